@@ -1,0 +1,497 @@
+using System.Runtime.ExceptionServices;
+using Brigade.Diagnostics;
+using Brigade.Internal;
+using Brigade.Sinks;
+using Brigade.Sources;
+
+namespace Brigade;
+
+/// <summary>
+/// One run as an engine sees it: where to take batches of input from, how to run them, and where results go.
+/// </summary>
+/// <typeparam name="TIn">The input item type.</typeparam>
+/// <typeparam name="TOut">The result type.</typeparam>
+/// <remarks>
+/// <para>An engine's whole job is to call <see cref="TakeBatchAsync"/> (or <see cref="TakeBatch"/>) from as many
+/// workers as it wants, up to <see cref="DegreeOfParallelism"/>, and hand each batch to
+/// <see cref="ExecuteBatchAsync"/> (or <see cref="ExecuteBatch"/>) until an empty batch says the input is
+/// exhausted or the run is stopping. Ordering, failure accounting, cancellation checks, results and the report are
+/// handled here, once, for every engine.</para>
+/// <para>All members are safe to call from any number of workers at once.</para>
+/// </remarks>
+public sealed class EngineJob<TIn, TOut>
+{
+    private readonly ItemSource<TIn> _source;
+    private readonly WorkFunction<TIn, TOut> _work;
+    private readonly ResultSink<TOut> _sink;
+    private readonly RunRecorder _recorder;
+
+    // _abort trips on user cancellation, a reader leaving a stream, or a fatal error; _stop also trips on the
+    // first failure under StopOnFirstFailure. Workers watch _stop; result delivery only watches _abort, so
+    // results of items that already ran still reach a stream's reader after a stop.
+    private readonly CancellationTokenSource _abort;
+    private readonly CancellationTokenSource _stop;
+
+    // Guards _failures.
+    private readonly Lock _failuresGate = new();
+    private readonly List<ItemFailure> _failures = [];
+    private long _succeeded;
+    private long _failed;
+    private long _notRun;
+    private int _stoppedOnFailure;
+    private ExceptionDispatchInfo? _fatal;
+    private bool _fatalFromSource;
+
+    internal EngineJob(
+        Engine engine,
+        ItemSource<TIn> source,
+        WorkFunction<TIn, TOut> work,
+        ResultSink<TOut> sink,
+        RunOptions options,
+        int degreeOfParallelism,
+        RunRecorder recorder,
+        CancellationToken cancellationToken)
+    {
+        Engine = engine;
+        _source = source;
+        _work = work;
+        _sink = sink;
+        Options = options;
+        DegreeOfParallelism = degreeOfParallelism;
+        _recorder = recorder;
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+    }
+
+    /// <summary>Gets the engine running the job.</summary>
+    public Engine Engine { get; }
+
+    /// <summary>Gets the run's options (a snapshot taken when the run started).</summary>
+    public RunOptions Options { get; }
+
+    /// <summary>Gets the most workers the engine may run at once: the option, or the engine's default, capped by the item count.</summary>
+    public int DegreeOfParallelism { get; }
+
+    /// <summary>Gets the number of input items, when the input knows it without being enumerated.</summary>
+    public long? ItemCount => _source.Count;
+
+    /// <summary>Gets how many items have been taken from the input so far.</summary>
+    public long ItemsTaken => _source.Taken;
+
+    /// <summary>Gets a token that trips when the run must start no more items: cancellation, a fatal error, or the first failure under <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
+    public CancellationToken CancellationToken => _stop.Token;
+
+    /// <summary>Gets a stable name for the work (declaring type and method), for plans and labels.</summary>
+    public string WorkName => _work.Name;
+
+    /// <summary>Gets whether the work is asynchronous (<see cref="ValueTask{TResult}"/>-returning).</summary>
+    public bool IsAsyncWork => _work.Async is not null;
+
+    /// <summary>Gets whether taking items may wait for an asynchronous producer.</summary>
+    public bool IsAsyncSource => _source.IsAsynchronous;
+
+    /// <summary>Gets or sets a one-line explanation of how the engine planned the run, shown in the report.</summary>
+    public string? Plan { get; set; }
+
+    /// <summary>Gets how many items have finished (succeeded or failed) so far.</summary>
+    public long Completed => Volatile.Read(ref _succeeded) + Volatile.Read(ref _failed);
+
+    /// <summary>Gets how many items have failed so far.</summary>
+    public long FailedCount => Volatile.Read(ref _failed);
+
+    internal long NotRunCount => Volatile.Read(ref _notRun);
+
+    internal bool StoppedOnFailure => Volatile.Read(ref _stoppedOnFailure) != 0;
+
+    internal ExceptionDispatchInfo? Fatal => _fatal;
+
+    internal bool FatalFromSource => _fatalFromSource;
+
+    internal CancellationToken AbortToken => _abort.Token;
+
+    /// <summary>Creates a worker that records its batches in the run's report and sizes them adaptively.</summary>
+    /// <param name="targetBatchDuration">How long the engine would like a batch to take: long enough to amortize its per-batch cost, short enough to balance load.</param>
+    /// <param name="name">A readable name; defaults to <c>worker N</c>.</param>
+    /// <returns>The worker.</returns>
+    public EngineWorker CreateWorker(TimeSpan targetBatchDuration, string? name = null) => _recorder.CreateWorker(name, targetBatchDuration);
+
+    /// <summary>Gets a timestamp on the run's clock, for <see cref="EngineWorker.RecordBatch"/>.</summary>
+    /// <returns>The timestamp.</returns>
+    public long GetTimestamp() => _recorder.Clock.Now();
+
+    /// <summary>Gets the size of the next batch for <paramref name="worker"/>: <see cref="RunOptions.BatchSize"/> when set,
+    /// otherwise the worker's adaptive size, capped so that the remaining items still spread over every worker.</summary>
+    /// <param name="worker">The worker about to take a batch.</param>
+    /// <returns>The batch size, at least 1.</returns>
+    public int GetBatchSize(EngineWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        if (Options.BatchSize is { } fixedSize)
+        {
+            return fixedSize;
+        }
+
+        var size = worker.PreferredBatchSize;
+        if (_source.Count is { } total)
+        {
+            var remaining = total - _source.Taken;
+            var share = remaining / (4L * DegreeOfParallelism);
+            size = (int)Math.Max(1, Math.Min(size, share));
+        }
+
+        return size;
+    }
+
+    /// <summary>Takes the next batch for <paramref name="worker"/>, blocking the thread if the input is asynchronous.</summary>
+    /// <param name="worker">The worker taking the batch.</param>
+    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
+    public ItemBatch<TIn> TakeBatch(EngineWorker worker)
+    {
+        var size = GetBatchSize(worker);
+        if (_stop.IsCancellationRequested)
+        {
+            return default;
+        }
+
+        try
+        {
+            return _source.Take(size, _stop.Token);
+        }
+        catch (Exception e)
+        {
+            OnSourceFailure(e);
+            return default;
+        }
+    }
+
+    /// <summary>Takes the next batch for <paramref name="worker"/> without blocking a thread.</summary>
+    /// <param name="worker">The worker taking the batch.</param>
+    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
+    public ValueTask<ItemBatch<TIn>> TakeBatchAsync(EngineWorker worker)
+    {
+        var size = GetBatchSize(worker);
+        if (_stop.IsCancellationRequested)
+        {
+            return default;
+        }
+
+        if (!_source.IsAsynchronous)
+        {
+            return new ValueTask<ItemBatch<TIn>>(TakeBatch(worker));
+        }
+
+        return TakeAsyncCore(size);
+    }
+
+    private async ValueTask<ItemBatch<TIn>> TakeAsyncCore(int size)
+    {
+        try
+        {
+            return await _source.TakeAsync(size, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            OnSourceFailure(e);
+            return default;
+        }
+    }
+
+    /// <summary>Runs a batch in this process on the calling thread, blocking it if the work is asynchronous.</summary>
+    /// <param name="worker">The worker running the batch.</param>
+    /// <param name="batch">The batch.</param>
+    public void ExecuteBatch(EngineWorker worker, ItemBatch<TIn> batch)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        if (batch.IsEmpty)
+        {
+            return;
+        }
+
+        var values = _sink.RentValues(batch.StartIndex, batch.Count);
+        List<ItemFailure>? failures = null;
+        worker.BeginBatch();
+        var ran = _work.Sync is { } sync
+            ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
+            : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
+        worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+
+        var delivered = FinishBatchAsync(batch, ran, values, failures);
+        if (!delivered.IsCompletedSuccessfully)
+        {
+            delivered.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Runs a batch in this process; asynchronous work is awaited, synchronous work runs inline.</summary>
+    /// <param name="worker">The worker running the batch.</param>
+    /// <param name="batch">The batch.</param>
+    /// <returns>A task that completes when the batch's results have been delivered.</returns>
+    public ValueTask ExecuteBatchAsync(EngineWorker worker, ItemBatch<TIn> batch)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        if (batch.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_work.Sync is { } sync)
+        {
+            var values = _sink.RentValues(batch.StartIndex, batch.Count);
+            List<ItemFailure>? failures = null;
+            worker.BeginBatch();
+            var ran = RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
+            worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+            return FinishBatchAsync(batch, ran, values, failures);
+        }
+
+        return ExecuteAsyncCore(worker, batch);
+    }
+
+    private async ValueTask ExecuteAsyncCore(EngineWorker worker, ItemBatch<TIn> batch)
+    {
+        var work = _work.Async!;
+        var values = _sink.RentValues(batch.StartIndex, batch.Count);
+        List<ItemFailure>? failures = null;
+        var token = _stop.Token;
+        var ran = 0;
+        worker.BeginBatch();
+        for (; ran < batch.Count; ran++)
+        {
+            if (token.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                var value = await work(batch.Items.Span[ran], token).ConfigureAwait(false);
+                values.Span[ran] = value;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Cancelled by the run itself: the item did not finish, so it counts as not run.
+                break;
+            }
+            catch (Exception e)
+            {
+                RecordFailure(batch.StartIndex + ran, e, ref failures);
+            }
+        }
+
+        worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+        await FinishBatchAsync(batch, ran, values, failures).ConfigureAwait(false);
+    }
+
+    // The try block sits outside the loop so the common path carries no per-item exception-handling setup.
+    private int RunSync(Func<TIn, TOut> work, long start, ReadOnlySpan<TIn> items, Span<TOut> values, ref List<ItemFailure>? failures)
+    {
+        var token = _stop.Token;
+        var i = 0;
+        while (i < items.Length)
+        {
+            try
+            {
+                for (; i < items.Length; i++)
+                {
+                    if (token.IsCancellationRequested)
+                    {
+                        return i;
+                    }
+
+                    values[i] = work(items[i]);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return i;
+            }
+            catch (Exception e)
+            {
+                RecordFailure(start + i, e, ref failures);
+                i++;
+            }
+        }
+
+        return i;
+    }
+
+    private int RunAsyncBlocking(Func<TIn, CancellationToken, ValueTask<TOut>> work, long start, ReadOnlySpan<TIn> items, Span<TOut> values, ref List<ItemFailure>? failures)
+    {
+        var token = _stop.Token;
+        for (var i = 0; i < items.Length; i++)
+        {
+            if (token.IsCancellationRequested)
+            {
+                return i;
+            }
+
+            try
+            {
+                var pending = work(items[i], token);
+                values[i] = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return i;
+            }
+            catch (Exception e)
+            {
+                RecordFailure(start + i, e, ref failures);
+            }
+        }
+
+        return items.Length;
+    }
+
+    /// <summary>Delivers the results of a batch that ran elsewhere (another process or machine).</summary>
+    /// <param name="batch">The batch as it was taken.</param>
+    /// <param name="ran">How many items, from the start of the batch, finished (succeeded or failed).</param>
+    /// <param name="values">The results; <c>values[i]</c> belongs to item <c>batch.StartIndex + i</c>.</param>
+    /// <param name="failures">The failed items among them, in index order, or <see langword="null"/>.</param>
+    /// <returns>A task that completes when the results have been delivered.</returns>
+    public ValueTask CompleteBatchAsync(ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(ran);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ran, batch.Count);
+        var buffer = _sink.RentValues(batch.StartIndex, batch.Count);
+        values[..ran].CopyTo(buffer);
+        List<ItemFailure>? list = null;
+        if (failures is { Count: > 0 })
+        {
+            list = [.. failures.OrderBy(f => f.Index)];
+            lock (_failuresGate)
+            {
+                _failures.AddRange(list);
+            }
+
+            if (Options.FailureMode == FailureMode.StopOnFirstFailure)
+            {
+                StopOnFailure();
+            }
+        }
+
+        return FinishBatchAsync(batch, ran, buffer, list);
+    }
+
+    private void RecordFailure(long index, Exception e, ref List<ItemFailure>? failures)
+    {
+        var failure = new ItemFailure(index, e);
+        (failures ??= []).Add(failure);
+        lock (_failuresGate)
+        {
+            _failures.Add(failure);
+        }
+
+        if (Options.FailureMode == FailureMode.StopOnFirstFailure)
+        {
+            StopOnFailure();
+        }
+    }
+
+    private void StopOnFailure()
+    {
+        if (Interlocked.Exchange(ref _stoppedOnFailure, 1) == 0)
+        {
+            _stop.Cancel();
+        }
+    }
+
+    internal void RecordCombineFailure(long index, Exception e)
+    {
+        lock (_failuresGate)
+        {
+            _failures.Add(new ItemFailure(index, e));
+        }
+
+        Interlocked.Decrement(ref _succeeded);
+        Interlocked.Increment(ref _failed);
+        if (Options.FailureMode == FailureMode.StopOnFirstFailure)
+        {
+            StopOnFailure();
+        }
+    }
+
+    // Failures are already in _failures (RecordFailure / CompleteBatchAsync); this does the counting and delivery.
+    private ValueTask FinishBatchAsync(ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
+    {
+        var failed = failures?.Count ?? 0;
+        Interlocked.Add(ref _succeeded, ran - failed);
+        if (failed > 0)
+        {
+            Interlocked.Add(ref _failed, failed);
+        }
+
+        var notRun = batch.Count - ran;
+        if (notRun > 0)
+        {
+            Interlocked.Add(ref _notRun, notRun);
+            _sink.OnNotRun(batch.StartIndex + ran, notRun);
+        }
+
+        var engine = new KeyValuePair<string, object?>("brigade.engine", Engine.Name);
+        Telemetry.Batches.Add(1, engine);
+        Telemetry.ItemsSucceeded.Add(ran - failed, engine);
+        if (failed > 0)
+        {
+            Telemetry.ItemsFailed.Add(failed, engine);
+        }
+
+        return DeliverAsync(batch.StartIndex, ran, values, failures);
+    }
+
+    private async ValueTask DeliverAsync(long start, int ran, Memory<TOut> values, List<ItemFailure>? failures)
+    {
+        try
+        {
+            await _sink.OnBatchAsync(start, ran, values, failures, _abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            // The reader left or the run was cancelled: nobody is waiting for these results any more.
+        }
+    }
+
+    /// <summary>Stops the run because of an error in the engine itself; the run rethrows it once every worker has finished.</summary>
+    /// <param name="error">The error.</param>
+    public void Fail(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(error), null) is null)
+        {
+            _abort.Cancel();
+        }
+    }
+
+    private void OnSourceFailure(Exception e)
+    {
+        if (e is OperationCanceledException && _stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(e), null) is null)
+        {
+            _fatalFromSource = true;
+            _abort.Cancel();
+        }
+    }
+
+    /// <summary>Aborts the run: called when a stream's reader leaves early.</summary>
+    internal void Abort() => _abort.Cancel();
+
+    internal List<ItemFailure> SnapshotFailures()
+    {
+        lock (_failuresGate)
+        {
+            var copy = new List<ItemFailure>(_failures);
+            copy.Sort(static (a, b) => a.Index.CompareTo(b.Index));
+            return copy;
+        }
+    }
+
+    internal void DisposeTokens()
+    {
+        _stop.Dispose();
+        _abort.Dispose();
+    }
+}

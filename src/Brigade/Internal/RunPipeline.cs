@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Brigade.Diagnostics;
+using Brigade.Sinks;
+using Brigade.Sources;
+
+namespace Brigade.Internal;
+
+/// <summary>What every run does around its engine: snapshot options, time, telemetry, the report, and the final verdict.</summary>
+internal static class RunPipeline
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    public static async Task<(RunReport Report, long ItemsRead)> RunAsync<TIn, TOut>(
+        ItemSource<TIn> source,
+        WorkFunction<TIn, TOut> work,
+        ResultSink<TOut> sink,
+        RunOptions? options,
+        Action<EngineJob<TIn, TOut>>? onStarted,
+        CancellationToken cancellationToken)
+    {
+        options = options?.Clone() ?? new RunOptions();
+        var engine = options.Engine ?? Engine.Default;
+        var clock = new RunClock(options.TimeProvider);
+        var recorder = new RunRecorder(clock, options.CollectTimeline, options.MaxTimelineEvents);
+        var width = engine.ResolveDegreeOfParallelism(options.MaxDegreeOfParallelism, source.Count);
+        var job = new EngineJob<TIn, TOut>(engine, source, work, sink, options, width, recorder, cancellationToken);
+
+        using var activity = Telemetry.Source.StartActivity(BrigadeTelemetry.RunActivity, ActivityKind.Internal);
+        activity?.SetTag("brigade.engine", engine.Name);
+        activity?.SetTag("brigade.label", options.Label);
+        activity?.SetTag("brigade.width", width);
+        Telemetry.ActiveRuns.Add(1);
+
+        var cpuAtStart = Environment.CpuUsage.TotalTime;
+        clock.Start();
+        onStarted?.Invoke(job);
+        using var progressTimer = options.Progress is { } progress
+            ? clock.TimeProvider.CreateTimer(_ => progress.Report(Snapshot(job, clock)), null, ProgressInterval, ProgressInterval)
+            : null;
+
+        Exception? engineError = null;
+        try
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await engine.ExecuteAsync(job).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            engineError = e;
+        }
+        finally
+        {
+            Telemetry.ActiveRuns.Add(-1);
+        }
+
+        var end = clock.Now();
+        var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
+        if (progressTimer is not null)
+        {
+            await progressTimer.DisposeAsync().ConfigureAwait(false);
+            options.Progress!.Report(Snapshot(job, clock));
+        }
+
+        await source.DisposeAsync().ConfigureAwait(false);
+        var itemsRead = source.Taken;
+        var report = BuildReport(job, recorder, clock, end, cpu, itemsRead, cancellationToken.IsCancellationRequested);
+        Telemetry.RunDuration.Record(report.WallTime.TotalSeconds, new KeyValuePair<string, object?>("brigade.engine", engine.Name));
+        activity?.SetTag("brigade.items", report.Items);
+        activity?.SetTag("brigade.failed", report.Failed);
+
+        var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError) : job.Fatal;
+        sink.Complete(fatal?.SourceException);
+        job.DisposeTokens();
+
+        if (fatal is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, fatal.SourceException.Message);
+            if (job.FatalFromSource && engineError is null)
+            {
+                throw new SourceFailedException(itemsRead, report, fatal.SourceException);
+            }
+
+            fatal.Throw();
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            throw new OperationCanceledException("The run was cancelled; every started item finished before this was thrown.", null, cancellationToken);
+        }
+
+        return (report, itemsRead);
+    }
+
+    private static RunProgress Snapshot<TIn, TOut>(EngineJob<TIn, TOut> job, RunClock clock)
+    {
+        var completed = job.Completed;
+        var running = Math.Max(0, job.ItemsTaken - completed - job.NotRunCount);
+        return new RunProgress(completed, job.FailedCount, running, job.ItemCount, clock.SinceStart(clock.Now()));
+    }
+
+    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, long itemsRead, bool cancelled)
+    {
+        var workers = recorder.Workers();
+        var workerReports = workers.Select(w => w.ToReport()).ToArray();
+        var busy = TimeSpan.Zero;
+        TimeSpan? workerCpu = TimeSpan.Zero;
+        long batches = 0;
+        foreach (var w in workerReports)
+        {
+            busy += w.BusyTime;
+            batches += w.Batches;
+            workerCpu = w.CpuTime is { } c && workerCpu is { } acc ? acc + c : (w.Batches == 0 ? workerCpu : null);
+        }
+
+        var failures = job.SnapshotFailures();
+        var unread = job.ItemCount is { } total ? Math.Max(0, total - itemsRead) : 0;
+        return new RunReport
+        {
+            Label = job.Options.Label,
+            Engine = job.Engine.Name,
+            Plan = job.Plan,
+            DegreeOfParallelism = job.DegreeOfParallelism,
+            BatchSize = job.Options.BatchSize,
+            Items = itemsRead + unread,
+            Succeeded = job.Completed - job.FailedCount,
+            Failed = failures.Count,
+            NotRun = job.NotRunCount + unread,
+            Cancelled = cancelled,
+            StoppedOnFailure = job.StoppedOnFailure,
+            StartedAt = clock.StartedAt,
+            WallTime = clock.SinceStart(end),
+            ProcessCpuTime = cpu,
+            WorkerCpuTime = batches > 0 ? workerCpu : null,
+            BusyTime = busy,
+            Batches = batches,
+            Workers = workerReports,
+            Timeline = RunRecorder.MergeTimeline(workers),
+            TimelineTruncated = recorder.TimelineTruncated,
+            Failures = failures,
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+
+namespace Brigade.Internal;
+
+/// <summary>The user's work for one item, synchronous or asynchronous.</summary>
+internal sealed class WorkFunction<TIn, TOut>
+{
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async)
+    {
+        Sync = sync;
+        Async = async;
+    }
+
+    public Func<TIn, TOut>? Sync { get; }
+
+    public Func<TIn, CancellationToken, ValueTask<TOut>>? Async { get; }
+
+    /// <summary>Gets a stable name for the work (its declaring type and method), used to remember plans and label reports.</summary>
+    public string Name => Sync is not null ? Describe(Sync) : Describe(Async!);
+
+    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(work, paramName);
+        var t = typeof(TOut);
+        if (t == typeof(Task) || t == typeof(ValueTask) ||
+            (t.IsGenericType && (t.GetGenericTypeDefinition() == typeof(Task<>) || t.GetGenericTypeDefinition() == typeof(ValueTask<>))))
+        {
+            throw new ArgumentException(
+                $"The work returns {t.Name}, so its results would be unfinished tasks. Pass asynchronous work as (item, cancellationToken) => ... instead.",
+                paramName);
+        }
+
+        return new WorkFunction<TIn, TOut>(work, null);
+    }
+
+    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(work, paramName);
+        return new WorkFunction<TIn, TOut>(null, work);
+    }
+
+    /// <summary>Rejects <c>async x => ...</c> lambdas bound to <see cref="Action{T}"/>: they would be fire-and-forget async void.</summary>
+    public static void RejectAsyncVoid(Delegate work, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(work, paramName);
+        if (work.Method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false))
+        {
+            throw new ArgumentException(
+                "The work is an async lambda bound to Action<T> (async void): Brigade could not wait for it or see its failures. Write it as async (item, cancellationToken) => { ... } instead.",
+                paramName);
+        }
+    }
+
+    private static string Describe(Delegate d) => $"{d.Method.DeclaringType?.FullName}.{d.Method.Name}";
+}

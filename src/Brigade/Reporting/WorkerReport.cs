@@ -1,0 +1,20 @@
+namespace Brigade.Reporting;
+
+/// <summary>What one worker of a run did.</summary>
+/// <param name="Id">The worker's 0-based id within the run.</param>
+/// <param name="Name">A readable name, such as <c>thread 3</c> or <c>process 4242</c>.</param>
+/// <param name="Location">Where the worker ran, when that is not this process: a process id or a silo address.</param>
+/// <param name="Batches">How many batches it ran.</param>
+/// <param name="Items">How many items it ran.</param>
+/// <param name="Failed">How many of its items failed.</param>
+/// <param name="BusyTime">Wall time spent running batches.</param>
+/// <param name="CpuTime">CPU time spent running batches, when it could be measured for every batch.</param>
+public sealed record WorkerReport(
+    int Id,
+    string Name,
+    string? Location,
+    long Batches,
+    long Items,
+    long Failed,
+    TimeSpan BusyTime,
+    TimeSpan? CpuTime);

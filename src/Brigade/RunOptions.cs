@@ -1,0 +1,117 @@
+namespace Brigade;
+
+/// <summary>How a run executes: the engine, its width and batch size, and what to do on failure.</summary>
+/// <remarks>
+/// Values are validated when set. A run takes a snapshot of the options when it starts, so changing an
+/// instance afterwards does not affect runs already under way.
+/// </remarks>
+public sealed class RunOptions
+{
+    private int? _maxDegreeOfParallelism;
+    private int? _batchSize;
+    private int _maxTimelineEvents = 100_000;
+    private int _streamCapacity = 1024;
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>Gets or sets the engine that runs the items.</summary>
+    /// <value>Defaults to <see langword="null"/>, which means <see cref="Brigade.Engine.Default"/>.</value>
+    public Engine? Engine { get; set; }
+
+    /// <summary>Gets or sets the largest number of items that run at the same time.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: the engine decides (<see cref="Environment.ProcessorCount"/> for
+    /// <see cref="Brigade.Engine.ThreadPool"/>, 64 for <see cref="Brigade.Engine.Threads"/>, 256 for
+    /// <see cref="Brigade.Engine.Async"/>, 1 for <see cref="Brigade.Engine.Sequential"/>), never more than the
+    /// number of items when that is known.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int? MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDegreeOfParallelism must be at least 1.");
+            }
+
+            _maxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>Gets or sets how many consecutive items a worker takes at a time.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: adaptive. Each worker starts with one item and doubles its batch while
+    /// a batch takes less than the engine's target batch duration, halves it when a batch takes more than twice
+    /// that, and never takes more than a quarter of its share of the remaining items when the count is known.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int? BatchSize
+    {
+        get => _batchSize;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "BatchSize must be at least 1.");
+            }
+
+            _batchSize = value;
+        }
+    }
+
+    /// <summary>Gets or sets what the run does when an item's work throws.</summary>
+    /// <value>Defaults to <see cref="FailureMode.Continue"/>: every item runs and every failure is reported.</value>
+    public FailureMode FailureMode { get; set; } = FailureMode.Continue;
+
+    /// <summary>Gets or sets a name for the run, shown in its report, trace and telemetry.</summary>
+    /// <value>Defaults to <see langword="null"/>.</value>
+    public string? Label { get; set; }
+
+    /// <summary>Gets or sets whether the run records a timeline of which worker ran which batch, and when.</summary>
+    /// <value>Defaults to <see langword="true"/>; the cost is one entry per batch, not per item.</value>
+    public bool CollectTimeline { get; set; } = true;
+
+    /// <summary>Gets or sets the most timeline events a run keeps; later batches are counted but not recorded.</summary>
+    /// <value>Defaults to 100,000, which bounds the memory of endless runs.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int MaxTimelineEvents
+    {
+        get => _maxTimelineEvents;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _maxTimelineEvents = value;
+        }
+    }
+
+    /// <summary>Gets or sets how many finished results a stream buffers before workers wait for the reader.</summary>
+    /// <value>Defaults to 1,024.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int StreamCapacity
+    {
+        get => _streamCapacity;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _streamCapacity = value;
+        }
+    }
+
+    /// <summary>Gets or sets the clock that timestamps the report and timeline.</summary>
+    /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Gets or sets a callback that receives the run's progress about ten times a second, and once at the end.</summary>
+    /// <value>Defaults to <see langword="null"/>: no progress reporting.</value>
+    public IProgress<RunProgress>? Progress { get; set; }
+
+    /// <summary>Returns a copy, so that a run is not affected by later changes to this instance.</summary>
+    /// <returns>A shallow copy of the options.</returns>
+    public RunOptions Clone() => (RunOptions)MemberwiseClone();
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Brigade.Reporting;
+
+namespace Brigade;
+
+/// <summary>What a run did and what it cost: items, failures, wall and CPU time, speedup, and a timeline.</summary>
+/// <remarks>
+/// <para><b>Speedup</b> compares the run with a sequential estimate: the sum of the time workers spent running
+/// batches (<see cref="BusyTime"/>), which is what one worker would have needed if items do not slow each other
+/// down. Compare with a measured sequential run through <see cref="SpeedupOver(RunReport)"/> when you have one.</para>
+/// <para><b>Efficiency</b> is the speedup divided by the number of workers that ran: 1.0 means every worker was busy
+/// for the whole run.</para>
+/// </remarks>
+public sealed class RunReport
+{
+    internal RunReport()
+    {
+    }
+
+    /// <summary>Gets the run's label, from <see cref="RunOptions.Label"/>.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Gets the name of the engine that ran the items, such as <c>threadpool</c>.</summary>
+    public required string Engine { get; init; }
+
+    /// <summary>Gets the one-line explanation of how the run was planned, when an engine chose its own settings.</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>Gets the largest number of items allowed to run at once.</summary>
+    public int DegreeOfParallelism { get; init; }
+
+    /// <summary>Gets the batch size that was set, or <see langword="null"/> when batches were sized adaptively.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Gets the number of items in the run: those read from the input, plus those never read when the input's size is known.</summary>
+    public long Items { get; init; }
+
+    /// <summary>Gets the number of items whose work returned.</summary>
+    public long Succeeded { get; init; }
+
+    /// <summary>Gets the number of items whose work threw.</summary>
+    public long Failed { get; init; }
+
+    /// <summary>Gets the number of items that were never started because the run stopped; includes unread input when its size is known.</summary>
+    public long NotRun { get; init; }
+
+    /// <summary>Gets whether the run was cancelled through its <see cref="CancellationToken"/>.</summary>
+    public bool Cancelled { get; init; }
+
+    /// <summary>Gets whether the run stopped early because of <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
+    public bool StoppedOnFailure { get; init; }
+
+    /// <summary>Gets when the run started.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets the run's wall-clock duration.</summary>
+    public TimeSpan WallTime { get; init; }
+
+    /// <summary>Gets the CPU time the whole process used during the run (all threads, not only the run's).</summary>
+    public TimeSpan ProcessCpuTime { get; init; }
+
+    /// <summary>Gets the CPU time the run's workers used, summed over workers, when every batch could be measured.</summary>
+    public TimeSpan? WorkerCpuTime { get; init; }
+
+    /// <summary>Gets the wall time workers spent running batches, summed over workers: the sequential estimate.</summary>
+    public TimeSpan BusyTime { get; init; }
+
+    /// <summary>Gets the number of batches the run was split into.</summary>
+    public long Batches { get; init; }
+
+    /// <summary>Gets what each worker did.</summary>
+    public IReadOnlyList<WorkerReport> Workers { get; init; } = [];
+
+    /// <summary>Gets the batches in order of start time, unless <see cref="RunOptions.CollectTimeline"/> was off.</summary>
+    public IReadOnlyList<TimelineEvent> Timeline { get; init; } = [];
+
+    /// <summary>Gets whether the timeline stopped recording at <see cref="RunOptions.MaxTimelineEvents"/>.</summary>
+    public bool TimelineTruncated { get; init; }
+
+    /// <summary>Gets every failed item, in index order.</summary>
+    public IReadOnlyList<ItemFailure> Failures { get; init; } = [];
+
+    /// <summary>Gets the number of workers that ran at least one batch.</summary>
+    public int WorkerCount => Workers.Count(w => w.Batches > 0);
+
+    /// <summary>Gets the wall time one worker would need for the same items: <see cref="BusyTime"/>.</summary>
+    public TimeSpan SequentialEstimate => BusyTime;
+
+    /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>.</summary>
+    public double Speedup => WallTime > TimeSpan.Zero ? BusyTime / WallTime : 1.0;
+
+    /// <summary>Gets <see cref="Speedup"/> divided by the number of workers that ran.</summary>
+    public double Efficiency => WorkerCount > 0 ? Speedup / WorkerCount : 0.0;
+
+    /// <summary>Gets whether every item read from the input succeeded and none was left unrun.</summary>
+    public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled;
+
+    /// <summary>Gets how much faster this run was than a measured baseline run.</summary>
+    /// <param name="baseline">A run of the same items, typically on <see cref="Brigade.Engine.Sequential"/>.</param>
+    /// <returns>The baseline's wall time divided by this run's.</returns>
+    public double SpeedupOver(RunReport baseline)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return WallTime > TimeSpan.Zero ? baseline.WallTime / WallTime : 1.0;
+    }
+
+    /// <summary>Throws <see cref="RunFailedException"/> when any item failed or was not run.</summary>
+    /// <exception cref="RunFailedException">The run did not complete every item.</exception>
+    public void ThrowIfFailed()
+    {
+        if (!IsSuccess)
+        {
+            throw new RunFailedException(this);
+        }
+    }
+
+    /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>.</summary>
+    public override string ToString()
+    {
+        var label = Label is null ? string.Empty : $" [{Label}]";
+        var s = string.Create(CultureInfo.InvariantCulture,
+            $"{Engine} ×{DegreeOfParallelism}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%, {Failed} failed");
+        if (NotRun > 0)
+        {
+            s += $", {NotRun} not run";
+        }
+
+        return s;
+    }
+}

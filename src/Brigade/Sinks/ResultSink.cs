@@ -1,0 +1,25 @@
+namespace Brigade.Sinks;
+
+/// <summary>Where a run's finished batches go: an ordered list, a stream, a reduction, or nowhere.</summary>
+/// <remarks>
+/// <see cref="OnBatchAsync"/> is called concurrently from every worker, once per batch, outside any engine lock.
+/// <c>values[i]</c> holds the result of item <c>startIndex + i</c> for <c>i &lt; ran</c>, except where that index
+/// is in <c>failures</c> (sorted by index).
+/// </remarks>
+internal abstract class ResultSink<TOut>
+{
+    /// <summary>Gets a buffer for a batch's results. The default allocates one per batch.</summary>
+    public virtual Memory<TOut> RentValues(long startIndex, int count) => new TOut[count];
+
+    public abstract ValueTask OnBatchAsync(long startIndex, int ran, Memory<TOut> values, IReadOnlyList<ItemFailure>? failures, CancellationToken cancellationToken);
+
+    /// <summary>Called for items that were taken from the input but never started.</summary>
+    public virtual void OnNotRun(long startIndex, int count)
+    {
+    }
+
+    /// <summary>Called once, after every worker has finished.</summary>
+    public virtual void Complete(Exception? error)
+    {
+    }
+}

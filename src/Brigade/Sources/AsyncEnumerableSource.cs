@@ -1,0 +1,90 @@
+namespace Brigade.Sources;
+
+/// <summary>
+/// An <see cref="IAsyncEnumerable{T}"/>, pulled only when a worker is free: the producer never runs more than one
+/// batch per worker ahead of the work, so an endless source is consumed in bounded memory.
+/// </summary>
+internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : ItemSource<T>
+{
+    // Serializes MoveNextAsync calls: async enumerators allow one pending call at a time.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IAsyncEnumerator<T>? _enumerator;
+    private long _taken;
+    private bool _done;
+
+    public override long Taken => Volatile.Read(ref _taken);
+
+    public override bool IsAsynchronous => true;
+
+    public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken) => TakeAsync(maxCount, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask<ItemBatch<T>> TakeAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_done)
+            {
+                return default;
+            }
+
+            // Every caller passes the run's token, so the producer sees cancellation even mid-MoveNextAsync.
+            _enumerator ??= source.GetAsyncEnumerator(cancellationToken);
+            var buffer = new T[maxCount];
+            var count = 0;
+            try
+            {
+                while (count < maxCount)
+                {
+                    var next = _enumerator.MoveNextAsync();
+
+                    // Once the batch has an item, stop at the first step that would wait: an idle worker should
+                    // start on what it has rather than hold items back while the producer is slow.
+                    var waited = !next.IsCompleted;
+                    if (!await next.ConfigureAwait(false))
+                    {
+                        _done = true;
+                        break;
+                    }
+
+                    buffer[count++] = _enumerator.Current;
+                    if (waited)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch
+            {
+                _done = true;
+                throw;
+            }
+
+            var start = _taken;
+            Volatile.Write(ref _taken, start + count);
+            return count == 0 ? default : new ItemBatch<T>(start, new ReadOnlyMemory<T>(buffer, 0, count));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async ValueTask CloseAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _done = true;
+            if (_enumerator is not null)
+            {
+                await _enumerator.DisposeAsync().ConfigureAwait(false);
+                _enumerator = null;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

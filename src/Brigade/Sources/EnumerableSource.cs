@@ -1,0 +1,65 @@
+namespace Brigade.Sources;
+
+/// <summary>Any <see cref="IEnumerable{T}"/>, read lazily under a lock, one batch at a time.</summary>
+internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
+{
+    // Guards _enumerator, _taken and _done: the enumerator is not thread-safe and indexes must follow its order.
+    private readonly Lock _gate = new();
+    private IEnumerator<T>? _enumerator;
+    private long _taken;
+    private bool _done;
+
+    public override long? Count => source.TryGetNonEnumeratedCount(out var count) ? count : null;
+
+    public override long Taken => Volatile.Read(ref _taken);
+
+    public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_done)
+            {
+                return default;
+            }
+
+            _enumerator ??= source.GetEnumerator();
+            var buffer = new T[maxCount];
+            var count = 0;
+            try
+            {
+                while (count < maxCount && _enumerator.MoveNext())
+                {
+                    buffer[count++] = _enumerator.Current;
+                }
+            }
+            catch
+            {
+                // The items read before the failure are lost to no one: they are simply not handed out, and the
+                // run reports the source failure with the number of items read.
+                _done = true;
+                throw;
+            }
+
+            if (count < maxCount)
+            {
+                _done = true;
+            }
+
+            var start = _taken;
+            _taken += count;
+            return count == 0 ? default : new ItemBatch<T>(start, new ReadOnlyMemory<T>(buffer, 0, count));
+        }
+    }
+
+    protected override ValueTask CloseAsync()
+    {
+        lock (_gate)
+        {
+            _done = true;
+            _enumerator?.Dispose();
+            _enumerator = null;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

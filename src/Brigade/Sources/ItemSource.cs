@@ -1,0 +1,41 @@
+namespace Brigade.Sources;
+
+/// <summary>Hands out consecutive batches of a run's input to any number of workers.</summary>
+/// <typeparam name="T">The item type.</typeparam>
+/// <remarks>
+/// Every implementation is safe to call from many workers at once and assigns each item exactly one index.
+/// Items are read only when a worker asks for them, which is what gives lazy sources their backpressure.
+/// </remarks>
+internal abstract class ItemSource<T> : IAsyncDisposable
+{
+    /// <summary>Gets the number of items, when the source knows it without enumerating.</summary>
+    public virtual long? Count => null;
+
+    /// <summary>Gets how many items have been handed out so far.</summary>
+    public abstract long Taken { get; }
+
+    /// <summary>Gets whether taking may have to wait for an asynchronous producer.</summary>
+    public virtual bool IsAsynchronous => false;
+
+    /// <summary>Takes up to <paramref name="maxCount"/> items; an empty batch means the input is exhausted.</summary>
+    public abstract ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Takes up to <paramref name="maxCount"/> items without blocking a thread on an asynchronous producer.</summary>
+    public virtual ValueTask<ItemBatch<T>> TakeAsync(int maxCount, CancellationToken cancellationToken) => new(Take(maxCount, cancellationToken));
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => CloseAsync();
+
+    /// <summary>Releases the enumerator, if the source holds one.</summary>
+    protected virtual ValueTask CloseAsync() => ValueTask.CompletedTask;
+
+    public static ItemSource<T> From(IEnumerable<T> source) => source switch
+    {
+        T[] array => new ArraySource<T>(array),
+        IList<T> list => new ListSource<T>(list),
+        IReadOnlyList<T> list => new ReadOnlyListSource<T>(list),
+        _ => new EnumerableSource<T>(source),
+    };
+
+    public static ItemSource<T> From(IAsyncEnumerable<T> source) => new AsyncEnumerableSource<T>(source);
+}
