@@ -35,8 +35,7 @@ public sealed class EngineJob<TIn, TOut>
     // Guards _failures.
     private readonly Lock _failuresGate = new();
     private readonly List<ItemFailure> _failures = [];
-    private long _succeeded;
-    private long _failed;
+    private long _combineFailures;
     private long _notRun;
     private int _stoppedOnFailure;
     private ExceptionDispatchInfo? _fatal;
@@ -94,10 +93,12 @@ public sealed class EngineJob<TIn, TOut>
     public string? Plan { get; set; }
 
     /// <summary>Gets how many items have finished (succeeded or failed) so far.</summary>
-    public long Completed => Volatile.Read(ref _succeeded) + Volatile.Read(ref _failed);
+    public long Completed => _recorder.Totals().Ran;
 
     /// <summary>Gets how many items have failed so far.</summary>
-    public long FailedCount => Volatile.Read(ref _failed);
+    public long FailedCount => _recorder.Totals().Failed + Volatile.Read(ref _combineFailures);
+
+    internal long CombineFailures => Volatile.Read(ref _combineFailures);
 
     internal long NotRunCount => Volatile.Read(ref _notRun);
 
@@ -145,9 +146,19 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Takes the next batch for <paramref name="worker"/>, blocking the thread if the input is asynchronous.</summary>
     /// <param name="worker">The worker taking the batch.</param>
     /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
-    public ItemBatch<TIn> TakeBatch(EngineWorker worker)
+    public ItemBatch<TIn> TakeBatch(EngineWorker worker) => Take(GetBatchSize(worker));
+
+    /// <summary>Takes the next batch for <paramref name="worker"/> without blocking a thread.</summary>
+    /// <param name="worker">The worker taking the batch.</param>
+    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
+    public ValueTask<ItemBatch<TIn>> TakeBatchAsync(EngineWorker worker)
     {
         var size = GetBatchSize(worker);
+        return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
+    }
+
+    private ItemBatch<TIn> Take(int size)
+    {
         if (_stop.IsCancellationRequested)
         {
             return default;
@@ -164,27 +175,13 @@ public sealed class EngineJob<TIn, TOut>
         }
     }
 
-    /// <summary>Takes the next batch for <paramref name="worker"/> without blocking a thread.</summary>
-    /// <param name="worker">The worker taking the batch.</param>
-    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
-    public ValueTask<ItemBatch<TIn>> TakeBatchAsync(EngineWorker worker)
+    private async ValueTask<ItemBatch<TIn>> TakeAsyncCore(int size)
     {
-        var size = GetBatchSize(worker);
         if (_stop.IsCancellationRequested)
         {
             return default;
         }
 
-        if (!_source.IsAsynchronous)
-        {
-            return new ValueTask<ItemBatch<TIn>>(TakeBatch(worker));
-        }
-
-        return TakeAsyncCore(size);
-    }
-
-    private async ValueTask<ItemBatch<TIn>> TakeAsyncCore(int size)
-    {
         try
         {
             return await _source.TakeAsync(size, _stop.Token).ConfigureAwait(false);
@@ -343,14 +340,18 @@ public sealed class EngineJob<TIn, TOut>
         return items.Length;
     }
 
-    /// <summary>Delivers the results of a batch that ran elsewhere (another process or machine).</summary>
+    /// <summary>Records and delivers a batch that ran elsewhere (another process or machine).</summary>
+    /// <param name="worker">The worker that sent the batch.</param>
     /// <param name="batch">The batch as it was taken.</param>
-    /// <param name="ran">How many items, from the start of the batch, finished (succeeded or failed).</param>
+    /// <param name="ran">How many items, from the start of the batch, finished (succeeded or failed); the rest count as not run.</param>
     /// <param name="values">The results; <c>values[i]</c> belongs to item <c>batch.StartIndex + i</c>.</param>
-    /// <param name="failures">The failed items among them, in index order, or <see langword="null"/>.</param>
+    /// <param name="failures">The failed items among them, or <see langword="null"/>.</param>
+    /// <param name="startTimestamp">When the batch was sent, from <see cref="GetTimestamp"/>.</param>
+    /// <param name="cpuTime">The CPU time the batch used where it ran, if known.</param>
     /// <returns>A task that completes when the results have been delivered.</returns>
-    public ValueTask CompleteBatchAsync(ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures)
+    public ValueTask CompleteBatchAsync(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long startTimestamp, TimeSpan? cpuTime)
     {
+        ArgumentNullException.ThrowIfNull(worker);
         ArgumentOutOfRangeException.ThrowIfNegative(ran);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ran, batch.Count);
         var buffer = _sink.RentValues(batch.StartIndex, batch.Count);
@@ -370,6 +371,7 @@ public sealed class EngineJob<TIn, TOut>
             }
         }
 
+        worker.RecordBatch(batch.StartIndex, ran, list?.Count ?? 0, startTimestamp, GetTimestamp(), cpuTime);
         return FinishBatchAsync(batch, ran, buffer, list);
     }
 
@@ -403,8 +405,7 @@ public sealed class EngineJob<TIn, TOut>
             _failures.Add(new ItemFailure(index, e));
         }
 
-        Interlocked.Decrement(ref _succeeded);
-        Interlocked.Increment(ref _failed);
+        Interlocked.Increment(ref _combineFailures);
         if (Options.FailureMode == FailureMode.StopOnFirstFailure)
         {
             StopOnFailure();
@@ -415,12 +416,6 @@ public sealed class EngineJob<TIn, TOut>
     private ValueTask FinishBatchAsync(ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
     {
         var failed = failures?.Count ?? 0;
-        Interlocked.Add(ref _succeeded, ran - failed);
-        if (failed > 0)
-        {
-            Interlocked.Add(ref _failed, failed);
-        }
-
         var notRun = batch.Count - ran;
         if (notRun > 0)
         {

@@ -5,36 +5,49 @@ namespace Brigade;
 
 /// <summary>
 /// One worker of a run, as an engine sees it: it sizes the worker's next batch and records what the worker ran
-/// for the report and timeline.
+/// for the report, the timeline and live progress.
 /// </summary>
 /// <remarks>
 /// A worker belongs to one logical flow at a time (a thread, or an async loop): its members are not thread-safe.
-/// Engines get workers from <see cref="EngineJob{TIn, TOut}.CreateWorker(TimeSpan, string?)"/>.
+/// Engines get workers from <see cref="EngineJob{TIn, TOut}.CreateWorker(TimeSpan, string?)"/>. Counters are kept
+/// per worker, not per run, so that workers never contend on a shared cache line for bookkeeping.
 /// </remarks>
 public sealed class EngineWorker
 {
     private const int MaxAdaptiveBatch = 1 << 16;
 
+    // Reading a thread's CPU clock is a system call (about 0.6 µs on a typical VM); below this batch length the
+    // two reads would cost more than 3% of the batch, so the batch goes unmeasured and the worker's CPU time is
+    // extrapolated from its measured batches.
+    private static readonly TimeSpan MinCpuMeasuredBatch = TimeSpan.FromMicroseconds(50);
+
     private readonly RunRecorder _recorder;
     private readonly long _targetBatchTimestamps;
+    private readonly long _minCpuMeasuredTimestamps;
     private readonly List<TimelineEvent> _timeline = [];
+    private int _timelineQuota;
     private int _adaptiveBatch = 1;
     private long _batches;
     private long _items;
     private long _failed;
-    private long _busyTicks;
+    private long _busyTimestamps;
+    private long _measuredBusyTimestamps;
     private long _cpuTicks;
-    private bool _cpuComplete = true;
+    private bool _measureCpu = true;
     private long _batchStart;
-    private long _batchStartCpu;
+    private long _batchStartCpu = -1;
     private int _batchThread;
+    private long _lastEndCpu = -1;
+    private int _lastEndThread = -1;
 
     internal EngineWorker(RunRecorder recorder, int id, string name, TimeSpan targetBatchDuration)
     {
         _recorder = recorder;
         Id = id;
         Name = name;
-        _targetBatchTimestamps = Math.Max(1, (long)(targetBatchDuration.TotalSeconds * recorder.Clock.TimeProvider.TimestampFrequency));
+        var frequency = recorder.Clock.TimeProvider.TimestampFrequency;
+        _targetBatchTimestamps = Math.Max(1, (long)(targetBatchDuration.TotalSeconds * frequency));
+        _minCpuMeasuredTimestamps = (long)(MinCpuMeasuredBatch.TotalSeconds * frequency);
     }
 
     /// <summary>Gets the worker's 0-based id within the run.</summary>
@@ -51,37 +64,54 @@ public sealed class EngineWorker
 
     internal IReadOnlyList<TimelineEvent> Timeline => _timeline;
 
+    internal long ItemsRun => Volatile.Read(ref _items);
+
+    internal long ItemsFailed => Volatile.Read(ref _failed);
+
     /// <summary>Marks the start of a batch on the calling thread.</summary>
     public void BeginBatch()
     {
         _batchThread = Environment.CurrentManagedThreadId;
-        _batchStartCpu = ThreadCpuTime.NowTicks();
+        if (_measureCpu)
+        {
+            // When the previous batch ended on this same thread, its end reading serves as this batch's start.
+            _batchStartCpu = _lastEndThread == _batchThread ? _lastEndCpu : ThreadCpuTime.NowTicks();
+        }
+        else
+        {
+            _batchStartCpu = -1;
+        }
+
         _batchStart = _recorder.Clock.Now();
     }
 
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
     /// <param name="firstIndex">The input index of the batch's first item.</param>
-    /// <param name="count">How many items ran.</param>
+    /// <param name="count">How many items ran (succeeded or failed).</param>
     /// <param name="failed">How many of them failed.</param>
     public void EndBatch(long firstIndex, int count, int failed)
     {
         var end = _recorder.Clock.Now();
         TimeSpan? cpu = null;
+        _lastEndThread = -1;
         if (_batchStartCpu >= 0 && _batchThread == Environment.CurrentManagedThreadId)
         {
             var cpuEnd = ThreadCpuTime.NowTicks();
             if (cpuEnd >= 0)
             {
                 cpu = TimeSpan.FromTicks(cpuEnd - _batchStartCpu);
+                _lastEndCpu = cpuEnd;
+                _lastEndThread = _batchThread;
             }
         }
 
+        _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps;
         RecordBatch(firstIndex, count, failed, _batchStart, end, cpu);
     }
 
     /// <summary>Records a batch that ran elsewhere (another process or machine), and adapts the next batch size.</summary>
     /// <param name="firstIndex">The input index of the batch's first item.</param>
-    /// <param name="count">How many items ran.</param>
+    /// <param name="count">How many items ran (succeeded or failed).</param>
     /// <param name="failed">How many of them failed.</param>
     /// <param name="startTimestamp">When the batch was sent, from <see cref="EngineJob{TIn, TOut}.GetTimestamp"/>.</param>
     /// <param name="endTimestamp">When its results arrived, from <see cref="EngineJob{TIn, TOut}.GetTimestamp"/>.</param>
@@ -90,20 +120,18 @@ public sealed class EngineWorker
     {
         var elapsed = endTimestamp - startTimestamp;
         _batches++;
-        _items += count;
-        _failed += failed;
-        _busyTicks += elapsed;
+        Volatile.Write(ref _items, _items + count);
+        Volatile.Write(ref _failed, _failed + failed);
+        _busyTimestamps += elapsed;
         if (cpuTime is { } c)
         {
             _cpuTicks += c.Ticks;
-        }
-        else
-        {
-            _cpuComplete = false;
+            _measuredBusyTimestamps += elapsed;
         }
 
-        if (_recorder.TryReserveTimelineEvent())
+        if (_timelineQuota > 0 || (_timelineQuota = _recorder.ReserveTimelineEvents()) > 0)
         {
+            _timelineQuota--;
             var clock = _recorder.Clock;
             _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), cpuTime));
         }
@@ -112,7 +140,7 @@ public sealed class EngineWorker
     }
 
     // Grow while batches are short and full; shrink when they overshoot. The target keeps per-batch overhead
-    // (taking items, two clock reads, bookkeeping) a small fraction of the work while limiting end-of-run imbalance.
+    // (taking items, clock reads, bookkeeping) a small fraction of the work while limiting end-of-run imbalance.
     private void Adapt(int count, long elapsed)
     {
         if (elapsed < _targetBatchTimestamps / 2 && count >= _adaptiveBatch)
@@ -125,13 +153,16 @@ public sealed class EngineWorker
         }
     }
 
-    internal WorkerReport ToReport() => new(
-        Id,
-        Name,
-        Location,
-        _batches,
-        _items,
-        _failed,
-        _recorder.Clock.ToDuration(0, _busyTicks),
-        _cpuComplete && _batches > 0 ? TimeSpan.FromTicks(_cpuTicks) : null);
+    // CPU time is reported when batches covering at least 90% of the busy time were measured, scaled up to the
+    // whole busy time; otherwise it is unknown rather than wrong.
+    internal WorkerReport ToReport()
+    {
+        TimeSpan? cpu = null;
+        if (_batches > 0 && _measuredBusyTimestamps > 0 && _measuredBusyTimestamps >= _busyTimestamps * 0.9)
+        {
+            cpu = TimeSpan.FromTicks((long)(_cpuTicks * ((double)_busyTimestamps / _measuredBusyTimestamps)));
+        }
+
+        return new WorkerReport(Id, Name, Location, _batches, _items, _failed, _recorder.Clock.ToDuration(0, _busyTimestamps), cpu);
+    }
 }

@@ -125,7 +125,7 @@ internal static class RunPipeline
             DegreeOfParallelism = job.DegreeOfParallelism,
             BatchSize = job.Options.BatchSize,
             Items = itemsRead + unread,
-            Succeeded = job.Completed - job.FailedCount,
+            Succeeded = job.Completed - failures.Count,
             Failed = failures.Count,
             NotRun = job.NotRunCount + unread,
             Cancelled = cancelled,

@@ -5,15 +5,18 @@ namespace Brigade.Internal;
 /// <summary>Collects a run's workers and bounds its timeline.</summary>
 internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxTimelineEvents)
 {
+    // Workers reserve timeline slots in chunks so that recording a batch touches no shared state.
+    private const int TimelineChunk = 256;
+
     // Guards _workers: workers are created by engines from any thread.
     private readonly Lock _gate = new();
     private readonly List<EngineWorker> _workers = [];
-    private int _timelineEvents;
-    private int _timelineDropped;
+    private long _timelineReserved;
+    private volatile bool _timelineTruncated;
 
     public RunClock Clock => clock;
 
-    public bool TimelineTruncated => Volatile.Read(ref _timelineDropped) > 0;
+    public bool TimelineTruncated => _timelineTruncated;
 
     public EngineWorker CreateWorker(string? name, TimeSpan targetBatchDuration)
     {
@@ -26,20 +29,27 @@ internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxT
         }
     }
 
-    public bool TryReserveTimelineEvent()
+    /// <summary>Reserves up to a chunk of timeline slots; 0 when the timeline is off or full.</summary>
+    public int ReserveTimelineEvents()
     {
         if (!collectTimeline)
         {
-            return false;
+            return 0;
         }
 
-        if (Interlocked.Increment(ref _timelineEvents) <= maxTimelineEvents)
+        var granted = 0;
+        if (Volatile.Read(ref _timelineReserved) < maxTimelineEvents)
         {
-            return true;
+            var start = Interlocked.Add(ref _timelineReserved, TimelineChunk) - TimelineChunk;
+            granted = (int)Math.Clamp(maxTimelineEvents - start, 0, TimelineChunk);
         }
 
-        Interlocked.Increment(ref _timelineDropped);
-        return false;
+        if (granted == 0)
+        {
+            _timelineTruncated = true;
+        }
+
+        return granted;
     }
 
     public EngineWorker[] Workers()
@@ -48,6 +58,18 @@ internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxT
         {
             return [.. _workers];
         }
+    }
+
+    public (long Ran, long Failed) Totals()
+    {
+        long ran = 0, failed = 0;
+        foreach (var w in Workers())
+        {
+            ran += w.ItemsRun;
+            failed += w.ItemsFailed;
+        }
+
+        return (ran, failed);
     }
 
     public static List<TimelineEvent> MergeTimeline(EngineWorker[] workers)

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Brigade.Cli.Commands;
+
+namespace Brigade.Cli;
+
+/// <summary>
+/// The <c>brigade</c> command line: a thin shell that maps options onto the library's own options objects.
+/// </summary>
+/// <remarks>
+/// Output goes to the writers given, so tests run the real command in-process. Parse errors and bad values
+/// print one line and exit with <see cref="ExitCodes.Usage"/>; Ctrl+C cancels the command's token.
+/// </remarks>
+internal static class CliApp
+{
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.");
+        root.Add(DemoCommand.Create(stdout, stderr));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var root = BuildRoot(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"brigade: {parse.Errors[0].Message} (see 'brigade --help')").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliUsageException e)
+        {
+            await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("brigade: interrupted").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"brigade: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using Brigade.Cli.Demo.Model;
+using Spectre.Console;
+
+namespace Brigade.Cli.Demo;
+
+/// <summary>What a scene needs: the mode, a place for live lines, and a record of every run for the trace.</summary>
+internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
+{
+    // Guards console writes: scenes print from worker threads.
+    private readonly Lock _gate = new();
+    private readonly List<RunReport> _reports = [];
+
+    /// <summary>Gets whether to shorten the long runs.</summary>
+    public bool Quick => quick;
+
+    /// <summary>Gets whether output is the JSON document (live lines are then suppressed).</summary>
+    public bool Json => json;
+
+    /// <summary>Gets the reports of every Brigade run so far, for <c>--trace</c>.</summary>
+    public IReadOnlyList<RunReport> Reports => _reports;
+
+    /// <summary>Writes a live line (Spectre markup) in table mode; nothing in JSON mode.</summary>
+    public void Live(string markup)
+    {
+        if (json)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            console.MarkupLine(markup);
+        }
+    }
+
+    /// <summary>Options for one labelled run of a scene.</summary>
+    public static RunOptions Options(Engine engine, string label, int? width = null, int? batchSize = null) => new()
+    {
+        Engine = engine,
+        Label = label,
+        MaxDegreeOfParallelism = width,
+        BatchSize = batchSize,
+    };
+
+    /// <summary>Records a Brigade run: keeps its report for the trace and turns it into a JSON run.</summary>
+    /// <param name="report">The run's report.</param>
+    /// <param name="sequentialWall">The scene's sequential wall time, for a measured speedup; null to use the run's own estimate.</param>
+    /// <param name="efficiencyWidth">The width efficiency is relative to; defaults to the run's workers.</param>
+    public RunRecord Record(RunReport report, TimeSpan? sequentialWall = null, int? efficiencyWidth = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        lock (_gate)
+        {
+            _reports.Add(report);
+        }
+
+        var speedup = sequentialWall is { } s && report.WallTime > TimeSpan.Zero ? s / report.WallTime : report.Speedup;
+        var width = Math.Max(1, efficiencyWidth ?? report.DegreeOfParallelism);
+        return new RunRecord
+        {
+            Engine = report.Engine,
+            Label = report.Label ?? report.Engine,
+            Workers = report.DegreeOfParallelism,
+            Items = report.Items,
+            WallSeconds = Round(report.WallTime.TotalSeconds),
+            CpuSeconds = Round(report.ProcessCpuTime.TotalSeconds),
+            Failed = report.Failed,
+            Speedup = Round(speedup, 2),
+            Efficiency = Round(speedup / width, 2),
+            Batches = report.Batches,
+            NotRun = report.NotRun > 0 ? report.NotRun : null,
+        };
+    }
+
+    /// <summary>Records a plain .NET baseline measured by the scene itself.</summary>
+    public static RunRecord Baseline(string api, string label, int workers, long items, TimeSpan wall, TimeSpan cpu, TimeSpan? sequentialWall, int? efficiencyWidth = null)
+    {
+        var speedup = sequentialWall is { } s && wall > TimeSpan.Zero ? s / wall : 1.0;
+        return new RunRecord
+        {
+            Engine = "baseline",
+            Baseline = api,
+            Label = label,
+            Workers = workers,
+            Items = items,
+            WallSeconds = Round(wall.TotalSeconds),
+            CpuSeconds = Round(cpu.TotalSeconds),
+            Failed = 0,
+            Speedup = Round(speedup, 2),
+            Efficiency = Round(speedup / Math.Max(1, efficiencyWidth ?? workers), 2),
+        };
+    }
+
+    /// <summary>Measures plain .NET code: wall time and process CPU time.</summary>
+    public static (TimeSpan Wall, TimeSpan Cpu) Measure(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var cpu = Environment.CpuUsage.TotalTime;
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        action();
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(start), Environment.CpuUsage.TotalTime - cpu);
+    }
+
+    public static double Round(double value, int digits = 3) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+}

@@ -1,0 +1,33 @@
+namespace Brigade.Cli.Demo.Model;
+
+/// <summary>One measured run of a scene.</summary>
+internal sealed class RunRecord
+{
+    /// <summary>Brigade engine name (<c>sequential</c>, <c>threadpool</c>, <c>threads</c>, <c>async</c>, ...), or <c>baseline</c> for plain .NET code shown for comparison.</summary>
+    public required string Engine { get; init; }
+
+    public required string Label { get; init; }
+
+    /// <summary>For <c>baseline</c> runs: the .NET API measured, such as <c>Parallel.ForEach</c>.</summary>
+    public string? Baseline { get; init; }
+
+    public int Workers { get; init; }
+
+    public long Items { get; init; }
+
+    public double WallSeconds { get; init; }
+
+    public double CpuSeconds { get; init; }
+
+    public long Failed { get; init; }
+
+    /// <summary>Wall time of the scene's sequential run divided by this run's; the run's own estimate when the scene has none.</summary>
+    public double Speedup { get; init; }
+
+    /// <summary>Speedup divided by the number of workers (capped by the number of cores for CPU-bound scenes).</summary>
+    public double Efficiency { get; init; }
+
+    public long? Batches { get; init; }
+
+    public long? NotRun { get; init; }
+}

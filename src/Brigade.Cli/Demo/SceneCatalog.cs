@@ -1,0 +1,15 @@
+using Brigade.Cli.Demo.Scenes;
+
+namespace Brigade.Cli.Demo;
+
+/// <summary>Every scene of the demo, in the order they run. Each capability adds its scenes here.</summary>
+internal static class SceneCatalog
+{
+    public static IReadOnlyList<IDemoScene> All { get; } =
+    [
+        new SleepingTaskScene(),
+        new BlockingIoScene(),
+        new CpuBoundScene(),
+        new TinyTasksScene(),
+    ];
+}

@@ -1,0 +1,37 @@
+using Brigade.Cli.Demo.Model;
+
+namespace Brigade.Cli.Demo.Scenes;
+
+/// <summary>Pure computation split into items: sequential against the thread pool on every core.</summary>
+internal sealed class CpuBoundScene : IDemoScene
+{
+    public string Id => "cpu-bound";
+
+    public string Title => "CPU-bound work: counting primes";
+
+    public async Task<SceneResult> RunAsync(DemoContext context, CancellationToken cancellationToken)
+    {
+        var result = new SceneResult { Id = Id, Title = Title };
+        var cores = Environment.ProcessorCount;
+        long limit = context.Quick ? 6_000_000 : 15_000_000;
+        const int Slices = 64;
+        var slices = Enumerable.Range(0, Slices).Select(i => (From: limit * i / Slices, To: limit * (i + 1) / Slices)).ToArray();
+        var label = $"primes below {limit:N0}, {Slices} slices";
+
+        // Warm up the JIT so neither run pays for compilation.
+        _ = Workloads.CountPrimes(0, 20_000);
+
+        var seq = await Runner.MapAsync(slices, s => Workloads.CountPrimes(s.From, s.To), DemoContext.Options(Engine.Sequential, label), cancellationToken).ConfigureAwait(false);
+        result.Runs.Add(context.Record(seq.Report, seq.Report.WallTime, 1));
+        var pool = await Runner.MapAsync(slices, s => Workloads.CountPrimes(s.From, s.To), DemoContext.Options(Engine.ThreadPool, label), cancellationToken).ConfigureAwait(false);
+        result.Runs.Add(context.Record(pool.Report, seq.Report.WallTime, cores));
+
+        var same = seq.Values.Sum() == pool.Values.Sum();
+        var speedup = seq.Report.WallTime / pool.Report.WallTime;
+        result.Conclusion =
+            $"{seq.Values.Sum():N0} primes: {seq.Report.WallTime.TotalSeconds:0.00} s on one core, {pool.Report.WallTime.TotalSeconds:0.00} s on the thread pool: " +
+            $"{speedup:0.00}× on {cores} cores ({speedup / cores:P0} efficiency){(same ? "" : " — RESULTS DIFFER")}. " +
+            ".NET has no GIL: CPU-bound work scales on threads; processes are for isolation, not speed.";
+        return result;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Brigade.Cli;
+
+/// <summary>The exit codes of the <c>brigade</c> command.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Everything ran.</summary>
+    public const int Success = 0;
+
+    /// <summary>The command ran but something failed (a scene, or items of a run).</summary>
+    public const int Failure = 1;
+
+    /// <summary>Invalid options or arguments.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Interrupted with Ctrl+C.</summary>
+    public const int Interrupted = 130;
+}
