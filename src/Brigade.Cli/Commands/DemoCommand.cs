@@ -22,11 +22,12 @@ internal static class DemoCommand
             HelpName = "ID[,ID]",
         };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write the Chrome trace (Perfetto, chrome://tracing) of every run to FILE.", HelpName = "FILE" };
+        var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (timelines, utilization, throughput) of every run to FILE.", HelpName = "FILE" };
         var list = new Option<bool>("--list") { Description = "List the scenes and exit." };
 
         var command = new Command("demo", "Run the classic parallelism experiments live and measure them on this machine.")
         {
-            quick, json, only, trace, list,
+            quick, json, only, trace, report, list,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -42,16 +43,14 @@ internal static class DemoCommand
             }
 
             var scenes = SelectScenes(parse.GetValue(only) ?? []);
-            var tracePath = parse.GetValue(trace);
-            if (tracePath?.Directory is { Exists: false } dir)
-            {
-                throw new CliUsageException($"--trace: directory '{dir.FullName}' does not exist");
-            }
-
-            return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), tracePath, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var outputs = new DemoOutputs(CheckDirectory(parse.GetValue(trace), "--trace"), CheckDirectory(parse.GetValue(report), "--report"));
+            return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    private static FileInfo? CheckDirectory(FileInfo? file, string option) =>
+        file?.Directory is { Exists: false } dir ? throw new CliUsageException($"{option}: directory '{dir.FullName}' does not exist") : file;
 
     internal static List<IDemoScene> SelectScenes(string[] only)
     {
@@ -83,7 +82,7 @@ internal static class DemoCommand
         return console;
     }
 
-    private static async Task<int> RunAsync(List<IDemoScene> scenes, bool quick, bool json, FileInfo? trace, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(List<IDemoScene> scenes, bool quick, bool json, DemoOutputs outputs, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var console = CreateConsole(stdout);
         var context = new DemoContext(quick, json, console);
@@ -139,7 +138,7 @@ internal static class DemoCommand
             console.MarkupLine($"[grey]Demo finished in {document.TotalSeconds:0.0} s.[/]");
         }
 
-        if (trace is not null)
+        if (outputs.Trace is { } trace)
         {
             ChromeTrace.WriteFile(trace.FullName, context.Reports);
             if (!json)
@@ -148,6 +147,17 @@ internal static class DemoCommand
             }
         }
 
+        if (outputs.Report is { } html)
+        {
+            HtmlReport.WriteFile(html.FullName, context.Reports, "Brigade demo");
+            if (!json)
+            {
+                console.MarkupLine($"[grey]HTML report of {context.Reports.Count} runs written to {Markup.Escape(html.FullName)}.[/]");
+            }
+        }
+
         return failed ? ExitCodes.Failure : ExitCodes.Success;
     }
+
+    private sealed record DemoOutputs(FileInfo? Trace, FileInfo? Report);
 }
