@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Brigade.Internal;
 using Brigade.Sinks;
 using Brigade.Sources;
@@ -70,7 +71,7 @@ public static class Runner
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options, cancellationToken);
 
-    /// <summary>Runs synchronous work over every item and yields each outcome as soon as it is ready (completion order).</summary>
+    /// <summary>Runs synchronous work over every item and yields each outcome as soon as it is ready (completion order, or input order with <see cref="RunOptions.PreserveOrder"/>).</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
     /// <typeparam name="TOut">The result type.</typeparam>
     /// <param name="source">The items.</param>
@@ -239,18 +240,33 @@ public static class Runner
     private static RunStream<TOut> StreamCore<TIn, TOut>(Func<ItemSource<TIn>> source, WorkFunction<TIn, TOut> work, RunOptions? options)
     {
         var capacity = options?.StreamCapacity ?? new RunOptions().StreamCapacity;
+        var ordered = options?.PreserveOrder ?? false;
         return new RunStream<TOut>(cancellationToken =>
         {
-            var sink = new StreamSink<TOut>(capacity);
+            ResultSink<TOut> sink;
+            ChannelReader<ItemResult<TOut>> reader;
+            ItemSource<TIn> items;
+            if (ordered)
+            {
+                var window = new OrderWindow(capacity);
+                var orderedSink = new OrderedStreamSink<TOut>(window);
+                (sink, reader, items) = (orderedSink, orderedSink.Reader, new WindowedSource<TIn>(source(), window));
+            }
+            else
+            {
+                var streamSink = new StreamSink<TOut>(capacity);
+                (sink, reader, items) = (streamSink, streamSink.Reader, source());
+            }
+
             EngineJob<TIn, TOut>? job = null;
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var run = Task.Run(async () =>
             {
-                var (report, _) = await RunPipeline.RunAsync(source(), work, sink, options, j => { job = j; started.TrySetResult(); }, cancellationToken).ConfigureAwait(false);
+                var (report, _) = await RunPipeline.RunAsync(items, work, sink, options, j => { job = j; started.TrySetResult(); }, cancellationToken).ConfigureAwait(false);
                 return report;
             }, CancellationToken.None);
             _ = run.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return (sink.Reader, run, () =>
+            return (reader, run, () =>
             {
                 // The reader left: stop the run once it has started (it may still be setting up).
                 started.Task.ContinueWith(_ => job?.Abort(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -71,7 +71,7 @@ internal static class RunPipeline
         activity?.SetTag("brigade.failed", report.Failed);
 
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError) : job.Fatal;
-        sink.Complete(fatal?.SourceException);
+        await sink.CompleteAsync(fatal?.SourceException).ConfigureAwait(false);
         job.DisposeTokens();
 
         if (fatal is not null)

@@ -19,7 +19,5 @@ internal abstract class ResultSink<TOut>
     }
 
     /// <summary>Called once, after every worker has finished.</summary>
-    public virtual void Complete(Exception? error)
-    {
-    }
+    public virtual ValueTask CompleteAsync(Exception? error) => ValueTask.CompletedTask;
 }

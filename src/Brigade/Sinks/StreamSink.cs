@@ -48,5 +48,9 @@ internal sealed class StreamSink<TOut>(int capacity) : ResultSink<TOut>
     }
 
     // The reader ends normally either way; a run error surfaces from the run's task, which the stream awaits last.
-    public override void Complete(Exception? error) => _channel.Writer.TryComplete();
+    public override ValueTask CompleteAsync(Exception? error)
+    {
+        _channel.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+
+namespace Brigade.Tests;
+
+public sealed class OrderedStreamTests
+{
+    public static TheoryData<string> Engines => ["sequential", "threadpool", "threads", "async"];
+
+    private static Engine EngineNamed(string name) => Engine.TryGetBuiltIn(name, out var e) ? e : throw new ArgumentException(name);
+
+    [Theory(Timeout = 30_000)]
+    [MemberData(nameof(Engines))]
+    public async Task StreamAsync_PreserveOrder_YieldsInputOrder_WhenLaterItemsFinishFirst(string engine)
+    {
+        // Even items wait for the next odd item to finish, so completion order differs from input order
+        // whenever the engine runs items side by side.
+        var items = Enumerable.Range(0, 200).ToArray();
+        var gates = items.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var options = new RunOptions { Engine = EngineNamed(engine), PreserveOrder = true, MaxDegreeOfParallelism = 4, BatchSize = 1 };
+
+        var seen = new List<long>();
+        await foreach (var r in Runner.StreamAsync(items, async (x, ct) =>
+        {
+            if (x % 2 == 0 && engine != "sequential")
+            {
+                await gates[x + 1].Task.WaitAsync(TimeSpan.FromSeconds(5), ct);
+            }
+
+            gates[x].TrySetResult();
+            return x * 10;
+        }, options))
+        {
+            Assert.True(r.IsSuccess);
+            Assert.Equal(r.Index * 10, r.Value);
+            seen.Add(r.Index);
+        }
+
+        Assert.Equal(items.Select(i => (long)i), seen);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_SlowFirstItem_BoundsHowFarInputIsRead()
+    {
+        const int Capacity = 16;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var produced = 0;
+        var options = new RunOptions { Engine = Engine.Async, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 8 };
+        var stream = Runner.StreamAsync(Endless(() => Interlocked.Increment(ref produced)), async (x, ct) =>
+        {
+            if (x == 0)
+            {
+                await release.Task.WaitAsync(ct);
+            }
+
+            return x;
+        }, options);
+
+        await using var e = stream.GetAsyncEnumerator();
+        var first = e.MoveNextAsync().AsTask();
+
+        // While item 0 is stuck, the run may read at most the window (plus one batch per worker) ahead.
+        await WaitUntilAsync(() => Volatile.Read(ref produced) >= Capacity);
+        await Task.Delay(200);
+        Assert.InRange(Volatile.Read(ref produced), Capacity, Capacity + 8 + 1);
+
+        release.SetResult();
+        Assert.True(await first);
+        Assert.Equal(0, e.Current.Index);
+        for (var i = 1; i < 100; i++)
+        {
+            Assert.True(await e.MoveNextAsync());
+            Assert.Equal(i, e.Current.Index);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_StopOnFirstFailure_DeliversFinishedItemsInOrder_AndEnds()
+    {
+        var options = new RunOptions { Engine = Engine.ThreadPool, PreserveOrder = true, FailureMode = FailureMode.StopOnFirstFailure, BatchSize = 1, MaxDegreeOfParallelism = 2 };
+        var results = new List<ItemResult<int>>();
+        var stream = Runner.StreamAsync(Enumerable.Range(0, 1000).ToArray(), x => x == 10 ? throw new InvalidOperationException("ten") : x, options);
+        await foreach (var r in stream)
+        {
+            results.Add(r);
+        }
+
+        Assert.Equal(results.Select(r => r.Index).Order(), results.Select(r => r.Index));
+        var failure = Assert.Single(results, r => !r.IsSuccess);
+        Assert.Equal(10, failure.Index);
+        Assert.True(stream.Report!.StoppedOnFailure);
+        Assert.Equal(1000, stream.Report.Items);
+        Assert.Equal(1000, stream.Report.Succeeded + stream.Report.Failed + stream.Report.NotRun);
+    }
+
+    private static async IAsyncEnumerable<int> Endless(Func<int> onProduce, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; ; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            onProduce();
+            yield return i;
+            await Task.Yield();
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+    }
+}
