@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary><c>brigade run</c>: a batch job over an input file, one command per item, resumable, with progress and a report.</summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var input = new Argument<string>("input") { Description = "The input: a file (one item per line, JSON Lines or CSV), or - for stdin." };
+        var exec = new Option<string?>("--exec", "-x")
+        {
+            Description = "The command to run per item, through the shell. Placeholders: {} item, {.} without extension, {/} basename, {//} directory, {/.} basename without extension, {#} 1-based number, {index} 0-based index, {N} N-th CSV field, {name} CSV column or JSON property. Substitutions are shell-quoted; without placeholders the item is appended.",
+            HelpName = "COMMAND",
+        };
+        var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
+        var engine = new Option<string>("--engine", "-e") { Description = "sequential, threadpool, threads or async.", DefaultValueFactory = _ => "async", HelpName = "ENGINE" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: the number of cores).", HelpName = "N" };
+        var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
+        var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
+        var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its journal: completed items are skipped, the output ends identical to an uninterrupted run." };
+        var unordered = new Option<bool>("--unordered") { Description = "Write results as they finish instead of in input order." };
+        var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times.", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var timeout = new Option<string?>("--timeout") { Description = "Kill an item's command after this long (e.g. 30s, 500ms, 2m) and count it as failed.", HelpName = "DURATION" };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item (items already running finish)." };
+        var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
+        var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
+        var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr." };
+
+        jobs.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--jobs must be at least 1"); } });
+        retries.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--retries must be 0 or more"); } });
+
+        var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
+        {
+            input, exec, format, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var template = parse.GetValue(exec) ?? throw new CliUsageException("run: give the work with --exec 'COMMAND {}'");
+            var engineName = parse.GetValue(engine)!;
+            if (!Engine.TryGetBuiltIn(engineName, out var chosen))
+            {
+                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose sequential, threadpool, threads or async");
+            }
+
+            var outputPath = parse.GetValue(output)!;
+            var toFile = outputPath != "-";
+            var options = new RunJobOptions
+            {
+                Input = parse.GetValue(input)!,
+                Format = parse.GetValue(format),
+                Work = new ExecWork(CommandTemplate.Parse(template), parse.GetValue(timeout) is { } t ? ParseDuration(t) : null),
+                Engine = chosen,
+                Jobs = parse.GetValue(jobs),
+                Output = outputPath,
+                Failures = parse.GetValue(failures) ?? (toFile ? outputPath + ".failures.jsonl" : null),
+                JournalPath = parse.GetValue(journal) ?? (toFile ? outputPath + ".journal" : null),
+                Resume = parse.GetValue(resume),
+                Unordered = parse.GetValue(unordered),
+                Retries = parse.GetValue(retries),
+                FailFast = parse.GetValue(failFast),
+                StrictInput = parse.GetValue(strictInput),
+                ReportPath = CheckWritable(parse.GetValue(report), "--report"),
+                TracePath = CheckWritable(parse.GetValue(trace), "--trace"),
+                Quiet = parse.GetValue(quiet),
+                CommandLine = "brigade " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
+            };
+
+            var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+            return await new BatchJob(options, stdout, stderr, interactive).RunAsync(cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    internal static TimeSpan ParseDuration(string text)
+    {
+        var t = text.Trim();
+        (string Suffix, double Scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        foreach (var (suffix, scale) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) &&
+                double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0)
+            {
+                return TimeSpan.FromSeconds(v * scale);
+            }
+        }
+
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new CliUsageException($"--timeout: '{text}' is not a duration (try 30s, 500ms or 2m)");
+    }
+
+    private static string? CheckWritable(string? path, string option) =>
+        path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir && !Directory.Exists(dir)
+            ? throw new CliUsageException($"{option}: directory '{dir}' does not exist")
+            : path;
+}

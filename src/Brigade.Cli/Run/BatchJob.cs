@@ -1,0 +1,386 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Brigade.Reporting;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// <c>brigade run</c>: reads items lazily, runs a command per item on a Brigade engine, writes results in input
+/// order (or as they finish), failures to their own file, and keeps a journal so any interruption can be resumed.
+/// </summary>
+internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWriter stderr, bool interactive)
+{
+    private static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(100);
+    private readonly RunCounters _counters = new();
+    private Stream? _output;
+    private Stream? _failures;
+    private Journal? _journal;
+    private long _upTo;
+    private readonly List<long> _deliveredSinceMark = [];
+    private DateTime _lastMark = DateTime.UtcNow;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var format = InputReader.Resolve(options.Format, options.Input);
+        var ordered = !options.Unordered;
+        var header = new JournalRecord
+        {
+            Kind = "h",
+            Version = 1,
+            Input = options.Input == "-" ? "-" : Path.GetFullPath(options.Input),
+            Work = options.Work.Description,
+            Ordered = ordered,
+        };
+
+        if (options.Input != "-" && !File.Exists(options.Input))
+        {
+            throw new CliUsageException($"input file '{options.Input}' not found");
+        }
+
+        var resume = OpenJournal(header);
+        OpenOutputs(resume);
+        _upTo = resume?.UpTo ?? 0;
+        _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
+        for (var i = 0L; i < _counters.ResumedFrom; i++)
+        {
+            _counters.OnDelivered(failed: false);
+        }
+
+        _counters.Total = options.Input != "-" ? CountItems(options.Input, format) : null;
+
+        using var input = options.Input == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(options.Input, Encoding.UTF8);
+        var items = Remaining(InputReader.ReadAsync(input, format, cancellationToken), resume, cancellationToken);
+        var runOptions = new RunOptions
+        {
+            Engine = options.Engine,
+            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine == Engine.Sequential ? 1 : Environment.ProcessorCount),
+            PreserveOrder = ordered,
+            FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
+            Label = $"brigade run {options.Work.Description}",
+            BatchSize = 1,
+            Progress = new RunningProgress(_counters),
+        };
+
+        var stream = Runner.StreamAsync(items, RunItemAsync, runOptions);
+        var pending = resume?.Pending ?? [];
+        var interrupted = false;
+        await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
+        {
+            try
+            {
+                await foreach (var result in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    var item = result.IsSuccess ? result.Value!.Item : (result.Exception as RunItemException)?.Item;
+                    if (item is null)
+                    {
+                        throw new InvalidOperationException($"item {result.Index} failed outside the command: {result.Exception}", result.Exception);
+                    }
+
+                    if (ordered)
+                    {
+                        // Results journaled by an earlier, interrupted run slot in before later items.
+                        while (pending.Count > 0 && pending.Keys.First() < item.Index)
+                        {
+                            DeliverPending(pending);
+                        }
+                    }
+
+                    if (result.IsSuccess)
+                    {
+                        Deliver(item, result.Value!.Output, null);
+                    }
+                    else
+                    {
+                        Deliver(item, null, result.Exception.Message);
+                        if (options.StrictInput && item.Malformed is not null)
+                        {
+                            await stderr.WriteLineAsync($"brigade run: stopping at malformed input ({item.Malformed}); --strict-input is set").ConfigureAwait(false);
+                            break;
+                        }
+                    }
+                }
+
+                while (pending.Count > 0)
+                {
+                    DeliverPending(pending);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                interrupted = true;
+            }
+            finally
+            {
+                Mark(force: true);
+                _journal?.Dispose();
+                if (_output is not null)
+                {
+                    await _output.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (_failures is not null)
+                {
+                    await _failures.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
+    }
+
+    private async Task<int> FinishAsync(RunReport? report, bool interrupted)
+    {
+        if (report is not null)
+        {
+            if (options.ReportPath is { } html)
+            {
+                HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
+            }
+
+            if (options.TracePath is { } trace)
+            {
+                ChromeTrace.WriteFile(trace, [report]);
+            }
+        }
+
+        var summary = $"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed";
+        if (interrupted)
+        {
+            var resumeHint = _journal is not null
+                ? $" Resume with: {options.CommandLine} --resume"
+                : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
+            await stderr.WriteLineAsync($"{summary}; interrupted.{resumeHint}").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+
+        if (options.Failures is { } f && _counters.Failed > 0)
+        {
+            summary += $" (see {f})";
+        }
+
+        if (report is not null)
+        {
+            summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
+        }
+
+        if (!options.Quiet)
+        {
+            await stderr.WriteLineAsync(summary).ConfigureAwait(false);
+        }
+
+        // A finished run needs no journal (the outputs are complete) and an empty failures file says nothing.
+        if (_journal is not null && !options.FailFast)
+        {
+            File.Delete(_journal.Path);
+        }
+
+        if (options.Failures is { } failuresPath && _counters.Failed == 0 && File.Exists(failuresPath) && new FileInfo(failuresPath).Length == 0)
+        {
+            File.Delete(failuresPath);
+        }
+
+        return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    private async ValueTask<ItemOutput> RunItemAsync(InputItem item, CancellationToken cancellationToken)
+    {
+        if (item.Malformed is not null)
+        {
+            throw new RunItemException(item, $"malformed input: {item.Malformed}");
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var output = await options.Work.RunAsync(item, cancellationToken).ConfigureAwait(false);
+                if (_journal is not null && !options.Unordered)
+                {
+                    _journal.Append(new JournalRecord { Kind = "r", Index = item.Index, Output = output });
+                }
+
+                return new ItemOutput(item, output);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < options.Retries)
+            {
+                // Retried: the last attempt's error is the one reported.
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var message = attempt > 0 ? $"{e.Message} (after {attempt + 1} attempts)" : e.Message;
+                if (_journal is not null && !options.Unordered)
+                {
+                    _journal.Append(new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = message });
+                }
+
+                throw new RunItemException(item, message, e);
+            }
+        }
+    }
+
+    private void DeliverPending(SortedDictionary<long, JournalRecord> pending)
+    {
+        var (index, record) = pending.First();
+        pending.Remove(index);
+        var item = new InputItem(index, record.Line ?? 0, record.ItemText ?? "");
+        Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
+    }
+
+    private void Deliver(InputItem item, byte[]? output, string? error)
+    {
+        if (error is null)
+        {
+            _output!.Write(output);
+        }
+        else
+        {
+            var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
+            if (_failures is not null)
+            {
+                _failures.Write(bytes);
+                _failures.WriteByte((byte)'\n');
+            }
+            else
+            {
+                stderr.WriteLine(Encoding.UTF8.GetString(bytes));
+            }
+        }
+
+        _counters.OnDelivered(error is not null);
+        if (options.Unordered)
+        {
+            _deliveredSinceMark.Add(item.Index);
+        }
+        else
+        {
+            _upTo = item.Index + 1;
+        }
+
+        Mark(force: false);
+    }
+
+    // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
+    private void Mark(bool force)
+    {
+        if (!force && DateTime.UtcNow - _lastMark < WatermarkInterval)
+        {
+            return;
+        }
+
+        _lastMark = DateTime.UtcNow;
+        _output?.Flush();
+        _failures?.Flush();
+        if (_journal is null || _output is null)
+        {
+            return;
+        }
+
+        var o = _output.CanSeek ? _output.Length : (long?)null;
+        var f = _failures?.Length;
+        if (options.Unordered)
+        {
+            if (_deliveredSinceMark.Count == 0)
+            {
+                return;
+            }
+
+            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f });
+            _deliveredSinceMark.Clear();
+        }
+        else
+        {
+            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f });
+        }
+
+        _journal.Flush();
+    }
+
+    private ResumeState? OpenJournal(JournalRecord header)
+    {
+        if (options.JournalPath is not { } path)
+        {
+            if (options.Resume)
+            {
+                throw new CliUsageException("--resume needs a journal: give --output FILE (the journal is FILE.journal) or --journal FILE");
+            }
+
+            return null;
+        }
+
+        if (options.Resume)
+        {
+            if (!File.Exists(path))
+            {
+                throw new CliUsageException($"--resume: no journal at '{path}' (nothing to resume; run without --resume)");
+            }
+
+            var (journal, state) = Journal.Resume(path, header);
+            _journal = journal;
+            return state;
+        }
+
+        if (File.Exists(path))
+        {
+            throw new CliUsageException($"a journal from an earlier, unfinished run exists at '{path}': add --resume to continue it, or delete it to start over");
+        }
+
+        _journal = Journal.Create(path, header);
+        return null;
+    }
+
+    private void OpenOutputs(ResumeState? resume)
+    {
+        _output = options.Output == "-"
+            ? new TextWriterStream(stdout)
+            : OpenTruncated(options.Output, resume?.OutputLength ?? 0);
+        if (options.Failures is { } failures)
+        {
+            _failures = OpenTruncated(failures, resume?.FailuresLength ?? 0);
+        }
+    }
+
+    private static FileStream OpenTruncated(string path, long length)
+    {
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 16);
+        file.SetLength(Math.Min(length, file.Length));
+        file.Seek(0, SeekOrigin.End);
+        return file;
+    }
+
+    private static async IAsyncEnumerable<InputItem> Remaining(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (resume is null || (!resume.IsDelivered(item.Index) && !resume.Pending.ContainsKey(item.Index)))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private static long? CountItems(string path, InputFormat format)
+    {
+        if (format == InputFormat.Csv || new FileInfo(path).Length > (1L << 30))
+        {
+            return null;
+        }
+
+        long count = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private sealed class RunningProgress(RunCounters counters) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => counters.SetRunning(value.Running);
+    }
+}

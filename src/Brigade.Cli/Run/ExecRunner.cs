@@ -1,0 +1,107 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>Runs one command through the shell, capturing its output; kills the whole process tree on timeout or cancellation.</summary>
+internal static class ExecRunner
+{
+    private const int StderrTailBytes = 2048;
+
+    public static async Task<byte[]> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var psi = OperatingSystem.IsWindows()
+            ? new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } }
+            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command } };
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+
+        using var process = new Process { StartInfo = psi };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new ExecFailedException($"could not start the shell: {e.Message}", null, null);
+        }
+
+        process.StandardInput.Close();
+        using var stdout = new MemoryStream();
+        var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
+        var readErr = ReadTailAsync(process.StandardError.BaseStream);
+
+        using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline?.Token ?? CancellationToken.None);
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            await Task.WhenAll(readOut, readErr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process tree killed)", null, await readErr.ConfigureAwait(false));
+        }
+
+        await readOut.ConfigureAwait(false);
+        var tail = await readErr.ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            var what = process.ExitCode > 128 && !OperatingSystem.IsWindows()
+                ? $"exit code {process.ExitCode} (signal {process.ExitCode - 128})"
+                : $"exit code {process.ExitCode}";
+            if (process.ExitCode == 127 && !OperatingSystem.IsWindows())
+            {
+                what += ": command not found";
+            }
+
+            throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, process.ExitCode, tail);
+        }
+
+        return stdout.ToArray();
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    private static async Task<string> ReadTailAsync(Stream stream)
+    {
+        var buffer = new byte[4096];
+        var tail = new Queue<byte>();
+        int read;
+        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                tail.Enqueue(buffer[i]);
+            }
+
+            while (tail.Count > StderrTailBytes)
+            {
+                tail.Dequeue();
+            }
+        }
+
+        return Encoding.UTF8.GetString(tail.ToArray()).TrimEnd();
+    }
+
+    private static string LastLine(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 0 ? lines[^1] : text;
+    }
+}

@@ -1,0 +1,51 @@
+namespace Brigade.Cli.Run;
+
+/// <summary>What a journal says is already done: delivered items, output lengths, and results not yet delivered.</summary>
+internal sealed class ResumeState
+{
+    private readonly HashSet<long> _deliveredSet = [];
+
+    /// <summary>Gets, for ordered output, the index before which every item is in the output files.</summary>
+    public long UpTo { get; private set; }
+
+    public long OutputLength { get; private set; }
+
+    public long FailuresLength { get; private set; }
+
+    /// <summary>Gets results that finished but were not yet delivered, by index.</summary>
+    public SortedDictionary<long, JournalRecord> Pending { get; } = [];
+
+    public long DeliveredCount => UpTo + _deliveredSet.Count;
+
+    public bool IsDelivered(long index) => index < UpTo || _deliveredSet.Contains(index);
+
+    public void Apply(JournalRecord record)
+    {
+        switch (record.Kind)
+        {
+            case "r" when record.Index is { } i:
+                Pending[i] = record;
+                break;
+            case "w" when record.UpTo is { } upTo:
+                UpTo = Math.Max(UpTo, upTo);
+                OutputLength = record.OutputLength ?? OutputLength;
+                FailuresLength = record.FailuresLength ?? FailuresLength;
+                foreach (var done in Pending.Keys.Where(k => k < UpTo).ToList())
+                {
+                    Pending.Remove(done);
+                }
+
+                break;
+            case "u" when record.Delivered is { } ids:
+                foreach (var id in ids)
+                {
+                    _deliveredSet.Add(id);
+                    Pending.Remove(id);
+                }
+
+                OutputLength = record.OutputLength ?? OutputLength;
+                FailuresLength = record.FailuresLength ?? FailuresLength;
+                break;
+        }
+    }
+}

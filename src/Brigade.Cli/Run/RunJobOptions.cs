@@ -1,0 +1,42 @@
+namespace Brigade.Cli.Run;
+
+/// <summary>Everything <c>brigade run</c> was asked to do, validated.</summary>
+internal sealed class RunJobOptions
+{
+    public required string Input { get; init; }
+
+    public InputFormat Format { get; init; } = InputFormat.Auto;
+
+    public required IItemWork Work { get; init; }
+
+    public required Engine Engine { get; init; }
+
+    public int? Jobs { get; init; }
+
+    /// <summary>The output file, or <c>-</c> for stdout.</summary>
+    public string Output { get; init; } = "-";
+
+    /// <summary>The failures file, or <see langword="null"/> for JSON lines on stderr.</summary>
+    public string? Failures { get; init; }
+
+    public string? JournalPath { get; init; }
+
+    public bool Resume { get; init; }
+
+    public bool Unordered { get; init; }
+
+    public int Retries { get; init; }
+
+    public bool FailFast { get; init; }
+
+    public bool StrictInput { get; init; }
+
+    public string? ReportPath { get; init; }
+
+    public string? TracePath { get; init; }
+
+    public bool Quiet { get; init; }
+
+    /// <summary>The command line to show in "resume with" hints.</summary>
+    public string CommandLine { get; init; } = "brigade run";
+}

@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>Source-generated JSON for the journal and the failures file.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
+[JsonSerializable(typeof(JournalRecord))]
+[JsonSerializable(typeof(FailureRecord))]
+internal sealed partial class RunJsonContext : JsonSerializerContext
+{
+    /// <summary>Gets a context that writes readable JSON (quotes and non-ASCII text unescaped) for files people open.</summary>
+    public static RunJsonContext Readable { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+}
