@@ -26,7 +26,9 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await stderr.WriteLineAsync($"brigade: {parse.Errors[0].Message} (see 'brigade --help')").ConfigureAwait(false);
+            // Some parser messages list choices on separate lines; a usage error is always one line.
+            var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

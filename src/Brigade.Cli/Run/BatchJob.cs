@@ -42,9 +42,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         OpenOutputs(resume);
         _upTo = resume?.UpTo ?? 0;
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
+        var resumedFailures = resume is not null && options.Failures is { } failuresFile ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
         {
-            _counters.OnDelivered(failed: false);
+            // Failures delivered before the interruption still count: the exit code describes the whole job.
+            _counters.OnDelivered(failed: i < resumedFailures);
         }
 
         _counters.Total = options.Input != "-" ? CountItems(options.Input, format) : null;
@@ -58,7 +60,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             PreserveOrder = ordered,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
-            BatchSize = 1,
             Progress = new RunningProgress(_counters),
         };
 
@@ -358,6 +359,20 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 yield return item;
             }
         }
+    }
+
+    private static long CountLines(string path)
+    {
+        long lines = 0;
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = file.Read(buffer)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+        }
+
+        return lines;
     }
 
     private static long? CountItems(string path, InputFormat format)

@@ -28,11 +28,18 @@ internal sealed class Journal : IDisposable
 
     public static Journal Create(string path, JournalRecord header)
     {
-        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read);
-        var journal = new Journal(file);
-        journal.Append(header);
-        journal.Flush();
-        return journal;
+        // Written aside and renamed into place, so a journal on disk always has its header.
+        var temporary = path + ".tmp";
+        using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonContext.Default.JournalRecord));
+            first.WriteByte((byte)'\n');
+        }
+
+        File.Move(temporary, path, overwrite: false);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+        file.Seek(0, SeekOrigin.End);
+        return new Journal(file);
     }
 
     public static (Journal Journal, ResumeState State) Resume(string path, JournalRecord header)

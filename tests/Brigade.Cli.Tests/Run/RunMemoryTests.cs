@@ -1,0 +1,65 @@
+using System.Text;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Run;
+
+public sealed class RunMemoryTests
+{
+    private sealed class EchoWork : IItemWork
+    {
+        public string Description => "echo";
+
+        public ValueTask<byte[]> RunAsync(InputItem item, CancellationToken cancellationToken) =>
+            new(Encoding.UTF8.GetBytes(item.Text + "\n"));
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task Run_MillionLineInput_RunsInBoundedMemory()
+    {
+        using var dir = new TempDirectory();
+        const int Lines = 1_000_000;
+        await using (var w = new StreamWriter(dir.File("in.txt")))
+        {
+            for (var i = 0; i < Lines; i++)
+            {
+                await w.WriteLineAsync($"line {i:D7} with some padding to make it realistic");
+            }
+        }
+
+        var options = new RunJobOptions
+        {
+            Input = dir.File("in.txt"),
+            Work = new EchoWork(),
+            Engine = Engine.Async,
+            Jobs = 4,
+            Output = dir.File("out.txt"),
+            Failures = dir.File("out.txt.failures.jsonl"),
+            JournalPath = dir.File("out.txt.journal"),
+            Quiet = true,
+        };
+
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+                await Task.Delay(20);
+            }
+        });
+
+        var code = await new BatchJob(options, TextWriter.Null, TextWriter.Null, interactive: false).RunAsync(CancellationToken.None);
+        await sampling.CancelAsync();
+        await sampler;
+
+        Assert.Equal(0, code);
+        Assert.Equal(new FileInfo(dir.File("in.txt")).Length, new FileInfo(dir.File("out.txt")).Length);
+
+        // Holding the input (or the results) would take well over 150 MB; a bounded pipeline stays far below.
+        var growthMb = (peak - baseline) / (1024.0 * 1024);
+        Assert.True(growthMb < 100, $"managed heap grew by {growthMb:0} MB while running 1,000,000 lines");
+    }
+}
