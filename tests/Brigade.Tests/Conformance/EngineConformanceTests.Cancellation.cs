@@ -5,20 +5,23 @@ namespace Brigade.Tests.Conformance;
 // Cancellation stops new items from starting, waits for the running ones, then throws; no worker outlives the call.
 public abstract partial class EngineConformanceTests
 {
+    // With batches of 4, each worker is cancelled in the middle of its batch: the rest of the batch must not start.
     [Theory]
-    [InlineData("map", false)]
-    [InlineData("map", true)]
-    [InlineData("foreach", false)]
-    [InlineData("foreach", true)]
-    [InlineData("mapreduce", false)]
-    [InlineData("mapreduce", true)]
-    public async Task CancelledMidRun_NoItemStartsAfterCancel_ThrowsOnlyAfterRunningItemsFinish(string operation, bool asyncWork)
+    [InlineData("map", false, 1)]
+    [InlineData("map", true, 1)]
+    [InlineData("map", false, 4)]
+    [InlineData("map", true, 4)]
+    [InlineData("foreach", false, 1)]
+    [InlineData("foreach", true, 4)]
+    [InlineData("mapreduce", false, 4)]
+    [InlineData("mapreduce", true, 1)]
+    public async Task CancelledMidRun_NoItemStartsAfterCancel_ThrowsOnlyAfterRunningItemsFinish(string operation, bool asyncWork, int batchSize)
     {
         var width = WidthFor(Width);
-        var work = new GatedWork(width);
+        var work = new GatedWork(width, stride: batchSize);
         using var cts = new CancellationTokenSource();
         var items = Range(1000);
-        var options = Options(width, batchSize: 1);
+        var options = Options(width, batchSize);
         Task run = (operation, asyncWork) switch
         {
             ("map", false) => Runner.MapAsync(items, work.Run, options, cts.Token),

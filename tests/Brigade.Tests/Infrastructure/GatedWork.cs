@@ -1,13 +1,15 @@
 namespace Brigade.Tests.Infrastructure;
 
 /// <summary>
-/// Work whose first <c>inFlight</c> items park on gates until the test opens them, so a test knows exactly which
-/// items are running when it cancels or fails a run. Item 0 has a gate of its own, so a test can hold one item back
-/// while the others finish. Later items return at once; a correct run never starts them.
+/// Work whose gated items (0, stride, 2 × stride, ... : <c>inFlight</c> of them) park on gates until the test opens
+/// them, so a test knows exactly which items are running when it cancels or fails a run. With the stride equal to the
+/// batch size, each worker's first item is gated. Item 0 has a gate of its own, so a test can hold one item back
+/// while the others finish. Other items return at once; a correct run never starts them.
 /// </summary>
 internal sealed class GatedWork
 {
     private readonly int _inFlight;
+    private readonly int _stride;
     private readonly TaskCompletionSource _allIn = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _releaseFirst = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _releaseOthers = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -17,16 +19,17 @@ internal sealed class GatedWork
     private int _finished;
     private int _othersDone;
 
-    public GatedWork(int inFlight)
+    public GatedWork(int inFlight, int stride = 1)
     {
         _inFlight = inFlight;
+        _stride = stride;
         if (inFlight == 1)
         {
             _othersFinished.SetResult();
         }
     }
 
-    /// <summary>Gets a task that completes when the first <c>inFlight</c> items are all running at once.</summary>
+    /// <summary>Gets a task that completes when <c>inFlight</c> items are running at once.</summary>
     public Task AllIn => _allIn.Task;
 
     /// <summary>Gets a task that completes when every gated item but item 0 has finished.</summary>
@@ -47,7 +50,7 @@ internal sealed class GatedWork
         Enter();
         try
         {
-            if (item < _inFlight)
+            if (IsGated(item))
             {
                 GateOf(item).WaitBounded();
             }
@@ -66,7 +69,7 @@ internal sealed class GatedWork
         try
         {
             // The gate ignores the run's token on purpose: a running item must be allowed to finish normally.
-            if (item < _inFlight)
+            if (IsGated(item))
             {
                 await GateOf(item).Bounded();
             }
@@ -78,6 +81,8 @@ internal sealed class GatedWork
             Exit(item);
         }
     }
+
+    private bool IsGated(int item) => item % _stride == 0 && item / _stride < _inFlight;
 
     private Task GateOf(int item) => item == 0 ? _releaseFirst.Task : _releaseOthers.Task;
 
@@ -94,7 +99,7 @@ internal sealed class GatedWork
     {
         Interlocked.Decrement(ref _running);
         Interlocked.Increment(ref _finished);
-        if (item != 0 && item < _inFlight && Interlocked.Increment(ref _othersDone) == _inFlight - 1)
+        if (item != 0 && IsGated(item) && Interlocked.Increment(ref _othersDone) == _inFlight - 1)
         {
             _othersFinished.TrySetResult();
         }
