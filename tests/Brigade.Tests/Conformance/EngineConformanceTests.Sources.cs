@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Conformance;
@@ -7,6 +8,64 @@ public abstract partial class EngineConformanceTests
 {
     private const int EndlessBatch = 8;
     private const int EndlessStopAfter = 500;
+
+    [Theory]
+    [InlineData(false, false, 0)]
+    [InlineData(false, false, 5)]
+    [InlineData(false, true, 5)]
+    [InlineData(true, false, 0)]
+    [InlineData(true, false, 5)]
+    [InlineData(true, true, 5)]
+    public async Task MapAsync_SourceThrows_SourceFailedExceptionAfterRunningEveryItemRead(bool asyncSource, bool asyncWork, int itemsBeforeFailure)
+    {
+        var error = new InvalidOperationException("the input broke");
+        var ran = new ConcurrentBag<int>();
+        Func<int, int> work = x =>
+        {
+            ran.Add(x);
+            return x;
+        };
+
+        var run = asyncSource
+            ? (asyncWork ? Runner.MapAsync(Inputs.ThrowingAfterAsync(itemsBeforeFailure, error), AsAsync(work), Options()) : Runner.MapAsync(Inputs.ThrowingAfterAsync(itemsBeforeFailure, error), work, Options()))
+            : (asyncWork ? Runner.MapAsync(Inputs.ThrowingAfter(itemsBeforeFailure, error), AsAsync(work), Options()) : Runner.MapAsync(Inputs.ThrowingAfter(itemsBeforeFailure, error), work, Options()));
+        var ex = await Assert.ThrowsAsync<SourceFailedException>(() => run.Bounded());
+
+        Assert.Same(error, ex.InnerException);
+        Assert.Equal(itemsBeforeFailure, ex.ItemsRead);
+        Assert.Contains($"after {itemsBeforeFailure} items were read", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(itemsBeforeFailure, ex.Report.Items);
+        Assert.Equal(itemsBeforeFailure, ex.Report.Succeeded);
+        Assert.Equal(0, ex.Report.NotRun);
+        Assert.Equal(Enumerable.Range(0, itemsBeforeFailure), ran.Order());
+        AssertNoWorkerLeft(0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StreamAsync_SourceThrows_YieldsItemsReadThenThrowsSourceFailed(bool asyncSource)
+    {
+        var error = new InvalidOperationException("the input broke");
+        var stream = asyncSource
+            ? Runner.StreamAsync(Inputs.ThrowingAfterAsync(5, error), Transform, Options())
+            : Runner.StreamAsync(Inputs.ThrowingAfter(5, error), Transform, Options());
+        var results = new List<ItemResult<int>>();
+        async Task ReadAllAsync()
+        {
+            await foreach (var r in stream)
+            {
+                results.Add(r);
+            }
+        }
+
+        var ex = await Assert.ThrowsAsync<SourceFailedException>(() => ReadAllAsync().Bounded());
+
+        Assert.Same(error, ex.InnerException);
+        Assert.Equal(5, ex.ItemsRead);
+        Assert.Equal([0L, 1L, 2L, 3L, 4L], results.Select(r => r.Index).Order());
+        AssertNoWorkerLeft(0);
+    }
 
     [Theory]
     [InlineData(false)]
