@@ -54,10 +54,16 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     }
                 }
             }
-            catch
+            catch (Exception e)
             {
+                // As for synchronous inputs: hand out what was read before the failure, then report the failure.
                 _done = true;
-                throw;
+                if (count == 0)
+                {
+                    throw;
+                }
+
+                Failure = e;
             }
 
             var start = _taken;

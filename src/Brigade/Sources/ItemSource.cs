@@ -8,11 +8,25 @@ namespace Brigade.Sources;
 /// </remarks>
 internal abstract class ItemSource<T> : IAsyncDisposable
 {
+    // Written once by the reader that saw the input throw (under the source's own lock), read by any worker.
+    private volatile Exception? _failure;
+
     /// <summary>Gets the number of items, when the source knows it without enumerating.</summary>
     public virtual long? Count => null;
 
     /// <summary>Gets how many items have been handed out so far.</summary>
     public abstract long Taken { get; }
+
+    /// <summary>
+    /// Gets what the input threw after some items of a batch had been read: that batch is still handed out, so every
+    /// item read runs and is counted, and the failure is reported here instead of being thrown. When the input throws
+    /// before any item of a batch is read, <see cref="Take"/> throws it directly.
+    /// </summary>
+    public Exception? Failure
+    {
+        get => _failure;
+        protected set => _failure = value;
+    }
 
     /// <summary>Gets whether taking may have to wait for an asynchronous producer.</summary>
     public virtual bool IsAsynchronous => false;
