@@ -83,7 +83,7 @@ public abstract partial class EngineConformanceTests
     }
 
     [Fact]
-    public async Task Report_MoreBatchesThanTimelineCap_KeepsAtMostCapAndSaysTruncated()
+    public async Task Report_MoreBatchesThanTimelineCap_KeepsExactlyCapAndSaysTruncated()
     {
         var options = Options(batchSize: 1);
         options.MaxTimelineEvents = 5;
@@ -92,11 +92,38 @@ public abstract partial class EngineConformanceTests
 
         Assert.Equal(200, report.Batches);
         Assert.True(report.TimelineTruncated);
-        Assert.InRange(report.Timeline.Count, 1, 5);
+        Assert.Equal(5, report.Timeline.Count);
         if (IsSingleWorker)
         {
             Assert.Equal([0L, 1L, 2L, 3L, 4L], report.Timeline.Select(e => e.FirstIndex));
         }
+    }
+
+    [Fact]
+    public async Task Report_BatchesWithinTimelineCap_RecordsEveryBatchOfEveryWorker()
+    {
+        // Every worker's first item waits until all workers are in, so every worker records batches: a worker must
+        // not reserve timeline room that the others then lack.
+        var width = WidthFor(Width);
+        using var allIn = new Barrier(width);
+        var options = Options(width, batchSize: 1);
+        options.MaxTimelineEvents = 50;
+
+        var report = (await Runner.MapAsync(Range(50), x =>
+        {
+            if (x < width && !allIn.SignalAndWait(TestTimeouts.Generous))
+            {
+                throw new TimeoutException("The workers never all ran at once.");
+            }
+
+            return x;
+        }, options).Bounded()).Report;
+
+        Assert.True(report.IsSuccess);
+        Assert.Equal(50, report.Batches);
+        Assert.Equal(width, report.WorkerCount);
+        Assert.False(report.TimelineTruncated);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), report.Timeline.Select(e => e.FirstIndex).Order());
     }
 
     [Fact]
