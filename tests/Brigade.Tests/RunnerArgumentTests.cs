@@ -74,6 +74,7 @@ public sealed class RunnerArgumentTests
     {
         Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.MapAsync((int[])null!, x => x)));
         Assert.Throws<ArgumentNullException>("work", AtCall(() => Runner.MapAsync(Items, (Func<int, int>)null!)));
+        Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.StreamAsync((int[])null!, x => x)));
         Assert.Throws<ArgumentNullException>("work", AtCall(() => Runner.ForEachAsync(Items, (Action<int>)null!)));
         Assert.Throws<ArgumentNullException>("work", AtCall(() => Runner.ForEachAsync(Items, (Func<int, CancellationToken, ValueTask>)null!)));
         await Assert.ThrowsAsync<ArgumentNullException>("combine", () => Runner.MapReduceAsync(Items, x => x, null!));
