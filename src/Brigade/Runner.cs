@@ -78,7 +78,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
     /// <summary>Runs asynchronous work over every item and yields each outcome as soon as it is ready (completion order).</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -88,7 +88,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
     /// <summary>Runs synchronous work over an asynchronous sequence and yields each outcome as soon as it is ready.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -98,7 +98,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
     /// <summary>Runs asynchronous work over an asynchronous sequence and yields each outcome as soon as it is ready.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -108,7 +108,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
     /// <summary>Runs a synchronous action on every item.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -249,13 +249,33 @@ public static class Runner
                 var (report, _) = await RunPipeline.RunAsync(source(), work, sink, options, j => { job = j; started.TrySetResult(); }, cancellationToken).ConfigureAwait(false);
                 return report;
             }, CancellationToken.None);
-            _ = run.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = run.ContinueWith(_ =>
+            {
+                started.TrySetResult();
+
+                // RunPipeline completes the channel itself, but a run that fails before getting there (an engine
+                // or progress callback that throws) must still end the reader, which then gets the error from the run.
+                sink.Complete(null);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return (sink.Reader, run, () =>
             {
                 // The reader left: stop the run once it has started (it may still be setting up).
                 started.Task.ContinueWith(_ => job?.Abort(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             });
         });
+    }
+
+    // A stream's input is checked at the call, like every other operation's, but read only when enumeration starts.
+    private static Func<ItemSource<TIn>> Deferred<TIn>(IEnumerable<TIn> source)
+    {
+        NotNull(source);
+        return () => ItemSource<TIn>.From(source);
+    }
+
+    private static Func<ItemSource<TIn>> Deferred<TIn>(IAsyncEnumerable<TIn> source)
+    {
+        NotNull(source);
+        return () => ItemSource<TIn>.From(source);
     }
 
     private static Func<TIn, CancellationToken, ValueTask<Unit>> Adapt<TIn>(Func<TIn, CancellationToken, ValueTask> work) => async (item, ct) =>
