@@ -486,7 +486,17 @@ public sealed class EngineJob<TIn, TOut>
     }
 
     /// <summary>Aborts the run: called when a stream's reader leaves early.</summary>
-    internal void Abort() => _abort.Cancel();
+    internal void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The reader left after the run had finished and disposed its tokens: there is nothing left to stop.
+        }
+    }
 
     internal List<ItemFailure> SnapshotFailures()
     {
