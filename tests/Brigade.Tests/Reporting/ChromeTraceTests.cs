@@ -88,6 +88,22 @@ public sealed class ChromeTraceTests
     }
 
     [Fact]
+    public async Task ToJson_RunsGivenOutOfOrder_PidsFollowStartTime()
+    {
+        var (first, second) = await TwoRunsAsync();
+
+        using var trace = JsonDocument.Parse(ChromeTrace.ToJson([second, first]));
+
+        var processNames = Events(trace, "M").Where(e => e.GetProperty("name").GetString() == "process_name")
+            .ToDictionary(e => e.GetProperty("pid").GetInt32(), e => e.GetProperty("args").GetProperty("name").GetString()!);
+        Assert.Contains("first", processNames[1], StringComparison.Ordinal);
+        Assert.Contains("second", processNames[2], StringComparison.Ordinal);
+        var firstSliceByPid = Events(trace, "X").GroupBy(e => e.GetProperty("pid").GetInt32()).ToDictionary(g => g.Key, g => g.Min(e => e.GetProperty("ts").GetDouble()));
+        Assert.True(firstSliceByPid[1] < firstSliceByPid[2]);
+        Assert.Equal(0, firstSliceByPid[1]);
+    }
+
+    [Fact]
     public void ToJson_NoRuns_IsAnEmptyTrace()
     {
         using var trace = JsonDocument.Parse(ChromeTrace.ToJson([]));
