@@ -198,4 +198,57 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(items.Length - 4, result.Report.NotRun);
         Assert.True(result.Report.StoppedOnFailure);
     }
+
+    [Fact]
+    public async Task StopOnFirstFailure_AsyncItemsCancelledByTheStop_CountAsNotRunNotFailed()
+    {
+        // Items 1..width-1 wait on the run's token; when item 0 fails, the stop cancels them. They did not finish,
+        // so they are not run, not failed: only item 0's failure is reported.
+        var width = WidthFor(Width);
+        var items = Range(1000);
+        var started = 0;
+        var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var result = await Runner.MapAsync(items, async (x, ct) =>
+        {
+            if (Interlocked.Increment(ref started) == width)
+            {
+                allIn.TrySetResult();
+            }
+
+            if (x == 0)
+            {
+                await allIn.Task.Bounded();
+                throw new InvalidOperationException("item 0 broke");
+            }
+
+            await Task.Delay(TestTimeouts.Generous, ct);
+            return x;
+        }, Options(width, batchSize: 1, FailureMode.StopOnFirstFailure)).Bounded();
+
+        Assert.Equal(width, started);
+        Assert.Equal(0, Assert.Single(result.Failures).Index);
+        Assert.Equal(0, result.Report.Succeeded);
+        Assert.Equal(items.Length - 1, result.Report.NotRun);
+        Assert.All(Enumerable.Range(1, width - 1), i => Assert.Equal(ItemStatus.NotRun, result[i].Status));
+    }
+
+    [Fact]
+    public async Task MapReduceAsync_CombinerThrows_FailureChargedToTheItemBeingCombined()
+    {
+        // With batches of 7, item 13 is combined into its batch's partial result (7..12), where the combiner fails.
+        var items = Range(30);
+        string Join(string a, string b) => b == "13" ? throw new InvalidOperationException("cannot join 13") : a + "," + b;
+        var expected = items.Where(i => i != 13).Select(i => i.ToString()).Aggregate((a, b) => a + "," + b);
+
+        var result = await Runner.MapReduceAsync(items, x => x.ToString(), Join, Options(batchSize: 7)).Bounded();
+
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(13, failure.Index);
+        Assert.Equal("cannot join 13", failure.Exception.Message);
+        Assert.Equal(expected, result.PartialValue);
+        Assert.Equal(1, result.Report.Failed);
+        Assert.Equal(items.Length - 1, result.Report.Succeeded);
+        Assert.Equal(result.Report.Items, result.Report.Succeeded + result.Report.Failed + result.Report.NotRun);
+    }
 }

@@ -6,6 +6,7 @@ public enum InputShape
     Array,
     List,
     ReadOnlyList,
+    Collection,
     LazyEnumerable,
     AsyncEnumerable,
 }

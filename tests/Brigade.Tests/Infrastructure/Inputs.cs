@@ -10,6 +10,7 @@ internal static class Inputs
         InputShape.Array => (T[])items.Clone(),
         InputShape.List => new List<T>(items),
         InputShape.ReadOnlyList => new ReadOnlyListOnly<T>(items),
+        InputShape.Collection => new CollectionOnly<T>(items),
         InputShape.LazyEnumerable => Lazy(items),
         _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "Not a synchronous shape."),
     };
