@@ -23,6 +23,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowDeferredFailure();
             if (_done)
             {
                 return default;
@@ -63,7 +64,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     throw;
                 }
 
-                Failure = e;
+                DeferFailure(e);
             }
 
             var start = _taken;

@@ -17,6 +17,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
     {
         lock (_gate)
         {
+            ThrowDeferredFailure();
             if (_done)
             {
                 return default;
@@ -35,14 +36,14 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
             catch (Exception e)
             {
                 // The input is over either way. Items read before the failure are still handed out, so they run and
-                // are counted in ItemsRead; the failure then surfaces through Failure.
+                // are counted in ItemsRead; the failure then surfaces through Failure and the next take.
                 _done = true;
                 if (count == 0)
                 {
                     throw;
                 }
 
-                Failure = e;
+                DeferFailure(e);
             }
 
             if (count < maxCount)
