@@ -249,13 +249,16 @@ public static class Runner
                 var (report, _) = await RunPipeline.RunAsync(source(), work, sink, options, j => { job = j; started.TrySetResult(); }, cancellationToken).ConfigureAwait(false);
                 return report;
             }, CancellationToken.None);
-            _ = run.ContinueWith(_ =>
+            _ = run.ContinueWith(t =>
             {
                 started.TrySetResult();
 
-                // RunPipeline completes the channel itself, but a run that fails before getting there (an engine
-                // or progress callback that throws) must still end the reader, which then gets the error from the run.
-                sink.Complete(null);
+                // RunPipeline completes the sink itself, but a run that fails before getting there (an engine or a
+                // progress callback that throws) must still end the reader, which then gets the error from the run.
+                if (!t.IsCompletedSuccessfully)
+                {
+                    sink.Complete(t.Exception?.InnerException);
+                }
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return (sink.Reader, run, () =>
             {
