@@ -135,7 +135,7 @@ public abstract partial class EngineConformanceTests
     [MemberData(nameof(ShapesAndWork))]
     public async Task MapReduceAsync_IntegerSum_EqualsSequentialSum(InputShape shape, bool asyncWork)
     {
-        var items = Range(2000);
+        var items = Range(1000);
         var expected = items.Sum(i => (long)i * i);
 
         var result = await MapReduceAsync(shape, items, asyncWork, i => (long)i * i, (a, b) => a + b, Options()).Bounded();
