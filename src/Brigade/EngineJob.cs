@@ -26,7 +26,7 @@ public sealed class EngineJob<TIn, TOut>
     private readonly ResultSink<TOut> _sink;
     private readonly RunRecorder _recorder;
 
-    // _abort trips on user cancellation, a reader leaving a stream, or a fatal error; _stop also trips on the
+    // _abort trips on user cancellation, a reader leaving a stream, or an engine error; _stop also trips on the
     // first failure under StopOnFirstFailure. Workers watch _stop; result delivery only watches _abort, so
     // results of items that already ran still reach a stream's reader after a stop.
     private readonly CancellationTokenSource _abort;
@@ -166,7 +166,9 @@ public sealed class EngineJob<TIn, TOut>
 
         try
         {
-            return _source.Take(size, _stop.Token);
+            var batch = _source.Take(size, _stop.Token);
+            CheckSourceFailure();
+            return batch;
         }
         catch (Exception e)
         {
@@ -184,7 +186,9 @@ public sealed class EngineJob<TIn, TOut>
 
         try
         {
-            return await _source.TakeAsync(size, _stop.Token).ConfigureAwait(false);
+            var batch = await _source.TakeAsync(size, _stop.Token).ConfigureAwait(false);
+            CheckSourceFailure();
+            return batch;
         }
         catch (Exception e)
         {
@@ -457,6 +461,17 @@ public sealed class EngineJob<TIn, TOut>
         }
     }
 
+    // The input threw after handing out the items it had read: they run, then the run fails with the input's error.
+    private void CheckSourceFailure()
+    {
+        if (_source.Failure is { } failure)
+        {
+            OnSourceFailure(failure);
+        }
+    }
+
+    // A failed input is already exhausted (every later take is empty), so the run is not aborted: items already
+    // read finish and are delivered, as SourceFailedException promises, and the error is rethrown at the end.
     private void OnSourceFailure(Exception e)
     {
         if (e is OperationCanceledException && _stop.IsCancellationRequested)
@@ -467,12 +482,21 @@ public sealed class EngineJob<TIn, TOut>
         if (Interlocked.CompareExchange(ref _fatal, ExceptionDispatchInfo.Capture(e), null) is null)
         {
             _fatalFromSource = true;
-            _abort.Cancel();
         }
     }
 
     /// <summary>Aborts the run: called when a stream's reader leaves early.</summary>
-    internal void Abort() => _abort.Cancel();
+    internal void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The reader left after the run had finished and disposed its tokens: there is nothing left to stop.
+        }
+    }
 
     internal List<ItemFailure> SnapshotFailures()
     {

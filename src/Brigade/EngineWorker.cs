@@ -25,7 +25,6 @@ public sealed class EngineWorker
     private readonly long _targetBatchTimestamps;
     private readonly long _minCpuMeasuredTimestamps;
     private readonly List<TimelineEvent> _timeline = [];
-    private int _timelineQuota;
     private int _adaptiveBatch = 1;
     private long _batches;
     private long _items;
@@ -129,9 +128,8 @@ public sealed class EngineWorker
             _measuredBusyTimestamps += elapsed;
         }
 
-        if (_timelineQuota > 0 || (_timelineQuota = _recorder.ReserveTimelineEvents()) > 0)
+        if (_recorder.TryReserveTimelineEvent())
         {
-            _timelineQuota--;
             var clock = _recorder.Clock;
             _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), cpuTime));
         }

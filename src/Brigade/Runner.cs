@@ -79,7 +79,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
     /// <summary>Runs asynchronous work over every item and yields each outcome as soon as it is ready (completion order).</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -89,7 +89,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
     /// <summary>Runs synchronous work over an asynchronous sequence and yields each outcome as soon as it is ready.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -99,7 +99,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
     /// <summary>Runs asynchronous work over an asynchronous sequence and yields each outcome as soon as it is ready.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -109,7 +109,7 @@ public static class Runner
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
-        StreamCore(() => ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
+        StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
     /// <summary>Runs a synchronous action on every item.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>
@@ -265,13 +265,36 @@ public static class Runner
                 var (report, _) = await RunPipeline.RunAsync(items, work, sink, options, j => { job = j; started.TrySetResult(); }, cancellationToken).ConfigureAwait(false);
                 return report;
             }, CancellationToken.None);
-            _ = run.ContinueWith(_ => started.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = run.ContinueWith(t =>
+            {
+                started.TrySetResult();
+
+                // RunPipeline completes the sink itself, but a run that fails before getting there (an engine or a
+                // progress callback that throws) must still end the reader, which then gets the error from the run.
+                if (!t.IsCompletedSuccessfully)
+                {
+                    _ = sink.CompleteAsync(t.Exception?.InnerException).AsTask();
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return (reader, run, () =>
             {
                 // The reader left: stop the run once it has started (it may still be setting up).
                 started.Task.ContinueWith(_ => job?.Abort(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             });
         });
+    }
+
+    // A stream's input is checked at the call, like every other operation's, but read only when enumeration starts.
+    private static Func<ItemSource<TIn>> Deferred<TIn>(IEnumerable<TIn> source)
+    {
+        NotNull(source);
+        return () => ItemSource<TIn>.From(source);
+    }
+
+    private static Func<ItemSource<TIn>> Deferred<TIn>(IAsyncEnumerable<TIn> source)
+    {
+        NotNull(source);
+        return () => ItemSource<TIn>.From(source);
     }
 
     private static Func<TIn, CancellationToken, ValueTask<Unit>> Adapt<TIn>(Func<TIn, CancellationToken, ValueTask> work) => async (item, ct) =>

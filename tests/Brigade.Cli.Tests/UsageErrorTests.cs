@@ -7,6 +7,11 @@ public sealed class UsageErrorTests
     [InlineData("no-such-command")]
     [InlineData("demo", "--only", "no-such-scene")]
     [InlineData("demo", "--trace", "/no/such/directory/trace.json")]
+    [InlineData("demo", "--only", "tiny-tasks,no-such-scene")]
+    [InlineData("demo", "--only")]
+    [InlineData("demo", "--trace")]
+    [InlineData("demo", "--quick", "extra")]
+    [InlineData()]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);

@@ -5,13 +5,10 @@ namespace Brigade.Internal;
 /// <summary>Collects a run's workers and bounds its timeline.</summary>
 internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxTimelineEvents)
 {
-    // Workers reserve timeline slots in chunks so that recording a batch touches no shared state.
-    private const int TimelineChunk = 256;
-
     // Guards _workers: workers are created by engines from any thread.
     private readonly Lock _gate = new();
     private readonly List<EngineWorker> _workers = [];
-    private long _timelineReserved;
+    private long _timelineRecorded;
     private volatile bool _timelineTruncated;
 
     public RunClock Clock => clock;
@@ -29,27 +26,27 @@ internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxT
         }
     }
 
-    /// <summary>Reserves up to a chunk of timeline slots; 0 when the timeline is off or full.</summary>
-    public int ReserveTimelineEvents()
+    /// <summary>Reserves the timeline slot for one batch; false when the timeline is off or full.</summary>
+    /// <remarks>
+    /// One slot at a time, so the timeline holds exactly the first <c>maxTimelineEvents</c> batches recorded: slots
+    /// reserved ahead in chunks were lost whenever the worker holding them ran fewer batches than it reserved, and
+    /// the other workers' batches were dropped under the cap. The shared add is one per batch, like the source's own
+    /// claim of the batch's items; once the timeline is full it is only read.
+    /// </remarks>
+    public bool TryReserveTimelineEvent()
     {
         if (!collectTimeline)
         {
-            return 0;
+            return false;
         }
 
-        var granted = 0;
-        if (Volatile.Read(ref _timelineReserved) < maxTimelineEvents)
+        if (Volatile.Read(ref _timelineRecorded) < maxTimelineEvents && Interlocked.Increment(ref _timelineRecorded) <= maxTimelineEvents)
         {
-            var start = Interlocked.Add(ref _timelineReserved, TimelineChunk) - TimelineChunk;
-            granted = (int)Math.Clamp(maxTimelineEvents - start, 0, TimelineChunk);
+            return true;
         }
 
-        if (granted == 0)
-        {
-            _timelineTruncated = true;
-        }
-
-        return granted;
+        _timelineTruncated = true;
+        return false;
     }
 
     public EngineWorker[] Workers()

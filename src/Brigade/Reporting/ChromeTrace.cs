@@ -7,8 +7,9 @@ namespace Brigade.Reporting;
 /// <c>chrome://tracing</c> open: one process per run, one thread per worker, one slice per batch.
 /// </summary>
 /// <remarks>
-/// Times are microseconds from the start of the earliest run, so several runs written together appear side by side
-/// in the order they ran. Failed batches carry <c>"cname": "terrible"</c> (red) and their failure count.
+/// Times are microseconds from the start of the earliest run, and processes are numbered in start order, so several
+/// runs written together appear side by side in the order they ran. Failed batches carry <c>"cname": "terrible"</c>
+/// (red) and their failure count.
 /// </remarks>
 public static class ChromeTrace
 {
@@ -44,7 +45,9 @@ public static class ChromeTrace
 
     private static void Write(Utf8JsonWriter w, IEnumerable<RunReport> reports)
     {
-        var runs = reports.ToList();
+        // Processes are numbered in start order (stable for ties), so the trace lists runs in the order they ran
+        // whatever order the reports were collected in.
+        var runs = reports.OrderBy(r => r.StartedAt).ToList();
         var origin = runs.Count > 0 ? runs.Min(r => r.StartedAt) : DateTimeOffset.UnixEpoch;
 
         w.WriteStartObject();

@@ -23,6 +23,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ThrowDeferredFailure();
             if (_done)
             {
                 return default;
@@ -54,10 +55,16 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     }
                 }
             }
-            catch
+            catch (Exception e)
             {
+                // As for synchronous inputs: hand out what was read before the failure, then report the failure.
                 _done = true;
-                throw;
+                if (count == 0)
+                {
+                    throw;
+                }
+
+                DeferFailure(e);
             }
 
             var start = _taken;

@@ -17,6 +17,7 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
     {
         lock (_gate)
         {
+            ThrowDeferredFailure();
             if (_done)
             {
                 return default;
@@ -32,12 +33,17 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
                     buffer[count++] = _enumerator.Current;
                 }
             }
-            catch
+            catch (Exception e)
             {
-                // The items read before the failure are lost to no one: they are simply not handed out, and the
-                // run reports the source failure with the number of items read.
+                // The input is over either way. Items read before the failure are still handed out, so they run and
+                // are counted in ItemsRead; the failure then surfaces through Failure and the next take.
                 _done = true;
-                throw;
+                if (count == 0)
+                {
+                    throw;
+                }
+
+                DeferFailure(e);
             }
 
             if (count < maxCount)

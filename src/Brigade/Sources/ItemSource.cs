@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Brigade.Sources;
 
 /// <summary>Hands out consecutive batches of a run's input to any number of workers.</summary>
@@ -8,11 +10,23 @@ namespace Brigade.Sources;
 /// </remarks>
 internal abstract class ItemSource<T> : IAsyncDisposable
 {
+    // Written once by the reader that saw the input throw (under the source's own lock), read by any worker.
+    private volatile Exception? _failure;
+    private int _failureThrown;
+
     /// <summary>Gets the number of items, when the source knows it without enumerating.</summary>
     public virtual long? Count => null;
 
     /// <summary>Gets how many items have been handed out so far.</summary>
     public abstract long Taken { get; }
+
+    /// <summary>
+    /// Gets what the input threw after some items of a batch had been read: that batch is still handed out, so every
+    /// item read runs and is counted, and the failure is reported here at once and thrown by the next take (so it also
+    /// reaches the run through sources that wrap this one). When the input throws before any item of a batch is read,
+    /// <see cref="Take"/> throws it directly.
+    /// </summary>
+    public Exception? Failure => _failure;
 
     /// <summary>Gets whether taking may have to wait for an asynchronous producer.</summary>
     public virtual bool IsAsynchronous => false;
@@ -25,6 +39,18 @@ internal abstract class ItemSource<T> : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => CloseAsync();
+
+    /// <summary>Records that the input threw after part of a batch was read; call under the source's lock.</summary>
+    protected void DeferFailure(Exception error) => _failure = error;
+
+    /// <summary>Throws a deferred failure, once; call under the source's lock at the start of a take.</summary>
+    protected void ThrowDeferredFailure()
+    {
+        if (_failure is { } error && Interlocked.Exchange(ref _failureThrown, 1) == 0)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+    }
 
     /// <summary>Releases the enumerator, if the source holds one.</summary>
     protected virtual ValueTask CloseAsync() => ValueTask.CompletedTask;
