@@ -14,7 +14,9 @@ namespace Brigade;
 /// </remarks>
 public sealed class EngineWorker
 {
-    private const int MaxAdaptiveBatch = 1 << 16;
+    // Large enough that per-batch costs vanish even for nanosecond items; small enough that an input of unknown
+    // length does not put millions of items in flight across many workers.
+    private const int MaxAdaptiveBatch = 1 << 14;
 
     // Reading a thread's CPU clock is a system call (about 0.6 µs on a typical VM); below this batch length the
     // two reads would cost more than 3% of the batch, so the batch goes unmeasured and the worker's CPU time is
@@ -128,7 +130,7 @@ public sealed class EngineWorker
             _measuredBusyTimestamps += elapsed;
         }
 
-        if (_recorder.TryReserveTimelineEvent())
+        if (count > 0 && _recorder.TryReserveTimelineEvent())
         {
             var clock = _recorder.Clock;
             _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), cpuTime));

@@ -41,6 +41,8 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
             {
                 while (reader.TryRead(out var item))
                 {
+                    // Results already buffered are not handed out once the reader has asked to stop.
+                    cancellationToken.ThrowIfCancellationRequested();
                     yield return item;
                 }
             }

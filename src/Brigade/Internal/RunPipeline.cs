@@ -35,7 +35,7 @@ internal static class RunPipeline
         clock.Start();
         onStarted?.Invoke(job);
         using var progressTimer = options.Progress is { } progress
-            ? clock.TimeProvider.CreateTimer(_ => progress.Report(Snapshot(job, clock)), null, ProgressInterval, ProgressInterval)
+            ? clock.TimeProvider.CreateTimer(_ => ReportProgress(progress, job, clock), null, ProgressInterval, ProgressInterval)
             : null;
 
         Exception? engineError = null;
@@ -60,7 +60,7 @@ internal static class RunPipeline
         if (progressTimer is not null)
         {
             await progressTimer.DisposeAsync().ConfigureAwait(false);
-            options.Progress!.Report(Snapshot(job, clock));
+            ReportProgress(options.Progress!, job, clock);
         }
 
         await source.DisposeAsync().ConfigureAwait(false);
@@ -88,10 +88,24 @@ internal static class RunPipeline
         if (cancellationToken.IsCancellationRequested)
         {
             activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-            throw new OperationCanceledException("The run was cancelled; every started item finished before this was thrown.", null, cancellationToken);
+            throw new RunCanceledException(report, cancellationToken);
         }
 
         return (report, itemsRead);
+    }
+
+    // A progress callback is a display, not part of the work: if it throws, the run goes on (a timer callback that
+    // threw would otherwise take the whole process down, and a throw at the end would lose the results).
+    private static void ReportProgress<TIn, TOut>(IProgress<RunProgress> progress, EngineJob<TIn, TOut> job, RunClock clock)
+    {
+        try
+        {
+            progress.Report(Snapshot(job, clock));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Activity.Current?.AddEvent(new ActivityEvent("brigade.progress.failed", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+        }
     }
 
     private static RunProgress Snapshot<TIn, TOut>(EngineJob<TIn, TOut> job, RunClock clock)
