@@ -119,6 +119,12 @@ public sealed class EngineWorker
     /// <param name="cpuTime">The CPU time the batch used where it ran, if known.</param>
     public void RecordBatch(long firstIndex, int count, int failed, long startTimestamp, long endTimestamp, TimeSpan? cpuTime)
     {
+        if (count == 0)
+        {
+            // Taken but stopped before its first item: nothing ran, so there is nothing to count or draw.
+            return;
+        }
+
         var elapsed = endTimestamp - startTimestamp;
         _batches++;
         Volatile.Write(ref _items, _items + count);
@@ -130,7 +136,7 @@ public sealed class EngineWorker
             _measuredBusyTimestamps += elapsed;
         }
 
-        if (count > 0 && _recorder.TryReserveTimelineEvent())
+        if (_recorder.TryReserveTimelineEvent())
         {
             var clock = _recorder.Clock;
             _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), cpuTime));

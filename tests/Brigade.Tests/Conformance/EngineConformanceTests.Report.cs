@@ -54,7 +54,7 @@ public abstract partial class EngineConformanceTests
         var covered = new int[items.Length];
         foreach (var e in report.Timeline)
         {
-            Assert.InRange(e.Count, 0, batch);
+            Assert.InRange(e.Count, 1, batch);
             Assert.InRange(e.WorkerId, 0, report.Workers.Count - 1);
             Assert.True(e.Start >= TimeSpan.Zero);
             Assert.True(e.Duration >= TimeSpan.Zero);
