@@ -16,7 +16,8 @@ namespace Brigade.Orleans;
 /// inputs and results cross as JSON through <see cref="WorkDescriptor"/>, as with worker processes.</para>
 /// <para>Each run asks the cluster for its active silos, checks that every silo can run the work type, and gives each
 /// silo <see cref="ClusterEngineOptions.WorkersPerSilo"/> worker slots (by default its processor count). A slot is a
-/// grain placed on its silo by the silo's address in the grain key, so batches spread over silos by construction.
+/// grain of the run placed on its silo by the silo's address in the grain key, so batches spread over silos by
+/// construction; each slot runs one batch at a time.
 /// Report workers carry the silo address in <see cref="Reporting.WorkerReport.Location"/>.</para>
 /// <para>Until the engine has seen the cluster (<see cref="ConnectAsync"/>, <see cref="DiscoverAsync"/> or a first run),
 /// its default width is 64; afterwards it is the number of slots it found.</para>
@@ -43,7 +44,6 @@ public sealed class ClusterEngine : Engine
         GrainFactory = grainFactory;
         Options = options?.Clone() ?? new ClusterEngineOptions();
         Logger = logger ?? (ILogger)NullLogger.Instance;
-        EngineId = Guid.NewGuid().ToString("N");
     }
 
     /// <summary>Gets the engine's name: <c>cluster</c>.</summary>
@@ -55,10 +55,6 @@ public sealed class ClusterEngine : Engine
     internal IGrainFactory GrainFactory { get; }
 
     internal ILogger Logger { get; }
-
-    // Worker grain keys carry the engine's id: the slots of one engine are reused by its runs, and two engines (two
-    // client processes, say) never queue behind each other's slots.
-    internal string EngineId { get; }
 
     /// <summary>Creates an engine and discovers the cluster's silos, so that its default width is known before the first run.</summary>
     /// <param name="grainFactory">A connected <see cref="IClusterClient"/>, or a silo's <see cref="IGrainFactory"/>.</param>
@@ -111,5 +107,8 @@ public sealed class ClusterEngine : Engine
 
     internal void RememberWidth(int width) => Volatile.Write(ref _knownWidth, Math.Max(1, width));
 
-    internal IWorkerGrain Slot(SiloAddress silo, int slot) => GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, EngineId, slot));
+    // A run's slots are grains of its own (the run id is in the key): a run never queues behind another run's batches,
+    // and a call in flight is the only one its grain has, which is what lets the engine tell a lost response.
+    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot) =>
+        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot));
 }

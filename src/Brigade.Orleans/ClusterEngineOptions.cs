@@ -9,6 +9,7 @@ public sealed class ClusterEngineOptions
     private TimeSpan _targetBatchDuration = TimeSpan.FromMilliseconds(20);
     private TimeSpan _membershipCheckInterval = TimeSpan.FromMilliseconds(500);
     private TimeSpan _prepareTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _responseGracePeriod = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets how many batches each silo runs at once (its worker slots).</summary>
     /// <value>Defaults to <see langword="null"/>: the silo's processor count, as the silo reports it. Set it when several
@@ -29,10 +30,11 @@ public sealed class ClusterEngineOptions
     }
 
     /// <summary>Gets or sets how many times a batch is sent before its items are given up on.</summary>
-    /// <value>Defaults to 3. A batch whose silo left the cluster, or whose call failed, goes back to the queue and runs
-    /// on another slot. After this many attempts a batch of several items is split in halves (each half gets one more
-    /// attempt), so that one bad item cannot sink its neighbours; a single item that still fails is reported failed
-    /// with its index and every attempt's silo and cause (<see cref="ClusterDispatchException"/>).</value>
+    /// <value>Defaults to 3. A batch whose silo left the cluster goes back to the queue whole and runs on another slot. A
+    /// batch whose call failed while its silo stayed (an error, a lost response) is split in halves that go back to the
+    /// queue, so that one bad item cannot sink its neighbours. A single item that has failed this many times is reported
+    /// failed with its index and every attempt's silo and cause (<see cref="ClusterDispatchException"/>); so is a batch
+    /// whose silo left this many times, item by item.</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxBatchAttempts
     {
@@ -82,6 +84,21 @@ public sealed class ClusterEngineOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
             _prepareTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long after a silo finished a batch its response may take to arrive before the batch counts as lost.</summary>
+    /// <value>Defaults to 10 s. Orleans drops a response it cannot deliver (one larger than its message size limit, for
+    /// instance) without failing the call; the engine asks the worker grain of a long call whether it is still running,
+    /// and sends again a batch finished longer ago than this, or never received after twice this.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan ResponseGracePeriod
+    {
+        get => _responseGracePeriod;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _responseGracePeriod = value;
         }
     }
 

@@ -142,6 +142,27 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ItemThatFailsOnEveryAttempt_IsReportedFailedWithItsIndex_AndItsNeighboursComplete()
+    {
+        var log = new EventLog();
+        var engine = new ClusterEngine(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2, MaxBatchAttempts = 2 }, log);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 40), new Poisoned(), new RunOptions { Engine = engine, BatchSize = 8 });
+
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(Poisoned.Poison, failure.Index);
+        var error = Assert.IsType<ClusterDispatchException>(failure.Exception);
+        // Its batch of 8 failed, then the halves holding it (4, 2), then the item alone: every attempt is listed.
+        Assert.Equal(4, error.Attempts.Count);
+        Assert.All(error.Attempts, a => Assert.Contains("injected: this call cannot complete", a, StringComparison.Ordinal));
+        Assert.StartsWith("Item 13 could not be run on the cluster after 4 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(39, result.Report.Succeeded);
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 13).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Enumerable.Range(0, 40).Where(i => i != 13).Select(i => result[i].Value));
+        Assert.True(log.Has(7112) && log.Has(7113));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task DelegateWork_IsRejectedClearly()
     {
         var error = await Assert.ThrowsAsync<ClusterWorkRejectedException>(() => Runner.MapAsync(Enumerable.Range(0, 10), x => x + 1, Options()));

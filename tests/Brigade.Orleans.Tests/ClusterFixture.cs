@@ -1,3 +1,4 @@
+using Brigade.Orleans.Protocol;
 using Orleans.TestingHost;
 
 namespace Brigade.Orleans.Tests;
@@ -13,8 +14,24 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) => silo.AddBrigadeWorkers(typeof(Square).Assembly));
+        builder.ConfigureSilo((_, silo) => silo
+            .AddBrigadeWorkers(typeof(Square).Assembly)
+            .AddIncomingGrainCallFilter(FailCallsCarryingThePoisonItem));
         return builder.Build();
+    }
+
+    // A failure of the call itself, not of the work: every batch of Poisoned that carries its poison item fails on
+    // every silo, as a batch whose response cannot be delivered would.
+    private static Task FailCallsCarryingThePoisonItem(IIncomingGrainCallContext context)
+    {
+        if (context.Request.GetArgumentCount() > 0 && context.Request.GetArgument(0) is BatchRequest request &&
+            request.WorkType == typeof(Poisoned).FullName &&
+            request.StartIndex <= Poisoned.Poison && Poisoned.Poison < request.StartIndex + request.Count)
+        {
+            throw new InvalidOperationException("injected: this call cannot complete");
+        }
+
+        return context.Invoke();
     }
 
     public async Task InitializeAsync()

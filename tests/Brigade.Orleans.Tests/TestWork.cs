@@ -98,3 +98,11 @@ public sealed class SliceWidth : IWork<Slice, int>
 {
     public int Execute(Slice input) => (int)(input.To - input.From);
 }
+
+/// <summary>Trivial work whose batches fail as calls (a grain call filter on the test silos) when they carry item 13.</summary>
+public sealed class Poisoned : IWork<int, string>
+{
+    public const int Poison = 13;
+
+    public string Execute(int input) => input.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Globalization;
 using Brigade.Orleans.Protocol;
 
@@ -22,6 +23,7 @@ namespace Brigade.Orleans.Dispatch;
 internal sealed class ClusterRun<TIn, TOut>
 {
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
 
     private readonly ClusterEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
@@ -80,6 +82,7 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             await monitorStop.CancelAsync().ConfigureAwait(false);
             await monitor.ConfigureAwait(false);
+            Release();
             foreach (var silo in _silos)
             {
                 silo.Dispose();
@@ -170,7 +173,7 @@ internal sealed class ClusterRun<TIn, TOut>
             {
                 if (round < silo.Workers && _slots.Count < width)
                 {
-                    _slots.Add(new Slot(silo, round, _engine.Slot(silo.Address, round)));
+                    _slots.Add(new Slot(silo, round, _engine.Slot(silo.Address, _runId, round)));
                     added = true;
                 }
             }
@@ -309,17 +312,25 @@ internal sealed class ClusterRun<TIn, TOut>
 
         var start = _job.GetTimestamp();
         BatchResponse response;
-        try
+        using (var call = CancellationTokenSource.CreateLinkedTokenSource(slot.Silo.LostToken))
         {
-            response = await slot.Grain.RunAsync(request, slot.Silo.LostToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
+            slot.BeginCall(call);
+            try
+            {
+                response = await slot.Grain.RunAsync(request, call.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                var cause = slot.Silo.IsLost ? "the silo left the cluster" : slot.LostResponse ?? $"{e.GetType().Name}: {e.Message}";
+                slot.EndCall();
+                slot.InFlight = null;
+                return await FailedAsync(slot, attempt, cause, e).ConfigureAwait(false);
+            }
+
+            slot.EndCall();
             slot.InFlight = null;
-            return await FailedAsync(slot, attempt, slot.Silo.IsLost ? "the silo left the cluster" : $"{e.GetType().Name}: {e.Message}", e).ConfigureAwait(false);
         }
 
-        slot.InFlight = null;
         if (response.Rejected is { } reason)
         {
             // The silo no longer knows the work type (restarted with other assemblies): it cannot serve this run.
@@ -340,34 +351,36 @@ internal sealed class ClusterRun<TIn, TOut>
         var tries = attempt.Tries + 1;
         var history = attempt.History.Add($"attempt {tries} on silo {slot.Silo.Name}: {reason}");
         var maxAttempts = _engine.Options.MaxBatchAttempts;
-        ClusterLog.BatchRetried(_engine.Logger, _runId, attempt.Batch.ToString(), slot.Silo.Name, tries, reason);
-        if (tries >= maxAttempts && attempt.Batch.Count == 1)
+        var batch = attempt.Batch;
+        ClusterLog.BatchRetried(_engine.Logger, _runId, batch.ToString(), slot.Silo.Name, tries, reason);
+        if (batch.Count == 1 && tries >= maxAttempts)
         {
-            var index = attempt.Batch.StartIndex;
+            var index = batch.StartIndex;
             var failure = new ClusterDispatchException(
                 $"Item {index.ToString(CultureInfo.InvariantCulture)} could not be run on the cluster after {tries} attempts: {string.Join("; ", history)}.",
                 history,
                 error);
             ClusterLog.ItemAbandoned(_engine.Logger, _runId, index, string.Join("; ", history));
             var now = _job.GetTimestamp();
-            await _job.CompleteBatchAsync(slot.Worker, attempt.Batch, 1, new TOut[1], [new ItemFailure(index, failure)], now, null).ConfigureAwait(false);
+            await _job.CompleteBatchAsync(slot.Worker, batch, 1, new TOut[1], [new ItemFailure(index, failure)], now, null).ConfigureAwait(false);
             Done();
         }
         else
         {
             lock (_gate)
             {
-                if (tries >= maxAttempts)
+                // A silo that left says nothing about the items: the batch goes back whole, unless it has used up its
+                // attempts. A failure on a silo that stayed may be the items' doing: halves go back, so that one item
+                // that cannot run is isolated in a few rounds and its neighbours complete.
+                if (batch.Count > 1 && (!slot.Silo.IsLost || tries >= maxAttempts))
                 {
-                    // Split, so that one item that cannot run does not sink its neighbours: each half gets one more try.
-                    var items = attempt.Batch.Items;
-                    var half = items.Length / 2;
-                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(attempt.Batch.StartIndex, items[..half]), maxAttempts - 1, history));
-                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(attempt.Batch.StartIndex + half, items[half..]), maxAttempts - 1, history));
+                    var half = batch.Count / 2;
+                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex, batch.Items[..half]), tries, history));
+                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex + half, batch.Items[half..]), tries, history));
                 }
                 else
                 {
-                    _retries.Enqueue(new Attempt(attempt.Batch, tries, history));
+                    _retries.Enqueue(new Attempt(batch, tries, history));
                 }
 
                 _busy--;
@@ -375,13 +388,15 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
 
-        slot.ConsecutiveFailures++;
-        if (slot.Silo.IsLost || slot.ConsecutiveFailures >= 2)
+        if (slot.Silo.IsLost)
         {
             return false;
         }
 
-        await Task.Delay(FailureBackoff).ConfigureAwait(false);
+        // The silo is still a member: the slot stays, after a pause that grows while its calls keep failing.
+        slot.ConsecutiveFailures++;
+        var pause = FailureBackoff * slot.ConsecutiveFailures;
+        await Task.Delay(pause < MaxFailureBackoff ? pause : MaxFailureBackoff).ConfigureAwait(false);
         return true;
     }
 
@@ -451,42 +466,123 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private async Task MonitorAsync(CancellationToken stop)
     {
-        var management = _engine.GrainFactory.GetGrain<IManagementGrain>(0);
         var interval = _engine.Options.MembershipCheckInterval;
-        var timeout = interval * 4 > TimeSpan.FromSeconds(5) ? interval * 4 : TimeSpan.FromSeconds(5);
+        var timeout = interval * 4 > TimeSpan.FromSeconds(2) ? interval * 4 : TimeSpan.FromSeconds(2);
         using var timer = new PeriodicTimer(interval);
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                Dictionary<SiloAddress, SiloStatus> hosts;
-                try
-                {
-                    hosts = await management.GetHosts(onlyActive: true, stop).WaitAsync(timeout, stop).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!stop.IsCancellationRequested)
-                {
-                    ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
-                    continue;
-                }
-
-                foreach (var silo in _silos)
-                {
-                    if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
-                    {
-                        ClusterLog.SiloLost(_engine.Logger, _runId, silo.Name);
-                        silo.MarkLost();
-                        lock (_gate)
-                        {
-                            SignalLocked();
-                        }
-                    }
-                }
+                // Both checks every tick, independently: right after a silo leaves, a client's calls through that
+                // silo's gateway can stall until the client drops the gateway, and one stalled check must not hold
+                // back the other.
+                await Task.WhenAll(CheckMembershipAsync(timeout, stop), CheckLongCallsAsync(timeout, stop)).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The run is over.
+        }
+    }
+
+    private async Task CheckMembershipAsync(TimeSpan timeout, CancellationToken stop)
+    {
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await _engine.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, stop).WaitAsync(timeout, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        foreach (var silo in _silos)
+        {
+            if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
+            {
+                ClusterLog.SiloLost(_engine.Logger, _runId, silo.Name);
+                silo.MarkLost();
+                lock (_gate)
+                {
+                    SignalLocked();
+                }
+            }
+        }
+    }
+
+    private TimeSpan Grace => _engine.Options.ResponseGracePeriod;
+
+    /// <summary>
+    /// Asks the grain of every call in flight for longer than <see cref="Grace"/> whether it is still
+    /// running the batch; a batch it finished (or never received) that long ago lost its response, and is cancelled
+    /// here so that it is sent again.
+    /// </summary>
+    private async Task CheckLongCallsAsync(TimeSpan timeout, CancellationToken stop)
+    {
+        var checks = new List<Task>();
+        foreach (var slot in _slots)
+        {
+            if (slot.InFlight is { } attempt && slot.CallDuration() > Grace && slot.TryReserveProgressCheck(Grace / 2))
+            {
+                checks.Add(CheckAsync(slot, attempt));
+            }
+        }
+
+        if (checks.Count > 0)
+        {
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+
+        async Task CheckAsync(Slot slot, Attempt attempt)
+        {
+            try
+            {
+                var progress = await slot.Grain.ProgressAsync(_runId, attempt.Batch.StartIndex).WaitAsync(timeout, stop).ConfigureAwait(false);
+                if (progress.Running || slot.InFlight != attempt)
+                {
+                    return;
+                }
+
+                if (progress.Seen && progress.SinceFinished > Grace)
+                {
+                    slot.CancelCall($"the silo finished the batch {progress.SinceFinished.TotalSeconds:0} s ago but its response never arrived (larger than the message size limit?)");
+                }
+                else if (!progress.Seen && slot.CallDuration() > 2 * Grace)
+                {
+                    slot.CancelCall("the batch never reached its worker grain");
+                }
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // The silo may be leaving: membership decides that, not this check.
+                ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
+            }
+            catch (OperationCanceledException)
+            {
+                // The run is over.
+            }
+        }
+    }
+
+    /// <summary>Tells every slot grain of the run that it can go (one-way).</summary>
+    private void Release()
+    {
+        foreach (var slot in _slots.Where(s => !s.Silo.IsLost))
+        {
+            try
+            {
+                _ = slot.Grain.ReleaseAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                ClusterLog.StopNotDelivered(_engine.Logger, _runId, slot.Silo.Name, e);
+            }
         }
     }
 
@@ -514,9 +610,91 @@ internal sealed class ClusterRun<TIn, TOut>
 
         public EngineWorker Worker { get; set; } = null!;
 
-        // Read by StopInFlight from the thread that trips the run's token.
+        // Read by StopInFlight and the monitor from other threads.
         public volatile Attempt? InFlight;
 
+        // Guards _call, _callStart, _lostResponse and _lastCheck: the slot's loop and the monitor both touch them.
+        private readonly Lock _callGate = new();
+        private CancellationTokenSource? _call;
+        private long _callStart;
+        private long _lastCheck;
+        private string? _lostResponse;
+
         public int ConsecutiveFailures { get; set; }
+
+        public string? LostResponse
+        {
+            get
+            {
+                lock (_callGate)
+                {
+                    return _lostResponse;
+                }
+            }
+        }
+
+        // Call times are on the stopwatch, not the run's clock: a test's fake clock must not make calls look lost.
+        public void BeginCall(CancellationTokenSource call)
+        {
+            var now = Stopwatch.GetTimestamp();
+            lock (_callGate)
+            {
+                _call = call;
+                _callStart = now;
+                _lastCheck = now;
+                _lostResponse = null;
+            }
+        }
+
+        public void EndCall()
+        {
+            lock (_callGate)
+            {
+                _call = null;
+            }
+        }
+
+        public TimeSpan CallDuration()
+        {
+            lock (_callGate)
+            {
+                return _call is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_callStart);
+            }
+        }
+
+        public bool TryReserveProgressCheck(TimeSpan every)
+        {
+            var now = Stopwatch.GetTimestamp();
+            lock (_callGate)
+            {
+                if (_call is null || Stopwatch.GetElapsedTime(_lastCheck, now) < every)
+                {
+                    return false;
+                }
+
+                _lastCheck = now;
+                return true;
+            }
+        }
+
+        public void CancelCall(string reason)
+        {
+            CancellationTokenSource? call;
+            lock (_callGate)
+            {
+                call = _call;
+                _lostResponse = reason;
+            }
+
+            // Outside the lock: cancelling runs Orleans' callbacks, which complete the slot's await.
+            try
+            {
+                call?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call completed meanwhile.
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ internal static class SiloProbe
             throw new ClusterUnavailableException("The cluster has no active silo.");
         }
 
-        var probes = hosts.Keys.Select(silo => ProbeOneAsync(engine, silo, request, cancellationToken)).ToList();
+        var probes = hosts.Keys.Select(silo => ProbeOneAsync(engine, silo, runId, request, cancellationToken)).ToList();
         var results = (await Task.WhenAll(probes).ConfigureAwait(false)).ToList();
         foreach (var r in results.Where(r => r.Error is not null))
         {
@@ -37,12 +37,12 @@ internal static class SiloProbe
         return results;
     }
 
-    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, SiloAddress silo, PrepareRequest request, CancellationToken cancellationToken)
+    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
     {
         var name = silo.Endpoint.ToString();
         try
         {
-            var response = await engine.Slot(silo, 0).PrepareAsync(request)
+            var response = await engine.Slot(silo, runId, 0).PrepareAsync(request)
                 .WaitAsync(engine.Options.PrepareTimeout, cancellationToken)
                 .ConfigureAwait(false);
             if (response.SiloAddress != silo.ToParsableString())

@@ -28,6 +28,8 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
     private readonly Queue<Guid> _stoppedRuns = new();
     private CancellationTokenSource? _running;
     private Guid _runningRun;
+    private long _runningStart = -1;
+    private long _finishedAt;
 
     public Task<PrepareResponse> PrepareAsync(PrepareRequest request)
     {
@@ -80,6 +82,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _running = running;
         _runningRun = request.RunId;
+        _runningStart = request.StartIndex;
         try
         {
             var token = running.Token;
@@ -90,7 +93,26 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         finally
         {
             _running = null;
+            _finishedAt = TimeProvider.System.GetTimestamp();
         }
+    }
+
+    public Task<BatchProgress> ProgressAsync(Guid runId, long startIndex)
+    {
+        if (_runningRun != runId || _runningStart != startIndex)
+        {
+            return Task.FromResult(new BatchProgress());
+        }
+
+        return Task.FromResult(_running is not null
+            ? new BatchProgress { Seen = true, Running = true }
+            : new BatchProgress { Seen = true, SinceFinished = TimeProvider.System.GetElapsedTime(_finishedAt) });
+    }
+
+    public Task ReleaseAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     public Task StopAsync(Guid runId)
