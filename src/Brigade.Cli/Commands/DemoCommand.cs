@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Brigade.Cli.Demo;
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Demo.Scenes;
 using Brigade.Reporting;
 using Spectre.Console;
 
@@ -23,10 +24,11 @@ internal static class DemoCommand
         };
         var trace = new Option<FileInfo?>("--trace") { Description = "Write the Chrome trace (Perfetto, chrome://tracing) of every run to FILE.", HelpName = "FILE" };
         var list = new Option<bool>("--list") { Description = "List the scenes and exit." };
+        var cluster = new Option<bool>("--cluster") { Description = "Also run the cluster scene: starts two local silo processes and runs the CPU-bound work across them." };
 
         var command = new Command("demo", "Run the classic parallelism experiments live and measure them on this machine.")
         {
-            quick, json, only, trace, list,
+            quick, json, only, trace, list, cluster,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,7 +43,7 @@ internal static class DemoCommand
                 return ExitCodes.Success;
             }
 
-            var scenes = SelectScenes(parse.GetValue(only) ?? []);
+            var scenes = SelectScenes(parse.GetValue(only) ?? [], parse.GetValue(cluster));
             var tracePath = parse.GetValue(trace);
             if (tracePath?.Directory is { Exists: false } dir)
             {
@@ -53,12 +55,17 @@ internal static class DemoCommand
         return command;
     }
 
-    internal static List<IDemoScene> SelectScenes(string[] only)
+    internal static List<IDemoScene> SelectScenes(string[] only, bool cluster = false)
     {
         var ids = only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (ids.Count == 0)
         {
-            return SceneCatalog.All.Where(s => s.RunsByDefault).ToList();
+            return SceneCatalog.All.Where(s => s.RunsByDefault || (cluster && s.Id == ClusterScene.SceneId)).ToList();
+        }
+
+        if (cluster && !ids.Contains(ClusterScene.SceneId))
+        {
+            ids.Add(ClusterScene.SceneId);
         }
 
         var unknown = ids.Where(id => SceneCatalog.All.All(s => s.Id != id)).ToList();
