@@ -83,6 +83,13 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Gets a stable name for the work (declaring type and method), for plans and labels.</summary>
     public string WorkName => _work.Name;
 
+    /// <summary>
+    /// Gets the type of the work object when the run was given one (<see cref="IWork{TIn, TOut}"/> or
+    /// <see cref="IAsyncWork{TIn, TOut}"/>); <see langword="null"/> for delegates. Engines that run items in other
+    /// processes or machines create their own instances of it there (see <see cref="WorkDescriptor"/>).
+    /// </summary>
+    public Type? WorkType => _work.WorkType;
+
     /// <summary>Gets whether the work is asynchronous (<see cref="ValueTask{TResult}"/>-returning).</summary>
     public bool IsAsyncWork => _work.Async is not null;
 

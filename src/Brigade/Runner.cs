@@ -25,7 +25,7 @@ namespace Brigade;
 /// foreach (var hash in result.Values) { ... }  // throws RunFailedException listing failed indexes, if any
 /// </code>
 /// </example>
-public static class Runner
+public static partial class Runner
 {
     /// <summary>Runs synchronous work over every item and returns the results in input order.</summary>
     /// <typeparam name="TIn">The input item type.</typeparam>

@@ -12,6 +12,11 @@ public sealed class UsageErrorTests
     [InlineData("demo", "--trace")]
     [InlineData("demo", "--quick", "extra")]
     [InlineData()]
+    [InlineData("silo", "--port", "70000")]
+    [InlineData("silo", "--address", "not-an-address")]
+    [InlineData("silo", "--address", "0.0.0.0")]
+    [InlineData("silo", "--port", "30000", "--gateway-port", "30000")]
+    [InlineData("silo", "--assembly", "/no/such/work.dll")]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);
@@ -22,6 +27,24 @@ public sealed class UsageErrorTests
         Assert.Single(lines);
         Assert.StartsWith("brigade: ", lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoList_NamesTheClusterSceneAsOptIn()
+    {
+        var (code, stdout, _) = await CliRunner.RunAsync("demo", "--list");
+
+        Assert.Equal(0, code);
+        Assert.Contains(stdout.Split('\n'), l => l.StartsWith("cluster ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("(opt-in)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ClusterScene_RunsOnlyWhenAskedFor()
+    {
+        Assert.DoesNotContain(Commands.DemoCommand.SelectScenes([]), s => s.Id == "cluster");
+        Assert.Contains(Commands.DemoCommand.SelectScenes([], cluster: true), s => s.Id == "cluster");
+        Assert.Equal(["cpu-bound", "cluster"], Commands.DemoCommand.SelectScenes(["cpu-bound"], cluster: true).Select(s => s.Id));
+        Assert.Equal(["cluster"], Commands.DemoCommand.SelectScenes(["cluster"]).Select(s => s.Id));
     }
 
     [Fact]

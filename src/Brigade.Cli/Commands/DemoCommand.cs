@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Brigade.Cli.Demo;
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Demo.Scenes;
 using Brigade.Reporting;
 using Spectre.Console;
 
@@ -24,10 +25,11 @@ internal static class DemoCommand
         var trace = new Option<FileInfo?>("--trace") { Description = "Write the Chrome trace (Perfetto, chrome://tracing) of every run to FILE.", HelpName = "FILE" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (timelines, utilization, throughput) of every run to FILE.", HelpName = "FILE" };
         var list = new Option<bool>("--list") { Description = "List the scenes and exit." };
+        var cluster = new Option<bool>("--cluster") { Description = "Also run the cluster scene: starts two local silo processes and runs the CPU-bound work across them." };
 
         var command = new Command("demo", "Run the classic parallelism experiments live and measure them on this machine.")
         {
-            quick, json, only, trace, report, list,
+            quick, json, only, trace, report, list, cluster,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -42,7 +44,7 @@ internal static class DemoCommand
                 return ExitCodes.Success;
             }
 
-            var scenes = SelectScenes(parse.GetValue(only) ?? []);
+            var scenes = SelectScenes(parse.GetValue(only) ?? [], parse.GetValue(cluster));
             var outputs = new DemoOutputs(CheckDirectory(parse.GetValue(trace), "--trace"), CheckDirectory(parse.GetValue(report), "--report"));
             return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
@@ -52,12 +54,17 @@ internal static class DemoCommand
     private static FileInfo? CheckDirectory(FileInfo? file, string option) =>
         file?.Directory is { Exists: false } dir ? throw new CliUsageException($"{option}: directory '{dir.FullName}' does not exist") : file;
 
-    internal static List<IDemoScene> SelectScenes(string[] only)
+    internal static List<IDemoScene> SelectScenes(string[] only, bool cluster = false)
     {
         var ids = only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
         if (ids.Count == 0)
         {
-            return SceneCatalog.All.Where(s => s.RunsByDefault).ToList();
+            return SceneCatalog.All.Where(s => s.RunsByDefault || (cluster && s.Id == ClusterScene.SceneId)).ToList();
+        }
+
+        if (cluster && !ids.Contains(ClusterScene.SceneId))
+        {
+            ids.Add(ClusterScene.SceneId);
         }
 
         var unknown = ids.Where(id => SceneCatalog.All.All(s => s.Id != id)).ToList();

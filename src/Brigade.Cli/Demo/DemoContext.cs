@@ -69,6 +69,10 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             Efficiency = Round(speedup / width, 2),
             Batches = report.Batches,
             NotRun = report.NotRun > 0 ? report.NotRun : null,
+            ItemsPerLocation = report.Workers.Any(w => w.Location is not null)
+                ? report.Workers.Where(w => w.Location is not null).GroupBy(w => w.Location!, StringComparer.Ordinal)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(w => w.Items), StringComparer.Ordinal)
+                : null,
         };
     }
 

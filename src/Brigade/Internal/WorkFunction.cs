@@ -5,18 +5,22 @@ namespace Brigade.Internal;
 /// <summary>The user's work for one item, synchronous or asynchronous.</summary>
 internal sealed class WorkFunction<TIn, TOut>
 {
-    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async)
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, Type? workType = null)
     {
         Sync = sync;
         Async = async;
+        WorkType = workType;
     }
 
     public Func<TIn, TOut>? Sync { get; }
 
     public Func<TIn, CancellationToken, ValueTask<TOut>>? Async { get; }
 
+    /// <summary>Gets the type of the work object for work given as <see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>; null for delegates.</summary>
+    public Type? WorkType { get; }
+
     /// <summary>Gets a stable name for the work (its declaring type and method), used to remember plans and label reports.</summary>
-    public string Name => Sync is not null ? Describe(Sync) : Describe(Async!);
+    public string Name => WorkType?.FullName ?? (Sync is not null ? Describe(Sync) : Describe(Async!));
 
     public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName)
     {
@@ -37,6 +41,19 @@ internal sealed class WorkFunction<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         return new WorkFunction<TIn, TOut>(null, work);
+    }
+
+    public static WorkFunction<TIn, TOut> FromWork(IWork<TIn, TOut> work, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(work, paramName);
+        var sync = FromSync(work.Execute, paramName);
+        return new WorkFunction<TIn, TOut>(sync.Sync, null, work.GetType());
+    }
+
+    public static WorkFunction<TIn, TOut> FromWork(IAsyncWork<TIn, TOut> work, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(work, paramName);
+        return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, work.GetType());
     }
 
     /// <summary>Rejects <c>async x => ...</c> lambdas bound to <see cref="Action{T}"/>: they would be fire-and-forget async void.</summary>

@@ -30,4 +30,7 @@ internal sealed class RunRecord
     public long? Batches { get; init; }
 
     public long? NotRun { get; init; }
+
+    /// <summary>Items run per location (a silo address, a worker process) when workers ran outside this process; null otherwise.</summary>
+    public Dictionary<string, long>? ItemsPerLocation { get; init; }
 }

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Net;
+using Brigade.Orleans;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary><c>brigade silo</c>: an Orleans silo that runs the cluster engine's work (hosting lives in Brigade.Orleans).</summary>
+internal static class SiloCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var port = new Option<int>("--port") { Description = "Silo-to-silo port.", DefaultValueFactory = _ => BrigadeSiloOptions.DefaultSiloPort, HelpName = "PORT" };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients connect to.", DefaultValueFactory = _ => BrigadeSiloOptions.DefaultGatewayPort, HelpName = "PORT" };
+        var primaryPort = new Option<int>("--primary-port")
+        {
+            Description = "Silo port of the primary silo every silo joins through (localhost clustering); the silo with --port equal to it is the primary.",
+            DefaultValueFactory = _ => BrigadeSiloOptions.DefaultSiloPort,
+            HelpName = "PORT",
+        };
+        var address = new Option<string>("--address") { Description = "Address to bind and advertise; loopback by default (see docs/cluster.md before changing it).", DefaultValueFactory = _ => "127.0.0.1", HelpName = "IP" };
+        var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id.", DefaultValueFactory = _ => "brigade", HelpName = "ID" };
+        var serviceId = new Option<string>("--service-id") { Description = "Orleans service id.", DefaultValueFactory = _ => "brigade", HelpName = "ID" };
+        var assemblies = new Option<FileInfo[]>("--assembly")
+        {
+            Description = "A work assembly (a .dll with IWork/IAsyncWork types) to accept; repeatable. The CLI's demo work types are always accepted.",
+            HelpName = "PATH",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var exitOnStdin = new Option<bool>("--exit-on-stdin-close") { Description = "Stop when standard input closes (for a parent process that starts silos)." };
+        var verbose = new Option<bool>("--verbose") { Description = "Log Orleans' information messages (to standard error)." };
+
+        var command = new Command("silo", "Run an Orleans silo that runs the cluster engine's work: localhost clustering, loopback by default.")
+        {
+            port, gatewayPort, primaryPort, address, clusterId, serviceId, assemblies, exitOnStdin, verbose,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new BrigadeSiloOptions { ExitWhenStandardInputCloses = parse.GetValue(exitOnStdin) };
+            try
+            {
+                options.SiloPort = parse.GetValue(port);
+                options.GatewayPort = parse.GetValue(gatewayPort);
+                options.PrimarySiloPort = parse.GetValue(primaryPort);
+                options.ClusterId = parse.GetValue(clusterId)!;
+                options.ServiceId = parse.GetValue(serviceId)!;
+                options.Address = IPAddress.TryParse(parse.GetValue(address), out var ip)
+                    ? ip
+                    : throw new CliUsageException($"--address: '{parse.GetValue(address)}' is not an IP address");
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliUsageException(e.Message.Split(" (Parameter", 2)[0]);
+            }
+
+            if (options.SiloPort == options.GatewayPort)
+            {
+                throw new CliUsageException("--port and --gateway-port must differ");
+            }
+
+            options.WorkAssemblies.Add(typeof(SiloCommand).Assembly);
+            foreach (var file in parse.GetValue(assemblies) ?? [])
+            {
+                if (!file.Exists)
+                {
+                    throw new CliUsageException($"--assembly: '{file.FullName}' does not exist");
+                }
+
+                options.WorkAssemblyPaths.Add(file.FullName);
+            }
+
+            return await RunAsync(options, parse.GetValue(verbose), stderr, cancellationToken).ConfigureAwait(false);
+        });
+        _ = stdout;
+        return command;
+    }
+
+    private static async Task<int> RunAsync(BrigadeSiloOptions options, bool verbose, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        try
+        {
+            builder.UseBrigadeSilo(options);
+        }
+        catch (Exception e) when (e is FileNotFoundException or BadImageFormatException or FileLoadException)
+        {
+            throw new CliUsageException($"--assembly: {e.Message}");
+        }
+
+        using var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}): {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
+        // Ctrl+C (the command's token) and a closed standard input (--exit-on-stdin-close) both end the silo gracefully.
+        var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
+        using (cancellationToken.Register(lifetime.StopApplication))
+        {
+            await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+    }
+}

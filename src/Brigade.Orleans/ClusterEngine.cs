@@ -1,0 +1,114 @@
+using Brigade.Orleans.Dispatch;
+using Brigade.Orleans.Grains;
+using Brigade.Orleans.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Brigade.Orleans;
+
+/// <summary>
+/// Runs a run's items on the silos of a Microsoft Orleans cluster: the same batching, ordering, failure accounting,
+/// cancellation and report as the local engines, with a silo's unfinished batches retried on the others when it leaves.
+/// </summary>
+/// <remarks>
+/// <para>Work must be given as a type (<see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>) that
+/// the silos were started with (see <see cref="BrigadeSiloBuilderExtensions.AddBrigadeWorkers(ISiloBuilder, Action{BrigadeWorkerOptions})"/>);
+/// inputs and results cross as JSON through <see cref="WorkDescriptor"/>, as with worker processes.</para>
+/// <para>Each run asks the cluster for its active silos, checks that every silo can run the work type, and gives each
+/// silo <see cref="ClusterEngineOptions.WorkersPerSilo"/> worker slots (by default its processor count). A slot is a
+/// grain of the run placed on its silo by the silo's address in the grain key, so batches spread over silos by
+/// construction; each slot runs one batch at a time.
+/// Report workers carry the silo address in <see cref="Reporting.WorkerReport.Location"/>.</para>
+/// <para>Until the engine has seen the cluster (<see cref="ConnectAsync"/>, <see cref="DiscoverAsync"/> or a first run),
+/// its default width is 64; afterwards it is the number of slots it found.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var engine = await ClusterEngine.ConnectAsync(clusterClient);
+/// var result = await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = engine });
+/// foreach (var w in result.Report.Workers) Console.WriteLine($"{w.Location}: {w.Items} items");
+/// </code>
+/// </example>
+public sealed class ClusterEngine : Engine
+{
+    private const int UndiscoveredWidth = 64;
+    private int _knownWidth;
+
+    /// <summary>Initializes an engine that runs work on the cluster reached through <paramref name="grainFactory"/>.</summary>
+    /// <param name="grainFactory">A connected <see cref="IClusterClient"/>, or a silo's <see cref="IGrainFactory"/>.</param>
+    /// <param name="options">How to spread and retry work; <see langword="null"/> for the defaults. Copied.</param>
+    /// <param name="logger">Where the engine logs silo losses and retries; <see langword="null"/> for none.</param>
+    public ClusterEngine(IGrainFactory grainFactory, ClusterEngineOptions? options = null, ILogger<ClusterEngine>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(grainFactory);
+        GrainFactory = grainFactory;
+        Options = options?.Clone() ?? new ClusterEngineOptions();
+        Logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Gets the engine's name: <c>cluster</c>.</summary>
+    public override string Name => "cluster";
+
+    /// <summary>Gets the engine's options (a copy of those it was created with).</summary>
+    public ClusterEngineOptions Options { get; }
+
+    internal IGrainFactory GrainFactory { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>Creates an engine and discovers the cluster's silos, so that its default width is known before the first run.</summary>
+    /// <param name="grainFactory">A connected <see cref="IClusterClient"/>, or a silo's <see cref="IGrainFactory"/>.</param>
+    /// <param name="options">How to spread and retry work; <see langword="null"/> for the defaults.</param>
+    /// <param name="logger">Where the engine logs; <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">Cancels the discovery.</param>
+    /// <returns>The engine.</returns>
+    /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
+    public static async Task<ClusterEngine> ConnectAsync(IGrainFactory grainFactory, ClusterEngineOptions? options = null, ILogger<ClusterEngine>? logger = null, CancellationToken cancellationToken = default)
+    {
+        var engine = new ClusterEngine(grainFactory, options, logger);
+        await engine.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        return engine;
+    }
+
+    /// <summary>Lists the cluster's active silos that run Brigade workers, and updates the engine's default width.</summary>
+    /// <param name="cancellationToken">Cancels the discovery.</param>
+    /// <returns>The silos, by address.</returns>
+    /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
+    public async Task<IReadOnlyList<ClusterSilo>> DiscoverAsync(CancellationToken cancellationToken = default)
+    {
+        var probes = await SiloProbe.ProbeAsync(this, new PrepareRequest(), Guid.Empty, cancellationToken).ConfigureAwait(false);
+        var silos = probes
+            .Where(p => p.Response is not null)
+            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response)))
+            .OrderBy(s => s.Address, StringComparer.Ordinal)
+            .ToList();
+        if (silos.Count == 0)
+        {
+            throw new ClusterUnavailableException(
+                $"No silo answered: {string.Join("; ", probes.Select(p => $"{p.Name}: {p.Error}"))}. Are the silos started with AddBrigadeWorkers?");
+        }
+
+        RememberWidth(silos.Sum(s => s.Workers));
+        return silos;
+    }
+
+    /// <summary>Gets the number of worker slots found by the last discovery or run, or 64 before the engine has seen the cluster.</summary>
+    /// <returns>The default degree of parallelism.</returns>
+    public override int GetDefaultDegreeOfParallelism() => Volatile.Read(ref _knownWidth) is > 0 and var width ? width : UndiscoveredWidth;
+
+    /// <inheritdoc/>
+    protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new ClusterRun<TIn, TOut>(this, job).RunAsync();
+    }
+
+    internal int WorkersFor(PrepareResponse silo) => Options.WorkersPerSilo ?? Math.Max(1, silo.ProcessorCount);
+
+    internal void RememberWidth(int width) => Volatile.Write(ref _knownWidth, Math.Max(1, width));
+
+    // A run's slots are grains of its own (the run id is in the key): a run never queues behind another run's batches,
+    // and a call in flight is the only one its grain has, which is what lets the engine tell a lost response.
+    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot) =>
+        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot));
+}

@@ -1,0 +1,7 @@
+namespace Brigade.Orleans;
+
+/// <summary>A silo the cluster engine can run work on.</summary>
+/// <param name="Address">The silo's address as reports show it, <c>host:port</c>.</param>
+/// <param name="ProcessorCount">The number of processors the silo's process may use.</param>
+/// <param name="Workers">The worker slots the engine gives it (<see cref="ClusterEngineOptions.WorkersPerSilo"/>, or its processor count).</param>
+public sealed record ClusterSilo(string Address, int ProcessorCount, int Workers);

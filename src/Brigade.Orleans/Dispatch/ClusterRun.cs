@@ -1,0 +1,700 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Brigade.Orleans.Protocol;
+
+namespace Brigade.Orleans.Dispatch;
+
+/// <summary>
+/// One run on the cluster: checks the work type on every silo, starts one loop per worker slot, re-queues the batches
+/// of silos that leave, and completes when no batch is left anywhere.
+/// </summary>
+/// <remarks>
+/// <para><b>Exactly once in the results.</b> Every batch taken from the job is completed through
+/// <see cref="EngineJob{TIn, TOut}.CompleteBatchAsync"/> exactly once: with the results of the attempt that answered,
+/// as not run when the run stops first, or as failed after its last attempt. A batch whose call failed (its silo left,
+/// the call was cancelled or broke) is never completed by that attempt; it goes back to <see cref="_retries"/>. Its
+/// items may therefore have <i>run</i> twice (at-least-once execution), but they are delivered once.</para>
+/// <para><b>When a slot may exit.</b> A slot leaves when its silo is lost, or when the input is exhausted, no batch is
+/// queued for retry and none is being taken or in flight (<see cref="_busy"/> is 0). Until then it waits on
+/// <see cref="_changed"/>: a batch in flight elsewhere may still fail and need it. That state is final: nothing can
+/// create work once nothing is busy and the input is done.</para>
+/// </remarks>
+internal sealed class ClusterRun<TIn, TOut>
+{
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
+
+    private readonly ClusterEngine _engine;
+    private readonly EngineJob<TIn, TOut> _job;
+    private readonly Guid _runId = Guid.NewGuid();
+    private readonly List<Slot> _slots = [];
+    private readonly List<SiloState> _silos = [];
+
+    // Guards _retries, _busy, _liveSlots, _inputDone and the replacement of _changed. Never held across an await or
+    // while calling the job or a grain.
+    private readonly Lock _gate = new();
+    private readonly Queue<Attempt> _retries = new();
+    private int _busy;
+    private int _liveSlots;
+    private bool _inputDone;
+    private TaskCompletionSource _changed = NewSignal();
+
+    private BatchCodec<TIn, TOut> _codec = null!;
+
+    public ClusterRun(ClusterEngine engine, EngineJob<TIn, TOut> job)
+    {
+        _engine = engine;
+        _job = job;
+    }
+
+    public async Task RunAsync()
+    {
+        if (!TryDescribe(out var descriptor))
+        {
+            return;
+        }
+
+        List<SiloState> silos;
+        try
+        {
+            silos = await PrepareAsync(descriptor).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is ClusterUnavailableException or ClusterWorkRejectedException)
+        {
+            _job.Fail(e);
+            return;
+        }
+
+        StartSlots(silos);
+        using var stopRegistration = _job.CancellationToken.UnsafeRegister(static state => ((ClusterRun<TIn, TOut>)state!).StopInFlight(), this);
+        using var monitorStop = new CancellationTokenSource();
+        var monitor = MonitorAsync(monitorStop.Token);
+        try
+        {
+            await Task.WhenAll(_slots.Select(RunSlotAsync)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await monitorStop.CancelAsync().ConfigureAwait(false);
+            await monitor.ConfigureAwait(false);
+            Release();
+            foreach (var silo in _silos)
+            {
+                silo.Dispose();
+            }
+        }
+    }
+
+    private bool TryDescribe(out WorkDescriptor descriptor)
+    {
+        descriptor = null!;
+        if (_job.WorkType is not { } type)
+        {
+            _job.Fail(new ClusterWorkRejectedException(
+                $"The cluster engine runs work given as a type: the work '{_job.WorkName}' is a delegate, which cannot cross to another machine. " +
+                "Implement IWork<TIn, TOut> or IAsyncWork<TIn, TOut> in a class with a parameterless constructor, start the silos with its assembly, and pass an instance."));
+            return false;
+        }
+
+        try
+        {
+            descriptor = WorkDescriptor.For(type);
+            descriptor.EnsureSerializable();
+            _codec = new BatchCodec<TIn, TOut>(descriptor);
+            return true;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            _job.Fail(new ClusterWorkRejectedException($"Work type {type.FullName} cannot run on the cluster: {e.Message}", e));
+            return false;
+        }
+    }
+
+    private async Task<List<SiloState>> PrepareAsync(WorkDescriptor descriptor)
+    {
+        var request = new PrepareRequest
+        {
+            WorkType = descriptor.Name,
+            InputType = descriptor.InputType.FullName,
+            OutputType = descriptor.OutputType.FullName,
+        };
+        var probes = await SiloProbe.ProbeAsync(_engine, request, _runId, _job.CancellationToken).ConfigureAwait(false);
+        var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var accepted = new List<SiloState>();
+        foreach (var probe in probes.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            if (probe.Response is { Rejected: null } response)
+            {
+                accepted.Add(new SiloState(probe.Address, response.Silo, _engine.WorkersFor(response)));
+            }
+            else
+            {
+                var reason = probe.Response?.Rejected ?? probe.Error ?? "no answer";
+                rejected[probe.Name] = reason;
+                if (probe.Response?.Rejected is not null)
+                {
+                    ClusterLog.SiloSkipped(_engine.Logger, _runId, probe.Name, reason);
+                }
+            }
+        }
+
+        if (accepted.Count == 0)
+        {
+            var reasons = string.Join("; ", rejected.Select(r => $"silo {r.Key}: {r.Value}"));
+            if (probes.Any(p => p.Response?.Rejected is not null))
+            {
+                throw new ClusterWorkRejectedException($"No silo accepts work type {descriptor.Name}: {reasons}.", descriptor.Name, rejected);
+            }
+
+            throw new ClusterUnavailableException($"No silo can take the run: {reasons}.");
+        }
+
+        var skipped = rejected.Count == 0 ? "" : $"; left out: {string.Join(", ", rejected.Keys)}";
+        _job.Plan = $"{accepted.Count} silo{(accepted.Count == 1 ? "" : "s")} ({string.Join(", ", accepted.Select(s => $"{s.Name} ×{s.Workers}"))}){skipped}";
+        _engine.RememberWidth(accepted.Sum(s => s.Workers));
+        return accepted;
+    }
+
+    private void StartSlots(List<SiloState> silos)
+    {
+        _silos.AddRange(silos);
+
+        // Slots are dealt round-robin over silos, so a width below the cluster's still spreads over every silo.
+        var width = _job.DegreeOfParallelism;
+        for (var round = 0; _slots.Count < width; round++)
+        {
+            var added = false;
+            foreach (var silo in silos)
+            {
+                if (round < silo.Workers && _slots.Count < width)
+                {
+                    _slots.Add(new Slot(silo, round, _engine.Slot(silo.Address, _runId, round)));
+                    added = true;
+                }
+            }
+
+            if (!added)
+            {
+                break;
+            }
+        }
+
+        var plan = $"{_job.Plan}, {_slots.Count} worker slots";
+        _job.Plan = plan;
+        ClusterLog.RunPlanned(_engine.Logger, _runId, plan);
+        _liveSlots = _slots.Count;
+    }
+
+    private async Task RunSlotAsync(Slot slot)
+    {
+        // Each slot loop starts on the thread pool so the caller's context never runs it.
+        await Task.Yield();
+        try
+        {
+            slot.Worker = CreateWorker(slot, slot.Silo.Name);
+            while (true)
+            {
+                var attempt = await NextAsync(slot).ConfigureAwait(false);
+                if (attempt is null)
+                {
+                    break;
+                }
+
+                if (!await SendAsync(slot, attempt).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+        finally
+        {
+            await ExitAsync(slot).ConfigureAwait(false);
+        }
+    }
+
+    private EngineWorker CreateWorker(Slot slot, string location)
+    {
+        var worker = _job.CreateWorker(_engine.Options.TargetBatchDuration, $"silo {location} slot {slot.Index}");
+        worker.Location = location;
+        return worker;
+    }
+
+    /// <summary>The slot's next attempt: a batch to retry first, then a new batch from the input; null when the slot is done.</summary>
+    private async Task<Attempt?> NextAsync(Slot slot)
+    {
+        while (true)
+        {
+            Task changed;
+            var take = false;
+            lock (_gate)
+            {
+                if (slot.Silo.IsLost)
+                {
+                    return null;
+                }
+
+                if (_retries.Count > 0)
+                {
+                    _busy++;
+                    return _retries.Dequeue();
+                }
+
+                if (!_inputDone)
+                {
+                    // Counted as busy while taking, so that no other slot exits while this batch is on its way.
+                    _busy++;
+                    take = true;
+                }
+                else if (_busy == 0)
+                {
+                    SignalLocked();
+                    return null;
+                }
+
+                changed = _changed.Task;
+            }
+
+            if (take)
+            {
+                var batch = await _job.TakeBatchAsync(slot.Worker).ConfigureAwait(false);
+                if (!batch.IsEmpty)
+                {
+                    return new Attempt(batch, 0, []);
+                }
+
+                lock (_gate)
+                {
+                    _inputDone = true;
+                    _busy--;
+                    SignalLocked();
+                }
+
+                continue;
+            }
+
+            await changed.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one attempt and completes or re-queues it; false when the slot must stop (its silo is gone).</summary>
+    private async Task<bool> SendAsync(Slot slot, Attempt attempt)
+    {
+        var batch = attempt.Batch;
+        slot.InFlight = attempt;
+        if (_job.CancellationToken.IsCancellationRequested)
+        {
+            // The run stopped: a batch not yet sent is not run (a stop registered before InFlight was set missed it).
+            slot.InFlight = null;
+            await _job.CompleteBatchAsync(slot.Worker, batch, 0, ReadOnlyMemory<TOut>.Empty, null, _job.GetTimestamp(), null).ConfigureAwait(false);
+            Done();
+            return true;
+        }
+
+        var (payload, skip, clientFailures) = _codec.Encode(batch);
+        var request = new BatchRequest
+        {
+            RunId = _runId,
+            WorkType = _codec.WorkType,
+            StartIndex = batch.StartIndex,
+            Count = batch.Count,
+            Items = payload,
+            Skip = skip,
+        };
+
+        var start = _job.GetTimestamp();
+        BatchResponse response;
+        using (var call = CancellationTokenSource.CreateLinkedTokenSource(slot.Silo.LostToken))
+        {
+            slot.BeginCall(call);
+            try
+            {
+                response = await slot.Grain.RunAsync(request, call.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                var cause = slot.Silo.IsLost ? "the silo left the cluster" : slot.LostResponse ?? $"{e.GetType().Name}: {e.Message}";
+                slot.EndCall();
+                slot.InFlight = null;
+                return await FailedAsync(slot, attempt, cause, e).ConfigureAwait(false);
+            }
+
+            slot.EndCall();
+            slot.InFlight = null;
+        }
+
+        if (response.Rejected is { } reason)
+        {
+            // The silo no longer knows the work type (restarted with other assemblies): it cannot serve this run.
+            slot.Silo.MarkLost();
+            return await FailedAsync(slot, attempt, $"work type rejected: {reason}", new ClusterWorkRejectedException(reason)).ConfigureAwait(false);
+        }
+
+        var worker = response.Silo == slot.Worker.Location ? slot.Worker : (slot.Worker = CreateWorker(slot, response.Silo));
+        var (values, failures) = _codec.Decode(batch, response, clientFailures);
+        await _job.CompleteBatchAsync(worker, batch, response.Ran, values, failures, start, response.CpuTicks >= 0 ? TimeSpan.FromTicks(response.CpuTicks) : null).ConfigureAwait(false);
+        slot.ConsecutiveFailures = 0;
+        Done();
+        return !slot.Silo.IsLost;
+    }
+
+    private async Task<bool> FailedAsync(Slot slot, Attempt attempt, string reason, Exception error)
+    {
+        var tries = attempt.Tries + 1;
+        var history = attempt.History.Add($"attempt {tries} on silo {slot.Silo.Name}: {reason}");
+        var maxAttempts = _engine.Options.MaxBatchAttempts;
+        var batch = attempt.Batch;
+        ClusterLog.BatchRetried(_engine.Logger, _runId, batch.ToString(), slot.Silo.Name, tries, reason);
+        if (batch.Count == 1 && tries >= maxAttempts)
+        {
+            var index = batch.StartIndex;
+            var failure = new ClusterDispatchException(
+                $"Item {index.ToString(CultureInfo.InvariantCulture)} could not be run on the cluster after {tries} attempts: {string.Join("; ", history)}.",
+                history,
+                error);
+            ClusterLog.ItemAbandoned(_engine.Logger, _runId, index, string.Join("; ", history));
+            var now = _job.GetTimestamp();
+            await _job.CompleteBatchAsync(slot.Worker, batch, 1, new TOut[1], [new ItemFailure(index, failure)], now, null).ConfigureAwait(false);
+            Done();
+        }
+        else
+        {
+            lock (_gate)
+            {
+                // A silo that left says nothing about the items: the batch goes back whole, unless it has used up its
+                // attempts. A failure on a silo that stayed may be the items' doing: halves go back, so that one item
+                // that cannot run is isolated in a few rounds and its neighbours complete.
+                if (batch.Count > 1 && (!slot.Silo.IsLost || tries >= maxAttempts))
+                {
+                    var half = batch.Count / 2;
+                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex, batch.Items[..half]), tries, history));
+                    _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex + half, batch.Items[half..]), tries, history));
+                }
+                else
+                {
+                    _retries.Enqueue(new Attempt(batch, tries, history));
+                }
+
+                _busy--;
+                SignalLocked();
+            }
+        }
+
+        if (slot.Silo.IsLost)
+        {
+            return false;
+        }
+
+        // The silo is still a member: the slot stays, after a pause that grows while its calls keep failing.
+        slot.ConsecutiveFailures++;
+        var pause = FailureBackoff * slot.ConsecutiveFailures;
+        await Task.Delay(pause < MaxFailureBackoff ? pause : MaxFailureBackoff).ConfigureAwait(false);
+        return true;
+    }
+
+    private void Done()
+    {
+        lock (_gate)
+        {
+            _busy--;
+            SignalLocked();
+        }
+    }
+
+    private async Task ExitAsync(Slot slot)
+    {
+        List<Attempt>? stranded = null;
+        lock (_gate)
+        {
+            _liveSlots--;
+            if (_liveSlots == 0 && (_retries.Count > 0 || !_inputDone))
+            {
+                // The last slot is gone with work left: every silo of the run left the cluster.
+                stranded = [.. _retries];
+                _retries.Clear();
+            }
+
+            SignalLocked();
+        }
+
+        if (stranded is null)
+        {
+            return;
+        }
+
+        var notRun = 0L;
+        foreach (var attempt in stranded)
+        {
+            notRun += attempt.Batch.Count;
+            await _job.CompleteBatchAsync(slot.Worker, attempt.Batch, 0, ReadOnlyMemory<TOut>.Empty, null, _job.GetTimestamp(), null).ConfigureAwait(false);
+        }
+
+        if (!_job.CancellationToken.IsCancellationRequested)
+        {
+            _job.Fail(new ClusterUnavailableException(
+                $"Every silo of the run left the cluster ({string.Join(", ", _silos.Select(s => s.Name))}); the items not yet run are counted as not run."));
+        }
+    }
+
+    /// <summary>Asks every grain running a batch of this run to stop before its next item; the batch then answers with what ran.</summary>
+    private void StopInFlight()
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.InFlight is not null)
+            {
+                try
+                {
+                    // One-way: returns at once; a silo that is gone simply never sees it.
+                    _ = slot.Grain.StopAsync(_runId);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    ClusterLog.StopNotDelivered(_engine.Logger, _runId, slot.Silo.Name, e);
+                }
+            }
+        }
+    }
+
+    private async Task MonitorAsync(CancellationToken stop)
+    {
+        var interval = _engine.Options.MembershipCheckInterval;
+        var timeout = interval * 4 > TimeSpan.FromSeconds(2) ? interval * 4 : TimeSpan.FromSeconds(2);
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                // Both checks every tick, independently: right after a silo leaves, a client's calls through that
+                // silo's gateway can stall until the client drops the gateway, and one stalled check must not hold
+                // back the other.
+                await Task.WhenAll(CheckMembershipAsync(timeout, stop), CheckLongCallsAsync(timeout, stop)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+    }
+
+    private async Task CheckMembershipAsync(TimeSpan timeout, CancellationToken stop)
+    {
+        Dictionary<SiloAddress, SiloStatus> hosts;
+        try
+        {
+            hosts = await _engine.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, stop).WaitAsync(timeout, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        foreach (var silo in _silos)
+        {
+            if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
+            {
+                ClusterLog.SiloLost(_engine.Logger, _runId, silo.Name);
+                silo.MarkLost();
+                lock (_gate)
+                {
+                    SignalLocked();
+                }
+            }
+        }
+    }
+
+    private TimeSpan Grace => _engine.Options.ResponseGracePeriod;
+
+    /// <summary>
+    /// Asks the grain of every call in flight for longer than <see cref="Grace"/> whether it is still
+    /// running the batch; a batch it finished (or never received) that long ago lost its response, and is cancelled
+    /// here so that it is sent again.
+    /// </summary>
+    private async Task CheckLongCallsAsync(TimeSpan timeout, CancellationToken stop)
+    {
+        var checks = new List<Task>();
+        foreach (var slot in _slots)
+        {
+            if (slot.InFlight is { } attempt && slot.CallDuration() > Grace && slot.TryReserveProgressCheck(Grace / 2))
+            {
+                checks.Add(CheckAsync(slot, attempt));
+            }
+        }
+
+        if (checks.Count > 0)
+        {
+            await Task.WhenAll(checks).ConfigureAwait(false);
+        }
+
+        async Task CheckAsync(Slot slot, Attempt attempt)
+        {
+            try
+            {
+                var progress = await slot.Grain.ProgressAsync(_runId, attempt.Batch.StartIndex).WaitAsync(timeout, stop).ConfigureAwait(false);
+                if (progress.Running || slot.InFlight != attempt)
+                {
+                    return;
+                }
+
+                if (progress.Seen && progress.SinceFinished > Grace)
+                {
+                    slot.CancelCall($"the silo finished the batch {progress.SinceFinished.TotalSeconds:0} s ago but its response never arrived (larger than the message size limit?)");
+                }
+                else if (!progress.Seen && slot.CallDuration() > 2 * Grace)
+                {
+                    slot.CancelCall("the batch never reached its worker grain");
+                }
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // The silo may be leaving: membership decides that, not this check.
+                ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
+            }
+            catch (OperationCanceledException)
+            {
+                // The run is over.
+            }
+        }
+    }
+
+    /// <summary>Tells every slot grain of the run that it can go (one-way).</summary>
+    private void Release()
+    {
+        foreach (var slot in _slots.Where(s => !s.Silo.IsLost))
+        {
+            try
+            {
+                _ = slot.Grain.ReleaseAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                ClusterLog.StopNotDelivered(_engine.Logger, _runId, slot.Silo.Name, e);
+            }
+        }
+    }
+
+    // Wakes every waiting slot to look again; called with _gate held.
+    private void SignalLocked()
+    {
+        var previous = _changed;
+        _changed = NewSignal();
+        previous.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>A batch and its history of failed attempts.</summary>
+    private sealed record Attempt(ItemBatch<TIn> Batch, int Tries, ImmutableList<string> History);
+
+    /// <summary>One worker slot: a grain on one silo, the report worker that records its batches, and its batch in flight.</summary>
+    private sealed class Slot(SiloState silo, int index, Grains.IWorkerGrain grain)
+    {
+        public SiloState Silo => silo;
+
+        public int Index => index;
+
+        public Grains.IWorkerGrain Grain => grain;
+
+        public EngineWorker Worker { get; set; } = null!;
+
+        // Read by StopInFlight and the monitor from other threads.
+        public volatile Attempt? InFlight;
+
+        // Guards _call, _callStart, _lostResponse and _lastCheck: the slot's loop and the monitor both touch them.
+        private readonly Lock _callGate = new();
+        private CancellationTokenSource? _call;
+        private long _callStart;
+        private long _lastCheck;
+        private string? _lostResponse;
+
+        public int ConsecutiveFailures { get; set; }
+
+        public string? LostResponse
+        {
+            get
+            {
+                lock (_callGate)
+                {
+                    return _lostResponse;
+                }
+            }
+        }
+
+        // Call times are on the stopwatch, not the run's clock: a test's fake clock must not make calls look lost.
+        public void BeginCall(CancellationTokenSource call)
+        {
+            var now = Stopwatch.GetTimestamp();
+            lock (_callGate)
+            {
+                _call = call;
+                _callStart = now;
+                _lastCheck = now;
+                _lostResponse = null;
+            }
+        }
+
+        public void EndCall()
+        {
+            lock (_callGate)
+            {
+                _call = null;
+            }
+        }
+
+        public TimeSpan CallDuration()
+        {
+            lock (_callGate)
+            {
+                return _call is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_callStart);
+            }
+        }
+
+        public bool TryReserveProgressCheck(TimeSpan every)
+        {
+            var now = Stopwatch.GetTimestamp();
+            lock (_callGate)
+            {
+                if (_call is null || Stopwatch.GetElapsedTime(_lastCheck, now) < every)
+                {
+                    return false;
+                }
+
+                _lastCheck = now;
+                return true;
+            }
+        }
+
+        public void CancelCall(string reason)
+        {
+            CancellationTokenSource? call;
+            lock (_callGate)
+            {
+                call = _call;
+                _lostResponse = reason;
+            }
+
+            // Outside the lock: cancelling runs Orleans' callbacks, which complete the slot's await.
+            try
+            {
+                call?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The call completed meanwhile.
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+using Brigade.Orleans.Protocol;
+using Microsoft.Extensions.Logging;
+
+// Grain code awaits on the activation's scheduler on purpose: ConfigureAwait(false) would resume outside the
+// activation and break Orleans' single-threaded guarantee for the grain's fields (Orleans' own guidance). The work
+// itself runs on the .NET thread pool (Task.Run), outside the activation, so a CPU-bound batch never blocks the
+// grain's scheduler and an interleaved StopAsync can reach it.
+#pragma warning disable CA2007
+
+namespace Brigade.Orleans.Grains;
+
+/// <summary>
+/// A worker slot on one silo: it runs one batch at a time with its own instance of the work type, and only work types
+/// from the silo's work assemblies.
+/// </summary>
+/// <remarks>
+/// Not a [StatelessWorker]: a stateless worker activates on whichever silo receives the call, which the engine cannot
+/// choose. This grain is placed by <see cref="SlotPlacement"/> on the silo its key names, holds no state worth keeping
+/// (a lost activation loses nothing but a cached work instance), and is collected when idle like any grain.
+/// </remarks>
+[SlotPlacement]
+internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDetails silo, ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
+{
+    private const int RememberedStops = 16;
+
+    private readonly string _silo = silo.SiloAddress.Endpoint.ToString();
+    private readonly Dictionary<string, WorkInvoker> _invokers = new(StringComparer.Ordinal);
+    private readonly Queue<Guid> _stoppedRuns = new();
+    private CancellationTokenSource? _running;
+    private Guid _runningRun;
+    private long _runningStart = -1;
+    private long _finishedAt;
+
+    public Task<PrepareResponse> PrepareAsync(PrepareRequest request)
+    {
+        string? rejected = null;
+        if (request.WorkType is { } name)
+        {
+            var (descriptor, error) = registry.Resolve(name);
+            rejected = error;
+            if (descriptor is not null)
+            {
+                rejected = CheckTypes(descriptor, request);
+            }
+
+            if (rejected is not null)
+            {
+                LogRejected(logger, name, rejected);
+            }
+        }
+
+        return Task.FromResult(new PrepareResponse
+        {
+            Silo = _silo,
+            SiloAddress = silo.SiloAddress.ToParsableString(),
+            ProcessorCount = Environment.ProcessorCount,
+            Rejected = rejected,
+        });
+    }
+
+    public async Task<BatchResponse> RunAsync(BatchRequest request, CancellationToken cancellationToken)
+    {
+        if (!_invokers.TryGetValue(request.WorkType, out var invoker))
+        {
+            var (descriptor, error) = registry.Resolve(request.WorkType);
+            if (descriptor is null)
+            {
+                LogRejected(logger, request.WorkType, error!);
+                return new BatchResponse { Silo = _silo, Rejected = error };
+            }
+
+            invoker = WorkInvoker.Create(descriptor);
+            _invokers[request.WorkType] = invoker;
+        }
+
+        if (_stoppedRuns.Contains(request.RunId))
+        {
+            // The stop overtook the batch: nothing of it starts.
+            return new BatchResponse { Silo = _silo, Results = "[]"u8.ToArray() };
+        }
+
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _running = running;
+        _runningRun = request.RunId;
+        _runningStart = request.StartIndex;
+        try
+        {
+            var token = running.Token;
+            return invoker.IsAsync
+                ? await Task.Run(() => invoker.RunAsync(request, _silo, token), CancellationToken.None)
+                : await Task.Run(() => invoker.Run(request, _silo, token), CancellationToken.None);
+        }
+        finally
+        {
+            _running = null;
+            _finishedAt = TimeProvider.System.GetTimestamp();
+        }
+    }
+
+    public Task<BatchProgress> ProgressAsync(Guid runId, long startIndex)
+    {
+        if (_runningRun != runId || _runningStart != startIndex)
+        {
+            return Task.FromResult(new BatchProgress());
+        }
+
+        return Task.FromResult(_running is not null
+            ? new BatchProgress { Seen = true, Running = true }
+            : new BatchProgress { Seen = true, SinceFinished = TimeProvider.System.GetElapsedTime(_finishedAt) });
+    }
+
+    public Task ReleaseAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(Guid runId)
+    {
+        if (!_stoppedRuns.Contains(runId))
+        {
+            if (_stoppedRuns.Count == RememberedStops)
+            {
+                _stoppedRuns.Dequeue();
+            }
+
+            _stoppedRuns.Enqueue(runId);
+        }
+
+        if (_runningRun == runId)
+        {
+            _running?.Cancel();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string? CheckTypes(WorkDescriptor descriptor, PrepareRequest request)
+    {
+        if (request.InputType is { } input && input != descriptor.InputType.FullName)
+        {
+            return $"work type {descriptor.Name} takes {descriptor.InputType.FullName} on the silo but {input} on the caller: the silo runs a different build of it";
+        }
+
+        if (request.OutputType is { } output && output != descriptor.OutputType.FullName)
+        {
+            return $"work type {descriptor.Name} returns {descriptor.OutputType.FullName} on the silo but {output} on the caller: the silo runs a different build of it";
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Brigade: rejected work type {WorkType}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string workType, string reason);
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Brigade.Orleans;
+
+/// <summary>
+/// A connected Orleans client for a cluster of Brigade silos, in its own small host: the convenient way to get a
+/// <see cref="ClusterEngine"/> when your application does not host an Orleans client already.
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new ClusterConnectionOptions();
+/// options.GatewayPorts.Add(30000);
+/// options.GatewayPorts.Add(30001);
+/// await using var cluster = await ClusterConnection.ConnectAsync(options);
+/// var engine = await cluster.CreateEngineAsync();
+/// var result = await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = engine });
+/// </code>
+/// </example>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host)
+    {
+        _host = host;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>Gets the connected client.</summary>
+    public IClusterClient Client { get; }
+
+    /// <summary>Connects to the cluster's gateways.</summary>
+    /// <param name="options">Where the cluster is; <see langword="null"/> for a localhost cluster on gateway port 30000.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <returns>The connection; dispose it to disconnect.</returns>
+    /// <exception cref="ClusterUnavailableException">No gateway could be reached in time.</exception>
+    public static async Task<ClusterConnection> ConnectAsync(ClusterConnectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new ClusterConnectionOptions();
+        var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts.ToArray() : [BrigadeSiloOptions.DefaultGatewayPort];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.UseOrleansClient(client =>
+        {
+            if (IPAddress.IsLoopback(options.Address))
+            {
+                client.UseLocalhostClustering(ports, options.ServiceId, options.ClusterId);
+            }
+            else
+            {
+                client.UseStaticClustering([.. ports.Select(p => new IPEndPoint(options.Address, p))]);
+                client.Configure<ClusterOptions>(c =>
+                {
+                    c.ClusterId = options.ClusterId;
+                    c.ServiceId = options.ServiceId;
+                });
+            }
+
+            options.ConfigureClient?.Invoke(client);
+        });
+
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            return new ClusterConnection(host);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ClusterUnavailableException(
+                $"Could not connect to the cluster '{options.ClusterId}' at {options.Address} (gateway ports {string.Join(", ", ports)}): {e.Message}", e);
+        }
+    }
+
+    /// <summary>Creates a cluster engine on this connection and discovers the silos.</summary>
+    /// <param name="options">The engine's options; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the discovery.</param>
+    /// <returns>The engine.</returns>
+    public Task<ClusterEngine> CreateEngineAsync(ClusterEngineOptions? options = null, CancellationToken cancellationToken = default) =>
+        ClusterEngine.ConnectAsync(Client, options, null, cancellationToken);
+
+    /// <summary>Disconnects the client.</summary>
+    /// <returns>A task that completes when the client has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Brigade.Orleans.Hosting;
+
+/// <summary>
+/// Prints the ready line once the silo has started (what <see cref="LocalSiloProcess"/> waits for), and stops the host
+/// when standard input closes, if asked to.
+/// </summary>
+internal sealed class SiloAnnouncer(BrigadeSiloOptions options, IReadOnlyList<string> workAssemblies, IHostApplicationLifetime lifetime) : IHostedService
+{
+    public const string ReadyPrefix = "brigade silo ready:";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            // One line on stdout, flushed: a parent process reads it to know the silo accepts work.
+            Console.Out.WriteLine(
+                $"{ReadyPrefix} silo {options.Address}:{options.SiloPort}, gateway {options.Address}:{options.GatewayPort}, cluster '{options.ClusterId}', " +
+                $"primary port {options.PrimarySiloPort}, work assemblies: {string.Join(", ", workAssemblies)}");
+            Console.Out.Flush();
+        });
+
+        if (options.ExitWhenStandardInputCloses)
+        {
+            var watcher = new Thread(() =>
+            {
+                try
+                {
+                    using var input = Console.OpenStandardInput();
+                    var buffer = new byte[256];
+                    while (input.Read(buffer, 0, buffer.Length) > 0)
+                    {
+                    }
+                }
+                catch (IOException)
+                {
+                    // A broken pipe is a closed pipe.
+                }
+
+                lifetime.StopApplication();
+            })
+            {
+                IsBackground = true,
+                Name = "brigade-silo-stdin-watch",
+            };
+            watcher.Start();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

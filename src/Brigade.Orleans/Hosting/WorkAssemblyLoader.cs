@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Brigade.Orleans.Hosting;
+
+/// <summary>
+/// Loads a user's work assembly from its build output, resolving its dependencies from its <c>.deps.json</c> and
+/// folder; assemblies the host already has (Brigade itself, the BCL) are shared, so work types implement the host's
+/// <see cref="IWork{TIn, TOut}"/>.
+/// </summary>
+internal static class WorkAssemblyLoader
+{
+    private static readonly ConcurrentDictionary<string, AssemblyDependencyResolver> Resolvers = new(StringComparer.Ordinal);
+    private static int _hooked;
+
+    public static Assembly Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new FileNotFoundException($"Work assembly '{full}' does not exist.", full);
+        }
+
+        Resolvers.TryAdd(full, new AssemblyDependencyResolver(full));
+        if (Interlocked.Exchange(ref _hooked, 1) == 0)
+        {
+            AssemblyLoadContext.Default.Resolving += ResolveDependency;
+        }
+
+        var name = AssemblyName.GetAssemblyName(full);
+        var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), name));
+        return loaded ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
+    }
+
+    private static Assembly? ResolveDependency(AssemblyLoadContext context, AssemblyName name)
+    {
+        foreach (var resolver in Resolvers.Values)
+        {
+            if (resolver.ResolveAssemblyToPath(name) is { } path)
+            {
+                return context.LoadFromAssemblyPath(path);
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,19 @@
+
+namespace Brigade.Orleans.Protocol;
+
+/// <summary>Asks a worker grain about its silo and, when a work type is named, whether the silo can run it.</summary>
+[GenerateSerializer, Immutable, Alias("brigade.prepare-request.v1")]
+internal sealed class PrepareRequest
+{
+    /// <summary>Gets the work type's full name, or <see langword="null"/> to only describe the silo.</summary>
+    [Id(0)]
+    public string? WorkType { get; init; }
+
+    /// <summary>Gets the full name of the input type the caller serializes, to catch mismatched builds.</summary>
+    [Id(1)]
+    public string? InputType { get; init; }
+
+    /// <summary>Gets the full name of the result type the caller deserializes.</summary>
+    [Id(2)]
+    public string? OutputType { get; init; }
+}

@@ -1,0 +1,154 @@
+using Brigade.Internal;
+using Brigade.Sources;
+
+namespace Brigade;
+
+// Overloads that take work as a type (IWork / IAsyncWork): the form of work that engines running items in other
+// processes or on other machines can recreate there. In-process engines simply call the instance.
+public static partial class Runner
+{
+
+    /// <summary>Runs a work type over every item and returns the results in input order.</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
+
+    /// <summary>Runs a work type over every item and returns the results in input order.</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
+
+    /// <summary>Runs a work type over every item and returns the results in input order.</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
+
+    /// <summary>Runs a work type over every item and returns the results in input order.</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
+
+    /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null)
+    {
+        var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
+        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+    }
+
+    /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null)
+    {
+        var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
+        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+    }
+
+    /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null)
+    {
+        var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
+        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+    }
+
+    /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The result type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null)
+    {
+        var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
+        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+    }
+
+    /// <summary>Maps every item with a work type and combines the results in input order (see <see cref="MapReduceAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Func{TOut, TOut, TOut}, RunOptions?, CancellationToken)"/>).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The mapped and combined type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="map">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="combine">Combines two results, in this process; must be associative.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
+    public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
+
+    /// <summary>Maps every item with a work type and combines the results in input order (see <see cref="MapReduceAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Func{TOut, TOut, TOut}, RunOptions?, CancellationToken)"/>).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The mapped and combined type.</typeparam>
+    /// <param name="source">The items.</param>
+    /// <param name="map">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="combine">Combines two results, in this process; must be associative.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
+    public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
+
+    /// <summary>Maps every item with a work type and combines the results in input order (see <see cref="MapReduceAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Func{TOut, TOut, TOut}, RunOptions?, CancellationToken)"/>).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The mapped and combined type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="map">The work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="combine">Combines two results, in this process; must be associative.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
+    public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
+
+    /// <summary>Maps every item with a work type and combines the results in input order (see <see cref="MapReduceAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Func{TOut, TOut, TOut}, RunOptions?, CancellationToken)"/>).</summary>
+    /// <typeparam name="TIn">The input item type.</typeparam>
+    /// <typeparam name="TOut">The mapped and combined type.</typeparam>
+    /// <param name="source">The items, read as workers become free.</param>
+    /// <param name="map">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
+    /// <param name="combine">Combines two results, in this process; must be associative.</param>
+    /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
+    public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
+        ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
+}

@@ -1,0 +1,92 @@
+using System.Text;
+
+namespace Brigade;
+
+/// <summary>
+/// An exception that work threw in another process or on another machine, carried back as data: the original
+/// exception's type name, message and stack trace.
+/// </summary>
+/// <remarks>
+/// The original exception object cannot cross the boundary (Brigade never deserializes arbitrary types), so this
+/// exception stands in for it. <see cref="Exception.Message"/> is the original message; inner exceptions come back
+/// as inner <see cref="RemoteWorkException"/>s.
+/// </remarks>
+public sealed class RemoteWorkException : Exception
+{
+    /// <summary>Initializes an empty instance.</summary>
+    public RemoteWorkException()
+        : this("The work failed in another process.")
+    {
+    }
+
+    /// <summary>Initializes an instance with a message.</summary>
+    /// <param name="message">The message.</param>
+    public RemoteWorkException(string message)
+        : base(message)
+    {
+        RemoteType = typeof(Exception).FullName!;
+    }
+
+    /// <summary>Initializes an instance with a message and an inner exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The inner exception.</param>
+    public RemoteWorkException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        RemoteType = typeof(Exception).FullName!;
+    }
+
+    /// <summary>Initializes an instance that describes an exception thrown elsewhere.</summary>
+    /// <param name="remoteType">The full name of the original exception's type, such as <c>System.InvalidOperationException</c>.</param>
+    /// <param name="message">The original message.</param>
+    /// <param name="remoteStackTrace">The original stack trace, if any.</param>
+    /// <param name="location">Where it was thrown, such as <c>pid 4242</c>.</param>
+    /// <param name="innerException">The original inner exception, carried the same way.</param>
+    public RemoteWorkException(string remoteType, string message, string? remoteStackTrace, string? location, RemoteWorkException? innerException)
+        : base(message, innerException)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(remoteType);
+        RemoteType = remoteType;
+        RemoteStackTrace = remoteStackTrace;
+        Location = location;
+    }
+
+    /// <summary>Gets the full name of the original exception's type.</summary>
+    public string RemoteType { get; }
+
+    /// <summary>Gets the original stack trace, as text, when there was one.</summary>
+    public string? RemoteStackTrace { get; }
+
+    /// <summary>Gets where the exception was thrown, such as <c>pid 4242</c>, when known.</summary>
+    public string? Location { get; }
+
+    /// <summary>Returns the original type, message and stack trace, then this exception's own.</summary>
+    /// <returns>A description for logs.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(RemoteType).Append(": ").Append(Message);
+        if (Location is not null)
+        {
+            text.Append(" (in ").Append(Location).Append(')');
+        }
+
+        if (InnerException is not null)
+        {
+            text.Append(" ---> ").Append(InnerException).AppendLine().Append("   --- End of inner exception stack trace ---");
+        }
+
+        if (!string.IsNullOrEmpty(RemoteStackTrace))
+        {
+            text.AppendLine().Append(RemoteStackTrace);
+        }
+
+        text.AppendLine().Append("   --- End of remote stack trace ---");
+        if (StackTrace is { } local)
+        {
+            text.AppendLine().Append(local);
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,173 @@
+using Brigade.Orleans.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Brigade.Orleans.Tests;
+
+[Collection("cluster")]
+public sealed class ClusterEngineTests(ClusterFixture fixture)
+{
+    private RunOptions Options(int? batchSize = null) => new() { Engine = fixture.Engine, BatchSize = batchSize };
+
+    [Fact(Timeout = 30_000)]
+    public async Task Codegen_SiloStartsWithGrainAndMessageTypes_AndTheyRoundTrip()
+    {
+        var silos = await fixture.Engine.DiscoverAsync();
+
+        Assert.Equal(2, silos.Count);
+        Assert.All(silos, s => Assert.Equal(2, s.Workers));
+        var serializer = fixture.Cluster.Client.ServiceProvider.GetRequiredService<Serializer>();
+        var response = new BatchResponse
+        {
+            Silo = "127.0.0.1:1",
+            Ran = 2,
+            Results = "[1,null]"u8.ToArray(),
+            Errors = [new ItemError { Offset = 1, Error = RemoteError.From(new InvalidOperationException("boom", new ArgumentException("inner"))) }],
+            CpuTicks = 42,
+        };
+        var copy = serializer.Deserialize<BatchResponse>(serializer.SerializeToArray(response))!;
+        Assert.Equal(response.Results, copy.Results);
+        Assert.Equal("boom", copy.Errors![0].Error.Message);
+        Assert.Equal("System.ArgumentException", copy.Errors[0].Error.Inner!.Type);
+        var request = serializer.Deserialize<BatchRequest>(serializer.SerializeToArray(new BatchRequest { WorkType = "W", Count = 1, Items = "[1]"u8.ToArray(), Skip = [0] }))!;
+        Assert.Equal([0], request.Skip!);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Map_ResultsEqualTheSequentialEngines()
+    {
+        var items = Enumerable.Range(-500, 3000).ToArray();
+        var slices = Enumerable.Range(0, 40).Select(i => new Slice(i * 2_000L, (i + 1) * 2_000L)).ToArray();
+
+        var expected = await Runner.MapAsync(items, new Square(), new RunOptions { Engine = Brigade.Engine.Sequential });
+        var actual = await Runner.MapAsync(items, new Square(), Options());
+        var expectedPrimes = await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = Brigade.Engine.Sequential });
+        var actualPrimes = await Runner.MapAsync(slices, new CountPrimes(), Options());
+        var widths = await Runner.MapAsync(slices, new SliceWidth(), Options());
+
+        Assert.Equal(expected.Values, actual.Values);
+        Assert.Equal(expectedPrimes.Values, actualPrimes.Values);
+        Assert.All(widths.Values, w => Assert.Equal(2_000, w));
+        Assert.Equal("cluster", actual.Report.Engine);
+        Assert.True(actual.Report.IsSuccess);
+        Assert.Equal(3000, actual.Report.Workers.Sum(w => w.Items));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Map_UsesBothSilos_AndReportsItemsPerSilo()
+    {
+        Tick.DelayMilliseconds = 2;
+        _ = Tick.Reset(int.MaxValue);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 200), new Tick(), Options());
+
+        var perSilo = result.Report.Workers.Where(w => w.Items > 0).GroupBy(w => w.Location).ToDictionary(g => g.Key!, g => g.Sum(w => w.Items));
+        Assert.Equal(2, perSilo.Count);
+        Assert.Equal(200, perSilo.Values.Sum());
+        Assert.All(fixture.Cluster.Silos, s => Assert.Contains(s.SiloAddress.Endpoint.ToString(), perSilo.Keys));
+        Assert.Equal(Enumerable.Range(1, 200), result.Values);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AsyncWork_RunsOnTheCluster()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 300), new AsyncDelay(), Options());
+
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"#{i}"), result.Values);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task FailingItems_AreReportedWithIndexAndTheRemoteException()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 100), new FailOdd(), Options(batchSize: 7));
+
+        Assert.Equal(50, result.Report.Failed);
+        Assert.Equal(50, result.Report.Succeeded);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)(2 * i + 1)), result.Report.Failures.Select(f => f.Index));
+        var failure = Assert.IsType<RemoteWorkException>(result.Report.Failures[0].Exception);
+        Assert.Equal("System.InvalidOperationException", failure.RemoteType);
+        Assert.Equal("odd item 1", failure.Message);
+        Assert.StartsWith("silo 127.0.0.1:", failure.Location, StringComparison.Ordinal);
+        Assert.Contains(nameof(FailOdd), failure.RemoteStackTrace, StringComparison.Ordinal);
+        Assert.True(result[0].IsSuccess);
+        Assert.False(result[1].IsSuccess);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StopOnFirstFailure_StopsTheRun()
+    {
+        var options = Options(batchSize: 1);
+        options.FailureMode = FailureMode.StopOnFirstFailure;
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 2_000).Select(i => i == 3 ? 1 : 0), new FailOdd(), options);
+
+        Assert.True(result.Report.StoppedOnFailure);
+        Assert.Contains(result.Report.Failures, f => f.Index == 3);
+        Assert.True(result.Report.NotRun > 0);
+        Assert.Equal(2_000, result.Report.Succeeded + result.Report.Failed + result.Report.NotRun);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MapReduce_CombinesInInputOrder()
+    {
+        var result = await Runner.MapReduceAsync(Enumerable.Range(1, 1000), new Square(), (a, b) => a + b, Options());
+
+        Assert.Equal(Enumerable.Range(1, 1000).Sum(i => (long)i * i), result.Value);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TinyItems_AreBatched()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 50_000).ToArray(), new Square(), Options());
+
+        Assert.Equal(50_000, result.Values.Count);
+        Assert.True(result.Report.Batches < 5_000, $"{result.Report.Batches} batches for 50,000 tiny items");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Cancellation_StopsTheRunAndThrows()
+    {
+        Tick.DelayMilliseconds = 20;
+        var started = Tick.Reset(20);
+        using var cts = new CancellationTokenSource();
+
+        var run = Runner.MapAsync(Enumerable.Range(0, 4_000), new Tick(), Options(batchSize: 4), cts.Token);
+        await started.WaitAsync(TimeSpan.FromSeconds(20));
+        await cts.CancelAsync();
+
+        // All 4,000 items would take 20 s on four slots; a cancelled run ends within a few batches.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        var executed = Tick.Executions;
+        Assert.True(executed < 4_000, $"{executed} items ran");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ItemThatFailsOnEveryAttempt_IsReportedFailedWithItsIndex_AndItsNeighboursComplete()
+    {
+        var log = new EventLog();
+        var engine = new ClusterEngine(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2, MaxBatchAttempts = 2 }, log);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 40), new Poisoned(), new RunOptions { Engine = engine, BatchSize = 8 });
+
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(Poisoned.Poison, failure.Index);
+        var error = Assert.IsType<ClusterDispatchException>(failure.Exception);
+        // Its batch of 8 failed, then the halves holding it (4, 2), then the item alone: every attempt is listed.
+        Assert.Equal(4, error.Attempts.Count);
+        Assert.All(error.Attempts, a => Assert.Contains("injected: this call cannot complete", a, StringComparison.Ordinal));
+        Assert.StartsWith("Item 13 could not be run on the cluster after 4 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Equal(39, result.Report.Succeeded);
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i != 13).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Enumerable.Range(0, 40).Where(i => i != 13).Select(i => result[i].Value));
+        Assert.True(log.Has(7112) && log.Has(7113));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task DelegateWork_IsRejectedClearly()
+    {
+        var error = await Assert.ThrowsAsync<ClusterWorkRejectedException>(() => Runner.MapAsync(Enumerable.Range(0, 10), x => x + 1, Options()));
+
+        Assert.Contains("delegate", error.Message, StringComparison.Ordinal);
+        Assert.Contains("IWork", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Brigade.Orleans.Tests;
+
+[Collection("cluster")]
+public sealed class SiloLossTests(ClusterFixture fixture)
+{
+    [Fact(Timeout = 60_000)]
+    public async Task SiloStoppedMidRun_EveryItemStillCompletesExactlyOnce()
+    {
+        var extra = await fixture.Cluster.StartAdditionalSiloAsync();
+        var stopped = false;
+        try
+        {
+            var log = new EventLog();
+            var engine = await ClusterEngine.ConnectAsync(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 }, log);
+            Tick.DelayMilliseconds = 10;
+            var started = Tick.Reset(60);
+            var stream = Runner.StreamAsync(Enumerable.Range(0, 600), new Tick(), new RunOptions { Engine = engine, BatchSize = 4 });
+            var (seen, consumed) = Consume(stream);
+
+            // Every slot is busy with 4 × 10 ms batches, so the extra silo has batches in flight when it stops.
+            await started.WaitAsync(TimeSpan.FromSeconds(20));
+            await fixture.Cluster.StopSiloAsync(extra);
+            stopped = true;
+            await consumed.WaitAsync(TimeSpan.FromSeconds(40));
+
+            AssertEachItemOnce(seen, 600);
+            var report = stream.Report!;
+            Assert.True(report.IsSuccess, report.ToString());
+            var extraSilo = extra.SiloAddress.Endpoint.ToString();
+            Assert.Contains(report.Workers, w => w.Location == extraSilo && w.Items > 0);
+            Assert.Contains(report.Workers, w => w.Location != extraSilo && w.Items > 0);
+            Assert.Equal(600, report.Workers.Sum(w => w.Items));
+            Assert.True(Tick.Executions >= 600);
+            Assert.True(log.Has(7111), "the engine saw the silo leave");
+        }
+        finally
+        {
+            if (!stopped)
+            {
+                await fixture.Cluster.StopSiloAsync(extra);
+            }
+        }
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task SiloKilledMidRun_ItsBatchesAreRetriedOnTheOtherSilo()
+    {
+        // A cluster of its own: a killed silo stays in the membership table until the survivors declare it dead.
+        await using var cluster = ClusterFixture.Build();
+        await cluster.DeployAsync();
+        var log = new EventLog();
+        var engine = await ClusterEngine.ConnectAsync(cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 }, log);
+        Tick.DelayMilliseconds = 10;
+        var started = Tick.Reset(40);
+        var stream = Runner.StreamAsync(Enumerable.Range(0, 400), new Tick(), new RunOptions { Engine = engine, BatchSize = 4 });
+        var (seen, consumed) = Consume(stream);
+
+        await started.WaitAsync(TimeSpan.FromSeconds(20));
+        var victim = cluster.Silos[1];
+        var clock = Stopwatch.StartNew();
+        await cluster.KillSiloAsync(victim);
+        await consumed.WaitAsync(TimeSpan.FromSeconds(75));
+
+        AssertEachItemOnce(seen, 400);
+        var report = stream.Report!;
+        Assert.True(report.IsSuccess, report.ToString());
+        Assert.Equal(400, report.Workers.Sum(w => w.Items));
+        Assert.Contains(report.Workers, w => w.Location == victim.SiloAddress.Endpoint.ToString() && w.Items > 0);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(75));
+        Assert.True(log.Has(7112), "batches in flight on the killed silo were sent again");
+    }
+
+    private static (ConcurrentDictionary<long, int> Seen, Task Consumed) Consume(RunStream<int> stream)
+    {
+        var seen = new ConcurrentDictionary<long, int>();
+        var consumed = Task.Run(async () =>
+        {
+            await foreach (var result in stream)
+            {
+                Assert.True(result.IsSuccess, result.ToString());
+                Assert.Equal(result.Index + 1, result.Value);
+                seen.AddOrUpdate(result.Index, 1, (_, n) => n + 1);
+            }
+        });
+        return (seen, consumed);
+    }
+
+    private static void AssertEachItemOnce(ConcurrentDictionary<long, int> seen, int count)
+    {
+        Assert.Equal(count, seen.Count);
+        Assert.All(Enumerable.Range(0, count), i => Assert.Equal(1, seen.GetValueOrDefault(i)));
+    }
+}
