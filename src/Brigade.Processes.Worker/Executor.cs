@@ -139,7 +139,12 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         }
         catch (Exception e)
         {
-            var root = e is TargetInvocationException { InnerException: { } inner } ? inner : e;
+            var root = e;
+            while (root is TargetInvocationException { InnerException: { } inner })
+            {
+                root = inner;
+            }
+
             errorType = root.GetType().FullName;
             error = root.Message;
         }

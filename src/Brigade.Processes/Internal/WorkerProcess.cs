@@ -122,10 +122,15 @@ internal sealed class WorkerProcess : IDisposable
             worker.StartupTime = Stopwatch.GetElapsedTime(started);
             return worker;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
         {
             var exit = worker.WaitForDeath();
             worker.Dispose();
+            if (exit.Reason == KillReason.Disposed)
+            {
+                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed while a worker started.");
+            }
+
             throw new WorkerStartException($"The worker process did not start: {exit.Describe()}", e);
         }
         catch
@@ -188,9 +193,15 @@ internal sealed class WorkerProcess : IDisposable
 
             _prepared.Add(workId);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
         {
-            throw new WorkerStartException($"The worker process died while loading work type {descriptor.Name}: {WaitForDeath().Describe()}", e);
+            var exit = WaitForDeath();
+            if (exit.Reason == KillReason.Disposed)
+            {
+                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
+            }
+
+            throw new WorkerStartException($"The worker process died while loading work type {descriptor.Name}: {exit.Describe()}", e);
         }
     }
 
@@ -291,25 +302,42 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Waits (bounded) for a dying worker to be gone, killing it if it lingers, and says how it died.</summary>
     public WorkerExit WaitForDeath()
     {
-        if (!_process.WaitForExit(TimeSpan.FromSeconds(2)))
-        {
-            Kill(KillReason.None);
-            _process.WaitForExit(TimeSpan.FromSeconds(2));
-        }
-
-        _stderr.WaitForEnd(TimeSpan.FromMilliseconds(500));
         int? exitCode = null;
         int? signal = null;
-        if (HasExited)
+        try
         {
-            (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                Kill(KillReason.None);
+                _process.WaitForExit(TimeSpan.FromSeconds(2));
+            }
+
+            _stderr.WaitForEnd(TimeSpan.FromMilliseconds(500));
+            if (_process.HasExited)
+            {
+                (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed under us: the engine was disposed, which KillReason says.
         }
 
         return new WorkerExit(Pid, KillReason, exitCode, signal, _stderr.Snapshot());
     }
 
     /// <summary>Waits briefly for the worker to exit: tells a dying worker's torn frame from a live worker's garbage.</summary>
-    public bool ExitsWithin(TimeSpan timeout) => _process.WaitForExit(timeout);
+    public bool ExitsWithin(TimeSpan timeout)
+    {
+        try
+        {
+            return _process.WaitForExit(timeout);
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>Ends the worker gracefully: it exits when its channel closes; it is killed if it lingers.</summary>
     public void Retire()
