@@ -69,6 +69,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             Efficiency = Round(speedup / width, 2),
             Batches = report.Batches,
             NotRun = report.NotRun > 0 ? report.NotRun : null,
+            FailedIndexes = report.Failed > 0 ? [.. report.Failures.Take(100).Select(f => f.Index)] : null,
         };
     }
 

@@ -305,14 +305,14 @@ internal sealed class ProcessRun<TIn, TOut>
 
         var rest = batch.Items[delivered..].ToArray();
         var restStart = batch.StartIndex + delivered;
-        if (!pending.FlushEachItem)
+        if (!pending.FlushEachItem && rest.Length > 1)
         {
             // Which item? Run them again reporting after each one: the next death names it.
             Requeue(state, new ItemBatch<TIn>(restStart, rest));
             return;
         }
 
-        // Every earlier item was reported, so the first unreported one was running.
+        // Every earlier item was reported (or it was the only one left), so the first unreported one was running.
         var culprit = restStart;
         var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
         var others = rest.Length > 1 ? new ItemBatch<TIn>(culprit + 1, rest.AsMemory(1)) : default;

@@ -30,4 +30,7 @@ internal sealed class RunRecord
     public long? Batches { get; init; }
 
     public long? NotRun { get; init; }
+
+    /// <summary>The input indexes of the items that failed (at most 100), when any did.</summary>
+    public List<long>? FailedIndexes { get; init; }
 }
