@@ -6,33 +6,39 @@ using Brigade.Processes.Protocol;
 namespace Brigade.Processes.Worker;
 
 /// <summary>
-/// Runs batches of one work type: reads each input, runs the work, writes each result or failure, and sends the
-/// results in chunks: at the end of the batch, and mid-batch whenever the flush interval has passed (or after every
-/// item when the host asks), so the host always knows which items finished if this process dies.
+/// Runs batches of one work type: reads the inputs, runs the work item by item, and sends the results in chunks:
+/// at the end of the batch, and mid-batch whenever the flush interval has passed (or after every item when the host
+/// asks), so the host always knows which items finished if this process dies.
 /// </summary>
 internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
 {
     private const byte Succeeded = 0;
     private const byte Failed = 1;
-    private const byte Skipped = 2;
 
     private readonly object _instance;
     private readonly IWork<TIn, TOut>? _sync;
     private readonly IAsyncWork<TIn, TOut>? _async;
     private readonly JsonTypeInfo<TIn> _input;
+    private readonly JsonTypeInfo<TIn[]>? _inputArray;
     private readonly JsonTypeInfo<TOut> _output;
-    private readonly FrameBuffer _buffer = new();
+    private readonly JsonTypeInfo<TOut[]>? _outputArray;
+    private readonly FrameBuffer _frame = new();
+    private readonly FrameBuffer _values = new();
     private readonly Utf8JsonWriter _json;
 
-    // The current chunk: where its patched fields are, when it began, and how many items it holds.
-    private int _countAt;
-    private int _flagsAt;
-    private int _elapsedAt;
-    private int _cpuAt;
-    private int _memoryAt;
+    private TIn[] _inputs = new TIn[16];
+    private Exception?[] _inputErrors = new Exception?[16];
+
+    // The current chunk: each item's status, the failures in item order, and the results of the items that succeeded.
+    private byte[] _statuses = new byte[16];
+    private TOut[] _outputs = new TOut[16];
+    private int[] _outputAt = new int[16];
+    private readonly List<(int Offset, Exception Error)> _failures = [];
+    private int _chunkOffset;
+    private int _chunkCount;
+    private int _succeeded;
     private long _chunkStart;
     private long _chunkCpuStart;
-    private int _chunkCount;
 
     public BatchExecutor(WorkDescriptor descriptor)
     {
@@ -41,15 +47,23 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
         _async = _instance as IAsyncWork<TIn, TOut>;
         _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
         _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
+        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
+        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
+        _json = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
     }
 
     public void Run(int batchId, byte flags, int count, ref PayloadReader items, BatchContext context)
     {
+        if (_inputs.Length < count)
+        {
+            _inputs = new TIn[count];
+            _inputErrors = new Exception?[count];
+        }
+
+        JsonValues.Read(ref items, count, _inputs, _inputErrors, _input, _inputArray);
         var flushEach = (flags & WireFormat.BatchFlushEachItem) != 0;
         var token = context.Token;
-        var offset = 0;
-        BeginChunk(batchId, offset);
+        BeginChunk(0, count);
         for (var i = 0; i < count; i++)
         {
             if (context.IsCancelled(batchId) || token.IsCancellationRequested)
@@ -57,13 +71,11 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
                 break;
             }
 
-            var json = items.ReadValue();
-            if (json.IsEmpty)
+            if (_inputErrors[i] is { } unreadable)
             {
-                // The host could not serialize this input and reports the item itself.
-                _buffer.WriteByte(Skipped);
+                Fail(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {unreadable.Message}", unreadable));
             }
-            else if (!RunItem(json, token))
+            else if (!RunItem(_inputs[i], token))
             {
                 break;
             }
@@ -71,29 +83,18 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
             _chunkCount++;
             if (i < count - 1 && (flushEach || Stopwatch.GetTimestamp() - _chunkStart >= context.FlushIntervalTicks))
             {
-                Flush(context, final: false);
-                offset = i + 1;
-                BeginChunk(batchId, offset);
+                Flush(batchId, context, final: false);
+                BeginChunk(i + 1, count);
             }
         }
 
-        Flush(context, final: true);
+        Flush(batchId, context, final: true);
+        Array.Clear(_inputs, 0, count);
     }
 
     // Returns false when the item was cancelled by the run: it did not finish, so it counts as not run.
-    private bool RunItem(ReadOnlySpan<byte> json, CancellationToken token)
+    private bool RunItem(TIn input, CancellationToken token)
     {
-        TIn input;
-        try
-        {
-            input = JsonSerializer.Deserialize(json, _input)!;
-        }
-        catch (Exception e)
-        {
-            WriteFailure(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {e.Message}", e));
-            return true;
-        }
-
         TOut result;
         try
         {
@@ -113,60 +114,88 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
         }
         catch (Exception e)
         {
-            WriteFailure(e);
+            Fail(e);
             return true;
         }
 
-        var mark = _buffer.Length;
-        try
-        {
-            _buffer.WriteByte(Succeeded);
-            var lengthAt = _buffer.BeginValue();
-            _json.Reset(_buffer);
-            JsonSerializer.Serialize(_json, result, _output);
-            _json.Flush();
-            _buffer.EndValue(lengthAt);
-        }
-        catch (Exception e)
-        {
-            _buffer.Truncate(mark);
-            WriteFailure(new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {e.Message}", e));
-        }
-
+        _statuses[_chunkCount] = Succeeded;
+        _outputAt[_succeeded] = _chunkCount;
+        _outputs[_succeeded++] = result;
         return true;
     }
 
-    private void WriteFailure(Exception e)
+    private void Fail(Exception e)
     {
-        _buffer.WriteByte(Failed);
-        RemoteError.Write(_buffer, e);
+        _statuses[_chunkCount] = Failed;
+        _failures.Add((_chunkCount, e));
     }
 
-    private void BeginChunk(int batchId, int offset)
+    private void BeginChunk(int offset, int batchCount)
     {
-        _buffer.Clear();
-        _buffer.BeginFrame(MessageType.Results);
-        _buffer.WriteInt32(batchId);
-        _buffer.WriteInt32(offset);
-        _countAt = _buffer.ReserveField(4);
-        _flagsAt = _buffer.ReserveField(1);
-        _elapsedAt = _buffer.ReserveField(8);
-        _cpuAt = _buffer.ReserveField(8);
-        _memoryAt = _buffer.ReserveField(8);
+        var room = batchCount - offset;
+        if (_statuses.Length < room)
+        {
+            _statuses = new byte[room];
+            _outputs = new TOut[room];
+            _outputAt = new int[room];
+        }
+
+        _chunkOffset = offset;
         _chunkCount = 0;
+        _succeeded = 0;
+        _failures.Clear();
         _chunkStart = Stopwatch.GetTimestamp();
         _chunkCpuStart = Environment.CpuUsage.TotalTime.Ticks;
     }
 
-    private void Flush(BatchContext context, bool final)
+    private void Flush(int batchId, BatchContext context, bool final)
     {
-        _buffer.PatchInt32(_countAt, _chunkCount);
-        _buffer.PatchByte(_flagsAt, final ? WireFormat.ResultsFinal : (byte)0);
-        _buffer.PatchInt64(_elapsedAt, Stopwatch.GetElapsedTime(_chunkStart).Ticks);
-        _buffer.PatchInt64(_cpuAt, Environment.CpuUsage.TotalTime.Ticks - _chunkCpuStart);
-        _buffer.PatchInt64(_memoryAt, final && context.ReportMemory ? Environment.WorkingSet : -1);
-        _buffer.EndFrame();
-        context.Channel.Write(_buffer);
+        // Results first, in a buffer of their own: one that cannot be serialized turns its item into a failure.
+        _values.Clear();
+        var unserializable = JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
+        if (unserializable is not null)
+        {
+            var keep = 0;
+            var bad = unserializable.ToDictionary(u => u.Offset, u => u.Error);
+            for (var j = 0; j < _succeeded; j++)
+            {
+                if (bad.TryGetValue(j, out var error))
+                {
+                    _statuses[_outputAt[j]] = Failed;
+                    _failures.Add((_outputAt[j], new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)));
+                }
+                else
+                {
+                    _outputs[keep] = _outputs[j];
+                    _outputAt[keep++] = _outputAt[j];
+                }
+            }
+
+            _succeeded = keep;
+            _failures.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
+            _values.Clear();
+            JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
+        }
+
+        _frame.Clear();
+        _frame.BeginFrame(MessageType.Results);
+        _frame.WriteInt32(batchId);
+        _frame.WriteInt32(_chunkOffset);
+        _frame.WriteInt32(_chunkCount);
+        _frame.WriteByte(final ? WireFormat.ResultsFinal : (byte)0);
+        _frame.WriteInt64(Stopwatch.GetElapsedTime(_chunkStart).Ticks);
+        _frame.WriteInt64(Environment.CpuUsage.TotalTime.Ticks - _chunkCpuStart);
+        _frame.WriteInt64(final && context.ReportMemory ? Environment.WorkingSet : -1);
+        _frame.WriteBytes(_statuses.AsSpan(0, _chunkCount));
+        foreach (var (_, error) in _failures)
+        {
+            RemoteError.Write(_frame, error);
+        }
+
+        _frame.WriteBytes(_values.WrittenSpan);
+        _frame.EndFrame();
+        context.Channel.Write(_frame);
+        Array.Clear(_outputs, 0, _succeeded);
     }
 
     public void Dispose()

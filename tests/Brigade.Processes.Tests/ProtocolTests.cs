@@ -34,6 +34,35 @@ public sealed class ProtocolTests
         Assert.False(reader.TryRead(out _, out _));
     }
 
+    [Fact]
+    public void FrameBuffer_KeepsEveryFieldWhileItGrows()
+    {
+        var frame = new FrameBuffer(initialCapacity: 8);
+        frame.BeginFrame(MessageType.Release);
+        for (var i = 0; i < 1_000; i++)
+        {
+            frame.WriteByte((byte)i);
+            frame.WriteInt32(i);
+            frame.WriteInt64(-i);
+            frame.WriteBytes([1, 2, 3]);
+            frame.WriteString("é" + i);
+        }
+
+        frame.EndFrame();
+        Assert.True(Reader(frame.WrittenSpan.ToArray()).TryRead(out _, out var payload));
+        var reader = new PayloadReader(payload.Span);
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.Equal((byte)i, reader.ReadByte());
+            Assert.Equal(i, reader.ReadInt32());
+            Assert.Equal(-i, reader.ReadInt64());
+            Assert.Equal([1, 2, 3], reader.ReadBytes(3).ToArray());
+            Assert.Equal("é" + i, reader.ReadString());
+        }
+
+        Assert.Equal(0, reader.Remaining);
+    }
+
     [Theory]
     [InlineData(new byte[] { 5, 0 }, "Truncated")]                               // header cut short
     [InlineData(new byte[] { 9, 0, 0, 0, 4, 1, 2 }, "Truncated")]                // payload cut short

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Brigade.Processes.Protocol;
@@ -6,55 +7,47 @@ namespace Brigade.Processes.Internal;
 
 /// <summary>
 /// Turns a batch of inputs into a Batch frame and Results frames back into values and failures, with the work
-/// type's JSON metadata. Each value travels length-prefixed, so one that fails to (de)serialize fails only its item.
-/// One codec per worker loop: not thread-safe.
+/// type's JSON metadata. Values travel as one JSON array when they can, each on its own otherwise, so a value that
+/// fails to (de)serialize fails only its item. One codec per worker loop: not thread-safe.
 /// </summary>
 internal sealed class BatchCodec<TIn, TOut> : IDisposable
 {
     private const byte Succeeded = 0;
     private const byte Failed = 1;
-    private const byte Skipped = 2;
 
     private readonly JsonTypeInfo<TIn> _input;
+    private readonly JsonTypeInfo<TIn[]>? _inputArray;
     private readonly JsonTypeInfo<TOut> _output;
+    private readonly JsonTypeInfo<TOut[]>? _outputArray;
     private readonly Utf8JsonWriter _writer;
     private readonly FrameBuffer _frame = new();
+    private readonly List<RemoteWorkException> _remote = [];
+    private TOut[] _received = new TOut[16];
+    private Exception?[] _receivedErrors = new Exception?[16];
 
     public BatchCodec(WorkDescriptor descriptor)
     {
         _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
         _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
+        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
+        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
         _writer = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
-    public FrameBuffer EncodeBatch(int workId, int batchId, byte flags, ReadOnlySpan<TIn> items, out Dictionary<int, Exception>? inputFailures)
+    public FrameBuffer EncodeBatch(int workId, int batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
     {
-        inputFailures = null;
+        var array = MemoryMarshal.TryGetArray(items, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : items.ToArray();
         _frame.Clear();
         _frame.BeginFrame(MessageType.Batch);
         _frame.WriteInt32(workId);
         _frame.WriteInt32(batchId);
         _frame.WriteByte(flags);
-        _frame.WriteInt32(items.Length);
-        for (var i = 0; i < items.Length; i++)
-        {
-            var at = _frame.BeginValue();
-            try
-            {
-                _writer.Reset(_frame);
-                JsonSerializer.Serialize(_writer, items[i], _input);
-                _writer.Flush();
-            }
-            catch (Exception e)
-            {
-                _frame.Truncate(at + 4);
-                (inputFailures ??= [])[i] = new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {e.Message}", e);
-            }
-
-            _frame.EndValue(at);
-        }
-
+        _frame.WriteInt32(array.Length);
+        var failed = JsonValues.Write(_frame, _writer, array, array.Length, _input, _inputArray);
+        inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {f.Error.Message}", f.Error));
         _frame.EndFrame();
         return _frame;
     }
@@ -84,42 +77,65 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
             throw new ProtocolException($"Worker {location} sent results for batch {id}, items {offset}+{count}, while batch {batchId} expected items from {expectedOffset} of {batchCount}.");
         }
 
+        var statuses = reader.ReadBytes(count);
+        var failedCount = 0;
+        foreach (var status in statuses)
+        {
+            failedCount += status switch
+            {
+                Succeeded => 0,
+                Failed => 1,
+                _ => throw new ProtocolException($"Worker {location} sent item status {status}."),
+            };
+        }
+
+        _remote.Clear();
+        for (var k = 0; k < failedCount; k++)
+        {
+            _remote.Add(RemoteError.Read(ref reader, location));
+        }
+
+        var succeeded = count - failedCount;
+        if (_received.Length < succeeded)
+        {
+            _received = new TOut[Math.Max(succeeded, _received.Length * 2)];
+            _receivedErrors = new Exception?[_received.Length];
+        }
+
+        JsonValues.Read(ref reader, succeeded, _received, _receivedErrors, _output, _outputArray);
+        if (reader.Remaining != 0)
+        {
+            throw new ProtocolException($"Worker {location} sent {reader.Remaining} bytes after the last value of a Results frame.");
+        }
+
+        var j = 0;
+        var f = 0;
         for (var i = 0; i < count; i++)
         {
             var index = batchStart + offset + i;
-            switch (reader.ReadByte())
+            if (statuses[i] == Succeeded)
             {
-                case Succeeded:
-                    var json = reader.ReadValue();
-                    try
-                    {
-                        values[i] = JsonSerializer.Deserialize(json, _output)!;
-                    }
-                    catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-                    {
-                        values[i] = default!;
-                        failures.Add(new ItemFailure(index, new JsonException($"The result of item {index} came back but could not be deserialized as {typeof(TOut).FullName}: {e.Message}", e)));
-                    }
+                if (_receivedErrors[j] is { } error)
+                {
+                    values[i] = default!;
+                    failures.Add(new ItemFailure(index, new JsonException($"The result of item {index} came back but could not be deserialized as {typeof(TOut).FullName}: {error.Message}", error)));
+                }
+                else
+                {
+                    values[i] = _received[j];
+                }
 
-                    break;
-                case Failed:
-                    values[i] = default!;
-                    failures.Add(new ItemFailure(index, RemoteError.Read(ref reader, location)));
-                    break;
-                case Skipped when inputFailures is not null && inputFailures.TryGetValue(offset + i, out var error):
-                    values[i] = default!;
-                    failures.Add(new ItemFailure(index, error));
-                    break;
-                case var status:
-                    throw new ProtocolException($"Worker {location} sent item status {status} for item {index}.");
+                j++;
+            }
+            else
+            {
+                values[i] = default!;
+                var remote = _remote[f++];
+                failures.Add(new ItemFailure(index, inputFailures is not null && inputFailures.TryGetValue(offset + i, out var local) ? local : remote));
             }
         }
 
-        if (reader.Remaining != 0)
-        {
-            throw new ProtocolException($"Worker {location} sent {reader.Remaining} bytes after the last item of a Results frame.");
-        }
-
+        Array.Clear(_received, 0, succeeded);
         return new ResultChunk(offset, count, (flags & WireFormat.ResultsFinal) != 0, TimeSpan.FromTicks(elapsed), cpu >= 0 ? TimeSpan.FromTicks(cpu) : null, workingSet);
     }
 

@@ -2,15 +2,16 @@ namespace Brigade.Processes.Internal;
 
 /// <summary>
 /// Automatic batching for one worker loop, in the spirit of joblib's: the next batch holds as many items as fit in
-/// the target duration at the cost per item observed on the last batch (its round-trip time divided by its items),
-/// growing at most <see cref="GrowthFactor"/>× per batch and shrinking at once.
+/// the target duration at the cost per item the worker measured on the last batch (the time it spent running the
+/// items and serializing their results, divided by the items), growing at most <see cref="GrowthFactor"/>× per
+/// batch and shrinking at once.
 /// </summary>
 /// <remarks>
-/// The first batch has one item: nothing is known yet, and an item may take seconds. The observed cost includes
-/// the batch's fixed overhead (a round trip to the worker, tens of microseconds), so small batches over-estimate the
-/// cost per item and the size converges from below. Growth is capped so that one lucky measurement cannot produce a
-/// batch that takes far longer than the target; shrinking is immediate so that a slow item is not followed by a
-/// long batch. The job then caps the size at a quarter of a worker's share of the remaining items.
+/// The first batch has one item: nothing is known yet, and an item may take seconds. The cost is measured inside the
+/// worker, so the round trip and the host's scheduling (noisy on a loaded machine) do not distort it; the pipeline
+/// (two batches per worker) hides the round trip instead. Growth is capped so that one lucky measurement cannot
+/// produce a batch far longer than the target; shrinking is immediate so that a slow item is not followed by a long
+/// batch. Near the end of a run the loop splits what is left evenly over the workers.
 /// </remarks>
 internal sealed class BatchSizer(TimeSpan target)
 {

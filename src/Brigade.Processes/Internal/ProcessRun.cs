@@ -17,6 +17,9 @@ namespace Brigade.Processes.Internal;
 /// </remarks>
 internal sealed class ProcessRun<TIn, TOut>
 {
+    // How many batches a worker holds at once: one running, one waiting, so it never waits for the host.
+    private const int PipelineDepth = 2;
+
     // Mid-batch result chunks: at most this long apart, so a crash loses little and timeouts stay precise.
     private static readonly TimeSpan MaxFlushInterval = TimeSpan.FromMilliseconds(50);
 
@@ -112,57 +115,118 @@ internal sealed class ProcessRun<TIn, TOut>
     private void Run(LoopState state)
     {
         var launchedNext = false;
+        var inputDone = false;
         while (true)
         {
-            Pending pending;
-            if (state.Retries.Count > 0)
+            // Keep the worker's pipeline full: while it runs one batch, the next is already encoded and waiting.
+            while (state.InFlight.Count < PipelineDepth)
             {
-                if (_job.CancellationToken.IsCancellationRequested)
+                Pending next;
+                if (state.Retries.Count > 0)
                 {
-                    return;
+                    // Retries run alone, so that a death is charged to the right item.
+                    if (_job.CancellationToken.IsCancellationRequested || state.InFlight.Count > 0)
+                    {
+                        break;
+                    }
+
+                    next = state.Retries.Dequeue();
+                }
+                else
+                {
+                    if (inputDone)
+                    {
+                        break;
+                    }
+
+                    if (state.Process is { } current)
+                    {
+                        if (ShouldRecycle(current))
+                        {
+                            if (state.InFlight.Count > 0)
+                            {
+                                break;
+                            }
+
+                            Recycle(state, current);
+                        }
+                        else if (state.InFlight.Count > 0 && current.HasExited)
+                        {
+                            break;
+                        }
+                    }
+
+                    var size = NextBatchSize(state);
+                    if (size == 0)
+                    {
+                        break;
+                    }
+
+                    var batch = _job.TakeBatch(state.Worker, size);
+                    if (batch.IsEmpty)
+                    {
+                        inputDone = true;
+                        break;
+                    }
+
+                    next = new Pending(batch, FlushEachItem: false);
+                    if (!launchedNext)
+                    {
+                        // Widen as soon as there is work, before this loop waits for its own worker to start.
+                        launchedNext = true;
+                        Launch();
+                    }
                 }
 
-                pending = state.Retries.Dequeue();
+                if (state.InFlight.Count == 0)
+                {
+                    EnsureWorker(state, next);
+                }
+
+                Send(state, next);
             }
-            else
-            {
-                state.Worker.PreferredBatchSize = NextBatchSize(state);
-                var batch = _job.TakeBatch(state.Worker);
-                if (batch.IsEmpty)
-                {
-                    return;
-                }
 
-                pending = new Pending(batch, FlushEachItem: false);
-                if (!launchedNext)
-                {
-                    // Widen as soon as there is work, before this loop waits for its own worker to start.
-                    launchedNext = true;
-                    Launch();
-                }
+            if (state.InFlight.Count > 0)
+            {
+                ReadOne(state);
+                continue;
             }
 
-            state.Current = pending;
-            state.CurrentDelivered = 0;
-            EnsureWorker(state);
-            var completed = RunBatch(state, pending);
-            state.Current = null;
-            if (completed && state.Process is { } process && ShouldRecycle(process))
+            if (state.Process is { } idle && ShouldRecycle(idle))
             {
-                state.Process = null;
-                process.Release(_workId);
-                _engine.Pool.Recycle(process);
+                Recycle(state, idle);
+            }
+
+            if ((inputDone && state.Retries.Count == 0) || _job.CancellationToken.IsCancellationRequested)
+            {
+                return;
             }
         }
+    }
+
+    private void Recycle(LoopState state, WorkerProcess process)
+    {
+        state.Process = null;
+        process.Release(_workId);
+        _engine.Pool.Recycle(process);
     }
 
     private int NextBatchSize(LoopState state)
     {
         var size = state.Sizer.Next;
+
+        // Near the end, split what is left evenly over the workers rather than in ever smaller batches: a round trip
+        // costs tens of microseconds, and a batch stays within the target duration anyway.
+        if (_job.ItemCount is { } total)
+        {
+            var left = total - _job.ItemsTaken;
+            size = (int)Math.Clamp((left + _job.DegreeOfParallelism - 1) / _job.DegreeOfParallelism, 1, size);
+        }
+
         if (_options.MaxItemsPerWorker is { } max)
         {
-            var used = state.Process?.ItemsRun ?? 0;
-            size = (int)Math.Clamp(max - used, 1, size);
+            var used = (state.Process?.ItemsRun ?? 0) + state.InFlight.Sum(f => f.Pending.Batch.Count - f.Delivered);
+            size = (int)Math.Clamp(max - used, 0, size);
         }
 
         return size;
@@ -172,7 +236,7 @@ internal sealed class ProcessRun<TIn, TOut>
         (_options.MaxItemsPerWorker is { } maxItems && process.ItemsRun >= maxItems) ||
         (_options.MaxWorkerMemoryBytes is { } maxMemory && process.LastWorkingSet > maxMemory);
 
-    private void EnsureWorker(LoopState state)
+    private void EnsureWorker(LoopState state, Pending next)
     {
         if (state.Process is { } current && !current.HasExited)
         {
@@ -185,6 +249,8 @@ internal sealed class ProcessRun<TIn, TOut>
             _engine.Pool.Discard(dead);
         }
 
+        // Until the batch is sent, it is this loop's to report if the worker cannot start.
+        state.Starting = next;
         var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, out _);
         state.Process = process;
         state.Worker.Location = process.Location;
@@ -192,20 +258,18 @@ internal sealed class ProcessRun<TIn, TOut>
         {
             process.Prepare(_workId, _descriptor, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
         }
+
+        state.Starting = null;
     }
 
-    // Returns true when the batch ended normally; false when the worker died (what was not reported is requeued).
-    private bool RunBatch(LoopState state, Pending pending)
+    private void Send(LoopState state, Pending pending)
     {
         var process = state.Process!;
-        var batch = pending.Batch;
         var batchId = process.NextBatchId();
-        var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, batch.Items.Span, out var inputFailures);
-        state.EnsureValues(batch.Count);
-        var start = _job.GetTimestamp();
-        var chunkStart = start;
-        var delivered = 0;
-        using var registration = _job.CancellationToken.Register(static s =>
+        var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
+        var flight = new InFlight(pending, batchId, inputFailures, _job.GetTimestamp());
+        state.InFlight.Enqueue(flight);
+        flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id) = ((WorkerProcess, int))s!;
             worker.TrySendCancel(id);
@@ -213,52 +277,78 @@ internal sealed class ProcessRun<TIn, TOut>
         try
         {
             process.Send(frame);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The worker is gone: the next read finds the end of its channel and handles the death.
+        }
+
+        if (state.InFlight.Count == 1)
+        {
             ArmItemTimeout(process);
-            while (true)
+        }
+    }
+
+    // Reads one frame for the batch at the head of the pipeline (the worker runs batches in order).
+    private void ReadOne(LoopState state)
+    {
+        var process = state.Process!;
+        var flight = state.InFlight.Peek();
+        var batch = flight.Pending.Batch;
+        try
+        {
+            var (type, payload) = process.Read();
+            if (type == MessageType.Fatal)
             {
-                var (type, payload) = process.Read();
-                if (type == MessageType.Fatal)
-                {
-                    throw new ProtocolException($"Worker {process.Location} stopped: {new PayloadReader(payload.Span).ReadString()}");
-                }
+                throw new ProtocolException($"Worker {process.Location} stopped: {new PayloadReader(payload.Span).ReadString()}");
+            }
 
-                if (type != MessageType.Results)
-                {
-                    throw new ProtocolException($"Worker {process.Location} sent {type} while running a batch.");
-                }
+            if (type != MessageType.Results)
+            {
+                throw new ProtocolException($"Worker {process.Location} sent {type} while running a batch.");
+            }
 
-                state.Failures.Clear();
-                var chunk = state.Codec.DecodeResults(payload.Span, batchId, batch.StartIndex, batch.Count, delivered, state.Values, state.Failures, inputFailures, process.Location);
-                if (chunk.Count > 0)
-                {
-                    var part = new ItemBatch<TIn>(batch.StartIndex + delivered, batch.Items.Slice(delivered, chunk.Count));
-                    Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
-                }
+            state.EnsureValues(batch.Count);
+            state.Failures.Clear();
+            var chunk = state.Codec.DecodeResults(payload.Span, flight.BatchId, batch.StartIndex, batch.Count, flight.Delivered, state.Values, state.Failures, flight.InputFailures, process.Location);
+            var chunkStart = Math.Max(flight.SentAt, state.LastArrival);
+            state.LastArrival = _job.GetTimestamp();
+            if (chunk.Count > 0)
+            {
+                var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
+                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
+            }
 
-                delivered += chunk.Count;
-                state.CurrentDelivered = delivered;
-                process.ItemsRun += chunk.Count;
-                chunkStart = _job.GetTimestamp();
-                if (chunk.Final)
-                {
-                    process.Disarm();
-                    if (chunk.WorkingSet >= 0)
-                    {
-                        process.LastWorkingSet = chunk.WorkingSet;
-                    }
-
-                    if (delivered < batch.Count)
-                    {
-                        // Stopped by cancellation: the rest never started.
-                        state.Current = null;
-                        NotRun(state.Worker, batch, delivered);
-                    }
-
-                    state.Sizer.Observe(delivered, TimeSpan.FromSeconds((double)(chunkStart - start) / TimeProvider.System.TimestampFrequency));
-                    return true;
-                }
-
+            flight.Delivered += chunk.Count;
+            flight.WorkerTime += chunk.Elapsed;
+            process.ItemsRun += chunk.Count;
+            if (!chunk.Final)
+            {
                 ArmItemTimeout(process);
+                return;
+            }
+
+            state.InFlight.Dequeue();
+            flight.Cancellation.Dispose();
+            if (chunk.WorkingSet >= 0)
+            {
+                process.LastWorkingSet = chunk.WorkingSet;
+            }
+
+            if (flight.Delivered < batch.Count)
+            {
+                // Stopped by cancellation: the rest never started.
+                NotRun(state.Worker, batch, flight.Delivered);
+            }
+
+            state.Sizer.Observe(flight.Delivered, flight.WorkerTime);
+            if (state.InFlight.Count > 0)
+            {
+                ArmItemTimeout(process);
+            }
+            else
+            {
+                process.Disarm();
             }
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or ProtocolException)
@@ -279,9 +369,7 @@ internal sealed class ProcessRun<TIn, TOut>
                 throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
             }
 
-            state.Current = null;
-            OnWorkerDied(state, pending, delivered, exit);
-            return false;
+            OnWorkerDied(state, exit);
         }
     }
 
@@ -293,56 +381,71 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void OnWorkerDied(LoopState state, Pending pending, int delivered, WorkerExit exit)
+    private void OnWorkerDied(LoopState state, WorkerExit exit)
     {
-        var batch = pending.Batch;
         var timedOut = exit.Reason == KillReason.ItemTimeout;
         _engine.Pool.CountCrash(timedOut);
-        if (delivered >= batch.Count)
+
+        // The head batch was running; the ones behind it never started.
+        var head = state.InFlight.Dequeue();
+        head.Cancellation.Dispose();
+        var waiting = new List<InFlight>(state.InFlight);
+        state.InFlight.Clear();
+        foreach (var flight in waiting)
         {
-            return;
+            flight.Cancellation.Dispose();
         }
 
-        var rest = batch.Items[delivered..].ToArray();
-        var restStart = batch.StartIndex + delivered;
-        if (!pending.FlushEachItem && rest.Length > 1)
+        var batch = head.Pending.Batch;
+        var delivered = head.Delivered;
+        if (delivered < batch.Count)
         {
-            // Which item? Run them again reporting after each one: the next death names it.
-            Requeue(state, new ItemBatch<TIn>(restStart, rest));
-            return;
-        }
-
-        // Every earlier item was reported (or it was the only one left), so the first unreported one was running.
-        var culprit = restStart;
-        var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
-        var others = rest.Length > 1 ? new ItemBatch<TIn>(culprit + 1, rest.AsMemory(1)) : default;
-        if (timedOut)
-        {
-            Isolate(state, culpritItem, new TimeoutException(
-                $"Item {culprit} ran longer than the item timeout ({_options.ItemTimeout!.Value.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."));
-        }
-        else
-        {
-            var crashes = state.Crashes[culprit] = state.Crashes.GetValueOrDefault(culprit) + 1;
-            if (crashes >= _options.MaxCrashesPerItem)
+            var rest = batch.Items[delivered..].ToArray();
+            var restStart = batch.StartIndex + delivered;
+            if (!head.Pending.FlushEachItem && rest.Length > 1)
             {
-                Isolate(state, culpritItem, new WorkerCrashedException(
-                    $"Item {culprit} took down {crashes} worker process{(crashes == 1 ? "" : "es")}; the last one, {exit.Describe()}",
-                    exit.ExitCode,
-                    exit.Signal,
-                    crashes,
-                    $"pid {exit.Pid}",
-                    exit.StderrTail));
+                // Which item? Run them again reporting after each one: the next death names it.
+                Requeue(state, new ItemBatch<TIn>(restStart, rest));
             }
             else
             {
-                Requeue(state, culpritItem);
+                // Every earlier item was reported (or it was the only one left), so the first unreported one was running.
+                var culprit = restStart;
+                var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
+                if (timedOut)
+                {
+                    Isolate(state, culpritItem, new TimeoutException(
+                        $"Item {culprit} ran longer than the item timeout ({_options.ItemTimeout!.Value.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."));
+                }
+                else
+                {
+                    var crashes = state.Crashes[culprit] = state.Crashes.GetValueOrDefault(culprit) + 1;
+                    if (crashes >= _options.MaxCrashesPerItem)
+                    {
+                        Isolate(state, culpritItem, new WorkerCrashedException(
+                            $"Item {culprit} took down {crashes} worker process{(crashes == 1 ? "" : "es")}; the last one, {exit.Describe()}",
+                            exit.ExitCode,
+                            exit.Signal,
+                            crashes,
+                            $"pid {exit.Pid}",
+                            exit.StderrTail));
+                    }
+                    else
+                    {
+                        Requeue(state, culpritItem);
+                    }
+                }
+
+                if (rest.Length > 1)
+                {
+                    Requeue(state, new ItemBatch<TIn>(culprit + 1, rest.AsMemory(1)));
+                }
             }
         }
 
-        if (!others.IsEmpty)
+        foreach (var flight in waiting)
         {
-            Requeue(state, others);
+            Requeue(state, new ItemBatch<TIn>(flight.Pending.Batch.StartIndex, flight.Pending.Batch.Items.ToArray()));
         }
     }
 
@@ -373,10 +476,16 @@ internal sealed class ProcessRun<TIn, TOut>
     // Everything taken but not run counts as not run, and a healthy worker goes back to the pool.
     private void Finish(LoopState state)
     {
-        if (state.Current is { } current)
+        if (state.Starting is { } starting)
         {
-            state.Current = null;
-            NotRun(state.Worker, current.Batch, state.CurrentDelivered);
+            state.Starting = null;
+            NotRun(state.Worker, starting.Batch, 0);
+        }
+
+        while (state.InFlight.TryDequeue(out var flight))
+        {
+            flight.Cancellation.Dispose();
+            NotRun(state.Worker, flight.Pending.Batch, flight.Delivered);
         }
 
         while (state.Retries.TryDequeue(out var left))
@@ -396,6 +505,24 @@ internal sealed class ProcessRun<TIn, TOut>
 
     private readonly record struct Pending(ItemBatch<TIn> Batch, bool FlushEachItem);
 
+    // A batch sent to the worker: how much of it came back, and what the worker measured.
+    private sealed class InFlight(Pending pending, int batchId, Dictionary<int, Exception>? inputFailures, long sentAt)
+    {
+        public Pending Pending { get; } = pending;
+
+        public int BatchId { get; } = batchId;
+
+        public Dictionary<int, Exception>? InputFailures { get; } = inputFailures;
+
+        public long SentAt { get; } = sentAt;
+
+        public int Delivered { get; set; }
+
+        public TimeSpan WorkerTime { get; set; }
+
+        public CancellationTokenRegistration Cancellation { get; set; }
+    }
+
     private sealed class LoopState(EngineWorker worker, WorkDescriptor descriptor, TimeSpan target)
     {
         public EngineWorker Worker { get; } = worker;
@@ -406,9 +533,12 @@ internal sealed class ProcessRun<TIn, TOut>
 
         public Queue<Pending> Retries { get; } = new();
 
-        public Pending? Current { get; set; }
+        public Queue<InFlight> InFlight { get; } = new();
 
-        public int CurrentDelivered { get; set; }
+        /// <summary>Gets or sets a batch taken while its worker was being started (reported as not run if that fails).</summary>
+        public Pending? Starting { get; set; }
+
+        public long LastArrival { get; set; }
 
         public Dictionary<long, int> Crashes { get; } = [];
 

@@ -51,15 +51,43 @@ internal sealed class FrameBuffer : IBufferWriter<byte>
         _frameStart = -1;
     }
 
-    public void WriteByte(byte value) => _buffer[Reserve(1)] = value;
+    // Reserve first, then index the (possibly grown) buffer: `_buffer.AsSpan(Reserve(n))` would read the field
+    // before Reserve replaced the array, and write into the old one.
+    public void WriteByte(byte value)
+    {
+        var at = Reserve(1);
+        _buffer[at] = value;
+    }
 
-    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(Reserve(4)), value);
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        var at = Reserve(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(at));
+    }
 
-    public void WriteUInt32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(Reserve(4)), value);
+    public void WriteInt32(int value)
+    {
+        var at = Reserve(4);
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(at), value);
+    }
 
-    public void WriteUInt16(ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(Reserve(2)), value);
+    public void WriteUInt32(uint value)
+    {
+        var at = Reserve(4);
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(at), value);
+    }
 
-    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(Reserve(8)), value);
+    public void WriteUInt16(ushort value)
+    {
+        var at = Reserve(2);
+        BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(at), value);
+    }
+
+    public void WriteInt64(long value)
+    {
+        var at = Reserve(8);
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(at), value);
+    }
 
     /// <summary>Writes a UTF-8 string with an int32 byte count; -1 stands for null.</summary>
     public void WriteString(string? value)

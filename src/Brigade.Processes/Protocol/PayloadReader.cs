@@ -32,6 +32,9 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
         return Encoding.UTF8.GetString(Take(length));
     }
 
+    /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
+    public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
+
     /// <summary>Reads a length-prefixed value (JSON bytes).</summary>
     public ReadOnlySpan<byte> ReadValue() => Take(ReadInt32());
 
