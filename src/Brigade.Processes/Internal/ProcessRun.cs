@@ -17,7 +17,9 @@ namespace Brigade.Processes.Internal;
 /// </remarks>
 internal sealed class ProcessRun<TIn, TOut>
 {
-    // How many batches a worker holds at once: one running, one waiting, so it never waits for the host.
+    // How many batches a worker holds at once when items are cheap: one running, one waiting, so it never waits for
+    // the host. Slow items (the sizer sends them one at a time) are not queued behind each other: a waiting slow item
+    // is one another worker could be running.
     private const int PipelineDepth = 2;
 
     // Mid-batch result chunks: at most this long apart, so a crash loses little and timeouts stay precise.
@@ -119,7 +121,7 @@ internal sealed class ProcessRun<TIn, TOut>
         while (true)
         {
             // Keep the worker's pipeline full: while it runs one batch, the next is already encoded and waiting.
-            while (state.InFlight.Count < PipelineDepth)
+            while (state.InFlight.Count < (state.Sizer.Next > 1 ? PipelineDepth : 1))
             {
                 Pending next;
                 if (state.Retries.Count > 0)
