@@ -49,9 +49,11 @@ internal sealed class CrashContainmentScene : IDemoScene
         return result;
     }
 
+    // The message up to where the worker's standard error starts (that part is in the conclusion).
     private static string FirstLine(string text)
     {
-        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        var end = text.IndexOf("; last lines", StringComparison.Ordinal);
+        end = end < 0 ? text.IndexOf('\n', StringComparison.Ordinal) : end;
         return end < 0 ? text : text[..end].TrimEnd();
     }
 }
