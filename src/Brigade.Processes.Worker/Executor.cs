@@ -120,7 +120,8 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
             }
             else
             {
-                descriptor.EnsureSerializable();
+                // The host checked that the types can make the trip before any item ran; the worker loads the same
+                // assembly, so it only resolves their metadata (when the executor is created).
                 var executorType = typeof(BatchExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
                 var executor = (IBatchExecutor)Activator.CreateInstance(executorType, descriptor)!;
                 var context = new BatchContext(
