@@ -61,6 +61,22 @@ internal static class Comparison
             results["autoBatchPerItemUs"] = Median(auto) * 1000 / items;
             results["autoBatchBatches"] = batches;
 
+            // The same trivial work on small objects, which travel as JSON rather than raw bytes.
+            var objects = input.Select(i => new Number(i)).ToArray();
+            await engine.WarmUpAsync(typeof(AddOneJson));
+            await Runner.MapAsync(objects, new AddOneJson(), new RunOptions { Engine = engine });
+            var json = new List<double>();
+            for (var i = 0; i < repeat; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var run = await Runner.MapAsync(objects, new AddOneJson(), new RunOptions { Engine = engine });
+                json.Add(watch.Elapsed.TotalMilliseconds);
+                Check(run.Values[^1].Value == items, "wrong result");
+            }
+
+            results["autoBatchJsonTotalMs"] = Median(json);
+            results["autoBatchJsonPerItemUs"] = Median(json) * 1000 / items;
+
             var fewItems = Math.Min(items, 10_000);
             var few = input[..fewItems];
             var single = new List<double>();

@@ -6,6 +6,15 @@ public sealed class AddOne : IWork<int, int>
     public int Execute(int input) => input + 1;
 }
 
+/// <summary>A trivial item that travels as JSON (an object), unlike a primitive number, which travels as raw bytes.</summary>
+public sealed record Number(int Value);
+
+/// <summary>The trivial item on the JSON path: the same work as <see cref="AddOne"/>.</summary>
+public sealed class AddOneJson : IWork<Number, Number>
+{
+    public Number Execute(Number input) => new(input.Value + 1);
+}
+
 /// <summary>A range [From, To) to count primes in.</summary>
 public readonly record struct Slice(long From, long To);
 

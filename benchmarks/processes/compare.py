@@ -127,6 +127,7 @@ def main():
     rows = [
         ("per-item overhead, warm pool (µs/item)", f"{net_us:.3f} (auto batches: {net['autoBatchBatches']})",
          f"{ppe_us:.2f} (chunksize=1)", f"{pool_us:.3f} (default chunksize)"),
+        ("  same, items as JSON objects (µs/item)", f"{net['autoBatchJsonPerItemUs']:.3f} (record Number(int))", "-", "-"),
         ("  same, one item per round trip (µs/item)", f"{net['batch1PerItemUs']:.1f} (BatchSize=1)", f"{ppe_us:.2f}", f"{pool1_us:.2f} (chunksize=1)"),
         (f"{n:,} trivial items, wall (ms)", f"{net['autoBatchTotalMs']:.1f}", f"{py['ppeChunk1Ms']:.0f}", f"{py['poolDefaultMs']:.1f}"),
         ("first result, cold pool (ms)", f"{net['firstResultColdPoolMs']:.0f} (first run of the process: {net['firstResultFirstRunMs']:.0f})",

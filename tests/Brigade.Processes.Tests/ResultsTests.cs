@@ -89,6 +89,19 @@ public sealed class ResultsTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task PrimitiveNumbers_ArriveBitForBit()
+    {
+        await using var engine = TestEngines.Create();
+        double[] numbers = [double.NaN, -0.0, 0.0, double.PositiveInfinity, double.MinValue, double.Epsilon, 1.0 / 3, BitConverter.Int64BitsToDouble(0x7FF8_0000_DEAD_BEEF)];
+
+        var negated = await Runner.MapAsync(numbers, new Negate(), TestEngines.Run(engine));
+        var codes = await Runner.MapAsync("héllo✓".ToCharArray(), new CharCode(), TestEngines.Run(engine));
+
+        Assert.Equal(numbers.Select(n => BitConverter.DoubleToInt64Bits(-n)), negated.Values.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal("héllo✓".Select(c => (int)c), codes.Values);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task SourceGeneratedContext_IsUsed()
     {
         await using var engine = TestEngines.Create();

@@ -8,6 +8,16 @@ public sealed class Square : IWork<int, long>
     public long Execute(int input) => (long)input * input;
 }
 
+public sealed class Negate : IWork<double, double>
+{
+    public double Execute(double input) => -input;
+}
+
+public sealed class CharCode : IWork<char, int>
+{
+    public int Execute(char input) => input;
+}
+
 public sealed class WhichProcess : IWork<int, int>
 {
     public int Execute(int input) => Environment.ProcessId;

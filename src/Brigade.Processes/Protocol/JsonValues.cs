@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -6,12 +8,19 @@ namespace Brigade.Processes.Protocol;
 /// <summary>
 /// How a frame's values travel: normally as one JSON array (one serializer call for the whole batch, which is what
 /// makes tiny items cheap); when that fails, each value length-prefixed on its own, so that only the values that
-/// cannot be (de)serialized fail, each as its own item.
+/// cannot be (de)serialized fail, each as its own item. Primitive numbers (<c>int</c>, <c>long</c>, <c>double</c>,
+/// ...) travel as their raw bytes: host and worker run on the same machine, so the values arrive bit for bit, and
+/// no text is formatted or parsed.
 /// </summary>
 internal static class JsonValues
 {
     public const byte AsArray = 0;
     public const byte EachPrefixed = 1;
+    public const byte Raw = 2;
+
+    /// <summary>Whether values of <typeparamref name="T"/> travel as raw bytes: primitive numbers, <c>bool</c> and <c>char</c>.</summary>
+    public static bool IsRaw<T>() =>
+        typeof(T).IsPrimitive && typeof(T) != typeof(IntPtr) && typeof(T) != typeof(UIntPtr) && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
 
     /// <summary>Gets metadata for <typeparamref name="T"/>[] when the options can provide it (a source-generated context may not).</summary>
     public static JsonTypeInfo<T[]>? ArrayTypeInfo<T>(JsonSerializerOptions options)
@@ -30,6 +39,16 @@ internal static class JsonValues
     public static List<(int Offset, Exception Error)>? Write<T>(FrameBuffer frame, Utf8JsonWriter writer, T[] values, int count, JsonTypeInfo<T> element, JsonTypeInfo<T[]>? array)
     {
         var mark = frame.Length;
+        if (IsRaw<T>())
+        {
+            // T is a primitive (checked above): its array's memory is exactly the values' bytes.
+            var bytes = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetArrayDataReference(values)), count * Unsafe.SizeOf<T>());
+            frame.WriteByte(Raw);
+            frame.WriteInt32(bytes.Length);
+            frame.WriteBytes(bytes);
+            return null;
+        }
+
         if (array is not null)
         {
             try
@@ -76,6 +95,22 @@ internal static class JsonValues
     {
         Array.Clear(errors, 0, count);
         var encoding = reader.ReadByte();
+        if (encoding == Raw)
+        {
+            var bytes = reader.ReadValue();
+            if (!IsRaw<T>() || bytes.Length != count * Unsafe.SizeOf<T>())
+            {
+                throw new ProtocolException($"Raw values of {bytes.Length} bytes do not hold {count} values of {typeof(T).Name}.");
+            }
+
+            if (bytes.Length > 0)
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetArrayDataReference(values)), ref MemoryMarshal.GetReference(bytes), (uint)bytes.Length);
+            }
+
+            return;
+        }
+
         if (encoding == AsArray)
         {
             var json = reader.ReadValue();
