@@ -11,7 +11,7 @@ namespace Brigade.Processes.Worker;
 /// always free to notice that the host has gone.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the worker process.")]
-internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, string? fault)
+internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, Preload preload, string? fault)
 {
     private readonly BlockingCollection<(MessageType Type, byte[] Payload)> _commands = [];
     private readonly Dictionary<int, (IBatchExecutor Executor, BatchContext Context)> _work = [];
@@ -23,7 +23,6 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
 
     // Batch ids grow, so one number records every cancelled batch, including one not started yet.
     private int _cancelledUpTo = -1;
-    private IReadOnlyList<Assembly>? _assemblies;
     private bool _faultDone;
 
     public void Start()
@@ -111,8 +110,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         string? error = null;
         try
         {
-            _assemblies ??= AssemblyLoader.Load(assemblyPaths);
-            var descriptor = WorkDescriptor.Find(typeName, _assemblies);
+            var descriptor = WorkDescriptor.Find(typeName, preload.Assemblies);
             if (descriptor is null)
             {
                 errorType = "WorkTypeNotFound";

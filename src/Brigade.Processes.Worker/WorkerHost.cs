@@ -12,6 +12,7 @@ internal static class WorkerHost
     {
         var parent = 0;
         var assemblies = new List<string>();
+        string? workHint = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -22,12 +23,19 @@ internal static class WorkerHost
                 case "--assembly":
                     assemblies.Add(args[i + 1]);
                     break;
+                case "--work":
+                    workHint = args[i + 1];
+                    break;
                 default:
                     Console.Error.WriteLine($"brigade worker: unknown argument '{args[i]}'");
                     return 2;
             }
         }
 
+        // Loading the work type's assembly and its JSON metadata is most of a cold start: begin at once, on a
+        // thread of its own, while the runtime finishes starting and the host sends the handshake and Prepare.
+        var preload = new Preload(assemblies, workHint);
+        preload.Start();
         var (input, output) = Stdio.TakeOver();
         ParentWatch.Arm(parent);
         var fault = Environment.GetEnvironmentVariable(WireFormat.FaultVariable);
@@ -59,7 +67,7 @@ internal static class WorkerHost
             }
 
             SendReady(channel, fault);
-            var executor = new Executor(channel, assemblies, fault);
+            var executor = new Executor(channel, assemblies, preload, fault);
             executor.Start();
             while (reader.TryRead(out type, out payload))
             {

@@ -78,7 +78,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
         var descriptor = Describe(workType);
         var workers = count ?? Options.MaxWorkers;
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1, nameof(count));
-        return Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, workers, cancellationToken);
+        return Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, descriptor.Name, workers, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -253,7 +253,7 @@ internal sealed class ProcessRun<TIn, TOut>
 
         // Until the batch is sent, it is this loop's to report if the worker cannot start.
         state.Starting = next;
-        var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, out _);
+        var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out _);
         state.Process = process;
         state.Worker.Location = process.Location;
         if (!process.IsPrepared(_workId))

@@ -67,7 +67,7 @@ internal sealed class WorkerLauncher
         return new WorkerLauncher(dotnet, Path.GetFullPath(worker), File.Exists(ownConfig) ? null : WriteRuntimeConfig());
     }
 
-    public Process Start(string assemblyPath, ProcessEngineOptions options, DataReceivedEventHandler onStandardError)
+    public Process Start(string assemblyPath, string? workName, ProcessEngineOptions options, DataReceivedEventHandler onStandardError)
     {
         var info = new ProcessStartInfo(DotnetPath)
         {
@@ -89,6 +89,12 @@ internal sealed class WorkerLauncher
         info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add("--assembly");
         info.ArgumentList.Add(assemblyPath);
+        if (workName is not null)
+        {
+            // A hint, so the worker loads that type's metadata while it starts; Prepare still names the type.
+            info.ArgumentList.Add("--work");
+            info.ArgumentList.Add(workName);
+        }
 
         // Workers behave like this process: same globalization mode, whatever their own runtimeconfig says.
         if (AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant))

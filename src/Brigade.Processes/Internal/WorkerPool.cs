@@ -36,7 +36,7 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Takes an idle worker for the assembly, or starts one; <paramref name="warm"/> says which.</summary>
-    public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, out bool warm)
+    public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
     {
         WorkerProcess? evict = null;
         lock (_gate)
@@ -69,7 +69,7 @@ internal sealed class WorkerPool : IDisposable
         }
 
         evict?.Retire();
-        var worker = WorkerProcess.Start(launcher, assemblyPath, _options);
+        var worker = WorkerProcess.Start(launcher, assemblyPath, workName, _options);
         lock (_gate)
         {
             _started++;
@@ -194,7 +194,7 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Starts idle workers ahead of a run, in parallel.</summary>
-    public async Task WarmUpAsync(WorkerLauncher launcher, string assemblyPath, int count, CancellationToken cancellationToken)
+    public async Task WarmUpAsync(WorkerLauncher launcher, string assemblyPath, string? workName, int count, CancellationToken cancellationToken)
     {
         var missing = count - IdleCount(assemblyPath);
         if (missing <= 0)
@@ -203,7 +203,7 @@ internal sealed class WorkerPool : IDisposable
         }
 
         var starts = Enumerable.Range(0, missing)
-            .Select(_ => Task.Run(() => Acquire(launcher, assemblyPath, out var _), cancellationToken))
+            .Select(_ => Task.Run(() => Acquire(launcher, assemblyPath, workName, out var _), cancellationToken))
             .ToArray();
         var workers = await Task.WhenAll(starts).ConfigureAwait(false);
         foreach (var worker in workers)

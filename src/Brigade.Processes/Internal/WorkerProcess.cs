@@ -76,12 +76,12 @@ internal sealed class WorkerProcess : IDisposable
     public KillReason KillReason => (KillReason)Volatile.Read(ref _killReason);
 
     /// <summary>Starts a worker for an assembly and completes the handshake.</summary>
-    public static WorkerProcess Start(WorkerLauncher launcher, string assemblyPath, ProcessEngineOptions options)
+    public static WorkerProcess Start(WorkerLauncher launcher, string assemblyPath, string? workName, ProcessEngineOptions options)
     {
         InstallExitHook();
         var started = Stopwatch.GetTimestamp();
         var stderr = new StderrTail(0, options.ForwardWorkerOutput);
-        var process = launcher.Start(assemblyPath, options, (_, e) => stderr.OnLine(e.Data));
+        var process = launcher.Start(assemblyPath, workName, options, (_, e) => stderr.OnLine(e.Data));
         stderr.Pid = process.Id;
         var worker = new WorkerProcess(process, assemblyPath, stderr);
         Live.TryAdd(worker, 0);
