@@ -58,6 +58,30 @@ internal static class ProcessList
         return found;
     }
 
+    /// <summary>Kills the processes whose command line (NUL-separated) is exactly <paramref name="commandLine"/>.</summary>
+    public static void KillAll(string commandLine)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "cmdline")) == commandLine)
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(pid);
+                    process.Kill();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+            }
+        }
+    }
+
     /// <summary>Waits until none of the pids is alive, up to the timeout; returns those still alive.</summary>
     public static async Task<List<int>> WaitGoneAsync(IEnumerable<int> pids, TimeSpan timeout)
     {

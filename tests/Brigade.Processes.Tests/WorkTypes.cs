@@ -96,6 +96,9 @@ public sealed record CrashInput(int Value, string How, int Culprit, string? Dire
 /// <summary>The culprit item takes its worker down in the way asked; the others return their value.</summary>
 public sealed class Crasher : IWork<CrashInput, int>
 {
+    /// <summary>How long the grandchild of "spawn-then-failfast" sleeps: an odd value, so the test can find and stop it.</summary>
+    public const string ChildSleep = "29.75";
+
     public int Execute(CrashInput input)
     {
         if (input.Value != input.Culprit)
@@ -115,7 +118,7 @@ public sealed class Crasher : IWork<CrashInput, int>
                 break;
             case "spawn-then-failfast":
                 // A grandchild inherits whatever the worker leaves inheritable; it must not hide the worker's death.
-                using (Process.Start(new ProcessStartInfo("sleep", "5") { UseShellExecute = false }))
+                using (Process.Start(new ProcessStartInfo("sleep", ChildSleep) { UseShellExecute = false }))
                 {
                 }
 
