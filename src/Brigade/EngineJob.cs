@@ -167,7 +167,7 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>
     /// Takes up to <paramref name="maxCount"/> items for <paramref name="worker"/>, blocking the thread if the input is
     /// asynchronous: for engines that size batches with a model of their own (such as worker processes, where a round
-    /// trip costs tens of microseconds). <see cref="RunOptions.BatchSize"/>, when set, still decides.
+    /// trip costs tens of microseconds). Never more than <see cref="RunOptions.BatchSize"/> when that is set.
     /// </summary>
     /// <param name="worker">The worker taking the batch.</param>
     /// <param name="maxCount">The most items to take; at least 1.</param>
@@ -176,7 +176,7 @@ public sealed class EngineJob<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        return Take(Options.BatchSize ?? maxCount);
+        return Take(Math.Min(Options.BatchSize ?? maxCount, maxCount));
     }
 
     /// <summary>Takes up to <paramref name="maxCount"/> items for <paramref name="worker"/> without blocking a thread (see <see cref="TakeBatch(EngineWorker, int)"/>).</summary>
@@ -187,7 +187,7 @@ public sealed class EngineJob<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var size = Options.BatchSize ?? maxCount;
+        var size = Math.Min(Options.BatchSize ?? maxCount, maxCount);
         return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
     }
 

@@ -180,6 +180,17 @@ public sealed class FaultTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task RecyclesAfterMaxItems_EvenWithAFixedBatchSize()
+    {
+        await using var engine = TestEngines.Create(o => o.MaxItemsPerWorker = 5);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 30).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 4));
+
+        Assert.True(result.Report.IsSuccess);
+        Assert.All(result.Values.GroupBy(pid => pid), g => Assert.True(g.Count() <= 5, $"pid {g.Key} ran {g.Count()} items"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task RecyclesAboveMemoryCeiling()
     {
         await using var engine = TestEngines.Create(o => { o.MaxWorkers = 1; o.MaxWorkerMemoryBytes = 96L * 1024 * 1024; });

@@ -215,11 +215,11 @@ internal sealed class ProcessRun<TIn, TOut>
 
     private int NextBatchSize(LoopState state)
     {
-        var size = state.Sizer.Next;
+        var size = _job.Options.BatchSize ?? state.Sizer.Next;
 
         // Near the end, split what is left evenly over the workers rather than in ever smaller batches: a round trip
         // costs tens of microseconds, and a batch stays within the target duration anyway.
-        if (_job.ItemCount is { } total)
+        if (_job.Options.BatchSize is null && _job.ItemCount is { } total)
         {
             var left = total - _job.ItemsTaken;
             size = (int)Math.Clamp((left + _job.DegreeOfParallelism - 1) / _job.DegreeOfParallelism, 1, size);
