@@ -12,7 +12,7 @@ namespace Brigade;
 /// <typeparam name="TIn">The input item type.</typeparam>
 /// <typeparam name="TOut">The result type.</typeparam>
 /// <remarks>
-/// <para>An engine's whole job is to call <see cref="TakeBatchAsync"/> (or <see cref="TakeBatch"/>) from as many
+/// <para>An engine's whole job is to call <see cref="TakeBatchAsync(EngineWorker)"/> (or <see cref="TakeBatch(EngineWorker)"/>) from as many
 /// workers as it wants, up to <see cref="DegreeOfParallelism"/>, and hand each batch to
 /// <see cref="ExecuteBatchAsync"/> (or <see cref="ExecuteBatch"/>) until an empty batch says the input is
 /// exhausted or the run is stopping. Ordering, failure accounting, cancellation checks, results and the report are
@@ -161,6 +161,33 @@ public sealed class EngineJob<TIn, TOut>
     public ValueTask<ItemBatch<TIn>> TakeBatchAsync(EngineWorker worker)
     {
         var size = GetBatchSize(worker);
+        return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="maxCount"/> items for <paramref name="worker"/>, blocking the thread if the input is
+    /// asynchronous: for engines that size batches with a model of their own (such as worker processes, where a round
+    /// trip costs tens of microseconds). Never more than <see cref="RunOptions.BatchSize"/> when that is set.
+    /// </summary>
+    /// <param name="worker">The worker taking the batch.</param>
+    /// <param name="maxCount">The most items to take; at least 1.</param>
+    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
+    public ItemBatch<TIn> TakeBatch(EngineWorker worker, int maxCount)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        return Take(Math.Min(Options.BatchSize ?? maxCount, maxCount));
+    }
+
+    /// <summary>Takes up to <paramref name="maxCount"/> items for <paramref name="worker"/> without blocking a thread (see <see cref="TakeBatch(EngineWorker, int)"/>).</summary>
+    /// <param name="worker">The worker taking the batch.</param>
+    /// <param name="maxCount">The most items to take; at least 1.</param>
+    /// <returns>The batch; empty when the input is exhausted or the run is stopping.</returns>
+    public ValueTask<ItemBatch<TIn>> TakeBatchAsync(EngineWorker worker, int maxCount)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var size = Math.Min(Options.BatchSize ?? maxCount, maxCount);
         return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
     }
 

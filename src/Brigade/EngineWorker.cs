@@ -60,20 +60,8 @@ public sealed class EngineWorker
     /// <summary>Gets or sets where the worker runs when that is not this process, such as <c>pid 4242</c> or a silo address.</summary>
     public string? Location { get; set; }
 
-    /// <summary>Gets or sets the batch size the worker would like next, before the job applies its limits.</summary>
-    /// <value>Adapted after every batch by doubling and halving (see <see cref="RunOptions.BatchSize"/>). Engines with a
-    /// batch-size model of their own (such as worker processes) set it before taking a batch; the job still applies
-    /// <see cref="RunOptions.BatchSize"/> and the share cap.</value>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
-    public int PreferredBatchSize
-    {
-        get => _adaptiveBatch;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _adaptiveBatch = value;
-        }
-    }
+    /// <summary>Gets the batch size the worker would like next, before the job applies its limits.</summary>
+    public int PreferredBatchSize => _adaptiveBatch;
 
     internal IReadOnlyList<TimelineEvent> Timeline => _timeline;
 

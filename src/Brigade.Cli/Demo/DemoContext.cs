@@ -73,6 +73,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
                 ? report.Workers.Where(w => w.Location is not null).GroupBy(w => w.Location!, StringComparer.Ordinal)
                     .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(w => w.Items), StringComparer.Ordinal)
                 : null,
+            FailedIndexes = report.Failed > 0 ? [.. report.Failures.Take(100).Select(f => f.Index)] : null,
         };
     }
 

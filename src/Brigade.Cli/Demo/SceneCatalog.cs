@@ -11,6 +11,7 @@ internal static class SceneCatalog
         new BlockingIoScene(),
         new CpuBoundScene(),
         new TinyTasksScene(),
+        new CrashContainmentScene(),
         new ClusterScene(),
     ];
 }

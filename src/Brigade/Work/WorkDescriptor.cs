@@ -244,6 +244,12 @@ public sealed class WorkDescriptor
                 continue;
             }
 
+            if (type == typeof(object) && type == root && current.PolymorphismOptions is null)
+            {
+                problems.Add($"{path} is object: values would not come back as their real type (they would arrive as JsonElement); use a concrete type");
+                continue;
+            }
+
             switch (current.Kind)
             {
                 case JsonTypeInfoKind.Object:

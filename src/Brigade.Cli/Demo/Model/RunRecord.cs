@@ -33,4 +33,7 @@ internal sealed class RunRecord
 
     /// <summary>Items run per location (a silo address, a worker process) when workers ran outside this process; null otherwise.</summary>
     public Dictionary<string, long>? ItemsPerLocation { get; init; }
+
+    /// <summary>The input indexes of the items that failed (at most 100), when any did.</summary>
+    public List<long>? FailedIndexes { get; init; }
 }

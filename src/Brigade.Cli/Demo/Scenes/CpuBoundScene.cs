@@ -1,4 +1,6 @@
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Demo.Work;
+using Brigade.Processes;
 
 namespace Brigade.Cli.Demo.Scenes;
 
@@ -32,6 +34,26 @@ internal sealed class CpuBoundScene : IDemoScene
             $"{seq.Values.Sum():N0} primes: {seq.Report.WallTime.TotalSeconds:0.00} s on one core, {pool.Report.WallTime.TotalSeconds:0.00} s on the thread pool: " +
             $"{speedup:0.00}× on {cores} cores ({speedup / cores:P0} efficiency){(same ? "" : " — RESULTS DIFFER")}. " +
             ".NET has no GIL: CPU-bound work scales on threads; processes are for isolation, not speed.";
+
+        // The same slices on two worker processes, cold (workers start) and then warm (the pool is reused).
+        var primeSlices = slices.Select(s => new PrimeSlice(s.From, s.To)).ToArray();
+        var processes = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = cores, ForwardWorkerOutput = false });
+        try
+        {
+            var cold = await Runner.MapAsync(primeSlices, new CountPrimesWork(), DemoContext.Options(processes, label + ", cold pool"), cancellationToken).ConfigureAwait(false);
+            result.Runs.Add(context.Record(cold.Report, seq.Report.WallTime, cores));
+            var warm = await Runner.MapAsync(primeSlices, new CountPrimesWork(), DemoContext.Options(processes, label + ", warm pool"), cancellationToken).ConfigureAwait(false);
+            result.Runs.Add(context.Record(warm.Report, seq.Report.WallTime, cores));
+            var sameInProcesses = cold.Values.Sum() == seq.Values.Sum() && warm.Values.Sum() == seq.Values.Sum();
+            result.Conclusion +=
+                $" On {cores} worker processes: {cold.Report.WallTime.TotalSeconds:0.00} s cold (start-up {processes.GetStatistics().AverageStartupTime?.TotalMilliseconds ?? 0:0} ms per worker), " +
+                $"{warm.Report.WallTime.TotalSeconds:0.00} s warm ({seq.Report.WallTime / warm.Report.WallTime:0.00}×){(sameInProcesses ? "" : " — RESULTS DIFFER")}.";
+        }
+        finally
+        {
+            await processes.DisposeAsync().ConfigureAwait(false);
+        }
+
         return result;
     }
 }

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Demo.Work;
+using Brigade.Processes;
+using Spectre.Console;
 
 namespace Brigade.Cli.Demo.Scenes;
 
@@ -32,7 +35,39 @@ internal sealed class SleepingTaskScene : IDemoScene
             $"Two 1 s sleeps took {seq2.WallTime.TotalSeconds:0.00} s one after the other and {thr2.WallTime.TotalSeconds:0.00} s on two threads " +
             $"({seq2.WallTime / thr2.WallTime:0.0}× faster); ten took {seq10.WallTime.TotalSeconds:0.00} s and {thr10.WallTime.TotalSeconds:0.00} s. " +
             "A sleeping (or I/O-waiting) task uses no CPU, so threads overlap the waits.";
+
+        // The same two sleeps in two .NET worker processes: first with a cold pool (each worker starts a runtime),
+        // then warm (the pool is reused across runs).
+        var processes = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false });
+        try
+        {
+            var cold = await RunInProcessesAsync(context, processes, "2 tasks, cold pool", one, cancellationToken).ConfigureAwait(false);
+            result.Runs.Add(context.Record(cold, seq2.WallTime));
+            var startup = processes.GetStatistics().AverageStartupTime ?? TimeSpan.Zero;
+            var warm = await RunInProcessesAsync(context, processes, "2 tasks, warm pool", one, cancellationToken).ConfigureAwait(false);
+            result.Runs.Add(context.Record(warm, seq2.WallTime));
+            result.Conclusion +=
+                $" On two worker processes: {cold.WallTime.TotalSeconds:0.00} s with a cold pool (starting a worker took {startup.TotalMilliseconds:0} ms), " +
+                $"{warm.WallTime.TotalSeconds:0.00} s warm.";
+        }
+        finally
+        {
+            await processes.DisposeAsync().ConfigureAwait(false);
+        }
+
         return result;
+    }
+
+    private static async Task<RunReport> RunInProcessesAsync(DemoContext context, ProcessEngine engine, string label, TimeSpan sleep, CancellationToken cancellationToken)
+    {
+        var run = await Runner.MapAsync(
+            [(int)sleep.TotalMilliseconds, (int)sleep.TotalMilliseconds],
+            new SleepWork(),
+            DemoContext.Options(engine, label, 2, batchSize: 1),
+            cancellationToken).ConfigureAwait(false);
+        var pids = string.Join(", ", run.Report.Workers.Select(w => w.Location));
+        context.Live($"  [grey]processes, {Markup.Escape(label)}:[/] both tasks [green]completed[/] in {run.Report.WallTime.TotalSeconds:0.00} s on worker processes {Markup.Escape(pids)}");
+        return run.Report;
     }
 
     private static async Task<RunReport> RunTasksAsync(DemoContext context, Engine engine, string label, int count, TimeSpan sleep, CancellationToken cancellationToken)

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Worker;
+
+/// <summary>
+/// The worker's executor thread: prepares work types, runs batches and releases instances, one command at a time,
+/// in the order the host sent them. The reader thread only queues commands and records cancellations, so it is
+/// always free to notice that the host has gone.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the worker process.")]
+internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, Preload preload, string? fault)
+{
+    private readonly BlockingCollection<(MessageType Type, byte[] Payload)> _commands = [];
+    private readonly Dictionary<int, (IBatchExecutor Executor, BatchContext Context)> _work = [];
+
+    // Guards _running and _cancellation: which batch runs now and the token its async work sees.
+    private readonly Lock _cancelGate = new();
+    private int _running = -1;
+    private CancellationTokenSource _cancellation = new();
+
+    // Batch ids grow, so one number records every cancelled batch, including one not started yet.
+    private int _cancelledUpTo = -1;
+    private bool _faultDone;
+
+    public void Start()
+    {
+        var thread = new Thread(Loop) { IsBackground = true, Name = "brigade-worker-executor" };
+        thread.Start();
+    }
+
+    public void Post(MessageType type, byte[] payload) => _commands.Add((type, payload));
+
+    public void Cancel(int batchId)
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _cancelledUpTo);
+        }
+        while (batchId > current && Interlocked.CompareExchange(ref _cancelledUpTo, batchId, current) != current);
+
+        CancellationTokenSource? toCancel = null;
+        lock (_cancelGate)
+        {
+            if (_running == batchId)
+            {
+                toCancel = _cancellation;
+            }
+        }
+
+        // Outside the lock: cancelling runs the work's own callbacks.
+        toCancel?.Cancel();
+    }
+
+    private bool IsCancelled(int batchId) => batchId <= Volatile.Read(ref _cancelledUpTo);
+
+    private CancellationToken CurrentToken()
+    {
+        lock (_cancelGate)
+        {
+            return _cancellation.Token;
+        }
+    }
+
+    private void Loop()
+    {
+        try
+        {
+            foreach (var (type, payload) in _commands.GetConsumingEnumerable())
+            {
+                var reader = new PayloadReader(payload);
+                switch (type)
+                {
+                    case MessageType.Prepare:
+                        Prepare(ref reader);
+                        break;
+                    case MessageType.Batch:
+                        RunBatch(ref reader);
+                        break;
+                    case MessageType.Release:
+                        Release(reader.ReadInt32());
+                        break;
+                    default:
+                        throw new ProtocolException($"unexpected {type} for the executor");
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            channel.TrySendFatal($"protocol error: {e.Message}");
+            ParentWatch.Exit(2);
+        }
+        catch (IOException)
+        {
+            // The host closed the channel while we were writing: it is gone or done with us.
+            ParentWatch.Exit(0);
+        }
+    }
+
+    private void Prepare(ref PayloadReader reader)
+    {
+        var workId = reader.ReadInt32();
+        var typeName = reader.ReadString() ?? "";
+        var flushInterval = TimeSpan.FromTicks(reader.ReadInt64());
+        var flags = reader.ReadByte();
+        string? errorType = null;
+        string? error = null;
+        try
+        {
+            var descriptor = WorkDescriptor.Find(typeName, preload.Assemblies);
+            if (descriptor is null)
+            {
+                errorType = "WorkTypeNotFound";
+                error = $"Work type '{typeName}' was not found in the assemblies this worker was started with ({string.Join(", ", assemblyPaths.Select(Path.GetFileName))}).";
+            }
+            else
+            {
+                // The host checked that the types can make the trip before any item ran; the worker loads the same
+                // assembly, so it only resolves their metadata (when the executor is created).
+                var executorType = typeof(BatchExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
+                var executor = (IBatchExecutor)Activator.CreateInstance(executorType, descriptor)!;
+                var context = new BatchContext(
+                    channel,
+                    (long)(flushInterval.TotalSeconds * Stopwatch.Frequency),
+                    (flags & WireFormat.PrepareReportMemory) != 0,
+                    IsCancelled,
+                    CurrentToken);
+                if (_work.Remove(workId, out var previous))
+                {
+                    previous.Executor.Dispose();
+                }
+
+                _work[workId] = (executor, context);
+            }
+        }
+        catch (Exception e)
+        {
+            var root = e;
+            while (root is TargetInvocationException { InnerException: { } inner })
+            {
+                root = inner;
+            }
+
+            errorType = root.GetType().FullName;
+            error = root.Message;
+        }
+
+        var frame = new FrameBuffer(256);
+        frame.BeginFrame(MessageType.Prepared);
+        frame.WriteInt32(workId);
+        frame.WriteByte(error is null ? (byte)1 : (byte)0);
+        frame.WriteString(errorType);
+        frame.WriteString(error);
+        frame.EndFrame();
+        channel.Write(frame);
+    }
+
+    private void RunBatch(ref PayloadReader reader)
+    {
+        var workId = reader.ReadInt32();
+        var batchId = reader.ReadInt32();
+        var flags = reader.ReadByte();
+        var count = reader.ReadInt32();
+        if (!_work.TryGetValue(workId, out var work))
+        {
+            throw new ProtocolException($"batch {batchId} names work id {workId}, which was never prepared");
+        }
+
+        if (fault is not null && !_faultDone)
+        {
+            _faultDone = true;
+            InjectFault(fault);
+        }
+
+        lock (_cancelGate)
+        {
+            if (_cancellation.IsCancellationRequested)
+            {
+                _cancellation = new CancellationTokenSource();
+            }
+
+            _running = batchId;
+        }
+
+        try
+        {
+            work.Executor.Run(batchId, flags, count, ref reader, work.Context);
+        }
+        finally
+        {
+            lock (_cancelGate)
+            {
+                _running = -1;
+            }
+        }
+    }
+
+    private void Release(int workId)
+    {
+        if (_work.Remove(workId, out var work))
+        {
+            try
+            {
+                work.Executor.Dispose();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"brigade worker: disposing the work instance failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
+    // Fault injection for the host's protocol tests (BRIGADE_WORKER_FAULT); never set in normal use.
+    private void InjectFault(string kind)
+    {
+        switch (kind)
+        {
+            case "bad-frame":
+                channel.WriteRaw([1, 0, 0, 0, 200]);
+                break;
+            case "oversized-frame":
+                channel.WriteRaw([0xFF, 0xFF, 0xFF, 0x7F, (byte)MessageType.Results]);
+                break;
+            case "truncated-frame":
+                channel.WriteRaw([100, 0, 0, 0, (byte)MessageType.Results, 1, 2, 3, 4]);
+                channel.Close();
+                Thread.Sleep(Timeout.Infinite);
+                break;
+            default:
+                break;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Brigade.Processes.Worker;
+
+return WorkerHost.Run(args);

@@ -1,0 +1,57 @@
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Worker;
+
+/// <summary>The worker's end of the channel to the host: whole frames, one writer at a time.</summary>
+internal sealed class WorkerChannel(Stream output)
+{
+    // Guards output: the executor thread writes results while the reader thread may report a fatal error.
+    private readonly Lock _gate = new();
+    private bool _closed;
+
+    public void Write(FrameBuffer frame)
+    {
+        lock (_gate)
+        {
+            if (!_closed)
+            {
+                frame.WriteTo(output);
+            }
+        }
+    }
+
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_gate)
+        {
+            output.Write(bytes);
+            output.Flush();
+        }
+    }
+
+    public void TrySendFatal(string message)
+    {
+        try
+        {
+            var frame = new FrameBuffer(256);
+            frame.BeginFrame(MessageType.Fatal);
+            frame.WriteString(message);
+            frame.EndFrame();
+            Write(frame);
+        }
+        catch (IOException)
+        {
+            // The host is gone: nobody to tell.
+        }
+    }
+
+    /// <summary>Closes the output for good (a fault-injection test of a truncated frame).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            output.Dispose();
+        }
+    }
+}

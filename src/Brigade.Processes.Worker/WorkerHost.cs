@@ -1,0 +1,116 @@
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Worker;
+
+/// <summary>
+/// The worker's main thread: takes the channel over, arms the parent-death watch, answers the handshake, then reads
+/// frames until the host closes the channel, at which point the process exits at once.
+/// </summary>
+internal static class WorkerHost
+{
+    public static int Run(string[] args)
+    {
+        var parent = 0;
+        var assemblies = new List<string>();
+        string? workHint = null;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--parent":
+                    parent = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+                    break;
+                case "--assembly":
+                    assemblies.Add(args[i + 1]);
+                    break;
+                case "--work":
+                    workHint = args[i + 1];
+                    break;
+                default:
+                    Console.Error.WriteLine($"brigade worker: unknown argument '{args[i]}'");
+                    return 2;
+            }
+        }
+
+        // Loading the work type's assembly and its JSON metadata is most of a cold start: begin at once, on a
+        // thread of its own, while the runtime finishes starting and the host sends the handshake and Prepare.
+        var preload = new Preload(assemblies, workHint);
+        preload.Start();
+        var (input, output) = Stdio.TakeOver();
+        ParentWatch.Arm(parent);
+        var fault = Environment.GetEnvironmentVariable(WireFormat.FaultVariable);
+        var channel = new WorkerChannel(output);
+        var reader = new FrameReader(input, "the host");
+        try
+        {
+            if (!reader.TryRead(out var type, out var payload))
+            {
+                return 0;
+            }
+
+            if (type != MessageType.Hello)
+            {
+                throw new ProtocolException($"expected Hello, got {type}");
+            }
+
+            var hello = new PayloadReader(payload.Span);
+            if (hello.ReadUInt32() != WireFormat.Magic)
+            {
+                throw new ProtocolException("the host's Hello has the wrong magic number");
+            }
+
+            var version = hello.ReadUInt16();
+            if (version != WireFormat.Version)
+            {
+                channel.TrySendFatal($"the host speaks protocol version {version}; this worker speaks {WireFormat.Version}");
+                return 3;
+            }
+
+            SendReady(channel, fault);
+            var executor = new Executor(channel, assemblies, preload, fault);
+            executor.Start();
+            while (reader.TryRead(out type, out payload))
+            {
+                switch (type)
+                {
+                    case MessageType.Cancel:
+                        executor.Cancel(new PayloadReader(payload.Span).ReadInt32());
+                        break;
+                    case MessageType.Prepare:
+                    case MessageType.Batch:
+                    case MessageType.Release:
+                        executor.Post(type, payload.ToArray());
+                        break;
+                    default:
+                        throw new ProtocolException($"unexpected message {type} from the host");
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            Console.Error.WriteLine($"brigade worker: protocol error: {e.Message}");
+            channel.TrySendFatal($"protocol error: {e.Message}");
+            ParentWatch.Exit(2);
+        }
+        catch (IOException)
+        {
+            // The channel broke: the host is gone.
+        }
+
+        // The host closed the channel (or died): nothing left to do, and nobody to wait for.
+        ParentWatch.Exit(0);
+        return 0;
+    }
+
+    private static void SendReady(WorkerChannel channel, string? fault)
+    {
+        var frame = new FrameBuffer(128);
+        frame.BeginFrame(MessageType.Ready);
+        frame.WriteUInt32(fault == "bad-magic" ? 0xDEADBEEF : WireFormat.Magic);
+        frame.WriteUInt16(fault == "version" ? (ushort)999 : WireFormat.Version);
+        frame.WriteInt32(Environment.ProcessId);
+        frame.WriteString(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+        frame.EndFrame();
+        channel.Write(frame);
+    }
+}

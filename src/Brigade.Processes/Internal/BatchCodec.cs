@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Internal;
+
+/// <summary>
+/// Turns a batch of inputs into a Batch frame and Results frames back into values and failures, with the work
+/// type's JSON metadata. Values travel as one JSON array when they can, each on its own otherwise, so a value that
+/// fails to (de)serialize fails only its item. One codec per worker loop: not thread-safe.
+/// </summary>
+internal sealed class BatchCodec<TIn, TOut> : IDisposable
+{
+    private const byte Succeeded = 0;
+    private const byte Failed = 1;
+
+    private readonly JsonTypeInfo<TIn> _input;
+    private readonly JsonTypeInfo<TIn[]>? _inputArray;
+    private readonly JsonTypeInfo<TOut> _output;
+    private readonly JsonTypeInfo<TOut[]>? _outputArray;
+    private readonly Utf8JsonWriter _writer;
+    private readonly FrameBuffer _frame = new();
+    private readonly List<RemoteWorkException> _remote = [];
+    private TOut[] _received = new TOut[16];
+    private Exception?[] _receivedErrors = new Exception?[16];
+
+    public BatchCodec(WorkDescriptor descriptor)
+    {
+        _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
+        _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
+        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
+        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
+        _writer = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
+    }
+
+    /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
+    public FrameBuffer EncodeBatch(int workId, int batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
+    {
+        var array = MemoryMarshal.TryGetArray(items, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : items.ToArray();
+        _frame.Clear();
+        _frame.BeginFrame(MessageType.Batch);
+        _frame.WriteInt32(workId);
+        _frame.WriteInt32(batchId);
+        _frame.WriteByte(flags);
+        _frame.WriteInt32(array.Length);
+        var failed = JsonValues.Write(_frame, _writer, array, array.Length, _input, _inputArray);
+        inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {f.Error.Message}", f.Error));
+        _frame.EndFrame();
+        return _frame;
+    }
+
+    /// <summary>Decodes a Results payload into <paramref name="values"/> (indexed from the chunk's first item) and <paramref name="failures"/>.</summary>
+    public ResultChunk DecodeResults(
+        ReadOnlySpan<byte> payload,
+        int batchId,
+        long batchStart,
+        int batchCount,
+        int expectedOffset,
+        TOut[] values,
+        List<ItemFailure> failures,
+        Dictionary<int, Exception>? inputFailures,
+        string location)
+    {
+        var reader = new PayloadReader(payload);
+        var id = reader.ReadInt32();
+        var offset = reader.ReadInt32();
+        var count = reader.ReadInt32();
+        var flags = reader.ReadByte();
+        var elapsed = reader.ReadInt64();
+        var cpu = reader.ReadInt64();
+        var workingSet = reader.ReadInt64();
+        if (id != batchId || offset != expectedOffset || count < 0 || count > batchCount - offset)
+        {
+            throw new ProtocolException($"Worker {location} sent results for batch {id}, items {offset}+{count}, while batch {batchId} expected items from {expectedOffset} of {batchCount}.");
+        }
+
+        var statuses = reader.ReadBytes(count);
+        var failedCount = 0;
+        foreach (var status in statuses)
+        {
+            failedCount += status switch
+            {
+                Succeeded => 0,
+                Failed => 1,
+                _ => throw new ProtocolException($"Worker {location} sent item status {status}."),
+            };
+        }
+
+        _remote.Clear();
+        for (var k = 0; k < failedCount; k++)
+        {
+            _remote.Add(RemoteError.Read(ref reader, location));
+        }
+
+        var succeeded = count - failedCount;
+        if (_received.Length < succeeded)
+        {
+            _received = new TOut[Math.Max(succeeded, _received.Length * 2)];
+            _receivedErrors = new Exception?[_received.Length];
+        }
+
+        JsonValues.Read(ref reader, succeeded, _received, _receivedErrors, _output, _outputArray);
+        if (reader.Remaining != 0)
+        {
+            throw new ProtocolException($"Worker {location} sent {reader.Remaining} bytes after the last value of a Results frame.");
+        }
+
+        var j = 0;
+        var f = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var index = batchStart + offset + i;
+            if (statuses[i] == Succeeded)
+            {
+                if (_receivedErrors[j] is { } error)
+                {
+                    values[i] = default!;
+                    failures.Add(new ItemFailure(index, new JsonException($"The result of item {index} came back but could not be deserialized as {typeof(TOut).FullName}: {error.Message}", error)));
+                }
+                else
+                {
+                    values[i] = _received[j];
+                }
+
+                j++;
+            }
+            else
+            {
+                values[i] = default!;
+                var remote = _remote[f++];
+                failures.Add(new ItemFailure(index, inputFailures is not null && inputFailures.TryGetValue(offset + i, out var local) ? local : remote));
+            }
+        }
+
+        Array.Clear(_received, 0, succeeded);
+        return new ResultChunk(offset, count, (flags & WireFormat.ResultsFinal) != 0, TimeSpan.FromTicks(elapsed), cpu >= 0 ? TimeSpan.FromTicks(cpu) : null, workingSet);
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

@@ -1,0 +1,561 @@
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Internal;
+
+/// <summary>
+/// One run on the process engine: a loop per worker, each on a dedicated thread (it blocks on its worker's pipe, so
+/// it holds no pool thread hostage and answers in microseconds). A loop takes a batch, sends it, delivers each chunk
+/// of results as it arrives, and, when its worker dies, starts a replacement and retries what was not reported.
+/// </summary>
+/// <remarks>
+/// <para>Retries stay in the loop whose worker died, so no other loop can run out of work while retries are pending.
+/// A batch that loses its worker is retried with a result chunk after every item, so a second death names the item
+/// that was running. That item is retried alone; when it has taken down <see cref="ProcessEngineOptions.MaxCrashesPerItem"/>
+/// workers it is reported failed (<see cref="WorkerCrashedException"/>) and the run goes on. An item that times out
+/// in that mode is reported failed at once (<see cref="TimeoutException"/>): a hang is rarely a fluke, and another
+/// try would cost another full timeout.</para>
+/// </remarks>
+internal sealed class ProcessRun<TIn, TOut>
+{
+    // How many batches a worker holds at once when items are cheap: one running, one waiting, so it never waits for
+    // the host. Slow items (the sizer sends them one at a time) are not queued behind each other: a waiting slow item
+    // is one another worker could be running.
+    private const int PipelineDepth = 2;
+
+    // Mid-batch result chunks: at most this long apart, so a crash loses little and timeouts stay precise.
+    private static readonly TimeSpan MaxFlushInterval = TimeSpan.FromMilliseconds(50);
+
+    // Added to the item timeout before the watchdog fires: results may wait up to one flush interval, plus IPC.
+    private static readonly TimeSpan TimeoutSlack = TimeSpan.FromMilliseconds(25);
+
+    private readonly ProcessEngine _engine;
+    private readonly EngineJob<TIn, TOut> _job;
+    private readonly WorkDescriptor _descriptor;
+    private readonly WorkerLauncher _launcher;
+    private readonly ProcessEngineOptions _options;
+    private readonly int _workId;
+    private readonly TimeSpan _flushInterval;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _started;
+    private int _running;
+
+    public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
+    {
+        _engine = engine;
+        _job = job;
+        _descriptor = descriptor;
+        _launcher = launcher;
+        _options = engine.Options;
+        _workId = workId;
+        _flushInterval = _options.ItemTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
+    }
+
+    public Task Start()
+    {
+        var warm = _engine.Pool.IdleCount(_descriptor.AssemblyPath);
+        var width = _job.DegreeOfParallelism;
+        _job.Plan = $"{width} worker process{(width == 1 ? "" : "es")} ({Math.Min(warm, width)} warm), {_descriptor.Type.Name} in each, " +
+            (_job.Options.BatchSize is { } size ? $"batches of {size}" : $"batches sized to ~{_options.TargetBatchDuration.TotalMilliseconds:0.#} ms from the observed cost per item");
+        Launch();
+        return _completion.Task;
+    }
+
+    private void Launch()
+    {
+        int id;
+        while (true)
+        {
+            id = Volatile.Read(ref _started);
+            if (id >= _job.DegreeOfParallelism)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _started, id + 1, id) == id)
+            {
+                break;
+            }
+        }
+
+        Interlocked.Increment(ref _running);
+        var thread = new Thread(() => Loop(id)) { IsBackground = true, Name = $"brigade-process-loop-{id}" };
+        thread.Start();
+    }
+
+    private void Loop(int id)
+    {
+        var state = new LoopState(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _descriptor, _options.TargetBatchDuration);
+        try
+        {
+            Run(state);
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+            if (state.Process is { } broken)
+            {
+                state.Process = null;
+                _engine.Pool.Discard(broken);
+            }
+        }
+        finally
+        {
+            try
+            {
+                Finish(state);
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref _running) == 0)
+                {
+                    _completion.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void Run(LoopState state)
+    {
+        var launchedNext = false;
+        var inputDone = false;
+        while (true)
+        {
+            // Keep the worker's pipeline full: while it runs one batch, the next is already encoded and waiting.
+            while (state.InFlight.Count < (state.Sizer.Next > 1 ? PipelineDepth : 1))
+            {
+                Pending next;
+                if (state.Retries.Count > 0)
+                {
+                    // Retries run alone, so that a death is charged to the right item.
+                    if (_job.CancellationToken.IsCancellationRequested || state.InFlight.Count > 0)
+                    {
+                        break;
+                    }
+
+                    next = state.Retries.Dequeue();
+                }
+                else
+                {
+                    if (inputDone)
+                    {
+                        break;
+                    }
+
+                    if (state.Process is { } current)
+                    {
+                        if (ShouldRecycle(current))
+                        {
+                            if (state.InFlight.Count > 0)
+                            {
+                                break;
+                            }
+
+                            Recycle(state, current);
+                        }
+                        else if (state.InFlight.Count > 0 && current.HasExited)
+                        {
+                            break;
+                        }
+                    }
+
+                    var size = NextBatchSize(state);
+                    if (size == 0)
+                    {
+                        break;
+                    }
+
+                    var batch = _job.TakeBatch(state.Worker, size);
+                    if (batch.IsEmpty)
+                    {
+                        inputDone = true;
+                        break;
+                    }
+
+                    next = new Pending(batch, FlushEachItem: false);
+                    if (!launchedNext)
+                    {
+                        // Widen as soon as there is work, before this loop waits for its own worker to start.
+                        launchedNext = true;
+                        Launch();
+                    }
+                }
+
+                if (state.InFlight.Count == 0)
+                {
+                    EnsureWorker(state, next);
+                }
+
+                Send(state, next);
+            }
+
+            if (state.InFlight.Count > 0)
+            {
+                ReadOne(state);
+                continue;
+            }
+
+            if (state.Process is { } idle && ShouldRecycle(idle))
+            {
+                Recycle(state, idle);
+            }
+
+            if ((inputDone && state.Retries.Count == 0) || _job.CancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Recycle(LoopState state, WorkerProcess process)
+    {
+        state.Process = null;
+        process.Release(_workId);
+        _engine.Pool.Recycle(process);
+    }
+
+    private int NextBatchSize(LoopState state)
+    {
+        var size = _job.Options.BatchSize ?? state.Sizer.Next;
+
+        // Near the end, split what is left evenly over the workers rather than in ever smaller batches: a round trip
+        // costs tens of microseconds, and a batch stays within the target duration anyway.
+        if (_job.Options.BatchSize is null && _job.ItemCount is { } total)
+        {
+            var left = total - _job.ItemsTaken;
+            size = (int)Math.Clamp((left + _job.DegreeOfParallelism - 1) / _job.DegreeOfParallelism, 1, size);
+        }
+
+        if (_options.MaxItemsPerWorker is { } max)
+        {
+            var used = (state.Process?.ItemsRun ?? 0) + state.InFlight.Sum(f => f.Pending.Batch.Count - f.Delivered);
+            size = (int)Math.Clamp(max - used, 0, size);
+        }
+
+        return size;
+    }
+
+    private bool ShouldRecycle(WorkerProcess process) =>
+        (_options.MaxItemsPerWorker is { } maxItems && process.ItemsRun >= maxItems) ||
+        (_options.MaxWorkerMemoryBytes is { } maxMemory && process.LastWorkingSet > maxMemory);
+
+    private void EnsureWorker(LoopState state, Pending next)
+    {
+        if (state.Process is { } current && !current.HasExited)
+        {
+            return;
+        }
+
+        if (state.Process is { } dead)
+        {
+            state.Process = null;
+            _engine.Pool.Discard(dead);
+        }
+
+        // Until the batch is sent, it is this loop's to report if the worker cannot start.
+        state.Starting = next;
+        var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out _);
+        state.Process = process;
+        state.Worker.Location = process.Location;
+        if (!process.IsPrepared(_workId))
+        {
+            process.Prepare(_workId, _descriptor, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
+        }
+
+        state.Starting = null;
+    }
+
+    private void Send(LoopState state, Pending pending)
+    {
+        var process = state.Process!;
+        var batchId = process.NextBatchId();
+        var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
+        var flight = new InFlight(pending, batchId, inputFailures, _job.GetTimestamp());
+        state.InFlight.Enqueue(flight);
+        flight.Cancellation = _job.CancellationToken.Register(static s =>
+        {
+            var (worker, id) = ((WorkerProcess, int))s!;
+            worker.TrySendCancel(id);
+        }, (process, batchId));
+        try
+        {
+            process.Send(frame);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The worker is gone: the next read finds the end of its channel and handles the death.
+        }
+
+        if (state.InFlight.Count == 1)
+        {
+            ArmItemTimeout(process);
+        }
+    }
+
+    // Reads one frame for the batch at the head of the pipeline (the worker runs batches in order).
+    private void ReadOne(LoopState state)
+    {
+        var process = state.Process!;
+        var flight = state.InFlight.Peek();
+        var batch = flight.Pending.Batch;
+        try
+        {
+            var (type, payload) = process.Read();
+            if (type == MessageType.Fatal)
+            {
+                throw new ProtocolException($"Worker {process.Location} stopped: {new PayloadReader(payload.Span).ReadString()}");
+            }
+
+            if (type != MessageType.Results)
+            {
+                throw new ProtocolException($"Worker {process.Location} sent {type} while running a batch.");
+            }
+
+            state.EnsureValues(batch.Count);
+            state.Failures.Clear();
+            var chunk = state.Codec.DecodeResults(payload.Span, flight.BatchId, batch.StartIndex, batch.Count, flight.Delivered, state.Values, state.Failures, flight.InputFailures, process.Location);
+            var chunkStart = Math.Max(flight.SentAt, state.LastArrival);
+            state.LastArrival = _job.GetTimestamp();
+            if (chunk.Count > 0)
+            {
+                var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
+                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
+            }
+
+            flight.Delivered += chunk.Count;
+            flight.WorkerTime += chunk.Elapsed;
+            process.ItemsRun += chunk.Count;
+            if (!chunk.Final)
+            {
+                ArmItemTimeout(process);
+                return;
+            }
+
+            state.InFlight.Dequeue();
+            flight.Cancellation.Dispose();
+            if (chunk.WorkingSet >= 0)
+            {
+                process.LastWorkingSet = chunk.WorkingSet;
+            }
+
+            if (flight.Delivered < batch.Count)
+            {
+                // Stopped by cancellation: the rest never started.
+                NotRun(state.Worker, batch, flight.Delivered);
+            }
+
+            state.Sizer.Observe(flight.Delivered, flight.WorkerTime);
+            if (state.InFlight.Count > 0)
+            {
+                ArmItemTimeout(process);
+            }
+            else
+            {
+                process.Disarm();
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or ProtocolException)
+        {
+            process.Disarm();
+
+            // A torn frame from a worker that is dying is a crash; from a live worker it is a broken protocol.
+            if (e is ProtocolException && !process.ExitsWithin(TimeSpan.FromMilliseconds(500)))
+            {
+                throw;
+            }
+
+            var exit = process.WaitForDeath();
+            state.Process = null;
+            _engine.Pool.Discard(process);
+            if (exit.Reason == KillReason.Disposed)
+            {
+                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
+            }
+
+            OnWorkerDied(state, exit);
+        }
+    }
+
+    private void ArmItemTimeout(WorkerProcess process)
+    {
+        if (_options.ItemTimeout is { } timeout)
+        {
+            process.Arm(timeout + _flushInterval + TimeoutSlack, KillReason.ItemTimeout);
+        }
+    }
+
+    private void OnWorkerDied(LoopState state, WorkerExit exit)
+    {
+        var timedOut = exit.Reason == KillReason.ItemTimeout;
+        _engine.Pool.CountCrash(timedOut);
+
+        // The head batch was running; the ones behind it never started.
+        var head = state.InFlight.Dequeue();
+        head.Cancellation.Dispose();
+        var waiting = new List<InFlight>(state.InFlight);
+        state.InFlight.Clear();
+        foreach (var flight in waiting)
+        {
+            flight.Cancellation.Dispose();
+        }
+
+        var batch = head.Pending.Batch;
+        var delivered = head.Delivered;
+        if (delivered < batch.Count)
+        {
+            var rest = batch.Items[delivered..].ToArray();
+            var restStart = batch.StartIndex + delivered;
+            if (!head.Pending.FlushEachItem && rest.Length > 1)
+            {
+                // Which item? Run them again reporting after each one: the next death names it.
+                Requeue(state, new ItemBatch<TIn>(restStart, rest));
+            }
+            else
+            {
+                // Every earlier item was reported (or it was the only one left), so the first unreported one was running.
+                var culprit = restStart;
+                var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
+                if (timedOut)
+                {
+                    Isolate(state, culpritItem, new TimeoutException(
+                        $"Item {culprit} ran longer than the item timeout ({_options.ItemTimeout!.Value.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."));
+                }
+                else
+                {
+                    var crashes = state.Crashes[culprit] = state.Crashes.GetValueOrDefault(culprit) + 1;
+                    if (crashes >= _options.MaxCrashesPerItem)
+                    {
+                        Isolate(state, culpritItem, new WorkerCrashedException(
+                            $"Item {culprit} took down {crashes} worker process{(crashes == 1 ? "" : "es")}; the last one, {exit.Describe()}",
+                            exit.ExitCode,
+                            exit.Signal,
+                            crashes,
+                            $"pid {exit.Pid}",
+                            exit.StderrTail));
+                    }
+                    else
+                    {
+                        Requeue(state, culpritItem);
+                    }
+                }
+
+                if (rest.Length > 1)
+                {
+                    Requeue(state, new ItemBatch<TIn>(culprit + 1, rest.AsMemory(1)));
+                }
+            }
+        }
+
+        foreach (var flight in waiting)
+        {
+            Requeue(state, new ItemBatch<TIn>(flight.Pending.Batch.StartIndex, flight.Pending.Batch.Items.ToArray()));
+        }
+    }
+
+    private void Requeue(LoopState state, ItemBatch<TIn> batch)
+    {
+        state.Retries.Enqueue(new Pending(batch, FlushEachItem: true));
+        _engine.Pool.CountRetried(batch.Count);
+    }
+
+    private void Isolate(LoopState state, ItemBatch<TIn> item, Exception error)
+    {
+        _engine.Pool.CountIsolated();
+        Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error)], _job.GetTimestamp(), null);
+    }
+
+    private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu)
+    {
+        var delivery = _job.CompleteBatchAsync(worker, batch, ran, values, failures is { Count: > 0 } ? failures : null, start, cpu);
+        if (!delivery.IsCompletedSuccessfully)
+        {
+            delivery.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void NotRun(EngineWorker worker, ItemBatch<TIn> batch, int from) =>
+        Deliver(worker, new ItemBatch<TIn>(batch.StartIndex + from, batch.Items[from..]), 0, ReadOnlyMemory<TOut>.Empty, null, _job.GetTimestamp(), null);
+
+    // Everything taken but not run counts as not run, and a healthy worker goes back to the pool.
+    private void Finish(LoopState state)
+    {
+        if (state.Starting is { } starting)
+        {
+            state.Starting = null;
+            NotRun(state.Worker, starting.Batch, 0);
+        }
+
+        while (state.InFlight.TryDequeue(out var flight))
+        {
+            flight.Cancellation.Dispose();
+            NotRun(state.Worker, flight.Pending.Batch, flight.Delivered);
+        }
+
+        while (state.Retries.TryDequeue(out var left))
+        {
+            NotRun(state.Worker, left.Batch, 0);
+        }
+
+        if (state.Process is { } process)
+        {
+            state.Process = null;
+            process.Release(_workId);
+            _engine.Pool.Return(process);
+        }
+
+        state.Codec.Dispose();
+    }
+
+    private readonly record struct Pending(ItemBatch<TIn> Batch, bool FlushEachItem);
+
+    // A batch sent to the worker: how much of it came back, and what the worker measured.
+    private sealed class InFlight(Pending pending, int batchId, Dictionary<int, Exception>? inputFailures, long sentAt)
+    {
+        public Pending Pending { get; } = pending;
+
+        public int BatchId { get; } = batchId;
+
+        public Dictionary<int, Exception>? InputFailures { get; } = inputFailures;
+
+        public long SentAt { get; } = sentAt;
+
+        public int Delivered { get; set; }
+
+        public TimeSpan WorkerTime { get; set; }
+
+        public CancellationTokenRegistration Cancellation { get; set; }
+    }
+
+    private sealed class LoopState(EngineWorker worker, WorkDescriptor descriptor, TimeSpan target)
+    {
+        public EngineWorker Worker { get; } = worker;
+
+        public BatchCodec<TIn, TOut> Codec { get; } = new(descriptor);
+
+        public BatchSizer Sizer { get; } = new(target);
+
+        public Queue<Pending> Retries { get; } = new();
+
+        public Queue<InFlight> InFlight { get; } = new();
+
+        /// <summary>Gets or sets a batch taken while its worker was being started (reported as not run if that fails).</summary>
+        public Pending? Starting { get; set; }
+
+        public long LastArrival { get; set; }
+
+        public Dictionary<long, int> Crashes { get; } = [];
+
+        public List<ItemFailure> Failures { get; } = [];
+
+        public TOut[] Values { get; private set; } = new TOut[16];
+
+        public WorkerProcess? Process { get; set; }
+
+        public void EnsureValues(int count)
+        {
+            if (Values.Length < count)
+            {
+                Values = new TOut[Math.Max(count, Values.Length * 2)];
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Brigade.Processes.Internal;
+
+/// <summary>Why a worker process died: who killed it, or how it exited, and what it wrote last.</summary>
+internal sealed record WorkerExit(int Pid, KillReason Reason, int? ExitCode, int? Signal, IReadOnlyList<string> StderrTail)
+{
+    public string Cause => Reason switch
+    {
+        KillReason.ItemTimeout => "killed by Brigade: the item timed out",
+        KillReason.StartTimeout => "killed by Brigade: no answer within the start timeout",
+        KillReason.Disposed => "killed by Brigade: the engine was disposed",
+        _ when Signal is { } s => $"killed by signal {s} ({SignalName(s)})",
+        _ when ExitCode is { } c => $"exited with code {c}",
+        _ => "ended its channel",
+    };
+
+    public string Describe()
+    {
+        var text = $"pid {Pid} {Cause}";
+        return StderrTail.Count == 0 ? text : $"{text}; last lines of its standard error:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", StderrTail)}";
+    }
+
+    /// <summary>On Unix, .NET reports a child killed by signal N as exit code 128 + N.</summary>
+    public static (int? ExitCode, int? Signal) Interpret(int exitCode) =>
+        !OperatingSystem.IsWindows() && exitCode is > 128 and < 128 + 65 ? (exitCode, exitCode - 128) : (exitCode, null);
+
+    private static string SignalName(int signal) => signal switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => "signal " + signal,
+    };
+}

@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Brigade.Processes.Internal;
+
+/// <summary>
+/// Finds the worker host and the <c>dotnet</c> executable, and starts worker processes, always from one long-lived
+/// thread: on Linux a worker asks for SIGKILL when its parent goes (PR_SET_PDEATHSIG), and the kernel ties that to
+/// the thread that forked it, so a short-lived thread-pool thread would take its workers with it when it retires.
+/// </summary>
+internal sealed class WorkerLauncher
+{
+    public const string WorkerFileName = "Brigade.Processes.Worker.dll";
+
+    private static readonly BlockingCollection<Action> Spawns = [];
+    private static readonly Lazy<Thread> Spawner = new(() =>
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var spawn in Spawns.GetConsumingEnumerable())
+            {
+                spawn();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "brigade-process-spawner",
+        };
+        thread.Start();
+        return thread;
+    });
+
+    private WorkerLauncher(string dotnet, string worker, string? runtimeConfig)
+    {
+        DotnetPath = dotnet;
+        WorkerPath = worker;
+        RuntimeConfigPath = runtimeConfig;
+    }
+
+    public string DotnetPath { get; }
+
+    public string WorkerPath { get; }
+
+    public string? RuntimeConfigPath { get; }
+
+    /// <summary>Finds what a worker needs to start; a missing worker host is reported before any item runs.</summary>
+    public static WorkerLauncher Resolve(ProcessEngineOptions options)
+    {
+        var worker = options.WorkerPath ?? DefaultWorkerPath();
+        if (!File.Exists(worker))
+        {
+            throw new WorkerStartException(
+                $"The worker host was not found at '{worker}'. It is copied next to Brigade.Processes.dll into the build output of every project " +
+                $"that references Brigade.Processes; if you moved or published the application without it, copy {WorkerFileName} " +
+                "(with its .runtimeconfig.json and .deps.json) there, or set ProcessEngineOptions.WorkerPath.");
+        }
+
+        var dotnet = options.DotnetPath ?? FindDotnet();
+        if (options.DotnetPath is not null && !File.Exists(dotnet))
+        {
+            throw new WorkerStartException($"ProcessEngineOptions.DotnetPath '{dotnet}' does not exist.");
+        }
+
+        var ownConfig = Path.ChangeExtension(worker, ".runtimeconfig.json");
+        return new WorkerLauncher(dotnet, Path.GetFullPath(worker), File.Exists(ownConfig) ? null : WriteRuntimeConfig());
+    }
+
+    public Process Start(string assemblyPath, string? workName, ProcessEngineOptions options, DataReceivedEventHandler onStandardError)
+    {
+        var info = new ProcessStartInfo(DotnetPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+        };
+        info.ArgumentList.Add("exec");
+        if (RuntimeConfigPath is not null)
+        {
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(RuntimeConfigPath);
+        }
+
+        info.ArgumentList.Add(WorkerPath);
+        info.ArgumentList.Add("--parent");
+        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--assembly");
+        info.ArgumentList.Add(assemblyPath);
+        if (workName is not null)
+        {
+            // A hint, so the worker loads that type's metadata while it starts; Prepare still names the type.
+            info.ArgumentList.Add("--work");
+            info.ArgumentList.Add(workName);
+        }
+
+        // Workers behave like this process: same globalization mode, whatever their own runtimeconfig says.
+        if (AppContext.TryGetSwitch("System.Globalization.Invariant", out var invariant))
+        {
+            info.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = invariant ? "1" : "0";
+        }
+
+        foreach (var (name, value) in options.EnvironmentVariables)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        var done = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Spawner.Value;
+        Spawns.Add(() =>
+        {
+            try
+            {
+                var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+                process.ErrorDataReceived += onStandardError;
+                process.Start();
+                process.BeginErrorReadLine();
+                done.SetResult(process);
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        try
+        {
+            return done.Task.GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new WorkerStartException($"Could not start '{DotnetPath} exec {WorkerPath}': {e.Message}", e);
+        }
+    }
+
+    private static string DefaultWorkerPath()
+    {
+        var here = typeof(WorkerLauncher).Assembly.Location;
+        var directory = string.IsNullOrEmpty(here) ? AppContext.BaseDirectory : Path.GetDirectoryName(here)!;
+        return Path.Combine(directory, WorkerFileName);
+    }
+
+    private static string FindDotnet()
+    {
+        var name = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+
+        // The runtime this process runs on lives in <root>/shared/Microsoft.NETCore.App/<version>/: its root has the muxer.
+        var runtime = RuntimeEnvironment.GetRuntimeDirectory();
+        var fromRuntime = Path.GetFullPath(Path.Combine(runtime, "..", "..", "..", name));
+        if (File.Exists(fromRuntime))
+        {
+            return fromRuntime;
+        }
+
+        if (Environment.ProcessPath is { } self && Path.GetFileName(self) == name)
+        {
+            return self;
+        }
+
+        foreach (var variable in (ReadOnlySpan<string>)["DOTNET_HOST_PATH", "DOTNET_ROOT"])
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                var candidate = variable == "DOTNET_ROOT" ? Path.Combine(value, name) : value;
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return name;
+    }
+
+    // Used when the worker host was copied without its .runtimeconfig.json: the same settings, for this runtime.
+    private static string WriteRuntimeConfig()
+    {
+        var version = Environment.Version;
+        var path = Path.Combine(Path.GetTempPath(), $"brigade-worker-{version}.runtimeconfig.json");
+        if (!File.Exists(path))
+        {
+            var json = $$"""
+                {
+                  "runtimeOptions": {
+                    "tfm": "net{{version.Major}}.{{version.Minor}}",
+                    "framework": { "name": "Microsoft.NETCore.App", "version": "{{version.Major}}.{{version.Minor}}.0" },
+                    "configProperties": { "System.GC.Concurrent": false, "System.Runtime.TieredPGO": false }
+                  }
+                }
+                """;
+            var temporary = path + "." + Environment.ProcessId + ".tmp";
+            File.WriteAllText(temporary, json);
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+
+namespace Brigade.Processes.Internal;
+
+/// <summary>
+/// The worker processes of one engine: idle ones wait between runs for a run of the same assembly; runs take them
+/// out while they work and give them back, or discard them when they die.
+/// </summary>
+internal sealed class WorkerPool : IDisposable
+{
+    private readonly ProcessEngineOptions _options;
+    private readonly Timer? _idleTimer;
+
+    // Guards _idle, _all, _disposed and the counters below.
+    private readonly Lock _gate = new();
+    private readonly List<WorkerProcess> _idle = [];
+    private readonly HashSet<WorkerProcess> _all = [];
+    private bool _disposed;
+    private long _started;
+    private long _crashes;
+    private long _timeouts;
+    private long _recycled;
+    private long _retried;
+    private long _isolated;
+    private TimeSpan _totalStartup;
+    private TimeSpan? _lastStartup;
+
+    public WorkerPool(ProcessEngineOptions options)
+    {
+        _options = options;
+        if (options.IdleTimeout is { } idle)
+        {
+            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, idle.Ticks / 4));
+            _idleTimer = new Timer(static state => ((WorkerPool)state!).RetireIdle(), this, period, period);
+        }
+    }
+
+    /// <summary>Takes an idle worker for the assembly, or starts one; <paramref name="warm"/> says which.</summary>
+    public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
+    {
+        WorkerProcess? evict = null;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, typeof(ProcessEngine));
+            for (var i = _idle.Count - 1; i >= 0; i--)
+            {
+                var candidate = _idle[i];
+                if (candidate.AssemblyPath == assemblyPath)
+                {
+                    _idle.RemoveAt(i);
+                    if (!candidate.HasExited)
+                    {
+                        warm = true;
+                        return candidate;
+                    }
+
+                    _all.Remove(candidate);
+                    candidate.Dispose();
+                }
+            }
+
+            // Room for a worker of this assembly: an idle worker of another assembly makes way.
+            if (_all.Count >= _options.MaxWorkers && _idle.Count > 0)
+            {
+                evict = _idle[0];
+                _idle.RemoveAt(0);
+                _all.Remove(evict);
+            }
+        }
+
+        evict?.Retire();
+        var worker = WorkerProcess.Start(launcher, assemblyPath, workName, _options);
+        lock (_gate)
+        {
+            _started++;
+            _totalStartup += worker.StartupTime;
+            _lastStartup = worker.StartupTime;
+            if (!_disposed)
+            {
+                _all.Add(worker);
+                warm = false;
+                return worker;
+            }
+        }
+
+        worker.Dispose();
+        throw new ObjectDisposedException(nameof(ProcessEngine));
+    }
+
+    /// <summary>Gives a healthy worker back for later runs.</summary>
+    public void Return(WorkerProcess worker)
+    {
+        lock (_gate)
+        {
+            if (!_disposed && !worker.HasExited && _idle.Count < _options.MaxWorkers)
+            {
+                worker.IdleSince = Stopwatch.GetTimestamp();
+                _idle.Add(worker);
+                return;
+            }
+
+            _all.Remove(worker);
+        }
+
+        worker.Retire();
+    }
+
+    /// <summary>Forgets a worker that died or broke the protocol, killing it if needed.</summary>
+    public void Discard(WorkerProcess worker)
+    {
+        lock (_gate)
+        {
+            _all.Remove(worker);
+        }
+
+        worker.Dispose();
+    }
+
+    /// <summary>Retires a worker that reached its item count or memory ceiling.</summary>
+    public void Recycle(WorkerProcess worker)
+    {
+        lock (_gate)
+        {
+            _all.Remove(worker);
+            _recycled++;
+        }
+
+        worker.Retire();
+    }
+
+    public void CountCrash(bool timedOut)
+    {
+        lock (_gate)
+        {
+            if (timedOut)
+            {
+                _timeouts++;
+            }
+            else
+            {
+                _crashes++;
+            }
+        }
+    }
+
+    public void CountRetried(int items)
+    {
+        lock (_gate)
+        {
+            _retried += items;
+        }
+    }
+
+    public void CountIsolated()
+    {
+        lock (_gate)
+        {
+            _isolated++;
+        }
+    }
+
+    public int IdleCount(string assemblyPath)
+    {
+        lock (_gate)
+        {
+            return _idle.Count(w => w.AssemblyPath == assemblyPath);
+        }
+    }
+
+    public IReadOnlyList<int> ProcessIds()
+    {
+        lock (_gate)
+        {
+            return [.. _all.Select(w => w.Pid)];
+        }
+    }
+
+    public ProcessEngineStatistics Statistics()
+    {
+        lock (_gate)
+        {
+            return new ProcessEngineStatistics(
+                _all.Count,
+                _idle.Count,
+                _started,
+                _crashes,
+                _timeouts,
+                _recycled,
+                _retried,
+                _isolated,
+                _lastStartup,
+                _started > 0 ? _totalStartup / _started : null);
+        }
+    }
+
+    /// <summary>Starts idle workers ahead of a run, in parallel.</summary>
+    public async Task WarmUpAsync(WorkerLauncher launcher, string assemblyPath, string? workName, int count, CancellationToken cancellationToken)
+    {
+        var missing = count - IdleCount(assemblyPath);
+        if (missing <= 0)
+        {
+            return;
+        }
+
+        var starts = Enumerable.Range(0, missing)
+            .Select(_ => Task.Run(() => Acquire(launcher, assemblyPath, workName, out var _), cancellationToken))
+            .ToArray();
+        var workers = await Task.WhenAll(starts).ConfigureAwait(false);
+        foreach (var worker in workers)
+        {
+            Return(worker);
+        }
+    }
+
+    private void RetireIdle()
+    {
+        var limit = Stopwatch.GetTimestamp() - (long)(_options.IdleTimeout!.Value.TotalSeconds * Stopwatch.Frequency);
+        List<WorkerProcess>? retired = null;
+        lock (_gate)
+        {
+            for (var i = _idle.Count - 1; i >= 0; i--)
+            {
+                if (_idle[i].IdleSince < limit)
+                {
+                    (retired ??= []).Add(_idle[i]);
+                    _all.Remove(_idle[i]);
+                    _idle.RemoveAt(i);
+                }
+            }
+        }
+
+        retired?.ForEach(w => w.Retire());
+    }
+
+    /// <summary>Kills every worker, idle or busy; runs in progress fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        WorkerProcess[] all;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            all = [.. _all];
+            _all.Clear();
+            _idle.Clear();
+        }
+
+        _idleTimer?.Dispose();
+        foreach (var worker in all)
+        {
+            worker.Kill(KillReason.Disposed);
+        }
+
+        foreach (var worker in all)
+        {
+            worker.ExitsWithin(TimeSpan.FromSeconds(2));
+            worker.Dispose();
+        }
+    }
+}

@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Internal;
+
+/// <summary>
+/// The host's handle on one worker process: its channel, its standard-error tail, and a watchdog that kills it when
+/// a deadline passes (start-up, or an item running past its timeout). Reads and batch writes belong to the one
+/// thread that holds the worker (a run's loop); only Cancel frames and kills come from other threads.
+/// </summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    // Every live worker of this process, so that they are killed when it exits normally or on SIGTERM.
+    private static readonly ConcurrentDictionary<WorkerProcess, byte> Live = new();
+    private static int s_exitHookInstalled;
+
+    private readonly Process _process;
+    private readonly Stream _toWorker;
+    private readonly FrameReader _reader;
+    private readonly StderrTail _stderr;
+    private readonly Timer _watchdog;
+    private readonly HashSet<int> _prepared = [];
+
+    // Guards writes to _toWorker: a run's loop sends batches while a cancellation callback may send Cancel.
+    private readonly Lock _writeGate = new();
+    private long _deadline;
+    private int _killReasonOnDeadline;
+    private int _killReason;
+    private int _nextBatchId;
+    private int _disposed;
+
+    private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
+    {
+        _process = process;
+        _stderr = stderr;
+        Pid = process.Id;
+        AssemblyPath = assemblyPath;
+        _toWorker = process.StandardInput.BaseStream;
+        _reader = new FrameReader(process.StandardOutput.BaseStream, $"worker pid {Pid}");
+        _watchdog = new Timer(static state => ((WorkerProcess)state!).OnWatchdog(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    public int Pid { get; }
+
+    public string Location => $"pid {Pid}";
+
+    public string AssemblyPath { get; }
+
+    public TimeSpan StartupTime { get; private set; }
+
+    /// <summary>Gets or sets the items this process has run, across runs (for recycling).</summary>
+    public long ItemsRun { get; set; }
+
+    /// <summary>Gets or sets the working set the worker last reported, or -1.</summary>
+    public long LastWorkingSet { get; set; } = -1;
+
+    /// <summary>Gets or sets when the worker went idle in the pool.</summary>
+    public long IdleSince { get; set; }
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    public KillReason KillReason => (KillReason)Volatile.Read(ref _killReason);
+
+    /// <summary>Starts a worker for an assembly and completes the handshake.</summary>
+    public static WorkerProcess Start(WorkerLauncher launcher, string assemblyPath, string? workName, ProcessEngineOptions options)
+    {
+        InstallExitHook();
+        var started = Stopwatch.GetTimestamp();
+        var stderr = new StderrTail(0, options.ForwardWorkerOutput);
+        var process = launcher.Start(assemblyPath, workName, options, (_, e) => stderr.OnLine(e.Data));
+        stderr.Pid = process.Id;
+        var worker = new WorkerProcess(process, assemblyPath, stderr);
+        Live.TryAdd(worker, 0);
+        try
+        {
+            worker.Arm(options.StartTimeout, KillReason.StartTimeout);
+            var hello = new FrameBuffer(64);
+            hello.BeginFrame(MessageType.Hello);
+            hello.WriteUInt32(WireFormat.Magic);
+            hello.WriteUInt16(WireFormat.Version);
+            hello.EndFrame();
+            worker.Send(hello);
+
+            var (type, payload) = worker.Read();
+            if (type == MessageType.Fatal)
+            {
+                throw new ProtocolException($"Worker pid {worker.Pid} refused the handshake: {new PayloadReader(payload.Span).ReadString()}");
+            }
+
+            if (type != MessageType.Ready)
+            {
+                throw new ProtocolException($"Worker pid {worker.Pid} answered the handshake with {type} instead of Ready.");
+            }
+
+            var ready = new PayloadReader(payload.Span);
+            if (ready.ReadUInt32() != WireFormat.Magic)
+            {
+                throw new ProtocolException($"Process pid {worker.Pid} is not a Brigade worker: its handshake has the wrong magic number.");
+            }
+
+            var version = ready.ReadUInt16();
+            if (version != WireFormat.Version)
+            {
+                throw new ProtocolException($"Worker pid {worker.Pid} speaks protocol version {version}; this host speaks {WireFormat.Version}. Rebuild so that Brigade.Processes and Brigade.Processes.Worker come from the same version.");
+            }
+
+            worker.Disarm();
+            worker.StartupTime = Stopwatch.GetElapsedTime(started);
+            return worker;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
+        {
+            var exit = worker.WaitForDeath();
+            worker.Dispose();
+            if (exit.Reason == KillReason.Disposed)
+            {
+                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed while a worker started.");
+            }
+
+            throw new WorkerStartException($"The worker process did not start: {exit.Describe()}", e);
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    public int NextBatchId() => ++_nextBatchId;
+
+    public bool IsPrepared(int workId) => _prepared.Contains(workId);
+
+    /// <summary>Creates the work instance in the worker; failures are reported before any item runs.</summary>
+    public void Prepare(int workId, WorkDescriptor descriptor, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
+    {
+        var frame = new FrameBuffer(256);
+        frame.BeginFrame(MessageType.Prepare);
+        frame.WriteInt32(workId);
+        frame.WriteString(descriptor.Name);
+        frame.WriteInt64(flushInterval.Ticks);
+        frame.WriteByte(reportMemory ? WireFormat.PrepareReportMemory : (byte)0);
+        frame.EndFrame();
+        try
+        {
+            Arm(timeout, KillReason.StartTimeout);
+            Send(frame);
+            var (type, payload) = Read();
+            Disarm();
+            if (type == MessageType.Fatal)
+            {
+                throw new ProtocolException($"Worker pid {Pid} stopped: {new PayloadReader(payload.Span).ReadString()}");
+            }
+
+            if (type != MessageType.Prepared)
+            {
+                throw new ProtocolException($"Worker pid {Pid} answered Prepare with {type}.");
+            }
+
+            var reader = new PayloadReader(payload.Span);
+            if (reader.ReadInt32() != workId)
+            {
+                throw new ProtocolException($"Worker pid {Pid} answered Prepare for another work id.");
+            }
+
+            var ok = reader.ReadByte() != 0;
+            var errorType = reader.ReadString();
+            var error = reader.ReadString();
+            if (!ok)
+            {
+                if (errorType == "WorkTypeNotFound")
+                {
+                    throw new ArgumentException(error);
+                }
+
+                throw new InvalidOperationException(
+                    $"Work type {descriptor.Name} could not be created in worker pid {Pid}: {errorType}: {error}",
+                    new RemoteWorkException(errorType ?? "System.Exception", error ?? "", null, Location, null));
+            }
+
+            _prepared.Add(workId);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
+        {
+            var exit = WaitForDeath();
+            if (exit.Reason == KillReason.Disposed)
+            {
+                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
+            }
+
+            throw new WorkerStartException($"The worker process died while loading work type {descriptor.Name}: {exit.Describe()}", e);
+        }
+    }
+
+    public void Release(int workId)
+    {
+        if (!_prepared.Remove(workId))
+        {
+            return;
+        }
+
+        var frame = new FrameBuffer(16);
+        frame.BeginFrame(MessageType.Release);
+        frame.WriteInt32(workId);
+        frame.EndFrame();
+        try
+        {
+            Send(frame);
+        }
+        catch (IOException)
+        {
+            // A dead worker has nothing to release; the pool notices it is gone.
+        }
+    }
+
+    public void Send(FrameBuffer frame)
+    {
+        lock (_writeGate)
+        {
+            frame.WriteTo(_toWorker);
+        }
+    }
+
+    public void TrySendCancel(int batchId)
+    {
+        var frame = new FrameBuffer(16);
+        frame.BeginFrame(MessageType.Cancel);
+        frame.WriteInt32(batchId);
+        frame.EndFrame();
+        try
+        {
+            Send(frame);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The worker is gone; its loop finds out on its next read.
+        }
+    }
+
+    /// <summary>Reads the next frame; the end of the channel is an <see cref="EndOfStreamException"/>.</summary>
+    public (MessageType Type, ReadOnlyMemory<byte> Payload) Read() => _reader.Read();
+
+    /// <summary>Kills the worker if no frame arrives (and <see cref="Disarm"/> is not called) within <paramref name="timeout"/>.</summary>
+    public void Arm(TimeSpan timeout, KillReason reason)
+    {
+        Volatile.Write(ref _killReasonOnDeadline, (int)reason);
+        Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Disarm()
+    {
+        Volatile.Write(ref _deadline, 0);
+        _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+    }
+
+    private void OnWatchdog()
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline == 0)
+        {
+            return;
+        }
+
+        var left = deadline - Stopwatch.GetTimestamp();
+        if (left > 0)
+        {
+            // Re-armed since this callback was scheduled.
+            _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        Kill((KillReason)Volatile.Read(ref _killReasonOnDeadline));
+    }
+
+    public void Kill(KillReason reason)
+    {
+        Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None);
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Waits (bounded) for a dying worker to be gone, killing it if it lingers, and says how it died.</summary>
+    public WorkerExit WaitForDeath()
+    {
+        int? exitCode = null;
+        int? signal = null;
+        try
+        {
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                Kill(KillReason.None);
+                _process.WaitForExit(TimeSpan.FromSeconds(2));
+            }
+
+            _stderr.WaitForEnd(TimeSpan.FromMilliseconds(500));
+            if (_process.HasExited)
+            {
+                (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed under us: the engine was disposed, which KillReason says.
+        }
+
+        return new WorkerExit(Pid, KillReason, exitCode, signal, _stderr.Snapshot());
+    }
+
+    /// <summary>Waits briefly for the worker to exit: tells a dying worker's torn frame from a live worker's garbage.</summary>
+    public bool ExitsWithin(TimeSpan timeout)
+    {
+        try
+        {
+            return _process.WaitForExit(timeout);
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Ends the worker gracefully: it exits when its channel closes; it is killed if it lingers.</summary>
+    public void Retire()
+    {
+        try
+        {
+            lock (_writeGate)
+            {
+                _toWorker.Dispose();
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        _ = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(KillReason.None);
+            }
+
+            Dispose();
+        });
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Live.TryRemove(this, out _);
+        _watchdog.Dispose();
+        if (!HasExited)
+        {
+            Kill(KillReason.Disposed);
+        }
+
+        _process.Dispose();
+    }
+
+    private static void InstallExitHook()
+    {
+        if (Interlocked.Exchange(ref s_exitHookInstalled, 1) == 0)
+        {
+            AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
+            {
+                foreach (var worker in Live.Keys)
+                {
+                    worker.Kill(KillReason.Disposed);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using Brigade.Processes.Internal;
+
+namespace Brigade.Processes;
+
+/// <summary>
+/// Runs items in a pool of .NET worker processes: for isolation (non-thread-safe or leaky libraries, static state),
+/// crash containment (a crash, <see cref="Environment.FailFast(string)"/>, stack overflow or kill of a worker loses
+/// nothing), per-item timeouts, and memory limits. Engine name in reports: <c>processes</c>.
+/// </summary>
+/// <remarks>
+/// <para>Work crosses the process boundary as a type: pass an <see cref="IWork{TIn, TOut}"/> or
+/// <see cref="IAsyncWork{TIn, TOut}"/> instance to <see cref="Runner"/>; each worker creates its own instance with the
+/// parameterless constructor, and inputs and results travel as JSON (see <see cref="WorkDescriptor"/>). A work type
+/// that cannot cross is rejected before any item runs.</para>
+/// <para>Workers start when a run first needs them and stay in the pool for later runs; they exit by themselves when
+/// this process exits or dies, even by SIGKILL. Dispose the engine to stop them sooner. .NET threads already run
+/// CPU-bound work on every core: choose this engine for what only a separate process gives.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// await using var processes = new ProcessEngine(new ProcessEngineOptions { ItemTimeout = TimeSpan.FromMinutes(1) });
+/// var result = await Runner.MapAsync(files, new ParseWithNativeLibrary(), new RunOptions { Engine = processes });
+/// foreach (var failure in result.Report.Failures) Console.WriteLine(failure);  // item 17: WorkerCrashedException: ...
+/// </code>
+/// </example>
+public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
+{
+    private int _nextWorkId;
+    private WorkerLauncher? _launcher;
+    private int _disposed;
+
+    /// <summary>Initializes an engine with the default options.</summary>
+    public ProcessEngine()
+        : this(new ProcessEngineOptions())
+    {
+    }
+
+    /// <summary>Initializes an engine.</summary>
+    /// <param name="options">The options; copied, so later changes do not affect the engine.</param>
+    public ProcessEngine(ProcessEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Clone();
+        Pool = new WorkerPool(Options);
+    }
+
+    /// <summary>Gets the engine's options (a copy taken when it was created).</summary>
+    public ProcessEngineOptions Options { get; }
+
+    /// <inheritdoc/>
+    public override string Name => "processes";
+
+    internal WorkerPool Pool { get; }
+
+    /// <inheritdoc/>
+    /// <returns><see cref="ProcessEngineOptions.MaxWorkers"/>.</returns>
+    public override int GetDefaultDegreeOfParallelism() => Options.MaxWorkers;
+
+    /// <summary>Gets the process ids of the live worker processes, idle or busy.</summary>
+    /// <returns>The process ids.</returns>
+    public IReadOnlyList<int> GetWorkerProcessIds() => Pool.ProcessIds();
+
+    /// <summary>Gets what the pool has done so far: workers started, crashed, recycled, items retried and isolated, start-up time.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    public ProcessEngineStatistics GetStatistics() => Pool.Statistics();
+
+    /// <summary>Starts worker processes for a work type's assembly ahead of the first run, so that run pays no start-up cost.</summary>
+    /// <param name="workType">A work type; workers load the assembly that defines it.</param>
+    /// <param name="count">How many idle workers to have; defaults to <see cref="ProcessEngineOptions.MaxWorkers"/>.</param>
+    /// <param name="cancellationToken">Stops waiting (workers already starting still join the pool).</param>
+    /// <returns>A task that completes when the workers are ready.</returns>
+    /// <exception cref="ArgumentException">The type is not a work type that can cross a process boundary.</exception>
+    /// <exception cref="WorkerStartException">A worker could not start.</exception>
+    public Task WarmUpAsync(Type workType, int? count = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workType);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var descriptor = Describe(workType);
+        var workers = count ?? Options.MaxWorkers;
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1, nameof(count));
+        return Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, descriptor.Name, workers, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            if (job.WorkType is not { } workType)
+            {
+                throw new NotSupportedException(
+                    "The processes engine runs work types, not delegates: a delegate cannot be recreated in another process. " +
+                    "Implement IWork<TIn, TOut> (or IAsyncWork<TIn, TOut>) in a class with a parameterless constructor and pass an instance, " +
+                    "as in Runner.MapAsync(items, new MyWork(), options). See docs/processes.md.");
+            }
+
+            var descriptor = Describe(workType);
+            if (descriptor.InputType != typeof(TIn) || descriptor.OutputType != typeof(TOut))
+            {
+                throw new ArgumentException($"Work type {descriptor.Name} maps {descriptor.InputType.Name} to {descriptor.OutputType.Name}, but the run maps {typeof(TIn).Name} to {typeof(TOut).Name}.");
+            }
+
+            descriptor.EnsureSerializable();
+            var run = new ProcessRun<TIn, TOut>(this, job, descriptor, Launcher(), Interlocked.Increment(ref _nextWorkId));
+            return run.Start();
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or WorkerStartException or ObjectDisposedException)
+        {
+            // Before any item runs: the run rethrows this once it has wound down.
+            job.Fail(e);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Kills every worker process, idle or busy; a run still in progress fails with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Pool.Dispose();
+        }
+    }
+
+    /// <summary>Kills every worker process, idle or busy, and waits (briefly) until they are gone.</summary>
+    /// <returns>A task that completes when the workers are gone.</returns>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(Task.Run(Pool.Dispose));
+    }
+
+    private static WorkDescriptor Describe(Type workType)
+    {
+        var descriptor = WorkDescriptor.For(workType);
+        if (string.IsNullOrEmpty(descriptor.AssemblyPath))
+        {
+            throw new ArgumentException(
+                $"Work type {descriptor.Name} is defined in an assembly without a file (dynamic, or loaded from bytes): worker processes only load work types from assembly files.",
+                nameof(workType));
+        }
+
+        return descriptor;
+    }
+
+    private WorkerLauncher Launcher() => _launcher ??= WorkerLauncher.Resolve(Options);
+}

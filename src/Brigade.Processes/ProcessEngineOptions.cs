@@ -1,0 +1,167 @@
+namespace Brigade.Processes;
+
+/// <summary>How a <see cref="ProcessEngine"/> starts, sizes, guards and recycles its worker processes.</summary>
+/// <remarks>Values are validated when set. The engine takes a copy when it is created, so later changes to this
+/// instance do not affect it.</remarks>
+public sealed class ProcessEngineOptions
+{
+    private int _maxWorkers = Environment.ProcessorCount;
+    private TimeSpan? _itemTimeout;
+    private int _maxCrashesPerItem = 2;
+    private long? _maxItemsPerWorker;
+    private long? _maxWorkerMemoryBytes;
+    private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan _targetBatchDuration = TimeSpan.FromMilliseconds(10);
+    private TimeSpan? _idleTimeout;
+    private Dictionary<string, string?> _environment = [];
+
+    /// <summary>Gets or sets how many worker processes a run uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set, and how many idle workers the pool keeps between runs.</summary>
+    /// <value>Defaults to <see cref="Environment.ProcessorCount"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxWorkers
+    {
+        get => _maxWorkers;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxWorkers = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long one item may run before its worker is killed and replaced; the item is then reported failed with a <see cref="TimeoutException"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>: no timeout. Enforced within a quarter of the value (at most 50 ms) plus scheduling delay.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan? ItemTimeout
+    {
+        get => _itemTimeout;
+        set
+        {
+            if (value is { } v && v <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ItemTimeout must be positive.");
+            }
+
+            _itemTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how many times an item may take its worker down, running alone, before it is reported failed with a <see cref="WorkerCrashedException"/>.</summary>
+    /// <value>Defaults to 2: a crash can be a fluke (the machine's out-of-memory killer, a stray signal); twice in a row, alone, it is the item.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxCrashesPerItem
+    {
+        get => _maxCrashesPerItem;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxCrashesPerItem = value;
+        }
+    }
+
+    /// <summary>Gets or sets after how many items a worker process is retired and replaced by a fresh one (for work that leaks).</summary>
+    /// <value>Defaults to <see langword="null"/>: never.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public long? MaxItemsPerWorker
+    {
+        get => _maxItemsPerWorker;
+        set
+        {
+            if (value is < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxItemsPerWorker must be at least 1.");
+            }
+
+            _maxItemsPerWorker = value;
+        }
+    }
+
+    /// <summary>Gets or sets the working set above which a worker process is retired after its current batch.</summary>
+    /// <value>Defaults to <see langword="null"/>: no ceiling. Checked after every batch, from the worker's own report of <see cref="Environment.WorkingSet"/>.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 16 MiB (a .NET worker alone uses more).</exception>
+    public long? MaxWorkerMemoryBytes
+    {
+        get => _maxWorkerMemoryBytes;
+        set
+        {
+            if (value is < 16L * 1024 * 1024)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxWorkerMemoryBytes must be at least 16 MiB.");
+            }
+
+            _maxWorkerMemoryBytes = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long a worker may take to start, answer the handshake, and load the work type.</summary>
+    /// <value>Defaults to 30 seconds (a cold start takes well under a second; the margin is for loaded CI machines).</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan StartTimeout
+    {
+        get => _startTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _startTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long one batch should take: automatic batching sizes batches from the observed cost per item so that each takes about this long.</summary>
+    /// <value>Defaults to 10 ms: a round trip to a worker costs tens of microseconds, so batches this long keep the overhead near 1% while leaving enough batches to balance the workers.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan TargetBatchDuration
+    {
+        get => _targetBatchDuration;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _targetBatchDuration = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long an idle worker is kept before it is stopped.</summary>
+    /// <value>Defaults to <see langword="null"/>: idle workers are kept until the engine is disposed (or the process exits).</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan? IdleTimeout
+    {
+        get => _idleTimeout;
+        set
+        {
+            if (value is { } v && v <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "IdleTimeout must be positive.");
+            }
+
+            _idleTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets the path of the worker host, <c>Brigade.Processes.Worker.dll</c>.</summary>
+    /// <value>Defaults to <see langword="null"/>: the file next to <c>Brigade.Processes.dll</c>, where every build that references Brigade.Processes puts it.</value>
+    public string? WorkerPath { get; set; }
+
+    /// <summary>Gets or sets the <c>dotnet</c> executable that runs the worker host.</summary>
+    /// <value>Defaults to <see langword="null"/>: the one of the runtime this process runs on.</value>
+    public string? DotnetPath { get; set; }
+
+    /// <summary>Gets or sets whether what workers write to standard output and standard error is copied to this process's standard error, each line prefixed with the worker's process id.</summary>
+    /// <value>Defaults to <see langword="true"/>. Either way the last lines are kept for crash reports.</value>
+    public bool ForwardWorkerOutput { get; set; } = true;
+
+    /// <summary>Gets or sets environment variables added to (or, with a <see langword="null"/> value, removed from) the workers' environment.</summary>
+    /// <value>Defaults to empty: workers inherit this process's environment.</value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public IDictionary<string, string?> EnvironmentVariables
+    {
+        get => _environment;
+        set => _environment = new Dictionary<string, string?>(value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Returns a copy, so that an engine is not affected by later changes to this instance.</summary>
+    /// <returns>A copy of the options.</returns>
+    public ProcessEngineOptions Clone()
+    {
+        var copy = (ProcessEngineOptions)MemberwiseClone();
+        copy._environment = new Dictionary<string, string?>(_environment);
+        return copy;
+    }
+}

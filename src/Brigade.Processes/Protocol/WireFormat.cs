@@ -1,0 +1,35 @@
+namespace Brigade.Processes.Protocol;
+
+/// <summary>
+/// The constants of the host-worker protocol. Every frame is <c>[int32 length][byte type][payload]</c>, little-endian,
+/// where length counts the type byte and the payload. See docs/processes.md for the messages.
+/// </summary>
+internal static class WireFormat
+{
+    /// <summary>"BRGD", little-endian: the first field of Hello and Ready, so a stray process is told apart at once.</summary>
+    public const uint Magic = 0x44475242;
+
+    /// <summary>The protocol version; a host and a worker must agree exactly.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>Bytes before the payload: the length and the type.</summary>
+    public const int HeaderLength = 5;
+
+    /// <summary>The largest frame either side accepts (256 MiB); a length above it is a protocol error, not an allocation.</summary>
+    public const int MaxFrameLength = 256 * 1024 * 1024;
+
+    /// <summary>Batch flag: send a Results chunk after every item, so a crash names its item exactly.</summary>
+    public const byte BatchFlushEachItem = 1;
+
+    /// <summary>Prepare flag: report the worker's working set with each batch's final chunk.</summary>
+    public const byte PrepareReportMemory = 1;
+
+    /// <summary>Results flag: the batch is over (finished, or stopped by Cancel); items after this chunk did not run.</summary>
+    public const byte ResultsFinal = 1;
+
+    /// <summary>How deep inner exceptions are carried.</summary>
+    public const int MaxExceptionDepth = 8;
+
+    /// <summary>The name of the environment variable that makes a worker misbehave on purpose, for protocol tests.</summary>
+    public const string FaultVariable = "BRIGADE_WORKER_FAULT";
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+
+namespace Brigade.Processes.Tests;
+
+public sealed class FaultTests
+{
+    private static CrashInput[] Inputs(int count, string how, int culprit, string? directory = null) =>
+        [.. Enumerable.Range(0, count).Select(i => new CrashInput(i, how, culprit, directory))];
+
+    private static void AssertOthersComplete(RunResult<int> result, int culprit)
+    {
+        for (var i = 0; i < result.Count; i++)
+        {
+            if (i != culprit)
+            {
+                Assert.True(result[i].IsSuccess, $"item {i}: {result[i]}");
+                Assert.Equal(i * 3, result[i].Value);
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task FailFast_MidRun_IsolatesTheItem_AndLosesNothing()
+    {
+        await using var engine = TestEngines.Create();
+
+        var result = await Runner.MapAsync(Inputs(300, "failfast", 137), new Crasher(), TestEngines.Run(engine));
+
+        Assert.Equal(300, result.Report.Items);
+        Assert.Equal(1, result.Report.Failed);
+        Assert.Equal(0, result.Report.NotRun);
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(137, failure.Index);
+        var crash = Assert.IsType<WorkerCrashedException>(failure.Exception);
+        Assert.Equal(6, crash.Signal);
+        Assert.Equal(2, crash.Crashes);
+        Assert.Contains(crash.StandardErrorTail, line => line.Contains("item 137 pulls the plug", StringComparison.Ordinal));
+        Assert.Contains("SIGABRT", crash.Message, StringComparison.Ordinal);
+        AssertOthersComplete(result, 137);
+        var stats = engine.GetStatistics();
+        Assert.Equal(3, stats.WorkerCrashes);
+        Assert.Equal(1, stats.ItemsIsolated);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task UnhandledExceptionOnAnotherThread_IsolatesTheItem()
+    {
+        await using var engine = TestEngines.Create();
+
+        var result = await Runner.MapAsync(Inputs(60, "thread", 11), new Crasher(), TestEngines.Run(engine));
+
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(11, failure.Index);
+        var crash = Assert.IsType<WorkerCrashedException>(failure.Exception);
+        Assert.Contains(crash.StandardErrorTail, line => line.Contains("unhandled on a background thread, item 11", StringComparison.Ordinal));
+        AssertOthersComplete(result, 11);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CrashOfAWorkerWithAChildProcess_IsStillDetectedPromptly()
+    {
+        await using var engine = TestEngines.Create();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var result = await Runner.MapAsync(Inputs(20, "spawn-then-failfast", 4), new Crasher(), TestEngines.Run(engine));
+
+            // Each of the three deaths would otherwise wait for a grandchild that lives ~30 s.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}: the crash was noticed only when the child exited");
+            Assert.Equal(4, Assert.Single(result.Report.Failures).Index);
+            AssertOthersComplete(result, 4);
+        }
+        finally
+        {
+            ProcessList.KillAll($"sleep\0{Crasher.ChildSleep}\0");
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task WorkerThatExitsCleanlyMidBatch_IsACrashToo()
+    {
+        await using var engine = TestEngines.Create();
+
+        var result = await Runner.MapAsync(Inputs(40, "exit", 5), new Crasher(), TestEngines.Run(engine));
+
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(5, failure.Index);
+        Assert.Equal(0, Assert.IsType<WorkerCrashedException>(failure.Exception).ExitCode);
+        AssertOthersComplete(result, 5);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("kill-always")]
+    [InlineData("kill-once")]
+    public async Task KillMinus9FromOutside_RetriesOrIsolates_NothingLost(string how)
+    {
+        var directory = Directory.CreateTempSubdirectory("brigade-kill-").FullName;
+        try
+        {
+            await using var engine = TestEngines.Create();
+            using var stop = new CancellationTokenSource();
+            var killer = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    foreach (var file in Directory.GetFiles(directory, "*.pid"))
+                    {
+                        var pid = int.Parse(Path.GetFileNameWithoutExtension(file), System.Globalization.CultureInfo.InvariantCulture);
+                        using (var victim = Process.GetProcessById(pid))
+                        {
+                            victim.Kill(); // SIGKILL
+                        }
+
+                        File.Delete(file);
+                        File.WriteAllText(Path.Combine(directory, "killed"), "");
+                    }
+
+                    await Task.Delay(10);
+                }
+            });
+
+            var result = await Runner.MapAsync(Inputs(50, how, 20, directory), new Crasher(), TestEngines.Run(engine));
+            await stop.CancelAsync();
+            await killer;
+
+            Assert.Equal(50, result.Report.Items);
+            Assert.Equal(0, result.Report.NotRun);
+            if (how == "kill-once")
+            {
+                Assert.True(result.Report.IsSuccess, string.Join("; ", result.Report.Failures));
+                Assert.Equal(60, result[20].Value);
+                Assert.Equal(1, engine.GetStatistics().WorkerCrashes);
+                Assert.True(engine.GetStatistics().ItemsRetried >= 1);
+            }
+            else
+            {
+                var failure = Assert.Single(result.Report.Failures);
+                Assert.Equal(20, failure.Index);
+                Assert.Equal(9, Assert.IsType<WorkerCrashedException>(failure.Exception).Signal);
+                Assert.Contains("SIGKILL", failure.Exception.Message, StringComparison.Ordinal);
+            }
+
+            AssertOthersComplete(result, 20);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ItemTimeout_KillsAndReplacesTheWorker_ReportsTheItem()
+    {
+        await using var engine = TestEngines.Create(o => o.ItemTimeout = TimeSpan.FromMilliseconds(400));
+        var watch = Stopwatch.StartNew();
+
+        var result = await Runner.MapAsync(Inputs(30, "hang", 7), new Crasher(), TestEngines.Run(engine));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+        var failure = Assert.Single(result.Report.Failures);
+        Assert.Equal(7, failure.Index);
+        Assert.IsType<TimeoutException>(failure.Exception);
+        Assert.Contains("item timeout", failure.Exception.Message, StringComparison.Ordinal);
+        AssertOthersComplete(result, 7);
+        Assert.InRange(engine.GetStatistics().WorkerTimeouts, 1, 2);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RecyclesAfterMaxItems()
+    {
+        await using var engine = TestEngines.Create(o => o.MaxItemsPerWorker = 10);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 60).ToArray(), new WhichProcess(), TestEngines.Run(engine));
+
+        Assert.True(result.Report.IsSuccess);
+        var perWorker = result.Values.GroupBy(pid => pid).ToList();
+        Assert.True(perWorker.Count >= 6, $"{perWorker.Count} workers");
+        Assert.All(perWorker, g => Assert.True(g.Count() <= 10, $"pid {g.Key} ran {g.Count()} items"));
+        Assert.True(engine.GetStatistics().WorkersRecycled >= 5);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RecyclesAfterMaxItems_EvenWithAFixedBatchSize()
+    {
+        await using var engine = TestEngines.Create(o => o.MaxItemsPerWorker = 5);
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 30).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 4));
+
+        Assert.True(result.Report.IsSuccess);
+        Assert.All(result.Values.GroupBy(pid => pid), g => Assert.True(g.Count() <= 5, $"pid {g.Key} ran {g.Count()} items"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RecyclesAboveMemoryCeiling()
+    {
+        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 1; o.MaxWorkerMemoryBytes = 96L * 1024 * 1024; });
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 24).ToArray(), new Leak(), TestEngines.Run(engine, batchSize: 2));
+
+        Assert.True(result.Report.IsSuccess);
+        Assert.True(result.Values.Distinct().Count() >= 2, "a leaking worker was replaced");
+        Assert.True(engine.GetStatistics().WorkersRecycled >= 1);
+    }
+}

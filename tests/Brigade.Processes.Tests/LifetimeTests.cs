@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Brigade.Processes.Internal;
+
+namespace Brigade.Processes.Tests;
+
+public sealed class LifetimeTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Cancellation_StopsTheRun_AndLeavesNoWorkerProcessBehind()
+    {
+        var engine = TestEngines.Create();
+        var seen = new HashSet<int>();
+        using var cancel = new CancellationTokenSource();
+        var items = Enumerable.Repeat(200, 100).ToArray();
+        var progress = new Progress<RunProgress>(_ =>
+        {
+            lock (seen)
+            {
+                seen.UnionWith(engine.GetWorkerProcessIds());
+            }
+        });
+
+        var run = Runner.MapAsync(items, new Sleep(), new RunOptions { Engine = engine, Progress = progress }, cancel.Token);
+        while (engine.GetStatistics().LiveWorkers < 2)
+        {
+            await Task.Delay(10);
+        }
+
+        await Task.Delay(300);
+        lock (seen)
+        {
+            seen.UnionWith(engine.GetWorkerProcessIds());
+        }
+
+        var watch = Stopwatch.StartNew();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"cancellation took {watch.Elapsed}");
+
+        // After the run: its workers are idle in the pool, none still running an item.
+        var stats = engine.GetStatistics();
+        Assert.Equal(stats.LiveWorkers, stats.IdleWorkers);
+
+        await engine.DisposeAsync();
+        Assert.Empty(await ProcessList.WaitGoneAsync(seen, TimeSpan.FromSeconds(5)));
+        Assert.Empty(ProcessList.WorkerChildren(Environment.ProcessId).Intersect(seen));
+        Assert.Equal(0, engine.GetStatistics().LiveWorkers);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Dispose_KillsWorkersEvenMidRun()
+    {
+        var engine = TestEngines.Create();
+        var run = Runner.MapAsync(Enumerable.Repeat(10_000, 4).ToArray(), new Sleep(), TestEngines.Run(engine, batchSize: 1));
+        while (engine.GetStatistics().LiveWorkers < 2)
+        {
+            await Task.Delay(10);
+        }
+
+        var pids = engine.GetWorkerProcessIds();
+        await engine.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => run);
+        Assert.Empty(await ProcessList.WaitGoneAsync(pids, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ParentKilled_WorkersAreGoneWithinTwoSeconds()
+    {
+        var bin = Path.GetDirectoryName(typeof(LifetimeTests).Assembly.Location)!;
+        var launcher = WorkerLauncher.Resolve(new ProcessEngineOptions());
+        var info = new ProcessStartInfo(launcher.DotnetPath) { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add("exec");
+        info.ArgumentList.Add(Path.Combine(bin, "Brigade.Processes.TestHost.dll"));
+        info.ArgumentList.Add("2");
+        using var parent = Process.Start(info)!;
+        try
+        {
+            var line = await parent.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(40));
+            Assert.NotNull(line);
+            Assert.StartsWith("workers ", line);
+            var workers = line["workers ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+            Assert.Equal(2, workers.Count);
+            Assert.All(workers, pid => Assert.True(ProcessList.IsAlive(pid)));
+
+            parent.Kill(); // SIGKILL: no handler of the parent runs
+            var watch = Stopwatch.StartNew();
+            var alive = await ProcessList.WaitGoneAsync(workers, TimeSpan.FromSeconds(2));
+
+            Assert.Empty(alive);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            if (!parent.HasExited)
+            {
+                parent.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task IdleTimeout_StopsIdleWorkers()
+    {
+        await using var engine = TestEngines.Create(o => o.IdleTimeout = TimeSpan.FromMilliseconds(300));
+        await Runner.MapAsync(Enumerable.Range(0, 10).ToArray(), new Square(), TestEngines.Run(engine));
+        var pids = engine.GetWorkerProcessIds();
+        Assert.NotEmpty(pids);
+
+        Assert.Empty(await ProcessList.WaitGoneAsync(pids, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, engine.GetStatistics().LiveWorkers);
+    }
+}
