@@ -15,8 +15,11 @@ internal static class RunCommand
             Description = "The command to run per item, through the shell. Placeholders: {} item, {.} without extension, {/} basename, {//} directory, {/.} basename without extension, {#} 1-based number, {index} 0-based index, {N} N-th CSV field, {name} CSV column or JSON property. Substitutions are shell-quoted; without placeholders the item is appended.",
             HelpName = "COMMAND",
         };
+        var assembly = new Option<string?>("--assembly") { Description = "A .NET assembly (from its build output) holding the work type given with --work.", HelpName = "PATH" };
+        var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
+        var gateway = new Option<int[]>("--gateway") { Description = "With --engine cluster: the gateway port(s) of the local silos (default 30000).", HelpName = "PORT", AllowMultipleArgumentsPerToken = true };
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
-        var engine = new Option<string>("--engine", "-e") { Description = "sequential, threadpool, threads or async.", DefaultValueFactory = _ => "async", HelpName = "ENGINE" };
+        var engine = new Option<string>("--engine", "-e") { Description = "sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "async", HelpName = "ENGINE" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: the number of cores).", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
@@ -36,17 +39,59 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, format, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, engine, jobs, gateway, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var template = parse.GetValue(exec) ?? throw new CliUsageException("run: give the work with --exec 'COMMAND {}'");
-            var engineName = parse.GetValue(engine)!;
-            if (!Engine.TryGetBuiltIn(engineName, out var chosen))
+            var template = parse.GetValue(exec);
+            var (assemblyPath, workType) = (parse.GetValue(assembly), parse.GetValue(work));
+            if ((template is null) == (workType is null))
             {
-                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose sequential, threadpool, threads or async");
+                throw new CliUsageException("run: give the work either with --exec 'COMMAND {}' or with --assembly PATH --work TYPE");
             }
+
+            if (workType is not null && assemblyPath is null)
+            {
+                throw new CliUsageException("--work needs --assembly PATH (the assembly that holds the type)");
+            }
+
+            var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t) : (TimeSpan?)null;
+            var jobCount = parse.GetValue(jobs);
+            var retryCount = parse.GetValue(retries);
+            var engineName = parse.GetValue(engine)!;
+            var resources = new EngineResources();
+            await using var release = resources.ConfigureAwait(false);
+            Engine chosen;
+            if (Engine.TryGetBuiltIn(engineName, out var builtIn))
+            {
+                chosen = builtIn;
+            }
+            else if (engineName is "processes" or "cluster")
+            {
+                if (template is not null)
+                {
+                    throw new CliUsageException($"--engine {engineName} runs .NET work types (--assembly/--work); an --exec command already runs as its own process");
+                }
+
+                if (retryCount > 0)
+                {
+                    throw new CliUsageException($"--retries applies to --exec and in-process engines; --engine {engineName} retries items whose worker crashed by itself");
+                }
+
+                chosen = engineName == "processes"
+                    ? resources.Processes(jobCount, itemTimeout)
+                    : await resources.ClusterAsync(parse.GetValue(gateway) ?? [], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose sequential, threadpool, threads, async, processes or cluster");
+            }
+
+            var inProcess = chosen is not (Brigade.Processes.ProcessEngine or Brigade.Orleans.ClusterEngine);
+            JobWork jobWork = template is not null
+                ? new ExecWork(CommandTemplate.Parse(template), itemTimeout, retryCount)
+                : WorkLoader.Load(assemblyPath!, workType!, inProcess, retryCount);
 
             var outputPath = parse.GetValue(output)!;
             var toFile = outputPath != "-";
@@ -54,15 +99,14 @@ internal static class RunCommand
             {
                 Input = parse.GetValue(input)!,
                 Format = parse.GetValue(format),
-                Work = new ExecWork(CommandTemplate.Parse(template), parse.GetValue(timeout) is { } t ? ParseDuration(t) : null),
+                Work = jobWork,
                 Engine = chosen,
-                Jobs = parse.GetValue(jobs),
+                Jobs = jobCount,
                 Output = outputPath,
                 Failures = parse.GetValue(failures) ?? (toFile ? outputPath + ".failures.jsonl" : null),
                 JournalPath = parse.GetValue(journal) ?? (toFile ? outputPath + ".journal" : null),
                 Resume = parse.GetValue(resume),
                 Unordered = parse.GetValue(unordered),
-                Retries = parse.GetValue(retries),
                 FailFast = parse.GetValue(failFast),
                 StrictInput = parse.GetValue(strictInput),
                 ReportPath = CheckWritable(parse.GetValue(report), "--report"),

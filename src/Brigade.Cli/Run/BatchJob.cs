@@ -18,6 +18,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private Journal? _journal;
     private long _upTo;
     private readonly List<long> _deliveredSinceMark = [];
+
+    // Guards _inFlight and _pending: the input is read on the engine's workers, results are delivered here.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, InputItem> _inFlight = [];
+    private SortedDictionary<long, JournalRecord> _pending = [];
+    private string? _stoppedAt;
     private DateTime _lastMark = DateTime.UtcNow;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -52,7 +58,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _counters.Total = options.Input != "-" ? CountItems(options.Input, format) : null;
 
         using var input = options.Input == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(options.Input, Encoding.UTF8);
-        var items = Remaining(InputReader.ReadAsync(input, format, cancellationToken), resume, cancellationToken);
         var runOptions = new RunOptions
         {
             Engine = options.Engine,
@@ -63,48 +68,32 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             Progress = new RunningProgress(_counters),
         };
 
-        var stream = Runner.StreamAsync(items, RunItemAsync, runOptions);
-        var pending = resume?.Pending ?? [];
+        // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are
+        // delivered in their place in the order, like results an interrupted run journaled.
+        _pending = resume?.Pending ?? [];
+        var prepared = Prepare(InputReader.ReadAsync(input, format, cancellationToken), resume, cancellationToken);
+        var stream = options.Work.Start(prepared, runOptions, OnCompleted);
         var interrupted = false;
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
             {
-                await foreach (var result in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                await foreach (var result in stream.Results.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
-                    var item = result.IsSuccess ? result.Value!.Item : (result.Exception as RunItemException)?.Item;
-                    if (item is null)
+                    InputItem item;
+                    lock (_gate)
                     {
-                        throw new InvalidOperationException($"item {result.Index} failed outside the command: {result.Exception}", result.Exception);
+                        _inFlight.Remove(result.Index, out item!);
                     }
 
-                    if (ordered)
-                    {
-                        // Results journaled by an earlier, interrupted run slot in before later items.
-                        while (pending.Count > 0 && pending.Keys.First() < item.Index)
-                        {
-                            DeliverPending(pending);
-                        }
-                    }
-
-                    if (result.IsSuccess)
-                    {
-                        Deliver(item, result.Value!.Output, null);
-                    }
-                    else
-                    {
-                        Deliver(item, null, result.Exception.Message);
-                        if (options.StrictInput && item.Malformed is not null)
-                        {
-                            await stderr.WriteLineAsync($"brigade run: stopping at malformed input ({item.Malformed}); --strict-input is set").ConfigureAwait(false);
-                            break;
-                        }
-                    }
+                    DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
+                    Deliver(item, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : result.Exception.Message);
                 }
 
-                while (pending.Count > 0)
+                DeliverPendingBefore(long.MaxValue);
+                if (_stoppedAt is { } stop)
                 {
-                    DeliverPending(pending);
+                    await stderr.WriteLineAsync($"brigade run: stopped at {stop}").ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -124,6 +113,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 {
                     await _failures.DisposeAsync().ConfigureAwait(false);
                 }
+
+                await options.Work.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -184,48 +175,88 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
     }
 
-    private async ValueTask<ItemOutput> RunItemAsync(InputItem item, CancellationToken cancellationToken)
+    // Reads the input in order, leaves out what an interrupted run already delivered or journaled, and hands the
+    // rest to the work; an item that cannot run becomes a pending failure in its place.
+    private async IAsyncEnumerable<(InputItem Item, object Prepared)> Prepare(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (item.Malformed is not null)
+        long position = 0;
+        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            throw new RunItemException(item, $"malformed input: {item.Malformed}");
-        }
-
-        for (var attempt = 0; ; attempt++)
-        {
-            try
+            if (resume is not null && (resume.IsDelivered(item.Index) || resume.Pending.ContainsKey(item.Index)))
             {
-                var output = await options.Work.RunAsync(item, cancellationToken).ConfigureAwait(false);
-                if (_journal is not null && !options.Unordered)
+                continue;
+            }
+
+            string? error = item.Malformed is not null ? $"malformed input: {item.Malformed}" : null;
+            object? value = null;
+            if (error is null)
+            {
+                try
                 {
-                    _journal.Append(new JournalRecord { Kind = "r", Index = item.Index, Output = output });
+                    value = options.Work.Prepare(item);
+                }
+                catch (FormatException e)
+                {
+                    error = e.Message;
+                }
+            }
+
+            if (error is not null)
+            {
+                lock (_gate)
+                {
+                    _pending[item.Index] = new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error };
                 }
 
-                return new ItemOutput(item, output);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < options.Retries)
-            {
-                // Retried: the last attempt's error is the one reported.
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                var message = attempt > 0 ? $"{e.Message} (after {attempt + 1} attempts)" : e.Message;
-                if (_journal is not null && !options.Unordered)
+                if ((options.StrictInput && item.Malformed is not null) || options.FailFast)
                 {
-                    _journal.Append(new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = message });
+                    _stoppedAt = $"line {item.Line}: {error}{(options.FailFast ? " (--fail-fast)" : " (--strict-input)")}";
+                    yield break;
                 }
 
-                throw new RunItemException(item, message, e);
+                continue;
             }
+
+            lock (_gate)
+            {
+                _inFlight[position] = item;
+            }
+
+            position++;
+            yield return (item, value!);
         }
     }
 
-    private void DeliverPending(SortedDictionary<long, JournalRecord> pending)
+    private void OnCompleted(InputItem item, byte[]? output, string? error)
     {
-        var (index, record) = pending.First();
-        pending.Remove(index);
-        var item = new InputItem(index, record.Line ?? 0, record.ItemText ?? "");
-        Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
+        // Only ordered runs need this: their results may wait for an earlier item, and a kill must not lose them.
+        if (_journal is not null && !options.Unordered)
+        {
+            _journal.Append(error is null
+                ? new JournalRecord { Kind = "r", Index = item.Index, Output = output }
+                : new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error });
+        }
+    }
+
+    private void DeliverPendingBefore(long index)
+    {
+        while (true)
+        {
+            JournalRecord record;
+            lock (_gate)
+            {
+                if (_pending.Count == 0 || _pending.Keys.First() >= index)
+                {
+                    return;
+                }
+
+                record = _pending.Values.First();
+                _pending.Remove(record.Index!.Value);
+            }
+
+            var item = new InputItem(record.Index!.Value, record.Line ?? 0, record.ItemText ?? "");
+            Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
+        }
     }
 
     private void Deliver(InputItem item, byte[]? output, string? error)
@@ -348,17 +379,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         file.SetLength(Math.Min(length, file.Length));
         file.Seek(0, SeekOrigin.End);
         return file;
-    }
-
-    private static async IAsyncEnumerable<InputItem> Remaining(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            if (resume is null || (!resume.IsDelivered(item.Index) && !resume.Pending.ContainsKey(item.Index)))
-            {
-                yield return item;
-            }
-        }
     }
 
     private static long CountLines(string path)

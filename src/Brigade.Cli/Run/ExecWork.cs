@@ -1,22 +1,38 @@
+
 namespace Brigade.Cli.Run;
 
-/// <summary>Runs a shell command per item, rendered from a <see cref="CommandTemplate"/>.</summary>
-internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout) : IItemWork
+/// <summary>Runs a shell command per item, rendered from a <see cref="CommandTemplate"/>, with retries and a timeout.</summary>
+internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int retries) : JobWork
 {
-    public string Description => "exec:" + template.Text;
+    public override string Description => "exec:" + template.Text;
 
-    public async ValueTask<byte[]> RunAsync(InputItem item, CancellationToken cancellationToken)
+    public override object Prepare(InputItem item) => template.Render(item);
+
+    public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
     {
-        string command;
-        try
+        var stream = Runner.StreamAsync(prepared, async (entry, cancellationToken) =>
         {
-            command = template.Render(item);
-        }
-        catch (FormatException e)
-        {
-            throw new ExecFailedException($"line {item.Line}: {e.Message}", null, null);
-        }
-
-        return await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+            var command = (string)entry.Prepared;
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    var output = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+                    onCompleted(entry.Item, output, null);
+                    return output;
+                }
+                catch (ExecFailedException) when (attempt < retries)
+                {
+                    // Retried: the last attempt's error is the one reported.
+                }
+                catch (ExecFailedException e)
+                {
+                    var message = attempt > 0 ? $"{e.Message} (after {attempt + 1} attempts)" : e.Message;
+                    onCompleted(entry.Item, null, message);
+                    throw new ExecFailedException(message, e.ExitCode, e.StderrTail);
+                }
+            }
+        }, options);
+        return new JobStream(stream, () => stream.Report);
     }
 }

@@ -7,7 +7,7 @@ internal sealed class RunJobOptions
 
     public InputFormat Format { get; init; } = InputFormat.Auto;
 
-    public required IItemWork Work { get; init; }
+    public required JobWork Work { get; init; }
 
     public required Engine Engine { get; init; }
 
@@ -24,8 +24,6 @@ internal sealed class RunJobOptions
     public bool Resume { get; init; }
 
     public bool Unordered { get; init; }
-
-    public int Retries { get; init; }
 
     public bool FailFast { get; init; }
 

@@ -45,7 +45,8 @@ public sealed class WorkDescriptor
     }
 
     /// <summary>Gets the serializer options used for work types without a <see cref="WorkSerializerAttribute"/>:
-    /// reflection-based, public properties and fields, named floating-point literals (<c>NaN</c>, <c>Infinity</c>) allowed.</summary>
+    /// reflection-based, public properties and fields, case-insensitive property names when reading, named floating-point
+    /// literals (<c>NaN</c>, <c>Infinity</c>) allowed.</summary>
     public static JsonSerializerOptions DefaultSerializerOptions { get; } = CreateDefaultOptions();
 
     /// <summary>Gets the work type.</summary>
@@ -192,6 +193,9 @@ public sealed class WorkDescriptor
         {
             IncludeFields = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+
+            // Inputs often come from people's files (JSON Lines, CSV headers) where "name" means Name.
+            PropertyNameCaseInsensitive = true,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.MakeReadOnly();

@@ -5,12 +5,22 @@ namespace Brigade.Cli.Tests.Run;
 
 public sealed class RunMemoryTests
 {
-    private sealed class EchoWork : IItemWork
+    private sealed class EchoWork : JobWork
     {
-        public string Description => "echo";
+        public override string Description => "echo";
 
-        public ValueTask<byte[]> RunAsync(InputItem item, CancellationToken cancellationToken) =>
-            new(Encoding.UTF8.GetBytes(item.Text + "\n"));
+        public override object Prepare(InputItem item) => item.Text;
+
+        public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+        {
+            var stream = Runner.StreamAsync(prepared, entry =>
+            {
+                var bytes = Encoding.UTF8.GetBytes((string)entry.Prepared + "\n");
+                onCompleted(entry.Item, bytes, null);
+                return bytes;
+            }, options);
+            return new JobStream(stream, () => stream.Report);
+        }
     }
 
     [Fact(Timeout = 180_000)]

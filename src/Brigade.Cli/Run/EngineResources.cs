@@ -1,0 +1,53 @@
+using Brigade.Orleans;
+using Brigade.Processes;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>Engines <c>brigade run</c> creates for one run (worker processes, a cluster connection), released when it ends.</summary>
+internal sealed class EngineResources : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public ProcessEngine Processes(int? workers, TimeSpan? itemTimeout)
+    {
+        var options = new ProcessEngineOptions { ForwardWorkerOutput = false, ItemTimeout = itemTimeout };
+        if (workers is { } n)
+        {
+            options.MaxWorkers = n;
+        }
+
+        var engine = new ProcessEngine(options);
+        _owned.Add(engine);
+        return engine;
+    }
+
+    public async Task<ClusterEngine> ClusterAsync(int[] gatewayPorts, CancellationToken cancellationToken)
+    {
+        var options = new ClusterConnectionOptions();
+        foreach (var port in gatewayPorts)
+        {
+            options.GatewayPorts.Add(port);
+        }
+
+        ClusterConnection connection;
+        try
+        {
+            connection = await ClusterConnection.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            throw new CliUsageException($"--engine cluster: {e.Message} (start silos with 'brigade silo', or give --gateway PORT)");
+        }
+
+        _owned.Add(connection);
+        return await ClusterEngine.ConnectAsync(connection.Client, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// A .NET work type from the user's assembly (<c>--assembly PATH --work TYPE</c>): items are converted to its input
+/// type from JSON (JSON Lines), the line itself (a string input, or a JSON literal on the line) or the CSV record
+/// (an object whose properties are the header's columns); results are written one per line, as JSON (strings as is).
+/// </summary>
+internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object instance, bool inProcess, int retries) : JobWork
+{
+    private readonly JsonTypeInfo<TIn> _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
+    private readonly JsonTypeInfo<TOut> _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
+
+    public override string Description => $"work:{descriptor.Name}";
+
+    public override object Prepare(InputItem item)
+    {
+        if (typeof(TIn) == typeof(string))
+        {
+            return item.Json is { ValueKind: JsonValueKind.String } s ? s.GetString()! : item.Text;
+        }
+
+        var json = item.Json is { } element ? element.GetRawText()
+            : item.Fields is { } fields ? CsvToJson(item.Header!, fields)
+            : item.Text;
+        try
+        {
+            return JsonSerializer.Deserialize(json, _input) ?? throw new FormatException($"line {item.Line}: the item is null, not a {typeof(TIn).Name}");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"line {item.Line}: the item is not a valid {typeof(TIn).Name}: {e.Message}", e);
+        }
+    }
+
+    public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+    {
+        if (inProcess)
+        {
+            // In this process the work runs as a delegate, which allows retries and journaling on completion.
+            var stream = Runner.StreamAsync(prepared, async (entry, cancellationToken) =>
+            {
+                for (var attempt = 0; ; attempt++)
+                {
+                    try
+                    {
+                        var value = instance is IAsyncWork<TIn, TOut> asyncWork
+                            ? await asyncWork.ExecuteAsync((TIn)entry.Prepared, cancellationToken).ConfigureAwait(false)
+                            : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Prepared);
+                        var bytes = Encode(value);
+                        onCompleted(entry.Item, bytes, null);
+                        return bytes;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException && attempt < retries)
+                    {
+                        // Retried: the last attempt's error is the one reported.
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        var message = $"{e.GetType().Name}: {e.Message}{(attempt > 0 ? $" (after {attempt + 1} attempts)" : "")}";
+                        onCompleted(entry.Item, null, message);
+                        throw new InvalidOperationException(message, e);
+                    }
+                }
+            }, options);
+            return new JobStream(stream, () => stream.Report);
+        }
+
+        // Elsewhere (worker processes, a cluster) the engine needs the work type itself; it handles crashes and retries.
+        var inputs = Inputs(prepared);
+        var remote = instance is IAsyncWork<TIn, TOut> a
+            ? Runner.StreamAsync(inputs, a, options)
+            : Runner.StreamAsync(inputs, (IWork<TIn, TOut>)instance, options);
+        return new JobStream(Encode(remote), () => remote.Report);
+    }
+
+    private static async IAsyncEnumerable<TIn> Inputs(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var (_, value) in prepared.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return (TIn)value;
+        }
+    }
+
+    private async IAsyncEnumerable<ItemResult<byte[]>> Encode(IAsyncEnumerable<ItemResult<TOut>> results, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var r in results.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return r.IsSuccess ? ItemResult<byte[]>.Success(r.Index, Encode(r.Value!)) : ItemResult<byte[]>.Failure(r.Index, Describe(r.Exception));
+        }
+    }
+
+    // Failures read the same whichever engine ran the item: "ExceptionType: message (where)".
+    private static InvalidOperationException Describe(Exception e) => e switch
+    {
+        RemoteWorkException remote => new InvalidOperationException(
+            $"{remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..]}: {remote.Message}{(remote.Location is null ? "" : $" ({remote.Location})")}", e),
+        _ => new InvalidOperationException($"{e.GetType().Name}: {e.Message}", e),
+    };
+
+    private byte[] Encode(TOut value)
+    {
+        if (value is string text)
+        {
+            return Encoding.UTF8.GetBytes(text.EndsWith('\n') ? text : text + "\n");
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, _output);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    // CSV values are text; numbers and booleans are passed as such so that typed properties bind.
+    private static string CsvToJson(IReadOnlyList<string> header, IReadOnlyList<string> fields)
+    {
+        var obj = new JsonObject();
+        for (var i = 0; i < header.Count; i++)
+        {
+            var f = fields[i];
+            obj[header[i]] = long.TryParse(f, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? JsonValue.Create(l)
+                : double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d)
+                : bool.TryParse(f, out var b) ? JsonValue.Create(b)
+                : JsonValue.Create(f);
+        }
+
+        return obj.ToJsonString();
+    }
+}

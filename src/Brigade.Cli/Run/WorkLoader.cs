@@ -1,0 +1,96 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// Loads a user's work type for <c>brigade run --assembly PATH --work TYPE</c>: the assembly and its dependencies come
+/// from its build output (its <c>.deps.json</c>), in a load context of their own; Brigade itself is shared so the
+/// type's <c>IWork</c> is the one Brigade knows.
+/// </summary>
+internal static class WorkLoader
+{
+    public static JobWork Load(string assemblyPath, string typeName, bool inProcess, int retries)
+    {
+        var path = Path.GetFullPath(assemblyPath);
+        if (!File.Exists(path))
+        {
+            throw new CliUsageException($"--assembly: '{assemblyPath}' not found");
+        }
+
+        Assembly assembly;
+        try
+        {
+            assembly = new WorkLoadContext(path).LoadFromAssemblyPath(path);
+        }
+        catch (BadImageFormatException)
+        {
+            throw new CliUsageException($"--assembly: '{assemblyPath}' is not a .NET assembly");
+        }
+
+        WorkDescriptor? descriptor;
+        try
+        {
+            descriptor = WorkDescriptor.Find(typeName, [assembly]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--work: {e.Message}");
+        }
+
+        if (descriptor is null)
+        {
+            var candidates = WorkTypes(assembly);
+            throw new CliUsageException(candidates.Count == 0
+                ? $"--work: no type '{typeName}' in {Path.GetFileName(path)}, which has no IWork/IAsyncWork types"
+                : $"--work: no work type '{typeName}' in {Path.GetFileName(path)}; it has: {string.Join(", ", candidates)}");
+        }
+
+        try
+        {
+            descriptor.EnsureSerializable();
+        }
+        catch (NotSupportedException e)
+        {
+            throw new CliUsageException($"--work: {e.Message}");
+        }
+
+        var workType = typeof(TypedWork<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
+        return (JobWork)Activator.CreateInstance(workType, descriptor, descriptor.CreateInstance(), inProcess, retries)!;
+    }
+
+    private static List<string> WorkTypes(Assembly assembly)
+    {
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            types = [.. e.Types.OfType<Type>()];
+        }
+
+        return [.. types.Where(t => t.GetInterfaces().Any(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(IWork<,>) || i.GetGenericTypeDefinition() == typeof(IAsyncWork<,>))))
+            .Select(t => t.FullName!).Order(StringComparer.Ordinal)];
+    }
+
+    private sealed class WorkLoadContext(string mainAssemblyPath) : AssemblyLoadContext("brigade-work", isCollectible: false)
+    {
+        private readonly AssemblyDependencyResolver _resolver = new(mainAssemblyPath);
+
+        protected override Assembly? Load(AssemblyName assemblyName)
+        {
+            // Anything the CLI already has (Brigade above all) is shared, so types match across the boundary.
+            if (Default.Assemblies.Any(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), assemblyName)))
+            {
+                return null;
+            }
+
+            return _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+        }
+
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+            _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+    }
+}
