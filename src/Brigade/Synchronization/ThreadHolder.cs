@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+
+namespace Brigade.Synchronization;
+
+/// <summary>
+/// A thread as the owner of synchronously acquired primitives: its held stack and the event it blocks on.
+/// Synchronous acquisitions belong to their thread, like <see cref="Monitor"/> and <see cref="System.Threading.Lock"/>.
+/// </summary>
+#pragma warning disable CA1001 // The event lives as long as its thread; it never holds an OS handle (WaitHandle is never read).
+internal sealed class ThreadHolder : Holder
+#pragma warning restore CA1001
+{
+    [ThreadStatic]
+    private static ThreadHolder? t_current;
+
+    private readonly Thread _thread;
+
+    // Written only by the owning thread; read by other threads only to describe a blocked owner in a report.
+    private HeldEntry[] _held = new HeldEntry[4];
+    private int _count;
+    private ManualResetEventSlim? _event;
+
+    private ThreadHolder()
+    {
+        _thread = Thread.CurrentThread;
+        ThreadId = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>Gets the current thread's holder.</summary>
+    public static ThreadHolder Current => t_current ?? CreateCurrent();
+
+    /// <summary>Gets the current thread's holder if it was ever created.</summary>
+    public static ThreadHolder? CurrentOrNull => t_current;
+
+    /// <summary>Gets the managed thread id.</summary>
+    public int ThreadId { get; }
+
+    /// <summary>Gets how many primitives the thread holds.</summary>
+    public int Count => _count;
+
+    /// <summary>Gets the held entries, oldest first.</summary>
+    public ReadOnlySpan<HeldEntry> Held => _held.AsSpan(0, _count);
+
+    /// <summary>Gets the event this thread blocks on; one per thread, since a thread waits for one thing at a time.</summary>
+    public ManualResetEventSlim WaitEvent => _event ??= new ManualResetEventSlim(false);
+
+    public void Push(SynchronizationPrimitive primitive, AccessMode mode, long serial, in CallSite site)
+    {
+        if (_count == _held.Length)
+        {
+            Array.Resize(ref _held, _held.Length * 2);
+        }
+
+        ref var entry = ref _held[_count];
+        entry.Primitive = primitive;
+        entry.Mode = mode;
+        entry.Serial = serial;
+        entry.Site = site;
+        _count++;
+    }
+
+    /// <summary>Removes the entry of one grant, searching from the most recent (releases are usually LIFO).</summary>
+    public void Remove(SynchronizationPrimitive primitive, long serial)
+    {
+        for (var i = _count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_held[i].Primitive, primitive) && _held[i].Serial == serial)
+            {
+                Array.Copy(_held, i + 1, _held, i, _count - i - 1);
+                _count--;
+                _held[_count] = default;
+                return;
+            }
+        }
+    }
+
+    /// <summary>Gets whether the thread holds <paramref name="primitive"/> in <paramref name="mode"/>.</summary>
+    public bool Holds(SynchronizationPrimitive primitive, AccessMode mode)
+    {
+        var held = _held;
+        var count = Math.Min(_count, held.Length);
+        for (var i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(held[i].Primitive, primitive) && held[i].Mode == mode)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public override string Describe()
+    {
+        var name = _thread.Name;
+        return name is null ? $"thread #{ThreadId}" : $"thread '{name}' (#{ThreadId})";
+    }
+
+    public override CallSite SiteOf(SynchronizationPrimitive primitive)
+    {
+        var held = _held;
+        var count = Math.Min(_count, held.Length);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(held[i].Primitive, primitive))
+            {
+                return held[i].Site;
+            }
+        }
+
+        return default;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadHolder CreateCurrent() => t_current = new ThreadHolder();
+}
