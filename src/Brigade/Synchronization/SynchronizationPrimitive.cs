@@ -442,10 +442,9 @@ public abstract class SynchronizationPrimitive
         ITimer? timer = null;
         try
         {
-            // The timeout runs from the moment the waiter is queued.
             if (timeout != Timeout.InfiniteTimeSpan)
             {
-                timer = Time.CreateTimer(TimeoutCallback, node, timeout, Timeout.InfiniteTimeSpan);
+                timer = StartTimeout(node, timeout);
             }
 
             Telemetry.LockContentions.Add(1, _kindTag);
@@ -547,9 +546,9 @@ public abstract class SynchronizationPrimitive
 
         // The timeout runs from the moment the waiter is queued; a cancellation or timeout that races with the cycle
         // search below simply wins (the search then finds the node abandoned).
-        if (timeout != Timeout.InfiniteTimeSpan)
+        if (timeout != Timeout.InfiniteTimeSpan && StartTimeout(node, timeout) is { } timer)
         {
-            node.AttachTimer(Time.CreateTimer(TimeoutCallback, node, timeout, Timeout.InfiniteTimeSpan));
+            node.AttachTimer(timer);
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -568,6 +567,31 @@ public abstract class SynchronizationPrimitive
 
         SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
         return new ValueTask<LockScope>(node, node.Version);
+    }
+
+    /// <summary>
+    /// Arms a wait's timeout. The timeout runs from the node's start (before it was queued and visible), so time that
+    /// passed in between counts: a timeout already due fires at once instead of being armed late.
+    /// </summary>
+    private ITimer? StartTimeout(WaitNode node, TimeSpan timeout)
+    {
+        var remaining = timeout - Time.GetElapsedTime(node.StartTimestamp);
+        if (remaining <= TimeSpan.Zero)
+        {
+            TimeOut(node);
+            return null;
+        }
+
+        var timer = Time.CreateTimer(TimeoutCallback, node, remaining, Timeout.InfiniteTimeSpan);
+
+        // The clock may have moved while the timer was armed (relative to a later "now"): check once more. Timing out
+        // twice is harmless; the second attempt finds the node no longer queued.
+        if (Time.GetElapsedTime(node.StartTimestamp) >= timeout)
+        {
+            TimeOut(node);
+        }
+
+        return timer;
     }
 
     /// <summary>Takes a waiter out of the queue unless it was already granted; passes its turn on.</summary>
