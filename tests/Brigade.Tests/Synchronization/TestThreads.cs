@@ -70,6 +70,16 @@ internal static class TestThreads
 
     public static void Wait(this ManualResetEventSlim gate) => Assert.True(gate.Wait(Bound), "gate not opened in time");
 
+    /// <summary>Starts <paramref name="body"/> as a new logical flow: without the current execution context, so it does
+    /// not inherit the async locks this flow holds (a task that inherits them belongs to the holding flow).</summary>
+    public static Task<T> Detached<T>(Func<Task<T>> body)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(body);
+        }
+    }
+
     public static Task Bounded(this Task task) => task.WaitAsync(Bound);
 
     public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Bound);
