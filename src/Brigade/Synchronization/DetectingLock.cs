@@ -24,7 +24,6 @@ namespace Brigade.Synchronization;
 [DebuggerDisplay("{DebuggerDisplay,nq}")]
 public sealed class DetectingLock : SynchronizationPrimitive
 {
-    private const int SpinLimit = 24;
 
     // The owner; null when free. Taken by compare-and-swap, released by an exchange (a full fence before WaitingCount
     // is read), handed off under the queue lock. Not guarded by a lock: it is the lock.
@@ -211,8 +210,10 @@ public sealed class DetectingLock : SynchronizationPrimitive
             return false;
         }
 
+        // Spin only while spinning does not yield the processor: a yield can cost a whole scheduler quantum on a busy
+        // machine, far more than queueing and being woken.
         var spinner = default(SpinWait);
-        for (var i = 0; i < SpinLimit; i++)
+        while (!spinner.NextSpinWillYield)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
             if (Volatile.Read(ref _owner) is null && (Fairness == LockFairness.Unfair || WaitingCount == 0) && TryTake(holder, mode, out serial))

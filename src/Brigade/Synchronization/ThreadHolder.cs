@@ -42,7 +42,11 @@ internal sealed class ThreadHolder : Holder
     public ReadOnlySpan<HeldEntry> Held => _held.AsSpan(0, _count);
 
     /// <summary>Gets the event this thread blocks on; one per thread, since a thread waits for one thing at a time.</summary>
-    public ManualResetEventSlim WaitEvent => _event ??= new ManualResetEventSlim(false);
+    /// <remarks>It spins briefly and never yields before it blocks (see <see cref="WaitSpinCount"/>).</remarks>
+    public ManualResetEventSlim WaitEvent => _event ??= new ManualResetEventSlim(false, WaitSpinCount);
+
+    /// <summary>Spins of a waiter before it blocks: below SpinWait's yield threshold, so they never give the core away.</summary>
+    private const int WaitSpinCount = 8;
 
     public void Push(SynchronizationPrimitive primitive, AccessMode mode, long serial, in CallSite site)
     {
