@@ -17,8 +17,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 {
     public const int MaxEdges = 100_000;
 
-    // Orders already recorded, checked without the gate. Written under the gate.
-    private readonly ConcurrentDictionary<long, byte> _known = new();
+    // Orders already recorded, checked without the gate; the value is the report when the order inverted an earlier one
+    // (recorded in Report mode), so that Throw mode still refuses it. Written under the gate.
+    private readonly ConcurrentDictionary<long, LockOrderReport?> _known = new();
 
     // Guards _successors, _edges, _reports. A leaf lock: taken with no other Brigade lock held, nothing taken under it.
     private readonly Lock _gate = new();
@@ -75,8 +76,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
 
         var key = Key(held.Id, next.Id);
-        if (_known.ContainsKey(key))
+        if (_known.TryGetValue(key, out var knownInversion))
         {
+            if (knownInversion is not null && mode == LockOrderMode.Throw)
+            {
+                throw new LockOrderException(knownInversion);
+            }
+
             return;
         }
 
@@ -86,8 +92,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         var edge = new LockOrderEdge(who.Describe(), held.DescribeSelf(), heldSite.ToPublic(), next.DescribeSelf(), nextSite.ToPublic(), now);
         lock (_gate)
         {
-            if (_known.ContainsKey(key))
+            if (_known.TryGetValue(key, out knownInversion))
             {
+                if (knownInversion is not null && mode == LockOrderMode.Throw)
+                {
+                    throw new LockOrderException(knownInversion);
+                }
+
                 return;
             }
 
@@ -117,7 +128,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
 
                 successors.Add(next.Id);
-                _known[key] = 0;
+                _known[key] = earlier is null ? null : _reports[key];
             }
         }
 

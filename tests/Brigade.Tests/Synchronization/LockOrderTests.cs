@@ -105,6 +105,30 @@ public sealed class LockOrderTests
     }
 
     [Fact]
+    public void ThrowMode_AlsoRefusesAnInversionFirstRecordedInReportMode()
+    {
+        var a = NewLock("A");
+        var b = NewLock("B");
+        using (a.Acquire())
+        using (b.Acquire())
+        {
+        }
+
+        using (b.Acquire())
+        using (a.Acquire())
+        {
+        }
+
+        _diagnostics.LockOrderMode = LockOrderMode.Throw;
+        using (b.Acquire())
+        {
+            Assert.Throws<LockOrderException>(() => a.Acquire());
+        }
+
+        Assert.Single(_diagnostics.Reports);
+    }
+
+    [Fact]
     public async Task ThrowMode_Async_FaultsTheAwaitedAcquisition()
     {
         _diagnostics.LockOrderMode = LockOrderMode.Throw;
