@@ -11,5 +11,9 @@ internal static class SceneCatalog
         new BlockingIoScene(),
         new CpuBoundScene(),
         new TinyTasksScene(),
+        new DeadlockScene(),
+        new LockOrderScene(),
+        new StarvationScene(),
+        new ThreadPoolStarvationScene(),
     ];
 }
