@@ -9,6 +9,15 @@ internal readonly struct CallSite(string? member, string? file, int line, StackT
 
     public bool IsKnown => file is not null;
 
+    public string? Member => member;
+
+    public string? File => file;
+
+    public int Line => line;
+
+    public StackTrace? Trace => trace;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static CallSite Capture(SynchronizationPrimitive primitive, string member, string file, int line) =>
         primitive.DetectsPitfalls
             ? new(member, file, line, primitive.Diagnostics.CaptureStackTraces ? new StackTrace(1, fNeedFileInfo: true) : null)

@@ -25,8 +25,13 @@ namespace Brigade.Synchronization;
 public sealed class DetectingLock : SynchronizationPrimitive
 {
 
-    // The owner; null when free. Taken by compare-and-swap, released by an exchange (a full fence before WaitingCount
-    // is read), handed off under the queue lock. Not guarded by a lock: it is the lock.
+    // 1 when held, 0 when free: taken by compare-and-swap, released by an exchange (a full fence before WaitingCount is
+    // read). Not guarded by a lock: it is the lock. An int, not the owner reference: interlocked operations on
+    // references go through a GC write-barrier helper and cost several times more.
+    private int _state;
+
+    // Who holds it, written by the new owner right after it took _state (and cleared before it releases): a reader may
+    // briefly see a held lock with no owner yet, which the wait-for graph treats as an owner that is not blocked.
     private Holder? _owner;
 
     /// <summary>Initializes an unfair, detecting lock with a generated name.</summary>
@@ -50,7 +55,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
     }
 
     /// <summary>Gets whether the lock is held.</summary>
-    public bool IsHeld => Volatile.Read(ref _owner) is not null;
+    public bool IsHeld => Volatile.Read(ref _state) != 0;
 
     /// <summary>Gets who holds the lock, such as <c>thread 'worker' (#12)</c>; null when free or not detecting.</summary>
     public string? CurrentOwner => Volatile.Read(ref _owner) is { } owner && owner is not SentinelHolder ? owner.Describe() : null;
@@ -73,7 +78,11 @@ public sealed class DetectingLock : SynchronizationPrimitive
             return AcquireUntracked(cancellationToken);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            ThrowCancelled(cancellationToken);
+        }
+
         var thread = ThreadHolder.Current;
         var site = CallSite.Capture(this, callerMember, callerFile, callerLine);
         var chain = FlowState.RawChain;
@@ -83,9 +92,15 @@ public sealed class DetectingLock : SynchronizationPrimitive
         }
 
         SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive);
-        if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _owner, thread, null) is null)
+        if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
-            return AcquiredSync(thread, thread, AccessMode.Exclusive, ++_grants, site);
+            _owner = thread;
+            if (WaitingCount != 0)
+            {
+                _grants++;
+            }
+
+            return AcquiredSync(thread, thread, AccessMode.Exclusive, thread.NextSerial(), site);
         }
 
         return AcquireContended(thread, thread, AccessMode.Exclusive, site, Timeout.InfiniteTimeSpan, cancellationToken);
@@ -133,9 +148,21 @@ public sealed class DetectingLock : SynchronizationPrimitive
 
     internal override bool TryTake(Holder holder, AccessMode mode, out long serial)
     {
-        if (Interlocked.CompareExchange(ref _owner, holder, null) is null)
+        if (Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
-            serial = ++_grants;
+            if (holder is not SentinelHolder)
+            {
+                Volatile.Write(ref _owner, holder);
+            }
+
+            // Grants are counted only while someone waits: that is all starvation tracking needs, and the uncontended
+            // path then writes nothing to the lock but its state and owner.
+            if (WaitingCount != 0)
+            {
+                _grants++;
+            }
+
+            serial = holder is ThreadHolder thread ? thread.NextSerial() : 0;
             return true;
         }
 
@@ -143,7 +170,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
         return false;
     }
 
-    internal override bool CouldTake(AccessMode mode) => Volatile.Read(ref _owner) is null;
+    internal override bool CouldTake(AccessMode mode) => Volatile.Read(ref _state) == 0;
 
     internal override List<Holder> SnapshotHolders() => Volatile.Read(ref _owner) is { } owner ? [owner] : [];
 
@@ -152,7 +179,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
         if (!DetectsPitfalls)
         {
             SynchronizationHooks.Observer?.OnReleasing(this, mode, holder);
-            if (Interlocked.Exchange(ref _owner, null) is null)
+            if (Interlocked.Exchange(ref _state, 0) == 0)
             {
                 throw NotHeld();
             }
@@ -165,15 +192,32 @@ public sealed class DetectingLock : SynchronizationPrimitive
             return;
         }
 
-        if (!ReferenceEquals(Volatile.Read(ref _owner), holder) || _grants != serial)
+        if (!ReferenceEquals(Volatile.Read(ref _owner), holder))
         {
             throw NotHeld();
         }
 
-        CheckReleasingThread(holder);
-        ForgetHeld(holder, serial);
+        if (holder.AsThread is { } thread)
+        {
+            if (!ReferenceEquals(thread, ThreadHolder.CurrentOrNull))
+            {
+                CheckReleasingThread(holder);
+            }
+
+            // The serial tells this scope from a later grant to the same thread (a scope disposed twice).
+            if (!thread.Remove(this, serial))
+            {
+                throw NotHeld();
+            }
+        }
+        else
+        {
+            ForgetHeld(holder, serial);
+        }
+
         SynchronizationHooks.Observer?.OnReleasing(this, mode, holder);
-        Interlocked.Exchange(ref _owner, null);
+        Volatile.Write(ref _owner, null);
+        Interlocked.Exchange(ref _state, 0);
         if (WaitingCount != 0)
         {
             OnFreed(holder);
@@ -216,7 +260,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
         while (!spinner.NextSpinWillYield)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
-            if (Volatile.Read(ref _owner) is null && (Fairness == LockFairness.Unfair || WaitingCount == 0) && TryTake(holder, mode, out serial))
+            if (Volatile.Read(ref _state) == 0 && (Fairness == LockFairness.Unfair || WaitingCount == 0) && TryTake(holder, mode, out serial))
             {
                 return true;
             }
@@ -226,11 +270,14 @@ public sealed class DetectingLock : SynchronizationPrimitive
         return false;
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowCancelled(CancellationToken cancellationToken) => throw new OperationCanceledException(cancellationToken);
+
     private LockScope AcquireUntracked(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive);
-        if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _owner, SentinelHolder.Instance, null) is null)
+        if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
             SynchronizationHooks.Observer?.OnAcquired(this, AccessMode.Exclusive, SentinelHolder.Instance);
             return new LockScope(this, SentinelHolder.Instance, 0, AccessMode.Exclusive);

@@ -10,15 +10,27 @@ internal static class FlowState
     private static readonly AsyncLocal<AsyncHolder?> Chain = new();
     private static int s_nextFlowId;
 
-    /// <summary>Gets the chain as stored (its head may be released).</summary>
-    public static AsyncHolder? RawChain => Chain.Value;
+    /// <summary>Gets the chain as stored (its head may be released); null without reading it if no async acquisition ever happened.</summary>
+    public static AsyncHolder? RawChain
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => SynchronizationPrimitive.AsyncAcquisitionsHappened ? Chain.Value : null;
+    }
 
     /// <summary>Gets the most recent acquisition of the flow that is still held.</summary>
-    public static AsyncHolder? ActiveChain => AsyncHolder.FirstActive(Chain.Value);
+    public static AsyncHolder? ActiveChain => SynchronizationPrimitive.AsyncAcquisitionsHappened ? AsyncHolder.FirstActive(Chain.Value) : null;
 
     public static int NewFlowId() => Interlocked.Increment(ref s_nextFlowId);
 
-    public static void Push(AsyncHolder holder) => Chain.Value = holder;
+    public static void Push(AsyncHolder holder)
+    {
+        if (!SynchronizationPrimitive.AsyncAcquisitionsHappened)
+        {
+            SynchronizationPrimitive.AsyncAcquisitionsHappened = true;
+        }
+
+        Chain.Value = holder;
+    }
 
     /// <summary>Marks an acquisition released and drops released links from the head of the chain.</summary>
     public static void Pop(AsyncHolder holder)

@@ -11,6 +11,9 @@ internal abstract class Holder
     private WaitNode? _wait;
     private List<WaitNode>? _moreWaits;
 
+    /// <summary>Gets this holder as a thread, or null: a field read instead of a type test on hot paths.</summary>
+    public ThreadHolder? AsThread { get; private protected init; }
+
     /// <summary>Gets whether some flow of this holder is registered as waiting (a racy hint: don't spin for a blocked owner).</summary>
     public bool IsWaitingHint => Volatile.Read(ref _wait) is not null;
 

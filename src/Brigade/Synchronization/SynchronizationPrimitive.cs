@@ -28,12 +28,22 @@ public abstract class SynchronizationPrimitive
     private static readonly Action<object?> CancelCallback = static state => ((WaitNode)state!).Primitive.Cancel((WaitNode)state!);
     private static int s_nextId;
 
+    /// <summary>
+    /// Set once, by the first asynchronous acquisition in the process: until then no flow holds anything asynchronously,
+    /// and synchronous acquisitions skip reading the AsyncLocal (see FlowState). Here, on a class that is initialized
+    /// before any lock is used, so reading it needs no class-initialization check.
+    /// </summary>
+#pragma warning disable SA1401, CA2211 // A plain static field: read on the hot path of every synchronous acquisition.
+    internal static volatile bool AsyncAcquisitionsHappened;
+#pragma warning restore SA1401, CA2211
+
     // Guards the queue (_head, _tail, each queued node's links, State and bookkeeping) and _winners; in the semaphore
     // and the reader/writer lock also their holders and counts. Order: WaitForGraph.Gate before it; nothing under it.
     private protected readonly Lock _queueLock = new();
 
-    // Grants so far: the starvation clock ("granted N times to others") and each scope's serial. DetectingLock writes it
-    // only as the new owner (no one else can write while it owns the lock); the others write it under _queueLock.
+    // Grants so far, the starvation clock ("granted N times to others"); in the semaphore and the reader/writer lock also
+    // each scope's serial. They write it under _queueLock. DetectingLock counts only grants made while someone waits,
+    // written by the new owner (no one else can write while it owns the lock).
     private protected long _grants;
 
     private readonly KeyValuePair<string, object?> _kindTag;

@@ -19,18 +19,30 @@ internal sealed class ThreadHolder : Holder
     private HeldEntry[] _held = new HeldEntry[4];
     private int _count;
     private ManualResetEventSlim? _event;
+    private long _serial;
 
     private ThreadHolder()
     {
+        AsThread = this;
         _thread = Thread.CurrentThread;
         ThreadId = Environment.CurrentManagedThreadId;
     }
 
     /// <summary>Gets the current thread's holder.</summary>
-    public static ThreadHolder Current => t_current ?? CreateCurrent();
+    public static ThreadHolder Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? CreateCurrent();
+    }
 
     /// <summary>Gets the current thread's holder if it was ever created.</summary>
     public static ThreadHolder? CurrentOrNull => t_current;
+
+    /// <summary>Gets a serial number for this thread's next grant: it tells a scope from a later one of the same
+    /// thread without writing to the lock. Only the owning thread calls it, or a releaser handing a lock to this thread
+    /// while it is blocked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long NextSerial() => ++_serial;
 
     /// <summary>Gets the managed thread id.</summary>
     public int ThreadId { get; }
@@ -50,32 +62,74 @@ internal sealed class ThreadHolder : Holder
 
     public void Push(SynchronizationPrimitive primitive, AccessMode mode, long serial, in CallSite site)
     {
-        if (_count == _held.Length)
+        var held = _held;
+        var count = _count;
+        if ((uint)count >= (uint)held.Length)
         {
-            Array.Resize(ref _held, _held.Length * 2);
+            held = Grow();
         }
 
-        ref var entry = ref _held[_count];
-        entry.Primitive = primitive;
+        // A loop that takes the same lock at the same depth finds the same references in the slot: skip their stores.
+        ref var entry = ref held[count];
+        if (!ReferenceEquals(entry.Primitive, primitive))
+        {
+            entry.Primitive = primitive;
+        }
+
+        if (!ReferenceEquals(entry.Member, site.Member))
+        {
+            entry.Member = site.Member;
+        }
+
+        if (!ReferenceEquals(entry.File, site.File))
+        {
+            entry.File = site.File;
+        }
+
+        if (entry.Trace is not null || site.Trace is not null)
+        {
+            entry.Trace = site.Trace;
+        }
+
         entry.Mode = mode;
         entry.Serial = serial;
-        entry.Site = site;
-        _count++;
+        entry.Line = site.Line;
+        _count = count + 1;
     }
 
     /// <summary>Removes the entry of one grant, searching from the most recent (releases are usually LIFO).</summary>
-    public void Remove(SynchronizationPrimitive primitive, long serial)
+    /// <remarks>Entries above the count are not cleared: they only refer to primitives and literal strings, and the
+    /// next push overwrites them.</remarks>
+    /// <returns>Whether the grant was held.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Remove(SynchronizationPrimitive primitive, long serial)
     {
-        for (var i = _count - 1; i >= 0; i--)
+        var held = _held;
+        var top = _count - 1;
+        if ((uint)top < (uint)held.Length && ReferenceEquals(held[top].Primitive, primitive) && held[top].Serial == serial)
+        {
+            _count = top;
+            return true;
+        }
+
+        return RemoveBelowTop(primitive, serial);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool RemoveBelowTop(SynchronizationPrimitive primitive, long serial)
+    {
+        var top = _count - 1;
+        for (var i = top - 1; i >= 0; i--)
         {
             if (ReferenceEquals(_held[i].Primitive, primitive) && _held[i].Serial == serial)
             {
                 Array.Copy(_held, i + 1, _held, i, _count - i - 1);
                 _count--;
-                _held[_count] = default;
-                return;
+                return true;
             }
         }
+
+        return false;
     }
 
     /// <summary>Gets whether the thread holds <paramref name="primitive"/> in <paramref name="mode"/>.</summary>
@@ -117,4 +171,11 @@ internal sealed class ThreadHolder : Holder
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ThreadHolder CreateCurrent() => t_current = new ThreadHolder();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private HeldEntry[] Grow()
+    {
+        Array.Resize(ref _held, _held.Length * 2);
+        return _held;
+    }
 }
