@@ -208,6 +208,7 @@ public sealed class DetectingReaderWriterLock : SynchronizationPrimitive
         CheckReleasingThread(holder);
         SynchronizationHooks.Observer?.OnReleasing(this, mode, holder);
         var signals = default(Signals);
+        var now = StarvationClock();
         lock (_queueLock)
         {
             if (mode == AccessMode.Write)
@@ -231,7 +232,7 @@ public sealed class DetectingReaderWriterLock : SynchronizationPrimitive
                 Volatile.Write(ref _readerCount, _readers.Count);
             }
 
-            ProcessQueueLocked(holder, ref signals);
+            ProcessQueueLocked(holder, ref signals, now);
         }
 
         ForgetHeld(holder, serial);

@@ -141,6 +141,7 @@ public sealed class DetectingSemaphore : SynchronizationPrimitive
         CheckReleasingThread(holder);
         SynchronizationHooks.Observer?.OnReleasing(this, mode, holder);
         var signals = default(Signals);
+        var now = StarvationClock();
         lock (_queueLock)
         {
             var index = _holders.IndexOf((holder, serial));
@@ -151,7 +152,7 @@ public sealed class DetectingSemaphore : SynchronizationPrimitive
 
             _holders.RemoveAt(index);
             Volatile.Write(ref _available, _available + 1);
-            ProcessQueueLocked(holder, ref signals);
+            ProcessQueueLocked(holder, ref signals, now);
         }
 
         ForgetHeld(holder, serial);

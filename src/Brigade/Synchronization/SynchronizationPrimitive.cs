@@ -23,6 +23,7 @@ public abstract class SynchronizationPrimitive
     private const int MaxStarvationChecks = 8;
     private const int MaxWakeScan = 16;
     private const int MaxWinners = 3;
+    private const int MaxTrackedWinners = 4;
 
     private static readonly TimerCallback TimeoutCallback = static state => ((WaitNode)state!).Primitive.TimeOut((WaitNode)state!);
     private static readonly Action<object?> CancelCallback = static state => ((WaitNode)state!).Primitive.Cancel((WaitNode)state!);
@@ -54,8 +55,11 @@ public abstract class SynchronizationPrimitive
     // fence, then this read) and a waiter's enqueue (this increment, then a CAS) cannot both miss each other.
     private int _queued;
 
-    // Releases made while someone waited, by holder: who keeps winning. Under _queueLock; cleared when the queue empties.
-    private Dictionary<object, Winner>? _winners;
+    // Releases made while someone waited, by holder: who keeps winning. A few slots searched by reference (a dictionary
+    // costs more than the lock hand-off it is counting); when full, the least frequent winner is replaced. Under
+    // _queueLock; cleared when the queue empties.
+    private Winner[]? _winners;
+    private int _winnerCount;
 
     private protected SynchronizationPrimitive(string kind, string kindDisplay, LockOptions? options)
     {
@@ -174,7 +178,7 @@ public abstract class SynchronizationPrimitive
                     node.Serial = serial;
                     node.State = WaitState.Granted;
                     granted = true;
-                    ProcessQueueLocked(null, ref signals);
+                    ProcessQueueLocked(null, ref signals, 0);
                 }
                 else
                 {
@@ -325,16 +329,24 @@ public abstract class SynchronizationPrimitive
     private protected void OnFreed(Holder? releaser)
     {
         var signals = default(Signals);
+        var now = StarvationClock();
         lock (_queueLock)
         {
-            ProcessQueueLocked(releaser, ref signals);
+            ProcessQueueLocked(releaser, ref signals, now);
         }
 
         signals.Send(this);
     }
 
+    /// <summary>Reads the clock for a starvation check, before taking the queue lock (0: no check).</summary>
+    private protected long StarvationClock() =>
+        DetectsPitfalls && Diagnostics.StarvationThreshold != Timeout.InfiniteTimeSpan ? Time.GetTimestamp() : 0;
+
     /// <summary>After the primitive was freed (or a waiter left): grant (fair) or wake (unfair) waiters; check starvation.</summary>
-    private protected void ProcessQueueLocked(Holder? releaser, ref Signals signals)
+    /// <param name="releaser">Who released, counted as a winner; null when a waiter left.</param>
+    /// <param name="signals">Collects what to do after the lock is released.</param>
+    /// <param name="now">The time of the starvation check, read before the lock was taken; 0 for none.</param>
+    private protected void ProcessQueueLocked(Holder? releaser, ref Signals signals, long now)
     {
         if (_head is null)
         {
@@ -348,7 +360,10 @@ public abstract class SynchronizationPrimitive
                 Tally(releaser);
             }
 
-            CheckStarvationLocked(ref signals);
+            if (now != 0)
+            {
+                CheckStarvationLocked(ref signals, now);
+            }
         }
 
         if (Fairness == LockFairness.Fair)
@@ -500,7 +515,7 @@ public abstract class SynchronizationPrimitive
                             Remove(node);
                             node.State = WaitState.Granted;
                             outcome = 1;
-                            ProcessQueueLocked(null, ref signals);
+                            ProcessQueueLocked(null, ref signals, 0);
                             break;
                         default:
                             // Lost the race to a newcomer (unfair), or a stale wake-up: wait for the next release.
@@ -617,7 +632,7 @@ public abstract class SynchronizationPrimitive
 
             node.State = WaitState.Abandoned;
             Remove(node);
-            ProcessQueueLocked(null, ref signals);
+            ProcessQueueLocked(null, ref signals, 0);
         }
 
         signals.Send(this);
@@ -691,33 +706,35 @@ public abstract class SynchronizationPrimitive
         Interlocked.Decrement(ref _queued);
         if (_head is null)
         {
-            _winners?.Clear();
+            _winnerCount = 0;
         }
     }
 
     private void Tally(Holder releaser)
     {
-        _winners ??= [];
         var key = releaser.TallyKey;
-        if (_winners.TryGetValue(key, out var winner))
+        var winners = _winners ??= new Winner[MaxTrackedWinners];
+        var least = 0;
+        for (var i = 0; i < _winnerCount; i++)
         {
-            winner.Count++;
+            if (Equals(winners[i].Key, key))
+            {
+                winners[i].Count++;
+                return;
+            }
+
+            if (winners[i].Count < winners[least].Count)
+            {
+                least = i;
+            }
         }
-        else
-        {
-            _winners[key] = new Winner(releaser);
-        }
+
+        winners[_winnerCount < winners.Length ? _winnerCount++ : least] = new Winner(key, releaser, 1);
     }
 
-    private void CheckStarvationLocked(ref Signals signals)
+    private void CheckStarvationLocked(ref Signals signals, long now)
     {
         var threshold = Diagnostics.StarvationThreshold;
-        if (threshold == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-
-        var now = Time.GetTimestamp();
         var checkedNodes = 0;
         for (var node = _head; node is not null && checkedNodes < MaxStarvationChecks; node = node.Next, checkedNodes++)
         {
@@ -740,20 +757,10 @@ public abstract class SynchronizationPrimitive
         }
     }
 
-    private (Holder Holder, long Grants)[] TopWinners()
-    {
-        if (_winners is null || _winners.Count == 0)
-        {
-            return [];
-        }
+    private (Holder Holder, long Grants)[] TopWinners() =>
+        _winners is null
+            ? []
+            : _winners.AsSpan(0, _winnerCount).ToArray().OrderByDescending(w => w.Count).Take(MaxWinners).Select(w => (w.Holder, w.Count)).ToArray();
 
-        return _winners.Values.OrderByDescending(w => w.Count).Take(MaxWinners).Select(w => (w.Holder, w.Count)).ToArray();
-    }
-
-    private sealed class Winner(Holder holder)
-    {
-        public Holder Holder { get; } = holder;
-
-        public long Count { get; set; } = 1;
-    }
+    private record struct Winner(object Key, Holder Holder, long Count);
 }
