@@ -496,6 +496,17 @@ public abstract class SynchronizationPrimitive
 
                     // Granted before the cancellation was seen: the acquisition stands.
                 }
+                catch (ThreadInterruptedException)
+                {
+                    // Leave no queued node behind for a thread that stopped waiting; a grant that already arrived is
+                    // recorded and released so that the next waiter gets the primitive.
+                    if (!TryAbandon(node))
+                    {
+                        AcquiredSync(thread, holder, mode, node.Serial, site).Dispose();
+                    }
+
+                    throw;
+                }
 
                 var signals = default(Signals);
                 var outcome = 0;

@@ -164,6 +164,28 @@ public sealed class PrimitiveBehaviourTests
     }
 
     [Fact]
+    public async Task AnInterruptedWaiter_LeavesTheQueue()
+    {
+        var lockObject = new DetectingLock(new LockOptions { Fairness = LockFairness.Fair, Diagnostics = _diagnostics });
+        await TestThreads.Run("owner", () =>
+        {
+            var held = lockObject.Acquire();
+            Thread? waiterThread = null;
+            var waiter = TestThreads.Run("waiter", () =>
+            {
+                waiterThread = Thread.CurrentThread;
+                Assert.Throws<ThreadInterruptedException>(() => lockObject.Acquire());
+            });
+            TestThreads.Until(() => lockObject.WaitingCount == 1, "the waiter is queued");
+            waiterThread!.Interrupt();
+            Assert.True(waiter.Wait(TestThreads.Bound));
+            Assert.Equal(0, lockObject.WaitingCount);
+            held.Dispose();
+            Assert.False(lockObject.IsHeld);   // a fair hand-off found nobody to hand it to
+        }).Bounded();
+    }
+
+    [Fact]
     public async Task MutualExclusion_ManyThreadsAndFlows_CountExactly()
     {
         var lockObject = NewLock();
