@@ -15,6 +15,8 @@ internal interface ISynchronizationObserver
     void OnAcquiring(SynchronizationPrimitive primitive, AccessMode mode);
 
     /// <summary>The acquisition must wait: it is queued, and (when detecting) registered in the wait-for graph.</summary>
+    /// <remarks>Called after the waiter became visible in the queue, outside the queue lock: on free-running threads a
+    /// release that serves this waiter can be observed before this call (a controlling scheduler runs one at a time).</remarks>
     void OnWaiting(SynchronizationPrimitive primitive, AccessMode mode, Holder waiter);
 
     /// <summary>After an acquisition, in the acquiring flow (for async waits: when the awaiter resumes).</summary>

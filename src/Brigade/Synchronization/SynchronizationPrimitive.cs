@@ -34,9 +34,7 @@ public abstract class SynchronizationPrimitive
     /// and synchronous acquisitions skip reading the AsyncLocal (see FlowState). Here, on a class that is initialized
     /// before any lock is used, so reading it needs no class-initialization check.
     /// </summary>
-#pragma warning disable SA1401, CA2211 // A plain static field: read on the hot path of every synchronous acquisition.
     internal static volatile bool AsyncAcquisitionsHappened;
-#pragma warning restore SA1401, CA2211
 
     // Guards the queue (_head, _tail, each queued node's links, State and bookkeeping) and _winners; in the semaphore
     // and the reader/writer lock also their holders and counts. Order: WaitForGraph.Gate before it; nothing under it.
