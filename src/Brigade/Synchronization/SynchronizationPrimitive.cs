@@ -93,6 +93,12 @@ public abstract class SynchronizationPrimitive
 
     internal int Id { get; }
 
+    /// <summary>
+    /// Gets or sets where a woken async waiter's retry runs (default: the thread pool). A seam for schedulers that
+    /// control interleavings (tests, systematic exploration): the retry runs when they execute the work item.
+    /// </summary>
+    internal Action<IThreadPoolWorkItem>? RetryScheduler { get; set; }
+
     internal string KindDisplay { get; }
 
     internal TimeProvider Time { get; }
@@ -153,6 +159,10 @@ public abstract class SynchronizationPrimitive
         else if (node.State == WaitState.Granted)
         {
             node.Complete(new LockScope(this, node.Holder, node.Serial, node.Mode));
+        }
+        else if (RetryScheduler is { } schedule)
+        {
+            schedule(node);
         }
         else
         {
