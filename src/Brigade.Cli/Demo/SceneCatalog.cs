@@ -12,6 +12,10 @@ internal static class SceneCatalog
         new CpuBoundScene(),
         new TinyTasksScene(),
         new CrashContainmentScene(),
+        new DeadlockScene(),
+        new LockOrderScene(),
+        new StarvationScene(),
+        new ThreadPoolStarvationScene(),
         new ClusterScene(),
     ];
 }

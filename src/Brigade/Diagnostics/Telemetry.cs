@@ -17,4 +17,9 @@ internal static class Telemetry
     public static readonly Counter<long> Batches = Meter.CreateCounter<long>(BrigadeTelemetry.Batches, "{batch}", "Batches run.");
     public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>(BrigadeTelemetry.RunDuration, "s", "Wall time of runs.");
     public static readonly UpDownCounter<long> ActiveRuns = Meter.CreateUpDownCounter<long>(BrigadeTelemetry.ActiveRuns, "{run}", "Runs in progress.");
+
+    // Pitfall detection (Brigade.Synchronization, the thread-pool monitor).
+    public static readonly Counter<long> Pitfalls = Meter.CreateCounter<long>(PitfallTelemetry.PitfallsDetected, "{report}", "Concurrency pitfalls detected.");
+    public static readonly Counter<long> LockContentions = Meter.CreateCounter<long>(PitfallTelemetry.LockContentions, "{wait}", "Acquisitions of Brigade synchronization primitives that had to wait.");
+    public static readonly Histogram<double> LockWaitDuration = Meter.CreateHistogram<double>(PitfallTelemetry.LockWaitDuration, "s", "How long acquisitions that had to wait waited.");
 }

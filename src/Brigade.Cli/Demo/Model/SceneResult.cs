@@ -13,4 +13,13 @@ internal sealed class SceneResult
     public List<RunRecord> Runs { get; init; } = [];
 
     public double Seconds { get; set; }
+
+    /// <summary>For pitfall scenes: whether Brigade detected the pitfall the scene provokes.</summary>
+    public bool? Detected { get; set; }
+
+    /// <summary>For pitfall scenes, where it applies: milliseconds from the moment the pitfall formed (or the provoking wait began) to its detection.</summary>
+    public double? DetectionMs { get; set; }
+
+    /// <summary>For pitfall scenes: the report a user sees (the message of the Brigade report), when there was one.</summary>
+    public string? Report { get; set; }
 }

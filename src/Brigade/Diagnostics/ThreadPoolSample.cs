@@ -1,0 +1,9 @@
+namespace Brigade.Diagnostics;
+
+/// <summary>One reading of the .NET thread pool, as <see cref="ThreadPoolStarvationMonitor"/> takes it.</summary>
+/// <param name="Time">When it was taken.</param>
+/// <param name="QueueLength">Work items queued and not started (<see cref="ThreadPool.PendingWorkItemCount"/>).</param>
+/// <param name="CompletedWorkItems">Work items completed since the process started (<see cref="ThreadPool.CompletedWorkItemCount"/>).</param>
+/// <param name="ThreadCount">Thread-pool threads (<see cref="ThreadPool.ThreadCount"/>).</param>
+/// <param name="ProcessCpuTime">CPU time of the process so far (<see cref="Environment.CpuUsage"/>).</param>
+public readonly record struct ThreadPoolSample(DateTimeOffset Time, long QueueLength, long CompletedWorkItems, int ThreadCount, TimeSpan ProcessCpuTime);

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+
+namespace Brigade.Diagnostics;
+
+/// <summary>
+/// Watches the .NET thread pool for starvation: work queued but not picked up (queue length, completed count and thread
+/// count sampled over time), the classic symptom of blocking calls on pool threads. Reports through
+/// <see cref="PitfallDiagnostics"/> once per episode, and logs when the pool recovers.
+/// </summary>
+/// <remarks>
+/// <para>An interval between two samples is <em>stalled</em> when work was queued at both and the pool completed fewer
+/// items than were already waiting at the first: something queued waited at least a whole interval. Starvation is
+/// reported when consecutive stalled intervals span <see cref="ThreadPoolMonitorOptions.Threshold"/>. CPU use during the
+/// episode tells blocked threads (low CPU: sync-over-async, sleeps, synchronous I/O) from busy ones (CPU-bound work).</para>
+/// <para>On the system clock the monitor samples from its own dedicated thread: a timer callback would itself be work
+/// queued on the starving pool. With another <see cref="TimeProvider"/> (a fake clock in tests) it samples from that
+/// provider's timer.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// using var monitor = ThreadPoolStarvationMonitor.Start(new ThreadPoolMonitorOptions { Threshold = TimeSpan.FromSeconds(2) });
+/// </code>
+/// </example>
+[DebuggerDisplay("thread-pool monitor: {IsStarved ? \"starved\" : \"healthy\",nq}")]
+public sealed class ThreadPoolStarvationMonitor : IDisposable
+{
+    private readonly PitfallDiagnostics _diagnostics;
+    private readonly TimeSpan _interval;
+    private readonly TimeSpan _threshold;
+    private readonly int _maxSamples;
+    private readonly Func<ThreadPoolSample> _sampler;
+    private readonly int _processorCount;
+
+    // Guards _samples, _episode, _reported and _starved. A leaf: reports are published after it is released.
+    private readonly Lock _gate = new();
+    private readonly Queue<ThreadPoolSample> _samples = new();
+    private readonly List<ThreadPoolSample> _episode = [];
+    private readonly ManualResetEventSlim _stop = new();
+    private ITimer? _timer;
+    private Thread? _thread;
+    private bool _reported;
+    private bool _starved;
+    private int _disposed;
+
+    internal ThreadPoolStarvationMonitor(ThreadPoolMonitorOptions options, Func<ThreadPoolSample>? sampler, int processorCount)
+    {
+        _diagnostics = options.Diagnostics ?? PitfallDiagnostics.Default;
+        _interval = options.Interval;
+        _threshold = options.Threshold;
+        _maxSamples = options.MaxSamples;
+        _processorCount = processorCount;
+        var time = _diagnostics.TimeProvider;
+        _sampler = sampler ?? (() => new ThreadPoolSample(
+            time.GetUtcNow(), ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount, ThreadPool.ThreadCount, Environment.CpuUsage.TotalTime));
+    }
+
+    /// <summary>Gets whether the pool is starved now (an episode was reported and has not ended).</summary>
+    public bool IsStarved
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _starved;
+            }
+        }
+    }
+
+    /// <summary>Gets the recent samples, oldest first.</summary>
+    public IReadOnlyList<ThreadPoolSample> Samples
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _samples.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Starts monitoring the thread pool.</summary>
+    /// <param name="options">Interval, threshold and channel; null for the defaults.</param>
+    /// <returns>The running monitor; dispose it to stop.</returns>
+    public static ThreadPoolStarvationMonitor Start(ThreadPoolMonitorOptions? options = null)
+    {
+        var monitor = new ThreadPoolStarvationMonitor(options ?? new ThreadPoolMonitorOptions(), null, Environment.ProcessorCount);
+        monitor.Run();
+        return monitor;
+    }
+
+    /// <summary>Stops monitoring.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _timer?.Dispose();
+        _stop.Set();
+
+        // Disposed from the monitor's own thread (a report handler): that thread sees the stop signal and exits.
+        if (_thread is { } thread && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+
+    }
+
+    /// <summary>Starts sampling: a dedicated thread on the system clock, the provider's timer otherwise.</summary>
+    internal void Run()
+    {
+        Tick();
+        var time = _diagnostics.TimeProvider;
+        if (time == TimeProvider.System)
+        {
+            _thread = new Thread(Loop) { IsBackground = true, Name = "brigade-threadpool-monitor" };
+            _thread.Start();
+        }
+        else
+        {
+            _timer = time.CreateTimer(static state => ((ThreadPoolStarvationMonitor)state!).Tick(), this, _interval, _interval);
+        }
+    }
+
+    /// <summary>Takes one sample and updates the episode; publishes outside the gate.</summary>
+    internal void Tick()
+    {
+        var sample = _sampler();
+        ThreadPoolStarvationReport? report = null;
+        (TimeSpan Duration, int Threads)? recovered = null;
+        lock (_gate)
+        {
+            var previous = _samples.Count > 0 ? _samples.Last() : (ThreadPoolSample?)null;
+            _samples.Enqueue(sample);
+            while (_samples.Count > _maxSamples)
+            {
+                _samples.Dequeue();
+            }
+
+            if (previous is { } prev)
+            {
+                var completed = sample.CompletedWorkItems - prev.CompletedWorkItems;
+                var stalled = prev.QueueLength > 0 && sample.QueueLength > 0 && completed < prev.QueueLength;
+                if (stalled)
+                {
+                    if (_episode.Count == 0)
+                    {
+                        _episode.Add(prev);
+                    }
+
+                    _episode.Add(sample);
+                    if (_episode.Count > _maxSamples)
+                    {
+                        _episode.RemoveAt(1);   // keep the episode's start
+                    }
+
+                    if (!_reported && sample.Time - _episode[0].Time >= _threshold)
+                    {
+                        _reported = true;
+                        _starved = true;
+                        report = new ThreadPoolStarvationReport([.. _episode], _processorCount);
+                    }
+                }
+                else if (_episode.Count > 0)
+                {
+                    if (_reported)
+                    {
+                        recovered = (sample.Time - _episode[0].Time, sample.ThreadCount);
+                    }
+
+                    _episode.Clear();
+                    _reported = false;
+                    _starved = false;
+                }
+            }
+        }
+
+        if (report is not null)
+        {
+            _diagnostics.Publish(report);
+        }
+
+        if (recovered is { } r)
+        {
+            PitfallLog.ThreadPoolRecovered(_diagnostics.Logger, r.Duration.TotalSeconds, r.Threads);
+        }
+    }
+
+    private void Loop()
+    {
+        while (!_stop.Wait(_interval))
+        {
+            Tick();
+        }
+    }
+}
