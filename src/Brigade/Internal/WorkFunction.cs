@@ -5,10 +5,13 @@ namespace Brigade.Internal;
 /// <summary>The user's work for one item, synchronous or asynchronous.</summary>
 internal sealed class WorkFunction<TIn, TOut>
 {
-    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async)
+    private readonly string? _name;
+
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, string? name)
     {
         Sync = sync;
         Async = async;
+        _name = name;
     }
 
     public Func<TIn, TOut>? Sync { get; }
@@ -16,9 +19,12 @@ internal sealed class WorkFunction<TIn, TOut>
     public Func<TIn, CancellationToken, ValueTask<TOut>>? Async { get; }
 
     /// <summary>Gets a stable name for the work (its declaring type and method), used to remember plans and label reports.</summary>
-    public string Name => Sync is not null ? Describe(Sync) : Describe(Async!);
+    public string Name => _name ?? (Sync is not null ? Describe(Sync) : Describe(Async!));
 
-    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName)
+    /// <param name="work">The work.</param>
+    /// <param name="paramName">The caller's parameter name, for argument errors.</param>
+    /// <param name="name">The name of the user's delegate when <paramref name="work"/> wraps it (see <see cref="NameOf"/>).</param>
+    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         var t = typeof(TOut);
@@ -30,14 +36,17 @@ internal sealed class WorkFunction<TIn, TOut>
                 paramName);
         }
 
-        return new WorkFunction<TIn, TOut>(work, null);
+        return new WorkFunction<TIn, TOut>(work, null, name);
     }
 
-    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName)
+    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
-        return new WorkFunction<TIn, TOut>(null, work);
+        return new WorkFunction<TIn, TOut>(null, work, name);
     }
+
+    /// <summary>Names a user delegate the way <see cref="Name"/> does, for work that Brigade wraps (for-each actions).</summary>
+    public static string? NameOf(Delegate? work) => work is null ? null : Describe(work);
 
     /// <summary>Rejects <c>async x => ...</c> lambdas bound to <see cref="Action{T}"/>: they would be fire-and-forget async void.</summary>
     public static void RejectAsyncVoid(Delegate work, string paramName)
