@@ -16,6 +16,7 @@ internal static class CliApp
     {
         var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.");
         root.Add(DemoCommand.Create(stdout, stderr));
+        root.Add(AdviseCommand.Create(stdout, stderr));
         return root;
     }
 

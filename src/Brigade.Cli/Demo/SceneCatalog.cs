@@ -11,5 +11,6 @@ internal static class SceneCatalog
         new BlockingIoScene(),
         new CpuBoundScene(),
         new TinyTasksScene(),
+        new AutoModeScene(),
     ];
 }

@@ -30,4 +30,10 @@ internal sealed class RunRecord
     public long? Batches { get; init; }
 
     public long? NotRun { get; init; }
+
+    /// <summary>For <c>auto</c> runs: the one-line explanation of the plan auto mode chose (the last one, when it re-planned).</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>For <c>auto</c> runs: the class auto mode measured: <c>cpu-bound</c>, <c>blocking</c>, <c>async-io</c>, <c>tiny</c>, <c>mixed</c>.</summary>
+    public string? Class { get; init; }
 }
