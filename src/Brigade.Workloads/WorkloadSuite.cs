@@ -107,7 +107,7 @@ internal sealed class WorkloadSuite : IAsyncDisposable
         var allocCount = Size(1_000, 1_000, 8_000);
         var smallCount = Size(200_000, 400_000, 3_000_000);
         var hugeCount = Size(4, 4, 8);
-        var tinyCount = 1_000;
+        var tinyCount = 500;
         var sleepCount = Size(200, 400, 4_000);
         var fileCount = Size(200, 400, 3_000);
         var delayCount = Size(500, 2_000, 20_000);

@@ -7,6 +7,9 @@ public sealed class UsageErrorTests
     [InlineData("no-such-command")]
     [InlineData("demo", "--only", "no-such-scene")]
     [InlineData("demo", "--trace", "/no/such/directory/trace.json")]
+    [InlineData("advise", "--only", "no-such-workload")]
+    [InlineData("advise", "--repetitions", "0")]
+    [InlineData("advise", "--no-such-option")]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);
@@ -25,7 +28,7 @@ public sealed class UsageErrorTests
         var (code, stdout, _) = await CliRunner.RunAsync("demo", "--list");
 
         Assert.Equal(0, code);
-        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks" })
+        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks", "auto-mode" })
         {
             Assert.Contains(id, stdout, StringComparison.Ordinal);
         }
