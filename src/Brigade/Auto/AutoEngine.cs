@@ -46,7 +46,7 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
             var report = worker.ToReport();
             if (report.Batches > 0 && report.CpuTime is { } cpu)
             {
-                sample += new WorkSample { Items = report.Items, Batches = report.Batches, WallTicks = report.BusyTime.Ticks, CpuTicks = cpu.Ticks };
+                sample += new WorkSample { Items = report.Items, Batches = report.Batches, WallTicks = report.BusyTime.Ticks, CpuTicks = cpu.Ticks, CpuMeasuredWallTicks = report.BusyTime.Ticks };
             }
         }
 

@@ -13,9 +13,10 @@ namespace Brigade.Auto;
 /// kind or fewer workers, and restarts its batch adaptation when the plan changed. A loop that takes a batch starts
 /// one more loop while the plan's width allows, so width follows the plan within microseconds. Items are never
 /// handed back: a plan change takes effect at batch boundaries, and every item's result is delivered once.</para>
-/// <para><b>Controller.</b> <see cref="Tick"/> owns every decision, called by <see cref="AutoTicker"/>'s thread every
-/// millisecond while sampling and every <see cref="MonitorTick"/> afterwards; loops only read the published plan.
-/// See <c>docs/auto-mode.md</c> for the rules.</para>
+/// <para><b>Controller.</b> One tick at a time (under <c>_controlGate</c>) makes every decision: every millisecond while
+/// sampling, every <see cref="MonitorTick"/> afterwards. Workers run due ticks at batch boundaries; the
+/// <see cref="AutoTicker"/> thread steps in only when no worker has for a while (items that block or run long).
+/// Loops only read the published plan. See <c>docs/auto-mode.md</c> for the rules.</para>
 /// <para><b>Completion.</b> The run is over when a loop has seen the end of the input (or the run stopping) and no
 /// loop is left. A plan switch may briefly leave no loop running; the controller starts the new plan's first loop
 /// right after publishing the plan, so the count only reaches zero for good once the input is exhausted.</para>
@@ -27,6 +28,9 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
     /// <summary>How often the controller looks once a plan runs.</summary>
     public static readonly TimeSpan MonitorTick = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long after a due tick the controller thread steps in when no worker has ticked (workers are stuck in long items).</summary>
+    public static readonly TimeSpan WatchdogMonitorSlack = TimeSpan.FromMilliseconds(20);
 
     /// <summary>A window is judged once it holds this many observations (batches or items in flight)...</summary>
     public const int MinWindowObservations = 8;
@@ -86,7 +90,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private long _lastTickTimestamp;
     private long _lastTickItems;
     private long _lastProcessCpu;
-    private bool _widenedOnce;
+    private volatile bool _widenedOnce;
     private int _waitingTicks;
     private int _inspectCursor;
 
@@ -139,10 +143,34 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         Finish();
     }
 
-    public long DueTimestamp => Volatile.Read(ref _dueTimestamp);
+    // The watchdog (the controller thread) only ticks when workers have not for one more interval: while workers
+    // finish batches they run the ticks themselves, and a wake-up of another thread, which on a busy machine can
+    // cost a worker its core for a whole scheduling round, is spared.
+    public long DueTimestamp => Volatile.Read(ref _dueTimestamp) + WatchdogSlack(_plan);
 
     private static long Interval(ActivePlan plan) =>
         (long)((plan.Probing ? ProbeTick : MonitorTick).TotalSeconds * Stopwatch.Frequency);
+
+    private static long WatchdogSlack(ActivePlan plan) =>
+        (long)((plan.Probing ? ProbeTick : WatchdogMonitorSlack).TotalSeconds * Stopwatch.Frequency);
+
+    // Called by workers after each batch: a timestamp comparison, and a tick when one is due and no one else is ticking.
+    private void MaybeTick()
+    {
+        if (Stopwatch.GetTimestamp() < Volatile.Read(ref _dueTimestamp) || !_controlGate.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            TickLocked();
+        }
+        finally
+        {
+            _controlGate.Exit();
+        }
+    }
 
     private PlanContext Context(bool fromCache = false, string? note = null, bool finished = false) => new()
     {
@@ -350,10 +378,18 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // through the same methods): it is kept aside, and used only when nothing else was measured.
         me.Complete(count, me.Id < _cores && !me.WarmedUp ? Divert : null);
         me.WarmedUp = true;
+        if (!_widenedOnce && me.Id == 0)
+        {
+            WidenFromWorker();
+        }
 
-        // Run-queue readings cost ~3 µs each: take them on batches long enough for that to be noise, and on every
-        // 16th batch otherwise so that contention is still seen.
-        me.MeasureRunQueue = _plan.Probing || me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 15) == 0;
+        MaybeTick();
+
+        // Run-queue readings cost ~3 µs each (and opening the file once per thread ~20 µs): take them on batches long
+        // enough for that to be noise (50 µs while sampling, 250 µs after), and on every 16th batch otherwise so that
+        // contention is still seen. A short batch is rarely preempted anyway.
+        var worthIt = _plan.Probing ? TimeSpan.TicksPerMillisecond / 20 : TimeSpan.TicksPerMillisecond / 4;
+        me.MeasureRunQueue = me.LastBatchTicks >= worthIt || (me.BatchSeq & 15) == 15;
     }
 
     private void Exit(AutoWorker me)
@@ -431,24 +467,29 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     {
         lock (_controlGate)
         {
-            if (_finished)
-            {
-                return;
-            }
-
-            try
-            {
-                TickCore();
-            }
-            catch (Exception e)
-            {
-                // A controller bug must not hang or silently change the run: fail it, and let the workers finish.
-                _job.Fail(e);
-                _finished = true;
-            }
-
-            Volatile.Write(ref _dueTimestamp, Stopwatch.GetTimestamp() + Interval(_plan));
+            TickLocked();
         }
+    }
+
+    private void TickLocked()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        try
+        {
+            TickCore();
+        }
+        catch (Exception e)
+        {
+            // A controller bug must not hang or silently change the run: fail it, and let the workers finish.
+            _job.Fail(e);
+            _finished = true;
+        }
+
+        Volatile.Write(ref _dueTimestamp, Stopwatch.GetTimestamp() + Interval(_plan));
     }
 
     private void TickCore()
@@ -475,19 +516,9 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         var plan = _plan;
         var elapsed = _time.GetElapsedTime(_startTimestamp, now);
 
-        // The first millisecond runs on one worker: a job that small is decided before a second worker starts.
         if (!_widenedOnce)
         {
-            _widenedOnce = true;
-            var measured = total.Items > 0 ? total : Warmup();
-            if (_job.ItemCount is not null && measured.Items > 0 && AutoPlanner.Decide(measured, Context()) is { Class: WorkloadClass.Tiny } tiny)
-            {
-                Apply(tiny, revision: 0);
-                return;
-            }
-
-            var width = Math.Max(1, (int)Math.Min(Math.Min(_cores, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue), _job.ItemCount ?? long.MaxValue));
-            SetPlan(plan with { Width = width });
+            FirstWiden(total);
             return;
         }
 
@@ -536,6 +567,40 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             if (width > plan.Width || kind != plan.Kind)
             {
                 SetPlan(plan with { Kind = kind, Width = Math.Max(width, plan.Width) });
+            }
+        }
+    }
+
+    // The first millisecond runs on one worker: a job that small is decided before a second worker starts. The
+    // first worker does this itself after a millisecond of work (so short jobs never wake the controller, whose
+    // wake-up on a busy machine can cost the worker its core); the controller does it if that worker is stuck
+    // in a long item.
+    private void FirstWiden(WorkSample total)
+    {
+        _widenedOnce = true;
+        var measured = total.Items > 0 ? total : Warmup();
+        if (_job.ItemCount is not null && measured.Items > 0 && AutoPlanner.Decide(measured, Context()) is { Class: WorkloadClass.Tiny } tiny)
+        {
+            Apply(tiny, revision: 0);
+            return;
+        }
+
+        var width = Math.Max(1, (int)Math.Min(Math.Min(_cores, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue), _job.ItemCount ?? long.MaxValue));
+        SetPlan(_plan with { Width = width });
+    }
+
+    private void WidenFromWorker()
+    {
+        if (_time.GetElapsedTime(_startTimestamp) < ProbeTick)
+        {
+            return;
+        }
+
+        lock (_controlGate)
+        {
+            if (!_finished && !_widenedOnce && _plan.Probing)
+            {
+                FirstWiden(Totals());
             }
         }
     }
@@ -707,6 +772,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
                 Batches = 1,
                 WallTicks = wall,
                 CpuTicks = ranFor,
+                CpuMeasuredWallTicks = wall,
                 RunQueueTicks = queued,
                 RunQueueMeasuredWallTicks = wall,
                 GcPauseTicks = Math.Clamp(pause - pause0, 0, wall),
@@ -726,7 +792,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
 
         // The items are still running: a running batch's time so far, over its item count, bounds the time per item from below.
-        var ratio = Math.Clamp((double)acc.CpuTicks / Math.Max(1, acc.CpuTicks + acc.WaitTicks), 0, 1);
+        var ratio = acc.CpuRatio;
         var perItem = TimeSpan.FromTicks(perItemBound);
         return WorkSample.FromPerItem(acc.Items, perItem, perItem * ratio);
     }

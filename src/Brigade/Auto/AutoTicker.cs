@@ -20,6 +20,9 @@ internal static class AutoTicker
     private static readonly AutoResetEvent Wake = new(false);
     private static bool _started;
 
+    // When the controller thread will next wake by itself (Stopwatch ticks); long.MaxValue while idle.
+    private static long _sleepsUntil = long.MaxValue;
+
     /// <summary>Starts ticking a controller; its first tick comes after its <see cref="IAutoController.DueTimestamp"/>.</summary>
     public static void Register(IAutoController controller)
     {
@@ -33,7 +36,12 @@ internal static class AutoTicker
             }
         }
 
-        Wake.Set();
+        // Waking a thread costs the caller a system call, and on a busy machine can cost a worker its core: skip it
+        // when the thread will wake in time anyway (back-to-back runs).
+        if (controller.DueTimestamp < Volatile.Read(ref _sleepsUntil))
+        {
+            Wake.Set();
+        }
     }
 
     /// <summary>Stops ticking a controller (a tick already under way may still finish: controllers guard themselves).</summary>
@@ -78,7 +86,26 @@ internal static class AutoTicker
             var wait = next == long.MaxValue ? Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
             if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
             {
-                Wake.WaitOne(wait);
+                // Published before re-checking the runs, so a run registered meanwhile either is seen here or wakes us.
+                Volatile.Write(ref _sleepsUntil, next);
+                lock (Gate)
+                {
+                    foreach (var run in Runs)
+                    {
+                        if (run.DueTimestamp < next)
+                        {
+                            next = run.DueTimestamp;
+                        }
+                    }
+                }
+
+                wait = next == long.MaxValue ? Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
+                {
+                    Wake.WaitOne(wait);
+                }
+
+                Volatile.Write(ref _sleepsUntil, 0);
             }
         }
     }

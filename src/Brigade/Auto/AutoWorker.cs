@@ -68,7 +68,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     public ExternalCpuTime.CpuAccount Account => _account;
 
     /// <summary>Gets or sets whether the next batches also read the run-queue wait (about 3 µs a batch, Linux only).</summary>
-    public bool MeasureRunQueue { get; set; } = true;
+    public bool MeasureRunQueue { get; set; }
 
     /// <summary>Gets or sets the plan generation the loop last adapted to.</summary>
     public long Generation { get; set; } = -1;
@@ -123,7 +123,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
 
     // The wall clock is read first at the start and last at the end, so that the CPU and run-queue intervals lie
     // inside it: a thread preempted between two readings would otherwise count a run-queue wait the wall clock missed.
-    public void OnBatchStart()
+    public void OnBatchStart(long threadCpuTicks)
     {
         _t0 = _time.GetTimestamp();
         _startThread = Environment.CurrentManagedThreadId;
@@ -152,16 +152,16 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _alloc0 = GC.GetAllocatedBytesForCurrentThread();
         _pause0 = GC.GetTotalPauseDuration().Ticks;
         _ext0 = _account.Ticks;
-        _cpu0 = ThreadCpuTime.NowTicks();
+        _cpu0 = threadCpuTicks;
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
     }
 
-    public void OnBatchEnd()
+    public void OnBatchEnd(long threadCpuTicks)
     {
         _endThread = Environment.CurrentManagedThreadId;
         var same = _endThread == _startThread;
-        _cpu1 = same ? ThreadCpuTime.NowTicks() : -1;
+        _cpu1 = same ? threadCpuTicks : -1;
         _alloc1 = same ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
@@ -176,7 +176,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     {
         _returnedIncomplete = true;
         _endedBeforeReturn = _ended;
-        _cpuAtReturn = ThreadCpuTime.NowTicks();
+        _cpuAtReturn = _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
         if (!_endedBeforeReturn)
         {
             _inFlight = true;
@@ -202,16 +202,17 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         }
         else
         {
-            // Without a thread CPU clock (an unusual platform), count the batch as all CPU: the thread pool at the
-            // core count is the safe plan when nothing is known.
-            var cpu = _cpu0 >= 0 && _cpu1 >= 0 ? _cpu1 - _cpu0 : wall;
+            // Short batches skip the CPU clock (see EngineWorker): their CPU time is extrapolated from the batches
+            // that were read. Without a thread CPU clock at all, batches count as computation (WorkSample.EstimatedCpuTicks).
+            var measuredCpu = _cpu0 >= 0 && _cpu1 >= 0;
             var measuredRunQueue = _rq0 >= 0 && _rq1 >= 0;
             sample = new WorkSample
             {
                 Items = count,
                 Batches = 1,
                 WallTicks = wall,
-                CpuTicks = cpu + external,
+                CpuTicks = (measuredCpu ? _cpu1 - _cpu0 : 0) + external,
+                CpuMeasuredWallTicks = measuredCpu || external > 0 ? wall : 0,
                 RunQueueTicks = measuredRunQueue ? Math.Max(0, _rq1 - _rq0) : 0,
                 RunQueueMeasuredWallTicks = measuredRunQueue ? wall : 0,
                 GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),

@@ -16,8 +16,11 @@ internal readonly record struct WorkSample
     /// <summary>Gets their wall time.</summary>
     public long WallTicks { get; init; }
 
-    /// <summary>Gets their CPU time on the thread that ran them, plus CPU time reported through <see cref="ExternalCpuTime"/>.</summary>
+    /// <summary>Gets the CPU time, on the thread that ran them, of the batches whose CPU time was read (see <see cref="CpuMeasuredWallTicks"/>), plus CPU time reported through <see cref="ExternalCpuTime"/>.</summary>
     public long CpuTicks { get; init; }
+
+    /// <summary>Gets the wall time of the batches whose CPU time was read, to extrapolate it to all (short batches skip the ~1 µs reading).</summary>
+    public long CpuMeasuredWallTicks { get; init; }
 
     /// <summary>Gets the run-queue wait measured on some of them (Linux).</summary>
     public long RunQueueTicks { get; init; }
@@ -47,8 +50,13 @@ internal readonly record struct WorkSample
     public long EstimatedRunQueueTicks =>
         RunQueueMeasuredWallTicks > 0 ? (long)(RunQueueTicks * ((double)WallTicks / RunQueueMeasuredWallTicks)) : 0;
 
+    /// <summary>Gets the estimated CPU time of all batches that ran on one thread. With no batch read (all were a few
+    /// microseconds long), the batches count as computation: nothing that short waits for a device.</summary>
+    public long EstimatedCpuTicks =>
+        CpuMeasuredWallTicks > 0 ? (long)(CpuTicks * ((double)WallTicks / CpuMeasuredWallTicks)) : Math.Max(0, WallTicks - EstimatedRunQueueTicks - GcPauseTicks);
+
     /// <summary>Gets the time items spent off the CPU for reasons of their own (I/O, sleeps, locks): wall minus CPU, run-queue wait and GC pauses.</summary>
-    public long WaitTicks => Math.Max(0, WallTicks - CpuTicks - EstimatedRunQueueTicks - GcPauseTicks);
+    public long WaitTicks => Math.Max(0, WallTicks - EstimatedCpuTicks - EstimatedRunQueueTicks - GcPauseTicks);
 
     /// <summary>Gets whether the measured items are mostly asynchronous items in flight.</summary>
     public bool MostlyInFlight => PendingItems > 0 && PendingItems * 2 >= TotalItems;
@@ -63,8 +71,9 @@ internal readonly record struct WorkSample
                 return PendingWallTicks > 0 ? Math.Clamp((double)PendingCpuTicks / PendingWallTicks, 0, 1) : 0;
             }
 
-            var active = CpuTicks + WaitTicks;
-            return active > 0 ? Math.Clamp((double)CpuTicks / active, 0, 1) : 1;
+            var cpu = EstimatedCpuTicks;
+            var active = cpu + WaitTicks;
+            return active > 0 ? Math.Clamp((double)cpu / active, 0, 1) : 1;
         }
     }
 
@@ -79,7 +88,7 @@ internal readonly record struct WorkSample
     /// <summary>Gets the CPU time per item.</summary>
     public TimeSpan CpuTimePerItem => MostlyInFlight
         ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingItems))
-        : Items > 0 ? TimeSpan.FromTicks(CpuTicks / Items) : TimeSpan.Zero;
+        : Items > 0 ? TimeSpan.FromTicks(EstimatedCpuTicks / Items) : TimeSpan.Zero;
 
     /// <summary>Gets the off-CPU wait per item (not counting run-queue wait or GC pauses).</summary>
     public TimeSpan WaitPerItem => Items > 0 ? TimeSpan.FromTicks(WaitTicks / Items) : TimeSpan.Zero;
@@ -94,6 +103,7 @@ internal readonly record struct WorkSample
         Batches = a.Batches + b.Batches,
         WallTicks = a.WallTicks + b.WallTicks,
         CpuTicks = a.CpuTicks + b.CpuTicks,
+        CpuMeasuredWallTicks = a.CpuMeasuredWallTicks + b.CpuMeasuredWallTicks,
         RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
         RunQueueMeasuredWallTicks = a.RunQueueMeasuredWallTicks + b.RunQueueMeasuredWallTicks,
         GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
@@ -110,6 +120,7 @@ internal readonly record struct WorkSample
         Batches = a.Batches - b.Batches,
         WallTicks = a.WallTicks - b.WallTicks,
         CpuTicks = a.CpuTicks - b.CpuTicks,
+        CpuMeasuredWallTicks = a.CpuMeasuredWallTicks - b.CpuMeasuredWallTicks,
         RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
         RunQueueMeasuredWallTicks = a.RunQueueMeasuredWallTicks - b.RunQueueMeasuredWallTicks,
         GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
@@ -126,6 +137,7 @@ internal readonly record struct WorkSample
         Batches = Math.Max(1, items),
         WallTicks = wallPerItem.Ticks * items,
         CpuTicks = cpuPerItem.Ticks * items,
+        CpuMeasuredWallTicks = wallPerItem.Ticks * items,
         RunQueueTicks = runQueuePerItem.Ticks * items,
         RunQueueMeasuredWallTicks = runQueuePerItem > TimeSpan.Zero ? wallPerItem.Ticks * items : 0,
         AllocatedBytes = (long)(allocatedBytesPerItem * items),
