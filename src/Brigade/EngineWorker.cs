@@ -86,7 +86,7 @@ public sealed class EngineWorker
         }
 
         _batchStart = _recorder.Clock.Now();
-        Observer?.OnBatchStart(_batchStartCpu);
+        Observer?.OnBatchStart();
     }
 
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
@@ -95,13 +95,13 @@ public sealed class EngineWorker
     /// <param name="failed">How many of them failed.</param>
     public void EndBatch(long firstIndex, int count, int failed)
     {
+        Observer?.OnBatchEnd();
         var end = _recorder.Clock.Now();
         TimeSpan? cpu = null;
         _lastEndThread = -1;
-        var cpuEnd = -1L;
         if (_batchStartCpu >= 0 && _batchThread == Environment.CurrentManagedThreadId)
         {
-            cpuEnd = ThreadCpuTime.NowTicks();
+            var cpuEnd = ThreadCpuTime.NowTicks();
             if (cpuEnd >= 0)
             {
                 cpu = TimeSpan.FromTicks(cpuEnd - _batchStartCpu);
@@ -109,8 +109,6 @@ public sealed class EngineWorker
                 _lastEndThread = _batchThread;
             }
         }
-
-        Observer?.OnBatchEnd(cpuEnd);
 
         _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps;
         RecordBatch(firstIndex, count, failed, _batchStart, end, cpu);

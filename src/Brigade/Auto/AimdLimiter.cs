@@ -2,18 +2,25 @@ namespace Brigade.Auto;
 
 /// <summary>
 /// The adaptive concurrency limit for asynchronous I/O: additive increase, multiplicative decrease (AIMD), driven by
-/// latency and throughput measured over windows of completed items.
+/// latency and by what the last change of the limit did to throughput, measured over windows of completed items.
 /// </summary>
 /// <remarks>
-/// <para>Each window: when the mean latency stays within <see cref="LatencyTolerance"/>× the lowest latency seen and
-/// throughput did not fall, the limit grows by ⌈√limit⌉ (additive, in steps that stay small relative to the limit);
-/// when latency rises beyond that without a matching gain in throughput, requests are queueing somewhere (the
-/// server, the network, our own CPU) and the limit shrinks to <see cref="Backoff"/>× itself.</para>
-/// <para>Why AIMD and not a gradient limiter: a gradient (limit × minLatency / latency) moves on every window in
-/// proportion to noisy latency ratios, and on a shared machine it oscillates; AIMD only moves down on a clear
-/// signal (latency doubled and throughput flat) and moves up slowly, which converges near the knee where
-/// throughput stops growing and is stable under noise. The starting limit comes from Little's law on the sample,
-/// so AIMD only fine-tunes it.</para>
+/// <para>Each window:</para>
+/// <list type="bullet">
+/// <item>latency within <see cref="LatencyTolerance"/>× the lowest seen: nothing queues, so the limit grows by
+/// ⌈√limit⌉ (additive, in steps small relative to the limit);</item>
+/// <item>latency above that, and the last change was an increase that raised throughput by at least
+/// <see cref="ThroughputGain"/>: the extra latency buys throughput, so the limit keeps growing;</item>
+/// <item>latency above that, and the last change was a decrease that cost at least that much throughput: the
+/// decrease went too far, so the limit goes back to where it was;</item>
+/// <item>otherwise requests queue without gain (a saturated server, network or CPU): the limit shrinks to
+/// <see cref="Backoff"/>× itself.</item>
+/// </list>
+/// <para>Throughput is compared across the last change of the limit, never window to window at a constant limit
+/// (where it is flat by construction). Why AIMD rather than a gradient limiter (limit × minLatency / latency): the
+/// gradient moves on every window in proportion to latency ratios, which are noisy on a shared machine, and
+/// oscillates; AIMD moves down only on a clear signal and up in small steps, so it settles near the knee where
+/// throughput stops growing. The starting limit comes from Little's law on the sample, so AIMD only fine-tunes.</para>
 /// </remarks>
 internal sealed class AimdLimiter
 {
@@ -23,24 +30,36 @@ internal sealed class AimdLimiter
     /// <summary>The multiplicative decrease.</summary>
     public const double Backoff = 0.75;
 
-    /// <summary>A throughput gain this large (10%) justifies a latency rise: the limit holds instead of backing off.</summary>
-    public const double ThroughputGain = 1.10;
+    /// <summary>A throughput change of this ratio (5%) counts as a real change rather than noise.</summary>
+    public const double ThroughputGain = 1.05;
 
     private readonly int _min;
     private readonly int _max;
-    private double _previousThroughput;
+    private int _direction;
+    private int _previousLimit;
+    private double _throughputBeforeChange;
+    private double _lastThroughput;
 
     /// <summary>Initializes a limiter.</summary>
     /// <param name="initial">The starting limit.</param>
     /// <param name="min">The lowest limit (the core count: below that asynchronous work is starved for no gain).</param>
     /// <param name="max">The highest limit.</param>
-    /// <param name="baselineLatency">The latency measured at low concurrency, if known.</param>
-    public AimdLimiter(int initial, int min, int max, TimeSpan baselineLatency)
+    /// <param name="baselineLatency">The latency of completed items measured at low concurrency, if known.</param>
+    /// <param name="baselineThroughput">The throughput measured at low concurrency before the starting limit, if known.</param>
+    /// <param name="baselineLimit">The limit that throughput was measured at.</param>
+    public AimdLimiter(int initial, int min, int max, TimeSpan baselineLatency, double baselineThroughput = 0, int baselineLimit = 0)
     {
         _min = Math.Max(1, Math.Min(min, max));
         _max = Math.Max(_min, max);
         Limit = Math.Clamp(initial, _min, _max);
         MinLatency = baselineLatency > TimeSpan.Zero ? baselineLatency : TimeSpan.MaxValue;
+        if (baselineThroughput > 0 && baselineLimit > 0 && baselineLimit != Limit)
+        {
+            // The starting limit counts as a change from the sample's width, judged by the first window.
+            _direction = Limit > baselineLimit ? 1 : -1;
+            _previousLimit = baselineLimit;
+            _throughputBeforeChange = baselineThroughput;
+        }
     }
 
     /// <summary>Gets the current limit.</summary>
@@ -49,7 +68,7 @@ internal sealed class AimdLimiter
     /// <summary>Gets the lowest window latency seen.</summary>
     public TimeSpan MinLatency { get; private set; }
 
-    /// <summary>Takes one window's measurements and returns the new limit.</summary>
+    /// <summary>Takes one window's measurements at the current limit and returns the new limit.</summary>
     /// <param name="throughput">Items completed per second in the window.</param>
     /// <param name="latency">Mean time in flight of those items.</param>
     /// <returns>The new limit.</returns>
@@ -66,18 +85,37 @@ internal sealed class AimdLimiter
         }
 
         var congested = latency.Ticks > MinLatency.Ticks * LatencyTolerance;
-        var previous = _previousThroughput;
-        _previousThroughput = throughput;
-        if (congested)
+        var before = _throughputBeforeChange;
+        int next;
+        if (!congested)
         {
-            if (previous <= 0 || throughput < previous * ThroughputGain)
-            {
-                Limit = Math.Max(_min, (int)(Limit * Backoff));
-            }
+            next = Limit + (int)Math.Ceiling(Math.Sqrt(Limit));
         }
-        else if (previous <= 0 || throughput >= previous * 0.95)
+        else if (_direction > 0 && before > 0 && throughput >= before * ThroughputGain)
         {
-            Limit = Math.Min(_max, Limit + (int)Math.Ceiling(Math.Sqrt(Limit)));
+            next = Limit + (int)Math.Ceiling(Math.Sqrt(Limit));
+        }
+        else if (_direction < 0 && before > 0 && throughput * ThroughputGain <= before)
+        {
+            next = _previousLimit;
+        }
+        else
+        {
+            next = (int)(Limit * Backoff);
+        }
+
+        next = Math.Clamp(next, _min, _max);
+        _lastThroughput = throughput;
+        if (next != Limit)
+        {
+            _direction = next > Limit ? 1 : -1;
+            _previousLimit = Limit;
+            _throughputBeforeChange = _lastThroughput;
+            Limit = next;
+        }
+        else
+        {
+            _direction = 0;
         }
 
         return Limit;

@@ -46,7 +46,16 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
             var report = worker.ToReport();
             if (report.Batches > 0 && report.CpuTime is { } cpu)
             {
-                sample += new WorkSample { Items = report.Items, Batches = report.Batches, WallTicks = report.BusyTime.Ticks, CpuTicks = cpu.Ticks, CpuMeasuredWallTicks = report.BusyTime.Ticks };
+                sample += new WorkSample
+                {
+                    Items = report.Items,
+                    Batches = report.Batches,
+                    WallTicks = report.BusyTime.Ticks,
+                    MeasuredItems = report.Items,
+                    MeasuredBatches = report.Batches,
+                    MeasuredWallTicks = report.BusyTime.Ticks,
+                    CpuTicks = cpu.Ticks,
+                };
             }
         }
 

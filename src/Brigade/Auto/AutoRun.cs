@@ -30,7 +30,19 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     public static readonly TimeSpan MonitorTick = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How long after a due tick the controller thread steps in when no worker has ticked (workers are stuck in long items).</summary>
-    public static readonly TimeSpan WatchdogMonitorSlack = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan WatchdogMonitorSlack = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The shortest window the concurrency limiter judges...</summary>
+    public static readonly TimeSpan AimdWindow = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>...and the fewest completed items in it.</summary>
+    public const int AimdItems = 32;
+
+    /// <summary>A window this clearly at odds with the plan re-plans at once: CPU ratio below this under a CPU plan...</summary>
+    public const double ClearlyBlocking = 0.15;
+
+    /// <summary>...or above this under a blocking or mixed plan.</summary>
+    public const double ClearlyCpuBound = 0.9;
 
     /// <summary>A window is judged once it holds this many observations (batches or items in flight)...</summary>
     public const int MinWindowObservations = 8;
@@ -52,7 +64,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private readonly TimeProvider _time;
     private readonly int _cores;
     private readonly PlanCache? _cache;
-    private readonly string _cacheKey;
+    private readonly string _cacheKey = "";
 
     // Guards _workers: loops register themselves from any thread while the controller enumerates them.
     private readonly Lock _workersGate = new();
@@ -81,6 +93,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private AimdLimiter? _limiter;
     private bool _decisionFromCache;
     private WorkSample _windowStart;
+    private WorkSample _limiterStart;
+    private long _limiterStartTimestamp;
     private WorkSample _sinceDecision;
     private long _windowStartTimestamp;
     private int _windowTicks;
@@ -92,6 +106,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private long _lastProcessCpu;
     private volatile bool _widenedOnce;
     private int _waitingTicks;
+    private int _stallTicks;
     private int _inspectCursor;
 
     public AutoRun(EngineJob<TIn, TOut> job, AutoEngineOptions options)
@@ -100,10 +115,10 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         _options = options;
         _time = options.TimeProvider;
         _cores = Math.Max(1, Environment.ProcessorCount);
-        _cacheKey = PlanCache.KeyFor($"{job.WorkName}{(job.IsAsyncWork ? " (async)" : "")}");
         if (options.PlanCacheEnabled)
         {
             _cache = new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory());
+            _cacheKey = PlanCache.KeyFor($"{job.WorkName}{(job.IsAsyncWork ? " (async)" : "")}");
         }
 
         _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
@@ -112,7 +127,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     public async Task RunAsync()
     {
         _startTimestamp = _lastTickTimestamp = _time.GetTimestamp();
-        _lastProcessCpu = Environment.CpuUsage.TotalTime.Ticks;
+        _lastProcessCpu = ThreadSchedStat.IsSupported ? 0 : Environment.CpuUsage.TotalTime.Ticks;
 
         if (_cache?.TryGet(_cacheKey) is { } cached && AutoPlanner.Decide(cached.ToSample(), Context(fromCache: true)) is { } fromCache)
         {
@@ -194,11 +209,14 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return;
         }
 
+        // The user's MaxDegreeOfParallelism is a hard ceiling on items running at once, also while workers of the
+        // previous plan's kind finish their last batch; the plan's own width only bounds workers of its kind.
+        var cap = _job.Options.MaxDegreeOfParallelism;
         ref var active = ref _active[(int)kind];
         while (true)
         {
             var current = Volatile.Read(ref active);
-            if (current >= plan.Width)
+            if (current >= plan.Width || (cap is { } c && current + Volatile.Read(ref _active[1 - (int)kind]) >= c))
             {
                 return;
             }
@@ -210,7 +228,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
 
         Interlocked.Increment(ref _running);
-        var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time);
+        var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
         lock (_workersGate)
         {
             _workers.Add(worker);
@@ -378,18 +396,17 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // through the same methods): it is kept aside, and used only when nothing else was measured.
         me.Complete(count, me.Id < _cores && !me.WarmedUp ? Divert : null);
         me.WarmedUp = true;
+
+        // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds: every batch while
+        // sampling, then every fourth and any after a long one. The choice is made before the batch starts, so the
+        // measured batches are an unbiased subset (WorkSample).
+        me.Measure = _plan.Probing || me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
         if (!_widenedOnce && me.Id == 0)
         {
             WidenFromWorker();
         }
 
         MaybeTick();
-
-        // Run-queue readings cost ~3 µs each (and opening the file once per thread ~20 µs): take them on batches long
-        // enough for that to be noise (50 µs while sampling, 250 µs after), and on every 16th batch otherwise so that
-        // contention is still seen. A short batch is rarely preempted anyway.
-        var worthIt = _plan.Probing ? TimeSpan.TicksPerMillisecond / 20 : TimeSpan.TicksPerMillisecond / 4;
-        me.MeasureRunQueue = me.LastBatchTicks >= worthIt || (me.BatchSeq & 15) == 15;
     }
 
     private void Exit(AutoWorker me)
@@ -400,6 +417,13 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
 
         me.Dispose();
+
+        // A worker of a previous plan leaving may make room under the user's ceiling for the current plan's workers.
+        if (me.Kind != _plan.Kind && Volatile.Read(ref _done) == 0)
+        {
+            Launch(_plan.Kind);
+        }
+
         if (Interlocked.Decrement(ref _running) == 0 && Volatile.Read(ref _done) != 0)
         {
             _allExited.TrySetResult();
@@ -522,8 +546,13 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return;
         }
 
+        // Enough: the full sample, or the sample time with a few items, or a few items that leave no doubt (items
+        // sleeping 99% of their time need no twentieth millisecond to be recognized).
+        var clear = total.TotalItems >= MinSampleItems && (total.MostlyInFlight || total.MeasuredBatches >= 2) &&
+            (total.CpuRatio < ClearlyBlocking || (total.CpuRatio > ClearlyCpuBound && !total.MostlyInFlight));
         var enough = (total.Batches + total.PendingItems >= 2 && total.TotalItems >= _options.SampleItems)
-            || (elapsed >= _options.SampleTime && total.TotalItems >= MinSampleItems);
+            || (elapsed >= _options.SampleTime && total.TotalItems >= MinSampleItems)
+            || (clear && elapsed >= 2 * ProbeTick);
         if (enough && AutoPlanner.Decide(total, Context()) is { } decision)
         {
             Apply(decision, revision: 0);
@@ -540,20 +569,23 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         if (_waitingTicks >= 2 && total.TotalItems < MinSampleItems && running is { } blocked &&
             AutoPlanner.Decide(blocked, stillRunning) is { } early)
         {
-            Apply(early, revision: 0);
+            Apply(early, revision: 0, fromFinishedItems: false);
             return;
         }
 
         if (elapsed >= _options.SampleTime)
         {
-            // Out of sample time with few items finished: what is still running says more than one or two items.
-            var late = running is { } r && total.TotalItems < MinSampleItems ? AutoPlanner.Decide(r, stillRunning)
-                : total.TotalItems > 0 ? AutoPlanner.Decide(total, Context())
+            // Out of sample time: the items that finished, however few (a whole item measured says more than part
+            // of one); else what is still running (items far longer than the sample); else, late, the warm-up items.
+            var measured = total.MostlyInFlight || total.MeasuredBatches > 0;
+            var fromRunning = !measured && running is not null;
+            var late = measured ? AutoPlanner.Decide(total, Context())
+                : fromRunning ? AutoPlanner.Decide(running!.Value, stillRunning)
                 : elapsed >= 4 * _options.SampleTime ? AutoPlanner.Decide(total + Warmup(), Context())
                 : null;
             if (late is not null)
             {
-                Apply(late, revision: 0);
+                Apply(late, revision: 0, fromFinishedItems: !fromRunning);
                 return;
             }
         }
@@ -615,21 +647,34 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // Re-plan at once rather than after whole windows; its batches may take long to finish.
         if (decision.Kind == LoopKind.Task && !_job.IsAsyncWork)
         {
+            // Two checks in a row: a garbage collection pause is only counted when it ends, and one long pause must
+            // not pass for I/O.
             var running = Inspect(now, out _, out var stalled);
-            if (stalled > 0 && running is { } r && AutoPlanner.Classify(r) == WorkloadClass.Blocking &&
-                AutoPlanner.Decide(r, Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
+            _stallTicks = stalled > 0 && running is { } r && r.CpuRatio < ClearlyBlocking ? _stallTicks + 1 : 0;
+            if (_stallTicks >= 2 &&
+                AutoPlanner.Decide(running!.Value, Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
-                Apply(blocking, revision: _plans.Count);
+                Apply(blocking, revision: _plans.Count, fromFinishedItems: false);
                 return;
             }
         }
 
-        if (window.Batches + window.PendingItems < MinWindowObservations || _windowTicks < MinWindowTicks)
+        AutoTrace.Write?.Invoke($"window {window} ratio {window.CpuRatio:0.00}");
+        var observations = window.Batches + window.PendingItems;
+        if (window.MeasuredBatches == 0 && !window.MostlyInFlight)
+        {
+            // Nothing in the window was measured yet (measuring is every fourth batch): nothing to judge.
+            return;
+        }
+
+        var clear = window.MeasuredBatches >= 2 && !window.MostlyInFlight && (
+            (decision.MeasuredClass == WorkloadClass.CpuBound && window.CpuRatio < ClearlyBlocking) ||
+            (decision.MeasuredClass is WorkloadClass.Blocking or WorkloadClass.Mixed && window.CpuRatio > ClearlyCpuBound));
+        if (!clear && (observations < MinWindowObservations || _windowTicks < MinWindowTicks))
         {
             return;
         }
 
-        var seconds = _time.GetElapsedTime(_windowStartTimestamp, now).TotalSeconds;
         _windowStart = total;
         _windowStartTimestamp = now;
         _windowTicks = 0;
@@ -642,8 +687,13 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
         if (fresh.Class != decision.Class || fresh.Kind != decision.Kind)
         {
-            // Two windows in a row must agree before the plan changes: one odd window (a GC, a noisy neighbour) does not.
-            if (_pendingClass == fresh.Class && ++_pendingKindChanges >= 2 &&
+            // Two windows in a row must agree before the plan changes: one odd window (a GC, a noisy neighbour) does
+            // not. A window that is clearly the other kind (items sleeping 99% of a CPU plan's batches) needs no second.
+            if (clear && AutoPlanner.Decide(window, Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
+            {
+                Apply(clearly, revision: _plans.Count);
+            }
+            else if (_pendingClass == fresh.Class && ++_pendingKindChanges >= 2 &&
                 AutoPlanner.Decide(window, Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } replan)
             {
                 Apply(replan, revision: _plans.Count);
@@ -660,12 +710,20 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         _pendingClass = WorkloadClass.Unknown;
         _pendingKindChanges = 0;
         var plan = _plan;
-        if (decision.Class == WorkloadClass.AsyncIo && _limiter is { } limiter && window.PendingItems > 0 && seconds > 0)
+        if (decision.Class == WorkloadClass.AsyncIo && _limiter is { } limiter)
         {
-            var limit = limiter.Update(window.PendingItems / seconds, window.TimePerItem);
-            if (limit != plan.Width)
+            // Throughput is noisy over a few items: the limiter judges its own, longer windows (AimdWindow, AimdItems).
+            var span = total - _limiterStart;
+            var spanSeconds = _time.GetElapsedTime(_limiterStartTimestamp, now).TotalSeconds;
+            if (spanSeconds >= AimdWindow.TotalSeconds && span.PendingItems >= AimdItems)
             {
-                SetPlan(plan with { Width = limit });
+                _limiterStart = total;
+                _limiterStartTimestamp = now;
+                var limit = limiter.Update(span.PendingItems / spanSeconds, span.TimePerItem);
+                if (limit != plan.Width)
+                {
+                    SetPlan(plan with { Width = limit });
+                }
             }
         }
         else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4))
@@ -677,23 +735,32 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
     private static string Replanned(PlanDecision from, string why) => $"re-planned: {why}, was {AutoFormat.ClassName(from.Class)}";
 
-    private void Apply(PlanDecision decision, int revision)
+    private void Apply(PlanDecision decision, int revision, bool fromFinishedItems = true)
     {
+        AutoTrace.Write?.Invoke($"apply r{revision} finished={fromFinishedItems} {decision.Explanation} :: {decision.Sample}");
         var total = Totals();
         _decision = decision;
         _sinceDecision = total;
         _windowStart = total;
         _windowStartTimestamp = _time.GetTimestamp();
+        _limiterStart = total;
+        _limiterStartTimestamp = _windowStartTimestamp;
         _windowTicks = 0;
         _pendingClass = WorkloadClass.Unknown;
         _pendingKindChanges = 0;
+        _stallTicks = 0;
         _plans.Add(decision.ToPlan(revision, _job.ItemsTaken, _decisionFromCache && revision == 0));
         _job.Plan = decision.Explanation;
         if (decision.Class == WorkloadClass.AsyncIo)
         {
+            // The sample's latency and throughput anchor the limiter only when they come from finished items at the
+            // sample's width; items still running give a lower bound, which would make every later window look congested.
             var floor = Math.Min(_cores, decision.Width);
             var ceiling = Math.Min(_options.MaxConcurrency, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue);
-            _limiter = new AimdLimiter(decision.Width, floor, ceiling, decision.Sample.TimePerItem);
+            var seconds = _time.GetElapsedTime(_startTimestamp).TotalSeconds;
+            _limiter = fromFinishedItems && revision == 0 && seconds > 0
+                ? new AimdLimiter(decision.Width, floor, ceiling, decision.Sample.TimePerItem, decision.Sample.TotalItems / seconds, _plan.Width)
+                : new AimdLimiter(decision.Width, floor, ceiling, TimeSpan.Zero);
         }
 
         SetPlan(new ActivePlan(decision.Kind, decision.Width, decision.BatchSize, decision.TargetBatch, _plan.Generation + 1, Probing: false));
@@ -743,6 +810,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             // Seqlock-style: the start readings belong to this batch only if the batch is the same before and after.
             var seq = w.BatchSeq;
             var tid = w.ThreadId;
+            var gc0 = w.StartGcCount;
             var cpu0 = w.StartCpu;
             var rq0 = w.StartRunQueue;
             var pause0 = w.StartPause;
@@ -750,7 +818,9 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             var cpu = ThreadSchedStat.CpuTicksOf(tid);
             var rq = reader?.RunQueueWaitTicks() ?? -1;
             var runnable = reader?.IsRunnable();
-            if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || runnable is null)
+            // A collection since the batch started may still be under way, its threads suspended and its pause not
+            // yet counted: such a sample cannot tell a GC from I/O.
+            if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || runnable is null || GC.CollectionCount(0) != gc0)
             {
                 continue;
             }
@@ -759,11 +829,20 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             var ranFor = Math.Max(0, cpu - cpu0);
             var queued = rq0 >= 0 && rq >= 0 ? Math.Max(0, rq - rq0) : 0;
 
-            // A thread that is ready to run now has spent the unexplained part of the interval queued for a core (the
-            // kernel adds a wait only once the thread runs again); a sleeping one spent it blocked.
-            if (runnable == true || rq0 < 0)
+            // The kernel adds a run-queue wait only once the thread runs again. A sleeping thread has no wait pending,
+            // so its unexplained time was blocked. A thread ready to run now is queued for a core right now (its
+            // pending wait is the unexplained time) or has slept most of the interval and just woken: a small
+            // unexplained part is the former (on a busy machine it can still dwarf the thread's CPU share), a large
+            // one says nothing and the sample is skipped.
+            if (runnable == true)
             {
-                queued = runnable == true ? Math.Max(queued, wall - ranFor) : queued;
+                var unexplained = wall - ranFor - queued;
+                if (unexplained > wall / 10)
+                {
+                    continue;
+                }
+
+                queued += Math.Max(0, unexplained);
             }
 
             acc += new WorkSample
@@ -771,10 +850,11 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
                 Items = 1,
                 Batches = 1,
                 WallTicks = wall,
+                MeasuredItems = 1,
+                MeasuredBatches = 1,
+                MeasuredWallTicks = wall,
                 CpuTicks = ranFor,
-                CpuMeasuredWallTicks = wall,
                 RunQueueTicks = queued,
-                RunQueueMeasuredWallTicks = wall,
                 GcPauseTicks = Math.Clamp(pause - pause0, 0, wall),
             };
         }

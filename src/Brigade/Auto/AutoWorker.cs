@@ -18,6 +18,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private static int _cachedThreadId;
 
     private readonly TimeProvider _time;
+    private readonly bool _asyncWork;
     private readonly ExternalCpuTime.CpuAccount _account = new();
 
     // Guards _totals: the loop adds a batch while the controller reads them.
@@ -32,6 +33,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private long _cpu0;
     private long _alloc0;
     private long _pause0;
+    private int _gc0;
     private long _rq0;
     private long _ext0;
     private long _t1;
@@ -42,6 +44,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private long _ext1;
     private int _endThread;
     private volatile bool _ended;
+    private bool _measuring;
     private bool _returnedIncomplete;
     private bool _endedBeforeReturn;
     private long _cpuAtReturn;
@@ -53,11 +56,12 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private volatile bool _inFlight;
     private int _currentBatchCount = 1;
 
-    public AutoWorker(int id, LoopKind kind, TimeProvider time)
+    public AutoWorker(int id, LoopKind kind, TimeProvider time, bool asyncWork)
     {
         Id = id;
         Kind = kind;
         _time = time;
+        _asyncWork = asyncWork;
     }
 
     public int Id { get; }
@@ -67,8 +71,8 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     /// <summary>Gets the worker's account for <see cref="ExternalCpuTime"/>.</summary>
     public ExternalCpuTime.CpuAccount Account => _account;
 
-    /// <summary>Gets or sets whether the next batches also read the run-queue wait (about 3 µs a batch, Linux only).</summary>
-    public bool MeasureRunQueue { get; set; }
+    /// <summary>Gets or sets whether the next batch is measured: CPU clock and run-queue wait read at both ends (a few µs).</summary>
+    public bool Measure { get; set; } = true;
 
     /// <summary>Gets or sets the plan generation the loop last adapted to.</summary>
     public long Generation { get; set; } = -1;
@@ -90,6 +94,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
 
     /// <summary>Gets the run-queue wait (ticks) read when the current batch started, or -1 when not read.</summary>
     public long StartRunQueue => Volatile.Read(ref _rq0);
+
+    /// <summary>Gets the number of garbage collections when the current batch started: a collection under way is counted at its start, its pause only at its end.</summary>
+    public int StartGcCount => Volatile.Read(ref _gc0);
 
     /// <summary>Gets the GC pause total (ticks) read when the current batch started.</summary>
     public long StartPause => Volatile.Read(ref _pause0);
@@ -121,9 +128,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         }
     }
 
-    // The wall clock is read first at the start and last at the end, so that the CPU and run-queue intervals lie
-    // inside it: a thread preempted between two readings would otherwise count a run-queue wait the wall clock missed.
-    public void OnBatchStart(long threadCpuTicks)
+    // Order of readings: wall clock first at the start (a preemption at the return of the later calls then falls
+    // inside every interval), and run-queue wait last at the end (see OnBatchEnd).
+    public void OnBatchStart()
     {
         _t0 = _time.GetTimestamp();
         _startThread = Environment.CurrentManagedThreadId;
@@ -137,8 +144,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         }
 
         _threadId = tid;
+        _measuring = Measure;
         _rq0 = -1;
-        if (MeasureRunQueue && tid > 0)
+        if (_measuring && tid > 0)
         {
             if (_schedStat?.ThreadId != tid)
             {
@@ -151,22 +159,29 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
 
         _alloc0 = GC.GetAllocatedBytesForCurrentThread();
         _pause0 = GC.GetTotalPauseDuration().Ticks;
+        _gc0 = GC.CollectionCount(0);
         _ext0 = _account.Ticks;
-        _cpu0 = threadCpuTicks;
+
+        // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
+        _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
     }
 
-    public void OnBatchEnd(long threadCpuTicks)
+    public void OnBatchEnd()
     {
         _endThread = Environment.CurrentManagedThreadId;
         var same = _endThread == _startThread;
-        _cpu1 = same ? threadCpuTicks : -1;
+        _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
         _alloc1 = same ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
-        _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
         _ext1 = _account.Ticks;
+
+        // The run-queue reading comes last: a system call's return is where a preempted thread stops, and a wait
+        // that starts there must fall outside both intervals (it would otherwise count as wall time but not as
+        // run-queue wait, and look like I/O). A wait after an earlier call lands inside both, which is also right.
         _t1 = _time.GetTimestamp();
+        _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
         Volatile.Write(ref _inBatchSince, 0);
         _ended = true;
     }
@@ -185,7 +200,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
 
     /// <summary>Folds the finished batch into the totals, or into <paramref name="divert"/> when it must not count.</summary>
     /// <param name="count">The batch's item count.</param>
-    /// <param name="divert">When not null, receives the batch's sample instead of the totals (the run's JIT warm-up batch).</param>
+    /// <param name="divert">When not null, receives the batch's sample instead of the totals (a warm-up batch).</param>
     /// <returns>The batch's sample.</returns>
     public WorkSample Complete(int count, Func<WorkSample, bool>? divert = null)
     {
@@ -202,22 +217,28 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         }
         else
         {
-            // Short batches skip the CPU clock (see EngineWorker): their CPU time is extrapolated from the batches
-            // that were read. Without a thread CPU clock at all, batches count as computation (WorkSample.EstimatedCpuTicks).
-            var measuredCpu = _cpu0 >= 0 && _cpu1 >= 0;
-            var measuredRunQueue = _rq0 >= 0 && _rq1 >= 0;
+            // Measured: CPU read at both ends and, where the platform has it, run-queue wait too. A platform without
+            // a thread CPU clock measures nothing, and its batches count as computation (see WorkSample.CpuRatio).
+            var measured = _cpu0 >= 0 && _cpu1 >= 0 && (_rq0 >= 0 || !ThreadSchedStat.IsSupported) && (_rq0 < 0 || _rq1 >= 0);
             sample = new WorkSample
             {
                 Items = count,
                 Batches = 1,
                 WallTicks = wall,
-                CpuTicks = (measuredCpu ? _cpu1 - _cpu0 : 0) + external,
-                CpuMeasuredWallTicks = measuredCpu || external > 0 ? wall : 0,
-                RunQueueTicks = measuredRunQueue ? Math.Max(0, _rq1 - _rq0) : 0,
-                RunQueueMeasuredWallTicks = measuredRunQueue ? wall : 0,
-                GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
                 AllocatedBytes = Math.Max(0, _alloc1 - _alloc0),
             };
+            if (measured)
+            {
+                sample = sample with
+                {
+                    MeasuredItems = count,
+                    MeasuredBatches = 1,
+                    MeasuredWallTicks = wall,
+                    CpuTicks = Math.Max(0, _cpu1 - _cpu0) + external,
+                    RunQueueTicks = _rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0,
+                    GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
+                };
+            }
         }
 
         if (divert is null || !divert(sample))

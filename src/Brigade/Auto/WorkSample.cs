@@ -1,10 +1,18 @@
 namespace Brigade.Auto;
 
 /// <summary>
-/// What auto mode measured over some batches: totals for batches that ran on one thread start to finish, and for
-/// asynchronous items that went in flight. Samples add and subtract, so a window is the difference of two snapshots.
+/// What auto mode measured over some batches: totals for every batch that ran on one thread, the readings of the
+/// measured ones among them, and asynchronous items that went in flight. Samples add and subtract, so a window is
+/// the difference of two snapshots.
 /// </summary>
-/// <remarks>All times are in <see cref="TimeSpan"/> ticks (100 ns).</remarks>
+/// <remarks>
+/// <para>Reading a thread's CPU clock and run-queue wait costs a few microseconds, so only some batches are
+/// <em>measured</em>: chosen before they start (every fourth, all while sampling, any after a long batch), hence
+/// an unbiased subset. Every ratio comes from that subset alone, where CPU time, run-queue wait and wall time cover
+/// the same interval; the other batches only count items and wall time. Mixing subsets would, under contention,
+/// extrapolate run-queue wait from a few unpreempted batches to preempted ones and mistake preemption for I/O.</para>
+/// <para>All times are in <see cref="TimeSpan"/> ticks (100 ns).</para>
+/// </remarks>
 internal readonly record struct WorkSample
 {
     /// <summary>Gets the items of batches that ran on one thread (synchronous work, or asynchronous work that completed synchronously).</summary>
@@ -16,23 +24,26 @@ internal readonly record struct WorkSample
     /// <summary>Gets their wall time.</summary>
     public long WallTicks { get; init; }
 
-    /// <summary>Gets the CPU time, on the thread that ran them, of the batches whose CPU time was read (see <see cref="CpuMeasuredWallTicks"/>), plus CPU time reported through <see cref="ExternalCpuTime"/>.</summary>
-    public long CpuTicks { get; init; }
-
-    /// <summary>Gets the wall time of the batches whose CPU time was read, to extrapolate it to all (short batches skip the ~1 µs reading).</summary>
-    public long CpuMeasuredWallTicks { get; init; }
-
-    /// <summary>Gets the run-queue wait measured on some of them (Linux).</summary>
-    public long RunQueueTicks { get; init; }
-
-    /// <summary>Gets the wall time of the batches whose run-queue wait was measured, to extrapolate it to all.</summary>
-    public long RunQueueMeasuredWallTicks { get; init; }
-
-    /// <summary>Gets the garbage collector's pause time while they ran.</summary>
-    public long GcPauseTicks { get; init; }
-
     /// <summary>Gets the bytes they allocated.</summary>
     public long AllocatedBytes { get; init; }
+
+    /// <summary>Gets the items of the measured batches.</summary>
+    public long MeasuredItems { get; init; }
+
+    /// <summary>Gets the number of measured batches.</summary>
+    public long MeasuredBatches { get; init; }
+
+    /// <summary>Gets the wall time of the measured batches.</summary>
+    public long MeasuredWallTicks { get; init; }
+
+    /// <summary>Gets the CPU time of the measured batches on the thread that ran them, plus CPU time reported through <see cref="ExternalCpuTime"/>.</summary>
+    public long CpuTicks { get; init; }
+
+    /// <summary>Gets the run-queue wait of the measured batches (Linux; 0 elsewhere).</summary>
+    public long RunQueueTicks { get; init; }
+
+    /// <summary>Gets the garbage collector's pause time during the measured batches.</summary>
+    public long GcPauseTicks { get; init; }
 
     /// <summary>Gets the asynchronous items that went in flight (their work returned an unfinished task).</summary>
     public long PendingItems { get; init; }
@@ -43,25 +54,18 @@ internal readonly record struct WorkSample
     /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time.</summary>
     public long PendingCpuTicks { get; init; }
 
-    /// <summary>Gets every measured item.</summary>
+    /// <summary>Gets every item counted.</summary>
     public long TotalItems => Items + PendingItems;
 
-    /// <summary>Gets the estimated run-queue wait of all batches that ran on one thread.</summary>
-    public long EstimatedRunQueueTicks =>
-        RunQueueMeasuredWallTicks > 0 ? (long)(RunQueueTicks * ((double)WallTicks / RunQueueMeasuredWallTicks)) : 0;
+    /// <summary>Gets the time measured items spent off the CPU for reasons of their own (I/O, sleeps, locks): wall minus CPU, run-queue wait and GC pauses.</summary>
+    public long WaitTicks => Math.Max(0, MeasuredWallTicks - CpuTicks - RunQueueTicks - GcPauseTicks);
 
-    /// <summary>Gets the estimated CPU time of all batches that ran on one thread. With no batch read (all were a few
-    /// microseconds long), the batches count as computation: nothing that short waits for a device.</summary>
-    public long EstimatedCpuTicks =>
-        CpuMeasuredWallTicks > 0 ? (long)(CpuTicks * ((double)WallTicks / CpuMeasuredWallTicks)) : Math.Max(0, WallTicks - EstimatedRunQueueTicks - GcPauseTicks);
-
-    /// <summary>Gets the time items spent off the CPU for reasons of their own (I/O, sleeps, locks): wall minus CPU, run-queue wait and GC pauses.</summary>
-    public long WaitTicks => Math.Max(0, WallTicks - EstimatedCpuTicks - EstimatedRunQueueTicks - GcPauseTicks);
-
-    /// <summary>Gets whether the measured items are mostly asynchronous items in flight.</summary>
+    /// <summary>Gets whether the items are mostly asynchronous items in flight.</summary>
     public bool MostlyInFlight => PendingItems > 0 && PendingItems * 2 >= TotalItems;
 
-    /// <summary>Gets the share of an item's own time spent on a CPU: CPU / (CPU + own waits). Time spent waiting for a core does not count.</summary>
+    /// <summary>Gets the share of an item's own time spent on a CPU: CPU / (CPU + own waits). Time waiting for a core
+    /// or for the garbage collector does not count. With nothing measured (every batch a few microseconds long), 1:
+    /// nothing that short waits for a device.</summary>
     public double CpuRatio
     {
         get
@@ -71,27 +75,27 @@ internal readonly record struct WorkSample
                 return PendingWallTicks > 0 ? Math.Clamp((double)PendingCpuTicks / PendingWallTicks, 0, 1) : 0;
             }
 
-            var cpu = EstimatedCpuTicks;
-            var active = cpu + WaitTicks;
-            return active > 0 ? Math.Clamp((double)cpu / active, 0, 1) : 1;
+            var active = CpuTicks + WaitTicks;
+            return MeasuredBatches == 0 || active <= 0 ? 1 : Math.Clamp((double)CpuTicks / active, 0, 1);
         }
     }
 
-    /// <summary>Gets the share of wall time spent waiting for a core (0 to 1).</summary>
-    public double Contention => WallTicks > 0 ? Math.Clamp((double)EstimatedRunQueueTicks / WallTicks, 0, 1) : 0;
+    /// <summary>Gets the share of the measured wall time spent waiting for a core (0 to 1).</summary>
+    public double Contention => MeasuredWallTicks > 0 ? Math.Clamp((double)RunQueueTicks / MeasuredWallTicks, 0, 1) : 0;
 
-    /// <summary>Gets the time one item takes on an idle machine: wall time minus run-queue wait, per item; for work in flight, the time in flight.</summary>
+    /// <summary>Gets the time one item takes on an idle machine (wall time minus run-queue wait); for work in flight, the time in flight.</summary>
     public TimeSpan TimePerItem => MostlyInFlight
         ? TimeSpan.FromTicks(PendingWallTicks / Math.Max(1, PendingItems))
-        : Items > 0 ? TimeSpan.FromTicks(Math.Max(0, WallTicks - EstimatedRunQueueTicks) / Items) : TimeSpan.Zero;
+        : MeasuredItems > 0 ? TimeSpan.FromTicks(Math.Max(0, MeasuredWallTicks - RunQueueTicks) / MeasuredItems)
+        : Items > 0 ? TimeSpan.FromTicks(WallTicks / Items) : TimeSpan.Zero;
 
     /// <summary>Gets the CPU time per item.</summary>
     public TimeSpan CpuTimePerItem => MostlyInFlight
         ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingItems))
-        : Items > 0 ? TimeSpan.FromTicks(EstimatedCpuTicks / Items) : TimeSpan.Zero;
+        : MeasuredItems > 0 ? TimeSpan.FromTicks(CpuTicks / MeasuredItems) : TimePerItem;
 
     /// <summary>Gets the off-CPU wait per item (not counting run-queue wait or GC pauses).</summary>
-    public TimeSpan WaitPerItem => Items > 0 ? TimeSpan.FromTicks(WaitTicks / Items) : TimeSpan.Zero;
+    public TimeSpan WaitPerItem => MeasuredItems > 0 ? TimeSpan.FromTicks(WaitTicks / MeasuredItems) : TimeSpan.Zero;
 
     /// <summary>Gets the bytes allocated per item.</summary>
     public double AllocatedBytesPerItem => Items > 0 ? (double)AllocatedBytes / Items : 0;
@@ -102,12 +106,13 @@ internal readonly record struct WorkSample
         Items = a.Items + b.Items,
         Batches = a.Batches + b.Batches,
         WallTicks = a.WallTicks + b.WallTicks,
-        CpuTicks = a.CpuTicks + b.CpuTicks,
-        CpuMeasuredWallTicks = a.CpuMeasuredWallTicks + b.CpuMeasuredWallTicks,
-        RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
-        RunQueueMeasuredWallTicks = a.RunQueueMeasuredWallTicks + b.RunQueueMeasuredWallTicks,
-        GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
         AllocatedBytes = a.AllocatedBytes + b.AllocatedBytes,
+        MeasuredItems = a.MeasuredItems + b.MeasuredItems,
+        MeasuredBatches = a.MeasuredBatches + b.MeasuredBatches,
+        MeasuredWallTicks = a.MeasuredWallTicks + b.MeasuredWallTicks,
+        CpuTicks = a.CpuTicks + b.CpuTicks,
+        RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
+        GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
         PendingItems = a.PendingItems + b.PendingItems,
         PendingWallTicks = a.PendingWallTicks + b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
@@ -119,28 +124,31 @@ internal readonly record struct WorkSample
         Items = a.Items - b.Items,
         Batches = a.Batches - b.Batches,
         WallTicks = a.WallTicks - b.WallTicks,
-        CpuTicks = a.CpuTicks - b.CpuTicks,
-        CpuMeasuredWallTicks = a.CpuMeasuredWallTicks - b.CpuMeasuredWallTicks,
-        RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
-        RunQueueMeasuredWallTicks = a.RunQueueMeasuredWallTicks - b.RunQueueMeasuredWallTicks,
-        GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
         AllocatedBytes = a.AllocatedBytes - b.AllocatedBytes,
+        MeasuredItems = a.MeasuredItems - b.MeasuredItems,
+        MeasuredBatches = a.MeasuredBatches - b.MeasuredBatches,
+        MeasuredWallTicks = a.MeasuredWallTicks - b.MeasuredWallTicks,
+        CpuTicks = a.CpuTicks - b.CpuTicks,
+        RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
+        GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
         PendingItems = a.PendingItems - b.PendingItems,
         PendingWallTicks = a.PendingWallTicks - b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
     };
 
-    /// <summary>Builds a sample from per-item figures, for cached plans and tests.</summary>
-    public static WorkSample FromPerItem(long items, TimeSpan wallPerItem, TimeSpan cpuPerItem, TimeSpan runQueuePerItem = default, double allocatedBytesPerItem = 0) => new()
+    /// <summary>Builds a fully measured sample from per-item figures, for cached plans and tests.</summary>
+    public static WorkSample FromPerItem(long items, TimeSpan wallPerItem, TimeSpan cpuPerItem, TimeSpan runQueuePerItem = default, double allocatedBytesPerItem = 0, TimeSpan gcPausePerItem = default) => new()
     {
         Items = items,
         Batches = Math.Max(1, items),
         WallTicks = wallPerItem.Ticks * items,
-        CpuTicks = cpuPerItem.Ticks * items,
-        CpuMeasuredWallTicks = wallPerItem.Ticks * items,
-        RunQueueTicks = runQueuePerItem.Ticks * items,
-        RunQueueMeasuredWallTicks = runQueuePerItem > TimeSpan.Zero ? wallPerItem.Ticks * items : 0,
         AllocatedBytes = (long)(allocatedBytesPerItem * items),
+        MeasuredItems = items,
+        MeasuredBatches = Math.Max(1, items),
+        MeasuredWallTicks = wallPerItem.Ticks * items,
+        CpuTicks = cpuPerItem.Ticks * items,
+        RunQueueTicks = runQueuePerItem.Ticks * items,
+        GcPauseTicks = gcPausePerItem.Ticks * items,
     };
 
     /// <summary>Builds a sample of asynchronous items in flight from per-item figures, for cached plans and tests.</summary>

@@ -5,10 +5,8 @@ namespace Brigade.Internal;
 internal interface IBatchObserver
 {
     /// <summary>The batch's first item is about to start.</summary>
-    /// <param name="threadCpuTicks">The worker's reading of the thread's CPU time, or -1 when it skipped it (short batches).</param>
-    void OnBatchStart(long threadCpuTicks);
+    void OnBatchStart();
 
     /// <summary>The batch's last item has finished; results are not yet delivered.</summary>
-    /// <param name="threadCpuTicks">The worker's reading of the thread's CPU time, or -1 when it skipped it or the batch ended on another thread.</param>
-    void OnBatchEnd(long threadCpuTicks);
+    void OnBatchEnd();
 }

@@ -27,12 +27,32 @@ public sealed class AimdLimiterTests
     }
 
     [Fact]
-    public void LatencyRiseThatBuysThroughput_HoldsTheLimit()
+    public void LatencyRiseThatBoughtThroughput_KeepsGrowing()
     {
         var limiter = new AimdLimiter(initial: 100, min: 2, max: 1024, baselineLatency: Ms);
         limiter.Update(throughput: 10_000, latency: Ms);
 
-        Assert.Equal(110, limiter.Update(throughput: 20_000, latency: 3 * Ms));
+        Assert.Equal(121, limiter.Update(throughput: 20_000, latency: 3 * Ms));
+    }
+
+    [Fact]
+    public void DecreaseThatCostThroughput_IsUndone()
+    {
+        var limiter = new AimdLimiter(initial: 100, min: 2, max: 1024, baselineLatency: Ms);
+        limiter.Update(throughput: 10_000, latency: Ms);
+        Assert.Equal(82, limiter.Update(throughput: 10_000, latency: 3 * Ms));
+
+        Assert.Equal(110, limiter.Update(throughput: 8_000, latency: 3 * Ms));
+    }
+
+    [Fact]
+    public void ConstantLimit_IsNotJudgedWindowAgainstWindow()
+    {
+        // At a limit that has not changed, equal throughput says nothing about whether more concurrency would help;
+        // a congested window then backs off once, and what that does to throughput decides the next step.
+        var limiter = new AimdLimiter(initial: 200, min: 2, max: 1024, baselineLatency: Ms, baselineThroughput: 1_000, baselineLimit: 2);
+
+        Assert.Equal(215, limiter.Update(throughput: 50_000, latency: 3 * Ms));
     }
 
     [Fact]
