@@ -88,7 +88,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
     // Controller state: touched only by the controller loop, then by RunAsync after the controller has stopped.
     private readonly List<AutoPlan> _plans = [];
-    private readonly Dictionary<int, ThreadSchedStat?> _readers = [];
+    private Dictionary<int, ThreadSchedStat?>? _readers;
     private PlanDecision? _decision;
     private AimdLimiter? _limiter;
     private bool _decisionFromCache;
@@ -344,6 +344,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
         finally
         {
+            ThreadSchedStat.ReleaseCurrentThread();
             Interlocked.Decrement(ref AutoThreads.Live);
             Exit(me);
         }
@@ -397,10 +398,14 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         me.Complete(count, me.Id < _cores && !me.WarmedUp ? Divert : null);
         me.WarmedUp = true;
 
-        // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds: every batch while
-        // sampling, then every fourth and any after a long one. The choice is made before the batch starts, so the
-        // measured batches are an unbiased subset (WorkSample).
-        me.Measure = _plan.Probing || me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
+        // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds. While sampling:
+        // the first batches and every batch after one of 25 µs or more (batches double, so the next lasts 50 µs or
+        // more: measuring a batch of a few microseconds costs more than it tells). Afterwards: every fourth batch and
+        // any after one of 250 µs or more. The choice is made before the batch starts, so the measured batches are
+        // an unbiased subset (WorkSample).
+        me.Measure = _plan.Probing
+            ? me.BatchSeq < 2 || me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
+            : me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
         if (!_widenedOnce && me.Id == 0)
         {
             WidenFromWorker();
@@ -909,6 +914,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return null;
         }
 
+        _readers ??= [];
         if (!_readers.TryGetValue(tid, out var reader))
         {
             if (_readers.Count >= 1024)
@@ -925,6 +931,11 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
     private void DisposeReaders()
     {
+        if (_readers is null)
+        {
+            return;
+        }
+
         foreach (var r in _readers.Values)
         {
             r?.Dispose();

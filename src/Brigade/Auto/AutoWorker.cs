@@ -19,6 +19,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
 
     private readonly TimeProvider _time;
     private readonly bool _asyncWork;
+    private readonly long _minMeasuredTimestamps;
     private readonly ExternalCpuTime.CpuAccount _account = new();
 
     // Guards _totals: the loop adds a batch while the controller reads them.
@@ -62,6 +63,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         Kind = kind;
         _time = time;
         _asyncWork = asyncWork;
+        _minMeasuredTimestamps = time.TimestampFrequency / 40_000;
     }
 
     public int Id { get; }
@@ -148,12 +150,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _rq0 = -1;
         if (_measuring && tid > 0)
         {
-            if (_schedStat?.ThreadId != tid)
-            {
-                _schedStat?.Dispose();
-                _schedStat = ThreadSchedStat.Open(tid);
-            }
-
+            _schedStat = ThreadSchedStat.ForCurrentThread(tid);
             _rq0 = _schedStat?.RunQueueWaitTicks() ?? -1;
         }
 
@@ -171,9 +168,13 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     public void OnBatchEnd()
     {
         _endThread = Environment.CurrentManagedThreadId;
-        var same = _endThread == _startThread;
+
+        // A batch that turned out shorter than 25 µs is not worth its end readings (more than it measured); it only
+        // counts items and wall time. Its start readings were still needed: a batch is only short in hindsight.
+        var sameThread = _endThread == _startThread;
+        var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
         _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
-        _alloc1 = same ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
+        _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _ext1 = _account.Ticks;
 
@@ -252,9 +253,6 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         return sample;
     }
 
-    public void Dispose()
-    {
-        _schedStat?.Dispose();
-        _schedStat = null;
-    }
+    // The reader belongs to the thread (see ThreadSchedStat.ForCurrentThread), not to this worker.
+    public void Dispose() => _schedStat = null;
 }

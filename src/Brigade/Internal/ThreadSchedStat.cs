@@ -18,6 +18,11 @@ internal sealed partial class ThreadSchedStat : IDisposable
 {
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
+    // The calling thread's reader, kept across runs: opening the procfs file costs tens of microseconds, and pool
+    // threads serve many runs. Dedicated threads release theirs when they end.
+    [ThreadStatic]
+    private static ThreadSchedStat? _current;
+
     private readonly SafeFileHandle _handle;
     private SafeFileHandle? _stat;
 
@@ -50,6 +55,26 @@ internal sealed partial class ThreadSchedStat : IDisposable
             _unavailable = true;
             return -1;
         }
+    }
+
+    /// <summary>Returns the calling thread's reader (opened once per thread), or null where unavailable.</summary>
+    public static ThreadSchedStat? ForCurrentThread(int threadId)
+    {
+        var current = _current;
+        if (current?.ThreadId == threadId)
+        {
+            return current;
+        }
+
+        current?.Dispose();
+        return _current = Open(threadId);
+    }
+
+    /// <summary>Closes the calling thread's reader, for threads about to end.</summary>
+    public static void ReleaseCurrentThread()
+    {
+        _current?.Dispose();
+        _current = null;
     }
 
     /// <summary>Opens the statistics of thread <paramref name="threadId"/> of this process, or returns null.</summary>
