@@ -120,7 +120,7 @@ internal sealed class WorkloadSuite : IAsyncDisposable
         [
             Sync("cpu-loop", $"{cpuCount:N0} × ~100 µs of arithmetic", WorkloadClass.CpuBound, cpuCount,
                 i => Work.Hash(i, CpuIterations), pool, sequential),
-            Sync("cpu-alloc", $"{allocCount:N0} × build, sort and join 256 strings (~40 KB allocated each)", WorkloadClass.CpuBound, allocCount,
+            Sync("cpu-alloc", $"{allocCount:N0} × build, sort and join 256 strings (~57 KB allocated each)", WorkloadClass.CpuBound, allocCount,
                 Work.Allocate, pool, sequential),
             Sync("small-items", $"{smallCount:N0} × ~0.25 µs of arithmetic", WorkloadClass.CpuBound, smallCount,
                 i => Work.Hash(i, TinyIterations), pool, sequential),

@@ -399,12 +399,12 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         me.WarmedUp = true;
 
         // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds. While sampling:
-        // the first batches and every batch after one of 25 µs or more (batches double, so the next lasts 50 µs or
+        // the first batch (its CPU clock only, see AutoWorker) and every batch after one of 25 µs or more (batches double, so the next lasts 50 µs or
         // more: measuring a batch of a few microseconds costs more than it tells). Afterwards: every fourth batch and
         // any after one of 250 µs or more. The choice is made before the batch starts, so the measured batches are
         // an unbiased subset (WorkSample).
         me.Measure = _plan.Probing
-            ? me.BatchSeq < 2 || me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
+            ? me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
             : me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
         if (!_widenedOnce && me.Id == 0)
         {
@@ -652,11 +652,11 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // Re-plan at once rather than after whole windows; its batches may take long to finish.
         if (decision.Kind == LoopKind.Task && !_job.IsAsyncWork)
         {
-            // Two checks in a row: a garbage collection pause is only counted when it ends, and one long pause must
-            // not pass for I/O.
+            // Inspect already skips batches that overlapped a garbage collection (whose pause is counted only when
+            // it ends), so one check of clearly waiting batches is enough.
             var running = Inspect(now, out _, out var stalled);
             _stallTicks = stalled > 0 && running is { } r && r.CpuRatio < ClearlyBlocking ? _stallTicks + 1 : 0;
-            if (_stallTicks >= 2 &&
+            if (_stallTicks >= 1 &&
                 AutoPlanner.Decide(running!.Value, Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
                 Apply(blocking, revision: _plans.Count, fromFinishedItems: false);

@@ -148,7 +148,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _threadId = tid;
         _measuring = Measure;
         _rq0 = -1;
-        if (_measuring && tid > 0)
+        // A worker's first batch reads only the CPU clock: enough to inspect a long first item from outside (a
+        // blocked thread's unexplained time is waiting either way), and it is usually a short warm-up batch.
+        if (_measuring && tid > 0 && Volatile.Read(ref _batchSeq) > 0)
         {
             _schedStat = ThreadSchedStat.ForCurrentThread(tid);
             _rq0 = _schedStat?.RunQueueWaitTicks() ?? -1;
