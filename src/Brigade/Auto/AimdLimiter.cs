@@ -14,7 +14,11 @@ namespace Brigade.Auto;
 /// <item>latency above that, and the last change was a decrease that cost at least that much throughput: the
 /// decrease went too far, so the limit goes back to where it was;</item>
 /// <item>otherwise requests queue without gain (a saturated server, network or CPU): the limit shrinks to
-/// <see cref="Backoff"/>× itself.</item>
+/// <see cref="Backoff"/>× itself;</item>
+/// <item>and whatever the above says: throughput more than <see cref="BestMargin"/> below the best seen (which decays
+/// by <see cref="BestDecay"/> a window, so a lasting change of the service is followed) sends the limit back to where
+/// that best was measured. Single windows are noisy; this keeps a chain of unlucky windows from drifting the limit
+/// far from a good one.</item>
 /// </list>
 /// <para>Throughput is compared across the last change of the limit, never window to window at a constant limit
 /// (where it is flat by construction). Why AIMD rather than a gradient limiter (limit × minLatency / latency): the
@@ -33,7 +37,15 @@ internal sealed class AimdLimiter
     /// <summary>A throughput change of this ratio (5%) counts as a real change rather than noise.</summary>
     public const double ThroughputGain = 1.05;
 
+    /// <summary>Throughput this far below the best seen (10%) restores the best's limit.</summary>
+    public const double BestMargin = 0.9;
+
+    /// <summary>The best throughput seen decays by this factor per window (2%).</summary>
+    public const double BestDecay = 0.98;
+
     private readonly int _min;
+    private double _bestThroughput;
+    private int _bestLimit;
     private readonly int _max;
     private int _direction;
     private int _previousLimit;
@@ -84,10 +96,21 @@ internal sealed class AimdLimiter
             MinLatency = latency;
         }
 
+        _bestThroughput *= BestDecay;
+        if (throughput > _bestThroughput)
+        {
+            _bestThroughput = throughput;
+            _bestLimit = Limit;
+        }
+
         var congested = latency.Ticks > MinLatency.Ticks * LatencyTolerance;
         var before = _throughputBeforeChange;
         int next;
-        if (!congested)
+        if (throughput < _bestThroughput * BestMargin && _bestLimit != Limit)
+        {
+            next = _bestLimit;
+        }
+        else if (!congested)
         {
             next = Limit + (int)Math.Ceiling(Math.Sqrt(Limit));
         }

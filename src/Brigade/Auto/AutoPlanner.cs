@@ -20,6 +20,9 @@ internal static class AutoPlanner
     /// for the work to count as asynchronous I/O; above it the work computes more than it waits.</summary>
     public const double AsyncCpuMax = 0.5;
 
+    /// <summary>Headroom over Little's law for the first asynchronous limit (see <see cref="Decide"/>).</summary>
+    public const int AsyncHeadroom = 2;
+
     /// <summary>How long a batch should last on in-process workers: long enough that the per-batch cost (taking items,
     /// four clock reads, delivering results: about 4 µs) stays under half a percent; short enough to rebalance and re-plan.</summary>
     public static readonly TimeSpan TargetBatch = TimeSpan.FromMilliseconds(1);
@@ -102,14 +105,17 @@ internal static class AutoPlanner
 
             case WorkloadClass.AsyncIo:
             {
+                // Little's law with 2× headroom: the CPU measured is the items' synchronous part only (continuations
+                // run elsewhere), and for asynchronous I/O too many in flight costs waiting items while too few costs
+                // throughput. AIMD then backs off if latency rises without throughput to show for it.
                 var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
-                var little = Math.Ceiling(cores * ((double)perItem.Ticks / cpu));
+                var little = Math.Ceiling(AsyncHeadroom * cores * ((double)perItem.Ticks / cpu));
                 var capped = little > options.MaxConcurrency;
                 width = Cap((int)Math.Clamp(little, cores, options.MaxConcurrency), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "async", "Async") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 head += " (adaptive limit)";
                 why = $"async I/O ({AutoFormat.Duration(perItem)} in flight, {AutoFormat.Duration(sample.CpuTimePerItem)} CPU per item); " +
-                    $"Little's law {cores} × {AutoFormat.Duration(perItem)} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))} = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
+                    $"Little's law {AsyncHeadroom} × {cores} × {AutoFormat.Duration(perItem)} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))} = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
                     (capped ? $", capped at {options.MaxConcurrency}" : "");
                 break;
             }

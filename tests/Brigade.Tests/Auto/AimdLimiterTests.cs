@@ -46,6 +46,16 @@ public sealed class AimdLimiterTests
     }
 
     [Fact]
+    public void ThroughputFarBelowTheBestSeen_RestoresTheBestLimit()
+    {
+        var limiter = new AimdLimiter(initial: 200, min: 2, max: 1024, baselineLatency: Ms);
+        limiter.Update(throughput: 50_000, latency: 3 * Ms);            // congested, no earlier change: back off to 150
+        Assert.Equal(150, limiter.Limit);
+
+        Assert.Equal(200, limiter.Update(throughput: 40_000, latency: 3 * Ms));
+    }
+
+    [Fact]
     public void ConstantLimit_IsNotJudgedWindowAgainstWindow()
     {
         // At a limit that has not changed, equal throughput says nothing about whether more concurrency would help;

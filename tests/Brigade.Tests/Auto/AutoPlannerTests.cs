@@ -189,7 +189,7 @@ public sealed class AutoPlannerTests
 
         Assert.Equal(WorkloadClass.AsyncIo, plan.Class);
         Assert.Equal("async", plan.Engine);
-        Assert.Equal(200, plan.Width); // 2 × 2 ms / 20 µs
+        Assert.Equal(400, plan.Width); // 2 (headroom) × 2 cores × 2 ms / 20 µs
         Assert.Equal(1, plan.BatchSize);
         Assert.Equal(1024, capped.Width);
     }

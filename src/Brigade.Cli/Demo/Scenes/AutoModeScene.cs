@@ -37,8 +37,9 @@ internal sealed class AutoModeScene : IDemoScene
 
         result.Conclusion =
             $"Auto mode measured the labelled class on {matched} of {suite.All.Count} workloads and, sampling included, ran within 1.15× of the " +
-            $"hand-picked engine on {within} of {suite.All.Count}. Every plan says why in one line; see 'brigade advise' for all alternatives " +
-            "and docs/performance.md for full-size figures.";
+            $"hand-picked engine on {within} of {suite.All.Count}" +
+            (context.Quick ? " (quick runs last tens of milliseconds, where a few milliseconds of sampling show)" : "") +
+            ". Every plan says why in one line; see 'brigade advise' for all alternatives and docs/performance.md for full-size figures.";
         return result;
     }
 
