@@ -1,5 +1,13 @@
 using BenchmarkDotNet.Running;
+using Brigade.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Brigade.Benchmarks -- --filter '*'        (everything)
 // dotnet run -c Release --project benchmarks/Brigade.Benchmarks -- --filter '*PerItem*'  (one class)
+// dotnet run -c Release --project benchmarks/Brigade.Benchmarks -- auto                 (auto mode against hand-picked engines, side by side)
+if (args.Length > 0 && args[0] == "auto")
+{
+    return await AutoModeComparison.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

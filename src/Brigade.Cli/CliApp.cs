@@ -18,6 +18,7 @@ internal static class CliApp
         root.Add(DemoCommand.Create(stdout, stderr));
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(SiloCommand.Create(stdout, stderr));
+        root.Add(AdviseCommand.Create(stdout, stderr));
         return root;
     }
 

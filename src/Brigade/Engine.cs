@@ -1,11 +1,12 @@
+using Brigade.Auto;
 using Brigade.Engines;
 
 namespace Brigade;
 
 /// <summary>Runs the items of a run with one kind of parallelism; chosen with <see cref="RunOptions.Engine"/>.</summary>
 /// <remarks>
-/// <para>The built-in engines are <see cref="Sequential"/>, <see cref="ThreadPool"/>, <see cref="Threads"/> and
-/// <see cref="Async"/>. Other packages add more (worker processes, a cluster). .NET has no global interpreter lock:
+/// <para>The built-in engines are <see cref="Sequential"/>, <see cref="ThreadPool"/>, <see cref="Threads"/>,
+/// <see cref="Async"/>, and <see cref="Auto"/>, which measures the work and picks among them. Other packages add more (worker processes, a cluster). .NET has no global interpreter lock:
 /// CPU-bound work scales across cores on <see cref="ThreadPool"/>; processes are for isolation, not speed.</para>
 /// <para>To write an engine, derive from this class and implement <see cref="ExecuteAsync{TIn, TOut}"/> in terms of
 /// <see cref="EngineJob{TIn, TOut}"/>, which handles input, ordering, failures, cancellation and reporting.</para>
@@ -33,8 +34,25 @@ public abstract class Engine
     /// <summary>Gets asynchronous workers, 256 in flight by default, for asynchronous I/O.</summary>
     public static Engine Async { get; } = new TaskEngine("async", static () => 256, AsyncBatchTarget, forceSingleWorker: false);
 
-    /// <summary>Gets the engine used when <see cref="RunOptions.Engine"/> is not set: <see cref="ThreadPool"/>.</summary>
-    public static Engine Default => ThreadPool;
+    /// <summary>
+    /// Gets auto mode: it measures a sample of the run's own items (CPU time against wall time, time per item,
+    /// allocations, time in flight), picks the engine, width and batch size, keeps measuring to re-plan when the work
+    /// changes, and explains its choice in <see cref="RunReport.Plan"/>. Plans are remembered per work and machine.
+    /// </summary>
+    /// <remarks>Uses the defaults of <see cref="AutoEngineOptions"/>; see <see cref="CreateAuto(AutoEngineOptions)"/> to change them.</remarks>
+    public static Engine Auto { get; } = new AutoEngine(new AutoEngineOptions());
+
+    /// <summary>Gets the engine used when <see cref="RunOptions.Engine"/> is not set: <see cref="Auto"/>.</summary>
+    public static Engine Default => Auto;
+
+    /// <summary>Creates an auto-mode engine with its own options.</summary>
+    /// <param name="options">How auto mode samples, decides and remembers; a snapshot is taken.</param>
+    /// <returns>The engine; its <see cref="Name"/> is <c>auto</c>.</returns>
+    public static Engine CreateAuto(AutoEngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new AutoEngine(options.Clone());
+    }
 
     /// <summary>Gets the engine's stable lower-case name, as used in reports and on the command line.</summary>
     public abstract string Name { get; }
@@ -49,7 +67,7 @@ public abstract class Engine
     /// <returns>Whether the name is a built-in engine.</returns>
     public static bool TryGetBuiltIn(string name, out Engine engine)
     {
-        foreach (var e in (ReadOnlySpan<Engine>)[Sequential, ThreadPool, Threads, Async])
+        foreach (var e in (ReadOnlySpan<Engine>)[Sequential, ThreadPool, Threads, Async, Auto])
         {
             if (string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
             {

@@ -69,7 +69,8 @@ public sealed class EngineJob<TIn, TOut>
     public RunOptions Options { get; }
 
     /// <summary>Gets the most workers the engine may run at once: the option, or the engine's default, capped by the item count.</summary>
-    public int DegreeOfParallelism { get; }
+    /// <remarks>Auto mode changes it when it re-plans; other engines see it fixed for the whole run.</remarks>
+    public int DegreeOfParallelism { get; internal set; }
 
     /// <summary>Gets the number of input items, when the input knows it without being enumerated.</summary>
     public long? ItemCount => _source.Count;
@@ -104,6 +105,11 @@ public sealed class EngineJob<TIn, TOut>
 
     /// <summary>Gets how many items have failed so far.</summary>
     public long FailedCount => _recorder.Totals().Failed + Volatile.Read(ref _combineFailures);
+
+    /// <summary>Gets or sets the plans auto mode made for the run, for the report.</summary>
+    internal IReadOnlyList<Auto.AutoPlan>? AutoPlans { get; set; }
+
+    internal RunRecorder Recorder => _recorder;
 
     internal long CombineFailures => Volatile.Read(ref _combineFailures);
 

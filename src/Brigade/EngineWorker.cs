@@ -24,7 +24,7 @@ public sealed class EngineWorker
     private static readonly TimeSpan MinCpuMeasuredBatch = TimeSpan.FromMicroseconds(50);
 
     private readonly RunRecorder _recorder;
-    private readonly long _targetBatchTimestamps;
+    private long _targetBatchTimestamps;
     private readonly long _minCpuMeasuredTimestamps;
     private readonly List<TimelineEvent> _timeline = [];
     private int _adaptiveBatch = 1;
@@ -65,6 +65,9 @@ public sealed class EngineWorker
 
     internal IReadOnlyList<TimelineEvent> Timeline => _timeline;
 
+    /// <summary>Gets or sets who is told when batches start and end (auto mode's measurements); set before the first batch.</summary>
+    internal IBatchObserver? Observer { get; set; }
+
     internal long ItemsRun => Volatile.Read(ref _items);
 
     internal long ItemsFailed => Volatile.Read(ref _failed);
@@ -84,6 +87,7 @@ public sealed class EngineWorker
         }
 
         _batchStart = _recorder.Clock.Now();
+        Observer?.OnBatchStart();
     }
 
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
@@ -92,6 +96,7 @@ public sealed class EngineWorker
     /// <param name="failed">How many of them failed.</param>
     public void EndBatch(long firstIndex, int count, int failed)
     {
+        Observer?.OnBatchEnd();
         var end = _recorder.Clock.Now();
         TimeSpan? cpu = null;
         _lastEndThread = -1;
@@ -143,6 +148,13 @@ public sealed class EngineWorker
         }
 
         Adapt(count, elapsed);
+    }
+
+    /// <summary>Changes the batch duration the worker aims for and restarts adaptation from <paramref name="batchSize"/>: auto mode's re-plans.</summary>
+    internal void Retarget(TimeSpan targetBatchDuration, int batchSize)
+    {
+        _targetBatchTimestamps = Math.Max(1, (long)(targetBatchDuration.TotalSeconds * _recorder.Clock.TimeProvider.TimestampFrequency));
+        _adaptiveBatch = Math.Clamp(batchSize, 1, MaxAdaptiveBatch);
     }
 
     // Grow while batches are short and full; shrink when they overshoot. The target keeps per-batch overhead

@@ -19,7 +19,8 @@ public sealed class RunOptions
 
     /// <summary>Gets or sets the largest number of items that run at the same time.</summary>
     /// <value>
-    /// Defaults to <see langword="null"/>: the engine decides (<see cref="Environment.ProcessorCount"/> for
+    /// Defaults to <see langword="null"/>: the engine decides (auto mode plans it from measurements;
+    /// <see cref="Environment.ProcessorCount"/> for
     /// <see cref="Brigade.Engine.ThreadPool"/>, 64 for <see cref="Brigade.Engine.Threads"/>, 256 for
     /// <see cref="Brigade.Engine.Async"/>, 1 for <see cref="Brigade.Engine.Sequential"/>), never more than the
     /// number of items when that is known.

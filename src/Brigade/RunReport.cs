@@ -26,6 +26,9 @@ public sealed class RunReport
     /// <summary>Gets the one-line explanation of how the run was planned, when an engine chose its own settings.</summary>
     public string? Plan { get; init; }
 
+    /// <summary>Gets the plans auto mode made for the run, in order: the first from a sample of the items (or the plan cache), then one per re-plan; empty for other engines.</summary>
+    public IReadOnlyList<Auto.AutoPlan> Plans { get; init; } = [];
+
     /// <summary>Gets the largest number of items allowed to run at once.</summary>
     public int DegreeOfParallelism { get; init; }
 

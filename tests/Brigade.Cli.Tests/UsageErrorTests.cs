@@ -17,6 +17,9 @@ public sealed class UsageErrorTests
     [InlineData("silo", "--address", "0.0.0.0")]
     [InlineData("silo", "--port", "30000", "--gateway-port", "30000")]
     [InlineData("silo", "--assembly", "/no/such/work.dll")]
+    [InlineData("advise", "--only", "no-such-workload")]
+    [InlineData("advise", "--repetitions", "0")]
+    [InlineData("advise", "--no-such-option")]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);
@@ -53,7 +56,7 @@ public sealed class UsageErrorTests
         var (code, stdout, _) = await CliRunner.RunAsync("demo", "--list");
 
         Assert.Equal(0, code);
-        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks" })
+        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks", "auto-mode" })
         {
             Assert.Contains(id, stdout, StringComparison.Ordinal);
         }

@@ -19,7 +19,8 @@ public sealed class RunOptionsTests
         Assert.Equal(1024, options.StreamCapacity);
         Assert.Same(TimeProvider.System, options.TimeProvider);
         Assert.Null(options.Progress);
-        Assert.Same(Engine.ThreadPool, Engine.Default);
+        Assert.Same(Engine.Auto, Engine.Default);
+        Assert.False(options.PreserveOrder);
     }
 
     [Theory]

@@ -78,7 +78,12 @@ internal static class DemoCommand
 
     internal static IAnsiConsole CreateConsole(TextWriter stdout)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        // Only the real console can be a terminal: writers handed in by tests or callers get plain text.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
+        });
 
         // Off a terminal (a pipe, a file, CI logs) there is no width to detect: use one that fits the tables.
         if (!console.Profile.Capabilities.Interactive || console.Profile.Width < 100)

@@ -38,10 +38,17 @@ internal static class DemoRenderer
             table.AddColumn(new TableColumn("Speedup").RightAligned());
             table.AddColumn(new TableColumn("Efficiency").RightAligned());
             table.AddColumn(new TableColumn("Failed").RightAligned());
+            var classes = scene.Runs.Any(r => r.Class is not null);
+            if (classes)
+            {
+                table.AddColumn("Class");
+            }
+
             foreach (var run in scene.Runs)
             {
                 var engine = run.Engine == "baseline" ? $"[grey]{Markup.Escape(run.Baseline ?? "baseline")}[/]" : Markup.Escape(run.Engine);
-                table.AddRow(
+                var cells = new List<string>
+                {
                     engine,
                     Markup.Escape(run.Label),
                     run.Workers.ToString(CultureInfo.InvariantCulture),
@@ -50,7 +57,14 @@ internal static class DemoRenderer
                     run.CpuSeconds.ToString("0.00", CultureInfo.InvariantCulture),
                     run.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "×",
                     run.Efficiency.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal),
-                    run.Failed == 0 ? "0" : $"[red]{run.Failed}[/]");
+                    run.Failed == 0 ? "0" : $"[red]{run.Failed}[/]",
+                };
+                if (classes)
+                {
+                    cells.Add(Markup.Escape(run.Class ?? ""));
+                }
+
+                table.AddRow(cells.ToArray());
             }
 
             console.Write(table);

@@ -12,6 +12,7 @@ internal static class SceneCatalog
         new CpuBoundScene(),
         new TinyTasksScene(),
         new CrashContainmentScene(),
+        new AutoModeScene(),
         new DeadlockScene(),
         new LockOrderScene(),
         new StarvationScene(),

@@ -136,6 +136,7 @@ internal static class RunPipeline
             Label = job.Options.Label,
             Engine = job.Engine.Name,
             Plan = job.Plan,
+            Plans = job.AutoPlans ?? [],
             DegreeOfParallelism = job.DegreeOfParallelism,
             BatchSize = job.Options.BatchSize,
             Items = itemsRead + unread,

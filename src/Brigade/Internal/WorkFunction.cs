@@ -5,10 +5,13 @@ namespace Brigade.Internal;
 /// <summary>The user's work for one item, synchronous or asynchronous.</summary>
 internal sealed class WorkFunction<TIn, TOut>
 {
-    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, Type? workType = null)
+    private readonly string? _name;
+
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, string? name, Type? workType = null)
     {
         Sync = sync;
         Async = async;
+        _name = name;
         WorkType = workType;
     }
 
@@ -19,10 +22,13 @@ internal sealed class WorkFunction<TIn, TOut>
     /// <summary>Gets the type of the work object for work given as <see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>; null for delegates.</summary>
     public Type? WorkType { get; }
 
-    /// <summary>Gets a stable name for the work (its declaring type and method), used to remember plans and label reports.</summary>
-    public string Name => WorkType?.FullName ?? (Sync is not null ? Describe(Sync) : Describe(Async!));
+    /// <summary>Gets a stable name for the work (its type, or its delegate's declaring type and method), used to remember plans and label reports.</summary>
+    public string Name => WorkType?.FullName ?? _name ?? (Sync is not null ? Describe(Sync) : Describe(Async!));
 
-    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName)
+    /// <param name="work">The work.</param>
+    /// <param name="paramName">The caller's parameter name, for argument errors.</param>
+    /// <param name="name">The name of the user's delegate when <paramref name="work"/> wraps it (see <see cref="NameOf"/>).</param>
+    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         var t = typeof(TOut);
@@ -34,27 +40,30 @@ internal sealed class WorkFunction<TIn, TOut>
                 paramName);
         }
 
-        return new WorkFunction<TIn, TOut>(work, null);
+        return new WorkFunction<TIn, TOut>(work, null, name);
     }
 
-    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName)
+    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
-        return new WorkFunction<TIn, TOut>(null, work);
+        return new WorkFunction<TIn, TOut>(null, work, name);
     }
 
     public static WorkFunction<TIn, TOut> FromWork(IWork<TIn, TOut> work, string paramName)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         var sync = FromSync(work.Execute, paramName);
-        return new WorkFunction<TIn, TOut>(sync.Sync, null, work.GetType());
+        return new WorkFunction<TIn, TOut>(sync.Sync, null, null, work.GetType());
     }
 
     public static WorkFunction<TIn, TOut> FromWork(IAsyncWork<TIn, TOut> work, string paramName)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
-        return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, work.GetType());
+        return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, null, work.GetType());
     }
+
+    /// <summary>Names a user delegate the way <see cref="Name"/> does, for work that Brigade wraps (for-each actions).</summary>
+    public static string? NameOf(Delegate? work) => work is null ? null : Describe(work);
 
     /// <summary>Rejects <c>async x => ...</c> lambdas bound to <see cref="Action{T}"/>: they would be fire-and-forget async void.</summary>
     public static void RejectAsyncVoid(Delegate work, string paramName)

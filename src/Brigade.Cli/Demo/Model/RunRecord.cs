@@ -36,4 +36,10 @@ internal sealed class RunRecord
 
     /// <summary>The input indexes of the items that failed (at most 100), when any did.</summary>
     public List<long>? FailedIndexes { get; init; }
+
+    /// <summary>For <c>auto</c> runs: the one-line explanation of the plan auto mode chose (the last one, when it re-planned).</summary>
+    public string? Plan { get; init; }
+
+    /// <summary>For <c>auto</c> runs: the class auto mode measured: <c>cpu-bound</c>, <c>blocking</c>, <c>async-io</c>, <c>tiny</c>, <c>mixed</c>.</summary>
+    public string? Class { get; init; }
 }

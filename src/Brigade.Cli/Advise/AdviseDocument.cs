@@ -1,0 +1,19 @@
+using Brigade.Cli.Demo.Model;
+
+namespace Brigade.Cli.Advise;
+
+/// <summary>The document <c>brigade advise --json</c> prints: extended, never broken.</summary>
+internal sealed class AdviseDocument
+{
+    public int Version { get; init; } = 1;
+
+    public required MachineInfo Machine { get; init; }
+
+    public bool Quick { get; init; }
+
+    public int Repetitions { get; init; }
+
+    public List<AdviseWorkload> Workloads { get; init; } = [];
+
+    public double TotalSeconds { get; set; }
+}

@@ -1,0 +1,176 @@
+namespace Brigade.Auto;
+
+/// <summary>How auto mode samples, decides and remembers; pass to <see cref="Engine.CreateAuto(AutoEngineOptions)"/>.</summary>
+/// <remarks>
+/// Values are validated when set; the engine takes a snapshot when it is created. <see cref="Engine.Auto"/> uses
+/// the defaults. See <c>docs/auto-mode.md</c> for the algorithm the options tune.
+/// </remarks>
+/// <example>
+/// <code>
+/// var auto = Engine.CreateAuto(new AutoEngineOptions { MaxThreads = 64, UsePlanCache = false });
+/// var result = await Runner.MapAsync(urls, Download, new RunOptions { Engine = auto });
+/// Console.WriteLine(result.Report.Plan);   // Threads ×64, batch 1 — blocking I/O (cpu/wall 0.02), ...
+/// </code>
+/// </example>
+public sealed class AutoEngineOptions
+{
+    /// <summary>The environment variable that turns the plan cache off for every auto engine in the process when set to <c>1</c> or <c>true</c>.</summary>
+    public const string NoPlanCacheVariable = "BRIGADE_NO_PLAN_CACHE";
+
+    private int _sampleItems = 256;
+    private TimeSpan _sampleTime = TimeSpan.FromMilliseconds(20);
+    private TimeSpan _minParallelWork = TimeSpan.FromMilliseconds(1);
+    private int _maxThreads = 256;
+    private int _maxConcurrency = 1024;
+    private string? _planCacheDirectory;
+    private Engine? _isolatedEngine;
+    private TimeProvider _timeProvider = TimeProvider.System;
+
+    /// <summary>Gets or sets the most items the sample measures before auto mode decides.</summary>
+    /// <value>Defaults to 256. The sample's items are part of the run: their results are kept, never computed twice.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int SampleItems
+    {
+        get => _sampleItems;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _sampleItems = value;
+        }
+    }
+
+    /// <summary>Gets or sets the longest the sample runs before auto mode decides from what it has measured.</summary>
+    /// <value>
+    /// Defaults to 20 ms. When no item has finished by then, auto mode decides from the CPU use of the items still
+    /// running (on Linux) or waits for the first item to finish.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or is more than a minute.</exception>
+    public TimeSpan SampleTime
+    {
+        get => _sampleTime;
+        set
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "SampleTime must be positive and at most a minute.");
+            }
+
+            _sampleTime = value;
+        }
+    }
+
+    /// <summary>Gets or sets the least estimated computation a whole job needs for auto mode to parallelize it.</summary>
+    /// <value>
+    /// Defaults to 1 ms: below that, starting and coordinating workers costs about as much as it saves, so the job
+    /// runs sequentially and its plan says "not worth parallelizing". Work that mostly waits is never "tiny":
+    /// overlapping waits pays off at any size.
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan MinParallelWork
+    {
+        get => _minParallelWork;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _minParallelWork = value;
+        }
+    }
+
+    /// <summary>Gets or sets the most dedicated threads auto mode runs for blocking or mixed work.</summary>
+    /// <value>Defaults to 256. Little's law often asks for more when items barely use the CPU; this caps it.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than 4,096.</exception>
+    public int MaxThreads
+    {
+        get => _maxThreads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 4096);
+            _maxThreads = value;
+        }
+    }
+
+    /// <summary>Gets or sets the most asynchronous items auto mode keeps in flight.</summary>
+    /// <value>Defaults to 1,024: the ceiling of the adaptive concurrency limit.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1 or more than 65,536.</exception>
+    public int MaxConcurrency
+    {
+        get => _maxConcurrency;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 65_536);
+            _maxConcurrency = value;
+        }
+    }
+
+    /// <summary>Gets or sets whether auto mode keeps measuring during the run and re-plans when the work changes character.</summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool Adaptive { get; set; } = true;
+
+    /// <summary>Gets or sets whether plans are remembered per work and machine, so that the next run starts with the right plan.</summary>
+    /// <value>
+    /// Defaults to <see langword="true"/>. The environment variable <see cref="NoPlanCacheVariable"/> set to
+    /// <c>1</c> or <c>true</c> turns the cache off regardless.
+    /// </value>
+    public bool UsePlanCache { get; set; } = true;
+
+    /// <summary>Gets or sets the directory of the plan cache file, <c>plans.json</c>.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: <c>$XDG_CACHE_HOME/brigade</c> or <c>~/.cache/brigade</c> on Linux and
+    /// macOS, <c>%LOCALAPPDATA%\brigade</c> on Windows.
+    /// </value>
+    /// <exception cref="ArgumentException">The value is empty or white space.</exception>
+    public string? PlanCacheDirectory
+    {
+        get => _planCacheDirectory;
+        set
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            }
+
+            _planCacheDirectory = value;
+        }
+    }
+
+    /// <summary>Gets or sets an engine that runs work in isolation (such as the worker-process engine), for work that asks for it.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: auto mode runs everything in this process, where CPU-bound .NET code
+    /// scales on threads. When set, auto mode runs no item in this process: it hands the run to this engine at the
+    /// width it plans (the core count for unknown work) and classifies the work from the CPU time that engine reports.
+    /// </value>
+    /// <exception cref="ArgumentException">The value is an auto engine.</exception>
+    public Engine? IsolatedEngine
+    {
+        get => _isolatedEngine;
+        set => _isolatedEngine = value is AutoEngine ? throw new ArgumentException("The isolated engine cannot itself be an auto engine.", nameof(value)) : value;
+    }
+
+    /// <summary>Gets or sets the clock auto mode measures with and paces its sampling and re-planning by.</summary>
+    /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public TimeProvider TimeProvider
+    {
+        get => _timeProvider;
+        set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>Gets whether the plan cache is on, taking <see cref="NoPlanCacheVariable"/> into account.</summary>
+    internal bool PlanCacheEnabled
+    {
+        get
+        {
+            if (!UsePlanCache)
+            {
+                return false;
+            }
+
+            var off = Environment.GetEnvironmentVariable(NoPlanCacheVariable);
+            return !(string.Equals(off, "1", StringComparison.Ordinal) || string.Equals(off, "true", StringComparison.OrdinalIgnoreCase));
+        }
+    }
+
+    internal AutoEngineOptions Clone() => (AutoEngineOptions)MemberwiseClone();
+}

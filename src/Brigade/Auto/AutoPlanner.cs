@@ -1,0 +1,189 @@
+namespace Brigade.Auto;
+
+/// <summary>
+/// Auto mode's decisions as pure functions of measurements: the class of a sample, and the plan for it.
+/// Everything that depends on the clock or the machine comes in through <see cref="WorkSample"/> and <see cref="PlanContext"/>,
+/// so the rules are tested on synthetic measurements.
+/// </summary>
+internal static class AutoPlanner
+{
+    /// <summary>CPU ratio at or above which work is CPU-bound. A CPU-bound item measures about 0.9-1.0 once run-queue
+    /// waits and GC pauses are taken out, even on a machine shared with other builds; without run-queue figures
+    /// (not Linux) contention pulls it down, hence the margin.</summary>
+    public const double CpuBoundMin = 0.75;
+
+    /// <summary>CPU ratio at or below which work is blocking. Sleeps and device waits measure under 0.05; a blocking
+    /// item's CPU stays near zero however busy the machine is, because waiting for a core is not counted.</summary>
+    public const double BlockingMax = 0.35;
+
+    /// <summary>For asynchronous items in flight: the largest share of in-flight time their synchronous part may take
+    /// for the work to count as asynchronous I/O; above it the work computes more than it waits.</summary>
+    public const double AsyncCpuMax = 0.5;
+
+    /// <summary>Headroom over Little's law for the first asynchronous limit (see <see cref="Decide"/>).</summary>
+    public const int AsyncHeadroom = 2;
+
+    /// <summary>How long a batch should last on in-process workers: long enough that the per-batch cost (taking items,
+    /// four clock reads, delivering results: about 4 µs) stays under half a percent; short enough to rebalance and re-plan.</summary>
+    public static readonly TimeSpan TargetBatch = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The batch duration for a sequential plan: one worker has nobody to balance with.</summary>
+    public static readonly TimeSpan SequentialTargetBatch = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The batch duration for an isolated engine, whose per-batch cost is an inter-process round trip (~50 µs).</summary>
+    public static readonly TimeSpan IsolatedTargetBatch = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The largest batch auto mode plans; the same ceiling as adaptive batching.</summary>
+    public const int MaxBatch = 1 << 16;
+
+    /// <summary>Classifies a sample.</summary>
+    /// <param name="sample">What was measured.</param>
+    /// <returns>The class; <see cref="WorkloadClass.Unknown"/> when nothing was measured. Never <see cref="WorkloadClass.Tiny"/>: that depends on the job's size, see <see cref="Decide"/>.</returns>
+    public static WorkloadClass Classify(in WorkSample sample)
+    {
+        if (sample.TotalItems == 0)
+        {
+            return WorkloadClass.Unknown;
+        }
+
+        var ratio = sample.CpuRatio;
+        if (sample.MostlyInFlight)
+        {
+            return ratio <= AsyncCpuMax ? WorkloadClass.AsyncIo : WorkloadClass.Mixed;
+        }
+
+        return ratio >= CpuBoundMin ? WorkloadClass.CpuBound
+            : ratio <= BlockingMax ? WorkloadClass.Blocking
+            : WorkloadClass.Mixed;
+    }
+
+    /// <summary>Makes the plan for a sample.</summary>
+    /// <param name="sample">What was measured.</param>
+    /// <param name="context">The run and machine.</param>
+    /// <returns>The decision, or <see langword="null"/> when nothing was measured.</returns>
+    public static PlanDecision? Decide(in WorkSample sample, in PlanContext context)
+    {
+        var measured = Classify(sample);
+        if (measured == WorkloadClass.Unknown)
+        {
+            return null;
+        }
+
+        var options = context.Options;
+        var cores = Math.Max(1, context.Cores);
+        var perItem = sample.TimePerItem;
+        var open = context.ItemCount is { } count ? Math.Max(1, count - context.ItemsDone) : long.MaxValue;
+        var wholeJob = context.ItemCount is { } n ? TimeSpan.FromTicks(perItem.Ticks * n) : (TimeSpan?)null;
+        var isolated = options.IsolatedEngine;
+
+        string engine, head, why;
+        LoopKind kind;
+        int width, batch;
+        var cls = measured;
+        var target = TargetBatch;
+
+        if (!context.NotWholeJob && measured is WorkloadClass.CpuBound or WorkloadClass.Mixed && wholeJob is { } whole && whole < options.MinParallelWork && isolated is null)
+        {
+            cls = WorkloadClass.Tiny;
+            kind = LoopKind.Task;
+            engine = "sequential";
+            width = 1;
+            target = SequentialTargetBatch;
+            batch = context.BatchSize ?? (int)Math.Clamp(Math.Min(open, BatchFor(perItem, target)), 1, MaxBatch);
+            var explanation = $"Sequential — not worth parallelizing: the whole job takes {AutoFormat.Duration(whole)} " +
+                $"({AutoFormat.Count(context.ItemCount!.Value)} items × {AutoFormat.Duration(perItem)})";
+            return new PlanDecision(cls, kind, engine, width, batch, target, explanation + Suffix(context), sample, measured);
+        }
+
+        switch (measured)
+        {
+            case WorkloadClass.CpuBound:
+                width = Cap(cores, context, open);
+                (kind, engine, head) = isolated is null ? (LoopKind.Task, "threadpool", "ThreadPool") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                why = $"CPU-bound (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item, {cores} cores";
+                break;
+
+            case WorkloadClass.AsyncIo:
+            {
+                // Little's law with 2× headroom: the CPU measured is the items' synchronous part only (continuations
+                // run elsewhere), and for asynchronous I/O too many in flight costs waiting items while too few costs
+                // throughput. AIMD then backs off if latency rises without throughput to show for it.
+                var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
+                var little = Math.Ceiling(AsyncHeadroom * cores * ((double)perItem.Ticks / cpu));
+                var capped = little > options.MaxConcurrency;
+                width = Cap((int)Math.Clamp(little, cores, options.MaxConcurrency), context, open);
+                (kind, engine, head) = isolated is null ? (LoopKind.Task, "async", "Async") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                head += " (adaptive limit)";
+                why = $"async I/O ({AutoFormat.Duration(perItem)} in flight, {AutoFormat.Duration(sample.CpuTimePerItem)} CPU per item); " +
+                    $"Little's law {AsyncHeadroom} × {cores} × {AutoFormat.Duration(perItem)} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))} = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
+                    (capped ? $", capped at {options.MaxConcurrency}" : "");
+                break;
+            }
+
+            default:
+            {
+                // Little's law (Goetz's form): threads = cores × (1 + wait / compute) keeps every core busy while the
+                // other threads wait. Waits for a core and GC pauses are not "wait" here: more threads would not fill them.
+                var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
+                var wait = sample.WaitPerItem.Ticks;
+                var little = Math.Ceiling(cores * (1 + ((double)wait / cpu)));
+                var capped = little > options.MaxThreads;
+                width = Cap((int)Math.Clamp(little, cores, options.MaxThreads), context, open);
+                (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
+                    $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
+                    (capped ? $", capped at {options.MaxThreads}" : "");
+                break;
+            }
+        }
+
+        if (kind == LoopKind.Isolated)
+        {
+            target = IsolatedTargetBatch;
+        }
+
+        batch = context.BatchSize ?? (measured == WorkloadClass.AsyncIo ? 1 : BatchFor(perItem, target));
+        if (sample.AllocatedBytesPerItem >= 1024)
+        {
+            why += $", {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item";
+        }
+
+        if (sample.Contention >= 0.1)
+        {
+            why += $", {sample.Contention * 100:0}% of the time waiting for a core";
+        }
+
+        var line = $"{head} ×{width}, batch {batch} — {why}";
+        return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured);
+    }
+
+    /// <summary>The batch that lasts about <paramref name="target"/>, as a power of two.</summary>
+    public static int BatchFor(TimeSpan perItem, TimeSpan target)
+    {
+        if (perItem <= TimeSpan.Zero)
+        {
+            return MaxBatch;
+        }
+
+        var items = target.Ticks / (double)perItem.Ticks;
+        if (items < 2)
+        {
+            return 1;
+        }
+
+        return (int)Math.Min(MaxBatch, 1L << (int)Math.Floor(Math.Log2(items)));
+    }
+
+    private static int Cap(int width, in PlanContext context, long open)
+    {
+        if (context.MaxDegreeOfParallelism is { } max)
+        {
+            width = Math.Min(width, max);
+        }
+
+        return (int)Math.Max(1, Math.Min(width, open));
+    }
+
+    private static string Suffix(in PlanContext context) =>
+        (context.FromCache ? " (cached plan)" : "") + (context.Note is { } note ? $" ({note})" : "");
+}

@@ -1,0 +1,260 @@
+using Brigade.Internal;
+
+namespace Brigade.Auto;
+
+/// <summary>
+/// One auto-mode worker loop's measurements: wall, thread CPU, run-queue wait, GC pauses and allocations around each
+/// batch's items, accumulated for the controller; plus what the controller needs to look at a batch still running.
+/// </summary>
+/// <remarks>
+/// Readings are taken by <see cref="OnBatchStart"/> and <see cref="OnBatchEnd"/>, which <see cref="EngineWorker"/> calls
+/// right around the items, so taking input and delivering results (which may wait for a slow stream reader) are not
+/// measured as the work's time. The loop then calls <see cref="Complete"/> to fold the batch into the totals.
+/// </remarks>
+internal sealed class AutoWorker : IBatchObserver, IDisposable
+{
+    // The OS thread id is a system call away; a thread keeps it for life.
+    [ThreadStatic]
+    private static int _cachedThreadId;
+
+    private readonly TimeProvider _time;
+    private readonly bool _asyncWork;
+    private readonly long _minMeasuredTimestamps;
+    private readonly ExternalCpuTime.CpuAccount _account = new();
+
+    // Guards _totals: the loop adds a batch while the controller reads them.
+    private readonly Lock _totalsGate = new();
+    private WorkSample _totals;
+
+    private ThreadSchedStat? _schedStat;
+
+    // Readings of the current batch, written by the loop (the end may come from another thread for asynchronous work).
+    private int _startThread;
+    private long _t0;
+    private long _cpu0;
+    private long _alloc0;
+    private long _pause0;
+    private int _gc0;
+    private long _rq0;
+    private long _ext0;
+    private long _t1;
+    private long _cpu1;
+    private long _alloc1;
+    private long _pause1;
+    private long _rq1;
+    private long _ext1;
+    private int _endThread;
+    private volatile bool _ended;
+    private bool _measuring;
+    private bool _returnedIncomplete;
+    private bool _endedBeforeReturn;
+    private long _cpuAtReturn;
+
+    // What the controller reads about a batch in progress.
+    private long _inBatchSince;
+    private long _batchSeq;
+    private volatile int _threadId;
+    private volatile bool _inFlight;
+    private int _currentBatchCount = 1;
+
+    public AutoWorker(int id, LoopKind kind, TimeProvider time, bool asyncWork)
+    {
+        Id = id;
+        Kind = kind;
+        _time = time;
+        _asyncWork = asyncWork;
+        _minMeasuredTimestamps = time.TimestampFrequency / 40_000;
+    }
+
+    public int Id { get; }
+
+    public LoopKind Kind { get; }
+
+    /// <summary>Gets the worker's account for <see cref="ExternalCpuTime"/>.</summary>
+    public ExternalCpuTime.CpuAccount Account => _account;
+
+    /// <summary>Gets or sets whether the next batch is measured: CPU clock and run-queue wait read at both ends (a few µs).</summary>
+    public bool Measure { get; set; } = true;
+
+    /// <summary>Gets or sets the plan generation the loop last adapted to.</summary>
+    public long Generation { get; set; } = -1;
+
+    /// <summary>Gets or sets whether the worker's first batch is behind it.</summary>
+    public bool WarmedUp { get; set; }
+
+    /// <summary>Gets or sets whether the worker left because its plan shrank (its slot is already given back).</summary>
+    public bool LeftByShrink { get; set; }
+
+    /// <summary>Gets the timestamp at which the current batch's items started, or 0 between batches.</summary>
+    public long InBatchSince => Volatile.Read(ref _inBatchSince);
+
+    /// <summary>Gets a number that changes with every batch.</summary>
+    public long BatchSeq => Volatile.Read(ref _batchSeq);
+
+    /// <summary>Gets the thread CPU time (ticks) read when the current batch started, or -1.</summary>
+    public long StartCpu => Volatile.Read(ref _cpu0);
+
+    /// <summary>Gets the run-queue wait (ticks) read when the current batch started, or -1 when not read.</summary>
+    public long StartRunQueue => Volatile.Read(ref _rq0);
+
+    /// <summary>Gets the number of garbage collections when the current batch started: a collection under way is counted at its start, its pause only at its end.</summary>
+    public int StartGcCount => Volatile.Read(ref _gc0);
+
+    /// <summary>Gets the GC pause total (ticks) read when the current batch started.</summary>
+    public long StartPause => Volatile.Read(ref _pause0);
+
+    /// <summary>Gets or sets the item count of the batch the loop is running, set before it runs.</summary>
+    public int CurrentBatchCount
+    {
+        get => Volatile.Read(ref _currentBatchCount);
+        set => Volatile.Write(ref _currentBatchCount, value);
+    }
+
+    /// <summary>Gets the OS thread id that started the current batch.</summary>
+    public int ThreadId => _threadId;
+
+    /// <summary>Gets whether the current batch is an asynchronous item in flight (its work returned an unfinished task).</summary>
+    public bool InFlight => _inFlight;
+
+    /// <summary>Gets the duration of the last completed batch, in ticks, to decide whether the next is worth a run-queue reading.</summary>
+    public long LastBatchTicks { get; private set; }
+
+    public WorkSample Totals
+    {
+        get
+        {
+            lock (_totalsGate)
+            {
+                return _totals;
+            }
+        }
+    }
+
+    // Order of readings: wall clock first at the start (a preemption at the return of the later calls then falls
+    // inside every interval), and run-queue wait last at the end (see OnBatchEnd).
+    public void OnBatchStart()
+    {
+        _t0 = _time.GetTimestamp();
+        _startThread = Environment.CurrentManagedThreadId;
+        _ended = false;
+        _returnedIncomplete = false;
+        _inFlight = false;
+        var tid = _cachedThreadId;
+        if (tid == 0)
+        {
+            _cachedThreadId = tid = ThreadSchedStat.CurrentThreadId();
+        }
+
+        _threadId = tid;
+        _measuring = Measure;
+        _rq0 = -1;
+        // A worker's first batch reads only the CPU clock: enough to inspect a long first item from outside (a
+        // blocked thread's unexplained time is waiting either way), and it is usually a short warm-up batch.
+        if (_measuring && tid > 0 && Volatile.Read(ref _batchSeq) > 0)
+        {
+            _schedStat = ThreadSchedStat.ForCurrentThread(tid);
+            _rq0 = _schedStat?.RunQueueWaitTicks() ?? -1;
+        }
+
+        _alloc0 = GC.GetAllocatedBytesForCurrentThread();
+        _pause0 = GC.GetTotalPauseDuration().Ticks;
+        _gc0 = GC.CollectionCount(0);
+        _ext0 = _account.Ticks;
+
+        // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
+        _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
+        Interlocked.Increment(ref _batchSeq);
+        Volatile.Write(ref _inBatchSince, _t0);
+    }
+
+    public void OnBatchEnd()
+    {
+        _endThread = Environment.CurrentManagedThreadId;
+
+        // A batch that turned out shorter than 25 µs is not worth its end readings (more than it measured); it only
+        // counts items and wall time. Its start readings were still needed: a batch is only short in hindsight.
+        var sameThread = _endThread == _startThread;
+        var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
+        _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
+        _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
+        _pause1 = GC.GetTotalPauseDuration().Ticks;
+        _ext1 = _account.Ticks;
+
+        // The run-queue reading comes last: a system call's return is where a preempted thread stops, and a wait
+        // that starts there must fall outside both intervals (it would otherwise count as wall time but not as
+        // run-queue wait, and look like I/O). A wait after an earlier call lands inside both, which is also right.
+        _t1 = _time.GetTimestamp();
+        _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
+        Volatile.Write(ref _inBatchSince, 0);
+        _ended = true;
+    }
+
+    /// <summary>Called by an async loop when the batch's task did not complete synchronously.</summary>
+    public void Returned()
+    {
+        _returnedIncomplete = true;
+        _endedBeforeReturn = _ended;
+        _cpuAtReturn = _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
+        if (!_endedBeforeReturn)
+        {
+            _inFlight = true;
+        }
+    }
+
+    /// <summary>Folds the finished batch into the totals, or into <paramref name="divert"/> when it must not count.</summary>
+    /// <param name="count">The batch's item count.</param>
+    /// <param name="divert">When not null, receives the batch's sample instead of the totals (a warm-up batch).</param>
+    /// <returns>The batch's sample.</returns>
+    public WorkSample Complete(int count, Func<WorkSample, bool>? divert = null)
+    {
+        _inFlight = false;
+        var wall = _time.GetElapsedTime(_t0, _t1).Ticks;
+        LastBatchTicks = wall;
+        var external = _ext1 - _ext0;
+        WorkSample sample;
+        var pending = _returnedIncomplete && (!_endedBeforeReturn || _endThread != _startThread);
+        if (pending)
+        {
+            var syncCpu = _cpu0 >= 0 && _cpuAtReturn >= 0 ? _cpuAtReturn - _cpu0 : 0;
+            sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external };
+        }
+        else
+        {
+            // Measured: CPU read at both ends and, where the platform has it, run-queue wait too. A platform without
+            // a thread CPU clock measures nothing, and its batches count as computation (see WorkSample.CpuRatio).
+            var measured = _cpu0 >= 0 && _cpu1 >= 0 && (_rq0 >= 0 || !ThreadSchedStat.IsSupported) && (_rq0 < 0 || _rq1 >= 0);
+            sample = new WorkSample
+            {
+                Items = count,
+                Batches = 1,
+                WallTicks = wall,
+                AllocatedBytes = Math.Max(0, _alloc1 - _alloc0),
+            };
+            if (measured)
+            {
+                sample = sample with
+                {
+                    MeasuredItems = count,
+                    MeasuredBatches = 1,
+                    MeasuredWallTicks = wall,
+                    CpuTicks = Math.Max(0, _cpu1 - _cpu0) + external,
+                    RunQueueTicks = _rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0,
+                    GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
+                };
+            }
+        }
+
+        if (divert is null || !divert(sample))
+        {
+            lock (_totalsGate)
+            {
+                _totals += sample;
+            }
+        }
+
+        return sample;
+    }
+
+    // The reader belongs to the thread (see ThreadSchedStat.ForCurrentThread), not to this worker.
+    public void Dispose() => _schedStat = null;
+}

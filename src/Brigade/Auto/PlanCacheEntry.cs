@@ -1,0 +1,48 @@
+namespace Brigade.Auto;
+
+/// <summary>One remembered plan: the measurements it was made from (to re-plan for another job size) and what was chosen.</summary>
+internal sealed class PlanCacheEntry
+{
+    public string Work { get; set; } = "";
+
+    public string Machine { get; set; } = "";
+
+    /// <summary>The measured class, as <see cref="WorkloadClass"/> names it.</summary>
+    public string Class { get; set; } = "";
+
+    /// <summary>Whether items were asynchronous items in flight.</summary>
+    public bool InFlight { get; set; }
+
+    /// <summary>Time per item on an idle machine (or in flight), in nanoseconds.</summary>
+    public double TimePerItemNs { get; set; }
+
+    /// <summary>CPU time per item, in nanoseconds.</summary>
+    public double CpuPerItemNs { get; set; }
+
+    public double AllocatedBytesPerItem { get; set; }
+
+    public long MeasuredItems { get; set; }
+
+    public string Engine { get; set; } = "";
+
+    public int Width { get; set; }
+
+    public int BatchSize { get; set; }
+
+    public DateTimeOffset Updated { get; set; }
+
+    /// <summary>Rebuilds the measurements as a sample the planner accepts.</summary>
+    public WorkSample ToSample()
+    {
+        var items = Math.Max(1, MeasuredItems);
+        var perItem = TimeSpan.FromTicks((long)(TimePerItemNs / 100));
+        var cpu = TimeSpan.FromTicks((long)(CpuPerItemNs / 100));
+        return InFlight ? WorkSample.InFlightPerItem(items, perItem, cpu) : WorkSample.FromPerItem(items, perItem, cpu, allocatedBytesPerItem: AllocatedBytesPerItem);
+    }
+
+    /// <summary>Whether replacing <paramref name="old"/> by this entry is worth rewriting the file for.</summary>
+    public bool DiffersMaterially(PlanCacheEntry old) =>
+        Class != old.Class || Engine != old.Engine || InFlight != old.InFlight ||
+        Math.Abs(Width - old.Width) > Math.Max(1, old.Width / 4) ||
+        TimePerItemNs > old.TimePerItemNs * 2 || TimePerItemNs < old.TimePerItemNs / 2;
+}

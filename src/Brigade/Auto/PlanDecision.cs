@@ -1,0 +1,42 @@
+namespace Brigade.Auto;
+
+/// <summary>A plan before it is applied: the class, where and how wide workers run, and the explanation.</summary>
+/// <param name="Class">The class reported (may be <see cref="WorkloadClass.Tiny"/>).</param>
+/// <param name="Kind">Where workers run.</param>
+/// <param name="Engine">The engine name reported for the plan.</param>
+/// <param name="Width">How many workers (items in flight, for asynchronous work).</param>
+/// <param name="BatchSize">The batch size workers start with.</param>
+/// <param name="TargetBatch">The batch duration workers adapt their batch size towards.</param>
+/// <param name="Explanation">The one-line explanation.</param>
+/// <param name="Sample">The measurements behind the plan.</param>
+/// <param name="MeasuredClass">The class of the measurements alone, before the job's size is considered (never Tiny).</param>
+internal sealed record PlanDecision(
+    WorkloadClass Class,
+    LoopKind Kind,
+    string Engine,
+    int Width,
+    int BatchSize,
+    TimeSpan TargetBatch,
+    string Explanation,
+    WorkSample Sample,
+    WorkloadClass MeasuredClass)
+{
+    /// <summary>Turns the decision into the public plan a report carries.</summary>
+    public AutoPlan ToPlan(int revision, long atItem, bool fromCache) => new()
+    {
+        Class = Class,
+        Engine = Engine,
+        DegreeOfParallelism = Width,
+        BatchSize = BatchSize,
+        Explanation = Explanation,
+        CpuRatio = Math.Round(Sample.CpuRatio, 3),
+        TimePerItem = Sample.TimePerItem,
+        CpuTimePerItem = Sample.CpuTimePerItem,
+        AllocatedBytesPerItem = Math.Round(Sample.AllocatedBytesPerItem, 1),
+        Contention = Math.Round(Sample.Contention, 3),
+        MeasuredItems = Sample.TotalItems,
+        FromCache = fromCache,
+        Revision = revision,
+        AtItem = atItem,
+    };
+}

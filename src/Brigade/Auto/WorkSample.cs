@@ -1,0 +1,161 @@
+namespace Brigade.Auto;
+
+/// <summary>
+/// What auto mode measured over some batches: totals for every batch that ran on one thread, the readings of the
+/// measured ones among them, and asynchronous items that went in flight. Samples add and subtract, so a window is
+/// the difference of two snapshots.
+/// </summary>
+/// <remarks>
+/// <para>Reading a thread's CPU clock and run-queue wait costs a few microseconds, so only some batches are
+/// <em>measured</em>: chosen before they start (every fourth, all while sampling, any after a long batch), hence
+/// an unbiased subset. Every ratio comes from that subset alone, where CPU time, run-queue wait and wall time cover
+/// the same interval; the other batches only count items and wall time. Mixing subsets would, under contention,
+/// extrapolate run-queue wait from a few unpreempted batches to preempted ones and mistake preemption for I/O.</para>
+/// <para>All times are in <see cref="TimeSpan"/> ticks (100 ns).</para>
+/// </remarks>
+internal readonly record struct WorkSample
+{
+    /// <summary>Gets the items of batches that ran on one thread (synchronous work, or asynchronous work that completed synchronously).</summary>
+    public long Items { get; init; }
+
+    /// <summary>Gets the number of such batches.</summary>
+    public long Batches { get; init; }
+
+    /// <summary>Gets their wall time.</summary>
+    public long WallTicks { get; init; }
+
+    /// <summary>Gets the bytes they allocated.</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Gets the items of the measured batches.</summary>
+    public long MeasuredItems { get; init; }
+
+    /// <summary>Gets the number of measured batches.</summary>
+    public long MeasuredBatches { get; init; }
+
+    /// <summary>Gets the wall time of the measured batches.</summary>
+    public long MeasuredWallTicks { get; init; }
+
+    /// <summary>Gets the CPU time of the measured batches on the thread that ran them, plus CPU time reported through <see cref="ExternalCpuTime"/>.</summary>
+    public long CpuTicks { get; init; }
+
+    /// <summary>Gets the run-queue wait of the measured batches (Linux; 0 elsewhere).</summary>
+    public long RunQueueTicks { get; init; }
+
+    /// <summary>Gets the garbage collector's pause time during the measured batches.</summary>
+    public long GcPauseTicks { get; init; }
+
+    /// <summary>Gets the asynchronous items that went in flight (their work returned an unfinished task).</summary>
+    public long PendingItems { get; init; }
+
+    /// <summary>Gets their time in flight, from start to finish.</summary>
+    public long PendingWallTicks { get; init; }
+
+    /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time.</summary>
+    public long PendingCpuTicks { get; init; }
+
+    /// <summary>Gets every item counted.</summary>
+    public long TotalItems => Items + PendingItems;
+
+    /// <summary>Gets the time measured items spent off the CPU for reasons of their own (I/O, sleeps, locks): wall minus CPU, run-queue wait and GC pauses.</summary>
+    public long WaitTicks => Math.Max(0, MeasuredWallTicks - CpuTicks - RunQueueTicks - GcPauseTicks);
+
+    /// <summary>Gets whether the items are mostly asynchronous items in flight.</summary>
+    public bool MostlyInFlight => PendingItems > 0 && PendingItems * 2 >= TotalItems;
+
+    /// <summary>Gets the share of an item's own time spent on a CPU: CPU / (CPU + own waits). Time waiting for a core
+    /// or for the garbage collector does not count. With nothing measured (every batch a few microseconds long), 1:
+    /// nothing that short waits for a device.</summary>
+    public double CpuRatio
+    {
+        get
+        {
+            if (MostlyInFlight)
+            {
+                return PendingWallTicks > 0 ? Math.Clamp((double)PendingCpuTicks / PendingWallTicks, 0, 1) : 0;
+            }
+
+            var active = CpuTicks + WaitTicks;
+            return MeasuredBatches == 0 || active <= 0 ? 1 : Math.Clamp((double)CpuTicks / active, 0, 1);
+        }
+    }
+
+    /// <summary>Gets the share of the measured wall time spent waiting for a core (0 to 1).</summary>
+    public double Contention => MeasuredWallTicks > 0 ? Math.Clamp((double)RunQueueTicks / MeasuredWallTicks, 0, 1) : 0;
+
+    /// <summary>Gets the time one item takes on an idle machine (wall time minus run-queue wait); for work in flight, the time in flight.</summary>
+    public TimeSpan TimePerItem => MostlyInFlight
+        ? TimeSpan.FromTicks(PendingWallTicks / Math.Max(1, PendingItems))
+        : MeasuredItems > 0 ? TimeSpan.FromTicks(Math.Max(0, MeasuredWallTicks - RunQueueTicks) / MeasuredItems)
+        : Items > 0 ? TimeSpan.FromTicks(WallTicks / Items) : TimeSpan.Zero;
+
+    /// <summary>Gets the CPU time per item.</summary>
+    public TimeSpan CpuTimePerItem => MostlyInFlight
+        ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingItems))
+        : MeasuredItems > 0 ? TimeSpan.FromTicks(CpuTicks / MeasuredItems) : TimePerItem;
+
+    /// <summary>Gets the off-CPU wait per item (not counting run-queue wait or GC pauses).</summary>
+    public TimeSpan WaitPerItem => MeasuredItems > 0 ? TimeSpan.FromTicks(WaitTicks / MeasuredItems) : TimeSpan.Zero;
+
+    /// <summary>Gets the bytes allocated per item.</summary>
+    public double AllocatedBytesPerItem => Items > 0 ? (double)AllocatedBytes / Items : 0;
+
+    /// <summary>Adds two samples.</summary>
+    public static WorkSample operator +(WorkSample a, WorkSample b) => new()
+    {
+        Items = a.Items + b.Items,
+        Batches = a.Batches + b.Batches,
+        WallTicks = a.WallTicks + b.WallTicks,
+        AllocatedBytes = a.AllocatedBytes + b.AllocatedBytes,
+        MeasuredItems = a.MeasuredItems + b.MeasuredItems,
+        MeasuredBatches = a.MeasuredBatches + b.MeasuredBatches,
+        MeasuredWallTicks = a.MeasuredWallTicks + b.MeasuredWallTicks,
+        CpuTicks = a.CpuTicks + b.CpuTicks,
+        RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
+        GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
+        PendingItems = a.PendingItems + b.PendingItems,
+        PendingWallTicks = a.PendingWallTicks + b.PendingWallTicks,
+        PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
+    };
+
+    /// <summary>Subtracts an earlier snapshot from a later one: what happened in between.</summary>
+    public static WorkSample operator -(WorkSample a, WorkSample b) => new()
+    {
+        Items = a.Items - b.Items,
+        Batches = a.Batches - b.Batches,
+        WallTicks = a.WallTicks - b.WallTicks,
+        AllocatedBytes = a.AllocatedBytes - b.AllocatedBytes,
+        MeasuredItems = a.MeasuredItems - b.MeasuredItems,
+        MeasuredBatches = a.MeasuredBatches - b.MeasuredBatches,
+        MeasuredWallTicks = a.MeasuredWallTicks - b.MeasuredWallTicks,
+        CpuTicks = a.CpuTicks - b.CpuTicks,
+        RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
+        GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
+        PendingItems = a.PendingItems - b.PendingItems,
+        PendingWallTicks = a.PendingWallTicks - b.PendingWallTicks,
+        PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
+    };
+
+    /// <summary>Builds a fully measured sample from per-item figures, for cached plans and tests.</summary>
+    public static WorkSample FromPerItem(long items, TimeSpan wallPerItem, TimeSpan cpuPerItem, TimeSpan runQueuePerItem = default, double allocatedBytesPerItem = 0, TimeSpan gcPausePerItem = default) => new()
+    {
+        Items = items,
+        Batches = Math.Max(1, items),
+        WallTicks = wallPerItem.Ticks * items,
+        AllocatedBytes = (long)(allocatedBytesPerItem * items),
+        MeasuredItems = items,
+        MeasuredBatches = Math.Max(1, items),
+        MeasuredWallTicks = wallPerItem.Ticks * items,
+        CpuTicks = cpuPerItem.Ticks * items,
+        RunQueueTicks = runQueuePerItem.Ticks * items,
+        GcPauseTicks = gcPausePerItem.Ticks * items,
+    };
+
+    /// <summary>Builds a sample of asynchronous items in flight from per-item figures, for cached plans and tests.</summary>
+    public static WorkSample InFlightPerItem(long items, TimeSpan inFlightPerItem, TimeSpan syncCpuPerItem) => new()
+    {
+        PendingItems = items,
+        PendingWallTicks = inFlightPerItem.Ticks * items,
+        PendingCpuTicks = syncCpuPerItem.Ticks * items,
+    };
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Brigade.Cli.Tests;
+
+/// <summary>The auto-mode parts of the command line: advise, and the demo's auto-mode scene in its JSON contract.</summary>
+public sealed class AutoModeCliTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task AdviseList_NamesEveryWorkload()
+    {
+        var (code, stdout, _) = await CliRunner.RunAsync("advise", "--list");
+
+        Assert.Equal(0, code);
+        var ids = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(ids.Length >= 10, stdout);
+        Assert.Contains("async-http", ids);
+        Assert.Contains("changes-halfway", ids);
+    }
+
+    [Fact]
+    public async Task AdviseJson_PrintsThePlanBesideTheMeasuredAlternatives()
+    {
+        var (code, stdout, stderr) = await CliRunner.RunAsync("advise", "--quick", "--json", "--only", "tiny,blocking-sleep").WaitAsync(Bound);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var workloads = doc.RootElement.GetProperty("workloads").EnumerateArray().ToList();
+        Assert.Equal(new[] { "tiny", "blocking-sleep" }, workloads.Select(w => w.GetProperty("id").GetString()).ToArray());
+        foreach (var w in workloads)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(w.GetProperty("plan").GetString()));
+            Assert.Equal(w.GetProperty("expectedClass").GetString(), w.GetProperty("class").GetString());
+            Assert.True(w.GetProperty("alternatives").GetArrayLength() >= 2);
+            Assert.True(w.GetProperty("autoSeconds").GetDouble() > 0);
+            Assert.True(w.GetProperty("ratio").GetDouble() > 0);
+        }
+    }
+
+    [Fact]
+    public async Task AdviseTable_DegradesToPlainTextOffATerminal()
+    {
+        var (code, stdout, stderr) = await CliRunner.RunAsync("advise", "--quick", "--only", "tiny").WaitAsync(Bound);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("not worth parallelizing", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DemoJson_AutoModeScene_HasAnAutoRunPerWorkload_WithPlanAndClass_BesideAHandPickedRun()
+    {
+        var (code, stdout, stderr) = await CliRunner.RunAsync("demo", "--quick", "--json", "--only", "auto-mode").WaitAsync(Bound);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var scene = Assert.Single(doc.RootElement.GetProperty("scenes").EnumerateArray());
+        Assert.Equal("auto-mode", scene.GetProperty("id").GetString());
+        var runs = scene.GetProperty("runs").EnumerateArray().ToList();
+        var autoRuns = runs.Where(r => r.GetProperty("engine").GetString() == "auto").ToList();
+        Assert.True(autoRuns.Count >= 10, $"{autoRuns.Count} auto runs");
+        var classes = new HashSet<string> { "cpu-bound", "blocking", "async-io", "tiny", "mixed" };
+        foreach (var run in autoRuns)
+        {
+            var label = run.GetProperty("label").GetString()!;
+            Assert.False(string.IsNullOrWhiteSpace(run.GetProperty("plan").GetString()));
+            Assert.Contains(run.GetProperty("class").GetString()!, classes);
+            Assert.Contains(runs, r => r.GetProperty("engine").GetString() != "auto" && r.GetProperty("label").GetString() == label);
+        }
+
+        Assert.All(runs.Where(r => r.GetProperty("engine").GetString() != "auto"), r => Assert.False(r.TryGetProperty("plan", out _)));
+    }
+}
