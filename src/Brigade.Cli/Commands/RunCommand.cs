@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Brigade.Auto;
 using Brigade.Cli.Run;
 
 namespace Brigade.Cli.Commands;
@@ -19,8 +20,8 @@ internal static class RunCommand
         var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
         var gateway = new Option<int[]>("--gateway") { Description = "With --engine cluster: the gateway port(s) of the local silos (default 30000).", HelpName = "PORT", AllowMultipleArgumentsPerToken = true };
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
-        var engine = new Option<string>("--engine", "-e") { Description = "sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "async", HelpName = "ENGINE" };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: the number of cores).", HelpName = "N" };
+        var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
@@ -63,7 +64,12 @@ internal static class RunCommand
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);
             Engine chosen;
-            if (Engine.TryGetBuiltIn(engineName, out var builtIn))
+            if (engineName == "auto" && template is not null)
+            {
+                // Commands burn their CPU in child processes: auto mode learns it from ExternalCpuTime as each finishes.
+                chosen = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true });
+            }
+            else if (Engine.TryGetBuiltIn(engineName, out var builtIn))
             {
                 chosen = builtIn;
             }
@@ -85,7 +91,7 @@ internal static class RunCommand
             }
             else
             {
-                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose sequential, threadpool, threads, async, processes or cluster");
+                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose auto, sequential, threadpool, threads, async, processes or cluster");
             }
 
             var inProcess = chosen is not (Brigade.Processes.ProcessEngine or Brigade.Orleans.ClusterEngine);

@@ -61,7 +61,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var runOptions = new RunOptions
         {
             Engine = options.Engine,
-            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine == Engine.Sequential ? 1 : Environment.ProcessorCount),
+            // Auto mode chooses its own width (--jobs is then a ceiling); the other engines default to the core count, like GNU parallel.
+            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine.Name == "auto" ? null : Environment.ProcessorCount),
             PreserveOrder = ordered,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
@@ -121,8 +122,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
     }
 
+    /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
+    internal RunReport? Report { get; private set; }
+
     private async Task<int> FinishAsync(RunReport? report, bool interrupted)
     {
+        Report = report;
         if (report is not null)
         {
             if (options.ReportPath is { } html)
@@ -154,6 +159,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (report is not null)
         {
             summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
+            if (report.Plan is { } plan)
+            {
+                summary += $"; plan: {plan}";
+            }
         }
 
         if (!options.Quiet)

@@ -1,3 +1,5 @@
+using Brigade.Auto;
+
 
 namespace Brigade.Cli.Run;
 
@@ -17,7 +19,14 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int 
             {
                 try
                 {
-                    var output = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+                    var (output, cpu) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+
+                    // The command's CPU time is what tells auto mode a CPU-bound command from one that waits.
+                    if (cpu is { } used)
+                    {
+                        ExternalCpuTime.Add(used);
+                    }
+
                     onCompleted(entry.Item, output, null);
                     return output;
                 }

@@ -108,6 +108,15 @@ public sealed class AutoEngineOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool Adaptive { get; set; } = true;
 
+    /// <summary>Gets or sets whether the work reports the CPU time it causes elsewhere (child processes) through
+    /// <see cref="ExternalCpuTime"/>, which is known only when an item finishes.</summary>
+    /// <value>
+    /// Defaults to <see langword="false"/>. When <see langword="true"/>, auto mode decides only from finished items and
+    /// keeps the sample at the core count until it has them: an item still running shows no CPU yet, and widening
+    /// CPU-bound commands past the cores would slow each of them until they all looked like waiting.
+    /// </value>
+    public bool ReportsExternalCpu { get; set; }
+
     /// <summary>Gets or sets whether plans are remembered per work and machine, so that the next run starts with the right plan.</summary>
     /// <value>
     /// Defaults to <see langword="true"/>. The environment variable <see cref="NoPlanCacheVariable"/> set to

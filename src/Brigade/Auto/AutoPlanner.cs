@@ -20,6 +20,10 @@ internal static class AutoPlanner
     /// for the work to count as asynchronous I/O; above it the work computes more than it waits.</summary>
     public const double AsyncCpuMax = 0.5;
 
+    /// <summary>For items whose CPU is spent in child processes (<see cref="AutoEngineOptions.ReportsExternalCpu"/>): the
+    /// children's CPU share of the time in flight at or above which the work is CPU-bound.</summary>
+    public const double ExternalCpuBoundMin = 0.6;
+
     /// <summary>Headroom over Little's law for the first asynchronous limit (see <see cref="Decide"/>).</summary>
     public const int AsyncHeadroom = 2;
 
@@ -38,8 +42,9 @@ internal static class AutoPlanner
 
     /// <summary>Classifies a sample.</summary>
     /// <param name="sample">What was measured.</param>
+    /// <param name="externalCpu">Whether the items report CPU time used elsewhere (<see cref="AutoEngineOptions.ReportsExternalCpu"/>).</param>
     /// <returns>The class; <see cref="WorkloadClass.Unknown"/> when nothing was measured. Never <see cref="WorkloadClass.Tiny"/>: that depends on the job's size, see <see cref="Decide"/>.</returns>
-    public static WorkloadClass Classify(in WorkSample sample)
+    public static WorkloadClass Classify(in WorkSample sample, bool externalCpu = false)
     {
         if (sample.TotalItems == 0)
         {
@@ -47,6 +52,16 @@ internal static class AutoPlanner
         }
 
         var ratio = sample.CpuRatio;
+        if (sample.MostlyInFlight && externalCpu)
+        {
+            // Items that wait on child processes: the children's CPU against the time in flight. There is no
+            // run-queue figure for a child that has exited, so a busy machine pulls the ratio down: CPU-bound children
+            // then read as mixed (a modest widening), never as asynchronous I/O (a wide one).
+            return ratio >= ExternalCpuBoundMin ? WorkloadClass.CpuBound
+                : ratio <= BlockingMax ? WorkloadClass.AsyncIo
+                : WorkloadClass.Mixed;
+        }
+
         if (sample.MostlyInFlight)
         {
             return ratio <= AsyncCpuMax ? WorkloadClass.AsyncIo : WorkloadClass.Mixed;
@@ -63,7 +78,7 @@ internal static class AutoPlanner
     /// <returns>The decision, or <see langword="null"/> when nothing was measured.</returns>
     public static PlanDecision? Decide(in WorkSample sample, in PlanContext context)
     {
-        var measured = Classify(sample);
+        var measured = Classify(sample, context.Options.ReportsExternalCpu);
         if (measured == WorkloadClass.Unknown)
         {
             return null;

@@ -118,7 +118,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         if (options.PlanCacheEnabled)
         {
             _cache = new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory());
-            _cacheKey = PlanCache.KeyFor($"{job.WorkName}{(job.IsAsyncWork ? " (async)" : "")}");
+            // The label tells apart runs of one delegate that do different things (brigade run's commands).
+            _cacheKey = PlanCache.KeyFor($"{job.WorkName}{(job.IsAsyncWork ? " (async)" : "")}{(job.Options.Label is { } label ? " [" + label + "]" : "")}");
         }
 
         _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
@@ -571,6 +572,17 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // Every running item has waited for two ticks in a row and hardly any has finished: waiting for them to
         // finish would only waste the time auto mode exists to save (64 one-second sleeps, two at a time).
         var stillRunning = Context(note: "decided from items still running") with { NotWholeJob = true };
+        if (_options.ReportsExternalCpu)
+        {
+            // Running items say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
+            if (elapsed >= _options.SampleTime && total.TotalItems > 0 && AutoPlanner.Decide(total, Context()) is { } finished)
+            {
+                Apply(finished, revision: 0);
+            }
+
+            return;
+        }
+
         if (_waitingTicks >= 2 && total.TotalItems < MinSampleItems && running is { } blocked &&
             AutoPlanner.Decide(blocked, stillRunning) is { } early)
         {
@@ -891,7 +903,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
 
         if (running is { } r)
         {
-            return AutoPlanner.Classify(r) == WorkloadClass.Blocking;
+            return AutoPlanner.Classify(r, _options.ReportsExternalCpu) == WorkloadClass.Blocking;
         }
 
         if (ThreadSchedStat.IsSupported)
@@ -992,7 +1004,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
 
         var sample = sinceDecision.TotalItems >= _decision.Sample.TotalItems ? sinceDecision : _decision.Sample;
-        if (AutoPlanner.Classify(sample) is WorkloadClass.Unknown || sample.TotalItems < 2)
+        if (AutoPlanner.Classify(sample, _options.ReportsExternalCpu) is WorkloadClass.Unknown || sample.TotalItems < 2)
         {
             return;
         }
@@ -1001,7 +1013,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         {
             Work = _job.WorkName,
             Machine = PlanCache.Machine,
-            Class = AutoPlanner.Classify(sample).ToString(),
+            Class = AutoPlanner.Classify(sample, _options.ReportsExternalCpu).ToString(),
             InFlight = sample.MostlyInFlight,
             TimePerItemNs = sample.TimePerItem.TotalNanoseconds,
             CpuPerItemNs = sample.CpuTimePerItem.TotalNanoseconds,

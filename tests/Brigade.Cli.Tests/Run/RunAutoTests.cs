@@ -1,0 +1,47 @@
+using Brigade.Auto;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>brigade run --exec under auto mode: the children's CPU time reaches auto mode and decides the width.</summary>
+public sealed class RunAutoTests
+{
+    private static async Task<RunReport> RunAsync(TempDirectory dir, string command, string name)
+    {
+        var options = new RunJobOptions
+        {
+            Input = dir.File("in.txt"),
+            Work = new ExecWork(CommandTemplate.Parse(command), null, 0),
+            Engine = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, UsePlanCache = false }),
+            Output = dir.File(name),
+            Quiet = true,
+        };
+
+        var job = new BatchJob(options, TextWriter.Null, TextWriter.Null, interactive: false);
+        Assert.Equal(0, await job.RunAsync(CancellationToken.None));
+        return job.Report!;
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_Auto_MeasuresTheChildrensCpu_AndWidensOnlyForWaitingCommands()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 16).Select(i => i.ToString()));
+
+        var computing = await RunAsync(dir, "awk 'BEGIN{s=0; for(i=0;i<2000000;i++) s+=i%7; print {}, s}'", "cpu.txt");
+        var waiting = await RunAsync(dir, "sleep 0.3; echo {}", "io.txt");
+
+        // CPU time is CPU time however busy the machine is: the awk children's tens of milliseconds must reach the
+        // plan, the sleeping children's next to nothing. (Which class the CPU-bound run gets also depends on how
+        // much of the machine it had; on a quiet one it is CPU-bound at the core count.)
+        var cpuPlan = computing.Plans[0];
+        Assert.True(cpuPlan.CpuTimePerItem >= TimeSpan.FromMilliseconds(20), cpuPlan.Explanation);
+        var ioPlan = waiting.Plans[^1];
+        Assert.True(ioPlan.CpuTimePerItem < TimeSpan.FromMilliseconds(10), ioPlan.Explanation);
+        Assert.Equal(WorkloadClass.AsyncIo, ioPlan.Class);
+        Assert.True(waiting.DegreeOfParallelism >= 4 * Environment.ProcessorCount, ioPlan.Explanation);
+
+        // Whatever class contention gives the CPU-bound run, it is planned far narrower than the waiting one.
+        Assert.True(computing.DegreeOfParallelism < waiting.DegreeOfParallelism, $"{computing.Plan} | {waiting.Plan}");
+    }
+}
