@@ -41,6 +41,10 @@ public sealed class EngineJob<TIn, TOut>
     private ExceptionDispatchInfo? _fatal;
     private bool _fatalFromSource;
 
+    // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
+    // item); null, and one static read per run, when no detector is active.
+    private readonly RaceRun? _race = RaceRun.Begin();
+
     internal EngineJob(
         Engine engine,
         ItemSource<TIn> source,
@@ -244,11 +248,13 @@ public sealed class EngineJob<TIn, TOut>
 
         var values = _sink.RentValues(batch.StartIndex, batch.Count);
         List<ItemFailure>? failures = null;
+        var flow = _race?.Enter(worker, worker.Name);
         worker.BeginBatch();
         var ran = _work.Sync is { } sync
             ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
             : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+        _race?.Exit(worker, flow);
 
         var delivered = FinishBatchAsync(batch, ran, values, failures);
         if (!delivered.IsCompletedSuccessfully)
@@ -273,9 +279,11 @@ public sealed class EngineJob<TIn, TOut>
         {
             var values = _sink.RentValues(batch.StartIndex, batch.Count);
             List<ItemFailure>? failures = null;
+            var flow = _race?.Enter(worker, worker.Name);
             worker.BeginBatch();
             var ran = RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
             worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+            _race?.Exit(worker, flow);
             return FinishBatchAsync(batch, ran, values, failures);
         }
 
@@ -289,6 +297,7 @@ public sealed class EngineJob<TIn, TOut>
         List<ItemFailure>? failures = null;
         var token = _stop.Token;
         var ran = 0;
+        var flow = _race?.Enter(worker, worker.Name);
         worker.BeginBatch();
         for (; ran < batch.Count; ran++)
         {
@@ -314,6 +323,7 @@ public sealed class EngineJob<TIn, TOut>
         }
 
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+        _race?.Exit(worker, flow);
         await FinishBatchAsync(batch, ran, values, failures).ConfigureAwait(false);
     }
 
@@ -541,6 +551,9 @@ public sealed class EngineJob<TIn, TOut>
             return copy;
         }
     }
+
+    /// <summary>After every worker exited, before the run returns: ends the run's flows for the race detector.</summary>
+    internal void OnWorkersExited() => _race?.Complete();
 
     internal void DisposeTokens()
     {

@@ -53,6 +53,7 @@ internal static class RunPipeline
         finally
         {
             Telemetry.ActiveRuns.Add(-1);
+            job.OnWorkersExited();
         }
 
         var end = clock.Now();

@@ -261,13 +261,19 @@ public abstract class SynchronizationPrimitive
             }
         }
 
-        SynchronizationHooks.Observer?.OnAcquiring(this, mode);
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
             return AcquiredSync(thread, holder, mode, serial, site);
         }
 
-        return timeout == TimeSpan.Zero ? default : AcquireContended(thread, holder, mode, site, timeout, cancellationToken);
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return AcquireContended(thread, holder, mode, site, timeout, cancellationToken);
     }
 
     /// <summary>The contended part of a blocking acquisition: spin, then queue and wait.</summary>
@@ -278,6 +284,7 @@ public abstract class SynchronizationPrimitive
             return AcquiredSync(thread, holder, mode, serial, site);
         }
 
+        SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
         return default;
     }
 
@@ -324,13 +331,19 @@ public abstract class SynchronizationPrimitive
             }
         }
 
-        SynchronizationHooks.Observer?.OnAcquiring(this, mode);
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
             return new ValueTask<LockScope>(AcquiredInFlow(holder, mode, serial));
         }
 
-        return timeout == TimeSpan.Zero ? default : WaitAsync(holder, mode, site, timeout, thread, chain, cancellationToken);
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return WaitAsync(holder, mode, site, timeout, thread, chain, cancellationToken);
     }
 
     /// <summary>Releases and wakes or grants waiters: for primitives whose release is lock-free.</summary>
