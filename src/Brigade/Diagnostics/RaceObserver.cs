@@ -13,12 +13,22 @@ internal sealed class RaceObserver(RaceDetector detector) : ISynchronizationObse
     {
     }
 
+    /// <summary>A semaphore of more than one permit bounds concurrency but excludes nothing: that one holder released a
+    /// permit before another took one orders nothing the program relies on (Brigade's permits are owned, so a semaphore
+    /// is never a signal), and counting it would hide races between holders that happened not to overlap.</summary>
+    private static bool Orders(SynchronizationPrimitive primitive) => primitive is not DetectingSemaphore { MaxCount: > 1 };
+
     public void OnWaiting(SynchronizationPrimitive primitive, AccessMode mode, Holder waiter)
     {
     }
 
     public void OnAcquired(SynchronizationPrimitive primitive, AccessMode mode, Holder holder)
     {
+        if (!Orders(primitive))
+        {
+            return;
+        }
+
         var flow = detector.CurrentFlow();
         if (!flow.IsTracked)
         {
@@ -35,6 +45,11 @@ internal sealed class RaceObserver(RaceDetector detector) : ISynchronizationObse
 
     public void OnReleasing(SynchronizationPrimitive primitive, AccessMode mode, Holder holder)
     {
+        if (!Orders(primitive))
+        {
+            return;
+        }
+
         var flow = detector.CurrentFlow();
         if (flow.IsTracked)
         {

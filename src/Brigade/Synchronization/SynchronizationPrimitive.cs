@@ -123,6 +123,16 @@ public abstract class SynchronizationPrimitive
     /// <summary>Gets whether an acquisition in <paramref name="mode"/> could be granted now; under the queue lock.</summary>
     internal abstract bool CouldTake(AccessMode mode);
 
+    /// <summary>Gets whether an acquisition in <paramref name="mode"/> would be granted now without waiting (for a
+    /// controlling scheduler, which runs one flow at a time).</summary>
+    internal bool WouldGrantNow(AccessMode mode)
+    {
+        lock (_queueLock)
+        {
+            return CouldTake(mode) && (Fairness == LockFairness.Unfair || _head is null);
+        }
+    }
+
     /// <summary>Gets the current holders (for tests and diagnostics).</summary>
     internal abstract List<Holder> SnapshotHolders();
 
