@@ -16,6 +16,9 @@ internal static class SceneCatalog
         new LockOrderScene(),
         new StarvationScene(),
         new ThreadPoolStarvationScene(),
+        new RaceScene(),
+        new LivelockScene(),
+        new ExplorationScene(),
         new ClusterScene(),
     ];
 }

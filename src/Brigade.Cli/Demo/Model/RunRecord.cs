@@ -36,4 +36,10 @@ internal sealed class RunRecord
 
     /// <summary>The input indexes of the items that failed (at most 100), when any did.</summary>
     public List<long>? FailedIndexes { get; init; }
+
+    /// <summary>For runs that compute a known number (the <c>race</c> scene's counter): the value a correct run gives.</summary>
+    public long? Expected { get; init; }
+
+    /// <summary>For runs that compute a known number: the value this run gave (lower than <see cref="Expected"/> when updates were lost).</summary>
+    public long? Observed { get; init; }
 }
