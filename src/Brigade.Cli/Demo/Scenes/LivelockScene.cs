@@ -35,7 +35,7 @@ internal sealed class LivelockScene : IDemoScene
         };
 
         context.Live($"  [grey]philosopher-1 takes fork 1, philosopher-2 fork 2; each tries the other fork (TryAcquire), finds it taken, puts its own down and tries again, in step. Watchdog threshold: {Threshold.TotalMilliseconds:0} ms.[/]");
-        using (var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = Threshold, Interval = TimeSpan.FromMilliseconds(50), PoliteLivelockAttempts = 100, Diagnostics = diagnostics }))
+        using (var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = Threshold, BusyCpuFraction = 0.25, Interval = TimeSpan.FromMilliseconds(50), PoliteLivelockAttempts = 100, Diagnostics = diagnostics }))
         {
             var stop = 0;
             var round = new long[2];
@@ -47,23 +47,27 @@ internal sealed class LivelockScene : IDemoScene
                 {
                     using (forks[me].Acquire(cancellationToken))
                     {
-                        Rendezvous(round, me, 2 * r, ref stop);
-                        using var other = forks[1 - me].TryAcquire(TimeSpan.Zero);
-                        if (other.IsAcquired)
+                        Rendezvous(round, me, 3 * r, ref stop);
+                        using (var other = forks[1 - me].TryAcquire(TimeSpan.Zero))
                         {
-                            participant.Mark("eating");
-                            return;
+                            if (other.IsAcquired)
+                            {
+                                participant.Mark("eating");
+                                return;
+                            }
                         }
+
+                        Rendezvous(round, me, (3 * r) + 1, ref stop);
                     }
 
                     // Back off politely — by the same amount as the other philosopher, so they meet again.
-                    Rendezvous(round, me, (2 * r) + 1, ref stop);
+                    Rendezvous(round, me, (3 * r) + 2, ref stop);
                 }
             }
 
             var philosophers = new[] { PitfallSceneHelpers.RunThread("philosopher-1", () => Polite(0)), PitfallSceneHelpers.RunThread("philosopher-2", () => Polite(1)) };
             var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(5) && (Interlocked.Read(ref politeAt) == 0 || Interlocked.Read(ref busyAt) == 0))
+            while (deadline.Elapsed < TimeSpan.FromSeconds(3) && (Interlocked.Read(ref politeAt) == 0 || Interlocked.Read(ref busyAt) == 0))
             {
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
