@@ -41,6 +41,14 @@ public sealed class EngineJob<TIn, TOut>
     private ExceptionDispatchInfo? _fatal;
     private bool _fatalFromSource;
 
+    // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
+    // item); null, and one static read per run, when no detector is active.
+    private readonly RaceRun? _race = RaceRun.Begin();
+
+    // The run's progress watchdog (RunOptions.ProgressWatchdog) and its participant per worker; null when not watched.
+    private ProgressWatchdog? _watchdog;
+    private Dictionary<object, ProgressParticipant>? _watched;
+
     internal EngineJob(
         Engine engine,
         ItemSource<TIn> source,
@@ -250,11 +258,18 @@ public sealed class EngineJob<TIn, TOut>
 
         var values = _sink.RentValues(batch.StartIndex, batch.Count);
         List<ItemFailure>? failures = null;
+        var flow = _race?.Enter(worker, worker.Name);
+        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
         worker.BeginBatch();
         var ran = _work.Sync is { } sync
             ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
             : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+        _race?.Exit(worker, flow);
+        if (watched is not null)
+        {
+            ProgressWatchdog.ExitBatch(watched, ran);
+        }
 
         var delivered = FinishBatchAsync(batch, ran, values, failures);
         if (!delivered.IsCompletedSuccessfully)
@@ -279,9 +294,17 @@ public sealed class EngineJob<TIn, TOut>
         {
             var values = _sink.RentValues(batch.StartIndex, batch.Count);
             List<ItemFailure>? failures = null;
+            var flow = _race?.Enter(worker, worker.Name);
+            var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
             worker.BeginBatch();
             var ran = RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
             worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+            _race?.Exit(worker, flow);
+            if (watched is not null)
+            {
+                ProgressWatchdog.ExitBatch(watched, ran);
+            }
+
             return FinishBatchAsync(batch, ran, values, failures);
         }
 
@@ -295,6 +318,8 @@ public sealed class EngineJob<TIn, TOut>
         List<ItemFailure>? failures = null;
         var token = _stop.Token;
         var ran = 0;
+        var flow = _race?.Enter(worker, worker.Name);
+        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
         worker.BeginBatch();
         for (; ran < batch.Count; ran++)
         {
@@ -320,6 +345,12 @@ public sealed class EngineJob<TIn, TOut>
         }
 
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
+        _race?.Exit(worker, flow);
+        if (watched is not null)
+        {
+            ProgressWatchdog.ExitBatch(watched, ran);
+        }
+
         await FinishBatchAsync(batch, ran, values, failures).ConfigureAwait(false);
     }
 
@@ -547,6 +578,12 @@ public sealed class EngineJob<TIn, TOut>
             return copy;
         }
     }
+
+    /// <summary>After every worker exited, before the run returns: ends the run's flows for the race detector.</summary>
+    internal void OnWorkersExited() => _race?.Complete();
+
+    /// <summary>Watches the run's workers with a progress watchdog (RunOptions.ProgressWatchdog); before the engine starts.</summary>
+    internal void Watch(ProgressWatchdog watchdog) => _watchdog = watchdog;
 
     internal void DisposeTokens()
     {

@@ -120,6 +120,12 @@ public sealed class RunOptions
     /// <value>Defaults to <see langword="null"/>: no progress reporting.</value>
     public IProgress<RunProgress>? Progress { get; set; }
 
+    /// <summary>Gets or sets a progress watchdog for the run's workers: a worker whose batch makes no progress past the
+    /// threshold is reported as livelocked (busy), hung (blocked) or starved (others progress); items can mark progress
+    /// with <see cref="Diagnostics.ProgressWatchdog.Mark(string?)"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>: not watched (no cost).</value>
+    public Diagnostics.ProgressWatchdogOptions? ProgressWatchdog { get; set; }
+
     /// <summary>Returns a copy, so that a run is not affected by later changes to this instance.</summary>
     /// <returns>A shallow copy of the options.</returns>
     public RunOptions Clone() => (RunOptions)MemberwiseClone();

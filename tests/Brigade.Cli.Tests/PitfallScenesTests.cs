@@ -31,12 +31,40 @@ public sealed class PitfallScenesTests
     }
 
     [Fact]
+    public async Task DemoJson_RaceLivelockExploration_ReportDetectedTheReportAndTheRaceCounts()
+    {
+        var (code, stdout, stderr) = await CliRunner.RunAsync("demo", "--quick", "--json", "--only", "race,livelock,exploration");
+
+        Assert.True(code == 0, stderr);
+        using var document = JsonDocument.Parse(stdout);
+        var scenes = document.RootElement.GetProperty("scenes").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!);
+        Assert.Equal(["race", "livelock", "exploration"], scenes.Keys);
+
+        var race = scenes["race"];
+        Assert.True(race.GetProperty("detected").GetBoolean());
+        Assert.StartsWith("Data race detected on 'counter'", race.GetProperty("report").GetString(), StringComparison.Ordinal);
+        var runs = race.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r => Assert.Equal(2_000_000, r.GetProperty("expected").GetInt64()));
+        Assert.True(runs[0].GetProperty("observed").GetInt64() <= 2_000_000);
+        Assert.Equal(2_000_000, runs[1].GetProperty("observed").GetInt64());
+
+        var livelock = scenes["livelock"];
+        Assert.True(livelock.GetProperty("detected").GetBoolean());
+        Assert.StartsWith("Livelock detected:", livelock.GetProperty("report").GetString(), StringComparison.Ordinal);
+
+        var exploration = scenes["exploration"];
+        Assert.True(exploration.GetProperty("detected").GetBoolean());
+        Assert.Contains("replay it with seed pct:", exploration.GetProperty("report").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DemoList_NamesThePitfallScenes()
     {
         var (code, stdout, _) = await CliRunner.RunAsync("demo", "--list");
 
         Assert.Equal(0, code);
-        foreach (var id in new[] { "deadlock", "lock-order", "starvation", "threadpool-starvation" })
+        foreach (var id in new[] { "deadlock", "lock-order", "starvation", "threadpool-starvation", "race", "livelock", "exploration" })
         {
             Assert.Contains(id, stdout, StringComparison.Ordinal);
         }

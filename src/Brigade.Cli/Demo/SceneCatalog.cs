@@ -17,6 +17,9 @@ internal static class SceneCatalog
         new LockOrderScene(),
         new StarvationScene(),
         new ThreadPoolStarvationScene(),
+        new RaceScene(),
+        new LivelockScene(),
+        new ExplorationScene(),
         new ClusterScene(),
     ];
 }

@@ -18,6 +18,16 @@ public static class PitfallCodes
     /// <summary><c>BRG1004</c>: thread-pool starvation; the message starts with <c>Thread-pool starvation detected:</c>.</summary>
     public const string ThreadPoolStarvation = "BRG1004";
 
+    /// <summary><c>BRG1006</c>: a data race on a tracked variable; the message starts with <c>Data race detected:</c>.</summary>
+    /// <remarks>1005 is not a pitfall code: it is the event id of the thread pool's recovery log entry.</remarks>
+    public const string DataRace = "BRG1006";
+
+    /// <summary><c>BRG1007</c>: a livelock (busy without progress, or polite back-off against each other); the message starts with <c>Livelock detected:</c>.</summary>
+    public const string Livelock = "BRG1007";
+
+    /// <summary><c>BRG1008</c>: watched flows blocked without progress (no CPU); the message starts with <c>Hang detected:</c>.</summary>
+    public const string Hang = "BRG1008";
+
     /// <summary>Gets the code of a kind of pitfall.</summary>
     /// <param name="kind">The kind.</param>
     /// <returns>The stable code, such as <c>BRG1001</c>.</returns>
@@ -27,6 +37,9 @@ public static class PitfallCodes
         PitfallKind.LockOrderInversion => LockOrderInversion,
         PitfallKind.Starvation => Starvation,
         PitfallKind.ThreadPoolStarvation => ThreadPoolStarvation,
+        PitfallKind.DataRace => DataRace,
+        PitfallKind.Livelock => Livelock,
+        PitfallKind.Hang => Hang,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown pitfall kind"),
     };
 }

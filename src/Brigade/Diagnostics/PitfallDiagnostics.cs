@@ -180,6 +180,15 @@ public sealed class PitfallDiagnostics
             case PitfallKind.Starvation:
                 PitfallLog.StarvationDetected(logger, report.Code, report.Message);
                 break;
+            case PitfallKind.DataRace:
+                PitfallLog.DataRace(logger, report.Code, report.Message);
+                break;
+            case PitfallKind.Livelock:
+                PitfallLog.LivelockDetected(logger, report.Code, report.Message);
+                break;
+            case PitfallKind.Hang:
+                PitfallLog.HangDetected(logger, report.Code, report.Message);
+                break;
             default:
                 PitfallLog.ThreadPoolStarvation(logger, report.Code, report.Message);
                 break;

@@ -14,4 +14,13 @@ public enum PitfallKind
 
     /// <summary>Work queued on the .NET thread pool that is not being picked up (<see cref="PitfallCodes.ThreadPoolStarvation"/>).</summary>
     ThreadPoolStarvation = 4,
+
+    /// <summary>Two accesses to a tracked variable, at least one a write, that no synchronization ordered (<see cref="PitfallCodes.DataRace"/>).</summary>
+    DataRace = 6,
+
+    /// <summary>Flows that stay busy (consuming CPU) without making progress, or keep backing off from each other (<see cref="PitfallCodes.Livelock"/>).</summary>
+    Livelock = 7,
+
+    /// <summary>Watched flows that make no progress and use no CPU: blocked, as in a deadlock outside Brigade's locks (<see cref="PitfallCodes.Hang"/>).</summary>
+    Hang = 8,
 }

@@ -20,6 +20,15 @@ internal static partial class PitfallLog
     [LoggerMessage(EventId = 1005, EventName = "ThreadPoolRecovered", Level = LogLevel.Information, Message = "The thread pool recovered after {StarvedSeconds:0.00} s of starvation ({Threads} threads).")]
     public static partial void ThreadPoolRecovered(ILogger logger, double starvedSeconds, int threads);
 
+    [LoggerMessage(EventId = 1006, EventName = "DataRace", Level = LogLevel.Error, Message = "{PitfallCode} {Report}")]
+    public static partial void DataRace(ILogger logger, string pitfallCode, string report);
+
+    [LoggerMessage(EventId = 1007, EventName = "LivelockDetected", Level = LogLevel.Error, Message = "{PitfallCode} {Report}")]
+    public static partial void LivelockDetected(ILogger logger, string pitfallCode, string report);
+
+    [LoggerMessage(EventId = 1008, EventName = "HangDetected", Level = LogLevel.Error, Message = "{PitfallCode} {Report}")]
+    public static partial void HangDetected(ILogger logger, string pitfallCode, string report);
+
     [LoggerMessage(EventId = 1099, EventName = "ReportHandlerFailed", Level = LogLevel.Error, Message = "A handler of PitfallDiagnostics.Reported threw while handling {PitfallCode}.")]
     public static partial void ReportHandlerFailed(ILogger logger, Exception exception, string pitfallCode);
 }

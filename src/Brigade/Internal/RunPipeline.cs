@@ -38,6 +38,12 @@ internal static class RunPipeline
             ? clock.TimeProvider.CreateTimer(_ => ReportProgress(progress, job, clock), null, ProgressInterval, ProgressInterval)
             : null;
 
+        using var watchdog = options.ProgressWatchdog is { } watchdogOptions ? ProgressWatchdog.Start(watchdogOptions) : null;
+        if (watchdog is not null)
+        {
+            job.Watch(watchdog);
+        }
+
         Exception? engineError = null;
         try
         {
@@ -53,6 +59,7 @@ internal static class RunPipeline
         finally
         {
             Telemetry.ActiveRuns.Add(-1);
+            job.OnWorkersExited();
         }
 
         var end = clock.Now();

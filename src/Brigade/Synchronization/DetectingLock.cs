@@ -83,7 +83,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
             ThrowCancelled(cancellationToken);
         }
 
-        SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive);
+        SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive, Timeout.InfiniteTimeSpan);
 
         // Take the lock first and do the bookkeeping after: work before the compare-and-swap widens the window in which
         // a just-released lock is free, and under contention ownership then moves between cores far more often.
@@ -314,7 +314,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
     private LockScope AcquireUntracked(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive);
+        SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive, Timeout.InfiniteTimeSpan);
         if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
             SynchronizationHooks.Observer?.OnAcquired(this, AccessMode.Exclusive, SentinelHolder.Instance);

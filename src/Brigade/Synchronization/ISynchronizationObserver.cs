@@ -14,6 +14,15 @@ internal interface ISynchronizationObserver
     /// <summary>Before an acquisition attempt: a scheduling point.</summary>
     void OnAcquiring(SynchronizationPrimitive primitive, AccessMode mode);
 
+    /// <summary>Before an acquisition attempt, with how long it may wait (<see cref="TimeSpan.Zero"/>: it only tries;
+    /// <see cref="Timeout.InfiniteTimeSpan"/>: it waits until acquired). The primitives call this overload.</summary>
+    void OnAcquiring(SynchronizationPrimitive primitive, AccessMode mode, TimeSpan timeout) => OnAcquiring(primitive, mode);
+
+    /// <summary>A try-acquisition gave up: the primitive was not free (<see cref="TimeSpan.Zero"/>) or the timeout elapsed.</summary>
+    void OnAcquireFailed(SynchronizationPrimitive primitive, AccessMode mode)
+    {
+    }
+
     /// <summary>The acquisition must wait: it is queued, and (when detecting) registered in the wait-for graph.</summary>
     /// <remarks>Called after the waiter became visible in the queue, outside the queue lock: on free-running threads a
     /// release that serves this waiter can be observed before this call (a controlling scheduler runs one at a time).</remarks>

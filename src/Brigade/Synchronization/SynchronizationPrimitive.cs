@@ -123,6 +123,16 @@ public abstract class SynchronizationPrimitive
     /// <summary>Gets whether an acquisition in <paramref name="mode"/> could be granted now; under the queue lock.</summary>
     internal abstract bool CouldTake(AccessMode mode);
 
+    /// <summary>Gets whether an acquisition in <paramref name="mode"/> would be granted now without waiting (for a
+    /// controlling scheduler, which runs one flow at a time).</summary>
+    internal bool WouldGrantNow(AccessMode mode)
+    {
+        lock (_queueLock)
+        {
+            return CouldTake(mode) && (Fairness == LockFairness.Unfair || _head is null);
+        }
+    }
+
     /// <summary>Gets the current holders (for tests and diagnostics).</summary>
     internal abstract List<Holder> SnapshotHolders();
 
@@ -261,13 +271,19 @@ public abstract class SynchronizationPrimitive
             }
         }
 
-        SynchronizationHooks.Observer?.OnAcquiring(this, mode);
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
             return AcquiredSync(thread, holder, mode, serial, site);
         }
 
-        return timeout == TimeSpan.Zero ? default : AcquireContended(thread, holder, mode, site, timeout, cancellationToken);
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return AcquireContended(thread, holder, mode, site, timeout, cancellationToken);
     }
 
     /// <summary>The contended part of a blocking acquisition: spin, then queue and wait.</summary>
@@ -278,6 +294,7 @@ public abstract class SynchronizationPrimitive
             return AcquiredSync(thread, holder, mode, serial, site);
         }
 
+        SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
         return default;
     }
 
@@ -324,13 +341,19 @@ public abstract class SynchronizationPrimitive
             }
         }
 
-        SynchronizationHooks.Observer?.OnAcquiring(this, mode);
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
             return new ValueTask<LockScope>(AcquiredInFlow(holder, mode, serial));
         }
 
-        return timeout == TimeSpan.Zero ? default : WaitAsync(holder, mode, site, timeout, thread, chain, cancellationToken);
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return WaitAsync(holder, mode, site, timeout, thread, chain, cancellationToken);
     }
 
     /// <summary>Releases and wakes or grants waiters: for primitives whose release is lock-free.</summary>

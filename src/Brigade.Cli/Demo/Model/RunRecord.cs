@@ -42,4 +42,10 @@ internal sealed class RunRecord
 
     /// <summary>For <c>auto</c> runs: the class auto mode measured: <c>cpu-bound</c>, <c>blocking</c>, <c>async-io</c>, <c>tiny</c>, <c>mixed</c>.</summary>
     public string? Class { get; init; }
+
+    /// <summary>For runs that compute a known number (the <c>race</c> scene's counter): the value a correct run gives.</summary>
+    public long? Expected { get; init; }
+
+    /// <summary>For runs that compute a known number: the value this run gave (lower than <see cref="Expected"/> when updates were lost).</summary>
+    public long? Observed { get; init; }
 }

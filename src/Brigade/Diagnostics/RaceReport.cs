@@ -1,0 +1,58 @@
+using System.Text;
+using Brigade.Synchronization;
+
+namespace Brigade.Diagnostics;
+
+/// <summary>
+/// A data race (<see cref="PitfallCodes.DataRace"/>): two accesses to a tracked variable, at least one a write, that
+/// no synchronization Brigade saw ordered. The message starts with <c>Data race detected:</c>.
+/// </summary>
+/// <remarks>Each variable is reported once, at the first conflicting access: later races on it are the same bug.</remarks>
+public sealed class RaceReport : PitfallReport
+{
+    internal RaceReport(string variable, RaceAccess current, RaceAccess previous, DateTimeOffset time)
+        : base(PitfallKind.DataRace, Format(variable, current, previous), time)
+    {
+        Variable = variable;
+        Current = current;
+        Previous = previous;
+    }
+
+    /// <summary>Gets the variable's name.</summary>
+    public string Variable { get; }
+
+    /// <summary>Gets the access that found the race (its stack trace is always captured).</summary>
+    public RaceAccess Current { get; }
+
+    /// <summary>Gets the earlier access it conflicts with (its stack trace only when <see cref="RaceDetectorOptions.CaptureStackTraces"/> is on).</summary>
+    public RaceAccess Previous { get; }
+
+    private static string Format(string variable, RaceAccess current, RaceAccess previous)
+    {
+        var text = new StringBuilder();
+        text.Append("Data race detected on '").Append(variable).Append("': ")
+            .Append(RaceAccess.Describe(current.Kind)).Append(" by ").Append(current.Flow).Append(Text.At(current.Site))
+            .Append(" and an earlier ").Append(RaceAccess.Noun(previous.Kind))
+            .Append(" by ").Append(previous.Flow).Append(Text.At(previous.Site))
+            .Append(" were not ordered: no lock, atomic operation, flow start or join, or publish/acquire that Brigade saw came between them, ")
+            .Append("so they can happen in either order, or at once.");
+        AppendStack(text, current);
+        AppendStack(text, previous);
+        text.Append('\n').Append("Make every access to '").Append(variable).Append("' hold one lock, use an atomic operation (Increment, Update, CompareExchange), ")
+            .Append("or publish with WriteRelease and read with ReadAcquire.");
+        return text.ToString();
+    }
+
+    private static void AppendStack(StringBuilder text, RaceAccess access)
+    {
+        var what = $"the {RaceAccess.Noun(access.Kind)} by {access.Flow}";
+        if (access.Site?.StackTrace is { Length: > 0 } stack)
+        {
+            text.Append('\n').Append("  Stack of ").Append(what).Append(":\n").Append(stack.TrimEnd());
+        }
+        else
+        {
+            text.Append('\n').Append("  Stack of ").Append(what).Append(": not recorded (RaceDetectorOptions.CaptureStackTraces records every access's stack).");
+        }
+    }
+}
