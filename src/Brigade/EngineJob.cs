@@ -261,8 +261,8 @@ public sealed class EngineJob<TIn, TOut>
         var flow = _race?.Enter(worker, worker.Name);
         var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
         worker.BeginBatch();
-        var ran = _work.Sync is { } sync
-            ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
+        var ran = _work.Action is { } action ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
+            : _work.Sync is { } sync ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
             : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
         _race?.Exit(worker, flow);
@@ -297,7 +297,9 @@ public sealed class EngineJob<TIn, TOut>
             var flow = _race?.Enter(worker, worker.Name);
             var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
             worker.BeginBatch();
-            var ran = RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
+            var ran = _work.Action is { } action
+                ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
+                : RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
             worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
             _race?.Exit(worker, flow);
             if (watched is not null)
@@ -371,6 +373,39 @@ public sealed class EngineJob<TIn, TOut>
                     }
 
                     values[i] = work(items[i]);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return i;
+            }
+            catch (Exception e)
+            {
+                RecordFailure(start + i, e, ref failures);
+                i++;
+            }
+        }
+
+        return i;
+    }
+
+    // RunSync without results, for for-each work: one delegate call per item and nothing stored.
+    private int RunAction(Action<TIn> work, long start, ReadOnlySpan<TIn> items, ref List<ItemFailure>? failures)
+    {
+        var token = _stop.Token;
+        var i = 0;
+        while (i < items.Length)
+        {
+            try
+            {
+                for (; i < items.Length; i++)
+                {
+                    if (token.IsCancellationRequested)
+                    {
+                        return i;
+                    }
+
+                    work(items[i]);
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -121,7 +121,7 @@ public static partial class Runner
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         WorkFunction<TIn, Unit>.RejectAsyncVoid(work, nameof(work));
-        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromSync(x => { work(x); return default; }, nameof(work), WorkFunction<TIn, Unit>.NameOf(work)), options, cancellationToken);
+        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAction(work, nameof(work)), options, cancellationToken);
     }
 
     /// <summary>Runs an asynchronous action on every item.</summary>
@@ -147,7 +147,7 @@ public static partial class Runner
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         WorkFunction<TIn, Unit>.RejectAsyncVoid(work, nameof(work));
-        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromSync(x => { work(x); return default; }, nameof(work), WorkFunction<TIn, Unit>.NameOf(work)), options, cancellationToken);
+        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAction(work, nameof(work)), options, cancellationToken);
     }
 
     /// <summary>Runs an asynchronous action on every item of an asynchronous sequence.</summary>

@@ -17,6 +17,9 @@ internal sealed class WorkFunction<TIn, TOut>
 
     public Func<TIn, TOut>? Sync { get; }
 
+    /// <summary>Gets the user's action, for for-each work: in-process engines call it directly, without a result.</summary>
+    public Action<TIn>? Action { get; private init; }
+
     public Func<TIn, CancellationToken, ValueTask<TOut>>? Async { get; }
 
     /// <summary>Gets the type of the work object for work given as <see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>; null for delegates.</summary>
@@ -60,6 +63,13 @@ internal sealed class WorkFunction<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, null, work.GetType());
+    }
+
+    /// <summary>For-each work: <see cref="Sync"/> wraps the action for engines that need a result; <see cref="Action"/> is the action itself.</summary>
+    public static WorkFunction<TIn, TOut> FromAction(Action<TIn> action, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(action, paramName);
+        return new WorkFunction<TIn, TOut>(x => { action(x); return default!; }, null, NameOf(action)) { Action = action };
     }
 
     /// <summary>Names a user delegate the way <see cref="Name"/> does, for work that Brigade wraps (for-each actions).</summary>
