@@ -88,7 +88,7 @@ internal static class AutoPlanner
         var cores = Math.Max(1, context.Cores);
         var perItem = sample.TimePerItem;
         var open = context.ItemCount is { } count ? Math.Max(1, count - context.ItemsDone) : long.MaxValue;
-        var wholeJob = context.ItemCount is { } n ? TimeSpan.FromTicks(perItem.Ticks * n) : (TimeSpan?)null;
+        var wholeJob = context.ItemCount is { } n ? TimeSpan.FromTicks((long)(sample.NanosecondsPerItem * n / 100)) : (TimeSpan?)null;
         var isolated = options.IsolatedEngine;
 
         string engine, head, why;
@@ -106,7 +106,7 @@ internal static class AutoPlanner
             target = SequentialTargetBatch;
             batch = context.BatchSize ?? (int)Math.Clamp(Math.Min(open, BatchFor(perItem, target)), 1, MaxBatch);
             var explanation = $"Sequential — not worth parallelizing: the whole job takes {AutoFormat.Duration(whole)} " +
-                $"({AutoFormat.Count(context.ItemCount!.Value)} items × {AutoFormat.Duration(perItem)})";
+                $"({AutoFormat.Count(context.ItemCount!.Value)} items × {AutoFormat.Nanoseconds(sample.NanosecondsPerItem)})";
             return new PlanDecision(cls, kind, engine, width, batch, target, explanation + Suffix(context), sample, measured);
         }
 
@@ -115,7 +115,7 @@ internal static class AutoPlanner
             case WorkloadClass.CpuBound:
                 width = Cap(cores, context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "threadpool", "ThreadPool") : (LoopKind.Isolated, isolated.Name, isolated.Name);
-                why = $"CPU-bound (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item, {cores} cores";
+                why = $"CPU-bound (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Nanoseconds(sample.NanosecondsPerItem)} per item, {cores} cores";
                 break;
 
             case WorkloadClass.AsyncIo:

@@ -89,6 +89,13 @@ internal readonly record struct WorkSample
         : MeasuredItems > 0 ? TimeSpan.FromTicks(Math.Max(0, MeasuredWallTicks - RunQueueTicks) / MeasuredItems)
         : Items > 0 ? TimeSpan.FromTicks(WallTicks / Items) : TimeSpan.Zero;
 
+    /// <summary>Gets <see cref="TimePerItem"/> in nanoseconds, without rounding to whole ticks (100 ns): tiny items
+    /// take a few nanoseconds, and a job's size is their time times a count in the millions.</summary>
+    public double NanosecondsPerItem => 100.0 * (MostlyInFlight
+        ? (double)PendingWallTicks / Math.Max(1, PendingItems)
+        : MeasuredItems > 0 ? (double)Math.Max(0, MeasuredWallTicks - RunQueueTicks) / MeasuredItems
+        : Items > 0 ? (double)WallTicks / Items : 0);
+
     /// <summary>Gets the CPU time per item.</summary>
     public TimeSpan CpuTimePerItem => MostlyInFlight
         ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingItems))
