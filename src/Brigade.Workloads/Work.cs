@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using Brigade.Diagnostics;
 
 namespace Brigade.Workloads;
 
@@ -81,30 +81,5 @@ internal static partial class Work
         }
     }
 
-    private static long ThreadCpuTicks()
-    {
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
-        {
-            return -1;
-        }
-
-        try
-        {
-            return clock_gettime(OperatingSystem.IsLinux() ? 3 : 16, out var ts) == 0 ? (ts.Seconds * TimeSpan.TicksPerSecond) + (ts.Nanoseconds / 100) : -1;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return -1;
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int clock_gettime(int clockId, out Timespec value);
+    private static long ThreadCpuTicks() => CpuTime.CurrentThread?.Ticks ?? -1;
 }

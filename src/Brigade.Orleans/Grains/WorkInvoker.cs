@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Brigade.Diagnostics;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Grains;
@@ -46,7 +47,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
 
     public override BatchResponse Run(BatchRequest request, string silo, CancellationToken cancellationToken)
     {
-        var cpuStart = ThreadCpuTime.NowTicks();
+        var cpuStart = CpuTime.CurrentThread?.Ticks ?? -1;
         using var batch = new BatchState(request, _output);
         for (var i = 0; i < request.Count; i++)
         {
@@ -78,7 +79,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
             batch.WriteResult(i, value);
         }
 
-        var cpuEnd = ThreadCpuTime.NowTicks();
+        var cpuEnd = CpuTime.CurrentThread?.Ticks ?? -1;
         return batch.Finish(silo, cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1);
     }
 

@@ -314,10 +314,13 @@ public sealed class DetectingLock : SynchronizationPrimitive
     private LockScope AcquireUntracked(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SynchronizationHooks.Observer?.OnAcquiring(this, AccessMode.Exclusive, Timeout.InfiniteTimeSpan);
+
+        // With detection off this is the whole cost of a lock: one read of the hook, one compare-and-swap.
+        var observer = SynchronizationHooks.Observer;
+        observer?.OnAcquiring(this, AccessMode.Exclusive, Timeout.InfiniteTimeSpan);
         if ((Fairness == LockFairness.Unfair || WaitingCount == 0) && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
         {
-            SynchronizationHooks.Observer?.OnAcquired(this, AccessMode.Exclusive, SentinelHolder.Instance);
+            observer?.OnAcquired(this, AccessMode.Exclusive, SentinelHolder.Instance);
             return new LockScope(this, SentinelHolder.Instance, 0, AccessMode.Exclusive);
         }
 
