@@ -92,12 +92,19 @@ internal static class Comparison
             // 3. CPU-bound speedup: the same slices in this process one after the other, then on two warm workers.
             const int Slices = 64;
             var slices = Enumerable.Range(0, Slices).Select(i => new Slice((long)limit * i / Slices, (long)limit * (i + 1) / Slices)).ToArray();
+            // Both sides get the same untimed warm-up runs, so that both time steady-state code. Tiered compilation
+            // promotes a young worker's loops from tier-0/OSR code to tier 1 only after a few hundred milliseconds of
+            // calls; timed earlier, the workers ran up to ~18% slower per item than this older process (see
+            // docs/performance.md for the effect and the DOTNET_TC_QuickJitForLoops knob that removes it).
             await engine.WarmUpAsync(typeof(CountPrimes));
-            await Runner.MapAsync(slices[..4], new CountPrimes(), new RunOptions { Engine = engine });
-            await Runner.MapAsync(slices[..4], new CountPrimes(), new RunOptions { Engine = Engine.Sequential });
+            for (var i = 0; i < 3; i++)
+            {
+                await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = engine });
+                await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = Engine.Sequential });
+            }
             var sequential = new List<double>();
             var parallel = new List<double>();
-            for (var i = 0; i < Math.Min(repeat, 3); i++)
+            for (var i = 0; i < repeat; i++)
             {
                 var seq = await Runner.MapAsync(slices, new CountPrimes(), new RunOptions { Engine = Engine.Sequential });
                 sequential.Add(seq.Report.WallTime.TotalMilliseconds);
