@@ -154,7 +154,10 @@ public sealed class EngineJob<TIn, TOut>
         }
 
         var size = worker.PreferredBatchSize;
-        if (_source.Count is { } total)
+
+        // Near the end, smaller batches keep every worker busy until the last item (guided scheduling); a single
+        // worker has no one to balance with, and would only pay more batch overhead.
+        if (_source.Count is { } total && DegreeOfParallelism > 1)
         {
             var remaining = total - _source.Taken;
             var share = remaining / (4L * DegreeOfParallelism);

@@ -20,7 +20,12 @@ internal static class AutoFormat
     }
 
     /// <summary>A time per item, keeping the fraction below 10 ns (tiny items take a nanosecond or two).</summary>
-    public static string Nanoseconds(double ns) => ns < 10 ? Invariant($"{ns:0.0} ns") : Duration(TimeSpan.FromTicks((long)(ns / 100)));
+    public static string Nanoseconds(double ns) => ns switch
+    {
+        < 10 => Invariant($"{ns:0.0} ns"),
+        < 1_000 => Invariant($"{ns:0} ns"),
+        _ => Duration(TimeSpan.FromTicks((long)(ns / 100))),
+    };
 
     public static string Bytes(double bytes) => bytes switch
     {

@@ -123,6 +123,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
 
         _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
+        _job.DegreeOfParallelism = _plan.Width;
     }
 
     public async Task RunAsync()

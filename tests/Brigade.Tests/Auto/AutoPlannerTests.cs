@@ -85,6 +85,18 @@ public sealed class AutoPlannerTests
     }
 
     [Fact]
+    public void Decide_TinyWholeJob_StatesACostBelowOneTickPerItemInNanoseconds()
+    {
+        // 500 items in 44 µs: 88 ns each, less than the 100 ns of one TimeSpan tick (once printed as "0 ns").
+        var sample = new WorkSample { Items = 500, Batches = 1, WallTicks = 440, MeasuredItems = 500, MeasuredBatches = 1, MeasuredWallTicks = 440, CpuTicks = 440 };
+
+        var plan = AutoPlanner.Decide(sample, Context(items: 500))!;
+
+        Assert.Equal(WorkloadClass.Tiny, plan.Class);
+        Assert.StartsWith("Sequential — not worth parallelizing: the whole job takes 44 µs (500 items × 88 ns)", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_TinyWholeJob_RunsSequentially_AndSaysItIsNotWorthParallelizing()
     {
         var sample = WorkSample.FromPerItem(64, Us(0.3), Us(0.3));
