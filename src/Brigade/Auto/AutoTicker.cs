@@ -20,6 +20,16 @@ internal static class AutoTicker
     private static readonly AutoResetEvent Wake = new(false);
     private static bool _started;
 
+    /// <summary>
+    /// How long the thread keeps waking every <see cref="LingerTick"/> after the last run ended, so that a run started
+    /// soon after (runs often come in a row) finds it about to wake and needs no wake-up call. Measured on 2 cores:
+    /// waking the sleeping thread at a run's start cost a 150 µs run ~25 µs of wall time.
+    /// </summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often the thread wakes while it lingers: no later than a sampling run's first tick is due.</summary>
+    public static readonly TimeSpan LingerTick = TimeSpan.FromMilliseconds(1);
+
     // When the controller thread will next wake by itself (Stopwatch ticks); long.MaxValue while idle.
     private static long _sleepsUntil = long.MaxValue;
 
@@ -56,12 +66,24 @@ internal static class AutoTicker
     private static void Loop()
     {
         var due = new List<IAutoController>();
+        var lastBusy = 0L;
+        var linger = (long)(Linger.TotalSeconds * Stopwatch.Frequency);
+        var lingerTick = (long)(LingerTick.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             var now = Stopwatch.GetTimestamp();
             var next = long.MaxValue;
             lock (Gate)
             {
+                if (Runs.Count > 0)
+                {
+                    lastBusy = now;
+                }
+                else if (now - lastBusy < linger)
+                {
+                    next = now + lingerTick;
+                }
+
                 foreach (var run in Runs)
                 {
                     if (run.DueTimestamp <= now)
