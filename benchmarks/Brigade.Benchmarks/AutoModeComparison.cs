@@ -48,7 +48,7 @@ public static class AutoModeComparison
         }
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
-            $"load average before/after {load} / {ReadLoadAverage()}; scale {scale}, median of {reps} interleaved repetitions; {total.Elapsed.TotalSeconds:0} s in all.");
+            $"load average before/after {load} / {ReadLoadAverage()}; scale {scale}, median of {reps} interleaved repetitions ({WorkloadComparison.ShortRunRepetitions} for workloads whose runs take under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms); {total.Elapsed.TotalSeconds:0} s in all.");
         Console.WriteLine();
         Console.WriteLine("| Workload | Class (expected) | Auto | Best hand-picked | Best | Auto / best | Other hand-picked | Auto's plan |");
         Console.WriteLine("|---|---|---:|---|---:|---:|---|---|");

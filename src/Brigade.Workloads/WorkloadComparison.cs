@@ -65,13 +65,19 @@ internal sealed class WorkloadComparison
         _ = await Runner.MapAsync(Enumerable.Range(0, 200).ToArray(), i => i + 1, options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A workload whose fastest first run is this short is repeated at least <see cref="ShortRunRepetitions"/> times: the median of a few sub-millisecond runs is mostly scheduler noise.</summary>
+    public static readonly TimeSpan ShortRun = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The fewest repetitions of a workload whose fastest first run took less than <see cref="ShortRun"/>.</summary>
+    public const int ShortRunRepetitions = 31;
+
     /// <summary>Creates the auto engine comparisons use: no plan cache, so every auto run includes its sampling.</summary>
     public static Engine CreateAutoEngine() => Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false });
 
     /// <summary>Runs auto and the hand-picked alternatives, interleaved, <paramref name="repetitions"/> times each.</summary>
     /// <param name="workload">The workload.</param>
     /// <param name="auto">The auto engine (see <see cref="CreateAutoEngine"/>).</param>
-    /// <param name="repetitions">Runs per configuration; the median counts.</param>
+    /// <param name="repetitions">Runs per configuration, at least <see cref="ShortRunRepetitions"/> when the fastest first run took less than <see cref="ShortRun"/>; the median counts.</param>
     /// <param name="alternatives">How many of the hand-picked alternatives to run, in order (the first is the expert's pick).</param>
     /// <param name="onRun">Called after each run, for live output.</param>
     /// <param name="cancellationToken">Stops between runs.</param>
@@ -87,7 +93,8 @@ internal sealed class WorkloadComparison
         labels.AddRange(picks.Select(p => p.Label));
         var walls = labels.Select(_ => new List<TimeSpan>()).ToList();
         var reports = labels.Select(_ => new List<RunReport>()).ToList();
-        for (var r = 0; r < repetitions; r++)
+        var rounds = repetitions;
+        for (var r = 0; r < rounds; r++)
         {
             // Rotate the order each repetition so that a slow neighbour or a GC does not always hit the same configuration.
             for (var k = 0; k < labels.Count; k++)
@@ -105,6 +112,11 @@ internal sealed class WorkloadComparison
                 walls[i].Add(report.WallTime);
                 reports[i].Add(report);
                 onRun?.Invoke(labels[i], report);
+            }
+
+            if (r == 0 && walls.Min(w => w[0]) < ShortRun)
+            {
+                rounds = Math.Max(rounds, ShortRunRepetitions);
             }
         }
 

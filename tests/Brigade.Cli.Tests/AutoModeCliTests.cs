@@ -39,6 +39,52 @@ public sealed class AutoModeCliTests
     }
 
     [Fact]
+    public async Task AdviseJson_OnAUsersWorkType_MeasuresItOnTheUsersItems_AgainstThreadsAndProcesses()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("n.txt"), Enumerable.Range(1, 200).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync(
+            "advise", "--quick", "--json", "--assembly", typeof(Brigade.Samples.WorkTypes.SquareWork).Assembly.Location,
+            "--work", typeof(Brigade.Samples.WorkTypes.SquareWork).FullName!, "--input", dir.File("n.txt")).WaitAsync(Bound);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var w = Assert.Single(doc.RootElement.GetProperty("workloads").EnumerateArray());
+        Assert.Equal("SquareWork", w.GetProperty("id").GetString());
+        Assert.StartsWith("200 × Brigade.Samples.WorkTypes.SquareWork", w.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal("unknown", w.GetProperty("expectedClass").GetString());
+        Assert.NotEqual("unknown", w.GetProperty("class").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(w.GetProperty("plan").GetString()));
+        var engines = w.GetProperty("alternatives").EnumerateArray().Select(a => a.GetProperty("engine").GetString()).ToList();
+        Assert.Contains("sequential", engines);
+        Assert.Contains("threads", engines);
+        Assert.Contains("processes", engines);
+    }
+
+    [Theory]
+    [InlineData("--work", "Brigade.Samples.WorkTypes.SquareWork")]
+    [InlineData("--input", "n.txt")]
+    [InlineData("--work", "No.Such.Work", "--input", "n.txt")]
+    [InlineData("--work", "Brigade.Samples.WorkTypes.SquareWork", "--input", "missing.txt")]
+    [InlineData("--work", "Brigade.Samples.WorkTypes.SquareWork", "--input", "words.txt")]
+    [InlineData("--work", "Brigade.Samples.WorkTypes.SquareWork", "--input", "n.txt", "--only", "tiny")]
+    public async Task Advise_OnAUsersWorkType_BadOptionsOrInput_AreUsageErrorsBeforeAnythingRuns(params string[] args)
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("n.txt"), ["1", "2"]);
+        await File.WriteAllLinesAsync(dir.File("words.txt"), ["1", "two"]);
+        var resolved = args.Select(a => a.EndsWith(".txt", StringComparison.Ordinal) ? dir.File(a) : a);
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync(["advise", "--assembly", typeof(Brigade.Samples.WorkTypes.SquareWork).Assembly.Location, .. resolved]).WaitAsync(Bound);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("brigade: ", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", stdout);
+    }
+
+    [Fact]
     public async Task AdviseTable_DegradesToPlainTextOffATerminal()
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync("advise", "--quick", "--only", "tiny").WaitAsync(Bound);

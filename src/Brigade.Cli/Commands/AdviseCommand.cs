@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Brigade.Auto;
 using Brigade.Cli.Advise;
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Run;
 using Brigade.Workloads;
 using Spectre.Console;
 
@@ -14,9 +16,9 @@ namespace Brigade.Cli.Commands;
 /// plan next to the measured alternatives.
 /// </summary>
 /// <remarks>
-/// Today the workloads are Brigade's reference suite. Every row is a <see cref="Workload"/>, so a user's own work
-/// joins the same comparison once the worker-process engine can load a work type from an assembly: an
-/// <c>--assembly PATH --work TYPE</c> option will build one more <see cref="Workload"/> from it, and nothing else here changes.
+/// Every row is a <see cref="Workload"/>: Brigade's reference suite, or, with <c>--assembly PATH --work TYPE --input
+/// FILE</c>, the user's work type over the user's items (<see cref="UserWorkload"/>), loaded the way <c>brigade run</c>
+/// and the worker processes load it.
 /// </remarks>
 internal static class AdviseCommand
 {
@@ -32,10 +34,14 @@ internal static class AdviseCommand
         };
         var reps = new Option<int?>("--repetitions") { Description = "Runs per configuration; the median counts (default 1 with --quick, 3 otherwise).", HelpName = "N" };
         var list = new Option<bool>("--list") { Description = "List the workloads and exit." };
+        var assembly = new Option<string?>("--assembly") { Description = "Measure your own work instead: a .NET assembly (from its build output) holding the type given with --work.", HelpName = "PATH" };
+        var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut> (with --assembly and --input).", HelpName = "TYPE" };
+        var input = new Option<string?>("--input") { Description = "The items to measure your work on, as for brigade run: JSON Lines, CSV or one item per line; - for stdin.", HelpName = "FILE" };
+        var format = new Option<InputFormat>("--format") { Description = "How to read --input: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
 
         var command = new Command("advise", "Measure workloads under auto mode and hand-picked engines, and show the plan beside the alternatives.")
         {
-            quick, json, only, reps, list,
+            quick, json, only, reps, list, assembly, work, input, format,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,14 +56,31 @@ internal static class AdviseCommand
                 return ExitCodes.Success;
             }
 
-            var ids = Select(parse.GetValue(only) ?? []);
             var repetitions = parse.GetValue(reps) ?? (parse.GetValue(quick) ? 1 : 3);
             if (repetitions is < 1 or > 100)
             {
                 throw new CliUsageException("--repetitions: must be between 1 and 100");
             }
 
-            return await RunAsync(ids, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var (assemblyPath, workType, inputPath) = (parse.GetValue(assembly), parse.GetValue(work), parse.GetValue(input));
+            UserWork? user = null;
+            if (assemblyPath is not null || workType is not null || inputPath is not null)
+            {
+                if (assemblyPath is null || workType is null || inputPath is null)
+                {
+                    throw new CliUsageException("advise: measuring your own work needs all three of --assembly PATH, --work TYPE and --input FILE");
+                }
+
+                if (parse.GetValue(only) is { Length: > 0 })
+                {
+                    throw new CliUsageException("advise: --only selects reference workloads; it does not go with --assembly/--work");
+                }
+
+                user = new UserWork(assemblyPath, workType, inputPath, parse.GetValue(format));
+            }
+
+            var ids = user is null ? Select(parse.GetValue(only) ?? []) : [];
+            return await RunAsync(ids, user, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -74,8 +97,13 @@ internal static class AdviseCommand
         return ids.Count == 0 ? [.. WorkloadSuite.Ids] : ids;
     }
 
-    private static async Task<int> RunAsync(List<string> ids, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(List<string> ids, UserWork? user, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // Loaded before anything is printed: a wrong path, type or input is a usage error, not half a table.
+        var resources = new EngineResources();
+        await using var disposeResources = resources.ConfigureAwait(false);
+        var userWorkload = user is null ? null : await UserWorkload.CreateAsync(user.Assembly, user.Work, user.Input, user.Format, resources, cancellationToken).ConfigureAwait(false);
+
         var console = DemoCommand.CreateConsole(stdout);
         var total = Stopwatch.StartNew();
         var document = new AdviseDocument { Machine = MachineInfo.Current(), Quick = quick, Repetitions = repetitions };
@@ -83,21 +111,22 @@ internal static class AdviseCommand
         {
             console.Write(new Rule("[bold]Brigade advise[/]").LeftJustified());
             console.MarkupLine(Markup.Escape($"{document.Machine.Cores} cores · {document.Machine.Processor ?? document.Machine.Architecture} · {document.Machine.Runtime}"));
-            console.MarkupLine($"[grey]auto mode (sampling included, no plan cache) against hand-picked engines; median of {repetitions} run{(repetitions == 1 ? "" : "s")} each[/]");
+            console.MarkupLine($"[grey]auto mode (sampling included, no plan cache) against hand-picked engines; median of {repetitions} run{(repetitions == 1 ? "" : "s")} each ({WorkloadComparison.ShortRunRepetitions} when a run takes under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms)[/]");
         }
 
-        var suite = await WorkloadSuite.StartAsync(quick ? WorkloadScale.Quick : WorkloadScale.Full, cancellationToken).ConfigureAwait(false);
-        await using var disposeSuite = suite.ConfigureAwait(false);
-        var auto = WorkloadComparison.CreateAutoEngine();
-        var comparisons = new List<WorkloadComparison>();
-        foreach (var workload in suite.All.Where(w => ids.Contains(w.Id)))
+        // The reference suite (a local HTTP server, a data file) is only started when its workloads are measured.
+        var suite = userWorkload is null ? await WorkloadSuite.StartAsync(quick ? WorkloadScale.Quick : WorkloadScale.Full, cancellationToken).ConfigureAwait(false) : null;
+        List<WorkloadComparison> comparisons;
+        try
         {
-            var comparison = await WorkloadComparison.RunAsync(workload, auto, repetitions, int.MaxValue, cancellationToken: cancellationToken).ConfigureAwait(false);
-            comparisons.Add(comparison);
-            document.Workloads.Add(ToJson(comparison));
-            if (!json)
+            var workloads = userWorkload is not null ? [userWorkload] : suite!.All.Where(w => ids.Contains(w.Id)).ToList();
+            comparisons = await CompareAsync(workloads, repetitions, document, json ? null : console, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (suite is not null)
             {
-                console.MarkupLine($"  [grey]{Markup.Escape(workload.Id)}: auto {Seconds(comparison.Auto.Median)} s, best hand-picked {Markup.Escape(comparison.Best.Label)} {Seconds(comparison.Best.Median)} s[/]");
+                await suite.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -109,10 +138,34 @@ internal static class AdviseCommand
         }
 
         console.Write(Table(comparisons));
-        var within = comparisons.Count(c => c.Ratio <= 1.15);
-        console.MarkupLine($"[bold green]→[/] auto measured the labelled class on {comparisons.Count(c => c.ClassMatches)} of {comparisons.Count} workloads and ran within 1.15× of the best hand-picked configuration on {within} of {comparisons.Count}.");
+        if (userWorkload is not null)
+        {
+            var c = comparisons[0];
+            console.MarkupLine($"[bold green]→[/] {Markup.Escape(c.Workload.Id)} measured as {WorkloadClassNames.Of(c.MeasuredClass)}; auto ran at {c.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}× the best hand-picked configuration ({Markup.Escape(c.Best.Label)}).");
+        }
+        else
+        {
+            var within = comparisons.Count(c => c.Ratio <= 1.15);
+            console.MarkupLine($"[bold green]→[/] auto measured the labelled class on {comparisons.Count(c => c.ClassMatches)} of {comparisons.Count} workloads and ran within 1.15× of the best hand-picked configuration on {within} of {comparisons.Count}.");
+        }
+
         console.MarkupLine($"[grey]Done in {total.Elapsed.TotalSeconds:0.0} s.[/]");
         return ExitCodes.Success;
+    }
+
+    private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, int repetitions, AdviseDocument document, IAnsiConsole? console, CancellationToken cancellationToken)
+    {
+        var auto = WorkloadComparison.CreateAutoEngine();
+        var comparisons = new List<WorkloadComparison>();
+        foreach (var workload in workloads)
+        {
+            var comparison = await WorkloadComparison.RunAsync(workload, auto, repetitions, int.MaxValue, cancellationToken: cancellationToken).ConfigureAwait(false);
+            comparisons.Add(comparison);
+            document.Workloads.Add(ToJson(comparison));
+            console?.MarkupLine($"  [grey]{Markup.Escape(workload.Id)}: auto {Time(comparison.Auto.Median)}, best hand-picked {Markup.Escape(comparison.Best.Label)} {Time(comparison.Best.Median)}[/]");
+        }
+
+        return comparisons;
     }
 
     private static Table Table(List<WorkloadComparison> comparisons)
@@ -120,20 +173,20 @@ internal static class AdviseCommand
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Workload");
         table.AddColumn("Class");
-        table.AddColumn(new TableColumn("Auto (s)").RightAligned());
-        table.AddColumn("Hand-picked (s)");
+        table.AddColumn(new TableColumn("Auto").RightAligned());
+        table.AddColumn("Hand-picked");
         table.AddColumn(new TableColumn("Auto / best").RightAligned());
         table.AddColumn("Auto's plan");
         foreach (var c in comparisons)
         {
             var best = c.Best;
             var alternatives = string.Join('\n', c.Alternatives.Select(a =>
-                a == best ? $"[bold]{Markup.Escape(a.Label)} {Seconds(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Seconds(a.Median)}"));
+                a == best ? $"[bold]{Markup.Escape(a.Label)} {Time(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Time(a.Median)}"));
             var cls = WorkloadClassNames.Of(c.MeasuredClass);
             table.AddRow(
                 Markup.Escape(c.Workload.Id),
-                c.ClassMatches ? cls : $"[red]{cls}[/] (labelled {WorkloadClassNames.Of(c.Workload.ExpectedClass)})",
-                Seconds(c.Auto.Median),
+                c.ClassMatches || c.Workload.ExpectedClass == WorkloadClass.Unknown ? cls : $"[red]{cls}[/] (labelled {WorkloadClassNames.Of(c.Workload.ExpectedClass)})",
+                Time(c.Auto.Median),
                 alternatives,
                 (c.Ratio <= 1.15 ? "" : "[yellow]") + c.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" + (c.Ratio <= 1.15 ? "" : "[/]"),
                 Markup.Escape(c.Auto.Report.Plan ?? ""));
@@ -163,5 +216,10 @@ internal static class AdviseCommand
         Ratio = Math.Round(c.Ratio, 3),
     };
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
+    private sealed record UserWork(string Assembly, string Work, string Input, InputFormat Format);
+
+    // For people: "1.234 s", "123 ms", "0.052 ms" (a job of tiny items takes microseconds).
+    private static string Time(TimeSpan t) => t.TotalSeconds >= 1 ? t.TotalSeconds.ToString("0.000 s", CultureInfo.InvariantCulture)
+        : t.TotalMilliseconds >= 10 ? t.TotalMilliseconds.ToString("0 ms", CultureInfo.InvariantCulture)
+        : t.TotalMilliseconds.ToString("0.000 ms", CultureInfo.InvariantCulture);
 }

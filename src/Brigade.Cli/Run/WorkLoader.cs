@@ -12,6 +12,14 @@ internal static class WorkLoader
 {
     public static JobWork Load(string assemblyPath, string typeName, bool inProcess, int retries)
     {
+        var (descriptor, instance) = Resolve(assemblyPath, typeName);
+        var workType = typeof(TypedWork<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
+        return (JobWork)Activator.CreateInstance(workType, descriptor, instance, inProcess, retries)!;
+    }
+
+    /// <summary>Loads the assembly, finds the work type and creates an instance; every problem is a usage error naming the option.</summary>
+    public static (WorkDescriptor Descriptor, object Instance) Resolve(string assemblyPath, string typeName)
+    {
         var path = Path.GetFullPath(assemblyPath);
         if (!File.Exists(path))
         {
@@ -55,8 +63,7 @@ internal static class WorkLoader
             throw new CliUsageException($"--work: {e.Message}");
         }
 
-        var workType = typeof(TypedWork<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
-        return (JobWork)Activator.CreateInstance(workType, descriptor, descriptor.CreateInstance(), inProcess, retries)!;
+        return (descriptor, descriptor.CreateInstance());
     }
 
     private static List<string> WorkTypes(Assembly assembly)

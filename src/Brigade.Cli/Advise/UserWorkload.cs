@@ -1,0 +1,108 @@
+using System.Text;
+using Brigade.Auto;
+using Brigade.Cli.Run;
+using Brigade.Workloads;
+
+namespace Brigade.Cli.Advise;
+
+/// <summary>
+/// <c>brigade advise --assembly PATH --work TYPE --input FILE</c>: the user's work type over the user's items, as one
+/// more <see cref="Workload"/> beside the reference suite. It has no labelled class (nobody told us what it is), and
+/// its hand-picked alternatives are the choices a person weighs: one after the other, threads or the thread pool at
+/// the cores, wide dedicated threads for blocking work, async concurrency for asynchronous work, and worker processes.
+/// </summary>
+internal static class UserWorkload
+{
+    /// <summary>The most items advise reads: it measures, it does not process a whole data set.</summary>
+    public const int MaxItems = 1_000_000;
+
+    /// <summary>Loads the work type and reads the items (converted to the work's input type), reporting any problem as a usage error.</summary>
+    public static async Task<Workload> CreateAsync(string assemblyPath, string typeName, string input, InputFormat format, EngineResources resources, CancellationToken cancellationToken)
+    {
+        var (descriptor, instance) = WorkLoader.Resolve(assemblyPath, typeName);
+
+        // The conversion from a line, a JSON value or a CSV record to the input type is brigade run's own.
+        var converter = WorkLoader.Load(assemblyPath, typeName, inProcess: true, retries: 0);
+        if (input != "-" && !File.Exists(input))
+        {
+            throw new CliUsageException($"--input: '{input}' not found");
+        }
+
+        var items = new List<object>();
+        using (var reader = input == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(input, Encoding.UTF8))
+        {
+            await foreach (var item in InputReader.ReadAsync(reader, InputReader.Resolve(format, input), cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Malformed is { } why)
+                {
+                    throw new CliUsageException($"--input: line {item.Line}: {why}");
+                }
+
+                if (items.Count == MaxItems)
+                {
+                    throw new CliUsageException($"--input: more than {MaxItems:N0} items; advise measures a sample, give it a smaller one");
+                }
+
+                try
+                {
+                    items.Add(converter.Prepare(item));
+                }
+                catch (FormatException e)
+                {
+                    throw new CliUsageException($"--input: {e.Message}");
+                }
+            }
+        }
+
+        if (items.Count == 0)
+        {
+            throw new CliUsageException($"--input: '{input}' holds no items");
+        }
+
+        var type = typeof(Typed<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
+        var builder = (IBuilder)Activator.CreateInstance(type)!;
+        var cores = Environment.ProcessorCount;
+        var processes = resources.Processes(cores, itemTimeout: null);
+        List<EngineChoice> handPicked =
+        [
+            new(Engine.ThreadPool, cores),
+            new(Engine.Sequential, 1),
+            new(Engine.Threads, 16),
+            new(Engine.Threads, 64),
+            .. descriptor.IsAsync ? [new EngineChoice(Engine.Async, 64), new EngineChoice(Engine.Async, 256)] : Array.Empty<EngineChoice>(),
+            new(processes, cores),
+        ];
+
+        var name = descriptor.Name[(descriptor.Name.LastIndexOf('.') + 1)..];
+        var title = $"{items.Count:N0} × {descriptor.Name} over {(input == "-" ? "stdin" : Path.GetFileName(input))}";
+        return builder.Build(name, title, handPicked, instance, items);
+    }
+
+    private interface IBuilder
+    {
+        Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items);
+    }
+
+    private sealed class Typed<TIn, TOut> : IBuilder
+    {
+        public Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items)
+        {
+            var inputs = items.Select(i => (TIn)i).ToArray();
+            var warmUp = inputs[..Math.Min(inputs.Length, 8)];
+            return new Workload(id, title, WorkloadClass.Unknown, handPicked, inputs.Length,
+                async (options, ct) => (await MapAsync(inputs, options, ct).ConfigureAwait(false)).Report,
+                async ct =>
+                {
+                    // Compiles the engines' code for this work's types (the suite's warm-up used other types).
+                    foreach (var engine in new[] { Engine.Sequential, Engine.ThreadPool, Engine.Threads, WorkloadComparison.CreateAutoEngine() })
+                    {
+                        await MapAsync(warmUp, new RunOptions { Engine = engine }, ct).ConfigureAwait(false);
+                    }
+                });
+
+            Task<RunResult<TOut>> MapAsync(TIn[] source, RunOptions options, CancellationToken ct) => instance is IAsyncWork<TIn, TOut> asyncWork
+                ? Runner.MapAsync(source, asyncWork, options, ct)
+                : Runner.MapAsync(source, (IWork<TIn, TOut>)instance, options, ct);
+        }
+    }
+}
