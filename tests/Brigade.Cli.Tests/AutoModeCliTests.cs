@@ -62,6 +62,21 @@ public sealed class AutoModeCliTests
         Assert.Contains("processes", engines);
     }
 
+    [Fact]
+    public async Task Advise_OnAWorkTypeWithARecordInput_ConvertsJsonLinesToTheTypeTheWorkExpects()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("people.jsonl"), Enumerable.Range(1, 50).Select(i => $$"""{"name":"P{{i}}","age":{{i}}}"""));
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync(
+            "advise", "--quick", "--json", "--assembly", typeof(Brigade.Samples.WorkTypes.GreetWork).Assembly.Location,
+            "--work", typeof(Brigade.Samples.WorkTypes.GreetWork).FullName!, "--input", dir.File("people.jsonl")).WaitAsync(Bound);
+
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("GreetWork", Assert.Single(doc.RootElement.GetProperty("workloads").EnumerateArray()).GetProperty("id").GetString());
+    }
+
     [Theory]
     [InlineData("--work", "Brigade.Samples.WorkTypes.SquareWork")]
     [InlineData("--input", "n.txt")]

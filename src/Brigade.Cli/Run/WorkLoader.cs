@@ -13,6 +13,12 @@ internal static class WorkLoader
     public static JobWork Load(string assemblyPath, string typeName, bool inProcess, int retries)
     {
         var (descriptor, instance) = Resolve(assemblyPath, typeName);
+        return Create(descriptor, instance, inProcess, retries);
+    }
+
+    /// <summary>Wraps a resolved work type for a job (one load: its input type is the one the instance expects).</summary>
+    public static JobWork Create(WorkDescriptor descriptor, object instance, bool inProcess, int retries)
+    {
         var workType = typeof(TypedWork<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
         return (JobWork)Activator.CreateInstance(workType, descriptor, instance, inProcess, retries)!;
     }
