@@ -34,6 +34,19 @@ internal static class ExecRunner
             throw new ExecFailedException($"could not start the shell: {e.Message}", null, null);
         }
 
+        ExecReaper.Track(process.Id);
+        try
+        {
+            return await WaitAsync(process, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ExecReaper.Untrack(process.Id);
+        }
+    }
+
+    private static async Task<(byte[] Output, TimeSpan? CpuTime)> WaitAsync(Process process, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
         process.StandardInput.Close();
         using var stdout = new MemoryStream();
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
