@@ -1,3 +1,4 @@
+using System.Runtime;
 using Brigade.Internal;
 
 namespace Brigade.Auto;
@@ -43,6 +44,8 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private long _pause1;
     private long _rq1;
     private long _ext1;
+    private long _jit0 = -1;
+    private long _jit1 = -1;
     private int _endThread;
     private volatile bool _ended;
     private bool _measuring;
@@ -131,30 +134,35 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     }
 
     // Order of readings: wall clock first at the start (a preemption at the return of the later calls then falls
-    // inside every interval), and run-queue wait last at the end (see OnBatchEnd).
+    // inside every interval), and run-queue wait last at the end (see OnBatchEnd). What is not a reading (the
+    // thread id, opening the thread's procfs file: a file open, and in a young process compiling the code that
+    // does it) comes before the wall clock: between the wall clock and the CPU clock, its CPU time would count
+    // as waiting, and made trivial items look like blocking I/O in fresh processes.
     public void OnBatchStart()
     {
-        _t0 = _time.GetTimestamp();
-        _startThread = Environment.CurrentManagedThreadId;
-        _ended = false;
-        _returnedIncomplete = false;
-        _inFlight = false;
         var tid = _cachedThreadId;
         if (tid == 0)
         {
             _cachedThreadId = tid = ThreadSchedStat.CurrentThreadId();
         }
 
-        _threadId = tid;
         _measuring = Measure;
-        _rq0 = -1;
+
         // A worker's first batch reads only the CPU clock: enough to inspect a long first item from outside (a
         // blocked thread's unexplained time is waiting either way), and it is usually a short warm-up batch.
-        if (_measuring && tid > 0 && Volatile.Read(ref _batchSeq) > 0)
+        var readRunQueue = _measuring && tid > 0 && Volatile.Read(ref _batchSeq) > 0;
+        if (readRunQueue)
         {
             _schedStat = ThreadSchedStat.ForCurrentThread(tid);
-            _rq0 = _schedStat?.RunQueueWaitTicks() ?? -1;
         }
+
+        _t0 = _time.GetTimestamp();
+        _startThread = Environment.CurrentManagedThreadId;
+        _ended = false;
+        _returnedIncomplete = false;
+        _inFlight = false;
+        _threadId = tid;
+        _rq0 = readRunQueue ? _schedStat?.RunQueueWaitTicks() ?? -1 : -1;
 
         _alloc0 = GC.GetAllocatedBytesForCurrentThread();
         _pause0 = GC.GetTotalPauseDuration().Ticks;
@@ -162,6 +170,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _ext0 = _account.Ticks;
 
         // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
+        _jit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
@@ -176,6 +185,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         var sameThread = _endThread == _startThread;
         var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
         _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
+        _jit1 = same && _jit0 >= 0 ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
         _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _ext1 = _account.Ticks;
@@ -223,6 +233,11 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
             // Measured: CPU read at both ends and, where the platform has it, run-queue wait too. A platform without
             // a thread CPU clock measures nothing, and its batches count as computation (see WorkSample.CpuRatio).
             var measured = _cpu0 >= 0 && _cpu1 >= 0 && (_rq0 >= 0 || !ThreadSchedStat.IsSupported) && (_rq0 < 0 || _rq1 >= 0);
+
+            // Compiling code (the work's first calls, and Brigade's own in a young process) is not the work's cost:
+            // taken off both its wall and CPU time, or the first batches of a run measure the JIT.
+            var jit = _jit0 >= 0 && _jit1 >= 0 ? Math.Clamp(_jit1 - _jit0, 0, wall) : 0;
+            wall -= jit;
             sample = new WorkSample
             {
                 Items = count,
@@ -237,7 +252,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
                     MeasuredItems = count,
                     MeasuredBatches = 1,
                     MeasuredWallTicks = wall,
-                    CpuTicks = Math.Max(0, _cpu1 - _cpu0) + external,
+                    CpuTicks = Math.Max(0, _cpu1 - _cpu0 - jit) + external,
                     RunQueueTicks = _rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0,
                     GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
                 };

@@ -88,7 +88,12 @@ internal sealed partial class ThreadSchedStat : IDisposable
         try
         {
             var handle = File.OpenHandle($"/proc/self/task/{threadId}/schedstat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new ThreadSchedStat(threadId, handle);
+            var reader = new ThreadSchedStat(threadId, handle);
+
+            // The first read compiles the parser (milliseconds in a young process): done here, outside any interval
+            // the caller measures.
+            _ = reader.RunQueueWaitTicks();
+            return reader;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
