@@ -30,6 +30,11 @@ internal static class CliApp
         {
             // Some parser messages list choices on separate lines; a usage error is always one line.
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
+            {
+                message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}";
+            }
+
             await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }

@@ -20,6 +20,11 @@ public sealed class UsageErrorTests
     [InlineData("advise", "--only", "no-such-workload")]
     [InlineData("advise", "--repetitions", "0")]
     [InlineData("advise", "--no-such-option")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "abc")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "-j", "1.5")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "0")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "abc")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "-1")]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);
@@ -30,6 +35,15 @@ public sealed class UsageErrorTests
         Assert.Single(lines);
         Assert.StartsWith("brigade: ", lines[0], StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_IsNamed_WithTheCommandsThereAre()
+    {
+        var (code, _, stderr) = await CliRunner.RunAsync("frobnicate");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("brigade: unknown command 'frobnicate'; the commands are demo, run, silo, advise", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class UserWorkload
             {
                 if (item.Malformed is { } why)
                 {
-                    throw new CliUsageException($"--input: line {item.Line}: {why}");
+                    throw new CliUsageException($"--input: {why}");
                 }
 
                 if (items.Count == MaxItems)

@@ -35,8 +35,9 @@ internal static class RunCommand
         var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr." };
 
-        jobs.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--jobs must be at least 1"); } });
-        retries.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) { r.AddError("--retries must be 0 or more"); } });
+        // A value that is not a number is the parser's own error ("Cannot parse argument"); these check the range.
+        jobs.Validators.Add(r => { if (Number(r) is < 1) { r.AddError("--jobs must be at least 1"); } });
+        retries.Validators.Add(r => { if (Number(r) is < 0) { r.AddError("--retries must be 0 or more"); } });
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
@@ -149,4 +150,7 @@ internal static class RunCommand
         path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir && !Directory.Exists(dir)
             ? throw new CliUsageException($"{option}: directory '{dir}' does not exist")
             : path;
+
+    private static int? Number(System.CommandLine.Parsing.OptionResult result) =>
+        result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 }

@@ -41,7 +41,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (options.Input != "-" && !File.Exists(options.Input))
         {
-            throw new CliUsageException($"input file '{options.Input}' not found");
+            throw new CliUsageException(Directory.Exists(options.Input)
+                ? $"'{options.Input}' is a directory; give an input file (one item per line, JSON Lines or CSV), or - for stdin"
+                : $"input file '{options.Input}' not found");
         }
 
         var resume = OpenJournal(header);
