@@ -77,6 +77,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var prepared = Prepare(InputReader.ReadAsync(input, format, cancellationToken), resume, cancellationToken);
         var stream = options.Work.Start(prepared, runOptions, OnCompleted);
         var interrupted = false;
+        var discardJournal = false;
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
@@ -103,10 +104,22 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 interrupted = true;
             }
+            catch (Exception) when (resume is null && _counters.Delivered == 0)
+            {
+                // The run failed before any result (the engine refused the work, the cluster went away): a journal
+                // with nothing in it would only make the same command refuse to start again.
+                discardJournal = true;
+                throw;
+            }
             finally
             {
                 Mark(force: true);
                 _journal?.Dispose();
+                if (discardJournal && _journal is not null)
+                {
+                    File.Delete(_journal.Path);
+                }
+
                 if (_output is not null)
                 {
                     await _output.DisposeAsync().ConfigureAwait(false);
