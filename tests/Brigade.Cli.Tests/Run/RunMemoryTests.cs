@@ -3,6 +3,11 @@ using Brigade.Cli.Run;
 
 namespace Brigade.Cli.Tests.Run;
 
+/// <summary>Runs alone: the managed heap is the whole test process's, and other tests' garbage would count.</summary>
+[CollectionDefinition(nameof(RunMemoryTests), DisableParallelization = true)]
+public sealed class RunMemoryTestsCollection;
+
+[Collection(nameof(RunMemoryTests))]
 public sealed class RunMemoryTests
 {
     private sealed class EchoWork : JobWork
