@@ -42,9 +42,9 @@ internal static class SiloCommand
             var options = new BrigadeSiloOptions { ExitWhenStandardInputCloses = parse.GetValue(exitOnStdin) };
             try
             {
-                options.SiloPort = parse.GetValue(port);
-                options.GatewayPort = parse.GetValue(gatewayPort);
-                options.PrimarySiloPort = parse.GetValue(primaryPort);
+                options.SiloPort = Port(parse.GetValue(port), "--port");
+                options.GatewayPort = Port(parse.GetValue(gatewayPort), "--gateway-port");
+                options.PrimarySiloPort = Port(parse.GetValue(primaryPort), "--primary-port");
                 options.ClusterId = parse.GetValue(clusterId)!;
                 options.ServiceId = parse.GetValue(serviceId)!;
                 options.Address = IPAddress.TryParse(parse.GetValue(address), out var ip)
@@ -118,4 +118,7 @@ internal static class SiloCommand
 
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
     }
+
+    private static int Port(int value, string option) =>
+        value is >= 1 and <= 65535 ? value : throw new CliUsageException($"{option}: {value} is not a port (1-65535)");
 }

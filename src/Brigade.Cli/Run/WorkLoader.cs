@@ -49,7 +49,7 @@ internal static class WorkLoader
         }
         catch (ArgumentException e)
         {
-            throw new CliUsageException($"--work: {e.Message}");
+            throw new CliUsageException($"--work: {e.Message.Split(" (Parameter", 2)[0]}");
         }
 
         if (descriptor is null)
@@ -66,7 +66,7 @@ internal static class WorkLoader
         }
         catch (NotSupportedException e)
         {
-            throw new CliUsageException($"--work: {e.Message}");
+            throw new CliUsageException($"--work: {e.Message.Split(" (Parameter", 2)[0]}");
         }
 
         return (descriptor, descriptor.CreateInstance());

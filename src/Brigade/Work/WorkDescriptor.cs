@@ -145,16 +145,7 @@ public sealed class WorkDescriptor
             throw new ArgumentException($"Work type {name} must be a non-abstract class.", nameof(type));
         }
 
-        if (type.ContainsGenericParameters || type.IsGenericType)
-        {
-            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(type));
-        }
-
-        if (type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is null)
-        {
-            throw new ArgumentException($"Work type {name} has no parameterless constructor: workers create their own instance of it.", nameof(type));
-        }
-
+        // What the type is (a work type at all) before how it is built, so that the message names the real problem.
         var interfaces = type.GetInterfaces()
             .Where(i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(IWork<,>) || i.GetGenericTypeDefinition() == typeof(IAsyncWork<,>)))
             .ToList();
@@ -165,6 +156,16 @@ public sealed class WorkDescriptor
                     ? $"Type {name} implements neither IWork<TIn, TOut> nor IAsyncWork<TIn, TOut>."
                     : $"Work type {name} implements {interfaces.Count} work interfaces ({string.Join(", ", interfaces.Select(i => i.Name))}): a worker would not know which to run. Split it into one type per interface.",
                 nameof(type));
+        }
+
+        if (type.ContainsGenericParameters || type.IsGenericType)
+        {
+            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(type));
+        }
+
+        if (type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"Work type {name} has no parameterless constructor: workers create their own instance of it.", nameof(type));
         }
 
         var args = interfaces[0].GetGenericArguments();

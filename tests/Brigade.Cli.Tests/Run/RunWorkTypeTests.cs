@@ -56,6 +56,8 @@ public sealed class RunWorkTypeTests
 
         Assert.Equal(2, code);
         Assert.Contains("--work", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("constructor", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
