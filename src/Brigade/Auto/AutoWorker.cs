@@ -169,8 +169,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _gc0 = GC.CollectionCount(0);
         _ext0 = _account.Ticks;
 
-        // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _jit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
+
+        // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
