@@ -77,7 +77,8 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             switch (current)
             {
                 case IAnonymousFunctionOperation lambda:
-                    if (BodyContext.TryGet(lambda, known, out var body) && body.Kind != BodyKind.None)
+                    var isArgument = BodyContext.TryGet(lambda, known, out var body);
+                    if (isArgument && body.Kind != BodyKind.None)
                     {
                         if (body.Kind is BodyKind.DedicatedThread or BodyKind.BrigadeTesting || (body.Kind == BodyKind.Runner && !body.IsOnThreadPool))
                         {
@@ -99,6 +100,13 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                         awaitable = nearest;
                         where = "in an async lambda";
                         return true;
+                    }
+
+                    // A synchronous lambda given to a call (a LINQ selector) runs where the call runs; one stored for
+                    // later runs wherever it is called from, which this analysis does not know.
+                    if (!isArgument)
+                    {
+                        return false;
                     }
 
                     nearest = false;
