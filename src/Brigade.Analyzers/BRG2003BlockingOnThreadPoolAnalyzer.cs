@@ -102,9 +102,9 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                         return true;
                     }
 
-                    // A synchronous lambda given to a call (a LINQ selector) runs where the call runs; one stored for
-                    // later runs wherever it is called from, which this analysis does not know.
-                    if (!isArgument)
+                    // A synchronous lambda given to LINQ or a collection's ForEach runs where the call runs; one given to
+                    // another method, or stored for later, runs wherever that code decides (its own thread, say).
+                    if (!isArgument || !RunsInPlace(body.Api))
                     {
                         return false;
                     }
@@ -126,6 +126,15 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    private static bool RunsInPlace(IMethodSymbol api)
+    {
+        var type = api.ContainingType;
+        var ns = type.ContainingNamespace?.ToDisplayString();
+        return (ns == "System.Linq" && type.Name == "Enumerable")
+            || (ns == "System.Collections.Generic" && type.Name == "List" && api.Name is "ForEach" or "ConvertAll" or "Find" or "FindAll" or "Exists" or "TrueForAll" or "RemoveAll")
+            || (ns == "System" && type.Name == "Array" && api.Name is "ForEach" or "ConvertAll" or "Find" or "FindAll" or "Exists" or "TrueForAll");
     }
 
     // A task awaited, tested for completion or waited for earlier in the same method (or the antecedent of a

@@ -44,11 +44,11 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        IOperation? firstAccess = null;
-        IOperation? accessAfterAwait = null;
-        var awaited = false;
-        var loopsWithAwait = new HashSet<IOperation>();
+        // Accesses and awaits in source order; an access of variable V after an await that follows an earlier access of
+        // V, or an access of V in a loop that awaits (the next iteration follows the await), is one the detector would
+        // see from another thread. A variable declared in the loop is a new one each iteration.
         var operations = Operations.DescendantsInFunction(body).ToList();
+        var loopsWithAwait = new HashSet<IOperation>();
         foreach (var operation in operations)
         {
             if (IsAwait(operation))
@@ -60,34 +60,45 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        var accessedBeforeAwait = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var accessedSinceAwait = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var firstAccess = new Dictionary<ISymbol, IOperation>(SymbolEqualityComparer.Default);
+        IOperation? accessAfterAwait = null;
+        ISymbol? variable = null;
         foreach (var operation in operations)
         {
             if (IsAwait(operation))
             {
-                awaited = firstAccess is not null;
+                accessedBeforeAwait.UnionWith(accessedSinceAwait);
+                accessedSinceAwait.Clear();
                 continue;
             }
 
-            if (!IsSharedAccess(operation, known))
+            if (!IsSharedAccess(operation, known) || Receiver(operation) is not { } receiver)
             {
                 continue;
             }
 
-            firstAccess ??= operation;
-            // After an await, or in a loop with an await: the next iteration's access follows the await.
-            if (awaited || Loops(operation, body).Any(loopsWithAwait.Contains))
+            if (!firstAccess.ContainsKey(receiver))
+            {
+                firstAccess[receiver] = operation;
+            }
+
+            accessedSinceAwait.Add(receiver);
+            if (accessedBeforeAwait.Contains(receiver) || Loops(operation, body).Any(loop => loopsWithAwait.Contains(loop) && !IsDeclaredIn(receiver, loop)))
             {
                 accessAfterAwait = operation;
+                variable = receiver;
                 break;
             }
         }
 
-        if (accessAfterAwait is null || HasFlow(body, firstAccess!, known))
+        if (accessAfterAwait is null || HasFlow(body, firstAccess[variable!], known))
         {
             return;
         }
 
-        var name = SharedName(accessAfterAwait);
+        var name = variable!.Name;
         var where = function.MethodKind switch
         {
             MethodKind.AnonymousFunction => "this async lambda",
@@ -120,19 +131,23 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
     private static bool IsSharedAccess(IOperation operation, KnownSymbols known) => operation is IInvocationOperation invocation
         && (KnownSymbols.Is(invocation.TargetMethod.ContainingType, known.Shared) || KnownSymbols.Is(invocation.TargetMethod.ContainingType, known.SharedExtensions));
 
-    private static string SharedName(IOperation access)
+    // The variable a Shared<T> access goes through (a local, parameter, field or property), or null if the code does not name one.
+    private static ISymbol? Receiver(IOperation access)
     {
         var invocation = (IInvocationOperation)access;
         var receiver = invocation.Instance ?? (invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
-        return Operations.SkipConversions(receiver!) switch
+        return receiver is null ? null : Operations.SkipConversions(receiver) switch
         {
-            ILocalReferenceOperation local => local.Local.Name,
-            IParameterReferenceOperation parameter => parameter.Parameter.Name,
-            IFieldReferenceOperation field => field.Field.Name,
-            IPropertyReferenceOperation property => property.Property.Name,
-            _ => "Shared<T>",
+            ILocalReferenceOperation local => local.Local,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            _ => null,
         };
     }
+
+    private static bool IsDeclaredIn(ISymbol symbol, IOperation loop) =>
+        symbol is ILocalSymbol && symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == loop.Syntax.SyntaxTree && loop.Syntax.Span.Contains(r.Span));
 
     // A flow exists if EnterFlow runs before the first access (here or in a function around this one), or if this
     // function is, or sits in, a body Brigade runs as a flow.

@@ -53,6 +53,8 @@ public sealed class BRG2003Tests
         Prelude + "async Task<int> M(Task<int> a, Task<int> b) { var done = await Task.WhenAny(a, b); return done.Result; } }",
         Prelude + "async Task<string> M() => await File.ReadAllTextAsync(\"a\"); }",
         Prelude + "void M() { Parallel.ForEach(items, x => Thread.Sleep(0)); } }",
+        // Found running the analyzers over this repository: a lambda given to a method that starts its own thread.
+        Prelude + "static Task RunThread(Action body) { var t = new Thread(() => body()); t.Start(); return Task.CompletedTask; } async Task M() { await RunThread(() => Thread.Sleep(1)); } }",
         Prelude + "async Task M() { Func<int> f = () => { Thread.Sleep(1); return 1; }; await Task.Run(() => new Thread(() => Thread.Sleep(1)).Start()); } }",
     ];
 

@@ -46,6 +46,9 @@ public sealed class BRG2006Tests
         Prelude + "async Task M() { _plain = 1; await Task.Yield(); _plain = 2; } }",
         Prelude + "Task M() => Runner.MapAsync(items, async (x, ct) => { _s.Increment(); await Task.Yield(); return _s.Read(); }); }",
         Prelude + "async Task M() { foreach (var i in items) { _s.Write(i); } await Task.Yield(); } }",
+        // Found running the analyzers over this repository: a new variable each iteration of a loop that awaits.
+        Prelude + "async Task M() { for (var i = 0; i < 3; i++) { var w = new Shared<int>(\"w\"); await Task.Yield(); _ = w.ReadAcquire(); } } }",
+        Prelude + "async Task M(Shared<int> other) { _s.Write(1); await Task.Yield(); other.Write(2); } }",
     ];
 
     [Theory]
