@@ -42,7 +42,19 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
     private static bool IsConcurrentBody(IAnonymousFunctionOperation lambda, KnownSymbols known, out BodyContext body) =>
         BodyContext.TryGet(lambda, known, out body)
-        && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call)));
+        && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)));
+
+    // `await Task.Run(...)` in a loop runs one body at a time.
+    private static bool IsAwaitedAtOnce(IOperation call)
+    {
+        var parent = call.Parent;
+        while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
+        {
+            parent = parent.Parent;
+        }
+
+        return parent is IAwaitOperation;
+    }
 
     private static void AnalyzeBody(OperationAnalysisContext context, KnownSymbols known)
     {

@@ -60,6 +60,7 @@ public sealed class BRG2002Tests
         Prelude + "void M(Lock l) { int count = 0; Parallel.ForEach(items, x => { using (l.EnterScope()) { count++; } }); } }",
         Prelude + "void M() { var d = new ConcurrentDictionary<int, int>(); Parallel.ForEach(items, x => d.AddOrUpdate(x, 1, (k, v) => v + 1)); } }",
         Prelude + "void M() { Parallel.ForEach(items, x => { var list = new List<int>(); list.Add(x); }); } }",
+        Prelude + "async Task M() { int count = 0; for (var i = 0; i < 4; i++) { await Task.Run(() => count++).ConfigureAwait(false); } } }",
     ];
 
     [Theory]
