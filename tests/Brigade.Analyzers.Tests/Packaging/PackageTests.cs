@@ -97,6 +97,10 @@ public sealed class PackageTests : IDisposable
         {
             Assert.Contains("warning " + id + ":", build.Output, StringComparison.Ordinal);
         }
+
+        // The compiler loaded both assemblies without complaint (CS8032: cannot load an analyzer; AD0001: one threw).
+        Assert.DoesNotContain("CS8032", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("AD0001", build.Output, StringComparison.Ordinal);
     }
 
     private static string FindRepository()
