@@ -61,7 +61,7 @@ internal sealed class StarvationScene : IDemoScene
         var readerGrants = 0L;
         var writerStart = 0L;
         var reportedAt = 0L;
-        var writerDone = new ManualResetEventSlim();
+        var writerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         diagnostics.Reported += (_, _) => Interlocked.CompareExchange(ref reportedAt, Stopwatch.GetTimestamp(), 0);
 
         // Staggered readers: while one releases, another holds, so the lock is never free.
@@ -76,7 +76,7 @@ internal sealed class StarvationScene : IDemoScene
                 {
                     using (cache.AcquireRead(cancellationToken))
                     {
-                        if (!writerDone.IsSet)
+                        if (!writerDone.Task.IsCompleted)
                         {
                             Interlocked.Increment(ref readerGrants);
                         }
@@ -96,12 +96,14 @@ internal sealed class StarvationScene : IDemoScene
             using (cache.AcquireWrite(cancellationToken))
             {
                 waited = Stopwatch.GetElapsedTime(writerStart);
-                writerDone.Set();
+                writerDone.TrySetResult();
             }
         });
 
         // Give the writer a fair chance, then stop the readers so the scene ends either way.
-        var stoppedReaders = !writerDone.Wait(threshold * 2, cancellationToken);
+        // (Awaited, not waited for: this method runs on the thread pool; BRG2003.)
+        var stoppedReaders = await Task.WhenAny(writerDone.Task, Task.Delay(threshold * 2, cancellationToken)).ConfigureAwait(false) != writerDone.Task;
+        cancellationToken.ThrowIfCancellationRequested();
         Volatile.Write(ref stop, 1);
         await Task.WhenAll([writer, .. readers]).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
 

@@ -72,7 +72,10 @@ internal sealed class ThreadPoolStarvationScene : IDemoScene
 
         var cpu = Environment.CpuUsage.TotalTime;
         var watch = Stopwatch.StartNew();
+        // The pitfall on purpose: sync-over-async on the pool, so that the monitor has a starvation to detect.
+#pragma warning disable BRG2003
         var blocking = Enumerable.Range(0, items).Select(_ => Task.Run(() => CallAsync().GetAwaiter().GetResult(), cancellationToken)).ToArray();
+#pragma warning restore BRG2003
         var wasDetected = detected.Wait(TimeSpan.FromSeconds(10), cancellationToken);
         var detectedAfter = watch.Elapsed;
         var report = diagnostics.Reports.OfType<ThreadPoolStarvationReport>().FirstOrDefault();

@@ -1,0 +1,266 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Brigade.Analyzers;
+
+/// <summary>
+/// BRG2003: a call that blocks its thread (<c>Thread.Sleep</c>, <c>.Result</c>, <c>.Wait()</c>,
+/// <c>GetAwaiter().GetResult()</c>, synchronous file, socket and HTTP calls) where a thread of the pool runs it: in a
+/// body of <c>Parallel.*</c>, <c>Task.Run</c> or PLINQ, in an async method or lambda, or in a Brigade run on
+/// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>. A task already known complete (awaited before, checked with
+/// <c>IsCompleted</c>, the antecedent of <c>ContinueWith</c>) does not block and is not reported.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The property naming the blocking kind (<see cref="BlockingCall.Kind"/>), for the code fix.</summary>
+    public const string KindKey = "Kind";
+
+    /// <summary>The property present when the call sits directly in an async function, so awaiting is possible.</summary>
+    public const string AwaitableKey = "Awaitable";
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BRG2003BlockingOnThreadPool);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var known = KnownSymbols.Create(start.Compilation);
+            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation, OperationKind.PropertyReference);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, KnownSymbols known)
+    {
+        var kind = BlockingCall.Classify(context.Operation, known, out var name);
+        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable))
+        {
+            return;
+        }
+
+        if (kind is BlockingCall.Kind.Result or BlockingCall.Kind.Wait or BlockingCall.Kind.GetResult && IsKnownComplete(context.Operation, known))
+        {
+            return;
+        }
+
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(KindKey, kind.ToString());
+        if (awaitable)
+        {
+            properties = properties.Add(AwaitableKey, "true");
+        }
+
+        var location = context.Operation switch
+        {
+            IPropertyReferenceOperation property => property.Syntax.GetLocation(),
+            IInvocationOperation invocation => invocation.Syntax.GetLocation(),
+            _ => context.Operation.Syntax.GetLocation(),
+        };
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2003BlockingOnThreadPool, location, properties, name, where));
+    }
+
+    // Walks out through the functions around the call: the first that is a pool body or async decides; a plain lambda
+    // (a LINQ selector) runs where its caller runs, so the walk goes on; a dedicated thread, a local function or a
+    // synchronous method stops it.
+    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable)
+    {
+        where = "";
+        awaitable = false;
+        var nearest = true;
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IAnonymousFunctionOperation lambda:
+                    var isArgument = BodyContext.TryGet(lambda, known, out var body);
+                    if (isArgument && body.Kind != BodyKind.None)
+                    {
+                        if (body.Kind is BodyKind.DedicatedThread or BodyKind.BrigadeTesting || (body.Kind == BodyKind.Runner && !body.IsOnThreadPool))
+                        {
+                            return false;
+                        }
+
+                        if (body.IsOnThreadPool)
+                        {
+                            awaitable = nearest && lambda.Symbol.IsAsync;
+                            where = body.Kind == BodyKind.Runner
+                                ? "in the work of " + body.ApiName + " on Engine." + body.Engine
+                                : "in a body of " + body.ApiName;
+                            return true;
+                        }
+                    }
+
+                    if (lambda.Symbol.IsAsync)
+                    {
+                        awaitable = nearest;
+                        where = "in an async lambda";
+                        return true;
+                    }
+
+                    // A synchronous lambda given to LINQ or a collection's ForEach runs where the call runs; one given to
+                    // another method, or stored for later, runs wherever that code decides (its own thread, say).
+                    if (!isArgument || !RunsInPlace(body.Api))
+                    {
+                        return false;
+                    }
+
+                    nearest = false;
+                    break;
+                case ILocalFunctionOperation localFunction:
+                    awaitable = nearest && localFunction.Symbol.IsAsync;
+                    where = "in an async local function";
+                    return localFunction.Symbol.IsAsync;
+            }
+        }
+
+        if (containingSymbol is IMethodSymbol { IsAsync: true } method)
+        {
+            awaitable = nearest;
+            where = method.MethodKind == MethodKind.LambdaMethod ? "in an async lambda" : "in an async method";
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool RunsInPlace(IMethodSymbol api)
+    {
+        var type = api.ContainingType;
+        var ns = type.ContainingNamespace?.ToDisplayString();
+        return (ns == "System.Linq" && type.Name == "Enumerable")
+            || (ns == "System.Collections.Generic" && type.Name == "List" && api.Name is "ForEach" or "ConvertAll" or "Find" or "FindAll" or "Exists" or "TrueForAll" or "RemoveAll")
+            || (ns == "System" && type.Name == "Array" && api.Name is "ForEach" or "ConvertAll" or "Find" or "FindAll" or "Exists" or "TrueForAll");
+    }
+
+    // A task awaited, tested for completion or waited for earlier in the same method (or the antecedent of a
+    // continuation) is complete: reading its result does not block.
+    private static bool IsKnownComplete(IOperation operation, KnownSymbols known)
+    {
+        var task = TaskOf(operation);
+        if (task is null)
+        {
+            return false;
+        }
+
+        task = Operations.SkipConversions(task);
+        if (task is IInvocationOperation { TargetMethod.Name: "FromResult" or "FromException" or "FromCanceled" } or IPropertyReferenceOperation { Property.Name: "CompletedTask" })
+        {
+            return true;
+        }
+
+        var symbol = ReferencedSymbol(task);
+        if (symbol is null)
+        {
+            return false;
+        }
+
+        if (symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } lambdaSymbol } && IsContinuationAntecedent(operation, lambdaSymbol))
+        {
+            return true;
+        }
+
+        var root = operation;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        var position = operation.Syntax.SpanStart;
+        foreach (var candidate in root.Descendants())
+        {
+            if (candidate.Syntax.SpanStart >= position)
+            {
+                continue;
+            }
+
+            switch (candidate)
+            {
+                case IAwaitOperation awaited when Mentions(awaited.Operation, symbol):
+                    return true;
+                case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled" or "Status" } check
+                    when check.Instance is { } instance && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(Operations.SkipConversions(instance)), symbol):
+                    return true;
+                case IInvocationOperation { TargetMethod.Name: "WaitAll" or "WaitAny" or "Wait" } wait
+                    when KnownSymbols.IsOrDerives(wait.TargetMethod.ContainingType, known.Task) && Mentions(wait, symbol):
+                    return true;
+                case ISimpleAssignmentOperation { Value: IAwaitOperation } assignment
+                    when SymbolEqualityComparer.Default.Equals(ReferencedSymbol(assignment.Target), symbol):
+                    return true;
+                case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator
+                    when SymbolEqualityComparer.Default.Equals(declarator.Symbol, symbol) && Operations.SkipConversions(value) is IAwaitOperation:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static IOperation? TaskOf(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IPropertyReferenceOperation property:
+                return property.Instance;
+            case IInvocationOperation { TargetMethod.Name: "GetResult", Instance: { } awaiter }:
+                // task.GetAwaiter().GetResult() or task.ConfigureAwait(false).GetAwaiter().GetResult()
+                var getAwaiter = Operations.SkipConversions(awaiter) as IInvocationOperation;
+                var source = getAwaiter?.Instance is { } s ? Operations.SkipConversions(s) : null;
+                return source is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } ? configured : source;
+            case IInvocationOperation invocation:
+                return invocation.Instance;
+            default:
+                return null;
+        }
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation) => operation switch
+    {
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation property => property.Property,
+        _ => null,
+    };
+
+    private static bool Mentions(IOperation operation, ISymbol symbol)
+    {
+        if (SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation), symbol))
+        {
+            return true;
+        }
+
+        foreach (var descendant in operation.Descendants())
+        {
+            if (SymbolEqualityComparer.Default.Equals(ReferencedSymbol(descendant), symbol))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsContinuationAntecedent(IOperation operation, IMethodSymbol lambdaSymbol)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation lambda && SymbolEqualityComparer.Default.Equals(lambda.Symbol, lambdaSymbol))
+            {
+                var call = lambda.Parent;
+                while (call is not null and not IInvocationOperation)
+                {
+                    call = call.Parent;
+                }
+
+                return call is IInvocationOperation { TargetMethod.Name: "ContinueWith" };
+            }
+        }
+
+        return false;
+    }
+}

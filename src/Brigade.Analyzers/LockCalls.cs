@@ -1,0 +1,67 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Brigade.Analyzers;
+
+/// <summary>Recognises lock acquisitions by symbol: BCL locks, Brigade's primitives and, in a <c>using</c>, lock-like methods.</summary>
+internal static class LockCalls
+{
+    /// <summary>Tests whether a call takes a lock (exclusively), known by its type and name.</summary>
+    /// <param name="method">The method called.</param>
+    /// <param name="known">The known types.</param>
+    /// <returns>True for Monitor.Enter, Lock.Enter/EnterScope, SpinLock.Enter, SemaphoreSlim.Wait(Async), WaitOne,
+    /// ReaderWriterLockSlim's write locks, and Brigade's Acquire methods other than reads.</returns>
+    public static bool IsKnownAcquire(IMethodSymbol method, KnownSymbols known)
+    {
+        var type = method.ContainingType;
+        if (known.IsBrigadePrimitive(type))
+        {
+            return method.Name.Contains("Acquire") && !method.Name.Contains("Read");
+        }
+
+        if (type.ContainingNamespace?.ToDisplayString() != "System.Threading")
+        {
+            return false;
+        }
+
+        return (type.Name, method.Name) switch
+        {
+            ("Monitor", "Enter" or "TryEnter") => true,
+            ("Lock", "Enter" or "TryEnter" or "EnterScope") => true,
+            ("SpinLock", "Enter" or "TryEnter") => true,
+            ("SemaphoreSlim", "Wait" or "WaitAsync") => true,
+            ("Mutex" or "Semaphore" or "WaitHandle", "WaitOne") => true,
+            ("ReaderWriterLockSlim", "EnterWriteLock" or "TryEnterWriteLock" or "EnterUpgradeableReadLock" or "TryEnterUpgradeableReadLock") => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>Tests whether the resource of a <c>using</c> takes a lock: a known acquisition, or a method named like one
+    /// (<c>LockAsync</c>, <c>AcquireWriterLock</c>, <c>EnterScope</c>) on any type, as lock libraries name them.</summary>
+    /// <param name="resource">The resource expression or declaration.</param>
+    /// <param name="known">The known types.</param>
+    /// <returns>True if it takes a lock.</returns>
+    public static bool IsLockResource(IOperation? resource, KnownSymbols known)
+    {
+        if (resource is null)
+        {
+            return false;
+        }
+
+        foreach (var operation in resource.DescendantsAndSelf())
+        {
+            if (operation is IInvocationOperation invocation)
+            {
+                var method = invocation.TargetMethod;
+                if (IsKnownAcquire(method, known)
+                    || (!KnownSymbols.Is(method.ContainingType, known.RaceDetector)
+                        && (method.Name.IndexOf("Lock", StringComparison.Ordinal) >= 0 || method.Name.StartsWith("Acquire", StringComparison.Ordinal) || method.Name.StartsWith("Enter", StringComparison.Ordinal))))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.CodeAnalysis;
+
+namespace Brigade.Analyzers.LockOrder;
+
+/// <summary>What one function (method, accessor, constructor, local function or lambda) does with locks and calls.</summary>
+internal sealed class FunctionSummary
+{
+    /// <summary>Initializes a summary.</summary>
+    /// <param name="function">The function.</param>
+    /// <param name="events">Its acquisitions and calls into the compilation, in source order.</param>
+    public FunctionSummary(IMethodSymbol function, IReadOnlyList<LockEvent> events)
+    {
+        Function = function;
+        Events = events;
+    }
+
+    /// <summary>Gets the function.</summary>
+    public IMethodSymbol Function { get; }
+
+    /// <summary>Gets its acquisitions and calls, in source order.</summary>
+    public IReadOnlyList<LockEvent> Events { get; }
+
+    /// <summary>Gets a short name of a function for messages: <c>Type.Method</c>, or the method a lambda is in.</summary>
+    /// <param name="function">The function.</param>
+    /// <returns>The name.</returns>
+    public static string NameOf(IMethodSymbol function) => function.MethodKind switch
+    {
+        MethodKind.AnonymousFunction => "a lambda in " + (function.ContainingSymbol is IMethodSymbol outer ? NameOf(outer) : function.ContainingType?.Name),
+        MethodKind.LocalFunction => (function.ContainingSymbol is IMethodSymbol outer ? NameOf(outer) + "." : "") + function.Name,
+        MethodKind.Constructor => function.ContainingType.Name + " constructor",
+        MethodKind.PropertyGet or MethodKind.PropertySet => function.ContainingType.Name + "." + (function.AssociatedSymbol?.Name ?? function.Name),
+        _ => function.ContainingType?.Name + "." + function.Name,
+    };
+
+    /// <summary>Maps a method to the symbol its body is summarised under (partial, reduced and generic forms to one).</summary>
+    /// <param name="method">The method.</param>
+    /// <returns>The normalised symbol.</returns>
+    public static IMethodSymbol Normalize(IMethodSymbol method)
+    {
+        var normalized = (method.ReducedFrom ?? method).OriginalDefinition;
+        return normalized.PartialDefinitionPart ?? normalized;
+    }
+}

@@ -1,0 +1,98 @@
+using Brigade.Analyzers.CodeFixes;
+using Verifier = Brigade.Analyzers.Tests.Infrastructure.Verify<Brigade.Analyzers.BRG2002LostUpdateAnalyzer>;
+
+namespace Brigade.Analyzers.Tests.Rules;
+
+public sealed class BRG2002Tests
+{
+    private const string Prelude = """
+        class Acc { public int Total; }
+        class C
+        {
+            readonly int[] items = [1, 2, 3];
+            readonly object gate = new();
+            int _hits;
+            static int s_count;
+            [ThreadStatic] static int t_count;
+
+        """;
+
+    public static TheoryData<string> Buggy =>
+    [
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { [|count++|]; }); } }",
+        Prelude + "void M() { long total = 0; Parallel.For(0, 100, i => { [|total += i|]; }); } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => [|_hits++|]); } }",
+        Prelude + "void M() { Parallel.For(0, 10, i => { [|s_count--|]; }); } }",
+        Prelude + "void M() { var list = new List<int>(); Parallel.ForEach(items, x => [|list.Add(x)|]); } }",
+        Prelude + "void M() { var d = new Dictionary<int, int>(); Parallel.ForEach(items, x => { [|d[x] = 1|]; }); } }",
+        Prelude + "void M() { int max = 0; Parallel.ForEach(items, x => { if (x > max) [|max = x|]; }); } }",
+        Prelude + "void M() { int sum = 0; Parallel.ForEach(items, x => { [|sum = sum + x|]; }); } }",
+        Prelude + "void M() { int count = 0; items.AsParallel().ForAll(x => [|count++|]); } }",
+        Prelude + "void M() { int count = 0; var tasks = new List<Task>(); for (var i = 0; i < 4; i++) { tasks.Add(Task.Run(() => [|count++|])); } Task.WaitAll(tasks); } }",
+        Prelude + "async Task M() { int count = 0; await Runner.ForEachAsync(items, x => { [|count++|]; }); } }",
+        Prelude + "async Task M() { int count = 0; await Parallel.ForEachAsync(items, async (x, ct) => { await Task.Delay(1, ct); [|count += x|]; }); } }",
+        Prelude + "void M() { int count = 0; Parallel.Invoke(() => [|count++|], () => [|count++|]); } }",
+        Prelude + "void M() { int count = 0; var tasks = items.Select(x => Task.Run(() => [|count++|])).ToArray(); Task.WaitAll(tasks); } }",
+        Prelude + "void M() { var d = new Dictionary<int, int>(); Parallel.ForEach(items, x => { [|d[x] += 1|]; }); } }",
+        Prelude + "void M() { var acc = new Acc(); Parallel.ForEach(items, x => [|acc.Total += x|]); } }",
+        Prelude + "void M() { string? cache = null; Parallel.ForEach(items, x => [|cache ??= x.ToString()|]); } }",
+        Prelude + "void M() { var seen = new HashSet<int>(); Parallel.ForEach(items, x => { var y = x * 2; [|seen.Add(y)|]; }); } }",
+    ];
+
+    public static TheoryData<string> Correct =>
+    [
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => Interlocked.Increment(ref count)); } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { lock (gate) { count++; } }); } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => { var local = 0; local++; local += x; }); } }",
+        Prelude + "void M() { var bag = new ConcurrentBag<int>(); Parallel.ForEach(items, x => bag.Add(x)); } }",
+        Prelude + "void M() { var results = new int[10]; Parallel.For(0, 10, i => results[i] = i * 2); } }",
+        Prelude + "void M() { int count = 0; foreach (var x in items) { count++; } } }",
+        Prelude + "async Task M() { int count = 0; await Task.Run(() => count++); } }",
+        Prelude + "void M() { long total = 0; Parallel.For(0, 100, () => 0L, (i, s, local) => local + i, local => Interlocked.Add(ref total, local)); } }",
+        Prelude + "async Task<long> M() { var r = await Runner.MapReduceAsync(items, x => (long)x, (a, b) => a + b); return r.Value; } }",
+        Prelude + "async Task M() { int count = 0; await Runner.ForEachAsync(items, x => { count++; }, new RunOptions { Engine = Engine.Sequential }); } }",
+        Prelude + "void M() { int a = 0, b = 0; Parallel.Invoke(() => a++, () => b++); } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Monitor.Enter(gate); try { count++; } finally { Monitor.Exit(gate); } }); } }",
+        Prelude + "void M(DetectingLock l) { int count = 0; Parallel.ForEach(items, x => { using (l.Acquire()) { count++; } }); } }",
+        Prelude + "void M() { bool found = false; Parallel.ForEach(items, x => { if (x == 2) { found = true; } }); } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => t_count++); } }",
+        Prelude + "void M() { var tl = new ThreadLocal<int>(); Parallel.ForEach(items, x => tl.Value++); } }",
+        Prelude + "void M(Lock l) { int count = 0; Parallel.ForEach(items, x => { using (l.EnterScope()) { count++; } }); } }",
+        Prelude + "void M() { var d = new ConcurrentDictionary<int, int>(); Parallel.ForEach(items, x => d.AddOrUpdate(x, 1, (k, v) => v + 1)); } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => { var list = new List<int>(); list.Add(x); }); } }",
+        Prelude + "async Task M() { int count = 0; for (var i = 0; i < 4; i++) { await Task.Run(() => count++).ConfigureAwait(false); } } }",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Buggy))]
+    public Task Flags_unguarded_updates_of_shared_state_in_concurrent_bodies(string source) => Verifier.AnalyzerAsync(source);
+
+    [Theory]
+    [MemberData(nameof(Correct))]
+    public Task Leaves_guarded_atomic_and_body_local_updates_alone(string source) => Verifier.AnalyzerAsync(source);
+
+    [Fact]
+    public Task Message_names_the_variable_the_update_and_the_API() => Verifier.AnalyzerAsync(
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { {|#0:count++|}; }); } }",
+        Verifier.Diagnostic().WithLocation(0).WithArguments("count", "incremented", "Parallel.ForEach"));
+
+    [Fact]
+    public Task Fix_increments_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { [|count++|]; }); } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Interlocked.Increment(ref count); }); } }");
+
+    [Fact]
+    public Task Fix_adds_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { long total = 0; Parallel.For(0, 100, i => { [|total += i|]; }); } }",
+        Prelude + "void M() { long total = 0; Parallel.For(0, 100, i => { Interlocked.Add(ref total, i); }); } }");
+
+    [Fact]
+    public Task Fix_subtracts_with_Interlocked_Add_of_the_negation() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { Parallel.ForEach(items, x => { [|_hits -= x|]; }); } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => { Interlocked.Add(ref _hits, -x); }); } }");
+
+    [Fact]
+    public Task Fix_decrements_a_static_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { Parallel.For(0, 10, i => { [|s_count--|]; }); } }",
+        Prelude + "void M() { Parallel.For(0, 10, i => { Interlocked.Decrement(ref s_count); }); } }");
+}
