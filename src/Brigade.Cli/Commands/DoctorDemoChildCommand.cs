@@ -1,4 +1,8 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Brigade.Diagnostics;
+using Brigade.Doctor;
 
 namespace Brigade.Cli.Commands;
 
@@ -7,19 +11,53 @@ namespace Brigade.Cli.Commands;
 /// Plain .NET code, no Brigade primitive: two transfers take two <c>lock</c> objects in opposite orders and deadlock,
 /// and work items on the thread pool block on async calls whose continuations need the pool.
 /// </summary>
-/// <remarks>It prints <c>ready</c> once both are in place and exits when its standard input closes.</remarks>
+/// <remarks>
+/// It prints <c>ready</c> once both are in place and exits when its standard input closes. With <c>--watch</c> it only
+/// deadlocks, with <see cref="PlainLockWatch"/> on, and prints the watch's report and how long after the deadlock formed
+/// it came (<c>detected N ms</c>), for the tests and the measured latency in docs/performance.md.
+/// </remarks>
 internal static class DoctorDemoChildCommand
 {
     public const string Name = "doctor-demo-child";
 
     private static readonly object Checking = new();
     private static readonly object Savings = new();
+    private static long s_deadlockFormed;
 
     public static Command Create(TextWriter stdout)
     {
-        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { Hidden = true };
-        command.SetAction(_ => Run(stdout));
+        var watch = new Option<bool>("--watch") { Description = "Only deadlock, with PlainLockWatch on; print its report." };
+        var threshold = new Option<int>("--threshold-ms") { Description = "The watch's threshold.", DefaultValueFactory = _ => 1000 };
+        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold };
+        command.Hidden = true;
+        command.SetAction(parse => parse.GetValue(watch) ? RunWatched(stdout, TimeSpan.FromMilliseconds(parse.GetValue(threshold))) : Run(stdout));
         return command;
+    }
+
+    private static int RunWatched(TextWriter stdout, TimeSpan threshold)
+    {
+        var reported = new TaskCompletionSource<PitfallReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var diagnostics = new PitfallDiagnostics();
+        diagnostics.Reported += (_, report) => reported.TrySetResult(report);
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics });
+        var bothHold = new Barrier(2);
+        StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
+        StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
+        stdout.WriteLine("ready");
+        stdout.Flush();
+        if (!reported.Task.Wait(TimeSpan.FromSeconds(60)))
+        {
+            stdout.WriteLine("not detected within 60 s");
+            return ExitCodes.Failure;
+        }
+
+        var latency = Stopwatch.GetElapsedTime(Volatile.Read(ref s_deadlockFormed));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detected {latency.TotalMilliseconds:0} ms after the deadlock formed (threshold {threshold.TotalMilliseconds:0} ms)"));
+        stdout.WriteLine(reported.Task.Result.Code + " " + reported.Task.Result.Message);
+        stdout.WriteLine("end of report");
+        stdout.Flush();
+        Console.In.ReadToEnd();
+        return ExitCodes.Success;
     }
 
     private static int Run(TextWriter stdout)
@@ -57,6 +95,7 @@ internal static class DoctorDemoChildCommand
         lock (from)
         {
             bothHold.SignalAndWait();
+            Volatile.Write(ref s_deadlockFormed, Stopwatch.GetTimestamp());
             lock (to)
             {
                 Console.WriteLine("transferred");

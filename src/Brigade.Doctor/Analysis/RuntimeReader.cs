@@ -81,7 +81,7 @@ internal sealed class RuntimeReader : IDisposable
 
                 var type = frame.Method.Type?.Name ?? "?";
                 var method = frame.Method.Name ?? "?";
-                var isFramework = WaitRule.IsFrameworkType(type);
+                var isFramework = WaitRule.IsFrameworkType(type, frame.Method.Type?.Module?.Name);
                 var source = isFramework ? null : _lines?.Find(frame, scan.Frames.Count == 0);
                 var display = new DiagnosedFrame($"{type}.{method}", source?.File, source?.Line, isFramework);
                 var frameScan = new FrameScan(frame, type, method, isFramework, display);
@@ -138,7 +138,10 @@ internal sealed class RuntimeReader : IDisposable
             return name;
         }
 
+        // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
+        // refer to (a closure's captured `this`), then the frames' own locals.
         string? local = null;
+        var second = new List<ClrObject>();
         foreach (var scan in near)
         {
             foreach (var frame in scan.Frames.Where(f => !f.IsFramework))
@@ -151,40 +154,64 @@ internal sealed class RuntimeReader : IDisposable
                         continue;
                     }
 
-                    if (root.Type is not { IsString: false } type || type.IsArray)
+                    if (FieldHolding(root, target, second) is { } field)
                     {
-                        continue;
-                    }
-
-                    foreach (var field in type.Fields)
-                    {
-                        if (!field.IsObjectReference)
-                        {
-                            continue;
-                        }
-
-                        ClrObject value;
-                        try
-                        {
-                            value = field.ReadObject(root.Address, interior: false);
-                        }
-                        catch (InvalidOperationException)
-                        {
-                            continue;
-                        }
-
-                        if (value.Address == target.Address)
-                        {
-                            return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
-                                ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
-                                : $"field {type.Name}.{field.Name}";
-                        }
+                        return field;
                     }
                 }
             }
         }
 
+        foreach (var holder in second)
+        {
+            if (FieldHolding(holder, target, null) is { } field)
+            {
+                return field;
+            }
+        }
+
         return local;
+    }
+
+    /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>
+    private static string? FieldHolding(ClrObject holder, ClrObject target, List<ClrObject>? next)
+    {
+        if (holder.Type is not { IsString: false, IsArray: false } type)
+        {
+            return null;
+        }
+
+        foreach (var field in type.Fields)
+        {
+            if (!field.IsObjectReference)
+            {
+                continue;
+            }
+
+            ClrObject value;
+            try
+            {
+                value = field.ReadObject(holder.Address, interior: false);
+            }
+            catch (InvalidOperationException)
+            {
+                continue;
+            }
+
+            if (value.Address == target.Address)
+            {
+                return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
+                    ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
+                    : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
+            }
+
+            if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
+            {
+                next.Add(value);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Gets the managed id of a live thread from its OS id, or null.</summary>

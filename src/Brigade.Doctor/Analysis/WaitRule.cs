@@ -92,12 +92,18 @@ internal static class WaitRule
         return null;
     }
 
-    /// <summary>Gets whether a frame is library code rather than the application's: .NET's own, or Brigade's primitives.</summary>
-    public static bool IsFrameworkType(string type) =>
-        type.StartsWith("System.", StringComparison.Ordinal) || type.StartsWith("Microsoft.", StringComparison.Ordinal)
-        || type.StartsWith("Internal.", StringComparison.Ordinal) || type.StartsWith("Interop", StringComparison.Ordinal)
-        || type.StartsWith("Brigade.Synchronization.", StringComparison.Ordinal) || type.StartsWith("Brigade.Diagnostics.", StringComparison.Ordinal)
-        || type.StartsWith("Brigade.Doctor.", StringComparison.Ordinal);
+    /// <summary>Gets whether a frame is library code rather than the application's: .NET's own, or Brigade's (its primitives, the doctor).</summary>
+    public static bool IsFrameworkType(string type, string? modulePath)
+    {
+        if (type.StartsWith("System.", StringComparison.Ordinal) || type.StartsWith("Microsoft.", StringComparison.Ordinal)
+            || type.StartsWith("Internal.", StringComparison.Ordinal) || type.StartsWith("Interop", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var module = Path.GetFileName(modulePath);
+        return module is "Brigade.dll" or "Brigade.Doctor.dll";
+    }
 
     /// <summary>Gets whether an object of this type can be what a wait of <paramref name="kind"/> waits on.</summary>
     public static bool IsTarget(WaitKind kind, Microsoft.Diagnostics.Runtime.ClrType type) => kind switch

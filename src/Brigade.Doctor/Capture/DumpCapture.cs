@@ -10,7 +10,17 @@ namespace Brigade.Doctor.Capture;
 /// </summary>
 internal static class DumpCapture
 {
-    public static async Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
+    public static Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
+        CaptureCoreAsync(processId, options, synchronous: false, cancellationToken);
+
+    /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
+    public static (string Path, string Directory) Capture(int processId, DoctorOptions options)
+    {
+        var task = CaptureCoreAsync(processId, options, synchronous: true, CancellationToken.None);
+        return task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("the synchronous capture went asynchronous");
+    }
+
+    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, CancellationToken cancellationToken)
     {
         var target = TargetProcess.Read(processId);
         var me = Native.EffectiveUserId();
@@ -50,7 +60,15 @@ internal static class DumpCapture
         var path = Path.Combine(directory, $"core.{processId}.dmp");
         try
         {
-            await new DiagnosticsClient(processId).WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, cancellationToken).ConfigureAwait(false);
+            var client = new DiagnosticsClient(processId);
+            if (synchronous)
+            {
+                client.WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            }
+            else
+            {
+                await client.WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
