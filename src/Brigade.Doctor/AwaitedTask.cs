@@ -36,7 +36,7 @@ public sealed class AwaitedTask
     public override string ToString()
     {
         var text = Description;
-        if (ContinuationQueued)
+        if (ContinuationQueued && !Description.Contains("queued", StringComparison.Ordinal))
         {
             text += " [continuation queued on the thread pool]";
         }

@@ -20,6 +20,7 @@ internal sealed class TaskReader(RuntimeReader reader)
     private const int TaskWaitingForActivation = 0x02000000;
 
     private HashSet<ulong> _queued = [];
+    private bool _timerQueued;
     private Dictionary<ulong, int> _running = [];
 
     /// <summary>Gets the addresses of the queued work items.</summary>
@@ -109,6 +110,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
 
         _queued = items.Select(i => i.Address).ToHashSet();
+        _timerQueued = items.Exists(i => i.Type?.Name == "System.Threading.TimerQueue");
         return items.Select(DescribeWorkItem).ToList();
     }
 
@@ -154,7 +156,8 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
         else if (typeName.Contains("DelayPromise", StringComparison.Ordinal))
         {
-            description = "Task.Delay";
+            // Timers fire from a work item on the thread pool: while it waits in the queue, no delay ends.
+            description = _timerQueued ? "Task.Delay (timers fire on the thread pool, and the timer work item is queued)" : "Task.Delay";
         }
         else if (typeName.Contains("WhenAllPromise", StringComparison.Ordinal))
         {
@@ -177,7 +180,8 @@ internal sealed class TaskReader(RuntimeReader reader)
             description = $"task of type {typeName}";
         }
 
-        return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, _queued.Contains(task.Address));
+        var queued = _queued.Contains(task.Address) || (_timerQueued && typeName.Contains("DelayPromise", StringComparison.Ordinal));
+        return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued);
     }
 
     /// <summary>Reads an async method's state machine: its method, its state (the await it is suspended at) and the unfinished task it awaits.</summary>
@@ -294,6 +298,11 @@ internal sealed class TaskReader(RuntimeReader reader)
         if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
         {
             return $"continuation of async method {ReadStateMachine(item).Method}";
+        }
+
+        if (typeName == "System.Threading.TimerQueue")
+        {
+            return "timer callbacks (Task.Delay, Timer)";
         }
 
         if (item.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
