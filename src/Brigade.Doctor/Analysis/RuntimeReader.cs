@@ -99,7 +99,6 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             scan.Name = ThreadName(scan);
-            DumpAnalyzer.Mark($"thread {scan.ManagedId}");
             scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread");
             scans.Add(scan);
         }

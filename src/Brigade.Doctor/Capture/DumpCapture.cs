@@ -42,7 +42,7 @@ internal static class DumpCapture
             };
         }
 
-        var directory = Path.Combine(options.DumpDirectory ?? Path.GetTempPath(), $"brigade-doctor-{processId}-{Guid.NewGuid():N}");
+        var directory = Path.Combine(options.DumpDirectory ?? DefaultDirectory(target), $"brigade-doctor-{processId}-{Guid.NewGuid():N}");
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(directory);
@@ -88,6 +88,29 @@ internal static class DumpCapture
         }
 
         return (path, directory);
+    }
+
+    /// <summary>
+    /// Memory-backed <c>/dev/shm</c> when it has room for the dump with a wide margin (a dump is about the process's
+    /// resident size, and the file lives only until the analysis ends): writing it there skips the disk. Otherwise the
+    /// temporary directory.
+    /// </summary>
+    private static string DefaultDirectory(TargetProcess target)
+    {
+        const string Shm = "/dev/shm";
+        try
+        {
+            if (Directory.Exists(Shm) && target.ResidentBytes is { } resident && new DriveInfo(Shm).AvailableFreeSpace > (4 * resident) + (256L << 20))
+            {
+                return Shm;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // No usable /dev/shm: the temporary directory.
+        }
+
+        return Path.GetTempPath();
     }
 
     public static void TryDelete(string directory)

@@ -5,12 +5,13 @@ namespace Brigade.Doctor.Capture;
 /// <summary>What <c>/proc</c> says about a process: its name, its user, whether the .NET runtime is loaded in it.</summary>
 internal sealed class TargetProcess
 {
-    private TargetProcess(int id, string name, uint userId, uint groupId)
+    private TargetProcess(int id, string name, uint userId, uint groupId, long? residentBytes)
     {
         Id = id;
         Name = name;
         UserId = userId;
         GroupId = groupId;
+        ResidentBytes = residentBytes;
     }
 
     public int Id { get; }
@@ -20,6 +21,9 @@ internal sealed class TargetProcess
     public uint UserId { get; }
 
     public uint GroupId { get; }
+
+    /// <summary>Gets the process's resident memory (VmRSS), or null when unknown.</summary>
+    public long? ResidentBytes { get; }
 
     public static TargetProcess Read(int pid)
     {
@@ -41,7 +45,8 @@ internal sealed class TargetProcess
 
         string Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim() ?? "";
         uint FirstNumber(string value) => uint.TryParse(value.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return new TargetProcess(pid, Field("Name"), FirstNumber(Field("Uid")), FirstNumber(Field("Gid")));
+        long? resident = long.TryParse(Field("VmRSS").Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null;
+        return new TargetProcess(pid, Field("Name"), FirstNumber(Field("Uid")), FirstNumber(Field("Gid")), resident);
     }
 
     /// <summary>Gets whether the process maps the CoreCLR runtime, or null when its memory map cannot be read.</summary>
