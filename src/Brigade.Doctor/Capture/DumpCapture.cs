@@ -151,19 +151,19 @@ internal static class DumpCapture
     }
 
     /// <summary>Says why ptrace (which the runtime's createdump needs) is forbidden here, or null when nothing shows it is.</summary>
-    internal static string? PtraceForbidden()
-    {
-        var scope = ReadTrimmed("/proc/sys/kernel/yama/ptrace_scope");
-        var container = InContainer();
-        return scope switch
+    internal static string? PtraceForbidden() =>
+        ExplainPtrace(ReadTrimmed("/proc/sys/kernel/yama/ptrace_scope"), InContainer(), HasPtraceCapability());
+
+    /// <summary>Says why ptrace is forbidden given the Yama scope, whether this runs in a container and whether it has CAP_SYS_PTRACE; null when nothing says it is.</summary>
+    internal static string? ExplainPtrace(string? scope, bool container, bool hasPtraceCapability) =>
+        scope switch
         {
             "3" => "ptrace is disabled on this machine (kernel.yama.ptrace_scope = 3, which only a reboot undoes); createdump needs it",
             "2" when container => "this container forbids ptrace (kernel.yama.ptrace_scope = 2 and no CAP_SYS_PTRACE), which createdump needs: run the container with --cap-add=SYS_PTRACE",
             "2" => "ptrace is restricted to administrators (kernel.yama.ptrace_scope = 2), which createdump needs: run as root, or set kernel.yama.ptrace_scope to 1",
-            _ when container && !HasPtraceCapability() => "this container forbids ptrace, which createdump needs: run the container with --cap-add=SYS_PTRACE (and a seccomp profile that allows ptrace)",
+            _ when container && !hasPtraceCapability => "this container forbids ptrace, which createdump needs: run the container with --cap-add=SYS_PTRACE (and a seccomp profile that allows ptrace)",
             _ => null,
         };
-    }
 
     private static string PtraceHint() =>
         InContainer() ? "; in a container, ptrace must be allowed: run it with --cap-add=SYS_PTRACE" : "";
