@@ -28,7 +28,7 @@ public class PlainLockWatchBenchmarks
     {
         if (Watch)
         {
-            _watch = PlainLockWatch.Start(new PlainLockWatchOptions { Diagnostics = new PitfallDiagnostics() });
+            _watch = PlainLockWatch.Start(new PlainLockWatchOptions { Diagnostics = new PitfallDiagnostics(), WarmUp = false });
         }
     }
 

@@ -35,6 +35,7 @@ public sealed class PlainLockWatch : IDisposable
     // Touched only by the watch's thread.
     private readonly Dictionary<long, long> _diagnosed = [];
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private readonly ManualResetEventSlim _warm = new();
     private Diagnosis? _last;
     private int _diagnoses;
 
@@ -58,6 +59,9 @@ public sealed class PlainLockWatch : IDisposable
 
     /// <summary>Gets how many times the process was dumped and analyzed.</summary>
     public int DiagnosesTaken => Volatile.Read(ref _diagnoses);
+
+    /// <summary>Gets whether the watch is ready: started, and warmed up when <see cref="PlainLockWatchOptions.WarmUp"/> asked for it.</summary>
+    public bool IsWarm => _warm.IsSet;
 
     /// <summary>Gets the latest diagnosis, or null.</summary>
     public Diagnosis? LastDiagnosis => Volatile.Read(ref _last);
@@ -102,11 +106,27 @@ public sealed class PlainLockWatch : IDisposable
 
         _listener.Dispose();
         _stopping.Dispose();
+        _warm.Dispose();
     }
 
     private void Loop()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
+        if (_options.WarmUp)
+        {
+            try
+            {
+                Doctor.DiagnoseProcess(Environment.ProcessId, new DoctorOptions { DumpDirectory = _options.DumpDirectory });
+            }
+#pragma warning disable CA1031 // A failed warm-up only means the first real diagnosis is slower.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: warm-up failed: {e.Message}");
+            }
+        }
+
+        _warm.Set();
         var interval = TimeSpan.FromTicks(Math.Clamp(_options.Threshold.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromMilliseconds(100).Ticks));
         var waits = new List<(long Thread, long StartTicks)>();
         while (!_stopping.Wait(interval))

@@ -27,5 +27,12 @@ public sealed class PlainLockWatchOptions
     /// <value>Defaults to null: the system's temporary directory.</value>
     public string? DumpDirectory { get; set; }
 
+    /// <summary>Gets or sets whether the watch diagnoses the process once when it starts (the result is discarded), so
+    /// that a real diagnosis later runs warm: the analysis code is compiled and the runtime's data-access library loaded.</summary>
+    /// <value>Defaults to <see langword="true"/>: the warm-up stops the process for the time of one dump (about a third of
+    /// a second for a small process) shortly after the start, and checks that dumps work here; without it, the first
+    /// diagnosis takes about a second longer (compiling the analysis).</value>
+    public bool WarmUp { get; set; } = true;
+
     internal PlainLockWatchOptions Clone() => (PlainLockWatchOptions)MemberwiseClone();
 }

@@ -30,21 +30,22 @@ public sealed partial class PlainLockWatchTests
     [Fact]
     public void Start_Twice_Throws_AndDisposeAllowsANewOne()
     {
-        using (var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30) }))
+        using (var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30), WarmUp = false }))
         {
             Assert.Same(watch, PlainLockWatch.Current);
+        Assert.True(SpinWait.SpinUntil(() => watch.IsWarm, TimeSpan.FromSeconds(10)));
             Assert.Throws<InvalidOperationException>(() => PlainLockWatch.Start());
         }
 
         Assert.Null(PlainLockWatch.Current);
-        using var again = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30) });
+        using var again = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30), WarmUp = false });
         Assert.Equal(TimeSpan.FromSeconds(30), again.Threshold);
     }
 
     [Fact]
     public void UncontendedLocks_WithTheWatchOn_NeverDiagnose()
     {
-        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromMilliseconds(50) });
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromMilliseconds(50), WarmUp = false });
         var gate = new object();
         var count = 0;
         for (var i = 0; i < 100_000; i++)

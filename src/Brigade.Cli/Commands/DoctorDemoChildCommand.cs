@@ -28,18 +28,24 @@ internal static class DoctorDemoChildCommand
     {
         var watch = new Option<bool>("--watch") { Description = "Only deadlock, with PlainLockWatch on; print its report." };
         var threshold = new Option<int>("--threshold-ms") { Description = "The watch's threshold.", DefaultValueFactory = _ => 1000 };
-        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold };
+        var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Do not warm the watch up first (PlainLockWatchOptions.WarmUp = false)." };
+        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp };
         command.Hidden = true;
-        command.SetAction(parse => parse.GetValue(watch) ? RunWatched(stdout, TimeSpan.FromMilliseconds(parse.GetValue(threshold))) : Run(stdout));
+        command.SetAction(parse => parse.GetValue(watch) ? RunWatched(stdout, TimeSpan.FromMilliseconds(parse.GetValue(threshold)), !parse.GetValue(noWarmUp)) : Run(stdout));
         return command;
     }
 
-    private static int RunWatched(TextWriter stdout, TimeSpan threshold)
+    private static int RunWatched(TextWriter stdout, TimeSpan threshold, bool warmUp)
     {
         var reported = new TaskCompletionSource<PitfallReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var diagnostics = new PitfallDiagnostics();
         diagnostics.Reported += (_, report) => reported.TrySetResult(report);
-        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics });
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp });
+        while (!watch.IsWarm)
+        {
+            Thread.Sleep(10);
+        }
+
         var bothHold = new Barrier(2);
         StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
         StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
@@ -52,7 +58,7 @@ internal static class DoctorDemoChildCommand
         }
 
         var latency = Stopwatch.GetElapsedTime(Volatile.Read(ref s_deadlockFormed));
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detected {latency.TotalMilliseconds:0} ms after the deadlock formed (threshold {threshold.TotalMilliseconds:0} ms)"));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detected {latency.TotalMilliseconds:0} ms after the deadlock formed (threshold {threshold.TotalMilliseconds:0} ms) at {DateTime.UtcNow:HH:mm:ss.fff}"));
         stdout.WriteLine(reported.Task.Result.Code + " " + reported.Task.Result.Message);
         stdout.WriteLine("end of report");
         stdout.Flush();

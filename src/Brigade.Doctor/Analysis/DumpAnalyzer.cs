@@ -55,7 +55,7 @@ internal static class DumpAnalyzer
     {
         if (Trace)
         {
-            Console.Error.WriteLine($"[doctor] {TraceWatch.Elapsed.TotalMilliseconds,8:0.0} ms {what} (jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms)");
+            Console.Error.WriteLine($"[doctor] {TraceWatch.Elapsed.TotalMilliseconds,8:0.0} ms (clock {DateTime.UtcNow:HH:mm:ss.fff}) {what} (jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms)");
         }
     }
 
