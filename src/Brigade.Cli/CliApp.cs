@@ -19,6 +19,8 @@ internal static class CliApp
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(SiloCommand.Create(stdout, stderr));
         root.Add(AdviseCommand.Create(stdout, stderr));
+        root.Add(DoctorCommand.Create(stdout, stderr));
+        root.Add(DoctorDemoChildCommand.Create(stdout));
         return root;
     }
 
@@ -32,7 +34,7 @@ internal static class CliApp
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
             {
-                message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Select(c => c.Name))}";
+                message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
             }
 
             await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>Invalid options or arguments.</summary>
     public const int Usage = 2;
 
+    /// <summary><c>brigade doctor</c> found a pitfall (a deadlock, thread-pool starvation, pool threads blocked on tasks).</summary>
+    public const int PitfallFound = 3;
+
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Interrupted = 130;
 }

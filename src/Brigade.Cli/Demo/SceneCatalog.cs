@@ -20,6 +20,7 @@ internal static class SceneCatalog
         new RaceScene(),
         new LivelockScene(),
         new ExplorationScene(),
+        new DoctorScene(),
         new ClusterScene(),
     ];
 }

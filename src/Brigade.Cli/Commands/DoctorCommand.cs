@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Brigade.Doctor;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary>
+/// <c>brigade doctor</c>: why is this .NET process stuck? Dumps a live process (or reads a dump), finds deadlock cycles,
+/// sync-over-async and thread-pool starvation, and prints the report (see docs/doctor.md).
+/// </summary>
+/// <remarks>Exit codes: 0 nothing wrong, <see cref="ExitCodes.PitfallFound"/> a pitfall found, 2 bad input (one line), 1 the dump failed.</remarks>
+internal static class DoctorCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var pid = new Option<int?>("--pid") { Description = "The live .NET process to diagnose: it is dumped (stopped only while the dump is written), analyzed, and left running.", HelpName = "PID" };
+        var dump = new Option<string?>("--dump") { Description = "A dump to analyze instead (from --keep-dump, dotnet-dump collect, or a core file with the heap).", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print the diagnosis as one JSON document (see docs/doctor.md for its shape)." };
+        var keep = new Option<string?>("--keep-dump") { Description = "Keep the dump of --pid at PATH (it is deleted otherwise).", HelpName = "PATH" };
+        var dac = new Option<string?>("--dac") { Description = "The data-access library (libmscordaccore.so) of the dump's runtime, when that runtime is not installed here.", HelpName = "PATH" };
+
+        var command = new Command("doctor", "Diagnose a hung .NET process (or a dump): deadlock cycles across lock/Monitor, Lock, ReaderWriterLockSlim and Thread.Join, sync-over-async, thread-pool starvation.")
+        {
+            pid, dump, json, keep, dac,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (processId, dumpPath, keepPath) = (parse.GetValue(pid), parse.GetValue(dump), parse.GetValue(keep));
+            if (processId is null == dumpPath is null)
+            {
+                throw new CliUsageException("doctor: give exactly one of --pid PID (a live process) or --dump FILE (a dump)");
+            }
+
+            if (keepPath is not null && processId is null)
+            {
+                throw new CliUsageException("doctor: --keep-dump goes with --pid (a --dump file is already kept)");
+            }
+
+            if (keepPath is not null && Path.GetDirectoryName(Path.GetFullPath(keepPath)) is { } directory && !Directory.Exists(directory))
+            {
+                throw new CliUsageException($"--keep-dump: directory '{directory}' does not exist");
+            }
+
+            var options = new DoctorOptions { KeepDumpPath = keepPath, DacPath = parse.GetValue(dac) };
+            Diagnosis diagnosis;
+            try
+            {
+                diagnosis = processId is { } id
+                    ? await Doctor.Doctor.DiagnoseProcessAsync(id, options, cancellationToken).ConfigureAwait(false)
+                    : await Task.Run(() => Doctor.Doctor.AnalyzeDump(dumpPath!, options), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DoctorException e)
+            {
+                await stderr.WriteLineAsync($"brigade: doctor: {e.Message}").ConfigureAwait(false);
+                return e.Kind == DoctorErrorKind.DumpFailed ? ExitCodes.Failure : ExitCodes.Usage;
+            }
+
+            await stdout.WriteAsync(parse.GetValue(json) ? diagnosis.ToJson() + Environment.NewLine : diagnosis.ToString()).ConfigureAwait(false);
+            return diagnosis.HasPitfalls ? ExitCodes.PitfallFound : ExitCodes.Success;
+        });
+        return command;
+    }
+}

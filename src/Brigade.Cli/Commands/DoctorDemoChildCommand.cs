@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Brigade.Diagnostics;
+using Brigade.Doctor;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary>
+/// The hidden <c>brigade doctor-demo-child</c>: the stuck process the demo's <c>doctor</c> scene diagnoses from outside.
+/// Plain .NET code, no Brigade primitive: two transfers take two <c>lock</c> objects in opposite orders and deadlock,
+/// and work items on the thread pool block on async calls whose continuations need the pool.
+/// </summary>
+/// <remarks>
+/// It prints <c>ready</c> once both are in place and exits when its standard input closes. With <c>--watch</c> it only
+/// deadlocks, with <see cref="PlainLockWatch"/> on, and prints the watch's report and how long after the deadlock formed
+/// it came (<c>detected N ms</c>), for the tests and the measured latency in docs/performance.md.
+/// </remarks>
+internal static class DoctorDemoChildCommand
+{
+    public const string Name = "doctor-demo-child";
+
+    private static readonly object Checking = new();
+    private static readonly object Savings = new();
+    private static long s_deadlockFormed;
+
+    public static Command Create(TextWriter stdout)
+    {
+        var watch = new Option<bool>("--watch") { Description = "Only deadlock, with PlainLockWatch on; print its report." };
+        var threshold = new Option<int>("--threshold-ms") { Description = "The watch's threshold.", DefaultValueFactory = _ => 1000 };
+        var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Do not warm the watch up first (PlainLockWatchOptions.WarmUp = false)." };
+        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp };
+        command.Hidden = true;
+        command.SetAction(parse => parse.GetValue(watch) ? RunWatched(stdout, TimeSpan.FromMilliseconds(parse.GetValue(threshold)), !parse.GetValue(noWarmUp)) : Run(stdout));
+        return command;
+    }
+
+    private static int RunWatched(TextWriter stdout, TimeSpan threshold, bool warmUp)
+    {
+        var reported = new TaskCompletionSource<PitfallReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var diagnostics = new PitfallDiagnostics();
+        diagnostics.Reported += (_, report) => reported.TrySetResult(report);
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp });
+        while (!watch.IsWarm)
+        {
+            Thread.Sleep(10);
+        }
+
+        var bothHold = new Barrier(2);
+        StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
+        StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
+        stdout.WriteLine("ready");
+        stdout.Flush();
+        if (!reported.Task.Wait(TimeSpan.FromSeconds(60)))
+        {
+            stdout.WriteLine("not detected within 60 s");
+            return ExitCodes.Failure;
+        }
+
+        var latency = Stopwatch.GetElapsedTime(Volatile.Read(ref s_deadlockFormed));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"detected {latency.TotalMilliseconds:0} ms after the deadlock formed (threshold {threshold.TotalMilliseconds:0} ms) at {DateTime.UtcNow:HH:mm:ss.fff}"));
+        stdout.WriteLine(reported.Task.Result.Code + " " + reported.Task.Result.Message);
+        stdout.WriteLine("end of report");
+        stdout.Flush();
+        Console.In.ReadToEnd();
+        return ExitCodes.Success;
+    }
+
+    private static int Run(TextWriter stdout)
+    {
+        // Both transfers hold their first lock before asking for the second: the barrier makes the deadlock certain.
+        var bothHold = new Barrier(2);
+        StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
+        StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
+
+        // A pool of a few threads (as under a container's CPU limit), each blocking on an async call whose continuation
+        // must run on the pool: the blocked threads wait for queued work that waits for a free thread.
+        ThreadPool.GetMaxThreads(out _, out var io);
+        ThreadPool.SetMaxThreads(Environment.ProcessorCount, io);
+        for (var i = 0; i < Environment.ProcessorCount * 4; i++)
+        {
+            ThreadPool.QueueUserWorkItem(_ => LoadCustomerAsync().GetAwaiter().GetResult());
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((bothHold.CurrentPhaseNumber == 0 || ThreadPool.PendingWorkItemCount == 0) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        // Let the two transfers reach their second lock.
+        Thread.Sleep(50);
+        stdout.WriteLine("ready");
+        stdout.Flush();
+        Console.In.ReadToEnd();
+        return ExitCodes.Success;
+    }
+
+    private static void Transfer(object from, object to, Barrier bothHold)
+    {
+        lock (from)
+        {
+            bothHold.SignalAndWait();
+            Volatile.Write(ref s_deadlockFormed, Stopwatch.GetTimestamp());
+            lock (to)
+            {
+                Console.WriteLine("transferred");
+            }
+        }
+    }
+
+    private static async Task<int> LoadCustomerAsync()
+    {
+        await Task.Delay(10).ConfigureAwait(false);
+        return 42;
+    }
+
+    private static void StartThread(string name, Action body) => new Thread(() => body()) { IsBackground = true, Name = name }.Start();
+}

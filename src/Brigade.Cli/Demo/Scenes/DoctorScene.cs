@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Brigade.Cli.Commands;
+using Brigade.Cli.Demo.Model;
+using Brigade.Diagnostics;
+using Brigade.Doctor;
+
+namespace Brigade.Cli.Demo.Scenes;
+
+/// <summary>
+/// A stuck process of plain .NET code (no Brigade in it) diagnosed from outside, as <c>brigade doctor --pid</c> does:
+/// a deadlock on two <c>lock</c> objects and a pool starved by sync-over-async, found in one dump; the process keeps
+/// running (then the scene stops it).
+/// </summary>
+internal sealed class DoctorScene : IDemoScene
+{
+    public string Id => "doctor";
+
+    public string Title => "brigade doctor: a hung process of plain .NET code, diagnosed from outside";
+
+    public async Task<SceneResult> RunAsync(DemoContext context, CancellationToken cancellationToken)
+    {
+        var result = new SceneResult { Id = Id, Title = Title };
+        using var child = StartChild();
+        try
+        {
+            var ready = child.StandardOutput.ReadLineAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(ready, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)).ConfigureAwait(false) != ready || await ready.ConfigureAwait(false) != "ready")
+            {
+                throw new InvalidOperationException("the stuck child process did not start");
+            }
+
+            _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
+            context.Live($"  [grey]Child process {child.Id}: plain .NET code. transfer-1 holds lock Checking and waits for Savings; transfer-2 holds Savings and waits for Checking; "
+                + $"{Environment.ProcessorCount * 4} work items block pool threads on an async call (.GetAwaiter().GetResult()) whose continuation needs the pool (capped at {Environment.ProcessorCount} threads). Diagnosing it from outside...[/]");
+
+            var watch = Stopwatch.StartNew();
+            var diagnosis = await Doctor.Doctor.DiagnoseProcessAsync(child.Id, new DoctorOptions { DumpDirectory = Directory.Exists("/dev/shm") ? "/dev/shm" : null }, cancellationToken).ConfigureAwait(false);
+            var elapsed = watch.Elapsed;
+            var alive = !child.HasExited;
+
+            foreach (var report in diagnosis.Reports)
+            {
+                context.Live($"  [red]{report.Code}[/]");
+                PitfallSceneHelpers.ShowReport(context, "yellow", WithoutStacks(report.Message));
+            }
+
+            context.Live($"  [grey]Diagnosed in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s); "
+                + $"the child {(alive ? "is still running" : "exited")} (pid {child.Id}). Stopping it.[/]");
+
+            var deadlock = diagnosis.Reports.FirstOrDefault(r => r.Kind == PitfallKind.Deadlock);
+            var starvation = diagnosis.Reports.FirstOrDefault(r => r.Kind == PitfallKind.ThreadPoolStarvation);
+            result.Detected = deadlock is not null && starvation is not null;
+            result.DetectionMs = PitfallSceneHelpers.Milliseconds(elapsed);
+            result.Report = diagnosis.Reports.Count == 0 ? null : string.Join("\n\n", diagnosis.Reports.Select(r => r.Message));
+            result.Conclusion = diagnosis.Reports.Count == 0
+                ? $"brigade doctor found nothing in the stuck child this time (it took {elapsed.TotalSeconds:0.00} s)."
+                : $"brigade doctor diagnosed the stuck child from outside in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s): "
+                  + (deadlock is null ? "no deadlock" : $"a deadlock of {diagnosis.Deadlocks[0].Links.Count} threads over two plain lock objects ({PitfallCodes.Deadlock})")
+                  + (starvation is null ? "" : $" and thread-pool starvation by sync-over-async, {diagnosis.ThreadPool!.QueuedWorkItems} work items queued ({PitfallCodes.ThreadPoolStarvation})")
+                  + $"; the child was {(alive ? "left running" : "not left running")} until the scene stopped it.";
+            return result;
+        }
+        finally
+        {
+            await StopAsync(child).ConfigureAwait(false);
+        }
+    }
+
+    private static Process StartChild()
+    {
+        // The CLI itself, through the dotnet host, whatever launched this process (an apphost, dotnet, a test host).
+        var dotnet = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? self
+            : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+        var psi = new ProcessStartInfo(File.Exists(dotnet) ? dotnet : "dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(typeof(DoctorScene).Assembly.Location);
+        psi.ArgumentList.Add(DoctorDemoChildCommand.Name);
+        return Process.Start(psi) ?? throw new InvalidOperationException("could not start the child process");
+    }
+
+    private static async Task StopAsync(Process child)
+    {
+        try
+        {
+            // Closing its standard input ends it; kill it if it does not go.
+            child.StandardInput.Close();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await child.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static string WithoutStacks(string message)
+    {
+        var stacks = message.IndexOf("\nStacks:", StringComparison.Ordinal);
+        return stacks < 0 ? message : message[..stacks];
+    }
+}

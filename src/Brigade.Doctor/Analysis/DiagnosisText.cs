@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>The text of <c>brigade doctor</c>: a header, each pitfall report, the other blocked threads, the pool, a verdict.</summary>
+internal static class DiagnosisText
+{
+    public static string Write(Diagnosis diagnosis)
+    {
+        var text = new StringBuilder();
+        var who = diagnosis.ProcessId is { } pid ? $"Process {pid}" : "Dump";
+        var timing = diagnosis.DumpDuration > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s")
+            : string.Create(CultureInfo.InvariantCulture, $"analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s");
+        text.Append($"{who} (.NET {diagnosis.RuntimeVersion}): {diagnosis.Threads.Count} managed threads; {timing}.\n");
+        if (diagnosis.DumpPath is not null)
+        {
+            text.Append($"Dump kept at {diagnosis.DumpPath}.\n");
+        }
+
+        foreach (var report in diagnosis.Reports)
+        {
+            text.Append('\n').Append(report.Code).Append(' ').Append(report.Message).Append('\n');
+        }
+
+        var reported = diagnosis.Reports.SelectMany(r => r.Threads).Select(t => t.ManagedThreadId).ToHashSet();
+        var others = diagnosis.Threads.Where(t => t.Wait is not null && !t.IsIdle && t.RunsApplicationCode && !reported.Contains(t.ManagedThreadId)
+            && !diagnosis.Deadlocks.Any(d => d.AlsoStuck.Contains(t))).ToList();
+        if (others.Count > 0)
+        {
+            text.Append("\nOther blocked threads (not deadlocked: nothing shows they wait for each other):\n");
+            foreach (var thread in others)
+            {
+                text.Append("  ").Append(ReportBuilder.DescribeWait(thread));
+                if (thread.Wait!.Owners.Count > 0)
+                {
+                    text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o => Name(diagnosis, o))));
+                }
+                else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
+                {
+                    text.Append(" — no owner to blame: any thread may release it");
+                }
+
+                text.Append('\n');
+            }
+        }
+
+        if (diagnosis.ThreadPool is { } pool)
+        {
+            text.Append($"\nThread pool: {pool.Workers} workers ({pool.Idle} idle, {pool.Running} running, {pool.Blocked} blocked");
+            text.Append(pool.BlockedOnTasks > 0 ? $", {pool.BlockedOnTasks} of them on tasks)" : ")");
+            text.Append($", {pool.QueuedWorkItems} queued work items");
+            if (pool.QueuedExamples.Count > 0)
+            {
+                text.Append(": ").Append(string.Join(", ", pool.QueuedExamples));
+            }
+
+            text.Append($"; min {pool.MinThreads}, max {pool.MaxThreads} threads.\n");
+        }
+
+        text.Append('\n');
+        text.Append(diagnosis.HasPitfalls
+            ? $"{diagnosis.Reports.Count} pitfall{(diagnosis.Reports.Count == 1 ? "" : "s")} found: {string.Join(", ", diagnosis.Reports.Select(r => r.Code))}.\n"
+            : "No pitfall found: no deadlock cycle, no thread-pool starvation, no pool thread blocked on a task.\n");
+        return text.ToString();
+    }
+
+    private static string Name(Diagnosis diagnosis, int managedId) =>
+        diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == managedId)?.ToString() ?? $"thread #{managedId}";
+}

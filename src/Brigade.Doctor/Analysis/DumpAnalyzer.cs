@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Brigade.Doctor.Capture;
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>Reads a dump and builds the <see cref="Diagnosis"/>: threads and waits, the wait-for graph's cycles, tasks, the pool.</summary>
+internal static class DumpAnalyzer
+{
+    public static Diagnosis Analyze(string dumpPath, DoctorOptions options, int? processId, TimeSpan dumpDuration, string? keptAt)
+    {
+        Mark("analysis starts");
+        DumpFile.Validate(dumpPath);
+        var watch = Stopwatch.StartNew();
+        DataTarget target;
+        try
+        {
+            target = DataTarget.LoadDump(dumpPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException)
+        {
+            throw new DoctorException(DoctorErrorKind.NotADump, $"'{dumpPath}' could not be read as a dump: {e.Message}", e);
+        }
+
+        using (target)
+        {
+            var clr = target.ClrVersions.FirstOrDefault()
+                ?? throw new DoctorException(DoctorErrorKind.NotDotNet, $"'{dumpPath}' holds no .NET (CoreCLR) runtime: it is not the dump of a .NET process");
+            Mark("dump loaded");
+            var version = DacLocator.RuntimeVersion(clr);
+            using var runtime = DacLocator.CreateRuntime(clr, options.DacPath, version);
+            using var reader = new RuntimeReader(runtime, options);
+            var parts = Build(reader, options, version);
+            return new Diagnosis(new DiagnosisParts
+            {
+                ProcessId = processId,
+                RuntimeVersion = version ?? "unknown",
+                Threads = parts.Threads,
+                Deadlocks = parts.Deadlocks,
+                SyncOverAsync = parts.SyncOverAsync,
+                ThreadPool = parts.ThreadPool,
+                BlockedWithoutOwner = parts.BlockedWithoutOwner,
+                Reports = parts.Reports,
+                DumpDuration = dumpDuration,
+                AnalysisDuration = watch.Elapsed,
+                DumpPath = keptAt,
+            });
+        }
+    }
+
+    private static readonly bool Trace = Environment.GetEnvironmentVariable("BRIGADE_DOCTOR_TRACE") == "1";
+    private static readonly Stopwatch TraceWatch = Stopwatch.StartNew();
+
+    internal static void Mark(string what)
+    {
+        if (Trace)
+        {
+            Console.Error.WriteLine($"[doctor] {TraceWatch.Elapsed.TotalMilliseconds,8:0.0} ms (clock {DateTime.UtcNow:HH:mm:ss.fff}) {what} (jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms)");
+        }
+    }
+
+    private static DiagnosisParts Build(RuntimeReader reader, DoctorOptions options, string? version)
+    {
+        Mark("runtime ready");
+        var scans = reader.ReadThreads();
+        Mark("threads read");
+        reader.ResolveWaits(scans);
+        Mark("waits resolved");
+        var tasks = new TaskReader(reader);
+        var queued = tasks.ReadPoolQueues();
+        Mark("pool queues read");
+        tasks.SetRunning(scans);
+        var byId = scans.ToDictionary(s => s.ManagedId);
+
+        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
+        {
+            scan.Task = tasks.Describe(scan.Target);
+            for (var task = scan.Task; task is not null; task = task.Awaits)
+            {
+                if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+                {
+                    scan.Owners.Add(runner);
+                }
+            }
+        }
+
+        foreach (var scan in scans.Where(s => !s.Target.IsNull && !s.IsIdle && s.Kind is not WaitKind.Task))
+        {
+            var near = scan.Owners.Where(byId.ContainsKey).Select(o => byId[o]).Prepend(scan);
+            scan.TargetHeldIn = reader.FindHolder(scan.Target, near);
+        }
+
+        Mark("holders named");
+        var threads = new Dictionary<int, DiagnosedThread>();
+        var ordered = new List<DiagnosedThread>();
+        foreach (var scan in scans)
+        {
+            var wait = scan.Kind is { } kind
+                ? new ThreadWait(kind, scan.Api!, scan.Target.IsNull ? null : new WaitObject(scan.Target.Address, scan.Target.Type?.Name ?? "?", scan.TargetHeldIn),
+                    scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site)
+                : null;
+            var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList());
+            threads[scan.ManagedId] = thread;
+            ordered.Add(thread);
+        }
+
+        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 }).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        var deadlocks = new List<DeadlockCycle>();
+        foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges))
+        {
+            var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
+            deadlocks.Add(new DeadlockCycle(links, stuck.Select(s => threads[s]).ToList()));
+        }
+
+        var inCycles = deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId).ToHashSet();
+        var pool = PoolSnapshot(reader, ordered, queued);
+        var syncOverAsync = ordered.Where(t => t.Wait?.Kind == WaitKind.Task && !t.IsIdle).ToList();
+        var blockedWithoutOwner = ordered.Where(t => t.Wait is { Owners.Count: 0 } w && w.Kind is not WaitKind.Sleep and not WaitKind.IO
+            && !t.IsIdle && t.RunsApplicationCode && !inCycles.Contains(t.ManagedThreadId)).ToList();
+
+        var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered);
+        return new DiagnosisParts
+        {
+            RuntimeVersion = version ?? "unknown",
+            Threads = ordered,
+            Deadlocks = deadlocks,
+            SyncOverAsync = syncOverAsync,
+            ThreadPool = pool,
+            BlockedWithoutOwner = blockedWithoutOwner,
+            Reports = reports,
+        };
+    }
+
+    private static ThreadPoolSnapshot? PoolSnapshot(RuntimeReader reader, List<DiagnosedThread> threads, List<string>? queued)
+    {
+        var workers = threads.Where(t => t.IsThreadPoolWorker).ToList();
+        if (workers.Count == 0 && queued is null)
+        {
+            return null;
+        }
+
+        var idle = workers.Count(w => w.IsIdle);
+        var blocked = workers.Where(w => !w.IsIdle && w.Wait is not null).ToList();
+        var examples = (queued ?? []).GroupBy(q => q, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(5).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ×{g.Count()}").ToList();
+        int min = 0, max = 0;
+        try
+        {
+            if (reader.Runtime.ThreadPool is { } pool)
+            {
+                min = pool.MinThreads;
+                max = pool.MaxThreads;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Limits unknown: reported as 0.
+        }
+
+        return new ThreadPoolSnapshot(workers.Count, idle, workers.Count - idle - blocked.Count, blocked.Count, blocked.Count(b => b.Wait!.Kind == WaitKind.Task),
+            queued?.Count ?? 0, examples, min, max);
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>One managed frame as read from the dump: its method, the objects it roots, and how it reads in a report.</summary>
+internal sealed class FrameScan(ClrStackFrame frame, string typeName, string methodName, bool isFramework, DiagnosedFrame display)
+{
+    public ClrStackFrame Frame { get; } = frame;
+
+    public string TypeName { get; } = typeName;
+
+    public string MethodName { get; } = methodName;
+
+    public bool IsFramework { get; } = isFramework;
+
+    public DiagnosedFrame Display { get; } = display;
+
+    public List<ClrObject> Roots { get; } = [];
+}

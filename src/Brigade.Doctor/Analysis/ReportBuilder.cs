@@ -1,0 +1,207 @@
+using System.Text;
+using Brigade.Diagnostics;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>Turns the findings into Brigade reports, with the stable prefixes of <see cref="PitfallCodes"/>.</summary>
+internal static class ReportBuilder
+{
+    private const int MaxListed = 10;
+    private const int MaxStackFrames = 12;
+
+    public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads)
+    {
+        var reports = new List<DoctorReport>();
+        foreach (var cycle in deadlocks)
+        {
+            reports.Add(new DoctorReport(PitfallKind.Deadlock, Deadlock(cycle), now, [.. cycle.Threads]));
+        }
+
+        if (pool is { IsStarved: true })
+        {
+            var blocked = threads.Where(t => t.IsThreadPoolWorker && !t.IsIdle && t.Wait is not null).ToList();
+            reports.Add(new DoctorReport(PitfallKind.ThreadPoolStarvation, Starvation(pool, blocked), now, blocked));
+        }
+        else if (poolSyncOverAsync.Count > 0)
+        {
+            reports.Add(new DoctorReport(PitfallKind.Hang, SyncOverAsync(poolSyncOverAsync), now, poolSyncOverAsync));
+        }
+
+        return reports;
+    }
+
+    /// <summary>Describes one thread's wait in a sentence, from "waits in".</summary>
+    public static string DescribeWait(DiagnosedThread thread)
+    {
+        var wait = thread.Wait!;
+        var text = new StringBuilder($"{thread} waits in {wait.Api}");
+        if (wait.Kind == WaitKind.Task && wait.Task is not null)
+        {
+            text.Append(" for ").Append(wait.Task);
+        }
+        else if (wait.Target is not null)
+        {
+            text.Append(wait.Kind == WaitKind.ThreadJoin ? " for " : " on ").Append(wait.Target.TypeName);
+            if (wait.Target.HeldIn is not null)
+            {
+                text.Append(" (").Append(wait.Target.HeldIn).Append(')');
+            }
+        }
+
+        if (wait.Detail is not null)
+        {
+            text.Append(", ").Append(wait.Detail);
+        }
+
+        if (wait.Site is not null)
+        {
+            text.Append(" at ").Append(wait.Site);
+        }
+
+        return text.ToString();
+    }
+
+    public static void AppendStack(StringBuilder text, DiagnosedThread thread, string indent)
+    {
+        text.Append(indent).Append(thread).Append(", OS thread ").Append(thread.OSThreadId).Append(':').Append('\n');
+        foreach (var frame in thread.Frames.Take(MaxStackFrames))
+        {
+            text.Append(indent).Append("  at ").Append(frame).Append('\n');
+        }
+
+        if (thread.Frames.Count > MaxStackFrames)
+        {
+            text.Append(indent).Append($"  ... {thread.Frames.Count - MaxStackFrames} more frames").Append('\n');
+        }
+    }
+
+    private static string Deadlock(DeadlockCycle cycle)
+    {
+        var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
+        var text = new StringBuilder();
+        text.Append($"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); none of them can ever proceed.\n");
+        for (var i = 0; i < cycle.Links.Count; i++)
+        {
+            var link = cycle.Links[i];
+            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter)).Append(", ").Append(Relation(link)).Append(' ').Append(link.Holder).Append('\n');
+        }
+
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        text.Append(Advice(kinds)).Append('\n');
+        text.Append("Stacks:\n");
+        foreach (var link in cycle.Links)
+        {
+            AppendStack(text, link.Waiter, "  ");
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static string Relation(DeadlockLink link) => link.Wait.Kind switch
+    {
+        WaitKind.ThreadJoin => "which is",
+        WaitKind.Task => "whose code runs on",
+        WaitKind.ReaderWriterLockWrite when link.Wait.Detail?.Contains("read lock held", StringComparison.Ordinal) == true => "held (read or write) by",
+        _ => "held by",
+    };
+
+    private static string KindName(WaitKind kind) => kind switch
+    {
+        WaitKind.Monitor => "lock/Monitor",
+        WaitKind.Lock => "System.Threading.Lock",
+        WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => "ReaderWriterLockSlim",
+        WaitKind.ThreadJoin => "Thread.Join",
+        WaitKind.Task => "a blocking wait on a task",
+        WaitKind.BrigadePrimitive => "Brigade primitive",
+        _ => kind.ToString(),
+    };
+
+    private static string Advice(List<WaitKind> kinds)
+    {
+        var advice = new List<string>();
+        if (kinds.Any(k => k is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive))
+        {
+            advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");
+        }
+
+        if (kinds.Contains(WaitKind.ThreadJoin))
+        {
+            advice.Add("never join a thread while holding something it needs");
+        }
+
+        if (kinds.Contains(WaitKind.Task))
+        {
+            advice.Add("do not block on a task while holding what its code needs: await it instead");
+        }
+
+        var sentence = string.Join("; ", advice);
+        return sentence.Length == 0 ? "Break the cycle." : char.ToUpperInvariant(sentence[0]) + sentence[1..] + ".";
+    }
+
+    private static string Starvation(ThreadPoolSnapshot pool, List<DiagnosedThread> blocked)
+    {
+        var text = new StringBuilder();
+        text.Append($"Thread-pool starvation detected: {pool.Blocked} of the pool's {pool.Workers} worker threads are blocked");
+        if (pool.BlockedOnTasks > 0)
+        {
+            text.Append($" ({pool.BlockedOnTasks} of them synchronously on tasks: sync-over-async, .Result, .Wait(), GetAwaiter().GetResult())");
+        }
+
+        text.Append($", {pool.Running} running and none idle, while {pool.QueuedWorkItems} work items wait in the pool's queues. ");
+        text.Append("The pool adds threads slowly (about one or two a second), so queued work waits for seconds, or forever when the blocked threads wait for it.\n");
+        foreach (var thread in blocked.Take(MaxListed))
+        {
+            text.Append("  ").Append(DescribeWait(thread)).Append('\n');
+        }
+
+        if (blocked.Count > MaxListed)
+        {
+            text.Append($"  ... and {blocked.Count - MaxListed} more blocked pool threads\n");
+        }
+
+        if (pool.QueuedExamples.Count > 0)
+        {
+            text.Append("  Queued: ").Append(string.Join(", ", pool.QueuedExamples)).Append('\n');
+        }
+
+        var waitingForQueue = blocked.Count(t => Chain(t.Wait!.Task).Any(task => task.ContinuationQueued));
+        if (waitingForQueue > 0)
+        {
+            text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
+        }
+
+        text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it.");
+        return text.ToString();
+    }
+
+    private static string SyncOverAsync(List<DiagnosedThread> threads)
+    {
+        var text = new StringBuilder();
+        var many = threads.Count != 1;
+        text.Append($"Hang detected: {threads.Count} pool thread{(many ? "s are" : " is")} blocked synchronously on {(many ? "unfinished tasks" : "an unfinished task")} (sync-over-async: .Result, .Wait(), GetAwaiter().GetResult()) instead of awaiting:\n");
+        foreach (var thread in threads.Take(MaxListed))
+        {
+            text.Append("  ").Append(DescribeWait(thread)).Append('\n');
+        }
+
+        if (threads.Count > MaxListed)
+        {
+            text.Append($"  ... and {threads.Count - MaxListed} more\n");
+        }
+
+        text.Append("Each blocked pool thread is one fewer for all other work, and a task that needs the pool to finish may never finish: await the task instead, or make the blocking call on a dedicated thread.");
+        return text.ToString();
+    }
+
+    private static IEnumerable<AwaitedTask> Chain(AwaitedTask? task)
+    {
+        for (; task is not null; task = task.Awaits)
+        {
+            yield return task;
+        }
+    }
+}

@@ -1,0 +1,549 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Reads threads, their stacks and stack roots, and the state of the locks they wait on from a runtime in a dump
+/// (ClrMD). Everything version-specific about the base class library's internals (field names) lives here and in
+/// <see cref="TaskReader"/>; a field that is not found makes an answer unknown, never an exception.
+/// </summary>
+internal sealed class RuntimeReader : IDisposable
+{
+    // The object header word (the 4 bytes before the method table pointer): a thin lock keeps its owner's managed thread
+    // id in the low 10 bits unless the word holds a hash code or a sync block index.
+    private const uint HeaderIsHashOrSyncBlock = 0x08000000;
+    private const uint ThinLockThreadIdMask = 0x3FF;
+
+    private readonly ClrRuntime _runtime;
+    private readonly DoctorOptions _options;
+    private readonly SourceLines? _lines;
+    private readonly Dictionary<ulong, ClrThread> _byAddress = [];
+    private readonly Dictionary<uint, ClrThread> _byOsId = [];
+    private readonly Dictionary<int, ClrThread> _byManagedId = [];
+    private Dictionary<ulong, string>? _statics;
+    private ClrThreadStaticField? _currentThreadField;
+    private Dictionary<int, string>? _handleNames;
+
+    public RuntimeReader(ClrRuntime runtime, DoctorOptions options)
+    {
+        _runtime = runtime;
+        _options = options;
+        _lines = options.ReadSourceLines ? new SourceLines() : null;
+        foreach (var thread in runtime.Threads)
+        {
+            if (!thread.IsAlive)
+            {
+                continue;
+            }
+
+            _byAddress[thread.Address] = thread;
+            _byOsId[thread.OSThreadId] = thread;
+            _byManagedId[thread.ManagedThreadId] = thread;
+        }
+
+        CoreLib = runtime.EnumerateModules().FirstOrDefault(m => m.Name?.EndsWith("System.Private.CoreLib.dll", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    public ClrRuntime Runtime => _runtime;
+
+    public ClrHeap Heap => _runtime.Heap;
+
+    public ClrModule? CoreLib { get; }
+
+    public ClrAppDomain? Domain => _runtime.AppDomains.FirstOrDefault() ?? _runtime.SystemDomain;
+
+    public void Dispose() => _lines?.Dispose();
+
+    /// <summary>Reads every live managed thread: frames (with source lines), roots per frame, pool membership.</summary>
+    public List<ThreadScan> ReadThreads()
+    {
+        var scans = new List<ThreadScan>();
+        foreach (var thread in _runtime.Threads)
+        {
+            if (!thread.IsAlive || thread.OSThreadId == 0)
+            {
+                continue;
+            }
+
+            var scan = new ThreadScan(thread);
+            var bySp = new Dictionary<(ulong, ulong), FrameScan>();
+            foreach (var frame in thread.EnumerateStackTrace(includeContext: false))
+            {
+                if (frame.Kind != ClrStackFrameKind.ManagedMethod || frame.Method is null)
+                {
+                    continue;
+                }
+
+                if (scan.Frames.Count >= _options.MaxFramesPerThread)
+                {
+                    break;
+                }
+
+                var type = frame.Method.Type?.Name ?? "?";
+                var method = frame.Method.Name ?? "?";
+                var isFramework = WaitRule.IsFrameworkType(type, frame.Method.Type?.Module?.Name);
+                var source = isFramework ? null : _lines?.Find(frame, scan.Frames.Count == 0);
+                var display = new DiagnosedFrame($"{type}.{method}", source?.File, source?.Line, isFramework);
+                var frameScan = new FrameScan(frame, type, method, isFramework, display);
+                scan.Frames.Add(frameScan);
+                bySp.TryAdd((frame.StackPointer, frame.InstructionPointer), frameScan);
+            }
+
+            foreach (var root in thread.EnumerateStackRoots())
+            {
+                if (root.StackFrame is { } frame && root.Object.IsValid && !root.Object.IsNull
+                    && bySp.TryGetValue((frame.StackPointer, frame.InstructionPointer), out var frameScan))
+                {
+                    frameScan.Roots.Add(root.Object);
+                }
+            }
+
+            scan.Name = ThreadName(scan);
+            scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread");
+            scans.Add(scan);
+        }
+
+        return scans;
+    }
+
+    /// <summary>Finds what each thread blocks on: the API, the object, and the threads that own it.</summary>
+    public void ResolveWaits(List<ThreadScan> threads)
+    {
+        foreach (var scan in threads)
+        {
+            Classify(scan);
+            CollectRunningTasks(scan);
+        }
+
+        foreach (var scan in threads.Where(t => t.Kind is not null && !t.Target.IsNull))
+        {
+            ResolveOwners(scan);
+        }
+
+        // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
+        foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
+        {
+            reader.Owners.AddRange(threads.Where(w => w != reader && w.Kind is WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockUpgrade && w.Target.Address == reader.Target.Address).Select(w => w.ManagedId));
+        }
+    }
+
+    /// <summary>Says what in the program refers to <paramref name="target"/>: a static field, a field of an object on a
+    /// stack of <paramref name="near"/>, a captured variable, or a local.</summary>
+    public string? FindHolder(ClrObject target, IEnumerable<ThreadScan> near)
+    {
+        _statics ??= ReadStatics();
+        if (_statics.TryGetValue(target.Address, out var name))
+        {
+            return name;
+        }
+
+        // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
+        // refer to (a closure's captured `this`), then the frames' own locals.
+        string? local = null;
+        var second = new List<ClrObject>();
+        foreach (var scan in near)
+        {
+            foreach (var frame in scan.Frames.Where(f => !f.IsFramework))
+            {
+                foreach (var root in frame.Roots)
+                {
+                    if (root.Address == target.Address)
+                    {
+                        local ??= $"a local of {frame.Display.Method}";
+                        continue;
+                    }
+
+                    if (FieldHolding(root, target, second) is { } field)
+                    {
+                        return field;
+                    }
+                }
+            }
+        }
+
+        foreach (var holder in second)
+        {
+            if (FieldHolding(holder, target, null) is { } field)
+            {
+                return field;
+            }
+        }
+
+        return local;
+    }
+
+    /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>
+    private static string? FieldHolding(ClrObject holder, ClrObject target, List<ClrObject>? next)
+    {
+        if (holder.Type is not { IsString: false, IsArray: false } type)
+        {
+            return null;
+        }
+
+        foreach (var field in type.Fields)
+        {
+            if (!field.IsObjectReference)
+            {
+                continue;
+            }
+
+            ClrObject value;
+            try
+            {
+                value = field.ReadObject(holder.Address, interior: false);
+            }
+            catch (InvalidOperationException)
+            {
+                continue;
+            }
+
+            if (value.Address == target.Address)
+            {
+                return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
+                    ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
+                    : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
+            }
+
+            if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
+            {
+                next.Add(value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets the managed id of a live thread from its OS id, or null.</summary>
+    public int? ManagedIdOfOsThread(uint osId) => _byOsId.TryGetValue(osId, out var t) ? t.ManagedThreadId : null;
+
+    private static string OuterType(string closure)
+    {
+        var plus = closure.LastIndexOf("+<>c__DisplayClass", StringComparison.Ordinal);
+        return plus > 0 ? closure[..plus].Replace('+', '.') : closure;
+    }
+
+    private static void Classify(ThreadScan scan)
+    {
+        var frames = scan.Frames;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var frame = frames[i];
+            if (!frame.IsFramework)
+            {
+                break;
+            }
+
+            if (WaitRule.Match(frame.TypeName, frame.MethodName) is { } match
+                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO))
+            {
+                scan.Kind = match.Kind;
+                scan.Api = match.Api;
+                scan.WaitFrame = i;
+            }
+        }
+
+        // A pool worker between work items, or a runtime thread (finalizer, timers, sockets, the pool's gate) waiting for its next job.
+        var runsUserCode = frames.Exists(f => !f.IsFramework);
+        if (!runsUserCode && (frames.Count == 0 || !frames.Exists(f => f.MethodName == "Dispatch" && f.TypeName == "System.Threading.ThreadPoolWorkQueue")))
+        {
+            scan.IsIdle = true;
+            if (scan.Kind is not WaitKind.Monitor and not WaitKind.Lock)
+            {
+                scan.Kind = null;
+                scan.Api = null;
+                scan.WaitFrame = -1;
+                return;
+            }
+        }
+
+        if (scan.Kind is not { } kind)
+        {
+            return;
+        }
+
+        // The waited object is rooted by the blocking API's own frames; look from the outermost one inwards.
+        for (var i = scan.WaitFrame; i >= 0 && scan.Target.IsNull; i--)
+        {
+            foreach (var root in frames[i].Roots)
+            {
+                if (root.Type is { } type && WaitRule.IsTarget(kind, type))
+                {
+                    scan.Target = root;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void CollectRunningTasks(ThreadScan scan)
+    {
+        for (var i = scan.WaitFrame + 1; i < scan.Frames.Count; i++)
+        {
+            var frame = scan.Frames[i];
+            var executes = (frame.TypeName == "System.Threading.Tasks.Task" && frame.MethodName is "ExecuteWithThreadLocal" or "ExecuteEntryUnsafe" or "ExecuteFromThreadPool" or "InnerInvoke")
+                || frame.TypeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal)
+                || (frame.MethodName == "MoveNext" && frame.TypeName.Contains(">d__", StringComparison.Ordinal));
+            if (!executes)
+            {
+                continue;
+            }
+
+            foreach (var root in frame.Roots)
+            {
+                if (root.Type is { } type && WaitRule.DerivesFrom(type, "System.Threading.Tasks.Task") && root.Address != scan.Target.Address)
+                {
+                    scan.RunningTasks.Add(root.Address);
+                }
+            }
+        }
+    }
+
+    private void ResolveOwners(ThreadScan scan)
+    {
+        var target = scan.Target;
+        switch (scan.Kind)
+        {
+            case WaitKind.Monitor:
+                if (MonitorOwner(target) is { } owner && owner != scan.ManagedId)
+                {
+                    scan.Owners.Add(owner);
+                }
+
+                break;
+            case WaitKind.Lock:
+                if (target.TryReadField<uint>("_owningThreadId", out var osOwner) && osOwner != 0 && ManagedIdOfOsThread(osOwner) is { } lockOwner && lockOwner != scan.ManagedId)
+                {
+                    scan.Owners.Add(lockOwner);
+                }
+
+                break;
+            case WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade:
+                ResolveReaderWriterOwners(scan);
+                break;
+            case WaitKind.ThreadJoin:
+                if (target.TryReadField<int>("_managedThreadId", out var joined) && joined != scan.ManagedId && _byManagedId.ContainsKey(joined))
+                {
+                    scan.Owners.Add(joined);
+                }
+
+                break;
+            case WaitKind.SemaphoreSlim:
+                if (target.TryReadField<int>("m_currentCount", out var count))
+                {
+                    scan.Detail = $"count {count}";
+                }
+
+                break;
+            case WaitKind.ManualResetEventSlim:
+                scan.Detail = "not set";
+                break;
+            case WaitKind.BrigadePrimitive:
+                ResolveBrigadeOwner(scan);
+                break;
+        }
+    }
+
+    private int? MonitorOwner(ClrObject target)
+    {
+        if (target.SyncBlock is { } syncBlock)
+        {
+            return syncBlock.IsMonitorHeld && _byAddress.TryGetValue(syncBlock.HoldingThreadAddress, out var holder) ? holder.ManagedThreadId : null;
+        }
+
+        // A thin lock: the owner's managed thread id is in the object header.
+        if (_runtime.DataTarget.DataReader.Read<uint>(target.Address - 4) is var header && (header & HeaderIsHashOrSyncBlock) == 0)
+        {
+            var id = (int)(header & ThinLockThreadIdMask);
+            return id != 0 && _byManagedId.ContainsKey(id) ? id : null;
+        }
+
+        return null;
+    }
+
+    private void ResolveReaderWriterOwners(ThreadScan scan)
+    {
+        var rw = scan.Target;
+        var owners = new List<int>();
+        if (rw.TryReadField<int>("_writeLockOwnerId", out var writer) && writer > 0)
+        {
+            owners.Add(writer);
+        }
+
+        if (scan.Kind != WaitKind.ReaderWriterLockRead && rw.TryReadField<int>("_upgradeLockOwnerId", out var upgrader) && upgrader > 0)
+        {
+            owners.Add(upgrader);
+        }
+
+        var readers = scan.Kind == WaitKind.ReaderWriterLockWrite ? Readers(rw) : [];
+        owners.AddRange(readers);
+        scan.Owners.AddRange(owners.Distinct().Where(o => o != scan.ManagedId && _byManagedId.ContainsKey(o)));
+        var parts = new List<string>();
+        if (writer > 0)
+        {
+            parts.Add($"write lock held by thread #{writer}");
+        }
+
+        if (readers.Count > 0)
+        {
+            parts.Add($"read lock held by {string.Join(", ", readers.Select(r => $"#{r}"))}");
+        }
+        else if (rw.TryReadField<uint>("_owners", out var ownersWord) && (ownersWord & 0x0FFFFFFF) > 0 && scan.Kind == WaitKind.ReaderWriterLockWrite)
+        {
+            parts.Add($"{ownersWord & 0x0FFFFFFF} readers inside (which threads: not in the dump)");
+        }
+
+        scan.Detail = parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    /// <summary>The threads holding a read lock on <paramref name="rw"/>: each thread's <c>[ThreadStatic]</c> list of per-lock counts.</summary>
+    private List<int> Readers(ClrObject rw)
+    {
+        var readers = new List<int>();
+        if (!rw.TryReadField<long>("_lockID", out var lockId))
+        {
+            return readers;
+        }
+
+        var field = rw.Type?.ThreadStaticFields.FirstOrDefault(f => f.Name is "t_rwc" or "t_rmcount");
+        if (field is null)
+        {
+            return readers;
+        }
+
+        foreach (var thread in _byManagedId.Values)
+        {
+            ClrObject counts;
+            try
+            {
+                counts = field.ReadObject(thread);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+            {
+                continue;
+            }
+
+            for (var guard = 0; counts.IsValid && !counts.IsNull && guard < 64; guard++)
+            {
+                if (counts.TryReadField<long>("lockID", out var id) && id == lockId && counts.TryReadField<int>("readercount", out var readerCount) && readerCount > 0)
+                {
+                    readers.Add(thread.ManagedThreadId);
+                }
+
+                counts = counts.TryReadObjectField("next", out var next) ? next : default;
+            }
+        }
+
+        return readers;
+    }
+
+    private static void ResolveBrigadeOwner(ThreadScan scan)
+    {
+        var primitive = scan.Target;
+        foreach (var fieldName in new[] { "_owner", "_writer" })
+        {
+            if (primitive.TryReadObjectField(fieldName, out var holder) && !holder.IsNull && holder.IsValid
+                && holder.TryReadField<int>("<ThreadId>k__BackingField", out var id) && id != scan.ManagedId)
+            {
+                scan.Owners.Add(id);
+            }
+        }
+
+        if (primitive.TryReadStringField("<Name>k__BackingField", null, out var name) && name is not null)
+        {
+            scan.Detail = $"'{name}'";
+        }
+    }
+
+    /// <summary>The thread's name, from its <c>Thread</c> object (the thread-static <c>Thread.t_currentThread</c>), or null.</summary>
+    private string? ThreadName(ThreadScan scan)
+    {
+        _currentThreadField ??= CoreLib?.GetTypeByName("System.Threading.Thread")?.ThreadStaticFields.FirstOrDefault(f => f.Name == "t_currentThread");
+        if (_currentThreadField is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var thread = _currentThreadField.ReadObject(scan.Thread);
+            if (thread.IsValid && !thread.IsNull)
+            {
+                return thread.TryReadStringField("_name", null, out var name) && !string.IsNullOrEmpty(name) ? name : null;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            // Fall back to the runtime's handles below.
+        }
+
+        // The thread never read Thread.CurrentThread: find its Thread object among the runtime's strong handles (once).
+        _handleNames ??= HandleNames();
+        return _handleNames.GetValueOrDefault(scan.ManagedId);
+    }
+
+    private Dictionary<int, string> HandleNames()
+    {
+        var names = new Dictionary<int, string>();
+        foreach (var handle in _runtime.EnumerateHandles())
+        {
+            if (handle.IsStrong && handle.Object.Type?.Name == "System.Threading.Thread"
+                && handle.Object.TryReadField<int>("_managedThreadId", out var id) && handle.Object.TryReadStringField("_name", null, out var name) && !string.IsNullOrEmpty(name))
+            {
+                names[id] = name;
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Every object referred to by a static field of the application's own types (not the framework's), by address.</summary>
+    private Dictionary<ulong, string> ReadStatics()
+    {
+        var statics = new Dictionary<ulong, string>();
+        var domain = Domain;
+        if (domain is null)
+        {
+            return statics;
+        }
+
+        foreach (var module in _runtime.EnumerateModules())
+        {
+            var file = Path.GetFileName(module.Name ?? "");
+            if (file.StartsWith("System.", StringComparison.OrdinalIgnoreCase) || file.StartsWith("Microsoft.", StringComparison.OrdinalIgnoreCase) || file.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (var type in module.EnumerateTypesWithStaticFields())
+            {
+                foreach (var field in type.StaticFields)
+                {
+                    if (!field.IsObjectReference)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!field.IsInitialized(domain))
+                        {
+                            continue;
+                        }
+
+                        var value = field.ReadObject(domain);
+                        if (value.IsValid && !value.IsNull)
+                        {
+                            statics.TryAdd(value.Address, $"static field {type.Name?.Replace('+', '.')}.{field.Name}");
+                        }
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+                    {
+                        // A static the DAC cannot read (an uninitialized class, a collectible assembly): not a holder we can name.
+                    }
+                }
+            }
+        }
+
+        return statics;
+    }
+}

@@ -1,0 +1,361 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Reads tasks and the thread pool's queues from the dump: what a task is (an async method and the await it is
+/// suspended at, <c>Task.Delay</c>, a <c>TaskCompletionSource</c>'s task, <c>Task.Run</c>), what it awaits in turn,
+/// and which work items wait in the pool's global and per-thread queues.
+/// </summary>
+internal sealed class TaskReader(RuntimeReader reader)
+{
+    private const int MaxChain = 12;
+
+    // From System.Threading.Tasks.Task's m_stateFlags.
+    private const int TaskStarted = 0x00010000;
+    private const int TaskDelegateInvoked = 0x00020000;
+    private const int TaskFaulted = 0x00200000;
+    private const int TaskCanceled = 0x00400000;
+    private const int TaskRanToCompletion = 0x01000000;
+    private const int TaskWaitingForActivation = 0x02000000;
+
+    private HashSet<ulong> _queued = [];
+    private bool _timerQueued;
+    private Dictionary<ulong, int> _running = [];
+
+    /// <summary>Gets the addresses of the queued work items.</summary>
+    public IReadOnlyCollection<ulong> Queued => _queued;
+
+    /// <summary>Reads the pool's queues; returns the queued items' descriptions (null when the queues could not be found).</summary>
+    public List<string>? ReadPoolQueues()
+    {
+        var items = new List<ClrObject>();
+        var pool = reader.CoreLib?.GetTypeByName("System.Threading.ThreadPool");
+        var domain = reader.Domain;
+        var queueField = pool?.GetStaticFieldByName("s_workQueue");
+        if (queueField is null || domain is null)
+        {
+            return null;
+        }
+
+        ClrObject workQueue;
+        try
+        {
+            workQueue = queueField.ReadObject(domain);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+
+        if (!workQueue.IsValid || workQueue.IsNull || workQueue.Type is not { } queueType)
+        {
+            return null;
+        }
+
+        foreach (var field in queueType.Fields)
+        {
+            if (!field.IsObjectReference || field.Type?.Name is not { } typeName)
+            {
+                continue;
+            }
+
+            if (typeName.StartsWith("System.Collections.Concurrent.ConcurrentQueue<", StringComparison.Ordinal))
+            {
+                if (!typeName.EndsWith("[]", StringComparison.Ordinal))
+                {
+                    ReadConcurrentQueue(field.ReadObject(workQueue.Address, interior: false), items);
+                }
+                else if (field.ReadObject(workQueue.Address, interior: false) is { IsNull: false, IsValid: true } array)
+                {
+                    var queues = array.AsArray();
+                    for (var i = 0; i < queues.Length; i++)
+                    {
+                        ReadConcurrentQueue(queues.GetObjectValue(i), items);
+                    }
+                }
+            }
+        }
+
+        // Per-thread (work-stealing) queues: where a pool thread puts the work it queues itself, e.g. Task.Run from a work item.
+        var stealing = reader.CoreLib?.GetTypeByName("System.Threading.ThreadPoolWorkQueue+WorkStealingQueueList")?.GetStaticFieldByName("s_queues");
+        if (stealing is not null)
+        {
+            try
+            {
+                var lists = stealing.ReadObject(domain);
+                if (lists.IsValid && !lists.IsNull)
+                {
+                    var queues = lists.AsArray();
+                    for (var i = 0; i < queues.Length; i++)
+                    {
+                        if (queues.GetObjectValue(i) is { IsNull: false, IsValid: true } local && local.TryReadObjectField("m_array", out var slots) && !slots.IsNull)
+                        {
+                            var array = slots.AsArray();
+                            for (var j = 0; j < array.Length; j++)
+                            {
+                                if (array.GetObjectValue(j) is { IsNull: false, IsValid: true } item)
+                                {
+                                    items.Add(item);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // No per-thread queues readable: the global queue's count stands alone.
+            }
+        }
+
+        _queued = items.Select(i => i.Address).ToHashSet();
+        _timerQueued = items.Exists(i => i.Type?.Name == "System.Threading.TimerQueue");
+        return items.Select(DescribeWorkItem).ToList();
+    }
+
+    /// <summary>Records which thread runs which task, so a waited task can be traced to its thread.</summary>
+    public void SetRunning(IEnumerable<ThreadScan> threads)
+    {
+        _running = [];
+        foreach (var thread in threads)
+        {
+            foreach (var task in thread.RunningTasks)
+            {
+                _running.TryAdd(task, thread.ManagedId);
+            }
+        }
+    }
+
+    /// <summary>Describes a waited task and the chain of unfinished tasks it awaits.</summary>
+    public AwaitedTask Describe(ClrObject task) => Describe(task, 0, []);
+
+    /// <summary>Gets whether the task has finished (ran to completion, faulted or was cancelled).</summary>
+    public static bool IsCompleted(ClrObject task) =>
+        task.TryReadField<int>("m_stateFlags", out var flags) && (flags & (TaskRanToCompletion | TaskFaulted | TaskCanceled)) != 0;
+
+    private AwaitedTask Describe(ClrObject task, int depth, HashSet<ulong> seen)
+    {
+        seen.Add(task.Address);
+        var typeName = task.Type?.Name ?? "?";
+        var status = Status(task);
+        AwaitedTask? awaits = null;
+        string description;
+        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
+        {
+            var (method, state, awaited, yielding) = ReadStateMachine(task);
+            description = state >= 0 ? $"async method {method} (suspended at await #{state})" : $"async method {method}";
+            if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
+            {
+                awaits = Describe(inner, depth + 1, seen);
+            }
+            else if (yielding)
+            {
+                description += " at Task.Yield()";
+            }
+        }
+        else if (typeName.Contains("DelayPromise", StringComparison.Ordinal))
+        {
+            // Timers fire from a work item on the thread pool: while it waits in the queue, no delay ends.
+            description = _timerQueued ? "Task.Delay (timers fire on the thread pool, and the timer work item is queued)" : "Task.Delay";
+        }
+        else if (typeName.Contains("WhenAllPromise", StringComparison.Ordinal))
+        {
+            description = "Task.WhenAll";
+        }
+        else if (typeName.Contains("WhenAnyPromise", StringComparison.Ordinal) || typeName.Contains("TwoTaskWhenAnyPromise", StringComparison.Ordinal))
+        {
+            description = "Task.WhenAny";
+        }
+        else if (task.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
+        {
+            description = $"Task.Run({DelegateMethod(action)})";
+        }
+        else if (typeName is "System.Threading.Tasks.Task" || typeName.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
+        {
+            description = "a task completed by code (a TaskCompletionSource's, or similar) that nothing has completed yet";
+        }
+        else
+        {
+            description = $"task of type {typeName}";
+        }
+
+        var queued = _queued.Contains(task.Address) || (_timerQueued && typeName.Contains("DelayPromise", StringComparison.Ordinal));
+        return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued);
+    }
+
+    /// <summary>Reads an async method's state machine: its method, its state (the await it is suspended at) and the unfinished task it awaits.</summary>
+    private static (string Method, int State, ClrObject? Awaited, bool Yielding) ReadStateMachine(ClrObject box)
+    {
+        var field = box.Type?.GetFieldByName("StateMachine");
+        if (field is null)
+        {
+            return ("?", -1, null, false);
+        }
+
+        ulong address;
+        ClrType? machineType;
+        bool interior;
+        if (field.IsValueType)
+        {
+            address = field.GetAddress(box.Address);
+            machineType = field.Type;
+            interior = true;
+        }
+        else
+        {
+            var machine = box.ReadObjectField("StateMachine");
+            address = machine.Address;
+            machineType = machine.Type;
+            interior = false;
+        }
+
+        if (machineType is null)
+        {
+            return ("?", -1, null, false);
+        }
+
+        var method = AsyncMethodName(machineType.Name ?? "?");
+        var state = machineType.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(address, interior) : -1;
+        ClrObject? awaited = null;
+        var yielding = false;
+        foreach (var awaiter in machineType.Fields.Where(f => f.Name?.StartsWith("<>u__", StringComparison.Ordinal) == true))
+        {
+            if (awaiter.Type?.Name?.Contains("YieldAwaitable", StringComparison.Ordinal) == true)
+            {
+                yielding = state >= 0;
+                continue;
+            }
+
+            var candidate = AwaiterTask(awaiter, address, interior);
+            if (candidate is { IsNull: false, IsValid: true } found && !IsCompleted(found))
+            {
+                awaited = found;
+                break;
+            }
+        }
+
+        return (method, state, awaited, yielding && awaited is null);
+    }
+
+    /// <summary>Reads the task inside an awaiter field (<c>TaskAwaiter</c>, <c>ConfiguredTaskAwaiter</c>, <c>ValueTaskAwaiter</c>), or null.</summary>
+    private static ClrObject? AwaiterTask(ClrInstanceField awaiter, ulong machine, bool interior)
+    {
+        if (awaiter.IsObjectReference)
+        {
+            var value = awaiter.ReadObject(machine, interior);
+            return value.Type is { } t && WaitRule.DerivesFrom(t, "System.Threading.Tasks.Task") ? value : null;
+        }
+
+        if (!awaiter.IsValueType || awaiter.Type is not { } awaiterType)
+        {
+            return null;
+        }
+
+        var awaiterAddress = awaiter.GetAddress(machine, interior);
+        if (awaiterType.GetFieldByName("m_task") is { } task)
+        {
+            return task.ReadObject(awaiterAddress, interior: true);
+        }
+
+        if (awaiterType.GetFieldByName("_value") is { IsValueType: true, Type: { } valueTaskType } valueTask
+            && valueTaskType.GetFieldByName("_obj") is { } obj)
+        {
+            var inner = obj.ReadObject(valueTask.GetAddress(awaiterAddress, interior: true), interior: true);
+            return inner.Type is { } t && WaitRule.DerivesFrom(t, "System.Threading.Tasks.Task") ? inner : null;
+        }
+
+        return null;
+    }
+
+    private static string AsyncMethodName(string stateMachineType)
+    {
+        // Compiler-generated: Outer.Type+<MethodName>d__12
+        var open = stateMachineType.LastIndexOf("+<", StringComparison.Ordinal);
+        var close = stateMachineType.IndexOf(">d__", StringComparison.Ordinal);
+        return open > 0 && close > open ? $"{stateMachineType[..open].Replace('+', '.')}.{stateMachineType[(open + 2)..close]}" : stateMachineType;
+    }
+
+    private static string Status(ClrObject task)
+    {
+        if (!task.TryReadField<int>("m_stateFlags", out var flags))
+        {
+            return "unknown";
+        }
+
+        return (flags & TaskFaulted) != 0 ? "Faulted"
+            : (flags & TaskCanceled) != 0 ? "Canceled"
+            : (flags & TaskRanToCompletion) != 0 ? "RanToCompletion"
+            : (flags & TaskDelegateInvoked) != 0 ? "Running"
+            : (flags & TaskStarted) != 0 ? "WaitingToRun"
+            : (flags & TaskWaitingForActivation) != 0 ? "WaitingForActivation"
+            : "Created";
+    }
+
+    private string DescribeWorkItem(ClrObject item)
+    {
+        var typeName = item.Type?.Name ?? "?";
+        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
+        {
+            return $"continuation of async method {ReadStateMachine(item).Method}";
+        }
+
+        if (typeName == "System.Threading.TimerQueue")
+        {
+            return "timer callbacks (Task.Delay, Timer)";
+        }
+
+        if (item.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
+        {
+            return $"Task.Run({DelegateMethod(action)})";
+        }
+
+        if (item.TryReadObjectField("_callback", out var callback) && !callback.IsNull && callback.IsValid)
+        {
+            return $"QueueUserWorkItem({DelegateMethod(callback)})";
+        }
+
+        return typeName;
+    }
+
+    private string DelegateMethod(ClrObject @delegate)
+    {
+        foreach (var pointerField in new[] { "_methodPtr", "_methodPtrAux" })
+        {
+            if (@delegate.TryReadField<ulong>(pointerField, out var pointer) && pointer != 0
+                && reader.Runtime.GetMethodByInstructionPointer(pointer) is { } method)
+            {
+                return $"{method.Type?.Name?.Replace('+', '.')}.{method.Name}";
+            }
+        }
+
+        return @delegate.Type?.Name ?? "?";
+    }
+
+    private static void ReadConcurrentQueue(ClrObject queue, List<ClrObject> into)
+    {
+        if (queue.IsNull || !queue.IsValid || !queue.TryReadObjectField("_head", out var segment))
+        {
+            return;
+        }
+
+        for (var guard = 0; !segment.IsNull && segment.IsValid && guard < 10_000; guard++)
+        {
+            if (segment.TryReadObjectField("_slots", out var slots) && !slots.IsNull)
+            {
+                var array = slots.AsArray();
+                for (var i = 0; i < array.Length; i++)
+                {
+                    var slot = array.GetStructValue(i);
+                    var item = slot.ReadObjectField("Item");
+                    if (!item.IsNull && item.IsValid)
+                    {
+                        into.Add(item);
+                    }
+                }
+            }
+
+            segment = segment.TryReadObjectField("_nextSegment", out var next) ? next : default;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>What the analysis learns about one thread before it becomes a <see cref="DiagnosedThread"/>.</summary>
+internal sealed class ThreadScan(ClrThread thread)
+{
+    public ClrThread Thread { get; } = thread;
+
+    public int ManagedId => Thread.ManagedThreadId;
+
+    public string? Name { get; set; }
+
+    public List<FrameScan> Frames { get; } = [];
+
+    public bool IsPoolWorker { get; set; }
+
+    public bool IsIdle { get; set; }
+
+    public WaitKind? Kind { get; set; }
+
+    public string? Api { get; set; }
+
+    /// <summary>Index in <see cref="Frames"/> of the outermost frame of the blocking API.</summary>
+    public int WaitFrame { get; set; } = -1;
+
+    public ClrObject Target { get; set; }
+
+    public string? TargetHeldIn { get; set; }
+
+    public string? Detail { get; set; }
+
+    public List<int> Owners { get; } = [];
+
+    public AwaitedTask? Task { get; set; }
+
+    /// <summary>Tasks whose code this thread is running (delegates and async state machines executing on it).</summary>
+    public HashSet<ulong> RunningTasks { get; } = [];
+
+    public DiagnosedFrame? Site => WaitFrame < 0 ? null : Frames.Skip(WaitFrame + 1).FirstOrDefault(f => !f.IsFramework)?.Display;
+}

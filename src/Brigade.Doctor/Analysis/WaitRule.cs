@@ -1,0 +1,135 @@
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Recognizes the blocking APIs of the base class library (and Brigade's primitives) by the frames they leave on a
+/// blocked thread's stack. The outermost recognized frame before the application's code decides: <c>Task.Result</c>
+/// blocks in <c>ManualResetEventSlim.Wait</c>, which blocks in <c>Monitor.Wait</c>, and the thread waits for the task.
+/// </summary>
+internal static class WaitRule
+{
+    public static (WaitKind Kind, string Api)? Match(string type, string method)
+    {
+        switch (type)
+        {
+            case "System.Threading.Monitor":
+                return method switch
+                {
+                    "Enter_Slowpath" or "ReliableEnter" or "Enter" or "TryEnter_Slowpath" or "TryEnter" or "ReliableEnterTimeout" => (WaitKind.Monitor, "Monitor.Enter"),
+                    "Wait" or "ObjWait" => (WaitKind.MonitorWait, "Monitor.Wait"),
+                    _ => null,
+                };
+            case "System.Threading.Lock":
+                return method is "TryEnterSlow" or "EnterAndGetCurrentThreadId" or "Enter" or "EnterScope" or "TryEnter" ? (WaitKind.Lock, "Lock.Enter") : null;
+            case "System.Threading.ReaderWriterLockSlim":
+                if (method.Contains("UpgradeableReadLock", StringComparison.Ordinal))
+                {
+                    return (WaitKind.ReaderWriterLockUpgrade, "ReaderWriterLockSlim.EnterUpgradeableReadLock");
+                }
+
+                if (method.Contains("WriteLock", StringComparison.Ordinal))
+                {
+                    return (WaitKind.ReaderWriterLockWrite, "ReaderWriterLockSlim.EnterWriteLock");
+                }
+
+                return method.Contains("ReadLock", StringComparison.Ordinal) ? (WaitKind.ReaderWriterLockRead, "ReaderWriterLockSlim.EnterReadLock") : null;
+            case "System.Threading.Thread":
+                return method switch
+                {
+                    "Join" or "JoinInternal" => (WaitKind.ThreadJoin, "Thread.Join"),
+                    "Sleep" or "SleepInternal" => (WaitKind.Sleep, "Thread.Sleep"),
+                    _ => null,
+                };
+            case "System.Threading.SemaphoreSlim":
+                return method is "Wait" or "WaitCore" or "WaitUntilCountOrTimeout" ? (WaitKind.SemaphoreSlim, "SemaphoreSlim.Wait") : null;
+            case "System.Threading.ManualResetEventSlim":
+                return method == "Wait" ? (WaitKind.ManualResetEventSlim, "ManualResetEventSlim.Wait") : null;
+            case "System.Threading.WaitHandle":
+                return method switch
+                {
+                    "WaitOne" or "WaitOneNoCheck" or "WaitOneCore" => (WaitKind.WaitHandle, "WaitHandle.WaitOne"),
+                    "WaitAny" or "WaitAll" or "WaitMultiple" or "WaitMultipleIgnoringSyncContext" => (WaitKind.WaitHandle, $"WaitHandle.{(method == "WaitAll" ? "WaitAll" : "WaitAny")}"),
+                    _ => null,
+                };
+            case "System.Threading.Tasks.Task":
+                return method switch
+                {
+                    "Wait" or "InternalWait" or "InternalWaitCore" or "SpinThenBlockingWait" or "SpinWait" => (WaitKind.Task, "Task.Wait()"),
+                    "WaitAll" or "WaitAllCore" or "WaitAllBlockingCore" => (WaitKind.Task, "Task.WaitAll"),
+                    "WaitAny" or "WaitAnyCore" => (WaitKind.Task, "Task.WaitAny"),
+                    _ => null,
+                };
+            case "System.Console":
+                return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
+            case "Interop+Sys":
+                return method is "Read" or "ReadV" or "PRead" or "PReadV" or "Receive" or "ReceiveMessage" or "Accept" or "Connect" or "Poll"
+                    or "WaitForSocketEvents" or "Write" or "Send" or "SendMessage" or "Select"
+                    ? (WaitKind.IO, $"I/O ({method})")
+                    : null;
+            case "System.Net.Sockets.Socket":
+                return method is "Receive" or "ReceiveFrom" or "Accept" or "Connect" or "Send" or "Poll" or "Select"
+                    ? (WaitKind.IO, $"Socket.{method}")
+                    : null;
+        }
+
+        if (type.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
+        {
+            return method is "GetResultCore" or "get_Result" ? (WaitKind.Task, ".Result") : null;
+        }
+
+        if (type.StartsWith("System.Runtime.CompilerServices.TaskAwaiter", StringComparison.Ordinal)
+            || type.StartsWith("System.Runtime.CompilerServices.ConfiguredTaskAwaitable", StringComparison.Ordinal)
+            || type.StartsWith("System.Runtime.CompilerServices.ValueTaskAwaiter", StringComparison.Ordinal))
+        {
+            return method is "GetResult" or "HandleNonSuccessAndDebuggerNotification" or "ValidateEnd" ? (WaitKind.Task, "GetAwaiter().GetResult()") : null;
+        }
+
+        if (type.StartsWith("Brigade.Synchronization.", StringComparison.Ordinal)
+            && (method is "WaitBlocking" or "AcquireContended" or "AcquireCore" || method.StartsWith("Acquire", StringComparison.Ordinal) || method.StartsWith("TryAcquire", StringComparison.Ordinal)))
+        {
+            return (WaitKind.BrigadePrimitive, $"{type["Brigade.Synchronization.".Length..]}.{method}");
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets whether a frame is library code rather than the application's: .NET's own, or Brigade's (its primitives, the doctor).</summary>
+    public static bool IsFrameworkType(string type, string? modulePath)
+    {
+        if (type.StartsWith("System.", StringComparison.Ordinal) || type.StartsWith("Microsoft.", StringComparison.Ordinal)
+            || type.StartsWith("Internal.", StringComparison.Ordinal) || type.StartsWith("Interop", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var module = Path.GetFileName(modulePath);
+        return module is "Brigade.dll" or "Brigade.Doctor.dll";
+    }
+
+    /// <summary>Gets whether an object of this type can be what a wait of <paramref name="kind"/> waits on.</summary>
+    public static bool IsTarget(WaitKind kind, Microsoft.Diagnostics.Runtime.ClrType type) => kind switch
+    {
+        WaitKind.Monitor or WaitKind.MonitorWait => !type.IsString,
+        WaitKind.Lock => type.Name == "System.Threading.Lock",
+        WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name == "System.Threading.ReaderWriterLockSlim",
+        WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
+        WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
+        WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
+        WaitKind.ManualResetEventSlim => type.Name == "System.Threading.ManualResetEventSlim",
+        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle"),
+        WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
+        _ => false,
+    };
+
+    public static bool DerivesFrom(Microsoft.Diagnostics.Runtime.ClrType? type, string baseName)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.Name == baseName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

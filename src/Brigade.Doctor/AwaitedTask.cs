@@ -1,0 +1,50 @@
+namespace Brigade.Doctor;
+
+/// <summary>A task a thread waits for synchronously, and what that task in turn awaits, as far as the dump shows.</summary>
+public sealed class AwaitedTask
+{
+    internal AwaitedTask(ulong address, string description, string status, AwaitedTask? awaits, int? runningOnThread, bool continuationQueued)
+    {
+        Address = address;
+        Description = description;
+        Status = status;
+        Awaits = awaits;
+        RunningOnThread = runningOnThread;
+        ContinuationQueued = continuationQueued;
+    }
+
+    /// <summary>Gets the task's address in the dump.</summary>
+    public ulong Address { get; }
+
+    /// <summary>Gets what the task is: <c>async method Orders.LoadAsync (at await #1)</c>, <c>Task.Delay</c>, <c>a TaskCompletionSource's task</c>, ...</summary>
+    public string Description { get; }
+
+    /// <summary>Gets the task's status (<c>WaitingForActivation</c>, <c>Running</c>, ...).</summary>
+    public string Status { get; }
+
+    /// <summary>Gets the unfinished task this one awaits, or null.</summary>
+    public AwaitedTask? Awaits { get; }
+
+    /// <summary>Gets the managed id of the thread running this task's code right now, or null.</summary>
+    public int? RunningOnThread { get; }
+
+    /// <summary>Gets whether the task's continuation sits in the thread pool's queues, waiting for a pool thread.</summary>
+    public bool ContinuationQueued { get; }
+
+    /// <summary>Returns the chain: this task, then what it awaits.</summary>
+    /// <returns>For example <c>async method Api.GetAsync (at await #0) → Task.Delay</c>.</returns>
+    public override string ToString()
+    {
+        var text = Description;
+        if (ContinuationQueued && !Description.Contains("queued", StringComparison.Ordinal))
+        {
+            text += " [continuation queued on the thread pool]";
+        }
+        else if (RunningOnThread is { } thread)
+        {
+            text += $" [running on thread #{thread}]";
+        }
+
+        return Awaits is null ? text : $"{text} → {Awaits}";
+    }
+}

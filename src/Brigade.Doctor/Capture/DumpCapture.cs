@@ -1,0 +1,200 @@
+using System.Net.Sockets;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace Brigade.Doctor.Capture;
+
+/// <summary>
+/// Takes a dump of a live .NET process through its runtime's diagnostics IPC (the runtime launches <c>createdump</c>,
+/// which stops the process only while it writes). The dump goes to a private directory; when root dumps another user's
+/// process, the directory is handed to that user, because <c>createdump</c> runs as the target's user.
+/// </summary>
+internal static class DumpCapture
+{
+    public static Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
+        CaptureCoreAsync(processId, options, synchronous: false, cancellationToken);
+
+    /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
+    public static (string Path, string Directory) Capture(int processId, DoctorOptions options)
+    {
+        var task = CaptureCoreAsync(processId, options, synchronous: true, CancellationToken.None);
+        return task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("the synchronous capture went asynchronous");
+    }
+
+    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, CancellationToken cancellationToken)
+    {
+        var target = TargetProcess.Read(processId);
+        var me = Native.EffectiveUserId();
+        if (me != 0 && target.UserId != me)
+        {
+            throw new DoctorException(DoctorErrorKind.PermissionDenied,
+                $"permission denied: process {processId} ({target.Name}) runs as {TargetProcess.UserName(target.UserId)} and this runs as {TargetProcess.UserName(me)}: " +
+                $"run brigade doctor as that user (sudo -u {TargetProcess.UserName(target.UserId)} ...) or as root");
+        }
+
+        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
+        {
+            throw target.LoadsCoreClr() switch
+            {
+                false => new DoctorException(DoctorErrorKind.NotDotNet, $"process {processId} ({target.Name}) is not a .NET process"),
+                true => new DoctorException(DoctorErrorKind.DiagnosticsDisabled,
+                    $"process {processId} ({target.Name}) runs .NET but has no diagnostics endpoint in {Path.GetTempPath()}: it was started with DOTNET_EnableDiagnostics=0, or with another TMPDIR (run brigade doctor with the same TMPDIR)"),
+                null => new DoctorException(DoctorErrorKind.NotDotNet, $"process {processId} ({target.Name}) has no .NET diagnostics endpoint: it is not a .NET process, or it disabled diagnostics"),
+            };
+        }
+
+        var directory = Path.Combine(options.DumpDirectory ?? DefaultDirectory(target), $"brigade-doctor-{processId}-{Guid.NewGuid():N}");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (me == 0 && target.UserId != 0 && !Native.ChangeOwner(directory, target.UserId, target.GroupId))
+        {
+            TryDelete(directory);
+            throw new DoctorException(DoctorErrorKind.PermissionDenied, $"could not give the dump directory {directory} to {TargetProcess.UserName(target.UserId)}, the user of process {processId}");
+        }
+
+        var path = Path.Combine(directory, $"core.{processId}.dmp");
+        try
+        {
+            var client = new DiagnosticsClient(processId);
+            if (synchronous)
+            {
+                client.WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            }
+            else
+            {
+                await client.WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            TryDelete(directory);
+            throw Explain(e, target);
+        }
+        catch
+        {
+            TryDelete(directory);
+            throw;
+        }
+
+        if (!File.Exists(path))
+        {
+            TryDelete(directory);
+            throw new DoctorException(DoctorErrorKind.DumpFailed, $"the runtime of process {processId} reported a dump but wrote none to {path}{PtraceHint()}");
+        }
+
+        return (path, directory);
+    }
+
+    /// <summary>
+    /// Memory-backed <c>/dev/shm</c> when it has room for the dump with a wide margin (a dump is about the process's
+    /// resident size, and the file lives only until the analysis ends): writing it there skips the disk. Otherwise the
+    /// temporary directory.
+    /// </summary>
+    private static string DefaultDirectory(TargetProcess target)
+    {
+        const string Shm = "/dev/shm";
+        try
+        {
+            if (Directory.Exists(Shm) && target.ResidentBytes is { } resident && new DriveInfo(Shm).AvailableFreeSpace > (4 * resident) + (256L << 20))
+            {
+                return Shm;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // No usable /dev/shm: the temporary directory.
+        }
+
+        return Path.GetTempPath();
+    }
+
+    public static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover private temporary directory is not worth failing the diagnosis for.
+        }
+    }
+
+    private static DoctorException Explain(Exception e, TargetProcess target)
+    {
+        if (!File.Exists($"/proc/{target.Id}/status"))
+        {
+            return new DoctorException(DoctorErrorKind.NoSuchProcess, $"process {target.Id} exited before its dump was written", e);
+        }
+
+        if (e is UnauthorizedAccessException || (e is SocketException { SocketErrorCode: SocketError.AccessDenied }) || e.InnerException is UnauthorizedAccessException)
+        {
+            return new DoctorException(DoctorErrorKind.PermissionDenied,
+                $"permission denied connecting to process {target.Id}'s diagnostics endpoint (it runs as {TargetProcess.UserName(target.UserId)}): run brigade doctor as that user or as root", e);
+        }
+
+        if (PtraceForbidden() is { } why)
+        {
+            return new DoctorException(DoctorErrorKind.PtraceForbidden, $"the runtime could not write a dump of process {target.Id}: {why}", e);
+        }
+
+        var message = e.Message.ReplaceLineEndings(" ").Trim();
+        return new DoctorException(DoctorErrorKind.DumpFailed, $"the runtime of process {target.Id} failed to write a dump ({message}){PtraceHint()}", e);
+    }
+
+    /// <summary>Says why ptrace (which the runtime's createdump needs) is forbidden here, or null when nothing shows it is.</summary>
+    internal static string? PtraceForbidden() =>
+        ExplainPtrace(ReadTrimmed("/proc/sys/kernel/yama/ptrace_scope"), InContainer(), HasPtraceCapability());
+
+    /// <summary>Says why ptrace is forbidden given the Yama scope, whether this runs in a container and whether it has CAP_SYS_PTRACE; null when nothing says it is.</summary>
+    internal static string? ExplainPtrace(string? scope, bool container, bool hasPtraceCapability) =>
+        scope switch
+        {
+            "3" => "ptrace is disabled on this machine (kernel.yama.ptrace_scope = 3, which only a reboot undoes); createdump needs it",
+            "2" when container => "this container forbids ptrace (kernel.yama.ptrace_scope = 2 and no CAP_SYS_PTRACE), which createdump needs: run the container with --cap-add=SYS_PTRACE",
+            "2" => "ptrace is restricted to administrators (kernel.yama.ptrace_scope = 2), which createdump needs: run as root, or set kernel.yama.ptrace_scope to 1",
+            _ when container && !hasPtraceCapability => "this container forbids ptrace, which createdump needs: run the container with --cap-add=SYS_PTRACE (and a seccomp profile that allows ptrace)",
+            _ => null,
+        };
+
+    private static string PtraceHint() =>
+        InContainer() ? "; in a container, ptrace must be allowed: run it with --cap-add=SYS_PTRACE" : "";
+
+    internal static bool InContainer()
+    {
+        if (File.Exists("/.dockerenv") || File.Exists("/run/.containerenv"))
+        {
+            return true;
+        }
+
+        var cgroup = ReadTrimmed("/proc/1/cgroup") ?? "";
+        return cgroup.Contains("docker", StringComparison.Ordinal) || cgroup.Contains("kubepods", StringComparison.Ordinal) || cgroup.Contains("containerd", StringComparison.Ordinal);
+    }
+
+    private static bool HasPtraceCapability()
+    {
+        // CAP_SYS_PTRACE is capability 19 in the effective set.
+        var line = (ReadTrimmed("/proc/self/status") ?? "").Split('\n').FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line[7..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var caps) && (caps & (1UL << 19)) != 0;
+    }
+
+    private static string? ReadTrimmed(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Brigade.Doctor;
+
+/// <summary>Options of <see cref="Doctor"/>: where the dump goes, whether to keep it, how to read it.</summary>
+public sealed class DoctorOptions
+{
+    private string? _dumpDirectory;
+    private int _maxFramesPerThread = 200;
+
+    /// <summary>Gets or sets the directory the dump of a live process is written to, in a private subdirectory removed afterwards.</summary>
+    /// <value>Defaults to null: the system's temporary directory.</value>
+    public string? DumpDirectory
+    {
+        get => _dumpDirectory;
+        set
+        {
+            if (value is not null && !Directory.Exists(value))
+            {
+                throw new ArgumentException($"directory '{value}' does not exist", nameof(value));
+            }
+
+            _dumpDirectory = value;
+        }
+    }
+
+    /// <summary>Gets or sets where to keep the dump of a live process; null deletes it after the analysis.</summary>
+    /// <value>Defaults to null.</value>
+    public string? KeepDumpPath { get; set; }
+
+    /// <summary>Gets or sets the data-access library (<c>libmscordaccore.so</c>) to read the dump with; null finds the one of the dump's runtime.</summary>
+    /// <value>Defaults to null: the runtime directory the dump names, then the runtimes installed here, matched by build id.</value>
+    public string? DacPath { get; set; }
+
+    /// <summary>Gets or sets whether frames get their file and line from the modules' portable PDBs (next to the module or embedded).</summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool ReadSourceLines { get; set; } = true;
+
+    /// <summary>Gets or sets how many managed frames are kept per thread.</summary>
+    /// <value>Defaults to 200.</value>
+    public int MaxFramesPerThread
+    {
+        get => _maxFramesPerThread;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxFramesPerThread = value;
+        }
+    }
+
+    /// <summary>Gets or sets the clock of report timestamps.</summary>
+    /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal DoctorOptions Clone() => (DoctorOptions)MemberwiseClone();
+}

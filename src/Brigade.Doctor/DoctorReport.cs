@@ -1,0 +1,19 @@
+using Brigade.Diagnostics;
+
+namespace Brigade.Doctor;
+
+/// <summary>
+/// A pitfall found in a dump, in the words and codes of Brigade's other reports: <c>BRG1001</c> deadlock,
+/// <c>BRG1004</c> thread-pool starvation, <c>BRG1008</c> hang (pool threads blocked on unfinished tasks).
+/// </summary>
+public sealed class DoctorReport : PitfallReport
+{
+    internal DoctorReport(PitfallKind kind, string message, DateTimeOffset time, IReadOnlyList<DiagnosedThread> threads)
+        : base(kind, message, time)
+    {
+        Threads = threads;
+    }
+
+    /// <summary>Gets the threads the report is about.</summary>
+    public IReadOnlyList<DiagnosedThread> Threads { get; }
+}

@@ -1,0 +1,47 @@
+namespace Brigade.Doctor;
+
+/// <summary>What a blocked thread waits on, as read from its stack.</summary>
+public enum WaitKind
+{
+    /// <summary><c>lock (obj)</c> or <c>Monitor.Enter</c>: owned by the thread that holds the monitor.</summary>
+    Monitor = 1,
+
+    /// <summary><c>System.Threading.Lock</c> (<c>lock</c> on a <c>Lock</c>, <c>EnterScope</c>, <c>Enter</c>): owned by one thread.</summary>
+    Lock = 2,
+
+    /// <summary><c>ReaderWriterLockSlim.EnterWriteLock</c>: waits for the writer, the upgradeable holder and every reader.</summary>
+    ReaderWriterLockWrite = 3,
+
+    /// <summary><c>ReaderWriterLockSlim.EnterReadLock</c>: waits for the writer (or a writer waiting ahead).</summary>
+    ReaderWriterLockRead = 4,
+
+    /// <summary><c>ReaderWriterLockSlim.EnterUpgradeableReadLock</c>: waits for the writer and the upgradeable holder.</summary>
+    ReaderWriterLockUpgrade = 5,
+
+    /// <summary><c>Thread.Join</c>: waits for another thread to end.</summary>
+    ThreadJoin = 6,
+
+    /// <summary>A synchronous wait on a task (<c>Task.Wait</c>, <c>.Result</c>, <c>GetAwaiter().GetResult()</c>): sync-over-async.</summary>
+    Task = 7,
+
+    /// <summary><c>Monitor.Wait</c>: waits for a pulse, which no particular thread owes.</summary>
+    MonitorWait = 8,
+
+    /// <summary><c>SemaphoreSlim.Wait</c>: waits for a permit; any thread may release one, so there is no owner to blame.</summary>
+    SemaphoreSlim = 9,
+
+    /// <summary><c>ManualResetEventSlim.Wait</c>: waits for a signal from anyone.</summary>
+    ManualResetEventSlim = 10,
+
+    /// <summary><c>WaitHandle.WaitOne</c>/<c>WaitAny</c>/<c>WaitAll</c> on an event, a semaphore or a mutex.</summary>
+    WaitHandle = 11,
+
+    /// <summary>A Brigade primitive (<c>DetectingLock</c>, <c>DetectingReaderWriterLock</c>, <c>DetectingSemaphore</c>).</summary>
+    BrigadePrimitive = 12,
+
+    /// <summary><c>Thread.Sleep</c>: not waiting for anyone.</summary>
+    Sleep = 13,
+
+    /// <summary>Synchronous I/O (a read, a socket receive or accept, the console): waits for the outside world.</summary>
+    IO = 14,
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+
+namespace Brigade.Doctor.Tests;
+
+/// <summary>A child .NET program the tests diagnose: started, awaited until it prints "ready", killed when disposed.</summary>
+internal sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string CorpusDll => Path.Combine(AppContext.BaseDirectory, "Brigade.Doctor.Corpus.dll");
+
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "Brigade.Cli.dll");
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet DLL ARGS</c> (optionally as another user through <c>runuser</c>) and waits for its "ready" line.</summary>
+    public static async Task<ChildProcess> StartAsync(string dll, string[] args, string? asUser = null, string? workingDirectory = null)
+    {
+        var psi = asUser is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo("runuser");
+        if (asUser is not null)
+        {
+            psi.ArgumentList.Add("-u");
+            psi.ArgumentList.Add(asUser);
+            psi.ArgumentList.Add("--");
+            psi.ArgumentList.Add(DotnetPath());
+        }
+
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.RedirectStandardInput = true;
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        psi.WorkingDirectory = workingDirectory ?? Path.GetTempPath();
+        var child = new ChildProcess(Process.Start(psi)!);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await child._ready.Task.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await child.DisposeAsync();
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not get ready; output: {child.Output}");
+        }
+
+        return child;
+    }
+
+    public static string DotnetPath() => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
+
+    /// <summary>The pid of the process that runs the program (under runuser it is runuser's child).</summary>
+    public int ProgramId()
+    {
+        var children = $"/proc/{Id}/task/{Id}/children";
+        if (File.Exists(children) && File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var only])
+        {
+            return int.Parse(only, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (line.Trim() == "ready")
+        {
+            _ready.TrySetResult();
+        }
+    }
+}

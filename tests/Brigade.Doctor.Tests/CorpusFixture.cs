@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Brigade.Doctor.Corpus;
+
+namespace Brigade.Doctor.Tests;
+
+/// <summary>
+/// Runs every labelled corpus program as a child process (a few at a time), waits until it is in its state, diagnoses it
+/// from outside with <see cref="Doctor.DiagnoseProcessAsync"/>, checks it was left running, and kills it. The tests then
+/// assert each diagnosis against its label.
+/// </summary>
+public sealed class CorpusFixture : IAsyncLifetime
+{
+    private const int Concurrency = 3;
+
+    public static IReadOnlyList<Scenario> Scenarios { get; } = typeof(Scenario).Assembly.GetTypes()
+        .Where(t => t.IsSubclassOf(typeof(Scenario)) && !t.IsAbstract)
+        .Select(t => (Scenario)Activator.CreateInstance(t)!)
+        .OrderBy(s => s.Name, StringComparer.Ordinal)
+        .ToList();
+
+    public ConcurrentDictionary<string, Outcome> Outcomes { get; } = new(StringComparer.Ordinal);
+
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>Where dumps go: memory-backed when the machine has /dev/shm (dumps of small programs are ~170 MB each).</summary>
+    public static string? DumpDirectory => Directory.Exists("/dev/shm") ? "/dev/shm" : null;
+
+    public async Task InitializeAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        using var gate = new SemaphoreSlim(Concurrency);
+        await Task.WhenAll(Scenarios.Select(async scenario =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                Outcomes[scenario.Name] = await DiagnoseAsync(scenario.Name);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Elapsed = watch.Elapsed;
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public static async Task<Outcome> DiagnoseAsync(string scenario)
+    {
+        try
+        {
+            await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, [scenario]);
+            var diagnosis = await Doctor.DiagnoseProcessAsync(child.Id, new DoctorOptions { DumpDirectory = DumpDirectory });
+            return new Outcome(diagnosis, null, LeftRunning: !child.HasExited, child.Output);
+        }
+        catch (Exception e)
+        {
+            return new Outcome(null, e, LeftRunning: false, "");
+        }
+    }
+
+    public sealed record Outcome(Diagnosis? Diagnosis, Exception? Error, bool LeftRunning, string ChildOutput);
+}

@@ -1,0 +1,91 @@
+using Brigade.Doctor.Corpus;
+
+namespace Brigade.Doctor.Tests;
+
+/// <summary>Every labelled program of the corpus, diagnosed from outside, gets exactly its label's findings.</summary>
+public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixture>
+{
+    public static TheoryData<string> ScenarioNames => [.. CorpusFixture.Scenarios.Select(s => s.Name)];
+
+    [Fact]
+    public void Corpus_HasAtLeast25LabelledPrograms_WithDeadlocksSyncOverAsyncStarvationAndCorrectTwins()
+    {
+        var scenarios = CorpusFixture.Scenarios;
+        Assert.True(scenarios.Count >= 25, $"{scenarios.Count} programs");
+        Assert.True(scenarios.Count(s => s.Expected.Finding == Finding.Deadlock) >= 10);
+        Assert.True(scenarios.Count(s => s.Expected.Finding == Finding.SyncOverAsync) >= 3);
+        Assert.True(scenarios.Count(s => s.Expected.Finding == Finding.ThreadPoolStarvation) >= 2);
+        Assert.True(scenarios.Count(s => s.Name.StartsWith("twin-", StringComparison.Ordinal)) >= 8);
+    }
+
+    [Theory]
+    [MemberData(nameof(ScenarioNames))]
+    public void Scenario_DiagnosedFromOutside_FindsExactlyWhatItsLabelSays(string name)
+    {
+        var expected = CorpusFixture.Scenarios.Single(s => s.Name == name).Expected;
+        var outcome = corpus.Outcomes[name];
+        Assert.True(outcome.Error is null, $"{name}: {outcome.Error}\n{outcome.ChildOutput}");
+        var diagnosis = outcome.Diagnosis!;
+        Assert.True(outcome.LeftRunning, $"{name}: the diagnosed process did not survive its dump");
+        var text = diagnosis.ToString();
+        var codes = diagnosis.Reports.Select(r => r.Code).ToList();
+
+        switch (expected.Finding)
+        {
+            case Finding.Deadlock:
+                Assert.All(codes, c => Assert.Equal("BRG1001", c));
+                Assert.Equal(expected.Cycles.Length, diagnosis.Deadlocks.Count);
+                foreach (var cycle in expected.Cycles)
+                {
+                    var found = diagnosis.Deadlocks.Where(d => d.Threads.Select(t => t.Name).Order().SequenceEqual(cycle.Order())).ToList();
+                    Assert.True(found.Count == 1, $"{name}: no cycle of exactly [{string.Join(", ", cycle)}] in:\n{text}");
+                    Assert.Equal(expected.WaitKinds.Order(), found[0].Links.Select(l => l.Wait.Kind.ToString()).Distinct().Order());
+                    Assert.All(found[0].Links, l => Assert.NotNull(l.Wait.Site));
+                }
+
+                Assert.All(expected.AlsoStuck, s => Assert.Contains(diagnosis.Deadlocks.SelectMany(d => d.AlsoStuck), t => t.Name == s));
+                if (expected.HeldIn is not null)
+                {
+                    Assert.Contains(diagnosis.Deadlocks.SelectMany(d => d.Links), l => l.Wait.Target?.HeldIn == expected.HeldIn);
+                }
+
+                Assert.StartsWith("Deadlock detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
+            case Finding.ThreadPoolStarvation:
+                Assert.Equal(["BRG1004"], codes);
+                Assert.True(diagnosis.ThreadPool is { IsStarved: true, QueuedWorkItems: > 0 }, text);
+                Assert.True(diagnosis.ThreadPool!.BlockedOnTasks >= expected.SyncOverAsyncPoolThreads, text);
+                Assert.Empty(diagnosis.Deadlocks);
+                Assert.StartsWith("Thread-pool starvation detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
+            case Finding.SyncOverAsync:
+                Assert.Equal(["BRG1008"], codes);
+                Assert.True(diagnosis.SyncOverAsync.Count(t => t.IsThreadPoolWorker) >= expected.SyncOverAsyncPoolThreads, text);
+                Assert.Contains(diagnosis.SyncOverAsync, t => t.Wait!.Task?.ToString().Contains(expected.TaskChainContains!, StringComparison.Ordinal) == true);
+                Assert.Empty(diagnosis.Deadlocks);
+                Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
+            case Finding.None:
+                Assert.True(codes.Count == 0, $"{name}: a correct program was reported:\n{text}");
+                Assert.Empty(diagnosis.Deadlocks);
+                foreach (var blocked in expected.Blocked)
+                {
+                    var thread = diagnosis.BlockedWithoutOwner.FirstOrDefault(t => t.Name == blocked);
+                    Assert.True(thread is not null, $"{name}: '{blocked}' not listed as blocked without owner:\n{text}");
+                    Assert.Contains(thread!.Wait!.Kind.ToString(), expected.WaitKinds);
+                    Assert.Contains(blocked, text, StringComparison.Ordinal);
+                }
+
+                if (expected.HeldIn is not null)
+                {
+                    Assert.Contains(diagnosis.BlockedWithoutOwner, t => t.Wait!.Target?.HeldIn == expected.HeldIn);
+                }
+
+                Assert.Contains("No pitfall found", text, StringComparison.Ordinal);
+                break;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Brigade.Doctor.Tests;
+
+/// <summary><c>brigade doctor</c> as a user runs it: reports and exit codes, JSON, kept dumps, one-line errors.</summary>
+public sealed class DoctorCliTests
+{
+    [Fact]
+    public async Task DoctorPid_AbbaDeadlock_PrintsTheCycleWithBothThreadsAndExits3()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["abba-lock"]);
+
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(code == 3, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("BRG1001 Deadlock detected: 2 threads wait for each other in a cycle (lock/Monitor)", stdout, StringComparison.Ordinal);
+        Assert.Contains("thread 'abba-1'", stdout, StringComparison.Ordinal);
+        Assert.Contains("thread 'abba-2'", stdout, StringComparison.Ordinal);
+        Assert.Contains("static field Brigade.Doctor.Corpus.Scenarios.AbbaLock.AccountA", stdout, StringComparison.Ordinal);
+        Assert.Contains("(AbbaLock.cs:", stdout, StringComparison.Ordinal);
+        Assert.False(child.HasExited);
+    }
+
+    [Fact]
+    public async Task DoctorPidJson_StarvedPool_IsOneJsonDocumentWithTheStarvationAndTheTaskChain()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["pool-starvation-sync-over-async"]);
+
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+
+        Assert.True(code == 3, $"exit {code}: {stderr}");
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("version").GetInt32());
+        Assert.Equal(child.Id, root.GetProperty("processId").GetInt32());
+        Assert.Equal("BRG1004", root.GetProperty("pitfalls")[0].GetProperty("code").GetString());
+        Assert.True(root.GetProperty("threadPool").GetProperty("starved").GetBoolean());
+        Assert.True(root.GetProperty("threadPool").GetProperty("queuedWorkItems").GetInt32() > 0);
+        var waits = root.GetProperty("threads").EnumerateArray().Where(t => t.TryGetProperty("wait", out var w) && w.GetProperty("kind").GetString() == "Task").ToList();
+        Assert.NotEmpty(waits);
+        Assert.Contains(waits, w => w.GetProperty("wait").GetProperty("task").GetProperty("description").GetString()!.Contains("FetchAsync", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DoctorPid_IdleProcess_SaysNoPitfallAndExits0()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"]);
+
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(code == 0, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Contains("No pitfall found", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeepDump_ThenDump_FindsTheSameCycle_AndADumpOfAnotherRuntimeBuildSaysWhichDacItNeeds()
+    {
+        using var temp = new TempDirectory();
+        var kept = Path.Combine(temp.Path, "abba.dmp");
+        await using (var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["lock-type-abba"]))
+        {
+            var (keepCode, keepOut, keepErr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--keep-dump", kept);
+            Assert.True(keepCode == 3, keepErr);
+            Assert.Contains($"Dump kept at {kept}", keepOut, StringComparison.Ordinal);
+        }
+
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", kept);
+        Assert.True(code == 3, stderr);
+        Assert.Contains("thread 'orders'", stdout, StringComparison.Ordinal);
+        Assert.Contains("thread 'stock'", stdout, StringComparison.Ordinal);
+
+        // The same dump as if taken from another build of the runtime: its libcoreclr.so build id matches none installed here.
+        var other = Path.Combine(temp.Path, "other-runtime.dmp");
+        DumpPatcher.ChangeCoreClrBuildId(kept, other);
+        var (mismatch, _, error) = await Cli.RunAsync("doctor", "--dump", other);
+        Assert.Equal(2, mismatch);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("this dump comes from .NET 10.0", error, StringComparison.Ordinal);
+        Assert.Contains("libmscordaccore.so", error, StringComparison.Ordinal);
+        Assert.Contains("--dac", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadInput_GetsOneLineAndExit2()
+    {
+        using var temp = new TempDirectory();
+        var notADump = Path.Combine(temp.Path, "notes.txt");
+        await File.WriteAllTextAsync(notADump, "hello");
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            var cases = new (string[] Args, string Expected)[]
+            {
+                (["doctor", "--pid", "999999999"], "no process with id 999999999"),
+                (["doctor", "--pid", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], "is not a .NET process"),
+                (["doctor", "--dump", notADump], "is not a core dump"),
+                (["doctor", "--dump", Path.Combine(temp.Path, "missing.dmp")], "no dump file"),
+                (["doctor"], "give exactly one of --pid PID"),
+                (["doctor", "--pid", "1", "--dump", notADump], "give exactly one of --pid PID"),
+                (["doctor", "--dump", notADump, "--keep-dump", "x.dmp"], "--keep-dump goes with --pid"),
+            };
+            foreach (var (args, expected) in cases)
+            {
+                var (code, stdout, stderr) = await Cli.RunAsync(args);
+                Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {stderr}");
+                Assert.Equal("", stdout);
+                Assert.Single(stderr.Trim().Split('\n'));
+                Assert.Contains(expected, stderr, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            sleeper.Kill();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+
+namespace Brigade.Doctor.Tests;
+
+/// <summary>The live watch, in a child process that deadlocks on two plain <c>lock</c> objects with the watch on.</summary>
+public sealed partial class PlainLockWatchTests
+{
+    [Fact]
+    public async Task PlainLockAbba_WithTheWatchOn_IsReportedAsBrg1001ThroughPitfallDiagnostics()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CliDll, ["doctor-demo-child", "--watch", "--threshold-ms", "1000"]);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!child.Output.Contains("end of report", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !child.HasExited)
+        {
+            await Task.Delay(50);
+        }
+
+        var output = child.Output;
+        Assert.Contains("BRG1001 Deadlock detected: 2 threads wait for each other in a cycle (lock/Monitor)", output, StringComparison.Ordinal);
+        Assert.Contains("thread 'transfer-1'", output, StringComparison.Ordinal);
+        Assert.Contains("thread 'transfer-2'", output, StringComparison.Ordinal);
+
+        // Coarse bound only (the machine is shared): reported after the threshold, and well within threshold + 1 s
+        // plus generous slack for load. The measured latency is in docs/performance.md.
+        var detected = int.Parse(Latency().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(detected, 1000, 20_000);
+    }
+
+    [Fact]
+    public void Start_Twice_Throws_AndDisposeAllowsANewOne()
+    {
+        using (var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30), WarmUp = false }))
+        {
+            Assert.Same(watch, PlainLockWatch.Current);
+        Assert.True(SpinWait.SpinUntil(() => watch.IsWarm, TimeSpan.FromSeconds(10)));
+            Assert.Throws<InvalidOperationException>(() => PlainLockWatch.Start());
+        }
+
+        Assert.Null(PlainLockWatch.Current);
+        using var again = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromSeconds(30), WarmUp = false });
+        Assert.Equal(TimeSpan.FromSeconds(30), again.Threshold);
+    }
+
+    [Fact]
+    public void UncontendedLocks_WithTheWatchOn_NeverDiagnose()
+    {
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = TimeSpan.FromMilliseconds(50), WarmUp = false });
+        var gate = new object();
+        var count = 0;
+        for (var i = 0; i < 100_000; i++)
+        {
+            lock (gate)
+            {
+                count++;
+            }
+        }
+
+        Thread.Sleep(200);
+        Assert.Equal(100_000, count);
+        Assert.Equal(0, watch.DiagnosesTaken);
+    }
+
+    [Fact]
+    public void Options_RejectANonPositiveThreshold() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PlainLockWatchOptions { Threshold = TimeSpan.Zero });
+
+    [GeneratedRegex(@"detected (\d+) ms after the deadlock formed")]
+    private static partial Regex Latency();
+}
