@@ -79,7 +79,9 @@ internal static class DoctorDemoChildCommand
         ThreadPool.SetMaxThreads(Environment.ProcessorCount, io);
         for (var i = 0; i < Environment.ProcessorCount * 4; i++)
         {
+#pragma warning disable BRG2003 // the pitfall this child exists to show: sync-over-async that starves the pool
             ThreadPool.QueueUserWorkItem(_ => LoadCustomerAsync().GetAwaiter().GetResult());
+#pragma warning restore BRG2003
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
