@@ -109,6 +109,8 @@ public sealed class ClusterEngine : Engine
 
     // A run's slots are grains of its own (the run id is in the key): a run never queues behind another run's batches,
     // and a call in flight is the only one its grain has, which is what lets the engine tell a lost response.
-    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot) =>
-        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot));
+    // A slot whose call got stuck takes a grain of a new generation: a new grain id, so its calls are not queued behind
+    // the stuck one and the client routes them afresh (it sends every call to one grain through the same gateway).
+    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot, int generation = 0) =>
+        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot, generation));
 }
