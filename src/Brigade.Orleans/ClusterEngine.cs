@@ -70,7 +70,8 @@ public sealed class ClusterEngine : Engine
         return engine;
     }
 
-    /// <summary>Lists the cluster's active silos that run Brigade workers, and updates the engine's default width.</summary>
+    /// <summary>Lists the cluster's active silos that run Brigade workers (with their cores, and the runs and items they hold
+    /// now), and updates the engine's default width.</summary>
     /// <param name="cancellationToken">Cancels the discovery.</param>
     /// <returns>The silos, by address.</returns>
     /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
@@ -79,7 +80,12 @@ public sealed class ClusterEngine : Engine
         var probes = await SiloProbe.ProbeAsync(this, new PrepareRequest(), Guid.Empty, cancellationToken).ConfigureAwait(false);
         var silos = probes
             .Where(p => p.Response is not null)
-            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response)))
+            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response))
+            {
+                ActiveRuns = p.Response.ActiveRuns,
+                ItemsRunning = p.Response.ItemsRunning,
+                ItemsCompleted = p.Response.ItemsCompleted,
+            })
             .OrderBy(s => s.Address, StringComparer.Ordinal)
             .ToList();
         if (silos.Count == 0)

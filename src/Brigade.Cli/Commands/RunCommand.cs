@@ -18,7 +18,7 @@ internal static class RunCommand
         };
         var assembly = new Option<string?>("--assembly") { Description = "A .NET assembly (from its build output) holding the work type given with --work.", HelpName = "PATH" };
         var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
-        var gateway = new Option<int[]>("--gateway") { Description = "With --engine cluster: the gateway port(s) of the local silos (default 30000).", HelpName = "PORT", AllowMultipleArgumentsPerToken = true };
+        var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
         var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
@@ -41,8 +41,9 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, engine, jobs, gateway, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
         };
+        cluster.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -88,7 +89,7 @@ internal static class RunCommand
 
                 chosen = engineName == "processes"
                     ? resources.Processes(jobCount, itemTimeout)
-                    : await resources.ClusterAsync(parse.GetValue(gateway) ?? [], cancellationToken).ConfigureAwait(false);
+                    : await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
             }
             else
             {
