@@ -25,7 +25,7 @@ namespace Brigade.Orleans.Dispatch;
 /// <see cref="ClusterEngineOptions.StallTimeout"/>, the run fails with <see cref="ClusterUnavailableException"/>, the items
 /// not completed counted as not run.</para>
 /// <para><b>When a slot may exit.</b> A slot leaves when its silo is lost, or when the input is exhausted, no batch is
-/// queued for retry and none is being taken or in flight (<see cref="_busy"/> is 0). Until then it waits on
+/// queued and none is being taken or in flight (<see cref="_busy"/> is 0). Until then it waits on
 /// <see cref="_changed"/>: a batch in flight elsewhere may still fail and need it. That state is final: nothing can
 /// create work once nothing is busy and the input is done.</para>
 /// </remarks>
@@ -41,10 +41,14 @@ internal sealed class ClusterRun<TIn, TOut>
     private readonly List<Slot> _slots = [];
     private readonly List<SiloState> _silos = [];
 
-    // Guards _retries, _busy, _outstanding, _liveSlots, _inputDone and the replacement of _changed. Never held across an
-    // await or while calling the job or a grain.
+    // Guards _retries, _fresh, _taking, _busy, _outstanding, _liveSlots, _inputDone and the replacement of _changed.
+    // Never held across an await or while calling the job or a grain.
     private readonly Lock _gate = new();
     private readonly Queue<Attempt> _retries = new();
+
+    // Batches taken from the input and not yet sent; retries go first.
+    private readonly Queue<Attempt> _fresh = new();
+    private bool _taking;
     private int _busy;
 
     // Attempts taken from the input (or split from one) and not yet completed: what the run is owed by the cluster.
@@ -266,11 +270,21 @@ internal sealed class ClusterRun<TIn, TOut>
                     return _retries.Dequeue();
                 }
 
+                if (_fresh.Count > 0)
+                {
+                    _busy++;
+                    return _fresh.Dequeue();
+                }
+
                 if (!_inputDone)
                 {
-                    // Counted as busy while taking, so that no other slot exits while this batch is on its way.
-                    _busy++;
-                    take = true;
+                    if (!_taking)
+                    {
+                        // Counted as busy while taking, so that no slot exits while this batch is on its way.
+                        _taking = true;
+                        _busy++;
+                        take = true;
+                    }
                 }
                 else if (_busy == 0)
                 {
@@ -283,28 +297,43 @@ internal sealed class ClusterRun<TIn, TOut>
 
             if (take)
             {
-                var batch = await _job.TakeBatchAsync(slot.Worker).ConfigureAwait(false);
-                if (!batch.IsEmpty)
-                {
-                    lock (_gate)
-                    {
-                        _outstanding++;
-                    }
-
-                    return new Attempt(batch, 0, []);
-                }
-
-                lock (_gate)
-                {
-                    _inputDone = true;
-                    _busy--;
-                    SignalLocked();
-                }
-
-                continue;
+                // Not awaited by the slot: with ordered results, taking waits while the oldest undelivered batch is too
+                // far behind, and that batch may be one that failed and waits in _retries for a slot. Every slot stays
+                // free to run it; the batch taken meanwhile joins _fresh.
+                _ = TakeAsync(slot.Worker);
             }
 
             await changed.ConfigureAwait(false);
+        }
+    }
+
+    private async Task TakeAsync(EngineWorker worker)
+    {
+        var batch = default(ItemBatch<TIn>);
+        try
+        {
+            batch = await _job.TakeBatchAsync(worker).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+
+        lock (_gate)
+        {
+            _taking = false;
+            _busy--;
+            if (batch.IsEmpty)
+            {
+                _inputDone = true;
+            }
+            else
+            {
+                _outstanding++;
+                _fresh.Enqueue(new Attempt(batch, 0, []));
+            }
+
+            SignalLocked();
         }
     }
 
@@ -483,11 +512,12 @@ internal sealed class ClusterRun<TIn, TOut>
         lock (_gate)
         {
             _liveSlots--;
-            if (_liveSlots == 0 && (_retries.Count > 0 || !_inputDone))
+            if (_liveSlots == 0 && (_retries.Count > 0 || _fresh.Count > 0 || !_inputDone))
             {
                 // The last slot is gone with work left: every silo of the run left the cluster.
-                stranded = [.. _retries];
+                stranded = [.. _retries, .. _fresh];
                 _retries.Clear();
+                _fresh.Clear();
             }
 
             SignalLocked();
@@ -706,6 +736,9 @@ internal sealed class ClusterRun<TIn, TOut>
             if (Interlocked.CompareExchange(ref _unavailable, reason, null) is null)
             {
                 ClusterLog.RunStalled(_engine.Logger, _runId, reason);
+
+                // At once, not when the last slot leaves: failing the job also ends a take waiting for ordered delivery.
+                _job.Fail(new ClusterUnavailableException(reason));
                 foreach (var silo in _silos)
                 {
                     silo.MarkLost("the run stalled");

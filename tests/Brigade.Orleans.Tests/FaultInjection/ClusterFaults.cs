@@ -51,11 +51,11 @@ internal static class ClusterFaults
     /// <paramref name="faultAfter"/> results arrived, and records every result, the longest gap between two results after
     /// the fault, and how the run ended.
     /// </summary>
-    public static async Task<Outcome> RunAsync(ClusterEngine engine, int items, int faultAfter, Action fault, bool ordered = false)
+    public static async Task<Outcome> RunAsync(ClusterEngine engine, int items, int faultAfter, Action fault, bool ordered = false, int capacity = 1024)
     {
         var seen = new ConcurrentDictionary<long, int>();
         var wrong = 0;
-        var stream = Runner.StreamAsync(Enumerable.Range(0, items), new Spin(), new RunOptions { Engine = engine, BatchSize = 4, PreserveOrder = ordered });
+        var stream = Runner.StreamAsync(Enumerable.Range(0, items), new Spin(), new RunOptions { Engine = engine, BatchSize = 4, PreserveOrder = ordered, StreamCapacity = capacity });
         var clock = Stopwatch.StartNew();
         TimeSpan? faultAt = null;
         var last = TimeSpan.Zero;

@@ -7,6 +7,7 @@ namespace Brigade.Orleans.Tests.FaultInjection;
 /// Silos killed with SIGKILL mid-run, as real processes: a run either finishes with every item exactly once, or fails
 /// with <see cref="ClusterUnavailableException"/> within its bound (<see cref="ClusterEngineOptions.StallTimeout"/>), never hangs.
 /// </summary>
+[Collection("processes")]
 [Trait("Category", "FaultInjection")]
 public sealed class SiloKillTests(ITestOutputHelper output)
 {
