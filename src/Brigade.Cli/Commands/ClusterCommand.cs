@@ -23,7 +23,7 @@ internal static class ClusterCommand
         status.SetAction(async (parse, cancellationToken) =>
         {
             var connection = client.Connection(parse);
-            connection.ConnectTimeout = TimeSpan.FromSeconds(20);
+            connection.ConnectTimeout = TimeSpan.FromSeconds(10);
             IReadOnlyList<ClusterSilo> silos;
             try
             {

@@ -5,7 +5,7 @@ namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary>A silo with mutual TLS serves clients holding a certificate its CA signed and refuses the others in one line.</summary>
 [Collection("processes")]
-public sealed class TlsTests
+public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact(Timeout = 240_000)]
     public async Task TlsSilo_RefusesAClientWithoutTheCertificate_InOneLine_AndServesOneWithIt()
@@ -29,6 +29,7 @@ public sealed class TlsTests
 
             foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
             {
+                output.WriteLine(stderr);
                 Assert.Equal(1, code);
                 Assert.Equal("", stdout);
                 var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
