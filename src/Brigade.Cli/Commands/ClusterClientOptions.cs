@@ -57,6 +57,9 @@ internal sealed class ClusterClientOptions
         command.Options.Add(_stallTimeout);
     }
 
+    /// <summary>Whether the command line names a cluster (<c>--membership</c> or <c>--gateway</c>).</summary>
+    public bool Given(ParseResult parse) => parse.GetValue(_membership) is not null || (parse.GetValue(_gateway) ?? []).Length > 0;
+
     /// <summary>Where the cluster is; bad values are usage errors naming their option.</summary>
     public ClusterConnectionOptions Connection(ParseResult parse)
     {
