@@ -23,8 +23,11 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
             var silo = await silos.StartAsync("--port", ports[0], "--gateway-port", ports[1], "--primary-port", ports[0], "--tls-cert", siloCert, "--tls-ca", cluster.AuthorityPath);
             Assert.Contains(", TLS,", silo.ReadyLine, StringComparison.Ordinal);
 
-            var plain = await StatusAsync("--gateway", ports[1]);
-            var wrongAuthority = await StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath);
+            // The refused clients each wait out their connect timeout: side by side.
+            var refused = await Task.WhenAll(
+                StatusAsync("--gateway", ports[1]),
+                StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath));
+            var (plain, wrongAuthority) = (refused[0], refused[1]);
             var admitted = await StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath);
 
             foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
