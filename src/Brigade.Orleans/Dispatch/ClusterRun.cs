@@ -730,7 +730,7 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             var silos = string.Join("; ", _silos.Select(s => s.IsLost ? $"{s.Name}: {s.LostReason}" : $"{s.Name}: last answered {s.SinceHeard.TotalSeconds:0} s ago"));
             var reason =
-                $"The cluster made no progress for {stalled.TotalSeconds:0} s (ClusterEngineOptions.StallTimeout {_engine.Options.StallTimeout.TotalSeconds:0.#} s): " +
+                $"The cluster made no progress for {stalled.TotalSeconds:0} s (StallTimeout, brigade run --cluster-timeout: {_engine.Options.StallTimeout.TotalSeconds:0.#} s): " +
                 $"no batch completed and no silo confirmed one running ({silos}). The client may have lost its gateways, or the cluster cannot serve calls " +
                 "(a localhost cluster whose primary silo died); the items not completed are counted as not run.";
             if (Interlocked.CompareExchange(ref _unavailable, reason, null) is null)

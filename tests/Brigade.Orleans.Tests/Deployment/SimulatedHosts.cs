@@ -51,17 +51,24 @@ internal sealed partial class SimulatedHosts : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c>, calls <paramref name="fault"/>
-    /// once a third of them are done, and measures the longest time the output did not grow after it.
+    /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c> on these hosts, calls
+    /// <paramref name="fault"/> once a third of them are done, and measures the longest time the output did not grow after it.
     /// </summary>
-    public async Task<RunOutcome> RunAsync(int items, Action fault, TimeSpan timeout)
+    public Task<RunOutcome> RunAsync(int items, Action fault, TimeSpan timeout) =>
+        RunCliAsync(_directory, ["--membership", Membership, "--cluster-id", ClusterId, "--cluster-timeout", "60s"], items, fault, timeout);
+
+    /// <summary>
+    /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c> and the given cluster options,
+    /// calls <paramref name="fault"/> once a third of them are done, and measures the longest time the output did not
+    /// grow after it.
+    /// </summary>
+    public static async Task<RunOutcome> RunCliAsync(string directory, string[] cluster, int items, Action fault, TimeSpan timeout)
     {
-        var input = File($"in-{items}.txt");
-        var output = File($"out-{items}-{Guid.NewGuid():N}.txt");
+        var input = Path.Combine(directory, $"in-{items}.txt");
+        var output = Path.Combine(directory, $"out-{items}-{Guid.NewGuid():N}.txt");
         await System.IO.File.WriteAllLinesAsync(input, Enumerable.Range(0, items).Select(i => i.ToString(CultureInfo.InvariantCulture)));
         var info = BrigadeCli.StartInfo(
-            "run", input, "--assembly", BrigadeCli.WorkAssembly, "--work", typeof(Spin).FullName!, "--engine", "cluster",
-            "--membership", Membership, "--cluster-id", ClusterId, "-o", output, "--cluster-timeout", "60s");
+            ["run", input, "--assembly", BrigadeCli.WorkAssembly, "--work", typeof(Spin).FullName!, "--engine", "cluster", "-o", output, .. cluster]);
         info.RedirectStandardError = true;
         info.RedirectStandardOutput = true;
         info.RedirectStandardInput = true;

@@ -62,4 +62,34 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             Assert.True(outcome.FaultToEnd < Bound, $"failed {outcome.FaultToEnd.TotalSeconds:0.0} s after the kill (bound {Bound.TotalSeconds:0} s)");
         }
     }
+
+    [Fact(Timeout = 150_000)]
+    public async Task BrigadeRun_KillingTheOnlyGateway_FailsInOneLineWithinTheBound_KeepingWhatRan()
+    {
+        await using var silos = new SiloSet();
+        var (_, _, second, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        var directory = Directory.CreateTempSubdirectory("brigade-cli-fault-").FullName;
+        try
+        {
+            var outcome = await SimulatedHosts.RunCliAsync(directory, ["--gateway", secondGateway.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-timeout", "10s"],
+                20_000, () => SiloSet.Kill(second), TimeSpan.FromSeconds(120));
+            output.WriteLine($"brigade run, only gateway killed: {outcome}");
+            output.WriteLine(outcome.Stderr);
+
+            Assert.Equal(1, outcome.ExitCode);
+            var errors = outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("brigade run: ", StringComparison.Ordinal)).ToList();
+            var error = Assert.Single(errors);
+            Assert.StartsWith("brigade: ", error, StringComparison.Ordinal);
+            Assert.Contains("made no progress", error, StringComparison.Ordinal);
+            Assert.True(outcome.Elapsed - outcome.FaultAt!.Value < TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(15), $"ended {(outcome.Elapsed - outcome.FaultAt.Value).TotalSeconds:0.0} s after the kill");
+
+            // What ran before the kill is kept, in order, once: --resume finishes the run when the cluster is back.
+            Assert.InRange(outcome.Lines.Length, 1, 19_999);
+            Assert.All(outcome.Lines.Select((line, i) => (line, i)), x => Assert.Equal(((2 * x.i) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), x.line));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
