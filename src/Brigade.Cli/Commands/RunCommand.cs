@@ -21,7 +21,7 @@ internal static class RunCommand
         var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
         var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
