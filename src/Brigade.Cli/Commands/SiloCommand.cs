@@ -116,9 +116,27 @@ internal static class SiloCommand
     private static async Task<int> RunAsync(BrigadeSiloOptions options, bool verbose, TextWriter stderr, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (verbose)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+        else
+        {
+            builder.Logging.AddConsoleFormatter<SiloLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        }
+
+        builder.Logging.AddConsole(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            if (!verbose)
+            {
+                o.FormatterName = SiloLogFormatter.FormatterName;
+            }
+        });
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+
+        // A host that fails to start says so with the exception this command reports itself, in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Information : LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         try
         {
@@ -145,8 +163,9 @@ internal static class SiloCommand
         catch (Exception e)
         {
             var where = options.Membership is { } store ? $", membership {store}" : "";
-            var why = string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            await stderr.WriteLineAsync($"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}{where}): {e.GetType().Name}: {why}").ConfigureAwait(false);
+            var cause = e.GetBaseException();
+            await stderr.WriteLineAsync(
+                $"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}{where}): {cause.GetType().Name}: {SiloLogFormatter.Gist(cause.Message)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 

@@ -85,4 +85,20 @@ public sealed class MembershipOptionTests
             File.Delete(input);
         }
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Silo_MembershipStoreUnreachable_FailsInOneLine_NoStackTrace()
+    {
+        var free = FreePorts.On([System.Net.IPAddress.Loopback], 3);
+
+        var (code, _, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(80),
+            "silo", "--port", free[1].ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", free[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--membership", $"redis://127.0.0.1:{free[0]}");
+
+        Assert.Equal(1, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"brigade: the silo could not start on 127.0.0.1:{free[1]} (gateway {free[2]}, membership redis://127.0.0.1:{free[0]}): ", lines[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.DoesNotContain("ServerGC", stderr, StringComparison.Ordinal);
+    }
 }
