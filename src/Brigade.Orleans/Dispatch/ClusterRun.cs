@@ -49,6 +49,9 @@ internal sealed class ClusterRun<TIn, TOut>
     // Batches taken from the input and not yet sent; retries go first.
     private readonly Queue<Attempt> _fresh = new();
     private bool _taking;
+
+    // The last take started, awaited before the run returns: no take may outlive the engine's part of the run.
+    private Task? _take;
     private int _busy;
 
     // Attempts taken from the input (or split from one) and not yet completed: what the run is owed by the cluster.
@@ -98,6 +101,12 @@ internal sealed class ClusterRun<TIn, TOut>
         try
         {
             await Task.WhenAll(_slots.Select(RunSlotAsync)).ConfigureAwait(false);
+
+            // Every slot has left; a take still waiting (ordered delivery) ends now that the run is failed or stopped.
+            if (Volatile.Read(ref _take) is { } take)
+            {
+                await take.ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -300,7 +309,7 @@ internal sealed class ClusterRun<TIn, TOut>
                 // Not awaited by the slot: with ordered results, taking waits while the oldest undelivered batch is too
                 // far behind, and that batch may be one that failed and waits in _retries for a slot. Every slot stays
                 // free to run it; the batch taken meanwhile joins _fresh.
-                _ = TakeAsync(slot.Worker);
+                Volatile.Write(ref _take, TakeAsync(slot.Worker));
             }
 
             await changed.ConfigureAwait(false);
