@@ -77,7 +77,7 @@ internal static class ClusterBenchmark
         }
     }
 
-    /// <summary>Hosts one silo of the benchmark cluster: <c>cluster-silo PORT GATEWAY PRIMARY</c>.</summary>
+    /// <summary>Hosts one silo of the benchmark cluster: <c>cluster-silo PORT GATEWAY PRIMARY [ADDRESS MEMBERSHIP CLUSTER]</c>.</summary>
     public static async Task<int> RunSiloAsync(string[] args)
     {
         var options = new BrigadeSiloOptions
@@ -87,6 +87,14 @@ internal static class ClusterBenchmark
             PrimarySiloPort = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
             ExitWhenStandardInputCloses = true,
         };
+        if (args.Length >= 7)
+        {
+            // A simulated host of the failover benchmark: its own address, a membership store, no primary.
+            options.Address = System.Net.IPAddress.Parse(args[4]);
+            options.Membership = ClusterMembership.Parse(args[5]);
+            options.ClusterId = args[6];
+        }
+
         options.WorkAssemblies.Add(typeof(ClusterBenchmark).Assembly);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseBrigadeSilo(options);
@@ -116,7 +124,7 @@ internal static class ClusterBenchmark
         return true;
     }
 
-    private static ProcessStartInfo SiloCommand(int port, int gateway, int primary)
+    internal static ProcessStartInfo SiloCommand(int port, int gateway, int primary, params string[] more)
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var info = new ProcessStartInfo(host);
@@ -125,7 +133,7 @@ internal static class ClusterBenchmark
             info.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
         }
 
-        foreach (var arg in new[] { "cluster-silo", $"{port}", $"{gateway}", $"{primary}" })
+        foreach (var arg in (string[])["cluster-silo", $"{port}", $"{gateway}", $"{primary}", .. more])
         {
             info.ArgumentList.Add(arg);
         }
@@ -133,7 +141,7 @@ internal static class ClusterBenchmark
         return info;
     }
 
-    private static int[] FreePorts(int count)
+    internal static int[] FreePorts(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
         listeners.ForEach(l => l.Start());
@@ -145,6 +153,20 @@ internal static class ClusterBenchmark
 
 /// <summary>A range [From, To) of numbers whose primes to count.</summary>
 public sealed record PrimeRange(long From, long To);
+
+/// <summary>CPU-bound work of a fixed cost (half a millisecond of spinning) whose result names its item: 2 × input + 1.</summary>
+public sealed class Spin : IWork<int, int>
+{
+    public int Execute(int input)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMicroseconds(500))
+        {
+        }
+
+        return (2 * input) + 1;
+    }
+}
 
 /// <summary>A trivial item: the per-item cost of the engine is all that is measured.</summary>
 public sealed class Increment : IWork<int, int>

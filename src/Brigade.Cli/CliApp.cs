@@ -19,6 +19,7 @@ internal static class CliApp
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(SiloCommand.Create(stdout, stderr));
         root.Add(AdviseCommand.Create(stdout, stderr));
+        root.Add(ClusterCommand.Create(stdout, stderr));
         root.Add(DoctorCommand.Create(stdout, stderr));
         root.Add(DoctorDemoChildCommand.Create(stdout));
         return root;

@@ -70,7 +70,8 @@ public sealed class ClusterEngine : Engine
         return engine;
     }
 
-    /// <summary>Lists the cluster's active silos that run Brigade workers, and updates the engine's default width.</summary>
+    /// <summary>Lists the cluster's active silos that run Brigade workers (with their cores, and the runs and items they hold
+    /// now), and updates the engine's default width.</summary>
     /// <param name="cancellationToken">Cancels the discovery.</param>
     /// <returns>The silos, by address.</returns>
     /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
@@ -79,7 +80,12 @@ public sealed class ClusterEngine : Engine
         var probes = await SiloProbe.ProbeAsync(this, new PrepareRequest(), Guid.Empty, cancellationToken).ConfigureAwait(false);
         var silos = probes
             .Where(p => p.Response is not null)
-            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response)))
+            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response))
+            {
+                ActiveRuns = p.Response.ActiveRuns,
+                ItemsRunning = p.Response.ItemsRunning,
+                ItemsCompleted = p.Response.ItemsCompleted,
+            })
             .OrderBy(s => s.Address, StringComparer.Ordinal)
             .ToList();
         if (silos.Count == 0)
@@ -109,6 +115,8 @@ public sealed class ClusterEngine : Engine
 
     // A run's slots are grains of its own (the run id is in the key): a run never queues behind another run's batches,
     // and a call in flight is the only one its grain has, which is what lets the engine tell a lost response.
-    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot) =>
-        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot));
+    // A slot whose call got stuck takes a grain of a new generation: a new grain id, so its calls are not queued behind
+    // the stuck one and the client routes them afresh (it sends every call to one grain through the same gateway).
+    internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot, int generation = 0) =>
+        GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot, generation));
 }

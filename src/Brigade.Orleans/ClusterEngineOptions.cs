@@ -10,6 +10,8 @@ public sealed class ClusterEngineOptions
     private TimeSpan _membershipCheckInterval = TimeSpan.FromMilliseconds(500);
     private TimeSpan _prepareTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _responseGracePeriod = TimeSpan.FromSeconds(10);
+    private TimeSpan _unresponsiveSiloTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan _stallTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how many batches each silo runs at once (its worker slots).</summary>
     /// <value>Defaults to <see langword="null"/>: the silo's processor count, as the silo reports it. Set it when several
@@ -99,6 +101,42 @@ public sealed class ClusterEngineOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
             _responseGracePeriod = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long a silo may leave the run's calls unanswered before the run stops using it.</summary>
+    /// <value>Defaults to 10 s. The engine asks the worker grain of every call in flight for more than a second whether
+    /// it still runs its batch. A silo that answers nothing for this long (no response, no answer to those checks) is
+    /// treated as gone, as if it had left the cluster: its batches go to the other silos and it takes no more of this run.
+    /// A single call that nobody confirms for this long is cancelled and its batch sent again. This is what notices a
+    /// silo killed or cut off long before Orleans' membership declares it dead, and a call stuck behind a gateway the
+    /// client can no longer reach. Items may then run twice (on the silo that went quiet, and elsewhere); results are
+    /// still delivered once.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan UnresponsiveSiloTimeout
+    {
+        get => _unresponsiveSiloTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _unresponsiveSiloTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long a run waits for the cluster to make progress before it fails.</summary>
+    /// <value>Defaults to 30 s. When batches are owed by the cluster and for this long none completes and no silo confirms
+    /// one running (the client lost every gateway, or the cluster cannot serve calls, as a localhost cluster whose primary
+    /// silo died), the run fails with <see cref="ClusterUnavailableException"/>: the items not completed are counted as
+    /// not run, never lost silently. Time spent waiting for the caller's own input does not count. Keep it at least
+    /// <see cref="UnresponsiveSiloTimeout"/>, so that a run first tries the other silos.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan StallTimeout
+    {
+        get => _stallTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _stallTimeout = value;
         }
     }
 

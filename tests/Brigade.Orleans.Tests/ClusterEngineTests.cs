@@ -170,4 +170,24 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
         Assert.Contains("delegate", error.Message, StringComparison.Ordinal);
         Assert.Contains("IWork", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Discover_ShowsTheRunsAndItemsEachSiloHolds()
+    {
+        var before = (await fixture.Engine.DiscoverAsync()).Sum(s => s.ItemsCompleted);
+        Tick.DelayMilliseconds = 20;
+        var started = Tick.Reset(8);
+        var run = Runner.MapAsync(Enumerable.Range(0, 200), new Tick(), Options(batchSize: 4));
+        await started.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var during = await fixture.Engine.DiscoverAsync();
+        await run;
+        var after = await fixture.Engine.DiscoverAsync();
+
+        Assert.All(during, s => Assert.True(s.ActiveRuns >= 1, $"{s.Address}: {s.ActiveRuns} runs"));
+        Assert.True(during.Sum(s => s.ItemsRunning) > 0);
+        Assert.All(during, s => Assert.Equal(Environment.ProcessorCount, s.ProcessorCount));
+        Assert.True(after.Sum(s => s.ItemsCompleted) - before >= 200, $"{after.Sum(s => s.ItemsCompleted) - before} items counted");
+        Assert.All(after, s => Assert.True(s.ItemsCompleted > 0));
+    }
 }

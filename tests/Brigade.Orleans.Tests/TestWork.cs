@@ -106,3 +106,19 @@ public sealed class Poisoned : IWork<int, string>
 
     public string Execute(int input) => input.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>CPU-bound work of a fixed cost: spins for half a millisecond, then returns 2 × input + 1 (so every result names its item).</summary>
+public sealed class Spin : IWork<int, int>
+{
+    public static readonly TimeSpan Cost = TimeSpan.FromMicroseconds(500);
+
+    public int Execute(int input)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (System.Diagnostics.Stopwatch.GetElapsedTime(start) < Cost)
+        {
+        }
+
+        return (2 * input) + 1;
+    }
+}

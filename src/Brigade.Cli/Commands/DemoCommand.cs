@@ -25,12 +25,14 @@ internal static class DemoCommand
         var trace = new Option<FileInfo?>("--trace") { Description = "Write the Chrome trace (Perfetto, chrome://tracing) of every run to FILE.", HelpName = "FILE" };
         var report = new Option<FileInfo?>("--report") { Description = "Write a self-contained HTML report (timelines, utilization, throughput) of every run to FILE.", HelpName = "FILE" };
         var list = new Option<bool>("--list") { Description = "List the scenes and exit." };
-        var cluster = new Option<bool>("--cluster") { Description = "Also run the cluster scene: starts two local silo processes and runs the CPU-bound work across them." };
+        var cluster = new Option<bool>("--cluster") { Description = "Also run the cluster scene: starts two local silo processes and runs the CPU-bound work across them (or uses the cluster named by --membership/--gateway)." };
+        var clusterTarget = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*: the cluster scene on running silos
 
         var command = new Command("demo", "Run the classic parallelism experiments live and measure them on this machine.")
         {
             quick, json, only, trace, report, list, cluster,
         };
+        clusterTarget.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,9 +46,10 @@ internal static class DemoCommand
                 return ExitCodes.Success;
             }
 
-            var scenes = SelectScenes(parse.GetValue(only) ?? [], parse.GetValue(cluster));
+            var existing = clusterTarget.Given(parse) ? clusterTarget.Connection(parse) : null;
+            var scenes = SelectScenes(parse.GetValue(only) ?? [], parse.GetValue(cluster) || existing is not null);
             var outputs = new DemoOutputs(CheckDirectory(parse.GetValue(trace), "--trace"), CheckDirectory(parse.GetValue(report), "--report"));
-            return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, existing, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -94,10 +97,10 @@ internal static class DemoCommand
         return console;
     }
 
-    private static async Task<int> RunAsync(List<IDemoScene> scenes, bool quick, bool json, DemoOutputs outputs, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(List<IDemoScene> scenes, bool quick, bool json, DemoOutputs outputs, TextWriter stdout, TextWriter stderr, Brigade.Orleans.ClusterConnectionOptions? cluster, CancellationToken cancellationToken)
     {
         var console = CreateConsole(stdout);
-        var context = new DemoContext(quick, json, console);
+        var context = new DemoContext(quick, json, console) { Cluster = cluster };
         var document = new DemoDocument
         {
             Machine = MachineInfo.Current(),

@@ -18,10 +18,10 @@ internal static class RunCommand
         };
         var assembly = new Option<string?>("--assembly") { Description = "A .NET assembly (from its build output) holding the work type given with --work.", HelpName = "PATH" };
         var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
-        var gateway = new Option<int[]>("--gateway") { Description = "With --engine cluster: the gateway port(s) of the local silos (default 30000).", HelpName = "PORT", AllowMultipleArgumentsPerToken = true };
+        var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
         var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
@@ -41,8 +41,9 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, engine, jobs, gateway, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
         };
+        cluster.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -88,7 +89,7 @@ internal static class RunCommand
 
                 chosen = engineName == "processes"
                     ? resources.Processes(jobCount, itemTimeout)
-                    : await resources.ClusterAsync(parse.GetValue(gateway) ?? [], cancellationToken).ConfigureAwait(false);
+                    : await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
             }
             else
             {

@@ -20,7 +20,20 @@ internal static class SiloCommand
             DefaultValueFactory = _ => BrigadeSiloOptions.DefaultSiloPort,
             HelpName = "PORT",
         };
-        var address = new Option<string>("--address") { Description = "Address to bind and advertise; loopback by default (see docs/cluster.md before changing it).", DefaultValueFactory = _ => "127.0.0.1", HelpName = "IP" };
+        var address = new Option<string>("--address") { Description = "Address to bind (and advertise, without --advertise); loopback by default (see docs/cluster.md before changing it). 0.0.0.0 binds every interface and needs --advertise.", DefaultValueFactory = _ => "127.0.0.1", HelpName = "IP" };
+        var advertise = new Option<string?>("--advertise") { Description = "Address other silos and clients reach this silo at, when it differs from --address (NAT, containers, 0.0.0.0).", HelpName = "IP" };
+        var membership = new Option<string?>("--membership")
+        {
+            Description = "The cluster's membership store, shared by every silo and client: redis://HOST:PORT or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created when missing). No primary: any silo can start or die first. Without it: localhost clustering through --primary-port.",
+            HelpName = "URI",
+        };
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = $"Use TLS, mutual: this silo's certificate (.pfx/.p12, or PEM), for both serving and connecting; its password, if any, in ${ClusterClientOptions.TlsPasswordVariable}. Clients and silos without a certificate the CA signed are refused.",
+            HelpName = "PATH",
+        };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of a PEM --tls-cert, when in a file of its own.", HelpName = "PATH" };
+        var tlsCa = new Option<string?>("--tls-ca") { Description = "The certificate of the authority that signed the cluster's certificates; peers must chain to it (default: the system's trusted roots).", HelpName = "PATH" };
         var clusterId = new Option<string>("--cluster-id") { Description = "Orleans cluster id.", DefaultValueFactory = _ => "brigade", HelpName = "ID" };
         var serviceId = new Option<string>("--service-id") { Description = "Orleans service id.", DefaultValueFactory = _ => "brigade", HelpName = "ID" };
         var assemblies = new Option<FileInfo[]>("--assembly")
@@ -32,9 +45,9 @@ internal static class SiloCommand
         var exitOnStdin = new Option<bool>("--exit-on-stdin-close") { Description = "Stop when standard input closes (for a parent process that starts silos)." };
         var verbose = new Option<bool>("--verbose") { Description = "Log Orleans' information messages (to standard error)." };
 
-        var command = new Command("silo", "Run an Orleans silo that runs the cluster engine's work: localhost clustering, loopback by default.")
+        var command = new Command("silo", "Run an Orleans silo that runs the cluster engine's work: with a membership store (--membership) across machines, or localhost clustering; loopback by default.")
         {
-            port, gatewayPort, primaryPort, address, clusterId, serviceId, assemblies, exitOnStdin, verbose,
+            port, gatewayPort, primaryPort, address, advertise, membership, clusterId, serviceId, tlsCert, tlsKey, tlsCa, assemblies, exitOnStdin, verbose,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -50,6 +63,16 @@ internal static class SiloCommand
                 options.Address = IPAddress.TryParse(parse.GetValue(address), out var ip)
                     ? ip
                     : throw new CliUsageException($"--address: '{parse.GetValue(address)}' is not an IP address");
+                if (parse.GetValue(advertise) is { } advertised)
+                {
+                    options.AdvertisedAddress = IPAddress.TryParse(advertised, out var reached)
+                        ? reached
+                        : throw new CliUsageException($"--advertise: '{advertised}' is not an IP address");
+                }
+                else if (BrigadeSiloOptions.IsWildcardAddress(options.Address))
+                {
+                    throw new CliUsageException($"--address {options.Address} binds every interface: give the address others reach this silo at with --advertise IP");
+                }
             }
             catch (ArgumentException e)
             {
@@ -60,6 +83,18 @@ internal static class SiloCommand
             {
                 throw new CliUsageException("--port and --gateway-port must differ");
             }
+
+            if (parse.GetValue(membership) is { } uri)
+            {
+                if (parse.GetResult(primaryPort) is { Implicit: false })
+                {
+                    throw new CliUsageException("--primary-port is for localhost clustering; with --membership there is no primary silo");
+                }
+
+                options.Membership = ClusterClientOptions.ParseMembership(uri, "--membership");
+            }
+
+            options.Tls = ClusterClientOptions.Tls(parse.GetValue(tlsCert), parse.GetValue(tlsKey), parse.GetValue(tlsCa), "--tls-cert");
 
             options.WorkAssemblies.Add(typeof(SiloCommand).Assembly);
             foreach (var file in parse.GetValue(assemblies) ?? [])
@@ -81,9 +116,27 @@ internal static class SiloCommand
     private static async Task<int> RunAsync(BrigadeSiloOptions options, bool verbose, TextWriter stderr, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (verbose)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+        else
+        {
+            builder.Logging.AddConsoleFormatter<SiloLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        }
+
+        builder.Logging.AddConsole(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            if (!verbose)
+            {
+                o.FormatterName = SiloLogFormatter.FormatterName;
+            }
+        });
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning);
+
+        // A host that fails to start says so with the exception this command reports itself, in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Information : LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         try
         {
@@ -91,7 +144,11 @@ internal static class SiloCommand
         }
         catch (Exception e) when (e is FileNotFoundException or BadImageFormatException or FileLoadException)
         {
-            throw new CliUsageException($"--assembly: {e.Message}");
+            throw new CliUsageException(e.Message.StartsWith("TLS", StringComparison.Ordinal) ? $"--tls-cert: {e.Message}" : $"--assembly: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message.StartsWith("TLS", StringComparison.Ordinal) ? $"--tls-cert: {e.Message}" : e.Message.Split(" (Parameter", 2)[0]);
         }
 
         using var host = builder.Build();
@@ -105,7 +162,10 @@ internal static class SiloCommand
         }
         catch (Exception e)
         {
-            await stderr.WriteLineAsync($"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}): {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            var where = options.Membership is { } store ? $", membership {store}" : "";
+            var cause = e.GetBaseException();
+            await stderr.WriteLineAsync(
+                $"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}{where}): {cause.GetType().Name}: {SiloLogFormatter.Gist(cause.Message)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
 

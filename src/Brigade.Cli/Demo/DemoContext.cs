@@ -13,6 +13,9 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
     /// <summary>Gets whether to shorten the long runs.</summary>
     public bool Quick => quick;
 
+    /// <summary>Gets the running cluster the cluster scene uses instead of starting two local silos, or null.</summary>
+    public Brigade.Orleans.ClusterConnectionOptions? Cluster { get; init; }
+
     /// <summary>Gets whether output is the JSON document (live lines are then suppressed).</summary>
     public bool Json => json;
 

@@ -63,8 +63,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var runOptions = new RunOptions
         {
             Engine = options.Engine,
-            // Auto mode chooses its own width (--jobs is then a ceiling); the other engines default to the core count, like GNU parallel.
-            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine.Name == "auto" ? null : Environment.ProcessorCount),
+            // Auto mode chooses its own width (--jobs is then a ceiling); so does the cluster (the worker slots of its silos, whose
+            // cores are not this machine's); the other engines default to the core count, like GNU parallel.
+            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
             PreserveOrder = ordered,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",

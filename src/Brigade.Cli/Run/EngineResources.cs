@@ -21,14 +21,8 @@ internal sealed class EngineResources : IAsyncDisposable
         return engine;
     }
 
-    public async Task<ClusterEngine> ClusterAsync(int[] gatewayPorts, CancellationToken cancellationToken)
+    public async Task<ClusterEngine> ClusterAsync(ClusterConnectionOptions options, ClusterEngineOptions engineOptions, CancellationToken cancellationToken)
     {
-        var options = new ClusterConnectionOptions();
-        foreach (var port in gatewayPorts)
-        {
-            options.GatewayPorts.Add(port);
-        }
-
         ClusterConnection connection;
         try
         {
@@ -36,11 +30,12 @@ internal sealed class EngineResources : IAsyncDisposable
         }
         catch (ClusterUnavailableException e)
         {
-            throw new CliUsageException($"--engine cluster: {e.Message} (start silos with 'brigade silo', or give --gateway PORT)");
+            var hint = options.Membership is null ? "start silos with 'brigade silo', or give --gateway PORT or --membership URI" : "are silos started with the same --membership and --cluster-id?";
+            throw new CliUsageException($"--engine cluster: {e.Message} ({hint})");
         }
 
         _owned.Add(connection);
-        return await ClusterEngine.ConnectAsync(connection.Client, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await ClusterEngine.ConnectAsync(connection.Client, engineOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

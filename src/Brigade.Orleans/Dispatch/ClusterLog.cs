@@ -23,6 +23,12 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 7115, Level = LogLevel.Debug, Message = "Brigade cluster run {RunId}: membership check failed; trying again at the next interval")]
     public static partial void MembershipCheckFailed(ILogger logger, Guid runId, Exception exception);
 
+    [LoggerMessage(EventId = 7117, Level = LogLevel.Warning, Message = "Brigade cluster run {RunId}: silo {Silo} has not answered for {Seconds:0.#} s; its unfinished batches go to the other silos")]
+    public static partial void SiloUnresponsive(ILogger logger, Guid runId, string silo, double seconds);
+
+    [LoggerMessage(EventId = 7118, Level = LogLevel.Error, Message = "Brigade cluster run {RunId}: {Reason}")]
+    public static partial void RunStalled(ILogger logger, Guid runId, string reason);
+
     [LoggerMessage(EventId = 7116, Level = LogLevel.Debug, Message = "Brigade cluster run {RunId}: stop request not delivered to silo {Silo}")]
     public static partial void StopNotDelivered(ILogger logger, Guid runId, string silo, Exception exception);
 }

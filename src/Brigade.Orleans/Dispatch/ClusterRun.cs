@@ -15,8 +15,17 @@ namespace Brigade.Orleans.Dispatch;
 /// as not run when the run stops first, or as failed after its last attempt. A batch whose call failed (its silo left,
 /// the call was cancelled or broke) is never completed by that attempt; it goes back to <see cref="_retries"/>. Its
 /// items may therefore have <i>run</i> twice (at-least-once execution), but they are delivered once.</para>
+/// <para><b>Silos that go quiet, and a cluster that cannot be reached.</b> Membership is not enough: a crashed silo stays
+/// "active" until the others declare it dead, a localhost cluster whose primary died never declares anything, and a call
+/// sent through a gateway the client can no longer reach waits for a response that will not come. So the monitor asks
+/// the grain of every call in flight for more than a second whether it still runs its batch. A silo that answers nothing
+/// for <see cref="ClusterEngineOptions.UnresponsiveSiloTimeout"/> is treated as lost (while another silo still answers);
+/// a call that nobody confirms for that long is cancelled and its batch re-queued; and when batches are owed
+/// (<see cref="_outstanding"/>) but nothing completes and nothing is confirmed running for
+/// <see cref="ClusterEngineOptions.StallTimeout"/>, the run fails with <see cref="ClusterUnavailableException"/>, the items
+/// not completed counted as not run.</para>
 /// <para><b>When a slot may exit.</b> A slot leaves when its silo is lost, or when the input is exhausted, no batch is
-/// queued for retry and none is being taken or in flight (<see cref="_busy"/> is 0). Until then it waits on
+/// queued and none is being taken or in flight (<see cref="_busy"/> is 0). Until then it waits on
 /// <see cref="_changed"/>: a batch in flight elsewhere may still fail and need it. That state is final: nothing can
 /// create work once nothing is busy and the input is done.</para>
 /// </remarks>
@@ -24,6 +33,7 @@ internal sealed class ClusterRun<TIn, TOut>
 {
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxProbeAfter = TimeSpan.FromSeconds(1);
 
     private readonly ClusterEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
@@ -31,11 +41,25 @@ internal sealed class ClusterRun<TIn, TOut>
     private readonly List<Slot> _slots = [];
     private readonly List<SiloState> _silos = [];
 
-    // Guards _retries, _busy, _liveSlots, _inputDone and the replacement of _changed. Never held across an await or
-    // while calling the job or a grain.
+    // Guards _retries, _fresh, _taking, _busy, _outstanding, _liveSlots, _inputDone and the replacement of _changed.
+    // Never held across an await or while calling the job or a grain.
     private readonly Lock _gate = new();
     private readonly Queue<Attempt> _retries = new();
+
+    // Batches taken from the input and not yet sent; retries go first.
+    private readonly Queue<Attempt> _fresh = new();
+    private bool _taking;
+
+    // The last take started, awaited before the run returns: no take may outlive the engine's part of the run.
+    private Task? _take;
     private int _busy;
+
+    // Attempts taken from the input (or split from one) and not yet completed: what the run is owed by the cluster.
+    private int _outstanding;
+
+    // Stopwatch time of the last sign of progress: a batch completed, or a silo confirmed one running.
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private string? _unavailable;
     private int _liveSlots;
     private bool _inputDone;
     private TaskCompletionSource _changed = NewSignal();
@@ -77,6 +101,12 @@ internal sealed class ClusterRun<TIn, TOut>
         try
         {
             await Task.WhenAll(_slots.Select(RunSlotAsync)).ConfigureAwait(false);
+
+            // Every slot has left; a take still waiting (ordered delivery) ends now that the run is failed or stopped.
+            if (Volatile.Read(ref _take) is { } take)
+            {
+                await take.ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -173,7 +203,8 @@ internal sealed class ClusterRun<TIn, TOut>
             {
                 if (round < silo.Workers && _slots.Count < width)
                 {
-                    _slots.Add(new Slot(silo, round, _engine.Slot(silo.Address, _runId, round)));
+                    var index = round;
+                    _slots.Add(new Slot(silo, index, generation => _engine.Slot(silo.Address, _runId, index, generation)));
                     added = true;
                 }
             }
@@ -248,11 +279,21 @@ internal sealed class ClusterRun<TIn, TOut>
                     return _retries.Dequeue();
                 }
 
+                if (_fresh.Count > 0)
+                {
+                    _busy++;
+                    return _fresh.Dequeue();
+                }
+
                 if (!_inputDone)
                 {
-                    // Counted as busy while taking, so that no other slot exits while this batch is on its way.
-                    _busy++;
-                    take = true;
+                    if (!_taking)
+                    {
+                        // Counted as busy while taking, so that no slot exits while this batch is on its way.
+                        _taking = true;
+                        _busy++;
+                        take = true;
+                    }
                 }
                 else if (_busy == 0)
                 {
@@ -265,23 +306,43 @@ internal sealed class ClusterRun<TIn, TOut>
 
             if (take)
             {
-                var batch = await _job.TakeBatchAsync(slot.Worker).ConfigureAwait(false);
-                if (!batch.IsEmpty)
-                {
-                    return new Attempt(batch, 0, []);
-                }
-
-                lock (_gate)
-                {
-                    _inputDone = true;
-                    _busy--;
-                    SignalLocked();
-                }
-
-                continue;
+                // Not awaited by the slot: with ordered results, taking waits while the oldest undelivered batch is too
+                // far behind, and that batch may be one that failed and waits in _retries for a slot. Every slot stays
+                // free to run it; the batch taken meanwhile joins _fresh.
+                Volatile.Write(ref _take, TakeAsync(slot.Worker));
             }
 
             await changed.ConfigureAwait(false);
+        }
+    }
+
+    private async Task TakeAsync(EngineWorker worker)
+    {
+        var batch = default(ItemBatch<TIn>);
+        try
+        {
+            batch = await _job.TakeBatchAsync(worker).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+
+        lock (_gate)
+        {
+            _taking = false;
+            _busy--;
+            if (batch.IsEmpty)
+            {
+                _inputDone = true;
+            }
+            else
+            {
+                _outstanding++;
+                _fresh.Enqueue(new Attempt(batch, 0, []));
+            }
+
+            SignalLocked();
         }
     }
 
@@ -321,21 +382,41 @@ internal sealed class ClusterRun<TIn, TOut>
             }
             catch (Exception e)
             {
-                var cause = slot.Silo.IsLost ? "the silo left the cluster" : slot.LostResponse ?? $"{e.GetType().Name}: {e.Message}";
+                var cancelled = slot.LostResponse;
                 slot.EndCall();
                 slot.InFlight = null;
-                return await FailedAsync(slot, attempt, cause, e).ConfigureAwait(false);
+                if (Volatile.Read(ref _unavailable) is { } unavailable)
+                {
+                    return await FailedAsync(slot, attempt, unavailable, e, Failure.NotTheItems).ConfigureAwait(false);
+                }
+
+                if (slot.Silo.IsLost)
+                {
+                    return await FailedAsync(slot, attempt, slot.Silo.LostReason, e, Failure.SiloGone).ConfigureAwait(false);
+                }
+
+                if (cancelled is { } cancel)
+                {
+                    return await FailedAsync(slot, attempt, cancel.Text, e, cancel.Stuck ? Failure.NotTheItems : Failure.Call).ConfigureAwait(false);
+                }
+
+                // The client could not deliver the call (no gateway, the target silo unreachable): nothing the items did.
+                // Such failures are not counted against the items; a silo that keeps failing this way stops answering
+                // and is left out, and a cluster that cannot be reached at all stalls the run until StallTimeout.
+                return await FailedAsync(slot, attempt, $"{e.GetType().Name}: {e.Message}", e, IsDeliveryFailure(e) ? Failure.NotTheItems : Failure.Call).ConfigureAwait(false);
             }
 
             slot.EndCall();
             slot.InFlight = null;
         }
 
+        slot.Silo.Heard();
+
         if (response.Rejected is { } reason)
         {
             // The silo no longer knows the work type (restarted with other assemblies): it cannot serve this run.
-            slot.Silo.MarkLost();
-            return await FailedAsync(slot, attempt, $"work type rejected: {reason}", new ClusterWorkRejectedException(reason)).ConfigureAwait(false);
+            slot.Silo.MarkLost("it no longer accepts the work type");
+            return await FailedAsync(slot, attempt, $"work type rejected: {reason}", new ClusterWorkRejectedException(reason), Failure.SiloGone).ConfigureAwait(false);
         }
 
         var worker = response.Silo == slot.Worker.Location ? slot.Worker : (slot.Worker = CreateWorker(slot, response.Silo));
@@ -346,12 +427,26 @@ internal sealed class ClusterRun<TIn, TOut>
         return !slot.Silo.IsLost;
     }
 
-    private async Task<bool> FailedAsync(Slot slot, Attempt attempt, string reason, Exception error)
+    private async Task<bool> FailedAsync(Slot slot, Attempt attempt, string reason, Exception error, Failure kind)
     {
+        var batch = attempt.Batch;
+        if (kind == Failure.NotTheItems)
+        {
+            // Back to the queue as it was: this attempt does not count.
+            ClusterLog.BatchRetried(_engine.Logger, _runId, batch.ToString(), slot.Silo.Name, attempt.Tries, reason);
+            lock (_gate)
+            {
+                _retries.Enqueue(attempt);
+                _busy--;
+                SignalLocked();
+            }
+
+            return await PauseAsync(slot).ConfigureAwait(false);
+        }
+
         var tries = attempt.Tries + 1;
         var history = attempt.History.Add($"attempt {tries} on silo {slot.Silo.Name}: {reason}");
         var maxAttempts = _engine.Options.MaxBatchAttempts;
-        var batch = attempt.Batch;
         ClusterLog.BatchRetried(_engine.Logger, _runId, batch.ToString(), slot.Silo.Name, tries, reason);
         if (batch.Count == 1 && tries >= maxAttempts)
         {
@@ -372,8 +467,9 @@ internal sealed class ClusterRun<TIn, TOut>
                 // A silo that left says nothing about the items: the batch goes back whole, unless it has used up its
                 // attempts. A failure on a silo that stayed may be the items' doing: halves go back, so that one item
                 // that cannot run is isolated in a few rounds and its neighbours complete.
-                if (batch.Count > 1 && (!slot.Silo.IsLost || tries >= maxAttempts))
+                if (batch.Count > 1 && (kind == Failure.Call || tries >= maxAttempts))
                 {
+                    _outstanding++;
                     var half = batch.Count / 2;
                     _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex, batch.Items[..half]), tries, history));
                     _retries.Enqueue(new Attempt(new ItemBatch<TIn>(batch.StartIndex + half, batch.Items[half..]), tries, history));
@@ -388,6 +484,11 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
 
+        return await PauseAsync(slot).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> PauseAsync(Slot slot)
+    {
         if (slot.Silo.IsLost)
         {
             return false;
@@ -402,12 +503,17 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private void Done()
     {
+        Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
         lock (_gate)
         {
             _busy--;
+            _outstanding--;
             SignalLocked();
         }
     }
+
+    private static bool IsDeliveryFailure(Exception e) =>
+        e is OrleansMessageRejectionException or global::Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException;
 
     private async Task ExitAsync(Slot slot)
     {
@@ -415,11 +521,12 @@ internal sealed class ClusterRun<TIn, TOut>
         lock (_gate)
         {
             _liveSlots--;
-            if (_liveSlots == 0 && (_retries.Count > 0 || !_inputDone))
+            if (_liveSlots == 0 && (_retries.Count > 0 || _fresh.Count > 0 || !_inputDone))
             {
                 // The last slot is gone with work left: every silo of the run left the cluster.
-                stranded = [.. _retries];
+                stranded = [.. _retries, .. _fresh];
                 _retries.Clear();
+                _fresh.Clear();
             }
 
             SignalLocked();
@@ -439,8 +546,8 @@ internal sealed class ClusterRun<TIn, TOut>
 
         if (!_job.CancellationToken.IsCancellationRequested)
         {
-            _job.Fail(new ClusterUnavailableException(
-                $"Every silo of the run left the cluster ({string.Join(", ", _silos.Select(s => s.Name))}); the items not yet run are counted as not run."));
+            _job.Fail(new ClusterUnavailableException(Volatile.Read(ref _unavailable) ??
+                $"Every silo of the run left the cluster or stopped answering ({string.Join("; ", _silos.Select(s => $"{s.Name}: {s.LostReason}"))}); the {notRun:N0} items not yet run are counted as not run."));
         }
     }
 
@@ -476,7 +583,8 @@ internal sealed class ClusterRun<TIn, TOut>
                 // Both checks every tick, independently: right after a silo leaves, a client's calls through that
                 // silo's gateway can stall until the client drops the gateway, and one stalled check must not hold
                 // back the other.
-                await Task.WhenAll(CheckMembershipAsync(timeout, stop), CheckLongCallsAsync(timeout, stop)).ConfigureAwait(false);
+                await Task.WhenAll(CheckMembershipAsync(timeout, stop), CheckCallsAsync(timeout, stop)).ConfigureAwait(false);
+                CheckResponsiveness();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -507,7 +615,7 @@ internal sealed class ClusterRun<TIn, TOut>
             if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
             {
                 ClusterLog.SiloLost(_engine.Logger, _runId, silo.Name);
-                silo.MarkLost();
+                silo.MarkLost("it left the cluster");
                 lock (_gate)
                 {
                     SignalLocked();
@@ -518,17 +626,23 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private TimeSpan Grace => _engine.Options.ResponseGracePeriod;
 
+    private TimeSpan Unresponsive => _engine.Options.UnresponsiveSiloTimeout;
+
+    // Calls shorter than this are not asked about: a batch is sized to take milliseconds.
+    private TimeSpan ProbeAfter => Unresponsive / 4 < MaxProbeAfter ? Unresponsive / 4 : MaxProbeAfter;
+
     /// <summary>
-    /// Asks the grain of every call in flight for longer than <see cref="Grace"/> whether it is still
-    /// running the batch; a batch it finished (or never received) that long ago lost its response, and is cancelled
-    /// here so that it is sent again.
+    /// Asks the grain of every call in flight for longer than <see cref="ProbeAfter"/> whether it is still running the
+    /// batch. An answer is news of its silo; a batch confirmed running is progress; a batch it finished longer ago than
+    /// <see cref="Grace"/> lost its response and is cancelled here so that it is sent again.
     /// </summary>
-    private async Task CheckLongCallsAsync(TimeSpan timeout, CancellationToken stop)
+    private async Task CheckCallsAsync(TimeSpan timeout, CancellationToken stop)
     {
         var checks = new List<Task>();
+        var probeAfter = ProbeAfter;
         foreach (var slot in _slots)
         {
-            if (slot.InFlight is { } attempt && slot.CallDuration() > Grace && slot.TryReserveProgressCheck(Grace / 2))
+            if (slot.InFlight is { } attempt && !slot.Silo.IsLost && slot.CallDuration() > probeAfter && slot.TryReserveProgressCheck(probeAfter))
             {
                 checks.Add(CheckAsync(slot, attempt));
             }
@@ -543,29 +657,106 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             try
             {
-                var progress = await slot.Grain.ProgressAsync(_runId, attempt.Batch.StartIndex).WaitAsync(timeout, stop).ConfigureAwait(false);
-                if (progress.Running || slot.InFlight != attempt)
+                var grain = slot.Grain;
+                var progress = await grain.ProgressAsync(_runId, attempt.Batch.StartIndex).WaitAsync(timeout < Unresponsive ? timeout : Unresponsive, stop).ConfigureAwait(false);
+                slot.Silo.Heard();
+                if (slot.InFlight != attempt)
                 {
                     return;
                 }
 
-                if (progress.Seen && progress.SinceFinished > Grace)
+                if (progress.Running)
                 {
-                    slot.CancelCall($"the silo finished the batch {progress.SinceFinished.TotalSeconds:0} s ago but its response never arrived (larger than the message size limit?)");
+                    slot.Confirm();
+                    Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
                 }
-                else if (!progress.Seen && slot.CallDuration() > 2 * Grace)
+                else if (progress.Seen && progress.SinceFinished > Grace)
                 {
-                    slot.CancelCall("the batch never reached its worker grain");
+                    slot.CancelCall($"the silo finished the batch {progress.SinceFinished.TotalSeconds:0} s ago but its response never arrived (larger than the message size limit?)", stuck: false);
                 }
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                // The silo may be leaving: membership decides that, not this check.
+                // No answer: the silo may be gone or unreachable; CheckResponsiveness decides from how long it has been quiet.
                 ClusterLog.MembershipCheckFailed(_engine.Logger, _runId, e);
             }
             catch (OperationCanceledException)
             {
                 // The run is over.
+            }
+        }
+    }
+
+    /// <summary>Leaves out silos that stopped answering, re-sends calls nobody confirms, and fails a run that makes no progress.</summary>
+    private void CheckResponsiveness()
+    {
+        var unresponsive = Unresponsive;
+        var quiet = _silos.Where(s => !s.IsLost && s.SinceHeard > unresponsive && _slots.Any(slot => slot.Silo == s && slot.InFlight is not null)).ToList();
+        var answering = _silos.Count(s => !s.IsLost) - quiet.Count;
+
+        // Only while another silo still answers: when none does, the client itself is likely cut off, and the stall
+        // check below ends the run with that diagnosis instead of blaming each silo in turn.
+        if (answering > 0)
+        {
+            foreach (var silo in quiet)
+            {
+                ClusterLog.SiloUnresponsive(_engine.Logger, _runId, silo.Name, silo.SinceHeard.TotalSeconds);
+                silo.MarkLost($"it answered nothing for {silo.SinceHeard.TotalSeconds:0} s");
+            }
+
+            if (quiet.Count > 0)
+            {
+                lock (_gate)
+                {
+                    SignalLocked();
+                }
+            }
+        }
+
+        foreach (var slot in _slots)
+        {
+            if (slot.InFlight is not null && !slot.Silo.IsLost && slot.SinceConfirmed() > unresponsive)
+            {
+                slot.CancelCall($"nothing confirmed the batch running for {slot.SinceConfirmed().TotalSeconds:0} s (the silo or the gateway the call went through is unreachable)", stuck: true);
+            }
+        }
+
+        int outstanding;
+        lock (_gate)
+        {
+            outstanding = _outstanding;
+        }
+
+        if (outstanding == 0)
+        {
+            // Nothing owed by the cluster (the run is waiting for its input, or done): the stall clock does not run.
+            Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+            return;
+        }
+
+        var stalled = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress));
+        if (stalled > _engine.Options.StallTimeout && Volatile.Read(ref _unavailable) is null)
+        {
+            var silos = string.Join("; ", _silos.Select(s => s.IsLost ? $"{s.Name}: {s.LostReason}" : $"{s.Name}: last answered {s.SinceHeard.TotalSeconds:0} s ago"));
+            var reason =
+                $"The cluster made no progress for {stalled.TotalSeconds:0} s (StallTimeout, brigade run --cluster-timeout: {_engine.Options.StallTimeout.TotalSeconds:0.#} s): " +
+                $"no batch completed and no silo confirmed one running ({silos}). The client may have lost its gateways, or the cluster cannot serve calls " +
+                "(a localhost cluster whose primary silo died); the items not completed are counted as not run.";
+            if (Interlocked.CompareExchange(ref _unavailable, reason, null) is null)
+            {
+                ClusterLog.RunStalled(_engine.Logger, _runId, reason);
+
+                // At once, not when the last slot leaves: failing the job also ends a take waiting for ordered delivery.
+                _job.Fail(new ClusterUnavailableException(reason));
+                foreach (var silo in _silos)
+                {
+                    silo.MarkLost("the run stalled");
+                }
+
+                lock (_gate)
+                {
+                    SignalLocked();
+                }
             }
         }
     }
@@ -596,17 +787,33 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>How a failed attempt goes back to the queue.</summary>
+    private enum Failure
+    {
+        /// <summary>The call could not be delivered, or the run is ending: the batch goes back whole and the attempt does not count.</summary>
+        NotTheItems,
+
+        /// <summary>The silo left or went quiet: the batch goes back whole, and the attempt counts.</summary>
+        SiloGone,
+
+        /// <summary>The call failed while its silo stayed: it may be the items' doing, so the batch goes back in halves.</summary>
+        Call,
+    }
+
     /// <summary>A batch and its history of failed attempts.</summary>
     private sealed record Attempt(ItemBatch<TIn> Batch, int Tries, ImmutableList<string> History);
 
     /// <summary>One worker slot: a grain on one silo, the report worker that records its batches, and its batch in flight.</summary>
-    private sealed class Slot(SiloState silo, int index, Grains.IWorkerGrain grain)
+    private sealed class Slot(SiloState silo, int index, Func<int, Grains.IWorkerGrain> grains)
     {
+        private volatile Grains.IWorkerGrain _grain = grains(0);
+        private int _generation;
+
         public SiloState Silo => silo;
 
         public int Index => index;
 
-        public Grains.IWorkerGrain Grain => grain;
+        public Grains.IWorkerGrain Grain => _grain;
 
         public EngineWorker Worker { get; set; } = null!;
 
@@ -618,11 +825,12 @@ internal sealed class ClusterRun<TIn, TOut>
         private CancellationTokenSource? _call;
         private long _callStart;
         private long _lastCheck;
-        private string? _lostResponse;
+        private long _lastConfirmed;
+        private (string Text, bool Stuck)? _lostResponse;
 
         public int ConsecutiveFailures { get; set; }
 
-        public string? LostResponse
+        public (string Text, bool Stuck)? LostResponse
         {
             get
             {
@@ -642,6 +850,7 @@ internal sealed class ClusterRun<TIn, TOut>
                 _call = call;
                 _callStart = now;
                 _lastCheck = now;
+                _lastConfirmed = now;
                 _lostResponse = null;
             }
         }
@@ -662,6 +871,23 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
 
+        public void Confirm()
+        {
+            var now = Stopwatch.GetTimestamp();
+            lock (_callGate)
+            {
+                _lastConfirmed = now;
+            }
+        }
+
+        public TimeSpan SinceConfirmed()
+        {
+            lock (_callGate)
+            {
+                return _call is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_lastConfirmed);
+            }
+        }
+
         public bool TryReserveProgressCheck(TimeSpan every)
         {
             var now = Stopwatch.GetTimestamp();
@@ -677,13 +903,24 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
 
-        public void CancelCall(string reason)
+        public void CancelCall(string reason, bool stuck)
         {
             CancellationTokenSource? call;
             lock (_callGate)
             {
                 call = _call;
-                _lostResponse = reason;
+                if (call is null || _lostResponse is not null)
+                {
+                    return;
+                }
+
+                _lostResponse = (reason, stuck);
+                if (stuck)
+                {
+                    // The stuck call may still occupy its grain, and every call to that grain takes the same way through
+                    // the client: the next batch goes to a grain of a new generation.
+                    _grain = grains(++_generation);
+                }
             }
 
             // Outside the lock: cancelling runs Orleans' callbacks, which complete the slot's await.

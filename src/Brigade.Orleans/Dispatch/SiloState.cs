@@ -8,6 +8,7 @@ internal sealed class SiloState(SiloAddress address, string name, int workers) :
 {
     private readonly CancellationTokenSource _lost = new();
     private volatile bool _isLost;
+    private long _lastHeard = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public SiloAddress Address => address;
 
@@ -19,13 +20,23 @@ internal sealed class SiloState(SiloAddress address, string name, int workers) :
 
     public CancellationToken LostToken => _lost.Token;
 
-    public void MarkLost()
+    /// <summary>Gets how long ago the silo last answered anything of this run (a batch, a progress check).</summary>
+    public TimeSpan SinceHeard => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard));
+
+    /// <summary>Records that the silo answered.</summary>
+    public void Heard() => Interlocked.Exchange(ref _lastHeard, System.Diagnostics.Stopwatch.GetTimestamp());
+
+    /// <summary>Gets why the run stopped using the silo.</summary>
+    public string LostReason { get; private set; } = "";
+
+    public void MarkLost(string reason)
     {
         if (_isLost)
         {
             return;
         }
 
+        LostReason = reason;
         _isLost = true;
         try
         {

@@ -30,6 +30,30 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
     private Guid _runningRun;
     private long _runningStart = -1;
     private long _finishedAt;
+    private string? _run;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Key: {silo}/{run}/{slot}; discovery probes ("probe") are not runs.
+        var parts = this.GetPrimaryKeyString().Split('/');
+        if (parts.Length == 3 && parts[1] != "probe")
+        {
+            _run = parts[1];
+            registry.Activated(_run);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_run is not null)
+        {
+            registry.Deactivated(_run);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task<PrepareResponse> PrepareAsync(PrepareRequest request)
     {
@@ -55,6 +79,9 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             SiloAddress = silo.SiloAddress.ToParsableString(),
             ProcessorCount = Environment.ProcessorCount,
             Rejected = rejected,
+            ActiveRuns = registry.ActiveRuns,
+            ItemsRunning = registry.ItemsRunning,
+            ItemsCompleted = registry.ItemsCompleted,
         });
     }
 
@@ -83,15 +110,20 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         _running = running;
         _runningRun = request.RunId;
         _runningStart = request.StartIndex;
+        registry.BatchStarted(request.Count);
+        var ran = 0;
         try
         {
             var token = running.Token;
-            return invoker.IsAsync
+            var response = invoker.IsAsync
                 ? await Task.Run(() => invoker.RunAsync(request, _silo, token), CancellationToken.None)
                 : await Task.Run(() => invoker.Run(request, _silo, token), CancellationToken.None);
+            ran = response.Ran;
+            return response;
         }
         finally
         {
+            registry.BatchFinished(request.Count, ran);
             _running = null;
             _finishedAt = TimeProvider.System.GetTimestamp();
         }

@@ -10,8 +10,9 @@ namespace Brigade.Orleans;
 public static class BrigadeSiloHostingExtensions
 {
     /// <summary>
-    /// Adds an Orleans silo with localhost clustering on the given ports and address, loading the work assemblies and
-    /// accepting only their work types; prints a ready line on standard output once started.
+    /// Adds an Orleans silo on the given ports and address, in the cluster of its membership store (or localhost
+    /// clustering), with TLS if asked; loads the work assemblies and accepts only their work types; prints a ready line
+    /// on standard output once started.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="options">The silo's options.</param>
@@ -19,22 +20,48 @@ public static class BrigadeSiloHostingExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="FileNotFoundException">A work assembly path does not exist.</exception>
     /// <exception cref="BadImageFormatException">A work assembly path is not a .NET assembly.</exception>
+    /// <exception cref="ArgumentException">The options contradict each other (a wildcard address without an advertised
+    /// one), or a TLS certificate cannot be read.</exception>
     public static IHostApplicationBuilder UseBrigadeSilo(this IHostApplicationBuilder builder, BrigadeSiloOptions options, Action<ISiloBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
         var assemblies = options.WorkAssemblies.Concat(options.WorkAssemblyPaths.Select(WorkAssemblyLoader.Load)).Distinct().ToList();
         var address = options.Address;
+        var advertised = options.Advertised;
+        var tls = options.Tls is { } tlsOptions ? ClusterSetup.Load(tlsOptions) : default((System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)?);
+        if (options.Membership is { Kind: ClusterMembershipKind.Postgres } postgres)
+        {
+            // Before UseOrleans: hosted services start in order, so the tables exist before the silo joins.
+            builder.Services.AddHostedService(sp => new Membership.PostgresSchemaService(
+                postgres, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Membership.PostgresSchemaService>>()));
+        }
+
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, new IPEndPoint(address, options.PrimarySiloPort), options.ServiceId, options.ClusterId);
+            if (options.Membership is { } membership)
+            {
+                ClusterSetup.UseMembership(silo, membership, options.ClusterId, options.ServiceId);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, new IPEndPoint(advertised, options.PrimarySiloPort), options.ServiceId, options.ClusterId);
+            }
+
             silo.Configure<EndpointOptions>(endpoints =>
             {
-                // Bind exactly the configured address (loopback by default), never all interfaces.
-                endpoints.AdvertisedIPAddress = address;
+                // Bind exactly the configured address (loopback by default), and advertise the one others reach.
+                endpoints.AdvertisedIPAddress = advertised;
+                endpoints.SiloPort = options.SiloPort;
+                endpoints.GatewayPort = options.GatewayPort;
                 endpoints.SiloListeningEndpoint = new IPEndPoint(address, options.SiloPort);
                 endpoints.GatewayListeningEndpoint = new IPEndPoint(address, options.GatewayPort);
             });
+            if (options.Tls is { } tlsOptions && tls is { } loaded)
+            {
+                ClusterSetup.UseTls(silo, tlsOptions, loaded);
+            }
+
             silo.AddBrigadeWorkers(o =>
             {
                 foreach (var assembly in assemblies)

@@ -41,10 +41,25 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         options ??= new ClusterConnectionOptions();
         var ports = options.GatewayPorts.Count > 0 ? options.GatewayPorts.ToArray() : [BrigadeSiloOptions.DefaultGatewayPort];
+        (System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)? tls;
+        try
+        {
+            tls = options.Tls is { } tlsOptions ? Hosting.ClusterSetup.Load(tlsOptions) : null;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}': {e.Message}", e);
+        }
+
+        var where = options.Membership is { } store ? $"through {store}" : $"at {options.Address} (gateway ports {string.Join(", ", ports)})";
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
         {
-            if (IPAddress.IsLoopback(options.Address))
+            if (options.Membership is { } membership)
+            {
+                Hosting.ClusterSetup.UseMembership(client, membership, options.ClusterId, options.ServiceId);
+            }
+            else if (IPAddress.IsLoopback(options.Address))
             {
                 client.UseLocalhostClustering(ports, options.ServiceId, options.ClusterId);
             }
@@ -56,6 +71,11 @@ public sealed class ClusterConnection : IAsyncDisposable
                     c.ClusterId = options.ClusterId;
                     c.ServiceId = options.ServiceId;
                 });
+            }
+
+            if (options.Tls is { } tlsOptions && tls is { } loaded)
+            {
+                Hosting.ClusterSetup.UseTls(client, tlsOptions, loaded);
             }
 
             options.ConfigureClient?.Invoke(client);
@@ -70,9 +90,15 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnavailableException(
-                $"Could not connect to the cluster '{options.ClusterId}' at {options.Address} (gateway ports {string.Join(", ", ports)}): {e.Message}", e);
+            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: {OneLine(e)}", e);
         }
+    }
+
+    // Orleans' connection errors can span lines (an inner exception's text); a CLI prints one.
+    private static string OneLine(Exception e)
+    {
+        var text = e is TimeoutException ? "no gateway answered in time" : e.Message;
+        return string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     /// <summary>Creates a cluster engine on this connection and discovers the silos.</summary>

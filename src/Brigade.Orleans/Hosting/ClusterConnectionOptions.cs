@@ -2,7 +2,8 @@ using System.Net;
 
 namespace Brigade.Orleans;
 
-/// <summary>Where a <see cref="ClusterConnection"/> finds the cluster: gateway address and ports, cluster and service ids.</summary>
+/// <summary>Where a <see cref="ClusterConnection"/> finds the cluster: its membership store (or gateway address and
+/// ports), cluster and service ids, and TLS.</summary>
 /// <remarks>Values are validated when set.</remarks>
 public sealed class ClusterConnectionOptions
 {
@@ -11,7 +12,17 @@ public sealed class ClusterConnectionOptions
     private string _serviceId = "brigade";
     private TimeSpan _connectTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets or sets the gateways' address.</summary>
+    /// <summary>Gets or sets the cluster's membership store, where the client reads the live gateways.</summary>
+    /// <value>Defaults to <see langword="null"/>: the gateways are <see cref="Address"/> and <see cref="GatewayPorts"/>.
+    /// Set it to the store the silos use (<c>ClusterMembership.Parse("redis://HOST:6379")</c>) for a cluster across
+    /// machines: the client then follows silos that join and leave, and no gateway is a single point of failure.</value>
+    public ClusterMembership? Membership { get; set; }
+
+    /// <summary>Gets or sets TLS for the client's gateway connections; required by silos that use TLS.</summary>
+    /// <value>Defaults to <see langword="null"/>: no TLS.</value>
+    public ClusterTlsOptions? Tls { get; set; }
+
+    /// <summary>Gets or sets the gateways' address (without a <see cref="Membership"/> store).</summary>
     /// <value>Defaults to the loopback address: silos on this machine.</value>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
     public IPAddress Address
@@ -20,7 +31,7 @@ public sealed class ClusterConnectionOptions
         set => _address = value ?? throw new ArgumentNullException(nameof(value));
     }
 
-    /// <summary>Gets the silos' gateway ports.</summary>
+    /// <summary>Gets the silos' gateway ports (without a <see cref="Membership"/> store).</summary>
     /// <value>Empty by default, which means 30000 (<see cref="BrigadeSiloOptions.DefaultGatewayPort"/>).</value>
     public IList<int> GatewayPorts { get; } = [];
 

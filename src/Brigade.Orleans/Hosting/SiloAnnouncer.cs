@@ -16,8 +16,9 @@ internal sealed class SiloAnnouncer(BrigadeSiloOptions options, IReadOnlyList<st
         {
             // One line on stdout, flushed: a parent process reads it to know the silo accepts work.
             Console.Out.WriteLine(
-                $"{ReadyPrefix} silo {options.Address}:{options.SiloPort}, gateway {options.Address}:{options.GatewayPort}, cluster '{options.ClusterId}', " +
-                $"primary port {options.PrimarySiloPort}, work assemblies: {string.Join(", ", workAssemblies)}");
+                $"{ReadyPrefix} silo {Where(options.SiloPort)}, gateway {Where(options.GatewayPort)}, cluster '{options.ClusterId}', " +
+                $"{(options.Membership is { } m ? $"membership {m}" : $"localhost clustering, primary port {options.PrimarySiloPort}")}{(options.Tls is null ? "" : ", TLS")}, " +
+                $"work assemblies: {string.Join(", ", workAssemblies)}");
             Console.Out.Flush();
         });
 
@@ -51,4 +52,9 @@ internal sealed class SiloAnnouncer(BrigadeSiloOptions options, IReadOnlyList<st
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private string Where(int port) =>
+        options.AdvertisedAddress is { } advertised && !advertised.Equals(options.Address)
+            ? $"{advertised}:{port} (bound to {options.Address}:{port})"
+            : $"{options.Address}:{port}";
 }

@@ -20,4 +20,16 @@ internal sealed class PrepareResponse
     /// <summary>Gets why the silo cannot run the work type, or <see langword="null"/> when it can (or none was named).</summary>
     [Id(3)]
     public string? Rejected { get; init; }
+
+    /// <summary>Gets how many runs have worker grains on the silo now.</summary>
+    [Id(4)]
+    public int ActiveRuns { get; init; }
+
+    /// <summary>Gets how many items the silo's worker grains are running now (the items of the batches in progress).</summary>
+    [Id(5)]
+    public long ItemsRunning { get; init; }
+
+    /// <summary>Gets how many items the silo has run since it started.</summary>
+    [Id(6)]
+    public long ItemsCompleted { get; init; }
 }

@@ -11,7 +11,9 @@ namespace Brigade.Cli.Demo.Scenes;
 
 /// <summary>
 /// The CPU-bound work across two silo processes of a local Orleans cluster: which silo ran what, against one core.
-/// Opt-in (<c>--cluster</c>): it starts processes.
+/// Opt-in (<c>--cluster</c>): it starts processes. Given a running cluster (<c>demo --membership URI</c> or
+/// <c>--gateway PORT</c>, with <c>--cluster-id</c> and TLS options as for <c>brigade run</c>), it runs on that cluster's
+/// silos instead, which must accept the CLI's work types (every <c>brigade silo</c> does).
 /// </summary>
 internal sealed class ClusterScene : IDemoScene
 {
@@ -33,6 +35,11 @@ internal sealed class ClusterScene : IDemoScene
         const int Slices = 64;
         var slices = Enumerable.Range(0, Slices).Select(i => new PrimeSlice(limit * i / Slices, limit * (i + 1) / Slices)).ToArray();
         var label = $"primes below {limit:N0}, {Slices} slices";
+
+        if (context.Cluster is { } existing)
+        {
+            return await RunOnClusterAsync(context, result, existing, slices, label, cancellationToken).ConfigureAwait(false);
+        }
 
         var ports = FreePorts(4);
         var silos = new List<LocalSiloProcess>();
@@ -84,6 +91,36 @@ internal sealed class ClusterScene : IDemoScene
             await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(15)))).ConfigureAwait(false);
         }
 
+        return result;
+    }
+
+    /// <summary>The same comparison on a cluster that is already running: every silo with a slot per core.</summary>
+    private static async Task<SceneResult> RunOnClusterAsync(DemoContext context, SceneResult result, ClusterConnectionOptions target, PrimeSlice[] slices, string label, CancellationToken cancellationToken)
+    {
+        context.Live($"[grey]connecting to the cluster '{Markup.Escape(target.ClusterId)}' ({Markup.Escape(Commands.ClusterClientOptions.Describe(target))})…[/]");
+        var cluster = await ClusterConnection.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+        await using var disconnect = cluster.ConfigureAwait(false);
+        var engine = await cluster.CreateEngineAsync(null, cancellationToken).ConfigureAwait(false);
+        var silos = await engine.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        var slots = silos.Sum(s => s.Workers);
+        context.Live($"[grey]{silos.Count} silo(s), {slots} worker slots: {Markup.Escape(string.Join(", ", silos.Select(s => $"{s.Address} ×{s.Workers}")))}[/]");
+
+        _ = await Runner.MapAsync(slices.Take(8), new CountPrimesWork(), DemoContext.Options(engine, "warm-up"), cancellationToken).ConfigureAwait(false);
+        _ = Workloads.CountPrimes(0, 20_000);
+        var seq = await Runner.MapAsync(slices, new CountPrimesWork(), DemoContext.Options(Engine.Sequential, label), cancellationToken).ConfigureAwait(false);
+        result.Runs.Add(context.Record(seq.Report, seq.Report.WallTime, 1));
+        var run = await Runner.MapAsync(slices, new CountPrimesWork(), DemoContext.Options(engine, label), cancellationToken).ConfigureAwait(false);
+        var record = context.Record(run.Report, seq.Report.WallTime, slots);
+        result.Runs.Add(record);
+        foreach (var (silo, items) in record.ItemsPerLocation ?? [])
+        {
+            context.Live($"  silo [bold]{Markup.Escape(silo)}[/]: {items} items");
+        }
+
+        var same = seq.Values.Sum() == run.Values.Sum();
+        result.Conclusion =
+            $"{run.Values.Sum():N0} primes: {seq.Report.WallTime.TotalSeconds:0.00} s on one core here, {run.Report.WallTime.TotalSeconds:0.00} s on {silos.Count} silo(s) of the cluster " +
+            $"'{target.ClusterId}' ({slots} slots): {(seq.Report.WallTime / run.Report.WallTime).ToString("0.00", CultureInfo.InvariantCulture)}×{(same ? "" : " — RESULTS DIFFER")}.";
         return result;
     }
 

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Globalization;
+using Brigade.Orleans;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary><c>brigade cluster</c>: look at a running cluster (<c>status</c>) and print the PostgreSQL membership schema (<c>schema</c>).</summary>
+internal static class ClusterCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("cluster", "Look at a cluster of silos: its silos, their cores, and the runs and items each holds.");
+        command.Subcommands.Add(Status(stdout, stderr));
+        command.Subcommands.Add(Schema(stdout));
+        return command;
+    }
+
+    private static Command Status(TextWriter stdout, TextWriter stderr)
+    {
+        var client = new ClusterClientOptions();
+        var status = new Command("status", "List the cluster's active silos: address, cores, runs and items each holds now, items run since it started.");
+        client.AddTo(status);
+        status.SetAction(async (parse, cancellationToken) =>
+        {
+            var connection = client.Connection(parse);
+            connection.ConnectTimeout = TimeSpan.FromSeconds(10);
+            IReadOnlyList<ClusterSilo> silos;
+            try
+            {
+                var cluster = await ClusterConnection.ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using (cluster.ConfigureAwait(false))
+                {
+                    var engine = new ClusterEngine(cluster.Client, new ClusterEngineOptions { PrepareTimeout = TimeSpan.FromSeconds(10) });
+                    silos = await engine.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (ClusterUnavailableException e)
+            {
+                await stderr.WriteLineAsync($"brigade: cluster status: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
+            var where = ClusterClientOptions.Describe(connection);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"cluster '{connection.ClusterId}' ({where}): {silos.Count} silo{(silos.Count == 1 ? "" : "s")}, {silos.Sum(s => s.ProcessorCount)} cores, " +
+                $"{silos.Sum(s => s.ItemsRunning):N0} items running, {silos.Sum(s => s.ItemsCompleted):N0} run")).ConfigureAwait(false);
+            var width = Math.Max(4, silos.Count == 0 ? 0 : silos.Max(s => s.Address.Length));
+            await stdout.WriteLineAsync($"{"SILO".PadRight(width)}  CORES  RUNS  RUNNING  ITEMS RUN").ConfigureAwait(false);
+            foreach (var silo in silos)
+            {
+                await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{silo.Address.PadRight(width)}  {silo.ProcessorCount,5}  {silo.ActiveRuns,4}  {silo.ItemsRunning,7:N0}  {silo.ItemsCompleted,9:N0}")).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        });
+        return status;
+    }
+
+    private static Command Schema(TextWriter stdout)
+    {
+        var store = new Argument<string>("store") { Description = "The membership store: postgres." };
+        var schema = new Command("schema", "Print Orleans' SQL that creates the PostgreSQL membership tables (silos create them when they may; run it once as a role that may, otherwise).")
+        {
+            store,
+        };
+        schema.SetAction(async (parse, _) =>
+        {
+            if (parse.GetValue(store) is not ("postgres" or "postgresql"))
+            {
+                throw new CliUsageException($"cluster schema: unknown store '{parse.GetValue(store)}'; the one with tables to create is postgres (Redis needs none)");
+            }
+
+            await stdout.WriteAsync(ClusterMembership.GetPostgresSchemaScript()).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return schema;
+    }
+}

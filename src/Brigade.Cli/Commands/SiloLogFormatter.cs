@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Brigade.Cli.Commands;
+
+/// <summary>
+/// The silo's log lines without <c>--verbose</c>: one line per event, an exception as its type and first line only (a
+/// silo that cannot reach its membership store says so in a line, not in a stack trace); <c>--verbose</c> keeps the
+/// full console format.
+/// </summary>
+internal sealed class SiloLogFormatter() : ConsoleFormatter(FormatterName)
+{
+    public const string FormatterName = "brigade-silo";
+
+    // Orleans' note that the silo runs without server GC: `brigade silo` chooses workstation GC on purpose (it shares
+    // machines with the work it runs), so the note is noise at every start.
+    private const int ServerGcNote = 100405;
+
+    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    {
+        if (logEntry.EventId.Id == ServerGcNote)
+        {
+            return;
+        }
+
+        var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
+        var level = logEntry.LogLevel switch
+        {
+            LogLevel.Critical => "crit",
+            LogLevel.Error => "fail",
+            LogLevel.Warning => "warn",
+            LogLevel.Information => "info",
+            _ => "dbug",
+        };
+        var line = $"{level}: {logEntry.Category}[{logEntry.EventId.Id}] {OneLine(message)}";
+        if (logEntry.Exception is { } e)
+        {
+            var inner = e.GetBaseException();
+            line += $" ({inner.GetType().Name}: {OneLine(inner.Message)})";
+        }
+
+        textWriter.WriteLine(line);
+    }
+
+    /// <summary>The gist of an error message for a one-line report: its first line, up to the first clause after 40 characters.</summary>
+    public static string Gist(string text)
+    {
+        var first = OneLine(text);
+        var cut = first.Length > 120 ? first.IndexOf(", ", 40, StringComparison.Ordinal) : -1;
+        return cut > 0 ? string.Concat(first.AsSpan(0, cut), " …") : first;
+    }
+
+    /// <summary>The first line of a text, cut at 300 characters.</summary>
+    public static string OneLine(string text)
+    {
+        var first = text.Split('\n', 2)[0].Trim();
+        return first.Length <= 300 ? first : string.Concat(first.AsSpan(0, 300), "…");
+    }
+}

@@ -1,0 +1,28 @@
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Brigade.Orleans.Tests.Deployment;
+
+/// <summary>The same deployment with PostgreSQL membership: the silos create Orleans' tables themselves, all starting at once.</summary>
+[Collection("processes")]
+[Trait("Category", "FaultInjection")]
+public sealed class PostgresDeploymentTests(PostgresServer postgres, ITestOutputHelper output) : IClassFixture<PostgresServer>
+{
+    [Fact(Timeout = 300_000)]
+    public async Task ThreeHosts_OneKilledMidRun_EveryItemExactlyOnce()
+    {
+        await using var hosts = await SimulatedHosts.StartAsync(postgres.Uri);
+
+        var victim = hosts.Silos[2];
+        var outcome = await hosts.RunAsync(5_000, () => SiloSet.Kill(victim), TimeSpan.FromMinutes(3));
+        output.WriteLine($"postgres, 127.0.0.4 SIGKILLed mid-run: {outcome}");
+        Console.WriteLine($"[cluster stall] postgres membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
+
+        outcome.AssertEveryItemExactlyOnce(5_000);
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={postgres.Port};Username=postgres;Database=postgres");
+        await connection.OpenAsync();
+        await using var members = new NpgsqlCommand("SELECT count(*) FROM orleansmembershiptable WHERE deploymentid = @id", connection);
+        members.Parameters.AddWithValue("id", hosts.ClusterId);
+        Assert.Equal(3L, (long)(await members.ExecuteScalarAsync())!);
+    }
+}

@@ -1,0 +1,57 @@
+using Xunit.Abstractions;
+
+namespace Brigade.Orleans.Tests.Deployment;
+
+/// <summary>
+/// The cluster as users deploy it: three hosts (127.0.0.2-4, same ports) with Redis membership and no primary, a
+/// CPU-bound <c>brigade run --engine cluster</c>, and one host lost mid-run: killed, or cut off by a partition.
+/// </summary>
+[Collection("processes")]
+[Trait("Category", "FaultInjection")]
+public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact(Timeout = 300_000)]
+    public async Task ThreeHosts_OneKilledMidRun_TenThousandItemsExactlyOnce()
+    {
+        await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+
+        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", redis.Uri, "--cluster-id", hosts.ClusterId);
+        output.WriteLine(status);
+        Assert.True(code == 0, stderr);
+        Assert.Contains(": 3 silos,", status, StringComparison.Ordinal);
+        Assert.All(SimulatedHosts.Addresses, a => Assert.Contains($"{a}:", status, StringComparison.Ordinal));
+
+        var victim = hosts.Silos[1];
+        var outcome = await hosts.RunAsync(10_000, () => SiloSet.Kill(victim), RunTimeout);
+        output.WriteLine($"redis, 127.0.0.3 SIGKILLed mid-run: {outcome}");
+        Console.WriteLine($"[cluster stall] redis membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
+
+        Assert.NotNull(outcome.FaultAt);
+        Assert.True(victim.HasExited);
+        outcome.AssertEveryItemExactlyOnce(10_000);
+    }
+
+    [SkippableFact(Timeout = 300_000)]
+    public async Task ThreeHosts_OnePartitionedMidRun_EveryItemExactlyOnce()
+    {
+        var unavailable = Partition.Unavailable();
+        Skip.If(unavailable is not null, $"no partition can be made here: {unavailable}");
+        await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+        Partition? cut = null;
+        try
+        {
+            var outcome = await hosts.RunAsync(5_000, () => cut = Partition.Cut(SimulatedHosts.Addresses[1]), RunTimeout);
+            output.WriteLine($"redis, 127.0.0.3 partitioned mid-run: {outcome}");
+            Console.WriteLine($"[cluster stall] redis membership, host partitioned: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
+
+            Assert.NotNull(cut);
+            outcome.AssertEveryItemExactlyOnce(5_000);
+        }
+        finally
+        {
+            cut?.Dispose();
+        }
+    }
+}

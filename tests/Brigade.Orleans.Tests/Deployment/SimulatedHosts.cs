@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Brigade.Orleans.Tests.Deployment;
+
+/// <summary>
+/// Three simulated hosts on this machine: a <c>brigade silo</c> on each of 127.0.0.2, 127.0.0.3 and 127.0.0.4, all on the
+/// same ports as separate machines would be, joined through a membership store; and a CPU-bound <c>brigade run --engine
+/// cluster</c> over them, watched from outside while one host is lost.
+/// </summary>
+internal sealed partial class SimulatedHosts : IAsyncDisposable
+{
+    public static readonly IPAddress[] Addresses = [IPAddress.Parse("127.0.0.2"), IPAddress.Parse("127.0.0.3"), IPAddress.Parse("127.0.0.4")];
+
+    private readonly SiloSet _silos = new();
+    private readonly string _directory = Directory.CreateTempSubdirectory("brigade-hosts-").FullName;
+
+    private SimulatedHosts(string membership, string clusterId)
+    {
+        Membership = membership;
+        ClusterId = clusterId;
+    }
+
+    public string Membership { get; }
+
+    public string ClusterId { get; }
+
+    /// <summary>The silos, in the order of <see cref="Addresses"/>.</summary>
+    public IReadOnlyList<LocalSiloProcess> Silos { get; private set; } = [];
+
+    public string File(string name) => Path.Combine(_directory, name);
+
+    /// <summary>Starts the three silos at once; each binds its own address, the same two ports.</summary>
+    public static async Task<SimulatedHosts> StartAsync(string membership)
+    {
+        var hosts = new SimulatedHosts(membership, $"test-{Guid.NewGuid():N}"[..16]);
+        try
+        {
+            var ports = FreePorts.On(Addresses, 2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
+            hosts.Silos = await Task.WhenAll(Addresses.Select(a => hosts._silos.StartAsync(
+                "--address", a.ToString(), "--port", ports[0], "--gateway-port", ports[1], "--membership", membership, "--cluster-id", hosts.ClusterId)));
+            return hosts;
+        }
+        catch
+        {
+            await hosts.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c> on these hosts, calls
+    /// <paramref name="fault"/> once a third of them are done, and measures the longest time the output did not grow after it.
+    /// </summary>
+    public Task<RunOutcome> RunAsync(int items, Action fault, TimeSpan timeout) =>
+        RunCliAsync(_directory, ["--membership", Membership, "--cluster-id", ClusterId, "--cluster-timeout", "60s"], items, fault, timeout);
+
+    /// <summary>
+    /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c> and the given cluster options,
+    /// calls <paramref name="fault"/> once a third of them are done, and measures the longest time the output did not
+    /// grow after it.
+    /// </summary>
+    public static async Task<RunOutcome> RunCliAsync(string directory, string[] cluster, int items, Action fault, TimeSpan timeout)
+    {
+        var input = Path.Combine(directory, $"in-{items}.txt");
+        var output = Path.Combine(directory, $"out-{items}-{Guid.NewGuid():N}.txt");
+        await System.IO.File.WriteAllLinesAsync(input, Enumerable.Range(0, items).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        var info = BrigadeCli.StartInfo(
+            ["run", input, "--assembly", BrigadeCli.WorkAssembly, "--work", typeof(Spin).FullName!, "--engine", "cluster", "-o", output, .. cluster]);
+        info.RedirectStandardError = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardInput = true;
+        var clock = Stopwatch.StartNew();
+        using var run = Process.Start(info)!;
+        run.StandardInput.Close();
+        var stdout = run.StandardOutput.ReadToEndAsync();
+        TimeSpan? faultAt = null;
+        var stderrLines = new List<string>();
+        var reader = Task.Run(async () =>
+        {
+            while (await run.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (stderrLines)
+                {
+                    stderrLines.Add(line);
+                }
+
+                if (faultAt is null && ProgressRegex().Match(line) is { Success: true } m &&
+                    long.Parse(m.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) >= items / 3)
+                {
+                    fault();
+                    faultAt = clock.Elapsed;
+                }
+            }
+        });
+
+        // The output flushes every 100 ms while results arrive: its growth, sampled, shows how long delivery stalled.
+        var worstStall = TimeSpan.Zero;
+        var lastLength = 0L;
+        var lastGrowth = TimeSpan.Zero;
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            while (!run.HasExited)
+            {
+                await Task.Delay(50, deadline.Token);
+                var length = System.IO.File.Exists(output) ? new FileInfo(output).Length : 0;
+                var now = clock.Elapsed;
+                if (length != lastLength)
+                {
+                    if (faultAt is { } f && now - Max(lastGrowth, f) > worstStall)
+                    {
+                        worstStall = now - Max(lastGrowth, f);
+                    }
+
+                    lastLength = length;
+                    lastGrowth = now;
+                }
+            }
+
+            await run.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            run.Kill(entireProcessTree: true);
+            await run.WaitForExitAsync();
+            throw new TimeoutException($"brigade run did not finish within {timeout.TotalSeconds:0} s: {string.Join(" | ", stderrLines.TakeLast(5))}");
+        }
+
+        await reader;
+        await stdout;
+        var lines = System.IO.File.Exists(output) ? await System.IO.File.ReadAllLinesAsync(output) : [];
+        var failures = System.IO.File.Exists(output + ".failures.jsonl") ? (await System.IO.File.ReadAllLinesAsync(output + ".failures.jsonl")).Length : 0;
+        return new RunOutcome(run.ExitCode, lines, failures, faultAt, worstStall, clock.Elapsed, string.Join("\n", stderrLines));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _silos.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    [GeneratedRegex(@"^brigade run: ([\d,]+)/[\d,]+ done")]
+    private static partial Regex ProgressRegex();
+}
+
+/// <summary>How a <c>brigade run</c> over the simulated hosts ended.</summary>
+internal sealed record RunOutcome(int ExitCode, string[] Lines, int Failures, TimeSpan? FaultAt, TimeSpan WorstStall, TimeSpan Elapsed, string Stderr)
+{
+    /// <summary>Every item exactly once, in input order: line i is Spin's result for item i, and nothing else.</summary>
+    public void AssertEveryItemExactlyOnce(int items)
+    {
+        Assert.True(ExitCode == 0, $"exit {ExitCode}: {Stderr}");
+        Assert.Equal(0, Failures);
+        Assert.Equal(items, Lines.Length);
+        for (var i = 0; i < items; i++)
+        {
+            Assert.Equal(((2 * i) + 1).ToString(CultureInfo.InvariantCulture), Lines[i]);
+        }
+    }
+
+    public override string ToString() =>
+        $"exit {ExitCode}, {Lines.Length} lines, {Failures} failures; fault at {FaultAt?.TotalSeconds:0.0} s; worst output stall after it {WorstStall.TotalSeconds:0.0} s; run {Elapsed.TotalSeconds:0.0} s";
+}

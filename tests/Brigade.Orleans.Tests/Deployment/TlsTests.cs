@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+
+namespace Brigade.Orleans.Tests.Deployment;
+
+/// <summary>A silo with mutual TLS serves clients holding a certificate its CA signed and refuses the others in one line.</summary>
+[Collection("processes")]
+public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact(Timeout = 240_000)]
+    public async Task TlsSilo_RefusesAClientWithoutTheCertificate_InOneLine_AndServesOneWithIt()
+    {
+        var directory = Directory.CreateTempSubdirectory("brigade-tls-").FullName;
+        try
+        {
+            using var cluster = new TestCertificates(directory, "cluster");
+            using var stranger = new TestCertificates(directory, "stranger");
+            var siloCert = cluster.Issue("silo");
+            var clientCert = cluster.Issue("client");
+            var strangerCert = stranger.Issue("intruder");
+            var ports = FreePorts.On([IPAddress.Loopback], 2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
+            await using var silos = new SiloSet();
+            var silo = await silos.StartAsync("--port", ports[0], "--gateway-port", ports[1], "--primary-port", ports[0], "--tls-cert", siloCert, "--tls-ca", cluster.AuthorityPath);
+            Assert.Contains(", TLS,", silo.ReadyLine, StringComparison.Ordinal);
+
+            // The refused clients each wait out their connect timeout: side by side.
+            var refused = await Task.WhenAll(
+                StatusAsync("--gateway", ports[1]),
+                StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath));
+            var (plain, wrongAuthority) = (refused[0], refused[1]);
+            var admitted = await StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath);
+
+            foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
+            {
+                output.WriteLine(stderr);
+                Assert.Equal(1, code);
+                Assert.Equal("", stdout);
+                var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+                Assert.StartsWith("brigade: cluster status: Could not connect to the cluster 'brigade'", line, StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+            }
+
+            Assert.True(admitted.Code == 0, admitted.Stderr);
+            Assert.Contains(": 1 silo,", admitted.Stdout, StringComparison.Ordinal);
+            Assert.False(silo.HasExited);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> StatusAsync(params string[] args)
+    {
+        var (code, stdout, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(90), ["cluster", "status", .. args]);
+        return (code, stdout, stderr);
+    }
+}

@@ -1,0 +1,95 @@
+using Brigade.Orleans.Tests.Deployment;
+using Xunit.Abstractions;
+
+namespace Brigade.Orleans.Tests.FaultInjection;
+
+/// <summary>
+/// Silos killed with SIGKILL mid-run, as real processes: a run either finishes with every item exactly once, or fails
+/// with <see cref="ClusterUnavailableException"/> within its bound (<see cref="ClusterEngineOptions.StallTimeout"/>), never hangs.
+/// </summary>
+[Collection("processes")]
+[Trait("Category", "FaultInjection")]
+public sealed class SiloKillTests(ITestOutputHelper output)
+{
+    // Kill to exception: the stall bound, plus the monitor's tick and this loaded machine's slack.
+    private static readonly TimeSpan Bound = ClusterFaults.Options.StallTimeout + TimeSpan.FromSeconds(10);
+
+    [Fact(Timeout = 150_000)]
+    public async Task KillingTheClientsOnlyGateway_FailsWithClusterUnavailableWithinTheBound()
+    {
+        await using var silos = new SiloSet();
+        var (_, _, second, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        var connection = new ClusterConnectionOptions();
+        connection.GatewayPorts.Add(secondGateway);
+        await using var cluster = await ClusterConnection.ConnectAsync(connection);
+        var engine = await ClusterFaults.EngineAsync(cluster, 2, ClusterFaults.Options);
+
+        var outcome = await ClusterFaults.RunAsync(engine, 20_000, 300, () => SiloSet.Kill(second));
+        output.WriteLine($"only gateway killed: {outcome}");
+
+        // The client has no way left to the cluster: the run cannot finish, so it must say so, in time.
+        var error = Assert.IsType<ClusterUnavailableException>(outcome.Error);
+        Assert.Contains("no progress", error.Message, StringComparison.Ordinal);
+        Assert.True(outcome.FaultToEnd < Bound, $"failed {outcome.FaultToEnd.TotalSeconds:0.0} s after the kill (bound {Bound.TotalSeconds:0} s)");
+        Assert.Equal(0, outcome.Duplicates);
+        Assert.Equal(0, outcome.Wrong);
+    }
+
+    [Fact(Timeout = 150_000)]
+    public async Task KillingThePrimaryOfALocalhostCluster_FinishesExactlyOnceOrFailsWithinTheBound()
+    {
+        await using var silos = new SiloSet();
+        var (primary, primaryGateway, _, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        var connection = new ClusterConnectionOptions();
+        connection.GatewayPorts.Add(primaryGateway);
+        connection.GatewayPorts.Add(secondGateway);
+        await using var cluster = await ClusterConnection.ConnectAsync(connection);
+        var engine = await ClusterFaults.EngineAsync(cluster, 2, ClusterFaults.Options);
+
+        var outcome = await ClusterFaults.RunAsync(engine, 6_000, 300, () => SiloSet.Kill(primary));
+        output.WriteLine($"localhost primary killed: {outcome}");
+
+        Assert.Equal(0, outcome.Duplicates);
+        Assert.Equal(0, outcome.Wrong);
+        if (outcome.Error is null)
+        {
+            Assert.Equal(6_000, outcome.Seen.Count);
+            Assert.True(outcome.Report!.IsSuccess, outcome.Report.ToString());
+        }
+        else
+        {
+            Assert.IsType<ClusterUnavailableException>(outcome.Error);
+            Assert.True(outcome.FaultToEnd < Bound, $"failed {outcome.FaultToEnd.TotalSeconds:0.0} s after the kill (bound {Bound.TotalSeconds:0} s)");
+        }
+    }
+
+    [Fact(Timeout = 150_000)]
+    public async Task BrigadeRun_KillingTheOnlyGateway_FailsInOneLineWithinTheBound_KeepingWhatRan()
+    {
+        await using var silos = new SiloSet();
+        var (_, _, second, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        var directory = Directory.CreateTempSubdirectory("brigade-cli-fault-").FullName;
+        try
+        {
+            var outcome = await SimulatedHosts.RunCliAsync(directory, ["--gateway", secondGateway.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-timeout", "10s"],
+                20_000, () => SiloSet.Kill(second), TimeSpan.FromSeconds(120));
+            output.WriteLine($"brigade run, only gateway killed: {outcome}");
+            output.WriteLine(outcome.Stderr);
+
+            Assert.Equal(1, outcome.ExitCode);
+            var errors = outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("brigade run: ", StringComparison.Ordinal)).ToList();
+            var error = Assert.Single(errors);
+            Assert.StartsWith("brigade: ", error, StringComparison.Ordinal);
+            Assert.Contains("made no progress", error, StringComparison.Ordinal);
+            Assert.True(outcome.Elapsed - outcome.FaultAt!.Value < TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(15), $"ended {(outcome.Elapsed - outcome.FaultAt.Value).TotalSeconds:0.0} s after the kill");
+
+            // What ran before the kill is kept, in order, once: --resume finishes the run when the cluster is back.
+            Assert.InRange(outcome.Lines.Length, 1, 19_999);
+            Assert.All(outcome.Lines.Select((line, i) => (line, i)), x => Assert.Equal(((2 * x.i) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), x.line));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
