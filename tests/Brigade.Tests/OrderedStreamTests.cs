@@ -92,6 +92,97 @@ public sealed class OrderedStreamTests
         Assert.Equal(1000, stream.Report.Succeeded + stream.Report.Failed + stream.Report.NotRun);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task StreamAsync_PreserveOrder_EngineThatTakesTheNextBatchBeforeDeliveringThisOne_Finishes(int workers)
+    {
+        // Worker processes (and any engine that pipelines) take the next batch while the current one still runs.
+        // When the reorder buffer is full, the worker holding the oldest undelivered item must not be the one kept
+        // waiting: regression, the stream stalled for good at the first full window.
+        var items = Enumerable.Range(0, 5_000).ToArray();
+        var options = new RunOptions { Engine = new PipeliningEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = workers };
+
+        long next = 0;
+        await foreach (var r in Runner.StreamAsync(items, x => x * 3, options))
+        {
+            Assert.Equal(next++, r.Index);
+            Assert.Equal(r.Index * 3, r.Value);
+        }
+
+        Assert.Equal(items.Length, next);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_SlowOldestItem_BoundsResultsHeld()
+    {
+        // While item 0 is stuck, other workers keep finishing items: what is held waiting for it stays bounded
+        // (the buffer, plus one batch per worker and what runs), instead of growing with the input.
+        const int Capacity = 32;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2 };
+        var stream = Runner.StreamAsync(Enumerable.Range(0, 100_000), x =>
+        {
+            Interlocked.Increment(ref started);
+            if (x == 0)
+            {
+                release.Task.Wait(TimeSpan.FromSeconds(20));
+            }
+
+            return x;
+        }, options);
+
+        await using var e = stream.GetAsyncEnumerator();
+        var first = e.MoveNextAsync().AsTask();
+        await WaitUntilAsync(() => Volatile.Read(ref started) >= Capacity);
+        await Task.Delay(200);
+        Assert.InRange(Volatile.Read(ref started), Capacity, Capacity + (4 * 2) + 2);
+
+        release.SetResult();
+        Assert.True(await first);
+        for (var i = 1; i < 1_000; i++)
+        {
+            Assert.True(await e.MoveNextAsync());
+            Assert.Equal(i, e.Current.Index);
+        }
+    }
+
+    /// <summary>An engine whose workers keep two batches: it takes the next one before running and delivering the first.</summary>
+    private sealed class PipeliningEngine : Engine
+    {
+        public override string Name => "pipelining";
+
+        public override int GetDefaultDegreeOfParallelism() => 2;
+
+        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) =>
+            Task.WhenAll(Enumerable.Range(0, job.DegreeOfParallelism).Select(id => Task.Factory.StartNew(() =>
+            {
+                var worker = job.CreateWorker(TimeSpan.FromMilliseconds(1), $"pipeline {id}");
+                var held = new Queue<ItemBatch<TIn>>();
+                while (true)
+                {
+                    while (held.Count < 2)
+                    {
+                        var batch = job.TakeBatch(worker, 4);
+                        if (batch.IsEmpty)
+                        {
+                            break;
+                        }
+
+                        held.Enqueue(batch);
+                    }
+
+                    if (!held.TryDequeue(out var next))
+                    {
+                        return;
+                    }
+
+                    job.ExecuteBatch(worker, next);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+    }
+
     private static async IAsyncEnumerable<int> Endless(Func<int> onProduce, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         for (var i = 0; ; i++)
