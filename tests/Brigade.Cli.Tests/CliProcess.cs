@@ -19,6 +19,24 @@ internal static class CliProcess
         return Process.Start(psi)!;
     }
 
+    /// <summary>
+    /// Starts brigade as a terminal would start a foreground job: leading a process group (and session) of its own, so
+    /// a signal to the group (<c>kill -INT -PID</c>, what Ctrl+C does) reaches it and everything in its group. Linux.
+    /// </summary>
+    public static Process StartInOwnGroup(string workingDirectory, params string[] args)
+    {
+        var psi = new ProcessStartInfo("setsid") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("dotnet");
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        // setsid execs in place (a fresh child never leads a group), so the pid is brigade's and its group's.
+        return Process.Start(psi)!;
+    }
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args)
     {
         using var p = Start(workingDirectory, args);
