@@ -31,7 +31,10 @@ internal static class CliProcess
     /// Starts brigade as a terminal would start a foreground job: leading a process group (and session) of its own, so
     /// a signal to the group (<c>kill -INT -PID</c>, what Ctrl+C does) reaches it and everything in its group. Linux.
     /// </summary>
-    public static Process StartInOwnGroup(string workingDirectory, params string[] args)
+    public static Process StartInOwnGroup(string workingDirectory, params string[] args) => StartInOwnGroup(workingDirectory, null, args);
+
+    /// <inheritdoc cref="StartInOwnGroup(string, string[])"/>
+    public static Process StartInOwnGroup(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("setsid") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("dotnet");
@@ -39,6 +42,11 @@ internal static class CliProcess
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         // setsid execs in place (a fresh child never leads a group), so the pid is brigade's and its group's.

@@ -51,6 +51,28 @@ internal static class ProcessTable
         return list;
     }
 
+    /// <summary>Gets the live processes whose environment holds <paramref name="marker"/> (inherited by every descendant of a process started with it).</summary>
+    public static List<int> WithEnvironment(string marker)
+    {
+        var found = new List<int>();
+        foreach (var (pid, _, _, _) in List())
+        {
+            try
+            {
+                if (File.ReadAllText($"/proc/{pid}/environ").Contains(marker, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours.
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Waits until none of <paramref name="pids"/> is alive, or the time is up; returns those still alive.</summary>
     public static async Task<List<int>> WaitGoneAsync(IEnumerable<int> pids, TimeSpan within)
     {
