@@ -13,29 +13,31 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 {
     private static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(100);
     private readonly RunCounters _counters = new();
+
+    // Files this run created; removed again if the run cannot start.
+    private readonly List<string> _created = [];
     private RunPaths _paths = null!;
     private InputFingerprint? _fingerprint;
+
+    // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
+    // timer writes a watermark when deliveries pause (a slow item holds the rest back).
+    private readonly Lock _writeGate = new();
     private Stream? _output;
     private Stream? _failures;
     private Journal? _journal;
-    private readonly List<string> _created = [];
+    private long _upTo;
+    private readonly List<long> _deliveredSinceMark = [];
+    private DateTime _lastMark = DateTime.UtcNow;
     private long _markedDelivered;
-
-    // Guards the outputs, the journal's watermarks and what they record: results are delivered by the run's loop,
-    // and a timer writes a watermark when deliveries pause (a slow item holds the rest back).
-    private readonly Lock _writeGate = new();
     private long _markedUpTo = -1;
     private long _markedInputBytes = -1;
     private CliIOException? _writeError;
-    private long _upTo;
-    private readonly List<long> _deliveredSinceMark = [];
 
     // Guards _inFlight and _pending: the input is read on the engine's workers, results are delivered here.
     private readonly Lock _gate = new();
     private readonly Dictionary<long, InputItem> _inFlight = [];
     private SortedDictionary<long, JournalRecord> _pending = [];
     private string? _stoppedAt;
-    private DateTime _lastMark = DateTime.UtcNow;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {

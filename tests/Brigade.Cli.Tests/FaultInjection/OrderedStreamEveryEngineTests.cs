@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Brigade.Processes;
 using Brigade.Samples.WorkTypes;
+using Xunit.Abstractions;
 
 namespace Brigade.Cli.Tests.FaultInjection;
 
@@ -10,7 +12,7 @@ namespace Brigade.Cli.Tests.FaultInjection;
 /// </summary>
 [Collection(nameof(FaultInjectionCollection))]
 [Trait("Category", "FaultInjection")]
-public sealed class OrderedStreamEveryEngineTests
+public sealed class OrderedStreamEveryEngineTests(ITestOutputHelper output)
 {
     private const int Items = 100_000;
     private const int Capacity = 1024;
@@ -55,6 +57,7 @@ public sealed class OrderedStreamEveryEngineTests
             }, options);
 
         long next = 0, maxAhead = 0;
+        var clock = Stopwatch.StartNew();
         await foreach (var r in stream)
         {
             Assert.True(r.IsSuccess, r.IsSuccess ? "" : r.Exception.ToString());
@@ -70,6 +73,7 @@ public sealed class OrderedStreamEveryEngineTests
             }
         }
 
+        output.WriteLine($"{name}: {Items:N0} items in order in {clock.Elapsed.TotalSeconds:0.00} s (reader paused 5 × 50 ms), at most {maxAhead:N0} read ahead of the reader");
         Assert.Equal(Items, next);
         Assert.Equal(Items, stream.Report!.Succeeded);
         Assert.True(maxAhead <= MaxReadAhead, $"{name}: read {maxAhead:N0} items ahead of the reader (bound {MaxReadAhead:N0})");
