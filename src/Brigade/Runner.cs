@@ -248,7 +248,7 @@ public static partial class Runner
             ItemSource<TIn> items;
             if (ordered)
             {
-                var orderedSink = new OrderedStreamSink<TOut>(capacity);
+                var orderedSink = new OrderedStreamSink<TOut>(capacity, options?.TimeProvider ?? TimeProvider.System);
                 (sink, reader, items) = (orderedSink, orderedSink.Reader, source());
             }
             else

@@ -148,6 +148,78 @@ public sealed class OrderedStreamTests
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_GapRequeuedWhileEveryWorkerWaitsToDeliver_Finishes()
+    {
+        // Like a cluster losing the silo that ran the oldest batch: the batch goes back to a queue that a worker only
+        // serves when it comes back for work, and the only worker left is waiting to deliver behind that very gap.
+        var items = Enumerable.Range(0, 200).ToArray();
+        var options = new RunOptions { Engine = new RequeueingEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = 2 };
+
+        long next = 0;
+        await foreach (var r in Runner.StreamAsync(items, x => x + 1, options))
+        {
+            Assert.Equal(next++, r.Index);
+            Assert.Equal(r.Index + 1, r.Value);
+        }
+
+        Assert.Equal(items.Length, next);
+    }
+
+    /// <summary>Worker A takes the first batch and "loses its silo" once B waits to deliver; B serves the retry queue between batches.</summary>
+    private sealed class RequeueingEngine : Engine
+    {
+        public override string Name => "requeueing";
+
+        public override int GetDefaultDegreeOfParallelism() => 2;
+
+        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var retries = new System.Collections.Concurrent.ConcurrentQueue<ItemBatch<TIn>>();
+            var lost = Task.Factory.StartNew(() =>
+            {
+                var a = job.CreateWorker(TimeSpan.FromMilliseconds(1), "silo A");
+                var first = job.TakeBatch(a, 4);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (job.Completed < 8 && clock.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    Thread.Sleep(5);
+                }
+
+                Thread.Sleep(100);
+                retries.Enqueue(first);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            var serving = Task.Factory.StartNew(() =>
+            {
+                var b = job.CreateWorker(TimeSpan.FromMilliseconds(1), "silo B");
+                while (true)
+                {
+                    if (retries.TryDequeue(out var retry))
+                    {
+                        job.ExecuteBatch(b, retry);
+                        continue;
+                    }
+
+                    var batch = job.TakeBatch(b, 4);
+                    if (!batch.IsEmpty)
+                    {
+                        job.ExecuteBatch(b, batch);
+                    }
+                    else if (lost.IsCompleted && retries.IsEmpty)
+                    {
+                        return;
+                    }
+                    else
+                    {
+                        Thread.Sleep(5);
+                    }
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return Task.WhenAll(lost, serving);
+        }
+    }
+
     /// <summary>An engine whose workers keep two batches: it takes the next one before running and delivering the first.</summary>
     private sealed class PipeliningEngine : Engine
     {

@@ -15,11 +15,17 @@ namespace Brigade.Sinks;
 /// while the current one runs; a cluster re-queues a lost silo's batch to another slot) would otherwise wait for
 /// room that only its own in-flight batch can make: the stream stalled for good. Delivering the gap needs nothing
 /// but the reader, so the run always moves.</para>
+/// <para>The gap may also sit where no waiting worker can see it: a cluster re-queues a lost silo's batch for the next
+/// slot that comes back for work, and every slot may be here, waiting. So a worker that has waited while the gap did
+/// not move at all is let through after a while (1 s, then 2 s, 4 s, ... up to 30 s while the gap stays stuck;
+/// back to 1 s once it moves): no engine can stall the stream for good, and behind a merely slow item the buffer
+/// grows by one batch per worker per such step, not without bound.</para>
 /// <para>Memory: at most <c>capacity</c> results in the channel, <c>capacity</c> waiting here (or one batch, when a
-/// single batch is larger), plus one batch per worker waiting to be admitted and whatever the engine has in flight.</para>
+/// single batch is larger), plus one batch per worker waiting to be admitted and whatever the engine has in flight;
+/// while the oldest item is stuck, a batch per worker more at each step above.</para>
 /// </remarks>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is used.")]
-internal sealed class OrderedStreamSink<TOut>(int capacity) : ResultSink<TOut>
+internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timeProvider) : ResultSink<TOut>
 {
     private readonly Channel<ItemResult<TOut>> _channel = Channel.CreateBounded<ItemResult<TOut>>(
         new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
@@ -35,19 +41,29 @@ internal sealed class OrderedStreamSink<TOut>(int capacity) : ResultSink<TOut>
     private long _next;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Guarded by _deliver: how long a worker waits for the gap to move before it is let through anyway.
+    private TimeSpan _patience = FirstPatience;
+
+    private static TimeSpan FirstPatience => TimeSpan.FromSeconds(1);
+
+    private static TimeSpan MaxPatience => TimeSpan.FromSeconds(30);
+
     public ChannelReader<ItemResult<TOut>> Reader => _channel.Reader;
 
     public override async ValueTask OnBatchAsync(long startIndex, int ran, Memory<TOut> values, IReadOnlyList<ItemFailure>? failures, CancellationToken cancellationToken)
     {
+        var stuck = false;
         while (true)
         {
             Task advanced;
+            TimeSpan patience;
+            long gap;
             await _deliver.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 // Results another batch left waiting may be due now (a not-run range before them was recorded since).
                 await DrainAsync(cancellationToken).ConfigureAwait(false);
-                if (ran == 0 || startIndex <= _next || _waiting.Count == 0 || _waiting.Count + ran <= capacity)
+                if (ran == 0 || startIndex <= _next || _waiting.Count == 0 || _waiting.Count + ran <= capacity || stuck)
                 {
                     var f = 0;
                     for (var i = 0; i < ran; i++)
@@ -64,13 +80,32 @@ internal sealed class OrderedStreamSink<TOut>(int capacity) : ResultSink<TOut>
 
                 // Not the gap and no room: wait (outside the semaphore) until the gap moves, then look again.
                 advanced = _advanced.Task;
+                patience = _patience;
+                gap = _next;
             }
             finally
             {
                 _deliver.Release();
             }
 
-            await advanced.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await advanced.WaitAsync(patience, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The gap has not moved for a while: perhaps only this worker can move it. Let it through, and wait
+                // longer next time while the gap stays where it is.
+                await _deliver.WaitAsync(cancellationToken).ConfigureAwait(false);
+                stuck = _next == gap;
+                if (stuck && _patience == patience)
+                {
+                    // Once per step, whichever waiting worker gets here first.
+                    _patience = patience * 2 < MaxPatience ? patience * 2 : MaxPatience;
+                }
+
+                _deliver.Release();
+            }
         }
     }
 
@@ -140,6 +175,7 @@ internal sealed class OrderedStreamSink<TOut>(int capacity) : ResultSink<TOut>
         {
             if (_next != from)
             {
+                _patience = FirstPatience;
                 var wake = _advanced;
                 _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 wake.TrySetResult();
