@@ -86,7 +86,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _fingerprint = fingerprint;
         _upTo = resume?.UpTo ?? 0;
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
-        var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && File.Exists(failuresFile) ? CountLines(failuresFile) : 0;
+        var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
         {
             // Failures delivered before the interruption still count: the exit code describes the whole job.

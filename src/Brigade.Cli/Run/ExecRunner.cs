@@ -26,9 +26,6 @@ internal static class ExecRunner
         ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
         : null;
 
-    /// <summary>Gets whether commands run in a process group of their own (which a terminal's Ctrl+C does not reach).</summary>
-    public static bool OwnProcessGroups => Setsid is not null;
-
     /// <summary>Runs the command; returns its stdout and the CPU time its processes used, when the shell reported it.</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
