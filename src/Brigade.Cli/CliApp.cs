@@ -52,6 +52,11 @@ internal static class CliApp
             await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (CliIOException e)
+        {
+            await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("brigade: interrupted").ConfigureAwait(false);

@@ -102,8 +102,11 @@ public sealed class RunOptions
     /// <summary>Gets or sets whether <c>Runner.StreamAsync</c> yields results in input order instead of as they finish.</summary>
     /// <value>
     /// Defaults to <see langword="false"/>. When <see langword="true"/>, a result that finishes ahead of an earlier item
-    /// waits for it; at most <see cref="StreamCapacity"/> items are taken ahead of the oldest undelivered one, so
-    /// memory stays bounded even over an endless input. Items that never ran (after cancellation or a stop) are skipped.
+    /// waits for it; once <see cref="StreamCapacity"/> results wait, workers with more results that are not the oldest
+    /// undelivered item wait too (the one that is never does), so memory stays bounded even over an endless input.
+    /// A worker that waited while the oldest item did not move at all is let through after 1 s (then 2 s, 4 s, ... up
+    /// to 30 s while it stays stuck), so no engine can stall the stream. Items that never ran (after cancellation or a
+    /// stop) are skipped.
     /// </value>
     public bool PreserveOrder { get; set; }
 

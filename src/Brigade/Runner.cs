@@ -248,9 +248,8 @@ public static partial class Runner
             ItemSource<TIn> items;
             if (ordered)
             {
-                var window = new OrderWindow(capacity);
-                var orderedSink = new OrderedStreamSink<TOut>(window);
-                (sink, reader, items) = (orderedSink, orderedSink.Reader, new WindowedSource<TIn>(source(), window));
+                var orderedSink = new OrderedStreamSink<TOut>(capacity, options?.TimeProvider ?? TimeProvider.System);
+                (sink, reader, items) = (orderedSink, orderedSink.Reader, source());
             }
             else
             {

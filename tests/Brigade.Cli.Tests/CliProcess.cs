@@ -7,7 +7,10 @@ internal static class CliProcess
 {
     public static string CliDll { get; } = typeof(CliApp).Assembly.Location;
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts brigade with extra environment variables (such as XDG_STATE_HOME, for a private state directory).</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(CliDll);
@@ -16,12 +19,46 @@ internal static class CliProcess
             psi.ArgumentList.Add(a);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
         return Process.Start(psi)!;
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args)
+    /// <summary>
+    /// Starts brigade as a terminal would start a foreground job: leading a process group (and session) of its own, so
+    /// a signal to the group (<c>kill -INT -PID</c>, what Ctrl+C does) reaches it and everything in its group. Linux.
+    /// </summary>
+    public static Process StartInOwnGroup(string workingDirectory, params string[] args) => StartInOwnGroup(workingDirectory, null, args);
+
+    /// <inheritdoc cref="StartInOwnGroup(string, string[])"/>
+    public static Process StartInOwnGroup(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var p = Start(workingDirectory, args);
+        var psi = new ProcessStartInfo("setsid") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("dotnet");
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
+
+        // setsid execs in place (a fresh child never leads a group), so the pid is brigade's and its group's.
+        return Process.Start(psi)!;
+    }
+
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args) =>
+        RunAsync(workingDirectory, null, stdin, args);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args)
+    {
+        using var p = Start(workingDirectory, environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (stdin is not null)

@@ -92,6 +92,169 @@ public sealed class OrderedStreamTests
         Assert.Equal(1000, stream.Report.Succeeded + stream.Report.Failed + stream.Report.NotRun);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task StreamAsync_PreserveOrder_EngineThatTakesTheNextBatchBeforeDeliveringThisOne_Finishes(int workers)
+    {
+        // Worker processes (and any engine that pipelines) take the next batch while the current one still runs.
+        // When the reorder buffer is full, the worker holding the oldest undelivered item must not be the one kept
+        // waiting: regression, the stream stalled for good at the first full window.
+        var items = Enumerable.Range(0, 5_000).ToArray();
+        var options = new RunOptions { Engine = new PipeliningEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = workers };
+
+        long next = 0;
+        await foreach (var r in Runner.StreamAsync(items, x => x * 3, options))
+        {
+            Assert.Equal(next++, r.Index);
+            Assert.Equal(r.Index * 3, r.Value);
+        }
+
+        Assert.Equal(items.Length, next);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_SlowOldestItem_BoundsResultsHeld()
+    {
+        // While item 0 is stuck, other workers keep finishing items: what is held waiting for it stays bounded
+        // (the buffer, plus one batch per worker and what runs), instead of growing with the input.
+        const int Capacity = 32;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = 0;
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2 };
+        var stream = Runner.StreamAsync(Enumerable.Range(0, 100_000), x =>
+        {
+            Interlocked.Increment(ref started);
+            if (x == 0)
+            {
+                release.Task.Wait(TimeSpan.FromSeconds(20));
+            }
+
+            return x;
+        }, options);
+
+        await using var e = stream.GetAsyncEnumerator();
+        var first = e.MoveNextAsync().AsTask();
+        await WaitUntilAsync(() => Volatile.Read(ref started) >= Capacity);
+        await Task.Delay(200);
+        Assert.InRange(Volatile.Read(ref started), Capacity, Capacity + (4 * 2) + 2);
+
+        release.SetResult();
+        Assert.True(await first);
+        for (var i = 1; i < 1_000; i++)
+        {
+            Assert.True(await e.MoveNextAsync());
+            Assert.Equal(i, e.Current.Index);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamAsync_PreserveOrder_GapRequeuedWhileEveryWorkerWaitsToDeliver_Finishes()
+    {
+        // Like a cluster losing the silo that ran the oldest batch: the batch goes back to a queue that a worker only
+        // serves when it comes back for work, and the only worker left is waiting to deliver behind that very gap.
+        var items = Enumerable.Range(0, 200).ToArray();
+        var options = new RunOptions { Engine = new RequeueingEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = 2 };
+
+        long next = 0;
+        await foreach (var r in Runner.StreamAsync(items, x => x + 1, options))
+        {
+            Assert.Equal(next++, r.Index);
+            Assert.Equal(r.Index + 1, r.Value);
+        }
+
+        Assert.Equal(items.Length, next);
+    }
+
+    /// <summary>Worker A takes the first batch and "loses its silo" once B waits to deliver; B serves the retry queue between batches.</summary>
+    private sealed class RequeueingEngine : Engine
+    {
+        public override string Name => "requeueing";
+
+        public override int GetDefaultDegreeOfParallelism() => 2;
+
+        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var retries = new System.Collections.Concurrent.ConcurrentQueue<ItemBatch<TIn>>();
+            var lost = Task.Factory.StartNew(() =>
+            {
+                var a = job.CreateWorker(TimeSpan.FromMilliseconds(1), "silo A");
+                var first = job.TakeBatch(a, 4);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (job.Completed < 8 && clock.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    Thread.Sleep(5);
+                }
+
+                Thread.Sleep(100);
+                retries.Enqueue(first);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            var serving = Task.Factory.StartNew(() =>
+            {
+                var b = job.CreateWorker(TimeSpan.FromMilliseconds(1), "silo B");
+                while (true)
+                {
+                    if (retries.TryDequeue(out var retry))
+                    {
+                        job.ExecuteBatch(b, retry);
+                        continue;
+                    }
+
+                    var batch = job.TakeBatch(b, 4);
+                    if (!batch.IsEmpty)
+                    {
+                        job.ExecuteBatch(b, batch);
+                    }
+                    else if (lost.IsCompleted && retries.IsEmpty)
+                    {
+                        return;
+                    }
+                    else
+                    {
+                        Thread.Sleep(5);
+                    }
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return Task.WhenAll(lost, serving);
+        }
+    }
+
+    /// <summary>An engine whose workers keep two batches: it takes the next one before running and delivering the first.</summary>
+    private sealed class PipeliningEngine : Engine
+    {
+        public override string Name => "pipelining";
+
+        public override int GetDefaultDegreeOfParallelism() => 2;
+
+        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) =>
+            Task.WhenAll(Enumerable.Range(0, job.DegreeOfParallelism).Select(id => Task.Factory.StartNew(() =>
+            {
+                var worker = job.CreateWorker(TimeSpan.FromMilliseconds(1), $"pipeline {id}");
+                var held = new Queue<ItemBatch<TIn>>();
+                while (true)
+                {
+                    while (held.Count < 2)
+                    {
+                        var batch = job.TakeBatch(worker, 4);
+                        if (batch.IsEmpty)
+                        {
+                            break;
+                        }
+
+                        held.Enqueue(batch);
+                    }
+
+                    if (!held.TryDequeue(out var next))
+                    {
+                        return;
+                    }
+
+                    job.ExecuteBatch(worker, next);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
+    }
+
     private static async IAsyncEnumerable<int> Endless(Func<int> onProduce, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         for (var i = 0; ; i++)

@@ -1,4 +1,3 @@
-using System.Text;
 using Brigade.Auto;
 using Brigade.Cli.Run;
 using Brigade.Workloads;
@@ -29,9 +28,10 @@ internal static class UserWorkload
         }
 
         var items = new List<object>();
-        using (var reader = input == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(input, Encoding.UTF8))
+        var reader = input == "-" ? Console.OpenStandardInput() : File.OpenRead(input);
+        await using (reader.ConfigureAwait(false))
         {
-            await foreach (var item in InputReader.ReadAsync(reader, InputReader.Resolve(format, input), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in InputReader.ReadAsync(reader, InputReader.Resolve(format, input), cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 if (item.Malformed is { } why)
                 {

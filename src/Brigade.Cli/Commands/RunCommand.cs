@@ -13,13 +13,14 @@ internal static class RunCommand
         var input = new Argument<string>("input") { Description = "The input: a file (one item per line, JSON Lines or CSV), or - for stdin." };
         var exec = new Option<string?>("--exec", "-x")
         {
-            Description = "The command to run per item, through the shell. Placeholders: {} item, {.} without extension, {/} basename, {//} directory, {/.} basename without extension, {#} 1-based number, {index} 0-based index, {N} N-th CSV field, {name} CSV column or JSON property. Substitutions are shell-quoted; without placeholders the item is appended.",
+            Description = "The command to run per item, through the shell. Placeholders: {} item, {.} without extension, {/} basename, {//} directory, {/.} basename without extension, {#} 1-based number, {%} job slot, {index} 0-based index, {N} N-th CSV field, {name} CSV column or JSON property; other braces reach the shell as written. Substitutions are shell-quoted; without placeholders the item is appended.",
             HelpName = "COMMAND",
         };
         var assembly = new Option<string?>("--assembly") { Description = "A .NET assembly (from its build output) holding the work type given with --work.", HelpName = "PATH" };
         var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
         var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
+        var nullSeparated = new Option<bool>("--null", "-0") { Description = "Items are separated by NUL bytes, not lines (as from find -print0; like xargs -0)." };
         var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
@@ -41,7 +42,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
         };
         cluster.AddTo(command);
 
@@ -97,28 +98,29 @@ internal static class RunCommand
             }
 
             var inProcess = chosen is not (Brigade.Processes.ProcessEngine or Brigade.Orleans.ClusterEngine);
+            var inputPath = parse.GetValue(input)!;
+            var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
-                ? new ExecWork(CommandTemplate.Parse(template), itemTimeout, retryCount)
+                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retryCount)
                 : WorkLoader.Load(assemblyPath!, workType!, inProcess, retryCount);
 
-            var outputPath = parse.GetValue(output)!;
-            var toFile = outputPath != "-";
             var options = new RunJobOptions
             {
-                Input = parse.GetValue(input)!,
-                Format = parse.GetValue(format),
+                Input = inputPath,
+                Format = inputFormat,
+                NullSeparated = parse.GetValue(nullSeparated),
                 Work = jobWork,
                 Engine = chosen,
                 Jobs = jobCount,
-                Output = outputPath,
-                Failures = parse.GetValue(failures) ?? (toFile ? outputPath + ".failures.jsonl" : null),
-                JournalPath = parse.GetValue(journal) ?? (toFile ? outputPath + ".journal" : null),
+                Output = parse.GetValue(output)!,
+                Failures = parse.GetValue(failures),
+                JournalPath = parse.GetValue(journal),
                 Resume = parse.GetValue(resume),
                 Unordered = parse.GetValue(unordered),
                 FailFast = parse.GetValue(failFast),
                 StrictInput = parse.GetValue(strictInput),
-                ReportPath = CheckWritable(parse.GetValue(report), "--report"),
-                TracePath = CheckWritable(parse.GetValue(trace), "--trace"),
+                ReportPath = parse.GetValue(report),
+                TracePath = parse.GetValue(trace),
                 Quiet = parse.GetValue(quiet),
                 CommandLine = "brigade " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
             };
@@ -146,11 +148,6 @@ internal static class RunCommand
             ? TimeSpan.FromSeconds(seconds)
             : throw new CliUsageException($"--timeout: '{text}' is not a duration (try 30s, 500ms or 2m)");
     }
-
-    private static string? CheckWritable(string? path, string option) =>
-        path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir && !Directory.Exists(dir)
-            ? throw new CliUsageException($"{option}: directory '{dir}' does not exist")
-            : path;
 
     private static int? Number(System.CommandLine.Parsing.OptionResult result) =>
         result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;

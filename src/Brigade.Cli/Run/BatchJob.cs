@@ -13,30 +13,50 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 {
     private static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(100);
     private readonly RunCounters _counters = new();
+
+    // Files this run created; removed again if the run cannot start.
+    private readonly List<string> _created = [];
+    private RunPaths _paths = null!;
+    private InputFingerprint? _fingerprint;
+
+    // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
+    // timer writes a watermark when deliveries pause (a slow item holds the rest back).
+    private readonly Lock _writeGate = new();
     private Stream? _output;
     private Stream? _failures;
     private Journal? _journal;
     private long _upTo;
     private readonly List<long> _deliveredSinceMark = [];
+    private DateTime _lastMark = DateTime.UtcNow;
+    private long _markedDelivered;
+    private long _markedUpTo = -1;
+    private long _markedInputBytes = -1;
+    private CliIOException? _writeError;
 
     // Guards _inFlight and _pending: the input is read on the engine's workers, results are delivered here.
     private readonly Lock _gate = new();
     private readonly Dictionary<long, InputItem> _inFlight = [];
     private SortedDictionary<long, JournalRecord> _pending = [];
     private string? _stoppedAt;
-    private DateTime _lastMark = DateTime.UtcNow;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var format = InputReader.Resolve(options.Format, options.Input);
+        if (options.NullSeparated && format != InputFormat.Lines)
+        {
+            throw new CliUsageException($"--null separates items by NUL bytes; it does not combine with --format {Name(format)}");
+        }
+
         var ordered = !options.Unordered;
         var header = new JournalRecord
         {
             Kind = "h",
-            Version = 1,
+            Version = 2,
             Input = options.Input == "-" ? "-" : Path.GetFullPath(options.Input),
             Work = options.Work.Description,
             Ordered = ordered,
+            Format = Name(format),
+            NullSeparated = options.NullSeparated,
         };
 
         if (options.Input != "-" && !File.Exists(options.Input))
@@ -46,20 +66,38 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
-        var resume = OpenJournal(header);
-        OpenOutputs(resume);
+        // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
+        _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description);
+        var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
+        var (resume, journalLength) = ReadJournal(header, inputIsFile);
+
+        using var fingerprint = new InputFingerprint();
+        var inputStream = OpenInput();
+        await using var inputScope = inputStream.ConfigureAwait(false);
+        var items = InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var itemsScope = items.ConfigureAwait(false);
+        var first = await items.MoveNextAsync().ConfigureAwait(false) ? items.Current : null;
+        if (first is not null)
+        {
+            options.Work.CheckFirstItem(first);
+        }
+
+        OpenFiles(header, resume, journalLength);
+        _fingerprint = fingerprint;
         _upTo = resume?.UpTo ?? 0;
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
-        var resumedFailures = resume is not null && options.Failures is { } failuresFile ? CountLines(failuresFile) : 0;
+        var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
         {
             // Failures delivered before the interruption still count: the exit code describes the whole job.
             _counters.OnDelivered(failed: i < resumedFailures);
         }
 
-        _counters.Total = options.Input != "-" ? CountItems(options.Input, format) : null;
+        // Counting reads the whole input once more: only a regular file (a pipe would be used up), and not CSV (records span lines).
+        _counters.Total = inputIsFile && format != InputFormat.Csv && new FileInfo(options.Input).Length <= (1L << 30)
+            ? InputReader.CountLines(options.Input, options.NullSeparated)
+            : null;
 
-        using var input = options.Input == "-" ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8) : new StreamReader(options.Input, Encoding.UTF8);
         var runOptions = new RunOptions
         {
             Engine = options.Engine,
@@ -75,10 +113,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are
         // delivered in their place in the order, like results an interrupted run journaled.
         _pending = resume?.Pending ?? [];
-        var prepared = Prepare(InputReader.ReadAsync(input, format, cancellationToken), resume, cancellationToken);
+        var prepared = Prepare(Rest(first, items), resume, cancellationToken);
         var stream = options.Work.Start(prepared, runOptions, OnCompleted);
         var interrupted = false;
-        var discardJournal = false;
+        Exception? failure = null;
+        var marker = new Timer(_ => MarkOnTimer(), null, WatermarkInterval, WatermarkInterval);
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
@@ -105,33 +144,25 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 interrupted = true;
             }
-            catch (Exception) when (resume is null && _counters.Delivered == 0)
+            catch (Exception e)
             {
-                // The run failed before any result (the engine refused the work, the cluster went away): a journal
-                // with nothing in it would only make the same command refuse to start again.
-                discardJournal = true;
-                throw;
+                failure = e;
+            }
+
+            // Waits for a watermark being written, so the last one below is the last one.
+            await marker.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                CloseFiles(runFailed: failure is not null, resumed: resume is not null);
             }
             finally
             {
-                Mark(force: true);
-                _journal?.Dispose();
-                if (discardJournal && _journal is not null)
-                {
-                    File.Delete(_journal.Path);
-                }
-
-                if (_output is not null)
-                {
-                    await _output.DisposeAsync().ConfigureAwait(false);
-                }
-
-                if (_failures is not null)
-                {
-                    await _failures.DisposeAsync().ConfigureAwait(false);
-                }
-
                 await options.Work.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
         }
 
@@ -146,14 +177,21 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         Report = report;
         if (report is not null)
         {
-            if (options.ReportPath is { } html)
+            try
             {
-                HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
-            }
+                if (options.ReportPath is { } html)
+                {
+                    HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
+                }
 
-            if (options.TracePath is { } trace)
+                if (options.TracePath is { } trace)
+                {
+                    ChromeTrace.WriteFile(trace, [report]);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ChromeTrace.WriteFile(trace, [report]);
+                throw new CliIOException($"cannot write the report: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
             }
         }
 
@@ -161,13 +199,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (interrupted)
         {
             var resumeHint = _journal is not null
-                ? $" Resume with: {options.CommandLine} --resume"
+                ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
                 : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
             await stderr.WriteLineAsync($"{summary}; interrupted.{resumeHint}").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
 
-        if (options.Failures is { } f && _counters.Failed > 0)
+        if (_paths.Failures is { } f && _counters.Failed > 0)
         {
             summary += $" (see {f})";
         }
@@ -175,7 +213,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (report is not null)
         {
             summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
-            if (report.Plan is { } plan)
+            if (report.Items == 0 && _counters.Delivered > _counters.ResumedFrom)
+            {
+                // Every item failed before it could run (malformed, or a field it does not have): the engine saw
+                // none, and its plan ("the input was empty") would say the opposite of what happened.
+                summary += "; no item reached the engine";
+            }
+            else if (report.Plan is { } plan)
             {
                 summary += $"; plan: {plan}";
             }
@@ -189,12 +233,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // A finished run needs no journal (the outputs are complete) and an empty failures file says nothing.
         if (_journal is not null && !options.FailFast)
         {
-            File.Delete(_journal.Path);
+            RunFiles.DeleteQuietly(_journal.Path);
         }
 
-        if (options.Failures is { } failuresPath && _counters.Failed == 0 && File.Exists(failuresPath) && new FileInfo(failuresPath).Length == 0)
+        if (_paths.Failures is { } failuresPath && _counters.Failed == 0 && NativeMethods.KindOf(failuresPath) == FileKind.Regular && new FileInfo(failuresPath).Length == 0)
         {
-            File.Delete(failuresPath);
+            RunFiles.DeleteQuietly(failuresPath);
         }
 
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
@@ -286,9 +330,22 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
     private void Deliver(InputItem item, byte[]? output, string? error)
     {
+        lock (_writeGate)
+        {
+            DeliverLocked(item, output, error);
+        }
+    }
+
+    private void DeliverLocked(InputItem item, byte[]? output, string? error)
+    {
+        if (_writeError is { } failed)
+        {
+            throw new CliIOException(failed.Message, failed);
+        }
+
         if (error is null)
         {
-            _output!.Write(output);
+            Write(_output!, "--output", _paths.Output, output);
         }
         else
         {
@@ -296,8 +353,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
             if (_failures is not null)
             {
-                _failures.Write(bytes);
-                _failures.WriteByte((byte)'\n');
+                Write(_failures, "--failures", _paths.Failures!, [.. bytes, (byte)'\n']);
             }
             else
             {
@@ -327,15 +383,29 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         _lastMark = DateTime.UtcNow;
-        _output?.Flush();
-        _failures?.Flush();
+        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
+        {
+            return; // nothing new to record
+        }
+
+        if (_output is not null)
+        {
+            Write(_output, "--output", _paths.Output, null);
+        }
+
+        if (_failures is not null)
+        {
+            Write(_failures, "--failures", _paths.Failures!, null);
+        }
+
         if (_journal is null || _output is null)
         {
             return;
         }
 
         var o = _output.CanSeek ? _output.Length : (long?)null;
-        var f = _failures?.Length;
+        var f = _failures is { CanSeek: true } ? _failures.Length : (long?)null;
         if (options.Unordered)
         {
             if (_deliveredSinceMark.Count == 0)
@@ -343,68 +413,264 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 return;
             }
 
-            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f });
+            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
             _deliveredSinceMark.Clear();
         }
         else
         {
-            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f });
+            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
         }
 
         _journal.Flush();
+        _markedDelivered = _counters.Delivered;
+        _markedUpTo = _upTo;
+        _markedInputBytes = inputBytes;
     }
 
-    private ResumeState? OpenJournal(JournalRecord header)
+    // Writes (or, with no bytes, flushes) an output; a full disk or a broken pipe is one line naming the user's path.
+    private static void Write(Stream stream, string option, string path, byte[]? bytes)
     {
-        if (options.JournalPath is not { } path)
+        try
         {
-            if (options.Resume)
+            if (bytes is not null)
             {
-                throw new CliUsageException("--resume needs a journal: give --output FILE (the journal is FILE.journal) or --journal FILE");
+                stream.Write(bytes);
+            }
+            else
+            {
+                stream.Flush();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write {option} '{path}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
+    // On resume: the journal says what is done; it is refused (before anything is touched) when it belongs to another
+    // run, when the outputs are shorter than it says they were, or when the input no longer begins with what was read.
+    private (ResumeState? State, long JournalLength) ReadJournal(JournalRecord header, bool inputIsFile)
+    {
+        if (_paths.Journal is not { } path)
+        {
+            return options.Resume
+                ? throw new CliUsageException("--resume needs a journal: give --output FILE (the journal is FILE.journal) or --journal FILE")
+                : (null, 0);
+        }
+
+        if (!options.Resume)
+        {
+            return File.Exists(path)
+                ? throw new CliUsageException($"a journal from an earlier, unfinished run exists at '{path}': add --resume to continue it, or delete it to start over")
+                : (null, 0);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new CliUsageException($"--resume: no journal at '{path}' (nothing to resume; run without --resume)");
+        }
+
+        var (state, length) = Journal.Read(path, header);
+        CheckStillThere("--output", _paths.OutputIsSpecial ? null : _paths.Output, state.OutputLength, path);
+        if (_paths.Failures is { } failures && NativeMethods.KindOf(failures) != FileKind.Special)
+        {
+            CheckStillThere("--failures", failures, state.FailuresLength, path);
+        }
+
+        if (state.InputRead is { } read && inputIsFile && InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
+        {
+            throw new CliUsageException(
+                $"--resume: the input '{options.Input}' changed since the interrupted run (its first {read.Bytes:N0} bytes are not what that run read); results would mix old and new items: delete the journal '{path}' to start over");
+        }
+
+        // Results of items read after the last fingerprint cannot be checked against the input: they run again.
+        state.DropUnverifiedResults();
+        return (state, length);
+    }
+
+    private static void CheckStillThere(string option, string? file, long expected, string journal)
+    {
+        if (file is null || expected == 0)
+        {
+            return;
+        }
+
+        var length = File.Exists(file) ? new FileInfo(file).Length : -1;
+        if (length < expected)
+        {
+            throw new CliUsageException(length < 0
+                ? $"--resume: {option} '{file}' is gone, and the interrupted run had written {expected:N0} bytes to it; delete the journal '{journal}' to start over"
+                : $"--resume: {option} '{file}' has {length:N0} bytes, but the interrupted run had written {expected:N0}: it was changed since; delete the journal '{journal}' to start over");
+        }
+    }
+
+    private Stream OpenInput()
+    {
+        if (options.Input == "-")
+        {
+            return Console.OpenStandardInput();
+        }
+
+        try
+        {
+            return new FileStream(options.Input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot read the input '{options.Input}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
+    // Creates the journal, then opens (and on a fresh run truncates) the outputs: an output without a journal beside it
+    // is always a finished run's. If one fails, what this run created is removed.
+    private void OpenFiles(JournalRecord header, ResumeState? resume, long journalLength)
+    {
+        try
+        {
+            if (_paths.Journal is { } journal)
+            {
+                if (resume is not null)
+                {
+                    _journal = Journal.OpenForAppend(journal, journalLength);
+                }
+                else
+                {
+                    if (_paths.JournalInStateDirectory)
+                    {
+                        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+                    }
+
+                    _journal = Journal.Create(journal, header);
+                    _created.Add(journal);
+                }
             }
 
-            return null;
-        }
-
-        if (options.Resume)
-        {
-            if (!File.Exists(path))
+            _output = _paths.Output == "-"
+                ? new TextWriterStream(stdout)
+                : Track(RunFiles.OpenOutput(_paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), _paths.Output, createdOutput);
+            if (_paths.Failures is { } failures)
             {
-                throw new CliUsageException($"--resume: no journal at '{path}' (nothing to resume; run without --resume)");
+                _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures), failures, createdFailures);
+            }
+        }
+        catch
+        {
+            _output?.Dispose();
+            _failures?.Dispose();
+            _journal?.Dispose();
+            _output = _failures = null;
+            _journal = null;
+            foreach (var path in _created)
+            {
+                RunFiles.DeleteQuietly(path);
             }
 
-            var (journal, state) = Journal.Resume(path, header);
-            _journal = journal;
-            return state;
-        }
-
-        if (File.Exists(path))
-        {
-            throw new CliUsageException($"a journal from an earlier, unfinished run exists at '{path}': add --resume to continue it, or delete it to start over");
-        }
-
-        _journal = Journal.Create(path, header);
-        return null;
-    }
-
-    private void OpenOutputs(ResumeState? resume)
-    {
-        _output = options.Output == "-"
-            ? new TextWriterStream(stdout)
-            : OpenTruncated(options.Output, resume?.OutputLength ?? 0);
-        if (options.Failures is { } failures)
-        {
-            _failures = OpenTruncated(failures, resume?.FailuresLength ?? 0);
+            throw;
         }
     }
 
-    private static FileStream OpenTruncated(string path, long length)
+    private FileStream Track(FileStream file, string path, bool created)
     {
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 16);
-        file.SetLength(Math.Min(length, file.Length));
-        file.Seek(0, SeekOrigin.End);
+        if (created)
+        {
+            _created.Add(path);
+        }
+
         return file;
     }
+
+    private void MarkOnTimer()
+    {
+        lock (_writeGate)
+        {
+            if (_writeError is not null)
+            {
+                return;
+            }
+
+            try
+            {
+                Mark(force: true);
+            }
+            catch (CliIOException e)
+            {
+                // The delivery loop reports it with its next result (or at the end).
+                _writeError = e;
+            }
+        }
+    }
+
+    // Flushes and closes. A write that fails now (a full disk) is reported, unless the run already failed (its error is
+    // the one to show); the journal keeps its last good watermark. A run that failed before any result reached the
+    // outputs (the engine refused the work, the cluster went away, the output cannot be written) leaves no journal: it
+    // would only make the same command refuse to start again.
+    private void CloseFiles(bool runFailed, bool resumed)
+    {
+        var error = _writeError;
+        try
+        {
+            lock (_writeGate)
+            {
+                Mark(force: true);
+            }
+        }
+        catch (CliIOException e)
+        {
+            error ??= e;
+        }
+
+        try
+        {
+            _journal?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or CliIOException)
+        {
+            // The journal ends at its last complete line; resume reads up to there.
+        }
+
+        if ((runFailed || error is not null) && !resumed && _markedDelivered == 0 && _journal is not null)
+        {
+            RunFiles.DeleteQuietly(_journal.Path);
+        }
+
+        foreach (var stream in new[] { _output, _failures })
+        {
+            try
+            {
+                stream?.Dispose();
+            }
+            catch (IOException)
+            {
+                // Its last buffered bytes are lost with the disk; the journal's watermark does not count them.
+            }
+        }
+
+        if (error is not null && !runFailed)
+        {
+            throw error;
+        }
+    }
+
+    private static async IAsyncEnumerable<InputItem> Rest(InputItem? first, IAsyncEnumerator<InputItem> items)
+    {
+        if (first is null)
+        {
+            yield break;
+        }
+
+        yield return first;
+        while (await items.MoveNextAsync().ConfigureAwait(false))
+        {
+            yield return items.Current;
+        }
+    }
+
+    private static string Name(InputFormat format) => format switch
+    {
+        InputFormat.JsonLines => "jsonlines",
+        InputFormat.Csv => "csv",
+        _ => "lines",
+    };
 
     private static long CountLines(string path)
     {
@@ -418,25 +684,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         return lines;
-    }
-
-    private static long? CountItems(string path, InputFormat format)
-    {
-        if (format == InputFormat.Csv || new FileInfo(path).Length > (1L << 30))
-        {
-            return null;
-        }
-
-        long count = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            if (!string.IsNullOrWhiteSpace(line))
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 
     private sealed class RunningProgress(RunCounters counters) : IProgress<RunProgress>

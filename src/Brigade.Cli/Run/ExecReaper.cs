@@ -8,12 +8,14 @@ namespace Brigade.Cli.Run;
 /// a crash), so that a resumed run never races with an orphan of the interrupted one. Linux only.
 /// </summary>
 /// <remarks>
-/// One small shell process per brigade process, started with the first command. Brigade writes <c>+PID</c> when a
-/// command starts and <c>-PID</c> when it is done to the reaper's standard input. The kernel closes that pipe when
-/// brigade dies, however it dies; the reaper then stops and kills each command still listed together with every
-/// process below it (found through <c>/proc/*/stat</c>, no procps needed). When brigade exits normally its commands
-/// are done, the list is empty, and the reaper exits without killing anything. It ignores SIGINT and SIGHUP, which a
-/// terminal sends to the whole foreground group: brigade handles Ctrl+C itself (it kills its commands' trees).
+/// One small shell process per brigade process, started with the first command. Brigade writes <c>+PID</c> (or
+/// <c>+gPID</c> for a command that leads a process group of its own) when a command starts and <c>-PID</c> when it is
+/// done to the reaper's standard input. The kernel closes that pipe when brigade dies, however it dies; the reaper then
+/// stops and kills each command still listed: its whole process group (background children such as
+/// <c>sleep 60 &amp;</c> included, even after the shell itself exited) and every process below it (found through
+/// <c>/proc/*/stat</c>, no procps needed). When brigade exits normally its commands are done, the list is empty, and
+/// the reaper exits without killing anything. It ignores SIGINT and SIGHUP, which a terminal sends to the whole
+/// foreground group: brigade handles Ctrl+C itself (it kills its commands' groups).
 /// </remarks>
 internal static class ExecReaper
 {
@@ -21,11 +23,14 @@ internal static class ExecReaper
         exec >/dev/null 2>&1
         trap '' INT HUP
         pids=' '
+        groups=' '
         while IFS= read -r line; do
           case $line in
+            +g*) groups="$groups${line#+g} " ;;
             +*) pids="$pids${line#+} " ;;
             -*) p=${line#-}
-                case $pids in *" $p "*) pids="${pids%% $p *} ${pids#* $p }" ;; esac ;;
+                case $pids in *" $p "*) pids="${pids%% $p *} ${pids#* $p }" ;; esac
+                case $groups in *" $p "*) groups="${groups%% $p *} ${groups#* $p }" ;; esac ;;
           esac
         done
         kill_tree() {
@@ -40,20 +45,22 @@ internal static class ExecReaper
           done
           kill -KILL "$root" 2>/dev/null
         }
-        for p in $pids; do kill_tree "$p"; done
+        for g in $groups; do kill -STOP -$g 2>/dev/null; done
+        for p in $groups $pids; do kill_tree "$p"; done
+        for g in $groups; do kill -KILL -$g 2>/dev/null; done
         """;
 
     private static readonly Lock Gate = new();
     private static Process? _reaper;
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
-    /// <summary>Lists a command that just started.</summary>
-    public static void Track(int pid) => Send('+', pid);
+    /// <summary>Lists a command that just started; <paramref name="ownGroup"/> when it leads a process group of its own.</summary>
+    public static void Track(int pid, bool ownGroup) => Send(ownGroup ? "+g" : "+", pid);
 
     /// <summary>Takes a command off the list once it has exited (or been killed).</summary>
-    public static void Untrack(int pid) => Send('-', pid);
+    public static void Untrack(int pid) => Send("-", pid);
 
-    private static void Send(char op, int pid)
+    private static void Send(string op, int pid)
     {
         lock (Gate)
         {

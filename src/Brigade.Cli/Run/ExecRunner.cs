@@ -4,7 +4,11 @@ using System.Text;
 
 namespace Brigade.Cli.Run;
 
-/// <summary>Runs one command through the shell, capturing its output; kills the whole process tree on timeout or cancellation.</summary>
+/// <summary>
+/// Runs one command through the shell, capturing its output. On Linux each command runs in a session (and process
+/// group) of its own, so a Ctrl+C at the terminal reaches brigade, not the commands: brigade stops them itself, and a
+/// timeout or an interruption kills the whole group, background children included.
+/// </summary>
 internal static class ExecRunner
 {
     private const int StderrTailBytes = 2048;
@@ -13,12 +17,36 @@ internal static class ExecRunner
     // `times`: two lines, the shell's user/system time, then its children's); the lines are taken off stderr again.
     private const string CpuMarker = "__brigade_cpu__";
 
+    // How long a command killed by an interrupt signal (Ctrl+C, SIGTERM, SIGHUP) waits for brigade's own interruption
+    // to be noticed: a signal sent to a whole process group reaches the command and brigade at about the same time.
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1);
+
+    // util-linux's setsid (Debian: always installed). Without it, commands share brigade's process group.
+    private static readonly string? Setsid = OperatingSystem.IsLinux()
+        ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
+        : null;
+
     /// <summary>Runs the command; returns its stdout and the CPU time its processes used, when the shell reported it.</summary>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
     public static async Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var psi = OperatingSystem.IsWindows()
-            ? new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } }
-            : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"{{ {command}\n}}; __brigade_status=$?; echo {CpuMarker} >&2; times >&2; exit $__brigade_status" } };
+        cancellationToken.ThrowIfCancellationRequested();
+        ProcessStartInfo psi;
+        if (OperatingSystem.IsWindows())
+        {
+            psi = new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } };
+        }
+        else
+        {
+            // The command starts only once brigade has listed it with the reaper (the go line on stdin): a brigade
+            // killed in between closes stdin, and the shell exits without running anything.
+            var script = $"IFS= read -r __brigade_go || exit 129; exec </dev/null; {{ {command}\n}}; __brigade_status=$?; echo {CpuMarker} >&2; times >&2; exit $__brigade_status";
+            psi = Setsid is { } setsid
+                ? new ProcessStartInfo(setsid) { ArgumentList = { "--wait", "/bin/sh", "-c", script } }
+                : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", script } };
+        }
+
         psi.RedirectStandardInput = true;
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
@@ -34,10 +62,12 @@ internal static class ExecRunner
             throw new ExecFailedException($"could not start the shell: {e.Message}", null, null);
         }
 
-        ExecReaper.Track(process.Id);
+        // setsid execs the shell in place (brigade's child is never a group leader), so the group is the child's pid.
+        var group = Setsid is not null ? process.Id : 0;
+        ExecReaper.Track(process.Id, group != 0);
         try
         {
-            return await WaitAsync(process, timeout, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(process, group, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -45,9 +75,23 @@ internal static class ExecRunner
         }
     }
 
-    private static async Task<(byte[] Output, TimeSpan? CpuTime)> WaitAsync(Process process, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime)> WaitAsync(Process process, int group, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        process.StandardInput.Close();
+        try
+        {
+            // The go line (see RunAsync); the command's own stdin is empty.
+            if (!OperatingSystem.IsWindows())
+            {
+                process.StandardInput.Write('\n');
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The shell is already gone; its exit status says why.
+        }
+
         using var stdout = new MemoryStream();
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
         var readErr = ReadTailAsync(process.StandardError.BaseStream);
@@ -57,22 +101,40 @@ internal static class ExecRunner
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+
+            // The command's output ends when the last process holding it exits: a background child (`sleep 60 &`)
+            // may keep it open after the shell is gone, and the timeout covers that time too.
+            await Task.WhenAll(readOut, readErr).WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-            Kill(process);
-            await Task.WhenAll(readOut, readErr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            Kill(process, group);
+            try
+            {
+                await Task.WhenAll(readOut, readErr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A process that left the command's group still holds its output; the item is over regardless.
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
-            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process tree killed)", null, TakeCpuTimes(await readErr.ConfigureAwait(false)).Stderr);
+            var partial = readErr.IsCompletedSuccessfully ? TakeCpuTimes(readErr.Result).Stderr : null;
+            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
         }
 
-        await readOut.ConfigureAwait(false);
         var (tail, cpu) = TakeCpuTimes(await readErr.ConfigureAwait(false));
         if (process.ExitCode != 0)
         {
-            var what = process.ExitCode > 128 && !OperatingSystem.IsWindows()
-                ? $"exit code {process.ExitCode} (signal {process.ExitCode - 128})"
-                : $"exit code {process.ExitCode}";
+            var signal = process.ExitCode > 128 && !OperatingSystem.IsWindows() ? process.ExitCode - 128 : 0;
+            if (signal is 1 or 2 or 3 or 9 or 15)
+            {
+                // Killed by an interrupt: if brigade is being interrupted too, the command did not fail, it was stopped
+                // before it finished, and runs again on resume.
+                await ThrowIfInterruptedAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var what = signal > 0 ? $"exit code {process.ExitCode} (signal {signal})" : $"exit code {process.ExitCode}";
             if (process.ExitCode == 127 && !OperatingSystem.IsWindows())
             {
                 what += ": command not found";
@@ -82,6 +144,18 @@ internal static class ExecRunner
         }
 
         return (stdout.ToArray(), cpu);
+    }
+
+    private static async Task ThrowIfInterruptedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(InterruptGrace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The command was killed by the interrupt that is stopping the run.", cancellationToken);
+        }
     }
 
     /// <summary>Splits the shell's <c>times</c> report off the end of stderr; returns the rest and the children's user + system time.</summary>
@@ -118,8 +192,14 @@ internal static class ExecRunner
         return (rest, total);
     }
 
-    private static void Kill(Process process)
+    // The whole group first (background children included), then whatever left it but still descends from the shell.
+    private static void Kill(Process process, int group)
     {
+        if (group != 0)
+        {
+            NativeMethods.KillProcessGroup(group, NativeMethods.SigKill);
+        }
+
         try
         {
             process.Kill(entireProcessTree: true);

@@ -4,7 +4,11 @@ using System.Text.Json;
 
 namespace Brigade.Cli.Run;
 
-/// <summary>Reads <c>brigade run</c>'s input lazily, one item at a time, so inputs of any size run in bounded memory.</summary>
+/// <summary>
+/// Reads <c>brigade run</c>'s input lazily, one item at a time, so inputs of any size run in bounded memory. Items are
+/// bytes as written (see <see cref="ByteText"/>): only LF ends a line (a CR before it is dropped; a lone CR is part of
+/// the item), or NUL with <c>--null</c>.
+/// </summary>
 internal static class InputReader
 {
     public static InputFormat Resolve(InputFormat format, string path)
@@ -23,92 +27,190 @@ internal static class InputReader
         };
     }
 
-    public static async IAsyncEnumerable<InputItem> ReadAsync(TextReader reader, InputFormat format, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Reads the items of <paramref name="input"/>.</summary>
+    /// <param name="input">The input bytes.</param>
+    /// <param name="format">How to read items (not <see cref="InputFormat.Auto"/>).</param>
+    /// <param name="nullSeparated">Items end at NUL bytes instead of line ends (lines format only).</param>
+    /// <param name="fingerprint">Told about every byte consumed, for resume checks; may be null.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    public static async IAsyncEnumerable<InputItem> ReadAsync(Stream input, InputFormat format, bool nullSeparated = false, InputFingerprint? fingerprint = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var records = new RecordReader(input, nullSeparated ? (byte)0 : (byte)'\n');
         long index = 0;
         long lineNumber = 0;
         IReadOnlyList<string>? header = null;
         while (true)
         {
-            var line = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (line is null)
+            var raw = await records.NextAsync(cancellationToken).ConfigureAwait(false);
+            if (raw.IsEmpty)
             {
                 yield break;
             }
 
             lineNumber++;
+            if (nullSeparated)
+            {
+                var content = raw.Span[^1] == 0 ? raw.Span[..^1] : raw.Span;
+                var isItem = !content.IsEmpty;
+                fingerprint?.Consume(raw.Span, isItem);
+                if (isItem)
+                {
+                    yield return new InputItem(index++, lineNumber, ByteText.Decode(content));
+                }
+
+                continue;
+            }
+
             if (format == InputFormat.Csv)
             {
                 var start = lineNumber;
-                var record = new StringBuilder(line);
+                var consumed = new List<byte[]> { raw.ToArray() };
+                var record = new StringBuilder(ByteText.Decode(LineContent(raw.Span)));
 
                 // A quoted field may span lines: keep reading until the quotes balance.
                 while (!Csv.IsComplete(record))
                 {
-                    var more = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                    if (more is null)
+                    var more = await records.NextAsync(cancellationToken).ConfigureAwait(false);
+                    if (more.IsEmpty)
                     {
                         break;
                     }
 
                     lineNumber++;
-                    record.Append('\n').Append(more);
+                    consumed.Add(more.ToArray());
+                    record.Append('\n').Append(ByteText.Decode(LineContent(more.Span)));
                 }
 
                 var text = record.ToString();
+                InputItem? item;
                 if (text.Length == 0)
                 {
-                    continue;
+                    item = null;
                 }
-
-                if (!Csv.TryParse(text, out var fields, out var error))
+                else if (!Csv.TryParse(text, out var fields, out var error))
                 {
-                    yield return new InputItem(index++, start, text) { Malformed = $"line {start}: {error}" };
-                    continue;
+                    item = new InputItem(index, start, text) { Malformed = $"line {start}: {error}" };
                 }
-
-                if (header is null)
+                else if (header is null)
                 {
                     header = fields;
-                    continue;
+                    item = null;
+                }
+                else
+                {
+                    item = fields.Count == header.Count
+                        ? new InputItem(index, start, text) { Fields = fields, Header = header }
+                        : new InputItem(index, start, text) { Malformed = $"line {start}: {fields.Count} fields where the header has {header.Count}" };
                 }
 
-                yield return fields.Count == header.Count
-                    ? new InputItem(index++, start, text) { Fields = fields, Header = header }
-                    : new InputItem(index++, start, text) { Malformed = $"line {start}: {fields.Count} fields where the header has {header.Count}" };
+                for (var i = 0; i < consumed.Count; i++)
+                {
+                    fingerprint?.Consume(consumed[i], item is not null && i == consumed.Count - 1);
+                }
+
+                if (item is not null)
+                {
+                    index++;
+                    yield return item;
+                }
+
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(line))
+            var line = LineContent(raw.Span);
+            if (IsBlank(line))
             {
+                fingerprint?.Consume(raw.Span, isItem: false);
                 continue;
             }
 
             if (format == InputFormat.JsonLines)
             {
+                // JSON is UTF-8 text: parsed from the bytes, so a line that is not valid UTF-8 is a malformed item.
                 JsonElement json;
                 string? malformed = null;
                 try
                 {
-                    using var doc = JsonDocument.Parse(line);
+                    using var doc = JsonDocument.Parse(line.ToArray());
                     json = doc.RootElement.Clone();
                 }
                 catch (JsonException e)
                 {
                     json = default;
+
                     // System.Text.Json appends its own (0-based, per-document) position; the input line is what helps.
                     var reason = e.Message;
                     var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
                     malformed = $"line {lineNumber}: not valid JSON: {(cut > 0 ? reason[..cut] : reason)}";
                 }
 
+                var text = ByteText.Decode(line);
+                fingerprint?.Consume(raw.Span, isItem: true);
                 yield return malformed is null
-                    ? new InputItem(index++, lineNumber, line) { Json = json }
-                    : new InputItem(index++, lineNumber, line) { Malformed = malformed };
+                    ? new InputItem(index++, lineNumber, text) { Json = json }
+                    : new InputItem(index++, lineNumber, text) { Malformed = malformed };
                 continue;
             }
 
-            yield return new InputItem(index++, lineNumber, line);
+            var plain = new InputItem(index++, lineNumber, ByteText.Decode(line));
+            fingerprint?.Consume(raw.Span, isItem: true);
+            yield return plain;
         }
+    }
+
+    /// <summary>Counts the items a lines input holds (blank lines are not items); for progress, so cheap and approximate is fine.</summary>
+    public static long CountLines(string path, bool nullSeparated)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        var separator = nullSeparated ? (byte)0 : (byte)'\n';
+        var buffer = new byte[1 << 16];
+        long count = 0;
+        var blank = true;
+        int read;
+        while ((read = file.Read(buffer)) > 0)
+        {
+            foreach (var b in buffer.AsSpan(0, read))
+            {
+                if (b == separator)
+                {
+                    count += blank ? 0 : 1;
+                    blank = true;
+                }
+                else if (blank && (nullSeparated || b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\v' or (byte)'\f')))
+                {
+                    blank = false;
+                }
+            }
+        }
+
+        return count + (blank ? 0 : 1);
+    }
+
+    // A line without its LF, and without the CR of a CRLF; a lone CR elsewhere stays.
+    private static ReadOnlySpan<byte> LineContent(ReadOnlySpan<byte> raw)
+    {
+        if (!raw.IsEmpty && raw[^1] == '\n')
+        {
+            raw = raw[..^1];
+            if (!raw.IsEmpty && raw[^1] == '\r')
+            {
+                raw = raw[..^1];
+            }
+        }
+
+        return raw;
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> line)
+    {
+        foreach (var b in line)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\v' or (byte)'\f'))
+            {
+                return b >= 0x80 && string.IsNullOrWhiteSpace(ByteText.Decode(line));
+            }
+        }
+
+        return true;
     }
 }

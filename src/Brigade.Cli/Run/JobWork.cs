@@ -9,6 +9,11 @@ internal abstract class JobWork
     /// <summary>Turns an input item into what the work takes; throws <see cref="FormatException"/> when it cannot (the item then fails without running).</summary>
     public abstract object Prepare(InputItem item);
 
+    /// <summary>Checks the work against the input's first item (a CSV header's columns) before anything runs; throws <see cref="CliUsageException"/>.</summary>
+    public virtual void CheckFirstItem(InputItem item)
+    {
+    }
+
     /// <summary>
     /// Starts the run over prepared items. Results carry the position of the item among those prepared (0, 1, 2, ...)
     /// and the bytes that go to the output file; a failure's exception message is what the failures file says.

@@ -26,78 +26,91 @@ internal sealed class Journal : IDisposable
 
     public string Path => _file.Name;
 
+    /// <summary>Creates a journal holding only its header; the path is the user's (or the state directory's), never a temporary file's, in errors.</summary>
+    /// <exception cref="CliIOException">The journal cannot be written.</exception>
     public static Journal Create(string path, JournalRecord header)
     {
         // Written aside and renamed into place, so a journal on disk always has its header.
         var temporary = path + ".tmp";
-        using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonContext.Default.JournalRecord));
-            first.WriteByte((byte)'\n');
-        }
+            using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonContext.Default.JournalRecord));
+                first.WriteByte((byte)'\n');
+            }
 
-        File.Move(temporary, path, overwrite: false);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-        file.Seek(0, SeekOrigin.End);
-        return new Journal(file);
+            File.Move(temporary, path, overwrite: false);
+            var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            file.Seek(0, SeekOrigin.End);
+            return new Journal(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw new CliIOException($"cannot write the journal '{path}': {RunFiles.Reason(e)}", e);
+        }
     }
 
-    public static (Journal Journal, ResumeState State) Resume(string path, JournalRecord header)
+    /// <summary>Reads a journal without changing it; refuses one that belongs to a different run.</summary>
+    /// <returns>What the journal says is done, and the length of its valid part (a torn last line is left out).</returns>
+    /// <exception cref="CliUsageException">It is not a journal, or it belongs to a run with other input, work or options.</exception>
+    public static (ResumeState State, long ValidLength) Read(string path, JournalRecord header)
     {
         var state = new ResumeState();
         long validLength = 0;
         var sawHeader = false;
-        using (var read = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        byte[] bytes;
+        try
         {
-            var bytes = new byte[read.Length];
-            read.ReadExactly(bytes);
-            var start = 0;
-            while (start < bytes.Length)
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot read the journal '{path}': {RunFiles.Reason(e)}", e);
+        }
+
+        var start = 0;
+        while (start < bytes.Length)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0)
             {
-                var end = Array.IndexOf(bytes, (byte)'\n', start);
-                if (end < 0)
-                {
-                    break; // a torn last line: the process died while writing it
-                }
-
-                JournalRecord? record;
-                try
-                {
-                    record = JsonSerializer.Deserialize(bytes.AsSpan(start, end - start), RunJsonContext.Default.JournalRecord);
-                }
-                catch (JsonException)
-                {
-                    break;
-                }
-
-                if (record is null)
-                {
-                    break;
-                }
-
-                if (!sawHeader)
-                {
-                    if (record.Kind != "h")
-                    {
-                        throw new CliUsageException($"--resume: '{path}' is not a brigade run journal");
-                    }
-
-                    if (record.Input != header.Input || record.Work != header.Work || record.Ordered != header.Ordered)
-                    {
-                        throw new CliUsageException(
-                            $"--resume: the journal '{path}' belongs to a different run (input {record.Input}, work {record.Work}); use the same arguments or delete it");
-                    }
-
-                    sawHeader = true;
-                }
-                else
-                {
-                    state.Apply(record);
-                }
-
-                start = end + 1;
-                validLength = start;
+                break; // a torn last line: the process died while writing it
             }
+
+            JournalRecord? record;
+            try
+            {
+                record = JsonSerializer.Deserialize(bytes.AsSpan(start, end - start), RunJsonContext.Default.JournalRecord);
+            }
+            catch (JsonException)
+            {
+                break;
+            }
+
+            if (record is null)
+            {
+                break;
+            }
+
+            if (!sawHeader)
+            {
+                if (record.Kind != "h")
+                {
+                    throw new CliUsageException($"--resume: '{path}' is not a brigade run journal");
+                }
+
+                CheckSameRun(path, record, header);
+                sawHeader = true;
+            }
+            else
+            {
+                state.Apply(record);
+            }
+
+            start = end + 1;
+            validLength = start;
         }
 
         if (!sawHeader)
@@ -105,10 +118,68 @@ internal sealed class Journal : IDisposable
             throw new CliUsageException($"--resume: '{path}' holds no journal header; delete it to start afresh");
         }
 
-        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-        file.SetLength(validLength);
-        file.Seek(validLength, SeekOrigin.Begin);
-        return (new Journal(file), state);
+        return (state, validLength);
+    }
+
+    /// <summary>Opens a journal read by <see cref="Read"/> for appending, cutting off a torn last line.</summary>
+    public static Journal OpenForAppend(string path, long validLength)
+    {
+        try
+        {
+            var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            file.SetLength(validLength);
+            file.Seek(validLength, SeekOrigin.Begin);
+            return new Journal(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write the journal '{path}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
+    // A resume must run the same job: the same input, the same command or work type, and the options that decide
+    // what the items are (format, separator) and where results go (order). A journal from before these were recorded
+    // is only checked for what it has.
+    private static void CheckSameRun(string path, JournalRecord journaled, JournalRecord now)
+    {
+        string? differs = null;
+        if (journaled.Input != now.Input)
+        {
+            differs = $"its input was {journaled.Input}, this run reads {now.Input}";
+        }
+        else if (journaled.Work != now.Work)
+        {
+            differs = $"its work was '{journaled.Work}', this run's is '{now.Work}'";
+        }
+        else if (journaled.Ordered != now.Ordered)
+        {
+            differs = journaled.Ordered == true ? "it wrote results in input order, this run has --unordered" : "it had --unordered, this run writes in input order";
+        }
+        else if (journaled.Format is { } format && format != now.Format)
+        {
+            differs = $"it read the input as --format {format}, this run as --format {now.Format}";
+        }
+        else if (journaled.NullSeparated is { } nul && nul != now.NullSeparated)
+        {
+            differs = nul ? "it read NUL-separated items (--null), this run reads lines" : "it read lines, this run reads NUL-separated items (--null)";
+        }
+
+        if (differs is not null)
+        {
+            throw new CliUsageException($"--resume: the journal '{path}' belongs to a different run ({differs}); resume with the same arguments, or delete the journal to start over");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Nothing to clean up, or nowhere to clean it up.
+        }
     }
 
     public void Append(JournalRecord record)

@@ -3,9 +3,10 @@ using System.Text.Json.Serialization;
 namespace Brigade.Cli.Run;
 
 /// <summary>
-/// One line of a run's journal. Kinds: <c>h</c> header (which run this is), <c>r</c> an item's result (kept so a
-/// resumed run does not compute it again), <c>w</c> watermark (ordered output: every item before <c>upto</c> is in
-/// the output files, whose lengths were <c>o</c> and <c>f</c>), <c>u</c> delivered set (unordered output).
+/// One line of a run's journal. Kinds: <c>h</c> header (which run this is: input, work, order, format), <c>r</c> an
+/// item's result (kept so a resumed run does not compute it again), <c>w</c> watermark (ordered output: every item
+/// before <c>upto</c> is in the output files, whose lengths were <c>o</c> and <c>f</c>; <c>ib</c> bytes and <c>ii</c>
+/// items of input had been read, hashing to <c>ih</c>), <c>u</c> delivered set (unordered output).
 /// </summary>
 internal sealed class JournalRecord
 {
@@ -24,6 +25,12 @@ internal sealed class JournalRecord
 
     [JsonPropertyName("ordered")]
     public bool? Ordered { get; set; }
+
+    [JsonPropertyName("format")]
+    public string? Format { get; set; }
+
+    [JsonPropertyName("null")]
+    public bool? NullSeparated { get; set; }
 
     // Result.
     [JsonPropertyName("i")]
@@ -53,4 +60,14 @@ internal sealed class JournalRecord
 
     [JsonPropertyName("f")]
     public long? FailuresLength { get; set; }
+
+    // Watermark / delivered set: how much of the input had been read, and its hash (see InputFingerprint).
+    [JsonPropertyName("ib")]
+    public long? InputBytes { get; set; }
+
+    [JsonPropertyName("ii")]
+    public long? InputItems { get; set; }
+
+    [JsonPropertyName("ih")]
+    public string? InputSha256 { get; set; }
 }

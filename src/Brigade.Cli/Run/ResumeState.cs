@@ -12,6 +12,9 @@ internal sealed class ResumeState
 
     public long FailuresLength { get; private set; }
 
+    /// <summary>Gets what the interrupted run had read of its input at its last watermark, when the journal says.</summary>
+    public (long Bytes, long Items, string Sha256)? InputRead { get; private set; }
+
     /// <summary>Gets results that finished but were not yet delivered, by index.</summary>
     public SortedDictionary<long, JournalRecord> Pending { get; } = [];
 
@@ -27,6 +30,7 @@ internal sealed class ResumeState
                 Pending[i] = record;
                 break;
             case "w" when record.UpTo is { } upTo:
+                TakeInputRead(record);
                 UpTo = Math.Max(UpTo, upTo);
                 OutputLength = record.OutputLength ?? OutputLength;
                 FailuresLength = record.FailuresLength ?? FailuresLength;
@@ -37,6 +41,7 @@ internal sealed class ResumeState
 
                 break;
             case "u" when record.Delivered is { } ids:
+                TakeInputRead(record);
                 foreach (var id in ids)
                 {
                     _deliveredSet.Add(id);
@@ -46,6 +51,27 @@ internal sealed class ResumeState
                 OutputLength = record.OutputLength ?? OutputLength;
                 FailuresLength = record.FailuresLength ?? FailuresLength;
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Forgets results of items read after the last watermark: that part of the input was not fingerprinted, so a
+    /// resume runs those items again rather than trust results for input it cannot check.
+    /// </summary>
+    public void DropUnverifiedResults()
+    {
+        var verified = InputRead?.Items ?? 0;
+        foreach (var index in Pending.Keys.Where(k => k >= verified).ToList())
+        {
+            Pending.Remove(index);
+        }
+    }
+
+    private void TakeInputRead(JournalRecord record)
+    {
+        if (record is { InputBytes: { } bytes, InputItems: { } items, InputSha256: { } sha })
+        {
+            InputRead = (bytes, items, sha);
         }
     }
 }

@@ -16,9 +16,13 @@ internal sealed class RunJobOptions
     /// <summary>The output file, or <c>-</c> for stdout.</summary>
     public string Output { get; init; } = "-";
 
-    /// <summary>The failures file, or <see langword="null"/> for JSON lines on stderr.</summary>
+    /// <summary>Items end at NUL bytes instead of line ends (<c>--null</c>, like <c>xargs -0</c>).</summary>
+    public bool NullSeparated { get; init; }
+
+    /// <summary>The failures file; <see langword="null"/> for the default (beside a regular output file, else JSON lines on stderr).</summary>
     public string? Failures { get; init; }
 
+    /// <summary>The journal; <see langword="null"/> for the default (beside a regular output file, in the state directory for a device or pipe, none for stdout).</summary>
     public string? JournalPath { get; init; }
 
     public bool Resume { get; init; }

@@ -23,7 +23,8 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
     {
         if (typeof(TIn) == typeof(string))
         {
-            return item.Json is { ValueKind: JsonValueKind.String } s ? s.GetString()! : item.Text;
+            // .NET strings are text: input bytes that are not valid UTF-8 read as U+FFFD, as any UTF-8 decoder gives them.
+            return item.Json is { ValueKind: JsonValueKind.String } s ? s.GetString()! : ByteText.ToText(item.Text);
         }
 
         var json = item.Json is { } element ? element.GetRawText()

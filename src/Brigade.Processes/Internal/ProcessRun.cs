@@ -318,7 +318,7 @@ internal sealed class ProcessRun<TIn, TOut>
             if (chunk.Count > 0)
             {
                 var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
-                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
+                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime, process);
             }
 
             flight.Delivered += chunk.Count;
@@ -463,11 +463,14 @@ internal sealed class ProcessRun<TIn, TOut>
         Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error)], _job.GetTimestamp(), null);
     }
 
-    private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu)
+    private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu, WorkerProcess? running = null)
     {
         var delivery = _job.CompleteBatchAsync(worker, batch, ran, values, failures is { Count: > 0 } ? failures : null, start, cpu);
         if (!delivery.IsCompletedSuccessfully)
         {
+            // Delivery waits for the reader (or, in an ordered stream, for an earlier item): that is not the worker's
+            // time, so its item timeout stops meanwhile; the caller arms it again for the next chunk.
+            running?.Disarm();
             delivery.AsTask().GetAwaiter().GetResult();
         }
     }

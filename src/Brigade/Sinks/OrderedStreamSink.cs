@@ -1,56 +1,117 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
-using Brigade.Sources;
 
 namespace Brigade.Sinks;
 
 /// <summary>
-/// Hands results to a reader in input order. A result that finishes ahead of an earlier item waits here; the
-/// <see cref="OrderWindow"/> stops workers from taking new items while too many wait, so memory stays bounded
-/// even over an endless input.
+/// Hands results to a reader in input order. A result that finishes ahead of an earlier item waits here; when
+/// <c>capacity</c> results wait, a worker delivering one more that is not the oldest outstanding item waits too, so
+/// memory stays bounded even over an endless input.
 /// </summary>
+/// <remarks>
+/// <para>Backpressure is applied where results are delivered, never where items are taken, and never to the batch
+/// that holds the oldest undelivered item (the gap): the worker that has to fill the gap may be the very one that
+/// would wait. An engine that keeps several batches in flight per worker (worker processes send the next batch
+/// while the current one runs; a cluster re-queues a lost silo's batch to another slot) would otherwise wait for
+/// room that only its own in-flight batch can make: the stream stalled for good. Delivering the gap needs nothing
+/// but the reader, so the run always moves.</para>
+/// <para>The gap may also sit where no waiting worker can see it: a cluster re-queues a lost silo's batch for the next
+/// slot that comes back for work, and every slot may be here, waiting. So a worker that has waited while the gap did
+/// not move at all is let through after a while (1 s, then 2 s, 4 s, ... up to 30 s while the gap stays stuck;
+/// back to 1 s once it moves): no engine can stall the stream for good, and behind a merely slow item the buffer
+/// grows by one batch per worker per such step, not without bound.</para>
+/// <para>Memory: at most <c>capacity</c> results in the channel, <c>capacity</c> waiting here (or one batch, when a
+/// single batch is larger), plus one batch per worker waiting to be admitted and whatever the engine has in flight;
+/// while the oldest item is stuck, a batch per worker more at each step above.</para>
+/// </remarks>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is used.")]
-internal sealed class OrderedStreamSink<TOut>(OrderWindow window) : ResultSink<TOut>
+internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timeProvider) : ResultSink<TOut>
 {
     private readonly Channel<ItemResult<TOut>> _channel = Channel.CreateBounded<ItemResult<TOut>>(
-        new BoundedChannelOptions(Math.Max(1, window.Capacity)) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-    // Serializes delivery so results enter the channel in index order; held across channel writes on purpose:
-    // a worker that finishes while the reader is slow waits here, which is the stream's backpressure.
+    // Serializes delivery so results enter the channel in index order; held across channel writes on purpose: a
+    // worker that finishes while the reader is slow waits here, which is the stream's backpressure to the reader.
     private readonly SemaphoreSlim _deliver = new(1, 1);
 
-    // Guarded by _deliver: results waiting for an earlier index, and ranges that will never produce a result.
+    // Guarded by _deliver: results waiting for an earlier index, ranges that will never produce a result, the next
+    // index to hand out, and the signal that the next index moved (which may make room, or make a batch the gap).
     private readonly SortedDictionary<long, ItemResult<TOut>> _waiting = [];
     private readonly SortedDictionary<long, long> _skipped = [];
     private long _next;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _deliver: how long a worker waits for the gap to move before it is let through anyway.
+    private TimeSpan _patience = FirstPatience;
+
+    private static TimeSpan FirstPatience => TimeSpan.FromSeconds(1);
+
+    private static TimeSpan MaxPatience => TimeSpan.FromSeconds(30);
 
     public ChannelReader<ItemResult<TOut>> Reader => _channel.Reader;
 
     public override async ValueTask OnBatchAsync(long startIndex, int ran, Memory<TOut> values, IReadOnlyList<ItemFailure>? failures, CancellationToken cancellationToken)
     {
-        await _deliver.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var stuck = false;
+        while (true)
         {
-            var f = 0;
-            for (var i = 0; i < ran; i++)
+            Task advanced;
+            TimeSpan patience;
+            long gap;
+            await _deliver.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var index = startIndex + i;
-                _waiting[index] = failures is not null && f < failures.Count && failures[f].Index == index
-                    ? ItemResult<TOut>.Failure(index, failures[f++].Exception)
-                    : ItemResult<TOut>.Success(index, values.Span[i]);
+                // Results another batch left waiting may be due now (a not-run range before them was recorded since).
+                await DrainAsync(cancellationToken).ConfigureAwait(false);
+                if (ran == 0 || startIndex <= _next || _waiting.Count == 0 || _waiting.Count + ran <= capacity || stuck)
+                {
+                    var f = 0;
+                    for (var i = 0; i < ran; i++)
+                    {
+                        var index = startIndex + i;
+                        _waiting[index] = failures is not null && f < failures.Count && failures[f].Index == index
+                            ? ItemResult<TOut>.Failure(index, failures[f++].Exception)
+                            : ItemResult<TOut>.Success(index, values.Span[i]);
+                    }
+
+                    await DrainAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                // Not the gap and no room: wait (outside the semaphore) until the gap moves, then look again.
+                advanced = _advanced.Task;
+                patience = _patience;
+                gap = _next;
+            }
+            finally
+            {
+                _deliver.Release();
             }
 
-            await DrainAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _deliver.Release();
+            try
+            {
+                await advanced.WaitAsync(patience, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The gap has not moved for a while: perhaps only this worker can move it. Let it through, and wait
+                // longer next time while the gap stays where it is.
+                await _deliver.WaitAsync(cancellationToken).ConfigureAwait(false);
+                stuck = _next == gap;
+                if (stuck && _patience == patience)
+                {
+                    // Once per step, whichever waiting worker gets here first.
+                    _patience = patience * 2 < MaxPatience ? patience * 2 : MaxPatience;
+                }
+
+                _deliver.Release();
+            }
         }
     }
 
     public override void OnNotRun(long startIndex, int count)
     {
-        // Recorded without delivering: the next batch to finish, or completion, moves past the gap.
+        // Recorded without delivering: the same worker's next delivery (or completion) moves past the gap.
         _deliver.Wait();
         try
         {
@@ -83,30 +144,42 @@ internal sealed class OrderedStreamSink<TOut>(OrderWindow window) : ResultSink<T
         _channel.Writer.TryComplete();
     }
 
+    // Call holding _deliver.
     private async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        var from = _next;
+        try
         {
-            if (_skipped.Remove(_next, out var end))
+            while (true)
             {
-                _next = end;
-                continue;
-            }
+                if (_skipped.Remove(_next, out var end))
+                {
+                    _next = end;
+                    continue;
+                }
 
-            if (!_waiting.Remove(_next, out var result))
-            {
-                break;
-            }
+                if (!_waiting.Remove(_next, out var result))
+                {
+                    break;
+                }
 
-            if (!_channel.Writer.TryWrite(result))
-            {
-                await _channel.Writer.WriteAsync(result, cancellationToken).ConfigureAwait(false);
-            }
+                if (!_channel.Writer.TryWrite(result))
+                {
+                    await _channel.Writer.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+                }
 
-            _next++;
-            window.Advance(_next);
+                _next++;
+            }
         }
-
-        window.Advance(_next);
+        finally
+        {
+            if (_next != from)
+            {
+                _patience = FirstPatience;
+                var wake = _advanced;
+                _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wake.TrySetResult();
+            }
+        }
     }
 }

@@ -13,6 +13,13 @@ public sealed class CommandTemplateTests
     [InlineData("echo {#} {index}", "x", "echo 4 3")]
     [InlineData("gzip", "a.txt", "gzip a.txt")]
     [InlineData("echo {", "a", "echo { a")]
+    [InlineData("echo {1} {1.} {1/}", "d/a.b", "echo d/a.b d/a a.b")]
+    [InlineData("echo {} | awk '{print $1}'", "a b", "echo 'a b' | awk '{print $1}'")]
+    [InlineData("echo {} | awk '{print}'", "a", "echo a | awk '{print}'")]
+    [InlineData("echo {} | sed -n '/x/{p;q}'", "x", "echo x | sed -n '/x/{p;q}'")]
+    [InlineData("echo ${HOME} {}", "a", "echo ${HOME} a")]
+    [InlineData("f() { echo \"$1\"; }; f {}", "a", "f() { echo \"$1\"; }; f a")]
+    [InlineData("echo {a,b} {}", "c", "echo {a,b} c")]
     public void Render_SubstitutesPlaceholders(string template, string item, string expected)
     {
         Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
@@ -34,9 +41,56 @@ public sealed class CommandTemplateTests
     {
         var item = new InputItem(0, 2, "7,seven") { Fields = ["7", "seven"], Header = ["n", "name"] };
 
-        Assert.Equal("echo 7 seven", CommandTemplate.Parse("echo {1} {name}").Render(item));
-        Assert.Throws<FormatException>(() => CommandTemplate.Parse("echo {3}").Render(item));
-        Assert.Throws<FormatException>(() => CommandTemplate.Parse("echo {missing}").Render(item));
+        Assert.Equal("echo 7 seven", CommandTemplate.Parse("echo {1} {name}", InputFormat.Csv).Render(item));
+        Assert.Throws<FormatException>(() => CommandTemplate.Parse("echo {3}", InputFormat.Csv).Render(item));
+        Assert.Throws<FormatException>(() => CommandTemplate.Parse("echo {missing}", InputFormat.Csv).Render(item));
+    }
+
+    [Fact]
+    public void CheckAgainst_UnknownCsvColumn_IsUsageError_KnownColumnsPass()
+    {
+        CommandTemplate.Parse("echo {name} {2}", InputFormat.Csv).CheckAgainst(["n", "name"]);
+
+        var e = Assert.Throws<CliUsageException>(() => CommandTemplate.Parse("echo {nmae}", InputFormat.Csv).CheckAgainst(["n", "name"]));
+        Assert.Contains("{nmae} names no column of the CSV header (n, name)", e.Message, StringComparison.Ordinal);
+        Assert.Throws<CliUsageException>(() => CommandTemplate.Parse("echo {3}", InputFormat.Csv).CheckAgainst(["n", "name"]));
+    }
+
+    [Theory]
+    [InlineData("echo {0}")]
+    [InlineData("echo {..}")]
+    [InlineData("echo {#/}")]
+    [InlineData("echo {//.}")]
+    [InlineData("echo {2}")]
+    public void Parse_UnknownPlaceholder_IsUsageError(string template)
+    {
+        // Regression: any {word} counted, unknown ones failed every item at run time instead.
+        var e = Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template, InputFormat.Lines));
+        Assert.StartsWith("--exec: ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Quote_BytesThatAreNotUtf8_AreRecreatedByTheShell()
+    {
+        var value = ByteText.Decode([.. "caf"u8, 0xE9, .. "'s"u8]);
+
+        Assert.Equal("'caf'\"$(printf '\\351')\"''\\''s'", CommandTemplate.Quote(value));
+    }
+
+    [Fact]
+    public void Render_ItemWithNulByte_FailsTheItem()
+    {
+        Assert.Throws<FormatException>(() => CommandTemplate.Parse("echo {}").Render(Line("a\0b")));
+    }
+
+    [Fact]
+    public void Render_Slot_IsFilledWhenTheCommandStarts()
+    {
+        var template = CommandTemplate.Parse("run --gpu {%} {}");
+
+        Assert.True(template.UsesSlot);
+        Assert.Equal("run --gpu 2 x", CommandTemplate.FillSlot(template.Render(Line("x")), 2));
     }
 
     [Fact]
@@ -45,7 +99,7 @@ public sealed class CommandTemplateTests
         using var doc = JsonDocument.Parse("""{"name":"a b","n":3,"tags":[1]}""");
         var item = new InputItem(0, 1, doc.RootElement.GetRawText()) { Json = doc.RootElement.Clone() };
 
-        Assert.Equal("echo 'a b' 3 '[1]'", CommandTemplate.Parse("echo {name} {n} {tags}").Render(item));
+        Assert.Equal("echo 'a b' 3 '[1]'", CommandTemplate.Parse("echo {name} {n} {tags}", InputFormat.JsonLines).Render(item));
     }
 
     [Fact]

@@ -67,43 +67,7 @@ public sealed class RunOrphanTests
         }
     }
 
-    // A process counts as alive until it is a zombie: PID 1 of a container may be slow to reap orphans.
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool IsAlive(int pid) => ProcessTable.IsAlive(pid);
 
-    private static List<(int Pid, int ParentPid, string CommandLine)> Processes()
-    {
-        var list = new List<(int, int, string)>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                list.Add((pid, int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), cmdline));
-            }
-            catch (IOException)
-            {
-                // The process exited meanwhile.
-            }
-        }
-
-        return list;
-    }
+    private static IEnumerable<(int Pid, int ParentPid, string CommandLine)> Processes() => ProcessTable.List().Select(p => (p.Pid, p.ParentPid, p.CommandLine));
 }

@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>The libc calls <c>brigade run</c> needs on Linux and macOS: signalling a command's process group, and a file's identity.</summary>
+internal static class NativeMethods
+{
+    public const int SigKill = 9;
+
+    // Large enough for struct stat on every 64-bit Unix (144 bytes on Linux x64, 128 on arm64, 144 on macOS).
+    private const int StatBufferSize = 512;
+
+    /// <summary>Sends <paramref name="signal"/> to every process in process group <paramref name="processGroup"/>; false when there is none left.</summary>
+    public static bool KillProcessGroup(int processGroup, int signal) =>
+        !OperatingSystem.IsWindows() && processGroup > 1 && kill(-processGroup, signal) == 0;
+
+    /// <summary>Gets the device and inode of the file at <paramref name="path"/> (links followed), or null when it does not exist or the platform cannot tell.</summary>
+    public static (ulong Device, ulong Inode)? FileIdentity(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return null;
+        }
+
+        var buffer = new byte[StatBufferSize];
+        if (stat(path, buffer) != 0)
+        {
+            return null;
+        }
+
+        // st_ino is a 64-bit field at offset 8 on Linux (x64, arm64) and macOS; st_dev starts at offset 0 (64 bits on
+        // Linux, 32 on macOS: its low 32 bits tell devices apart on both).
+        return (BitConverter.ToUInt32(buffer, 0), BitConverter.ToUInt64(buffer, 8));
+    }
+
+    /// <summary>Gets what kind of file is at <paramref name="path"/> (links followed).</summary>
+    public static FileKind KindOf(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return FileKind.Directory;
+        }
+
+        if (!File.Exists(path))
+        {
+            return FileKind.Missing;
+        }
+
+        // st_mode: a 32-bit field at offset 24 on Linux x64, 16 on the generic Linux layout (arm64, riscv64), a
+        // 16-bit one at offset 4 on macOS. Elsewhere, a file is taken to be a regular file.
+        int offset;
+        if (OperatingSystem.IsLinux())
+        {
+            offset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            offset = 4;
+        }
+        else
+        {
+            return FileKind.Regular;
+        }
+
+        var buffer = new byte[StatBufferSize];
+        if (stat(path, buffer) != 0)
+        {
+            return FileKind.Missing;
+        }
+
+        return (BitConverter.ToUInt16(buffer, offset) & 0xF000) == 0x8000 ? FileKind.Regular : FileKind.Special;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int kill(int pid, int sig);
+
+    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] buffer);
+}

@@ -1,0 +1,168 @@
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// The paths of one <c>brigade run</c>, resolved and checked before anything is created or truncated: every directory
+/// exists, and no two of them (input, output, failures, journal, report, trace) are the same file, compared by device
+/// and inode (so symbolic and hard links are caught), not by spelling.
+/// </summary>
+internal sealed class RunPaths
+{
+    private RunPaths()
+    {
+    }
+
+    /// <summary>Gets the input file, or <c>-</c> for stdin.</summary>
+    public required string Input { get; init; }
+
+    /// <summary>Gets the output file, or <c>-</c> for stdout.</summary>
+    public required string Output { get; init; }
+
+    /// <summary>Gets whether the output is a device, pipe or socket (written in order, never truncated or measured).</summary>
+    public bool OutputIsSpecial { get; init; }
+
+    /// <summary>Gets the failures file, or null for JSON lines on stderr.</summary>
+    public string? Failures { get; init; }
+
+    /// <summary>Gets the journal, or null when the run cannot be resumed (output to stdout without --journal).</summary>
+    public string? Journal { get; init; }
+
+    /// <summary>Gets whether the journal is in brigade's state directory (the output is not a regular file).</summary>
+    public bool JournalInStateDirectory { get; init; }
+
+    public string? Report { get; init; }
+
+    public string? Trace { get; init; }
+
+    /// <summary>Resolves the defaults and checks every path; throws <see cref="CliUsageException"/> naming the option.</summary>
+    public static RunPaths Resolve(string input, string output, string? failures, string? journal, string? report, string? trace, string work)
+    {
+        var toFile = output != "-";
+        var special = toFile && IsSpecial(output);
+        string? journalPath = journal;
+        var inStateDirectory = false;
+        if (journalPath is null && toFile)
+        {
+            if (special)
+            {
+                journalPath = RunFiles.StateJournalPath(Path.GetFullPath(output), input == "-" ? "-" : Path.GetFullPath(input), work);
+                inStateDirectory = true;
+            }
+            else
+            {
+                journalPath = output + ".journal";
+            }
+        }
+
+        var paths = new RunPaths
+        {
+            Input = input,
+            Output = output,
+            OutputIsSpecial = special,
+
+            // Beside a regular output file; a device or pipe has no "beside", so failures go to stderr.
+            Failures = failures ?? (toFile && !special ? output + ".failures.jsonl" : null),
+            Journal = journalPath,
+            JournalInStateDirectory = inStateDirectory,
+            Report = report,
+            Trace = trace,
+        };
+        paths.Check(failures is not null, journal is not null);
+        return paths;
+    }
+
+    private void Check(bool failuresGiven, bool journalGiven)
+    {
+        var written = new List<(string Option, string Path)>();
+        if (Output != "-")
+        {
+            written.Add(("--output", Output));
+        }
+
+        if (Failures is { } f)
+        {
+            written.Add((failuresGiven ? "--failures" : "--failures (default: OUTPUT.failures.jsonl)", f));
+        }
+
+        if (Journal is { } j && !JournalInStateDirectory)
+        {
+            written.Add((journalGiven ? "--journal" : "--journal (default: OUTPUT.journal)", j));
+        }
+
+        if (Report is { } r)
+        {
+            written.Add(("--report", r));
+        }
+
+        if (Trace is { } t)
+        {
+            written.Add(("--trace", t));
+        }
+
+        foreach (var (option, path) in written)
+        {
+            var full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                throw new CliUsageException($"{option}: '{path}' is a directory");
+            }
+
+            if (Path.GetDirectoryName(full) is { } dir && !Directory.Exists(dir))
+            {
+                throw new CliUsageException($"{option}: directory '{dir}' does not exist");
+            }
+        }
+
+        // Same file twice: results written over the input, failures over results, a journal over the output.
+        var all = new List<(string Option, string Path)>();
+        if (Input != "-")
+        {
+            all.Add(("the input", Input));
+        }
+
+        all.AddRange(written);
+        var identities = all.Select(a => (a.Option, a.Path, Id: Identity(a.Path))).ToList();
+        for (var i = 0; i < identities.Count; i++)
+        {
+            for (var k = i + 1; k < identities.Count; k++)
+            {
+                if (identities[i].Id is { } id && id == identities[k].Id && !IsSpecial(identities[i].Path))
+                {
+                    var (a, b) = (identities[i], identities[k]);
+                    throw new CliUsageException(a.Option == "the input"
+                        ? $"{b.Option} is the input file ('{b.Path}'): writing it would destroy the items being read; give another path"
+                        : $"{a.Option} and {b.Option} are the same file ('{b.Path}'); give each its own path");
+                }
+            }
+        }
+    }
+
+    // A device, pipe or socket, or anything under /dev or /proc (where /dev/stdout may lead to a regular file, and a
+    // journal beside it would land in /dev).
+    private static bool IsSpecial(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal) ||
+            NativeMethods.KindOf(full) == FileKind.Special;
+    }
+
+    // The file's device and inode when it exists; otherwise its directory's and its name (the file it would become).
+    private static string? Identity(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (NativeMethods.FileIdentity(full) is { } id)
+        {
+            return $"{id.Device}:{id.Inode}";
+        }
+
+        if (File.Exists(full))
+        {
+            // No inode to compare (Windows): the full path, as spelled.
+            return OperatingSystem.IsWindows() ? full.ToUpperInvariant() : full;
+        }
+
+        var dir = Path.GetDirectoryName(full);
+        return dir is not null && NativeMethods.FileIdentity(dir) is { } parent
+            ? $"{parent.Device}:{parent.Inode}/{Path.GetFileName(full)}"
+            : OperatingSystem.IsWindows() ? full.ToUpperInvariant() : full;
+    }
+}

@@ -1,0 +1,262 @@
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>brigade run's files: colliding paths, missing directories, devices, full disks, and what --resume accepts.</summary>
+public sealed class RunFilesTests
+{
+    private static string[] Run(string input, string output, params string[] more) =>
+        ["run", input, "--exec", "echo {}", "-o", output, "-q", .. more];
+
+    private static void AssertOneLine(string stderr, string expected)
+    {
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("same")]
+    [InlineData("symlink")]
+    [InlineData("hardlink")]
+    [InlineData("dotted")]
+    public async Task Run_OutputIsTheInput_UsageError_InputUntouched(string how)
+    {
+        // Regression: -o = the input truncated it to 0 bytes, then said "0 items", exit 0.
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
+        var output = how switch
+        {
+            "symlink" => Link(dir, "out.txt", symbolic: true),
+            "hardlink" => Link(dir, "out.txt", symbolic: false),
+            "dotted" => Path.Combine(dir.Path, ".", "sub", "..", "in.txt"),
+            _ => dir.File("in.txt"),
+        };
+        if (how == "dotted")
+        {
+            Directory.CreateDirectory(dir.File("sub"));
+        }
+
+        var (code, _, stderr) = await CliRunner.RunAsync(Run(dir.File("in.txt"), output));
+
+        Assert.Equal(2, code);
+        AssertOneLine(stderr, "is the input file");
+        Assert.Equal("a\nb\n", await File.ReadAllTextAsync(dir.File("in.txt")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.journal*"));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.failures.jsonl"));
+    }
+
+    [Theory]
+    [InlineData("--failures", "out.txt", "--output and --failures are the same file")]
+    [InlineData("--journal", "out.txt", "--output and --journal are the same file")]
+    [InlineData("--journal", "in.txt", "--journal is the input file")]
+    [InlineData("--failures", "in.txt", "--failures is the input file")]
+    [InlineData("--report", "out.txt", "--output and --report are the same file")]
+    public async Task Run_TwoPathsAreTheSameFile_UsageError_NothingTouched(string option, string path, string expected)
+    {
+        // Regression: --failures = -o overwrote the results; --journal = -o deleted the output at the end, exit 0.
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
+        await File.WriteAllTextAsync(dir.File("out.txt"), "earlier results\n");
+
+        var (code, _, stderr) = await CliRunner.RunAsync(Run(dir.File("in.txt"), dir.File("out.txt"), option, dir.File(path)));
+
+        Assert.Equal(2, code);
+        AssertOneLine(stderr, expected);
+        Assert.Equal("a\nb\n", await File.ReadAllTextAsync(dir.File("in.txt")));
+        Assert.Equal("earlier results\n", await File.ReadAllTextAsync(dir.File("out.txt")));
+        Assert.Equal(["in.txt", "out.txt"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("-o", "missing/out.txt")]
+    [InlineData("--failures", "missing/f.jsonl")]
+    [InlineData("--journal", "missing/j.journal")]
+    public async Task Run_PathInMissingDirectory_UsageErrorNamingIt_AndTheCorrectedCommandRuns(string option, string path)
+    {
+        // Regression: a --failures path in a missing directory left a header-only journal that refused the corrected command.
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
+        string[] args = option == "-o"
+            ? Run(dir.File("in.txt"), dir.File(path))
+            : Run(dir.File("in.txt"), dir.File("out.txt"), option, dir.File(path));
+
+        var (code, _, stderr) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(2, code);
+        AssertOneLine(stderr, $"directory '{dir.File("missing")}' does not exist");
+        Assert.Equal(["in.txt"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+
+        Directory.CreateDirectory(dir.File("missing"));
+        (code, _, stderr) = await CliRunner.RunAsync(args);
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
+    public async Task Run_OutputToDevNull_Runs_AndLeavesNoJournalInDev()
+    {
+        // Regression (issue 14): IOException from SetLength on a character device, and a /dev/null.journal left behind.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
+        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+
+        for (var run = 0; run < 2; run++)
+        {
+            var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, "run", "in.txt", "-x", "true", "-o", "/dev/null");
+            Assert.True(code == 0, stderr);
+        }
+
+        Assert.False(File.Exists("/dev/null.journal"));
+        Assert.False(File.Exists("/dev/null.failures.jsonl"));
+        Assert.Empty(Directory.Exists(dir.File("state")) ? Directory.GetFiles(dir.File("state"), "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_OutputToDevNull_Interrupted_ResumesWithItsJournalInTheStateDirectory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 40).Select(i => $"{i}"));
+        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+
+        // Items past 20 wait for a go file, so the run is interrupted with half its items done.
+        string[] args = ["run", "in.txt", "-x", $"[ {{}} -le 20 ] || while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}} >> {dir.Path}/ran.log", "-o", "/dev/null", "-e", "threads", "-j", "4", "-q"];
+        using (var brigade = CliProcess.Start(dir.Path, state, args))
+        {
+            brigade.StandardInput.Close();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((!File.Exists(dir.File("ran.log")) || File.ReadAllLines(dir.File("ran.log")).Length < 20) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(300); // the next watermark
+            brigade.Kill();
+            await brigade.WaitForExitAsync();
+        }
+
+        var journal = Assert.Single(Directory.GetFiles(dir.File("state"), "*.journal", SearchOption.AllDirectories));
+        Assert.StartsWith(Path.Combine(dir.File("state"), "brigade", "journals"), journal, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(dir.File("go"), "");
+        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, [.. args, "--resume"]);
+
+        Assert.True(code == 0, stderr);
+        Assert.False(File.Exists(journal));
+        var ran = (await File.ReadAllLinesAsync(dir.File("ran.log"))).Select(int.Parse).ToList();
+        Assert.Equal(Enumerable.Range(1, 40), ran.Distinct().Order());
+        Assert.Equal(20, ran.Count(i => i <= 20)); // items done before the interruption did not run again
+    }
+
+    [Fact]
+    public async Task Run_OutputToAFullDisk_FailsInOneLineNamingIt_AndDoesNotBlockTheNextRun()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
+        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+
+        for (var run = 0; run < 2; run++)
+        {
+            var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, "run", "in.txt", "-x", "echo {}", "-o", "/dev/full", "-q");
+            Assert.Equal(1, code);
+            AssertOneLine(stderr, "cannot write --output '/dev/full': No space left on device");
+        }
+    }
+
+    [Theory]
+    [InlineData("output deleted", "is gone")]
+    [InlineData("output truncated", "has 0 bytes")]
+    [InlineData("input edited", "changed since the interrupted run")]
+    [InlineData("other format", "it read the input as --format lines, this run as --format jsonlines")]
+    [InlineData("other command", "belongs to a different run")]
+    [InlineData("unordered", "belongs to a different run")]
+    public async Task Resume_WhatWouldGiveWrongOutput_IsRefused(string change, string expected)
+    {
+        // Regression: output deleted -> 247/400 lines, exit 0; input edited -> stale and new lines mixed; another
+        // --format -> every item failed.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 30).Select(i => $"{i}"));
+        const string Command = "test {} -ne 12 && echo {}";
+        string[] Args(string command = Command) => ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-e", "sequential", "--fail-fast", "-q"];
+
+        // --fail-fast stops at item 12 and keeps the journal: a run to resume.
+        var (code, _, stderr) = await CliRunner.RunAsync(Args());
+        Assert.True(code == 1, stderr);
+        Assert.True(File.Exists(dir.File("out.txt.journal")));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => $"{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+
+        string[] resume = [.. Args(), "--resume"];
+        switch (change)
+        {
+            case "output deleted":
+                File.Delete(dir.File("out.txt"));
+                break;
+            case "output truncated":
+                await File.WriteAllTextAsync(dir.File("out.txt"), "");
+                break;
+            case "input edited":
+                await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 30).Select(i => $"{i * 10}"));
+                break;
+            case "other format":
+                resume = [.. resume, "--format", "jsonlines"];
+                break;
+            case "other command":
+                resume = [.. Args("echo {}"), "--resume"];
+                break;
+            case "unordered":
+                resume = [.. resume, "--unordered"];
+                break;
+        }
+
+        var journal = await File.ReadAllBytesAsync(dir.File("out.txt.journal"));
+        (code, _, stderr) = await CliRunner.RunAsync(resume);
+
+        Assert.Equal(2, code);
+        AssertOneLine(stderr, expected);
+        Assert.Equal(journal, await File.ReadAllBytesAsync(dir.File("out.txt.journal")));
+    }
+
+    [Fact]
+    public async Task Resume_InputGrewAtTheEnd_RunsTheNewItemsToo()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 20).Select(i => $"{i}"));
+        string[] args = ["run", dir.File("in.txt"), "--exec", "test {} -ne 12 && echo {}", "-o", dir.File("out.txt"), "-e", "sequential", "--fail-fast", "-q"];
+        var (code, _, stderr) = await CliRunner.RunAsync(args);
+        Assert.True(code == 1, stderr);
+
+        await File.AppendAllLinesAsync(dir.File("in.txt"), ["21"]);
+        (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
+
+        Assert.True(code == 1, stderr);
+        Assert.Equal(Enumerable.Range(1, 21).Where(i => i != 12).Select(i => $"{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
+    private static string Link(TempDirectory dir, string name, bool symbolic)
+    {
+        var path = dir.File(name);
+        if (symbolic)
+        {
+            File.CreateSymbolicLink(path, dir.File("in.txt"));
+        }
+        else
+        {
+            using var ln = System.Diagnostics.Process.Start("ln", [dir.File("in.txt"), path]);
+            ln.WaitForExit();
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>Ctrl+C, timeouts and kills: running commands are stopped (with their background children) and run again on resume.</summary>
+public sealed class RunInterruptTests
+{
+    private const int SigInt = 2;
+
+    [Fact(Timeout = 90_000)]
+    public async Task Run_CtrlCToTheWholeProcessGroup_CommandsAreNotJournaledAsFailed_AndResumeRunsThem()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 6).Select(i => $"item-{i}"));
+
+        // Each command says it started (and whether a SIGINT reached it), then waits until the test lets it go: the
+        // interrupt lands mid-command.
+        var command = $"trap 'touch {dir.Path}/got-sigint.{{#}}' INT; touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
+        string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads", "-q"];
+        using (var brigade = CliProcess.StartInOwnGroup(dir.Path, args))
+        {
+            brigade.StandardInput.Close();
+            await WaitUntilAsync(() => Directory.GetFiles(dir.Path, "started.*").Length == 6, brigade);
+
+            // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group.
+            Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
+            await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var stderr = await brigade.StandardError.ReadToEndAsync();
+            Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {stderr}");
+        }
+
+        // The terminal's Ctrl+C is brigade's to handle: it never reached the commands (brigade stopped them itself).
+        Assert.Empty(Directory.GetFiles(dir.Path, "got-sigint.*"));
+
+        // Interrupted commands are not failures: nothing in the failures file, and resume runs them all.
+        Assert.False(File.Exists(dir.File("out.txt.failures.jsonl")) && new FileInfo(dir.File("out.txt.failures.jsonl")).Length > 0,
+            File.Exists(dir.File("out.txt.failures.jsonl")) ? await File.ReadAllTextAsync(dir.File("out.txt.failures.jsonl")) : "");
+        await File.WriteAllTextAsync(dir.File("go"), "");
+        var (code, _, resumeErr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
+        Assert.True(code == 0, resumeErr);
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => $"item-{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Timeout_CommandWhoseBackgroundChildHoldsItsOutput_FailsAtTheTimeout_AndTheChildDies()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var clock = Stopwatch.StartNew();
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", $"sleep 20 & echo $! > {dir.Path}/bg.{{#}}; echo {{}}", "--timeout", "1s", "-o", dir.File("out.txt"), "-q");
+        clock.Stop();
+
+        Assert.True(code == 1, stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"took {clock.Elapsed.TotalSeconds:0.0} s with --timeout 1s");
+        var failures = await File.ReadAllLinesAsync(dir.File("out.txt.failures.jsonl"));
+        Assert.Equal(2, failures.Length);
+        Assert.All(failures, f => Assert.Contains("timed out after 1 s", f, StringComparison.Ordinal));
+        if (OperatingSystem.IsLinux())
+        {
+            var children = Directory.GetFiles(dir.Path, "bg.*").Select(f => int.Parse(File.ReadAllText(f).Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(2, children.Count);
+            Assert.Empty(await ProcessTable.WaitGoneAsync(children, TimeSpan.FromSeconds(5)));
+        }
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("sigkill")]
+    [InlineData("sigint-group")]
+    public async Task Run_Killed_BackgroundChildOfARunningCommand_DoesNotSurvive(string how)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        // The shell exits at once; its background child keeps the command's output open, so the item is still running.
+        var command = $"sleep 30 & echo $! > {dir.Path}/bg.{{#}}; echo {{}}";
+        var children = new List<int>();
+        using var brigade = CliProcess.StartInOwnGroup(dir.Path, "run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "2", "-e", "threads", "-q");
+        try
+        {
+            brigade.StandardInput.Close();
+            await WaitUntilAsync(() => Directory.GetFiles(dir.Path, "bg.*").Count(f => new FileInfo(f).Length > 0) == 2, brigade);
+            await Task.Delay(100);
+            children = Directory.GetFiles(dir.Path, "bg.*").Select(f => int.Parse(File.ReadAllText(f).Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.All(children, pid => Assert.True(ProcessTable.IsAlive(pid)));
+
+            if (how == "sigkill")
+            {
+                brigade.Kill();
+            }
+            else
+            {
+                NativeMethods.KillProcessGroup(brigade.Id, SigInt);
+            }
+
+            await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var left = await ProcessTable.WaitGoneAsync(children, TimeSpan.FromSeconds(5));
+            Assert.True(left.Count == 0, $"background children still running 5 s after brigade was stopped ({how}): {string.Join(", ", left)}");
+        }
+        finally
+        {
+            ProcessTable.KillAll(children);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Process brigade)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (brigade.HasExited)
+            {
+                throw new InvalidOperationException($"brigade exited early ({brigade.ExitCode}): {await brigade.StandardError.ReadToEndAsync()}");
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the commands did not start within 30 s");
+            await Task.Delay(25);
+        }
+    }
+}
