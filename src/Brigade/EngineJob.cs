@@ -536,12 +536,16 @@ public sealed class EngineJob<TIn, TOut>
             _sink.OnNotRun(batch.StartIndex + ran, notRun);
         }
 
-        var engine = new KeyValuePair<string, object?>("brigade.engine", Engine.Name);
+        var engine = new KeyValuePair<string, object?>(BrigadeTelemetry.EngineTag, Engine.Name);
         Telemetry.Batches.Add(1, engine);
-        Telemetry.ItemsSucceeded.Add(ran - failed, engine);
+        if (ran - failed > 0)
+        {
+            Telemetry.ItemsProcessed.Add(ran - failed, engine, new KeyValuePair<string, object?>(BrigadeTelemetry.OutcomeTag, BrigadeTelemetry.OutcomeSuccess));
+        }
+
         if (failed > 0)
         {
-            Telemetry.ItemsFailed.Add(failed, engine);
+            Telemetry.ItemsProcessed.Add(failed, engine, new KeyValuePair<string, object?>(BrigadeTelemetry.OutcomeTag, BrigadeTelemetry.OutcomeFailure));
         }
 
         return DeliverAsync(batch.StartIndex, ran, values, failures);
