@@ -92,6 +92,9 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Gets a stable name for the work (declaring type and method), for plans and labels.</summary>
     public string WorkName => _work.Name;
 
+    /// <summary>Gets what identifies the work across processes: its assembly's build (MVID) and its method or type (see <see cref="WorkFunction{TIn, TOut}.Identity"/>).</summary>
+    public string WorkIdentity => _work.Identity;
+
     /// <summary>
     /// Gets the type of the work object when the run was given one (<see cref="IWork{TIn, TOut}"/> or
     /// <see cref="IAsyncWork{TIn, TOut}"/>); <see langword="null"/> for delegates. Engines that run items in other
