@@ -19,6 +19,7 @@ internal static class CliApp
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(SiloCommand.Create(stdout, stderr));
         root.Add(AdviseCommand.Create(stdout, stderr));
+        HelpExamples.Attach(root);
         return root;
     }
 
@@ -26,7 +27,8 @@ internal static class CliApp
     {
         var root = BuildRoot(stdout, stderr);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var helpAsked = parse.CommandResult.Children.Any(r => r is System.CommandLine.Parsing.OptionResult { Option: System.CommandLine.Help.HelpOption });
+        if (parse.Errors.Count > 0 && !helpAsked)
         {
             // Some parser messages list choices on separate lines; a usage error is always one line.
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
