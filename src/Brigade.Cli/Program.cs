@@ -4,7 +4,7 @@ using Brigade.Cli;
 // first item, not tier-0 code that tiers up halfway through a measurement); everything else starts fast with it on.
 if (MeasuringProcess.ShouldRestart(args))
 {
-    return await MeasuringProcess.RunAsync(args).ConfigureAwait(false);
+    MeasuringProcess.Restart(args);
 }
 
 return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
