@@ -1,9 +1,18 @@
-// Brigade in five minutes: dotnet run --project samples/Brigade.Samples.QuickStart -c Release
+// Brigade in five minutes: dotnet run --project samples/Brigade.Samples.QuickStart -c Release [-- --out DIR]
+// The timelines go to DIR (default: a new folder under the system's temp directory), never into the working directory.
 using Brigade;
 using Brigade.Processes;
 using Brigade.Reporting;
 using Brigade.Samples.WorkTypes;
 
+var outDir = args is ["--out", var dir] ? Path.GetFullPath(dir) : Path.Combine(Path.GetTempPath(), $"brigade-quickstart-{Environment.ProcessId}");
+if (args.Length > 0 && args is not ["--out", _])
+{
+    Console.Error.WriteLine("usage: Brigade.Samples.QuickStart [--out DIR]");
+    return 2;
+}
+
+Directory.CreateDirectory(outDir);
 var reports = new List<RunReport>();
 
 // 1. CPU-bound work: the thread pool uses every core (.NET has no GIL).
@@ -39,9 +48,12 @@ await using (var processes = new ProcessEngine())
     reports.Add(squares.Report);
 }
 
-ChromeTrace.WriteFile("quickstart.trace.json", reports);
-HtmlReport.WriteFile("quickstart.html", reports, "Brigade quick start");
-Console.WriteLine("Timelines: quickstart.trace.json (Perfetto) and quickstart.html");
+var trace = Path.Combine(outDir, "quickstart.trace.json");
+var html = Path.Combine(outDir, "quickstart.html");
+ChromeTrace.WriteFile(trace, reports);
+HtmlReport.WriteFile(html, reports, "Brigade quick start");
+Console.WriteLine($"Timelines: {trace} (Perfetto) and {html}");
+return 0;
 
 static int SumOfDigitsOfPower(long n)
 {

@@ -22,6 +22,7 @@ internal static class CliApp
         root.Add(ClusterCommand.Create(stdout, stderr));
         root.Add(DoctorCommand.Create(stdout, stderr));
         root.Add(DoctorDemoChildCommand.Create(stdout));
+        HelpExamples.Attach(root);
         return root;
     }
 
@@ -29,7 +30,8 @@ internal static class CliApp
     {
         var root = BuildRoot(stdout, stderr);
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        var helpAsked = parse.CommandResult.Children.Any(r => r is System.CommandLine.Parsing.OptionResult { Option: System.CommandLine.Help.HelpOption });
+        if (parse.Errors.Count > 0 && !helpAsked)
         {
             // Some parser messages list choices on separate lines; a usage error is always one line.
             var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -1,9 +1,10 @@
 using Brigade.Cli;
-using Brigade.Cli.Commands;
 
-if (DoctorRelaunch.Applies(args))
+// The commands that measure code within a second of start-up run with tiered compilation off (optimized code from the
+// first item, not tier-0 code that tiers up halfway through a measurement); everything else starts fast with it on.
+if (MeasuringProcess.ShouldRestart(args))
 {
-    return await DoctorRelaunch.RunAsync(args).ConfigureAwait(false);
+    MeasuringProcess.Restart(args);
 }
 
 return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);

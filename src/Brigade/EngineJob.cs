@@ -92,6 +92,9 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Gets a stable name for the work (declaring type and method), for plans and labels.</summary>
     public string WorkName => _work.Name;
 
+    /// <summary>Gets what identifies the work across processes: its assembly's build (MVID) and its method or type (see <see cref="WorkFunction{TIn, TOut}.Identity"/>).</summary>
+    public string WorkIdentity => _work.Identity;
+
     /// <summary>
     /// Gets the type of the work object when the run was given one (<see cref="IWork{TIn, TOut}"/> or
     /// <see cref="IAsyncWork{TIn, TOut}"/>); <see langword="null"/> for delegates. Engines that run items in other
@@ -536,12 +539,16 @@ public sealed class EngineJob<TIn, TOut>
             _sink.OnNotRun(batch.StartIndex + ran, notRun);
         }
 
-        var engine = new KeyValuePair<string, object?>("brigade.engine", Engine.Name);
+        var engine = new KeyValuePair<string, object?>(BrigadeTelemetry.EngineTag, Engine.Name);
         Telemetry.Batches.Add(1, engine);
-        Telemetry.ItemsSucceeded.Add(ran - failed, engine);
+        if (ran - failed > 0)
+        {
+            Telemetry.ItemsProcessed.Add(ran - failed, engine, new KeyValuePair<string, object?>(BrigadeTelemetry.OutcomeTag, BrigadeTelemetry.OutcomeSuccess));
+        }
+
         if (failed > 0)
         {
-            Telemetry.ItemsFailed.Add(failed, engine);
+            Telemetry.ItemsProcessed.Add(failed, engine, new KeyValuePair<string, object?>(BrigadeTelemetry.OutcomeTag, BrigadeTelemetry.OutcomeFailure));
         }
 
         return DeliverAsync(batch.StartIndex, ran, values, failures);

@@ -134,7 +134,7 @@ public static partial class Runner
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAsync(Adapt(work), nameof(work), WorkFunction<TIn, Unit>.NameOf(work)), options, cancellationToken);
+        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAsync(Adapt(work), nameof(work), work), options, cancellationToken);
     }
 
     /// <summary>Runs a synchronous action on every item of an asynchronous sequence.</summary>
@@ -160,7 +160,7 @@ public static partial class Runner
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
-        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAsync(Adapt(work), nameof(work), WorkFunction<TIn, Unit>.NameOf(work)), options, cancellationToken);
+        return ForEachCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, Unit>.FromAsync(Adapt(work), nameof(work), work), options, cancellationToken);
     }
 
     /// <summary>

@@ -70,7 +70,8 @@ internal static class RunCommand
             if (engineName == "auto" && template is not null)
             {
                 // Commands burn their CPU in child processes: auto mode learns it from ExternalCpuTime as each finishes.
-                chosen = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true });
+                // Waiting commands widen it, up to what this machine can run at once (not auto mode's 1,024 in flight).
+                chosen = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, MaxConcurrency = EngineResources.CommandLimit() });
             }
             else if (Engine.TryGetBuiltIn(engineName, out var builtIn))
             {

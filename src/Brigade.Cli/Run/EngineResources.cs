@@ -6,7 +6,75 @@ namespace Brigade.Cli.Run;
 /// <summary>Engines <c>brigade run</c> creates for one run (worker processes, a cluster connection), released when it ends.</summary>
 internal sealed class EngineResources : IAsyncDisposable
 {
+    /// <summary>Commands per core at most: waiting commands (network, sleeps) widen auto mode up to this.</summary>
+    public const int CommandsPerCore = 32;
+
     private readonly List<IAsyncDisposable> _owned = [];
+
+    /// <summary>
+    /// How many commands auto mode may run at once on this machine: <see cref="CommandsPerCore"/> per core, and no more
+    /// than the open-file limit leaves room for (each running command holds pipes for its stdin, stdout and stderr) nor
+    /// the process limit. Auto mode's own measurement (Little's law over the commands' CPU and wait) decides below it.
+    /// </summary>
+    public static int CommandLimit()
+    {
+        var limit = Environment.ProcessorCount * CommandsPerCore;
+        if (OperatingSystem.IsLinux() && ReadLimits() is var (openFiles, processes))
+        {
+            if (openFiles is { } files)
+            {
+                var open = CountOpenFiles();
+                limit = (int)Math.Min(limit, Math.Max(1, (files - open - 64) / 4));
+            }
+
+            if (processes is { } procs)
+            {
+                limit = (int)Math.Min(limit, Math.Max(1, procs / 2));
+            }
+        }
+
+        return Math.Max(Math.Min(Environment.ProcessorCount, limit), Math.Max(1, limit));
+    }
+
+    private static (long? OpenFiles, long? Processes)? ReadLimits()
+    {
+        try
+        {
+            long? openFiles = null, processes = null;
+            foreach (var line in File.ReadLines("/proc/self/limits"))
+            {
+                // "Max open files            20000                20000                files"
+                var soft = line.Length > 26 ? line[26..].Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null;
+                var value = long.TryParse(soft, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : (long?)null;
+                if (line.StartsWith("Max open files", StringComparison.Ordinal))
+                {
+                    openFiles = value;
+                }
+                else if (line.StartsWith("Max processes", StringComparison.Ordinal))
+                {
+                    processes = value;
+                }
+            }
+
+            return (openFiles, processes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static int CountOpenFiles()
+    {
+        try
+        {
+            return Directory.GetFileSystemEntries("/proc/self/fd").Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 64;
+        }
+    }
 
     public ProcessEngine Processes(int? workers, TimeSpan? itemTimeout)
     {

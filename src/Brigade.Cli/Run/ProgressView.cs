@@ -1,51 +1,97 @@
 using System.Globalization;
-using Spectre.Console;
+using System.Text;
 
 namespace Brigade.Cli.Run;
 
 /// <summary>
-/// Shows a run's progress on stderr: a live bar with rate, ETA, running and failed counts on a terminal, plain
-/// periodic lines when stderr is redirected (logs, CI), nothing with <c>--quiet</c>.
+/// Shows a run's progress on stderr: on a terminal, one status line pinned to the bottom row while results (on
+/// stdout, or anything else) scroll above it; plain periodic lines when stderr is redirected (logs, CI); nothing with
+/// <c>--quiet</c>.
 /// </summary>
+/// <remarks>
+/// <para>The status line lives outside the terminal's scroll region (DECSTBM: rows 1 to N-1 scroll, row N is the
+/// status), the way apt pins its progress bar: results written to stdout at any time, from any thread, scroll within the
+/// region and into the scrollback, and the status never draws over them nor they over it. Each redraw is one write
+/// (save cursor, go to row N, draw, restore cursor), which a terminal applies whole. The line is cut to the terminal's
+/// width, so it never wraps; percent and ETA appear once. When the run ends the region is reset and the row cleared.</para>
+/// <para>Spectre.Console's live progress redraws the lines above the cursor, which erased results printed to the same
+/// terminal: it is not used here.</para>
+/// </remarks>
 internal sealed class ProgressView : IAsyncDisposable
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(2);
-    private readonly RunCounters _counters;
+    private static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(200);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ProgressView(RunCounters counters, Func<CancellationToken, Task> loop)
-    {
-        _counters = counters;
-        _loop = loop(_stop.Token);
-    }
+    private ProgressView(Func<CancellationToken, Task> loop) => _loop = loop(_stop.Token);
 
     public static ProgressView Start(RunCounters counters, TextWriter stderr, bool quiet, bool interactive)
     {
         if (quiet)
         {
-            return new ProgressView(counters, _ => Task.CompletedTask);
+            return new ProgressView(_ => Task.CompletedTask);
         }
 
-        if (interactive)
+        if (interactive && !OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb"))
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-            return new ProgressView(counters, token => LiveAsync(console, counters, token));
+            return new ProgressView(token => StatusLine.RunAsync(stderr, counters, TerminalSize, token));
         }
 
-        return new ProgressView(counters, token => PlainAsync(stderr, counters, token));
+        return new ProgressView(token => PlainAsync(stderr, counters, token));
     }
 
+    /// <summary>The counts in words, for the plain lines: "12/30 done (40.0%), 0 failed, 3 running, 4.1/s, ETA 00:00:05".</summary>
     public static string Describe(RunCounters c)
     {
-        var elapsed = DateTimeOffset.UtcNow - c.Started;
-        var doneNow = c.Delivered - c.ResumedFrom;
-        var rate = elapsed.TotalSeconds > 0 ? doneNow / elapsed.TotalSeconds : 0;
+        var (rate, eta) = RateAndEta(c);
         var total = c.Total is { } t ? $"/{t.ToString("N0", CultureInfo.InvariantCulture)}" : "";
         var percent = c.Total is { } tt && tt > 0 ? $" ({100.0 * c.Delivered / tt:0.0}%)" : "";
-        var eta = c.Total is { } n && rate > 0 ? $", ETA {TimeSpan.FromSeconds(Math.Max(0, (n - c.Delivered) / rate)):hh\\:mm\\:ss}" : "";
+        var etaText = eta is { } e ? $", ETA {Clock(e)}" : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{eta}");
+            $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{etaText}");
+    }
+
+    /// <summary>
+    /// The status line, at most <paramref name="width"/> characters: a bar when there is room, then the counts; what
+    /// does not fit is dropped from the right, whole fields first, so nothing wraps.
+    /// </summary>
+    /// <example><c>[#######.......] 12/30 40% | 3 running | 0 failed | 4.1/s | ETA 0:05</c></example>
+    public static string StatusText(RunCounters c, int width)
+    {
+        width = Math.Max(10, width);
+        var (rate, eta) = RateAndEta(c);
+        var fields = new List<string>
+        {
+            c.Total is { } t
+                ? string.Create(CultureInfo.InvariantCulture, $"{c.Delivered:N0}/{t:N0} {(t > 0 ? 100 * c.Delivered / t : 100)}%")
+                : string.Create(CultureInfo.InvariantCulture, $"{c.Delivered:N0} done"),
+            string.Create(CultureInfo.InvariantCulture, $"{c.Running:N0} running"),
+            string.Create(CultureInfo.InvariantCulture, $"{c.Failed:N0} failed"),
+            string.Create(CultureInfo.InvariantCulture, $"{rate:0.#}/s"),
+        };
+        if (eta is { } e)
+        {
+            fields.Add($"ETA {Clock(e)}");
+        }
+
+        var text = string.Join(" | ", fields);
+        while (text.Length > width && fields.Count > 1)
+        {
+            fields.RemoveAt(fields.Count - 1);
+            text = string.Join(" | ", fields);
+        }
+
+        // A bar only where it leaves the counts whole: between 10 and 30 columns of it.
+        var room = width - text.Length - 3;
+        if (c.Total is { } total && room >= 10)
+        {
+            var cells = Math.Min(30, room);
+            var filled = total > 0 ? (int)Math.Min(cells, cells * c.Delivered / total) : cells;
+            text = $"[{new string('#', filled)}{new string('.', cells - filled)}] {text}";
+        }
+
+        return text.Length > width ? text[..width] : text;
     }
 
     public async ValueTask DisposeAsync()
@@ -62,6 +108,38 @@ internal sealed class ProgressView : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private static (double Rate, TimeSpan? Eta) RateAndEta(RunCounters c)
+    {
+        var elapsed = DateTimeOffset.UtcNow - c.Started;
+        var doneNow = c.Delivered - c.ResumedFrom;
+        var rate = elapsed.TotalSeconds > 0 ? doneNow / elapsed.TotalSeconds : 0;
+        TimeSpan? eta = c.Total is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, (n - c.Delivered) / rate)) : null;
+        return (rate, eta);
+    }
+
+    private static string Clock(TimeSpan t) => t.TotalHours >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}")
+        : string.Create(CultureInfo.InvariantCulture, $"{t.Minutes}:{t.Seconds:00}");
+
+    private static (int Width, int Height) TerminalSize()
+    {
+        try
+        {
+            if (Console.WindowWidth > 0 && Console.WindowHeight > 0)
+            {
+                return (Console.WindowWidth, Console.WindowHeight);
+            }
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            // No terminal size to be had (stdout redirected on some platforms): the environment's, else 80×24.
+        }
+
+        static int Env(string name, int fallback) =>
+            int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : fallback;
+        return (Env("COLUMNS", 80), Env("LINES", 24));
+    }
+
     private static async Task PlainAsync(TextWriter stderr, RunCounters counters, CancellationToken token)
     {
         using var timer = new PeriodicTimer(PlainInterval);
@@ -71,30 +149,64 @@ internal sealed class ProgressView : IAsyncDisposable
         }
     }
 
-    private static Task LiveAsync(IAnsiConsole console, RunCounters counters, CancellationToken token) =>
-        console.Progress()
-            .AutoClear(false)
-            .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async ctx =>
-            {
-                var task = ctx.AddTask("items", maxValue: counters.Total ?? 1);
-                task.IsIndeterminate = counters.Total is null;
-                try
-                {
-                    while (!token.IsCancellationRequested)
-                    {
-                        task.Value = counters.Delivered;
-                        task.Description = Markup.Escape(Describe(counters));
-                        await Task.Delay(100, token).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
+    /// <summary>The pinned status row: sets the scroll region, redraws the row, and puts the terminal back at the end.</summary>
+    private static class StatusLine
+    {
+        private const string Esc = "\u001b";
 
-                task.Value = counters.Delivered;
-                task.Description = Markup.Escape(Describe(counters));
-                task.StopTask();
-            });
+        public static async Task RunAsync(TextWriter stderr, RunCounters counters, Func<(int Width, int Height)> size, CancellationToken token)
+        {
+            var (width, height) = size();
+            if (height < 3)
+            {
+                await PlainAsync(stderr, counters, token).ConfigureAwait(false);
+                return;
+            }
+
+            await stderr.FlushAsync(token).ConfigureAwait(false);
+            var raw = Console.OpenStandardError();
+            await using var closeRaw = raw.ConfigureAwait(false);
+
+            // A new line first, so the cursor is not on the row the status takes; then rows 1..N-1 scroll, and the
+            // cursor goes back where it was (setting a region moves it home) and up to the line it was on.
+            Write(raw, $"\n{Esc}7{Esc}[1;{height - 1}r{Esc}8{Esc}[1A");
+            try
+            {
+                using var timer = new PeriodicTimer(LiveInterval);
+                do
+                {
+                    var (w, h) = size();
+                    if (h != height && h >= 3)
+                    {
+                        // Resized: the region follows, the old status row is cleared.
+                        Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}[1;{h - 1}r{Esc}8");
+                        height = h;
+                    }
+
+                    width = w;
+                    Draw(raw, counters, width, height);
+                }
+                while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
+                Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8");
+            }
+        }
+
+        private static void Draw(Stream raw, RunCounters counters, int width, int height) =>
+            Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{StatusText(counters, width - 1)}{Esc}8");
+
+        // One write per update, straight to the file descriptor (a TextWriter may split a long string into several):
+        // a terminal applies each write whole, between the results' own writes.
+        private static void Write(Stream raw, string sequence)
+        {
+            raw.Write(Encoding.UTF8.GetBytes(sequence));
+            raw.Flush();
+        }
+    }
 }

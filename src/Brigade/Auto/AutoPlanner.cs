@@ -125,13 +125,12 @@ internal static class AutoPlanner
                 // throughput. AIMD then backs off if latency rises without throughput to show for it.
                 var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
                 var little = Math.Ceiling(AsyncHeadroom * cores * ((double)perItem.Ticks / cpu));
-                var capped = little > options.MaxConcurrency;
                 width = Cap((int)Math.Clamp(little, cores, options.MaxConcurrency), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "async", "Async") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 head += " (adaptive limit)";
                 why = $"async I/O ({AutoFormat.Duration(perItem)} in flight, {AutoFormat.Duration(sample.CpuTimePerItem)} CPU per item); " +
                     $"Little's law {AsyncHeadroom} × {cores} × {AutoFormat.Duration(perItem)} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))} = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
-                    (capped ? $", capped at {options.MaxConcurrency}" : "");
+                    Capped(little, width, options.MaxConcurrency, context, open);
                 break;
             }
 
@@ -142,12 +141,11 @@ internal static class AutoPlanner
                 var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
                 var wait = sample.WaitPerItem.Ticks;
                 var little = Math.Ceiling(cores * (1 + ((double)wait / cpu)));
-                var capped = little > options.MaxThreads;
                 width = Cap((int)Math.Clamp(little, cores, options.MaxThreads), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
                     $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
-                    (capped ? $", capped at {options.MaxThreads}" : "");
+                    Capped(little, width, options.MaxThreads, context, open);
                 break;
             }
         }
@@ -197,6 +195,23 @@ internal static class AutoPlanner
         }
 
         return (int)Math.Max(1, Math.Min(width, open));
+    }
+
+    // What held the width below Little's law: the run's own limit, the items left, or auto mode's ceiling; said once, as
+    // the smallest of them, so that "-j 2" never reads "capped at 1024".
+    private static string Capped(double little, int width, int ceiling, in PlanContext context, long open)
+    {
+        if (little <= width)
+        {
+            return "";
+        }
+
+        if (context.MaxDegreeOfParallelism is { } max && max <= width)
+        {
+            return $", limited to {width} by MaxDegreeOfParallelism";
+        }
+
+        return open <= width && open < ceiling ? $", {AutoFormat.Count(open)} items left" : $", capped at {ceiling}";
     }
 
     private static string Suffix(in PlanContext context) =>

@@ -108,6 +108,9 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private int _waitingTicks;
     private int _stallTicks;
     private int _inspectCursor;
+    private long _jitAtStart;
+    private long _realStart;
+    private long _decidedFromRunningAfter = -1;
 
     public AutoRun(EngineJob<TIn, TOut> job, AutoEngineOptions options)
     {
@@ -119,7 +122,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         {
             _cache = new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory());
             // The label tells apart runs of one delegate that do different things (brigade run's commands).
-            _cacheKey = PlanCache.KeyFor($"{job.WorkName}{(job.IsAsyncWork ? " (async)" : "")}{(job.Options.Label is { } label ? " [" + label + "]" : "")}");
+            _cacheKey = PlanCache.KeyFor($"{job.WorkIdentity}{(job.IsAsyncWork ? " (async)" : "")}{(job.Options.Label is { } label ? " [" + label + "]" : "")}");
         }
 
         _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
@@ -129,6 +132,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     public async Task RunAsync()
     {
         _startTimestamp = _lastTickTimestamp = _time.GetTimestamp();
+        (_jitAtStart, _realStart) = (System.Runtime.JitInfo.GetCompilationTime(currentThread: false).Ticks, Stopwatch.GetTimestamp());
         _lastProcessCpu = ThreadSchedStat.IsSupported ? 0 : Environment.CpuUsage.TotalTime.Ticks;
 
         if (_cache?.TryGet(_cacheKey) is { } cached && AutoPlanner.Decide(cached.ToSample(), Context(fromCache: true)) is { } fromCache)
@@ -756,6 +760,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private void Apply(PlanDecision decision, int revision, bool fromFinishedItems = true)
     {
         AutoTrace.Write?.Invoke($"apply r{revision} finished={fromFinishedItems} {decision.Explanation} :: {decision.Sample}");
+        _decidedFromRunningAfter = fromFinishedItems ? -1 : Stopwatch.GetElapsedTime(_realStart).Ticks;
         var total = Totals();
         _decision = decision;
         _sinceDecision = total;
@@ -1004,8 +1009,17 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return;
         }
 
-        var sample = sinceDecision.TotalItems >= _decision.Sample.TotalItems ? sinceDecision : _decision.Sample;
-        if (AutoPlanner.Classify(sample, _options.ReportsExternalCpu) is WorkloadClass.Unknown || sample.TotalItems < 2)
+        var fromDecision = sinceDecision.TotalItems < _decision.Sample.TotalItems;
+        var sample = fromDecision ? _decision.Sample : sinceDecision;
+
+        // A cold first run can spend more time compiling the work than running it: its plan says little about the next
+        // run, which starts warm, so it is not remembered. Seen two ways: batches that ran mostly while the process was
+        // compiling (the compiling thread looks CPU-bound, threads waiting for that code look blocked or spin); and a
+        // plan guessed from items still running at a time the process was mostly compiling, with no finished item since.
+        var jitDuringRun = System.Runtime.JitInfo.GetCompilationTime(currentThread: false).Ticks - _jitAtStart;
+        var guessedWhileCompiling = fromDecision && _decidedFromRunningAfter >= 0 && jitDuringRun * 2 >= _decidedFromRunningAfter;
+        if (AutoPlanner.Classify(sample, _options.ReportsExternalCpu) is WorkloadClass.Unknown || sample.TotalItems < 2 ||
+            (Totals() + Warmup()).MostlyJit || guessedWhileCompiling)
         {
             return;
         }

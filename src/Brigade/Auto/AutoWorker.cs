@@ -46,6 +46,8 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
     private long _ext1;
     private long _jit0 = -1;
     private long _jit1 = -1;
+    private long _processJit0 = -1;
+    private long _processJit1 = -1;
     private int _endThread;
     private volatile bool _ended;
     private bool _measuring;
@@ -170,6 +172,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         _ext0 = _account.Ticks;
 
         _jit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
+        _processJit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: false).Ticks : -1;
 
         // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
@@ -187,6 +190,7 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
         _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
         _jit1 = same && _jit0 >= 0 ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
+        _processJit1 = same && _processJit0 >= 0 ? JitInfo.GetCompilationTime(currentThread: false).Ticks : -1;
         _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _ext1 = _account.Ticks;
@@ -238,6 +242,9 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
             // Compiling code (the work's first calls, and Brigade's own in a young process) is not the work's cost:
             // taken off both its wall and CPU time, or the first batches of a run measure the JIT.
             var jit = _jit0 >= 0 && _jit1 >= 0 ? Math.Clamp(_jit1 - _jit0, 0, wall) : 0;
+
+            // Any thread's compiling during the batch: a thread waiting for code another one compiles is not working.
+            var compiling = _processJit0 >= 0 && _processJit1 >= 0 ? Math.Clamp(_processJit1 - _processJit0, jit, wall) : jit;
             wall -= jit;
             sample = new WorkSample
             {
@@ -245,6 +252,8 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
                 Batches = 1,
                 WallTicks = wall,
                 AllocatedBytes = Math.Max(0, _alloc1 - _alloc0),
+                JitTicks = jit,
+                CompilingWallTicks = compiling,
             };
             if (measured)
             {

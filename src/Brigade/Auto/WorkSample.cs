@@ -15,6 +15,21 @@ namespace Brigade.Auto;
 /// </remarks>
 internal readonly record struct WorkSample
 {
+    /// <summary>
+    /// Gets the time the batches' threads spent compiling code (the JIT), already taken off <see cref="WallTicks"/> and
+    /// <see cref="CpuTicks"/>: a sample where it exceeds what is left measured the JIT more than the work.
+    /// </summary>
+    public long JitTicks { get; init; }
+
+    /// <summary>
+    /// Gets how much of the batches' wall time (before <see cref="JitTicks"/> came off) the process spent compiling code
+    /// on any thread, at most each batch's wall time: batches that waited for code another thread compiled count too.
+    /// </summary>
+    public long CompilingWallTicks { get; init; }
+
+    /// <summary>Gets whether these batches ran mostly while code was being compiled (a cold first run), not working.</summary>
+    public bool MostlyJit => CompilingWallTicks > 0 && CompilingWallTicks * 2 >= WallTicks + JitTicks + PendingWallTicks;
+
     /// <summary>Gets the items of batches that ran on one thread (synchronous work, or asynchronous work that completed synchronously).</summary>
     public long Items { get; init; }
 
@@ -123,6 +138,8 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems + b.PendingItems,
         PendingWallTicks = a.PendingWallTicks + b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
+        JitTicks = a.JitTicks + b.JitTicks,
+        CompilingWallTicks = a.CompilingWallTicks + b.CompilingWallTicks,
     };
 
     /// <summary>Subtracts an earlier snapshot from a later one: what happened in between.</summary>
@@ -141,6 +158,8 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems - b.PendingItems,
         PendingWallTicks = a.PendingWallTicks - b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
+        JitTicks = a.JitTicks - b.JitTicks,
+        CompilingWallTicks = a.CompilingWallTicks - b.CompilingWallTicks,
     };
 
     /// <summary>Builds a fully measured sample from per-item figures, for cached plans and tests.</summary>

@@ -12,10 +12,14 @@ internal static class Telemetry
     public static readonly Meter Meter = new(BrigadeTelemetry.MeterName, Version);
     public static readonly ActivitySource Source = new(BrigadeTelemetry.ActivitySourceName, Version);
 
-    public static readonly Counter<long> ItemsSucceeded = Meter.CreateCounter<long>(BrigadeTelemetry.ItemsSucceeded, "{item}", "Items whose work returned.");
-    public static readonly Counter<long> ItemsFailed = Meter.CreateCounter<long>(BrigadeTelemetry.ItemsFailed, "{item}", "Items whose work threw.");
+    // Runs last from milliseconds (a small in-process map) to hours (a batch job): an exporter's default buckets
+    // (0, 5, 10, 25, ... 10000, meant for milliseconds) would put nearly every run, in seconds, in the first bucket.
+    public static readonly IReadOnlyList<double> RunDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+    public static readonly Counter<long> ItemsProcessed = Meter.CreateCounter<long>(BrigadeTelemetry.ItemsProcessed, "{item}", "Items processed, by outcome.");
     public static readonly Counter<long> Batches = Meter.CreateCounter<long>(BrigadeTelemetry.Batches, "{batch}", "Batches run.");
-    public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>(BrigadeTelemetry.RunDuration, "s", "Wall time of runs.");
+    public static readonly Histogram<double> RunDuration = Meter.CreateHistogram(
+        BrigadeTelemetry.RunDuration, "s", "Wall time of runs.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = RunDurationBuckets });
     public static readonly UpDownCounter<long> ActiveRuns = Meter.CreateUpDownCounter<long>(BrigadeTelemetry.ActiveRuns, "{run}", "Runs in progress.");
 
     // Pitfall detection (Brigade.Synchronization, the thread-pool monitor).

@@ -26,7 +26,7 @@ internal static class RunPipeline
         var job = new EngineJob<TIn, TOut>(engine, source, work, sink, options, width, recorder, cancellationToken);
 
         using var activity = Telemetry.Source.StartActivity(BrigadeTelemetry.RunActivity, ActivityKind.Internal);
-        activity?.SetTag("brigade.engine", engine.Name);
+        activity?.SetTag(BrigadeTelemetry.EngineTag, engine.Name);
         activity?.SetTag("brigade.label", options.Label);
         activity?.SetTag("brigade.width", width);
         Telemetry.ActiveRuns.Add(1);
@@ -73,17 +73,15 @@ internal static class RunPipeline
         await source.DisposeAsync().ConfigureAwait(false);
         var itemsRead = source.Taken;
         var report = BuildReport(job, recorder, clock, end, cpu, itemsRead, cancellationToken.IsCancellationRequested);
-        Telemetry.RunDuration.Record(report.WallTime.TotalSeconds, new KeyValuePair<string, object?>("brigade.engine", engine.Name));
-        activity?.SetTag("brigade.items", report.Items);
-        activity?.SetTag("brigade.failed", report.Failed);
-
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError) : job.Fatal;
+        var cancelled = cancellationToken.IsCancellationRequested;
+        RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
+
         await sink.CompleteAsync(fatal?.SourceException).ConfigureAwait(false);
         job.DisposeTokens();
 
         if (fatal is not null)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, fatal.SourceException.Message);
             if (job.FatalFromSource && engineError is null)
             {
                 throw new SourceFailedException(itemsRead, report, fatal.SourceException);
@@ -92,13 +90,49 @@ internal static class RunPipeline
             fatal.Throw();
         }
 
-        if (cancellationToken.IsCancellationRequested)
+        if (cancelled)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
             throw new RunCanceledException(report, cancellationToken);
         }
 
         return (report, itemsRead);
+    }
+
+    // The run's duration and span, with the semantic conventions' error.type when the run did not deliver every item:
+    // the exception that ended it, else cancellation, else the first failed item's exception.
+    private static void RecordOutcome(Activity? activity, Engine engine, RunReport report, Exception? fatal, bool cancelled)
+    {
+        var (errorType, description) =
+            fatal is not null ? (fatal.GetType().FullName, fatal.Message)
+            : cancelled ? (typeof(OperationCanceledException).FullName, "cancelled")
+            : report.Failed > 0 || report.NotRun > 0 ? (
+                report.Failures.Count > 0 ? report.Failures[0].Exception.GetType().FullName : typeof(RunFailedException).FullName,
+                $"{report.Failed} of {report.Items} items failed" + (report.NotRun > 0 ? $", {report.NotRun} not run" : ""))
+            : (null, null);
+
+        var tags = new TagList { { BrigadeTelemetry.EngineTag, engine.Name } };
+        if (errorType is not null)
+        {
+            tags.Add(BrigadeTelemetry.ErrorTypeTag, errorType);
+        }
+
+        Telemetry.RunDuration.Record(report.WallTime.TotalSeconds, tags);
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("brigade.items", report.Items);
+        activity.SetTag("brigade.failed", report.Failed);
+        if (errorType is not null)
+        {
+            activity.SetTag(BrigadeTelemetry.ErrorTypeTag, errorType);
+            activity.SetStatus(ActivityStatusCode.Error, description);
+            if (fatal is not null)
+            {
+                activity.AddException(fatal);
+            }
+        }
     }
 
     // A progress callback is a display, not part of the work: if it throws, the run goes on (a timer callback that

@@ -5,13 +5,13 @@ namespace Brigade.Internal;
 /// <summary>The user's work for one item, synchronous or asynchronous.</summary>
 internal sealed class WorkFunction<TIn, TOut>
 {
-    private readonly string? _name;
+    private readonly Delegate? _original;
 
-    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, string? name, Type? workType = null)
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, Delegate? original, Type? workType = null)
     {
         Sync = sync;
         Async = async;
-        _name = name;
+        _original = original;
         WorkType = workType;
     }
 
@@ -26,12 +26,36 @@ internal sealed class WorkFunction<TIn, TOut>
     public Type? WorkType { get; }
 
     /// <summary>Gets a stable name for the work (its type, or its delegate's declaring type and method), used to remember plans and label reports.</summary>
-    public string Name => WorkType?.FullName ?? _name ?? (Sync is not null ? Describe(Sync) : Describe(Async!));
+    public string Name => WorkType?.FullName ?? Describe(UserDelegate);
+
+    /// <summary>
+    /// Gets what identifies the work across runs and processes, to remember plans: the build of its assembly (the
+    /// module's MVID, new whenever its code changes) and its type or method (metadata token), with the item types.
+    /// Unlike <see cref="Name"/>, two applications' <c>x =&gt; x + 1</c> (both <c>&lt;&gt;c.&lt;Main&gt;b__0_0</c>) differ.
+    /// </summary>
+    public string Identity
+    {
+        get
+        {
+            try
+            {
+                var (module, token) = WorkType is { } t ? (t.Module, t.MetadataToken) : (UserDelegate.Method.Module, UserDelegate.Method.MetadataToken);
+                return $"{Name} ({module.Assembly.GetName().Name}, {module.ModuleVersionId:N}, {token:x8}, {typeof(TIn).Name}→{typeof(TOut).Name})";
+            }
+            catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+            {
+                // A DynamicMethod has no module of its own nor a token: its name is all there is.
+                return $"{Name} (dynamic, {typeof(TIn).Name}→{typeof(TOut).Name})";
+            }
+        }
+    }
+
+    private Delegate UserDelegate => _original ?? (Sync is not null ? Sync : Async!);
 
     /// <param name="work">The work.</param>
     /// <param name="paramName">The caller's parameter name, for argument errors.</param>
-    /// <param name="name">The name of the user's delegate when <paramref name="work"/> wraps it (see <see cref="NameOf"/>).</param>
-    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName, string? name = null)
+    /// <param name="original">The user's delegate when <paramref name="work"/> wraps it: it names and identifies the work.</param>
+    public static WorkFunction<TIn, TOut> FromSync(Func<TIn, TOut> work, string paramName, Delegate? original = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         var t = typeof(TOut);
@@ -43,13 +67,13 @@ internal sealed class WorkFunction<TIn, TOut>
                 paramName);
         }
 
-        return new WorkFunction<TIn, TOut>(work, null, name);
+        return new WorkFunction<TIn, TOut>(work, null, original);
     }
 
-    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName, string? name = null)
+    public static WorkFunction<TIn, TOut> FromAsync(Func<TIn, CancellationToken, ValueTask<TOut>> work, string paramName, Delegate? original = null)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
-        return new WorkFunction<TIn, TOut>(null, work, name);
+        return new WorkFunction<TIn, TOut>(null, work, original);
     }
 
     public static WorkFunction<TIn, TOut> FromWork(IWork<TIn, TOut> work, string paramName)
@@ -69,11 +93,8 @@ internal sealed class WorkFunction<TIn, TOut>
     public static WorkFunction<TIn, TOut> FromAction(Action<TIn> action, string paramName)
     {
         ArgumentNullException.ThrowIfNull(action, paramName);
-        return new WorkFunction<TIn, TOut>(x => { action(x); return default!; }, null, NameOf(action)) { Action = action };
+        return new WorkFunction<TIn, TOut>(x => { action(x); return default!; }, null, action) { Action = action };
     }
-
-    /// <summary>Names a user delegate the way <see cref="Name"/> does, for work that Brigade wraps (for-each actions).</summary>
-    public static string? NameOf(Delegate? work) => work is null ? null : Describe(work);
 
     /// <summary>Rejects <c>async x => ...</c> lambdas bound to <see cref="Action{T}"/>: they would be fire-and-forget async void.</summary>
     public static void RejectAsyncVoid(Delegate work, string paramName)

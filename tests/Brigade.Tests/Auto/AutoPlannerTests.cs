@@ -173,6 +173,19 @@ public sealed class AutoPlannerTests
     }
 
     [Fact]
+    public void Decide_WaitingWork_UnderTheRunsOwnLimit_SaysThatLimit_NotAutoModesCeiling()
+    {
+        // brigade run -j 2 over sleeping commands: Little's law asks for hundreds, the run allows 2.
+        var sample = WorkSample.InFlightPerItem(100, Us(100_000), Us(5));
+
+        var plan = AutoPlanner.Decide(sample, Context(maxWidth: 2))!;
+
+        Assert.Equal(2, plan.Width);
+        Assert.Contains("limited to 2 by MaxDegreeOfParallelism", plan.Explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain("capped at", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_Blocking_IsCappedAtMaxThreads_AndSaysSo()
     {
         var sample = WorkSample.FromPerItem(100, Us(10_000), Us(5));

@@ -1,4 +1,5 @@
 using Brigade.Auto;
+using Brigade.Internal;
 
 namespace Brigade.Tests.Auto;
 
@@ -103,6 +104,82 @@ public sealed class PlanCacheTests : IDisposable
         Assert.True(second.Plans[0].FromCache);
         Assert.Equal(WorkloadClass.Blocking, second.Plans[0].Class);
         Assert.Contains("(cached plan)", second.Plans[0].Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WorkIdentity_TwoApplicationsLambdasWithTheSameCompilerGeneratedName_DoNotShareAPlan()
+    {
+        // What the C# compiler emits for `x => x + 1` in two programs: <>c.<Main>b__0_0 in each, in different assemblies.
+        var first = WorkFunction<int, int>.FromSync(EmitLambda("AppOne"), "work");
+        var second = WorkFunction<int, int>.FromSync(EmitLambda("AppTwo"), "work");
+
+        Assert.Equal(first.Name, second.Name);
+        Assert.NotEqual(first.Identity, second.Identity);
+        Assert.Contains("AppOne", first.Identity, StringComparison.Ordinal);
+
+        // The same delegate, or another instance of the same lambda, is the same work.
+        Func<int, int> square = x => x * x;
+        Assert.Equal(WorkFunction<int, int>.FromSync(square, "work").Identity, WorkFunction<int, int>.FromSync(x => square(x), "work", square).Identity);
+        Assert.Contains(typeof(PlanCacheTests).Module.ModuleVersionId.ToString("N"), WorkFunction<int, int>.FromSync(square, "work").Identity, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ColdRunThatMostlyCompiledCode_DoesNotTeachTheNextRunAPlan()
+    {
+        var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = _directory });
+        var items = Enumerable.Range(0, 200).ToArray();
+
+        // A big method compiled on its first call: the JIT takes far longer than the 200 cheap calls that follow.
+        var work = EmitLambda("ColdStart", additions: 30_000);
+
+        var cold = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(cold.Report.Plans[0].FromCache);
+
+        // Whatever the cold run remembered comes from the work, not from compiling it: x + 1 is no blocking I/O and
+        // takes nowhere near a millisecond.
+        PlanCache.ResetLoaded();
+        var key = PlanCache.KeyFor(WorkFunction<int, int>.FromSync(work, "work").Identity);
+        if (new PlanCache(_directory).TryGet(key) is { } remembered)
+        {
+            Assert.True(remembered.TimePerItemNs < 1_000_000 && remembered.Class is not ("Blocking" or "Mixed" or "AsyncIo"),
+                $"the cold run taught the cache {remembered.Class}, {remembered.TimePerItemNs / 1e6:0.###} ms per item (cold plan: {cold.Report.Plan})");
+        }
+
+        var warm = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(warm.Report.Plans[0].Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed or WorkloadClass.AsyncIo), warm.Report.Plan);
+        PlanCache.ResetLoaded();
+        Assert.NotNull(new PlanCache(_directory).TryGet(key));
+    }
+
+    // An assembly of its own with a class <>c and a method <Main>b__0_0 (int -> int) that returns x + 1, with `additions`
+    // operations on a branch no item takes: as long to compile as wanted, as cheap to run as x + 1.
+    private static Func<int, int> EmitLambda(string assemblyName, int additions = 1)
+    {
+        var assembly = System.Reflection.Emit.AssemblyBuilder.DefineDynamicAssembly(new System.Reflection.AssemblyName(assemblyName), System.Reflection.Emit.AssemblyBuilderAccess.RunAndCollect);
+        var module = assembly.DefineDynamicModule(assemblyName);
+        var type = module.DefineType("<>c", System.Reflection.TypeAttributes.Public | System.Reflection.TypeAttributes.Sealed | System.Reflection.TypeAttributes.Abstract);
+        var method = type.DefineMethod("<Main>b__0_0", System.Reflection.MethodAttributes.Public | System.Reflection.MethodAttributes.Static, typeof(int), [typeof(int)]);
+        var il = method.GetILGenerator();
+        var cheap = il.DefineLabel();
+
+        // if (x != int.MinValue) return x + 1; else { a long computation the JIT compiles but no item runs }
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4, int.MinValue);
+        il.Emit(System.Reflection.Emit.OpCodes.Bne_Un, cheap);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        for (var i = 0; i < additions; i++)
+        {
+            il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4, i);
+            il.Emit(i % 2 == 0 ? System.Reflection.Emit.OpCodes.Add : System.Reflection.Emit.OpCodes.Xor);
+        }
+
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        il.MarkLabel(cheap);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4_1);
+        il.Emit(System.Reflection.Emit.OpCodes.Add);
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        return type.CreateType().GetMethod("<Main>b__0_0")!.CreateDelegate<Func<int, int>>();
     }
 
     [Fact]

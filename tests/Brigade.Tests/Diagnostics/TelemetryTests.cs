@@ -18,8 +18,9 @@ public sealed class TelemetryTests
     {
         var sums = new ConcurrentDictionary<string, long>();
         var activeRunChanges = new ConcurrentQueue<long>();
-        var durations = new ConcurrentQueue<double>();
+        var durations = new ConcurrentQueue<(double Seconds, string? ErrorType)>();
         var engineTags = new ConcurrentDictionary<string, byte>();
+        IReadOnlyList<double>? durationBuckets = null;
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
@@ -27,30 +28,48 @@ public sealed class TelemetryTests
                 if (instrument.Meter.Name == BrigadeTelemetry.MeterName)
                 {
                     l.EnableMeasurementEvents(instrument);
+                    if (instrument is Histogram<double> { Name: BrigadeTelemetry.RunDuration } histogram)
+                    {
+                        durationBuckets = histogram.Advice?.HistogramBucketBoundaries;
+                    }
                 }
             },
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            sums.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+            var name = instrument.Name;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == BrigadeTelemetry.EngineTag)
+                {
+                    engineTags[(string)tag.Value!] = 0;
+                }
+                else if (tag.Key == BrigadeTelemetry.OutcomeTag)
+                {
+                    name += "/" + tag.Value;
+                }
+            }
+
+            sums.AddOrUpdate(name, value, (_, sum) => sum + value);
             if (instrument.Name == BrigadeTelemetry.ActiveRuns)
             {
                 activeRunChanges.Enqueue(value);
             }
-
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "brigade.engine")
-                {
-                    engineTags[(string)tag.Value!] = 0;
-                }
-            }
         });
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
             if (instrument.Name == BrigadeTelemetry.RunDuration)
             {
-                durations.Enqueue(value);
+                string? errorType = null;
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == BrigadeTelemetry.ErrorTypeTag)
+                    {
+                        errorType = (string?)tag.Value;
+                    }
+                }
+
+                durations.Enqueue((value, errorType));
             }
         });
         listener.Start();
@@ -60,13 +79,58 @@ public sealed class TelemetryTests
 
         var report = result.Report;
         Assert.Equal(97, report.Succeeded);
-        Assert.Equal(report.Succeeded, sums[BrigadeTelemetry.ItemsSucceeded]);
-        Assert.Equal(report.Failed, sums[BrigadeTelemetry.ItemsFailed]);
+        Assert.Equal(report.Succeeded, sums[$"{BrigadeTelemetry.ItemsProcessed}/{BrigadeTelemetry.OutcomeSuccess}"]);
+        Assert.Equal(report.Failed, sums[$"{BrigadeTelemetry.ItemsProcessed}/{BrigadeTelemetry.OutcomeFailure}"]);
         Assert.Equal(10, report.Batches);
         Assert.Equal(report.Batches, sums[BrigadeTelemetry.Batches]);
         Assert.Equal([1L, -1L], activeRunChanges);
-        Assert.Equal(report.WallTime.TotalSeconds, Assert.Single(durations), 9);
+        var duration = Assert.Single(durations);
+        Assert.Equal(report.WallTime.TotalSeconds, duration.Seconds, 9);
+        Assert.Equal(typeof(InvalidOperationException).FullName, duration.ErrorType);
         Assert.Equal(["sequential"], engineTags.Keys);
+
+        // Second-scale buckets: a 3 s run and a 2 min run land in different buckets, not all in an exporter's (0, 5].
+        Assert.NotNull(durationBuckets);
+        Assert.Contains(1.0, durationBuckets);
+        Assert.Contains(durationBuckets, b => b > 2 && b < 5);
+        Assert.Contains(durationBuckets, b => b >= 60 && b < 300);
+        Assert.True(durationBuckets.Max() >= 3600);
+    }
+
+    [Fact]
+    public async Task ActivitySource_RunWithFailedItems_EndsWithStatusErrorAndErrorType_ASuccessfulRunDoesNot()
+    {
+        var prefix = $"telemetry-{Guid.NewGuid():N}-";
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == BrigadeTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("brigade.label") is string label && label.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    stopped.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var failing = await Runner.MapAsync(Enumerable.Range(0, 20).ToArray(), x => Failing.Contains(x) ? throw new FormatException("bad item") : x,
+            new RunOptions { Engine = Engine.ThreadPool, Label = prefix + "failing" }).Bounded();
+        Assert.Equal(1, failing.Report.Failed);
+        await Runner.MapAsync(Enumerable.Range(0, 20).ToArray(), x => x, new RunOptions { Engine = Engine.ThreadPool, Label = prefix + "fine" }).Bounded();
+
+        var byLabel = stopped.ToDictionary(a => ((string)a.GetTagItem("brigade.label")!)[prefix.Length..]);
+        var failed = byLabel["failing"];
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal("1 of 20 items failed", failed.StatusDescription);
+        Assert.Equal(typeof(FormatException).FullName, failed.GetTagItem(BrigadeTelemetry.ErrorTypeTag));
+        Assert.Equal(1L, failed.GetTagItem("brigade.failed"));
+
+        var fine = byLabel["fine"];
+        Assert.Equal(ActivityStatusCode.Unset, fine.Status);
+        Assert.Null(fine.GetTagItem(BrigadeTelemetry.ErrorTypeTag));
     }
 
     [Fact]
@@ -112,6 +176,8 @@ public sealed class TelemetryTests
             Assert.Equal(ActivityStatusCode.Unset, activity.Status);
         }
 
-        Assert.Equal(ActivityStatusCode.Error, Assert.Single(byLabel["cancelled"]).Status);
+        var cancelled = Assert.Single(byLabel["cancelled"]);
+        Assert.Equal(ActivityStatusCode.Error, cancelled.Status);
+        Assert.Equal(typeof(OperationCanceledException).FullName, cancelled.GetTagItem(BrigadeTelemetry.ErrorTypeTag));
     }
 }

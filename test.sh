@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's test command: install what the tests need on a Debian machine that has the .NET 10 SDK, then run
+# every test in the solution. Extra arguments go to `dotnet test` (e.g. ./test.sh --filter FullyQualifiedName~Run).
+#
+# The tests need, besides the SDK (installed with apt-get as root, or through sudo; what is there is skipped):
+#   chromium      the HTML report opened in a headless browser
+#   redis-server  cluster membership on Redis (each test starts its own instance on a free port)
+#   postgresql    cluster membership on ADO.NET/PostgreSQL (each test starts its own instance in a temp dir)
+#   nftables      network-fault tests (dropped packets between silos)
+#   tmux          `brigade run` on an 80-column pseudo-terminal
+# BRIGADE_NO_INSTALL=1 skips the installation step (the tests that need a missing tool then say which).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(chromium redis-server postgresql nftables tmux)
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "test.sh: '$*' needs root (or sudo); install by hand: apt-get install ${packages[*]}" >&2; return 1
+  fi
+}
+
+if [ "${BRIGADE_NO_INSTALL:-}" != 1 ]; then
+  missing=()
+  for p in "${packages[@]}"; do
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "test.sh: installing ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK is not installed (https://dot.net)" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet test Brigade.slnx -c Release "$@"

@@ -1,0 +1,29 @@
+namespace Brigade.Cli.Tests;
+
+/// <summary>The real executable: demo restarts itself with tiered compilation off and behaves as before.</summary>
+public sealed class MeasuringProcessTests
+{
+    [Fact]
+    public void ShouldRestart_OnlyTheMeasuringCommands_OnlyOnce()
+    {
+        var restarts = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+        Assert.Equal(restarts && Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null, MeasuringProcess.ShouldRestart(["demo", "--quick"]));
+        Assert.False(MeasuringProcess.ShouldRestart(["run", "items.txt", "-x", "echo"]));
+        Assert.False(MeasuringProcess.ShouldRestart(["demo", "--help"]));
+        Assert.False(MeasuringProcess.ShouldRestart([]));
+    }
+
+    [Fact]
+    public async Task Demo_AsAProcess_RestartsAndRuns_WithItsExitCode()
+    {
+        using var dir = new TempDirectory();
+
+        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, null, "demo", "--list");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("sleeping-task", stdout, StringComparison.Ordinal);
+
+        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, null, "demo", "--only", "no-such-scene");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>
+/// <c>brigade run</c> on a real 80×24 terminal (tmux): results on stdout scroll above the status line on stderr and
+/// every one of them is left in the scrollback, in order; the status line fits the width and says percent and ETA once.
+/// </summary>
+public sealed class TerminalProgressTests
+{
+    private const string Tmux = "/usr/bin/tmux";
+    private const int Items = 40;
+
+    [Fact]
+    public async Task Run_OnAn80ColumnTerminal_LeavesEveryResultLineInOrder_BelowNoStatusLine()
+    {
+        if (!File.Exists(Tmux))
+        {
+            Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
+                "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("items.txt"), Enumerable.Range(1, Items).Select(i => $"item {i}"));
+        var socket = "brigade-test-" + Guid.NewGuid().ToString("N")[..12];
+        var script = dir.File("run.sh");
+        await File.WriteAllTextAsync(script,
+            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 0.05; echo result-{{#}}' -j 2; echo BRIGADE-EXIT=$?; sleep 600\n");
+
+        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
+        try
+        {
+            var statusLines = new List<string>();
+            var finished = false;
+            var deadline = Stopwatch.StartNew();
+            while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                var screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t");
+                var rows = screen.Split('\n');
+                statusLines.AddRange(rows.Where(r => r.Contains("ETA", StringComparison.Ordinal)));
+                finished = screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
+                await Task.Delay(50);
+            }
+
+            Assert.True(finished, "brigade run did not finish within 90 s");
+            var all = (await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
+
+            // Every result, whole, on its own line, in input order.
+            var results = all.Where(l => l.Contains("result-", StringComparison.Ordinal)).ToList();
+            Assert.Equal(Enumerable.Range(1, Items).Select(i => $"result-{i}"), results);
+            Assert.Contains(all, l => l.StartsWith($"brigade run: {Items} items, 0 failed", StringComparison.Ordinal));
+            Assert.Contains("BRIGADE-EXIT=0", all);
+            Assert.True(all.FindIndex(l => l == $"result-{Items}") < all.FindIndex(l => l.StartsWith("brigade run:", StringComparison.Ordinal)));
+
+            // The status line was there while it ran, fitted 80 columns, said percent and ETA once; and it is gone.
+            Assert.NotEmpty(statusLines);
+            foreach (var status in statusLines)
+            {
+                Assert.True(status.TrimEnd().Length < 80, $"status line wider than the terminal: '{status}'");
+                Assert.Single(Regex.Matches(status, "%"));
+                Assert.Single(Regex.Matches(status, "ETA"));
+            }
+
+            Assert.DoesNotContain(all, l => l.Contains("ETA", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await TmuxAsync(socket, "kill-server");
+        }
+    }
+
+    private static async Task<string> TmuxAsync(string socket, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-L");
+        psi.ArgumentList.Add(socket);
+        psi.ArgumentList.Add("-f");
+        psi.ArgumentList.Add("/dev/null");
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment.Remove("TMUX");
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return output;
+    }
+}

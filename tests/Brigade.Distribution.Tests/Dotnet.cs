@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Brigade.Distribution.Tests;
+
+/// <summary>Runs the <c>dotnet</c> CLI (or a program) as a user would, with a time limit.</summary>
+internal static class Dotnet
+{
+    public static Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] args) =>
+        RunProgramAsync("dotnet", workingDirectory, TimeSpan.FromMinutes(5), args);
+
+    public static async Task<(int ExitCode, string Output)> RunProgramAsync(string program, string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        var psi = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        // A build inside a test must not join the test run's MSBuild node or build server, nor print a banner.
+        psi.Environment["MSBUILDNOINPROCNODE"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        psi.Environment.Remove("MSBuildExtensionsPath");
+        psi.Environment.Remove("MSBuildSDKsPath");
+        psi.Environment.Remove("MSBUILD_EXE_PATH");
+
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{program} {string.Join(' ', args)}' did not finish within {timeout}:\n{output}");
+        }
+
+        process.WaitForExit();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Text.Json;
+using System.Xml.Linq;
+
+namespace Brigade.Distribution.Tests;
+
+/// <summary>
+/// The packages as a user gets them: every packable project under src/ packed into a temporary feed, each with its
+/// metadata, readme and symbols; then a new project restores Brigade's libraries from that feed (and the configured
+/// feeds, for their dependencies), builds, and runs a map on worker processes; and the tool installs and runs.
+/// </summary>
+public sealed class PackagesTests
+{
+    private const string RepositoryUrl = "https://github.com/brigade-dotnet/brigade";
+    private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+    private static readonly string[] Libraries = ["Brigade", "Brigade.Processes", "Brigade.Orleans", "Brigade.Testing"];
+    private const string Tool = "Brigade.Cli";
+
+    [Fact]
+    public async Task Packages_FromALocalFeed_RestoreBuildAndRunAProcessEngineMap_AndTheToolRuns()
+    {
+        using var temp = new TempDirectory();
+        var feed = Directory.CreateDirectory(temp.File("feed")).FullName;
+
+        // A version no cache has seen, so restore can only take these packages from this feed.
+        var version = $"0.1.0-test.x{Guid.NewGuid():N}"[..26];
+        await PackAllAsync(temp, feed, version);
+
+        var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).ToArray();
+        foreach (var id in Libraries.Append(Tool))
+        {
+            Assert.Contains($"{id}.{version}.nupkg", packages);
+        }
+
+        foreach (var nupkg in Directory.GetFiles(feed, "*.nupkg"))
+        {
+            CheckPackage(nupkg);
+        }
+
+        WriteIsolatedNuGetConfig(temp, feed);
+        await ConsumeLibrariesAsync(temp, version);
+        await InstallAndRunToolAsync(temp, feed, version);
+    }
+
+    private static async Task PackAllAsync(TempDirectory temp, string feed, string version)
+    {
+        // One MSBuild invocation packs every project (in parallel), from the outputs the test run already built.
+        var projects = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.csproj", SearchOption.AllDirectories);
+        var packProject = new XElement("Project",
+            new XElement("ItemGroup", projects.Select(p => new XElement("PackProject", new XAttribute("Include", p)))),
+            new XElement("Target", new XAttribute("Name", "PackAll"),
+                new XElement("MSBuild",
+                    new XAttribute("Projects", "@(PackProject)"),
+                    new XAttribute("Targets", "Pack"),
+                    new XAttribute("BuildInParallel", "true"),
+                    new XAttribute("Properties", $"Configuration={Repository.Configuration};NoBuild=true;_IsPacking=true;PackageVersion={version};PackageOutputPath={feed}"))));
+        var file = temp.File("pack.proj");
+        packProject.Save(file);
+        var (exit, output) = await Dotnet.RunAsync(temp.Path, "msbuild", file, "-t:PackAll", "-m", "-nologo", "-v:m", "-nodeReuse:false");
+        Assert.True(exit == 0, $"pack failed (the solution must be built in {Repository.Configuration} first):\n{output}");
+        Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void CheckPackage(string nupkg)
+    {
+        using var zip = ZipFile.OpenRead(nupkg);
+        var nuspecEntry = Assert.Single(zip.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        XDocument nuspec;
+        using (var s = nuspecEntry.Open())
+        {
+            nuspec = XDocument.Load(s);
+        }
+
+        var ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        string? Field(string name) => metadata.Element(ns + name)?.Value;
+        var id = Field("id")!;
+
+        Assert.False(string.IsNullOrWhiteSpace(Field("description")), $"{id}: no description");
+        Assert.True((Field("tags") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 3, $"{id}: tags '{Field("tags")}'");
+        Assert.Equal("MIT", Field("license"));
+        Assert.Equal(RepositoryUrl, Field("projectUrl"));
+        var repository = metadata.Element(ns + "repository");
+        Assert.Equal(RepositoryUrl, repository?.Attribute("url")?.Value);
+        Assert.Matches("^[0-9a-f]{40}$", repository?.Attribute("commit")?.Value ?? "");
+        Assert.DoesNotContain("example.invalid", nuspec.ToString(), StringComparison.Ordinal);
+
+        var readme = Field("readme");
+        Assert.False(string.IsNullOrEmpty(readme), $"{id}: no readme");
+        var readmeEntry = Assert.Single(zip.Entries, e => e.FullName == readme);
+        using (var reader = new StreamReader(readmeEntry.Open()))
+        {
+            var text = reader.ReadToEnd();
+            Assert.Contains("# ", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("](docs/", text, StringComparison.Ordinal);   // relative links are dead on a package page
+        }
+
+        // Symbols: a .snupkg beside it whose PDBs carry SourceLink to the repository.
+        var snupkg = Path.ChangeExtension(nupkg, ".snupkg");
+        Assert.True(File.Exists(snupkg), $"{id}: no symbols package");
+        using var symbols = ZipFile.OpenRead(snupkg);
+        var ownPdb = Assert.Single(symbols.Entries, e => e.Name == $"{(id == Tool ? "Brigade.Cli" : id)}.pdb");
+        var sourceLink = ReadSourceLink(ownPdb);
+        var documents = JsonDocument.Parse(sourceLink).RootElement.GetProperty("documents");
+        Assert.Contains(documents.EnumerateObject(), d => d.Value.GetString()!.StartsWith("https://raw.githubusercontent.com/brigade-dotnet/brigade/", StringComparison.Ordinal));
+
+        if (id == Tool)
+        {
+            Assert.Equal("DotnetTool", metadata.Element(ns + "packageTypes")?.Element(ns + "packageType")?.Attribute("name")?.Value);
+        }
+
+        // No package depends on a package that is not published (Brigade.Processes.Worker ships inside Brigade.Processes).
+        var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
+        Assert.DoesNotContain("Brigade.Processes.Worker", dependencies);
+        Assert.DoesNotContain("Brigade.Workloads", dependencies);
+    }
+
+    private static string ReadSourceLink(ZipArchiveEntry pdb)
+    {
+        using var copy = new MemoryStream();
+        using (var s = pdb.Open())
+        {
+            s.CopyTo(copy);
+        }
+
+        copy.Position = 0;
+        using var provider = MetadataReaderProvider.FromPortablePdbStream(copy);
+        var reader = provider.GetMetadataReader();
+        foreach (var handle in reader.GetCustomDebugInformation(EntityHandle.ModuleDefinition))
+        {
+            var info = reader.GetCustomDebugInformation(handle);
+            if (reader.GetGuid(info.Kind) == SourceLinkKind)
+            {
+                return System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(info.Value));
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"{pdb.FullName}: no SourceLink");
+    }
+
+    private static void WriteIsolatedNuGetConfig(TempDirectory temp, string feed)
+    {
+        // The temporary feed on top of the configured ones; packages extracted into a folder of this test's own, with the
+        // user's package folder as a read-only fallback (so dependencies already downloaded are not fetched again).
+        var userPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p
+            ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        new XElement("configuration",
+            new XElement("config", new XElement("add", new XAttribute("key", "globalPackagesFolder"), new XAttribute("value", temp.File("packages")))),
+            new XElement("packageSources", new XElement("add", new XAttribute("key", "brigade-test-feed"), new XAttribute("value", feed))),
+            new XElement("fallbackPackageFolders", new XElement("add", new XAttribute("key", "user"), new XAttribute("value", userPackages))))
+            .Save(temp.File("nuget.config"));
+
+        // Nothing of the repository's build settings reaches the consumer.
+        File.WriteAllText(temp.File("Directory.Build.props"), "<Project />");
+        File.WriteAllText(temp.File("Directory.Build.targets"), "<Project />");
+        File.WriteAllText(temp.File("Directory.Packages.props"), "<Project />");
+    }
+
+    private static async Task ConsumeLibrariesAsync(TempDirectory temp, string version)
+    {
+        var app = Directory.CreateDirectory(temp.File("consumer")).FullName;
+        new XElement("Project", new XAttribute("Sdk", "Microsoft.NET.Sdk"),
+            new XElement("PropertyGroup",
+                new XElement("OutputType", "Exe"),
+                new XElement("TargetFramework", "net10.0"),
+                new XElement("Nullable", "enable"),
+                new XElement("ImplicitUsings", "enable"),
+                new XElement("TreatWarningsAsErrors", "true")),
+            new XElement("ItemGroup", Libraries.Select(id =>
+                new XElement("PackageReference", new XAttribute("Include", id), new XAttribute("Version", version)))))
+            .Save(Path.Combine(app, "Consumer.csproj"));
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
+            using Brigade;
+            using Brigade.Processes;
+
+            await using var processes = new ProcessEngine();
+            var squares = await Runner.MapAsync(Enumerable.Range(1, 100).Select(i => (long)i), new Square(), new RunOptions { Engine = processes });
+            Console.WriteLine($"sum {squares.Values.Sum()}");
+            Console.WriteLine($"engine {squares.Report.Engine}, failed {squares.Report.Failed}");
+            Console.WriteLine(typeof(Brigade.Testing.Explorer).Assembly.GetName().Name);
+            Console.WriteLine(typeof(Brigade.Orleans.ClusterEngine).Assembly.GetName().Name);
+
+            public sealed class Square : IWork<long, long>
+            {
+                public long Execute(long input) => input * input;
+            }
+            """);
+
+        var (exit, output) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-nodeReuse:false");
+        Assert.True(exit == 0, $"the consumer did not restore or build:\n{output}");
+        var bin = Path.Combine(app, "bin", "Debug", "net10.0");
+        Assert.True(File.Exists(Path.Combine(bin, "Brigade.Processes.Worker.dll")), "the worker host was not copied next to the application");
+
+        (exit, output) = await Dotnet.RunAsync(app, Path.Combine(bin, "Consumer.dll"));
+        Assert.True(exit == 0, $"the consumer failed:\n{output}");
+        Assert.Contains("sum 338350", output, StringComparison.Ordinal);
+        Assert.Contains("engine processes", output, StringComparison.Ordinal);
+        Assert.Contains("failed 0", output, StringComparison.Ordinal);
+        Assert.Contains("Brigade.Testing", output, StringComparison.Ordinal);
+        Assert.Contains("Brigade.Orleans", output, StringComparison.Ordinal);
+    }
+
+    private static async Task InstallAndRunToolAsync(TempDirectory temp, string feed, string version)
+    {
+        var tools = temp.File("tools");
+        var (exit, output) = await Dotnet.RunAsync(temp.Path, "tool", "install", Tool, "--version", version, "--tool-path", tools, "--add-source", feed);
+        Assert.True(exit == 0, $"the tool did not install:\n{output}");
+
+        var brigade = Path.Combine(tools, "brigade");
+        (exit, output) = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), "--help");
+        Assert.True(exit == 0, output);
+        Assert.Contains("run", output, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(temp.File("items.txt"), "a\nb\nc\n");
+        (exit, output) = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), "run", temp.File("items.txt"), "--exec", "echo item {}", "--quiet");
+        Assert.True(exit == 0, output);
+        Assert.Equal(["item a", "item b", "item c"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+}

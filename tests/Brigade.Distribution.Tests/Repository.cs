@@ -1,0 +1,28 @@
+namespace Brigade.Distribution.Tests;
+
+/// <summary>The clone these tests were built from.</summary>
+internal static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The configuration the tests (and so the projects they reference) were built in.</summary>
+    public static string Configuration =>
+#if DEBUG
+        "Debug";
+#else
+        "Release";
+#endif
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Brigade.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Brigade.slnx not found above {AppContext.BaseDirectory}");
+    }
+}

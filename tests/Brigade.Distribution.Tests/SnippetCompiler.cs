@@ -1,0 +1,72 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Brigade.Distribution.Tests;
+
+/// <summary>
+/// Compiles a snippet as its own program, as the C# compiler of a .NET 10 project would: top-level statements, nullable
+/// on, against the framework and everything this test project references (Brigade's libraries, Orleans and its
+/// membership providers), beside <c>Snippets/DocsPrelude.cs</c>.
+/// </summary>
+internal static class SnippetCompiler
+{
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(() =>
+    {
+        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var local = Directory.GetFiles(AppContext.BaseDirectory, "*.dll");
+        return trusted.Concat(local)
+            .Where(IsManagedAssembly)
+            .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
+            .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()))
+            .ToList();
+    });
+
+    private static readonly Lazy<SyntaxTree> Prelude = new(() =>
+    {
+        using var stream = typeof(SnippetCompiler).Assembly.GetManifestResourceStream("DocsPrelude.cs")!;
+        using var reader = new StreamReader(stream);
+        return CSharpSyntaxTree.ParseText(reader.ReadToEnd(), ParseOptions, "DocsPrelude.cs");
+    });
+
+    /// <summary>Compiles the snippet; the errors come back as "file.md:line: CSxxxx message" with the line in the Markdown file.</summary>
+    public static (IReadOnlyList<string> Errors, byte[]? Assembly) Compile(Snippet snippet)
+    {
+        var tree = CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, snippet.File);
+        var hasStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        var options = new CSharpCompilationOptions(hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary)
+            .WithNullableContextOptions(NullableContextOptions.Enable)
+            .WithAllowUnsafe(false);
+        var compilation = CSharpCompilation.Create("Snippet" + Guid.NewGuid().ToString("N"), [Prelude.Value, tree], References.Value, options);
+        using var output = new MemoryStream();
+        var result = compilation.Emit(output);
+        var errors = result.Diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error)
+            .Select(d => Describe(snippet, d))
+            .ToList();
+        return (errors, result.Success ? output.ToArray() : null);
+    }
+
+    private static string Describe(Snippet snippet, Diagnostic d)
+    {
+        var span = d.Location.GetLineSpan();
+        var where = span.Path == snippet.File ? $"{snippet.File}:{snippet.Line + 1 + span.StartLinePosition.Line}" : $"{span.Path}:{span.StartLinePosition.Line + 1}";
+        return $"{where}: {d.Id} {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    private static bool IsManagedAssembly(string path)
+    {
+        try
+        {
+            AssemblyName.GetAssemblyName(path);
+            return true;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+}
