@@ -18,11 +18,11 @@ public sealed class MeasuringProcessTests
     {
         using var dir = new TempDirectory();
 
-        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, null, "demo", "--list");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, (string?)null, "demo", "--list");
         Assert.True(code == 0, stderr);
         Assert.Contains("sleeping-task", stdout, StringComparison.Ordinal);
 
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, null, "demo", "--only", "no-such-scene");
+        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, (string?)null, "demo", "--only", "no-such-scene");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
