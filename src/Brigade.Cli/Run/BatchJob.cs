@@ -19,6 +19,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private RunPaths _paths = null!;
     private InputFingerprint? _fingerprint;
 
+    // Cancelled when a watermark cannot be written (a full disk): the run stops instead of running on unjournaled.
+    private CancellationTokenSource? _stop;
+
     // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
     // timer writes a watermark when deliveries pause (a slow item holds the rest back).
     private readonly Lock _writeGate = new();
@@ -117,12 +120,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var stream = options.Work.Start(prepared, runOptions, OnCompleted);
         var interrupted = false;
         Exception? failure = null;
+        using var stopRun = _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var marker = new Timer(_ => MarkOnTimer(), null, WatermarkInterval, WatermarkInterval);
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
             {
-                await foreach (var result in stream.Results.WithCancellation(cancellationToken).ConfigureAwait(false))
+                await foreach (var result in stream.Results.WithCancellation(stopRun.Token).ConfigureAwait(false))
                 {
                     InputItem item;
                     lock (_gate)
@@ -146,7 +150,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
             catch (Exception e)
             {
-                failure = e;
+                // Cancelled by the watermark timer: the write that failed is the reason.
+                failure = e is OperationCanceledException && Volatile.Read(ref _writeError) is { } writeError ? writeError : e;
             }
 
             // Waits for a watermark being written, so the last one below is the last one.
@@ -155,19 +160,43 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 CloseFiles(runFailed: failure is not null, resumed: resume is not null);
             }
+            catch (CliIOException e)
+            {
+                failure = e; // the last flush failed (a full disk): what the journal's last watermark covers is kept
+            }
             finally
             {
                 await options.Work.DisposeAsync().ConfigureAwait(false);
             }
+        }
 
-            if (failure is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
+        if (failure is not null)
+        {
+            return await StoppedAsync(failure).ConfigureAwait(false);
         }
 
         return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
     }
+
+    // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
+    // one when its journal is kept: the reason in one line, then the summary and the command that continues it. Without
+    // a journal (nothing reached the outputs) the reason alone.
+    private async Task<int> StoppedAsync(Exception failure)
+    {
+        if (failure is CliUsageException or OperationCanceledException || _journal is null || !File.Exists(_journal.Path))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var reason = failure is CliIOException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+        await stderr.WriteLineAsync($"brigade: {reason}").ConfigureAwait(false);
+        await stderr.WriteLineAsync($"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed; stopped.{ResumeHint()}").ConfigureAwait(false);
+        return ExitCodes.Failure;
+    }
+
+    private string ResumeHint() => _journal is not null
+        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
+        : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
     internal RunReport? Report { get; private set; }
@@ -198,10 +227,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var summary = $"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed";
         if (interrupted)
         {
-            var resumeHint = _journal is not null
-                ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
-                : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
-            await stderr.WriteLineAsync($"{summary}; interrupted.{resumeHint}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{summary}; interrupted.{ResumeHint()}").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
 
@@ -591,13 +617,17 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             try
             {
                 Mark(force: true);
+                return;
             }
             catch (CliIOException e)
             {
-                // The delivery loop reports it with its next result (or at the end).
-                _writeError = e;
+                // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
+                Volatile.Write(ref _writeError, e);
             }
         }
+
+        // Outside the lock: cancelling runs the engine's callbacks.
+        _stop?.Cancel();
     }
 
     // Flushes and closes. A write that fails now (a full disk) is reported, unless the run already failed (its error is
