@@ -18,6 +18,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private readonly List<string> _created = [];
     private RunPaths _paths = null!;
     private InputFingerprint? _fingerprint;
+    private JournalRecord _header = null!;
+
+    // --resume of a finished run: its completion record, restored as the journal when the input grew; or the failures
+    // it had when nothing is left to run.
+    private string? _restoreJournalFrom;
+    private long? _alreadyComplete;
 
     // Cancelled when a watermark cannot be written (a full disk): the run stops instead of running on unjournaled.
     private CancellationTokenSource? _stop;
@@ -51,7 +57,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         var ordered = !options.Unordered;
-        var header = new JournalRecord
+        var header = _header = new JournalRecord
         {
             Kind = "h",
             Version = 2,
@@ -73,6 +79,16 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
         var (resume, journalLength) = ReadJournal(header, inputIsFile);
+        if (_alreadyComplete is { } failedBefore)
+        {
+            if (!options.Quiet)
+            {
+                var see = failedBefore > 0 && _paths.Failures is { } failed ? $" (see {failed})" : "";
+                await stderr.WriteLineAsync($"brigade run: already complete: {resume!.UpTo:N0} items, {failedBefore:N0} failed{see}; nothing to resume").ConfigureAwait(false);
+            }
+
+            return failedBefore > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }
 
         using var fingerprint = new InputFingerprint();
         var inputStream = OpenInput();
@@ -256,9 +272,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             await stderr.WriteLineAsync(summary).ConfigureAwait(false);
         }
 
-        // A finished run needs no journal (the outputs are complete) and an empty failures file says nothing.
+        // A finished run needs no journal (the outputs are complete), only a record that it finished, for --resume; and an
+        // empty failures file says nothing.
         if (_journal is not null && !options.FailFast)
         {
+            CompletionRecord.Write(_journal.Path, _header, FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(_journal.Path);
         }
 
@@ -268,6 +286,23 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    // Every item read is in the outputs: the watermark a finished run's record keeps.
+    private JournalRecord FinalMark()
+    {
+        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        static long? LengthOf(string? path) => path is not null && NativeMethods.KindOf(path) == FileKind.Regular ? new FileInfo(path).Length : null;
+        return new JournalRecord
+        {
+            Kind = "w",
+            UpTo = inputItems,
+            OutputLength = _paths.OutputIsSpecial || _paths.Output == "-" ? null : LengthOf(_paths.Output),
+            FailuresLength = LengthOf(_paths.Failures),
+            InputBytes = inputBytes,
+            InputItems = inputItems,
+            InputSha256 = inputSha,
+        };
     }
 
     // Reads the input in order, leaves out what an interrupted run already delivered or journaled, and hands the
@@ -493,7 +528,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (!File.Exists(path))
         {
-            throw new CliUsageException($"--resume: no journal at '{path}' (nothing to resume; run without --resume)");
+            return ResumeWithoutJournal(path, header, inputIsFile);
         }
 
         var (state, length) = Journal.Read(path, header);
@@ -512,6 +547,57 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Results of items read after the last fingerprint cannot be checked against the input: they run again.
         state.DropUnverifiedResults();
         return (state, length);
+    }
+
+    // --resume and no journal: a retry script may pass --resume every time. The run finished (its completion record
+    // says so): nothing to do, or only the items appended to the input since. Nothing was written yet (killed before its
+    // journal existed): start from the beginning. Outputs that hold results nothing accounts for: refused.
+    private (ResumeState? State, long JournalLength) ResumeWithoutJournal(string journal, JournalRecord header, bool inputIsFile)
+    {
+        if (CompletionRecord.Read(journal, header) is { } record)
+        {
+            var state = record.State;
+            foreach (var (option, file, expected) in new[] { ("--output", _paths.OutputIsSpecial ? null : _paths.Output, state.OutputLength), ("--failures", _paths.Failures, state.FailuresLength) })
+            {
+                var length = file is not null && File.Exists(file) ? new FileInfo(file).Length : 0;
+                if (file is not null && NativeMethods.KindOf(file) != FileKind.Special && length < expected)
+                {
+                    throw new CliUsageException($"--resume: this run finished, but {option} '{file}' has {length:N0} of the {expected:N0} bytes it wrote; run without --resume to start over");
+                }
+            }
+
+            if (state.InputRead is { } read && inputIsFile)
+            {
+                if (InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
+                {
+                    throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' changed since (its first {read.Bytes:N0} bytes are not what it read); run without --resume to start over");
+                }
+
+                if (new FileInfo(options.Input).Length == read.Bytes)
+                {
+                    _alreadyComplete = record.Failed;
+                    return (state, record.Length);
+                }
+            }
+
+            // Items were appended to the input (or it is stdin, which cannot be checked): the record becomes the journal.
+            _restoreJournalFrom = record.Path;
+            return (state, record.Length);
+        }
+
+        string? Holding(string? file) => file is not null && NativeMethods.KindOf(file) == FileKind.Regular && new FileInfo(file).Length > 0 ? file : null;
+        if ((Holding(_paths.OutputIsSpecial ? null : _paths.Output) ?? Holding(_paths.Failures)) is { } holding)
+        {
+            throw new CliUsageException(
+                $"--resume: '{holding}' holds results, but there is no journal at '{journal}' and no record of this run finishing, so which items are done is unknown; run without --resume to start over (it overwrites the outputs)");
+        }
+
+        if (!options.Quiet)
+        {
+            stderr.WriteLine($"brigade run: --resume: no journal at '{journal}' and nothing written yet: starting from the beginning");
+        }
+
+        return (null, 0);
     }
 
     private static void CheckStillThere(string option, string? file, long expected, string journal)
@@ -555,19 +641,27 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         {
             if (_paths.Journal is { } journal)
             {
+                if (_paths.JournalInStateDirectory)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+                }
+
                 if (resume is not null)
                 {
+                    if (_restoreJournalFrom is { } record)
+                    {
+                        RestoreJournal(record, journal);
+                    }
+
                     _journal = Journal.OpenForAppend(journal, journalLength);
                 }
                 else
                 {
-                    if (_paths.JournalInStateDirectory)
-                    {
-                        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
-                    }
-
                     _journal = Journal.Create(journal, header);
                     _created.Add(journal);
+
+                    // The outputs are truncated next: a record that this run once finished no longer describes them.
+                    CompletionRecord.Delete(journal);
                 }
             }
 
@@ -592,6 +686,19 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             throw;
+        }
+    }
+
+    private void RestoreJournal(string record, string journal)
+    {
+        try
+        {
+            File.Copy(record, journal, overwrite: false);
+            _created.Add(journal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write the journal '{journal}': {RunFiles.Reason(e)}", e);
         }
     }
 
