@@ -168,10 +168,20 @@ internal sealed partial class CommandTemplate
         return parts;
     }
 
-    /// <summary>Renders the command for an item; throws <see cref="FormatException"/> for a field the item does not have.</summary>
+    /// <summary>
+    /// Renders the command for an item; throws <see cref="FormatException"/> for a field the item does not have, and for
+    /// a command line longer than the system lets a command have (see <see cref="CommandLineLimit"/>).
+    /// </summary>
     /// <param name="item">The item.</param>
     /// <param name="slot">The job slot for <c>{%}</c>; 0 renders a marker that <see cref="FillSlot"/> replaces.</param>
     public string Render(InputItem item, int slot = 0)
+    {
+        var command = RenderText(item, slot);
+        CommandLineLimit.Check(command);
+        return command;
+    }
+
+    private string RenderText(InputItem item, int slot)
     {
         var sb = new StringBuilder();
         foreach (var part in _parts)
