@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Brigade.Orleans;
 using Brigade.Reporting;
 
 namespace Brigade.Cli.Run;
@@ -195,18 +196,31 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     }
 
     // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
-    // one when its journal is kept: the reason in one line, then the summary and the command that continues it. Without
-    // a journal (nothing reached the outputs) the reason alone.
+    // one when its journal is kept: the reason in one line, then the summary (done, failed, not run; for the cluster,
+    // the silos lost) and the command that continues it. Without a journal (nothing reached the outputs) the reason
+    // alone, but for the cluster, whose summary says what became of the silos.
     private async Task<int> StoppedAsync(Exception failure)
     {
-        if (failure is CliUsageException or OperationCanceledException || _journal is null || !File.Exists(_journal.Path))
+        var journalKept = _journal is not null && File.Exists(_journal.Path);
+        if (failure is CliUsageException or OperationCanceledException || (!journalKept && failure is not ClusterUnavailableException { SiloCount: > 0 }))
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
 
         var reason = failure is CliIOException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
         await stderr.WriteLineAsync($"brigade: {reason}").ConfigureAwait(false);
-        await stderr.WriteLineAsync($"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed; stopped.{ResumeHint()}").ConfigureAwait(false);
+        var done = _counters.Delivered - _counters.Failed;
+        var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - _counters.Delivered):N0}" : "the rest";
+        var summary = $"brigade run: {done:N0} items done, {_counters.Failed:N0} failed, {notRun} not run";
+        if (failure is ClusterUnavailableException { SiloCount: > 0 } cluster)
+        {
+            summary += cluster.LostSilos.Count == 0
+                ? $"; silos lost: 0 of {cluster.SiloCount} (none was seen to leave: the client may have lost its way to the cluster)"
+                : $"; silos lost: {cluster.LostSilos.Count} of {cluster.SiloCount} ({string.Join("; ", cluster.LostSilos)})";
+        }
+
+        var next = journalKept || _journal is null ? ResumeHint() : " Nothing reached the output: run the same command again.";
+        await stderr.WriteLineAsync($"{summary}; stopped.{next}").ConfigureAwait(false);
         return ExitCodes.Failure;
     }
 

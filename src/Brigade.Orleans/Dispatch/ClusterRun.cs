@@ -60,6 +60,9 @@ internal sealed class ClusterRun<TIn, TOut>
     // Stopwatch time of the last sign of progress: a batch completed, or a silo confirmed one running.
     private long _lastProgress = Stopwatch.GetTimestamp();
     private string? _unavailable;
+
+    // The silos the run had lost when it stalled (before the stall marks them all lost), for the failure's summary.
+    private IReadOnlyList<string> _lostAtStall = [];
     private int _liveSlots;
     private bool _inputDone;
     private TaskCompletionSource _changed = NewSignal();
@@ -546,8 +549,13 @@ internal sealed class ClusterRun<TIn, TOut>
 
         if (!_job.CancellationToken.IsCancellationRequested)
         {
-            _job.Fail(new ClusterUnavailableException(Volatile.Read(ref _unavailable) ??
-                $"Every silo of the run left the cluster or stopped answering ({string.Join("; ", _silos.Select(s => $"{s.Name}: {s.LostReason}"))}); the {notRun:N0} items not yet run are counted as not run."));
+            var stalled = Volatile.Read(ref _unavailable);
+            _job.Fail(new ClusterUnavailableException(stalled ??
+                $"Every silo of the run left the cluster or stopped answering ({string.Join("; ", _silos.Select(s => $"{s.Name}: {s.LostReason}"))}); the {notRun:N0} items not yet run are counted as not run.")
+            {
+                LostSilos = stalled is null ? LostSilos() : Volatile.Read(ref _lostAtStall),
+                SiloCount = _silos.Count,
+            });
         }
     }
 
@@ -742,12 +750,14 @@ internal sealed class ClusterRun<TIn, TOut>
                 $"The cluster made no progress for {stalled.TotalSeconds:0} s (StallTimeout, brigade run --cluster-timeout: {_engine.Options.StallTimeout.TotalSeconds:0.#} s): " +
                 $"no batch completed and no silo confirmed one running ({silos}). The client may have lost its gateways, or the cluster cannot serve calls " +
                 "(a localhost cluster whose primary silo died); the items not completed are counted as not run.";
+            var lost = LostSilos();
+            Volatile.Write(ref _lostAtStall, lost);
             if (Interlocked.CompareExchange(ref _unavailable, reason, null) is null)
             {
                 ClusterLog.RunStalled(_engine.Logger, _runId, reason);
 
                 // At once, not when the last slot leaves: failing the job also ends a take waiting for ordered delivery.
-                _job.Fail(new ClusterUnavailableException(reason));
+                _job.Fail(new ClusterUnavailableException(reason) { LostSilos = lost, SiloCount = _silos.Count });
                 foreach (var silo in _silos)
                 {
                     silo.MarkLost("the run stalled");
@@ -760,6 +770,8 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
     }
+
+    private List<string> LostSilos() => [.. _silos.Where(s => s.IsLost).Select(s => $"{s.Name}: {s.LostReason}")];
 
     /// <summary>Tells every slot grain of the run that it can go (one-way).</summary>
     private void Release()
