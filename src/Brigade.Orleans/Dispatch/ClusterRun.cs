@@ -35,6 +35,9 @@ internal sealed class ClusterRun<TIn, TOut>
     private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxProbeAfter = TimeSpan.FromSeconds(1);
 
+    // How long the end of a run waits for its slot grains to hear that they can go.
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(2);
+
     private readonly ClusterEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
     private readonly Guid _runId = Guid.NewGuid();
@@ -115,7 +118,7 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             await monitorStop.CancelAsync().ConfigureAwait(false);
             await monitor.ConfigureAwait(false);
-            Release();
+            await ReleaseAsync().ConfigureAwait(false);
             foreach (var silo in _silos)
             {
                 silo.Dispose();
@@ -773,19 +776,32 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private List<string> LostSilos() => [.. _silos.Where(s => s.IsLost).Select(s => $"{s.Name}: {s.LostReason}")];
 
-    /// <summary>Tells every slot grain of the run that it can go (one-way).</summary>
-    private void Release()
+    /// <summary>
+    /// Tells every slot grain of the run that it can go, and waits (briefly) for them to hear it: a client that exits
+    /// right after its run (the CLI) must not leave the silos counting the run as active until Orleans collects the grains.
+    /// </summary>
+    private async Task ReleaseAsync()
     {
+        var calls = new List<Task>();
         foreach (var slot in _slots.Where(s => !s.Silo.IsLost))
         {
             try
             {
-                _ = slot.Grain.ReleaseAsync();
+                calls.Add(slot.Grain.ReleaseAsync());
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 ClusterLog.StopNotDelivered(_engine.Logger, _runId, slot.Silo.Name, e);
             }
+        }
+
+        try
+        {
+            await Task.WhenAll(calls).WaitAsync(ReleaseWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A silo that does not hear it drops the grains when Orleans collects them; the run's outcome is settled.
         }
     }
 
