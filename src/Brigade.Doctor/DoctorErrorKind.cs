@@ -29,4 +29,8 @@ public enum DoctorErrorKind
 
     /// <summary>The process exited, or the runtime failed to write the dump.</summary>
     DumpFailed = 9,
+
+    /// <summary>The process does not answer on its diagnostics endpoint: it is stopped (<c>kill -STOP</c>, a debugger),
+    /// or it did not finish its dump within <see cref="DoctorOptions.DumpTimeout"/>.</summary>
+    NotResponding = 10,
 }

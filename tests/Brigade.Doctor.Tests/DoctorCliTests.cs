@@ -82,6 +82,64 @@ public sealed class DoctorCliTests
     }
 
     [Fact]
+    public async Task DoctorPid_StoppedProcess_SaysItIsStoppedAtOnce_InOneLineAndExits2()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"]);
+        var id = child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Signal("-STOP", child.Id);
+        Assert.True(SpinWait.SpinUntil(() => State(child.Id) == 'T', TimeSpan.FromSeconds(10)), "the child did not stop");
+
+        // Without the check the runtime never answers and doctor waits (a minute here is a hang: the default timeout is 30 s).
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "60s");
+
+        Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains($"process {id} (", stderr, StringComparison.Ordinal);
+        Assert.Contains(") is stopped", stderr, StringComparison.Ordinal);
+        Assert.Contains($"kill -CONT {id}", stderr, StringComparison.Ordinal);
+        Signal("-CONT", child.Id);
+    }
+
+    [Fact]
+    public async Task DoctorPid_EndpointThatNeverAnswers_GivesUpAfterTheTimeout_InOneLineAndExits2()
+    {
+        // A diagnostics endpoint that takes the dump request and never answers (a hung runtime): a socket in the
+        // runtime's naming scheme for a process that is not .NET, which nobody reads.
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var socketPath = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-{Environment.TickCount64}-socket");
+        using var endpoint = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            endpoint.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            endpoint.Listen(4);
+            var id = sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "1s");
+
+            Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.Contains($"process {id} (sleep) does not answer on its diagnostics endpoint (waited 1 s)", stderr, StringComparison.Ordinal);
+            Assert.Contains($"gcore {id}", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sleeper.Kill();
+            File.Delete(socketPath);
+        }
+    }
+
+    private static void Signal(string signal, int processId)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"{signal} {processId}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    private static char State(int processId) =>
+        File.ReadAllLines($"/proc/{processId}/status").First(l => l.StartsWith("State:", StringComparison.Ordinal))[6..].Trim()[0];
+
+    [Fact]
     public async Task BadInput_GetsOneLineAndExit2()
     {
         using var temp = new TempDirectory();
@@ -99,6 +157,8 @@ public sealed class DoctorCliTests
                 (["doctor"], "give exactly one of --pid PID"),
                 (["doctor", "--pid", "1", "--dump", notADump], "give exactly one of --pid PID"),
                 (["doctor", "--dump", notADump, "--keep-dump", "x.dmp"], "--keep-dump goes with --pid"),
+                (["doctor", "--dump", notADump, "--timeout", "5s"], "--timeout goes with --pid"),
+                (["doctor", "--pid", "1", "--timeout", "soon"], "--timeout"),
             };
             foreach (var (args, expected) in cases)
             {
