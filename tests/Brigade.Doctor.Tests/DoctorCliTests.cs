@@ -79,6 +79,50 @@ public sealed class DoctorCliTests
         Assert.Contains("this dump comes from .NET 10.0", error, StringComparison.Ordinal);
         Assert.Contains("libmscordaccore.so", error, StringComparison.Ordinal);
         Assert.Contains("--dac", error, StringComparison.Ordinal);
+
+        // The same dump cut short (a copy interrupted): one line, exit 2, no stack trace.
+        var truncated = Path.Combine(temp.Path, "truncated.dmp");
+        await using (var source = File.OpenRead(kept))
+        await using (var copy = File.Create(truncated))
+        {
+            var half = new byte[source.Length / 2];
+            source.ReadExactly(half);
+            copy.Write(half);
+        }
+
+        var (cut, cutOut, cutErr) = await Cli.RunAsync("doctor", "--dump", truncated);
+        Assert.True(cut == 2, $"exit {cut}: {cutErr}");
+        Assert.Equal("", cutOut);
+        Assert.Single(cutErr.Trim().Split('\n'));
+        Assert.Contains("is truncated", cutErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DumpOfACoreFileFromGcore_WithoutTheRuntimesSharedMemory_SaysSoInOneLineAndExits2()
+    {
+        if (!File.Exists("/usr/bin/gcore"))
+        {
+            Assert.Fail("gcore is not installed (apt-get install gdb; test.sh installs it)");
+        }
+
+        using var temp = new TempDirectory();
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"], environment: new() { ["MALLOC_ARENA_MAX"] = "1", ["DOTNET_GCHeapHardLimit"] = "0x4000000" });
+        await File.WriteAllTextAsync($"/proc/{child.Id}/coredump_filter", "0x33"); // the kernel's default: no shared file mappings
+        using (var gcore = Process.Start(new ProcessStartInfo("gcore", $"-o {Path.Combine(temp.Path, "core")} {child.Id}") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!)
+        {
+            await gcore.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            Assert.True(gcore.ExitCode == 0, await gcore.StandardError.ReadToEndAsync());
+        }
+
+        var core = Path.Combine(temp.Path, $"core.{child.Id}");
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", core);
+
+        // It said "No pitfall found" with no frames: a wrong all-clear.
+        Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("has the .NET runtime but no readable thread stack", stderr, StringComparison.Ordinal);
+        Assert.Contains("echo 0x3f > /proc/PID/coredump_filter", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -152,7 +152,7 @@ internal static class DumpCapture
         }
 
         return new DoctorException(DoctorErrorKind.NotResponding,
-            $"process {target.Id} ({target.Name}) does not answer on its diagnostics endpoint (waited {waited}): stopped? `kill -CONT {target.Id}`; otherwise its runtime is hung, and a core file (gcore {target.Id}) can be read with brigade doctor --dump", cause);
+            $"process {target.Id} ({target.Name}) does not answer on its diagnostics endpoint (waited {waited}): stopped? `kill -CONT {target.Id}`; otherwise its runtime is hung: take a core file (`echo 0x3f > /proc/{target.Id}/coredump_filter; gcore {target.Id}`) and read it with brigade doctor --dump", cause);
     }
 
     /// <summary>Kills the runtime's <c>createdump</c> writing <paramref name="path"/>, if it runs (a child of the target,
