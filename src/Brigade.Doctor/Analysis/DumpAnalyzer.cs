@@ -118,7 +118,7 @@ internal static class DumpAnalyzer
         {
             var wait = scan.Kind is { } kind
                 ? new ThreadWait(kind, scan.Api!, scan.Target.IsNull ? null : new WaitObject(scan.Target.Address, scan.Target.Type?.Name ?? "?", scan.TargetHeldIn),
-                    scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site)
+                    scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site, scan.HolderRoles)
                 : null;
             var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList());
             threads[scan.ManagedId] = thread;
