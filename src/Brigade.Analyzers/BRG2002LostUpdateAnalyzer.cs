@@ -25,6 +25,10 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         StringComparer.Ordinal, "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "Clear", "TryAdd",
         "Enqueue", "Dequeue", "TryDequeue", "Push", "Pop", "TryPop", "AddFirst", "AddLast", "RemoveFirst", "RemoveLast", "Sort", "Reverse", "UnionWith", "ExceptWith", "IntersectWith");
 
+    // A StringBuilder is not thread-safe either: concurrent Appends lose text or throw.
+    private static readonly ImmutableHashSet<string> s_builderMutators = ImmutableHashSet.Create(
+        StringComparer.Ordinal, "Append", "AppendLine", "AppendFormat", "AppendJoin", "Insert", "Remove", "Replace", "Clear");
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BRG2002LostUpdate);
 
@@ -237,7 +241,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         property.Name == "Value" && property.ContainingType.Name is "ThreadLocal" or "AsyncLocal";
 
     private static bool IsCollectionMutation(IMethodSymbol method) =>
-        s_mutators.Contains(method.Name) && IsNonThreadSafeCollection(method.ContainingType);
+        (s_mutators.Contains(method.Name) && IsNonThreadSafeCollection(method.ContainingType))
+        || (s_builderMutators.Contains(method.Name) && method.ContainingType is { Name: "StringBuilder", ContainingNamespace: var ns } && ns.ToDisplayString() == "System.Text");
 
     private static bool IsNonThreadSafeCollection(ITypeSymbol type) =>
         type.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic" && s_collectionTypes.Contains(type.OriginalDefinition.MetadataName);

@@ -37,6 +37,8 @@ public sealed class BRG2002Tests
         Prelude + "void M() { var acc = new Acc(); Parallel.ForEach(items, x => [|acc.Total += x|]); } }",
         Prelude + "void M() { string? cache = null; Parallel.ForEach(items, x => [|cache ??= x.ToString()|]); } }",
         Prelude + "void M() { var seen = new HashSet<int>(); Parallel.ForEach(items, x => { var y = x * 2; [|seen.Add(y)|]; }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => [|log.Append(x)|].Append(';')); } }",
+        Prelude + "readonly System.Text.StringBuilder _log = new(); void M() { Parallel.For(0, 3, i => { [|_log.AppendLine(i.ToString())|]; }); } }",
     ];
 
     public static TheoryData<string> Correct =>
@@ -61,6 +63,9 @@ public sealed class BRG2002Tests
         Prelude + "void M() { var d = new ConcurrentDictionary<int, int>(); Parallel.ForEach(items, x => d.AddOrUpdate(x, 1, (k, v) => v + 1)); } }",
         Prelude + "void M() { Parallel.ForEach(items, x => { var list = new List<int>(); list.Add(x); }); } }",
         Prelude + "async Task M() { int count = 0; for (var i = 0; i < 4; i++) { await Task.Run(() => count++).ConfigureAwait(false); } } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => { var line = new System.Text.StringBuilder(); line.Append(x).Append(';'); }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => { lock (gate) { log.Append(x); } }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => { var n = log.Length; _ = log.ToString(); }); } }",
     ];
 
     [Theory]
@@ -75,6 +80,16 @@ public sealed class BRG2002Tests
     public Task Message_names_the_variable_the_update_and_the_API() => Verifier.AnalyzerAsync(
         Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { {|#0:count++|}; }); } }",
         Verifier.Diagnostic().WithLocation(0).WithArguments("count", "incremented", "Parallel.ForEach"));
+
+    [Fact]
+    public Task Fix_in_an_expression_bodied_Task_Run_lambda() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int c = 0; for (var i = 0; i < 3; i++) { Task.Run(() => [|c++|]); } } }",
+        Prelude + "void M() { int c = 0; for (var i = 0; i < 3; i++) { Task.Run(() => [|c++|]); } } }");
+
+    [Fact]
+    public Task Fix_in_expression_bodied_void_lambdas() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => [|c++|]); for (var i = 0; i < 3; i++) { new Thread(() => [|c += 2|]).Start(); } } }",
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => Interlocked.Increment(ref c)); for (var i = 0; i < 3; i++) { new Thread(() => Interlocked.Add(ref c, 2)).Start(); } } }");
 
     [Fact]
     public Task Fix_increments_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
