@@ -128,6 +128,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
             Progress = new RunningProgress(_counters),
+
+            // The timeline is one entry per batch (per command, for --exec) up to 100,000: only --report and --trace show it.
+            CollectTimeline = options.ReportPath is not null || options.TracePath is not null,
         };
 
         // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are

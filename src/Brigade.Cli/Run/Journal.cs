@@ -37,7 +37,7 @@ internal sealed class Journal : IDisposable
         {
             using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonContext.Default.JournalRecord));
+                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonWriteContext.Default.JournalRecord));
                 first.WriteByte((byte)'\n');
             }
 
@@ -190,7 +190,7 @@ internal sealed class Journal : IDisposable
     /// </summary>
     public void Append(JournalRecord record)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RunJsonContext.Default.JournalRecord);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RunJsonWriteContext.Default.JournalRecord);
         lock (_gate)
         {
             if (_failure is not null)
