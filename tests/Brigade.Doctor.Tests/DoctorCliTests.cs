@@ -190,6 +190,9 @@ public sealed class DoctorCliTests
         var notADump = Path.Combine(temp.Path, "notes.txt");
         await File.WriteAllTextAsync(notADump, "hello");
         using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        // The socket a SIGKILLed .NET process with the same id left behind (ids are reused): not the sleeper's endpoint.
+        var staleSocket = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-1-socket");
+        await File.WriteAllTextAsync(staleSocket, "");
         try
         {
             var cases = new (string[] Args, string Expected)[]
@@ -215,6 +218,7 @@ public sealed class DoctorCliTests
         }
         finally
         {
+            File.Delete(staleSocket);
             sleeper.Kill();
         }
     }

@@ -32,7 +32,9 @@ internal static class DumpCapture
                 $"run brigade doctor as that user (sudo -u {TargetProcess.UserName(target.UserId)} ...) or as root");
         }
 
-        if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
+        // A socket of an earlier process that had this id (killed before it removed it) is not this one's endpoint.
+        var published = target.HasDiagnosticsEndpoint(Path.GetTempPath()) ?? DiagnosticsClient.GetPublishedProcesses().Contains(processId);
+        if (!published)
         {
             throw target.LoadsCoreClr() switch
             {

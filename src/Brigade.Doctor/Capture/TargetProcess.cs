@@ -62,6 +62,34 @@ internal sealed class TargetProcess
         return new TargetProcess(pid, Field("Name"), FirstNumber(Field("Uid")), FirstNumber(Field("Gid")), resident, state, (int)FirstNumber(Field("TracerPid")));
     }
 
+    /// <summary>
+    /// Gets whether this process published a diagnostics endpoint in <paramref name="directory"/>: the runtime names its
+    /// socket <c>dotnet-diagnostic-{pid}-{start time}-socket</c>, the start time in clock ticks since boot as
+    /// <c>/proc/PID/stat</c> gives it. A socket whose start time differs was left by an earlier process that had the
+    /// same id (killed before it could remove it): it is not this process's. Null when the start time cannot be read.
+    /// </summary>
+    public bool? HasDiagnosticsEndpoint(string directory)
+    {
+        var start = StartTime();
+        return start is null ? null : File.Exists(Path.Combine(directory, $"dotnet-diagnostic-{Id}-{start}-socket"));
+    }
+
+    /// <summary>Gets the process's start time (field 22 of <c>/proc/PID/stat</c>, clock ticks since boot), or null.</summary>
+    private string? StartTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{Id}/stat");
+            // The name (field 2) is in parentheses and may hold spaces and parentheses: count fields after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? fields[19] : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads the process's state again (it may have been stopped or resumed since).</summary>
     public TargetProcess Refresh() => Read(Id);
 
