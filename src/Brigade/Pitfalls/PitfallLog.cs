@@ -5,6 +5,10 @@ namespace Brigade.Diagnostics;
 /// <summary>Log entries of pitfall detection; each event id is the number of a <see cref="PitfallCodes"/> code and never changes.</summary>
 internal static partial class PitfallLog
 {
+    /// <summary>A kind with no entry of its own yet: logged as what it is (its code and kind), never as another kind.</summary>
+    [LoggerMessage(EventId = 1000, EventName = "PitfallDetected", Level = LogLevel.Warning, Message = "{PitfallCode} ({PitfallKind}) {Report}")]
+    public static partial void PitfallDetected(ILogger logger, string pitfallCode, string pitfallKind, string report);
+
     [LoggerMessage(EventId = 1001, EventName = "DeadlockDetected", Level = LogLevel.Error, Message = "{PitfallCode} {Report}")]
     public static partial void DeadlockDetected(ILogger logger, string pitfallCode, string report);
 
