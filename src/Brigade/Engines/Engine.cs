@@ -57,6 +57,11 @@ public abstract class Engine
     /// <summary>Gets the engine's stable lower-case name, as used in reports and on the command line.</summary>
     public abstract string Name { get; }
 
+    /// <summary>Gets what the engine can do and how it runs items; by default it runs delegates, in this process.</summary>
+    /// <remarks>A run checks nothing against it: an engine that cannot run the work says so through <see cref="EngineJob{TIn, TOut}.Fail"/>.
+    /// Tools read it (<c>brigade run</c>'s engine list, the conformance suite in Brigade.Testing).</remarks>
+    public virtual EngineCapabilities Capabilities => EngineCapabilities.RunsDelegates | EngineCapabilities.InProcess;
+
     /// <summary>Gets the width the engine uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set.</summary>
     /// <returns>The default degree of parallelism.</returns>
     public abstract int GetDefaultDegreeOfParallelism();

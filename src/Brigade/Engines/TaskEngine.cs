@@ -16,6 +16,9 @@ internal sealed class TaskEngine(string name, Func<int> defaultWidth, TimeSpan t
 
     public override int GetDefaultDegreeOfParallelism() => defaultWidth();
 
+    public override EngineCapabilities Capabilities =>
+        forceSingleWorker ? base.Capabilities | EngineCapabilities.SingleWorker : base.Capabilities;
+
     internal override int ResolveDegreeOfParallelism(int? requested, long? itemCount) =>
         forceSingleWorker ? 1 : base.ResolveDegreeOfParallelism(requested, itemCount);
 
