@@ -46,7 +46,7 @@ public sealed class ThreadsConformanceTests : ConformanceTests
 
     protected override Engine CreateEngine() => Engine.Threads;
 
-    protected override ConformanceOptions Options => new() { LiveWorkers = () => DedicatedThreadsEngine.LiveThreads };
+    protected override ConformanceOptions Options => new() { LiveWorkers = () => WorkerGroup.LiveThreads };
 
     [Theory, MemberData(nameof(Cases))]
     public Task Conforms(string name) => RunCaseAsync(name);
