@@ -1,7 +1,7 @@
 namespace Brigade.Distribution.Tests;
 
 /// <summary>Every C# snippet of the docs compiles as written (with the user's names of <c>Snippets/DocsPrelude.cs</c>).</summary>
-public sealed class DocsSnippetsTests
+public sealed partial class DocsSnippetsTests
 {
     public static TheoryData<string> Snippets()
     {
@@ -31,6 +31,39 @@ public sealed class DocsSnippetsTests
         var (errors, _) = SnippetCompiler.Compile(snippet);
         Assert.True(errors.Count == 0, $"{where} does not compile:\n{string.Join('\n', errors)}");
     }
+
+    /// <summary>
+    /// A snippet shows exactly the analyzer warnings its comments name: a line whose comment starts with the rule
+    /// (<c>// BRG2003</c>, the buggy form) gets that warning, and no other line gets any (the correct twins beside it, and
+    /// every other snippet).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public async Task Snippet_RaisesTheAnalyzerWarningsItsCommentsName(string where)
+    {
+        var snippet = Snippet.All().Single(s => s.ToString() == where);
+        if (snippet.IsFragment)
+        {
+            return;
+        }
+
+        var lines = snippet.Code.Split('\n');
+        var expected = lines
+            .Select((line, i) => (Line: i + 1, Ids: AnalyzerMarker().Matches(line).Select(m => m.Groups["id"].Value)))
+            .SelectMany(l => l.Ids.Select(id => $"{snippet.File}:{snippet.Line + l.Line}: {id}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var reported = await SnippetCompiler.AnalyzeAsync(snippet);
+        var actual = reported.Select(d => $"{snippet.File}:{snippet.Line + d.Line}: {d.Id}").Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.True(
+            expected.SequenceEqual(actual),
+            $"{where}: the comments name [{string.Join(", ", expected)}] but the analyzers report:\n" +
+            string.Join('\n', reported.Select(d => $"{snippet.File}:{snippet.Line + d.Line}: {d.Id} {d.Message}")));
+    }
+
+    // "// BRG2001 at Log()", "// BRG2002: 'count' is ...": a comment that starts with the rule's id.
+    [System.Text.RegularExpressions.GeneratedRegex(@"//\s*(?<id>BRG20\d\d)\b")]
+    private static partial System.Text.RegularExpressions.Regex AnalyzerMarker();
 
     [Fact]
     public void TheDocsHaveSnippets_AndFewAreFragments()

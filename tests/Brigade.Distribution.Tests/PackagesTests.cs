@@ -8,14 +8,17 @@ namespace Brigade.Distribution.Tests;
 /// <summary>
 /// The packages as a user gets them: every packable project under src/ packed into a temporary feed, each with its
 /// metadata, readme and symbols; then a new project restores Brigade's libraries from that feed (and the configured
-/// feeds, for their dependencies), builds, and runs a map on worker processes; and the tool installs and runs.
+/// feeds, for their dependencies), builds with the analyzers the Brigade package carries (which report the pitfalls of
+/// its Pitfalls.cs), and runs a map on worker processes; and the tool installs and runs.
 /// </summary>
-public sealed class PackagesTests
+public sealed partial class PackagesTests
 {
     private const string RepositoryUrl = "https://github.com/brigade-dotnet/brigade";
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
-    private static readonly string[] Libraries = ["Brigade", "Brigade.Processes", "Brigade.Orleans", "Brigade.Testing"];
+    private static readonly string[] Libraries = ["Brigade", "Brigade.Processes", "Brigade.Orleans", "Brigade.Testing", "Brigade.Doctor"];
     private const string Tool = "Brigade.Cli";
+    private const string Analyzers = "Brigade.Analyzers";
+    private static readonly string[] AnalyzerAssemblies = ["analyzers/dotnet/cs/Brigade.Analyzers.dll", "analyzers/dotnet/cs/Brigade.Analyzers.CodeFixes.dll"];
 
     [Fact]
     public async Task Packages_FromALocalFeed_RestoreBuildAndRunAProcessEngineMap_AndTheToolRuns()
@@ -28,7 +31,7 @@ public sealed class PackagesTests
         await PackAllAsync(temp, feed, version);
 
         var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).ToArray();
-        foreach (var id in Libraries.Append(Tool))
+        foreach (var id in Libraries.Append(Tool).Append(Analyzers))
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
         }
@@ -92,18 +95,40 @@ public sealed class PackagesTests
         using (var reader = new StreamReader(readmeEntry.Open()))
         {
             var text = reader.ReadToEnd();
-            Assert.Contains("# ", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("](docs/", text, StringComparison.Ordinal);   // relative links are dead on a package page
+            Assert.Contains($"# {(id == Tool ? "brigade" : id)}", text, StringComparison.Ordinal);   // its own readme, not the repository's
+            // A relative link is dead on a package's page (nuget.org, an IDE): every link is absolute.
+            var relative = MarkdownLink().Matches(text).Select(m => m.Groups["target"].Value).Where(t => !t.StartsWith("https://", StringComparison.Ordinal)).ToList();
+            Assert.True(relative.Count == 0, $"{id}: relative links in its readme: {string.Join(", ", relative)}");
+        }
+
+        var entries = zip.Entries.Select(e => e.FullName).ToList();
+        if (id is "Brigade" or Analyzers)
+        {
+            // The analyzers travel in both (docs/analyzers.md), their PDB embedded with SourceLink: an analyzer is loaded by
+            // the compiler, not by the program, so its symbols sit in the assembly rather than in a symbols package.
+            foreach (var analyzer in AnalyzerAssemblies)
+            {
+                Assert.Contains(analyzer, entries);
+                CheckSourceLink($"{id}: {analyzer}", ReadEmbeddedSourceLink(zip.GetEntry(analyzer)!));
+            }
+        }
+
+        if (id == Analyzers)
+        {
+            // Analyzers alone: a development dependency with no library and no dependency of its own.
+            Assert.Equal("true", Field("developmentDependency"));
+            Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+            Assert.Empty(metadata.Descendants(ns + "dependency"));
+            Assert.False(File.Exists(Path.ChangeExtension(nupkg, ".snupkg")), $"{id}: a symbols package with nothing in it");
+            return;
         }
 
         // Symbols: a .snupkg beside it whose PDBs carry SourceLink to the repository.
         var snupkg = Path.ChangeExtension(nupkg, ".snupkg");
         Assert.True(File.Exists(snupkg), $"{id}: no symbols package");
         using var symbols = ZipFile.OpenRead(snupkg);
-        var ownPdb = Assert.Single(symbols.Entries, e => e.Name == $"{(id == Tool ? "Brigade.Cli" : id)}.pdb");
-        var sourceLink = ReadSourceLink(ownPdb);
-        var documents = JsonDocument.Parse(sourceLink).RootElement.GetProperty("documents");
-        Assert.Contains(documents.EnumerateObject(), d => d.Value.GetString()!.StartsWith("https://raw.githubusercontent.com/brigade-dotnet/brigade/", StringComparison.Ordinal));
+        var ownPdb = Assert.Single(symbols.Entries, e => e.Name == $"{id}.pdb");
+        CheckSourceLink(id, ReadSourceLink(ownPdb));
 
         if (id == Tool)
         {
@@ -116,6 +141,30 @@ public sealed class PackagesTests
         Assert.DoesNotContain("Brigade.Workloads", dependencies);
     }
 
+    private static void CheckSourceLink(string what, string sourceLink)
+    {
+        var documents = JsonDocument.Parse(sourceLink).RootElement.GetProperty("documents");
+        Assert.True(
+            documents.EnumerateObject().Any(d => d.Value.GetString()!.StartsWith("https://raw.githubusercontent.com/brigade-dotnet/brigade/", StringComparison.Ordinal)),
+            $"{what}: SourceLink does not point into the repository: {sourceLink}");
+    }
+
+    private static string ReadEmbeddedSourceLink(ZipArchiveEntry assembly)
+    {
+        using var copy = new MemoryStream();
+        using (var s = assembly.Open())
+        {
+            s.CopyTo(copy);
+        }
+
+        copy.Position = 0;
+        using var pe = new System.Reflection.PortableExecutable.PEReader(copy);
+        var embedded = pe.ReadDebugDirectory().Where(d => d.Type == System.Reflection.PortableExecutable.DebugDirectoryEntryType.EmbeddedPortablePdb).ToList();
+        Assert.True(embedded.Count == 1, $"{assembly.FullName}: no embedded PDB");
+        using var provider = pe.ReadEmbeddedPortablePdbDebugDirectoryData(embedded[0]);
+        return ReadSourceLink(provider.GetMetadataReader(), assembly.FullName);
+    }
+
     private static string ReadSourceLink(ZipArchiveEntry pdb)
     {
         using var copy = new MemoryStream();
@@ -126,7 +175,11 @@ public sealed class PackagesTests
 
         copy.Position = 0;
         using var provider = MetadataReaderProvider.FromPortablePdbStream(copy);
-        var reader = provider.GetMetadataReader();
+        return ReadSourceLink(provider.GetMetadataReader(), pdb.FullName);
+    }
+
+    private static string ReadSourceLink(MetadataReader reader, string what)
+    {
         foreach (var handle in reader.GetCustomDebugInformation(EntityHandle.ModuleDefinition))
         {
             var info = reader.GetCustomDebugInformation(handle);
@@ -136,8 +189,12 @@ public sealed class PackagesTests
             }
         }
 
-        throw new Xunit.Sdk.XunitException($"{pdb.FullName}: no SourceLink");
+        throw new Xunit.Sdk.XunitException($"{what}: no SourceLink");
     }
+
+    // [text](target) and ![alt](target), the target up to a space (a title) or the closing parenthesis.
+    [System.Text.RegularExpressions.GeneratedRegex(@"\]\((?<target>[^)\s]+)")]
+    private static partial System.Text.RegularExpressions.Regex MarkdownLink();
 
     private static void WriteIsolatedNuGetConfig(TempDirectory temp, string feed)
     {
@@ -167,7 +224,9 @@ public sealed class PackagesTests
                 new XElement("TargetFramework", "net10.0"),
                 new XElement("Nullable", "enable"),
                 new XElement("ImplicitUsings", "enable"),
-                new XElement("TreatWarningsAsErrors", "true")),
+                new XElement("TreatWarningsAsErrors", "true"),
+                // Pitfalls.cs holds the pitfalls on purpose: the analyzers' warnings are expected, not errors.
+                new XElement("WarningsNotAsErrors", "BRG2001;BRG2002;BRG2003;BRG2004")),
             new XElement("ItemGroup", Libraries.Select(id =>
                 new XElement("PackageReference", new XAttribute("Include", id), new XAttribute("Version", version)))))
             .Save(Path.Combine(app, "Consumer.csproj"));
@@ -181,6 +240,7 @@ public sealed class PackagesTests
             Console.WriteLine($"engine {squares.Report.Engine}, failed {squares.Report.Failed}");
             Console.WriteLine(typeof(Brigade.Testing.Explorer).Assembly.GetName().Name);
             Console.WriteLine(typeof(Brigade.Orleans.ClusterEngine).Assembly.GetName().Name);
+            Console.WriteLine(typeof(Brigade.Doctor.Doctor).Assembly.GetName().Name);
 
             public sealed class Square : IWork<long, long>
             {
@@ -188,8 +248,39 @@ public sealed class PackagesTests
             }
             """);
 
+        // The analyzers that the Brigade package carries run in the consumer's build (BRG2001 at the end of the compilation,
+        // the others as they see the code); the compiler loads them without complaint (CS8032: an analyzer cannot be
+        // loaded; AD0001: one threw).
+        await File.WriteAllTextAsync(Path.Combine(app, "Pitfalls.cs"), """
+            public sealed class Pitfalls
+            {
+                private readonly object _accounts = new();
+                private readonly object _audit = new();
+
+                public void Transfer() { lock (_accounts) { lock (_audit) { } } }
+
+                public void Report() { lock (_audit) { lock (_accounts) { } } }
+
+                public int Count(int[] items) { var n = 0; Parallel.ForEach(items, x => { n++; }); return n; }
+
+                public void Sleep(int[] items) => Parallel.ForEach(items, x => Thread.Sleep(x));
+
+                public void Save(int[] items) => Parallel.ForEach(items, async x => await Task.Delay(x));
+            }
+            """);
+
         var (exit, output) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-nodeReuse:false");
         Assert.True(exit == 0, $"the consumer did not restore or build:\n{output}");
+        var warnings = output.Split('\n').Where(l => l.Contains("Pitfalls.cs(", StringComparison.Ordinal)).ToList();
+        foreach (var (rule, line) in new[] { ("BRG2001", 6), ("BRG2001", 8), ("BRG2002", 10), ("BRG2003", 12), ("BRG2004", 14) })
+        {
+            Assert.True(
+                warnings.Any(w => w.Contains($"Pitfalls.cs({line},", StringComparison.Ordinal) && w.Contains($"warning {rule}:", StringComparison.Ordinal)),
+                $"no {rule} at Pitfalls.cs line {line}:\n{output}");
+        }
+
+        Assert.DoesNotContain("CS8032", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("AD0001", output, StringComparison.Ordinal);
         var bin = Path.Combine(app, "bin", "Debug", "net10.0");
         Assert.True(File.Exists(Path.Combine(bin, "Brigade.Processes.Worker.dll")), "the worker host was not copied next to the application");
 
@@ -200,6 +291,7 @@ public sealed class PackagesTests
         Assert.Contains("failed 0", output, StringComparison.Ordinal);
         Assert.Contains("Brigade.Testing", output, StringComparison.Ordinal);
         Assert.Contains("Brigade.Orleans", output, StringComparison.Ordinal);
+        Assert.Contains("Brigade.Doctor", output, StringComparison.Ordinal);
     }
 
     private static async Task InstallAndRunToolAsync(TempDirectory temp, string feed, string version)

@@ -2,13 +2,14 @@ using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Brigade.Distribution.Tests;
 
 /// <summary>
 /// Compiles a snippet as its own program, as the C# compiler of a .NET 10 project would: top-level statements, nullable
 /// on, against the framework and everything this test project references (Brigade's libraries, Orleans and its
-/// membership providers), beside <c>Snippets/DocsPrelude.cs</c>.
+/// membership providers), beside <c>Snippets/DocsPrelude.cs</c>; and runs the Brigade analyzers over it.
 /// </summary>
 internal static class SnippetCompiler
 {
@@ -32,15 +33,16 @@ internal static class SnippetCompiler
         return CSharpSyntaxTree.ParseText(reader.ReadToEnd(), ParseOptions, "DocsPrelude.cs");
     });
 
+    // The Brigade analyzers (BRG2001-BRG2006), as the Brigade package hands them to the compiler.
+    private static readonly Lazy<System.Collections.Immutable.ImmutableArray<DiagnosticAnalyzer>> Analyzers = new(() =>
+        [.. Assembly.Load("Brigade.Analyzers").GetTypes()
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+            .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)]);
+
     /// <summary>Compiles the snippet; the errors come back as "file.md:line: CSxxxx message" with the line in the Markdown file.</summary>
     public static (IReadOnlyList<string> Errors, byte[]? Assembly) Compile(Snippet snippet)
     {
-        var tree = CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, snippet.File);
-        var hasStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
-        var options = new CSharpCompilationOptions(hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary)
-            .WithNullableContextOptions(NullableContextOptions.Enable)
-            .WithAllowUnsafe(false);
-        var compilation = CSharpCompilation.Create("Snippet" + Guid.NewGuid().ToString("N"), [Prelude.Value, tree], References.Value, options);
+        var compilation = CreateCompilation(snippet);
         using var output = new MemoryStream();
         var result = compilation.Emit(output);
         var errors = result.Diagnostics
@@ -48,6 +50,30 @@ internal static class SnippetCompiler
             .Select(d => Describe(snippet, d))
             .ToList();
         return (errors, result.Success ? output.ToArray() : null);
+    }
+
+    /// <summary>The Brigade analyzers' diagnostics in the snippet (not in the prelude), as (line of the snippet from 1, rule id).</summary>
+    public static async Task<IReadOnlyList<(int Line, string Id, string Message)>> AnalyzeAsync(Snippet snippet)
+    {
+        var diagnostics = await CreateCompilation(snippet).WithAnalyzers(Analyzers.Value).GetAnalyzerDiagnosticsAsync();
+        return
+        [
+            .. diagnostics
+                .Where(d => d.Location.GetLineSpan().Path == snippet.File)
+                .Select(d => (d.Location.GetLineSpan().StartLinePosition.Line + 1, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)))
+                .Distinct()
+                .OrderBy(d => d.Item1),
+        ];
+    }
+
+    private static CSharpCompilation CreateCompilation(Snippet snippet)
+    {
+        var tree = CSharpSyntaxTree.ParseText(snippet.Code, ParseOptions, snippet.File);
+        var hasStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
+        var options = new CSharpCompilationOptions(hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary)
+            .WithNullableContextOptions(NullableContextOptions.Enable)
+            .WithAllowUnsafe(false);
+        return CSharpCompilation.Create("Snippet" + Guid.NewGuid().ToString("N"), [Prelude.Value, tree], References.Value, options);
     }
 
     private static string Describe(Snippet snippet, Diagnostic d)

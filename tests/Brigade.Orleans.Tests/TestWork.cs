@@ -78,6 +78,44 @@ public sealed class Tick : IWork<int, int>
     }
 }
 
+/// <summary>
+/// Holds every item it starts until the test opens the gate: a run that is certainly in progress while the test looks
+/// at it, whatever the machine's load. Used by one test at a time, and only by it: items of another run (a cancelled
+/// run's batches still finishing on a silo) cannot open or count against the gate.
+/// </summary>
+public sealed class Held : IAsyncWork<int, int>
+{
+    private static int _started;
+    private static int _signalAt = int.MaxValue;
+    private static TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private static TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Closes the gate; returns a task that completes when <paramref name="count"/> items are held.</summary>
+    public static Task Close(int count)
+    {
+        Volatile.Write(ref _started, 0);
+        _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _signalAt, count);
+        return _reached.Task;
+    }
+
+    /// <summary>Lets every held item, and every later one, complete.</summary>
+    public static void Open() => _open.TrySetResult();
+
+    public async ValueTask<int> ExecuteAsync(int input, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref _started) >= Volatile.Read(ref _signalAt))
+        {
+            _reached.TrySetResult();
+        }
+
+        // Bounded, and no thread blocked: a test that fails before it opens the gate leaves nothing stuck on the silos.
+        await _open.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        return input + 1;
+    }
+}
+
 /// <summary>Asynchronous work that honours cancellation.</summary>
 public sealed class AsyncDelay : IAsyncWork<int, string>
 {

@@ -164,6 +164,10 @@ internal static class SiloCommand
         {
             var where = options.Membership is { } store ? $", membership {store}" : "";
             var cause = e.GetBaseException();
+
+            // The console logger writes Orleans' log lines from a queue of its own, flushed when the host is disposed:
+            // dispose it first, so that this verdict comes after them, as the last line.
+            host.Dispose();
             await stderr.WriteLineAsync(
                 $"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}{where}): {cause.GetType().Name}: {SiloLogFormatter.Gist(cause.Message)}").ConfigureAwait(false);
             return ExitCodes.Failure;

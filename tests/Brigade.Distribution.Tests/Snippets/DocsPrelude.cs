@@ -29,6 +29,12 @@ public sealed class ParseWithNativeLibrary : Brigade.IWork<string, ReportSummary
     public ReportSummary Execute(string input) => LegacyNativeParser.Parse(input);
 }
 
+/// <summary>A work type of the user's, in the assembly its cluster's silos load.</summary>
+public sealed class Score : Brigade.IWork<int, double>
+{
+    public double Execute(int input) => Math.Sqrt(input);
+}
+
 public static class LegacyNativeParser
 {
     public static ReportSummary Parse(string path) => new(path, 1);
@@ -61,6 +67,7 @@ public static class DocsNames
     public static int value = 1;
     public static object queue = new();
     public static CancellationToken cancellationToken = CancellationToken.None;
+    public static Microsoft.Extensions.Logging.ILogger logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public static int PrimesBetween(int from, int to) => Enumerable.Range(from, to - from + 1).Count(IsPrime);
     public static bool IsPrime(int n) => n > 1 && Enumerable.Range(2, (int)Math.Sqrt(n) - 1).All(d => n % d != 0);
@@ -68,6 +75,8 @@ public static class DocsNames
     public static IAsyncEnumerable<int> ReadIdsAsync() => AsyncEnumerable.Range(1, 10);
     public static void Save<T>(T value) => Console.WriteLine(value);
     public static void Log(string message) => Console.WriteLine(message);
+    public static Task SaveAsync(CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
+    public static Task SaveAsync<T>(T value, CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
     public static void Transfer() { }
     public static void Work() { }
     public static void Work(int item) { }
