@@ -52,6 +52,10 @@ public sealed class ClusterEngine : Engine
     /// <summary>Gets the engine's options (a copy of those it was created with).</summary>
     public ClusterEngineOptions Options { get; }
 
+    /// <inheritdoc/>
+    /// <remarks>Work types only (no delegates), on other machines; a silo that leaves loses nothing.</remarks>
+    public override EngineCapabilities Capabilities => EngineCapabilities.CrashContainment;
+
     internal IGrainFactory GrainFactory { get; }
 
     internal ILogger Logger { get; }

@@ -56,6 +56,10 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public override string Name => "processes";
 
+    /// <inheritdoc/>
+    /// <remarks>Work types only (no delegates), in other processes; a hung item is killed with its worker, a crash is contained.</remarks>
+    public override EngineCapabilities Capabilities => EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment;
+
     internal WorkerPool Pool { get; }
 
     /// <inheritdoc/>

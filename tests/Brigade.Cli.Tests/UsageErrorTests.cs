@@ -25,6 +25,9 @@ public sealed class UsageErrorTests
     [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "0")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "abc")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "-1")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--engine", "gpu")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--engine", "processes")]
+    [InlineData("run", "in.txt", "--assembly", "work.dll", "--work", "W", "--engine", "cluster", "--retries", "1")]
     public async Task BadInput_PrintsOneLineError_AndExitsWith2(params string[] args)
     {
         var (code, stdout, stderr) = await CliRunner.RunAsync(args);

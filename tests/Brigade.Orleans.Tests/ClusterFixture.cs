@@ -15,7 +15,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) => silo
-            .AddBrigadeWorkers(typeof(Square).Assembly)
+            .AddBrigadeWorkers(typeof(Square).Assembly, typeof(Brigade.Testing.Conformance.EngineConformance).Assembly)
             .AddIncomingGrainCallFilter(FailCallsCarryingThePoisonItem));
         return builder.Build();
     }

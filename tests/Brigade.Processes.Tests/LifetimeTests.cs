@@ -111,4 +111,39 @@ public sealed class LifetimeTests
         Assert.Empty(await ProcessList.WaitGoneAsync(pids, TimeSpan.FromSeconds(20)));
         Assert.Equal(0, engine.GetStatistics().LiveWorkers);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SecondLoopThreadCannotStart_RunCompletesOnTheFirstLoop_NoHang()
+    {
+        // Out of threads when the first loop widens the run: it goes on alone. (The loop's place was once never given
+        // back, so the run waited forever for a loop that did not exist.)
+        await using var engine = TestEngines.Create();
+        Brigade.Engines.WorkerGroup.ThreadStarterForTests = t =>
+        {
+            if (t.Name == "brigade-process-loop-1")
+            {
+                throw new OutOfMemoryException("no thread for loop 1");
+            }
+
+            t.Start();
+        };
+
+        var run = Runner.MapAsync(Enumerable.Range(0, 50).ToArray(), new Square(), TestEngines.Run(engine, batchSize: 5));
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.IsSuccess);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i * i), result.Values);
+        Assert.Single(result.Report.Workers);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task NoLoopThreadCanStart_RunFailsWithTheError()
+    {
+        await using var engine = TestEngines.Create();
+        Brigade.Engines.WorkerGroup.ThreadStarterForTests = _ => throw new OutOfMemoryException("no thread at all");
+
+        var ex = await Assert.ThrowsAsync<OutOfMemoryException>(() => Runner.MapAsync(Enumerable.Range(0, 50).ToArray(), new Square(), TestEngines.Run(engine)).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal("no thread at all", ex.Message);
+    }
 }

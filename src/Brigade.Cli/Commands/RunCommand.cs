@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Brigade.Auto;
+using Brigade.Cli.Engines;
 using Brigade.Cli.Run;
 
 namespace Brigade.Cli.Commands;
@@ -21,7 +21,7 @@ internal static class RunCommand
         var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = new Option<InputFormat>("--format") { Description = "How to read items: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
         var nullSeparated = new Option<bool>("--null", "-0") { Description = "Items are separated by NUL bytes, not lines (as from find -print0; like xargs -0)." };
-        var engine = new Option<string>("--engine", "-e") { Description = "auto (measure and choose), sequential, threadpool, threads, async, processes (--work only) or cluster (--work only).", DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
+        var engine = new Option<string>("--engine", "-e") { Description = EngineRegistry.Default.Help, DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
         var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
@@ -63,41 +63,13 @@ internal static class RunCommand
             var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t) : (TimeSpan?)null;
             var jobCount = parse.GetValue(jobs);
             var retryCount = parse.GetValue(retries);
-            var engineName = parse.GetValue(engine)!;
+            var entry = EngineRegistry.Default.Resolve(parse.GetValue(engine)!);
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);
-            Engine chosen;
-            if (engineName == "auto" && template is not null)
-            {
-                // Commands burn their CPU in child processes: auto mode learns it from ExternalCpuTime as each finishes.
-                // Waiting commands widen it, up to what this machine can run at once (not auto mode's 1,024 in flight).
-                chosen = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, MaxConcurrency = EngineResources.CommandLimit() });
-            }
-            else if (Engine.TryGetBuiltIn(engineName, out var builtIn))
-            {
-                chosen = builtIn;
-            }
-            else if (engineName is "processes" or "cluster")
-            {
-                if (template is not null)
-                {
-                    throw new CliUsageException($"--engine {engineName} runs .NET work types (--assembly/--work); an --exec command already runs as its own process");
-                }
-
-                if (retryCount > 0)
-                {
-                    throw new CliUsageException($"--retries applies to --exec and in-process engines; --engine {engineName} retries items whose worker crashed by itself");
-                }
-
-                chosen = await OutOfProcessAsync(engineName, resources, jobCount, itemTimeout, cluster, parse, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose auto, sequential, threadpool, threads, async, processes or cluster");
-            }
-
-            // By name, not by type: a type test would load the Orleans and process-engine assemblies on every run.
-            var inProcess = engineName is not ("processes" or "cluster");
+            var request = new EngineRequest(jobCount, itemTimeout, retryCount, ForCommands: template is not null, resources, ct => ClusterAsync(resources, cluster, parse, ct));
+            entry.Check(request);
+            var chosen = await entry.Create(request, cancellationToken).ConfigureAwait(false);
+            var inProcess = entry.InProcess;
             var inputPath = parse.GetValue(input)!;
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
@@ -131,12 +103,10 @@ internal static class RunCommand
         return command;
     }
 
-    // Apart from the command's action, so that a run on another engine does not load Orleans or the process engine (their
-    // types would be part of the action's state machine).
-    private static async Task<Engine> OutOfProcessAsync(string engineName, EngineResources resources, int? jobs, TimeSpan? itemTimeout, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
-        engineName == "processes"
-            ? resources.Processes(jobs, itemTimeout)
-            : await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
+    // Apart from the command's action, so that a run on another engine does not load Orleans (its types would be part of the
+    // action's state machine).
+    private static async Task<Engine> ClusterAsync(EngineResources resources, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
+        await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
 
     internal static TimeSpan ParseDuration(string text)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Brigade.Engines;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
@@ -44,7 +45,7 @@ internal sealed class ClusterRun<TIn, TOut>
     private readonly List<Slot> _slots = [];
     private readonly List<SiloState> _silos = [];
 
-    // Guards _retries, _fresh, _taking, _busy, _outstanding, _liveSlots, _inputDone and the replacement of _changed.
+    // Guards _retries, _fresh, _taking, _busy, _outstanding, the exits of _slotGroup, _inputDone and the replacement of _changed.
     // Never held across an await or while calling the job or a grain.
     private readonly Lock _gate = new();
     private readonly Queue<Attempt> _retries = new();
@@ -64,9 +65,11 @@ internal sealed class ClusterRun<TIn, TOut>
     private long _lastProgress = Stopwatch.GetTimestamp();
     private string? _unavailable;
 
+    // The run's slots: every one is reserved when the slots start; the last to exit handles what is left.
+    private WorkerGroup _slotGroup = null!;
+
     // The silos the run had lost when it stalled (before the stall marks them all lost), for the failure's summary.
     private IReadOnlyList<string> _lostAtStall = [];
-    private int _liveSlots;
     private bool _inputDone;
     private TaskCompletionSource _changed = NewSignal();
 
@@ -224,7 +227,10 @@ internal sealed class ClusterRun<TIn, TOut>
         var plan = $"{_job.Plan}, {_slots.Count} worker slots";
         _job.Plan = plan;
         ClusterLog.RunPlanned(_engine.Logger, _runId, plan);
-        _liveSlots = _slots.Count;
+        _slotGroup = new WorkerGroup(_slots.Count);
+        while (_slotGroup.TryReserve(out _))
+        {
+        }
     }
 
     private async Task RunSlotAsync(Slot slot)
@@ -526,8 +532,7 @@ internal sealed class ClusterRun<TIn, TOut>
         List<Attempt>? stranded = null;
         lock (_gate)
         {
-            _liveSlots--;
-            if (_liveSlots == 0 && (_retries.Count > 0 || _fresh.Count > 0 || !_inputDone))
+            if (_slotGroup.Exited() && (_retries.Count > 0 || _fresh.Count > 0 || !_inputDone))
             {
                 // The last slot is gone with work left: every silo of the run left the cluster.
                 stranded = [.. _retries, .. _fresh];

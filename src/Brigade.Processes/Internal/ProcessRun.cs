@@ -1,3 +1,4 @@
+using Brigade.Engines;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -35,9 +36,7 @@ internal sealed class ProcessRun<TIn, TOut>
     private readonly ProcessEngineOptions _options;
     private readonly int _workId;
     private readonly TimeSpan _flushInterval;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _started;
-    private int _running;
+    private readonly WorkerGroup _loops;
 
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
     {
@@ -47,6 +46,7 @@ internal sealed class ProcessRun<TIn, TOut>
         _launcher = launcher;
         _options = engine.Options;
         _workId = workId;
+        _loops = new WorkerGroup(job.DegreeOfParallelism);
         _flushInterval = _options.ItemTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 
@@ -57,30 +57,11 @@ internal sealed class ProcessRun<TIn, TOut>
         _job.Plan = $"{width} worker process{(width == 1 ? "" : "es")} ({Math.Min(warm, width)} warm), {_descriptor.Type.Name} in each, " +
             (_job.Options.BatchSize is { } size ? $"batches of {size}" : $"batches sized to ~{_options.TargetBatchDuration.TotalMilliseconds:0.#} ms from the observed cost per item");
         Launch();
-        return _completion.Task;
+        return _loops.Completion;
     }
 
-    private void Launch()
-    {
-        int id;
-        while (true)
-        {
-            id = Volatile.Read(ref _started);
-            if (id >= _job.DegreeOfParallelism)
-            {
-                return;
-            }
-
-            if (Interlocked.CompareExchange(ref _started, id + 1, id) == id)
-            {
-                break;
-            }
-        }
-
-        Interlocked.Increment(ref _running);
-        var thread = new Thread(() => Loop(id)) { IsBackground = true, Name = $"brigade-process-loop-{id}" };
-        thread.Start();
-    }
+    // A loop that cannot get a thread gives its place back; the run fails only when no loop runs at all.
+    private void Launch() => _loops.TryStartThread("brigade-process-loop-", Loop, _job.Fail);
 
     private void Loop(int id)
     {
@@ -100,17 +81,7 @@ internal sealed class ProcessRun<TIn, TOut>
         }
         finally
         {
-            try
-            {
-                Finish(state);
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref _running) == 0)
-                {
-                    _completion.TrySetResult();
-                }
-            }
+            Finish(state);
         }
     }
 

@@ -13,6 +13,10 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
 
     public override int GetDefaultDegreeOfParallelism() => Environment.ProcessorCount;
 
+    // With an isolated engine, every item runs there: what it can do is what this engine can do.
+    public override EngineCapabilities Capabilities =>
+        (options.IsolatedEngine?.Capabilities ?? base.Capabilities) | EngineCapabilities.AdaptsWidth;
+
     protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) =>
         options.IsolatedEngine is { } isolated ? RunIsolatedAsync(job, isolated) : new AutoRun<TIn, TOut>(job, options).RunAsync();
 

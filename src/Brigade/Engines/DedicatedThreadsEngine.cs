@@ -12,12 +12,8 @@ internal sealed class DedicatedThreadsEngine : Engine
 {
     public const int DefaultWidth = 64;
     private static readonly TimeSpan TargetBatchDuration = TimeSpan.FromMilliseconds(1);
-    private static int _liveThreads;
 
     public override string Name => "threads";
-
-    /// <summary>Gets the number of Brigade worker threads alive in the process, for leak tests.</summary>
-    internal static int LiveThreads => Volatile.Read(ref _liveThreads);
 
     public override int GetDefaultDegreeOfParallelism() => DefaultWidth;
 
@@ -28,36 +24,18 @@ internal sealed class DedicatedThreadsEngine : Engine
         return group.Completion;
     }
 
+    // Called after every batch taken: once the group is full, one comparison and no closure.
     private static void Launch<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group)
     {
-        if (!group.TryReserve(out var id))
+        if (group.Started < group.MaxWorkers)
         {
-            return;
-        }
-
-        var thread = new Thread(() => WorkerLoop(job, group, id))
-        {
-            IsBackground = true,
-            Name = $"brigade-thread-{id}",
-        };
-
-        Interlocked.Increment(ref _liveThreads);
-        try
-        {
-            thread.Start();
-        }
-        catch (Exception e)
-        {
-            // Out of threads or memory: the run goes on with the workers it has, and says why if it has none.
-            Interlocked.Decrement(ref _liveThreads);
-            if (id == 0)
-            {
-                job.Fail(e);
-            }
-
-            group.Exited();
+            Start(job, group);
         }
     }
+
+    // Out of threads or memory: the run goes on with the workers it has, and says why if it has none.
+    private static void Start<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group) =>
+        group.TryStartThread("brigade-thread-", id => WorkerLoop(job, group, id), job.Fail);
 
     private static void WorkerLoop<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group, int id)
     {
@@ -79,11 +57,6 @@ internal sealed class DedicatedThreadsEngine : Engine
         catch (Exception e)
         {
             job.Fail(e);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _liveThreads);
-            group.Exited();
         }
     }
 }

@@ -16,6 +16,9 @@ internal sealed class TaskEngine(string name, Func<int> defaultWidth, TimeSpan t
 
     public override int GetDefaultDegreeOfParallelism() => defaultWidth();
 
+    public override EngineCapabilities Capabilities =>
+        forceSingleWorker ? base.Capabilities | EngineCapabilities.SingleWorker : base.Capabilities;
+
     internal override int ResolveDegreeOfParallelism(int? requested, long? itemCount) =>
         forceSingleWorker ? 1 : base.ResolveDegreeOfParallelism(requested, itemCount);
 
@@ -26,13 +29,17 @@ internal sealed class TaskEngine(string name, Func<int> defaultWidth, TimeSpan t
         return group.Completion;
     }
 
+    // Called after every batch taken: once the group is full, one comparison and no closure.
     private void Launch<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group)
     {
-        if (group.TryReserve(out var id))
+        if (group.Started < group.MaxWorkers)
         {
-            _ = Task.Run(() => WorkerLoopAsync(job, group, id));
+            Start(job, group);
         }
     }
+
+    private void Start<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group) =>
+        group.TryStartTask(id => WorkerLoopAsync(job, group, id));
 
     private async Task WorkerLoopAsync<TIn, TOut>(EngineJob<TIn, TOut> job, WorkerGroup group, int id)
     {
@@ -54,10 +61,6 @@ internal sealed class TaskEngine(string name, Func<int> defaultWidth, TimeSpan t
         catch (Exception e)
         {
             job.Fail(e);
-        }
-        finally
-        {
-            group.Exited();
         }
     }
 }

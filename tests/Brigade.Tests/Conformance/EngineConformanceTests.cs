@@ -1,80 +1,67 @@
+using Brigade.Auto;
+using Brigade.ConformanceAdapters;
+using Brigade.Engines;
+using Brigade.Testing.Conformance;
 using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Conformance;
 
-/// <summary>
-/// What every engine must do, whatever its kind of parallelism: one suite, run once per built-in engine by the
-/// derived classes (in the spirit of dotnet/runtime's <c>ChannelTestBase</c>). A new engine gets the same guarantees
-/// by deriving one more class.
-/// </summary>
-/// <remarks>The tests are split by topic over partial files: ordering, failures, cancellation, sources, report.</remarks>
-public abstract partial class EngineConformanceTests
+// The built-in engines against Brigade.Testing's conformance suite. Engines that own threads (threads, auto) also
+// check that none is left after a run: that count is process-wide, so they run in the serial collection.
+
+public sealed class SequentialConformanceTests : ConformanceTests
 {
-    protected const int Width = 4;
+    public static TheoryData<string> Cases => Names(Engine.Sequential.Capabilities);
 
-    /// <summary>Gets the engine under test.</summary>
-    protected abstract Engine Engine { get; }
+    protected override Engine CreateEngine() => Engine.Sequential;
 
-    /// <summary>Gets whether the engine always runs one worker, whatever width is asked for.</summary>
-    protected virtual bool IsSingleWorker => false;
+    [Theory, MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunCaseAsync(name);
+}
 
-    /// <summary>Gets how many Brigade-owned threads are alive in the process (only the threads engine owns any).</summary>
-    protected virtual int LiveWorkerThreads => 0;
+public sealed class ThreadPoolConformanceTests : ConformanceTests
+{
+    public static TheoryData<string> Cases => Names(Engine.ThreadPool.Capabilities);
 
-    /// <summary>Every input shape, with synchronous and asynchronous work.</summary>
-    public static TheoryData<InputShape, bool> ShapesAndWork
-    {
-        get
-        {
-            var data = new TheoryData<InputShape, bool>();
-            foreach (var shape in Enum.GetValues<InputShape>())
-            {
-                data.Add(shape, false);
-                data.Add(shape, true);
-            }
+    protected override Engine CreateEngine() => Engine.ThreadPool;
 
-            return data;
-        }
-    }
+    [Theory, MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunCaseAsync(name);
+}
 
-    /// <summary>Every input shape and kind of work, with adaptive batches (0) and a fixed size that does not divide the input.</summary>
-    public static TheoryData<InputShape, bool, int> ShapesWorkAndBatch
-    {
-        get
-        {
-            var data = new TheoryData<InputShape, bool, int>();
-            foreach (var shape in Enum.GetValues<InputShape>())
-            {
-                foreach (var asyncWork in new[] { false, true })
-                {
-                    data.Add(shape, asyncWork, 0);
-                    data.Add(shape, asyncWork, 7);
-                }
-            }
+public sealed class AsyncConformanceTests : ConformanceTests
+{
+    public static TheoryData<string> Cases => Names(Engine.Async.Capabilities);
 
-            return data;
-        }
-    }
+    protected override Engine CreateEngine() => Engine.Async;
 
-    /// <summary>Gets the width a run really has when <paramref name="requested"/> is asked for.</summary>
-    protected int WidthFor(int requested) => IsSingleWorker ? 1 : requested;
+    [Theory, MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunCaseAsync(name);
+}
 
-    protected RunOptions Options(int? width = Width, int? batchSize = null, FailureMode failureMode = FailureMode.Continue) => new()
-    {
-        Engine = Engine,
-        MaxDegreeOfParallelism = width,
-        BatchSize = batchSize is 0 ? null : batchSize,
-        FailureMode = failureMode,
-    };
+[Collection(SerialCollection.Name)]
+public sealed class ThreadsConformanceTests : ConformanceTests
+{
+    public static TheoryData<string> Cases => Names(Engine.Threads.Capabilities);
 
-    protected static int[] Range(int count) => Enumerable.Range(0, count).ToArray();
+    protected override Engine CreateEngine() => Engine.Threads;
 
-    protected static int Transform(int x) => (x * 3) + 1;
+    protected override ConformanceOptions Options => new() { LiveWorkers = () => WorkerGroup.LiveThreads };
 
-    /// <summary>No Brigade worker is left: no item of the run is still running and no Brigade thread is alive.</summary>
-    protected void AssertNoWorkerLeft(int itemsRunning)
-    {
-        Assert.Equal(0, itemsRunning);
-        Assert.Equal(0, LiveWorkerThreads);
-    }
+    [Theory, MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunCaseAsync(name);
+}
+
+/// <summary>Auto mode as users get it (its defaults, the plan cache off so every case measures afresh).</summary>
+[Collection(SerialCollection.Name)]
+public sealed class AutoConformanceTests : ConformanceTests
+{
+    public static TheoryData<string> Cases => Names(Engine.Auto.Capabilities);
+
+    protected override Engine CreateEngine() => Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false });
+
+    protected override ConformanceOptions Options => new() { LiveWorkers = () => Volatile.Read(ref AutoThreads.Live) };
+
+    [Theory, MemberData(nameof(Cases))]
+    public Task Conforms(string name) => RunCaseAsync(name);
 }

@@ -21,7 +21,7 @@ public sealed class ThreadsEngineTests
         Assert.All(result.Values, Assert.True);
         Assert.Equal(16, result.Report.DegreeOfParallelism);
         Assert.Equal(16, result.Report.WorkerCount);
-        Assert.Equal(0, DedicatedThreadsEngine.LiveThreads);
+        Assert.Equal(0, WorkerGroup.LiveThreads);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class ThreadsEngineTests
             Assert.True(t.Background);
             Assert.False(t.Pool);
         });
-        Assert.Equal(0, DedicatedThreadsEngine.LiveThreads);
+        Assert.Equal(0, WorkerGroup.LiveThreads);
     }
 
     [Fact]

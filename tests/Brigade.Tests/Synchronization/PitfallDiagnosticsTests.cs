@@ -101,6 +101,36 @@ public sealed class PitfallDiagnosticsTests
         }
     }
 
+    [Fact]
+    public void Log_UnknownKind_LogsGenericEventNotThreadPoolStarvation()
+    {
+        // A kind added later without its own log entry: it must be logged as itself, not as thread-pool starvation.
+        var logger = new ListLogger();
+
+        PitfallDiagnostics.Log(logger, (PitfallKind)99, "BRG1099", "Something new detected: details.");
+
+        var entry = Assert.Single(logger.Snapshot());
+        Assert.Equal(1000, entry.Id.Id);
+        Assert.Equal("PitfallDetected", entry.Id.Name);
+        Assert.Equal("BRG1099 (99) Something new detected: details.", entry.Message);
+    }
+
+    [Fact]
+    public void Log_EveryDefinedKind_HasItsOwnEventNumberedAfterItsCode()
+    {
+        foreach (var kind in Enum.GetValues<PitfallKind>())
+        {
+            var logger = new ListLogger();
+            var code = PitfallCodes.For(kind);
+
+            PitfallDiagnostics.Log(logger, kind, code, "message");
+
+            var entry = Assert.Single(logger.Snapshot());
+            Assert.Equal(int.Parse(code["BRG".Length..], System.Globalization.CultureInfo.InvariantCulture), entry.Id.Id);
+            Assert.NotEqual("PitfallDetected", entry.Id.Name);
+        }
+    }
+
     private sealed class ListLogger : ILogger
     {
         private List<(LogLevel Level, EventId Id, string Message)> Entries { get; } = [];

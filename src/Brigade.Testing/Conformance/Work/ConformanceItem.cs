@@ -1,0 +1,24 @@
+namespace Brigade.Testing.Conformance.Work;
+
+/// <summary>
+/// One item of a conformance case: its value and what the work does with it. It travels with the item, so the same
+/// behaviour happens wherever the engine runs the item (this process, a worker process, a silo).
+/// </summary>
+/// <param name="Value">The item's value; the work's result is <c>Value * 3 + 1</c> (<see cref="Transform"/>) or its text (<see cref="ToText"/>).</param>
+public sealed record ConformanceItem(int Value)
+{
+    /// <summary>Gets the gate the item reports to (started, finished) and may wait on; <see langword="null"/> for none.</summary>
+    public string? Gate { get; init; }
+
+    /// <summary>Gets what the item waits for once started.</summary>
+    public ConformanceHold Hold { get; init; }
+
+    /// <summary>Gets how many items must have started before an item held by <see cref="ConformanceHold.UntilStarted"/> goes on.</summary>
+    public int HoldCount { get; init; }
+
+    /// <summary>Gets whether the item fails, with <see cref="InvalidOperationException"/>("item N broke"), after its hold.</summary>
+    public bool Fail { get; init; }
+
+    /// <summary>Gets how many spin iterations the item burns before returning: a little CPU, so items overlap.</summary>
+    public int Spin { get; init; }
+}

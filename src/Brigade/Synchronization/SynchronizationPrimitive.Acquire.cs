@@ -1,0 +1,292 @@
+using Brigade.Diagnostics;
+
+namespace Brigade.Synchronization;
+
+// Lock order (see the class remarks): WaitForGraph.Gate, then a primitive's _queueLock; nothing else is taken under a
+// queue lock, and no continuation, handler or observer runs under it (Signals carries them out after release).
+
+/// <content>Acquisition: the blocking and the asynchronous paths, from the fast attempt to the wait.</content>
+public abstract partial class SynchronizationPrimitive
+{
+    /// <summary>A blocking acquisition: order check, fast attempt, spin, wait.</summary>
+    private protected LockScope AcquireCore(AccessMode mode, TimeSpan timeout, CancellationToken cancellationToken, in CallSite site)
+    {
+        ValidateTimeout(timeout);
+        cancellationToken.ThrowIfCancellationRequested();
+        var thread = ThreadHolder.Current;
+        Holder holder = DetectsPitfalls ? thread : SentinelHolder.Instance;
+        if (DetectsPitfalls && timeout != TimeSpan.Zero)
+        {
+            var chain = FlowState.RawChain;
+            if (thread.Count != 0 || chain is not null)
+            {
+                Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+            }
+        }
+
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
+        if (TryTakeFast(holder, mode, out var serial))
+        {
+            return AcquiredSync(thread, holder, mode, serial, site);
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return AcquireContended(thread, holder, mode, site, timeout, cancellationToken);
+    }
+
+    /// <summary>The contended part of a blocking acquisition: spin, then queue and wait.</summary>
+    private protected LockScope AcquireContended(ThreadHolder thread, Holder holder, AccessMode mode, in CallSite site, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (SpinFor(holder, mode, out var serial) || WaitBlocking(thread, holder, mode, site, timeout, cancellationToken, out serial))
+        {
+            return AcquiredSync(thread, holder, mode, serial, site);
+        }
+
+        SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+        return default;
+    }
+
+    /// <summary>Bookkeeping of a blocking acquisition, on the acquiring thread.</summary>
+    private protected LockScope AcquiredSync(ThreadHolder thread, Holder holder, AccessMode mode, long serial, in CallSite site)
+    {
+        if (DetectsPitfalls)
+        {
+            thread.Push(this, mode, serial, site);
+        }
+
+        SynchronizationHooks.Observer?.OnAcquired(this, mode, holder);
+        return new LockScope(this, holder, serial, mode);
+    }
+
+    /// <summary>An asynchronous acquisition: order check, fast attempt, then an awaitable wait.</summary>
+    private protected ValueTask<LockScope> AcquireCoreAsync(AccessMode mode, TimeSpan timeout, CancellationToken cancellationToken, in CallSite site)
+    {
+        ValidateTimeout(timeout);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<LockScope>(cancellationToken);
+        }
+
+        Holder holder = SentinelHolder.Instance;
+        AsyncHolder? chain = null;
+        ThreadHolder? thread = null;
+        if (DetectsPitfalls)
+        {
+            chain = FlowState.ActiveChain;
+            thread = ThreadHolder.CurrentOrNull is { Count: > 0 } t ? t : null;
+            var flow = new AsyncHolder(this, mode, site, chain, chain?.FlowId ?? FlowState.NewFlowId());
+            holder = flow;
+            if (timeout != TimeSpan.Zero && (thread is not null || chain is not null))
+            {
+                try
+                {
+                    Diagnostics.OrderGraph.Check(this, flow, thread, chain, site);
+                }
+                catch (LockOrderException e)
+                {
+                    return ValueTask.FromException<LockScope>(e);
+                }
+            }
+        }
+
+        SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
+        if (TryTakeFast(holder, mode, out var serial))
+        {
+            return new ValueTask<LockScope>(AcquiredInFlow(holder, mode, serial));
+        }
+
+        if (timeout == TimeSpan.Zero)
+        {
+            SynchronizationHooks.Observer?.OnAcquireFailed(this, mode);
+            return default;
+        }
+
+        return WaitAsync(holder, mode, site, timeout, thread, chain, cancellationToken);
+    }
+
+    private static void ValidateTimeout(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "the timeout must be non-negative or Timeout.InfiniteTimeSpan");
+        }
+    }
+
+    private LockScope AcquiredInFlow(Holder holder, AccessMode mode, long serial)
+    {
+        if (holder is AsyncHolder flow)
+        {
+            flow.Serial = serial;
+            FlowState.Push(flow);
+        }
+
+        SynchronizationHooks.Observer?.OnAcquired(this, mode, holder);
+        return new LockScope(this, holder, serial, mode);
+    }
+
+    private bool WaitBlocking(ThreadHolder thread, Holder holder, AccessMode mode, in CallSite site, TimeSpan timeout, CancellationToken cancellationToken, out long serial)
+    {
+        var wakeUp = thread.WaitEvent;
+        wakeUp.Reset();
+        var identities = DetectsPitfalls ? FlowState.Identities(thread.Count > 0 ? thread : null, FlowState.ActiveChain) : [];
+        var node = new WaitNode(this, holder, mode, site, wakeUp, Time.GetTimestamp(), identities);
+        lock (_queueLock)
+        {
+            // Queue first, then try: a release that frees the primitive after this point sees the waiter.
+            Enqueue(node);
+            if ((Fairness == LockFairness.Unfair || ReferenceEquals(_head, node)) && TryTake(holder, mode, out serial))
+            {
+                Remove(node);
+                return true;
+            }
+
+            node.GrantsAtStart = _grants;
+            node.AheadAtStart = _queued - 1;
+        }
+
+        ITimer? timer = null;
+        try
+        {
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                timer = StartTimeout(node, timeout);
+            }
+
+            Telemetry.LockContentions.Add(1, _kindTag);
+            if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
+            {
+                var report = WaitForGraph.BuildReport(node, cycle);
+                Diagnostics.Publish(report);
+                throw new DeadlockException(report);
+            }
+
+            SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
+            while (true)
+            {
+                try
+                {
+                    wakeUp.Wait(cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    if (TryAbandon(node))
+                    {
+                        throw;
+                    }
+
+                    // Granted before the cancellation was seen: the acquisition stands.
+                }
+                catch (ThreadInterruptedException)
+                {
+                    // Leave no queued node behind for a thread that stopped waiting; a grant that already arrived is
+                    // recorded and released so that the next waiter gets the primitive.
+                    if (!TryAbandon(node))
+                    {
+                        AcquiredSync(thread, holder, mode, node.Serial, site).Dispose();
+                    }
+
+                    throw;
+                }
+
+                var signals = default(Signals);
+                var outcome = 0;
+                serial = 0;
+                lock (_queueLock)
+                {
+                    switch (node.State)
+                    {
+                        case WaitState.Granted:
+                            serial = node.Serial;
+                            outcome = 1;
+                            break;
+                        case WaitState.Abandoned:
+                            outcome = -1;
+                            break;
+                        case WaitState.Woken when TryTake(holder, mode, out serial):
+                            Remove(node);
+                            node.State = WaitState.Granted;
+                            outcome = 1;
+                            ProcessQueueLocked(null, ref signals, 0);
+                            break;
+                        default:
+                            // Lost the race to a newcomer (unfair), or a stale wake-up: wait for the next release.
+                            node.State = WaitState.Queued;
+                            wakeUp.Reset();
+                            break;
+                    }
+                }
+
+                signals.Send(this);
+                if (outcome != 0)
+                {
+                    return outcome > 0;
+                }
+            }
+        }
+        finally
+        {
+            timer?.Dispose();
+            if (node.InGraph)
+            {
+                WaitForGraph.Finish(node);
+            }
+
+            RecordWait(node);
+        }
+    }
+
+    private ValueTask<LockScope> WaitAsync(Holder holder, AccessMode mode, in CallSite site, TimeSpan timeout, ThreadHolder? thread, AsyncHolder? chain, CancellationToken cancellationToken)
+    {
+        var identities = DetectsPitfalls ? FlowState.Identities(thread, chain) : [];
+        var node = new WaitNode(this, holder, mode, site, null, Time.GetTimestamp(), identities) { CancellationToken = cancellationToken };
+        var serial = 0L;
+        lock (_queueLock)
+        {
+            Enqueue(node);
+            if ((Fairness == LockFairness.Unfair || ReferenceEquals(_head, node)) && TryTake(holder, mode, out serial))
+            {
+                Remove(node);
+                node = null;
+            }
+            else
+            {
+                node.GrantsAtStart = _grants;
+                node.AheadAtStart = _queued - 1;
+            }
+        }
+
+        if (node is null)
+        {
+            return new ValueTask<LockScope>(AcquiredInFlow(holder, mode, serial));
+        }
+
+        // The timeout runs from the moment the waiter is queued; a cancellation or timeout that races with the cycle
+        // search below simply wins (the search then finds the node abandoned).
+        if (timeout != Timeout.InfiniteTimeSpan && StartTimeout(node, timeout) is { } timer)
+        {
+            node.AttachTimer(timer);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            node.AttachCancellation(cancellationToken.UnsafeRegister(CancelCallback, node));
+        }
+
+        Telemetry.LockContentions.Add(1, _kindTag);
+        if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
+        {
+            var report = WaitForGraph.BuildReport(node, cycle);
+            Diagnostics.Publish(report);
+            node.Complete(default);   // ends the node: timer and registration are released; nobody awaits it
+            return ValueTask.FromException<LockScope>(new DeadlockException(report));
+        }
+
+        SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
+        return new ValueTask<LockScope>(node, node.Version);
+    }
+}

@@ -1,6 +1,0 @@
-namespace Brigade.Tests.Conformance;
-
-public sealed class ThreadPoolEngineConformanceTests : EngineConformanceTests
-{
-    protected override Engine Engine => Engine.ThreadPool;
-}
