@@ -46,6 +46,24 @@ public sealed class RunLosses
     /// <summary>Gets what to change, from the one or two largest causes; empty when the run lost little (under 10% of the ideal).</summary>
     public IReadOnlyList<string> Advice { get; init; } = [];
 
+    /// <summary>Gets the explanation on one line: the share of the ideal reached, the largest causes with their shares of the gap, and the first advice.</summary>
+    /// <value>Such as <c>48% of the ideal; lost to imbalance 81%, start-up 12%: item 417 took 48 ms of the last 60 ms: split large items or sort them largest first</c>.</value>
+    public string Summary
+    {
+        get
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var s = string.Create(inv, $"{Efficiency * 100:0}% of the ideal");
+            var top = Causes.Where(static c => c.Time > TimeSpan.Zero && c.Share >= 0.05).Take(3).ToArray();
+            if (top.Length > 0)
+            {
+                s += "; lost to " + string.Join(", ", top.Select(c => string.Create(inv, $"{LossText.Name(c.Cause)} {c.Share * 100:0}%")));
+            }
+
+            return Advice.Count > 0 ? s + ": " + Advice[0] : s;
+        }
+    }
+
     /// <summary>Returns the time lost to <paramref name="cause"/>, zero when it is not among <see cref="Causes"/>.</summary>
     /// <param name="cause">The cause to look up.</param>
     /// <returns>The worker time lost to it.</returns>
