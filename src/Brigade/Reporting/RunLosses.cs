@@ -26,13 +26,13 @@ public sealed class RunLosses
     }
 
     /// <summary>Gets the number of workers the ideal counts: the run's degree of parallelism, or the workers it started when more.</summary>
-    public int Width { get; init; }
+    public int Width { get; internal init; }
 
     /// <summary>Gets the ideal worker time: <see cref="Width"/> × the run's wall time.</summary>
-    public TimeSpan Ideal { get; init; }
+    public TimeSpan Ideal { get; internal init; }
 
     /// <summary>Gets the worker time spent on the items themselves: busy time less the losses measured inside batches.</summary>
-    public TimeSpan Useful { get; init; }
+    public TimeSpan Useful { get; internal init; }
 
     /// <summary>Gets <see cref="Ideal"/> − <see cref="Useful"/>: the worker time the causes account for.</summary>
     public TimeSpan Gap => Ideal - Useful;
@@ -41,10 +41,10 @@ public sealed class RunLosses
     public double Efficiency => Ideal > TimeSpan.Zero ? Useful / Ideal : 1.0;
 
     /// <summary>Gets the causes of the gap, largest first; they sum to <see cref="Gap"/>. Causes that cost nothing are left out.</summary>
-    public IReadOnlyList<RunLoss> Causes { get; init; } = [];
+    public IReadOnlyList<RunLoss> Causes { get; internal init; } = [];
 
     /// <summary>Gets what to change, from the one or two largest causes; empty when the run lost little (under 10% of the ideal).</summary>
-    public IReadOnlyList<string> Advice { get; init; } = [];
+    public IReadOnlyList<string> Advice { get; internal init; } = [];
 
     /// <summary>Gets the explanation on one line: the share of the ideal reached, the largest causes with their shares of the gap, and the first advice.</summary>
     /// <value>Such as <c>48% of the ideal; lost to imbalance 81%, start-up 12%: item 417 took 48 ms of the last 60 ms: split large items or sort them largest first</c>.</value>
