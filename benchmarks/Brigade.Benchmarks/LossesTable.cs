@@ -55,8 +55,8 @@ public static class LossesTable
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, load average {load}; scale {scale}.");
         Console.WriteLine();
-        Console.WriteLine("| Workload | Built to lose to | Run | Wall | Useful / ideal | Σ causes / gap | Unexplained | Largest causes (share of the gap) |");
-        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---|");
+        Console.WriteLine("| Workload | Built to lose to | Run | Wall | Useful / ideal | Σ causes / gap | Unexplained | Largest causes (share of the gap) | Largest but waiting for a core |");
+        Console.WriteLine("|---|---|---|---:|---:|---:|---:|---|---|");
         foreach (var r in rows)
         {
             Console.WriteLine(r);
@@ -77,8 +77,9 @@ public static class LossesTable
         var ratio = l.Gap != TimeSpan.Zero ? sum / l.Gap : 1.0;
         var unexplained = l.Gap > TimeSpan.Zero ? l.TimeLostTo(LossCause.Unexplained) / l.Gap : 0;
         var top = string.Join(", ", l.Causes.Where(c => c.Cause != LossCause.Unexplained && c.Time > TimeSpan.Zero).Take(3).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Cause} {c.Share * 100:0}%")));
+        var other = l.Causes.Where(c => c.Cause is not LossCause.Unexplained and not LossCause.WaitingForCore && c.Time > TimeSpan.Zero).Select(c => c.Cause.ToString()).FirstOrDefault() ?? "—";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"| {workload} | {builtFor} | {report.Engine} ×{report.DegreeOfParallelism}{(report.Plans.Count > 0 ? $" ({report.Plans[^1].Engine})" : "")} | {report.WallTime.TotalMilliseconds:0} ms | {l.Efficiency * 100:0}% | {ratio * 100:0.0}% | {unexplained * 100:0.0}% | {top} |");
+            $"| {workload} | {builtFor} | {report.Engine} ×{report.DegreeOfParallelism}{(report.Plans.Count > 0 ? $" ({report.Plans[^1].Engine})" : "")} | {report.WallTime.TotalMilliseconds:0} ms | {l.Efficiency * 100:0}% | {ratio * 100:0.0}% | {unexplained * 100:0.0}% | {top} | {other} |");
         Console.Error.WriteLine(line);
         Console.Error.WriteLine(report.Explain());
         return line;
@@ -96,9 +97,9 @@ public static class LossesTable
     // The workloads of RunLossesTests, larger: one cause each.
     private static async Task BuiltInAsync(List<string> rows)
     {
-        var straggler = await Runner.ForEachAsync(Enumerable.Range(0, 200), i => SpinFor(TimeSpan.FromMilliseconds(i == 150 ? 300 : 5)),
+        var straggler = await Runner.ForEachAsync(Enumerable.Range(0, 200), i => SpinFor(TimeSpan.FromMilliseconds(i == 195 ? 300 : 5)),
             new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1, Label = "straggler" });
-        rows.Add(Row("straggler: 199 × 5 ms + item 150 × 300 ms of CPU", "imbalance", straggler));
+        rows.Add(Row("straggler: 199 × 5 ms + item 195 × 300 ms of CPU", "imbalance", straggler));
 
         var tiny = await Runner.ForEachAsync(Enumerable.Range(0, 1_000_000), static i => GC.KeepAlive(i),
             new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1, Label = "tiny one by one" });
@@ -113,6 +114,15 @@ public static class LossesTable
             }
         }, new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1, Label = "global lock" });
         rows.Add(Row("global lock: 200 × 2 ms of CPU inside one plain lock", "lock contention", locked));
+
+        var lockedWait = await Runner.ForEachAsync(Enumerable.Range(0, 200), _ =>
+        {
+            lock (gate)
+            {
+                Thread.Sleep(2);
+            }
+        }, new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1, Label = "global lock around a wait" });
+        rows.Add(Row("global lock: 200 × 2 ms wait inside one plain lock", "lock contention", lockedWait));
 
         // A CPU hog started beside the run: other processes spinning on every core.
         var hogs = Enumerable.Range(0, Environment.ProcessorCount * 2).Select(_ => Process.Start(new ProcessStartInfo("sh", ["-c", "while :; do :; done"]))!).ToArray();
