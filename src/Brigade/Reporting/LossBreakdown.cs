@@ -18,42 +18,40 @@ internal static class LossBreakdown
     public static RunLosses Compute(RunReport report, LossProbe counters)
     {
         var wall = report.WallTime;
-        var workers = report.Workers;
-        var width = Math.Max(report.DegreeOfParallelism, workers.Count);
+        var slots = Slots(report.Workers);
+        var width = Math.Max(report.DegreeOfParallelism, slots.Count);
         if (width == 0 || wall <= TimeSpan.Zero)
         {
             return new RunLosses { Width = width };
         }
 
-        var ran = workers.Where(static w => w.Batches > 0 && w.Timing is not null).ToArray();
         var ideal = wall * width;
-        var lastEndAll = ran.Length > 0 ? ran.Max(static w => w.Timing!.Value.LastEnd) : TimeSpan.Zero;
+        var lastEndAll = slots.Count > 0 ? slots.Max(static s => s.LastEnd) : TimeSpan.Zero;
 
         // Outside batches: before the first, between, and after the last (imbalance while another still ran; the
-        // run's own finish after that).
-        // Run-queue wait is measured over each worker's span, so it splits between its batches and the gaps between
-        // them in proportion; both parts count as waiting for a core.
-        var remote = ran.Any(static w => w.Location is not null);
+        // run's own finish after that). Run-queue wait is measured over each worker's span, so it splits between its
+        // batches and the gaps between them in proportion; both parts count as waiting for a core.
+        var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
         TimeSpan startUp = TimeSpan.Zero, windDown = TimeSpan.Zero, between = TimeSpan.Zero, tail = TimeSpan.Zero, busy = TimeSpan.Zero;
         TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero;
-        foreach (var w in ran)
+        foreach (var slot in slots)
         {
-            var t = w.Timing!.Value;
-            var gaps = Max(TimeSpan.Zero, t.LastEnd - t.FirstStart - w.BusyTime);
-            var span = w.BusyTime + gaps;
-            var waited = remote ? TimeSpan.Zero : Min(t.RunQueueWait ?? TimeSpan.Zero, span);
-            var inside = span > TimeSpan.Zero ? waited * (w.BusyTime / span) : TimeSpan.Zero;
-            startUp += t.FirstStart;
+            var gaps = Max(TimeSpan.Zero, slot.LastEnd - slot.First - slot.Busy);
+            var span = slot.Busy + gaps;
+            var waited = remote ? TimeSpan.Zero : Min(slot.RunQueue, span);
+            var inside = span > TimeSpan.Zero ? waited * (slot.Busy / span) : TimeSpan.Zero;
+            startUp += slot.First;
             between += gaps - (waited - inside);
-            tail += lastEndAll - t.LastEnd;
+            tail += lastEndAll - slot.LastEnd;
             windDown += Max(TimeSpan.Zero, wall - lastEndAll);
-            busy += w.BusyTime;
+            busy += slot.Busy;
             runQueue += waited;
             runQueueInside += inside;
-            contended += t.ContendedOffCpu;
+            contended += slot.Contended;
         }
 
-        var unstarted = width - ran.Length;
+        var ran = slots.Count;
+        var unstarted = width - ran;
         var tooFewWorkers = report.Items < width ? (int)Math.Min(unstarted, width - report.Items) : 0;
         var tooFew = wall * tooFewWorkers;
         var lateStart = wall * (unstarted - tooFewWorkers);
@@ -95,10 +93,10 @@ internal static class LossBreakdown
         var useful = busy - runQueueInside - gc - contention - blocking - transport;
         var gap = ideal - useful;
 
-        var straggler = Straggler(report, ran, lastEndAll, tail, tooFewWorkers);
+        var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
-            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran.Length, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(wall)),
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(wall)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
             (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): other threads or processes were using the cores"),
@@ -137,6 +135,40 @@ internal static class LossBreakdown
         return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice };
     }
 
+    // Workers as slots of the width: a worker that starts after another ended takes over its slot (auto mode's re-plans
+    // retire workers and start new ones; a worker process that died is replaced), so the ideal counts the workers that
+    // ran at the same time, not every worker the run ever had.
+    private static List<Slot> Slots(IReadOnlyList<WorkerReport> workers)
+    {
+        var slots = new List<Slot>();
+        foreach (var w in workers.Where(static w => w.Batches > 0 && w.Timing is not null).OrderBy(static w => w.Timing!.Value.FirstStart))
+        {
+            var t = w.Timing!.Value;
+            Slot? free = null;
+            foreach (var s in slots)
+            {
+                if (s.LastEnd <= t.FirstStart && (free is null || s.LastEnd > free.LastEnd))
+                {
+                    free = s;
+                }
+            }
+
+            if (free is null)
+            {
+                free = new Slot { First = t.FirstStart };
+                slots.Add(free);
+            }
+
+            free.LastEnd = t.LastEnd;
+            free.Busy += w.BusyTime;
+            free.RunQueue += t.RunQueueWait ?? TimeSpan.Zero;
+            free.Contended += t.ContendedOffCpu;
+            free.Last = t;
+        }
+
+        return slots;
+    }
+
     private static bool IsCpuPool(RunReport report)
     {
         var engine = report.Engine;
@@ -149,7 +181,7 @@ internal static class LossBreakdown
     }
 
     private static (string Description, string? Advice, string? Lead) Straggler(
-        RunReport report, WorkerReport[] ran, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers)
+        RunReport report, List<Slot> slots, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers)
     {
         if (tooFewWorkers > 0 && tail <= TimeSpan.Zero)
         {
@@ -157,15 +189,15 @@ internal static class LossBreakdown
                 "give the run more, smaller items, or use fewer workers", null);
         }
 
-        if (ran.Length < 2)
+        if (slots.Count < 2)
         {
             return (tooFewWorkers > 0 ? Text($"{tooFewWorkers} workers never ran: too few items") : "one worker: no imbalance", null, null);
         }
 
-        var lastWorker = ran.MaxBy(static w => w.Timing!.Value.LastEnd)!;
-        var last = lastWorker.Timing!.Value;
-        var others = ran.Where(w => !ReferenceEquals(w, lastWorker)).ToArray();
-        var firstIdle = others.Min(static w => w.Timing!.Value.LastEnd);
+        var lastSlot = slots.MaxBy(static s => s.LastEnd)!;
+        var last = lastSlot.Last;
+        var others = slots.Where(s => !ReferenceEquals(s, lastSlot)).ToArray();
+        var firstIdle = others.Min(static s => s.LastEnd);
         var window = Max(TimeSpan.Zero, lastEndAll - firstIdle);
         var duration = last.LastEnd - last.LastStart;
         var inWindow = Min(duration, window);
@@ -177,10 +209,10 @@ internal static class LossBreakdown
             description += Text($"; {tooFewWorkers} workers never ran (too few items)");
         }
 
-        var fewItems = report.Items < 2L * ran.Length;
+        var fewItems = report.Items < 2L * slots.Count;
         if (fewItems && tooFewWorkers == 0)
         {
-            description += Text($"; {report.Items:N0} items for {ran.Length} workers: too few to balance");
+            description += Text($"; {report.Items:N0} items for {slots.Count} workers: too few to balance");
         }
 
         var advice = fewItems ? "give the run more, smaller items, or use fewer workers"
@@ -246,4 +278,19 @@ internal static class LossBreakdown
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private sealed class Slot
+    {
+        public TimeSpan First { get; init; }
+
+        public TimeSpan LastEnd { get; set; }
+
+        public TimeSpan Busy { get; set; }
+
+        public TimeSpan RunQueue { get; set; }
+
+        public TimeSpan Contended { get; set; }
+
+        public WorkerTiming Last { get; set; }
+    }
 }

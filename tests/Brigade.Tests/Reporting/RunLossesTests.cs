@@ -170,4 +170,19 @@ public sealed class RunLossesTests
         Assert.Contains("too few to balance", report.Losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
         Assert.Contains("smaller items", report.Losses.Advice[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task HtmlReport_Losses_BarAddsUpToTheIdeal()
+    {
+        var report = await Runner.ForEachAsync(Enumerable.Range(0, 3), static _ => Thread.Sleep(100),
+            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
+
+        var html = HtmlReport.ToHtml([report]);
+
+        Assert.Contains("Why not faster", html, StringComparison.Ordinal);
+        var shares = System.Text.RegularExpressions.Regex.Matches(html, "data-share=\"([0-9.]+)\"")
+            .Select(m => double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(shares.Length >= 2, html);
+        Assert.InRange(shares.Sum(), 0.99, 1.01);
+    }
 }
