@@ -94,15 +94,18 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             reports = [.. _reports.Skip(firstReport)];
         }
 
-        var worst = reports
+        // A list, not MinBy over tuples: MinBy of an empty sequence of value types throws.
+        var candidates = reports
             .Where(static r => r.DegreeOfParallelism > 1 && r.Items > 0 && r.WallTime >= TimeSpan.FromMilliseconds(10))
             .Select(static r => (Report: r, Losses: r.Losses))
             .Where(static x => x.Losses.Gap >= x.Losses.Ideal * 0.10)
-            .MinBy(static x => x.Losses.Efficiency);
-        if (worst.Report is null)
+            .ToList();
+        if (candidates.Count == 0)
         {
             return;
         }
+
+        var worst = candidates.MinBy(static x => x.Losses.Efficiency);
 
         result.WhyNotFaster = $"{worst.Report.Label ?? worst.Report.Engine} ({worst.Report.Engine} ×{worst.Report.DegreeOfParallelism}): {worst.Losses.Summary}";
         result.Conclusion += $" Why not faster: {result.WhyNotFaster}.";

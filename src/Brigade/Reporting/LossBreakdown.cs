@@ -69,7 +69,14 @@ internal static class LossBreakdown
             var offCpu = Max(TimeSpan.Zero, busy - cpu - runQueueInside - gc);
             if (remote)
             {
-                transport = offCpu;
+                // A remote batch's time beyond its CPU time there is serialization and transport, unless the items
+                // themselves wait (I/O): then the two cannot be told apart and the time counts as the items'. Items
+                // that wait are long (a millisecond or more) and mostly off the CPU.
+                var items = Math.Max(1, report.Succeeded + report.Failed);
+                if (cpu >= busy * 0.5 || busy / items < TimeSpan.FromMilliseconds(1))
+                {
+                    transport = offCpu;
+                }
             }
             else
             {
@@ -177,7 +184,9 @@ internal static class LossBreakdown
             engine = report.Plans[^1].Engine;
         }
 
-        return engine is "threadpool" or "sequential";
+        // The thread pool's width is the cores: an item off the CPU leaves a core idle. Sequential runs are the
+        // baseline (a sleeping item there is the work itself), threads and async are sized for waiting.
+        return engine is "threadpool";
     }
 
     private static (string Description, string? Advice, string? Lead) Straggler(
