@@ -103,7 +103,7 @@ internal static class LossBreakdown
         var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
-            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(wall)),
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
             (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): other threads or processes were using the cores"),
@@ -111,8 +111,8 @@ internal static class LossBreakdown
             (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
                 "allocate less per item (reuse buffers, pool objects), or try server GC"),
             (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock),
-                "hold locks for less time, or give each worker its own state and combine at the end (MapReduce)"),
-            (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) inside a CPU-bound engine: blocking I/O, sleeps or waits"),
+                "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
+            (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits"),
                 "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
         };
 
@@ -243,9 +243,12 @@ internal static class LossBreakdown
         return s;
     }
 
-    private static string? StartUpAdvice(TimeSpan wall) => wall < TimeSpan.FromMilliseconds(50)
-        ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
-        : "workers started late: check for a slow input or a long sampling phase";
+    private static string StartUpAdvice(RunReport report, bool remote) =>
+        remote ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+        : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
+        : report.Plans.Count > 0 ? "auto mode's sample and re-plans started workers late: keep the plan cache on (AutoEngineOptions.UsePlanCache) so that later runs skip the sample"
+        : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
+        : "workers started late: check for a slow input";
 
     private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote)
     {
