@@ -8,11 +8,12 @@
 #   postgresql    cluster membership on ADO.NET/PostgreSQL (each test starts its own instance in a temp dir)
 #   nftables      network-fault tests (dropped packets between silos)
 #   tmux          `brigade run` on an 80-column pseudo-terminal
+#   gdb           gcore, for brigade doctor reading a core file that gcore wrote
 # BRIGADE_NO_INSTALL=1 skips the installation step (the tests that need a missing tool then say which).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(chromium redis-server postgresql nftables tmux)
+packages=(chromium redis-server postgresql nftables tmux gdb)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"

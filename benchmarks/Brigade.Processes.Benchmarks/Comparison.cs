@@ -38,7 +38,19 @@ internal static class Comparison
         }
 
         results["firstResultColdPoolMs"] = Median(cold.Select(c => c.FirstResult.TotalMilliseconds));
+        results["firstResultColdPoolMinMs"] = cold.Min(c => c.FirstResult.TotalMilliseconds);
+        results["firstResultColdPoolMaxMs"] = cold.Max(c => c.FirstResult.TotalMilliseconds);
         results["workerStartupMs"] = Median(cold.Select(c => c.Startup.TotalMilliseconds));
+
+        //    A pool pre-started when the engine is created (ProcessEngineOptions.PrestartWorkType), its first run a
+        //    second later: what an application that creates its engine at start-up sees.
+        var prestarted = new List<TimeSpan>();
+        for (var i = 0; i < repeat; i++)
+        {
+            prestarted.Add((await FirstResultAsync(input, prestart: true)).FirstResult);
+        }
+
+        results["firstResultPrestartedMs"] = Median(prestarted.Select(p => p.TotalMilliseconds));
 
         // 2. Per-item overhead: trivial items, warm pool, automatic batching; and one item per round trip.
         var engine = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false });
@@ -127,11 +139,16 @@ internal static class Comparison
         return 0;
     }
 
-    private static async Task<(TimeSpan FirstResult, TimeSpan Startup)> FirstResultAsync(int[] input)
+    private static async Task<(TimeSpan FirstResult, TimeSpan Startup)> FirstResultAsync(int[] input, bool prestart = false)
     {
-        var engine = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false });
+        var engine = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false, PrestartWorkType = prestart ? typeof(AddOne) : null });
         try
         {
+            if (prestart)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+
             var watch = Stopwatch.StartNew();
             TimeSpan? first = null;
             await foreach (var r in Runner.StreamAsync(input, new AddOne(), new RunOptions { Engine = engine }))

@@ -22,7 +22,6 @@ import sys
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PROJECT = os.path.join(ROOT, "benchmarks", "Brigade.Processes.Benchmarks")
 
 
 def add_one(x):
@@ -57,10 +56,11 @@ def median_of(fn, repeat):
     return statistics.median(timed(fn) for _ in range(repeat))
 
 
-def dotnet(items, repeat):
-    subprocess.run(["dotnet", "build", PROJECT, "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
+def dotnet(items, repeat, root):
+    project = os.path.join(root, "benchmarks", "Brigade.Processes.Benchmarks")
+    subprocess.run(["dotnet", "build", project, "-c", "Release", "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     out = subprocess.run(
-        ["dotnet", "run", "-c", "Release", "--no-build", "--project", PROJECT, "--", "compare", "--items", str(items), "--repeat", str(repeat)],
+        ["dotnet", "run", "-c", "Release", "--no-build", "--project", project, "--", "compare", "--items", str(items), "--repeat", str(repeat)],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -78,25 +78,31 @@ def python_pools(items, repeat, primes_below):
         result["poolDefaultMs"] = 1000 * median_of(lambda: pool.map(add_one, data), repeat)
         result["poolChunk1Ms"] = 1000 * median_of(lambda: pool.map(add_one, data, chunksize=1), max(1, min(repeat, 3)))
 
-    def first_result_pool():
+    def first_result_pool(method):
         start = time.perf_counter()
-        with mp.Pool(2) as pool:
+        with mp.get_context(method).Pool(2) as pool:
             it = pool.imap(add_one, data, chunksize=1)
             next(it)
             first = time.perf_counter() - start
             pool.terminate()
         return first
 
-    def first_result_ppe():
+    def first_result_ppe(method):
         start = time.perf_counter()
-        ex = cf.ProcessPoolExecutor(2)
+        ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context(method))
         ex.submit(add_one, 0).result()
         first = time.perf_counter() - start
         ex.shutdown(cancel_futures=True)
         return first
 
-    result["poolFirstResultMs"] = 1000 * statistics.median(first_result_pool() for _ in range(repeat))
-    result["ppeFirstResultMs"] = 1000 * statistics.median(first_result_ppe() for _ in range(repeat))
+    # Cold: the pool is created, then used at once; fork copies this interpreter, spawn starts a new one.
+    for method in ("fork", "spawn"):
+        pool_times = [first_result_pool(method) for _ in range(repeat)]
+        ppe_times = [first_result_ppe(method) for _ in range(repeat)]
+        result[f"poolFirstResult_{method}"] = [1000 * min(pool_times), 1000 * statistics.median(pool_times), 1000 * max(pool_times)]
+        result[f"ppeFirstResult_{method}"] = [1000 * min(ppe_times), 1000 * statistics.median(ppe_times), 1000 * max(ppe_times)]
+    result["poolFirstResultMs"] = result[f"poolFirstResult_{mp.get_start_method()}"][1]
+    result["ppeFirstResultMs"] = result[f"ppeFirstResult_{mp.get_start_method()}"][1]
 
     slices = [(primes_below * i // 64, primes_below * (i + 1) // 64) for i in range(64)]
     seq = statistics.median(timed(lambda: [count_primes(s) for s in slices]) for _ in range(3))
@@ -113,11 +119,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--python-primes-below", type=int, default=400_000)
     parser.add_argument("--json", help="also write the measurements to this file")
+    parser.add_argument("--root", default=ROOT, help="the Brigade checkout whose engine to measure (default: this one)")
     args = parser.parse_args()
 
     n = args.items
     print(f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}", flush=True)
-    net = dotnet(n, args.repeat)
+    net = dotnet(n, args.repeat, args.root)
     py = python_pools(n, args.repeat, args.python_primes_below)
 
     net_us = net["autoBatchPerItemUs"]
@@ -132,6 +139,12 @@ def main():
         (f"{n:,} trivial items, wall (ms)", f"{net['autoBatchTotalMs']:.1f}", f"{py['ppeChunk1Ms']:.0f}", f"{py['poolDefaultMs']:.1f}"),
         ("first result, cold pool (ms)", f"{net['firstResultColdPoolMs']:.0f} (first run of the process: {net['firstResultFirstRunMs']:.0f})",
          f"{py['ppeFirstResultMs']:.0f}", f"{py['poolFirstResultMs']:.0f} (imap)"),
+        ("  min-max (ms)", f"{net.get('firstResultColdPoolMinMs', 0):.0f}-{net.get('firstResultColdPoolMaxMs', 0):.0f}",
+         "{0:.0f}-{2:.0f}".format(*py[f"ppeFirstResult_{py['startMethod']}"]), "{0:.0f}-{2:.0f}".format(*py[f"poolFirstResult_{py['startMethod']}"])),
+        ("first result, cold pool, spawn (ms)", "-", "{1:.0f} ({0:.0f}-{2:.0f})".format(*py["ppeFirstResult_spawn"]),
+         "{1:.0f} ({0:.0f}-{2:.0f})".format(*py["poolFirstResult_spawn"])),
+        ("first result, pool pre-started 1 s before (ms)",
+         f"{net['firstResultPrestartedMs']:.1f} (PrestartWorkType)" if "firstResultPrestartedMs" in net else "-", "-", "-"),
         ("worker start-up (ms)", f"{net['workerStartupMs']:.0f}", "-", "-"),
         ("CPU-bound speedup, 2 workers", f"{net['cpuSpeedup']:.2f} (primes < {net['cpuPrimesBelow']:,})", "-",
          f"{py['cpuSpeedup']:.2f} (primes < {py['cpuPrimesBelow']:,})"),
@@ -150,6 +163,8 @@ def main():
         (f"overhead ≥10× lower than ProcessPoolExecutor(2).map(chunksize=1): {ppe_us / net_us:.0f}×", ppe_us / net_us >= 10),
         (f"overhead lower than multiprocessing.Pool(2).map default chunksize: {pool_us / net_us:.1f}×", net_us < pool_us),
         (f"first result with a cold pool under 100 ms: {net['firstResultColdPoolMs']:.0f} ms", net["firstResultColdPoolMs"] < 100),
+        (f"first result under 40 ms, cold pool: {net['firstResultColdPoolMs']:.0f} ms", net["firstResultColdPoolMs"] < 40),
+        (f"first result under 40 ms, pre-started pool: {net.get('firstResultPrestartedMs', float('nan')):.1f} ms", net.get("firstResultPrestartedMs", 1e9) < 40),
         (f"CPU-bound speedup ≥ 1.7 on 2 workers: {net['cpuSpeedup']:.2f}", net["cpuSpeedup"] >= 1.7),
     ]
     for text, ok in checks:

@@ -25,6 +25,10 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         StringComparer.Ordinal, "Add", "AddRange", "Insert", "InsertRange", "Remove", "RemoveAt", "RemoveAll", "RemoveRange", "Clear", "TryAdd",
         "Enqueue", "Dequeue", "TryDequeue", "Push", "Pop", "TryPop", "AddFirst", "AddLast", "RemoveFirst", "RemoveLast", "Sort", "Reverse", "UnionWith", "ExceptWith", "IntersectWith");
 
+    // A StringBuilder is not thread-safe either: concurrent Appends lose text or throw.
+    private static readonly ImmutableHashSet<string> s_builderMutators = ImmutableHashSet.Create(
+        StringComparer.Ordinal, "Append", "AppendLine", "AppendFormat", "AppendJoin", "Insert", "Remove", "Replace", "Clear");
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.BRG2002LostUpdate);
 
@@ -92,6 +96,18 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), properties, DisplayName(target, root), what, apiName));
         }
+
+        // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
+        foreach (var operation in BodyOperations(lambda, known))
+        {
+            if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } call
+                && LocalFunctionUpdate(call, lambda, known) is { } update
+                && (siblings is null || siblings.Contains(update.Root))
+                && !IsGuarded(call, lambda, known))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
+            }
+        }
     }
 
     // The body's operations, nested lambdas included (a LINQ selector runs in the body) except concurrent bodies of
@@ -116,7 +132,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool TryGetUpdate(IOperation operation, IAnonymousFunctionOperation lambda, out IOperation target, out ISymbol? root, out string what)
+    private static bool TryGetUpdate(IOperation operation, IOperation lambda, out IOperation target, out ISymbol? root, out string what)
     {
         root = null;
         what = "";
@@ -165,7 +181,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
     // The shared variable a target writes: a captured local or parameter, a static field, a field or property of `this`
     // or of a shared object. Null when the target is local to the body (or unknown, such as a call's result).
-    private static ISymbol? SharedRoot(IOperation target, IAnonymousFunctionOperation lambda, bool collection)
+    private static ISymbol? SharedRoot(IOperation target, IOperation lambda, bool collection)
     {
         target = Operations.SkipConversions(target);
         switch (target)
@@ -193,7 +209,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool InstanceIsShared(IOperation instance, IAnonymousFunctionOperation lambda)
+    private static bool InstanceIsShared(IOperation instance, IOperation lambda)
     {
         instance = Operations.SkipConversions(instance);
         return instance switch
@@ -207,7 +223,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         };
     }
 
-    private static bool IsDeclaredOutside(ISymbol symbol, IAnonymousFunctionOperation lambda)
+    private static bool IsDeclaredOutside(ISymbol symbol, IOperation lambda)
     {
         foreach (var reference in symbol.DeclaringSyntaxReferences)
         {
@@ -237,7 +253,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         property.Name == "Value" && property.ContainingType.Name is "ThreadLocal" or "AsyncLocal";
 
     private static bool IsCollectionMutation(IMethodSymbol method) =>
-        s_mutators.Contains(method.Name) && IsNonThreadSafeCollection(method.ContainingType);
+        (s_mutators.Contains(method.Name) && IsNonThreadSafeCollection(method.ContainingType))
+        || (s_builderMutators.Contains(method.Name) && method.ContainingType is { Name: "StringBuilder", ContainingNamespace: var ns } && ns.ToDisplayString() == "System.Text");
 
     private static bool IsNonThreadSafeCollection(ITypeSymbol type) =>
         type.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic" && s_collectionTypes.Contains(type.OriginalDefinition.MetadataName);
@@ -248,7 +265,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         && indexer.Property.ContainingType.OriginalDefinition.MetadataName is "Dictionary`2" or "SortedDictionary`2" or "SortedList`2";
 
     // A lock statement, a using of a lock, or a lock taken earlier in the body (Monitor.Enter ... finally Exit) guards it.
-    private static bool IsGuarded(IOperation operation, IAnonymousFunctionOperation lambda, KnownSymbols known)
+    private static bool IsGuarded(IOperation operation, IOperation lambda, KnownSymbols known)
     {
         IOperation child = operation;
         for (var current = operation.Parent; current is not null && current != lambda; child = current, current = current.Parent)
@@ -278,7 +295,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
 
         var position = operation.Syntax.SpanStart;
-        foreach (var candidate in lambda.Body.Descendants())
+        foreach (var candidate in BodyOf(lambda).Descendants())
         {
             if (candidate is IInvocationOperation invocation && invocation.Syntax.SpanStart < position && LockCalls.IsKnownAcquire(invocation.TargetMethod, known))
             {
@@ -290,10 +307,10 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     }
 
     // "x = f(x)" or "if (x < v) x = v": the shared variable is read in the body before (or while) it is assigned.
-    private static bool IsReadBefore(ISymbol root, IOperation target, IOperation assignment, IAnonymousFunctionOperation lambda)
+    private static bool IsReadBefore(ISymbol root, IOperation target, IOperation assignment, IOperation lambda)
     {
         var position = assignment.Syntax.Span.End;
-        foreach (var candidate in lambda.Body.Descendants())
+        foreach (var candidate in BodyOf(lambda).Descendants())
         {
             if (candidate == target || candidate.Syntax.SpanStart >= position || !SymbolEqualityComparer.Default.Equals(Referenced(candidate), root))
             {
@@ -376,6 +393,78 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             SpecialType.System_UInt32 or SpecialType.System_UInt64 when method is "Increment" or "Decrement" or "Add" => method,
             _ => null,
         };
+    }
+
+    // The body of a concurrent lambda, or of a local function it calls.
+    private static IOperation BodyOf(IOperation scope) => scope switch
+    {
+        IAnonymousFunctionOperation lambda => lambda.Body,
+        ILocalFunctionOperation function => (IOperation?)function.Body ?? function,
+        _ => scope,
+    };
+
+    // The lost update a call to a local function of the enclosing method makes (the function's captured variables,
+    // statics and fields are shared by every concurrent call; its own locals and parameters are not): followed through
+    // local functions it calls, a few levels deep.
+    private static (IOperation Target, ISymbol Root, string What, string Function)? LocalFunctionUpdate(IInvocationOperation call, IAnonymousFunctionOperation lambda, KnownSymbols known)
+    {
+        var outermost = (IOperation)lambda;
+        while (outermost.Parent is not null)
+        {
+            outermost = outermost.Parent;
+        }
+
+        var functions = outermost.Descendants().OfType<ILocalFunctionOperation>().ToList();
+        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        var pending = new Queue<(IMethodSymbol Method, int Depth)>();
+        pending.Enqueue((call.TargetMethod.OriginalDefinition, 0));
+        while (pending.Count > 0)
+        {
+            var (method, depth) = pending.Dequeue();
+            if (!visited.Add(method)
+                || functions.FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, method)) is not { } function
+                || lambda.Syntax.Span.Contains(function.Syntax.Span))
+            {
+                // Declared in the lambda: its body is walked with the lambda's.
+                continue;
+            }
+
+            foreach (var operation in BodyOf(function).Descendants())
+            {
+                if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } inner && depth < 3)
+                {
+                    pending.Enqueue((inner.TargetMethod.OriginalDefinition, depth + 1));
+                    continue;
+                }
+
+                if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation
+                    || IsInNestedFunction(operation, function)
+                    || !TryGetUpdate(operation, function, out var target, out var root, out var what) || root is null
+                    || IsGuarded(operation, function, known)
+                    || (what == "assigned after being read" && !IsReadBefore(root, target, operation, function)))
+                {
+                    continue;
+                }
+
+                return (target, root, what, function.Symbol.Name);
+            }
+        }
+
+        return null;
+    }
+
+    // Inside a lambda or local function nested in the function (its own scope: reached through calls, or not at all).
+    private static bool IsInNestedFunction(IOperation operation, IOperation function)
+    {
+        for (var current = operation.Parent; current is not null && current != function; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string DisplayName(IOperation target, ISymbol root) =>

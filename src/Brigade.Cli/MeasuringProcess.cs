@@ -10,13 +10,15 @@ namespace Brigade.Cli;
 /// (docs/performance.md). The demo and advise time code from its first call, where tier-0 code that is recompiled
 /// halfway through a measurement skews what they show (the demo's sequential tiny-items loop read 92 ms instead of 29
 /// ms), and the runtime reads the switch once, at start-up. So on Linux and macOS those two commands replace the
-/// process image with themselves (<c>execve</c>) with <c>DOTNET_TieredCompilation=0</c> added: the same process id,
+/// process image with themselves (<c>execve</c>) with <c>DOTNET_TieredCompilation=0</c> (and workstation GC, which
+/// applications get by default, where the tool runs server GC) added: the same process id,
 /// terminal, signals and exit code, for the cost of one more start-up (about 0.2 s of runs lasting seconds). Where
 /// that is not available they run as they are.
 /// </remarks>
 internal static unsafe partial class MeasuringProcess
 {
     private const string Variable = "DOTNET_TieredCompilation";
+    private const string GcVariable = "DOTNET_gcServer";
     private static readonly string[] Commands = ["demo", "advise"];
 
     public static bool ShouldRestart(string[] args) =>
@@ -39,9 +41,12 @@ internal static unsafe partial class MeasuringProcess
         }
 
         argv.AddRange(args);
+        // The tool runs server GC (flat memory for long runs, docs/performance.md); what the demo and advise measure is
+        // the workstation GC an application gets by default, unless the user chose otherwise.
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => $"{e.Key}={e.Value}")
             .Append($"{Variable}=0")
+            .Concat(Environment.GetEnvironmentVariable(GcVariable) is null ? [$"{GcVariable}=0"] : [])
             .ToList();
 
         Console.Out.Flush();

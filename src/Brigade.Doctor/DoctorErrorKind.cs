@@ -29,4 +29,12 @@ public enum DoctorErrorKind
 
     /// <summary>The process exited, or the runtime failed to write the dump.</summary>
     DumpFailed = 9,
+
+    /// <summary>The process does not answer on its diagnostics endpoint: it is stopped (<c>kill -STOP</c>, a debugger),
+    /// or it did not finish its dump within <see cref="DoctorOptions.DumpTimeout"/>.</summary>
+    NotResponding = 10,
+
+    /// <summary>The dump lacks what the analysis needs: it is truncated, or its threads' stacks cannot be read (a core
+    /// file without the memory the runtime's data-access library walks stacks with).</summary>
+    IncompleteDump = 11,
 }

@@ -5,6 +5,10 @@ public sealed class DoctorOptions
 {
     private string? _dumpDirectory;
     private int _maxFramesPerThread = 200;
+    private TimeSpan _dumpTimeout = DefaultDumpTimeout;
+
+    /// <summary>Gets the default of <see cref="DumpTimeout"/>: 30 seconds.</summary>
+    public static TimeSpan DefaultDumpTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets the directory the dump of a live process is written to, in a private subdirectory removed afterwards.</summary>
     /// <value>Defaults to null: the system's temporary directory.</value>
@@ -19,6 +23,21 @@ public sealed class DoctorOptions
             }
 
             _dumpDirectory = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long to wait for a live process to write its dump. A process that does not answer
+    /// within it (stopped, or too large to dump in that time) fails with <see cref="DoctorErrorKind.NotResponding"/>,
+    /// and the runtime's <c>createdump</c>, if it started, is stopped.</summary>
+    /// <value>Defaults to <see cref="DefaultDumpTimeout"/> (30 seconds); a dump takes about a second per few hundred
+    /// megabytes of the process's resident memory.</value>
+    public TimeSpan DumpTimeout
+    {
+        get => _dumpTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _dumpTimeout = value;
         }
     }
 

@@ -30,12 +30,20 @@ public sealed class PlainLockWatch : IDisposable
     private readonly PlainLockWatchOptions _options;
     private readonly ContentionListener _listener;
     private readonly Thread _thread;
+
+    // Set once by Dispose, from any thread (the watch's own included: a report handler may dispose the watch). Never
+    // disposed: nobody asks for its wait handle, so it holds no kernel object, and a Set after the watch ended must not throw.
+#pragma warning disable CA2213 // See above: disposing it would make Dispose unsafe from the watch's own thread.
     private readonly ManualResetEventSlim _stopping = new();
+#pragma warning restore CA2213
+    private int _disposed;
 
     // Touched only by the watch's thread.
     private readonly Dictionary<long, long> _diagnosed = [];
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+#pragma warning disable CA2213 // Like _stopping: no wait handle is ever made, and IsWarm may be read after Dispose.
     private readonly ManualResetEventSlim _warm = new();
+#pragma warning restore CA2213
     private Diagnosis? _last;
     private int _diagnoses;
 
@@ -85,17 +93,23 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
-    /// <summary>Stops watching.</summary>
+    /// <summary>Stops watching. Safe from any thread, the watch's own included (a handler of
+    /// <see cref="PitfallDiagnostics.Reported"/> runs on it), and more than once.</summary>
+    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end; from the watch's thread it
+    /// returns at once and the watch ends when the handler returns, publishing nothing more.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         lock (StartGate)
         {
-            if (!ReferenceEquals(s_current, this))
+            if (ReferenceEquals(s_current, this))
             {
-                return;
+                Volatile.Write(ref s_current, null);
             }
-
-            Volatile.Write(ref s_current, null);
         }
 
         _stopping.Set();
@@ -103,13 +117,23 @@ public sealed class PlainLockWatch : IDisposable
         {
             _thread.Join(TimeSpan.FromSeconds(30));
         }
-
-        _listener.Dispose();
-        _stopping.Dispose();
-        _warm.Dispose();
     }
 
     private void Loop()
+    {
+        try
+        {
+            Watch();
+        }
+        finally
+        {
+            // The watch's thread owns the listener: disposing it here, once the loop is over, is safe whichever thread
+            // called Dispose.
+            _listener.Dispose();
+        }
+    }
+
+    private void Watch()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
         if (_options.WarmUp)
@@ -127,6 +151,11 @@ public sealed class PlainLockWatch : IDisposable
         }
 
         _warm.Set();
+        if (_stopping.IsSet)
+        {
+            return;
+        }
+
         var interval = TimeSpan.FromTicks(Math.Clamp(_options.Threshold.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromMilliseconds(100).Ticks));
         var waits = new List<(long Thread, long StartTicks)>();
         while (!_stopping.Wait(interval))
@@ -179,6 +208,12 @@ public sealed class PlainLockWatch : IDisposable
         {
             // A deadlock lasts: publish each finding once, not at every contention that runs into it.
             var key = $"{report.Code}:{string.Join(',', report.Threads.Select(t => t.ManagedThreadId).Order())}";
+            if (_stopping.IsSet)
+            {
+                // A handler disposed the watch: nothing more is published.
+                return;
+            }
+
             if (_published.Add(key))
             {
                 Diagnostics.Publish(report);

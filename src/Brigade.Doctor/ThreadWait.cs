@@ -3,8 +3,10 @@ namespace Brigade.Doctor;
 /// <summary>Why a thread is blocked: the API it blocks in, on what, and the threads it waits for.</summary>
 public sealed class ThreadWait
 {
-    internal ThreadWait(WaitKind kind, string api, WaitObject? target, IReadOnlyList<int> owners, AwaitedTask? task, string? detail, DiagnosedFrame? site)
+    internal ThreadWait(WaitKind kind, string api, WaitObject? target, IReadOnlyList<int> owners, AwaitedTask? task, string? detail, DiagnosedFrame? site,
+        IReadOnlyDictionary<int, string>? holderRoles = null)
     {
+        HolderRoles = holderRoles ?? new Dictionary<int, string>();
         Kind = kind;
         Api = api;
         Target = target;
@@ -26,6 +28,10 @@ public sealed class ThreadWait
     /// <summary>Gets the managed ids of the threads this wait cannot end without: the holder of the lock, the readers a
     /// writer waits for, the joined thread, the thread running the awaited task. Empty for waits with no owner to blame.</summary>
     public IReadOnlyList<int> Owners { get; }
+
+    /// <summary>Gets, for a <c>ReaderWriterLockSlim</c> wait, what each owner holds ("write lock", "read lock",
+    /// "upgradeable read lock"), so that a report names each holder once, with its role.</summary>
+    internal IReadOnlyDictionary<int, string> HolderRoles { get; }
 
     /// <summary>Gets, for <see cref="WaitKind.Task"/>, the task waited for and what it awaits.</summary>
     public AwaitedTask? Task { get; }

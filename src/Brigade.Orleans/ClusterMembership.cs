@@ -1,3 +1,4 @@
+using System.Net;
 using System.Globalization;
 using Npgsql;
 using StackExchange.Redis;
@@ -180,6 +181,23 @@ public sealed class ClusterMembership
     /// <summary>Describes the store without its password.</summary>
     /// <returns>For example <c>redis://10.0.0.5:6379</c>.</returns>
     public override string ToString() => _display;
+
+    /// <summary>Where the store listens (its first host), to tell an unreachable store from a cluster with no silo.</summary>
+    internal (string Host, int Port) FirstEndpoint()
+    {
+        if (Kind == ClusterMembershipKind.Redis)
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(ConnectionString).EndPoints.FirstOrDefault() switch
+            {
+                DnsEndPoint d => (d.Host, d.Port == 0 ? 6379 : d.Port),
+                IPEndPoint i => (i.Address.ToString(), i.Port == 0 ? 6379 : i.Port),
+                _ => ("localhost", 6379),
+            };
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return ((builder.Host ?? "localhost").Split(',')[0].Split(':')[0], builder.Port);
+    }
 
     private static (string? User, string? Password) Credentials(Uri uri)
     {

@@ -17,6 +17,12 @@ public sealed class ClusterUnavailableException : Exception
     {
     }
 
+    /// <summary>Gets the silos the run had lost when it failed, each as "name: why" (empty when none was seen to go: the client may have lost its way to them).</summary>
+    public IReadOnlyList<string> LostSilos { get; init; } = [];
+
+    /// <summary>Gets how many silos the run started on; 0 when it failed before choosing any.</summary>
+    public int SiloCount { get; init; }
+
     /// <summary>Initializes an instance with a message and the underlying error.</summary>
     /// <param name="message">The message.</param>
     /// <param name="innerException">The underlying error.</param>

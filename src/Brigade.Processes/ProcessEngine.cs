@@ -35,13 +35,19 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     {
     }
 
-    /// <summary>Initializes an engine.</summary>
+    /// <summary>Initializes an engine; with <see cref="ProcessEngineOptions.PrestartWorkType"/>, starts its workers.</summary>
     /// <param name="options">The options; copied, so later changes do not affect the engine.</param>
+    /// <exception cref="ArgumentException"><see cref="ProcessEngineOptions.PrestartWorkType"/> is not a work type that can cross a process boundary.</exception>
+    /// <exception cref="WorkerStartException"><see cref="ProcessEngineOptions.PrestartWorkType"/> is set and the worker host was not found.</exception>
     public ProcessEngine(ProcessEngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Clone();
         Pool = new WorkerPool(Options);
+        if (Options.PrestartWorkType is { } prestart)
+        {
+            Prestart(prestart);
+        }
     }
 
     /// <summary>Gets the engine's options (a copy taken when it was created).</summary>
@@ -133,6 +139,25 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
         }
 
         return new ValueTask(Task.Run(Pool.Dispose));
+    }
+
+    // Starts the pool in the background; a failure here is left for the first run to meet and report (it starts the
+    // workers it is missing itself).
+    private void Prestart(Type workType)
+    {
+        var descriptor = Describe(workType);
+        var launcher = Launcher();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Pool.WarmUpAsync(launcher, descriptor.AssemblyPath, descriptor.Name, Options.MaxWorkers, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WorkerStartException or ProtocolException or ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                // Reported by the run that needs the workers.
+            }
+        });
     }
 
     private static WorkDescriptor Describe(Type workType)

@@ -135,6 +135,14 @@ public sealed class ProcessEngineOptions
         }
     }
 
+    /// <summary>
+    /// Gets or sets a work type whose workers the engine starts as soon as it is created (<see cref="MaxWorkers"/> of
+    /// them, in the background), so that its first run finds a warm pool instead of paying for the workers' start-up.
+    /// </summary>
+    /// <value>Defaults to <see langword="null"/>: workers start when a run first needs them (or with
+    /// <see cref="ProcessEngine.WarmUpAsync"/>). A worker that cannot start is reported by the run that needs it.</value>
+    public Type? PrestartWorkType { get; set; }
+
     /// <summary>Gets or sets the path of the worker host, <c>Brigade.Processes.Worker.dll</c>.</summary>
     /// <value>Defaults to <see langword="null"/>: the file next to <c>Brigade.Processes.dll</c>, where every build that references Brigade.Processes puts it.</value>
     public string? WorkerPath { get; set; }

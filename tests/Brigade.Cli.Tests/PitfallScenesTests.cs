@@ -48,6 +48,10 @@ public sealed class PitfallScenesTests
         Assert.All(runs, r => Assert.Equal(2_000_000, r.GetProperty("expected").GetInt64()));
         Assert.True(runs[0].GetProperty("observed").GetInt64() <= 2_000_000);
         Assert.Equal(2_000_000, runs[1].GetProperty("observed").GetInt64());
+        var attempts = race.GetProperty("attempts").GetInt32();
+        Assert.InRange(attempts, 1, 3);
+        var lost = 2_000_000 - runs[0].GetProperty("observed").GetInt64();
+        Assert.Contains(lost > 0 ? $"lost {lost:N0} of 2,000,000" : "happened to lose no increment", race.GetProperty("conclusion").GetString(), StringComparison.Ordinal);
 
         var livelock = scenes["livelock"];
         Assert.True(livelock.GetProperty("detected").GetBoolean());
@@ -56,6 +60,37 @@ public sealed class PitfallScenesTests
         var exploration = scenes["exploration"];
         Assert.True(exploration.GetProperty("detected").GetBoolean());
         Assert.Contains("replay it with seed pct:", exploration.GetProperty("report").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RaceScene_WhenNoUpdateIsLost_RetriesABoundedNumberOfTimes_ThenSaysSo_NeverClaimingLosses()
+    {
+        // Regression: a run whose two loops did not interleave printed "2,000,000 instead of 2,000,000: 0 updates lost"
+        // and concluded "the two threads lost 0 of 2,000,000 increments". Here the loops never interleave (one thread).
+        var calls = 0;
+        var scene = new Brigade.Cli.Demo.Scenes.RaceScene(1_000, async (perFlow, increment) =>
+        {
+            calls++;
+            for (var i = 0; i < 2 * perFlow; i++)
+            {
+                increment();
+            }
+
+            await Task.Yield();
+            return (TimeSpan.Zero, TimeSpan.Zero);
+        });
+        using var live = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(live) });
+
+        var result = await scene.RunAsync(new Brigade.Cli.Demo.DemoContext(quick: true, json: false, console), CancellationToken.None);
+
+        Assert.Equal(Brigade.Cli.Demo.Scenes.RaceScene.MaxAttempts, calls);
+        Assert.Equal(Brigade.Cli.Demo.Scenes.RaceScene.MaxAttempts, result.Attempts);
+        Assert.Equal(2_000, result.Runs[0].Observed);
+        Assert.Contains("happened to lose no increment in 3 attempts", result.Conclusion, StringComparison.Ordinal);
+        Assert.DoesNotContain("lost 0", result.Conclusion, StringComparison.Ordinal);
+        Assert.DoesNotContain("updates lost", live.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no update was lost in 3 attempts", live.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

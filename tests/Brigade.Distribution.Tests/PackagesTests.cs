@@ -21,6 +21,21 @@ public sealed partial class PackagesTests
     private static readonly string[] AnalyzerAssemblies = ["analyzers/dotnet/cs/Brigade.Analyzers.dll", "analyzers/dotnet/cs/Brigade.Analyzers.CodeFixes.dll"];
 
     [Fact]
+    public void Readme_InstallSection_NamesEveryPackage()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+        var start = readme.IndexOf("\n## Install\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no '## Install' section");
+        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var install = readme[start..(end < 0 ? readme.Length : end)];
+        foreach (var id in Libraries.Append(Tool).Append(Analyzers))
+        {
+            Assert.True(install.Contains($"`{id}`", StringComparison.Ordinal) || install.Contains($"package {id}", StringComparison.Ordinal) || install.Contains($"install --global {id}", StringComparison.Ordinal),
+                $"README's Install section does not name the {id} package");
+        }
+    }
+
+    [Fact]
     public async Task Packages_FromALocalFeed_RestoreBuildAndRunAProcessEngineMap_AndTheToolRuns()
     {
         using var temp = new TempDirectory();

@@ -38,7 +38,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>dotnet DLL ARGS</c> (optionally as another user through <c>runuser</c>) and waits for its "ready" line.</summary>
-    public static async Task<ChildProcess> StartAsync(string dll, string[] args, string? asUser = null, string? workingDirectory = null)
+    public static async Task<ChildProcess> StartAsync(string dll, string[] args, string? asUser = null, string? workingDirectory = null, Dictionary<string, string>? environment = null)
     {
         var psi = asUser is null ? new ProcessStartInfo("dotnet") : new ProcessStartInfo("runuser");
         if (asUser is not null)
@@ -53,6 +53,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment ?? [])
+        {
+            psi.Environment[name] = value;
         }
 
         psi.RedirectStandardInput = true;

@@ -41,6 +41,15 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
                     Assert.True(found.Count == 1, $"{name}: no cycle of exactly [{string.Join(", ", cycle)}] in:\n{text}");
                     Assert.Equal(expected.WaitKinds.Order(), found[0].Links.Select(l => l.Wait.Kind.ToString()).Distinct().Order());
                     Assert.All(found[0].Links, l => Assert.NotNull(l.Wait.Site));
+
+                    // Each link of the report names its holder once ("held by thread #5 ..., held by thread 'w' (#5)" named a
+                    // ReaderWriterLockSlim's writer twice).
+                    var lines = diagnosis.Reports.SelectMany(r => r.Message.Split('\n')).ToList();
+                    Assert.All(found[0].Links.Where(l => l.Wait.Kind != WaitKind.Task), l =>
+                    {
+                        var line = lines.Single(x => x.Contains($"{l.Waiter} waits in", StringComparison.Ordinal));
+                        Assert.True(System.Text.RegularExpressions.Regex.Count(line, $@"#{l.Holder.ManagedThreadId}\b") == 1, $"{name}: the holder is named more than once in: {line}");
+                    });
                 }
 
                 Assert.All(expected.AlsoStuck, s => Assert.Contains(diagnosis.Deadlocks.SelectMany(d => d.AlsoStuck), t => t.Name == s));

@@ -79,7 +79,109 @@ public sealed class DoctorCliTests
         Assert.Contains("this dump comes from .NET 10.0", error, StringComparison.Ordinal);
         Assert.Contains("libmscordaccore.so", error, StringComparison.Ordinal);
         Assert.Contains("--dac", error, StringComparison.Ordinal);
+
+        // The same dump cut short (a copy interrupted): one line, exit 2, no stack trace.
+        var truncated = Path.Combine(temp.Path, "truncated.dmp");
+        await using (var source = File.OpenRead(kept))
+        await using (var copy = File.Create(truncated))
+        {
+            var half = new byte[source.Length / 2];
+            source.ReadExactly(half);
+            copy.Write(half);
+        }
+
+        var (cut, cutOut, cutErr) = await Cli.RunAsync("doctor", "--dump", truncated);
+        Assert.True(cut == 2, $"exit {cut}: {cutErr}");
+        Assert.Equal("", cutOut);
+        Assert.Single(cutErr.Trim().Split('\n'));
+        Assert.Contains("is truncated", cutErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DumpOfACoreFileFromGcore_WithoutTheRuntimesSharedMemory_SaysSoInOneLineAndExits2()
+    {
+        if (!File.Exists("/usr/bin/gcore"))
+        {
+            Assert.Fail("gcore is not installed (apt-get install gdb; test.sh installs it)");
+        }
+
+        using var temp = new TempDirectory();
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"], environment: new() { ["MALLOC_ARENA_MAX"] = "1", ["DOTNET_GCHeapHardLimit"] = "0x4000000" });
+        await File.WriteAllTextAsync($"/proc/{child.Id}/coredump_filter", "0x33"); // the kernel's default: no shared file mappings
+        using (var gcore = Process.Start(new ProcessStartInfo("gcore", $"-o {Path.Combine(temp.Path, "core")} {child.Id}") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!)
+        {
+            await gcore.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+            Assert.True(gcore.ExitCode == 0, await gcore.StandardError.ReadToEndAsync());
+        }
+
+        var core = Path.Combine(temp.Path, $"core.{child.Id}");
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", core);
+
+        // It said "No pitfall found" with no frames: a wrong all-clear.
+        Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("has the .NET runtime but no readable thread stack", stderr, StringComparison.Ordinal);
+        Assert.Contains("echo 0x3f > /proc/PID/coredump_filter", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DoctorPid_StoppedProcess_SaysItIsStoppedAtOnce_InOneLineAndExits2()
+    {
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"]);
+        var id = child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Signal("-STOP", child.Id);
+        Assert.True(SpinWait.SpinUntil(() => State(child.Id) == 'T', TimeSpan.FromSeconds(10)), "the child did not stop");
+
+        // Without the check the runtime never answers and doctor waits (a minute here is a hang: the default timeout is 30 s).
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "60s");
+
+        Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains($"process {id} (", stderr, StringComparison.Ordinal);
+        Assert.Contains(") is stopped", stderr, StringComparison.Ordinal);
+        Assert.Contains($"kill -CONT {id}", stderr, StringComparison.Ordinal);
+        Signal("-CONT", child.Id);
+    }
+
+    [Fact]
+    public async Task DoctorPid_EndpointThatNeverAnswers_GivesUpAfterTheTimeout_InOneLineAndExits2()
+    {
+        // A diagnostics endpoint that takes the dump request and never answers (a hung runtime): a socket in the
+        // runtime's naming scheme for a process that is not .NET, which nobody reads.
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        var socketPath = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-{Environment.TickCount64}-socket");
+        using var endpoint = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            endpoint.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            endpoint.Listen(4);
+            var id = sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "1s");
+
+            Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.Contains($"process {id} (sleep) does not answer on its diagnostics endpoint (waited 1 s)", stderr, StringComparison.Ordinal);
+            Assert.Contains($"gcore {id}", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sleeper.Kill();
+            File.Delete(socketPath);
+        }
+    }
+
+    private static void Signal(string signal, int processId)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"{signal} {processId}") { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    private static char State(int processId) =>
+        File.ReadAllLines($"/proc/{processId}/status").First(l => l.StartsWith("State:", StringComparison.Ordinal))[6..].Trim()[0];
 
     [Fact]
     public async Task BadInput_GetsOneLineAndExit2()
@@ -99,6 +201,8 @@ public sealed class DoctorCliTests
                 (["doctor"], "give exactly one of --pid PID"),
                 (["doctor", "--pid", "1", "--dump", notADump], "give exactly one of --pid PID"),
                 (["doctor", "--dump", notADump, "--keep-dump", "x.dmp"], "--keep-dump goes with --pid"),
+                (["doctor", "--dump", notADump, "--timeout", "5s"], "--timeout goes with --pid"),
+                (["doctor", "--pid", "1", "--timeout", "soon"], "--timeout"),
             };
             foreach (var (args, expected) in cases)
             {

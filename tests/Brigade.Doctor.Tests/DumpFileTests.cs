@@ -30,13 +30,49 @@ public sealed class DumpFileTests
         var path = Path.GetTempFileName();
         try
         {
-            File.WriteAllBytes(path, [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0]);
+            File.WriteAllBytes(path, ElfCore(segmentOffset: 120, segmentSize: 8, fileLength: 128));
             DumpFile.Validate(path);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Theory]
+    [InlineData(4096, 8192, 120, "120 bytes of the 12,288")] // a segment past the end
+    [InlineData(120, 8, 100, "100 bytes of the 120")]        // the program header table cut
+    [InlineData(120, 8, 40, "40 bytes of the 64")]           // the ELF header cut
+    public void TruncatedElfCore_IsRefusedAsIncomplete_WithHowMuchIsMissing(long segmentOffset, long segmentSize, int fileLength, string expected)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, ElfCore(segmentOffset, segmentSize, fileLength));
+            var e = Assert.Throws<DoctorException>(() => Doctor.AnalyzeDump(path));
+            Assert.Equal(DoctorErrorKind.IncompleteDump, e.Kind);
+            Assert.Contains("is truncated: " + expected, e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A 64-bit little-endian ELF core header with one program header (at 64) describing one segment.</summary>
+    private static byte[] ElfCore(long segmentOffset, long segmentSize, int fileLength)
+    {
+        var bytes = new byte[Math.Max(fileLength, 120)];
+        byte[] ident = [0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1];
+        ident.CopyTo(bytes, 0);
+        bytes[16] = 4;                                                                  // e_type ET_CORE
+        BitConverter.TryWriteBytes(bytes.AsSpan(0x20), 64L);                            // e_phoff
+        BitConverter.TryWriteBytes(bytes.AsSpan(0x36), (ushort)56);                     // e_phentsize
+        BitConverter.TryWriteBytes(bytes.AsSpan(0x38), (ushort)1);                      // e_phnum
+        BitConverter.TryWriteBytes(bytes.AsSpan(64), 1);                                // p_type PT_LOAD
+        BitConverter.TryWriteBytes(bytes.AsSpan(64 + 8), segmentOffset);                // p_offset
+        BitConverter.TryWriteBytes(bytes.AsSpan(64 + 32), segmentSize);                 // p_filesz
+        return bytes[..fileLength];
     }
 
     [Fact]

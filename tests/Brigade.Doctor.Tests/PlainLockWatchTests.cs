@@ -27,6 +27,27 @@ public sealed partial class PlainLockWatchTests
         Assert.InRange(detected, 1000, 20_000);
     }
 
+    [Theory]
+    [InlineData("handler")]
+    [InlineData("continuation")]
+    public async Task Dispose_FromTheReportHandlerOnTheWatchsThread_EndsTheWatchCleanly(string disposeFrom)
+    {
+        // "Report, then stop watching": the handler (or an await continuation it runs inline) disposes the watch on the
+        // watch's own thread. That must neither join itself nor leave the loop on disposed state (which crashed the process).
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CliDll, ["doctor-demo-child", "--dispose-from", disposeFrom, "--threshold-ms", "300", "--no-warm-up"]);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!child.Output.Contains("end of report", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !child.HasExited)
+        {
+            await Task.Delay(50);
+        }
+
+        var output = child.Output;
+        Assert.Contains("BRG1001 Deadlock detected", output, StringComparison.Ordinal);
+        Assert.Contains("the watch's thread ended", output, StringComparison.Ordinal);
+        Assert.False(child.HasExited, output);
+    }
+
     [Fact]
     public void Start_Twice_Throws_AndDisposeAllowsANewOne()
     {

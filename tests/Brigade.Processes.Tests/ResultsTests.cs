@@ -160,6 +160,44 @@ public sealed class ResultsTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task PrestartWorkType_StartsThePoolWithTheEngine_AndTheFirstRunUsesIt()
+    {
+        await using var engine = TestEngines.Create(o => o.PrestartWorkType = typeof(WhichProcess));
+
+        // No run has asked for them: the engine starts its workers by itself.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (engine.GetStatistics().IdleWorkers < 2 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, engine.GetStatistics().IdleWorkers);
+        var prestarted = engine.GetWorkerProcessIds().ToHashSet();
+        var result = await Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 1));
+
+        Assert.Subset(prestarted, result.Values.ToHashSet());
+        Assert.Equal(2, engine.GetStatistics().WorkersStarted);
+        Assert.Contains("(2 warm)", result.Report.Plan, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task PrestartWorkType_ARunStartedWhileThePoolIsStarting_WaitsForItsWorkers_InsteadOfStartingMore()
+    {
+        await using var engine = TestEngines.Create(o => o.PrestartWorkType = typeof(WhichProcess));
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 1));
+
+        Assert.True(result.Report.IsSuccess);
+        Assert.Equal(2, engine.GetStatistics().WorkersStarted);
+    }
+
+    [Fact]
+    public void PrestartWorkType_ThatCannotCrossAProcessBoundary_IsRefusedWhenTheEngineIsCreated()
+    {
+        Assert.Throws<ArgumentException>(() => TestEngines.Create(o => o.PrestartWorkType = typeof(string)));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task SlowItems_SpreadOverTheWorkers_NotQueuedBehindEachOther()
     {
         await using var engine = TestEngines.Create();

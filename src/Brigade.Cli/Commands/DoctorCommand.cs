@@ -16,11 +16,12 @@ internal static class DoctorCommand
         var dump = new Option<string?>("--dump") { Description = "A dump to analyze instead (from --keep-dump, dotnet-dump collect, or a core file with the heap).", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print the diagnosis as one JSON document (see docs/doctor.md for its shape)." };
         var keep = new Option<string?>("--keep-dump") { Description = "Keep the dump of --pid at PATH (it is deleted otherwise).", HelpName = "PATH" };
+        var timeout = new Option<string?>("--timeout") { Description = "How long to wait for the process to write its dump (e.g. 30s, 2m; default 30s). A process that does not answer (stopped, or hung) is reported after it.", HelpName = "DURATION" };
         var dac = new Option<string?>("--dac") { Description = "The data-access library (libmscordaccore.so) of the dump's runtime, when that runtime is not installed here.", HelpName = "PATH" };
 
         var command = new Command("doctor", "Diagnose a hung .NET process (or a dump): deadlock cycles across lock/Monitor, Lock, ReaderWriterLockSlim and Thread.Join, sync-over-async, thread-pool starvation.")
         {
-            pid, dump, json, keep, dac,
+            pid, dump, json, keep, timeout, dac,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,7 +42,17 @@ internal static class DoctorCommand
                 throw new CliUsageException($"--keep-dump: directory '{directory}' does not exist");
             }
 
+            if (parse.GetValue(timeout) is not null && processId is null)
+            {
+                throw new CliUsageException("doctor: --timeout goes with --pid (it bounds the wait for a live process's dump)");
+            }
+
             var options = new DoctorOptions { KeepDumpPath = keepPath, DacPath = parse.GetValue(dac) };
+            if (parse.GetValue(timeout) is { } text)
+            {
+                options.DumpTimeout = RunCommand.ParseDuration(text);
+            }
+
             Diagnosis diagnosis;
             try
             {

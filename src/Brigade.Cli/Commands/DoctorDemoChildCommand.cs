@@ -29,10 +29,115 @@ internal static class DoctorDemoChildCommand
         var watch = new Option<bool>("--watch") { Description = "Only deadlock, with PlainLockWatch on; print its report." };
         var threshold = new Option<int>("--threshold-ms") { Description = "The watch's threshold.", DefaultValueFactory = _ => 1000 };
         var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Do not warm the watch up first (PlainLockWatchOptions.WarmUp = false)." };
-        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp };
+        var disposeFrom = new Option<string?>("--dispose-from") { Description = "With --watch: dispose the watch from its report handler ('handler'), or from the continuation of a task the handler completes, which runs on the watch's thread ('continuation'); then print whether the watch's thread ended cleanly." };
+        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp, disposeFrom };
         command.Hidden = true;
-        command.SetAction(parse => parse.GetValue(watch) ? RunWatched(stdout, TimeSpan.FromMilliseconds(parse.GetValue(threshold)), !parse.GetValue(noWarmUp)) : Run(stdout));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (after, warmUp) = (TimeSpan.FromMilliseconds(parse.GetValue(threshold)), !parse.GetValue(noWarmUp));
+            return parse.GetValue(disposeFrom) switch
+            {
+                null when parse.GetValue(watch) => RunWatched(stdout, after, warmUp),
+                null => Run(stdout),
+                "handler" => DisposeFromHandler(stdout, after, warmUp),
+                "continuation" => await DisposeFromContinuationAsync(stdout, after, warmUp).ConfigureAwait(false),
+                var other => throw new CliUsageException($"--dispose-from: '{other}' is not 'handler' or 'continuation'"),
+            };
+        });
         return command;
+    }
+
+    /// <summary>The watch disposed by its own report handler, on the watch's thread.</summary>
+    private static int DisposeFromHandler(TextWriter stdout, TimeSpan threshold, bool warmUp)
+    {
+        var diagnostics = new PitfallDiagnostics();
+        PlainLockWatch? watch = null;
+        var reported = new TaskCompletionSource<PitfallReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        diagnostics.Reported += (_, report) =>
+        {
+            watch!.Dispose();
+            watch.Dispose();
+            reported.TrySetResult(report);
+        };
+        watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp });
+        Deadlock(stdout);
+        if (!reported.Task.Wait(TimeSpan.FromSeconds(60)))
+        {
+            stdout.WriteLine("not detected within 60 s");
+            return ExitCodes.Failure;
+        }
+
+        return ReportWatchThreadEnd(stdout, reported.Task.Result);
+    }
+
+    /// <summary>The common pattern: the handler completes a task (its continuation runs inline, on the watch's thread),
+    /// and the code after the await disposes the watch (<c>using var watch</c>) on that thread.</summary>
+    private static async Task<int> DisposeFromContinuationAsync(TextWriter stdout, TimeSpan threshold, bool warmUp)
+    {
+        var diagnostics = new PitfallDiagnostics();
+        var reported = new TaskCompletionSource<PitfallReport>();
+        diagnostics.Reported += (_, report) => reported.TrySetResult(report);
+        PitfallReport first;
+        int disposedOn;
+        using (var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp }))
+        {
+            Deadlock(stdout);
+            first = await reported.Task.ConfigureAwait(false);
+            disposedOn = Environment.CurrentManagedThreadId;
+        }
+
+        stdout.WriteLine($"disposed on the watch's thread: {Thread.CurrentThread.Name == "brigade-plain-lock-watch"} (#{disposedOn})");
+
+        // Leave the watch's thread, so that it returns to its loop.
+        await Task.Yield();
+        return ReportWatchThreadEnd(stdout, first);
+    }
+
+    private static void Deadlock(TextWriter stdout)
+    {
+        var bothHold = new Barrier(2);
+        StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
+        StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
+        stdout.WriteLine("ready");
+        stdout.Flush();
+    }
+
+    /// <summary>Waits for the watch's thread to end (it crashes the process if it fails), then prints the report.</summary>
+    private static int ReportWatchThreadEnd(TextWriter stdout, PitfallReport report)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (WatchThreadRuns() && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        stdout.WriteLine(WatchThreadRuns() ? "the watch's thread still runs after 30 s" : "the watch's thread ended");
+        stdout.WriteLine(report.Code + " " + report.Message);
+        stdout.WriteLine("end of report");
+        stdout.Flush();
+        Console.In.ReadToEnd();
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Whether a thread named like the watch's (Linux keeps the first 15 characters) is in this process.</summary>
+    private static bool WatchThreadRuns()
+    {
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "brigade-plain-l")
+                {
+                    return true;
+                }
+            }
+            catch (IOException)
+            {
+                // That thread ended meanwhile.
+            }
+        }
+
+        return false;
     }
 
     private static int RunWatched(TextWriter stdout, TimeSpan threshold, bool warmUp)

@@ -89,16 +89,15 @@ internal static class RunCommand
                     throw new CliUsageException($"--retries applies to --exec and in-process engines; --engine {engineName} retries items whose worker crashed by itself");
                 }
 
-                chosen = engineName == "processes"
-                    ? resources.Processes(jobCount, itemTimeout)
-                    : await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
+                chosen = await OutOfProcessAsync(engineName, resources, jobCount, itemTimeout, cluster, parse, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 throw new CliUsageException($"--engine: unknown engine '{engineName}'; choose auto, sequential, threadpool, threads, async, processes or cluster");
             }
 
-            var inProcess = chosen is not (Brigade.Processes.ProcessEngine or Brigade.Orleans.ClusterEngine);
+            // By name, not by type: a type test would load the Orleans and process-engine assemblies on every run.
+            var inProcess = engineName is not ("processes" or "cluster");
             var inputPath = parse.GetValue(input)!;
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
@@ -131,6 +130,13 @@ internal static class RunCommand
         });
         return command;
     }
+
+    // Apart from the command's action, so that a run on another engine does not load Orleans or the process engine (their
+    // types would be part of the action's state machine).
+    private static async Task<Engine> OutOfProcessAsync(string engineName, EngineResources resources, int? jobs, TimeSpan? itemTimeout, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
+        engineName == "processes"
+            ? resources.Processes(jobs, itemTimeout)
+            : await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
 
     internal static TimeSpan ParseDuration(string text)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using Brigade.Orleans;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -115,6 +116,17 @@ internal static class SiloCommand
 
     private static async Task<int> RunAsync(BrigadeSiloOptions options, bool verbose, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // A port already taken (another silo, a second `brigade silo` with the defaults) is one line before Orleans starts,
+        // not its lifecycle errors.
+        foreach (var (port, option) in new[] { (options.SiloPort, "--port"), (options.GatewayPort, "--gateway-port") })
+        {
+            if (InUse(options.Address, port))
+            {
+                await stderr.WriteLineAsync(PortInUse(options.Address, port, option)).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         if (verbose)
         {
@@ -137,6 +149,10 @@ internal static class SiloCommand
 
         // A host that fails to start says so with the exception this command reports itself, in one line.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", verbose ? LogLevel.Information : LogLevel.None);
+
+        // Orleans' watchdog warns "Participant check thread has not completed for 03:48:04 ..." at start (a duration
+        // measured from an unset timestamp) and whenever a loaded machine delays its timer: noise on a normal run.
+        builder.Logging.AddFilter("Orleans.Runtime.Watchdog", verbose ? LogLevel.Information : LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         try
         {
@@ -164,6 +180,14 @@ internal static class SiloCommand
         {
             var where = options.Membership is { } store ? $", membership {store}" : "";
             var cause = e.GetBaseException();
+            if (cause is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                // Taken between the check above and Orleans' bind.
+                host.Dispose();
+                var taken = InUse(options.Address, options.SiloPort) ? (options.SiloPort, "--port") : (options.GatewayPort, "--gateway-port");
+                await stderr.WriteLineAsync(PortInUse(options.Address, taken.Item1, taken.Item2)).ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
 
             // The console logger writes Orleans' log lines from a queue of its own, flushed when the host is disposed:
             // dispose it first, so that this verdict comes after them, as the last line.
@@ -181,6 +205,24 @@ internal static class SiloCommand
         }
 
         return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+    }
+
+    private static string PortInUse(IPAddress address, int port, string option) =>
+        $"brigade: port {port} ({option}) is in use on {address}: another silo or program listens there; stop it, or give this silo another {option}";
+
+    // Whether something listens on the port (a bind fails with EADDRINUSE); other bind errors are Orleans' to report.
+    private static bool InUse(IPAddress address, int port)
+    {
+        try
+        {
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(address, port));
+            return false;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse;
+        }
     }
 
     private static int Port(int value, string option) =>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Brigade.Orleans;
 using Brigade.Reporting;
 
 namespace Brigade.Cli.Run;
@@ -18,6 +19,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private readonly List<string> _created = [];
     private RunPaths _paths = null!;
     private InputFingerprint? _fingerprint;
+    private JournalRecord _header = null!;
+
+    // --resume of a finished run: its completion record, restored as the journal when the input grew; or the failures
+    // it had when nothing is left to run.
+    private string? _restoreJournalFrom;
+    private long? _alreadyComplete;
+
+    // Cancelled when a watermark cannot be written (a full disk): the run stops instead of running on unjournaled.
+    private CancellationTokenSource? _stop;
 
     // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
     // timer writes a watermark when deliveries pause (a slow item holds the rest back).
@@ -48,7 +58,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         var ordered = !options.Unordered;
-        var header = new JournalRecord
+        var header = _header = new JournalRecord
         {
             Kind = "h",
             Version = 2,
@@ -70,6 +80,16 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
         var (resume, journalLength) = ReadJournal(header, inputIsFile);
+        if (_alreadyComplete is { } failedBefore)
+        {
+            if (!options.Quiet)
+            {
+                var see = failedBefore > 0 && _paths.Failures is { } failed ? $" (see {failed})" : "";
+                await stderr.WriteLineAsync($"brigade run: already complete: {resume!.UpTo:N0} items, {failedBefore:N0} failed{see}; nothing to resume").ConfigureAwait(false);
+            }
+
+            return failedBefore > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }
 
         using var fingerprint = new InputFingerprint();
         var inputStream = OpenInput();
@@ -108,6 +128,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
             Progress = new RunningProgress(_counters),
+
+            // The timeline is one entry per batch (per command, for --exec) up to 100,000: only --report and --trace show it.
+            CollectTimeline = options.ReportPath is not null || options.TracePath is not null,
         };
 
         // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are
@@ -117,12 +140,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var stream = options.Work.Start(prepared, runOptions, OnCompleted);
         var interrupted = false;
         Exception? failure = null;
+        using var stopRun = _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var marker = new Timer(_ => MarkOnTimer(), null, WatermarkInterval, WatermarkInterval);
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
             {
-                await foreach (var result in stream.Results.WithCancellation(cancellationToken).ConfigureAwait(false))
+                await foreach (var result in stream.Results.WithCancellation(stopRun.Token).ConfigureAwait(false))
                 {
                     InputItem item;
                     lock (_gate)
@@ -146,7 +170,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
             catch (Exception e)
             {
-                failure = e;
+                // Cancelled by the watermark timer: the write that failed is the reason.
+                failure = e is OperationCanceledException && Volatile.Read(ref _writeError) is { } writeError ? writeError : e;
             }
 
             // Waits for a watermark being written, so the last one below is the last one.
@@ -155,19 +180,56 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 CloseFiles(runFailed: failure is not null, resumed: resume is not null);
             }
+            catch (CliIOException e)
+            {
+                failure = e; // the last flush failed (a full disk): what the journal's last watermark covers is kept
+            }
             finally
             {
                 await options.Work.DisposeAsync().ConfigureAwait(false);
             }
+        }
 
-            if (failure is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
+        if (failure is not null)
+        {
+            return await StoppedAsync(failure).ConfigureAwait(false);
         }
 
         return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
     }
+
+    // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
+    // one when its journal is kept: the reason in one line, then the summary (done, failed, not run; for the cluster,
+    // the silos lost) and the command that continues it. Without a journal (nothing reached the outputs) the reason
+    // alone, but for the cluster, whose summary says what became of the silos.
+    private async Task<int> StoppedAsync(Exception failure)
+    {
+        var journalKept = _journal is not null && File.Exists(_journal.Path);
+        if (failure is CliUsageException or OperationCanceledException || (!journalKept && failure is not ClusterUnavailableException { SiloCount: > 0 }))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var reason = failure is CliIOException ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+        await stderr.WriteLineAsync($"brigade: {reason}").ConfigureAwait(false);
+        var done = _counters.Delivered - _counters.Failed;
+        var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - _counters.Delivered):N0}" : "the rest";
+        var summary = $"brigade run: {done:N0} items done, {_counters.Failed:N0} failed, {notRun} not run";
+        if (failure is ClusterUnavailableException { SiloCount: > 0 } cluster)
+        {
+            summary += cluster.LostSilos.Count == 0
+                ? $"; silos lost: 0 of {cluster.SiloCount} (none was seen to leave: the client may have lost its way to the cluster)"
+                : $"; silos lost: {cluster.LostSilos.Count} of {cluster.SiloCount} ({string.Join("; ", cluster.LostSilos)})";
+        }
+
+        var next = journalKept || _journal is null ? ResumeHint() : " Nothing reached the output: run the same command again.";
+        await stderr.WriteLineAsync($"{summary}; stopped.{next}").ConfigureAwait(false);
+        return ExitCodes.Failure;
+    }
+
+    private string ResumeHint() => _journal is not null
+        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
+        : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
     internal RunReport? Report { get; private set; }
@@ -198,10 +260,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var summary = $"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed";
         if (interrupted)
         {
-            var resumeHint = _journal is not null
-                ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
-                : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
-            await stderr.WriteLineAsync($"{summary}; interrupted.{resumeHint}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"{summary}; interrupted.{ResumeHint()}").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
 
@@ -236,9 +295,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             await stderr.WriteLineAsync(summary).ConfigureAwait(false);
         }
 
-        // A finished run needs no journal (the outputs are complete) and an empty failures file says nothing.
+        // A finished run needs no journal (the outputs are complete), only a record that it finished, for --resume; and an
+        // empty failures file says nothing.
         if (_journal is not null && !options.FailFast)
         {
+            CompletionRecord.Write(_journal.Path, _header, FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(_journal.Path);
         }
 
@@ -248,6 +309,23 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
+    // Every item read is in the outputs: the watermark a finished run's record keeps.
+    private JournalRecord FinalMark()
+    {
+        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        static long? LengthOf(string? path) => path is not null && NativeMethods.KindOf(path) == FileKind.Regular ? new FileInfo(path).Length : null;
+        return new JournalRecord
+        {
+            Kind = "w",
+            UpTo = inputItems,
+            OutputLength = _paths.OutputIsSpecial || _paths.Output == "-" ? null : LengthOf(_paths.Output),
+            FailuresLength = LengthOf(_paths.Failures),
+            InputBytes = inputBytes,
+            InputItems = inputItems,
+            InputSha256 = inputSha,
+        };
     }
 
     // Reads the input in order, leaves out what an interrupted run already delivered or journaled, and hands the
@@ -473,7 +551,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (!File.Exists(path))
         {
-            throw new CliUsageException($"--resume: no journal at '{path}' (nothing to resume; run without --resume)");
+            return ResumeWithoutJournal(path, header, inputIsFile);
         }
 
         var (state, length) = Journal.Read(path, header);
@@ -492,6 +570,57 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Results of items read after the last fingerprint cannot be checked against the input: they run again.
         state.DropUnverifiedResults();
         return (state, length);
+    }
+
+    // --resume and no journal: a retry script may pass --resume every time. The run finished (its completion record
+    // says so): nothing to do, or only the items appended to the input since. Nothing was written yet (killed before its
+    // journal existed): start from the beginning. Outputs that hold results nothing accounts for: refused.
+    private (ResumeState? State, long JournalLength) ResumeWithoutJournal(string journal, JournalRecord header, bool inputIsFile)
+    {
+        if (CompletionRecord.Read(journal, header) is { } record)
+        {
+            var state = record.State;
+            foreach (var (option, file, expected) in new[] { ("--output", _paths.OutputIsSpecial ? null : _paths.Output, state.OutputLength), ("--failures", _paths.Failures, state.FailuresLength) })
+            {
+                var length = file is not null && File.Exists(file) ? new FileInfo(file).Length : 0;
+                if (file is not null && NativeMethods.KindOf(file) != FileKind.Special && length < expected)
+                {
+                    throw new CliUsageException($"--resume: this run finished, but {option} '{file}' has {length:N0} of the {expected:N0} bytes it wrote; run without --resume to start over");
+                }
+            }
+
+            if (state.InputRead is { } read && inputIsFile)
+            {
+                if (InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
+                {
+                    throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' changed since (its first {read.Bytes:N0} bytes are not what it read); run without --resume to start over");
+                }
+
+                if (new FileInfo(options.Input).Length == read.Bytes)
+                {
+                    _alreadyComplete = record.Failed;
+                    return (state, record.Length);
+                }
+            }
+
+            // Items were appended to the input (or it is stdin, which cannot be checked): the record becomes the journal.
+            _restoreJournalFrom = record.Path;
+            return (state, record.Length);
+        }
+
+        string? Holding(string? file) => file is not null && NativeMethods.KindOf(file) == FileKind.Regular && new FileInfo(file).Length > 0 ? file : null;
+        if ((Holding(_paths.OutputIsSpecial ? null : _paths.Output) ?? Holding(_paths.Failures)) is { } holding)
+        {
+            throw new CliUsageException(
+                $"--resume: '{holding}' holds results, but there is no journal at '{journal}' and no record of this run finishing, so which items are done is unknown; run without --resume to start over (it overwrites the outputs)");
+        }
+
+        if (!options.Quiet)
+        {
+            stderr.WriteLine($"brigade run: --resume: no journal at '{journal}' and nothing written yet: starting from the beginning");
+        }
+
+        return (null, 0);
     }
 
     private static void CheckStillThere(string option, string? file, long expected, string journal)
@@ -535,19 +664,27 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         {
             if (_paths.Journal is { } journal)
             {
+                if (_paths.JournalInStateDirectory)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+                }
+
                 if (resume is not null)
                 {
+                    if (_restoreJournalFrom is { } record)
+                    {
+                        RestoreJournal(record, journal);
+                    }
+
                     _journal = Journal.OpenForAppend(journal, journalLength);
                 }
                 else
                 {
-                    if (_paths.JournalInStateDirectory)
-                    {
-                        Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
-                    }
-
                     _journal = Journal.Create(journal, header);
                     _created.Add(journal);
+
+                    // The outputs are truncated next: a record that this run once finished no longer describes them.
+                    CompletionRecord.Delete(journal);
                 }
             }
 
@@ -575,6 +712,19 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
     }
 
+    private void RestoreJournal(string record, string journal)
+    {
+        try
+        {
+            File.Copy(record, journal, overwrite: false);
+            _created.Add(journal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write the journal '{journal}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
     private FileStream Track(FileStream file, string path, bool created)
     {
         if (created)
@@ -597,13 +747,17 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             try
             {
                 Mark(force: true);
+                return;
             }
             catch (CliIOException e)
             {
-                // The delivery loop reports it with its next result (or at the end).
-                _writeError = e;
+                // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
+                Volatile.Write(ref _writeError, e);
             }
         }
+
+        // Outside the lock: cancelling runs the engine's callbacks.
+        _stop?.Cancel();
     }
 
     // Flushes and closes. A write that fails now (a full disk) is reported, unless the run already failed (its error is

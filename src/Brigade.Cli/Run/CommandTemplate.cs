@@ -16,9 +16,12 @@ namespace Brigade.Cli.Run;
 /// <para>Only Brigade's placeholders are replaced; other braces reach the shell as written, so <c>awk '{print $1}'</c>,
 /// <c>sed '/x/{p;d}'</c> and <c>${HOME}</c> work. The rule: <c>{…}</c> after a <c>$</c> is the shell's; braces around
 /// anything but letters, digits and <c>_ . / # % -</c> (a space, a quote, a comma, <c>$</c>) are literal; braces
-/// around only digits and <c>. / # %</c> are Brigade's, and an unknown one (<c>{0}</c>, <c>{..}</c>) is a usage error;
-/// a word (<c>{name}</c>) is a field of CSV or JSON Lines input (an unknown CSV column is a usage error) and literal
-/// text for plain lines, where there are no fields (<c>awk '{print}'</c>).</para>
+/// around only digits and <c>. / # %</c> are Brigade's, and an unknown one (<c>{0}</c>, <c>{..}</c>) is a usage error.
+/// A word (<c>{name}</c>) is a field when the input has a field of that name (a column of the CSV header, a property of
+/// the first JSON item: see <see cref="Bind"/>); otherwise it is the shell's text when it stands inside quotes in the
+/// command (<c>awk '{print}'</c>), which is where awk, sed and jq programs always are. An unquoted word that names no
+/// field is a usage error with CSV input (no record can have it), and a field with JSON Lines input (items may differ;
+/// one without it fails with the reason). Plain lines have no fields: every word is the shell's.</para>
 /// </remarks>
 internal sealed partial class CommandTemplate
 {
@@ -26,11 +29,14 @@ internal sealed partial class CommandTemplate
 
     private static readonly System.Buffers.SearchValues<char> PlaceholderCharacters = System.Buffers.SearchValues.Create("0123456789./#%");
 
-    private readonly List<Part> _parts;
+    private List<Part> _parts;
 
-    private CommandTemplate(string text, List<Part> parts)
+    private readonly InputFormat _format;
+
+    private CommandTemplate(string text, InputFormat format, List<Part> parts)
     {
         Text = text;
+        _format = format;
         _parts = parts;
         UsesSlot = parts.Any(p => p.Kind == PartKind.Slot);
     }
@@ -51,9 +57,57 @@ internal sealed partial class CommandTemplate
     /// <summary>Gets whether the command uses <c>{%}</c>, the job slot, filled in only when the command starts.</summary>
     public bool UsesSlot { get; }
 
-    /// <summary>Parses a command; <paramref name="format"/> decides whether <c>{name}</c> is a field (CSV, JSON Lines) or text (lines).</summary>
+    /// <summary>
+    /// Parses a command; <paramref name="format"/> decides whether <c>{name}</c> may be a field (CSV, JSON Lines) or is
+    /// text (lines). Until <see cref="Bind"/> tells which fields the input has, every <c>{name}</c> counts as a field.
+    /// </summary>
     /// <exception cref="CliUsageException">The command is empty or has an unknown placeholder.</exception>
-    public static CommandTemplate Parse(string template, InputFormat format = InputFormat.Lines)
+    public static CommandTemplate Parse(string template, InputFormat format = InputFormat.Lines) => new(template, format, Split(template, format, null));
+
+    /// <summary>
+    /// Decides each <c>{name}</c> from the input's first item, before anything runs (and the same way on resume, which
+    /// reads the same first item): a field when the input has it (a CSV header column, a property of the first JSON
+    /// item); otherwise the shell's text when it stands inside quotes in the command (<c>awk '{print}'</c>); otherwise a
+    /// usage error for CSV, whose records all have the header's columns, and a field for JSON Lines, whose items may
+    /// differ (an item without it fails with the reason). Call once, before rendering.
+    /// </summary>
+    /// <exception cref="CliUsageException">An unquoted <c>{name}</c> names no CSV column, or <c>{N}</c> is past the last one.</exception>
+    public void Bind(InputItem first)
+    {
+        if (_format == InputFormat.Csv)
+        {
+            if (first.Header is not { } header)
+            {
+                return; // the header line is malformed: the names stay fields, and items without them fail
+            }
+
+            _parts = Split(Text, InputFormat.Csv, new Fields(header, InEveryItem: true, "column of the CSV header"));
+            foreach (var part in _parts.Where(p => p.Kind == PartKind.Field && p.Column > header.Count))
+            {
+                throw new CliUsageException($"--exec: {{{part.Column}}} is past the last of the CSV header's {header.Count} columns ({string.Join(", ", header)})");
+            }
+        }
+        else if (_format == InputFormat.JsonLines && _parts.Any(p => p.Kind == PartKind.Named))
+        {
+            // JSON Lines: the first item's properties (none when it is not an object, or malformed).
+            var names = first.Json is { ValueKind: JsonValueKind.Object } obj ? obj.EnumerateObject().Select(p => p.Name).ToList() : [];
+            _parts = Split(Text, InputFormat.JsonLines, new Fields(names, InEveryItem: false, "property of the first JSON item"));
+        }
+    }
+
+    /// <summary>Checks the command against the CSV header, before anything runs (<see cref="Bind"/> with the header).</summary>
+    /// <exception cref="CliUsageException">An unquoted <c>{name}</c> names no column, or <c>{N}</c> is past the last one.</exception>
+    public void CheckAgainst(IReadOnlyList<string> header)
+    {
+        if (_format != InputFormat.Csv)
+        {
+            throw new InvalidOperationException("only a template for CSV input has columns to check");
+        }
+
+        Bind(new InputItem(0, 1, "") { Header = header, Fields = header });
+    }
+
+    private static List<Part> Split(string template, InputFormat format, Fields? fields)
     {
         if (string.IsNullOrWhiteSpace(template))
         {
@@ -63,12 +117,16 @@ internal sealed partial class CommandTemplate
         var parts = new List<Part>();
         var literal = new StringBuilder();
         var hasPlaceholder = false;
+
+        // The shell's quoting where each brace stands: '...' and "..." (a backslash escapes outside single quotes).
+        var quote = '\0';
         for (var i = 0; i < template.Length; i++)
         {
-            if (template[i] == '{' && (i == 0 || template[i - 1] != '$'))
+            var c = template[i];
+            if (c == '{' && (i == 0 || template[i - 1] != '$'))
             {
                 var close = template.IndexOf('}', i + 1);
-                if (close > i && Classify(template[(i + 1)..close], format) is { } part)
+                if (close > i && Classify(template[(i + 1)..close], format, fields, quote != '\0') is { } part)
                 {
                     if (literal.Length > 0)
                     {
@@ -83,7 +141,15 @@ internal sealed partial class CommandTemplate
                 }
             }
 
-            literal.Append(template[i]);
+            literal.Append(c);
+            if (c == '\\' && quote != '\'' && i + 1 < template.Length && template[i + 1] is '\'' or '"' or '\\')
+            {
+                literal.Append(template[++i]);
+            }
+            else if (c is '\'' or '"' && (quote == '\0' || quote == c))
+            {
+                quote = quote == '\0' ? c : '\0';
+            }
         }
 
         if (!hasPlaceholder)
@@ -99,31 +165,23 @@ internal sealed partial class CommandTemplate
             parts.Add(new Part(PartKind.Literal, literal.ToString()));
         }
 
-        return new CommandTemplate(template, parts);
+        return parts;
     }
 
-    /// <summary>Checks the command against the CSV header, before anything runs.</summary>
-    /// <exception cref="CliUsageException">A <c>{name}</c> names no column, or <c>{N}</c> is past the last one.</exception>
-    public void CheckAgainst(IReadOnlyList<string> header)
-    {
-        foreach (var part in _parts)
-        {
-            if (part.Kind == PartKind.Named && !header.Contains(part.Name))
-            {
-                throw new CliUsageException($"--exec: {{{part.Name}}} names no column of the CSV header ({string.Join(", ", header)}); to give the shell literal braces, put a space inside them ({{ {part.Name} }})");
-            }
-
-            if (part.Kind == PartKind.Field && part.Column > header.Count)
-            {
-                throw new CliUsageException($"--exec: {{{part.Column}}} is past the last of the CSV header's {header.Count} columns ({string.Join(", ", header)})");
-            }
-        }
-    }
-
-    /// <summary>Renders the command for an item; throws <see cref="FormatException"/> for a field the item does not have.</summary>
+    /// <summary>
+    /// Renders the command for an item; throws <see cref="FormatException"/> for a field the item does not have, and for
+    /// a command line longer than the system lets a command have (see <see cref="CommandLineLimit"/>).
+    /// </summary>
     /// <param name="item">The item.</param>
     /// <param name="slot">The job slot for <c>{%}</c>; 0 renders a marker that <see cref="FillSlot"/> replaces.</param>
     public string Render(InputItem item, int slot = 0)
+    {
+        var command = RenderText(item, slot);
+        CommandLineLimit.Check(command);
+        return command;
+    }
+
+    private string RenderText(InputItem item, int slot)
     {
         var sb = new StringBuilder();
         foreach (var part in _parts)
@@ -151,7 +209,7 @@ internal sealed partial class CommandTemplate
     // Never produced by Quote (a quoted value holds no NUL, and the marker is only emitted outside quotes).
     private static string SlotMarker => "\0%\0";
 
-    private static Part? Classify(string content, InputFormat format)
+    private static Part? Classify(string content, InputFormat format, Fields? fields, bool quoted)
     {
         switch (content)
         {
@@ -186,13 +244,26 @@ internal sealed partial class CommandTemplate
             throw new CliUsageException($"--exec: unknown placeholder {{{content}}} ({Reference}; other braces are passed to the shell as written)");
         }
 
-        if (NamePlaceholder().IsMatch(content))
+        if (!NamePlaceholder().IsMatch(content) || format is not (InputFormat.Csv or InputFormat.JsonLines))
         {
             // Lines have no named fields: the braces are the command's own (awk '{print}').
-            return format is InputFormat.Csv or InputFormat.JsonLines ? new Part(PartKind.Named, content) : null;
+            return null;
         }
 
-        return null;
+        if (fields is null || fields.Names.Contains(content))
+        {
+            return new Part(PartKind.Named, content);
+        }
+
+        if (quoted)
+        {
+            // Not a field, inside quotes: an awk, sed or jq program's braces.
+            return null;
+        }
+
+        return fields.InEveryItem
+            ? throw new CliUsageException($"--exec: {{{content}}} names no {fields.What} ({string.Join(", ", fields.Names)}); braces the shell should get as written go inside quotes ('{{{content}}}')")
+            : new Part(PartKind.Named, content);
     }
 
     private static string FormatName(InputFormat format) => format switch
@@ -233,7 +304,7 @@ internal sealed partial class CommandTemplate
         {
             return obj.TryGetProperty(name, out var value)
                 ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
-                : throw new FormatException($"no property '{name}' in the JSON item");
+                : throw new FormatException($"{{{name}}}: this item has no property '{name}'");
         }
 
         throw new FormatException($"placeholder {{{name}}} needs a JSON object, and the item is {item.Json?.ValueKind.ToString().ToLowerInvariant() ?? "not one"}");
@@ -317,4 +388,7 @@ internal sealed partial class CommandTemplate
     {
         public int Column { get; init; }
     }
+
+    // The fields the input has: a CSV header's columns (every record has them), or the first JSON item's properties.
+    private sealed record Fields(IReadOnlyList<string> Names, bool InEveryItem, string What);
 }

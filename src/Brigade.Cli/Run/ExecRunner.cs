@@ -5,9 +5,11 @@ using System.Text;
 namespace Brigade.Cli.Run;
 
 /// <summary>
-/// Runs one command through the shell, capturing its output. On Linux each command runs in a session (and process
-/// group) of its own, so a Ctrl+C at the terminal reaches brigade, not the commands: brigade stops them itself, and a
-/// timeout or an interruption kills the whole group, background children included.
+/// Runs one command, capturing its output. On Linux each command runs in a session (and process group) of its own, so
+/// a Ctrl+C at the terminal reaches brigade, not the commands: brigade stops them itself, and a timeout or an
+/// interruption kills the whole group, background children included. Where it can (<see cref="ExecSpawner"/>),
+/// brigade starts the command itself, without a shell when it needs none; elsewhere through <see cref="Process"/> and
+/// the shell, with <c>setsid</c> and a go line so that the reaper lists each command before it runs.
 /// </summary>
 internal static class ExecRunner
 {
@@ -26,10 +28,45 @@ internal static class ExecRunner
         ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists)
         : null;
 
-    /// <summary>Runs the command; returns its stdout and the CPU time its processes used, when the shell reported it.</summary>
+    private static long _nextId;
+
+    /// <summary>Runs the command; returns its stdout and the CPU time its processes used, when known.</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    public static Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        ExecSpawner.IsAvailable
+            ? ExecSpawner.RunAsync(command, timeout, cancellationToken)
+            : RunThroughProcessAsync(command, timeout, cancellationToken);
+
+    /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
+    /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
+    /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
+    internal static async Task ThrowFailureAsync(int exitCode, string tail, CancellationToken cancellationToken)
+    {
+        if (exitCode < 0)
+        {
+            throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail);
+        }
+
+        var signal = exitCode > 128 && !OperatingSystem.IsWindows() ? exitCode - 128 : 0;
+        if (signal is 1 or 2 or 3 or 9 or 15)
+        {
+            // Killed by an interrupt: if brigade is being interrupted too, the command did not fail, it was stopped
+            // before it finished, and runs again on resume.
+            await ThrowIfInterruptedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var what = signal > 0 ? $"exit code {exitCode} (signal {signal})" : $"exit code {exitCode}";
+        if (exitCode == 127 && !OperatingSystem.IsWindows())
+        {
+            what += ": command not found";
+        }
+
+        throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, exitCode, tail);
+    }
+
+    // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
+    private static async Task<(byte[] Output, TimeSpan? CpuTime)> RunThroughProcessAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
@@ -53,25 +90,27 @@ internal static class ExecRunner
         psi.UseShellExecute = false;
 
         using var process = new Process { StartInfo = psi };
+        var slot = ExecReaper.Reserve(Interlocked.Increment(ref _nextId));
         try
         {
             process.Start();
         }
         catch (Win32Exception e)
         {
+            ExecReaper.Release(slot);
             throw new ExecFailedException($"could not start the shell: {e.Message}", null, null);
         }
 
         // setsid execs the shell in place (brigade's child is never a group leader), so the group is the child's pid.
         var group = Setsid is not null ? process.Id : 0;
-        ExecReaper.Track(process.Id, group != 0);
+        ExecReaper.Started(slot, process.Id, group != 0);
         try
         {
             return await WaitAsync(process, group, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ExecReaper.Untrack(process.Id);
+            ExecReaper.Release(slot);
         }
     }
 
@@ -126,21 +165,7 @@ internal static class ExecRunner
         var (tail, cpu) = TakeCpuTimes(await readErr.ConfigureAwait(false));
         if (process.ExitCode != 0)
         {
-            var signal = process.ExitCode > 128 && !OperatingSystem.IsWindows() ? process.ExitCode - 128 : 0;
-            if (signal is 1 or 2 or 3 or 9 or 15)
-            {
-                // Killed by an interrupt: if brigade is being interrupted too, the command did not fail, it was stopped
-                // before it finished, and runs again on resume.
-                await ThrowIfInterruptedAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var what = signal > 0 ? $"exit code {process.ExitCode} (signal {signal})" : $"exit code {process.ExitCode}";
-            if (process.ExitCode == 127 && !OperatingSystem.IsWindows())
-            {
-                what += ": command not found";
-            }
-
-            throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, process.ExitCode, tail);
+            await ThrowFailureAsync(process.ExitCode, tail, cancellationToken).ConfigureAwait(false);
         }
 
         return (stdout.ToArray(), cpu);

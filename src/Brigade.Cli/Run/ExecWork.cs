@@ -14,13 +14,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int 
 
     public override object Prepare(InputItem item) => template.Render(item);
 
-    public override void CheckFirstItem(InputItem item)
-    {
-        if (item.Header is { } header)
-        {
-            template.CheckAgainst(header);
-        }
-    }
+    public override void CheckFirstItem(InputItem item) => template.Bind(item);
 
     public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
     {

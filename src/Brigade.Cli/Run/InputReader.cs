@@ -89,7 +89,7 @@ internal static class InputReader
                 }
                 else if (!Csv.TryParse(text, out var fields, out var error))
                 {
-                    item = new InputItem(index, start, text) { Malformed = $"line {start}: {error}" };
+                    item = new InputItem(index, start, text) { Malformed = $"line {start}: {error}", Header = header };
                 }
                 else if (header is null)
                 {
@@ -100,7 +100,7 @@ internal static class InputReader
                 {
                     item = fields.Count == header.Count
                         ? new InputItem(index, start, text) { Fields = fields, Header = header }
-                        : new InputItem(index, start, text) { Malformed = $"line {start}: {fields.Count} fields where the header has {header.Count}" };
+                        : new InputItem(index, start, text) { Malformed = $"line {start}: {fields.Count} fields where the header has {header.Count}", Header = header };
                 }
 
                 for (var i = 0; i < consumed.Count; i++)

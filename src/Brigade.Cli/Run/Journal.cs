@@ -17,10 +17,11 @@ internal sealed class Journal : IDisposable
 {
     private const int FlushThreshold = 64 * 1024;
 
-    // Guards _buffer and _file: results arrive from every worker.
+    // Guards _buffer, _file and _failure: results arrive from every worker.
     private readonly Lock _gate = new();
     private readonly FileStream _file;
     private readonly MemoryStream _buffer = new();
+    private CliIOException? _failure;
 
     private Journal(FileStream file) => _file = file;
 
@@ -36,7 +37,7 @@ internal sealed class Journal : IDisposable
         {
             using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonContext.Default.JournalRecord));
+                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonWriteContext.Default.JournalRecord));
                 first.WriteByte((byte)'\n');
             }
 
@@ -182,43 +183,82 @@ internal sealed class Journal : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds a record (buffered). Never throws: it is called as items finish, on the engine's workers, where a full disk
+    /// must not turn a finished item into a failed one. Once a write has failed nothing more is written (a record after a
+    /// torn one would be unreadable anyway) and <see cref="Flush"/> reports the failure.
+    /// </summary>
     public void Append(JournalRecord record)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RunJsonContext.Default.JournalRecord);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RunJsonWriteContext.Default.JournalRecord);
         lock (_gate)
         {
+            if (_failure is not null)
+            {
+                return;
+            }
+
             _buffer.Write(bytes);
             _buffer.WriteByte((byte)'\n');
             if (_buffer.Length >= FlushThreshold)
             {
-                FlushLocked();
+                TryFlushLocked();
             }
         }
     }
 
     /// <summary>Hands everything appended so far to the operating system.</summary>
+    /// <exception cref="CliIOException">The journal cannot be written (a full disk): one line naming its path.</exception>
     public void Flush()
     {
         lock (_gate)
         {
-            FlushLocked();
+            TryFlushLocked();
+            if (_failure is { } failure)
+            {
+                throw new CliIOException(failure.Message, failure.InnerException);
+            }
         }
     }
 
+    /// <summary>Flushes what it can and closes; a journal that could not be written ends at its last complete line.</summary>
     public void Dispose()
     {
-        Flush();
-        _file.Dispose();
+        lock (_gate)
+        {
+            TryFlushLocked();
+            try
+            {
+                _file.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Bytes the file stream still held are lost with the disk; the last complete line is what counts.
+            }
+        }
     }
 
-    private void FlushLocked()
+    private void TryFlushLocked()
     {
-        if (_buffer.Length > 0)
+        if (_failure is not null)
         {
-            _file.Write(_buffer.GetBuffer().AsSpan(0, (int)_buffer.Length));
-            _buffer.SetLength(0);
+            return;
         }
 
-        _file.Flush();
+        try
+        {
+            if (_buffer.Length > 0)
+            {
+                _file.Write(_buffer.GetBuffer().AsSpan(0, (int)_buffer.Length));
+                _buffer.SetLength(0);
+            }
+
+            _file.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _failure = new CliIOException($"cannot write the journal '{Path}': {RunFiles.Reason(e)}", e);
+            _buffer.SetLength(0);
+        }
     }
 }

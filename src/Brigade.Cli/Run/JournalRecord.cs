@@ -6,7 +6,8 @@ namespace Brigade.Cli.Run;
 /// One line of a run's journal. Kinds: <c>h</c> header (which run this is: input, work, order, format), <c>r</c> an
 /// item's result (kept so a resumed run does not compute it again), <c>w</c> watermark (ordered output: every item
 /// before <c>upto</c> is in the output files, whose lengths were <c>o</c> and <c>f</c>; <c>ib</c> bytes and <c>ii</c>
-/// items of input had been read, hashing to <c>ih</c>), <c>u</c> delivered set (unordered output).
+/// items of input had been read, hashing to <c>ih</c>), <c>u</c> delivered set (unordered output), <c>c</c> the run
+/// finished with <c>nf</c> items failed (only in a <see cref="CompletionRecord"/>).
 /// </summary>
 internal sealed class JournalRecord
 {
@@ -70,4 +71,8 @@ internal sealed class JournalRecord
 
     [JsonPropertyName("ih")]
     public string? InputSha256 { get; set; }
+
+    // Completion.
+    [JsonPropertyName("nf")]
+    public long? FailedCount { get; set; }
 }

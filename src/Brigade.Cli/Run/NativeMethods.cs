@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Brigade.Cli.Run;
 
-/// <summary>The libc calls <c>brigade run</c> needs on Linux and macOS: signalling a command's process group, and a file's identity.</summary>
+/// <summary>The libc calls <c>brigade run</c> needs on Linux and macOS: signalling a command's process group, a file's identity, the argument limit.</summary>
 internal static class NativeMethods
 {
     public const int SigKill = 9;
@@ -71,9 +71,33 @@ internal static class NativeMethods
         return (BitConverter.ToUInt16(buffer, offset) & 0xF000) == 0x8000 ? FileKind.Regular : FileKind.Special;
     }
 
+    /// <summary>Gets <c>sysconf(_SC_ARG_MAX)</c>: how many bytes the arguments and environment of a new process may take; 0 when unknown.</summary>
+    public static long ArgMax()
+    {
+        // _SC_ARG_MAX is 0 in glibc and musl, 1 on macOS.
+        var name = OperatingSystem.IsLinux() ? 0 : OperatingSystem.IsMacOS() ? 1 : -1;
+        if (name < 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return Math.Max(0, sysconf(name));
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int kill(int pid, int sig);
+
+    [DllImport("libc")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern long sysconf(int name);
 
     [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -24,7 +24,8 @@ internal sealed class ProgressView : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private ProgressView(Func<CancellationToken, Task> loop) => _loop = loop(_stop.Token);
+    // Progress is a view: a stderr that cannot be written (a full disk, a closed pipe) ends it, never the run.
+    private ProgressView(Func<CancellationToken, Task> loop) => _loop = Quietly(loop, _stop.Token);
 
     public static ProgressView Start(RunCounters counters, TextWriter stderr, bool quiet, bool interactive)
     {
@@ -106,6 +107,18 @@ internal sealed class ProgressView : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    private static async Task Quietly(Func<CancellationToken, Task> loop, CancellationToken token)
+    {
+        try
+        {
+            await loop(token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The loop runs on a timer: an exception here would surface at the end of the run as its failure.
+        }
     }
 
     private static (double Rate, TimeSpan? Eta) RateAndEta(RunCounters c)

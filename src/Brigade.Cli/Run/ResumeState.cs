@@ -20,6 +20,9 @@ internal sealed class ResumeState
 
     public long DeliveredCount => UpTo + _deliveredSet.Count;
 
+    /// <summary>Gets, for a finished run's record, how many of its items failed; null for an unfinished run's journal.</summary>
+    public long? Completed { get; private set; }
+
     public bool IsDelivered(long index) => index < UpTo || _deliveredSet.Contains(index);
 
     public void Apply(JournalRecord record)
@@ -39,6 +42,9 @@ internal sealed class ResumeState
                     Pending.Remove(done);
                 }
 
+                break;
+            case "c":
+                Completed = record.FailedCount ?? 0;
                 break;
             case "u" when record.Delivered is { } ids:
                 TakeInputRead(record);

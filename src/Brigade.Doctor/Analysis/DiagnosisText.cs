@@ -35,7 +35,8 @@ internal static class DiagnosisText
                 text.Append("  ").Append(ReportBuilder.DescribeWait(thread));
                 if (thread.Wait!.Owners.Count > 0)
                 {
-                    text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o => Name(diagnosis, o))));
+                    text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                        thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                 }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {

@@ -28,9 +28,19 @@ internal static class DumpAnalyzer
                 ?? throw new DoctorException(DoctorErrorKind.NotDotNet, $"'{dumpPath}' holds no .NET (CoreCLR) runtime: it is not the dump of a .NET process");
             Mark("dump loaded");
             var version = DacLocator.RuntimeVersion(clr);
-            using var runtime = DacLocator.CreateRuntime(clr, options.DacPath, version);
-            using var reader = new RuntimeReader(runtime, options);
-            var parts = Build(reader, options, version);
+            DiagnosisParts parts;
+            try
+            {
+                using var runtime = DacLocator.CreateRuntime(clr, options.DacPath, version);
+                using var reader = new RuntimeReader(runtime, options);
+                parts = Build(reader, options, version, dumpPath, processId);
+            }
+            catch (IOException e)
+            {
+                // ClrMD maps the file and reads where its headers point: past the end of a damaged file is an I/O error.
+                throw new DoctorException(DoctorErrorKind.IncompleteDump, $"'{dumpPath}' could not be read ({e.Message.ReplaceLineEndings(" ").Trim()}): it is truncated or damaged; take the dump again", e);
+            }
+
             return new Diagnosis(new DiagnosisParts
             {
                 ProcessId = processId,
@@ -59,11 +69,22 @@ internal static class DumpAnalyzer
         }
     }
 
-    private static DiagnosisParts Build(RuntimeReader reader, DoctorOptions options, string? version)
+    private static DiagnosisParts Build(RuntimeReader reader, DoctorOptions options, string? version, string dumpPath, int? processId)
     {
         Mark("runtime ready");
         var scans = reader.ReadThreads();
         Mark("threads read");
+        if (scans.All(s => s.Frames.Count == 0))
+        {
+            // A live .NET process always has managed frames (Main, the pool's worker loop). None at all means the memory
+            // the runtime's data-access library walks stacks with is missing: "no pitfall" would be a wrong all-clear.
+            var pid = processId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "PID";
+            throw new DoctorException(DoctorErrorKind.IncompleteDump,
+                $"'{dumpPath}' has the .NET runtime but no readable thread stack ({scans.Count} threads, no managed frame): it is a core file without the runtime's " +
+                $"shared (double-mapped) memory, as gcore and the kernel write by default; take the dump with brigade doctor --pid {pid} --keep-dump FILE " +
+                $"or dotnet-dump collect, or run `echo 0x3f > /proc/{pid}/coredump_filter` before gcore");
+        }
+
         reader.ResolveWaits(scans);
         Mark("waits resolved");
         var tasks = new TaskReader(reader);
@@ -97,7 +118,7 @@ internal static class DumpAnalyzer
         {
             var wait = scan.Kind is { } kind
                 ? new ThreadWait(kind, scan.Api!, scan.Target.IsNull ? null : new WaitObject(scan.Target.Address, scan.Target.Type?.Name ?? "?", scan.TargetHeldIn),
-                    scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site)
+                    scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site, scan.HolderRoles)
                 : null;
             var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList());
             threads[scan.ManagedId] = thread;

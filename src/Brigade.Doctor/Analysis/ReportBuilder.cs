@@ -105,7 +105,7 @@ internal static class ReportBuilder
     {
         WaitKind.ThreadJoin => "which is",
         WaitKind.Task => "whose code runs on",
-        WaitKind.ReaderWriterLockWrite when link.Wait.Detail?.Contains("read lock held", StringComparison.Ordinal) == true => "held (read or write) by",
+        _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };
 

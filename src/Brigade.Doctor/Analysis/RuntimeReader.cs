@@ -363,31 +363,38 @@ internal sealed class RuntimeReader : IDisposable
     private void ResolveReaderWriterOwners(ThreadScan scan)
     {
         var rw = scan.Target;
-        var owners = new List<int>();
+        var roles = new List<(int Thread, string Role)>();
         if (rw.TryReadField<int>("_writeLockOwnerId", out var writer) && writer > 0)
         {
-            owners.Add(writer);
+            roles.Add((writer, "write lock"));
         }
 
         if (scan.Kind != WaitKind.ReaderWriterLockRead && rw.TryReadField<int>("_upgradeLockOwnerId", out var upgrader) && upgrader > 0)
         {
-            owners.Add(upgrader);
+            roles.Add((upgrader, "upgradeable read lock"));
         }
 
         var readers = scan.Kind == WaitKind.ReaderWriterLockWrite ? Readers(rw) : [];
-        owners.AddRange(readers);
-        scan.Owners.AddRange(owners.Distinct().Where(o => o != scan.ManagedId && _byManagedId.ContainsKey(o)));
+        roles.AddRange(readers.Select(r => (r, "read lock")));
+
+        // One holder, one mention: a thread may hold several roles (an upgradeable reader that took the write lock, a
+        // reader counted twice), and the report names each owner once, with what it holds.
         var parts = new List<string>();
-        if (writer > 0)
+        foreach (var group in roles.Where(r => r.Thread != scan.ManagedId).GroupBy(r => r.Thread))
         {
-            parts.Add($"write lock held by thread #{writer}");
+            var role = string.Join(" and ", group.Select(r => r.Role).Distinct());
+            if (_byManagedId.ContainsKey(group.Key))
+            {
+                scan.Owners.Add(group.Key);
+                scan.HolderRoles[group.Key] = role;
+            }
+            else
+            {
+                parts.Add($"{role} held by thread #{group.Key} (not in the dump)");
+            }
         }
 
-        if (readers.Count > 0)
-        {
-            parts.Add($"read lock held by {string.Join(", ", readers.Select(r => $"#{r}"))}");
-        }
-        else if (rw.TryReadField<uint>("_owners", out var ownersWord) && (ownersWord & 0x0FFFFFFF) > 0 && scan.Kind == WaitKind.ReaderWriterLockWrite)
+        if (readers.Count == 0 && scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<uint>("_owners", out var ownersWord) && (ownersWord & 0x0FFFFFFF) > 0)
         {
             parts.Add($"{ownersWord & 0x0FFFFFFF} readers inside (which threads: not in the dump)");
         }

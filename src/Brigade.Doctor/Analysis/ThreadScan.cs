@@ -28,6 +28,9 @@ internal sealed class ThreadScan(ClrThread thread)
 
     public string? TargetHeldIn { get; set; }
 
+    /// <summary>For a <c>ReaderWriterLockSlim</c> wait, what each owner holds ("write lock", "read lock", ...).</summary>
+    public Dictionary<int, string> HolderRoles { get; } = [];
+
     public string? Detail { get; set; }
 
     public List<int> Owners { get; } = [];

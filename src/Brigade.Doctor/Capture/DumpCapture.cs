@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Diagnostics.NETCore.Client;
 
@@ -42,6 +43,11 @@ internal static class DumpCapture
             };
         }
 
+        if (target.IsStopped)
+        {
+            throw Stopped(target);
+        }
+
         var directory = Path.Combine(options.DumpDirectory ?? DefaultDirectory(target), $"brigade-doctor-{processId}-{Guid.NewGuid():N}");
         if (OperatingSystem.IsWindows())
         {
@@ -63,20 +69,40 @@ internal static class DumpCapture
             var client = new DiagnosticsClient(processId);
             if (synchronous)
             {
+                // Only the live watch dumps synchronously, and it dumps its own process, which cannot be stopped while
+                // the watch runs: no timeout (DiagnosticsClient's synchronous call has none).
                 client.WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
             }
             else
             {
-                await client.WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, cancellationToken).ConfigureAwait(false);
+                // The runtime answers once createdump has written the dump; a stopped or hung process never answers.
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.DumpTimeout);
+                try
+                {
+                    await client.WriteDumpAsync(DumpType.WithHeap, path, logDumpGeneration: false, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw NotAnswering(target, path, options.DumpTimeout, e);
+                }
             }
+        }
+        catch (DoctorException)
+        {
+            TryDelete(directory);
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            StopCreateDump(target, path);
             TryDelete(directory);
             throw Explain(e, target);
         }
         catch
         {
+            // Cancelled (Ctrl+C): no dump writer is left behind.
+            StopCreateDump(target, path);
             TryDelete(directory);
             throw;
         }
@@ -88,6 +114,71 @@ internal static class DumpCapture
         }
 
         return (path, directory);
+    }
+
+    private static DoctorException Stopped(TargetProcess target) =>
+        new(DoctorErrorKind.NotResponding,
+            $"process {target.Id} ({target.Name}) is stopped (kill -STOP, or Ctrl+Z in its terminal): it cannot write a dump while stopped; resume it with `kill -CONT {target.Id}` and run brigade doctor again");
+
+    /// <summary>Explains a dump that did not come within the timeout, after stopping the runtime's <c>createdump</c> if it was writing.</summary>
+    private static DoctorException NotAnswering(TargetProcess target, string path, TimeSpan timeout, Exception cause)
+    {
+        var writing = StopCreateDump(target, path);
+        if (!File.Exists($"/proc/{target.Id}/status"))
+        {
+            return new DoctorException(DoctorErrorKind.NoSuchProcess, $"process {target.Id} exited before its dump was written", cause);
+        }
+
+        var now = target.Refresh();
+        var waited = timeout.TotalSeconds >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0} ms");
+        if (now.IsStopped)
+        {
+            return new DoctorException(DoctorErrorKind.NotResponding, Stopped(now).Message, cause);
+        }
+
+        if (now.State == 't' && now.TracerId > 0)
+        {
+            return new DoctorException(DoctorErrorKind.NotResponding,
+                $"process {target.Id} ({target.Name}) does not answer on its diagnostics endpoint: a debugger holds it stopped (process {now.TracerId}, {TargetProcess.CommandLine(now.TracerId) ?? "?"}); let it run, or detach, and run brigade doctor again", cause);
+        }
+
+        if (writing)
+        {
+            var size = now.ResidentBytes is { } bytes ? $" ({bytes >> 20} MB resident)" : "";
+            return new DoctorException(DoctorErrorKind.NotResponding,
+                $"process {target.Id} ({target.Name}) did not finish writing its dump within {waited}{size}; the dump was stopped: give it more time with --timeout (DoctorOptions.DumpTimeout)", cause);
+        }
+
+        return new DoctorException(DoctorErrorKind.NotResponding,
+            $"process {target.Id} ({target.Name}) does not answer on its diagnostics endpoint (waited {waited}): stopped? `kill -CONT {target.Id}`; otherwise its runtime is hung: take a core file (`echo 0x3f > /proc/{target.Id}/coredump_filter; gcore {target.Id}`) and read it with brigade doctor --dump", cause);
+    }
+
+    /// <summary>Kills the runtime's <c>createdump</c> writing <paramref name="path"/>, if it runs (a child of the target,
+    /// as the target's user); returns whether one was running.</summary>
+    private static bool StopCreateDump(TargetProcess target, string path)
+    {
+        var found = false;
+        foreach (var child in target.Children())
+        {
+            if (TargetProcess.CommandLine(child) is { } command && command.Contains("createdump", StringComparison.Ordinal) && command.Contains(path, StringComparison.Ordinal))
+            {
+                found = true;
+                try
+                {
+                    using var process = System.Diagnostics.Process.GetProcessById(child);
+                    process.Kill();
+                    process.WaitForExit(TimeSpan.FromSeconds(5));
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+                {
+                    // It ended meanwhile, or is not ours to kill.
+                }
+            }
+        }
+
+        return found;
     }
 
     /// <summary>

@@ -35,6 +35,9 @@ internal sealed class ClusterRun<TIn, TOut>
     private static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxProbeAfter = TimeSpan.FromSeconds(1);
 
+    // How long the end of a run waits for its slot grains to hear that they can go.
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(2);
+
     private readonly ClusterEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
     private readonly Guid _runId = Guid.NewGuid();
@@ -60,6 +63,9 @@ internal sealed class ClusterRun<TIn, TOut>
     // Stopwatch time of the last sign of progress: a batch completed, or a silo confirmed one running.
     private long _lastProgress = Stopwatch.GetTimestamp();
     private string? _unavailable;
+
+    // The silos the run had lost when it stalled (before the stall marks them all lost), for the failure's summary.
+    private IReadOnlyList<string> _lostAtStall = [];
     private int _liveSlots;
     private bool _inputDone;
     private TaskCompletionSource _changed = NewSignal();
@@ -112,7 +118,7 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             await monitorStop.CancelAsync().ConfigureAwait(false);
             await monitor.ConfigureAwait(false);
-            Release();
+            await ReleaseAsync().ConfigureAwait(false);
             foreach (var silo in _silos)
             {
                 silo.Dispose();
@@ -546,8 +552,13 @@ internal sealed class ClusterRun<TIn, TOut>
 
         if (!_job.CancellationToken.IsCancellationRequested)
         {
-            _job.Fail(new ClusterUnavailableException(Volatile.Read(ref _unavailable) ??
-                $"Every silo of the run left the cluster or stopped answering ({string.Join("; ", _silos.Select(s => $"{s.Name}: {s.LostReason}"))}); the {notRun:N0} items not yet run are counted as not run."));
+            var stalled = Volatile.Read(ref _unavailable);
+            _job.Fail(new ClusterUnavailableException(stalled ??
+                $"Every silo of the run left the cluster or stopped answering ({string.Join("; ", _silos.Select(s => $"{s.Name}: {s.LostReason}"))}); the {notRun:N0} items not yet run are counted as not run.")
+            {
+                LostSilos = stalled is null ? LostSilos() : Volatile.Read(ref _lostAtStall),
+                SiloCount = _silos.Count,
+            });
         }
     }
 
@@ -742,12 +753,14 @@ internal sealed class ClusterRun<TIn, TOut>
                 $"The cluster made no progress for {stalled.TotalSeconds:0} s (StallTimeout, brigade run --cluster-timeout: {_engine.Options.StallTimeout.TotalSeconds:0.#} s): " +
                 $"no batch completed and no silo confirmed one running ({silos}). The client may have lost its gateways, or the cluster cannot serve calls " +
                 "(a localhost cluster whose primary silo died); the items not completed are counted as not run.";
+            var lost = LostSilos();
+            Volatile.Write(ref _lostAtStall, lost);
             if (Interlocked.CompareExchange(ref _unavailable, reason, null) is null)
             {
                 ClusterLog.RunStalled(_engine.Logger, _runId, reason);
 
                 // At once, not when the last slot leaves: failing the job also ends a take waiting for ordered delivery.
-                _job.Fail(new ClusterUnavailableException(reason));
+                _job.Fail(new ClusterUnavailableException(reason) { LostSilos = lost, SiloCount = _silos.Count });
                 foreach (var silo in _silos)
                 {
                     silo.MarkLost("the run stalled");
@@ -761,19 +774,34 @@ internal sealed class ClusterRun<TIn, TOut>
         }
     }
 
-    /// <summary>Tells every slot grain of the run that it can go (one-way).</summary>
-    private void Release()
+    private List<string> LostSilos() => [.. _silos.Where(s => s.IsLost).Select(s => $"{s.Name}: {s.LostReason}")];
+
+    /// <summary>
+    /// Tells every slot grain of the run that it can go, and waits (briefly) for them to hear it: a client that exits
+    /// right after its run (the CLI) must not leave the silos counting the run as active until Orleans collects the grains.
+    /// </summary>
+    private async Task ReleaseAsync()
     {
+        var calls = new List<Task>();
         foreach (var slot in _slots.Where(s => !s.Silo.IsLost))
         {
             try
             {
-                _ = slot.Grain.ReleaseAsync();
+                calls.Add(slot.Grain.ReleaseAsync());
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 ClusterLog.StopNotDelivered(_engine.Logger, _runId, slot.Silo.Name, e);
             }
+        }
+
+        try
+        {
+            await Task.WhenAll(calls).WaitAsync(ReleaseWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A silo that does not hear it drops the grains when Orleans collects them; the run's outcome is settled.
         }
     }
 

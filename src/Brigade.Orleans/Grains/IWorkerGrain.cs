@@ -29,8 +29,8 @@ internal interface IWorkerGrain : IGrainWithStringKey
     Task<BatchProgress> ProgressAsync(Guid runId, long startIndex);
 
     /// <summary>Lets the grain go when the run is over: its activation is collected as soon as it is idle.</summary>
+    /// <remarks>Answered (not one-way), so that a client exiting right after its run knows the silo heard it.</remarks>
     [Alias("release")]
-    [OneWay]
     Task ReleaseAsync();
 
     /// <summary>Stops the running batch of <paramref name="runId"/> before its next item; the batch then returns what ran.</summary>

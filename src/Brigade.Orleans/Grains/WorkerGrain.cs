@@ -110,7 +110,8 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         _running = running;
         _runningRun = request.RunId;
         _runningStart = request.StartIndex;
-        registry.BatchStarted(request.Count);
+        var run = _run;
+        registry.BatchStarted(run, request.Count);
         var ran = 0;
         try
         {
@@ -123,7 +124,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         }
         finally
         {
-            registry.BatchFinished(request.Count, ran);
+            registry.BatchFinished(run, request.Count, ran);
             _running = null;
             _finishedAt = TimeProvider.System.GetTimestamp();
         }
@@ -143,6 +144,13 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
 
     public Task ReleaseAsync()
     {
+        // The run is over on this slot now, not when Orleans gets round to the deactivation: `cluster status` counts it no more.
+        if (_run is not null)
+        {
+            registry.Deactivated(_run);
+            _run = null;
+        }
+
         DeactivateOnIdle();
         return Task.CompletedTask;
     }

@@ -52,6 +52,12 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
 
         var where = options.Membership is { } store ? $"through {store}" : $"at {options.Address} (gateway ports {string.Join(", ", ports)})";
+        if (options.Membership is { } reached && await UnreachableAsync(reached, options.ConnectTimeout, cancellationToken).ConfigureAwait(false) is { } why)
+        {
+            // Said at once, and as what it is: Orleans' client would wait out ConnectTimeout, then blame the gateways.
+            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: the membership store does not answer ({why})");
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
         {
@@ -90,7 +96,32 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: {OneLine(e)}", e);
+            var text = e is not TimeoutException ? OneLine(e)
+                : options.Membership is not null
+                    ? $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0.#} s (the store answers: is '{options.ClusterId}' the silos' --cluster-id, and are they running?)"
+                    : $"no gateway answered within {options.ConnectTimeout.TotalSeconds:0.#} s (are silos of cluster '{options.ClusterId}' running there? a silo of another --cluster-id does not answer)";
+            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: {text}", e);
+        }
+    }
+
+    // A TCP connection to the store's first host: null when it accepts one, else why not.
+    private static async Task<string?> UnreachableAsync(ClusterMembership store, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (host, port) = store.FirstEndpoint();
+        var bound = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, timeout.TotalSeconds / 2)));
+        using var client = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await client.ConnectAsync(host, port, cancellationToken).AsTask().WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"{host}:{port}: {e.Message}";
+        }
+        catch (TimeoutException)
+        {
+            return $"{host}:{port}: no answer in {bound.TotalSeconds:0} s";
         }
     }
 

@@ -25,6 +25,11 @@ internal sealed class WorkerPool : IDisposable
     private TimeSpan _totalStartup;
     private TimeSpan? _lastStartup;
 
+    // Warm-ups in progress by assembly, and a signal completed (and replaced) whenever a worker goes idle: a run that
+    // finds no idle worker while the pool is warming up waits for the next one rather than starting more.
+    private readonly Dictionary<string, Task> _warming = [];
+    private TaskCompletionSource _workerIdle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public WorkerPool(ProcessEngineOptions options)
     {
         _options = options;
@@ -38,7 +43,28 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Takes an idle worker for the assembly, or starts one; <paramref name="warm"/> says which.</summary>
     public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
     {
-        WorkerProcess? evict = null;
+        while (true)
+        {
+            Task idle, warming;
+            lock (_gate)
+            {
+                if (!_warming.TryGetValue(assemblyPath, out var pending) || pending.IsCompleted || _idle.Any(w => w.AssemblyPath == assemblyPath))
+                {
+                    break;
+                }
+
+                (idle, warming) = (_workerIdle.Task, pending);
+            }
+
+            // Bounded by the warm-up itself: each of its workers either joins the pool or fails within StartTimeout.
+            Task.WhenAny(idle, warming).GetAwaiter().GetResult();
+        }
+
+        return AcquireNow(launcher, assemblyPath, workName, out warm);
+    }
+
+    private WorkerProcess AcquireNow(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, typeof(ProcessEngine));
@@ -58,6 +84,19 @@ internal sealed class WorkerPool : IDisposable
                     candidate.Dispose();
                 }
             }
+        }
+
+        warm = false;
+        return StartNew(launcher, assemblyPath, workName);
+    }
+
+    // Starts a worker for the assembly (not taken from the idle ones).
+    private WorkerProcess StartNew(WorkerLauncher launcher, string assemblyPath, string? workName)
+    {
+        WorkerProcess? evict = null;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, typeof(ProcessEngine));
 
             // Room for a worker of this assembly: an idle worker of another assembly makes way.
             if (_all.Count >= _options.MaxWorkers && _idle.Count > 0)
@@ -78,7 +117,6 @@ internal sealed class WorkerPool : IDisposable
             if (!_disposed)
             {
                 _all.Add(worker);
-                warm = false;
                 return worker;
             }
         }
@@ -96,6 +134,9 @@ internal sealed class WorkerPool : IDisposable
             {
                 worker.IdleSince = Stopwatch.GetTimestamp();
                 _idle.Add(worker);
+                var signal = _workerIdle;
+                _workerIdle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal.TrySetResult();
                 return;
             }
 
@@ -193,23 +234,25 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Starts idle workers ahead of a run, in parallel.</summary>
-    public async Task WarmUpAsync(WorkerLauncher launcher, string assemblyPath, string? workName, int count, CancellationToken cancellationToken)
+    /// <summary>Starts idle workers ahead of a run, in parallel; each joins the pool as soon as it is ready.</summary>
+    public Task WarmUpAsync(WorkerLauncher launcher, string assemblyPath, string? workName, int count, CancellationToken cancellationToken)
     {
         var missing = count - IdleCount(assemblyPath);
         if (missing <= 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var starts = Enumerable.Range(0, missing)
-            .Select(_ => Task.Run(() => Acquire(launcher, assemblyPath, workName, out var _), cancellationToken))
+            .Select(_ => Task.Run(() => Return(StartNew(launcher, assemblyPath, workName)), cancellationToken))
             .ToArray();
-        var workers = await Task.WhenAll(starts).ConfigureAwait(false);
-        foreach (var worker in workers)
+        var all = Task.WhenAll(starts);
+        lock (_gate)
         {
-            Return(worker);
+            _warming[assemblyPath] = _warming.TryGetValue(assemblyPath, out var earlier) && !earlier.IsCompleted ? Task.WhenAll(earlier, all) : all;
         }
+
+        return all;
     }
 
     private void RetireIdle()

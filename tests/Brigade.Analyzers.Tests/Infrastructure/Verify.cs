@@ -59,6 +59,42 @@ internal static class Verify<TAnalyzer>
         return test.RunAsync();
     }
 
+    /// <summary>Checks a code fix's Fix All: one pass fixes every diagnostic of a document (document scope) or of all the
+    /// documents (project and solution scope), and the fix offers a Fix All provider at all.</summary>
+    /// <typeparam name="TCodeFix">The code fix.</typeparam>
+    /// <param name="sources">The documents with markup.</param>
+    /// <param name="fixedSources">The documents after one Fix All.</param>
+    /// <returns>The check.</returns>
+    public static Task FixAllAsync<TCodeFix>(string[] sources, string[] fixedSources)
+        where TCodeFix : CodeFixProvider, new()
+    {
+        var provider = new TCodeFix().GetFixAllProvider();
+        if (provider is null || !provider.GetSupportedFixAllScopes().Contains(FixAllScope.Solution))
+        {
+            throw new InvalidOperationException($"{typeof(TCodeFix).Name} offers no Fix All in solution scope");
+        }
+
+        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
+        {
+            ReferenceAssemblies = TestReferences.None,
+            NumberOfFixAllIterations = 1,
+            NumberOfFixAllInDocumentIterations = sources.Length, // one pass per document
+            NumberOfFixAllInProjectIterations = 1,
+            CodeFixTestBehaviors = CodeFixTestBehaviors.SkipLocalDiagnosticCheck,
+        };
+        for (var i = 0; i < sources.Length; i++)
+        {
+            test.TestState.Sources.Add(($"/0/Test{i}.cs", Usings + sources[i]));
+            test.BatchFixedState.Sources.Add(($"/0/Test{i}.cs", Usings + fixedSources[i]));
+            test.FixedState.Sources.Add(($"/0/Test{i}.cs", Usings + fixedSources[i]));
+        }
+
+        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
+        test.FixedState.AdditionalReferences.AddRange(TestReferences.All);
+        test.BatchFixedState.AdditionalReferences.AddRange(TestReferences.All);
+        return test.RunAsync();
+    }
+
     /// <summary>Creates an expected diagnostic of the analyzer's (first) rule.</summary>
     /// <returns>The expectation, to locate with <c>WithLocation</c>.</returns>
     public static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();

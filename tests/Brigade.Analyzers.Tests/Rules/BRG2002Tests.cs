@@ -37,6 +37,13 @@ public sealed class BRG2002Tests
         Prelude + "void M() { var acc = new Acc(); Parallel.ForEach(items, x => [|acc.Total += x|]); } }",
         Prelude + "void M() { string? cache = null; Parallel.ForEach(items, x => [|cache ??= x.ToString()|]); } }",
         Prelude + "void M() { var seen = new HashSet<int>(); Parallel.ForEach(items, x => { var y = x * 2; [|seen.Add(y)|]; }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => [|log.Append(x)|].Append(';')); } }",
+        Prelude + "readonly System.Text.StringBuilder _log = new(); void M() { Parallel.For(0, 3, i => { [|_log.AppendLine(i.ToString())|]; }); } }",
+        Prelude + "void M() { int count = 0; void Bump() => count++; Parallel.ForEach(items, x => [|Bump()|]); } }",
+        Prelude + "void M() { var seen = new List<int>(); void Record(int v) { if (v > 0) { seen.Add(v); } } Parallel.ForEach(items, x => { [|Record(x)|]; }); } }",
+        Prelude + "void M() { int total = 0; void Add(int v) => Inner(v); void Inner(int v) { total += v; } Parallel.For(0, 3, i => [|Add(i)|]); } }",
+        Prelude + "void M() { void Hit() { _hits++; } for (var i = 0; i < 3; i++) { Task.Run(() => [|Hit()|]); } } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Bump(); void Bump() { [|count++|]; } }); } }",
     ];
 
     public static TheoryData<string> Correct =>
@@ -61,6 +68,15 @@ public sealed class BRG2002Tests
         Prelude + "void M() { var d = new ConcurrentDictionary<int, int>(); Parallel.ForEach(items, x => d.AddOrUpdate(x, 1, (k, v) => v + 1)); } }",
         Prelude + "void M() { Parallel.ForEach(items, x => { var list = new List<int>(); list.Add(x); }); } }",
         Prelude + "async Task M() { int count = 0; for (var i = 0; i < 4; i++) { await Task.Run(() => count++).ConfigureAwait(false); } } }",
+        Prelude + "void M() { Parallel.ForEach(items, x => { var line = new System.Text.StringBuilder(); line.Append(x).Append(';'); }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => { lock (gate) { log.Append(x); } }); } }",
+        Prelude + "void M() { var log = new System.Text.StringBuilder(); Parallel.ForEach(items, x => { var n = log.Length; _ = log.ToString(); }); } }",
+        Prelude + "void M() { int count = 0; void Bump() { lock (gate) { count++; } } Parallel.ForEach(items, x => Bump()); } }",
+        Prelude + "void M() { int count = 0; void Bump() => count++; Parallel.ForEach(items, x => { lock (gate) { Bump(); } }); } }",
+        Prelude + "void M() { int Square(int v) { var r = v; r *= v; return r; } Parallel.ForEach(items, x => Square(x)); } }",
+        Prelude + "void M() { int count = 0; void Bump() => Interlocked.Increment(ref count); Parallel.ForEach(items, x => Bump()); } }",
+        Prelude + "void M() { int count = 0; void Bump() => count++; foreach (var x in items) { Bump(); } Parallel.ForEach(items, x => Save(x)); } static void Save(int x) { } }",
+        Prelude + "void M() { void Collect(List<int> into, int v) => into.Add(v); Parallel.ForEach(items, x => { var mine = new List<int>(); Collect(mine, x); }); } }",
     ];
 
     [Theory]
@@ -72,9 +88,24 @@ public sealed class BRG2002Tests
     public Task Leaves_guarded_atomic_and_body_local_updates_alone(string source) => Verifier.AnalyzerAsync(source);
 
     [Fact]
+    public Task Message_of_a_local_function_names_it_at_the_call() => Verifier.AnalyzerAsync(
+        Prelude + "void M() { int count = 0; void Bump() => count++; Parallel.ForEach(items, x => {|#0:Bump()|}); } }",
+        Verifier.Diagnostic().WithLocation(0).WithArguments("count", "incremented by the local function Bump, called", "Parallel.ForEach"));
+
+    [Fact]
     public Task Message_names_the_variable_the_update_and_the_API() => Verifier.AnalyzerAsync(
         Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { {|#0:count++|}; }); } }",
         Verifier.Diagnostic().WithLocation(0).WithArguments("count", "incremented", "Parallel.ForEach"));
+
+    [Fact]
+    public Task Fix_in_an_expression_bodied_Task_Run_lambda() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int c = 0; for (var i = 0; i < 3; i++) { Task.Run(() => [|c++|]); } } }",
+        Prelude + "void M() { int c = 0; for (var i = 0; i < 3; i++) { Task.Run(() => [|c++|]); } } }");
+
+    [Fact]
+    public Task Fix_in_expression_bodied_void_lambdas() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => [|c++|]); for (var i = 0; i < 3; i++) { new Thread(() => [|c += 2|]).Start(); } } }",
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => Interlocked.Increment(ref c)); for (var i = 0; i < 3; i++) { new Thread(() => Interlocked.Add(ref c, 2)).Start(); } } }");
 
     [Fact]
     public Task Fix_increments_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(

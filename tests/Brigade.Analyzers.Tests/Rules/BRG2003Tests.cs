@@ -97,6 +97,17 @@ public sealed class BRG2003Tests
         Prelude + "async Task M(Task a, Task b) { await Task.WhenAll(a, b); } }");
 
     [Fact]
+    public Task FixAll_awaits_every_blocking_call_in_every_document_at_once() => Verifier.FixAllAsync<BRG2003AwaitCodeFix>(
+        [
+            Prelude + "async Task<int> M(Task t, Task<int> u, Task<int> v) { [|t.Wait()|]; [|Thread.Sleep(10)|]; var text = [|File.ReadAllText(\"a\")|]; return [|u.Result|] + [|v.GetAwaiter().GetResult()|] + text.Length; } }",
+            "class D { async Task N(Task a, Task b) { [|Task.WaitAll(a, b)|]; [|Thread.Sleep(1)|]; } }",
+        ],
+        [
+            Prelude + "async Task<int> M(Task t, Task<int> u, Task<int> v) { await t; await Task.Delay(10); var text = await File.ReadAllTextAsync(\"a\"); return await u + await v + text.Length; } }",
+            "class D { async Task N(Task a, Task b) { await Task.WhenAll(a, b); await Task.Delay(1); } }",
+        ]);
+
+    [Fact]
     public Task Fix_is_not_offered_in_synchronous_parallel_bodies() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
         Prelude + "void M() { Parallel.ForEach(items, x => [|Thread.Sleep(10)|]); } }",
         Prelude + "void M() { Parallel.ForEach(items, x => [|Thread.Sleep(10)|]); } }");

@@ -72,6 +72,17 @@ public sealed class BRG2004Tests
         Prelude + "async Task M() { await Parallel.ForAsync(0, 3, async (i, cancellationToken) => { await SaveAsync(i); }); } }");
 
     [Fact]
+    public Task FixAll_rewrites_every_call_in_every_document_at_once() => Verifier.FixAllAsync<BRG2004ForEachAsyncCodeFix>(
+        [
+            Prelude + "async Task M() { Parallel.ForEach(items, [|async x =>|] await SaveAsync(x)); Parallel.For(0, 3, [|async i =>|] { await SaveAsync(i); }); await Runner.ForEachAsync(items, [|async (int x) =>|] await SaveAsync(x)); } }",
+            "class D { async Task N(int[] xs) { Parallel.ForEach(xs, [|async x =>|] await Task.Delay(x)); } }",
+        ],
+        [
+            Prelude + "async Task M() { await Parallel.ForEachAsync(items, async (x, cancellationToken) => await SaveAsync(x)); await Parallel.ForAsync(0, 3, async (i, cancellationToken) => { await SaveAsync(i); }); await Runner.ForEachAsync(items, async (int x, CancellationToken cancellationToken) => await SaveAsync(x)); } }",
+            "class D { async Task N(int[] xs) { await Parallel.ForEachAsync(xs, async (x, cancellationToken) => await Task.Delay(x)); } }",
+        ]);
+
+    [Fact]
     public Task Fix_gives_Runner_ForEachAsync_the_asynchronous_overload() => Verifier.CodeFixAsync<BRG2004ForEachAsyncCodeFix>(
         Prelude + "Task M() => Runner.ForEachAsync(items, [|async x =>|] await SaveAsync(x)); }",
         Prelude + "Task M() => Runner.ForEachAsync(items, async (x, cancellationToken) => await SaveAsync(x)); }");

@@ -65,6 +65,28 @@ public sealed class MembershipOptionTests
         Assert.StartsWith("brigade: ", line, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("--port")]
+    [InlineData("--gateway-port")]
+    public async Task Silo_PortInUse_FailsInOneLineNamingIt_Exit1(string taken)
+    {
+        // Regression: Orleans' three lifecycle errors ('SiloConnectionListener' failed to start ...) came before the verdict.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var busy = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var free = FreePorts.On([System.Net.IPAddress.Loopback], 1)[0];
+        var (silo, gateway) = taken == "--port" ? (busy, free) : (free, busy);
+
+        var (code, _, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(50),
+            "silo", "--port", Text(silo), "--primary-port", Text(silo), "--gateway-port", Text(gateway));
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"brigade: port {Text(busy)} ({taken}) is in use on 127.0.0.1", line, StringComparison.Ordinal);
+
+        static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Run_ClusterWithoutAReachableMembershipStore_FailsInOneLine()
     {

@@ -83,6 +83,13 @@ public sealed class SiloKillTests(ITestOutputHelper output)
             Assert.Contains("made no progress", error, StringComparison.Ordinal);
             Assert.True(outcome.Elapsed - outcome.FaultAt!.Value < TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(15), $"ended {(outcome.Elapsed - outcome.FaultAt.Value).TotalSeconds:0.0} s after the kill");
 
+            // Regression: the stall ended with the reason alone. Now the summary follows it: what was done, failed and
+            // not run, what became of the silos, and the exact command that continues the run.
+            var summary = outcome.Stderr.Split('\n').Last(l => l.Length > 0);
+            Assert.Matches(@"^brigade run: [\d,]+ items done, 0 failed, [\d,]+ not run; silos lost: \d of 2 .*; stopped\. Resume with: brigade run .* --cluster-timeout 10s --resume$", summary);
+            var numbers = System.Text.RegularExpressions.Regex.Match(summary, @"^brigade run: ([\d,]+) items done, 0 failed, ([\d,]+) not run");
+            Assert.Equal(20_000, numbers.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)));
+
             // What ran before the kill is kept, in order, once: --resume finishes the run when the cluster is back.
             Assert.InRange(outcome.Lines.Length, 1, 19_999);
             Assert.All(outcome.Lines.Select((line, i) => (line, i)), x => Assert.Equal(((2 * x.i) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), x.line));

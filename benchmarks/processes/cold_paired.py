@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""First result from a cold pool of 2 workers, in paired rounds: every round measures Brigade's process engine (this
+checkout, and another one with --before) and Python's fork and spawn pools once each, in a rotating order, so that
+each sees the same load on a shared machine. Prints the median and min-max over the rounds, and the load average.
+
+Brigade's figures come from the benchmarks project's `compare` mode (built in Release first): "first run" is the
+first pool of a new process (the engine's own code is compiled too), "later pool" the median of three more cold pools
+in that process, "pre-started" a pool started with the engine (ProcessEngineOptions.PrestartWorkType) and used 1 s
+later.
+
+Usage:  python3 benchmarks/processes/cold_paired.py [--rounds 5] [--before /path/to/other/checkout]
+"""
+import argparse
+import concurrent.futures as cf
+import json
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def add_one(x):
+    return x + 1
+
+
+def pool_first(method):
+    start = time.perf_counter()
+    with mp.get_context(method).Pool(2) as pool:
+        next(pool.imap(add_one, range(1000), chunksize=1))
+        first = time.perf_counter() - start
+        pool.terminate()
+    return 1000 * first
+
+
+def ppe_first(method):
+    start = time.perf_counter()
+    ex = cf.ProcessPoolExecutor(2, mp_context=mp.get_context(method))
+    ex.submit(add_one, 0).result()
+    first = time.perf_counter() - start
+    ex.shutdown(cancel_futures=True)
+    return 1000 * first
+
+
+def brigade(root):
+    dll = os.path.join(root, "benchmarks", "Brigade.Processes.Benchmarks", "bin", "Release", "net10.0", "Brigade.Processes.Benchmarks.dll")
+    if not os.path.exists(dll):
+        subprocess.run(["dotnet", "build", os.path.join(root, "benchmarks", "Brigade.Processes.Benchmarks"), "-c", "Release", "-v", "q", "-nologo"],
+                       check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run(["dotnet", dll, "compare", "--items", "1000", "--repeat", "3", "--primes-below", "100000"],
+                         check=True, capture_output=True, text=True).stdout
+    net = json.loads(out)
+    return {"first run": net["firstResultFirstRunMs"], "later pool": net["firstResultColdPoolMs"],
+            "pre-started": net.get("firstResultPrestartedMs")}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--before", help="another Brigade checkout, measured beside this one")
+    args = parser.parse_args()
+
+    tools = {
+        "multiprocessing.Pool(2), fork": lambda: {"": pool_first("fork")},
+        "ProcessPoolExecutor(2), fork": lambda: {"": ppe_first("fork")},
+        "multiprocessing.Pool(2), spawn": lambda: {"": pool_first("spawn")},
+        "ProcessPoolExecutor(2), spawn": lambda: {"": ppe_first("spawn")},
+        "Brigade processes ×2 (after)": lambda: brigade(ROOT),
+    }
+    if args.before:
+        tools["Brigade processes ×2 (before)"] = lambda: brigade(args.before)
+    names = list(tools)
+    samples = {}
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; rounds: {args.rounds}; {os.cpu_count()} cores", flush=True)
+    for r in range(args.rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            for key, value in tools[name]().items():
+                if value is not None:
+                    samples.setdefault((name, key), []).append(value)
+    print("| pool | first result, ms: median (min-max) |\n|---|---:|")
+    for (name, key), values in samples.items():
+        label = f"{name}, {key}" if key else name
+        print(f"| {label} | {statistics.median(values):.0f} ({min(values):.0f}-{max(values):.0f}) |")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// What is kept of a journal once its run finished: its header, a watermark saying every item is in the outputs, and
+/// how many failed. The journal itself is deleted (a finished run leaves nothing beside its output); this small record
+/// goes to brigade's state directory (<c>$XDG_STATE_HOME/brigade/completed</c>), keyed by the journal's path, so that
+/// <c>--resume</c> of a finished run says "already complete" instead of refusing or running everything again.
+/// </summary>
+/// <remarks>
+/// It is a journal in the same format (header, <c>w</c>, then a <c>c</c> line), so a resume whose input grew since
+/// restores it as the journal and runs only the new items. Records not written for 90 days are pruned.
+/// </remarks>
+internal static class CompletionRecord
+{
+    private static readonly TimeSpan KeepFor = TimeSpan.FromDays(90);
+
+    /// <summary>Gets where the record of the run whose journal is <paramref name="journal"/> goes.</summary>
+    public static string PathFor(string journal)
+    {
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(journal))))[..16];
+        return Path.Combine(RunFiles.StateDirectory(), "completed", $"{Path.GetFileNameWithoutExtension(journal)}-{key}.complete");
+    }
+
+    /// <summary>Records that the run finished; best effort (without a record, <c>--resume</c> of this run is refused with a hint instead).</summary>
+    public static void Write(string journal, JournalRecord header, JournalRecord finalMark, long failed)
+    {
+        var path = PathFor(journal);
+        var temporary = path + ".tmp";
+        try
+        {
+            var directory = Path.GetDirectoryName(path)!;
+            Directory.CreateDirectory(directory);
+            Prune(directory);
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                foreach (var record in new[] { header, finalMark, new JournalRecord { Kind = "c", FailedCount = failed } })
+                {
+                    file.Write(JsonSerializer.SerializeToUtf8Bytes(record, RunJsonContext.Default.JournalRecord));
+                    file.WriteByte((byte)'\n');
+                }
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            RunFiles.DeleteQuietly(temporary);
+        }
+    }
+
+    /// <summary>Forgets the record: a new run of the same journal is starting over, its outputs truncated.</summary>
+    public static void Delete(string journal) => RunFiles.DeleteQuietly(PathFor(journal));
+
+    /// <summary>Reads the record of this run (same input, work and options), or null when there is none.</summary>
+    /// <returns>What it says is done, the length of the record, how many items failed, and where it is.</returns>
+    public static (ResumeState State, long Length, long Failed, string Path)? Read(string journal, JournalRecord header)
+    {
+        var path = PathFor(journal);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var (state, length) = Journal.Read(path, header);
+            return state.Completed is { } failed ? (state, length, failed, path) : null;
+        }
+        catch (Exception e) when (e is CliUsageException or CliIOException)
+        {
+            // Another run's (another input or command with the same output), or unreadable: not this run's record.
+            return null;
+        }
+    }
+
+    private static void Prune(string directory)
+    {
+        foreach (var old in Directory.EnumerateFiles(directory, "*.complete"))
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(old) > KeepFor)
+            {
+                RunFiles.DeleteQuietly(old);
+            }
+        }
+    }
+}

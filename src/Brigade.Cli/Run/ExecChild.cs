@@ -1,0 +1,113 @@
+using System.Text;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// One command started by <see cref="ExecSpawner"/>: its process, the read ends of its stdout and stderr pipes and
+/// its pidfd, watched by <see cref="ExecEventLoop"/> until all three are done. The loop thread owns the buffers and the
+/// descriptors; the command's task reads the results once <see cref="Completion"/> has completed.
+/// </summary>
+internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd)
+{
+    private const int StderrTailBytes = 2048;
+
+    private byte[]? _output;
+    private int _outputLength;
+    private byte[]? _stderr;
+    private long _stderrLength;
+
+    public long Id => id;
+
+    public int Pid => pid;
+
+    public int Slot => slot;
+
+    // Descriptors still open; -1 once closed (by the loop thread only).
+    public int OutFd { get; set; } = outFd;
+
+    public int ErrFd { get; set; } = errFd;
+
+    public int PidFd { get; set; } = pidFd;
+
+    /// <summary>Guards reaping against a kill of the process tree: a process id is not reused before it is reaped.</summary>
+    public Lock ReapGate { get; } = new();
+
+    /// <summary>Gets or sets whether the first process was reaped (<see cref="Status"/> and <see cref="CpuTime"/> are set).</summary>
+    public bool Reaped { get; set; }
+
+    /// <summary>Gets or sets the <c>wait4</c> status, or -1 when someone else reaped the process.</summary>
+    public int Status { get; set; }
+
+    public TimeSpan? CpuTime { get; set; }
+
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsDone => OutFd < 0 && ErrFd < 0 && Reaped;
+
+    public void AppendOutput(ReadOnlySpan<byte> bytes)
+    {
+        if (_output is null)
+        {
+            // Most commands write their output in one go: this array is then the result as it is.
+            _output = bytes.ToArray();
+            _outputLength = bytes.Length;
+            return;
+        }
+
+        if (_outputLength + bytes.Length > _output.Length)
+        {
+            Array.Resize(ref _output, Math.Max(_outputLength + bytes.Length, Math.Min(Array.MaxLength, _output.Length * 2)));
+        }
+
+        bytes.CopyTo(_output.AsSpan(_outputLength));
+        _outputLength += bytes.Length;
+    }
+
+    public void AppendStderr(ReadOnlySpan<byte> bytes)
+    {
+        _stderr ??= new byte[StderrTailBytes];
+        if (bytes.Length >= StderrTailBytes)
+        {
+            bytes[^StderrTailBytes..].CopyTo(_stderr);
+            _stderrLength += bytes.Length;
+            return;
+        }
+
+        // A ring of the last bytes: position = total length modulo the size.
+        foreach (var b in bytes)
+        {
+            _stderr[(int)(_stderrLength++ % StderrTailBytes)] = b;
+        }
+    }
+
+    public byte[] TakeOutput()
+    {
+        if (_output is null)
+        {
+            return [];
+        }
+
+        return _outputLength == _output.Length ? _output : _output.AsSpan(0, _outputLength).ToArray();
+    }
+
+    public string StderrTail()
+    {
+        if (_stderr is null || _stderrLength == 0)
+        {
+            return "";
+        }
+
+        byte[] ordered;
+        if (_stderrLength <= StderrTailBytes)
+        {
+            ordered = _stderr.AsSpan(0, (int)_stderrLength).ToArray();
+        }
+        else
+        {
+            var start = (int)(_stderrLength % StderrTailBytes);
+            ordered = [.. _stderr.AsSpan(start), .. _stderr.AsSpan(0, start)];
+        }
+
+        return Encoding.UTF8.GetString(ordered).TrimEnd();
+    }
+}

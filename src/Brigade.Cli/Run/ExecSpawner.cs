@@ -1,0 +1,377 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// Starts commands on Linux without a wrapper: <c>posix_spawnp</c> of the program itself when the command needs no
+/// shell (<see cref="ExecCommandLine"/>), of <c>/bin/sh -c</c> otherwise, in a session and process group of its own
+/// (<c>POSIX_SPAWN_SETSID</c>), stdin <c>/dev/null</c>, stdout and stderr to pipes watched by
+/// <see cref="ExecEventLoop"/>, the exit status and CPU time from <c>wait4</c>.
+/// </summary>
+/// <remarks>
+/// <para>.NET's own SIGCHLD handling reaps only the children it started through <see cref="Process"/>; this class
+/// reaps its own. .NET reaps every child when it runs as pid 1 (a container's init) or when SIGCHLD was ignored when it
+/// started: there, and where pidfds or epoll are missing (Linux before 5.3), <see cref="IsAvailable"/> is false and
+/// <see cref="ExecRunner"/> starts commands through <see cref="Process"/> as before.</para>
+/// <para>SIGPIPE, which the .NET runtime ignores, is back to its default in the command (as under a shell or
+/// <c>xargs</c>): a command writing into a closed pipe ends quietly.</para>
+/// </remarks>
+internal static class ExecSpawner
+{
+    /// <summary>Set to <c>process</c>, commands start through <see cref="Process"/> and a wrapper shell as before (for comparison and as a way out).</summary>
+    public const string SwitchVariable = "BRIGADE_EXEC_SPAWN";
+
+    private static readonly Lazy<bool> Available = new(Probe);
+    private static readonly Lazy<bool> NativeReady = new(Prepare);
+    private static long _nextId;
+
+    // Spawn attributes, built once and only read afterwards: a new session and default SIGPIPE (commands), default
+    // SIGPIPE only (helpers such as the reaper).
+    private static unsafe void* _commandAttributes;
+    private static unsafe void* _helperAttributes;
+
+    // The environment, taken once: "NAME=value\0" strings and a pointer to each.
+    private static unsafe byte** _environment;
+    private static int _environmentCount;
+
+    /// <summary>Gets whether commands can start this way here (Linux, not pid 1, SIGCHLD not ignored, pidfds and epoll present).</summary>
+    public static bool IsAvailable => Available.Value;
+
+    /// <summary>Runs the command; returns its stdout and the CPU time it used (its process and the children it waited for).</summary>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
+    public static async Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var direct = ExecCommandLine.TrySplit(command);
+        var child = direct is not null ? Start(direct, shell: false) : null;
+        child ??= Start(["/bin/sh", "-c", command], shell: true)!;
+        try
+        {
+            await WaitAsync(child, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ExecReaper.Release(child.Slot);
+        }
+
+        var output = child.TakeOutput();
+        var code = child.Status == -1 ? -1 : ExecNative.ExitCode(child.Status);
+        if (code != 0)
+        {
+            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return (output, child.CpuTime);
+    }
+
+    /// <summary>Starts a helper process (not in a session of its own) with descriptors mapped as given; returns its pid, or -1.</summary>
+    public static unsafe int SpawnHelper(string[] argv, ReadOnlySpan<(int From, int To)> descriptors)
+    {
+        if (!OperatingSystem.IsLinux() || !NativeReady.Value)
+        {
+            return -1;
+        }
+
+        var error = Spawn(argv, _helperAttributes, descriptors, id: 0, out var pid);
+        return error == 0 ? pid : -1;
+    }
+
+    private static async Task WaitAsync(ExecChild child, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var completion = child.Completion.Task;
+            await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            Kill(child);
+            try
+            {
+                await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A process that left the command's group still holds its output; the item is over regardless.
+                ExecEventLoop.Post(() => ExecEventLoop.Abandon(child));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var partial = child.Completion.Task.IsCompleted ? child.StderrTail() : null;
+            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
+        }
+    }
+
+    // Starts the command; null when the program is a script without a '#!' line (the shell runs those).
+    private static unsafe ExecChild? Start(string[] argv, bool shell)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var slot = ExecReaper.Reserve(id);
+        var outPipe = stackalloc int[2];
+        var errPipe = stackalloc int[2];
+        if (ExecNative.pipe2(outPipe, ExecNative.OCloexec) != 0)
+        {
+            ExecReaper.Release(slot);
+            throw new ExecFailedException($"could not start the command: no pipe ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})", null, null);
+        }
+
+        if (ExecNative.pipe2(errPipe, ExecNative.OCloexec) != 0)
+        {
+            var message = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            ExecNative.close(outPipe[0]);
+            ExecNative.close(outPipe[1]);
+            ExecReaper.Release(slot);
+            throw new ExecFailedException($"could not start the command: no pipe ({message})", null, null);
+        }
+
+        // Only brigade's ends are non-blocking; the command writes to blocking pipes, as under any shell.
+        SetNonBlocking(outPipe[0]);
+        SetNonBlocking(errPipe[0]);
+        var error = Spawn(argv, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out var pid);
+        ExecNative.close(outPipe[1]);
+        ExecNative.close(errPipe[1]);
+        if (error != 0)
+        {
+            ExecNative.close(outPipe[0]);
+            ExecNative.close(errPipe[0]);
+            ExecReaper.Release(slot);
+            if (!shell && error == ExecNative.ENOEXEC)
+            {
+                return null;
+            }
+
+            throw SpawnFailure(argv[0], shell, error);
+        }
+
+        ExecReaper.Started(slot, pid, ownGroup: true);
+        var pidFd = ExecNative.PidfdOpen(pid);
+        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd);
+        if (pidFd < 0 || !ExecEventLoop.Add(child))
+        {
+            // Cannot watch it (out of descriptors): stop it, reap it here, and report the item failed.
+            var message = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            Kill(child);
+            lock (child.ReapGate)
+            {
+                int status;
+                _ = ExecNative.wait4(pid, &status, 0, null);
+                child.Reaped = true;
+            }
+
+            ExecEventLoop.Post(() => ExecEventLoop.Forget(child));
+            ExecReaper.Release(slot);
+            throw new ExecFailedException($"could not watch the command ({message})", null, null);
+        }
+
+        return child;
+    }
+
+    private static ExecFailedException SpawnFailure(string program, bool shell, int error)
+    {
+        if (shell)
+        {
+            return new ExecFailedException($"could not start the shell: {Marshal.GetPInvokeErrorMessage(error)}", null, null);
+        }
+
+        // What the shell would have said and exited with: 127 not found, 126 found but not runnable.
+        return error is ExecNative.ENOENT or ExecNative.ENOTDIR
+            ? new ExecFailedException($"exit code 127: command not found: {program}: not found", 127, $"{program}: not found")
+            : error is ExecNative.EACCES or ExecNative.ELOOP or ExecNative.ENAMETOOLONG
+                ? new ExecFailedException($"exit code 126: {program}: {Marshal.GetPInvokeErrorMessage(error)}", 126, $"{program}: {Marshal.GetPInvokeErrorMessage(error)}")
+                : new ExecFailedException($"could not start '{program}': {Marshal.GetPInvokeErrorMessage(error)}", null, null);
+    }
+
+    /// <summary>Stops the command's group, kills every process below its first one (while that one is not reaped, its id is its own), then kills the group.</summary>
+    public static void Kill(ExecChild child)
+    {
+        lock (child.ReapGate)
+        {
+            _ = ExecNative.kill(-child.Pid, ExecNative.SigStop);
+            if (!child.Reaped)
+            {
+                try
+                {
+                    using var process = Process.GetProcessById(child.Pid);
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+                {
+                    // Already gone.
+                }
+            }
+
+            _ = ExecNative.kill(-child.Pid, ExecNative.SigKill);
+        }
+    }
+
+    private static void SetNonBlocking(int fd)
+    {
+        var flags = ExecNative.fcntl(fd, ExecNative.FGetfl, 0);
+        _ = ExecNative.fcntl(fd, ExecNative.FSetfl, flags | ExecNative.ONonblock);
+    }
+
+    // posix_spawnp with stdin from /dev/null (unless mapped), the descriptors dup2-ed as asked, the environment taken
+    // at start plus the command's number (ExecReaper); returns 0 or the error number.
+    private static unsafe int Spawn(string[] argv, void* attributes, ReadOnlySpan<(int From, int To)> descriptors, long id, out int pid)
+    {
+        var utf8 = Encoding.UTF8;
+        nuint bytes = 0;
+        foreach (var arg in argv)
+        {
+            bytes += (nuint)utf8.GetByteCount(arg) + 1;
+        }
+
+        var pointers = (nuint)(argv.Length + 1) * (nuint)sizeof(byte*);
+        var block = (byte*)NativeMemory.Alloc(pointers + bytes);
+        var envp = (byte**)NativeMemory.Alloc((nuint)(_environmentCount + 2) * (nuint)sizeof(byte*));
+        var actions = stackalloc byte[ExecNative.FileActionsSize];
+        var token = stackalloc byte[128];
+        try
+        {
+            var argvp = (byte**)block;
+            var at = block + pointers;
+            for (var i = 0; i < argv.Length; i++)
+            {
+                argvp[i] = at;
+                var written = utf8.GetBytes(argv[i], new Span<byte>(at, (int)(bytes - (nuint)(at - block - (nint)pointers))));
+                at[written] = 0;
+                at += written + 1;
+            }
+
+            argvp[argv.Length] = null;
+            new ReadOnlySpan<nint>((void*)_environment, _environmentCount).CopyTo(new Span<nint>(envp, _environmentCount));
+            var count = _environmentCount;
+            if (id > 0)
+            {
+                var text = new Span<byte>(token, 127);
+                var done = Encoding.UTF8.TryGetBytes($"{ExecReaper.IdVariable}={ExecReaper.IdPrefix}{id}", text, out var length);
+                token[done ? length : 0] = 0;
+                envp[count++] = token;
+            }
+
+            envp[count] = null;
+            _ = ExecNative.posix_spawn_file_actions_init(actions);
+            var stdinMapped = false;
+            foreach (var (from, to) in descriptors)
+            {
+                _ = ExecNative.posix_spawn_file_actions_adddup2(actions, from, to);
+                stdinMapped |= to == 0;
+            }
+
+            if (!stdinMapped)
+            {
+                fixed (byte* devNull = "/dev/null\0"u8)
+                {
+                    _ = ExecNative.posix_spawn_file_actions_addopen(actions, 0, devNull, ExecNative.ORdonly, 0);
+                }
+            }
+
+            int child;
+            var error = ExecNative.posix_spawnp(&child, argvp[0], actions, attributes, argvp, (byte**)envp);
+            _ = ExecNative.posix_spawn_file_actions_destroy(actions);
+            pid = error == 0 ? child : -1;
+            return error;
+        }
+        finally
+        {
+            NativeMemory.Free(envp);
+            NativeMemory.Free(block);
+        }
+    }
+
+    private static unsafe bool Probe()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(SwitchVariable) == "process" || !File.Exists("/bin/sh"))
+        {
+            return false;
+        }
+
+        try
+        {
+            // .NET reaps every child as pid 1, and the kernel does when SIGCHLD is ignored: no exit status for us there.
+            var action = stackalloc byte[ExecNative.SigactionSize];
+            if (ExecNative.getpid() == 1 || ExecNative.sigaction(ExecNative.SigChld, null, action) != 0 || *(nint*)action == 1)
+            {
+                return false;
+            }
+
+            var self = ExecNative.PidfdOpen(ExecNative.getpid());
+            if (self < 0)
+            {
+                return false;
+            }
+
+            ExecNative.close(self);
+            return NativeReady.Value && ExecEventLoop.TryStart();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // not glibc
+        }
+    }
+
+    private static unsafe bool Prepare()
+    {
+        try
+        {
+            _commandAttributes = Attributes(ExecNative.PosixSpawnSetsid);
+            _helperAttributes = Attributes(0);
+            if (_commandAttributes is null || _helperAttributes is null)
+            {
+                return false; // glibc before 2.26 refuses POSIX_SPAWN_SETSID
+            }
+
+            TakeEnvironment();
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static unsafe void* Attributes(short flags)
+    {
+        var attributes = NativeMemory.AllocZeroed(ExecNative.SpawnAttrSize);
+        var signals = stackalloc byte[ExecNative.SigsetSize];
+        if (ExecNative.posix_spawnattr_init(attributes) != 0 ||
+            ExecNative.sigemptyset(signals) != 0 ||
+            ExecNative.sigaddset(signals, ExecNative.SigPipe) != 0 ||
+            ExecNative.posix_spawnattr_setsigdefault(attributes, signals) != 0 ||
+            ExecNative.posix_spawnattr_setflags(attributes, (short)(flags | ExecNative.PosixSpawnSetsigdef)) != 0)
+        {
+            NativeMemory.Free(attributes);
+            return null;
+        }
+
+        return attributes;
+    }
+
+    // Commands get this process's environment as .NET sees it, without an outer brigade's command number.
+    private static unsafe void TakeEnvironment()
+    {
+        var entries = new List<string>();
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string name && name != ExecReaper.IdVariable)
+            {
+                entries.Add($"{name}={entry.Value}");
+            }
+        }
+
+        _environment = (byte**)NativeMemory.Alloc((nuint)(entries.Count + 1) * (nuint)sizeof(byte*));
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var text = Encoding.UTF8.GetBytes(entries[i] + "\0");
+            var copy = (byte*)NativeMemory.Alloc((nuint)text.Length);
+            text.CopyTo(new Span<byte>(copy, text.Length));
+            _environment[i] = copy;
+        }
+
+        _environmentCount = entries.Count;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>
+/// Commands started without a wrapper (Linux): a simple command runs as its program, anything the shell would
+/// interpret through /bin/sh; each in a session of its own, with its exit status and CPU time from wait4.
+/// </summary>
+public sealed class ExecSpawnTests
+{
+    [Theory]
+    [InlineData("echo item 42", new[] { "echo", "item", "42" })]
+    [InlineData("echo item 'a b'", new[] { "echo", "item", "a b" })]
+    [InlineData("printf-free 'it'\\''s'", null)] // a backslash outside quotes: the shell's
+    [InlineData("grep -c 'x y' \"plain text\" ''", new[] { "grep", "-c", "x y", "plain text", "" })]
+    [InlineData("dd if=/dev/zero of=/dev/null count=1", new[] { "dd", "if=/dev/zero", "of=/dev/null", "count=1" })]
+    [InlineData("date +%s", new[] { "date", "+%s" })]
+    [InlineData("awk '{print $1}' file", new[] { "awk", "{print $1}", "file" })]
+    [InlineData("  sleep   0.1  ", new[] { "sleep", "0.1" })]
+    [InlineData("echo a | tr a b", null)]
+    [InlineData("echo a > out", null)]
+    [InlineData("echo a; echo b", null)]
+    [InlineData("echo a && echo b", null)]
+    [InlineData("sleep 1 &", null)]
+    [InlineData("echo $HOME", null)]
+    [InlineData("echo \"$HOME\"", null)]
+    [InlineData("echo `date`", null)]
+    [InlineData("ls *.txt", null)]
+    [InlineData("ls ~", null)]
+    [InlineData("echo a # comment", null)]
+    [InlineData("X=1 env", null)]
+    [InlineData("cd /tmp", null)]
+    [InlineData("printf '%s\\n' a", null)]
+    [InlineData("test -f x", null)]
+    [InlineData("if true; then echo a; fi", null)]
+    [InlineData("echo {a,b}", null)]
+    [InlineData("echo -n a", null)] // echo's options differ between shells and /bin/echo
+    [InlineData("echo 'a\\nb'", null)] // so do its backslashes
+    [InlineData("echo 'unclosed", null)]
+    [InlineData("echo a\nb", null)]
+    [InlineData("true", new[] { "true" })]
+    [InlineData("''", null)]
+    public void TrySplit_RunsSimpleCommandsDirectly_AndGivesEverythingElseToTheShell(string command, string[]? expected)
+    {
+        Assert.Equal(expected, ExecCommandLine.TrySplit(command));
+    }
+
+    [Fact]
+    public void TrySplit_BytesThatAreNotUtf8_GoThroughTheShell()
+    {
+        var item = ByteText.Decode([0x63, 0xe9, 0x2e, 0x74, 0x78, 0x74]); // "cé.txt" in Latin-1
+        Assert.Null(ExecCommandLine.TrySplit("cat " + CommandTemplate.Quote(item)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task DirectCommand_RunsInASessionOfItsOwn_WithDefaultSigpipe_AndNoShell()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        // pid, process group and session of the command itself: one process, leading both.
+        var (output, _) = await ExecRunner.RunAsync("cut -d ' ' -f 1,4,5,6 /proc/self/stat", null, CancellationToken.None);
+        var fields = System.Text.Encoding.UTF8.GetString(output).Trim().Split(' ').Select(f => int.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(fields[0], fields[2]);
+        Assert.Equal(fields[0], fields[3]);
+        Assert.Equal(Environment.ProcessId, fields[1]); // started by brigade itself: no shell, no setsid in between
+
+        var (status, _) = await ExecRunner.RunAsync("grep SigIgn /proc/self/status", null, CancellationToken.None);
+        var ignored = ulong.Parse(System.Text.Encoding.UTF8.GetString(status).Split(':')[1].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.True((ignored & (1UL << 12)) == 0, $"SIGPIPE is ignored in the command (SigIgn {ignored:x})");
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("awk 'BEGIN { for (i = 0; i < 20000000; i++) s += i; print s }'")] // direct
+    [InlineData("awk 'BEGIN { for (i = 0; i < 20000000; i++) s += i; print s }' | cat")] // through the shell: its children count
+    public async Task CpuTime_IsTheCommandsOwn_FromWait4(string command)
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        var (output, cpu) = await ExecRunner.RunAsync(command, null, CancellationToken.None);
+        Assert.NotEmpty(output);
+        Assert.NotNull(cpu);
+        Assert.True(cpu > TimeSpan.FromMilliseconds(50), $"CPU time {cpu}");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MissingProgram_RunDirectly_Exits127_CommandNotFound_LikeTheShell()
+    {
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync("no-such-binary-brigade 1", null, CancellationToken.None));
+        Assert.Equal(127, e.ExitCode);
+        Assert.StartsWith("exit code 127: command not found", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-binary-brigade", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ScriptWithoutInterpreterLine_RunsThroughTheShell_AsItWouldUnderSh()
+    {
+        if (!ExecSpawner.IsAvailable || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var script = dir.File("plain-script");
+        await File.WriteAllTextAsync(script, "echo from-script\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var (output, _) = await ExecRunner.RunAsync(script, null, CancellationToken.None);
+        Assert.Equal("from-script\n", System.Text.Encoding.UTF8.GetString(output));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Failure_ExitCodeAndStderrTail_AreReported()
+    {
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync("ls /no/such/dir/brigade", null, CancellationToken.None));
+        Assert.Equal(2, e.ExitCode);
+        Assert.StartsWith("exit code 2: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("/no/such/dir/brigade", e.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Timeout_DirectCommand_IsKilledWithItsGroup()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync("sleep 30.25", TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        Assert.Contains("timed out after 0.3 s (process group killed)", e.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.DoesNotContain(ProcessTable.List(), p => p.CommandLine.Contains("sleep 30.25", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Cancellation_KillsTheCommand_AndThrowsOperationCanceled()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExecRunner.RunAsync("sleep 30.35", null, cancel.Token));
+        Assert.Empty(await ProcessTable.WaitGoneAsync(ProcessTable.List().Where(p => p.CommandLine.Contains("sleep 30.35", StringComparison.Ordinal)).Select(p => p.Pid).ToList(), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Reaper_ListsTheCommandWhileItRuns_AndFreesItsSlotAfter()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        var running = ExecRunner.RunAsync("sleep 0.5", null, CancellationToken.None);
+        await Task.Delay(200);
+        Assert.Contains('G', ExecReaper.Snapshot());
+        await running;
+        await Task.Delay(50);
+        Assert.True(ExecReaper.IsRunning);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_KilledWithSigkill_CommandsStartedWithoutAShell_DoNotOutliveIt()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2"]);
+        var tag = $"40.{Random.Shared.Next(100, 999)}";
+        using var brigade = CliProcess.Start(dir.Path, "run", dir.File("in.txt"), "--exec", $"sleep {tag}{{}}", "-e", "threads", "-j", "2", "-q", "-o", dir.File("out.txt"));
+        var commands = new List<int>();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                commands = ProcessTable.List().Where(p => p.ParentPid == brigade.Id && p.CommandLine.StartsWith("sleep " + tag, StringComparison.Ordinal)).Select(p => p.Pid).ToList();
+                if (commands.Count == 2)
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+
+            Assert.True(commands.Count == 2, $"the commands did not start as brigade's own children: {commands.Count}");
+            brigade.Kill(); // SIGKILL: brigade runs no code of its own from here.
+            await brigade.WaitForExitAsync();
+            var left = await ProcessTable.WaitGoneAsync(commands, TimeSpan.FromSeconds(5));
+            Assert.True(left.Count == 0, $"still running 5 s after brigade was killed: {string.Join(", ", left)}");
+        }
+        finally
+        {
+            ProcessTable.KillAll(commands);
+        }
+    }
+}
