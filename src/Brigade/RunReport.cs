@@ -13,6 +13,8 @@ namespace Brigade;
 /// </remarks>
 public sealed class RunReport
 {
+    private RunLosses? _losses;
+
     internal RunReport()
     {
     }
@@ -83,6 +85,13 @@ public sealed class RunReport
     /// <summary>Gets every failed item, in index order.</summary>
     public IReadOnlyList<ItemFailure> Failures { get; init; } = [];
 
+    /// <summary>Gets why the run was not faster: the gap between every worker busy for the whole run and the useful time, by cause.</summary>
+    /// <remarks>Computed on first use from figures the run already collected (see <see cref="RunLosses"/>); the causes sum to the gap.</remarks>
+    public RunLosses Losses => _losses ??= LossBreakdown.Compute(this, Counters);
+
+    /// <summary>Gets the process-wide counters' gains during the run (GC pauses, lock waits), for <see cref="Losses"/>.</summary>
+    internal Internal.LossProbe Counters { get; init; }
+
     /// <summary>Gets the number of workers that ran at least one batch.</summary>
     public int WorkerCount => Workers.Count(w => w.Batches > 0);
 
@@ -116,6 +125,10 @@ public sealed class RunReport
             throw new RunFailedException(this);
         }
     }
+
+    /// <summary>Returns the one-line summary followed by <see cref="Losses"/>: why the run was not faster, by cause, and what to change.</summary>
+    /// <returns>Several lines of text.</returns>
+    public string Explain() => ToString() + Environment.NewLine + Losses;
 
     /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>.</summary>
     public override string ToString()

@@ -122,10 +122,12 @@ internal static class DemoCommand
             }
 
             var watch = Stopwatch.StartNew();
+            var reportsBefore = context.Reports.Count;
             SceneResult result;
             try
             {
                 result = await scene.RunAsync(context, cancellationToken).ConfigureAwait(false);
+                context.ExplainLosses(result, reportsBefore);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -77,7 +77,38 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
                     .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(w => w.Items), StringComparer.Ordinal)
                 : null,
             FailedIndexes = report.Failed > 0 ? [.. report.Failures.Take(100).Select(f => f.Index)] : null,
+            Losses = LossesRecord.From(report.Losses),
         };
+    }
+
+    /// <summary>
+    /// Adds to a scene's conclusion why its least efficient parallel run (of those recorded since
+    /// <paramref name="firstReport"/>) was not faster, when that run lost at least 10% of its ideal.
+    /// </summary>
+    public void ExplainLosses(SceneResult result, int firstReport)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        RunReport[] reports;
+        lock (_gate)
+        {
+            reports = [.. _reports.Skip(firstReport)];
+        }
+
+        // A list, not MinBy over tuples: MinBy of an empty sequence of value types throws.
+        var candidates = reports
+            .Where(static r => r.DegreeOfParallelism > 1 && r.Items > 0 && r.WallTime >= TimeSpan.FromMilliseconds(10))
+            .Select(static r => (Report: r, Losses: r.Losses))
+            .Where(static x => x.Losses.Gap >= x.Losses.Ideal * 0.10)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        var worst = candidates.MinBy(static x => x.Losses.Efficiency);
+
+        result.WhyNotFaster = $"{worst.Report.Label ?? worst.Report.Engine} ({worst.Report.Engine} ×{worst.Report.DegreeOfParallelism}): {worst.Losses.Summary}";
+        result.Conclusion += $" Why not faster: {result.WhyNotFaster}.";
     }
 
     /// <summary>Records a plain .NET baseline measured by the scene itself.</summary>

@@ -282,6 +282,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 summary += $"; plan: {plan}";
             }
+
+            // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter.
+            if (report.Items > 0 && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
+            {
+                summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}";
+            }
         }
 
         if (!options.Quiet)

@@ -23,6 +23,10 @@ public sealed class EngineWorker
     // extrapolated from its measured batches.
     private static readonly TimeSpan MinCpuMeasuredBatch = TimeSpan.FromMicroseconds(50);
 
+    // Run-queue wait (RunReport.Losses' "waiting for a core") is read at most once per this interval of a worker's
+    // batches: a read costs ~3 µs, so this keeps it under 0.3% of the work and out of runs shorter than the interval.
+    private static readonly TimeSpan RunQueueInterval = TimeSpan.FromMilliseconds(1);
+
     private readonly RunRecorder _recorder;
     private long _targetBatchTimestamps;
     private readonly long _minCpuMeasuredTimestamps;
@@ -40,6 +44,20 @@ public sealed class EngineWorker
     private int _batchThread;
     private long _lastEndCpu = -1;
     private int _lastEndThread = -1;
+    private long _firstStart = -1;
+    private long _lastStart;
+    private long _lastEnd;
+    private long _lastFirstIndex;
+    private int _lastCount;
+    private readonly long _runQueueInterval;
+    private long _runQueueReadAt;
+    private int _runQueueThread = -1;
+    private ThreadSchedStat? _runQueueReader;
+    private long _runQueueLast = -1;
+    private long _runQueueTicks;
+    private long _runQueueCovered;
+    private long _batchContentions;
+    private long _contendedOffCpuTicks;
 
     internal EngineWorker(RunRecorder recorder, int id, string name, TimeSpan targetBatchDuration)
     {
@@ -49,6 +67,8 @@ public sealed class EngineWorker
         var frequency = recorder.Clock.TimeProvider.TimestampFrequency;
         _targetBatchTimestamps = Math.Max(1, (long)(targetBatchDuration.TotalSeconds * frequency));
         _minCpuMeasuredTimestamps = (long)(MinCpuMeasuredBatch.TotalSeconds * frequency);
+        _runQueueInterval = ThreadSchedStat.IsSupported ? (long)(RunQueueInterval.TotalSeconds * frequency) : long.MaxValue;
+        _runQueueReadAt = recorder.Clock.Now();
     }
 
     /// <summary>Gets the worker's 0-based id within the run.</summary>
@@ -86,6 +106,9 @@ public sealed class EngineWorker
             _batchStartCpu = -1;
         }
 
+        // Reading the runtime's contention count costs ~0.1 µs (a call into the runtime): only batches whose CPU time
+        // is measured (at least 50 µs long) need it.
+        _batchContentions = _batchStartCpu >= 0 ? Monitor.LockContentionCount : 0;
         _batchStart = _recorder.Clock.Now();
         Observer?.OnBatchStart();
     }
@@ -111,8 +134,19 @@ public sealed class EngineWorker
             }
         }
 
+        if (cpu is { } used && Monitor.LockContentionCount != _batchContentions)
+        {
+            // Plain lock contention is counted by the runtime, not timed: a batch during which it was counted
+            // gives its off-CPU time to RunReport.Losses as the upper bound of its wait.
+            _contendedOffCpuTicks += Math.Max(0, _recorder.Clock.ToDuration(_batchStart, end).Ticks - used.Ticks);
+        }
+
         _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps;
         RecordBatch(firstIndex, count, failed, _batchStart, end, cpu);
+        if (end - _runQueueReadAt >= _runQueueInterval)
+        {
+            ReadRunQueue(end);
+        }
     }
 
     /// <summary>Records a batch that ran elsewhere (another process or machine), and adapts the next batch size.</summary>
@@ -131,6 +165,15 @@ public sealed class EngineWorker
         }
 
         var elapsed = endTimestamp - startTimestamp;
+        if (_firstStart < 0)
+        {
+            _firstStart = startTimestamp;
+        }
+
+        _lastStart = startTimestamp;
+        _lastEnd = endTimestamp;
+        _lastFirstIndex = firstIndex;
+        _lastCount = count;
         _batches++;
         Volatile.Write(ref _items, _items + count);
         Volatile.Write(ref _failed, _failed + failed);
@@ -171,6 +214,32 @@ public sealed class EngineWorker
         }
     }
 
+    // Run-queue wait accrues between two readings on the same thread, in batches and between them; the wall time
+    // those readings cover is kept so that the report can scale the measured wait up to the worker's whole span
+    // (first batch start to last batch end), like CPU time.
+    private void ReadRunQueue(long now)
+    {
+        var previous = _runQueueReadAt;
+        _runQueueReadAt = now;
+        var thread = Environment.CurrentManagedThreadId;
+        if (thread != _runQueueThread)
+        {
+            _runQueueThread = thread;
+            _runQueueReader = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
+            _runQueueLast = _runQueueReader?.RunQueueWaitTicks() ?? -1;
+            return;
+        }
+
+        var ticks = _runQueueReader?.RunQueueWaitTicks() ?? -1;
+        if (ticks >= 0 && _runQueueLast >= 0)
+        {
+            _runQueueTicks += ticks - _runQueueLast;
+            _runQueueCovered += now - previous;
+        }
+
+        _runQueueLast = ticks;
+    }
+
     // CPU time is reported when batches covering at least 90% of the busy time were measured, scaled up to the
     // whole busy time; otherwise it is unknown rather than wrong.
     internal WorkerReport ToReport()
@@ -181,6 +250,15 @@ public sealed class EngineWorker
             cpu = TimeSpan.FromTicks((long)(_cpuTicks * ((double)_busyTimestamps / _measuredBusyTimestamps)));
         }
 
-        return new WorkerReport(Id, Name, Location, _batches, _items, _failed, _recorder.Clock.ToDuration(0, _busyTimestamps), cpu);
+        var clock = _recorder.Clock;
+        TimeSpan? runQueue = _runQueueCovered > 0 && _batches > 0
+            ? TimeSpan.FromTicks((long)(_runQueueTicks * Math.Max(1.0, (double)(_lastEnd - _firstStart) / _runQueueCovered)))
+            : null;
+        return new WorkerReport(Id, Name, Location, _batches, _items, _failed, clock.ToDuration(0, _busyTimestamps), cpu)
+        {
+            Timing = _batches == 0 ? null : new WorkerTiming(
+                clock.SinceStart(_firstStart), clock.SinceStart(_lastStart), clock.SinceStart(_lastEnd), _lastFirstIndex, _lastCount, runQueue,
+                TimeSpan.FromTicks(_contendedOffCpuTicks)),
+        };
     }
 }

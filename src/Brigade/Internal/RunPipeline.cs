@@ -32,6 +32,7 @@ internal static class RunPipeline
         Telemetry.ActiveRuns.Add(1);
 
         var cpuAtStart = Environment.CpuUsage.TotalTime;
+        var countersAtStart = LossProbe.Read();
         clock.Start();
         onStarted?.Invoke(job);
         using var progressTimer = options.Progress is { } progress
@@ -64,6 +65,7 @@ internal static class RunPipeline
 
         var end = clock.Now();
         var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
+        var counters = LossProbe.Read().Since(countersAtStart);
         if (progressTimer is not null)
         {
             await progressTimer.DisposeAsync().ConfigureAwait(false);
@@ -72,7 +74,7 @@ internal static class RunPipeline
 
         await source.DisposeAsync().ConfigureAwait(false);
         var itemsRead = source.Taken;
-        var report = BuildReport(job, recorder, clock, end, cpu, itemsRead, cancellationToken.IsCancellationRequested);
+        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancellationToken.IsCancellationRequested);
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError) : job.Fatal;
         var cancelled = cancellationToken.IsCancellationRequested;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
@@ -156,7 +158,7 @@ internal static class RunPipeline
         return new RunProgress(completed, job.FailedCount, running, job.ItemCount, clock.SinceStart(clock.Now()));
     }
 
-    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, long itemsRead, bool cancelled)
+    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled)
     {
         var workers = recorder.Workers();
         var workerReports = workers.Select(w => w.ToReport()).ToArray();
@@ -196,6 +198,7 @@ internal static class RunPipeline
             Timeline = RunRecorder.MergeTimeline(workers),
             TimelineTruncated = recorder.TimelineTruncated,
             Failures = failures,
+            Counters = counters,
         };
     }
 }

@@ -14,7 +14,7 @@ namespace Brigade.Reporting;
 /// Each lane is a <c>&lt;g class="lane" data-worker="N"&gt;</c> and each batch a <c>&lt;rect class="bar"&gt;</c>
 /// (with <c>failed</c> added when any of its items failed), which keeps the page easy to test.
 /// </remarks>
-public static class HtmlReport
+public static partial class HtmlReport
 {
     private const int Buckets = 100;
     private const double ChartWidth = 1000;
@@ -93,6 +93,7 @@ public static class HtmlReport
         Cell(w, "Workers", run.WorkerCount.ToString(CultureInfo.InvariantCulture));
         Cell(w, "Batches", run.Batches.ToString("N0", CultureInfo.InvariantCulture));
         w.Raw("</tr></table>");
+        WriteLosses(w, run);
 
         if (run.Timeline.Count == 0)
         {
@@ -285,6 +286,9 @@ public static class HtmlReport
         td.bad .v{color:#c62828}td.warn .v{color:#b26a00}
         svg{display:block;max-width:100%;height:auto}.tick{stroke:#eef1f5}.axis,.label{font-size:11px;fill:#4a5566}
         .bar{fill:#2e7d32}.bar.failed{fill:#c62828}.col{fill:#1565c0}.throughput .col{fill:#6a1b9a}
+        .losses{display:flex;height:22px;border-radius:4px;overflow:hidden;margin:4px 0 6px;max-width:1000px}
+        .losses div{height:100%}ul.causes{margin:4px 0;padding-left:18px}ul.causes .sw{display:inline-block;width:10px;height:10px;margin-right:6px}
+        .advice{background:#fff8e1;padding:6px 10px;border-radius:6px;margin:4px 0}
         table.failures{border-collapse:collapse}table.failures td,table.failures th{border:1px solid #dde3ea;padding:2px 8px;text-align:left}
         """;
 

@@ -17,4 +17,8 @@ public sealed record WorkerReport(
     long Items,
     long Failed,
     TimeSpan BusyTime,
-    TimeSpan? CpuTime);
+    TimeSpan? CpuTime)
+{
+    /// <summary>Gets when the worker's batches ran and how long its thread waited for a core, for <see cref="RunReport.Losses"/>.</summary>
+    internal WorkerTiming? Timing { get; init; }
+}

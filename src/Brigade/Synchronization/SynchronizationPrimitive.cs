@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brigade.Diagnostics;
+using Brigade.Internal;
 
 namespace Brigade.Synchronization;
 
@@ -224,8 +225,12 @@ public abstract partial class SynchronizationPrimitive
         SynchronizationHooks.Observer?.OnAcquired(this, node.Mode, node.Holder);
     }
 
-    internal void RecordWait(WaitNode node) =>
-        Telemetry.LockWaitDuration.Record(Time.GetElapsedTime(node.StartTimestamp).TotalSeconds, _kindTag);
+    internal void RecordWait(WaitNode node)
+    {
+        var waited = Time.GetElapsedTime(node.StartTimestamp);
+        Telemetry.LockWaitDuration.Record(waited.TotalSeconds, _kindTag);
+        LossProbe.AddLockWait(waited);
+    }
 
     /// <summary>Adds what <paramref name="node"/> waits for: holders (and, fair reader/writer lock, nodes ahead).</summary>
     /// <param name="node">The waiting acquisition.</param>

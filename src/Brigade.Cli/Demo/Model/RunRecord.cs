@@ -48,4 +48,7 @@ internal sealed class RunRecord
 
     /// <summary>For runs that compute a known number: the value this run gave (lower than <see cref="Expected"/> when updates were lost).</summary>
     public long? Observed { get; init; }
+
+    /// <summary>For Brigade runs: why the run was not faster (<see cref="RunReport.Losses"/>); null for baselines.</summary>
+    public LossesRecord? Losses { get; init; }
 }

@@ -23,6 +23,9 @@ internal sealed class SceneResult
     /// <summary>For pitfall scenes: the report a user sees (the message of the Brigade report), when there was one.</summary>
     public string? Report { get; set; }
 
+    /// <summary>Why the scene's least efficient parallel Brigade run was not faster (<see cref="RunReport.Losses"/>), when it lost at least 10% of its ideal; null otherwise.</summary>
+    public string? WhyNotFaster { get; set; }
+
     /// <summary>
     /// For scenes whose effect depends on timing (the race scene's lost updates): how many times the provoking phase
     /// ran to observe it, at most a bounded few; the runs' observed values are those of the last attempt.

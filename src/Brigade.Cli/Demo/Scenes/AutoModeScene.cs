@@ -59,6 +59,7 @@ internal sealed class AutoModeScene : IDemoScene
             Efficiency = record.Efficiency,
             Batches = record.Batches,
             NotRun = record.NotRun,
+            Losses = record.Losses,
             Plan = report.Plan,
             Class = cls,
         };

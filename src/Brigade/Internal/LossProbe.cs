@@ -1,0 +1,31 @@
+namespace Brigade.Internal;
+
+/// <summary>
+/// Process-wide counters read at the start and end of a run for <see cref="Reporting.RunLosses"/>: GC pause time, contention on
+/// plain <c>lock</c>, and time spent waiting on Brigade's synchronization primitives.
+/// </summary>
+/// <remarks>
+/// Each reading is a few loads of counters the runtime keeps anyway, so a run pays tens of nanoseconds for it. The
+/// counters are process-wide: work outside the run that pauses, contends or waits during it is counted too.
+/// </remarks>
+internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks)
+{
+    private static long _lockWaitTicks;
+
+    /// <summary>Adds one completed wait on a Brigade primitive.</summary>
+    public static void AddLockWait(TimeSpan waited)
+    {
+        if (waited > TimeSpan.Zero)
+        {
+            Interlocked.Add(ref _lockWaitTicks, waited.Ticks);
+        }
+    }
+
+    /// <summary>Reads the counters now.</summary>
+    public static LossProbe Read() =>
+        new(GC.GetTotalPauseDuration().Ticks, Monitor.LockContentionCount, Volatile.Read(ref _lockWaitTicks));
+
+    /// <summary>Returns what the counters gained since <paramref name="start"/>.</summary>
+    public LossProbe Since(LossProbe start) =>
+        new(GcPauseTicks - start.GcPauseTicks, MonitorContentions - start.MonitorContentions, LockWaitTicks - start.LockWaitTicks);
+}

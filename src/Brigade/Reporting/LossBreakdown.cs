@@ -1,0 +1,308 @@
+using System.Globalization;
+using Brigade.Internal;
+
+namespace Brigade.Reporting;
+
+/// <summary>Computes a run's <see cref="RunLosses"/> from what its report already holds and the run's <see cref="LossProbe"/> counters.</summary>
+/// <remarks>
+/// Every figure here is either measured or the exact remainder of measured ones, so the causes sum to the gap by
+/// construction; clamping (a measured loss larger than the time it can have cost) shows up as unexplained rather
+/// than being hidden.
+/// </remarks>
+internal static class LossBreakdown
+{
+    // Advice is given when the run lost at least this fraction of its ideal, for causes holding this share of the gap.
+    private const double AdviceWhenLost = 0.10;
+    private const double AdviceShare = 0.20;
+
+    public static RunLosses Compute(RunReport report, LossProbe counters)
+    {
+        var wall = report.WallTime;
+        var slots = Slots(report.Workers);
+        var width = Math.Max(report.DegreeOfParallelism, slots.Count);
+        if (width == 0 || wall <= TimeSpan.Zero)
+        {
+            return new RunLosses { Width = width };
+        }
+
+        var ideal = wall * width;
+        var lastEndAll = slots.Count > 0 ? slots.Max(static s => s.LastEnd) : TimeSpan.Zero;
+
+        // Outside batches: before the first, between, and after the last (imbalance while another still ran; the
+        // run's own finish after that). Run-queue wait is measured over each worker's span, so it splits between its
+        // batches and the gaps between them in proportion; both parts count as waiting for a core.
+        var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
+        TimeSpan startUp = TimeSpan.Zero, windDown = TimeSpan.Zero, between = TimeSpan.Zero, tail = TimeSpan.Zero, busy = TimeSpan.Zero;
+        TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero;
+        foreach (var slot in slots)
+        {
+            var gaps = Max(TimeSpan.Zero, slot.LastEnd - slot.First - slot.Busy);
+            var span = slot.Busy + gaps;
+            var waited = remote ? TimeSpan.Zero : Min(slot.RunQueue, span);
+            var inside = span > TimeSpan.Zero ? waited * (slot.Busy / span) : TimeSpan.Zero;
+            startUp += slot.First;
+            between += gaps - (waited - inside);
+            tail += lastEndAll - slot.LastEnd;
+            windDown += Max(TimeSpan.Zero, wall - lastEndAll);
+            busy += slot.Busy;
+            runQueue += waited;
+            runQueueInside += inside;
+            contended += slot.Contended;
+        }
+
+        var ran = slots.Count;
+        var unstarted = width - ran;
+        var tooFewWorkers = report.Items < width ? (int)Math.Min(unstarted, width - report.Items) : 0;
+        var tooFew = wall * tooFewWorkers;
+        var lateStart = wall * (unstarted - tooFewWorkers);
+
+        // Inside batches.
+        var cpuPool = IsCpuPool(report);
+        // A GC pause stops the threads running managed code, not those blocked in a wait: weigh it by CPU concurrency.
+        var concurrency = Math.Min(width, (report.WorkerCpuTime ?? busy) / wall);
+        var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), busy - runQueueInside);
+        var lockWait = TimeSpan.FromTicks(Math.Max(0, counters.LockWaitTicks));
+        TimeSpan contention = TimeSpan.Zero, blocking = TimeSpan.Zero, transport = TimeSpan.Zero;
+        var plainLock = false;
+        if (report.WorkerCpuTime is { } cpu)
+        {
+            var offCpu = Max(TimeSpan.Zero, busy - cpu - runQueueInside - gc);
+            if (remote)
+            {
+                // A remote batch's time beyond its CPU time there is serialization and transport, unless the items
+                // themselves wait (I/O): then the two cannot be told apart and the time counts as the items'. Items
+                // that wait are long (a millisecond or more) and mostly off the CPU.
+                var items = Math.Max(1, report.Succeeded + report.Failed);
+                if (cpu >= busy * 0.5 || busy / items < TimeSpan.FromMilliseconds(1))
+                {
+                    transport = offCpu;
+                }
+            }
+            else
+            {
+                contention = Min(offCpu, lockWait);
+                if (cpuPool && contended > contention)
+                {
+                    // Plain lock waits are not timed: the off-CPU time of batches during which the runtime counted
+                    // contention is their upper bound (less the run-queue wait inside them, already counted).
+                    contention = Min(offCpu, contended);
+                    plainLock = true;
+                }
+
+                blocking = cpuPool ? offCpu - contention : TimeSpan.Zero;
+            }
+        }
+        else if (!remote)
+        {
+            contention = Min(lockWait, busy - runQueueInside - gc);
+        }
+
+        var useful = busy - runQueueInside - gc - contention - blocking - transport;
+        var gap = ideal - useful;
+
+        var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers);
+        var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
+        {
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
+            (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
+            (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
+            (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): other threads or processes were using the cores"),
+                "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
+            (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
+                "allocate less per item (reuse buffers, pool objects), or try server GC"),
+            (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock),
+                "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
+            (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits"),
+                "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
+        };
+
+        var named = TimeSpan.Zero;
+        foreach (var c in causes)
+        {
+            named += c.Time;
+        }
+
+        causes.Add((LossCause.Unexplained, gap - named, "the part of the gap the measurements above do not account for", null));
+
+        var list = causes
+            .Where(static c => c.Time != TimeSpan.Zero)
+            .OrderByDescending(static c => c.Cause == LossCause.Unexplained ? c.Time.Duration() : c.Time)
+            .Select(c => new RunLoss(c.Cause, c.Time, gap > TimeSpan.Zero ? c.Time / gap : 0, c.Description, c.Advice))
+            .ToArray();
+
+        var advice = new List<string>();
+        if (gap >= ideal * AdviceWhenLost)
+        {
+            foreach (var c in list.Where(static c => c.Advice is not null && c.Time > TimeSpan.Zero && c.Share >= AdviceShare).Take(2))
+            {
+                advice.Add(c.Cause == LossCause.Imbalance && straggler.Lead is { } lead ? lead : $"{LossText.Name(c.Cause)} cost {c.Share * 100:0}% of the gap: {c.Advice}");
+            }
+        }
+
+        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice };
+    }
+
+    // Workers as slots of the width: a worker that starts after another ended takes over its slot (auto mode's re-plans
+    // retire workers and start new ones; a worker process that died is replaced), so the ideal counts the workers that
+    // ran at the same time, not every worker the run ever had.
+    private static List<Slot> Slots(IReadOnlyList<WorkerReport> workers)
+    {
+        var slots = new List<Slot>();
+        foreach (var w in workers.Where(static w => w.Batches > 0 && w.Timing is not null).OrderBy(static w => w.Timing!.Value.FirstStart))
+        {
+            var t = w.Timing!.Value;
+            Slot? free = null;
+            foreach (var s in slots)
+            {
+                if (s.LastEnd <= t.FirstStart && (free is null || s.LastEnd > free.LastEnd))
+                {
+                    free = s;
+                }
+            }
+
+            if (free is null)
+            {
+                free = new Slot { First = t.FirstStart };
+                slots.Add(free);
+            }
+
+            free.LastEnd = t.LastEnd;
+            free.Busy += w.BusyTime;
+            free.RunQueue += t.RunQueueWait ?? TimeSpan.Zero;
+            free.Contended += t.ContendedOffCpu;
+            free.Last = t;
+        }
+
+        return slots;
+    }
+
+    private static bool IsCpuPool(RunReport report)
+    {
+        var engine = report.Engine;
+        if (report.Plans.Count > 0)
+        {
+            engine = report.Plans[^1].Engine;
+        }
+
+        // The thread pool's width is the cores: an item off the CPU leaves a core idle. Sequential runs are the
+        // baseline (a sleeping item there is the work itself), threads and async are sized for waiting.
+        return engine is "threadpool";
+    }
+
+    private static (string Description, string? Advice, string? Lead) Straggler(
+        RunReport report, List<Slot> slots, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers)
+    {
+        if (tooFewWorkers > 0 && tail <= TimeSpan.Zero)
+        {
+            return (Text($"{report.Items:N0} items for {report.Items + tooFewWorkers:N0}+ workers: {tooFewWorkers} never ran"),
+                "give the run more, smaller items, or use fewer workers", null);
+        }
+
+        if (slots.Count < 2)
+        {
+            return (tooFewWorkers > 0 ? Text($"{tooFewWorkers} workers never ran: too few items") : "one worker: no imbalance", null, null);
+        }
+
+        var lastSlot = slots.MaxBy(static s => s.LastEnd)!;
+        var last = lastSlot.Last;
+        var others = slots.Where(s => !ReferenceEquals(s, lastSlot)).ToArray();
+        var firstIdle = others.Min(static s => s.LastEnd);
+        var window = Max(TimeSpan.Zero, lastEndAll - firstIdle);
+        var duration = last.LastEnd - last.LastStart;
+        var inWindow = Min(duration, window);
+        var items = LossText.Items(last.LastFirstIndex, last.LastCount);
+        var idle = tail / others.Length;
+        var description = Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other {others.Length} workers sat idle {LossText.Duration(idle)} on average at the end");
+        if (tooFewWorkers > 0)
+        {
+            description += Text($"; {tooFewWorkers} workers never ran (too few items)");
+        }
+
+        var fewItems = report.Items < 2L * slots.Count;
+        if (fewItems && tooFewWorkers == 0)
+        {
+            description += Text($"; {report.Items:N0} items for {slots.Count} workers: too few to balance");
+        }
+
+        var advice = fewItems ? "give the run more, smaller items, or use fewer workers"
+            : last.LastCount == 1 ? "split large items or sort them largest first"
+            : "use smaller batches (BatchSize) or split large items";
+        var lead = Text($"{items} took {LossText.Duration(inWindow)} of the last {LossText.Duration(window)}: {advice}");
+        return (description, advice, lead);
+    }
+
+    private static string StartUpText(RunReport report, int ran, TimeSpan startUp, TimeSpan windDown, int late, TimeSpan wall)
+    {
+        var perWorker = ran > 0 ? startUp / ran : TimeSpan.Zero;
+        var s = Text($"{LossText.Duration(perWorker)} on average before each worker's first batch{(report.Plans.Count > 0 ? " (auto mode's sample included)" : "")}, {LossText.Duration(ran > 0 ? windDown / ran : TimeSpan.Zero)} after the last batch");
+        if (late > 0)
+        {
+            s += Text($"; {late} workers of the width never ran batches ({LossText.Duration(wall * late)})");
+        }
+
+        return s;
+    }
+
+    private static string StartUpAdvice(RunReport report, bool remote) =>
+        remote ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+        : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
+        : report.Plans.Count > 0 ? "auto mode's sample and re-plans started workers late: keep the plan cache on (AutoEngineOptions.UsePlanCache) so that later runs skip the sample"
+        : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
+        : "workers started late: check for a slow input";
+
+    private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote)
+    {
+        var items = Math.Max(1, report.Items - report.NotRun);
+        var s = Text($"{LossText.Duration(between)} between batches ({LossText.Duration((between + transport) / items)} per item over {items:N0} items in {report.Batches:N0} batches)");
+        if (remote)
+        {
+            s += Text($", {LossText.Duration(transport)} of serialization and transport inside batches");
+        }
+
+        return s;
+    }
+
+    private static string OverheadAdvice(bool remote) => remote
+        ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
+        : "items are small for their dispatch cost: raise BatchSize or give each item more work";
+
+    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock)
+    {
+        var s = Text($"workers waited {LossText.Duration(contention)} for locks");
+        if (lockWait > TimeSpan.Zero)
+        {
+            s += Text($" ({LossText.Duration(lockWait)} measured on Brigade primitives)");
+        }
+
+        if (monitorContentions > 0)
+        {
+            s += Text($"; plain lock contended {monitorContentions:N0} times{(plainLock ? ", its wait estimated as the off-CPU time of the batches that contended" : "")}");
+        }
+
+        return s;
+    }
+
+    private static string Pct(TimeSpan part, TimeSpan whole) =>
+        whole > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $"{part / whole * 100:0}%") : "0%";
+
+    private static string Text(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private sealed class Slot
+    {
+        public TimeSpan First { get; init; }
+
+        public TimeSpan LastEnd { get; set; }
+
+        public TimeSpan Busy { get; set; }
+
+        public TimeSpan RunQueue { get; set; }
+
+        public TimeSpan Contended { get; set; }
+
+        public WorkerTiming Last { get; set; }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Brigade.Reporting;
+
+/// <summary>Why a run fell short of its ideal: one part of <see cref="RunLosses"/>.</summary>
+public enum LossCause
+{
+    /// <summary>Before each worker's first batch (starting workers, auto mode's sampling, a worker added late) and after the last batch ended (finishing the run).</summary>
+    StartUp,
+
+    /// <summary>Workers idle at the end while others ran their last items (stragglers), or never started because there were fewer items than workers.</summary>
+    Imbalance,
+
+    /// <summary>Time between a worker's batches (taking items, dispatch, delivering results), and for worker processes and clusters, a batch's time beyond its CPU time where it ran (serialization and transport) when the items do not wait themselves.</summary>
+    Overhead,
+
+    /// <summary>Worker threads ready to run but waiting in the operating system's run queue for a core: other threads or processes were using the cores.</summary>
+    WaitingForCore,
+
+    /// <summary>Garbage-collection pauses that stopped the workers.</summary>
+    GcPauses,
+
+    /// <summary>Workers waiting for locks: Brigade's synchronization primitives (measured) and plain <c>lock</c> (off-CPU time while the runtime counted contention).</summary>
+    LockContention,
+
+    /// <summary>Items off the CPU inside the thread-pool engine (sized to the cores, so a waiting item leaves a core idle) for reasons other than locks: blocking I/O, sleeps, waits.</summary>
+    Blocking,
+
+    /// <summary>The rest of the gap that no measurement accounts for.</summary>
+    Unexplained,
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+
+namespace Brigade.Reporting;
+
+/// <summary>
+/// Why a run was not faster: the gap between its ideal (every worker busy for the whole wall time) and the useful
+/// time its workers spent, broken down into causes that add up to the whole gap.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Ideal"/> is <see cref="Width"/> workers × the wall time. <see cref="Useful"/> is the time workers
+/// spent inside batches, less what was lost inside them (waiting for a core, GC pauses, lock waits, blocking in a
+/// CPU pool, transport to worker processes). The causes in <see cref="Causes"/> sum to <see cref="Gap"/> exactly;
+/// <see cref="LossCause.Unexplained"/> holds whatever the measurements do not account for.</para>
+/// <para>Time outside batches is read from each worker's first and last batch: before the first is start-up, after
+/// the last (while another worker still ran) is imbalance, the rest between batches is per-batch overhead. Inside
+/// batches: run-queue wait from <c>/proc/self/task/TID/schedstat</c> (Linux), GC pauses from
+/// <see cref="GC.GetTotalPauseDuration"/>, lock waits from Brigade's primitives and
+/// <see cref="Monitor.LockContentionCount"/>, and off-CPU time from the workers' CPU clocks. The GC, lock and
+/// contention counters are process-wide, so work outside the run that pauses or contends during it counts too.</para>
+/// </remarks>
+public sealed class RunLosses
+{
+    internal RunLosses()
+    {
+    }
+
+    /// <summary>Gets the number of workers the ideal counts: the run's degree of parallelism, or the workers it started when more.</summary>
+    public int Width { get; internal init; }
+
+    /// <summary>Gets the ideal worker time: <see cref="Width"/> × the run's wall time.</summary>
+    public TimeSpan Ideal { get; internal init; }
+
+    /// <summary>Gets the worker time spent on the items themselves: busy time less the losses measured inside batches.</summary>
+    public TimeSpan Useful { get; internal init; }
+
+    /// <summary>Gets <see cref="Ideal"/> − <see cref="Useful"/>: the worker time the causes account for.</summary>
+    public TimeSpan Gap => Ideal - Useful;
+
+    /// <summary>Gets <see cref="Useful"/> ÷ <see cref="Ideal"/>: 1.0 when nothing was lost.</summary>
+    public double Efficiency => Ideal > TimeSpan.Zero ? Useful / Ideal : 1.0;
+
+    /// <summary>Gets the causes of the gap, largest first; they sum to <see cref="Gap"/>. Causes that cost nothing are left out.</summary>
+    public IReadOnlyList<RunLoss> Causes { get; internal init; } = [];
+
+    /// <summary>Gets what to change, from the one or two largest causes; empty when the run lost little (under 10% of the ideal).</summary>
+    public IReadOnlyList<string> Advice { get; internal init; } = [];
+
+    /// <summary>Gets the explanation on one line: the share of the ideal reached, the largest causes with their shares of the gap, and the first advice.</summary>
+    /// <value>Such as <c>48% of the ideal; lost to imbalance 81%, start-up 12%: item 417 took 48 ms of the last 60 ms: split large items or sort them largest first</c>.</value>
+    public string Summary
+    {
+        get
+        {
+            var inv = CultureInfo.InvariantCulture;
+            var s = string.Create(inv, $"{Efficiency * 100:0}% of the ideal");
+            var top = Causes.Where(static c => c.Time > TimeSpan.Zero && c.Share >= 0.05).Take(3).ToArray();
+            if (top.Length > 0)
+            {
+                s += "; lost to " + string.Join(", ", top.Select(c => string.Create(inv, $"{LossText.Name(c.Cause)} {c.Share * 100:0}%")));
+            }
+
+            return Advice.Count > 0 ? s + ": " + Advice[0] : s;
+        }
+    }
+
+    /// <summary>Returns the time lost to <paramref name="cause"/>, zero when it is not among <see cref="Causes"/>.</summary>
+    /// <param name="cause">The cause to look up.</param>
+    /// <returns>The worker time lost to it.</returns>
+    public TimeSpan TimeLostTo(LossCause cause)
+    {
+        foreach (var c in Causes)
+        {
+            if (c.Cause == cause)
+            {
+                return c.Time;
+            }
+        }
+
+        return TimeSpan.Zero;
+    }
+
+    /// <summary>Returns the explanation: a headline, one line per cause, then the advice.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append(inv, $"Why not faster: {Efficiency * 100:0}% of the ideal ({Width} × wall = {LossText.Duration(Ideal)}), useful {LossText.Duration(Useful)}, lost {LossText.Duration(Gap)}");
+        foreach (var c in Causes)
+        {
+            sb.AppendLine();
+            sb.Append(inv, $"  {LossText.Name(c.Cause),-18}{LossText.Duration(c.Time),10}{c.Share * 100,5:0}%  {c.Description}");
+        }
+
+        foreach (var a in Advice)
+        {
+            sb.AppendLine();
+            sb.Append("  → ").Append(a);
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,21 @@
+namespace Brigade.Reporting;
+
+/// <summary>When one worker's batches ran, measured from the start of the run: what <see cref="RunLosses"/> needs beyond its busy time.</summary>
+/// <param name="FirstStart">When its first batch started.</param>
+/// <param name="LastStart">When its last batch started.</param>
+/// <param name="LastEnd">When its last batch ended.</param>
+/// <param name="LastFirstIndex">The input index of its last batch's first item.</param>
+/// <param name="LastCount">How many items its last batch ran.</param>
+/// <param name="RunQueueWait">How long its threads waited for a core between its first batch's start and its last
+/// batch's end, scaled up from the stretches measured; null when not measured (not Linux, remote batches, or under a
+/// millisecond of batches).</param>
+/// <param name="ContendedOffCpu">Off-CPU time of its measured batches during which the runtime counted contention on a
+/// plain <c>lock</c>: the most those waits can have cost.</param>
+internal readonly record struct WorkerTiming(
+    TimeSpan FirstStart,
+    TimeSpan LastStart,
+    TimeSpan LastEnd,
+    long LastFirstIndex,
+    int LastCount,
+    TimeSpan? RunQueueWait,
+    TimeSpan ContendedOffCpu);
