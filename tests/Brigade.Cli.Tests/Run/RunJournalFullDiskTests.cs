@@ -19,8 +19,10 @@ public sealed class RunJournalFullDiskTests
         Directory.CreateDirectory(dir.File("fs"));
         Directory.CreateDirectory(dir.File("saved"));
 
-        // Each result is 3,000 bytes and is journaled (ordered output): 40 of them do not fit in 64 KiB.
-        string[] args = ["run", dir.File("in.txt"), "-x", "printf '%03d%02997d\\n' {} 0; echo {} >> " + dir.File("ran.log"),
+        // Each result is 3,000 bytes and is journaled (ordered output): 40 of them do not fit in 64 KiB. Each command
+        // takes 50 ms, so the disk fills (after ~21 items, ~1 s) well after the first watermark (every 100 ms): a run
+        // that fills it before any watermark has nothing to resume and says only why it stopped.
+        string[] args = ["run", dir.File("in.txt"), "-x", "sleep 0.05; printf '%03d%02997d\\n' {} 0; echo {} >> " + dir.File("ran.log"),
             "-o", dir.File("out.txt"), "--journal", dir.File("fs/run.journal"), "-e", "sequential", "-q"];
         var (code, _, stderr) = await InTmpfsAsync(dir, "size=64k", restore: false, args);
 
