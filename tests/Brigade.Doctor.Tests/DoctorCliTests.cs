@@ -151,7 +151,11 @@ public sealed class DoctorCliTests
         // A diagnostics endpoint that takes the dump request and never answers (a hung runtime): a socket in the
         // runtime's naming scheme for a process that is not .NET, which nobody reads.
         using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
-        var socketPath = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-{Environment.TickCount64}-socket");
+        // The runtime's key is the process's start time (field 22 of /proc/PID/stat): a socket with another key is a
+        // stale one of an earlier process with the same id, which doctor rightly ignores.
+        var stat = File.ReadAllText($"/proc/{sleeper.Id}/stat");
+        var startTime = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[19];
+        var socketPath = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-{startTime}-socket");
         using var endpoint = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
         try
         {
