@@ -82,7 +82,16 @@ public sealed class RunInterruptTests
             await WaitUntilAsync(() => File.Exists(dir.File("started")), brigade);
 
             // The shell, env and setsid each exec the next in place: the pid is brigade's.
-            var ignored = File.ReadAllLines($"/proc/{brigade.Id}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            string ignored;
+            try
+            {
+                ignored = File.ReadAllLines($"/proc/{brigade.Id}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            }
+            catch (IOException) when (brigade.HasExited)
+            {
+                throw new InvalidOperationException($"brigade exited early ({brigade.ExitCode}): {await brigade.StandardError.ReadToEndAsync()}");
+            }
+
             var mask = ulong.Parse(ignored["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True((mask & (1UL << (SigInt - 1))) == 0, $"brigade was started with SIGINT ignored ({ignored}): a Ctrl+C cannot reach it");
 
