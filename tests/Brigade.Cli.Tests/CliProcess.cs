@@ -29,14 +29,25 @@ internal static class CliProcess
 
     /// <summary>
     /// Starts brigade as a terminal would start a foreground job: leading a process group (and session) of its own, so
-    /// a signal to the group (<c>kill -INT -PID</c>, what Ctrl+C does) reaches it and everything in its group. Linux.
+    /// a signal to the group (<c>kill -INT -PID</c>, what Ctrl+C does) reaches it and everything in its group, with
+    /// SIGINT and SIGQUIT at their defaults as a job-control shell gives them. Linux (GNU env 8.31 or later).
     /// </summary>
     public static Process StartInOwnGroup(string workingDirectory, params string[] args) => StartInOwnGroup(workingDirectory, null, args);
 
     /// <inheritdoc cref="StartInOwnGroup(string, string[])"/>
-    public static Process StartInOwnGroup(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Process StartInOwnGroup(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Process.Start(OwnGroupStartInfo(workingDirectory, environment, args))!;
+
+    /// <summary>The start info <see cref="StartInOwnGroup(string, string[])"/> uses (env, then setsid, then brigade; each execs the next in place).</summary>
+    public static ProcessStartInfo OwnGroupStartInfo(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("setsid") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A process started with SIGINT ignored keeps ignoring it (the .NET runtime leaves an ignored signal alone), and
+        // a child inherits that: a test host run as a background job of a script, or by a runner that ignores SIGINT,
+        // would start a brigade deaf to Ctrl+C, and the Ctrl+C tests would wait for an exit that never comes. A terminal's
+        // shell restores the defaults for its foreground jobs; env does the same here.
+        var psi = new ProcessStartInfo("env") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT,QUIT");
+        psi.ArgumentList.Add("setsid");
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliDll);
         foreach (var a in args)
@@ -50,7 +61,7 @@ internal static class CliProcess
         }
 
         // setsid execs in place (a fresh child never leads a group), so the pid is brigade's and its group's.
-        return Process.Start(psi)!;
+        return psi;
     }
 
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args) =>

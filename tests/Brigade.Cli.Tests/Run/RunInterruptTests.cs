@@ -25,14 +25,21 @@ public sealed class RunInterruptTests
         string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads", "-q"];
         using (var brigade = CliProcess.StartInOwnGroup(dir.Path, args))
         {
-            brigade.StandardInput.Close();
-            await WaitUntilAsync(() => Directory.GetFiles(dir.Path, "started.*").Length == 6, brigade);
+            try
+            {
+                brigade.StandardInput.Close();
+                await WaitUntilAsync(() => Directory.GetFiles(dir.Path, "started.*").Length == 6, brigade);
 
-            // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group.
-            Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
-            await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var stderr = await brigade.StandardError.ReadToEndAsync();
-            Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {stderr}");
+                // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group.
+                Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
+                await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                var stderr = await brigade.StandardError.ReadToEndAsync();
+                Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {stderr}");
+            }
+            finally
+            {
+                KillIfRunning(brigade);
+            }
         }
 
         // The terminal's Ctrl+C is brigade's to handle: it never reached the commands (brigade stopped them itself).
@@ -45,6 +52,57 @@ public sealed class RunInterruptTests
         var (code, _, resumeErr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
         Assert.True(code == 0, resumeErr);
         Assert.Equal(Enumerable.Range(1, 6).Select(i => $"item-{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_CtrlC_WhenTheTestHostIgnoresSigInt_StillReachesBrigade()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+
+        // Brigade started, as the Ctrl+C tests start it, by a parent that ignores SIGINT and SIGQUIT (a script's
+        // background job, a CI runner): a test host started that way passes the ignored signals on.
+        var inGroup = CliProcess.OwnGroupStartInfo(dir.Path, null, "run", dir.File("in.txt"), "--exec", $"touch {dir.Path}/started; sleep 30", "-o", dir.File("out.txt"), "-q");
+        var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = dir.Path, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] wrapped = ["-c", "trap '' INT QUIT; exec \"$@\"", "sh", inGroup.FileName, .. inGroup.ArgumentList];
+        foreach (var a in wrapped)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var brigade = Process.Start(psi)!;
+        try
+        {
+            brigade.StandardInput.Close();
+            await WaitUntilAsync(() => File.Exists(dir.File("started")), brigade);
+
+            // The shell, env and setsid each exec the next in place: the pid is brigade's.
+            string ignored;
+            try
+            {
+                ignored = File.ReadAllLines($"/proc/{brigade.Id}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+            }
+            catch (IOException) when (brigade.HasExited)
+            {
+                throw new InvalidOperationException($"brigade exited early ({brigade.ExitCode}): {await brigade.StandardError.ReadToEndAsync()}");
+            }
+
+            var mask = ulong.Parse(ignored["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True((mask & (1UL << (SigInt - 1))) == 0, $"brigade was started with SIGINT ignored ({ignored}): a Ctrl+C cannot reach it");
+
+            Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
+            await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {await brigade.StandardError.ReadToEndAsync()}");
+        }
+        finally
+        {
+            KillIfRunning(brigade);
+        }
     }
 
     [Fact(Timeout = 60_000)]
@@ -115,7 +173,24 @@ public sealed class RunInterruptTests
         }
         finally
         {
+            KillIfRunning(brigade);
             ProcessTable.KillAll(children);
+        }
+    }
+
+    // A brigade that did not stop when it should have is not left running (with its commands) after the test.
+    private static void KillIfRunning(Process brigade)
+    {
+        try
+        {
+            if (!brigade.HasExited)
+            {
+                brigade.Kill(); // SIGKILL: its reaper kills its commands' groups
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
         }
     }
 
