@@ -55,57 +55,6 @@ public sealed class RunInterruptTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Run_CtrlC_WhenTheTestHostIgnoresSigInt_StillReachesBrigade()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        using var dir = new TempDirectory();
-        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
-
-        // Brigade started, as the Ctrl+C tests start it, by a parent that ignores SIGINT and SIGQUIT (a script's
-        // background job, a CI runner): a test host started that way passes the ignored signals on.
-        var inGroup = CliProcess.OwnGroupStartInfo(dir.Path, null, "run", dir.File("in.txt"), "--exec", $"touch {dir.Path}/started; sleep 30", "-o", dir.File("out.txt"), "-q");
-        var psi = new ProcessStartInfo("/bin/sh") { WorkingDirectory = dir.Path, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] wrapped = ["-c", "trap '' INT QUIT; exec \"$@\"", "sh", inGroup.FileName, .. inGroup.ArgumentList];
-        foreach (var a in wrapped)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var brigade = Process.Start(psi)!;
-        try
-        {
-            brigade.StandardInput.Close();
-            await WaitUntilAsync(() => File.Exists(dir.File("started")), brigade);
-
-            // The shell, env and setsid each exec the next in place: the pid is brigade's.
-            string ignored;
-            try
-            {
-                ignored = File.ReadAllLines($"/proc/{brigade.Id}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-            }
-            catch (IOException) when (brigade.HasExited)
-            {
-                throw new InvalidOperationException($"brigade exited early ({brigade.ExitCode}): {await brigade.StandardError.ReadToEndAsync()}");
-            }
-
-            var mask = ulong.Parse(ignored["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True((mask & (1UL << (SigInt - 1))) == 0, $"brigade was started with SIGINT ignored ({ignored}): a Ctrl+C cannot reach it");
-
-            Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
-            await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {await brigade.StandardError.ReadToEndAsync()}");
-        }
-        finally
-        {
-            KillIfRunning(brigade);
-        }
-    }
-
-    [Fact(Timeout = 60_000)]
     public async Task Run_Timeout_CommandWhoseBackgroundChildHoldsItsOutput_FailsAtTheTimeout_AndTheChildDies()
     {
         if (OperatingSystem.IsWindows())
