@@ -211,9 +211,14 @@ public sealed class EngineJob<TIn, TOut>
         return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
     }
 
+    // Checked before each take. _stop is linked to _abort, but a linked source is cancelled by a callback that runs
+    // after the callbacks registered later (a sink's pending write among them): a worker woken by those could take
+    // and run batch after batch before _stop itself reads as cancelled, reading an endless input far past the reader.
+    private bool Stopping => _abort.IsCancellationRequested || _stop.IsCancellationRequested;
+
     private ItemBatch<TIn> Take(int size)
     {
-        if (_stop.IsCancellationRequested)
+        if (Stopping)
         {
             return default;
         }
@@ -233,7 +238,7 @@ public sealed class EngineJob<TIn, TOut>
 
     private async ValueTask<ItemBatch<TIn>> TakeAsyncCore(int size)
     {
-        if (_stop.IsCancellationRequested)
+        if (Stopping)
         {
             return default;
         }
