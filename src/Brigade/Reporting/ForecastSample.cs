@@ -25,6 +25,13 @@ public sealed class ForecastSample
     /// <summary>Gets how many of the job's threads ran while the sample was measured (the run queue share is relative to them).</summary>
     public int SampleWorkers { get; init; } = 1;
 
+    /// <summary>Gets the machine's other runnable threads (other processes, or the program's other work), when measured
+    /// apart from <see cref="RunQueueShare"/>; the forecast takes the larger of the two readings.</summary>
+    /// <remarks>A sample's own run-queue share reads low on a busy machine: the scheduler lets threads that just woke up
+    /// run first, and a sample lasts milliseconds. The load average (runnable threads over the last minute, on Linux)
+    /// does not have that bias; <see cref="FromPlan"/> reads it.</remarks>
+    public double? OtherLoad { get; init; }
+
     /// <summary>Gets Amdahl's serial fraction: the share of an item's time that runs one at a time whatever the width (inside a global lock), 0 to 1.</summary>
     public double SerialFraction { get; init; }
 
@@ -38,8 +45,9 @@ public sealed class ForecastSample
     /// <param name="plan">Auto mode's plan (the first of a run is made from the sample).</param>
     /// <param name="items">The number of items in the whole job.</param>
     /// <param name="cores">The cores of the machine; <see cref="Environment.ProcessorCount"/> when null.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; when null, the load average (Linux) less the sample's own threads.</param>
     /// <returns>The sample; its spread and serial fraction are 0 (auto mode's sample does not measure them).</returns>
-    public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null)
+    public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null, double? otherLoad = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var c = Math.Max(1, cores ?? Environment.ProcessorCount);
@@ -59,6 +67,26 @@ public sealed class ForecastSample
             RunQueueShare = share,
             SampleWorkers = c,
             Cores = c,
+            OtherLoad = otherLoad ?? (LoadAverage() is { } load ? Math.Max(0, load - (Math.Min(c, plan.DegreeOfParallelism) * Math.Clamp(plan.CpuRatio, 0, 1))) : null),
         };
+    }
+
+    // The one-minute load average (runnable and uninterruptible threads, all processes), or null where there is none.
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : null;
+            var first = text?.Split(' ', 2)[0];
+            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

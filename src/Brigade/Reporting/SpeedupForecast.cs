@@ -10,14 +10,16 @@ namespace Brigade.Reporting;
 /// <remarks>
 /// <para>The model (see docs/performance.md, "Forecast"): each item takes <c>t</c>, a share <c>r</c> of it on a CPU, plus the
 /// engine's cost per item (<see cref="EngineCost"/>), all CPU. The machine's other load <c>L</c> (runnable threads) comes
-/// from the run-queue share the sample measured: its threads got <c>1 − q</c> of a core, so
-/// <c>L = cores / (1 − q) − the sample's own demand</c>. With <c>w</c> workers the job's threads want <c>D</c> cores and each
+/// from the run-queue share the sample measured (its threads got <c>1 − q</c> of a core, so
+/// <c>L = cores / (1 − q) − the sample's own demand</c>) or from the load average, whichever is larger
+/// (<see cref="ForecastSample.OtherLoad"/>). With <c>w</c> workers the job's threads want <c>D</c> cores and each
 /// gets <c>a = min(1, cores / (L + D))</c> of one (a fair share, the Linux scheduler's aim), so an item lasts
 /// <c>t(1 − r) + (t·r + overhead) / a</c>; solved as a fixed point, since <c>D</c> depends on <c>a</c>. That gives the
 /// concurrency <c>n</c>, to which Amdahl's law applies the serial fraction <c>s</c> (time inside a global lock):
 /// <c>1 / (s + (1 − s) / n)</c>. Whole batches bound it from below (8 items on 2 workers take 4 item times, not 3.5+);
-/// the items' spread adds a tail where the others sit idle; the engine's start-up and auto mode's sampling add their
-/// time.</para>
+/// the items' spread adds a tail where the others sit idle; the engine's start-up (half of it with several workers,
+/// which start one after another) and auto mode's sampling add their time. A job shorter than a few milliseconds
+/// runs as on an idle machine whatever the load: the scheduler lets a thread that just woke run first.</para>
 /// <para>Everything is a pure function of the inputs, so it is tested on synthetic samples.</para>
 /// </remarks>
 public sealed class SpeedupForecast
@@ -64,7 +66,9 @@ public sealed class SpeedupForecast
         var r = Math.Clamp(sample.CpuRatio, 0, 1);
         var s = Math.Clamp(sample.SerialFraction, 0, 1);
         var overhead = Math.Max(0, cost.PerItem.TotalSeconds);
-        var startUp = Math.Max(0, cost.StartUp.TotalSeconds) + Math.Max(0, sample.Sampling.TotalSeconds);
+        // Workers start one after another: the first works while the last starts, so a parallel run loses about half
+        // of the engine's start-up (a sequential one all of it).
+        var startUp = (Math.Max(0, cost.StartUp.TotalSeconds) * (w > 1 ? 0.5 : 1)) + Math.Max(0, sample.Sampling.TotalSeconds);
         if (n == 0 || t + overhead <= 0)
         {
             return new SpeedupForecast { Engine = engine, DegreeOfParallelism = w, Speedup = 1, WallTime = TimeSpan.FromSeconds(startUp), CoreShare = 1, LimitedBy = "start-up" };
@@ -76,32 +80,19 @@ public sealed class SpeedupForecast
         var wait = t * (1 - r);
         var load = OtherLoad(sample, cores, t, r);
 
-        // The share of a core each wanting thread gets: a fixed point of a = min(1, cores / (load + demand(a))).
-        var a = 1.0;
-        for (var i = 0; i < 200; i++)
+        var a = ShareOfACore(cores, load, active, cpu, wait);
+        var (body, itemTime, concurrency, amdahl, flow, granular, rounds) = Body(a);
+        if (load > 0)
         {
-            var demand = active * Wanting(cpu, wait, a);
-            var next = Math.Min(1, cores / Math.Max(1e-9, load + demand));
-            if (Math.Abs(next - a) < 1e-9)
-            {
-                break;
-            }
-
-            a = (a + next) / 2;
+            // A thread that just woke runs first: the scheduler lets it run a few milliseconds before the fair share
+            // applies (the sample's own run-queue share reads near 0 on a busy machine for that reason). So a job
+            // that short runs as on an idle machine, and a longer one only pays the busy machine's rate after that.
+            var idle = Body(ShareOfACore(cores, 0, active, cpu, wait)).Body;
+            var grace = WakeUpGrace.TotalSeconds;
+            body = idle <= grace ? idle : grace + ((idle - grace) * body / idle);
         }
 
-        var itemTime = wait + (cpu / a);
-        var concurrency = active * t / itemTime;
-        var amdahl = s > 0 ? 1 / (s + ((1 - s) / Math.Max(1e-9, concurrency))) : concurrency;
-        var flow = n * t / Math.Max(1e-12, Math.Min(amdahl, concurrency));
-
-        // Whole batches: the last round runs as many batches as are left, however many workers wait.
         var batchTime = b * itemTime;
-        var rounds = (batches + active - 1) / active;
-        var lastRound = batches - ((rounds - 1) * active);
-        var lastBatch = n - ((batches - 1) * b);
-        var granular = ((rounds - 1) * batchTime) + ((lastRound == 1 ? lastBatch : b) * itemTime);
-        var body = Math.Max(flow, s > 0 ? flow : granular);
 
         // Stragglers: the workers finish their last batches at different times; the others sit idle meanwhile.
         var tail = 0.0;
@@ -145,6 +136,21 @@ public sealed class SpeedupForecast
             limit = "width";
         }
 
+        // The job's body at a share a of a core per wanting thread: the flow of items (Amdahl's law on the concurrency),
+        // bounded below by whole batches (the last round runs as many batches as are left, however many workers wait).
+        (double Body, double ItemTime, double Concurrency, double Amdahl, double Flow, double Granular, long Rounds) Body(double share)
+        {
+            var item = wait + (cpu / share);
+            var conc = active * t / item;
+            var law = s > 0 ? 1 / (s + ((1 - s) / Math.Max(1e-9, conc))) : conc;
+            var f = n * t / Math.Max(1e-12, Math.Min(law, conc));
+            var r = (batches + active - 1) / active;
+            var lastRound = batches - ((r - 1) * active);
+            var lastBatch = n - ((batches - 1) * b);
+            var g = ((r - 1) * b * item) + ((lastRound == 1 ? lastBatch : b) * item);
+            return (Math.Max(f, s > 0 ? f : g), item, conc, law, f, g, r);
+        }
+
         return new SpeedupForecast
         {
             Engine = engine,
@@ -175,6 +181,7 @@ public sealed class SpeedupForecast
             RunQueueShare = sample.RunQueueShare,
             SampleWorkers = sample.SampleWorkers,
             Cores = sample.Cores,
+            OtherLoad = sample.OtherLoad,
             Sampling = plan.FromCache ? TimeSpan.Zero : sampling,
         };
         var forecast = Predict(sample, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
@@ -211,6 +218,29 @@ public sealed class SpeedupForecast
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"forecast speedup {Speedup:0.0#} ({Engine} ×{DegreeOfParallelism}, limited by {LimitedBy})");
 
+    /// <summary>How long a thread that just woke runs before a busy machine's fair share applies to it (an assumption:
+    /// the order of the Linux scheduler's latency target; the tests and docs/performance.md say what it changes).</summary>
+    internal static readonly TimeSpan WakeUpGrace = TimeSpan.FromMilliseconds(5);
+
+    // The share of a core each of the job's wanting threads gets: a fixed point of a = min(1, cores / (load + demand(a))).
+    private static double ShareOfACore(int cores, double load, int active, double cpu, double wait)
+    {
+        var a = 1.0;
+        for (var i = 0; i < 200; i++)
+        {
+            var demand = active * Wanting(cpu, wait, a);
+            var next = Math.Min(1, cores / Math.Max(1e-9, load + demand));
+            if (Math.Abs(next - a) < 1e-9)
+            {
+                break;
+            }
+
+            a = (a + next) / 2;
+        }
+
+        return a;
+    }
+
     // The share of an item's time its thread wants a core, when it gets a share a of one.
     private static double Wanting(double cpu, double wait, double a)
     {
@@ -221,14 +251,15 @@ public sealed class SpeedupForecast
     // The machine's other runnable threads, from the share of a core the sample's threads did not get.
     private static double OtherLoad(ForecastSample sample, int cores, double t, double r)
     {
+        var measured = Math.Max(0, sample.OtherLoad ?? 0);
         var q = Math.Clamp(sample.RunQueueShare, 0, 0.99);
         if (q < 0.02)
         {
-            return 0;
+            return measured;
         }
 
         var a = 1 - q;
         var demand = Math.Max(1, sample.SampleWorkers) * Wanting(t * r, t * (1 - r), a);
-        return Math.Max(0, (cores / a) - demand);
+        return Math.Max(measured, (cores / a) - demand);
     }
 }

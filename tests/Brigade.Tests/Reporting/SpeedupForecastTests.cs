@@ -59,14 +59,15 @@ public sealed class SpeedupForecastTests
     [Fact]
     public void Predict_SleepingItemsOnManyThreads_FollowsTheRoundsAndTheThreadsStartUp()
     {
-        // 4,000 × 10 ms on 256 threads: 16 rounds (the last one partial) of 10 ms, plus 256 thread starts.
+        // 4,000 × 10 ms on 256 threads: 16 rounds (the last one partial) of 10 ms, plus half of 256 thread starts
+        // (the first threads work while the last start).
         var sample = new ForecastSample { Items = 4_000, TimePerItem = TimeSpan.FromMilliseconds(10), CpuRatio = 0, Cores = 2 };
         var cost = new EngineCost { StartUp = TimeSpan.FromMilliseconds(15) };
 
         var f = SpeedupForecast.Predict(sample, "threads", 256, 1, cost);
 
-        Assert.InRange(f.WallTime.TotalMilliseconds, 174.9, 175.1);
-        Assert.InRange(f.Speedup, 40.0 / 0.1751, 40.0 / 0.1749);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 167.4, 167.6);
+        Assert.InRange(f.Speedup, 40.0 / 0.1676, 40.0 / 0.1674);
         Assert.Equal(1.0, f.CoreShare);
     }
 
@@ -175,7 +176,7 @@ public sealed class SpeedupForecastTests
             CpuTimePerItem = TimeSpan.FromMicroseconds(100),
         };
 
-        var sample = ForecastSample.FromPlan(plan, 10_000, cores: 2);
+        var sample = ForecastSample.FromPlan(plan, 10_000, cores: 2, otherLoad: 0);
 
         Assert.InRange(sample.RunQueueShare, 0.499, 0.501);
         Assert.Equal(2, sample.Cores);
@@ -184,6 +185,29 @@ public sealed class SpeedupForecastTests
         // 2 sample threads at half a core each: 2 others; 2 workers then get half a core each again.
         var f = SpeedupForecast.Predict(sample, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, Free);
         Assert.InRange(f.Speedup, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void Predict_MeasuredOtherLoad_CountsWhenTheSampleSawNoRunQueue()
+    {
+        // The sample's threads ran unhindered (just woken, the scheduler let them), but 6 other threads are runnable.
+        var sample = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, SampleWorkers = 2, OtherLoad = 6 };
+
+        var f = SpeedupForecast.Predict(sample, "threadpool", 2, 8, Free);
+
+        Assert.InRange(f.Speedup, 0.49, 0.51);
+    }
+
+    [Fact]
+    public void Predict_JobShorterThanTheWakeUpGrace_RunsAsOnAnIdleMachine()
+    {
+        // 500 × 0.3 µs beside 40 runnable threads: the scheduler lets a thread that just woke run first, and the whole
+        // job takes 0.15 ms; a 1 s job beside the same load gets its fair share.
+        var shortJob = new ForecastSample { Items = 500, TimePerItem = TimeSpan.FromMicroseconds(0.3), Cores = 2, OtherLoad = 40 };
+        var longJob = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherLoad = 40 };
+
+        Assert.InRange(SpeedupForecast.Predict(shortJob, "sequential", 1, 512, Free).Speedup, 0.999, 1.001);
+        Assert.InRange(SpeedupForecast.Predict(longJob, "sequential", 1, 8, Free).Speedup, 0.04, 0.06);
     }
 
     [Fact]
