@@ -111,8 +111,8 @@ internal static class ForecastComparison
     public static int AdaptiveBatch(TimeSpan perItem) => AutoPlannerBatch(perItem, TimeSpan.FromMilliseconds(1));
 
     /// <summary>
-    /// Measures what an engine at a width costs beyond its items: runs of 256 and 4,096 empty items (the least of three
-    /// each); the slope is the wall time per item, the intercept the start-up. Cached per engine and width.
+    /// Measures what an engine at a width costs beyond its items: runs of 256 and 4,096 empty items (the least of five
+    /// each); the slope of the process's CPU time is the cost per item, the intercept the start-up. Cached per engine and width.
     /// </summary>
     public static async Task<EngineCost> CostAsync(string engine, int width, CancellationToken cancellationToken = default)
     {
@@ -135,34 +135,42 @@ internal static class ForecastComparison
         }
 
         const int Small = 256, Large = 4_096;
-        var small = await LeastAsync(e, width, Small, cancellationToken).ConfigureAwait(false);
-        var large = await LeastAsync(e, width, Large, cancellationToken).ConfigureAwait(false);
-        var slope = Math.Max(0, (large - small).TotalSeconds / (Large - Small));
-        var workers = Math.Min(engine == "sequential" ? 1 : width, Environment.ProcessorCount);
+        var (smallWall, smallCpu) = await LeastAsync(e, width, Small, cancellationToken).ConfigureAwait(false);
+        var (largeWall, largeCpu) = await LeastAsync(e, width, Large, cancellationToken).ConfigureAwait(false);
+
+        // From CPU time, not wall time: on a busy machine the wall time of empty items is mostly the run queue, which
+        // the forecast already counts from the machine's load (counting it here too would count it twice). The
+        // per-item cost is the CPU slope; the start-up is the small run's wall time less its items' share, at most
+        // the wall time's intercept.
+        var slope = Math.Max(0, (largeCpu - smallCpu).TotalSeconds / (Large - Small));
+        var wallSlope = Math.Max(0, (largeWall - smallWall).TotalSeconds / (Large - Small));
+        var startUp = Math.Max(0, Math.Min(smallCpu.TotalSeconds - (slope * Small), smallWall.TotalSeconds - (wallSlope * Small)));
         var cost = new EngineCost
         {
-            StartUp = TimeSpan.FromSeconds(Math.Max(0, small.TotalSeconds - (slope * Small))),
-            PerItem = TimeSpan.FromSeconds(slope * Math.Max(1, workers)),
+            StartUp = TimeSpan.FromSeconds(startUp),
+            PerItem = TimeSpan.FromSeconds(slope),
             Measured = true,
         };
         Costs[(engine, width)] = cost;
         return cost;
     }
 
-    private static async Task<TimeSpan> LeastAsync(Engine engine, int width, int items, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan Wall, TimeSpan Cpu)> LeastAsync(Engine engine, int width, int items, CancellationToken cancellationToken)
     {
         var source = Enumerable.Range(0, items).ToArray();
         var options = new RunOptions { Engine = engine, MaxDegreeOfParallelism = width, CollectTimeline = false, Label = "calibration" };
-        var least = TimeSpan.MaxValue;
-        for (var i = 0; i < 3; i++)
+        var wall = TimeSpan.MaxValue;
+        var cpu = TimeSpan.MaxValue;
+        for (var i = 0; i < 5; i++)
         {
             var report = engine == Engine.Async
                 ? (await Runner.MapAsync(source, static (x, _) => ValueTask.FromResult(x), options, cancellationToken).ConfigureAwait(false)).Report
                 : (await Runner.MapAsync(source, static x => x, options, cancellationToken).ConfigureAwait(false)).Report;
-            least = report.WallTime < least ? report.WallTime : least;
+            wall = report.WallTime < wall ? report.WallTime : wall;
+            cpu = report.ProcessCpuTime < cpu ? report.ProcessCpuTime : cpu;
         }
 
-        return least;
+        return (wall, cpu);
     }
 
     private static int AutoPlannerBatch(TimeSpan perItem, TimeSpan target)

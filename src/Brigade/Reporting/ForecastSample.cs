@@ -28,8 +28,8 @@ public sealed class ForecastSample
     /// <summary>Gets the machine's other runnable threads (other processes, or the program's other work), when measured
     /// apart from <see cref="RunQueueShare"/>; the forecast takes the larger of the two readings.</summary>
     /// <remarks>A sample's own run-queue share reads low on a busy machine: the scheduler lets threads that just woke up
-    /// run first, and a sample lasts milliseconds. The load average (runnable threads over the last minute, on Linux)
-    /// does not have that bias; <see cref="FromPlan"/> reads it.</remarks>
+    /// run first, and a sample lasts milliseconds. The machine's count of runnable threads (Linux)
+    /// does not have that bias, nor does the count of runnable threads; <see cref="FromPlan"/> reads the latter.</remarks>
     public double? OtherLoad { get; init; }
 
     /// <summary>Gets Amdahl's serial fraction: the share of an item's time that runs one at a time whatever the width (inside a global lock), 0 to 1.</summary>
@@ -45,7 +45,7 @@ public sealed class ForecastSample
     /// <param name="plan">Auto mode's plan (the first of a run is made from the sample).</param>
     /// <param name="items">The number of items in the whole job.</param>
     /// <param name="cores">The cores of the machine; <see cref="Environment.ProcessorCount"/> when null.</param>
-    /// <param name="otherLoad">The machine's other runnable threads; when null, the load average (Linux) less the sample's own threads.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; when null, those running or ready to run when this is called (Linux).</param>
     /// <returns>The sample; its spread and serial fraction are 0 (auto mode's sample does not measure them).</returns>
     public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null, double? otherLoad = null)
     {
@@ -58,7 +58,9 @@ public sealed class ForecastSample
         var contention = Math.Clamp(plan.Contention, 0, 0.99);
         var runQueue = contention / (1 - contention) * plan.TimePerItem.TotalSeconds;
         var cpu = plan.CpuTimePerItem.TotalSeconds;
-        var share = runQueue + cpu > 0 ? runQueue / (runQueue + cpu) : 0;
+        // Items that hardly use a CPU (waiting items) say nothing about the machine: a microsecond's wait over a
+        // microsecond's CPU would read as half the cores gone.
+        var share = runQueue + cpu > 0 && plan.CpuRatio >= 0.2 ? runQueue / (runQueue + cpu) : 0;
         return new ForecastSample
         {
             Items = Math.Max(0, items),
@@ -67,18 +69,32 @@ public sealed class ForecastSample
             RunQueueShare = share,
             SampleWorkers = c,
             Cores = c,
-            OtherLoad = otherLoad ?? (LoadAverage() is { } load ? Math.Max(0, load - (Math.Min(c, plan.DegreeOfParallelism) * Math.Clamp(plan.CpuRatio, 0, 1))) : null),
+            OtherLoad = otherLoad ?? RunnableNow(),
         };
     }
 
-    // The one-minute load average (runnable and uninterruptible threads, all processes), or null where there is none.
-    private static double? LoadAverage()
+    // The threads running or ready to run on the machine right now, less the one reading (Linux: /proc/stat's
+    // procs_running), or null where it cannot be read. Not the load average: that lags by a minute and counts threads
+    // blocked on disks, which take no core.
+    private static double? RunnableNow()
     {
         try
         {
-            var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : null;
-            var first = text?.Split(' ', 2)[0];
-            return double.TryParse(first, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : null;
+            if (!File.Exists("/proc/stat"))
+            {
+                return null;
+            }
+
+            foreach (var line in File.ReadLines("/proc/stat"))
+            {
+                if (line.StartsWith("procs_running ", StringComparison.Ordinal) &&
+                    long.TryParse(line.AsSpan("procs_running ".Length), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var running))
+                {
+                    return Math.Max(0, running - 1);
+                }
+            }
+
+            return null;
         }
         catch (IOException)
         {

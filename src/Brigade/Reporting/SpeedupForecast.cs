@@ -11,7 +11,7 @@ namespace Brigade.Reporting;
 /// <para>The model (see docs/performance.md, "Forecast"): each item takes <c>t</c>, a share <c>r</c> of it on a CPU, plus the
 /// engine's cost per item (<see cref="EngineCost"/>), all CPU. The machine's other load <c>L</c> (runnable threads) comes
 /// from the run-queue share the sample measured (its threads got <c>1 − q</c> of a core, so
-/// <c>L = cores / (1 − q) − the sample's own demand</c>) or from the load average, whichever is larger
+/// <c>L = cores / (1 − q) − the sample's own demand</c>) or from the machine's runnable threads, whichever is larger
 /// (<see cref="ForecastSample.OtherLoad"/>). With <c>w</c> workers the job's threads want <c>D</c> cores and each
 /// gets <c>a = min(1, cores / (L + D))</c> of one (a fair share, the Linux scheduler's aim), so an item lasts
 /// <c>t(1 − r) + (t·r + overhead) / a</c>; solved as a fixed point, since <c>D</c> depends on <c>a</c>. That gives the
