@@ -63,7 +63,7 @@ internal static class ForecastComparison
         }
 
         var plan = auto.Plans[0];
-        var sample = ForecastSample.FromPlan(plan, auto.Items);
+        var sample = ForecastSample.FromPlan(plan, auto.Items, readGroups: true);
         return With(sample, spread: Spread(auto.Timeline, plan));
     }
 
@@ -194,6 +194,7 @@ internal static class ForecastComparison
         SampleWorkers = s.SampleWorkers,
         SerialFraction = s.SerialFraction,
         OtherLoad = s.OtherLoad,
+        OtherGroups = s.OtherGroups,
         Cores = s.Cores,
         Sampling = sampling ?? s.Sampling,
     };

@@ -32,6 +32,13 @@ public sealed class ForecastSample
     /// does not have that bias, nor does the count of runnable threads; <see cref="FromPlan"/> reads the latter.</remarks>
     public double? OtherLoad { get; init; }
 
+    /// <summary>Gets, when the scheduler shares the cores between groups of threads first (Linux's autogroup: one group per
+    /// session), how many threads each other group has ready to run (at most the cores each); null when it shares the
+    /// cores between threads, and then <see cref="OtherLoad"/> counts.</summary>
+    /// <remarks>On such a machine a busy neighbour session gets its share however many threads it runs, and so does the
+    /// job: its width buys it no more of the machine than the other groups leave.</remarks>
+    public IReadOnlyList<double>? OtherGroups { get; init; }
+
     /// <summary>Gets Amdahl's serial fraction: the share of an item's time that runs one at a time whatever the width (inside a global lock), 0 to 1.</summary>
     public double SerialFraction { get; init; }
 
@@ -47,7 +54,8 @@ public sealed class ForecastSample
     /// <param name="cores">The cores of the machine; <see cref="Environment.ProcessorCount"/> when null.</param>
     /// <param name="otherLoad">The machine's other runnable threads; when null, those running or ready to run when this is called (Linux).</param>
     /// <returns>The sample; its spread and serial fraction are 0 (auto mode's sample does not measure them).</returns>
-    public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null, double? otherLoad = null)
+    /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds) when <paramref name="otherLoad"/> is null.</param>
+    public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null, double? otherLoad = null, bool readGroups = false)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var c = Math.Max(1, cores ?? Environment.ProcessorCount);
@@ -69,40 +77,8 @@ public sealed class ForecastSample
             RunQueueShare = share,
             SampleWorkers = c,
             Cores = c,
-            OtherLoad = otherLoad ?? RunnableNow(),
+            OtherLoad = otherLoad ?? MachineLoad.RunnableNow(),
+            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c) : null,
         };
-    }
-
-    // The threads running or ready to run on the machine right now, less the one reading (Linux: /proc/stat's
-    // procs_running), or null where it cannot be read. Not the load average: that lags by a minute and counts threads
-    // blocked on disks, which take no core.
-    private static double? RunnableNow()
-    {
-        try
-        {
-            if (!File.Exists("/proc/stat"))
-            {
-                return null;
-            }
-
-            foreach (var line in File.ReadLines("/proc/stat"))
-            {
-                if (line.StartsWith("procs_running ", StringComparison.Ordinal) &&
-                    long.TryParse(line.AsSpan("procs_running ".Length), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var running))
-                {
-                    return Math.Max(0, running - 1);
-                }
-            }
-
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

@@ -12,7 +12,9 @@ namespace Brigade.Reporting;
 /// engine's cost per item (<see cref="EngineCost"/>), all CPU. The machine's other load <c>L</c> (runnable threads) comes
 /// from the run-queue share the sample measured (its threads got <c>1 − q</c> of a core, so
 /// <c>L = cores / (1 − q) − the sample's own demand</c>) or from the machine's runnable threads, whichever is larger
-/// (<see cref="ForecastSample.OtherLoad"/>). With <c>w</c> workers the job's threads want <c>D</c> cores and each
+/// (<see cref="ForecastSample.OtherLoad"/>); where the scheduler shares the cores between sessions first (Linux's
+/// autogroup), the job's session gets an equal part beside the other sessions with threads ready to run
+/// (<see cref="ForecastSample.OtherGroups"/>), at most what it wants. With <c>w</c> workers the job's threads want <c>D</c> cores and each
 /// gets <c>a = min(1, cores / (L + D))</c> of one (a fair share, the Linux scheduler's aim), so an item lasts
 /// <c>t(1 − r) + (t·r + overhead) / a</c>; solved as a fixed point, since <c>D</c> depends on <c>a</c>. That gives the
 /// concurrency <c>n</c>, to which Amdahl's law applies the serial fraction <c>s</c> (time inside a global lock):
@@ -80,14 +82,15 @@ public sealed class SpeedupForecast
         var wait = t * (1 - r);
         var load = OtherLoad(sample, cores, t, r);
 
-        var a = ShareOfACore(cores, load, active, cpu, wait);
+        var groups = sample.OtherGroups;
+        var a = ShareOfACore(cores, load, groups, active, cpu, wait);
         var (body, itemTime, concurrency, amdahl, flow, granular, rounds) = Body(a);
-        if (load > 0)
+        if (load > 0 || groups is { Count: > 0 })
         {
             // A thread that just woke runs first: the scheduler lets it run a few milliseconds before the fair share
             // applies (the sample's own run-queue share reads near 0 on a busy machine for that reason). So a job
             // that short runs as on an idle machine, and a longer one only pays the busy machine's rate after that.
-            var idle = Body(ShareOfACore(cores, 0, active, cpu, wait)).Body;
+            var idle = Body(ShareOfACore(cores, 0, null, active, cpu, wait)).Body;
             var grace = WakeUpGrace.TotalSeconds;
             body = idle <= grace ? idle : grace + ((idle - grace) * body / idle);
         }
@@ -125,7 +128,7 @@ public sealed class SpeedupForecast
         }
         else if (a < 0.9)
         {
-            limit = load > active * Wanting(cpu, wait, a) ? "a busy machine" : "cores";
+            limit = (groups is null ? load : groups.Sum()) > active * Wanting(cpu, wait, a) ? "a busy machine" : "cores";
         }
         else if (tail > 0.2 * body || granular > 1.2 * flow)
         {
@@ -168,8 +171,15 @@ public sealed class SpeedupForecast
     /// <returns>The forecast for the plan's engine, width and batch size.</returns>
     internal static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items)
     {
-        var sample = ForecastSample.FromPlan(plan, items);
+        // A job shorter than the wake-up grace runs as on an idle machine, so the machine is only read (a read of
+        // /proc/stat, tens of microseconds) for longer ones: a run of a fraction of a millisecond does not pay for it.
+        var idle = ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: 0));
+        return idle.WallTime <= WakeUpGrace ? idle
+            : ForPlan(plan, items, ForecastSample.FromPlan(plan, items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)));
+    }
 
+    private static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, ForecastSample sample)
+    {
         // The sample ran before the plan did, on up to the cores: its items count in the job and its time in the wall.
         var sampled = Math.Min(plan.AtItem, items);
         var sampling = TimeSpan.FromTicks((long)(plan.TimePerItem.Ticks * (double)sampled / Math.Max(1, Math.Min(sample.Cores, plan.DegreeOfParallelism))));
@@ -182,6 +192,7 @@ public sealed class SpeedupForecast
             SampleWorkers = sample.SampleWorkers,
             Cores = sample.Cores,
             OtherLoad = sample.OtherLoad,
+            OtherGroups = sample.OtherGroups,
             Sampling = plan.FromCache ? TimeSpan.Zero : sampling,
         };
         var forecast = Predict(sample, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
@@ -222,14 +233,18 @@ public sealed class SpeedupForecast
     /// the order of the Linux scheduler's latency target; the tests and docs/performance.md say what it changes).</summary>
     internal static readonly TimeSpan WakeUpGrace = TimeSpan.FromMilliseconds(5);
 
-    // The share of a core each of the job's wanting threads gets: a fixed point of a = min(1, cores / (load + demand(a))).
-    private static double ShareOfACore(int cores, double load, int active, double cpu, double wait)
+    // The share of a core each of the job's wanting threads gets: a fixed point of a = share(demand(a)), where the share
+    // is the threads' fair part of the cores beside the other load, or, when the scheduler shares the cores between
+    // groups first, the job's group's part (water-filling: every group gets the same, at most what it wants) over its threads.
+    private static double ShareOfACore(int cores, double load, IReadOnlyList<double>? groups, int active, double cpu, double wait)
     {
         var a = 1.0;
         for (var i = 0; i < 200; i++)
         {
             var demand = active * Wanting(cpu, wait, a);
-            var next = Math.Min(1, cores / Math.Max(1e-9, load + demand));
+            var next = groups is null
+                ? Math.Min(1, cores / Math.Max(1e-9, load + demand))
+                : Math.Min(1, GroupCores(cores, groups, demand) / Math.Max(1e-9, demand));
             if (Math.Abs(next - a) < 1e-9)
             {
                 break;
@@ -239,6 +254,25 @@ public sealed class SpeedupForecast
         }
 
         return a;
+    }
+
+    // The cores the job's group gets beside the other groups: the level at which every group's min(want, level) fills the cores.
+    private static double GroupCores(int cores, IReadOnlyList<double> groups, double demand)
+    {
+        if (groups.Sum() + demand <= cores)
+        {
+            return demand;
+        }
+
+        double low = 0, high = cores;
+        for (var i = 0; i < 60; i++)
+        {
+            var level = (low + high) / 2;
+            var used = Math.Min(demand, level) + groups.Sum(g => Math.Min(g, level));
+            (low, high) = used > cores ? (low, level) : (level, high);
+        }
+
+        return Math.Min(demand, low);
     }
 
     // The share of an item's time its thread wants a core, when it gets a share a of one.

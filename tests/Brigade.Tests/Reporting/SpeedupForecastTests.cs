@@ -211,6 +211,21 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void Predict_SchedulerSharesBetweenGroups_WidthBuysNoMoreThanTheGroupsShare()
+    {
+        // Two other sessions, each with 2 threads ready, on 2 cores: every session gets two thirds of a core, so the
+        // job's 2 workers reach 0.67 in all, and 8 workers no more.
+        var sample = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherGroups = [2, 2] };
+
+        Assert.InRange(SpeedupForecast.Predict(sample, "threadpool", 2, 8, Free).Speedup, 0.66, 0.68);
+        Assert.InRange(SpeedupForecast.Predict(sample, "threads", 8, 1, Free).Speedup, 0.66, 0.68);
+
+        // A neighbour session with one thread leaves the job the other core.
+        var one = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherGroups = [1] };
+        Assert.InRange(SpeedupForecast.Predict(one, "threadpool", 2, 8, Free).Speedup, 0.99, 1.01);
+    }
+
+    [Fact]
     public void PlanNote_NamesTheForecastAndItsLimit()
     {
         var plan = new AutoPlan
