@@ -101,7 +101,7 @@ public sealed class SpeedupForecast
         var tail = 0.0;
         if (active > 1 && sample.Spread > 0.05)
         {
-            var sigma = sample.Spread * t / a * Math.Sqrt(b);
+            var sigma = sample.Spread * itemTime * Math.Sqrt(b);
             var spread = Math.Max(rounds > 2 ? 0.5 * batchTime : 0, sigma * Math.Sqrt(2 * Math.Log(active)));
             tail = spread * (active - 1) / active;
         }
@@ -242,6 +242,11 @@ public sealed class SpeedupForecast
         for (var i = 0; i < 200; i++)
         {
             var demand = active * Wanting(cpu, wait, a);
+            if (demand <= 1e-12)
+            {
+                return 1; // items that want no core are denied none
+            }
+
             var next = groups is null
                 ? Math.Min(1, cores / Math.Max(1e-9, load + demand))
                 : Math.Min(1, GroupCores(cores, groups, demand) / Math.Max(1e-9, demand));

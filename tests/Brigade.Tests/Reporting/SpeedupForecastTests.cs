@@ -226,6 +226,19 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void Predict_WaitingItemsBesideBusySessions_AreNotSlowedByThem()
+    {
+        // Regression: items that use no CPU beside sessions that fill the cores once got a share of a core near 0, and
+        // their spread then made a tail of years (a forecast of 0.00).
+        var sample = new ForecastSample { Items = 1_000, TimePerItem = TimeSpan.FromMilliseconds(6), CpuRatio = 0, Spread = 0.2, Cores = 2, OtherGroups = [2, 2, 2] };
+
+        var f = SpeedupForecast.Predict(sample, "async", 64, 1, Free);
+
+        Assert.InRange(f.Speedup, 40, 64);
+        Assert.Equal(1.0, f.CoreShare);
+    }
+
+    [Fact]
     public void PlanNote_NamesTheForecastAndItsLimit()
     {
         var plan = new AutoPlan
