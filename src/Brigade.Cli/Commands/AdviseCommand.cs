@@ -138,7 +138,8 @@ internal static class AdviseCommand
             return ExitCodes.Success;
         }
 
-        console.Write(Table(comparisons, forecasts));
+        console.Write(Table(comparisons));
+        console.Write(ForecastTable(comparisons, forecasts));
         console.MarkupLine("[grey]speedup: forecast from auto's sample (before the full run) / measured, both as the items × the sampled time per item over the wall time[/]");
         if (userWorkload is not null)
         {
@@ -174,7 +175,7 @@ internal static class AdviseCommand
         return comparisons;
     }
 
-    private static Table Table(List<WorkloadComparison> comparisons, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecasts)
+    private static Table Table(List<WorkloadComparison> comparisons)
     {
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Workload");
@@ -186,14 +187,13 @@ internal static class AdviseCommand
         foreach (var c in comparisons)
         {
             var best = c.Best;
-            var rows = forecasts.GetValueOrDefault(c) ?? [];
             var alternatives = string.Join('\n', c.Alternatives.Select(a =>
-                (a == best ? $"[bold]{Markup.Escape(a.Label)} {Time(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Time(a.Median)}") + Speedups(rows, a.Label)));
+                (a == best ? $"[bold]{Markup.Escape(a.Label)} {Time(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Time(a.Median)}")));
             var cls = WorkloadClassNames.Of(c.MeasuredClass);
             table.AddRow(
                 Markup.Escape(c.Workload.Id),
                 c.ClassMatches || c.Workload.ExpectedClass == WorkloadClass.Unknown ? cls : $"[red]{cls}[/] (labelled {WorkloadClassNames.Of(c.Workload.ExpectedClass)})",
-                Time(c.Auto.Median) + Speedups(rows, "auto"),
+                Time(c.Auto.Median),
                 alternatives,
                 (c.Ratio <= 1.15 ? "" : "[yellow]") + c.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" + (c.Ratio <= 1.15 ? "" : "[/]"),
                 Markup.Escape(c.Auto.Report.Plan ?? ""));
@@ -202,11 +202,30 @@ internal static class AdviseCommand
         return table;
     }
 
-    // " · speedup 1.9 / 1.8": forecast / measured, for the row's label.
-    private static string Speedups(IReadOnlyList<ForecastRow> rows, string label) =>
-        rows.FirstOrDefault(r => r.Label == label) is { } r
-            ? string.Create(CultureInfo.InvariantCulture, $" [grey]· speedup {r.Speedup:0.0#} / {r.Measured:0.0#}[/]")
-            : "";
+    // Forecast beside measured, one row per configuration: its own table, so that the main one keeps its widths.
+    private static Table ForecastTable(List<WorkloadComparison> comparisons, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecasts)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("Workload");
+        table.AddColumn("Configuration");
+        table.AddColumn(new TableColumn("Forecast speedup").RightAligned());
+        table.AddColumn(new TableColumn("Measured").RightAligned());
+        table.AddColumn("Limited by");
+        foreach (var c in comparisons)
+        {
+            foreach (var r in forecasts.GetValueOrDefault(c) ?? [])
+            {
+                table.AddRow(
+                    Markup.Escape(c.Workload.Id),
+                    Markup.Escape(r.Label),
+                    r.Speedup.ToString("0.0#", CultureInfo.InvariantCulture),
+                    r.Measured.ToString("0.0#", CultureInfo.InvariantCulture),
+                    Markup.Escape(r.Forecast.LimitedBy));
+            }
+        }
+
+        return table;
+    }
 
     private static double? Round2(double? x) => x is { } v && double.IsFinite(v) ? Math.Round(v, 3) : null;
 
