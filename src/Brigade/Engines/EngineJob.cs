@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Brigade.Diagnostics;
+using Brigade.Engines;
 using Brigade.Internal;
 using Brigade.Sinks;
 using Brigade.Sources;
@@ -41,13 +42,8 @@ public sealed class EngineJob<TIn, TOut>
     private ExceptionDispatchInfo? _fatal;
     private bool _fatalFromSource;
 
-    // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
-    // item); null, and one static read per run, when no detector is active.
-    private readonly RaceRun? _race = RaceRun.Begin();
-
-    // The run's progress watchdog (RunOptions.ProgressWatchdog) and its participant per worker; null when not watched.
-    private ProgressWatchdog? _watchdog;
-    private Dictionary<object, ProgressParticipant>? _watched;
+    // What watches every batch (race detector, progress watchdog); frozen before the engine starts, null when nothing does.
+    private BatchHooks? _hooks;
 
     internal EngineJob(
         Engine engine,
@@ -269,19 +265,14 @@ public sealed class EngineJob<TIn, TOut>
 
         var values = _sink.RentValues(batch.StartIndex, batch.Count);
         List<ItemFailure>? failures = null;
-        var flow = _race?.Enter(worker, worker.Name);
-        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
+        var hooks = _hooks;
+        hooks?.Enter(worker);
         worker.BeginBatch();
         var ran = _work.Action is { } action ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
             : _work.Sync is { } sync ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
             : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-        _race?.Exit(worker, flow);
-        if (watched is not null)
-        {
-            ProgressWatchdog.ExitBatch(watched, ran);
-        }
-
+        hooks?.Exit(worker, ran);
         var delivered = FinishBatchAsync(batch, ran, values, failures);
         if (!delivered.IsCompletedSuccessfully)
         {
@@ -305,19 +296,14 @@ public sealed class EngineJob<TIn, TOut>
         {
             var values = _sink.RentValues(batch.StartIndex, batch.Count);
             List<ItemFailure>? failures = null;
-            var flow = _race?.Enter(worker, worker.Name);
-            var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
+            var hooks = _hooks;
+            hooks?.Enter(worker);
             worker.BeginBatch();
             var ran = _work.Action is { } action
                 ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
                 : RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
             worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-            _race?.Exit(worker, flow);
-            if (watched is not null)
-            {
-                ProgressWatchdog.ExitBatch(watched, ran);
-            }
-
+            hooks?.Exit(worker, ran);
             return FinishBatchAsync(batch, ran, values, failures);
         }
 
@@ -331,8 +317,8 @@ public sealed class EngineJob<TIn, TOut>
         List<ItemFailure>? failures = null;
         var token = _stop.Token;
         var ran = 0;
-        var flow = _race?.Enter(worker, worker.Name);
-        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
+        var hooks = _hooks;
+        hooks?.Enter(worker);
         worker.BeginBatch();
         for (; ran < batch.Count; ran++)
         {
@@ -358,12 +344,7 @@ public sealed class EngineJob<TIn, TOut>
         }
 
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-        _race?.Exit(worker, flow);
-        if (watched is not null)
-        {
-            ProgressWatchdog.ExitBatch(watched, ran);
-        }
-
+        hooks?.Exit(worker, ran);
         await FinishBatchAsync(batch, ran, values, failures).ConfigureAwait(false);
     }
 
@@ -629,11 +610,8 @@ public sealed class EngineJob<TIn, TOut>
         }
     }
 
-    /// <summary>After every worker exited, before the run returns: ends the run's flows for the race detector.</summary>
-    internal void OnWorkersExited() => _race?.Complete();
-
-    /// <summary>Watches the run's workers with a progress watchdog (RunOptions.ProgressWatchdog); before the engine starts.</summary>
-    internal void Watch(ProgressWatchdog watchdog) => _watchdog = watchdog;
+    /// <summary>Sets what watches every batch; once, before the engine starts (and before any worker's first batch).</summary>
+    internal void UseHooks(BatchHooks? hooks) => _hooks = hooks;
 
     internal void DisposeTokens()
     {

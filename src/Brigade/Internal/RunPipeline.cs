@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brigade.Diagnostics;
+using Brigade.Engines;
 using Brigade.Sinks;
 using Brigade.Sources;
 
@@ -25,6 +26,10 @@ internal static class RunPipeline
         var width = engine.ResolveDegreeOfParallelism(options.MaxDegreeOfParallelism, source.Count);
         var job = new EngineJob<TIn, TOut>(engine, source, work, sink, options, width, recorder, cancellationToken);
 
+        // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
+        // item): begun on the starting flow; null, after one static read, when no detector is active.
+        var race = RaceHook.Begin();
+
         using var activity = Telemetry.Source.StartActivity(BrigadeTelemetry.RunActivity, ActivityKind.Internal);
         activity?.SetTag(BrigadeTelemetry.EngineTag, engine.Name);
         activity?.SetTag("brigade.label", options.Label);
@@ -40,10 +45,7 @@ internal static class RunPipeline
             : null;
 
         using var watchdog = options.ProgressWatchdog is { } watchdogOptions ? ProgressWatchdog.Start(watchdogOptions) : null;
-        if (watchdog is not null)
-        {
-            job.Watch(watchdog);
-        }
+        job.UseHooks(BatchHooks.Create(race, watchdog is null ? null : new WatchdogHook(watchdog)));
 
         Exception? engineError = null;
         try
@@ -60,7 +62,7 @@ internal static class RunPipeline
         finally
         {
             Telemetry.ActiveRuns.Add(-1);
-            job.OnWorkersExited();
+            race?.Complete();
         }
 
         var end = clock.Now();
