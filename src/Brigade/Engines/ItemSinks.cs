@@ -1,0 +1,59 @@
+using Brigade.Internal;
+
+namespace Brigade.Engines;
+
+/// <summary>Where <see cref="ItemLoop"/> puts each item's outcome; offsets count from the batch's first item.</summary>
+internal interface IItemSink<TOut>
+{
+    /// <summary>The item at <paramref name="offset"/> returned <paramref name="value"/>.</summary>
+    void Succeeded(int offset, TOut value);
+
+    /// <summary>The item at <paramref name="offset"/> failed with <paramref name="error"/>.</summary>
+    void Failed(int offset, Exception error);
+}
+
+/// <summary>Stores each result in the batch's span of the results, and records failures with the run.</summary>
+internal ref struct ValuesSink<TOut> : IItemSink<TOut>
+{
+    private readonly Span<TOut> _values;
+    private readonly RunFailures _run;
+    private readonly long _start;
+
+    public ValuesSink(Span<TOut> values, RunFailures run, long start)
+    {
+        _values = values;
+        _run = run;
+        _start = start;
+    }
+
+    /// <summary>Gets the batch's failures, in order; null when none.</summary>
+    public List<ItemFailure>? Failures;
+
+    public readonly void Succeeded(int offset, TOut value) => _values[offset] = value;
+
+    public void Failed(int offset, Exception error) => _run.Record(_start + offset, error, ref Failures);
+}
+
+/// <summary><see cref="ValuesSink{TOut}"/> for the asynchronous loop, which cannot hold a span across awaits.</summary>
+internal struct MemoryValuesSink<TOut>(Memory<TOut> values, RunFailures run, long start) : IItemSink<TOut>
+{
+    /// <summary>Gets the batch's failures, in order; null when none.</summary>
+    public List<ItemFailure>? Failures;
+
+    public readonly void Succeeded(int offset, TOut value) => values.Span[offset] = value;
+
+    public void Failed(int offset, Exception error) => run.Record(start + offset, error, ref Failures);
+}
+
+/// <summary>For-each work: no result to store (the JIT drops the call), failures recorded with the run.</summary>
+internal struct NoResultSink(RunFailures run, long start) : IItemSink<Unit>
+{
+    /// <summary>Gets the batch's failures, in order; null when none.</summary>
+    public List<ItemFailure>? Failures;
+
+    public readonly void Succeeded(int offset, Unit value)
+    {
+    }
+
+    public void Failed(int offset, Exception error) => run.Record(start + offset, error, ref Failures);
+}
