@@ -291,7 +291,7 @@ public sealed class EngineJob<TIn, TOut>
         return values;
     }
 
-    private ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
+    internal ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
     {
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
         _hooks?.Exit(worker, ran);
@@ -311,33 +311,32 @@ public sealed class EngineJob<TIn, TOut>
         {
             var work = new ActionWork<TIn>(action);
             var sink = new NoResultSink(_failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, Unit, ActionWork<TIn>, NoResultSink>(items, ref work, ref sink, token);
+            ran = ItemLoop.Run<TIn, Unit, ActionWork<TIn>, NoResultSink>(items, work, ref sink, token);
             failures = sink.Failures;
         }
         else if (_work.Sync is { } sync)
         {
             var work = new SyncWork<TIn, TOut>(sync);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ValuesSink<TOut>>(items, ref work, ref sink, token);
+            ran = ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;
         }
         else
         {
             var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, ref work, ref sink, token);
+            ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;
         }
 
         return EndBatch(worker, batch, ran, values, failures);
     }
 
-    private async ValueTask RunAwaitedAsync(EngineWorker worker, ItemBatch<TIn> batch)
+    private ValueTask RunAwaitedAsync(EngineWorker worker, ItemBatch<TIn> batch)
     {
         var values = BeginBatch(worker, batch);
-        var (ran, sink) = await ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, MemoryValuesSink<TOut>>(
-            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new MemoryValuesSink<TOut>(values, _failures, batch.StartIndex), _stop.Token).ConfigureAwait(false);
-        await EndBatch(worker, batch, ran, values, sink.Failures).ConfigureAwait(false);
+        return ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
+            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values), _stop.Token);
     }
 
     /// <summary>Records and delivers a batch that ran elsewhere (another process or machine).</summary>
@@ -454,6 +453,8 @@ public sealed class EngineJob<TIn, TOut>
             // The reader left after the run had finished and disposed its tokens: there is nothing left to stop.
         }
     }
+
+    internal RunFailures Failures => _failures;
 
     internal List<ItemFailure> SnapshotFailures() => _failures.Snapshot();
 

@@ -34,15 +34,23 @@ internal ref struct ValuesSink<TOut> : IItemSink<TOut>
     public void Failed(int offset, Exception error) => _run.Record(_start + offset, error, ref Failures);
 }
 
-/// <summary><see cref="ValuesSink{TOut}"/> for the asynchronous loop, which cannot hold a span across awaits.</summary>
-internal struct MemoryValuesSink<TOut>(Memory<TOut> values, RunFailures run, long start) : IItemSink<TOut>
+/// <summary>An <see cref="IItemSink{TOut}"/> for <see cref="ItemLoop.RunAsync"/>, which also ends the batch.</summary>
+internal interface IAsyncItemSink<TOut> : IItemSink<TOut>
 {
-    /// <summary>Gets the batch's failures, in order; null when none.</summary>
-    public List<ItemFailure>? Failures;
+    /// <summary>The batch's items are done, <paramref name="ran"/> of them finished: end the batch (bookkeeping, hooks, delivery).</summary>
+    ValueTask EndAsync(int ran);
+}
+
+/// <summary>An awaited batch of an <see cref="EngineJob{TIn, TOut}"/>: stores results in the batch's memory (a span cannot live across awaits), records failures with the run, and ends the batch.</summary>
+internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWorker worker, ItemBatch<TIn> batch, Memory<TOut> values) : IAsyncItemSink<TOut>
+{
+    private List<ItemFailure>? _failures;
 
     public readonly void Succeeded(int offset, TOut value) => values.Span[offset] = value;
 
-    public void Failed(int offset, Exception error) => run.Record(start + offset, error, ref Failures);
+    public void Failed(int offset, Exception error) => job.Failures.Record(batch.StartIndex + offset, error, ref _failures);
+
+    public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
 }
 
 /// <summary>For-each work: no result to store (the JIT drops the call), failures recorded with the run.</summary>

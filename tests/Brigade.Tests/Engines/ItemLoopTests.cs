@@ -11,7 +11,7 @@ public sealed class ItemLoopTests
         var work = new Work(fail: [2, 3]);
         var sink = new RecordingSink();
 
-        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3, 4], ref work, ref sink, CancellationToken.None);
+        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3, 4], work, ref sink, CancellationToken.None);
 
         Assert.Equal(4, ran);
         Assert.Equal(["ok 0=10", "failed 1: item 2", "failed 2: item 3", "ok 3=40"], sink.Log);
@@ -24,7 +24,7 @@ public sealed class ItemLoopTests
         var work = new Work(cancelAt: 2, cts: cts);
         var sink = new RecordingSink();
 
-        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3], ref work, ref sink, cts.Token);
+        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3], work, ref sink, cts.Token);
 
         Assert.Equal(1, ran);
         Assert.Equal(["ok 0=10"], sink.Log);
@@ -36,7 +36,7 @@ public sealed class ItemLoopTests
         var work = new Work(throwCancelAt: 2);
         var sink = new RecordingSink();
 
-        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3], ref work, ref sink, CancellationToken.None);
+        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3], work, ref sink, CancellationToken.None);
 
         Assert.Equal(3, ran);
         Assert.Equal(["ok 0=10", "failed 1: OperationCanceledException", "ok 2=30"], sink.Log);
@@ -49,38 +49,41 @@ public sealed class ItemLoopTests
         var work = new Work(cancelAfter: 2, cts: cts);
         var sink = new RecordingSink();
 
-        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3, 4], ref work, ref sink, cts.Token);
+        var ran = ItemLoop.Run<int, int, Work, RecordingSink>([1, 2, 3, 4], work, ref sink, cts.Token);
 
         Assert.Equal(2, ran);
         Assert.Equal(["ok 0=10", "ok 1=20"], sink.Log);
     }
 
     [Fact]
-    public async Task RunAsync_AfterAFailure_GoesOn_AndReturnsTheSinkItFilled()
+    public async Task RunAsync_AfterAFailure_GoesOn_ThenEndsTheBatchOnce()
     {
-        var (ran, sink) = await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2, 3 }, new Work(fail: [2]), new RecordingSink(), CancellationToken.None);
+        var sink = new RecordingSink();
 
-        Assert.Equal(3, ran);
-        Assert.Equal(["ok 0=10", "failed 1: item 2", "ok 2=30"], sink.Log);
+        await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2, 3 }, new Work(fail: [2]), sink, CancellationToken.None);
+
+        Assert.Equal(["ok 0=10", "failed 1: item 2", "ok 2=30", "end ran=3"], sink.Log);
     }
 
     [Fact]
     public async Task RunAsync_CancelledWhileAnItemThrowsCancellation_StopsThere_ItemNotRun()
     {
         using var cts = new CancellationTokenSource();
-        var (ran, sink) = await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2, 3 }, new Work(cancelAt: 2, cts: cts), new RecordingSink(), cts.Token);
+        var sink = new RecordingSink();
 
-        Assert.Equal(1, ran);
-        Assert.Equal(["ok 0=10"], sink.Log);
+        await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2, 3 }, new Work(cancelAt: 2, cts: cts), sink, cts.Token);
+
+        Assert.Equal(["ok 0=10", "end ran=1"], sink.Log);
     }
 
     [Fact]
     public async Task RunAsync_CancellationExceptionWhileTheRunGoesOn_IsTheItemsFailure()
     {
-        var (ran, sink) = await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2 }, new Work(throwCancelAt: 1), new RecordingSink(), CancellationToken.None);
+        var sink = new RecordingSink();
 
-        Assert.Equal(2, ran);
-        Assert.Equal(["failed 0: OperationCanceledException", "ok 1=20"], sink.Log);
+        await ItemLoop.RunAsync<int, int, Work, RecordingSink>(new[] { 1, 2 }, new Work(throwCancelAt: 1), sink, CancellationToken.None);
+
+        Assert.Equal(["failed 0: OperationCanceledException", "ok 1=20", "end ran=2"], sink.Log);
     }
 
     // Times ten; fails the items in `fail`; at `cancelAt` cancels the run and throws its cancellation; at
@@ -121,7 +124,7 @@ public sealed class ItemLoopTests
         }
     }
 
-    private struct RecordingSink() : IItemSink<int>
+    private struct RecordingSink() : IAsyncItemSink<int>
     {
         public List<string> Log { get; } = [];
 
@@ -129,5 +132,11 @@ public sealed class ItemLoopTests
 
         public readonly void Failed(int offset, Exception error) =>
             Log.Add($"failed {offset}: {(error is OperationCanceledException ? nameof(OperationCanceledException) : error.Message)}");
+
+        public readonly ValueTask EndAsync(int ran)
+        {
+            Log.Add($"end ran={ran}");
+            return ValueTask.CompletedTask;
+        }
     }
 }
