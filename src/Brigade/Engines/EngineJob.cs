@@ -34,6 +34,9 @@ public sealed class EngineJob<TIn, TOut>
     private readonly CancellationTokenSource _stop;
 
     private readonly RunFailures _failures;
+
+    // RunOptions.ItemTimeout and ItemRetry; null (one check per batch) when neither is set.
+    private readonly ItemPolicy? _policy;
     private ExceptionDispatchInfo? _fatal;
     private bool _fatalFromSource;
 
@@ -60,6 +63,7 @@ public sealed class EngineJob<TIn, TOut>
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         _failures = new RunFailures(options.FailureMode, _stop);
+        _policy = ItemPolicy.For(options, _stop.Token);
     }
 
     /// <summary>Gets the engine running the job.</summary>
@@ -278,7 +282,8 @@ public sealed class EngineJob<TIn, TOut>
             return ValueTask.CompletedTask;
         }
 
-        return _work.Sync is not null ? RunInline(worker, batch) : RunAwaitedAsync(worker, batch);
+        // Sync work runs inline, unless its retries wait: a pool thread is not blocked through a backoff.
+        return _work.Sync is not null && _policy is not { Waits: true } ? RunInline(worker, batch) : RunAwaitedAsync(worker, batch);
     }
 
     // The batch's scope, shared by every path: rent the results, enter the hooks, begin the worker's batch; run the
@@ -307,7 +312,15 @@ public sealed class EngineJob<TIn, TOut>
         var token = _stop.Token;
         int ran;
         List<ItemFailure>? failures;
-        if (_work.Action is { } action)
+        if (_policy is not null)
+        {
+            var attempts = new ItemAttempts();
+            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token);
+            var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex, attempts);
+            ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            failures = sink.Failures;
+        }
+        else if (_work.Action is { } action)
         {
             var work = new ActionWork<TIn>(action);
             var sink = new NoResultSink(_failures, batch.StartIndex);
@@ -335,8 +348,15 @@ public sealed class EngineJob<TIn, TOut>
     private ValueTask RunAwaitedAsync(EngineWorker worker, ItemBatch<TIn> batch)
     {
         var values = BeginBatch(worker, batch);
+        if (_policy is not null)
+        {
+            var attempts = new ItemAttempts();
+            return ItemLoop.RunAsync<TIn, TOut, ResilientAsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
+                batch.Items, new ResilientAsyncWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, attempts), _stop.Token);
+        }
+
         return ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
-            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values), _stop.Token);
+            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, null), _stop.Token);
     }
 
     /// <summary>Records and delivers a batch that ran elsewhere (another process or machine).</summary>

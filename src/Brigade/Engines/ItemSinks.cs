@@ -18,12 +18,14 @@ internal ref struct ValuesSink<TOut> : IItemSink<TOut>
     private readonly Span<TOut> _values;
     private readonly RunFailures _run;
     private readonly long _start;
+    private readonly ItemAttempts? _attempts;
 
-    public ValuesSink(Span<TOut> values, RunFailures run, long start)
+    public ValuesSink(Span<TOut> values, RunFailures run, long start, ItemAttempts? attempts = null)
     {
         _values = values;
         _run = run;
         _start = start;
+        _attempts = attempts;
     }
 
     /// <summary>Gets the batch's failures, in order; null when none.</summary>
@@ -31,7 +33,7 @@ internal ref struct ValuesSink<TOut> : IItemSink<TOut>
 
     public readonly void Succeeded(int offset, TOut value) => _values[offset] = value;
 
-    public void Failed(int offset, Exception error) => _run.Record(_start + offset, error, ref Failures);
+    public void Failed(int offset, Exception error) => _run.Record(_start + offset, error, ref Failures, _attempts?.ForFailure ?? 1);
 }
 
 /// <summary>An <see cref="IItemSink{TOut}"/> for <see cref="ItemLoop.RunAsync"/>, which also ends the batch.</summary>
@@ -42,13 +44,13 @@ internal interface IAsyncItemSink<TOut> : IItemSink<TOut>
 }
 
 /// <summary>An awaited batch of an <see cref="EngineJob{TIn, TOut}"/>: stores results in the batch's memory (a span cannot live across awaits), records failures with the run, and ends the batch.</summary>
-internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWorker worker, ItemBatch<TIn> batch, Memory<TOut> values) : IAsyncItemSink<TOut>
+internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWorker worker, ItemBatch<TIn> batch, Memory<TOut> values, ItemAttempts? attempts) : IAsyncItemSink<TOut>
 {
     private List<ItemFailure>? _failures;
 
     public readonly void Succeeded(int offset, TOut value) => values.Span[offset] = value;
 
-    public void Failed(int offset, Exception error) => job.Failures.Record(batch.StartIndex + offset, error, ref _failures);
+    public void Failed(int offset, Exception error) => job.Failures.Record(batch.StartIndex + offset, error, ref _failures, attempts?.ForFailure ?? 1);
 
     public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
 }

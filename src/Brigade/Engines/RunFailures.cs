@@ -20,9 +20,9 @@ internal sealed class RunFailures(FailureMode mode, CancellationTokenSource stop
     public bool StoppedOnFailure => Volatile.Read(ref _stoppedOnFailure) != 0;
 
     /// <summary>An item failed in a batch running here: recorded with the run and in the batch's own list.</summary>
-    public void Record(long index, Exception error, ref List<ItemFailure>? batch)
+    public void Record(long index, Exception error, ref List<ItemFailure>? batch, int attempts = 1)
     {
-        var failure = new ItemFailure(index, error);
+        var failure = new ItemFailure(index, error) { Attempts = attempts };
         (batch ??= []).Add(failure);
         lock (_gate)
         {

@@ -21,6 +21,12 @@ internal static class RunPipeline
     {
         options = options?.Clone() ?? new RunOptions();
         var engine = options.Engine ?? Engine.Default;
+        if ((options.ItemTimeout is not null || options.ItemRetry is not null) && !engine.Capabilities.HasFlag(EngineCapabilities.InProcess))
+        {
+            throw new NotSupportedException(
+                $"RunOptions.ItemTimeout and RunOptions.ItemRetry apply to engines that run items in this process; the '{engine.Name}' engine does not support them yet (worker processes have ProcessEngineOptions.ItemTimeout and MaxCrashesPerItem).");
+        }
+
         var clock = new RunClock(options.TimeProvider);
         var recorder = new RunRecorder(clock, options.CollectTimeline, options.MaxTimelineEvents);
         var width = engine.ResolveDegreeOfParallelism(options.MaxDegreeOfParallelism, source.Count);
