@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -35,13 +36,13 @@ internal sealed class ItemPolicy
     /// <summary>The run's policy; null when the options ask for neither timeout nor retry.</summary>
     /// <param name="options">The run's options.</param>
     /// <param name="stop">The run's stop token: a failure while it is cancelled is not retried.</param>
-    public static ItemPolicy? For(RunOptions options, CancellationToken stop)
-    {
-        if (options.ItemTimeout is null && options.ItemRetry is null)
-        {
-            return null;
-        }
+    public static ItemPolicy? For(RunOptions options, CancellationToken stop) =>
+        options.ItemTimeout is null && options.ItemRetry is null ? null : Build(options, stop);
 
+    // Apart, so that a run without timeout or retry never compiles code that names Polly's types (nor loads Polly).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ItemPolicy Build(RunOptions options, CancellationToken stop)
+    {
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.ItemRetry is { } retry)
         {
