@@ -20,6 +20,10 @@ internal static class AutoPlanner
     /// blocked from its first millisecond, whose wait Little's law cannot bound until it ends.</summary>
     public const double PureWaitMax = 0.05;
 
+    /// <summary>What starting one dedicated thread costs the run, about (a clone, a stack, the thread's first batch), on a
+    /// busy machine. With it, the width for pure waits is the one that minimizes the items' waves plus the threads' starts.</summary>
+    public static readonly TimeSpan ThreadStartCost = TimeSpan.FromMicroseconds(100);
+
     /// <summary>For asynchronous items in flight: the largest share of in-flight time their synchronous part may take
     /// for the work to count as asynchronous I/O; above it the work computes more than it waits.</summary>
     public const double AsyncCpuMax = 0.5;
@@ -200,9 +204,14 @@ internal static class AutoPlanner
                 {
                     // Items blocked from their first millisecond and still waiting: the wait so far is a lower bound, and
                     // the ratio of a few microseconds of CPU to it is noise. Waits overlap for free: as wide as allowed.
-                    width = Cap(context.ThreadCeiling, context, open);
+                    // N items waiting at least d each on W threads take N·d/W plus W thread starts of c: W = √(N·d/c) at best.
+                    // (64 × 1 s: 800, so all 64; 400 × 10 ms: 200; 1,000 × 100 ms: 1,000.)
+                    var items = Math.Min(open, (long)int.MaxValue);
+                    var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                    width = Cap((int)Math.Clamp(balanced, cores, context.ThreadCeiling), context, open);
                     why = $"pure waits (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)} over {AutoFormat.Duration(perItem)} and still waiting): " +
-                        $"every item waits from its first millisecond, so they all overlap" + Capped(double.PositiveInfinity, width, context.ThreadCeiling, context, open);
+                        $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
+                        Capped(balanced, width, context.ThreadCeiling, context, open);
                     break;
                 }
 

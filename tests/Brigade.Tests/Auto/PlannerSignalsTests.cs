@@ -26,7 +26,7 @@ public sealed class PlannerSignalsTests
     private static WorkSample Sleeping(double cpuUs = 0) => WorkSample.FromPerItem(2, Us(30_000), Us(cpuUs));
 
     [Fact]
-    public void Decide_PureWaitsStillRunning_AreBlocking_AsWideAsTheItemsLeft()
+    public void Decide_PureWaitsStillRunning_AreBlocking_AllOverlapping_WhenThreadStartsCostLittleAgainstTheWait()
     {
         var plan = AutoPlanner.Decide(Sleeping(), Context(items: 64) with { NotWholeJob = true, FromRunningItems = true })!;
 
@@ -37,11 +37,13 @@ public sealed class PlannerSignalsTests
     }
 
     [Fact]
-    public void Decide_PureWaitsStillRunning_GoPast256_WhenTheItemsAndMemoryAllow()
+    public void Decide_PureWaitsStillRunning_GoPast256_WhenTheWaitsAndMemoryAllow()
     {
+        // 1,000 items waiting 30 ms so far: √(1,000 × 30 ms / 100 µs) = 548 threads, where starting more would cost more
+        // than the waves it saves (the width follows Little's law once items finish).
         var plan = AutoPlanner.Decide(Sleeping(), Context(items: 1_000, affordable: 4_000) with { NotWholeJob = true, FromRunningItems = true })!;
 
-        Assert.Equal(1_000, plan.Width);
+        Assert.Equal(548, plan.Width);
     }
 
     [Fact]
@@ -51,6 +53,15 @@ public sealed class PlannerSignalsTests
 
         Assert.Equal(300, plan.Width);
         Assert.Contains("capped at 300", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_ShortPureWaitsStillRunning_DoNotStartAThreadPerItem()
+    {
+        // 400 items waiting 10 ms so far: √(400 × 10 ms / 100 µs) = 200 threads, not 400.
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(2, Us(10_000), Us(0)), Context(items: 400) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(200, plan.Width);
     }
 
     [Fact]
