@@ -215,10 +215,14 @@ internal static class AutoPlanner
                     break;
                 }
 
-                width = Cap((int)Math.Clamp(little, cores, context.ThreadCeiling), context, open);
+                // A job of a known size also weighs the threads' starts against the waves they save: N items of d on W
+                // threads take N·d/W plus W starts of c, least at W = √(N·d/c) (400 × 10 ms: 200 threads, not 400).
+                var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                var wanted = Math.Min(little, Math.Max(startBound, cores));
+                width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
                     $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
-                    Capped(little, width, context.ThreadCeiling, context, open);
+                    (wanted < little && width == (int)Math.Max(wanted, cores) ? $", thread starts limit it to √(items × time / start) = {AutoFormat.Count((long)wanted)}" : Capped(little, width, context.ThreadCeiling, context, open));
                 break;
             }
         }

@@ -85,6 +85,17 @@ public sealed class PlannerSignalsTests
     }
 
     [Fact]
+    public void Decide_FinishedShortWaits_WeighThreadStartsAgainstWaves()
+    {
+        // 400 items of 10 ms with 17 µs of CPU: Little's law asks for 1,178 threads; starting them costs more than the
+        // waves they save, √(400 × 10 ms / 100 µs) = 200.
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(20, Us(10_000), Us(17)), Context(items: 400))!;
+
+        Assert.Equal(200, plan.Width);
+        Assert.Contains("thread starts limit it to √(items × time / start) = 200", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_HighGcShare_UnderWorkstationGc_SaysGcBound_AndRecommendsProcessesOrServerGc()
     {
         // 225 KB per item, 35% of the time paused by the collector.
