@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Worker;
@@ -18,13 +17,10 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     private readonly object _instance;
     private readonly IWork<TIn, TOut>? _sync;
     private readonly IAsyncWork<TIn, TOut>? _async;
-    private readonly JsonTypeInfo<TIn> _input;
-    private readonly JsonTypeInfo<TIn[]>? _inputArray;
-    private readonly JsonTypeInfo<TOut> _output;
-    private readonly JsonTypeInfo<TOut[]>? _outputArray;
+    private readonly RemoteValueCodec<TIn> _input;
+    private readonly RemoteValueCodec<TOut> _output;
     private readonly FrameBuffer _frame = new();
     private readonly FrameBuffer _values = new();
-    private readonly Utf8JsonWriter _json;
 
     private TIn[] _inputs = new TIn[16];
     private Exception?[] _inputErrors = new Exception?[16];
@@ -45,11 +41,8 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
         _instance = descriptor.CreateInstance();
         _sync = _instance as IWork<TIn, TOut>;
         _async = _instance as IAsyncWork<TIn, TOut>;
-        _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
-        _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
-        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
-        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
-        _json = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
+        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: true);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: true);
     }
 
     public void Run(int batchId, byte flags, int count, ref PayloadReader items, BatchContext context)
@@ -60,7 +53,15 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
             _inputErrors = new Exception?[count];
         }
 
-        JsonValues.Read(ref items, count, _inputs, _inputErrors, _input, _inputArray);
+        try
+        {
+            items.Skip(_input.Read(items.Rest, count, _inputs, _inputErrors));
+        }
+        catch (RemoteFormatException e)
+        {
+            throw new ProtocolException($"batch {batchId}: {e.Message}", e);
+        }
+
         var flushEach = (flags & WireFormat.BatchFlushEachItem) != 0;
         var token = context.Token;
         BeginChunk(0, count);
@@ -152,7 +153,7 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     {
         // Results first, in a buffer of their own: one that cannot be serialized turns its item into a failure.
         _values.Clear();
-        var unserializable = JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
+        var unserializable = _output.Write(_values, _outputs, _succeeded);
         if (unserializable is not null)
         {
             var keep = 0;
@@ -174,7 +175,7 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
             _succeeded = keep;
             _failures.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
             _values.Clear();
-            JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
+            _output.Write(_values, _outputs, _succeeded);
         }
 
         _frame.Clear();
@@ -200,7 +201,8 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
 
     public void Dispose()
     {
-        _json.Dispose();
+        _input.Dispose();
+        _output.Dispose();
         switch (_instance)
         {
             case IAsyncDisposable asyncDisposable:

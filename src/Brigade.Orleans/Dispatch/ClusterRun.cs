@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Brigade.Engines;
+using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
@@ -143,7 +144,7 @@ internal sealed class ClusterRun<TIn, TOut>
         try
         {
             descriptor = WorkDescriptor.For(type);
-            descriptor.EnsureSerializable();
+            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
             _codec = new BatchCodec<TIn, TOut>(descriptor);
             return true;
         }

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Brigade.Engines.Remote;
 
 namespace Brigade.Processes.Protocol;
 
@@ -8,7 +8,7 @@ namespace Brigade.Processes.Protocol;
 /// A growable byte buffer that builds frames in place: a frame's header is reserved, fields and JSON values are
 /// appended, then the length is patched. One buffer per writer; not thread-safe.
 /// </summary>
-internal sealed class FrameBuffer : IBufferWriter<byte>
+internal sealed class FrameBuffer : IRemoteValueBuffer
 {
     private byte[] _buffer;
     private int _length;
