@@ -21,6 +21,7 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     private readonly RemoteValueCodec<TOut> _output;
     private readonly FrameBuffer _frame = new();
     private readonly FrameBuffer _values = new();
+    private readonly Action<int, Exception> _failResult;
 
     private TIn[] _inputs = new TIn[16];
     private Exception?[] _inputErrors = new Exception?[16];
@@ -38,6 +39,7 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
 
     public BatchExecutor(WorkDescriptor descriptor)
     {
+        _failResult = FailResult;
         _instance = descriptor.CreateInstance();
         _sync = _instance as IWork<TIn, TOut>;
         _async = _instance as IAsyncWork<TIn, TOut>;
@@ -131,6 +133,13 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
         _failures.Add((_chunkCount, e));
     }
 
+    // A result that cannot be serialized fails its item.
+    private void FailResult(int offset, Exception error)
+    {
+        _statuses[offset] = Failed;
+        _failures.Add((offset, new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)));
+    }
+
     private void BeginChunk(int offset, int batchCount)
     {
         var room = batchCount - offset;
@@ -153,29 +162,11 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     {
         // Results first, in a buffer of their own: one that cannot be serialized turns its item into a failure.
         _values.Clear();
-        var unserializable = _output.Write(_values, _outputs, _succeeded);
-        if (unserializable is not null)
+        var written = _output.WriteSucceeded(_values, _outputs, _outputAt, _succeeded, _failResult);
+        if (written != _succeeded)
         {
-            var keep = 0;
-            var bad = unserializable.ToDictionary(u => u.Offset, u => u.Error);
-            for (var j = 0; j < _succeeded; j++)
-            {
-                if (bad.TryGetValue(j, out var error))
-                {
-                    _statuses[_outputAt[j]] = Failed;
-                    _failures.Add((_outputAt[j], new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)));
-                }
-                else
-                {
-                    _outputs[keep] = _outputs[j];
-                    _outputAt[keep++] = _outputAt[j];
-                }
-            }
-
-            _succeeded = keep;
+            _succeeded = written;
             _failures.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
-            _values.Clear();
-            _output.Write(_values, _outputs, _succeeded);
         }
 
         _frame.Clear();

@@ -162,21 +162,23 @@ internal sealed class ClusterRun<TIn, TOut>
             WorkType = descriptor.Name,
             InputType = descriptor.InputType.FullName,
             OutputType = descriptor.OutputType.FullName,
+            ProtocolVersion = ClusterProtocol.Version,
         };
         var probes = await SiloProbe.ProbeAsync(_engine, request, _runId, _job.CancellationToken).ConfigureAwait(false);
         var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
         var accepted = new List<SiloState>();
         foreach (var probe in probes.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            if (probe.Response is { Rejected: null } response)
+            var refused = probe.Response is { } answer ? answer.Rejected ?? ClusterProtocol.Mismatch(answer.ProtocolVersion, "silo") : null;
+            if (probe.Response is { } response && refused is null)
             {
                 accepted.Add(new SiloState(probe.Address, response.Silo, _engine.WorkersFor(response)));
             }
             else
             {
-                var reason = probe.Response?.Rejected ?? probe.Error ?? "no answer";
+                var reason = refused ?? probe.Error ?? "no answer";
                 rejected[probe.Name] = reason;
-                if (probe.Response?.Rejected is not null)
+                if (refused is not null)
                 {
                     ClusterLog.SiloSkipped(_engine.Logger, _runId, probe.Name, reason);
                 }
@@ -186,7 +188,7 @@ internal sealed class ClusterRun<TIn, TOut>
         if (accepted.Count == 0)
         {
             var reasons = string.Join("; ", rejected.Select(r => $"silo {r.Key}: {r.Value}"));
-            if (probes.Any(p => p.Response?.Rejected is not null))
+            if (probes.Any(p => p.Response is { } r && (r.Rejected ?? ClusterProtocol.Mismatch(r.ProtocolVersion, "silo")) is not null))
             {
                 throw new ClusterWorkRejectedException($"No silo accepts work type {descriptor.Name}: {reasons}.", descriptor.Name, rejected);
             }
@@ -373,7 +375,7 @@ internal sealed class ClusterRun<TIn, TOut>
             return true;
         }
 
-        var (payload, skip, clientFailures) = _codec.Encode(batch);
+        var (payload, clientFailures) = _codec.Encode(batch);
         var request = new BatchRequest
         {
             RunId = _runId,
@@ -381,7 +383,6 @@ internal sealed class ClusterRun<TIn, TOut>
             StartIndex = batch.StartIndex,
             Count = batch.Count,
             Items = payload,
-            Skip = skip,
         };
 
         var start = _job.GetTimestamp();

@@ -100,6 +100,45 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         return failures;
     }
 
+    /// <summary>
+    /// Writes the results of the items that succeeded, <paramref name="values"/>[..<paramref name="count"/>], whose item
+    /// offsets are <paramref name="offsets"/>[..<paramref name="count"/>]. A result that cannot be serialized fails its
+    /// item instead (<paramref name="failed"/> gets the item's offset and why); the others are written again without it,
+    /// compacted to the front of both arrays.
+    /// </summary>
+    /// <returns>How many results were written.</returns>
+    public int WriteSucceeded(IRemoteValueBuffer buffer, T[] values, int[] offsets, int count, Action<int, Exception> failed)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(failed);
+        var mark = buffer.Length;
+        if (Write(buffer, values, count) is not { } unserializable)
+        {
+            return count;
+        }
+
+        var keep = 0;
+        var bad = unserializable.ToDictionary(u => u.Offset, u => u.Error);
+        for (var j = 0; j < count; j++)
+        {
+            if (bad.TryGetValue(j, out var error))
+            {
+                failed(offsets[j], error);
+            }
+            else
+            {
+                values[keep] = values[j];
+                offsets[keep++] = offsets[j];
+            }
+        }
+
+        Array.Clear(values, keep, count - keep);
+        buffer.Truncate(mark);
+        Write(buffer, values, keep);
+        return keep;
+    }
+
     /// <summary>Reads <paramref name="count"/> values written by <see cref="Write"/>; an empty value (not sent) and one that
     /// fails to deserialize get an error in <paramref name="errors"/> instead.</summary>
     /// <returns>How many bytes of <paramref name="source"/> the values took.</returns>
