@@ -41,7 +41,7 @@ internal sealed class ClusterClientOptions
 
     private readonly Option<string?> _stallTimeout = new("--cluster-timeout")
     {
-        Description = "Fail a cluster run when the cluster makes no progress for this long (no gateway reachable, a dead primary): default 30s.",
+        Description = "Fail when the cluster makes no progress for this long (no gateway reachable, a dead primary): default 30s for a run, 10s for cluster status.",
         HelpName = "DURATION",
     };
 
@@ -108,6 +108,10 @@ internal sealed class ClusterClientOptions
 
         return options;
     }
+
+    /// <summary>The <c>--cluster-timeout</c> given, or <paramref name="fallback"/>; a bad value is a usage error.</summary>
+    public TimeSpan StallTimeout(ParseResult parse, TimeSpan fallback) =>
+        parse.GetValue(_stallTimeout) is { } text ? Duration(text, "--cluster-timeout") : fallback;
 
     /// <summary>Describes where the client looks, for error messages.</summary>
     public static string Describe(ClusterConnectionOptions options) =>

@@ -23,14 +23,16 @@ internal static class ClusterCommand
         status.SetAction(async (parse, cancellationToken) =>
         {
             var connection = client.Connection(parse);
-            connection.ConnectTimeout = TimeSpan.FromSeconds(10);
+            // How long a silo may take to answer: a busy machine may need more than the 10 s default.
+            var timeout = client.StallTimeout(parse, TimeSpan.FromSeconds(10));
+            connection.ConnectTimeout = timeout;
             IReadOnlyList<ClusterSilo> silos;
             try
             {
                 var cluster = await ClusterConnection.ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
                 await using (cluster.ConfigureAwait(false))
                 {
-                    var engine = new ClusterEngine(cluster.Client, new ClusterEngineOptions { PrepareTimeout = TimeSpan.FromSeconds(10) });
+                    var engine = new ClusterEngine(cluster.Client, new ClusterEngineOptions { PrepareTimeout = timeout });
                     silos = await engine.DiscoverAsync(cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -79,7 +79,7 @@ public sealed class ClusterStatusTests
     // The RUNS column of the one silo.
     private static async Task<string> RunsAsync(string gateway)
     {
-        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--gateway", gateway);
+        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--gateway", gateway, "--cluster-timeout", "45s");
         Assert.True(code == 0, stderr);
         var row = status.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("127.0.0.1:", StringComparison.Ordinal));
         return row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];

@@ -17,7 +17,7 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
     {
         await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
 
-        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", redis.Uri, "--cluster-id", hosts.ClusterId);
+        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", redis.Uri, "--cluster-id", hosts.ClusterId, "--cluster-timeout", "45s");
         output.WriteLine(status);
         Assert.True(code == 0, stderr);
         Assert.Contains(": 3 silos,", status, StringComparison.Ordinal);

@@ -28,7 +28,7 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
                 StatusAsync("--gateway", ports[1]),
                 StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath));
             var (plain, wrongAuthority) = (refused[0], refused[1]);
-            var admitted = await StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath);
+            var admitted = await StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath, "--cluster-timeout", "45s");
 
             foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
             {
