@@ -10,8 +10,9 @@ namespace Brigade.Cli;
 /// (docs/performance.md). The demo and advise time code from its first call, where tier-0 code that is recompiled
 /// halfway through a measurement skews what they show (the demo's sequential tiny-items loop read 92 ms instead of 29
 /// ms), and the runtime reads the switch once, at start-up. So on Linux and macOS those two commands replace the
-/// process image with themselves (<c>execve</c>) with <c>DOTNET_TieredCompilation=0</c> (and workstation GC, which
-/// applications get by default, where the tool runs server GC) added: the same process id,
+/// process image with themselves (<c>execve</c>) with <c>DOTNET_TieredCompilation=0</c> (and workstation GC and the
+/// thread pool's default idle spinning, which applications get by default, where the tool runs server GC and no
+/// spinning) added: the same process id,
 /// terminal, signals and exit code, for the cost of one more start-up (about 0.2 s of runs lasting seconds). Where
 /// that is not available they run as they are.
 /// </remarks>
@@ -19,6 +20,10 @@ internal static unsafe partial class MeasuringProcess
 {
     private const string Variable = "DOTNET_TieredCompilation";
     private const string GcVariable = "DOTNET_gcServer";
+
+    // The tool's runtimeconfig sets the thread pool's idle spinning to 0 (Brigade.Cli.csproj); the environment wins.
+    private const string SpinVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+    private const string DefaultSpinLimit = "70";
     private static readonly string[] Commands = ["demo", "advise"];
 
     public static bool ShouldRestart(string[] args) =>
@@ -41,12 +46,14 @@ internal static unsafe partial class MeasuringProcess
         }
 
         argv.AddRange(args);
-        // The tool runs server GC (flat memory for long runs, docs/performance.md); what the demo and advise measure is
-        // the workstation GC an application gets by default, unless the user chose otherwise.
+        // The tool runs server GC (flat memory for long runs, docs/performance.md) and a thread pool that does not spin
+        // when idle; what the demo and advise measure is the workstation GC and the spinning an application gets by
+        // default, unless the user chose otherwise.
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(e => $"{e.Key}={e.Value}")
             .Append($"{Variable}=0")
             .Concat(Environment.GetEnvironmentVariable(GcVariable) is null ? [$"{GcVariable}=0"] : [])
+            .Concat(Environment.GetEnvironmentVariable(SpinVariable) is null ? [$"{SpinVariable}={DefaultSpinLimit}"] : [])
             .ToList();
 
         Console.Out.Flush();

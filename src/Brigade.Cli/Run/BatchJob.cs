@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
 using Brigade.Orleans;
 using Brigade.Reporting;
 
@@ -12,36 +10,13 @@ namespace Brigade.Cli.Run;
 /// </summary>
 internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWriter stderr, bool interactive)
 {
-    private static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(100);
     private readonly RunCounters _counters = new();
-
-    // Files this run created; removed again if the run cannot start.
-    private readonly List<string> _created = [];
     private RunPaths _paths = null!;
-    private InputFingerprint? _fingerprint;
+    private RunOutputs _outputs = null!;
     private JournalRecord _header = null!;
-
-    // --resume of a finished run: its completion record, restored as the journal when the input grew; or the failures
-    // it had when nothing is left to run.
-    private string? _restoreJournalFrom;
-    private long? _alreadyComplete;
 
     // Cancelled when a watermark cannot be written (a full disk): the run stops instead of running on unjournaled.
     private CancellationTokenSource? _stop;
-
-    // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
-    // timer writes a watermark when deliveries pause (a slow item holds the rest back).
-    private readonly Lock _writeGate = new();
-    private Stream? _output;
-    private Stream? _failures;
-    private Journal? _journal;
-    private long _upTo;
-    private readonly List<long> _deliveredSinceMark = [];
-    private DateTime _lastMark = DateTime.UtcNow;
-    private long _markedDelivered;
-    private long _markedUpTo = -1;
-    private long _markedInputBytes = -1;
-    private CliIOException? _writeError;
 
     // Guards _inFlight and _pending: the input is read on the engine's workers, results are delivered here.
     private readonly Lock _gate = new();
@@ -79,8 +54,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
-        var (resume, journalLength) = ReadJournal(header, inputIsFile);
-        if (_alreadyComplete is { } failedBefore)
+        var resumeFrom = new RunResume(options, _paths, stderr);
+        var (resume, journalLength) = resumeFrom.Read(header, inputIsFile);
+        if (resumeFrom.AlreadyCompleteFailed is { } failedBefore)
         {
             if (!options.Quiet)
             {
@@ -102,9 +78,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             options.Work.CheckFirstItem(first);
         }
 
-        OpenFiles(header, resume, journalLength);
-        _fingerprint = fingerprint;
-        _upTo = resume?.UpTo ?? 0;
+        _outputs = new RunOutputs(options, _paths, _counters, stdout, stderr);
+        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint);
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
         var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
@@ -137,11 +112,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // delivered in their place in the order, like results an interrupted run journaled.
         _pending = resume?.Pending ?? [];
         var prepared = Prepare(Rest(first, items), resume, cancellationToken);
-        var stream = options.Work.Start(prepared, runOptions, OnCompleted);
+        var stream = options.Work.Start(prepared, runOptions, _outputs.OnCompleted);
         var interrupted = false;
         Exception? failure = null;
         using var stopRun = _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var marker = new Timer(_ => MarkOnTimer(), null, WatermarkInterval, WatermarkInterval);
+        var marker = new Timer(_ => MarkOnTimer(), null, RunOutputs.WatermarkInterval, RunOutputs.WatermarkInterval);
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
             try
@@ -155,7 +130,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                     }
 
                     DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
-                    Deliver(item, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : result.Exception.Message);
+                    _outputs.Deliver(item, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : result.Exception.Message);
                 }
 
                 DeliverPendingBefore(long.MaxValue);
@@ -171,14 +146,14 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             catch (Exception e)
             {
                 // Cancelled by the watermark timer: the write that failed is the reason.
-                failure = e is OperationCanceledException && Volatile.Read(ref _writeError) is { } writeError ? writeError : e;
+                failure = e is OperationCanceledException && _outputs.WriteError is { } writeError ? writeError : e;
             }
 
             // Waits for a watermark being written, so the last one below is the last one.
             await marker.DisposeAsync().ConfigureAwait(false);
             try
             {
-                CloseFiles(runFailed: failure is not null, resumed: resume is not null);
+                _outputs.Close(runFailed: failure is not null, resumed: resume is not null);
             }
             catch (CliIOException e)
             {
@@ -204,7 +179,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // alone, but for the cluster, whose summary says what became of the silos.
     private async Task<int> StoppedAsync(Exception failure)
     {
-        var journalKept = _journal is not null && File.Exists(_journal.Path);
+        var journalKept = _outputs?.Journal is { } kept && File.Exists(kept.Path);
         if (failure is CliUsageException or OperationCanceledException || (!journalKept && failure is not ClusterUnavailableException { SiloCount: > 0 }))
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
@@ -222,13 +197,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"; silos lost: {cluster.LostSilos.Count} of {cluster.SiloCount} ({string.Join("; ", cluster.LostSilos)})";
         }
 
-        var next = journalKept || _journal is null ? ResumeHint() : " Nothing reached the output: run the same command again.";
+        var next = journalKept || _outputs?.Journal is null ? ResumeHint() : " Nothing reached the output: run the same command again.";
         await stderr.WriteLineAsync($"{summary}; stopped.{next}").ConfigureAwait(false);
         return ExitCodes.Failure;
     }
 
-    private string ResumeHint() => _journal is not null
-        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {_journal.Path})" : "")}"
+    private string ResumeHint() => _outputs?.Journal is { } journal
+        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
@@ -297,10 +272,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // A finished run needs no journal (the outputs are complete), only a record that it finished, for --resume; and an
         // empty failures file says nothing.
-        if (_journal is not null && !options.FailFast)
+        if (_outputs.Journal is { } journal && !options.FailFast)
         {
-            CompletionRecord.Write(_journal.Path, _header, FinalMark(), _counters.Failed);
-            RunFiles.DeleteQuietly(_journal.Path);
+            CompletionRecord.Write(journal.Path, _header, _outputs.FinalMark(), _counters.Failed);
+            RunFiles.DeleteQuietly(journal.Path);
         }
 
         if (_paths.Failures is { } failuresPath && _counters.Failed == 0 && NativeMethods.KindOf(failuresPath) == FileKind.Regular && new FileInfo(failuresPath).Length == 0)
@@ -311,26 +286,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;
     }
 
-    // Every item read is in the outputs: the watermark a finished run's record keeps.
-    private JournalRecord FinalMark()
-    {
-        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
-        static long? LengthOf(string? path) => path is not null && NativeMethods.KindOf(path) == FileKind.Regular ? new FileInfo(path).Length : null;
-        return new JournalRecord
-        {
-            Kind = "w",
-            UpTo = inputItems,
-            OutputLength = _paths.OutputIsSpecial || _paths.Output == "-" ? null : LengthOf(_paths.Output),
-            FailuresLength = LengthOf(_paths.Failures),
-            InputBytes = inputBytes,
-            InputItems = inputItems,
-            InputSha256 = inputSha,
-        };
-    }
-
     // Reads the input in order, leaves out what an interrupted run already delivered or journaled, and hands the
     // rest to the work; an item that cannot run becomes a pending failure in its place.
-    private async IAsyncEnumerable<(InputItem Item, object Prepared)> Prepare(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<PreparedItem> Prepare(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long position = 0;
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -376,18 +334,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             position++;
-            yield return (item, value!);
-        }
-    }
-
-    private void OnCompleted(InputItem item, byte[]? output, string? error)
-    {
-        // Only ordered runs need this: their results may wait for an earlier item, and a kill must not lose them.
-        if (_journal is not null && !options.Unordered)
-        {
-            _journal.Append(error is null
-                ? new JournalRecord { Kind = "r", Index = item.Index, Output = output }
-                : new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error });
+            yield return new PreparedItem(item, value!);
         }
     }
 
@@ -408,234 +355,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             var item = new InputItem(record.Index!.Value, record.Line ?? 0, record.ItemText ?? "");
-            Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
-        }
-    }
-
-    private void Deliver(InputItem item, byte[]? output, string? error)
-    {
-        lock (_writeGate)
-        {
-            DeliverLocked(item, output, error);
-        }
-    }
-
-    private void DeliverLocked(InputItem item, byte[]? output, string? error)
-    {
-        if (_writeError is { } failed)
-        {
-            throw new CliIOException(failed.Message, failed);
-        }
-
-        if (error is null)
-        {
-            Write(_output!, "--output", _paths.Output, output);
-        }
-        else
-        {
-            var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error };
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
-            if (_failures is not null)
-            {
-                Write(_failures, "--failures", _paths.Failures!, [.. bytes, (byte)'\n']);
-            }
-            else
-            {
-                stderr.WriteLine(Encoding.UTF8.GetString(bytes));
-            }
-        }
-
-        _counters.OnDelivered(error is not null);
-        if (options.Unordered)
-        {
-            _deliveredSinceMark.Add(item.Index);
-        }
-        else
-        {
-            _upTo = item.Index + 1;
-        }
-
-        Mark(force: false);
-    }
-
-    // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
-    private void Mark(bool force)
-    {
-        if (!force && DateTime.UtcNow - _lastMark < WatermarkInterval)
-        {
-            return;
-        }
-
-        _lastMark = DateTime.UtcNow;
-        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
-        if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
-        {
-            return; // nothing new to record
-        }
-
-        if (_output is not null)
-        {
-            Write(_output, "--output", _paths.Output, null);
-        }
-
-        if (_failures is not null)
-        {
-            Write(_failures, "--failures", _paths.Failures!, null);
-        }
-
-        if (_journal is null || _output is null)
-        {
-            return;
-        }
-
-        var o = _output.CanSeek ? _output.Length : (long?)null;
-        var f = _failures is { CanSeek: true } ? _failures.Length : (long?)null;
-        if (options.Unordered)
-        {
-            if (_deliveredSinceMark.Count == 0)
-            {
-                return;
-            }
-
-            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
-            _deliveredSinceMark.Clear();
-        }
-        else
-        {
-            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
-        }
-
-        _journal.Flush();
-        _markedDelivered = _counters.Delivered;
-        _markedUpTo = _upTo;
-        _markedInputBytes = inputBytes;
-    }
-
-    // Writes (or, with no bytes, flushes) an output; a full disk or a broken pipe is one line naming the user's path.
-    private static void Write(Stream stream, string option, string path, byte[]? bytes)
-    {
-        try
-        {
-            if (bytes is not null)
-            {
-                stream.Write(bytes);
-            }
-            else
-            {
-                stream.Flush();
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliIOException($"cannot write {option} '{path}': {RunFiles.Reason(e)}", e);
-        }
-    }
-
-    // On resume: the journal says what is done; it is refused (before anything is touched) when it belongs to another
-    // run, when the outputs are shorter than it says they were, or when the input no longer begins with what was read.
-    private (ResumeState? State, long JournalLength) ReadJournal(JournalRecord header, bool inputIsFile)
-    {
-        if (_paths.Journal is not { } path)
-        {
-            return options.Resume
-                ? throw new CliUsageException("--resume needs a journal: give --output FILE (the journal is FILE.journal) or --journal FILE")
-                : (null, 0);
-        }
-
-        if (!options.Resume)
-        {
-            return File.Exists(path)
-                ? throw new CliUsageException($"a journal from an earlier, unfinished run exists at '{path}': add --resume to continue it, or delete it to start over")
-                : (null, 0);
-        }
-
-        if (!File.Exists(path))
-        {
-            return ResumeWithoutJournal(path, header, inputIsFile);
-        }
-
-        var (state, length) = Journal.Read(path, header);
-        CheckStillThere("--output", _paths.OutputIsSpecial ? null : _paths.Output, state.OutputLength, path);
-        if (_paths.Failures is { } failures && NativeMethods.KindOf(failures) != FileKind.Special)
-        {
-            CheckStillThere("--failures", failures, state.FailuresLength, path);
-        }
-
-        if (state.InputRead is { } read && inputIsFile && InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
-        {
-            throw new CliUsageException(
-                $"--resume: the input '{options.Input}' changed since the interrupted run (its first {read.Bytes:N0} bytes are not what that run read); results would mix old and new items: delete the journal '{path}' to start over");
-        }
-
-        // Results of items read after the last fingerprint cannot be checked against the input: they run again.
-        state.DropUnverifiedResults();
-        return (state, length);
-    }
-
-    // --resume and no journal: a retry script may pass --resume every time. The run finished (its completion record
-    // says so): nothing to do, or only the items appended to the input since. Nothing was written yet (killed before its
-    // journal existed): start from the beginning. Outputs that hold results nothing accounts for: refused.
-    private (ResumeState? State, long JournalLength) ResumeWithoutJournal(string journal, JournalRecord header, bool inputIsFile)
-    {
-        if (CompletionRecord.Read(journal, header) is { } record)
-        {
-            var state = record.State;
-            foreach (var (option, file, expected) in new[] { ("--output", _paths.OutputIsSpecial ? null : _paths.Output, state.OutputLength), ("--failures", _paths.Failures, state.FailuresLength) })
-            {
-                var length = file is not null && File.Exists(file) ? new FileInfo(file).Length : 0;
-                if (file is not null && NativeMethods.KindOf(file) != FileKind.Special && length < expected)
-                {
-                    throw new CliUsageException($"--resume: this run finished, but {option} '{file}' has {length:N0} of the {expected:N0} bytes it wrote; run without --resume to start over");
-                }
-            }
-
-            if (state.InputRead is { } read && inputIsFile)
-            {
-                if (InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
-                {
-                    throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' changed since (its first {read.Bytes:N0} bytes are not what it read); run without --resume to start over");
-                }
-
-                if (new FileInfo(options.Input).Length == read.Bytes)
-                {
-                    _alreadyComplete = record.Failed;
-                    return (state, record.Length);
-                }
-            }
-
-            // Items were appended to the input (or it is stdin, which cannot be checked): the record becomes the journal.
-            _restoreJournalFrom = record.Path;
-            return (state, record.Length);
-        }
-
-        string? Holding(string? file) => file is not null && NativeMethods.KindOf(file) == FileKind.Regular && new FileInfo(file).Length > 0 ? file : null;
-        if ((Holding(_paths.OutputIsSpecial ? null : _paths.Output) ?? Holding(_paths.Failures)) is { } holding)
-        {
-            throw new CliUsageException(
-                $"--resume: '{holding}' holds results, but there is no journal at '{journal}' and no record of this run finishing, so which items are done is unknown; run without --resume to start over (it overwrites the outputs)");
-        }
-
-        if (!options.Quiet)
-        {
-            stderr.WriteLine($"brigade run: --resume: no journal at '{journal}' and nothing written yet: starting from the beginning");
-        }
-
-        return (null, 0);
-    }
-
-    private static void CheckStillThere(string option, string? file, long expected, string journal)
-    {
-        if (file is null || expected == 0)
-        {
-            return;
-        }
-
-        var length = File.Exists(file) ? new FileInfo(file).Length : -1;
-        if (length < expected)
-        {
-            throw new CliUsageException(length < 0
-                ? $"--resume: {option} '{file}' is gone, and the interrupted run had written {expected:N0} bytes to it; delete the journal '{journal}' to start over"
-                : $"--resume: {option} '{file}' has {length:N0} bytes, but the interrupted run had written {expected:N0}: it was changed since; delete the journal '{journal}' to start over");
+            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
         }
     }
 
@@ -656,158 +376,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
     }
 
-    // Creates the journal, then opens (and on a fresh run truncates) the outputs: an output without a journal beside it
-    // is always a finished run's. If one fails, what this run created is removed.
-    private void OpenFiles(JournalRecord header, ResumeState? resume, long journalLength)
-    {
-        try
-        {
-            if (_paths.Journal is { } journal)
-            {
-                if (_paths.JournalInStateDirectory)
-                {
-                    Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
-                }
-
-                if (resume is not null)
-                {
-                    if (_restoreJournalFrom is { } record)
-                    {
-                        RestoreJournal(record, journal);
-                    }
-
-                    _journal = Journal.OpenForAppend(journal, journalLength);
-                }
-                else
-                {
-                    _journal = Journal.Create(journal, header);
-                    _created.Add(journal);
-
-                    // The outputs are truncated next: a record that this run once finished no longer describes them.
-                    CompletionRecord.Delete(journal);
-                }
-            }
-
-            _output = _paths.Output == "-"
-                ? new TextWriterStream(stdout)
-                : Track(RunFiles.OpenOutput(_paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), _paths.Output, createdOutput);
-            if (_paths.Failures is { } failures)
-            {
-                _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures), failures, createdFailures);
-            }
-        }
-        catch
-        {
-            _output?.Dispose();
-            _failures?.Dispose();
-            _journal?.Dispose();
-            _output = _failures = null;
-            _journal = null;
-            foreach (var path in _created)
-            {
-                RunFiles.DeleteQuietly(path);
-            }
-
-            throw;
-        }
-    }
-
-    private void RestoreJournal(string record, string journal)
-    {
-        try
-        {
-            File.Copy(record, journal, overwrite: false);
-            _created.Add(journal);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliIOException($"cannot write the journal '{journal}': {RunFiles.Reason(e)}", e);
-        }
-    }
-
-    private FileStream Track(FileStream file, string path, bool created)
-    {
-        if (created)
-        {
-            _created.Add(path);
-        }
-
-        return file;
-    }
-
+    // On the watermark timer: a watermark that cannot be written stops the run (cancelling runs the engine's callbacks,
+    // so outside the outputs' lock).
     private void MarkOnTimer()
     {
-        lock (_writeGate)
+        if (!_outputs.MarkOnTimer())
         {
-            if (_writeError is not null)
-            {
-                return;
-            }
-
-            try
-            {
-                Mark(force: true);
-                return;
-            }
-            catch (CliIOException e)
-            {
-                // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
-                Volatile.Write(ref _writeError, e);
-            }
-        }
-
-        // Outside the lock: cancelling runs the engine's callbacks.
-        _stop?.Cancel();
-    }
-
-    // Flushes and closes. A write that fails now (a full disk) is reported, unless the run already failed (its error is
-    // the one to show); the journal keeps its last good watermark. A run that failed before any result reached the
-    // outputs (the engine refused the work, the cluster went away, the output cannot be written) leaves no journal: it
-    // would only make the same command refuse to start again.
-    private void CloseFiles(bool runFailed, bool resumed)
-    {
-        var error = _writeError;
-        try
-        {
-            lock (_writeGate)
-            {
-                Mark(force: true);
-            }
-        }
-        catch (CliIOException e)
-        {
-            error ??= e;
-        }
-
-        try
-        {
-            _journal?.Dispose();
-        }
-        catch (Exception e) when (e is IOException or CliIOException)
-        {
-            // The journal ends at its last complete line; resume reads up to there.
-        }
-
-        if ((runFailed || error is not null) && !resumed && _markedDelivered == 0 && _journal is not null)
-        {
-            RunFiles.DeleteQuietly(_journal.Path);
-        }
-
-        foreach (var stream in new[] { _output, _failures })
-        {
-            try
-            {
-                stream?.Dispose();
-            }
-            catch (IOException)
-            {
-                // Its last buffered bytes are lost with the disk; the journal's watermark does not count them.
-            }
-        }
-
-        if (error is not null && !runFailed)
-        {
-            throw error;
+            _stop?.Cancel();
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 
 namespace Brigade.Cli.Run;
 
@@ -17,6 +16,9 @@ namespace Brigade.Cli.Run;
 internal static class CompletionRecord
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromDays(90);
+
+    // Pruning reads the date of every record (hundreds, after a while): once a day is enough for records kept 90 days.
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromDays(1);
 
     /// <summary>Gets where the record of the run whose journal is <paramref name="journal"/> goes.</summary>
     public static string PathFor(string journal)
@@ -37,10 +39,10 @@ internal static class CompletionRecord
             Prune(directory);
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
+                using var writer = new JournalRecordWriter();
                 foreach (var record in new[] { header, finalMark, new JournalRecord { Kind = "c", FailedCount = failed } })
                 {
-                    file.Write(JsonSerializer.SerializeToUtf8Bytes(record, RunJsonContext.Default.JournalRecord));
-                    file.WriteByte((byte)'\n');
+                    writer.WriteLine(file, record);
                 }
             }
 
@@ -79,6 +81,13 @@ internal static class CompletionRecord
 
     private static void Prune(string directory)
     {
+        var stamp = Path.Combine(directory, "pruned");
+        if (File.Exists(stamp) && DateTime.UtcNow - File.GetLastWriteTimeUtc(stamp) < PruneEvery)
+        {
+            return;
+        }
+
+        File.WriteAllBytes(stamp, []);
         foreach (var old in Directory.EnumerateFiles(directory, "*.complete"))
         {
             if (DateTime.UtcNow - File.GetLastWriteTimeUtc(old) > KeepFor)

@@ -16,14 +16,14 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int 
 
     public override void CheckFirstItem(InputItem item) => template.Bind(item);
 
-    public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
     {
         var stream = Runner.StreamAsync(prepared, async (entry, cancellationToken) =>
         {
             var slot = template.UsesSlot ? TakeSlot() : 0;
             try
             {
-                var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Prepared, slot) : (string)entry.Prepared;
+                var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Value, slot) : (string)entry.Value;
                 for (var attempt = 0; ; attempt++)
                 {
                     try

@@ -21,7 +21,7 @@ internal abstract class JobWork
     /// <param name="prepared">The prepared items, in input order.</param>
     /// <param name="options">How to run.</param>
     /// <param name="onCompleted">Called as each item finishes, before ordering, when the work can tell (for the journal).</param>
-    public abstract JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted);
+    public abstract JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted);
 
     /// <summary>Releases what the work holds (worker processes, a cluster connection).</summary>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -17,11 +17,13 @@ internal sealed class Journal : IDisposable
 {
     private const int FlushThreshold = 64 * 1024;
 
-    // Guards _buffer, _file and _failure: results arrive from every worker.
+    // Guards _buffer, _writer, _file, _failure and _closed: results arrive from every worker.
     private readonly Lock _gate = new();
     private readonly FileStream _file;
     private readonly MemoryStream _buffer = new();
+    private readonly JournalRecordWriter _writer = new();
     private CliIOException? _failure;
+    private bool _closed;
 
     private Journal(FileStream file) => _file = file;
 
@@ -37,8 +39,8 @@ internal sealed class Journal : IDisposable
         {
             using (var first = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                first.Write(JsonSerializer.SerializeToUtf8Bytes(header, RunJsonWriteContext.Default.JournalRecord));
-                first.WriteByte((byte)'\n');
+                using var writer = new JournalRecordWriter();
+                writer.WriteLine(first, header);
             }
 
             File.Move(temporary, path, overwrite: false);
@@ -190,16 +192,15 @@ internal sealed class Journal : IDisposable
     /// </summary>
     public void Append(JournalRecord record)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RunJsonWriteContext.Default.JournalRecord);
         lock (_gate)
         {
-            if (_failure is not null)
+            if (_failure is not null || _closed)
             {
                 return;
             }
 
-            _buffer.Write(bytes);
-            _buffer.WriteByte((byte)'\n');
+            // Straight into the buffer: a few microseconds under the lock, and nothing allocated per record.
+            _writer.WriteLine(_buffer, record);
             if (_buffer.Length >= FlushThreshold)
             {
                 TryFlushLocked();
@@ -227,6 +228,8 @@ internal sealed class Journal : IDisposable
         lock (_gate)
         {
             TryFlushLocked();
+            _closed = true;
+            _writer.Dispose();
             try
             {
                 _file.Dispose();

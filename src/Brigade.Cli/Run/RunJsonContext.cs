@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Brigade.Cli.Run;
 
-/// <summary>Source-generated JSON for the failures file and for reading the journal (<see cref="RunJsonWriteContext"/> writes it).</summary>
+/// <summary>Source-generated JSON for the failures file and for reading the journal (<see cref="JournalRecordWriter"/> writes it).</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
 [JsonSerializable(typeof(JournalRecord))]
 [JsonSerializable(typeof(FailureRecord))]

@@ -40,7 +40,7 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
         }
     }
 
-    public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
     {
         if (inProcess)
         {
@@ -52,8 +52,8 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                     try
                     {
                         var value = instance is IAsyncWork<TIn, TOut> asyncWork
-                            ? await asyncWork.ExecuteAsync((TIn)entry.Prepared, cancellationToken).ConfigureAwait(false)
-                            : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Prepared);
+                            ? await asyncWork.ExecuteAsync((TIn)entry.Value, cancellationToken).ConfigureAwait(false)
+                            : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Value);
                         var bytes = Encode(value);
                         onCompleted(entry.Item, bytes, null);
                         return bytes;
@@ -81,11 +81,11 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
         return new JobStream(Encode(remote), () => remote.Report);
     }
 
-    private static async IAsyncEnumerable<TIn> Inputs(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private static async IAsyncEnumerable<TIn> Inputs(IAsyncEnumerable<PreparedItem> prepared, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var (_, value) in prepared.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in prepared.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return (TIn)value;
+            yield return (TIn)entry.Value;
         }
     }
 

@@ -16,11 +16,11 @@ public sealed class RunMemoryTests
 
         public override object Prepare(InputItem item) => item.Text;
 
-        public override JobStream Start(IAsyncEnumerable<(InputItem Item, object Prepared)> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+        public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
         {
             var stream = Runner.StreamAsync(prepared, entry =>
             {
-                var bytes = Encoding.UTF8.GetBytes((string)entry.Prepared + "\n");
+                var bytes = Encoding.UTF8.GetBytes((string)entry.Value + "\n");
                 onCompleted(entry.Item, bytes, null);
                 return bytes;
             }, options);

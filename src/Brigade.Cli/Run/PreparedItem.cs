@@ -1,0 +1,11 @@
+namespace Brigade.Cli.Run;
+
+/// <summary>An input item and what the work takes from it (a rendered command, a converted value).</summary>
+/// <param name="Item">The item as read from the input.</param>
+/// <param name="Value">What <see cref="JobWork.Prepare"/> made of it.</param>
+/// <remarks>
+/// A class, not a value tuple: the engine's generic code (EngineJob, the auto-mode run, the pipeline) then runs on its
+/// shared instantiation over reference types, which Brigade.dll's ReadyToRun image holds; over a value tuple, a type of
+/// the framework's, every one of those methods was compiled at run time (a few hundred, at start-up).
+/// </remarks>
+internal sealed record PreparedItem(InputItem Item, object Value);

@@ -1,0 +1,346 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// The outputs of <c>brigade run</c> and the journal beside them: opens (or, on resume, reopens at their journaled
+/// lengths) the output and failures files, writes each result in its place, and records watermarks so that a kill at
+/// any moment is resumable: the outputs are flushed first, then the journal says how far they go.
+/// </summary>
+internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCounters counters, TextWriter stdout, TextWriter stderr)
+{
+    /// <summary>How often a watermark is written at most while results flow, and at least while they pause.</summary>
+    public static readonly TimeSpan WatermarkInterval = TimeSpan.FromMilliseconds(100);
+
+    // Files this run created; removed again if the run cannot start.
+    private readonly List<string> _created = [];
+
+    // Guards the outputs, the journal and the watermark state below: results are delivered by the run's loop, and a
+    // timer writes a watermark when deliveries pause (a slow item holds the rest back).
+    private readonly Lock _writeGate = new();
+    private Stream? _output;
+    private Stream? _failures;
+    private Journal? _journal;
+    private InputFingerprint? _fingerprint;
+    private long _upTo;
+    private readonly List<long> _deliveredSinceMark = [];
+    private DateTime _lastMark = DateTime.UtcNow;
+    private long _markedDelivered;
+    private long _markedUpTo = -1;
+    private long _markedInputBytes = -1;
+    private CliIOException? _writeError;
+
+    /// <summary>Gets the journal, once opened; null when the run keeps none.</summary>
+    public Journal? Journal => _journal;
+
+    /// <summary>Gets the write that failed on the watermark timer, if one did.</summary>
+    public CliIOException? WriteError => Volatile.Read(ref _writeError);
+
+    // Every item read is in the outputs: the watermark a finished run's record keeps.
+    public JournalRecord FinalMark()
+    {
+        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        static long? LengthOf(string? path) => path is not null && NativeMethods.KindOf(path) == FileKind.Regular ? new FileInfo(path).Length : null;
+        return new JournalRecord
+        {
+            Kind = "w",
+            UpTo = inputItems,
+            OutputLength = paths.OutputIsSpecial || paths.Output == "-" ? null : LengthOf(paths.Output),
+            FailuresLength = LengthOf(paths.Failures),
+            InputBytes = inputBytes,
+            InputItems = inputItems,
+            InputSha256 = inputSha,
+        };
+    }
+
+    /// <summary>Journals a finished item's result (ordered runs), on the engine's worker, before it is delivered.</summary>
+    public void OnCompleted(InputItem item, byte[]? output, string? error)
+    {
+        // Only ordered runs need this: their results may wait for an earlier item, and a kill must not lose them.
+        if (_journal is not null && !options.Unordered)
+        {
+            _journal.Append(error is null
+                ? new JournalRecord { Kind = "r", Index = item.Index, Output = output }
+                : new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error });
+        }
+    }
+
+    /// <summary>Writes an item's result or failure in its place, and a watermark when one is due.</summary>
+    /// <exception cref="CliIOException">An output cannot be written.</exception>
+    public void Deliver(InputItem item, byte[]? output, string? error)
+    {
+        lock (_writeGate)
+        {
+            DeliverLocked(item, output, error);
+        }
+    }
+
+    private void DeliverLocked(InputItem item, byte[]? output, string? error)
+    {
+        if (_writeError is { } failed)
+        {
+            throw new CliIOException(failed.Message, failed);
+        }
+
+        if (error is null)
+        {
+            Write(_output!, "--output", paths.Output, output);
+        }
+        else
+        {
+            var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error };
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
+            if (_failures is not null)
+            {
+                Write(_failures, "--failures", paths.Failures!, [.. bytes, (byte)'\n']);
+            }
+            else
+            {
+                stderr.WriteLine(Encoding.UTF8.GetString(bytes));
+            }
+        }
+
+        counters.OnDelivered(error is not null);
+        if (options.Unordered)
+        {
+            _deliveredSinceMark.Add(item.Index);
+        }
+        else
+        {
+            _upTo = item.Index + 1;
+        }
+
+        Mark(force: false);
+    }
+
+    // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
+    private void Mark(bool force)
+    {
+        if (!force && DateTime.UtcNow - _lastMark < WatermarkInterval)
+        {
+            return;
+        }
+
+        _lastMark = DateTime.UtcNow;
+        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
+        {
+            return; // nothing new to record
+        }
+
+        if (_output is not null)
+        {
+            Write(_output, "--output", paths.Output, null);
+        }
+
+        if (_failures is not null)
+        {
+            Write(_failures, "--failures", paths.Failures!, null);
+        }
+
+        if (_journal is null || _output is null)
+        {
+            return;
+        }
+
+        var o = _output.CanSeek ? _output.Length : (long?)null;
+        var f = _failures is { CanSeek: true } ? _failures.Length : (long?)null;
+        if (options.Unordered)
+        {
+            if (_deliveredSinceMark.Count == 0)
+            {
+                return;
+            }
+
+            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
+            _deliveredSinceMark.Clear();
+        }
+        else
+        {
+            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
+        }
+
+        _journal.Flush();
+        _markedDelivered = counters.Delivered;
+        _markedUpTo = _upTo;
+        _markedInputBytes = inputBytes;
+    }
+
+    // Writes (or, with no bytes, flushes) an output; a full disk or a broken pipe is one line naming the user's path.
+    private static void Write(Stream stream, string option, string path, byte[]? bytes)
+    {
+        try
+        {
+            if (bytes is not null)
+            {
+                stream.Write(bytes);
+            }
+            else
+            {
+                stream.Flush();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write {option} '{path}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
+    // Creates the journal, then opens (and on a fresh run truncates) the outputs: an output without a journal beside it
+    // is always a finished run's. If one fails, what this run created is removed.
+    public void Open(JournalRecord header, ResumeState? resume, long journalLength, string? restoreJournalFrom, InputFingerprint fingerprint)
+    {
+        _fingerprint = fingerprint;
+        _upTo = resume?.UpTo ?? 0;
+        try
+        {
+            if (paths.Journal is { } journal)
+            {
+                if (paths.JournalInStateDirectory)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+                }
+
+                if (resume is not null)
+                {
+                    if (restoreJournalFrom is { } record)
+                    {
+                        RestoreJournal(record, journal);
+                    }
+
+                    _journal = Journal.OpenForAppend(journal, journalLength);
+                }
+                else
+                {
+                    _journal = Journal.Create(journal, header);
+                    _created.Add(journal);
+
+                    // The outputs are truncated next: a record that this run once finished no longer describes them.
+                    CompletionRecord.Delete(journal);
+                }
+            }
+
+            _output = paths.Output == "-"
+                ? new TextWriterStream(stdout)
+                : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), paths.Output, createdOutput);
+            if (paths.Failures is { } failures)
+            {
+                _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures), failures, createdFailures);
+            }
+        }
+        catch
+        {
+            _output?.Dispose();
+            _failures?.Dispose();
+            _journal?.Dispose();
+            _output = _failures = null;
+            _journal = null;
+            foreach (var path in _created)
+            {
+                RunFiles.DeleteQuietly(path);
+            }
+
+            throw;
+        }
+    }
+
+    private void RestoreJournal(string record, string journal)
+    {
+        try
+        {
+            File.Copy(record, journal, overwrite: false);
+            _created.Add(journal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write the journal '{journal}': {RunFiles.Reason(e)}", e);
+        }
+    }
+
+    private FileStream Track(FileStream file, string path, bool created)
+    {
+        if (created)
+        {
+            _created.Add(path);
+        }
+
+        return file;
+    }
+
+    /// <summary>Writes a watermark when deliveries pause; false when an output cannot be written (the run must stop).</summary>
+    public bool MarkOnTimer()
+    {
+        lock (_writeGate)
+        {
+            if (_writeError is not null)
+            {
+                return true;
+            }
+
+            try
+            {
+                Mark(force: true);
+                return true;
+            }
+            catch (CliIOException e)
+            {
+                // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
+                Volatile.Write(ref _writeError, e);
+            }
+        }
+
+        return false;
+    }
+
+    // Flushes and closes. A write that fails now (a full disk) is reported, unless the run already failed (its error is
+    // the one to show); the journal keeps its last good watermark. A run that failed before any result reached the
+    // outputs (the engine refused the work, the cluster went away, the output cannot be written) leaves no journal: it
+    // would only make the same command refuse to start again.
+    public void Close(bool runFailed, bool resumed)
+    {
+        var error = _writeError;
+        try
+        {
+            lock (_writeGate)
+            {
+                Mark(force: true);
+            }
+        }
+        catch (CliIOException e)
+        {
+            error ??= e;
+        }
+
+        try
+        {
+            _journal?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or CliIOException)
+        {
+            // The journal ends at its last complete line; resume reads up to there.
+        }
+
+        if ((runFailed || error is not null) && !resumed && _markedDelivered == 0 && _journal is not null)
+        {
+            RunFiles.DeleteQuietly(_journal.Path);
+        }
+
+        foreach (var stream in new[] { _output, _failures })
+        {
+            try
+            {
+                stream?.Dispose();
+            }
+            catch (IOException)
+            {
+                // Its last buffered bytes are lost with the disk; the journal's watermark does not count them.
+            }
+        }
+
+        if (error is not null && !runFailed)
+        {
+            throw error;
+        }
+    }
+}
