@@ -107,7 +107,7 @@ public sealed class ClusterEngine : Engine
     public override int GetDefaultDegreeOfParallelism() => Volatile.Read(ref _knownWidth) is > 0 and var width ? width : UndiscoveredWidth;
 
     /// <inheritdoc/>
-    protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+    protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
     {
         ArgumentNullException.ThrowIfNull(job);
         return new ClusterRun<TIn, TOut>(this, job).RunAsync();

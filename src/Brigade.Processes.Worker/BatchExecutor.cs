@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Worker;
@@ -18,13 +17,11 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     private readonly object _instance;
     private readonly IWork<TIn, TOut>? _sync;
     private readonly IAsyncWork<TIn, TOut>? _async;
-    private readonly JsonTypeInfo<TIn> _input;
-    private readonly JsonTypeInfo<TIn[]>? _inputArray;
-    private readonly JsonTypeInfo<TOut> _output;
-    private readonly JsonTypeInfo<TOut[]>? _outputArray;
+    private readonly RemoteValueCodec<TIn> _input;
+    private readonly RemoteValueCodec<TOut> _output;
     private readonly FrameBuffer _frame = new();
     private readonly FrameBuffer _values = new();
-    private readonly Utf8JsonWriter _json;
+    private readonly Action<int, Exception> _failResult;
 
     private TIn[] _inputs = new TIn[16];
     private Exception?[] _inputErrors = new Exception?[16];
@@ -42,14 +39,12 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
 
     public BatchExecutor(WorkDescriptor descriptor)
     {
+        _failResult = FailResult;
         _instance = descriptor.CreateInstance();
         _sync = _instance as IWork<TIn, TOut>;
         _async = _instance as IAsyncWork<TIn, TOut>;
-        _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
-        _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
-        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
-        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
-        _json = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
+        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: true);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: true);
     }
 
     public void Run(int batchId, byte flags, int count, ref PayloadReader items, BatchContext context)
@@ -60,7 +55,15 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
             _inputErrors = new Exception?[count];
         }
 
-        JsonValues.Read(ref items, count, _inputs, _inputErrors, _input, _inputArray);
+        try
+        {
+            items.Skip(_input.Read(items.Rest, count, _inputs, _inputErrors));
+        }
+        catch (RemoteFormatException e)
+        {
+            throw new ProtocolException($"batch {batchId}: {e.Message}", e);
+        }
+
         var flushEach = (flags & WireFormat.BatchFlushEachItem) != 0;
         var token = context.Token;
         BeginChunk(0, count);
@@ -130,6 +133,13 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
         _failures.Add((_chunkCount, e));
     }
 
+    // A result that cannot be serialized fails its item.
+    private void FailResult(int offset, Exception error)
+    {
+        _statuses[offset] = Failed;
+        _failures.Add((offset, new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)));
+    }
+
     private void BeginChunk(int offset, int batchCount)
     {
         var room = batchCount - offset;
@@ -152,29 +162,11 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
     {
         // Results first, in a buffer of their own: one that cannot be serialized turns its item into a failure.
         _values.Clear();
-        var unserializable = JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
-        if (unserializable is not null)
+        var written = _output.WriteSucceeded(_values, _outputs, _outputAt, _succeeded, _failResult);
+        if (written != _succeeded)
         {
-            var keep = 0;
-            var bad = unserializable.ToDictionary(u => u.Offset, u => u.Error);
-            for (var j = 0; j < _succeeded; j++)
-            {
-                if (bad.TryGetValue(j, out var error))
-                {
-                    _statuses[_outputAt[j]] = Failed;
-                    _failures.Add((_outputAt[j], new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)));
-                }
-                else
-                {
-                    _outputs[keep] = _outputs[j];
-                    _outputAt[keep++] = _outputAt[j];
-                }
-            }
-
-            _succeeded = keep;
+            _succeeded = written;
             _failures.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
-            _values.Clear();
-            JsonValues.Write(_values, _json, _outputs, _succeeded, _output, _outputArray);
         }
 
         _frame.Clear();
@@ -200,7 +192,8 @@ internal sealed class BatchExecutor<TIn, TOut> : IBatchExecutor
 
     public void Dispose()
     {
-        _json.Dispose();
+        _input.Dispose();
+        _output.Dispose();
         switch (_instance)
         {
             case IAsyncDisposable asyncDisposable:

@@ -1,3 +1,4 @@
+using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
 
 namespace Brigade.Processes;
@@ -92,7 +93,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc/>
-    protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+    protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
     {
         ArgumentNullException.ThrowIfNull(job);
         try
@@ -107,12 +108,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
             }
 
             var descriptor = Describe(workType);
-            if (descriptor.InputType != typeof(TIn) || descriptor.OutputType != typeof(TOut))
-            {
-                throw new ArgumentException($"Work type {descriptor.Name} maps {descriptor.InputType.Name} to {descriptor.OutputType.Name}, but the run maps {typeof(TIn).Name} to {typeof(TOut).Name}.");
-            }
-
-            descriptor.EnsureSerializable();
+            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
             var run = new ProcessRun<TIn, TOut>(this, job, descriptor, Launcher(), Interlocked.Increment(ref _nextWorkId));
             return run.Start();
         }

@@ -22,12 +22,31 @@ internal static partial class Work
         return (int)h;
     }
 
+    /// <summary>How far <see cref="RunChild"/>'s shell counts: about 30 ms of a core.</summary>
+    public const int ChildLoopCount = 20_000;
+
     /// <summary>Builds, sorts and joins 256 short strings: CPU work that allocates about 57 KB.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Allocate(int seed)
+    public static int Allocate(int seed) => Allocate(seed, 256);
+
+    /// <summary>Runs a child process that computes (a shell counting to <see cref="ChildLoopCount"/>) and waits for it: the
+    /// item's thread waits while the child uses a core.</summary>
+    public static int RunChild(int index)
     {
-        var parts = new List<string>(256);
-        for (var i = 0; i < 256; i++)
+        var start = OperatingSystem.IsWindows()
+            ? new ProcessStartInfo("cmd.exe", ["/c", $"for /L %i in (1,1,{ChildLoopCount}) do @rem"])
+            : new ProcessStartInfo("/bin/sh", ["-c", $"i=0; while [ $i -lt {ChildLoopCount} ]; do i=$((i+1)); done"]);
+        start.UseShellExecute = false;
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("the child process did not start");
+        child.WaitForExit();
+        return child.ExitCode ^ index;
+    }
+
+    /// <summary>Builds, sorts and joins <paramref name="strings"/> short strings: CPU work that allocates about 220 bytes a string.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int Allocate(int seed, int strings)
+    {
+        var parts = new List<string>(strings);
+        for (var i = 0; i < strings; i++)
         {
             parts.Add(string.Create(48, seed + i, static (span, s) =>
             {

@@ -39,7 +39,12 @@ internal sealed class WorkloadSuite : IAsyncDisposable
 
     /// <summary>Gets the ids of every workload without starting anything.</summary>
     public static IReadOnlyList<string> Ids { get; } =
-        ["cpu-loop", "cpu-alloc", "small-items", "huge-items", "tiny", "blocking-sleep", "blocking-file", "async-delay", "async-http", "mixed", "changes-halfway"];
+        ["cpu-loop", "cpu-alloc", "small-items", "huge-items", "tiny", "blocking-sleep", "blocking-file", "async-delay", "async-http", "mixed", "changes-halfway",
+        "alloc-heavy", "lock-serialized", "child-process", "long-sleeps"];
+
+    /// <summary>Gets the ids of workloads whose measured class depends on the machine and its load, so tests do not assert it:
+    /// a monitor spins before it waits, so a lock around computation can read as CPU-bound; a child's CPU is not the item thread's.</summary>
+    public static IReadOnlyList<string> MachineDependentIds { get; } = ["lock-serialized", "child-process"];
 
     /// <summary>Gets the local HTTP server's address.</summary>
     public Uri HttpAddress => _server.BaseAddress;
@@ -78,6 +83,7 @@ internal sealed class WorkloadSuite : IAsyncDisposable
         const int HugeIterations = 40_000_000;   // ~60 ms
         const int TinyIterations = 160;          // ~0.25 µs
         const int ChangeIterations = 100_000;    // ~150 µs
+        const int LockIterations = 650_000;      // ~1 ms
 
         Workload Sync<TOut>(string id, string title, WorkloadClass expected, int count, Func<int, TOut> work, params EngineChoice[] handPicked) =>
             new(id, title, expected, handPicked, count,
@@ -115,6 +121,11 @@ internal sealed class WorkloadSuite : IAsyncDisposable
         var mixedCount = Size(200, 400, 2_000);
         var changeCount = Size(600, 1_000, 4_000);
         var half = changeCount / 2;
+        var heavyCount = Size(300, 600, 3_000);
+        var lockCount = Size(200, 400, 2_000);
+        var childCount = Size(24, 48, 200);
+        var (longCount, longSleep) = scale switch { WorkloadScale.Test => (16, 200), WorkloadScale.Quick => (32, 500), _ => (64, 1_000) };
+        var gate = new object();
 
         return
         [
@@ -145,8 +156,19 @@ internal sealed class WorkloadSuite : IAsyncDisposable
             {
                 ExpectedFirstClass = WorkloadClass.CpuBound,
             },
+            Sync("alloc-heavy", $"{heavyCount:N0} × build, sort and join 1,024 strings (~225 KB allocated each)", WorkloadClass.CpuBound, heavyCount,
+                i => Work.Allocate(i, 1_024), pool, sequential),
+            Sync("lock-serialized", $"{lockCount:N0} × ~1 ms of arithmetic inside one global lock", WorkloadClass.Serialized, lockCount,
+                i => { lock (gate) { return Work.Hash(i, LockIterations); } }, sequential, pool, Threads(16)),
+            Sync("child-process", $"{childCount:N0} × a child process counting to {ChildCount:N0} in a shell (~30 ms of CPU each)", WorkloadClass.Blocking, childCount,
+                Work.RunChild, pool, Threads(cores * 2), Threads(64)),
+            Sync("long-sleeps", $"{longCount:N0} × Thread.Sleep({longSleep:N0} ms)", WorkloadClass.Blocking, longCount,
+                i => Sleep(i, longSleep), Threads(longCount), Threads(16), pool),
         ];
     }
+
+    /// <summary>How far the child-process workload's shell counts.</summary>
+    public const int ChildCount = Work.ChildLoopCount;
 
     private static int Sleep(int i, int milliseconds)
     {

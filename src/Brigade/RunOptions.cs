@@ -12,6 +12,7 @@ public sealed class RunOptions
     private int _maxTimelineEvents = 100_000;
     private int _streamCapacity = 1024;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private TimeSpan? _itemTimeout;
 
     /// <summary>Gets or sets the engine that runs the items.</summary>
     /// <value>Defaults to <see langword="null"/>, which means <see cref="Brigade.Engine.Default"/>.</value>
@@ -110,7 +111,7 @@ public sealed class RunOptions
     /// </value>
     public bool PreserveOrder { get; set; }
 
-    /// <summary>Gets or sets the clock that timestamps the report and timeline.</summary>
+    /// <summary>Gets or sets the clock that timestamps the report and timeline, and times items' timeouts and retry delays.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
     public TimeProvider TimeProvider
@@ -128,6 +129,34 @@ public sealed class RunOptions
     /// with <see cref="Diagnostics.ProgressWatchdog.Mark(string?)"/>.</summary>
     /// <value>Defaults to <see langword="null"/>: not watched (no cost).</value>
     public Diagnostics.ProgressWatchdogOptions? ProgressWatchdog { get; set; }
+
+    /// <summary>Gets or sets how long one attempt at an item may take; an attempt past it fails with Polly's <c>TimeoutRejectedException</c>.</summary>
+    /// <value>
+    /// Defaults to <see langword="null"/>: no limit (no cost). Asynchronous work is cancelled through its token at the
+    /// limit; synchronous work has no token, so it runs to its end and its late result is discarded (the attempt fails).
+    /// With <see cref="ItemRetry"/>, the limit is per attempt, and a timed-out attempt is tried again. Runs in this process
+    /// only: engines without <see cref="EngineCapabilities.InProcess"/> reject it for now (worker processes have
+    /// their own hard limit, <c>ProcessEngineOptions.ItemTimeout</c>).
+    /// </value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan? ItemTimeout
+    {
+        get => _itemTimeout;
+        set
+        {
+            if (value is { } timeout)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(value));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(timeout, TimeSpan.FromDays(1), nameof(value));
+            }
+
+            _itemTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how failed items are tried again, with backoff and jitter.</summary>
+    /// <value>Defaults to <see langword="null"/>: a failed item is reported at once (no cost). See <see cref="ItemRetryOptions"/>.</value>
+    public ItemRetryOptions? ItemRetry { get; set; }
 
     /// <summary>Returns a copy, so that a run is not affected by later changes to this instance.</summary>
     /// <returns>A shallow copy of the options.</returns>

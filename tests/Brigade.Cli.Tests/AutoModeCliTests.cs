@@ -121,7 +121,7 @@ public sealed class AutoModeCliTests
         var runs = scene.GetProperty("runs").EnumerateArray().ToList();
         var autoRuns = runs.Where(r => r.GetProperty("engine").GetString() == "auto").ToList();
         Assert.True(autoRuns.Count >= 10, $"{autoRuns.Count} auto runs");
-        var classes = new HashSet<string> { "cpu-bound", "blocking", "async-io", "tiny", "mixed" };
+        var classes = new HashSet<string> { "cpu-bound", "blocking", "async-io", "tiny", "mixed", "serialized" };
         foreach (var run in autoRuns)
         {
             var label = run.GetProperty("label").GetString()!;

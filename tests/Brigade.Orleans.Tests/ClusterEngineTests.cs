@@ -1,3 +1,4 @@
+using Brigade.Orleans.Grains;
 using Brigade.Orleans.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -29,8 +30,33 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
         Assert.Equal(response.Results, copy.Results);
         Assert.Equal("boom", copy.Errors![0].Error.Message);
         Assert.Equal("System.ArgumentException", copy.Errors[0].Error.Inner!.Type);
-        var request = serializer.Deserialize<BatchRequest>(serializer.SerializeToArray(new BatchRequest { WorkType = "W", Count = 1, Items = "[1]"u8.ToArray(), Skip = [0] }))!;
-        Assert.Equal([0], request.Skip!);
+        var request = serializer.Deserialize<BatchRequest>(serializer.SerializeToArray(new BatchRequest { WorkType = "W", Count = 1, Items = [0, 1, 0, 0, 0, 0x31] }))!;
+        Assert.Equal([0, 1, 0, 0, 0, 0x31], request.Items);
+        var prepare = serializer.Deserialize<PrepareRequest>(serializer.SerializeToArray(new PrepareRequest { WorkType = "W", ProtocolVersion = ClusterProtocol.Version }))!;
+        Assert.Equal(ClusterProtocol.Version, prepare.ProtocolVersion);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Prepare_EngineOfAnotherProtocolVersion_IsRejectedPlainly()
+    {
+        var silo = fixture.Cluster.Silos[0].SiloAddress;
+        var grain = fixture.Cluster.Client.GetGrain<IWorkerGrain>(SlotKey.Create(silo, "probe", 0));
+        PrepareRequest Request(int version) => new()
+        {
+            WorkType = typeof(Square).FullName,
+            InputType = typeof(int).FullName,
+            OutputType = typeof(long).FullName,
+            ProtocolVersion = version,
+        };
+
+        var old = await grain.PrepareAsync(Request(0));
+        var other = await grain.PrepareAsync(Request(ClusterProtocol.Version + 1));
+        var same = await grain.PrepareAsync(Request(ClusterProtocol.Version));
+
+        Assert.Equal($"protocol v1 on the engine, v{ClusterProtocol.Version} here: silos and the engine must run the same version of Brigade.Orleans", old.Rejected);
+        Assert.Contains($"protocol v{ClusterProtocol.Version + 1} on the engine", other.Rejected, StringComparison.Ordinal);
+        Assert.Null(same.Rejected);
+        Assert.Equal(ClusterProtocol.Version, same.ProtocolVersion);
     }
 
     [Fact(Timeout = 30_000)]

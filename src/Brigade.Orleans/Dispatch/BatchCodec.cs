@@ -1,59 +1,31 @@
-using System.Buffers;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using System.Runtime.InteropServices;
+using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
 
 /// <summary>
-/// The caller's side of the wire: a batch's inputs as one JSON array, and a response's results back into values and
-/// item failures. Uses the work type's serializer (<see cref="WorkDescriptor"/>), like the silo.
+/// The caller's side of the wire: a batch's inputs, and a response's results back into values and item failures, in
+/// the remote kit's encoding (<see cref="RemoteValueCodec{T}"/>) with the work type's serializer, like the silo. The
+/// run's types may differ from the work's by variance (<see cref="WorkTypeCheck"/>). Thread-safe: slots encode at once,
+/// each call with codecs of its own.
 /// </summary>
-internal sealed class BatchCodec<TIn, TOut>
+internal sealed class BatchCodec<TIn, TOut>(WorkDescriptor descriptor)
 {
-    private readonly JsonTypeInfo _input;
-    private readonly JsonTypeInfo _output;
-    private readonly JsonTypeInfo<TIn>? _typedInput;
-    private readonly JsonTypeInfo<TOut>? _typedOutput;
+    public string WorkType { get; } = descriptor.Name;
 
-    public BatchCodec(WorkDescriptor descriptor)
+    /// <summary>Serializes the batch's inputs; an item that cannot be serialized is sent empty and failed here.</summary>
+    public (byte[] Payload, List<ItemFailure>? Failures) Encode(ItemBatch<TIn> batch)
     {
-        WorkType = descriptor.Name;
-        _input = descriptor.InputTypeInfo;
-        _output = descriptor.OutputTypeInfo;
-
-        // The run's item types may be more derived (inputs) or less derived (results) than the work's, through variance.
-        _typedInput = _input as JsonTypeInfo<TIn>;
-        _typedOutput = _output as JsonTypeInfo<TOut>;
-    }
-
-    public string WorkType { get; }
-
-    /// <summary>Serializes the batch's inputs; an item that cannot be serialized is sent as null, skipped, and failed here.</summary>
-    public (byte[] Payload, int[]? Skip, List<ItemFailure>? Failures) Encode(ItemBatch<TIn> batch)
-    {
-        var buffer = new ArrayBufferWriter<byte>(Math.Max(256, batch.Count * 16));
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
-        {
-            try
-            {
-                writer.WriteStartArray();
-                foreach (var item in batch.Items.Span)
-                {
-                    Write(writer, item);
-                }
-
-                writer.WriteEndArray();
-                writer.Flush();
-                return (buffer.WrittenSpan.ToArray(), null, null);
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-            {
-                // Rare: some item cannot be serialized. Start again item by item, to know which.
-            }
-        }
-
-        return EncodeCarefully(batch);
+        var items = MemoryMarshal.TryGetArray(batch.Items, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : batch.Items.ToArray();
+        var buffer = new RemoteValueBuffer(Math.Max(256, items.Length * 16));
+        using var codec = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: false);
+        var failed = codec.Write(buffer, items, items.Length);
+        var failures = failed?.ConvertAll(f => new ItemFailure(batch.StartIndex + f.Offset,
+            new NotSupportedException($"Item {batch.StartIndex + f.Offset} could not be serialized to send it to the cluster: {f.Error.Message}", f.Error)));
+        return (buffer.ToArray(), failures);
     }
 
     /// <summary>Turns a response into the batch's values and failures (the silo's, the caller's, and results that cannot be read).</summary>
@@ -62,93 +34,58 @@ internal sealed class BatchCodec<TIn, TOut>
         var ran = response.Ran;
         var values = new TOut[ran];
         List<ItemFailure>? failures = null;
-        HashSet<int>? failed = null;
+        var failed = new bool[ran];
         foreach (var error in response.Errors ?? [])
         {
-            (failures ??= []).Add(new ItemFailure(batch.StartIndex + error.Offset, error.Error.ToException($"silo {response.Silo}")));
-            (failed ??= []).Add(error.Offset);
-        }
-
-        foreach (var failure in clientFailures ?? [])
-        {
-            var offset = (int)(failure.Index - batch.StartIndex);
-            if (offset < ran)
+            if (error.Offset < 0 || error.Offset >= ran || failed[error.Offset])
             {
-                (failures ??= []).Add(failure);
-                (failed ??= []).Add(offset);
-            }
-        }
-
-        var reader = new Utf8JsonReader(response.Results);
-        reader.Read();
-        for (var i = 0; i < ran; i++)
-        {
-            reader.Read();
-            var start = (int)reader.TokenStartIndex;
-            reader.Skip();
-            if (failed is not null && failed.Contains(i))
-            {
-                continue;
+                throw new InvalidOperationException($"Silo {response.Silo} reported a failure at offset {error.Offset} of a batch of which {ran} items ran.");
             }
 
-            var element = response.Results.AsSpan(start, (int)reader.BytesConsumed - start);
+            // An item the caller could not serialize failed on the silo as unreadable: the caller's own failure says why.
+            var local = clientFailures?.Find(f => f.Index == batch.StartIndex + error.Offset);
+            (failures ??= []).Add(local ?? new ItemFailure(batch.StartIndex + error.Offset, error.Error.ToException($"silo {response.Silo}")));
+            failed[error.Offset] = true;
+        }
+
+        var succeeded = ran - (response.Errors?.Length ?? 0);
+        if (succeeded > 0)
+        {
+            var received = new TOut[succeeded];
+            var errors = new Exception?[succeeded];
             try
             {
-                values[i] = _typedOutput is not null ? JsonSerializer.Deserialize(element, _typedOutput)! : (TOut)JsonSerializer.Deserialize(element, _output)!;
+                using var codec = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: false);
+                codec.Read(response.Results, succeeded, received, errors);
             }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or InvalidCastException)
+            catch (RemoteFormatException e)
             {
-                (failures ??= []).Add(new ItemFailure(batch.StartIndex + i,
-                    new NotSupportedException($"The result of item {batch.StartIndex + i} could not be deserialized as {typeof(TOut).FullName}: {e.Message}", e)));
+                throw new InvalidOperationException($"Silo {response.Silo} sent malformed results: {e.Message}", e);
+            }
+
+            var j = 0;
+            for (var i = 0; i < ran; i++)
+            {
+                if (failed[i])
+                {
+                    continue;
+                }
+
+                if (errors[j] is { } error)
+                {
+                    (failures ??= []).Add(new ItemFailure(batch.StartIndex + i,
+                        new NotSupportedException($"The result of item {batch.StartIndex + i} could not be deserialized as {typeof(TOut).FullName}: {error.Message}", error)));
+                }
+                else
+                {
+                    values[i] = received[j];
+                }
+
+                j++;
             }
         }
 
+        failures?.Sort(static (a, b) => a.Index.CompareTo(b.Index));
         return (values, failures);
-    }
-
-    private (byte[] Payload, int[]? Skip, List<ItemFailure>? Failures) EncodeCarefully(ItemBatch<TIn> batch)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var scratch = new ArrayBufferWriter<byte>();
-        List<int>? skip = null;
-        List<ItemFailure>? failures = null;
-        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        using var itemWriter = new Utf8JsonWriter(scratch, new JsonWriterOptions { SkipValidation = true });
-        writer.WriteStartArray();
-        var items = batch.Items.Span;
-        for (var i = 0; i < items.Length; i++)
-        {
-            scratch.ResetWrittenCount();
-            itemWriter.Reset();
-            try
-            {
-                Write(itemWriter, items[i]);
-                itemWriter.Flush();
-                writer.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-            {
-                writer.WriteNullValue();
-                (skip ??= []).Add(i);
-                (failures ??= []).Add(new ItemFailure(batch.StartIndex + i,
-                    new NotSupportedException($"Item {batch.StartIndex + i} could not be serialized to send it to the cluster: {e.Message}", e)));
-            }
-        }
-
-        writer.WriteEndArray();
-        writer.Flush();
-        return (buffer.WrittenSpan.ToArray(), skip?.ToArray(), failures);
-    }
-
-    private void Write(Utf8JsonWriter writer, TIn item)
-    {
-        if (_typedInput is not null)
-        {
-            JsonSerializer.Serialize(writer, item, _typedInput);
-        }
-        else
-        {
-            JsonSerializer.Serialize(writer, item, _input);
-        }
     }
 }

@@ -1,7 +1,5 @@
-using System.Buffers;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Brigade.Diagnostics;
+using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Grains;
@@ -27,20 +25,33 @@ internal abstract class WorkInvoker
 }
 
 /// <summary>The typed invoker for work with input <typeparamref name="TIn"/> and result <typeparamref name="TOut"/>.</summary>
+/// <remarks>Values travel in the remote kit's encoding (<see cref="RemoteValueCodec{T}"/>), never as raw bytes: the engine
+/// may run on another machine.</remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The codecs hold managed buffers only; an invoker lives as long as its grain activation.")]
 internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
 {
     private readonly IWork<TIn, TOut>? _sync;
     private readonly IAsyncWork<TIn, TOut>? _async;
-    private readonly JsonTypeInfo<TIn> _input;
-    private readonly JsonTypeInfo<TOut> _output;
+    private readonly RemoteValueCodec<TIn> _input;
+    private readonly RemoteValueCodec<TOut> _output;
+    private readonly RemoteValueBuffer _results = new(256);
+    private readonly List<ItemError> _errors = [];
+    private readonly Action<int, Exception> _failResult;
+    private TIn[] _inputs = new TIn[16];
+    private Exception?[] _inputErrors = new Exception?[16];
+    private TOut[] _outputs = new TOut[16];
+    private int[] _outputAt = new int[16];
+    private int _succeeded;
+    private int _ran;
 
     public WorkInvoker(WorkDescriptor descriptor)
     {
         var instance = descriptor.CreateInstance();
         _sync = instance as IWork<TIn, TOut>;
         _async = instance as IAsyncWork<TIn, TOut>;
-        _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
-        _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
+        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: false);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: false);
+        _failResult = FailResult;
     }
 
     public override bool IsAsync => _sync is null;
@@ -48,7 +59,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
     public override BatchResponse Run(BatchRequest request, string silo, CancellationToken cancellationToken)
     {
         var cpuStart = CpuTime.CurrentThread?.Ticks ?? -1;
-        using var batch = new BatchState(request, _output);
+        Begin(request);
         for (var i = 0; i < request.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -56,7 +67,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
                 break;
             }
 
-            if (!batch.TryReadInput(i, _input, out var input))
+            if (!ReadInput(i))
             {
                 continue;
             }
@@ -64,7 +75,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
             TOut value;
             try
             {
-                value = _sync!.Execute(input);
+                value = _sync!.Execute(_inputs[i]);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -72,20 +83,20 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
             }
             catch (Exception e)
             {
-                batch.Fail(i, e);
+                Fail(i, e);
                 continue;
             }
 
-            batch.WriteResult(i, value);
+            Succeed(i, value);
         }
 
         var cpuEnd = CpuTime.CurrentThread?.Ticks ?? -1;
-        return batch.Finish(silo, cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1);
+        return Finish(silo, cpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - cpuStart : -1);
     }
 
     public override async Task<BatchResponse> RunAsync(BatchRequest request, string silo, CancellationToken cancellationToken)
     {
-        using var batch = new BatchState(request, _output);
+        Begin(request);
         for (var i = 0; i < request.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -93,7 +104,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
                 break;
             }
 
-            if (!batch.TryReadInput(i, _input, out var input))
+            if (!ReadInput(i))
             {
                 continue;
             }
@@ -101,7 +112,7 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
             TOut value;
             try
             {
-                value = await _async!.ExecuteAsync(input, cancellationToken).ConfigureAwait(false);
+                value = await _async!.ExecuteAsync(_inputs[i], cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -109,134 +120,93 @@ internal sealed class WorkInvoker<TIn, TOut> : WorkInvoker
             }
             catch (Exception e)
             {
-                batch.Fail(i, e);
+                Fail(i, e);
                 continue;
             }
 
-            batch.WriteResult(i, value);
+            Succeed(i, value);
         }
 
         // Asynchronous work may hop threads, so its CPU time cannot be read from one thread's clock.
-        return batch.Finish(silo, -1);
+        return Finish(silo, -1);
     }
 
-    /// <summary>One batch in progress: the inputs split into elements, the results written as one JSON array.</summary>
-    private sealed class BatchState : IDisposable
+    private void Begin(BatchRequest request)
     {
-        private readonly BatchRequest _request;
-        private readonly JsonTypeInfo<TOut> _output;
-        private readonly (int Start, int Length)[] _elements;
-        private readonly ArrayBufferWriter<byte> _results = new();
-        private readonly Utf8JsonWriter _writer;
-        private readonly ArrayBufferWriter<byte> _scratch = new();
-        private readonly Utf8JsonWriter _scratchWriter;
-        private readonly HashSet<int>? _skip;
-        private List<ItemError>? _errors;
-        private int _ran;
-
-        public BatchState(BatchRequest request, JsonTypeInfo<TOut> output)
+        var count = request.Count;
+        if (_inputs.Length < count)
         {
-            _request = request;
-            _output = output;
-            _elements = Split(request.Items, request.Count);
-            _writer = new Utf8JsonWriter(_results, new JsonWriterOptions { SkipValidation = true });
-            _scratchWriter = new Utf8JsonWriter(_scratch, new JsonWriterOptions { SkipValidation = true });
-            _writer.WriteStartArray();
-            _skip = request.Skip is { Length: > 0 } skip ? [.. skip] : null;
+            _inputs = new TIn[count];
+            _inputErrors = new Exception?[count];
+            _outputs = new TOut[count];
+            _outputAt = new int[count];
         }
 
-        public bool TryReadInput(int offset, JsonTypeInfo<TIn> input, out TIn value)
+        _errors.Clear();
+        _succeeded = 0;
+        _ran = 0;
+        try
         {
-            value = default!;
-            if (_skip is not null && _skip.Contains(offset))
-            {
-                // The caller could not serialize this item and reports it failed itself.
-                _writer.WriteNullValue();
-                _ran = offset + 1;
-                return false;
-            }
+            _input.Read(request.Items, count, _inputs, _inputErrors);
+        }
+        catch (RemoteFormatException e)
+        {
+            throw new InvalidOperationException($"A batch's items are malformed: {e.Message}", e);
+        }
+    }
 
-            try
+    private bool ReadInput(int offset)
+    {
+        if (_inputErrors[offset] is not { } unreadable)
+        {
+            return true;
+        }
+
+        // An empty value is one the engine could not serialize: it reports that failure itself, in place of this one.
+        Fail(offset, new NotSupportedException($"The input could not be deserialized on the silo as {typeof(TIn).FullName}: {unreadable.Message}", unreadable));
+        return false;
+    }
+
+    private void Succeed(int offset, TOut value)
+    {
+        _outputAt[_succeeded] = offset;
+        _outputs[_succeeded++] = value;
+        _ran = offset + 1;
+    }
+
+    private void Fail(int offset, Exception exception)
+    {
+        _errors.Add(new ItemError { Offset = offset, Error = RemoteError.From(exception) });
+        _ran = offset + 1;
+    }
+
+    // A result that cannot be serialized fails its item.
+    private void FailResult(int offset, Exception error) =>
+        _errors.Add(new ItemError { Offset = offset, Error = RemoteError.From(new NotSupportedException($"The result could not be serialized on the silo as {typeof(TOut).FullName}: {error.Message}", error)) });
+
+    private BatchResponse Finish(string silo, long cpuTicks)
+    {
+        _results.Clear();
+        if (_succeeded > 0)
+        {
+            var written = _output.WriteSucceeded(_results, _outputs, _outputAt, _succeeded, _failResult);
+            if (written != _succeeded)
             {
-                var (start, length) = _elements[offset];
-                value = JsonSerializer.Deserialize(_request.Items.AsSpan(start, length), input)!;
-                return true;
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-            {
-                Fail(offset, new NotSupportedException($"The input could not be deserialized on the silo as {typeof(TIn).FullName}: {e.Message}", e));
-                return false;
+                _succeeded = written;
+                _errors.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
             }
         }
 
-        public void WriteResult(int offset, TOut value)
+        var response = new BatchResponse
         {
-            _scratch.ResetWrittenCount();
-            _scratchWriter.Reset();
-            try
-            {
-                JsonSerializer.Serialize(_scratchWriter, value, _output);
-                _scratchWriter.Flush();
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
-            {
-                Fail(offset, new NotSupportedException($"The result could not be serialized on the silo as {typeof(TOut).FullName}: {e.Message}", e));
-                return;
-            }
-
-            _writer.WriteRawValue(_scratch.WrittenSpan, skipInputValidation: true);
-            _ran = offset + 1;
-        }
-
-        public void Fail(int offset, Exception exception)
-        {
-            (_errors ??= []).Add(new ItemError { Offset = offset, Error = RemoteError.From(exception) });
-            _writer.WriteNullValue();
-            _ran = offset + 1;
-        }
-
-        public BatchResponse Finish(string silo, long cpuTicks)
-        {
-            _writer.WriteEndArray();
-            _writer.Flush();
-            return new BatchResponse
-            {
-                Silo = silo,
-                Ran = _ran,
-                Results = _results.WrittenSpan.ToArray(),
-                Errors = _errors?.ToArray(),
-                CpuTicks = cpuTicks,
-            };
-        }
-
-        public void Dispose()
-        {
-            _writer.Dispose();
-            _scratchWriter.Dispose();
-        }
-
-        private static (int Start, int Length)[] Split(byte[] json, int count)
-        {
-            var elements = new (int Start, int Length)[count];
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-            {
-                throw new InvalidOperationException("A batch's items must be a JSON array.");
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
-                {
-                    throw new InvalidOperationException($"A batch announced {count} items but carried {i}.");
-                }
-
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                elements[i] = (start, (int)reader.BytesConsumed - start);
-            }
-
-            return elements;
-        }
+            Silo = silo,
+            Ran = _ran,
+            Results = _succeeded > 0 ? _results.ToArray() : [],
+            Errors = _errors.Count > 0 ? [.. _errors] : null,
+            CpuTicks = cpuTicks,
+        };
+        Array.Clear(_inputs, 0, _inputs.Length);
+        Array.Clear(_outputs, 0, _succeeded);
+        return response;
     }
 }

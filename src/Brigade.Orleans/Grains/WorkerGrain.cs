@@ -61,8 +61,8 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         if (request.WorkType is { } name)
         {
             var (descriptor, error) = registry.Resolve(name);
-            rejected = error;
-            if (descriptor is not null)
+            rejected = ClusterProtocol.Mismatch(request.ProtocolVersion, "engine") ?? error;
+            if (rejected is null && descriptor is not null)
             {
                 rejected = CheckTypes(descriptor, request);
             }
@@ -82,6 +82,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             ActiveRuns = registry.ActiveRuns,
             ItemsRunning = registry.ItemsRunning,
             ItemsCompleted = registry.ItemsCompleted,
+            ProtocolVersion = ClusterProtocol.Version,
         });
     }
 
@@ -103,7 +104,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         if (_stoppedRuns.Contains(request.RunId))
         {
             // The stop overtook the batch: nothing of it starts.
-            return new BatchResponse { Silo = _silo, Results = "[]"u8.ToArray() };
+            return new BatchResponse { Silo = _silo };
         }
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

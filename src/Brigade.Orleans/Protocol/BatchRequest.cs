@@ -1,8 +1,8 @@
 
 namespace Brigade.Orleans.Protocol;
 
-/// <summary>A batch of consecutive items sent to a worker grain: the work type's name and the inputs as one JSON array.</summary>
-[GenerateSerializer, Immutable, Alias("brigade.batch-request.v1")]
+/// <summary>A batch of consecutive items sent to a worker grain: the work type's name and the inputs.</summary>
+[GenerateSerializer, Immutable, Alias("brigade.batch-request.v2")]
 internal sealed class BatchRequest
 {
     /// <summary>Gets the run the batch belongs to, so that a stop request names the run it stops.</summary>
@@ -21,11 +21,8 @@ internal sealed class BatchRequest
     [Id(3)]
     public int Count { get; init; }
 
-    /// <summary>Gets the inputs: a UTF-8 JSON array of <see cref="Count"/> elements, serialized with the work type's serializer.</summary>
+    /// <summary>Gets the inputs, <see cref="Count"/> values in the remote kit's encoding (<see cref="Engines.Remote.RemoteValueCodec{T}"/>,
+    /// JSON with the work type's serializer); an item the engine could not serialize is an empty value, and the engine reports it.</summary>
     [Id(4)]
     public byte[] Items { get; init; } = [];
-
-    /// <summary>Gets the offsets of items the client could not serialize (sent as <c>null</c>): the silo skips them.</summary>
-    [Id(5)]
-    public int[]? Skip { get; init; }
 }

@@ -2,7 +2,7 @@
 namespace Brigade.Orleans.Protocol;
 
 /// <summary>What a worker grain sends back for a batch: how many items ran, their results as one JSON array, and the failures.</summary>
-[GenerateSerializer, Immutable, Alias("brigade.batch-response.v1")]
+[GenerateSerializer, Immutable, Alias("brigade.batch-response.v2")]
 internal sealed class BatchResponse
 {
     /// <summary>Gets the address of the silo that ran the batch, as reports show it (<c>host:port</c>).</summary>
@@ -13,7 +13,8 @@ internal sealed class BatchResponse
     [Id(1)]
     public int Ran { get; init; }
 
-    /// <summary>Gets a UTF-8 JSON array of <see cref="Ran"/> elements: each item's result, <c>null</c> where it failed.</summary>
+    /// <summary>Gets the results of the items that ran and did not fail, in order, in the remote kit's encoding
+    /// (<see cref="Engines.Remote.RemoteValueCodec{T}"/>); empty when none did.</summary>
     [Id(2)]
     public byte[] Results { get; init; } = [];
 

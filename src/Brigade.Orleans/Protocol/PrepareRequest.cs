@@ -16,4 +16,8 @@ internal sealed class PrepareRequest
     /// <summary>Gets the full name of the result type the caller deserializes.</summary>
     [Id(2)]
     public string? OutputType { get; init; }
+
+    /// <summary>Gets the caller's <see cref="ClusterProtocol.Version"/>; 0 from a caller too old to send it.</summary>
+    [Id(3)]
+    public int ProtocolVersion { get; init; }
 }

@@ -32,4 +32,8 @@ internal sealed class PrepareResponse
     /// <summary>Gets how many items the silo has run since it started.</summary>
     [Id(6)]
     public long ItemsCompleted { get; init; }
+
+    /// <summary>Gets the silo's <see cref="ClusterProtocol.Version"/>; 0 from a silo too old to send it.</summary>
+    [Id(7)]
+    public int ProtocolVersion { get; init; }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -8,18 +8,16 @@ namespace Brigade.Processes.Internal;
 /// <summary>
 /// Turns a batch of inputs into a Batch frame and Results frames back into values and failures, with the work
 /// type's JSON metadata. Values travel as one JSON array when they can, each on its own otherwise, so a value that
-/// fails to (de)serialize fails only its item. One codec per worker loop: not thread-safe.
+/// fails to (de)serialize fails only its item (<see cref="RemoteValueCodec{T}"/>). The run's types may differ from the
+/// work's by variance (<see cref="WorkTypeCheck"/>). One codec per worker loop: not thread-safe.
 /// </summary>
 internal sealed class BatchCodec<TIn, TOut> : IDisposable
 {
     private const byte Succeeded = 0;
     private const byte Failed = 1;
 
-    private readonly JsonTypeInfo<TIn> _input;
-    private readonly JsonTypeInfo<TIn[]>? _inputArray;
-    private readonly JsonTypeInfo<TOut> _output;
-    private readonly JsonTypeInfo<TOut[]>? _outputArray;
-    private readonly Utf8JsonWriter _writer;
+    private readonly RemoteValueCodec<TIn> _input;
+    private readonly RemoteValueCodec<TOut> _output;
     private readonly FrameBuffer _frame = new();
     private readonly List<RemoteWorkException> _remote = [];
     private TOut[] _received = new TOut[16];
@@ -27,11 +25,8 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
 
     public BatchCodec(WorkDescriptor descriptor)
     {
-        _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
-        _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
-        _inputArray = JsonValues.ArrayTypeInfo<TIn>(descriptor.SerializerOptions);
-        _outputArray = JsonValues.ArrayTypeInfo<TOut>(descriptor.SerializerOptions);
-        _writer = new Utf8JsonWriter(_frame, new JsonWriterOptions { SkipValidation = true, Encoder = descriptor.SerializerOptions.Encoder });
+        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: true);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: true);
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
@@ -46,7 +41,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         _frame.WriteInt32(batchId);
         _frame.WriteByte(flags);
         _frame.WriteInt32(array.Length);
-        var failed = JsonValues.Write(_frame, _writer, array, array.Length, _input, _inputArray);
+        var failed = _input.Write(_frame, array, array.Length);
         inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {f.Error.Message}", f.Error));
         _frame.EndFrame();
         return _frame;
@@ -102,7 +97,15 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
             _receivedErrors = new Exception?[_received.Length];
         }
 
-        JsonValues.Read(ref reader, succeeded, _received, _receivedErrors, _output, _outputArray);
+        try
+        {
+            reader.Skip(_output.Read(reader.Rest, succeeded, _received, _receivedErrors));
+        }
+        catch (RemoteFormatException e)
+        {
+            throw new ProtocolException($"Worker {location} sent malformed results: {e.Message}", e);
+        }
+
         if (reader.Remaining != 0)
         {
             throw new ProtocolException($"Worker {location} sent {reader.Remaining} bytes after the last value of a Results frame.");
@@ -139,5 +142,9 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         return new ResultChunk(offset, count, (flags & WireFormat.ResultsFinal) != 0, TimeSpan.FromTicks(elapsed), cpu >= 0 ? TimeSpan.FromTicks(cpu) : null, workingSet);
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _input.Dispose();
+        _output.Dispose();
+    }
 }

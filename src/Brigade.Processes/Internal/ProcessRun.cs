@@ -65,7 +65,7 @@ internal sealed class ProcessRun<TIn, TOut>
 
     private void Loop(int id)
     {
-        var state = new LoopState(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _descriptor, _options.TargetBatchDuration);
+        var state = new ProcessLoopState<TIn, TOut>(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _descriptor, _options.TargetBatchDuration);
         try
         {
             Run(state);
@@ -85,7 +85,7 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void Run(LoopState state)
+    private void Run(ProcessLoopState<TIn, TOut> state)
     {
         var launchedNext = false;
         var inputDone = false;
@@ -94,7 +94,7 @@ internal sealed class ProcessRun<TIn, TOut>
             // Keep the worker's pipeline full: while it runs one batch, the next is already encoded and waiting.
             while (state.InFlight.Count < (state.Sizer.Next > 1 ? PipelineDepth : 1))
             {
-                Pending next;
+                PendingBatch<TIn> next;
                 if (state.Retries.Count > 0)
                 {
                     // Retries run alone, so that a death is charged to the right item.
@@ -142,7 +142,7 @@ internal sealed class ProcessRun<TIn, TOut>
                         break;
                     }
 
-                    next = new Pending(batch, FlushEachItem: false);
+                    next = new PendingBatch<TIn>(batch, FlushEachItem: false);
                     if (!launchedNext)
                     {
                         // Widen as soon as there is work, before this loop waits for its own worker to start.
@@ -177,14 +177,14 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void Recycle(LoopState state, WorkerProcess process)
+    private void Recycle(ProcessLoopState<TIn, TOut> state, WorkerProcess process)
     {
         state.Process = null;
         process.Release(_workId);
         _engine.Pool.Recycle(process);
     }
 
-    private int NextBatchSize(LoopState state)
+    private int NextBatchSize(ProcessLoopState<TIn, TOut> state)
     {
         var size = _job.Options.BatchSize ?? state.Sizer.Next;
 
@@ -209,7 +209,7 @@ internal sealed class ProcessRun<TIn, TOut>
         (_options.MaxItemsPerWorker is { } maxItems && process.ItemsRun >= maxItems) ||
         (_options.MaxWorkerMemoryBytes is { } maxMemory && process.LastWorkingSet > maxMemory);
 
-    private void EnsureWorker(LoopState state, Pending next)
+    private void EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
     {
         if (state.Process is { } current && !current.HasExited)
         {
@@ -235,12 +235,12 @@ internal sealed class ProcessRun<TIn, TOut>
         state.Starting = null;
     }
 
-    private void Send(LoopState state, Pending pending)
+    private void Send(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> pending)
     {
         var process = state.Process!;
         var batchId = process.NextBatchId();
         var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
-        var flight = new InFlight(pending, batchId, inputFailures, _job.GetTimestamp());
+        var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());
         state.InFlight.Enqueue(flight);
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
@@ -263,7 +263,7 @@ internal sealed class ProcessRun<TIn, TOut>
     }
 
     // Reads one frame for the batch at the head of the pipeline (the worker runs batches in order).
-    private void ReadOne(LoopState state)
+    private void ReadOne(ProcessLoopState<TIn, TOut> state)
     {
         var process = state.Process!;
         var flight = state.InFlight.Peek();
@@ -354,7 +354,7 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void OnWorkerDied(LoopState state, WorkerExit exit)
+    private void OnWorkerDied(ProcessLoopState<TIn, TOut> state, WorkerExit exit)
     {
         var timedOut = exit.Reason == KillReason.ItemTimeout;
         _engine.Pool.CountCrash(timedOut);
@@ -362,7 +362,7 @@ internal sealed class ProcessRun<TIn, TOut>
         // The head batch was running; the ones behind it never started.
         var head = state.InFlight.Dequeue();
         head.Cancellation.Dispose();
-        var waiting = new List<InFlight>(state.InFlight);
+        var waiting = new List<InFlightBatch<TIn>>(state.InFlight);
         state.InFlight.Clear();
         foreach (var flight in waiting)
         {
@@ -422,13 +422,13 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void Requeue(LoopState state, ItemBatch<TIn> batch)
+    private void Requeue(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> batch)
     {
-        state.Retries.Enqueue(new Pending(batch, FlushEachItem: true));
+        state.Retries.Enqueue(new PendingBatch<TIn>(batch, FlushEachItem: true));
         _engine.Pool.CountRetried(batch.Count);
     }
 
-    private void Isolate(LoopState state, ItemBatch<TIn> item, Exception error)
+    private void Isolate(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> item, Exception error)
     {
         _engine.Pool.CountIsolated();
         Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error)], _job.GetTimestamp(), null);
@@ -450,7 +450,7 @@ internal sealed class ProcessRun<TIn, TOut>
         Deliver(worker, new ItemBatch<TIn>(batch.StartIndex + from, batch.Items[from..]), 0, ReadOnlyMemory<TOut>.Empty, null, _job.GetTimestamp(), null);
 
     // Everything taken but not run counts as not run, and a healthy worker goes back to the pool.
-    private void Finish(LoopState state)
+    private void Finish(ProcessLoopState<TIn, TOut> state)
     {
         if (state.Starting is { } starting)
         {
@@ -477,59 +477,5 @@ internal sealed class ProcessRun<TIn, TOut>
         }
 
         state.Codec.Dispose();
-    }
-
-    private readonly record struct Pending(ItemBatch<TIn> Batch, bool FlushEachItem);
-
-    // A batch sent to the worker: how much of it came back, and what the worker measured.
-    private sealed class InFlight(Pending pending, int batchId, Dictionary<int, Exception>? inputFailures, long sentAt)
-    {
-        public Pending Pending { get; } = pending;
-
-        public int BatchId { get; } = batchId;
-
-        public Dictionary<int, Exception>? InputFailures { get; } = inputFailures;
-
-        public long SentAt { get; } = sentAt;
-
-        public int Delivered { get; set; }
-
-        public TimeSpan WorkerTime { get; set; }
-
-        public CancellationTokenRegistration Cancellation { get; set; }
-    }
-
-    private sealed class LoopState(EngineWorker worker, WorkDescriptor descriptor, TimeSpan target)
-    {
-        public EngineWorker Worker { get; } = worker;
-
-        public BatchCodec<TIn, TOut> Codec { get; } = new(descriptor);
-
-        public BatchSizer Sizer { get; } = new(target);
-
-        public Queue<Pending> Retries { get; } = new();
-
-        public Queue<InFlight> InFlight { get; } = new();
-
-        /// <summary>Gets or sets a batch taken while its worker was being started (reported as not run if that fails).</summary>
-        public Pending? Starting { get; set; }
-
-        public long LastArrival { get; set; }
-
-        public Dictionary<long, int> Crashes { get; } = [];
-
-        public List<ItemFailure> Failures { get; } = [];
-
-        public TOut[] Values { get; private set; } = new TOut[16];
-
-        public WorkerProcess? Process { get; set; }
-
-        public void EnsureValues(int count)
-        {
-            if (Values.Length < count)
-            {
-                Values = new TOut[Math.Max(count, Values.Length * 2)];
-            }
-        }
     }
 }

@@ -35,6 +35,12 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload)
     /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
     public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
 
+    /// <summary>Gets what is left to read, without reading it (see <see cref="Skip"/>).</summary>
+    public readonly ReadOnlySpan<byte> Rest => _payload[_position..];
+
+    /// <summary>Skips <paramref name="count"/> bytes, read elsewhere from <see cref="Rest"/>.</summary>
+    public void Skip(int count) => Take(count);
+
     /// <summary>Reads a length-prefixed value (JSON bytes).</summary>
     public ReadOnlySpan<byte> ReadValue() => Take(ReadInt32());
 

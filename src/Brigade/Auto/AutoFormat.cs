@@ -45,6 +45,7 @@ internal static class AutoFormat
         WorkloadClass.Blocking => "blocking I/O",
         WorkloadClass.AsyncIo => "async I/O",
         WorkloadClass.Mixed => "mixed CPU and blocking",
+        WorkloadClass.Serialized => "serialized by a lock",
         _ => "unknown",
     };
 

@@ -16,6 +16,14 @@ internal static class AutoPlanner
     /// item's CPU stays near zero however busy the machine is, because waiting for a core is not counted.</summary>
     public const double BlockingMax = 0.35;
 
+    /// <summary>CPU ratio at or below which items still running are pure waits (sleeps, a device, a remote call): a thread
+    /// blocked from its first millisecond, whose wait Little's law cannot bound until it ends.</summary>
+    public const double PureWaitMax = 0.05;
+
+    /// <summary>What starting one dedicated thread costs the run, about (a clone, a stack, the thread's first batch), on a
+    /// busy machine. With it, the width for pure waits is the one that minimizes the items' waves plus the threads' starts.</summary>
+    public static readonly TimeSpan ThreadStartCost = TimeSpan.FromMicroseconds(100);
+
     /// <summary>For asynchronous items in flight: the largest share of in-flight time their synchronous part may take
     /// for the work to count as asynchronous I/O; above it the work computes more than it waits.</summary>
     public const double AsyncCpuMax = 0.5;
@@ -23,6 +31,18 @@ internal static class AutoPlanner
     /// <summary>For items whose CPU is spent in child processes (<see cref="AutoEngineOptions.ReportsExternalCpu"/>): the
     /// children's CPU share of the time in flight at or above which the work is CPU-bound.</summary>
     public const double ExternalCpuBoundMin = 0.6;
+
+    /// <summary>Lock contentions per item at or above which items that wait part of their time are taken to wait for each
+    /// other, not for a device. A monitor spins before it waits, so two workers serialized by a lock around computation
+    /// are counted as contending only on some hand-overs (one in three to one in ten items, measured); a lock taken briefly
+    /// (a log line, a counter, Brigade's own bookkeeping) contends a few times in a hundred items at the sample's width.</summary>
+    public const double SerializedContentionsMin = 0.2;
+
+    /// <summary>Lock contentions per item at or above which the lock serializes (nearly) all of each item: one worker.</summary>
+    public const double FullySerializedContentions = 0.5;
+
+    /// <summary>The share of the measured time in GC pauses at or above which CPU-bound work is GC-bound.</summary>
+    public const double GcBoundMin = 0.2;
 
     /// <summary>Headroom over Little's law for the first asynchronous limit (see <see cref="Decide"/>).</summary>
     public const int AsyncHeadroom = 2;
@@ -67,9 +87,34 @@ internal static class AutoPlanner
             return ratio <= AsyncCpuMax ? WorkloadClass.AsyncIo : WorkloadClass.Mixed;
         }
 
+        if (ratio < CpuBoundMin && WaitsForLocks(sample, ratio))
+        {
+            return WorkloadClass.Serialized;
+        }
+
         return ratio >= CpuBoundMin ? WorkloadClass.CpuBound
             : ratio <= BlockingMax ? WorkloadClass.Blocking
             : WorkloadClass.Mixed;
+    }
+
+    /// <summary>Whether the items' waits are waits for locks the others hold: time waiting on Brigade's primitives making up
+    /// half of the items' waits; or contention on plain <c>lock</c> (<see cref="Monitor.LockContentionCount"/>, which
+    /// counts contentions, not their length) once in five items or more while the items wait part of their time.</summary>
+    /// <remarks>
+    /// A count says nothing of how long a thread waited, so it is trusted only where it fits the picture: a lock around
+    /// computation, at a sample's width of two, makes each item wait about as long as it computes (cpu/wall near 0.5).
+    /// Items that barely use the CPU wait for something else (a sleep, a device), whatever they contend on the way.
+    /// </remarks>
+    public static bool WaitsForLocks(in WorkSample sample, double ratio)
+    {
+        if (sample.LockItems <= 0)
+        {
+            return false;
+        }
+
+        var lockWaitPerItem = (double)sample.LockWaitTicks / sample.LockItems;
+        return (ratio > BlockingMax && sample.ContentionsPerItem >= SerializedContentionsMin) ||
+            (lockWaitPerItem > 0 && lockWaitPerItem * 2 >= sample.WaitPerItem.Ticks);
     }
 
     /// <summary>Makes the plan for a sample.</summary>
@@ -118,6 +163,19 @@ internal static class AutoPlanner
                 why = $"CPU-bound (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Nanoseconds(sample.NanosecondsPerItem)} per item, {cores} cores";
                 break;
 
+            case WorkloadClass.Serialized:
+            {
+                // More threads only queue at the lock, and every hand-over wakes a thread: one worker when the lock
+                // holds nearly all of an item, two when a good part of it runs outside (that part then overlaps).
+                var lockWaitShare = sample.MeasuredWallTicks > 0 ? Math.Min(1, (double)sample.LockWaitTicks / sample.MeasuredWallTicks) : 0;
+                var allOfIt = sample.ContentionsPerItem >= FullySerializedContentions || lockWaitShare >= 0.4;
+                width = Cap(allOfIt ? 1 : Math.Min(2, cores), context, open);
+                (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                why = $"serialized by a lock ({LockFigures(sample)}, cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item: " +
+                    "a lock serializes the items: parallel threads cannot help";
+                break;
+            }
+
             case WorkloadClass.AsyncIo:
             {
                 // Little's law with 2× headroom: the CPU measured is the items' synchronous part only (continuations
@@ -141,13 +199,38 @@ internal static class AutoPlanner
                 var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
                 var wait = sample.WaitPerItem.Ticks;
                 var little = Math.Ceiling(cores * (1 + ((double)wait / cpu)));
-                width = Cap((int)Math.Clamp(little, cores, options.MaxThreads), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                if (context.FromRunningItems && measured == WorkloadClass.Blocking && sample.CpuRatio <= PureWaitMax)
+                {
+                    // Items blocked from their first millisecond and still waiting: the wait so far is a lower bound, and
+                    // the ratio of a few microseconds of CPU to it is noise. Waits overlap for free: as wide as allowed.
+                    // N items waiting at least d each on W threads take N·d/W plus W thread starts of c: W = √(N·d/c) at best.
+                    // (64 × 1 s: 800, so all 64; 400 × 10 ms: 200; 1,000 × 100 ms: 1,000.)
+                    var items = Math.Min(open, (long)int.MaxValue);
+                    var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                    width = Cap((int)Math.Clamp(balanced, cores, context.ThreadCeiling), context, open);
+                    why = $"pure waits (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)} over {AutoFormat.Duration(perItem)} and still waiting): " +
+                        $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
+                        Capped(balanced, width, context.ThreadCeiling, context, open);
+                    break;
+                }
+
+                // A job of a known size also weighs the threads' starts against the waves they save: N items of d on W
+                // threads take N·d/W plus W starts of c, least at W = √(N·d/c) (400 × 10 ms: 200 threads, not 400).
+                var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                var wanted = Math.Min(little, Math.Max(startBound, cores));
+                width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
                     $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
-                    Capped(little, width, options.MaxThreads, context, open);
+                    (wanted < little && width == (int)Math.Max(wanted, cores) ? $", thread starts limit it to √(items × time / start) = {AutoFormat.Count((long)wanted)}" : Capped(little, width, context.ThreadCeiling, context, open));
                 break;
             }
+        }
+
+        if (measured == WorkloadClass.CpuBound && !context.ServerGc && sample.GcPauseShare >= GcBoundMin && isolated is null)
+        {
+            why += $"; GC-bound: {sample.GcPauseShare * 100:0}% of the time in GC pauses, {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item — " +
+                "under workstation GC threads share one heap and its pauses: worker processes (a work type on the process engine) or Server GC (DOTNET_gcServer=1) scale further";
         }
 
         if (kind == LoopKind.Isolated)
@@ -156,7 +239,7 @@ internal static class AutoPlanner
         }
 
         batch = context.BatchSize ?? (measured == WorkloadClass.AsyncIo ? 1 : BatchFor(perItem, target));
-        if (sample.AllocatedBytesPerItem >= 1024)
+        if (sample.AllocatedBytesPerItem >= 1024 && !why.Contains("GC-bound", StringComparison.Ordinal))
         {
             why += $", {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item";
         }
@@ -185,6 +268,22 @@ internal static class AutoPlanner
         }
 
         return (int)Math.Min(MaxBatch, 1L << (int)Math.Floor(Math.Log2(items)));
+    }
+
+    private static string LockFigures(in WorkSample sample)
+    {
+        var figures = new List<string>(2);
+        if (sample.LockContentions > 0)
+        {
+            figures.Add($"{AutoFormat.Ratio(sample.ContentionsPerItem)} lock contentions per item");
+        }
+
+        if (sample.LockWaitTicks > 0 && sample.LockItems > 0)
+        {
+            figures.Add($"{AutoFormat.Duration(TimeSpan.FromTicks(sample.LockWaitTicks / sample.LockItems))} lock wait per item");
+        }
+
+        return figures.Count > 0 ? string.Join(", ", figures) : "lock waits";
     }
 
     private static int Cap(int width, in PlanContext context, long open)

@@ -56,6 +56,13 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     /// <summary>The most running batches the controller inspects per tick (each costs two ~3 µs reads).</summary>
     public const int MaxInspectedPerTick = 16;
 
+    /// <summary>How many dedicated threads the controller starts itself when a plan for them is applied; the rest start by doubling.</summary>
+    public const int EagerThreads = 32;
+
+    /// <summary>Lock contentions per item since the plan at or above which running items of a CPU plan that stop using the
+    /// CPU are taken to wait for each other's lock, not to have turned to I/O.</summary>
+    public const double StallContentionsMin = 0.05;
+
     /// <summary>Without per-thread figures (not Linux), workers count as waiting when the process uses less than this share of a core per running worker.</summary>
     public const double ProcessCpuWaitingShare = 0.25;
 
@@ -65,6 +72,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private readonly int _cores;
     private readonly PlanCache? _cache;
     private readonly string _cacheKey = "";
+    private readonly bool _serverGc;
+    private readonly int _affordableThreads;
 
     // Guards _workers: loops register themselves from any thread while the controller enumerates them.
     private readonly Lock _workersGate = new();
@@ -111,6 +120,15 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
     private long _jitAtStart;
     private long _realStart;
     private long _decidedFromRunningAfter = -1;
+    private LossProbe _locksAtStart;
+    private bool _firstLooksOnly;
+    private long _lastTickContentions;
+    private bool _lookedTwice;
+
+    // The CPU clock of each running batch the controller looked at, at its last look: a batch still running is judged by
+    // what it did since then, not since it started (a sleeping item's first millisecond holds its call's compilation
+    // and start-up, which on a 2 ms wall clock reads as a third of a core).
+    private readonly Dictionary<AutoWorker, (long Seq, long Timestamp, long Cpu, long RunQueue)> _lastLook = [];
 
     public AutoRun(EngineJob<TIn, TOut> job, AutoEngineOptions options)
     {
@@ -118,6 +136,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         _options = options;
         _time = options.TimeProvider;
         _cores = Math.Max(1, Environment.ProcessorCount);
+        _serverGc = System.Runtime.GCSettings.IsServerGC;
+        _affordableThreads = AutoThreads.Affordable(_cores);
         if (options.PlanCacheEnabled)
         {
             _cache = new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory());
@@ -134,6 +154,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         _startTimestamp = _lastTickTimestamp = _time.GetTimestamp();
         (_jitAtStart, _realStart) = (System.Runtime.JitInfo.GetCompilationTime(currentThread: false).Ticks, Stopwatch.GetTimestamp());
         _lastProcessCpu = ThreadSchedStat.IsSupported ? 0 : Environment.CpuUsage.TotalTime.Ticks;
+        _locksAtStart = LossProbe.Read();
 
         if (_cache?.TryGet(_cacheKey) is { } cached && AutoPlanner.Decide(cached.ToSample(), Context(fromCache: true)) is { } fromCache)
         {
@@ -203,6 +224,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         ItemsDone = finished ? 0 : _job.Completed,
         FromCache = fromCache,
         Note = note,
+        ServerGc = _serverGc,
+        AffordableThreads = _affordableThreads,
     };
 
     // ---------------------------------------------------------------- workers
@@ -457,6 +480,15 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         _plan = plan;
         _job.DegreeOfParallelism = plan.Width;
         Launch(plan.Kind);
+        if (plan.Kind == LoopKind.Thread && !plan.Probing)
+        {
+            // A wide plan for waiting items starts a first wave of threads at once: doubling alone takes a scheduling round
+            // per generation, which on a busy machine is tens of milliseconds each (64 threads: six rounds).
+            for (var n = 1; n < Math.Min(plan.Width, EagerThreads) && Volatile.Read(ref _active[(int)LoopKind.Thread]) < plan.Width; n++)
+            {
+                Launch(plan.Kind);
+            }
+        }
     }
 
     private List<AutoWorker> Workers()
@@ -467,6 +499,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         }
     }
 
+    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile.
     private WorkSample Totals()
     {
         var total = default(WorkSample);
@@ -475,7 +508,13 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             total += w.Totals;
         }
 
-        return total;
+        var locks = LossProbe.Read().Since(_locksAtStart);
+        return total with
+        {
+            LockContentions = locks.MonitorContentions,
+            LockWaitTicks = locks.LockWaitTicks,
+            LockItems = total.TotalItems + Warmup().TotalItems,
+        };
     }
 
     // ---------------------------------------------------------------- controller
@@ -544,6 +583,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         EnsureWorkers();
         _lastTickTimestamp = now;
         _lastTickItems = total.TotalItems;
+        _lastTickContentions = total.LockContentions;
     }
 
     private void ProbeStep(long now, WorkSample total)
@@ -570,13 +610,17 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return;
         }
 
-        var running = Inspect(now, out var inFlight, out var stalled);
-        var waiting = stalled > 0 && total.TotalItems == _lastTickItems && IsWaiting(running, inFlight, stalled, now);
-        _waitingTicks = waiting ? _waitingTicks + 1 : 0;
+        var running = WithLocks(Inspect(now, out var inFlight, out var stalled), total, stalled);
+        var stuck = stalled > 0 && total.TotalItems == _lastTickItems;
+        var waiting = stuck && IsWaiting(running, inFlight, stalled, now);
+
+        // Items blocked on each other's lock are as stuck as sleeping ones, but widening would only queue more at the lock.
+        var serialized = stuck && !waiting && running is { } locked && AutoPlanner.Classify(locked) == WorkloadClass.Serialized;
+        _waitingTicks = waiting || serialized ? _waitingTicks + 1 : 0;
 
         // Every running item has waited for two ticks in a row and hardly any has finished: waiting for them to
         // finish would only waste the time auto mode exists to save (64 one-second sleeps, two at a time).
-        var stillRunning = Context(note: "decided from items still running") with { NotWholeJob = true };
+        var stillRunning = Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true };
         if (_options.ReportsExternalCpu)
         {
             // Running items say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
@@ -588,7 +632,8 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             return;
         }
 
-        if (_waitingTicks >= 2 && total.TotalItems < MinSampleItems && running is { } blocked &&
+        // Two looks at the same running batch are enough: the second covers only time the item spent waiting.
+        if ((_waitingTicks >= 2 || (_waitingTicks >= 1 && _lookedTwice)) && total.TotalItems < MinSampleItems && running is { } blocked && !_firstLooksOnly &&
             AutoPlanner.Decide(blocked, stillRunning) is { } early)
         {
             Apply(early, revision: 0, fromFinishedItems: false);
@@ -600,7 +645,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             // Out of sample time: the items that finished, however few (a whole item measured says more than part
             // of one); else what is still running (items far longer than the sample); else, late, the warm-up items.
             var measured = total.MostlyInFlight || total.MeasuredBatches > 0;
-            var fromRunning = !measured && running is not null;
+            var fromRunning = !measured && running is not null && !_firstLooksOnly;
             var late = measured ? AutoPlanner.Decide(total, Context())
                 : fromRunning ? AutoPlanner.Decide(running!.Value, stillRunning)
                 : elapsed >= 4 * _options.SampleTime ? AutoPlanner.Decide(total + Warmup(), Context())
@@ -616,7 +661,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         if (waiting)
         {
             var kind = _job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
-            var cap = _job.IsAsyncWork ? _options.MaxConcurrency : _options.MaxThreads;
+            var cap = _job.IsAsyncWork ? _options.MaxConcurrency : Context().ThreadCeiling;
             var width = (int)Math.Min(Math.Min(Math.Min(plan.Width * 2L, cap), _job.Options.MaxDegreeOfParallelism ?? int.MaxValue), _job.ItemCount ?? long.MaxValue);
             if (width > plan.Width || kind != plan.Kind)
             {
@@ -672,7 +717,18 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             // Inspect already skips batches that overlapped a garbage collection (whose pause is counted only when
             // it ends), so one check of clearly waiting batches is enough.
             var running = Inspect(now, out _, out var stalled);
-            _stallTicks = stalled > 0 && running is { } r && r.CpuRatio < ClearlyBlocking ? _stallTicks + 1 : 0;
+
+            // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
+            // Items of a CPU plan that wait on each other's lock are serialized: more threads would only queue there.
+            // Under load a preempted lock holder stalls the others for whole ticks with no new contention: the plan's
+            // finished items having contended now and then says the same (a monitor spins before it waits, so most
+            // hand-overs of a lock that serializes CPU work at the cores' width are never counted).
+            var sincePlan = total - _sinceDecision;
+            var contended = total.LockContentions > _lastTickContentions ||
+                (sincePlan.LockItems > 0 && sincePlan.ContentionsPerItem >= StallContentionsMin);
+            // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
+            // a lock holder the others wait for.
+            _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < ClearlyBlocking ? _stallTicks + 1 : 0;
             if (_stallTicks >= 1 &&
                 AutoPlanner.Decide(running!.Value, Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
@@ -704,6 +760,14 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
         if (AutoPlanner.Decide(window, Context() with { ItemsDone = 0, NotWholeJob = true }) is not { } fresh)
         {
+            return;
+        }
+
+        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) && (decision.Class == WorkloadClass.Serialized || fresh.Class == WorkloadClass.Serialized))
+        {
+            // A serialized plan's single worker contends with nobody, so its windows cannot show the lock it avoids;
+            // and a wide plan's contention counts say nothing of how long items waited (a lock taken for a log line
+            // contends often at 500 threads). Only the sample, at a width of two or so, tells a serializing lock apart.
             return;
         }
 
@@ -798,6 +862,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         stalled = 0;
         var workers = Workers();
         var acc = default(WorkSample);
+        var firstLooks = default(WorkSample);
         var inspected = 0;
         var oldest = now;
         var perItemBound = 1L;
@@ -851,6 +916,15 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             var wall = _time.GetElapsedTime(since, now).Ticks;
             var ranFor = Math.Max(0, cpu - cpu0);
             var queued = rq0 >= 0 && rq >= 0 ? Math.Max(0, rq - rq0) : 0;
+            var seenBefore = _lastLook.TryGetValue(w, out var look) && look.Seq == seq && now > look.Timestamp;
+            if (seenBefore)
+            {
+                wall = _time.GetElapsedTime(look.Timestamp, now).Ticks;
+                ranFor = Math.Max(0, cpu - look.Cpu);
+                queued = look.RunQueue >= 0 && rq >= 0 ? Math.Max(0, rq - look.RunQueue) : 0;
+            }
+
+            _lastLook[w] = (seq, now, cpu, rq);
 
             // The kernel adds a run-queue wait only once the thread runs again. A sleeping thread has no wait pending,
             // so its unexplained time was blocked. A thread ready to run now is queued for a core right now (its
@@ -868,7 +942,7 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
                 queued += Math.Max(0, unexplained);
             }
 
-            acc += new WorkSample
+            var reading = new WorkSample
             {
                 Items = 1,
                 Batches = 1,
@@ -880,6 +954,24 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
                 RunQueueTicks = queued,
                 GcPauseTicks = Math.Clamp(pause - pause0, 0, wall),
             };
+
+            // A batch's first look covers its start (thread start-up, compiling the item's calls): used only when no
+            // batch has been looked at before.
+            if (seenBefore)
+            {
+                acc += reading;
+            }
+            else
+            {
+                firstLooks += reading;
+            }
+        }
+
+        _firstLooksOnly = acc.Batches == 0;
+        _lookedTwice = acc.Batches > 0;
+        if (acc.Batches == 0)
+        {
+            acc = firstLooks;
         }
 
         _inspectCursor = workers.Count > 0 ? (_inspectCursor + inspected) % workers.Count : 0;
@@ -899,6 +991,12 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
         var perItem = TimeSpan.FromTicks(perItemBound);
         return WorkSample.FromPerItem(acc.Items, perItem, perItem * ratio);
     }
+
+    // Running items with the process's lock counters: contentions since the run started, over the items finished and running.
+    private static WorkSample? WithLocks(WorkSample? running, WorkSample total, int stalled) =>
+        running is { } r
+            ? r with { LockContentions = total.LockContentions, LockWaitTicks = total.LockWaitTicks, LockItems = total.LockItems + Math.Max(stalled, 1) }
+            : null;
 
     private bool IsWaiting(WorkSample? running, int inFlight, int stalled, long now)
     {

@@ -1,4 +1,5 @@
 using System.Runtime;
+using Brigade.Engines;
 using Brigade.Internal;
 
 namespace Brigade.Auto;
@@ -12,7 +13,7 @@ namespace Brigade.Auto;
 /// right around the items, so taking input and delivering results (which may wait for a slow stream reader) are not
 /// measured as the work's time. The loop then calls <see cref="Complete"/> to fold the batch into the totals.
 /// </remarks>
-internal sealed class AutoWorker : IBatchObserver, IDisposable
+internal sealed class AutoWorker : IBatchHook, IDisposable
 {
     // The OS thread id is a system call away; a thread keeps it for life.
     [ThreadStatic]
@@ -203,6 +204,15 @@ internal sealed class AutoWorker : IBatchObserver, IDisposable
         Volatile.Write(ref _inBatchSince, 0);
         _ended = true;
     }
+
+    // The worker's measuring hook (EngineWorker.Observer): readings right around the items.
+    object? IBatchHook.Enter(EngineWorker worker, ref object? slot)
+    {
+        OnBatchStart();
+        return null;
+    }
+
+    void IBatchHook.Exit(EngineWorker worker, object? slot, object? entered, int ran) => OnBatchEnd();
 
     /// <summary>Called by an async loop when the batch's task did not complete synchronously.</summary>
     public void Returned()

@@ -28,6 +28,22 @@ internal readonly record struct PlanContext
     /// is only a lower bound or not the whole job: such plans are never <see cref="WorkloadClass.Tiny"/>.</summary>
     public bool NotWholeJob { get; init; }
 
+    /// <summary>Gets whether the measurements are of items still running, none of which has finished: their time so far
+    /// bounds their wait from below only, so a pure wait (see <see cref="AutoPlanner.PureWaitMax"/>) is given as many threads
+    /// as the items left and the ceiling allow, and the width follows Little's law once items finish.</summary>
+    public bool FromRunningItems { get; init; }
+
+    /// <summary>Gets whether the process runs Server GC (a heap per core), where threads that allocate do not share one
+    /// heap's collections the way they do under workstation GC.</summary>
+    public bool ServerGc { get; init; }
+
+    /// <summary>Gets the most dedicated threads the machine's memory affords (see <see cref="AutoThreads.Affordable"/>), or 0
+    /// for no limit beyond <see cref="AutoEngineOptions.MaxThreads"/>.</summary>
+    public int AffordableThreads { get; init; }
+
+    /// <summary>Gets the most dedicated threads a plan may use: <see cref="AutoEngineOptions.MaxThreads"/>, and no more than memory affords.</summary>
+    public int ThreadCeiling => AffordableThreads > 0 ? Math.Max(1, Math.Min(Options.MaxThreads, AffordableThreads)) : Options.MaxThreads;
+
     /// <summary>Gets a note appended to the explanation in parentheses, such as why the plan was made.</summary>
     public string? Note { get; init; }
 }

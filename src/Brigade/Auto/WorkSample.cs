@@ -69,6 +69,23 @@ internal readonly record struct WorkSample
     /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time.</summary>
     public long PendingCpuTicks { get; init; }
 
+    /// <summary>Gets how many times a thread of the process found a plain <c>lock</c> (a <see cref="Monitor"/>) taken while
+    /// these items ran (<see cref="Monitor.LockContentionCount"/>, process-wide).</summary>
+    public long LockContentions { get; init; }
+
+    /// <summary>Gets the time threads of the process waited on Brigade's synchronization primitives while these items ran.</summary>
+    public long LockWaitTicks { get; init; }
+
+    /// <summary>Gets the items <see cref="LockContentions"/> and <see cref="LockWaitTicks"/> cover (the items that ran, or
+    /// were running, while the counters were read).</summary>
+    public long LockItems { get; init; }
+
+    /// <summary>Gets the lock contentions per item (0 when nothing was counted).</summary>
+    public double ContentionsPerItem => LockItems > 0 ? (double)LockContentions / LockItems : 0;
+
+    /// <summary>Gets the share of the measured wall time the garbage collector paused the items (0 to 1).</summary>
+    public double GcPauseShare => MeasuredWallTicks > 0 ? Math.Clamp((double)GcPauseTicks / MeasuredWallTicks, 0, 1) : 0;
+
     /// <summary>Gets every item counted.</summary>
     public long TotalItems => Items + PendingItems;
 
@@ -140,6 +157,9 @@ internal readonly record struct WorkSample
         PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
         JitTicks = a.JitTicks + b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks + b.CompilingWallTicks,
+        LockContentions = a.LockContentions + b.LockContentions,
+        LockWaitTicks = a.LockWaitTicks + b.LockWaitTicks,
+        LockItems = a.LockItems + b.LockItems,
     };
 
     /// <summary>Subtracts an earlier snapshot from a later one: what happened in between.</summary>
@@ -160,6 +180,9 @@ internal readonly record struct WorkSample
         PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
         JitTicks = a.JitTicks - b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks - b.CompilingWallTicks,
+        LockContentions = a.LockContentions - b.LockContentions,
+        LockWaitTicks = a.LockWaitTicks - b.LockWaitTicks,
+        LockItems = a.LockItems - b.LockItems,
     };
 
     /// <summary>Builds a fully measured sample from per-item figures, for cached plans and tests.</summary>

@@ -20,4 +20,8 @@ public enum WorkloadClass
 
     /// <summary>Items both compute and block in comparable measure: dedicated threads, width from Little's law.</summary>
     Mixed,
+
+    /// <summary>Items wait for a lock the others hold (plain <c>lock</c> or Brigade's primitives), not for a device: the lock
+    /// serializes them, so more threads cannot help; one or two workers.</summary>
+    Serialized,
 }

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Brigade.Diagnostics;
+using Brigade.Engines;
 using Brigade.Internal;
 using Brigade.Sinks;
 using Brigade.Sources;
@@ -32,22 +33,15 @@ public sealed class EngineJob<TIn, TOut>
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stop;
 
-    // Guards _failures.
-    private readonly Lock _failuresGate = new();
-    private readonly List<ItemFailure> _failures = [];
-    private long _combineFailures;
-    private long _notRun;
-    private int _stoppedOnFailure;
+    private readonly RunFailures _failures;
+
+    // RunOptions.ItemTimeout and ItemRetry; null (one check per batch) when neither is set.
+    private readonly ItemPolicy? _policy;
     private ExceptionDispatchInfo? _fatal;
     private bool _fatalFromSource;
 
-    // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
-    // item); null, and one static read per run, when no detector is active.
-    private readonly RaceRun? _race = RaceRun.Begin();
-
-    // The run's progress watchdog (RunOptions.ProgressWatchdog) and its participant per worker; null when not watched.
-    private ProgressWatchdog? _watchdog;
-    private Dictionary<object, ProgressParticipant>? _watched;
+    // What watches every batch (race detector, progress watchdog); frozen before the engine starts, null when nothing does.
+    private BatchHooks? _hooks;
 
     internal EngineJob(
         Engine engine,
@@ -68,6 +62,8 @@ public sealed class EngineJob<TIn, TOut>
         _recorder = recorder;
         _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        _failures = new RunFailures(options.FailureMode, _stop);
+        _policy = ItemPolicy.For(options, _stop.Token);
     }
 
     /// <summary>Gets the engine running the job.</summary>
@@ -115,18 +111,18 @@ public sealed class EngineJob<TIn, TOut>
     public long Completed => _recorder.Totals().Ran;
 
     /// <summary>Gets how many items have failed so far.</summary>
-    public long FailedCount => _recorder.Totals().Failed + Volatile.Read(ref _combineFailures);
+    public long FailedCount => _recorder.Totals().Failed + _failures.CombineFailures;
 
     /// <summary>Gets or sets the plans auto mode made for the run, for the report.</summary>
     internal IReadOnlyList<Auto.AutoPlan>? AutoPlans { get; set; }
 
     internal RunRecorder Recorder => _recorder;
 
-    internal long CombineFailures => Volatile.Read(ref _combineFailures);
+    internal long CombineFailures => _failures.CombineFailures;
 
-    internal long NotRunCount => Volatile.Read(ref _notRun);
+    internal long NotRunCount => _failures.NotRun;
 
-    internal bool StoppedOnFailure => Volatile.Read(ref _stoppedOnFailure) != 0;
+    internal bool StoppedOnFailure => _failures.StoppedOnFailure;
 
     internal ExceptionDispatchInfo? Fatal => _fatal;
 
@@ -267,22 +263,7 @@ public sealed class EngineJob<TIn, TOut>
             return;
         }
 
-        var values = _sink.RentValues(batch.StartIndex, batch.Count);
-        List<ItemFailure>? failures = null;
-        var flow = _race?.Enter(worker, worker.Name);
-        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
-        worker.BeginBatch();
-        var ran = _work.Action is { } action ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
-            : _work.Sync is { } sync ? RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures)
-            : RunAsyncBlocking(_work.Async!, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
-        worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-        _race?.Exit(worker, flow);
-        if (watched is not null)
-        {
-            ProgressWatchdog.ExitBatch(watched, ran);
-        }
-
-        var delivered = FinishBatchAsync(batch, ran, values, failures);
+        var delivered = RunInline(worker, batch);
         if (!delivered.IsCompletedSuccessfully)
         {
             delivered.AsTask().GetAwaiter().GetResult();
@@ -301,164 +282,81 @@ public sealed class EngineJob<TIn, TOut>
             return ValueTask.CompletedTask;
         }
 
-        if (_work.Sync is { } sync)
-        {
-            var values = _sink.RentValues(batch.StartIndex, batch.Count);
-            List<ItemFailure>? failures = null;
-            var flow = _race?.Enter(worker, worker.Name);
-            var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
-            worker.BeginBatch();
-            var ran = _work.Action is { } action
-                ? RunAction(action, batch.StartIndex, batch.Items.Span, ref failures)
-                : RunSync(sync, batch.StartIndex, batch.Items.Span, values.Span, ref failures);
-            worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-            _race?.Exit(worker, flow);
-            if (watched is not null)
-            {
-                ProgressWatchdog.ExitBatch(watched, ran);
-            }
-
-            return FinishBatchAsync(batch, ran, values, failures);
-        }
-
-        return ExecuteAsyncCore(worker, batch);
+        // Sync work runs inline, unless its retries wait: a pool thread is not blocked through a backoff.
+        return _work.Sync is not null && _policy is not { Waits: true } ? RunInline(worker, batch) : RunAwaitedAsync(worker, batch);
     }
 
-    private async ValueTask ExecuteAsyncCore(EngineWorker worker, ItemBatch<TIn> batch)
+    // The batch's scope, shared by every path: rent the results, enter the hooks, begin the worker's batch; run the
+    // items with ItemLoop; end the worker's batch, exit the hooks, deliver.
+    private Memory<TOut> BeginBatch(EngineWorker worker, ItemBatch<TIn> batch)
     {
-        var work = _work.Async!;
         var values = _sink.RentValues(batch.StartIndex, batch.Count);
-        List<ItemFailure>? failures = null;
-        var token = _stop.Token;
-        var ran = 0;
-        var flow = _race?.Enter(worker, worker.Name);
-        var watched = _watchdog?.EnterBatch(worker, worker.Name, ref _watched);
+        _hooks?.Enter(worker);
         worker.BeginBatch();
-        for (; ran < batch.Count; ran++)
-        {
-            if (token.IsCancellationRequested)
-            {
-                break;
-            }
+        return values;
+    }
 
-            try
-            {
-                var value = await work(batch.Items.Span[ran], token).ConfigureAwait(false);
-                values.Span[ran] = value;
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                // Cancelled by the run itself: the item did not finish, so it counts as not run.
-                break;
-            }
-            catch (Exception e)
-            {
-                RecordFailure(batch.StartIndex + ran, e, ref failures);
-            }
-        }
-
+    internal ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
+    {
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
-        _race?.Exit(worker, flow);
-        if (watched is not null)
-        {
-            ProgressWatchdog.ExitBatch(watched, ran);
-        }
-
-        await FinishBatchAsync(batch, ran, values, failures).ConfigureAwait(false);
+        _hooks?.Exit(worker, ran);
+        return FinishBatchAsync(batch, ran, values, failures);
     }
 
-    // The try block sits outside the loop so the common path carries no per-item exception-handling setup.
-    private int RunSync(Func<TIn, TOut> work, long start, ReadOnlySpan<TIn> items, Span<TOut> values, ref List<ItemFailure>? failures)
+    // On the calling thread: for-each work calls the user's action directly and stores nothing; asynchronous work
+    // blocks the thread only while an item's task is pending.
+    private ValueTask RunInline(EngineWorker worker, ItemBatch<TIn> batch)
     {
+        var values = BeginBatch(worker, batch);
+        var items = batch.Items.Span;
         var token = _stop.Token;
-        var i = 0;
-        while (i < items.Length)
+        int ran;
+        List<ItemFailure>? failures;
+        if (_policy is not null)
         {
-            try
-            {
-                for (; i < items.Length; i++)
-                {
-                    if (token.IsCancellationRequested)
-                    {
-                        return i;
-                    }
-
-                    values[i] = work(items[i]);
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return i;
-            }
-            catch (Exception e)
-            {
-                RecordFailure(start + i, e, ref failures);
-                i++;
-            }
+            var attempts = new ItemAttempts();
+            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token);
+            var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex, attempts);
+            ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            failures = sink.Failures;
+        }
+        else if (_work.Action is { } action)
+        {
+            var work = new ActionWork<TIn>(action);
+            var sink = new NoResultSink(_failures, batch.StartIndex);
+            ran = ItemLoop.Run<TIn, Unit, ActionWork<TIn>, NoResultSink>(items, work, ref sink, token);
+            failures = sink.Failures;
+        }
+        else if (_work.Sync is { } sync)
+        {
+            var work = new SyncWork<TIn, TOut>(sync);
+            var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
+            ran = ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            failures = sink.Failures;
+        }
+        else
+        {
+            var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token);
+            var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
+            ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            failures = sink.Failures;
         }
 
-        return i;
+        return EndBatch(worker, batch, ran, values, failures);
     }
 
-    // RunSync without results, for for-each work: one delegate call per item and nothing stored.
-    private int RunAction(Action<TIn> work, long start, ReadOnlySpan<TIn> items, ref List<ItemFailure>? failures)
+    private ValueTask RunAwaitedAsync(EngineWorker worker, ItemBatch<TIn> batch)
     {
-        var token = _stop.Token;
-        var i = 0;
-        while (i < items.Length)
+        var values = BeginBatch(worker, batch);
+        if (_policy is not null)
         {
-            try
-            {
-                for (; i < items.Length; i++)
-                {
-                    if (token.IsCancellationRequested)
-                    {
-                        return i;
-                    }
-
-                    work(items[i]);
-                }
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return i;
-            }
-            catch (Exception e)
-            {
-                RecordFailure(start + i, e, ref failures);
-                i++;
-            }
+            var attempts = new ItemAttempts();
+            return ItemLoop.RunAsync<TIn, TOut, ResilientAsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
+                batch.Items, new ResilientAsyncWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, attempts), _stop.Token);
         }
 
-        return i;
-    }
-
-    private int RunAsyncBlocking(Func<TIn, CancellationToken, ValueTask<TOut>> work, long start, ReadOnlySpan<TIn> items, Span<TOut> values, ref List<ItemFailure>? failures)
-    {
-        var token = _stop.Token;
-        for (var i = 0; i < items.Length; i++)
-        {
-            if (token.IsCancellationRequested)
-            {
-                return i;
-            }
-
-            try
-            {
-                var pending = work(items[i], token);
-                values[i] = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
-            {
-                return i;
-            }
-            catch (Exception e)
-            {
-                RecordFailure(start + i, e, ref failures);
-            }
-        }
-
-        return items.Length;
+        return ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
+            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, null), _stop.Token);
     }
 
     /// <summary>Records and delivers a batch that ran elsewhere (another process or machine).</summary>
@@ -481,66 +379,23 @@ public sealed class EngineJob<TIn, TOut>
         if (failures is { Count: > 0 })
         {
             list = [.. failures.OrderBy(f => f.Index)];
-            lock (_failuresGate)
-            {
-                _failures.AddRange(list);
-            }
-
-            if (Options.FailureMode == FailureMode.StopOnFirstFailure)
-            {
-                StopOnFailure();
-            }
+            _failures.Record(list);
         }
 
         worker.RecordBatch(batch.StartIndex, ran, list?.Count ?? 0, startTimestamp, GetTimestamp(), cpuTime);
         return FinishBatchAsync(batch, ran, buffer, list);
     }
 
-    private void RecordFailure(long index, Exception e, ref List<ItemFailure>? failures)
-    {
-        var failure = new ItemFailure(index, e);
-        (failures ??= []).Add(failure);
-        lock (_failuresGate)
-        {
-            _failures.Add(failure);
-        }
+    internal void RecordCombineFailure(long index, Exception e) => _failures.RecordCombine(index, e);
 
-        if (Options.FailureMode == FailureMode.StopOnFirstFailure)
-        {
-            StopOnFailure();
-        }
-    }
-
-    private void StopOnFailure()
-    {
-        if (Interlocked.Exchange(ref _stoppedOnFailure, 1) == 0)
-        {
-            _stop.Cancel();
-        }
-    }
-
-    internal void RecordCombineFailure(long index, Exception e)
-    {
-        lock (_failuresGate)
-        {
-            _failures.Add(new ItemFailure(index, e));
-        }
-
-        Interlocked.Increment(ref _combineFailures);
-        if (Options.FailureMode == FailureMode.StopOnFirstFailure)
-        {
-            StopOnFailure();
-        }
-    }
-
-    // Failures are already in _failures (RecordFailure / CompleteBatchAsync); this does the counting and delivery.
+    // Failures are already recorded with the run (RunFailures); this does the counting and delivery.
     private ValueTask FinishBatchAsync(ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
     {
         var failed = failures?.Count ?? 0;
         var notRun = batch.Count - ran;
         if (notRun > 0)
         {
-            Interlocked.Add(ref _notRun, notRun);
+            _failures.AddNotRun(notRun);
             _sink.OnNotRun(batch.StartIndex + ran, notRun);
         }
 
@@ -619,21 +474,12 @@ public sealed class EngineJob<TIn, TOut>
         }
     }
 
-    internal List<ItemFailure> SnapshotFailures()
-    {
-        lock (_failuresGate)
-        {
-            var copy = new List<ItemFailure>(_failures);
-            copy.Sort(static (a, b) => a.Index.CompareTo(b.Index));
-            return copy;
-        }
-    }
+    internal RunFailures Failures => _failures;
 
-    /// <summary>After every worker exited, before the run returns: ends the run's flows for the race detector.</summary>
-    internal void OnWorkersExited() => _race?.Complete();
+    internal List<ItemFailure> SnapshotFailures() => _failures.Snapshot();
 
-    /// <summary>Watches the run's workers with a progress watchdog (RunOptions.ProgressWatchdog); before the engine starts.</summary>
-    internal void Watch(ProgressWatchdog watchdog) => _watchdog = watchdog;
+    /// <summary>Sets what watches every batch; once, before the engine starts (and before any worker's first batch).</summary>
+    internal void UseHooks(BatchHooks? hooks) => _hooks = hooks;
 
     internal void DisposeTokens()
     {

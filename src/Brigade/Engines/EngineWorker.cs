@@ -1,3 +1,4 @@
+using Brigade.Engines;
 using Brigade.Internal;
 using Brigade.Reporting;
 
@@ -58,6 +59,8 @@ public sealed class EngineWorker
     private long _runQueueCovered;
     private long _batchContentions;
     private long _contendedOffCpuTicks;
+    private object? _observerSlot;
+    private object? _observerEntered;
 
     internal EngineWorker(RunRecorder recorder, int id, string name, TimeSpan targetBatchDuration)
     {
@@ -85,8 +88,15 @@ public sealed class EngineWorker
 
     internal IReadOnlyList<TimelineEvent> Timeline => _timeline;
 
-    /// <summary>Gets or sets who is told when batches start and end (auto mode's measurements); set before the first batch.</summary>
-    internal IBatchObserver? Observer { get; set; }
+    /// <summary>
+    /// Gets or sets the worker's measuring hook (auto mode's measurements), entered and exited inside
+    /// <see cref="BeginBatch"/>/<see cref="EndBatch"/>, right around the items and inside the clock reads; set before the first batch.
+    /// </summary>
+    /// <remarks>The run's own hooks (<see cref="BatchHooks"/>) sit outside the bookkeeping instead.</remarks>
+    internal IBatchHook? Observer { get; set; }
+
+    /// <summary>Gets or sets the run's hooks' slots and current batch states for this worker (see <see cref="BatchHooks"/>).</summary>
+    internal object?[]? HookState { get; set; }
 
     internal long ItemsRun => Volatile.Read(ref _items);
 
@@ -110,7 +120,10 @@ public sealed class EngineWorker
         // is measured (at least 50 µs long) need it.
         _batchContentions = _batchStartCpu >= 0 ? Monitor.LockContentionCount : 0;
         _batchStart = _recorder.Clock.Now();
-        Observer?.OnBatchStart();
+        if (Observer is { } observer)
+        {
+            _observerEntered = observer.Enter(this, ref _observerSlot);
+        }
     }
 
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
@@ -119,7 +132,12 @@ public sealed class EngineWorker
     /// <param name="failed">How many of them failed.</param>
     public void EndBatch(long firstIndex, int count, int failed)
     {
-        Observer?.OnBatchEnd();
+        if (Observer is { } observer)
+        {
+            observer.Exit(this, _observerSlot, _observerEntered, count);
+            _observerEntered = null;
+        }
+
         var end = _recorder.Clock.Now();
         TimeSpan? cpu = null;
         _lastEndThread = -1;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brigade.Diagnostics;
+using Brigade.Engines;
 using Brigade.Sinks;
 using Brigade.Sources;
 
@@ -20,10 +21,20 @@ internal static class RunPipeline
     {
         options = options?.Clone() ?? new RunOptions();
         var engine = options.Engine ?? Engine.Default;
+        if ((options.ItemTimeout is not null || options.ItemRetry is not null) && !engine.Capabilities.HasFlag(EngineCapabilities.InProcess))
+        {
+            throw new NotSupportedException(
+                $"RunOptions.ItemTimeout and RunOptions.ItemRetry apply to engines that run items in this process; the '{engine.Name}' engine does not support them yet (worker processes have ProcessEngineOptions.ItemTimeout and MaxCrashesPerItem).");
+        }
+
         var clock = new RunClock(options.TimeProvider);
         var recorder = new RunRecorder(clock, options.CollectTimeline, options.MaxTimelineEvents);
         var width = engine.ResolveDegreeOfParallelism(options.MaxDegreeOfParallelism, source.Count);
         var job = new EngineJob<TIn, TOut>(engine, source, work, sink, options, width, recorder, cancellationToken);
+
+        // Happens-before for the race detector (an item's start follows the run's start, the run's end follows every
+        // item): begun on the starting flow; null, after one static read, when no detector is active.
+        var race = RaceHook.Begin();
 
         using var activity = Telemetry.Source.StartActivity(BrigadeTelemetry.RunActivity, ActivityKind.Internal);
         activity?.SetTag(BrigadeTelemetry.EngineTag, engine.Name);
@@ -40,10 +51,7 @@ internal static class RunPipeline
             : null;
 
         using var watchdog = options.ProgressWatchdog is { } watchdogOptions ? ProgressWatchdog.Start(watchdogOptions) : null;
-        if (watchdog is not null)
-        {
-            job.Watch(watchdog);
-        }
+        job.UseHooks(BatchHooks.Create(race, watchdog is null ? null : new WatchdogHook(watchdog)));
 
         Exception? engineError = null;
         try
@@ -60,7 +68,7 @@ internal static class RunPipeline
         finally
         {
             Telemetry.ActiveRuns.Add(-1);
-            job.OnWorkersExited();
+            race?.Complete();
         }
 
         var end = clock.Now();

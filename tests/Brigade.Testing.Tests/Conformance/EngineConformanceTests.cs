@@ -65,6 +65,6 @@ public sealed class EngineConformanceTests
     {
         var names = EngineConformance.Cases.Select(c => c.Name).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(["Cancellation", "Failures", "Ordering", "Report", "Sources"], EngineConformance.Cases.Select(c => c.Area).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["Cancellation", "Failures", "Ordering", "Report", "Sources", "Types"], EngineConformance.Cases.Select(c => c.Area).Distinct().Order(StringComparer.Ordinal));
     }
 }

@@ -25,7 +25,9 @@ internal sealed class CpuBoundScene : IDemoScene
 
         var seq = await Runner.MapAsync(slices, s => Workloads.CountPrimes(s.From, s.To), DemoContext.Options(Engine.Sequential, label), cancellationToken).ConfigureAwait(false);
         result.Runs.Add(context.Record(seq.Report, seq.Report.WallTime, 1));
+        var pauseBefore = GC.GetTotalPauseDuration();
         var pool = await Runner.MapAsync(slices, s => Workloads.CountPrimes(s.From, s.To), DemoContext.Options(Engine.ThreadPool, label), cancellationToken).ConfigureAwait(false);
+        var gcShare = (GC.GetTotalPauseDuration() - pauseBefore) / pool.Report.WallTime;
         result.Runs.Add(context.Record(pool.Report, seq.Report.WallTime, cores));
 
         var same = seq.Values.Sum() == pool.Values.Sum();
@@ -33,7 +35,9 @@ internal sealed class CpuBoundScene : IDemoScene
         result.Conclusion =
             $"{seq.Values.Sum():N0} primes: {seq.Report.WallTime.TotalSeconds:0.00} s on one core, {pool.Report.WallTime.TotalSeconds:0.00} s on the thread pool: " +
             $"{speedup:0.00}× on {cores} cores ({speedup / cores:P0} efficiency){(same ? "" : " — RESULTS DIFFER")}. " +
-            ".NET has no GIL: CPU-bound work scales on threads; processes are for isolation, not speed.";
+            $".NET has no GIL: computation that allocates little, like this ({gcShare:P0} of the time in GC pauses), scales on threads. " +
+            "Allocation-heavy work (tens of KB or more per item) is another matter: under workstation GC the threads share one heap " +
+            "and its pauses, so worker processes or Server GC can be faster; auto mode measures the GC's share and says GC-bound then.";
 
         // The same slices on two worker processes, cold (workers start) and then warm (the pool is reused).
         var primeSlices = slices.Select(s => new PrimeSlice(s.From, s.To)).ToArray();

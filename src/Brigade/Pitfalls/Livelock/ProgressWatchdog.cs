@@ -137,26 +137,25 @@ public sealed class ProgressWatchdog : IDisposable
         }
     }
 
-    /// <summary>A run's worker begins a batch on this thread: it is watched (created at its first batch) and current here.</summary>
-    internal ProgressParticipant EnterBatch(object worker, string name, ref Dictionary<object, ProgressParticipant>? workers)
+    /// <summary>A run's worker, at its first batch: it is watched from now on (between batches it is idle, not stalled).</summary>
+    internal ProgressParticipant AddRunWorker(string name)
     {
-        ProgressParticipant? participant;
+        var participant = new ProgressParticipant(this, name);
         lock (_gate)
         {
-            workers ??= new(ReferenceEqualityComparer.Instance);
-            if (!workers.TryGetValue(worker, out participant))
-            {
-                participant = new ProgressParticipant(this, name);
-                workers.Add(worker, participant);
-                _participants.Add(participant);
-            }
+            _participants.Add(participant);
         }
 
+        return participant;
+    }
+
+    /// <summary>A run's worker begins a batch on this thread: it is active and current here.</summary>
+    internal static void EnterBatch(ProgressParticipant participant)
+    {
         participant.BindCurrentThread();
         participant.Restart();
         participant.Active = true;
         t_current = participant;
-        return participant;
     }
 
     /// <summary>The batch ended: its items are progress; an idle worker (between batches) is not watched.</summary>

@@ -14,7 +14,7 @@ internal sealed class RaceRun
     private readonly RaceFlow _starter;
     private readonly int[] _submission;
     private readonly SyncClock _completion = new();
-    private readonly ConcurrentDictionary<object, RaceFlow> _workers = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentQueue<RaceFlow> _workers = new();
 
     private RaceRun(RaceDetector detector, RaceFlow starter)
     {
@@ -28,19 +28,26 @@ internal sealed class RaceRun
     public static RaceRun? Begin() =>
         TrackedAccess.Detector is { } detector && detector.CurrentFlow() is { IsTracked: true } starter ? new RaceRun(detector, starter) : null;
 
-    /// <summary>Before a worker runs a batch: the worker's flow becomes current. Returns what to restore.</summary>
-    public RaceFlow? Enter(object worker, string name)
+    /// <summary>A worker's flow, at its first batch: it forks from the run's submission.</summary>
+    public RaceFlow Fork(string name)
     {
-        var flow = _workers.GetOrAdd(worker, static (_, state) => state.Run._detector.ForkFrom(state.Run._submission, state.Name), (Run: this, Name: name));
+        var flow = _detector.ForkFrom(_submission, name);
+        _workers.Enqueue(flow);
+        return flow;
+    }
+
+    /// <summary>Before a worker runs a batch: the worker's flow becomes current. Returns what to restore.</summary>
+    public static RaceFlow? Enter(RaceFlow flow)
+    {
         var previous = RaceDetector.GetAsyncFlow();
         RaceDetector.SetAsyncFlow(flow);
         return previous;
     }
 
     /// <summary>After a batch: its end is published to the run's completion.</summary>
-    public void Exit(object worker, RaceFlow? previous)
+    public void Exit(RaceFlow flow, RaceFlow? previous)
     {
-        if (_workers.TryGetValue(worker, out var flow) && flow.IsTracked)
+        if (flow.IsTracked)
         {
             flow.MergeInbox();
             _completion.Release(flow);
@@ -52,7 +59,7 @@ internal sealed class RaceRun
     /// <summary>After every worker exited: the starting flow is ordered after every batch (delivered at its next operation).</summary>
     public void Complete()
     {
-        foreach (var flow in _workers.Values)
+        foreach (var flow in _workers)
         {
             flow.Finish();
         }

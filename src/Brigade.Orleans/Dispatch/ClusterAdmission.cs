@@ -1,0 +1,86 @@
+using Brigade.Engines.Remote;
+using Brigade.Orleans.Protocol;
+
+namespace Brigade.Orleans.Dispatch;
+
+/// <summary>
+/// Whether a cluster run may start, and where: the work type is checked on the caller's side (given as a type, able to
+/// cross, fitting the run by <see cref="WorkTypeCheck"/>), then every active silo is asked whether it runs it; silos that
+/// refuse are left out and named in the run's plan, and a run no silo accepts fails before any item is read.
+/// </summary>
+internal static class ClusterAdmission
+{
+    /// <summary>Describes the job's work type for the cluster, or fails the job (a delegate; a type that cannot cross or does not fit the run) and returns null.</summary>
+    public static WorkDescriptor? Describe<TIn, TOut>(EngineJob<TIn, TOut> job)
+    {
+        if (job.WorkType is not { } type)
+        {
+            job.Fail(new ClusterWorkRejectedException(
+                $"The cluster engine runs work given as a type: the work '{job.WorkName}' is a delegate, which cannot cross to another machine. " +
+                "Implement IWork<TIn, TOut> or IAsyncWork<TIn, TOut> in a class with a parameterless constructor, start the silos with its assembly, and pass an instance."));
+            return null;
+        }
+
+        try
+        {
+            var descriptor = WorkDescriptor.For(type);
+            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
+            return descriptor;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            job.Fail(new ClusterWorkRejectedException($"Work type {type.FullName} cannot run on the cluster: {e.Message}", e));
+            return null;
+        }
+    }
+
+    /// <summary>Asks every silo whether it runs the work type (and speaks this protocol version); returns those that do, with their slots.</summary>
+    /// <exception cref="ClusterWorkRejectedException">No silo accepts the work type.</exception>
+    /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
+    public static async Task<List<SiloState>> PrepareAsync<TIn, TOut>(ClusterEngine engine, EngineJob<TIn, TOut> job, Guid runId, WorkDescriptor descriptor)
+    {
+        var request = new PrepareRequest
+        {
+            WorkType = descriptor.Name,
+            InputType = descriptor.InputType.FullName,
+            OutputType = descriptor.OutputType.FullName,
+            ProtocolVersion = ClusterProtocol.Version,
+        };
+        var probes = await SiloProbe.ProbeAsync(engine, request, runId, job.CancellationToken).ConfigureAwait(false);
+        var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var accepted = new List<SiloState>();
+        foreach (var probe in probes.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var refused = probe.Response is { } answer ? answer.Rejected ?? ClusterProtocol.Mismatch(answer.ProtocolVersion, "silo") : null;
+            if (probe.Response is { } response && refused is null)
+            {
+                accepted.Add(new SiloState(probe.Address, response.Silo, engine.WorkersFor(response)));
+            }
+            else
+            {
+                var reason = refused ?? probe.Error ?? "no answer";
+                rejected[probe.Name] = reason;
+                if (refused is not null)
+                {
+                    ClusterLog.SiloSkipped(engine.Logger, runId, probe.Name, reason);
+                }
+            }
+        }
+
+        if (accepted.Count == 0)
+        {
+            var reasons = string.Join("; ", rejected.Select(r => $"silo {r.Key}: {r.Value}"));
+            if (probes.Any(p => p.Response is { } r && (r.Rejected ?? ClusterProtocol.Mismatch(r.ProtocolVersion, "silo")) is not null))
+            {
+                throw new ClusterWorkRejectedException($"No silo accepts work type {descriptor.Name}: {reasons}.", descriptor.Name, rejected);
+            }
+
+            throw new ClusterUnavailableException($"No silo can take the run: {reasons}.");
+        }
+
+        var skipped = rejected.Count == 0 ? "" : $"; left out: {string.Join(", ", rejected.Keys)}";
+        job.Plan = $"{accepted.Count} silo{(accepted.Count == 1 ? "" : "s")} ({string.Join(", ", accepted.Select(s => $"{s.Name} ×{s.Workers}"))}){skipped}";
+        engine.RememberWidth(accepted.Sum(s => s.Workers));
+        return accepted;
+    }
+}

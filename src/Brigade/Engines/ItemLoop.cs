@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+
+namespace Brigade.Engines;
+
+/// <summary>
+/// The one item loop of the in-process engines, synchronous and asynchronous: run a batch's items in order, hand each
+/// result or failure to a sink, stop when the run's token trips. What runs an item (<see cref="IItemWork{TIn, TOut}"/>)
+/// and where its result goes (<see cref="IItemSink{TOut}"/>) are structs, so the JIT compiles one specialized loop
+/// per combination, with the calls inlined: for-each work (<see cref="ActionWork{TIn}"/> into a
+/// <see cref="NoResultSink"/>) is a cancellation check and a direct delegate call per item, with no store.
+/// </summary>
+/// <remarks>
+/// <para>An <see cref="OperationCanceledException"/> while the run's token is cancelled means the item did not finish:
+/// the loop stops and the item counts as not run. Any other exception is the item's failure, and the loop goes on.</para>
+/// </remarks>
+internal static class ItemLoop
+{
+    /// <summary>Runs <paramref name="items"/> on the calling thread.</summary>
+    /// <returns>How many items, from the first, finished (succeeded or failed); the rest did not run.</returns>
+    public static int Run<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, ref TSink sink, CancellationToken token)
+        where TWork : struct, IItemWork<TIn, TOut>
+        where TSink : struct, IItemSink<TOut>, allows ref struct
+    {
+        // The try block sits outside the per-item loop, so the common path carries no exception-handling setup per
+        // item; after a failure the loop is re-entered at the next item.
+        var i = 0;
+        while (i < items.Length)
+        {
+            try
+            {
+                if (RunUntilThrow<TIn, TOut, TWork, TSink>(items, work, sink, token, ref i))
+                {
+                    return i;
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return i;
+            }
+            catch (Exception e)
+            {
+                sink.Failed(i, e);
+                i++;
+            }
+        }
+
+        return i;
+    }
+
+    // The per-item loop, in a method of its own with no exception handling: there the JIT keeps the work, the sink
+    // and the span in registers and can hoist the delegate's type guard out of the loop, which it does not do for
+    // locals that a handler in the same method uses (measured: the loop inline in Run cost ~25% more per item than
+    // EngineJob's former hand-written loops, this one ~10% less). `index` is the item running, for Run's handler.
+    // Succeeded is called on a copy of the sink, so a sink changes its own fields only in Failed.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool RunUntilThrow<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, TSink sink, CancellationToken token, ref int index)
+        where TWork : struct, IItemWork<TIn, TOut>
+        where TSink : struct, IItemSink<TOut>, allows ref struct
+    {
+        for (var i = index; i < items.Length; i++)
+        {
+            if (token.IsCancellationRequested)
+            {
+                index = i;
+                return true;
+            }
+
+            index = i;
+            sink.Succeeded(i, work.Invoke(items[i]));
+        }
+
+        index = items.Length;
+        return false;
+    }
+
+    /// <summary>Runs <paramref name="items"/>, awaiting each item's work, then ends the batch through the sink.</summary>
+    /// <remarks>
+    /// The batch ends inside this method (<see cref="IAsyncItemSink{TOut}.EndAsync"/>) so that a batch that awaits
+    /// allocates one state machine, as the hand-written loop did, not one for the loop and one for its caller.
+    /// </remarks>
+    public static async ValueTask RunAsync<TIn, TOut, TWork, TSink>(ReadOnlyMemory<TIn> items, TWork work, TSink sink, CancellationToken token)
+        where TWork : struct, IAsyncItemWork<TIn, TOut>
+        where TSink : struct, IAsyncItemSink<TOut>
+    {
+        var ran = 0;
+        for (; ran < items.Length; ran++)
+        {
+            if (token.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                sink.Succeeded(ran, await work.InvokeAsync(items.Span[ran], token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                sink.Failed(ran, e);
+            }
+        }
+
+        await sink.EndAsync(ran).ConfigureAwait(false);
+    }
+}

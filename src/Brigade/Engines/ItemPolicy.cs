@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Brigade.Engines;
+
+/// <summary>
+/// A run's item timeout and retry (<see cref="RunOptions.ItemTimeout"/>, <see cref="RunOptions.ItemRetry"/>), built
+/// once per run over Polly: the retry outside (with backoff and jitter), the timeout inside, so it counts per attempt.
+/// Null when neither is set, and the item loop then runs the plain work.
+/// </summary>
+/// <remarks>
+/// Polly's timeouts are cooperative: asynchronous work is cancelled through its token; synchronous work has none, so
+/// an attempt that ends past the timeout has its result discarded and fails with <see cref="TimeoutRejectedException"/>
+/// (the same rule for asynchronous work that ignores its token). A failure raised because the run is stopping is
+/// never retried.
+/// </remarks>
+internal sealed class ItemPolicy
+{
+    private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _timeout;
+
+    private ItemPolicy(ResiliencePipeline pipeline, TimeProvider time, TimeSpan? timeout, bool waits)
+    {
+        _pipeline = pipeline;
+        _time = time;
+        _timeout = timeout;
+        Waits = waits;
+    }
+
+    /// <summary>Gets whether an item may wait between attempts: then Task workers await it rather than block a pool thread.</summary>
+    public bool Waits { get; }
+
+    /// <summary>The run's policy; null when the options ask for neither timeout nor retry.</summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="stop">The run's stop token: a failure while it is cancelled is not retried.</param>
+    public static ItemPolicy? For(RunOptions options, CancellationToken stop) =>
+        options.ItemTimeout is null && options.ItemRetry is null ? null : Build(options, stop);
+
+    // Apart, so that a run without timeout or retry never compiles code that names Polly's types (nor loads Polly).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ItemPolicy Build(RunOptions options, CancellationToken stop)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
+        if (options.ItemRetry is { } retry)
+        {
+            var shouldRetry = retry.ShouldRetry;
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retry.MaxRetries,
+                Delay = retry.Delay,
+                MaxDelay = retry.MaxDelay,
+                BackoffType = retry.Backoff switch
+                {
+                    RetryBackoff.Constant => DelayBackoffType.Constant,
+                    RetryBackoff.Linear => DelayBackoffType.Linear,
+                    _ => DelayBackoffType.Exponential,
+                },
+                UseJitter = retry.UseJitter,
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Exception is { } e
+                    && !(e is OperationCanceledException && stop.IsCancellationRequested)
+                    && (e is TimeoutRejectedException || shouldRetry is null || shouldRetry(e))),
+            });
+        }
+
+        if (options.ItemTimeout is { } timeout)
+        {
+            builder.AddTimeout(timeout);
+        }
+
+        return new ItemPolicy(builder.Build(), options.TimeProvider, options.ItemTimeout, options.ItemRetry is { Delay.Ticks: > 0 });
+    }
+
+    /// <summary>Runs synchronous work on <paramref name="item"/> under the policy, blocking through any wait.</summary>
+    public TOut Execute<TIn, TOut>(Func<TIn, TOut> work, TIn item, ItemAttempts attempts, CancellationToken token)
+    {
+        attempts.Count = 0;
+        return _pipeline.Execute(
+            static (s, _) =>
+            {
+                s.Attempts.Count++;
+                var start = s.Policy._time.GetTimestamp();
+                var value = s.Work(s.Item);
+                s.Policy.ThrowIfLate(start);
+                return value;
+            },
+            (Policy: this, Work: work, Item: item, Attempts: attempts),
+            token);
+    }
+
+    /// <summary>Runs asynchronous work on <paramref name="item"/> under the policy.</summary>
+    public ValueTask<TOut> ExecuteAsync<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, TIn item, ItemAttempts attempts, CancellationToken token)
+    {
+        attempts.Count = 0;
+        return _pipeline.ExecuteAsync(
+            static async (s, cancellationToken) =>
+            {
+                s.Attempts.Count++;
+                var start = s.Policy._time.GetTimestamp();
+                var value = await s.Work(s.Item, cancellationToken).ConfigureAwait(false);
+                s.Policy.ThrowIfLate(start);
+                return value;
+            },
+            (Policy: this, Work: work, Item: item, Attempts: attempts),
+            token);
+    }
+
+    private void ThrowIfLate(long start)
+    {
+        if (_timeout is { } timeout && _time.GetElapsedTime(start) > timeout)
+        {
+            throw new TimeoutRejectedException($"The item's attempt took longer than its timeout of {timeout}; its late result was discarded.", timeout);
+        }
+    }
+}
+
+/// <summary>How many attempts the item running now has taken: shared by a batch's resilient work and its sink.</summary>
+internal sealed class ItemAttempts
+{
+    public int Count;
+
+    /// <summary>Gets the attempts to report for a failed item: at least 1.</summary>
+    public int ForFailure => Math.Max(1, Count);
+}
+
+/// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>.</summary>
+internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token)
+    : IItemWork<TIn, TOut>
+{
+    public TOut Invoke(TIn item)
+    {
+        if (sync is not null)
+        {
+            return policy.Execute(sync, item, attempts, token);
+        }
+
+        var pending = policy.ExecuteAsync(async!, item, attempts, token);
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+}
+
+/// <summary>Work under the run's <see cref="ItemPolicy"/>, awaited: asynchronous work, or synchronous work whose retries wait.</summary>
+internal readonly struct ResilientAsyncWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts)
+    : IAsyncItemWork<TIn, TOut>
+{
+    public ValueTask<TOut> InvokeAsync(TIn item, CancellationToken cancellationToken) => async is not null
+        ? policy.ExecuteAsync(async, item, attempts, cancellationToken)
+        : policy.ExecuteAsync(static (s, _) => new ValueTask<TOut>(s.Sync(s.Item)), (Sync: sync!, Item: item), attempts, cancellationToken);
+}

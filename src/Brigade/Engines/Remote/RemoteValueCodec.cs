@@ -1,0 +1,327 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Brigade.Engines.Remote;
+
+/// <summary>
+/// How a batch's values travel between the engine and the place that runs them: normally as one JSON array (one
+/// serializer call for the whole batch, which is what makes tiny items cheap); when that fails, each value
+/// length-prefixed on its own, so that only the values that cannot be (de)serialized fail, each as its own item.
+/// Primitive numbers (<c>int</c>, <c>long</c>, <c>double</c>, ...) may travel as their raw bytes when both sides run
+/// on one machine (<c>allowRaw</c>), so no text is formatted or parsed. A leading byte says which encoding follows,
+/// so the reader needs no agreement beyond the value type.
+/// </summary>
+/// <typeparam name="T">The type the caller holds the values as: the work's own type, or (through the variance rule of
+/// <see cref="WorkTypeCheck"/>) a more derived input or a less derived result. Only the exact type takes the typed fast
+/// path and raw bytes; the others are written and read through the work's metadata, with no cast that can fail.</typeparam>
+/// <remarks>One codec per loop (it keeps a JSON writer): not thread-safe.</remarks>
+internal sealed class RemoteValueCodec<T> : IDisposable
+{
+    public const byte AsArray = 0;
+    public const byte EachPrefixed = 1;
+    public const byte Raw = 2;
+
+    private readonly JsonTypeInfo _wire;
+    private readonly JsonTypeInfo<T>? _element;
+    private readonly JsonTypeInfo<T[]>? _array;
+    private readonly JsonWriterOptions _writerOptions;
+    private readonly bool _raw;
+    private Utf8JsonWriter? _writer;
+
+    /// <param name="wire">The work's metadata for the values (<see cref="WorkDescriptor.InputTypeInfo"/> or <see cref="WorkDescriptor.OutputTypeInfo"/>).</param>
+    /// <param name="allowRaw">Whether primitive numbers may travel as raw bytes: only between processes of one machine.</param>
+    public RemoteValueCodec(JsonTypeInfo wire, bool allowRaw)
+    {
+        ArgumentNullException.ThrowIfNull(wire);
+        _wire = wire;
+        _element = wire as JsonTypeInfo<T>;
+        _array = _element is null ? null : ArrayTypeInfo(wire.Options);
+        _raw = allowRaw && _element is not null && IsRaw();
+        _writerOptions = new JsonWriterOptions { SkipValidation = true, Encoder = wire.Options.Encoder };
+    }
+
+    /// <summary>Gets whether values of <typeparamref name="T"/> are primitive numbers, <c>bool</c> or <c>char</c>: raw bytes can carry them.</summary>
+    public static bool IsRaw() =>
+        typeof(T).IsPrimitive && typeof(T) != typeof(IntPtr) && typeof(T) != typeof(UIntPtr) && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
+
+    /// <summary>Writes the first <paramref name="count"/> of <paramref name="values"/>: as an array when possible, else each alone.</summary>
+    /// <returns>The offsets (into <paramref name="values"/>) that could not be serialized, with why; <see langword="null"/> when all were.</returns>
+    public List<(int Offset, Exception Error)>? Write(IRemoteValueBuffer buffer, T[] values, int count)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentNullException.ThrowIfNull(values);
+        var mark = buffer.Length;
+        if (_raw)
+        {
+            // T is a primitive (checked at construction): its array's memory is exactly the values' bytes.
+            var bytes = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetArrayDataReference(values)), count * Unsafe.SizeOf<T>());
+            buffer.WriteByte(Raw);
+            buffer.WriteInt32(bytes.Length);
+            buffer.WriteBytes(bytes);
+            return null;
+        }
+
+        var writer = _writer ??= new Utf8JsonWriter(buffer, _writerOptions);
+
+        // The exact type goes as one array when its options give metadata for T[] (a source-generated context may not);
+        // another type (variance) as an array written element by element.
+        if (_array is not null || _element is null)
+        {
+            if (TryWriteArray(buffer, writer, values, count))
+            {
+                return null;
+            }
+
+            buffer.Truncate(mark);
+        }
+
+        buffer.WriteByte(EachPrefixed);
+        List<(int, Exception)>? failures = null;
+        for (var i = 0; i < count; i++)
+        {
+            var at = buffer.BeginValue();
+            try
+            {
+                writer.Reset(buffer);
+                SerializeOne(writer, values[i]);
+                writer.Flush();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                buffer.Truncate(at + 4);
+                (failures ??= []).Add((i, e));
+            }
+
+            buffer.EndValue(at);
+        }
+
+        return failures;
+    }
+
+    /// <summary>
+    /// Writes the results of the items that succeeded, <paramref name="values"/>[..<paramref name="count"/>], whose item
+    /// offsets are <paramref name="offsets"/>[..<paramref name="count"/>]. A result that cannot be serialized fails its
+    /// item instead (<paramref name="failed"/> gets the item's offset and why); the others are written again without it,
+    /// compacted to the front of both arrays.
+    /// </summary>
+    /// <returns>How many results were written.</returns>
+    public int WriteSucceeded(IRemoteValueBuffer buffer, T[] values, int[] offsets, int count, Action<int, Exception> failed)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        ArgumentNullException.ThrowIfNull(offsets);
+        ArgumentNullException.ThrowIfNull(failed);
+        var mark = buffer.Length;
+        if (Write(buffer, values, count) is not { } unserializable)
+        {
+            return count;
+        }
+
+        var keep = 0;
+        var bad = unserializable.ToDictionary(u => u.Offset, u => u.Error);
+        for (var j = 0; j < count; j++)
+        {
+            if (bad.TryGetValue(j, out var error))
+            {
+                failed(offsets[j], error);
+            }
+            else
+            {
+                values[keep] = values[j];
+                offsets[keep++] = offsets[j];
+            }
+        }
+
+        Array.Clear(values, keep, count - keep);
+        buffer.Truncate(mark);
+        Write(buffer, values, keep);
+        return keep;
+    }
+
+    /// <summary>Reads <paramref name="count"/> values written by <see cref="Write"/>; an empty value (not sent) and one that
+    /// fails to deserialize get an error in <paramref name="errors"/> instead.</summary>
+    /// <returns>How many bytes of <paramref name="source"/> the values took.</returns>
+    /// <exception cref="RemoteFormatException">The bytes are not values written by <see cref="Write"/>.</exception>
+    public int Read(ReadOnlySpan<byte> source, int count, T[] values, Exception?[] errors)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(errors);
+        Array.Clear(errors, 0, count);
+        var reader = new RemoteValueReader(source);
+        var encoding = reader.ReadByte();
+        if (encoding == Raw)
+        {
+            var bytes = reader.ReadValue();
+            if (_element is null || !IsRaw() || bytes.Length != count * Unsafe.SizeOf<T>())
+            {
+                throw new RemoteFormatException($"Raw values of {bytes.Length} bytes do not hold {count} values of {typeof(T).Name}.");
+            }
+
+            if (bytes.Length > 0)
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.As<T, byte>(ref MemoryMarshal.GetArrayDataReference(values)), ref MemoryMarshal.GetReference(bytes), (uint)bytes.Length);
+            }
+
+            return reader.Position;
+        }
+
+        if (encoding == AsArray)
+        {
+            var json = reader.ReadValue();
+            if (_array is not null && TryReadArray(json, count, values))
+            {
+                return reader.Position;
+            }
+
+            ReadElements(json, count, values, errors);
+            return reader.Position;
+        }
+
+        if (encoding != EachPrefixed)
+        {
+            throw new RemoteFormatException($"Unknown value encoding {encoding}.");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var json = reader.ReadValue();
+            if (json.IsEmpty)
+            {
+                values[i] = default!;
+                errors[i] = new InvalidDataException("The value could not be serialized by the sender.");
+                continue;
+            }
+
+            Deserialize(json, i, values, errors);
+        }
+
+        return reader.Position;
+    }
+
+    public void Dispose() => _writer?.Dispose();
+
+    // Metadata for T[] when the options can provide it (a source-generated context may not).
+    private static JsonTypeInfo<T[]>? ArrayTypeInfo(JsonSerializerOptions options)
+    {
+        try
+        {
+            return options.TryGetTypeInfo(typeof(T[]), out var info) ? (JsonTypeInfo<T[]>)info : null;
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private bool TryReadArray(ReadOnlySpan<byte> json, int count, T[] values)
+    {
+        try
+        {
+            var all = JsonSerializer.Deserialize(json, _array!);
+            if (all is null || all.Length != count)
+            {
+                throw new RemoteFormatException($"A value array holds {all?.Length ?? 0} values where {count} were announced.");
+            }
+
+            Array.Copy(all, values, count);
+            return true;
+        }
+        catch (JsonException)
+        {
+            // Some element does not deserialize: find which, one by one.
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private bool TryWriteArray(IRemoteValueBuffer buffer, Utf8JsonWriter writer, T[] values, int count)
+    {
+        try
+        {
+            buffer.WriteByte(AsArray);
+            var at = buffer.BeginValue();
+            writer.Reset(buffer);
+            if (_array is not null)
+            {
+                JsonSerializer.Serialize(writer, count == values.Length ? values : values[..count], _array);
+            }
+            else
+            {
+                writer.WriteStartArray();
+                for (var i = 0; i < count; i++)
+                {
+                    SerializeOne(writer, values[i]);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.Flush();
+            buffer.EndValue(at);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private void SerializeOne(Utf8JsonWriter writer, T value)
+    {
+        if (_element is not null)
+        {
+            JsonSerializer.Serialize(writer, value, _element);
+        }
+        else
+        {
+            // Variance: a value of a type derived from the work's travels as the work's type.
+            JsonSerializer.Serialize(writer, value, _wire);
+        }
+    }
+
+    private void ReadElements(ReadOnlySpan<byte> json, int count, T[] values, Exception?[] errors)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new RemoteFormatException("A value array does not start with '['.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+                {
+                    throw new RemoteFormatException($"A value array ends after {i} of {count} values.");
+                }
+
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                Deserialize(json[start..(int)reader.BytesConsumed], i, values, errors);
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new RemoteFormatException($"A value array is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private void Deserialize(ReadOnlySpan<byte> json, int i, T[] values, Exception?[] errors)
+    {
+        try
+        {
+            // Variance: the work's type read as itself, held as T (a base type of it): a reference conversion.
+            values[i] = _element is not null ? JsonSerializer.Deserialize(json, _element)! : (T)JsonSerializer.Deserialize(json, _wire)!;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException or InvalidCastException)
+        {
+            values[i] = default!;
+            errors[i] = e;
+        }
+    }
+}

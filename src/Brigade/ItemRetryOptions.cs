@@ -1,0 +1,72 @@
+namespace Brigade;
+
+/// <summary>
+/// How a failed item is tried again (<see cref="RunOptions.ItemRetry"/>): how many times, how long to wait between
+/// attempts, and which failures are worth another attempt. Immutable once built.
+/// </summary>
+/// <remarks>
+/// An item is reported as failed (<see cref="ItemFailure"/>, with <see cref="ItemFailure.Attempts"/>) only when its
+/// last attempt failed; <see cref="FailureMode.StopOnFirstFailure"/> trips on that last attempt, not on a retried one.
+/// A failure raised because the run is stopping is never retried. Runs in this process only: engines without
+/// <see cref="EngineCapabilities.InProcess"/> reject it for now.
+/// </remarks>
+public sealed class ItemRetryOptions
+{
+    private readonly int _maxRetries = 3;
+    private readonly TimeSpan _delay = TimeSpan.FromMilliseconds(200);
+    private readonly TimeSpan _maxDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets how many times a failed item is tried again.</summary>
+    /// <value>Defaults to 3 (at most 4 attempts); from 1 to 100.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 100.</exception>
+    public int MaxRetries
+    {
+        get => _maxRetries;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 100);
+            _maxRetries = value;
+        }
+    }
+
+    /// <summary>Gets the wait before the first retry, the base of <see cref="Backoff"/>.</summary>
+    /// <value>Defaults to 200 ms; <see cref="TimeSpan.Zero"/> retries at once; at most one day.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than one day.</exception>
+    public TimeSpan Delay
+    {
+        get => _delay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            _delay = value;
+        }
+    }
+
+    /// <summary>Gets the longest wait between two attempts, whatever <see cref="Backoff"/> computes.</summary>
+    /// <value>Defaults to 30 s; more than zero, at most one day.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive or more than one day.</exception>
+    public TimeSpan MaxDelay
+    {
+        get => _maxDelay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            _maxDelay = value;
+        }
+    }
+
+    /// <summary>Gets how the wait grows from one attempt to the next.</summary>
+    /// <value>Defaults to <see cref="RetryBackoff.Exponential"/>.</value>
+    public RetryBackoff Backoff { get; init; } = RetryBackoff.Exponential;
+
+    /// <summary>Gets whether each wait is randomized around its computed value, so that items that failed together do not retry together.</summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool UseJitter { get; init; } = true;
+
+    /// <summary>Gets which failures are tried again: the item's exception in, <see langword="true"/> to retry.</summary>
+    /// <value>Defaults to <see langword="null"/>: every failure is tried again. An item past <see cref="RunOptions.ItemTimeout"/> always is.</value>
+    public Func<Exception, bool>? ShouldRetry { get; init; }
+}

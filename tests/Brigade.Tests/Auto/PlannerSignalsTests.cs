@@ -1,0 +1,210 @@
+using Brigade.Auto;
+
+namespace Brigade.Tests.Auto;
+
+/// <summary>
+/// The planner's decisions from the signals beyond CPU and wall time, on synthetic samples: items still running that
+/// wait from their first millisecond, the garbage collector's share of the time, lock contention, and the thread
+/// ceiling memory affords.
+/// </summary>
+public sealed class PlannerSignalsTests
+{
+    private static readonly AutoEngineOptions Defaults = new();
+
+    private static PlanContext Context(long? items = 100_000, int cores = 2, bool serverGc = false, int affordable = 0, AutoEngineOptions? options = null) => new()
+    {
+        Cores = cores,
+        Options = options ?? Defaults,
+        ItemCount = items,
+        ServerGc = serverGc,
+        AffordableThreads = affordable,
+    };
+
+    private static TimeSpan Us(double us) => TimeSpan.FromTicks((long)(us * 10));
+
+    // Two items still running after 30 ms, asleep all of the last look (what Inspect reads from a 1 s sleep).
+    private static WorkSample Sleeping(double cpuUs = 0) => WorkSample.FromPerItem(2, Us(30_000), Us(cpuUs));
+
+    [Fact]
+    public void Decide_PureWaitsStillRunning_AreBlocking_AllOverlapping_WhenThreadStartsCostLittleAgainstTheWait()
+    {
+        var plan = AutoPlanner.Decide(Sleeping(), Context(items: 64) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(WorkloadClass.Blocking, plan.Class);
+        Assert.Equal(LoopKind.Thread, plan.Kind);
+        Assert.Equal(64, plan.Width);
+        Assert.Contains("pure waits", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_PureWaitsStillRunning_GoPast256_WhenTheWaitsAndMemoryAllow()
+    {
+        // 1,000 items waiting 30 ms so far: √(1,000 × 30 ms / 100 µs) = 548 threads, where starting more would cost more
+        // than the waves it saves (the width follows Little's law once items finish).
+        var plan = AutoPlanner.Decide(Sleeping(), Context(items: 1_000, affordable: 4_000) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(548, plan.Width);
+    }
+
+    [Fact]
+    public void Decide_PureWaitsStillRunning_StayWithinWhatMemoryAffords_AndSaySo()
+    {
+        var plan = AutoPlanner.Decide(Sleeping(), Context(items: 1_000, affordable: 300) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(300, plan.Width);
+        Assert.Contains("capped at 300", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_ShortPureWaitsStillRunning_DoNotStartAThreadPerItem()
+    {
+        // 400 items waiting 10 ms so far: √(400 × 10 ms / 100 µs) = 200 threads, not 400.
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(2, Us(10_000), Us(0)), Context(items: 400) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(200, plan.Width);
+    }
+
+    [Fact]
+    public void Decide_RunningItemsThatComputeAThird_FollowLittlesLaw_NotTheCeiling()
+    {
+        // cpu/wall 0.3: blocking, but not a pure wait; 2 × (1 + 21 ms / 9 ms) = 7.
+        var plan = AutoPlanner.Decide(Sleeping(cpuUs: 9_000), Context(items: 1_000) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(WorkloadClass.Blocking, plan.Class);
+        Assert.Equal(7, plan.Width);
+    }
+
+    [Fact]
+    public void Decide_FinishedPureWaits_FollowLittlesLaw_PastTheOld256Ceiling()
+    {
+        // 100 ms sleeps that used 20 µs of CPU: 2 × (1 + 100 ms / 20 µs) = 10,002, capped at the default 1,024.
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(40, Us(100_000), Us(20)), Context(items: 5_000, affordable: 100_000))!;
+
+        Assert.Equal(1_024, plan.Width);
+        Assert.Contains("capped at 1024", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_FinishedShortWaits_WeighThreadStartsAgainstWaves()
+    {
+        // 400 items of 10 ms with 17 µs of CPU: Little's law asks for 1,178 threads; starting them costs more than the
+        // waves they save, √(400 × 10 ms / 100 µs) = 200.
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(20, Us(10_000), Us(17)), Context(items: 400))!;
+
+        Assert.Equal(200, plan.Width);
+        Assert.Contains("thread starts limit it to √(items × time / start) = 200", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_HighGcShare_UnderWorkstationGc_SaysGcBound_AndRecommendsProcessesOrServerGc()
+    {
+        // 225 KB per item, 35% of the time paused by the collector.
+        var sample = WorkSample.FromPerItem(200, Us(900), Us(580), allocatedBytesPerItem: 225 * 1024, gcPausePerItem: Us(315));
+
+        var plan = AutoPlanner.Decide(sample, Context())!;
+
+        Assert.Equal(WorkloadClass.CpuBound, plan.Class);
+        Assert.Contains("GC-bound: 35% of the time in GC pauses", plan.Explanation, StringComparison.Ordinal);
+        Assert.Contains("worker processes", plan.Explanation, StringComparison.Ordinal);
+        Assert.Contains("Server GC", plan.Explanation, StringComparison.Ordinal);
+        Assert.DoesNotContain("no GIL", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_HighGcShare_UnderServerGc_IsNotCalledGcBound()
+    {
+        var sample = WorkSample.FromPerItem(200, Us(900), Us(580), allocatedBytesPerItem: 225 * 1024, gcPausePerItem: Us(315));
+
+        var plan = AutoPlanner.Decide(sample, Context(serverGc: true))!;
+
+        Assert.DoesNotContain("GC-bound", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_LowGcShare_IsNotGcBound()
+    {
+        var sample = WorkSample.FromPerItem(200, Us(900), Us(880), allocatedBytesPerItem: 57 * 1024, gcPausePerItem: Us(20));
+
+        var plan = AutoPlanner.Decide(sample, Context())!;
+
+        Assert.DoesNotContain("GC-bound", plan.Explanation, StringComparison.Ordinal);
+        Assert.Contains("57 KB allocated per item", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_LockContention_OnItemsThatWaitHalfTheirTime_IsSerialized_OnOneThread()
+    {
+        // A global lock around 1 ms of computation at width 2: each item waits about as long as it computes, and the
+        // monitor counted a contention on most hand-overs.
+        var sample = WorkSample.FromPerItem(40, Us(2_000), Us(1_000)) with { LockContentions = 30, LockItems = 40 };
+
+        var plan = AutoPlanner.Decide(sample, Context())!;
+
+        Assert.Equal(WorkloadClass.Serialized, plan.Class);
+        Assert.Equal(1, plan.Width);
+        Assert.Contains("a lock serializes the items: parallel threads cannot help", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_SomeLockContention_OnItemsThatWaitPartOfTheirTime_IsSerialized_OnAtMostTwoThreads()
+    {
+        var sample = WorkSample.FromPerItem(40, Us(2_000), Us(1_200)) with { LockContentions = 10, LockItems = 40 };
+
+        var plan = AutoPlanner.Decide(sample, Context(cores: 16))!;
+
+        Assert.Equal(WorkloadClass.Serialized, plan.Class);
+        Assert.InRange(plan.Width, 1, 2);
+    }
+
+    [Fact]
+    public void Decide_TimeWaitingOnBrigadeLocks_IsSerialized_WhateverTheCpuRatio()
+    {
+        // Items that sleep while holding a DetectingLock: the others' wait is all lock wait.
+        var sample = WorkSample.FromPerItem(20, Us(10_000), Us(50)) with { LockWaitTicks = Us(9_000).Ticks * 20, LockItems = 20 };
+
+        var plan = AutoPlanner.Decide(sample, Context())!;
+
+        Assert.Equal(WorkloadClass.Serialized, plan.Class);
+        Assert.InRange(plan.Width, 1, 2);
+    }
+
+    [Fact]
+    public void Decide_SleepsWithAFewIncidentalContentions_StayBlocking()
+    {
+        // 64 sleeping items; starting their threads contended twice (Brigade's own bookkeeping).
+        var sample = Sleeping() with { LockContentions = 2, LockItems = 4 };
+
+        var plan = AutoPlanner.Decide(sample, Context(items: 64) with { NotWholeJob = true, FromRunningItems = true })!;
+
+        Assert.Equal(WorkloadClass.Blocking, plan.Class);
+        Assert.Equal(64, plan.Width);
+    }
+
+    [Fact]
+    public void Decide_MixedWorkWithRareContention_StaysMixed()
+    {
+        var sample = WorkSample.FromPerItem(200, Us(2_000), Us(1_000)) with { LockContentions = 3, LockItems = 200 };
+
+        var plan = AutoPlanner.Decide(sample, Context())!;
+
+        Assert.Equal(WorkloadClass.Mixed, plan.Class);
+    }
+
+    [Fact]
+    public void Samples_AddAndSubtract_TheirLockCounters()
+    {
+        var a = new WorkSample { LockContentions = 5, LockWaitTicks = 100, LockItems = 10 };
+        var b = new WorkSample { LockContentions = 2, LockWaitTicks = 40, LockItems = 4 };
+
+        Assert.Equal(new WorkSample { LockContentions = 7, LockWaitTicks = 140, LockItems = 14 }, a + b);
+        Assert.Equal(new WorkSample { LockContentions = 3, LockWaitTicks = 60, LockItems = 6 }, a - b);
+        Assert.Equal(0.5, a.ContentionsPerItem);
+    }
+
+    [Fact]
+    public void Affordable_CountsStackReservations_AndNeverGoesBelowTheFloor()
+    {
+        Assert.True(AutoThreads.Affordable(floor: 2) >= 2);
+        Assert.Equal(int.MaxValue, AutoThreads.Affordable(floor: int.MaxValue));
+    }
+}
