@@ -8,6 +8,14 @@ namespace Brigade;
 /// <para><b>Speedup</b> compares the run with a sequential estimate: the sum of the time workers spent running
 /// batches (<see cref="BusyTime"/>), which is what one worker would have needed if items do not slow each other
 /// down. Compare with a measured sequential run through <see cref="SpeedupOver(RunReport)"/> when you have one.</para>
+/// <para><b>Speedup and <see cref="Losses"/> count waiting for a core differently, on purpose.</b> The busy time counts
+/// a batch's whole wall time, including the time its thread waited in the run queue for a core (other processes, or
+/// more threads than cores): so <see cref="Speedup"/> is the average number of workers busy, which matches a
+/// sequential run on the same machine as loaded, but overstates work done when the run had more CPU-bound threads
+/// than cores (64 threads on 2 cores show a speedup near 64). <see cref="Losses"/> counts that wait as lost (waiting for
+/// a core): <see cref="RunLosses.Speedup"/> is the speedup over one worker on an idle machine, and its efficiency is
+/// lower than <see cref="Efficiency"/> by the run-queue share. Use <see cref="RunLosses.Speedup"/> to compare with
+/// <see cref="RunLosses.Forecast"/> or across machines and loads.</para>
 /// <para><b>Efficiency</b> is the speedup divided by the number of workers that ran: 1.0 means every worker was busy
 /// for the whole run.</para>
 /// </remarks>
@@ -98,7 +106,7 @@ public sealed class RunReport
     /// <summary>Gets the wall time one worker would need for the same items: <see cref="BusyTime"/>.</summary>
     public TimeSpan SequentialEstimate => BusyTime;
 
-    /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>.</summary>
+    /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
     public double Speedup => WallTime > TimeSpan.Zero ? BusyTime / WallTime : 1.0;
 
     /// <summary>Gets <see cref="Speedup"/> divided by the number of workers that ran.</summary>

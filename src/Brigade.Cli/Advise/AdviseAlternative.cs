@@ -11,4 +11,10 @@ internal sealed class AdviseAlternative
 
     /// <summary>The median wall time.</summary>
     public double Seconds { get; init; }
+
+    /// <summary>The speedup forecast from auto mode's sample and this engine's measured overhead; null when auto had no sample.</summary>
+    public double? ForecastSpeedup { get; init; }
+
+    /// <summary>The measured speedup in the forecast's terms: the items × auto's sampled time per item over the median run's wall time; null with no forecast.</summary>
+    public double? MeasuredSpeedup { get; init; }
 }

@@ -24,6 +24,15 @@ internal sealed class AdviseWorkload
     /// <summary>Auto's median wall time, sampling included.</summary>
     public double AutoSeconds { get; init; }
 
+    /// <summary>The speedup auto's plan was forecast to reach, from its sample, before the full run; null when auto had no sample.</summary>
+    public double? ForecastSpeedup { get; init; }
+
+    /// <summary>What bounds auto's forecast, such as <c>cores</c> or <c>a busy machine</c>; null with no forecast.</summary>
+    public string? ForecastLimitedBy { get; init; }
+
+    /// <summary>The measured speedup in the forecast's terms: the items × the sampled time per item over auto's median wall time; null with no forecast.</summary>
+    public double? MeasuredSpeedup { get; init; }
+
     public List<AdviseAlternative> Alternatives { get; init; } = [];
 
     /// <summary>The fastest alternative's label.</summary>

@@ -117,10 +117,11 @@ internal static class AdviseCommand
         // The reference suite (a local HTTP server, a data file) is only started when its workloads are measured.
         var suite = userWorkload is null ? await WorkloadSuite.StartAsync(quick ? WorkloadScale.Quick : WorkloadScale.Full, cancellationToken).ConfigureAwait(false) : null;
         List<WorkloadComparison> comparisons;
+        var forecasts = new Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>>();
         try
         {
             var workloads = userWorkload is not null ? [userWorkload] : suite!.All.Where(w => ids.Contains(w.Id)).ToList();
-            comparisons = await CompareAsync(workloads, repetitions, document, json ? null : console, cancellationToken).ConfigureAwait(false);
+            comparisons = await CompareAsync(workloads, repetitions, document, forecasts, json ? null : console, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -138,6 +139,8 @@ internal static class AdviseCommand
         }
 
         console.Write(Table(comparisons));
+        console.Write(ForecastTable(comparisons, forecasts));
+        console.MarkupLine("[grey]speedup: forecast from auto's sample (before the full run) / measured, both as the items × the sampled time per item over the wall time[/]");
         if (userWorkload is not null)
         {
             var c = comparisons[0];
@@ -153,15 +156,19 @@ internal static class AdviseCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, int repetitions, AdviseDocument document, IAnsiConsole? console, CancellationToken cancellationToken)
+    private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, int repetitions, AdviseDocument document, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecastsOf, IAnsiConsole? console, CancellationToken cancellationToken)
     {
         var auto = WorkloadComparison.CreateAutoEngine();
         var comparisons = new List<WorkloadComparison>();
         foreach (var workload in workloads)
         {
             var comparison = await WorkloadComparison.RunAsync(workload, auto, repetitions, int.MaxValue, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            // Each configuration's speedup forecast from auto's sample, beside the one its median run measured.
+            var forecasts = await ForecastComparison.RunAsync(comparison, cancellationToken).ConfigureAwait(false);
             comparisons.Add(comparison);
-            document.Workloads.Add(ToJson(comparison));
+            forecastsOf[comparison] = forecasts;
+            document.Workloads.Add(ToJson(comparison, forecasts));
             console?.MarkupLine($"  [grey]{Markup.Escape(workload.Id)}: auto {Time(comparison.Auto.Median)}, best hand-picked {Markup.Escape(comparison.Best.Label)} {Time(comparison.Best.Median)}[/]");
         }
 
@@ -181,7 +188,7 @@ internal static class AdviseCommand
         {
             var best = c.Best;
             var alternatives = string.Join('\n', c.Alternatives.Select(a =>
-                a == best ? $"[bold]{Markup.Escape(a.Label)} {Time(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Time(a.Median)}"));
+                (a == best ? $"[bold]{Markup.Escape(a.Label)} {Time(a.Median)}[/]" : $"{Markup.Escape(a.Label)} {Time(a.Median)}")));
             var cls = WorkloadClassNames.Of(c.MeasuredClass);
             table.AddRow(
                 Markup.Escape(c.Workload.Id),
@@ -195,7 +202,34 @@ internal static class AdviseCommand
         return table;
     }
 
-    private static AdviseWorkload ToJson(WorkloadComparison c) => new()
+    // Forecast beside measured, one row per configuration: its own table, so that the main one keeps its widths.
+    private static Table ForecastTable(List<WorkloadComparison> comparisons, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecasts)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("Workload");
+        table.AddColumn("Configuration");
+        table.AddColumn(new TableColumn("Forecast speedup").RightAligned());
+        table.AddColumn(new TableColumn("Measured").RightAligned());
+        table.AddColumn("Limited by");
+        foreach (var c in comparisons)
+        {
+            foreach (var r in forecasts.GetValueOrDefault(c) ?? [])
+            {
+                table.AddRow(
+                    Markup.Escape(c.Workload.Id),
+                    Markup.Escape(r.Label),
+                    r.Speedup.ToString("0.0#", CultureInfo.InvariantCulture),
+                    r.Measured.ToString("0.0#", CultureInfo.InvariantCulture),
+                    Markup.Escape(r.Forecast.LimitedBy));
+            }
+        }
+
+        return table;
+    }
+
+    private static double? Round2(double? x) => x is { } v && double.IsFinite(v) ? Math.Round(v, 3) : null;
+
+    private static AdviseWorkload ToJson(WorkloadComparison c, IReadOnlyList<ForecastRow> forecasts) => new()
     {
         Id = c.Workload.Id,
         Title = c.Workload.Title,
@@ -205,12 +239,17 @@ internal static class AdviseCommand
         Plan = c.Auto.Report.Plan ?? "",
         Plans = [.. c.Plans.Select(p => p.Explanation)],
         AutoSeconds = Math.Round(c.Auto.Median.TotalSeconds, 4),
+        ForecastSpeedup = Round2(forecasts.FirstOrDefault(r => r.Label == "auto")?.Speedup),
+        ForecastLimitedBy = forecasts.FirstOrDefault(r => r.Label == "auto")?.Forecast.LimitedBy,
+        MeasuredSpeedup = Round2(forecasts.FirstOrDefault(r => r.Label == "auto")?.Measured),
         Alternatives = [.. c.Alternatives.Select(a => new AdviseAlternative
         {
             Label = a.Label,
             Engine = a.Report.Engine,
             Width = a.Report.DegreeOfParallelism,
             Seconds = Math.Round(a.Median.TotalSeconds, 4),
+            ForecastSpeedup = Round2(forecasts.FirstOrDefault(r => r.Label == a.Label)?.Speedup),
+            MeasuredSpeedup = Round2(forecasts.FirstOrDefault(r => r.Label == a.Label)?.Measured),
         })],
         Best = c.Best.Label,
         Ratio = Math.Round(c.Ratio, 3),

@@ -1094,6 +1094,9 @@ internal sealed class AutoRun<TIn, TOut> : IAutoController
             line += $"; width adapted {_decision.Width} → {plan.Width}";
         }
 
+        // Issue 18 (Reporting's, not auto mode's): the speedup the first plan's sample forecasts, beside which the report measures it.
+        line += Reporting.SpeedupForecast.PlanNote(_plans[0], _job.ItemCount ?? _job.ItemsTaken);
+
         _job.Plan = line;
         _job.AutoPlans = _plans;
         _job.DegreeOfParallelism = plan.Width;

@@ -139,8 +139,12 @@ internal static class LossBreakdown
             }
         }
 
-        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice };
+        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
     }
+
+    // Auto mode's first plan holds what its sample measured: the forecast it allows for the plan's engine and width.
+    private static SpeedupForecast? ForecastOf(RunReport report) =>
+        report.Plans.Count > 0 ? SpeedupForecast.ForPlan(report.Plans[0], report.Items) : null;
 
     // Workers as slots of the width: a worker that starts after another ended takes over its slot (auto mode's re-plans
     // retire workers and start new ones; a worker process that died is replaced), so the ideal counts the workers that

@@ -40,6 +40,24 @@ public sealed class RunLosses
     /// <summary>Gets <see cref="Useful"/> ÷ <see cref="Ideal"/>: 1.0 when nothing was lost.</summary>
     public double Efficiency => Ideal > TimeSpan.Zero ? Useful / Ideal : 1.0;
 
+    /// <summary>Gets the speedup the run reached over one worker on an idle machine: the items' own time (<see cref="Useful"/>,
+    /// plus the time items blocked on the thread pool, which one worker would have waited too) over the wall time.</summary>
+    /// <remarks>Unlike <see cref="RunReport.Speedup"/>, time the workers waited for a core, for the GC, for locks or for
+    /// transport does not count as the items' own: on a busy machine this speedup is lower, and it is what
+    /// <see cref="Forecast"/> forecasts. It equals <see cref="Efficiency"/> × <see cref="Width"/> when nothing blocked.</remarks>
+    public double Speedup
+    {
+        get
+        {
+            var wall = Width > 0 ? Ideal / Width : TimeSpan.Zero;
+            return wall > TimeSpan.Zero ? (Useful + TimeLostTo(LossCause.Blocking)) / wall : 1.0;
+        }
+    }
+
+    /// <summary>Gets the speedup auto mode's first plan forecast from its sample before the full run, to set beside
+    /// <see cref="Speedup"/>; <see langword="null"/> for runs that auto mode did not plan.</summary>
+    public SpeedupForecast? Forecast { get; internal init; }
+
     /// <summary>Gets the causes of the gap, largest first; they sum to <see cref="Gap"/>. Causes that cost nothing are left out.</summary>
     public IReadOnlyList<RunLoss> Causes { get; internal init; } = [];
 
@@ -86,6 +104,12 @@ public sealed class RunLosses
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.Append(inv, $"Why not faster: {Efficiency * 100:0}% of the ideal ({Width} × wall = {LossText.Duration(Ideal)}), useful {LossText.Duration(Useful)}, lost {LossText.Duration(Gap)}");
+        sb.Append(inv, $"; speedup {Speedup:0.00} over one worker on an idle machine");
+        if (Forecast is { } forecast)
+        {
+            sb.Append(inv, $" ({forecast} from auto mode's sample)");
+        }
+
         foreach (var c in Causes)
         {
             sb.AppendLine();

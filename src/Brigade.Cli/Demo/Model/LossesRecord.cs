@@ -20,6 +20,12 @@ internal sealed class LossesRecord
     /// <summary>Useful ÷ ideal.</summary>
     public double Efficiency { get; init; }
 
+    /// <summary>The speedup over one worker on an idle machine (<see cref="RunLosses.Speedup"/>); new in issue 18, null in older documents.</summary>
+    public double? Speedup { get; init; }
+
+    /// <summary>The speedup auto mode's sample forecast before the full run (<see cref="RunLosses.Forecast"/>); null for runs auto mode did not plan.</summary>
+    public double? ForecastSpeedup { get; init; }
+
     /// <summary>The causes, largest first.</summary>
     public List<LossRecord> Causes { get; init; } = [];
 
@@ -33,6 +39,8 @@ internal sealed class LossesRecord
         UsefulSeconds = Round(losses.Useful.TotalSeconds),
         GapSeconds = Round(losses.Gap.TotalSeconds),
         Efficiency = Math.Round(losses.Efficiency, 3),
+        Speedup = Math.Round(losses.Speedup, 3),
+        ForecastSpeedup = losses.Forecast is { } f ? Math.Round(f.Speedup, 3) : null,
         Causes = [.. losses.Causes.Select(c => new LossRecord
         {
             Cause = LossRecord.Name(c.Cause),

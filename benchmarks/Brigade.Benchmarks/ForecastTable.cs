@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Brigade.Workloads;
+
+namespace Brigade.Benchmarks;
+
+/// <summary>
+/// Forecast beside measured (issue 18) on the reference workloads: each configuration of <see cref="AutoModeComparison"/>
+/// (auto and the hand-picked ones, interleaved, medians), its speedup forecast from auto's sample and the engine's
+/// overhead measured on empty items, and the speedup its median run measured. Prints a Markdown table.
+/// </summary>
+/// <remarks>
+/// <code>
+/// dotnet run -c Release --project benchmarks/Brigade.Benchmarks -- forecast [--reps 3] [--scale full|quick|test] [--only id,id]
+/// </code>
+/// </remarks>
+public static class ForecastTable
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var reps = 3;
+        var scale = WorkloadScale.Full;
+        string[]? only = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--scale": scale = Enum.Parse<WorkloadScale>(args[++i], ignoreCase: true); break;
+                case "--only": only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        var loadBefore = Load();
+        var lines = new List<string>();
+        int autoWithin = 0, expertWithin = 0, workloads = 0, allWithin = 0, all = 0;
+        await using (var suite = await WorkloadSuite.StartAsync(scale))
+        {
+            var auto = WorkloadComparison.CreateAutoEngine();
+            foreach (var workload in suite.All.Where(w => only is null || only.Contains(w.Id)))
+            {
+                var comparison = await WorkloadComparison.RunAsync(workload, auto, reps, int.MaxValue);
+                var rows = await ForecastComparison.RunAsync(comparison);
+                if (rows.Count == 0)
+                {
+                    lines.Add($"| `{workload.Id}` | no sample | | | | |");
+                    continue;
+                }
+
+                workloads++;
+                var plan = comparison.Auto.Report.Plans[0];
+                var sample = ForecastComparison.SampleOf(comparison.Auto.Report)!;
+                var sampleText = string.Create(CultureInfo.InvariantCulture,
+                    $"{Ms(plan.TimePerItem)}/item, cpu {sample.CpuRatio:0.00}, run queue {sample.RunQueueShare * 100:0}%, spread {sample.Spread:0.00}");
+                var a = rows[0];
+                var expert = rows[1];
+                autoWithin += Math.Abs(a.Error) <= 0.2 ? 1 : 0;
+                expertWithin += Math.Abs(expert.Error) <= 0.2 ? 1 : 0;
+                all += rows.Count;
+                allWithin += rows.Count(r => Math.Abs(r.Error) <= 0.2);
+                var others = string.Join("; ", rows.Skip(2).Select(Cell));
+                var line = $"| `{workload.Id}` | {sampleText} | {Cell(a)} ({a.Forecast.LimitedBy}) | {Cell(expert)} | {others} |";
+                Console.Error.WriteLine(line + $"  [load {Load()}]");
+                lines.Add(line);
+            }
+        }
+
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
+            $"load average before/after {loadBefore} / {Load()}; scale {scale}, median of {reps} interleaved repetitions.");
+        Console.WriteLine();
+        Console.WriteLine("| Workload | Auto's sample | Auto: forecast / measured (error) | Expert's pick: forecast / measured (error) | Other hand-picked |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var l in lines)
+        {
+            Console.WriteLine(l);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Forecast within 20% of measured: auto {autoWithin} of {workloads} workloads; expert's pick {expertWithin} of {workloads}; all configurations {allWithin} of {all}.");
+        return 0;
+    }
+
+    private static string Cell(ForecastRow r) =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.Label}: {r.Speedup:0.00} / {r.Measured:0.00} ({(r.Error >= 0 ? "+" : "")}{r.Error * 100:0}%)");
+
+    private static string Ms(TimeSpan t) => t.TotalMilliseconds >= 1
+        ? t.TotalMilliseconds.ToString("0.0 ms", CultureInfo.InvariantCulture)
+        : t.TotalMicroseconds.ToString("0.## µs", CultureInfo.InvariantCulture);
+
+    private static string Load() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+}

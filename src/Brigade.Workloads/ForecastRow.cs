@@ -1,0 +1,15 @@
+using Brigade.Reporting;
+
+namespace Brigade.Workloads;
+
+/// <summary>One configuration's forecast speedup beside its measured one.</summary>
+/// <param name="Label">Such as <c>auto</c> or <c>threads ×64</c>.</param>
+/// <param name="Forecast">The forecast (for auto: of the items after the sample).</param>
+/// <param name="Speedup">The forecast speedup of the whole job.</param>
+/// <param name="Measured">The items × the sample's time per item, over the median run's wall time.</param>
+/// <param name="Cost">The engine's cost the forecast used.</param>
+internal sealed record ForecastRow(string Label, SpeedupForecast Forecast, double Speedup, double Measured, EngineCost Cost)
+{
+    /// <summary>Gets the forecast's error relative to the measured speedup: 0.1 is 10% above.</summary>
+    public double Error => Measured > 0 ? (Speedup / Measured) - 1 : double.PositiveInfinity;
+}

@@ -1,0 +1,84 @@
+using Brigade.Auto;
+
+namespace Brigade.Reporting;
+
+/// <summary>What a sample of a job's items measured, as <see cref="SpeedupForecast.Predict"/> needs it: the job's size, the
+/// cost of one item and its spread, how much of it is CPU, and what the machine and locks took from it.</summary>
+/// <remarks>Built from auto mode's first plan with <see cref="FromPlan"/>, or by hand (tests, other samplers).</remarks>
+public sealed class ForecastSample
+{
+    /// <summary>Gets the number of items in the whole job.</summary>
+    public long Items { get; init; }
+
+    /// <summary>Gets the time one item takes on its own on an idle machine: wall time less waits for a core.</summary>
+    public TimeSpan TimePerItem { get; init; }
+
+    /// <summary>Gets the spread of the items' times: their standard deviation over their mean (0 when every item costs the same).</summary>
+    public double Spread { get; init; }
+
+    /// <summary>Gets the share of an item's own time spent on a CPU (0 to 1); the rest is waiting that holds no core (I/O, sleeps).</summary>
+    public double CpuRatio { get; init; } = 1;
+
+    /// <summary>Gets the share of the time the sample's threads wanted a core and waited for one in the run queue (0 to 1): other threads or processes on the machine.</summary>
+    public double RunQueueShare { get; init; }
+
+    /// <summary>Gets how many of the job's threads ran while the sample was measured (the run queue share is relative to them).</summary>
+    public int SampleWorkers { get; init; } = 1;
+
+    /// <summary>Gets the machine's other runnable threads (other processes, or the program's other work), when measured
+    /// apart from <see cref="RunQueueShare"/>; the forecast takes the larger of the two readings.</summary>
+    /// <remarks>A sample's own run-queue share reads low on a busy machine: the scheduler lets threads that just woke up
+    /// run first, and a sample lasts milliseconds. The machine's count of runnable threads (Linux)
+    /// does not have that bias, nor does the count of runnable threads; <see cref="FromPlan"/> reads the latter.</remarks>
+    public double? OtherLoad { get; init; }
+
+    /// <summary>Gets, when the scheduler shares the cores between groups of threads first (Linux's autogroup: one group per
+    /// session), how many threads each other group has ready to run (at most the cores each); null when it shares the
+    /// cores between threads, and then <see cref="OtherLoad"/> counts.</summary>
+    /// <remarks>On such a machine a busy neighbour session gets its share however many threads it runs, and so does the
+    /// job: its width buys it no more of the machine than the other groups leave.</remarks>
+    public IReadOnlyList<double>? OtherGroups { get; init; }
+
+    /// <summary>Gets Amdahl's serial fraction: the share of an item's time that runs one at a time whatever the width (inside a global lock), 0 to 1.</summary>
+    public double SerialFraction { get; init; }
+
+    /// <summary>Gets the number of cores.</summary>
+    public int Cores { get; init; } = 1;
+
+    /// <summary>Gets the time spent before the measured items' plan could start (auto mode's sample), which the job's wall time includes.</summary>
+    public TimeSpan Sampling { get; init; }
+
+    /// <summary>Builds a sample from auto mode's plan, which holds what its sample measured.</summary>
+    /// <param name="plan">Auto mode's plan (the first of a run is made from the sample).</param>
+    /// <param name="items">The number of items in the whole job.</param>
+    /// <param name="cores">The cores of the machine; <see cref="Environment.ProcessorCount"/> when null.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; when null, those running or ready to run when this is called (Linux).</param>
+    /// <returns>The sample; its spread and serial fraction are 0 (auto mode's sample does not measure them).</returns>
+    /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds) when <paramref name="otherLoad"/> is null.</param>
+    public static ForecastSample FromPlan(AutoPlan plan, long items, int? cores = null, double? otherLoad = null, bool readGroups = false)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var c = Math.Max(1, cores ?? Environment.ProcessorCount);
+
+        // The plan's contention is run-queue wait over the measured wall time (wait included); per item that is
+        // contention / (1 - contention) × the item's own time. Against the time the threads wanted a core (their CPU
+        // time plus that wait) it is the share of a core they did not get.
+        var contention = Math.Clamp(plan.Contention, 0, 0.99);
+        var runQueue = contention / (1 - contention) * plan.TimePerItem.TotalSeconds;
+        var cpu = plan.CpuTimePerItem.TotalSeconds;
+        // Items that hardly use a CPU (waiting items) say nothing about the machine: a microsecond's wait over a
+        // microsecond's CPU would read as half the cores gone.
+        var share = runQueue + cpu > 0 && plan.CpuRatio >= 0.2 ? runQueue / (runQueue + cpu) : 0;
+        return new ForecastSample
+        {
+            Items = Math.Max(0, items),
+            TimePerItem = plan.TimePerItem,
+            CpuRatio = Math.Clamp(plan.CpuRatio, 0, 1),
+            RunQueueShare = share,
+            SampleWorkers = c,
+            Cores = c,
+            OtherLoad = otherLoad ?? MachineLoad.RunnableNow(),
+            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c) : null,
+        };
+    }
+}

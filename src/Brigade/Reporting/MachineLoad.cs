@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace Brigade.Reporting;
+
+/// <summary>What else the machine runs, read from Linux's <c>/proc</c> for <see cref="ForecastSample"/>; null elsewhere.</summary>
+internal static class MachineLoad
+{
+    /// <summary>The threads running or ready to run right now, less the one reading (<c>/proc/stat</c>'s procs_running).</summary>
+    public static double? RunnableNow()
+    {
+        try
+        {
+            if (!File.Exists("/proc/stat"))
+            {
+                return null;
+            }
+
+            foreach (var line in File.ReadLines("/proc/stat"))
+            {
+                if (line.StartsWith("procs_running ", StringComparison.Ordinal) &&
+                    long.TryParse(line.AsSpan("procs_running ".Length), NumberStyles.Integer, CultureInfo.InvariantCulture, out var running))
+                {
+                    return Math.Max(0, running - 1);
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// When the scheduler shares the cores between sessions first (Linux autogroup), the runnable threads of every
+    /// other session that has some, at most <paramref name="cores"/> each; null when it shares them between threads
+    /// or this cannot be read. Reads every process's threads: milliseconds.
+    /// </summary>
+    public static IReadOnlyList<double>? OtherGroups(int cores)
+    {
+        try
+        {
+            if (!File.Exists("/proc/sys/kernel/sched_autogroup_enabled") || File.ReadAllText("/proc/sys/kernel/sched_autogroup_enabled").Trim() != "1")
+            {
+                return null;
+            }
+
+            var own = Group(Environment.ProcessId);
+            var groups = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var runnable = 0;
+                    foreach (var task in Directory.EnumerateDirectories(Path.Combine(dir, "task")))
+                    {
+                        var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                        var close = stat.LastIndexOf(')');
+                        if (close > 0 && close + 2 < stat.Length && stat[close + 2] == 'R' && ++runnable >= cores)
+                        {
+                            break;
+                        }
+                    }
+
+                    if (runnable > 0 && Group(pid) is { } group && group != own)
+                    {
+                        groups[group] = Math.Min(cores, groups.GetValueOrDefault(group) + runnable);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The process ended while being read.
+                }
+            }
+
+            return [.. groups.Values.Select(static v => (double)v)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Group(int pid)
+    {
+        var text = File.ReadAllText($"/proc/{pid}/autogroup");
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 ? text[..space] : null;
+    }
+}

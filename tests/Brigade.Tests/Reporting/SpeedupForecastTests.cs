@@ -1,0 +1,294 @@
+using Brigade.Auto;
+using Brigade.Reporting;
+
+namespace Brigade.Tests.Reporting;
+
+/// <summary>
+/// <see cref="SpeedupForecast"/> on synthetic samples: pure arithmetic, no clock, so exact bounds hold on any machine.
+/// Every case is one the model is built to capture: the cores, the width, a busy machine, Amdahl's serial fraction,
+/// too few items, whole batches, the per-item overhead, stragglers, and auto mode's plan as the sample.
+/// </summary>
+public sealed class SpeedupForecastTests
+{
+    private static readonly EngineCost Free = new();
+
+    private static ForecastSample Cpu(long items, double micros, int cores = 2, double runQueue = 0, int sampleWorkers = 2, double spread = 0, double serial = 0) => new()
+    {
+        Items = items,
+        TimePerItem = TimeSpan.FromMicroseconds(micros),
+        CpuRatio = 1,
+        Cores = cores,
+        RunQueueShare = runQueue,
+        SampleWorkers = sampleWorkers,
+        Spread = spread,
+        SerialFraction = serial,
+    };
+
+    [Theory]
+    [InlineData(2, 2, 2.0)]
+    [InlineData(1, 2, 1.0)]
+    [InlineData(8, 2, 2.0)]
+    [InlineData(8, 8, 8.0)]
+    public void Predict_CpuBoundOnAnIdleMachine_IsTheSmallerOfCoresAndWidth(int cores, int width, double expected)
+    {
+        var f = SpeedupForecast.Predict(Cpu(10_000, 100, cores), "threadpool", width, 8, Free);
+
+        Assert.InRange(f.Speedup, expected * 0.98, expected * 1.001);
+        Assert.Equal(width, f.DegreeOfParallelism);
+    }
+
+    [Fact]
+    public void Predict_MoreCpuBoundThreadsThanCores_IsTheCores()
+    {
+        var f = SpeedupForecast.Predict(Cpu(10_000, 100), "threads", 64, 1, Free);
+
+        Assert.InRange(f.Speedup, 1.9, 2.001);
+        Assert.Equal("cores", f.LimitedBy);
+        Assert.InRange(f.CoreShare, 2.0 / 64 * 0.99, 2.0 / 64 * 1.01);
+    }
+
+    [Fact]
+    public void Predict_Sequential_IsOneWhateverTheWidth()
+    {
+        var f = SpeedupForecast.Predict(Cpu(1_000, 100, cores: 8), "sequential", 8, 16, Free);
+
+        Assert.Equal(1, f.DegreeOfParallelism);
+        Assert.InRange(f.Speedup, 0.999, 1.001);
+    }
+
+    [Fact]
+    public void Predict_SleepingItemsOnManyThreads_FollowsTheRoundsAndTheThreadsStartUp()
+    {
+        // 4,000 × 10 ms on 256 threads: 16 rounds (the last one partial) of 10 ms, plus half of 256 thread starts
+        // (the first threads work while the last start).
+        var sample = new ForecastSample { Items = 4_000, TimePerItem = TimeSpan.FromMilliseconds(10), CpuRatio = 0, Cores = 2 };
+        var cost = new EngineCost { StartUp = TimeSpan.FromMilliseconds(15) };
+
+        var f = SpeedupForecast.Predict(sample, "threads", 256, 1, cost);
+
+        Assert.InRange(f.WallTime.TotalMilliseconds, 167.4, 167.6);
+        Assert.InRange(f.Speedup, 40.0 / 0.1676, 40.0 / 0.1674);
+        Assert.Equal(1.0, f.CoreShare);
+    }
+
+    [Fact]
+    public void Predict_BusyMachine_GetsTheFairShareOfTheCores()
+    {
+        // The sample's 2 threads got a quarter of a core each: 6 other runnable threads on 2 cores. With 2 workers the
+        // job gets 2 of 8 runnable threads' share of 2 cores: half a core in all.
+        var f = SpeedupForecast.Predict(Cpu(10_000, 100, runQueue: 0.75), "threadpool", 2, 8, Free);
+
+        Assert.InRange(f.Speedup, 0.49, 0.51);
+        Assert.Equal("a busy machine", f.LimitedBy);
+
+        // More threads take a larger share of a busy machine: 8 workers get 8 of 14 threads' share.
+        var wide = SpeedupForecast.Predict(Cpu(10_000, 100, runQueue: 0.75), "threads", 8, 1, Free);
+        Assert.InRange(wide.Speedup, 2.0 * 8 / 14 * 0.99, 2.0 * 8 / 14 * 1.01);
+    }
+
+    [Fact]
+    public void Predict_SerialFraction_FollowsAmdahl()
+    {
+        // Half of each item inside one global lock: 8 workers on 8 cores reach 1 / (0.5 + 0.5 / 8) = 1.78, never 2.
+        var f = SpeedupForecast.Predict(Cpu(10_000, 100, cores: 8, serial: 0.5), "threadpool", 8, 8, Free);
+
+        Assert.InRange(f.Speedup, 1.77, 1.78);
+        Assert.Equal("serial fraction", f.LimitedBy);
+    }
+
+    [Theory]
+    [InlineData(3, 8, 3.0)] // fewer items than workers: 3 run at once
+    [InlineData(3, 2, 1.5)] // two rounds: the second runs one item while the other worker waits
+    [InlineData(8, 2, 2.0)] // four full rounds
+    public void Predict_FewLargeItems_CountsWholeRounds(long items, int width, double expected)
+    {
+        var f = SpeedupForecast.Predict(Cpu(items, 60_000, cores: 8), "threadpool", width, 1, Free);
+
+        Assert.InRange(f.Speedup, expected * 0.999, expected * 1.001);
+    }
+
+    [Fact]
+    public void Predict_TinyItemsOneByOne_AreLimitedByTheOverhead()
+    {
+        var f = SpeedupForecast.Predict(Cpu(1_000_000, 0.25), "threadpool", 2, 1, EngineCost.Default("threadpool", 2, 1));
+
+        Assert.True(f.Speedup < 0.2, f.ToString());
+        Assert.Equal("per-item overhead", f.LimitedBy);
+
+        // Batches of 4,096 spread the same cost: close to the cores again.
+        var batched = SpeedupForecast.Predict(Cpu(1_000_000, 0.25), "threadpool", 2, 4096, EngineCost.Default("threadpool", 2, 4096));
+        Assert.True(batched.Speedup > 1.9, batched.ToString());
+    }
+
+    [Fact]
+    public void Predict_Spread_AddsATailWhereTheOthersWait()
+    {
+        var even = SpeedupForecast.Predict(Cpu(200, 5_000), "threadpool", 2, 1, Free);
+        var spread = SpeedupForecast.Predict(Cpu(200, 5_000, spread: 3), "threadpool", 2, 1, Free);
+
+        Assert.InRange(even.Speedup, 1.99, 2.001);
+        Assert.True(spread.Speedup < even.Speedup * 0.99, $"{spread} vs {even}");
+    }
+
+    [Fact]
+    public void Predict_AsyncItemsInFlight_AreBoundedByTheLimitNotTheCores()
+    {
+        var sample = new ForecastSample { Items = 20_000, TimePerItem = TimeSpan.FromMilliseconds(10), CpuRatio = 0.001, Cores = 2 };
+
+        var f = SpeedupForecast.Predict(sample, "async", 1024, 1, Free);
+
+        // 20 rounds of 1,024 (the last partial), each 10 ms plus its microsecond of CPU.
+        Assert.InRange(f.Speedup, 999, 1001);
+    }
+
+    [Fact]
+    public void Predict_NoItems_IsOneAndSaysStartUp()
+    {
+        var f = SpeedupForecast.Predict(Cpu(0, 100), "threadpool", 2, 1);
+
+        Assert.Equal(1, f.Speedup);
+        Assert.Equal("start-up", f.LimitedBy);
+    }
+
+    [Fact]
+    public void Predict_StartUpLongerThanTheWork_SaysStartUp()
+    {
+        var f = SpeedupForecast.Predict(Cpu(100, 1), "threadpool", 2, 1, new EngineCost { StartUp = TimeSpan.FromMilliseconds(1) });
+
+        Assert.Equal("start-up", f.LimitedBy);
+        Assert.True(f.Speedup < 0.2, f.ToString());
+    }
+
+    [Fact]
+    public void FromPlan_TurnsTheRunQueueShareOfWallIntoTheShareOfACore()
+    {
+        // Half of the measured wall time waiting for a core, items all CPU: as long waiting as running, so each thread
+        // got half a core.
+        var plan = new AutoPlan
+        {
+            Engine = "threadpool",
+            Explanation = "x",
+            DegreeOfParallelism = 2,
+            BatchSize = 8,
+            CpuRatio = 1,
+            Contention = 0.5,
+            TimePerItem = TimeSpan.FromMicroseconds(100),
+            CpuTimePerItem = TimeSpan.FromMicroseconds(100),
+        };
+
+        var sample = ForecastSample.FromPlan(plan, 10_000, cores: 2, otherLoad: 0);
+
+        Assert.InRange(sample.RunQueueShare, 0.499, 0.501);
+        Assert.Equal(2, sample.Cores);
+        Assert.Equal(10_000, sample.Items);
+
+        // 2 sample threads at half a core each: 2 others; 2 workers then get half a core each again.
+        var f = SpeedupForecast.Predict(sample, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, Free);
+        Assert.InRange(f.Speedup, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void Predict_MeasuredOtherLoad_CountsWhenTheSampleSawNoRunQueue()
+    {
+        // The sample's threads ran unhindered (just woken, the scheduler let them), but 6 other threads are runnable.
+        var sample = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, SampleWorkers = 2, OtherLoad = 6 };
+
+        var f = SpeedupForecast.Predict(sample, "threadpool", 2, 8, Free);
+
+        Assert.InRange(f.Speedup, 0.49, 0.51);
+    }
+
+    [Fact]
+    public void Predict_JobShorterThanTheWakeUpGrace_RunsAsOnAnIdleMachine()
+    {
+        // 500 × 0.3 µs beside 40 runnable threads: the scheduler lets a thread that just woke run first, and the whole
+        // job takes 0.15 ms; a 1 s job beside the same load gets its fair share.
+        var shortJob = new ForecastSample { Items = 500, TimePerItem = TimeSpan.FromMicroseconds(0.3), Cores = 2, OtherLoad = 40 };
+        var longJob = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherLoad = 40 };
+
+        Assert.InRange(SpeedupForecast.Predict(shortJob, "sequential", 1, 512, Free).Speedup, 0.999, 1.001);
+        Assert.InRange(SpeedupForecast.Predict(longJob, "sequential", 1, 8, Free).Speedup, 0.04, 0.06);
+    }
+
+    [Fact]
+    public void Predict_SchedulerSharesBetweenGroups_WidthBuysNoMoreThanTheGroupsShare()
+    {
+        // Two other sessions, each with 2 threads ready, on 2 cores: every session gets two thirds of a core, so the
+        // job's 2 workers reach 0.67 in all, and 8 workers no more.
+        var sample = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherGroups = [2, 2] };
+
+        Assert.InRange(SpeedupForecast.Predict(sample, "threadpool", 2, 8, Free).Speedup, 0.66, 0.68);
+        Assert.InRange(SpeedupForecast.Predict(sample, "threads", 8, 1, Free).Speedup, 0.66, 0.68);
+
+        // A neighbour session with one thread leaves the job the other core.
+        var one = new ForecastSample { Items = 10_000, TimePerItem = TimeSpan.FromMicroseconds(100), Cores = 2, OtherGroups = [1] };
+        Assert.InRange(SpeedupForecast.Predict(one, "threadpool", 2, 8, Free).Speedup, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void Predict_WaitingItemsBesideBusySessions_AreNotSlowedByThem()
+    {
+        // Regression: items that use no CPU beside sessions that fill the cores once got a share of a core near 0, and
+        // their spread then made a tail of years (a forecast of 0.00).
+        var sample = new ForecastSample { Items = 1_000, TimePerItem = TimeSpan.FromMilliseconds(6), CpuRatio = 0, Spread = 0.2, Cores = 2, OtherGroups = [2, 2, 2] };
+
+        var f = SpeedupForecast.Predict(sample, "async", 64, 1, Free);
+
+        Assert.InRange(f.Speedup, 40, 64);
+        Assert.Equal(1.0, f.CoreShare);
+    }
+
+    [Fact]
+    public void PlanNote_NamesTheForecastAndItsLimit()
+    {
+        var plan = new AutoPlan
+        {
+            Engine = "threadpool",
+            Explanation = "x",
+            DegreeOfParallelism = 2,
+            BatchSize = 8,
+            CpuRatio = 1,
+            TimePerItem = TimeSpan.FromMicroseconds(100),
+            CpuTimePerItem = TimeSpan.FromMicroseconds(100),
+            AtItem = 64,
+        };
+
+        var note = SpeedupForecast.PlanNote(plan, 10_000);
+
+        Assert.Matches(@"^; forecast speedup \d+(\.\d+)? \(limited by [a-z -]+\)$", note);
+        Assert.Equal("", SpeedupForecast.PlanNote(plan, 0));
+    }
+
+    [Fact]
+    public async Task AutoRun_ReportCarriesTheForecastBesideTheMeasuredSpeedup()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 2_000).ToArray(), static i => Workloads_Spin(i),
+            new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false }) });
+
+        var losses = result.Report.Losses;
+        Assert.NotNull(losses.Forecast);
+        Assert.True(losses.Forecast!.Speedup > 0, losses.Forecast.ToString());
+        Assert.True(losses.Speedup > 0);
+        Assert.Contains("forecast speedup", result.Report.Plan, StringComparison.Ordinal);
+        Assert.Contains("forecast speedup", losses.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandPickedRun_HasNoForecast()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), static i => i * 2, new RunOptions { Engine = Engine.ThreadPool });
+
+        Assert.Null(result.Report.Losses.Forecast);
+    }
+
+    private static int Workloads_Spin(int seed)
+    {
+        var x = seed;
+        for (var i = 0; i < 2_000; i++)
+        {
+            x = (x * 31) + i;
+        }
+
+        return x;
+    }
+}
