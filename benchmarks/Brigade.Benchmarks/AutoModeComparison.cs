@@ -21,26 +21,19 @@ public static class AutoModeComparison
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var reps = 5;
-        var scale = WorkloadScale.Full;
-        string[]? only = null;
-        for (var i = 0; i < args.Length; i++)
+        if (ComparisonArgs.Parse(args, defaultReps: 5) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--scale": scale = Enum.Parse<WorkloadScale>(args[++i], ignoreCase: true); break;
-                case "--only": only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
-                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
-            }
+            return 2;
         }
+
+        var (reps, scale, _) = options;
 
         await using var suite = await WorkloadSuite.StartAsync(scale);
         var auto = WorkloadComparison.CreateAutoEngine();
         var results = new List<WorkloadComparison>();
         var total = Stopwatch.StartNew();
-        var load = ReadLoadAverage();
-        foreach (var workload in suite.All.Where(w => only is null || only.Contains(w.Id)))
+        var load = ComparisonArgs.ReadLoadAverage();
+        foreach (var workload in suite.All.Where(w => options.Includes(w.Id)))
         {
             var comparison = await WorkloadComparison.RunAsync(workload, auto, reps, int.MaxValue);
             results.Add(comparison);
@@ -48,7 +41,7 @@ public static class AutoModeComparison
         }
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
-            $"load average before/after {load} / {ReadLoadAverage()}; scale {scale}, median of {reps} interleaved repetitions ({WorkloadComparison.ShortRunRepetitions} for workloads whose runs take under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms); {total.Elapsed.TotalSeconds:0} s in all.");
+            $"load average before/after {load} / {ComparisonArgs.ReadLoadAverage()}; scale {scale}, median of {reps} interleaved repetitions ({WorkloadComparison.ShortRunRepetitions} for workloads whose runs take under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms); {total.Elapsed.TotalSeconds:0} s in all.");
         Console.WriteLine();
         Console.WriteLine("| Workload | Class (expected) | Auto | Best hand-picked | Best | Auto / best | Other hand-picked | Auto's plan |");
         Console.WriteLine("|---|---|---:|---|---:|---:|---|---|");
@@ -66,16 +59,4 @@ public static class AutoModeComparison
     }
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString(t.TotalMilliseconds < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + " ms";
-
-    private static string ReadLoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-    }
 }

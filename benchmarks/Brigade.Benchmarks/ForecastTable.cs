@@ -18,27 +18,20 @@ public static class ForecastTable
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var reps = 3;
-        var scale = WorkloadScale.Full;
-        string[]? only = null;
-        for (var i = 0; i < args.Length; i++)
+        if (ComparisonArgs.Parse(args, defaultReps: 3) is not { } options)
         {
-            switch (args[i])
-            {
-                case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--scale": scale = Enum.Parse<WorkloadScale>(args[++i], ignoreCase: true); break;
-                case "--only": only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
-                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
-            }
+            return 2;
         }
 
-        var loadBefore = Load();
+        var (reps, scale, _) = options;
+
+        var loadBefore = ComparisonArgs.ReadLoadAverage();
         var lines = new List<string>();
         int autoWithin = 0, expertWithin = 0, workloads = 0, allWithin = 0, all = 0;
         await using (var suite = await WorkloadSuite.StartAsync(scale))
         {
             var auto = WorkloadComparison.CreateAutoEngine();
-            foreach (var workload in suite.All.Where(w => only is null || only.Contains(w.Id)))
+            foreach (var workload in suite.All.Where(w => options.Includes(w.Id)))
             {
                 var comparison = await WorkloadComparison.RunAsync(workload, auto, reps, int.MaxValue);
                 var rows = await ForecastComparison.RunAsync(comparison);
@@ -61,13 +54,13 @@ public static class ForecastTable
                 allWithin += rows.Count(r => Math.Abs(r.Error) <= 0.2);
                 var others = string.Join("; ", rows.Skip(2).Select(Cell));
                 var line = $"| `{workload.Id}` | {sampleText} | {Cell(a)} ({a.Forecast.LimitedBy}) | {Cell(expert)} | {others} |";
-                Console.Error.WriteLine(line + $"  [load {Load()}]");
+                Console.Error.WriteLine(line + $"  [load {ComparisonArgs.ReadLoadAverage()}]");
                 lines.Add(line);
             }
         }
 
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
-            $"load average before/after {loadBefore} / {Load()}; scale {scale}, median of {reps} interleaved repetitions.");
+            $"load average before/after {loadBefore} / {ComparisonArgs.ReadLoadAverage()}; scale {scale}, median of {reps} interleaved repetitions.");
         Console.WriteLine();
         Console.WriteLine("| Workload | Auto's sample | Auto: forecast / measured (error) | Expert's pick: forecast / measured (error) | Other hand-picked |");
         Console.WriteLine("|---|---|---|---|---|");
@@ -87,7 +80,4 @@ public static class ForecastTable
     private static string Ms(TimeSpan t) => t.TotalMilliseconds >= 1
         ? t.TotalMilliseconds.ToString("0.0 ms", CultureInfo.InvariantCulture)
         : t.TotalMicroseconds.ToString("0.## µs", CultureInfo.InvariantCulture);
-
-    private static string Load() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
