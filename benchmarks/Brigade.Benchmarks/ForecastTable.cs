@@ -55,6 +55,20 @@ public static class ForecastTable
                 var others = string.Join("; ", rows.Skip(2).Select(Cell));
                 var line = $"| `{workload.Id}` | {sampleText} | {Cell(a)} ({a.Forecast.LimitedBy}) | {Cell(expert)} | {others} |";
                 Console.Error.WriteLine(line + $"  [load {ComparisonArgs.ReadLoadAverage()}]");
+                if (Environment.GetEnvironmentVariable("BRIGADE_FORECAST_DEBUG") == "1")
+                {
+                    Console.Error.WriteLine($"    plan: {plan.Explanation} | at {plan.AtItem} measured {plan.MeasuredItems} cpu/item {Ms(plan.CpuTimePerItem)} contention {plan.Contention:0.00} load {sample.OtherLoad} groups [{string.Join(',', sample.OtherGroups ?? [])}]");
+                    var reports = new[] { comparison.Auto }.Concat(comparison.Alternatives).ToArray();
+                    for (var k = 0; k < rows.Count; k++)
+                    {
+                        var rep = reports[k].Report;
+                        var los = rep.Losses;
+                        var r = rows[k];
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"    {r.Label}: fwall {r.Forecast.WallTime.TotalMilliseconds:0.0} ms mwall {rep.WallTime.TotalMilliseconds:0.0} ms (walls {string.Join(',', reports[k].Walls.Select(x => x.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)))}) | fS {r.Speedup:0.00} share {r.Forecast.CoreShare:0.00} | cost su {r.Cost.StartUp.TotalMilliseconds:0.000} ms pi {r.Cost.PerItem.TotalMicroseconds:0.00} µs | busy {rep.BusyTime.TotalMilliseconds:0} cpu {rep.WorkerCpuTime?.TotalMilliseconds:0} useful {los.Useful.TotalMilliseconds:0} lossSpeedup {los.Speedup:0.00} busy/wall {rep.Speedup:0.00} n*t/wall {r.Measured:0.00} | {los.Summary}"));
+                    }
+                }
+
                 lines.Add(line);
             }
         }

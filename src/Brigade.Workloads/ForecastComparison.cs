@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Brigade.Auto;
 using Brigade.Reporting;
 
 namespace Brigade.Workloads;
@@ -19,23 +18,22 @@ internal static class ForecastComparison
         ArgumentNullException.ThrowIfNull(comparison);
         var auto = comparison.Auto.Report;
         var rows = new List<ForecastRow>();
-        if (auto.Plans.Count == 0 || SampleOf(auto) is not { } sample)
+        if (SampleOf(auto) is not { } sample)
         {
             return rows;
         }
 
-        var plan = auto.Plans[0];
+        // Auto: each plan's items on its engine, width and batch, after the sample (SpeedupForecast.ForRun), with the
+        // engines' costs measured here.
+        var costs = new Dictionary<(string Engine, int Width), EngineCost>();
+        foreach (var p in auto.Plans)
+        {
+            costs[(p.Engine, p.DegreeOfParallelism)] = await CostAsync(p.Engine, p.DegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+        }
 
-        // Auto: the plan's engine, width and batch, after the sample (its items and its time count in the job).
-        var sampled = Math.Min(plan.AtItem, auto.Items);
-        var sampling = plan.FromCache ? TimeSpan.Zero
-            : TimeSpan.FromTicks((long)(plan.TimePerItem.Ticks * (double)sampled / Math.Max(1, Math.Min(sample.Cores, plan.DegreeOfParallelism))));
-        var rest = With(sample, items: auto.Items - sampled, sampling: sampling);
-        var autoCost = await CostAsync(plan.Engine, plan.DegreeOfParallelism, cancellationToken).ConfigureAwait(false);
-        var predicted = SpeedupForecast.Predict(rest, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, autoCost);
-        var whole = auto.Items * plan.TimePerItem.TotalSeconds;
-        var autoSpeedup = predicted.WallTime > TimeSpan.Zero && whole > 0 ? whole / predicted.WallTime.TotalSeconds : predicted.Speedup;
-        rows.Add(new ForecastRow("auto", predicted, autoSpeedup, Measured(auto), autoCost));
+        var predicted = SpeedupForecast.ForRun(auto, (e, w, _) => costs[(e, w)], sample)!;
+        var last = auto.Plans[^1];
+        rows.Add(new ForecastRow("auto", predicted, predicted.Speedup, Measured(auto), costs[(last.Engine, last.DegreeOfParallelism)]));
 
         foreach (var alternative in comparison.Alternatives)
         {
@@ -46,65 +44,55 @@ internal static class ForecastComparison
         }
 
         return rows;
+    }
 
-        // The same sequential estimate as the forecast's (the items × the sample's time per item) over the median run's
-        // wall time: the error is the forecast wall time's. (RunLosses.Speedup is not used: on the async engine a
-        // worker's busy time is not the items' time in flight.)
-        double Measured(RunReport report) => report.WallTime > TimeSpan.Zero ? report.Items * plan.TimePerItem.TotalSeconds / report.WallTime.TotalSeconds : 0;
+    /// <summary>
+    /// The speedup a run measured over one worker on an idle machine: the items' own time in that run over its wall
+    /// time. Not the sample's time per item (a forecast input, and only a lower bound where auto mode decided from items
+    /// still running), so the measured side is independent of the forecast.
+    /// </summary>
+    /// <remarks>
+    /// The items' own time: for items run on threads, the batches' time less the run-queue waits measured in them
+    /// (<see cref="RunLosses.Useful"/>), plus the time they blocked and the GC paused them (one worker would pay both),
+    /// at least the workers' CPU time (the run-queue reading is scaled up from stretches and can overshoot). For
+    /// asynchronous items, whose time in flight grows with the width (timers and continuations queue for the cores),
+    /// the lower quartile of the items' times in flight, times the items: the time an item takes when nothing queues it.
+    /// </remarks>
+    public static double Measured(RunReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.WallTime <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        var engine = report.Plans.Count > 0 ? report.Plans[^1].Engine : report.Engine;
+        if (engine == "async" && LowerQuartilePerItem(report.Timeline) is { } perItem)
+        {
+            return report.Items * perItem / report.WallTime.TotalSeconds;
+        }
+
+        var losses = report.Losses;
+        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses);
+        if (report.WorkerCpuTime is { } cpu && cpu > own)
+        {
+            own = cpu;
+        }
+
+        return own / report.WallTime;
+    }
+
+    private static double? LowerQuartilePerItem(IReadOnlyList<TimelineEvent> timeline)
+    {
+        var times = timeline.Where(static e => e.Count > 0 && e.Failed == 0).Select(static e => e.Duration.TotalSeconds / e.Count).Order().ToArray();
+        return times.Length >= 4 ? times[times.Length / 4] : null;
     }
 
     /// <summary>The sample behind auto's first plan, with the spread of the sampled batches' item times.</summary>
     public static ForecastSample? SampleOf(RunReport auto)
     {
         ArgumentNullException.ThrowIfNull(auto);
-        if (auto.Plans.Count == 0 || auto.Plans[0].TimePerItem <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        var plan = auto.Plans[0];
-        var sample = ForecastSample.FromPlan(plan, auto.Items, readGroups: true);
-        return With(sample, spread: Spread(auto.Timeline, plan));
-    }
-
-    /// <summary>
-    /// The items' spread from the batches the sample ran (those that started before the plan): the coefficient of
-    /// variation of their time per item, scaled up by the square root of their size (a batch of b items varies √b
-    /// times less than one item). CPU time where the work is mostly CPU, so that a busy machine's run-queue waits
-    /// do not read as a spread of the items.
-    /// </summary>
-    public static double Spread(IReadOnlyList<TimelineEvent> timeline, AutoPlan plan)
-    {
-        ArgumentNullException.ThrowIfNull(timeline);
-        ArgumentNullException.ThrowIfNull(plan);
-        var cpu = plan.CpuRatio >= 0.5;
-        var perItem = new List<double>();
-        double count = 0;
-        foreach (var e in timeline)
-        {
-            if (e.FirstIndex >= plan.AtItem || e.Count <= 0 || e.Failed > 0)
-            {
-                continue;
-            }
-
-            var time = cpu && e.CpuTime is { } c ? c : e.Duration;
-            perItem.Add(time.TotalSeconds / e.Count);
-            count += e.Count;
-        }
-
-        if (perItem.Count < 4)
-        {
-            return 0;
-        }
-
-        var mean = perItem.Average();
-        if (mean <= 0)
-        {
-            return 0;
-        }
-
-        var sd = Math.Sqrt(perItem.Sum(x => (x - mean) * (x - mean)) / (perItem.Count - 1));
-        return sd / mean * Math.Sqrt(count / perItem.Count);
+        return ForecastSample.FromRun(auto, readGroups: true);
     }
 
     /// <summary>The batch adaptive batching settles on, about: a millisecond's worth of items, as a power of two.</summary>
@@ -183,19 +171,4 @@ internal static class ForecastComparison
         var items = target.Ticks / (double)perItem.Ticks;
         return items < 2 ? 1 : (int)Math.Min(1 << 16, 1L << (int)Math.Floor(Math.Log2(items)));
     }
-
-    private static ForecastSample With(ForecastSample s, long? items = null, TimeSpan? sampling = null, double? spread = null) => new()
-    {
-        Items = items ?? s.Items,
-        TimePerItem = s.TimePerItem,
-        Spread = spread ?? s.Spread,
-        CpuRatio = s.CpuRatio,
-        RunQueueShare = s.RunQueueShare,
-        SampleWorkers = s.SampleWorkers,
-        SerialFraction = s.SerialFraction,
-        OtherLoad = s.OtherLoad,
-        OtherGroups = s.OtherGroups,
-        Cores = s.Cores,
-        Sampling = sampling ?? s.Sampling,
-    };
 }

@@ -81,4 +81,35 @@ public sealed class ForecastSample
             OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c) : null,
         };
     }
+
+    /// <summary>Builds the sample behind an auto-mode run's first plan, with the spread of the sampled batches' item times
+    /// (read from the run's timeline) and the machine's load read now. A plan decided from items still running has only a
+    /// lower bound of their time: the sample's time per item is twice it (see <see cref="SpeedupForecast.ForRun"/>).</summary>
+    /// <param name="run">A run auto mode planned.</param>
+    /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds).</param>
+    /// <returns>The sample, or null when the run has no plan with a measurement.</returns>
+    public static ForecastSample? FromRun(RunReport run, bool readGroups = false)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Plans.Count == 0 || run.Plans[0].TimePerItem <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var plan = run.Plans[0];
+        var s = FromPlan(plan, run.Items, readGroups: readGroups);
+        return new ForecastSample
+        {
+            Items = s.Items,
+            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.ItemTime(plan).Seconds),
+            Spread = SpeedupForecast.Spread(run.Timeline, plan),
+            CpuRatio = s.CpuRatio,
+            RunQueueShare = s.RunQueueShare,
+            SampleWorkers = s.SampleWorkers,
+            OtherLoad = s.OtherLoad,
+            OtherGroups = s.OtherGroups,
+            SerialFraction = s.SerialFraction,
+            Cores = s.Cores,
+        };
+    }
 }

@@ -144,7 +144,7 @@ internal static class LossBreakdown
 
     // Auto mode's first plan holds what its sample measured: the forecast it allows for the plan's engine and width.
     private static SpeedupForecast? ForecastOf(RunReport report) =>
-        report.Plans.Count > 0 ? SpeedupForecast.ForPlan(report.Plans[0], report.Items) : null;
+        report.Plans.Count > 0 ? SpeedupForecast.ForReport(report) : null;
 
     // Workers as slots of the width: a worker that starts after another ended takes over its slot (auto mode's re-plans
     // retire workers and start new ones; a worker process that died is replaced), so the ideal counts the workers that
