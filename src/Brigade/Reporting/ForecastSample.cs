@@ -108,8 +108,47 @@ public sealed class ForecastSample
             SampleWorkers = s.SampleWorkers,
             OtherLoad = s.OtherLoad,
             OtherGroups = s.OtherGroups,
-            SerialFraction = s.SerialFraction,
+            SerialFraction = SampleSerialFraction(run, plan),
             Cores = s.Cores,
         };
+    }
+
+    /// <summary>
+    /// Amdahl's serial fraction from the lock waits the sample measured (Brigade's primitives are timed by the run as a
+    /// whole, so only plain lock waits from the runtime's contention events, <see cref="PlainLockWaits"/>, count here):
+    /// with <c>k</c> workers behind one lock held a share <c>s</c> of the time, the waits are about <c>s (k − 1) / k</c>
+    /// of the workers' time, so <c>s ≈ q k / (k − 1)</c> for a measured wait share <c>q</c>. 0 when the sample ran on
+    /// one worker (nothing to contend with) or the waits were not timed.
+    /// </summary>
+    internal static double SampleSerialFraction(RunReport run, AutoPlan plan)
+    {
+        if (plan.FromCache || run.Counters.MonitorContentions <= 0)
+        {
+            return 0;
+        }
+
+        var sampled = run.Timeline.Where(e => e.FirstIndex < plan.AtItem).ToArray();
+        var workers = sampled.Select(static e => e.WorkerId).Distinct().Count();
+        if (workers < 2)
+        {
+            return 0;
+        }
+
+        var end = run.Timeline.Where(e => e.FirstIndex >= plan.AtItem).Select(static e => e.Start).DefaultIfEmpty(sampled.Max(static e => e.End)).Min();
+        var busy = TimeSpan.Zero;
+        foreach (var e in sampled)
+        {
+            var until = e.End < end ? e.End : end;
+            busy += until > e.Start ? until - e.Start : TimeSpan.Zero;
+        }
+
+        var start = run.StartedAt.UtcDateTime;
+        if (busy <= TimeSpan.Zero || PlainLockWaits.Waited(start, start + end, contended: true) is not { } waited)
+        {
+            return 0;
+        }
+
+        var q = Math.Clamp(waited / busy, 0, 1);
+        return Math.Clamp(q * workers / (workers - 1), 0, 1);
     }
 }
