@@ -25,6 +25,8 @@ public static class ForecastTable
 
         var (reps, scale, _) = options;
 
+        // Plain lock waits timed from the runtime's contention events (the forecast's serial fraction reads them).
+        Brigade.Reporting.RunLosses.StartTimingPlainLocks();
         var loadBefore = ComparisonArgs.ReadLoadAverage();
         var lines = new List<string>();
         int autoWithin = 0, expertWithin = 0, workloads = 0, allWithin = 0, all = 0;
@@ -58,6 +60,12 @@ public static class ForecastTable
                 if (Environment.GetEnvironmentVariable("BRIGADE_FORECAST_DEBUG") == "1")
                 {
                     Console.Error.WriteLine($"    plan: {plan.Explanation} | at {plan.AtItem} measured {plan.MeasuredItems} cpu/item {Ms(plan.CpuTimePerItem)} contention {plan.Contention:0.00} load {sample.OtherLoad} groups [{string.Join(',', sample.OtherGroups ?? [])}]");
+                    foreach (var p in comparison.Auto.Report.Plans.Skip(1))
+                    {
+                        Console.Error.WriteLine($"    re-plan: {p.Explanation} | at {p.AtItem} t {Ms(p.TimePerItem)} cpu {p.CpuRatio:0.00}");
+                    }
+
+                    Console.Error.WriteLine($"    serial fraction {sample.SerialFraction:0.00}");
                     var reports = new[] { comparison.Auto }.Concat(comparison.Alternatives).ToArray();
                     for (var k = 0; k < rows.Count; k++)
                     {

@@ -33,6 +33,11 @@ internal static class ForecastComparison
 
         var predicted = SpeedupForecast.ForRun(auto, (e, w, _) => costs[(e, w)], sample)!;
         var last = auto.Plans[^1];
+
+        // The items' own time, measured one at a time on a strided subset: the same baseline for every configuration.
+        var perItem = await SequentialPerItemAsync(comparison.Workload, cancellationToken).ConfigureAwait(false);
+        double Measured(RunReport report) => ForecastComparison.Measured(report, perItem);
+
         rows.Add(new ForecastRow("auto", predicted, predicted.Speedup, Measured(auto), costs[(last.Engine, last.DegreeOfParallelism)]));
 
         foreach (var alternative in comparison.Alternatives)
@@ -47,18 +52,21 @@ internal static class ForecastComparison
     }
 
     /// <summary>
-    /// The speedup a run measured over one worker on an idle machine: the items' own time in that run over its wall
-    /// time. Not the sample's time per item (a forecast input, and only a lower bound where auto mode decided from items
-    /// still running), so the measured side is independent of the forecast.
+    /// The speedup a run measured over one worker on an idle machine: the items' own time over the run's wall time. Not
+    /// the sample's time per item (a forecast input, and only a lower bound where auto mode decided from items still
+    /// running), so the measured side is independent of the forecast.
     /// </summary>
+    /// <param name="report">The run.</param>
+    /// <param name="perItem">The items' own time each, measured one at a time (<see cref="SequentialPerItemAsync"/>); when
+    /// null, read from the run itself.</param>
     /// <remarks>
-    /// The items' own time: for items run on threads, the batches' time less the run-queue waits measured in them
-    /// (<see cref="RunLosses.Useful"/>), plus the time they blocked and the GC paused them (one worker would pay both),
-    /// at least the workers' CPU time (the run-queue reading is scaled up from stretches and can overshoot). For
-    /// asynchronous items, whose time in flight grows with the width (timers and continuations queue for the cores),
-    /// the lower quartile of the items' times in flight, times the items: the time an item takes when nothing queues it.
+    /// Measured one at a time on a strided subset of the items, the baseline is the same for every configuration and
+    /// does not depend on how well a run of hundreds of threads on a busy machine can tell its items' time from its
+    /// waits (asynchronous items' time in flight grows with the width; a run's run-queue reading is scaled up from
+    /// stretches). Without it: the run's batches' time less the run-queue waits measured in them
+    /// (<see cref="RunLosses.Useful"/>), plus the time they blocked and the GC paused them, at least the workers' CPU time.
     /// </remarks>
-    public static double Measured(RunReport report)
+    public static double Measured(RunReport report, TimeSpan? perItem = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.WallTime <= TimeSpan.Zero)
@@ -66,26 +74,58 @@ internal static class ForecastComparison
             return 0;
         }
 
-        var engine = report.Plans.Count > 0 ? report.Plans[^1].Engine : report.Engine;
-        if (engine == "async" && LowerQuartilePerItem(report.Timeline) is { } perItem)
+        if (perItem is { } each)
         {
-            return report.Items * perItem / report.WallTime.TotalSeconds;
+            return report.Items * each.TotalSeconds / report.WallTime.TotalSeconds;
         }
 
-        var losses = report.Losses;
-        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses);
-        if (report.WorkerCpuTime is { } cpu && cpu > own)
-        {
-            own = cpu;
-        }
-
-        return own / report.WallTime;
+        return OwnTime(report) / report.WallTime;
     }
 
-    private static double? LowerQuartilePerItem(IReadOnlyList<TimelineEvent> timeline)
+    // The items' own time in a run: its batches less the losses inside them that one worker would not have had.
+    private static TimeSpan OwnTime(RunReport report)
     {
-        var times = timeline.Where(static e => e.Count > 0 && e.Failed == 0).Select(static e => e.Duration.TotalSeconds / e.Count).Order().ToArray();
-        return times.Length >= 4 ? times[times.Length / 4] : null;
+        var losses = report.Losses;
+        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses);
+        return report.WorkerCpuTime is { } cpu && cpu > own ? cpu : own;
+    }
+
+    /// <summary>
+    /// The items' own time, measured one at a time: sequential runs of items spread over the whole job (the golden
+    /// ratio's low-discrepancy sequence of indices), in chunks of 1, 2, 4, … until half a second's worth ran; their own
+    /// time per item (their batches less the run-queue waits measured on their one thread, at least their CPU time). Null
+    /// when the workload cannot run a subset.
+    /// </summary>
+    public static async Task<TimeSpan?> SequentialPerItemAsync(Workload workload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (workload.RunItems is not { } run || workload.Items <= 0)
+        {
+            return null;
+        }
+
+        var golden = (Math.Sqrt(5) - 1) / 2;
+        var own = TimeSpan.Zero;
+        long items = 0, next = 0;
+        for (var chunk = 1; own < TimeSpan.FromSeconds(0.5) && items < Math.Min(workload.Items, 100_000); chunk *= 2)
+        {
+            var indices = new int[chunk];
+            for (var j = 0; j < chunk; j++, next++)
+            {
+                indices[j] = (int)(next * golden % 1 * workload.Items);
+            }
+
+            var report = await run(indices, new RunOptions { Engine = Engine.Sequential, Label = "baseline" }, cancellationToken).ConfigureAwait(false);
+            if (!report.IsSuccess)
+            {
+                return null;
+            }
+
+            own += OwnTime(report);
+            items += report.Items;
+        }
+
+        return items > 0 ? own / items : null;
     }
 
     /// <summary>The sample behind auto's first plan, with the spread of the sampled batches' item times.</summary>
