@@ -82,11 +82,28 @@ internal static class ForecastComparison
         return OwnTime(report) / report.WallTime;
     }
 
-    // The items' own time in a run: its batches less the losses inside them that one worker would not have had.
-    private static TimeSpan OwnTime(RunReport report)
+    // The own time of items run one at a time: for asynchronous items their time in flight (one at a time nothing queues
+    // them but the machine; the worker's thread changes between continuations, so its run-queue reading means little);
+    // for items that are mostly CPU their CPU time (the rest is the machine's, however well the run queue was read);
+    // else their batches less the run-queue waits measured on the one thread.
+    private static TimeSpan BaselineOwnTime(RunReport report)
+    {
+        if (report.Workers.Count > 0 && report.WorkerCpuTime is null)
+        {
+            return report.BusyTime;
+        }
+
+        var own = OwnTime(report, oneWorker: true);
+        return report.WorkerCpuTime is { } cpu && cpu >= 0.8 * own ? cpu : own;
+    }
+
+    // The items' own time in a run: its batches less the losses inside them that one worker would not have had. On one
+    // worker (the baseline), a lock wait inside an item is the item's own too (nothing of the run contends with it).
+    private static TimeSpan OwnTime(RunReport report, bool oneWorker = false)
     {
         var losses = report.Losses;
-        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses);
+        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses) +
+            (oneWorker ? losses.TimeLostTo(LossCause.LockContention) : TimeSpan.Zero);
         return report.WorkerCpuTime is { } cpu && cpu > own ? cpu : own;
     }
 
@@ -121,7 +138,7 @@ internal static class ForecastComparison
                 return null;
             }
 
-            own += OwnTime(report);
+            own += BaselineOwnTime(report);
             items += report.Items;
         }
 

@@ -78,7 +78,7 @@ public sealed class ForecastSample
             SampleWorkers = c,
             Cores = c,
             OtherLoad = otherLoad ?? MachineLoad.RunnableNow(),
-            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c) : null,
+            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c, reads: 5, TimeSpan.FromMilliseconds(5)) : null,
         };
     }
 
@@ -118,11 +118,14 @@ public sealed class ForecastSample
     /// whole, so only plain lock waits from the runtime's contention events, <see cref="PlainLockWaits"/>, count here):
     /// with <c>k</c> workers behind one lock held a share <c>s</c> of the time, the waits are about <c>s (k − 1) / k</c>
     /// of the workers' time, so <c>s ≈ q k / (k − 1)</c> for a measured wait share <c>q</c>. 0 when the sample ran on
-    /// one worker (nothing to contend with) or the waits were not timed.
+    /// one worker (nothing to contend with), the waits were not timed, under 5% of the sample's time, or the run counted
+    /// fewer contentions than half its items (a lock that serializes the items contends on most of them).
     /// </summary>
     internal static double SampleSerialFraction(RunReport run, AutoPlan plan)
     {
-        if (plan.FromCache || run.Counters.MonitorContentions <= 0)
+        // A lock that serializes the items contends on most of them: fewer contentions than half the items are the
+        // occasional waits of any threaded run (Brigade's own dispatch included), not a serial fraction.
+        if (plan.FromCache || run.Counters.MonitorContentions < 0.5 * Math.Max(1, run.Items))
         {
             return 0;
         }
@@ -149,6 +152,6 @@ public sealed class ForecastSample
         }
 
         var q = Math.Clamp(waited / busy, 0, 1);
-        return Math.Clamp(q * workers / (workers - 1), 0, 1);
+        return q < 0.05 ? 0 : Math.Clamp(q * workers / (workers - 1), 0, 1);
     }
 }
