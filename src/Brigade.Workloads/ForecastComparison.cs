@@ -109,9 +109,8 @@ internal static class ForecastComparison
 
     /// <summary>
     /// The items' own time, measured one at a time: sequential runs of items spread over the whole job (the golden
-    /// ratio's low-discrepancy sequence of indices), in chunks of 1, 2, 4, … until half a second's worth ran; their own
-    /// time per item (their batches less the run-queue waits measured on their one thread, at least their CPU time). Null
-    /// when the workload cannot run a subset.
+    /// ratio's low-discrepancy sequence of indices), in chunks of 1, 2, 4, … until half a second's worth ran; the last
+    /// (largest) chunk's own time per item (see <c>BaselineOwnTime</c>). Null when the workload cannot run a subset.
     /// </summary>
     public static async Task<TimeSpan?> SequentialPerItemAsync(Workload workload, CancellationToken cancellationToken = default)
     {
@@ -123,8 +122,9 @@ internal static class ForecastComparison
 
         var golden = (Math.Sqrt(5) - 1) / 2;
         var own = TimeSpan.Zero;
-        long items = 0, next = 0;
-        for (var chunk = 1; own < TimeSpan.FromSeconds(0.5) && items < Math.Min(workload.Items, 100_000); chunk *= 2)
+        var total = TimeSpan.Zero;
+        long items = 0, next = 0, last = 0;
+        for (var chunk = 1; total < TimeSpan.FromSeconds(0.5) && items < Math.Min(workload.Items, 100_000); chunk *= 2)
         {
             var indices = new int[chunk];
             for (var j = 0; j < chunk; j++, next++)
@@ -138,11 +138,14 @@ internal static class ForecastComparison
                 return null;
             }
 
-            own += BaselineOwnTime(report);
+            // The largest chunk (the last, half the items) counts: a run of a few tiny items is mostly its own overhead.
+            own = BaselineOwnTime(report);
             items += report.Items;
+            last = report.Items;
+            total += own;
         }
 
-        return items > 0 ? own / items : null;
+        return last > 0 ? own / last : null;
     }
 
     /// <summary>The sample behind auto's first plan, with the spread of the sampled batches' item times.</summary>
