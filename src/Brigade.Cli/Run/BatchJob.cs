@@ -93,12 +93,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             ? InputReader.CountLines(options.Input, options.NullSeparated)
             : null;
 
+        // One item (or none) leaves auto mode nothing to choose, and its start (its plan cache, its controller thread) was
+        // a fifth of a one-line run's CPU: that run goes through the sequential engine, which starts with nothing.
+        var engine = options.Engine.Name == "auto" && _counters.Total is <= 1 ? Engine.Sequential : options.Engine;
         var runOptions = new RunOptions
         {
-            Engine = options.Engine,
+            Engine = engine,
             // Auto mode chooses its own width (--jobs is then a ceiling); so does the cluster (the worker slots of its silos, whose
             // cores are not this machine's); the other engines default to the core count, like GNU parallel.
-            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
+            MaxDegreeOfParallelism = options.Jobs ?? (engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
             PreserveOrder = ordered,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
