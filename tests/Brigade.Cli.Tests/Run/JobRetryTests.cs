@@ -21,6 +21,25 @@ public sealed class JobRetryTests
         Assert.False(retry.ShouldRetry!(new OperationCanceledException()));
     }
 
+    // A work type in this process gets the kit's per-attempt timeout and retry; on worker processes the engine enforces its own.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TypedWork_InProcess_MapsTimeoutAndRetriesOntoTheRunOptions(bool inProcess)
+    {
+        var (descriptor, instance) = WorkLoader.Resolve(typeof(Brigade.Samples.WorkTypes.SquareWork).Assembly.Location, typeof(Brigade.Samples.WorkTypes.SquareWork).FullName!);
+        var work = WorkLoader.Create(descriptor, instance, inProcess, new JobRetry(2, TimeSpan.FromMilliseconds(5)), TimeSpan.FromSeconds(7));
+        var options = new RunOptions { Engine = Engine.Sequential };
+
+        var stream = work.Start(AsyncEnumerable.Empty<PreparedItem>(), options, (_, _, _) => { });
+        await foreach (var _ in stream.Results)
+        {
+        }
+
+        Assert.Equal(inProcess ? TimeSpan.FromSeconds(7) : null, options.ItemTimeout);
+        Assert.Equal(inProcess ? 2 : null, options.ItemRetry?.MaxRetries);
+    }
+
     [Fact]
     public void ApplyTo_WithoutRetries_LeavesTheRunWithoutRetry()
     {
