@@ -241,6 +241,29 @@ public sealed partial class SpeedupForecast
         return string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
     }
 
+    /// <summary>The note for a run's plans so far: the first plan's (<see cref="PlanNote(Auto.AutoPlan, long)"/>) while there
+    /// is one, else each plan's items from its own measurement (<see cref="ForRun"/>), so that the plan line after a re-plan
+    /// forecasts the run as planned, not the first plan alone.</summary>
+    /// <param name="plans">The run's plans, first to last.</param>
+    /// <param name="items">The number of items in the job.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
+    /// <returns>The note, empty when the first plan holds no measurement.</returns>
+    internal static string PlanNote(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null)
+    {
+        if (plans.Count == 0 || plans[0].TimePerItem <= TimeSpan.Zero || items <= 0)
+        {
+            return "";
+        }
+
+        if (plans.Count == 1)
+        {
+            return PlanNote(plans[0], items);
+        }
+
+        var f = ForRun(new RunReport { Engine = "auto", Items = items, Plans = plans }, sample: ForecastSample.FromPlan(plans[0], items, otherLoad: otherLoad));
+        return f is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
+    }
+
     /// <summary>Returns the forecast in a few words, such as <c>forecast speedup 1.9 (threadpool ×2, limited by cores)</c>.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"forecast speedup {Speedup:0.0#} ({Engine} ×{DegreeOfParallelism}, limited by {LimitedBy})");

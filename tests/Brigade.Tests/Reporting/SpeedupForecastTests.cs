@@ -313,6 +313,21 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void PlanNote_AfterARePlan_ForecastsEachPlansItems()
+    {
+        // The first plan alone forecasts 200 CPU items of 1 ms on 2 cores (about 2); with the re-plan to 100 threads for
+        // the last 100 items, which sleep 10 ms, the run as planned does far better than 2 (an idle machine assumed).
+        var plans = new[] { Plan("threadpool", 2, 1_000, 1, atItem: 0), Plan("threads", 100, 10_000, 0, atItem: 100) };
+
+        var first = SpeedupForecast.PlanNote(plans[..1], 200);
+        var both = SpeedupForecast.PlanNote(plans, 200, otherLoad: 0);
+
+        Assert.Equal(SpeedupForecast.PlanNote(plans[0], 200), first);
+        var speedup = double.Parse(System.Text.RegularExpressions.Regex.Match(both, @"speedup (\d+(\.\d+)?)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(speedup > 5, both);
+    }
+
+    [Fact]
     public async Task AutoRun_ReportCarriesTheForecastBesideTheMeasuredSpeedup()
     {
         var result = await Runner.MapAsync(Enumerable.Range(0, 2_000).ToArray(), static i => Workloads_Spin(i),
