@@ -12,7 +12,8 @@ namespace Brigade.Auto;
 /// boundaries (<see cref="MaybeTick"/>); the <see cref="AutoTicker"/> thread steps in only when no worker has for a while
 /// (items that block or run long). See <c>docs/auto-mode.md</c> for the rules.</para>
 /// <para>Locks, in order: <c>_controlGate</c> (here) → the pool's <c>_workersGate</c> → each
-/// <see cref="AutoWorker"/>'s totals; the <see cref="WarmupSample"/>'s is a leaf. No user code runs under any of them.</para>
+/// <see cref="AutoWorker"/>'s totals; the <see cref="WarmupSample"/>'s is a leaf. No user item runs under any of them; a failure under <c>_controlGate</c>
+/// cancels the run, so cancellation callbacks registered on the run's tokens may run there.</para>
 /// </remarks>
 internal sealed class AutoController<TIn, TOut> : IAutoController
 {

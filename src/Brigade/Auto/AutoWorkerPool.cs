@@ -266,10 +266,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         // more: measuring a batch of a few microseconds costs more than it tells). Afterwards: every fourth batch and
         // any after one of 250 µs or more. The choice is made before the batch starts, so the measured batches are
         // an unbiased subset (WorkSample).
-        me.Measure = _plan.Probing
+        var probing = _plan.Probing;
+        me.Measure = probing
             ? me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
             : me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
-        if (me.Id == 0 && !_controller.WidenedOnce)
+
+        // Only while sampling: a run that starts from a cached plan (or decides before widening) never widens, and
+        // must not take the controller's lock after every batch of worker 0 for the rest of the run.
+        if (probing && me.Id == 0 && !_controller.WidenedOnce)
         {
             _controller.WidenFromWorker();
         }
