@@ -87,8 +87,10 @@ internal static class LossBreakdown
             {
                 if (timed is { } plain)
                 {
-                    // Timed: the waits themselves (a waiter may spin on a core before it sleeps, so up to the batches' time).
-                    contention = Min(withinBatches, lockWait + plain);
+                    // Timed: the waits themselves, as far as they fell inside batches: at most the off-CPU time of the
+                    // batches during which the runtime counted contention (the events are process-wide, and Brigade's
+                    // own locks, taken between batches, contend too).
+                    contention = Min(withinBatches, lockWait + Min(plain, contended));
                 }
                 else
                 {
@@ -107,7 +109,7 @@ internal static class LossBreakdown
         }
         else if (!remote)
         {
-            contention = Min(lockWait + (timed ?? TimeSpan.Zero), withinBatches);
+            contention = Min(lockWait + Min(timed ?? TimeSpan.Zero, contended), withinBatches);
         }
 
         var useful = busy - runQueueInside - gc - contention - blocking - transport;

@@ -255,7 +255,7 @@ public sealed partial class SpeedupForecast
             return "";
         }
 
-        if (plans.Count == 1)
+        if (plans.Count == 1 && otherLoad is null)
         {
             return PlanNote(plans[0], items);
         }

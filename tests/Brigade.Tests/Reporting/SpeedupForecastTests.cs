@@ -319,10 +319,10 @@ public sealed class SpeedupForecastTests
         // the last 100 items, which sleep 10 ms, the run as planned does far better than 2 (an idle machine assumed).
         var plans = new[] { Plan("threadpool", 2, 1_000, 1, atItem: 0), Plan("threads", 100, 10_000, 0, atItem: 100) };
 
-        var first = SpeedupForecast.PlanNote(plans[..1], 200);
+        var first = SpeedupForecast.PlanNote(plans[..1], 200, otherLoad: 0);
         var both = SpeedupForecast.PlanNote(plans, 200, otherLoad: 0);
 
-        Assert.Equal(SpeedupForecast.PlanNote(plans[0], 200), first);
+        Assert.StartsWith("; forecast speedup 1.", first, StringComparison.Ordinal);
         var speedup = double.Parse(System.Text.RegularExpressions.Regex.Match(both, @"speedup (\d+(\.\d+)?)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(speedup > 5, both);
     }
