@@ -25,6 +25,8 @@ public static class ForecastTable
 
         var (reps, scale, _) = options;
 
+        // Plain lock waits timed from the runtime's contention events (the forecast's serial fraction reads them).
+        Brigade.Reporting.RunLosses.StartTimingPlainLocks();
         var loadBefore = ComparisonArgs.ReadLoadAverage();
         var lines = new List<string>();
         int autoWithin = 0, expertWithin = 0, workloads = 0, allWithin = 0, all = 0;
@@ -55,6 +57,26 @@ public static class ForecastTable
                 var others = string.Join("; ", rows.Skip(2).Select(Cell));
                 var line = $"| `{workload.Id}` | {sampleText} | {Cell(a)} ({a.Forecast.LimitedBy}) | {Cell(expert)} | {others} |";
                 Console.Error.WriteLine(line + $"  [load {ComparisonArgs.ReadLoadAverage()}]");
+                if (Environment.GetEnvironmentVariable("BRIGADE_FORECAST_DEBUG") == "1")
+                {
+                    Console.Error.WriteLine($"    plan: {plan.Explanation} | at {plan.AtItem} measured {plan.MeasuredItems} cpu/item {Ms(plan.CpuTimePerItem)} contention {plan.Contention:0.00} load {sample.OtherLoad} groups [{string.Join(',', sample.OtherGroups ?? [])}]");
+                    foreach (var p in comparison.Auto.Report.Plans.Skip(1))
+                    {
+                        Console.Error.WriteLine($"    re-plan: {p.Explanation} | at {p.AtItem} t {Ms(p.TimePerItem)} cpu {p.CpuRatio:0.00}");
+                    }
+
+                    Console.Error.WriteLine($"    serial fraction {sample.SerialFraction:0.00}");
+                    var reports = new[] { comparison.Auto }.Concat(comparison.Alternatives).ToArray();
+                    for (var k = 0; k < rows.Count; k++)
+                    {
+                        var rep = reports[k].Report;
+                        var los = rep.Losses;
+                        var r = rows[k];
+                        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"    {r.Label}: fwall {r.Forecast.WallTime.TotalMilliseconds:0.0} ms mwall {rep.WallTime.TotalMilliseconds:0.0} ms (walls {string.Join(',', reports[k].Walls.Select(x => x.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)))}) | fS {r.Speedup:0.00} share {r.Forecast.CoreShare:0.00} | cost su {r.Cost.StartUp.TotalMilliseconds:0.000} ms pi {r.Cost.PerItem.TotalMicroseconds:0.00} µs | busy {rep.BusyTime.TotalMilliseconds:0} cpu {rep.WorkerCpuTime?.TotalMilliseconds:0} useful {los.Useful.TotalMilliseconds:0} lossSpeedup {los.Speedup:0.00} busy/wall {rep.Speedup:0.00} n*t/wall {r.Measured:0.00} | {los.Summary}"));
+                    }
+                }
+
                 lines.Add(line);
             }
         }

@@ -34,6 +34,8 @@ public static class LossesTable
 
         var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         var rows = new List<string>();
+        // Plain lock waits timed from the runtime's contention events (process-wide, from here on).
+        Brigade.Reporting.RunLosses.StartTimingPlainLocks();
         await using (var suite = await WorkloadSuite.StartAsync(scale))
         {
             var auto = WorkloadComparison.CreateAutoEngine();

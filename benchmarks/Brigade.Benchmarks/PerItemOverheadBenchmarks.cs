@@ -99,4 +99,13 @@ public class PerItemOverheadBenchmarks
 
     [Benchmark(OperationsPerInvoke = N, Description = "Brigade async (cores)")]
     public IReadOnlyList<int> BrigadeAsync() => Runner.MapAsync(_items, Work, new RunOptions { Engine = Engine.Async, MaxDegreeOfParallelism = Environment.ProcessorCount, CollectTimeline = false }).GetAwaiter().GetResult().Values;
+
+    [Benchmark(OperationsPerInvoke = N, Description = "Brigade threadpool + timeline + Losses")]
+    public TimeSpan BrigadeThreadPoolLosses() => Runner.MapAsync(_items, Work, new RunOptions { Engine = Engine.ThreadPool }).GetAwaiter().GetResult().Report.Losses.Gap;
+
+    [Benchmark(OperationsPerInvoke = N, Description = "Brigade auto + timeline + Losses (forecast)")]
+    public TimeSpan BrigadeAutoLosses() => Runner.MapAsync(_items, Work, new RunOptions { Engine = AutoNoCache }).GetAwaiter().GetResult().Report.Losses.Gap;
+
+    // Auto mode without the plan cache, so every run samples and its losses carry a forecast.
+    private static readonly Engine AutoNoCache = Engine.CreateAuto(new Brigade.Auto.AutoEngineOptions { UsePlanCache = false });
 }

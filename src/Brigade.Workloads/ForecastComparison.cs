@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Brigade.Auto;
 using Brigade.Reporting;
 
 namespace Brigade.Workloads;
@@ -19,23 +18,27 @@ internal static class ForecastComparison
         ArgumentNullException.ThrowIfNull(comparison);
         var auto = comparison.Auto.Report;
         var rows = new List<ForecastRow>();
-        if (auto.Plans.Count == 0 || SampleOf(auto) is not { } sample)
+        if (SampleOf(auto) is not { } sample)
         {
             return rows;
         }
 
-        var plan = auto.Plans[0];
+        // Auto: each plan's items on its engine, width and batch, after the sample (SpeedupForecast.ForRun), with the
+        // engines' costs measured here.
+        var costs = new Dictionary<(string Engine, int Width), EngineCost>();
+        foreach (var p in auto.Plans)
+        {
+            costs[(p.Engine, p.DegreeOfParallelism)] = await CostAsync(p.Engine, p.DegreeOfParallelism, cancellationToken).ConfigureAwait(false);
+        }
 
-        // Auto: the plan's engine, width and batch, after the sample (its items and its time count in the job).
-        var sampled = Math.Min(plan.AtItem, auto.Items);
-        var sampling = plan.FromCache ? TimeSpan.Zero
-            : TimeSpan.FromTicks((long)(plan.TimePerItem.Ticks * (double)sampled / Math.Max(1, Math.Min(sample.Cores, plan.DegreeOfParallelism))));
-        var rest = With(sample, items: auto.Items - sampled, sampling: sampling);
-        var autoCost = await CostAsync(plan.Engine, plan.DegreeOfParallelism, cancellationToken).ConfigureAwait(false);
-        var predicted = SpeedupForecast.Predict(rest, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, autoCost);
-        var whole = auto.Items * plan.TimePerItem.TotalSeconds;
-        var autoSpeedup = predicted.WallTime > TimeSpan.Zero && whole > 0 ? whole / predicted.WallTime.TotalSeconds : predicted.Speedup;
-        rows.Add(new ForecastRow("auto", predicted, autoSpeedup, Measured(auto), autoCost));
+        var predicted = SpeedupForecast.ForRun(auto, (e, w, _) => costs[(e, w)], sample)!;
+        var last = auto.Plans[^1];
+
+        // The items' own time, measured one at a time on a strided subset: the same baseline for every configuration.
+        var perItem = await SequentialPerItemAsync(comparison.Workload, cancellationToken).ConfigureAwait(false);
+        double Measured(RunReport report) => ForecastComparison.Measured(report, perItem);
+
+        rows.Add(new ForecastRow("auto", predicted, predicted.Speedup, Measured(auto), costs[(last.Engine, last.DegreeOfParallelism)]));
 
         foreach (var alternative in comparison.Alternatives)
         {
@@ -46,65 +49,110 @@ internal static class ForecastComparison
         }
 
         return rows;
+    }
 
-        // The same sequential estimate as the forecast's (the items × the sample's time per item) over the median run's
-        // wall time: the error is the forecast wall time's. (RunLosses.Speedup is not used: on the async engine a
-        // worker's busy time is not the items' time in flight.)
-        double Measured(RunReport report) => report.WallTime > TimeSpan.Zero ? report.Items * plan.TimePerItem.TotalSeconds / report.WallTime.TotalSeconds : 0;
+    /// <summary>
+    /// The speedup a run measured over one worker on an idle machine: the items' own time over the run's wall time. Not
+    /// the sample's time per item (a forecast input, and only a lower bound where auto mode decided from items still
+    /// running), so the measured side is independent of the forecast.
+    /// </summary>
+    /// <param name="report">The run.</param>
+    /// <param name="perItem">The items' own time each, measured one at a time (<see cref="SequentialPerItemAsync"/>); when
+    /// null, read from the run itself.</param>
+    /// <remarks>
+    /// Measured one at a time on a strided subset of the items, the baseline is the same for every configuration and
+    /// does not depend on how well a run of hundreds of threads on a busy machine can tell its items' time from its
+    /// waits (asynchronous items' time in flight grows with the width; a run's run-queue reading is scaled up from
+    /// stretches). Without it: the run's batches' time less the run-queue waits measured in them
+    /// (<see cref="RunLosses.Useful"/>), plus the time they blocked and the GC paused them, at least the workers' CPU time.
+    /// </remarks>
+    public static double Measured(RunReport report, TimeSpan? perItem = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.WallTime <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        if (perItem is { } each)
+        {
+            return report.Items * each.TotalSeconds / report.WallTime.TotalSeconds;
+        }
+
+        return OwnTime(report) / report.WallTime;
+    }
+
+    // The own time of items run one at a time: for asynchronous items their time in flight (one at a time nothing queues
+    // them but the machine; the worker's thread changes between continuations, so its run-queue reading means little);
+    // for items that are mostly CPU their CPU time (the rest is the machine's, however well the run queue was read);
+    // else their batches less the run-queue waits measured on the one thread.
+    private static TimeSpan BaselineOwnTime(RunReport report)
+    {
+        if (report.Workers.Count > 0 && report.WorkerCpuTime is null)
+        {
+            return report.BusyTime;
+        }
+
+        var own = OwnTime(report, oneWorker: true);
+        return report.WorkerCpuTime is { } cpu && cpu >= 0.8 * own ? cpu : own;
+    }
+
+    // The items' own time in a run: its batches less the losses inside them that one worker would not have had. On one
+    // worker (the baseline), a lock wait inside an item is the item's own too (nothing of the run contends with it).
+    private static TimeSpan OwnTime(RunReport report, bool oneWorker = false)
+    {
+        var losses = report.Losses;
+        var own = losses.Useful + losses.TimeLostTo(LossCause.Blocking) + losses.TimeLostTo(LossCause.GcPauses) +
+            (oneWorker ? losses.TimeLostTo(LossCause.LockContention) : TimeSpan.Zero);
+        return report.WorkerCpuTime is { } cpu && cpu > own ? cpu : own;
+    }
+
+    /// <summary>
+    /// The items' own time, measured one at a time: sequential runs of items spread over the whole job (the golden
+    /// ratio's low-discrepancy sequence of indices), in chunks of 1, 2, 4, … until half a second's worth ran; the last
+    /// (largest) chunk's own time per item (see <c>BaselineOwnTime</c>). Null when the workload cannot run a subset.
+    /// </summary>
+    public static async Task<TimeSpan?> SequentialPerItemAsync(Workload workload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (workload.RunItems is not { } run || workload.Items <= 0)
+        {
+            return null;
+        }
+
+        var golden = (Math.Sqrt(5) - 1) / 2;
+        var own = TimeSpan.Zero;
+        var total = TimeSpan.Zero;
+        long items = 0, next = 0, last = 0;
+        for (var chunk = 1; total < TimeSpan.FromSeconds(0.5) && items < Math.Min(workload.Items, 100_000); chunk *= 2)
+        {
+            var indices = new int[chunk];
+            for (var j = 0; j < chunk; j++, next++)
+            {
+                indices[j] = (int)(next * golden % 1 * workload.Items);
+            }
+
+            var report = await run(indices, new RunOptions { Engine = Engine.Sequential, Label = "baseline" }, cancellationToken).ConfigureAwait(false);
+            if (!report.IsSuccess)
+            {
+                return null;
+            }
+
+            // The largest chunk (the last, half the items) counts: a run of a few tiny items is mostly its own overhead.
+            own = BaselineOwnTime(report);
+            items += report.Items;
+            last = report.Items;
+            total += own;
+        }
+
+        return last > 0 ? own / last : null;
     }
 
     /// <summary>The sample behind auto's first plan, with the spread of the sampled batches' item times.</summary>
     public static ForecastSample? SampleOf(RunReport auto)
     {
         ArgumentNullException.ThrowIfNull(auto);
-        if (auto.Plans.Count == 0 || auto.Plans[0].TimePerItem <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        var plan = auto.Plans[0];
-        var sample = ForecastSample.FromPlan(plan, auto.Items, readGroups: true);
-        return With(sample, spread: Spread(auto.Timeline, plan));
-    }
-
-    /// <summary>
-    /// The items' spread from the batches the sample ran (those that started before the plan): the coefficient of
-    /// variation of their time per item, scaled up by the square root of their size (a batch of b items varies √b
-    /// times less than one item). CPU time where the work is mostly CPU, so that a busy machine's run-queue waits
-    /// do not read as a spread of the items.
-    /// </summary>
-    public static double Spread(IReadOnlyList<TimelineEvent> timeline, AutoPlan plan)
-    {
-        ArgumentNullException.ThrowIfNull(timeline);
-        ArgumentNullException.ThrowIfNull(plan);
-        var cpu = plan.CpuRatio >= 0.5;
-        var perItem = new List<double>();
-        double count = 0;
-        foreach (var e in timeline)
-        {
-            if (e.FirstIndex >= plan.AtItem || e.Count <= 0 || e.Failed > 0)
-            {
-                continue;
-            }
-
-            var time = cpu && e.CpuTime is { } c ? c : e.Duration;
-            perItem.Add(time.TotalSeconds / e.Count);
-            count += e.Count;
-        }
-
-        if (perItem.Count < 4)
-        {
-            return 0;
-        }
-
-        var mean = perItem.Average();
-        if (mean <= 0)
-        {
-            return 0;
-        }
-
-        var sd = Math.Sqrt(perItem.Sum(x => (x - mean) * (x - mean)) / (perItem.Count - 1));
-        return sd / mean * Math.Sqrt(count / perItem.Count);
+        return ForecastSample.FromRun(auto, readGroups: true);
     }
 
     /// <summary>The batch adaptive batching settles on, about: a millisecond's worth of items, as a power of two.</summary>
@@ -183,19 +231,4 @@ internal static class ForecastComparison
         var items = target.Ticks / (double)perItem.Ticks;
         return items < 2 ? 1 : (int)Math.Min(1 << 16, 1L << (int)Math.Floor(Math.Log2(items)));
     }
-
-    private static ForecastSample With(ForecastSample s, long? items = null, TimeSpan? sampling = null, double? spread = null) => new()
-    {
-        Items = items ?? s.Items,
-        TimePerItem = s.TimePerItem,
-        Spread = spread ?? s.Spread,
-        CpuRatio = s.CpuRatio,
-        RunQueueShare = s.RunQueueShare,
-        SampleWorkers = s.SampleWorkers,
-        SerialFraction = s.SerialFraction,
-        OtherLoad = s.OtherLoad,
-        OtherGroups = s.OtherGroups,
-        Cores = s.Cores,
-        Sampling = sampling ?? s.Sampling,
-    };
 }

@@ -6,7 +6,7 @@ namespace Brigade.Workloads;
 /// <param name="Label">Such as <c>auto</c> or <c>threads ×64</c>.</param>
 /// <param name="Forecast">The forecast (for auto: of the items after the sample).</param>
 /// <param name="Speedup">The forecast speedup of the whole job.</param>
-/// <param name="Measured">The items × the sample's time per item, over the median run's wall time.</param>
+/// <param name="Measured">The speedup the median run measured: the items' own time in it over its wall time (<see cref="ForecastComparison.Measured"/>).</param>
 /// <param name="Cost">The engine's cost the forecast used.</param>
 internal sealed record ForecastRow(string Label, SpeedupForecast Forecast, double Speedup, double Measured, EngineCost Cost)
 {

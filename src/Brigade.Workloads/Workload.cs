@@ -20,6 +20,9 @@ internal sealed class Workload
         _warmUp = warmUp;
     }
 
+    /// <summary>Gets how to run only some of the items (by index), for a measured sequential baseline; null when the workload cannot.</summary>
+    public Func<IReadOnlyList<int>, RunOptions, CancellationToken, Task<RunReport>>? RunItems { get; init; }
+
     /// <summary>Gets the stable id, such as <c>blocking-sleep</c>.</summary>
     public string Id { get; }
 

@@ -96,7 +96,10 @@ internal sealed class WorkloadSuite : IAsyncDisposable
                     }
 
                     return Task.CompletedTask;
-                });
+                })
+            {
+                RunItems = async (indices, options, ct) => (await Runner.MapAsync(indices, work, options, ct).ConfigureAwait(false)).Report,
+            };
 
         Workload AsyncWork<TOut>(string id, string title, WorkloadClass expected, int count, Func<int, CancellationToken, ValueTask<TOut>> work, params EngineChoice[] handPicked) =>
             new(id, title, expected, handPicked, count,
@@ -107,7 +110,10 @@ internal sealed class WorkloadSuite : IAsyncDisposable
                     {
                         _ = await work(i, ct).ConfigureAwait(false);
                     }
-                });
+                })
+            {
+                RunItems = async (indices, options, ct) => (await Runner.MapAsync(indices, work, options, ct).ConfigureAwait(false)).Report,
+            };
 
         var cpuCount = Size(1_000, 1_000, 10_000);
         var allocCount = Size(1_000, 1_000, 8_000);
@@ -155,6 +161,7 @@ internal sealed class WorkloadSuite : IAsyncDisposable
                 ct => { _ = Work.Hash(1, ChangeIterations); return Task.CompletedTask; })
             {
                 ExpectedFirstClass = WorkloadClass.CpuBound,
+                RunItems = async (indices, options, ct) => (await Runner.MapAsync(indices, i => i < half ? Work.Hash(i, ChangeIterations) : Sleep(i, 5), options, ct).ConfigureAwait(false)).Report,
             },
             Sync("alloc-heavy", $"{heavyCount:N0} × build, sort and join 1,024 strings (~225 KB allocated each)", WorkloadClass.CpuBound, heavyCount,
                 i => Work.Allocate(i, 1_024), pool, sequential),

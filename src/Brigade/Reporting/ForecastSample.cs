@@ -78,7 +78,80 @@ public sealed class ForecastSample
             SampleWorkers = c,
             Cores = c,
             OtherLoad = otherLoad ?? MachineLoad.RunnableNow(),
-            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c) : null,
+            OtherGroups = otherLoad is null && readGroups ? MachineLoad.OtherGroups(c, reads: 5, TimeSpan.FromMilliseconds(5)) : null,
         };
+    }
+
+    /// <summary>Builds the sample behind an auto-mode run's first plan, with the spread of the sampled batches' item times
+    /// (read from the run's timeline) and the machine's load read now. A plan decided from items still running has only a
+    /// lower bound of their time: the sample's time per item is twice it (see <see cref="SpeedupForecast.ForRun"/>).</summary>
+    /// <param name="run">A run auto mode planned.</param>
+    /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds).</param>
+    /// <returns>The sample, or null when the run has no plan with a measurement.</returns>
+    public static ForecastSample? FromRun(RunReport run, bool readGroups = false)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Plans.Count == 0 || run.Plans[0].TimePerItem <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var plan = run.Plans[0];
+        var s = FromPlan(plan, run.Items, readGroups: readGroups);
+        return new ForecastSample
+        {
+            Items = s.Items,
+            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.ItemTime(plan).Seconds),
+            Spread = SpeedupForecast.Spread(run.Timeline, plan),
+            CpuRatio = s.CpuRatio,
+            RunQueueShare = s.RunQueueShare,
+            SampleWorkers = s.SampleWorkers,
+            OtherLoad = s.OtherLoad,
+            OtherGroups = s.OtherGroups,
+            SerialFraction = SampleSerialFraction(run, plan),
+            Cores = s.Cores,
+        };
+    }
+
+    /// <summary>
+    /// Amdahl's serial fraction from the lock waits the sample measured (Brigade's primitives are timed by the run as a
+    /// whole, so only plain lock waits from the runtime's contention events, <see cref="PlainLockWaits"/>, count here):
+    /// with <c>k</c> workers behind one lock held a share <c>s</c> of the time, the waits are about <c>s (k − 1) / k</c>
+    /// of the workers' time, so <c>s ≈ q k / (k − 1)</c> for a measured wait share <c>q</c>. 0 when the sample ran on
+    /// one worker (nothing to contend with), the waits were not timed, under 5% of the sample's time, or the run counted
+    /// fewer contentions than half its items (a lock that serializes the items contends on most of them).
+    /// </summary>
+    internal static double SampleSerialFraction(RunReport run, AutoPlan plan)
+    {
+        // A lock that serializes the items contends on most of them: fewer contentions than half the items are the
+        // occasional waits of any threaded run (Brigade's own dispatch included), not a serial fraction.
+        if (plan.FromCache || run.Counters.MonitorContentions < 0.5 * Math.Max(1, run.Items))
+        {
+            return 0;
+        }
+
+        var sampled = run.Timeline.Where(e => e.FirstIndex < plan.AtItem).ToArray();
+        var workers = sampled.Select(static e => e.WorkerId).Distinct().Count();
+        if (workers < 2)
+        {
+            return 0;
+        }
+
+        var end = run.Timeline.Where(e => e.FirstIndex >= plan.AtItem).Select(static e => e.Start).DefaultIfEmpty(sampled.Max(static e => e.End)).Min();
+        var busy = TimeSpan.Zero;
+        foreach (var e in sampled)
+        {
+            var until = e.End < end ? e.End : end;
+            busy += until > e.Start ? until - e.Start : TimeSpan.Zero;
+        }
+
+        var start = run.StartedAt.UtcDateTime;
+        if (busy <= TimeSpan.Zero || PlainLockWaits.Waited(start, start + end, contended: true) is not { } waited)
+        {
+            return 0;
+        }
+
+        var q = Math.Clamp(waited / busy, 0, 1);
+        return q < 0.05 ? 0 : Math.Clamp(q * workers / (workers - 1), 0, 1);
     }
 }

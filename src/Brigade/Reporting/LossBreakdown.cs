@@ -62,8 +62,13 @@ internal static class LossBreakdown
         var concurrency = Math.Min(width, (report.WorkerCpuTime ?? busy) / wall);
         var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), busy - runQueueInside);
         var lockWait = TimeSpan.FromTicks(Math.Max(0, counters.LockWaitTicks));
+
+        // Plain lock waits, timed from the runtime's contention events when the listener is on (PlainLockWaits).
+        var runStart = report.StartedAt.UtcDateTime;
+        var timed = remote ? null : PlainLockWaits.Waited(runStart, runStart + wall, counters.MonitorContentions > 0);
         TimeSpan contention = TimeSpan.Zero, blocking = TimeSpan.Zero, transport = TimeSpan.Zero;
         var plainLock = false;
+        var withinBatches = Max(TimeSpan.Zero, busy - runQueueInside - gc);
         if (report.WorkerCpuTime is { } cpu)
         {
             var offCpu = Max(TimeSpan.Zero, busy - cpu - runQueueInside - gc);
@@ -80,21 +85,31 @@ internal static class LossBreakdown
             }
             else
             {
-                contention = Min(offCpu, lockWait);
-                if (cpuPool && contended > contention)
+                if (timed is { } plain)
                 {
-                    // Plain lock waits are not timed: the off-CPU time of batches during which the runtime counted
-                    // contention is their upper bound (less the run-queue wait inside them, already counted).
-                    contention = Min(offCpu, contended);
-                    plainLock = true;
+                    // Timed: the waits themselves, as far as they fell inside batches: at most the off-CPU time of the
+                    // batches during which the runtime counted contention (the events are process-wide, and Brigade's
+                    // own locks, taken between batches, contend too).
+                    contention = Min(withinBatches, lockWait + Min(plain, contended));
+                }
+                else
+                {
+                    contention = Min(offCpu, lockWait);
+                    if (cpuPool && contended > contention)
+                    {
+                        // Plain lock waits are not timed: the off-CPU time of batches during which the runtime counted
+                        // contention is their upper bound (less the run-queue wait inside them, already counted).
+                        contention = Min(offCpu, contended);
+                        plainLock = true;
+                    }
                 }
 
-                blocking = cpuPool ? offCpu - contention : TimeSpan.Zero;
+                blocking = cpuPool ? Max(TimeSpan.Zero, offCpu - contention) : TimeSpan.Zero;
             }
         }
         else if (!remote)
         {
-            contention = Min(lockWait, busy - runQueueInside - gc);
+            contention = Min(lockWait + Min(timed ?? TimeSpan.Zero, contended), withinBatches);
         }
 
         var useful = busy - runQueueInside - gc - contention - blocking - transport;
@@ -110,7 +125,7 @@ internal static class LossBreakdown
                 "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
             (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
                 "allocate less per item (reuse buffers, pool objects), or try server GC"),
-            (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock),
+            (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock, timed),
                 "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
             (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits"),
                 "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
@@ -139,12 +154,16 @@ internal static class LossBreakdown
             }
         }
 
-        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
+        var losses = new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
+
+        // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once).
+        PlainLockWaits.Start();
+        return losses;
     }
 
     // Auto mode's first plan holds what its sample measured: the forecast it allows for the plan's engine and width.
     private static SpeedupForecast? ForecastOf(RunReport report) =>
-        report.Plans.Count > 0 ? SpeedupForecast.ForPlan(report.Plans[0], report.Items) : null;
+        report.Plans.Count > 0 ? SpeedupForecast.ForReport(report) : null;
 
     // Workers as slots of the width: a worker that starts after another ended takes over its slot (auto mode's re-plans
     // retire workers and start new ones; a worker process that died is replaced), so the ideal counts the workers that
@@ -270,7 +289,7 @@ internal static class LossBreakdown
         ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
         : "items are small for their dispatch cost: raise BatchSize or give each item more work";
 
-    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock)
+    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock, TimeSpan? timed)
     {
         var s = Text($"workers waited {LossText.Duration(contention)} for locks");
         if (lockWait > TimeSpan.Zero)
@@ -278,7 +297,11 @@ internal static class LossBreakdown
             s += Text($" ({LossText.Duration(lockWait)} measured on Brigade primitives)");
         }
 
-        if (monitorContentions > 0)
+        if (timed is { } plain && plain > TimeSpan.Zero)
+        {
+            s += Text($"; plain lock waits {LossText.Duration(plain)} over {monitorContentions:N0} contentions, timed from the runtime's contention events");
+        }
+        else if (monitorContentions > 0)
         {
             s += Text($"; plain lock contended {monitorContentions:N0} times{(plainLock ? ", its wait estimated as the off-CPU time of the batches that contended" : "")}");
         }

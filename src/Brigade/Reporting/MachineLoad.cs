@@ -37,7 +37,39 @@ internal static class MachineLoad
     /// other session that has some, at most <paramref name="cores"/> each; null when it shares them between threads
     /// or this cannot be read. Reads every process's threads: milliseconds.
     /// </summary>
-    public static IReadOnlyList<double>? OtherGroups(int cores)
+    public static IReadOnlyList<double>? OtherGroups(int cores) => OtherGroups(cores, reads: 1, TimeSpan.Zero);
+
+    /// <summary>
+    /// <see cref="OtherGroups(int)"/> read <paramref name="reads"/> times, <paramref name="gap"/> apart, averaged per group
+    /// (a group not ready to run in a reading counts 0 there): one reading catches the groups at one instant, which on a
+    /// busy machine is a few of those that share the cores over a second.
+    /// </summary>
+    public static IReadOnlyList<double>? OtherGroups(int cores, int reads, TimeSpan gap)
+    {
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        var n = Math.Max(1, reads);
+        for (var r = 0; r < n; r++)
+        {
+            if (r > 0 && gap > TimeSpan.Zero)
+            {
+                Thread.Sleep(gap);
+            }
+
+            if (ReadGroups(cores) is not { } groups)
+            {
+                return null;
+            }
+
+            foreach (var (group, runnable) in groups)
+            {
+                sums[group] = sums.GetValueOrDefault(group) + runnable;
+            }
+        }
+
+        return [.. sums.Values.Select(v => v / n).Where(static v => v > 0)];
+    }
+
+    private static Dictionary<string, int>? ReadGroups(int cores)
     {
         try
         {
@@ -79,7 +111,7 @@ internal static class MachineLoad
                 }
             }
 
-            return [.. groups.Values.Select(static v => (double)v)];
+            return groups;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -82,6 +82,15 @@ public sealed class RunLosses
         }
     }
 
+    /// <summary>
+    /// Starts timing waits on plain <c>lock</c> for the losses of the runs that start afterwards: an in-process listener on
+    /// the runtime's contention events, process-wide and kept on (switching it per run would cost milliseconds). Without
+    /// it, a plain lock's wait is estimated from the batches during which the runtime counted contention. Computing any
+    /// run's <see cref="RunReport.Losses"/> starts it too, so a program that reads losses has it from its second run on.
+    /// </summary>
+    /// <returns>Whether timing is on (false where the runtime's event sources are not supported).</returns>
+    public static bool StartTimingPlainLocks() => PlainLockWaits.Start();
+
     /// <summary>Returns the time lost to <paramref name="cause"/>, zero when it is not among <see cref="Causes"/>.</summary>
     /// <param name="cause">The cause to look up.</param>
     /// <returns>The worker time lost to it.</returns>

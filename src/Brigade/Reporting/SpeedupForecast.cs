@@ -24,7 +24,7 @@ namespace Brigade.Reporting;
 /// runs as on an idle machine whatever the load: the scheduler lets a thread that just woke run first.</para>
 /// <para>Everything is a pure function of the inputs, so it is tested on synthetic samples.</para>
 /// </remarks>
-public sealed class SpeedupForecast
+public sealed partial class SpeedupForecast
 {
     private SpeedupForecast()
     {
@@ -180,25 +180,27 @@ public sealed class SpeedupForecast
 
     private static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, ForecastSample sample)
     {
-        // The sample ran before the plan did, on up to the cores: its items count in the job and its time in the wall.
+        // The sample ran before the plan did: its items count in the job and its time in the wall. A plan from items
+        // still running has a lower bound for their time: twice it, and the sampled items half done (see ForRun).
         var sampled = Math.Min(plan.AtItem, items);
-        var sampling = TimeSpan.FromTicks((long)(plan.TimePerItem.Ticks * (double)sampled / Math.Max(1, Math.Min(sample.Cores, plan.DegreeOfParallelism))));
+        var (t, fromRunning) = ItemTime(plan);
+        var sampling = plan.FromCache ? 0 : EstimatedSampleWall(plan, sampled, sample.Cores);
         sample = new ForecastSample
         {
-            Items = sample.Items - sampled,
-            TimePerItem = sample.TimePerItem,
+            Items = sample.Items - sampled + (fromRunning ? (sampled + 1) / 2 : 0),
+            TimePerItem = TimeSpan.FromSeconds(t),
             CpuRatio = sample.CpuRatio,
             RunQueueShare = sample.RunQueueShare,
             SampleWorkers = sample.SampleWorkers,
             Cores = sample.Cores,
             OtherLoad = sample.OtherLoad,
             OtherGroups = sample.OtherGroups,
-            Sampling = plan.FromCache ? TimeSpan.Zero : sampling,
+            Sampling = TimeSpan.FromSeconds(sampling),
         };
         var forecast = Predict(sample, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
 
         // Over the whole job: the sampled items took their time too.
-        var whole = items * plan.TimePerItem.TotalSeconds;
+        var whole = items * t;
         return new SpeedupForecast
         {
             Engine = forecast.Engine,
@@ -208,6 +210,20 @@ public sealed class SpeedupForecast
             CoreShare = forecast.CoreShare,
             LimitedBy = forecast.LimitedBy,
         };
+    }
+
+    // The forecast a run's report shows (RunLosses.Forecast): the whole run from its plans; the machine is read only
+    // for a run longer than the wake-up grace.
+    internal static SpeedupForecast? ForReport(RunReport report)
+    {
+        if (report.Plans.Count == 0 || report.Plans[0].TimePerItem <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var idle = ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, otherLoad: 0));
+        return idle is null || idle.WallTime <= WakeUpGrace ? idle
+            : ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)));
     }
 
     /// <summary>The note auto mode's plan line ends with: <c>; forecast speedup 1.9 (limited by cores)</c>.</summary>
@@ -223,6 +239,29 @@ public sealed class SpeedupForecast
 
         var f = ForPlan(plan, items);
         return string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
+    }
+
+    /// <summary>The note for a run's plans so far: the first plan's (<see cref="PlanNote(Auto.AutoPlan, long)"/>) while there
+    /// is one, else each plan's items from its own measurement (<see cref="ForRun"/>), so that the plan line after a re-plan
+    /// forecasts the run as planned, not the first plan alone.</summary>
+    /// <param name="plans">The run's plans, first to last.</param>
+    /// <param name="items">The number of items in the job.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
+    /// <returns>The note, empty when the first plan holds no measurement.</returns>
+    internal static string PlanNote(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null)
+    {
+        if (plans.Count == 0 || plans[0].TimePerItem <= TimeSpan.Zero || items <= 0)
+        {
+            return "";
+        }
+
+        if (plans.Count == 1 && otherLoad is null)
+        {
+            return PlanNote(plans[0], items);
+        }
+
+        var f = ForRun(new RunReport { Engine = "auto", Items = items, Plans = plans }, sample: ForecastSample.FromPlan(plans[0], items, otherLoad: otherLoad));
+        return f is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
     }
 
     /// <summary>Returns the forecast in a few words, such as <c>forecast speedup 1.9 (threadpool ×2, limited by cores)</c>.</summary>

@@ -259,6 +259,74 @@ public sealed class SpeedupForecastTests
         Assert.Equal("", SpeedupForecast.PlanNote(plan, 0));
     }
 
+    private static AutoPlan Plan(string engine, int width, double micros, double cpu, long atItem, string explanation = "x") => new()
+    {
+        Engine = engine,
+        Explanation = explanation,
+        DegreeOfParallelism = width,
+        BatchSize = 1,
+        CpuRatio = cpu,
+        TimePerItem = TimeSpan.FromMicroseconds(micros),
+        CpuTimePerItem = TimeSpan.FromMicroseconds(micros * cpu),
+        AtItem = atItem,
+    };
+
+    private static ForecastSample Idle(int cores) => new() { Cores = cores, OtherLoad = 0, SampleWorkers = cores };
+
+    [Fact]
+    public void ForRun_PlanFromItemsStillRunning_TakesTwiceTheirTimeSoFar()
+    {
+        // 32 sleeping items on 32 threads, decided after 10 ms of items still running: the sampled items are half done
+        // and every item is taken to last 20 ms, so the run is the sample's 10 ms, then one round of 20 ms.
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 32,
+            Plans = [Plan("threads", 32, 10_000, 0, atItem: 2, explanation: "pure waits (decided from items still running)")],
+            Timeline = [new TimelineEvent(2, 2, 1, 0, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), null)],
+        };
+
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.InRange(f.WallTime.TotalMilliseconds, 29.9, 30.1);
+        Assert.InRange(f.Speedup, 32 * 20.0 / 30 * 0.99, 32 * 20.0 / 30 * 1.01);
+    }
+
+    [Fact]
+    public void ForRun_RePlan_ForecastsEachPlansItemsFromItsOwnMeasurement()
+    {
+        // 100 CPU items of 1 ms on 2 cores, then a re-plan at item 100 for 100 sleeps of 10 ms on 100 threads: 50 ms for
+        // the first plan's items, 10 ms for the second's (no sample: the plan came from the cache).
+        var first = Plan("threadpool", 2, 1_000, 1, atItem: 0);
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 200,
+            Plans = [new AutoPlan { Engine = first.Engine, Explanation = "x", DegreeOfParallelism = 2, BatchSize = 1, CpuRatio = 1, TimePerItem = first.TimePerItem, FromCache = true }, Plan("threads", 100, 10_000, 0, atItem: 100)],
+        };
+
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.Equal("threads", f.Engine);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 59.5, 60.5);
+        Assert.InRange(f.Speedup, 1_100.0 / 60 * 0.99, 1_100.0 / 60 * 1.01);
+    }
+
+    [Fact]
+    public void PlanNote_AfterARePlan_ForecastsEachPlansItems()
+    {
+        // The first plan alone forecasts 200 CPU items of 1 ms on 2 cores (about 2); with the re-plan to 100 threads for
+        // the last 100 items, which sleep 10 ms, the run as planned does far better than 2 (an idle machine assumed).
+        var plans = new[] { Plan("threadpool", 2, 1_000, 1, atItem: 0), Plan("threads", 100, 10_000, 0, atItem: 100) };
+
+        var first = SpeedupForecast.PlanNote(plans[..1], 200, otherLoad: 0);
+        var both = SpeedupForecast.PlanNote(plans, 200, otherLoad: 0);
+
+        Assert.StartsWith("; forecast speedup 1.", first, StringComparison.Ordinal);
+        var speedup = double.Parse(System.Text.RegularExpressions.Regex.Match(both, @"speedup (\d+(\.\d+)?)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(speedup > 5, both);
+    }
+
     [Fact]
     public async Task AutoRun_ReportCarriesTheForecastBesideTheMeasuredSpeedup()
     {

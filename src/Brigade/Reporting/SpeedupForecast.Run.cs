@@ -1,0 +1,167 @@
+using Brigade.Auto;
+
+namespace Brigade.Reporting;
+
+/// <summary>Auto mode's forecast of a whole run, from the plans it made (see <see cref="ForRun"/>).</summary>
+public sealed partial class SpeedupForecast
+{
+    // The note auto mode adds to a plan made from items still running: their time so far is a lower bound.
+    private const string FromRunningItemsNote = "decided from items still running";
+
+    /// <summary>
+    /// Forecasts an auto-mode run from its plans, each from what was measured when it was made: the items of each plan
+    /// (from its <see cref="AutoPlan.AtItem"/> to the next plan's) on its engine, width and batch size, after the sample's
+    /// own wall time (when the first plan's first batch started, read from the timeline).
+    /// </summary>
+    /// <param name="run">A run auto mode planned (its <see cref="RunReport.Plans"/> not empty).</param>
+    /// <param name="costOf">What an engine costs at a width and batch size; <see cref="EngineCost.Default"/> when null.</param>
+    /// <param name="sample">The machine as the forecast assumes it; read now (<see cref="ForecastSample.FromPlan"/>) when null.
+    /// Its items, time per item, CPU share and spread are replaced by each plan's.</param>
+    /// <returns>The forecast for the engine the run ended on, or null when the run has no plan with a measurement.</returns>
+    /// <remarks>
+    /// <para>A plan decided from items still running knows only that they take longer than their time so far: the time
+    /// per item is taken as twice that (a duration known only to exceed <c>e</c> has, at the median, as long again to
+    /// go), and the sampled items as half done.</para>
+    /// <para>Each plan's items are forecast from its own measurement, so a re-plan mid-run (the work changed, or the
+    /// sample misread a busy machine) forecasts the rest from what auto mode knew then; the engine's start-up counts only
+    /// when the engine changes.</para>
+    /// </remarks>
+    public static SpeedupForecast? ForRun(RunReport run, Func<string, int, int, EngineCost>? costOf = null, ForecastSample? sample = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Plans.Count == 0 || run.Plans[0].TimePerItem <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var first = run.Plans[0];
+        var n = Math.Max(0, run.Items);
+        var machine = sample ?? ForecastSample.FromPlan(first, n);
+        var sampled = Math.Min(first.AtItem, n);
+        var (t0, fromRunning) = ItemTime(first);
+
+        // The sample: measured where the timeline shows when the plan's first batch started; else the sampled items'
+        // time at the sample's concurrency (the cores for items that use them, every sampled item for waiting ones).
+        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem) ?? EstimatedSampleWall(first, sampled, machine.Cores);
+
+        // A plan from running items leaves its sampled items half done (t0 is twice their time so far).
+        var leftOver = fromRunning ? sampled / 2.0 : 0;
+        var wall = sampleWall;
+        var work = sampled * t0;
+        SpeedupForecast? last = null;
+        string? engine = null;
+        for (var k = 0; k < run.Plans.Count; k++)
+        {
+            var plan = run.Plans[k];
+            var (t, _) = k == 0 ? (t0, fromRunning) : ItemTime(plan);
+            if (t <= 0)
+            {
+                t = t0;
+            }
+
+            var from = k == 0 ? sampled : Math.Clamp(run.Plans[k].AtItem, sampled, n);
+            var to = k + 1 < run.Plans.Count ? Math.Clamp(run.Plans[k + 1].AtItem, from, n) : n;
+            var items = (to - from) + (k == 0 ? leftOver : 0);
+            work += (to - from) * t;
+            var cost = costOf?.Invoke(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize) ?? EngineCost.Default(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
+            if (engine == plan.Engine || k > 0 && items <= 0)
+            {
+                cost = new EngineCost { PerItem = cost.PerItem, Measured = cost.Measured };
+            }
+
+            engine = plan.Engine;
+            var part = new ForecastSample
+            {
+                Items = (long)Math.Ceiling(items),
+                TimePerItem = TimeSpan.FromSeconds(t),
+                CpuRatio = Math.Clamp(plan.CpuRatio, 0, 1),
+                Spread = k == 0 ? Spread(run.Timeline, plan) : 0,
+                RunQueueShare = machine.RunQueueShare,
+                SampleWorkers = machine.SampleWorkers,
+                OtherLoad = machine.OtherLoad,
+                OtherGroups = machine.OtherGroups,
+                SerialFraction = machine.SerialFraction,
+                Cores = machine.Cores,
+            };
+            last = Predict(part, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, cost);
+            wall += last.WallTime.TotalSeconds;
+        }
+
+        return new SpeedupForecast
+        {
+            Engine = last!.Engine,
+            DegreeOfParallelism = last.DegreeOfParallelism,
+            Speedup = wall > 0 && work > 0 ? work / wall : 1,
+            WallTime = TimeSpan.FromSeconds(wall),
+            CoreShare = last.CoreShare,
+            LimitedBy = sampleWall > 0.5 * wall ? "start-up" : last.LimitedBy,
+        };
+    }
+
+    // A plan's time per item, and whether it is a lower bound doubled (items still running).
+    internal static (double Seconds, bool FromRunning) ItemTime(AutoPlan plan)
+    {
+        var t = Math.Max(0, plan.TimePerItem.TotalSeconds);
+        var running = plan.Explanation.Contains(FromRunningItemsNote, StringComparison.Ordinal);
+        return (running ? 2 * t : t, running);
+    }
+
+    // When the first batch after the sample started: the sample's wall time, or null when no batch followed it.
+    private static double? SampleWall(IReadOnlyList<TimelineEvent> timeline, long atItem)
+    {
+        TimeSpan? start = null;
+        foreach (var e in timeline)
+        {
+            if (e.FirstIndex >= atItem && (start is null || e.Start < start))
+            {
+                start = e.Start;
+            }
+        }
+
+        return start?.TotalSeconds;
+    }
+
+    private static double EstimatedSampleWall(AutoPlan plan, long sampled, int cores)
+    {
+        var overlap = plan.CpuRatio < 0.2 ? Math.Max(1, sampled) : Math.Max(1, Math.Min(cores, plan.DegreeOfParallelism));
+        return plan.TimePerItem.TotalSeconds * Math.Ceiling(sampled / (double)overlap);
+    }
+
+    /// <summary>
+    /// The items' spread from the batches the sample ran (those that started before the plan): the coefficient of
+    /// variation of their time per item, scaled up by the square root of their size (a batch of b items varies √b
+    /// times less than one item). CPU time where the work is mostly CPU, so that a busy machine's run-queue waits
+    /// do not read as a spread of the items.
+    /// </summary>
+    internal static double Spread(IReadOnlyList<TimelineEvent> timeline, AutoPlan plan)
+    {
+        var cpu = plan.CpuRatio >= 0.5;
+        var perItem = new List<double>();
+        double count = 0;
+        foreach (var e in timeline)
+        {
+            if (e.FirstIndex >= plan.AtItem || e.Count <= 0 || e.Failed > 0)
+            {
+                continue;
+            }
+
+            var time = cpu && e.CpuTime is { } c ? c : e.Duration;
+            perItem.Add(time.TotalSeconds / e.Count);
+            count += e.Count;
+        }
+
+        if (perItem.Count < 4)
+        {
+            return 0;
+        }
+
+        var mean = perItem.Average();
+        if (mean <= 0)
+        {
+            return 0;
+        }
+
+        var sd = Math.Sqrt(perItem.Sum(x => (x - mean) * (x - mean)) / (perItem.Count - 1));
+        return sd / mean * Math.Sqrt(count / perItem.Count);
+    }
+}
