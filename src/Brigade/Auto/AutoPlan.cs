@@ -51,6 +51,10 @@ public sealed class AutoPlan
     /// <summary>Gets whether the plan came from the plan cache instead of a fresh sample.</summary>
     public bool FromCache { get; init; }
 
+    /// <summary>Gets whether the plan was decided from items still running (items known only to last longer than their
+    /// time so far, such as long blocking calls), not from finished items; <see cref="TimePerItem"/> is then a lower bound.</summary>
+    public bool FromRunningItems { get; init; }
+
     /// <summary>Gets 0 for a run's first plan, and 1, 2, ... for each re-plan during the run.</summary>
     public int Revision { get; init; }
 

@@ -152,7 +152,7 @@ internal static class AutoPlanner
             batch = context.BatchSize ?? (int)Math.Clamp(Math.Min(open, BatchFor(perItem, target)), 1, MaxBatch);
             var explanation = $"Sequential — not worth parallelizing: the whole job takes {AutoFormat.Duration(whole)} " +
                 $"({AutoFormat.Count(context.ItemCount!.Value)} items × {AutoFormat.Nanoseconds(sample.NanosecondsPerItem)})";
-            return new PlanDecision(cls, kind, engine, width, batch, target, explanation + Suffix(context), sample, measured);
+            return new PlanDecision(cls, kind, engine, width, batch, target, explanation + Suffix(context), sample, measured) { FromRunningItems = context.FromRunningItems };
         }
 
         switch (measured)
@@ -250,7 +250,7 @@ internal static class AutoPlanner
         }
 
         var line = $"{head} ×{width}, batch {batch} — {why}";
-        return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured);
+        return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured) { FromRunningItems = context.FromRunningItems };
     }
 
     /// <summary>The batch that lasts about <paramref name="target"/>, as a power of two.</summary>

@@ -90,8 +90,9 @@ internal sealed class AutoRun<TIn, TOut>
             line += $"; width adapted {decision.Width} → {plan.Width}";
         }
 
-        // Issue 18 (Reporting's, not auto mode's): the speedup the first plan's sample forecasts, beside which the report measures it.
-        line += Reporting.SpeedupForecast.PlanNote(plans[0], _job.ItemCount ?? _job.ItemsTaken);
+        // Issue 18 (Reporting's, not auto mode's): the speedup the plans forecast (each plan's items from its own
+        // measurement after a re-plan), beside which the report measures it.
+        line += Reporting.SpeedupForecast.PlanNote(plans, _job.ItemCount ?? _job.ItemsTaken);
 
         _job.Plan = line;
         _job.AutoPlans = plans;

@@ -21,6 +21,9 @@ internal sealed record PlanDecision(
     WorkSample Sample,
     WorkloadClass MeasuredClass)
 {
+    /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
+    public bool FromRunningItems { get; init; }
+
     /// <summary>Turns the decision into the public plan a report carries.</summary>
     public AutoPlan ToPlan(int revision, long atItem, bool fromCache) => new()
     {
@@ -36,6 +39,7 @@ internal sealed record PlanDecision(
         Contention = Math.Round(Sample.Contention, 3),
         MeasuredItems = Sample.TotalItems,
         FromCache = fromCache,
+        FromRunningItems = FromRunningItems,
         Revision = revision,
         AtItem = atItem,
     };

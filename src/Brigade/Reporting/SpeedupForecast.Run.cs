@@ -5,9 +5,6 @@ namespace Brigade.Reporting;
 /// <summary>Auto mode's forecast of a whole run, from the plans it made (see <see cref="ForRun"/>).</summary>
 public sealed partial class SpeedupForecast
 {
-    // The note auto mode adds to a plan made from items still running: their time so far is a lower bound.
-    private const string FromRunningItemsNote = "decided from items still running";
-
     /// <summary>
     /// Forecasts an auto-mode run from its plans, each from what was measured when it was made: the items of each plan
     /// (from its <see cref="AutoPlan.AtItem"/> to the next plan's) on its engine, width and batch size, after the sample's
@@ -102,7 +99,7 @@ public sealed partial class SpeedupForecast
     internal static (double Seconds, bool FromRunning) ItemTime(AutoPlan plan)
     {
         var t = Math.Max(0, plan.TimePerItem.TotalSeconds);
-        var running = plan.Explanation.Contains(FromRunningItemsNote, StringComparison.Ordinal);
+        var running = plan.FromRunningItems;
         return (running ? 2 * t : t, running);
     }
 

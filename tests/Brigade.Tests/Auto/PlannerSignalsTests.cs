@@ -34,6 +34,8 @@ public sealed class PlannerSignalsTests
         Assert.Equal(LoopKind.Thread, plan.Kind);
         Assert.Equal(64, plan.Width);
         Assert.Contains("pure waits", plan.Explanation, StringComparison.Ordinal);
+        Assert.True(plan.ToPlan(revision: 0, atItem: 2, fromCache: false).FromRunningItems);
+        Assert.False(AutoPlanner.Decide(Sleeping(), Context(items: 64))!.ToPlan(0, 2, false).FromRunningItems);
     }
 
     [Fact]

@@ -259,10 +259,11 @@ public sealed class SpeedupForecastTests
         Assert.Equal("", SpeedupForecast.PlanNote(plan, 0));
     }
 
-    private static AutoPlan Plan(string engine, int width, double micros, double cpu, long atItem, string explanation = "x") => new()
+    private static AutoPlan Plan(string engine, int width, double micros, double cpu, long atItem, string explanation = "x", bool fromRunningItems = false) => new()
     {
         Engine = engine,
         Explanation = explanation,
+        FromRunningItems = fromRunningItems,
         DegreeOfParallelism = width,
         BatchSize = 1,
         CpuRatio = cpu,
@@ -282,7 +283,7 @@ public sealed class SpeedupForecastTests
         {
             Engine = "auto",
             Items = 32,
-            Plans = [Plan("threads", 32, 10_000, 0, atItem: 2, explanation: "pure waits (decided from items still running)")],
+            Plans = [Plan("threads", 32, 10_000, 0, atItem: 2, explanation: "pure waits (decided from items still running)", fromRunningItems: true)],
             Timeline = [new TimelineEvent(2, 2, 1, 0, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(20), null)],
         };
 
