@@ -25,6 +25,19 @@ public sealed class ValidationTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ShouldRetryDelegate_IsRefused_BeforeAnyItem()
+    {
+        var (error, stats) = await FailsBeforeAnyItem<NotSupportedException, long>(e =>
+        {
+            var options = TestEngines.Run(e);
+            options.ItemRetry = new ItemRetryOptions { ShouldRetry = _ => true };
+            return Runner.MapAsync(Items, new Square(), options);
+        });
+        Assert.Contains("ShouldRetry", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stats.WorkersStarted);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task NonSerializableInput_IsRefused()
     {
         await using var engine = TestEngines.Create();

@@ -44,7 +44,8 @@ internal sealed class ProcessRun<TIn, TOut>
 
     // How long an item may hold its worker before the worker is killed: ProcessEngineOptions.ItemTimeout (the whole
     // item, attempts and waits included), or else, when the run has an attempt timeout, every attempt's timeout and wait
-    // (so that synchronous work that ignores its timeout cannot hold a worker forever); null for no limit.
+    // plus one more timeout's grace (so that synchronous work that ignores its timeout cannot hold a worker forever, and
+    // work that honours it always reports its own TimeoutRejectedException first); null for no limit.
     private readonly TimeSpan? _hardTimeout;
 
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
@@ -57,7 +58,7 @@ internal sealed class ProcessRun<TIn, TOut>
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
         _policy = ItemPolicySpec.From(job.Options, engine.Name);
-        _hardTimeout = _options.ItemTimeout ?? _policy?.WorstCase();
+        _hardTimeout = _options.ItemTimeout ?? _policy?.WorstCase() + _policy?.Timeout;
         _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 

@@ -80,39 +80,21 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         Begin(writer, control);
         var token = control.Token;
         var sink = new ChunkSink(this);
-        var start = 0;
-        while (start < _count && !token.IsCancellationRequested)
+        for (var start = 0; NextSegment(ref start, out var end, token); start = end)
         {
-            var end = NextUnreadable(start);
-            if (end > start)
+            var items = _inputs.AsSpan(start, end - start);
+            if (_policy is not null)
             {
-                var items = _inputs.AsSpan(start, end - start);
-                if (_policy is not null)
-                {
-                    ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!, token), ref sink, token);
-                }
-                else if (_sync is not null)
-                {
-                    ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ChunkSink>(items, new(_sync), ref sink, token);
-                }
-                else
-                {
-                    ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!, token), ref sink, token);
-                }
-
-                ThrowIfWriteFailed();
-                if (Position < end)
-                {
-                    break;
-                }
+                ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!, token), ref sink, token);
             }
-
-            if (!FailUnreadable(end, token))
+            else if (_sync is not null)
             {
-                break;
+                ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ChunkSink>(items, new(_sync), ref sink, token);
             }
-
-            start = end + 1;
+            else
+            {
+                ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!, token), ref sink, token);
+            }
         }
 
         End();
@@ -129,38 +111,54 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         Begin(writer, control);
         var token = control.Token;
         var sink = new ChunkSink(this);
-        var start = 0;
-        while (start < _count && !token.IsCancellationRequested)
+        for (var start = 0; NextSegment(ref start, out var end, token); start = end)
         {
-            var end = NextUnreadable(start);
-            if (end > start)
+            var items = _inputs.AsMemory(start, end - start);
+            if (_policy is not null)
             {
-                var items = _inputs.AsMemory(start, end - start);
-                if (_policy is not null)
-                {
-                    await ItemLoop.RunAsync<TIn, TOut, ResilientAsyncWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!), sink, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!), sink, token).ConfigureAwait(false);
-                }
-
-                ThrowIfWriteFailed();
-                if (Position < end)
-                {
-                    break;
-                }
+                await ItemLoop.RunAsync<TIn, TOut, ResilientAsyncWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!), sink, token).ConfigureAwait(false);
             }
-
-            if (!FailUnreadable(end, token))
+            else
             {
-                break;
+                await ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!), sink, token).ConfigureAwait(false);
             }
-
-            start = end + 1;
         }
 
         End();
+    }
+
+    // The items run in segments between inputs that could not be read (there are none, and one segment, unless the
+    // engine could not serialize an input). Before each segment: stop if the last one was stopped (the token, or the
+    // transport failed: rethrown here), fail the unreadable input at `start` if any, and find where the segment ends.
+    private bool NextSegment(ref int start, out int end, CancellationToken token)
+    {
+        end = start;
+        ThrowIfWriteFailed();
+        if (Position < start)
+        {
+            return false;
+        }
+
+        while (start < _count && !token.IsCancellationRequested)
+        {
+            end = NextUnreadable(start);
+            if (end > start)
+            {
+                return true;
+            }
+
+            // An input that could not be read fails its item (the engine reports its own reason when it could not send it).
+            var unreadable = _inputErrors[start]!;
+            Record(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {unreadable.Message}", unreadable), attempts: 1);
+            if (!Continue())
+            {
+                ThrowIfWriteFailed();
+            }
+
+            start++;
+        }
+
+        return false;
     }
 
     // How many items of the batch have finished (succeeded or failed).
@@ -175,21 +173,6 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
 
         var at = Array.FindIndex(_inputErrors, start, _count - start, static e => e is not null);
         return at < 0 ? _count : at;
-    }
-
-    // An input that could not be read fails its item (the engine reports its own reason when it could not send it).
-    private bool FailUnreadable(int offset, CancellationToken token)
-    {
-        if (offset >= _count || token.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        var unreadable = _inputErrors[offset]!;
-        Record(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {unreadable.Message}", unreadable), attempts: 1);
-        var more = Continue();
-        ThrowIfWriteFailed();
-        return more;
     }
 
     private void Begin(IRemoteResultWriter writer, RemoteBatchControl control)
