@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Brigade.Cli;
 
 /// <summary>
@@ -16,7 +14,7 @@ namespace Brigade.Cli;
 /// terminal, signals and exit code, for the cost of one more start-up (about 0.2 s of runs lasting seconds). Where
 /// that is not available they run as they are.
 /// </remarks>
-internal static unsafe partial class MeasuringProcess
+internal static class MeasuringProcess
 {
     private const string Variable = "DOTNET_TieredCompilation";
     private const string GcVariable = "DOTNET_gcServer";
@@ -27,67 +25,28 @@ internal static unsafe partial class MeasuringProcess
     private static readonly string[] Commands = ["demo", "advise"];
 
     public static bool ShouldRestart(string[] args) =>
-        (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) &&
+        SelfExec.IsAvailable &&
         args.Length > 0 && Commands.Contains(args[0]) &&
         !args.Any(a => a is "-h" or "--help" or "-?") &&
-        Environment.GetEnvironmentVariable(Variable) is null &&
-        Environment.ProcessPath is not null;
+        Environment.GetEnvironmentVariable(Variable) is null;
 
     /// <summary>Replaces this process with the same command, tiered compilation off; returns only if that failed.</summary>
     public static void Restart(string[] args)
     {
-        var host = Environment.ProcessPath!;
-        var argv = new List<string> { host };
-
-        // Started as 'dotnet Brigade.Cli.dll': the muxer needs the assembly again; as the 'brigade' apphost it does not.
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            argv.Add(typeof(MeasuringProcess).Assembly.Location);
-        }
-
-        argv.AddRange(args);
         // The tool runs server GC (flat memory for long runs, docs/performance.md) and a thread pool that does not spin
         // when idle; what the demo and advise measure is the workstation GC and the spinning an application gets by
         // default, unless the user chose otherwise.
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .Select(e => $"{e.Key}={e.Value}")
-            .Append($"{Variable}=0")
-            .Concat(Environment.GetEnvironmentVariable(GcVariable) is null ? [$"{GcVariable}=0"] : [])
-            .Concat(Environment.GetEnvironmentVariable(SpinVariable) is null ? [$"{SpinVariable}={DefaultSpinLimit}"] : [])
-            .ToList();
+        var added = new List<string> { $"{Variable}=0" };
+        if (Environment.GetEnvironmentVariable(GcVariable) is null)
+        {
+            added.Add($"{GcVariable}=0");
+        }
 
-        Console.Out.Flush();
-        Console.Error.Flush();
-        var strings = new List<nint>();
-        try
+        if (Environment.GetEnvironmentVariable(SpinVariable) is null)
         {
-            var path = Marshal.StringToCoTaskMemUTF8(host);
-            strings.Add(path);
-            var argvPointers = ToNullTerminated(argv, strings);
-            var envPointers = ToNullTerminated(environment, strings);
-            fixed (nint* a = argvPointers, e = envPointers)
-            {
-                _ = Execve(path, a, e);   // returns only on failure: then the command runs here, as it is
-            }
+            added.Add($"{SpinVariable}={DefaultSpinLimit}");
         }
-        finally
-        {
-            strings.ForEach(Marshal.FreeCoTaskMem);
-        }
+
+        SelfExec.Replace(args, added);
     }
-
-    private static nint[] ToNullTerminated(List<string> values, List<nint> allocated)
-    {
-        var pointers = new nint[values.Count + 1];
-        for (var i = 0; i < values.Count; i++)
-        {
-            pointers[i] = Marshal.StringToCoTaskMemUTF8(values[i]);
-            allocated.Add(pointers[i]);
-        }
-
-        return pointers;
-    }
-
-    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
-    private static partial int Execve(nint path, nint* argv, nint* envp);
 }

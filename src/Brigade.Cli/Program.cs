@@ -7,4 +7,7 @@ if (MeasuringProcess.ShouldRestart(args))
     MeasuringProcess.Restart(args);
 }
 
+// A long brigade run restarts itself once, with call counting off, after parsing its command line (RunRestart).
+Brigade.Cli.Run.RunRestart.Arm(args);
+
 return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal static class UserWorkload
         var (descriptor, instance) = WorkLoader.Resolve(assemblyPath, typeName);
 
         // The conversion from a line, a JSON value or a CSV record to the input type is brigade run's own.
-        var converter = WorkLoader.Create(descriptor, instance, inProcess: true, retries: 0);
+        var converter = WorkLoader.Create(descriptor, instance, inProcess: true, JobRetry.None, timeout: null);
         if (input != "-" && !File.Exists(input))
         {
             throw new CliUsageException($"--input: '{input}' not found");

@@ -28,8 +28,9 @@ internal static class RunCommand
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its journal: completed items are skipped, the output ends identical to an uninterrupted run." };
         var unordered = new Option<bool>("--unordered") { Description = "Write results as they finish instead of in input order." };
-        var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times.", DefaultValueFactory = _ => 0, HelpName = "N" };
-        var timeout = new Option<string?>("--timeout") { Description = "Kill an item's command after this long (e.g. 30s, 500ms, 2m) and count it as failed.", HelpName = "DURATION" };
+        var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay).", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
+        var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item (items already running finish)." };
         var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
@@ -38,11 +39,11 @@ internal static class RunCommand
 
         // A value that is not a number is the parser's own error ("Cannot parse argument"); these check the range.
         jobs.Validators.Add(r => { if (Number(r) is < 1) { r.AddError("--jobs must be at least 1"); } });
-        retries.Validators.Add(r => { if (Number(r) is < 0) { r.AddError("--retries must be 0 or more"); } });
+        retries.Validators.Add(r => { if (Number(r) is < 0 or > JobRetry.MaxRetries) { r.AddError($"--retries must be from 0 to {JobRetry.MaxRetries}"); } });
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, retryDelay, timeout, failFast, strictInput, report, trace, quiet,
         };
         cluster.AddTo(command);
 
@@ -60,9 +61,18 @@ internal static class RunCommand
                 throw new CliUsageException("--work needs --assembly PATH (the assembly that holds the type)");
             }
 
-            var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t) : (TimeSpan?)null;
+            var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t, "--timeout") : (TimeSpan?)null;
             var jobCount = parse.GetValue(jobs);
             var retryCount = parse.GetValue(retries);
+            var delayText = parse.GetValue(retryDelay);
+            if (delayText is not null && retryCount == 0)
+            {
+                throw new CliUsageException("--retry-delay applies with --retries N (how many times a failing item runs again)");
+            }
+
+            var retry = new JobRetry(retryCount, delayText is null ? JobRetry.DefaultDelay : ParseDuration(delayText, "--retry-delay", allowZero: true));
+            // Before anything is created: a long run may start over with the runtime tuned for it (same process, same arguments).
+            RunRestart.MaybeRestart(parse.GetValue(input)!, parse.GetValue(nullSeparated));
             var entry = EngineRegistry.Default.Resolve(parse.GetValue(engine)!);
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);
@@ -73,8 +83,8 @@ internal static class RunCommand
             var inputPath = parse.GetValue(input)!;
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
-                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retryCount)
-                : WorkLoader.Load(assemblyPath!, workType!, inProcess, retryCount);
+                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry)
+                : WorkLoader.Load(assemblyPath!, workType!, inProcess, retry, itemTimeout);
 
             var options = new RunJobOptions
             {
@@ -108,22 +118,26 @@ internal static class RunCommand
     private static async Task<Engine> ClusterAsync(EngineResources resources, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
         await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
 
-    internal static TimeSpan ParseDuration(string text)
+    /// <summary>Reads a duration such as 30s, 500ms, 2m, 1h or a number of seconds, at most one day.</summary>
+    /// <param name="text">The option's value.</param>
+    /// <param name="option">The option, for the error.</param>
+    /// <param name="allowZero">Whether zero is a valid value.</param>
+    /// <exception cref="CliUsageException">The value is not such a duration.</exception>
+    internal static TimeSpan ParseDuration(string text, string option = "--timeout", bool allowZero = false)
     {
         var t = text.Trim();
-        (string Suffix, double Scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        (string Suffix, double Scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("", 1)];
         foreach (var (suffix, scale) in units)
         {
             if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) &&
-                double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0)
+                double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) &&
+                (v > 0 || (allowZero && v == 0)) && v * scale <= TimeSpan.FromDays(1).TotalSeconds)
             {
                 return TimeSpan.FromSeconds(v * scale);
             }
         }
 
-        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new CliUsageException($"--timeout: '{text}' is not a duration (try 30s, 500ms or 2m)");
+        throw new CliUsageException($"{option}: '{text}' is not a duration (try 30s, 500ms or 2m; at most a day)");
     }
 
     private static int? Number(System.CommandLine.Parsing.OptionResult result) =>

@@ -32,5 +32,10 @@ internal sealed record EngineEntry(
         {
             throw new CliUsageException($"--retries applies to --exec and in-process engines; --engine {Name} retries items whose worker crashed by itself");
         }
+
+        if (request.ItemTimeout is not null && !InProcess && !Capabilities.HasFlag(EngineCapabilities.HardItemTimeout))
+        {
+            throw new CliUsageException($"--timeout applies to --exec, in-process engines and --engine processes; --engine {Name} has no per-item timeout");
+        }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
     // Guards _inFlight and _pending: the input is read on the engine's workers, results are delivered here.
     private readonly Lock _gate = new();
-    private readonly Dictionary<long, InputItem> _inFlight = [];
+    private readonly Dictionary<long, PreparedItem> _inFlight = [];
     private SortedDictionary<long, JournalRecord> _pending = [];
     private string? _stoppedAt;
 
@@ -93,12 +93,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             ? InputReader.CountLines(options.Input, options.NullSeparated)
             : null;
 
+        // One item (or none) leaves auto mode nothing to choose, and its start (its plan cache, its controller thread) was
+        // a fifth of a one-line run's CPU: that run goes through the sequential engine, which starts with nothing.
+        var engine = options.Engine.Name == "auto" && _counters.Total is <= 1 ? Engine.Sequential : options.Engine;
         var runOptions = new RunOptions
         {
-            Engine = options.Engine,
+            Engine = engine,
             // Auto mode chooses its own width (--jobs is then a ceiling); so does the cluster (the worker slots of its silos, whose
             // cores are not this machine's); the other engines default to the core count, like GNU parallel.
-            MaxDegreeOfParallelism = options.Jobs ?? (options.Engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
+            MaxDegreeOfParallelism = options.Jobs ?? (engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
             PreserveOrder = ordered,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
@@ -123,14 +126,23 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             {
                 await foreach (var result in stream.Results.WithCancellation(stopRun.Token).ConfigureAwait(false))
                 {
-                    InputItem item;
+                    PreparedItem entry;
                     lock (_gate)
                     {
-                        _inFlight.Remove(result.Index, out item!);
+                        _inFlight.Remove(result.Index, out entry!);
                     }
 
+                    var item = entry.Item;
+                    _counters.OnAttempts(entry.Attempts);
                     DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
-                    _outputs.Deliver(item, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : result.Exception.Message);
+                    if (result.IsSuccess)
+                    {
+                        _outputs.Deliver(item, result.Value, null);
+                    }
+                    else
+                    {
+                        _outputs.Deliver(item, null, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
+                    }
                 }
 
                 DeliverPendingBefore(long.MaxValue);
@@ -244,6 +256,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             summary += $" (see {f})";
         }
 
+        if (_counters.Retried > 0)
+        {
+            summary += $", {_counters.Retried:N0} retried ({_counters.RetriedAttempts:N0} attempts)";
+        }
+
         if (report is not null)
         {
             summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
@@ -328,13 +345,14 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 continue;
             }
 
+            var entry = new PreparedItem(item, value!);
             lock (_gate)
             {
-                _inFlight[position] = item;
+                _inFlight[position] = entry;
             }
 
             position++;
-            yield return new PreparedItem(item, value!);
+            yield return entry;
         }
     }
 
@@ -355,7 +373,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             var item = new InputItem(record.Index!.Value, record.Line ?? 0, record.ItemText ?? "");
-            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error);
+            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error, record.Attempts ?? 1);
         }
     }
 

@@ -2,8 +2,8 @@ using Brigade.Auto;
 
 namespace Brigade.Cli.Run;
 
-/// <summary>Runs a shell command per item, rendered from a <see cref="CommandTemplate"/>, with retries and a timeout.</summary>
-internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int retries) : JobWork
+/// <summary>Runs a shell command per item, rendered from a <see cref="CommandTemplate"/>, with a timeout per attempt; the engine retries it (<see cref="JobRetry"/>).</summary>
+internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobRetry retry) : JobWork
 {
     // Guards _freeSlots and _nextSlot: {%} numbers the commands running at once from 1, reusing the lowest free number.
     private readonly Lock _slotsGate = new();
@@ -16,40 +16,34 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, int 
 
     public override void CheckFirstItem(InputItem item) => template.Bind(item);
 
-    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted)
     {
+        // The engine tries a failed command again (with backoff), calling this once per attempt; --timeout is enforced
+        // here, per attempt, by killing the command's process group (harder than the kit's cooperative ItemTimeout).
+        retry.ApplyTo(options);
         var stream = Runner.StreamAsync(prepared, async (entry, cancellationToken) =>
         {
+            var attempt = ++entry.Attempts;
             var slot = template.UsesSlot ? TakeSlot() : 0;
             try
             {
                 var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Value, slot) : (string)entry.Value;
-                for (var attempt = 0; ; attempt++)
+                var (output, cpu) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+
+                // The command's CPU time is what tells auto mode a CPU-bound command from one that waits.
+                if (cpu is { } used)
                 {
-                    try
-                    {
-                        var (output, cpu) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
-
-                        // The command's CPU time is what tells auto mode a CPU-bound command from one that waits.
-                        if (cpu is { } used)
-                        {
-                            ExternalCpuTime.Add(used);
-                        }
-
-                        onCompleted(entry.Item, output, null);
-                        return output;
-                    }
-                    catch (ExecFailedException) when (attempt < retries)
-                    {
-                        // Retried: the last attempt's error is the one reported.
-                    }
-                    catch (ExecFailedException e)
-                    {
-                        var message = attempt > 0 ? $"{e.Message} (after {attempt + 1} attempts)" : e.Message;
-                        onCompleted(entry.Item, null, message);
-                        throw new ExecFailedException(message, e.ExitCode, e.StderrTail);
-                    }
+                    ExternalCpuTime.Add(used);
                 }
+
+                onCompleted(entry, output, null);
+                return output;
+            }
+            catch (ExecFailedException e) when (retry.IsLast(attempt))
+            {
+                // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
+                onCompleted(entry, null, JobRetry.Describe(e.Message, attempt));
+                throw;
             }
             finally
             {

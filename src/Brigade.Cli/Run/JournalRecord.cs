@@ -49,6 +49,10 @@ internal sealed class JournalRecord
     [JsonPropertyName("err")]
     public string? Error { get; set; }
 
+    // How many attempts a failed item took, when more than one (--retries).
+    [JsonPropertyName("n")]
+    public int? Attempts { get; set; }
+
     // Watermark / delivered set.
     [JsonPropertyName("upto")]
     public long? UpTo { get; set; }

@@ -48,6 +48,7 @@ internal sealed class JournalRecordWriter : IDisposable
         }
 
         Text(w, "err", r.Error);
+        Number(w, "n", r.Attempts);
         Number(w, "upto", r.UpTo);
         if (r.Delivered is { } delivered)
         {

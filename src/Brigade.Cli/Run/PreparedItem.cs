@@ -8,4 +8,12 @@ namespace Brigade.Cli.Run;
 /// shared instantiation over reference types, which Brigade.dll's ReadyToRun image holds; over a value tuple, a type of
 /// the framework's, every one of those methods was compiled at run time (a few hundred, at start-up).
 /// </remarks>
-internal sealed record PreparedItem(InputItem Item, object Value);
+internal sealed record PreparedItem(InputItem Item, object Value)
+{
+    /// <summary>
+    /// Gets or sets how many times the work has been started on the item: the engine's retry (<see cref="JobRetry"/>)
+    /// calls the work once per attempt, and the work counts here, so the failures file and the journal can say how many
+    /// attempts a failed item took. Written by the one worker running the item's attempts, one after another.
+    /// </summary>
+    public int Attempts { get; set; }
+}

@@ -19,6 +19,22 @@ internal sealed class RunCounters
 
     public long ResumedFrom { get; set; }
 
+    /// <summary>Gets how many items of this run needed more than one attempt (<c>--retries</c>), failed or not.</summary>
+    public long Retried { get; private set; }
+
+    /// <summary>Gets how many attempts those retried items took in all.</summary>
+    public long RetriedAttempts { get; private set; }
+
+    /// <summary>Counts an item that ran <paramref name="attempts"/> times (delivery loop only).</summary>
+    public void OnAttempts(int attempts)
+    {
+        if (attempts > 1)
+        {
+            Retried++;
+            RetriedAttempts += attempts;
+        }
+    }
+
     public void OnDelivered(bool failed)
     {
         Interlocked.Increment(ref _delivered);

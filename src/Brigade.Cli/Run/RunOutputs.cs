@@ -55,28 +55,33 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     }
 
     /// <summary>Journals a finished item's result (ordered runs), on the engine's worker, before it is delivered.</summary>
-    public void OnCompleted(InputItem item, byte[]? output, string? error)
+    public void OnCompleted(PreparedItem prepared, byte[]? output, string? error)
     {
+        var item = prepared.Item;
         // Only ordered runs need this: their results may wait for an earlier item, and a kill must not lose them.
         if (_journal is not null && !options.Unordered)
         {
             _journal.Append(error is null
                 ? new JournalRecord { Kind = "r", Index = item.Index, Output = output }
-                : new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error });
+                : new JournalRecord { Kind = "r", Index = item.Index, Line = item.Line, ItemText = item.Text, Error = error, Attempts = prepared.Attempts > 1 ? prepared.Attempts : null });
         }
     }
 
     /// <summary>Writes an item's result or failure in its place, and a watermark when one is due.</summary>
+    /// <param name="item">The item.</param>
+    /// <param name="output">Its output, when it succeeded.</param>
+    /// <param name="error">Why it failed (the last attempt's reason), or null.</param>
+    /// <param name="attempts">How many times it ran (with <c>--retries</c>, more than once).</param>
     /// <exception cref="CliIOException">An output cannot be written.</exception>
-    public void Deliver(InputItem item, byte[]? output, string? error)
+    public void Deliver(InputItem item, byte[]? output, string? error, int attempts = 1)
     {
         lock (_writeGate)
         {
-            DeliverLocked(item, output, error);
+            DeliverLocked(item, output, error, attempts);
         }
     }
 
-    private void DeliverLocked(InputItem item, byte[]? output, string? error)
+    private void DeliverLocked(InputItem item, byte[]? output, string? error, int attempts)
     {
         if (_writeError is { } failed)
         {
@@ -89,7 +94,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
         else
         {
-            var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error };
+            var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error, Attempts = Math.Max(1, attempts) };
             var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
             if (_failures is not null)
             {

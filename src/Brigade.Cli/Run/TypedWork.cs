@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -12,7 +13,7 @@ namespace Brigade.Cli.Run;
 /// type from JSON (JSON Lines), the line itself (a string input, or a JSON literal on the line) or the CSV record
 /// (an object whose properties are the header's columns); results are written one per line, as JSON (strings as is).
 /// </summary>
-internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object instance, bool inProcess, int retries) : JobWork
+internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object instance, bool inProcess, JobRetry retry, TimeSpan? timeout) : JobWork
 {
     private readonly JsonTypeInfo<TIn> _input = (JsonTypeInfo<TIn>)descriptor.InputTypeInfo;
     private readonly JsonTypeInfo<TOut> _output = (JsonTypeInfo<TOut>)descriptor.OutputTypeInfo;
@@ -40,34 +41,43 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
         }
     }
 
-    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+    public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted)
     {
         if (inProcess)
         {
-            // In this process the work runs as a delegate, which allows retries and journaling on completion.
+            // In this process the work runs as a delegate, which allows journaling on completion; the engine retries it
+            // (with backoff) and enforces --timeout per attempt (cancelling asynchronous work; a late synchronous result is discarded).
+            retry.ApplyTo(options);
+            options.ItemTimeout = timeout;
             var stream = Runner.StreamAsync(prepared, async (entry, cancellationToken) =>
             {
-                for (var attempt = 0; ; attempt++)
+                var attempt = ++entry.Attempts;
+                var started = Stopwatch.GetTimestamp();
+                try
                 {
-                    try
+                    var value = instance is IAsyncWork<TIn, TOut> asyncWork
+                        ? await asyncWork.ExecuteAsync((TIn)entry.Value, cancellationToken).ConfigureAwait(false)
+                        : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Value);
+                    var bytes = Encode(value);
+
+                    // Past the timeout the engine discards the result (and may try again): not a result to journal.
+                    if (timeout is not { } limit || Stopwatch.GetElapsedTime(started) <= limit)
                     {
-                        var value = instance is IAsyncWork<TIn, TOut> asyncWork
-                            ? await asyncWork.ExecuteAsync((TIn)entry.Value, cancellationToken).ConfigureAwait(false)
-                            : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Value);
-                        var bytes = Encode(value);
-                        onCompleted(entry.Item, bytes, null);
-                        return bytes;
+                        onCompleted(entry, bytes, null);
                     }
-                    catch (Exception e) when (e is not OperationCanceledException && attempt < retries)
+
+                    return bytes;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    var message = $"{e.GetType().Name}: {e.Message}";
+                    if (retry.IsLast(attempt))
                     {
-                        // Retried: the last attempt's error is the one reported.
+                        // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
+                        onCompleted(entry, null, JobRetry.Describe(message, attempt));
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        var message = $"{e.GetType().Name}: {e.Message}{(attempt > 0 ? $" (after {attempt + 1} attempts)" : "")}";
-                        onCompleted(entry.Item, null, message);
-                        throw new InvalidOperationException(message, e);
-                    }
+
+                    throw new InvalidOperationException(message, e);
                 }
             }, options);
             return new JobStream(stream, () => stream.Report);

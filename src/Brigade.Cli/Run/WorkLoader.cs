@@ -10,17 +10,22 @@ namespace Brigade.Cli.Run;
 /// </summary>
 internal static class WorkLoader
 {
-    public static JobWork Load(string assemblyPath, string typeName, bool inProcess, int retries)
+    public static JobWork Load(string assemblyPath, string typeName, bool inProcess, JobRetry retry, TimeSpan? timeout)
     {
         var (descriptor, instance) = Resolve(assemblyPath, typeName);
-        return Create(descriptor, instance, inProcess, retries);
+        return Create(descriptor, instance, inProcess, retry, timeout);
     }
 
     /// <summary>Wraps a resolved work type for a job (one load: its input type is the one the instance expects).</summary>
-    public static JobWork Create(WorkDescriptor descriptor, object instance, bool inProcess, int retries)
+    /// <param name="descriptor">The work type.</param>
+    /// <param name="instance">Its instance.</param>
+    /// <param name="inProcess">Whether the engine runs items in this process (then retries and the timeout are the kit's, per attempt).</param>
+    /// <param name="retry">The retries (in this process only).</param>
+    /// <param name="timeout">The per-attempt timeout in this process (the process engine enforces its own).</param>
+    public static JobWork Create(WorkDescriptor descriptor, object instance, bool inProcess, JobRetry retry, TimeSpan? timeout)
     {
         var workType = typeof(TypedWork<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
-        return (JobWork)Activator.CreateInstance(workType, descriptor, instance, inProcess, retries)!;
+        return (JobWork)Activator.CreateInstance(workType, descriptor, instance, inProcess, retry, timeout)!;
     }
 
     /// <summary>Loads the assembly, finds the work type and creates an instance; every problem is a usage error naming the option.</summary>

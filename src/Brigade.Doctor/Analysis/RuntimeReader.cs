@@ -20,7 +20,7 @@ internal sealed class RuntimeReader : IDisposable
     private readonly Dictionary<ulong, ClrThread> _byAddress = [];
     private readonly Dictionary<uint, ClrThread> _byOsId = [];
     private readonly Dictionary<int, ClrThread> _byManagedId = [];
-    private Dictionary<ulong, string>? _statics;
+    private HolderFinder? _holders;
     private ClrThreadStaticField? _currentThreadField;
     private Dictionary<int, string>? _handleNames;
 
@@ -127,100 +127,11 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
-    /// <summary>Says what in the program refers to <paramref name="target"/>: a static field, a field of an object on a
-    /// stack of <paramref name="near"/>, a captured variable, or a local.</summary>
-    public string? FindHolder(ClrObject target, IEnumerable<ThreadScan> near)
-    {
-        _statics ??= ReadStatics();
-        if (_statics.TryGetValue(target.Address, out var name))
-        {
-            return name;
-        }
-
-        // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
-        // refer to (a closure's captured `this`), then the frames' own locals.
-        string? local = null;
-        var second = new List<ClrObject>();
-        foreach (var scan in near)
-        {
-            foreach (var frame in scan.Frames.Where(f => !f.IsFramework))
-            {
-                foreach (var root in frame.Roots)
-                {
-                    if (root.Address == target.Address)
-                    {
-                        local ??= $"a local of {frame.Display.Method}";
-                        continue;
-                    }
-
-                    if (FieldHolding(root, target, second) is { } field)
-                    {
-                        return field;
-                    }
-                }
-            }
-        }
-
-        foreach (var holder in second)
-        {
-            if (FieldHolding(holder, target, null) is { } field)
-            {
-                return field;
-            }
-        }
-
-        return local;
-    }
-
-    /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>
-    private static string? FieldHolding(ClrObject holder, ClrObject target, List<ClrObject>? next)
-    {
-        if (holder.Type is not { IsString: false, IsArray: false } type)
-        {
-            return null;
-        }
-
-        foreach (var field in type.Fields)
-        {
-            if (!field.IsObjectReference)
-            {
-                continue;
-            }
-
-            ClrObject value;
-            try
-            {
-                value = field.ReadObject(holder.Address, interior: false);
-            }
-            catch (InvalidOperationException)
-            {
-                continue;
-            }
-
-            if (value.Address == target.Address)
-            {
-                return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
-                    ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
-                    : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
-            }
-
-            if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
-            {
-                next.Add(value);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Says what in the program refers to <paramref name="target"/> (see <see cref="HolderFinder"/>).</summary>
+    public string? FindHolder(ClrObject target, IEnumerable<ThreadScan> near) => (_holders ??= new HolderFinder(_runtime, Domain)).Find(target, near);
 
     /// <summary>Gets the managed id of a live thread from its OS id, or null.</summary>
     public int? ManagedIdOfOsThread(uint osId) => _byOsId.TryGetValue(osId, out var t) ? t.ManagedThreadId : null;
-
-    private static string OuterType(string closure)
-    {
-        var plus = closure.LastIndexOf("+<>c__DisplayClass", StringComparison.Ordinal);
-        return plus > 0 ? closure[..plus].Replace('+', '.') : closure;
-    }
 
     private static void Classify(ThreadScan scan)
     {
@@ -501,56 +412,5 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         return names;
-    }
-
-    /// <summary>Every object referred to by a static field of the application's own types (not the framework's), by address.</summary>
-    private Dictionary<ulong, string> ReadStatics()
-    {
-        var statics = new Dictionary<ulong, string>();
-        var domain = Domain;
-        if (domain is null)
-        {
-            return statics;
-        }
-
-        foreach (var module in _runtime.EnumerateModules())
-        {
-            var file = Path.GetFileName(module.Name ?? "");
-            if (file.StartsWith("System.", StringComparison.OrdinalIgnoreCase) || file.StartsWith("Microsoft.", StringComparison.OrdinalIgnoreCase) || file.Length == 0)
-            {
-                continue;
-            }
-
-            foreach (var type in module.EnumerateTypesWithStaticFields())
-            {
-                foreach (var field in type.StaticFields)
-                {
-                    if (!field.IsObjectReference)
-                    {
-                        continue;
-                    }
-
-                    try
-                    {
-                        if (!field.IsInitialized(domain))
-                        {
-                            continue;
-                        }
-
-                        var value = field.ReadObject(domain);
-                        if (value.IsValid && !value.IsNull)
-                        {
-                            statics.TryAdd(value.Address, $"static field {type.Name?.Replace('+', '.')}.{field.Name}");
-                        }
-                    }
-                    catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
-                    {
-                        // A static the DAC cannot read (an uninitialized class, a collectible assembly): not a holder we can name.
-                    }
-                }
-            }
-        }
-
-        return statics;
     }
 }

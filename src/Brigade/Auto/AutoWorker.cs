@@ -205,7 +205,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         _ended = true;
     }
 
-    // The worker's measuring hook (EngineWorker.Observer): readings right around the items.
+    // The worker's measuring hook (EngineWorker.MeasureHook): readings right around the items.
     object? IBatchHook.Enter(EngineWorker worker, ref object? slot)
     {
         OnBatchStart();

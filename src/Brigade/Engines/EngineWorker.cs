@@ -59,8 +59,8 @@ public sealed class EngineWorker
     private long _runQueueCovered;
     private long _batchContentions;
     private long _contendedOffCpuTicks;
-    private object? _observerSlot;
-    private object? _observerEntered;
+    private object? _measureSlot;
+    private object? _measureEntered;
 
     internal EngineWorker(RunRecorder recorder, int id, string name, TimeSpan targetBatchDuration)
     {
@@ -93,7 +93,7 @@ public sealed class EngineWorker
     /// <see cref="BeginBatch"/>/<see cref="EndBatch"/>, right around the items and inside the clock reads; set before the first batch.
     /// </summary>
     /// <remarks>The run's own hooks (<see cref="BatchHooks"/>) sit outside the bookkeeping instead.</remarks>
-    internal IBatchHook? Observer { get; set; }
+    internal IBatchHook? MeasureHook { get; set; }
 
     /// <summary>Gets or sets the run's hooks' slots and current batch states for this worker (see <see cref="BatchHooks"/>).</summary>
     internal object?[]? HookState { get; set; }
@@ -120,9 +120,9 @@ public sealed class EngineWorker
         // is measured (at least 50 µs long) need it.
         _batchContentions = _batchStartCpu >= 0 ? Monitor.LockContentionCount : 0;
         _batchStart = _recorder.Clock.Now();
-        if (Observer is { } observer)
+        if (MeasureHook is { } measure)
         {
-            _observerEntered = observer.Enter(this, ref _observerSlot);
+            _measureEntered = measure.Enter(this, ref _measureSlot);
         }
     }
 
@@ -132,10 +132,10 @@ public sealed class EngineWorker
     /// <param name="failed">How many of them failed.</param>
     public void EndBatch(long firstIndex, int count, int failed)
     {
-        if (Observer is { } observer)
+        if (MeasureHook is { } measure)
         {
-            observer.Exit(this, _observerSlot, _observerEntered, count);
-            _observerEntered = null;
+            measure.Exit(this, _measureSlot, _measureEntered, count);
+            _measureEntered = null;
         }
 
         var end = _recorder.Clock.Now();

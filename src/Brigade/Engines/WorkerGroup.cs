@@ -2,7 +2,7 @@ namespace Brigade.Engines;
 
 /// <summary>
 /// An engine's workers: starts them up to a limit and completes when the last one has exited. The one worker limiter
-/// of Brigade's engines (thread pool, threads, async, worker processes, cluster slots; auto mode keeps its own until its split).
+/// of Brigade's engines (thread pool, threads, async, worker processes, cluster slots; auto mode counts its own workers, whose width moves with its plan).
 /// </summary>
 /// <remarks>
 /// <para>A worker is reserved (<see cref="TryReserve"/>), started, and ends with <see cref="Exited"/>;

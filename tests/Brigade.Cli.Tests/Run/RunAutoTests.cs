@@ -11,7 +11,7 @@ public sealed class RunAutoTests
         var options = new RunJobOptions
         {
             Input = dir.File("in.txt"),
-            Work = new ExecWork(CommandTemplate.Parse(command), null, 0),
+            Work = new ExecWork(CommandTemplate.Parse(command), null, JobRetry.None),
             Engine = Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, UsePlanCache = false }),
             Output = dir.File(name),
             Quiet = true,

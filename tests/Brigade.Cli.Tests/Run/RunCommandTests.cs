@@ -85,6 +85,65 @@ public sealed class RunCommandTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Run_TransientFailure_SucceedsOnALaterAttempt_AndTheSummaryCountsTheAttempts()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b", "c"]);
+
+        // "b" fails on its first two attempts (a counter file per item), then succeeds; the others succeed at once.
+        var command = $"n=$(cat {dir.Path}/n-{{}} 2>/dev/null || echo 0); echo $((n+1)) > {dir.Path}/n-{{}}; "
+            + $"if [ {{}} = b ] && [ $n -lt 2 ]; then echo flaky >&2; exit 1; fi; echo {{}}";
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "--retries", "3", "--retry-delay", "20ms");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["a", "b", "c"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.Equal("3", (await File.ReadAllTextAsync(dir.File("n-b"))).Trim());
+        Assert.Equal("1", (await File.ReadAllTextAsync(dir.File("n-a"))).Trim());
+        Assert.Contains("0 failed, 1 retried (3 attempts)", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("out.txt.failures.jsonl")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_RetriesExhausted_ReportIndexLastReasonAndAttempts()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["ok", "bad", "ok2"]);
+
+        // "bad" fails every time, each attempt with its own reason: the last one is the one reported.
+        var command = $"echo x >> {dir.Path}/tries-{{}}; if [ {{}} = bad ]; then echo \"reason $(wc -l < {dir.Path}/tries-{{}})\" >&2; exit 4; fi; echo {{}}";
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "--retries", "2", "--retry-delay", "10ms");
+
+        Assert.True(code == 1, stderr);
+        Assert.Equal(["ok", "ok2"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.Equal(3, (await File.ReadAllLinesAsync(dir.File("tries-bad"))).Length);
+        var failure = Assert.Single(ReadJsonLines(dir.File("out.txt.failures.jsonl")));
+        Assert.Equal(1, failure.GetProperty("index").GetInt64());
+        Assert.Equal(2, failure.GetProperty("line").GetInt64());
+        Assert.Equal("bad", failure.GetProperty("input").GetString());
+        Assert.Equal(3, failure.GetProperty("attempts").GetInt32());
+        var error = failure.GetProperty("error").GetString()!;
+        Assert.Contains("reason 3", error, StringComparison.Ordinal);
+        Assert.EndsWith("(after 3 attempts)", error, StringComparison.Ordinal);
+        Assert.Contains("1 failed", stderr, StringComparison.Ordinal);
+        Assert.Contains("1 retried (3 attempts)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_FailureWithoutRetries_ReportsOneAttempt()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["bad"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", "echo no >&2; exit 2", "-o", dir.File("out.txt"));
+
+        Assert.True(code == 1, stderr);
+        var failure = Assert.Single(ReadJsonLines(dir.File("out.txt.failures.jsonl")));
+        Assert.Equal(1, failure.GetProperty("attempts").GetInt32());
+        Assert.DoesNotContain("attempts)", failure.GetProperty("error").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain("retried", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Run_Unordered_WritesEveryResult()
     {
         using var dir = new TempDirectory();

@@ -16,12 +16,12 @@ public sealed class RunMemoryTests
 
         public override object Prepare(InputItem item) => item.Text;
 
-        public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<InputItem, byte[]?, string?> onCompleted)
+        public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted)
         {
             var stream = Runner.StreamAsync(prepared, entry =>
             {
                 var bytes = Encoding.UTF8.GetBytes((string)entry.Value + "\n");
-                onCompleted(entry.Item, bytes, null);
+                onCompleted(entry, bytes, null);
                 return bytes;
             }, options);
             return new JobStream(stream, () => stream.Report);

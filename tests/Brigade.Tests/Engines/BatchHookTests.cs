@@ -112,7 +112,7 @@ public sealed class BatchHookTests
             var all = Enumerable.Range(0, workers).Select(i => job.CreateWorker(TimeSpan.FromMilliseconds(1), $"w{i}")).ToArray();
             foreach (var worker in all)
             {
-                worker.Observer = measure;
+                worker.MeasureHook = measure;
             }
 
             for (var turn = 0; ; turn++)

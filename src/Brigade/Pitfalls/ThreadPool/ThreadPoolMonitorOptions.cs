@@ -23,7 +23,7 @@ public sealed class ThreadPoolMonitorOptions
         set => _threshold = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "the threshold must be positive");
     }
 
-    /// <summary>Gets or sets how many recent samples the monitor keeps (<see cref="ThreadPoolStarvationMonitor.Samples"/>).</summary>
+    /// <summary>Gets or sets how many recent samples the monitor keeps, and the most a starvation episode is judged over.</summary>
     /// <value>Defaults to 240 (a minute at the default interval).</value>
     public int MaxSamples
     {

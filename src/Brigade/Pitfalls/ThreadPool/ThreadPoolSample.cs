@@ -6,4 +6,4 @@ namespace Brigade.Diagnostics;
 /// <param name="CompletedWorkItems">Work items completed since the process started (<see cref="ThreadPool.CompletedWorkItemCount"/>).</param>
 /// <param name="ThreadCount">Thread-pool threads (<see cref="ThreadPool.ThreadCount"/>).</param>
 /// <param name="ProcessCpuTime">CPU time of the process so far (<see cref="Environment.CpuUsage"/>).</param>
-public readonly record struct ThreadPoolSample(DateTimeOffset Time, long QueueLength, long CompletedWorkItems, int ThreadCount, TimeSpan ProcessCpuTime);
+internal readonly record struct ThreadPoolSample(DateTimeOffset Time, long QueueLength, long CompletedWorkItems, int ThreadCount, TimeSpan ProcessCpuTime);

@@ -67,7 +67,7 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
     }
 
     /// <summary>Gets the recent samples, oldest first.</summary>
-    public IReadOnlyList<ThreadPoolSample> Samples
+    internal IReadOnlyList<ThreadPoolSample> Samples
     {
         get
         {

@@ -29,7 +29,7 @@ public sealed class ThreadPoolStarvationReport : PitfallReport
     }
 
     /// <summary>Gets the samples of the episode, from the last healthy one to the one that triggered the report.</summary>
-    public IReadOnlyList<ThreadPoolSample> Samples { get; }
+    internal IReadOnlyList<ThreadPoolSample> Samples { get; }
 
     /// <summary>Gets how long queued work has gone unserved.</summary>
     public TimeSpan Duration { get; }

@@ -1,0 +1,102 @@
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// Starts a <c>brigade run</c> over a long input over again in the same process with the runtime's call counting off
+/// (<c>DOTNET_TC_CallCounting=0</c>), which only the environment can set.
+/// </summary>
+/// <remarks>
+/// With tiered compilation, every method called 30 times is compiled a second time, optimized, on a background thread:
+/// on a run of 2,000 short commands that was a fifth of the tool's CPU (hundreds of recompiled methods, ~0.25 ms per
+/// command of a 2-core machine's CPU that the commands needed) and ~10 MiB of memory (docs/performance.md). The code a
+/// run executes per item is already optimized (the tool's ReadyToRun images and the framework's), so without call
+/// counting it stays as it is. The runtime reads the switch at start-up, from the environment only (not from the
+/// runtimeconfig), so a run whose input is a regular file of at least <see cref="MinItems"/> items replaces itself
+/// (<see cref="SelfExec"/>: same pid, descriptors, signals and exit code) once it has parsed its command line, before it
+/// touches any file; a shorter run, which would lose more to a second start-up than it gains, runs as it is, and so does
+/// one reading a pipe (its items cannot be counted ahead). The variable is taken out of the environment again after the
+/// restart, so the commands (perhaps .NET programs themselves) do not inherit it; a variable the user set is left alone,
+/// and then nothing restarts.
+/// </remarks>
+internal static class RunRestart
+{
+    /// <summary>The fewest items that make a restart worth its second start-up (about 0.05 s of CPU).</summary>
+    public const int MinItems = 200;
+
+    private const string CallCountingVariable = "DOTNET_TC_CallCounting";
+
+    // Marks the process image a restart started, so that it does not restart again.
+    private const string MarkerVariable = "BRIGADE_RUN_RESTARTED";
+
+    private static string[]? _args;
+
+    /// <summary>
+    /// Called by Program with the process's own arguments: only the real process may replace itself (tests run the
+    /// command in-process). In a restarted process, takes the restart's variables out of the environment instead.
+    /// </summary>
+    public static void Arm(string[] args)
+    {
+        if (Environment.GetEnvironmentVariable(MarkerVariable) == "1")
+        {
+            Environment.SetEnvironmentVariable(MarkerVariable, null);
+            Environment.SetEnvironmentVariable(CallCountingVariable, null);
+            Restarted = true;
+            return;
+        }
+
+        _args = args;
+    }
+
+    /// <summary>Gets whether this process is a restarted run (for tests and diagnostics).</summary>
+    public static bool Restarted { get; private set; }
+
+    /// <summary>Replaces this process when <paramref name="input"/> is long enough (see the remarks); returns when it does not.</summary>
+    /// <param name="input">The run's input path, or <c>-</c>.</param>
+    /// <param name="nullSeparated">Whether items end at NUL bytes.</param>
+    public static void MaybeRestart(string input, bool nullSeparated)
+    {
+        if (_args is not { } args || !ShouldRestart(input, nullSeparated))
+        {
+            return;
+        }
+
+        _args = null;
+        SelfExec.Replace(args, [$"{CallCountingVariable}=0", $"{MarkerVariable}=1"]);
+    }
+
+    /// <summary>Whether a run over <paramref name="input"/> restarts, this process's environment and platform allowing.</summary>
+    internal static bool ShouldRestart(string input, bool nullSeparated) =>
+        SelfExec.IsAvailable &&
+        Environment.GetEnvironmentVariable(CallCountingVariable) is null &&
+        Environment.GetEnvironmentVariable("COMPlus_TC_CallCounting") is null &&
+        Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null &&
+        Environment.GetEnvironmentVariable("COMPlus_TieredCompilation") is null &&
+        input != "-" &&
+        NativeMethods.KindOf(input) == FileKind.Regular &&
+        HasAtLeast(input, MinItems, nullSeparated ? (byte)0 : (byte)'\n');
+
+    // Reads only as far as the first MinItems separators (a few KB for short lines), never the whole file.
+    private static bool HasAtLeast(string path, int items, byte separator)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.None);
+            Span<byte> buffer = stackalloc byte[8192];
+            var seen = 0;
+            int read;
+            while ((read = file.Read(buffer)) > 0)
+            {
+                seen += buffer[..read].Count(separator);
+                if (seen >= items)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // the run reports it in its own words
+        }
+    }
+}

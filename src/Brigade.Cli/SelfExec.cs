@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+
+namespace Brigade.Cli;
+
+/// <summary>
+/// Replaces this process with the same brigade command and some environment variables added (<c>execve</c>): the same
+/// process id, terminal, descriptors, signals and exit code, for the runtime settings that only the environment sets.
+/// </summary>
+internal static unsafe partial class SelfExec
+{
+    /// <summary>Gets whether this platform and host can do it.</summary>
+    public static bool IsAvailable => (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) && Environment.ProcessPath is not null;
+
+    /// <summary>Replaces this process with <c>brigade ARGS</c> and <paramref name="added"/> in its environment; returns only if that failed.</summary>
+    /// <param name="args">The command's arguments.</param>
+    /// <param name="added">The variables to add, as <c>NAME=value</c>.</param>
+    public static void Replace(string[] args, IEnumerable<string> added)
+    {
+        var host = Environment.ProcessPath!;
+        var argv = new List<string> { host };
+
+        // Started as 'dotnet Brigade.Cli.dll': the muxer needs the assembly again; as the 'brigade' apphost it does not.
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            argv.Add(typeof(SelfExec).Assembly.Location);
+        }
+
+        argv.AddRange(args);
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}")
+            .Concat(added)
+            .ToList();
+
+        Console.Out.Flush();
+        Console.Error.Flush();
+        var strings = new List<nint>();
+        try
+        {
+            var path = Marshal.StringToCoTaskMemUTF8(host);
+            strings.Add(path);
+            var argvPointers = ToNullTerminated(argv, strings);
+            var envPointers = ToNullTerminated(environment, strings);
+            fixed (nint* a = argvPointers, e = envPointers)
+            {
+                _ = Execve(path, a, e);   // returns only on failure: then the command runs here, as it is
+            }
+        }
+        finally
+        {
+            strings.ForEach(Marshal.FreeCoTaskMem);
+        }
+    }
+
+    private static nint[] ToNullTerminated(List<string> values, List<nint> allocated)
+    {
+        var pointers = new nint[values.Count + 1];
+        for (var i = 0; i < values.Count; i++)
+        {
+            pointers[i] = Marshal.StringToCoTaskMemUTF8(values[i]);
+            allocated.Add(pointers[i]);
+        }
+
+        return pointers;
+    }
+
+    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
+    private static partial int Execve(nint path, nint* argv, nint* envp);
+}

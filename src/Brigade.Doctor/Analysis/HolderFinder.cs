@@ -1,0 +1,158 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Names what in the program holds an object a thread waits on: a static field of the application's own types, a field
+/// of an object a frame roots (its <c>this</c>, a closure), a field of what those refer to, or a frame's local.
+/// </summary>
+/// <remarks>The statics are read once, at the first question. A field the DAC cannot read is skipped, never an exception.</remarks>
+internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
+{
+    private readonly ClrRuntime _runtime = runtime;
+    private readonly ClrAppDomain? _domain = domain;
+    private Dictionary<ulong, string>? _statics;
+
+    /// <summary>Says what in the program refers to <paramref name="target"/>: a static field, a field of an object on a
+    /// stack of <paramref name="near"/>, a captured variable, or a local.</summary>
+    public string? Find(ClrObject target, IEnumerable<ThreadScan> near)
+    {
+        _statics ??= ReadStatics();
+        if (_statics.TryGetValue(target.Address, out var name))
+        {
+            return name;
+        }
+
+        // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
+        // refer to (a closure's captured `this`), then the frames' own locals.
+        string? local = null;
+        var second = new List<ClrObject>();
+        foreach (var scan in near)
+        {
+            foreach (var frame in scan.Frames.Where(f => !f.IsFramework))
+            {
+                foreach (var root in frame.Roots)
+                {
+                    if (root.Address == target.Address)
+                    {
+                        local ??= $"a local of {frame.Display.Method}";
+                        continue;
+                    }
+
+                    if (FieldHolding(root, target, second) is { } field)
+                    {
+                        return field;
+                    }
+                }
+            }
+        }
+
+        foreach (var holder in second)
+        {
+            if (FieldHolding(holder, target, null) is { } field)
+            {
+                return field;
+            }
+        }
+
+        return local;
+    }
+
+    /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>
+    private static string? FieldHolding(ClrObject holder, ClrObject target, List<ClrObject>? next)
+    {
+        if (holder.Type is not { IsString: false, IsArray: false } type)
+        {
+            return null;
+        }
+
+        foreach (var field in type.Fields)
+        {
+            if (!field.IsObjectReference)
+            {
+                continue;
+            }
+
+            ClrObject value;
+            try
+            {
+                value = field.ReadObject(holder.Address, interior: false);
+            }
+            catch (InvalidOperationException)
+            {
+                continue;
+            }
+
+            if (value.Address == target.Address)
+            {
+                return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
+                    ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
+                    : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
+            }
+
+            if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
+            {
+                next.Add(value);
+            }
+        }
+
+        return null;
+    }
+
+    private static string OuterType(string closure)
+    {
+        var plus = closure.LastIndexOf("+<>c__DisplayClass", StringComparison.Ordinal);
+        return plus > 0 ? closure[..plus].Replace('+', '.') : closure;
+    }
+
+    /// <summary>Every object referred to by a static field of the application's own types (not the framework's), by address.</summary>
+    private Dictionary<ulong, string> ReadStatics()
+    {
+        var statics = new Dictionary<ulong, string>();
+        var domain = _domain;
+        if (domain is null)
+        {
+            return statics;
+        }
+
+        foreach (var module in _runtime.EnumerateModules())
+        {
+            var file = Path.GetFileName(module.Name ?? "");
+            if (file.StartsWith("System.", StringComparison.OrdinalIgnoreCase) || file.StartsWith("Microsoft.", StringComparison.OrdinalIgnoreCase) || file.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (var type in module.EnumerateTypesWithStaticFields())
+            {
+                foreach (var field in type.StaticFields)
+                {
+                    if (!field.IsObjectReference)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!field.IsInitialized(domain))
+                        {
+                            continue;
+                        }
+
+                        var value = field.ReadObject(domain);
+                        if (value.IsValid && !value.IsNull)
+                        {
+                            statics.TryAdd(value.Address, $"static field {type.Name?.Replace('+', '.')}.{field.Name}");
+                        }
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+                    {
+                        // A static the DAC cannot read (an uninitialized class, a collectible assembly): not a holder we can name.
+                    }
+                }
+            }
+        }
+
+        return statics;
+    }
+}

@@ -1,0 +1,158 @@
+namespace Brigade.Auto;
+
+/// <summary>
+/// The controller's watching step once a plan runs: judges windows of finished batches (and batches still running
+/// under a CPU plan) against the plan, re-plans when the work changed, and adapts the width (Little's law for
+/// blocking work, <see cref="AimdLimiter"/> for asynchronous I/O).
+/// </summary>
+/// <remarks>Runs under the controller's lock, one tick at a time; <see cref="Restart"/> comes with every new plan.</remarks>
+internal sealed class AutoMonitor<TIn, TOut>(
+    AutoController<TIn, TOut> controller,
+    AutoWorkerPool<TIn, TOut> pool,
+    BatchInspector inspector,
+    EngineJob<TIn, TOut> job,
+    AutoEngineOptions options)
+{
+    private readonly TimeProvider _time = options.TimeProvider;
+    private AimdLimiter? _limiter;
+    private WorkSample _windowStart;
+    private WorkSample _limiterStart;
+    private long _limiterStartTimestamp;
+    private int _windowTicks;
+    private WorkloadClass _pendingClass;
+    private int _pendingKindChanges;
+    private int _stallTicks;
+
+    /// <summary>Starts the windows afresh at a new plan.</summary>
+    /// <param name="total">The run's totals when the plan was applied.</param>
+    /// <param name="now">When it was applied (<see cref="AutoEngineOptions.TimeProvider"/> timestamp).</param>
+    public void Restart(WorkSample total, long now)
+    {
+        _windowStart = total;
+        _limiterStart = total;
+        _limiterStartTimestamp = now;
+        _windowTicks = 0;
+        _pendingClass = WorkloadClass.Unknown;
+        _pendingKindChanges = 0;
+        _stallTicks = 0;
+    }
+
+    /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
+    public void Limit(AimdLimiter limiter) => _limiter = limiter;
+
+    public void Step(long now, WorkSample total)
+    {
+        var decision = controller.Decision!;
+        var window = total - _windowStart;
+        _windowTicks++;
+
+        // A batch planned for CPU-bound items that now sits waiting: the work turned into blocking I/O mid-run.
+        // Re-plan at once rather than after whole windows; its batches may take long to finish.
+        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork)
+        {
+            // Inspect already skips batches that overlapped a garbage collection (whose pause is counted only when
+            // it ends), so one check of clearly waiting batches is enough.
+            var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+
+            // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
+            // Items of a CPU plan that wait on each other's lock are serialized: more threads would only queue there.
+            // Under load a preempted lock holder stalls the others for whole ticks with no new contention: the plan's
+            // finished items having contended now and then says the same (a monitor spins before it waits, so most
+            // hand-overs of a lock that serializes CPU work at the cores' width are never counted).
+            var sincePlan = total - controller.SinceDecision;
+            var contended = total.LockContentions > controller.LastTickContentions ||
+                (sincePlan.LockItems > 0 && sincePlan.ContentionsPerItem >= AutoTuning.StallContentionsMin);
+            // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
+            // a lock holder the others wait for.
+            _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking ? _stallTicks + 1 : 0;
+            if (_stallTicks >= 1 &&
+                AutoPlanner.Decide(running!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
+            {
+                controller.Apply(blocking, revision: controller.Plans.Count, fromFinishedItems: false);
+                return;
+            }
+        }
+
+        AutoTrace.Write?.Invoke($"window {window} ratio {window.CpuRatio:0.00}");
+        var observations = window.Batches + window.PendingItems;
+        if (window.MeasuredBatches == 0 && !window.MostlyInFlight)
+        {
+            // Nothing in the window was measured yet (measuring is every fourth batch): nothing to judge.
+            return;
+        }
+
+        var clear = window.MeasuredBatches >= 2 && !window.MostlyInFlight && (
+            (decision.MeasuredClass == WorkloadClass.CpuBound && window.CpuRatio < AutoTuning.ClearlyBlocking) ||
+            (decision.MeasuredClass is WorkloadClass.Blocking or WorkloadClass.Mixed && window.CpuRatio > AutoTuning.ClearlyCpuBound));
+        if (!clear && (observations < AutoTuning.MinWindowObservations || _windowTicks < AutoTuning.MinWindowTicks))
+        {
+            return;
+        }
+
+        _windowStart = total;
+        _windowTicks = 0;
+
+        // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
+        if (AutoPlanner.Decide(window, controller.Context() with { ItemsDone = 0, NotWholeJob = true }) is not { } fresh)
+        {
+            return;
+        }
+
+        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) && (decision.Class == WorkloadClass.Serialized || fresh.Class == WorkloadClass.Serialized))
+        {
+            // A serialized plan's single worker contends with nobody, so its windows cannot show the lock it avoids;
+            // and a wide plan's contention counts say nothing of how long items waited (a lock taken for a log line
+            // contends often at 500 threads). Only the sample, at a width of two or so, tells a serializing lock apart.
+            return;
+        }
+
+        if (fresh.Class != decision.Class || fresh.Kind != decision.Kind)
+        {
+            // Two windows in a row must agree before the plan changes: one odd window (a GC, a noisy neighbour) does
+            // not. A window that is clearly the other kind (items sleeping 99% of a CPU plan's batches) needs no second.
+            if (clear && AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
+            {
+                controller.Apply(clearly, revision: controller.Plans.Count);
+            }
+            else if (_pendingClass == fresh.Class && ++_pendingKindChanges >= 2 &&
+                AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } replan)
+            {
+                controller.Apply(replan, revision: controller.Plans.Count);
+            }
+            else if (_pendingClass != fresh.Class)
+            {
+                _pendingClass = fresh.Class;
+                _pendingKindChanges = 1;
+            }
+
+            return;
+        }
+
+        _pendingClass = WorkloadClass.Unknown;
+        _pendingKindChanges = 0;
+        var plan = pool.Plan;
+        if (decision.Class == WorkloadClass.AsyncIo && _limiter is { } limiter)
+        {
+            // Throughput is noisy over a few items: the limiter judges its own, longer windows (AimdWindow, AimdItems).
+            var span = total - _limiterStart;
+            var spanSeconds = _time.GetElapsedTime(_limiterStartTimestamp, now).TotalSeconds;
+            if (spanSeconds >= AutoTuning.AimdWindow.TotalSeconds && span.PendingItems >= AutoTuning.AimdItems)
+            {
+                _limiterStart = total;
+                _limiterStartTimestamp = now;
+                var limit = limiter.Update(span.PendingItems / spanSeconds, span.TimePerItem);
+                if (limit != plan.Width)
+                {
+                    pool.SetPlan(plan with { Width = limit });
+                }
+            }
+        }
+        else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4))
+        {
+            // Little's law on the latest window: waits grow when a device saturates, and the width follows.
+            pool.SetPlan(plan with { Width = fresh.Width });
+        }
+    }
+
+    private static string Replanned(PlanDecision from, string why) => $"re-planned: {why}, was {AutoFormat.ClassName(from.Class)}";
+}

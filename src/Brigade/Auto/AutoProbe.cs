@@ -1,0 +1,124 @@
+namespace Brigade.Auto;
+
+/// <summary>
+/// The controller's sampling step: from the run's first items (or, when they take long, the items still running)
+/// to the first plan, widening the sample meanwhile.
+/// </summary>
+/// <remarks>Runs under the controller's lock, one tick at a time.</remarks>
+internal sealed class AutoProbe<TIn, TOut>(
+    AutoController<TIn, TOut> controller,
+    AutoWorkerPool<TIn, TOut> pool,
+    BatchInspector inspector,
+    EngineJob<TIn, TOut> job,
+    AutoEngineOptions options,
+    int cores)
+{
+    private readonly TimeProvider _time = options.TimeProvider;
+    private volatile bool _widenedOnce;
+    private int _waitingTicks;
+
+    /// <summary>Gets whether the sample was widened past its first worker.</summary>
+    public bool WidenedOnce => _widenedOnce;
+
+    public void Step(long now, WorkSample total)
+    {
+        var plan = pool.Plan;
+        var elapsed = _time.GetElapsedTime(controller.StartTimestamp, now);
+
+        if (!_widenedOnce)
+        {
+            FirstWiden(total);
+            return;
+        }
+
+        // Enough: the full sample, or the sample time with a few items, or a few items that leave no doubt (items
+        // sleeping 99% of their time need no twentieth millisecond to be recognized).
+        var clear = total.TotalItems >= AutoTuning.MinSampleItems && (total.MostlyInFlight || total.MeasuredBatches >= 2) &&
+            (total.CpuRatio < AutoTuning.ClearlyBlocking || (total.CpuRatio > AutoTuning.ClearlyCpuBound && !total.MostlyInFlight));
+        var enough = (total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
+            || (elapsed >= options.SampleTime && total.TotalItems >= AutoTuning.MinSampleItems)
+            || (clear && elapsed >= 2 * AutoTuning.ProbeTick);
+        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision)
+        {
+            controller.Apply(decision, revision: 0);
+            return;
+        }
+
+        var running = BatchInspector.WithLocks(inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out var inFlight, out var stalled), total, stalled);
+        var stuck = stalled > 0 && total.TotalItems == controller.LastTickItems;
+        var waiting = stuck && inspector.IsWaiting(running, inFlight, stalled, now, controller.LastTickTimestamp);
+
+        // Items blocked on each other's lock are as stuck as sleeping ones, but widening would only queue more at the lock.
+        var serialized = stuck && !waiting && running is { } locked && AutoPlanner.Classify(locked) == WorkloadClass.Serialized;
+        _waitingTicks = waiting || serialized ? _waitingTicks + 1 : 0;
+
+        // Every running item has waited for two ticks in a row and hardly any has finished: waiting for them to
+        // finish would only waste the time auto mode exists to save (64 one-second sleeps, two at a time).
+        var stillRunning = controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true };
+        if (options.ReportsExternalCpu)
+        {
+            // Running items say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
+            if (elapsed >= options.SampleTime && total.TotalItems > 0 && AutoPlanner.Decide(total, controller.Context()) is { } finished)
+            {
+                controller.Apply(finished, revision: 0);
+            }
+
+            return;
+        }
+
+        // Two looks at the same running batch are enough: the second covers only time the item spent waiting.
+        if ((_waitingTicks >= 2 || (_waitingTicks >= 1 && inspector.LookedTwice)) && total.TotalItems < AutoTuning.MinSampleItems && running is { } blocked && !inspector.FirstLooksOnly &&
+            AutoPlanner.Decide(blocked, stillRunning) is { } early)
+        {
+            controller.Apply(early, revision: 0, fromFinishedItems: false);
+            return;
+        }
+
+        if (elapsed >= options.SampleTime)
+        {
+            // Out of sample time: the items that finished, however few (a whole item measured says more than part
+            // of one); else what is still running (items far longer than the sample); else, late, the warm-up items.
+            var measured = total.MostlyInFlight || total.MeasuredBatches > 0;
+            var fromRunning = !measured && running is not null && !inspector.FirstLooksOnly;
+            var late = measured ? AutoPlanner.Decide(total, controller.Context())
+                : fromRunning ? AutoPlanner.Decide(running!.Value, stillRunning)
+                : elapsed >= 4 * options.SampleTime ? AutoPlanner.Decide(total + pool.Warmup, controller.Context())
+                : null;
+            if (late is not null)
+            {
+                controller.Apply(late, revision: 0, fromFinishedItems: !fromRunning);
+                return;
+            }
+        }
+
+        // The running items wait but not for long enough to decide: widen the sample so that waits overlap meanwhile.
+        if (waiting)
+        {
+            var kind = job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
+            var cap = job.IsAsyncWork ? options.MaxConcurrency : controller.Context().ThreadCeiling;
+            var width = (int)Math.Min(Math.Min(Math.Min(plan.Width * 2L, cap), job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue);
+            if (width > plan.Width || kind != plan.Kind)
+            {
+                pool.SetPlan(plan with { Kind = kind, Width = Math.Max(width, plan.Width) });
+            }
+        }
+    }
+
+    // The first millisecond runs on one worker: a job that small is decided before a second worker starts. The
+    // first worker does this itself after a millisecond of work (so short jobs never wake the controller, whose
+    // wake-up on a busy machine can cost the worker its core); the controller does it if that worker is stuck
+    // in a long item.
+    public void FirstWiden(WorkSample total)
+    {
+        _widenedOnce = true;
+        var measured = total.Items > 0 ? total : pool.Warmup;
+        if (job.ItemCount is not null && measured.Items > 0 && AutoPlanner.Decide(measured, controller.Context()) is { Class: WorkloadClass.Tiny } tiny)
+        {
+            controller.Apply(tiny, revision: 0);
+            return;
+        }
+
+        var width = Math.Max(1, (int)Math.Min(Math.Min(cores, job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue));
+        pool.SetPlan(pool.Plan with { Width = width });
+    }
+}

@@ -1,0 +1,48 @@
+namespace Brigade.Auto;
+
+/// <summary>Auto mode's tuning constants, in one place (docs/auto-mode.md lists them with their reasons).</summary>
+internal static class AutoTuning
+{
+    /// <summary>How often the controller looks while sampling.</summary>
+    public static readonly TimeSpan ProbeTick = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>How often the controller looks once a plan runs.</summary>
+    public static readonly TimeSpan MonitorTick = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long after a due tick the controller thread steps in when no worker has ticked (workers are stuck in long items).</summary>
+    public static readonly TimeSpan WatchdogMonitorSlack = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The shortest window the concurrency limiter judges...</summary>
+    public static readonly TimeSpan AimdWindow = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>...and the fewest completed items in it.</summary>
+    public const int AimdItems = 32;
+
+    /// <summary>A window this clearly at odds with the plan re-plans at once: CPU ratio below this under a CPU plan...</summary>
+    public const double ClearlyBlocking = 0.15;
+
+    /// <summary>...or above this under a blocking or mixed plan.</summary>
+    public const double ClearlyCpuBound = 0.9;
+
+    /// <summary>A window is judged once it holds this many observations (batches or items in flight)...</summary>
+    public const int MinWindowObservations = 8;
+
+    /// <summary>...and spans this many monitor ticks.</summary>
+    public const int MinWindowTicks = 2;
+
+    /// <summary>The sample decides once this many items finished within <see cref="AutoEngineOptions.SampleTime"/>; with fewer, the items still running are measured instead.</summary>
+    public const int MinSampleItems = 4;
+
+    /// <summary>The most running batches the controller inspects per tick (each costs two ~3 µs reads).</summary>
+    public const int MaxInspectedPerTick = 16;
+
+    /// <summary>How many dedicated threads the controller starts itself when a plan for them is applied; the rest start by doubling.</summary>
+    public const int EagerThreads = 32;
+
+    /// <summary>Lock contentions per item since the plan at or above which running items of a CPU plan that stop using the
+    /// CPU are taken to wait for each other's lock, not to have turned to I/O.</summary>
+    public const double StallContentionsMin = 0.05;
+
+    /// <summary>Without per-thread figures (not Linux), workers count as waiting when the process uses less than this share of a core per running worker.</summary>
+    public const double ProcessCpuWaitingShare = 0.25;
+}

@@ -1,0 +1,357 @@
+using Brigade.Internal;
+
+namespace Brigade.Auto;
+
+/// <summary>
+/// An auto-mode run's worker loops: they follow the published plan, and count items, batches and measurements.
+/// </summary>
+/// <remarks>
+/// <para>Loops run on the thread pool (<see cref="LoopKind.Task"/>) or on dedicated threads
+/// (<see cref="LoopKind.Thread"/>). Before each batch a loop reads the plan: it leaves when the plan wants another
+/// kind or fewer workers, and restarts its batch adaptation when the plan changed. A loop that takes a batch starts
+/// up to two more while the plan's width allows, so width follows the plan within microseconds. Items are never
+/// handed back: a plan change takes effect at batch boundaries, and every item's result is delivered once.</para>
+/// <para>After each batch a loop lets the controller tick when one is due (<see cref="AutoController{TIn, TOut}.MaybeTick"/>:
+/// one timestamp comparison); the controller publishes plans with <see cref="SetPlan"/>.</para>
+/// <para>The workers are counted here rather than by <see cref="Engines.WorkerGroup"/>: a group has a fixed limit
+/// over its life and completes when its running count first reaches zero, while auto's width moves with the plan,
+/// a loop retires when the plan shrinks, and a plan switch may briefly leave no loop running (the controller
+/// starts the new plan's first loop right after publishing it), so the run is over only once a loop has seen the end
+/// of the input (or the run stopping) and no loop is left.</para>
+/// </remarks>
+internal sealed class AutoWorkerPool<TIn, TOut>
+{
+    private readonly EngineJob<TIn, TOut> _job;
+    private readonly AutoController<TIn, TOut> _controller;
+    private readonly TimeProvider _time;
+    private readonly int _cores;
+    private readonly WarmupSample _warmup = new();
+    private readonly Func<WorkSample, bool> _divert;
+
+    // Guards _workers: loops register themselves from any thread while the controller enumerates them.
+    private readonly Lock _workersGate = new();
+    private readonly List<AutoWorker> _workers = [];
+
+    // Workers holding a slot, per loop kind; a worker that leaves because the plan shrank gives its slot back itself.
+    private readonly int[] _active = new int[2];
+    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ActivePlan _plan;
+    private int _running;
+    private int _done;
+    private int _nextWorkerId;
+    private LossProbe _locksAtStart;
+
+    public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
+    {
+        _job = job;
+        _controller = controller;
+        _time = time;
+        _cores = cores;
+        _divert = _warmup.Divert;
+        _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
+        _job.DegreeOfParallelism = _plan.Width;
+    }
+
+    /// <summary>Gets the plan the loops follow.</summary>
+    public ActivePlan Plan => _plan;
+
+    /// <summary>Gets a task that completes once the input has ended (or the run stopped) and the last loop has left.</summary>
+    public Task AllExited => _allExited.Task;
+
+    /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
+    public WorkSample Warmup => _warmup.Value;
+
+    /// <summary>Takes the process's lock counters the run's <see cref="Totals"/> count from.</summary>
+    public void Start() => _locksAtStart = LossProbe.Read();
+
+    public void Launch(LoopKind kind)
+    {
+        var plan = _plan;
+        if (plan.Kind != kind || kind == LoopKind.Isolated || Volatile.Read(ref _done) != 0)
+        {
+            return;
+        }
+
+        // The user's MaxDegreeOfParallelism is a hard ceiling on items running at once, also while workers of the
+        // previous plan's kind finish their last batch; the plan's own width only bounds workers of its kind.
+        var cap = _job.Options.MaxDegreeOfParallelism;
+        ref var active = ref _active[(int)kind];
+        while (true)
+        {
+            var current = Volatile.Read(ref active);
+            if (current >= plan.Width || (cap is { } c && current + Volatile.Read(ref _active[1 - (int)kind]) >= c))
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref active, current + 1, current) == current)
+            {
+                break;
+            }
+        }
+
+        Interlocked.Increment(ref _running);
+        var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
+        lock (_workersGate)
+        {
+            _workers.Add(worker);
+        }
+
+        if (Volatile.Read(ref _done) != 0)
+        {
+            Exit(worker);
+            return;
+        }
+
+        if (kind == LoopKind.Task)
+        {
+            _ = Task.Run(() => TaskLoopAsync(worker));
+            return;
+        }
+
+        var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
+        Interlocked.Increment(ref AutoThreads.Live);
+        try
+        {
+            thread.Start();
+        }
+        catch (Exception e)
+        {
+            // Out of threads or memory: the run goes on with the workers it has, and fails only if it has none.
+            Interlocked.Decrement(ref AutoThreads.Live);
+            if (Volatile.Read(ref _running) <= 1)
+            {
+                _job.Fail(e);
+            }
+
+            Exit(worker);
+        }
+    }
+
+    // Each worker that takes a batch starts up to two more while the plan wants more: width doubles per generation
+    // of workers (256 threads in 8 steps rather than 256), and stops growing the moment the input runs out.
+    private void Grow(LoopKind kind)
+    {
+        if (Volatile.Read(ref _active[(int)kind]) < _plan.Width)
+        {
+            Launch(kind);
+            Launch(kind);
+        }
+    }
+
+    private async Task TaskLoopAsync(AutoWorker me)
+    {
+        try
+        {
+            ExternalCpuTime.Attach(me.Account);
+            var worker = Attach(me);
+            while (Keep(me, worker))
+            {
+                var batch = await _job.TakeBatchAsync(worker).ConfigureAwait(false);
+                if (batch.IsEmpty)
+                {
+                    Volatile.Write(ref _done, 1);
+                    break;
+                }
+
+                Grow(LoopKind.Task);
+                me.CurrentBatchCount = batch.Count;
+                var pending = _job.ExecuteBatchAsync(worker, batch);
+                if (pending.IsCompleted)
+                {
+                    pending.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    me.Returned();
+                    await pending.ConfigureAwait(false);
+                }
+
+                Completed(me, batch.Count);
+            }
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+        finally
+        {
+            Exit(me);
+        }
+    }
+
+    private void ThreadLoop(AutoWorker me)
+    {
+        try
+        {
+            ExternalCpuTime.Attach(me.Account);
+            var worker = Attach(me);
+            while (Keep(me, worker))
+            {
+                var batch = _job.TakeBatch(worker);
+                if (batch.IsEmpty)
+                {
+                    Volatile.Write(ref _done, 1);
+                    break;
+                }
+
+                Grow(LoopKind.Thread);
+                me.CurrentBatchCount = batch.Count;
+                _job.ExecuteBatch(worker, batch);
+                Completed(me, batch.Count);
+            }
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+        finally
+        {
+            ThreadSchedStat.ReleaseCurrentThread();
+            Interlocked.Decrement(ref AutoThreads.Live);
+            Exit(me);
+        }
+    }
+
+    private EngineWorker Attach(AutoWorker me)
+    {
+        var plan = _plan;
+        var name = me.Kind == LoopKind.Thread ? $"auto thread {me.Id}" : $"auto worker {me.Id}";
+        var worker = _job.CreateWorker(plan.TargetBatch, name);
+        worker.MeasureHook = me;
+        return worker;
+    }
+
+    // Whether the loop goes on under the current plan; adapts its batches when the plan changed.
+    private bool Keep(AutoWorker me, EngineWorker worker)
+    {
+        var plan = _plan;
+        if (plan.Kind != me.Kind)
+        {
+            return false;
+        }
+
+        if (me.Generation != plan.Generation)
+        {
+            me.Generation = plan.Generation;
+            worker.Retarget(plan.TargetBatch, plan.BatchSize);
+        }
+
+        ref var active = ref _active[(int)me.Kind];
+        while (true)
+        {
+            var current = Volatile.Read(ref active);
+            if (current <= plan.Width)
+            {
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref active, current - 1, current) == current)
+            {
+                me.LeftByShrink = true;
+                return false;
+            }
+        }
+    }
+
+    private void Completed(AutoWorker me, int count)
+    {
+        // The first batch of each worker that starts with the run pays for compiling the work (the workers race
+        // through the same methods): it is kept aside, and used only when nothing else was measured.
+        me.Complete(count, me.Id < _cores && !me.WarmedUp ? _divert : null);
+        me.WarmedUp = true;
+
+        // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds. While sampling:
+        // the first batch (its CPU clock only, see AutoWorker) and every batch after one of 25 µs or more (batches double, so the next lasts 50 µs or
+        // more: measuring a batch of a few microseconds costs more than it tells). Afterwards: every fourth batch and
+        // any after one of 250 µs or more. The choice is made before the batch starts, so the measured batches are
+        // an unbiased subset (WorkSample).
+        var probing = _plan.Probing;
+        me.Measure = probing
+            ? me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
+            : me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
+
+        // Only while sampling: a run that starts from a cached plan (or decides before widening) never widens, and
+        // must not take the controller's lock after every batch of worker 0 for the rest of the run.
+        if (probing && me.Id == 0 && !_controller.WidenedOnce)
+        {
+            _controller.WidenFromWorker();
+        }
+
+        _controller.MaybeTick();
+    }
+
+    private void Exit(AutoWorker me)
+    {
+        if (!me.LeftByShrink)
+        {
+            Interlocked.Decrement(ref _active[(int)me.Kind]);
+        }
+
+        me.Dispose();
+
+        // A worker of a previous plan leaving may make room under the user's ceiling for the current plan's workers.
+        if (me.Kind != _plan.Kind && Volatile.Read(ref _done) == 0)
+        {
+            Launch(_plan.Kind);
+        }
+
+        if (Interlocked.Decrement(ref _running) == 0 && Volatile.Read(ref _done) != 0)
+        {
+            _allExited.TrySetResult();
+        }
+    }
+
+    public void EnsureWorkers()
+    {
+        var plan = _plan;
+        if (plan.Kind != LoopKind.Isolated && Volatile.Read(ref _done) == 0 && Volatile.Read(ref _active[(int)plan.Kind]) < plan.Width)
+        {
+            Launch(plan.Kind);
+        }
+    }
+
+    // Width and kind changes need no new generation: loops check both before every batch. A new generation (a new
+    // decision) also makes them restart batch adaptation from the plan's batch size.
+    public void SetPlan(ActivePlan plan)
+    {
+        _plan = plan;
+        _job.DegreeOfParallelism = plan.Width;
+        Launch(plan.Kind);
+        if (plan.Kind == LoopKind.Thread && !plan.Probing)
+        {
+            // A wide plan for waiting items starts a first wave of threads at once: doubling alone takes a scheduling round
+            // per generation, which on a busy machine is tens of milliseconds each (64 threads: six rounds).
+            for (var n = 1; n < Math.Min(plan.Width, AutoTuning.EagerThreads) && Volatile.Read(ref _active[(int)LoopKind.Thread]) < plan.Width; n++)
+            {
+                Launch(plan.Kind);
+            }
+        }
+    }
+
+    public List<AutoWorker> Workers()
+    {
+        lock (_workersGate)
+        {
+            return [.. _workers];
+        }
+    }
+
+    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile.
+    public WorkSample Totals()
+    {
+        var total = default(WorkSample);
+        foreach (var w in Workers())
+        {
+            total += w.Totals;
+        }
+
+        var locks = LossProbe.Read().Since(_locksAtStart);
+        return total with
+        {
+            LockContentions = locks.MonitorContentions,
+            LockWaitTicks = locks.LockWaitTicks,
+            LockItems = total.TotalItems + _warmup.Value.TotalItems,
+        };
+    }
+}

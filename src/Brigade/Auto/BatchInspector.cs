@@ -1,0 +1,237 @@
+using Brigade.Internal;
+
+namespace Brigade.Auto;
+
+/// <summary>
+/// Looks at the batches still running, for a controller that cannot wait for them to finish: their CPU and run-queue
+/// time (Linux, per thread, from <c>/proc</c>), and how many are asynchronous items in flight.
+/// </summary>
+/// <remarks>Used by one controller tick at a time (under the controller's lock), and by the run once the controller has stopped.</remarks>
+internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool reportsExternalCpu)
+{
+    // The CPU clock of each running batch the controller looked at, at its last look: a batch still running is judged by
+    // what it did since then, not since it started (a sleeping item's first millisecond holds its call's compilation
+    // and start-up, which on a 2 ms wall clock reads as a third of a core).
+    private readonly Dictionary<AutoWorker, (long Seq, long Timestamp, long Cpu, long RunQueue)> _lastLook = [];
+    private Dictionary<int, ThreadSchedStat?>? _readers;
+    private int _inspectCursor;
+    private long _lastProcessCpu;
+
+    /// <summary>Gets whether the last <see cref="Inspect"/> saw only batches it had not looked at before (their start-up included).</summary>
+    public bool FirstLooksOnly { get; private set; }
+
+    /// <summary>Gets whether the last <see cref="Inspect"/> saw some batch a second time (its reading covers only time since the first look).</summary>
+    public bool LookedTwice { get; private set; }
+
+    /// <summary>Takes the process's CPU time as the first reading of <see cref="IsWaiting"/>, where there are no per-thread figures.</summary>
+    public void Start() => _lastProcessCpu = ThreadSchedStat.IsSupported ? 0 : Environment.CpuUsage.TotalTime.Ticks;
+
+    // Running items with the process's lock counters: contentions since the run started, over the items finished and running.
+    public static WorkSample? WithLocks(WorkSample? running, WorkSample total, int stalled) =>
+        running is { } r
+            ? r with { LockContentions = total.LockContentions, LockWaitTicks = total.LockWaitTicks, LockItems = total.LockItems + Math.Max(stalled, 1) }
+            : null;
+
+    // Looks at batches that have been running since at least the previous tick: their CPU and run-queue time since
+    // they started (Linux, per thread, against the readings the worker took at the start), and how many are
+    // asynchronous items in flight.
+    public WorkSample? Inspect(List<AutoWorker> workers, long now, long lastTickTimestamp, out int inFlight, out int stalled)
+    {
+        inFlight = 0;
+        stalled = 0;
+        var acc = default(WorkSample);
+        var firstLooks = default(WorkSample);
+        var inspected = 0;
+        var oldest = now;
+        var perItemBound = 1L;
+        var pause = GC.GetTotalPauseDuration().Ticks;
+        for (var n = 0; n < workers.Count && inspected < AutoTuning.MaxInspectedPerTick; n++)
+        {
+            var w = workers[(_inspectCursor + n) % workers.Count];
+            var since = w.InBatchSince;
+            if (since == 0 || since > lastTickTimestamp)
+            {
+                continue;
+            }
+
+            if (w.InFlight)
+            {
+                stalled++;
+                inFlight++;
+                oldest = Math.Min(oldest, since);
+                continue;
+            }
+
+            // An asynchronous item before its first await shares its pool thread with other work: nothing to read.
+            if (asyncWork)
+            {
+                continue;
+            }
+
+            stalled++;
+            inspected++;
+            oldest = Math.Min(oldest, since);
+            perItemBound = Math.Max(perItemBound, time.GetElapsedTime(since, now).Ticks / Math.Max(1, w.CurrentBatchCount));
+
+            // Seqlock-style: the start readings belong to this batch only if the batch is the same before and after.
+            var seq = w.BatchSeq;
+            var tid = w.ThreadId;
+            var gc0 = w.StartGcCount;
+            var cpu0 = w.StartCpu;
+            var rq0 = w.StartRunQueue;
+            var pause0 = w.StartPause;
+            var reader = Reader(tid);
+            var cpu = ThreadSchedStat.CpuTicksOf(tid);
+            var rq = reader?.RunQueueWaitTicks() ?? -1;
+            var runnable = reader?.IsRunnable();
+            // A collection since the batch started may still be under way, its threads suspended and its pause not
+            // yet counted: such a sample cannot tell a GC from I/O.
+            if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || runnable is null || GC.CollectionCount(0) != gc0)
+            {
+                continue;
+            }
+
+            var wall = time.GetElapsedTime(since, now).Ticks;
+            var ranFor = Math.Max(0, cpu - cpu0);
+            var queued = rq0 >= 0 && rq >= 0 ? Math.Max(0, rq - rq0) : 0;
+            var seenBefore = _lastLook.TryGetValue(w, out var look) && look.Seq == seq && now > look.Timestamp;
+            if (seenBefore)
+            {
+                wall = time.GetElapsedTime(look.Timestamp, now).Ticks;
+                ranFor = Math.Max(0, cpu - look.Cpu);
+                queued = look.RunQueue >= 0 && rq >= 0 ? Math.Max(0, rq - look.RunQueue) : 0;
+            }
+
+            _lastLook[w] = (seq, now, cpu, rq);
+
+            // The kernel adds a run-queue wait only once the thread runs again. A sleeping thread has no wait pending,
+            // so its unexplained time was blocked. A thread ready to run now is queued for a core right now (its
+            // pending wait is the unexplained time) or has slept most of the interval and just woken: a small
+            // unexplained part is the former (on a busy machine it can still dwarf the thread's CPU share), a large
+            // one says nothing and the sample is skipped.
+            if (runnable == true)
+            {
+                var unexplained = wall - ranFor - queued;
+                if (unexplained > wall / 10)
+                {
+                    continue;
+                }
+
+                queued += Math.Max(0, unexplained);
+            }
+
+            var reading = new WorkSample
+            {
+                Items = 1,
+                Batches = 1,
+                WallTicks = wall,
+                MeasuredItems = 1,
+                MeasuredBatches = 1,
+                MeasuredWallTicks = wall,
+                CpuTicks = ranFor,
+                RunQueueTicks = queued,
+                GcPauseTicks = Math.Clamp(pause - pause0, 0, wall),
+            };
+
+            // A batch's first look covers its start (thread start-up, compiling the item's calls): used only when no
+            // batch has been looked at before.
+            if (seenBefore)
+            {
+                acc += reading;
+            }
+            else
+            {
+                firstLooks += reading;
+            }
+        }
+
+        FirstLooksOnly = acc.Batches == 0;
+        LookedTwice = acc.Batches > 0;
+        if (acc.Batches == 0)
+        {
+            acc = firstLooks;
+        }
+
+        _inspectCursor = workers.Count > 0 ? (_inspectCursor + inspected) % workers.Count : 0;
+        if (acc.Batches == 0)
+        {
+            if (inFlight > 0 && inFlight == stalled)
+            {
+                // Asynchronous items in flight use no thread: their time so far is all waiting.
+                return WorkSample.InFlightPerItem(inFlight, time.GetElapsedTime(oldest, now), TimeSpan.Zero);
+            }
+
+            return null;
+        }
+
+        // The items are still running: a running batch's time so far, over its item count, bounds the time per item from below.
+        var ratio = acc.CpuRatio;
+        var perItem = TimeSpan.FromTicks(perItemBound);
+        return WorkSample.FromPerItem(acc.Items, perItem, perItem * ratio);
+    }
+
+    // Whether the running items wait (rather than compute): all in flight, or their readings say blocked; without
+    // per-thread figures, the process's CPU use since the last tick.
+    public bool IsWaiting(WorkSample? running, int inFlight, int stalled, long now, long lastTickTimestamp)
+    {
+        if (inFlight > 0 && inFlight == stalled)
+        {
+            return true;
+        }
+
+        if (running is { } r)
+        {
+            return AutoPlanner.Classify(r, reportsExternalCpu) == WorkloadClass.Blocking;
+        }
+
+        if (ThreadSchedStat.IsSupported)
+        {
+            return false;
+        }
+
+        // No per-thread figures: the whole process's CPU use stands in for the running workers'.
+        var cpu = Environment.CpuUsage.TotalTime.Ticks;
+        var used = cpu - _lastProcessCpu;
+        _lastProcessCpu = cpu;
+        var wall = time.GetElapsedTime(lastTickTimestamp, now).Ticks;
+        return wall > 0 && used < wall * stalled * AutoTuning.ProcessCpuWaitingShare;
+    }
+
+    private ThreadSchedStat? Reader(int tid)
+    {
+        if (tid <= 0)
+        {
+            return null;
+        }
+
+        _readers ??= [];
+        if (!_readers.TryGetValue(tid, out var reader))
+        {
+            if (_readers.Count >= 1024)
+            {
+                DisposeReaders();
+            }
+
+            reader = ThreadSchedStat.Open(tid);
+            _readers[tid] = reader;
+        }
+
+        return reader;
+    }
+
+    /// <summary>Closes the per-thread readers (the run is over, or too many threads came and went).</summary>
+    public void DisposeReaders()
+    {
+        if (_readers is null)
+        {
+            return;
+        }
+
+        foreach (var r in _readers.Values)
+        {
+            r?.Dispose();
+        }
+
+        _readers.Clear();
+    }
+}

@@ -1,0 +1,50 @@
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>A long run restarts itself once with call counting off; its commands do not inherit that.</summary>
+public sealed class RunRestartTests
+{
+    private static bool EnvironmentAllows =>
+        SelfExec.IsAvailable
+        && Environment.GetEnvironmentVariable("DOTNET_TC_CallCounting") is null
+        && Environment.GetEnvironmentVariable("COMPlus_TC_CallCounting") is null
+        && Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null
+        && Environment.GetEnvironmentVariable("COMPlus_TieredCompilation") is null;
+
+    [Fact]
+    public async Task ShouldRestart_OnlyARegularFileOfEnoughItems()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("long.txt"), Enumerable.Range(1, RunRestart.MinItems).Select(i => i.ToString()));
+        await File.WriteAllLinesAsync(dir.File("short.txt"), Enumerable.Range(1, RunRestart.MinItems - 1).Select(i => i.ToString()));
+
+        Assert.Equal(EnvironmentAllows, RunRestart.ShouldRestart(dir.File("long.txt"), nullSeparated: false));
+        Assert.False(RunRestart.ShouldRestart(dir.File("short.txt"), nullSeparated: false));
+        Assert.False(RunRestart.ShouldRestart(dir.File("long.txt"), nullSeparated: true)); // no NUL in it: one item
+        Assert.False(RunRestart.ShouldRestart("-", nullSeparated: false));
+        Assert.False(RunRestart.ShouldRestart(dir.File("missing.txt"), nullSeparated: false));
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData(RunRestart.MinItems, true)]
+    [InlineData(10, false)]
+    public async Task Run_AsAProcess_RestartsOnlyALongRun_AndItsCommandsDoNotInheritTheSwitch(int items, bool restarts)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the commands read their parent's start-up environment from /proc
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, items).Select(i => i.ToString()));
+
+        // Each command prints its item, whether brigade's process image was started by a restart, and the switch as the command sees it.
+        var command = "echo {} $(grep -ac BRIGADE_RUN_RESTARTED=1 /proc/$PPID/environ) ${DOTNET_TC_CallCounting:-unset} ${BRIGADE_RUN_RESTARTED:-unset}";
+        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, (string?)null, "run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-q");
+
+        Assert.True(code == 0, stderr);
+        var expected = restarts && EnvironmentAllows ? 1 : 0;
+        Assert.Equal(Enumerable.Range(1, items).Select(i => $"{i} {expected} unset unset"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+}
