@@ -54,7 +54,7 @@ public sealed class ClusterEngine : Engine
 
     /// <inheritdoc/>
     /// <remarks>Work types only (no delegates), on other machines; a silo that leaves loses nothing.</remarks>
-    public override EngineCapabilities Capabilities => EngineCapabilities.CrashContainment;
+    public override EngineCapabilities Capabilities => EngineCapabilities.CrashContainment | EngineCapabilities.ItemTimeoutAndRetry;
 
     internal IGrainFactory GrainFactory { get; }
 

@@ -14,7 +14,7 @@ namespace Brigade.Processes.Worker;
 internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, Preload preload, string? fault)
 {
     private readonly BlockingCollection<(MessageType Type, byte[] Payload)> _commands = [];
-    private readonly Dictionary<int, (IBatchExecutor Executor, BatchContext Context)> _work = [];
+    private readonly Dictionary<int, (BatchExecutor Executor, BatchContext Context)> _work = [];
 
     // Guards _running and _cancellation: which batch runs now and the token its async work sees.
     private readonly Lock _cancelGate = new();
@@ -106,6 +106,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         var typeName = reader.ReadString() ?? "";
         var flushInterval = TimeSpan.FromTicks(reader.ReadInt64());
         var flags = reader.ReadByte();
+        var policy = (flags & WireFormat.PrepareItemPolicy) != 0 ? PolicyFrames.Read(ref reader) : null;
         string? errorType = null;
         string? error = null;
         try
@@ -118,10 +119,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
             }
             else
             {
-                // The host checked that the types can make the trip before any item ran; the worker loads the same
-                // assembly, so it only resolves their metadata (when the executor is created).
-                var executorType = typeof(BatchExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
-                var executor = (IBatchExecutor)Activator.CreateInstance(executorType, descriptor)!;
+                var executor = new BatchExecutor(descriptor, policy);
                 var context = new BatchContext(
                     channel,
                     (long)(flushInterval.TotalSeconds * Stopwatch.Frequency),

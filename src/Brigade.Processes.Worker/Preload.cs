@@ -32,7 +32,7 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
                 _ = descriptor.OutputTypeInfo;
                 descriptor.SerializerOptions.TryGetTypeInfo(descriptor.InputType.MakeArrayType(), out _);
                 descriptor.SerializerOptions.TryGetTypeInfo(descriptor.OutputType.MakeArrayType(), out _);
-                _ = typeof(BatchExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
+                _ = typeof(Brigade.Engines.Remote.RemoteItemExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
             }
         }
         catch (Exception)

@@ -59,7 +59,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
 
     /// <inheritdoc/>
     /// <remarks>Work types only (no delegates), in other processes; a hung item is killed with its worker, a crash is contained.</remarks>
-    public override EngineCapabilities Capabilities => EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment;
+    public override EngineCapabilities Capabilities => EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment | EngineCapabilities.ItemTimeoutAndRetry;
 
     internal WorkerPool Pool { get; }
 

@@ -30,6 +30,11 @@ public sealed class ProcessEngineOptions
 
     /// <summary>Gets or sets how long one item may run before its worker is killed and replaced; the item is then reported failed with a <see cref="TimeoutException"/>.</summary>
     /// <value>Defaults to <see langword="null"/>: no timeout. Enforced within a quarter of the value (at most 50 ms) plus scheduling delay.</value>
+    /// <remarks>This is the hard limit on the whole item, attempts and waits of <see cref="RunOptions.ItemRetry"/> included: it
+    /// stops even work that ignores its token. <see cref="RunOptions.ItemTimeout"/> is the cooperative limit on each attempt,
+    /// applied inside the worker (a timed-out attempt fails with Polly's <c>TimeoutRejectedException</c> and may be
+    /// retried); when only that one is set, the worker is still killed once an item has outlived every attempt's timeout
+    /// and wait, plus one more timeout.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan? ItemTimeout
     {

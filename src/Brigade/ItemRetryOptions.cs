@@ -7,8 +7,10 @@ namespace Brigade;
 /// <remarks>
 /// An item is reported as failed (<see cref="ItemFailure"/>, with <see cref="ItemFailure.Attempts"/>) only when its
 /// last attempt failed; <see cref="FailureMode.StopOnFirstFailure"/> trips on that last attempt, not on a retried one.
-/// A failure raised because the run is stopping is never retried. Runs in this process only: engines without
-/// <see cref="EngineCapabilities.InProcess"/> reject it for now.
+/// A failure raised because the run is stopping is never retried. Every engine of Brigade applies it: the worker
+/// processes and cluster engines where they run the items (there <see cref="ShouldRetry"/>, a delegate, is rejected
+/// before any item runs); an engine without <see cref="EngineCapabilities.InProcess"/> or
+/// <see cref="EngineCapabilities.ItemTimeoutAndRetry"/> rejects it.
 /// </remarks>
 public sealed class ItemRetryOptions
 {
@@ -67,6 +69,7 @@ public sealed class ItemRetryOptions
     public bool UseJitter { get; init; } = true;
 
     /// <summary>Gets which failures are tried again: the item's exception in, <see langword="true"/> to retry.</summary>
-    /// <value>Defaults to <see langword="null"/>: every failure is tried again. An item past <see cref="RunOptions.ItemTimeout"/> always is.</value>
+    /// <value>Defaults to <see langword="null"/>: every failure is tried again. An item past <see cref="RunOptions.ItemTimeout"/> always is.
+    /// Engines that run items in another process or on another machine reject it (a delegate cannot travel).</value>
     public Func<Exception, bool>? ShouldRetry { get; init; }
 }

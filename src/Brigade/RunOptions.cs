@@ -134,9 +134,10 @@ public sealed class RunOptions
     /// <value>
     /// Defaults to <see langword="null"/>: no limit (no cost). Asynchronous work is cancelled through its token at the
     /// limit; synchronous work has no token, so it runs to its end and its late result is discarded (the attempt fails).
-    /// With <see cref="ItemRetry"/>, the limit is per attempt, and a timed-out attempt is tried again. Runs in this process
-    /// only: engines without <see cref="EngineCapabilities.InProcess"/> reject it for now (worker processes have
-    /// their own hard limit, <c>ProcessEngineOptions.ItemTimeout</c>).
+    /// With <see cref="ItemRetry"/>, the limit is per attempt, and a timed-out attempt is tried again. Every engine of
+    /// Brigade applies it (worker processes and the cluster where they run the items; worker processes also kill a worker
+    /// whose item ignores it, and have their own hard limit on the whole item, <c>ProcessEngineOptions.ItemTimeout</c>);
+    /// an engine without <see cref="EngineCapabilities.InProcess"/> or <see cref="EngineCapabilities.ItemTimeoutAndRetry"/> rejects it.
     /// </value>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan? ItemTimeout

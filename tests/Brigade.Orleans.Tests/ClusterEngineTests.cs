@@ -23,15 +23,18 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
             Silo = "127.0.0.1:1",
             Ran = 2,
             Results = "[1,null]"u8.ToArray(),
-            Errors = [new ItemError { Offset = 1, Error = RemoteError.From(new InvalidOperationException("boom", new ArgumentException("inner"))) }],
+            Errors = [new ItemError { Offset = 1, Error = RemoteErrorData.From(Engines.Remote.RemoteError.From(new InvalidOperationException("boom", new ArgumentException("inner")))), Attempts = 3 }],
             CpuTicks = 42,
         };
         var copy = serializer.Deserialize<BatchResponse>(serializer.SerializeToArray(response))!;
         Assert.Equal(response.Results, copy.Results);
         Assert.Equal("boom", copy.Errors![0].Error.Message);
         Assert.Equal("System.ArgumentException", copy.Errors[0].Error.Inner!.Type);
-        var request = serializer.Deserialize<BatchRequest>(serializer.SerializeToArray(new BatchRequest { WorkType = "W", Count = 1, Items = [0, 1, 0, 0, 0, 0x31] }))!;
+        Assert.Equal(3, copy.Errors[0].Attempts);
+        var policy = new Engines.Remote.ItemPolicySpec(TimeSpan.FromSeconds(2), 3, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1), RetryBackoff.Linear, UseJitter: false);
+        var request = serializer.Deserialize<BatchRequest>(serializer.SerializeToArray(new BatchRequest { WorkType = "W", Count = 1, Items = [0, 1, 0, 0, 0, 0x31], Policy = ItemPolicyData.From(policy) }))!;
         Assert.Equal([0, 1, 0, 0, 0, 0x31], request.Items);
+        Assert.Equal(policy, request.Policy!.ToSpec());
         var prepare = serializer.Deserialize<PrepareRequest>(serializer.SerializeToArray(new PrepareRequest { WorkType = "W", ProtocolVersion = ClusterProtocol.Version }))!;
         Assert.Equal(ClusterProtocol.Version, prepare.ProtocolVersion);
     }

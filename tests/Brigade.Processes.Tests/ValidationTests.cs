@@ -25,6 +25,19 @@ public sealed class ValidationTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ShouldRetryDelegate_IsRefused_BeforeAnyItem()
+    {
+        var (error, stats) = await FailsBeforeAnyItem<NotSupportedException, long>(e =>
+        {
+            var options = TestEngines.Run(e);
+            options.ItemRetry = new ItemRetryOptions { ShouldRetry = _ => true };
+            return Runner.MapAsync(Items, new Square(), options);
+        });
+        Assert.Contains("ShouldRetry", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, stats.WorkersStarted);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task NonSerializableInput_IsRefused()
     {
         await using var engine = TestEngines.Create();
@@ -86,7 +99,7 @@ public sealed class ValidationTests
         var worker = engine.Pool.Acquire(launcher, typeof(Runner).Assembly.Location, null, out _);
         try
         {
-            var error = Assert.Throws<ArgumentException>(() => worker.Prepare(1, WorkDescriptor.For(typeof(Square)), TimeSpan.FromMilliseconds(50), false, TimeSpan.FromSeconds(20)));
+            var error = Assert.Throws<ArgumentException>(() => worker.Prepare(1, WorkDescriptor.For(typeof(Square)), null, TimeSpan.FromMilliseconds(50), false, TimeSpan.FromSeconds(20)));
             Assert.Contains("was not found in the assemblies this worker was started with (Brigade.dll)", error.Message, StringComparison.Ordinal);
         }
         finally

@@ -65,7 +65,7 @@ public sealed class WireGoldenTests
 
         var output = new MemoryStream();
         var context = new BatchContext(new WorkerChannel(output), long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);
-        using var executor = new BatchExecutor<TIn, TOut>(descriptor);
+        using var executor = new BatchExecutor(descriptor);
         var reader = new PayloadReader(FirstPayload(batch));
         Assert.Equal(WorkId, reader.ReadInt32());
         Assert.Equal(BatchId, reader.ReadInt32());

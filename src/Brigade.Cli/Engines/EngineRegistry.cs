@@ -26,9 +26,9 @@ internal sealed class EngineRegistry
         BuiltIn(Engine.ThreadPool),
         BuiltIn(Engine.Threads),
         BuiltIn(Engine.Async),
-        new("processes", null, EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment, static (request, _) =>
+        new("processes", null, EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment | EngineCapabilities.ItemTimeoutAndRetry, static (request, _) =>
             ValueTask.FromResult<Engine>(request.Resources.Processes(request.Jobs, request.ItemTimeout))),
-        new("cluster", null, EngineCapabilities.CrashContainment, static async (request, cancellationToken) =>
+        new("cluster", null, EngineCapabilities.CrashContainment | EngineCapabilities.ItemTimeoutAndRetry, static async (request, cancellationToken) =>
         {
             var create = request.Cluster ?? throw new InvalidOperationException("The cluster engine needs the cluster's options.");
             return await create(cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,7 @@ internal sealed class BatchCodec<TIn, TOut>(WorkDescriptor descriptor)
 
             // An item the caller could not serialize failed on the silo as unreadable: the caller's own failure says why.
             var local = clientFailures?.Find(f => f.Index == batch.StartIndex + error.Offset);
-            (failures ??= []).Add(local ?? new ItemFailure(batch.StartIndex + error.Offset, error.Error.ToException($"silo {response.Silo}")));
+            (failures ??= []).Add(local ?? new ItemFailure(batch.StartIndex + error.Offset, error.Error.ToError().ToException($"silo {response.Silo}")) { Attempts = Math.Max(1, error.Attempts) });
             failed[error.Offset] = true;
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Brigade.Engines;
+using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
@@ -54,6 +55,9 @@ internal sealed class ClusterRun<TIn, TOut>
 
     private BatchCodec<TIn, TOut> _codec = null!;
 
+    // RunOptions.ItemTimeout and ItemRetry, applied on the silo to each item (cooperative timeouts); null when unset.
+    private ItemPolicyData? _policy;
+
     public ClusterRun(ClusterEngine engine, EngineJob<TIn, TOut> job)
     {
         _engine = engine;
@@ -69,6 +73,15 @@ internal sealed class ClusterRun<TIn, TOut>
         }
 
         _codec = new BatchCodec<TIn, TOut>(descriptor);
+        try
+        {
+            _policy = ItemPolicyData.From(ItemPolicySpec.From(_job.Options, _engine.Name));
+        }
+        catch (NotSupportedException e)
+        {
+            _job.Fail(e);
+            return;
+        }
 
         List<SiloState> silos;
         try
@@ -292,6 +305,7 @@ internal sealed class ClusterRun<TIn, TOut>
             StartIndex = batch.StartIndex,
             Count = batch.Count,
             Items = payload,
+            Policy = _policy,
         };
 
         var start = _job.GetTimestamp();

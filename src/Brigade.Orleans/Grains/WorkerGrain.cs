@@ -1,3 +1,4 @@
+using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
     private const int RememberedStops = 16;
 
     private readonly string _silo = silo.SiloAddress.Endpoint.ToString();
-    private readonly Dictionary<string, WorkInvoker> _invokers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RemoteItemExecutor> _executors = new(StringComparer.Ordinal);
     private readonly Queue<Guid> _stoppedRuns = new();
     private CancellationTokenSource? _running;
     private Guid _runningRun;
@@ -52,6 +53,12 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             registry.Deactivated(_run);
         }
 
+        foreach (var executor in _executors.Values)
+        {
+            executor.Dispose();
+        }
+
+        _executors.Clear();
         return Task.CompletedTask;
     }
 
@@ -88,7 +95,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
 
     public async Task<BatchResponse> RunAsync(BatchRequest request, CancellationToken cancellationToken)
     {
-        if (!_invokers.TryGetValue(request.WorkType, out var invoker))
+        if (!_executors.TryGetValue(request.WorkType, out var executor))
         {
             var (descriptor, error) = registry.Resolve(request.WorkType);
             if (descriptor is null)
@@ -97,8 +104,10 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
                 return new BatchResponse { Silo = _silo, Rejected = error };
             }
 
-            invoker = WorkInvoker.Create(descriptor);
-            _invokers[request.WorkType] = invoker;
+            // Values never travel raw: the engine may run on another machine. The grain belongs to one run, so the
+            // first batch's policy is the run's.
+            executor = RemoteItemExecutor.Create(descriptor, request.Policy?.ToSpec(), allowRaw: false);
+            _executors[request.WorkType] = executor;
         }
 
         if (_stoppedRuns.Contains(request.RunId))
@@ -116,10 +125,30 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         var ran = 0;
         try
         {
-            var token = running.Token;
-            var response = invoker.IsAsync
-                ? await Task.Run(() => invoker.RunAsync(request, _silo, token), CancellationToken.None)
-                : await Task.Run(() => invoker.Run(request, _silo, token), CancellationToken.None);
+            var writer = new BatchResponseWriter(_silo);
+            var control = new RemoteBatchControl(long.MaxValue, FlushEachItem: false, RemoteCpuClock.Thread, running.Token);
+            if (executor.IsAsync)
+            {
+                await Task.Run(
+                    () =>
+                    {
+                        ReadInputs(executor, request);
+                        return executor.RunAsync(writer, control);
+                    },
+                    CancellationToken.None);
+            }
+            else
+            {
+                await Task.Run(
+                    () =>
+                    {
+                        ReadInputs(executor, request);
+                        executor.Run(writer, control);
+                    },
+                    CancellationToken.None);
+            }
+
+            var response = writer.Response!;
             ran = response.Ran;
             return response;
         }
@@ -174,6 +203,18 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         }
 
         return Task.CompletedTask;
+    }
+
+    private static void ReadInputs(RemoteItemExecutor executor, BatchRequest request)
+    {
+        try
+        {
+            executor.ReadInputs(request.Items, request.Count);
+        }
+        catch (RemoteFormatException e)
+        {
+            throw new InvalidOperationException($"A batch's items are malformed: {e.Message}", e);
+        }
     }
 
     private static string? CheckTypes(WorkDescriptor descriptor, PrepareRequest request)

@@ -25,4 +25,9 @@ internal sealed class BatchRequest
     /// JSON with the work type's serializer); an item the engine could not serialize is an empty value, and the engine reports it.</summary>
     [Id(4)]
     public byte[] Items { get; init; } = [];
+
+    /// <summary>Gets the run's item timeout and retry, which the silo applies to each item; <see langword="null"/> when the run
+    /// has neither. It travels with every batch, not once per slot: a slot's grain may be re-activated without a new Prepare.</summary>
+    [Id(5)]
+    public ItemPolicyData? Policy { get; init; }
 }

@@ -5,8 +5,9 @@ namespace Brigade.Orleans.Protocol;
 /// batch is sent; a silo too old to know the field answers 0 (version 1), and the engine leaves it out the same way.</remarks>
 internal static class ClusterProtocol
 {
-    /// <summary>2: batch items and results carry the remote kit's value encoding (<c>Engines/Remote</c>); 1 was a bare JSON array.</summary>
-    public const int Version = 2;
+    /// <summary>3: a batch carries the run's item policy (timeout and retry) and a failed item its attempts; 2: batch items and
+    /// results carry the remote kit's value encoding (<c>Engines/Remote</c>); 1 was a bare JSON array.</summary>
+    public const int Version = 3;
 
     /// <summary>Why a peer of <paramref name="other"/> cannot run this version's work, or <see langword="null"/> when it can.</summary>
     public static string? Mismatch(int other, string who) =>

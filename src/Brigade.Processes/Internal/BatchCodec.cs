@@ -19,7 +19,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     private readonly RemoteValueCodec<TIn> _input;
     private readonly RemoteValueCodec<TOut> _output;
     private readonly FrameBuffer _frame = new();
-    private readonly List<RemoteWorkException> _remote = [];
+    private readonly List<(RemoteWorkException Error, int Attempts)> _remote = [];
     private TOut[] _received = new TOut[16];
     private Exception?[] _receivedErrors = new Exception?[16];
 
@@ -85,9 +85,17 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         }
 
         _remote.Clear();
+        var withAttempts = (flags & WireFormat.ResultsAttempts) != 0;
         for (var k = 0; k < failedCount; k++)
         {
-            _remote.Add(RemoteError.Read(ref reader, location));
+            var error = ErrorFrames.Read(ref reader).ToException(location);
+            var attempts = withAttempts ? reader.ReadInt32() : 1;
+            if (attempts < 1)
+            {
+                throw new ProtocolException($"Worker {location} sent a failure after {attempts} attempts.");
+            }
+
+            _remote.Add((error, attempts));
         }
 
         var succeeded = count - failedCount;
@@ -133,8 +141,10 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
             else
             {
                 values[i] = default!;
-                var remote = _remote[f++];
-                failures.Add(new ItemFailure(index, inputFailures is not null && inputFailures.TryGetValue(offset + i, out var local) ? local : remote));
+                var (remote, attempts) = _remote[f++];
+                failures.Add(inputFailures is not null && inputFailures.TryGetValue(offset + i, out var local)
+                    ? new ItemFailure(index, local)
+                    : new ItemFailure(index, remote) { Attempts = attempts });
             }
         }
 

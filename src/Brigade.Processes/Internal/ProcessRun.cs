@@ -1,4 +1,5 @@
 using Brigade.Engines;
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -38,6 +39,15 @@ internal sealed class ProcessRun<TIn, TOut>
     private readonly TimeSpan _flushInterval;
     private readonly WorkerGroup _loops;
 
+    // RunOptions.ItemTimeout and ItemRetry, run by the worker's executor (cooperative, per attempt); null when unset.
+    private readonly ItemPolicySpec? _policy;
+
+    // How long an item may hold its worker before the worker is killed: ProcessEngineOptions.ItemTimeout (the whole
+    // item, attempts and waits included), or else, when the run has an attempt timeout, every attempt's timeout and wait
+    // plus one more timeout's grace (so that synchronous work that ignores its timeout cannot hold a worker forever, and
+    // work that honours it always reports its own TimeoutRejectedException first); null for no limit.
+    private readonly TimeSpan? _hardTimeout;
+
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
     {
         _engine = engine;
@@ -47,7 +57,9 @@ internal sealed class ProcessRun<TIn, TOut>
         _options = engine.Options;
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
-        _flushInterval = _options.ItemTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
+        _policy = ItemPolicySpec.From(job.Options, engine.Name);
+        _hardTimeout = _options.ItemTimeout ?? _policy?.WorstCase() + _policy?.Timeout;
+        _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 
     public Task Start()
@@ -229,7 +241,7 @@ internal sealed class ProcessRun<TIn, TOut>
         state.Worker.Location = process.Location;
         if (!process.IsPrepared(_workId))
         {
-            process.Prepare(_workId, _descriptor, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
+            process.Prepare(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
         }
 
         state.Starting = null;
@@ -348,7 +360,7 @@ internal sealed class ProcessRun<TIn, TOut>
 
     private void ArmItemTimeout(WorkerProcess process)
     {
-        if (_options.ItemTimeout is { } timeout)
+        if (_hardTimeout is { } timeout)
         {
             process.Arm(timeout + _flushInterval + TimeoutSlack, KillReason.ItemTimeout);
         }
@@ -387,8 +399,9 @@ internal sealed class ProcessRun<TIn, TOut>
                 var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
                 if (timedOut)
                 {
-                    Isolate(state, culpritItem, new TimeoutException(
-                        $"Item {culprit} ran longer than the item timeout ({_options.ItemTimeout!.Value.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."));
+                    Isolate(state, culpritItem, new TimeoutException(_options.ItemTimeout is { } engineTimeout
+                        ? $"Item {culprit} ran longer than the item timeout ({engineTimeout.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."
+                        : $"Item {culprit} ran past every attempt's timeout and wait ({_hardTimeout!.Value.TotalSeconds:0.###} s in all) without returning; its worker ({exit.Pid}) was killed and replaced."));
                 }
                 else
                 {

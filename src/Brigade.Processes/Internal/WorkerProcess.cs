@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -145,14 +146,19 @@ internal sealed class WorkerProcess : IDisposable
     public bool IsPrepared(int workId) => _prepared.Contains(workId);
 
     /// <summary>Creates the work instance in the worker; failures are reported before any item runs.</summary>
-    public void Prepare(int workId, WorkDescriptor descriptor, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
+    public void Prepare(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
     {
         var frame = new FrameBuffer(256);
         frame.BeginFrame(MessageType.Prepare);
         frame.WriteInt32(workId);
         frame.WriteString(descriptor.Name);
         frame.WriteInt64(flushInterval.Ticks);
-        frame.WriteByte(reportMemory ? WireFormat.PrepareReportMemory : (byte)0);
+        frame.WriteByte((byte)((reportMemory ? WireFormat.PrepareReportMemory : 0) | (policy is null ? 0 : WireFormat.PrepareItemPolicy)));
+        if (policy is not null)
+        {
+            PolicyFrames.Write(frame, policy);
+        }
+
         frame.EndFrame();
         try
         {

@@ -10,7 +10,9 @@ internal static class WireFormat
     public const uint Magic = 0x44475242;
 
     /// <summary>The protocol version; a host and a worker must agree exactly.</summary>
-    public const ushort Version = 1;
+    /// <remarks>2: Prepare may carry the run's item policy (<see cref="PrepareItemPolicy"/>) and Results each failure's
+    /// attempts (<see cref="ResultsAttempts"/>); without them every frame is byte for byte version 1's.</remarks>
+    public const ushort Version = 2;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;
@@ -24,11 +26,14 @@ internal static class WireFormat
     /// <summary>Prepare flag: report the worker's working set with each batch's final chunk.</summary>
     public const byte PrepareReportMemory = 1;
 
+    /// <summary>Prepare flag: the run's item timeout and retry follow the flags (<see cref="PolicyFrames"/>).</summary>
+    public const byte PrepareItemPolicy = 2;
+
     /// <summary>Results flag: the batch is over (finished, or stopped by Cancel); items after this chunk did not run.</summary>
     public const byte ResultsFinal = 1;
 
-    /// <summary>How deep inner exceptions are carried.</summary>
-    public const int MaxExceptionDepth = 8;
+    /// <summary>Results flag: each failure's exception is followed by its attempts (int32).</summary>
+    public const byte ResultsAttempts = 2;
 
     /// <summary>The name of the environment variable that makes a worker misbehave on purpose, for protocol tests.</summary>
     public const string FaultVariable = "BRIGADE_WORKER_FAULT";

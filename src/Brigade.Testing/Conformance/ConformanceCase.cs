@@ -16,7 +16,7 @@ public sealed class ConformanceCase
     /// <summary>Gets the case's name, <c>Area.What_When_Then</c>; stable, used to run one case.</summary>
     public string Name { get; }
 
-    /// <summary>Gets the area: Ordering, Failures, Cancellation, Sources, Report, Types.</summary>
+    /// <summary>Gets the area: Ordering, Failures, Cancellation, Sources, Report, Types, Resilience.</summary>
     public string Area { get; }
 
     /// <summary>Gets what the case checks, in a sentence.</summary>

@@ -24,7 +24,7 @@ namespace Brigade.Testing.Conformance;
 public static class EngineConformance
 {
     private static readonly Lazy<IReadOnlyList<ConformanceCase>> All = new(() =>
-        [.. OrderingCases.All, .. FailureCases.All, .. CancellationCases.All, .. SourceCases.All, .. ReportCases.All, .. TypeCases.All]);
+        [.. OrderingCases.All, .. FailureCases.All, .. CancellationCases.All, .. SourceCases.All, .. ReportCases.All, .. TypeCases.All, .. ResilienceCases.All]);
 
     /// <summary>Gets every case of the suite.</summary>
     public static IReadOnlyList<ConformanceCase> Cases => All.Value;

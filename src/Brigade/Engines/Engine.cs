@@ -58,7 +58,9 @@ public abstract class Engine
     public abstract string Name { get; }
 
     /// <summary>Gets what the engine can do and how it runs items; by default it runs delegates, in this process.</summary>
-    /// <remarks>A run checks nothing against it: an engine that cannot run the work says so through <see cref="EngineJob{TIn, TOut}.Fail"/>.
+    /// <remarks>A run checks one thing against it (<see cref="RunOptions.ItemTimeout"/> and <see cref="RunOptions.ItemRetry"/> need
+    /// <see cref="EngineCapabilities.InProcess"/> or <see cref="EngineCapabilities.ItemTimeoutAndRetry"/>); otherwise an engine that
+    /// cannot run the work says so through <see cref="EngineJob{TIn, TOut}.Fail"/>.
     /// Tools read it (<c>brigade run</c>'s engine list, the conformance suite in Brigade.Testing).</remarks>
     public virtual EngineCapabilities Capabilities => EngineCapabilities.RunsDelegates | EngineCapabilities.InProcess;
 

@@ -28,4 +28,9 @@ public enum EngineCapabilities
     /// <summary>Chooses its own width while it runs (auto mode): <see cref="RunReport.DegreeOfParallelism"/> is its choice,
     /// at most the width asked for.</summary>
     AdaptsWidth = 32,
+
+    /// <summary>Applies <see cref="RunOptions.ItemTimeout"/> and <see cref="RunOptions.ItemRetry"/> where it runs items
+    /// (the worker processes and cluster engines run them remotely with the same policy). Engines that run items in this
+    /// process (<see cref="InProcess"/>) always do; any other engine rejects those options.</summary>
+    ItemTimeoutAndRetry = 64,
 }

@@ -10,6 +10,8 @@ namespace Brigade.Engines;
 /// <see cref="NoResultSink"/>) is a cancellation check and a direct delegate call per item, with no store.
 /// </summary>
 /// <remarks>
+/// <para>The engines that run items elsewhere use the same loop on the remote side (<see cref="Remote.RemoteItemExecutor"/>),
+/// with a sink that sends results in chunks between items (<see cref="IItemSink{TOut}.Continue"/>).</para>
 /// <para>An <see cref="OperationCanceledException"/> while the run's token is cancelled means the item did not finish:
 /// the loop stops and the item counts as not run. Any other exception is the item's failure, and the loop goes on.</para>
 /// </remarks>
@@ -41,6 +43,10 @@ internal static class ItemLoop
             {
                 sink.Failed(i, e);
                 i++;
+                if (!sink.Continue(i))
+                {
+                    return i;
+                }
             }
         }
 
@@ -67,6 +73,11 @@ internal static class ItemLoop
 
             index = i;
             sink.Succeeded(i, work.Invoke(items[i]));
+            if (!sink.Continue(i + 1))
+            {
+                index = i + 1;
+                return true;
+            }
         }
 
         index = items.Length;
@@ -101,6 +112,12 @@ internal static class ItemLoop
             catch (Exception e)
             {
                 sink.Failed(ran, e);
+            }
+
+            if (!sink.Continue(ran + 1))
+            {
+                ran++;
+                break;
             }
         }
 

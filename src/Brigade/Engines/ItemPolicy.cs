@@ -35,7 +35,8 @@ internal sealed class ItemPolicy
 
     /// <summary>The run's policy; null when the options ask for neither timeout nor retry.</summary>
     /// <param name="options">The run's options.</param>
-    /// <param name="stop">The run's stop token: a failure while it is cancelled is not retried.</param>
+    /// <param name="stop">The run's stop token: a failure while it (or the token an item runs with) is cancelled is not
+    /// retried. The remote side passes <see cref="CancellationToken.None"/>: each batch's token is the one items run with.</param>
     public static ItemPolicy? For(RunOptions options, CancellationToken stop) =>
         options.ItemTimeout is null && options.ItemRetry is null ? null : Build(options, stop);
 
@@ -61,7 +62,7 @@ internal sealed class ItemPolicy
                 UseJitter = retry.UseJitter,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } e
-                    && !(e is OperationCanceledException && stop.IsCancellationRequested)
+                    && !(e is OperationCanceledException && (stop.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
                     && (e is TimeoutRejectedException || shouldRetry is null || shouldRetry(e))),
             });
         }

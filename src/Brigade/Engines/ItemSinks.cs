@@ -10,6 +10,11 @@ internal interface IItemSink<TOut>
 
     /// <summary>The item at <paramref name="offset"/> failed with <paramref name="error"/>.</summary>
     void Failed(int offset, Exception error);
+
+    /// <summary>Called between items, once the first <paramref name="done"/> are finished: <see langword="false"/> stops the
+    /// loop there. The in-process sinks return <see langword="true"/> (the JIT drops the call); the remote sink sends a
+    /// chunk of results mid-batch here. Must not throw.</summary>
+    bool Continue(int done);
 }
 
 /// <summary>Stores each result in the batch's span of the results, and records failures with the run.</summary>
@@ -34,6 +39,8 @@ internal ref struct ValuesSink<TOut> : IItemSink<TOut>
     public readonly void Succeeded(int offset, TOut value) => _values[offset] = value;
 
     public void Failed(int offset, Exception error) => _run.Record(_start + offset, error, ref Failures, _attempts?.ForFailure ?? 1);
+
+    public readonly bool Continue(int done) => true;
 }
 
 /// <summary>An <see cref="IItemSink{TOut}"/> for <see cref="ItemLoop.RunAsync"/>, which also ends the batch.</summary>
@@ -52,6 +59,8 @@ internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWork
 
     public void Failed(int offset, Exception error) => job.Failures.Record(batch.StartIndex + offset, error, ref _failures, attempts?.ForFailure ?? 1);
 
+    public readonly bool Continue(int done) => true;
+
     public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
 }
 
@@ -66,4 +75,6 @@ internal struct NoResultSink(RunFailures run, long start) : IItemSink<Unit>
     }
 
     public void Failed(int offset, Exception error) => run.Record(start + offset, error, ref Failures);
+
+    public readonly bool Continue(int done) => true;
 }

@@ -21,10 +21,10 @@ internal static class RunPipeline
     {
         options = options?.Clone() ?? new RunOptions();
         var engine = options.Engine ?? Engine.Default;
-        if ((options.ItemTimeout is not null || options.ItemRetry is not null) && !engine.Capabilities.HasFlag(EngineCapabilities.InProcess))
+        if ((options.ItemTimeout is not null || options.ItemRetry is not null) && (engine.Capabilities & (EngineCapabilities.InProcess | EngineCapabilities.ItemTimeoutAndRetry)) == 0)
         {
             throw new NotSupportedException(
-                $"RunOptions.ItemTimeout and RunOptions.ItemRetry apply to engines that run items in this process; the '{engine.Name}' engine does not support them yet (worker processes have ProcessEngineOptions.ItemTimeout and MaxCrashesPerItem).");
+                $"RunOptions.ItemTimeout and RunOptions.ItemRetry need an engine that applies them to its items; the '{engine.Name}' engine does not support them (it lacks EngineCapabilities.ItemTimeoutAndRetry).");
         }
 
         var clock = new RunClock(options.TimeProvider);

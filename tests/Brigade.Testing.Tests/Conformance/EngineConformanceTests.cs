@@ -45,6 +45,25 @@ public sealed class EngineConformanceTests
         Assert.StartsWith("[sync work] the run is not a success", result.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Resilience.Retry_TransientFailure_SucceedsAfterItsAttempts", "[sync work] the run is a success")]
+    [InlineData("Resilience.Retry_Exhausted_FailsWithIndexAndAttempts", "[sync work] the failure's attempts")]
+    public async Task EngineThatIgnoresItemRetry_FailsResilience(string name, string message)
+    {
+        var result = await EngineConformance.RunAsync(name, () => new TestEngines.IgnoresItemRetry());
+
+        Assert.Equal(ConformanceOutcome.Failed, result.Outcome);
+        Assert.StartsWith(message, result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EngineWithoutItemRetry_PassesResilience_ByRejectingTheOptions()
+    {
+        var result = await EngineConformance.RunAsync("Resilience.Retry_TransientFailure_SucceedsAfterItsAttempts", () => new TestEngines.LosesFailures());
+
+        Assert.Equal(ConformanceOutcome.Passed, result.Outcome);
+    }
+
     [Fact]
     public async Task CaseNeedingDelegates_OnEngineOfWorkTypes_IsNotApplicable()
     {
@@ -65,6 +84,6 @@ public sealed class EngineConformanceTests
     {
         var names = EngineConformance.Cases.Select(c => c.Name).ToList();
         Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(["Cancellation", "Failures", "Ordering", "Report", "Sources", "Types"], EngineConformance.Cases.Select(c => c.Area).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["Cancellation", "Failures", "Ordering", "Report", "Resilience", "Sources", "Types"], EngineConformance.Cases.Select(c => c.Area).Distinct().Order(StringComparer.Ordinal));
     }
 }

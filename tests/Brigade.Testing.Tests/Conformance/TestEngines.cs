@@ -87,9 +87,9 @@ internal static class TestEngines
         public override int GetDefaultDegreeOfParallelism() => Environment.ProcessorCount;
 
         protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) =>
-            Task.WhenAll(Enumerable.Range(0, job.DegreeOfParallelism).Select(id => Task.Run(() => LoopAsync(job, id))));
+            Task.WhenAll(Enumerable.Range(0, job.DegreeOfParallelism).Select(id => Task.Run(() => LoopAsync(job, id, keepFailures: false))));
 
-        private static async Task LoopAsync<TIn, TOut>(EngineJob<TIn, TOut> job, int id)
+        internal static async Task LoopAsync<TIn, TOut>(EngineJob<TIn, TOut> job, int id, bool keepFailures)
         {
             try
             {
@@ -105,6 +105,7 @@ internal static class TestEngines
 
                     var start = job.GetTimestamp();
                     var values = new TOut[batch.Count];
+                    List<ItemFailure>? failures = null;
                     var ran = 0;
                     for (; ran < batch.Count && !job.CancellationToken.IsCancellationRequested; ran++)
                     {
@@ -115,11 +116,15 @@ internal static class TestEngines
                         }
                         catch (Exception e) when (e is not OperationCanceledException)
                         {
-                            // The bug: the failure is dropped here instead of passed to CompleteBatchAsync.
+                            // LosesFailures' bug: the failure is dropped here instead of passed to CompleteBatchAsync.
+                            if (keepFailures)
+                            {
+                                (failures ??= []).Add(new ItemFailure(batch.StartIndex + ran, e));
+                            }
                         }
                     }
 
-                    await job.CompleteBatchAsync(worker, batch, ran, values, failures: null, start, cpuTime: null);
+                    await job.CompleteBatchAsync(worker, batch, ran, values, failures, start, cpuTime: null);
                 }
             }
             catch (Exception e)
@@ -127,5 +132,22 @@ internal static class TestEngines
                 job.Fail(e);
             }
         }
+    }
+
+    /// <summary>
+    /// Broken: runs work types itself and keeps failures, and says it applies <see cref="RunOptions.ItemRetry"/> and
+    /// <see cref="RunOptions.ItemTimeout"/> (<see cref="EngineCapabilities.ItemTimeoutAndRetry"/>) but ignores them: each
+    /// item runs once.
+    /// </summary>
+    public sealed class IgnoresItemRetry : Engine
+    {
+        public override string Name => "ignores-item-retry";
+
+        public override EngineCapabilities Capabilities => EngineCapabilities.ItemTimeoutAndRetry;
+
+        public override int GetDefaultDegreeOfParallelism() => Environment.ProcessorCount;
+
+        protected override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) =>
+            Task.WhenAll(Enumerable.Range(0, job.DegreeOfParallelism).Select(id => Task.Run(() => LosesFailures.LoopAsync(job, id, keepFailures: true))));
     }
 }

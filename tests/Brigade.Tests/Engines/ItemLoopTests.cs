@@ -133,6 +133,8 @@ public sealed class ItemLoopTests
         public readonly void Failed(int offset, Exception error) =>
             Log.Add($"failed {offset}: {(error is OperationCanceledException ? nameof(OperationCanceledException) : error.Message)}");
 
+        public readonly bool Continue(int done) => true;
+
         public readonly ValueTask EndAsync(int ran)
         {
             Log.Add($"end ran={ran}");

@@ -20,6 +20,9 @@ internal abstract class Gate : IDisposable
 
     public int Running => Started - Finished;
 
+    /// <summary>Gets how many times the item of <paramref name="value"/> has started (its attempts, with a retry).</summary>
+    public int StartsOf(int value) => StartedValues.Count(v => v == value);
+
     /// <summary>Gets the values of the items that started, once per start.</summary>
     public abstract IReadOnlyList<int> StartedValues { get; }
 

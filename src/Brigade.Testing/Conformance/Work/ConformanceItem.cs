@@ -19,6 +19,14 @@ public sealed record ConformanceItem(int Value)
     /// <summary>Gets whether the item fails, with <see cref="InvalidOperationException"/>("item N broke"), after its hold.</summary>
     public bool Fail { get; init; }
 
+    /// <summary>Gets how many of the item's first runs fail, with <see cref="InvalidOperationException"/>("item N broke"):
+    /// a transient failure that a retry gets past. Its <see cref="Gate"/> counts the runs, wherever they happen; 0 for none.</summary>
+    public int FailRuns { get; init; }
+
+    /// <summary>Gets how long the item takes, in milliseconds, before it returns: synchronous work sleeps through it,
+    /// asynchronous work waits on its token (so an item timeout cancels it); 0 for none.</summary>
+    public int SleepMilliseconds { get; init; }
+
     /// <summary>Gets how many spin iterations the item burns before returning: a little CPU, so items overlap.</summary>
     public int Spin { get; init; }
 }

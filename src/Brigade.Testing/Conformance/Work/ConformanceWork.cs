@@ -31,6 +31,12 @@ internal static class ConformanceWork
                     break;
             }
 
+            if (item.SleepMilliseconds > 0)
+            {
+                Thread.Sleep(item.SleepMilliseconds);
+            }
+
+            FailIfTransient(item, gate);
             return Finish(item);
         }
         finally
@@ -79,11 +85,25 @@ internal static class ConformanceWork
                     break;
             }
 
+            if (item.SleepMilliseconds > 0)
+            {
+                await Task.Delay(item.SleepMilliseconds, cancellationToken).ConfigureAwait(false);
+            }
+
+            FailIfTransient(item, gate);
             return Finish(item);
         }
         finally
         {
             gate?.OnFinished(item.Value);
+        }
+    }
+
+    private static void FailIfTransient(ConformanceItem item, Gate? gate)
+    {
+        if (item.FailRuns > 0 && (gate is null || gate.StartsOf(item.Value) <= item.FailRuns))
+        {
+            throw new InvalidOperationException($"item {item.Value} broke");
         }
     }
 
