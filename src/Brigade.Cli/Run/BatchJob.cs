@@ -201,7 +201,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         await stderr.WriteLineAsync($"brigade: {reason}").ConfigureAwait(false);
         var done = _counters.Delivered - _counters.Failed;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - _counters.Delivered):N0}" : "the rest";
-        var summary = $"brigade run: {done:N0} items done, {_counters.Failed:N0} failed, {notRun} not run";
+        var summary = $"brigade run: {done:N0} {(done == 1 ? "item" : "items")} done, {_counters.Failed:N0} failed, {notRun} not run";
         if (failure is ClusterUnavailableException { SiloCount: > 0 } cluster)
         {
             summary += cluster.LostSilos.Count == 0
@@ -244,7 +244,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
         }
 
-        var summary = $"brigade run: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed";
+        var summary = $"brigade run: {_counters.Delivered:N0} {(_counters.Delivered == 1 ? "item" : "items")}, {_counters.Failed:N0} failed";
         if (interrupted)
         {
             await stderr.WriteLineAsync($"{summary}; interrupted.{ResumeHint()}").ConfigureAwait(false);

@@ -34,6 +34,25 @@ internal static class ClusterAdmission
         }
     }
 
+    /// <summary>
+    /// The run's <see cref="RunOptions.ItemTimeout"/> and <see cref="RunOptions.ItemRetry"/> as the silos apply them to
+    /// each item (cooperative timeouts); null when unset. Fails the job and returns false when they cannot cross.
+    /// </summary>
+    public static bool TryPolicy<TIn, TOut>(ClusterEngine engine, EngineJob<TIn, TOut> job, out ItemPolicyData? policy)
+    {
+        try
+        {
+            policy = ItemPolicyData.From(ItemPolicySpec.From(job.Options, engine.Name));
+            return true;
+        }
+        catch (NotSupportedException e)
+        {
+            job.Fail(e);
+            policy = null;
+            return false;
+        }
+    }
+
     /// <summary>Asks every silo whether it runs the work type (and speaks this protocol version); returns those that do, with their slots.</summary>
     /// <exception cref="ClusterWorkRejectedException">No silo accepts the work type.</exception>
     /// <exception cref="ClusterUnavailableException">No silo answered.</exception>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Brigade.Engines;
-using Brigade.Engines.Remote;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
@@ -73,13 +72,8 @@ internal sealed class ClusterRun<TIn, TOut>
         }
 
         _codec = new BatchCodec<TIn, TOut>(descriptor);
-        try
+        if (!ClusterAdmission.TryPolicy(_engine, _job, out _policy))
         {
-            _policy = ItemPolicyData.From(ItemPolicySpec.From(_job.Options, _engine.Name));
-        }
-        catch (NotSupportedException e)
-        {
-            _job.Fail(e);
             return;
         }
 

@@ -118,6 +118,18 @@ public sealed class RunInputTests
     }
 
     [Fact]
+    public async Task Run_OneItem_SummarySaysItemNotItems()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.jsonl"), ["{\"a\":1}"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.jsonl"), "--exec", "echo {b}", "-o", dir.File("out.txt"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("brigade run: 1 item, 1 failed", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_Slot_NumbersTheCommandsRunningAtOnceFromOne()
     {
         using var dir = new TempDirectory();
