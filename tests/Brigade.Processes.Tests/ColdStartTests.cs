@@ -89,4 +89,18 @@ public sealed class ColdStartTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AWorkerThatDiesInThePool_IsReplaced_NotAFailureOfTheNextRun()
+    {
+        await using var engine = TestEngines.Create(o => o.MaxWorkers = 1);
+        await Runner.MapAsync([1], new DiesAfterRelease(), TestEngines.Run(engine));
+
+        // The pooled worker is alive when this run takes it, and dies while it creates the work type.
+        var result = await Runner.MapAsync([1, 2], new SlowToCreate(), TestEngines.Run(engine));
+
+        Assert.True(result.Report.IsSuccess, string.Join("; ", result.Report.Failures));
+        Assert.Equal([1, 2], result.Values);
+        Assert.Equal(2, engine.GetStatistics().WorkersStarted);
+    }
 }
