@@ -28,7 +28,7 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
             if (workName is not null && WorkDescriptor.Find(workName, assemblies) is { } descriptor)
             {
                 // Resolving the metadata caches it on the descriptor and the options: Prepare reuses both. Primitive
-                // numbers travel as raw bytes and need none: the serializer is then not loaded at all.
+                // numbers travel as raw bytes and need none (the serializer's converters are then never built).
                 if (!TravelsRaw(descriptor.InputType))
                 {
                     _ = descriptor.InputTypeInfo;
