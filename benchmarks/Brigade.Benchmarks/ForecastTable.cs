@@ -108,7 +108,7 @@ public static class ForecastTable
     // 10-170 ms of CPU per 0.4 s CPU-bound run on 2 cores (0 with it off), measured per thread from
     // /proc/self/task/*/stat; a core the model gives the job's workers went to the JIT, and runs early in the
     // process ran tier-0 code slower than the one-at-a-time baseline measured after them (docs/performance.md,
-    // "Forecast, round 6"). DOTNET_TieredCompilation=1 in the environment keeps it on.
+    // "Round 6 ... where the error comes from"). DOTNET_TieredCompilation=1 in the environment keeps it on.
     private static async Task<int> RunWithoutTieredCompilationAsync(string[] args)
     {
         var path = Environment.ProcessPath ?? "dotnet";
