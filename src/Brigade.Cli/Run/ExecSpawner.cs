@@ -26,7 +26,11 @@ internal static class ExecSpawner
 
     private static readonly Lazy<bool> Available = new(Probe);
     private static readonly Lazy<bool> NativeReady = new(Prepare);
+    private static readonly ProgramPathCache Paths = new();
     private static long _nextId;
+
+    // The PATH commands get (taken with the environment): where a program named without a '/' is searched.
+    private static string? _searchPath;
 
     // Spawn attributes, built once and only read afterwards: a new session and default SIGPIPE (commands), default
     // SIGPIPE only (helpers such as the reaper).
@@ -76,7 +80,7 @@ internal static class ExecSpawner
             return -1;
         }
 
-        var error = Spawn(argv, _helperAttributes, descriptors, id: 0, out var pid);
+        var error = Spawn(argv, null, _helperAttributes, descriptors, id: 0, out var pid);
         return error == 0 ? pid : -1;
     }
 
@@ -131,7 +135,16 @@ internal static class ExecSpawner
         // Only brigade's ends are non-blocking; the command writes to blocking pipes, as under any shell.
         SetNonBlocking(outPipe[0]);
         SetNonBlocking(errPipe[0]);
-        var error = Spawn(argv, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out var pid);
+        // A program named without a '/' is spawned by the path found for it once (ProgramPathCache); if that fails for
+        // any reason, posix_spawnp searches PATH again, so the command behaves as under execvp.
+        var path = shell ? null : Paths.Find(argv[0], _searchPath);
+        var error = Spawn(argv, path, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out var pid);
+        if (error != 0 && path is not null)
+        {
+            Paths.Forget(argv[0]);
+            error = Spawn(argv, null, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out pid);
+        }
+
         ExecNative.close(outPipe[1]);
         ExecNative.close(errPipe[1]);
         if (error != 0)
@@ -214,9 +227,10 @@ internal static class ExecSpawner
         _ = ExecNative.fcntl(fd, ExecNative.FSetfl, flags | ExecNative.ONonblock);
     }
 
-    // posix_spawnp with stdin from /dev/null (unless mapped), the descriptors dup2-ed as asked, the environment taken
-    // at start plus the command's number (ExecReaper); returns 0 or the error number.
-    private static unsafe int Spawn(string[] argv, void* attributes, ReadOnlySpan<(int From, int To)> descriptors, long id, out int pid)
+    // posix_spawn of `path` (posix_spawnp of argv[0] without one) with stdin from /dev/null (unless mapped), the
+    // descriptors dup2-ed as asked, the environment taken at start plus the command's number (ExecReaper); returns 0 or
+    // the error number.
+    private static unsafe int Spawn(string[] argv, string? path, void* attributes, ReadOnlySpan<(int From, int To)> descriptors, long id, out int pid)
     {
         var utf8 = Encoding.UTF8;
         nuint bytes = 0;
@@ -271,7 +285,20 @@ internal static class ExecSpawner
             }
 
             int child;
-            var error = ExecNative.posix_spawnp(&child, argvp[0], actions, attributes, argvp, (byte**)envp);
+            int error;
+            if (path is null)
+            {
+                error = ExecNative.posix_spawnp(&child, argvp[0], actions, attributes, argvp, (byte**)envp);
+            }
+            else
+            {
+                var length = utf8.GetByteCount(path);
+                var file = stackalloc byte[length + 1];
+                utf8.GetBytes(path, new Span<byte>(file, length));
+                file[length] = 0;
+                error = ExecNative.posix_spawn(&child, file, actions, attributes, argvp, (byte**)envp);
+            }
+
             _ = ExecNative.posix_spawn_file_actions_destroy(actions);
             pid = error == 0 ? child : -1;
             return error;
@@ -373,5 +400,6 @@ internal static class ExecSpawner
         }
 
         _environmentCount = entries.Count;
+        _searchPath = Environment.GetEnvironmentVariable("PATH");
     }
 }
