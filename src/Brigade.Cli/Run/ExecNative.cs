@@ -36,6 +36,12 @@ internal static unsafe partial class ExecNative
 
     public const int WNohang = 1;
 
+    /// <summary>The highest signal number (glibc's <c>_NSIG</c> - 1 on Linux).</summary>
+    public const int SignalCount = 64;
+
+    /// <summary><c>SIG_IGN</c>, as the first field of <c>struct sigaction</c>.</summary>
+    public const nint SigIgn = 1;
+
     public const int EpollCtlAdd = 1;
     public const int EpollCtlMod = 3;
     public const uint EpollOneShot = 1u << 30;
