@@ -53,9 +53,33 @@ internal static class ExecSpawner
         var direct = ExecCommandLine.TrySplit(command);
         var child = direct is not null ? Start(direct, shell: false) : null;
         child ??= Start(["/bin/sh", "-c", command], shell: true)!;
+
+        // One async method for the whole wait (no second state machine and task per command, and fewer generic
+        // instantiations compiled at start-up).
         try
         {
-            await WaitAsync(child, timeout, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var completion = child.Completion.Task;
+                await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                Kill(child);
+                try
+                {
+                    await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // A process that left the command's group still holds its output; the item is over regardless.
+                    ExecEventLoop.Post(() => ExecEventLoop.Abandon(child));
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var partial = child.Completion.Task.IsCompleted ? child.StderrTail() : null;
+                throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
+            }
         }
         finally
         {
@@ -82,32 +106,6 @@ internal static class ExecSpawner
 
         var error = Spawn(argv, null, _helperAttributes, descriptors, id: 0, out var pid);
         return error == 0 ? pid : -1;
-    }
-
-    private static async Task WaitAsync(ExecChild child, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var completion = child.Completion.Task;
-            await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            Kill(child);
-            try
-            {
-                await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // A process that left the command's group still holds its output; the item is over regardless.
-                ExecEventLoop.Post(() => ExecEventLoop.Abandon(child));
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var partial = child.Completion.Task.IsCompleted ? child.StderrTail() : null;
-            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
-        }
     }
 
     // Starts the command; null when the program is a script without a '#!' line (the shell runs those).
