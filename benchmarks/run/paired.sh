@@ -9,6 +9,7 @@
 #   BEFORE=/path/to/other/Brigade.Cli bash benchmarks/run/paired.sh # and another build beside it ("before")
 #   ROUNDS=7 ONLY=echo,cpu bash benchmarks/run/paired.sh
 #   ROUNDS=1 ONLY=mem bash benchmarks/run/paired.sh
+#   TOOLS=xargs,before,after ONLY=echo ROUNDS=9 bash benchmarks/run/paired.sh   # only these tools
 #
 # Needs GNU parallel (apt-get install parallel) and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -17,6 +18,7 @@ ROUNDS=${ROUNDS:-5}
 ONLY=${ONLY:-echo,cpu,sleep,one,empty}
 AFTER=${AFTER:-src/Brigade.Cli/bin/Release/net10.0/Brigade.Cli}
 BEFORE=${BEFORE:-}
+TOOLS=${TOOLS:-}
 [ -x "$AFTER" ] || dotnet build src/Brigade.Cli -c Release -nologo -v q >/dev/null
 command -v parallel >/dev/null || { echo "GNU parallel is not installed (apt-get install parallel)" >&2; exit 2; }
 
@@ -61,6 +63,9 @@ printf '| workload | tool | wall, s: median (min-max) | CPU, s (median) | peak R
 for name in ${ONLY//,/ }; do
   IFS='|' read -r jobs input cmd tools <<<"${spec[$name]}"
   [ -n "$BEFORE" ] || tools=${tools/before /}
+  if [ -n "$TOOLS" ]; then
+    kept=""; for t in $tools; do [[ ",$TOOLS," == *",$t,"* ]] && kept="$kept $t"; done; tools=${kept# }
+  fi
   read -r -a order <<<"$tools"
   for round in $(seq 1 "$ROUNDS"); do
     # Rotate the order every round.

@@ -12,7 +12,9 @@ namespace Brigade.Cli;
 /// thread pool's default idle spinning, which applications get by default, where the tool runs server GC and no
 /// spinning) added: the same process id,
 /// terminal, signals and exit code, for the cost of one more start-up (about 0.2 s of runs lasting seconds). Where
-/// that is not available they run as they are.
+/// that is not available they run as they are. The restarted process takes the variables it added out of its
+/// environment again (<see cref="TakeRestart"/>), so what it starts (worker processes, silos, the doctor's subject)
+/// runs with the settings a user's program gets, not the measuring ones.
 /// </remarks>
 internal static class MeasuringProcess
 {
@@ -23,6 +25,36 @@ internal static class MeasuringProcess
     private const string SpinVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
     private const string DefaultSpinLimit = "70";
     private static readonly string[] Commands = ["demo", "advise"];
+
+    // Set on the restarted process image: the names of the variables the restart added, comma-separated.
+    private const string MarkerVariable = "BRIGADE_MEASURING_RESTARTED";
+
+    /// <summary>Gets whether this process image was started by <see cref="Restart"/>.</summary>
+    public static bool Restarted { get; private set; }
+
+    /// <summary>
+    /// In a process image the restart started, takes the restart's variables (and its marker) out of the environment,
+    /// so that child processes do not inherit them; the runtime has already read them. Returns whether it did.
+    /// </summary>
+    public static bool TakeRestart()
+    {
+        if (Environment.GetEnvironmentVariable(MarkerVariable) is not { } added)
+        {
+            return false;
+        }
+
+        Environment.SetEnvironmentVariable(MarkerVariable, null);
+        foreach (var name in added.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (name is Variable or GcVariable or SpinVariable)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+
+        Restarted = true;
+        return true;
+    }
 
     public static bool ShouldRestart(string[] args) =>
         SelfExec.IsAvailable &&
@@ -47,6 +79,8 @@ internal static class MeasuringProcess
             added.Add($"{SpinVariable}={DefaultSpinLimit}");
         }
 
+        var names = string.Join(',', added.Select(a => a[..a.IndexOf('=', StringComparison.Ordinal)]));
+        added.Add($"{MarkerVariable}={names}");
         SelfExec.Replace(args, added);
     }
 }

@@ -2,7 +2,8 @@ using Brigade.Cli;
 
 // The commands that measure code within a second of start-up run with tiered compilation off (optimized code from the
 // first item, not tier-0 code that tiers up halfway through a measurement); everything else starts fast with it on.
-if (MeasuringProcess.ShouldRestart(args))
+// A restarted image takes the measuring switches out of its environment again, so that what it starts does not inherit them.
+if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 {
     MeasuringProcess.Restart(args);
 }

@@ -38,14 +38,14 @@ internal static class ForecastComparison
         var perItem = await SequentialPerItemAsync(comparison.Workload, cancellationToken).ConfigureAwait(false);
         double Measured(RunReport report) => ForecastComparison.Measured(report, perItem);
 
-        rows.Add(new ForecastRow("auto", predicted, predicted.Speedup, Measured(auto), costs[(last.Engine, last.DegreeOfParallelism)]));
+        rows.Add(new ForecastRow("auto", predicted, predicted.Speedup, Measured(auto), costs[(last.Engine, last.DegreeOfParallelism)]) { MeasuredWall = auto.WallTime });
 
         foreach (var alternative in comparison.Alternatives)
         {
             var report = alternative.Report;
             var cost = await CostAsync(report.Engine, report.DegreeOfParallelism, cancellationToken).ConfigureAwait(false);
             var f = SpeedupForecast.Predict(sample, report.Engine, report.DegreeOfParallelism, report.BatchSize ?? AdaptiveBatch(sample.TimePerItem), cost);
-            rows.Add(new ForecastRow(alternative.Label, f, f.Speedup, Measured(report), cost));
+            rows.Add(new ForecastRow(alternative.Label, f, f.Speedup, Measured(report), cost) { MeasuredWall = report.WallTime });
         }
 
         return rows;

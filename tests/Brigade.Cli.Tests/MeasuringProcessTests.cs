@@ -14,6 +14,31 @@ public sealed class MeasuringProcessTests
     }
 
     [Fact]
+    public void TakeRestart_RemovesOnlyTheVariablesTheRestartAdded()
+    {
+        // The spin limit is the one of the restart's variables whose brief presence here changes nothing for other tests.
+        const string Spin = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+        var userSpin = Environment.GetEnvironmentVariable(Spin);
+        try
+        {
+            Environment.SetEnvironmentVariable(Spin, "70");
+            Environment.SetEnvironmentVariable("BRIGADE_MEASURING_RESTARTED", $"{Spin},PATH");
+
+            Assert.True(MeasuringProcess.TakeRestart());
+
+            Assert.Null(Environment.GetEnvironmentVariable(Spin));
+            Assert.Null(Environment.GetEnvironmentVariable("BRIGADE_MEASURING_RESTARTED"));
+            Assert.NotNull(Environment.GetEnvironmentVariable("PATH")); // not one of the restart's own
+            Assert.True(MeasuringProcess.Restarted);
+            Assert.False(MeasuringProcess.TakeRestart()); // once only
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(Spin, userSpin);
+        }
+    }
+
+    [Fact]
     public async Task Demo_AsAProcess_RestartsAndRuns_WithItsExitCode()
     {
         using var dir = new TempDirectory();

@@ -23,6 +23,7 @@ internal static unsafe partial class ExecNative
     public const int ORdonly = 0;
     public const int FGetfl = 3;
     public const int FSetfl = 4;
+    public const int XOk = 1;
 
     public const short PosixSpawnSetsigdef = 0x04;
     public const short PosixSpawnSetsid = 0x80;
@@ -34,6 +35,12 @@ internal static unsafe partial class ExecNative
     public const int SigCont = 18;
 
     public const int WNohang = 1;
+
+    /// <summary>The highest signal number (glibc's <c>_NSIG</c> - 1 on Linux).</summary>
+    public const int SignalCount = 64;
+
+    /// <summary><c>SIG_IGN</c>, as the first field of <c>struct sigaction</c>.</summary>
+    public const nint SigIgn = 1;
 
     public const int EpollCtlAdd = 1;
     public const int EpollCtlMod = 3;
@@ -93,6 +100,12 @@ internal static unsafe partial class ExecNative
 
     [LibraryImport("libc")]
     public static partial int posix_spawnp(int* pid, byte* file, void* actions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport("libc")]
+    public static partial int posix_spawn(int* pid, byte* path, void* actions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int access(byte* path, int mode);
 
     [LibraryImport("libc")]
     public static partial int sigemptyset(void* set);

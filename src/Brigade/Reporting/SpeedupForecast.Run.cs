@@ -39,7 +39,7 @@ public sealed partial class SpeedupForecast
 
         // The sample: measured where the timeline shows when the plan's first batch started; else the sampled items'
         // time at the sample's concurrency (the cores for items that use them, every sampled item for waiting ones).
-        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem) ?? EstimatedSampleWall(first, sampled, machine.Cores);
+        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem, fromRunning) ?? EstimatedSampleWall(first, sampled, machine.Cores);
 
         // A plan from running items leaves its sampled items half done (t0 is twice their time so far).
         var leftOver = fromRunning ? sampled / 2.0 : 0;
@@ -103,19 +103,28 @@ public sealed partial class SpeedupForecast
         return (running ? 2 * t : t, running);
     }
 
-    // When the first batch after the sample started: the sample's wall time, or null when no batch followed it.
-    private static double? SampleWall(IReadOnlyList<TimelineEvent> timeline, long atItem)
+    // When the first batch after the sample started: the sample's wall time. When no batch followed it (the sample ran the
+    // whole job, as for a job too small to parallelize), when its last batch ended: the plan was made after that, so it is
+    // known then (an estimate from the time per item leaves out what the sample cost beyond the items: its batches'
+    // measurement, the decision); not for a plan from items still running, whose batches ended after it. Null when the
+    // timeline has neither.
+    private static double? SampleWall(IReadOnlyList<TimelineEvent> timeline, long atItem, bool fromRunning)
     {
         TimeSpan? start = null;
+        TimeSpan? sampledEnd = null;
         foreach (var e in timeline)
         {
             if (e.FirstIndex >= atItem && (start is null || e.Start < start))
             {
                 start = e.Start;
             }
+            else if (e.FirstIndex < atItem && (sampledEnd is null || e.End > sampledEnd))
+            {
+                sampledEnd = e.End;
+            }
         }
 
-        return start?.TotalSeconds;
+        return (start ?? (fromRunning ? null : sampledEnd))?.TotalSeconds;
     }
 
     private static double EstimatedSampleWall(AutoPlan plan, long sampled, int cores)

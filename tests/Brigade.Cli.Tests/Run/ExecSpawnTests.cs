@@ -207,4 +207,31 @@ public sealed class ExecSpawnTests
             ProcessTable.KillAll(commands);
         }
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_SignalsInTheCommand_IgnoredStayIgnored_HandledAndSigpipeAreDefault()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        // brigade started with SIGUSR1 ignored and SIGINT at its default (which the runtime then handles): the command
+        // inherits the ignored SIGUSR1, as under a shell, and gets SIGINT and SIGPIPE (which .NET ignores) at their default.
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.txt"), "/proc/self/status\n");
+        var psi = new ProcessStartInfo("env") { WorkingDirectory = dir.Path, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--ignore-signal=USR1", "--default-signal=INT", "dotnet", CliProcess.CliDll, "run", "in.txt", "-x", "grep SigIgn {}", "-q", "-o", "out.txt" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, stderr);
+        var ignored = ulong.Parse((await File.ReadAllTextAsync(dir.File("out.txt"))).Split(':')[1].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.True((ignored & (1UL << 9)) != 0, $"SIGUSR1 is not ignored in the command (SigIgn {ignored:x})");
+        Assert.True((ignored & ((1UL << 1) | (1UL << 12))) == 0, $"SIGINT or SIGPIPE is ignored in the command (SigIgn {ignored:x})");
+    }
 }

@@ -294,6 +294,29 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void ForRun_WholeJobSampled_CountsTheSampleUntilItsLastBatchEnded()
+    {
+        // 500 items of 0.4 µs, all run by the sample (nothing followed the plan): the sample's batches ended at 0.3 ms, so
+        // the job took at least that, not the items' own 0.2 ms (what an estimate from the time per item gives).
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 500,
+            Plans = [Plan("sequential", 1, 0.4, 1, atItem: 500)],
+            Timeline =
+            [
+                new TimelineEvent(0, 0, 100, 0, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(40), null),
+                new TimelineEvent(0, 100, 400, 0, TimeSpan.FromMicroseconds(140), TimeSpan.FromMicroseconds(160), null),
+            ],
+        };
+
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.InRange(f.WallTime.TotalMicroseconds, 299, 301);
+        Assert.InRange(f.Speedup, 200.0 / 300 * 0.99, 200.0 / 300 * 1.01);
+    }
+
+    [Fact]
     public void ForRun_RePlan_ForecastsEachPlansItemsFromItsOwnMeasurement()
     {
         // 100 CPU items of 1 ms on 2 cores, then a re-plan at item 100 for 100 sleeps of 10 ms on 100 threads: 50 ms for
