@@ -198,6 +198,30 @@ public sealed class FaultTests
         Assert.Equal((0L, 0L, 1L), (engine.GetStatistics().WorkerTimeouts, engine.GetStatistics().WorkerCrashes, engine.GetStatistics().WorkersStarted));
     }
 
+    // A run stopped by its first failure while another worker is still in a slow item: that item ends (or is reported not
+    // run), nothing is lost, and the next run gets only idle, healthy workers: no spurious timeout, no worker killed.
+    [Fact(Timeout = 60_000)]
+    public async Task StoppedRun_WithASlowItemInFlight_LeavesOnlyHealthyIdleWorkers()
+    {
+        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 2; o.ItemTimeout = TimeSpan.FromSeconds(5); });
+        int[] items = [1500, -1, 1, 1, 1, 1, 1, 1];
+        var options = TestEngines.Run(engine, batchSize: 1);
+        options.FailureMode = FailureMode.StopOnFirstFailure;
+
+        var stopped = await Runner.MapAsync(items, new SleepOrThrow(), options);
+
+        Assert.Equal([1L], stopped.Report.Failures.Select(f => f.Index));
+        Assert.All(stopped.Where(r => r.Index != 1), r => Assert.True(
+            r.Status == ItemStatus.NotRun || (r.IsSuccess && r.Value == items[r.Index]), $"item {r.Index}: {r}"));
+        var next = await Runner.MapAsync(Enumerable.Range(0, 12).ToArray(), new SleepOrThrow(), TestEngines.Run(engine, batchSize: 1));
+
+        Assert.True(next.Report.IsSuccess, string.Join("; ", next.Report.Failures.Select(f => $"{f.Index}: {f.Exception.Message}")));
+        Assert.Equal(Enumerable.Range(0, 12), next.Values);
+        var statistics = engine.GetStatistics();
+        Assert.Equal((0L, 0L), (statistics.WorkerTimeouts, statistics.WorkerCrashes));
+        Assert.InRange(statistics.WorkersStarted, 1, 2);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task RecyclesAfterMaxItems()
     {
