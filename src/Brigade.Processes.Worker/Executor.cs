@@ -13,7 +13,9 @@ namespace Brigade.Processes.Worker;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the worker process.")]
 internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, Preload preload, string? fault)
 {
-    private readonly BlockingCollection<(MessageType Type, byte[] Payload)> _commands = [];
+    // Commands are a class, not a value tuple: BlockingCollection's code for reference types is precompiled in the
+    // framework, while an instantiation over a tuple would be JIT-compiled in every cold worker (25 methods).
+    private readonly BlockingCollection<Command> _commands = [];
     private readonly Dictionary<int, (BatchExecutor Executor, BatchContext Context)> _work = [];
 
     // Guards _running and _cancellation: which batch runs now and the token its async work sees.
@@ -31,7 +33,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         thread.Start();
     }
 
-    public void Post(MessageType type, byte[] payload) => _commands.Add((type, payload));
+    public void Post(MessageType type, byte[] payload) => _commands.Add(new Command(type, payload));
 
     public void Cancel(int batchId)
     {
@@ -231,4 +233,6 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
                 break;
         }
     }
+
+    private sealed record Command(MessageType Type, byte[] Payload);
 }

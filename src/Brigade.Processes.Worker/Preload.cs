@@ -27,11 +27,20 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
             var assemblies = Assemblies;
             if (workName is not null && WorkDescriptor.Find(workName, assemblies) is { } descriptor)
             {
-                // Resolving the metadata caches it on the descriptor and the options: Prepare reuses both.
-                _ = descriptor.InputTypeInfo;
-                _ = descriptor.OutputTypeInfo;
-                descriptor.SerializerOptions.TryGetTypeInfo(descriptor.InputType.MakeArrayType(), out _);
-                descriptor.SerializerOptions.TryGetTypeInfo(descriptor.OutputType.MakeArrayType(), out _);
+                // Resolving the metadata caches it on the descriptor and the options: Prepare reuses both. Primitive
+                // numbers travel as raw bytes and need none (the serializer's converters are then never built).
+                if (!TravelsRaw(descriptor.InputType))
+                {
+                    _ = descriptor.InputTypeInfo;
+                    descriptor.SerializerOptions.TryGetTypeInfo(descriptor.InputType.MakeArrayType(), out _);
+                }
+
+                if (!TravelsRaw(descriptor.OutputType))
+                {
+                    _ = descriptor.OutputTypeInfo;
+                    descriptor.SerializerOptions.TryGetTypeInfo(descriptor.OutputType.MakeArrayType(), out _);
+                }
+
                 _ = typeof(Brigade.Engines.Remote.RemoteItemExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
             }
         }
@@ -40,4 +49,7 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
             // Prepare does the same work again and reports the error to the host.
         }
     }
+
+    // The types RemoteValueCodec sends as raw bytes between processes of one machine.
+    private static bool TravelsRaw(Type type) => type.IsPrimitive && type != typeof(IntPtr) && type != typeof(UIntPtr);
 }

@@ -142,22 +142,17 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     }
 
     // Starts the pool in the background; a failure here is left for the first run to meet and report (it starts the
-    // workers it is missing itself).
+    // workers it is missing itself). The warm-up is registered with the pool before the constructor returns, so that a
+    // run started at once waits for these workers instead of starting more of its own.
     private void Prestart(Type workType)
     {
         var descriptor = Describe(workType);
-        var launcher = Launcher();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await Pool.WarmUpAsync(launcher, descriptor.AssemblyPath, descriptor.Name, Options.MaxWorkers, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is WorkerStartException or ProtocolException or ObjectDisposedException or InvalidOperationException or IOException)
-            {
-                // Reported by the run that needs the workers.
-            }
-        });
+        var warming = Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, descriptor.Name, Options.MaxWorkers, CancellationToken.None);
+        _ = warming.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private static WorkDescriptor Describe(Type workType)

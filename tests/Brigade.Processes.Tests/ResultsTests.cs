@@ -187,6 +187,12 @@ public sealed class ResultsTests
 
         var result = await Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 1));
 
+        // The run may finish on the first pre-started worker while the second is still starting: count once both are up.
+        for (var waited = 0; engine.GetStatistics().IdleWorkers < 2 && waited < 30_000; waited += 50)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.True(result.Report.IsSuccess);
         Assert.Equal(2, engine.GetStatistics().WorkersStarted);
     }

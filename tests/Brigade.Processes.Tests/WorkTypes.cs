@@ -246,3 +246,41 @@ internal static class Stopwatches
         return Stopwatch.GetElapsedTime(start);
     }
 }
+
+/// <summary>Kills its worker 1 s after the run releases it: the worker goes back to the pool alive and dies there.</summary>
+public sealed class DiesAfterRelease : IWork<int, int>, IDisposable
+{
+    public int Execute(int input) => input;
+
+    public void Dispose()
+    {
+        if (InWorker.Now)
+        {
+            new Thread(() =>
+            {
+                Thread.Sleep(1000);
+                Process.GetCurrentProcess().Kill();
+            })
+            { IsBackground = true }.Start();
+        }
+    }
+}
+
+/// <summary>Takes 2.5 s to create in a worker: long enough for a worker that dies meanwhile to die while loading it.</summary>
+public sealed class SlowToCreate : IWork<int, int>
+{
+    public SlowToCreate()
+    {
+        if (InWorker.Now)
+        {
+            Thread.Sleep(2500);
+        }
+    }
+
+    public int Execute(int input) => input;
+}
+
+internal static class InWorker
+{
+    public static bool Now => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Brigade.Processes.Worker";
+}

@@ -25,8 +25,8 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
 
     public BatchCodec(WorkDescriptor descriptor)
     {
-        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw: true);
-        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw: true);
+        _input = new RemoteValueCodec<TIn>(descriptor.InputType, () => descriptor.InputTypeInfo, allowRaw: true);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputType, () => descriptor.OutputTypeInfo, allowRaw: true);
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>

@@ -126,7 +126,7 @@ internal sealed class ProcessRun<TIn, TOut>
 
                     if (state.Process is { } current)
                     {
-                        if (ShouldRecycle(current))
+                        if (current.ShouldRecycle(_options))
                         {
                             if (state.InFlight.Count > 0)
                             {
@@ -177,7 +177,7 @@ internal sealed class ProcessRun<TIn, TOut>
                 continue;
             }
 
-            if (state.Process is { } idle && ShouldRecycle(idle))
+            if (state.Process is { } idle && idle.ShouldRecycle(_options))
             {
                 Recycle(state, idle);
             }
@@ -217,10 +217,6 @@ internal sealed class ProcessRun<TIn, TOut>
         return size;
     }
 
-    private bool ShouldRecycle(WorkerProcess process) =>
-        (_options.MaxItemsPerWorker is { } maxItems && process.ItemsRun >= maxItems) ||
-        (_options.MaxWorkerMemoryBytes is { } maxMemory && process.LastWorkingSet > maxMemory);
-
     private void EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
     {
         if (state.Process is { } current && !current.HasExited)
@@ -236,12 +232,21 @@ internal sealed class ProcessRun<TIn, TOut>
 
         // Until the batch is sent, it is this loop's to report if the worker cannot start.
         state.Starting = next;
-        var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out _);
-        state.Process = process;
-        state.Worker.Location = process.Location;
-        if (!process.IsPrepared(_workId))
+        while (true)
         {
-            process.Prepare(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
+            var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out var warm);
+            (state.Process, state.Worker.Location) = (process, process.Location);
+            try
+            {
+                process.EnsurePrepared(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
+                break;
+            }
+            catch (WorkerStartException) when (warm && process.HasExited)
+            {
+                // A pooled worker died while idle (its last run's item timeout, a kill): take another, not a failure.
+                state.Process = null;
+                _engine.Pool.Discard(process);
+            }
         }
 
         state.Starting = null;

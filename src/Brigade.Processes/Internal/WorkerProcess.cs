@@ -145,6 +145,20 @@ internal sealed class WorkerProcess : IDisposable
 
     public bool IsPrepared(int workId) => _prepared.Contains(workId);
 
+    /// <summary>Gets whether the worker has reached its item count or memory ceiling, and should be retired.</summary>
+    public bool ShouldRecycle(ProcessEngineOptions options) =>
+        (options.MaxItemsPerWorker is { } maxItems && ItemsRun >= maxItems) ||
+        (options.MaxWorkerMemoryBytes is { } maxMemory && LastWorkingSet > maxMemory);
+
+    /// <summary>Creates the work instance in the worker unless it was created for this run already.</summary>
+    public void EnsurePrepared(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
+    {
+        if (!IsPrepared(workId))
+        {
+            Prepare(workId, descriptor, policy, flushInterval, reportMemory, timeout);
+        }
+    }
+
     /// <summary>Creates the work instance in the worker; failures are reported before any item runs.</summary>
     public void Prepare(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
     {

@@ -54,8 +54,8 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             _attempts = new ItemAttempts();
         }
 
-        _input = new RemoteValueCodec<TIn>(descriptor.InputTypeInfo, allowRaw);
-        _output = new RemoteValueCodec<TOut>(descriptor.OutputTypeInfo, allowRaw);
+        _input = new RemoteValueCodec<TIn>(descriptor.InputType, () => descriptor.InputTypeInfo, allowRaw);
+        _output = new RemoteValueCodec<TOut>(descriptor.OutputType, () => descriptor.OutputTypeInfo, allowRaw);
         _failResult = FailResult;
     }
 

@@ -23,11 +23,10 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     public const byte EachPrefixed = 1;
     public const byte Raw = 2;
 
-    private readonly JsonTypeInfo _wire;
-    private readonly JsonTypeInfo<T>? _element;
-    private readonly JsonTypeInfo<T[]>? _array;
-    private readonly JsonWriterOptions _writerOptions;
+    private readonly Func<JsonTypeInfo>? _resolve;
+    private readonly bool _exact;
     private readonly bool _raw;
+    private Metadata? _json;
     private Utf8JsonWriter? _writer;
 
     /// <param name="wire">The work's metadata for the values (<see cref="WorkDescriptor.InputTypeInfo"/> or <see cref="WorkDescriptor.OutputTypeInfo"/>).</param>
@@ -35,12 +34,37 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     public RemoteValueCodec(JsonTypeInfo wire, bool allowRaw)
     {
         ArgumentNullException.ThrowIfNull(wire);
-        _wire = wire;
-        _element = wire as JsonTypeInfo<T>;
-        _array = _element is null ? null : ArrayTypeInfo(wire.Options);
-        _raw = allowRaw && _element is not null && IsRaw();
-        _writerOptions = new JsonWriterOptions { SkipValidation = true, Encoder = wire.Options.Encoder };
+        _json = new Metadata(wire);
+        _exact = _json.Element is not null;
+        _raw = allowRaw && _exact && IsRaw();
     }
+
+    /// <summary>
+    /// A codec whose JSON metadata is resolved only when a value first needs it. Values that travel as raw bytes never do:
+    /// a worker process whose work takes and returns primitive numbers then never builds the serializer's metadata, which
+    /// is a quarter of a cold worker's CPU before its first result. Other types resolve it here, as the other constructor does.
+    /// </summary>
+    /// <param name="wireType">The work's type for the values (<see cref="WorkDescriptor.InputType"/> or <see cref="WorkDescriptor.OutputType"/>).</param>
+    /// <param name="wire">Resolves the work's metadata for the values.</param>
+    /// <param name="allowRaw">Whether primitive numbers may travel as raw bytes: only between processes of one machine.</param>
+    public RemoteValueCodec(Type wireType, Func<JsonTypeInfo> wire, bool allowRaw)
+    {
+        ArgumentNullException.ThrowIfNull(wireType);
+        ArgumentNullException.ThrowIfNull(wire);
+        _exact = wireType == typeof(T);
+        _raw = allowRaw && _exact && IsRaw();
+        if (_raw)
+        {
+            _resolve = wire;
+        }
+        else
+        {
+            _json = new Metadata(wire());
+        }
+    }
+
+    // The JSON side: the work's metadata, T's own when it is the work's type, and T[]'s when the options have it.
+    private Metadata Json => _json ??= new Metadata(_resolve!());
 
     /// <summary>Gets whether values of <typeparamref name="T"/> are primitive numbers, <c>bool</c> or <c>char</c>: raw bytes can carry them.</summary>
     public static bool IsRaw() =>
@@ -63,11 +87,12 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             return null;
         }
 
-        var writer = _writer ??= new Utf8JsonWriter(buffer, _writerOptions);
+        var json = Json;
+        var writer = _writer ??= new Utf8JsonWriter(buffer, json.WriterOptions);
 
         // The exact type goes as one array when its options give metadata for T[] (a source-generated context may not);
         // another type (variance) as an array written element by element.
-        if (_array is not null || _element is null)
+        if (json.Array is not null || json.Element is null)
         {
             if (TryWriteArray(buffer, writer, values, count))
             {
@@ -153,7 +178,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         if (encoding == Raw)
         {
             var bytes = reader.ReadValue();
-            if (_element is null || !IsRaw() || bytes.Length != count * Unsafe.SizeOf<T>())
+            if (!_exact || !IsRaw() || bytes.Length != count * Unsafe.SizeOf<T>())
             {
                 throw new RemoteFormatException($"Raw values of {bytes.Length} bytes do not hold {count} values of {typeof(T).Name}.");
             }
@@ -169,7 +194,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         if (encoding == AsArray)
         {
             var json = reader.ReadValue();
-            if (_array is not null && TryReadArray(json, count, values))
+            if (Json.Array is not null && TryReadArray(json, count, values))
             {
                 return reader.Position;
             }
@@ -218,7 +243,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     {
         try
         {
-            var all = JsonSerializer.Deserialize(json, _array!);
+            var all = JsonSerializer.Deserialize(json, Json.Array!);
             if (all is null || all.Length != count)
             {
                 throw new RemoteFormatException($"A value array holds {all?.Length ?? 0} values where {count} were announced.");
@@ -245,9 +270,9 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             buffer.WriteByte(AsArray);
             var at = buffer.BeginValue();
             writer.Reset(buffer);
-            if (_array is not null)
+            if (Json.Array is { } array)
             {
-                JsonSerializer.Serialize(writer, count == values.Length ? values : values[..count], _array);
+                JsonSerializer.Serialize(writer, count == values.Length ? values : values[..count], array);
             }
             else
             {
@@ -272,14 +297,15 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
     private void SerializeOne(Utf8JsonWriter writer, T value)
     {
-        if (_element is not null)
+        var json = Json;
+        if (json.Element is not null)
         {
-            JsonSerializer.Serialize(writer, value, _element);
+            JsonSerializer.Serialize(writer, value, json.Element);
         }
         else
         {
             // Variance: a value of a type derived from the work's travels as the work's type.
-            JsonSerializer.Serialize(writer, value, _wire);
+            JsonSerializer.Serialize(writer, value, json.Wire);
         }
     }
 
@@ -316,12 +342,32 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         try
         {
             // Variance: the work's type read as itself, held as T (a base type of it): a reference conversion.
-            values[i] = _element is not null ? JsonSerializer.Deserialize(json, _element)! : (T)JsonSerializer.Deserialize(json, _wire)!;
+            var metadata = Json;
+            values[i] = metadata.Element is not null ? JsonSerializer.Deserialize(json, metadata.Element)! : (T)JsonSerializer.Deserialize(json, metadata.Wire)!;
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException or InvalidCastException)
         {
             values[i] = default!;
             errors[i] = e;
         }
+    }
+
+    private sealed class Metadata
+    {
+        public Metadata(JsonTypeInfo wire)
+        {
+            Wire = wire;
+            Element = wire as JsonTypeInfo<T>;
+            Array = Element is null ? null : ArrayTypeInfo(wire.Options);
+            WriterOptions = new JsonWriterOptions { SkipValidation = true, Encoder = wire.Options.Encoder };
+        }
+
+        public JsonTypeInfo Wire { get; }
+
+        public JsonTypeInfo<T>? Element { get; }
+
+        public JsonTypeInfo<T[]>? Array { get; }
+
+        public JsonWriterOptions WriterOptions { get; }
     }
 }
