@@ -392,8 +392,9 @@ internal static class ExecSpawner
     // The signals the command gets at their default disposition: SIGPIPE (which .NET ignores), and every signal this
     // process does not ignore. glibc's posix_spawn resets each signal in the child anyway: one it is not told about it
     // first asks for (sigaction), then sets to SIG_DFL unless ignored; one in this set it sets at once. The result is
-    // the same (an ignored signal stays ignored, as under a shell; a handler becomes SIG_DFL, which exec does too), in
-    // ~64 calls per spawn instead of ~120. Read once: the runtime installs handlers later, but ignores no signal later.
+    // the same (a signal ignored here stays ignored, as under a shell; a handler becomes SIG_DFL, which exec does too),
+    // in ~64 calls per spawn instead of ~120. Read once: the runtime installs handlers later, but ignores no signal
+    // later. SIGTERM is never ignored here, even when brigade was started with it ignored: the runtime handles it.
     private static unsafe bool DefaultSignals(void* signals)
     {
         if (ExecNative.sigemptyset(signals) != 0 || ExecNative.sigaddset(signals, ExecNative.SigPipe) != 0)
