@@ -8,7 +8,7 @@ namespace Brigade.Cli;
 /// </summary>
 /// <remarks>
 /// Output goes to the writers given, so tests run the real command in-process. Parse errors and bad values
-/// print one line and exit with <see cref="ExitCodes.Usage"/>; Ctrl+C cancels the command's token.
+/// print one line and exit with <see cref="ExitCodes.Usage"/>; Ctrl+C and SIGTERM cancel the command's token (<see cref="TerminationSignal"/>).
 /// </remarks>
 internal static class CliApp
 {
@@ -44,7 +44,8 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // Signals are Program's (TerminationSignal): they cancel cancellationToken.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
             return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
@@ -62,7 +63,7 @@ internal static class CliApp
         catch (OperationCanceledException)
         {
             await stderr.WriteLineAsync("brigade: interrupted").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
+            return TerminationSignal.InterruptedExitCode;
         }
         catch (Exception e)
         {

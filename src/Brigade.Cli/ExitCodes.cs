@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary><c>brigade doctor</c> found a pitfall (a deadlock, thread-pool starvation, pool threads blocked on tasks).</summary>
     public const int PitfallFound = 3;
 
-    /// <summary>Interrupted with Ctrl+C.</summary>
+    /// <summary>Interrupted with Ctrl+C (SIGINT).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Interrupted with SIGTERM (128 + 15), see <see cref="TerminationSignal"/>.</summary>
+    public const int Terminated = 143;
 }

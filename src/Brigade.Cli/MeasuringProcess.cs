@@ -13,7 +13,7 @@ namespace Brigade.Cli;
 /// spinning) added: the same process id,
 /// terminal, signals and exit code, for the cost of one more start-up (about 0.2 s of runs lasting seconds). Where
 /// that is not available they run as they are. The restarted process takes the variables it added out of its
-/// environment again (<see cref="TakeRestart"/>), so what it starts (worker processes, silos, the doctor's subject)
+/// environment again (<see cref="TakeRestart()"/>), except the thread pool's spin limit, which is read later, so what it starts (worker processes, silos, the doctor's subject)
 /// runs with the settings a user's program gets, not the measuring ones.
 /// </remarks>
 internal static class MeasuringProcess
@@ -23,36 +23,36 @@ internal static class MeasuringProcess
 
     // The tool's runtimeconfig sets the thread pool's idle spinning to 0 (Brigade.Cli.csproj); the environment wins.
     private const string SpinVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
-    private const string DefaultSpinLimit = "70";
+    private const string DefaultSpinLimit = "46"; // 70, the runtime's default: DOTNET_ values are hexadecimal
     private static readonly string[] Commands = ["demo", "advise"];
 
     // Set on the restarted process image: the names of the variables the restart added, comma-separated.
     private const string MarkerVariable = "BRIGADE_MEASURING_RESTARTED";
 
-    /// <summary>Gets whether this process image was started by <see cref="Restart"/>.</summary>
-    public static bool Restarted { get; private set; }
-
     /// <summary>
-    /// In a process image the restart started, takes the restart's variables (and its marker) out of the environment,
-    /// so that child processes do not inherit them; the runtime has already read them. Returns whether it did.
+    /// In a process image the restart started, takes the restart's start-up switches (tiered compilation, GC mode) and
+    /// its marker out of the environment, so that child processes do not inherit them; the runtime has read them at
+    /// start-up. The spin limit stays: the thread pool reads it at its first use, later. Returns whether it did.
     /// </summary>
-    public static bool TakeRestart()
+    public static bool TakeRestart() => TakeRestart(Environment.GetEnvironmentVariable, Environment.SetEnvironmentVariable);
+
+    /// <summary><see cref="TakeRestart()"/> over a given environment (for tests, which share the process's).</summary>
+    internal static bool TakeRestart(Func<string, string?> get, Action<string, string?> set)
     {
-        if (Environment.GetEnvironmentVariable(MarkerVariable) is not { } added)
+        if (get(MarkerVariable) is not { } added)
         {
             return false;
         }
 
-        Environment.SetEnvironmentVariable(MarkerVariable, null);
+        set(MarkerVariable, null);
         foreach (var name in added.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (name is Variable or GcVariable or SpinVariable)
+            if (name is Variable or GcVariable)
             {
-                Environment.SetEnvironmentVariable(name, null);
+                set(name, null);
             }
         }
 
-        Restarted = true;
         return true;
     }
 

@@ -11,4 +11,5 @@ if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 // A long brigade run restarts itself once, with call counting off, after parsing its command line (RunRestart).
 Brigade.Cli.Run.RunRestart.Arm(args);
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+// Ctrl+C and SIGTERM cancel the command's token; an interrupted command exits 130 or 143 (TerminationSignal).
+return await CliApp.RunAsync(args, Console.Out, Console.Error, TerminationSignal.Arm()).ConfigureAwait(false);

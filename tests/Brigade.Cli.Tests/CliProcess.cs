@@ -46,7 +46,7 @@ internal static class CliProcess
         // would start a brigade deaf to Ctrl+C, and the Ctrl+C tests would wait for an exit that never comes. A terminal's
         // shell restores the defaults for its foreground jobs; env does the same here.
         var psi = new ProcessStartInfo("env") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("--default-signal=INT,QUIT");
+        psi.ArgumentList.Add("--default-signal=INT,QUIT,TERM");
         psi.ArgumentList.Add("setsid");
         psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(CliDll);

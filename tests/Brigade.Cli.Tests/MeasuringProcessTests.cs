@@ -14,28 +14,25 @@ public sealed class MeasuringProcessTests
     }
 
     [Fact]
-    public void TakeRestart_RemovesOnlyTheVariablesTheRestartAdded()
+    public void TakeRestart_RemovesTheStartUpSwitches_KeepsTheSpinLimitAndTheRest()
     {
-        // The spin limit is the one of the restart's variables whose brief presence here changes nothing for other tests.
-        const string Spin = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
-        var userSpin = Environment.GetEnvironmentVariable(Spin);
-        try
+        var env = new Dictionary<string, string?>
         {
-            Environment.SetEnvironmentVariable(Spin, "70");
-            Environment.SetEnvironmentVariable("BRIGADE_MEASURING_RESTARTED", $"{Spin},PATH");
+            ["DOTNET_TieredCompilation"] = "0",
+            ["DOTNET_gcServer"] = "0",
+            ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "46",
+            ["PATH"] = "/bin",
+            ["BRIGADE_MEASURING_RESTARTED"] = "DOTNET_TieredCompilation,DOTNET_gcServer,DOTNET_ThreadPool_UnfairSemaphoreSpinLimit,PATH",
+        };
 
-            Assert.True(MeasuringProcess.TakeRestart());
+        Assert.True(MeasuringProcess.TakeRestart(n => env.GetValueOrDefault(n), (n, v) => env[n] = v));
 
-            Assert.Null(Environment.GetEnvironmentVariable(Spin));
-            Assert.Null(Environment.GetEnvironmentVariable("BRIGADE_MEASURING_RESTARTED"));
-            Assert.NotNull(Environment.GetEnvironmentVariable("PATH")); // not one of the restart's own
-            Assert.True(MeasuringProcess.Restarted);
-            Assert.False(MeasuringProcess.TakeRestart()); // once only
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(Spin, userSpin);
-        }
+        Assert.Null(env["DOTNET_TieredCompilation"]);
+        Assert.Null(env["DOTNET_gcServer"]);
+        Assert.Null(env["BRIGADE_MEASURING_RESTARTED"]);
+        Assert.Equal("46", env["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]); // the thread pool reads it after Main starts
+        Assert.Equal("/bin", env["PATH"]); // not one of the restart's own
+        Assert.False(MeasuringProcess.TakeRestart(n => env.GetValueOrDefault(n), (n, v) => env[n] = v)); // once only
     }
 
     [Fact]

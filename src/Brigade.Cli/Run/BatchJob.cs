@@ -248,7 +248,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (interrupted)
         {
             await stderr.WriteLineAsync($"{summary}; interrupted.{ResumeHint()}").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
+            return TerminationSignal.InterruptedExitCode;
         }
 
         if (_paths.Failures is { } f && _counters.Failed > 0)

@@ -32,6 +32,9 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     /// <summary>Guards reaping against a kill of the process tree: a process id is not reused before it is reaped.</summary>
     public Lock ReapGate { get; } = new();
 
+    /// <summary>Gets or sets whether the first process exited (it stays unreaped, a zombie, until the output is closed too).</summary>
+    public bool Exited { get; set; }
+
     /// <summary>Gets or sets whether the first process was reaped (<see cref="Status"/> and <see cref="CpuTime"/> are set).</summary>
     public bool Reaped { get; set; }
 

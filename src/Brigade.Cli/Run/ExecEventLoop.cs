@@ -6,8 +6,8 @@ namespace Brigade.Cli.Run;
 
 /// <summary>
 /// One thread that watches every running command's stdout, stderr and pidfd with <c>epoll</c>: it reads the output as
-/// it comes, reaps the process with <c>wait4</c> (exit status and CPU time) when its pidfd says it exited, closes the
-/// descriptors, and completes the command's task when all three are done. No thread per command, no thread-pool thread
+/// it comes, notes when its pidfd says the process exited, closes the descriptors, reaps the process with <c>wait4</c>
+/// (exit status and CPU time) once its output is closed too, and completes the command's task then. No thread per command, no thread-pool thread
 /// blocked in a read, and a single hop to the thread pool per command.
 /// </summary>
 /// <remarks>
@@ -122,7 +122,6 @@ internal static unsafe class ExecEventLoop
         var size = ExecNative.EpollEventSize;
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * size));
         var buffer = (byte*)NativeMemory.Alloc(ReadBufferSize);
-        var rusage = stackalloc byte[ExecNative.RusageSize];
         while (true)
         {
             var count = ExecNative.epoll_wait(_epoll, events, MaxEvents, -1);
@@ -184,7 +183,10 @@ internal static unsafe class ExecEventLoop
 
                         break;
                     case 3 when child.PidFd >= 0:
-                        Reap(child, rusage);
+                        // The reaper kills the group only from here: if brigade dies now, init reaps the first
+                        // process and its id may be reused.
+                        ExecReaper.LeaderExited(child.Slot);
+                        child.Exited = true;
                         break;
                 }
 
@@ -234,17 +236,25 @@ internal static unsafe class ExecEventLoop
         }
     }
 
-    private static void Reap(ExecChild child, byte* rusage)
+    // Reaps the command's first process once it exited AND the command's output is closed (the command is over). Until
+    // then it stays a zombie: its process id, which is also its group's id, cannot be reused, so ExecSpawner.Kill can
+    // still signal the group (background children holding the output) without hitting an unrelated process.
+    private static void TryReap(ExecChild child)
     {
+        if (!child.Exited || child.Reaped || child.OutFd >= 0 || child.ErrFd >= 0)
+        {
+            return;
+        }
+
+        var rusage = stackalloc byte[ExecNative.RusageSize];
         lock (child.ReapGate)
         {
-            // The process id stays the command's until it is reaped: from here the reaper kills its group only.
-            ExecReaper.LeaderExited(child.Slot);
             int status;
             var reaped = ExecNative.wait4(child.Pid, &status, ExecNative.WNohang, rusage);
             if (reaped == 0)
             {
                 // Not exited after all (a thread of it still runs): watch again.
+                child.Exited = false;
                 _ = Watch(child.PidFd, (child.Id << 2) | 3, ExecNative.EpollCtlMod);
                 return;
             }
@@ -288,6 +298,7 @@ internal static unsafe class ExecEventLoop
 
     private static void CompleteIfDone(ExecChild child)
     {
+        TryReap(child);
         if (!child.IsDone)
         {
             return;

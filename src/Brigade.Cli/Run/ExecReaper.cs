@@ -15,8 +15,10 @@ namespace Brigade.Cli.Run;
 /// still on it: its whole process group (background children such as <c>sleep 60 &amp;</c> included, even after the
 /// command's own process exited) and every process below it (found through <c>/proc/*/stat</c>, no procps needed).
 /// When brigade exits normally its commands are done, the list is empty, and the reaper exits without killing
-/// anything. It ignores SIGINT and SIGHUP, which a terminal sends to the whole foreground group: brigade handles
-/// Ctrl+C itself (it kills its commands' groups).</para>
+/// anything. It ignores SIGINT, SIGHUP and SIGTERM, which a terminal (Ctrl+C, a closed terminal) or a supervisor
+/// (systemd, <c>timeout</c>, a CI runner) sends to the whole group: brigade handles them itself (it kills its commands'
+/// groups), and the reaper must outlive it in case brigade then dies before it is done (SIGKILL after a grace
+/// period). Only brigade's end closing ends it.</para>
 /// <para>A command is listed before it runs: its slot says "starting" with the command's number before the spawn, and
 /// each command gets that number in its environment (<c>BRIGADE_EXEC_ID</c>); a brigade killed between the spawn and
 /// the line that names the new process's id leaves the reaper a number to find it by (<c>/proc/*/environ</c>).</para>
@@ -37,7 +39,7 @@ internal static unsafe class ExecReaper
     /// <summary>The reaper's shell script: <c>$1</c> is <c>BRIGADE_EXEC_ID=</c> and this process's prefix; the list is on descriptor 3.</summary>
     internal const string Script = """
         exec >/dev/null 2>&1
-        trap '' INT HUP
+        trap '' INT HUP TERM
         while IFS= read -r line; do :; done
         groups=' '
         pids=' '

@@ -196,13 +196,27 @@ internal static class ExecSpawner
                 : new ExecFailedException($"could not start '{program}': {Marshal.GetPInvokeErrorMessage(error)}", null, null);
     }
 
-    /// <summary>Stops the command's group, kills every process below its first one (while that one is not reaped, its id is its own), then kills the group.</summary>
+    /// <summary>
+    /// Stops the command's group, kills every process below its first one, then kills the group; nothing once the
+    /// command is over.
+    /// </summary>
+    /// <remarks>
+    /// The first process is reaped only once it exited and the command's output is closed (<see cref="ExecEventLoop"/>):
+    /// until then its id, which is also the group's, is its own (a zombie keeps it), so the group may be signalled
+    /// even after the first process exited (background children holding the output die too). Once it is reaped, the
+    /// group may be empty and its id reused by an unrelated process (another command's group included): not signalled.
+    /// </remarks>
     public static void Kill(ExecChild child)
     {
         lock (child.ReapGate)
         {
+            if (child.Reaped)
+            {
+                return;
+            }
+
             _ = ExecNative.kill(-child.Pid, ExecNative.SigStop);
-            if (!child.Reaped)
+            if (!child.Exited)
             {
                 try
                 {
@@ -378,8 +392,9 @@ internal static class ExecSpawner
     // The signals the command gets at their default disposition: SIGPIPE (which .NET ignores), and every signal this
     // process does not ignore. glibc's posix_spawn resets each signal in the child anyway: one it is not told about it
     // first asks for (sigaction), then sets to SIG_DFL unless ignored; one in this set it sets at once. The result is
-    // the same (an ignored signal stays ignored, as under a shell; a handler becomes SIG_DFL, which exec does too), in
-    // ~64 calls per spawn instead of ~120. Read once: the runtime installs handlers later, but ignores no signal later.
+    // the same (a signal ignored here stays ignored, as under a shell; a handler becomes SIG_DFL, which exec does too),
+    // in ~64 calls per spawn instead of ~120. Read once: the runtime installs handlers later, but ignores no signal
+    // later. SIGTERM is never ignored here, even when brigade was started with it ignored: the runtime handles it.
     private static unsafe bool DefaultSignals(void* signals)
     {
         if (ExecNative.sigemptyset(signals) != 0 || ExecNative.sigaddset(signals, ExecNative.SigPipe) != 0)

@@ -39,7 +39,10 @@ public sealed partial class SpeedupForecast
 
         // The sample: measured where the timeline shows when the plan's first batch started; else the sampled items'
         // time at the sample's concurrency (the cores for items that use them, every sampled item for waiting ones).
-        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem, fromRunning) ?? EstimatedSampleWall(first, sampled, machine.Cores);
+        // The sample ran the whole job only when it covered every item and the timeline is whole: a run stopped after the
+        // plan, or a timeline cut short, also shows no batch after the sample.
+        var wholeJob = first.AtItem >= n && !run.TimelineTruncated;
+        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem, fromRunning || !wholeJob) ?? EstimatedSampleWall(first, sampled, machine.Cores);
 
         // A plan from running items leaves its sampled items half done (t0 is twice their time so far).
         var leftOver = fromRunning ? sampled / 2.0 : 0;
@@ -108,7 +111,7 @@ public sealed partial class SpeedupForecast
     // known then (an estimate from the time per item leaves out what the sample cost beyond the items: its batches'
     // measurement, the decision); not for a plan from items still running, whose batches ended after it. Null when the
     // timeline has neither.
-    private static double? SampleWall(IReadOnlyList<TimelineEvent> timeline, long atItem, bool fromRunning)
+    private static double? SampleWall(IReadOnlyList<TimelineEvent> timeline, long atItem, bool notWhenNoBatchFollowed)
     {
         TimeSpan? start = null;
         TimeSpan? sampledEnd = null;
@@ -124,7 +127,7 @@ public sealed partial class SpeedupForecast
             }
         }
 
-        return (start ?? (fromRunning ? null : sampledEnd))?.TotalSeconds;
+        return (start ?? (notWhenNoBatchFollowed ? null : sampledEnd))?.TotalSeconds;
     }
 
     private static double EstimatedSampleWall(AutoPlan plan, long sampled, int cores)

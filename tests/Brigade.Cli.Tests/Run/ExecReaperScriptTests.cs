@@ -63,6 +63,69 @@ public sealed class ExecReaperScriptTests
         }
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("HUP")] // the terminal closed
+    [InlineData("INT")] // Ctrl+C to the foreground group
+    [InlineData("TERM")] // a supervisor (systemd, timeout, a CI runner) stopping the whole group
+    public async Task SignalToTheWholeGroup_DoesNotStopTheReaper_ItStillKillsTheListedCommandsWhenBrigadesEndCloses(string signal)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var leader = Process.Start(new ProcessStartInfo("setsid", ["sh", "-c", "sleep 60 & sleep 60"]) { UseShellExecute = false })!;
+        using var dir = new TempDirectory();
+        try
+        {
+            await File.WriteAllTextAsync(dir.File("slots"), $"G 1 {leader.Id}\nE\n");
+
+            // The reaper waits on a pipe (brigade's end here is the test's). A signal fatal to it is acted on at once:
+            // it interrupts the read, so the reaper would be dead before the pipe closes below.
+            // Signals at their defaults first (a test host may be started with some ignored), as brigade's may be.
+            var psi = new ProcessStartInfo("env", ["--default-signal=HUP,INT,TERM", "/bin/sh", "-c", "exec 3<\"$1\"; shift; exec /bin/sh -c \"$@\"", "wrapper", dir.File("slots"), ExecReaper.Script, "brigade-reaper", ExecReaper.IdVariable + "=" + Prefix])
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+            };
+            using var reaper = Process.Start(psi)!;
+            await WaitForReaperAsync(reaper.Id);
+            using (var kill = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", $"kill -s {signal} {reaper.Id}"]) { UseShellExecute = false })!)
+            {
+                await kill.WaitForExitAsync();
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            reaper.StandardInput.Close();
+            await reaper.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.True(reaper.ExitCode == 0, $"the reaper died of signal {signal} (exit {reaper.ExitCode})");
+            Assert.Empty(await ProcessTable.WaitGoneAsync([leader.Id], TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            Kill(leader);
+        }
+    }
+
+    // Until the script's trap line ran, the wrapper shell (or the script) would die of any of these signals: wait until
+    // the process ignores SIGINT, which it did not at the start (the trap line sets every signal it names at once).
+    private static async Task WaitForReaperAsync(int pid)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!IgnoresSigint(pid))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the reaper did not start within 20 s");
+            await Task.Delay(20);
+        }
+    }
+
+    private static bool IgnoresSigint(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var ignored = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return (ignored & (1UL << 1)) != 0;
+    }
+
     private static Process StartSleeper(Dictionary<string, string>? environment)
     {
         var psi = new ProcessStartInfo("sleep", ["60"]) { UseShellExecute = false };

@@ -154,6 +154,77 @@ public sealed class ExecSpawnTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task FirstProcessExitedWhileItsOutputIsOpen_StaysUnreaped_SoItsGroupIdIsNotReused_AndCancelStillKillsTheGroup()
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        // The shell exits at once; its background child, in its group, keeps the command's output open. Were the shell
+        // reaped now, its id (the group's id) could be reused by any new process, and a kill of the group at the
+        // timeout or on Ctrl+C would hit that stranger: it must stay a zombie until the command is over.
+        using var dir = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var ids = dir.File("ids");
+        var run = ExecRunner.RunAsync($"sleep 30.45 & echo $$ $! > {ids}.tmp; mv {ids}.tmp {ids}", null, cancel.Token);
+        var pids = new List<int>();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(ids))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the command did not start within 20 s");
+                Assert.False(run.IsCompleted, "the command ended early");
+                await Task.Delay(20);
+            }
+
+            pids = (await File.ReadAllTextAsync(ids)).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
+            var (leader, background) = (pids[0], pids[1]);
+            var state = WaitUntilExited(leader, TimeSpan.FromSeconds(20));
+            Assert.True(state == 'Z', $"the command's first process ({leader}) {(state == '-' ? "was reaped" : $"is in state {state}")} while its output was still open");
+            Assert.True(ProcessTable.IsAlive(background));
+            Assert.False(run.IsCompleted);
+
+            // Interrupted: the group is killed (background child included), then the first process is reaped.
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            Assert.Empty(await ProcessTable.WaitGoneAsync([background], TimeSpan.FromSeconds(5)));
+            Assert.False(File.Exists($"/proc/{leader}/stat") && ReadState(leader) == 'Z', "the first process was not reaped once the command was over");
+        }
+        finally
+        {
+            ProcessTable.KillAll(pids.Skip(1));
+        }
+    }
+
+    // The state letter of the process once it is no longer running ('Z': exited, not reaped; '-': gone, reaped).
+    private static char WaitUntilExited(int pid, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        char state;
+        while ((state = ReadState(pid)) is not ('Z' or '-') && clock.Elapsed < within)
+        {
+            Thread.Sleep(20);
+        }
+
+        return state;
+    }
+
+    private static char ReadState(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0];
+        }
+        catch (IOException)
+        {
+            return '-';
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Reaper_ListsTheCommandWhileItRuns_AndFreesItsSlotAfter()
     {
         if (!ExecSpawner.IsAvailable)

@@ -7,9 +7,12 @@ namespace Brigade.Cli.Tests.Run;
 public sealed class RunInterruptTests
 {
     private const int SigInt = 2;
+    private const int SigTerm = 15;
 
-    [Fact(Timeout = 90_000)]
-    public async Task Run_CtrlCToTheWholeProcessGroup_CommandsAreNotJournaledAsFailed_AndResumeRunsThem()
+    [Theory(Timeout = 90_000)]
+    [InlineData(SigInt, "INT", 130)] // Ctrl+C at a terminal
+    [InlineData(SigTerm, "TERM", 143)] // a supervisor (systemd, timeout, a CI runner) stopping the whole group
+    public async Task Run_SignalToTheWholeProcessGroup_CommandsAreNotJournaledAsFailed_AndResumeRunsThem(int signal, string name, int exitCode)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -19,22 +22,26 @@ public sealed class RunInterruptTests
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 6).Select(i => $"item-{i}"));
 
-        // Each command says it started (and whether a SIGINT reached it), then waits until the test lets it go: the
-        // interrupt lands mid-command.
-        var command = $"trap 'touch {dir.Path}/got-sigint.{{#}}' INT; touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
+        // Each command says it started (and whether the signal reached it), then waits until the test lets it go: the
+        // signal lands mid-command.
+        var command = $"trap 'touch {dir.Path}/got-signal.{{#}}' {name}; touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
         string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads", "-q"];
+        var reaper = 0;
         using (var brigade = CliProcess.StartInOwnGroup(dir.Path, args))
         {
             try
             {
                 brigade.StandardInput.Close();
                 await WaitUntilAsync(() => Directory.GetFiles(dir.Path, "started.*").Length == 6, brigade);
+                reaper = ProcessTable.List().Where(p => p.Group == brigade.Id && p.Pid != brigade.Id && p.CommandLine.Contains("brigade-reaper", StringComparison.Ordinal)).Select(p => p.Pid).FirstOrDefault();
+                Assert.True(reaper > 0, "brigade's reaper is not in its process group");
 
-                // What a terminal does on Ctrl+C: SIGINT to every process of the foreground group.
-                Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
+                // What a terminal does on Ctrl+C, or a supervisor on stop: the signal to every process of the group.
+                Assert.True(NativeMethods.KillProcessGroup(brigade.Id, signal));
                 await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 var stderr = await brigade.StandardError.ReadToEndAsync();
-                Assert.True(brigade.ExitCode == 130, $"exit {brigade.ExitCode}: {stderr}");
+                Assert.True(brigade.ExitCode == exitCode, $"exit {brigade.ExitCode}: {stderr}");
+                Assert.Contains("--resume", stderr, StringComparison.Ordinal);
             }
             finally
             {
@@ -42,8 +49,11 @@ public sealed class RunInterruptTests
             }
         }
 
-        // The terminal's Ctrl+C is brigade's to handle: it never reached the commands (brigade stopped them itself).
-        Assert.Empty(Directory.GetFiles(dir.Path, "got-sigint.*"));
+        // The signal is brigade's to handle: it never reached the commands (brigade stopped them itself), and none is
+        // left running. The reaper (which ignores the signal: ExecReaperScriptTests) left with brigade.
+        Assert.Empty(Directory.GetFiles(dir.Path, "got-signal.*"));
+        Assert.DoesNotContain(ProcessTable.List(), p => p.CommandLine.Contains($"{dir.Path}/go", StringComparison.Ordinal));
+        Assert.Empty(await ProcessTable.WaitGoneAsync([reaper], TimeSpan.FromSeconds(10)));
 
         // Interrupted commands are not failures: nothing in the failures file, and resume runs them all.
         Assert.False(File.Exists(dir.File("out.txt.failures.jsonl")) && new FileInfo(dir.File("out.txt.failures.jsonl")).Length > 0,

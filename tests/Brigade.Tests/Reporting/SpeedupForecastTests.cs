@@ -317,6 +317,29 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void ForRun_TimelineCutShort_DoesNotTakeTheSampleForTheWholeJob()
+    {
+        // The same sample, but the timeline was cut short: no batch after the sample says nothing, so the sample's wall
+        // time is estimated from its items (500 × 0.4 µs = 0.2 ms), not read from its last batch's end.
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 500,
+            Plans = [Plan("sequential", 1, 0.4, 1, atItem: 500)],
+            Timeline =
+            [
+                new TimelineEvent(0, 0, 100, 0, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(40), null),
+                new TimelineEvent(0, 100, 400, 0, TimeSpan.FromMicroseconds(140), TimeSpan.FromMicroseconds(160), null),
+            ],
+            TimelineTruncated = true,
+        };
+
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.InRange(f.WallTime.TotalMicroseconds, 199, 201);
+    }
+
+    [Fact]
     public void ForRun_RePlan_ForecastsEachPlansItemsFromItsOwnMeasurement()
     {
         // 100 CPU items of 1 ms on 2 cores, then a re-plan at item 100 for 100 sleeps of 10 ms on 100 threads: 50 ms for
