@@ -6,6 +6,8 @@ using Brigade.Cli.Run;
 namespace Brigade.Cli.Tests;
 
 /// <summary>SIGINT and SIGTERM stop <c>brigade silo</c> cleanly, with the exit code of the signal.</summary>
+/// <remarks>The signal comes once the silo listens, which is during its start here (its membership is not up yet): this
+/// covers the stop of a starting silo, not the stop of a started one (SiloCommand's WaitForShutdownAsync path).</remarks>
 public sealed class SiloInterruptTests
 {
     private const int SigInt = 2;
@@ -14,7 +16,7 @@ public sealed class SiloInterruptTests
     [Theory(Timeout = 120_000)]
     [InlineData(SigInt, 130)]
     [InlineData(SigTerm, 143)]
-    public async Task Silo_Signal_StopsTheSilo_WithTheSignalsExitCode(int signal, int exitCode)
+    public async Task Silo_SignalWhileStarting_StopsTheSilo_WithTheSignalsExitCode(int signal, int exitCode)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -28,7 +30,7 @@ public sealed class SiloInterruptTests
         {
             var stderr = brigade.StandardError.ReadToEndAsync();
 
-            // Listening on its gateway: the silo is up (or nearly; a signal during its start stops it the same way).
+            // Listening on its gateway: the silo is starting.
             var clock = Stopwatch.StartNew();
             while (!Listening(gateway))
             {
