@@ -92,6 +92,9 @@ internal static class PlainLockWaits
     /// <param name="onWait">The watcher.</param>
     public static void Watch(long osThreadId, Action<long, long> onWait) => Watched[osThreadId] = onWait;
 
+    /// <summary>Gets how many threads' waits are being passed to a watcher (for tests: a run releases its watchers when it ends).</summary>
+    internal static int WatchedCount => Watched.Count;
+
     /// <summary>Stops passing the thread's waits to <paramref name="onWait"/> (when it is still the thread's watcher).</summary>
     /// <param name="osThreadId">The thread's OS id.</param>
     /// <param name="onWait">The watcher.</param>
