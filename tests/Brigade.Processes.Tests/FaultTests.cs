@@ -165,6 +165,63 @@ public sealed class FaultTests
         Assert.InRange(engine.GetStatistics().WorkerTimeouts, 1, 2);
     }
 
+    // The combiner runs on the process loop's thread as each batch's results arrive: while it is slow, no item is running
+    // on the worker's account. Before the fix the last item's timeout stayed armed meanwhile, killed the idle worker, and
+    // the next batch was blamed for a timeout (or the dying worker went back to the pool).
+    [Fact(Timeout = 60_000)]
+    public async Task ItemTimeout_DoesNotRunWhileTheHostHandlesResults_TheWorkerStaysPooled()
+    {
+        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 1; o.ItemTimeout = TimeSpan.FromSeconds(1); });
+        var slowOnce = 0;
+        long Combine(long a, long b)
+        {
+            if (b == 9 && Interlocked.Exchange(ref slowOnce, 1) == 0)
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(3)); // three item timeouts, all in the host
+            }
+
+            return a + b;
+        }
+
+        var reduced = await Runner.MapReduceAsync(Enumerable.Range(0, 8).ToArray(), new Square(), Combine, TestEngines.Run(engine, batchSize: 2));
+
+        Assert.True(reduced.IsSuccess, string.Join("; ", reduced.Report.Failures.Select(f => $"{f.Index}: {f.Exception.Message}")));
+        Assert.Equal(140L, reduced.Value);
+        Assert.Equal(1, slowOnce);
+        var after = engine.GetStatistics();
+        Assert.Equal((0L, 0L, 1L, 1), (after.WorkerTimeouts, after.WorkerCrashes, after.WorkersStarted, after.IdleWorkers));
+
+        // The next run gets that same worker, idle and healthy, and every result.
+        var next = await Runner.MapAsync(Enumerable.Range(0, 20).ToArray(), new Square(), TestEngines.Run(engine, batchSize: 2));
+        Assert.True(next.Report.IsSuccess);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i * i), next.Values);
+        Assert.Equal((0L, 0L, 1L), (engine.GetStatistics().WorkerTimeouts, engine.GetStatistics().WorkerCrashes, engine.GetStatistics().WorkersStarted));
+    }
+
+    // A run stopped by its first failure while another worker is still in a slow item: that item ends (or is reported not
+    // run), nothing is lost, and the next run gets only idle, healthy workers: no spurious timeout, no worker killed.
+    [Fact(Timeout = 60_000)]
+    public async Task StoppedRun_WithASlowItemInFlight_LeavesOnlyHealthyIdleWorkers()
+    {
+        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 2; o.ItemTimeout = TimeSpan.FromSeconds(5); });
+        int[] items = [1500, -1, 1, 1, 1, 1, 1, 1];
+        var options = TestEngines.Run(engine, batchSize: 1);
+        options.FailureMode = FailureMode.StopOnFirstFailure;
+
+        var stopped = await Runner.MapAsync(items, new SleepOrThrow(), options);
+
+        Assert.Equal([1L], stopped.Report.Failures.Select(f => f.Index));
+        Assert.All(stopped.Where(r => r.Index != 1), r => Assert.True(
+            r.Status == ItemStatus.NotRun || (r.IsSuccess && r.Value == items[r.Index]), $"item {r.Index}: {r}"));
+        var next = await Runner.MapAsync(Enumerable.Range(0, 12).ToArray(), new SleepOrThrow(), TestEngines.Run(engine, batchSize: 1));
+
+        Assert.True(next.Report.IsSuccess, string.Join("; ", next.Report.Failures.Select(f => $"{f.Index}: {f.Exception.Message}")));
+        Assert.Equal(Enumerable.Range(0, 12), next.Values);
+        var statistics = engine.GetStatistics();
+        Assert.Equal((0L, 0L), (statistics.WorkerTimeouts, statistics.WorkerCrashes));
+        Assert.InRange(statistics.WorkersStarted, 1, 2);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task RecyclesAfterMaxItems()
     {

@@ -159,6 +159,21 @@ public sealed class Sleep : IWork<int, int>
     }
 }
 
+/// <summary>A negative item fails at once; any other sleeps that many milliseconds, deaf to cancellation.</summary>
+public sealed class SleepOrThrow : IWork<int, int>
+{
+    public int Execute(int input)
+    {
+        if (input < 0)
+        {
+            throw new InvalidOperationException($"item {input} refuses");
+        }
+
+        Thread.Sleep(input);
+        return input;
+    }
+}
+
 /// <summary>Holds on to memory across items, like a leak.</summary>
 public sealed class Leak : IWork<int, int>
 {

@@ -17,7 +17,7 @@ namespace Brigade.Processes.Internal;
 /// in that mode is reported failed at once (<see cref="TimeoutException"/>): a hang is rarely a fluke, and another
 /// try would cost another full timeout.</para>
 /// </remarks>
-internal sealed class ProcessRun<TIn, TOut>
+internal sealed partial class ProcessRun<TIn, TOut>
 {
     // How many batches a worker holds at once when items are cheap: one running, one waiting, so it never waits for
     // the host. Slow items (the sizer sends them one at a time) are not queued behind each other: a waiting slow item
@@ -288,6 +288,9 @@ internal sealed class ProcessRun<TIn, TOut>
         try
         {
             var (type, payload) = process.Read();
+
+            // Stop the clock while the frame is handled; false when the watchdog condemned the worker as it arrived.
+            var healthy = process.Disarm();
             if (type == MessageType.Fatal)
             {
                 throw new ProtocolException($"Worker {process.Location} stopped: {new PayloadReader(payload.Span).ReadString()}");
@@ -306,39 +309,46 @@ internal sealed class ProcessRun<TIn, TOut>
             if (chunk.Count > 0)
             {
                 var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
-                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime, process);
+                Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
             }
 
             flight.Delivered += chunk.Count;
             flight.WorkerTime += chunk.Elapsed;
             process.ItemsRun += chunk.Count;
-            if (!chunk.Final)
+            if (chunk.Final)
             {
-                ArmItemTimeout(process);
+                state.InFlight.Dequeue();
+                flight.Cancellation.Dispose();
+                if (chunk.WorkingSet >= 0)
+                {
+                    process.LastWorkingSet = chunk.WorkingSet;
+                }
+
+                if (flight.Delivered < batch.Count)
+                {
+                    // Stopped by cancellation: the rest never started.
+                    NotRun(state.Worker, batch, flight.Delivered);
+                }
+
+                state.Sizer.Observe(flight.Delivered, flight.WorkerTime);
+            }
+
+            if (!healthy)
+            {
+                if (chunk.Count == 0 && !chunk.Final)
+                {
+                    // Nothing finished since the clock was armed: an ordinary death (the running item timed out).
+                    throw new EndOfStreamException($"Worker {process.Location} was killed by its watchdog.");
+                }
+
+                // The results arrived as its watchdog fired: they are delivered, and no item is to blame.
+                Abandon(state, process);
                 return;
             }
 
-            state.InFlight.Dequeue();
-            flight.Cancellation.Dispose();
-            if (chunk.WorkingSet >= 0)
-            {
-                process.LastWorkingSet = chunk.WorkingSet;
-            }
-
-            if (flight.Delivered < batch.Count)
-            {
-                // Stopped by cancellation: the rest never started.
-                NotRun(state.Worker, batch, flight.Delivered);
-            }
-
-            state.Sizer.Observe(flight.Delivered, flight.WorkerTime);
-            if (state.InFlight.Count > 0)
+            if (!chunk.Final || state.InFlight.Count > 0)
             {
                 ArmItemTimeout(process);
-            }
-            else
-            {
-                process.Disarm();
             }
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or ProtocolException)
@@ -371,95 +381,13 @@ internal sealed class ProcessRun<TIn, TOut>
         }
     }
 
-    private void OnWorkerDied(ProcessLoopState<TIn, TOut> state, WorkerExit exit)
-    {
-        var timedOut = exit.Reason == KillReason.ItemTimeout;
-        _engine.Pool.CountCrash(timedOut);
-
-        // The head batch was running; the ones behind it never started.
-        var head = state.InFlight.Dequeue();
-        head.Cancellation.Dispose();
-        var waiting = new List<InFlightBatch<TIn>>(state.InFlight);
-        state.InFlight.Clear();
-        foreach (var flight in waiting)
-        {
-            flight.Cancellation.Dispose();
-        }
-
-        var batch = head.Pending.Batch;
-        var delivered = head.Delivered;
-        if (delivered < batch.Count)
-        {
-            var rest = batch.Items[delivered..].ToArray();
-            var restStart = batch.StartIndex + delivered;
-            if (!head.Pending.FlushEachItem && rest.Length > 1)
-            {
-                // Which item? Run them again reporting after each one: the next death names it.
-                Requeue(state, new ItemBatch<TIn>(restStart, rest));
-            }
-            else
-            {
-                // Every earlier item was reported (or it was the only one left), so the first unreported one was running.
-                var culprit = restStart;
-                var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
-                if (timedOut)
-                {
-                    Isolate(state, culpritItem, new TimeoutException(_options.ItemTimeout is { } engineTimeout
-                        ? $"Item {culprit} ran longer than the item timeout ({engineTimeout.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."
-                        : $"Item {culprit} ran past every attempt's timeout and wait ({_hardTimeout!.Value.TotalSeconds:0.###} s in all) without returning; its worker ({exit.Pid}) was killed and replaced."));
-                }
-                else
-                {
-                    var crashes = state.Crashes[culprit] = state.Crashes.GetValueOrDefault(culprit) + 1;
-                    if (crashes >= _options.MaxCrashesPerItem)
-                    {
-                        Isolate(state, culpritItem, new WorkerCrashedException(
-                            $"Item {culprit} took down {crashes} worker process{(crashes == 1 ? "" : "es")}; the last one, {exit.Describe()}",
-                            exit.ExitCode,
-                            exit.Signal,
-                            crashes,
-                            $"pid {exit.Pid}",
-                            exit.StderrTail));
-                    }
-                    else
-                    {
-                        Requeue(state, culpritItem);
-                    }
-                }
-
-                if (rest.Length > 1)
-                {
-                    Requeue(state, new ItemBatch<TIn>(culprit + 1, rest.AsMemory(1)));
-                }
-            }
-        }
-
-        foreach (var flight in waiting)
-        {
-            Requeue(state, new ItemBatch<TIn>(flight.Pending.Batch.StartIndex, flight.Pending.Batch.Items.ToArray()));
-        }
-    }
-
-    private void Requeue(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> batch)
-    {
-        state.Retries.Enqueue(new PendingBatch<TIn>(batch, FlushEachItem: true));
-        _engine.Pool.CountRetried(batch.Count);
-    }
-
-    private void Isolate(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> item, Exception error)
-    {
-        _engine.Pool.CountIsolated();
-        Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error)], _job.GetTimestamp(), null);
-    }
-
-    private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu, WorkerProcess? running = null)
+    // Delivery may wait for the reader (or, in an ordered stream, for an earlier item): that is not the worker's time,
+    // so ReadOne stops the item timeout before delivering and arms it again for the next chunk.
+    private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu)
     {
         var delivery = _job.CompleteBatchAsync(worker, batch, ran, values, failures is { Count: > 0 } ? failures : null, start, cpu);
         if (!delivery.IsCompletedSuccessfully)
         {
-            // Delivery waits for the reader (or, in an ordered stream, for an earlier item): that is not the worker's
-            // time, so its item timeout stops meanwhile; the caller arms it again for the next chunk.
-            running?.Disarm();
             delivery.AsTask().GetAwaiter().GetResult();
         }
     }
@@ -467,9 +395,13 @@ internal sealed class ProcessRun<TIn, TOut>
     private void NotRun(EngineWorker worker, ItemBatch<TIn> batch, int from) =>
         Deliver(worker, new ItemBatch<TIn>(batch.StartIndex + from, batch.Items[from..]), 0, ReadOnlyMemory<TOut>.Empty, null, _job.GetTimestamp(), null);
 
-    // Everything taken but not run counts as not run, and a healthy worker goes back to the pool.
+    // Everything taken but not run counts as not run. The worker goes back to the pool only when it is idle and healthy:
+    // its pipeline empty and its watchdog disarmed before it fired. A loop ends with work in flight only on an error
+    // (its normal end drains the pipeline); that worker may still be running an item, so it is killed, not waited for:
+    // the run is already failing, and a replacement costs one start-up, paid only by a later run that needs it.
     private void Finish(ProcessLoopState<TIn, TOut> state)
     {
+        var busy = state.Starting is not null || state.InFlight.Count > 0;
         if (state.Starting is { } starting)
         {
             state.Starting = null;
@@ -490,8 +422,15 @@ internal sealed class ProcessRun<TIn, TOut>
         if (state.Process is { } process)
         {
             state.Process = null;
-            process.Release(_workId);
-            _engine.Pool.Return(process);
+            if (busy || !process.Disarm() || process.HasExited)
+            {
+                _engine.Pool.Discard(process);
+            }
+            else
+            {
+                process.Release(_workId);
+                _engine.Pool.Return(process);
+            }
         }
 
         state.Codec.Dispose();

@@ -130,7 +130,7 @@ internal sealed class WorkerPool : IDisposable
     {
         lock (_gate)
         {
-            if (!_disposed && !worker.HasExited && _idle.Count < _options.MaxWorkers)
+            if (!_disposed && !worker.HasExited && worker.KillReason == KillReason.None && _idle.Count < _options.MaxWorkers)
             {
                 worker.IdleSince = Stopwatch.GetTimestamp();
                 _idle.Add(worker);

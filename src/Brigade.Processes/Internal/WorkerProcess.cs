@@ -25,8 +25,11 @@ internal sealed class WorkerProcess : IDisposable
 
     // Guards writes to _toWorker: a run's loop sends batches while a cancellation callback may send Cancel.
     private readonly Lock _writeGate = new();
+
+    // Guards _deadline and _killReasonOnDeadline, and makes the watchdog's decision to kill atomic with Disarm.
+    private readonly Lock _watchdogGate = new();
     private long _deadline;
-    private int _killReasonOnDeadline;
+    private KillReason _killReasonOnDeadline;
     private int _killReason;
     private int _nextBatchId;
     private int _disposed;
@@ -119,7 +122,12 @@ internal sealed class WorkerProcess : IDisposable
                 throw new ProtocolException($"Worker pid {worker.Pid} speaks protocol version {version}; this host speaks {WireFormat.Version}. Rebuild so that Brigade.Processes and Brigade.Processes.Worker come from the same version.");
             }
 
-            worker.Disarm();
+            if (!worker.Disarm())
+            {
+                // Its start-up deadline passed as it answered: it is being killed, so it did not start.
+                throw new EndOfStreamException($"Worker pid {worker.Pid} was killed at its start-up deadline.");
+            }
+
             worker.StartupTime = Stopwatch.GetElapsedTime(started);
             return worker;
         }
@@ -179,7 +187,10 @@ internal sealed class WorkerProcess : IDisposable
             Arm(timeout, KillReason.StartTimeout);
             Send(frame);
             var (type, payload) = Read();
-            Disarm();
+            if (!Disarm())
+            {
+                throw new EndOfStreamException($"Worker pid {Pid} was killed while it loaded the work type.");
+            }
             if (type == MessageType.Fatal)
             {
                 throw new ProtocolException($"Worker pid {Pid} stopped: {new PayloadReader(payload.Span).ReadString()}");
@@ -276,34 +287,57 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Kills the worker if no frame arrives (and <see cref="Disarm"/> is not called) within <paramref name="timeout"/>.</summary>
     public void Arm(TimeSpan timeout, KillReason reason)
     {
-        Volatile.Write(ref _killReasonOnDeadline, (int)reason);
-        Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        lock (_watchdogGate)
+        {
+            _killReasonOnDeadline = reason;
+            _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        }
+
         _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 
-    public void Disarm()
+    /// <summary>
+    /// Stops the watchdog. Atomic with its firing: either the watchdog has already condemned the worker (and this
+    /// returns <see langword="false"/>), or it never will for this deadline. A worker is reusable only after a
+    /// <see langword="true"/> answer.
+    /// </summary>
+    /// <returns>Whether the worker is still healthy: not killed by its watchdog nor by anyone else.</returns>
+    public bool Disarm()
     {
-        Volatile.Write(ref _deadline, 0);
+        lock (_watchdogGate)
+        {
+            _deadline = 0;
+        }
+
         _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+        return KillReason == KillReason.None;
     }
 
     private void OnWatchdog()
     {
-        var deadline = Volatile.Read(ref _deadline);
-        if (deadline == 0)
+        KillReason reason;
+        lock (_watchdogGate)
         {
-            return;
+            if (_deadline == 0)
+            {
+                return;
+            }
+
+            var left = _deadline - Stopwatch.GetTimestamp();
+            if (left > 0)
+            {
+                // Re-armed since this callback was scheduled.
+                _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            // Condemned under the gate, so that a Disarm racing this callback sees it (and the worker is not reused).
+            _deadline = 0;
+            reason = _killReasonOnDeadline;
+            Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None);
         }
 
-        var left = deadline - Stopwatch.GetTimestamp();
-        if (left > 0)
-        {
-            // Re-armed since this callback was scheduled.
-            _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        Kill((KillReason)Volatile.Read(ref _killReasonOnDeadline));
+        Kill(reason);
     }
 
     public void Kill(KillReason reason)

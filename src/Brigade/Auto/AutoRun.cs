@@ -54,14 +54,7 @@ internal sealed class AutoRun<TIn, TOut>
             AutoTicker.Unregister(_controller);
         }
 
-        try
-        {
-            Finish();
-        }
-        finally
-        {
-            _pool.StopWatchingLocks();
-        }
+        Finish();
     }
 
     private void Finish()

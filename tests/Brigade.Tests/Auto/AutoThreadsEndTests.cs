@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Brigade.Auto;
-using Brigade.Reporting;
 using Xunit.Abstractions;
 
 namespace Brigade.Tests.Auto;
 
 /// <summary>
-/// Nothing an auto run starts outlives it: its worker threads end, its lock-wait watchers are released, the lock-wait
-/// start thread ends, and the shared controller thread parks (no wake-ups) once its linger is over.
+/// Nothing an auto run starts outlives it: its worker threads end, no lock-wait thread is left, and the shared controller
+/// thread parks (no wake-ups) once its linger is over, sleeping (not spinning) while it lingers.
 /// </summary>
 [Collection(AutoCollection.Name)]
 public sealed class AutoThreadsEndTests(ITestOutputHelper output)
@@ -45,9 +44,9 @@ public sealed class AutoThreadsEndTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task FailFastRun_ThatTimedItsLockWaits_LeavesNothingRunning()
+    public async Task FailFastRun_OfContendedItems_LeavesNothingRunning()
     {
-        // Items that queue on one lock (not CPU-bound, contended): the run starts lock-wait timing and watches its workers.
+        // Items that queue on one lock (not CPU-bound, contended), stopped by a failure.
         var shared = new object();
         var result = await Runner.ForEachAsync(Enumerable.Range(0, 100_000).ToArray(), x =>
         {
@@ -102,14 +101,9 @@ public sealed class AutoThreadsEndTests(ITestOutputHelper output)
         Assert.True(lingerCpu < TimeSpan.FromMilliseconds(10), $"the controller used {lingerCpu.TotalMilliseconds:F1} ms of CPU after the run ended");
     }
 
-    // What still runs that should not, or null: a worker thread, a lock-wait thread, a watcher, a controller that ticks.
+    // What still runs that should not, or null: a worker thread, a lock-wait thread, a controller that still wakes.
     private static string? Leftover(List<(string Name, string State)> threads, string? previousController)
     {
-        if (PlainLockWaits.WatchedCount != 0)
-        {
-            return $"{PlainLockWaits.WatchedCount} lock-wait watchers";
-        }
-
         // Names as the kernel keeps them (15 characters): "brigade-auto-12", "brigade lock-wa"; the controller is "brigade-auto-co".
         foreach (var (name, _) in threads)
         {
