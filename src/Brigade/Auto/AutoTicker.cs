@@ -63,6 +63,14 @@ internal static class AutoTicker
         }
     }
 
+    /// <summary>
+    /// The whole milliseconds to sleep for a wait (rounded up; -1 for none): <see cref="WaitHandle.WaitOne(TimeSpan)"/>
+    /// truncates, so a wait under a millisecond (every linger tick, every sampling tick) would return at once and the
+    /// thread would spin until the tick is due instead of sleeping.
+    /// </summary>
+    internal static int SleepMilliseconds(TimeSpan wait) =>
+        wait == Timeout.InfiniteTimeSpan ? Timeout.Infinite : (int)Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 1, int.MaxValue);
+
     private static void Loop()
     {
         var due = new List<IAutoController>();
@@ -124,7 +132,7 @@ internal static class AutoTicker
                 wait = next == long.MaxValue ? Timeout.InfiniteTimeSpan : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
                 if (wait == Timeout.InfiniteTimeSpan || wait > TimeSpan.Zero)
                 {
-                    Wake.WaitOne(wait);
+                    Wake.WaitOne(SleepMilliseconds(wait));
                 }
 
                 Volatile.Write(ref _sleepsUntil, 0);
