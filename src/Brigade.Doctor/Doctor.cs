@@ -23,7 +23,7 @@ public static class Doctor
     /// <summary>Dumps a live .NET process, analyzes the dump and deletes it (unless <see cref="DoctorOptions.KeepDumpPath"/> says where to keep it).</summary>
     /// <param name="processId">The process.</param>
     /// <param name="options">Options; null for the defaults.</param>
-    /// <param name="cancellationToken">Cancels the dump.</param>
+    /// <param name="cancellationToken">Cancels the dump, or the wait for its analysis (the captured dump is deleted unless kept).</param>
     /// <returns>The diagnosis.</returns>
     /// <exception cref="DoctorException">The process cannot be diagnosed: no such process, not .NET, permission denied, ptrace forbidden, ...</exception>
     public static async Task<Diagnosis> DiagnoseProcessAsync(int processId, DoctorOptions? options = null, CancellationToken cancellationToken = default)
@@ -42,7 +42,9 @@ public static class Doctor
                 path = kept;
             }
 
-            return await Task.Run(() => DumpAnalyzer.Analyze(path, settings, processId, dumpDuration, kept), cancellationToken).ConfigureAwait(false);
+            // The analysis does not take the token: cancelling stops the wait for it at once, and the finally below deletes
+            // the captured dump (unlinked while the abandoned analysis may still read it).
+            return await Task.Run(() => DumpAnalyzer.Analyze(path, settings, processId, dumpDuration, kept), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

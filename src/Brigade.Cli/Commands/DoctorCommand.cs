@@ -53,12 +53,14 @@ internal static class DoctorCommand
                 options.DumpTimeout = RunCommand.ParseDuration(text);
             }
 
+            // The analysis does not take the token: a signal stops the wait for it (and so the command) at once, and the
+            // analysis is dropped with the process.
             Diagnosis diagnosis;
             try
             {
                 diagnosis = processId is { } id
                     ? await Doctor.Doctor.DiagnoseProcessAsync(id, options, cancellationToken).ConfigureAwait(false)
-                    : await Task.Run(() => Doctor.Doctor.AnalyzeDump(dumpPath!, options), cancellationToken).ConfigureAwait(false);
+                    : await Task.Run(() => Doctor.Doctor.AnalyzeDump(dumpPath!, options), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (DoctorException e)
             {

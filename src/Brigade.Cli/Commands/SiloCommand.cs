@@ -154,6 +154,10 @@ internal static class SiloCommand
         // measured from an unset timestamp) and whenever a loaded machine delays its timer: noise on a normal run.
         builder.Logging.AddFilter("Orleans.Runtime.Watchdog", verbose ? LogLevel.Information : LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        // The host's default ConsoleLifetime handles SIGINT/SIGTERM itself, on every signal: brigade's TerminationSignal
+        // drives the stop instead (the command's token, below), so that a second signal ends the silo at once.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         try
         {
             builder.UseBrigadeSilo(options);
@@ -204,7 +208,7 @@ internal static class SiloCommand
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
+        return cancellationToken.IsCancellationRequested ? TerminationSignal.InterruptedExitCode : ExitCodes.Success;
     }
 
     private static string PortInUse(IPAddress address, int port, string option) =>
