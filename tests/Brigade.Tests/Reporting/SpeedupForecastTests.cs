@@ -298,17 +298,7 @@ public sealed class SpeedupForecastTests
     {
         // 500 items of 0.4 µs, all run by the sample (nothing followed the plan): the sample's batches ended at 0.3 ms, so
         // the job took at least that, not the items' own 0.2 ms (what an estimate from the time per item gives).
-        var run = new RunReport
-        {
-            Engine = "auto",
-            Items = 500,
-            Plans = [Plan("sequential", 1, 0.4, 1, atItem: 500)],
-            Timeline =
-            [
-                new TimelineEvent(0, 0, 100, 0, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(40), null),
-                new TimelineEvent(0, 100, 400, 0, TimeSpan.FromMicroseconds(140), TimeSpan.FromMicroseconds(160), null),
-            ],
-        };
+        var run = WholeJobSample(timelineTruncated: false);
 
         var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
 
@@ -321,23 +311,26 @@ public sealed class SpeedupForecastTests
     {
         // The same sample, but the timeline was cut short: no batch after the sample says nothing, so the sample's wall
         // time is estimated from its items (500 × 0.4 µs = 0.2 ms), not read from its last batch's end.
-        var run = new RunReport
-        {
-            Engine = "auto",
-            Items = 500,
-            Plans = [Plan("sequential", 1, 0.4, 1, atItem: 500)],
-            Timeline =
-            [
-                new TimelineEvent(0, 0, 100, 0, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(40), null),
-                new TimelineEvent(0, 100, 400, 0, TimeSpan.FromMicroseconds(140), TimeSpan.FromMicroseconds(160), null),
-            ],
-            TimelineTruncated = true,
-        };
+        var run = WholeJobSample(timelineTruncated: true);
 
         var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
 
         Assert.InRange(f.WallTime.TotalMicroseconds, 199, 201);
     }
+
+    // 500 items of 0.4 µs, all run by the sample (the plan at item 500), in two batches that ended at 60 and 300 µs.
+    private static RunReport WholeJobSample(bool timelineTruncated) => new()
+    {
+        Engine = "auto",
+        Items = 500,
+        Plans = [Plan("sequential", 1, 0.4, 1, atItem: 500)],
+        Timeline =
+        [
+            new TimelineEvent(0, 0, 100, 0, TimeSpan.FromMicroseconds(20), TimeSpan.FromMicroseconds(40), null),
+            new TimelineEvent(0, 100, 400, 0, TimeSpan.FromMicroseconds(140), TimeSpan.FromMicroseconds(160), null),
+        ],
+        TimelineTruncated = timelineTruncated,
+    };
 
     [Fact]
     public void ForRun_RePlan_ForecastsEachPlansItemsFromItsOwnMeasurement()
