@@ -10,7 +10,7 @@ namespace Brigade.Cli.Tests.Run;
 public sealed class TerminalProgressTests
 {
     private const string Tmux = "/usr/bin/tmux";
-    private const int Items = 40;
+    private const int Items = 100; // ~2.5 s at -j 2: a dozen status refreshes (200 ms apart) for the 50 ms captures to catch
 
     [Fact]
     public async Task Run_OnAn80ColumnTerminal_LeavesEveryResultLineInOrder_BelowNoStatusLine()
