@@ -84,7 +84,8 @@ public sealed class ForecastSample
 
     /// <summary>Builds the sample behind an auto-mode run's first plan, with the spread of the sampled batches' item times
     /// (read from the run's timeline) and the machine's load read now. A plan decided from items still running has only a
-    /// lower bound of their time: the sample's time per item is twice it (see <see cref="SpeedupForecast.ForRun"/>).</summary>
+    /// lower bound of their time: the sample's time per item is then read from what its batches showed when the plan was
+    /// made, or twice the time so far (see <see cref="SpeedupForecast.ForRun"/>).</summary>
     /// <param name="run">A run auto mode planned.</param>
     /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds).</param>
     /// <returns>The sample, or null when the run has no plan with a measurement.</returns>
@@ -101,7 +102,7 @@ public sealed class ForecastSample
         return new ForecastSample
         {
             Items = s.Items,
-            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.ItemTime(plan).Seconds),
+            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.SampledAtDecision(run, plan)?.Seconds ?? SpeedupForecast.ItemTime(plan).Seconds),
             Spread = SpeedupForecast.Spread(run.Timeline, plan),
             CpuRatio = s.CpuRatio,
             RunQueueShare = s.RunQueueShare,
