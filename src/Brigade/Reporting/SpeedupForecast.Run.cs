@@ -113,10 +113,11 @@ public sealed partial class SpeedupForecast
     /// <summary>
     /// What the sample's batches showed when a plan from items still running was made (at its
     /// <see cref="AutoPlan.DecidedAt"/>): items that had finished, with their time, and items still running, known only
-    /// to take longer than their time so far <c>e</c>. A running item is taken to last as long as, on average, the
-    /// finished items that outlasted <c>e</c> (the Kaplan–Meier estimate's redistribution to the right: they are the
-    /// sample's only evidence of how long an item that has lasted <c>e</c> goes on); when none did, twice <c>e</c> (a
-    /// duration known only to exceed <c>e</c> has, at the median, as long again to go). A batch of <c>c</c> items still
+    /// to take longer than their time so far <c>e</c> (censored, in survival analysis's terms). The items' distribution
+    /// is the Kaplan–Meier estimate from them: mass only at the finished items' times, and what is left beyond the
+    /// longest time seen <c>L</c> (when that is an item still running) placed at <c>2L</c>, the median of a duration known
+    /// only to exceed <c>L</c>. A running item is expected to last the mean of that distribution beyond its <c>e</c>:
+    /// as long as the finished items that outlasted it, or <c>2L</c> when none did. A batch of <c>c</c> items still
     /// running after <c>e</c> counts as <c>c</c> items of at least <c>e / c</c> each (their mean is at least that).
     /// </summary>
     /// <returns>The time per item over the sampled items, and the work left of them when the plan was made, in items of
@@ -128,8 +129,7 @@ public sealed partial class SpeedupForecast
             return null;
         }
 
-        var finished = new List<(double PerItem, int Count)>();
-        var running = new List<(double SoFar, int Count)>();
+        var seen = new List<(double Time, bool Finished, int Count)>();
         var notStarted = 0;
         foreach (var e in run.Timeline)
         {
@@ -142,46 +142,61 @@ public sealed partial class SpeedupForecast
             {
                 notStarted += e.Count;
             }
-            else if (e.End <= at)
-            {
-                finished.Add((e.Duration.TotalSeconds / e.Count, e.Count));
-            }
             else
             {
-                running.Add(((at - e.Start).TotalSeconds / e.Count, e.Count));
+                var finished = e.End <= at;
+                seen.Add(((finished ? e.Duration : at - e.Start).TotalSeconds / e.Count, finished, e.Count));
             }
         }
 
-        if (running.Count == 0 && finished.Count == 0)
+        if (seen.Count == 0)
         {
             return null;
         }
 
-        double total = 0, left = 0;
-        long items = 0;
-        foreach (var (d, c) in finished)
+        // Kaplan–Meier: at each finished item's time, the share still running drops by the finished over those at risk
+        // (items seen to last at least that long); an item still running leaves the risk set at its time so far.
+        seen.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : y.Finished.CompareTo(x.Finished));
+        var atoms = new List<(double Time, double Mass)>();
+        double survival = 1, atRisk = seen.Sum(static x => x.Count);
+        foreach (var (time, finished, count) in seen)
         {
-            total += d * c;
-            items += c;
-        }
-
-        foreach (var (e, c) in running)
-        {
-            double longer = 0;
-            long count = 0;
-            foreach (var (d, k) in finished)
+            if (finished)
             {
-                if (d > e)
-                {
-                    longer += d * k;
-                    count += k;
-                }
+                var mass = survival * count / atRisk;
+                atoms.Add((time, mass));
+                survival -= mass;
             }
 
-            var expected = count > 0 ? longer / count : 2 * e;
-            total += expected * c;
-            left += (expected - e) * c;
-            items += c;
+            atRisk -= count;
+        }
+
+        if (survival > 1e-12)
+        {
+            atoms.Add((2 * seen[^1].Time, survival));
+        }
+
+        double total = 0, left = 0, items = 0;
+        foreach (var (time, finished, count) in seen)
+        {
+            var expected = time;
+            if (!finished)
+            {
+                double mass = 0, sum = 0;
+                foreach (var (a, p) in atoms)
+                {
+                    if (a > time)
+                    {
+                        (mass, sum) = (mass + p, sum + (a * p));
+                    }
+                }
+
+                expected = mass > 0 ? sum / mass : 2 * time;
+                left += (expected - time) * count;
+            }
+
+            total += expected * count;
+            items += count;
         }
 
         var t = total / items;

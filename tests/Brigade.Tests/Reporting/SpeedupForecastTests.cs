@@ -325,9 +325,9 @@ public sealed class SpeedupForecastTests
     public void ForRun_PlanFromItemsStillRunning_CountsTheSampleUntilThePlanNotUntilAWorkerWasFree()
     {
         // 8 CPU-bound items of 60 ms on 2 workers, planned at 21 ms from items 0 and 1 still running (21 and 20 ms so far,
-        // nothing finished): each taken to last twice its time so far (42, 40). The next batch started at 60 ms, when a
-        // worker was free, a time the plan could not know: the forecast's sample ends at the plan, and the sampled items'
-        // remaining 21 + 20 ms run after it, so both the items' time and the wall use what was known at the plan.
+        // nothing finished): each taken to last twice the longest time seen (42 ms). The next batch started at 60 ms, when
+        // a worker was free, a time the plan could not know: the forecast's sample ends at the plan, and the sampled items'
+        // remaining 21 + 22 ms run after it, so both the items' time and the wall use what was known at the plan.
         var run = new RunReport
         {
             Engine = "auto",
@@ -344,10 +344,21 @@ public sealed class SpeedupForecastTests
         var seen = SpeedupForecast.SampledAtDecision(run, run.Plans[0])!.Value;
         var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
 
-        Assert.InRange(seen.Seconds, 0.0409, 0.0411);
-        Assert.InRange(seen.LeftOver, 0.99, 1.01);
-        Assert.InRange(f.WallTime.TotalMilliseconds, 21 + (4 * 41) - 0.5, 21 + (4 * 41) + 0.5);
-        Assert.InRange(f.Speedup, 1.7, 1.8);
+        Assert.InRange(seen.Seconds, 0.0419, 0.0421);
+        Assert.InRange(seen.LeftOver, (43.0 / 42) - 0.01, (43.0 / 42) + 0.01);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 21 + (4 * 42) - 0.5, 21 + (4 * 42) + 0.5);
+        Assert.InRange(f.Speedup, 8 * 42.0 / 189 * 0.99, 8 * 42.0 / 189 * 1.01);
+
+        // Items that started later and are younger are no shorter: nothing finished, so each is expected to last beyond the
+        // longest time seen, not twice its own time so far.
+        var younger = new RunReport
+        {
+            Engine = "auto",
+            Items = 8,
+            Plans = run.Plans,
+            Timeline = [run.Timeline[0], new TimelineEvent(2, 1, 1, 0, TimeSpan.FromMilliseconds(17), TimeSpan.FromMilliseconds(60), null)],
+        };
+        Assert.InRange(SpeedupForecast.SampledAtDecision(younger, younger.Plans[0])!.Value.Seconds, 0.0419, 0.0421);
     }
 
     [Fact]
