@@ -23,7 +23,7 @@ public sealed partial class SpeedupForecast
     /// <c>e</c> has, at the median, as long again to go), and the sampled items are half done.</para>
     /// <para>Each plan's items are forecast from its own measurement, so a re-plan mid-run (the work changed, or the
     /// sample misread a busy machine) forecasts the rest from what auto mode knew then; the engine's start-up counts only
-    /// when the engine changes.</para>
+    /// when the engine changes and has items to run.</para>
     /// </remarks>
     public static SpeedupForecast? ForRun(RunReport run, Func<string, int, int, EngineCost>? costOf = null, ForecastSample? sample = null)
     {
@@ -76,7 +76,8 @@ public sealed partial class SpeedupForecast
             var items = (to - from) + (k == 0 ? leftOver : 0);
             work += (to - from) * t;
             var cost = costOf?.Invoke(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize) ?? EngineCost.Default(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
-            if (engine == plan.Engine || k > 0 && items <= 0)
+            // The engine starts only when it changes and has items to run (a sample that ran the whole job leaves none).
+            if (engine == plan.Engine || items <= 0)
             {
                 cost = new EngineCost { PerItem = cost.PerItem, Measured = cost.Measured };
             }
