@@ -26,7 +26,7 @@ timed() { # timed NAME LOG COMMAND...: wall and CPU (this command and every proc
   local before; before="$(cut -d' ' -f1-3 /proc/loadavg)"
   local rc=0
   /usr/bin/time -f "%e %U %S" -o "$log.time" "$@" >"$log" 2>&1 || rc=$?
-  read -r wall user sys <"$log.time"
+  read -r wall user sys < <(tail -n 1 "$log.time") # after "Command exited with non-zero status N", if any
   printf '  %-5s %6.0f s wall, %6.0f s CPU, exit %d; load %s -> %s\n' "$name" "$wall" "$(echo "$user + $sys" | bc)" "$rc" "$before" "$(cut -d' ' -f1-3 /proc/loadavg)"
   return 0
 }
