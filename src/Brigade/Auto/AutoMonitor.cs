@@ -51,9 +51,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (decision.Kind == LoopKind.Task && !job.IsAsyncWork)
         {
             // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
-            // a thread can be held where no counter sees it (the kernel's memory map, locked by a thread waiting for a
-            // core, stops every thread that faults a page: alloc-heavy under load, both workers 40 ms at 3 ms of CPU).
-            // Such a stop passes; items that now wait keep waiting: two checks in a row.
+            // a thread can be held where no counter sees it (the runtime's other stops; the kernel's memory map, locked
+            // by a thread that waits for a core, for every thread that faults a page): alloc-heavy under load, both
+            // workers held 40 ms at 3 ms of CPU, no collection counted. Such a stop passes; items that now wait keep
+            // waiting: two checks in a row.
             var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
 
             // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
