@@ -167,11 +167,17 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         AffordableThreads = _affordableThreads,
     };
 
+    // The watchdog's tick (AutoTicker). It saw the tick due before taking the lock; a worker may have ticked meanwhile
+    // (MaybeTick), and a second tick right after would look at running batches over a few microseconds: too short to
+    // tell computing from waiting (a CPU-bound item stopped that long by the runtime or a page fault reads as blocked).
     public void Tick()
     {
         lock (_controlGate)
         {
-            TickLocked();
+            if (Stopwatch.GetTimestamp() >= DueTimestamp)
+            {
+                TickLocked();
+            }
         }
     }
 
@@ -245,7 +251,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         _decision = decision;
         _sinceDecision = total;
         _monitor.Restart(total, _time.GetTimestamp());
-        _plans.Add(decision.ToPlan(revision, _job.ItemsTaken, _decisionFromCache && revision == 0));
+        _plans.Add(decision.ToPlan(revision, _job.ItemsTaken, _decisionFromCache && revision == 0, _job.SinceStart()));
         _job.Plan = decision.Explanation;
         if (decision.Class == WorkloadClass.AsyncIo)
         {
@@ -267,6 +273,6 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
     {
         _decision = after;
         _sinceDecision = default;
-        _plans.Add(after.ToPlan(0, _job.ItemsTaken, fromCache: false));
+        _plans.Add(after.ToPlan(0, _job.ItemsTaken, fromCache: false, _job.SinceStart()));
     }
 }
