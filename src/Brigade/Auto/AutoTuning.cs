@@ -43,6 +43,10 @@ internal static class AutoTuning
     /// and counts as computation (see <see cref="WorkSample.CpuRatio"/>).</summary>
     public static readonly TimeSpan MinMeasuredBatch = TimeSpan.FromMicroseconds(25);
 
+    /// <summary>Once a plan runs, a batch after one at least this long is always measured (otherwise every fourth batch):
+    /// its few microseconds of readings are about 1% of it.</summary>
+    public static readonly TimeSpan LongBatch = TimeSpan.FromMicroseconds(250);
+
     /// <summary>The sample decides once this many items finished within <see cref="AutoEngineOptions.SampleTime"/>; with fewer, the items still running are measured instead.</summary>
     public const int MinSampleItems = 4;
 
