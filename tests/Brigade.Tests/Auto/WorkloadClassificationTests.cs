@@ -62,9 +62,9 @@ public sealed class WorkloadClassificationTests(WorkloadSuiteFixture fixture) : 
         var last = report.Plans[^1];
         if (workload.Id == AllocationHeavy && last.Class == Brigade.Auto.WorkloadClass.Mixed)
         {
-            // Allocation-heavy CPU work on threads that share one workstation-GC heap also waits off the CPU inside the
-            // runtime's allocator (for the background collection, the allocation lock), and no per-thread counter tells
-            // those waits from the work's own: GC pauses and the run queue are subtracted, these are not. A window can
+            // Allocation-heavy CPU work on threads that share one workstation-GC heap also waits off the CPU in ways the
+            // counters do not see, most likely inside the runtime's allocator (background collection, allocation lock;
+            // not traced), and no per-thread counter tells those waits from the work's own: GC pauses and the run queue are subtracted, these are not. A window can
             // then read cpu/wall ~0.6 and the monitor re-plans it as mixed (seen in a clean-clone CI run: "Threads ×4 —
             // mixed (cpu/wall 0.63)"). Known limitation (docs/auto-mode.md); what must not happen is a plan for waiting
             // work wider than the mixed rule gives, or a blocking-I/O plan.
