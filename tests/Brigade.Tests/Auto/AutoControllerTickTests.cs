@@ -31,21 +31,9 @@ public sealed class AutoControllerTickTests
     // Drives an auto run's controller by hand: a due tick, then at once the watchdog's and a worker's tick as if they had
     // seen it due before it ran.
     // The items wait until the attempts are over, so no worker ticks meanwhile.
-    private sealed class TickingEngine : Engine
+    private sealed class TickingEngine() : HeldItemsEngine("ticking")
     {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public List<(bool Ticked, bool SecondTicked, bool WorkerTicked, bool SecondBeforeDue)> Attempts { get; } = [];
-
-        public override string Name => "ticking";
-
-        public override int GetDefaultDegreeOfParallelism() => 1;
-
-        public int Hold(int i)
-        {
-            _ = _release.Task.Wait(TimeSpan.FromSeconds(30));
-            return i;
-        }
 
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
@@ -76,7 +64,7 @@ public sealed class AutoControllerTickTests
             }
             finally
             {
-                _release.TrySetResult();
+                Release();
                 await controller.Pool.AllExited;
                 controller.Stop();
             }

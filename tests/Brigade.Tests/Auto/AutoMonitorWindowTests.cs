@@ -68,21 +68,9 @@ public sealed class AutoMonitorWindowTests
 
     // Applies a CPU plan to an auto run's controller, then shows a monitor of that run the windows, one a tick. The items
     // wait until then, so no worker ticks meanwhile.
-    private sealed class MonitorEngine(WorkSample[] windows) : Engine
+    private sealed class MonitorEngine(WorkSample[] windows) : HeldItemsEngine("monitored")
     {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
-
-        public override string Name => "monitored";
-
-        public override int GetDefaultDegreeOfParallelism() => 1;
-
-        public int Hold(int i)
-        {
-            _ = _release.Task.Wait(TimeSpan.FromSeconds(30));
-            return i;
-        }
 
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
@@ -108,7 +96,7 @@ public sealed class AutoMonitorWindowTests
             }
             finally
             {
-                _release.TrySetResult();
+                Release();
                 await controller.Pool.AllExited;
                 controller.Stop();
             }
