@@ -65,8 +65,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
             // a lock holder the others wait for.
             _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking ? _stallTicks + 1 : 0;
-            if (_stallTicks >= 1 &&
-                AutoPlanner.Decide(running!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
+            // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such,
+            // once their waits' events have arrived (a tick later; AutoTuning.LockEventDelay) if the run contended at all.
+            var stallTicks = total.LockTiming == LockTiming.Timed && total.LockContentions > 0 ? 2 : 1;
+            if (_stallTicks >= stallTicks &&
+                AutoPlanner.Decide(BatchInspector.WithLocks(running, total, stalled)!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
                 controller.Apply(blocking, revision: controller.Plans.Count, fromFinishedItems: false);
                 return;
@@ -98,11 +101,13 @@ internal sealed class AutoMonitor<TIn, TOut>(
             return;
         }
 
-        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) && (decision.Class == WorkloadClass.Serialized || fresh.Class == WorkloadClass.Serialized))
+        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) &&
+            (decision.Class == WorkloadClass.Serialized || (fresh.Class == WorkloadClass.Serialized && window.LockTiming != LockTiming.Timed)))
         {
             // A serialized plan's single worker contends with nobody, so its windows cannot show the lock it avoids;
             // and a wide plan's contention counts say nothing of how long items waited (a lock taken for a log line
-            // contends often at 500 threads). Only the sample, at a width of two or so, tells a serializing lock apart.
+            // contends often at 500 threads). Timed waits do, at any width: a window of them may re-plan to serialized
+            // (two in a row, as for any change of class).
             return;
         }
 

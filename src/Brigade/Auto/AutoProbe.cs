@@ -38,7 +38,7 @@ internal sealed class AutoProbe<TIn, TOut>(
         var enough = (total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
             || (elapsed >= options.SampleTime && total.TotalItems >= AutoTuning.MinSampleItems)
             || (clear && elapsed >= 2 * AutoTuning.ProbeTick);
-        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision)
+        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed))
         {
             controller.Apply(decision, revision: 0);
             return;
@@ -103,6 +103,14 @@ internal sealed class AutoProbe<TIn, TOut>(
             }
         }
     }
+
+    // Items that wait, while the runtime counted contention and the waits' events are still on their way (timing is on,
+    // but covers too little of the sample yet): whether they wait for each other's lock or for a device decides between
+    // one thread and many, so the sample waits for the events, a few milliseconds (AutoTuning.LockEventDelay), and no longer.
+    private bool AwaitLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed) =>
+        decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed &&
+        total.LockTiming == LockTiming.Pending && total.LockContentions > 0 && Reporting.PlainLockWaits.IsStarted &&
+        elapsed < options.SampleTime + (2 * AutoTuning.LockEventDelay);
 
     // The first millisecond runs on one worker: a job that small is decided before a second worker starts. The
     // first worker does this itself after a millisecond of work (so short jobs never wake the controller, whose

@@ -45,4 +45,11 @@ internal static class AutoTuning
 
     /// <summary>Without per-thread figures (not Linux), workers count as waiting when the process uses less than this share of a core per running worker.</summary>
     public const double ProcessCpuWaitingShare = 0.25;
+
+    /// <summary>How late the runtime's contention events reach the in-process listener at most, about (it polls every
+    /// 10 ms; a busy machine adds run-queue waits): waits older than this are taken as all delivered.</summary>
+    public static readonly TimeSpan LockEventDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The least time timed lock waits must cover before they count as evidence (a few items' worth).</summary>
+    public static readonly TimeSpan MinTimedLocks = TimeSpan.FromMilliseconds(5);
 }

@@ -1,4 +1,5 @@
 using Brigade.Internal;
+using Brigade.Reporting;
 
 namespace Brigade.Auto;
 
@@ -40,6 +41,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private int _done;
     private int _nextWorkerId;
     private LossProbe _locksAtStart;
+    private long _startTimestamp;
+
+    // Plain-lock waits timed inside the workers' batches (BatchLockWaits), from the moment timing covered them: the busy
+    // and elapsed time at that moment (-1 before). Guarded by _watchGate, a leaf.
+    private readonly Lock _watchGate = new();
+    private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
+    private long _timedFromBusy = -1;
+    private long _timedFromElapsed;
 
     public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
     {
@@ -62,7 +71,17 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     public WorkSample Warmup => _warmup.Value;
 
     /// <summary>Takes the process's lock counters the run's <see cref="Totals"/> count from.</summary>
-    public void Start() => _locksAtStart = LossProbe.Read();
+    public void Start()
+    {
+        _locksAtStart = LossProbe.Read();
+        _startTimestamp = _time.GetTimestamp();
+        if (_canTimeLocks && PlainLockWaits.IsStarted)
+        {
+            // Timing is on already: it covers the run from its first batch.
+            _timedFromBusy = 0;
+            _timedFromElapsed = 0;
+        }
+    }
 
     public void Launch(LoopKind kind)
     {
@@ -92,6 +111,10 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
         Interlocked.Increment(ref _running);
         var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
+
+        // Batches' bounds are kept from the first one (two clock reads): a worker's first wait for a lock may last its
+        // whole first batch, and its event arrives after the controller has started watching the thread.
+        worker.LockWaits.On = _canTimeLocks;
         lock (_workersGate)
         {
             _workers.Add(worker);
@@ -337,21 +360,118 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile.
+    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile,
+    // and the plain-lock waits timed on the workers' threads over their time in batches since timing covered them.
     public WorkSample Totals()
     {
+        var now = _time.GetTimestamp();
         var total = default(WorkSample);
-        foreach (var w in Workers())
+        var workers = Workers();
+        var warmup = _warmup.Value;
+        var busy = Busy(warmup, 0, now);
+        foreach (var w in workers)
         {
-            total += w.Totals;
+            var t = w.Totals;
+            total += t;
+            busy += Busy(t, w.InBatchSince, now);
         }
 
         var locks = LossProbe.Read().Since(_locksAtStart);
-        return total with
+        total = total with
         {
             LockContentions = locks.MonitorContentions,
             LockWaitTicks = locks.LockWaitTicks,
-            LockItems = total.TotalItems + _warmup.Value.TotalItems,
+            LockItems = total.TotalItems + warmup.TotalItems,
+            LockBusyTicks = busy,
+            LockElapsedTicks = _time.GetElapsedTime(_startTimestamp, now).Ticks,
         };
+        return _canTimeLocks ? Timed(total, workers) : total;
+    }
+
+    /// <summary>Stops timing the workers' lock waits (the run is over).</summary>
+    public void StopWatchingLocks()
+    {
+        lock (_watchGate)
+        {
+            foreach (var w in Workers())
+            {
+                if (w.LockWaits.WatchedThread > 0)
+                {
+                    PlainLockWaits.Unwatch(w.LockWaits.WatchedThread, w.LockWaits.OnWait);
+                    w.LockWaits.WatchedThread = 0;
+                }
+            }
+        }
+    }
+
+    // A worker's time in batches: the finished ones (compiling included) and the one running so far.
+    private long Busy(in WorkSample t, long inBatchSince, long now) =>
+        t.WallTicks + t.JitTicks + t.PendingWallTicks + (inBatchSince != 0 && inBatchSince < now ? _time.GetElapsedTime(inBatchSince, now).Ticks : 0);
+
+    private WorkSample Timed(WorkSample total, List<AutoWorker> workers)
+    {
+        if (!PlainLockWaits.IsStarted)
+        {
+            // The runtime counted contention while items waited: time the waits from now on (the listener's first
+            // start costs ~0.2 s of CPU, so only runs that may be lock-bound pay it, on a thread of its own).
+            if (total.LockContentions > 0 && total.CpuRatio < AutoPlanner.CpuBoundMin)
+            {
+                PlainLockWaits.StartInBackground();
+            }
+
+            return total with { LockTiming = LockTiming.Pending };
+        }
+
+        lock (_watchGate)
+        {
+            // The events arrive late (AutoTuning.LockEventDelay at most, taken as complete after that): the figures cover
+            // the time up to the newest event delivered, and the workers' time in batches is counted up to there.
+            var nowUtc = DateTime.UtcNow.Ticks;
+            var nowStopwatch = System.Diagnostics.Stopwatch.GetTimestamp();
+            var notYetTicks = Math.Max(0, nowUtc - Math.Max(PlainLockWaits.LastEventTicks, nowUtc - AutoTuning.LockEventDelay.Ticks));
+            var coveredUntil = nowStopwatch - (long)(notYetTicks * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+            long waited = 0;
+            foreach (var w in workers)
+            {
+                var waits = w.LockWaits;
+                var tid = w.ThreadId;
+                if (tid > 0 && waits.WatchedThread != tid)
+                {
+                    // A worker on the thread pool may move to another thread between batches: its waits follow it.
+                    if (waits.WatchedThread > 0)
+                    {
+                        PlainLockWaits.Unwatch(waits.WatchedThread, waits.OnWait);
+                    }
+
+                    PlainLockWaits.Watch(tid, waits.OnWait);
+                    waits.WatchedThread = tid;
+                }
+
+                waited += waits.TicksUntil(coveredUntil);
+            }
+
+            if (_timedFromBusy < 0)
+            {
+                // Timing covers the workers from their next batch on: the figures start here.
+                _timedFromBusy = total.LockBusyTicks;
+                _timedFromElapsed = total.LockElapsedTicks;
+                return total with { LockTiming = LockTiming.Pending };
+            }
+
+            var elapsed = total.LockElapsedTicks - _timedFromElapsed;
+            var covered = elapsed - Math.Min(notYetTicks, elapsed);
+            if (covered < AutoTuning.MinTimedLocks.Ticks)
+            {
+                return total with { LockTiming = LockTiming.Pending };
+            }
+
+            return total with
+            {
+                LockTiming = LockTiming.Timed,
+                TimedLockWaitTicks = waited,
+                LockBusyTicks = Math.Max(0, (long)((total.LockBusyTicks - _timedFromBusy) * ((double)covered / elapsed))),
+                LockElapsedTicks = covered,
+            };
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 
 namespace Brigade.Reporting;
@@ -28,6 +29,20 @@ internal static class PlainLockWaits
     private static long _startedTicks = long.MaxValue;
     private static long _lastEventTicks;
     private static Listener? _listener;
+    private static int _startingInBackground;
+
+    // The clocks when the event session started: events carry UTC times the runtime derives from the monotonic clock
+    // and its own reading of both at that moment, so a time converts back to a Stopwatch timestamp within microseconds.
+    private static long _utcAtStart;
+    private static long _stopwatchAtStart;
+
+    // Waits by OS thread, for the threads someone watches (auto mode's workers, see Watch): thread id → its watcher,
+    // called with each wait's start (a Stopwatch timestamp) and length (ticks).
+    private static readonly ConcurrentDictionary<long, Action<long, long>> Watched = new();
+
+    /// <summary>Gets whether the runtime's event sources are supported (they may be trimmed away), so timing can start.</summary>
+    public static bool IsSupported =>
+        !AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out var supported) || supported;
 
     /// <summary>Gets whether the listener is on.</summary>
     public static bool IsStarted => _listener is not null;
@@ -50,6 +65,38 @@ internal static class PlainLockWaits
             return _listener is not null;
         }
     }
+
+    /// <summary>
+    /// Starts timing on a thread of its own and returns at once (the first start in a process costs ~0.2 s of CPU: the
+    /// runtime's event source describes its events); later calls do nothing.
+    /// </summary>
+    public static void StartInBackground()
+    {
+        if (_listener is null && Interlocked.Exchange(ref _startingInBackground, 1) == 0)
+        {
+            // A thread of its own: the thread pool may be busy with the very run that asks.
+            new Thread(static () => Start()) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+        }
+    }
+
+    /// <summary>Gets the time (UTC ticks) of the newest event delivered: waits that ended before it have all arrived.</summary>
+    public static long LastEventTicks => Volatile.Read(ref _lastEventTicks);
+
+    /// <summary>
+    /// Passes each plain-lock wait of the OS thread <paramref name="osThreadId"/> to <paramref name="onWait"/> from now on
+    /// (its start as a <see cref="System.Diagnostics.Stopwatch"/> timestamp and its length in ticks when it ends, and its
+    /// start with a length of -1 when it begins; on the listener's thread, as the events arrive, a few milliseconds
+    /// late), until <see cref="Unwatch"/>; one watcher per thread, the latest.
+    /// </summary>
+    /// <param name="osThreadId">The thread's OS id (as the runtime's events carry it).</param>
+    /// <param name="onWait">The watcher.</param>
+    public static void Watch(long osThreadId, Action<long, long> onWait) => Watched[osThreadId] = onWait;
+
+    /// <summary>Stops passing the thread's waits to <paramref name="onWait"/> (when it is still the thread's watcher).</summary>
+    /// <param name="osThreadId">The thread's OS id.</param>
+    /// <param name="onWait">The watcher.</param>
+    public static void Unwatch(long osThreadId, Action<long, long> onWait) =>
+        Watched.TryRemove(new KeyValuePair<long, Action<long, long>>(osThreadId, onWait));
 
     /// <summary>
     /// The plain-lock wait time that ended within the window, clipped to it; null when the listener was not on for the
@@ -145,9 +192,17 @@ internal static class PlainLockWaits
         return true;
     }
 
-    private static void Add(DateTime at, double durationNs)
+    private static long ToStopwatch(long utcTicks) =>
+        Volatile.Read(ref _stopwatchAtStart) + (long)((utcTicks - Volatile.Read(ref _utcAtStart)) * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+
+    private static void Add(DateTime at, double durationNs, long osThreadId)
     {
         var ticks = (long)(durationNs / 100);
+        if (!Watched.IsEmpty && Watched.TryGetValue(osThreadId, out var watcher))
+        {
+            watcher(ToStopwatch(at.Ticks - ticks), ticks);
+        }
+
         var bucket = at.Ticks / BucketTicks;
         lock (Gate)
         {
@@ -172,6 +227,7 @@ internal static class PlainLockWaits
 
     private sealed class Listener : EventListener
     {
+        private const int ContentionStart = 81;
         private const int ContentionStop = 91;
         private const EventKeywords ContentionKeyword = (EventKeywords)0x4000;
 
@@ -179,6 +235,8 @@ internal static class PlainLockWaits
         {
             if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
             {
+                Volatile.Write(ref _utcAtStart, DateTime.UtcNow.Ticks);
+                Volatile.Write(ref _stopwatchAtStart, System.Diagnostics.Stopwatch.GetTimestamp());
                 EnableEvents(eventSource, EventLevel.Informational, ContentionKeyword);
                 Volatile.Write(ref _startedTicks, DateTime.UtcNow.Ticks);
             }
@@ -186,6 +244,17 @@ internal static class PlainLockWaits
 
         protected override void OnEventWritten(EventWrittenEventArgs eventData)
         {
+            if (eventData.EventId == ContentionStart)
+            {
+                // A watched thread started waiting: its watcher may count the wait so far before it ends.
+                if (!Watched.IsEmpty && Watched.TryGetValue(eventData.OSThreadId, out var watcher))
+                {
+                    watcher(ToStopwatch(eventData.TimeStamp.ToUniversalTime().Ticks), -1);
+                }
+
+                return;
+            }
+
             if (eventData.EventId != ContentionStop || eventData.Payload is not { } payload || eventData.PayloadNames is not { } names)
             {
                 return;
@@ -208,7 +277,7 @@ internal static class PlainLockWaits
 
             if (managed)
             {
-                Add(eventData.TimeStamp.ToUniversalTime(), duration);
+                Add(eventData.TimeStamp.ToUniversalTime(), duration, eventData.OSThreadId);
             }
             else if (eventData.TimeStamp.ToUniversalTime().Ticks > Volatile.Read(ref _lastEventTicks))
             {
