@@ -152,9 +152,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
                 }
             }
         }
-        else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4))
+        else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4) &&
+            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && window.LockContentions > 0 && pool.CanTimeLocks))
         {
-            // Little's law on the latest window: waits grow when a device saturates, and the width follows.
+            // Little's law on the latest window: waits grow when a device saturates, and the width follows. Not wider while
+            // the items contend and their lock waits are not timed yet (AutoProbe.LockUnsettled): threads added for a lock
+            // would only queue there.
             pool.SetPlan(plan with { Width = fresh.Width });
         }
     }

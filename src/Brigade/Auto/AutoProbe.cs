@@ -40,7 +40,7 @@ internal sealed class AutoProbe<TIn, TOut>(
             || (clear && elapsed >= 2 * AutoTuning.ProbeTick);
         if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed))
         {
-            controller.Apply(decision, revision: 0);
+            controller.Apply(LockUnsettled(decision, total), revision: 0);
             return;
         }
 
@@ -84,9 +84,9 @@ internal sealed class AutoProbe<TIn, TOut>(
                 : fromRunning ? AutoPlanner.Decide(running!.Value, stillRunning)
                 : elapsed >= 4 * options.SampleTime ? AutoPlanner.Decide(total + pool.Warmup, controller.Context())
                 : null;
-            if (late is not null)
+            if (late is not null && (fromRunning || !AwaitLockTiming(late, total, elapsed)))
             {
-                controller.Apply(late, revision: 0, fromFinishedItems: !fromRunning);
+                controller.Apply(fromRunning ? late : LockUnsettled(late, total), revision: 0, fromFinishedItems: !fromRunning);
                 return;
             }
         }
@@ -104,13 +104,58 @@ internal sealed class AutoProbe<TIn, TOut>(
         }
     }
 
-    // Items that wait, while the runtime counted contention and the waits' events are still on their way (timing is on,
-    // but covers too little of the sample yet): whether they wait for each other's lock or for a device decides between
-    // one thread and many, so the sample waits for the events, a few milliseconds (AutoTuning.LockEventDelay), and no longer.
-    private bool AwaitLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed) =>
-        decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed &&
-        total.LockTiming == LockTiming.Pending && total.LockContentions > 0 && Reporting.PlainLockWaits.IsStarted &&
-        elapsed < options.SampleTime + (2 * AutoTuning.LockEventDelay);
+    // Items that wait, where plain-lock waits can be timed: whether they wait for each other's lock or for a device
+    // decides between one thread and many, and a wide plan for waiting items takes every item of a small job at once
+    // (the monitor's re-plan would come too late). A lock shows only once two items want it together: one worker cannot
+    // contend. So the sample first has two workers run items at once (widened to two if it is narrower); if nothing
+    // contended meanwhile, no lock holds them; if something did, it waits until timed waits cover that time. Bounded:
+    // a few milliseconds past the sample time (AutoTuning.LockEventDelay), and no longer.
+    private bool AwaitLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed)
+    {
+        if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || total.LockTiming == LockTiming.Counted ||
+            elapsed >= options.SampleTime + (2 * AutoTuning.LockEventDelay) || !CanRunTwo())
+        {
+            return false;
+        }
+
+        var timing = pool.LockTiming;
+        if (!timing.Overlapped)
+        {
+            var plan = pool.Plan;
+            if (plan.Width < 2)
+            {
+                pool.SetPlan(plan with { Width = 2 });
+            }
+
+            return true;
+        }
+
+        return total.LockContentions > 0 &&
+            (total.LockTiming != LockTiming.Timed || timing.CoveredUntil < timing.OverlapSeenAt + TimestampOf(AutoTuning.MinTimedLocks));
+    }
+
+    // The first plan for waiting items that contended while their waits are not timed yet (the listener still starting,
+    // or slower than the sample): not wider than twice the cores until timed windows show whether a lock holds them. The
+    // monitor widens by Little's law once they do not (a window or two later); a small job is not taken all at once.
+    private PlanDecision LockUnsettled(PlanDecision decision, WorkSample total)
+    {
+        var cap = 2 * cores;
+        if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || decision.Width <= cap ||
+            total.LockTiming != LockTiming.Pending || total.LockContentions == 0)
+        {
+            return decision;
+        }
+
+        return decision with
+        {
+            Width = cap,
+            Explanation = decision.Explanation + $"; {AutoFormat.Count(cap)} until the items' lock waits are timed (they contended)",
+        };
+    }
+
+    private bool CanRunTwo() => (job.Options.MaxDegreeOfParallelism ?? int.MaxValue) >= 2 && (job.ItemCount ?? long.MaxValue) >= 2;
+
+    private static long TimestampOf(TimeSpan span) => (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     // The first millisecond runs on one worker: a job that small is decided before a second worker starts. The
     // first worker does this itself after a millisecond of work (so short jobs never wake the controller, whose

@@ -180,7 +180,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
         // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
-        LockWaits.BatchStarted();
+        LockWaits.BatchStarted(tid);
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
     }

@@ -43,12 +43,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private LossProbe _locksAtStart;
     private long _startTimestamp;
 
-    // Plain-lock waits timed inside the workers' batches (BatchLockWaits), from the moment timing covered them: the busy
-    // and elapsed time at that moment (-1 before). Guarded by _watchGate, a leaf.
-    private readonly Lock _watchGate = new();
+    // Plain-lock waits timed inside the workers' batches (BatchLockWaits), from the moment timing covered them.
     private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
-    private long _timedFromBusy = -1;
-    private long _timedFromElapsed;
+    private readonly RunLockTiming _lockTiming = new();
 
     public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
     {
@@ -67,6 +64,12 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     /// <summary>Gets a task that completes once the input has ended (or the run stopped) and the last loop has left.</summary>
     public Task AllExited => _allExited.Task;
 
+    /// <summary>Gets whether the items' plain-lock waits can be timed here (Linux, event sources supported).</summary>
+    public bool CanTimeLocks => _canTimeLocks;
+
+    /// <summary>Gets the run's plain-lock timing.</summary>
+    public RunLockTiming LockTiming => _lockTiming;
+
     /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
     public WorkSample Warmup => _warmup.Value;
 
@@ -75,11 +78,10 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     {
         _locksAtStart = LossProbe.Read();
         _startTimestamp = _time.GetTimestamp();
-        if (_canTimeLocks && PlainLockWaits.IsStarted)
+        if (_canTimeLocks)
         {
-            // Timing is on already: it covers the run from its first batch.
-            _timedFromBusy = 0;
-            _timedFromElapsed = 0;
+            // Timing may be on already: it then covers the run from its first batch.
+            _lockTiming.RunStarted();
         }
     }
 
@@ -119,6 +121,8 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         {
             _workers.Add(worker);
         }
+
+        _lockTiming.Launched(worker);
 
         if (Volatile.Read(ref _done) != 0)
         {
@@ -385,93 +389,19 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             LockBusyTicks = busy,
             LockElapsedTicks = _time.GetElapsedTime(_startTimestamp, now).Ticks,
         };
-        return _canTimeLocks ? Timed(total, workers) : total;
+        if (!_canTimeLocks)
+        {
+            return total;
+        }
+
+        _lockTiming.Look(workers);
+        return _lockTiming.Timed(total, workers);
     }
 
     /// <summary>Stops timing the workers' lock waits (the run is over).</summary>
-    public void StopWatchingLocks()
-    {
-        lock (_watchGate)
-        {
-            foreach (var w in Workers())
-            {
-                if (w.LockWaits.WatchedThread > 0)
-                {
-                    PlainLockWaits.Unwatch(w.LockWaits.WatchedThread, w.LockWaits.OnWait);
-                    w.LockWaits.WatchedThread = 0;
-                }
-            }
-        }
-    }
+    public void StopWatchingLocks() => _lockTiming.Stop(Workers());
 
     // A worker's time in batches: the finished ones (compiling included) and the one running so far.
     private long Busy(in WorkSample t, long inBatchSince, long now) =>
         t.WallTicks + t.JitTicks + t.PendingWallTicks + (inBatchSince != 0 && inBatchSince < now ? _time.GetElapsedTime(inBatchSince, now).Ticks : 0);
-
-    private WorkSample Timed(WorkSample total, List<AutoWorker> workers)
-    {
-        if (!PlainLockWaits.IsStarted)
-        {
-            // The runtime counted contention while items waited: time the waits from now on (the listener's first
-            // start costs ~0.2 s of CPU, so only runs that may be lock-bound pay it, on a thread of its own).
-            if (total.LockContentions > 0 && total.CpuRatio < AutoPlanner.CpuBoundMin)
-            {
-                PlainLockWaits.StartInBackground();
-            }
-
-            return total with { LockTiming = LockTiming.Pending };
-        }
-
-        lock (_watchGate)
-        {
-            // The events arrive late (AutoTuning.LockEventDelay at most, taken as complete after that): the figures cover
-            // the time up to the newest event delivered, and the workers' time in batches is counted up to there.
-            var nowUtc = DateTime.UtcNow.Ticks;
-            var nowStopwatch = System.Diagnostics.Stopwatch.GetTimestamp();
-            var notYetTicks = Math.Max(0, nowUtc - Math.Max(PlainLockWaits.LastEventTicks, nowUtc - AutoTuning.LockEventDelay.Ticks));
-            var coveredUntil = nowStopwatch - (long)(notYetTicks * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
-            long waited = 0;
-            foreach (var w in workers)
-            {
-                var waits = w.LockWaits;
-                var tid = w.ThreadId;
-                if (tid > 0 && waits.WatchedThread != tid)
-                {
-                    // A worker on the thread pool may move to another thread between batches: its waits follow it.
-                    if (waits.WatchedThread > 0)
-                    {
-                        PlainLockWaits.Unwatch(waits.WatchedThread, waits.OnWait);
-                    }
-
-                    PlainLockWaits.Watch(tid, waits.OnWait);
-                    waits.WatchedThread = tid;
-                }
-
-                waited += waits.TicksUntil(coveredUntil);
-            }
-
-            if (_timedFromBusy < 0)
-            {
-                // Timing covers the workers from their next batch on: the figures start here.
-                _timedFromBusy = total.LockBusyTicks;
-                _timedFromElapsed = total.LockElapsedTicks;
-                return total with { LockTiming = LockTiming.Pending };
-            }
-
-            var elapsed = total.LockElapsedTicks - _timedFromElapsed;
-            var covered = elapsed - Math.Min(notYetTicks, elapsed);
-            if (covered < AutoTuning.MinTimedLocks.Ticks)
-            {
-                return total with { LockTiming = LockTiming.Pending };
-            }
-
-            return total with
-            {
-                LockTiming = LockTiming.Timed,
-                TimedLockWaitTicks = waited,
-                LockBusyTicks = Math.Max(0, (long)((total.LockBusyTicks - _timedFromBusy) * ((double)covered / elapsed))),
-                LockElapsedTicks = covered,
-            };
-        }
-    }
 }

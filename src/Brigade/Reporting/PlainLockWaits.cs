@@ -30,6 +30,14 @@ internal static class PlainLockWaits
     private static long _lastEventTicks;
     private static Listener? _listener;
     private static int _startingInBackground;
+    private static bool _failed;
+
+    // Auto mode's runs using the listener it started (see Use): when the last one is done and none comes for Linger, the
+    // listener is switched off again, unless someone started it explicitly (Start: reporting of losses, keeps it on).
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(30);
+    private static int _users;
+    private static bool _explicit;
+    private static Timer? _lingerTimer;
 
     // The clocks when the event session started: events carry UTC times the runtime derives from the monotonic clock
     // and its own reading of both at that moment, so a time converts back to a Stopwatch timestamp within microseconds.
@@ -38,17 +46,26 @@ internal static class PlainLockWaits
 
     // Waits by OS thread, for the threads someone watches (auto mode's workers, see Watch): thread id → its watcher,
     // called with each wait's start (a Stopwatch timestamp) and length (ticks).
-    private static readonly ConcurrentDictionary<long, Action<long, long>> Watched = new();
+    private static readonly ConcurrentDictionary<long, Action<long, long, long>> Watched = new();
 
     /// <summary>Gets whether the runtime's event sources are supported (they may be trimmed away), so timing can start.</summary>
     public static bool IsSupported =>
         !AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out var supported) || supported;
 
     /// <summary>Gets whether the listener is on.</summary>
-    public static bool IsStarted => _listener is not null;
+    public static bool IsStarted => Volatile.Read(ref _listener) is not null;
 
-    /// <summary>Starts timing (process-wide, once); later calls do nothing. Returns whether it is on.</summary>
+    /// <summary>Gets whether starting the listener failed (it threw): plain-lock waits cannot be timed in this process.</summary>
+    public static bool Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Starts timing (process-wide) and keeps it on for the process's life; later calls do nothing. Returns whether it is on.</summary>
     public static bool Start()
+    {
+        Volatile.Write(ref _explicit, true);
+        return StartCore();
+    }
+
+    private static bool StartCore()
     {
         if (_listener is not null)
         {
@@ -57,13 +74,61 @@ internal static class PlainLockWaits
 
         lock (Gate)
         {
-            if (_listener is null && (!AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out var supported) || supported))
+            if (_listener is null && !_failed && IsSupported)
             {
-                _listener = new Listener();
+                try
+                {
+                    _listener = new Listener();
+                }
+                catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+                {
+                    // The runtime's event sources cannot be listened to here: counts stay the only evidence.
+                    Volatile.Write(ref _failed, true);
+                }
             }
 
             return _listener is not null;
         }
+    }
+
+    /// <summary>Notes that a run uses the timing auto mode started (<see cref="StartInBackground"/>): it stays on until
+    /// the run calls <see cref="Done"/>, and for <c>Linger</c> (30 s) after the last such run.</summary>
+    public static void Use() => Interlocked.Increment(ref _users);
+
+    /// <summary>Notes that a run that called <see cref="Use"/> is over: once no run uses the timing for 30 s and nobody
+    /// started it explicitly, the event session is switched off (every contention in the process costs an event while on).</summary>
+    public static void Done()
+    {
+        if (Interlocked.Decrement(ref _users) == 0 && !Volatile.Read(ref _explicit))
+        {
+            lock (Gate)
+            {
+                _lingerTimer ??= new Timer(static _ => StopIfUnused(), null, Timeout.Infinite, Timeout.Infinite);
+                _lingerTimer.Change(Linger, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>Switches the listener off now if no run uses it and nobody started it explicitly (the linger's end).</summary>
+    /// <returns>Whether it was switched off.</returns>
+    public static bool StopIfUnused()
+    {
+        Listener? stopped;
+        lock (Gate)
+        {
+            if (Volatile.Read(ref _users) > 0 || Volatile.Read(ref _explicit) || _listener is null)
+            {
+                return false;
+            }
+
+            stopped = _listener;
+            Volatile.Write(ref _listener, null);
+            Volatile.Write(ref _startedTicks, long.MaxValue);
+            Volatile.Write(ref _startingInBackground, 0);
+        }
+
+        stopped.Dispose();
+        return true;
     }
 
     /// <summary>
@@ -72,10 +137,18 @@ internal static class PlainLockWaits
     /// </summary>
     public static void StartInBackground()
     {
-        if (_listener is null && Interlocked.Exchange(ref _startingInBackground, 1) == 0)
+        if (_listener is null && !_failed && Interlocked.Exchange(ref _startingInBackground, 1) == 0)
         {
-            // A thread of its own: the thread pool may be busy with the very run that asks.
-            new Thread(static () => Start()) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+            // A thread of its own: the thread pool may be busy with the very run that asks. StartCore records a failure
+            // (nothing escapes the thread); a thread that cannot start leaves timing off for good, the same.
+            try
+            {
+                new Thread(static () => StartCore()) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+            }
+            catch (OutOfMemoryException)
+            {
+                Volatile.Write(ref _failed, true);
+            }
         }
     }
 
@@ -84,19 +157,22 @@ internal static class PlainLockWaits
 
     /// <summary>
     /// Passes each plain-lock wait of the OS thread <paramref name="osThreadId"/> to <paramref name="onWait"/> from now on
-    /// (its start as a <see cref="System.Diagnostics.Stopwatch"/> timestamp and its length in ticks when it ends, and its
-    /// start with a length of -1 when it begins; on the listener's thread, as the events arrive, a few milliseconds
-    /// late), until <see cref="Unwatch"/>; one watcher per thread, the latest.
+    /// (the thread's id, its start as a <see cref="System.Diagnostics.Stopwatch"/> timestamp and its length in ticks when it
+    /// ends, and its start with a length of -1 when it begins; on the listener's thread, as the events arrive, a few
+    /// milliseconds late), until <see cref="Unwatch"/>; one watcher per thread, the latest.
     /// </summary>
     /// <param name="osThreadId">The thread's OS id (as the runtime's events carry it).</param>
     /// <param name="onWait">The watcher.</param>
-    public static void Watch(long osThreadId, Action<long, long> onWait) => Watched[osThreadId] = onWait;
+    public static void Watch(long osThreadId, Action<long, long, long> onWait) => Watched[osThreadId] = onWait;
 
     /// <summary>Stops passing the thread's waits to <paramref name="onWait"/> (when it is still the thread's watcher).</summary>
     /// <param name="osThreadId">The thread's OS id.</param>
     /// <param name="onWait">The watcher.</param>
-    public static void Unwatch(long osThreadId, Action<long, long> onWait) =>
-        Watched.TryRemove(new KeyValuePair<long, Action<long, long>>(osThreadId, onWait));
+    public static void Unwatch(long osThreadId, Action<long, long, long> onWait) =>
+        Watched.TryRemove(new KeyValuePair<long, Action<long, long, long>>(osThreadId, onWait));
+
+    /// <summary>Gets the number of threads watched (for tests).</summary>
+    internal static int WatchedThreads => Watched.Count;
 
     /// <summary>
     /// The plain-lock wait time that ended within the window, clipped to it; null when the listener was not on for the
@@ -200,7 +276,7 @@ internal static class PlainLockWaits
         var ticks = (long)(durationNs / 100);
         if (!Watched.IsEmpty && Watched.TryGetValue(osThreadId, out var watcher))
         {
-            watcher(ToStopwatch(at.Ticks - ticks), ticks);
+            watcher(osThreadId, ToStopwatch(at.Ticks - ticks), ticks);
         }
 
         var bucket = at.Ticks / BucketTicks;
@@ -246,10 +322,17 @@ internal static class PlainLockWaits
         {
             if (eventData.EventId == ContentionStart)
             {
-                // A watched thread started waiting: its watcher may count the wait so far before it ends.
+                // A watched thread started waiting: its watcher may count the wait so far before it ends. The events come
+                // in time order, so every wait that ended before this one began has arrived.
+                var began = eventData.TimeStamp.ToUniversalTime().Ticks;
                 if (!Watched.IsEmpty && Watched.TryGetValue(eventData.OSThreadId, out var watcher))
                 {
-                    watcher(ToStopwatch(eventData.TimeStamp.ToUniversalTime().Ticks), -1);
+                    watcher(eventData.OSThreadId, ToStopwatch(began), -1);
+                }
+
+                if (began > Volatile.Read(ref _lastEventTicks))
+                {
+                    Volatile.Write(ref _lastEventTicks, began);
                 }
 
                 return;
