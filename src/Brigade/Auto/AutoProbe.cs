@@ -68,7 +68,7 @@ internal sealed class AutoProbe<TIn, TOut>(
 
         // Two looks at the same running batch are enough: the second covers only time the item spent waiting.
         if ((_waitingTicks >= 2 || (_waitingTicks >= 1 && inspector.LookedTwice)) && total.TotalItems < AutoTuning.MinSampleItems && running is { } blocked && !inspector.FirstLooksOnly &&
-            AutoPlanner.Decide(blocked, stillRunning) is { } early)
+            AutoPlanner.Decide(blocked, stillRunning) is { } early && !AwaitRunningLockTiming(early, total, elapsed))
         {
             controller.Apply(early, revision: 0, fromFinishedItems: false);
             return;
@@ -107,7 +107,7 @@ internal sealed class AutoProbe<TIn, TOut>(
     // Items that wait, where plain-lock waits can be timed: whether they wait for each other's lock or for a device
     // decides between one thread and many, and a wide plan for waiting items takes every item of a small job at once
     // (the monitor's re-plan would come too late). A lock shows only once two items want it together: one worker cannot
-    // contend. So the sample first has two workers run items at once (widened to two if it is narrower); if nothing
+    // contend. So the sample first has two workers run items at once (on two threads or more); if nothing
     // contended meanwhile, no lock holds them; if something did, it waits until timed waits cover that time. Bounded:
     // a few milliseconds past the sample time (AutoTuning.LockEventDelay), and no longer.
     private bool AwaitLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed)
@@ -121,27 +121,48 @@ internal sealed class AutoProbe<TIn, TOut>(
         var timing = pool.LockTiming;
         if (!timing.Overlapped)
         {
+            // On dedicated threads, as the waiting items' plan will be: a thread-pool worker that waits for a pool thread
+            // (the others taken by the items' own waits) would delay the plan by the pool's thread injection.
             var plan = pool.Plan;
-            if (plan.Width < 2)
+            var kind = job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
+            if (plan.Width < 2 || plan.Kind != kind)
             {
-                pool.SetPlan(plan with { Width = 2 });
+                pool.SetPlan(plan with { Kind = kind, Width = Math.Max(2, plan.Width) });
             }
 
             return true;
         }
 
-        return total.LockContentions > 0 &&
-            (total.LockTiming != LockTiming.Timed || timing.CoveredUntil < timing.OverlapSeenAt + TimestampOf(AutoTuning.MinTimedLocks));
+        return total.LockContentions > 0 && !LockSettled(total);
     }
 
-    // The first plan for waiting items that contended while their waits are not timed yet (the listener still starting,
-    // or slower than the sample): not wider than twice the cores until timed windows show whether a lock holds them. The
-    // monitor widens by Little's law once they do not (a window or two later); a small job is not taken all at once.
+    // Timed waits cover a time when two workers were in batches (MinTimedLocks past the first such tick).
+    private bool LockSettled(WorkSample total)
+    {
+        var timing = pool.LockTiming;
+        return total.LockTiming == LockTiming.Timed && timing.OverlapSeenAt != 0 && timing.CoveredUntil >= timing.OverlapSeenAt + TimestampOf(AutoTuning.MinTimedLocks);
+    }
+
+    // Items still running that wait, while timing is on and the run contended: threads blocked behind one lock look like
+    // sleeping ones from outside. The plan waits until timed waits cover a time when two workers were in batches (the
+    // events arrive up to AutoTuning.LockEventDelay late), within the same bound. Only where timing is on already: a
+    // process's first contended run does not wait ~0.2 s for the listener, so long sleeps never pay that.
+    private bool AwaitRunningLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed)
+    {
+        return decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && pool.CanTimeLocks && Reporting.PlainLockWaits.IsStarted &&
+            total.LockContentions > 0 && total.LockTiming != LockTiming.Counted && elapsed < options.SampleTime + (2 * AutoTuning.LockEventDelay) &&
+            pool.LockTiming.OverlapSeenAt != 0 && !LockSettled(total);
+    }
+
+    // The first plan for waiting items that contended while their waits are not timed yet over a time two workers were in
+    // batches (the listener still starting, or the events later than the sample's bound): not wider than twice the cores
+    // until timed windows show whether a lock holds them. The monitor widens by Little's law once they do not (a window or
+    // two later; not from untimed windows that contend), or re-plans to serialized; a small job is not taken all at once.
     private PlanDecision LockUnsettled(PlanDecision decision, WorkSample total)
     {
         var cap = 2 * cores;
         if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || decision.Width <= cap ||
-            total.LockTiming != LockTiming.Pending || total.LockContentions == 0)
+            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total))
         {
             return decision;
         }
