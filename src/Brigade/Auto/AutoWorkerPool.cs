@@ -394,8 +394,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             return total;
         }
 
-        _lockTiming.Look(workers);
-        return _lockTiming.Timed(total, workers);
+        var plan = _plan;
+        _lockTiming.Look(workers, plan.Kind);
+        return _lockTiming.Timed(total, workers, plan.Probing);
     }
 
     /// <summary>Stops timing the workers' lock waits (the run is over).</summary>

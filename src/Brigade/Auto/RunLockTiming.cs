@@ -30,7 +30,10 @@ internal sealed class RunLockTiming
     // The workers seen in batches together at one tick (their ids and items then), and whether two of them have since
     // finished items: then they wanted any lock the items share at the same time.
     private Dictionary<int, long>? _overlap;
+    private LoopKind _overlapKind;
     private bool _overlapped;
+    private bool _rebased;
+    private long _waitedBase;
 
     /// <summary>Gets whether two workers have finished items since a tick that saw both in a batch.</summary>
     public bool Overlapped => Volatile.Read(ref _overlapped);
@@ -56,8 +59,9 @@ internal sealed class RunLockTiming
     /// <summary>Gives a new worker the moment its waits count from.</summary>
     public void Launched(AutoWorker worker) => worker.LockWaits.CountFrom = Volatile.Read(ref _fromTimestamp);
 
-    /// <summary>Notes which workers are in a batch at this tick (see <see cref="Overlapped"/>).</summary>
-    public void Look(List<AutoWorker> workers)
+    /// <summary>Notes which workers of the plan's kind are in a batch at this tick (see <see cref="Overlapped"/>): workers of
+    /// another kind leave at their next batch's end, and one that left no longer wants the lock.</summary>
+    public void Look(List<AutoWorker> workers, LoopKind kind)
     {
         if (Volatile.Read(ref _overlapped))
         {
@@ -66,6 +70,11 @@ internal sealed class RunLockTiming
 
         lock (_gate)
         {
+            if (_overlap is not null && _overlapKind != kind)
+            {
+                _overlap = null;
+            }
+
             if (_overlap is { } seen)
             {
                 var moved = 0;
@@ -84,21 +93,25 @@ internal sealed class RunLockTiming
             var inBatch = 0;
             foreach (var w in workers)
             {
-                inBatch += w.InBatchSince != 0 ? 1 : 0;
+                inBatch += w.Kind == kind && w.InBatchSince != 0 ? 1 : 0;
             }
 
             if (inBatch >= 2)
             {
                 _overlap = [];
+                _overlapKind = kind;
                 foreach (var w in workers)
                 {
-                    if (w.InBatchSince != 0)
+                    if (w.Kind == kind && w.InBatchSince != 0)
                     {
                         _overlap[w.Id] = w.Totals.TotalItems;
                     }
                 }
 
-                OverlapSeenAt = Stopwatch.GetTimestamp();
+                if (OverlapSeenAt == 0)
+                {
+                    OverlapSeenAt = Stopwatch.GetTimestamp();
+                }
             }
         }
     }
@@ -106,7 +119,11 @@ internal sealed class RunLockTiming
     /// <summary>Adds the timed lock figures to the run's totals: <see cref="LockTiming.Timed"/> once timing covers
     /// <see cref="AutoTuning.MinTimedLocks"/>, <see cref="LockTiming.Pending"/> before, <see cref="LockTiming.Counted"/>
     /// where the listener cannot start or stays deaf to the contention the runtime counts.</summary>
-    public WorkSample Timed(WorkSample total, List<AutoWorker> workers)
+    /// <param name="total">The run's totals.</param>
+    /// <param name="workers">The run's workers.</param>
+    /// <param name="probing">Whether the run is still sampling: its figures then start again when two workers are first
+    /// seen in batches together, so that the share is of their time together, not diluted by the first worker's time alone.</param>
+    public WorkSample Timed(WorkSample total, List<AutoWorker> workers, bool probing)
     {
         if (PlainLockWaits.Failed)
         {
@@ -152,16 +169,36 @@ internal sealed class RunLockTiming
                 _contentionsAtStart = total.LockContentions;
             }
 
+            if (probing && !_rebased && OverlapSeenAt != 0)
+            {
+                // From here, the time two or more workers ran: a wait queued from before is clipped to it, and the waits
+                // counted so far are the base.
+                _rebased = true;
+                _fromBusy = total.LockBusyTicks;
+                _fromElapsed = total.LockElapsedTicks;
+                Volatile.Write(ref _fromTimestamp, nowStopwatch);
+                _waitedBase = 0;
+                foreach (var w in workers)
+                {
+                    _waitedBase += w.LockWaits.TicksUntil(coveredUntil);
+                    w.LockWaits.CountFrom = nowStopwatch;
+                }
+
+                return total with { LockTiming = LockTiming.Pending };
+            }
+
             if (Deaf(total.LockContentions, nowUtc, lastEvent))
             {
                 return total with { LockTiming = LockTiming.Counted };
             }
 
-            long waited = 0;
+            var waited = -_waitedBase;
             foreach (var w in workers)
             {
                 waited += w.LockWaits.TicksUntil(coveredUntil);
             }
+
+            waited = Math.Max(0, waited);
 
             var elapsed = total.LockElapsedTicks - _fromElapsed;
             var covered = elapsed - Math.Min(notYetTicks, elapsed);
