@@ -56,9 +56,10 @@ public sealed partial class PackagesTests
             CheckPackage(nupkg);
         }
 
+        // The library consumer and the tool use the feed independently (each its own folder; NuGet locks each package it
+        // extracts into the shared package folder): side by side, the test waits for the longer of the two, not the sum.
         WriteIsolatedNuGetConfig(temp, feed);
-        await ConsumeLibrariesAsync(temp, version);
-        await InstallAndRunToolAsync(temp, feed, version);
+        await Task.WhenAll(ConsumeLibrariesAsync(temp, version), InstallAndRunToolAsync(temp, feed, version));
     }
 
     private static async Task PackAllAsync(TempDirectory temp, string feed, string version)

@@ -245,7 +245,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         _decision = decision;
         _sinceDecision = total;
         _monitor.Restart(total, _time.GetTimestamp());
-        _plans.Add(decision.ToPlan(revision, _job.ItemsTaken, _decisionFromCache && revision == 0));
+        _plans.Add(decision.ToPlan(revision, _job.ItemsTaken, _decisionFromCache && revision == 0, _job.SinceStart()));
         _job.Plan = decision.Explanation;
         if (decision.Class == WorkloadClass.AsyncIo)
         {
@@ -267,6 +267,6 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
     {
         _decision = after;
         _sinceDecision = default;
-        _plans.Add(after.ToPlan(0, _job.ItemsTaken, fromCache: false));
+        _plans.Add(after.ToPlan(0, _job.ItemsTaken, fromCache: false, _job.SinceStart()));
     }
 }

@@ -61,6 +61,10 @@ public sealed class AutoPlan
     /// <summary>Gets how many items had been taken from the input when the plan was made.</summary>
     public long AtItem { get; init; }
 
+    /// <summary>Gets when the plan was made, from the run's start (the clock of <see cref="RunReport.Timeline"/>); null when
+    /// not recorded. The forecast reads what the sample's batches showed at that moment (<see cref="Reporting.SpeedupForecast.ForRun"/>).</summary>
+    internal TimeSpan? DecidedAt { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => Explanation;
 }

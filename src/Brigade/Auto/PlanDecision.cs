@@ -25,7 +25,7 @@ internal sealed record PlanDecision(
     public bool FromRunningItems { get; init; }
 
     /// <summary>Turns the decision into the public plan a report carries.</summary>
-    public AutoPlan ToPlan(int revision, long atItem, bool fromCache) => new()
+    public AutoPlan ToPlan(int revision, long atItem, bool fromCache, TimeSpan? decidedAt = null) => new()
     {
         Class = Class,
         Engine = Engine,
@@ -42,5 +42,6 @@ internal sealed record PlanDecision(
         FromRunningItems = FromRunningItems,
         Revision = revision,
         AtItem = atItem,
+        DecidedAt = decidedAt,
     };
 }

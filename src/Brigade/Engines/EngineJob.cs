@@ -140,6 +140,10 @@ public sealed class EngineJob<TIn, TOut>
     /// <returns>The timestamp.</returns>
     public long GetTimestamp() => _recorder.Clock.Now();
 
+    /// <summary>Gets the time since the run started, on the clock of the run's timeline.</summary>
+    /// <returns>The time since the start.</returns>
+    internal TimeSpan SinceStart() => _recorder.Clock.SinceStart(_recorder.Clock.Now());
+
     /// <summary>Gets the size of the next batch for <paramref name="worker"/>: <see cref="RunOptions.BatchSize"/> when set,
     /// otherwise the worker's adaptive size, capped so that the remaining items still spread over every worker.</summary>
     /// <param name="worker">The worker about to take a batch.</param>

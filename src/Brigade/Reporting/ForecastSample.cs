@@ -84,7 +84,8 @@ public sealed class ForecastSample
 
     /// <summary>Builds the sample behind an auto-mode run's first plan, with the spread of the sampled batches' item times
     /// (read from the run's timeline) and the machine's load read now. A plan decided from items still running has only a
-    /// lower bound of their time: the sample's time per item is twice it (see <see cref="SpeedupForecast.ForRun"/>).</summary>
+    /// lower bound of their time: the sample's time per item is then read from what its batches showed when the plan was
+    /// made, or twice the time so far (see <see cref="SpeedupForecast.ForRun"/>).</summary>
     /// <param name="run">A run auto mode planned.</param>
     /// <param name="readGroups">Whether to read the other scheduling groups (<see cref="OtherGroups"/>; milliseconds).</param>
     /// <returns>The sample, or null when the run has no plan with a measurement.</returns>
@@ -101,7 +102,7 @@ public sealed class ForecastSample
         return new ForecastSample
         {
             Items = s.Items,
-            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.ItemTime(plan).Seconds),
+            TimePerItem = TimeSpan.FromSeconds(SpeedupForecast.SampledAtDecision(run, plan)?.Seconds ?? SpeedupForecast.ItemTime(plan).Seconds),
             Spread = SpeedupForecast.Spread(run.Timeline, plan),
             CpuRatio = s.CpuRatio,
             RunQueueShare = s.RunQueueShare,
@@ -116,10 +117,10 @@ public sealed class ForecastSample
     /// <summary>
     /// Amdahl's serial fraction from the lock waits the sample measured (Brigade's primitives are timed by the run as a
     /// whole, so only plain lock waits from the runtime's contention events, <see cref="PlainLockWaits"/>, count here):
-    /// with <c>k</c> workers behind one lock held a share <c>s</c> of the time, the waits are about <c>s (k − 1) / k</c>
-    /// of the workers' time, so <c>s ≈ q k / (k − 1)</c> for a measured wait share <c>q</c>. 0 when the sample ran on
-    /// one worker (nothing to contend with), the waits were not timed, under 5% of the sample's time, or the run counted
-    /// fewer contentions than half its items (a lock that serializes the items contends on most of them).
+    /// the share <c>q</c> of the <c>k</c> workers' time spent waiting, turned into the share <c>s</c> of an item's own
+    /// time inside the lock by <see cref="SerialFractionFromWaits"/>. 0 when the sample ran on one worker (nothing to
+    /// contend with), the waits were not timed, under 5% of the sample's time, or the run counted fewer contentions than
+    /// half its items (a lock that serializes the items contends on most of them).
     /// </summary>
     internal static double SampleSerialFraction(RunReport run, AutoPlan plan)
     {
@@ -152,6 +153,67 @@ public sealed class ForecastSample
         }
 
         var q = Math.Clamp(waited / busy, 0, 1);
-        return q < 0.05 ? 0 : Math.Clamp(q * workers / (workers - 1), 0, 1);
+        return q < 0.05 ? 0 : SerialFractionFromWaits(q, workers);
+    }
+
+    /// <summary>
+    /// The share <c>s</c> of each item's own time spent inside one lock, from the share <c>q</c> of <c>k</c> workers' time
+    /// spent waiting for it (0 to 1).
+    /// </summary>
+    /// <remarks>
+    /// <para>Each worker cycles through an item: <c>(1 − s)·t</c> outside the lock, a wait <c>W</c>, <c>s·t</c> inside it,
+    /// so <c>q = W / (t + W)</c>. Whatever the timing, two bounds hold. The lock is held at most all the time: the
+    /// throughput <c>k / (t + W)</c> times <c>s·t</c> is at most 1, so <c>s ≤ 1 / (k (1 − q))</c>, with equality once the
+    /// lock saturates (always held, every worker's cycle <c>k·s·t</c> long). And someone waits only while the lock is
+    /// held, at most <c>k − 1</c> at once: the mean number waiting, <c>k·q</c>, is at most <c>(k − 1)·k·s·(1 − q)</c>, so
+    /// <c>s ≥ q / ((k − 1)(1 − q))</c>.</para>
+    /// <para>Between them, the closed queue of <c>k</c> workers and one lock (the machine-repairman model, solved exactly by
+    /// mean value analysis for exponential times: with <c>Q₀ = 0</c>, <c>Rₙ = s·t·(1 + Qₙ₋₁)</c>, <c>Xₙ = n / ((1 − s)·t + Rₙ)</c>,
+    /// <c>Qₙ = Xₙ·Rₙ</c>, the wait is <c>W = Rₖ − s·t</c>) gives <c>q</c> as an increasing function of <c>s</c>; it is
+    /// inverted here by bisection. It tends to the saturated bound as <c>k·s</c> grows past 1 (16 workers and a lock held
+    /// 30% of each item wait <c>q</c> = 0.79, read back as 0.30; the linear rule <c>s ≈ q·k / (k − 1)</c> used before gave
+    /// 0.84), and for two workers a lock held half the time waits 20% (read back as 0.5; the linear rule gave 0.4). Items
+    /// whose time in the lock varies less than exponential times wait less than the model says at light load, so there
+    /// the fraction reads low; the bounds still hold.</para>
+    /// </remarks>
+    /// <param name="q">The measured share of the workers' time spent waiting for the lock.</param>
+    /// <param name="k">The number of workers that ran.</param>
+    /// <returns>The serial fraction, 0 to 1.</returns>
+    internal static double SerialFractionFromWaits(double q, int k)
+    {
+        if (k < 2 || q <= 0)
+        {
+            return 0;
+        }
+
+        // k workers wait at most for the k − 1 others: a longer share is the measurement's noise, and reads as a lock
+        // held all the time (both bounds are then 1).
+        q = Math.Min(q, (k - 1) / (double)k);
+        double low = 0, high = 1;
+        for (var i = 0; i < 60; i++)
+        {
+            var s = (low + high) / 2;
+            (low, high) = LockWaitShare(s, k) < q ? (s, high) : (low, s);
+        }
+
+        // The model-free bounds (see above) hold whatever the model says.
+        var lower = q / ((k - 1) * (1 - q));
+        var upper = 1 / (k * (1 - q));
+        return Math.Clamp((low + high) / 2, Math.Min(lower, upper), Math.Min(upper, 1));
+    }
+
+    // The share of k workers' time spent waiting for a lock held a share s of each item's time (exponential times): mean
+    // value analysis of the closed queue (see SerialFractionFromWaits), with t = 1.
+    internal static double LockWaitShare(double s, int k)
+    {
+        double queue = 0, response = 0;
+        for (var n = 1; n <= k; n++)
+        {
+            response = s * (1 + queue);
+            queue = n / ((1 - s) + response) * response;
+        }
+
+        var wait = Math.Max(0, response - s);
+        return wait / (1 + wait);
     }
 }

@@ -16,12 +16,14 @@ public sealed partial class SpeedupForecast
     /// Its items, time per item, CPU share and spread are replaced by each plan's.</param>
     /// <returns>The forecast for the engine the run ended on, or null when the run has no plan with a measurement.</returns>
     /// <remarks>
-    /// <para>A plan decided from items still running knows only that they take longer than their time so far: the time
-    /// per item is taken as twice that (a duration known only to exceed <c>e</c> has, at the median, as long again to
-    /// go), and the sampled items as half done.</para>
+    /// <para>A plan decided from items still running knows only that they take longer than their time so far. When the
+    /// plan's time is known, the sample is read as it stood then (<see cref="SampledAtDecision"/>: finished items' times,
+    /// running items expected to last as long as the finished ones that outlasted them, else twice their time so far)
+    /// and lasts until the plan; otherwise the time per item is twice the time so far (a duration known only to exceed
+    /// <c>e</c> has, at the median, as long again to go), and the sampled items are half done.</para>
     /// <para>Each plan's items are forecast from its own measurement, so a re-plan mid-run (the work changed, or the
     /// sample misread a busy machine) forecasts the rest from what auto mode knew then; the engine's start-up counts only
-    /// when the engine changes.</para>
+    /// when the engine changes and has items to run.</para>
     /// </remarks>
     public static SpeedupForecast? ForRun(RunReport run, Func<string, int, int, EngineCost>? costOf = null, ForecastSample? sample = null)
     {
@@ -36,16 +38,26 @@ public sealed partial class SpeedupForecast
         var machine = sample ?? ForecastSample.FromPlan(first, n);
         var sampled = Math.Min(first.AtItem, n);
         var (t0, fromRunning) = ItemTime(first);
+        var atDecision = fromRunning ? SampledAtDecision(run, first) : null;
+        if (atDecision is { } seen)
+        {
+            t0 = seen.Seconds;
+        }
 
         // The sample: measured where the timeline shows when the plan's first batch started; else the sampled items'
         // time at the sample's concurrency (the cores for items that use them, every sampled item for waiting ones).
         // The sample ran the whole job only when it covered every item and the timeline is whole: a run stopped after the
         // plan, or a timeline cut short, also shows no batch after the sample.
         var wholeJob = first.AtItem >= n && !run.TimelineTruncated;
-        var sampleWall = first.FromCache ? 0 : SampleWall(run.Timeline, first.AtItem, fromRunning || !wholeJob) ?? EstimatedSampleWall(first, sampled, machine.Cores);
+        // A plan from items still running: the sample lasted until the plan was made, when it is known (the first batch
+        // after it can start much later, when a worker is free of a long sampled item: a time the plan could not know).
+        var sampleWall = first.FromCache ? 0
+            : atDecision is not null ? first.DecidedAt!.Value.TotalSeconds
+            : SampleWall(run.Timeline, first.AtItem, fromRunning || !wholeJob) ?? EstimatedSampleWall(first, sampled, machine.Cores);
 
-        // A plan from running items leaves its sampled items half done (t0 is twice their time so far).
-        var leftOver = fromRunning ? sampled / 2.0 : 0;
+        // A plan from running items leaves its sampled items unfinished: what the sample's batches showed of them when it
+        // was made, else half done (t0 is then twice their time so far).
+        var leftOver = atDecision?.LeftOver ?? (fromRunning ? sampled / 2.0 : 0);
         var wall = sampleWall;
         var work = sampled * t0;
         SpeedupForecast? last = null;
@@ -64,7 +76,8 @@ public sealed partial class SpeedupForecast
             var items = (to - from) + (k == 0 ? leftOver : 0);
             work += (to - from) * t;
             var cost = costOf?.Invoke(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize) ?? EngineCost.Default(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
-            if (engine == plan.Engine || k > 0 && items <= 0)
+            // The engine starts only when it changes and has items to run (a sample that ran the whole job leaves none).
+            if (engine == plan.Engine || items <= 0)
             {
                 cost = new EngineCost { PerItem = cost.PerItem, Measured = cost.Measured };
             }
@@ -96,6 +109,99 @@ public sealed partial class SpeedupForecast
             CoreShare = last.CoreShare,
             LimitedBy = sampleWall > 0.5 * wall ? "start-up" : last.LimitedBy,
         };
+    }
+
+    /// <summary>
+    /// What the sample's batches showed when a plan from items still running was made (at its
+    /// <see cref="AutoPlan.DecidedAt"/>): items that had finished, with their time, and items still running, known only
+    /// to take longer than their time so far <c>e</c> (censored, in survival analysis's terms). The items' distribution
+    /// is the Kaplan–Meier estimate from them: mass only at the finished items' times, and what is left beyond the
+    /// longest time seen <c>L</c> (when that is an item still running) placed at <c>2L</c>, the median of a duration known
+    /// only to exceed <c>L</c>. A running item is expected to last the mean of that distribution beyond its <c>e</c>:
+    /// as long as the finished items that outlasted it, or <c>2L</c> when none did. A batch of <c>c</c> items still
+    /// running after <c>e</c> counts as <c>c</c> items of at least <c>e / c</c> each (their mean is at least that).
+    /// </summary>
+    /// <returns>The time per item over the sampled items, and the work left of them when the plan was made, in items of
+    /// that time (items taken but not started count whole); null when the plan's time or the sample's batches are not known.</returns>
+    internal static (double Seconds, double LeftOver)? SampledAtDecision(RunReport run, AutoPlan plan)
+    {
+        if (!plan.FromRunningItems || plan.DecidedAt is not { } at || run.TimelineTruncated)
+        {
+            return null;
+        }
+
+        var seen = new List<(double Time, bool Finished, int Count)>();
+        var notStarted = 0;
+        foreach (var e in run.Timeline)
+        {
+            if (e.FirstIndex >= plan.AtItem || e.Count <= 0)
+            {
+                continue;
+            }
+
+            if (e.Start >= at)
+            {
+                notStarted += e.Count;
+            }
+            else
+            {
+                var finished = e.End <= at;
+                seen.Add(((finished ? e.Duration : at - e.Start).TotalSeconds / e.Count, finished, e.Count));
+            }
+        }
+
+        if (seen.Count == 0)
+        {
+            return null;
+        }
+
+        // Kaplan–Meier: at each finished item's time, the share still running drops by the finished over those at risk
+        // (items seen to last at least that long); an item still running leaves the risk set at its time so far.
+        seen.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : y.Finished.CompareTo(x.Finished));
+        var atoms = new List<(double Time, double Mass)>();
+        double survival = 1, atRisk = seen.Sum(static x => x.Count);
+        foreach (var (time, finished, count) in seen)
+        {
+            if (finished)
+            {
+                var mass = survival * count / atRisk;
+                atoms.Add((time, mass));
+                survival -= mass;
+            }
+
+            atRisk -= count;
+        }
+
+        if (survival > 1e-12)
+        {
+            atoms.Add((2 * seen[^1].Time, survival));
+        }
+
+        double total = 0, left = 0, items = 0;
+        foreach (var (time, finished, count) in seen)
+        {
+            var expected = time;
+            if (!finished)
+            {
+                double mass = 0, sum = 0;
+                foreach (var (a, p) in atoms)
+                {
+                    if (a > time)
+                    {
+                        (mass, sum) = (mass + p, sum + (a * p));
+                    }
+                }
+
+                expected = mass > 0 ? sum / mass : 2 * time;
+                left += (expected - time) * count;
+            }
+
+            total += expected * count;
+            items += count;
+        }
+
+        var t = total / items;
+        return t > 0 ? (t, (left / t) + notStarted) : null;
     }
 
     // A plan's time per item, and whether it is a lower bound doubled (items still running).

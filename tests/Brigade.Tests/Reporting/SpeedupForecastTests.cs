@@ -259,8 +259,9 @@ public sealed class SpeedupForecastTests
         Assert.Equal("", SpeedupForecast.PlanNote(plan, 0));
     }
 
-    private static AutoPlan Plan(string engine, int width, double micros, double cpu, long atItem, string explanation = "x", bool fromRunningItems = false) => new()
+    private static AutoPlan Plan(string engine, int width, double micros, double cpu, long atItem, string explanation = "x", bool fromRunningItems = false, TimeSpan? decidedAt = null) => new()
     {
+        DecidedAt = decidedAt,
         Engine = engine,
         Explanation = explanation,
         FromRunningItems = fromRunningItems,
@@ -294,13 +295,81 @@ public sealed class SpeedupForecastTests
     }
 
     [Fact]
+    public void ForRun_PlanFromItemsStillRunning_ExpectsThemToLastAsLongAsTheFinishedOnesThatOutlastedThem()
+    {
+        // 64 sleeping items of 10 ms on 64 threads. At the plan (11 ms) item 0 had finished in 10 ms and items 1-5 had run
+        // 9 ms: they are expected to last 10 ms (the finished item outlasted 9 ms), not twice 9. The sample lasts until
+        // the plan, then the other 58 items and the 0.5 items' worth left of the running ones take one round of 10 ms.
+        var sampled = new List<TimelineEvent> { new(1, 0, 1, 0, TimeSpan.Zero, TimeSpan.FromMilliseconds(10), null) };
+        for (var i = 1; i <= 5; i++)
+        {
+            sampled.Add(new TimelineEvent(i + 1, i, 1, 0, TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(10), null));
+        }
+
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 64,
+            Plans = [Plan("threads", 64, 9_000, 0, atItem: 6, fromRunningItems: true, decidedAt: TimeSpan.FromMilliseconds(11))],
+            Timeline = [.. sampled, new TimelineEvent(7, 6, 1, 0, TimeSpan.FromMilliseconds(11.2), TimeSpan.FromMilliseconds(10), null)],
+        };
+
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.InRange(SpeedupForecast.SampledAtDecision(run, run.Plans[0])!.Value.Seconds, 0.00999, 0.01001);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 20.9, 21.1);
+        Assert.InRange(f.Speedup, 64 * 10.0 / 21 * 0.99, 64 * 10.0 / 21 * 1.01);
+    }
+
+    [Fact]
+    public void ForRun_PlanFromItemsStillRunning_CountsTheSampleUntilThePlanNotUntilAWorkerWasFree()
+    {
+        // 8 CPU-bound items of 60 ms on 2 workers, planned at 21 ms from items 0 and 1 still running (21 and 20 ms so far,
+        // nothing finished): each taken to last twice the longest time seen (42 ms). The next batch started at 60 ms, when
+        // a worker was free, a time the plan could not know: the forecast's sample ends at the plan, and the sampled items'
+        // remaining 21 + 22 ms run after it, so both the items' time and the wall use what was known at the plan.
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 8,
+            Plans = [Plan("threadpool", 2, 20_000, 1, atItem: 2, fromRunningItems: true, decidedAt: TimeSpan.FromMilliseconds(21))],
+            Timeline =
+            [
+                new TimelineEvent(1, 0, 1, 0, TimeSpan.Zero, TimeSpan.FromMilliseconds(60), null),
+                new TimelineEvent(2, 1, 1, 0, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(60), null),
+                new TimelineEvent(1, 2, 1, 0, TimeSpan.FromMilliseconds(60), TimeSpan.FromMilliseconds(60), null),
+            ],
+        };
+
+        var seen = SpeedupForecast.SampledAtDecision(run, run.Plans[0])!.Value;
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+
+        Assert.InRange(seen.Seconds, 0.0419, 0.0421);
+        Assert.InRange(seen.LeftOver, (43.0 / 42) - 0.01, (43.0 / 42) + 0.01);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 21 + (4 * 42) - 0.5, 21 + (4 * 42) + 0.5);
+        Assert.InRange(f.Speedup, 8 * 42.0 / 189 * 0.99, 8 * 42.0 / 189 * 1.01);
+
+        // Items that started later and are younger are no shorter: nothing finished, so each is expected to last beyond the
+        // longest time seen, not twice its own time so far.
+        var younger = new RunReport
+        {
+            Engine = "auto",
+            Items = 8,
+            Plans = run.Plans,
+            Timeline = [run.Timeline[0], new TimelineEvent(2, 1, 1, 0, TimeSpan.FromMilliseconds(17), TimeSpan.FromMilliseconds(60), null)],
+        };
+        Assert.InRange(SpeedupForecast.SampledAtDecision(younger, younger.Plans[0])!.Value.Seconds, 0.0419, 0.0421);
+    }
+
+    [Fact]
     public void ForRun_WholeJobSampled_CountsTheSampleUntilItsLastBatchEnded()
     {
         // 500 items of 0.4 µs, all run by the sample (nothing followed the plan): the sample's batches ended at 0.3 ms, so
-        // the job took at least that, not the items' own 0.2 ms (what an estimate from the time per item gives).
+        // the job took at least that, not the items' own 0.2 ms (what an estimate from the time per item gives). No item
+        // runs on the plan's engine, so its start-up (1 ms here) does not count either.
         var run = WholeJobSample(timelineTruncated: false);
 
-        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
+        var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost { StartUp = TimeSpan.FromMilliseconds(1) }, Idle(2))!;
 
         Assert.InRange(f.WallTime.TotalMicroseconds, 299, 301);
         Assert.InRange(f.Speedup, 200.0 / 300 * 0.99, 200.0 / 300 * 1.01);
