@@ -167,11 +167,17 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         AffordableThreads = _affordableThreads,
     };
 
+    // The watchdog's tick (AutoTicker). It saw the tick due before taking the lock; a worker may have ticked meanwhile
+    // (MaybeTick), and a second tick right after would look at running batches over a few microseconds: too short to
+    // tell computing from waiting (a CPU-bound item stopped that long by the runtime or a page fault reads as blocked).
     public void Tick()
     {
         lock (_controlGate)
         {
-            TickLocked();
+            if (Stopwatch.GetTimestamp() >= DueTimestamp)
+            {
+                TickLocked();
+            }
         }
     }
 

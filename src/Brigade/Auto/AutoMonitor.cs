@@ -50,8 +50,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
         // Re-plan at once rather than after whole windows; its batches may take long to finish.
         if (decision.Kind == LoopKind.Task && !job.IsAsyncWork)
         {
-            // Inspect already skips batches that overlapped a garbage collection (whose pause is counted only when
-            // it ends), so one check of clearly waiting batches is enough.
+            // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
+            // a thread can be held where no counter sees it (the runtime's other stops; the kernel's memory map, locked
+            // by a thread that waits for a core, for every thread that faults a page): alloc-heavy under load, both
+            // workers held 40 ms at 3 ms of CPU, no collection counted. Such a stop passes; items that now wait keep
+            // waiting: two checks in a row.
             var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
 
             // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
@@ -65,10 +68,9 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
             // a lock holder the others wait for.
             _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking ? _stallTicks + 1 : 0;
-            // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such,
-            // once their waits' events have arrived (a tick later; AutoTuning.LockEventDelay) if the run contended at all.
-            var stallTicks = total.LockTiming == LockTiming.Timed && total.LockContentions > 0 ? 2 : 1;
-            if (_stallTicks >= stallTicks &&
+            // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such
+            // (two stalled checks in a row also let their waits' events arrive: AutoTuning.LockEventDelay).
+            if (_stallTicks >= 2 &&
                 AutoPlanner.Decide(BatchInspector.WithLocks(running, total, stalled)!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
                 controller.Apply(blocking, revision: controller.Plans.Count, fromFinishedItems: false);
@@ -81,6 +83,14 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (window.MeasuredBatches == 0 && !window.MostlyInFlight)
         {
             // Nothing in the window was measured yet (measuring is every fourth batch): nothing to judge.
+            return;
+        }
+
+        if (!window.MostlyInFlight && window.MostlyRuntime)
+        {
+            // A window the runtime held for most of its time measures the runtime: it grows until the work's own time
+            // dominates. (alloc-heavy under load: 3 batches of 81 ms, of them 54 ms in GC pauses, 20 ms waiting for a
+            // core, 0.9 ms of CPU and 6.7 ms of unexplained waits, read cpu/wall 0.12 and re-planned as blocking I/O.)
             return;
         }
 
@@ -113,9 +123,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         if (fresh.Class != decision.Class || fresh.Kind != decision.Kind)
         {
-            // Two windows in a row must agree before the plan changes: one odd window (a GC, a noisy neighbour) does
-            // not. A window that is clearly the other kind (items sleeping 99% of a CPU plan's batches) needs no second.
-            if (clear && AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
+            // Two windows in a row must agree before the plan changes: one odd window (a GC, a noisy neighbour, a stop no
+            // counter sees) does not. Items of a waiting plan that clearly compute need no second (no stop makes waiting
+            // items compute); a CPU plan's clearly waiting window does (cpu-alloc under load: 5 batches, 65 ms of waits
+            // unexplained beside 2 ms of CPU), and the check of running batches above sees a real turn as soon.
+            if (clear && decision.MeasuredClass != WorkloadClass.CpuBound && AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
             {
                 controller.Apply(clearly, revision: controller.Plans.Count);
             }

@@ -35,9 +35,14 @@ internal sealed class AutoProbe<TIn, TOut>(
         // sleeping 99% of their time need no twentieth millisecond to be recognized).
         var clear = total.TotalItems >= AutoTuning.MinSampleItems && (total.MostlyInFlight || total.MeasuredBatches >= 2) &&
             (total.CpuRatio < AutoTuning.ClearlyBlocking || (total.CpuRatio > AutoTuning.ClearlyCpuBound && !total.MostlyInFlight));
-        var enough = (total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
+
+        // Batches not measured count as computation because they were too short to measure; but a worker's first batch
+        // is never measured (it reads no run-queue wait), whatever its length, and widening the sample starts such
+        // workers. A sample of those alone says nothing yet (four 10 ms sleeps read cpu/wall 1.00, CPU-bound).
+        var measurable = total.MostlyInFlight || total.MeasuredBatches > 0 || total.WallTicks < total.Batches * AutoTuning.MinMeasuredBatch.Ticks;
+        var enough = measurable && ((total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
             || (elapsed >= options.SampleTime && total.TotalItems >= AutoTuning.MinSampleItems)
-            || (clear && elapsed >= 2 * AutoTuning.ProbeTick);
+            || (clear && elapsed >= 2 * AutoTuning.ProbeTick));
         if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed))
         {
             controller.Apply(LockUnsettled(decision, total), revision: 0);

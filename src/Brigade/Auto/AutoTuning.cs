@@ -30,6 +30,10 @@ internal static class AutoTuning
     /// <summary>...and spans this many monitor ticks.</summary>
     public const int MinWindowTicks = 2;
 
+    /// <summary>The shortest batch whose end readings are taken: a shorter one is not worth them (more than it measured),
+    /// and counts as computation (see <see cref="WorkSample.CpuRatio"/>).</summary>
+    public static readonly TimeSpan MinMeasuredBatch = TimeSpan.FromMicroseconds(25);
+
     /// <summary>The sample decides once this many items finished within <see cref="AutoEngineOptions.SampleTime"/>; with fewer, the items still running are measured instead.</summary>
     public const int MinSampleItems = 4;
 

@@ -69,7 +69,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         Kind = kind;
         _time = time;
         _asyncWork = asyncWork;
-        _minMeasuredTimestamps = time.TimestampFrequency / 40_000;
+        _minMeasuredTimestamps = (long)(AutoTuning.MinMeasuredBatch.TotalSeconds * time.TimestampFrequency);
     }
 
     public int Id { get; }

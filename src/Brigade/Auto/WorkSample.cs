@@ -30,6 +30,15 @@ internal readonly record struct WorkSample
     /// <summary>Gets whether these batches ran mostly while code was being compiled (a cold first run), not working.</summary>
     public bool MostlyJit => CompilingWallTicks > 0 && CompilingWallTicks * 2 >= WallTicks + JitTicks + PendingWallTicks;
 
+    /// <summary>
+    /// Gets whether the runtime held these batches for most of their time: compiling code (<see cref="MostlyJit"/>), or
+    /// garbage-collector pauses making up half of the measured wall time. Around a collection or a compilation threads
+    /// also wait in ways no counter reports (to allocate while a collection is under way, for code another thread
+    /// compiles); beside the little CPU the items got meanwhile, those waits read as the items' own. Such batches measure
+    /// the runtime, not the work.
+    /// </summary>
+    public bool MostlyRuntime => MostlyJit || (MeasuredWallTicks > 0 && GcPauseTicks * 2 >= MeasuredWallTicks);
+
     /// <summary>Gets the items of batches that ran on one thread (synchronous work, or asynchronous work that completed synchronously).</summary>
     public long Items { get; init; }
 

@@ -1,0 +1,113 @@
+using Brigade.Auto;
+using Brigade.Tests.Infrastructure;
+
+namespace Brigade.Tests.Auto;
+
+/// <summary>
+/// A CPU plan's monitor judges windows of finished batches; one the runtime held for most of its time (garbage-collector
+/// pauses, code being compiled) measures the runtime, not the work; and one odd window (a stop no counter sees) does not
+/// change the plan. The windows below were measured (cpu-alloc and alloc-heavy under load, beside a CPU hog) and each
+/// re-planned CPU-bound work as blocking I/O.
+/// </summary>
+public sealed class AutoMonitorWindowTests
+{
+    public static TheoryData<string, bool> Windows => new()
+    {
+        { "gc-held", false },
+        { "compiling", false },
+        { "stopped-once", false },
+        { "sleeping", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public async Task Windows_UnderACpuPlan_ReplanOnlyWhenTheItemsThemselvesKeepWaiting(string name, bool replans)
+    {
+        // Measured: cpu-alloc, 4 batches of 51 ms, 39 ms of them in GC pauses, 8 ms waiting for a core, 2 ms of CPU per item.
+        var gcHeld = new WorkSample
+        {
+            Items = 13, Batches = 5, WallTicks = 2_063_037, MeasuredItems = 11, MeasuredBatches = 4, MeasuredWallTicks = 2_058_852,
+            CpuTicks = 22_824, RunQueueTicks = 331_886, GcPauseTicks = 1_553_580,
+        };
+
+        // Measured (alloc-heavy) without its GC pauses: the process compiled code through all of it.
+        var compiling = new WorkSample
+        {
+            Items = 3, Batches = 3, WallTicks = 2_434_510, MeasuredItems = 3, MeasuredBatches = 3, MeasuredWallTicks = 2_434_510,
+            CpuTicks = 26_664, RunQueueTicks = 602_337, CompilingWallTicks = 2_426_457,
+        };
+
+        // Measured: cpu-alloc, 5 batches, 65 ms off the CPU for no reason any counter gives, beside 2 ms of CPU.
+        var stopped = new WorkSample
+        {
+            Items = 8, Batches = 5, WallTicks = 962_368, MeasuredItems = 8, MeasuredBatches = 5, MeasuredWallTicks = 962_368,
+            CpuTicks = 21_452, RunQueueTicks = 291_343, CompilingWallTicks = 36_533,
+        };
+        var computing = WorkSample.FromPerItem(8, wallPerItem: TimeSpan.FromMicroseconds(270), cpuPerItem: TimeSpan.FromMicroseconds(260));
+
+        // Items that now sleep 10 ms each, with a collection on the way.
+        var sleeping = WorkSample.FromPerItem(4, wallPerItem: TimeSpan.FromMilliseconds(10), cpuPerItem: TimeSpan.FromMicroseconds(30), gcPausePerItem: TimeSpan.FromMicroseconds(200));
+
+        WorkSample[] windows = name switch
+        {
+            "gc-held" => [gcHeld, gcHeld],
+            "compiling" => [compiling, compiling],
+            "stopped-once" => [stopped, computing],
+            _ => [sleeping, sleeping],
+        };
+        var engine = new MonitorEngine(windows);
+
+        await Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.Equal(replans ? [WorkloadClass.CpuBound, WorkloadClass.Blocking] : [WorkloadClass.CpuBound], engine.Classes);
+    }
+
+    // Applies a CPU plan to an auto run's controller, then shows a monitor of that run the windows, one a tick. The items
+    // wait until then, so no worker ticks meanwhile.
+    private sealed class MonitorEngine(WorkSample[] windows) : Engine
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
+
+        public override string Name => "monitored";
+
+        public override int GetDefaultDegreeOfParallelism() => 1;
+
+        public int Hold(int i)
+        {
+            _ = _release.Task.Wait(TimeSpan.FromSeconds(30));
+            return i;
+        }
+
+        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var options = new AutoEngineOptions { UsePlanCache = false };
+            var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
+            var controller = new AutoController<TIn, TOut>(job, options, inspector);
+            var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
+            try
+            {
+                controller.Start();
+                var cpu = AutoPlanner.Decide(WorkSample.FromPerItem(8, TimeSpan.FromMicroseconds(900), TimeSpan.FromMicroseconds(890)), controller.Context())!;
+                controller.Apply(cpu, revision: 0);
+                var now = options.TimeProvider.GetTimestamp();
+                monitor.Restart(default, now);
+                var total = default(WorkSample);
+                foreach (var window in windows)
+                {
+                    total += window;
+                    monitor.Step(now, total);
+                }
+
+                Classes = [.. controller.Plans.Select(p => p.Class)];
+            }
+            finally
+            {
+                _release.TrySetResult();
+                await controller.Pool.AllExited;
+                controller.Stop();
+            }
+        }
+    }
+}
