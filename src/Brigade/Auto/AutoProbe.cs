@@ -75,7 +75,7 @@ internal sealed class AutoProbe<TIn, TOut>(
         if ((_waitingTicks >= 2 || (_waitingTicks >= 1 && inspector.LookedTwice)) && total.TotalItems < AutoTuning.MinSampleItems && running is { } blocked && !inspector.FirstLooksOnly &&
             AutoPlanner.Decide(blocked, stillRunning) is { } early && !AwaitRunningLockTiming(early, total, elapsed))
         {
-            controller.Apply(early, revision: 0, fromFinishedItems: false);
+            controller.Apply(RunningLockUnsettled(early, total), revision: 0, fromFinishedItems: false);
             return;
         }
 
@@ -91,7 +91,7 @@ internal sealed class AutoProbe<TIn, TOut>(
                 : null;
             if (late is not null && (fromRunning || !AwaitLockTiming(late, total, elapsed)))
             {
-                controller.Apply(fromRunning ? late : LockUnsettled(late, total), revision: 0, fromFinishedItems: !fromRunning);
+                controller.Apply(fromRunning ? RunningLockUnsettled(late, total) : LockUnsettled(late, total), revision: 0, fromFinishedItems: !fromRunning);
                 return;
             }
         }
@@ -158,6 +158,15 @@ internal sealed class AutoProbe<TIn, TOut>(
             total.LockContentions > 0 && total.LockTiming != LockTiming.Counted && elapsed < options.SampleTime + (2 * AutoTuning.LockEventDelay) &&
             pool.LockTiming.OverlapSeenAt != 0 && !LockSettled(total);
     }
+
+    // Items still running that wait: from outside (CPU clock, thread state: a futex either way) a thread blocked behind a
+    // lock looks like a sleeping one. The evidence that tells them apart is a lock wait of a worker inside its own batch
+    // (timed events, by OS thread: Brigade's own locks between batches and the process's other threads never count). With
+    // it, and the waits not yet timed over a time two workers ran, the plan gets the same cap as one from finished items;
+    // without it (no wait delivered, or timing off, as in a process's first run) the pure-wait plan stays as wide as it is,
+    // so long sleeps are not held back.
+    private PlanDecision RunningLockUnsettled(PlanDecision decision, WorkSample total) =>
+        pool.LockTiming.WaitedInBatches(pool.Workers()) ? LockUnsettled(decision, total) : decision;
 
     // The first plan for waiting items that contended while their waits are not timed yet over a time two workers were in
     // batches (the listener still starting, or the events later than the sample's bound): not wider than twice the cores

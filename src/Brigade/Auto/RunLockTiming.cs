@@ -56,6 +56,29 @@ internal sealed class RunLockTiming
         }
     }
 
+    /// <summary>Gets whether a worker has waited for a lock inside one of its own batches since timing began (a wait
+    /// delivered so far, finished or still under way): the items themselves contend, not Brigade's locks between batches
+    /// nor other threads of the process. False while timing is off.</summary>
+    /// <param name="workers">The run's workers.</param>
+    public bool WaitedInBatches(List<AutoWorker> workers)
+    {
+        if (!PlainLockWaits.IsStarted || Volatile.Read(ref _fromTimestamp) == long.MaxValue)
+        {
+            return false;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        foreach (var w in workers)
+        {
+            if (w.LockWaits.TicksUntil(now) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Gives a new worker the moment its waits count from.</summary>
     public void Launched(AutoWorker worker) => worker.LockWaits.CountFrom = Volatile.Read(ref _fromTimestamp);
 
