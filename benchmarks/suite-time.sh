@@ -10,7 +10,8 @@
 #   ROUNDS=2 bash benchmarks/suite-time.sh A B    # A B A B: alternated rounds on a busy machine
 #
 # `bash .ci/run` runs the two steps as one command (`dotnet test` builds first); their sum is its time, within a few
-# seconds. TOP=N changes how many slow tests are listed (default 12). Everything lives under a new temp directory.
+# seconds. TOP=N changes how many slow tests are listed (default 12). Everything lives under a new temp directory; each
+# clone is removed once its figures are printed (the build and test logs stay).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 refs=("$@")
@@ -41,7 +42,12 @@ for round in $(seq 1 "$rounds"); do
     (cd "$dir" && timed build "$work/r$round-$commit.build.log" dotnet build Brigade.slnx -c Release)
     (cd "$dir" && timed test "$work/r$round-$commit.test.log" dotnet test Brigade.slnx -c Release --no-build --logger trx --results-directory "$dir/trx")
     grep -E '^(Passed|Failed)!' "$work/r$round-$commit.test.log" | sed 's/^/  /' || true
-    python3 - "$top" "$dir"/trx/*.trx <<'EOF'
+    trx=("$dir"/trx/*.trx)
+    if [ ! -e "${trx[0]}" ]; then
+      echo "  no test results (the build or the test host failed: see $work/r$round-$commit.*.log)"
+      continue
+    fi
+    python3 - "$top" "${trx[@]}" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 from datetime import datetime
 ns = {'t': 'http://microsoft.com/schemas/VisualStudio/TeamTest/2010'}
@@ -66,5 +72,6 @@ print(f'  slowest tests (of {len(tests)}):')
 for d, name, test, outcome in sorted(tests, reverse=True)[:top]:
     print(f'  {d:7.1f} s  {outcome[:4]}  {test[:110]}')
 EOF
+    rm -rf "$dir" # the clone and its build (several GB); the logs stay in $work
   done
 done

@@ -197,9 +197,11 @@ public sealed class ForecastSample
         }
 
         // The model-free bounds (see above) hold whatever the model says.
-        var lower = q / ((k - 1) * (1 - q));
-        var upper = 1 / (k * (1 - q));
-        return Math.Clamp((low + high) / 2, Math.Min(lower, upper), Math.Min(upper, 1));
+        // At the cap q = (k − 1) / k both bounds are 1, but rounding can put either a step above it: the limits are
+        // ordered and within [0, 1] before the clamp (which throws when its minimum exceeds its maximum).
+        var upper = Math.Min(1, 1 / (k * (1 - q)));
+        var lower = Math.Min(upper, q / ((k - 1) * (1 - q)));
+        return Math.Clamp((low + high) / 2, lower, upper);
     }
 
     // The share of k workers' time spent waiting for a lock held a share s of each item's time (exponential times): mean

@@ -38,6 +38,9 @@ public sealed class EngineConformanceTests
             new ConformanceOptions { CaseTimeout = TimeSpan.FromSeconds(3) });
 
         Assert.Equal(ConformanceOutcome.Failed, result.Outcome);
+        var message = result.Message ?? "";
+        Assert.True(message.Contains("did not finish in time", StringComparison.Ordinal) || message.Contains("still running", StringComparison.Ordinal),
+            $"failed for another reason: {result.Message}");
     }
 
     [Fact]

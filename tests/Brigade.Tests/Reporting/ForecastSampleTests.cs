@@ -49,6 +49,14 @@ public sealed class ForecastSampleTests
             }
         }
 
+        // A lock held all the time: the wait share at (or measured past) its cap reads as 1 on any number of workers
+        // (rounding at the cap once put a bound above 1 and made the clamp throw for 5, 6, 10, 13 … workers).
+        for (var k = 2; k <= 1024; k++)
+        {
+            Assert.Equal(1, ForecastSample.SerialFractionFromWaits(1, k), 6);
+            Assert.Equal(1, ForecastSample.SerialFractionFromWaits((k - 1) / (double)k, k), 6);
+        }
+
         Assert.Equal(0, ForecastSample.SerialFractionFromWaits(0.3, 1));
         Assert.Equal(0, ForecastSample.SerialFractionFromWaits(0, 8));
     }
