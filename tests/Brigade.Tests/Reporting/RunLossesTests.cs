@@ -117,12 +117,16 @@ public sealed class RunLossesTests
     public async Task Losses_GlobalPlainLockInCpuPool_LockContentionIsLargest()
     {
         // Two pool workers behind one plain lock held across a short wait: one waits for the lock while the other
-        // holds it. The hold is off the CPU so that a busy machine's run-queue wait cannot outweigh the contention.
+        // holds it. The hold is mostly off the CPU so that a busy machine's run-queue wait cannot outweigh the
+        // contention. It also computes for a millisecond: the other worker waits for the whole hold (4 ms) while the
+        // holder is off the CPU for 3, so the lock wait leads by a margin; a hold of the sleep alone made the two a
+        // coin toss (119 against 120 ms, failing about one run in four).
         var gate = new object();
         var report = await Runner.ForEachAsync(Enumerable.Range(0, 40), _ =>
         {
             lock (gate)
             {
+                SpinFor(TimeSpan.FromMilliseconds(1));
                 Thread.Sleep(3);
             }
         }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
