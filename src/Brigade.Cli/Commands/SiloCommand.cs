@@ -180,6 +180,12 @@ internal static class SiloCommand
         {
             throw;
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
+        {
+            // A signal during the start: Orleans ends its lifecycle with an exception of its own ("Lifecycle start
+            // canceled by request"), not an OperationCanceledException. The user stopped the silo; it did not fail.
+            throw new OperationCanceledException("the silo's start was interrupted", e, cancellationToken);
+        }
         catch (Exception e)
         {
             var where = options.Membership is { } store ? $", membership {store}" : "";

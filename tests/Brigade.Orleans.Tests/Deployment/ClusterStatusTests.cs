@@ -6,11 +6,12 @@ namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary><c>brigade cluster status</c> as users run it: after runs, with a wrong cluster id, with no store.</summary>
 [Collection("processes")]
-public sealed class ClusterStatusTests
+public sealed class ClusterStatusTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact(Timeout = 240_000)]
     public async Task Status_AfterRunsEnded_ShowsNoRun_AndAWrongClusterIdIsOneLineInBoundedTime()
     {
+        var phases = Stopwatch.StartNew();
         await using var silos = new SiloSet();
         var p = FreePorts.On([IPAddress.Loopback], 2).Select(x => x.ToString(CultureInfo.InvariantCulture)).ToArray();
         await silos.StartAsync("--port", p[0], "--gateway-port", p[1], "--primary-port", p[0]);
@@ -23,6 +24,7 @@ public sealed class ClusterStatusTests
             var (code, _, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(90), [.. run, "-o", Path.Combine(directory, "a.txt")]);
             Assert.True(code == 0, stderr);
             Assert.Equal("0", await RunsAsync(p[1]));
+            output.WriteLine($"silo, run of 200 and status after {phases.Elapsed.TotalSeconds:0.0} s");
 
             // Regression: a run whose client died (SIGKILL, here) never releases its grains, and RUNS said 1 until Orleans
             // collected them (15 minutes). A silo now counts a run only while it has a batch running or had one lately.
@@ -41,6 +43,8 @@ public sealed class ClusterStatusTests
                 await killed.WaitForExitAsync();
             }
 
+            output.WriteLine($"client killed after {phases.Elapsed.TotalSeconds:0.0} s");
+
             var runs = "";
             var waited = Stopwatch.StartNew();
             while (waited.Elapsed < TimeSpan.FromSeconds(45) && (runs = await RunsAsync(p[1])) != "0")
@@ -49,12 +53,14 @@ public sealed class ClusterStatusTests
             }
 
             Assert.True(runs == "0", $"RUNS still {runs} {waited.Elapsed.TotalSeconds:0} s after the run's client died");
+            output.WriteLine($"RUNS 0 {waited.Elapsed.TotalSeconds:0.0} s after the kill");
 
             (code, _, stderr, var elapsed) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--gateway", p[1], "--cluster-id", "nope");
             Assert.NotEqual(0, code);
             var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.StartsWith("brigade: cluster status: Could not connect to the cluster 'nope'", line, StringComparison.Ordinal);
             Assert.True(elapsed < TimeSpan.FromSeconds(40), $"took {elapsed.TotalSeconds:0} s");
+            output.WriteLine($"wrong cluster id refused in {elapsed.TotalSeconds:0.0} s; done after {phases.Elapsed.TotalSeconds:0.0} s");
         }
         finally
         {

@@ -11,11 +11,13 @@ public sealed class PostgresDeploymentTests(PostgresServer postgres, ITestOutput
     [Fact(Timeout = 300_000)]
     public async Task ThreeHosts_OneKilledMidRun_EveryItemExactlyOnce()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var hosts = await SimulatedHosts.StartAsync(postgres.Uri);
+        output.WriteLine($"3 silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var victim = hosts.Silos[2];
         var outcome = await hosts.RunAsync(5_000, () => SiloSet.Kill(victim), TimeSpan.FromMinutes(3));
-        output.WriteLine($"postgres, 127.0.0.4 SIGKILLed mid-run: {outcome}");
+        output.WriteLine($"postgres, 127.0.0.4 SIGKILLed mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"[cluster stall] postgres membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 
         outcome.AssertEveryItemExactlyOnce(5_000);

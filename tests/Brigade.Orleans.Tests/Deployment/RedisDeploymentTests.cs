@@ -15,17 +15,19 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
     [Fact(Timeout = 300_000)]
     public async Task ThreeHosts_OneKilledMidRun_TenThousandItemsExactlyOnce()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+        output.WriteLine($"3 silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", redis.Uri, "--cluster-id", hosts.ClusterId, "--cluster-timeout", "45s");
-        output.WriteLine(status);
+        output.WriteLine($"status after {clock.Elapsed.TotalSeconds:0.0} s:\n{status}");
         Assert.True(code == 0, stderr);
         Assert.Contains(": 3 silos,", status, StringComparison.Ordinal);
         Assert.All(SimulatedHosts.Addresses, a => Assert.Contains($"{a}:", status, StringComparison.Ordinal));
 
         var victim = hosts.Silos[1];
         var outcome = await hosts.RunAsync(10_000, () => SiloSet.Kill(victim), RunTimeout);
-        output.WriteLine($"redis, 127.0.0.3 SIGKILLed mid-run: {outcome}");
+        output.WriteLine($"redis, 127.0.0.3 SIGKILLed mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"[cluster stall] redis membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 
         Assert.NotNull(outcome.FaultAt);
@@ -38,12 +40,14 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
     {
         var unavailable = Partition.Unavailable();
         Skip.If(unavailable is not null, $"no partition can be made here: {unavailable}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+        output.WriteLine($"3 silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
         Partition? cut = null;
         try
         {
             var outcome = await hosts.RunAsync(5_000, () => cut = Partition.Cut(SimulatedHosts.Addresses[1]), RunTimeout);
-            output.WriteLine($"redis, 127.0.0.3 partitioned mid-run: {outcome}");
+            output.WriteLine($"redis, 127.0.0.3 partitioned mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"[cluster stall] redis membership, host partitioned: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 
             Assert.NotNull(cut);

@@ -10,6 +10,7 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact(Timeout = 240_000)]
     public async Task TlsSilo_RefusesAClientWithoutTheCertificate_InOneLine_AndServesOneWithIt()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var directory = Directory.CreateTempSubdirectory("brigade-tls-").FullName;
         try
         {
@@ -23,12 +24,15 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
             var silo = await silos.StartAsync("--port", ports[0], "--gateway-port", ports[1], "--primary-port", ports[0], "--tls-cert", siloCert, "--tls-ca", cluster.AuthorityPath);
             Assert.Contains(", TLS,", silo.ReadyLine, StringComparison.Ordinal);
 
-            // The refused clients each wait out their connect timeout: side by side.
-            var refused = await Task.WhenAll(
-                StatusAsync("--gateway", ports[1]),
-                StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath));
-            var (plain, wrongAuthority) = (refused[0], refused[1]);
-            var admitted = await StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath, "--cluster-timeout", "45s");
+            output.WriteLine($"silo ready after {clock.Elapsed.TotalSeconds:0.0} s");
+
+            // The refused clients each wait out their connect timeout, and the admitted one needs no other client to end
+            // first: all three side by side, each its own process with its own connection to the silo.
+            var plainTask = StatusAsync("--gateway", ports[1]);
+            var wrongAuthorityTask = StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath);
+            var admittedTask = StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath, "--cluster-timeout", "45s");
+            var (plain, wrongAuthority, admitted) = (await plainTask, await wrongAuthorityTask, await admittedTask);
+            output.WriteLine($"clients done after {clock.Elapsed.TotalSeconds:0.0} s");
 
             foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
             {
@@ -50,9 +54,10 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> StatusAsync(params string[] args)
+    private async Task<(int Code, string Stdout, string Stderr)> StatusAsync(params string[] args)
     {
-        var (code, stdout, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(90), ["cluster", "status", .. args]);
+        var (code, stdout, stderr, elapsed) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(90), ["cluster", "status", .. args]);
+        output.WriteLine($"cluster status {string.Join(' ', args.Where(a => a.StartsWith("--", StringComparison.Ordinal)))}: exit {code} in {elapsed.TotalSeconds:0.0} s");
         return (code, stdout, stderr);
     }
 }

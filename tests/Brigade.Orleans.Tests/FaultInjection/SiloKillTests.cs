@@ -17,15 +17,18 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     [Fact(Timeout = 150_000)]
     public async Task KillingTheClientsOnlyGateway_FailsWithClusterUnavailableWithinTheBound()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var silos = new SiloSet();
         var (_, _, second, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
         var connection = new ClusterConnectionOptions();
         connection.GatewayPorts.Add(secondGateway);
         await using var cluster = await ClusterConnection.ConnectAsync(connection);
         var engine = await ClusterFaults.EngineAsync(cluster, 2, ClusterFaults.Options);
+        output.WriteLine($"client connected, 2 silos seen after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var outcome = await ClusterFaults.RunAsync(engine, 20_000, 300, () => SiloSet.Kill(second));
-        output.WriteLine($"only gateway killed: {outcome}");
+        output.WriteLine($"only gateway killed: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
 
         // The client has no way left to the cluster: the run cannot finish, so it must say so, in time.
         var error = Assert.IsType<ClusterUnavailableException>(outcome.Error);
@@ -38,16 +41,19 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     [Fact(Timeout = 150_000)]
     public async Task KillingThePrimaryOfALocalhostCluster_FinishesExactlyOnceOrFailsWithinTheBound()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var silos = new SiloSet();
         var (primary, primaryGateway, _, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
         var connection = new ClusterConnectionOptions();
         connection.GatewayPorts.Add(primaryGateway);
         connection.GatewayPorts.Add(secondGateway);
         await using var cluster = await ClusterConnection.ConnectAsync(connection);
         var engine = await ClusterFaults.EngineAsync(cluster, 2, ClusterFaults.Options);
+        output.WriteLine($"client connected, 2 silos seen after {clock.Elapsed.TotalSeconds:0.0} s");
 
         var outcome = await ClusterFaults.RunAsync(engine, 6_000, 300, () => SiloSet.Kill(primary));
-        output.WriteLine($"localhost primary killed: {outcome}");
+        output.WriteLine($"localhost primary killed: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
 
         Assert.Equal(0, outcome.Duplicates);
         Assert.Equal(0, outcome.Wrong);
@@ -66,14 +72,16 @@ public sealed class SiloKillTests(ITestOutputHelper output)
     [Fact(Timeout = 150_000)]
     public async Task BrigadeRun_KillingTheOnlyGateway_FailsInOneLineWithinTheBound_KeepingWhatRan()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await using var silos = new SiloSet();
         var (_, _, second, secondGateway) = await ClusterFaults.StartPairAsync(silos);
+        output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
         var directory = Directory.CreateTempSubdirectory("brigade-cli-fault-").FullName;
         try
         {
             var outcome = await SimulatedHosts.RunCliAsync(directory, ["--gateway", secondGateway.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cluster-timeout", "10s"],
                 20_000, () => SiloSet.Kill(second), TimeSpan.FromSeconds(120));
-            output.WriteLine($"brigade run, only gateway killed: {outcome}");
+            output.WriteLine($"brigade run, only gateway killed: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
             output.WriteLine(outcome.Stderr);
 
             Assert.Equal(1, outcome.ExitCode);
