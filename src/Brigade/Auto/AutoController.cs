@@ -138,14 +138,27 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
     // Called by workers after each batch: a timestamp comparison, and a tick when one is due and no one else is ticking.
     public void MaybeTick()
     {
-        if (Stopwatch.GetTimestamp() < Volatile.Read(ref _dueTimestamp) || !_controlGate.TryEnter())
+        if (Stopwatch.GetTimestamp() >= Volatile.Read(ref _dueTimestamp))
+        {
+            TickFromWorker();
+        }
+    }
+
+    // A worker's tick once it saw one due. Checked again under the lock: another worker (or the watchdog) may have ticked
+    // since, and a second tick microseconds later would read running batches over too short a span (see Tick).
+    internal void TickFromWorker()
+    {
+        if (!_controlGate.TryEnter())
         {
             return;
         }
 
         try
         {
-            TickLocked();
+            if (Stopwatch.GetTimestamp() >= Volatile.Read(ref _dueTimestamp))
+            {
+                TickLocked();
+            }
         }
         finally
         {

@@ -86,11 +86,15 @@ internal sealed class AutoMonitor<TIn, TOut>(
             return;
         }
 
-        if (!window.MostlyInFlight && window.MostlyRuntime)
+        if (decision.MeasuredClass == WorkloadClass.CpuBound && !window.MostlyInFlight && window.MostlyRuntime &&
+            _windowTicks < AutoTuning.MaxRuntimeHeldTicks)
         {
             // A window the runtime held for most of its time measures the runtime: it grows until the work's own time
             // dominates. (alloc-heavy under load: 3 batches of 81 ms, of them 54 ms in GC pauses, 20 ms waiting for a
             // core, 0.9 ms of CPU and 6.7 ms of unexplained waits, read cpu/wall 0.12 and re-planned as blocking I/O.)
+            // Only under a CPU plan: the runtime's unseen waits make work look waiting, never computing, so under a
+            // waiting plan skipping would only hold back a re-plan or the width. And only for so long (MaxRuntimeHeldTicks).
+            AutoTrace.Write?.Invoke($"window held by the runtime ({_windowTicks} ticks): not judged yet");
             return;
         }
 

@@ -30,9 +30,22 @@ internal static class AutoTuning
     /// <summary>...and spans this many monitor ticks.</summary>
     public const int MinWindowTicks = 2;
 
+    /// <summary>
+    /// The most monitor ticks a CPU plan's window the runtime held (<see cref="WorkSample.MostlyRuntime"/>) is left to grow
+    /// before it is judged anyway. A collection (even a blocking gen-2 one) or a burst of compiling stops threads for a
+    /// few to some tens of milliseconds; a window the runtime still holds after ~100 ms is not a passing stop but how
+    /// the process runs now, and waiting longer would not give a better reading. A re-plan still needs two windows in a
+    /// row, so such readings hold a CPU plan at least ~200 ms, not for the rest of the run.
+    /// </summary>
+    public const int MaxRuntimeHeldTicks = 10;
+
     /// <summary>The shortest batch whose end readings are taken: a shorter one is not worth them (more than it measured),
     /// and counts as computation (see <see cref="WorkSample.CpuRatio"/>).</summary>
     public static readonly TimeSpan MinMeasuredBatch = TimeSpan.FromMicroseconds(25);
+
+    /// <summary>Once a plan runs, a batch after one at least this long is always measured (otherwise every fourth batch):
+    /// its few microseconds of readings are about 1% of it.</summary>
+    public static readonly TimeSpan LongBatch = TimeSpan.FromMicroseconds(250);
 
     /// <summary>The sample decides once this many items finished within <see cref="AutoEngineOptions.SampleTime"/>; with fewer, the items still running are measured instead.</summary>
     public const int MinSampleItems = 4;

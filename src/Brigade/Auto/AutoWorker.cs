@@ -190,8 +190,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         _endThread = Environment.CurrentManagedThreadId;
         LockWaits.BatchEnded();
 
-        // A batch that turned out shorter than 25 µs is not worth its end readings (more than it measured); it only
-        // counts items and wall time. Its start readings were still needed: a batch is only short in hindsight.
+        // A batch that turned out shorter than AutoTuning.MinMeasuredBatch (25 µs) is not worth its end readings (more
+        // than it measured); it only counts items and wall time. Its start readings were still needed: a batch is only
+        // short in hindsight.
         var sameThread = _endThread == _startThread;
         var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
         _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;

@@ -289,14 +289,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         me.WarmedUp = true;
 
         // Measuring a batch (CPU clock and run-queue wait at both ends) costs a few microseconds. While sampling:
-        // the first batch (its CPU clock only, see AutoWorker) and every batch after one of 25 µs or more (batches double, so the next lasts 50 µs or
-        // more: measuring a batch of a few microseconds costs more than it tells). Afterwards: every fourth batch and
-        // any after one of 250 µs or more. The choice is made before the batch starts, so the measured batches are
-        // an unbiased subset (WorkSample).
+        // the first batch (its CPU clock only, see AutoWorker; Linux) and every batch after one of MinMeasuredBatch
+        // (25 µs) or more (batches double, so the next lasts 50 µs or more: measuring a batch of a few microseconds costs
+        // more than it tells). Afterwards: every fourth batch and any after one of LongBatch (250 µs) or more. The choice
+        // is made before the batch starts, so the measured batches are an unbiased subset (WorkSample).
         var probing = _plan.Probing;
         me.Measure = probing
-            ? me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 40
-            : me.LastBatchTicks >= TimeSpan.TicksPerMillisecond / 4 || (me.BatchSeq & 3) == 3;
+            ? me.LastBatchTicks >= AutoTuning.MinMeasuredBatch.Ticks
+            : me.LastBatchTicks >= AutoTuning.LongBatch.Ticks || (me.BatchSeq & 3) == 3;
 
         // Only while sampling: a run that starts from a cached plan (or decides before widening) never widens, and
         // must not take the controller's lock after every batch of worker 0 for the rest of the run.

@@ -12,7 +12,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     // The CPU clock of each running batch the controller looked at, at its last look: a batch still running is judged by
     // what it did since then, not since it started (a sleeping item's first millisecond holds its call's compilation
     // and start-up, which on a 2 ms wall clock reads as a third of a core).
-    private readonly Dictionary<AutoWorker, (long Seq, long Timestamp, long Cpu, long RunQueue)> _lastLook = [];
+    private readonly Dictionary<AutoWorker, (long Seq, long Timestamp, long Cpu, long RunQueue, int Gc, long Pause)> _lastLook = [];
     private Dictionary<int, ThreadSchedStat?>? _readers;
     private int _inspectCursor;
     private long _lastProcessCpu;
@@ -93,9 +93,19 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
             var cpu = ThreadSchedStat.CpuTicksOf(tid);
             var rq = reader?.RunQueueWaitTicks() ?? -1;
             var runnable = reader?.IsRunnable();
-            // A collection since the batch started may still be under way, its threads suspended and its pause not
-            // yet counted: such a sample cannot tell a GC from I/O.
-            if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || runnable is null || GC.CollectionCount(0) != gc0)
+            var gc = GC.CollectionCount(0);
+            if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || runnable is null)
+            {
+                continue;
+            }
+
+            // A collection since the batch started (or since the last look at it) may still be under way, its threads
+            // suspended and its pause not yet counted: such a sample cannot tell a GC from I/O. It still starts the next
+            // look's interval: judged from its start, a long batch (items that turned to long waits) that saw one
+            // collection would never be read again while it runs, and its pause share would count every earlier pause.
+            var seenBefore = _lastLook.TryGetValue(w, out var look) && look.Seq == seq && now > look.Timestamp;
+            _lastLook[w] = (seq, now, cpu, rq, gc, pause);
+            if (gc != (seenBefore ? look.Gc : gc0))
             {
                 continue;
             }
@@ -103,15 +113,14 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
             var wall = time.GetElapsedTime(since, now).Ticks;
             var ranFor = Math.Max(0, cpu - cpu0);
             var queued = rq0 >= 0 && rq >= 0 ? Math.Max(0, rq - rq0) : 0;
-            var seenBefore = _lastLook.TryGetValue(w, out var look) && look.Seq == seq && now > look.Timestamp;
+            var paused = pause - pause0;
             if (seenBefore)
             {
                 wall = time.GetElapsedTime(look.Timestamp, now).Ticks;
                 ranFor = Math.Max(0, cpu - look.Cpu);
                 queued = look.RunQueue >= 0 && rq >= 0 ? Math.Max(0, rq - look.RunQueue) : 0;
+                paused = pause - look.Pause;
             }
-
-            _lastLook[w] = (seq, now, cpu, rq);
 
             // The kernel adds a run-queue wait only once the thread runs again. A sleeping thread has no wait pending,
             // so its unexplained time was blocked. A thread ready to run now is queued for a core right now (its
@@ -139,7 +148,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
                 MeasuredWallTicks = wall,
                 CpuTicks = ranFor,
                 RunQueueTicks = queued,
-                GcPauseTicks = Math.Clamp(pause - pause0, 0, wall),
+                GcPauseTicks = Math.Clamp(paused, 0, wall),
             };
 
             // A batch's first look covers its start (thread start-up, compiling the item's calls): used only when no

@@ -8,7 +8,8 @@ namespace Brigade.Tests.Auto;
 /// The controller's watchdog tick (<see cref="AutoTicker"/>) decides a tick is due before it takes the controller's lock;
 /// a worker may tick in between. A second tick right after the first looked at running batches over a few microseconds,
 /// where a CPU-bound item the runtime stopped for that long read as blocked: small-items (CPU-bound) was re-planned as
-/// blocking I/O from a 64 µs look under load.
+/// blocking I/O from a 64 µs look under load. A worker's tick (<see cref="AutoController{TIn, TOut}.MaybeTick"/>) has
+/// the same gap between seeing the tick due and taking the lock.
 /// </summary>
 public sealed class AutoControllerTickTests
 {
@@ -24,25 +25,15 @@ public sealed class AutoControllerTickTests
         var clean = engine.Attempts.Where(a => a.SecondBeforeDue).ToList();
         Assert.NotEmpty(clean);
         Assert.All(clean, a => Assert.False(a.SecondTicked, "a tick right after a tick looked again"));
+        Assert.All(clean, a => Assert.False(a.WorkerTicked, "a worker that saw the tick due before another ticked looked again"));
     }
 
-    // Drives an auto run's controller by hand: a due tick, then at once the watchdog's tick as if a worker had just ticked.
+    // Drives an auto run's controller by hand: a due tick, then at once the watchdog's and a worker's tick as if they had
+    // seen it due before it ran.
     // The items wait until the attempts are over, so no worker ticks meanwhile.
-    private sealed class TickingEngine : Engine
+    private sealed class TickingEngine() : HeldItemsEngine("ticking")
     {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public List<(bool Ticked, bool SecondTicked, bool SecondBeforeDue)> Attempts { get; } = [];
-
-        public override string Name => "ticking";
-
-        public override int GetDefaultDegreeOfParallelism() => 1;
-
-        public int Hold(int i)
-        {
-            _ = _release.Task.Wait(TimeSpan.FromSeconds(30));
-            return i;
-        }
+        public List<(bool Ticked, bool SecondTicked, bool WorkerTicked, bool SecondBeforeDue)> Attempts { get; } = [];
 
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
@@ -63,13 +54,17 @@ public sealed class AutoControllerTickTests
                     var first = controller.LastTickTimestamp;
                     var due = controller.DueTimestamp;
                     controller.Tick();
+                    var second = controller.LastTickTimestamp;
+
+                    // A worker that saw the tick due (MaybeTick's first check) and took the lock only now.
+                    controller.TickFromWorker();
                     var beforeDue = Stopwatch.GetTimestamp() < due;
-                    Attempts.Add((first != before, controller.LastTickTimestamp != first, beforeDue));
+                    Attempts.Add((first != before, second != first, controller.LastTickTimestamp != second, beforeDue));
                 }
             }
             finally
             {
-                _release.TrySetResult();
+                Release();
                 await controller.Pool.AllExited;
                 controller.Stop();
             }

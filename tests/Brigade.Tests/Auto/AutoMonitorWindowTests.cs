@@ -6,7 +6,7 @@ namespace Brigade.Tests.Auto;
 /// <summary>
 /// A CPU plan's monitor judges windows of finished batches; one the runtime held for most of its time (garbage-collector
 /// pauses, code being compiled) measures the runtime, not the work; and one odd window (a stop no counter sees) does not
-/// change the plan. The windows below were measured (cpu-alloc and alloc-heavy under load, beside a CPU hog) and each
+/// change the plan, though a window the runtime holds for good is judged after a while. The windows below were measured (cpu-alloc and alloc-heavy under load, beside a CPU hog) and each
 /// re-planned CPU-bound work as blocking I/O.
 /// </summary>
 public sealed class AutoMonitorWindowTests
@@ -14,6 +14,7 @@ public sealed class AutoMonitorWindowTests
     public static TheoryData<string, bool> Windows => new()
     {
         { "gc-held", false },
+        { "gc-held-long", true },
         { "compiling", false },
         { "stopped-once", false },
         { "sleeping", true },
@@ -51,6 +52,9 @@ public sealed class AutoMonitorWindowTests
         WorkSample[] windows = name switch
         {
             "gc-held" => [gcHeld, gcHeld],
+
+            // Held for good: judged after MaxRuntimeHeldTicks, and two such windows in a row re-plan.
+            "gc-held-long" => [.. Enumerable.Repeat(gcHeld, 2 * AutoTuning.MaxRuntimeHeldTicks)],
             "compiling" => [compiling, compiling],
             "stopped-once" => [stopped, computing],
             _ => [sleeping, sleeping],
@@ -64,21 +68,9 @@ public sealed class AutoMonitorWindowTests
 
     // Applies a CPU plan to an auto run's controller, then shows a monitor of that run the windows, one a tick. The items
     // wait until then, so no worker ticks meanwhile.
-    private sealed class MonitorEngine(WorkSample[] windows) : Engine
+    private sealed class MonitorEngine(WorkSample[] windows) : HeldItemsEngine("monitored")
     {
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
-
-        public override string Name => "monitored";
-
-        public override int GetDefaultDegreeOfParallelism() => 1;
-
-        public int Hold(int i)
-        {
-            _ = _release.Task.Wait(TimeSpan.FromSeconds(30));
-            return i;
-        }
 
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
@@ -104,7 +96,7 @@ public sealed class AutoMonitorWindowTests
             }
             finally
             {
-                _release.TrySetResult();
+                Release();
                 await controller.Pool.AllExited;
                 controller.Stop();
             }
