@@ -22,6 +22,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private WorkloadClass _pendingClass;
     private int _pendingKindChanges;
     private int _stallTicks;
+    private int _lockFreeWindows;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -35,6 +36,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _pendingClass = WorkloadClass.Unknown;
         _pendingKindChanges = 0;
         _stallTicks = 0;
+        _lockFreeWindows = 0;
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -108,6 +110,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         _windowStart = total;
         _windowTicks = 0;
+        if (decision.Class == WorkloadClass.Serialized)
+        {
+            WidenSerialized(window);
+        }
 
         // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
         if (AutoPlanner.Decide(window, controller.Context() with { ItemsDone = 0, NotWholeJob = true }) is not { } fresh)
@@ -175,6 +181,32 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // the items contend and their lock waits are not timed yet (AutoProbe.LockUnsettled): threads added for a lock
             // would only queue there.
             pool.SetPlan(plan with { Width = fresh.Width });
+        }
+    }
+
+    // A serialized plan of two or more threads starts at two (AutoPlanner: the sample tells one from more, not how many
+    // more); each two timed windows in a row that show the lock not busy at the plan's width (AutoPlanner.LockSaturated)
+    // double it, up to the cores, the run's limit and the items left. It stops at the first width that keeps the lock busy:
+    // at most twice what the lock lets run, and the extra threads only queue at it. Never narrower: the width came from
+    // readings at a smaller one. A plan of one thread contends with nobody, so its windows show nothing (it came from
+    // clear evidence that the lock holds nearly all of each item).
+    private void WidenSerialized(in WorkSample window)
+    {
+        var plan = pool.Plan;
+        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
+        {
+            _lockFreeWindows = 0;
+            return;
+        }
+
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        var wider = (int)Math.Min(Math.Min(Math.Min(plan.Width * 2L, context.Cores), context.MaxDegreeOfParallelism ?? int.MaxValue), open);
+        AutoTrace.Write?.Invoke($"serialized ×{plan.Width}: lock free ({window.LockWorkers:0.0} workers waited {window.LockWaitShare:0.00}), window {_lockFreeWindows + 1}");
+        if (++_lockFreeWindows >= 2 && wider > plan.Width)
+        {
+            _lockFreeWindows = 0;
+            pool.SetPlan(plan with { Width = wider });
         }
     }
 

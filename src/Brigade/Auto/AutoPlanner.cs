@@ -49,6 +49,28 @@ internal static class AutoPlanner
     /// few percent at most, however often it contends.</summary>
     public const double SerializedWaitShareMin = 0.25;
 
+    /// <summary>Timed lock waits: the most workers free of the lock on average, k·(1 − share − run-queue share), for which a
+    /// serialized plan runs one thread (the lock holds at least two thirds of each item). A sample's share reads low, never
+    /// high, so the figure errs large: one is planned only on clear evidence, two otherwise.</summary>
+    public const double LockAroundAllOfIt = 1.5;
+
+    /// <summary>A serialized plan's timed window in which fewer than this many workers on average waited for the lock or for
+    /// a core: the lock is not busy all the time at the plan's width, so more threads would run more items (see
+    /// <see cref="LockSaturated"/>). Below saturation, waits come only from chance collisions: at a lock held half of each
+    /// item, two workers wait about a quarter of a worker between them; behind a lock around the whole item, one of two waits.</summary>
+    public const double LockFreeWaitersMax = 0.5;
+
+    /// <summary>Whether a serialized plan's timed window shows the lock busy at the plan's width: the workers in batches
+    /// (<see cref="WorkSample.LockWorkers"/>) waited, between them, <see cref="LockFreeWaitersMax"/> of a worker or more for
+    /// the lock or for a core; or they were not all in batches (fewer items than workers, or starting).</summary>
+    /// <param name="window">A timed window of the plan.</param>
+    /// <param name="width">The plan's width.</param>
+    public static bool LockSaturated(in WorkSample window, int width)
+    {
+        var k = window.LockWorkers;
+        return window.LockTiming != LockTiming.Timed || k < width - 0.5 || k * (window.LockWaitShare + window.Contention) >= LockFreeWaitersMax;
+    }
+
     /// <summary>The share of the measured time in GC pauses at or above which CPU-bound work is GC-bound.</summary>
     public const double GcBoundMin = 0.2;
 
@@ -198,11 +220,17 @@ internal static class AutoPlanner
                 if (sample.LockTiming == LockTiming.Timed && sample.LockWaitShare > 0 && sample.LockWorkers > 0)
                 {
                     // Timed: of the k workers, k·(1 − share) on average were not waiting for the lock, and of those, the
-                    // ones waiting for a core were not running either. That is what the lock lets run at once (one, for a
-                    // lock around the whole item); more threads would only wait.
+                    // ones waiting for a core were not running either. That is what the lock lets run at once, in theory;
+                    // but an error in the share is multiplied by k, and a sample's share reads low (waits still under way,
+                    // events not yet delivered): 30 workers behind a lock around the whole item read 80% for 97%, ×6 for
+                    // ×1. So the sample only tells one from more: one when even its reading leaves at most one and a half
+                    // workers free (its error makes that figure larger, never smaller), else two; the monitor widens a
+                    // plan of two from its own timed windows while the lock is not busy at its width (LockSaturated).
                     var unblocked = sample.LockWorkers * (1 - sample.LockWaitShare - sample.Contention);
-                    width = Cap((int)Math.Clamp(Math.Round(unblocked), 1, cores), context, open);
-                    why += $" past {AutoFormat.Count(width)} ({sample.LockWorkers:0.#} workers waited {sample.LockWaitShare * 100:0}% of their time for it)";
+                    var one = unblocked <= LockAroundAllOfIt;
+                    width = Cap(one ? 1 : Math.Min(2, cores), context, open);
+                    why += $" past {AutoFormat.Count(width)} ({sample.LockWorkers:0.#} workers waited {sample.LockWaitShare * 100:0}% of their time for it" +
+                        (one || width < 2 ? ")" : "; wider once the lock is seen free at this width)");
                     break;
                 }
 

@@ -39,6 +39,7 @@ public sealed class AutoLockTests
         var last = result.Report.Plans[^1];
         Assert.True(last.Class == WorkloadClass.Serialized, result.Report.Plan);
         Assert.True(last.DegreeOfParallelism <= 2, result.Report.Plan);
+        Assert.True(result.Report.DegreeOfParallelism <= 2, result.Report.Plan); // nor widened by the monitor since
         Assert.Contains("a lock serializes the items: parallel threads cannot help", last.Explanation, StringComparison.Ordinal);
     }
 

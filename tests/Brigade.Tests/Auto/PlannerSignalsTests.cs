@@ -232,17 +232,46 @@ public sealed class PlannerSignalsTests
         Assert.Equal(WorkloadClass.Blocking, AutoPlanner.Classify(sample with { LockTiming = LockTiming.Counted }));
     }
 
-    [Fact]
-    public void Decide_TimedLockWaits_OnManyCores_WidthIsWhatTheLockLetsRunAtOnce()
+    [Theory]
+    [InlineData(0.69, 16)] // a lock each item holds a fifth of its time: 1 − 1/(16 × 0.2) ≈ 69%, five run at once
+    [InlineData(0.82, 30)] // a lock around the whole item, read low (review 10: 82% for 97%), ×5 by k·(1 − share)
+    [InlineData(0.42, 11)] // the same, read lower still (waits still under way at the sample's end): ×6
+    public void Decide_TimedLockWaits_OnManyCores_StartsAtTwo_TheSampleTellsOneFromMoreNotHowMany(double share, double workers)
     {
-        // 16 workers behind a lock each item holds a fifth of its time: the lock is busy all the time, and the workers wait
-        // 1 − 1/(16 × 0.2) ≈ 69% of theirs; about five run at once, and five threads do as well as sixteen.
-        var sample = TimedLocks(WorkSample.FromPerItem(400, Us(3_200), Us(1_000)), share: 0.69, workers: 16);
+        // The share's error is multiplied by the workers: a sample of k ≈ cores cannot tell five free of the lock from
+        // one. Two, and the monitor widens from its own timed windows while the lock is free at that width.
+        var sample = TimedLocks(WorkSample.FromPerItem(400, Us(3_200), Us(1_000)), share, workers);
 
-        var plan = AutoPlanner.Decide(sample, Context(cores: 16))!;
+        var plan = AutoPlanner.Decide(sample, Context(cores: 32))!;
 
         Assert.Equal(WorkloadClass.Serialized, plan.Class);
-        Assert.Equal(5, plan.Width);
+        Assert.Equal(2, plan.Width);
+        Assert.Contains("wider once the lock is seen free at this width", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_TimedLockWaits_OnManyCores_ReadingFewFree_IsOneThread()
+    {
+        // 30 workers of which one and a half on average were free of the lock: a low reading only makes that figure
+        // larger, so the lock holds nearly all of each item.
+        var sample = TimedLocks(WorkSample.FromPerItem(400, Us(3_200), Us(50)), share: 0.96, workers: 30);
+
+        Assert.Equal(1, AutoPlanner.Decide(sample, Context(cores: 32))!.Width);
+    }
+
+    [Theory]
+    [InlineData(0.05, 2, 2, false)] // two workers hardly waiting: the lock is free at two
+    [InlineData(0.5, 2, 2, true)] // one of two always waiting: a lock around the whole item
+    [InlineData(0.3, 2, 2, true)] // over half a worker waiting
+    [InlineData(0.05, 1.2, 2, true)] // the workers were not both in batches: nothing to tell
+    [InlineData(0.05, 8, 8, false)] // 0.4 of a worker waiting at eight
+    [InlineData(0.1, 8, 8, true)] // 0.8 of a worker waiting at eight: busy, stop there
+    public void LockSaturated_WhenHalfAWorkerOrMoreWaits(double share, double workers, int width, bool saturated)
+    {
+        var window = TimedLocks(WorkSample.FromPerItem(40, Us(3_000), Us(100)), share, workers);
+
+        Assert.Equal(saturated, AutoPlanner.LockSaturated(window, width));
+        Assert.True(AutoPlanner.LockSaturated(window with { LockTiming = LockTiming.Pending }, width));
     }
 
     [Fact]
