@@ -94,6 +94,18 @@ internal sealed class BatchLockWaits
         }
     }
 
+    /// <summary>Starts counting again from <paramref name="at"/> (a Stopwatch timestamp): the part of any wait before it no
+    /// longer counts, a wait under way included. Returns the waits counted so far, the base to subtract from later
+    /// readings: the finished ones only. The open wait's part before <paramref name="at"/> is not in it, and its end event
+    /// adds only the part after <paramref name="at"/>, so the two agree (review 10 S1: a base that held the open wait's age
+    /// lost it for good, k times over with k workers queued at a lock).</summary>
+    /// <param name="at">The new start.</param>
+    public long Rebase(long at)
+    {
+        CountFrom = at;
+        return TicksUntil(at);
+    }
+
     /// <summary>Stops watching (the run is over); the worker does not register again.</summary>
     public void Stop()
     {

@@ -203,8 +203,7 @@ internal sealed class RunLockTiming
                 _waitedBase = 0;
                 foreach (var w in workers)
                 {
-                    _waitedBase += w.LockWaits.TicksUntil(coveredUntil);
-                    w.LockWaits.CountFrom = nowStopwatch;
+                    _waitedBase += w.LockWaits.Rebase(nowStopwatch);
                 }
 
                 return total with { LockTiming = LockTiming.Pending };

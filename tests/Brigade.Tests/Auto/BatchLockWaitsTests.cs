@@ -84,6 +84,26 @@ public sealed class BatchLockWaitsTests
     }
 
     [Fact]
+    public void ARebase_DuringAnOpenWait_CountsThatWaitFromTheRebaseOn_NeitherLostNorTwice()
+    {
+        // Review-10 S1: the sample's figures start again when two workers first run together. A worker queued at the lock
+        // then has a wait under way; its part before the rebase must leave both the base and the later readings. Before,
+        // the base held it (up to the figures' coverage) and its end event added only the part after: the waits read
+        // low by each open wait's age, k times over with k workers queued.
+        var waits = new BatchLockWaits { On = true, CountFrom = 0 };
+        waits.BatchStarted(T1);
+        var began = Stopwatch.GetTimestamp();
+        waits.OnWait(T1, began, TimeSpan.FromMilliseconds(2).Ticks); // finished before the rebase: in the base
+        waits.OnWait(T1, began + (2 * Ms), -1); // under way at the rebase
+
+        var baseTicks = waits.Rebase(began + (10 * Ms));
+        waits.OnWait(T1, began + (2 * Ms), TimeSpan.FromMilliseconds(28).Ticks); // ends at 30 ms: 20 ms after the rebase
+        var after = waits.TicksUntil(began + (40 * Ms)) - baseTicks;
+
+        Assert.InRange(after, TimeSpan.FromMilliseconds(19.9).Ticks, TimeSpan.FromMilliseconds(20.1).Ticks);
+    }
+
+    [Fact]
     public void AWaitOutsideEveryBatch_DoesNotCount()
     {
         // Brigade's own locks, taken between batches.
