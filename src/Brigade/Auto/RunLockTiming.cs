@@ -176,8 +176,13 @@ internal sealed class RunLockTiming
             var coveredUntil = nowStopwatch - (long)(notYetTicks / TicksPerTimestamp);
             if (_fromBusy < 0)
             {
-                // Timing covers the workers from here: they register their threads at their next batch.
-                Begin(total.LockBusyTicks, total.LockElapsedTicks, nowStopwatch);
+                // Timing covers the workers from here: they register their threads at their next batch. Not when the
+                // listener was switched off meanwhile (its linger ended): the next tick sees it off.
+                if (!Begin(total.LockBusyTicks, total.LockElapsedTicks, nowStopwatch))
+                {
+                    return total with { LockTiming = LockTiming.Pending };
+                }
+
                 foreach (var w in workers)
                 {
                     w.LockWaits.CountFrom = nowStopwatch;
@@ -259,16 +264,25 @@ internal sealed class RunLockTiming
         }
     }
 
-    private void Begin(long busy, long elapsed, long timestamp)
+    // Timing covers the run from here, if the listener is still on: Use holds it on from now (review 10 S2: checked
+    // apart, the linger's end could switch it off between the check and the use, and the run would count its time in
+    // batches with nobody timing its waits).
+    private bool Begin(long busy, long elapsed, long timestamp)
     {
+        if (!_using)
+        {
+            if (_stopped || !PlainLockWaits.Use())
+            {
+                return false;
+            }
+
+            _using = true;
+        }
+
         _fromBusy = busy;
         _fromElapsed = elapsed;
         Volatile.Write(ref _fromTimestamp, timestamp);
-        if (!_using && !_stopped)
-        {
-            _using = true;
-            PlainLockWaits.Use();
-        }
+        return true;
     }
 
     // The runtime counted contention since timing started, and no event has arrived for well past the events' delay

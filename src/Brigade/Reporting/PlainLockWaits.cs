@@ -91,21 +91,44 @@ internal static class PlainLockWaits
         }
     }
 
-    /// <summary>Notes that a run uses the timing auto mode started (<see cref="StartInBackground"/>): it stays on until
-    /// the run calls <see cref="Done"/>, and for <c>Linger</c> (30 s) after the last such run.</summary>
-    public static void Use() => Interlocked.Increment(ref _users);
+    /// <summary>Notes that a run uses the timing auto mode started (<see cref="StartInBackground"/>), if it is on: it then
+    /// stays on until the run calls <see cref="Done"/>, and for <c>Linger</c> (30 s) after the last such run.</summary>
+    /// <returns>Whether it is on (and held on): only then does the run call <see cref="Done"/>. Checked under the same lock
+    /// as the linger's end (<see cref="StopIfUnused"/>), so the listener cannot go between the check and the use.</returns>
+    public static bool Use()
+    {
+        lock (Gate)
+        {
+            if (_listener is null)
+            {
+                return false;
+            }
+
+            _users++;
+            return true;
+        }
+    }
 
     /// <summary>Notes that a run that called <see cref="Use"/> is over: once no run uses the timing for 30 s and nobody
     /// started it explicitly, the event session is switched off (every contention in the process costs an event while on).</summary>
     public static void Done()
     {
-        if (Interlocked.Decrement(ref _users) == 0 && !Volatile.Read(ref _explicit))
+        lock (Gate)
         {
-            lock (Gate)
+            if (--_users == 0)
             {
-                _lingerTimer ??= new Timer(static _ => StopIfUnused(), null, Timeout.Infinite, Timeout.Infinite);
-                _lingerTimer.Change(Linger, Timeout.InfiniteTimeSpan);
+                ArmLinger();
             }
+        }
+    }
+
+    // Under Gate: the listener goes off Linger from now unless a run uses it meanwhile (or someone started it explicitly).
+    private static void ArmLinger()
+    {
+        if (!Volatile.Read(ref _explicit))
+        {
+            _lingerTimer ??= new Timer(static _ => StopIfUnused(), null, Timeout.Infinite, Timeout.Infinite);
+            _lingerTimer.Change(Linger, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -116,7 +139,7 @@ internal static class PlainLockWaits
         Listener? stopped;
         lock (Gate)
         {
-            if (Volatile.Read(ref _users) > 0 || Volatile.Read(ref _explicit) || _listener is null)
+            if (_users > 0 || Volatile.Read(ref _explicit) || _listener is null)
             {
                 return false;
             }
@@ -139,11 +162,32 @@ internal static class PlainLockWaits
     {
         if (_listener is null && !_failed && Interlocked.Exchange(ref _startingInBackground, 1) == 0)
         {
-            // A thread of its own: the thread pool may be busy with the very run that asks. StartCore records a failure
-            // (nothing escapes the thread); a thread that cannot start leaves timing off for good, the same.
+            // A thread of its own: the thread pool may be busy with the very run that asks. Nothing escapes the thread
+            // (review 10 S4: any exception of the listener's constructor would end the process there): a failure leaves
+            // timing off for good, as does a thread that cannot start. The run that asked may end before the listener is
+            // on and never use it: the linger is armed now, so a listener nobody uses goes off again (review 10 S3).
             try
             {
-                new Thread(static () => StartCore()) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+                new Thread(static () =>
+                {
+                    try
+                    {
+                        if (StartCore())
+                        {
+                            lock (Gate)
+                            {
+                                if (_users == 0)
+                                {
+                                    ArmLinger();
+                                }
+                            }
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        Volatile.Write(ref _failed, true);
+                    }
+                }) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
             }
             catch (OutOfMemoryException)
             {
