@@ -169,14 +169,18 @@ internal sealed class AutoProbe<TIn, TOut>(
         pool.LockTiming.WaitedInBatches(pool.Workers()) ? LockUnsettled(decision, total) : decision;
 
     // The first plan for waiting items that contended while their waits are not timed yet over a time two workers were in
-    // batches (the listener still starting, or the events later than the sample's bound): not wider than twice the cores
+    // batches (the listener still starting, or the events later than the sample's bound): not wider than UnsettledLockCap
     // until timed windows show whether a lock holds them. The monitor widens by Little's law once they do not (a window or
     // two later; not from untimed windows that contend), or re-plans to serialized; a small job is not taken all at once.
+    // The contention count is process-wide (Brigade's own locks, the host's): where the listener timed the run from its
+    // start, the items' own evidence decides instead, a lock wait inside a worker's batch (review 10 S6); without it, as in
+    // a process's first contended run, the count is all there is.
     private PlanDecision LockUnsettled(PlanDecision decision, WorkSample total)
     {
-        var cap = 2 * cores;
+        var cap = UnsettledLockCap(cores);
         if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || decision.Width <= cap ||
-            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total))
+            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total) ||
+            (pool.LockTiming.TimedFromStart && !pool.LockTiming.WaitedInBatches(pool.Workers())))
         {
             return decision;
         }
@@ -196,6 +200,12 @@ internal sealed class AutoProbe<TIn, TOut>(
             Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(decision.Width)}, until the items' lock waits are timed (they contended)",
         };
     }
+
+    /// <summary>The widest first plan for waiting items that contended before their lock waits were timed: twice the cores,
+    /// at most <see cref="AutoTuning.MaxUnsettledLockWidth"/> (review 10 S5: on 32 cores, 64 would still take a job of 60
+    /// items all at once behind a lock).</summary>
+    /// <param name="cores">The cores.</param>
+    public static int UnsettledLockCap(int cores) => Math.Min(2 * cores, AutoTuning.MaxUnsettledLockWidth);
 
     private bool CanRunTwo() => (job.Options.MaxDegreeOfParallelism ?? int.MaxValue) >= 2 && (job.ItemCount ?? long.MaxValue) >= 2;
 

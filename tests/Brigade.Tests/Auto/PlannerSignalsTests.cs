@@ -260,6 +260,15 @@ public sealed class PlannerSignalsTests
     }
 
     [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 4)]
+    [InlineData(8, 16)]
+    [InlineData(32, 16)] // review 10 S5: 64 would take a job of 60 items whole behind a lock
+    [InlineData(128, 16)]
+    public void UnsettledLockCap_IsTwiceTheCores_AtMostSixteen(int cores, int cap) =>
+        Assert.Equal(cap, AutoProbe<int, int>.UnsettledLockCap(cores));
+
+    [Theory]
     [InlineData(0.05, 2, 2, false)] // two workers hardly waiting: the lock is free at two
     [InlineData(0.5, 2, 2, true)] // one of two always waiting: a lock around the whole item
     [InlineData(0.3, 2, 2, true)] // over half a worker waiting
