@@ -175,11 +175,13 @@ internal sealed class AutoMonitor<TIn, TOut>(
             }
         }
         else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4) &&
-            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && window.LockContentions > 0 && pool.CanTimeLocks))
+            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || decision.HeldForLockTiming) && pool.CanTimeLocks))
         {
             // Little's law on the latest window: waits grow when a device saturates, and the width follows. Not wider while
             // the items contend and their lock waits are not timed yet (AutoProbe.LockUnsettled): threads added for a lock
-            // would only queue there.
+            // would only queue there. A plan held for that reason stays held until its windows are timed, whatever a
+            // window's own count says: the runtime's count moves in bursts (four threads queued at a lock around a 3 ms
+            // sleep counted none in two 12 ms windows running, then 50 at once, and the plan widened ×4 → ×53).
             pool.SetPlan(plan with { Width = fresh.Width });
         }
     }

@@ -196,6 +196,7 @@ internal sealed class AutoProbe<TIn, TOut>(
 
         return decision with
         {
+            HeldForLockTiming = true,
             Width = cap,
             Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(decision.Width)}, until the items' lock waits are timed (they contended)",
         };
