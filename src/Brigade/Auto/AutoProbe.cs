@@ -172,15 +172,15 @@ internal sealed class AutoProbe<TIn, TOut>(
     // batches (the listener still starting, or the events later than the sample's bound): not wider than UnsettledLockCap
     // until timed windows show whether a lock holds them. The monitor widens by Little's law once they do not (a window or
     // two later; not from untimed windows that contend), or re-plans to serialized; a small job is not taken all at once.
-    // The contention count is process-wide (Brigade's own locks, the host's): where the listener timed the run from its
-    // start, the items' own evidence decides instead, a lock wait inside a worker's batch (review 10 S6); without it, as in
-    // a process's first contended run, the count is all there is.
+    // The contention count is process-wide (Brigade's own locks, the host's), and it is the trigger even where the listener
+    // timed the run from its start: "no lock wait delivered inside a batch" is no evidence here, since this plan is made
+    // only once the sample's bound for the events has passed without them (a busy machine delays their dispatch: at load
+    // 16 with 75% of the time waiting for a core, a lock around a 3 ms sleep was planned ×42 that way, review 10 S6 tried).
     private PlanDecision LockUnsettled(PlanDecision decision, WorkSample total)
     {
         var cap = UnsettledLockCap(cores);
         if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || decision.Width <= cap ||
-            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total) ||
-            (pool.LockTiming.TimedFromStart && !pool.LockTiming.WaitedInBatches(pool.Workers())))
+            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total))
         {
             return decision;
         }

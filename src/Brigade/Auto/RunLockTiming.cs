@@ -44,10 +44,6 @@ internal sealed class RunLockTiming
     /// <summary>Gets the moment (Stopwatch timestamp) two workers were first seen in batches together; 0 before.</summary>
     public long OverlapSeenAt { get; private set; }
 
-    /// <summary>Gets whether the listener timed the run from its start (it was on already): then every lock wait inside the
-    /// workers' batches is delivered to them, and none delivered, past the events' delay, is evidence that no lock holds them.</summary>
-    public bool TimedFromStart { get; private set; }
-
     /// <summary>Starts timing from the run's start when the listener is already on (it covers the run's first batch).</summary>
     public void RunStarted()
     {
@@ -55,7 +51,7 @@ internal sealed class RunLockTiming
         {
             lock (_gate)
             {
-                TimedFromStart = Begin(0, 0, Stopwatch.GetTimestamp());
+                _ = Begin(0, 0, Stopwatch.GetTimestamp());
             }
         }
     }
