@@ -24,6 +24,10 @@ internal sealed record PlanDecision(
     /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
     public bool FromRunningItems { get; init; }
 
+    /// <summary>Gets whether the width was held down until the items' lock waits are timed (the run contended before they
+    /// were: <see cref="AutoProbe{TIn, TOut}"/>'s unsettled-lock cap): the monitor does not widen it from untimed windows.</summary>
+    public bool HeldForLockTiming { get; init; }
+
     /// <summary>Turns the decision into the public plan a report carries.</summary>
     public AutoPlan ToPlan(int revision, long atItem, bool fromCache, TimeSpan? decidedAt = null) => new()
     {
