@@ -139,12 +139,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // unexplained beside 2 ms of CPU), and the check of running batches above sees a real turn as soon.
             if (clear && decision.MeasuredClass != WorkloadClass.CpuBound && AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
             {
-                controller.Apply(clearly, revision: controller.Plans.Count);
+                controller.Apply(StillHeld(clearly, decision, window), revision: controller.Plans.Count);
             }
             else if (_pendingClass == fresh.Class && ++_pendingKindChanges >= 2 &&
                 AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } replan)
             {
-                controller.Apply(replan, revision: controller.Plans.Count);
+                controller.Apply(StillHeld(replan, decision, window), revision: controller.Plans.Count);
             }
             else if (_pendingClass != fresh.Class)
             {
@@ -184,6 +184,18 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // sleep counted none in two 12 ms windows running, then 50 at once, and the plan widened ×4 → ×53).
             pool.SetPlan(plan with { Width = fresh.Width });
         }
+    }
+
+    // A plan held at the unsettled-lock cap that turns from one waiting class to the other (blocking, mixed) stays held
+    // while its windows are not timed: the change of class says nothing about a lock, and the new plan's Little's law
+    // would give the threads the hold is there to keep from queueing at it (review 11).
+    private PlanDecision StillHeld(PlanDecision next, PlanDecision current, in WorkSample window)
+    {
+        var width = pool.Plan.Width;
+        return current.HeldForLockTiming && window.LockTiming == LockTiming.Pending && pool.CanTimeLocks &&
+            next.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && next.Kind == current.Kind && next.Width > width
+            ? next.HeldAt(width)
+            : next;
     }
 
     // A serialized plan of two or more threads starts at two (AutoPlanner: the sample tells one from more, not how many

@@ -219,14 +219,15 @@ internal static class AutoPlanner
                     "a lock serializes the items: parallel threads cannot help";
                 if (sample.LockTiming == LockTiming.Timed && sample.LockWaitShare > 0 && sample.LockWorkers > 0)
                 {
-                    // Timed: of the k workers, k·(1 − share) on average were not waiting for the lock, and of those, the
-                    // ones waiting for a core were not running either. That is what the lock lets run at once, in theory;
+                    // Timed: of the k workers, k·(1 − share) on average were not waiting for the lock. That is what the
+                    // lock lets run at once, in theory (a worker waiting for a core is not held by the lock: counting it
+                    // out would read a busy machine as a tighter lock, and a plan of one is never widened);
                     // but an error in the share is multiplied by k, and a sample's share reads low (waits still under way,
                     // events not yet delivered): 30 workers behind a lock around the whole item read 80% for 97%, ×6 for
                     // ×1. So the sample only tells one from more: one when even its reading leaves at most one and a half
                     // workers free (its error makes that figure larger, never smaller), else two; the monitor widens a
                     // plan of two from its own timed windows while the lock is not busy at its width (LockSaturated).
-                    var unblocked = sample.LockWorkers * (1 - sample.LockWaitShare - sample.Contention);
+                    var unblocked = sample.LockWorkers * (1 - sample.LockWaitShare);
                     var one = unblocked <= LockAroundAllOfIt;
                     width = Cap(one ? 1 : Math.Min(2, cores), context, open);
                     why += $" past {AutoFormat.Count(width)} ({sample.LockWorkers:0.#} workers waited {sample.LockWaitShare * 100:0}% of their time for it" +

@@ -185,21 +185,7 @@ internal sealed class AutoProbe<TIn, TOut>(
             return decision;
         }
 
-        // The line's head names the width the plan runs: the one wanted stays in its reason.
-        var line = decision.Explanation;
-        var head = $" ×{decision.Width}, ";
-        var at = line.IndexOf(head, StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            line = string.Concat(line.AsSpan(0, at), $" ×{cap}, ", line.AsSpan(at + head.Length));
-        }
-
-        return decision with
-        {
-            HeldForLockTiming = true,
-            Width = cap,
-            Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(decision.Width)}, until the items' lock waits are timed (they contended)",
-        };
+        return decision.HeldAt(cap);
     }
 
     /// <summary>The widest first plan for waiting items that contended before their lock waits were timed: twice the cores,

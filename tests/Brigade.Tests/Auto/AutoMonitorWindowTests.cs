@@ -116,6 +116,30 @@ public sealed class AutoMonitorWindowTests
         }
     }
 
+    [Fact]
+    public async Task BlockingPlanHeldForLockTiming_StaysHeldWhenItsUntimedWindowsTurnMixed()
+    {
+        // Review 11: a held blocking plan whose untimed windows read mixed (cpu/wall 0.4: Little's law 2 × (1 + 0.6/0.4) = 5)
+        // re-planned to mixed at its full width, ×4 → ×5 here (×53 in the measured case), dropping the hold.
+        var mixed = WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(1.2)) with
+        {
+            LockTiming = LockTiming.Pending,
+            LockItems = 5,
+            LockElapsedTicks = 100_000,
+            LockBusyTicks = 400_000,
+        };
+        var engine = new BlockingEngine(held: true, LockTiming.Pending, [mixed, mixed, mixed, mixed, mixed, mixed]);
+
+        await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.Equal(4, engine.FirstWidth);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(WorkloadClass.Mixed, engine.Class);
+            Assert.Equal(4, engine.Width);
+        }
+    }
+
     private static WorkSample Timed(WorkSample sample, double share, double workers, long elapsed) => sample with
     {
         LockTiming = LockTiming.Timed,
@@ -174,6 +198,8 @@ public sealed class AutoMonitorWindowTests
 
         public int Width { get; private set; }
 
+        public WorkloadClass Class { get; private set; }
+
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
             var options = new AutoEngineOptions { UsePlanCache = false };
@@ -197,6 +223,7 @@ public sealed class AutoMonitorWindowTests
                 }
 
                 Width = controller.Pool.Plan.Width;
+                Class = controller.Plans[^1].Class;
             }
             finally
             {

@@ -250,6 +250,21 @@ public sealed class PlannerSignalsTests
     }
 
     [Fact]
+    public void Decide_TimedLockWaits_OnABusyMachine_TheRunQueueDoesNotReadAsATighterLock()
+    {
+        // Review 11: 16 workers behind a lock each item holds a fifth of its time (69% waiting for it), a quarter of their
+        // time waiting for a core. Subtracting the run-queue share too left 0.96 workers "free" and planned one thread,
+        // never widened; the lock lets five run.
+        var sample = TimedLocks(WorkSample.FromPerItem(400, Us(3_200), Us(1_000), runQueuePerItem: Us(800)), share: 0.69, workers: 16);
+        Assert.InRange(sample.Contention, 0.2, 0.3);
+
+        var plan = AutoPlanner.Decide(sample, Context(cores: 32))!;
+
+        Assert.Equal(WorkloadClass.Serialized, plan.Class);
+        Assert.Equal(2, plan.Width);
+    }
+
+    [Fact]
     public void Decide_TimedLockWaits_OnManyCores_ReadingFewFree_IsOneThread()
     {
         // 30 workers of which one and a half on average were free of the lock: a low reading only makes that figure
