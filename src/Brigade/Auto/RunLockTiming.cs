@@ -9,7 +9,8 @@ namespace Brigade.Auto;
 /// once (one worker cannot contend: a lock shows only once two items want it together).
 /// </summary>
 /// <remarks>Called by the controller's ticks (<see cref="AutoWorkerPool{TIn, TOut}.Totals"/>), one at a time; its state
-/// is guarded by its own leaf lock all the same (the run's end reads it too).</remarks>
+/// is guarded by its own lock all the same (the run's end reads it too). Not a leaf: <c>Begin</c> and <c>Stop</c> take
+/// <see cref="PlainLockWaits"/>' gate under it, so that gate must never be held while taking this one.</remarks>
 internal sealed class RunLockTiming
 {
     // How long the runtime may count contention with no event arriving before the listener is taken as deaf (EventPipe

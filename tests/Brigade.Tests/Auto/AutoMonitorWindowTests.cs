@@ -78,7 +78,8 @@ public sealed class AutoMonitorWindowTests
         var half = Timed(WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(50)), share, 2, 100_000);
         var engine = new SerializedEngine(first, [.. Enumerable.Repeat(half, 6)]);
 
-        await Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+        // 64 items, so the items left do not cap the widening at the width expected (review 11).
+        await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
 
         Assert.Equal(2, engine.FirstWidth);
         Assert.Equal(width, engine.Width);
