@@ -43,12 +43,16 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
     private long _realStart;
     private long _decidedFromRunningAfter = -1;
 
-    public AutoController(EngineJob<TIn, TOut> job, AutoEngineOptions options, BatchInspector inspector)
+    /// <param name="job">The run.</param>
+    /// <param name="options">Auto mode's options.</param>
+    /// <param name="inspector">Reads the running batches.</param>
+    /// <param name="cores">The cores to plan for (tests); the machine's by default.</param>
+    public AutoController(EngineJob<TIn, TOut> job, AutoEngineOptions options, BatchInspector inspector, int? cores = null)
     {
         _job = job;
         _options = options;
         _time = options.TimeProvider;
-        _cores = Math.Max(1, Environment.ProcessorCount);
+        _cores = Math.Max(1, cores ?? Environment.ProcessorCount);
         _serverGc = System.Runtime.GCSettings.IsServerGC;
         _affordableThreads = AutoThreads.Affordable(_cores);
         _inspector = inspector;

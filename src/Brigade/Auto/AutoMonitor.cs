@@ -22,6 +22,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private WorkloadClass _pendingClass;
     private int _pendingKindChanges;
     private int _stallTicks;
+    private int _lockFreeWindows;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -35,6 +36,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _pendingClass = WorkloadClass.Unknown;
         _pendingKindChanges = 0;
         _stallTicks = 0;
+        _lockFreeWindows = 0;
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -68,8 +70,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
             // a lock holder the others wait for.
             _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking ? _stallTicks + 1 : 0;
+            // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such
+            // (two stalled checks in a row also let their waits' events arrive: AutoTuning.LockEventDelay).
             if (_stallTicks >= 2 &&
-                AutoPlanner.Decide(running!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
+                AutoPlanner.Decide(BatchInspector.WithLocks(running, total, stalled)!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
             {
                 controller.Apply(blocking, revision: controller.Plans.Count, fromFinishedItems: false);
                 return;
@@ -106,6 +110,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         _windowStart = total;
         _windowTicks = 0;
+        if (decision.Class == WorkloadClass.Serialized)
+        {
+            WidenSerialized(window);
+        }
 
         // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
         if (AutoPlanner.Decide(window, controller.Context() with { ItemsDone = 0, NotWholeJob = true }) is not { } fresh)
@@ -113,11 +121,13 @@ internal sealed class AutoMonitor<TIn, TOut>(
             return;
         }
 
-        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) && (decision.Class == WorkloadClass.Serialized || fresh.Class == WorkloadClass.Serialized))
+        if ((fresh.Class != decision.Class || fresh.Kind != decision.Kind) &&
+            (decision.Class == WorkloadClass.Serialized || (fresh.Class == WorkloadClass.Serialized && window.LockTiming != LockTiming.Timed)))
         {
             // A serialized plan's single worker contends with nobody, so its windows cannot show the lock it avoids;
             // and a wide plan's contention counts say nothing of how long items waited (a lock taken for a log line
-            // contends often at 500 threads). Only the sample, at a width of two or so, tells a serializing lock apart.
+            // contends often at 500 threads). Timed waits do, at any width: a window of them may re-plan to serialized
+            // (two in a row, as for any change of class).
             return;
         }
 
@@ -129,12 +139,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // unexplained beside 2 ms of CPU), and the check of running batches above sees a real turn as soon.
             if (clear && decision.MeasuredClass != WorkloadClass.CpuBound && AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } clearly)
             {
-                controller.Apply(clearly, revision: controller.Plans.Count);
+                controller.Apply(StillHeld(clearly, decision, window), revision: controller.Plans.Count);
             }
             else if (_pendingClass == fresh.Class && ++_pendingKindChanges >= 2 &&
                 AutoPlanner.Decide(window, controller.Context(note: Replanned(decision, "the work changed")) with { NotWholeJob = true }) is { } replan)
             {
-                controller.Apply(replan, revision: controller.Plans.Count);
+                controller.Apply(StillHeld(replan, decision, window), revision: controller.Plans.Count);
             }
             else if (_pendingClass != fresh.Class)
             {
@@ -164,10 +174,53 @@ internal sealed class AutoMonitor<TIn, TOut>(
                 }
             }
         }
-        else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4))
+        else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4) &&
+            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || decision.HeldForLockTiming) && pool.CanTimeLocks))
         {
-            // Little's law on the latest window: waits grow when a device saturates, and the width follows.
+            // Little's law on the latest window: waits grow when a device saturates, and the width follows. Not wider while
+            // the items contend and their lock waits are not timed yet (AutoProbe.LockUnsettled): threads added for a lock
+            // would only queue there. A plan held for that reason stays held until its windows are timed, whatever a
+            // window's own count says: the runtime's count moves in bursts (four threads queued at a lock around a 3 ms
+            // sleep counted none in two 12 ms windows running, then 50 at once, and the plan widened ×4 → ×53).
             pool.SetPlan(plan with { Width = fresh.Width });
+        }
+    }
+
+    // A plan held at the unsettled-lock cap that turns from one waiting class to the other (blocking, mixed) stays held
+    // while its windows are not timed: the change of class says nothing about a lock, and the new plan's Little's law
+    // would give the threads the hold is there to keep from queueing at it (review 11).
+    private PlanDecision StillHeld(PlanDecision next, PlanDecision current, in WorkSample window)
+    {
+        var width = pool.Plan.Width;
+        return current.HeldForLockTiming && window.LockTiming == LockTiming.Pending && pool.CanTimeLocks &&
+            next.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && next.Kind == current.Kind && next.Width > width
+            ? next.HeldAt(width)
+            : next;
+    }
+
+    // A serialized plan of two or more threads starts at two (AutoPlanner: the sample tells one from more, not how many
+    // more); each two timed windows in a row that show the lock not busy at the plan's width (AutoPlanner.LockSaturated)
+    // double it, up to the cores, the run's limit and the items left. It stops at the first width that keeps the lock busy:
+    // at most twice what the lock lets run, and the extra threads only queue at it. Never narrower: the width came from
+    // readings at a smaller one. A plan of one thread contends with nobody, so its windows show nothing (it came from
+    // clear evidence that the lock holds nearly all of each item).
+    private void WidenSerialized(in WorkSample window)
+    {
+        var plan = pool.Plan;
+        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
+        {
+            _lockFreeWindows = 0;
+            return;
+        }
+
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        var wider = (int)Math.Min(Math.Min(Math.Min(plan.Width * 2L, context.Cores), context.MaxDegreeOfParallelism ?? int.MaxValue), open);
+        AutoTrace.Write?.Invoke($"serialized ×{plan.Width}: lock free ({window.LockWorkers:0.0} workers waited {window.LockWaitShare:0.00}), window {_lockFreeWindows + 1}");
+        if (++_lockFreeWindows >= 2 && wider > plan.Width)
+        {
+            _lockFreeWindows = 0;
+            pool.SetPlan(plan with { Width = wider });
         }
     }
 

@@ -41,6 +41,36 @@ internal static class AutoPlanner
     /// <summary>Lock contentions per item at or above which the lock serializes (nearly) all of each item: one worker.</summary>
     public const double FullySerializedContentions = 0.5;
 
+    /// <summary>The share of the workers' time in batches spent waiting for a lock (timed: <see cref="WorkSample.LockWaitShare"/>)
+    /// at or above which the lock, not the cores or a device, bounds the run. <c>k</c> workers behind a lock each item holds a
+    /// share <c>s</c> of its time wait <c>1 − 1/(k·s)</c> of theirs once the lock is busy all the time (<c>k·s ≥ 1</c>), and
+    /// only now and then before: a quarter, at the sample's width of two, is a lock held two thirds of each item or more
+    /// (two threads then gain at most 1.5×); a lock taken briefly (a counter, a log line, Brigade's own bookkeeping) costs a
+    /// few percent at most, however often it contends.</summary>
+    public const double SerializedWaitShareMin = 0.25;
+
+    /// <summary>Timed lock waits: the most workers free of the lock on average, k·(1 − share − run-queue share), for which a
+    /// serialized plan runs one thread (the lock holds at least two thirds of each item). A sample's share reads low, never
+    /// high, so the figure errs large: one is planned only on clear evidence, two otherwise.</summary>
+    public const double LockAroundAllOfIt = 1.5;
+
+    /// <summary>A serialized plan's timed window in which fewer than this many workers on average waited for the lock or for
+    /// a core: the lock is not busy all the time at the plan's width, so more threads would run more items (see
+    /// <see cref="LockSaturated"/>). Below saturation, waits come only from chance collisions: at a lock held half of each
+    /// item, two workers wait about a quarter of a worker between them; behind a lock around the whole item, one of two waits.</summary>
+    public const double LockFreeWaitersMax = 0.5;
+
+    /// <summary>Whether a serialized plan's timed window shows the lock busy at the plan's width: the workers in batches
+    /// (<see cref="WorkSample.LockWorkers"/>) waited, between them, <see cref="LockFreeWaitersMax"/> of a worker or more for
+    /// the lock or for a core; or they were not all in batches (fewer items than workers, or starting).</summary>
+    /// <param name="window">A timed window of the plan.</param>
+    /// <param name="width">The plan's width.</param>
+    public static bool LockSaturated(in WorkSample window, int width)
+    {
+        var k = window.LockWorkers;
+        return window.LockTiming != LockTiming.Timed || k < width - 0.5 || k * (window.LockWaitShare + window.Contention) >= LockFreeWaitersMax;
+    }
+
     /// <summary>The share of the measured time in GC pauses at or above which CPU-bound work is GC-bound.</summary>
     public const double GcBoundMin = 0.2;
 
@@ -87,7 +117,8 @@ internal static class AutoPlanner
             return ratio <= AsyncCpuMax ? WorkloadClass.AsyncIo : WorkloadClass.Mixed;
         }
 
-        if (ratio < CpuBoundMin && WaitsForLocks(sample, ratio))
+        // A timed lock wait is the lock's whatever the CPU did meanwhile (a monitor spins before it waits, and the spin is CPU).
+        if ((ratio < CpuBoundMin || sample.LockTiming == LockTiming.Timed) && WaitsForLocks(sample, ratio))
         {
             return WorkloadClass.Serialized;
         }
@@ -98,12 +129,19 @@ internal static class AutoPlanner
     }
 
     /// <summary>Whether the items' waits are waits for locks the others hold: time waiting on Brigade's primitives making up
-    /// half of the items' waits; or contention on plain <c>lock</c> (<see cref="Monitor.LockContentionCount"/>, which
-    /// counts contentions, not their length) once in five items or more while the items wait part of their time.</summary>
+    /// half of the items' waits; or, where plain <c>lock</c> is timed (<see cref="WorkSample.LockTiming"/>), the workers
+    /// waiting for locks a quarter of their time or more (<see cref="SerializedWaitShareMin"/>), or for half of the time
+    /// the items wait (Little's law would widen for waits that do not overlap); where it is only counted
+    /// (<see cref="Monitor.LockContentionCount"/>: contentions, not their length), once in five items or more while the
+    /// items wait part of their time.</summary>
     /// <remarks>
-    /// A count says nothing of how long a thread waited, so it is trusted only where it fits the picture: a lock around
-    /// computation, at a sample's width of two, makes each item wait about as long as it computes (cpu/wall near 0.5).
-    /// Items that barely use the CPU wait for something else (a sleep, a device), whatever they contend on the way.
+    /// <para>Timed waits are the evidence wherever they exist: a count cannot tell a lock held for a whole item from one held
+    /// for a microsecond, nor the items' locks from Brigade's own (which contend between batches; under load a preempted
+    /// holder makes them contend often). While timing is starting (<see cref="LockTiming.Pending"/>) counts are not used:
+    /// the plan follows the CPU ratio, and the monitor re-plans once timed windows show the lock.</para>
+    /// <para>Without timing, a count is trusted only where it fits the picture: a lock around computation, at a sample's
+    /// width of two, makes each item wait about as long as it computes (cpu/wall near 0.5). Items that barely use the CPU
+    /// wait for something else (a sleep, a device), whatever they contend on the way.</para>
     /// </remarks>
     public static bool WaitsForLocks(in WorkSample sample, double ratio)
     {
@@ -113,8 +151,17 @@ internal static class AutoPlanner
         }
 
         var lockWaitPerItem = (double)sample.LockWaitTicks / sample.LockItems;
-        return (ratio > BlockingMax && sample.ContentionsPerItem >= SerializedContentionsMin) ||
-            (lockWaitPerItem > 0 && lockWaitPerItem * 2 >= sample.WaitPerItem.Ticks);
+        if (lockWaitPerItem > 0 && lockWaitPerItem * 2 >= sample.WaitPerItem.Ticks)
+        {
+            return true;
+        }
+
+        return sample.LockTiming switch
+        {
+            LockTiming.Timed => sample.LockWaitShare >= SerializedWaitShareMin || (ratio < CpuBoundMin && sample.LockWaitShare * 2 >= sample.WaitShare && sample.LockWaitShare > 0),
+            LockTiming.Pending => false,
+            _ => ratio > BlockingMax && sample.ContentionsPerItem >= SerializedContentionsMin,
+        };
     }
 
     /// <summary>Makes the plan for a sample.</summary>
@@ -167,12 +214,30 @@ internal static class AutoPlanner
             {
                 // More threads only queue at the lock, and every hand-over wakes a thread: one worker when the lock
                 // holds nearly all of an item, two when a good part of it runs outside (that part then overlaps).
-                var lockWaitShare = sample.MeasuredWallTicks > 0 ? Math.Min(1, (double)sample.LockWaitTicks / sample.MeasuredWallTicks) : 0;
-                var allOfIt = sample.ContentionsPerItem >= FullySerializedContentions || lockWaitShare >= 0.4;
-                width = Cap(allOfIt ? 1 : Math.Min(2, cores), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 why = $"serialized by a lock ({LockFigures(sample)}, cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item: " +
                     "a lock serializes the items: parallel threads cannot help";
+                if (sample.LockTiming == LockTiming.Timed && sample.LockWaitShare > 0 && sample.LockWorkers > 0)
+                {
+                    // Timed: of the k workers, k·(1 − share) on average were not waiting for the lock. That is what the
+                    // lock lets run at once, in theory (a worker waiting for a core is not held by the lock: counting it
+                    // out would read a busy machine as a tighter lock, and a plan of one is never widened);
+                    // but an error in the share is multiplied by k, and a sample's share reads low (waits still under way,
+                    // events not yet delivered): 30 workers behind a lock around the whole item read 80% for 97%, ×6 for
+                    // ×1. So the sample only tells one from more: one when even its reading leaves at most one and a half
+                    // workers free (its error makes that figure larger, never smaller), else two; the monitor widens a
+                    // plan of two from its own timed windows while the lock is not busy at its width (LockSaturated).
+                    var unblocked = sample.LockWorkers * (1 - sample.LockWaitShare);
+                    var one = unblocked <= LockAroundAllOfIt;
+                    width = Cap(one ? 1 : Math.Min(2, cores), context, open);
+                    why += $" past {AutoFormat.Count(width)} ({sample.LockWorkers:0.#} workers waited {sample.LockWaitShare * 100:0}% of their time for it" +
+                        (one || width < 2 ? ")" : "; wider once the lock is seen free at this width)");
+                    break;
+                }
+
+                var lockWaitShare = sample.MeasuredWallTicks > 0 ? Math.Min(1, (double)sample.LockWaitTicks / sample.MeasuredWallTicks) : 0;
+                var allOfIt = sample.ContentionsPerItem >= FullySerializedContentions || lockWaitShare >= 0.4;
+                width = Cap(allOfIt ? 1 : Math.Min(2, cores), context, open);
                 break;
             }
 
@@ -273,12 +338,16 @@ internal static class AutoPlanner
     private static string LockFigures(in WorkSample sample)
     {
         var figures = new List<string>(2);
-        if (sample.LockContentions > 0)
+        if (sample.LockContentions > 0 && sample.LockTiming != LockTiming.Timed)
         {
             figures.Add($"{AutoFormat.Ratio(sample.ContentionsPerItem)} lock contentions per item");
         }
 
-        if (sample.LockWaitTicks > 0 && sample.LockItems > 0)
+        if (sample.LockTiming == LockTiming.Timed && sample.LockWaitShare > 0)
+        {
+            figures.Add($"{sample.LockWaitShare * 100:0}% of the workers' time waiting for a lock");
+        }
+        else if (sample.LockWaitTicks > 0 && sample.LockItems > 0)
         {
             figures.Add($"{AutoFormat.Duration(TimeSpan.FromTicks(sample.LockWaitTicks / sample.LockItems))} lock wait per item");
         }

@@ -43,9 +43,9 @@ internal sealed class AutoProbe<TIn, TOut>(
         var enough = measurable && ((total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
             || (elapsed >= options.SampleTime && total.TotalItems >= AutoTuning.MinSampleItems)
             || (clear && elapsed >= 2 * AutoTuning.ProbeTick));
-        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision)
+        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed))
         {
-            controller.Apply(decision, revision: 0);
+            controller.Apply(LockUnsettled(decision, total), revision: 0);
             return;
         }
 
@@ -73,9 +73,9 @@ internal sealed class AutoProbe<TIn, TOut>(
 
         // Two looks at the same running batch are enough: the second covers only time the item spent waiting.
         if ((_waitingTicks >= 2 || (_waitingTicks >= 1 && inspector.LookedTwice)) && total.TotalItems < AutoTuning.MinSampleItems && running is { } blocked && !inspector.FirstLooksOnly &&
-            AutoPlanner.Decide(blocked, stillRunning) is { } early)
+            AutoPlanner.Decide(blocked, stillRunning) is { } early && !AwaitRunningLockTiming(early, total, elapsed))
         {
-            controller.Apply(early, revision: 0, fromFinishedItems: false);
+            controller.Apply(RunningLockUnsettled(early, total), revision: 0, fromFinishedItems: false);
             return;
         }
 
@@ -89,9 +89,9 @@ internal sealed class AutoProbe<TIn, TOut>(
                 : fromRunning ? AutoPlanner.Decide(running!.Value, stillRunning)
                 : elapsed >= 4 * options.SampleTime ? AutoPlanner.Decide(total + pool.Warmup, controller.Context())
                 : null;
-            if (late is not null)
+            if (late is not null && (fromRunning || !AwaitLockTiming(late, total, elapsed)))
             {
-                controller.Apply(late, revision: 0, fromFinishedItems: !fromRunning);
+                controller.Apply(fromRunning ? RunningLockUnsettled(late, total) : LockUnsettled(late, total), revision: 0, fromFinishedItems: !fromRunning);
                 return;
             }
         }
@@ -108,6 +108,95 @@ internal sealed class AutoProbe<TIn, TOut>(
             }
         }
     }
+
+    // Items that wait, where plain-lock waits can be timed: whether they wait for each other's lock or for a device
+    // decides between one thread and many, and a wide plan for waiting items takes every item of a small job at once
+    // (the monitor's re-plan would come too late). A lock shows only once two items want it together: one worker cannot
+    // contend. So the sample first has two workers run items at once (on two threads or more); if nothing
+    // contended meanwhile, no lock holds them; if something did, it waits until timed waits cover that time. Bounded:
+    // a few milliseconds past the sample time (AutoTuning.LockEventDelay), and no longer.
+    private bool AwaitLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed)
+    {
+        if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || total.LockTiming == LockTiming.Counted ||
+            elapsed >= options.SampleTime + (2 * AutoTuning.LockEventDelay) || !CanRunTwo())
+        {
+            return false;
+        }
+
+        var timing = pool.LockTiming;
+        if (!timing.Overlapped)
+        {
+            // On dedicated threads, as the waiting items' plan will be: a thread-pool worker that waits for a pool thread
+            // (the others taken by the items' own waits) would delay the plan by the pool's thread injection.
+            var plan = pool.Plan;
+            var kind = job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
+            if (plan.Width < 2 || plan.Kind != kind)
+            {
+                pool.SetPlan(plan with { Kind = kind, Width = Math.Max(2, plan.Width) });
+            }
+
+            return true;
+        }
+
+        return total.LockContentions > 0 && !LockSettled(total);
+    }
+
+    // Timed waits cover a time when two workers were in batches (MinTimedLocks past the first such tick).
+    private bool LockSettled(WorkSample total)
+    {
+        var timing = pool.LockTiming;
+        return total.LockTiming == LockTiming.Timed && timing.OverlapSeenAt != 0 && timing.CoveredUntil >= timing.OverlapSeenAt + TimestampOf(AutoTuning.MinTimedLocks);
+    }
+
+    // Items still running that wait, while timing is on and the run contended: threads blocked behind one lock look like
+    // sleeping ones from outside. The plan waits until timed waits cover a time when two workers were in batches (the
+    // events arrive up to AutoTuning.LockEventDelay late), within the same bound. Only where timing is on already: a
+    // process's first contended run does not wait ~0.2 s for the listener, so long sleeps never pay that.
+    private bool AwaitRunningLockTiming(PlanDecision decision, WorkSample total, TimeSpan elapsed)
+    {
+        return decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && pool.CanTimeLocks && Reporting.PlainLockWaits.IsStarted &&
+            total.LockContentions > 0 && total.LockTiming != LockTiming.Counted && elapsed < options.SampleTime + (2 * AutoTuning.LockEventDelay) &&
+            pool.LockTiming.OverlapSeenAt != 0 && !LockSettled(total);
+    }
+
+    // Items still running that wait: from outside (CPU clock, thread state: a futex either way) a thread blocked behind a
+    // lock looks like a sleeping one. The evidence that tells them apart is a lock wait of a worker inside its own batch
+    // (timed events, by OS thread: Brigade's own locks between batches and the process's other threads never count). With
+    // it, and the waits not yet timed over a time two workers ran, the plan gets the same cap as one from finished items;
+    // without it (no wait delivered, or timing off, as in a process's first run) the pure-wait plan stays as wide as it is,
+    // so long sleeps are not held back.
+    private PlanDecision RunningLockUnsettled(PlanDecision decision, WorkSample total) =>
+        pool.LockTiming.WaitedInBatches(pool.Workers()) ? LockUnsettled(decision, total) : decision;
+
+    // The first plan for waiting items that contended while their waits are not timed yet over a time two workers were in
+    // batches (the listener still starting, or the events later than the sample's bound): not wider than UnsettledLockCap
+    // until timed windows show whether a lock holds them. The monitor widens by Little's law once they do not (a window or
+    // two later; not from untimed windows that contend), or re-plans to serialized; a small job is not taken all at once.
+    // The contention count is process-wide (Brigade's own locks, the host's), and it is the trigger even where the listener
+    // timed the run from its start: "no lock wait delivered inside a batch" is no evidence here, since this plan is made
+    // only once the sample's bound for the events has passed without them (a busy machine delays their dispatch: at load
+    // 16 with 75% of the time waiting for a core, a lock around a 3 ms sleep was planned ×42 that way, review 10 S6 tried).
+    private PlanDecision LockUnsettled(PlanDecision decision, WorkSample total)
+    {
+        var cap = UnsettledLockCap(cores);
+        if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed) || !pool.CanTimeLocks || decision.Width <= cap ||
+            total.LockTiming == LockTiming.Counted || total.LockContentions == 0 || LockSettled(total))
+        {
+            return decision;
+        }
+
+        return decision.HeldAt(cap);
+    }
+
+    /// <summary>The widest first plan for waiting items that contended before their lock waits were timed: twice the cores,
+    /// at most <see cref="AutoTuning.MaxUnsettledLockWidth"/> (review 10 S5: on 32 cores, 64 would still take a job of 60
+    /// items all at once behind a lock).</summary>
+    /// <param name="cores">The cores.</param>
+    public static int UnsettledLockCap(int cores) => Math.Min(2 * cores, AutoTuning.MaxUnsettledLockWidth);
+
+    private bool CanRunTwo() => (job.Options.MaxDegreeOfParallelism ?? int.MaxValue) >= 2 && (job.ItemCount ?? long.MaxValue) >= 2;
+
+    private static long TimestampOf(TimeSpan span) => (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     // The first millisecond runs on one worker: a job that small is decided before a second worker starts. The
     // first worker does this itself after a millisecond of work (so short jobs never wake the controller, whose

@@ -54,7 +54,14 @@ internal sealed class AutoRun<TIn, TOut>
             AutoTicker.Unregister(_controller);
         }
 
-        Finish();
+        try
+        {
+            Finish();
+        }
+        finally
+        {
+            _pool.StopWatchingLocks();
+        }
     }
 
     private void Finish()

@@ -62,4 +62,18 @@ internal static class AutoTuning
 
     /// <summary>Without per-thread figures (not Linux), workers count as waiting when the process uses less than this share of a core per running worker.</summary>
     public const double ProcessCpuWaitingShare = 0.25;
+
+    /// <summary>How late the runtime's contention events reach the in-process listener at most, about (it polls every
+    /// 10 ms; a busy machine adds run-queue waits): waits older than this are taken as all delivered.</summary>
+    public static readonly TimeSpan LockEventDelay = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The widest first plan for waiting items that contended while their lock waits are not timed yet (twice the
+    /// cores below this): a bound that does not grow with the machine, since what it protects against does not either.
+    /// Items queued behind one lock finish one at a time whatever the width, so each thread past the first only waits; a
+    /// small job (issue 16: 60 items) must not be taken whole before timed windows tell a lock from a device. Genuine I/O
+    /// loses little: the monitor widens by Little's law from the first timed windows, tens of milliseconds later.</summary>
+    public const int MaxUnsettledLockWidth = 16;
+
+    /// <summary>The least time timed lock waits must cover before they count as evidence (a few items' worth).</summary>
+    public static readonly TimeSpan MinTimedLocks = TimeSpan.FromMilliseconds(5);
 }

@@ -74,6 +74,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
     public int Id { get; }
 
+    /// <summary>Gets the plain-lock waits inside this worker's batches (timed once the controller watches its thread).</summary>
+    public BatchLockWaits LockWaits { get; } = new();
+
     public LoopKind Kind { get; }
 
     /// <summary>Gets the worker's account for <see cref="ExternalCpuTime"/>.</summary>
@@ -177,6 +180,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
         // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
+        LockWaits.BatchStarted(tid);
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
     }
@@ -184,6 +188,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     public void OnBatchEnd()
     {
         _endThread = Environment.CurrentManagedThreadId;
+        LockWaits.BatchEnded();
 
         // A batch that turned out shorter than AutoTuning.MinMeasuredBatch (25 µs) is not worth its end readings (more
         // than it measured); it only counts items and wall time. Its start readings were still needed: a batch is only

@@ -1,4 +1,5 @@
 using Brigade.Internal;
+using Brigade.Reporting;
 
 namespace Brigade.Auto;
 
@@ -40,6 +41,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private int _done;
     private int _nextWorkerId;
     private LossProbe _locksAtStart;
+    private long _startTimestamp;
+
+    // Plain-lock waits timed inside the workers' batches (BatchLockWaits), from the moment timing covered them.
+    private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
+    private readonly RunLockTiming _lockTiming = new();
 
     public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
     {
@@ -58,11 +64,26 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     /// <summary>Gets a task that completes once the input has ended (or the run stopped) and the last loop has left.</summary>
     public Task AllExited => _allExited.Task;
 
+    /// <summary>Gets whether the items' plain-lock waits can be timed here (Linux, event sources supported).</summary>
+    public bool CanTimeLocks => _canTimeLocks;
+
+    /// <summary>Gets the run's plain-lock timing.</summary>
+    public RunLockTiming LockTiming => _lockTiming;
+
     /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
     public WorkSample Warmup => _warmup.Value;
 
     /// <summary>Takes the process's lock counters the run's <see cref="Totals"/> count from.</summary>
-    public void Start() => _locksAtStart = LossProbe.Read();
+    public void Start()
+    {
+        _locksAtStart = LossProbe.Read();
+        _startTimestamp = _time.GetTimestamp();
+        if (_canTimeLocks)
+        {
+            // Timing may be on already: it then covers the run from its first batch.
+            _lockTiming.RunStarted();
+        }
+    }
 
     public void Launch(LoopKind kind)
     {
@@ -92,10 +113,16 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
         Interlocked.Increment(ref _running);
         var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
+
+        // Batches' bounds are kept from the first one (two clock reads): a worker's first wait for a lock may last its
+        // whole first batch, and its event arrives after the controller has started watching the thread.
+        worker.LockWaits.On = _canTimeLocks;
         lock (_workersGate)
         {
             _workers.Add(worker);
         }
+
+        _lockTiming.Launched(worker);
 
         if (Volatile.Read(ref _done) != 0)
         {
@@ -337,21 +364,45 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile.
+    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile,
+    // and the plain-lock waits timed on the workers' threads over their time in batches since timing covered them.
     public WorkSample Totals()
     {
+        var now = _time.GetTimestamp();
         var total = default(WorkSample);
-        foreach (var w in Workers())
+        var workers = Workers();
+        var warmup = _warmup.Value;
+        var busy = Busy(warmup, 0, now);
+        foreach (var w in workers)
         {
-            total += w.Totals;
+            var t = w.Totals;
+            total += t;
+            busy += Busy(t, w.InBatchSince, now);
         }
 
         var locks = LossProbe.Read().Since(_locksAtStart);
-        return total with
+        total = total with
         {
             LockContentions = locks.MonitorContentions,
             LockWaitTicks = locks.LockWaitTicks,
-            LockItems = total.TotalItems + _warmup.Value.TotalItems,
+            LockItems = total.TotalItems + warmup.TotalItems,
+            LockBusyTicks = busy,
+            LockElapsedTicks = _time.GetElapsedTime(_startTimestamp, now).Ticks,
         };
+        if (!_canTimeLocks)
+        {
+            return total;
+        }
+
+        var plan = _plan;
+        _lockTiming.Look(workers, plan.Kind);
+        return _lockTiming.Timed(total, workers, plan.Probing);
     }
+
+    /// <summary>Stops timing the workers' lock waits (the run is over).</summary>
+    public void StopWatchingLocks() => _lockTiming.Stop(Workers());
+
+    // A worker's time in batches: the finished ones (compiling included) and the one running so far.
+    private long Busy(in WorkSample t, long inBatchSince, long now) =>
+        t.WallTicks + t.JitTicks + t.PendingWallTicks + (inBatchSince != 0 && inBatchSince < now ? _time.GetElapsedTime(inBatchSince, now).Ticks : 0);
 }

@@ -29,7 +29,16 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     // Running items with the process's lock counters: contentions since the run started, over the items finished and running.
     public static WorkSample? WithLocks(WorkSample? running, WorkSample total, int stalled) =>
         running is { } r
-            ? r with { LockContentions = total.LockContentions, LockWaitTicks = total.LockWaitTicks, LockItems = total.LockItems + Math.Max(stalled, 1) }
+            ? r with
+            {
+                LockContentions = total.LockContentions,
+                LockWaitTicks = total.LockWaitTicks,
+                LockItems = total.LockItems + Math.Max(stalled, 1),
+                TimedLockWaitTicks = total.TimedLockWaitTicks,
+                LockBusyTicks = total.LockBusyTicks,
+                LockElapsedTicks = total.LockElapsedTicks,
+                LockTiming = total.LockTiming,
+            }
             : null;
 
     // Looks at batches that have been running since at least the previous tick: their CPU and run-queue time since

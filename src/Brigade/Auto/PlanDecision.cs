@@ -24,6 +24,30 @@ internal sealed record PlanDecision(
     /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
     public bool FromRunningItems { get; init; }
 
+    /// <summary>Gets whether the width was held down until the items' lock waits are timed (the run contended before they
+    /// were: <see cref="AutoProbe{TIn, TOut}"/>'s unsettled-lock cap): the monitor does not widen it from untimed windows.</summary>
+    public bool HeldForLockTiming { get; init; }
+
+    /// <summary>Returns the decision held at <paramref name="cap"/> workers until the items' lock waits are timed: the line's
+    /// head names the width the plan runs, the one wanted stays in its reason.</summary>
+    public PlanDecision HeldAt(int cap)
+    {
+        var line = Explanation;
+        var head = $" ×{Width}, ";
+        var at = line.IndexOf(head, StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            line = string.Concat(line.AsSpan(0, at), $" ×{cap}, ", line.AsSpan(at + head.Length));
+        }
+
+        return this with
+        {
+            HeldForLockTiming = true,
+            Width = cap,
+            Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(Width)}, until the items' lock waits are timed (they contended)",
+        };
+    }
+
     /// <summary>Turns the decision into the public plan a report carries.</summary>
     public AutoPlan ToPlan(int revision, long atItem, bool fromCache, TimeSpan? decidedAt = null) => new()
     {

@@ -89,6 +89,29 @@ internal readonly record struct WorkSample
     /// were running, while the counters were read).</summary>
     public long LockItems { get; init; }
 
+    /// <summary>Gets the time the run's worker threads waited on plain <c>lock</c> (a <see cref="Monitor"/> or a
+    /// <see cref="Lock"/>) while these items ran, timed from the runtime's contention events (when <see cref="LockTiming"/>
+    /// is <see cref="Auto.LockTiming.Timed"/>; the events arrive a few milliseconds late, so the latest waits may be missing).</summary>
+    public long TimedLockWaitTicks { get; init; }
+
+    /// <summary>Gets the worker threads' time in batches (finished, and running so far) that the lock figures cover.</summary>
+    public long LockBusyTicks { get; init; }
+
+    /// <summary>Gets the wall time the lock figures cover (the run's, or a window's).</summary>
+    public long LockElapsedTicks { get; init; }
+
+    /// <summary>Gets how the items' waits on plain <c>lock</c> are known: timed, soon timed, or only counted.</summary>
+    public LockTiming LockTiming { get; init; }
+
+    /// <summary>Gets the share of the workers' time in batches spent waiting for a lock (plain <c>lock</c>, timed, and
+    /// Brigade's primitives), 0 to 1; 0 unless <see cref="LockTiming"/> is <see cref="Auto.LockTiming.Timed"/>.</summary>
+    public double LockWaitShare => LockTiming == LockTiming.Timed && LockBusyTicks > 0
+        ? Math.Clamp((double)(TimedLockWaitTicks + LockWaitTicks) / LockBusyTicks, 0, 1)
+        : 0;
+
+    /// <summary>Gets the workers busy at once on average over <see cref="LockElapsedTicks"/> (0 when not known).</summary>
+    public double LockWorkers => LockElapsedTicks > 0 ? Math.Max(0, (double)LockBusyTicks / LockElapsedTicks) : 0;
+
     /// <summary>Gets the lock contentions per item (0 when nothing was counted).</summary>
     public double ContentionsPerItem => LockItems > 0 ? (double)LockContentions / LockItems : 0;
 
@@ -120,6 +143,9 @@ internal readonly record struct WorkSample
             return MeasuredBatches == 0 || active <= 0 ? 1 : Math.Clamp((double)CpuTicks / active, 0, 1);
         }
     }
+
+    /// <summary>Gets the share of the measured wall time the items spent off the CPU for reasons of their own (0 to 1): <see cref="WaitTicks"/>.</summary>
+    public double WaitShare => MeasuredWallTicks > 0 ? Math.Clamp((double)WaitTicks / MeasuredWallTicks, 0, 1) : 0;
 
     /// <summary>Gets the share of the measured wall time spent waiting for a core (0 to 1).</summary>
     public double Contention => MeasuredWallTicks > 0 ? Math.Clamp((double)RunQueueTicks / MeasuredWallTicks, 0, 1) : 0;
@@ -169,6 +195,10 @@ internal readonly record struct WorkSample
         LockContentions = a.LockContentions + b.LockContentions,
         LockWaitTicks = a.LockWaitTicks + b.LockWaitTicks,
         LockItems = a.LockItems + b.LockItems,
+        TimedLockWaitTicks = a.TimedLockWaitTicks + b.TimedLockWaitTicks,
+        LockBusyTicks = a.LockBusyTicks + b.LockBusyTicks,
+        LockElapsedTicks = a.LockElapsedTicks + b.LockElapsedTicks,
+        LockTiming = Known(a, b),
     };
 
     /// <summary>Subtracts an earlier snapshot from a later one: what happened in between.</summary>
@@ -192,7 +222,18 @@ internal readonly record struct WorkSample
         LockContentions = a.LockContentions - b.LockContentions,
         LockWaitTicks = a.LockWaitTicks - b.LockWaitTicks,
         LockItems = a.LockItems - b.LockItems,
+        TimedLockWaitTicks = a.TimedLockWaitTicks - b.TimedLockWaitTicks,
+        LockBusyTicks = a.LockBusyTicks - b.LockBusyTicks,
+        LockElapsedTicks = a.LockElapsedTicks - b.LockElapsedTicks,
+        LockTiming = Known(a, b),
     };
+
+    // What both samples know of their lock waits; a sample without lock figures (a warm-up sample, the run's start) takes
+    // nothing away.
+    private static LockTiming Known(in WorkSample a, in WorkSample b) =>
+        b.LockItems == 0 && b.LockBusyTicks == 0 ? a.LockTiming
+        : a.LockItems == 0 && a.LockBusyTicks == 0 ? b.LockTiming
+        : a.LockTiming < b.LockTiming ? a.LockTiming : b.LockTiming;
 
     /// <summary>Builds a fully measured sample from per-item figures, for cached plans and tests.</summary>
     public static WorkSample FromPerItem(long items, TimeSpan wallPerItem, TimeSpan cpuPerItem, TimeSpan runQueuePerItem = default, double allocatedBytesPerItem = 0, TimeSpan gcPausePerItem = default) => new()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 
 namespace Brigade.Reporting;
@@ -28,12 +29,43 @@ internal static class PlainLockWaits
     private static long _startedTicks = long.MaxValue;
     private static long _lastEventTicks;
     private static Listener? _listener;
+    private static int _startingInBackground;
+    private static bool _failed;
+
+    // Auto mode's runs using the listener it started (see Use): when the last one is done and none comes for Linger, the
+    // listener is switched off again, unless someone started it explicitly (Start: reporting of losses, keeps it on).
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(30);
+    private static int _users;
+    private static bool _explicit;
+    private static Timer? _lingerTimer;
+
+    // The clocks when the event session started: events carry UTC times the runtime derives from the monotonic clock
+    // and its own reading of both at that moment, so a time converts back to a Stopwatch timestamp within microseconds.
+    private static long _utcAtStart;
+    private static long _stopwatchAtStart;
+
+    // Waits by OS thread, for the threads someone watches (auto mode's workers, see Watch): thread id → its watcher,
+    // called with each wait's start (a Stopwatch timestamp) and length (ticks).
+    private static readonly ConcurrentDictionary<long, Action<long, long, long>> Watched = new();
+
+    /// <summary>Gets whether the runtime's event sources are supported (they may be trimmed away), so timing can start.</summary>
+    public static bool IsSupported =>
+        !AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out var supported) || supported;
 
     /// <summary>Gets whether the listener is on.</summary>
-    public static bool IsStarted => _listener is not null;
+    public static bool IsStarted => Volatile.Read(ref _listener) is not null;
 
-    /// <summary>Starts timing (process-wide, once); later calls do nothing. Returns whether it is on.</summary>
+    /// <summary>Gets whether starting the listener failed (it threw): plain-lock waits cannot be timed in this process.</summary>
+    public static bool Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Starts timing (process-wide) and keeps it on for the process's life; later calls do nothing. Returns whether it is on.</summary>
     public static bool Start()
+    {
+        Volatile.Write(ref _explicit, true);
+        return StartCore();
+    }
+
+    private static bool StartCore()
     {
         if (_listener is not null)
         {
@@ -42,14 +74,149 @@ internal static class PlainLockWaits
 
         lock (Gate)
         {
-            if (_listener is null && (!AppContext.TryGetSwitch("System.Diagnostics.Tracing.EventSource.IsSupported", out var supported) || supported))
+            if (_listener is null && !_failed && IsSupported)
             {
-                _listener = new Listener();
+                try
+                {
+                    _listener = new Listener();
+                }
+                catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+                {
+                    // The runtime's event sources cannot be listened to here: counts stay the only evidence.
+                    Volatile.Write(ref _failed, true);
+                }
             }
 
             return _listener is not null;
         }
     }
+
+    /// <summary>Notes that a run uses the timing auto mode started (<see cref="StartInBackground"/>), if it is on: it then
+    /// stays on until the run calls <see cref="Done"/>, and for <c>Linger</c> (30 s) after the last such run.</summary>
+    /// <returns>Whether it is on (and held on): only then does the run call <see cref="Done"/>. Checked under the same lock
+    /// as the linger's end (<see cref="StopIfUnused"/>), so the listener cannot go between the check and the use.</returns>
+    public static bool Use()
+    {
+        lock (Gate)
+        {
+            if (_listener is null)
+            {
+                return false;
+            }
+
+            _users++;
+            return true;
+        }
+    }
+
+    /// <summary>Notes that a run that called <see cref="Use"/> is over: once no run uses the timing for 30 s and nobody
+    /// started it explicitly, the event session is switched off (every contention in the process costs an event while on).</summary>
+    public static void Done()
+    {
+        lock (Gate)
+        {
+            if (--_users == 0)
+            {
+                ArmLinger();
+            }
+        }
+    }
+
+    // Under Gate: the listener goes off Linger from now unless a run uses it meanwhile (or someone started it explicitly).
+    private static void ArmLinger()
+    {
+        if (!Volatile.Read(ref _explicit))
+        {
+            _lingerTimer ??= new Timer(static _ => StopIfUnused(), null, Timeout.Infinite, Timeout.Infinite);
+            _lingerTimer.Change(Linger, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Switches the listener off now if no run uses it and nobody started it explicitly (the linger's end).</summary>
+    /// <returns>Whether it was switched off.</returns>
+    public static bool StopIfUnused()
+    {
+        Listener? stopped;
+        lock (Gate)
+        {
+            if (_users > 0 || Volatile.Read(ref _explicit) || _listener is null)
+            {
+                return false;
+            }
+
+            stopped = _listener;
+            Volatile.Write(ref _listener, null);
+            Volatile.Write(ref _startedTicks, long.MaxValue);
+            Volatile.Write(ref _startingInBackground, 0);
+        }
+
+        stopped.Dispose();
+        return true;
+    }
+
+    /// <summary>
+    /// Starts timing on a thread of its own and returns at once (the first start in a process costs ~0.2 s of CPU: the
+    /// runtime's event source describes its events); later calls do nothing.
+    /// </summary>
+    public static void StartInBackground()
+    {
+        if (_listener is null && !_failed && Interlocked.Exchange(ref _startingInBackground, 1) == 0)
+        {
+            // A thread of its own: the thread pool may be busy with the very run that asks. Nothing escapes the thread
+            // (review 10 S4: any exception of the listener's constructor would end the process there): a failure leaves
+            // timing off for good, as does a thread that cannot start. The run that asked may end before the listener is
+            // on and never use it: the linger is armed now, so a listener nobody uses goes off again (review 10 S3).
+            try
+            {
+                new Thread(static () =>
+                {
+                    try
+                    {
+                        if (StartCore())
+                        {
+                            lock (Gate)
+                            {
+                                if (_users == 0)
+                                {
+                                    ArmLinger();
+                                }
+                            }
+                        }
+                    }
+                    catch (Exception)
+                    {
+                        Volatile.Write(ref _failed, true);
+                    }
+                }) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+            }
+            catch (OutOfMemoryException)
+            {
+                Volatile.Write(ref _failed, true);
+            }
+        }
+    }
+
+    /// <summary>Gets the time (UTC ticks) of the newest event delivered: waits that ended before it have all arrived.</summary>
+    public static long LastEventTicks => Volatile.Read(ref _lastEventTicks);
+
+    /// <summary>
+    /// Passes each plain-lock wait of the OS thread <paramref name="osThreadId"/> to <paramref name="onWait"/> from now on
+    /// (the thread's id, its start as a <see cref="System.Diagnostics.Stopwatch"/> timestamp and its length in ticks when it
+    /// ends, and its start with a length of -1 when it begins; on the listener's thread, as the events arrive, a few
+    /// milliseconds late), until <see cref="Unwatch"/>; one watcher per thread, the latest.
+    /// </summary>
+    /// <param name="osThreadId">The thread's OS id (as the runtime's events carry it).</param>
+    /// <param name="onWait">The watcher.</param>
+    public static void Watch(long osThreadId, Action<long, long, long> onWait) => Watched[osThreadId] = onWait;
+
+    /// <summary>Stops passing the thread's waits to <paramref name="onWait"/> (when it is still the thread's watcher).</summary>
+    /// <param name="osThreadId">The thread's OS id.</param>
+    /// <param name="onWait">The watcher.</param>
+    public static void Unwatch(long osThreadId, Action<long, long, long> onWait) =>
+        Watched.TryRemove(new KeyValuePair<long, Action<long, long, long>>(osThreadId, onWait));
+
+    /// <summary>Gets the number of threads watched (for tests).</summary>
+    internal static int WatchedThreads => Watched.Count;
 
     /// <summary>
     /// The plain-lock wait time that ended within the window, clipped to it; null when the listener was not on for the
@@ -145,9 +312,17 @@ internal static class PlainLockWaits
         return true;
     }
 
-    private static void Add(DateTime at, double durationNs)
+    private static long ToStopwatch(long utcTicks) =>
+        Volatile.Read(ref _stopwatchAtStart) + (long)((utcTicks - Volatile.Read(ref _utcAtStart)) * (System.Diagnostics.Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+
+    private static void Add(DateTime at, double durationNs, long osThreadId)
     {
         var ticks = (long)(durationNs / 100);
+        if (!Watched.IsEmpty && Watched.TryGetValue(osThreadId, out var watcher))
+        {
+            watcher(osThreadId, ToStopwatch(at.Ticks - ticks), ticks);
+        }
+
         var bucket = at.Ticks / BucketTicks;
         lock (Gate)
         {
@@ -172,6 +347,7 @@ internal static class PlainLockWaits
 
     private sealed class Listener : EventListener
     {
+        private const int ContentionStart = 81;
         private const int ContentionStop = 91;
         private const EventKeywords ContentionKeyword = (EventKeywords)0x4000;
 
@@ -179,6 +355,8 @@ internal static class PlainLockWaits
         {
             if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
             {
+                Volatile.Write(ref _utcAtStart, DateTime.UtcNow.Ticks);
+                Volatile.Write(ref _stopwatchAtStart, System.Diagnostics.Stopwatch.GetTimestamp());
                 EnableEvents(eventSource, EventLevel.Informational, ContentionKeyword);
                 Volatile.Write(ref _startedTicks, DateTime.UtcNow.Ticks);
             }
@@ -186,6 +364,24 @@ internal static class PlainLockWaits
 
         protected override void OnEventWritten(EventWrittenEventArgs eventData)
         {
+            if (eventData.EventId == ContentionStart)
+            {
+                // A watched thread started waiting: its watcher may count the wait so far before it ends. The events come
+                // in time order, so every wait that ended before this one began has arrived.
+                var began = eventData.TimeStamp.ToUniversalTime().Ticks;
+                if (!Watched.IsEmpty && Watched.TryGetValue(eventData.OSThreadId, out var watcher))
+                {
+                    watcher(eventData.OSThreadId, ToStopwatch(began), -1);
+                }
+
+                if (began > Volatile.Read(ref _lastEventTicks))
+                {
+                    Volatile.Write(ref _lastEventTicks, began);
+                }
+
+                return;
+            }
+
             if (eventData.EventId != ContentionStop || eventData.Payload is not { } payload || eventData.PayloadNames is not { } names)
             {
                 return;
@@ -208,7 +404,7 @@ internal static class PlainLockWaits
 
             if (managed)
             {
-                Add(eventData.TimeStamp.ToUniversalTime(), duration);
+                Add(eventData.TimeStamp.ToUniversalTime(), duration, eventData.OSThreadId);
             }
             else if (eventData.TimeStamp.ToUniversalTime().Ticks > Volatile.Read(ref _lastEventTicks))
             {

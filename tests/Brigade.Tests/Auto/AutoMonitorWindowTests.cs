@@ -66,6 +66,175 @@ public sealed class AutoMonitorWindowTests
         Assert.Equal(replans ? [WorkloadClass.CpuBound, WorkloadClass.Blocking] : [WorkloadClass.CpuBound], engine.Classes);
     }
 
+    [Theory]
+    [InlineData(0.05, 4)] // two workers hardly waiting: the lock lets more run, two windows in a row double the width
+    [InlineData(0.5, 2)] // one of two always waiting (a lock around the whole item): the width stays
+    [InlineData(0.3, 2)] // 0.6 of a worker waiting: the lock is busy at two
+    public async Task SerializedPlanOfTwo_WidensOnlyWhileTimedWindowsShowTheLockFree(double share, int width)
+    {
+        // On 16 cores: the sample read 16 workers waiting 69% of their time (a lock held a fifth of each item, or one held
+        // for all of it read low), planned two; the monitor's windows at two tell which.
+        var first = Timed(WorkSample.FromPerItem(400, TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(1)), 0.69, 16, 1_000_000);
+        var half = Timed(WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(50)), share, 2, 100_000);
+        var engine = new SerializedEngine(first, [.. Enumerable.Repeat(half, 6)]);
+
+        // 64 items, so the items left do not cap the widening at the width expected (review 11).
+        await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.Equal(2, engine.FirstWidth);
+        Assert.Equal(width, engine.Width);
+    }
+
+    [Theory]
+    [InlineData(true, false, false)] // held for lock timing, windows not timed yet (their count read 0): held
+    [InlineData(true, true, true)] // timed windows without lock waits: Little's law widens
+    [InlineData(false, false, true)] // not held, no contention in the window: widens as before
+    public async Task BlockingPlanHeldForLockTiming_IsNotWidenedByUntimedWindows_WhateverTheirCount(bool held, bool timed, bool widens)
+    {
+        var timing = timed ? LockTiming.Timed : LockTiming.Pending;
+        // Measured (a process's first contended run, 60 items in one lock around a 3 ms sleep): the first plan held at ×4
+        // until the waits are timed, then two 12 ms windows in which the runtime counted no contention (its count moves in
+        // bursts), and Little's law widened ×4 → ×53 before any window was timed.
+        var half = WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(30)) with
+        {
+            LockTiming = timing,
+            LockItems = 5,
+            LockElapsedTicks = 100_000,
+            LockBusyTicks = 400_000,
+        };
+        var engine = new BlockingEngine(held, timing, [half, half]);
+
+        await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.Equal(4, engine.FirstWidth);
+        if (widens || !OperatingSystem.IsLinux())
+        {
+            Assert.True(engine.Width > 4, $"width {engine.Width}");
+        }
+        else
+        {
+            Assert.Equal(4, engine.Width);
+        }
+    }
+
+    [Fact]
+    public async Task BlockingPlanHeldForLockTiming_StaysHeldWhenItsUntimedWindowsTurnMixed()
+    {
+        // Review 11: a held blocking plan whose untimed windows read mixed (cpu/wall 0.4: Little's law 2 × (1 + 0.6/0.4) = 5)
+        // re-planned to mixed at its full width, ×4 → ×5 here (×53 in the measured case), dropping the hold.
+        var mixed = WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMilliseconds(1.2)) with
+        {
+            LockTiming = LockTiming.Pending,
+            LockItems = 5,
+            LockElapsedTicks = 100_000,
+            LockBusyTicks = 400_000,
+        };
+        var engine = new BlockingEngine(held: true, LockTiming.Pending, [mixed, mixed, mixed, mixed, mixed, mixed]);
+
+        await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.Equal(4, engine.FirstWidth);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.Equal(WorkloadClass.Mixed, engine.Class);
+            Assert.Equal(4, engine.Width);
+        }
+    }
+
+    private static WorkSample Timed(WorkSample sample, double share, double workers, long elapsed) => sample with
+    {
+        LockTiming = LockTiming.Timed,
+        LockItems = sample.TotalItems,
+        LockElapsedTicks = elapsed,
+        LockBusyTicks = (long)(elapsed * workers),
+        TimedLockWaitTicks = (long)(elapsed * workers * share),
+    };
+
+    // Applies the serialized plan decided from the sample to an auto run's controller on 16 cores, then shows a monitor of
+    // that run the windows, one a tick (a window is judged every second tick).
+    private sealed class SerializedEngine(WorkSample sample, WorkSample[] windows) : HeldItemsEngine("serialized")
+    {
+        public int FirstWidth { get; private set; }
+
+        public int Width { get; private set; }
+
+        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var options = new AutoEngineOptions { UsePlanCache = false };
+            var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
+            var controller = new AutoController<TIn, TOut>(job, options, inspector, cores: 16);
+            var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
+            try
+            {
+                controller.Start();
+                var serialized = AutoPlanner.Decide(sample, controller.Context())!;
+                Assert.Equal(WorkloadClass.Serialized, serialized.Class);
+                controller.Apply(serialized, revision: 0);
+                FirstWidth = controller.Pool.Plan.Width;
+                var now = options.TimeProvider.GetTimestamp();
+                var total = new WorkSample { LockTiming = LockTiming.Timed };
+                monitor.Restart(total, now);
+                foreach (var window in windows)
+                {
+                    total += window;
+                    monitor.Step(now, total);
+                }
+
+                Width = controller.Pool.Plan.Width;
+            }
+            finally
+            {
+                Release();
+                await controller.Pool.AllExited;
+                controller.Stop();
+            }
+        }
+    }
+
+    // Applies a blocking plan of four threads to an auto run's controller on 2 cores (held for lock timing or not), then
+    // shows a monitor of that run the windows, one a tick.
+    private sealed class BlockingEngine(bool held, LockTiming timing, WorkSample[] windows) : HeldItemsEngine("blocking")
+    {
+        public int FirstWidth { get; private set; }
+
+        public int Width { get; private set; }
+
+        public WorkloadClass Class { get; private set; }
+
+        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var options = new AutoEngineOptions { UsePlanCache = false };
+            var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
+            var controller = new AutoController<TIn, TOut>(job, options, inspector, cores: 2);
+            var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
+            try
+            {
+                controller.Start();
+                var blocking = AutoPlanner.Decide(WorkSample.FromPerItem(8, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(30)), controller.Context())!;
+                Assert.Equal(WorkloadClass.Blocking, blocking.Class);
+                controller.Apply(blocking with { Width = 4, HeldForLockTiming = held }, revision: 0);
+                FirstWidth = controller.Pool.Plan.Width;
+                var now = options.TimeProvider.GetTimestamp();
+                var total = new WorkSample { LockTiming = timing };
+                monitor.Restart(total, now);
+                foreach (var window in windows)
+                {
+                    total += window;
+                    monitor.Step(now, total);
+                }
+
+                Width = controller.Pool.Plan.Width;
+                Class = controller.Plans[^1].Class;
+            }
+            finally
+            {
+                Release();
+                await controller.Pool.AllExited;
+                controller.Stop();
+            }
+        }
+    }
+
     // Applies a CPU plan to an auto run's controller, then shows a monitor of that run the windows, one a tick. The items
     // wait until then, so no worker ticks meanwhile.
     private sealed class MonitorEngine(WorkSample[] windows) : HeldItemsEngine("monitored")
