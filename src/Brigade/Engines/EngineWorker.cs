@@ -58,6 +58,7 @@ public sealed class EngineWorker
     private long _runQueueTicks;
     private long _runQueueCovered;
     private long _batchContentions;
+    private long _lastEndContentions = -1;
     private long _contendedOffCpuTicks;
     private object? _measureSlot;
     private object? _measureEntered;
@@ -116,9 +117,12 @@ public sealed class EngineWorker
             _batchStartCpu = -1;
         }
 
-        // Reading the runtime's contention count costs ~0.1 µs (a call into the runtime): only batches whose CPU time
-        // is measured (at least 50 µs long) need it.
-        _batchContentions = _batchStartCpu >= 0 ? Monitor.LockContentionCount : 0;
+        // Reading the runtime's contention count costs ~0.1 µs in a fresh process, far more after many threads ran
+        // (ContentionCount bounds it): only batches whose CPU time is measured (at least 50 µs long) need it.
+        // When the previous batch ended on this same thread with a reading, that reading serves here too (as the CPU's).
+        _batchContentions = _batchStartCpu < 0 ? 0
+            : _lastEndThread == _batchThread && _lastEndContentions >= 0 ? _lastEndContentions
+            : ContentionCount.Read();
         _batchStart = _recorder.Clock.Now();
         if (MeasureHook is { } measure)
         {
@@ -152,7 +156,8 @@ public sealed class EngineWorker
             }
         }
 
-        if (cpu is { } used && Monitor.LockContentionCount != _batchContentions)
+        _lastEndContentions = cpu is null ? -1 : ContentionCount.Read();
+        if (cpu is { } used && _lastEndContentions != _batchContentions)
         {
             // Plain lock contention is counted by the runtime, not timed: a batch during which it was counted
             // gives its off-CPU time to RunReport.Losses as the upper bound of its wait.

@@ -114,6 +114,22 @@ public sealed class ForecastSample
         };
     }
 
+    // This sample with another serial fraction.
+    internal ForecastSample WithSerialFraction(double serialFraction) => new()
+    {
+        Items = Items,
+        TimePerItem = TimePerItem,
+        Spread = Spread,
+        CpuRatio = CpuRatio,
+        RunQueueShare = RunQueueShare,
+        SampleWorkers = SampleWorkers,
+        OtherLoad = OtherLoad,
+        OtherGroups = OtherGroups,
+        SerialFraction = serialFraction,
+        Cores = Cores,
+        Sampling = Sampling,
+    };
+
     /// <summary>
     /// Amdahl's serial fraction from the lock waits the sample measured (Brigade's primitives are timed by the run as a
     /// whole, so only plain lock waits from the runtime's contention events, <see cref="PlainLockWaits"/>, count here):

@@ -73,32 +73,44 @@ public sealed partial class SpeedupForecast
 
             var from = k == 0 ? sampled : Math.Clamp(run.Plans[k].AtItem, sampled, n);
             var to = k + 1 < run.Plans.Count ? Math.Clamp(run.Plans[k + 1].AtItem, from, n) : n;
-            var items = (to - from) + (k == 0 ? leftOver : 0);
-            work += (to - from) * t;
+            // The next plan was made only once the monitor had seen the change: the last items this plan's workers took
+            // were already of the next plan's kind.
+            var changed = k + 1 < run.Plans.Count ? ItemsBeforeReplanSeen(plan, run.Plans[k + 1], to - from, machine.Cores) : 0;
+            var items = (to - from - changed) + (k == 0 ? leftOver : 0);
+            work += (to - from - changed) * t;
             var cost = costOf?.Invoke(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize) ?? EngineCost.Default(plan.Engine, plan.DegreeOfParallelism, plan.BatchSize);
             // The engine starts only when it changes and has items to run (a sample that ran the whole job leaves none).
-            if (engine == plan.Engine || items <= 0)
+            if (engine == plan.Engine || items + changed <= 0)
             {
                 cost = new EngineCost { PerItem = cost.PerItem, Measured = cost.Measured };
             }
 
             engine = plan.Engine;
-            var part = new ForecastSample
-            {
-                Items = (long)Math.Ceiling(items),
-                TimePerItem = TimeSpan.FromSeconds(t),
-                CpuRatio = Math.Clamp(plan.CpuRatio, 0, 1),
-                Spread = k == 0 ? Spread(run.Timeline, plan) : 0,
-                RunQueueShare = machine.RunQueueShare,
-                SampleWorkers = machine.SampleWorkers,
-                OtherLoad = machine.OtherLoad,
-                OtherGroups = machine.OtherGroups,
-                SerialFraction = machine.SerialFraction,
-                Cores = machine.Cores,
-            };
-            last = Predict(part, plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, cost);
+            last = Predict(Part(items, t, plan.CpuRatio, k == 0 ? Spread(run.Timeline, plan) : 0), plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, cost);
             wall += last.WallTime.TotalSeconds;
+            if (changed > 0)
+            {
+                var next = run.Plans[k + 1];
+                var tNext = ItemTime(next).Seconds;
+                work += changed * tNext;
+                var detecting = Predict(Part(changed, tNext, next.CpuRatio, 0), plan.Engine, plan.DegreeOfParallelism, plan.BatchSize, new EngineCost { PerItem = cost.PerItem, Measured = cost.Measured });
+                wall += detecting.WallTime.TotalSeconds;
+            }
         }
+
+        ForecastSample Part(double items, double seconds, double cpuRatio, double spread) => new()
+        {
+            Items = (long)Math.Ceiling(items),
+            TimePerItem = TimeSpan.FromSeconds(seconds),
+            CpuRatio = Math.Clamp(cpuRatio, 0, 1),
+            Spread = spread,
+            RunQueueShare = machine.RunQueueShare,
+            SampleWorkers = machine.SampleWorkers,
+            OtherLoad = machine.OtherLoad,
+            OtherGroups = machine.OtherGroups,
+            SerialFraction = machine.SerialFraction,
+            Cores = machine.Cores,
+        };
 
         return new SpeedupForecast
         {
@@ -202,6 +214,30 @@ public sealed partial class SpeedupForecast
 
         var t = total / items;
         return t > 0 ? (t, (left / t) + notStarted) : null;
+    }
+
+    /// <summary>How long auto mode's monitor takes to see that the work changed under a running plan: two monitor ticks
+    /// (<see cref="AutoTuning.MinWindowTicks"/> × <see cref="AutoTuning.MonitorTick"/>). A re-plan needs two windows in a row
+    /// that disagree with the plan, each judged at a tick, or, for items of a CPU plan that started waiting, two ticks in a
+    /// row that see every running batch waiting (AutoMonitor).</summary>
+    internal static TimeSpan ReplanDelay => AutoTuning.MinWindowTicks * AutoTuning.MonitorTick;
+
+    /// <summary>
+    /// How many of a plan's last items were already of the next plan's kind: those its workers took while the monitor
+    /// saw the change (<see cref="ReplanDelay"/>), each lasting the next plan's time per item, so many at once as the plan
+    /// runs such items (its width for items that wait, at most the cores for items that compute). At most the plan's items.
+    /// </summary>
+    internal static double ItemsBeforeReplanSeen(AutoPlan plan, AutoPlan next, double planItems, int cores)
+    {
+        var t = ItemTime(next).Seconds;
+        if (t <= 0 || planItems <= 0)
+        {
+            return 0;
+        }
+
+        var width = plan.Engine == "sequential" ? 1 : Math.Max(1, plan.DegreeOfParallelism);
+        var concurrent = next.CpuRatio >= 0.5 ? Math.Min(width, Math.Max(1, cores)) : width;
+        return Math.Min(planItems, Math.Round(concurrent * ReplanDelay.TotalSeconds / t));
     }
 
     // A plan's time per item, and whether it is a lower bound doubled (items still running).

@@ -212,18 +212,20 @@ public sealed partial class SpeedupForecast
         };
     }
 
-    // The forecast a run's report shows (RunLosses.Forecast): the whole run from its plans; the machine is read only
-    // for a run longer than the wake-up grace.
-    internal static SpeedupForecast? ForReport(RunReport report)
+    // The forecast a run's report shows (RunLosses.Forecast): the whole run from its plans, with the serial fraction the
+    // sample's timed plain-lock waits show (ForecastSample.SampleSerialFraction, when serialFraction is null; 0 when they
+    // were not timed); the machine is read only for a run longer than the wake-up grace.
+    internal static SpeedupForecast? ForReport(RunReport report, double? serialFraction = null)
     {
         if (report.Plans.Count == 0 || report.Plans[0].TimePerItem <= TimeSpan.Zero)
         {
             return null;
         }
 
-        var idle = ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, otherLoad: 0));
+        var serial = serialFraction ?? ForecastSample.SampleSerialFraction(report, report.Plans[0]);
+        var idle = ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, otherLoad: 0).WithSerialFraction(serial));
         return idle is null || idle.WallTime <= WakeUpGrace ? idle
-            : ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)));
+            : ForRun(report, sample: ForecastSample.FromPlan(report.Plans[0], report.Items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)).WithSerialFraction(serial));
     }
 
     /// <summary>The note auto mode's plan line ends with: <c>; forecast speedup 1.9 (limited by cores)</c>.</summary>

@@ -404,8 +404,10 @@ public sealed class SpeedupForecastTests
     [Fact]
     public void ForRun_RePlan_ForecastsEachPlansItemsFromItsOwnMeasurement()
     {
-        // 100 CPU items of 1 ms on 2 cores, then a re-plan at item 100 for 100 sleeps of 10 ms on 100 threads: 50 ms for
-        // the first plan's items, 10 ms for the second's (no sample: the plan came from the cache).
+        // CPU items of 1 ms on 2 cores, then a re-plan at item 100 for 100 sleeps of 10 ms on 100 threads (no sample: the
+        // plan came from the cache). The re-plan came once the monitor had seen the change (two ticks, 20 ms): the first
+        // plan's 2 workers had taken 2 × 20 / 10 = 4 sleeps by then. So: 96 CPU items in 48 ms, 4 sleeps in 2 rounds of
+        // 10 ms on the first plan's 2 workers, then the second plan's 100 sleeps in 10 ms.
         var first = Plan("threadpool", 2, 1_000, 1, atItem: 0);
         var run = new RunReport
         {
@@ -417,8 +419,42 @@ public sealed class SpeedupForecastTests
         var f = SpeedupForecast.ForRun(run, static (_, _, _) => new EngineCost(), Idle(2))!;
 
         Assert.Equal("threads", f.Engine);
-        Assert.InRange(f.WallTime.TotalMilliseconds, 59.5, 60.5);
-        Assert.InRange(f.Speedup, 1_100.0 / 60 * 0.99, 1_100.0 / 60 * 1.01);
+        Assert.InRange(f.WallTime.TotalMilliseconds, 77.5, 78.5);
+        Assert.InRange(f.Speedup, 1_136.0 / 78 * 0.99, 1_136.0 / 78 * 1.01);
+    }
+
+    [Fact]
+    public void ForReport_SampleShowsASerialFraction_ForecastsAmdahlsLimit()
+    {
+        // 4 items of 1 ms on 2 cores from the cache (a job of a few milliseconds: forecast as on an idle machine whatever
+        // the load): 2.0 with nothing serial; half of each item inside one lock (what the sample's timed plain-lock waits
+        // read) limits it to 1 / (0.5 + 0.5 / 2) = 1.33.
+        var run = new RunReport
+        {
+            Engine = "auto",
+            Items = 4,
+            Plans = [new AutoPlan { Engine = "threadpool", Explanation = "x", DegreeOfParallelism = 2, BatchSize = 1, CpuRatio = 1, TimePerItem = TimeSpan.FromMilliseconds(1), CpuTimePerItem = TimeSpan.FromMilliseconds(1), FromCache = true }],
+        };
+
+        var none = SpeedupForecast.ForReport(run, serialFraction: 0)!;
+        var half = SpeedupForecast.ForReport(run, serialFraction: 0.5)!;
+
+        Assert.InRange(none.Speedup, 1.9, 2.01);
+        Assert.InRange(half.Speedup, 1.3, 1.36);
+        Assert.Equal("serial fraction", half.LimitedBy);
+    }
+
+    [Theory]
+    [InlineData(2, 0.0, 10_000, 4)] // sleeps of 10 ms seen after 20 ms on 2 workers
+    [InlineData(64, 0.0, 5_000, 64)] // on 64 threads, at most the plan's items
+    [InlineData(64, 1.0, 1_000, 40)] // items that compute run at most 2 at once (the cores)
+    public void ItemsBeforeReplanSeen_AreThoseThePlanRanDuringTheMonitorsTwoTicks(int width, double nextCpu, double nextMicros, double expected)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(20), SpeedupForecast.ReplanDelay);
+        var plan = Plan("threads", width, 150, 1, atItem: 10);
+        var next = Plan("threads", 100, nextMicros, nextCpu, atItem: 500);
+
+        Assert.Equal(expected, SpeedupForecast.ItemsBeforeReplanSeen(plan, next, planItems: 64, cores: 2));
     }
 
     [Fact]
