@@ -44,6 +44,18 @@ public sealed class AutoPlannerTests
     }
 
     [Fact]
+    public void TimePerItem_ARunQueueReadingLargerThanTheTimeOffTheCpu_LeavesTheItemsTheirCpuTime()
+    {
+        // 2,000 tiny items: 4 ms of batches, 3 ms of it on the CPU, and a run-queue reading of 5 ms (more than the batches
+        // lasted). Before the floor the items took no time, and the job was planned sequential: "takes 0 ns".
+        var sample = WorkSample.FromPerItem(2_000, wallPerItem: TimeSpan.FromTicks(20), cpuPerItem: TimeSpan.FromTicks(15), runQueuePerItem: TimeSpan.FromTicks(25));
+
+        Assert.Equal(TimeSpan.FromTicks(15), sample.TimePerItem);
+        Assert.Equal(1_500, sample.NanosecondsPerItem, 6);
+        Assert.DoesNotContain("takes 0 ns", AutoPlanner.Decide(sample, Context(items: 2_000))!.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Classify_Sleeps_AreBlocking_HoweverBusyTheMachine()
     {
         var idle = WorkSample.FromPerItem(50, wallPerItem: Us(2_100), cpuPerItem: Us(20));
