@@ -111,6 +111,21 @@ public sealed class RunOptions
     /// </value>
     public bool PreserveOrder { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether <c>Runner.StreamAsync</c> may run the reader's loop on the worker that delivers a result,
+    /// instead of waking another thread for each result.
+    /// </summary>
+    /// <value>
+    /// Defaults to <see langword="false"/>. When <see langword="true"/> and the reader is waiting for the next result,
+    /// the worker that delivers it continues the reader's loop itself until the loop waits again (as
+    /// <c>System.Threading.Channels</c>' option of the same name): no thread hop per result, which is most of the cost
+    /// of streaming many short items; likewise a worker waiting for room in the stream may go on on the reader's thread
+    /// when the reader takes a result. The loop's body then runs on a worker while that worker's delivery is in
+    /// progress (in order, one result at a time, as before): a body that blocks holds back the workers that deliver
+    /// next, and it must never wait synchronously for something only a later item does.
+    /// </value>
+    public bool AllowSynchronousContinuations { get; set; }
+
     /// <summary>Gets or sets the clock that timestamps the report and timeline, and times items' timeouts and retry delays.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
