@@ -21,6 +21,8 @@ namespace Brigade.Orleans;
 /// </example>
 public sealed class ClusterConnection : IAsyncDisposable
 {
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(1);
+
     private readonly IHost _host;
 
     private ClusterConnection(IHost host)
@@ -88,10 +90,26 @@ public sealed class ClusterConnection : IAsyncDisposable
         });
 
         var host = builder.Build();
+        using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var start = host.StartAsync(starting.Token);
         try
         {
-            await host.StartAsync(cancellationToken).WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            if (options.Membership is null
+                && await ProbeWhileStartingAsync(start, new IPEndPoint(options.Address, ports[0]), tls, starting.Token).ConfigureAwait(false) is { } refusal)
+            {
+                // Orleans' client would wait out ConnectTimeout, then say no gateway answered.
+                await starting.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAny(start, Task.Delay(ProbeAfter, CancellationToken.None)).ConfigureAwait(false);
+                throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: {refusal}");
+            }
+
+            await start.WaitAsync(options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
             return new ClusterConnection(host);
+        }
+        catch (ClusterUnavailableException)
+        {
+            host.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -101,6 +119,39 @@ public sealed class ClusterConnection : IAsyncDisposable
                     ? $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0.#} s (the store answers: is '{options.ClusterId}' the silos' --cluster-id, and are they running?)"
                     : $"no gateway answered within {options.ConnectTimeout.TotalSeconds:0.#} s (are silos of cluster '{options.ClusterId}' running there? a silo of another --cluster-id does not answer)";
             throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: {text}", e);
+        }
+    }
+
+    // A client that has not connected within a second is told at once why when it and the gateway disagree on TLS
+    // (GatewayTlsProbe); one that connects sooner is never probed.
+    private static async Task<string?> ProbeWhileStartingAsync(
+        Task start, IPEndPoint gateway, (System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)? tls,
+        CancellationToken cancellationToken)
+    {
+        if (await Task.WhenAny(start, Task.Delay(ProbeAfter, cancellationToken)).ConfigureAwait(false) == start || cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var probe = Hosting.GatewayTlsProbe.RefusalAsync(gateway, tls, probing.Token);
+        var first = await Task.WhenAny(start, probe).ConfigureAwait(false);
+        await probing.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            return first == probe ? await probe.ConfigureAwait(false) : null;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The probe only explains a refusal; when it fails itself, the client's own outcome stands.
+            return null;
+        }
+        finally
+        {
+            if (first != probe)
+            {
+                await ((Task)probe).ContinueWith(static p => _ = p.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
     }
 

@@ -50,6 +50,15 @@ internal static class LossBreakdown
             contended += slot.Contended;
         }
 
+        // The run-queue wait is scaled up from the stretches measured; a thread waiting for a core is not on it, so
+        // inside batches it is at most their time off the CPU. What the scaling put beyond that is the items' own.
+        if (!remote && report.WorkerCpuTime is { } batchesCpu && runQueueInside > Max(TimeSpan.Zero, busy - batchesCpu))
+        {
+            var excess = runQueueInside - Max(TimeSpan.Zero, busy - batchesCpu);
+            runQueueInside -= excess;
+            runQueue -= excess;
+        }
+
         var ran = slots.Count;
         var unstarted = width - ran;
         var tooFewWorkers = report.Items < width ? (int)Math.Min(unstarted, width - report.Items) : 0;
@@ -58,9 +67,11 @@ internal static class LossBreakdown
 
         // Inside batches.
         var cpuPool = IsCpuPool(report);
-        // A GC pause stops the threads running managed code, not those blocked in a wait: weigh it by CPU concurrency.
-        var concurrency = Math.Min(width, (report.WorkerCpuTime ?? busy) / wall);
-        var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), busy - runQueueInside);
+        // A GC pause stops the threads running managed code, not those blocked in a wait or waiting for a core (that
+        // time is counted as waiting for a core already): weigh it by how many workers were on the CPU on average.
+        var running = Max(TimeSpan.Zero, busy - runQueueInside);
+        var concurrency = Math.Min(width, (report.WorkerCpuTime is { } onCpu ? Min(onCpu, running) : running) / wall);
+        var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), GcBound(report, running, counters));
         var lockWait = TimeSpan.FromTicks(Math.Max(0, counters.LockWaitTicks));
 
         // Plain lock waits, timed from the runtime's contention events when the listener is on (PlainLockWaits).
@@ -159,6 +170,24 @@ internal static class LossBreakdown
         // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once).
         PlainLockWaits.Start();
         return losses;
+    }
+
+    // The most the process's GC pauses can have cost the workers inside their batches. A worker stopped by a pause is
+    // off the CPU; only the thread that runs the collection stays on it, for at most the pauses' length. The counter is
+    // process-wide, so that thread need not be a worker: it is the thread that allocated when the heap filled, taken
+    // to be a worker in proportion to the workers' share of the process's CPU time during the run. With the workers'
+    // CPU time measured, the pauses' share of the batches is their off-CPU time plus that thread's; without it, at
+    // most the time the workers ran.
+    private static TimeSpan GcBound(RunReport report, TimeSpan running, LossProbe counters)
+    {
+        if (report.WorkerCpuTime is not { } cpu)
+        {
+            return running;
+        }
+
+        var workersShare = report.ProcessCpuTime > TimeSpan.Zero ? Math.Min(1.0, cpu / report.ProcessCpuTime) : 1.0;
+        var collecting = Min(cpu, TimeSpan.FromTicks(counters.GcPauseTicks)) * workersShare;
+        return Min(running, Max(TimeSpan.Zero, running - cpu) + collecting);
     }
 
     // Auto mode's first plan holds what its sample measured: the forecast it allows for the plan's engine and width.

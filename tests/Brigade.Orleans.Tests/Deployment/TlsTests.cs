@@ -26,21 +26,29 @@ public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
 
             output.WriteLine($"silo ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
-            // The refused clients each wait out their connect timeout, and the admitted one needs no other client to end
-            // first: all three side by side, each its own process with its own connection to the silo.
+            // The refused clients are told why (GatewayTlsProbe) instead of waiting out their connect timeout, and the
+            // admitted one needs no other client to end first: all side by side, each its own process with its own
+            // connection to the silo.
             var plainTask = StatusAsync("--gateway", ports[1]);
             var wrongAuthorityTask = StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", stranger.AuthorityPath);
+            var wrongCertificateTask = StatusAsync("--gateway", ports[1], "--tls-cert", strangerCert, "--tls-ca", cluster.AuthorityPath);
             var admittedTask = StatusAsync("--gateway", ports[1], "--tls-cert", clientCert, "--tls-ca", cluster.AuthorityPath, "--cluster-timeout", "45s");
-            var (plain, wrongAuthority, admitted) = (await plainTask, await wrongAuthorityTask, await admittedTask);
+            var (plain, wrongAuthority, wrongCertificate, admitted) = (await plainTask, await wrongAuthorityTask, await wrongCertificateTask, await admittedTask);
             output.WriteLine($"clients done after {clock.Elapsed.TotalSeconds:0.0} s");
 
-            foreach (var (code, stdout, stderr) in new[] { plain, wrongAuthority })
+            foreach (var ((code, stdout, stderr), why) in new[]
+            {
+                (plain, "requires TLS"),
+                (wrongAuthority, "the given certificate authority did not sign"),
+                (wrongCertificate, "turned this client's certificate down"),
+            })
             {
                 output.WriteLine(stderr);
                 Assert.Equal(1, code);
                 Assert.Equal("", stdout);
                 var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
                 Assert.StartsWith("brigade: cluster status: Could not connect to the cluster 'brigade'", line, StringComparison.Ordinal);
+                Assert.Contains(why, line, StringComparison.Ordinal);
                 Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
             }
 

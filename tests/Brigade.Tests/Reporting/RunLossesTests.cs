@@ -117,17 +117,17 @@ public sealed class RunLossesTests
     public async Task Losses_GlobalPlainLockInCpuPool_LockContentionIsLargest()
     {
         // Two pool workers behind one plain lock held across a short wait: one waits for the lock while the other
-        // holds it. The hold is mostly off the CPU so that a busy machine's run-queue wait cannot outweigh the
-        // contention. It also computes for a millisecond: the other worker waits for the whole hold (4 ms) while the
-        // holder is off the CPU for 3, so the lock wait leads by a margin; a hold of the sleep alone made the two a
-        // coin toss (119 against 120 ms, failing about one run in four).
+        // holds it. The holder computes for 2 ms and sleeps 2 ms: the other worker waits for the whole hold (4 ms, more
+        // when the holder waits for a core) while the holder is off the CPU for 2, so the lock wait leads by a margin a
+        // busy machine widens. A hold of the sleep alone made the two a coin toss (119 against 120 ms, failing about
+        // one run in four), and 1 ms of computing beside 3 ms of sleep still lost at load 15 (106 against 117 ms).
         var gate = new object();
         var report = await Runner.ForEachAsync(Enumerable.Range(0, 40), _ =>
         {
             lock (gate)
             {
-                SpinFor(TimeSpan.FromMilliseconds(1));
-                Thread.Sleep(3);
+                SpinFor(TimeSpan.FromMilliseconds(2));
+                Thread.Sleep(2);
             }
         }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
 
@@ -142,9 +142,10 @@ public sealed class RunLossesTests
         // Four threads behind one plain lock held across 2 ms of CPU: three wait while one computes, whatever the
         // cores. Timed from the runtime's contention events, the waits are about three quarters of the batches' time;
         // a busy machine's run-queue wait of the holder counts apart (waiting for a core), so it cannot outweigh them.
+        // 80 items: at load 20 the four threads took 105 ms each to start, and 40 items' waits (316 ms) fell below that.
         Assert.True(RunLosses.StartTimingPlainLocks());
         var gate = new object();
-        var report = await Runner.ForEachAsync(Enumerable.Range(0, 40), _ =>
+        var report = await Runner.ForEachAsync(Enumerable.Range(0, 80), _ =>
         {
             lock (gate)
             {

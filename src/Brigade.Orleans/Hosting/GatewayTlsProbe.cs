@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Brigade.Orleans.Hosting;
+
+/// <summary>
+/// Tells at once when a gateway and this client disagree on TLS, which Orleans' client reports only as no gateway
+/// answering, after its whole connect timeout: one TCP connection and one TLS handshake, beside the client's own start.
+/// </summary>
+/// <remarks>
+/// A silo with TLS expects a TLS handshake before anything else; one without reads a handshake as a bad preamble and
+/// closes the connection. With mutual TLS the silo may turn the client's certificate down after the handshake has
+/// ended on the client's side (TLS 1.3): it then closes the connection without a word, where a silo that took it
+/// waits for the client's Orleans preamble. The probe says nothing when it cannot tell (no TCP connection, a
+/// handshake the silo takes): then the client's own outcome stands.
+/// </remarks>
+internal static class GatewayTlsProbe
+{
+    // How long a silo that took the handshake is given to close the connection on a certificate it turned down.
+    private static readonly TimeSpan RejectionWindow = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Returns why <paramref name="gateway"/> refuses this client's TLS setting, or null when it does not, or cannot be told.</summary>
+    public static async Task<string?> RefusalAsync(
+        IPEndPoint gateway, (X509Certificate2 Certificate, X509Certificate2? Authority)? tls, CancellationToken cancellationToken)
+    {
+        using var tcp = new TcpClient(gateway.AddressFamily);
+        try
+        {
+            await tcp.ConnectAsync(gateway, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        X509Certificate2? presented = null;
+        bool? trusted = null;
+        var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
+        {
+            presented = certificate is null ? null : new X509Certificate2(certificate);
+            trusted = tls is { } t && presented is not null && ClusterTlsOptions.Validate(presented, t.Authority, errors);
+            return trusted.Value;
+        });
+        await using (ssl.ConfigureAwait(false))
+        {
+            try
+            {
+                var options = new SslClientAuthenticationOptions
+                {
+                    TargetHost = gateway.Address.ToString(),
+                    ClientCertificates = tls is { } t ? [t.Certificate] : null,
+                };
+                await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException)
+            {
+                return Refused(gateway, tls, presented, trusted);
+            }
+            finally
+            {
+                using (presented)
+                {
+                }
+            }
+
+            // The handshake went through: a silo that turned the certificate down now closes the connection.
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            window.CancelAfter(RejectionWindow);
+            try
+            {
+                var read = await ssl.ReadAsync(new byte[1], window.Token).ConfigureAwait(false);
+                return read == 0 ? CertificateRefused(gateway) : null;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException)
+            {
+                return CertificateRefused(gateway);
+            }
+        }
+    }
+
+    private static string? Refused(IPEndPoint gateway, (X509Certificate2 Certificate, X509Certificate2? Authority)? tls, X509Certificate2? presented, bool? trusted)
+    {
+        if (tls is null)
+        {
+            // No TLS here: a gateway that presented a certificate speaks TLS; one that did not is not TLS at all.
+            return presented is not null
+                ? $"the gateway at {gateway} requires TLS ({presented.Subject}) and this client has none (brigade: --tls-cert, --tls-ca)"
+                : null;
+        }
+
+        return trusted switch
+        {
+            null => $"the gateway at {gateway} did not answer the TLS handshake (is the silo started without TLS?)",
+            false => $"the gateway at {gateway} presented a certificate ({presented?.Subject}) the given certificate authority did not sign (brigade: --tls-ca)",
+            true => CertificateRefused(gateway),
+        };
+    }
+
+    private static string CertificateRefused(IPEndPoint gateway) =>
+        $"the gateway at {gateway} turned this client's certificate down (is it signed by the certificate authority the silo trusts?)";
+}
