@@ -9,7 +9,7 @@ namespace Brigade.Engines;
 /// child process, a reply) may instead wait for it synchronously while <see cref="CallerBlocks"/> is
 /// <see langword="true"/>: the same result, and the thread is woken by whatever completes the operation.
 /// </remarks>
-public static class ItemInvocation
+internal static class ItemInvocation
 {
     [ThreadStatic]
     private static bool t_callerBlocks;
@@ -23,7 +23,7 @@ public static class ItemInvocation
     /// continuations, which run elsewhere). Work that starts several operations at once must not block on the first
     /// because of it: that would run them one after another.
     /// </value>
-    public static bool CallerBlocks => t_callerBlocks;
+    internal static bool CallerBlocks => t_callerBlocks;
 
     // Around the call of the work by a blocking engine thread; returns what to restore.
     internal static bool Enter()
