@@ -10,6 +10,7 @@
 #   ROUNDS=7 ONLY=echo,cpu bash benchmarks/run/paired.sh
 #   ROUNDS=1 ONLY=mem bash benchmarks/run/paired.sh
 #   TOOLS=xargs,before,after ONLY=echo ROUNDS=9 bash benchmarks/run/paired.sh   # only these tools
+#   BRIGADE_ARGS="-e threads" TOOLS=xargs,before,after ONLY=echo bash benchmarks/run/paired.sh   # more options for brigade
 #
 # Needs GNU parallel (apt-get install parallel) and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -19,6 +20,7 @@ ONLY=${ONLY:-echo,cpu,sleep,one,empty}
 AFTER=${AFTER:-src/Brigade.Cli/bin/Release/net10.0/Brigade.Cli}
 BEFORE=${BEFORE:-}
 TOOLS=${TOOLS:-}
+BRIGADE_ARGS=${BRIGADE_ARGS:-}
 [ -x "$AFTER" ] || dotnet build src/Brigade.Cli -c Release -nologo -v q >/dev/null
 command -v parallel >/dev/null || { echo "GNU parallel is not installed (apt-get install parallel)" >&2; exit 2; }
 
@@ -48,8 +50,8 @@ run_tool() { # tool jobs input command
     xargs) # the program itself, no shell: what brigade does for a simple command
       set -- $cmd; local prog=$1; shift; xargs -P "$jobs" -I{} "$prog" "$@" < "$input" ;;
     parallel) parallel -k -j "$jobs" "$cmd" < "$input" ;;
-    before) "$BEFORE" run "$input" --exec "$cmd" -j "$jobs" -q -o "$work/out.txt" ;;
-    after) "$AFTER" run "$input" --exec "$cmd" -j "$jobs" -q -o "$work/out.txt" ;;
+    before) "$BEFORE" run "$input" --exec "$cmd" -j "$jobs" -q -o "$work/out.txt" $BRIGADE_ARGS ;;
+    after) "$AFTER" run "$input" --exec "$cmd" -j "$jobs" -q -o "$work/out.txt" $BRIGADE_ARGS ;;
   esac
 }
 
@@ -58,7 +60,7 @@ summary() { # file -> "median (min-max)"
 }
 median() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.2f", (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); rounds: $ROUNDS; $(nproc) cores; GNU parallel $(parallel --version | head -1 | awk '{print $3}')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); rounds: $ROUNDS; $(nproc) cores; GNU parallel $(parallel --version | head -1 | awk '{print $3}')${BRIGADE_ARGS:+; brigade with $BRIGADE_ARGS}"
 printf '| workload | tool | wall, s: median (min-max) | CPU, s (median) | peak RSS, MiB (max) |\n|---|---|---:|---:|---:|\n'
 for name in ${ONLY//,/ }; do
   IFS='|' read -r jobs input cmd tools <<<"${spec[$name]}"
@@ -71,7 +73,7 @@ for name in ${ONLY//,/ }; do
     # Rotate the order every round.
     rotated=("${order[@]:$(( round % ${#order[@]} ))}" "${order[@]:0:$(( round % ${#order[@]} ))}")
     for tool in "${rotated[@]}"; do
-      /usr/bin/time -f "%e %U %S %M" -o "$work/t" bash -c "$(declare -f run_tool); BEFORE='$BEFORE' AFTER='$AFTER' work='$work' run_tool '$tool' '$jobs' '$work/$input' \"\$0\"" "$cmd" >/dev/null 2>&1 || true
+      /usr/bin/time -f "%e %U %S %M" -o "$work/t" bash -c "$(declare -f run_tool); BEFORE='$BEFORE' AFTER='$AFTER' BRIGADE_ARGS='$BRIGADE_ARGS' work='$work' run_tool '$tool' '$jobs' '$work/$input' \"\$0\"" "$cmd" >/dev/null 2>&1 || true
       read -r wall user sys rss < <(tail -1 "$work/t")
       echo "$wall" >> "$work/$name.$tool.wall"
       echo "$user + $sys" | bc >> "$work/$name.$tool.cpu"

@@ -241,6 +241,7 @@ public static partial class Runner
     {
         var capacity = options?.StreamCapacity ?? new RunOptions().StreamCapacity;
         var ordered = options?.PreserveOrder ?? false;
+        var inline = options?.AllowSynchronousContinuations ?? false;
         return new RunStream<TOut>(cancellationToken =>
         {
             ResultSink<TOut> sink;
@@ -248,12 +249,12 @@ public static partial class Runner
             ItemSource<TIn> items;
             if (ordered)
             {
-                var orderedSink = new OrderedStreamSink<TOut>(capacity, options?.TimeProvider ?? TimeProvider.System);
+                var orderedSink = new OrderedStreamSink<TOut>(capacity, options?.TimeProvider ?? TimeProvider.System, inline);
                 (sink, reader, items) = (orderedSink, orderedSink.Reader, source());
             }
             else
             {
-                var streamSink = new StreamSink<TOut>(capacity);
+                var streamSink = new StreamSink<TOut>(capacity, inline);
                 (sink, reader, items) = (streamSink, streamSink.Reader, source());
             }
 

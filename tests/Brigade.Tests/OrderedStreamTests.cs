@@ -6,17 +6,32 @@ public sealed class OrderedStreamTests
 {
     public static TheoryData<string> Engines => ["sequential", "threadpool", "threads", "async"];
 
+    public static TheoryData<string, bool> EnginesAndReaders
+    {
+        get
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (var engine in (string[])["sequential", "threadpool", "threads", "async"])
+            {
+                data.Add(engine, false);
+                data.Add(engine, true);
+            }
+
+            return data;
+        }
+    }
+
     private static Engine EngineNamed(string name) => Engine.TryGetBuiltIn(name, out var e) ? e : throw new ArgumentException(name);
 
     [Theory(Timeout = 30_000)]
-    [MemberData(nameof(Engines))]
-    public async Task StreamAsync_PreserveOrder_YieldsInputOrder_WhenLaterItemsFinishFirst(string engine)
+    [MemberData(nameof(EnginesAndReaders))]
+    public async Task StreamAsync_PreserveOrder_YieldsInputOrder_WhenLaterItemsFinishFirst(string engine, bool inlineReader)
     {
         // Even items wait for the next odd item to finish, so completion order differs from input order
         // whenever the engine runs items side by side.
         var items = Enumerable.Range(0, 200).ToArray();
         var gates = items.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        var options = new RunOptions { Engine = EngineNamed(engine), PreserveOrder = true, MaxDegreeOfParallelism = 4, BatchSize = 1 };
+        var options = new RunOptions { Engine = EngineNamed(engine), PreserveOrder = true, MaxDegreeOfParallelism = 4, BatchSize = 1, AllowSynchronousContinuations = inlineReader };
 
         var seen = new List<long>();
         await foreach (var r in Runner.StreamAsync(items, async (x, ct) =>
@@ -73,6 +88,49 @@ public sealed class OrderedStreamTests
         }
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public async Task StreamAsync_AllowSynchronousContinuations_WaitingReaderRunsOnTheDeliveringWorker(bool ordered, bool inlineReader)
+    {
+        // The reader waits for item 0 before its gate opens; the worker that finishes it is a dedicated thread. With
+        // the option, that worker continues the reader's loop itself; without it, another thread is woken for it.
+        var gate = new ManualResetEventSlim();
+        var workerThread = 0;
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = ordered, MaxDegreeOfParallelism = 1, BatchSize = 1, AllowSynchronousContinuations = inlineReader };
+        var stream = Runner.StreamAsync([0, 1], x =>
+        {
+            if (x == 0)
+            {
+                Volatile.Write(ref workerThread, Environment.CurrentManagedThreadId);
+                gate.Wait(TimeSpan.FromSeconds(20));
+            }
+
+            return x;
+        }, options);
+
+        await using var e = stream.GetAsyncEnumerator();
+        var first = e.MoveNextAsync();
+        Assert.False(first.IsCompleted);
+        gate.Set();
+        var (more, readerThread) = await ResumedOnAsync(first);
+        Assert.True(more);
+        Assert.Equal(0, e.Current.Index);
+        Assert.Equal(inlineReader, readerThread == Volatile.Read(ref workerThread));
+        Assert.True(await e.MoveNextAsync());
+        Assert.Equal(1, e.Current.Index);
+        Assert.False(await e.MoveNextAsync());
+    }
+
+    // The thread the awaited step resumed on, whatever the test's synchronization context.
+    private static async Task<(bool More, int Thread)> ResumedOnAsync(ValueTask<bool> next)
+    {
+        var more = await next.ConfigureAwait(false);
+        return (more, Environment.CurrentManagedThreadId);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task StreamAsync_PreserveOrder_StopOnFirstFailure_DeliversFinishedItemsInOrder_AndEnds()
     {
@@ -93,15 +151,17 @@ public sealed class OrderedStreamTests
     }
 
     [Theory(Timeout = 30_000)]
-    [InlineData(1)]
-    [InlineData(3)]
-    public async Task StreamAsync_PreserveOrder_EngineThatTakesTheNextBatchBeforeDeliveringThisOne_Finishes(int workers)
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    public async Task StreamAsync_PreserveOrder_EngineThatTakesTheNextBatchBeforeDeliveringThisOne_Finishes(int workers, bool inlineReader)
     {
         // Worker processes (and any engine that pipelines) take the next batch while the current one still runs.
         // When the reorder buffer is full, the worker holding the oldest undelivered item must not be the one kept
         // waiting: regression, the stream stalled for good at the first full window.
         var items = Enumerable.Range(0, 5_000).ToArray();
-        var options = new RunOptions { Engine = new PipeliningEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = workers };
+        var options = new RunOptions { Engine = new PipeliningEngine(), PreserveOrder = true, StreamCapacity = 4, BatchSize = 4, MaxDegreeOfParallelism = workers, AllowSynchronousContinuations = inlineReader };
 
         long next = 0;
         await foreach (var r in Runner.StreamAsync(items, x => x * 3, options))
@@ -113,15 +173,17 @@ public sealed class OrderedStreamTests
         Assert.Equal(items.Length, next);
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task StreamAsync_PreserveOrder_SlowOldestItem_BoundsResultsHeld()
+    [Theory(Timeout = 30_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StreamAsync_PreserveOrder_SlowOldestItem_BoundsResultsHeld(bool inlineReader)
     {
         // While item 0 is stuck, other workers keep finishing items: what is held waiting for it stays bounded
         // (the buffer, plus one batch per worker and what runs), instead of growing with the input.
         const int Capacity = 32;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
-        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2 };
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2, AllowSynchronousContinuations = inlineReader };
         var stream = Runner.StreamAsync(Enumerable.Range(0, 100_000), x =>
         {
             Interlocked.Increment(ref started);

@@ -103,6 +103,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // cores are not this machine's); the other engines default to the core count, like GNU parallel.
             MaxDegreeOfParallelism = options.Jobs ?? (engine.Name is "auto" or "cluster" ? null : Environment.ProcessorCount),
             PreserveOrder = ordered,
+
+            // The loop below then consumes a result on the worker that finished it when it is next (no thread woken per
+            // result): its body only writes the outputs, under their own lock, and never waits for the run.
+            AllowSynchronousContinuations = true,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
             Progress = new RunningProgress(_counters),

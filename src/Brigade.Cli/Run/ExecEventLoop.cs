@@ -8,7 +8,8 @@ namespace Brigade.Cli.Run;
 /// One thread that watches every running command's stdout, stderr and pidfd with <c>epoll</c>: it reads the output as
 /// it comes, notes when its pidfd says the process exited, closes the descriptors, reaps the process with <c>wait4</c>
 /// (exit status and CPU time) once its output is closed too, and completes the command's task then. No thread per command, no thread-pool thread
-/// blocked in a read, and a single hop to the thread pool per command.
+/// blocked in a read, and a single wake-up per command: of the engine's thread blocked on the command (auto's threads,
+/// the threads engine), or of a pool thread for the command's awaiting task.
 /// </summary>
 /// <remarks>
 /// Only this thread closes the descriptors it watches, so a descriptor number is never reused under it. Other threads
@@ -87,7 +88,7 @@ internal static unsafe class ExecEventLoop
             Children.Remove(child.Id);
         }
 
-        child.Completion.TrySetResult();
+        child.Complete();
     }
 
     /// <summary>Runs an action on the loop thread.</summary>
@@ -312,7 +313,7 @@ internal static unsafe class ExecEventLoop
             }
         }
 
-        child.Completion.TrySetResult();
+        child.Complete();
     }
 
     private static void DrainWake(byte* buffer)

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Brigade.Engines;
 
 namespace Brigade.Cli.Run;
 
@@ -58,12 +59,28 @@ internal static class ExecSpawner
         // instantiations compiled at start-up).
         try
         {
+            var finished = true;
             try
             {
-                var completion = child.Completion.Task;
-                await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
+                if (ItemInvocation.CallerBlocks && timeout is not { TotalMilliseconds: >= int.MaxValue })
+                {
+                    // Called by an engine's own thread that blocks for the item anyway (auto's threads, the threads
+                    // engine): waiting here lets the event loop wake this thread itself when the command is over,
+                    // instead of waking a pool thread that then wakes this one, and without spinning.
+                    finished = child.WaitDone(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken);
+                }
+                else
+                {
+                    var completion = child.Completion.Task;
+                    await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
+                }
             }
             catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                finished = false;
+            }
+
+            if (!finished)
             {
                 Kill(child);
                 try

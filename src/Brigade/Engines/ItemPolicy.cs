@@ -138,7 +138,17 @@ internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, T
             return policy.Execute(sync, item, attempts, token);
         }
 
-        var pending = policy.ExecuteAsync(async!, item, attempts, token);
+        ValueTask<TOut> pending;
+        var was = ItemInvocation.Enter();
+        try
+        {
+            pending = policy.ExecuteAsync(async!, item, attempts, token);
+        }
+        finally
+        {
+            ItemInvocation.Exit(was);
+        }
+
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 }

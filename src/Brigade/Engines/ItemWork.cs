@@ -37,7 +37,17 @@ internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToke
 {
     public TOut Invoke(TIn item)
     {
-        var pending = work(item, token);
+        ValueTask<TOut> pending;
+        var was = ItemInvocation.Enter();
+        try
+        {
+            pending = work(item, token);
+        }
+        finally
+        {
+            ItemInvocation.Exit(was);
+        }
+
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 }

@@ -25,10 +25,13 @@ namespace Brigade.Sinks;
 /// while the oldest item is stuck, a batch per worker more at each step above.</para>
 /// </remarks>
 [SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "SemaphoreSlim holds no OS handle unless AvailableWaitHandle is used.")]
-internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timeProvider) : ResultSink<TOut>
+internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timeProvider, bool inlineReader = false) : ResultSink<TOut>
 {
+    // With inlineReader (RunOptions.AllowSynchronousContinuations), a write that finds the reader waiting continues the
+    // reader's loop on the writing worker, inside _deliver: the result that is next in order is consumed by the thread
+    // that holds it, with no wake-up of another thread. The reader then runs under _deliver, so it must not deliver.
     private readonly Channel<ItemResult<TOut>> _channel = Channel.CreateBounded<ItemResult<TOut>>(
-        new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Math.Max(1, capacity)) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = inlineReader });
 
     // Serializes delivery so results enter the channel in index order; held across channel writes on purpose: a
     // worker that finishes while the reader is slow waits here, which is the stream's backpressure to the reader.

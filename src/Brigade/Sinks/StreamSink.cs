@@ -5,10 +5,12 @@ using System.Threading.Channels;
 namespace Brigade.Sinks;
 
 /// <summary>Hands each result to a reader as soon as its batch finishes; workers wait when the reader falls behind.</summary>
-internal sealed class StreamSink<TOut>(int capacity) : ResultSink<TOut>
+internal sealed class StreamSink<TOut>(int capacity, bool inlineReader = false) : ResultSink<TOut>
 {
+    // With inlineReader (RunOptions.AllowSynchronousContinuations), a write that finds the reader waiting continues the
+    // reader's loop on the writing worker (no wake-up of another thread per result).
     private readonly Channel<ItemResult<TOut>> _channel = Channel.CreateBounded<ItemResult<TOut>>(
-        new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(capacity) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = inlineReader });
 
     public ChannelReader<ItemResult<TOut>> Reader => _channel.Reader;
 

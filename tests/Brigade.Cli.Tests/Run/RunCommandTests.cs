@@ -22,14 +22,16 @@ public sealed class RunCommandTests
         Assert.False(File.Exists(dir.File("out.txt.failures.jsonl")));
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Run_FailingMissingAndHangingCommands_AreReportedWithIndexLineAndInput_OthersComplete()
+    [Theory(Timeout = 60_000)]
+    [InlineData("auto")]
+    [InlineData("threads")] // commands waited for on the engine's own threads (a blocking wait, with the timeout)
+    public async Task Run_FailingMissingAndHangingCommands_AreReportedWithIndexLineAndInput_OthersComplete(string engine)
     {
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["ok", "fail", "missing", "hang", "ok2"]);
         var command = "case {} in fail) echo boom >&2; exit 3;; missing) no-such-binary-brigade;; hang) sleep 30;; *) echo done {};; esac";
 
-        var (code, _, _) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "--timeout", "500ms", "-j", "5");
+        var (code, _, _) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "--timeout", "500ms", "-j", "5", "-e", engine);
 
         Assert.Equal(1, code);
         Assert.Equal(["done ok", "done ok2"], await File.ReadAllLinesAsync(dir.File("out.txt")));
