@@ -260,4 +260,25 @@ public sealed class RunFilesTests
 
         return path;
     }
+
+    [Fact]
+    public async Task StdoutReaderGoesAway_TheRunStopsInOneLine_NotExitZeroWithResultsGoneNowhere()
+    {
+        // `brigade run ... | head -1`: .NET's console drops writes to a broken pipe without a word, and the run went on to
+        // the end and exited 0. 2,000 commands of ~1.5 KB each: far more than a pipe holds once its reader is gone.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 2_000));
+
+        using var brigade = CliProcess.Start(dir.Path, "run", "in.txt", "--exec", "seq {} 400", "-q");
+        brigade.StandardInput.Close();
+        var stderr = brigade.StandardError.ReadToEndAsync();
+        Assert.Equal("1", await brigade.StandardOutput.ReadLineAsync());
+        brigade.StandardOutput.Close();
+        await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var text = await stderr;
+        Assert.Equal(1, brigade.ExitCode);
+        Assert.Contains("brigade: cannot write --output '-': Broken pipe", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
 }
