@@ -52,7 +52,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
-        _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description);
+        _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description, options.Resume);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
         var resumeFrom = new RunResume(options, _paths, stderr);
         var (resume, journalLength) = resumeFrom.Read(header, inputIsFile);
@@ -67,7 +67,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return failedBefore > 0 ? ExitCodes.Failure : ExitCodes.Success;
         }
 
-        using var fingerprint = new InputFingerprint();
+        var fingerprint = new InputFingerprint();
         var inputStream = OpenInput();
         await using var inputScope = inputStream.ConfigureAwait(false);
         var items = InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, cancellationToken).GetAsyncEnumerator(cancellationToken);

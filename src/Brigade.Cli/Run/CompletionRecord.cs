@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Brigade.Cli.Run;
 
 /// <summary>
@@ -21,11 +18,10 @@ internal static class CompletionRecord
     private static readonly TimeSpan PruneEvery = TimeSpan.FromDays(1);
 
     /// <summary>Gets where the record of the run whose journal is <paramref name="journal"/> goes.</summary>
-    public static string PathFor(string journal)
-    {
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(journal))))[..16];
-        return Path.Combine(RunFiles.StateDirectory(), "completed", $"{Path.GetFileNameWithoutExtension(journal)}-{key}.complete");
-    }
+    public static string PathFor(string journal) => PathFor(journal, StableKey.Of(Path.GetFullPath(journal)));
+
+    private static string PathFor(string journal, string key) =>
+        Path.Combine(RunFiles.StateDirectory(), "completed", $"{Path.GetFileNameWithoutExtension(journal)}-{key}.complete");
 
     /// <summary>Records that the run finished; best effort (without a record, <c>--resume</c> of this run is refused with a hint instead).</summary>
     public static void Write(string journal, JournalRecord header, JournalRecord finalMark, long failed)
@@ -64,7 +60,12 @@ internal static class CompletionRecord
         var path = PathFor(journal);
         if (!File.Exists(path))
         {
-            return null;
+            // Written by a brigade before the upgrade that changed the records' keys (SHA-256).
+            path = PathFor(journal, StableKey.LegacyOf(Path.GetFullPath(journal)));
+            if (!File.Exists(path))
+            {
+                return null;
+            }
         }
 
         try

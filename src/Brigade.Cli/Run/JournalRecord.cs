@@ -74,7 +74,7 @@ internal sealed class JournalRecord
     public long? InputItems { get; set; }
 
     [JsonPropertyName("ih")]
-    public string? InputSha256 { get; set; }
+    public string? InputHash { get; set; }
 
     // Completion.
     [JsonPropertyName("nf")]

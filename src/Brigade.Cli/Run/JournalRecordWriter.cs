@@ -65,7 +65,7 @@ internal sealed class JournalRecordWriter : IDisposable
         Number(w, "f", r.FailuresLength);
         Number(w, "ib", r.InputBytes);
         Number(w, "ii", r.InputItems);
-        Text(w, "ih", r.InputSha256);
+        Text(w, "ih", r.InputHash);
         Number(w, "nf", r.FailedCount);
         w.WriteEndObject();
     }

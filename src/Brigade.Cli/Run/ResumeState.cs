@@ -13,7 +13,7 @@ internal sealed class ResumeState
     public long FailuresLength { get; private set; }
 
     /// <summary>Gets what the interrupted run had read of its input at its last watermark, when the journal says.</summary>
-    public (long Bytes, long Items, string Sha256)? InputRead { get; private set; }
+    public (long Bytes, long Items, string Hash)? InputRead { get; private set; }
 
     /// <summary>Gets results that finished but were not yet delivered, by index.</summary>
     public SortedDictionary<long, JournalRecord> Pending { get; } = [];
@@ -75,9 +75,9 @@ internal sealed class ResumeState
 
     private void TakeInputRead(JournalRecord record)
     {
-        if (record is { InputBytes: { } bytes, InputItems: { } items, InputSha256: { } sha })
+        if (record is { InputBytes: { } bytes, InputItems: { } items, InputHash: { } hash })
         {
-            InputRead = (bytes, items, sha);
+            InputRead = (bytes, items, hash);
         }
     }
 }

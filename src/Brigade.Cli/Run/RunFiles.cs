@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Brigade.Cli.Run;
 
 /// <summary>The files of a <c>brigade run</c>: opening them without surprises, and saying in one line why one cannot be used.</summary>
@@ -29,11 +26,15 @@ internal static class RunFiles
     /// <c>~/.local/state/brigade/journals</c>), named after the output, the input and the work, so that the same command
     /// finds it again with <c>--resume</c> and an unrelated run does not.
     /// </summary>
-    public static string StateJournalPath(string output, string input, string work)
-    {
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{output}\n{input}\n{work}")))[..16];
-        return Path.Combine(StateDirectory(), "journals", $"{Path.GetFileName(output)}-{key}.journal");
-    }
+    public static string StateJournalPath(string output, string input, string work) =>
+        StateJournalPath(output, StableKey.Of($"{output}\n{input}\n{work}"));
+
+    /// <summary>Gets where an earlier brigade (keys from SHA-256) put the same journal: for <c>--resume</c> after an upgrade.</summary>
+    public static string LegacyStateJournalPath(string output, string input, string work) =>
+        StateJournalPath(output, StableKey.LegacyOf($"{output}\n{input}\n{work}"));
+
+    private static string StateJournalPath(string output, string key) =>
+        Path.Combine(StateDirectory(), "journals", $"{Path.GetFileName(output)}-{key}.journal");
 
     /// <summary>Gets brigade's state directory (XDG base directory specification; LocalApplicationData elsewhere).</summary>
     public static string StateDirectory()

@@ -40,7 +40,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     // Every item read is in the outputs: the watermark a finished run's record keeps.
     public JournalRecord FinalMark()
     {
-        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        var (inputBytes, inputItems, inputHash) = _fingerprint!.Snapshot();
         static long? LengthOf(string? path) => path is not null && NativeMethods.KindOf(path) == FileKind.Regular ? new FileInfo(path).Length : null;
         return new JournalRecord
         {
@@ -50,7 +50,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             FailuresLength = LengthOf(paths.Failures),
             InputBytes = inputBytes,
             InputItems = inputItems,
-            InputSha256 = inputSha,
+            InputHash = inputHash,
         };
     }
 
@@ -128,7 +128,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
 
         _lastMark = DateTime.UtcNow;
-        var (inputBytes, inputItems, inputSha) = _fingerprint!.Snapshot();
+        var (inputBytes, inputItems, inputHash) = _fingerprint!.Snapshot();
         if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
         {
             return; // nothing new to record
@@ -158,12 +158,12 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 return;
             }
 
-            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
+            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash });
             _deliveredSinceMark.Clear();
         }
         else
         {
-            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputSha256 = inputSha });
+            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash });
         }
 
         _journal.Flush();

@@ -34,7 +34,7 @@ internal sealed class RunPaths
     public string? Trace { get; init; }
 
     /// <summary>Resolves the defaults and checks every path; throws <see cref="CliUsageException"/> naming the option.</summary>
-    public static RunPaths Resolve(string input, string output, string? failures, string? journal, string? report, string? trace, string work)
+    public static RunPaths Resolve(string input, string output, string? failures, string? journal, string? report, string? trace, string work, bool resume = false)
     {
         var toFile = output != "-";
         var special = toFile && IsSpecial(output);
@@ -44,7 +44,13 @@ internal sealed class RunPaths
         {
             if (special)
             {
-                journalPath = RunFiles.StateJournalPath(Path.GetFullPath(output), input == "-" ? "-" : Path.GetFullPath(input), work);
+                var (fullOutput, fullInput) = (Path.GetFullPath(output), input == "-" ? "-" : Path.GetFullPath(input));
+                journalPath = RunFiles.StateJournalPath(fullOutput, fullInput, work);
+                if (resume && !File.Exists(journalPath) && RunFiles.LegacyStateJournalPath(fullOutput, fullInput, work) is var legacy && File.Exists(legacy))
+                {
+                    journalPath = legacy; // interrupted before an upgrade that changed the state files' keys
+                }
+
                 inStateDirectory = true;
             }
             else

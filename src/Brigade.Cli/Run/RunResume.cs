@@ -43,7 +43,7 @@ internal sealed class RunResume(RunJobOptions options, RunPaths paths, TextWrite
             CheckStillThere("--failures", failures, state.FailuresLength, path);
         }
 
-        if (state.InputRead is { } read && inputIsFile && InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
+        if (state.InputRead is { } read && inputIsFile && !InputFingerprint.PrefixMatches(options.Input, read.Bytes, read.Hash))
         {
             throw new CliUsageException(
                 $"--resume: the input '{options.Input}' changed since the interrupted run (its first {read.Bytes:N0} bytes are not what that run read); results would mix old and new items: delete the journal '{path}' to start over");
@@ -73,7 +73,7 @@ internal sealed class RunResume(RunJobOptions options, RunPaths paths, TextWrite
 
             if (state.InputRead is { } read && inputIsFile)
             {
-                if (InputFingerprint.HashPrefix(options.Input, read.Bytes) != read.Sha256)
+                if (!InputFingerprint.PrefixMatches(options.Input, read.Bytes, read.Hash))
                 {
                     throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' changed since (its first {read.Bytes:N0} bytes are not what it read); run without --resume to start over");
                 }

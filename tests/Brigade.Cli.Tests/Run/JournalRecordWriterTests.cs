@@ -36,8 +36,8 @@ public sealed class JournalRecordWriterTests
         "r" => new JournalRecord { Kind = "r", Index = 12, Output = [0, 1, 2, 255, (byte)'\n'] },
         "rerr" => new JournalRecord { Kind = "r", Index = 3, Line = 4, ItemText = "tab\there\u2028", Error = "exit code 1: no such file" },
         "rretried" => new JournalRecord { Kind = "r", Index = 7, Line = 8, ItemText = "x", Error = "exit code 1 (after 3 attempts)", Attempts = 3 },
-        "w" => new JournalRecord { Kind = "w", UpTo = 100, OutputLength = 4096, FailuresLength = 0, InputBytes = long.MaxValue, InputItems = 100, InputSha256 = "ab12" },
-        "u" => new JournalRecord { Kind = "u", Delivered = [5, 1, 9], OutputLength = 7, InputBytes = 1, InputItems = 1, InputSha256 = "00" },
+        "w" => new JournalRecord { Kind = "w", UpTo = 100, OutputLength = 4096, FailuresLength = 0, InputBytes = long.MaxValue, InputItems = 100, InputHash = "ab12" },
+        "u" => new JournalRecord { Kind = "u", Delivered = [5, 1, 9], OutputLength = 7, InputBytes = 1, InputItems = 1, InputHash = "00" },
         _ => new JournalRecord { Kind = "c", FailedCount = 2 },
     };
 }
