@@ -30,6 +30,9 @@ internal sealed class ClusterRun<TIn, TOut>
     private readonly List<SiloState> _silos = [];
     private readonly ClusterRunMonitor<TIn, TOut> _monitor;
 
+    // How long the end of a run waits for its stopped monitor: its checks end when stopped; this bounds one that would not.
+    private static readonly TimeSpan CleanUpWait = TimeSpan.FromSeconds(5);
+
     // Guards _retries, _fresh, _taking, _busy, _outstanding, the exits of _slotGroup, _inputDone and the replacement of _changed.
     // Never held across an await or while calling the job or a grain.
     private readonly Lock _gate = new();
@@ -108,9 +111,50 @@ internal sealed class ClusterRun<TIn, TOut>
         }
         finally
         {
+            await CleanUpAsync(monitorStop, monitor).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops the monitor and releases the slot grains, once every slot has left. The run's outcome is settled by then
+    /// (every batch completed, or the job failed), so nothing here may change it: what this still asks of the cluster
+    /// can meet a silo that died (a localhost cluster's dead primary rejects every call routed to it); such failures are
+    /// logged, not thrown, and each step is bounded.
+    /// </summary>
+    private async Task CleanUpAsync(CancellationTokenSource monitorStop, Task monitor)
+    {
+        try
+        {
+            // Cancelling also runs Orleans' callbacks for the monitor's calls in flight (a cancellation sent to their silo).
             await monitorStop.CancelAsync().ConfigureAwait(false);
-            await monitor.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ClusterLog.CleanUpFailed(_engine.Logger, _runId, "stopping the run's monitor", e);
+        }
+
+        try
+        {
+            // Its checks end at once when stopped (each waits on the stop token); the bound is for a call that would not.
+            await monitor.WaitAsync(CleanUpWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ClusterLog.CleanUpFailed(_engine.Logger, _runId, "the run's monitor", e);
+        }
+
+        try
+        {
             await ClusterSlot<TIn>.ReleaseAllAsync(_slots, _runId, _engine.Logger).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            ClusterLog.CleanUpFailed(_engine.Logger, _runId, "releasing the run's grains", e);
+        }
+
+        if (monitor.IsCompleted)
+        {
+            // A monitor still running (past the bound) may yet mark silos lost: their tokens stay until it ends.
             foreach (var silo in _silos)
             {
                 silo.Dispose();
@@ -175,7 +219,7 @@ internal sealed class ClusterRun<TIn, TOut>
         }
         catch (Exception e)
         {
-            _job.Fail(e);
+            _job.Fail(Unavailable(e));
         }
         finally
         {
@@ -423,6 +467,19 @@ internal sealed class ClusterRun<TIn, TOut>
             SignalLocked();
         }
     }
+
+    /// <summary>
+    /// The run's failure for an error that escaped a slot's loop: an Orleans error (the batch calls map theirs; this is
+    /// for any other call to the cluster) becomes <see cref="ClusterUnavailableException"/>, the engine's documented
+    /// failure, with the cause inside; any other error is the run's own.
+    /// </summary>
+    private Exception Unavailable(Exception e) => e is OrleansException
+        ? new ClusterUnavailableException($"The cluster failed the run: {e.GetType().Name}: {e.Message}; the items not completed are counted as not run.", e)
+        {
+            LostSilos = _monitor.LostSilos(),
+            SiloCount = _silos.Count,
+        }
+        : e;
 
     private static bool IsDeliveryFailure(Exception e) =>
         e is OrleansMessageRejectionException or global::Orleans.Runtime.Messaging.ConnectionFailedException or GatewayTooBusyException;

@@ -65,9 +65,10 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
                 CheckResponsiveness();
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception e) when (stop.IsCancellationRequested && e is not OutOfMemoryException)
         {
-            // The run is over.
+            // The run is over: whatever a check in flight then met (its cancellation, or a call rejected by a silo
+            // that died) changes nothing. Not the run's failure: every outcome of the run is settled by now.
         }
     }
 
@@ -78,13 +79,15 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
         {
             hosts = await engine.GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, stop).WaitAsync(timeout, stop).ConfigureAwait(false);
         }
-        catch (Exception e) when (!stop.IsCancellationRequested)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            ClusterLog.MembershipCheckFailed(engine.Logger, runId, e);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
+            // Whatever it is, and whenever it arrives: a failure seen after the run stopped the monitor (a localhost
+            // cluster's membership read rejected by its dead primary, just as the run ended) must not escape either.
+            if (!stop.IsCancellationRequested)
+            {
+                ClusterLog.MembershipCheckFailed(engine.Logger, runId, e);
+            }
+
             return;
         }
 
@@ -150,14 +153,14 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
                     slot.CancelCall($"the silo finished the batch {progress.SinceFinished.TotalSeconds:0} s ago but its response never arrived (larger than the message size limit?)", stuck: false);
                 }
             }
-            catch (Exception e) when (!stop.IsCancellationRequested)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // No answer: the silo may be gone or unreachable; CheckResponsiveness decides from how long it has been quiet.
-                ClusterLog.MembershipCheckFailed(engine.Logger, runId, e);
-            }
-            catch (OperationCanceledException)
-            {
-                // The run is over.
+                // After the run stopped the monitor, nothing to decide (and the failure must not escape).
+                if (!stop.IsCancellationRequested)
+                {
+                    ClusterLog.MembershipCheckFailed(engine.Logger, runId, e);
+                }
             }
         }
     }
