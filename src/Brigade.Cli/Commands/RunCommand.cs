@@ -72,7 +72,7 @@ internal static class RunCommand
 
             var retry = new JobRetry(retryCount, delayText is null ? JobRetry.DefaultDelay : ParseDuration(delayText, "--retry-delay", allowZero: true));
             // Before anything is created: a long run may start over with the runtime tuned for it (same process, same arguments).
-            RunRestart.MaybeRestart(parse.GetValue(input)!, parse.GetValue(nullSeparated));
+            RunRestart.MaybeRestart(parse.GetValue(input)!, parse.GetValue(nullSeparated), commands: template is not null);
             var entry = EngineRegistry.Default.Resolve(parse.GetValue(engine)!);
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);

@@ -40,11 +40,29 @@ public sealed class RunRestartTests
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, items).Select(i => i.ToString()));
 
         // Each command prints its item, whether brigade's process image was started by a restart, and the switch as the command sees it.
-        var command = "echo {} $(grep -ac BRIGADE_RUN_RESTARTED=1 /proc/$PPID/environ) ${DOTNET_TC_CallCounting:-unset} ${BRIGADE_RUN_RESTARTED:-unset}";
+        var command = "echo {} $(grep -ac BRIGADE_RUN_RESTARTED=1 /proc/$PPID/environ) $(grep -ac DOTNET_gcServer=0 /proc/$PPID/environ) ${DOTNET_TC_CallCounting:-unset} ${BRIGADE_RUN_RESTARTED:-unset} ${DOTNET_gcServer:-unset} ${DOTNET_GCgen0MaxBudget:-unset} ${BRIGADE_RUN_RESTART_ADDED:-unset}";
         var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, (string?)null, "run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-q");
 
         Assert.True(code == 0, stderr);
         var expected = restarts && EnvironmentAllows ? 1 : 0;
-        Assert.Equal(Enumerable.Range(1, items).Select(i => $"{i} {expected} unset unset"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.Equal(Enumerable.Range(1, items).Select(i => $"{i} {expected} {expected} unset unset unset unset unset"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
+    [Fact]
+    public void RestartVariables_ForCommands_SetTheGcForARunThatAllocatesLittle_ButNotWhatTheUserSet()
+    {
+        var none = RunRestart.RestartVariables(commands: true, _ => null);
+        Assert.Contains("DOTNET_gcServer=0", none);
+        Assert.Contains("DOTNET_gcConcurrent=0", none);
+        Assert.Contains("DOTNET_GCgen0MaxBudget=0x400000", none);
+        Assert.Contains("BRIGADE_RUN_RESTART_ADDED=DOTNET_gcServer,DOTNET_gcConcurrent,DOTNET_GCgen0MaxBudget", none);
+
+        // The user's own choice (either prefix) stays theirs, and is not taken out of the commands' environment.
+        var user = RunRestart.RestartVariables(commands: true, name => name is "COMPlus_gcServer" ? "1" : null);
+        Assert.DoesNotContain(user, v => v.StartsWith("DOTNET_gcServer=", StringComparison.Ordinal));
+        Assert.Contains("BRIGADE_RUN_RESTART_ADDED=DOTNET_gcConcurrent,DOTNET_GCgen0MaxBudget", user);
+
+        // A .NET work type's run keeps the tool's GC: its own allocations would pay for a small budget.
+        Assert.Equal(["DOTNET_TC_CallCounting=0", "BRIGADE_RUN_RESTARTED=1"], RunRestart.RestartVariables(commands: false, _ => null));
     }
 }
