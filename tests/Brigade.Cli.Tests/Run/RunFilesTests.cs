@@ -260,4 +260,29 @@ public sealed class RunFilesTests
 
         return path;
     }
+
+    [Fact]
+    public async Task StdoutReaderGoesAway_TheRunStopsInOneLine_NotExitZeroWithResultsGoneNowhere()
+    {
+        // `brigade run ... | head -1`: .NET's console drops writes to a broken pipe without a word, and the run went on to
+        // the end and exited 0. 2,000 commands of ~1.5 KB each: far more than a pipe holds once its reader is gone. The
+        // pipe is the shell's, as in a user's pipeline (not one this test host holds, whose other children could keep its
+        // read end open while they start).
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 2_000));
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("dotnet \"$0\" run in.txt --exec 'seq {} 400' -q | head -1 > /dev/null; echo \"${PIPESTATUS[0]}\"");
+        psi.ArgumentList.Add(CliProcess.CliDll);
+
+        using var shell = System.Diagnostics.Process.Start(psi)!;
+        var stdout = shell.StandardOutput.ReadToEndAsync();
+        var stderr = shell.StandardError.ReadToEndAsync();
+        await shell.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var text = await stderr;
+        Assert.Equal("1", (await stdout).Trim());
+        Assert.Contains("brigade: cannot write --output '-': Broken pipe", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
 }
