@@ -41,6 +41,7 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
     // next index moved (which may make room, or make a batch the gap).
     private readonly SortedDictionary<long, ItemResult<TOut>> _waiting = [];
     private long _next;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Ranges that will never produce a result, under a lock of their own that is held for nothing else (a leaf): they
     // are recorded (OnNotRun) where the run's cancellation ends an item, and with an inline reader that can be on the
@@ -48,7 +49,6 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
     // run). Waiting for _deliver there waited for itself: the run never ended.
     private readonly Lock _skippedGate = new();
     private readonly SortedDictionary<long, long> _skipped = [];
-    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Guarded by _deliver: how long a worker waits for the gap to move before it is let through anyway.
     private TimeSpan _patience = FirstPatience;
