@@ -12,6 +12,6 @@ if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 Brigade.Cli.Run.RunRestart.Arm(args);
 
 // Ctrl+C and SIGTERM cancel the command's token; an interrupted command exits 130 or 143 (TerminationSignal).
-// A run's stdout as a writer that reports a broken pipe was taken back: in a clean-clone CI run a brigade run whose stdout
-// reader went away hung for good in its stop path (all threads waiting), cause not found yet; see docs/run.md.
-return await CliApp.RunAsync(args, Console.Out, Console.Error, TerminationSignal.Arm()).ConfigureAwait(false);
+// A run's results written to a pipe whose reader went away stop the run, said in one line (PipeOutput).
+var stdout = args is ["run", ..] ? PipeOutput.Open() ?? Console.Out : Console.Out;
+return await CliApp.RunAsync(args, stdout, Console.Error, TerminationSignal.Arm()).ConfigureAwait(false);

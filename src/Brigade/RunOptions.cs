@@ -127,7 +127,8 @@ public sealed class RunOptions
     /// so a body that pauses now and then pauses all the workers (a reader pausing 20 ms every 50 results of 4 workers:
     /// 1.2 s without the option, 2.0 s with it in input order, 1.4 s as they finish). Use it for readers whose body is
     /// short and steady (writing a line, adding to a total); the body must never wait synchronously for something only a
-    /// later item does.
+    /// later item does. Leaving the loop from the body (<c>break</c>, an exception such as a write to a closed pipe) is
+    /// safe: the run stops there, and the items still running end as not run.
     /// </value>
     public bool AllowSynchronousContinuations { get; set; }
 

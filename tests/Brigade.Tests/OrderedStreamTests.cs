@@ -124,6 +124,48 @@ public sealed class OrderedStreamTests
         Assert.False(await e.MoveNextAsync());
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("threadpool")]
+    [InlineData("async")]
+    [InlineData("auto")]
+    public async Task StreamAsync_PreserveOrder_InlineReaderThrowsWhileItemsRun_TheRunEnds(string engine)
+    {
+        // brigade run's broken pipe: the reader runs on the worker that delivers (inside the ordered sink's delivery), its
+        // write fails, and leaving the loop aborts the run there; the abort cancels an item still running, whose batch is
+        // recorded as not run on that same thread. That record waited for the delivery the thread itself was in: the
+        // run never ended (and neither did brigade).
+        var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readerWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Cancelled as brigade's commands are (Task.WaitAsync): the item ends on the thread that cancels.
+        var neverDone = new TaskCompletionSource();
+        var options = new RunOptions { Engine = EngineNamed(engine), PreserveOrder = true, MaxDegreeOfParallelism = 2, BatchSize = 1, AllowSynchronousContinuations = true };
+        var stream = Runner.StreamAsync([0, 1], async (x, ct) =>
+        {
+            if (x == 1)
+            {
+                secondStarted.TrySetResult();
+                await neverDone.Task.WaitAsync(ct).ConfigureAwait(false);
+            }
+
+            await secondStarted.Task.ConfigureAwait(false);
+            await readerWaits.Task.ConfigureAwait(false);
+            return x;
+        }, options);
+
+        var read = Task.Run(async () =>
+        {
+            await using var e = stream.GetAsyncEnumerator();
+            var first = e.MoveNextAsync();
+            readerWaits.TrySetResult();
+            Assert.True(await first.ConfigureAwait(false));
+            throw new IOException("Broken pipe");
+        });
+
+        var error = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("Broken pipe", error.Message);
+    }
+
     // The thread the awaited step resumed on, whatever the test's synchronization context.
     private static async Task<(bool More, int Thread)> ResumedOnAsync(ValueTask<bool> next)
     {

@@ -37,12 +37,18 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
     // worker that finishes while the reader is slow waits here, which is the stream's backpressure to the reader.
     private readonly SemaphoreSlim _deliver = new(1, 1);
 
-    // Guarded by _deliver: results waiting for an earlier index, ranges that will never produce a result, the next
-    // index to hand out, and the signal that the next index moved (which may make room, or make a batch the gap).
+    // Guarded by _deliver: results waiting for an earlier index, the next index to hand out, and the signal that the
+    // next index moved (which may make room, or make a batch the gap).
     private readonly SortedDictionary<long, ItemResult<TOut>> _waiting = [];
-    private readonly SortedDictionary<long, long> _skipped = [];
     private long _next;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Ranges that will never produce a result, under a lock of their own that is held for nothing else (a leaf): they
+    // are recorded (OnNotRun) where the run's cancellation ends an item, and with an inline reader that can be on the
+    // very thread that holds _deliver further up its stack (the reader left the loop inside a delivery and aborted the
+    // run). Waiting for _deliver there waited for itself: the run never ended.
+    private readonly Lock _skippedGate = new();
+    private readonly SortedDictionary<long, long> _skipped = [];
 
     // Guarded by _deliver: how long a worker waits for the gap to move before it is let through anyway.
     private TimeSpan _patience = FirstPatience;
@@ -114,15 +120,11 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
 
     public override void OnNotRun(long startIndex, int count)
     {
-        // Recorded without delivering: the same worker's next delivery (or completion) moves past the gap.
-        _deliver.Wait();
-        try
+        // Recorded without delivering, and without waiting for _deliver (see _skippedGate): the same worker's next
+        // delivery (or completion), which always follows, moves past the gap.
+        lock (_skippedGate)
         {
             _skipped[startIndex] = startIndex + count;
-        }
-        finally
-        {
-            _deliver.Release();
         }
     }
 
@@ -155,7 +157,14 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
         {
             while (true)
             {
-                if (_skipped.Remove(_next, out var end))
+                long end;
+                bool skipped;
+                lock (_skippedGate)
+                {
+                    skipped = _skipped.Remove(_next, out end);
+                }
+
+                if (skipped)
                 {
                     _next = end;
                     continue;

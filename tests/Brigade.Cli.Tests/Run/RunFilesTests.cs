@@ -176,6 +176,27 @@ public sealed class RunFilesTests
         }
     }
 
+    [Fact]
+    public async Task Run_OutputFullWhileCommandsRun_StopsInOneLine_AndExits()
+    {
+        // The stop with commands still running: the result whose write fails is delivered on the worker that finished
+        // it, and the run's abort, from there, ends the running commands. Their batches were recorded as not run on that
+        // thread, behind the delivery it was in: brigade hung for good (the broken-pipe CI hang). 2,000 commands, -j 8.
+        if (!File.Exists("/dev/full"))
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 2_000));
+        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+
+        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, "run", "in.txt", "--exec", "seq {} 400", "-j", "8", "-o", "/dev/full", "-q");
+
+        Assert.Equal(1, code);
+        AssertOneLine(stderr, "cannot write --output '/dev/full': No space left on device");
+    }
+
     [Theory]
     [InlineData("output deleted", "is gone")]
     [InlineData("output truncated", "has 0 bytes")]
@@ -259,5 +280,31 @@ public sealed class RunFilesTests
         }
 
         return path;
+    }
+
+    [Fact]
+    public async Task StdoutReaderGoesAway_TheRunStopsInOneLine_NotExitZeroWithResultsGoneNowhere()
+    {
+        // `brigade run ... | head -1`: .NET's console drops writes to a broken pipe without a word, and the run went on to
+        // the end and exited 0. 2,000 commands of ~1.5 KB each: far more than a pipe holds once its reader is gone. The
+        // pipe is the shell's, as in a user's pipeline (not one this test host holds, whose other children could keep its
+        // read end open while they start). The run then stops with commands still running, which once hung brigade for
+        // good (OrderedStreamSink.OnNotRun waited for the delivery its own thread was in; see OrderedStreamTests).
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 2_000));
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("dotnet \"$0\" run in.txt --exec 'seq {} 400' -q | head -1 > /dev/null; echo \"${PIPESTATUS[0]}\"");
+        psi.ArgumentList.Add(CliProcess.CliDll);
+
+        using var shell = System.Diagnostics.Process.Start(psi)!;
+        var stdout = shell.StandardOutput.ReadToEndAsync();
+        var stderr = shell.StandardError.ReadToEndAsync();
+        await shell.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        var text = await stderr;
+        Assert.Equal("1", (await stdout).Trim());
+        Assert.Contains("brigade: cannot write --output '-': Broken pipe", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
     }
 }
