@@ -73,7 +73,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
     public WorkSample Warmup => _warmup.Value;
 
-    /// <summary>Takes the process's lock counters the run's <see cref="Totals"/> count from.</summary>
+    /// <summary>Takes the process's contention count the run's <see cref="Totals"/> count from.</summary>
     public void Start()
     {
         _locksAtStart = LossProbe.Read();
@@ -364,8 +364,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile,
-    // and the plain-lock waits timed on the workers' threads over their time in batches since timing covered them.
+    // Every worker's totals, with the process's contention count since the run started and the workers' waits on Brigade's
+    // primitives over the items that ran meanwhile, and the plain-lock waits timed on the workers' threads over their time
+    // in batches since timing covered them.
     public WorkSample Totals()
     {
         var now = _time.GetTimestamp();
@@ -373,18 +374,20 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         var workers = Workers();
         var warmup = _warmup.Value;
         var busy = Busy(warmup, 0, now);
+        var primitiveWaits = 0L;
         foreach (var w in workers)
         {
             var t = w.Totals;
             total += t;
             busy += Busy(t, w.InBatchSince, now);
+            primitiveWaits += w.PrimitiveWaitTicks;
         }
 
         var locks = LossProbe.Read().Since(_locksAtStart);
         total = total with
         {
             LockContentions = locks.MonitorContentions,
-            LockWaitTicks = locks.LockWaitTicks,
+            LockWaitTicks = primitiveWaits,
             LockItems = total.TotalItems + warmup.TotalItems,
             LockBusyTicks = busy,
             LockElapsedTicks = _time.GetElapsedTime(_startTimestamp, now).Ticks,

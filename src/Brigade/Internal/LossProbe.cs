@@ -12,12 +12,16 @@ internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContent
 {
     private static long _lockWaitTicks;
 
-    /// <summary>Adds one completed wait on a Brigade primitive.</summary>
-    public static void AddLockWait(TimeSpan waited)
+    /// <summary>Adds one completed wait on a Brigade primitive: to the process's total, and to the sink of the auto worker
+    /// whose batch began it, if any.</summary>
+    /// <param name="waited">How long it waited.</param>
+    /// <param name="sink">The <see cref="LockWaitSink.Current"/> of the thread that began the wait, captured then.</param>
+    public static void AddLockWait(TimeSpan waited, LockWaitSink? sink)
     {
         if (waited > TimeSpan.Zero)
         {
             Interlocked.Add(ref _lockWaitTicks, waited.Ticks);
+            sink?.Add(waited.Ticks);
         }
     }
 
