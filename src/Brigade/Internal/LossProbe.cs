@@ -5,8 +5,11 @@ namespace Brigade.Internal;
 /// plain <c>lock</c>, and time spent waiting on Brigade's synchronization primitives.
 /// </summary>
 /// <remarks>
-/// Each reading is a few loads of counters the runtime keeps anyway, so a run pays tens of nanoseconds for it. The
-/// counters are process-wide: work outside the run that pauses, contends or waits during it is counted too.
+/// A reading is taken twice per run. Its contention count (<see cref="Monitor.LockContentionCount"/>) walks every thread the
+/// runtime keeps, dead ones too (128 µs after 2,560 threads, see <see cref="ContentionCount"/>), so nothing that reads often
+/// may use it. The counters are process-wide: work outside the run that pauses, contends or waits during it is counted
+/// too. Auto mode's evidence uses neither: its items' waits on Brigade's primitives are counted per worker
+/// (<see cref="LockWaitSink"/>), and its ticks read the contention count through <see cref="ContentionCount"/>.
 /// </remarks>
 internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks)
 {

@@ -168,7 +168,7 @@ public sealed class AutoPrimitiveWaitTests
                 inspector.DisposeReaders();
             }
 
-            Totals = controller.Pool.Totals();
+            Totals = controller.Pool.Totals(exact: true);
             var decision = controller.Decision ?? AutoPlanner.Decide(Totals, controller.Context(finished: true));
             Class = decision?.Class;
             DecisionLockWaitTicks = decision?.Sample.LockWaitTicks;
