@@ -22,9 +22,9 @@ public sealed class AutoModeCliTests
     [Fact]
     public async Task AdviseJson_PrintsThePlanBesideTheMeasuredAlternatives()
     {
-        // In this host: other tests wait on Brigade's primitives meanwhile, and blocking-sleep must still read as blocking
-        // (auto mode counts only its own items' waits on them: AutoPrimitiveWaitTests; it once read serialized here).
-        var (code, stdout, stderr) = await CliRunner.RunAsync("advise", "--quick", "--json", "--only", "tiny,blocking-sleep").WaitAsync(Bound);
+        // A process of its own, as users run it: auto mode's evidence of lock waits on Brigade's primitives is process-wide,
+        // and in this test host other tests wait on them in parallel (blocking-sleep was once classed "serialized" so).
+        var (code, stdout, stderr) = await CliProcess.RunAsync(Path.GetTempPath(), stdin: null, "advise", "--quick", "--json", "--only", "tiny,blocking-sleep").WaitAsync(Bound);
 
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
