@@ -232,6 +232,10 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
     void IBatchHook.Exit(EngineWorker worker, object? slot, object? entered, int ran) => OnBatchEnd();
 
+    /// <summary>Called by an async loop on the thread that started the batch once its synchronous part returned: this
+    /// worker's sink stops being that thread's (nothing changes where it already was not).</summary>
+    public void LeaveBatchThread() => _primitiveWaits.Leave(_outerSink);
+
     /// <summary>Called by an async loop when the batch's task did not complete synchronously.</summary>
     public void Returned()
     {

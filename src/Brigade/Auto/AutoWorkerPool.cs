@@ -184,6 +184,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
                 Grow(LoopKind.Task);
                 me.CurrentBatchCount = batch.Count;
                 var pending = _job.ExecuteBatchAsync(worker, batch);
+
+                // The batch's synchronous part is over on this thread, however it ended: a batch that returned
+                // unfinished may have been finished by another thread's continuation before the check below, and then
+                // Returned() is never called; its sink must not stay on this pool thread (review 13, M1).
+                me.LeaveBatchThread();
                 if (pending.IsCompleted)
                 {
                     pending.GetAwaiter().GetResult();
