@@ -67,7 +67,7 @@ internal sealed class AutoRun<TIn, TOut>
     private void Finish()
     {
         _inspector.DisposeReaders();
-        var total = _pool.Totals();
+        var total = _pool.Totals(exact: true);
 
         var decision = _controller.Decision;
         if (decision is null)

@@ -40,7 +40,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private int _running;
     private int _done;
     private int _nextWorkerId;
-    private LossProbe _locksAtStart;
+    private long _contentionsAtStart;
     private long _startTimestamp;
 
     // Plain-lock waits timed inside the workers' batches (BatchLockWaits), from the moment timing covered them.
@@ -73,10 +73,10 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
     public WorkSample Warmup => _warmup.Value;
 
-    /// <summary>Takes the process's lock counters the run's <see cref="Totals"/> count from.</summary>
+    /// <summary>Takes the process's contention count the run's <see cref="Totals"/> count from.</summary>
     public void Start()
     {
-        _locksAtStart = LossProbe.Read();
+        _contentionsAtStart = ContentionCount.ReadNow();
         _startTimestamp = _time.GetTimestamp();
         if (_canTimeLocks)
         {
@@ -184,6 +184,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
                 Grow(LoopKind.Task);
                 me.CurrentBatchCount = batch.Count;
                 var pending = _job.ExecuteBatchAsync(worker, batch);
+
+                // The batch's synchronous part is over on this thread, however it ended: a batch that returned
+                // unfinished may have been finished by another thread's continuation before the check below, and then
+                // Returned() is never called; its sink must not stay on this pool thread (review 13, M1).
+                me.LeaveBatchThread();
                 if (pending.IsCompleted)
                 {
                     pending.GetAwaiter().GetResult();
@@ -364,27 +369,34 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    // Every worker's totals, with the process's lock counters since the run started over the items that ran meanwhile,
-    // and the plain-lock waits timed on the workers' threads over their time in batches since timing covered them.
-    public WorkSample Totals()
+    // Every worker's totals, with the process's contention count since the run started and the workers' waits on Brigade's
+    // primitives over the items that ran meanwhile, and the plain-lock waits timed on the workers' threads over their time
+    // in batches since timing covered them. The contention count is read through ContentionCount: a tick comes every
+    // millisecond while sampling, and a real read costs up to hundreds of microseconds in a process that ran thousands of
+    // threads; the count read is then up to a millisecond old (the next tick has it). Once the run is over
+    // (exact), a real read, so a short run that ends within its sample sees all of its contention.
+    public WorkSample Totals(bool exact = false)
     {
         var now = _time.GetTimestamp();
         var total = default(WorkSample);
         var workers = Workers();
         var warmup = _warmup.Value;
         var busy = Busy(warmup, 0, now);
+        var primitiveWaits = 0L;
         foreach (var w in workers)
         {
             var t = w.Totals;
             total += t;
             busy += Busy(t, w.InBatchSince, now);
+            primitiveWaits += w.PrimitiveWaitTicks;
         }
 
-        var locks = LossProbe.Read().Since(_locksAtStart);
+        // A throttled reading may predate the start's real one: no contention yet, not a negative count.
+        var contentions = (exact ? ContentionCount.ReadNow() : ContentionCount.Read()) - _contentionsAtStart;
         total = total with
         {
-            LockContentions = locks.MonitorContentions,
-            LockWaitTicks = locks.LockWaitTicks,
+            LockContentions = Math.Max(0, contentions),
+            LockWaitTicks = primitiveWaits,
             LockItems = total.TotalItems + warmup.TotalItems,
             LockBusyTicks = busy,
             LockElapsedTicks = _time.GetElapsedTime(_startTimestamp, now).Ticks,

@@ -82,7 +82,9 @@ internal readonly record struct WorkSample
     /// these items ran (<see cref="Monitor.LockContentionCount"/>, process-wide).</summary>
     public long LockContentions { get; init; }
 
-    /// <summary>Gets the time threads of the process waited on Brigade's synchronization primitives while these items ran.</summary>
+    /// <summary>Gets the time these items waited on Brigade's synchronization primitives: waits begun inside the run's
+    /// batches, summed over its workers (<see cref="Internal.LockWaitSink"/>; an asynchronous item's waits count when they
+    /// began before its first await that did not complete at once). Other threads' waits do not count.</summary>
     public long LockWaitTicks { get; init; }
 
     /// <summary>Gets the items <see cref="LockContentions"/> and <see cref="LockWaitTicks"/> cover (the items that ran, or

@@ -229,7 +229,7 @@ public abstract partial class SynchronizationPrimitive
     {
         var waited = Time.GetElapsedTime(node.StartTimestamp);
         Telemetry.LockWaitDuration.Record(waited.TotalSeconds, _kindTag);
-        LossProbe.AddLockWait(waited);
+        LossProbe.AddLockWait(waited, node.WaitSink);
     }
 
     /// <summary>Adds what <paramref name="node"/> waits for: holders (and, fair reader/writer lock, nodes ahead).</summary>

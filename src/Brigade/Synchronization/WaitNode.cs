@@ -23,6 +23,7 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
         Site = site;
         Event = syncEvent;
         StartTimestamp = startTimestamp;
+        WaitSink = Internal.LockWaitSink.Current;
         _core.RunContinuationsAsynchronously = true;
     }
 
@@ -39,6 +40,10 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     public ManualResetEventSlim? Event { get; }
 
     public long StartTimestamp { get; }
+
+    /// <summary>Gets the auto worker's sink the wait counts for: the one of the batch that began it (an awaited wait ends on
+    /// another thread), or null when it began outside one (see <see cref="Internal.LockWaitSink"/>).</summary>
+    public Internal.LockWaitSink? WaitSink { get; }
 
     public bool IsAsync => Event is null;
 

@@ -59,7 +59,8 @@ public sealed class AutoMonitorWindowTests
             "stopped-once" => [stopped, computing],
             _ => [sleeping, sleeping],
         };
-        var engine = new MonitorEngine(windows);
+        var cpu = Decided(WorkSample.FromPerItem(8, TimeSpan.FromMicroseconds(900), TimeSpan.FromMicroseconds(890)), WorkloadClass.CpuBound);
+        var engine = new MonitoredEngine(cores: null, cpu, default, windows);
 
         await Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
 
@@ -76,7 +77,8 @@ public sealed class AutoMonitorWindowTests
         // for all of it read low), planned two; the monitor's windows at two tell which.
         var first = Timed(WorkSample.FromPerItem(400, TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(1)), 0.69, 16, 1_000_000);
         var half = Timed(WorkSample.FromPerItem(5, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(50)), share, 2, 100_000);
-        var engine = new SerializedEngine(first, [.. Enumerable.Repeat(half, 6)]);
+        // On 16 cores, the serialized plan decided from the sample; the monitor's windows timed from the start.
+        var engine = new MonitoredEngine(cores: 16, Decided(first, WorkloadClass.Serialized), LockTiming.Timed, [.. Enumerable.Repeat(half, 6)]);
 
         // 64 items, so the items left do not cap the widening at the width expected (review 11).
         await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
@@ -102,7 +104,7 @@ public sealed class AutoMonitorWindowTests
             LockElapsedTicks = 100_000,
             LockBusyTicks = 400_000,
         };
-        var engine = new BlockingEngine(held, timing, [half, half]);
+        var engine = new MonitoredEngine(cores: 2, BlockingOfFour(held), timing, [half, half]);
 
         await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
 
@@ -129,7 +131,7 @@ public sealed class AutoMonitorWindowTests
             LockElapsedTicks = 100_000,
             LockBusyTicks = 400_000,
         };
-        var engine = new BlockingEngine(held: true, LockTiming.Pending, [mixed, mixed, mixed, mixed, mixed, mixed]);
+        var engine = new MonitoredEngine(cores: 2, BlockingOfFour(held: true), LockTiming.Pending, [mixed, mixed, mixed, mixed, mixed, mixed]);
 
         await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), engine.Hold, new RunOptions { Engine = engine }).Bounded();
 
@@ -150,69 +152,43 @@ public sealed class AutoMonitorWindowTests
         TimedLockWaitTicks = (long)(elapsed * workers * share),
     };
 
-    // Applies the serialized plan decided from the sample to an auto run's controller on 16 cores, then shows a monitor of
-    // that run the windows, one a tick (a window is judged every second tick).
-    private sealed class SerializedEngine(WorkSample sample, WorkSample[] windows) : HeldItemsEngine("serialized")
+    // A first plan decided from a sample, which must be of the class the test is about.
+    private static Func<PlanContext, PlanDecision> Decided(WorkSample sample, WorkloadClass expected) => context =>
+    {
+        var decision = AutoPlanner.Decide(sample, context)!;
+        Assert.Equal(expected, decision.Class);
+        return decision;
+    };
+
+    // A blocking plan of four threads (held for lock timing or not), as from 3 ms sleeps.
+    private static Func<PlanContext, PlanDecision> BlockingOfFour(bool held) => context =>
+        Decided(WorkSample.FromPerItem(8, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(30)), WorkloadClass.Blocking)(context)
+            with { Width = 4, HeldForLockTiming = held };
+
+    // Applies a first plan to an auto run's controller planning for the given cores (the machine's when null), then shows a
+    // monitor of that run the windows, one a tick (a window is judged every second tick), their totals starting at the
+    // given lock timing. The items wait until then, so no worker ticks meanwhile.
+    private sealed class MonitoredEngine(int? cores, Func<PlanContext, PlanDecision> firstPlan, LockTiming timing, WorkSample[] windows)
+        : HeldItemsEngine("monitored")
     {
         public int FirstWidth { get; private set; }
 
         public int Width { get; private set; }
 
-        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
-        {
-            var options = new AutoEngineOptions { UsePlanCache = false };
-            var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
-            var controller = new AutoController<TIn, TOut>(job, options, inspector, cores: 16);
-            var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
-            try
-            {
-                controller.Start();
-                var serialized = AutoPlanner.Decide(sample, controller.Context())!;
-                Assert.Equal(WorkloadClass.Serialized, serialized.Class);
-                controller.Apply(serialized, revision: 0);
-                FirstWidth = controller.Pool.Plan.Width;
-                var now = options.TimeProvider.GetTimestamp();
-                var total = new WorkSample { LockTiming = LockTiming.Timed };
-                monitor.Restart(total, now);
-                foreach (var window in windows)
-                {
-                    total += window;
-                    monitor.Step(now, total);
-                }
+        public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
 
-                Width = controller.Pool.Plan.Width;
-            }
-            finally
-            {
-                Release();
-                await controller.Pool.AllExited;
-                controller.Stop();
-            }
-        }
-    }
-
-    // Applies a blocking plan of four threads to an auto run's controller on 2 cores (held for lock timing or not), then
-    // shows a monitor of that run the windows, one a tick.
-    private sealed class BlockingEngine(bool held, LockTiming timing, WorkSample[] windows) : HeldItemsEngine("blocking")
-    {
-        public int FirstWidth { get; private set; }
-
-        public int Width { get; private set; }
-
-        public WorkloadClass Class { get; private set; }
+        public WorkloadClass Class => Classes[^1];
 
         protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
         {
             var options = new AutoEngineOptions { UsePlanCache = false };
             var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
-            var controller = new AutoController<TIn, TOut>(job, options, inspector, cores: 2);
+            var controller = new AutoController<TIn, TOut>(job, options, inspector, cores);
             var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
             try
             {
                 controller.Start();
-                var blocking = AutoPlanner.Decide(WorkSample.FromPerItem(8, TimeSpan.FromMilliseconds(3), TimeSpan.FromMicroseconds(30)), controller.Context())!;
-                Assert.Equal(WorkloadClass.Blocking, blocking.Class);
-                controller.Apply(blocking with { Width = 4, HeldForLockTiming = held }, revision: 0);
+                controller.Apply(firstPlan(controller.Context()), revision: 0);
                 FirstWidth = controller.Pool.Plan.Width;
                 var now = options.TimeProvider.GetTimestamp();
                 var total = new WorkSample { LockTiming = timing };
@@ -224,43 +200,6 @@ public sealed class AutoMonitorWindowTests
                 }
 
                 Width = controller.Pool.Plan.Width;
-                Class = controller.Plans[^1].Class;
-            }
-            finally
-            {
-                Release();
-                await controller.Pool.AllExited;
-                controller.Stop();
-            }
-        }
-    }
-
-    // Applies a CPU plan to an auto run's controller, then shows a monitor of that run the windows, one a tick. The items
-    // wait until then, so no worker ticks meanwhile.
-    private sealed class MonitorEngine(WorkSample[] windows) : HeldItemsEngine("monitored")
-    {
-        public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
-
-        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
-        {
-            var options = new AutoEngineOptions { UsePlanCache = false };
-            var inspector = new BatchInspector(options.TimeProvider, asyncWork: false, reportsExternalCpu: false);
-            var controller = new AutoController<TIn, TOut>(job, options, inspector);
-            var monitor = new AutoMonitor<TIn, TOut>(controller, controller.Pool, inspector, job, options);
-            try
-            {
-                controller.Start();
-                var cpu = AutoPlanner.Decide(WorkSample.FromPerItem(8, TimeSpan.FromMicroseconds(900), TimeSpan.FromMicroseconds(890)), controller.Context())!;
-                controller.Apply(cpu, revision: 0);
-                var now = options.TimeProvider.GetTimestamp();
-                monitor.Restart(default, now);
-                var total = default(WorkSample);
-                foreach (var window in windows)
-                {
-                    total += window;
-                    monitor.Step(now, total);
-                }
-
                 Classes = [.. controller.Plans.Select(p => p.Class)];
             }
             finally

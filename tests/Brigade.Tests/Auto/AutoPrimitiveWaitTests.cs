@@ -1,0 +1,177 @@
+using Brigade.Auto;
+using Brigade.Synchronization;
+using Brigade.Tests.Infrastructure;
+
+namespace Brigade.Tests.Auto;
+
+/// <summary>
+/// Auto mode's evidence of waits on Brigade's own primitives (<see cref="WorkSample.LockWaitTicks"/>) is the run's items'
+/// waits only: a thread of the same process that waits on a <see cref="DetectingLock"/> meanwhile (a test host's other
+/// tests, the application's own locks) does not make items that sleep look serialized (seen in CI: advise's blocking-sleep
+/// classed serialized in the Cli test host), while the items' own waits still count, blocking and awaited.
+/// </summary>
+[Collection(AutoCollection.Name)]
+public sealed class AutoPrimitiveWaitTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task SleepingItems_BesideAThreadWaitingOnABrigadeLock_CountNoneOfItsWaits()
+    {
+        // A bystander thread holds a lock for the whole test; another tries it again and again (2 ms time-outs, each a
+        // wait the primitive times). The first item waits (not on a Brigade primitive) until three of those waits began
+        // and ended after the run had started, so they fall inside the run whatever the machine's load.
+        var contended = new DetectingLock("held by a bystander");
+        using var holding = new ManualResetEventSlim();
+        using var runStarted = new ManualResetEventSlim();
+        using var bystanderWaited = new ManualResetEventSlim();
+        using var stop = new CancellationTokenSource();
+        var holder = new Thread(() =>
+        {
+            using (contended.Acquire())
+            {
+                holding.Set();
+                stop.Token.WaitHandle.WaitOne(Bound);
+            }
+        }) { IsBackground = true, Name = "bystander holding a DetectingLock" };
+        var waiter = new Thread(() =>
+        {
+            var waitsInRun = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var inRun = runStarted.IsSet;
+                using (contended.TryAcquire(TimeSpan.FromMilliseconds(2)))
+                {
+                }
+
+                if (inRun && ++waitsInRun == 3)
+                {
+                    bystanderWaited.Set();
+                }
+            }
+        }) { IsBackground = true, Name = "bystander waiting on a DetectingLock" };
+        holder.Start();
+        Assert.True(holding.Wait(Bound));
+        waiter.Start();
+
+        var engine = new SampledAutoEngine();
+        try
+        {
+            var result = await Runner.MapAsync(Enumerable.Range(0, 40).ToArray(), i =>
+            {
+                if (i == 0)
+                {
+                    runStarted.Set();
+                    Assert.True(bystanderWaited.Wait(Bound));
+                }
+
+                Thread.Sleep(2);
+                return i;
+            }, new RunOptions { Engine = engine }).Bounded();
+
+            Assert.Equal(Enumerable.Range(0, 40), result.Values);
+        }
+        finally
+        {
+            stop.Cancel();
+            holder.Join(Bound);
+            waiter.Join(Bound);
+        }
+
+        Assert.True(engine.Class != WorkloadClass.Serialized, engine.Describe());
+        Assert.True(engine.Totals.LockWaitTicks == 0, engine.Describe());
+        Assert.True(engine.DecisionLockWaitTicks is null or 0, engine.Describe());
+    }
+
+    [Fact]
+    public async Task BlockingItemWaitingOnADetectingLock_CountsItsWait()
+    {
+        var shared = new DetectingLock("the items' lock");
+        var engine = new SampledAutoEngine();
+        Task<RunResult<int>> run;
+
+        // Held on this thread, released on it (no await in between) once the first item has waited at least 5 ms.
+        using (shared.Acquire())
+        {
+            run = Task.Run(() => Runner.MapAsync(Enumerable.Range(0, 8).ToArray(), i =>
+            {
+                using (shared.Acquire())
+                {
+                    return i;
+                }
+            }, new RunOptions { Engine = engine }));
+            Assert.True(SpinWait.SpinUntil(() => shared.WaitingCount > 0, Bound));
+            Thread.Sleep(5);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 8), (await run.Bounded()).Values);
+        Assert.True(engine.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, engine.Describe());
+    }
+
+    [Fact]
+    public async Task AsyncItemAwaitingADetectingLock_CountsItsWait_ThoughAnotherThreadEndsIt()
+    {
+        // The item awaits the lock in its synchronous part; the wait ends on this thread (the releaser's), which runs no
+        // batch of the run: the wait counts for the batch that began it.
+        var shared = new DetectingLock("the items' lock");
+        var engine = new SampledAutoEngine();
+        Task<RunResult<int>> run;
+        using (shared.Acquire())
+        {
+            run = Task.Run(() => Runner.MapAsync(Enumerable.Range(0, 8).ToArray(), async (i, ct) =>
+            {
+                using (await shared.AcquireAsync(ct))
+                {
+                    return i;
+                }
+            }, new RunOptions { Engine = engine }));
+            Assert.True(SpinWait.SpinUntil(() => shared.WaitingCount > 0, Bound));
+            Thread.Sleep(5);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 8), (await run.Bounded()).Values);
+        Assert.True(engine.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, engine.Describe());
+    }
+
+    // An auto run as AutoRun runs it (no plan cache), which keeps the run's totals and plan for the test to read.
+    private sealed class SampledAutoEngine : Engine
+    {
+        public WorkSample Totals { get; private set; }
+
+        public WorkloadClass? Class { get; private set; }
+
+        public long? DecisionLockWaitTicks { get; private set; }
+
+        public override string Name => "auto (sampled)";
+
+        public override int GetDefaultDegreeOfParallelism() => Environment.ProcessorCount;
+
+        public string Describe() => $"class {Class}, totals {Totals}";
+
+        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            var options = new AutoEngineOptions { UsePlanCache = false };
+            var inspector = new BatchInspector(options.TimeProvider, job.IsAsyncWork, options.ReportsExternalCpu);
+            var controller = new AutoController<TIn, TOut>(job, options, inspector);
+            controller.Start();
+            controller.Launch(null);
+            AutoTicker.Register(controller);
+            try
+            {
+                await controller.Pool.AllExited;
+            }
+            finally
+            {
+                controller.Stop();
+                AutoTicker.Unregister(controller);
+                controller.Pool.StopWatchingLocks();
+                inspector.DisposeReaders();
+            }
+
+            Totals = controller.Pool.Totals(exact: true);
+            var decision = controller.Decision ?? AutoPlanner.Decide(Totals, controller.Context(finished: true));
+            Class = decision?.Class;
+            DecisionLockWaitTicks = decision?.Sample.LockWaitTicks;
+        }
+    }
+}
