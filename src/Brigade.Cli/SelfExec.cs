@@ -33,6 +33,7 @@ internal static unsafe partial class SelfExec
 
         Console.Out.Flush();
         Console.Error.Flush();
+        DeleteDiagnosticsSocket();
         var strings = new List<nint>();
         try
         {
@@ -48,6 +49,25 @@ internal static unsafe partial class SelfExec
         finally
         {
             strings.ForEach(Marshal.FreeCoTaskMem);
+        }
+    }
+
+    // The runtime's diagnostics socket is named after the process (dotnet-diagnostic-PID-START-socket, START its start
+    // time), and the new image keeps both: left in place, the file makes the new runtime's bind fail, and brigade doctor
+    // --pid, dotnet-counters and dotnet-trace were refused ("connection refused") for the rest of every restarted run.
+    // Should the execve then fail, this runtime goes on without a reachable socket, as the restarted one did before.
+    private static void DeleteDiagnosticsSocket()
+    {
+        try
+        {
+            foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+            {
+                File.Delete(socket);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not ours to delete, or gone: the restart goes on without diagnostics, as before.
         }
     }
 

@@ -37,7 +37,9 @@ public sealed class RunAutoTests
         var cpuPlan = computing.Plans[0];
         Assert.True(cpuPlan.CpuTimePerItem >= TimeSpan.FromMilliseconds(20), cpuPlan.Explanation);
         var ioPlan = waiting.Plans[^1];
-        Assert.True(ioPlan.CpuTimePerItem < TimeSpan.FromMilliseconds(10), ioPlan.Explanation);
+        // Relative, not absolute: a shell and a sleep cost ~0 ms of CPU on a quiet machine but 16 ms once in CI, where
+        // the test host's other tests spawned processes at the same time (awk: ~120 ms).
+        Assert.True(ioPlan.CpuTimePerItem * 3 < cpuPlan.CpuTimePerItem, $"{ioPlan.Explanation} | {cpuPlan.Explanation}");
         Assert.Equal(WorkloadClass.AsyncIo, ioPlan.Class);
         Assert.True(waiting.DegreeOfParallelism >= 4 * Environment.ProcessorCount, ioPlan.Explanation);
 

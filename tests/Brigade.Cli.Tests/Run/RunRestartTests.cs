@@ -48,6 +48,54 @@ public sealed class RunRestartTests
         Assert.Equal(Enumerable.Range(1, items).Select(i => $"{i} {expected} {expected} unset unset unset unset unset"), await File.ReadAllLinesAsync(dir.File("out.txt")));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task RestartedRun_CanBeDiagnosedFromOutside()
+    {
+        // The runtime's diagnostics socket is named after the pid and start time, which the restart keeps: the old
+        // image's file made the new runtime's bind fail, and brigade doctor --pid was refused for the whole run.
+        if (!OperatingSystem.IsLinux() || !EnvironmentAllows)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, RunRestart.MinItems).Select(i => i.ToString()));
+        using var brigade = CliProcess.Start(dir.Path, "run", dir.File("in.txt"), "-x", "sleep 1; echo {}", "-j", "1", "-o", dir.File("out.txt"), "-q");
+        try
+        {
+            var client = new Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient(brigade.Id);
+            Exception? last = null;
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(60) && !brigade.HasExited)
+            {
+                try
+                {
+                    // Only the restarted image has the marker in its start-up environment.
+                    if ((await File.ReadAllTextAsync($"/proc/{brigade.Id}/environ")).Contains("BRIGADE_RUN_RESTARTED=1", StringComparison.Ordinal)
+                        && File.Exists(dir.File("out.txt.journal")))
+                    {
+                        var environment = client.GetProcessEnvironment();
+                        Assert.Contains("PATH", environment.Keys);
+                        return;
+                    }
+                }
+                catch (Exception e) when (e is Microsoft.Diagnostics.NETCore.Client.ServerNotAvailableException or IOException or TimeoutException)
+                {
+                    last = e;
+                }
+
+                await Task.Delay(200);
+            }
+
+            Assert.Fail($"the restarted run's diagnostics were never reachable: {last?.Message ?? (brigade.HasExited ? "it exited" : "it never restarted")}");
+        }
+        finally
+        {
+            brigade.Kill(entireProcessTree: true);
+            await brigade.WaitForExitAsync();
+        }
+    }
+
     [Fact]
     public void RestartVariables_ForCommands_SetTheGcForARunThatAllocatesLittle_ButNotWhatTheUserSet()
     {
