@@ -1,3 +1,4 @@
+using System.Globalization;
 using Brigade.Auto;
 using Brigade.Synchronization;
 using Brigade.Tests.Infrastructure;
@@ -152,6 +153,26 @@ public sealed class AutoPrimitiveWaitTests
 
         public long? DecisionLockWaitTicks => Outcome.Decision?.Sample.LockWaitTicks;
 
-        public string Describe() => $"class {Class}, totals {Totals}";
+        // Everything the assertions read, and where it came from: per worker (its primitive waits, whether its first batch
+        // went to the warm-up, what it ran), the warm-up batches Totals leaves out, and every plan.
+        public string Describe()
+        {
+            if (Volatile.Read(ref _outcome) is not { } o)
+            {
+                return "no outcome: the auto run did not reach AutoRun.Finish";
+            }
+
+            var lines = new List<string>
+            {
+                $"class {Class}, decision's lock waits {DecisionLockWaitTicks?.ToString(CultureInfo.InvariantCulture) ?? "-"} ticks",
+                $"totals {o.Totals}",
+                $"warm-up {o.Warmup}",
+            };
+            lines.AddRange(o.Workers.Select(w => string.Create(CultureInfo.InvariantCulture,
+                $"worker {w.Id} ({w.Kind}): PrimitiveWaitTicks {w.PrimitiveWaitTicks}, warmed up {w.WarmedUp}, left by shrink {w.LeftByShrink}, {w.Totals.TotalItems} items in {w.Totals.Batches} batches")));
+            lines.AddRange(o.Plans.Select(p => string.Create(CultureInfo.InvariantCulture,
+                $"plan {p.Revision}: {p.Class} {p.Engine} ×{p.DegreeOfParallelism}: {p.Explanation}")));
+            return string.Join(Environment.NewLine, lines);
+        }
     }
 }
