@@ -170,6 +170,11 @@ public sealed class AutoEngineOptions
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>Gets or sets what is called with the run's final evidence when an in-process auto run ends (tests).</summary>
+    /// <value>Defaults to <see langword="null"/>. Called once per run, on the run's flow, after the last worker left and before
+    /// the run stops timing lock waits; not called for an <see cref="IsolatedEngine"/>'s runs or a run whose engine threw.</value>
+    internal Action<AutoRunOutcome>? OnFinished { get; set; }
+
     /// <summary>Gets whether the plan cache is on, taking <see cref="NoPlanCacheVariable"/> into account.</summary>
     internal bool PlanCacheEnabled
     {

@@ -76,6 +76,7 @@ internal sealed class AutoRun<TIn, TOut>
             var measured = total.TotalItems > 0 ? total : _pool.Warmup;
             if (AutoPlanner.Decide(measured, _controller.Context(finished: true)) is not { } after)
             {
+                Observe(total, null);
                 _job.Plan = _job.ItemsTaken == 0 ? "nothing to plan: the input was empty" : "nothing to plan: no item finished";
                 return;
             }
@@ -84,6 +85,7 @@ internal sealed class AutoRun<TIn, TOut>
             decision = after;
         }
 
+        Observe(total, decision);
         var plans = _controller.Plans;
         var last = plans[^1];
         var plan = _pool.Plan;
@@ -106,6 +108,10 @@ internal sealed class AutoRun<TIn, TOut>
         _job.DegreeOfParallelism = plan.Width;
         Remember(total - _controller.SinceDecision, decision);
     }
+
+    // The final evidence, for AutoEngineOptions.OnFinished (tests): read here, as the run read it, not by a copy of the run.
+    private void Observe(WorkSample total, PlanDecision? decision) =>
+        _options.OnFinished?.Invoke(new AutoRunOutcome(total, _pool.Warmup, decision, [.. _controller.Plans], _pool.Workers()));
 
     private void Remember(WorkSample sinceDecision, PlanDecision decision)
     {

@@ -25,9 +25,6 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     private readonly ExternalCpuTime.CpuAccount _account = new();
     private readonly LockWaitSink _primitiveWaits = new();
 
-    // The sink the batch's thread had before (none, or an enclosing run's), put back when the batch's synchronous part ends.
-    private LockWaitSink? _outerSink;
-
     // Guards _totals: the loop adds a batch while the controller reads them.
     private readonly Lock _totalsGate = new();
     private WorkSample _totals;
@@ -84,6 +81,10 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     /// <summary>Gets the time this worker's items waited on Brigade's primitives (waits begun inside its batches, see
     /// <see cref="LockWaitSink"/>), in ticks, finished waits only.</summary>
     public long PrimitiveWaitTicks => _primitiveWaits.Ticks;
+
+    /// <summary>Gets the sink behind <see cref="PrimitiveWaitTicks"/>, which the loop makes its <see cref="EngineWorker.WaitSink"/>:
+    /// current on the batch's thread during each batch's synchronous part (the run's losses sum it too).</summary>
+    public LockWaitSink PrimitiveWaits => _primitiveWaits;
 
     public LoopKind Kind { get; }
 
@@ -189,7 +190,6 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         // Asynchronous items always read the CPU clock: the CPU time of their synchronous part is their measurement.
         _cpu0 = _measuring || _asyncWork ? ThreadCpuTime.NowTicks() : -1;
         LockWaits.BatchStarted(tid);
-        _outerSink = _primitiveWaits.Enter();
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
     }
@@ -198,9 +198,6 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     {
         _endThread = Environment.CurrentManagedThreadId;
         LockWaits.BatchEnded();
-
-        // Only where the batch's sink is still current (it ended on its thread): an asynchronous batch left it at Returned.
-        _primitiveWaits.Leave(_outerSink);
 
         // A batch that turned out shorter than AutoTuning.MinMeasuredBatch (25 µs) is not worth its end readings (more
         // than it measured); it only counts items and wall time. Its start readings were still needed: a batch is only
@@ -232,16 +229,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
     void IBatchHook.Exit(EngineWorker worker, object? slot, object? entered, int ran) => OnBatchEnd();
 
-    /// <summary>Called by an async loop on the thread that started the batch once its synchronous part returned: this
-    /// worker's sink stops being that thread's (nothing changes where it already was not).</summary>
-    public void LeaveBatchThread() => _primitiveWaits.Leave(_outerSink);
-
     /// <summary>Called by an async loop when the batch's task did not complete synchronously.</summary>
     public void Returned()
     {
-        // The batch's synchronous part is over: what this thread runs next (another worker's batch, the application's
-        // work) is not this batch's, and its waits must not count here.
-        _primitiveWaits.Leave(_outerSink);
         _returnedIncomplete = true;
         _endedBeforeReturn = _ended;
         _cpuAtReturn = _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
@@ -315,11 +305,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         return sample;
     }
 
-    // The reader belongs to the thread (see ThreadSchedStat.ForCurrentThread), not to this worker. A batch that never
-    // ended (the loop failed inside it) must not leave its sink on the thread.
-    public void Dispose()
-    {
-        _schedStat = null;
-        _primitiveWaits.Leave(_outerSink);
-    }
+    // The reader belongs to the thread (see ThreadSchedStat.ForCurrentThread), not to this worker. (A batch that never
+    // ended leaves no wait sink on its thread: EngineJob takes it off once the batch returns or throws.)
+    public void Dispose() => _schedStat = null;
 }

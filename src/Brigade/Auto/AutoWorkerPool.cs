@@ -183,12 +183,10 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
                 Grow(LoopKind.Task);
                 me.CurrentBatchCount = batch.Count;
-                var pending = _job.ExecuteBatchAsync(worker, batch);
 
-                // The batch's synchronous part is over on this thread, however it ended: a batch that returned
-                // unfinished may have been finished by another thread's continuation before the check below, and then
-                // Returned() is never called; its sink must not stay on this pool thread (review 13, M1).
-                me.LeaveBatchThread();
+                // ExecuteBatchAsync takes the worker's wait sink off this thread when the batch returns, finished or not (a
+                // batch finished by another thread's continuation before the check below never calls Returned()).
+                var pending = _job.ExecuteBatchAsync(worker, batch);
                 if (pending.IsCompleted)
                 {
                     pending.GetAwaiter().GetResult();
@@ -251,6 +249,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         var name = me.Kind == LoopKind.Thread ? $"auto thread {me.Id}" : $"auto worker {me.Id}";
         var worker = _job.CreateWorker(plan.TargetBatch, name);
         worker.MeasureHook = me;
+        worker.WaitSink = me.PrimitiveWaits;
         return worker;
     }
 

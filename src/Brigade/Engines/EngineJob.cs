@@ -267,7 +267,16 @@ public sealed class EngineJob<TIn, TOut>
             return;
         }
 
-        var delivered = RunInline(worker, batch);
+        ValueTask delivered;
+        try
+        {
+            delivered = RunInline(worker, batch);
+        }
+        finally
+        {
+            worker.LeaveBatchThread();
+        }
+
         if (!delivered.IsCompletedSuccessfully)
         {
             delivered.AsTask().GetAwaiter().GetResult();
@@ -286,8 +295,17 @@ public sealed class EngineJob<TIn, TOut>
             return ValueTask.CompletedTask;
         }
 
-        // Sync work runs inline, unless its retries wait: a pool thread is not blocked through a backoff.
-        return _work.Sync is not null && _policy is not { Waits: true } ? RunInline(worker, batch) : RunAwaitedAsync(worker, batch);
+        // Sync work runs inline, unless its retries wait: a pool thread is not blocked through a backoff. Once the batch
+        // returns, finished or not, its synchronous part is over on this thread: the worker's wait sink must not stay on
+        // a pool thread whose later work (another run's batch, the application's) is not this batch's (review 13, M1).
+        try
+        {
+            return _work.Sync is not null && _policy is not { Waits: true } ? RunInline(worker, batch) : RunAwaitedAsync(worker, batch);
+        }
+        finally
+        {
+            worker.LeaveBatchThread();
+        }
     }
 
     // The batch's scope, shared by every path: rent the results, enter the hooks, begin the worker's batch; run the
@@ -297,11 +315,14 @@ public sealed class EngineJob<TIn, TOut>
         var values = _sink.RentValues(batch.StartIndex, batch.Count);
         _hooks?.Enter(worker);
         worker.BeginBatch();
+        worker.EnterBatchThread();
         return values;
     }
 
     internal ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
     {
+        // Where the batch ended on its own thread; a batch that ends on another thread leaves its thread when it returns.
+        worker.LeaveBatchThread();
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
         _hooks?.Exit(worker, ran);
         return FinishBatchAsync(batch, ran, values, failures);

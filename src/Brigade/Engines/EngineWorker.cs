@@ -63,6 +63,9 @@ public sealed class EngineWorker
     private object? _measureSlot;
     private object? _measureEntered;
 
+    // The sink the batch's thread had before (none, or an enclosing run's), put back when the batch's synchronous part ends.
+    private LockWaitSink? _outerWaitSink;
+
     internal EngineWorker(RunRecorder recorder, int id, string name, TimeSpan targetBatchDuration)
     {
         _recorder = recorder;
@@ -95,6 +98,15 @@ public sealed class EngineWorker
     /// </summary>
     /// <remarks>The run's own hooks (<see cref="BatchHooks"/>) sit outside the bookkeeping instead.</remarks>
     internal IBatchHook? MeasureHook { get; set; }
+
+    /// <summary>
+    /// Gets or sets where the worker's items' waits on Brigade's primitives are counted: the batch's thread's
+    /// <see cref="LockWaitSink.Current"/> while the batch's synchronous part runs there (<see cref="EnterBatchThread"/> to
+    /// <see cref="LeaveBatchThread"/>); set before the first batch (auto mode gives each worker loop's own).
+    /// </summary>
+    /// <remarks>The run's <see cref="RunReport.Losses"/> sum these over its workers: a wait begun outside the run's
+    /// batches (another thread, the application's own work between runs) is not the run's.</remarks>
+    internal LockWaitSink WaitSink { get; set; } = new();
 
     /// <summary>Gets or sets the run's hooks' slots and current batch states for this worker (see <see cref="BatchHooks"/>).</summary>
     internal object?[]? HookState { get; set; }
@@ -129,6 +141,16 @@ public sealed class EngineWorker
             _measureEntered = measure.Enter(this, ref _measureSlot);
         }
     }
+
+    /// <summary>Makes the worker's <see cref="WaitSink"/> the calling thread's: a batch's items start here (EngineJob, right
+    /// after <see cref="BeginBatch"/>; an engine that calls <see cref="BeginBatch"/> itself counts no waits).</summary>
+    internal void EnterBatchThread() => _outerWaitSink = WaitSink.Enter();
+
+    /// <summary>Ends the batch's synchronous part on the calling thread: the worker's <see cref="WaitSink"/> stops being
+    /// this thread's. Called where the batch ends (right before <see cref="EndBatch"/>) and, by the thread that started
+    /// it, once the batch returns, finished or not (an asynchronous batch may end on another thread's continuation, which
+    /// cannot take the sink off this one); nothing changes where it already was not the current one.</summary>
+    internal void LeaveBatchThread() => WaitSink.Leave(_outerWaitSink);
 
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
     /// <param name="firstIndex">The input index of the batch's first item.</param>

@@ -73,7 +73,7 @@ internal static class RunPipeline
 
         var end = clock.Now();
         var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
-        var counters = LossProbe.Read().Since(countersAtStart);
+        var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks());
         if (progressTimer is not null)
         {
             await progressTimer.DisposeAsync().ConfigureAwait(false);

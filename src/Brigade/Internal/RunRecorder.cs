@@ -57,6 +57,19 @@ internal sealed class RunRecorder(RunClock clock, bool collectTimeline, int maxT
         }
     }
 
+    /// <summary>Gets the time the run's items waited on Brigade's primitives: the waits begun inside its workers' batches
+    /// (<see cref="EngineWorker.WaitSink"/>), in ticks, finished waits only.</summary>
+    public long LockWaitTicks()
+    {
+        var ticks = 0L;
+        foreach (var w in Workers())
+        {
+            ticks += w.WaitSink.Ticks;
+        }
+
+        return ticks;
+    }
+
     public (long Ran, long Failed) Totals()
     {
         long ran = 0, failed = 0;

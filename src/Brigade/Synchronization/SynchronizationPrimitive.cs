@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Brigade.Diagnostics;
-using Brigade.Internal;
 
 namespace Brigade.Synchronization;
 
@@ -229,7 +228,11 @@ public abstract partial class SynchronizationPrimitive
     {
         var waited = Time.GetElapsedTime(node.StartTimestamp);
         Telemetry.LockWaitDuration.Record(waited.TotalSeconds, _kindTag);
-        LossProbe.AddLockWait(waited, node.WaitSink);
+        if (waited > TimeSpan.Zero)
+        {
+            // Counted for the run whose batch began the wait, if any (its losses, auto mode's evidence); no process total.
+            node.WaitSink?.Add(waited.Ticks);
+        }
     }
 
     /// <summary>Adds what <paramref name="node"/> waits for: holders (and, fair reader/writer lock, nodes ahead).</summary>

@@ -41,7 +41,7 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
 
     public long StartTimestamp { get; }
 
-    /// <summary>Gets the auto worker's sink the wait counts for: the one of the batch that began it (an awaited wait ends on
+    /// <summary>Gets the worker's sink the wait counts for: the one of the batch that began it (an awaited wait ends on
     /// another thread), or null when it began outside one (see <see cref="Internal.LockWaitSink"/>).</summary>
     public Internal.LockWaitSink? WaitSink { get; }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Brigade.Auto;
 using Brigade.Synchronization;
 using Brigade.Tests.Infrastructure;
@@ -54,7 +55,7 @@ public sealed class AutoPrimitiveWaitTests
         Assert.True(holding.Wait(Bound));
         waiter.Start();
 
-        var engine = new SampledAutoEngine();
+        var auto = new ObservedAuto();
         try
         {
             var result = await Runner.MapAsync(Enumerable.Range(0, 40).ToArray(), i =>
@@ -67,7 +68,7 @@ public sealed class AutoPrimitiveWaitTests
 
                 Thread.Sleep(2);
                 return i;
-            }, new RunOptions { Engine = engine }).Bounded();
+            }, new RunOptions { Engine = auto.Engine }).Bounded();
 
             Assert.Equal(Enumerable.Range(0, 40), result.Values);
         }
@@ -78,16 +79,16 @@ public sealed class AutoPrimitiveWaitTests
             waiter.Join(Bound);
         }
 
-        Assert.True(engine.Class != WorkloadClass.Serialized, engine.Describe());
-        Assert.True(engine.Totals.LockWaitTicks == 0, engine.Describe());
-        Assert.True(engine.DecisionLockWaitTicks is null or 0, engine.Describe());
+        Assert.True(auto.Class != WorkloadClass.Serialized, auto.Describe());
+        Assert.True(auto.Totals.LockWaitTicks == 0, auto.Describe());
+        Assert.True(auto.DecisionLockWaitTicks is null or 0, auto.Describe());
     }
 
     [Fact]
     public async Task BlockingItemWaitingOnADetectingLock_CountsItsWait()
     {
         var shared = new DetectingLock("the items' lock");
-        var engine = new SampledAutoEngine();
+        var auto = new ObservedAuto();
         Task<RunResult<int>> run;
 
         // Held on this thread, released on it (no await in between) once the first item has waited at least 5 ms.
@@ -99,13 +100,13 @@ public sealed class AutoPrimitiveWaitTests
                 {
                     return i;
                 }
-            }, new RunOptions { Engine = engine }));
+            }, new RunOptions { Engine = auto.Engine }));
             Assert.True(SpinWait.SpinUntil(() => shared.WaitingCount > 0, Bound));
             Thread.Sleep(5);
         }
 
         Assert.Equal(Enumerable.Range(0, 8), (await run.Bounded()).Values);
-        Assert.True(engine.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, engine.Describe());
+        Assert.True(auto.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, auto.Describe());
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public sealed class AutoPrimitiveWaitTests
         // The item awaits the lock in its synchronous part; the wait ends on this thread (the releaser's), which runs no
         // batch of the run: the wait counts for the batch that began it.
         var shared = new DetectingLock("the items' lock");
-        var engine = new SampledAutoEngine();
+        var auto = new ObservedAuto();
         Task<RunResult<int>> run;
         using (shared.Acquire())
         {
@@ -124,54 +125,54 @@ public sealed class AutoPrimitiveWaitTests
                 {
                     return i;
                 }
-            }, new RunOptions { Engine = engine }));
+            }, new RunOptions { Engine = auto.Engine }));
             Assert.True(SpinWait.SpinUntil(() => shared.WaitingCount > 0, Bound));
             Thread.Sleep(5);
         }
 
         Assert.Equal(Enumerable.Range(0, 8), (await run.Bounded()).Values);
-        Assert.True(engine.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, engine.Describe());
+        Assert.True(auto.Totals.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, auto.Describe());
     }
 
-    // An auto run as AutoRun runs it (no plan cache), which keeps the run's totals and plan for the test to read.
-    private sealed class SampledAutoEngine : Engine
+    // The real auto engine (no plan cache), with the evidence its run ended with (AutoEngineOptions.OnFinished): read by
+    // AutoRun itself, exactly once every loop had left and before lock timing stopped, not by a copy of its steps.
+    private sealed class ObservedAuto
     {
-        public WorkSample Totals { get; private set; }
+        private AutoRunOutcome? _outcome;
 
-        public WorkloadClass? Class { get; private set; }
+        public ObservedAuto() =>
+            Engine = Brigade.Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, OnFinished = outcome => _outcome = outcome });
 
-        public long? DecisionLockWaitTicks { get; private set; }
+        public Engine Engine { get; }
 
-        public override string Name => "auto (sampled)";
+        public AutoRunOutcome Outcome => Volatile.Read(ref _outcome) ?? throw new InvalidOperationException("The auto run ended without its outcome (no AutoRun.Finish).");
 
-        public override int GetDefaultDegreeOfParallelism() => Environment.ProcessorCount;
+        public WorkSample Totals => Outcome.Totals;
 
-        public string Describe() => $"class {Class}, totals {Totals}";
+        public WorkloadClass? Class => Outcome.Decision?.Class;
 
-        protected internal override async Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        public long? DecisionLockWaitTicks => Outcome.Decision?.Sample.LockWaitTicks;
+
+        // Everything the assertions read, and where it came from: per worker (its primitive waits, whether its first batch
+        // went to the warm-up, what it ran), the warm-up batches Totals leaves out, and every plan.
+        public string Describe()
         {
-            var options = new AutoEngineOptions { UsePlanCache = false };
-            var inspector = new BatchInspector(options.TimeProvider, job.IsAsyncWork, options.ReportsExternalCpu);
-            var controller = new AutoController<TIn, TOut>(job, options, inspector);
-            controller.Start();
-            controller.Launch(null);
-            AutoTicker.Register(controller);
-            try
+            if (Volatile.Read(ref _outcome) is not { } o)
             {
-                await controller.Pool.AllExited;
-            }
-            finally
-            {
-                controller.Stop();
-                AutoTicker.Unregister(controller);
-                controller.Pool.StopWatchingLocks();
-                inspector.DisposeReaders();
+                return "no outcome: the auto run did not reach AutoRun.Finish";
             }
 
-            Totals = controller.Pool.Totals(exact: true);
-            var decision = controller.Decision ?? AutoPlanner.Decide(Totals, controller.Context(finished: true));
-            Class = decision?.Class;
-            DecisionLockWaitTicks = decision?.Sample.LockWaitTicks;
+            var lines = new List<string>
+            {
+                $"class {Class}, decision's lock waits {DecisionLockWaitTicks?.ToString(CultureInfo.InvariantCulture) ?? "-"} ticks",
+                $"totals {o.Totals}",
+                $"warm-up {o.Warmup}",
+            };
+            lines.AddRange(o.Workers.Select(w => string.Create(CultureInfo.InvariantCulture,
+                $"worker {w.Id} ({w.Kind}): PrimitiveWaitTicks {w.PrimitiveWaitTicks}, warmed up {w.WarmedUp}, left by shrink {w.LeftByShrink}, {w.Totals.TotalItems} items in {w.Totals.Batches} batches")));
+            lines.AddRange(o.Plans.Select(p => string.Create(CultureInfo.InvariantCulture,
+                $"plan {p.Revision}: {p.Class} {p.Engine} ×{p.DegreeOfParallelism}: {p.Explanation}")));
+            return string.Join(Environment.NewLine, lines);
         }
     }
 }

@@ -8,8 +8,8 @@ namespace Brigade.Tests.Reporting;
 /// <summary>
 /// <see cref="RunReport.Losses"/> on workloads built to lose time to one cause: the causes sum to the gap, and the
 /// built-in cause is the largest. Bounds are coarse (the cause each workload is built around is several times any
-/// other); exact figures go to docs/performance.md. Serial: GC pauses and lock contention are counted process-wide,
-/// so tests running beside these would add theirs. Waiting for a core is left out of the comparison except where it
+/// other); exact figures go to docs/performance.md. Serial: GC pauses and plain lock contention are counted
+/// process-wide, so tests running beside these would add theirs (waits on Brigade's primitives are the run's own). Waiting for a core is left out of the comparison except where it
 /// is the built-in cause: on a loaded machine it can outweigh anything a test builds in, and then it is the truth.
 /// </summary>
 [Collection(SerialCollection.Name)]
@@ -197,6 +197,94 @@ public sealed class RunLossesTests
         AssertSumsToGap(report.Losses);
         AssertLargest(report.Losses, LossCause.LockContention, report.Explain());
         Assert.Contains("measured on Brigade primitives", report.Losses.Causes.Single(c => c.Cause == LossCause.LockContention).Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Losses_BesideAThreadWaitingOnADetectingLock_CountNoneOfItsWaits()
+    {
+        // A bystander thread holds a Brigade lock; another tries it again and again (2 ms time-outs, each a wait the lock
+        // times). The first item waits (not on a Brigade primitive) until three of those waits began and ended after the
+        // run had started, so they fall inside the run's window whatever the machine's load: they are not the run's.
+        var contended = new DetectingLock("held by a bystander");
+        using var holding = new ManualResetEventSlim();
+        using var runStarted = new ManualResetEventSlim();
+        using var bystanderWaited = new ManualResetEventSlim();
+        using var stop = new CancellationTokenSource();
+        var bound = TimeSpan.FromSeconds(60);
+        var holder = new Thread(() =>
+        {
+            using (contended.Acquire())
+            {
+                holding.Set();
+                stop.Token.WaitHandle.WaitOne(bound);
+            }
+        }) { IsBackground = true, Name = "bystander holding a DetectingLock" };
+        var waiter = new Thread(() =>
+        {
+            var waitsInRun = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var inRun = runStarted.IsSet;
+                using (contended.TryAcquire(TimeSpan.FromMilliseconds(2)))
+                {
+                }
+
+                if (inRun && ++waitsInRun == 3)
+                {
+                    bystanderWaited.Set();
+                }
+            }
+        }) { IsBackground = true, Name = "bystander waiting on a DetectingLock" };
+        holder.Start();
+        Assert.True(holding.Wait(bound));
+        waiter.Start();
+
+        RunReport report;
+        try
+        {
+            report = await Runner.ForEachAsync(Enumerable.Range(0, 20), i =>
+            {
+                if (i == 0)
+                {
+                    runStarted.Set();
+                    Assert.True(bystanderWaited.Wait(bound));
+                }
+
+                Thread.Sleep(2);
+            }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
+        }
+        finally
+        {
+            stop.Cancel();
+            holder.Join(bound);
+            waiter.Join(bound);
+        }
+
+        Assert.True(report.Counters.LockWaitTicks == 0, $"{TimeSpan.FromTicks(report.Counters.LockWaitTicks)} of lock waits counted\n{report.Explain()}");
+        Assert.DoesNotContain(report.Losses.Causes, c => c.Description.Contains("measured on Brigade primitives", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Losses_AsyncItemsAwaitingADetectingLock_CountTheirWaits()
+    {
+        // The items await the lock in their batches' synchronous parts while this thread holds it; the waits end on this
+        // thread (the releaser's), which runs no batch: they count for the run whose batches began them.
+        var shared = new DetectingLock("the items' lock");
+        Task<RunReport> run;
+        using (shared.Acquire())
+        {
+            run = Task.Run(() => Runner.ForEachAsync(Enumerable.Range(0, 8), async (_, ct) =>
+            {
+                using (await shared.AcquireAsync(ct))
+                {
+                }
+            }, new RunOptions { Engine = Engine.Async, MaxDegreeOfParallelism = 4 }));
+            Assert.True(SpinWait.SpinUntil(() => shared.WaitingCount > 0, TimeSpan.FromSeconds(60)));
+            Thread.Sleep(5);
+        }
+
+        var report = await run.Bounded();
+        Assert.True(report.Counters.LockWaitTicks >= TimeSpan.FromMilliseconds(5).Ticks, report.Explain());
     }
 
     [Fact]
