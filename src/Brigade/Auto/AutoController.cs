@@ -182,6 +182,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         Note = note,
         ServerGc = _serverGc,
         AffordableThreads = _affordableThreads,
+        ThreadStartCost = AutoThreads.StartCost(),
     };
 
     // The watchdog's tick (AutoTicker). It saw the tick due before taking the lock; a worker may have ticked meanwhile

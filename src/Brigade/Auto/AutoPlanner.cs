@@ -272,22 +272,24 @@ internal static class AutoPlanner
                     // N items waiting at least d each on W threads take N·d/W plus W thread starts of c: W = √(N·d/c) at best.
                     // (64 × 1 s: 800, so all 64; 400 × 10 ms: 200; 1,000 × 100 ms: 1,000.)
                     var items = Math.Min(open, (long)int.MaxValue);
-                    var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                    // The wait so far bounds the items' from below only: while none finishes, the monitor widens the plan
+                    // as the wait grows (AutoMonitor.WidenRunningWaits), so a long wait is not cut into waves.
+                    var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / context.ThreadStart.Ticks));
                     width = Cap((int)Math.Clamp(balanced, cores, context.ThreadCeiling), context, open);
                     why = $"pure waits (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)} over {AutoFormat.Duration(perItem)} and still waiting): " +
-                        $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
+                        $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start{StartNote(context)}) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
                         Capped(balanced, width, context.ThreadCeiling, context, open);
                     break;
                 }
 
                 // A job of a known size also weighs the threads' starts against the waves they save: N items of d on W
                 // threads take N·d/W plus W starts of c, least at W = √(N·d/c) (400 × 10 ms: 200 threads, not 400).
-                var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / ThreadStartCost.Ticks));
+                var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / context.ThreadStart.Ticks));
                 var wanted = Math.Min(little, Math.Max(startBound, cores));
                 width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
                     $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
-                    (wanted < little && width == (int)Math.Max(wanted, cores) ? $", thread starts limit it to √(items × time / start) = {AutoFormat.Count((long)wanted)}" : Capped(little, width, context.ThreadCeiling, context, open));
+                    (wanted < little && width == (int)Math.Max(wanted, cores) ? $", thread starts limit it to √(items × time / start{StartNote(context)}) = {AutoFormat.Count((long)wanted)}" : Capped(little, width, context.ThreadCeiling, context, open));
                 break;
             }
         }
@@ -367,6 +369,10 @@ internal static class AutoPlanner
 
     // What held the width below Little's law: the run's own limit, the items left, or auto mode's ceiling; said once, as
     // the smallest of them, so that "-j 2" never reads "capped at 1024".
+    // The measured thread start, where it is above the planner's usual figure (so the plan says why it is narrower).
+    private static string StartNote(in PlanContext context) =>
+        context.ThreadStart > ThreadStartCost ? " " + AutoFormat.Duration(context.ThreadStart) : "";
+
     private static string Capped(double little, int width, int ceiling, in PlanContext context, long open)
     {
         if (little <= width)

@@ -140,7 +140,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         Interlocked.Increment(ref AutoThreads.Live);
         try
         {
+            var cpu = ThreadCpuTime.NowTicks();
             thread.Start();
+            AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
         }
         catch (Exception e)
         {
@@ -212,6 +214,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
     private void ThreadLoop(AutoWorker me)
     {
+        AutoThreads.RecordStarted(ThreadCpuTime.NowTicks());
         try
         {
             ExternalCpuTime.Attach(me.Account);

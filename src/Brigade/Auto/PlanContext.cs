@@ -44,6 +44,13 @@ internal readonly record struct PlanContext
     /// <summary>Gets the most dedicated threads a plan may use: <see cref="AutoEngineOptions.MaxThreads"/>, and no more than memory affords.</summary>
     public int ThreadCeiling => AffordableThreads > 0 ? Math.Max(1, Math.Min(Options.MaxThreads, AffordableThreads)) : Options.MaxThreads;
 
+    /// <summary>Gets what starting one dedicated thread costs here (see <see cref="AutoThreads.StartCost"/>); default:
+    /// <see cref="AutoPlanner.ThreadStartCost"/>.</summary>
+    public TimeSpan ThreadStartCost { get; init; }
+
+    /// <summary>Gets the thread start cost the plan weighs: <see cref="ThreadStartCost"/>, at least <see cref="AutoPlanner.ThreadStartCost"/>.</summary>
+    public TimeSpan ThreadStart => ThreadStartCost > AutoPlanner.ThreadStartCost ? ThreadStartCost : AutoPlanner.ThreadStartCost;
+
     /// <summary>Gets a note appended to the explanation in parentheses, such as why the plan was made.</summary>
     public string? Note { get; init; }
 }

@@ -18,4 +18,27 @@ public sealed class AutoColdWaitTests
         Assert.Equal(WorkloadClass.Blocking, result.Report.Plans[0].Class);
         Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(1.5), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
     }
+
+    [Fact]
+    public async Task LongSleeps_WhereThreadsStartSlowly_StillOverlapInOneWave()
+    {
+        // Threads that cost 2 ms each to start: after ~10 ms of sleeping the first plan repays only √(64 × 10 ms / 2 ms) ≈ 18
+        // of them; while none finishes, the plan widens as the wait grows (all 64 by ~130 ms): one wave of 1 s. Without
+        // that, the first wave's 18 finish before the rest start (2 s and more).
+        AutoThreads.StartCostOverride = TimeSpan.FromMilliseconds(2);
+        try
+        {
+            var result = await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), i => { Thread.Sleep(1_000); return i; },
+                new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(Enumerable.Range(0, 64), result.Values);
+            Assert.Equal(WorkloadClass.Blocking, result.Report.Plans[0].Class);
+            Assert.True(result.Report.Plans[0].DegreeOfParallelism < 64, $"first plan {result.Report.Plans[0].DegreeOfParallelism}: the start cost was not weighed");
+            Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(1.8), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
+        }
+        finally
+        {
+            AutoThreads.StartCostOverride = null;
+        }
+    }
 }

@@ -67,6 +67,44 @@ public sealed class PlannerSignalsTests
     }
 
     [Fact]
+    public void Decide_FinishedWaits_WhereThreadsStartSlowly_AreNarrower()
+    {
+        // 4,000 items of 10 ms with 17 µs of CPU, threads measured to start in 400 µs of CPU (a virtual machine):
+        // √(4,000 × 10 ms / 400 µs) = 317, not the 633 the usual 100 µs gives; the plan says which start cost it weighed.
+        var context = Context(items: 4_000, affordable: 100_000);
+        var sample = WorkSample.FromPerItem(20, Us(10_000), Us(17));
+        var usual = AutoPlanner.Decide(sample, context)!;
+        var slow = AutoPlanner.Decide(sample, context with { ThreadStartCost = TimeSpan.FromMicroseconds(400) })!;
+
+        Assert.Equal(633, usual.Width);
+        Assert.Equal(317, slow.Width);
+        Assert.Contains("√(items × time / start 400 µs) = 317", slow.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_PureWaitsStillRunning_WhereThreadsStartSlowly_AreNarrowerAtFirst()
+    {
+        // 64 items still sleeping after 9 ms, threads that start in 400 µs: √(64 × 9 ms / 400 µs) = 38 (the usual 100 µs: 76,
+        // so all 64); the monitor widens the plan as the wait grows (AutoColdWaitTests).
+        var context = Context(items: 64) with { NotWholeJob = true, FromRunningItems = true };
+        var usual = AutoPlanner.Decide(WorkSample.FromPerItem(2, Us(9_000), Us(0)), context)!;
+        var slow = AutoPlanner.Decide(WorkSample.FromPerItem(2, Us(9_000), Us(0)), context with { ThreadStartCost = TimeSpan.FromMicroseconds(400) })!;
+
+        Assert.Equal(64, usual.Width);
+        Assert.Equal(38, slow.Width);
+        Assert.Contains("√(items × wait / thread start 400 µs) = 38", slow.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_ThreadStartsMeasuredQuickerThanUsual_KeepTheUsualCost()
+    {
+        var plan = AutoPlanner.Decide(WorkSample.FromPerItem(20, Us(10_000), Us(17)), Context(items: 400) with { ThreadStartCost = TimeSpan.FromMicroseconds(20) })!;
+
+        Assert.Equal(200, plan.Width);
+        Assert.Contains("thread starts limit it to √(items × time / start) = 200", plan.Explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_RunningItemsThatComputeAThird_FollowLittlesLaw_NotTheCeiling()
     {
         // cpu/wall 0.3: blocking, but not a pure wait; 2 × (1 + 21 ms / 9 ms) = 7.
