@@ -98,23 +98,12 @@ public sealed class DoctorCliTests
     }
 
     [Fact]
-    public async Task DumpOfACoreFileFromGcore_WithoutTheRuntimesSharedMemory_SaysSoInOneLineAndExits2()
+    public async Task DumpOfACoreFileFromGcore_WithNoReadableStack_SaysSoInOneLineAndExits2()
     {
-        if (!File.Exists("/usr/bin/gcore"))
-        {
-            Assert.Fail("gcore is not installed (apt-get install gdb; test.sh installs it)");
-        }
-
         using var temp = new TempDirectory();
-        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"], environment: new() { ["MALLOC_ARENA_MAX"] = "1", ["DOTNET_GCHeapHardLimit"] = "0x4000000" });
-        await File.WriteAllTextAsync($"/proc/{child.Id}/coredump_filter", "0x33"); // the kernel's default: no shared file mappings
-        using (var gcore = Process.Start(new ProcessStartInfo("gcore", $"-o {Path.Combine(temp.Path, "core")} {child.Id}") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!)
-        {
-            await gcore.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
-            Assert.True(gcore.ExitCode == 0, await gcore.StandardError.ReadToEndAsync());
-        }
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"], environment: SmallCore);
+        var core = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "core")); // the kernel's default: no file-backed private mappings
 
-        var core = Path.Combine(temp.Path, $"core.{child.Id}");
         var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", core);
 
         // It said "No pitfall found" with no frames: a wrong all-clear.
@@ -123,6 +112,51 @@ public sealed class DoctorCliTests
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("has the .NET runtime but no readable thread stack", stderr, StringComparison.Ordinal);
         Assert.Contains("echo 0x3f > /proc/PID/coredump_filter", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DumpOfACoreFileFromGcore_WhereOnlySpinningThreadsUnwind_IsRefusedAt0x33_AndReadAt0x3f()
+    {
+        using var temp = new TempDirectory();
+        // Without the libraries' file-backed memory only a thread caught running managed code unwinds (the spinners);
+        // Main, the pool and every blocked thread show no frame. Two threads with frames passed for a readable dump, and
+        // doctor said "No pitfall found" having seen none of the others.
+        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-cpu-loop"], environment: SmallCore);
+        var partial = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "partial"));
+        var whole = await GcoreAsync(child.Id, "0x3f", Path.Combine(temp.Path, "whole"));
+
+        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", partial);
+
+        Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Contains("has the .NET runtime but not its native unwind tables: only ", stderr, StringComparison.Ordinal);
+        Assert.Contains("echo 0x3f > /proc/PID/coredump_filter", stderr, StringComparison.Ordinal);
+
+        // The same process with the libraries' memory in the core: read, every thread, no pitfall.
+        var (wholeCode, wholeOut, wholeErr) = await Cli.RunAsync("doctor", "--dump", whole);
+        Assert.True(wholeCode == 0, $"exit {wholeCode}: {wholeErr}\n{wholeOut}");
+        Assert.Contains("No pitfall found", wholeOut, StringComparison.Ordinal);
+    }
+
+    // A small process makes a small core file: one malloc arena, a 64 MB GC heap.
+    private static Dictionary<string, string> SmallCore => new() { ["MALLOC_ARENA_MAX"] = "1", ["DOTNET_GCHeapHardLimit"] = "0x4000000" };
+
+    /// <summary>Writes <paramref name="filter"/> to the process's coredump_filter, runs gcore, returns the core file's path.</summary>
+    private static async Task<string> GcoreAsync(int processId, string filter, string prefix)
+    {
+        if (!File.Exists("/usr/bin/gcore"))
+        {
+            Assert.Fail("gcore is not installed (apt-get install gdb; test.sh installs it)");
+        }
+
+        await File.WriteAllTextAsync($"/proc/{processId}/coredump_filter", filter);
+        using var gcore = Process.Start(new ProcessStartInfo("gcore", $"-o {prefix} {processId}") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = gcore.StandardOutput.ReadToEndAsync();
+        var error = gcore.StandardError.ReadToEndAsync();
+        await gcore.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.True(gcore.ExitCode == 0, await error + await output);
+        return $"{prefix}.{processId}";
     }
 
     [Fact]

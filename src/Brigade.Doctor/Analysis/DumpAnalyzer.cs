@@ -74,14 +74,21 @@ internal static class DumpAnalyzer
         Mark("runtime ready");
         var scans = reader.ReadThreads();
         Mark("threads read");
-        if (scans.All(s => s.Frames.Count == 0))
+        var withFrames = scans.Count(s => s.Frames.Count > 0);
+        var unwindTables = UnwindTableProbe.RuntimeUnwindTablesInDump(reader.Runtime);
+        Mark($"runtime's unwind tables in the dump: {unwindTables?.ToString() ?? "unknown"}; {withFrames} of {scans.Count} threads with a managed frame");
+        if (withFrames == 0 || unwindTables == false)
         {
-            // A live .NET process always has managed frames (Main, the pool's worker loop). None at all means the memory
-            // the runtime's data-access library walks stacks with is missing: "no pitfall" would be a wrong all-clear.
+            // A live .NET process always has managed frames (Main, the pool's worker loop). A core file without the
+            // runtime's unwind tables has at most the frames of threads caught running managed code: "no pitfall" would
+            // be a wrong all-clear, from stacks it could not read.
             var pid = processId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "PID";
+            var what = withFrames == 0
+                ? $"no readable thread stack ({scans.Count} threads, no managed frame)"
+                : $"not its native unwind tables: only {withFrames} of {scans.Count} threads show a managed frame, the others' stacks cannot be read";
             throw new DoctorException(DoctorErrorKind.IncompleteDump,
-                $"'{dumpPath}' has the .NET runtime but no readable thread stack ({scans.Count} threads, no managed frame): it is a core file without the runtime's " +
-                $"shared (double-mapped) memory, as gcore and the kernel write by default; take the dump with brigade doctor --pid {pid} --keep-dump FILE " +
+                $"'{dumpPath}' has the .NET runtime but {what}; it is a core file without the file-backed memory of the runtime's libraries, " +
+                $"as gcore and the kernel write by default; take the dump with brigade doctor --pid {pid} --keep-dump FILE " +
                 $"or dotnet-dump collect, or run `echo 0x3f > /proc/{pid}/coredump_filter` before gcore");
         }
 
