@@ -97,7 +97,9 @@ public sealed class RunLossesTests
         RunReport report;
         try
         {
-            report = await Runner.ForEachAsync(Enumerable.Range(0, 8 * Environment.ProcessorCount), static _ => SpinFor(TimeSpan.FromMilliseconds(10)),
+            // 40 ms items: beside a busy machine's slow thread-pool start (430–620 ms measured at load 6, counted as
+            // start-up), 10 ms items waited for a core less than that in 2 of 5 runs; 40 ms ones wait ~1 s here.
+            report = await Runner.ForEachAsync(Enumerable.Range(0, 8 * Environment.ProcessorCount), static _ => SpinFor(TimeSpan.FromMilliseconds(40)),
                 new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1 }).Bounded();
         }
         finally
