@@ -82,9 +82,9 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         AutoTrace.Write?.Invoke($"window {window} ratio {window.CpuRatio:0.00}");
         if (decision.FromRunningItems && decision.Class == WorkloadClass.Blocking && decision.Kind == LoopKind.Thread &&
-            window.MeasuredBatches == 0 && !window.MostlyInFlight)
+            window.MeasuredBatches == 0 && !window.MostlyInFlight && total.TotalItems == controller.SinceDecision.TotalItems)
         {
-            WidenRunningWaits(now);
+            WidenRunningWaits(now, total, window);
             return;
         }
 
@@ -182,19 +182,19 @@ internal sealed class AutoMonitor<TIn, TOut>(
             }
         }
         else if (decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && Math.Abs(fresh.Width - plan.Width) > Math.Max(1, plan.Width / 4) &&
-            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || decision.HeldForLockTiming) && pool.CanTimeLocks) &&
-            !(fresh.Width > plan.Width && window.Contention >= AutoTuning.SaturatedRunQueueShare))
+            !(fresh.Width > plan.Width && window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || decision.HeldForLockTiming) && pool.CanTimeLocks))
         {
             // Little's law on the latest window: waits grow when a device saturates, and the width follows. Not wider while
             // the items contend and their lock waits are not timed yet (AutoProbe.LockUnsettled): threads added for a lock
             // would only queue there. A plan held for that reason stays held until its windows are timed, whatever a
             // window's own count says: the runtime's count moves in bursts (four threads queued at a lock around a 3 ms
-            // sleep counted none in two 12 ms windows running, then 50 at once, and the plan widened ×4 → ×53). Not wider
-            // either while the items wait for a core (AutoTuning.SaturatedRunQueueShare): threads would queue there.
+            // sleep counted none in two 12 ms windows running, then 50 at once, and the plan widened ×4 → ×53).
             // Half the way there (geometrically): a window's CPU per item, Little's law's divisor, rises and falls with the
             // width itself (hundreds of threads waking share the caches and the scheduler), and a full step each window
             // swung 4,000 × 10 ms sleeps between ×170 and ×480, each swing paying for threads started and left.
+            // A step that lands within the quarter of the target takes the target (review 14, S3).
             var width = (int)Math.Round(Math.Sqrt((double)plan.Width * fresh.Width));
+            width = Math.Abs(fresh.Width - width) <= Math.Max(1, fresh.Width / 4) ? fresh.Width : width;
             AutoTrace.Write?.Invoke($"width {plan.Width} → {width} (toward {fresh.Width}; run queue {window.Contention:0.00}): {fresh.Explanation}");
             pool.SetPlan(plan with { Width = width });
         }
@@ -204,12 +204,22 @@ internal sealed class AutoMonitor<TIn, TOut>(
     // lower bound: while no item finishes, that wait grows, and so does the width that repays the starts (√(items × wait /
     // start)). 64 one-second sleeps planned ×38 after 9 ms of waiting are all running ~20 ms later, in one wave; 4,000
     // sleeps of 10 ms finish before the width has grown past what their starts repay.
-    private void WidenRunningWaits(long now)
+    private void WidenRunningWaits(long now, WorkSample total, in WorkSample window)
     {
+        // Not a plan held until the items' lock waits are timed (threads queued behind a lock look like sleeping ones from
+        // outside: review 14, M1), nor while the items contend and their waits are not timed yet (as for the windows below).
         var plan = pool.Plan;
-        var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out _);
-        if (running is not { } r || inspector.FirstLooksOnly ||
-            AutoPlanner.Decide(r, controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true }) is not { } wider ||
+        var decision = controller.Decision!;
+        if (!OperatingSystem.IsLinux() || decision.HeldForLockTiming ||
+            (window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks))
+        {
+            return;
+        }
+
+        var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+        if (running is null || inspector.FirstLooksOnly ||
+            BatchInspector.WithLocks(running, total, stalled) is not { } measured ||
+            AutoPlanner.Decide(measured, controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true }) is not { } wider ||
             wider.Class != WorkloadClass.Blocking || wider.Kind != plan.Kind || wider.Width <= plan.Width)
         {
             return;

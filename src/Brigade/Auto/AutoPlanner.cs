@@ -367,12 +367,12 @@ internal static class AutoPlanner
         return (int)Math.Max(1, Math.Min(width, open));
     }
 
-    // What held the width below Little's law: the run's own limit, the items left, or auto mode's ceiling; said once, as
-    // the smallest of them, so that "-j 2" never reads "capped at 1024".
     // The measured thread start, where it is above the planner's usual figure (so the plan says why it is narrower).
     private static string StartNote(in PlanContext context) =>
         context.ThreadStart > ThreadStartCost ? " " + AutoFormat.Duration(context.ThreadStart) : "";
 
+    // What held the width below Little's law: the run's own limit, the items left, or auto mode's ceiling; said once, as
+    // the smallest of them, so that "-j 2" never reads "capped at 1024".
     private static string Capped(double little, int width, int ceiling, in PlanContext context, long open)
     {
         if (little <= width)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Brigade.Internal;
 
 namespace Brigade.Auto;
 
@@ -24,6 +25,10 @@ internal static class AutoThreads
     private static readonly long[] StartedCpu = new long[8];
     private static int _nextStarter;
     private static int _nextStarted;
+
+    /// <summary>Gets whether thread starts are measured here: Linux, whose per-thread CPU clock reads to the microsecond
+    /// (Windows' moves in ~15.6 ms steps: a start would read 0 or 15.6 ms, review 14 M2).</summary>
+    public static bool MeasuresStarts { get; } = OperatingSystem.IsLinux() && ThreadCpuTime.IsSupported;
 
     /// <summary>Gets or sets a start cost that replaces the measured one (tests: a machine where threads start slowly).</summary>
     public static TimeSpan? StartCostOverride { get; set; }

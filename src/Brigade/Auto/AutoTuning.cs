@@ -18,11 +18,6 @@ internal static class AutoTuning
     /// <summary>...and the fewest completed items in it.</summary>
     public const int AimdItems = 32;
 
-    /// <summary>A waiting plan's window whose items spent this share of their time or more waiting for a core does not
-    /// widen the plan: the cores are busy with the items' own wake-ups (4,000 × 10 ms sleeps on 600 threads of 2 cores:
-    /// ~60,000 wake-ups a second), and more threads would only queue for them.</summary>
-    public const double SaturatedRunQueueShare = 0.25;
-
     /// <summary>A window this clearly at odds with the plan re-plans at once: CPU ratio below this under a CPU plan...</summary>
     public const double ClearlyBlocking = 0.15;
 

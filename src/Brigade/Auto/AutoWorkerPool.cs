@@ -140,9 +140,12 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         Interlocked.Increment(ref AutoThreads.Live);
         try
         {
-            var cpu = ThreadCpuTime.NowTicks();
+            var cpu = AutoThreads.MeasuresStarts ? ThreadCpuTime.NowTicks() : -1;
             thread.Start();
-            AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
+            if (cpu >= 0)
+            {
+                AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
+            }
         }
         catch (Exception e)
         {
@@ -214,7 +217,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
     private void ThreadLoop(AutoWorker me)
     {
-        AutoThreads.RecordStarted(ThreadCpuTime.NowTicks());
+        if (AutoThreads.MeasuresStarts)
+        {
+            AutoThreads.RecordStarted(ThreadCpuTime.NowTicks());
+        }
+
         try
         {
             ExternalCpuTime.Attach(me.Account);
