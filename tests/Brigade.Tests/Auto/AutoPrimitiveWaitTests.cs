@@ -19,51 +19,16 @@ public sealed class AutoPrimitiveWaitTests
     [Fact]
     public async Task SleepingItems_BesideAThreadWaitingOnABrigadeLock_CountNoneOfItsWaits()
     {
-        // A bystander thread holds a lock for the whole test; another tries it again and again (2 ms time-outs, each a
-        // wait the primitive times). The first item waits (not on a Brigade primitive) until three of those waits began
-        // and ended after the run had started, so they fall inside the run whatever the machine's load.
-        var contended = new DetectingLock("held by a bystander");
-        using var holding = new ManualResetEventSlim();
-        using var runStarted = new ManualResetEventSlim();
-        using var bystanderWaited = new ManualResetEventSlim();
-        using var stop = new CancellationTokenSource();
-        var holder = new Thread(() =>
-        {
-            using (contended.Acquire())
-            {
-                holding.Set();
-                stop.Token.WaitHandle.WaitOne(Bound);
-            }
-        }) { IsBackground = true, Name = "bystander holding a DetectingLock" };
-        var waiter = new Thread(() =>
-        {
-            var waitsInRun = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                var inRun = runStarted.IsSet;
-                using (contended.TryAcquire(TimeSpan.FromMilliseconds(2)))
-                {
-                }
-
-                if (inRun && ++waitsInRun == 3)
-                {
-                    bystanderWaited.Set();
-                }
-            }
-        }) { IsBackground = true, Name = "bystander waiting on a DetectingLock" };
-        holder.Start();
-        Assert.True(holding.Wait(Bound));
-        waiter.Start();
-
+        // Three of a bystander's timed waits on a Brigade lock fall inside the run's window (DetectingLockBystander): they
+        // are not the run's.
         var auto = new ObservedAuto();
-        try
+        using (var bystander = new DetectingLockBystander())
         {
             var result = await Runner.MapAsync(Enumerable.Range(0, 40).ToArray(), i =>
             {
                 if (i == 0)
                 {
-                    runStarted.Set();
-                    Assert.True(bystanderWaited.Wait(Bound));
+                    bystander.WaitInsideRun();
                 }
 
                 Thread.Sleep(2);
@@ -71,12 +36,6 @@ public sealed class AutoPrimitiveWaitTests
             }, new RunOptions { Engine = auto.Engine }).Bounded();
 
             Assert.Equal(Enumerable.Range(0, 40), result.Values);
-        }
-        finally
-        {
-            stop.Cancel();
-            holder.Join(Bound);
-            waiter.Join(Bound);
         }
 
         Assert.True(auto.Class != WorkloadClass.Serialized, auto.Describe());

@@ -204,62 +204,20 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_BesideAThreadWaitingOnADetectingLock_CountNoneOfItsWaits()
     {
-        // A bystander thread holds a Brigade lock; another tries it again and again (2 ms time-outs, each a wait the lock
-        // times). The first item waits (not on a Brigade primitive) until three of those waits began and ended after the
-        // run had started, so they fall inside the run's window whatever the machine's load: they are not the run's.
-        var contended = new DetectingLock("held by a bystander");
-        using var holding = new ManualResetEventSlim();
-        using var runStarted = new ManualResetEventSlim();
-        using var bystanderWaited = new ManualResetEventSlim();
-        using var stop = new CancellationTokenSource();
-        var bound = TimeSpan.FromSeconds(60);
-        var holder = new Thread(() =>
-        {
-            using (contended.Acquire())
-            {
-                holding.Set();
-                stop.Token.WaitHandle.WaitOne(bound);
-            }
-        }) { IsBackground = true, Name = "bystander holding a DetectingLock" };
-        var waiter = new Thread(() =>
-        {
-            var waitsInRun = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                var inRun = runStarted.IsSet;
-                using (contended.TryAcquire(TimeSpan.FromMilliseconds(2)))
-                {
-                }
-
-                if (inRun && ++waitsInRun == 3)
-                {
-                    bystanderWaited.Set();
-                }
-            }
-        }) { IsBackground = true, Name = "bystander waiting on a DetectingLock" };
-        holder.Start();
-        Assert.True(holding.Wait(bound));
-        waiter.Start();
-
+        // Three of a bystander's timed waits on a Brigade lock fall inside the run's window (DetectingLockBystander): they
+        // are not the run's.
         RunReport report;
-        try
+        using (var bystander = new DetectingLockBystander())
         {
             report = await Runner.ForEachAsync(Enumerable.Range(0, 20), i =>
             {
                 if (i == 0)
                 {
-                    runStarted.Set();
-                    Assert.True(bystanderWaited.Wait(bound));
+                    bystander.WaitInsideRun();
                 }
 
                 Thread.Sleep(2);
             }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
-        }
-        finally
-        {
-            stop.Cancel();
-            holder.Join(bound);
-            waiter.Join(bound);
         }
 
         Assert.True(report.Counters.LockWaitTicks == 0, $"{TimeSpan.FromTicks(report.Counters.LockWaitTicks)} of lock waits counted\n{report.Explain()}");
