@@ -45,4 +45,18 @@ public sealed class AutoColdWaitTests
             AutoThreads.StartCostOverride = null;
         }
     }
+
+    [Fact]
+    public async Task ItemsWhoseCpuIsElsewhere_LongerThanTheSample_LoseOneWaveAtMost()
+    {
+        // Work that reports its CPU from elsewhere (brigade run's commands): the sample waits at the core count for
+        // finished items. The workers' first batches are kept aside as warm-up, so items longer than the sample time used
+        // to run a second wave at the core count before any plan (16 × 1 s: three waves, 3 s); now the first wave decides.
+        var result = await Runner.MapAsync(Enumerable.Range(0, 16).ToArray(), async (i, ct) => { await Task.Delay(1_000, ct); return i; },
+            new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 16), result.Values);
+        Assert.Equal(WorkloadClass.AsyncIo, result.Report.Plans[0].Class);
+        Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(2.6), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
+    }
 }
