@@ -78,7 +78,8 @@ public sealed class InputFingerprintTests
         try
         {
             var deadline = Stopwatch.StartNew();
-            while (!File.Exists(dir.File("started")) && deadline.Elapsed < TimeSpan.FromSeconds(40) && !brigade.HasExited)
+            // The journal is created beside the first command's start, not necessarily before it: wait for both.
+            while ((!File.Exists(dir.File("started")) || !File.Exists(dir.File("out.txt.journal"))) && deadline.Elapsed < TimeSpan.FromSeconds(40) && !brigade.HasExited)
             {
                 await Task.Delay(50);
             }
