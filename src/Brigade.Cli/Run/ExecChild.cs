@@ -8,7 +8,7 @@ namespace Brigade.Cli.Run;
 /// descriptors; the command's task reads the results once <see cref="Completion"/> has completed.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "A ManualResetEventSlim holds no OS handle unless its WaitHandle is used, which it never is here.")]
-internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd)
+internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd) : Brigade.Auto.IExternalCpuSource
 {
     private const int StderrTailBytes = 2048;
 
@@ -22,6 +22,9 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     public int Pid => pid;
 
     public int Slot => slot;
+
+    /// <summary>Gets whether the command runs under <c>/bin/sh -c</c> (its programs are the shell's children, in its group).</summary>
+    public bool Shell { get; init; }
 
     // Descriptors still open; -1 once closed (by the loop thread only).
     public int OutFd { get; set; } = outFd;
@@ -58,6 +61,22 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     {
         _done.Set();
         Completion.TrySetResult();
+    }
+
+    /// <summary>Reads the CPU time the command used so far, for auto mode while it runs: its process's, or its whole
+    /// group's under a shell; once reaped, the exact figure from <c>wait4</c>.</summary>
+    /// <returns>The CPU time, or null when it cannot be read.</returns>
+    public TimeSpan? ReadCpuTime()
+    {
+        if (Reaped)
+        {
+            return CpuTime;
+        }
+
+        var cpu = Shell ? ProcessCpuClock.OfGroup(pid) : ProcessCpuClock.OfProcess(pid);
+
+        // Reaped meanwhile: the id may belong to another process already.
+        return Reaped ? CpuTime : cpu;
     }
 
     /// <summary>Blocks until the command is over; false when <paramref name="timeout"/> passed first.</summary>

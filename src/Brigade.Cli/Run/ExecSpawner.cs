@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Brigade.Auto;
 using Brigade.Engines;
 
 namespace Brigade.Cli.Run;
@@ -55,6 +56,9 @@ internal static class ExecSpawner
         var child = direct is not null ? Start(direct, shell: false) : null;
         child ??= Start(["/bin/sh", "-c", command], shell: true)!;
 
+        // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
+        ExternalCpuTime.BeginRunning(child);
+
         // One async method for the whole wait (no second state machine and task per command, and fewer generic
         // instantiations compiled at start-up).
         try
@@ -100,6 +104,7 @@ internal static class ExecSpawner
         }
         finally
         {
+            ExternalCpuTime.EndRunning(child);
             ExecReaper.Release(child.Slot);
         }
 
@@ -177,7 +182,7 @@ internal static class ExecSpawner
 
         ExecReaper.Started(slot, pid, ownGroup: true);
         var pidFd = ExecNative.PidfdOpen(pid);
-        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd);
+        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd) { Shell = shell };
         if (pidFd < 0 || !ExecEventLoop.Add(child))
         {
             // Cannot watch it (out of descriptors): stop it, reap it here, and report the item failed.

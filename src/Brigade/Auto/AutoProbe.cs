@@ -60,9 +60,10 @@ internal sealed class AutoProbe<TIn, TOut>(
         // Every running item has waited for two ticks in a row and hardly any has finished: waiting for them to
         // finish would only waste the time auto mode exists to save (64 one-second sleeps, two at a time).
         var stillRunning = controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true };
-        if (options.ReportsExternalCpu)
+        if (options.ReportsExternalCpu && !waiting)
         {
-            // Running items say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
+            // Running items that do not show their children's CPU clocks waiting (not read yet, not readable, or using the
+            // CPU) say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
             // Where only the workers' first batches have finished (kept aside as warm-up: they pay for compiling the work),
             // those: items that outlast the sample time (64 × `sleep 1`) would otherwise run a second wave at the core
             // count before any plan (3.3 s against 1.3 s on 64 threads), and a compile's milliseconds are nothing beside them.

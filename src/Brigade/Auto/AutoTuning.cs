@@ -76,4 +76,12 @@ internal static class AutoTuning
 
     /// <summary>The least time timed lock waits must cover before they count as evidence (a few items' worth).</summary>
     public static readonly TimeSpan MinTimedLocks = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How often the controller reads a running item's external CPU clock at most (<see cref="IExternalCpuSource"/>:
+    /// a child's <c>/proc/PID/stat</c> counts in 10 ms steps, so reading it more often says nothing new).</summary>
+    public static readonly TimeSpan ExternalReadInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The least time a running item's external CPU clock must be read over before it counts: five steps of a
+    /// 10 ms clock, so that a child computing half its time or more cannot read as waiting.</summary>
+    public static readonly TimeSpan MinExternalSpan = TimeSpan.FromMilliseconds(50);
 }

@@ -13,6 +13,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     // what it did since then, not since it started (a sleeping item's first millisecond holds its call's compilation
     // and start-up, which on a 2 ms wall clock reads as a third of a core).
     private readonly Dictionary<AutoWorker, (long Seq, long Timestamp, long Cpu, long RunQueue, int Gc, long Pause)> _lastLook = [];
+    private readonly Dictionary<AutoWorker, ExternalLook> _externalLooks = [];
     private Dictionary<int, ThreadSchedStat?>? _readers;
     private int _inspectCursor;
     private long _lastProcessCpu;
@@ -54,6 +55,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         var oldest = now;
         var perItemBound = 1L;
         var pause = GC.GetTotalPauseDuration().Ticks;
+        var external = default(ExternalReading);
         for (var n = 0; n < workers.Count && inspected < AutoTuning.MaxInspectedPerTick; n++)
         {
             var w = workers[(_inspectCursor + n) % workers.Count];
@@ -68,6 +70,11 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
                 stalled++;
                 inFlight++;
                 oldest = Math.Min(oldest, since);
+                if (reportsExternalCpu)
+                {
+                    ReadExternal(w, now, ref external);
+                }
+
                 continue;
             }
 
@@ -175,8 +182,19 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         {
             if (inFlight > 0 && inFlight == stalled)
             {
-                // Asynchronous items in flight use no thread: their time so far is all waiting.
-                return WorkSample.InFlightPerItem(inFlight, time.GetElapsedTime(oldest, now), TimeSpan.Zero);
+                // Asynchronous items in flight use no thread: their time so far is all waiting. Items that run child
+                // processes (reportsExternalCpu) wait or compute as their children do: known once some child's CPU clock
+                // has been read over a span long enough for its granularity, and every item in flight has one to read
+                // (the items started since, by a widening, are taken to be like the first).
+                var inFlightFor = time.GetElapsedTime(oldest, now);
+                if (!reportsExternalCpu)
+                {
+                    return WorkSample.InFlightPerItem(inFlight, inFlightFor, TimeSpan.Zero);
+                }
+
+                return external.Read > 0 && external.Unknown == 0
+                    ? WorkSample.InFlightPerItem(inFlight, inFlightFor, inFlightFor * Math.Clamp((double)external.CpuTicks / external.WallTicks, 0, 1))
+                    : null;
             }
 
             return null;
@@ -189,12 +207,13 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     }
 
     // Whether the running items wait (rather than compute): all in flight, or their readings say blocked; without
-    // per-thread figures, the process's CPU use since the last tick.
+    // per-thread figures, the process's CPU use since the last tick. Items in flight that run child processes wait only
+    // when their children's CPU clocks say so (clearly: a 10 ms clock read over tens of milliseconds).
     public bool IsWaiting(WorkSample? running, int inFlight, int stalled, long now, long lastTickTimestamp)
     {
         if (inFlight > 0 && inFlight == stalled)
         {
-            return true;
+            return !reportsExternalCpu || (running is { } external && external.CpuRatio < AutoTuning.ClearlyBlocking);
         }
 
         if (running is { } r)
@@ -213,6 +232,54 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         _lastProcessCpu = cpu;
         var wall = time.GetElapsedTime(lastTickTimestamp, now).Ticks;
         return wall > 0 && used < wall * stalled * AutoTuning.ProcessCpuWaitingShare;
+    }
+
+    // Reads the CPU clock of what the worker's item runs outside its thread (IExternalCpuSource, a child process), at most
+    // once per AutoTuning.ExternalReadInterval, and adds its use since the first look (the child's start-up left out)
+    // once that spans AutoTuning.MinExternalSpan. A source that cannot be read makes the reading unknown.
+    private void ReadExternal(AutoWorker w, long now, ref ExternalReading reading)
+    {
+        var account = w.Account;
+        var seq = account.RunningSeq;
+        var source = account.Running;
+        if (source is null)
+        {
+            reading.Unknown++;
+            return;
+        }
+
+        var known = _externalLooks.TryGetValue(w, out var look) && look.Seq == seq;
+        if (!known || time.GetElapsedTime(look.ReadAt, now) >= AutoTuning.ExternalReadInterval)
+        {
+            TimeSpan? cpu;
+            try
+            {
+                cpu = source.ReadCpuTime();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                cpu = null;
+            }
+
+            if (cpu is not { } read || account.RunningSeq != seq)
+            {
+                reading.Unknown++;
+                return;
+            }
+
+            look = known ? look with { ReadAt = now, Cpu = read.Ticks } : new ExternalLook(seq, now, read.Ticks, now, read.Ticks);
+            _externalLooks[w] = look;
+        }
+
+        var span = time.GetElapsedTime(look.FirstAt, look.ReadAt).Ticks;
+        if (span < AutoTuning.MinExternalSpan.Ticks)
+        {
+            return;
+        }
+
+        reading.Read++;
+        reading.WallTicks += span;
+        reading.CpuTicks += Math.Max(0, look.Cpu - look.FirstCpu);
     }
 
     private ThreadSchedStat? Reader(int tid)
@@ -251,5 +318,17 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         }
 
         _readers.Clear();
+    }
+
+    // A worker's current external source at its first and latest reading (CPU in ticks).
+    private readonly record struct ExternalLook(long Seq, long FirstAt, long FirstCpu, long ReadAt, long Cpu);
+
+    // The external sources read in one Inspect: how many gave a reading over a long enough span, how many could not be read.
+    private struct ExternalReading
+    {
+        public int Read;
+        public int Unknown;
+        public long WallTicks;
+        public long CpuTicks;
     }
 }

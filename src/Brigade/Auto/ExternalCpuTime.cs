@@ -33,15 +33,54 @@ public static class ExternalCpuTime
         }
     }
 
+    /// <summary>
+    /// Lets auto mode read, while the current item still runs, the CPU time <paramref name="source"/> has used so far (a
+    /// child process the item waits for), so that a long command is recognised as waiting or computing before it
+    /// finishes. Call <see cref="EndRunning"/> with the same source when it is over, then <see cref="Add"/> its final figure.
+    /// </summary>
+    /// <param name="source">What uses CPU time on behalf of the item; read by auto mode's controller, from another thread.</param>
+    /// <remarks>An item has one running source at a time: a second call replaces the first. Calls outside an auto-mode run do nothing.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    public static void BeginRunning(IExternalCpuSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Current.Value?.SetRunning(source);
+    }
+
+    /// <summary>Ends what <see cref="BeginRunning"/> began: auto mode no longer reads <paramref name="source"/>.</summary>
+    /// <param name="source">The source given to <see cref="BeginRunning"/>; another one is left as it is.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
+    public static void EndRunning(IExternalCpuSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Current.Value?.ClearRunning(source);
+    }
+
     internal static void Attach(CpuAccount account) => Current.Value = account;
 
     /// <summary>A worker's running total of externally reported CPU time.</summary>
     internal sealed class CpuAccount
     {
         private long _ticks;
+        private IExternalCpuSource? _running;
+        private long _runningSeq;
 
         public long Ticks => Volatile.Read(ref _ticks);
 
+        /// <summary>Gets what the worker's current item has running outside its thread, if it said so.</summary>
+        public IExternalCpuSource? Running => Volatile.Read(ref _running);
+
+        /// <summary>Gets a number that changes with every <see cref="SetRunning"/>: a reader tells one command from the next.</summary>
+        public long RunningSeq => Volatile.Read(ref _runningSeq);
+
         public void Add(long ticks) => Interlocked.Add(ref _ticks, ticks);
+
+        public void SetRunning(IExternalCpuSource source)
+        {
+            Interlocked.Increment(ref _runningSeq);
+            Volatile.Write(ref _running, source);
+        }
+
+        public void ClearRunning(IExternalCpuSource source) => Interlocked.CompareExchange(ref _running, null, source);
     }
 }

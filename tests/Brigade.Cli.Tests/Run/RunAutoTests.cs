@@ -46,4 +46,42 @@ public sealed class RunAutoTests
         // Whatever class contention gives the CPU-bound run, it is planned far narrower than the waiting one.
         Assert.True(computing.DegreeOfParallelism < waiting.DegreeOfParallelism, $"{computing.Plan} | {waiting.Plan}");
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_Auto_LongSleepingCommands_OverlapInOneWave()
+    {
+        // 16 × `sleep 1`: the commands' CPU clocks, read while they run, show them waiting, so the sample widens before any
+        // finishes (one wave, ~1 s). Before, it waited at the core count for finished commands: two waves and more.
+        if (!OperatingSystem.IsLinux() || !ExecSpawner.IsAvailable)
+        {
+            return; // a running command's clock is read from /proc
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 16));
+
+        var report = await RunAsync(dir, "sleep {}", "sleep.txt");
+
+        Assert.Equal(WorkloadClass.AsyncIo, report.Plans[0].Class);
+        Assert.True(report.WallTime < TimeSpan.FromSeconds(1.8), $"{report.WallTime.TotalSeconds:0.00} s; {report.Plan}");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_Auto_ComputingPipelines_AreNotTakenForWaitsWhileTheyRun()
+    {
+        // Under a shell the computing program is the shell's child, not the process brigade started: the whole process
+        // group's clock is read, so a pipeline that computes is not widened as waiting while it runs.
+        if (!OperatingSystem.IsLinux() || !ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 2 * Environment.ProcessorCount).Select(i => i.ToString()));
+
+        var report = await RunAsync(dir, "awk 'BEGIN{s=0; for(i=0;i<8000000;i++) s+=i%7; print {}, s}' | cat", "pipe.txt");
+
+        Assert.NotEqual(WorkloadClass.AsyncIo, report.Plans[0].Class);
+        Assert.True(report.DegreeOfParallelism <= 2 * Environment.ProcessorCount, report.Plan);
+    }
 }

@@ -59,4 +59,72 @@ public sealed class AutoColdWaitTests
         Assert.Equal(WorkloadClass.AsyncIo, result.Report.Plans[0].Class);
         Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(2.6), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
     }
+
+    [Fact]
+    public async Task ItemsWhoseChildrenAreReadWhileTheyWait_AllOverlapInTheFirstWave()
+    {
+        // The same work, each item saying what it waits for (ExternalCpuTime.BeginRunning: a child that uses no CPU). The
+        // sample reads the children's clocks while they run and widens before any finishes: one wave of 1 s; without
+        // that reading, two (2 s and more, the test above).
+        var result = await Runner.MapAsync(Enumerable.Range(0, 16).ToArray(), async (i, ct) =>
+        {
+            var child = new FixedCpuSource(() => TimeSpan.Zero);
+            ExternalCpuTime.BeginRunning(child);
+            await Task.Delay(1_000, ct);
+            ExternalCpuTime.EndRunning(child);
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 16), result.Values);
+        Assert.Equal(WorkloadClass.AsyncIo, result.Report.Plans[0].Class);
+        Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(1.7), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
+    }
+
+    [Fact]
+    public async Task ItemsWhoseChildrenComputeWhileTheyRun_AreNotWidenedPastTheCores()
+    {
+        // Children that use a core all the time they run (their clock keeps pace with the wall clock): read while running,
+        // they must not look like waits; the sample stays at the core count and the plan is CPU-bound.
+        var cores = Environment.ProcessorCount;
+        var running = 0;
+        var peak = 0;
+        var result = await Runner.MapAsync(Enumerable.Range(0, 4 * cores).ToArray(), async (i, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref peak, now);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var child = new FixedCpuSource(() => System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            ExternalCpuTime.BeginRunning(child);
+            await Task.Delay(300, ct);
+            ExternalCpuTime.EndRunning(child);
+            ExternalCpuTime.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            Interlocked.Decrement(ref running);
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
+        Assert.Equal(WorkloadClass.CpuBound, result.Report.Plans[0].Class);
+        Assert.True(peak <= cores, $"{peak} at once on {cores} cores; {result.Report.Plan}");
+    }
+
+    [Fact]
+    public void BeginRunning_WithoutASource_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.BeginRunning(null!));
+        Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.EndRunning(null!));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var now && now != seen)
+        {
+            seen = now;
+        }
+    }
+
+    private sealed class FixedCpuSource(Func<TimeSpan> read) : IExternalCpuSource
+    {
+        public TimeSpan? ReadCpuTime() => read();
+    }
 }
