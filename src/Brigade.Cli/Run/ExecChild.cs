@@ -63,20 +63,22 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
         Completion.TrySetResult();
     }
 
-    /// <summary>Reads the CPU time the command used so far, for auto mode while it runs: its process's, or its whole
-    /// group's under a shell; once reaped, the exact figure from <c>wait4</c>.</summary>
-    /// <returns>The CPU time, or null when it cannot be read.</returns>
-    public TimeSpan? ReadCpuTime()
+    /// <summary>Reads the CPU time the command used so far and its time waiting for a core, for auto mode while it runs:
+    /// its process's, or its whole group's under a shell; once reaped, the exact CPU time from <c>wait4</c>.</summary>
+    /// <returns>False when it cannot be read.</returns>
+    public bool TryRead(out TimeSpan cpuTime, out TimeSpan runQueueWait)
     {
+        runQueueWait = TimeSpan.Zero;
         if (Reaped)
         {
-            return CpuTime;
+            cpuTime = CpuTime ?? TimeSpan.Zero;
+            return CpuTime is not null;
         }
 
-        var cpu = Shell ? ProcessCpuClock.OfGroup(pid) : ProcessCpuClock.OfProcess(pid);
+        var read = Shell ? ProcessCpuClock.TryReadGroup(pid, out cpuTime, out runQueueWait) : ProcessCpuClock.TryReadProcess(pid, out cpuTime, out runQueueWait);
 
         // Reaped meanwhile: the id may belong to another process already.
-        return Reaped ? CpuTime : cpu;
+        return read && !Reaped;
     }
 
     /// <summary>Blocks until the command is over; false when <paramref name="timeout"/> passed first.</summary>

@@ -6,7 +6,8 @@ namespace Brigade.Cli.Run;
 /// <summary>
 /// Reads the CPU time of a running command from <c>/proc</c> (Linux): of one process, or of every process of a process
 /// group (a shell and the programs it runs). Each process counts its user and system time and that of the children it
-/// has waited for (<c>utime + stime + cutime + cstime</c>, in clock ticks of 10 ms).
+/// has waited for (<c>stat</c>'s <c>utime + stime + cutime + cstime</c>, in clock ticks of 10 ms), and its time waiting
+/// for a core (<c>schedstat</c>'s second field, its main thread's, in nanoseconds).
 /// </summary>
 /// <remarks>
 /// For auto mode while a command runs (<see cref="Brigade.Auto.IExternalCpuSource"/>), a few reads per command at most:
@@ -21,19 +22,34 @@ internal static partial class ProcessCpuClock
 
     private static readonly long TicksPerClockTick = ClockTickLength();
     private static readonly Lock ScanGate = new();
-    private static Dictionary<int, long> _groups = [];
+    private static Dictionary<int, (long Ticks, long RunDelayNs)> _groups = [];
     private static long _scannedAt;
 
-    /// <summary>Reads the CPU time of process <paramref name="pid"/>, or null when it cannot be read (gone, not Linux).</summary>
-    public static TimeSpan? OfProcess(int pid) =>
-        TryRead(pid, out var cpu, out _) ? TimeSpan.FromTicks(cpu * TicksPerClockTick) : null;
-
-    /// <summary>Reads the CPU time of every process in group <paramref name="pgid"/>, or null when its leader cannot be read.</summary>
-    public static TimeSpan? OfGroup(int pgid)
+    /// <summary>Reads the CPU time of process <paramref name="pid"/> and its time waiting for a core; false when it cannot be
+    /// read (gone, not Linux).</summary>
+    public static bool TryReadProcess(int pid, out TimeSpan cpu, out TimeSpan runQueue)
     {
+        runQueue = TimeSpan.Zero;
+        if (!TryRead(pid, out var ticks, out _))
+        {
+            cpu = TimeSpan.Zero;
+            return false;
+        }
+
+        cpu = TimeSpan.FromTicks(ticks * TicksPerClockTick);
+        runQueue = TimeSpan.FromTicks(RunDelayNanoseconds(pid) / 100);
+        return true;
+    }
+
+    /// <summary>Reads the CPU time of every process in group <paramref name="pgid"/> and their time waiting for a core; false
+    /// when the group's leader cannot be read.</summary>
+    public static bool TryReadGroup(int pgid, out TimeSpan cpu, out TimeSpan runQueue)
+    {
+        cpu = TimeSpan.Zero;
+        runQueue = TimeSpan.Zero;
         if (!TryRead(pgid, out _, out _))
         {
-            return null;
+            return false;
         }
 
         lock (ScanGate)
@@ -45,14 +61,21 @@ internal static partial class ProcessCpuClock
                 _scannedAt = now;
             }
 
-            return _groups.TryGetValue(pgid, out var ticks) ? TimeSpan.FromTicks(ticks * TicksPerClockTick) : null;
+            if (!_groups.TryGetValue(pgid, out var group))
+            {
+                return false;
+            }
+
+            cpu = TimeSpan.FromTicks(group.Ticks * TicksPerClockTick);
+            runQueue = TimeSpan.FromTicks(group.RunDelayNs / 100);
+            return true;
         }
     }
 
-    // Every process's CPU clock, summed by process group.
-    private static Dictionary<int, long> Scan()
+    // Every process's CPU clock and run-queue wait, summed by process group.
+    private static Dictionary<int, (long Ticks, long RunDelayNs)> Scan()
     {
-        var groups = new Dictionary<int, long>();
+        var groups = new Dictionary<int, (long Ticks, long RunDelayNs)>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -65,7 +88,8 @@ internal static partial class ProcessCpuClock
 
                 if (TryRead(pid, out var cpu, out var pgid))
                 {
-                    groups[pgid] = groups.GetValueOrDefault(pgid) + cpu;
+                    var sum = groups.GetValueOrDefault(pgid);
+                    groups[pgid] = (sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid));
                 }
             }
         }
@@ -75,6 +99,35 @@ internal static partial class ProcessCpuClock
         }
 
         return groups;
+    }
+
+    // /proc/PID/schedstat's second field: the process's (its main thread's) time ready to run but waiting for a core, in
+    // nanoseconds; 0 when not known (a kernel without schedstats).
+    private static long RunDelayNanoseconds(int pid)
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        int length;
+        try
+        {
+            using var handle = File.OpenHandle($"/proc/{pid}/schedstat");
+            length = RandomAccess.Read(handle, buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        var text = buffer[..length];
+        var field = 0;
+        foreach (var range in text.Split((byte)' '))
+        {
+            if (++field == 2)
+            {
+                return long.TryParse(text[range], NumberStyles.None, CultureInfo.InvariantCulture, out var ns) ? ns : 0;
+            }
+        }
+
+        return 0;
     }
 
     // Reads /proc/PID/stat: the fields after the command name (which may hold spaces and parentheses, so the last ')' ends it).

@@ -23,6 +23,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private int _pendingKindChanges;
     private int _stallTicks;
     private int _lockFreeWindows;
+    private long _progressItems;
+    private long _progressAt;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -37,6 +39,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _pendingKindChanges = 0;
         _stallTicks = 0;
         _lockFreeWindows = 0;
+        _progressItems = total.TotalItems;
+        _progressAt = now;
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -81,6 +85,16 @@ internal sealed class AutoMonitor<TIn, TOut>(
         }
 
         AutoTrace.Write?.Invoke($"window {window} ratio {window.CpuRatio:0.00}");
+        if (total.TotalItems != _progressItems)
+        {
+            _progressItems = total.TotalItems;
+            _progressAt = now;
+        }
+        else if (Overdue(now, decision) && ReplanOverdue(now, total, window, decision))
+        {
+            return;
+        }
+
         if (decision.FromRunningItems && decision.Class == WorkloadClass.Blocking && decision.Kind == LoopKind.Thread &&
             window.MeasuredBatches == 0 && !window.MostlyInFlight && total.TotalItems == controller.SinceDecision.TotalItems)
         {
@@ -227,6 +241,46 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         AutoTrace.Write?.Invoke($"running waits: width {plan.Width} → {wider.Width}: {wider.Explanation}");
         pool.SetPlan(plan with { Width = wider.Width });
+    }
+
+    // Whether no item has finished for twice the time the plan expected an item to take (at least two monitor ticks), under
+    // a plan for waits: the items outlast what the plan was made for. A cached plan made for shorter items of the same work
+    // (brigade run's `sleep {}` over 10 ms, then over 1 s: ×22 where 64 would have run in one wave), or items that turned to
+    // longer waits; while none finishes, no window shows it.
+    private bool Overdue(long now, PlanDecision decision)
+    {
+        var expected = decision.Sample.TimePerItem;
+        return decision.Class is WorkloadClass.Blocking or WorkloadClass.AsyncIo && expected > TimeSpan.Zero &&
+            _time.GetElapsedTime(_progressAt, now) > TimeSpan.FromTicks(Math.Max(2 * expected.Ticks, 2 * AutoTuning.MonitorTick.Ticks));
+    }
+
+    // Re-plans overdue items from what they have waited so far (a lower bound, as for the sample's plan from running items),
+    // when that is a plan for waits too, only wider (threads blocked for commands read as asynchronous waits: they
+    // re-plan to tasks); the plan is then one from running items, widened further while none
+    // finishes (WidenRunningWaits, dedicated threads) or re-planned again when still overdue (asynchronous waits). Not while
+    // the items contend and their lock waits are not timed yet: threads queued behind a lock look like sleeping ones.
+    private bool ReplanOverdue(long now, WorkSample total, in WorkSample window, PlanDecision decision)
+    {
+        var plan = pool.Plan;
+        if (decision.HeldForLockTiming)
+        {
+            return false;
+        }
+
+        // Items in flight hold no thread a lock could block (brigade run's commands read by their CPU clocks count so too).
+        var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+        if (running is not { } r || (!r.MostlyInFlight && (inspector.FirstLooksOnly ||
+                (window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks))) ||
+            BatchInspector.WithLocks(running, total, stalled) is not { } measured ||
+            AutoPlanner.Decide(measured, controller.Context(note: Replanned(decision, "the items outlast the plan")) with { NotWholeJob = true, FromRunningItems = true }) is not { } wider ||
+            wider.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || wider.Width <= plan.Width)
+        {
+            return false;
+        }
+
+        AutoTrace.Write?.Invoke($"overdue: width {plan.Width} → {wider.Width}: {wider.Explanation}");
+        controller.Apply(wider, revision: controller.Plans.Count, fromFinishedItems: false);
+        return true;
     }
 
     // A plan held at the unsettled-lock cap that turns from one waiting class to the other (blocking, mixed) stays held

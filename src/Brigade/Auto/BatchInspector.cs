@@ -65,7 +65,9 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
                 continue;
             }
 
-            if (w.InFlight)
+            // An asynchronous item on a dedicated thread that blocks for it (brigade run's commands under a thread plan)
+            // is read like one in flight where it runs something outside (its thread only waits).
+            if (w.InFlight || (asyncWork && reportsExternalCpu && w.Kind == LoopKind.Thread))
             {
                 stalled++;
                 inFlight++;
@@ -251,34 +253,37 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         var known = _externalLooks.TryGetValue(w, out var look) && look.Seq == seq;
         if (!known || time.GetElapsedTime(look.ReadAt, now) >= AutoTuning.ExternalReadInterval)
         {
-            TimeSpan? cpu;
+            bool read;
+            TimeSpan cpu, queued;
             try
             {
-                cpu = source.ReadCpuTime();
+                read = source.TryRead(out cpu, out queued);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                cpu = null;
+                (read, cpu, queued) = (false, default, default);
             }
 
-            if (cpu is not { } read || account.RunningSeq != seq)
+            if (!read || account.RunningSeq != seq)
             {
                 reading.Unknown++;
                 return;
             }
 
-            look = known ? look with { ReadAt = now, Cpu = read.Ticks } : new ExternalLook(seq, now, read.Ticks, now, read.Ticks);
+            look = known ? look with { ReadAt = now, Cpu = cpu.Ticks, RunQueue = queued.Ticks } : new ExternalLook(seq, now, cpu.Ticks, queued.Ticks, now, cpu.Ticks, queued.Ticks);
             _externalLooks[w] = look;
         }
 
+        // Time waiting for a core is not the child's own wait: left out, as for the workers' threads.
         var span = time.GetElapsedTime(look.FirstAt, look.ReadAt).Ticks;
+        var ownSpan = span - Math.Clamp(look.RunQueue - look.FirstRunQueue, 0, span);
         if (span < AutoTuning.MinExternalSpan.Ticks)
         {
             return;
         }
 
         reading.Read++;
-        reading.WallTicks += span;
+        reading.WallTicks += Math.Max(ownSpan, 1);
         reading.CpuTicks += Math.Max(0, look.Cpu - look.FirstCpu);
     }
 
@@ -320,8 +325,8 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
         _readers.Clear();
     }
 
-    // A worker's current external source at its first and latest reading (CPU in ticks).
-    private readonly record struct ExternalLook(long Seq, long FirstAt, long FirstCpu, long ReadAt, long Cpu);
+    // A worker's current external source at its first and latest reading (CPU and run-queue wait in ticks).
+    private readonly record struct ExternalLook(long Seq, long FirstAt, long FirstCpu, long FirstRunQueue, long ReadAt, long Cpu, long RunQueue);
 
     // The external sources read in one Inspect: how many gave a reading over a long enough span, how many could not be read.
     private struct ExternalReading

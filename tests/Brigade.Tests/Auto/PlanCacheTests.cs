@@ -107,6 +107,37 @@ public sealed class PlanCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task CachedPlanForShorterItems_ItemsThatOutlastIt_AreWidenedBeforeAnyFinishes()
+    {
+        // The same work (one lambda: one cached plan) over other data: waits of 5 ms, then of 1 s (brigade run's `sleep {}`
+        // is one command template whatever it sleeps). The cached plan's width repays 2 ms waits; nothing finishes for
+        // 1 s, so no window shows the longer waits, and the rest used to queue for whole waves behind the first.
+        var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = _directory });
+        var wait = 5;
+        Func<int, CancellationToken, ValueTask<int>> work = async (i, ct) =>
+        {
+            // A millisecond of CPU before each wait (a command's start, say): Little's law then repays a few dozen at once.
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(1))
+            {
+                Thread.SpinWait(100);
+            }
+
+            await Task.Delay(wait, ct);
+            return i;
+        };
+
+        var shortWaits = await Runner.MapAsync(Enumerable.Range(0, 300).ToArray(), work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(30));
+        wait = 1_000;
+        var items = Math.Min(4 * shortWaits.Report.Plans[^1].DegreeOfParallelism, 256);
+        var longWaits = await Runner.MapAsync(Enumerable.Range(0, items).ToArray(), work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(longWaits.Report.Plans[0].FromCache, longWaits.Report.Plans[0].Explanation);
+        Assert.Equal(Enumerable.Range(0, items), longWaits.Values);
+        Assert.True(longWaits.Report.WallTime < TimeSpan.FromSeconds(2.5), $"{items} items: {longWaits.Report.WallTime.TotalSeconds:0.00} s; {string.Join(" | ", longWaits.Report.Plans.Select(p => p.Explanation))}");
+    }
+
+    [Fact]
     public void WorkIdentity_TwoApplicationsLambdasWithTheSameCompilerGeneratedName_DoNotShareAPlan()
     {
         // What the C# compiler emits for `x => x + 1` in two programs: <>c.<Main>b__0_0 in each, in different assemblies.
