@@ -1,4 +1,5 @@
 using System.Text;
+using Brigade.Auto;
 
 namespace Brigade.Cli.Run;
 
@@ -8,7 +9,7 @@ namespace Brigade.Cli.Run;
 /// descriptors; the command's task reads the results once <see cref="Completion"/> has completed.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "A ManualResetEventSlim holds no OS handle unless its WaitHandle is used, which it never is here.")]
-internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd) : Brigade.Auto.IExternalCpuSource
+internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd) : IExternalCpuSource
 {
     private const int StderrTailBytes = 2048;
 
@@ -22,9 +23,6 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     public int Pid => pid;
 
     public int Slot => slot;
-
-    /// <summary>Gets whether the command runs under <c>/bin/sh -c</c> (its programs are the shell's children, in its group).</summary>
-    public bool Shell { get; init; }
 
     // Descriptors still open; -1 once closed (by the loop thread only).
     public int OutFd { get; set; } = outFd;
@@ -63,22 +61,22 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
         Completion.TrySetResult();
     }
 
-    /// <summary>Reads the CPU time the command used so far and its time waiting for a core, for auto mode while it runs:
-    /// its process's, or its whole group's under a shell; once reaped, the exact CPU time from <c>wait4</c>.</summary>
+    /// <summary>Reads what the command used so far, for auto mode while it runs: its whole process group's (a script's or a
+    /// shell's programs are its children, in its group); once reaped, the exact CPU time from <c>wait4</c>.</summary>
     /// <returns>False when it cannot be read.</returns>
-    public bool TryRead(out TimeSpan cpuTime, out TimeSpan runQueueWait)
+    public bool TryRead(out ExternalCpuReading reading)
     {
-        runQueueWait = TimeSpan.Zero;
-        if (Reaped)
+        // Reaping takes this lock too: until the first process is reaped its id, the group's, is its own (no reuse).
+        lock (ReapGate)
         {
-            cpuTime = CpuTime ?? TimeSpan.Zero;
-            return CpuTime is not null;
+            if (Reaped)
+            {
+                reading = new ExternalCpuReading(CpuTime ?? TimeSpan.Zero, TimeSpan.Zero, Runnable: false);
+                return CpuTime is not null;
+            }
+
+            return ProcessCpuClock.TryReadGroup(pid, out reading);
         }
-
-        var read = Shell ? ProcessCpuClock.TryReadGroup(pid, out cpuTime, out runQueueWait) : ProcessCpuClock.TryReadProcess(pid, out cpuTime, out runQueueWait);
-
-        // Reaped meanwhile: the id may belong to another process already.
-        return read && !Reaped;
     }
 
     /// <summary>Blocks until the command is over; false when <paramref name="timeout"/> passed first.</summary>

@@ -57,7 +57,7 @@ internal static class ExecSpawner
         child ??= Start(["/bin/sh", "-c", command], shell: true)!;
 
         // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
-        ExternalCpuTime.BeginRunning(child);
+        using var tracked = ExternalCpuTime.Track(child);
 
         // One async method for the whole wait (no second state machine and task per command, and fewer generic
         // instantiations compiled at start-up).
@@ -104,7 +104,6 @@ internal static class ExecSpawner
         }
         finally
         {
-            ExternalCpuTime.EndRunning(child);
             ExecReaper.Release(child.Slot);
         }
 
@@ -182,7 +181,7 @@ internal static class ExecSpawner
 
         ExecReaper.Started(slot, pid, ownGroup: true);
         var pidFd = ExecNative.PidfdOpen(pid);
-        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd) { Shell = shell };
+        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd);
         if (pidFd < 0 || !ExecEventLoop.Add(child))
         {
             // Cannot watch it (out of descriptors): stop it, reap it here, and report the item failed.

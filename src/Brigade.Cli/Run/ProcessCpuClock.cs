@@ -1,95 +1,90 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Brigade.Auto;
 
 namespace Brigade.Cli.Run;
 
 /// <summary>
-/// Reads the CPU time of a running command from <c>/proc</c> (Linux): of one process, or of every process of a process
-/// group (a shell and the programs it runs). Each process counts its user and system time and that of the children it
-/// has waited for (<c>stat</c>'s <c>utime + stime + cutime + cstime</c>, in clock ticks of 10 ms), and its time waiting
-/// for a core (<c>schedstat</c>'s second field, its main thread's, in nanoseconds).
+/// Reads what a running command has used from <c>/proc</c> (Linux), summed over its process group (each command leads a
+/// group of its own, and the programs a shell, a script or <c>make</c> runs are in it): each process's user and system time
+/// and that of the children it has waited for (<c>stat</c>'s <c>utime + stime + cutime + cstime</c>, in clock ticks of
+/// 10 ms), its time waiting for a core (<c>schedstat</c>'s second field, its main thread's), and whether any process of the
+/// group is running or ready to run (state <c>R</c>).
 /// </summary>
 /// <remarks>
-/// For auto mode while a command runs (<see cref="Brigade.Auto.IExternalCpuSource"/>), a few reads per command at most:
-/// once a command is over, its CPU time comes from <c>wait4</c>, exact. A group's figure comes from one scan of
-/// <c>/proc</c>, shared by every group read within <see cref="GroupScanInterval"/> (a scan reads every process's stat).
-/// A process that exited and was waited for by a process outside the group is not counted.
+/// For auto mode while commands run (<see cref="IExternalCpuSource"/>); once a command is over its CPU time comes from
+/// <c>wait4</c>, exact. One scan of <c>/proc</c> serves every group read within <see cref="GroupScanInterval"/>; it reads
+/// only processes whose id is at least the lowest group asked for (a child's id is higher than its parent's, short of the
+/// kernel's ids wrapping around, whose children would then be missed), so the host's older processes cost one directory
+/// entry each. A process that exited and was waited for by a process outside the group is not counted.
 /// </remarks>
 internal static partial class ProcessCpuClock
 {
     /// <summary>How long one scan of <c>/proc</c> serves group reads.</summary>
-    public static readonly TimeSpan GroupScanInterval = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan GroupScanInterval = TimeSpan.FromMilliseconds(20);
+
+    // A group missing from a scan younger than this (a command started since) waits for the next one.
+    private static readonly TimeSpan RescanAfter = TimeSpan.FromMilliseconds(2);
 
     private static readonly long TicksPerClockTick = ClockTickLength();
     private static readonly Lock ScanGate = new();
-    private static Dictionary<int, (long Ticks, long RunDelayNs)> _groups = [];
+    private static Dictionary<int, GroupUse> _groups = [];
     private static long _scannedAt;
+    private static int _scanFloor = int.MaxValue;
+    private static int _lowestAsked = int.MaxValue;
 
-    /// <summary>Reads the CPU time of process <paramref name="pid"/> and its time waiting for a core; false when it cannot be
-    /// read (gone, not Linux).</summary>
-    public static bool TryReadProcess(int pid, out TimeSpan cpu, out TimeSpan runQueue)
+    /// <summary>Reads group <paramref name="pgid"/>; false when it cannot be read (its leader gone, not Linux).</summary>
+    public static bool TryReadGroup(int pgid, out ExternalCpuReading reading)
     {
-        runQueue = TimeSpan.Zero;
-        if (!TryRead(pid, out var ticks, out _))
-        {
-            cpu = TimeSpan.Zero;
-            return false;
-        }
-
-        cpu = TimeSpan.FromTicks(ticks * TicksPerClockTick);
-        runQueue = TimeSpan.FromTicks(RunDelayNanoseconds(pid) / 100);
-        return true;
-    }
-
-    /// <summary>Reads the CPU time of every process in group <paramref name="pgid"/> and their time waiting for a core; false
-    /// when the group's leader cannot be read.</summary>
-    public static bool TryReadGroup(int pgid, out TimeSpan cpu, out TimeSpan runQueue)
-    {
-        cpu = TimeSpan.Zero;
-        runQueue = TimeSpan.Zero;
-        if (!TryRead(pgid, out _, out _))
+        reading = default;
+        if (!OperatingSystem.IsLinux() || pgid <= 0)
         {
             return false;
         }
 
         lock (ScanGate)
         {
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (_scannedAt == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_scannedAt, now) >= GroupScanInterval)
+            // The scan's floor: the lowest group asked for since the last scan (the commands still read).
+            _lowestAsked = Math.Min(_lowestAsked, pgid);
+            var now = Stopwatch.GetTimestamp();
+            var age = _scannedAt == 0 ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(_scannedAt, now);
+            if (age >= GroupScanInterval || pgid < _scanFloor || (!_groups.ContainsKey(pgid) && age >= RescanAfter))
             {
-                _groups = Scan();
+                _scanFloor = _lowestAsked;
+                _groups = Scan(_scanFloor);
                 _scannedAt = now;
+                _lowestAsked = pgid;
             }
 
-            if (!_groups.TryGetValue(pgid, out var group))
+            if (!_groups.TryGetValue(pgid, out var use))
             {
                 return false;
             }
 
-            cpu = TimeSpan.FromTicks(group.Ticks * TicksPerClockTick);
-            runQueue = TimeSpan.FromTicks(group.RunDelayNs / 100);
+            reading = new ExternalCpuReading(TimeSpan.FromTicks(use.Ticks * TicksPerClockTick), TimeSpan.FromTicks(use.RunDelayNs / 100), use.Runnable);
             return true;
         }
     }
 
-    // Every process's CPU clock and run-queue wait, summed by process group.
-    private static Dictionary<int, (long Ticks, long RunDelayNs)> Scan()
+    // The processes with an id of at least floor, summed by process group.
+    private static Dictionary<int, GroupUse> Scan(int floor)
     {
-        var groups = new Dictionary<int, (long Ticks, long RunDelayNs)>();
+        var groups = new Dictionary<int, GroupUse>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
                 var name = Path.GetFileName(dir.AsSpan());
-                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid < floor)
                 {
                     continue;
                 }
 
-                if (TryRead(pid, out var cpu, out var pgid))
+                if (TryReadStat(pid, out var cpu, out var pgid, out var runnable) && pgid >= floor)
                 {
                     var sum = groups.GetValueOrDefault(pgid);
-                    groups[pgid] = (sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid));
+                    groups[pgid] = new GroupUse(sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid), sum.Runnable || runnable);
                 }
             }
         }
@@ -101,45 +96,12 @@ internal static partial class ProcessCpuClock
         return groups;
     }
 
-    // /proc/PID/schedstat's second field: the process's (its main thread's) time ready to run but waiting for a core, in
-    // nanoseconds; 0 when not known (a kernel without schedstats).
-    private static long RunDelayNanoseconds(int pid)
-    {
-        Span<byte> buffer = stackalloc byte[128];
-        int length;
-        try
-        {
-            using var handle = File.OpenHandle($"/proc/{pid}/schedstat");
-            length = RandomAccess.Read(handle, buffer, 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-
-        var text = buffer[..length];
-        var field = 0;
-        foreach (var range in text.Split((byte)' '))
-        {
-            if (++field == 2)
-            {
-                return long.TryParse(text[range], NumberStyles.None, CultureInfo.InvariantCulture, out var ns) ? ns : 0;
-            }
-        }
-
-        return 0;
-    }
-
     // Reads /proc/PID/stat: the fields after the command name (which may hold spaces and parentheses, so the last ')' ends it).
-    private static bool TryRead(int pid, out long cpu, out int pgid)
+    private static bool TryReadStat(int pid, out long cpu, out int pgid, out bool runnable)
     {
         cpu = 0;
         pgid = 0;
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
+        runnable = false;
         Span<byte> buffer = stackalloc byte[1024];
         int length;
         try
@@ -172,7 +134,11 @@ internal static partial class ProcessCpuClock
             }
 
             field++;
-            if (field == 5 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var group))
+            if (field == 3)
+            {
+                runnable = part[0] == (byte)'R';
+            }
+            else if (field == 5 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var group))
             {
                 pgid = group;
             }
@@ -188,6 +154,35 @@ internal static partial class ProcessCpuClock
 
         cpu = sum;
         return field > 17 && pgid != 0;
+    }
+
+    // /proc/PID/schedstat's second field: the process's (its main thread's) time ready to run but waiting for a core, in
+    // nanoseconds; 0 when not known (a kernel without schedstats).
+    private static long RunDelayNanoseconds(int pid)
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        int length;
+        try
+        {
+            using var handle = File.OpenHandle($"/proc/{pid}/schedstat");
+            length = RandomAccess.Read(handle, buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        var text = buffer[..length];
+        var field = 0;
+        foreach (var range in text.Split((byte)' '))
+        {
+            if (++field == 2)
+            {
+                return long.TryParse(text[range], NumberStyles.None, CultureInfo.InvariantCulture, out var ns) ? ns : 0;
+            }
+        }
+
+        return 0;
     }
 
     // sysconf(_SC_CLK_TCK): the unit of /proc's CPU clocks (USER_HZ, 100 on Linux's common architectures).
@@ -210,4 +205,6 @@ internal static partial class ProcessCpuClock
 
     [LibraryImport("libc")]
     private static partial long sysconf(int name);
+
+    private readonly record struct GroupUse(long Ticks, long RunDelayNs, bool Runnable);
 }

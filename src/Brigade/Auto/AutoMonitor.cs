@@ -54,7 +54,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         // A batch planned for CPU-bound items that now sits waiting: the work turned into blocking I/O mid-run.
         // Re-plan at once rather than after whole windows; its batches may take long to finish.
-        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork)
+        // (Not for items whose CPU is in child processes they wait for synchronously: their threads wait whatever the children do.)
+        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork && !options.ReportsExternalCpu)
         {
             // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
             // a thread can be held where no counter sees it (the runtime's other stops; the kernel's memory map, locked
@@ -243,25 +244,37 @@ internal sealed class AutoMonitor<TIn, TOut>(
         pool.SetPlan(plan with { Width = wider.Width });
     }
 
-    // Whether no item has finished for twice the time the plan expected an item to take (at least two monitor ticks), under
-    // a plan for waits: the items outlast what the plan was made for. A cached plan made for shorter items of the same work
-    // (brigade run's `sleep {}` over 10 ms, then over 1 s: ×22 where 64 would have run in one wave), or items that turned to
-    // longer waits; while none finishes, no window shows it.
+    // Whether no item has finished for twice the time the plan expected a batch to take (at least two monitor ticks), under
+    // a plan for waits that was not made from this run's finished items: a cached plan made for shorter items of the same
+    // work (brigade run's `sleep {}` over 10 ms, then over 1 s: ×8–×22 where 64 would have run in one wave), or a plan from
+    // items still running whose wait so far was only a lower bound. While none finishes, no window shows it. A plan from
+    // finished items is left to its windows and limiter: there, a stall is the device's (a slow server), and widening into
+    // it would only load it more (review 15, M1). Plans from running pure waits on threads widen in WidenRunningWaits.
     private bool Overdue(long now, PlanDecision decision)
     {
         var expected = decision.Sample.TimePerItem;
-        return decision.Class is WorkloadClass.Blocking or WorkloadClass.AsyncIo && expected > TimeSpan.Zero &&
-            _time.GetElapsedTime(_progressAt, now) > TimeSpan.FromTicks(Math.Max(2 * expected.Ticks, 2 * AutoTuning.MonitorTick.Ticks));
+        var fromCache = controller.Plans.Count == 1 && controller.Plans[0].FromCache;
+        if (decision.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || expected <= TimeSpan.Zero ||
+            !(fromCache || decision.FromRunningItems) ||
+            (decision.FromRunningItems && decision.Class == WorkloadClass.Blocking && decision.Kind == LoopKind.Thread))
+        {
+            return false;
+        }
+
+        var batch = Math.Max(expected.Ticks * Math.Max(1, decision.BatchSize), decision.TargetBatch.Ticks);
+        return _time.GetElapsedTime(_progressAt, now).Ticks > Math.Max(2 * batch, 2 * AutoTuning.MonitorTick.Ticks);
     }
 
     // Re-plans overdue items from what they have waited so far (a lower bound, as for the sample's plan from running items),
-    // when that is a plan for waits too, only wider (threads blocked for commands read as asynchronous waits: they
-    // re-plan to tasks); the plan is then one from running items, widened further while none
-    // finishes (WidenRunningWaits, dedicated threads) or re-planned again when still overdue (asynchronous waits). Not while
-    // the items contend and their lock waits are not timed yet: threads queued behind a lock look like sleeping ones.
+    // when that is a plan for waits too, clearly wider (by a quarter at least), and at most four times as wide per step
+    // (threads blocked for commands read as asynchronous waits: they re-plan to tasks); the plan is then one from running
+    // items, re-planned again when still overdue. Not while the items contend and their lock waits are not timed yet:
+    // threads queued behind a lock look like sleeping ones. A declined re-plan waits for the next overdue span (no
+    // inspection every tick of a long stall).
     private bool ReplanOverdue(long now, WorkSample total, in WorkSample window, PlanDecision decision)
     {
         var plan = pool.Plan;
+        _progressAt = now;
         if (decision.HeldForLockTiming)
         {
             return false;
@@ -272,12 +285,13 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (running is not { } r || (!r.MostlyInFlight && (inspector.FirstLooksOnly ||
                 (window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks))) ||
             BatchInspector.WithLocks(running, total, stalled) is not { } measured ||
-            AutoPlanner.Decide(measured, controller.Context(note: Replanned(decision, "the items outlast the plan")) with { NotWholeJob = true, FromRunningItems = true }) is not { } wider ||
-            wider.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || wider.Width <= plan.Width)
+            AutoPlanner.Decide(measured, controller.Context(note: Replanned(decision, "the items outlast the plan")) with { NotWholeJob = true, FromRunningItems = true }) is not { } fresh ||
+            fresh.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || fresh.Width < plan.Width + Math.Max(1, plan.Width / 4))
         {
             return false;
         }
 
+        var wider = fresh.Width > 4 * plan.Width ? fresh.CappedAt(4 * plan.Width, "four times the width it outlasted at most per step") : fresh;
         AutoTrace.Write?.Invoke($"overdue: width {plan.Width} → {wider.Width}: {wider.Explanation}");
         controller.Apply(wider, revision: controller.Plans.Count, fromFinishedItems: false);
         return true;

@@ -60,10 +60,12 @@ internal sealed class AutoProbe<TIn, TOut>(
         // Every running item has waited for two ticks in a row and hardly any has finished: waiting for them to
         // finish would only waste the time auto mode exists to save (64 one-second sleeps, two at a time).
         var stillRunning = controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true };
-        if (options.ReportsExternalCpu && !waiting)
+        if (options.ReportsExternalCpu && !(waiting && inFlight > 0 && inFlight == stalled))
         {
             // Running items that do not show their children's CPU clocks waiting (not read yet, not readable, or using the
-            // CPU) say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones.
+            // CPU) say nothing yet about the CPU they cause elsewhere: wait, at the core count, for finished ones. Threads
+            // blocked in a synchronous wait for their child read as waiting whatever the child does: that is no evidence
+            // (only items in flight are read by their children's clocks, BatchInspector.ReadExternal).
             // Where only the workers' first batches have finished (kept aside as warm-up: they pay for compiling the work),
             // those: items that outlast the sample time (64 × `sleep 1`) would otherwise run a second wave at the core
             // count before any plan (3.3 s against 1.3 s on 64 threads), and a compile's milliseconds are nothing beside them.

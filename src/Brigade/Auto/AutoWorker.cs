@@ -163,6 +163,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
 
         _measuring = Measure;
 
+        // What an earlier item left tracked (ExternalCpuTime.Track not disposed) is not this batch's.
+        _account.ClearRunning();
+
         // A worker's first batch reads only the CPU clock: enough to inspect a long first item from outside (a
         // blocked thread's unexplained time is waiting either way), and it is usually a short warm-up batch.
         var readRunQueue = _measuring && tid > 0 && Volatile.Read(ref _batchSeq) > 0;

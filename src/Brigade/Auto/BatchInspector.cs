@@ -49,6 +49,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     {
         inFlight = 0;
         stalled = 0;
+        Prune(workers);
         var acc = default(WorkSample);
         var firstLooks = default(WorkSample);
         var inspected = 0;
@@ -74,7 +75,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
                 oldest = Math.Min(oldest, since);
                 if (reportsExternalCpu)
                 {
-                    ReadExternal(w, now, ref external);
+                    ReadExternal(w, ref external);
                 }
 
                 continue;
@@ -237,54 +238,85 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     }
 
     // Reads the CPU clock of what the worker's item runs outside its thread (IExternalCpuSource, a child process), at most
-    // once per AutoTuning.ExternalReadInterval, and adds its use since the first look (the child's start-up left out)
-    // once that spans AutoTuning.MinExternalSpan. A source that cannot be read makes the reading unknown.
-    private void ReadExternal(AutoWorker w, long now, ref ExternalReading reading)
+    // once per AutoTuning.ExternalReadInterval, and adds its use since the first read (the child's start-up left out) once
+    // its own time since then (wall less its wait for a core) spans AutoTuning.MinExternalSpan. A source that cannot be read
+    // (or throws) makes the reading unknown; one ready to run right now is skipped (its wait for a core is not counted yet).
+    private void ReadExternal(AutoWorker w, ref ExternalReading reading)
     {
         var account = w.Account;
-        var seq = account.RunningSeq;
         var source = account.Running;
+        var seq = account.RunningSeq;
         if (source is null)
         {
             reading.Unknown++;
             return;
         }
 
-        var known = _externalLooks.TryGetValue(w, out var look) && look.Seq == seq;
-        if (!known || time.GetElapsedTime(look.ReadAt, now) >= AutoTuning.ExternalReadInterval)
+        var at = time.GetTimestamp();
+        var known = _externalLooks.TryGetValue(w, out var look) && look.Seq == seq && ReferenceEquals(look.Source, source);
+        if (!known || time.GetElapsedTime(look.ReadAt, at) >= AutoTuning.ExternalReadInterval)
         {
             bool read;
-            TimeSpan cpu, queued;
+            ExternalCpuReading now;
             try
             {
-                read = source.TryRead(out cpu, out queued);
+                read = source.TryRead(out now);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is not (OutOfMemoryException or StackOverflowException or AccessViolationException))
             {
-                (read, cpu, queued) = (false, default, default);
+                (read, now) = (false, default);
             }
 
-            if (!read || account.RunningSeq != seq)
+            // The item moved on meanwhile (another command, or none): this reading may be of either.
+            if (!read || !ReferenceEquals(account.Running, source) || account.RunningSeq != seq)
             {
                 reading.Unknown++;
                 return;
             }
 
-            look = known ? look with { ReadAt = now, Cpu = cpu.Ticks, RunQueue = queued.Ticks } : new ExternalLook(seq, now, cpu.Ticks, queued.Ticks, now, cpu.Ticks, queued.Ticks);
+            if (now.Runnable)
+            {
+                return;
+            }
+
+            at = time.GetTimestamp();
+            look = known
+                ? look with { ReadAt = at, Cpu = now.CpuTime.Ticks, RunQueue = now.RunQueueWait.Ticks }
+                : new ExternalLook(source, seq, at, now.CpuTime.Ticks, now.RunQueueWait.Ticks, at, now.CpuTime.Ticks, now.RunQueueWait.Ticks);
             _externalLooks[w] = look;
         }
 
         // Time waiting for a core is not the child's own wait: left out, as for the workers' threads.
         var span = time.GetElapsedTime(look.FirstAt, look.ReadAt).Ticks;
         var ownSpan = span - Math.Clamp(look.RunQueue - look.FirstRunQueue, 0, span);
-        if (span < AutoTuning.MinExternalSpan.Ticks)
+        if (ownSpan < AutoTuning.MinExternalSpan.Ticks)
         {
             return;
         }
 
         reading.Read++;
-        reading.WallTicks += Math.Max(ownSpan, 1);
+        reading.WallTicks += ownSpan;
         reading.CpuTicks += Math.Max(0, look.Cpu - look.FirstCpu);
+    }
+
+    // Forgets the readings of workers no longer in the pool (a long run's workers come and go).
+    private void Prune(List<AutoWorker> workers)
+    {
+        if (_externalLooks.Count <= workers.Count && _lastLook.Count <= workers.Count)
+        {
+            return;
+        }
+
+        var live = new HashSet<AutoWorker>(workers);
+        foreach (var w in _externalLooks.Keys.Where(k => !live.Contains(k)).ToList())
+        {
+            _externalLooks.Remove(w);
+        }
+
+        foreach (var w in _lastLook.Keys.Where(k => !live.Contains(k)).ToList())
+        {
+            _lastLook.Remove(w);
+        }
     }
 
     private ThreadSchedStat? Reader(int tid)
@@ -326,7 +358,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     }
 
     // A worker's current external source at its first and latest reading (CPU and run-queue wait in ticks).
-    private readonly record struct ExternalLook(long Seq, long FirstAt, long FirstCpu, long FirstRunQueue, long ReadAt, long Cpu, long RunQueue);
+    private readonly record struct ExternalLook(IExternalCpuSource Source, long Seq, long FirstAt, long FirstCpu, long FirstRunQueue, long ReadAt, long Cpu, long RunQueue);
 
     // The external sources read in one Inspect: how many gave a reading over a long enough span, how many could not be read.
     private struct ExternalReading

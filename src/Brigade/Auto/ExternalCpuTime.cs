@@ -36,24 +36,28 @@ public static class ExternalCpuTime
     /// <summary>
     /// Lets auto mode read, while the current item still runs, the CPU time <paramref name="source"/> has used so far (a
     /// child process the item waits for), so that a long command is recognised as waiting or computing before it
-    /// finishes. Call <see cref="EndRunning"/> with the same source when it is over, then <see cref="Add"/> its final figure.
+    /// finishes. Dispose the scope when it is over (a <c>using</c> statement), then <see cref="Add"/> its final figure.
     /// </summary>
     /// <param name="source">What uses CPU time on behalf of the item; read by auto mode's controller, from another thread.</param>
-    /// <remarks>An item has one running source at a time: a second call replaces the first. Calls outside an auto-mode run do nothing.</remarks>
+    /// <returns>A scope that stops the reading when disposed.</returns>
+    /// <remarks>An item has one running source at a time: a second scope replaces the first. Auto mode also forgets the
+    /// source when the worker starts its next batch. Calls outside an auto-mode run do nothing.</remarks>
+    /// <example>
+    /// <code>
+    /// using (ExternalCpuTime.Track(child))   // child : IExternalCpuSource, reads /proc/PID/stat
+    /// {
+    ///     await child.WaitForExitAsync(ct);
+    /// }
+    /// ExternalCpuTime.Add(child.TotalCpuTime);
+    /// </code>
+    /// </example>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    public static void BeginRunning(IExternalCpuSource source)
+    public static ExternalCpuScope Track(IExternalCpuSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        Current.Value?.SetRunning(source);
-    }
-
-    /// <summary>Ends what <see cref="BeginRunning"/> began: auto mode no longer reads <paramref name="source"/>.</summary>
-    /// <param name="source">The source given to <see cref="BeginRunning"/>; another one is left as it is.</param>
-    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
-    public static void EndRunning(IExternalCpuSource source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        Current.Value?.ClearRunning(source);
+        var account = Current.Value;
+        account?.SetRunning(source);
+        return new ExternalCpuScope(account, source);
     }
 
     internal static void Attach(CpuAccount account) => Current.Value = account;
@@ -70,7 +74,8 @@ public static class ExternalCpuTime
         /// <summary>Gets what the worker's current item has running outside its thread, if it said so.</summary>
         public IExternalCpuSource? Running => Volatile.Read(ref _running);
 
-        /// <summary>Gets a number that changes with every <see cref="SetRunning"/>: a reader tells one command from the next.</summary>
+        /// <summary>Gets a number that changes with every <see cref="SetRunning"/>: with the source's identity, a reader
+        /// tells one command from the next even where one source object is used again.</summary>
         public long RunningSeq => Volatile.Read(ref _runningSeq);
 
         public void Add(long ticks) => Interlocked.Add(ref _ticks, ticks);
@@ -79,6 +84,15 @@ public static class ExternalCpuTime
         {
             Interlocked.Increment(ref _runningSeq);
             Volatile.Write(ref _running, source);
+        }
+
+        /// <summary>Forgets any running source (a new batch starts: what an earlier item left behind is stale).</summary>
+        public void ClearRunning()
+        {
+            if (Volatile.Read(ref _running) is not null)
+            {
+                Volatile.Write(ref _running, null);
+            }
         }
 
         public void ClearRunning(IExternalCpuSource source) => Interlocked.CompareExchange(ref _running, null, source);

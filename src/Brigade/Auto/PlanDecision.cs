@@ -30,7 +30,12 @@ internal sealed record PlanDecision(
 
     /// <summary>Returns the decision held at <paramref name="cap"/> workers until the items' lock waits are timed: the line's
     /// head names the width the plan runs, the one wanted stays in its reason.</summary>
-    public PlanDecision HeldAt(int cap)
+    public PlanDecision HeldAt(int cap) =>
+        CappedAt(cap, "until the items' lock waits are timed (they contended)") with { HeldForLockTiming = true };
+
+    /// <summary>Returns the decision at <paramref name="cap"/> workers, saying why (the line's head names the width the plan
+    /// runs; the one wanted stays in its reason).</summary>
+    public PlanDecision CappedAt(int cap, string why)
     {
         var line = Explanation;
         var head = $" ×{Width}, ";
@@ -42,9 +47,8 @@ internal sealed record PlanDecision(
 
         return this with
         {
-            HeldForLockTiming = true,
             Width = cap,
-            Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(Width)}, until the items' lock waits are timed (they contended)",
+            Explanation = line + $"; {AutoFormat.Count(cap)}, not {AutoFormat.Count(Width)}, {why}",
         };
     }
 

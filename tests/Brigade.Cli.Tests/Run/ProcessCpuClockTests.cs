@@ -1,33 +1,34 @@
 using System.Diagnostics;
+using Brigade.Auto;
 using Brigade.Cli.Run;
 
 namespace Brigade.Cli.Tests.Run;
 
-/// <summary>A running command's CPU clock from /proc: of its process, and of its whole process group (a shell's children).</summary>
+/// <summary>A running command's use from /proc, summed over its process group (a shell's or a script's children).</summary>
 public sealed class ProcessCpuClockTests
 {
     [Fact(Timeout = 60_000)]
-    public async Task OfGroup_CountsTheShellsChildren_OfProcessOnlyItself()
+    public async Task TryReadGroup_CountsTheShellsChildren_AndSaysTheyAreRunnable()
     {
         if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/setsid"))
         {
             return;
         }
 
-        // setsid runs the shell as the leader of a group of its own; the shell starts a spinning child in that group and waits.
+        // setsid runs the shell as the leader of a group of its own; the shell starts a spinning child in that group and
+        // waits for it (its own clock stays near zero: only the group's shows the child).
         using var shell = Process.Start(new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { "/bin/sh", "-c", "sh -c 'while :; do :; done' & wait" } })!;
         try
         {
             var deadline = Stopwatch.StartNew();
-            var group = TimeSpan.Zero;
-            while (deadline.Elapsed < TimeSpan.FromSeconds(20) && !(ProcessCpuClock.TryReadGroup(shell.Id, out group, out _) && group >= TimeSpan.FromMilliseconds(200)))
+            var reading = default(ExternalCpuReading);
+            while (deadline.Elapsed < TimeSpan.FromSeconds(20) && !(ProcessCpuClock.TryReadGroup(shell.Id, out reading) && reading.CpuTime >= TimeSpan.FromMilliseconds(200)))
             {
                 await Task.Delay(50);
             }
 
-            Assert.True(group >= TimeSpan.FromMilliseconds(200), $"group {group}");
-            Assert.True(ProcessCpuClock.TryReadProcess(shell.Id, out var own, out _));
-            Assert.True(own < TimeSpan.FromMilliseconds(100), $"the waiting shell itself: {own}");
+            Assert.True(reading.CpuTime >= TimeSpan.FromMilliseconds(200), $"group {reading}");
+            Assert.True(reading.Runnable, $"a spinning child is running or ready to run: {reading}");
         }
         finally
         {
@@ -36,10 +37,33 @@ public sealed class ProcessCpuClockTests
         }
     }
 
-    [Fact]
-    public void OfProcess_OfNoProcess_IsUnknown()
+    [Fact(Timeout = 60_000)]
+    public async Task TryReadGroup_OfASleepingGroup_UsesNoCpu_AndIsNotRunnable()
     {
-        Assert.False(ProcessCpuClock.TryReadProcess(int.MaxValue, out _, out _));
-        Assert.False(ProcessCpuClock.TryReadGroup(int.MaxValue, out _, out _));
+        if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/setsid"))
+        {
+            return;
+        }
+
+        using var sleeper = Process.Start(new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { "/bin/sh", "-c", "sleep 30 & wait" } })!;
+        try
+        {
+            await Task.Delay(300);
+            Assert.True(ProcessCpuClock.TryReadGroup(sleeper.Id, out var reading));
+            Assert.True(reading.CpuTime < TimeSpan.FromMilliseconds(100), reading.ToString());
+            Assert.False(reading.Runnable, reading.ToString());
+        }
+        finally
+        {
+            _ = ExecNative.kill(-sleeper.Id, ExecNative.SigKill);
+            await sleeper.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public void TryReadGroup_OfNoProcess_IsUnknown()
+    {
+        Assert.False(ProcessCpuClock.TryReadGroup(int.MaxValue, out _));
+        Assert.False(ProcessCpuClock.TryReadGroup(0, out _));
     }
 }

@@ -63,15 +63,16 @@ public sealed class AutoColdWaitTests
     [Fact]
     public async Task ItemsWhoseChildrenAreReadWhileTheyWait_AllOverlapInTheFirstWave()
     {
-        // The same work, each item saying what it waits for (ExternalCpuTime.BeginRunning: a child that uses no CPU). The
+        // The same work, each item saying what it waits for (ExternalCpuTime.Track: a child that uses no CPU). The
         // sample reads the children's clocks while they run and widens before any finishes: one wave of 1 s; without
         // that reading, two (2 s and more, the test above).
         var result = await Runner.MapAsync(Enumerable.Range(0, 16).ToArray(), async (i, ct) =>
         {
-            var child = new FixedCpuSource(() => TimeSpan.Zero);
-            ExternalCpuTime.BeginRunning(child);
-            await Task.Delay(1_000, ct);
-            ExternalCpuTime.EndRunning(child);
+            using (ExternalCpuTime.Track(new FixedCpuSource(() => TimeSpan.Zero)))
+            {
+                await Task.Delay(1_000, ct);
+            }
+
             return i;
         }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -85,9 +86,10 @@ public sealed class AutoColdWaitTests
     [InlineData(0.1, 0.9)]
     public async Task ItemsWhoseChildrenComputeWhileTheyRun_AreNotWidenedPastTheCores(double cpuShare, double runQueueShare)
     {
-        // Children that use a core all the time they run (their clock keeps pace with the wall clock), or all the time they
-        // get one on a busy machine (10% of it, 90% waiting for a core): read while running, they must not look like
-        // waits; the sample stays at the core count until items finish (then their figures from wait4 plan the rest).
+        // Children that use a core all the time they run (their clock, in /proc's 10 ms steps, keeps pace with the wall
+        // clock), or all the time they get one on a busy machine (10% of it, 90% waiting for a core): read while running,
+        // they must not look like waits; the sample stays at the core count until items finish (then their figures from
+        // wait4 plan the rest).
         var cores = Environment.ProcessorCount;
         var running = 0;
         var finished = 0;
@@ -101,10 +103,12 @@ public sealed class AutoColdWaitTests
             }
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var child = new FixedCpuSource(() => System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare, () => System.Diagnostics.Stopwatch.GetElapsedTime(started) * runQueueShare);
-            ExternalCpuTime.BeginRunning(child);
-            await Task.Delay(300, ct);
-            ExternalCpuTime.EndRunning(child);
+            var child = new FixedCpuSource(() => Steps(System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare), () => System.Diagnostics.Stopwatch.GetElapsedTime(started) * runQueueShare);
+            using (ExternalCpuTime.Track(child))
+            {
+                await Task.Delay(300, ct);
+            }
+
             ExternalCpuTime.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare);
             Interlocked.Increment(ref finished);
             Interlocked.Decrement(ref running);
@@ -116,11 +120,78 @@ public sealed class AutoColdWaitTests
     }
 
     [Fact]
-    public void BeginRunning_WithoutASource_Throws()
+    public async Task SynchronousItemsWhoseChildrenCompute_AreNotWidenedPastTheCores()
     {
-        Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.BeginRunning(null!));
-        Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.EndRunning(null!));
+        // Synchronous work that waits for its child on its own thread (Process.WaitForExit, then ExternalCpuTime.Add): the
+        // blocked thread reads as waiting whatever the child does, so it is no evidence; the sample waits at the core count
+        // for finished items (review 15, M3).
+        var cores = Environment.ProcessorCount;
+        var running = 0;
+        var finished = 0;
+        var peak = 0;
+        var result = await Runner.MapAsync(Enumerable.Range(0, 4 * cores).ToArray(), i =>
+        {
+            var now = Interlocked.Increment(ref running);
+            if (Volatile.Read(ref finished) == 0)
+            {
+                InterlockedMax(ref peak, now);
+            }
+
+            Thread.Sleep(300);
+            ExternalCpuTime.Add(TimeSpan.FromMilliseconds(300));
+            Interlocked.Increment(ref finished);
+            Interlocked.Decrement(ref running);
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
+        Assert.True(peak <= cores, $"{peak} at once on {cores} cores before any finished; {result.Report.Plan}");
     }
+
+    [Fact]
+    public async Task ASourceThatThrows_CountsAsUnreadable_AndTheRunGoesOn()
+    {
+        var result = await Runner.MapAsync(Enumerable.Range(0, 8).ToArray(), async (i, ct) =>
+        {
+            using (ExternalCpuTime.Track(new FixedCpuSource(() => throw new FormatException("a telemetry bug"))))
+            {
+                await Task.Delay(200, ct);
+            }
+
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Enumerable.Range(0, 8), result.Values);
+        Assert.Equal(0, result.Report.Failed);
+    }
+
+    [Fact]
+    public async Task APlanFromFinishedItems_WhoseItemsSlowDown_IsLeftToItsLimiter()
+    {
+        // Asynchronous waits that slow down mid-run (a server that stalls: 5 ms, then 150 ms): the plan came from this run's
+        // own finished items, so a stretch with none finishing is the device's, not a plan made for other items; widening
+        // into it from the running items (with their zero CPU, to the ceiling) would only load the server more (review 15, M1).
+        var result = await Runner.MapAsync(Enumerable.Range(0, 400).ToArray(), async (i, ct) =>
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(0.5))
+            {
+                Thread.SpinWait(100);
+            }
+
+            await Task.Delay(i < 200 ? 5 : 150, ct);
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false }) }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(Enumerable.Range(0, 400), result.Values);
+        Assert.DoesNotContain(result.Report.Plans, p => p.Explanation.Contains("outlast", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Track_WithoutASource_Throws() => Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.Track(null!));
+
+    // /proc counts CPU time in 10 ms steps.
+    private static TimeSpan Steps(TimeSpan cpu) => TimeSpan.FromMilliseconds(Math.Floor(cpu.TotalMilliseconds / 10) * 10);
 
     private static void InterlockedMax(ref int target, int value)
     {
@@ -133,10 +204,9 @@ public sealed class AutoColdWaitTests
 
     private sealed class FixedCpuSource(Func<TimeSpan> cpu, Func<TimeSpan>? runQueue = null) : IExternalCpuSource
     {
-        public bool TryRead(out TimeSpan cpuTime, out TimeSpan runQueueWait)
+        public bool TryRead(out ExternalCpuReading reading)
         {
-            cpuTime = cpu();
-            runQueueWait = runQueue?.Invoke() ?? TimeSpan.Zero;
+            reading = new ExternalCpuReading(cpu(), runQueue?.Invoke() ?? TimeSpan.Zero, Runnable: false);
             return true;
         }
     }
