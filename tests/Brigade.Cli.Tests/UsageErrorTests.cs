@@ -79,7 +79,7 @@ public sealed class UsageErrorTests
         var (code, stdout, _) = await CliRunner.RunAsync("demo", "--list");
 
         Assert.Equal(0, code);
-        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks", "auto-mode" })
+        foreach (var id in new[] { "sleeping-task", "blocking-io", "cpu-bound", "tiny-tasks", "auto-mode", "commands" })
         {
             Assert.Contains(id, stdout, StringComparison.Ordinal);
         }

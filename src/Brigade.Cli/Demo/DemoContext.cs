@@ -49,7 +49,8 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
     /// <param name="report">The run's report.</param>
     /// <param name="sequentialWall">The scene's sequential wall time, for a measured speedup; null to use the run's own estimate.</param>
     /// <param name="efficiencyWidth">The width efficiency is relative to; defaults to the run's workers.</param>
-    public RunRecord Record(RunReport report, TimeSpan? sequentialWall = null, int? efficiencyWidth = null)
+    /// <param name="label">The run's label in the demo, instead of its report's (a <c>brigade run</c> job names its command).</param>
+    public RunRecord Record(RunReport report, TimeSpan? sequentialWall = null, int? efficiencyWidth = null, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         lock (_gate)
@@ -62,7 +63,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
         return new RunRecord
         {
             Engine = report.Engine,
-            Label = report.Label ?? report.Engine,
+            Label = label ?? report.Label ?? report.Engine,
             Workers = report.DegreeOfParallelism,
             Items = report.Items,
             WallSeconds = Round(report.WallTime.TotalSeconds),

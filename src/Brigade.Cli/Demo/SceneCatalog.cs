@@ -13,6 +13,7 @@ internal static class SceneCatalog
         new TinyTasksScene(),
         new CrashContainmentScene(),
         new AutoModeScene(),
+        new CommandsScene(),
         new DeadlockScene(),
         new LockOrderScene(),
         new StarvationScene(),

@@ -18,7 +18,8 @@ internal sealed class EngineRegistry
     [
         new("auto", "measure and choose", Engine.Auto.Capabilities, static (request, _) =>
             ValueTask.FromResult(request.ForCommands
-                // Commands burn their CPU in child processes: auto mode learns it from ExternalCpuTime as each finishes.
+                // Commands burn their CPU in child processes: auto mode reads their clocks while they run and learns the exact
+                // figure from ExternalCpuTime as each finishes.
                 // Waiting commands widen it, up to what this machine can run at once (not auto mode's 1,024 in flight).
                 ? Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, MaxConcurrency = EngineResources.CommandLimit() })
                 : Engine.Auto)),

@@ -45,6 +45,9 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
 
     public TimeSpan? CpuTime { get; set; }
 
+    /// <summary>Gets or sets the first process's time waiting for a core, read as it was reaped (zero when unknown).</summary>
+    public TimeSpan RunQueueWait { get; set; }
+
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Set with Completion, for a thread that blocks for the command (WaitDone). No spinning: a command takes a

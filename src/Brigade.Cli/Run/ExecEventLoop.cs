@@ -250,6 +250,8 @@ internal static unsafe class ExecEventLoop
         var rusage = stackalloc byte[ExecNative.RusageSize];
         lock (child.ReapGate)
         {
+            // The exited process's wait for a core (its main thread's), read while it is a zombie: rusage does not have it.
+            var runDelay = ProcessCpuClock.RunDelayNanoseconds(child.Pid);
             int status;
             var reaped = ExecNative.wait4(child.Pid, &status, ExecNative.WNohang, rusage);
             if (reaped == 0)
@@ -266,6 +268,7 @@ internal static unsafe class ExecEventLoop
                 var user = TimeSpan.FromSeconds(Unsafe.ReadUnaligned<long>(rusage)) + TimeSpan.FromMicroseconds(Unsafe.ReadUnaligned<long>(rusage + 8));
                 var system = TimeSpan.FromSeconds(Unsafe.ReadUnaligned<long>(rusage + 16)) + TimeSpan.FromMicroseconds(Unsafe.ReadUnaligned<long>(rusage + 24));
                 child.CpuTime = user + system;
+                child.RunQueueWait = TimeSpan.FromTicks(runDelay / 100);
             }
             else
             {

@@ -30,13 +30,20 @@ internal static class ExecRunner
 
     private static long _nextId;
 
-    /// <summary>Runs the command; returns its stdout and the CPU time its processes used, when known.</summary>
+    /// <summary>Runs the command; returns its stdout, the CPU time its processes used when known, and its first process's
+    /// time waiting for a core (zero when unknown).</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
-    public static Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
-        ExecSpawner.IsAvailable
-            ? ExecSpawner.RunAsync(command, timeout, cancellationToken)
-            : RunThroughProcessAsync(command, timeout, cancellationToken);
+    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (ExecSpawner.IsAvailable)
+        {
+            return await ExecSpawner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (output, cpu) = await RunThroughProcessAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        return (output, cpu, TimeSpan.Zero);
+    }
 
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>

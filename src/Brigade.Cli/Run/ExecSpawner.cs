@@ -46,10 +46,11 @@ internal static class ExecSpawner
     /// <summary>Gets whether commands can start this way here (Linux, not pid 1, SIGCHLD not ignored, pidfds and epoll present).</summary>
     public static bool IsAvailable => Available.Value;
 
-    /// <summary>Runs the command; returns its stdout and the CPU time it used (its process and the children it waited for).</summary>
+    /// <summary>Runs the command; returns its stdout, the CPU time it used (its process and the children it waited for) and
+    /// its first process's time waiting for a core.</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var direct = ExecCommandLine.TrySplit(command);
@@ -114,7 +115,7 @@ internal static class ExecSpawner
             await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), cancellationToken).ConfigureAwait(false);
         }
 
-        return (output, child.CpuTime);
+        return (output, child.CpuTime, child.RunQueueWait);
     }
 
     /// <summary>Starts a helper process (not in a session of its own) with descriptors mapped as given; returns its pid, or -1.</summary>

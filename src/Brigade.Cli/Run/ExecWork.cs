@@ -28,12 +28,13 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             try
             {
                 var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Value, slot) : (string)entry.Value;
-                var (output, cpu) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+                var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
 
-                // The command's CPU time is what tells auto mode a CPU-bound command from one that waits.
+                // The command's CPU time is what tells auto mode a CPU-bound command from one that waits; its time waiting
+                // for a core is not a wait of its own (a busy machine would make a computing command look half idle).
                 if (cpu is { } used)
                 {
-                    ExternalCpuTime.Add(used);
+                    ExternalCpuTime.Add(used, queued);
                 }
 
                 onCompleted(entry, output, null);

@@ -156,10 +156,16 @@ internal static partial class ProcessCpuClock
         return field > 17 && pgid != 0;
     }
 
-    // /proc/PID/schedstat's second field: the process's (its main thread's) time ready to run but waiting for a core, in
-    // nanoseconds; 0 when not known (a kernel without schedstats).
-    private static long RunDelayNanoseconds(int pid)
+    /// <summary>Reads <c>/proc/PID/schedstat</c>'s second field: the process's (its main thread's) time ready to run but
+    /// waiting for a core, in nanoseconds; 0 when not known (a kernel without schedstats, not Linux). Readable until the
+    /// process is reaped.</summary>
+    public static long RunDelayNanoseconds(int pid)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
         Span<byte> buffer = stackalloc byte[128];
         int length;
         try

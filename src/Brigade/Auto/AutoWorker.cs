@@ -40,12 +40,14 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     private int _gc0;
     private long _rq0;
     private long _ext0;
+    private long _extRq0;
     private long _t1;
     private long _cpu1;
     private long _alloc1;
     private long _pause1;
     private long _rq1;
     private long _ext1;
+    private long _extRq1;
     private long _jit0 = -1;
     private long _jit1 = -1;
     private long _processJit0 = -1;
@@ -186,6 +188,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         _pause0 = GC.GetTotalPauseDuration().Ticks;
         _gc0 = GC.CollectionCount(0);
         _ext0 = _account.Ticks;
+        _extRq0 = _account.RunQueueTicks;
 
         _jit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
         _processJit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: false).Ticks : -1;
@@ -213,6 +216,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _ext1 = _account.Ticks;
+        _extRq1 = _account.RunQueueTicks;
 
         // The run-queue reading comes last: a system call's return is where a preempted thread stops, and a wait
         // that starts there must fall outside both intervals (it would otherwise count as wall time but not as
@@ -259,7 +263,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         if (pending)
         {
             var syncCpu = _cpu0 >= 0 && _cpuAtReturn >= 0 ? _cpuAtReturn - _cpu0 : 0;
-            sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external };
+            sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external, PendingRunQueueTicks = Math.Max(0, _extRq1 - _extRq0) };
         }
         else
         {

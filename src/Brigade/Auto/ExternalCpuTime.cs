@@ -33,10 +33,34 @@ public static class ExternalCpuTime
         }
     }
 
+    /// <summary>Adds CPU time used on behalf of the current item outside its thread, and the time that work waited for a
+    /// core (a busy machine): the wait is not the item's own, so a computing child on a busy machine is not taken for one
+    /// that waits (its CPU time against its time in flight would be).</summary>
+    /// <param name="cpuTime">The CPU time; negative values are ignored.</param>
+    /// <param name="runQueueWait">The time spent ready to run but waiting for a core (on Linux, <c>/proc/PID/schedstat</c>'s
+    /// second field); negative values are ignored.</param>
+    public static void Add(TimeSpan cpuTime, TimeSpan runQueueWait)
+    {
+        if (Current.Value is not { } account)
+        {
+            return;
+        }
+
+        if (cpuTime > TimeSpan.Zero)
+        {
+            account.Add(cpuTime.Ticks);
+        }
+
+        if (runQueueWait > TimeSpan.Zero)
+        {
+            account.AddRunQueue(runQueueWait.Ticks);
+        }
+    }
+
     /// <summary>
     /// Lets auto mode read, while the current item still runs, the CPU time <paramref name="source"/> has used so far (a
     /// child process the item waits for), so that a long command is recognised as waiting or computing before it
-    /// finishes. Dispose the scope when it is over (a <c>using</c> statement), then <see cref="Add"/> its final figure.
+    /// finishes. Dispose the scope when it is over (a <c>using</c> statement), then <see cref="Add(TimeSpan, TimeSpan)"/> its final figure.
     /// </summary>
     /// <param name="source">What uses CPU time on behalf of the item; read by auto mode's controller, from another thread.</param>
     /// <returns>A scope that stops the reading when disposed.</returns>
@@ -66,6 +90,7 @@ public static class ExternalCpuTime
     internal sealed class CpuAccount
     {
         private long _ticks;
+        private long _runQueueTicks;
         private IExternalCpuSource? _running;
         private long _runningSeq;
 
@@ -79,6 +104,11 @@ public static class ExternalCpuTime
         public long RunningSeq => Volatile.Read(ref _runningSeq);
 
         public void Add(long ticks) => Interlocked.Add(ref _ticks, ticks);
+
+        /// <summary>Gets the external work's reported time waiting for a core, in ticks.</summary>
+        public long RunQueueTicks => Volatile.Read(ref _runQueueTicks);
+
+        public void AddRunQueue(long ticks) => Interlocked.Add(ref _runQueueTicks, ticks);
 
         public void SetRunning(IExternalCpuSource source)
         {

@@ -78,6 +78,10 @@ internal readonly record struct WorkSample
     /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time.</summary>
     public long PendingCpuTicks { get; init; }
 
+    /// <summary>Gets the time the items in flight's external work (a child process) waited for a core, as reported with
+    /// <see cref="ExternalCpuTime.Add(TimeSpan, TimeSpan)"/>: not a wait of the items' own, left out of their CPU ratio.</summary>
+    public long PendingRunQueueTicks { get; init; }
+
     /// <summary>Gets how many times a thread of the process found a plain <c>lock</c> (a <see cref="Monitor"/>) taken while
     /// these items ran (<see cref="Monitor.LockContentionCount"/>, process-wide).</summary>
     public long LockContentions { get; init; }
@@ -138,7 +142,8 @@ internal readonly record struct WorkSample
         {
             if (MostlyInFlight)
             {
-                return PendingWallTicks > 0 ? Math.Clamp((double)PendingCpuTicks / PendingWallTicks, 0, 1) : 0;
+                var own = Math.Max(PendingWallTicks - PendingRunQueueTicks, PendingCpuTicks);
+                return own > 0 ? Math.Clamp((double)PendingCpuTicks / own, 0, 1) : 0;
             }
 
             var active = CpuTicks + WaitTicks;
@@ -198,6 +203,7 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems + b.PendingItems,
         PendingWallTicks = a.PendingWallTicks + b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
+        PendingRunQueueTicks = a.PendingRunQueueTicks + b.PendingRunQueueTicks,
         JitTicks = a.JitTicks + b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks + b.CompilingWallTicks,
         LockContentions = a.LockContentions + b.LockContentions,
@@ -225,6 +231,7 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems - b.PendingItems,
         PendingWallTicks = a.PendingWallTicks - b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
+        PendingRunQueueTicks = a.PendingRunQueueTicks - b.PendingRunQueueTicks,
         JitTicks = a.JitTicks - b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks - b.CompilingWallTicks,
         LockContentions = a.LockContentions - b.LockContentions,

@@ -63,13 +63,13 @@ public sealed class ExecSpawnTests
         }
 
         // pid, process group and session of the command itself: one process, leading both.
-        var (output, _) = await ExecRunner.RunAsync("cut -d ' ' -f 1,4,5,6 /proc/self/stat", null, CancellationToken.None);
+        var (output, _, _) = await ExecRunner.RunAsync("cut -d ' ' -f 1,4,5,6 /proc/self/stat", null, CancellationToken.None);
         var fields = System.Text.Encoding.UTF8.GetString(output).Trim().Split(' ').Select(f => int.Parse(f, CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal(fields[0], fields[2]);
         Assert.Equal(fields[0], fields[3]);
         Assert.Equal(Environment.ProcessId, fields[1]); // started by brigade itself: no shell, no setsid in between
 
-        var (status, _) = await ExecRunner.RunAsync("grep SigIgn /proc/self/status", null, CancellationToken.None);
+        var (status, _, _) = await ExecRunner.RunAsync("grep SigIgn /proc/self/status", null, CancellationToken.None);
         var ignored = ulong.Parse(System.Text.Encoding.UTF8.GetString(status).Split(':')[1].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         Assert.True((ignored & (1UL << 12)) == 0, $"SIGPIPE is ignored in the command (SigIgn {ignored:x})");
     }
@@ -84,7 +84,7 @@ public sealed class ExecSpawnTests
             return;
         }
 
-        var (output, cpu) = await ExecRunner.RunAsync(command, null, CancellationToken.None);
+        var (output, cpu, _) = await ExecRunner.RunAsync(command, null, CancellationToken.None);
         Assert.NotEmpty(output);
         Assert.NotNull(cpu);
         Assert.True(cpu > TimeSpan.FromMilliseconds(50), $"CPU time {cpu}");
@@ -112,7 +112,7 @@ public sealed class ExecSpawnTests
         await File.WriteAllTextAsync(script, "echo from-script\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        var (output, _) = await ExecRunner.RunAsync(script, null, CancellationToken.None);
+        var (output, _, _) = await ExecRunner.RunAsync(script, null, CancellationToken.None);
         Assert.Equal("from-script\n", System.Text.Encoding.UTF8.GetString(output));
     }
 

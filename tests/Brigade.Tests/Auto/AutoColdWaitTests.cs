@@ -188,6 +188,21 @@ public sealed class AutoColdWaitTests
     }
 
     [Fact]
+    public async Task ChildrenSlowedByABusyMachine_ReportedThroughAdd_PlanAtTheCoreCount()
+    {
+        // Items in flight whose children computed 10% of the time and waited for a core 90%: CPU-bound, not asynchronous waits.
+        var result = await Runner.MapAsync(Enumerable.Range(0, 32).ToArray(), async (i, ct) =>
+        {
+            await Task.Delay(100, ct);
+            ExternalCpuTime.Add(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(90));
+            return i;
+        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(Enumerable.Range(0, 32), result.Values);
+        Assert.Equal(WorkloadClass.CpuBound, result.Report.Plans[0].Class);
+    }
+
+    [Fact]
     public void Track_WithoutASource_Throws() => Assert.Throws<ArgumentNullException>(() => ExternalCpuTime.Track(null!));
 
     // /proc counts CPU time in 10 ms steps.

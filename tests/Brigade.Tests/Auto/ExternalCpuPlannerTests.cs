@@ -30,6 +30,19 @@ public sealed class ExternalCpuPlannerTests
     }
 
     [Fact]
+    public void ChildrenSlowedByABusyMachine_WithTheirWaitForACoreReported_AreCpuBound()
+    {
+        // The same 80 ms of CPU over 160 ms in flight, with the 80 ms the children waited for a core reported
+        // (ExternalCpuTime.Add(cpu, runQueueWait)): their own time was all computing.
+        var sample = WorkSample.InFlightPerItem(8, Ms(160), Ms(80)) with { PendingRunQueueTicks = 8 * Ms(80).Ticks };
+        var decision = AutoPlanner.Decide(sample, Context(External))!;
+
+        Assert.Equal(1.0, sample.CpuRatio, 3);
+        Assert.Equal(WorkloadClass.CpuBound, decision.Class);
+        Assert.Equal(2, decision.Width);
+    }
+
+    [Fact]
     public void ChildrenSlowedByABusyMachine_ReadAsMixed_AndWidenOnlyAFewTimesTheCores()
     {
         // 80 ms of CPU over 160 ms in flight: on a busy machine a CPU-bound child looks half idle.
