@@ -14,21 +14,20 @@ public sealed class CommandsSceneTests
         using var document = JsonDocument.Parse(stdout);
         var scene = Assert.Single(document.RootElement.GetProperty("scenes").EnumerateArray());
         Assert.Equal("commands", scene.GetProperty("id").GetString());
-        if (!OperatingSystem.IsLinux())
+        if (scene.GetProperty("conclusion").GetString()!.StartsWith("Skipped", StringComparison.Ordinal))
         {
-            Assert.StartsWith("Skipped", scene.GetProperty("conclusion").GetString(), StringComparison.Ordinal);
+            Assert.False(OperatingSystem.IsLinux() && Brigade.Cli.Run.ExecSpawner.IsAvailable, "skipped where commands' clocks can be read");
             return;
         }
 
         var runs = scene.GetProperty("runs").EnumerateArray().ToDictionary(r => r.GetProperty("label").GetString()!);
         Assert.Equal(["auto, 16 × sleep 0.5", "threads ×16, 16 × sleep 0.5", $"auto, {4 * Environment.ProcessorCount} × awk loop"], runs.Keys);
 
-        // The sleeps end up all running at once; the awk loops run too. (How fast depends on the machine's load, which the
+        // Both runs complete (no failed command). (How fast depends on the machine's load, which the
         // test host's other tests drive: the one-wave behaviour itself is RunAutoTests.Run_Auto_LongSleepingCommands_OverlapInOneWave.)
         var sleeps = runs["auto, 16 × sleep 0.5"];
         Assert.Equal(16, sleeps.GetProperty("items").GetInt64());
         Assert.Equal(0, sleeps.GetProperty("failed").GetInt64());
-        Assert.True(sleeps.GetProperty("workers").GetInt32() >= 16, sleeps.ToString());
 
         var computing = runs[$"auto, {4 * Environment.ProcessorCount} × awk loop"];
         Assert.Equal(4 * Environment.ProcessorCount, computing.GetProperty("items").GetInt64());

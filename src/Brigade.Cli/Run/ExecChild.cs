@@ -74,7 +74,7 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
         {
             if (Reaped)
             {
-                reading = new ExternalCpuReading(CpuTime ?? TimeSpan.Zero, TimeSpan.Zero, Runnable: false);
+                reading = new ExternalCpuReading(CpuTime ?? TimeSpan.Zero, RunQueueWait, Runnable: false);
                 return CpuTime is not null;
             }
 

@@ -173,8 +173,9 @@ internal static partial class ProcessCpuClock
             using var handle = File.OpenHandle($"/proc/{pid}/schedstat");
             length = RandomAccess.Read(handle, buffer, 0);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Gone, or /proc not readable here: not known. (Also called on the event loop's thread, which must not fail.)
             return 0;
         }
 

@@ -144,6 +144,7 @@ internal sealed class AutoRun<TIn, TOut>
             InFlight = sample.MostlyInFlight,
             TimePerItemNs = sample.TimePerItem.TotalNanoseconds,
             CpuPerItemNs = sample.CpuTimePerItem.TotalNanoseconds,
+            RunQueuePerItemNs = sample.MostlyInFlight ? 100.0 * sample.PendingRunQueueTicks / Math.Max(1, sample.PendingItems) : 0,
             AllocatedBytesPerItem = Math.Round(sample.AllocatedBytesPerItem, 1),
             MeasuredItems = sample.TotalItems,
             Engine = decision.Engine,

@@ -263,6 +263,11 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         if (pending)
         {
             var syncCpu = _cpu0 >= 0 && _cpuAtReturn >= 0 ? _cpuAtReturn - _cpu0 : 0;
+
+            // A batch in flight is measured by its synchronous part's CPU clock (read for asynchronous work whatever
+            // Measure says); the run-queue and compile readings a measured batch adds go unused. Its time in flight is no
+            // reason to measure the next one (20,000 × Task.Delay(10 ms): every batch "long", a /proc read each).
+            LastBatchTicks = syncCpu;
             sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external, PendingRunQueueTicks = Math.Max(0, _extRq1 - _extRq0) };
         }
         else
@@ -295,7 +300,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
                     MeasuredBatches = 1,
                     MeasuredWallTicks = wall,
                     CpuTicks = Math.Max(0, _cpu1 - _cpu0 - jit) + external,
-                    RunQueueTicks = _rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0,
+                    // The thread's own wait for a core, and that of the external work it waited for (a child computing on a
+                    // busy machine while the thread was blocked for it): neither is a wait of the item's own.
+                    RunQueueTicks = (_rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0) + Math.Max(0, _extRq1 - _extRq0),
                     GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
                 };
             }

@@ -19,6 +19,10 @@ internal sealed class PlanCacheEntry
     /// <summary>CPU time per item, in nanoseconds.</summary>
     public double CpuPerItemNs { get; set; }
 
+    /// <summary>For items in flight: their external work's time waiting for a core per item, in nanoseconds
+    /// (<see cref="WorkSample.PendingRunQueueTicks"/>; 0 in files written before it existed).</summary>
+    public double RunQueuePerItemNs { get; set; }
+
     public double AllocatedBytesPerItem { get; set; }
 
     public long MeasuredItems { get; set; }
@@ -37,7 +41,9 @@ internal sealed class PlanCacheEntry
         var items = Math.Max(1, MeasuredItems);
         var perItem = TimeSpan.FromTicks((long)(TimePerItemNs / 100));
         var cpu = TimeSpan.FromTicks((long)(CpuPerItemNs / 100));
-        return InFlight ? WorkSample.InFlightPerItem(items, perItem, cpu) : WorkSample.FromPerItem(items, perItem, cpu, allocatedBytesPerItem: AllocatedBytesPerItem);
+        return InFlight
+            ? WorkSample.InFlightPerItem(items, perItem, cpu) with { PendingRunQueueTicks = (long)(RunQueuePerItemNs / 100) * items }
+            : WorkSample.FromPerItem(items, perItem, cpu, allocatedBytesPerItem: AllocatedBytesPerItem);
     }
 
     /// <summary>Whether replacing <paramref name="old"/> by this entry is worth rewriting the file for.</summary>

@@ -190,11 +190,14 @@ public sealed class AutoColdWaitTests
     [Fact]
     public async Task ChildrenSlowedByABusyMachine_ReportedThroughAdd_PlanAtTheCoreCount()
     {
-        // Items in flight whose children computed 10% of the time and waited for a core 90%: CPU-bound, not asynchronous waits.
+        // Items in flight whose children computed 20% of the time and waited for a core 80%: CPU-bound, not asynchronous waits.
         var result = await Runner.MapAsync(Enumerable.Range(0, 32).ToArray(), async (i, ct) =>
         {
+            // Of the time in flight as measured (a busy machine stretches the delay): 20% computing, 80% waiting for a core.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await Task.Delay(100, ct);
-            ExternalCpuTime.Add(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(90));
+            var inFlight = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            ExternalCpuTime.Add(inFlight * 0.2, inFlight * 0.8);
             return i;
         }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(60));
 

@@ -51,7 +51,7 @@ internal sealed class CommandsScene : IDemoScene
                 $"{count} commands sleeping {sleep} s each, with no cached plan: auto mode read their CPU clocks while they ran, saw them wait, and ran them " +
                 $"×{Math.Min(auto.DegreeOfParallelism, count)} at once in {auto.WallTime.TotalSeconds:0.00} s (threads ×{count}: {threads.WallTime.TotalSeconds:0.00} s); " +
                 $"{cpuCount} computing awk commands stayed at ×{cpu.DegreeOfParallelism} on {Environment.ProcessorCount} cores ({cpu.WallTime.TotalSeconds:0.00} s). " +
-                "Without reading running commands, the sample waits for finished ones at the core count: a first wave of two.";
+                $"Without reading running commands, the sample waits for finished ones at the core count: a first wave of {Environment.ProcessorCount}.";
             return result;
         }
         finally
@@ -79,13 +79,15 @@ internal sealed class CommandsScene : IDemoScene
             Work = new ExecWork(CommandTemplate.Parse(command), null, JobRetry.None),
             Engine = engine,
             Jobs = jobs,
-            Output = Path.Combine(directory.FullName, "out.txt"),
+            // To the null writer: no journal or completion record is kept for the demo's runs.
+            Output = "-",
             Quiet = true,
             CommandLine = $"brigade run {Path.GetFileName(input)} --exec {CommandTemplate.Quote(command)}",
         };
 
         var job = new BatchJob(options, TextWriter.Null, TextWriter.Null, interactive: false);
         var exit = await job.RunAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
         var report = job.Report ?? throw new InvalidOperationException($"brigade run ({label}) ended without a report (exit code {exit})");
         context.Live(
             $"  [bold]{Markup.Escape(label)}[/]: {report.WallTime.TotalSeconds:0.00} s, ×{report.DegreeOfParallelism}" +
