@@ -34,16 +34,10 @@ internal static class ExecRunner
     /// time waiting for a core (zero when unknown).</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        if (ExecSpawner.IsAvailable)
-        {
-            return await ExecSpawner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
-        }
-
-        var (output, cpu) = await RunThroughProcessAsync(command, timeout, cancellationToken).ConfigureAwait(false);
-        return (output, cpu, TimeSpan.Zero);
-    }
+    public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        ExecSpawner.IsAvailable
+            ? ExecSpawner.RunAsync(command, timeout, cancellationToken)
+            : RunThroughProcessAsync(command, timeout, cancellationToken);
 
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
@@ -73,7 +67,7 @@ internal static class ExecRunner
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
-    private static async Task<(byte[] Output, TimeSpan? CpuTime)> RunThroughProcessAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
@@ -121,7 +115,7 @@ internal static class ExecRunner
         }
     }
 
-    private static async Task<(byte[] Output, TimeSpan? CpuTime)> WaitAsync(Process process, int group, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -175,7 +169,7 @@ internal static class ExecRunner
             await ThrowFailureAsync(process.ExitCode, tail, cancellationToken).ConfigureAwait(false);
         }
 
-        return (stdout.ToArray(), cpu);
+        return (stdout.ToArray(), cpu, TimeSpan.Zero);
     }
 
     private static async Task ThrowIfInterruptedAsync(CancellationToken cancellationToken)

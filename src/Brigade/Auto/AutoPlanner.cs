@@ -104,9 +104,10 @@ internal static class AutoPlanner
         var ratio = sample.CpuRatio;
         if (sample.MostlyInFlight && externalCpu)
         {
-            // Items that wait on child processes: the children's CPU against the time in flight. There is no
-            // run-queue figure for a child that has exited, so a busy machine pulls the ratio down: CPU-bound children
-            // then read as mixed (a modest widening), never as asynchronous I/O (a wide one).
+            // Items that wait on child processes: the children's CPU against their own time in flight (less the time
+            // they waited for a core, where the work reports it: ExternalCpuTime.Add(cpu, runQueueWait)). Where it does
+            // not, a busy machine pulls the ratio down: CPU-bound children then read as mixed (a modest widening), never
+            // as asynchronous I/O (a wide one).
             return ratio >= ExternalCpuBoundMin ? WorkloadClass.CpuBound
                 : ratio <= BlockingMax ? WorkloadClass.AsyncIo
                 : WorkloadClass.Mixed;

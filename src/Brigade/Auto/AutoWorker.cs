@@ -268,7 +268,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
             // Measure says); the run-queue and compile readings a measured batch adds go unused. Its time in flight is no
             // reason to measure the next one (20,000 × Task.Delay(10 ms): every batch "long", a /proc read each).
             LastBatchTicks = syncCpu;
-            sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external, PendingRunQueueTicks = Math.Max(0, _extRq1 - _extRq0) };
+            sample = new WorkSample { PendingItems = count, PendingWallTicks = wall, PendingCpuTicks = syncCpu + external, PendingRunQueueTicks = Math.Clamp(_extRq1 - _extRq0, 0, wall) };
         }
         else
         {
@@ -302,7 +302,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
                     CpuTicks = Math.Max(0, _cpu1 - _cpu0 - jit) + external,
                     // The thread's own wait for a core, and that of the external work it waited for (a child computing on a
                     // busy machine while the thread was blocked for it): neither is a wait of the item's own.
-                    RunQueueTicks = (_rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0) + Math.Max(0, _extRq1 - _extRq0),
+                    RunQueueTicks = Math.Min((_rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0) + Math.Max(0, _extRq1 - _extRq0), wall),
                     GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
                 };
             }
