@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Brigade.Internal;
 
@@ -84,16 +85,41 @@ internal static class AutoThreads
     /// reservation (as if every stack were touched to its end) against an eighth of that memory; the threads auto runs
     /// have already are counted in. At least <paramref name="floor"/>.
     /// </summary>
+    /// <remarks>The memory figure is read at most once per <see cref="BudgetRefresh"/> (<see cref="GC.GetGCMemoryInfo()"/> costs
+    /// about a microsecond, and every auto run asks), the stack size once: the runtime reads it only at start-up too.</remarks>
     public static int Affordable(int floor)
     {
-        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available <= 0)
+        var budget = ThreadBudget();
+        if (budget is null)
         {
             return floor;
         }
 
-        var threads = available / MemoryShareDivisor / StackBytes() - Volatile.Read(ref Live);
+        var threads = budget.Value - Volatile.Read(ref Live);
         return (int)Math.Clamp(threads, floor, int.MaxValue);
+    }
+
+    /// <summary>How long the memory figure behind <see cref="Affordable"/> is reused.</summary>
+    internal static readonly TimeSpan BudgetRefresh = TimeSpan.FromSeconds(1);
+
+    private static readonly long StackBytesAtStart = StackBytes();
+
+    // The threads an eighth of the available memory affords, and when it was read (Stopwatch timestamp): swapped whole.
+    private static Budget? _budget;
+
+    // Null where the available memory is unknown (reads 0).
+    private static long? ThreadBudget()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var budget = Volatile.Read(ref _budget);
+        if (budget is null || Stopwatch.GetElapsedTime(budget.ReadAt, now) >= BudgetRefresh)
+        {
+            var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            budget = new Budget(available > 0 ? available / MemoryShareDivisor / StackBytesAtStart : -1, now);
+            Volatile.Write(ref _budget, budget);
+        }
+
+        return budget.Threads >= 0 ? budget.Threads : null;
     }
 
     // DOTNET_DefaultStackSize (hexadecimal bytes) changes every thread's reservation.
@@ -104,4 +130,6 @@ internal static class AutoThreads
             ? bytes
             : DefaultStackBytes;
     }
+
+    private sealed record Budget(long Threads, long ReadAt);
 }
