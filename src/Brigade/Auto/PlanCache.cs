@@ -30,6 +30,9 @@ internal sealed class PlanCache
     private static readonly Dictionary<string, Dictionary<string, PlanCacheEntry>> Loaded = new(StringComparer.Ordinal);
     private static readonly Lazy<string> MachineKey = new(ComputeMachineKey);
 
+    // The last DefaultDirectory answer on Linux and macOS, with the environment it came from.
+    private static DefaultDirectoryAnswer? _lastDefault;
+
     public PlanCache(string directory)
     {
         Directory = directory;
@@ -43,25 +46,40 @@ internal sealed class PlanCache
     public static string Machine => MachineKey.Value;
 
     /// <summary>Returns the standard cache directory: <c>$XDG_CACHE_HOME/brigade</c>, <c>~/.cache/brigade</c>, or <c>%LOCALAPPDATA%\brigade</c>.</summary>
+    /// <remarks>Every auto run with the cache on asks: the answer is kept for the environment it was computed from
+    /// (<c>XDG_CACHE_HOME</c> and <c>HOME</c>), since finding the home directory checks that it exists (a system call).</remarks>
     public static string DefaultDirectory()
     {
         if (!OperatingSystem.IsWindows())
         {
             var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg))
+            var homeVariable = Environment.GetEnvironmentVariable("HOME");
+            if (Volatile.Read(ref _lastDefault) is { } last && last.Xdg == xdg && last.Home == homeVariable)
             {
-                return Path.Combine(xdg, "brigade");
+                return last.Directory;
             }
 
-            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            if (!string.IsNullOrEmpty(home))
+            var directory = UnixDirectory(xdg);
+            if (directory is not null)
             {
-                return Path.Combine(home, ".cache", "brigade");
+                Volatile.Write(ref _lastDefault, new DefaultDirectoryAnswer(xdg, homeVariable, directory));
+                return directory;
             }
         }
 
         var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
         return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "brigade");
+    }
+
+    private static string? UnixDirectory(string? xdg)
+    {
+        if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "brigade");
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".cache", "brigade");
     }
 
     public static string KeyFor(string workName) => $"{Machine}|{workName}";
@@ -228,4 +246,6 @@ internal sealed class PlanCache
 
         return Environment.GetEnvironmentVariable("PROCESSOR_IDENTIFIER") ?? "";
     }
+
+    private sealed record DefaultDirectoryAnswer(string? Xdg, string? Home, string Directory);
 }
