@@ -62,7 +62,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // by a thread that waits for a core, for every thread that faults a page): alloc-heavy under load, both
             // workers held 40 ms at 3 ms of CPU, no collection counted. Such a stop passes; items that now wait keep
             // waiting: two checks in a row.
-            var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+            //
+            // Batches running since the last tick, and any running more than twice their target: workers tick at their
+            // batches' ends, so with two workers each tick came right before the other's batch started, and a check of
+            // batches older than the tick alone saw none (changes-halfway: 1-item batches of a 5 ms sleep at ×2, re-planned
+            // by the windows 30–170 ms later). A batch of a CPU plan that long overran its target.
+            var running = inspector.Inspect(pool.Workers(), now, Math.Max(controller.LastTickTimestamp, now - OverrunTimestamps(decision)), out _, out var stalled);
 
             // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
             // Items of a CPU plan that wait on each other's lock are serialized: more threads would only queue there.
@@ -334,6 +339,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
             pool.SetPlan(plan with { Width = wider });
         }
     }
+
+    // Twice a plan's target batch, in the time provider's timestamps: a batch running longer overran it (EngineWorker halves
+    // the next one).
+    private long OverrunTimestamps(PlanDecision decision) => (long)(2 * decision.TargetBatch.TotalSeconds * _time.TimestampFrequency);
 
     private static string Replanned(PlanDecision from, string why) => $"re-planned: {why}, was {AutoFormat.ClassName(from.Class)}";
 }
