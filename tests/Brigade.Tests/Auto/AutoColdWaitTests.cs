@@ -91,17 +91,10 @@ public sealed class AutoColdWaitTests
         // they must not look like waits; the sample stays at the core count until items finish (then their figures from
         // wait4 plan the rest).
         var cores = Environment.ProcessorCount;
-        var running = 0;
-        var finished = 0;
-        var peak = 0;
+        var items = new PeakBeforeFirstFinish();
         var result = await Runner.MapAsync(Enumerable.Range(0, 4 * cores).ToArray(), async (i, ct) =>
         {
-            var now = Interlocked.Increment(ref running);
-            if (Volatile.Read(ref finished) == 0)
-            {
-                InterlockedMax(ref peak, now);
-            }
-
+            items.Enter();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var child = new FixedCpuSource(() => Steps(System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare), () => System.Diagnostics.Stopwatch.GetElapsedTime(started) * runQueueShare);
             using (ExternalCpuTime.Track(child))
@@ -110,13 +103,12 @@ public sealed class AutoColdWaitTests
             }
 
             ExternalCpuTime.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare);
-            Interlocked.Increment(ref finished);
-            Interlocked.Decrement(ref running);
+            items.Leave();
             return i;
         }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
-        Assert.True(peak <= cores, $"{peak} at once on {cores} cores before any finished; {result.Report.Plan}");
+        Assert.True(items.Peak <= cores, $"{items.Peak} at once on {cores} cores before any finished; {result.Report.Plan}");
     }
 
     [Fact]
@@ -126,26 +118,18 @@ public sealed class AutoColdWaitTests
         // blocked thread reads as waiting whatever the child does, so it is no evidence; the sample waits at the core count
         // for finished items (review 15, M3).
         var cores = Environment.ProcessorCount;
-        var running = 0;
-        var finished = 0;
-        var peak = 0;
+        var items = new PeakBeforeFirstFinish();
         var result = await Runner.MapAsync(Enumerable.Range(0, 4 * cores).ToArray(), i =>
         {
-            var now = Interlocked.Increment(ref running);
-            if (Volatile.Read(ref finished) == 0)
-            {
-                InterlockedMax(ref peak, now);
-            }
-
+            items.Enter();
             Thread.Sleep(300);
             ExternalCpuTime.Add(TimeSpan.FromMilliseconds(300));
-            Interlocked.Increment(ref finished);
-            Interlocked.Decrement(ref running);
+            items.Leave();
             return i;
         }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
-        Assert.True(peak <= cores, $"{peak} at once on {cores} cores before any finished; {result.Report.Plan}");
+        Assert.True(items.Peak <= cores, $"{items.Peak} at once on {cores} cores before any finished; {result.Report.Plan}");
     }
 
     [Fact]
@@ -211,12 +195,40 @@ public sealed class AutoColdWaitTests
     // /proc counts CPU time in 10 ms steps.
     private static TimeSpan Steps(TimeSpan cpu) => TimeSpan.FromMilliseconds(Math.Floor(cpu.TotalMilliseconds / 10) * 10);
 
-    private static void InterlockedMax(ref int target, int value)
+    // How many items ran at once before the first one finished (what the sample allowed, before any plan from finished items).
+    private sealed class PeakBeforeFirstFinish
     {
-        var seen = Volatile.Read(ref target);
-        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var now && now != seen)
+        private int _running;
+        private int _finished;
+        private int _peak;
+
+        public int Peak => Volatile.Read(ref _peak);
+
+        public void Enter()
         {
-            seen = now;
+            var now = Interlocked.Increment(ref _running);
+            if (Volatile.Read(ref _finished) != 0)
+            {
+                return;
+            }
+
+            var seen = Volatile.Read(ref _peak);
+            while (now > seen)
+            {
+                var prior = Interlocked.CompareExchange(ref _peak, now, seen);
+                if (prior == seen)
+                {
+                    break;
+                }
+
+                seen = prior;
+            }
+        }
+
+        public void Leave()
+        {
+            Interlocked.Increment(ref _finished);
+            Interlocked.Decrement(ref _running);
         }
     }
 
