@@ -54,8 +54,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         // A batch planned for CPU-bound items that now sits waiting: the work turned into blocking I/O mid-run.
         // Re-plan at once rather than after whole windows; its batches may take long to finish.
-        // (Not for items whose CPU is in child processes they wait for synchronously: their threads wait whatever the children do.)
-        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork && !options.ReportsExternalCpu)
+        // (Not for items whose CPU is in child processes they wait for synchronously: their threads wait whatever the children
+        // do. Such work says so with ReportsExternalCpu, or shows it by reporting ExternalCpuTime: a CPU plan made from it
+        // was re-planned as blocking from 2 ms batches of threads waiting for "children" that computed.)
+        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork && !options.ReportsExternalCpu && pool.Workers() is var workers &&
+            !workers.Exists(w => w.Account.Ticks > 0))
         {
             // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
             // a thread can be held where no counter sees it (the runtime's other stops; the kernel's memory map, locked
@@ -67,7 +70,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // batches' ends, so with two workers each tick came right before the other's batch started, and a check of
             // batches older than the tick alone saw none (changes-halfway: 1-item batches of a 5 ms sleep at ×2, re-planned
             // by the windows 30–170 ms later). A batch of a CPU plan that long overran its target.
-            var running = inspector.Inspect(pool.Workers(), now, Math.Max(controller.LastTickTimestamp, now - OverrunTimestamps(decision)), out _, out var stalled);
+            var running = inspector.Inspect(workers, now, Math.Max(controller.LastTickTimestamp, now - OverrunTimestamps(decision)), out _, out var stalled);
 
             // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
             // Items of a CPU plan that wait on each other's lock are serialized: more threads would only queue there.
@@ -231,7 +234,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         var plan = pool.Plan;
         var decision = controller.Decision!;
         if (!OperatingSystem.IsLinux() || decision.HeldForLockTiming ||
-            (window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks))
+            LockWaitsUntimed(window, total))
         {
             return;
         }
@@ -288,7 +291,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         // Items in flight hold no thread a lock could block (brigade run's commands read by their CPU clocks count so too).
         var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
         if (running is not { } r || (!r.MostlyInFlight && (inspector.FirstLooksOnly ||
-                (window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks))) ||
+                LockWaitsUntimed(window, total))) ||
             BatchInspector.WithLocks(running, total, stalled) is not { } measured ||
             AutoPlanner.Decide(measured, controller.Context(note: Replanned(decision, "the items outlast the plan")) with { NotWholeJob = true, FromRunningItems = true }) is not { } fresh ||
             fresh.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || fresh.Width < plan.Width + Math.Max(1, plan.Width / 4))
@@ -339,6 +342,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
             pool.SetPlan(plan with { Width = wider });
         }
     }
+
+    // The items contend and their lock waits are not timed yet: threads queued behind a lock look like sleeping ones, so
+    // neither a widening for running waits nor an overdue re-plan may read them as waits.
+    private bool LockWaitsUntimed(in WorkSample window, in WorkSample total) =>
+        window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks;
 
     // Twice a plan's target batch, in the time provider's timestamps: a batch running longer overran it (EngineWorker halves
     // the next one).

@@ -53,7 +53,7 @@ public sealed class AutoColdWaitTests
         // finished items. The workers' first batches are kept aside as warm-up, so items longer than the sample time used
         // to run a second wave at the core count before any plan (16 × 1 s: three waves, 3 s); now the first wave decides.
         var result = await Runner.MapAsync(Enumerable.Range(0, 16).ToArray(), async (i, ct) => { await Task.Delay(1_000, ct); return i; },
-            new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+            ColdExternal()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 16), result.Values);
         Assert.Equal(WorkloadClass.AsyncIo, result.Report.Plans[0].Class);
@@ -74,7 +74,7 @@ public sealed class AutoColdWaitTests
             }
 
             return i;
-        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+        }, ColdExternal()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 16), result.Values);
         Assert.Equal(WorkloadClass.AsyncIo, result.Report.Plans[0].Class);
@@ -105,7 +105,7 @@ public sealed class AutoColdWaitTests
             ExternalCpuTime.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started) * cpuShare);
             items.Leave();
             return i;
-        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+        }, ColdExternal()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
         Assert.True(items.Peak <= cores, $"{items.Peak} at once on {cores} cores before any finished; {result.Report.Plan}");
@@ -126,7 +126,7 @@ public sealed class AutoColdWaitTests
             ExternalCpuTime.Add(TimeSpan.FromMilliseconds(300));
             items.Leave();
             return i;
-        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+        }, ColdExternal()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 4 * cores), result.Values);
         Assert.True(items.Peak <= cores, $"{items.Peak} at once on {cores} cores before any finished; {result.Report.Plan}");
@@ -143,7 +143,7 @@ public sealed class AutoColdWaitTests
             }
 
             return i;
-        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(30));
+        }, ColdExternal()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(Enumerable.Range(0, 8), result.Values);
         Assert.Equal(0, result.Report.Failed);
@@ -183,7 +183,7 @@ public sealed class AutoColdWaitTests
             var inFlight = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             ExternalCpuTime.Add(inFlight * 0.2, inFlight * 0.8);
             return i;
-        }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) }).WaitAsync(TimeSpan.FromSeconds(60));
+        }, ColdExternal()).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(Enumerable.Range(0, 32), result.Values);
         Assert.Equal(WorkloadClass.CpuBound, result.Report.Plans[0].Class);
@@ -194,6 +194,10 @@ public sealed class AutoColdWaitTests
 
     // /proc counts CPU time in 10 ms steps.
     private static TimeSpan Steps(TimeSpan cpu) => TimeSpan.FromMilliseconds(Math.Floor(cpu.TotalMilliseconds / 10) * 10);
+
+    // A cold auto run (no plan cache) of work that reports CPU used elsewhere, as brigade run's commands do.
+    private static RunOptions ColdExternal() =>
+        new() { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, ReportsExternalCpu = true }) };
 
     // How many items ran at once before the first one finished (what the sample allowed, before any plan from finished items).
     private sealed class PeakBeforeFirstFinish
