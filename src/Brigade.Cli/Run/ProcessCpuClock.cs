@@ -15,9 +15,10 @@ namespace Brigade.Cli.Run;
 /// <remarks>
 /// For auto mode while commands run (<see cref="IExternalCpuSource"/>); once a command is over its CPU time comes from
 /// <c>wait4</c>, exact. One scan of <c>/proc</c> serves every group read within <see cref="GroupScanInterval"/>; it reads
-/// only processes whose id is at least the lowest group asked for (a child's id is higher than its parent's, short of the
-/// kernel's ids wrapping around, whose children would then be missed), so the host's older processes cost one directory
-/// entry each. A process that exited and was waited for by a process outside the group is not counted.
+/// only processes whose id is at least the lowest group asked for (a child's id is higher than its parent's), so the host's
+/// older processes cost one directory entry each; and, when the kernel's ids have wrapped around since (the last id it
+/// gave, <c>/proc/loadavg</c>'s last field, is below that floor), the processes started since the wrap as well (see
+/// <see cref="InScan"/>). A process that exited and was waited for by a process outside the group is not counted.
 /// </remarks>
 internal static partial class ProcessCpuClock
 {
@@ -67,16 +68,25 @@ internal static partial class ProcessCpuClock
         }
     }
 
-    // The processes with an id of at least floor, summed by process group.
+    /// <summary>
+    /// Whether process <paramref name="pid"/> can belong to a group led by a process whose id is at least
+    /// <paramref name="floor"/>: ids are given in increasing order, so a child's is above its group leader's, unless the
+    /// ids wrapped around after the leader started: then the last id given (<paramref name="lastPid"/>, 0 when not known)
+    /// is below the floor, and the processes up to it started after the wrap.
+    /// </summary>
+    internal static bool InScan(int pid, int floor, int lastPid) => pid >= floor || (lastPid < floor && pid <= lastPid);
+
+    // The processes that can be in a group led from floor up (InScan), summed by process group.
     private static Dictionary<int, GroupUse> Scan(int floor)
     {
         var groups = new Dictionary<int, GroupUse>();
+        var lastPid = LastPid();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
                 var name = Path.GetFileName(dir.AsSpan());
-                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid < floor)
+                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !InScan(pid, floor, lastPid))
                 {
                     continue;
                 }
@@ -94,6 +104,26 @@ internal static partial class ProcessCpuClock
         }
 
         return groups;
+    }
+
+    // The last process id the kernel gave in this process's pid namespace (/proc/loadavg's last field); 0 when not known.
+    private static int LastPid()
+    {
+        Span<byte> buffer = stackalloc byte[128];
+        int length;
+        try
+        {
+            using var handle = File.OpenHandle("/proc/loadavg");
+            length = RandomAccess.Read(handle, buffer, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        var text = buffer[..length].TrimEnd((byte)'\n');
+        var space = text.LastIndexOf((byte)' ');
+        return space >= 0 && int.TryParse(text[(space + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0;
     }
 
     // Reads /proc/PID/stat: the fields after the command name (which may hold spaces and parentheses, so the last ')' ends it).

@@ -66,4 +66,30 @@ public sealed class ProcessCpuClockTests
         Assert.False(ProcessCpuClock.TryReadGroup(int.MaxValue, out _));
         Assert.False(ProcessCpuClock.TryReadGroup(0, out _));
     }
+
+    [Theory]
+    [InlineData(5000, 4000, 6000, true)] // at or above the lowest leader: read
+    [InlineData(3999, 4000, 6000, false)] // below it, ids not wrapped (the last id given is above it): an older process
+    [InlineData(350, 4000, 900, true)] // ids wrapped since (the last id given, 900, is below the floor): started after the wrap
+    [InlineData(950, 4000, 900, false)] // above the last id given after a wrap: an older process the wrap went around
+    [InlineData(300, 4000, 0, false)] // the last id not known: the floor alone
+    public void InScan_ReadsTheProcessesStartedAfterTheIdsWrapped(int pid, int floor, int lastPid, bool read) =>
+        Assert.Equal(read, ProcessCpuClock.InScan(pid, floor, lastPid));
+
+    [Fact]
+    public void RunDelayNanoseconds_IsSchedstatsSecondField_AndZeroForAProcessThatIsGone()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/schedstat"))
+        {
+            return;
+        }
+
+        // The process's main thread's wait for a core only grows: read between two reads of the file itself.
+        static long Field() => long.Parse(File.ReadAllText($"/proc/{Environment.ProcessId}/schedstat").Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var before = Field();
+        var read = ProcessCpuClock.RunDelayNanoseconds(Environment.ProcessId);
+        var after = Field();
+        Assert.InRange(read, before, after);
+        Assert.Equal(0, ProcessCpuClock.RunDelayNanoseconds(int.MaxValue));
+    }
 }
