@@ -106,7 +106,7 @@ internal sealed class AutoRun<TIn, TOut>
         _job.Plan = line;
         _job.AutoPlans = plans;
         _job.DegreeOfParallelism = plan.Width;
-        Remember(total - _controller.SinceDecision, decision);
+        Remember(total, total - _controller.SinceDecision, decision);
     }
 
     // The run's own items, when there are a few, none was in flight, and all of their batches' wall time came to less than
@@ -122,7 +122,9 @@ internal sealed class AutoRun<TIn, TOut>
     private void Observe(WorkSample total, PlanDecision? decision) =>
         _options.OnFinished?.Invoke(new AutoRunOutcome(total, _pool.Warmup, decision, [.. _controller.Plans], _pool.Workers()));
 
-    private void Remember(WorkSample sinceDecision, PlanDecision decision)
+    // total: the run's exact totals, read by Finish once every loop had left (read again here, they would be the same
+    // workers' same figures, for another pass over the workers and the lock timing).
+    private void Remember(WorkSample total, WorkSample sinceDecision, PlanDecision decision)
     {
         if (_cache is null)
         {
@@ -152,7 +154,7 @@ internal sealed class AutoRun<TIn, TOut>
         var decidedFromRunningAfter = _controller.DecidedFromRunningAfter;
         var guessedWhileCompiling = fromDecision && decidedFromRunningAfter >= 0 && jitDuringRun * 2 >= decidedFromRunningAfter;
         if (AutoPlanner.Classify(sample, _options.ReportsExternalCpu) is WorkloadClass.Unknown || sample.TotalItems < 2 ||
-            (_pool.Totals() + _pool.Warmup).MostlyJit || guessedWhileCompiling)
+            (total + _pool.Warmup).MostlyJit || guessedWhileCompiling)
         {
             return;
         }
