@@ -106,14 +106,25 @@ internal sealed class AutoRun<TIn, TOut>
         _job.Plan = line;
         _job.AutoPlans = plans;
         _job.DegreeOfParallelism = plan.Width;
-        Remember(total - _controller.SinceDecision, decision);
+        Remember(total, total - _controller.SinceDecision, decision);
     }
+
+    // The run's own items, when there are a few, none was in flight, and all of their batches' wall time came to less than
+    // AutoTuning.TinyItem per item: as a sample of wall times alone (figures per item over every item, CPU time per item
+    // estimated as the wall time, as for batches too short to measure), so that one measured batch an interrupt or a
+    // page fault stretched does not stand for all of them.
+    private static WorkSample? RanTooShortToWait(WorkSample own) =>
+        own.Items >= 2 && own.PendingItems == 0 && own.WallTicks < own.Items * AutoTuning.TinyItem.Ticks
+            ? own with { MeasuredItems = 0, MeasuredBatches = 0, MeasuredWallTicks = 0, CpuTicks = 0, RunQueueTicks = 0, GcPauseTicks = 0 }
+            : null;
 
     // The final evidence, for AutoEngineOptions.OnFinished (tests): read here, as the run read it, not by a copy of the run.
     private void Observe(WorkSample total, PlanDecision? decision) =>
         _options.OnFinished?.Invoke(new AutoRunOutcome(total, _pool.Warmup, decision, [.. _controller.Plans], _pool.Workers()));
 
-    private void Remember(WorkSample sinceDecision, PlanDecision decision)
+    // total: the run's exact totals, read by Finish once every loop had left (read again here, they would be the same
+    // workers' same figures, for another pass over the workers and the lock timing).
+    private void Remember(WorkSample total, WorkSample sinceDecision, PlanDecision decision)
     {
         if (_cache is null)
         {
@@ -123,6 +134,18 @@ internal sealed class AutoRun<TIn, TOut>
         var fromDecision = sinceDecision.TotalItems < decision.Sample.TotalItems;
         var sample = fromDecision ? decision.Sample : sinceDecision;
 
+        // A run that followed a cached plan and measured fewer items than it: remembering the decision's sample would
+        // write the cached figures back, so a plan that no longer fits stays for good. Small jobs are where that happens: a
+        // cached ThreadPool ×2 plan for 500 items of ~0.3 µs (from a sample slowed by a busy machine) runs each worker's
+        // first batch only, which counts as warm-up, so every run after it re-planned ×2 from the old figures (~110 µs more
+        // than sequential). Where this run's own items (warm-up included) were too short to have waited for anything
+        // (AutoTuning.TinyItem: computation, whatever was measured), their time per item is the fresher evidence.
+        if (fromDecision && _controller.Plans is [{ FromCache: true }] && RanTooShortToWait(sinceDecision + _pool.Warmup) is { } own)
+        {
+            fromDecision = false;
+            sample = own;
+        }
+
         // A cold first run can spend more time compiling the work than running it: its plan says little about the next
         // run, which starts warm, so it is not remembered. Seen two ways: batches that ran mostly while the process was
         // compiling (the compiling thread looks CPU-bound, threads waiting for that code look blocked or spin); and a
@@ -131,7 +154,7 @@ internal sealed class AutoRun<TIn, TOut>
         var decidedFromRunningAfter = _controller.DecidedFromRunningAfter;
         var guessedWhileCompiling = fromDecision && decidedFromRunningAfter >= 0 && jitDuringRun * 2 >= decidedFromRunningAfter;
         if (AutoPlanner.Classify(sample, _options.ReportsExternalCpu) is WorkloadClass.Unknown || sample.TotalItems < 2 ||
-            (_pool.Totals() + _pool.Warmup).MostlyJit || guessedWhileCompiling)
+            (total + _pool.Warmup).MostlyJit || guessedWhileCompiling)
         {
             return;
         }

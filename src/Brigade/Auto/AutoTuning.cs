@@ -43,6 +43,11 @@ internal static class AutoTuning
     /// and counts as computation (see <see cref="WorkSample.CpuRatio"/>).</summary>
     public static readonly TimeSpan MinMeasuredBatch = TimeSpan.FromMicroseconds(25);
 
+    /// <summary>Time per item (wall) under which an item cannot have waited for anything but a core: blocking a thread and
+    /// waking it again takes longer (two system calls and two context switches). A sample's batch of such items can only
+    /// show computation; see <c>AutoWorkerPool.EndsTooShortToMatter</c>.</summary>
+    public static readonly TimeSpan TinyItem = TimeSpan.FromMicroseconds(2);
+
     /// <summary>Once a plan runs, a batch after one at least this long is always measured (otherwise every fourth batch):
     /// its few microseconds of readings are about 1% of it.</summary>
     public static readonly TimeSpan LongBatch = TimeSpan.FromMicroseconds(250);
