@@ -35,6 +35,10 @@ internal static partial class ProcessCpuClock
     private static int _scanFloor = int.MaxValue;
     private static int _lowestAsked = int.MaxValue;
 
+    // The lowest scan floor at which the kernel's last id was seen below the floor (ids wrapped since the processes from
+    // there up started); int.MaxValue: never. Kept for the process: rare, and then a scan reads more, never less.
+    private static int _wrappedAtFloor = int.MaxValue;
+
     /// <summary>Reads group <paramref name="pgid"/>; false when it cannot be read (its leader gone, not Linux).</summary>
     public static bool TryReadGroup(int pgid, out ExternalCpuReading reading)
     {
@@ -71,22 +75,30 @@ internal static partial class ProcessCpuClock
     /// <summary>
     /// Whether process <paramref name="pid"/> can belong to a group led by a process whose id is at least
     /// <paramref name="floor"/>: ids are given in increasing order, so a child's is above its group leader's, unless the
-    /// ids wrapped around after the leader started: then the last id given (<paramref name="lastPid"/>, 0 when not known)
-    /// is below the floor, and the processes up to it started after the wrap.
+    /// ids wrapped around after the leader started (<paramref name="wrapped"/>: the last id given was once seen below a
+    /// floor no higher than this one). While the last id given (<paramref name="lastPid"/>) is still below the floor, the
+    /// processes up to it started after the wrap; once the ids have climbed past the floor again, any id below it may be.
     /// </summary>
-    internal static bool InScan(int pid, int floor, int lastPid) => pid >= floor || (lastPid < floor && pid <= lastPid);
+    internal static bool InScan(int pid, int floor, int lastPid, bool wrapped) =>
+        pid >= floor || (wrapped && (lastPid >= floor || pid <= lastPid));
 
     // The processes that can be in a group led from floor up (InScan), summed by process group.
     private static Dictionary<int, GroupUse> Scan(int floor)
     {
         var groups = new Dictionary<int, GroupUse>();
         var lastPid = LastPid();
+        if (lastPid > 0 && lastPid < floor)
+        {
+            _wrappedAtFloor = Math.Min(_wrappedAtFloor, floor);
+        }
+
+        var wrapped = floor >= _wrappedAtFloor;
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
                 var name = Path.GetFileName(dir.AsSpan());
-                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !InScan(pid, floor, lastPid))
+                if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || !int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !InScan(pid, floor, lastPid, wrapped))
                 {
                     continue;
                 }

@@ -126,7 +126,9 @@ internal sealed class AutoRun<TIn, TOut>
     // workers' same figures, for another pass over the workers and the lock timing).
     private void Remember(WorkSample total, WorkSample sinceDecision, PlanDecision decision)
     {
-        if (_cache is null)
+        // A run stopped part-way (review 17 S1) counts its batches whole, items never run included (a batch's time is
+        // its items' that ran): its time per item is too short, and the plan cache would keep it for the next run.
+        if (_cache is null || _job.StoppedEarly)
         {
             return;
         }
@@ -140,7 +142,9 @@ internal sealed class AutoRun<TIn, TOut>
         // first batch only, which counts as warm-up, so every run after it re-planned ×2 from the old figures (~110 µs more
         // than sequential). Where this run's own items (warm-up included) were too short to have waited for anything
         // (AutoTuning.TinyItem: computation, whatever was measured), their time per item is the fresher evidence.
-        if (fromDecision && _controller.Plans is [{ FromCache: true }] && RanTooShortToWait(sinceDecision + _pool.Warmup) is { } own)
+        // Only from as many items as the cached figures' half at least: a run of two items does not replace a sample of thousands.
+        if (fromDecision && _controller.Plans is [{ FromCache: true }] && RanTooShortToWait(sinceDecision + _pool.Warmup) is { } own &&
+            own.TotalItems * 2 >= decision.Sample.TotalItems)
         {
             fromDecision = false;
             sample = own;

@@ -124,6 +124,10 @@ public sealed class EngineJob<TIn, TOut>
 
     internal bool StoppedOnFailure => _failures.StoppedOnFailure;
 
+    /// <summary>Gets whether the run ended before its input did: stopped (a failure under
+    /// <see cref="FailureMode.StopOnFirstFailure"/>, the reader gone, cancelled) or with items of a taken batch never run.</summary>
+    internal bool StoppedEarly => Stopping || _failures.NotRun > 0;
+
     internal ExceptionDispatchInfo? Fatal => _fatal;
 
     internal bool FatalFromSource => _fatalFromSource;

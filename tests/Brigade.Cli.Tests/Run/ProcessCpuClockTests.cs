@@ -68,13 +68,14 @@ public sealed class ProcessCpuClockTests
     }
 
     [Theory]
-    [InlineData(5000, 4000, 6000, true)] // at or above the lowest leader: read
-    [InlineData(3999, 4000, 6000, false)] // below it, ids not wrapped (the last id given is above it): an older process
-    [InlineData(350, 4000, 900, true)] // ids wrapped since (the last id given, 900, is below the floor): started after the wrap
-    [InlineData(950, 4000, 900, false)] // above the last id given after a wrap: an older process the wrap went around
-    [InlineData(300, 4000, 0, false)] // the last id not known: the floor alone
-    public void InScan_ReadsTheProcessesStartedAfterTheIdsWrapped(int pid, int floor, int lastPid, bool read) =>
-        Assert.Equal(read, ProcessCpuClock.InScan(pid, floor, lastPid));
+    [InlineData(5000, 4000, 6000, false, true)] // at or above the lowest leader: read
+    [InlineData(3999, 4000, 6000, false, false)] // below it, ids never wrapped: an older process
+    [InlineData(350, 4000, 900, true, true)] // ids wrapped since (the last id given, 900, is below the floor): started after the wrap
+    [InlineData(950, 4000, 900, true, false)] // above the last id given after a wrap: an older process the wrap went around
+    [InlineData(3500, 4000, 4200, true, true)] // ids wrapped and climbed past the floor again: any id below it may be a child
+    [InlineData(300, 4000, 0, false, false)] // the last id not known: the floor alone
+    public void InScan_ReadsTheProcessesStartedAfterTheIdsWrapped(int pid, int floor, int lastPid, bool wrapped, bool read) =>
+        Assert.Equal(read, ProcessCpuClock.InScan(pid, floor, lastPid, wrapped));
 
     [Fact]
     public void RunDelayNanoseconds_IsSchedstatsSecondField_AndZeroForAProcessThatIsGone()

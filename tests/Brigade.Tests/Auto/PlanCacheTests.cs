@@ -138,6 +138,51 @@ public sealed class PlanCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task RunStoppedByItsFirstFailure_DoesNotRewriteTheCachedPlan()
+    {
+        // Batches count whole when the run stops part-way (their items never run included), so a stopped run's time per
+        // item is too short: remembered, the next run planned batches of thousands for items of microseconds (review 17 S1).
+        Func<int, int> work = static x => x == 0 ? throw new InvalidOperationException("the first item fails") : Spin(3_000) ^ x;
+        var key = PlanCache.KeyFor(WorkFunction<int, int>.FromSync(work, "work").Identity);
+        var cached = new PlanCacheEntry
+        {
+            Work = "Tests.Stopped", Machine = PlanCache.Machine, Class = "CpuBound", TimePerItemNs = 5_000, CpuPerItemNs = 5_000,
+            MeasuredItems = 2, Engine = "threadpool", Width = 2, BatchSize = 200, Updated = DateTimeOffset.UtcNow,
+        };
+
+        // Compiled first (a run that mostly compiled code is not remembered either), and the cached sample small, so that
+        // the stopped run's own batches are what it would remember.
+        var warm = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false });
+        _ = await Runner.MapAsync(Enumerable.Range(1, 2_000).ToArray(), work, new RunOptions { Engine = warm }).WaitAsync(TimeSpan.FromSeconds(30));
+        var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = _directory });
+        for (var run = 0; run < 5; run++)
+        {
+            new PlanCache(_directory).Put(key, cached);
+            PlanCache.ResetLoaded();
+            var stopped = await Runner.MapAsync(Enumerable.Range(0, 5_000).ToArray(), work,
+                new RunOptions { Engine = engine, FailureMode = FailureMode.StopOnFirstFailure }).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(stopped.Report.Failed == 1 && stopped.Report.Succeeded < 5_000, $"stopped: {stopped.Report.Failed} failed, {stopped.Report.Succeeded} ran");
+            PlanCache.ResetLoaded();
+            var after = new PlanCache(_directory).TryGet(key);
+            Assert.NotNull(after);
+            Assert.Equal(cached.TimePerItemNs, after.TimePerItemNs);
+            Assert.Equal(cached.MeasuredItems, after.MeasuredItems);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int Spin(int rounds)
+    {
+        var h = 2166136261u;
+        for (var i = 0; i < rounds; i++)
+        {
+            h = (h ^ (uint)i) * 16777619u;
+        }
+
+        return (int)h;
+    }
+
+    [Fact]
     public void WorkIdentity_TwoApplicationsLambdasWithTheSameCompilerGeneratedName_DoNotShareAPlan()
     {
         // What the C# compiler emits for `x => x + 1` in two programs: <>c.<Main>b__0_0 in each, in different assemblies.
