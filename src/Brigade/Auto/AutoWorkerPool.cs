@@ -175,14 +175,15 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
     // Each worker that takes a batch starts up to two more while the plan wants more: width doubles per generation
     // of workers (256 threads in 8 steps rather than 256), and stops growing the moment the input runs out.
-    // Dedicated threads of a decided plan are started by the launcher instead (StartLauncher): a worker that starts one
-    // waits in Thread.Start until the new thread runs, with the item it took held meanwhile.
+    // Dedicated threads of a decided plan are started by the launcher instead (StartLauncher), one after another as the
+    // threads engine's workers start theirs: a worker that starts one waits in Thread.Start until the new thread runs, with
+    // the item it took held meanwhile (the worker that starts the launcher holds its item for that one start).
     private void Grow(LoopKind kind)
     {
         var plan = _plan;
         if (kind == LoopKind.Thread && !plan.Probing && !_startFailed)
         {
-            if (WantsThreads())
+            if (Volatile.Read(ref _launcher) == 0 && WantsThreads())
             {
                 StartLauncher();
             }
@@ -226,23 +227,23 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     {
         try
         {
-            // Until the plan has its threads (or wants none, or the run ends, or a start fails). A widening published after the
-            // last launch either is seen once the launcher has let go, or finds it gone and starts another.
+            // Until the plan has its threads (or wants none, or the run ends, or a start fails). The flag is let go with a full
+            // fence before the plan is read again: a widening published meanwhile is either seen here, or finds the flag free
+            // and starts another launcher. Launch and WantsThreads test the same conditions; a round that launched nothing
+            // while threads are still wanted (a race with a plan change) is tried again a few times, then left to the workers.
+            var idleRounds = 0;
             while (true)
             {
+                var launched = false;
                 while (Launch(LoopKind.Thread))
                 {
+                    launched = true;
                 }
 
-                Volatile.Write(ref _launcher, 0);
-                if (!WantsThreads() || Interlocked.CompareExchange(ref _launcher, 1, 0) != 0)
+                idleRounds = launched ? 0 : idleRounds + 1;
+                Interlocked.Exchange(ref _launcher, 0);
+                if (_startFailed || idleRounds > 3 || !WantsThreads() || Interlocked.CompareExchange(ref _launcher, 1, 0) != 0)
                 {
-                    return;
-                }
-
-                if (!Launch(LoopKind.Thread))
-                {
-                    Volatile.Write(ref _launcher, 0);
                     return;
                 }
             }
@@ -259,12 +260,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    // Whether a decided plan wants more dedicated threads than it has, within the user's ceiling (as Launch counts it).
+    // Whether a decided plan wants more dedicated threads than it has, within the user's ceiling (as Launch counts it), while
+    // items are left to take.
     private bool WantsThreads()
     {
         var plan = _plan;
         var threads = Volatile.Read(ref _active[(int)LoopKind.Thread]);
         return plan.Kind == LoopKind.Thread && !plan.Probing && Volatile.Read(ref _done) == 0 && threads < plan.Width &&
+            !(_job.ItemCount is { } n && _job.ItemsTaken >= n) &&
             !(_job.Options.MaxDegreeOfParallelism is { } cap && threads + Volatile.Read(ref _active[(int)LoopKind.Task]) >= cap);
     }
 
