@@ -10,8 +10,9 @@ namespace Brigade.Auto;
 /// <para>Loops run on the thread pool (<see cref="LoopKind.Task"/>) or on dedicated threads
 /// (<see cref="LoopKind.Thread"/>). Before each batch a loop reads the plan: it leaves when the plan wants another
 /// kind or fewer workers, and restarts its batch adaptation when the plan changed. A loop that takes a batch starts
-/// up to two more while the plan's width allows, so width follows the plan within microseconds. Items are never
-/// handed back: a plan change takes effect at batch boundaries, and every item's result is delivered once.</para>
+/// up to two more while the plan's width allows, so width follows the plan within microseconds; a decided plan's
+/// dedicated threads are started by a launcher thread instead, so that no loop holds the item it took while threads
+/// start. Items are never handed back: a plan change takes effect at batch boundaries, and every item's result is delivered once.</para>
 /// <para>After each batch a loop lets the controller tick when one is due (<see cref="AutoController{TIn, TOut}.MaybeTick"/>:
 /// one timestamp comparison); the controller publishes plans with <see cref="SetPlan"/>.</para>
 /// <para>The workers are counted here rather than by <see cref="Engines.WorkerGroup"/>: a group has a fixed limit
@@ -39,6 +40,12 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private volatile ActivePlan _plan;
     private int _running;
     private int _done;
+
+    // 1 while a launcher thread is launching (StartLauncher); launcher threads alive, each counted in _running; and whether a
+    // thread failed to start (then the loops grow by themselves again).
+    private int _launcher;
+    private int _launcherThreads;
+    private volatile bool _startFailed;
     private int _nextWorkerId;
     private long _contentionsAtStart;
     private long _startTimestamp;
@@ -85,12 +92,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
     }
 
-    public void Launch(LoopKind kind)
+    /// <summary>Starts one more loop of <paramref name="kind"/> when the plan wants more.</summary>
+    /// <returns>Whether a loop was started.</returns>
+    public bool Launch(LoopKind kind)
     {
         var plan = _plan;
         if (plan.Kind != kind || kind == LoopKind.Isolated || Volatile.Read(ref _done) != 0)
         {
-            return;
+            return false;
         }
 
         // The user's MaxDegreeOfParallelism is a hard ceiling on items running at once, also while workers of the
@@ -102,7 +111,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             var current = Volatile.Read(ref active);
             if (current >= plan.Width || (cap is { } c && current + Volatile.Read(ref _active[1 - (int)kind]) >= c))
             {
-                return;
+                return false;
             }
 
             if (Interlocked.CompareExchange(ref active, current + 1, current) == current)
@@ -127,13 +136,13 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         if (Volatile.Read(ref _done) != 0)
         {
             Exit(worker);
-            return;
+            return false;
         }
 
         if (kind == LoopKind.Task)
         {
             _ = Task.Run(() => TaskLoopAsync(worker));
-            return;
+            return true;
         }
 
         var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
@@ -146,29 +155,120 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             {
                 AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
             }
+
+            return true;
         }
         catch (Exception e)
         {
             // Out of threads or memory: the run goes on with the workers it has, and fails only if it has none.
             Interlocked.Decrement(ref AutoThreads.Live);
-            if (Volatile.Read(ref _running) <= 1)
+            _startFailed = true;
+            if (Volatile.Read(ref _running) - Volatile.Read(ref _launcherThreads) <= 1)
             {
                 _job.Fail(e);
             }
 
             Exit(worker);
+            return false;
         }
     }
 
     // Each worker that takes a batch starts up to two more while the plan wants more: width doubles per generation
     // of workers (256 threads in 8 steps rather than 256), and stops growing the moment the input runs out.
+    // Dedicated threads of a decided plan are started by the launcher instead (StartLauncher), one after another as the
+    // threads engine's workers start theirs: a worker that starts one waits in Thread.Start until the new thread runs, with
+    // the item it took held meanwhile (the worker that starts the launcher holds its item for that one start).
     private void Grow(LoopKind kind)
     {
-        if (Volatile.Read(ref _active[(int)kind]) < _plan.Width)
+        var plan = _plan;
+        if (kind == LoopKind.Thread && !plan.Probing && !_startFailed)
+        {
+            if (Volatile.Read(ref _launcher) == 0 && WantsThreads())
+            {
+                StartLauncher();
+            }
+        }
+        else if (Volatile.Read(ref _active[(int)kind]) < plan.Width)
         {
             Launch(kind);
             Launch(kind);
         }
+    }
+
+    // Starts the launcher thread unless one runs: it starts the dedicated threads a decided plan wants, one after another,
+    // and leaves once the plan has them. Workers then never start threads themselves: each Thread.Start waits until the new
+    // thread runs, which while a wave of threads starts on a busy machine is tens of milliseconds, and a worker that grew
+    // by two before running the item it took held that item as long (changes-halfway: 240 threads for 5 ms sleeps, items
+    // running on a handful of them for ~100 ms while the rest started). Counted as a loop, so the run ends after it.
+    private void StartLauncher()
+    {
+        if (Interlocked.CompareExchange(ref _launcher, 1, 0) != 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _launcherThreads);
+        Interlocked.Increment(ref _running);
+        try
+        {
+            new Thread(LauncherLoop) { IsBackground = true, Name = "brigade-auto-launcher" }.Start();
+        }
+        catch (Exception)
+        {
+            // Out of threads or memory: the workers' own doubling and the controller's ticks still launch.
+            _startFailed = true;
+            Volatile.Write(ref _launcher, 0);
+            Interlocked.Decrement(ref _launcherThreads);
+            LeaveLoop();
+        }
+    }
+
+    private void LauncherLoop()
+    {
+        try
+        {
+            // Until the plan has its threads (or wants none, or the run ends, or a start fails). The flag is let go with a full
+            // fence before the plan is read again: a widening published meanwhile is either seen here, or finds the flag free
+            // and starts another launcher. Launch and WantsThreads test the same conditions; a round that launched nothing
+            // while threads are still wanted (a race with a plan change) is tried again a few times, then left to the workers.
+            var idleRounds = 0;
+            while (true)
+            {
+                var launched = false;
+                while (Launch(LoopKind.Thread))
+                {
+                    launched = true;
+                }
+
+                idleRounds = launched ? 0 : idleRounds + 1;
+                Interlocked.Exchange(ref _launcher, 0);
+                if (_startFailed || idleRounds > 3 || !WantsThreads() || Interlocked.CompareExchange(ref _launcher, 1, 0) != 0)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Volatile.Write(ref _launcher, 0);
+            _job.Fail(e);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _launcherThreads);
+            LeaveLoop();
+        }
+    }
+
+    // Whether a decided plan wants more dedicated threads than it has, within the user's ceiling (as Launch counts it), while
+    // items are left to take.
+    private bool WantsThreads()
+    {
+        var plan = _plan;
+        var threads = Volatile.Read(ref _active[(int)LoopKind.Thread]);
+        return plan.Kind == LoopKind.Thread && !plan.Probing && Volatile.Read(ref _done) == 0 && threads < plan.Width &&
+            !(_job.ItemCount is { } n && _job.ItemsTaken >= n) &&
+            !(_job.Options.MaxDegreeOfParallelism is { } cap && threads + Volatile.Read(ref _active[(int)LoopKind.Task]) >= cap);
     }
 
     private async Task TaskLoopAsync(AutoWorker me)
@@ -348,6 +448,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             Launch(_plan.Kind);
         }
 
+        LeaveLoop();
+    }
+
+    private void LeaveLoop()
+    {
         if (Interlocked.Decrement(ref _running) == 0 && Volatile.Read(ref _done) != 0)
         {
             _allExited.TrySetResult();
@@ -372,6 +477,12 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         Launch(plan.Kind);
         if (plan.Kind == LoopKind.Thread && !plan.Probing)
         {
+            // The launcher starts the rest, beside the first wave started here.
+            if (!_startFailed && WantsThreads())
+            {
+                StartLauncher();
+            }
+
             // A wide plan for waiting items starts a first wave of threads at once: doubling alone takes a scheduling round
             // per generation, which on a busy machine is tens of milliseconds each (64 threads: six rounds).
             for (var n = 1; n < Math.Min(plan.Width, AutoTuning.EagerThreads) && Volatile.Read(ref _active[(int)LoopKind.Thread]) < plan.Width; n++)
