@@ -145,10 +145,12 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             return true;
         }
 
-        var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
+        // The thread is made inside the try as well: a failure to make it (out of memory) must give the worker's place back
+        // like a failure to start it, or the run, counting a worker that never runs, would never end (review 18 S2).
         Interlocked.Increment(ref AutoThreads.Live);
         try
         {
+            var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
             var cpu = AutoThreads.MeasuresStarts ? ThreadCpuTime.NowTicks() : -1;
             thread.Start();
             if (cpu >= 0)
