@@ -198,8 +198,8 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     }
 
     // Starts the launcher thread unless one runs: it starts the dedicated threads a decided plan wants, one after another,
-    // and leaves once the plan has them. Workers then never start threads themselves: each Thread.Start waits until the new
-    // thread runs, which while a wave of threads starts on a busy machine is tens of milliseconds, and a worker that grew
+    // and leaves once the plan has them. Workers then no longer grow a decided plan by two each (the first wave, a worker
+    // replacing one that left and the ticks still launch): each Thread.Start waits until the new thread runs, which while a wave of threads starts on a busy machine is tens of milliseconds, and a worker that grew
     // by two before running the item it took held that item as long (changes-halfway: 240 threads for 5 ms sleeps, items
     // running on a handful of them for ~100 ms while the rest started). Counted as a loop, so the run ends after it.
     private void StartLauncher()
