@@ -17,7 +17,8 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 
     internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> start) => _start = start;
 
-    /// <summary>Gets the run's report once enumeration has finished; <see langword="null"/> before that.</summary>
+    /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it;
+    /// <see langword="null"/> before that, and after a run that failed (its exception carries what it has).</summary>
     public RunReport? Report { get; private set; }
 
     /// <inheritdoc/>
@@ -60,6 +61,10 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
             try
             {
                 Report = await run.ConfigureAwait(false);
+            }
+            catch (RunCanceledException e) when (!finished)
+            {
+                Report = e.Report;
             }
             catch (OperationCanceledException) when (!finished)
             {

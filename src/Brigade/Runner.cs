@@ -270,10 +270,11 @@ public static partial class Runner
                 started.TrySetResult();
 
                 // RunPipeline completes the sink itself, but a run that fails before getting there (an engine or a
-                // progress callback that throws) must still end the reader, which then gets the error from the run.
+                // progress callback that throws) must still end the reader, which then gets the error from the run. A run
+                // that did not succeed hands out nothing more, so the sink is told not to wait for the reader.
                 if (!t.IsCompletedSuccessfully)
                 {
-                    _ = sink.CompleteAsync(t.Exception?.InnerException).AsTask();
+                    _ = sink.CompleteAsync(t.Exception?.InnerException, new CancellationToken(canceled: true)).AsTask();
                 }
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return (reader, run, () =>

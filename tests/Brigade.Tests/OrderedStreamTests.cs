@@ -252,6 +252,50 @@ public sealed class OrderedStreamTests
         }
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task StreamAsync_PreserveOrder_ReaderLeavesWithTheBufferFull_BehindAnItemThatNeverFinishes_TheRunEnds(bool cancel, bool inlineReader)
+    {
+        // The reader stops with the stream's buffer full, while the oldest outstanding item still runs and finished
+        // results wait behind it. Leaving (or cancelling) ends that item as not run; the results behind it must not be
+        // pushed into a buffer nobody reads any more: the run waited for room for good, and so did the reader's
+        // DisposeAsync, which waits for the run.
+        const int Capacity = 4;
+        using var cts = new CancellationTokenSource();
+        var finished = 0;
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 2, BatchSize = 1, AllowSynchronousContinuations = inlineReader };
+        var stream = Runner.StreamAsync(Enumerable.Range(0, 1_000), async (x, ct) =>
+        {
+            if (x == Capacity + 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            Interlocked.Increment(ref finished);
+            return x;
+        }, options);
+
+        var e = stream.GetAsyncEnumerator(cts.Token);
+        Assert.True(await e.MoveNextAsync());
+        Assert.Equal(0, e.Current.Index);
+
+        // Items 1-4 fill the buffer, 5 never finishes, 6-9 wait behind it.
+        await WaitUntilAsync(() => Volatile.Read(ref finished) >= (2 * Capacity) + 1);
+        if (cancel)
+        {
+            await cts.CancelAsync();
+        }
+
+        var left = e.DisposeAsync().AsTask();
+        Assert.Same(left, await Task.WhenAny(left, Task.Delay(TimeSpan.FromSeconds(10))));
+        await left;
+        Assert.NotNull(stream.Report);
+        Assert.True(stream.Report.NotRun > 0, $"{stream.Report.NotRun} items not run");
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task StreamAsync_PreserveOrder_GapRequeuedWhileEveryWorkerWaitsToDeliver_Finishes()
     {

@@ -87,7 +87,7 @@ internal static class RunPipeline
         var cancelled = cancellationToken.IsCancellationRequested;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
-        await sink.CompleteAsync(fatal?.SourceException).ConfigureAwait(false);
+        await sink.CompleteAsync(fatal?.SourceException, job.AbortToken).ConfigureAwait(false);
         job.DisposeTokens();
 
         if (fatal is not null)

@@ -128,21 +128,30 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
         }
     }
 
-    public override async ValueTask CompleteAsync(Exception? error)
+    public override async ValueTask CompleteAsync(Exception? error, CancellationToken abandoned)
     {
+        // Results still waiting here (behind a range that never ran) go out to a reader that is still reading. When the
+        // reader has left or the run was cancelled nobody makes room for them: waiting for room without the token
+        // waited for good, and the reader's DisposeAsync with it, since it waits for the run.
         if (error is null)
         {
-            await _deliver.WaitAsync().ConfigureAwait(false);
             try
             {
-                await DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                await _deliver.WaitAsync(abandoned).ConfigureAwait(false);
+                try
+                {
+                    await DrainAsync(abandoned).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _deliver.Release();
+                }
             }
             catch (ChannelClosedException)
             {
             }
-            finally
+            catch (OperationCanceledException) when (abandoned.IsCancellationRequested)
             {
-                _deliver.Release();
             }
         }
 

@@ -19,5 +19,8 @@ internal abstract class ResultSink<TOut>
     }
 
     /// <summary>Called once, after every worker has finished.</summary>
-    public virtual ValueTask CompleteAsync(Exception? error) => ValueTask.CompletedTask;
+    /// <param name="error">The error that ended the run, if any.</param>
+    /// <param name="abandoned">Trips when nobody wants more results (the reader left, or the run was cancelled): a sink
+    /// must not wait past it for room to hand out what it still holds.</param>
+    public virtual ValueTask CompleteAsync(Exception? error, CancellationToken abandoned) => ValueTask.CompletedTask;
 }

@@ -50,7 +50,7 @@ internal sealed class StreamSink<TOut>(int capacity, bool inlineReader = false) 
     }
 
     // The reader ends normally either way; a run error surfaces from the run's task, which the stream awaits last.
-    public override ValueTask CompleteAsync(Exception? error)
+    public override ValueTask CompleteAsync(Exception? error, CancellationToken abandoned)
     {
         _channel.Writer.TryComplete();
         return ValueTask.CompletedTask;
