@@ -66,6 +66,47 @@ public sealed class AutoThreadsEndTests(ITestOutputHelper output)
         await AssertNothingLeftAsync();
     }
 
+    [Fact]
+    public async Task WideBlockingRun_ThreadsStartedPastTheFirstWave_LeaveNothingRunning()
+    {
+        // Short sleeps are pure waits: auto plans far more dedicated threads than its first wave (32); past the wave the
+        // launcher thread starts them. Every one of them, the launcher included, ends with the run.
+        var peak = await RunSleepsAsync(2_000, cap: null);
+        Assert.True(peak > 32, $"at most {peak} items ran at once: the plan never went past the first wave");
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task WideBlockingRun_UnderAUserCap_NeverRunsMoreItemsAtOnceThanTheCap()
+    {
+        // The cap sits between the first wave (32) and the plan's width: the launcher must stop at it too.
+        const int Cap = 40;
+        var peak = await RunSleepsAsync(1_000, cap: Cap);
+        Assert.InRange(peak, 2, Cap);
+        await AssertNothingLeftAsync();
+    }
+
+    private static async Task<int> RunSleepsAsync(int count, int? cap)
+    {
+        var running = 0;
+        var peak = 0;
+        var options = Options();
+        options.MaxDegreeOfParallelism = cap;
+        await Runner.ForEachAsync(Enumerable.Range(0, count).ToArray(), _ =>
+        {
+            var now = Interlocked.Increment(ref running);
+            var seen = Volatile.Read(ref peak);
+            while (now > seen && Interlocked.CompareExchange(ref peak, now, seen) != seen)
+            {
+                seen = Volatile.Read(ref peak);
+            }
+
+            Thread.Sleep(5);
+            Interlocked.Decrement(ref running);
+        }, options).WaitAsync(Bound);
+        return peak;
+    }
+
     private async Task AssertNothingLeftAsync()
     {
         Assert.Equal(0, AutoThreads.Live); // counted down by each worker thread as it leaves
