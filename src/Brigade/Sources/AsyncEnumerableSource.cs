@@ -56,8 +56,10 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                         {
                             more = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
                         }
-                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !pending.IsCompleted)
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                         {
+                            // The input ends here for this run (the handler below marks it done); an item the producer
+                            // still hands over is dropped with it, as items never taken are.
                             _abandoned = pending;
                             throw;
                         }
