@@ -9,6 +9,10 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
     // Serializes MoveNextAsync calls: async enumerators allow one pending call at a time.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IAsyncEnumerator<T>? _enumerator;
+
+    // A MoveNextAsync the run stopped waiting for (the producer does not watch the token, or cannot: a read of stdin): the
+    // enumerator is busy until it ends, so it is disposed then, in the background, not by CloseAsync.
+    private Task<bool>? _abandoned;
     private long _taken;
     private bool _done;
 
@@ -42,7 +46,30 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     // Once the batch has an item, stop at the first step that would wait: an idle worker should
                     // start on what it has rather than hold items back while the producer is slow.
                     var waited = !next.IsCompleted;
-                    if (!await next.ConfigureAwait(false))
+                    bool more;
+                    if (waited && cancellationToken.CanBeCanceled)
+                    {
+                        // Waits for the producer only while the run wants items: a producer that ignores the token
+                        // would otherwise hold the run (and a stream's reader leaving it) until its next item.
+                        var pending = next.AsTask();
+                        try
+                        {
+                            more = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                        {
+                            // The input ends here for this run (the handler below marks it done); an item the producer
+                            // still hands over is dropped with it, as items never taken are.
+                            _abandoned = pending;
+                            throw;
+                        }
+                    }
+                    else
+                    {
+                        more = await next.ConfigureAwait(false);
+                    }
+
+                    if (!more)
                     {
                         _done = true;
                         break;
@@ -85,13 +112,41 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             _done = true;
             if (_enumerator is not null)
             {
-                await _enumerator.DisposeAsync().ConfigureAwait(false);
+                if (_abandoned is { IsCompleted: false } pending)
+                {
+                    _ = DisposeWhenDoneAsync(pending, _enumerator);
+                }
+                else
+                {
+                    await _enumerator.DisposeAsync().ConfigureAwait(false);
+                }
+
                 _enumerator = null;
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "Nobody waits for an abandoned producer: its errors have nowhere to go.")]
+    private static async Task DisposeWhenDoneAsync(Task<bool> pending, IAsyncEnumerator<T> enumerator)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+        }
+
+        try
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
         }
     }
 }
