@@ -12,6 +12,9 @@ internal enum KillReason
     /// <summary>The worker did not answer within <see cref="ProcessEngineOptions.StartTimeout"/>.</summary>
     StartTimeout,
 
+    /// <summary>The run was cancelled and the worker did not finish its batch within the grace period.</summary>
+    Canceled,
+
     /// <summary>The engine was disposed.</summary>
     Disposed,
 }

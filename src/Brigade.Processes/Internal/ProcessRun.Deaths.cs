@@ -4,11 +4,18 @@ namespace Brigade.Processes.Internal;
 internal sealed partial class ProcessRun<TIn, TOut>
 {
     // A worker its watchdog killed just as it reported progress: discarded (never reused), and everything not yet
-    // reported runs again on a replacement, charged to no item, one result per chunk.
+    // reported runs again on a replacement, charged to no item, one result per chunk; or, when the run is stopping
+    // (the grace period of a cancellation is one such kill), it is reported not run.
     private void Abandon(ProcessLoopState<TIn, TOut> state, WorkerProcess process)
     {
         state.Process = null;
         _engine.Pool.Discard(process);
+        if (_job.CancellationToken.IsCancellationRequested)
+        {
+            NotRunInFlight(state);
+            return;
+        }
+
         while (state.InFlight.TryDequeue(out var flight))
         {
             flight.Cancellation.Dispose();

@@ -30,6 +30,13 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // Added to the item timeout before the watchdog fires: results may wait up to one flush interval, plus IPC.
     private static readonly TimeSpan TimeoutSlack = TimeSpan.FromMilliseconds(25);
 
+    // How long a cancelled run waits for a worker's last chunk before it kills the worker and reports the batch's
+    // unfinished items as not run. Work that honours its token stops at once and the worker flushes within one flush
+    // interval (50 ms at most), so this is pure margin for a loaded machine; work that ignores its token (or a frozen
+    // worker) would otherwise hold the run until the item returns, possibly for ever. An item timeout that comes
+    // sooner still applies, with its own report.
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
+
     private readonly ProcessEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
     private readonly WorkDescriptor _descriptor;
@@ -259,10 +266,13 @@ internal sealed partial class ProcessRun<TIn, TOut>
         var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());
         state.InFlight.Enqueue(flight);
+
+        // Runs on the canceller's thread (the user's Cancel, a signal handler, a stream's reader leaving): it only starts
+        // the grace period and queues the Cancel frame, so a frozen worker cannot block it.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id) = ((WorkerProcess, int))s!;
-            worker.TrySendCancel(id);
+            worker.Cancel(id, CancelGrace);
         }, (process, batchId));
         try
         {
@@ -275,7 +285,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
         if (state.InFlight.Count == 1)
         {
-            ArmItemTimeout(process);
+            ArmWatchdog(process);
         }
     }
 
@@ -348,7 +358,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
             if (!chunk.Final || state.InFlight.Count > 0)
             {
-                ArmItemTimeout(process);
+                ArmWatchdog(process);
             }
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or ProtocolException)
@@ -369,20 +379,25 @@ internal sealed partial class ProcessRun<TIn, TOut>
                 throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
             }
 
+            if (exit.Reason == KillReason.Canceled)
+            {
+                // The run was cancelled and the worker outlived its grace period: what it had not reported never ran
+                // to the end (no retry: the run is stopping), and the worker is gone with it.
+                NotRunInFlight(state);
+                return;
+            }
+
             OnWorkerDied(state, exit);
         }
     }
 
-    private void ArmItemTimeout(WorkerProcess process)
-    {
-        if (_hardTimeout is { } timeout)
-        {
-            process.Arm(timeout + _flushInterval + TimeoutSlack, KillReason.ItemTimeout);
-        }
-    }
+    // While the loop waits for its worker: the item timeout, if any, and once the run is cancelled its grace period.
+    private void ArmWatchdog(WorkerProcess process) =>
+        process.Arm(_hardTimeout is { } timeout ? timeout + _flushInterval + TimeoutSlack : null, KillReason.ItemTimeout);
 
     // Delivery may wait for the reader (or, in an ordered stream, for an earlier item): that is not the worker's time,
-    // so ReadOne stops the item timeout before delivering and arms it again for the next chunk.
+    // so ReadOne stops the item timeout (and a cancelled run's grace period) before delivering and arms it again for
+    // the next chunk.
     private void Deliver(EngineWorker worker, ItemBatch<TIn> batch, int ran, ReadOnlyMemory<TOut> values, IReadOnlyList<ItemFailure>? failures, long start, TimeSpan? cpu)
     {
         var delivery = _job.CompleteBatchAsync(worker, batch, ran, values, failures is { Count: > 0 } ? failures : null, start, cpu);
@@ -408,12 +423,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
             NotRun(state.Worker, starting.Batch, 0);
         }
 
-        while (state.InFlight.TryDequeue(out var flight))
-        {
-            flight.Cancellation.Dispose();
-            NotRun(state.Worker, flight.Pending.Batch, flight.Delivered);
-        }
-
+        NotRunInFlight(state);
         while (state.Retries.TryDequeue(out var left))
         {
             NotRun(state.Worker, left.Batch, 0);
@@ -422,6 +432,9 @@ internal sealed partial class ProcessRun<TIn, TOut>
         if (state.Process is { } process)
         {
             state.Process = null;
+
+            // Every batch's cancellation is disposed: a grace period still running (its batch came back in time) ends.
+            process.EndCancelGrace();
             if (busy || !process.Disarm() || process.HasExited)
             {
                 _engine.Pool.Discard(process);
@@ -434,5 +447,14 @@ internal sealed partial class ProcessRun<TIn, TOut>
         }
 
         state.Codec.Dispose();
+    }
+
+    private void NotRunInFlight(ProcessLoopState<TIn, TOut> state)
+    {
+        while (state.InFlight.TryDequeue(out var flight))
+        {
+            flight.Cancellation.Dispose();
+            NotRun(state.Worker, flight.Pending.Batch, flight.Delivered);
+        }
     }
 }

@@ -7,6 +7,7 @@ internal sealed record WorkerExit(int Pid, KillReason Reason, int? ExitCode, int
     {
         KillReason.ItemTimeout => "killed by Brigade: the item timed out",
         KillReason.StartTimeout => "killed by Brigade: no answer within the start timeout",
+        KillReason.Canceled => "killed by Brigade: the run was cancelled and the running item did not stop",
         KillReason.Disposed => "killed by Brigade: the engine was disposed",
         _ when Signal is { } s => $"killed by signal {s} ({SignalName(s)})",
         _ when ExitCode is { } c => $"exited with code {c}",

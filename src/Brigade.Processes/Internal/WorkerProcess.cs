@@ -7,8 +7,9 @@ namespace Brigade.Processes.Internal;
 
 /// <summary>
 /// The host's handle on one worker process: its channel, its standard-error tail, and a watchdog that kills it when
-/// a deadline passes (start-up, or an item running past its timeout). Reads and batch writes belong to the one
-/// thread that holds the worker (a run's loop); only Cancel frames and kills come from other threads.
+/// a deadline passes (start-up, an item running past its timeout, or a cancelled batch outliving its grace period).
+/// Reads and batch writes belong to the one thread that holds the worker (a run's loop); only cancellation (its Cancel
+/// frame is written from the thread pool) and kills come from other threads.
 /// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
@@ -26,10 +27,21 @@ internal sealed class WorkerProcess : IDisposable
     // Guards writes to _toWorker: a run's loop sends batches while a cancellation callback may send Cancel.
     private readonly Lock _writeGate = new();
 
-    // Guards _deadline and _killReasonOnDeadline, and makes the watchdog's decision to kill atomic with Disarm.
+    // Guards the deadlines, _armed and _scheduled, and makes the watchdog's decision to kill atomic with Disarm.
     private readonly Lock _watchdogGate = new();
+
+    // Whether the holder waits for a frame (between Arm and Disarm): only then do the deadlines apply.
+    private bool _armed;
+
+    // Whether the watchdog timer may fire (so that Disarm changes it only when it has to: most runs set no deadline).
+    private bool _scheduled;
+
+    // When the frame awaited must arrive (start-up, item timeout), or 0 for no limit.
     private long _deadline;
     private KillReason _killReasonOnDeadline;
+
+    // When a cancelled run stops waiting for this worker's last chunk, or 0 while no run of it is cancelled.
+    private long _graceDeadline;
     private int _killReason;
     private int _nextBatchId;
     private int _disposed;
@@ -265,7 +277,40 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public void TrySendCancel(int batchId)
+    /// <summary>
+    /// Asks the worker to stop a batch before its next item, and starts the grace period after which a worker still
+    /// running it is killed (<see cref="KillReason.Canceled"/>). Never blocks: it runs on whatever thread cancels.
+    /// </summary>
+    /// <param name="batchId">The batch to cancel.</param>
+    /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it.</param>
+    public void Cancel(int batchId, TimeSpan grace)
+    {
+        lock (_watchdogGate)
+        {
+            if (_graceDeadline == 0)
+            {
+                _graceDeadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+                Reschedule();
+            }
+        }
+
+        // The write blocks while the worker is frozen (SIGSTOP, a debugger) with its pipe full, or while the holder's
+        // own write does: not on the canceller's thread. Frames stay whole (_writeGate), and their order does not
+        // matter: the worker cancels every batch up to this id, including one whose frame it has not read yet.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Worker.TrySendCancel(state.BatchId), (Worker: this, BatchId: batchId), preferLocal: false);
+    }
+
+    /// <summary>Ends the grace period of a cancelled run, before the worker goes back to the pool.</summary>
+    public void EndCancelGrace()
+    {
+        lock (_watchdogGate)
+        {
+            _graceDeadline = 0;
+            Reschedule();
+        }
+    }
+
+    private void TrySendCancel(int batchId)
     {
         var frame = new FrameBuffer(16);
         frame.BeginFrame(MessageType.Cancel);
@@ -284,16 +329,21 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Reads the next frame; the end of the channel is an <see cref="EndOfStreamException"/>.</summary>
     public (MessageType Type, ReadOnlyMemory<byte> Payload) Read() => _reader.Read();
 
-    /// <summary>Kills the worker if no frame arrives (and <see cref="Disarm"/> is not called) within <paramref name="timeout"/>.</summary>
-    public void Arm(TimeSpan timeout, KillReason reason)
+    /// <summary>
+    /// Kills the worker if no frame arrives (and <see cref="Disarm"/> is not called) within <paramref name="timeout"/>,
+    /// or, once its run is cancelled, within the grace period (<see cref="Cancel"/>).
+    /// </summary>
+    /// <param name="timeout">How long the frame may take, or <see langword="null"/> for no limit but the grace period.</param>
+    /// <param name="reason">Why the worker is killed when <paramref name="timeout"/> passes.</param>
+    public void Arm(TimeSpan? timeout, KillReason reason)
     {
         lock (_watchdogGate)
         {
+            _armed = true;
             _killReasonOnDeadline = reason;
-            _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            _deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : 0;
+            Reschedule();
         }
-
-        _watchdog.Change(timeout, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -306,11 +356,34 @@ internal sealed class WorkerProcess : IDisposable
     {
         lock (_watchdogGate)
         {
+            _armed = false;
             _deadline = 0;
+            Reschedule();
         }
 
-        _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
         return KillReason == KillReason.None;
+    }
+
+    // Under _watchdogGate: sets the timer to the nearest deadline that applies, or stops it (a disposed worker has none).
+    private void Reschedule()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        var next = !_armed ? 0 : _deadline == 0 ? _graceDeadline : _graceDeadline == 0 ? _deadline : Math.Min(_deadline, _graceDeadline);
+        if (next != 0)
+        {
+            var left = Math.Max(0, next - Stopwatch.GetTimestamp());
+            _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+            _scheduled = true;
+        }
+        else if (_scheduled)
+        {
+            _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+            _scheduled = false;
+        }
     }
 
     private void OnWatchdog()
@@ -318,22 +391,30 @@ internal sealed class WorkerProcess : IDisposable
         KillReason reason;
         lock (_watchdogGate)
         {
-            if (_deadline == 0)
+            if (!_armed)
             {
                 return;
             }
 
-            var left = _deadline - Stopwatch.GetTimestamp();
-            if (left > 0)
+            var now = Stopwatch.GetTimestamp();
+            if (_deadline != 0 && now >= _deadline)
+            {
+                reason = _killReasonOnDeadline;
+            }
+            else if (_graceDeadline != 0 && now >= _graceDeadline)
+            {
+                reason = KillReason.Canceled;
+            }
+            else
             {
                 // Re-armed since this callback was scheduled.
-                _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+                Reschedule();
                 return;
             }
 
             // Condemned under the gate, so that a Disarm racing this callback sees it (and the worker is not reused).
+            _armed = false;
             _deadline = 0;
-            reason = _killReasonOnDeadline;
             Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None);
         }
 
@@ -431,7 +512,12 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         Live.TryRemove(this, out _);
-        _watchdog.Dispose();
+        lock (_watchdogGate)
+        {
+            // Under the gate: a cancellation on another thread may be setting the timer.
+            _watchdog.Dispose();
+        }
+
         if (!HasExited)
         {
             Kill(KillReason.Disposed);
