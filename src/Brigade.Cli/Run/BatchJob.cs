@@ -70,9 +70,14 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var fingerprint = new InputFingerprint();
         var inputStream = OpenInput();
         await using var inputScope = inputStream.ConfigureAwait(false);
-        var items = InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // Reads end on the command's token until the run starts, then on the run's (see Rest).
+        var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, CancellationToken.None));
         await using var itemsScope = items.ConfigureAwait(false);
-        var first = await items.MoveNextAsync().ConfigureAwait(false) ? items.Current : null;
+        InputItem? first;
+        using (cancellationToken.UnsafeRegister(static s => ((InputItems)s!).StopReading(), items))
+        {
+            first = await items.Reader.MoveNextAsync().ConfigureAwait(false) ? items.Reader.Current : null;
+        }
         if (first is not null)
         {
             options.Work.CheckFirstItem(first);
@@ -118,7 +123,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are
         // delivered in their place in the order, like results an interrupted run journaled.
         _pending = resume?.Pending ?? [];
-        var prepared = Prepare(Rest(first, items), resume, cancellationToken);
+        var prepared = Prepare(Rest(first, items, CancellationToken.None), resume, CancellationToken.None);
         var stream = options.Work.Start(prepared, runOptions, _outputs.OnCompleted);
         var interrupted = false;
         Exception? failure = null;
@@ -126,31 +131,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var marker = new Timer(_ => MarkOnTimer(), null, RunOutputs.WatermarkInterval, RunOutputs.WatermarkInterval);
         await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
         {
+            var stuck = false;
             try
             {
-                await foreach (var result in stream.Results.WithCancellation(stopRun.Token).ConfigureAwait(false))
-                {
-                    PreparedItem entry;
-                    lock (_gate)
-                    {
-                        _inFlight.Remove(result.Index, out entry!);
-                    }
-
-                    var item = entry.Item;
-                    _counters.OnAttempts(entry.Attempts);
-                    DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
-                    if (result.IsSuccess)
-                    {
-                        _outputs.Deliver(item, result.Value, null);
-                    }
-                    else
-                    {
-                        _outputs.Deliver(item, null, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
-                    }
-                }
-
-                DeliverPendingBefore(long.MaxValue);
-                if (_stoppedAt is { } stop)
+                stuck = await DeliveredOrStuckAsync(DeliverAsync(stream, ordered, stopRun.Token), cancellationToken).ConfigureAwait(false);
+                if (!stuck && _stoppedAt is { } stop)
                 {
                     await stderr.WriteLineAsync($"brigade run: stopped at {stop}").ConfigureAwait(false);
                 }
@@ -165,11 +150,25 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 failure = e is OperationCanceledException && _outputs.WriteError is { } writeError ? writeError : e;
             }
 
-            // Waits for a watermark being written, so the last one below is the last one.
-            await marker.DisposeAsync().ConfigureAwait(false);
+            if (stuck)
+            {
+                // Interrupted while a write was stuck: nothing waits for it (see DeliveredOrStuckAsync).
+                interrupted = true;
+                marker.Dispose();
+                _outputs.Abandon();
+            }
+            else
+            {
+                // Waits for a watermark being written, so the last one below is the last one.
+                await marker.DisposeAsync().ConfigureAwait(false);
+            }
+
             try
             {
-                _outputs.Close(runFailed: failure is not null, resumed: resume is not null);
+                if (!stuck)
+                {
+                    _outputs.Close(runFailed: failure is not null, resumed: resume is not null);
+                }
             }
             catch (CliIOException e)
             {
@@ -225,6 +224,64 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
     internal RunReport? Report { get; private set; }
 
+    // The results, each written in its place as it comes (on the worker that finished it, when it is next).
+    private async Task DeliverAsync(JobStream stream, bool ordered, CancellationToken cancellationToken)
+    {
+        await foreach (var result in stream.Results.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            PreparedItem entry;
+            lock (_gate)
+            {
+                _inFlight.Remove(result.Index, out entry!);
+            }
+
+            var item = entry.Item;
+            _counters.OnAttempts(entry.Attempts);
+            DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
+            if (result.IsSuccess)
+            {
+                _outputs.Deliver(item, result.Value, null);
+            }
+            else
+            {
+                _outputs.Deliver(item, null, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
+            }
+        }
+
+        DeliverPendingBefore(long.MaxValue);
+    }
+
+    // Waits for the deliveries to end; true when Ctrl+C came while one of them was stuck in a write (stdout or stderr a
+    // pipe nobody reads, a pager left on its first page, a terminal stopped with Ctrl+S). That write may never end, and
+    // the interrupt must: the run is then left where it is. What the write did not finish is not journaled as written
+    // (watermarks follow flushes), so --resume writes it again.
+    private async Task<bool> DeliveredOrStuckAsync(Task deliveries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await deliveries.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted: the deliveries normally end at once (the run stops, its results stream ends), and how they
+            // ended is what counts (below).
+        }
+
+        while (!deliveries.IsCompleted && !_outputs.IsStuck(StuckWrite))
+        {
+            await Task.WhenAny(deliveries, Task.Delay(StuckWrite / 4, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        if (!deliveries.IsCompleted)
+        {
+            return true;
+        }
+
+        await deliveries.ConfigureAwait(false);
+        return false;
+    }
+
     private async Task<int> FinishAsync(RunReport? report, bool interrupted)
     {
         Report = report;
@@ -251,7 +308,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var summary = $"brigade run: {_counters.Delivered:N0} {(_counters.Delivered == 1 ? "item" : "items")}, {_counters.Failed:N0} failed";
         if (interrupted)
         {
-            await stderr.WriteLineAsync($"{summary}; interrupted.{ResumeHint()}").ConfigureAwait(false);
+            // Not held by a stderr nobody reads (2>&1 | less): the interrupt ends the run with or without its summary.
+            var line = $"{summary}; interrupted.{ResumeHint()}";
+            await Task.WhenAny(Task.Run(() => stderr.WriteLine(line), CancellationToken.None), Task.Delay(StuckWrite * 4, CancellationToken.None)).ConfigureAwait(false);
             return TerminationSignal.InterruptedExitCode;
         }
 
@@ -383,14 +442,16 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
     private Stream OpenInput()
     {
+        // stdin and named pipes may wait for their producer for good (tail -f): their reads end on Ctrl+C.
         if (options.Input == "-")
         {
-            return Console.OpenStandardInput();
+            return new AbandonableReadStream(Console.OpenStandardInput());
         }
 
         try
         {
-            return new FileStream(options.Input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+            var file = new FileStream(options.Input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+            return NativeMethods.KindOf(options.Input) == FileKind.Regular ? file : new AbandonableReadStream(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -408,19 +469,52 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
     }
 
-    private static async IAsyncEnumerable<InputItem> Rest(InputItem? first, IAsyncEnumerator<InputItem> items)
+    // The input after its first item, for the run. A read waiting for the producer (stdin: tail -f) ends when the run's
+    // token trips, so the run's stop does not wait for the producer's next line; that token, not the command's, so that
+    // the run has stopped and sees the read's cancellation as its own, not as the input failing.
+    private static async IAsyncEnumerable<InputItem> Rest(InputItem? first, InputItems items, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (first is null)
+        if (first is null || !items.HandOver())
         {
             yield break;
         }
 
-        yield return first;
-        while (await items.MoveNextAsync().ConfigureAwait(false))
+        using var stop = cancellationToken.UnsafeRegister(static s => ((InputItems)s!).StopReading(), items);
+        try
         {
-            yield return items.Current;
+            yield return first;
+            while (await items.Reader.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return items.Reader.Current;
+            }
+        }
+        finally
+        {
+            // Only once no read is pending on it (the engine disposes this enumerator after its last move ends): an
+            // iterator disposed during a move throws NotSupportedException.
+            await items.Reader.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    // The input's items: disposed by the run (Rest) once it has taken them over, else here.
+    private sealed class InputItems : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stopReading = new();
+        private int _handedOver;
+
+        public InputItems(IAsyncEnumerable<InputItem> items) => Reader = items.GetAsyncEnumerator(_stopReading.Token);
+
+        public IAsyncEnumerator<InputItem> Reader { get; }
+
+        public void StopReading() => _stopReading.Cancel();
+
+        public bool HandOver() => Interlocked.Exchange(ref _handedOver, 1) == 0;
+
+        public ValueTask DisposeAsync() => HandOver() ? Reader.DisposeAsync() : ValueTask.CompletedTask;
+    }
+
+    // A write that holds the outputs this long is stuck (see DeliveredOrStuckAsync); a healthy one takes microseconds.
+    private static readonly TimeSpan StuckWrite = TimeSpan.FromMilliseconds(250);
 
     private static string Name(InputFormat format) => format switch
     {

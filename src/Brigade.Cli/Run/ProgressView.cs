@@ -21,6 +21,7 @@ internal sealed class ProgressView : IAsyncDisposable
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan StuckWrite = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
@@ -98,6 +99,14 @@ internal sealed class ProgressView : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+
+        // The loop ends at once, unless its write is stuck (stderr a pipe nobody reads, a terminal stopped with Ctrl+S):
+        // the end of the run, or its interrupt, does not wait for that write.
+        if (await Task.WhenAny(_loop, Task.Delay(StuckWrite, CancellationToken.None)).ConfigureAwait(false) != _loop)
+        {
+            return;
+        }
+
         try
         {
             await _loop.ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -30,6 +31,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     private long _markedUpTo = -1;
     private long _markedInputBytes = -1;
     private CliIOException? _writeError;
+
+    // When the write gate was last taken by a delivery or the timer (a Stopwatch timestamp), 0 while it is free: a
+    // write to a pipe nobody reads holds it for good, and Ctrl+C must not wait for that write (see IsStuck).
+    private long _heldSince;
 
     /// <summary>Gets the journal, once opened; null when the run keeps none.</summary>
     public Journal? Journal => _journal;
@@ -77,7 +82,38 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     {
         lock (_writeGate)
         {
-            DeliverLocked(item, output, error, attempts);
+            Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
+            try
+            {
+                DeliverLocked(item, output, error, attempts);
+            }
+            finally
+            {
+                Volatile.Write(ref _heldSince, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets whether a write has held the outputs for at least <paramref name="after"/>: stdout or stderr is a pipe
+    /// nobody reads (a pager left on its first page), or a terminal stopped with Ctrl+S. Writes take microseconds.
+    /// </summary>
+    public bool IsStuck(TimeSpan after) => Volatile.Read(ref _heldSince) is var since and not 0 && Stopwatch.GetElapsedTime(since) >= after;
+
+    /// <summary>
+    /// Ends an interrupted run whose write is stuck, without waiting for it: the journal is closed with what it holds,
+    /// and its last watermark counts only what was flushed before it, so <c>--resume</c> writes the rest again. The
+    /// outputs are left to the write under way (the process is ending).
+    /// </summary>
+    public void Abandon()
+    {
+        try
+        {
+            _journal?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or CliIOException)
+        {
+            // The journal ends at its last complete line; resume reads up to there.
         }
     }
 
@@ -276,23 +312,33 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     /// <summary>Writes a watermark when deliveries pause; false when an output cannot be written (the run must stop).</summary>
     public bool MarkOnTimer()
     {
-        lock (_writeGate)
+        // Never waits: a delivery that holds the gate marks by itself, and one stuck writing to a full pipe would otherwise
+        // hold a pool thread per tick (the timer fires whether or not its last callback returned), starving the run.
+        if (!_writeGate.TryEnter())
+        {
+            return true;
+        }
+
+        try
         {
             if (_writeError is not null)
             {
                 return true;
             }
 
-            try
-            {
-                Mark(force: true);
-                return true;
-            }
-            catch (CliIOException e)
-            {
-                // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
-                Volatile.Write(ref _writeError, e);
-            }
+            Volatile.Write(ref _heldSince, Stopwatch.GetTimestamp());
+            Mark(force: true);
+            return true;
+        }
+        catch (CliIOException e)
+        {
+            // The delivery loop reports it: the run stops now rather than at its next result, which may be far off.
+            Volatile.Write(ref _writeError, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _heldSince, 0);
+            _writeGate.Exit();
         }
 
         return false;
