@@ -274,6 +274,14 @@ internal sealed partial class ProcessRun<TIn, TOut>
             var (worker, id) = ((WorkerProcess, int))s!;
             worker.Cancel(id, CancelGrace);
         }, (process, batchId));
+
+        // Armed before the write: a frozen worker whose pipe is full blocks the write, and only the watchdog (a
+        // cancelled run's grace, an item timeout) ends that (review 20 P2).
+        if (state.InFlight.Count == 1)
+        {
+            ArmWatchdog(process);
+        }
+
         try
         {
             process.Send(frame);
@@ -281,11 +289,6 @@ internal sealed partial class ProcessRun<TIn, TOut>
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The worker is gone: the next read finds the end of its channel and handles the death.
-        }
-
-        if (state.InFlight.Count == 1)
-        {
-            ArmWatchdog(process);
         }
     }
 

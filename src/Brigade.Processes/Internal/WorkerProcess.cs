@@ -40,8 +40,13 @@ internal sealed class WorkerProcess : IDisposable
     private long _deadline;
     private KillReason _killReasonOnDeadline;
 
-    // When a cancelled run stops waiting for this worker's last chunk, or 0 while no run of it is cancelled.
+    // When a cancelled run stops waiting for this worker's last chunk, or 0 while no run of it is cancelled; and which
+    // run of this worker a grace belongs to (EndCancelGrace moves it on, so a Cancel frame queued by a run that has
+    // since ended starts no grace on the worker's next run).
     private long _graceDeadline;
+    private int _graceEpoch;
+
+    private static TimeSpan MinGraceAfterArm => TimeSpan.FromMilliseconds(500);
     private int _killReason;
     private int _nextBatchId;
     private int _disposed;
@@ -285,19 +290,34 @@ internal sealed class WorkerProcess : IDisposable
     /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it.</param>
     public void Cancel(int batchId, TimeSpan grace)
     {
+        // The write blocks while the worker is frozen (SIGSTOP, a debugger) with its pipe full, or while the holder's
+        // own write does: not on the canceller's thread. Frames stay whole (_writeGate), and their order does not
+        // matter: the worker cancels every batch up to this id, including one whose frame it has not read yet.
+        int epoch;
         lock (_watchdogGate)
         {
-            if (_graceDeadline == 0)
+            epoch = _graceEpoch;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Worker.SendCancel(state.BatchId, state.Grace, state.Epoch), (Worker: this, BatchId: batchId, Grace: grace, Epoch: epoch), preferLocal: false);
+    }
+
+    // The grace starts as the frame goes out (before a write that may block on a frozen worker), not when it was queued:
+    // on a starved thread pool the frame can leave late, and a worker that honours its token was killed for it (review
+    // 20 P1). A run that ended meanwhile (EndCancelGrace) gets no grace; the frame is harmless then (a later batch has a
+    // higher id).
+    private void SendCancel(int batchId, TimeSpan grace, int epoch)
+    {
+        lock (_watchdogGate)
+        {
+            if (_graceEpoch == epoch && _graceDeadline == 0)
             {
                 _graceDeadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
                 Reschedule();
             }
         }
 
-        // The write blocks while the worker is frozen (SIGSTOP, a debugger) with its pipe full, or while the holder's
-        // own write does: not on the canceller's thread. Frames stay whole (_writeGate), and their order does not
-        // matter: the worker cancels every batch up to this id, including one whose frame it has not read yet.
-        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Worker.TrySendCancel(state.BatchId), (Worker: this, BatchId: batchId), preferLocal: false);
+        TrySendCancel(batchId);
     }
 
     /// <summary>Ends the grace period of a cancelled run, before the worker goes back to the pool.</summary>
@@ -306,6 +326,7 @@ internal sealed class WorkerProcess : IDisposable
         lock (_watchdogGate)
         {
             _graceDeadline = 0;
+            _graceEpoch++;
             Reschedule();
         }
     }
@@ -341,7 +362,17 @@ internal sealed class WorkerProcess : IDisposable
         {
             _armed = true;
             _killReasonOnDeadline = reason;
-            _deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : 0;
+            var now = Stopwatch.GetTimestamp();
+            _deadline = timeout is { } t ? now + (long)(t.TotalSeconds * Stopwatch.Frequency) : 0;
+
+            // The grace runs on while the loop delivers results (which may wait for a slow reader): re-armed after that,
+            // the worker still gets a moment for its next frame rather than being killed at once (review 20 P3).
+            var least = now + (long)(MinGraceAfterArm.TotalSeconds * Stopwatch.Frequency);
+            if (_graceDeadline != 0 && _graceDeadline < least)
+            {
+                _graceDeadline = least;
+            }
+
             Reschedule();
         }
     }
