@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Brigade.Cli.Run;
 
 /// <summary>The libc calls <c>brigade run</c> needs on Linux and macOS: signalling a command's process group, a file's identity, the argument limit.</summary>
-internal static class NativeMethods
+internal static unsafe partial class NativeMethods
 {
     public const int SigKill = 9;
 
@@ -23,7 +23,7 @@ internal static class NativeMethods
         }
 
         var buffer = new byte[StatBufferSize];
-        if (stat(path, buffer) != 0)
+        if (Stat(path, buffer) != 0)
         {
             return null;
         }
@@ -63,7 +63,7 @@ internal static class NativeMethods
         }
 
         var buffer = new byte[StatBufferSize];
-        if (stat(path, buffer) != 0)
+        if (Stat(path, buffer) != 0)
         {
             return FileKind.Missing;
         }
@@ -91,15 +91,25 @@ internal static class NativeMethods
         }
     }
 
-    [DllImport("libc", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int kill(int pid, int sig);
+    private static int Stat(string path, byte[] buffer)
+    {
+        fixed (byte* b = buffer)
+        {
+            return stat(path, b);
+        }
+    }
 
-    [DllImport("libc")]
+    // Source-generated (LibraryImport) like the tool's other libc calls: the marshalling is code of this assembly, which
+    // ReadyToRun holds, where stat's runtime marshalling (a string, an array) was a stub JIT-compiled at start-up.
+    [LibraryImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern long sysconf(int name);
+    private static partial int kill(int pid, int sig);
 
-    [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [LibraryImport("libc")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] buffer);
+    private static partial long sysconf(int name);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int stat(string path, byte* buffer);
 }
