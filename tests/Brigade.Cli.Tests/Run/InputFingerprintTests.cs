@@ -74,11 +74,13 @@ public sealed class InputFingerprintTests
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["marker"]);
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
-        using var brigade = CliProcess.Start(dir.Path, state, "run", dir.File("in.txt"), "-x", $"touch {dir.File("started")}; sleep 30", "-o", dir.File("out.txt"), "-q", "--timeout", "1m");
+        using var brigade = CliProcess.Start(dir.Path, state, "run", dir.File("in.txt"), "-x", $"touch {dir.File("started")}; sleep 30; echo {{}}", "-o", dir.File("out.txt"), "-q", "--timeout", "1m");
         try
         {
             var deadline = Stopwatch.StartNew();
-            // The journal is created beside the first command's start, not necessarily before it: wait for both.
+            // The command names its item ({}), so nothing is appended to it: with "sleep 30 marker" the sleep failed at once,
+        // the run ended and its journal was gone before the check below (it passed alone, and failed under load).
+        // The journal is created beside the first command's start, not necessarily before it: wait for both.
             while ((!File.Exists(dir.File("started")) || !File.Exists(dir.File("out.txt.journal"))) && deadline.Elapsed < TimeSpan.FromSeconds(40) && !brigade.HasExited)
             {
                 await Task.Delay(50);
