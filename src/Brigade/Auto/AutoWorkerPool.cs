@@ -505,13 +505,13 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.JoinAsHelper(), this, preferLocal: false);
     }
 
-    // An idle pool thread (one that exists but runs no work item: spinning or waiting for work) and no work queued, as the
-    // pool counts them: the offer then wakes that thread, never a new one.
+    // More idle pool threads (threads that exist but run no work item: spinning or waiting for work) than work items queued,
+    // as the pool counts them: one is left for the offer, which then wakes it (or finds it spinning), never a new thread.
     private static bool PoolHasIdleThread()
     {
         ThreadPool.GetMaxThreads(out var max, out _);
         ThreadPool.GetAvailableThreads(out var available, out _);
-        return ThreadPool.ThreadCount - (max - available) >= 1 && ThreadPool.PendingWorkItemCount == 0;
+        return ThreadPool.ThreadCount - (max - available) > ThreadPool.PendingWorkItemCount;
     }
 
     // Whether batches are taken for two: the offer stands or the helper is in, under the plan it joined.
