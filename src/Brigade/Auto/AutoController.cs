@@ -56,7 +56,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         _serverGc = System.Runtime.GCSettings.IsServerGC;
         _affordableThreads = AutoThreads.Affordable(_cores);
         _inspector = inspector;
-        Pool = new AutoWorkerPool<TIn, TOut>(job, this, _time, _cores);
+        Pool = new AutoWorkerPool<TIn, TOut>(job, this, _time, _cores, options.TinyJoin);
         _probe = new AutoProbe<TIn, TOut>(this, Pool, inspector, job, options, _cores);
         _monitor = new AutoMonitor<TIn, TOut>(this, Pool, inspector, job, options);
     }

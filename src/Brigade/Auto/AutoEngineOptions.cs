@@ -175,6 +175,10 @@ public sealed class AutoEngineOptions
     /// the run stops timing lock waits; not called for an <see cref="IsolatedEngine"/>'s runs or a run whose engine threw.</value>
     internal Action<AutoRunOutcome>? OnFinished { get; set; }
 
+    /// <summary>Gets or sets whether a tiny job's first worker offers a pool thread to join it (tests): null to decide by the
+    /// job's rest and the pool's idle threads (<c>AutoWorkerPool.MaybeJoin</c>), true after its first batch whatever they are, false never.</summary>
+    internal bool? TinyJoin { get; set; }
+
     /// <summary>Gets whether the plan cache is on, taking <see cref="NoPlanCacheVariable"/> into account.</summary>
     internal bool PlanCacheEnabled
     {

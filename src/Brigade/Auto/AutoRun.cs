@@ -99,6 +99,13 @@ internal sealed class AutoRun<TIn, TOut>
             line += $"; width adapted {decision.Width} → {plan.Width}";
         }
 
+        // A tiny job's rest that a pool thread joined (AutoWorkerPool.MaybeJoin): still the plan above (one loop, Tiny),
+        // with a second thread's help the report would not show otherwise.
+        if (_pool.Helper is { } helper && helper.Totals.Items > 0)
+        {
+            line += $"; a pool thread joined ({AutoFormat.Count(helper.Totals.Items)} items)";
+        }
+
         // Issue 18 (Reporting's, not auto mode's): the speedup the plans forecast (each plan's items from its own
         // measurement after a re-plan), beside which the report measures it.
         line += Reporting.SpeedupForecast.PlanNote(plans, _job.ItemCount ?? _job.ItemsTaken);
@@ -120,7 +127,7 @@ internal sealed class AutoRun<TIn, TOut>
 
     // The final evidence, for AutoEngineOptions.OnFinished (tests): read here, as the run read it, not by a copy of the run.
     private void Observe(WorkSample total, PlanDecision? decision) =>
-        _options.OnFinished?.Invoke(new AutoRunOutcome(total, _pool.Warmup, decision, [.. _controller.Plans], _pool.Workers()));
+        _options.OnFinished?.Invoke(new AutoRunOutcome(total, _pool.Warmup, decision, [.. _controller.Plans], _pool.Workers(), _pool.Helper));
 
     // total: the run's exact totals, read by Finish once every loop had left (read again here, they would be the same
     // workers' same figures, for another pass over the workers and the lock timing).

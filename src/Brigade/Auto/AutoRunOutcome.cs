@@ -9,9 +9,11 @@ namespace Brigade.Auto;
 /// <param name="Decision">The plan the run followed last, decided at its end when the input ended within the sample; null when nothing finished.</param>
 /// <param name="Plans">Every plan of the run, in order.</param>
 /// <param name="Workers">Every worker the run launched, retired ones included.</param>
+/// <param name="Helper">The pool thread that joined a tiny job, or null (not one of <paramref name="Workers"/>; its batches are in <paramref name="Totals"/>).</param>
 internal sealed record AutoRunOutcome(
     WorkSample Totals,
     WorkSample Warmup,
     PlanDecision? Decision,
     IReadOnlyList<AutoPlan> Plans,
-    IReadOnlyList<AutoWorker> Workers);
+    IReadOnlyList<AutoWorker> Workers,
+    AutoWorker? Helper = null);

@@ -48,6 +48,14 @@ internal static class AutoTuning
     /// show computation; see <c>AutoWorkerPool.EndsTooShortToMatter</c>.</summary>
     public static readonly TimeSpan TinyItem = TimeSpan.FromMicroseconds(2);
 
+    /// <summary>The least rest of a tiny job (estimated at its last batch's rate) for which its first worker offers a pool
+    /// thread to join it: under this, waking a thread costs about what it could take. See <c>AutoWorkerPool.MaybeJoin</c>.</summary>
+    public static readonly TimeSpan TinyJoinRest = TimeSpan.FromMicroseconds(60);
+
+    /// <summary>The least batch, in time at the items' rate, while a pool thread may join a tiny job: shorter ones cost
+    /// more in bookkeeping than they balance.</summary>
+    public static readonly TimeSpan TinyJoinBatch = TimeSpan.FromMicroseconds(4);
+
     /// <summary>Once a plan runs, a batch after one at least this long is always measured (otherwise every fourth batch):
     /// its few microseconds of readings are about 1% of it.</summary>
     public static readonly TimeSpan LongBatch = TimeSpan.FromMicroseconds(250);

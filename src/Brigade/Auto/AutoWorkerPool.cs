@@ -54,12 +54,30 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
     private readonly RunLockTiming _lockTiming = new();
 
-    public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
+    // A tiny job's helper (MaybeJoin): whether one was offered (JoinNone → JoinQueued, once), came in (JoinEntered), or the
+    // offer was withdrawn before it came (JoinClosed); the plan it joins; its measurements; the least batch while it may help.
+    private const int JoinNone = 0;
+    private const int JoinQueued = 1;
+    private const int JoinEntered = 2;
+    private const int JoinClosed = 3;
+    private readonly bool? _tinyJoin;
+    private int _join;
+    private ActivePlan? _joinPlan;
+    private AutoWorker? _helper;
+    private long _joinMinBatch = 1;
+
+    /// <param name="job">The run.</param>
+    /// <param name="controller">The run's controller.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="cores">The cores planned for.</param>
+    /// <param name="tinyJoin">Whether a tiny job offers a pool thread to join it: null to decide by the job's rest and the pool's idle threads, true always (tests), false never.</param>
+    public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores, bool? tinyJoin = null)
     {
         _job = job;
         _controller = controller;
         _time = time;
         _cores = cores;
+        _tinyJoin = tinyJoin;
         _divert = _warmup.Divert;
         _plan = new ActivePlan(LoopKind.Task, 1, 1, AutoPlanner.TargetBatch, 0, Probing: true);
         _job.DegreeOfParallelism = _plan.Width;
@@ -79,6 +97,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
     /// <summary>Gets the warm-up batches (see <see cref="WarmupSample"/>).</summary>
     public WorkSample Warmup => _warmup.Value;
+
+    /// <summary>Gets the pool thread that joined a tiny job (see <see cref="MaybeJoin"/>), or null; not one of <see cref="Workers"/>.</summary>
+    public AutoWorker? Helper => Volatile.Read(ref _helper);
 
     /// <summary>Takes the process's contention count the run's <see cref="Totals"/> count from.</summary>
     public void Start()
@@ -281,7 +302,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             var worker = Attach(me);
             while (Keep(me, worker))
             {
-                var batch = await _job.TakeBatchAsync(worker).ConfigureAwait(false);
+                var batch = JoinOpen() ? await _job.TakeBatchAsync(worker, JoinBatch()).ConfigureAwait(false) : await _job.TakeBatchAsync(worker).ConfigureAwait(false);
                 if (batch.IsEmpty)
                 {
                     Volatile.Write(ref _done, 1);
@@ -411,9 +432,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         // is made before the batch starts, so the measured batches are an unbiased subset (WorkSample).
         // While sampling, not a batch that can only confirm what is known: see EndsTooShortToMatter.
         var probing = _plan.Probing;
+        var tinyRest = probing && EndsTooShortToMatter(me.LastBatchTicks, count);
         me.Measure = probing
-            ? me.LastBatchTicks >= AutoTuning.MinMeasuredBatch.Ticks && !EndsTooShortToMatter(me.LastBatchTicks, count)
+            ? me.LastBatchTicks >= AutoTuning.MinMeasuredBatch.Ticks && !tinyRest
             : me.LastBatchTicks >= AutoTuning.LongBatch.Ticks || (me.BatchSeq & 3) == 3;
+        if (probing && me.Id == 0 && Volatile.Read(ref _join) == JoinNone)
+        {
+            MaybeJoin(me, count, tinyRest);
+        }
 
         // Only while sampling: a run that starts from a cached plan (or decides before widening) never widens, and
         // must not take the controller's lock after every batch of worker 0 for the rest of the run.
@@ -435,8 +461,138 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         !_job.IsAsyncWork && _job.ItemCount is { } n && count > 0 && batchTicks < count * AutoTuning.TinyItem.Ticks &&
         (double)Math.Max(0, n - _job.ItemsTaken) * batchTicks < (double)count * AutoTuning.ProbeTick.Ticks;
 
+    // A tiny job's rest, on its first worker while sampling, when a pool thread could take half of it: the caller goes on
+    // taking batches, and offers ONE work item that takes batches of the same job beside it (as Parallel.For's replicas
+    // join its caller), without betting on it. Only when the rest is tiny (EndsTooShortToMatter: it ends within the sample's
+    // first millisecond, so no plan will widen it) yet long enough to be worth a second thread (AutoTuning.TinyJoinRest),
+    // and only where the pool has an idle thread and nothing queued: a cold pool is not woken into creating one (a thread's
+    // start costs more than the whole rest), and a busy one would run the offer late. Until the offer is withdrawn or
+    // taken, batches are half of what is left (guided, no smaller than a few microseconds of items), so whichever
+    // comes finds work; if the helper comes after the caller took everything, it finds nothing and leaves at once.
+    // The offer holds a place among the loops from the moment it is made, so the run cannot end while the helper runs:
+    // either the helper takes that place (JoinQueued → JoinEntered) and gives it back when it leaves, or a loop leaving
+    // withdraws the offer (JoinQueued → JoinClosed, Exit) and gives it back itself, and a helper that comes later touches nothing.
+    private void MaybeJoin(AutoWorker me, int count, bool tinyRest)
+    {
+        if (_tinyJoin == false || _job.IsAsyncWork || _job.IsAsyncSource || _job.ItemCount is not { } n || _job.Options.BatchSize is not null ||
+            _job.Options.MaxDegreeOfParallelism is < 2 || me.Kind != LoopKind.Task || count <= 0)
+        {
+            return;
+        }
+
+        var left = n - _job.ItemsTaken;
+        if (left < 2)
+        {
+            return;
+        }
+
+        var ticks = Math.Max(1, me.LastBatchTicks);
+        if (_tinyJoin != true && (_cores < 2 || !tinyRest || (double)left * ticks < (double)count * AutoTuning.TinyJoinRest.Ticks || !PoolHasIdleThread()))
+        {
+            return;
+        }
+
+        // The place is held before the offer is published: a loop that withdraws it gives back a place that exists.
+        Interlocked.Increment(ref _running);
+        _joinMinBatch = Math.Max(1, (long)((double)count * AutoTuning.TinyJoinBatch.Ticks / ticks));
+        _joinPlan = _plan;
+        if (Interlocked.CompareExchange(ref _join, JoinQueued, JoinNone) != JoinNone)
+        {
+            LeaveLoop();
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.JoinAsHelper(), this, preferLocal: false);
+    }
+
+    // More idle pool threads (threads that exist but run no work item: spinning or waiting for work) than work items queued,
+    // as the pool counts them: one is left for the offer, which then wakes it (or finds it spinning), never a new thread.
+    private static bool PoolHasIdleThread()
+    {
+        ThreadPool.GetMaxThreads(out var max, out _);
+        ThreadPool.GetAvailableThreads(out var available, out _);
+        return ThreadPool.ThreadCount - (max - available) > ThreadPool.PendingWorkItemCount;
+    }
+
+    // Whether batches are taken for two: the offer stands or the helper is in, under the plan it joined.
+    private bool JoinOpen()
+    {
+        var join = Volatile.Read(ref _join);
+        return join is JoinQueued or JoinEntered && ReferenceEquals(_plan, _joinPlan);
+    }
+
+    // Half of what is left (guided scheduling for two), no less than a few microseconds of items.
+    private int JoinBatch()
+    {
+        var left = (_job.ItemCount ?? 0) - _job.ItemsTaken;
+        return (int)Math.Clamp(Math.Max(left / 2, _joinMinBatch), 1, int.MaxValue);
+    }
+
+    // The helper: comes in only if the offer still stands, then takes batches like the caller until the input ends or the
+    // plan it joined changes (the new plan's loops take over). Its batches are not measured (items this short can only
+    // compute), it is no warm-up (the caller compiled the work), and it is not one of the plan's loops (no slot, no
+    // growth): it counts in the totals only.
+    private void JoinAsHelper()
+    {
+        if (Interlocked.CompareExchange(ref _join, JoinEntered, JoinQueued) != JoinQueued)
+        {
+            return;
+        }
+
+        AutoWorker? me = null;
+        try
+        {
+            var plan = _joinPlan;
+            if (!ReferenceEquals(_plan, plan) || Volatile.Read(ref _done) != 0 || plan is null || _job.ItemsTaken >= _job.ItemCount)
+            {
+                return;
+            }
+
+            // Its plain-lock waits are not timed (LockWaits off): it is not watched, so nothing is left to unwatch.
+            me = new AutoWorker(-1, LoopKind.Task, _time, _job.IsAsyncWork) { Measure = false, WarmedUp = true };
+            Volatile.Write(ref _helper, me);
+            ExternalCpuTime.Attach(me.Account);
+            var worker = _job.CreateWorker(plan.TargetBatch, "auto helper");
+            worker.MeasureHook = me;
+            worker.WaitSink = me.PrimitiveWaits;
+            while (ReferenceEquals(_plan, plan))
+            {
+                var batch = _job.TakeBatch(worker, JoinBatch());
+                if (batch.IsEmpty)
+                {
+                    Volatile.Write(ref _done, 1);
+                    break;
+                }
+
+                me.CurrentBatchCount = batch.Count;
+                _job.ExecuteBatch(worker, batch);
+                me.Complete(batch.Count);
+                _controller.MaybeTick();
+            }
+        }
+        catch (Exception e)
+        {
+            _job.Fail(e);
+        }
+        finally
+        {
+            me?.Dispose();
+            LeaveLoop();
+        }
+    }
+
+    // A loop leaving withdraws an offer the helper has not taken yet (and gives back the place it held).
+    private void CloseJoin()
+    {
+        if (Interlocked.CompareExchange(ref _join, JoinClosed, JoinQueued) == JoinQueued)
+        {
+            LeaveLoop();
+        }
+    }
+
     private void Exit(AutoWorker me)
     {
+        CloseJoin();
         if (!me.LeftByShrink)
         {
             Interlocked.Decrement(ref _active[(int)me.Kind]);
@@ -522,6 +678,14 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             total += t;
             busy += Busy(t, w.InBatchSince, now);
             primitiveWaits += w.PrimitiveWaitTicks;
+        }
+
+        if (Helper is { } helper)
+        {
+            var t = helper.Totals;
+            total += t;
+            busy += Busy(t, helper.InBatchSince, now);
+            primitiveWaits += helper.PrimitiveWaitTicks;
         }
 
         // A throttled reading may predate the start's real one: no contention yet, not a negative count.
