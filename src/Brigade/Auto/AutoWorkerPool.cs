@@ -54,6 +54,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
     private readonly RunLockTiming _lockTiming = new();
 
+    // The run's execution context (its caller's AsyncLocal values, Activity.Current), taken where the run starts: every
+    // loop starts in it, whoever launches it (a worker, the launcher thread, the process-wide controller thread), so every
+    // item sees its own caller's context (review 20: loops the controller launched ran with none, or another run's).
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+
     public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores)
     {
         _job = job;
@@ -141,7 +146,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
         if (kind == LoopKind.Task)
         {
-            _ = Task.Run(() => TaskLoopAsync(worker));
+            InRunContext(() => _ = Task.Run(() => TaskLoopAsync(worker)));
             return true;
         }
 
@@ -152,7 +157,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         {
             var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
             var cpu = AutoThreads.MeasuresStarts ? ThreadCpuTime.NowTicks() : -1;
-            thread.Start();
+            InRunContext(thread.Start);
             if (cpu >= 0)
             {
                 AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
@@ -195,6 +200,18 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             Launch(kind);
             Launch(kind);
         }
+    }
+
+    // Runs start (a Task.Run, a Thread.Start: both take the current context for what they start) in the run's context.
+    private void InRunContext(Action start)
+    {
+        if (_context is null)
+        {
+            start();
+            return;
+        }
+
+        ExecutionContext.Run(_context, static s => ((Action)s!)(), start);
     }
 
     // Starts the launcher thread unless one runs: it starts the dedicated threads a decided plan wants, one after another,
