@@ -28,7 +28,7 @@ internal sealed class WorkerLauncher
             IsBackground = true,
             Name = "brigade-process-spawner",
         };
-        thread.Start();
+        Brigade.Internal.DetachedContext.Start(thread);
         return thread;
     });
 

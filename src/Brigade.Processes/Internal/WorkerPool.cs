@@ -36,7 +36,7 @@ internal sealed class WorkerPool : IDisposable
         if (options.IdleTimeout is { } idle)
         {
             var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, idle.Ticks / 4));
-            _idleTimer = new Timer(static state => ((WorkerPool)state!).RetireIdle(), this, period, period);
+            _idleTimer = Brigade.Internal.DetachedContext.CreateTimer(static state => ((WorkerPool)state!).RetireIdle(), this, period, period);
         }
     }
 

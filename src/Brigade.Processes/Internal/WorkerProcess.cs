@@ -59,7 +59,7 @@ internal sealed class WorkerProcess : IDisposable
         AssemblyPath = assemblyPath;
         _toWorker = process.StandardInput.BaseStream;
         _reader = new FrameReader(process.StandardOutput.BaseStream, $"worker pid {Pid}");
-        _watchdog = new Timer(static state => ((WorkerProcess)state!).OnWatchdog(), this, Timeout.Infinite, Timeout.Infinite);
+        _watchdog = Brigade.Internal.DetachedContext.CreateTimer(static state => ((WorkerProcess)state!).OnWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public int Pid { get; }

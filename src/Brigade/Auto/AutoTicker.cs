@@ -42,7 +42,8 @@ internal static class AutoTicker
             if (!_started)
             {
                 _started = true;
-                new Thread(Loop) { IsBackground = true, Name = "brigade-auto-controller" }.Start();
+                // Process-wide, started by whichever run comes first: not with that run's execution context (review 20).
+                Internal.DetachedContext.Start(new Thread(Loop) { IsBackground = true, Name = "brigade-auto-controller" });
             }
         }
 

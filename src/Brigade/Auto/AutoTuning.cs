@@ -56,6 +56,11 @@ internal static class AutoTuning
     /// more in bookkeeping than they balance.</summary>
     public static readonly TimeSpan TinyJoinBatch = TimeSpan.FromMicroseconds(4);
 
+    /// <summary>The longest batch, in time at the rate measured when the offer was made, while a pool thread may join a
+    /// tiny job: items taken are never handed back, so if the items turn out slower than that one batch said, no more
+    /// than this much of the job sits on either thread per take (review 20 T3).</summary>
+    public static readonly TimeSpan TinyJoinMaxBatch = TimeSpan.FromMicroseconds(200);
+
     /// <summary>Once a plan runs, a batch after one at least this long is always measured (otherwise every fourth batch):
     /// its few microseconds of readings are about 1% of it.</summary>
     public static readonly TimeSpan LongBatch = TimeSpan.FromMicroseconds(250);

@@ -54,6 +54,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private readonly bool _canTimeLocks = OperatingSystem.IsLinux() && PlainLockWaits.IsSupported;
     private readonly RunLockTiming _lockTiming = new();
 
+    // The run's execution context (its caller's AsyncLocal values, Activity.Current), taken where the run starts: every
+    // loop starts in it, whoever launches it (a worker, the launcher thread, the process-wide controller thread), so every
+    // item sees its own caller's context (review 20: loops the controller launched ran with none, or another run's).
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+
     // A tiny job's helper (MaybeJoin): whether one was offered (JoinNone → JoinQueued, once), came in (JoinEntered), or the
     // offer was withdrawn before it came (JoinClosed); the plan it joins; its measurements; the least batch while it may help.
     private const int JoinNone = 0;
@@ -65,6 +70,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private ActivePlan? _joinPlan;
     private AutoWorker? _helper;
     private long _joinMinBatch = 1;
+    private long _joinMaxBatch = long.MaxValue;
 
     /// <param name="job">The run.</param>
     /// <param name="controller">The run's controller.</param>
@@ -162,7 +168,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
 
         if (kind == LoopKind.Task)
         {
-            _ = Task.Run(() => TaskLoopAsync(worker));
+            InRunContext(() => _ = Task.Run(() => TaskLoopAsync(worker)));
             return true;
         }
 
@@ -173,7 +179,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         {
             var thread = new Thread(() => ThreadLoop(worker)) { IsBackground = true, Name = $"brigade-auto-{worker.Id}" };
             var cpu = AutoThreads.MeasuresStarts ? ThreadCpuTime.NowTicks() : -1;
-            thread.Start();
+            InRunContext(thread.Start);
             if (cpu >= 0)
             {
                 AutoThreads.RecordStarter(ThreadCpuTime.NowTicks() - cpu);
@@ -216,6 +222,18 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             Launch(kind);
             Launch(kind);
         }
+    }
+
+    // Runs start (a Task.Run, a Thread.Start: both take the current context for what they start) in the run's context.
+    private void InRunContext(Action start)
+    {
+        if (_context is null)
+        {
+            start();
+            return;
+        }
+
+        ExecutionContext.Run(_context, static s => ((Action)s!)(), start);
     }
 
     // Starts the launcher thread unless one runs: it starts the dedicated threads a decided plan wants, one after another,
@@ -475,7 +493,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private void MaybeJoin(AutoWorker me, int count, bool tinyRest)
     {
         if (_tinyJoin == false || _job.IsAsyncWork || _job.IsAsyncSource || _job.ItemCount is not { } n || _job.Options.BatchSize is not null ||
-            _job.Options.MaxDegreeOfParallelism is < 2 || me.Kind != LoopKind.Task || count <= 0)
+            _job.Options.MaxDegreeOfParallelism is not null || me.Kind != LoopKind.Task || count <= 0)
         {
             return;
         }
@@ -495,6 +513,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         // The place is held before the offer is published: a loop that withdraws it gives back a place that exists.
         Interlocked.Increment(ref _running);
         _joinMinBatch = Math.Max(1, (long)((double)count * AutoTuning.TinyJoinBatch.Ticks / ticks));
+        _joinMaxBatch = Math.Max(_joinMinBatch, (long)((double)count * AutoTuning.TinyJoinMaxBatch.Ticks / ticks));
         _joinPlan = _plan;
         if (Interlocked.CompareExchange(ref _join, JoinQueued, JoinNone) != JoinNone)
         {
@@ -502,7 +521,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             return;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.JoinAsHelper(), this, preferLocal: false);
+        // Queued in the run's execution context, which the helper's items see (review 20 T2: queued without one they saw
+        // none of their caller's AsyncLocal values).
+        InRunContext(() => ThreadPool.QueueUserWorkItem(static pool => pool.JoinAsHelper(), this, preferLocal: false));
     }
 
     // More idle pool threads (threads that exist but run no work item: spinning or waiting for work) than work items queued,
@@ -525,7 +546,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private int JoinBatch()
     {
         var left = (_job.ItemCount ?? 0) - _job.ItemsTaken;
-        return (int)Math.Clamp(Math.Max(left / 2, _joinMinBatch), 1, int.MaxValue);
+        return (int)Math.Clamp(Math.Min(Math.Max(left / 2, _joinMinBatch), _joinMaxBatch), 1, int.MaxValue);
     }
 
     // The helper: comes in only if the offer still stands, then takes batches like the caller until the input ends or the

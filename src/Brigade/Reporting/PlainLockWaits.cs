@@ -127,7 +127,7 @@ internal static class PlainLockWaits
     {
         if (!Volatile.Read(ref _explicit))
         {
-            _lingerTimer ??= new Timer(static _ => StopIfUnused(), null, Timeout.Infinite, Timeout.Infinite);
+            _lingerTimer ??= Internal.DetachedContext.CreateTimer(static _ => StopIfUnused(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _lingerTimer.Change(Linger, Timeout.InfiniteTimeSpan);
         }
     }
@@ -168,7 +168,7 @@ internal static class PlainLockWaits
             // on and never use it: the linger is armed now, so a listener nobody uses goes off again (review 10 S3).
             try
             {
-                new Thread(static () =>
+                Internal.DetachedContext.Start(new Thread(static () =>
                 {
                     try
                     {
@@ -187,7 +187,7 @@ internal static class PlainLockWaits
                     {
                         Volatile.Write(ref _failed, true);
                     }
-                }) { IsBackground = true, Name = "brigade lock-wait timing start" }.Start();
+                }) { IsBackground = true, Name = "brigade lock-wait timing start" });
             }
             catch (OutOfMemoryException)
             {
