@@ -148,17 +148,43 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
 
         Interlocked.Increment(ref _running);
-        var worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
-
-        // Batches' bounds are kept from the first one (two clock reads): a worker's first wait for a lock may last its
-        // whole first batch, and its event arrives after the controller has started watching the thread.
-        worker.LockWaits.On = _canTimeLocks;
-        lock (_workersGate)
+        AutoWorker? worker = null;
+        try
         {
-            _workers.Add(worker);
-        }
+            worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
 
-        _lockTiming.Launched(worker);
+            // Batches' bounds are kept from the first one (two clock reads): a worker's first wait for a lock may last its
+            // whole first batch, and its event arrives after the controller has started watching the thread.
+            worker.LockWaits.On = _canTimeLocks;
+            lock (_workersGate)
+            {
+                _workers.Add(worker);
+            }
+
+            _lockTiming.Launched(worker);
+        }
+        catch (Exception e)
+        {
+            // Out of memory before the worker could run: its places are given back as when its thread cannot start, or the
+            // run, counting a loop that never runs, would never end (review 18 S2).
+            _startFailed = true;
+            if (Volatile.Read(ref _running) - Volatile.Read(ref _launcherThreads) <= 1)
+            {
+                _job.Fail(e);
+            }
+
+            if (worker is not null)
+            {
+                Exit(worker);
+            }
+            else
+            {
+                Interlocked.Decrement(ref active);
+                LeaveLoop();
+            }
+
+            return false;
+        }
 
         if (Volatile.Read(ref _done) != 0)
         {
