@@ -267,8 +267,8 @@ internal sealed partial class ProcessRun<TIn, TOut>
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());
         state.InFlight.Enqueue(flight);
 
-        // Runs on the canceller's thread (the user's Cancel, a signal handler, a stream's reader leaving): it only starts
-        // the grace period and queues the Cancel frame, so a frozen worker cannot block it.
+        // Runs on the canceller's thread (the user's Cancel, a signal handler, a stream's reader leaving): it only queues
+        // the Cancel frame (the grace period starts as it goes out), so a frozen worker cannot block it.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id) = ((WorkerProcess, int))s!;

@@ -283,8 +283,9 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>
-    /// Asks the worker to stop a batch before its next item, and starts the grace period after which a worker still
-    /// running it is killed (<see cref="KillReason.Canceled"/>). Never blocks: it runs on whatever thread cancels.
+    /// Asks the worker to stop a batch before its next item, from a pool thread that starts the grace period (after which
+    /// a worker still running it is killed, <see cref="KillReason.Canceled"/>) as it sends the frame. Never blocks: it runs
+    /// on whatever thread cancels.
     /// </summary>
     /// <param name="batchId">The batch to cancel.</param>
     /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it.</param>
