@@ -74,7 +74,7 @@ internal static class WorkerHost
                 switch (type)
                 {
                     case MessageType.Cancel:
-                        executor.Cancel(new PayloadReader(payload.Span).ReadInt32());
+                        executor.Cancel(new PayloadReader(payload.Span).ReadInt64());
                         break;
                     case MessageType.Prepare:
                     case MessageType.Batch:

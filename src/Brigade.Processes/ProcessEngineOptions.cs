@@ -169,6 +169,9 @@ public sealed class ProcessEngineOptions
         set => _environment = new Dictionary<string, string?>(value ?? throw new ArgumentNullException(nameof(value)));
     }
 
+    /// <summary>Gets or sets the id before a new worker's first batch (tests only: starts the ids near a limit).</summary>
+    internal long FirstBatchId { get; set; }
+
     /// <summary>Returns a copy, so that an engine is not affected by later changes to this instance.</summary>
     /// <returns>A copy of the options.</returns>
     public ProcessEngineOptions Clone()

@@ -271,7 +271,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         // the Cancel frame (the grace period starts as it goes out), so a frozen worker cannot block it.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
-            var (worker, id) = ((WorkerProcess, int))s!;
+            var (worker, id) = ((WorkerProcess, long))s!;
             worker.Cancel(id, CancelGrace);
         }, (process, batchId));
 

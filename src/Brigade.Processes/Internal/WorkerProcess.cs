@@ -48,7 +48,9 @@ internal sealed class WorkerProcess : IDisposable
 
     private static TimeSpan MinGraceAfterArm => TimeSpan.FromMilliseconds(500);
     private int _killReason;
-    private int _nextBatchId;
+    // 64-bit: at millions of batches a second a worker would need 10^5 years to wrap (an int wrapped within days, and
+    // the worker then took every later batch for one cancelled before it started: review 20 P4).
+    private long _nextBatchId;
     private int _disposed;
 
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
@@ -104,7 +106,7 @@ internal sealed class WorkerProcess : IDisposable
         var stderr = new StderrTail(0, options.ForwardWorkerOutput);
         var process = launcher.Start(assemblyPath, workName, options, (_, e) => stderr.OnLine(e.Data));
         stderr.Pid = process.Id;
-        var worker = new WorkerProcess(process, assemblyPath, stderr);
+        var worker = new WorkerProcess(process, assemblyPath, stderr) { _nextBatchId = options.FirstBatchId };
         Live.TryAdd(worker, 0);
         try
         {
@@ -166,7 +168,7 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public int NextBatchId() => ++_nextBatchId;
+    public long NextBatchId() => ++_nextBatchId;
 
     public bool IsPrepared(int workId) => _prepared.Contains(workId);
 
@@ -289,7 +291,7 @@ internal sealed class WorkerProcess : IDisposable
     /// </summary>
     /// <param name="batchId">The batch to cancel.</param>
     /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it.</param>
-    public void Cancel(int batchId, TimeSpan grace)
+    public void Cancel(long batchId, TimeSpan grace)
     {
         // The write blocks while the worker is frozen (SIGSTOP, a debugger) with its pipe full, or while the holder's
         // own write does: not on the canceller's thread. Frames stay whole (_writeGate), and their order does not
@@ -307,7 +309,7 @@ internal sealed class WorkerProcess : IDisposable
     // on a starved thread pool the frame can leave late, and a worker that honours its token was killed for it (review
     // 20 P1). A run that ended meanwhile (EndCancelGrace) gets no grace; the frame is harmless then (a later batch has a
     // higher id).
-    private void SendCancel(int batchId, TimeSpan grace, int epoch)
+    private void SendCancel(long batchId, TimeSpan grace, int epoch)
     {
         lock (_watchdogGate)
         {
@@ -332,11 +334,11 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    private void TrySendCancel(int batchId)
+    private void TrySendCancel(long batchId)
     {
         var frame = new FrameBuffer(16);
         frame.BeginFrame(MessageType.Cancel);
-        frame.WriteInt32(batchId);
+        frame.WriteInt64(batchId);
         frame.EndFrame();
         try
         {
