@@ -13,6 +13,7 @@ public sealed class ProcessEngineOptions
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _targetBatchDuration = TimeSpan.FromMilliseconds(10);
     private TimeSpan? _idleTimeout;
+    private TimeSpan _cancellationGracePeriod = TimeSpan.FromSeconds(2);
     private Dictionary<string, string?> _environment = [];
 
     /// <summary>Gets or sets how many worker processes a run uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set, and how many idle workers the pool keeps between runs.</summary>
@@ -137,6 +138,32 @@ public sealed class ProcessEngineOptions
             }
 
             _idleTimeout = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets how long, once a run is cancelled, a worker may take to send the last results of the batch it is
+    /// running; a worker still running then is killed, and the items it had not reported count as not run.
+    /// </summary>
+    /// <value>Defaults to 2 seconds: work that honours its token stops well within it (the worker reports within one
+    /// flush interval, 50 ms at most). Raise it for work whose cancellation needs longer to clean up; <see
+    /// cref="Timeout.InfiniteTimeSpan"/> never kills a worker for cancellation (a run then waits for an item that ignores
+    /// its token, as an in-process engine does).</value>
+    /// <remarks>The period starts when the <c>Cancel</c> message is written to the worker. A run is cancelled through its
+    /// token, by a stream's reader leaving, or by <see cref="FailureMode.StopOnFirstFailure"/>. <see cref="ItemTimeout"/>
+    /// still applies if it comes sooner.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan CancellationGracePeriod
+    {
+        get => _cancellationGracePeriod;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "CancellationGracePeriod must be positive, or Timeout.InfiniteTimeSpan.");
+            }
+
+            _cancellationGracePeriod = value;
         }
     }
 

@@ -30,13 +30,6 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // Added to the item timeout before the watchdog fires: results may wait up to one flush interval, plus IPC.
     private static readonly TimeSpan TimeoutSlack = TimeSpan.FromMilliseconds(25);
 
-    // How long a cancelled run waits for a worker's last chunk before it kills the worker and reports the batch's
-    // unfinished items as not run. Work that honours its token stops at once and the worker flushes within one flush
-    // interval (50 ms at most), so this is pure margin for a loaded machine; work that ignores its token (or a frozen
-    // worker) would otherwise hold the run until the item returns, possibly for ever. An item timeout that comes
-    // sooner still applies, with its own report.
-    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
-
     private readonly ProcessEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
     private readonly WorkDescriptor _descriptor;
@@ -268,12 +261,15 @@ internal sealed partial class ProcessRun<TIn, TOut>
         state.InFlight.Enqueue(flight);
 
         // Runs on the canceller's thread (the user's Cancel, a signal handler, a stream's reader leaving): it only queues
-        // the Cancel frame (the grace period starts as it goes out), so a frozen worker cannot block it.
+        // the Cancel frame, so a frozen worker cannot block it. The grace period (ProcessEngineOptions.CancellationGrace-
+        // Period, counted from the frame's write) is how long the run then waits for the worker's last chunk before it
+        // kills the worker and reports the batch's unfinished items as not run: work that ignores its token (or a frozen
+        // worker) would otherwise hold the run until the item returns, possibly for ever.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
-            var (worker, id) = ((WorkerProcess, long))s!;
-            worker.Cancel(id, CancelGrace);
-        }, (process, batchId));
+            var (worker, id, grace) = ((WorkerProcess, long, TimeSpan))s!;
+            worker.Cancel(id, grace);
+        }, (process, batchId, _options.CancellationGracePeriod));
 
         // Armed before the write: a frozen worker whose pipe is full blocks the write, and only the watchdog (a
         // cancelled run's grace, an item timeout) ends that (review 20 P2).
