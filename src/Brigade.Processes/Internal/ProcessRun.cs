@@ -163,9 +163,10 @@ internal sealed partial class ProcessRun<TIn, TOut>
                     }
                 }
 
-                if (state.InFlight.Count == 0)
+                if (state.InFlight.Count == 0 && !EnsureWorker(state, next))
                 {
-                    EnsureWorker(state, next);
+                    // Cancelled while it waited for a worker: Finish reports the batch not run.
+                    return;
                 }
 
                 Send(state, next);
@@ -217,11 +218,12 @@ internal sealed partial class ProcessRun<TIn, TOut>
         return size;
     }
 
-    private void EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
+    // False when the run was cancelled before a worker was found (state.Starting then holds the batch, for Finish).
+    private bool EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
     {
         if (state.Process is { } current && !current.HasExited)
         {
-            return;
+            return true;
         }
 
         if (state.Process is { } dead)
@@ -234,7 +236,17 @@ internal sealed partial class ProcessRun<TIn, TOut>
         state.Starting = next;
         while (true)
         {
-            var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out var warm);
+            WorkerProcess process;
+            bool warm;
+            try
+            {
+                process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out warm, _job.CancellationToken);
+            }
+            catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {
@@ -250,6 +262,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         }
 
         state.Starting = null;
+        return true;
     }
 
     private void Send(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> pending)
