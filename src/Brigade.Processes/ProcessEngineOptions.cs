@@ -185,6 +185,9 @@ public sealed class ProcessEngineOptions
 
     /// <summary>Gets or sets whether what workers write to standard output and standard error is copied to this process's standard error, each line prefixed with the worker's process id.</summary>
     /// <value>Defaults to <see langword="true"/>. Either way the last lines are kept for crash reports.</value>
+    /// <remarks>Lines are copied by a thread of their own through a bounded queue (4 Mi characters), so a standard error
+    /// that nobody reads never stalls a worker. Lines that arrive while the queue is full are dropped, and a line saying
+    /// how many of which worker were dropped is written in their place as soon as standard error takes lines again.</remarks>
     public bool ForwardWorkerOutput { get; set; } = true;
 
     /// <summary>Gets or sets environment variables added to (or, with a <see langword="null"/> value, removed from) the workers' environment.</summary>

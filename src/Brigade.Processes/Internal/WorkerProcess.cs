@@ -107,7 +107,7 @@ internal sealed class WorkerProcess : IDisposable
     {
         InstallExitHook();
         var started = Stopwatch.GetTimestamp();
-        var stderr = new StderrTail(0, options.ForwardWorkerOutput);
+        var stderr = new StderrTail(0, options.ForwardWorkerOutput ? StderrForwarder.Shared : null);
         var process = launcher.Start(assemblyPath, workName, options, (_, e) => stderr.OnLine(e.Data));
         stderr.Pid = process.Id;
         var worker = new WorkerProcess(process, assemblyPath, stderr) { _nextBatchId = options.FirstBatchId };
