@@ -1,7 +1,7 @@
 namespace Brigade.Processes.Worker;
 
 /// <summary>What a running batch needs from the worker: where to write, when to flush, and whether it was cancelled.</summary>
-internal sealed class BatchContext(WorkerChannel channel, long flushIntervalTicks, bool reportMemory, Func<int, bool> isCancelled, Func<CancellationToken> token)
+internal sealed class BatchContext(WorkerChannel channel, long flushIntervalTicks, bool reportMemory, Func<long, bool> isCancelled, Func<CancellationToken> token)
 {
     public WorkerChannel Channel => channel;
 
@@ -10,7 +10,7 @@ internal sealed class BatchContext(WorkerChannel channel, long flushIntervalTick
 
     public bool ReportMemory => reportMemory;
 
-    public bool IsCancelled(int batchId) => isCancelled(batchId);
+    public bool IsCancelled(long batchId) => isCancelled(batchId);
 
     public CancellationToken Token => token();
 }

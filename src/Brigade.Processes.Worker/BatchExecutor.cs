@@ -13,7 +13,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
     private readonly RemoteItemExecutor _executor;
     private readonly FrameBuffer _frame = new();
-    private int _batchId;
+    private long _batchId;
     private BatchContext? _context;
 
     public BatchExecutor(WorkDescriptor descriptor, ItemPolicySpec? policy = null)
@@ -23,7 +23,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         _executor = RemoteItemExecutor.Create(descriptor, policy, allowRaw: true);
     }
 
-    public void Run(int batchId, byte flags, int count, ref PayloadReader items, BatchContext context)
+    public void Run(long batchId, byte flags, int count, ref PayloadReader items, BatchContext context)
     {
         try
         {
@@ -47,7 +47,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         var flags = (chunk.Final ? WireFormat.ResultsFinal : 0) | (chunk.ReportsAttempts ? WireFormat.ResultsAttempts : 0);
         _frame.Clear();
         _frame.BeginFrame(MessageType.Results);
-        _frame.WriteInt32(_batchId);
+        _frame.WriteInt64(_batchId);
         _frame.WriteInt32(chunk.Offset);
         _frame.WriteInt32(chunk.Count);
         _frame.WriteByte((byte)flags);

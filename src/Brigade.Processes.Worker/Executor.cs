@@ -20,11 +20,12 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
 
     // Guards _running and _cancellation: which batch runs now and the token its async work sees.
     private readonly Lock _cancelGate = new();
-    private int _running = -1;
+    private long _running = -1;
     private CancellationTokenSource _cancellation = new();
 
-    // Batch ids grow, so one number records every cancelled batch, including one not started yet.
-    private int _cancelledUpTo = -1;
+    // Batch ids grow (int64, from 1: they never wrap), so one number records every cancelled batch, including one not
+    // started yet.
+    private long _cancelledUpTo = -1;
     private bool _faultDone;
 
     public void Start()
@@ -35,9 +36,9 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
 
     public void Post(MessageType type, byte[] payload) => _commands.Add(new Command(type, payload));
 
-    public void Cancel(int batchId)
+    public void Cancel(long batchId)
     {
-        int current;
+        long current;
         do
         {
             current = Volatile.Read(ref _cancelledUpTo);
@@ -57,7 +58,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         toCancel?.Cancel();
     }
 
-    private bool IsCancelled(int batchId) => batchId <= Volatile.Read(ref _cancelledUpTo);
+    private bool IsCancelled(long batchId) => batchId <= Volatile.Read(ref _cancelledUpTo);
 
     private CancellationToken CurrentToken()
     {
@@ -161,7 +162,7 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
     private void RunBatch(ref PayloadReader reader)
     {
         var workId = reader.ReadInt32();
-        var batchId = reader.ReadInt32();
+        var batchId = reader.ReadInt64();
         var flags = reader.ReadByte();
         var count = reader.ReadInt32();
         if (!_work.TryGetValue(workId, out var work))

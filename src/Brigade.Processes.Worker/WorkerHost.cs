@@ -66,6 +66,11 @@ internal static class WorkerHost
                 return 3;
             }
 
+            if (fault is not null && fault.StartsWith(HoldReady, StringComparison.Ordinal))
+            {
+                HoldBeforeReady(fault[HoldReady.Length..]);
+            }
+
             SendReady(channel, fault);
             var executor = new Executor(channel, assemblies, preload, fault);
             executor.Start();
@@ -74,7 +79,7 @@ internal static class WorkerHost
                 switch (type)
                 {
                     case MessageType.Cancel:
-                        executor.Cancel(new PayloadReader(payload.Span).ReadInt32());
+                        executor.Cancel(new PayloadReader(payload.Span).ReadInt64());
                         break;
                     case MessageType.Prepare:
                     case MessageType.Batch:
@@ -100,6 +105,19 @@ internal static class WorkerHost
         // The host closed the channel (or died): nothing left to do, and nobody to wait for.
         ParentWatch.Exit(0);
         return 0;
+    }
+
+    // Fault injection for the host's tests: "hold-ready:DIR" writes DIR/PID.pid, then holds the handshake until
+    // DIR/release exists (a worker that is slow to start, for as long as the test wants).
+    private const string HoldReady = "hold-ready:";
+
+    private static void HoldBeforeReady(string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, $"{Environment.ProcessId}.pid"), "");
+        while (!File.Exists(Path.Combine(directory, "release")))
+        {
+            Thread.Sleep(20);
+        }
     }
 
     private static void SendReady(WorkerChannel channel, string? fault)

@@ -13,6 +13,7 @@ public sealed class ProcessEngineOptions
     private TimeSpan _startTimeout = TimeSpan.FromSeconds(30);
     private TimeSpan _targetBatchDuration = TimeSpan.FromMilliseconds(10);
     private TimeSpan? _idleTimeout;
+    private TimeSpan _cancellationGracePeriod = TimeSpan.FromSeconds(2);
     private Dictionary<string, string?> _environment = [];
 
     /// <summary>Gets or sets how many worker processes a run uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set, and how many idle workers the pool keeps between runs.</summary>
@@ -141,6 +142,32 @@ public sealed class ProcessEngineOptions
     }
 
     /// <summary>
+    /// Gets or sets how long, once a run is cancelled, a worker may take to send the last results of the batch it is
+    /// running; a worker still running then is killed, and the items it had not reported count as not run.
+    /// </summary>
+    /// <value>Defaults to 2 seconds: work that honours its token stops well within it (the worker reports within one
+    /// flush interval, 50 ms at most). Raise it for work whose cancellation needs longer to clean up; <see
+    /// cref="Timeout.InfiniteTimeSpan"/> never kills a worker for cancellation (a run then waits for an item that ignores
+    /// its token, as an in-process engine does).</value>
+    /// <remarks>The period starts when the <c>Cancel</c> message is written to the worker. A run is cancelled through its
+    /// token, by a stream's reader leaving, or by <see cref="FailureMode.StopOnFirstFailure"/>. <see cref="ItemTimeout"/>
+    /// still applies if it comes sooner.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
+    public TimeSpan CancellationGracePeriod
+    {
+        get => _cancellationGracePeriod;
+        set
+        {
+            if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "CancellationGracePeriod must be positive, or Timeout.InfiniteTimeSpan.");
+            }
+
+            _cancellationGracePeriod = value;
+        }
+    }
+
+    /// <summary>
     /// Gets or sets a work type whose workers the engine starts as soon as it is created (<see cref="MaxWorkers"/> of
     /// them, in the background), so that its first run finds a warm pool instead of paying for the workers' start-up.
     /// </summary>
@@ -158,6 +185,9 @@ public sealed class ProcessEngineOptions
 
     /// <summary>Gets or sets whether what workers write to standard output and standard error is copied to this process's standard error, each line prefixed with the worker's process id.</summary>
     /// <value>Defaults to <see langword="true"/>. Either way the last lines are kept for crash reports.</value>
+    /// <remarks>Lines are copied by a thread of their own through a bounded queue (4 Mi characters), so a standard error
+    /// that nobody reads never stalls a worker. Lines that arrive while the queue is full are dropped, and a line saying
+    /// how many of which worker were dropped is written in their place as soon as standard error takes lines again.</remarks>
     public bool ForwardWorkerOutput { get; set; } = true;
 
     /// <summary>Gets or sets environment variables added to (or, with a <see langword="null"/> value, removed from) the workers' environment.</summary>
@@ -168,6 +198,9 @@ public sealed class ProcessEngineOptions
         get => _environment;
         set => _environment = new Dictionary<string, string?>(value ?? throw new ArgumentNullException(nameof(value)));
     }
+
+    /// <summary>Gets or sets the id before a new worker's first batch (tests only: starts the ids near a limit).</summary>
+    internal long FirstBatchId { get; set; }
 
     /// <summary>Returns a copy, so that an engine is not affected by later changes to this instance.</summary>
     /// <returns>A copy of the options.</returns>

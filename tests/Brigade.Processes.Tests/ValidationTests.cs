@@ -96,7 +96,7 @@ public sealed class ValidationTests
         var launcher = Internal.WorkerLauncher.Resolve(engine.Options);
 
         // A worker started with the core library only cannot find a type of this test assembly.
-        var worker = engine.Pool.Acquire(launcher, typeof(Runner).Assembly.Location, null, out _);
+        var worker = engine.Pool.Acquire(launcher, typeof(Runner).Assembly.Location, null, out _, CancellationToken.None);
         try
         {
             var error = Assert.Throws<ArgumentException>(() => worker.Prepare(1, WorkDescriptor.For(typeof(Square)), null, TimeSpan.FromMilliseconds(50), false, TimeSpan.FromSeconds(20)));

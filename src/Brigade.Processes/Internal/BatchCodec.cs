@@ -30,7 +30,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
-    public FrameBuffer EncodeBatch(int workId, int batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
+    public FrameBuffer EncodeBatch(int workId, long batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
     {
         var array = MemoryMarshal.TryGetArray(items, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
@@ -38,7 +38,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         _frame.Clear();
         _frame.BeginFrame(MessageType.Batch);
         _frame.WriteInt32(workId);
-        _frame.WriteInt32(batchId);
+        _frame.WriteInt64(batchId);
         _frame.WriteByte(flags);
         _frame.WriteInt32(array.Length);
         var failed = _input.Write(_frame, array, array.Length);
@@ -50,7 +50,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     /// <summary>Decodes a Results payload into <paramref name="values"/> (indexed from the chunk's first item) and <paramref name="failures"/>.</summary>
     public ResultChunk DecodeResults(
         ReadOnlySpan<byte> payload,
-        int batchId,
+        long batchId,
         long batchStart,
         int batchCount,
         int expectedOffset,
@@ -60,7 +60,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         string location)
     {
         var reader = new PayloadReader(payload);
-        var id = reader.ReadInt32();
+        var id = reader.ReadInt64();
         var offset = reader.ReadInt32();
         var count = reader.ReadInt32();
         var flags = reader.ReadByte();

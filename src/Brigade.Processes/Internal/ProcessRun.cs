@@ -30,13 +30,6 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // Added to the item timeout before the watchdog fires: results may wait up to one flush interval, plus IPC.
     private static readonly TimeSpan TimeoutSlack = TimeSpan.FromMilliseconds(25);
 
-    // How long a cancelled run waits for a worker's last chunk before it kills the worker and reports the batch's
-    // unfinished items as not run. Work that honours its token stops at once and the worker flushes within one flush
-    // interval (50 ms at most), so this is pure margin for a loaded machine; work that ignores its token (or a frozen
-    // worker) would otherwise hold the run until the item returns, possibly for ever. An item timeout that comes
-    // sooner still applies, with its own report.
-    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
-
     private readonly ProcessEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
     private readonly WorkDescriptor _descriptor;
@@ -170,9 +163,10 @@ internal sealed partial class ProcessRun<TIn, TOut>
                     }
                 }
 
-                if (state.InFlight.Count == 0)
+                if (state.InFlight.Count == 0 && !EnsureWorker(state, next))
                 {
-                    EnsureWorker(state, next);
+                    // Cancelled while it waited for a worker: Finish reports the batch not run.
+                    return;
                 }
 
                 Send(state, next);
@@ -224,11 +218,12 @@ internal sealed partial class ProcessRun<TIn, TOut>
         return size;
     }
 
-    private void EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
+    // False when the run was cancelled before a worker was found (state.Starting then holds the batch, for Finish).
+    private bool EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
     {
         if (state.Process is { } current && !current.HasExited)
         {
-            return;
+            return true;
         }
 
         if (state.Process is { } dead)
@@ -241,7 +236,17 @@ internal sealed partial class ProcessRun<TIn, TOut>
         state.Starting = next;
         while (true)
         {
-            var process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out var warm);
+            WorkerProcess process;
+            bool warm;
+            try
+            {
+                process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out warm, _job.CancellationToken);
+            }
+            catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {
@@ -257,6 +262,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         }
 
         state.Starting = null;
+        return true;
     }
 
     private void Send(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> pending)
@@ -268,12 +274,15 @@ internal sealed partial class ProcessRun<TIn, TOut>
         state.InFlight.Enqueue(flight);
 
         // Runs on the canceller's thread (the user's Cancel, a signal handler, a stream's reader leaving): it only queues
-        // the Cancel frame (the grace period starts as it goes out), so a frozen worker cannot block it.
+        // the Cancel frame, so a frozen worker cannot block it. The grace period (ProcessEngineOptions.CancellationGrace-
+        // Period, counted from the frame's write) is how long the run then waits for the worker's last chunk before it
+        // kills the worker and reports the batch's unfinished items as not run: work that ignores its token (or a frozen
+        // worker) would otherwise hold the run until the item returns, possibly for ever.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
-            var (worker, id) = ((WorkerProcess, int))s!;
-            worker.Cancel(id, CancelGrace);
-        }, (process, batchId));
+            var (worker, id, grace) = ((WorkerProcess, long, TimeSpan))s!;
+            worker.Cancel(id, grace);
+        }, (process, batchId, _options.CancellationGracePeriod));
 
         // Armed before the write: a frozen worker whose pipe is full blocks the write, and only the watchdog (a
         // cancelled run's grace, an item timeout) ends that (review 20 P2).

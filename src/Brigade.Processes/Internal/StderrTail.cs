@@ -1,7 +1,9 @@
 namespace Brigade.Processes.Internal;
 
 /// <summary>The last lines a worker wrote to standard error, for crash reports; optionally forwarded as they come.</summary>
-internal sealed class StderrTail(int pid, bool forward)
+/// <remarks>Runs on the thread that reads the worker's pipe: it never blocks on this process's standard error
+/// (<see cref="StderrForwarder"/>), so the worker never waits for it, and a crash report has the worker's last lines.</remarks>
+internal sealed class StderrTail(int pid, StderrForwarder? forward)
 {
     public const int MaxLines = 20;
     private const int MaxLineLength = 500;
@@ -21,11 +23,7 @@ internal sealed class StderrTail(int pid, bool forward)
             return;
         }
 
-        if (forward)
-        {
-            Console.Error.WriteLine($"[brigade worker {Pid}] {line}");
-        }
-
+        forward?.Post(Pid, line);
         var kept = line.Length > MaxLineLength ? line[..MaxLineLength] + "…" : line;
         lock (_gate)
         {

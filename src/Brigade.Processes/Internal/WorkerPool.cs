@@ -41,10 +41,12 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Takes an idle worker for the assembly, or starts one; <paramref name="warm"/> says which.</summary>
-    public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
+    /// <exception cref="OperationCanceledException">The run was cancelled before a worker was taken or started.</exception>
+    public WorkerProcess Acquire(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm, CancellationToken cancellationToken)
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Task idle, warming;
             lock (_gate)
             {
@@ -56,9 +58,12 @@ internal sealed class WorkerPool : IDisposable
                 (idle, warming) = (_workerIdle.Task, pending);
             }
 
-            // Bounded by the warm-up itself: each of its workers either joins the pool or fails within StartTimeout.
-            Task.WhenAny(idle, warming).GetAwaiter().GetResult();
+            // Bounded by the warm-up itself (each of its workers either joins the pool or fails within StartTimeout), and
+            // by the run: a cancelled run stops waiting at once (review 19).
+            Task.WhenAny(idle, warming).Wait(cancellationToken);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         return AcquireNow(launcher, assemblyPath, workName, out warm);
     }

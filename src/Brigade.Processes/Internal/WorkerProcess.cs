@@ -47,8 +47,14 @@ internal sealed class WorkerProcess : IDisposable
     private int _graceEpoch;
 
     private static TimeSpan MinGraceAfterArm => TimeSpan.FromMilliseconds(500);
+
+    // The longest a timer may be set for (Timer.Change refuses more than about 49.7 days): a deadline further away is
+    // reached in steps, each callback setting the timer again.
+    private static TimeSpan MaxTimerStep => TimeSpan.FromDays(40);
     private int _killReason;
-    private int _nextBatchId;
+    // 64-bit: at millions of batches a second a worker would need 10^5 years to wrap (an int wrapped within days, and
+    // the worker then took every later batch for one cancelled before it started: review 20 P4).
+    private long _nextBatchId;
     private int _disposed;
 
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
@@ -101,10 +107,10 @@ internal sealed class WorkerProcess : IDisposable
     {
         InstallExitHook();
         var started = Stopwatch.GetTimestamp();
-        var stderr = new StderrTail(0, options.ForwardWorkerOutput);
+        var stderr = new StderrTail(0, options.ForwardWorkerOutput ? StderrForwarder.Shared : null);
         var process = launcher.Start(assemblyPath, workName, options, (_, e) => stderr.OnLine(e.Data));
         stderr.Pid = process.Id;
-        var worker = new WorkerProcess(process, assemblyPath, stderr);
+        var worker = new WorkerProcess(process, assemblyPath, stderr) { _nextBatchId = options.FirstBatchId };
         Live.TryAdd(worker, 0);
         try
         {
@@ -166,7 +172,7 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public int NextBatchId() => ++_nextBatchId;
+    public long NextBatchId() => ++_nextBatchId;
 
     public bool IsPrepared(int workId) => _prepared.Contains(workId);
 
@@ -288,8 +294,9 @@ internal sealed class WorkerProcess : IDisposable
     /// on whatever thread cancels.
     /// </summary>
     /// <param name="batchId">The batch to cancel.</param>
-    /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it.</param>
-    public void Cancel(int batchId, TimeSpan grace)
+    /// <param name="grace">How long the worker may take to send the batch's last chunk while its holder waits for it, or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to never kill it for cancellation.</param>
+    public void Cancel(long batchId, TimeSpan grace)
     {
         // The write blocks while the worker is frozen (SIGSTOP, a debugger) with its pipe full, or while the holder's
         // own write does: not on the canceller's thread. Frames stay whole (_writeGate), and their order does not
@@ -307,13 +314,13 @@ internal sealed class WorkerProcess : IDisposable
     // on a starved thread pool the frame can leave late, and a worker that honours its token was killed for it (review
     // 20 P1). A run that ended meanwhile (EndCancelGrace) gets no grace; the frame is harmless then (a later batch has a
     // higher id).
-    private void SendCancel(int batchId, TimeSpan grace, int epoch)
+    private void SendCancel(long batchId, TimeSpan grace, int epoch)
     {
         lock (_watchdogGate)
         {
-            if (_graceEpoch == epoch && _graceDeadline == 0)
+            if (_graceEpoch == epoch && _graceDeadline == 0 && grace != Timeout.InfiniteTimeSpan)
             {
-                _graceDeadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+                _graceDeadline = After(Stopwatch.GetTimestamp(), grace);
                 Reschedule();
             }
         }
@@ -332,11 +339,11 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    private void TrySendCancel(int batchId)
+    private void TrySendCancel(long batchId)
     {
         var frame = new FrameBuffer(16);
         frame.BeginFrame(MessageType.Cancel);
-        frame.WriteInt32(batchId);
+        frame.WriteInt64(batchId);
         frame.EndFrame();
         try
         {
@@ -364,11 +371,11 @@ internal sealed class WorkerProcess : IDisposable
             _armed = true;
             _killReasonOnDeadline = reason;
             var now = Stopwatch.GetTimestamp();
-            _deadline = timeout is { } t ? now + (long)(t.TotalSeconds * Stopwatch.Frequency) : 0;
+            _deadline = timeout is { } t ? After(now, t) : 0;
 
             // The grace runs on while the loop delivers results (which may wait for a slow reader): re-armed after that,
             // the worker still gets a moment for its next frame rather than being killed at once (review 20 P3).
-            var least = now + (long)(MinGraceAfterArm.TotalSeconds * Stopwatch.Frequency);
+            var least = After(now, MinGraceAfterArm);
             if (_graceDeadline != 0 && _graceDeadline < least)
             {
                 _graceDeadline = least;
@@ -407,8 +414,8 @@ internal sealed class WorkerProcess : IDisposable
         var next = !_armed ? 0 : _deadline == 0 ? _graceDeadline : _graceDeadline == 0 ? _deadline : Math.Min(_deadline, _graceDeadline);
         if (next != 0)
         {
-            var left = Math.Max(0, next - Stopwatch.GetTimestamp());
-            _watchdog.Change(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency), Timeout.InfiniteTimeSpan);
+            var left = TimeSpan.FromSeconds((double)Math.Max(0, next - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            _watchdog.Change(left < MaxTimerStep ? left : MaxTimerStep, Timeout.InfiniteTimeSpan);
             _scheduled = true;
         }
         else if (_scheduled)
@@ -416,6 +423,13 @@ internal sealed class WorkerProcess : IDisposable
             _watchdog.Change(Timeout.Infinite, Timeout.Infinite);
             _scheduled = false;
         }
+    }
+
+    // A timestamp a span after now, saturated: a span of years (a long grace period or item timeout) never wraps into the past.
+    private static long After(long now, TimeSpan span)
+    {
+        var ticks = span.TotalSeconds * Stopwatch.Frequency;
+        return ticks >= long.MaxValue - now ? long.MaxValue : now + (long)ticks;
     }
 
     private void OnWatchdog()
@@ -439,7 +453,7 @@ internal sealed class WorkerProcess : IDisposable
             }
             else
             {
-                // Re-armed since this callback was scheduled.
+                // Re-armed since this callback was scheduled, or a step towards a distant deadline (MaxTimerStep).
                 Reschedule();
                 return;
             }

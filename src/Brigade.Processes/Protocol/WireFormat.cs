@@ -11,8 +11,9 @@ internal static class WireFormat
 
     /// <summary>The protocol version; a host and a worker must agree exactly.</summary>
     /// <remarks>2: Prepare may carry the run's item policy (<see cref="PrepareItemPolicy"/>) and Results each failure's
-    /// attempts (<see cref="ResultsAttempts"/>); without them every frame is byte for byte version 1's.</remarks>
-    public const ushort Version = 2;
+    /// attempts (<see cref="ResultsAttempts"/>); without them every frame is byte for byte version 1's. 3: batch ids
+    /// (in Batch, Results and Cancel) are int64, so that they never wrap in a worker's life.</remarks>
+    public const ushort Version = 3;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;
