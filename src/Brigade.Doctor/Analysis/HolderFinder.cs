@@ -23,6 +23,11 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             return name;
         }
 
+        if (Literal(target) is { } literal)
+        {
+            return literal;
+        }
+
         // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
         // refer to (a closure's captured `this`), then the frames' own locals.
         string? local = null;
@@ -56,6 +61,30 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return local;
+    }
+
+    /// <summary>Names a lock object that is a value rather than a variable: a string (a literal is one object for the
+    /// whole process, the same lock wherever the same text is locked) or a <c>typeof(T)</c> (one object per type).</summary>
+    private string? Literal(ClrObject target)
+    {
+        if (target.Type is not { } type)
+        {
+            return null;
+        }
+
+        if (type.IsString)
+        {
+            var text = target.AsString(60) ?? "";
+            return $"the string \"{text}\": a literal is one object process-wide, every lock on \"{text}\" anywhere is this lock";
+        }
+
+        if (type.Name == "System.RuntimeType" && target.TryReadField<nint>("m_handle", out var handle) && handle != 0
+            && _runtime.GetTypeByMethodTable((ulong)handle) is { Name: { } typeName })
+        {
+            return $"typeof({typeName.Replace('+', '.')})";
+        }
+
+        return null;
     }
 
     /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>

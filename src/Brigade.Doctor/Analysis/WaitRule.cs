@@ -108,7 +108,8 @@ internal static class WaitRule
     /// <summary>Gets whether an object of this type can be what a wait of <paramref name="kind"/> waits on.</summary>
     public static bool IsTarget(WaitKind kind, Microsoft.Diagnostics.Runtime.ClrType type) => kind switch
     {
-        WaitKind.Monitor or WaitKind.MonitorWait => !type.IsString,
+        // Any object can be a lock, a string literal (one object for the whole process) or a typeof(T) included.
+        WaitKind.Monitor or WaitKind.MonitorWait => true,
         WaitKind.Lock => type.Name == "System.Threading.Lock",
         WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name == "System.Threading.ReaderWriterLockSlim",
         WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
