@@ -45,6 +45,11 @@ internal static class DiagnosisText
 
                 text.Append('\n');
             }
+
+            if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))
+            {
+                text.Append("  (A wait with a timeout is no deadlock: it gives up. Threads that keep retrying such waits against each other livelock: run brigade doctor again, and if the same threads wait for each other again, they do.)\n");
+            }
         }
 
         if (diagnosis.ThreadPool is { } pool)

@@ -132,7 +132,8 @@ internal static class DumpAnalyzer
             ordered.Add(thread);
         }
 
-        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 }).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        // A timed wait (Monitor.TryEnter with a timeout) ends by itself: its holder is named, but it is no edge.
+        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
         var deadlocks = new List<DeadlockCycle>();
         foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges))
         {

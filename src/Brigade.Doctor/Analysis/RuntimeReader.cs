@@ -252,6 +252,11 @@ internal sealed class RuntimeReader : IDisposable
                 ResolveBrigadeOwner(scan);
                 break;
         }
+
+        if (scan.Api is { } api && WaitRule.IsTimed(api))
+        {
+            scan.Detail ??= "with a timeout: it gives up when the timeout expires";
+        }
     }
 
     private int? MonitorOwner(ClrObject target)
