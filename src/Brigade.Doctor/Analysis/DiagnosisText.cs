@@ -38,6 +38,10 @@ internal static class DiagnosisText
                     text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                         thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)
+                {
+                    text.Append(" — no thread runs its code now: it ends when what it awaits completes");
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     text.Append(" — no owner to blame: any thread may release it");
