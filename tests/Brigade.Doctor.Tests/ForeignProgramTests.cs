@@ -62,6 +62,18 @@ public sealed class ForeignProgramTests
         Assert.Contains(diagnosis.Threads, t => t.Name == "ui-ok" && t.Wait?.Kind == WaitKind.Task);
     }
 
+    [Fact]
+    public async Task AnEventWaitWhileHoldingALockAnotherThreadWaitsFor_IsListedWithThatThread()
+    {
+        // Before: both threads were listed, with nothing tying the event wait to the thread blocked behind its holder.
+        var diagnosis = await DiagnoseAsync("event-wait-under-lock");
+
+        Assert.Empty(diagnosis.Reports);
+        var line = diagnosis.ToString().Split('\n').Single(l => l.StartsWith("  thread 'cache-owner'", StringComparison.Ordinal) && l.Contains("waits in", StringComparison.Ordinal));
+        Assert.Contains("meanwhile it holds a lock thread 'loader'", line, StringComparison.Ordinal);
+        Assert.Contains("waits for: if that thread is to signal it, they deadlock", line, StringComparison.Ordinal);
+    }
+
     private static async Task<Diagnosis> DiagnoseAsync(string scenario)
     {
         var outcome = await CorpusFixture.DiagnoseAsync(scenario);
