@@ -12,6 +12,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
     private readonly ClrRuntime _runtime = runtime;
     private readonly ClrAppDomain? _domain = domain;
     private Dictionary<ulong, string>? _statics;
+    private readonly Dictionary<ulong, (string Name, string Type)> _staticHandles = [];
 
     /// <summary>Says what in the program refers to <paramref name="target"/>: a static field, a field of an object on a
     /// stack of <paramref name="near"/>, a captured variable, or a local.</summary>
@@ -26,6 +27,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         if (Literal(target) is { } literal)
         {
             return literal;
+        }
+
+        // A wait handle's wait often roots only its SafeWaitHandle (the WaitHandle itself is dead in the frame by then).
+        if (_staticHandles.TryGetValue(target.Address, out var handle))
+        {
+            return $"the handle of {handle.Type} {handle.Name}";
         }
 
         // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
@@ -171,7 +178,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                         var value = field.ReadObject(domain);
                         if (value.IsValid && !value.IsNull)
                         {
-                            statics.TryAdd(value.Address, $"static field {type.Name?.Replace('+', '.')}.{field.Name}");
+                            var name = $"static field {type.Name?.Replace('+', '.')}.{field.Name}";
+                            statics.TryAdd(value.Address, name);
+                            if (WaitRule.DerivesFrom(value.Type, "System.Threading.WaitHandle") && value.TryReadObjectField("_waitHandle", out var safeHandle) && !safeHandle.IsNull)
+                            {
+                                _staticHandles.TryAdd(safeHandle.Address, (name, value.Type!.Name ?? "WaitHandle"));
+                            }
                         }
                     }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)

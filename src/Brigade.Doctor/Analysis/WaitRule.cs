@@ -134,7 +134,7 @@ internal static class WaitRule
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
         WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
         WaitKind.ManualResetEventSlim => type.Name == "System.Threading.ManualResetEventSlim",
-        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle"),
+        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle",
         WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
         _ => false,
     };
