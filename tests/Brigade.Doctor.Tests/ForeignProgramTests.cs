@@ -72,6 +72,9 @@ public sealed class ForeignProgramTests
         var line = diagnosis.ToString().Split('\n').Single(l => l.StartsWith("  thread 'cache-owner'", StringComparison.Ordinal) && l.Contains("waits in", StringComparison.Ordinal));
         Assert.Contains("meanwhile it holds a lock thread 'loader'", line, StringComparison.Ordinal);
         Assert.Contains("waits for: if that thread is to signal it, they deadlock", line, StringComparison.Ordinal);
+
+        // The wait roots only the event's SafeWaitHandle: it is named through the static that holds the event.
+        Assert.Contains("on Microsoft.Win32.SafeHandles.SafeWaitHandle (the handle of System.Threading.ManualResetEvent static field Brigade.Doctor.Corpus.Scenarios.EventWaitUnderLock.Loaded)", line, StringComparison.Ordinal);
     }
 
     private static async Task<Diagnosis> DiagnoseAsync(string scenario)

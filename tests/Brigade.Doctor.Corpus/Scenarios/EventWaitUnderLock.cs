@@ -9,7 +9,12 @@ public sealed class EventWaitUnderLock : Scenario
 
     public override string Name => "event-wait-under-lock";
 
-    public override Expectation Expected => new(Finding.None) { Blocked = ["cache-owner"], WaitKinds = ["WaitHandle"] };
+    public override Expectation Expected => new(Finding.None)
+    {
+        Blocked = ["cache-owner"],
+        WaitKinds = ["WaitHandle"],
+        HeldIn = "the handle of System.Threading.ManualResetEvent static field Brigade.Doctor.Corpus.Scenarios.EventWaitUnderLock.Loaded",
+    };
 
     public override void Start()
     {
