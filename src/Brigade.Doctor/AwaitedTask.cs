@@ -31,6 +31,10 @@ public sealed class AwaitedTask
     /// <summary>Gets whether the task's continuation sits in the thread pool's queues, waiting for a pool thread.</summary>
     public bool ContinuationQueued { get; }
 
+    /// <summary>Gets whether this is an async method suspended at an await whose task has completed, yet the method has
+    /// not resumed: its continuation was handed to a scheduler or a <c>SynchronizationContext</c> that has not run it.</summary>
+    internal bool ResumptionPending { get; init; }
+
     /// <summary>Returns the chain: this task, then what it awaits.</summary>
     /// <returns>For example <c>async method Api.GetAsync (at await #0) → Task.Delay</c>.</returns>
     public override string ToString()

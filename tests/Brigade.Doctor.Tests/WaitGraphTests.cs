@@ -55,4 +55,16 @@ public sealed class WaitGraphTests
         Assert.Equal([1, 2], cycle.Cycle);
         Assert.Equal([3, 4], cycle.AlsoStuck);
     }
+
+    [Fact]
+    public void AThreadWaitingForItself_IsACycleOfOne_WithThoseBehindIt()
+    {
+        // A UI thread blocked on a task whose continuation is queued on its own SynchronizationContext; main joins it.
+        var edges = new Dictionary<int, List<int>> { [4] = [4], [1] = [4], [7] = [8] };
+
+        var cycle = Assert.Single(WaitGraph.FindCycles(edges));
+
+        Assert.Equal([4], cycle.Cycle);
+        Assert.Equal([1], cycle.AlsoStuck);
+    }
 }

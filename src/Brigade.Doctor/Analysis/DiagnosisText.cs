@@ -38,12 +38,29 @@ internal static class DiagnosisText
                     text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                         thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)
+                {
+                    text.Append(" — no thread runs its code now: it ends when what it awaits completes");
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     text.Append(" — no owner to blame: any thread may release it");
+                    var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
+                    if (blockedOnIt.Count > 0)
+                    {
+                        // A thread that waits on an event/semaphore/wait handle while holding a lock others wait for: if one
+                        // of those is the thread that would signal it, this is a deadlock the dump cannot prove.
+                        var many = blockedOnIt.Count > 1;
+                        text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} is to signal it, they deadlock");
+                    }
                 }
 
                 text.Append('\n');
+            }
+
+            if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))
+            {
+                text.Append("  (A wait with a timeout is no deadlock: it gives up. Threads that keep retrying such waits against each other livelock: run brigade doctor again, and if the same threads wait for each other again, they do.)\n");
             }
         }
 
@@ -66,6 +83,11 @@ internal static class DiagnosisText
             : "No pitfall found: no deadlock cycle, no thread-pool starvation, no pool thread blocked on a task.\n");
         return text.ToString();
     }
+
+    /// <summary>The threads blocked (without a timeout) on a lock that <paramref name="holder"/> holds.</summary>
+    private static List<DiagnosedThread> LockWaitersOf(Diagnosis diagnosis, int holder) =>
+        diagnosis.Threads.Where(t => t.Wait is { } w && w.Kind is not Brigade.Doctor.WaitKind.ThreadJoin && w.HasOwnerSemantics && !WaitRule.IsTimed(w.Api)
+            && w.Owners.Contains(holder) && t.ManagedThreadId != holder).ToList();
 
     private static string Name(Diagnosis diagnosis, int managedId) =>
         diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == managedId)?.ToString() ?? $"thread #{managedId}";

@@ -112,6 +112,24 @@ internal static class DumpAnalyzer
             }
         }
 
+        // A thread with a SynchronizationContext (a UI thread) blocked on a task whose async method has its awaited task
+        // completed but has not resumed, the continuation sitting in that same context's queue: only this thread can run
+        // it, and it is waiting (the classic .Result on a UI thread). A cycle of one thread.
+        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle))
+        {
+            var last = scan.Task!;
+            while (last.Awaits is not null)
+            {
+                last = last.Awaits;
+            }
+
+            if (last.ResumptionPending && RuntimeReader.Reaches(scan.SyncContext, last.Address))
+            {
+                scan.Owners.Add(scan.ManagedId);
+                scan.Detail = $"whose continuation is queued on this thread's SynchronizationContext ({scan.SyncContext.Type?.Name?.Replace('+', '.') ?? "?"})";
+            }
+        }
+
         foreach (var scan in scans.Where(s => !s.Target.IsNull && !s.IsIdle && s.Kind is not WaitKind.Task))
         {
             var near = scan.Owners.Where(byId.ContainsKey).Select(o => byId[o]).Prepend(scan);
@@ -132,7 +150,8 @@ internal static class DumpAnalyzer
             ordered.Add(thread);
         }
 
-        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 }).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        // A timed wait (Monitor.TryEnter with a timeout) ends by itself: its holder is named, but it is no edge.
+        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
         var deadlocks = new List<DeadlockCycle>();
         foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges))
         {

@@ -12,6 +12,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
     private readonly ClrRuntime _runtime = runtime;
     private readonly ClrAppDomain? _domain = domain;
     private Dictionary<ulong, string>? _statics;
+    private readonly Dictionary<ulong, (string Name, string Type)> _staticHandles = [];
 
     /// <summary>Says what in the program refers to <paramref name="target"/>: a static field, a field of an object on a
     /// stack of <paramref name="near"/>, a captured variable, or a local.</summary>
@@ -21,6 +22,17 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         if (_statics.TryGetValue(target.Address, out var name))
         {
             return name;
+        }
+
+        if (Literal(target) is { } literal)
+        {
+            return literal;
+        }
+
+        // A wait handle's wait often roots only its SafeWaitHandle (the WaitHandle itself is dead in the frame by then).
+        if (_staticHandles.TryGetValue(target.Address, out var handle))
+        {
+            return $"the handle of {handle.Type} {handle.Name}";
         }
 
         // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
@@ -56,6 +68,30 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return local;
+    }
+
+    /// <summary>Names a lock object that is a value rather than a variable: a string (a literal is one object for the
+    /// whole process, the same lock wherever the same text is locked) or a <c>typeof(T)</c> (one object per type).</summary>
+    private string? Literal(ClrObject target)
+    {
+        if (target.Type is not { } type)
+        {
+            return null;
+        }
+
+        if (type.IsString)
+        {
+            var text = target.AsString(60) ?? "";
+            return $"the string \"{text}\": a literal is one object process-wide, every lock on \"{text}\" anywhere is this lock";
+        }
+
+        if (type.Name == "System.RuntimeType" && target.TryReadField<nint>("m_handle", out var handle) && handle != 0
+            && _runtime.GetTypeByMethodTable((ulong)handle) is { Name: { } typeName })
+        {
+            return $"typeof({typeName.Replace('+', '.')})";
+        }
+
+        return null;
     }
 
     /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>
@@ -142,7 +178,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                         var value = field.ReadObject(domain);
                         if (value.IsValid && !value.IsNull)
                         {
-                            statics.TryAdd(value.Address, $"static field {type.Name?.Replace('+', '.')}.{field.Name}");
+                            var name = $"static field {type.Name?.Replace('+', '.')}.{field.Name}";
+                            statics.TryAdd(value.Address, name);
+                            if (WaitRule.DerivesFrom(value.Type, "System.Threading.WaitHandle") && value.TryReadObjectField("_waitHandle", out var safeHandle) && !safeHandle.IsNull)
+                            {
+                                _staticHandles.TryAdd(safeHandle.Address, (name, value.Type!.Name ?? "WaitHandle"));
+                            }
                         }
                     }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)

@@ -79,19 +79,24 @@ internal static class ReportBuilder
     {
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
         var text = new StringBuilder();
-        text.Append($"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); none of them can ever proceed.\n");
+        text.Append(cycle.Links.Count == 1
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
+            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
-            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter)).Append(", ").Append(Relation(link)).Append(' ').Append(link.Holder).Append('\n');
+            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter));
+            text.Append(link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
+                ? ": only this thread can run it, and it is waiting"
+                : $", {Relation(link)} {link.Holder}").Append('\n');
         }
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            text.Append(cycle.Links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        text.Append(Advice(kinds)).Append('\n');
+        text.Append(Advice(kinds, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
         {
@@ -120,9 +125,14 @@ internal static class ReportBuilder
         _ => kind.ToString(),
     };
 
-    private static string Advice(List<WaitKind> kinds)
+    private static string Advice(List<WaitKind> kinds, bool selfWait)
     {
         var advice = new List<string>();
+        if (selfWait)
+        {
+            return "Never block a thread that has a SynchronizationContext (a UI thread) on a task: await it instead (async all the way up), or have the awaited library code use ConfigureAwait(false).";
+        }
+
         if (kinds.Any(k => k is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive))
         {
             advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");

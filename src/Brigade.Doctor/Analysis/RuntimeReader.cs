@@ -252,6 +252,11 @@ internal sealed class RuntimeReader : IDisposable
                 ResolveBrigadeOwner(scan);
                 break;
         }
+
+        if (scan.Api is { } api && WaitRule.IsTimed(api))
+        {
+            scan.Detail ??= "with a timeout: it gives up when the timeout expires";
+        }
     }
 
     private int? MonitorOwner(ClrObject target)
@@ -372,6 +377,42 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
+    /// <summary>Gets whether <paramref name="target"/> can be reached from <paramref name="from"/> by following
+    /// references (breadth-first, at most <paramref name="limit"/> objects): whether a queue holds a work item.</summary>
+    public static bool Reaches(ClrObject from, ulong target, int limit = 50_000)
+    {
+        var seen = new HashSet<ulong> { from.Address };
+        var queue = new Queue<ClrObject>();
+        queue.Enqueue(from);
+        while (queue.Count > 0 && seen.Count < limit)
+        {
+            IEnumerable<ClrObject> references;
+            try
+            {
+                references = queue.Dequeue().EnumerateReferences(carefully: true, considerDependantHandles: false).ToList();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            {
+                continue;
+            }
+
+            foreach (var next in references)
+            {
+                if (next.Address == target)
+                {
+                    return true;
+                }
+
+                if (next.IsValid && !next.IsNull && seen.Add(next.Address))
+                {
+                    queue.Enqueue(next);
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The thread's name, from its <c>Thread</c> object (the thread-static <c>Thread.t_currentThread</c>), or null.</summary>
     private string? ThreadName(ThreadScan scan)
     {
@@ -386,6 +427,11 @@ internal sealed class RuntimeReader : IDisposable
             var thread = _currentThreadField.ReadObject(scan.Thread);
             if (thread.IsValid && !thread.IsNull)
             {
+                if (thread.TryReadObjectField("_synchronizationContext", out var context) && context.IsValid && !context.IsNull)
+                {
+                    scan.SyncContext = context;
+                }
+
                 return thread.TryReadStringField("_name", null, out var name) && !string.IsNullOrEmpty(name) ? name : null;
             }
         }

@@ -140,10 +140,12 @@ internal sealed class TaskReader(RuntimeReader reader)
         var typeName = task.Type?.Name ?? "?";
         var status = Status(task);
         AwaitedTask? awaits = null;
+        var resumptionPending = false;
         string description;
         if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
         {
-            var (method, state, awaited, yielding) = ReadStateMachine(task);
+            var (method, state, awaited, yielding, pending) = ReadStateMachine(task);
+            resumptionPending = pending;
             description = state >= 0 ? $"async method {method} (suspended at await #{state})" : $"async method {method}";
             if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
             {
@@ -181,16 +183,19 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
 
         var queued = _queued.Contains(task.Address) || (_timerQueued && typeName.Contains("DelayPromise", StringComparison.Ordinal));
-        return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued);
+        return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued)
+        {
+            ResumptionPending = resumptionPending && awaits is null && !queued,
+        };
     }
 
     /// <summary>Reads an async method's state machine: its method, its state (the await it is suspended at) and the unfinished task it awaits.</summary>
-    private static (string Method, int State, ClrObject? Awaited, bool Yielding) ReadStateMachine(ClrObject box)
+    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadStateMachine(ClrObject box)
     {
         var field = box.Type?.GetFieldByName("StateMachine");
         if (field is null)
         {
-            return ("?", -1, null, false);
+            return ("?", -1, null, false, false);
         }
 
         ulong address;
@@ -212,13 +217,14 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         if (machineType is null)
         {
-            return ("?", -1, null, false);
+            return ("?", -1, null, false, false);
         }
 
         var method = AsyncMethodName(machineType.Name ?? "?");
         var state = machineType.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(address, interior) : -1;
         ClrObject? awaited = null;
         var yielding = false;
+        var completedAwaiter = false;
         foreach (var awaiter in machineType.Fields.Where(f => f.Name?.StartsWith("<>u__", StringComparison.Ordinal) == true))
         {
             if (awaiter.Type?.Name?.Contains("YieldAwaitable", StringComparison.Ordinal) == true)
@@ -233,9 +239,13 @@ internal sealed class TaskReader(RuntimeReader reader)
                 awaited = found;
                 break;
             }
+
+            // The compiler clears an awaiter when the method resumes: a completed task still in it, with the method
+            // suspended (state >= 0), is a continuation that was handed on and has not run.
+            completedAwaiter |= candidate is { IsNull: false, IsValid: true };
         }
 
-        return (method, state, awaited, yielding && awaited is null);
+        return (method, state, awaited, yielding && awaited is null, state >= 0 && awaited is null && completedAwaiter);
     }
 
     /// <summary>Reads the task inside an awaiter field (<c>TaskAwaiter</c>, <c>ConfiguredTaskAwaiter</c>, <c>ValueTaskAwaiter</c>), or null.</summary>

@@ -35,6 +35,9 @@ internal sealed class ThreadScan(ClrThread thread)
 
     public List<int> Owners { get; } = [];
 
+    /// <summary>The thread's <c>SynchronizationContext.Current</c> (a UI thread's), or null.</summary>
+    public ClrObject SyncContext { get; set; }
+
     public AwaitedTask? Task { get; set; }
 
     /// <summary>Tasks whose code this thread is running (delegates and async state machines executing on it).</summary>

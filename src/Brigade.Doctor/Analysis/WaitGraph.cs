@@ -4,7 +4,7 @@ namespace Brigade.Doctor.Analysis;
 /// The wait-for graph of a snapshot: an edge from each blocked thread to each thread it cannot proceed without (a lock's
 /// holder, every reader a writer waits for, a joined thread, the thread running an awaited task). Every such wait needs
 /// all of its owners, so any cycle is a deadlock. Cycles are found with Tarjan's strongly connected components; each
-/// component with more than one thread yields one reported cycle (the shortest through its lowest thread id), and the
+/// component with more than one thread (or one thread waiting for itself) yields one reported cycle (the shortest through its lowest thread id), and the
 /// threads that wait, directly or not, for a component's threads are stuck behind it.
 /// </summary>
 internal static class WaitGraph
@@ -13,7 +13,8 @@ internal static class WaitGraph
     {
         var components = StronglyConnected(edges);
         var results = new List<(List<int>, List<int>)>();
-        foreach (var component in components.Where(c => c.Count > 1).OrderBy(c => c.Min()))
+        // A thread that waits for itself (a UI thread blocked on a continuation queued to its own context) is a cycle of one.
+        foreach (var component in components.Where(c => c.Count > 1 || Successors(c[0], edges).Contains(c[0])).OrderBy(c => c.Min()))
         {
             var members = component.ToHashSet();
             var cycle = ShortestCycle(component.Min(), members, edges);

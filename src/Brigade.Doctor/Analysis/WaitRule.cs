@@ -7,6 +7,16 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal static class WaitRule
 {
+    /// <summary>The API of a <c>Monitor.TryEnter</c> with a timeout.</summary>
+    public const string TimedMonitorEnter = "Monitor.TryEnter";
+
+    /// <summary>The API of a <c>Lock.TryEnter</c> with a timeout.</summary>
+    public const string TimedLockEnter = "Lock.TryEnter";
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> ends by itself when its timeout expires: its owner is
+    /// named, but it is no edge of the wait-for graph (threads retrying such waits can livelock, they cannot deadlock).</summary>
+    public static bool IsTimed(string api) => api is TimedMonitorEnter or TimedLockEnter;
+
     public static (WaitKind Kind, string Api)? Match(string type, string method)
     {
         switch (type)
@@ -14,12 +24,20 @@ internal static class WaitRule
             case "System.Threading.Monitor":
                 return method switch
                 {
-                    "Enter_Slowpath" or "ReliableEnter" or "Enter" or "TryEnter_Slowpath" or "TryEnter" or "ReliableEnterTimeout" => (WaitKind.Monitor, "Monitor.Enter"),
+                    "Enter_Slowpath" or "ReliableEnter" or "Enter" => (WaitKind.Monitor, "Monitor.Enter"),
+
+                    // Monitor.TryEnter(obj, timeout): a timed wait, it gives up (a retry loop around it can livelock, never deadlock).
+                    "TryEnter_Slowpath" or "TryEnter" or "ReliableEnterTimeout" => (WaitKind.Monitor, TimedMonitorEnter),
                     "Wait" or "ObjWait" => (WaitKind.MonitorWait, "Monitor.Wait"),
                     _ => null,
                 };
             case "System.Threading.Lock":
-                return method is "TryEnterSlow" or "EnterAndGetCurrentThreadId" or "Enter" or "EnterScope" or "TryEnter" ? (WaitKind.Lock, "Lock.Enter") : null;
+                return method switch
+                {
+                    "TryEnterSlow" or "EnterAndGetCurrentThreadId" or "Enter" or "EnterScope" => (WaitKind.Lock, "Lock.Enter"),
+                    "TryEnter" or "TryEnter_Outlined" => (WaitKind.Lock, TimedLockEnter),
+                    _ => null,
+                };
             case "System.Threading.ReaderWriterLockSlim":
                 if (method.Contains("UpgradeableReadLock", StringComparison.Ordinal))
                 {
@@ -108,14 +126,15 @@ internal static class WaitRule
     /// <summary>Gets whether an object of this type can be what a wait of <paramref name="kind"/> waits on.</summary>
     public static bool IsTarget(WaitKind kind, Microsoft.Diagnostics.Runtime.ClrType type) => kind switch
     {
-        WaitKind.Monitor or WaitKind.MonitorWait => !type.IsString,
+        // Any object can be a lock, a string literal (one object for the whole process) or a typeof(T) included.
+        WaitKind.Monitor or WaitKind.MonitorWait => true,
         WaitKind.Lock => type.Name == "System.Threading.Lock",
         WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name == "System.Threading.ReaderWriterLockSlim",
         WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
         WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
         WaitKind.ManualResetEventSlim => type.Name == "System.Threading.ManualResetEventSlim",
-        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle"),
+        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle",
         WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
         _ => false,
     };

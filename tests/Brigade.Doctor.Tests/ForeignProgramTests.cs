@@ -1,0 +1,87 @@
+namespace Brigade.Doctor.Tests;
+
+/// <summary>
+/// The shapes of hang that an audit against programs written outside this repository got wrong, each now a corpus
+/// program diagnosed from outside (the corpus theory checks their labels too; these check the words a user reads).
+/// </summary>
+public sealed class ForeignProgramTests
+{
+    [Fact]
+    public async Task LockRingOnAStringLiteralATypeAndThis_IsOneDeadlock_NamingTheLiteralAndTheType()
+    {
+        // Before: the string was no lock target, the ring had no edge through it, and the program was "no pitfall found".
+        var diagnosis = await DiagnoseAsync("literal-lock-ring");
+
+        var cycle = Assert.Single(diagnosis.Deadlocks);
+        Assert.Equal(["audit", "orders", "restock"], cycle.Threads.Select(t => t.Name).Order());
+        var message = Assert.Single(diagnosis.Reports).Message;
+        Assert.Contains("on System.String (the string \"brigade-corpus-orders\": a literal is one object process-wide", message, StringComparison.Ordinal);
+        Assert.Contains("(typeof(Brigade.Doctor.Corpus.Scenarios.LiteralLockRing.Inventory))", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoThreadsTryEnteringEachOthersLockWithATimeout_AreNoDeadlock_ButListedAsTimedWaits()
+    {
+        // Before: Monitor.TryEnter(x, timeout) was an edge like Monitor.Enter, and BRG1001 said "none of them can ever proceed".
+        var diagnosis = await DiagnoseAsync("twin-timed-try-enter");
+
+        Assert.Empty(diagnosis.Deadlocks);
+        Assert.Empty(diagnosis.Reports);
+        var alice = diagnosis.Threads.Single(t => t.Name == "alice");
+        var bob = diagnosis.Threads.Single(t => t.Name == "bob");
+        Assert.Equal("Monitor.TryEnter", alice.Wait!.Api);
+        Assert.Equal([bob.ManagedThreadId], alice.Wait.Owners);
+        var text = diagnosis.ToString();
+        Assert.Contains("with a timeout: it gives up when the timeout expires", text, StringComparison.Ordinal);
+        Assert.Contains("livelock", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultOnAThreadWithASingleThreadedSynchronizationContext_IsADeadlockOfThatThread()
+    {
+        // Before: listed as "no owner to blame", exit 0: the UI-thread .Result deadlock went unreported.
+        var diagnosis = await DiagnoseAsync("ui-thread-result");
+
+        var cycle = Assert.Single(diagnosis.Deadlocks);
+        var link = Assert.Single(cycle.Links);
+        Assert.Equal("ui", link.Waiter.Name);
+        Assert.Same(link.Waiter, link.Holder);
+        var message = Assert.Single(diagnosis.Reports).Message;
+        Assert.StartsWith("Deadlock detected: thread 'ui'", message, StringComparison.Ordinal);
+        Assert.Contains("whose continuation is queued on this thread's SynchronizationContext (Brigade.Doctor.Corpus.Scenarios.SingleThreadContext)", message, StringComparison.Ordinal);
+        Assert.Contains("ConfigureAwait(false)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultOnAUiThreadWhoseTaskPostsNothingBack_IsNoDeadlock()
+    {
+        var diagnosis = await DiagnoseAsync("twin-ui-configure-await");
+
+        Assert.Empty(diagnosis.Deadlocks);
+        Assert.Empty(diagnosis.Reports);
+        Assert.Contains(diagnosis.Threads, t => t.Name == "ui-ok" && t.Wait?.Kind == WaitKind.Task);
+    }
+
+    [Fact]
+    public async Task AnEventWaitWhileHoldingALockAnotherThreadWaitsFor_IsListedWithThatThread()
+    {
+        // Before: both threads were listed, with nothing tying the event wait to the thread blocked behind its holder.
+        var diagnosis = await DiagnoseAsync("event-wait-under-lock");
+
+        Assert.Empty(diagnosis.Reports);
+        var line = diagnosis.ToString().Split('\n').Single(l => l.StartsWith("  thread 'cache-owner'", StringComparison.Ordinal) && l.Contains("waits in", StringComparison.Ordinal));
+        Assert.Contains("meanwhile it holds a lock thread 'loader'", line, StringComparison.Ordinal);
+        Assert.Contains("waits for: if that thread is to signal it, they deadlock", line, StringComparison.Ordinal);
+
+        // The wait roots only the event's SafeWaitHandle: it is named through the static that holds the event.
+        Assert.Contains("on Microsoft.Win32.SafeHandles.SafeWaitHandle (the handle of System.Threading.ManualResetEvent static field Brigade.Doctor.Corpus.Scenarios.EventWaitUnderLock.Loaded)", line, StringComparison.Ordinal);
+    }
+
+    private static async Task<Diagnosis> DiagnoseAsync(string scenario)
+    {
+        var outcome = await CorpusFixture.DiagnoseAsync(scenario);
+        Assert.True(outcome.Error is null, $"{scenario}: {outcome.Error}\n{outcome.ChildOutput}");
+        Assert.True(outcome.LeftRunning, $"{scenario}: the diagnosed process did not survive its dump");
+        return outcome.Diagnosis!;
+    }
+}
