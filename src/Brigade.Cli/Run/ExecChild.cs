@@ -18,6 +18,15 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     private byte[]? _stderr;
     private long _stderrLength;
 
+    // What the running command's group was seen to use (under ReapGate), kept so that no reading goes down: the most CPU
+    // seen, the run-queue wait seen (every increase of the group's sum added up; a process that exits takes its wait out of
+    // the sum, and nothing moves it to its parent, as wait4 moves its CPU), the group's sum at the last reading and the
+    // first process's own wait then (-1: never read).
+    private TimeSpan _cpuSeen;
+    private TimeSpan _runQueueSeen;
+    private TimeSpan _groupRunQueue;
+    private long _firstRunDelayNs = -1;
+
     public long Id => id;
 
     public int Pid => pid;
@@ -43,10 +52,13 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     /// <summary>Gets or sets the <c>wait4</c> status, or -1 when someone else reaped the process.</summary>
     public int Status { get; set; }
 
-    public TimeSpan? CpuTime { get; set; }
+    /// <summary>Gets the CPU time the command used, set as it is reaped (<see cref="RecordReaped"/>): its processes' and
+    /// that of the children they waited for (<c>wait4</c>), or more where the running group was seen to use more.</summary>
+    public TimeSpan? CpuTime { get; private set; }
 
-    /// <summary>Gets or sets the first process's time waiting for a core, read as it was reaped (zero when unknown).</summary>
-    public TimeSpan RunQueueWait { get; set; }
+    /// <summary>Gets the command's time waiting for a core, set as it is reaped (<see cref="RecordReaped"/>): its first
+    /// process's, and its other processes' as far as readings of the running group saw it (zero when unknown).</summary>
+    public TimeSpan RunQueueWait { get; private set; }
 
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -65,7 +77,9 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     }
 
     /// <summary>Reads what the command used so far, for auto mode while it runs: its whole process group's (a script's or a
-    /// shell's programs are its children, in its group); once reaped, the exact CPU time from <c>wait4</c>.</summary>
+    /// shell's programs are its children, in its group); once reaped, the figures <see cref="RecordReaped"/> set. The
+    /// readings never go down: a child that exits leaves the group's sum with its wait for a core (and, until its parent
+    /// waits for it, its CPU), which the command did spend.</summary>
     /// <returns>False when it cannot be read.</returns>
     public bool TryRead(out ExternalCpuReading reading)
     {
@@ -78,8 +92,57 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
                 return CpuTime is not null;
             }
 
-            return ProcessCpuClock.TryReadGroup(pid, out reading);
+            if (!ProcessCpuClock.TryReadGroup(pid, out var group))
+            {
+                reading = default;
+                return false;
+            }
+
+            reading = NoteGroup(group, ProcessCpuClock.RunDelayNanoseconds(pid));
+            return true;
         }
+    }
+
+    /// <summary>Adds a reading of the running group to what was seen (caller holds <see cref="ReapGate"/>), and returns the
+    /// command's use so far: the most CPU any reading showed, and every increase of the group's run-queue wait added up.</summary>
+    /// <param name="group">The group's sums now (<see cref="ProcessCpuClock.TryReadGroup"/>).</param>
+    /// <param name="firstRunDelayNs">The first process's own run-queue wait now, in nanoseconds (0 when unknown).</param>
+    internal ExternalCpuReading NoteGroup(in ExternalCpuReading group, long firstRunDelayNs)
+    {
+        if (group.CpuTime > _cpuSeen)
+        {
+            _cpuSeen = group.CpuTime;
+        }
+
+        // A drop is a process gone (its wait was counted while it ran); what grew since is counted from the lower sum on.
+        if (group.RunQueueWait > _groupRunQueue)
+        {
+            _runQueueSeen += group.RunQueueWait - _groupRunQueue;
+        }
+
+        _groupRunQueue = group.RunQueueWait;
+        _firstRunDelayNs = Math.Max(_firstRunDelayNs, firstRunDelayNs);
+        return new ExternalCpuReading(_cpuSeen, _runQueueSeen, group.Runnable);
+    }
+
+    /// <summary>Records the reaped first process's figures (caller holds <see cref="ReapGate"/>): the CPU time from
+    /// <c>wait4</c> (the command's processes and every child they waited for), or the most a running reading saw where
+    /// that is more (a child left to another parent); the time waiting for a core the running readings saw, plus the first
+    /// process's since the last of them (its whole wait where the group was never read). A child's wait is not in the
+    /// first process's figures, so without a reading while it ran it is not known.</summary>
+    /// <param name="status">The <c>wait4</c> status.</param>
+    /// <param name="cpu">The <c>wait4</c> user and system time.</param>
+    /// <param name="firstRunDelayNs">The first process's run-queue wait read before it was reaped, in nanoseconds.</param>
+    internal void RecordReaped(int status, TimeSpan cpu, long firstRunDelayNs)
+    {
+        Status = status;
+        CpuTime = cpu > _cpuSeen ? cpu : _cpuSeen;
+
+        // (Never less than the first process's own: a reading of the group can be up to a scan's interval old.)
+        var sinceRead = firstRunDelayNs - Math.Max(0, _firstRunDelayNs);
+        var seen = _runQueueSeen + TimeSpan.FromTicks(Math.Max(0, sinceRead) / 100);
+        var own = TimeSpan.FromTicks(Math.Max(0, firstRunDelayNs) / 100);
+        RunQueueWait = seen > own ? seen : own;
     }
 
     /// <summary>Blocks until the command is over; false when <paramref name="timeout"/> passed first.</summary>

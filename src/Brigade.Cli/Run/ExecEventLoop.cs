@@ -250,7 +250,8 @@ internal static unsafe class ExecEventLoop
         var rusage = stackalloc byte[ExecNative.RusageSize];
         lock (child.ReapGate)
         {
-            // The exited process's wait for a core (its main thread's), read while it is a zombie: rusage does not have it.
+            // The exited process's wait for a core (its main thread's), read while it is a zombie: rusage does not have it
+            // (nor its children's, which only readings of the running group saw: ExecChild.RecordReaped).
             var runDelay = ProcessCpuClock.RunDelayNanoseconds(child.Pid);
             int status;
             var reaped = ExecNative.wait4(child.Pid, &status, ExecNative.WNohang, rusage);
@@ -264,11 +265,11 @@ internal static unsafe class ExecEventLoop
 
             if (reaped == child.Pid)
             {
-                child.Status = status;
                 var user = TimeSpan.FromSeconds(Unsafe.ReadUnaligned<long>(rusage)) + TimeSpan.FromMicroseconds(Unsafe.ReadUnaligned<long>(rusage + 8));
                 var system = TimeSpan.FromSeconds(Unsafe.ReadUnaligned<long>(rusage + 16)) + TimeSpan.FromMicroseconds(Unsafe.ReadUnaligned<long>(rusage + 24));
-                child.CpuTime = user + system;
-                child.RunQueueWait = TimeSpan.FromTicks(runDelay / 100);
+
+                // With what the running group's readings saw: the first process's wait for a core is not its children's.
+                child.RecordReaped(status, user + system, runDelay);
             }
             else
             {

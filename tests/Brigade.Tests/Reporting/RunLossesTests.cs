@@ -141,17 +141,20 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_GlobalPlainLockAroundCpu_WaitsAreTimedAndLead()
     {
-        // Four threads behind one plain lock held across 2 ms of CPU: three wait while one computes, whatever the
+        // Four threads behind one plain lock held across 8 ms of CPU: three wait while one computes, whatever the
         // cores. Timed from the runtime's contention events, the waits are about three quarters of the batches' time;
         // a busy machine's run-queue wait of the holder counts apart (waiting for a core), so it cannot outweigh them.
-        // 80 items: at load 20 the four threads took 105 ms each to start, and 40 items' waits (316 ms) fell below that.
+        // The waits grow with the time the lock is held, start-up does not (the threads' start), nor overhead per item
+        // (the gap between batches): at load 20 the four threads took 100-210 ms each to start (start-up 0.5-0.8 s) and
+        // 3.6-6 ms per item went between batches, against 450-750 ms of lock waits for 80 × 2 ms; 80 × 8 ms holds
+        // (before, 40 × 2 ms fell below start-up at load 20, and 80 × 2 ms at load 13-20).
         Assert.True(RunLosses.StartTimingPlainLocks());
         var gate = new object();
         var report = await Runner.ForEachAsync(Enumerable.Range(0, 80), _ =>
         {
             lock (gate)
             {
-                SpinFor(TimeSpan.FromMilliseconds(2));
+                SpinFor(TimeSpan.FromMilliseconds(8));
             }
         }, new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 4, BatchSize = 1 }).Bounded();
 
