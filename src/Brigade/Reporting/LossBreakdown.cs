@@ -100,8 +100,11 @@ internal static class LossBreakdown
                 {
                     // Timed: the waits themselves, as far as they fell inside batches: at most the off-CPU time of the
                     // batches during which the runtime counted contention (the events are process-wide, and Brigade's
-                    // own locks, taken between batches, contend too).
-                    contention = Min(withinBatches, lockWait + Min(plain, contended));
+                    // own locks, taken between batches, contend too), and at most the batches' time off the CPU less
+                    // their wait for a core: a timed wait ends when its thread runs again, so it holds the woken
+                    // thread's wait for a core, counted above already. Capped only by the batches' time, on a busy
+                    // machine it took the lock holder's CPU as well, and the run's useful time read 0.
+                    contention = Min(offCpu, lockWait + Min(plain, contended));
                 }
                 else
                 {

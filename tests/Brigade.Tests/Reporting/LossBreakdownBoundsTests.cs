@@ -56,4 +56,61 @@ public sealed class LossBreakdownBoundsTests
         Assert.Equal(4, losses.TimeLostTo(LossCause.GcPauses).TotalMilliseconds, 3);
         Assert.Equal(16, losses.Useful.TotalMilliseconds, 3);
     }
+    [Fact]
+    public void TimedPlainLockWaits_DoNotTakeTheWorkersCpuTime()
+    {
+        // Real plain-lock waits in the run's window (the runtime's contention events), on a made-up report of a busy
+        // machine: two workers busy 10 ms each, 16 ms of it on the CPU, 3 ms each waiting for a core, every batch
+        // contended (off the CPU 5 ms each, run-queue wait included). A timed wait ends when its thread runs again, so
+        // it holds that wait for a core, counted already; capped only by the batches' time, the waits took the CPU time
+        // too and useful read 0.
+        Assert.True(RunLosses.StartTimingPlainLocks());
+        var start = DateTimeOffset.UtcNow;
+        var gate = new object();
+        using var held = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            lock (gate)
+            {
+                held.Set();
+                Thread.Sleep(60);
+            }
+        });
+        holder.Start();
+        held.Wait();
+        lock (gate)
+        {
+        }
+
+        holder.Join();
+        Thread.Sleep(20);
+        var wall = DateTimeOffset.UtcNow - start;
+        var report = new RunReport
+        {
+            Engine = "threadpool",
+            DegreeOfParallelism = 2,
+            Items = 2_000,
+            Succeeded = 2_000,
+            StartedAt = start,
+            WallTime = wall,
+            WorkerCpuTime = Ms(16),
+            ProcessCpuTime = Ms(16),
+            Workers = [Contended(0), Contended(1)],
+            Counters = new LossProbe(0, MonitorContentions: 1, 0),
+        };
+
+        // The waits were timed (the main thread's ~60 ms), so the figures below went through the timed branch.
+        Assert.True(PlainLockWaits.Waited(start.UtcDateTime, (start + wall).UtcDateTime, contended: true) > Ms(10));
+        var losses = report.Losses;
+
+        // Off the CPU: 20 - 16 = 4 ms, all of it waiting for a core (6 ms scaled, bounded by the 4): no time is left for
+        // the lock waits inside batches, and the workers' 16 ms of CPU stay useful.
+        Assert.Equal(16, losses.Useful.TotalMilliseconds, 3);
+    }
+
+    private static WorkerReport Contended(int id) =>
+        new(id, $"w{id}", null, 10, 1_000, 0, Ms(10), null)
+        {
+            Timing = new WorkerTiming(TimeSpan.Zero, Ms(9), Ms(10), 990 + id, 10, Ms(3), Ms(5)),
+        };
 }
