@@ -51,6 +51,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
+        if (options.Input == "-" && !NativeMethods.StdinIsInherited())
+        {
+            throw new CliUsageException("the input is - but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
+        }
+
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description, options.Resume);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
