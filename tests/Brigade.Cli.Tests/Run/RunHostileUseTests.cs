@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>Cases from an audit of <c>brigade run</c> used as a hostile user would: odd bytes, closed descriptors, odd exit codes.</summary>
+public sealed class RunHostileUseTests
+{
+    // A command printing a NUL, two bytes that are not UTF-8 (0xFF 0xFE) and the item, without a newline.
+    private const string BinaryCommand = "printf '\\000\\377\\376{}'";
+
+    private static readonly byte[] BinaryResults = [0, 0xFF, 0xFE, (byte)'a', 0, 0xFF, 0xFE, (byte)'b'];
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ExitCode255_IsAnExitCode_NotASignal()
+    {
+        // Regression: every code above 128 was read as 128 + a signal: `exit 255` was "exit code 255 (signal 127)".
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["255", "kill"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "if [ {} = kill ]; then kill -9 $$; else exit {}; fi", "-o", dir.File("out.txt"), "-q");
+
+        Assert.True(code == 1, stderr);
+        var errors = File.ReadAllLines(dir.File("out.txt.failures.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("error").GetString()).ToList();
+        Assert.Equal(["exit code 255", "exit code 137 (signal 9)"], errors);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ResultsToAStdoutPipe_KeepBytesThatAreNotUtf8()
+    {
+        // Regression: results written to stdout went through a UTF-8 decoder: 0xFF became EF BF BD (U+FFFD), while
+        // -o FILE kept them.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        using var p = CliProcess.Start(dir.Path, "run", dir.File("in.txt"), "-x", BinaryCommand, "-q");
+        p.StandardInput.Close();
+        using var stdout = new MemoryStream();
+        var copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        await copy;
+
+        Assert.True(p.ExitCode == 0, await stderr);
+        Assert.Equal(BinaryResults, stdout.ToArray());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ResultsToStdoutRedirectedToAFile_KeepBytesThatAreNotUtf8()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var (code, _, stderr) = await ShellAsync(dir, $"{Brigade("run", dir.File("in.txt"), "-x", BinaryCommand, "-q")} > '{dir.File("out.bin")}'");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(BinaryResults, await File.ReadAllBytesAsync(dir.File("out.bin")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_StdinClosed_IsAUsageError_NotAWaitForever()
+    {
+        // Regression: with descriptor 0 closed, the runtime's first pipe took it, and `run -` read that pipe for good.
+        using var dir = new TempDirectory();
+
+        var (code, _, stderr) = await ShellAsync(dir, $"{Brigade("run", "-", "-x", "echo {}")} <&-");
+
+        Assert.Equal(2, code);
+        Assert.Contains("standard input is closed", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_StdinFromAFileOrPipe_StillRuns()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var (code, stdout, stderr) = await ShellAsync(dir, $"{Brigade("run", "-", "-x", "echo {}", "-q")} < '{dir.File("in.txt")}' && printf 'c\\n' | {Brigade("run", "-", "-x", "echo {}", "-q")}");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("a\nb\nc\n", stdout);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("2>&-", "echo {}", 0)]
+    [InlineData("2>/dev/full", "echo {}", 0)]
+    [InlineData("2>/dev/full", "test {} = a", 1)]
+    public async Task Run_StderrThatCannotBeWritten_LosesItsLines_NotTheRun(string redirect, string command, int expected)
+    {
+        // Regression: the summary's failed write was reported on that same stderr, and the process aborted (SIGABRT, 134).
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var (code, _, _) = await ShellAsync(dir, $"{Brigade("run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"))} {redirect}");
+
+        Assert.Equal(expected, code);
+        Assert.Equal(expected == 0 ? new[] { "a", "b" } : [], await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.False(File.Exists(dir.File("out.txt.journal")));
+    }
+
+    private static string Brigade(params string[] args) =>
+        string.Join(' ', new[] { "dotnet", CliProcess.CliDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+
+    private static async Task<(int Code, string Stdout, string Stderr)> ShellAsync(TempDirectory dir, string script)
+    {
+        var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir.Path, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(script);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await stdout, await stderr);
+    }
+}
