@@ -292,21 +292,24 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         Report = report;
         if (report is not null)
         {
+            var writing = "";
             try
             {
                 if (options.ReportPath is { } html)
                 {
+                    writing = $"--report '{html}'";
                     HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
                 }
 
                 if (options.TracePath is { } trace)
                 {
+                    writing = $"--trace '{trace}'";
                     ChromeTrace.WriteFile(trace, [report]);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new CliIOException($"cannot write the report: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
+                throw new CliIOException($"cannot write {writing}: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
             }
         }
 

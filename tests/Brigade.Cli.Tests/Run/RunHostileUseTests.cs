@@ -98,6 +98,57 @@ public sealed class RunHostileUseTests
         Assert.False(File.Exists(dir.File("out.txt.journal")));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Run_JobsAboveTheOpenFileLimit_IsLowered_NotFailedItemByItem()
+    {
+        // Regression: -j 100000 under ulimit -n 200 started ~40 commands, then failed every other item with
+        // "could not start the command: no pipe (Too many open files)"; GNU parallel lowers -j to what the limit allows.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 120).Select(i => $"{i}"));
+
+        var (code, _, stderr) = await ShellAsync(dir, $"ulimit -n 200 && {Brigade("run", dir.File("in.txt"), "-x", "sleep 0.2; echo {}", "-e", "async", "-j", "100000", "-o", dir.File("out.txt"), "-q")}");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(Enumerable.Range(1, 120).Select(i => $"{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.Contains("brigade run: --jobs 100000: the open-file and process limits", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("-j", "99999999999", "brigade: --jobs: '99999999999' is not a whole number (at most 2,147,483,647) (see 'brigade --help')")]
+    [InlineData("--retries", "x", "brigade: --retries: 'x' is not a whole number (at most 2,147,483,647) (see 'brigade --help')")]
+    [InlineData("--assembly", "x.dll", "brigade: --assembly goes with --work TYPE; an --exec command loads no assembly")]
+    [InlineData("--journal", "/dev/null", "brigade: --journal: '/dev/null' is not a regular file; the journal is read back on --resume: give a file path")]
+    public async Task Run_BadOption_IsOneLineInTheUsersWords(string option, string value, string expected)
+    {
+        // Regression: "... as expected type 'System.Nullable`1[System.Int32]'"; --assembly beside --exec was ignored; a
+        // device as the journal was "a journal from an earlier, unfinished run exists at '/dev/null'".
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo {}", "-o", dir.File("out.txt"), option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal(expected, stderr.TrimEnd('\n'));
+        Assert.False(File.Exists(dir.File("out.txt")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_TraceThatCannotBeWritten_IsNamedAsTheTrace()
+    {
+        // Regression: a --trace that could not be written was "cannot write the report".
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo {}", "-o", dir.File("out.txt"), "--trace", "/dev/full", "-q");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("brigade: cannot write --trace '/dev/full': ", stderr, StringComparison.Ordinal);
+        Assert.Contains("(the run itself finished: 1 items, 0 failed)", stderr, StringComparison.Ordinal);
+        Assert.Equal(["a"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
     private static string Brigade(params string[] args) =>
         string.Join(' ', new[] { "dotnet", CliProcess.CliDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
