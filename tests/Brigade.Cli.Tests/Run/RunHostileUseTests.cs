@@ -149,6 +149,28 @@ public sealed class RunHostileUseTests
         Assert.Equal(["a"], await File.ReadAllLinesAsync(dir.File("out.txt")));
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("printf '[%s]\\n' \"{}\"")]
+    [InlineData("printf '[%s]\\n' '{}'")]
+    [InlineData("printf '[%s]\\n' \"<{}>\"")]
+    [InlineData("printf '[%s]\\n' '<{}>'")]
+    [InlineData("printf '[%s]\\n' {}")]
+    public async Task Run_ItemsInsideTheCommandsQuotes_StayOneVerbatimWord_AndNeverRun(string template)
+    {
+        // Regression: a {} inside the command's quotes was quoted as if outside them. In "{}" the item kept its single
+        // quotes as text and a $(...) in it ran; in '{}' its quotes cancelled the command's and it was not quoted at all.
+        using var dir = new TempDirectory();
+        string[] items = ["$(touch pwned1)", "`touch pwned2`", "a'b; touch pwned3", "x\" ; touch pwned4; \"", "hello world", "*"];
+        await File.WriteAllLinesAsync(dir.File("in.txt"), items);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", $"cd '{dir.Path}' && {template}", "-o", dir.File("out.txt"), "-q");
+
+        Assert.True(code == 0, stderr);
+        var wrap = template.Contains('<', StringComparison.Ordinal) ? (Func<string, string>)(i => $"[<{i}>]") : i => $"[{i}]";
+        Assert.Equal(items.Select(wrap), await File.ReadAllLinesAsync(dir.File("out.txt")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "pwned*"));
+    }
+
     private static string Brigade(params string[] args) =>
         string.Join(' ', new[] { "dotnet", CliProcess.CliDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
