@@ -51,9 +51,19 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
-        if (options.Input == "-" && !NativeMethods.StdinIsInherited())
+        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.StdinIsInherited())
         {
-            throw new CliUsageException("the input is - but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
+            throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
+        }
+
+        // A closed stdout or stderr: its number was reused by a pipe of the runtime's, and /dev/stdout led into that pipe
+        // (the results went nowhere, exit 0).
+        foreach (var (option, path) in new[] { ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
+        {
+            if (path is not null && (path == "-" && option == "--output" ? 1 : StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
+            {
+                throw new CliUsageException($"{option} is {path} but standard {(fd == 1 ? "output" : "error")} is closed; give a file");
+            }
         }
 
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
@@ -447,6 +457,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error, record.Attempts ?? 1);
         }
     }
+
+    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1), or null.
+    private static int? StandardDescriptor(string path) => path switch
+    {
+        "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0" => 0,
+        "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
+        "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
+        _ => null,
+    };
 
     private Stream OpenInput()
     {

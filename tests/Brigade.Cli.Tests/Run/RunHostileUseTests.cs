@@ -69,6 +69,29 @@ public sealed class RunHostileUseTests
         Assert.Contains("standard input is closed", stderr, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("/dev/stdin", "-o", "out.txt", "<&-", "the input is /dev/stdin but standard input is closed")]
+    [InlineData("in.txt", "-o", "/dev/stdout", ">&-", "--output is /dev/stdout but standard output is closed")]
+    [InlineData("in.txt", "--failures", "/dev/stderr", "2>&-", "--failures is /dev/stderr but standard error is closed")]
+    public async Task Run_AClosedStandardDescriptorNamedByPath_IsAUsageError(string input, string option, string path, string redirect, string expected)
+    {
+        // Regression: with stdout closed, a runtime pipe took descriptor 1 and -o /dev/stdout wrote the results into it:
+        // exit 0, results gone.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+        var args = new[] { "run", input == "in.txt" ? dir.File(input) : input, "-x", "echo {}", option, path == "out.txt" ? dir.File(path) : path, "-q" };
+
+        var (code, _, stderr) = await ShellAsync(dir, $"{Brigade(args)} {redirect}");
+
+        Assert.Equal(2, code);
+        if (redirect != "2>&-")
+        {
+            Assert.Contains(expected, stderr, StringComparison.Ordinal); // (with stderr closed, the message has nowhere to go)
+        }
+
+        Assert.False(File.Exists(dir.File("out.txt.journal")));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Run_StdinFromAFileOrPipe_StillRuns()
     {
