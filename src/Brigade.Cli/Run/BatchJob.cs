@@ -342,6 +342,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             summary += $", {_counters.Retried:N0} retried ({_counters.RetriedAttempts:N0} attempts)";
         }
 
+        if (options.FailFast && _counters.Failed > 0)
+        {
+            // Otherwise "2 items, 1 failed" of a 20-line input said nothing of the 18 that never ran.
+            var notRun = _counters.Total is { } total && total > _counters.Delivered ? $", {total - _counters.Delivered:N0} not run" : "";
+            summary += $"; stopped at the first failure (--fail-fast){notRun}.{ResumeHint()}";
+        }
+
         if (report is not null)
         {
             summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
@@ -370,7 +377,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // A finished run needs no journal (the outputs are complete), only a record that it finished, for --resume; and an
         // empty failures file says nothing.
-        if (_outputs.Journal is { } journal && !options.FailFast)
+        // (A --fail-fast run with no failure ran everything: its journal was left behind, and the same command was then
+        // refused as "a journal from an earlier, unfinished run".)
+        if (_outputs.Journal is { } journal && (!options.FailFast || _counters.Failed == 0))
         {
             CompletionRecord.Write(journal.Path, _header, _outputs.FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(journal.Path);

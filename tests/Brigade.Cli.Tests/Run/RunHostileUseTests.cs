@@ -194,6 +194,28 @@ public sealed class RunHostileUseTests
         Assert.Empty(Directory.GetFiles(dir.Path, "pwned*"));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Run_FailFast_WithoutAFailure_LeavesNoJournal_WithOne_SaysWhatDidNotRun()
+    {
+        // Regression: a --fail-fast run kept its journal even when nothing failed, and the same command was then refused
+        // ("a journal from an earlier, unfinished run exists"); one that stopped said "2 items, 1 failed" of 20.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 20).Select(i => $"{i}"));
+        string[] ok = ["run", dir.File("in.txt"), "-x", "echo {}", "--fail-fast", "-o", dir.File("ok.txt"), "-e", "sequential"];
+
+        var (code, _, stderr) = await CliRunner.RunAsync(ok);
+        Assert.True(code == 0, stderr);
+        Assert.False(File.Exists(dir.File("ok.txt.journal")));
+        (code, _, stderr) = await CliRunner.RunAsync(ok);
+        Assert.True(code == 0, stderr);
+
+        (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "test {} != 3 && echo {}", "--fail-fast", "-o", dir.File("out.txt"), "-e", "sequential");
+        Assert.Equal(1, code);
+        Assert.Contains("brigade run: 3 items, 1 failed", stderr, StringComparison.Ordinal);
+        Assert.Contains("stopped at the first failure (--fail-fast), 17 not run. Resume with: ", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.File("out.txt.journal")));
+    }
+
     private static string Brigade(params string[] args) =>
         string.Join(' ', new[] { "dotnet", CliProcess.CliDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
