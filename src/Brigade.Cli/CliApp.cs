@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using Brigade.Cli.Commands;
 
 namespace Brigade.Cli;
@@ -26,6 +27,24 @@ internal static class CliApp
         return root;
     }
 
+    // The parser says a value is not a number in .NET's words ("as expected type 'System.Nullable`1[System.Int32]'"):
+    // said in the user's.
+    private static string Readable(string message)
+    {
+        var m = Regex.Match(message, @"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'\.?$", RegexOptions.None, TimeSpan.FromSeconds(1));
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        var type = m.Groups["type"].Value;
+        var expected = type.Contains("System.Int32", StringComparison.Ordinal) ? "a whole number (at most 2,147,483,647)"
+            : type.Contains("System.Int64", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("System.Double", StringComparison.Ordinal) ? "a number"
+            : "a valid value";
+        return $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {expected}";
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var root = BuildRoot(stdout, stderr);
@@ -34,7 +53,7 @@ internal static class CliApp
         if (parse.Errors.Count > 0 && !helpAsked)
         {
             // Some parser messages list choices on separate lines; a usage error is always one line.
-            var message = string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var message = Readable(string.Join(' ', parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
             if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
             {
                 message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";

@@ -12,6 +12,9 @@ if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 Brigade.Cli.Run.RunRestart.Arm(args);
 
 // Ctrl+C and SIGTERM cancel the command's token; an interrupted command exits 130 or 143 (TerminationSignal).
-// A run's results written to a pipe whose reader went away stop the run, said in one line (PipeOutput).
-var stdout = args is ["run", ..] ? PipeOutput.Open() ?? Console.Out : Console.Out;
-return await CliApp.RunAsync(args, stdout, Console.Error, TerminationSignal.Arm()).ConfigureAwait(false);
+// A run's results written to a pipe whose reader went away stop the run, said in one line (PipeOutput); they reach
+// stdout as the commands' bytes (ByteStdout), not re-encoded. A redirected stderr that cannot be written (2>&-,
+// 2>/dev/full) loses its lines, not the run (BestEffortWriter); a terminal stays Console.Error (progress checks it).
+var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput())) : Console.Out;
+var stderr = Console.IsErrorRedirected ? new BestEffortWriter(Console.Error) : Console.Error;
+return await CliApp.RunAsync(args, stdout, stderr, TerminationSignal.Arm()).ConfigureAwait(false);

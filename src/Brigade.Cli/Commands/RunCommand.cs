@@ -56,6 +56,11 @@ internal static class RunCommand
                 throw new CliUsageException("run: give the work either with --exec 'COMMAND {}' or with --assembly PATH --work TYPE");
             }
 
+            if (template is not null && assemblyPath is not null)
+            {
+                throw new CliUsageException("--assembly goes with --work TYPE; an --exec command loads no assembly");
+            }
+
             if (workType is not null && assemblyPath is null)
             {
                 throw new CliUsageException("--work needs --assembly PATH (the assembly that holds the type)");
@@ -73,6 +78,13 @@ internal static class RunCommand
             var retry = new JobRetry(retryCount, delayText is null ? JobRetry.DefaultDelay : ParseDuration(delayText, "--retry-delay", allowZero: true));
             // Before anything is created: a long run may start over with the runtime tuned for it (same process, same arguments).
             RunRestart.MaybeRestart(parse.GetValue(input)!, parse.GetValue(nullSeparated), commands: template is not null);
+            if (template is not null && jobCount is { } asked && EngineResources.SystemCommandLimit() is { } room && asked > room)
+            {
+                // Each running command holds pipes: past the open-file limit its start fails, and so would every item after.
+                await stderr.WriteLineAsync($"brigade run: --jobs {asked}: the open-file and process limits (ulimit -n, ulimit -u) leave room for {room} commands at once; running at most {room}").ConfigureAwait(false);
+                jobCount = room;
+            }
+
             var entry = EngineRegistry.Default.Resolve(parse.GetValue(engine)!);
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);

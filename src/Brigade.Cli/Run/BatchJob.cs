@@ -51,6 +51,21 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
+        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.StdinIsInherited())
+        {
+            throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
+        }
+
+        // A closed stdout or stderr: its number was reused by a pipe of the runtime's, and /dev/stdout led into that pipe
+        // (the results went nowhere, exit 0).
+        foreach (var (option, path) in new[] { ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
+        {
+            if (path is not null && (path == "-" && option == "--output" ? 1 : StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
+            {
+                throw new CliUsageException($"{option} is {path} but standard {(fd == 1 ? "output" : "error")} is closed; give a file");
+            }
+        }
+
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description, options.Resume);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
@@ -287,21 +302,24 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         Report = report;
         if (report is not null)
         {
+            var writing = "";
             try
             {
                 if (options.ReportPath is { } html)
                 {
+                    writing = $"--report '{html}'";
                     HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
                 }
 
                 if (options.TracePath is { } trace)
                 {
+                    writing = $"--trace '{trace}'";
                     ChromeTrace.WriteFile(trace, [report]);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new CliIOException($"cannot write the report: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
+                throw new CliIOException($"cannot write {writing}: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
             }
         }
 
@@ -322,6 +340,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (_counters.Retried > 0)
         {
             summary += $", {_counters.Retried:N0} retried ({_counters.RetriedAttempts:N0} attempts)";
+        }
+
+        if (options.FailFast && _counters.Failed > 0)
+        {
+            // Otherwise "2 items, 1 failed" of a 20-line input said nothing of the 18 that never ran.
+            var notRun = _counters.Total is { } total && total > _counters.Delivered ? $", {total - _counters.Delivered:N0} not run" : "";
+            summary += $"; stopped at the first failure (--fail-fast){notRun}.{ResumeHint()}";
         }
 
         if (report is not null)
@@ -352,7 +377,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // A finished run needs no journal (the outputs are complete), only a record that it finished, for --resume; and an
         // empty failures file says nothing.
-        if (_outputs.Journal is { } journal && !options.FailFast)
+        // (A --fail-fast run with no failure ran everything: its journal was left behind, and the same command was then
+        // refused as "a journal from an earlier, unfinished run".)
+        if (_outputs.Journal is { } journal && (!options.FailFast || _counters.Failed == 0))
         {
             CompletionRecord.Write(journal.Path, _header, _outputs.FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(journal.Path);
@@ -439,6 +466,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error, record.Attempts ?? 1);
         }
     }
+
+    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1), or null.
+    private static int? StandardDescriptor(string path) => path switch
+    {
+        "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0" => 0,
+        "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
+        "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
+        _ => null,
+    };
 
     private Stream OpenInput()
     {

@@ -128,6 +128,14 @@ internal sealed partial class CommandTemplate
                 var close = template.IndexOf('}', i + 1);
                 if (close > i && Classify(template[(i + 1)..close], format, fields, quote != '\0') is { } part)
                 {
+                    // Inside the command's own quotes ('{}' or "{}"), the value is quoted outside them: the quote is
+                    // closed before it and opened again after. Single-quoted inside "..." it kept its quotes as text
+                    // and a $(...) in it ran; inside '...' its quotes cancelled the command's and it was not quoted at all.
+                    if (quote != '\0')
+                    {
+                        literal.Append(quote);
+                    }
+
                     if (literal.Length > 0)
                     {
                         parts.Add(new Part(PartKind.Literal, literal.ToString()));
@@ -135,6 +143,11 @@ internal sealed partial class CommandTemplate
                     }
 
                     parts.Add(part);
+                    if (quote != '\0')
+                    {
+                        literal.Append(quote);
+                    }
+
                     hasPlaceholder = true;
                     i = close;
                     continue;

@@ -36,6 +36,32 @@ internal sealed class EngineResources : IAsyncDisposable
         return Math.Max(Math.Min(Environment.ProcessorCount, limit), Math.Max(1, limit));
     }
 
+    /// <summary>
+    /// How many commands can run at once before the open-file or process limit makes their starts fail (null when
+    /// unknown): an explicit <c>--jobs</c> above it is lowered to it, as GNU parallel does, rather than failing every
+    /// command past it with "Too many open files".
+    /// </summary>
+    public static int? SystemCommandLimit()
+    {
+        if (!OperatingSystem.IsLinux() || ReadLimits() is not var (openFiles, processes))
+        {
+            return null;
+        }
+
+        long? limit = null;
+        if (openFiles is { } files)
+        {
+            limit = Math.Max(1, (files - CountOpenFiles() - 64) / 4);
+        }
+
+        if (processes is { } procs)
+        {
+            limit = Math.Min(limit ?? long.MaxValue, Math.Max(1, procs / 2));
+        }
+
+        return limit is { } l ? (int)Math.Min(l, int.MaxValue) : null;
+    }
+
     private static (long? OpenFiles, long? Processes)? ReadLimits()
     {
         try

@@ -30,6 +30,9 @@ internal static class ExecRunner
 
     private static long _nextId;
 
+    // The highest signal number (SIGRTMAX on Linux, SIGUSR2 on macOS); none on Windows, where 128 + N means nothing.
+    private static readonly int MaxSignal = OperatingSystem.IsWindows() ? 0 : OperatingSystem.IsLinux() ? 64 : 31;
+
     /// <summary>Runs the command; returns its stdout, the CPU time its processes used when known, and its first process's
     /// time waiting for a core (zero when unknown).</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
@@ -49,7 +52,8 @@ internal static class ExecRunner
             throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail);
         }
 
-        var signal = exitCode > 128 && !OperatingSystem.IsWindows() ? exitCode - 128 : 0;
+        // 128 + N is a signal only for a signal number that exists: `exit 255` is an exit code, not "signal 127".
+        var signal = exitCode > 128 && exitCode - 128 <= MaxSignal ? exitCode - 128 : 0;
         if (signal is 1 or 2 or 3 or 9 or 15)
         {
             // Killed by an interrupt: if brigade is being interrupted too, the command did not fail, it was stopped

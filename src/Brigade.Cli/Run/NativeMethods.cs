@@ -91,6 +91,36 @@ internal static unsafe partial class NativeMethods
         }
     }
 
+    /// <summary>
+    /// Tells whether file descriptor 0 is an input brigade was started with: false when it was closed (<c>&lt;&amp;-</c>).
+    /// The runtime's first open after a closed stdin gets descriptor 0 (one of its own pipes), so reading "stdin" would
+    /// wait on that pipe for good; every descriptor the runtime opens is close-on-exec, and an inherited one cannot be.
+    /// </summary>
+    public static bool StdinIsInherited() => IsInherited(0);
+
+    /// <summary>
+    /// Tells whether standard descriptor <paramref name="fd"/> (0, 1 or 2) is one brigade was started with: false when it
+    /// was closed and the runtime reused the number for a pipe of its own (see <see cref="StdinIsInherited"/>).
+    /// </summary>
+    public static bool IsInherited(int fd)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return true;
+        }
+
+        try
+        {
+            // F_GETFD is 1 and FD_CLOEXEC 1 on Linux and macOS; -1 (EBADF) when descriptor 0 is not open at all.
+            var flags = fcntl(fd, 1);
+            return flags >= 0 && (flags & 1) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true;
+        }
+    }
+
     private static int Stat(string path, byte[] buffer)
     {
         fixed (byte* b = buffer)
@@ -108,6 +138,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial long sysconf(int name);
+
+    [LibraryImport("libc")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int fcntl(int fd, int command);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

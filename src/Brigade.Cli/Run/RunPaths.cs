@@ -91,6 +91,13 @@ internal sealed class RunPaths
 
         if (Journal is { } j && !JournalInStateDirectory)
         {
+            // A journal is read back and truncated on resume: a device or pipe (/dev/null, /dev/full, a FIFO) cannot be
+            // one, and an existing one read as "a journal from an earlier, unfinished run".
+            if (journalGiven && File.Exists(j) && IsSpecial(j))
+            {
+                throw new CliUsageException($"--journal: '{j}' is not a regular file; the journal is read back on --resume: give a file path");
+            }
+
             written.Add((journalGiven ? "--journal" : "--journal (default: OUTPUT.journal)", j));
         }
 

@@ -26,6 +26,13 @@ internal sealed class TextWriterStream(TextWriter writer) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (writer is ByteStdout bytes)
+        {
+            // The real stdout: the results' bytes go out as they are (a decoder would turn invalid UTF-8 into U+FFFD).
+            bytes.WriteBytes(buffer);
+            return;
+        }
+
         var needed = _decoder.GetCharCount(buffer, flush: false);
         if (needed > _chars.Length)
         {
