@@ -118,24 +118,41 @@ internal sealed partial class CommandTemplate
         var literal = new StringBuilder();
         var hasPlaceholder = false;
 
-        // The shell's quoting where each brace stands: '...' and "..." (a backslash escapes outside single quotes).
-        var quote = '\0';
+        // The shell's quoting where each brace stands (review 22): a stack of contexts, for a value inside the command's
+        // own quotes is quoted outside them (the quote closed before it and opened again after), and one in a command
+        // substitution ($(...) or backticks, even inside "...") starts a quoting level of its own, where a plainly
+        // quoted value is one word. Comments (# at a word's start) are skipped, so an apostrophe there opens nothing.
+        // A placeholder inside ${...} and quotes left open at the end are usage errors: a value there could not be
+        // quoted safely, and a template whose quoting is misread must not be run.
+        var contexts = new Stack<Context>();
+        contexts.Push(Context.Plain);
+        var depth = new Stack<int>();
         for (var i = 0; i < template.Length; i++)
         {
             var c = template[i];
+            var top = contexts.Peek();
             if (c == '{' && (i == 0 || template[i - 1] != '$'))
             {
                 var close = template.IndexOf('}', i + 1);
-                if (close > i && Classify(template[(i + 1)..close], format, fields, quote != '\0') is { } part)
+                var quoted = top is Context.Single or Context.Double or Context.AnsiC;
+                if (close > i && Classify(template[(i + 1)..close], format, fields, quoted) is { } part)
                 {
+                    if (top == Context.Parameter)
+                    {
+                        throw new CliUsageException($"--exec: {{{template[(i + 1)..close]}}} inside ${{...}} cannot be quoted safely; assign it first (v={{}}; echo \"${{v:-x}}\")");
+                    }
+
                     // Inside the command's own quotes ('{}' or "{}"), the value is quoted outside them: the quote is
                     // closed before it and opened again after. Single-quoted inside "..." it kept its quotes as text
                     // and a $(...) in it ran; inside '...' its quotes cancelled the command's and it was not quoted at all.
-                    if (quote != '\0')
+                    var (closing, reopening) = top switch
                     {
-                        literal.Append(quote);
-                    }
-
+                        Context.Single => ("'", "'"),
+                        Context.AnsiC => ("'", "$'"),
+                        Context.Double => ("\"", "\""),
+                        _ => ("", ""),
+                    };
+                    literal.Append(closing);
                     if (literal.Length > 0)
                     {
                         parts.Add(new Part(PartKind.Literal, literal.ToString()));
@@ -143,11 +160,7 @@ internal sealed partial class CommandTemplate
                     }
 
                     parts.Add(part);
-                    if (quote != '\0')
-                    {
-                        literal.Append(quote);
-                    }
-
+                    literal.Append(reopening);
                     hasPlaceholder = true;
                     i = close;
                     continue;
@@ -155,14 +168,104 @@ internal sealed partial class CommandTemplate
             }
 
             literal.Append(c);
-            if (c == '\\' && quote != '\'' && i + 1 < template.Length && template[i + 1] is '\'' or '"' or '\\')
+            var next = i + 1 < template.Length ? template[i + 1] : '\0';
+            switch (top)
             {
-                literal.Append(template[++i]);
+                case Context.Single:
+                    if (c == '\'')
+                    {
+                        contexts.Pop();
+                    }
+
+                    break;
+                case Context.AnsiC:
+                    if (c == '\\' && next != '\0')
+                    {
+                        literal.Append(template[++i]);
+                    }
+                    else if (c == '\'')
+                    {
+                        contexts.Pop();
+                    }
+
+                    break;
+                case Context.Double:
+                    if (c == '\\' && next is '$' or '`' or '"' or '\\' or '\n')
+                    {
+                        literal.Append(template[++i]);
+                    }
+                    else if (c == '"')
+                    {
+                        contexts.Pop();
+                    }
+                    else
+                    {
+                        OpenSubstitution(template, ref i, c, next, contexts, depth, literal);
+                    }
+
+                    break;
+                default:
+                    if (c == '\\' && next != '\0')
+                    {
+                        literal.Append(template[++i]);
+                    }
+                    else if (c == '\'')
+                    {
+                        contexts.Push(Context.Single);
+                    }
+                    else if (c == '"')
+                    {
+                        contexts.Push(Context.Double);
+                    }
+                    else if (c == '$' && next == '\'')
+                    {
+                        literal.Append(template[++i]);
+                        contexts.Push(Context.AnsiC);
+                    }
+                    else if (c == '#' && (i == 0 || template[i - 1] is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')'))
+                    {
+                        // A comment, to the end of its line, taken as written.
+                        var end = template.IndexOf('\n', i + 1);
+                        end = end < 0 ? template.Length : end;
+                        literal.Append(template, i + 1, end - i - 1);
+                        i = end - 1;
+                    }
+                    else if (top == Context.Substitution && c == '(')
+                    {
+                        depth.Push(depth.Pop() + 1);
+                    }
+                    else if (top == Context.Substitution && c == ')')
+                    {
+                        var left = depth.Pop() - 1;
+                        if (left == 0)
+                        {
+                            contexts.Pop();
+                        }
+                        else
+                        {
+                            depth.Push(left);
+                        }
+                    }
+                    else if (top == Context.Parameter && c == '}')
+                    {
+                        contexts.Pop();
+                    }
+                    else if (top == Context.Backtick && c == '`')
+                    {
+                        contexts.Pop();
+                    }
+                    else
+                    {
+                        OpenSubstitution(template, ref i, c, next, contexts, depth, literal);
+                    }
+
+                    break;
             }
-            else if (c is '\'' or '"' && (quote == '\0' || quote == c))
-            {
-                quote = quote == '\0' ? c : '\0';
-            }
+        }
+
+        if (contexts.Count > 1)
+        {
+            throw new CliUsageException($"--exec: the command's quoting is not closed ({Describe(contexts.Peek())} left open); brigade reads it to quote each value, and would misread it");
         }
 
         if (!hasPlaceholder)
@@ -218,6 +321,48 @@ internal sealed partial class CommandTemplate
 
     /// <summary>Fills <c>{%}</c> into a command rendered without a slot.</summary>
     public static string FillSlot(string rendered, int slot) => rendered.Replace(SlotMarker, slot.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
+    // Where a character stands in the shell's syntax, for Split.
+    private enum Context
+    {
+        Plain,
+        Single,
+        Double,
+        AnsiC,
+        Substitution,
+        Backtick,
+        Parameter,
+    }
+
+    // $( and ` start a command substitution, a quoting level of its own (also inside "..."); ${ a parameter expansion.
+    private static void OpenSubstitution(string template, ref int i, char c, char next, Stack<Context> contexts, Stack<int> depth, StringBuilder literal)
+    {
+        if (c == '$' && next == '(')
+        {
+            literal.Append(template[++i]);
+            contexts.Push(Context.Substitution);
+            depth.Push(1);
+        }
+        else if (c == '$' && next == '{')
+        {
+            literal.Append(template[++i]);
+            contexts.Push(Context.Parameter);
+        }
+        else if (c == '`')
+        {
+            contexts.Push(Context.Backtick);
+        }
+    }
+
+    private static string Describe(Context context) => context switch
+    {
+        Context.Single => "a ' quote",
+        Context.Double => "a \" quote",
+        Context.AnsiC => "a $' quote",
+        Context.Substitution => "a $( substitution",
+        Context.Backtick => "a ` substitution",
+        _ => "a ${ expansion",
+    };
 
     // Never produced by Quote (a quoted value holds no NUL, and the marker is only emitted outside quotes).
     private static string SlotMarker => "\0%\0";

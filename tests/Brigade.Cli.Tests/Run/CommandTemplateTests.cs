@@ -25,6 +25,32 @@ public sealed class CommandTemplateTests
         Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
     }
 
+    // Review 22: where the value stands in the shell's syntax decides its quoting. In a command substitution ($(...) or
+    // backticks, even inside "...") it is one plainly quoted word: treated as inside the outer quotes, the item's
+    // $(...) ran. An apostrophe in a comment opens no quote (the value after it was left unquoted). In $'...' the quote
+    // reopens as $'.
+    [Theory]
+    [InlineData("echo \"$(basename {})\"", "$(touch p)", "echo \"$(basename '$(touch p)')\"")]
+    [InlineData("echo \"`basename {}`\"", "a b", "echo \"`basename 'a b'`\"")]
+    [InlineData("echo \"$(echo \"x{}\")\"", "a b", "echo \"$(echo \"x\"'a b'\"\")\"")]
+    [InlineData("echo x # don't\necho {}", "$(touch p)", "echo x # don't\necho '$(touch p)'")]
+    [InlineData("echo '{}' \"{}\"", "$(touch p)", "echo ''\'$(touch p)'\'' \"\"'$(touch p)'\"\"")]
+    [InlineData("printf $'<{}>\\t\\n'", "a b", "printf $'<''a b'$'>\\t\\n'")]
+    [InlineData("echo $(( {#} + 1 ))", "x", "echo $(( 4 + 1 ))")]
+    public void Render_QuotesByWhereThePlaceholderStands(string template, string item, string expected)
+    {
+        Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
+    }
+
+    [Theory]
+    [InlineData("echo \"${X:-{}}\"")]
+    [InlineData("echo 'unclosed {}")]
+    [InlineData("echo \"$(basename {})")]
+    public void Parse_PlaceholderWhoseQuotingCannotBeRead_IsAUsageError(string template)
+    {
+        Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
+    }
+
     [Theory]
     [InlineData("it's here", "'it'\\''s here'")]
     [InlineData("a b", "'a b'")]
