@@ -58,7 +58,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
         _policy = ItemPolicySpec.From(job.Options, engine.Name);
-        _hardTimeout = _options.ItemTimeout ?? _policy?.WorstCase() + _policy?.Timeout;
+        _hardTimeout = _options.ItemTimeout ?? (_policy?.WorstCase() is { } worst && _policy.Timeout is { } attempt ? TimeSpans.SaturatingAdd(worst, attempt) : null);
         _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 
@@ -404,8 +404,9 @@ internal sealed partial class ProcessRun<TIn, TOut>
     }
 
     // While the loop waits for its worker: the item timeout, if any, and once the run is cancelled its grace period.
+    // Saturated: ItemTimeout may be TimeSpan.MaxValue ("never"), and Arm saturates the deadline itself (review 21 P1).
     private void ArmWatchdog(WorkerProcess process) =>
-        process.Arm(_hardTimeout is { } timeout ? timeout + _flushInterval + TimeoutSlack : null, KillReason.ItemTimeout);
+        process.Arm(_hardTimeout is { } timeout ? TimeSpans.SaturatingAdd(TimeSpans.SaturatingAdd(timeout, _flushInterval), TimeoutSlack) : null, KillReason.ItemTimeout);
 
     // Delivery may wait for the reader (or, in an ordered stream, for an earlier item): that is not the worker's time,
     // so ReadOne stops the item timeout (and a cancelled run's grace period) before delivering and arms it again for
