@@ -72,6 +72,29 @@ public sealed class CancellationGracePeriodTests
         Assert.Equal(TimeSpan.MaxValue, options.CancellationGracePeriod);
     }
 
+    // Review 21 P3: a period at or below the worker's flush interval killed a worker that honoured its token at once.
+    // Short values are kept as set (no new exception for a computed value) but the engine waits at least 75 ms.
+    [Theory]
+    [InlineData(1L, 75.0)]
+    [InlineData(50 * TimeSpan.TicksPerMillisecond, 75.0)]
+    [InlineData(75 * TimeSpan.TicksPerMillisecond, 75.0)]
+    [InlineData(76 * TimeSpan.TicksPerMillisecond, 76.0)]
+    [InlineData(2 * TimeSpan.TicksPerSecond, 2_000.0)]
+    public void ShortPeriod_IsKeptAsSet_ButTheEngineAppliesAtLeastTheFlushIntervalPlusSlack(long ticks, double appliedMilliseconds)
+    {
+        var options = new ProcessEngineOptions { CancellationGracePeriod = TimeSpan.FromTicks(ticks) };
+
+        Assert.Equal(TimeSpan.FromTicks(ticks), options.CancellationGracePeriod);
+        Assert.Equal(TimeSpan.FromMilliseconds(appliedMilliseconds), options.Clone().EffectiveCancellationGracePeriod);
+    }
+
+    [Fact]
+    public void InfiniteOrHugePeriod_IsAppliedAsSet()
+    {
+        Assert.Equal(Timeout.InfiniteTimeSpan, new ProcessEngineOptions { CancellationGracePeriod = Timeout.InfiniteTimeSpan }.EffectiveCancellationGracePeriod);
+        Assert.Equal(TimeSpan.MaxValue, new ProcessEngineOptions { CancellationGracePeriod = TimeSpan.MaxValue }.EffectiveCancellationGracePeriod);
+    }
+
     // One item on one worker; cancelled once it runs. Returns the cancelled run's report and the worker's pid.
     private static async Task<(RunReport Report, int Pid, ProcessEngine Engine, string Directory)> CancelSlowItemAsync(TimeSpan grace)
     {

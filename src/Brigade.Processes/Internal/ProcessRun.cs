@@ -277,12 +277,13 @@ internal sealed partial class ProcessRun<TIn, TOut>
         // the Cancel frame, so a frozen worker cannot block it. The grace period (ProcessEngineOptions.CancellationGrace-
         // Period, counted from the frame's write) is how long the run then waits for the worker's last chunk before it
         // kills the worker and reports the batch's unfinished items as not run: work that ignores its token (or a frozen
-        // worker) would otherwise hold the run until the item returns, possibly for ever.
+        // worker) would otherwise hold the run until the item returns, possibly for ever. At least MaxFlushInterval +
+        // TimeoutSlack (ProcessEngineOptions.MinCancellationGracePeriod): a worker that honours its token needs that long.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id, grace) = ((WorkerProcess, long, TimeSpan))s!;
             worker.Cancel(id, grace);
-        }, (process, batchId, _options.CancellationGracePeriod));
+        }, (process, batchId, _options.EffectiveCancellationGracePeriod));
 
         // Armed before the write: a frozen worker whose pipe is full blocks the write, and only the watchdog (a
         // cancelled run's grace, an item timeout) ends that (review 20 P2).
