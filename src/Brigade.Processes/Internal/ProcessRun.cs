@@ -277,8 +277,8 @@ internal sealed partial class ProcessRun<TIn, TOut>
         // the Cancel frame, so a frozen worker cannot block it. The grace period (ProcessEngineOptions.CancellationGrace-
         // Period, counted from the frame's write) is how long the run then waits for the worker's last chunk before it
         // kills the worker and reports the batch's unfinished items as not run: work that ignores its token (or a frozen
-        // worker) would otherwise hold the run until the item returns, possibly for ever. At least MaxFlushInterval +
-        // TimeoutSlack (ProcessEngineOptions.MinCancellationGracePeriod): a worker that honours its token needs that long.
+        // worker) would otherwise hold the run until the item returns, possibly for ever. At least
+        // ProcessEngineOptions.MinCancellationGracePeriod: a worker that honours its token needs a moment to report.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id, grace) = ((WorkerProcess, long, TimeSpan))s!;
