@@ -72,8 +72,51 @@ public sealed class CancellationGracePeriodTests
         Assert.Equal(TimeSpan.MaxValue, options.CancellationGracePeriod);
     }
 
+    // Review 21 P3: a period at or below the worker's flush interval killed a worker that honoured its token at once.
+    // Short values are kept as set (no new exception for a computed value) but the engine waits at least 500 ms.
+    [Theory]
+    [InlineData(1L, 500.0)]
+    [InlineData(50 * TimeSpan.TicksPerMillisecond, 500.0)]
+    [InlineData(500 * TimeSpan.TicksPerMillisecond, 500.0)]
+    [InlineData(501 * TimeSpan.TicksPerMillisecond, 501.0)]
+    [InlineData(2 * TimeSpan.TicksPerSecond, 2_000.0)]
+    public void ShortPeriod_IsKeptAsSet_ButTheEngineAppliesAtLeastHalfASecond(long ticks, double appliedMilliseconds)
+    {
+        var options = new ProcessEngineOptions { CancellationGracePeriod = TimeSpan.FromTicks(ticks) };
+
+        Assert.Equal(TimeSpan.FromTicks(ticks), options.CancellationGracePeriod);
+        Assert.Equal(TimeSpan.FromMilliseconds(appliedMilliseconds), options.Clone().EffectiveCancellationGracePeriod);
+    }
+
+    // The behaviour behind the clamp: a period of one tick, and an item that honours its token at once (no clean-up).
+    // Before, the watchdog fired before the worker's last chunk could arrive and the worker was killed.
+    [Fact(Timeout = 90_000)]
+    public async Task OneTickGrace_ItemThatStopsAtOnce_WorkerKept()
+    {
+        var (report, pid, engine, directory) = await CancelSlowItemAsync(TimeSpan.FromTicks(1), cleanupMilliseconds: 0);
+        try
+        {
+            Assert.Equal(1, report.NotRun);
+            Assert.True(ProcessList.IsAlive(pid), "The worker was killed.");
+            Assert.Equal(0, engine.GetStatistics().WorkerCrashes);
+            Assert.Equal(1, engine.GetStatistics().IdleWorkers);
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void InfiniteOrHugePeriod_IsAppliedAsSet()
+    {
+        Assert.Equal(Timeout.InfiniteTimeSpan, new ProcessEngineOptions { CancellationGracePeriod = Timeout.InfiniteTimeSpan }.EffectiveCancellationGracePeriod);
+        Assert.Equal(TimeSpan.MaxValue, new ProcessEngineOptions { CancellationGracePeriod = TimeSpan.MaxValue }.EffectiveCancellationGracePeriod);
+    }
+
     // One item on one worker; cancelled once it runs. Returns the cancelled run's report and the worker's pid.
-    private static async Task<(RunReport Report, int Pid, ProcessEngine Engine, string Directory)> CancelSlowItemAsync(TimeSpan grace)
+    private static async Task<(RunReport Report, int Pid, ProcessEngine Engine, string Directory)> CancelSlowItemAsync(TimeSpan grace, int cleanupMilliseconds = CleanupMilliseconds)
     {
         var directory = Directory.CreateTempSubdirectory("brigade-graceperiod-").FullName;
         var engine = TestEngines.Create(o =>
@@ -83,7 +126,7 @@ public sealed class CancellationGracePeriodTests
         });
         using var cancel = new CancellationTokenSource();
         var options = new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 };
-        var run = Runner.MapAsync(new[] { $"hold:{CleanupMilliseconds}:{directory}" }, new StopsSlowly(), options, cancel.Token);
+        var run = Runner.MapAsync(new[] { $"hold:{cleanupMilliseconds}:{directory}" }, new StopsSlowly(), options, cancel.Token);
         var pid = await StopsSlowly.WaitForPidAsync(directory, run);
 
         await cancel.CancelAsync();

@@ -53,6 +53,39 @@ public sealed class StderrForwarderTests
         Assert.True(dropped > 0, "Nothing was dropped: the bound did not apply.");
     }
 
+    // Review 21 P2: a line that fits after one of its worker was dropped was written before the notice, so the notice
+    // stood in the wrong place. Deterministic: the thread is blocked on its first line, so the queue is what was posted.
+    [Fact]
+    public void AfterADrop_ALaterShorterLineOfThatWorkerDoesNotOvertakeTheNotice()
+    {
+        using var target = new GatedWriter();
+        var forwarder = new StderrForwarder(() => target, capacity: 1_000);
+        forwarder.Post(1, "first");
+        Assert.True(target.WaitEntered(TimeSpan.FromSeconds(10)), "The forwarder's thread did not start writing.");
+
+        var filler = new string('x', 600);
+        forwarder.Post(42, "kept " + filler);    // fits: the queue was empty
+        forwarder.Post(42, "dropped " + filler); // does not fit
+        forwarder.Post(7, "other worker");       // fits, and comes after the drop
+        forwarder.Post(42, "short");             // would fit, but its worker's previous line was dropped
+        target.Release();
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+
+        // Once the notice is written, that worker's lines flow again.
+        forwarder.Post(42, "again");
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(
+            [
+                "[brigade worker 1] first",
+                "[brigade worker 42] kept " + filler,
+                "[brigade worker 42] 2 lines of standard error dropped here: this process's standard error was not being read fast enough.",
+                "[brigade worker 7] other worker",
+                "[brigade worker 42] again",
+            ],
+            target.Lines);
+    }
+
     [Fact]
     public void ReadTarget_GetsEveryLineInOrder()
     {
@@ -117,6 +150,7 @@ public sealed class StderrForwarderTests
     private sealed class GatedWriter : TextWriter
     {
         private readonly ManualResetEventSlim _open = new();
+        private readonly ManualResetEventSlim _entered = new();
         private readonly List<string> _lines = [];
 
         public override Encoding Encoding => Encoding.UTF8;
@@ -134,8 +168,12 @@ public sealed class StderrForwarderTests
 
         public void Release() => _open.Set();
 
+        // Whether a line has been written or is blocked being written.
+        public bool WaitEntered(TimeSpan timeout) => _entered.Wait(timeout);
+
         public override void WriteLine(string? value)
         {
+            _entered.Set();
             _open.Wait();
             lock (_lines)
             {
@@ -146,6 +184,7 @@ public sealed class StderrForwarderTests
         protected override void Dispose(bool disposing)
         {
             _open.Dispose();
+            _entered.Dispose();
             base.Dispose(disposing);
         }
     }

@@ -58,7 +58,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
         _policy = ItemPolicySpec.From(job.Options, engine.Name);
-        _hardTimeout = _options.ItemTimeout ?? _policy?.WorstCase() + _policy?.Timeout;
+        _hardTimeout = _options.ItemTimeout ?? (_policy?.WorstCase() is { } worst && _policy.Timeout is { } attempt ? TimeSpans.SaturatingAdd(worst, attempt) : null);
         _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 
@@ -277,12 +277,13 @@ internal sealed partial class ProcessRun<TIn, TOut>
         // the Cancel frame, so a frozen worker cannot block it. The grace period (ProcessEngineOptions.CancellationGrace-
         // Period, counted from the frame's write) is how long the run then waits for the worker's last chunk before it
         // kills the worker and reports the batch's unfinished items as not run: work that ignores its token (or a frozen
-        // worker) would otherwise hold the run until the item returns, possibly for ever.
+        // worker) would otherwise hold the run until the item returns, possibly for ever. At least
+        // ProcessEngineOptions.MinCancellationGracePeriod: a worker that honours its token needs a moment to report.
         flight.Cancellation = _job.CancellationToken.Register(static s =>
         {
             var (worker, id, grace) = ((WorkerProcess, long, TimeSpan))s!;
             worker.Cancel(id, grace);
-        }, (process, batchId, _options.CancellationGracePeriod));
+        }, (process, batchId, _options.EffectiveCancellationGracePeriod));
 
         // Armed before the write: a frozen worker whose pipe is full blocks the write, and only the watchdog (a
         // cancelled run's grace, an item timeout) ends that (review 20 P2).
@@ -404,8 +405,9 @@ internal sealed partial class ProcessRun<TIn, TOut>
     }
 
     // While the loop waits for its worker: the item timeout, if any, and once the run is cancelled its grace period.
+    // Saturated: ItemTimeout may be TimeSpan.MaxValue ("never"), and Arm saturates the deadline itself (review 21 P1).
     private void ArmWatchdog(WorkerProcess process) =>
-        process.Arm(_hardTimeout is { } timeout ? timeout + _flushInterval + TimeoutSlack : null, KillReason.ItemTimeout);
+        process.Arm(_hardTimeout is { } timeout ? TimeSpans.SaturatingAdd(TimeSpans.SaturatingAdd(timeout, _flushInterval), TimeoutSlack) : null, KillReason.ItemTimeout);
 
     // Delivery may wait for the reader (or, in an ordered stream, for an earlier item): that is not the worker's time,
     // so ReadOne stops the item timeout (and a cancelled run's grace period) before delivering and arms it again for

@@ -6,8 +6,11 @@ namespace Brigade.Processes.Internal;
 /// that nobody reads (a full pipe) then blocked that thread, a thread-pool thread per worker, and once the worker's own
 /// pipe filled, the worker's item itself stalled, until an item timeout killed it for the host's fault (review 19).
 /// Here lines wait in a bounded queue instead; past its bound they are dropped, never silently: the forwarder writes how
-/// many lines of which worker it dropped as soon as it can write again.
+/// many lines of which worker it dropped, in their place, as soon as it can write again.
 /// </summary>
+/// <remarks>Once a worker's line is dropped, that worker's later lines are dropped too (even a short one that would fit)
+/// until the thread takes the queue: the notice, queued at the first drop, then stands for every line between the lines
+/// written before it and those written after it, so each worker's output keeps its order (review 21 P2).</remarks>
 internal sealed class StderrForwarder
 {
     // 4 Mi characters queued at most (8 MiB): bursts of worker output far larger than a pipe pass whole while standard
@@ -28,8 +31,12 @@ internal sealed class StderrForwarder
 
     // Guards everything below; Monitor.Wait/Pulse signal the thread and Flush.
     private readonly object _gate = new();
-    private readonly Queue<string> _queue = new();
-    private readonly Dictionary<int, long> _dropped = [];
+    // Lines, and a worker's drop notice at the place of its first dropped line; notices are not counted in _queuedChars
+    // (one per dropping worker per batch, a bounded excess).
+    private readonly Queue<Entry> _queue = new();
+
+    // The workers dropping lines since the thread last took the queue, with their notice (already queued).
+    private readonly Dictionary<int, DropNotice> _dropping = [];
     private long _queuedChars;
     private bool _writing;
     private bool _started;
@@ -54,13 +61,22 @@ internal sealed class StderrForwarder
         var text = $"[brigade worker {pid}] {line}";
         lock (_gate)
         {
-            if (_queuedChars + text.Length > _capacity && _queue.Count > 0)
+            if (_dropping.TryGetValue(pid, out var notice))
             {
-                _dropped[pid] = _dropped.GetValueOrDefault(pid) + 1;
+                // A line of this worker was dropped since the queue was last taken: this one must not overtake it.
+                notice.Count++;
                 return;
             }
 
-            _queue.Enqueue(text);
+            if (_queuedChars + text.Length > _capacity && _queue.Count > 0)
+            {
+                notice = new DropNotice(pid) { Count = 1 };
+                _dropping.Add(pid, notice);
+                _queue.Enqueue(new Entry(null, notice));
+                return;
+            }
+
+            _queue.Enqueue(new Entry(text, null));
             _queuedChars += text.Length;
             if (!_started)
             {
@@ -80,7 +96,7 @@ internal sealed class StderrForwarder
         var deadline = DateTime.UtcNow + timeout;
         lock (_gate)
         {
-            while (_queue.Count > 0 || _dropped.Count > 0 || _writing)
+            while (_queue.Count > 0 || _writing)
             {
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
@@ -95,39 +111,33 @@ internal sealed class StderrForwarder
 
     private void Loop()
     {
-        var lines = new List<string>();
-        var dropped = new List<KeyValuePair<int, long>>();
+        var entries = new List<Entry>();
         while (true)
         {
             lock (_gate)
             {
                 _writing = false;
                 Monitor.PulseAll(_gate);
-                while (_queue.Count == 0 && _dropped.Count == 0)
+                while (_queue.Count == 0)
                 {
                     Monitor.Wait(_gate);
                 }
 
-                // The queued lines came before the drops (lines are dropped only while the queue is full).
-                lines.AddRange(_queue);
+                // The taken notices' counts are final: a worker's next line is queued after its notice, and may be dropped
+                // only under a new one.
+                entries.AddRange(_queue);
                 _queue.Clear();
                 _queuedChars = 0;
-                dropped.AddRange(_dropped);
-                _dropped.Clear();
+                _dropping.Clear();
                 _writing = true;
             }
 
             try
             {
                 var target = _target();
-                foreach (var line in lines)
+                foreach (var (line, notice) in entries)
                 {
-                    target.WriteLine(line);
-                }
-
-                foreach (var (pid, count) in dropped)
-                {
-                    target.WriteLine($"[brigade worker {pid}] {count} line{(count == 1 ? "" : "s")} of standard error dropped here: this process's standard error was not being read fast enough.");
+                    target.WriteLine(line ?? $"[brigade worker {notice!.Pid}] {notice.Count} line{(notice.Count == 1 ? "" : "s")} of standard error dropped here: this process's standard error was not being read fast enough.");
                 }
 
                 target.Flush();
@@ -137,8 +147,18 @@ internal sealed class StderrForwarder
                 // Standard error is closed (or a replaced Console.Error throws): there is nowhere to write to, nor to say so.
             }
 
-            lines.Clear();
-            dropped.Clear();
+            entries.Clear();
         }
+    }
+
+    // A queued line, or (Line null) a worker's drop notice.
+    private readonly record struct Entry(string? Line, DropNotice? Notice);
+
+    // How many lines of a worker were dropped since its first drop in this batch; changed only under _gate, while queued.
+    private sealed class DropNotice(int pid)
+    {
+        public int Pid { get; } = pid;
+
+        public long Count { get; set; }
     }
 }

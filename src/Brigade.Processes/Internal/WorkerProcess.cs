@@ -46,7 +46,8 @@ internal sealed class WorkerProcess : IDisposable
     private long _graceDeadline;
     private int _graceEpoch;
 
-    private static TimeSpan MinGraceAfterArm => TimeSpan.FromMilliseconds(500);
+    // The moment a worker gets for its next frame whenever its grace is (re-)started: the same floor as for the period itself.
+    private static TimeSpan MinGraceAfterArm => ProcessEngineOptions.MinCancellationGracePeriod;
 
     // The longest a timer may be set for (Timer.Change refuses more than about 49.7 days): a deadline further away is
     // reached in steps, each callback setting the timer again.
