@@ -15,6 +15,19 @@ Brigade.Cli.Run.RunRestart.Arm(args);
 // A run's results written to a pipe whose reader went away stop the run, said in one line (PipeOutput); they reach
 // stdout as the commands' bytes (ByteStdout), not re-encoded. A redirected stderr that cannot be written (2>&-,
 // 2>/dev/full) loses its lines, not the run (BestEffortWriter); a terminal stays Console.Error (progress checks it).
+// A descriptor brigade was started without (>&-, 2>&-) has been reused by the runtime for a pipe of its own, whose
+// reader takes every byte for a signal number: nothing may be written there (review 22 R5). brigade run refuses a
+// closed stdout for its results (BatchJob); everything else written to a closed stdout or stderr goes nowhere.
+if (!Brigade.Cli.Run.NativeMethods.IsInherited(2))
+{
+    Console.SetError(TextWriter.Null);
+}
+
+if (!Brigade.Cli.Run.NativeMethods.IsInherited(1))
+{
+    Console.SetOut(TextWriter.Null);
+}
+
 var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput())) : Console.Out;
 var stderr = Console.IsErrorRedirected ? new BestEffortWriter(Console.Error) : Console.Error;
 return await CliApp.RunAsync(args, stdout, stderr, TerminationSignal.Arm()).ConfigureAwait(false);

@@ -379,7 +379,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // empty failures file says nothing.
         // (A --fail-fast run with no failure ran everything: its journal was left behind, and the same command was then
         // refused as "a journal from an earlier, unfinished run".)
-        if (_outputs.Journal is { } journal && (!options.FailFast || _counters.Failed == 0))
+        // (A run stopped by --strict-input recorded itself as complete, its journal gone: --resume then said "already
+        // complete" while the items after the malformed line never ran; review 22 R4.)
+        if (_outputs.Journal is { } journal && _stoppedAt is null && (!options.FailFast || _counters.Failed == 0))
         {
             CompletionRecord.Write(journal.Path, _header, _outputs.FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(journal.Path);

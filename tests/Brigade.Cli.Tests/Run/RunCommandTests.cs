@@ -70,6 +70,10 @@ public sealed class RunCommandTests
         Assert.Equal(1, code);
         Assert.Contains("--strict-input", stderr, StringComparison.Ordinal);
         Assert.Equal(["1"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+
+        // The run stopped, so it is not complete: its journal stays for --resume (review 22 R4: it was deleted, and
+        // --resume said the run was complete while line 3 never ran).
+        Assert.True(File.Exists(dir.File("out.txt.journal")), stderr);
     }
 
     [Fact(Timeout = 60_000)]

@@ -216,6 +216,23 @@ public sealed class RunHostileUseTests
         Assert.True(File.Exists(dir.File("out.txt.journal")));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task ClosedStdoutAndStderr_AreNotWrittenTo()
+    {
+        // A closed descriptor's number is reused by the runtime for a pipe of its own (its signal pipe, whose reader takes
+        // each byte for a signal): --help with stdout closed failed with UnauthorizedAccessException (exit 1), and a
+        // run's summary went into that pipe with stderr closed (review 22 R5). Now what goes there goes nowhere.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2", "3"]);
+
+        var (code, _, stderr) = await ShellAsync(dir, Brigade("--help") + " >&-");
+        Assert.True(code == 0, stderr);
+
+        (code, _, stderr) = await ShellAsync(dir, Brigade("run", "in.txt", "-x", "echo {}", "-o", "out.txt") + " >&- 2>&-");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["1", "2", "3"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
     private static string Brigade(params string[] args) =>
         string.Join(' ', new[] { "dotnet", CliProcess.CliDll }.Concat(args).Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 
