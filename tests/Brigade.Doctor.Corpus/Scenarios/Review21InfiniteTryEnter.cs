@@ -1,0 +1,21 @@
+namespace Brigade.Doctor.Corpus.Scenarios;
+
+/// <summary>Review 21: a lock ring whose waits are Monitor.TryEnter(x, Timeout.Infinite): a deadlock, the same as lock().</summary>
+public sealed class Review21InfiniteTryEnter : Scenario
+{
+    private static readonly object Left = new();
+    private static readonly object Right = new();
+
+    public override string Name => "review21-infinite-try-enter";
+
+    public override Expectation Expected => new(Finding.Deadlock);
+
+    public override void Start()
+    {
+        var bothHold = new Barrier(2);
+        var alice = Run("alice", () => { lock (Left) { bothHold.SignalAndWait(); Monitor.TryEnter(Right, Timeout.Infinite); } });
+        var bob = Run("bob", () => { lock (Right) { bothHold.SignalAndWait(); Monitor.TryEnter(Left, Timeout.InfiniteTimeSpan); } });
+        WaitUntil(() => bothHold.CurrentPhaseNumber > 0);
+        WaitUntilBlocked(alice, bob);
+    }
+}
