@@ -112,18 +112,25 @@ internal static class DumpAnalyzer
             }
         }
 
-        // A thread with a SynchronizationContext (a UI thread) blocked on a task whose async method has its awaited task
-        // completed but has not resumed, the continuation sitting in that same context's queue: only this thread can run
-        // it, and it is waiting (the classic .Result on a UI thread). A cycle of one thread.
-        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle))
+        // A thread with a SynchronizationContext (a UI thread) blocked without a timeout on a task whose async method has
+        // its awaited task completed but has not resumed, the continuation (its MoveNextAction) sitting in that same
+        // context's queue: only this thread can run it, and it is waiting (the classic .Result on a UI thread). A cycle of
+        // one thread. Not when another thread has the same context as its current one (two pumps of one queue, as xunit's
+        // MaxConcurrencySyncContext has): the other may run it.
+        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle && !WaitRule.IsTimed(s.Api!)))
         {
+            if (scans.Exists(other => other != scan && !other.SyncContext.IsNull && other.SyncContext.Address == scan.SyncContext.Address))
+            {
+                continue;
+            }
+
             var last = scan.Task!;
             while (last.Awaits is not null)
             {
                 last = last.Awaits;
             }
 
-            if (last.ResumptionPending && RuntimeReader.Reaches(scan.SyncContext, last.Address))
+            if (last.ResumptionPending && RuntimeReader.ContinuationQueuedOn(scan.SyncContext, reader.Heap.GetObject(last.Address)))
             {
                 scan.Owners.Add(scan.ManagedId);
                 scan.Detail = $"whose continuation is queued on this thread's SynchronizationContext ({scan.SyncContext.Type?.Name?.Replace('+', '.') ?? "?"})";

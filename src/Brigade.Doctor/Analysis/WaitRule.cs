@@ -13,9 +13,26 @@ internal static class WaitRule
     /// <summary>The API of a <c>Lock.TryEnter</c> with a timeout.</summary>
     public const string TimedLockEnter = "Lock.TryEnter";
 
+    /// <summary>The API of a <c>Task.Wait(TimeSpan)</c> or <c>Task.Wait(int)</c> (with or without a token).</summary>
+    public const string TimedTaskWait = "Task.Wait(timeout)";
+
     /// <summary>Gets whether a wait in <paramref name="api"/> ends by itself when its timeout expires: its owner is
     /// named, but it is no edge of the wait-for graph (threads retrying such waits can livelock, they cannot deadlock).</summary>
-    public static bool IsTimed(string api) => api is TimedMonitorEnter or TimedLockEnter;
+    public static bool IsTimed(string api) => api is TimedMonitorEnter or TimedLockEnter or TimedTaskWait;
+
+    /// <summary>Gets whether a <c>Task.Wait</c> frame's signature takes a timeout: <c>Wait(Int32[, CancellationToken])</c>
+    /// or <c>Wait(TimeSpan[, CancellationToken])</c>. <c>Wait()</c> and <c>Wait(CancellationToken)</c> do not.</summary>
+    public static bool IsTimedTaskWaitSignature(string? signature)
+    {
+        var open = signature?.IndexOf('(', StringComparison.Ordinal) ?? -1;
+        if (signature is null || open < 0)
+        {
+            return false;
+        }
+
+        var first = signature[(open + 1)..].Split([',', ')'], 2)[0].Trim();
+        return first is "Int32" or "System.Int32" or "int" or "TimeSpan" or "System.TimeSpan";
+    }
 
     public static (WaitKind Kind, string Api)? Match(string type, string method)
     {

@@ -1,13 +1,13 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
-/// <summary>Review 21: the async method's continuation is queued on ANOTHER context (thread ui-b, busy for now, will run
+/// <summary>Correct twin (review 21, D2): the async method's continuation is queued on ANOTHER context (thread ui-b, busy for now, will run
 /// it). Thread ui-a blocks in .Result; its own queue merely holds a callback that captured the task. No deadlock of ui-a.</summary>
-public sealed class Review21OtherContext : Scenario
+public sealed class ContinuationOnAnotherContext : Scenario
 {
     private static int _blocked;
     private static Task<int>? _task;
 
-    public override string Name => "review21-other-context";
+    public override string Name => "twin-continuation-on-another-context";
 
     public override Expectation Expected => new(Finding.None);
 

@@ -1,12 +1,12 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
-/// <summary>Review 21: the UI thread waits for its task with a timeout (Task.Wait(TimeSpan)); the continuation is queued
+/// <summary>Correct twin (review 21, D1): the UI thread waits for its task with a timeout (Task.Wait(TimeSpan)); the continuation is queued
 /// on its context. The wait gives up after the timeout and the loop then runs the continuation: no deadlock.</summary>
-public sealed class Review21UiTimedWait : Scenario
+public sealed class UiThreadTimedWait : Scenario
 {
     private static int _blocked;
 
-    public override string Name => "review21-ui-timed-wait";
+    public override string Name => "twin-ui-timed-wait";
 
     public override Expectation Expected => new(Finding.None);
 

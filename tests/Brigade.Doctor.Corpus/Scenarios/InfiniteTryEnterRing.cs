@@ -1,12 +1,12 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
-/// <summary>Review 21: a lock ring whose waits are Monitor.TryEnter(x, Timeout.Infinite): a deadlock, the same as lock().</summary>
-public sealed class Review21InfiniteTryEnter : Scenario
+/// <summary>Review 21, D4: a lock ring whose waits are Monitor.TryEnter(x, Timeout.Infinite): a deadlock, the same as lock().</summary>
+public sealed class InfiniteTryEnterRing : Scenario
 {
     private static readonly object Left = new();
     private static readonly object Right = new();
 
-    public override string Name => "review21-infinite-try-enter";
+    public override string Name => "infinite-try-enter-ring";
 
     public override Expectation Expected => new(Finding.Deadlock);
 

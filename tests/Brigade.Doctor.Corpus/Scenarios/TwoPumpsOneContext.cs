@@ -1,12 +1,12 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
-/// <summary>Review 21: one context pumped by two threads (as xunit's MaxConcurrencySyncContext is). One pump blocks in
+/// <summary>Correct twin (review 21, D3): one context pumped by two threads (as xunit's MaxConcurrencySyncContext is). One pump blocks in
 /// .Result; the continuation is queued on the context and the other pump, busy for now, will run it: no deadlock.</summary>
-public sealed class Review21TwoPumps : Scenario
+public sealed class TwoPumpsOneContext : Scenario
 {
     private static int _blocked;
 
-    public override string Name => "review21-two-pumps";
+    public override string Name => "twin-two-pumps";
 
     public override Expectation Expected => new(Finding.None);
 
