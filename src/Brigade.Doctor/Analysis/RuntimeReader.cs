@@ -269,6 +269,10 @@ internal sealed class RuntimeReader : IDisposable
         {
             scan.Detail ??= "with a timeout: it gives up when the timeout expires";
         }
+        else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
+        {
+            scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
     }
 
     private int? MonitorOwner(ClrObject target)

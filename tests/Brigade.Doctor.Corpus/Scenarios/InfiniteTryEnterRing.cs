@@ -8,7 +8,7 @@ public sealed class InfiniteTryEnterRing : Scenario
 
     public override string Name => "infinite-try-enter-ring";
 
-    public override Expectation Expected => new(Finding.Deadlock);
+    public override Expectation Expected => new(Finding.Deadlock) { Cycles = [["alice", "bob"]], WaitKinds = ["Monitor"] };
 
     public override void Start()
     {
