@@ -15,6 +15,8 @@ public sealed class ForeignProgramTests
         var cycle = Assert.Single(diagnosis.Deadlocks);
         Assert.Equal(["audit", "orders", "restock"], cycle.Threads.Select(t => t.Name).Order());
         var message = Assert.Single(diagnosis.Reports).Message;
+        // Review 21, D5: a literal (on the frozen heap since .NET 8) is called one object process-wide; a string built at
+        // run time is not (StringLockTests).
         Assert.Contains("on System.String (the string \"brigade-corpus-orders\": a literal is one object process-wide", message, StringComparison.Ordinal);
         Assert.Contains("(typeof(Brigade.Doctor.Corpus.Scenarios.LiteralLockRing.Inventory))", message, StringComparison.Ordinal);
     }
