@@ -39,6 +39,8 @@ public sealed class ForeignProgramTests
         Assert.Contains("A possible deadlock:", message, StringComparison.Ordinal);
         Assert.Contains("with a timeout the dump cannot show", message, StringComparison.Ordinal);
         Assert.DoesNotContain("livelock", diagnosis.ToString(), StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(diagnosis.ToJson());
+        Assert.True(json.RootElement.GetProperty("deadlocks")[0].GetProperty("possible").GetBoolean());
     }
 
     [Fact]
