@@ -17,4 +17,9 @@ public sealed class DeadlockCycle
 
     /// <summary>Gets other threads that wait, directly or not, for a thread of the cycle: stuck behind it forever.</summary>
     public IReadOnlyList<DiagnosedThread> AlsoStuck { get; }
+
+    /// <summary>Gets whether the cycle is only possible: at least one of its waits is a <c>Monitor.TryEnter</c> or
+    /// <c>Lock.TryEnter</c> whose timeout a dump cannot show. With <c>Timeout.Infinite</c> it is a deadlock; with a finite
+    /// timeout the wait gives up.</summary>
+    public bool IsPossible { get; internal init; }
 }

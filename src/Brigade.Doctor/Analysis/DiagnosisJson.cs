@@ -19,7 +19,7 @@ internal static class DiagnosisJson
             Pitfalls = [.. diagnosis.Reports.Select(r => new DoctorJsonPitfall(r.Code, r.Kind.ToString(), r.Message, [.. r.Threads.Select(t => t.ManagedThreadId)]))],
             Deadlocks = [.. diagnosis.Deadlocks.Select(d => new DoctorJsonCycle(
                 [.. d.Links.Select(l => new DoctorJsonLink(l.Waiter.ManagedThreadId, l.Holder.ManagedThreadId, Wait(l.Wait)))],
-                [.. d.AlsoStuck.Select(t => t.ManagedThreadId)]))],
+                [.. d.AlsoStuck.Select(t => t.ManagedThreadId)], d.IsPossible))],
             SyncOverAsync = [.. diagnosis.SyncOverAsync.Select(t => t.ManagedThreadId)],
             BlockedWithoutOwner = [.. diagnosis.BlockedWithoutOwner.Select(t => t.ManagedThreadId)],
             ThreadPool = diagnosis.ThreadPool is { } p
@@ -73,7 +73,7 @@ internal sealed class DoctorJsonDocument
 
 internal sealed record DoctorJsonPitfall(string Code, string Kind, string Message, List<int> Threads);
 
-internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck);
+internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck, bool Possible);
 
 internal sealed record DoctorJsonLink(int Thread, int WaitsFor, DoctorJsonWait Wait);
 

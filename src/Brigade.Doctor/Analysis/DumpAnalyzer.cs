@@ -112,18 +112,25 @@ internal static class DumpAnalyzer
             }
         }
 
-        // A thread with a SynchronizationContext (a UI thread) blocked on a task whose async method has its awaited task
-        // completed but has not resumed, the continuation sitting in that same context's queue: only this thread can run
-        // it, and it is waiting (the classic .Result on a UI thread). A cycle of one thread.
-        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle))
+        // A thread with a SynchronizationContext (a UI thread) blocked without a timeout on a task whose async method has
+        // its awaited task completed but has not resumed, the continuation (its MoveNextAction) sitting in that same
+        // context's queue: only this thread can run it, and it is waiting (the classic .Result on a UI thread). A cycle of
+        // one thread. Not when another thread has the same context as its current one (two pumps of one queue, as xunit's
+        // MaxConcurrencySyncContext has): the other may run it.
+        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle && !WaitRule.IsTimed(s.Api!)))
         {
+            if (scans.Exists(other => other != scan && !other.SyncContext.IsNull && other.SyncContext.Address == scan.SyncContext.Address))
+            {
+                continue;
+            }
+
             var last = scan.Task!;
             while (last.Awaits is not null)
             {
                 last = last.Awaits;
             }
 
-            if (last.ResumptionPending && RuntimeReader.Reaches(scan.SyncContext, last.Address))
+            if (last.ResumptionPending && RuntimeReader.ContinuationQueuedOn(scan.SyncContext, reader.Heap.GetObject(last.Address)))
             {
                 scan.Owners.Add(scan.ManagedId);
                 scan.Detail = $"whose continuation is queued on this thread's SynchronizationContext ({scan.SyncContext.Type?.Name?.Replace('+', '.') ?? "?"})";
@@ -150,13 +157,24 @@ internal static class DumpAnalyzer
             ordered.Add(thread);
         }
 
-        // A timed wait (Monitor.TryEnter with a timeout) ends by itself: its holder is named, but it is no edge.
-        var edges = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        // A timed wait (Task.Wait(timeout)) ends by itself: its holder is named, but it is no edge. A TryEnter's timeout is
+        // not in the dump (Timeout.Infinite takes the same path): cycles through one are reported as possible deadlocks,
+        // after (and apart from) the certain ones.
+        var waits = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToList();
+        var certain = waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        var all = waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
         var deadlocks = new List<DeadlockCycle>();
-        foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges))
+        foreach (var (cycle, stuck) in WaitGraph.FindCycles(certain))
         {
             var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
             deadlocks.Add(new DeadlockCycle(links, stuck.Select(s => threads[s]).ToList()));
+        }
+
+        var inCertain = deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId).ToHashSet();
+        foreach (var (cycle, stuck) in WaitGraph.FindCycles(all).Where(c => !c.Cycle.Any(inCertain.Contains)))
+        {
+            var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
+            deadlocks.Add(new DeadlockCycle(links, stuck.Where(s => !inCertain.Contains(s)).Select(s => threads[s]).ToList()) { IsPossible = true });
         }
 
         var inCycles = deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId).ToHashSet();

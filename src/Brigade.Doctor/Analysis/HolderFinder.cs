@@ -70,8 +70,8 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         return local;
     }
 
-    /// <summary>Names a lock object that is a value rather than a variable: a string (a literal is one object for the
-    /// whole process, the same lock wherever the same text is locked) or a <c>typeof(T)</c> (one object per type).</summary>
+    /// <summary>Names a lock object that is a value rather than a variable: a string (an interned literal is one object for
+    /// the whole process, the same lock wherever the same text is locked; a string built at run time is not) or a <c>typeof(T)</c> (one object per type).</summary>
     private string? Literal(ClrObject target)
     {
         if (target.Type is not { } type)
@@ -82,7 +82,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         if (type.IsString)
         {
             var text = target.AsString(60) ?? "";
-            return $"the string \"{text}\": a literal is one object process-wide, every lock on \"{text}\" anywhere is this lock";
+            // Since .NET 8 the literals of loaded code live on the frozen (non-GC) heap: one object process-wide, the same
+            // lock wherever the same text is locked. A string elsewhere was built at run time (lock (userId)), or is the
+            // literal of collectible code, or was interned by String.Intern: the text says which it may be.
+            return _runtime.Heap.GetSegmentByAddress(target.Address)?.Kind == GCSegmentKind.Frozen
+                ? $"the string \"{text}\": a literal is one object process-wide, every lock on \"{text}\" anywhere is this lock"
+                : $"the string \"{text}\": not a literal of loaded code; built at run time, it is its own object (a lock on other strings with the same text is another lock), unless String.Intern made it the process-wide one";
         }
 
         if (type.Name == "System.RuntimeType" && target.TryReadField<nint>("m_handle", out var handle) && handle != 0

@@ -81,7 +81,7 @@ internal static class ReportBuilder
         var text = new StringBuilder();
         text.Append(cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
-            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); none of them can ever proceed.\n");
+            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible ? "unless a TryEnter below has a finite timeout, " : "")}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
@@ -94,6 +94,13 @@ internal static class ReportBuilder
         if (cycle.AlsoStuck.Count > 0)
         {
             text.Append(cycle.Links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        if (cycle.IsPossible)
+        {
+            var tries = cycle.Links.Where(l => WaitRule.TimeoutUnknown(l.Wait.Api)).Select(l => l.Waiter.ToString()).ToList();
+            text.Append($"  A possible deadlock: {string.Join(", ", tries)} wait{(tries.Count == 1 ? "s" : "")} in TryEnter, whose timeout a dump cannot show. ")
+                .Append("With Timeout.Infinite (or -1) it is a deadlock; with a finite timeout the wait gives up, unless the code retries it.\n");
         }
 
         text.Append(Advice(kinds, selfWait: cycle.Links.Count == 1)).Append('\n');

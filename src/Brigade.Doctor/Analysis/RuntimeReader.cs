@@ -172,6 +172,18 @@ internal sealed class RuntimeReader : IDisposable
             return;
         }
 
+        // Task.Wait(timeout) gives up; the outermost Task.Wait frame's signature tells which overload the caller used
+        // (Wait() calls Wait(-1, default): an inner Wait(Int32, ...) frame says nothing about the caller's).
+        if (scan.Api == "Task.Wait()")
+        {
+            var outer = Enumerable.Range(0, scan.WaitFrame + 1).Reverse()
+                .Select(i => frames[i]).FirstOrDefault(f => f.TypeName == "System.Threading.Tasks.Task" && f.MethodName == "Wait");
+            if (outer is not null && WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature))
+            {
+                scan.Api = WaitRule.TimedTaskWait;
+            }
+        }
+
         // The waited object is rooted by the blocking API's own frames; look from the outermost one inwards.
         for (var i = scan.WaitFrame; i >= 0 && scan.Target.IsNull; i--)
         {
@@ -256,6 +268,10 @@ internal sealed class RuntimeReader : IDisposable
         if (scan.Api is { } api && WaitRule.IsTimed(api))
         {
             scan.Detail ??= "with a timeout: it gives up when the timeout expires";
+        }
+        else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
+        {
+            scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
         }
     }
 
@@ -377,36 +393,79 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
+    /// <summary>Gets whether the continuation of the async method <paramref name="box"/> (its state machine box) sits in
+    /// the queue of <paramref name="context"/>: whether its <c>MoveNextAction</c> delegate (what
+    /// <c>SynchronizationContextAwaitTaskContinuation</c> posts) can be reached from the context by following references,
+    /// breadth-first, at most <paramref name="limit"/> objects. The search does not go through tasks, threads or other
+    /// contexts: a queued callback that captured the task (or a UI framework's object graph, which reaches most of the
+    /// app) is no continuation queued here. No delegate, no finding.</summary>
+    public static bool ContinuationQueuedOn(ClrObject context, ClrObject box, int limit = 50_000)
+    {
+        // The box caches its MoveNext delegate in Task.m_action (.NET 5 and later; _moveNextAction before). It must be a
+        // delegate to the box itself.
+        var action = box.TryReadObjectField("m_action", out var cached) && !cached.IsNull ? cached
+            : box.TryReadObjectField("_moveNextAction", out var older) ? older : default;
+        if (action.IsNull || !action.IsValid || !action.TryReadObjectField("_target", out var delegateTarget) || delegateTarget.Address != box.Address)
+        {
+            return false;
+        }
+
+        return Reaches(context, action.Address, limit, type => type is not null
+            && (WaitRule.DerivesFrom(type, "System.Threading.Tasks.Task") || type.Name == "System.Threading.Thread"
+                || WaitRule.DerivesFrom(type, "System.Threading.SynchronizationContext")));
+    }
+
     /// <summary>Gets whether <paramref name="target"/> can be reached from <paramref name="from"/> by following
-    /// references (breadth-first, at most <paramref name="limit"/> objects): whether a queue holds a work item.</summary>
-    public static bool Reaches(ClrObject from, ulong target, int limit = 50_000)
+    /// references (breadth-first, at most <paramref name="limit"/> objects seen, counted per reference), without
+    /// going through objects of a type <paramref name="stop"/> says to stop at.</summary>
+    public static bool Reaches(ClrObject from, ulong target, int limit, Func<ClrType?, bool> stop)
     {
         var seen = new HashSet<ulong> { from.Address };
+        var stops = new Dictionary<ClrType, bool>();
         var queue = new Queue<ClrObject>();
         queue.Enqueue(from);
-        while (queue.Count > 0 && seen.Count < limit)
+        while (queue.Count > 0)
         {
-            IEnumerable<ClrObject> references;
+            var current = queue.Dequeue();
             try
             {
-                references = queue.Dequeue().EnumerateReferences(carefully: true, considerDependantHandles: false).ToList();
+                foreach (var next in current.EnumerateReferences(carefully: true, considerDependantHandles: false))
+                {
+                    if (next.Address == target)
+                    {
+                        return true;
+                    }
+
+                    if (!next.IsValid || next.IsNull || !seen.Add(next.Address))
+                    {
+                        continue;
+                    }
+
+                    if (seen.Count >= limit)
+                    {
+                        return false;
+                    }
+
+                    var type = next.Type;
+                    bool stopHere;
+                    if (type is null)
+                    {
+                        stopHere = stop(null);
+                    }
+                    else if (!stops.TryGetValue(type, out stopHere))
+                    {
+                        stops[type] = stopHere = stop(type);
+                    }
+
+                    if (!stopHere)
+                    {
+                        queue.Enqueue(next);
+                    }
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
             {
-                continue;
-            }
-
-            foreach (var next in references)
-            {
-                if (next.Address == target)
-                {
-                    return true;
-                }
-
-                if (next.IsValid && !next.IsNull && seen.Add(next.Address))
-                {
-                    queue.Enqueue(next);
-                }
+                // An unreadable object: its remaining references are not followed.
             }
         }
 

@@ -13,9 +13,31 @@ internal static class WaitRule
     /// <summary>The API of a <c>Lock.TryEnter</c> with a timeout.</summary>
     public const string TimedLockEnter = "Lock.TryEnter";
 
-    /// <summary>Gets whether a wait in <paramref name="api"/> ends by itself when its timeout expires: its owner is
-    /// named, but it is no edge of the wait-for graph (threads retrying such waits can livelock, they cannot deadlock).</summary>
-    public static bool IsTimed(string api) => api is TimedMonitorEnter or TimedLockEnter;
+    /// <summary>The API of a <c>Task.Wait(TimeSpan)</c> or <c>Task.Wait(int)</c> (with or without a token).</summary>
+    public const string TimedTaskWait = "Task.Wait(timeout)";
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> is known to end by itself when its timeout expires: its
+    /// owner is named, but it is no edge of the wait-for graph.</summary>
+    public static bool IsTimed(string api) => api is TimedTaskWait;
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> may have a timeout that the dump cannot show: on .NET 10
+    /// <c>Monitor.TryEnter(x, ms)</c> reaches the same frames with any ms, <c>Timeout.Infinite</c> included (the value goes
+    /// to native code). Such a wait is an edge of a <em>possible</em> deadlock.</summary>
+    public static bool TimeoutUnknown(string api) => api is TimedMonitorEnter or TimedLockEnter;
+
+    /// <summary>Gets whether a <c>Task.Wait</c> frame's signature takes a timeout: <c>Wait(Int32[, CancellationToken])</c>
+    /// or <c>Wait(TimeSpan[, CancellationToken])</c>. <c>Wait()</c> and <c>Wait(CancellationToken)</c> do not.</summary>
+    public static bool IsTimedTaskWaitSignature(string? signature)
+    {
+        var open = signature?.IndexOf('(', StringComparison.Ordinal) ?? -1;
+        if (signature is null || open < 0)
+        {
+            return false;
+        }
+
+        var first = signature[(open + 1)..].Split([',', ')'], 2)[0].Trim();
+        return first is "Int32" or "System.Int32" or "int" or "TimeSpan" or "System.TimeSpan";
+    }
 
     public static (WaitKind Kind, string Api)? Match(string type, string method)
     {
@@ -26,7 +48,7 @@ internal static class WaitRule
                 {
                     "Enter_Slowpath" or "ReliableEnter" or "Enter" => (WaitKind.Monitor, "Monitor.Enter"),
 
-                    // Monitor.TryEnter(obj, timeout): a timed wait, it gives up (a retry loop around it can livelock, never deadlock).
+                    // Monitor.TryEnter(obj, timeout): the timeout may be finite (it gives up) or Timeout.Infinite: the same frames.
                     "TryEnter_Slowpath" or "TryEnter" or "ReliableEnterTimeout" => (WaitKind.Monitor, TimedMonitorEnter),
                     "Wait" or "ObjWait" => (WaitKind.MonitorWait, "Monitor.Wait"),
                     _ => null,
