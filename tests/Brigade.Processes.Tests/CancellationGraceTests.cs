@@ -29,7 +29,7 @@ public sealed class CancellationGraceTests
             var options = new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 };
             var result = Runner.MapAsync(new[] { "hold:" + directory }, new IgnoresToken(), options, cancel.Token);
             run = result;
-            pid = await WaitForPidAsync(directory, run);
+            pid = await StopsSlowly.WaitForPidAsync(directory, run);
 
             await cancel.CancelAsync();
             var error = await Assert.ThrowsAsync<RunCanceledException>(() => result.WaitAsync(RunEndBound));
@@ -61,7 +61,7 @@ public sealed class CancellationGraceTests
             var reader = stream.GetAsyncEnumerator();
             Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(40)));
             Assert.True(reader.Current.IsSuccess);
-            pid = await WaitForPidAsync(directory, Task.Delay(Timeout.Infinite));
+            pid = await StopsSlowly.WaitForPidAsync(directory, Task.Delay(Timeout.Infinite));
 
             // The reader leaves while the item holds its worker: leaving waits for the run, which must end.
             leaving = reader.DisposeAsync().AsTask();
@@ -97,7 +97,7 @@ public sealed class CancellationGraceTests
             var options = new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1, BatchSize = 1 };
             var result = Runner.MapAsync(Inputs(directory, release.Task), new IgnoresToken(), options, cancel.Token);
             run = result;
-            pid = await WaitForPidAsync(directory, run);
+            pid = await StopsSlowly.WaitForPidAsync(directory, run);
 
             Signal(pid, "STOP");
             release.SetResult();
@@ -129,29 +129,6 @@ public sealed class CancellationGraceTests
         yield return "hold:" + directory;
         await release.WaitAsync(cancellationToken);
         yield return new string('x', 4 << 20);
-    }
-
-    private static async Task<int> WaitForPidAsync(string directory, Task run)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (Directory.GetFiles(directory, "*.pid") is [var file, ..])
-            {
-                return int.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture);
-            }
-
-            if (run.IsCompleted)
-            {
-                await run;
-                Assert.Fail("The run ended before the holding item started.");
-            }
-
-            await Task.Delay(20);
-        }
-
-        Assert.Fail("The holding item did not start.");
-        return 0;
     }
 
     // Full: the bytes waiting in the worker's channel fill the pipe (read through /proc, without taking any).

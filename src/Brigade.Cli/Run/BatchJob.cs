@@ -51,7 +51,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
-        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.StdinIsInherited())
+        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.IsInherited(0))
         {
             throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
         }

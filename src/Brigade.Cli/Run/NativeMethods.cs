@@ -92,15 +92,10 @@ internal static unsafe partial class NativeMethods
     }
 
     /// <summary>
-    /// Tells whether file descriptor 0 is an input brigade was started with: false when it was closed (<c>&lt;&amp;-</c>).
-    /// The runtime's first open after a closed stdin gets descriptor 0 (one of its own pipes), so reading "stdin" would
-    /// wait on that pipe for good; every descriptor the runtime opens is close-on-exec, and an inherited one cannot be.
-    /// </summary>
-    public static bool StdinIsInherited() => IsInherited(0);
-
-    /// <summary>
     /// Tells whether standard descriptor <paramref name="fd"/> (0, 1 or 2) is one brigade was started with: false when it
-    /// was closed and the runtime reused the number for a pipe of its own (see <see cref="StdinIsInherited"/>).
+    /// was closed (<c>&lt;&amp;-</c>, <c>&gt;&amp;-</c>) and the runtime reused the number for a pipe of its own: reading a
+    /// closed stdin would wait on that pipe for good. Every descriptor the runtime opens is close-on-exec, and an
+    /// inherited one cannot be.
     /// </summary>
     public static bool IsInherited(int fd)
     {
