@@ -89,6 +89,31 @@ internal sealed class BestEffortWriter(TextWriter inner) : TextWriter
 
     public override void Flush() => Try(w => w.Flush());
 
+    /// <summary>Writes bytes as they are when the writer underneath takes bytes (<see cref="ByteStdout"/>), else as UTF-8 text.</summary>
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (_broken)
+        {
+            return;
+        }
+
+        try
+        {
+            if (inner is ByteStdout raw)
+            {
+                raw.WriteBytes(bytes);
+            }
+            else
+            {
+                inner.Write(Encoding.UTF8.GetString(bytes));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            _broken = true;
+        }
+    }
+
     public override Task FlushAsync()
     {
         Flush();

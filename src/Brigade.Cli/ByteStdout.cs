@@ -3,7 +3,8 @@ using System.Text;
 namespace Brigade.Cli;
 
 /// <summary>
-/// Standard output for <c>brigade run</c>: text as UTF-8, and results as the bytes the commands wrote.
+/// Standard output (and error) for <c>brigade run</c>: text as UTF-8, and results (and the commands' stderr) as the bytes
+/// the commands wrote; every write, a line with its newline included, is whole between another thread's.
 /// </summary>
 /// <remarks>
 /// Results are bytes (a command may print Latin-1 names, binary data); going through a <see cref="TextWriter"/> decoded
@@ -24,6 +25,22 @@ internal sealed class ByteStdout : TextWriter
     }
 
     public override Encoding Encoding => _text.Encoding;
+
+    /// <summary>Gets or sets the line end the <c>WriteLine</c> methods write (the writer's underneath).</summary>
+    public override string NewLine
+    {
+#pragma warning disable CS8765 // TextWriter.NewLine's setter takes null (the default newline)
+        get => _text.NewLine;
+        set
+        {
+            lock (_lock)
+            {
+                _text.NewLine = value;
+                base.NewLine = value;
+            }
+        }
+#pragma warning restore CS8765
+    }
 
     /// <summary>Writes <paramref name="bytes"/> as they are, after the text written so far.</summary>
     public void WriteBytes(ReadOnlySpan<byte> bytes)
@@ -73,6 +90,78 @@ internal sealed class ByteStdout : TextWriter
         {
             _text.WriteLine(value);
         }
+    }
+
+    // Every other WriteLine is a line too (review R7): TextWriter's own writes the value, then the newline, in two calls,
+    // each taking the lock, and another thread's bytes could land between them. Each is one string written with its
+    // newline, under the lock once (and, through the StreamWriter's flush, in one write to the stream when it fits).
+    public override void WriteLine() => WriteLine(string.Empty);
+
+    public override void WriteLine(bool value) => WriteLine(value ? "True" : "False");
+
+    public override void WriteLine(char value) => WriteLine(value.ToString());
+
+    public override void WriteLine(char[]? buffer) => WriteLine(buffer is null ? null : new string(buffer));
+
+    public override void WriteLine(char[] buffer, int index, int count) => WriteLine(new string(buffer, index, count));
+
+    public override void WriteLine(ReadOnlySpan<char> buffer) => WriteLine(new string(buffer));
+
+    public override void WriteLine(System.Text.StringBuilder? value) => WriteLine(value?.ToString());
+
+    public override void WriteLine(int value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(uint value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(long value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(ulong value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(float value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(double value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(decimal value) => WriteLine(value.ToString(FormatProvider));
+
+    public override void WriteLine(object? value) => WriteLine(value is IFormattable f ? f.ToString(null, FormatProvider) : value?.ToString());
+
+    // A StringBuilder is otherwise written chunk by chunk, a lock each.
+    public override void Write(System.Text.StringBuilder? value) => Write(value?.ToString());
+
+    public override Task WriteLineAsync(char value)
+    {
+        WriteLine(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(string? value)
+    {
+        WriteLine(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(char[] buffer, int index, int count)
+    {
+        WriteLine(buffer, index, count);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default)
+    {
+        WriteLine(buffer.Span);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(System.Text.StringBuilder? value, CancellationToken cancellationToken = default)
+    {
+        WriteLine(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync()
+    {
+        WriteLine();
+        return Task.CompletedTask;
     }
 
     public override void Flush()

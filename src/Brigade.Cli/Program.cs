@@ -29,5 +29,10 @@ if (!Brigade.Cli.Run.NativeMethods.IsInherited(1))
 }
 
 var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput())) : Console.Out;
-var stderr = Console.IsErrorRedirected ? new BestEffortWriter(Console.Error) : Console.Error;
+// A run's stderr also carries its commands' stderr, as the bytes they wrote (CommandStderr): a bytes writer of its own,
+// one lock for brigade's lines and theirs, so neither is cut by the other.
+var stderrWriter = args is ["run", ..] && !OperatingSystem.IsWindows() && Brigade.Cli.Run.NativeMethods.IsInherited(2)
+    ? new ByteStdout(Console.OpenStandardError())
+    : Console.Error;
+var stderr = Console.IsErrorRedirected ? new BestEffortWriter(stderrWriter) : stderrWriter;
 return await CliApp.RunAsync(args, stdout, stderr, TerminationSignal.Arm()).ConfigureAwait(false);

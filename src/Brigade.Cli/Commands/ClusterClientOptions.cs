@@ -57,6 +57,20 @@ internal sealed class ClusterClientOptions
         command.Options.Add(_stallTimeout);
     }
 
+    /// <summary>The first of these options the command line gives (for an engine that is not the cluster, a usage error), or null.</summary>
+    public string? FirstGiven(ParseResult parse)
+    {
+        foreach (var option in new Option[] { _membership, _gateway, _clusterId, _tlsCert, _tlsKey, _tlsCa, _stallTimeout })
+        {
+            if (parse.GetResult(option) is { Implicit: false })
+            {
+                return option.Name;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Whether the command line names a cluster (<c>--membership</c> or <c>--gateway</c>).</summary>
     public bool Given(ParseResult parse) => parse.GetValue(_membership) is not null || (parse.GetValue(_gateway) ?? []).Length > 0;
 

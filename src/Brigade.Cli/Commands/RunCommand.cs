@@ -35,7 +35,20 @@ internal static class RunCommand
         var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
         var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr." };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (the commands' own stderr still passes: see --stderr)." };
+        var stderrMode = new Option<string>("--stderr")
+        {
+            Description = "What becomes of the --exec commands' stderr: pass (default: to brigade's stderr, each command's whole when it ends, as GNU parallel's --group) or discard (a failed command's last line is still in its failure).",
+            DefaultValueFactory = _ => "pass",
+            HelpName = "pass|discard",
+        };
+        stderrMode.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && ParseStderrMode(r.Tokens[0].Value) is null)
+            {
+                r.AddError($"--stderr: '{r.Tokens[0].Value}' is not a choice; give pass (the default) or discard");
+            }
+        });
 
         // A value that is not a number is the parser's own error ("Cannot parse argument"); these check the range.
         jobs.Validators.Add(r => { if (Number(r) is < 1) { r.AddError("--jobs must be at least 1"); } });
@@ -43,7 +56,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, retryDelay, timeout, failFast, strictInput, report, trace, quiet,
+            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, retryDelay, timeout, failFast, strictInput, report, trace, quiet, stderrMode,
         };
         cluster.AddTo(command);
 
@@ -66,6 +79,11 @@ internal static class RunCommand
                 throw new CliUsageException("--work needs --assembly PATH (the assembly that holds the type)");
             }
 
+            if (workType is not null && parse.GetResult(stderrMode) is { Implicit: false })
+            {
+                throw new CliUsageException("--stderr applies to --exec commands; a --work type's output is its results");
+            }
+
             var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t, "--timeout") : (TimeSpan?)null;
             var jobCount = parse.GetValue(jobs);
             var retryCount = parse.GetValue(retries);
@@ -86,6 +104,12 @@ internal static class RunCommand
             }
 
             var entry = EngineRegistry.Default.Resolve(parse.GetValue(engine)!);
+            if (entry.Name != "cluster" && cluster.FirstGiven(parse) is { } clusterOption)
+            {
+                // Accepted and ignored, it ran the items on this machine while the user meant a cluster.
+                throw new CliUsageException($"{clusterOption} applies with --engine cluster (this run's engine is {entry.Name}); give --engine cluster, or leave {clusterOption} out");
+            }
+
             var resources = new EngineResources();
             await using var release = resources.ConfigureAwait(false);
             var request = new EngineRequest(jobCount, itemTimeout, retryCount, ForCommands: template is not null, resources, ct => ClusterAsync(resources, cluster, parse, ct));
@@ -95,7 +119,7 @@ internal static class RunCommand
             var inputPath = parse.GetValue(input)!;
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
-                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry)
+                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry, ParseStderrMode(parse.GetValue(stderrMode)!) == StderrMode.Pass ? new CommandStderr(stderr) : null)
                 : WorkLoader.Load(assemblyPath!, workType!, inProcess, retry, itemTimeout);
 
             var options = new RunJobOptions
@@ -119,7 +143,8 @@ internal static class RunCommand
                 CommandLine = "brigade " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
             };
 
-            var interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+            // The process's own stderr (Program gives a run its bytes writer), not a test's writer.
+            var interactive = (ReferenceEquals(stderr, Console.Error) || stderr is ByteStdout) && !Console.IsErrorRedirected;
             return await new BatchJob(options, stdout, stderr, interactive).RunAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -151,6 +176,13 @@ internal static class RunCommand
 
         throw new CliUsageException($"{option}: '{text}' is not a duration (try 30s, 500ms or 2m; at most a day)");
     }
+
+    private static StderrMode? ParseStderrMode(string text) => text.ToUpperInvariant() switch
+    {
+        "PASS" => StderrMode.Pass,
+        "DISCARD" => StderrMode.Discard,
+        _ => null,
+    };
 
     private static int? Number(System.CommandLine.Parsing.OptionResult result) =>
         result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;

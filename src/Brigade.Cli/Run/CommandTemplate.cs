@@ -127,6 +127,9 @@ internal sealed partial class CommandTemplate
         var contexts = new Stack<Context>();
         contexts.Push(Context.Plain);
         var depth = new Stack<int>();
+
+        // Here-documents whose operator (<<WORD) was read on this line: their bodies start after its end (review R3).
+        var hereDocuments = new List<HereDocument>();
         for (var i = 0; i < template.Length; i++)
         {
             var c = template[i];
@@ -222,6 +225,22 @@ internal sealed partial class CommandTemplate
                         literal.Append(template[++i]);
                         contexts.Push(Context.AnsiC);
                     }
+                    else if (c == '<' && next == '<' && top is not (Context.Parameter or Context.Arithmetic))
+                    {
+                        literal.Append(template[++i]);
+                        if (i + 1 < template.Length && template[i + 1] == '<')
+                        {
+                            literal.Append(template[++i]); // <<< a here-string: a word like any other
+                        }
+                        else if (ReadHereDocument(template, ref i, literal) is { } hereDocument)
+                        {
+                            hereDocuments.Add(hereDocument);
+                        }
+                    }
+                    else if (c == '\n' && hereDocuments.Count > 0)
+                    {
+                        SkipHereDocuments(template, ref i, literal, hereDocuments, format, fields);
+                    }
                     else if (c == '#' && (i == 0 || template[i - 1] is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')'))
                     {
                         // A comment, to the end of its line, taken as written.
@@ -230,11 +249,11 @@ internal sealed partial class CommandTemplate
                         literal.Append(template, i + 1, end - i - 1);
                         i = end - 1;
                     }
-                    else if (top == Context.Substitution && c == '(')
+                    else if (top is Context.Substitution or Context.Arithmetic && c == '(')
                     {
                         depth.Push(depth.Pop() + 1);
                     }
-                    else if (top == Context.Substitution && c == ')')
+                    else if (top is Context.Substitution or Context.Arithmetic && c == ')')
                     {
                         var left = depth.Pop() - 1;
                         if (left == 0)
@@ -261,6 +280,12 @@ internal sealed partial class CommandTemplate
 
                     break;
             }
+        }
+
+        if (hereDocuments.Count > 0)
+        {
+            // An operator on the last line, with no body after it: the shell reads an empty one.
+            hereDocuments.Clear();
         }
 
         if (contexts.Count > 1)
@@ -332,15 +357,17 @@ internal sealed partial class CommandTemplate
         Substitution,
         Backtick,
         Parameter,
+        Arithmetic,
     }
 
-    // $( and ` start a command substitution, a quoting level of its own (also inside "..."); ${ a parameter expansion.
+    // $( and ` start a command substitution, a quoting level of its own (also inside "..."); $(( an arithmetic expansion
+    // (where << is a shift); ${ a parameter expansion.
     private static void OpenSubstitution(string template, ref int i, char c, char next, Stack<Context> contexts, Stack<int> depth, StringBuilder literal)
     {
         if (c == '$' && next == '(')
         {
             literal.Append(template[++i]);
-            contexts.Push(Context.Substitution);
+            contexts.Push(i + 1 < template.Length && template[i + 1] == '(' ? Context.Arithmetic : Context.Substitution);
             depth.Push(1);
         }
         else if (c == '$' && next == '{')
@@ -354,6 +381,114 @@ internal sealed partial class CommandTemplate
         }
     }
 
+    // A here-document's operator (<< or <<-, i at its second '<'): reads its delimiter word, as written into the command,
+    // and returns it unquoted; null when no word follows (the shell's syntax error, not brigade's to report).
+    private static HereDocument? ReadHereDocument(string template, ref int i, StringBuilder literal)
+    {
+        var at = i + 1;
+        var stripTabs = at < template.Length && template[at] == '-';
+        if (stripTabs)
+        {
+            at++;
+        }
+
+        while (at < template.Length && template[at] is ' ' or '\t')
+        {
+            at++;
+        }
+
+        var delimiter = new StringBuilder();
+        var quoted = false;
+        while (at < template.Length && template[at] is not (' ' or '\t' or '\n' or ';' or '&' or '|' or '<' or '>' or '(' or ')'))
+        {
+            var c = template[at];
+            if (c == '\\' && at + 1 < template.Length)
+            {
+                quoted = true;
+                delimiter.Append(template[at + 1]);
+                at += 2;
+            }
+            else if (c is '\'' or '"' && template.IndexOf(c, at + 1) is var close and > 0)
+            {
+                quoted = true;
+                delimiter.Append(template, at + 1, close - at - 1);
+                at = close + 1;
+            }
+            else
+            {
+                delimiter.Append(c);
+                at++;
+            }
+        }
+
+        if (delimiter.Length == 0 && !quoted)
+        {
+            return null;
+        }
+
+        literal.Append(template, i + 1, at - i - 1);
+        i = at - 1;
+        return new HereDocument(delimiter.ToString(), stripTabs);
+    }
+
+    // At the end of a line that had here-document operators (i at its newline): takes their bodies, in order, up to each
+    // one's delimiter line, as written. A placeholder in a body is a usage error: with an unquoted delimiter the shell
+    // expands $(...), backticks and $ in it (an item's $(...) would run), with a quoted one the value's quotes are text.
+    private static void SkipHereDocuments(string template, ref int i, StringBuilder literal, List<HereDocument> hereDocuments, InputFormat format, Fields? fields)
+    {
+        var at = i + 1;
+        foreach (var hereDocument in hereDocuments)
+        {
+            while (at < template.Length)
+            {
+                var end = template.IndexOf('\n', at);
+                var line = end < 0 ? template[at..] : template[at..end];
+                at = end < 0 ? template.Length : end + 1;
+                literal.Append(line);
+                if (end >= 0)
+                {
+                    literal.Append('\n');
+                }
+
+                if ((hereDocument.StripTabs ? line.TrimStart('\t') : line) == hereDocument.Delimiter)
+                {
+                    break;
+                }
+
+                CheckHereDocumentLine(line, hereDocument.Delimiter, format, fields);
+            }
+        }
+
+        hereDocuments.Clear();
+        i = at - 1;
+    }
+
+    private static void CheckHereDocumentLine(string line, string delimiter, InputFormat format, Fields? fields)
+    {
+        for (var open = line.IndexOf('{'); open >= 0; open = line.IndexOf('{', open + 1))
+        {
+            var close = line.IndexOf('}', open + 1);
+            if (close < 0)
+            {
+                return;
+            }
+
+            if (open > 0 && line[open - 1] == '$')
+            {
+                continue;
+            }
+
+            var content = line[(open + 1)..close];
+            if (Classify(content, format, fields, quoted: true) is { } part && (part.Kind != PartKind.Named || fields is not null))
+            {
+                throw new CliUsageException(
+                    $"--exec: {{{content}}} inside a here-document (<<{delimiter}) cannot be quoted safely: the shell expands $(...) and backticks in its body, " +
+                    $"and quotes there are text; pass the value as an argument and use \"$1\" in the body (sh -c 'cat <<{delimiter} ... \"$1\" ... {delimiter}' _ {{{content}}}), " +
+                    $"or pipe it in (printf '%s\\n' {{{content}}} | cmd)");
+            }
+        }
+    }
+
     private static string Describe(Context context) => context switch
     {
         Context.Single => "a ' quote",
@@ -361,6 +496,7 @@ internal sealed partial class CommandTemplate
         Context.AnsiC => "a $' quote",
         Context.Substitution => "a $( substitution",
         Context.Backtick => "a ` substitution",
+        Context.Arithmetic => "a $(( expansion",
         _ => "a ${ expansion",
     };
 
@@ -546,6 +682,9 @@ internal sealed partial class CommandTemplate
     {
         public int Column { get; init; }
     }
+
+    // A here-document whose body is still to come: its delimiter (unquoted), and whether leading tabs are stripped (<<-).
+    private sealed record HereDocument(string Delimiter, bool StripTabs);
 
     // The fields the input has: a CSV header's columns (every record has them), or the first JSON item's properties.
     private sealed record Fields(IReadOnlyList<string> Names, bool InEveryItem, string What);

@@ -1,4 +1,3 @@
-using System.Text;
 using Brigade.Auto;
 
 namespace Brigade.Cli.Run;
@@ -9,14 +8,10 @@ namespace Brigade.Cli.Run;
 /// descriptors; the command's task reads the results once <see cref="Completion"/> has completed.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "A ManualResetEventSlim holds no OS handle unless its WaitHandle is used, which it never is here.")]
-internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd) : IExternalCpuSource
+internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd, int pidFd, CommandStderr? sink = null) : IExternalCpuSource
 {
-    private const int StderrTailBytes = 2048;
-
     private byte[]? _output;
     private int _outputLength;
-    private byte[]? _stderr;
-    private long _stderrLength;
 
     // What the running command's group was seen to use (under ReapGate), kept so that no reading goes down: the most CPU
     // seen, the run-queue wait seen (every increase of the group's sum added up; a process that exits takes its wait out of
@@ -32,6 +27,12 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     public int Pid => pid;
 
     public int Slot => slot;
+
+    /// <summary>Gets the command's stderr read so far (the loop thread's until <see cref="Completion"/> has completed).</summary>
+    public StderrBuffer Stderr { get; } = new(sink is not null);
+
+    /// <summary>Gets where the command's stderr is passed through, or null when it is dropped (<c>--stderr discard</c>).</summary>
+    public CommandStderr? Sink => sink;
 
     // Descriptors still open; -1 once closed (by the loop thread only).
     public int OutFd { get; set; } = outFd;
@@ -168,23 +169,6 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
         _outputLength += bytes.Length;
     }
 
-    public void AppendStderr(ReadOnlySpan<byte> bytes)
-    {
-        _stderr ??= new byte[StderrTailBytes];
-        if (bytes.Length >= StderrTailBytes)
-        {
-            bytes[^StderrTailBytes..].CopyTo(_stderr);
-            _stderrLength += bytes.Length;
-            return;
-        }
-
-        // A ring of the last bytes: position = total length modulo the size.
-        foreach (var b in bytes)
-        {
-            _stderr[(int)(_stderrLength++ % StderrTailBytes)] = b;
-        }
-    }
-
     public byte[] TakeOutput()
     {
         if (_output is null)
@@ -195,24 +179,5 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
         return _outputLength == _output.Length ? _output : _output.AsSpan(0, _outputLength).ToArray();
     }
 
-    public string StderrTail()
-    {
-        if (_stderr is null || _stderrLength == 0)
-        {
-            return "";
-        }
-
-        byte[] ordered;
-        if (_stderrLength <= StderrTailBytes)
-        {
-            ordered = _stderr.AsSpan(0, (int)_stderrLength).ToArray();
-        }
-        else
-        {
-            var start = (int)(_stderrLength % StderrTailBytes);
-            ordered = [.. _stderr.AsSpan(start), .. _stderr.AsSpan(0, start)];
-        }
-
-        return Encoding.UTF8.GetString(ordered).TrimEnd();
-    }
+    public string StderrTail() => Stderr.Tail();
 }

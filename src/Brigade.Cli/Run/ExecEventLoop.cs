@@ -107,6 +107,22 @@ internal static unsafe class ExecEventLoop
         CompleteIfDone(child);
     }
 
+    /// <summary>Reads a command that is being killed to its end: its stderr is no longer held back for a chunk to be
+    /// written (a stderr nobody reads would hold the kill). Loop thread only.</summary>
+    public static void StopPassing(ExecChild child)
+    {
+        if (!child.Stderr.Passes)
+        {
+            return;
+        }
+
+        child.Stderr.StopPassing();
+        if (child.ErrFd >= 0)
+        {
+            _ = Watch(child.ErrFd, (child.Id << 2) | 2, ExecNative.EpollCtlMod);
+        }
+    }
+
     // One-shot: an event disarms its descriptor until it is watched again (EPOLL_CTL_MOD). A descriptor closed here can
     // live on for a moment in a child being spawned on another thread (copied before its exec closes it), and epoll
     // keeps watching it until then: disarmed, it cannot report a hang-up over and over.
@@ -162,7 +178,7 @@ internal static unsafe class ExecEventLoop
                 switch (data & 3)
                 {
                     case 1 when child.OutFd >= 0:
-                        if (Drain(child.OutFd, buffer, hangUp, child, stderr: false))
+                        if (Drain(child.OutFd, buffer, hangUp, child))
                         {
                             CloseOut(child);
                         }
@@ -173,13 +189,17 @@ internal static unsafe class ExecEventLoop
 
                         break;
                     case 2 when child.ErrFd >= 0:
-                        if (Drain(child.ErrFd, buffer, hangUp, child, stderr: true))
+                        switch (DrainStderr(child, buffer, hangUp))
                         {
-                            CloseErr(child);
-                        }
-                        else
-                        {
-                            _ = Watch(child.ErrFd, data, ExecNative.EpollCtlMod);
+                            case StderrState.Ended:
+                                CloseErr(child);
+                                break;
+                            case StderrState.Full:
+                                HandOverStderr(child);
+                                break;
+                            default:
+                                _ = Watch(child.ErrFd, data, ExecNative.EpollCtlMod);
+                                break;
                         }
 
                         break;
@@ -196,24 +216,70 @@ internal static unsafe class ExecEventLoop
         }
     }
 
+    // Reads the command's stderr as Drain reads its stdout, but no more than its buffer has room for when it is passed
+    // through (StderrBuffer.Bound): a full buffer is handed over to be written before anything more is read.
+    private static StderrState DrainStderr(ExecChild child, byte* buffer, bool hangUp)
+    {
+        var stderr = child.Stderr;
+        while (true)
+        {
+            var room = Math.Min(ReadBufferSize, stderr.Room);
+            if (room == 0)
+            {
+                return StderrState.Full;
+            }
+
+            var read = ExecNative.read(child.ErrFd, buffer, room);
+            if (read > 0)
+            {
+                stderr.Append(new ReadOnlySpan<byte>(buffer, (int)read));
+                if (read < room && !hangUp)
+                {
+                    return StderrState.Waiting; // drained for now: watched again
+                }
+
+                continue;
+            }
+
+            if (read == 0)
+            {
+                return StderrState.Ended;
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            if (error == ExecNative.EINTR)
+            {
+                continue;
+            }
+
+            return error == ExecNative.EAGAIN ? StderrState.Waiting : StderrState.Ended;
+        }
+    }
+
+    // A command wrote more stderr than is kept in memory: its lines so far go to the writer, and its pipe is watched again
+    // only once they are written (until then the command may fill the pipe and wait, as a shell's stderr would make it).
+    private static void HandOverStderr(ExecChild child)
+    {
+        var chunk = child.Stderr.TakeChunk();
+        child.Sink!.WriteChunk(chunk, () => Post(() =>
+        {
+            // Closed meanwhile (a timeout abandoned the command): nothing to watch.
+            if (child.ErrFd >= 0)
+            {
+                _ = Watch(child.ErrFd, (child.Id << 2) | 2, ExecNative.EpollCtlMod);
+            }
+        }));
+    }
+
     // Reads what is there; true at the end of the stream. After a hang-up, reads to the end.
-    private static bool Drain(int fd, byte* buffer, bool hangUp, ExecChild child, bool stderr)
+    private static bool Drain(int fd, byte* buffer, bool hangUp, ExecChild child)
     {
         while (true)
         {
             var read = ExecNative.read(fd, buffer, ReadBufferSize);
             if (read > 0)
             {
-                var bytes = new ReadOnlySpan<byte>(buffer, (int)read);
-                if (stderr)
-                {
-                    child.AppendStderr(bytes);
-                }
-                else
-                {
-                    child.AppendOutput(bytes);
-                }
-
+                child.AppendOutput(new ReadOnlySpan<byte>(buffer, (int)read));
                 if (read < ReadBufferSize && !hangUp)
                 {
                     return false; // drained for now: watched again
@@ -318,6 +384,13 @@ internal static unsafe class ExecEventLoop
         }
 
         child.Complete();
+    }
+
+    private enum StderrState
+    {
+        Waiting,
+        Full,
+        Ended,
     }
 
     private static void DrainWake(byte* buffer)

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text;
 
 namespace Brigade.Cli.Run;
 
@@ -13,11 +12,11 @@ namespace Brigade.Cli.Run;
 /// </summary>
 internal static class ExecRunner
 {
-    private const int StderrTailBytes = 2048;
-
     // Appended to the command so the shell reports its children's CPU time on stderr when they are done (POSIX
     // `times`: two lines, the shell's user/system time, then its children's); the lines are taken off stderr again.
     private const string CpuMarker = "__brigade_cpu__";
+
+    private static ReadOnlySpan<byte> CpuMarkerBytes => "__brigade_cpu__"u8;
 
     // How long a command killed by an interrupt signal (Ctrl+C, SIGTERM, SIGHUP) waits for brigade's own interruption
     // to be noticed: a signal sent to a whole process group reaches the command and brigade at about the same time.
@@ -38,9 +37,21 @@ internal static class ExecRunner
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
     public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        RunAsync(command, timeout, null, passFailure: false, cancellationToken);
+
+    /// <summary>Runs the command, passing its stderr through to <paramref name="stderr"/> (see <see cref="CommandStderr"/>).</summary>
+    /// <param name="command">The command line.</param>
+    /// <param name="timeout">The attempt's timeout, or null.</param>
+    /// <param name="stderr">Where the command's stderr goes, or null to drop it (a failure keeps its last 2 KB either way).</param>
+    /// <param name="passFailure">Whether a failed command's stderr is passed through too: false for an attempt that is tried
+    /// again, whose stderr GNU parallel does not show either.</param>
+    /// <param name="cancellationToken">Interrupts the run.</param>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
+    public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
         ExecSpawner.IsAvailable
-            ? ExecSpawner.RunAsync(command, timeout, cancellationToken)
-            : RunThroughProcessAsync(command, timeout, cancellationToken);
+            ? ExecSpawner.RunAsync(command, timeout, stderr, passFailure, cancellationToken)
+            : RunThroughProcessAsync(command, timeout, stderr, passFailure, cancellationToken);
 
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
@@ -71,7 +82,7 @@ internal static class ExecRunner
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
-    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
@@ -111,7 +122,7 @@ internal static class ExecRunner
         ExecReaper.Started(slot, process.Id, group != 0);
         try
         {
-            return await WaitAsync(process, group, timeout, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(process, group, timeout, stderr, passFailure, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -119,7 +130,7 @@ internal static class ExecRunner
         }
     }
 
-    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         try
         {
@@ -138,10 +149,10 @@ internal static class ExecRunner
 
         using var stdout = new MemoryStream();
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
-        var readErr = ReadTailAsync(process.StandardError.BaseStream);
-
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline?.Token ?? CancellationToken.None);
+        var errors = new StderrBuffer(stderr is not null);
+        var readErr = ReadStderrAsync(process.StandardError.BaseStream, errors, stderr, linked.Token);
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
@@ -163,11 +174,23 @@ internal static class ExecRunner
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var partial = readErr.IsCompletedSuccessfully ? TakeCpuTimes(readErr.Result).Stderr : null;
+            var partial = readErr.IsCompletedSuccessfully ? TakeCpuTimes(errors.Tail()).Stderr : null;
+            if (passFailure && readErr.IsCompletedSuccessfully && stderr is not null)
+            {
+                await stderr.WriteAsync(errors.TakeRest(CpuMarkerBytes), cancellationToken).ConfigureAwait(false);
+            }
+
             throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
         }
 
-        var (tail, cpu) = TakeCpuTimes(await readErr.ConfigureAwait(false));
+        await readErr.ConfigureAwait(false);
+        var (tail, cpu) = TakeCpuTimes(errors.Tail());
+        if (stderr is not null && (process.ExitCode == 0 || (passFailure && !cancellationToken.IsCancellationRequested)))
+        {
+            // Without the shell's CPU report (the last lines, after the marker).
+            await stderr.WriteAsync(errors.TakeRest(CpuMarkerBytes), cancellationToken).ConfigureAwait(false);
+        }
+
         if (process.ExitCode != 0)
         {
             await ThrowFailureAsync(process.ExitCode, tail, cancellationToken).ConfigureAwait(false);
@@ -240,25 +263,45 @@ internal static class ExecRunner
         }
     }
 
-    private static async Task<string> ReadTailAsync(Stream stream)
+    // Reads the command's stderr into its buffer; when it is passed through and the buffer is full, a chunk is written
+    // before anything more is read (never the shell's CPU report, which comes last).
+    // A command being killed (its timeout, an interrupt: killing) is read to its end without waiting for its chunks to be
+    // written (a stderr nobody reads would hold the kill).
+    private static async Task ReadStderrAsync(Stream stream, StderrBuffer errors, CommandStderr? stderr, CancellationToken killing)
     {
         var buffer = new byte[4096];
-        var tail = new Queue<byte>();
-        int read;
-        while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        while (true)
         {
-            for (var i = 0; i < read; i++)
+            if (errors.Room == 0 && killing.IsCancellationRequested)
             {
-                tail.Enqueue(buffer[i]);
+                errors.StopPassing();
+            }
+            else if (errors.Room == 0)
+            {
+                var chunk = errors.TakeChunk(CpuMarkerBytes);
+                if (chunk.Length > 0)
+                {
+                    var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    stderr!.WriteChunk(chunk, () => written.TrySetResult());
+                    try
+                    {
+                        await written.Task.WaitAsync(killing).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        errors.StopPassing();
+                    }
+                }
             }
 
-            while (tail.Count > StderrTailBytes)
+            var read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, Math.Max(1, errors.Room))), CancellationToken.None).ConfigureAwait(false); // read to the end, killed or not
+            if (read == 0)
             {
-                tail.Dequeue();
+                return;
             }
+
+            errors.Append(buffer.AsSpan(0, read));
         }
-
-        return Encoding.UTF8.GetString(tail.ToArray()).TrimEnd();
     }
 
     private static string LastLine(string text)

@@ -50,12 +50,17 @@ internal static class ExecSpawner
     /// its first process's time waiting for a core.</summary>
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted: the command was stopped (or killed by the same interrupt) and did not finish.</exception>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <param name="command">The command line.</param>
+    /// <param name="timeout">The attempt's timeout, or null.</param>
+    /// <param name="stderr">Where the command's stderr is passed through, or null to drop it (its tail is kept for a failure).</param>
+    /// <param name="passFailure">Whether a failed command's stderr is passed through too (false for an attempt that is tried again).</param>
+    /// <param name="cancellationToken">Interrupts the run.</param>
+    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var direct = ExecCommandLine.TrySplit(command);
-        var child = direct is not null ? Start(direct, shell: false) : null;
-        child ??= Start(["/bin/sh", "-c", command], shell: true)!;
+        var child = direct is not null ? Start(direct, shell: false, stderr) : null;
+        child ??= Start(["/bin/sh", "-c", command], shell: true, stderr)!;
 
         // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
         using var tracked = ExternalCpuTime.Track(child);
@@ -88,6 +93,11 @@ internal static class ExecSpawner
             if (!finished)
             {
                 Kill(child);
+                if (stderr is not null)
+                {
+                    ExecEventLoop.Post(() => ExecEventLoop.StopPassing(child));
+                }
+
                 try
                 {
                     await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
@@ -100,6 +110,11 @@ internal static class ExecSpawner
 
                 cancellationToken.ThrowIfCancellationRequested();
                 var partial = child.Completion.Task.IsCompleted ? child.StderrTail() : null;
+                if (passFailure && child.Completion.Task.IsCompleted && stderr is not null)
+                {
+                    await stderr.WriteAsync(child.Stderr.TakeRest(), cancellationToken).ConfigureAwait(false);
+                }
+
                 throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
             }
         }
@@ -110,6 +125,13 @@ internal static class ExecSpawner
 
         var output = child.TakeOutput();
         var code = child.Status == -1 ? -1 : ExecNative.ExitCode(child.Status);
+
+        // Queued, not written here: the item's time is the command's, and a slow stderr holds no engine thread.
+        if (stderr is not null && (code == 0 || (passFailure && !cancellationToken.IsCancellationRequested)))
+        {
+            await stderr.WriteAsync(child.Stderr.TakeRest(), cancellationToken).ConfigureAwait(false);
+        }
+
         if (code != 0)
         {
             await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), cancellationToken).ConfigureAwait(false);
@@ -131,7 +153,7 @@ internal static class ExecSpawner
     }
 
     // Starts the command; null when the program is a script without a '#!' line (the shell runs those).
-    private static unsafe ExecChild? Start(string[] argv, bool shell)
+    private static unsafe ExecChild? Start(string[] argv, bool shell, CommandStderr? stderr)
     {
         var id = Interlocked.Increment(ref _nextId);
         var slot = ExecReaper.Reserve(id);
@@ -182,7 +204,7 @@ internal static class ExecSpawner
 
         ExecReaper.Started(slot, pid, ownGroup: true);
         var pidFd = ExecNative.PidfdOpen(pid);
-        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd);
+        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd, stderr);
         if (pidFd < 0 || !ExecEventLoop.Add(child))
         {
             // Cannot watch it (out of descriptors): stop it, reap it here, and report the item failed.

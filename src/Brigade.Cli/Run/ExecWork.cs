@@ -3,8 +3,15 @@ using Brigade.Auto;
 namespace Brigade.Cli.Run;
 
 /// <summary>Runs a shell command per item, rendered from a <see cref="CommandTemplate"/>, with a timeout per attempt; the engine retries it (<see cref="JobRetry"/>).</summary>
-internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobRetry retry) : JobWork
+/// <param name="template">The command.</param>
+/// <param name="timeout">The timeout of each attempt, or null.</param>
+/// <param name="retry">How failed items are tried again.</param>
+/// <param name="stderr">Where the commands' stderr is passed through (<c>--stderr pass</c>), or null to drop it.</param>
+internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobRetry retry, CommandStderr? stderr = null) : JobWork
 {
+    // How long the end of a run waits for the commands' stderr when its writes make no progress (a stderr nobody reads).
+    private static readonly TimeSpan StuckStderr = TimeSpan.FromSeconds(1);
+
     // Guards _freeSlots and _nextSlot: {%} numbers the commands running at once from 1, reusing the lowest free number.
     // The set is made by the first slot returned: a run without {%} never loads SortedSet's code (~2 ms of start-up).
     private readonly Lock _slotsGate = new();
@@ -29,7 +36,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             try
             {
                 var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Value, slot) : (string)entry.Value;
-                var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+                var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, stderr, passFailure: retry.IsLast(attempt), cancellationToken).ConfigureAwait(false);
 
                 // The command's CPU time is what tells auto mode a CPU-bound command from one that waits; its time waiting
                 // for a core is not a wait of its own (a busy machine would make a computing command look half idle).
@@ -57,6 +64,9 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
         }, options);
         return new JobStream(stream, () => stream.Report);
     }
+
+    /// <summary>Writes what the commands' stderr still has queued (before the summary), unless the writes are stuck.</summary>
+    public override ValueTask DisposeAsync() => stderr?.FlushAsync(StuckStderr) ?? ValueTask.CompletedTask;
 
     private int TakeSlot()
     {

@@ -51,6 +51,39 @@ public sealed class CommandTemplateTests
         Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
     }
 
+    // Review R3: a here-document's body is not quoted by the command's own quotes. With an unquoted delimiter the shell
+    // expands $(...) and backticks in it (an item's $(...) ran); with a quoted one the value's quotes would be its text.
+    [Theory]
+    [InlineData("cat <<EOF\n{}\nEOF")]
+    [InlineData("cat <<'EOF'\n{}\nEOF")]
+    [InlineData("cat << \"E\"OF\nx {} y\nEOF")]
+    [InlineData("cat <<-EOF\n\tx\n\t{#}\n\tEOF")]
+    [InlineData("cat <<EOF | wc -c\nitem: {/.}\nEOF\necho done")]
+    [InlineData("echo \"$(cat <<EOF\n{}\nEOF\n)\"")]
+    [InlineData("cat <<A <<B\nx\nA\n{}\nB")]
+    [InlineData("cat <<EOF\n'{}'\nEOF")]
+    [InlineData("cat <<EOF\n{}")]
+    public void Parse_PlaceholderInAHereDocument_IsAUsageError(string template)
+    {
+        var e = Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
+        Assert.Contains("here-document", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\"$1\"", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData("cat <<EOF\nx\nEOF\necho {}", "a b", "cat <<EOF\nx\nEOF\necho 'a b'")]
+    [InlineData("cat <<EOF {}\nbody\nEOF", "a b", "cat <<EOF 'a b'\nbody\nEOF")]
+    [InlineData("cat <<-EOF\n\tbody\n\tEOF\necho {}", "a", "cat <<-EOF\n\tbody\n\tEOF\necho a")]
+    [InlineData("cat <<<{}", "a b", "cat <<<'a b'")]
+    [InlineData("echo $(( 1<<2 )) {}", "a", "echo $(( 1<<2 )) a")]
+    [InlineData("echo '<<EOF' {}", "a", "echo '<<EOF' a")]
+    [InlineData("awk -f - {} <<'EOF'\n{print $1}\nEOF", "f", "awk -f - f <<'EOF'\n{print $1}\nEOF")]
+    public void Render_AroundAHereDocument_QuotesAsUsual(string template, string item, string expected)
+    {
+        Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
+    }
+
     [Theory]
     [InlineData("it's here", "'it'\\''s here'")]
     [InlineData("a b", "'a b'")]

@@ -108,6 +108,8 @@ public sealed class RunHostileUseTests
     [InlineData("2>&-", "echo {}", 0)]
     [InlineData("2>/dev/full", "echo {}", 0)]
     [InlineData("2>/dev/full", "test {} = a", 1)]
+    [InlineData("2>&-", "echo warn-{} >&2; echo {}", 0)] // the commands' stderr, passed through, is lost too
+    [InlineData("2>/dev/full", "echo warn-{} >&2; echo {}", 0)]
     public async Task Run_StderrThatCannotBeWritten_LosesItsLines_NotTheRun(string redirect, string command, int expected)
     {
         // Regression: the summary's failed write was reported on that same stderr, and the process aborted (SIGABRT, 134).
@@ -119,6 +121,21 @@ public sealed class RunHostileUseTests
         Assert.Equal(expected, code);
         Assert.Equal(expected == 0 ? new[] { "a", "b" } : [], await File.ReadAllLinesAsync(dir.File("out.txt")));
         Assert.False(File.Exists(dir.File("out.txt.journal")));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_PlaceholderInAHereDocument_IsRefused_BeforeAnythingRuns()
+    {
+        // Review R3: `cat <<EOF\n{}\nEOF` put the quoted item in a body the shell expands: an item $(touch p) ran.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), [$"$(touch {dir.File("p")})"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "cat <<EOF\n{}\nEOF", "-o", dir.File("out.txt"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("here-document", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("p")));
+        Assert.False(File.Exists(dir.File("out.txt")));
     }
 
     [Fact(Timeout = 60_000)]

@@ -71,6 +71,60 @@ public sealed class TerminalProgressTests
         }
     }
 
+    [Fact]
+    public async Task Run_OnATerminal_CommandsStderrLines_ScrollAboveTheStatusLine_Whole()
+    {
+        if (!File.Exists(Tmux))
+        {
+            Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
+                "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        const int Count = 60;
+        await File.WriteAllLinesAsync(dir.File("items.txt"), Enumerable.Range(1, Count).Select(i => $"item {i}"));
+        var socket = "brigade-test-" + Guid.NewGuid().ToString("N")[..12];
+        var script = dir.File("run.sh");
+        await File.WriteAllTextAsync(script,
+            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'echo note-{{#}}-a >&2; sleep 0.05; echo note-{{#}}-b >&2; echo result-{{#}}' -j 3; echo BRIGADE-EXIT=$?; sleep 600\n");
+
+        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
+        try
+        {
+            var sawStatus = false;
+            var finished = false;
+            var deadline = Stopwatch.StartNew();
+            while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                var screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t");
+                sawStatus |= screen.Contains("ETA", StringComparison.Ordinal);
+                finished = screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
+                await Task.Delay(50);
+            }
+
+            Assert.True(finished, "brigade run did not finish within 90 s");
+            var all = (await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
+
+            // Each command's two stderr lines together, whole; every result whole, in order; no status line left.
+            Assert.Equal(Enumerable.Range(1, Count).Select(i => $"result-{i}"), all.Where(l => l.Contains("result-", StringComparison.Ordinal)));
+            Assert.Equal(Count * 2, all.Count(l => l.Contains("note-", StringComparison.Ordinal)));
+            foreach (var i in Enumerable.Range(1, Count))
+            {
+                var a = all.IndexOf($"note-{i}-a");
+                Assert.True(a >= 0 && all[a + 1] == $"note-{i}-b", $"command {i}'s stderr is not two whole lines together:\n{string.Join('\n', all)}");
+            }
+
+            Assert.True(sawStatus);
+            Assert.DoesNotContain(all, l => l.Contains("ETA", StringComparison.Ordinal));
+            Assert.Contains("BRIGADE-EXIT=0", all);
+        }
+        finally
+        {
+            await TmuxAsync(socket, "kill-server");
+        }
+    }
+
     private static async Task<string> TmuxAsync(string socket, params string[] args)
     {
         var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Brigade.Cli.Tests.Run;
+
+/// <summary>
+/// The commands' stderr reaches brigade's (<c>--stderr pass</c>, the default), as with xargs and GNU parallel: each
+/// command's as a whole when it ends (GNU parallel's <c>--group</c>), byte for byte; <c>--stderr discard</c> drops it.
+/// Before, a successful command's stderr was discarded and a failed one's kept only as a 2 KB tail in its failure.
+/// </summary>
+public sealed class RunStderrTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Run_CommandsStderr_ReachesStderr_EachCommandsWhole_ByteForByte()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 12).Select(i => $"{i}"));
+
+        // Two lines per command with a pause between them: inherited, other commands' lines would land in between.
+        var command = "printf 'a-%s\\n' {} >&2; sleep 0.0$(( {} % 3 )); printf 'b-%s \\351\\n' {} >&2; echo out-{}";
+        var (code, stdout, stderr) = await RawAsync(dir, "", "run", "in.txt", "-x", command, "-j", "4", "-o", "out.txt");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr));
+        Assert.Empty(stdout);
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"out-{i}"), await File.ReadAllLinesAsync(dir.File("out.txt")));
+        foreach (var i in Enumerable.Range(1, 12))
+        {
+            // Whole, and the Latin-1 byte unchanged (not U+FFFD).
+            byte[] expected = [.. Encoding.ASCII.GetBytes($"a-{i}\nb-{i} "), 0xE9, (byte)'\n'];
+            Assert.True(IndexOf(stderr, expected) >= 0, $"command {i}'s stderr is not there whole: {Encoding.Latin1.GetString(stderr)}");
+        }
+
+        // The summary comes after every command's stderr.
+        var text = Encoding.Latin1.GetString(stderr);
+        var summary = text.IndexOf("\nbrigade run: 12 items, 0 failed", StringComparison.Ordinal);
+        Assert.True(summary > 0, text);
+        Assert.DoesNotContain("a-", text[summary..], StringComparison.Ordinal);
+        Assert.DoesNotContain("b-", text[summary..], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_StderrDiscard_DropsTheCommandsStderr_AndFailuresKeepTheirTail()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["ok", "bad"]);
+        var command = "echo warn-{} >&2; [ {} = ok ] || { echo boom >&2; exit 3; }; echo {}";
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "--stderr", "discard");
+
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("warn-", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("boom", stderr, StringComparison.Ordinal);
+        var failure = JsonDocument.Parse(Assert.Single(await File.ReadAllLinesAsync(dir.File("out.txt.failures.jsonl")))).RootElement;
+        Assert.Equal("exit code 3: boom", failure.GetProperty("error").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_AFailedCommandsStderr_IsPassed_AndItsTailStaysInTheFailure()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["ok", "bad"]);
+        var command = "echo warn-{} >&2; [ {} = ok ] || { echo boom >&2; exit 3; }; echo {}";
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-j", "1");
+
+        Assert.Equal(1, code);
+        Assert.Contains("warn-ok\n", stderr, StringComparison.Ordinal);
+        Assert.Contains("warn-bad\nboom\n", stderr, StringComparison.Ordinal);
+        var failure = JsonDocument.Parse(Assert.Single(await File.ReadAllLinesAsync(dir.File("out.txt.failures.jsonl")))).RootElement;
+        Assert.Equal("exit code 3: boom", failure.GetProperty("error").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Quiet_SilencesBrigade_NotTheCommands()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo note-{} >&2; echo {}", "-o", dir.File("out.txt"), "-j", "1", "-q");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("note-a\nnote-b\n", stderr);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Retries_PassOnlyTheLastAttemptsStderr()
+    {
+        // As GNU parallel: an attempt that is tried again shows nothing; the one that counts shows its stderr.
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["x"]);
+        var command = $"if [ -e '{dir.File("tried")}' ]; then echo second-try >&2; echo {{}}; else touch '{dir.File("tried")}'; echo first-try >&2; exit 1; fi";
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "--retries", "1", "--retry-delay", "0");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("second-try\n", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("first-try", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_Resume_ShowsTheStderrOfTheCommandsItRuns_NotAgainThoseOfTheInterruptedRun()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 5).Select(i => $"{i}"));
+        await File.WriteAllTextAsync(dir.File("broken"), "");
+        var command = $"echo err-{{}} >&2; [ {{}} -ne 3 ] || [ ! -e '{dir.File("broken")}' ] || exit 1; echo {{}}";
+        string[] args = ["run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-e", "sequential", "--fail-fast", "-q"];
+
+        var (code, _, stderr) = await CliRunner.RunAsync(args);
+        Assert.Equal(1, code);
+        Assert.Equal("err-1\nerr-2\nerr-3\n", stderr);
+
+        File.Delete(dir.File("broken"));
+        (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
+        Assert.Equal(1, code); // item 3's failure stays in the run
+        Assert.Equal("err-4\nerr-5\n", stderr);
+        Assert.Equal(["1", "2", "4", "5"], await File.ReadAllLinesAsync(dir.File("out.txt")));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Run_HugeStderr_StreamsThrough_InBoundedMemory_OtherCommandsLinesWhole()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["first", "huge", "small", "small", "small", "small", "last"]);
+
+        // 64 MB of stderr lines from one command while others write a line each; brigade's peak resident memory (read by the
+        // first and last commands, children of brigade) must not grow with it.
+        var command = "case {} in " +
+            "first) grep VmHWM /proc/$PPID/status | tr -dc 0-9; echo;; " +
+            "last) while [ ! -e huge.done ]; do sleep 0.05; done; grep VmHWM /proc/$PPID/status | tr -dc 0-9; echo;; " +
+            "huge) yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcde | head -n 500000 >&2; touch huge.done; echo;; " +
+            "*) sleep 0.1; echo small-{#}-whole-line >&2; echo;; esac";
+        var (code, _, stderr) = await RawAsync(dir, "", "run", "in.txt", "-x", command, "-j", "3", "-o", "out.txt", "-e", "threads", "-q");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr[^Math.Min(stderr.Length, 2000)..]));
+        var lines = Encoding.ASCII.GetString(stderr).Split('\n');
+        Assert.Equal("", lines[^1]);
+        var huge = lines.Count(l => l == "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcde");
+        Assert.Equal(500_000, huge);
+        Assert.Equal(["small-3-whole-line", "small-4-whole-line", "small-5-whole-line", "small-6-whole-line"], lines.Where(l => l.StartsWith("small", StringComparison.Ordinal)).Order());
+        Assert.Equal(500_000 + 4 + 1, lines.Length);
+
+        var hwm = (await File.ReadAllLinesAsync(dir.File("out.txt"))).Where(l => l.Length > 0).Select(long.Parse).ToList();
+        Assert.Equal(2, hwm.Count);
+        Assert.True(hwm[1] - hwm[0] < 32 * 1024, $"brigade's peak resident memory grew by {(hwm[1] - hwm[0]) / 1024} MB while a command wrote 64 MB of stderr");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ThroughTheOlderPath_PassesStderr_WithoutItsCpuReport()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a", "b"]);
+
+        var (code, _, stderr) = await RawAsync(dir, "BRIGADE_EXEC_SPAWN=process", "run", "in.txt", "-x", "echo warn-{} >&2; printf 'no newline' >&2; echo {}", "-j", "1", "-o", "out.txt", "-q");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr));
+        Assert.Equal("warn-a\nno newlinewarn-b\nno newline", Encoding.UTF8.GetString(stderr));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Run_StderrOption_IsForCommands()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo {}", "--stderr", "keep");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--stderr", stderr, StringComparison.Ordinal);
+    }
+
+    // Runs brigade through sh with its stdout and stderr in files (so their bytes are seen as written), after `env` settings.
+    private static async Task<(int Code, byte[] Stdout, byte[] Stderr)> RawAsync(TempDirectory dir, string environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir.Path, UseShellExecute = false, RedirectStandardInput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"exec env {environment} dotnet \"$@\" > stdout.bin 2> stderr.bin");
+        psi.ArgumentList.Add("sh");
+        psi.ArgumentList.Add(CliProcess.CliDll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        await p.WaitForExitAsync(timeout.Token);
+        return (p.ExitCode, await File.ReadAllBytesAsync(dir.File("stdout.bin")), await File.ReadAllBytesAsync(dir.File("stderr.bin")));
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle);
+}
