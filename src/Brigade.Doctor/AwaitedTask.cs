@@ -38,6 +38,10 @@ public sealed class AwaitedTask
     /// <summary>Gets, for a <c>SemaphoreSlim.WaitAsync</c> that found no free slot, the semaphore it waits on; otherwise null.</summary>
     public AsyncSemaphore? Semaphore { get; internal init; }
 
+    /// <summary>Gets whether a <see cref="Semaphore"/> wait may end by itself: <c>WaitAsync</c> with a timeout or a
+    /// <c>CancellationToken</c>.</summary>
+    internal bool SemaphoreWaitMayEnd { get; init; }
+
     /// <summary>Gets whether this is an async method suspended at an await whose task has completed, yet the method has
     /// not resumed: its continuation was handed to a scheduler or a <c>SynchronizationContext</c> that has not run it.</summary>
     internal bool ResumptionPending { get; init; }

@@ -45,7 +45,7 @@ internal static class AsyncFindings
         }
 
         // The flows stuck on a semaphore with no free slot, and the flows they wait for.
-        var stuck = flows.Values.Where(f => Leaf(f).Semaphore is { CurrentCount: 0 }).ToList();
+        var stuck = flows.Values.Where(Stuck).ToList();
         var index = flows.Values.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
         var byIndex = flows.Values.ToList();
         var edges = new Dictionary<int, List<int>>();
@@ -76,11 +76,14 @@ internal static class AsyncFindings
         var inAsyncCycles = cycles.SelectMany(c => c.AlsoStuck).Select(t => t.ManagedThreadId).ToHashSet();
         var hangs = new List<Hang>();
         var stuckSet = stuck.ToHashSet();
-        var running = threads.Any(t => t.Wait is null && !t.IsIdle && t.RunsApplicationCode);
+        // Any thread may release a semaphore: an application thread running, sleeping or in a wait that ends by itself
+        // may still do so. Only a quiet process is called hung.
+        var running = threads.Any(t => !t.IsIdle && t.RunsApplicationCode
+            && (t.Wait is null || t.Wait.Kind == WaitKind.Sleep || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)));
         foreach (var (thread, leaves) in waitedBy)
         {
             if (running || thread.IsThreadPoolWorker || inCycles.Contains(thread.ManagedThreadId) || inAsyncCycles.Contains(thread.ManagedThreadId)
-                || leaves.Count == 0 || !leaves.TrueForAll(l => Leaf(l).Semaphore is { CurrentCount: 0 }))
+                || leaves.Count == 0 || !leaves.TrueForAll(Stuck))
             {
                 continue;
             }
@@ -106,6 +109,9 @@ internal static class AsyncFindings
         var leaf = Leaf(chain);
         return leaf.AwaitsAll.Count == 0 ? [chain] : [.. leaf.AwaitsAll.SelectMany(ThreadFlows)];
     }
+
+    /// <summary>Whether a flow's innermost await is a <c>WaitAsync</c> without timeout or token on a semaphore with no free slot.</summary>
+    private static bool Stuck(AwaitedTask flow) => Leaf(flow) is { Semaphore.CurrentCount: 0, SemaphoreWaitMayEnd: false };
 
     public static AwaitedTask Leaf(AwaitedTask flow)
     {

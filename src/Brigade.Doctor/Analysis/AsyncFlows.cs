@@ -63,7 +63,8 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
     /// <summary>
     /// The semaphores whose slot the async method in <paramref name="box"/> may hold: its <c>MoveNext</c> awaits
     /// <c>WaitAsync</c> on that semaphore (loaded from a field or static this reader follows) before, in IL order, the
-    /// await it is suspended at, with no <c>Release</c> of it in between other than in a <c>finally</c>; and the
+    /// await it is suspended at, with no <c>Release</c> of it in between (a <c>finally</c> after the current await, whose
+    /// <c>try</c> contains it, has not run yet); and the
     /// semaphore has no free slot. Evidence, not proof: IL order is not the path taken (a branch may have skipped that
     /// <c>WaitAsync</c>), and a slot may be released by other code.
     /// </summary>
@@ -83,7 +84,9 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
                 continue;
             }
 
-            var released = machine.Releases.Exists(r => r.Offset > site.Offset && r.Offset < current.Offset && !r.InFinally
+            // A Release between the two in IL order (in a finally too: a finally before the current await closes a try
+            // that does not contain it) may have run on the way. One whose receiver is unknown may be this semaphore's.
+            var released = machine.Releases.Exists(r => r.Offset > site.Offset && r.Offset < current.Offset
                 && (r.Receiver is null || Resolve(frame, r.Receiver) == semaphore));
             if (!released)
             {

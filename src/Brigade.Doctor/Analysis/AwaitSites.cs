@@ -11,7 +11,7 @@ namespace Brigade.Doctor.Analysis;
 /// number in the state just before it suspends (<c>ldc.i4 N; dup; stloc; stfld &lt;&gt;1__state</c>), after calling
 /// <c>GetAwaiter</c> on what the await awaits. For each await: the awaited call (<c>SemaphoreSlim.WaitAsync</c>), the
 /// field or static its receiver was loaded from, its IL offset and source line; and every <c>SemaphoreSlim.Release</c>
-/// with its receiver and whether it sits in a <c>finally</c>.
+/// with its receiver.
 /// </summary>
 /// <remarks>A module not on this machine, or IL this reader does not follow (a receiver computed rather than loaded),
 /// leaves an await unmapped or its receiver unknown: less said, never a wrong receiver.</remarks>
@@ -29,7 +29,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     }
 
     /// <summary>An awaited call (or a <c>Release</c> call): the callee, its receiver, where it is.</summary>
-    internal sealed record Site(int Offset, string CalleeType, string Callee, int Parameters, Receiver? Receiver, bool InFinally, string? Location)
+    internal sealed record Site(int Offset, string CalleeType, string Callee, int Parameters, Receiver? Receiver, string? Location)
     {
         /// <summary>Gets whether the call is <c>SemaphoreSlim.WaitAsync</c>.</summary>
         public bool IsSemaphoreWait => CalleeType == "SemaphoreSlim" && Callee == "WaitAsync";
@@ -163,7 +163,6 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
 
         var body = pe.GetMethodBody(definition.RelativeVirtualAddress);
         var code = Decode(body.GetILBytes() ?? []);
-        var finallies = body.ExceptionRegions.Where(r => r.Kind == ExceptionRegionKind.Finally).Select(r => (r.HandlerOffset, r.HandlerOffset + r.HandlerLength)).ToList();
         var machine = new Machine();
         for (var i = 3; i < code.Count; i++)
         {
@@ -171,20 +170,20 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             if (code[i].Op == StField && FieldName(md, code[i].Operand) == "<>1__state" && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
-                machine.ByState.TryAdd(state, SiteAt(md, code, call, finallies, modulePath, moveNext.MetadataToken));
+                machine.ByState.TryAdd(state, SiteAt(md, code, call, modulePath, moveNext.MetadataToken));
             }
-            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _))
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _, _))
             {
-                machine.Releases.Add(SiteAt(md, code, i, finallies, modulePath, moveNext.MetadataToken));
+                machine.Releases.Add(SiteAt(md, code, i, modulePath, moveNext.MetadataToken));
             }
         }
 
         return machine;
     }
 
-    private Site SiteAt(MetadataReader md, List<Instruction> code, int call, List<(int Start, int End)> finallies, string modulePath, int token)
+    private Site SiteAt(MetadataReader md, List<Instruction> code, int call, string modulePath, int token)
     {
-        var (type, name, parameters, instance) = Callee(md, code[call].Operand) ?? ("?", "?", 0, false);
+        var (type, name, parameters, instance, _) = Callee(md, code[call].Operand) ?? ("?", "?", 0, false, false);
         Receiver? receiver = null;
         if (instance && SkipArguments(md, code, call - 1, parameters) is { } end && end >= 0)
         {
@@ -193,7 +192,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
 
         var offset = code[call].Offset;
         var location = lines?.Find(modulePath, token, offset) is { } line ? $"{Path.GetFileName(line.File)}:{line.Line}" : null;
-        return new Site(offset, type, name, parameters, receiver, finallies.Exists(f => offset >= f.Start && offset < f.End), location);
+        return new Site(offset, type, name, parameters, receiver, location);
     }
 
     /// <summary>The index of the awaited call before an await's state store: the call <c>GetAwaiter</c> was called on,
@@ -203,7 +202,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         var getAwaiter = -1;
         for (var i = stateStore - 1; i >= 0 && i > stateStore - 40; i--)
         {
-            if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "GetAwaiter", _, _))
+            if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "GetAwaiter", _, _, _))
             {
                 getAwaiter = i;
                 break;
@@ -217,7 +216,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             {
                 i -= 2;
             }
-            else if (op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "ConfigureAwait", _, _) && i > 0 && ConstantOf(code[i - 1]) is not null)
+            else if (op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "ConfigureAwait", _, _, _) && i > 0 && ConstantOf(code[i - 1]) is not null)
             {
                 i -= 2;
             }
@@ -230,28 +229,40 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         return null;
     }
 
-    /// <summary>Steps back over a call's arguments (each a load this reader follows, or one simple instruction); returns
-    /// the index of the receiver's last instruction, or null.</summary>
+    /// <summary>Steps back over a call's arguments by the stack effect of each instruction (loads, field reads, calls,
+    /// conversions, arithmetic); returns the index of the receiver's last instruction, or null at anything else (a branch).</summary>
     private static int? SkipArguments(MetadataReader md, List<Instruction> code, int end, int count)
     {
-        for (var n = 0; n < count && end >= 0; n++)
+        var need = count;
+        var k = end;
+        while (need > 0)
         {
-            if (Load(md, code, end, 0) is { } load)
-            {
-                end = load.Start - 1;
-            }
-            else if (IsSimpleLoad(code[end].Op))
-            {
-                end--;
-            }
-            else
+            if (k < 0 || Effect(md, code[k]) is not { } effect)
             {
                 return null;
             }
+
+            need += effect.Pops - effect.Pushes;
+            k--;
         }
 
-        return end;
+        return need == 0 ? k : null;
     }
+
+    /// <summary>How many values an instruction pops and pushes, for the instructions an argument expression is usually made of.</summary>
+    private static (int Pops, int Pushes)? Effect(MetadataReader md, Instruction instruction) => instruction.Op switch
+    {
+        (>= 0x02 and <= 0x09) or 0x0E or 0x0F or 0x11 or 0x12 or (>= 0x14 and <= 0x23) or 0x72 or 0x7E or 0x7F or 0xD0
+            or 0xFE06 or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D => (0, 1),
+        0x25 => (1, 2),
+        0x7B or 0x7C or 0x8C or 0x8D or 0x8E or (>= 0x67 and <= 0x6E) or (>= 0x82 and <= 0x8B) or (>= 0xB3 and <= 0xBA) or 0xD1 or 0xD2 or 0xD3 or 0xE0
+            or 0x65 or 0x66 or 0x74 or 0x75 or 0xA5 or 0x71 => (1, 1),
+        (>= 0x58 and <= 0x64) or 0xA3 or 0x8F or (>= 0x90 and <= 0x9A) => (2, 1),
+        0x28 or 0x6F or 0x73 => Callee(md, instruction.Operand) is { } callee
+            ? (callee.Parameters + (callee.Instance && instruction.Op != 0x73 ? 1 : 0), callee.Returns || instruction.Op == 0x73 ? 1 : 0)
+            : null,
+        _ => null,
+    };
 
     /// <summary>Reads a load expression ending at <paramref name="end"/>: <c>ldsfld F (ldfld f)*</c>, <c>ldarg.0 (ldfld f)*</c>,
     /// or <c>ldloc K (ldfld f)*</c> where K was last stored from such a load.</summary>
@@ -390,9 +401,6 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
 
     private static bool IsLdloca(int op) => op is 0x12 or 0xFE0D;
 
-    private static bool IsSimpleLoad(int op) => op is (>= 0x02 and <= 0x09) or 0x0E or 0x0F or 0x11 or 0x12 or (>= 0x14 and <= 0x23) or 0x72 or 0x7E
-        or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D;
-
     private static int? LocalOf(Instruction instruction) => instruction.Op switch
     {
         >= 0x06 and <= 0x09 => instruction.Op - 0x06,
@@ -446,7 +454,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     }
 
     /// <summary>A called method: its declaring type's simple name, its name, its parameter count, and whether it is an instance method.</summary>
-    private static (string Type, string Name, int Parameters, bool Instance)? Callee(MetadataReader md, long token)
+    private static (string Type, string Name, int Parameters, bool Instance, bool Returns)? Callee(MetadataReader md, long token)
     {
         var handle = MetadataTokens.EntityHandle((int)token);
         if (handle.Kind == HandleKind.MethodSpecification)
@@ -488,8 +496,9 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         }
 
         var parameters = blob.ReadCompressedInteger();
+        var returns = blob.ReadSignatureTypeCode() != SignatureTypeCode.Void;
         var tick = type.IndexOf('`', StringComparison.Ordinal);
-        return (tick > 0 ? type[..tick] : type, name, parameters, header.IsInstance);
+        return (tick > 0 ? type[..tick] : type, name, parameters, header.IsInstance, returns);
     }
 
     /// <summary>The generic type's name of a type specification (<c>Task`1</c> of <c>Task&lt;int&gt;</c>), or "?".</summary>

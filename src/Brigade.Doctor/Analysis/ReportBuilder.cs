@@ -144,7 +144,7 @@ internal static class ReportBuilder
         }
 
         text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
-            .Append("with no Release of it on the way (outside a finally), and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+            .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
         text.Append(AsyncLockAdvice).Append('\n');
         text.Append("Async stacks (outermost method first):\n");
         for (var i = 0; i < links.Count; i++)

@@ -150,7 +150,15 @@ internal sealed class TaskReader(RuntimeReader reader)
         AsyncSemaphore? semaphore = null;
         List<AwaitedTask> joined = [];
         string description;
-        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
+        var timedSemaphoreWait = false;
+        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && Async is not null && TimedSemaphoreWait(task) is { } timed)
+        {
+            // SemaphoreSlim.WaitAsync(timeout or token) awaits the runtime's WaitUntilCountOrTimeoutAsync over its queued waiter.
+            semaphore = timed.Semaphore.Public;
+            timedSemaphoreWait = true;
+            description = $"SemaphoreSlim.WaitAsync {timed.Limit} on {semaphore}";
+        }
+        else if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
         {
             var (method, state, awaited, yielding, pending) = ReadStateMachine(task);
             resumptionPending = pending;
@@ -217,8 +225,29 @@ internal sealed class TaskReader(RuntimeReader reader)
         {
             ResumptionPending = resumptionPending && awaits is null && !queued,
             Semaphore = semaphore,
+            SemaphoreWaitMayEnd = timedSemaphoreWait,
             AwaitsAll = joined,
         };
+    }
+
+    /// <summary>The semaphore and the limit of a <c>SemaphoreSlim.WaitAsync</c> with a timeout or a token: the box of the
+    /// runtime's <c>WaitUntilCountOrTimeoutAsync</c>, whose hoisted <c>asyncWaiter</c> is queued on a semaphore.</summary>
+    private (SemaphoreInfo Semaphore, string Limit)? TimedSemaphoreWait(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine || machine.Type.Name?.StartsWith("System.Threading.SemaphoreSlim+<WaitUntilCountOrTimeoutAsync>", StringComparison.Ordinal) != true
+            || machine.Type.GetFieldByName("asyncWaiter") is not { IsObjectReference: true } waiterField)
+        {
+            return null;
+        }
+
+        var waiter = waiterField.ReadObject(machine.Address, machine.Interior);
+        if (waiter.IsNull || Async!.Heap.WaiterOf.GetValueOrDefault(waiter.Address) is not { } semaphore)
+        {
+            return null;
+        }
+
+        var timeout = machine.Type.GetFieldByName("millisecondsTimeout") is { } timeoutField ? timeoutField.Read<int>(machine.Address, machine.Interior) : -1;
+        return (semaphore, timeout >= 0 ? $"with a timeout of {timeout} ms" : "with a CancellationToken");
     }
 
     /// <summary>The unfinished tasks a <c>Task.WhenAll</c>/<c>WhenAny</c> promise waits for: those whose continuation it is.</summary>
