@@ -31,6 +31,17 @@ public sealed class AwaitedTask
     /// <summary>Gets whether the task's continuation sits in the thread pool's queues, waiting for a pool thread.</summary>
     public bool ContinuationQueued { get; }
 
+    /// <summary>Gets, for <c>Task.WhenAll</c> and <c>Task.WhenAny</c>, the unfinished tasks it waits for (each with what it
+    /// awaits in turn: the async stacks of the flows it joins); empty otherwise, or when the heap was not read.</summary>
+    public IReadOnlyList<AwaitedTask> AwaitsAll { get; internal init; } = [];
+
+    /// <summary>Gets, for a <c>SemaphoreSlim.WaitAsync</c> that found no free slot, the semaphore it waits on; otherwise null.</summary>
+    public AsyncSemaphore? Semaphore { get; internal init; }
+
+    /// <summary>Gets whether a <see cref="Semaphore"/> wait may end by itself: <c>WaitAsync</c> with a timeout or a
+    /// <c>CancellationToken</c>.</summary>
+    internal bool SemaphoreWaitMayEnd { get; init; }
+
     /// <summary>Gets whether this is an async method suspended at an await whose task has completed, yet the method has
     /// not resumed: its continuation was handed to a scheduler or a <c>SynchronizationContext</c> that has not run it.</summary>
     internal bool ResumptionPending { get; init; }
@@ -47,6 +58,11 @@ public sealed class AwaitedTask
         else if (RunningOnThread is { } thread)
         {
             text += $" [running on thread #{thread}]";
+        }
+
+        if (AwaitsAll.Count > 0)
+        {
+            text += $" of {AwaitsAll.Count} unfinished task{(AwaitsAll.Count == 1 ? "" : "s")}";
         }
 
         return Awaits is null ? text : $"{text} → {Awaits}";

@@ -1,6 +1,6 @@
 namespace Brigade.Doctor;
 
-/// <summary>A deadlock: threads each waiting for the next, the last for the first. None of them can ever proceed.</summary>
+/// <summary>A deadlock: threads (or async flows) each waiting for the next, the last for the first. None of them can ever proceed.</summary>
 public sealed class DeadlockCycle
 {
     internal DeadlockCycle(IReadOnlyList<DeadlockLink> links, IReadOnlyList<DiagnosedThread> alsoStuck)
@@ -18,8 +18,14 @@ public sealed class DeadlockCycle
     /// <summary>Gets other threads that wait, directly or not, for a thread of the cycle: stuck behind it forever.</summary>
     public IReadOnlyList<DiagnosedThread> AlsoStuck { get; }
 
+    /// <summary>Gets, for a deadlock among async flows (no thread in it: <see cref="Links"/> is empty), its edges in
+    /// order: each flow waits on a <c>SemaphoreSlim</c> whose slot the next flow took. Empty for a cycle of threads.</summary>
+    public IReadOnlyList<AsyncDeadlockLink> AsyncLinks { get; internal init; } = [];
+
     /// <summary>Gets whether the cycle is only possible: at least one of its waits is a <c>Monitor.TryEnter</c> or
     /// <c>Lock.TryEnter</c> whose timeout a dump cannot show. With <c>Timeout.Infinite</c> it is a deadlock; with a finite
-    /// timeout the wait gives up.</summary>
+    /// timeout the wait gives up. A cycle of async flows (<see cref="AsyncLinks"/>) is always only possible: a
+    /// <c>SemaphoreSlim</c> records no owner, so the dump shows that a flow passed a <c>WaitAsync</c> without a
+    /// <c>Release</c> on its way, not that it still holds the slot.</summary>
     public bool IsPossible { get; internal init; }
 }

@@ -23,4 +23,11 @@ public sealed record Expectation(Finding Finding)
 
     /// <summary>Gets the field or static named as holding a waited lock, if the report must name it.</summary>
     public string? HeldIn { get; init; }
+
+    /// <summary>Gets, for <see cref="Finding.AsyncDeadlock"/>, the async methods of the flows of the cycle (their innermost
+    /// suspended methods, as <c>Type.Method</c> suffixes).</summary>
+    public string[] AsyncCycle { get; init; } = [];
+
+    /// <summary>Gets text the report must contain.</summary>
+    public string? TextContains { get; init; }
 }

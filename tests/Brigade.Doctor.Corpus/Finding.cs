@@ -12,6 +12,14 @@ public enum Finding
     /// <summary>Pool threads blocked on unfinished tasks, without starvation (BRG1008).</summary>
     SyncOverAsync,
 
+    /// <summary>Async flows waiting on each other's <c>SemaphoreSlim</c> async locks: a possible deadlock (BRG1001,
+    /// <c>IsPossible</c>) with no thread in the cycle.</summary>
+    AsyncDeadlock,
+
+    /// <summary>A thread waits on async flows all suspended on <c>SemaphoreSlim</c>s with no free slot, with no flow
+    /// that took a slot making progress (BRG1008).</summary>
+    AsyncHang,
+
     /// <summary>No pitfall: a correct program, or waits with no owner to blame (listed, never a deadlock).</summary>
     None,
 }

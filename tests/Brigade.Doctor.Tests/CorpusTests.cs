@@ -77,6 +77,33 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
                 Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
                 break;
 
+            case Finding.AsyncDeadlock:
+                // No thread is in the cycle: its flows are, and the thread waiting on them is stuck behind it.
+                Assert.True(codes.SequenceEqual(["BRG1001"]), $"{name}: expected one possible deadlock:\n{text}");
+                var asyncCycle = Assert.Single(diagnosis.Deadlocks);
+                Assert.True(asyncCycle.IsPossible, text);
+                Assert.Empty(asyncCycle.Links);
+                Assert.Equal(expected.AsyncCycle.Length, asyncCycle.AsyncLinks.Count);
+                Assert.All(expected.AsyncCycle, method => Assert.Contains(asyncCycle.AsyncLinks, l => l.Flow.ToString().Contains($".{method} (suspended at await #", StringComparison.Ordinal)));
+                Assert.All(asyncCycle.AsyncLinks, l => Assert.Equal(0, l.Semaphore.CurrentCount));
+                Assert.NotEmpty(asyncCycle.AlsoStuck);
+                if (expected.HeldIn is not null)
+                {
+                    Assert.Contains(asyncCycle.AsyncLinks, l => l.Semaphore.Target.HeldIn == expected.HeldIn);
+                }
+
+                Assert.StartsWith("Deadlock detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                Assert.Contains("A possible deadlock", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                Assert.Contains("\"possible\": true", diagnosis.ToJson(), StringComparison.Ordinal);
+                break;
+
+            case Finding.AsyncHang:
+                Assert.True(codes.SequenceEqual(["BRG1008"]), $"{name}: expected one hang:\n{text}");
+                Assert.Empty(diagnosis.Deadlocks);
+                Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                Assert.Contains("SemaphoreSlim.WaitAsync", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
             case Finding.None:
                 Assert.True(codes.Count == 0, $"{name}: a correct program was reported:\n{text}");
                 Assert.Empty(diagnosis.Deadlocks);
@@ -95,6 +122,11 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
 
                 Assert.Contains("No pitfall found", text, StringComparison.Ordinal);
                 break;
+        }
+
+        if (expected.TextContains is not null)
+        {
+            Assert.True(text.Contains(expected.TextContains, StringComparison.Ordinal), $"{name}: the report does not say '{expected.TextContains}':\n{text}");
         }
     }
 }

@@ -19,7 +19,8 @@ internal static class DiagnosisJson
             Pitfalls = [.. diagnosis.Reports.Select(r => new DoctorJsonPitfall(r.Code, r.Kind.ToString(), r.Message, [.. r.Threads.Select(t => t.ManagedThreadId)]))],
             Deadlocks = [.. diagnosis.Deadlocks.Select(d => new DoctorJsonCycle(
                 [.. d.Links.Select(l => new DoctorJsonLink(l.Waiter.ManagedThreadId, l.Holder.ManagedThreadId, Wait(l.Wait)))],
-                [.. d.AlsoStuck.Select(t => t.ManagedThreadId)], d.IsPossible))],
+                [.. d.AlsoStuck.Select(t => t.ManagedThreadId)], d.IsPossible,
+                d.AsyncLinks.Count == 0 ? null : [.. d.AsyncLinks.Select(l => new DoctorJsonAsyncLink(Task(l.Flow), Semaphore(l.Semaphore), Task(l.HeldBy), l.HeldAt))]))],
             SyncOverAsync = [.. diagnosis.SyncOverAsync.Select(t => t.ManagedThreadId)],
             BlockedWithoutOwner = [.. diagnosis.BlockedWithoutOwner.Select(t => t.ManagedThreadId)],
             ThreadPool = diagnosis.ThreadPool is { } p
@@ -37,7 +38,11 @@ internal static class DiagnosisJson
         [.. wait.Owners], wait.Detail, wait.Task is null ? null : Task(wait.Task), wait.Site is null ? null : Frame(wait.Site));
 
     private static DoctorJsonTask Task(AwaitedTask task) =>
-        new(Hex(task.Address), task.Description, task.Status, task.RunningOnThread, task.ContinuationQueued, task.Awaits is null ? null : Task(task.Awaits));
+        new(Hex(task.Address), task.Description, task.Status, task.RunningOnThread, task.ContinuationQueued, task.Awaits is null ? null : Task(task.Awaits),
+            task.Semaphore is null ? null : Semaphore(task.Semaphore), task.AwaitsAll.Count == 0 ? null : [.. task.AwaitsAll.Select(Task)]);
+
+    private static DoctorJsonSemaphore Semaphore(AsyncSemaphore semaphore) =>
+        new(new DoctorJsonObject(Hex(semaphore.Target.Address), semaphore.Target.TypeName, semaphore.Target.HeldIn), semaphore.CurrentCount, semaphore.MaxCount, semaphore.AsyncWaiters);
 
     private static DoctorJsonFrame Frame(DiagnosedFrame frame) => new(frame.Method, frame.File, frame.Line);
 
@@ -73,7 +78,11 @@ internal sealed class DoctorJsonDocument
 
 internal sealed record DoctorJsonPitfall(string Code, string Kind, string Message, List<int> Threads);
 
-internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck, bool Possible);
+internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck, bool Possible, List<DoctorJsonAsyncLink>? AsyncLinks = null);
+
+internal sealed record DoctorJsonAsyncLink(DoctorJsonTask Flow, DoctorJsonSemaphore WaitsOn, DoctorJsonTask HeldBy, string HeldAt);
+
+internal sealed record DoctorJsonSemaphore(DoctorJsonObject Object, int CurrentCount, int? MaxCount, int AsyncWaiters);
 
 internal sealed record DoctorJsonLink(int Thread, int WaitsFor, DoctorJsonWait Wait);
 
@@ -81,7 +90,8 @@ internal sealed record DoctorJsonWait(string Kind, string Api, DoctorJsonObject?
 
 internal sealed record DoctorJsonObject(string Address, string Type, string? HeldIn);
 
-internal sealed record DoctorJsonTask(string Address, string Description, string Status, int? RunningOnThread, bool ContinuationQueued, DoctorJsonTask? Awaits);
+internal sealed record DoctorJsonTask(string Address, string Description, string Status, int? RunningOnThread, bool ContinuationQueued, DoctorJsonTask? Awaits,
+    DoctorJsonSemaphore? Semaphore = null, List<DoctorJsonTask>? AwaitsAll = null);
 
 internal sealed record DoctorJsonFrame(string Method, string? File, int? Line);
 

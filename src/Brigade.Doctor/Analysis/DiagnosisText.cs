@@ -56,6 +56,10 @@ internal static class DiagnosisText
                 }
 
                 text.Append('\n');
+                if (thread.Wait.Task is { } task && AsyncFindings.Chain(task).Any(t => t.AwaitsAll.Count > 0))
+                {
+                    ReportBuilder.AppendAsyncStack(text, task, "its async stack", "    ");
+                }
             }
 
             if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))

@@ -100,6 +100,19 @@ internal static class DumpAnalyzer
         tasks.SetRunning(scans);
         var byId = scans.ToDictionary(s => s.ManagedId);
 
+        // The async side (one heap walk), when a thread waits on a task: suspended flows, their awaits, the semaphores
+        // and completion sources they wait on. An async hang always has a thread waiting on it somewhere (Main's
+        // GetAwaiter().GetResult(), a .Result): without one, the walk is skipped.
+        using var sites = new AwaitSites(reader.Lines);
+        AsyncFlows? asyncFlows = null;
+        if (scans.Exists(s => s.Kind == WaitKind.Task && !s.IsIdle && !s.Target.IsNull))
+        {
+            asyncFlows = new AsyncFlows(AsyncHeap.Read(reader.Heap), sites, reader.Domain);
+            asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
+            tasks.Async = asyncFlows;
+            Mark($"heap walked: {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
+        }
+
         foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
         {
             scan.Task = tasks.Describe(scan.Target);
@@ -161,29 +174,39 @@ internal static class DumpAnalyzer
         // not in the dump (Timeout.Infinite takes the same path): cycles through one are reported as possible deadlocks,
         // after (and apart from) the certain ones.
         var waits = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToList();
-        var certain = waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
-        var all = waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+        var graphs = new[]
+        {
+            (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
+            (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
+        };
         var deadlocks = new List<DeadlockCycle>();
-        foreach (var (cycle, stuck) in WaitGraph.FindCycles(certain))
+        var inCycles = new HashSet<int>();
+        foreach (var (edges, possible) in graphs)
         {
-            var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
-            deadlocks.Add(new DeadlockCycle(links, stuck.Select(s => threads[s]).ToList()));
+            foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges).Where(c => !c.Cycle.Exists(inCycles.Contains)))
+            {
+                var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
+                deadlocks.Add(new DeadlockCycle(links, stuck.Where(s => !inCycles.Contains(s)).Select(s => threads[s]).ToList()) { IsPossible = possible });
+            }
+
+            inCycles.UnionWith(deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId));
         }
 
-        var inCertain = deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId).ToHashSet();
-        foreach (var (cycle, stuck) in WaitGraph.FindCycles(all).Where(c => !c.Cycle.Any(inCertain.Contains)))
+        List<AsyncFindings.Hang> asyncHangs = [];
+        if (asyncFlows is not null)
         {
-            var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
-            deadlocks.Add(new DeadlockCycle(links, stuck.Where(s => !inCertain.Contains(s)).Select(s => threads[s]).ToList()) { IsPossible = true });
+            (var asyncCycles, asyncHangs) = AsyncFindings.Find(asyncFlows, tasks, ordered, inCycles);
+            deadlocks.AddRange(asyncCycles);
+            inCycles.UnionWith(asyncCycles.SelectMany(d => d.AlsoStuck).Select(t => t.ManagedThreadId));
+            Mark($"async flows analyzed: {asyncCycles.Count} cycles, {asyncHangs.Count} hangs");
         }
 
-        var inCycles = deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId).ToHashSet();
         var pool = PoolSnapshot(reader, ordered, queued);
         var syncOverAsync = ordered.Where(t => t.Wait?.Kind == WaitKind.Task && !t.IsIdle).ToList();
         var blockedWithoutOwner = ordered.Where(t => t.Wait is { Owners.Count: 0 } w && w.Kind is not WaitKind.Sleep and not WaitKind.IO
             && !t.IsIdle && t.RunsApplicationCode && !inCycles.Contains(t.ManagedThreadId)).ToList();
 
-        var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered);
+        var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered, asyncHangs);
         return new DiagnosisParts
         {
             RuntimeVersion = version ?? "unknown",

@@ -9,12 +9,20 @@ internal static class ReportBuilder
     private const int MaxListed = 10;
     private const int MaxStackFrames = 12;
 
-    public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads)
+    public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads,
+        List<AsyncFindings.Hang> asyncHangs)
     {
         var reports = new List<DoctorReport>();
         foreach (var cycle in deadlocks)
         {
-            reports.Add(new DoctorReport(PitfallKind.Deadlock, Deadlock(cycle), now, [.. cycle.Threads]));
+            reports.Add(cycle.AsyncLinks.Count > 0
+                ? new DoctorReport(PitfallKind.Deadlock, AsyncDeadlock(cycle), now, cycle.AlsoStuck)
+                : new DoctorReport(PitfallKind.Deadlock, Deadlock(cycle), now, [.. cycle.Threads]));
+        }
+
+        foreach (var hang in asyncHangs)
+        {
+            reports.Add(new DoctorReport(PitfallKind.Hang, AsyncHang(hang), now, [hang.Thread]));
         }
 
         if (pool is { IsStarved: true })
@@ -113,6 +121,102 @@ internal static class ReportBuilder
         return text.ToString().TrimEnd('\n');
     }
 
+    private const string AsyncLockAdvice = "Take async locks (SemaphoreSlim(1, 1)) in one global order, release each in a finally, and give WaitAsync a timeout or a CancellationToken so that a stuck wait can end.";
+
+    private static string AsyncDeadlock(DeadlockCycle cycle)
+    {
+        var text = new StringBuilder();
+        var links = cycle.AsyncLinks;
+        text.Append(links.Count == 1
+            ? "Deadlock detected: an async flow waits on a SemaphoreSlim whose slot it took itself (SemaphoreSlim is not reentrant); unless the slot was released by code the dump does not show, it can never proceed.\n"
+            : $"Deadlock detected: {links.Count} async flows wait for each other's SemaphoreSlim slots in a cycle (async locks, no thread blocked); unless a slot was released by code the dump does not show, none of them can ever proceed.\n");
+        for (var i = 0; i < links.Count; i++)
+        {
+            var link = links[i];
+            text.Append($"  {i + 1}. async flow {FlowName(link.Flow)} waits")
+                .Append(AsyncFindings.Chain(link.Flow).Select(t => Site(t.Description)).LastOrDefault(s => s is not null) is { } site ? $" ({site})" : "")
+                .Append($" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
+        }
+
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
+            .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+        text.Append(AsyncLockAdvice).Append('\n');
+        text.Append("Async stacks (outermost method first):\n");
+        for (var i = 0; i < links.Count; i++)
+        {
+            AppendAsyncStack(text, links[i].Flow, $"flow {i + 1}", "  ");
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static string AsyncHang(AsyncFindings.Hang hang)
+    {
+        var text = new StringBuilder();
+        var many = hang.Flows.Count != 1;
+        text.Append($"Hang detected: {hang.Thread} waits in {hang.Thread.Wait!.Api} for {(many ? $"{hang.Flows.Count} async flows that are all" : "an async flow")} suspended in SemaphoreSlim.WaitAsync on ")
+            .Append(hang.Semaphores.Count == 1 ? "a semaphore" : "semaphores").Append(" with no free slot, and no flow that took a slot is making progress:\n");
+        foreach (var semaphore in hang.Semaphores)
+        {
+            text.Append("  ").Append(semaphore.Public);
+            var held = hang.Holders.GetValueOrDefault(semaphore) ?? [];
+            text.Append(held.Count == 0
+                ? ": no suspended flow shows taking its slot (taken and never released, as on an exception path without a finally, or held by code the dump does not show)\n"
+                : $": slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck\n");
+        }
+
+        text.Append(AsyncLockAdvice).Append('\n');
+        text.Append("Async stacks (outermost method first):\n");
+        for (var i = 0; i < hang.Flows.Count && i < MaxListed; i++)
+        {
+            AppendAsyncStack(text, hang.Flows[i], $"flow {i + 1}", "  ");
+        }
+
+        if (hang.Flows.Count > MaxListed)
+        {
+            text.Append($"  ... and {hang.Flows.Count - MaxListed} more flows\n");
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Appends an async stack: each suspended method on its line, outermost first, then what the innermost awaits.</summary>
+    public static void AppendAsyncStack(StringBuilder text, AwaitedTask flow, string title, string indent)
+    {
+        text.Append(indent).Append(title).Append(":\n");
+        foreach (var step in AsyncFindings.Chain(flow))
+        {
+            text.Append(indent).Append("  ").Append(step == flow ? "" : "→ ").Append(step.Description).Append('\n');
+            for (var i = 0; i < step.AwaitsAll.Count && i < MaxListed; i++)
+            {
+                AppendAsyncStack(text, step.AwaitsAll[i], $"{i + 1} of {step.AwaitsAll.Count}", indent + "    ");
+            }
+        }
+    }
+
+    /// <summary>The innermost async method of a flow, as reports name it.</summary>
+    private static string FlowName(AwaitedTask flow)
+    {
+        var name = AsyncFindings.Chain(flow).LastOrDefault(t => t.Description.StartsWith("async method ", StringComparison.Ordinal))?.Description ?? flow.Description;
+        name = name.StartsWith("async method ", StringComparison.Ordinal) ? name["async method ".Length..] : name;
+        var paren = name.IndexOf(" (", StringComparison.Ordinal);
+        return paren > 0 ? name[..paren] : name;
+    }
+
+    /// <summary>The source location in an async method's description (<c>..., Shop.cs:45)</c>), or null.</summary>
+    private static string? Site(string description)
+    {
+        var comma = description.LastIndexOf(", ", StringComparison.Ordinal);
+        return description.StartsWith("async method ", StringComparison.Ordinal) && comma > 0 && description.EndsWith(')') && description.Contains(".cs:", StringComparison.Ordinal)
+            ? description[(comma + 2)..^1]
+            : null;
+    }
+
     private static string Relation(DeadlockLink link) => link.Wait.Kind switch
     {
         WaitKind.ThreadJoin => "which is",
@@ -185,7 +289,7 @@ internal static class ReportBuilder
             text.Append("  Queued: ").Append(string.Join(", ", pool.QueuedExamples)).Append('\n');
         }
 
-        var waitingForQueue = blocked.Count(t => Chain(t.Wait!.Task).Any(task => task.ContinuationQueued));
+        var waitingForQueue = blocked.Count(t => AsyncFindings.Chain(t.Wait!.Task).Any(task => task.ContinuationQueued));
         if (waitingForQueue > 0)
         {
             text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
@@ -212,13 +316,5 @@ internal static class ReportBuilder
 
         text.Append("Each blocked pool thread is one fewer for all other work, and a task that needs the pool to finish may never finish: await the task instead, or make the blocking call on a dedicated thread.");
         return text.ToString();
-    }
-
-    private static IEnumerable<AwaitedTask> Chain(AwaitedTask? task)
-    {
-        for (; task is not null; task = task.Awaits)
-        {
-            yield return task;
-        }
     }
 }

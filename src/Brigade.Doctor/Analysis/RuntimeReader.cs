@@ -48,6 +48,9 @@ internal sealed class RuntimeReader : IDisposable
 
     public ClrHeap Heap => _runtime.Heap;
 
+    /// <summary>Gets the source line reader, or null when <see cref="DoctorOptions.ReadSourceLines"/> is off.</summary>
+    public SourceLines? Lines => _lines;
+
     public ClrModule? CoreLib { get; }
 
     public ClrAppDomain? Domain => _runtime.AppDomains.FirstOrDefault() ?? _runtime.SystemDomain;

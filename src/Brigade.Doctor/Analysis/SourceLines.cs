@@ -23,23 +23,24 @@ internal sealed class SourceLines : IDisposable
             return null;
         }
 
+        // A frame below the top is at a return address: the call is the instruction before it.
+        var ip = isTopFrame ? frame.InstructionPointer : frame.InstructionPointer - 1;
+        var ilOffset = method.GetILOffset(ip);
+        return Find(modulePath, method.MetadataToken, ilOffset < 0 ? 0 : ilOffset);
+    }
+
+    /// <summary>Maps an IL offset of a method (by metadata token) of a module to its source file and line.</summary>
+    public (string File, int Line)? Find(string modulePath, int methodToken, int ilOffset)
+    {
         var reader = Reader(modulePath);
         if (reader is null)
         {
             return null;
         }
 
-        // A frame below the top is at a return address: the call is the instruction before it.
-        var ip = isTopFrame ? frame.InstructionPointer : frame.InstructionPointer - 1;
-        var ilOffset = method.GetILOffset(ip);
-        if (ilOffset < 0)
-        {
-            ilOffset = 0;
-        }
-
         try
         {
-            var handle = MetadataTokens.MethodDebugInformationHandle(MetadataTokens.GetRowNumber(MetadataTokens.EntityHandle(method.MetadataToken)));
+            var handle = MetadataTokens.MethodDebugInformationHandle(MetadataTokens.GetRowNumber(MetadataTokens.EntityHandle(methodToken)));
             SequencePoint? best = null;
             foreach (var point in reader.GetMethodDebugInformation(handle).GetSequencePoints())
             {

@@ -23,6 +23,9 @@ internal sealed class TaskReader(RuntimeReader reader)
     private bool _timerQueued;
     private Dictionary<ulong, int> _running = [];
 
+    /// <summary>Gets or sets the async side of the heap (semaphores, completion sources, await sites), when it was read.</summary>
+    public AsyncFlows? Async { get; set; }
+
     /// <summary>Gets the addresses of the queued work items.</summary>
     public IReadOnlyCollection<ulong> Queued => _queued;
 
@@ -130,6 +133,9 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// <summary>Describes a waited task and the chain of unfinished tasks it awaits.</summary>
     public AwaitedTask Describe(ClrObject task) => Describe(task, 0, []);
 
+    /// <summary>Describes the task at <paramref name="address"/> and the chain it awaits.</summary>
+    public AwaitedTask Describe(ulong address) => Describe(reader.Heap.GetObject(address), 0, []);
+
     /// <summary>Gets whether the task has finished (ran to completion, faulted or was cancelled).</summary>
     public static bool IsCompleted(ClrObject task) =>
         task.TryReadField<int>("m_stateFlags", out var flags) && (flags & (TaskRanToCompletion | TaskFaulted | TaskCanceled)) != 0;
@@ -141,12 +147,23 @@ internal sealed class TaskReader(RuntimeReader reader)
         var status = Status(task);
         AwaitedTask? awaits = null;
         var resumptionPending = false;
+        AsyncSemaphore? semaphore = null;
+        List<AwaitedTask> joined = [];
         string description;
-        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
+        var timedSemaphoreWait = false;
+        if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && Async is not null && TimedSemaphoreWait(task) is { } timed)
+        {
+            // SemaphoreSlim.WaitAsync(timeout or token) awaits the runtime's WaitUntilCountOrTimeoutAsync over its queued waiter.
+            semaphore = timed.Semaphore.Public;
+            timedSemaphoreWait = true;
+            description = $"SemaphoreSlim.WaitAsync {timed.Limit} on {semaphore}";
+        }
+        else if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
         {
             var (method, state, awaited, yielding, pending) = ReadStateMachine(task);
             resumptionPending = pending;
-            description = state >= 0 ? $"async method {method} (suspended at await #{state})" : $"async method {method}";
+            var at = state >= 0 && Async?.AwaitText(task) is { } text ? $": {text}" : "";
+            description = state >= 0 ? $"async method {method} (suspended at await #{state}{at})" : $"async method {method}";
             if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
             {
                 awaits = Describe(inner, depth + 1, seen);
@@ -156,6 +173,11 @@ internal sealed class TaskReader(RuntimeReader reader)
                 description += " at Task.Yield()";
             }
         }
+        else if (Async?.Heap.WaiterOf.TryGetValue(task.Address, out var waitedOn) == true)
+        {
+            semaphore = waitedOn.Public;
+            description = $"SemaphoreSlim.WaitAsync on {semaphore}";
+        }
         else if (typeName.Contains("DelayPromise", StringComparison.Ordinal))
         {
             // Timers fire from a work item on the thread pool: while it waits in the queue, no delay ends.
@@ -164,14 +186,30 @@ internal sealed class TaskReader(RuntimeReader reader)
         else if (typeName.Contains("WhenAllPromise", StringComparison.Ordinal))
         {
             description = "Task.WhenAll";
+            joined = Joined(task, depth, seen);
         }
         else if (typeName.Contains("WhenAnyPromise", StringComparison.Ordinal) || typeName.Contains("TwoTaskWhenAnyPromise", StringComparison.Ordinal))
         {
             description = "Task.WhenAny";
+            joined = Joined(task, depth, seen);
+        }
+        else if (typeName.Contains("UnwrapPromise", StringComparison.Ordinal))
+        {
+            // Task.Run(async () => ...) and Unwrap(): the promise completes when the async method's task does.
+            description = "Task.Run of an async delegate (its unwrapped task)";
+            if (Async?.Heap.ContinuingTo(task.Address).FirstOrDefault(a => !seen.Contains(a)) is { } inner and not 0 && depth < MaxChain)
+            {
+                awaits = Describe(reader.Heap.GetObject(inner), depth + 1, seen);
+            }
         }
         else if (task.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
         {
             description = $"Task.Run({DelegateMethod(action)})";
+        }
+        else if (Async?.Heap.SourceOf.TryGetValue(task.Address, out var source) == true)
+        {
+            var holder = reader.FindHolder(source, []);
+            description = $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
         }
         else if (typeName is "System.Threading.Tasks.Task" || typeName.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
         {
@@ -186,16 +224,46 @@ internal sealed class TaskReader(RuntimeReader reader)
         return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued)
         {
             ResumptionPending = resumptionPending && awaits is null && !queued,
+            Semaphore = semaphore,
+            SemaphoreWaitMayEnd = timedSemaphoreWait,
+            AwaitsAll = joined,
         };
     }
 
+    /// <summary>The semaphore and the limit of a <c>SemaphoreSlim.WaitAsync</c> with a timeout or a token: the box of the
+    /// runtime's <c>WaitUntilCountOrTimeoutAsync</c>, whose hoisted <c>asyncWaiter</c> is queued on a semaphore.</summary>
+    private (SemaphoreInfo Semaphore, string Limit)? TimedSemaphoreWait(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine || machine.Type.Name?.StartsWith("System.Threading.SemaphoreSlim+<WaitUntilCountOrTimeoutAsync>", StringComparison.Ordinal) != true
+            || machine.Type.GetFieldByName("asyncWaiter") is not { IsObjectReference: true } waiterField)
+        {
+            return null;
+        }
+
+        var waiter = waiterField.ReadObject(machine.Address, machine.Interior);
+        if (waiter.IsNull || Async!.Heap.WaiterOf.GetValueOrDefault(waiter.Address) is not { } semaphore)
+        {
+            return null;
+        }
+
+        var timeout = machine.Type.GetFieldByName("millisecondsTimeout") is { } timeoutField ? timeoutField.Read<int>(machine.Address, machine.Interior) : -1;
+        return (semaphore, timeout >= 0 ? $"with a timeout of {timeout} ms" : "with a CancellationToken");
+    }
+
+    /// <summary>The unfinished tasks a <c>Task.WhenAll</c>/<c>WhenAny</c> promise waits for: those whose continuation it is.</summary>
+    private List<AwaitedTask> Joined(ClrObject promise, int depth, HashSet<ulong> seen) =>
+        Async is null || depth >= MaxChain ? [] : [.. Async.Heap.ContinuingTo(promise.Address).Where(a => !seen.Contains(a)).Take(100)
+            .Select(a => Describe(reader.Heap.GetObject(a), depth + 1, seen))];
+
     /// <summary>Reads an async method's state machine: its method, its state (the await it is suspended at) and the unfinished task it awaits.</summary>
-    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadStateMachine(ClrObject box)
+    /// <summary>Finds the compiler's state machine in a box: its type, its address, whether that address is inside the box
+    /// (a struct state machine, as Release builds have), and its <c>&lt;&gt;1__state</c>.</summary>
+    public static (ClrType Type, ulong Address, bool Interior, int State)? MachineOf(ClrObject box)
     {
         var field = box.Type?.GetFieldByName("StateMachine");
         if (field is null)
         {
-            return ("?", -1, null, false, false);
+            return null;
         }
 
         ulong address;
@@ -217,11 +285,26 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         if (machineType is null)
         {
+            return null;
+        }
+
+        var state = machineType.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(address, interior) : -1;
+        return (machineType, address, interior, state);
+    }
+
+    /// <summary>Gets an async method's name from its state machine type (<c>Outer.Type+&lt;MethodName&gt;d__12</c>).</summary>
+    public static string AsyncMethodName(ClrType machineType) => AsyncMethodName(machineType.Name ?? "?");
+
+    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadStateMachine(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine)
+        {
             return ("?", -1, null, false, false);
         }
 
+        var (machineType, address, interior, state) = machine;
+
         var method = AsyncMethodName(machineType.Name ?? "?");
-        var state = machineType.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(address, interior) : -1;
         ClrObject? awaited = null;
         var yielding = false;
         var completedAwaiter = false;

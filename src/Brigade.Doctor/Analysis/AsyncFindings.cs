@@ -1,0 +1,133 @@
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Async hangs, where no thread is blocked on a lock: flows suspended in <c>SemaphoreSlim.WaitAsync</c> on semaphores
+/// with no free slot. A cycle of such flows, each holding (by <see cref="AsyncFlows.MayHold"/>'s evidence) the slot the
+/// previous one waits for, is a possible deadlock (<c>BRG1001</c>, never certain: a semaphore has no owner). A thread
+/// blocked on flows that are all stuck that way, with no flow that may hold their slots making progress and no
+/// application thread running, is a hang (<c>BRG1008</c>).
+/// </summary>
+internal static class AsyncFindings
+{
+    /// <summary>An async hang: a blocked thread and the stuck flows it waits for.</summary>
+    internal sealed record Hang(DiagnosedThread Thread, List<AwaitedTask> Flows, List<SemaphoreInfo> Semaphores, Dictionary<SemaphoreInfo, List<(AwaitedTask Flow, AwaitSites.Site At)>> Holders);
+
+    public static (List<DeadlockCycle> Cycles, List<Hang> Hangs) Find(AsyncFlows async, TaskReader tasks, IReadOnlyList<DiagnosedThread> threads, HashSet<int> inCycles)
+    {
+        var heap = async.Heap;
+
+        // Every flow: its outermost suspended async method, described down to what its innermost one awaits.
+        var flows = new Dictionary<ulong, AwaitedTask>();
+        foreach (var box in heap.Boxes.Values.Where(b => !heap.IsAwaitedByAsyncMethod(b.Address)).OrderBy(b => b.Address))
+        {
+            flows[box.Address] = tasks.Describe(box);
+        }
+
+        // Who may hold each semaphore's slot: the flows one of whose async methods passed its WaitAsync.
+        var holders = new Dictionary<SemaphoreInfo, List<(AwaitedTask Flow, AwaitSites.Site At)>>();
+        foreach (var flow in flows.Values)
+        {
+            foreach (var step in Chain(flow).Where(s => heap.Boxes.ContainsKey(s.Address)))
+            {
+                foreach (var (semaphore, at) in async.MayHold(heap.Boxes[step.Address]))
+                {
+                    if (!holders.TryGetValue(semaphore, out var list))
+                    {
+                        holders[semaphore] = list = [];
+                    }
+
+                    if (!list.Exists(h => h.Flow == flow))
+                    {
+                        list.Add((flow, at));
+                    }
+                }
+            }
+        }
+
+        // The flows stuck on a semaphore with no free slot, and the flows they wait for.
+        var stuck = flows.Values.Where(Stuck).ToList();
+        var index = flows.Values.Select((f, i) => (f, i)).ToDictionary(p => p.f, p => p.i);
+        var byIndex = flows.Values.ToList();
+        var edges = new Dictionary<int, List<int>>();
+        foreach (var flow in stuck)
+        {
+            var semaphore = heap.WaiterOf[Leaf(flow).Address];
+            edges[index[flow]] = holders.TryGetValue(semaphore, out var held) ? [.. held.Select(h => index[h.Flow]).Distinct()] : [];
+        }
+
+        var waitedBy = threads.Where(t => t.Wait is { Kind: WaitKind.Task, Task: not null } w && !t.IsIdle && !WaitRule.IsTimed(w.Api))
+            .ToDictionary(t => t, t => ThreadFlows(t.Wait!.Task!));
+        var cycles = new List<DeadlockCycle>();
+        foreach (var (cycle, behind) in WaitGraph.FindCycles(edges))
+        {
+            var links = cycle.Select((f, i) =>
+            {
+                var flow = byIndex[f];
+                var next = byIndex[cycle[(i + 1) % cycle.Count]];
+                var semaphore = heap.WaiterOf[Leaf(flow).Address];
+                var at = holders[semaphore].First(h => h.Flow == next).At;
+                return new AsyncDeadlockLink(flow, semaphore.Public, next, at.Location is null ? $"await {at.Display}" : $"await {at.Display} ({at.Location})");
+            }).ToList();
+            var roots = cycle.Concat(behind).Select(f => byIndex[f].Address).ToHashSet();
+            var alsoStuck = waitedBy.Where(p => !inCycles.Contains(p.Key.ManagedThreadId) && p.Value.Exists(f => Chain(f).Any(t => roots.Contains(t.Address)))).Select(p => p.Key).ToList();
+            cycles.Add(new DeadlockCycle([], alsoStuck) { IsPossible = true, AsyncLinks = links });
+        }
+
+        var inAsyncCycles = cycles.SelectMany(c => c.AlsoStuck).Select(t => t.ManagedThreadId).ToHashSet();
+        var hangs = new List<Hang>();
+        var stuckSet = stuck.ToHashSet();
+        // Any thread may release a semaphore: an application thread running, sleeping or in a wait that ends by itself
+        // may still do so. Only a quiet process is called hung.
+        var running = threads.Any(t => !t.IsIdle && t.RunsApplicationCode
+            && (t.Wait is null || t.Wait.Kind == WaitKind.Sleep || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)));
+        foreach (var (thread, leaves) in waitedBy)
+        {
+            if (running || thread.IsThreadPoolWorker || inCycles.Contains(thread.ManagedThreadId) || inAsyncCycles.Contains(thread.ManagedThreadId)
+                || leaves.Count == 0 || !leaves.TrueForAll(Stuck))
+            {
+                continue;
+            }
+
+            var semaphores = leaves.Select(l => heap.WaiterOf[Leaf(l).Address]).Distinct().ToList();
+
+            // A slot taken by a flow that is not itself stuck on a semaphore (it awaits a timer, I/O, ...) will be released: busy, not hung.
+            if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => !stuckSet.Contains(h.Flow))))
+            {
+                continue;
+            }
+
+            hangs.Add(new Hang(thread, leaves, semaphores, holders));
+        }
+
+        return (cycles, hangs);
+    }
+
+    /// <summary>The flows a blocked thread waits for: its task's chain, or, where that chain ends in <c>Task.WhenAll</c>
+    /// or <c>Task.WhenAny</c>, the flows that promise joins (<see cref="AwaitedTask.AwaitsAll"/>, recursively).</summary>
+    private static List<AwaitedTask> ThreadFlows(AwaitedTask chain)
+    {
+        var leaf = Leaf(chain);
+        return leaf.AwaitsAll.Count == 0 ? [chain] : [.. leaf.AwaitsAll.SelectMany(ThreadFlows)];
+    }
+
+    /// <summary>Whether a flow's innermost await is a <c>WaitAsync</c> without timeout or token on a semaphore with no free slot.</summary>
+    private static bool Stuck(AwaitedTask flow) => Leaf(flow) is { Semaphore.CurrentCount: 0, SemaphoreWaitMayEnd: false };
+
+    public static AwaitedTask Leaf(AwaitedTask flow)
+    {
+        while (flow.Awaits is not null)
+        {
+            flow = flow.Awaits;
+        }
+
+        return flow;
+    }
+
+    public static IEnumerable<AwaitedTask> Chain(AwaitedTask? task)
+    {
+        for (; task is not null; task = task.Awaits)
+        {
+            yield return task;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// The suspended async flows of a process and what they wait for: each unfinished async method's await (from its
+/// state and its <c>MoveNext</c>'s IL, <see cref="AwaitSites"/>), the <c>SemaphoreSlim</c> slots a flow may hold, and
+/// the flows whose innermost await waits on a semaphore with no free slot. Flows are described (their async stacks) by
+/// <see cref="TaskReader.Describe(Microsoft.Diagnostics.Runtime.ClrObject)"/>, the chain the sync-over-async findings follow.
+/// </summary>
+internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain? domain)
+{
+    private readonly Dictionary<ulong, Frame?> _frames = [];
+
+    /// <summary>One suspended async method: its state machine and the await it is at.</summary>
+    internal sealed record Frame(ClrType Type, ulong Address, bool Interior, int State, AwaitSites.Site? Site, AwaitSites.Machine? Machine);
+
+    public AsyncHeap Heap => heap;
+
+    /// <summary>Reads (once) the state machine of an unfinished box and the await its state names.</summary>
+    public Frame? FrameOf(ClrObject box)
+    {
+        if (!_frames.TryGetValue(box.Address, out var frame))
+        {
+            frame = null;
+            if (TaskReader.MachineOf(box) is { } m)
+            {
+                var machine = sites.For(m.Type);
+                frame = new Frame(m.Type, m.Address, m.Interior, m.State, machine?.ByState.GetValueOrDefault(m.State), machine);
+            }
+
+            _frames[box.Address] = frame;
+        }
+
+        return frame;
+    }
+
+    /// <summary>The await an async method is suspended at, as source text: <c>_stock.WaitAsync(), Shop.cs:45</c>.</summary>
+    public string? AwaitText(ClrObject box) => FrameOf(box)?.Site is { } site ? site.Location is null ? site.Display : $"{site.Display}, {site.Location}" : null;
+
+    /// <summary>Names the semaphores the flows wait on through the field their await loaded them from, where nothing
+    /// named them yet (a static field is named by <see cref="HolderFinder"/> first).</summary>
+    public void NameSemaphores(Func<ClrObject, string?> holderOf)
+    {
+        foreach (var semaphore in heap.Semaphores.Values)
+        {
+            semaphore.HeldIn ??= holderOf(semaphore.Object);
+        }
+
+        foreach (var box in heap.Boxes.Values)
+        {
+            if (FrameOf(box) is { Site: { IsSemaphoreWait: true, Receiver: { } receiver } } frame)
+            {
+                var (semaphore, name) = AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, domain);
+                if (heap.Semaphores.TryGetValue(semaphore.Address, out var info))
+                {
+                    info.HeldIn ??= name;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The semaphores whose slot the async method in <paramref name="box"/> may hold: its <c>MoveNext</c> awaits
+    /// <c>WaitAsync</c> on that semaphore (loaded from a field or static this reader follows) before, in IL order, the
+    /// await it is suspended at, with no <c>Release</c> of it in between (a <c>finally</c> after the current await, whose
+    /// <c>try</c> contains it, has not run yet); and the
+    /// semaphore has no free slot. Evidence, not proof: IL order is not the path taken (a branch may have skipped that
+    /// <c>WaitAsync</c>), and a slot may be released by other code.
+    /// </summary>
+    public List<(SemaphoreInfo Semaphore, AwaitSites.Site At)> MayHold(ClrObject box)
+    {
+        var held = new List<(SemaphoreInfo, AwaitSites.Site)>();
+        if (FrameOf(box) is not { Site: { } current, Machine: { } machine } frame)
+        {
+            return held;
+        }
+
+        foreach (var site in machine.ByState.Values.Where(s => s.IsSemaphoreWait && s.Offset < current.Offset && s.Receiver is not null).OrderBy(s => s.Offset))
+        {
+            var semaphore = Resolve(frame, site.Receiver!);
+            if (semaphore is not { CurrentCount: 0 } || held.Exists(h => h.Item1 == semaphore))
+            {
+                continue;
+            }
+
+            // A Release between the two in IL order (in a finally too: a finally before the current await closes a try
+            // that does not contain it) may have run on the way. One whose receiver is unknown may be this semaphore's.
+            var released = machine.Releases.Exists(r => r.Offset > site.Offset && r.Offset < current.Offset
+                && (r.Receiver is null || Resolve(frame, r.Receiver) == semaphore));
+            if (!released)
+            {
+                held.Add((semaphore, site));
+            }
+        }
+
+        return held;
+    }
+
+    private SemaphoreInfo? Resolve(Frame frame, AwaitSites.Receiver receiver)
+    {
+        var (target, _) = AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, domain);
+        return !target.IsNull && heap.Semaphores.TryGetValue(target.Address, out var info) ? info : null;
+    }
+
+    /// <summary>The outermost unfinished async method of the flow <paramref name="box"/> belongs to: up the continuations
+    /// while they resume another unfinished async method.</summary>
+    public ClrObject Outermost(ClrObject box)
+    {
+        var seen = new HashSet<ulong> { box.Address };
+        for (var guard = 0; guard < 64; guard++)
+        {
+            var next = heap.ResumedBoxes(box.Address).FirstOrDefault(a => !seen.Contains(a));
+            if (next == 0)
+            {
+                break;
+            }
+
+            seen.Add(next);
+            box = heap.Boxes[next];
+        }
+
+        return box;
+    }
+}

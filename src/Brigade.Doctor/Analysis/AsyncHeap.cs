@@ -1,0 +1,214 @@
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// One walk of the managed heap for the async side of a hang, as <c>dotnet-dump</c>'s <c>dumpasync</c> does: the
+/// unfinished tasks and async state machine boxes, what each continues to (<c>m_continuationObject</c>, resolved to the
+/// task or box it resumes), the <c>SemaphoreSlim</c>s with their async waiters (a <c>WaitAsync</c> that found no free slot
+/// queues a <c>TaskNode</c> in <c>m_asyncHead</c>), and the <c>TaskCompletionSource</c>s with their tasks.
+/// </summary>
+internal sealed class AsyncHeap
+{
+    private readonly Dictionary<ulong, List<ulong>> _continuedBy = [];
+
+    private AsyncHeap()
+    {
+    }
+
+    /// <summary>Gets the unfinished async state machine boxes (suspended async methods), by address.</summary>
+    public Dictionary<ulong, ClrObject> Boxes { get; } = [];
+
+    /// <summary>Gets the <c>SemaphoreSlim</c>s that have async waiters, by address.</summary>
+    public Dictionary<ulong, SemaphoreInfo> Semaphores { get; } = [];
+
+    /// <summary>Gets the semaphore each queued async waiter (<c>SemaphoreSlim+TaskNode</c>) waits on.</summary>
+    public Dictionary<ulong, SemaphoreInfo> WaiterOf { get; } = [];
+
+    /// <summary>Gets the <c>TaskCompletionSource</c> of each task that one owns.</summary>
+    public Dictionary<ulong, ClrObject> SourceOf { get; } = [];
+
+    /// <summary>Gets the unfinished tasks (and boxes) whose continuation is <paramref name="task"/>: what it waits for
+    /// (for a <c>Task.WhenAll</c>, its unfinished tasks).</summary>
+    public IReadOnlyList<ulong> ContinuingTo(ulong task) => _continuedBy.TryGetValue(task, out var list) ? list : [];
+
+    /// <summary>Gets whether an unfinished box continues to another unfinished box (an async method awaiting it): not the
+    /// outermost method of its flow.</summary>
+    public bool IsAwaitedByAsyncMethod(ulong box) => _resumes.TryGetValue(box, out var next) && next.Exists(Boxes.ContainsKey);
+
+    private readonly Dictionary<ulong, List<ulong>> _resumes = [];
+
+    /// <summary>Gets the unfinished async state machine boxes that <paramref name="task"/>'s completion resumes.</summary>
+    public IEnumerable<ulong> ResumedBoxes(ulong task) => _resumes.TryGetValue(task, out var next) ? next.Where(Boxes.ContainsKey) : [];
+
+    /// <summary>Walks the heap once.</summary>
+    public static AsyncHeap Read(ClrHeap heap)
+    {
+        var result = new AsyncHeap();
+        if (!heap.CanWalkHeap)
+        {
+            return result;
+        }
+
+        var kinds = new Dictionary<ClrType, Kind>();
+        foreach (var obj in heap.EnumerateObjects())
+        {
+            if (!obj.IsValid || obj.Type is not { } type)
+            {
+                continue;
+            }
+
+            if (!kinds.TryGetValue(type, out var kind))
+            {
+                kinds[type] = kind = KindOf(type);
+            }
+
+            try
+            {
+                switch (kind)
+                {
+                    case Kind.Task or Kind.Box when !TaskReader.IsCompleted(obj):
+                        if (kind == Kind.Box)
+                        {
+                            result.Boxes.TryAdd(obj.Address, obj);
+                        }
+
+                        result.AddContinuations(obj);
+                        break;
+                    case Kind.Semaphore:
+                        result.AddSemaphore(obj);
+                        break;
+                    case Kind.Source when obj.TryReadObjectField("_task", out var task) && !task.IsNull:
+                        result.SourceOf.TryAdd(task.Address, obj);
+                        break;
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            {
+                // An unreadable object: skipped.
+            }
+        }
+
+        return result;
+    }
+
+    private void AddContinuations(ClrObject task)
+    {
+        if (!task.TryReadObjectField("m_continuationObject", out var continuation) || continuation.IsNull || !continuation.IsValid)
+        {
+            return;
+        }
+
+        var targets = new List<ulong>();
+        if (continuation.Type?.Name?.StartsWith("System.Collections.Generic.List<", StringComparison.Ordinal) == true
+            && continuation.TryReadObjectField("_items", out var items) && !items.IsNull && items.IsValid)
+        {
+            var array = items.AsArray();
+            for (var i = 0; i < array.Length; i++)
+            {
+                if (array.GetObjectValue(i) is { IsNull: false, IsValid: true } item)
+                {
+                    targets.Add(Resolve(item).Address);
+                }
+            }
+        }
+        else
+        {
+            targets.Add(Resolve(continuation).Address);
+        }
+
+        _resumes[task.Address] = targets;
+        foreach (var target in targets.Where(t => t != 0))
+        {
+            if (!_continuedBy.TryGetValue(target, out var list))
+            {
+                _continuedBy[target] = list = [];
+            }
+
+            list.Add(task.Address);
+        }
+    }
+
+    /// <summary>Follows a continuation object to the task or box it resumes (a box is its own continuation; a
+    /// <c>TaskContinuation</c> has <c>m_task</c>; an <c>Action</c> is followed to its target, through the runtime's
+    /// <c>ContinuationWrapper</c>).</summary>
+    private static ClrObject Resolve(ClrObject continuation)
+    {
+        if (continuation.Type?.Name?.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) == true)
+        {
+            return continuation;
+        }
+
+        if (continuation.TryReadObjectField("m_task", out var task) && !task.IsNull && task.IsValid)
+        {
+            return task;
+        }
+
+        if (continuation.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
+        {
+            continuation = action;
+        }
+
+        if (continuation.TryReadObjectField("_target", out var target) && !target.IsNull && target.IsValid)
+        {
+            continuation = target;
+            if (continuation.Type?.Name == "System.Runtime.CompilerServices.AsyncMethodBuilderCore+ContinuationWrapper"
+                && continuation.TryReadObjectField("_continuation", out var inner) && !inner.IsNull && inner.IsValid)
+            {
+                continuation = inner.TryReadObjectField("_target", out var innerTarget) && !innerTarget.IsNull ? innerTarget : inner;
+            }
+        }
+
+        return continuation;
+    }
+
+    private void AddSemaphore(ClrObject semaphore)
+    {
+        if (!semaphore.TryReadObjectField("m_asyncHead", out var node) || node.IsNull)
+        {
+            return;
+        }
+
+        var info = new SemaphoreInfo(semaphore,
+            semaphore.TryReadField<int>("m_currentCount", out var count) ? count : -1,
+            semaphore.TryReadField<int>("m_maxCount", out var max) ? max : -1);
+        for (var guard = 0; node.IsValid && !node.IsNull && guard < 100_000; guard++)
+        {
+            info.AsyncWaiters.Add(node.Address);
+            WaiterOf[node.Address] = info;
+            node = node.TryReadObjectField("Next", out var next) ? next : default;
+        }
+
+        Semaphores[semaphore.Address] = info;
+    }
+
+    private static Kind KindOf(ClrType type)
+    {
+        var name = type.Name ?? "";
+        if (name == "System.Threading.SemaphoreSlim")
+        {
+            return Kind.Semaphore;
+        }
+
+        if (name.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal))
+        {
+            return Kind.Source;
+        }
+
+        if (!WaitRule.DerivesFrom(type, "System.Threading.Tasks.Task"))
+        {
+            return Kind.Other;
+        }
+
+        return name.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) ? Kind.Box : Kind.Task;
+    }
+
+    private enum Kind
+    {
+        Other,
+        Task,
+        Box,
+        Semaphore,
+        Source,
+    }
+}

@@ -1,0 +1,522 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Maps an async state machine's <c>&lt;&gt;1__state</c> to the await it is suspended at, by reading the IL of its
+/// <c>MoveNext</c> from the module's file (the dump holds the state, not the code): the compiler stores the await's
+/// number in the state just before it suspends (<c>ldc.i4 N; dup; stloc; stfld &lt;&gt;1__state</c>), after calling
+/// <c>GetAwaiter</c> on what the await awaits. For each await: the awaited call (<c>SemaphoreSlim.WaitAsync</c>), the
+/// field or static its receiver was loaded from, its IL offset and source line; and every <c>SemaphoreSlim.Release</c>
+/// with its receiver.
+/// </summary>
+/// <remarks>A module not on this machine, or IL this reader does not follow (a receiver computed rather than loaded),
+/// leaves an await unmapped or its receiver unknown: less said, never a wrong receiver.</remarks>
+internal sealed class AwaitSites(SourceLines? lines) : IDisposable
+{
+    private readonly Dictionary<string, PEReader?> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<ClrType, Machine?> _machines = [];
+
+    /// <summary>The IL of one state machine's <c>MoveNext</c>: its awaits by state, and its <c>SemaphoreSlim.Release</c> calls.</summary>
+    internal sealed class Machine
+    {
+        public Dictionary<int, Site> ByState { get; } = [];
+
+        public List<Site> Releases { get; } = [];
+    }
+
+    /// <summary>An awaited call (or a <c>Release</c> call): the callee, its receiver, where it is.</summary>
+    internal sealed record Site(int Offset, string CalleeType, string Callee, int Parameters, Receiver? Receiver, string? Location)
+    {
+        /// <summary>Gets whether the call is <c>SemaphoreSlim.WaitAsync</c>.</summary>
+        public bool IsSemaphoreWait => CalleeType == "SemaphoreSlim" && Callee == "WaitAsync";
+
+        /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>.</summary>
+        public string Display
+        {
+            get
+            {
+                var target = Receiver?.Display ?? CalleeType;
+                return Callee.StartsWith("get_", StringComparison.Ordinal) && Parameters == 0 ? $"{target}.{Callee[4..]}"
+                    : Parameters == 0 ? $"{target}.{Callee}()" : $"{target}.{Callee}(...)";
+            }
+        }
+    }
+
+    /// <summary>Where a call's receiver was loaded from: a static field, or fields of the state machine (then of what they
+    /// hold: <c>&lt;&gt;4__this</c>, then <c>_stock</c>).</summary>
+    internal sealed record Receiver(string? StaticType, IReadOnlyList<string> Path)
+    {
+        public string Display
+        {
+            get
+            {
+                var last = Path.Count > 0 ? Clean(Path[^1]) : "?";
+                return StaticType is not null && Path.Count == 1 ? $"{StaticType[(StaticType.LastIndexOfAny(['.', '+']) + 1)..]}.{last}" : last;
+            }
+        }
+
+        private static string Clean(string field) =>
+            field == "<>4__this" ? "this" : field.StartsWith('<') && field.IndexOf('>', StringComparison.Ordinal) is > 1 and var close ? field[1..close] : field;
+    }
+
+    /// <summary>Reads (once per type) the awaits of a state machine type, or null when its IL cannot be read.</summary>
+    public Machine? For(ClrType machineType)
+    {
+        if (!_machines.TryGetValue(machineType, out var machine))
+        {
+            try
+            {
+                machine = Read(machineType);
+            }
+            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException or IOException or IndexOutOfRangeException)
+            {
+                machine = null;
+            }
+
+            _machines[machineType] = machine;
+        }
+
+        return machine;
+    }
+
+    /// <summary>Reads the object a receiver names, for one state machine (at <paramref name="address"/>, inside its box
+    /// when <paramref name="interior"/>), and names where it is held as the other analyses do (<c>static field T.F</c>,
+    /// <c>field T.F</c>, <c>a local of T.M</c>).</summary>
+    public static (ClrObject Object, string? HeldIn) Resolve(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain)
+    {
+        var path = receiver.Path;
+        var holder = receiver.StaticType is { } s ? $"static field {s.Replace('+', '.')}.{path[0]}" : $"a local of {TaskReader.AsyncMethodName(machineType)}";
+        ClrType? owner = null;
+        var current = Walk(receiver, machineType, address, interior, domain, ref owner);
+        if (path.Count > 1 && owner?.Name is { } ownerName)
+        {
+            holder = $"field {ownerName.Replace('+', '.')}.{path[^1]}";
+        }
+
+        return (current, holder);
+    }
+
+    private static ClrObject Walk(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain, ref ClrType? owner)
+    {
+        ClrObject current;
+        var path = receiver.Path;
+        int start;
+        if (receiver.StaticType is { } typeName)
+        {
+            if (domain is null || machineType.Module?.GetTypeByName(typeName)?.GetStaticFieldByName(path[0]) is not { IsObjectReference: true } field)
+            {
+                return default;
+            }
+
+            current = field.ReadObject(domain);
+            start = 1;
+        }
+        else
+        {
+            if (path.Count == 0 || machineType.GetFieldByName(path[0]) is not { IsObjectReference: true } field)
+            {
+                return default;
+            }
+
+            current = field.ReadObject(address, interior);
+            start = 1;
+        }
+
+        for (var i = start; i < path.Count && current.IsValid && !current.IsNull; i++)
+        {
+            owner = current.Type;
+            current = current.TryReadObjectField(path[i], out var next) ? next : default;
+        }
+
+        return current.IsValid ? current : default;
+    }
+
+    public void Dispose()
+    {
+        foreach (var pe in _modules.Values)
+        {
+            pe?.Dispose();
+        }
+
+        _modules.Clear();
+    }
+
+    private Machine? Read(ClrType machineType)
+    {
+        var modulePath = machineType.Module?.Name;
+        var moveNext = machineType.Methods.FirstOrDefault(m => m.Name == "MoveNext");
+        if (string.IsNullOrEmpty(modulePath) || moveNext is null || moveNext.MetadataToken == 0 || Module(modulePath) is not { } pe)
+        {
+            return null;
+        }
+
+        var md = pe.GetMetadataReader();
+        var definition = md.GetMethodDefinition(MetadataTokens.MethodDefinitionHandle(MetadataTokens.GetRowNumber(MetadataTokens.EntityHandle(moveNext.MetadataToken))));
+        if (definition.RelativeVirtualAddress == 0)
+        {
+            return null;
+        }
+
+        var body = pe.GetMethodBody(definition.RelativeVirtualAddress);
+        var code = Decode(body.GetILBytes() ?? []);
+        var machine = new Machine();
+        for (var i = 3; i < code.Count; i++)
+        {
+            // An await: ldc.i4 N; dup; stloc; stfld <>1__state (N >= 0).
+            if (code[i].Op == StField && FieldName(md, code[i].Operand) == "<>1__state" && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
+                && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
+            {
+                machine.ByState.TryAdd(state, SiteAt(md, code, call, modulePath, moveNext.MetadataToken));
+            }
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _, _))
+            {
+                machine.Releases.Add(SiteAt(md, code, i, modulePath, moveNext.MetadataToken));
+            }
+        }
+
+        return machine;
+    }
+
+    private Site SiteAt(MetadataReader md, List<Instruction> code, int call, string modulePath, int token)
+    {
+        var (type, name, parameters, instance, _) = Callee(md, code[call].Operand) ?? ("?", "?", 0, false, false);
+        Receiver? receiver = null;
+        if (instance && SkipArguments(md, code, call - 1, parameters) is { } end && end >= 0)
+        {
+            receiver = Load(md, code, end, 0)?.Receiver;
+        }
+
+        var offset = code[call].Offset;
+        var location = lines?.Find(modulePath, token, offset) is { } line ? $"{Path.GetFileName(line.File)}:{line.Line}" : null;
+        return new Site(offset, type, name, parameters, receiver, location);
+    }
+
+    /// <summary>The index of the awaited call before an await's state store: the call <c>GetAwaiter</c> was called on,
+    /// past a <c>ConfigureAwait</c> and the local a value-type awaitable is stored in.</summary>
+    private static int? AwaitedCall(MetadataReader md, List<Instruction> code, int stateStore)
+    {
+        var getAwaiter = -1;
+        for (var i = stateStore - 1; i >= 0 && i > stateStore - 40; i--)
+        {
+            if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "GetAwaiter", _, _, _))
+            {
+                getAwaiter = i;
+                break;
+            }
+        }
+
+        for (var i = getAwaiter - 1; i >= 0;)
+        {
+            var op = code[i].Op;
+            if (IsLdloca(op) && i > 0 && IsStloc(code[i - 1].Op))
+            {
+                i -= 2;
+            }
+            else if (op is Call or CallVirt && Callee(md, code[i].Operand) is (_, "ConfigureAwait", _, _, _) && i > 0 && ConstantOf(code[i - 1]) is not null)
+            {
+                i -= 2;
+            }
+            else
+            {
+                return op is Call or CallVirt ? i : null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Steps back over a call's arguments by the stack effect of each instruction (loads, field reads, calls,
+    /// conversions, arithmetic); returns the index of the receiver's last instruction, or null at anything else (a branch).</summary>
+    private static int? SkipArguments(MetadataReader md, List<Instruction> code, int end, int count)
+    {
+        var need = count;
+        var k = end;
+        while (need > 0)
+        {
+            if (k < 0 || Effect(md, code[k]) is not { } effect)
+            {
+                return null;
+            }
+
+            need += effect.Pops - effect.Pushes;
+            k--;
+        }
+
+        return need == 0 ? k : null;
+    }
+
+    /// <summary>How many values an instruction pops and pushes, for the instructions an argument expression is usually made of.</summary>
+    private static (int Pops, int Pushes)? Effect(MetadataReader md, Instruction instruction) => instruction.Op switch
+    {
+        (>= 0x02 and <= 0x09) or 0x0E or 0x0F or 0x11 or 0x12 or (>= 0x14 and <= 0x23) or 0x72 or 0x7E or 0x7F or 0xD0
+            or 0xFE06 or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D => (0, 1),
+        0x25 => (1, 2),
+        0x7B or 0x7C or 0x8C or 0x8D or 0x8E or (>= 0x67 and <= 0x6E) or (>= 0x82 and <= 0x8B) or (>= 0xB3 and <= 0xBA) or 0xD1 or 0xD2 or 0xD3 or 0xE0
+            or 0x65 or 0x66 or 0x74 or 0x75 or 0xA5 or 0x71 => (1, 1),
+        (>= 0x58 and <= 0x64) or 0xA3 or 0x8F or (>= 0x90 and <= 0x9A) => (2, 1),
+        0x28 or 0x6F or 0x73 => Callee(md, instruction.Operand) is { } callee
+            ? (callee.Parameters + (callee.Instance && instruction.Op != 0x73 ? 1 : 0), callee.Returns || instruction.Op == 0x73 ? 1 : 0)
+            : null,
+        _ => null,
+    };
+
+    /// <summary>Reads a load expression ending at <paramref name="end"/>: <c>ldsfld F (ldfld f)*</c>, <c>ldarg.0 (ldfld f)*</c>,
+    /// or <c>ldloc K (ldfld f)*</c> where K was last stored from such a load.</summary>
+    private static (Receiver Receiver, int Start)? Load(MetadataReader md, List<Instruction> code, int end, int depth)
+    {
+        var path = new List<string>();
+        var k = end;
+        while (k >= 0 && code[k].Op == LdField)
+        {
+            path.Insert(0, FieldName(md, code[k].Operand) ?? "?");
+            k--;
+        }
+
+        if (k < 0)
+        {
+            return null;
+        }
+
+        var root = code[k];
+        if (root.Op == LdArg0)
+        {
+            return path.Count == 0 ? null : (new Receiver(null, path), k);
+        }
+
+        if (root.Op == LdStaticField && StaticField(md, root.Operand) is { } field)
+        {
+            path.Insert(0, field.Name);
+            return (new Receiver(field.Type, path), k);
+        }
+
+        if (LocalOf(root) is { } local && depth < 4)
+        {
+            for (var s = k - 1; s > 0; s--)
+            {
+                if (StoredLocal(code[s]) == local)
+                {
+                    return Load(md, code, s - 1, depth + 1) is { } source
+                        ? (new Receiver(source.Receiver.StaticType, [.. source.Receiver.Path, .. path]), k)
+                        : null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private PEReader? Module(string path)
+    {
+        if (!_modules.TryGetValue(path, out var pe))
+        {
+            try
+            {
+                pe = File.Exists(path) ? new PEReader(File.OpenRead(path)) : null;
+                if (pe is not null && !pe.HasMetadata)
+                {
+                    pe.Dispose();
+                    pe = null;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
+            {
+                pe = null;
+            }
+
+            _modules[path] = pe;
+        }
+
+        return pe;
+    }
+
+    // Opcodes this reader needs by name.
+    private const int LdArg0 = 0x02;
+    private const int Dup = 0x25;
+    private const int Call = 0x28;
+    private const int CallVirt = 0x6F;
+    private const int LdField = 0x7B;
+    private const int StField = 0x7D;
+    private const int LdStaticField = 0x7E;
+
+    private readonly record struct Instruction(int Offset, int Op, long Operand);
+
+    private static List<Instruction> Decode(byte[] il)
+    {
+        var code = new List<Instruction>();
+        var i = 0;
+        while (i < il.Length)
+        {
+            var offset = i;
+            int op = il[i++];
+            if (op == 0xFE && i < il.Length)
+            {
+                op = 0xFE00 | il[i++];
+            }
+
+            var size = OperandSize(op, il, i);
+            long operand = size switch
+            {
+                1 => il[i],
+                2 => BitConverter.ToUInt16(il, i),
+                4 => BitConverter.ToInt32(il, i),
+                8 => BitConverter.ToInt64(il, i),
+                _ => 0,
+            };
+            if (op == 0x1F)
+            {
+                operand = (sbyte)il[i];
+            }
+
+            code.Add(new Instruction(offset, op, operand));
+            i += size;
+        }
+
+        return code;
+    }
+
+    private static int OperandSize(int op, byte[] il, int at) => op switch
+    {
+        0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
+        0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
+        0x21 or 0x23 => 8,
+        0x45 => 4 + (4 * BitConverter.ToInt32(il, at)),
+        0x20 or 0x22 or (>= 0x38 and <= 0x44) or 0xDD or 0x27 or 0x28 or 0x29 or 0x6F or (>= 0x70 and <= 0x75) or 0x79
+            or (>= 0x7B and <= 0x81) or 0x8C or 0x8D or 0x8F or 0xA3 or 0xA4 or 0xA5 or 0xC2 or 0xC6 or 0xD0
+            or 0xFE06 or 0xFE07 or 0xFE15 or 0xFE16 or 0xFE1C => 4,
+        _ => 0,
+    };
+
+    private static int? ConstantOf(Instruction instruction) => instruction.Op switch
+    {
+        >= 0x15 and <= 0x1E => instruction.Op - 0x16,
+        0x1F or 0x20 => (int)instruction.Operand,
+        _ => null,
+    };
+
+    private static bool IsStloc(int op) => op is (>= 0x0A and <= 0x0D) or 0x13 or 0xFE0E;
+
+    private static bool IsLdloca(int op) => op is 0x12 or 0xFE0D;
+
+    private static int? LocalOf(Instruction instruction) => instruction.Op switch
+    {
+        >= 0x06 and <= 0x09 => instruction.Op - 0x06,
+        0x11 or 0xFE0C => (int)instruction.Operand,
+        _ => null,
+    };
+
+    private static int? StoredLocal(Instruction instruction) => instruction.Op switch
+    {
+        >= 0x0A and <= 0x0D => instruction.Op - 0x0A,
+        0x13 or 0xFE0E => (int)instruction.Operand,
+        _ => null,
+    };
+
+    private static string? FieldName(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        return handle.Kind switch
+        {
+            HandleKind.FieldDefinition => md.GetString(md.GetFieldDefinition((FieldDefinitionHandle)handle).Name),
+            HandleKind.MemberReference => md.GetString(md.GetMemberReference((MemberReferenceHandle)handle).Name),
+            _ => null,
+        };
+    }
+
+    /// <summary>A static field defined in this module: its declaring type's full name (nested types with '+') and name.</summary>
+    private static (string Type, string Name)? StaticField(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind != HandleKind.FieldDefinition)
+        {
+            return null;
+        }
+
+        var field = md.GetFieldDefinition((FieldDefinitionHandle)handle);
+        return (TypeName(md, field.GetDeclaringType()), md.GetString(field.Name));
+    }
+
+    private static string TypeName(MetadataReader md, TypeDefinitionHandle handle)
+    {
+        var type = md.GetTypeDefinition(handle);
+        var name = md.GetString(type.Name);
+        var outer = type.GetDeclaringType();
+        if (!outer.IsNil)
+        {
+            return $"{TypeName(md, outer)}+{name}";
+        }
+
+        var ns = md.GetString(type.Namespace);
+        return ns.Length == 0 ? name : $"{ns}.{name}";
+    }
+
+    /// <summary>A called method: its declaring type's simple name, its name, its parameter count, and whether it is an instance method.</summary>
+    private static (string Type, string Name, int Parameters, bool Instance, bool Returns)? Callee(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind == HandleKind.MethodSpecification)
+        {
+            handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+        }
+
+        string name, type;
+        BlobHandle signature;
+        switch (handle.Kind)
+        {
+            case HandleKind.MethodDefinition:
+                var definition = md.GetMethodDefinition((MethodDefinitionHandle)handle);
+                name = md.GetString(definition.Name);
+                type = md.GetString(md.GetTypeDefinition(definition.GetDeclaringType()).Name);
+                signature = definition.Signature;
+                break;
+            case HandleKind.MemberReference:
+                var reference = md.GetMemberReference((MemberReferenceHandle)handle);
+                name = md.GetString(reference.Name);
+                type = reference.Parent.Kind switch
+                {
+                    HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)reference.Parent).Name),
+                    HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)reference.Parent).Name),
+                    HandleKind.TypeSpecification => GenericName(md, (TypeSpecificationHandle)reference.Parent),
+                    _ => "?",
+                };
+                signature = reference.Signature;
+                break;
+            default:
+                return null;
+        }
+
+        var blob = md.GetBlobReader(signature);
+        var header = blob.ReadSignatureHeader();
+        if (header.IsGeneric)
+        {
+            blob.ReadCompressedInteger();
+        }
+
+        var parameters = blob.ReadCompressedInteger();
+        var returns = blob.ReadSignatureTypeCode() != SignatureTypeCode.Void;
+        var tick = type.IndexOf('`', StringComparison.Ordinal);
+        return (tick > 0 ? type[..tick] : type, name, parameters, header.IsInstance, returns);
+    }
+
+    /// <summary>The generic type's name of a type specification (<c>Task`1</c> of <c>Task&lt;int&gt;</c>), or "?".</summary>
+    private static string GenericName(MetadataReader md, TypeSpecificationHandle handle)
+    {
+        var blob = md.GetBlobReader(md.GetTypeSpecification(handle).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
+        {
+            return "?";
+        }
+
+        blob.ReadSignatureTypeCode();
+        var generic = blob.ReadTypeHandle();
+        return generic.Kind switch
+        {
+            HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)generic).Name),
+            HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)generic).Name),
+            _ => "?",
+        };
+    }
+}
