@@ -5,7 +5,7 @@ namespace Brigade.Doctor.Tests;
 public sealed class DoctorSceneTests
 {
     [Fact]
-    public async Task DemoJson_DoctorScene_ReportsDetectedDetectionMsAndBothReports()
+    public async Task DemoJson_DoctorScene_ReportsDetectedDetectionMsAndEveryReport()
     {
         var (code, stdout, stderr) = await Cli.RunAsync("demo", "--quick", "--json", "--only", "doctor");
 
@@ -19,6 +19,10 @@ public sealed class DoctorSceneTests
         Assert.StartsWith("Deadlock detected:", report, StringComparison.Ordinal);
         Assert.Contains("thread 'transfer-1'", report, StringComparison.Ordinal);
         Assert.Contains("Thread-pool starvation detected:", report, StringComparison.Ordinal);
-        Assert.Contains("left running", scene.GetProperty("conclusion").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Ledger._journal", report, StringComparison.Ordinal);
+        Assert.Contains("Ledger._balances", report, StringComparison.Ordinal);
+        var conclusion = scene.GetProperty("conclusion").GetString();
+        Assert.Contains("a possible deadlock of 2 async flows", conclusion, StringComparison.Ordinal);
+        Assert.Contains("left running", conclusion, StringComparison.Ordinal);
     }
 }

@@ -9,7 +9,8 @@ namespace Brigade.Cli.Commands;
 /// <summary>
 /// The hidden <c>brigade doctor-demo-child</c>: the stuck process the demo's <c>doctor</c> scene diagnoses from outside.
 /// Plain .NET code, no Brigade primitive: two transfers take two <c>lock</c> objects in opposite orders and deadlock,
-/// and work items on the thread pool block on async calls whose continuations need the pool.
+/// two async flows take two <c>SemaphoreSlim</c> "async locks" in opposite orders and deadlock without blocking a
+/// thread, and work items on the thread pool block on async calls whose continuations need the pool.
 /// </summary>
 /// <remarks>
 /// It prints <c>ready</c> once both are in place and exits when its standard input closes. With <c>--watch</c> it only
@@ -178,6 +179,17 @@ internal static class DoctorDemoChildCommand
         StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
         StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
 
+        // Two async flows, each holding one async lock and awaiting the other's: no thread blocks, the flows wait for
+        // good. Started before the pool is starved, which would keep them from reaching their second lock.
+        var ledger = new Ledger();
+        _ = Task.Run(ledger.PostAsync);
+        _ = Task.Run(ledger.AuditAsync);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Volatile.Read(ref ledger.Waiting) < 2 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
         // A pool of a few threads (as under a container's CPU limit), each blocking on an async call whose continuation
         // must run on the pool: the blocked threads wait for queued work that waits for a free thread.
         ThreadPool.GetMaxThreads(out _, out var io);
@@ -189,7 +201,6 @@ internal static class DoctorDemoChildCommand
 #pragma warning restore BRG2003
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((bothHold.CurrentPhaseNumber == 0 || ThreadPool.PendingWorkItemCount == 0) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(10);
@@ -212,6 +223,53 @@ internal static class DoctorDemoChildCommand
             lock (to)
             {
                 Console.WriteLine("transferred");
+            }
+        }
+    }
+
+    /// <summary>Two async locks taken in opposite orders by <see cref="PostAsync"/> and <see cref="AuditAsync"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "Deadlocked for the process's life; SemaphoreSlim holds no OS handle unless AvailableWaitHandle is used.")]
+    private sealed class Ledger
+    {
+        private readonly SemaphoreSlim _journal = new(1, 1);
+        private readonly SemaphoreSlim _balances = new(1, 1);
+        private readonly TaskCompletionSource _journalHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _balancesHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>How many flows are about to await their second lock.</summary>
+        public int Waiting;
+
+        public async Task PostAsync()
+        {
+            await _journal.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                _journalHeld.SetResult();
+                await _balancesHeld.Task.ConfigureAwait(false);
+                Interlocked.Increment(ref Waiting);
+                await _balances.WaitAsync().ConfigureAwait(false);
+                _balances.Release();
+            }
+            finally
+            {
+                _journal.Release();
+            }
+        }
+
+        public async Task AuditAsync()
+        {
+            await _balances.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                _balancesHeld.SetResult();
+                await _journalHeld.Task.ConfigureAwait(false);
+                Interlocked.Increment(ref Waiting);
+                await _journal.WaitAsync().ConfigureAwait(false);
+                _journal.Release();
+            }
+            finally
+            {
+                _balances.Release();
             }
         }
     }

@@ -9,7 +9,8 @@ namespace Brigade.Cli.Demo.Scenes;
 
 /// <summary>
 /// A stuck process of plain .NET code (no Brigade in it) diagnosed from outside, as <c>brigade doctor --pid</c> does:
-/// a deadlock on two <c>lock</c> objects and a pool starved by sync-over-async, found in one dump; the process keeps
+/// a deadlock on two <c>lock</c> objects, two async flows stuck on each other's <c>SemaphoreSlim</c> async lock (a possible
+/// deadlock: a semaphore records no owner) and a pool starved by sync-over-async, found in one dump; the process keeps
 /// running (then the scene stops it).
 /// </summary>
 internal sealed class DoctorScene : IDemoScene
@@ -32,6 +33,7 @@ internal sealed class DoctorScene : IDemoScene
 
             _ = child.StandardOutput.ReadToEndAsync(cancellationToken);
             context.Live($"  [grey]Child process {child.Id}: plain .NET code. transfer-1 holds lock Checking and waits for Savings; transfer-2 holds Savings and waits for Checking; "
+                + "two async flows hold one SemaphoreSlim async lock each and await the other's (no thread blocked); "
                 + $"{Environment.ProcessorCount * 4} work items block pool threads on an async call (.GetAwaiter().GetResult()) whose continuation needs the pool (capped at {Environment.ProcessorCount} threads). Diagnosing it from outside...[/]");
 
             var watch = Stopwatch.StartNew();
@@ -48,15 +50,17 @@ internal sealed class DoctorScene : IDemoScene
             context.Live($"  [grey]Diagnosed in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s); "
                 + $"the child {(alive ? "is still running" : "exited")} (pid {child.Id}). Stopping it.[/]");
 
-            var deadlock = diagnosis.Reports.FirstOrDefault(r => r.Kind == PitfallKind.Deadlock);
+            var deadlock = diagnosis.Deadlocks.FirstOrDefault(c => c.AsyncLinks.Count == 0);
+            var asyncDeadlock = diagnosis.Deadlocks.FirstOrDefault(c => c.AsyncLinks.Count > 0);
             var starvation = diagnosis.Reports.FirstOrDefault(r => r.Kind == PitfallKind.ThreadPoolStarvation);
-            result.Detected = deadlock is not null && starvation is not null;
+            result.Detected = deadlock is not null && asyncDeadlock is not null && starvation is not null;
             result.DetectionMs = PitfallSceneHelpers.Milliseconds(elapsed);
             result.Report = diagnosis.Reports.Count == 0 ? null : string.Join("\n\n", diagnosis.Reports.Select(r => r.Message));
             result.Conclusion = diagnosis.Reports.Count == 0
                 ? $"brigade doctor found nothing in the stuck child this time (it took {elapsed.TotalSeconds:0.00} s)."
                 : $"brigade doctor diagnosed the stuck child from outside in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s): "
-                  + (deadlock is null ? "no deadlock" : $"a deadlock of {diagnosis.Deadlocks[0].Links.Count} threads over two plain lock objects ({PitfallCodes.Deadlock})")
+                  + (deadlock is null ? "no deadlock of threads" : $"a deadlock of {deadlock.Links.Count} threads over two plain lock objects ({PitfallCodes.Deadlock})")
+                  + (asyncDeadlock is null ? ", no async deadlock" : $", a possible deadlock of {asyncDeadlock.AsyncLinks.Count} async flows over two SemaphoreSlim async locks ({PitfallCodes.Deadlock}; no thread blocked)")
                   + (starvation is null ? "" : $" and thread-pool starvation by sync-over-async, {diagnosis.ThreadPool!.QueuedWorkItems} work items queued ({PitfallCodes.ThreadPoolStarvation})")
                   + $"; the child was {(alive ? "left running" : "not left running")} until the scene stopped it.";
             return result;
