@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: install what the tests need on a Debian machine that has the .NET 10 SDK, then run
-# every test in the solution (build, then test). Extra arguments go to `dotnet test` (e.g. ./test.sh --filter FullyQualifiedName~Run).
+# every test in the solution (build, then test). Extra arguments go to `dotnet test`, not to the build (e.g. ./test.sh --filter
+# FullyQualifiedName~Run).
 #
 # The tests need, besides the SDK (installed with apt-get as root, or through sudo; what is there is skipped):
 #   chromium      the HTML report opened in a headless browser
