@@ -15,11 +15,27 @@ internal sealed class ByteStdout : TextWriter
 {
     private readonly Stream _stream;
     private readonly StreamWriter _text;
-    private readonly Lock _lock = new();
+    private readonly Lock _lock;
 
     /// <summary>Initializes a new instance of the <see cref="ByteStdout"/> class over <paramref name="stream"/> (not owned).</summary>
     public ByteStdout(Stream stream)
+        : this(stream, sameFile: null)
     {
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="ByteStdout"/> class over <paramref name="stream"/> (not owned), writing
+    /// under <paramref name="sameFile"/>'s lock when that one writes to the same file (<c>2&gt;&amp;1</c>): a write of
+    /// either is then whole between the other's too.
+    /// </summary>
+    /// <remarks>
+    /// Review 23 S1: with stdout and stderr on one pipe, a result and a command's stderr chunk (up to 64 KiB) were two
+    /// concurrent <c>write()</c>s under two locks; a pipe takes only writes of up to 4096 bytes whole, so the kernel put
+    /// one's pages between the other's and lines came out mixed (<c>brigade run ... 2&gt;&amp;1 | less</c>).
+    /// </remarks>
+    public ByteStdout(Stream stream, ByteStdout? sameFile)
+    {
+        _lock = sameFile?._lock ?? new Lock();
         _stream = stream;
         _text = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 4096, leaveOpen: true) { AutoFlush = true };
     }

@@ -14,7 +14,7 @@ Brigade.Cli.Run.RunRestart.Arm(args);
 // Ctrl+C and SIGTERM cancel the command's token; an interrupted command exits 130 or 143 (TerminationSignal).
 // A run's results written to a pipe whose reader went away stop the run, said in one line (PipeOutput); they reach
 // stdout as the commands' bytes (ByteStdout), not re-encoded. A redirected stderr that cannot be written (2>&-,
-// 2>/dev/full) loses its lines, not the run (BestEffortWriter); a terminal stays Console.Error (progress checks it).
+// 2>/dev/full) loses its lines, not the run (BestEffortWriter). Other commands keep Console.Error (on Windows, a run too).
 // A descriptor brigade was started without (>&-, 2>&-) has been reused by the runtime for a pipe of its own, whose
 // reader takes every byte for a signal number: nothing may be written there (review 22 R5). brigade run refuses a
 // closed stdout for its results (BatchJob); everything else written to a closed stdout or stderr goes nowhere.
@@ -30,9 +30,11 @@ if (!Brigade.Cli.Run.NativeMethods.IsInherited(1))
 
 var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput())) : Console.Out;
 // A run's stderr also carries its commands' stderr, as the bytes they wrote (CommandStderr): a bytes writer of its own,
-// one lock for brigade's lines and theirs, so neither is cut by the other.
+// one lock for brigade's lines and theirs, so neither is cut by the other. When stdout is the same file (2>&1 into a
+// pipe, a terminal, &> log), that lock is stdout's too: a pipe takes writes over 4 KB in pieces, and a result and a
+// command's stderr chunk written at once came out mixed (review 23 S1).
 var stderrWriter = args is ["run", ..] && !OperatingSystem.IsWindows() && Brigade.Cli.Run.NativeMethods.IsInherited(2)
-    ? new ByteStdout(Console.OpenStandardError())
+    ? new ByteStdout(Console.OpenStandardError(), stdout is ByteStdout results && Brigade.Cli.Run.NativeMethods.IsInherited(1) && StandardStreams.SameFile(1, 2) ? results : null)
     : Console.Error;
 var stderr = Console.IsErrorRedirected ? new BestEffortWriter(stderrWriter) : stderrWriter;
 return await CliApp.RunAsync(args, stdout, stderr, TerminationSignal.Arm()).ConfigureAwait(false);

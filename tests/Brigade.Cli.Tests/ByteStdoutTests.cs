@@ -99,6 +99,120 @@ public sealed class ByteStdoutTests
         Assert.Equal(Enumerable.Range(0, Rounds).Select(i => $"c-{i}"), seen.Where(l => l.StartsWith("c-", StringComparison.Ordinal)));
     }
 
+    // Review 23 S1: stdout and stderr on one pipe (2>&1 | less) were two writers with a lock each; a pipe takes a write
+    // over 4096 bytes in pieces, and the other writer's pieces landed between them. Writers of one file share one lock.
+    [Fact(Timeout = 60_000)]
+    public async Task TwoWritersOfOneFile_SharingALock_NeverWriteInsideEachOther()
+    {
+        var pipe = new PipeLikeSink();
+        using var results = new ByteStdout(pipe.Open()) { NewLine = "\n" };
+        using var stderr = new ByteStdout(pipe.Open(), results) { NewLine = "\n" };
+        const int Rounds = 40;
+        byte[] result = [.. Enumerable.Repeat((byte)'a', 60_000), (byte)'\n'];
+        var line = new string('b', 60_000);
+        using var start = new Barrier(2);
+
+        var a = Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < Rounds; i++)
+            {
+                results.WriteBytes(result);
+            }
+        });
+        var b = Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < Rounds; i++)
+            {
+                stderr.WriteBytes(Encoding.ASCII.GetBytes(line + "\n"));
+                stderr.WriteLine(line);
+            }
+        });
+        await Task.WhenAll(a, b);
+
+        Assert.Equal(0, pipe.Overlaps);
+        var lines = Encoding.ASCII.GetString(pipe.Bytes).Split('\n')[..^1];
+        Assert.Equal(Rounds * 3, lines.Length);
+        Assert.All(lines, l => Assert.True(l == line || l == new string('a', 60_000), $"a mixed line of {l.Length}"));
+    }
+
+    // One pipe that several streams write to (descriptors 1 and 2 of 2>&1), taking each write in 4096-byte pieces as a
+    // pipe whose reader is slow does, and counting writes that ran inside another's.
+    private sealed class PipeLikeSink
+    {
+        private readonly Lock _gate = new();
+        private readonly List<byte> _bytes = [];
+        private int _inside;
+        private int _overlaps;
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public byte[] Bytes
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _bytes];
+                }
+            }
+        }
+
+        public Stream Open() => new End(this);
+
+        private void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Interlocked.Increment(ref _inside) > 1)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+
+            for (var at = 0; at < buffer.Length; at += 4096)
+            {
+                lock (_gate)
+                {
+                    _bytes.AddRange(buffer[at..Math.Min(buffer.Length, at + 4096)]);
+                }
+
+                Thread.Yield();
+            }
+
+            Interlocked.Decrement(ref _inside);
+        }
+
+        private sealed class End(PipeLikeSink sink) : Stream
+        {
+            public override bool CanRead => false;
+
+            public override bool CanSeek => false;
+
+            public override bool CanWrite => true;
+
+            public override long Length => throw new NotSupportedException();
+
+            public override long Position
+            {
+                get => throw new NotSupportedException();
+                set => throw new NotSupportedException();
+            }
+
+            public override void Write(byte[] buffer, int offset, int count) => sink.Write(buffer.AsSpan(offset, count));
+
+            public override void Write(ReadOnlySpan<byte> buffer) => sink.Write(buffer);
+
+            public override void Flush()
+            {
+            }
+
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+            public override void SetLength(long value) => throw new NotSupportedException();
+        }
+    }
+
     // Keeps each write apart, as a pipe's reader would see it.
     private sealed class RecordingStream : Stream
     {

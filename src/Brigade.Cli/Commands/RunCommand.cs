@@ -28,7 +28,7 @@ internal static class RunCommand
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its journal: completed items are skipped, the output ends identical to an uninterrupted run." };
         var unordered = new Option<bool>("--unordered") { Description = "Write results as they finish instead of in input order." };
-        var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay).", DefaultValueFactory = _ => 0, HelpName = "N" };
+        var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay). An attempt run again shows no stderr but what it streamed past its first 64 KiB.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
         var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item (items already running finish)." };
@@ -38,7 +38,7 @@ internal static class RunCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (the commands' own stderr still passes: see --stderr)." };
         var stderrMode = new Option<string>("--stderr")
         {
-            Description = "What becomes of the --exec commands' stderr: pass (default: to brigade's stderr, each command's whole when it ends, as GNU parallel's --group) or discard (a failed command's last line is still in its failure).",
+            Description = "What becomes of the --exec commands' stderr: pass (default: to brigade's stderr, each command's whole when it ends, as GNU parallel's --group; past 64 KiB in chunks of whole lines, see docs/run.md) or discard (a failed command's last line is still in its failure).",
             DefaultValueFactory = _ => "pass",
             HelpName = "pass|discard",
         };

@@ -7,7 +7,9 @@ namespace Brigade.Cli.Run;
 /// Passes the commands' stderr through to brigade's (<c>--stderr pass</c>): each command's as a whole when it ends, as
 /// GNU parallel's <c>--group</c> does, so no line of it is mixed with another command's or with brigade's own lines. A
 /// command that writes more than <see cref="StderrBuffer.Bound"/> bytes has them streamed through in chunks ending at
-/// line ends (<see cref="ExecEventLoop"/> stops reading it until its chunk is written, as a pipe would stop it).
+/// line ends (<c>\n</c> or <c>\r</c>; only a line longer than <see cref="StderrBuffer.LongLineBound"/> is cut), and
+/// <see cref="ExecEventLoop"/> stops reading it until its chunk is written, as a pipe would stop it. A chunk already
+/// written cannot be taken back: an attempt that <c>--retries</c> runs again has shown what it streamed.
 /// </summary>
 /// <remarks>
 /// One thread writes, in the order things were queued, so that a terminal or a pipe that is slow (or stuck: a pager on its
@@ -67,8 +69,16 @@ internal sealed class CommandStderr(TextWriter stderr)
         }
     }
 
-    /// <summary>Waits until everything queued is written, or until the writer made no progress for <paramref name="stuck"/>
-    /// (a stderr nobody reads: the end of the run, or its interrupt, does not wait for it).</summary>
+    /// <summary>
+    /// Waits until everything queued is written, or until the writer made no progress for <paramref name="stuck"/> (a
+    /// stderr nobody reads), and then no longer.
+    /// </summary>
+    /// <remarks>
+    /// Giving up here does not free that stderr: the writer thread stays in its write, holding the stderr writer's lock,
+    /// and brigade's next line there (the summary, written next) waits for it like any write to a stuck stderr. So the end
+    /// of a run does wait for a stderr nobody reads, as any program's last write would (until the reader goes away); an
+    /// interrupt does not (BatchJob writes its summary on another thread and waits for it a few seconds at most). Review 23 N5.
+    /// </remarks>
     public async ValueTask FlushAsync(TimeSpan stuck)
     {
         var seen = -1L;

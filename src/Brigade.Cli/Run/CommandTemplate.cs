@@ -225,6 +225,12 @@ internal sealed partial class CommandTemplate
                         literal.Append(template[++i]);
                         contexts.Push(Context.AnsiC);
                     }
+                    else if (c == '(' && next == '(' && top is not (Context.Parameter or Context.Arithmetic))
+                    {
+                        // An arithmetic command ((x = 1 << 2)), for ((...)): as $((...)), << there is a shift (N2).
+                        contexts.Push(Context.Arithmetic);
+                        depth.Push(1);
+                    }
                     else if (c == '<' && next == '<' && top is not (Context.Parameter or Context.Arithmetic))
                     {
                         literal.Append(template[++i]);
@@ -239,7 +245,7 @@ internal sealed partial class CommandTemplate
                     }
                     else if (c == '\n' && hereDocuments.Count > 0)
                     {
-                        SkipHereDocuments(template, ref i, literal, hereDocuments, format, fields);
+                        hasPlaceholder |= SkipHereDocuments(template, ref i, literal, parts, hereDocuments, format, fields);
                     }
                     else if (c == '#' && (i == 0 || template[i - 1] is ' ' or '\t' or '\n' or ';' or '&' or '|' or '(' or ')'))
                     {
@@ -432,10 +438,13 @@ internal sealed partial class CommandTemplate
     }
 
     // At the end of a line that had here-document operators (i at its newline): takes their bodies, in order, up to each
-    // one's delimiter line, as written. A placeholder in a body is a usage error: with an unquoted delimiter the shell
-    // expands $(...), backticks and $ in it (an item's $(...) would run), with a quoted one the value's quotes are text.
-    private static void SkipHereDocuments(string template, ref int i, StringBuilder literal, List<HereDocument> hereDocuments, InputFormat format, Fields? fields)
+    // one's delimiter line, as written. A placeholder of the item's text in a body is a usage error: with an unquoted
+    // delimiter the shell expands $(...), backticks and $ in it (an item's $(...) would run), with a quoted one the
+    // value's quotes are text. {#}, {%} and {index} are bare digits, never the shell's syntax: they are filled in (N1).
+    // Returns whether a body had one of those.
+    private static bool SkipHereDocuments(string template, ref int i, StringBuilder literal, List<Part> parts, List<HereDocument> hereDocuments, InputFormat format, Fields? fields)
     {
+        var numbers = false;
         var at = i + 1;
         foreach (var hereDocument in hereDocuments)
         {
@@ -444,33 +453,44 @@ internal sealed partial class CommandTemplate
                 var end = template.IndexOf('\n', at);
                 var line = end < 0 ? template[at..] : template[at..end];
                 at = end < 0 ? template.Length : end + 1;
-                literal.Append(line);
+                var delimiterLine = (hereDocument.StripTabs ? line.TrimStart('\t') : line) == hereDocument.Delimiter;
+                if (delimiterLine)
+                {
+                    literal.Append(line);
+                }
+                else
+                {
+                    numbers |= TakeHereDocumentLine(line, hereDocument.Delimiter, literal, parts, format, fields);
+                }
+
                 if (end >= 0)
                 {
                     literal.Append('\n');
                 }
 
-                if ((hereDocument.StripTabs ? line.TrimStart('\t') : line) == hereDocument.Delimiter)
+                if (delimiterLine)
                 {
                     break;
                 }
-
-                CheckHereDocumentLine(line, hereDocument.Delimiter, format, fields);
             }
         }
 
         hereDocuments.Clear();
         i = at - 1;
+        return numbers;
     }
 
-    private static void CheckHereDocumentLine(string line, string delimiter, InputFormat format, Fields? fields)
+    // One line of a here-document's body: as written, but {#}, {%} and {index} filled in; true when it had one.
+    private static bool TakeHereDocumentLine(string line, string delimiter, StringBuilder literal, List<Part> parts, InputFormat format, Fields? fields)
     {
+        var numbers = false;
+        var from = 0;
         for (var open = line.IndexOf('{'); open >= 0; open = line.IndexOf('{', open + 1))
         {
             var close = line.IndexOf('}', open + 1);
             if (close < 0)
             {
-                return;
+                break;
             }
 
             if (open > 0 && line[open - 1] == '$')
@@ -479,7 +499,22 @@ internal sealed partial class CommandTemplate
             }
 
             var content = line[(open + 1)..close];
-            if (Classify(content, format, fields, quoted: true) is { } part && (part.Kind != PartKind.Named || fields is not null))
+            var part = Classify(content, format, fields, quoted: true);
+            if (part is { Kind: PartKind.Sequence or PartKind.Slot or PartKind.Index })
+            {
+                literal.Append(line, from, open - from);
+                if (literal.Length > 0)
+                {
+                    parts.Add(new Part(PartKind.Literal, literal.ToString()));
+                    literal.Clear();
+                }
+
+                parts.Add(part);
+                numbers = true;
+                from = close + 1;
+                open = close;
+            }
+            else if (part is not null && (part.Kind != PartKind.Named || fields is not null))
             {
                 throw new CliUsageException(
                     $"--exec: {{{content}}} inside a here-document (<<{delimiter}) cannot be quoted safely: the shell expands $(...) and backticks in its body, " +
@@ -487,6 +522,9 @@ internal sealed partial class CommandTemplate
                     $"or pipe it in (printf '%s\\n' {{{content}}} | cmd)");
             }
         }
+
+        literal.Append(line, from, line.Length - from);
+        return numbers;
     }
 
     private static string Describe(Context context) => context switch
@@ -496,7 +534,7 @@ internal sealed partial class CommandTemplate
         Context.AnsiC => "a $' quote",
         Context.Substitution => "a $( substitution",
         Context.Backtick => "a ` substitution",
-        Context.Arithmetic => "a $(( expansion",
+        Context.Arithmetic => "a $((...)) or ((...)) arithmetic",
         _ => "a ${ expansion",
     };
 

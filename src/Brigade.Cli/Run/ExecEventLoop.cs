@@ -217,14 +217,15 @@ internal static unsafe class ExecEventLoop
     }
 
     // Reads the command's stderr as Drain reads its stdout, but no more than its buffer has room for when it is passed
-    // through (StderrBuffer.Bound): a full buffer is handed over to be written before anything more is read.
+    // through (StderrBuffer.Room: 64 KiB holding a line end, or 1 MiB of one line): a full buffer is handed over to be
+    // written before anything more is read.
     private static StderrState DrainStderr(ExecChild child, byte* buffer, bool hangUp)
     {
         var stderr = child.Stderr;
         while (true)
         {
             var room = Math.Min(ReadBufferSize, stderr.Room);
-            if (room == 0)
+            if (room <= 0)
             {
                 return StderrState.Full;
             }

@@ -16,6 +16,11 @@ internal static class ExecRunner
     // `times`: two lines, the shell's user/system time, then its children's); the lines are taken off stderr again.
     private const string CpuMarker = "__brigade_cpu__";
 
+    // How much of the end of stderr a chunk never takes: the marker and the two `times` lines (about 70 bytes) come last,
+    // so they are always in it until TakeRest cuts them off (review 23 N3: a chunk cut inside the marker passed its end
+    // and the report; a marker in the command's own stderr at a full buffer's start made empty chunks for good).
+    private const int CpuReportBytes = 512;
+
     private static ReadOnlySpan<byte> CpuMarkerBytes => "__brigade_cpu__"u8;
 
     // How long a command killed by an interrupt signal (Ctrl+C, SIGTERM, SIGHUP) waits for brigade's own interruption
@@ -94,7 +99,7 @@ internal static class ExecRunner
         {
             // The command starts only once brigade has listed it with the reaper (the go line on stdin): a brigade
             // killed in between closes stdin, and the shell exits without running anything.
-            var script = $"IFS= read -r __brigade_go || exit 129; exec </dev/null; {{ {command}\n}}; __brigade_status=$?; echo {CpuMarker} >&2; times >&2; exit $__brigade_status";
+            var script = $"IFS= read -r __brigade_go || exit 129; exec </dev/null; {{ {command}\n}}; {{ __brigade_status=$?; set +x; }} 2>/dev/null; echo {CpuMarker} >&2; times >&2; exit $__brigade_status";
             psi = Setsid is { } setsid
                 ? new ProcessStartInfo(setsid) { ArgumentList = { "--wait", "/bin/sh", "-c", script } }
                 : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", script } };
@@ -151,7 +156,7 @@ internal static class ExecRunner
         var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline?.Token ?? CancellationToken.None);
-        var errors = new StderrBuffer(stderr is not null);
+        var errors = new StderrBuffer(stderr is not null, holdBack: CpuReportBytes);
         var readErr = ReadStderrAsync(process.StandardError.BaseStream, errors, stderr, linked.Token);
         try
         {
@@ -264,7 +269,7 @@ internal static class ExecRunner
     }
 
     // Reads the command's stderr into its buffer; when it is passed through and the buffer is full, a chunk is written
-    // before anything more is read (never the shell's CPU report, which comes last).
+    // before anything more is read (never the last CpuReportBytes: the shell's CPU report comes last).
     // A command being killed (its timeout, an interrupt: killing) is read to its end without waiting for its chunks to be
     // written (a stderr nobody reads would hold the kill).
     private static async Task ReadStderrAsync(Stream stream, StderrBuffer errors, CommandStderr? stderr, CancellationToken killing)
@@ -272,13 +277,13 @@ internal static class ExecRunner
         var buffer = new byte[4096];
         while (true)
         {
-            if (errors.Room == 0 && killing.IsCancellationRequested)
+            if (errors.Room <= 0 && killing.IsCancellationRequested)
             {
                 errors.StopPassing();
             }
-            else if (errors.Room == 0)
+            else if (errors.Room <= 0)
             {
-                var chunk = errors.TakeChunk(CpuMarkerBytes);
+                var chunk = errors.TakeChunk();
                 if (chunk.Length > 0)
                 {
                     var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

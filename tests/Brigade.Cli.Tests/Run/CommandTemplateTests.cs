@@ -57,7 +57,7 @@ public sealed class CommandTemplateTests
     [InlineData("cat <<EOF\n{}\nEOF")]
     [InlineData("cat <<'EOF'\n{}\nEOF")]
     [InlineData("cat << \"E\"OF\nx {} y\nEOF")]
-    [InlineData("cat <<-EOF\n\tx\n\t{#}\n\tEOF")]
+    [InlineData("cat <<-EOF\n\tx\n\t{/}\n\tEOF")]
     [InlineData("cat <<EOF | wc -c\nitem: {/.}\nEOF\necho done")]
     [InlineData("echo \"$(cat <<EOF\n{}\nEOF\n)\"")]
     [InlineData("cat <<A <<B\nx\nA\n{}\nB")]
@@ -79,9 +79,25 @@ public sealed class CommandTemplateTests
     [InlineData("echo $(( 1<<2 )) {}", "a", "echo $(( 1<<2 )) a")]
     [InlineData("echo '<<EOF' {}", "a", "echo '<<EOF' a")]
     [InlineData("awk -f - {} <<'EOF'\n{print $1}\nEOF", "f", "awk -f - f <<'EOF'\n{print $1}\nEOF")]
+    [InlineData("(( x = 1 << 2 ))\necho {}", "a b", "(( x = 1 << 2 ))\necho 'a b'")]
+    [InlineData("for ((i = 1; i << 1 < 4; i++)); do echo {}; done", "a", "for ((i = 1; i << 1 < 4; i++)); do echo a; done")]
+    [InlineData("x=$( (( y = 1 << 2 )); echo {} )\necho \"$x\"", "a b", "x=$( (( y = 1 << 2 )); echo 'a b' )\necho \"$x\"")]
     public void Render_AroundAHereDocument_QuotesAsUsual(string template, string item, string expected)
     {
         Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
+    }
+
+    // Review 23 N1: {#}, {%} and {index} are bare digits, never the shell's syntax: filled into a here-document's body
+    // (refused there since R3, though they had worked before), while the item's text there still is refused.
+    [Theory]
+    [InlineData("cat <<EOF\nslot {%} seq {#} index {index}\nEOF", "cat <<EOF\nslot 2 seq 4 index 3\nEOF")]
+    [InlineData("cat <<-'EOF' | wc -l\n\t{#}\n\tEOF\necho {}", "cat <<-'EOF' | wc -l\n\t4\n\tEOF\necho 'a b'")]
+    [InlineData("cat <<A <<B\n{#}\nA\nx{index}y ${HOME}\nB", "cat <<A <<B\n4\nA\nx3y ${HOME}\nB")]
+    public void Render_NumbersInAHereDocument_AreFilledIn(string template, string expected)
+    {
+        var parsed = CommandTemplate.Parse(template);
+
+        Assert.Equal(expected, CommandTemplate.FillSlot(parsed.Render(Line("a b", 3)), 2));
     }
 
     [Theory]

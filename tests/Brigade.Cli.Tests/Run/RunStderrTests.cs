@@ -170,12 +170,86 @@ public sealed class RunStderrTests
         Assert.Contains("--stderr", stderr, StringComparison.Ordinal);
     }
 
+    // Review 23 S1: with stdout and stderr on one pipe (2>&1 | less), results and the commands' stderr were written under
+    // two locks, and a pipe takes writes over 4 KB in pieces: a slow reader got lines made of both (35 of 40 here).
+    [Fact(Timeout = 120_000)]
+    public async Task Run_StdoutAndStderrOnOnePipe_ResultsAndStderrLinesNeverMix()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 20).Select(i => $"{i}"));
+        var command = "head -c 60000 /dev/zero | tr '\\0' a; echo \" {}\"; head -c 60000 /dev/zero | tr '\\0' b >&2; echo \" {}\" >&2";
+
+        // A reader much slower than brigade (sh's read takes a byte at a time): both writers wait on the full pipe at once.
+        var (code, _, _) = await RedirectedAsync(dir, "", "2>&1 | while IFS= read -r l; do printf '%s\\n' \"$l\"; done > stdout.bin; : > stderr.bin", "run", "in.txt", "-x", command, "-q");
+
+        Assert.Equal(0, code);
+        var lines = (await File.ReadAllTextAsync(dir.File("stdout.bin"))).Split('\n')[..^1];
+        var mixed = lines.Where(l => l.Length != 60000 + 1 + l.Split(' ')[^1].Length || (l.Contains('a', StringComparison.Ordinal) && l.Contains('b', StringComparison.Ordinal))).ToList();
+        Assert.True(mixed.Count == 0, $"{mixed.Count} of {lines.Length} lines are mixed (lengths {string.Join(", ", mixed.Select(l => l.Length))})");
+        Assert.Equal(40, lines.Length);
+    }
+
+    // Review 23 S2: a stderr line longer than 64 KiB was cut at 64 KiB, and other commands' stderr landed between its
+    // pieces (12 of 20 lines broken). Lines up to 1 MiB are now kept whole; a progress meter's stderr (\r, no \n) is cut
+    // at a \r, so what lands between its pieces starts where a redraw would.
+    [Fact(Timeout = 120_000)]
+    public async Task Run_StderrLinesLongerThan64KiB_StayWhole_BetweenOtherCommandsStderr()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 20).Select(i => $"{i}"));
+        var command = "head -c 70000 /dev/zero | tr '\\0' b >&2; echo \" {}\" >&2; head -c 200000 /dev/zero | tr '\\0' c | sed 's/c\\{99\\}/&\\r/g' >&2; echo >&2";
+
+        var (code, _, stderr) = await RawAsync(dir, "", "run", "in.txt", "-x", command, "-j", "8", "-o", "out.txt", "-q");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr[^Math.Min(stderr.Length, 2000)..]));
+        var pieces = Encoding.ASCII.GetString(stderr).Split('\n', '\r');
+        var longLines = pieces.Where(l => l.Contains('b', StringComparison.Ordinal)).ToList();
+        Assert.Equal(20, longLines.Count);
+        Assert.All(longLines, l => Assert.Matches("^b{70000} [0-9]+$", l));
+        var meters = pieces.Where(l => l.Contains('c', StringComparison.Ordinal)).ToList();
+        Assert.All(meters, l => Assert.Matches("^c{1,99}$", l));
+        Assert.Equal(20 * 200000, meters.Sum(l => l.Length));
+    }
+
+    // Review 23 N3: on the older path (Process), a full 64 KiB of stderr with no \n that ended in the start of the CPU
+    // report's marker ("...\r__bri") was passed whole; the marker then could not be found, and its end and the shell's
+    // `times` lines reached the user's stderr.
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ThroughTheOlderPath_AMeterEndingAtTheBound_DoesNotPassTheCpuReport()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+        var command = "head -c 65530 /dev/zero | tr '\\0' x >&2; printf '\\r' >&2; echo {}";
+
+        var (code, _, stderr) = await RawAsync(dir, "BRIGADE_EXEC_SPAWN=process", "run", "in.txt", "-x", command, "-o", "out.txt", "-q");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr));
+        Assert.Equal(new string('x', 65530) + "\r", Encoding.ASCII.GetString(stderr));
+    }
+
+    // Review 23 N3 (c): a command's `set -x` traced the lines brigade's older path appends to take its CPU report.
+    [Fact(Timeout = 60_000)]
+    public async Task Run_ThroughTheOlderPath_SetX_TracesOnlyTheCommand()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
+
+        var (code, _, stderr) = await RawAsync(dir, "BRIGADE_EXEC_SPAWN=process", "run", "in.txt", "-x", "set -x; echo {}", "-o", "out.txt", "-q");
+
+        Assert.True(code == 0, Encoding.UTF8.GetString(stderr));
+        Assert.Equal("+ echo a\n", Encoding.ASCII.GetString(stderr));
+    }
+
     // Runs brigade through sh with its stdout and stderr in files (so their bytes are seen as written), after `env` settings.
-    private static async Task<(int Code, byte[] Stdout, byte[] Stderr)> RawAsync(TempDirectory dir, string environment, params string[] args)
+    private static Task<(int Code, byte[] Stdout, byte[] Stderr)> RawAsync(TempDirectory dir, string environment, params string[] args) =>
+        RedirectedAsync(dir, environment, "> stdout.bin 2> stderr.bin", args);
+
+    // The same with the given redirections (which must leave stdout.bin and stderr.bin).
+    private static async Task<(int Code, byte[] Stdout, byte[] Stderr)> RedirectedAsync(TempDirectory dir, string environment, string redirections, params string[] args)
     {
         var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir.Path, UseShellExecute = false, RedirectStandardInput = true };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"exec env {environment} dotnet \"$@\" > stdout.bin 2> stderr.bin");
+        psi.ArgumentList.Add($"{(redirections.Contains('|', StringComparison.Ordinal) ? "" : "exec ")}env {environment} dotnet \"$@\" {redirections}");
         psi.ArgumentList.Add("sh");
         psi.ArgumentList.Add(CliProcess.CliDll);
         foreach (var a in args)
