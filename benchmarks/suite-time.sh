@@ -9,8 +9,8 @@
 #   bash benchmarks/suite-time.sh bc5c10e HEAD    # before and after, one after the other
 #   ROUNDS=2 bash benchmarks/suite-time.sh A B    # A B A B: alternated rounds on a busy machine
 #
-# `bash .ci/run` runs the two steps as one command (`dotnet test` builds first); their sum is its time, within a few
-# seconds. TOP=N changes how many slow tests are listed (default 12). Everything lives under a new temp directory; each
+# `bash .ci/run` (test.sh) runs the same two steps, build then `dotnet test --no-build`; their sum is its time, within a
+# few seconds. TOP=N changes how many slow tests are listed (default 12). Everything lives under a new temp directory; each
 # clone is removed once its figures are printed (the build and test logs stay).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
