@@ -20,7 +20,8 @@ public sealed class AsyncHolderInSyncRead : Scenario
 
     public override void Start()
     {
-        var main = Run("main-like", () => Task.WhenAll(Task.Run(AskAsync), AskLaterAsync()).GetAwaiter().GetResult());
+        _ = Task.Run(AskAsync); // not awaited by the main-like thread
+        var main = Run("main-like", () => AskLaterAsync().GetAwaiter().GetResult());
         WaitUntil(() => Volatile.Read(ref s_reading) == 1);
         WaitUntilBlocked(main);
         Thread.Sleep(300);
