@@ -15,6 +15,9 @@ public sealed class AsyncSemaphore
     /// <summary>Gets the semaphore object and what in the program holds it.</summary>
     public WaitObject Target { get; }
 
+    /// <summary>Gets or sets whether the text shows the address beside the holder (two semaphores held alike).</summary>
+    internal bool ShowAddress { get; init; }
+
     /// <summary>Gets its free slots (<c>CurrentCount</c>) when the dump was taken.</summary>
     public int CurrentCount { get; }
 
@@ -29,7 +32,7 @@ public sealed class AsyncSemaphore
     public override string ToString()
     {
         var type = Target.TypeName.Replace("System.Threading.", "", StringComparison.Ordinal);
-        var held = Target.HeldIn is null ? $" @{Target.Address:x}" : $" ({Target.HeldIn})";
+        var held = Target.HeldIn is null ? $" @{Target.Address:x}" : ShowAddress ? $" ({Target.HeldIn}) @{Target.Address:x}" : $" ({Target.HeldIn})";
         var count = MaxCount is { } max ? $"count {CurrentCount} of {max}" : $"count {CurrentCount}";
         return $"{type}{held}, {count}, {AsyncWaiters} async waiter{(AsyncWaiters == 1 ? "" : "s")}";
     }

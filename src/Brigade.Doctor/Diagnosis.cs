@@ -21,7 +21,12 @@ public sealed class Diagnosis
         DumpDuration = parts.DumpDuration;
         AnalysisDuration = parts.AnalysisDuration;
         DumpPath = parts.DumpPath;
+        Notes = parts.Notes;
     }
+
+    /// <summary>Gets what the analysis could not do and why (a module rebuilt since the dump, a heap too large to walk):
+    /// one sentence each, printed after the findings.</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     /// <summary>Gets the diagnosed process's id, or null for a dump given as a file.</summary>
     public int? ProcessId { get; }

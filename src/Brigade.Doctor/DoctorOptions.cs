@@ -65,6 +65,11 @@ public sealed class DoctorOptions
         }
     }
 
+    /// <summary>Gets or sets how many heap objects the async analysis walks at most (the walk is linear, about 5 seconds per
+    /// 20 million objects); past it, async flows are not analysed and <see cref="Diagnosis.Notes"/> says so.</summary>
+    /// <value>Defaults to 20 000 000.</value>
+    public long MaxHeapObjects { get; set; } = 20_000_000;
+
     /// <summary>Gets or sets the clock of report timestamps.</summary>
     /// <value>Defaults to <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -5,7 +5,7 @@ namespace Brigade.Doctor.Analysis;
 /// with no free slot. A cycle of such flows, each holding (by <see cref="AsyncFlows.MayHold"/>'s evidence) the slot the
 /// previous one waits for, is a possible deadlock (<c>BRG1001</c>, never certain: a semaphore has no owner). A thread
 /// blocked on flows that are all stuck that way, with no flow that may hold their slots making progress and no
-/// application thread running, is a hang (<c>BRG1008</c>).
+/// application thread running, no timer scheduled and no other flow able to make progress, is a hang (<c>BRG1008</c>).
 /// </summary>
 internal static class AsyncFindings
 {
@@ -76,10 +76,20 @@ internal static class AsyncFindings
         var inAsyncCycles = cycles.SelectMany(c => c.AlsoStuck).Select(t => t.ManagedThreadId).ToHashSet();
         var hangs = new List<Hang>();
         var stuckSet = stuck.ToHashSet();
-        // Any thread may release a semaphore: an application thread running, sleeping or in a wait that ends by itself
-        // may still do so. Only a quiet process is called hung.
+        // Anything that can still run may release a slot, seen or not (a slot taken in a callee that has returned, a
+        // semaphore released by a timer): an application thread running, sleeping, in I/O or in a wait that ends by
+        // itself; a scheduled timer (System.Threading.Timer, Task.Delay, PeriodicTimer); a flow not stuck on a semaphore
+        // (awaiting a timer, I/O, a completion source, or running). A thread in synchronous I/O counts when it runs an
+        // async method or is a pool thread (an async method that blocks, Console.In.ReadLineAsync on Unix, holds its slot
+        // there); a dedicated thread reading outside any async method (a console loop on stdin) is waiting for the world. Only a quiet process is called hung; otherwise the
+        // flows are listed, no pitfall.
         var running = threads.Any(t => !t.IsIdle && t.RunsApplicationCode
-            && (t.Wait is null || t.Wait.Kind == WaitKind.Sleep || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)));
+            && (t.Wait is null || t.Wait.Kind == WaitKind.Sleep || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)
+                || (t.Wait.Kind == WaitKind.IO && (t.IsThreadPoolWorker || RunsAsyncMethod(t)))))
+            || heap.ScheduledTimers > 0
+            || flows.Values.Any(f => MayProgress(f, 0));
+        // A module rebuilt since the dump leaves its awaits unmapped: no flow of it shows taking a slot, which says nothing.
+        running |= async.StaleModules.Count > 0;
         foreach (var (thread, leaves) in waitedBy)
         {
             if (running || thread.IsThreadPoolWorker || inCycles.Contains(thread.ManagedThreadId) || inAsyncCycles.Contains(thread.ManagedThreadId)
@@ -108,6 +118,18 @@ internal static class AsyncFindings
     {
         var leaf = Leaf(chain);
         return leaf.AwaitsAll.Count == 0 ? [chain] : [.. leaf.AwaitsAll.SelectMany(ThreadFlows)];
+    }
+
+    /// <summary>Whether a thread is inside an async method's <c>MoveNext</c> (a flow running, perhaps holding a slot).</summary>
+    private static bool RunsAsyncMethod(DiagnosedThread thread) =>
+        thread.Frames.Any(f => f.Method.EndsWith(".MoveNext", StringComparison.Ordinal) && f.Method.Contains(">d__", StringComparison.Ordinal));
+
+    /// <summary>Whether a flow may still make progress: its innermost await is not a stuck <c>WaitAsync</c> (it awaits a
+    /// timer, I/O, a completion source, or it runs), or, for <c>Task.WhenAll</c>/<c>WhenAny</c>, one of what it joins may.</summary>
+    private static bool MayProgress(AwaitedTask flow, int depth)
+    {
+        var leaf = Leaf(flow);
+        return leaf.AwaitsAll.Count == 0 ? !Stuck(flow) : depth > 16 || leaf.AwaitsAll.Any(a => MayProgress(a, depth + 1));
     }
 
     /// <summary>Whether a flow's innermost await is a <c>WaitAsync</c> without timeout or token on a semaphore with no free slot.</summary>

@@ -17,6 +17,9 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
 
     public AsyncHeap Heap => heap;
 
+    /// <summary>Gets the modules whose awaits were left unmapped: the file on disk is not the build the dump ran.</summary>
+    public IReadOnlyCollection<string> StaleModules => sites.StaleModules;
+
     /// <summary>Reads (once) the state machine of an unfinished box and the await its state names.</summary>
     public Frame? FrameOf(ClrObject box)
     {
@@ -42,6 +45,20 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
     /// named them yet (a static field is named by <see cref="HolderFinder"/> first).</summary>
     public void NameSemaphores(Func<ClrObject, string?> holderOf)
     {
+        // A semaphore inside a wrapper ("AsyncLock"), taken through a helper a suspended caller awaits, is named by the
+        // caller's whole path (field Shop._stockLock._semaphore): the wrapper's own field would name every instance alike.
+        foreach (var box in heap.Boxes.Values)
+        {
+            if (FrameOf(box) is { Site.Helper: { } taken } frame)
+            {
+                var (semaphore, name) = AwaitSites.Resolve(taken, frame.Type, frame.Address, frame.Interior, domain, fullPath: true);
+                if (!semaphore.IsNull && heap.Semaphores.TryGetValue(semaphore.Address, out var info) && info.HeldIn?.StartsWith("static field ", StringComparison.Ordinal) != true)
+                {
+                    info.HeldIn = name;
+                }
+            }
+        }
+
         foreach (var semaphore in heap.Semaphores.Values)
         {
             semaphore.HeldIn ??= holderOf(semaphore.Object);
@@ -56,6 +73,15 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
                 {
                     info.HeldIn ??= name;
                 }
+            }
+        }
+
+        // Two semaphores named alike (two instances of one class) are told apart by their addresses, as lock objects are.
+        foreach (var same in heap.Semaphores.Values.Where(i => i.HeldIn is not null).GroupBy(i => i.HeldIn, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            foreach (var info in same)
+            {
+                info.ShowAddress = true;
             }
         }
     }
@@ -76,9 +102,9 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
             return held;
         }
 
-        foreach (var site in machine.ByState.Values.Where(s => s.IsSemaphoreWait && s.Offset < current.Offset && s.Receiver is not null).OrderBy(s => s.Offset))
+        foreach (var site in machine.ByState.Values.Where(s => s.Acquires is not null && s.Offset < current.Offset).OrderBy(s => s.Offset))
         {
-            var semaphore = Resolve(frame, site.Receiver!);
+            var semaphore = Resolve(frame, site.Acquires!);
             if (semaphore is not { CurrentCount: 0 } || held.Exists(h => h.Item1 == semaphore))
             {
                 continue;
@@ -86,8 +112,10 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
 
             // A Release between the two in IL order (in a finally too: a finally before the current await closes a try
             // that does not contain it) may have run on the way. One whose receiver is unknown may be this semaphore's.
+            // A slot taken through a helper (an "AsyncLock" wrapper) is released by disposing what it returned: any
+            // Dispose() in between counts.
             var released = machine.Releases.Exists(r => r.Offset > site.Offset && r.Offset < current.Offset
-                && (r.Receiver is null || Resolve(frame, r.Receiver) == semaphore));
+                && (r.IsDispose ? site.Helper is not null : r.Receiver is null || Resolve(frame, r.Receiver) == semaphore));
             if (!released)
             {
                 held.Add((semaphore, site));

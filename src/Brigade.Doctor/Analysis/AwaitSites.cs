@@ -19,6 +19,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
 {
     private readonly Dictionary<string, PEReader?> _modules = new(StringComparer.Ordinal);
     private readonly Dictionary<ClrType, Machine?> _machines = [];
+    private readonly Dictionary<(string, int), Receiver?> _helpers = [];
 
     /// <summary>The IL of one state machine's <c>MoveNext</c>: its awaits by state, and its <c>SemaphoreSlim.Release</c> calls.</summary>
     internal sealed class Machine
@@ -33,6 +34,18 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     {
         /// <summary>Gets whether the call is <c>SemaphoreSlim.WaitAsync</c>.</summary>
         public bool IsSemaphoreWait => CalleeType == "SemaphoreSlim" && Callee == "WaitAsync";
+
+        /// <summary>Gets, for an await of an async helper that takes a slot and returns without releasing it (an
+        /// "AsyncLock" wrapper's <c>LockAsync</c>, an <c>AcquireAsync</c>), the semaphore it takes, as a path from this
+        /// state machine (<c>&lt;&gt;4__this</c>, <c>_stockLock</c>, <c>_semaphore</c>).</summary>
+        public Receiver? Helper { get; init; }
+
+        /// <summary>Gets whether this (release) call is a <c>Dispose()</c>: an "AsyncLock" releaser's, perhaps.</summary>
+        public bool IsDispose => Callee == "Dispose" && Parameters == 0;
+
+        /// <summary>Gets the semaphore this await takes a slot of, when it does: a <c>WaitAsync</c>'s receiver, or
+        /// <see cref="Helper"/>.</summary>
+        public Receiver? Acquires => IsSemaphoreWait ? Receiver : Helper;
 
         /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>.</summary>
         public string Display
@@ -86,13 +99,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     /// <summary>Reads the object a receiver names, for one state machine (at <paramref name="address"/>, inside its box
     /// when <paramref name="interior"/>), and names where it is held as the other analyses do (<c>static field T.F</c>,
     /// <c>field T.F</c>, <c>a local of T.M</c>).</summary>
-    public static (ClrObject Object, string? HeldIn) Resolve(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain)
+    /// <remarks>With <paramref name="fullPath"/> (a semaphore inside a wrapper object), the whole path from the first
+    /// object is named (<c>field Shop._stockLock._semaphore</c>, <c>static field Shop.Lock._semaphore</c>), so that two
+    /// wrappers' semaphores are told apart.</remarks>
+    public static (ClrObject Object, string? HeldIn) Resolve(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain, bool fullPath = false)
     {
         var path = receiver.Path;
-        var holder = receiver.StaticType is { } s ? $"static field {s.Replace('+', '.')}.{path[0]}" : $"a local of {TaskReader.AsyncMethodName(machineType)}";
+        var holder = receiver.StaticType is { } s ? $"static field {s.Replace('+', '.')}.{(fullPath ? string.Join('.', path) : path[0])}" : $"a local of {TaskReader.AsyncMethodName(machineType)}";
         ClrType? owner = null;
-        var current = Walk(receiver, machineType, address, interior, domain, ref owner);
-        if (path.Count > 1 && owner?.Name is { } ownerName)
+        ClrType? first = null;
+        var current = Walk(receiver, machineType, address, interior, domain, ref owner, ref first);
+        if (fullPath && receiver.StaticType is null && path.Count > 2 && first?.Name is { } firstName)
+        {
+            holder = $"field {firstName.Replace('+', '.')}.{string.Join('.', path.Skip(1))}";
+        }
+        else if (path.Count > 1 && owner?.Name is { } ownerName && !(fullPath && receiver.StaticType is not null))
         {
             holder = $"field {ownerName.Replace('+', '.')}.{path[^1]}";
         }
@@ -100,7 +121,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         return (current, holder);
     }
 
-    private static ClrObject Walk(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain, ref ClrType? owner)
+    private static ClrObject Walk(Receiver receiver, ClrType machineType, ulong address, bool interior, ClrAppDomain? domain, ref ClrType? owner, ref ClrType? first)
     {
         ClrObject current;
         var path = receiver.Path;
@@ -129,6 +150,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         for (var i = start; i < path.Count && current.IsValid && !current.IsNull; i++)
         {
             owner = current.Type;
+            first ??= current.Type;
             current = current.TryReadObjectField(path[i], out var next) ? next : default;
         }
 
@@ -149,13 +171,18 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     {
         var modulePath = machineType.Module?.Name;
         var moveNext = machineType.Methods.FirstOrDefault(m => m.Name == "MoveNext");
-        if (string.IsNullOrEmpty(modulePath) || moveNext is null || moveNext.MetadataToken == 0 || Module(modulePath) is not { } pe)
+        if (string.IsNullOrEmpty(modulePath) || moveNext is null || moveNext.MetadataToken == 0 || Module(machineType.Module!) is not { } pe)
         {
             return null;
         }
 
+        return ReadMoveNext(pe, modulePath, moveNext.MetadataToken, helpers: true);
+    }
+
+    private Machine? ReadMoveNext(PEReader pe, string modulePath, int token, bool helpers)
+    {
         var md = pe.GetMetadataReader();
-        var definition = md.GetMethodDefinition(MetadataTokens.MethodDefinitionHandle(MetadataTokens.GetRowNumber(MetadataTokens.EntityHandle(moveNext.MetadataToken))));
+        var definition = md.GetMethodDefinition(MetadataTokens.MethodDefinitionHandle(MetadataTokens.GetRowNumber(MetadataTokens.EntityHandle(token))));
         if (definition.RelativeVirtualAddress == 0)
         {
             return null;
@@ -170,15 +197,101 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             if (code[i].Op == StField && FieldName(md, code[i].Operand) == "<>1__state" && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
-                machine.ByState.TryAdd(state, SiteAt(md, code, call, modulePath, moveNext.MetadataToken));
+                var site = SiteAt(md, code, call, modulePath, token);
+                if (helpers && HelperTakes(pe, modulePath, code[call].Operand) is { } taken)
+                {
+                    // The helper's semaphore, from here: through the call's receiver (its `this`), or its static.
+                    Receiver? path = taken.StaticType is not null ? taken
+                        : site.Receiver is { } r ? new Receiver(r.StaticType, [.. r.Path, .. taken.Path.Skip(1)]) : null;
+                    site = site with { Helper = path };
+                }
+
+                machine.ByState.TryAdd(state, site);
             }
-            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _, _))
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _, _) or (_, "Dispose", 0, true, false))
             {
-                machine.Releases.Add(SiteAt(md, code, i, modulePath, moveNext.MetadataToken));
+                machine.Releases.Add(SiteAt(md, code, i, modulePath, token));
             }
         }
 
         return machine;
+    }
+
+    /// <summary>
+    /// Whether a called method is an async helper that takes a semaphore slot and returns holding it: defined in this
+    /// module, an async method (<c>AsyncStateMachineAttribute</c>) whose <c>MoveNext</c> awaits <c>WaitAsync()</c> (no
+    /// timeout: it returns only with the slot) on a field of its <c>this</c> or a static, and calls no <c>Release</c>.
+    /// Returns that receiver (from the helper's state machine: <c>&lt;&gt;4__this</c>, <c>_semaphore</c>).
+    /// </summary>
+    private Receiver? HelperTakes(PEReader pe, string modulePath, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind != HandleKind.MethodDefinition)
+        {
+            return null;
+        }
+
+        var key = (modulePath, (int)token);
+        if (_helpers.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        Receiver? taken = null;
+        var md = pe.GetMetadataReader();
+        if (StateMachineOf(md, (MethodDefinitionHandle)handle) is { } machineType)
+        {
+            var moveNext = md.GetTypeDefinition(machineType).GetMethods().FirstOrDefault(m => md.GetString(md.GetMethodDefinition(m).Name) == "MoveNext");
+            if (!moveNext.IsNil && ReadMoveNext(pe, modulePath, MetadataTokens.GetToken(moveNext), helpers: false) is { } callee && callee.Releases.TrueForAll(r => r.IsDispose))
+            {
+                var waits = callee.ByState.Values.Where(w => w.IsSemaphoreWait && w.Parameters == 0
+                    && w.Receiver is { } r && (r.StaticType is not null ? r.Path.Count == 1 : r.Path.Count == 2 && r.Path[0] == "<>4__this")).ToList();
+                taken = waits.Count == 1 ? waits[0].Receiver : null;
+            }
+        }
+
+        _helpers[key] = taken;
+        return taken;
+    }
+
+    /// <summary>The state machine type of an async method: its <c>AsyncStateMachineAttribute</c>'s argument.</summary>
+    private static TypeDefinitionHandle? StateMachineOf(MetadataReader md, MethodDefinitionHandle method)
+    {
+        foreach (var handle in md.GetMethodDefinition(method).GetCustomAttributes())
+        {
+            var attribute = md.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != HandleKind.MemberReference)
+            {
+                continue;
+            }
+
+            var parent = md.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+            if (parent.Kind != HandleKind.TypeReference || md.GetString(md.GetTypeReference((TypeReferenceHandle)parent).Name) != "AsyncStateMachineAttribute")
+            {
+                continue;
+            }
+
+            // The argument is a System.Type, serialized as its name: prolog 0x0001, then a SerString.
+            var blob = md.GetBlobReader(attribute.Value);
+            if (blob.Length < 3 || blob.ReadUInt16() != 1 || blob.ReadSerializedString() is not { } name)
+            {
+                return null;
+            }
+
+            var comma = name.IndexOf(',', StringComparison.Ordinal);
+            name = comma > 0 ? name[..comma] : name;
+            foreach (var type in md.TypeDefinitions)
+            {
+                if (TypeName(md, type) == name)
+                {
+                    return type;
+                }
+            }
+
+            return null;
+        }
+
+        return null;
     }
 
     private Site SiteAt(MetadataReader md, List<Instruction> code, int call, string modulePath, int token)
@@ -309,8 +422,16 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         return null;
     }
 
-    private PEReader? Module(string path)
+    /// <summary>Gets the modules whose file on disk is not the build the dump ran (another MVID): their awaits are left
+    /// unmapped.</summary>
+    public SortedSet<string> StaleModules { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Opens (once) a module's file, when it is the build the dump ran: same MVID as the metadata in the dump
+    /// or, where the dump's metadata cannot be read, the same metadata size. A rebuilt file (edit, rebuild, then
+    /// <c>doctor --dump</c> of an older dump) would map states to other awaits and receivers: not read.</summary>
+    private PEReader? Module(ClrModule module)
     {
+        var path = module.Name!;
         if (!_modules.TryGetValue(path, out var pe))
         {
             try
@@ -318,6 +439,13 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
                 pe = File.Exists(path) ? new PEReader(File.OpenRead(path)) : null;
                 if (pe is not null && !pe.HasMetadata)
                 {
+                    pe.Dispose();
+                    pe = null;
+                }
+
+                if (pe is not null && !SameBuild(module, pe))
+                {
+                    StaleModules.Add(Path.GetFileName(path));
                     pe.Dispose();
                     pe = null;
                 }
@@ -331,6 +459,65 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         }
 
         return pe;
+    }
+
+    private static bool SameBuild(ClrModule module, PEReader pe)
+    {
+        var file = pe.GetMetadataReader();
+        var mvid = file.GetModuleDefinition().Mvid;
+        if (DumpedGuid(module, MetadataTokens.GetHeapOffset(mvid)) is { } dumped)
+        {
+            return dumped == file.GetGuid(mvid);
+        }
+
+        // The dump's copy of the metadata is unreadable: compared by size.
+        return module.MetadataLength == 0 || (ulong)pe.PEHeaders.MetadataSize == module.MetadataLength;
+    }
+
+    /// <summary>Reads GUID number <paramref name="index"/> (1-based, the module's MVID) from the #GUID stream of the
+    /// module's metadata in the dump's memory: the metadata root, its stream headers, then 16 bytes.</summary>
+    private static Guid? DumpedGuid(ClrModule module, int index)
+    {
+        var reader = module.AppDomain?.Runtime?.DataTarget?.DataReader;
+        if (reader is null || module.MetadataAddress == 0 || index < 1)
+        {
+            return null;
+        }
+
+        var root = new byte[1024];
+        if (reader.Read(module.MetadataAddress, root) != root.Length || BitConverter.ToUInt32(root, 0) != 0x424A5342)
+        {
+            return null;
+        }
+
+        var at = 16 + BitConverter.ToInt32(root, 12);
+        if (at + 4 > root.Length)
+        {
+            return null;
+        }
+
+        int streams = BitConverter.ToUInt16(root, at + 2);
+        at += 4;
+        for (var i = 0; i < streams && at + 8 < root.Length; i++)
+        {
+            var offset = BitConverter.ToUInt32(root, at);
+            var end = Array.IndexOf(root, (byte)0, at + 8);
+            if (end < 0)
+            {
+                return null;
+            }
+
+            var name = System.Text.Encoding.ASCII.GetString(root, at + 8, end - at - 8);
+            if (name == "#GUID")
+            {
+                var guid = new byte[16];
+                return reader.Read(module.MetadataAddress + offset + (ulong)((index - 1) * 16), guid) == 16 ? new Guid(guid) : null;
+            }
+
+            at = (end + 4) & ~3;
+        }
+
+        return null;
     }
 
     // Opcodes this reader needs by name.

@@ -16,6 +16,7 @@ internal static class DiagnosisJson
             DumpSeconds = Math.Round(diagnosis.DumpDuration.TotalSeconds, 3),
             AnalysisSeconds = Math.Round(diagnosis.AnalysisDuration.TotalSeconds, 3),
             DumpPath = diagnosis.DumpPath,
+            Notes = diagnosis.Notes.Count == 0 ? null : [.. diagnosis.Notes],
             Pitfalls = [.. diagnosis.Reports.Select(r => new DoctorJsonPitfall(r.Code, r.Kind.ToString(), r.Message, [.. r.Threads.Select(t => t.ManagedThreadId)]))],
             Deadlocks = [.. diagnosis.Deadlocks.Select(d => new DoctorJsonCycle(
                 [.. d.Links.Select(l => new DoctorJsonLink(l.Waiter.ManagedThreadId, l.Holder.ManagedThreadId, Wait(l.Wait)))],
@@ -62,6 +63,8 @@ internal sealed class DoctorJsonDocument
     public double AnalysisSeconds { get; init; }
 
     public string? DumpPath { get; init; }
+
+    public List<string>? Notes { get; init; }
 
     public required List<DoctorJsonPitfall> Pitfalls { get; init; }
 

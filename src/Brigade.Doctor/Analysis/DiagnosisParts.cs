@@ -24,4 +24,6 @@ internal sealed class DiagnosisParts
     public TimeSpan AnalysisDuration { get; init; }
 
     public string? DumpPath { get; init; }
+
+    public IReadOnlyList<string> Notes { get; init; } = [];
 }

@@ -82,6 +82,11 @@ internal static class DiagnosisText
         }
 
         text.Append('\n');
+        foreach (var note in diagnosis.Notes)
+        {
+            text.Append("Note: ").Append(note).Append('\n');
+        }
+
         text.Append(diagnosis.HasPitfalls
             ? $"{diagnosis.Reports.Count} pitfall{(diagnosis.Reports.Count == 1 ? "" : "s")} found: {string.Join(", ", diagnosis.Reports.Select(r => r.Code))}.\n"
             : "No pitfall found: no deadlock cycle, no thread-pool starvation, no pool thread blocked on a task.\n");

@@ -54,6 +54,7 @@ internal static class DumpAnalyzer
                 DumpDuration = dumpDuration,
                 AnalysisDuration = watch.Elapsed,
                 DumpPath = keptAt,
+                Notes = parts.Notes,
             });
         }
     }
@@ -105,9 +106,15 @@ internal static class DumpAnalyzer
         // GetAwaiter().GetResult(), a .Result): without one, the walk is skipped.
         using var sites = new AwaitSites(reader.Lines);
         AsyncFlows? asyncFlows = null;
-        if (scans.Exists(s => s.Kind == WaitKind.Task && !s.IsIdle && !s.Target.IsNull))
+        var notes = new List<string>();
+        var asyncHeap = scans.Exists(s => s.Kind == WaitKind.Task && !s.IsIdle && !s.Target.IsNull) ? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects) : null;
+        if (asyncHeap is { Truncated: true })
         {
-            asyncFlows = new AsyncFlows(AsyncHeap.Read(reader.Heap), sites, reader.Domain);
+            notes.Add($"Async flows not analysed: the heap has more than {options.MaxHeapObjects:N0} objects (DoctorOptions.MaxHeapObjects); no async-lock cycle or async hang is reported.");
+        }
+        else if (asyncHeap is not null)
+        {
+            asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain);
             asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
             tasks.Async = asyncFlows;
             Mark($"heap walked: {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
@@ -201,6 +208,11 @@ internal static class DumpAnalyzer
             Mark($"async flows analyzed: {asyncCycles.Count} cycles, {asyncHangs.Count} hangs");
         }
 
+        if (sites.StaleModules.Count > 0)
+        {
+            notes.Add($"Awaits left unmapped in {string.Join(", ", sites.StaleModules)}: the file on disk is not the build the dump ran (another MVID); no slot is attributed from its code.");
+        }
+
         var pool = PoolSnapshot(reader, ordered, queued);
         var syncOverAsync = ordered.Where(t => t.Wait?.Kind == WaitKind.Task && !t.IsIdle).ToList();
         var blockedWithoutOwner = ordered.Where(t => t.Wait is { Owners.Count: 0 } w && w.Kind is not WaitKind.Sleep and not WaitKind.IO
@@ -216,6 +228,7 @@ internal static class DumpAnalyzer
             ThreadPool = pool,
             BlockedWithoutOwner = blockedWithoutOwner,
             Reports = reports,
+            Notes = notes,
         };
     }
 

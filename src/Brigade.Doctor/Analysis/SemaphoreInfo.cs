@@ -18,9 +18,12 @@ internal sealed class SemaphoreInfo(ClrObject semaphore, int currentCount, int m
     /// <summary>Gets or sets what in the program holds it (<c>static field Shop.Gate</c>), when found.</summary>
     public string? HeldIn { get; set; }
 
+    /// <summary>Gets or sets whether its text shows its address (another semaphore has the same <see cref="HeldIn"/>).</summary>
+    public bool ShowAddress { get; set; }
+
     /// <summary>Gets the public view, made once.</summary>
     public AsyncSemaphore Public => _public ??= new AsyncSemaphore(new WaitObject(Object.Address, Object.Type?.Name ?? "System.Threading.SemaphoreSlim", HeldIn),
-        CurrentCount, MaxCount is < 0 or int.MaxValue ? null : MaxCount, AsyncWaiters.Count);
+        CurrentCount, MaxCount is < 0 or int.MaxValue ? null : MaxCount, AsyncWaiters.Count) { ShowAddress = ShowAddress };
 
     private AsyncSemaphore? _public;
 }
