@@ -225,12 +225,9 @@ internal sealed partial class CommandTemplate
                         literal.Append(template[++i]);
                         contexts.Push(Context.AnsiC);
                     }
-                    else if (c == '(' && next == '(' && top is not (Context.Parameter or Context.Arithmetic))
-                    {
-                        // An arithmetic command ((x = 1 << 2)), for ((...)): as $((...)), << there is a shift (N2).
-                        contexts.Push(Context.Arithmetic);
-                        depth.Push(1);
-                    }
+                    // Not ((...)) as arithmetic: dash (/bin/sh on Debian) reads (( as two subshells, where << opens a real
+                    // here-document whose body the shell expands (review 25 S3: `((cat <<EOF`, a body with an item's
+                    // $(...), ran it). A << there is taken as a here-document: at worst a placeholder after it is refused.
                     else if (c == '<' && next == '<' && top is not (Context.Parameter or Context.Arithmetic))
                     {
                         literal.Append(template[++i]);
@@ -534,7 +531,7 @@ internal sealed partial class CommandTemplate
         Context.AnsiC => "a $' quote",
         Context.Substitution => "a $( substitution",
         Context.Backtick => "a ` substitution",
-        Context.Arithmetic => "a $((...)) or ((...)) arithmetic",
+        Context.Arithmetic => "a $((...)) arithmetic",
         _ => "a ${ expansion",
     };
 

@@ -63,6 +63,12 @@ public sealed class CommandTemplateTests
     [InlineData("cat <<A <<B\nx\nA\n{}\nB")]
     [InlineData("cat <<EOF\n'{}'\nEOF")]
     [InlineData("cat <<EOF\n{}")]
+    // Review 25 S3: dash reads (( as two subshells, so << in it opens a here-document ($(touch f) in an item ran).
+    [InlineData("((cat <<EOF\n{}\nEOF\n))")]
+    [InlineData("((cat <<EOF)) \n{}\nEOF")]
+    [InlineData("((cat <<EOF\n{}\nEOF\n) | tr a A)")]
+    // bash's arithmetic command reads << as a shift, but the same text is a here-document to dash: refused, not guessed.
+    [InlineData("(( x = 1 << 2 ))\necho {}")]
     public void Parse_PlaceholderInAHereDocument_IsAUsageError(string template)
     {
         var e = Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
@@ -79,9 +85,7 @@ public sealed class CommandTemplateTests
     [InlineData("echo $(( 1<<2 )) {}", "a", "echo $(( 1<<2 )) a")]
     [InlineData("echo '<<EOF' {}", "a", "echo '<<EOF' a")]
     [InlineData("awk -f - {} <<'EOF'\n{print $1}\nEOF", "f", "awk -f - f <<'EOF'\n{print $1}\nEOF")]
-    [InlineData("(( x = 1 << 2 ))\necho {}", "a b", "(( x = 1 << 2 ))\necho 'a b'")]
     [InlineData("for ((i = 1; i << 1 < 4; i++)); do echo {}; done", "a", "for ((i = 1; i << 1 < 4; i++)); do echo a; done")]
-    [InlineData("x=$( (( y = 1 << 2 )); echo {} )\necho \"$x\"", "a b", "x=$( (( y = 1 << 2 )); echo 'a b' )\necho \"$x\"")]
     public void Render_AroundAHereDocument_QuotesAsUsual(string template, string item, string expected)
     {
         Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
