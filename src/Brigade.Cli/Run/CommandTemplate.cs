@@ -162,7 +162,10 @@ internal sealed partial class CommandTemplate
                         literal.Clear();
                     }
 
-                    parts.Add(part);
+                    // Inside $((...)) the shell reads the expression as if in double quotes: quotes there are text, and a
+                    // $(...) in a value ran however it was quoted (review 25). Such a value goes in only as a plain word
+                    // (digits, letters, + - / % ...: what Quote leaves unquoted); any other fails its item (RenderText).
+                    parts.Add(InArithmetic(contexts) && part.Kind is not (PartKind.Sequence or PartKind.Slot or PartKind.Index) ? part with { InArithmetic = true } : part);
                     literal.Append(reopening);
                     hasPlaceholder = true;
                     i = close;
@@ -338,6 +341,16 @@ internal sealed partial class CommandTemplate
             {
                 sb.Append(SlotMarker);
             }
+            else if (part.InArithmetic)
+            {
+                var value = Value(item, part, slot);
+                if (!IsPlainWord(value))
+                {
+                    throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell expands $(...) and quotes are text, and the value is not a plain word (digits, letters, + - . / , : = @ % _): not run");
+                }
+
+                sb.Append(value);
+            }
             else
             {
                 sb.Append(Quote(Value(item, part, slot)));
@@ -346,6 +359,29 @@ internal sealed partial class CommandTemplate
 
         return sb.ToString();
     }
+
+    // Whether the nearest quoting level is an arithmetic expansion (a $(...) or backticks inside it start a level of their own).
+    private static bool InArithmetic(Stack<Context> contexts)
+    {
+        foreach (var context in contexts)
+        {
+            if (context == Context.Arithmetic)
+            {
+                return true;
+            }
+
+            if (context is Context.Substitution or Context.Backtick)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    // A value the shell reads as one word with nothing to expand, unquoted (Quote returns it as it is).
+    private static bool IsPlainWord(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '/' or '_' or '-' or '+' or ',' or ':' or '=' or '@' or '%');
 
     /// <summary>Fills <c>{%}</c> into a command rendered without a slot.</summary>
     public static string FillSlot(string rendered, int slot) => rendered.Replace(SlotMarker, slot.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -667,7 +703,7 @@ internal sealed partial class CommandTemplate
             throw new FormatException("the value holds a NUL byte, which a command line cannot carry (for NUL-separated input, give --null)");
         }
 
-        if (value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '/' or '_' or '-' or '+' or ',' or ':' or '=' or '@' or '%'))
+        if (IsPlainWord(value))
         {
             return value;
         }
@@ -716,6 +752,9 @@ internal sealed partial class CommandTemplate
     private sealed record Part(PartKind Kind, string Name)
     {
         public int Column { get; init; }
+
+        // Inside $((...)): filled in only as a plain word (RenderText).
+        public bool InArithmetic { get; init; }
     }
 
     // A here-document whose body is still to come: its delimiter (unquoted), and whether leading tabs are stripped (<<-).

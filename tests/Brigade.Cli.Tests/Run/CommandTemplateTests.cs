@@ -51,6 +51,28 @@ public sealed class CommandTemplateTests
         Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
     }
 
+    // Review 25: $((...)) is read as if in double quotes, so a value's $(...) ran however it was quoted
+    // ($(( '$(touch f)' )) created f). A plain word goes in as it is; anything else fails its item, before it runs.
+    [Theory]
+    [InlineData("echo $(( {} + 1 ))", "41", "echo $(( 41 + 1 ))")]
+    [InlineData("echo \"$(( {} % 10 ))\"", "17", "echo \"$(( 17 % 10 ))\"")]
+    [InlineData("echo $(( $(printf %s {} | wc -c) ))", "a b", "echo $(( $(printf %s 'a b' | wc -c) ))")]
+    public void Render_InArithmetic_PlainWordsGoInAsTheyAre(string template, string item, string expected)
+    {
+        Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
+    }
+
+    [Theory]
+    [InlineData("echo $(( {} + 1 ))", "$(touch f)")]
+    [InlineData("echo $(( \"{}\" ))", "`touch f`")]
+    [InlineData("echo \"$(( {} ))\"", "a[$(touch f)]")]
+    [InlineData("echo $(( {} ))", "1 + 1")]
+    public void Render_InArithmetic_AnythingButAPlainWord_FailsTheItem(string template, string item)
+    {
+        var e = Assert.Throws<FormatException>(() => CommandTemplate.Parse(template).Render(Line(item, 3)));
+        Assert.Contains("$((...))", e.Message, StringComparison.Ordinal);
+    }
+
     // Review R3: a here-document's body is not quoted by the command's own quotes. With an unquoted delimiter the shell
     // expands $(...) and backticks in it (an item's $(...) ran); with a quoted one the value's quotes would be its text.
     [Theory]
