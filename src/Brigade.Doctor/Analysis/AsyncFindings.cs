@@ -100,6 +100,14 @@ internal static class AsyncFindings
 
             var semaphores = leaves.Select(l => heap.WaiterOf[Leaf(l).Address]).Distinct().ToList();
 
+            // A semaphore no suspended flow shows taking is called leaked only when it is used as a lock (a method that
+            // awaits its WaitAsync also releases it after): one used as a signal (released by a Ctrl+C handler, a reader
+            // thread, a producer) waits for an event the dump cannot see coming.
+            if (semaphores.Exists(s => !holders.ContainsKey(s) && !async.UsedAsLock(s)))
+            {
+                continue;
+            }
+
             // A slot taken by a flow that is not itself stuck on a semaphore (it awaits a timer, I/O, ...) will be released: busy, not hung.
             if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => !stuckSet.Contains(h.Flow))))
             {

@@ -11,6 +11,7 @@ namespace Brigade.Doctor.Analysis;
 internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain? domain)
 {
     private readonly Dictionary<ulong, Frame?> _frames = [];
+    private readonly Dictionary<SemaphoreInfo, bool> _lockStyle = [];
 
     /// <summary>One suspended async method: its state machine and the await it is at.</summary>
     internal sealed record Frame(ClrType Type, ulong Address, bool Interior, int State, AwaitSites.Site? Site, AwaitSites.Machine? Machine);
@@ -123,6 +124,24 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
         }
 
         return held;
+    }
+
+    /// <summary>
+    /// Whether a semaphore is used as a lock: some suspended async method whose <c>MoveNext</c> awaits
+    /// <c>WaitAsync</c> on it also calls <c>Release</c> on it after that await, in IL order. A semaphore only waited on
+    /// (a signal released by a Ctrl+C handler, a reader thread, a producer) has no slot to leak.
+    /// </summary>
+    public bool UsedAsLock(SemaphoreInfo semaphore)
+    {
+        if (!_lockStyle.TryGetValue(semaphore, out var used))
+        {
+            used = heap.Boxes.Values.Any(box => FrameOf(box) is { Machine: { } machine } frame
+                && machine.ByState.Values.Any(w => w.IsSemaphoreWait && w.Receiver is { } r && Resolve(frame, r) == semaphore
+                    && machine.Releases.Exists(x => !x.IsDispose && x.Offset > w.Offset && x.Receiver is { } xr && Resolve(frame, xr) == semaphore)));
+            _lockStyle[semaphore] = used;
+        }
+
+        return used;
     }
 
     private SemaphoreInfo? Resolve(Frame frame, AwaitSites.Receiver receiver)

@@ -214,8 +214,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             }
         }
 
+        // A helper that returns holding a slot is an acquisition only with evidence the slot is handed on to be released:
+        // this method disposes something after the await (using (await x.LockAsync())) or releases that semaphore after
+        // it (AcquireAsync(), then finally _gate.Release()). A counted queue's DequeueAsync takes a slot nobody gives back.
+        foreach (var (state, site) in machine.ByState.Where(p => p.Value.Helper is not null).ToList())
+        {
+            if (!machine.Releases.Exists(r => r.Offset > site.Offset && (r.IsDispose || (r.Receiver is { } released && Same(released, site.Helper!)))))
+            {
+                machine.ByState[state] = site with { Helper = null };
+            }
+        }
+
         return machine;
     }
+
+    private static bool Same(Receiver a, Receiver b) => a.StaticType == b.StaticType && a.Path.SequenceEqual(b.Path, StringComparer.Ordinal);
 
     /// <summary>
     /// Whether a called method is an async helper that takes a semaphore slot and returns holding it: defined in this
