@@ -98,7 +98,8 @@ public sealed class ProcessEngineOptions
         }
     }
 
-    /// <summary>Gets or sets how long a worker may take to start, answer the handshake, and load the work type.</summary>
+    /// <summary>Gets or sets how long a worker may take to start, answer the handshake, and load the work type (once the
+    /// run is cancelled, at most <see cref="CancellationGracePeriod"/> more).</summary>
     /// <value>Defaults to 30 seconds (a cold start takes well under a second; the margin is for loaded CI machines).</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan StartTimeout
@@ -149,7 +150,9 @@ public sealed class ProcessEngineOptions
     /// flush interval, 50 ms at most). Raise it for work whose cancellation needs longer to clean up; <see
     /// cref="Timeout.InfiniteTimeSpan"/> never kills a worker for cancellation (a run then waits for an item that ignores
     /// its token, as an in-process engine does).</value>
-    /// <remarks>The period starts when the <c>Cancel</c> message is written to the worker. A run is cancelled through its
+    /// <remarks>It also bounds a worker that is starting or creating the work type when the run is cancelled (from the
+    /// cancellation on): past it that worker is killed rather than waited for until <see cref="StartTimeout"/>.
+    /// For a running batch, the period starts when the <c>Cancel</c> message is written to the worker. A run is cancelled through its
     /// token, by a stream's reader leaving, or by <see cref="FailureMode.StopOnFirstFailure"/>. <see cref="ItemTimeout"/>
     /// still applies if it comes sooner. A period shorter than 500 ms is accepted (and returned as set) but the engine
     /// waits 500 ms: a worker that honours its token at once still needs up to one flush interval (50 ms) plus the round

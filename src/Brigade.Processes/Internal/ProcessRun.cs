@@ -218,7 +218,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         return size;
     }
 
-    // False when the run was cancelled before a worker was found (state.Starting then holds the batch, for Finish).
+    // False when the run was cancelled before a worker was found or ready (state.Starting then holds the batch, for Finish).
     private bool EnsureWorker(ProcessLoopState<TIn, TOut> state, PendingBatch<TIn> next)
     {
         if (state.Process is { } current && !current.HasExited)
@@ -250,8 +250,15 @@ internal sealed partial class ProcessRun<TIn, TOut>
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {
-                process.EnsurePrepared(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options.StartTimeout);
+                process.EnsurePrepared(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options, _job.CancellationToken);
                 break;
+            }
+            catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
+            {
+                // Cancelled while the work type was created, which outlived the grace period: the worker was killed.
+                state.Process = null;
+                _engine.Pool.Discard(process);
+                return false;
             }
             catch (WorkerStartException) when (warm && process.HasExited)
             {

@@ -65,10 +65,10 @@ internal sealed class WorkerPool : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        return AcquireNow(launcher, assemblyPath, workName, out warm);
+        return AcquireNow(launcher, assemblyPath, workName, out warm, cancellationToken);
     }
 
-    private WorkerProcess AcquireNow(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm)
+    private WorkerProcess AcquireNow(WorkerLauncher launcher, string assemblyPath, string? workName, out bool warm, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -92,11 +92,12 @@ internal sealed class WorkerPool : IDisposable
         }
 
         warm = false;
-        return StartNew(launcher, assemblyPath, workName);
+        return StartNew(launcher, assemblyPath, workName, cancellationToken);
     }
 
-    // Starts a worker for the assembly (not taken from the idle ones).
-    private WorkerProcess StartNew(WorkerLauncher launcher, string assemblyPath, string? workName)
+    // Starts a worker for the assembly (not taken from the idle ones); a cancelled run stops waiting for a slow start-up
+    // after its grace period (WorkerProcess.Start).
+    private WorkerProcess StartNew(WorkerLauncher launcher, string assemblyPath, string? workName, CancellationToken cancellationToken)
     {
         WorkerProcess? evict = null;
         lock (_gate)
@@ -113,7 +114,7 @@ internal sealed class WorkerPool : IDisposable
         }
 
         evict?.Retire();
-        var worker = WorkerProcess.Start(launcher, assemblyPath, workName, _options);
+        var worker = WorkerProcess.Start(launcher, assemblyPath, workName, _options, cancellationToken);
         lock (_gate)
         {
             _started++;
@@ -249,7 +250,7 @@ internal sealed class WorkerPool : IDisposable
         }
 
         var starts = Enumerable.Range(0, missing)
-            .Select(_ => Task.Run(() => Return(StartNew(launcher, assemblyPath, workName)), cancellationToken))
+            .Select(_ => Task.Run(() => Return(StartNew(launcher, assemblyPath, workName, CancellationToken.None)), cancellationToken))
             .ToArray();
         var all = Task.WhenAll(starts);
         lock (_gate)

@@ -104,7 +104,9 @@ internal sealed class WorkerProcess : IDisposable
     public KillReason KillReason => (KillReason)Volatile.Read(ref _killReason);
 
     /// <summary>Starts a worker for an assembly and completes the handshake.</summary>
-    public static WorkerProcess Start(WorkerLauncher launcher, string assemblyPath, string? workName, ProcessEngineOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled and the worker did not
+    /// answer within the cancellation grace period (it was killed rather than waited for until its start-up deadline).</exception>
+    public static WorkerProcess Start(WorkerLauncher launcher, string assemblyPath, string? workName, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         InstallExitHook();
         var started = Stopwatch.GetTimestamp();
@@ -113,6 +115,7 @@ internal sealed class WorkerProcess : IDisposable
         stderr.Pid = process.Id;
         var worker = new WorkerProcess(process, assemblyPath, stderr) { _nextBatchId = options.FirstBatchId };
         Live.TryAdd(worker, 0);
+        var grace = worker.GraceOnCancel(options, cancellationToken);
         try
         {
             worker.Arm(options.StartTimeout, KillReason.StartTimeout);
@@ -153,10 +156,12 @@ internal sealed class WorkerProcess : IDisposable
             }
 
             worker.StartupTime = Stopwatch.GetElapsedTime(started);
+            worker.EndGraceOnCancel(grace);
             return worker;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
         {
+            grace.Dispose();
             var exit = worker.WaitForDeath();
             worker.Dispose();
             if (exit.Reason == KillReason.Disposed)
@@ -164,10 +169,16 @@ internal sealed class WorkerProcess : IDisposable
                 throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed while a worker started.");
             }
 
+            if (exit.Reason == KillReason.Canceled)
+            {
+                throw new OperationCanceledException($"The run was cancelled while worker pid {worker.Pid} started, and it did not answer within the grace period: killed.", e, cancellationToken);
+            }
+
             throw new WorkerStartException($"The worker process did not start: {exit.Describe()}", e);
         }
         catch
         {
+            grace.Dispose();
             worker.Dispose();
             throw;
         }
@@ -183,16 +194,19 @@ internal sealed class WorkerProcess : IDisposable
         (options.MaxWorkerMemoryBytes is { } maxMemory && LastWorkingSet > maxMemory);
 
     /// <summary>Creates the work instance in the worker unless it was created for this run already.</summary>
-    public void EnsurePrepared(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
+    /// <exception cref="OperationCanceledException">See <see cref="Prepare"/>.</exception>
+    public void EnsurePrepared(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         if (!IsPrepared(workId))
         {
-            Prepare(workId, descriptor, policy, flushInterval, reportMemory, timeout);
+            Prepare(workId, descriptor, policy, flushInterval, reportMemory, options, cancellationToken);
         }
     }
 
-    /// <summary>Creates the work instance in the worker; failures are reported before any item runs.</summary>
-    public void Prepare(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, TimeSpan timeout)
+    /// <summary>Creates the work instance in the worker (within <see cref="ProcessEngineOptions.StartTimeout"/>); failures are reported before any item runs.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled and the work type was
+    /// not created within the cancellation grace period (a constructor that hangs): the worker was killed.</exception>
+    public void Prepare(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         var frame = new FrameBuffer(256);
         frame.BeginFrame(MessageType.Prepare);
@@ -206,9 +220,10 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         frame.EndFrame();
+        var grace = GraceOnCancel(options, cancellationToken);
         try
         {
-            Arm(timeout, KillReason.StartTimeout);
+            Arm(options.StartTimeout, KillReason.StartTimeout);
             Send(frame);
             var (type, payload) = Read();
             if (!Disarm())
@@ -247,17 +262,59 @@ internal sealed class WorkerProcess : IDisposable
             }
 
             _prepared.Add(workId);
+            EndGraceOnCancel(grace);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
         {
+            grace.Dispose();
             var exit = WaitForDeath();
             if (exit.Reason == KillReason.Disposed)
             {
                 throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
             }
 
+            if (exit.Reason == KillReason.Canceled)
+            {
+                throw new OperationCanceledException($"The run was cancelled while worker pid {Pid} created work type {descriptor.Name}, which did not end within the grace period: killed.", e, cancellationToken);
+            }
+
             throw new WorkerStartException($"The worker process died while loading work type {descriptor.Name}: {exit.Describe()}", e);
         }
+        finally
+        {
+            grace.Dispose();
+        }
+    }
+
+    // While the worker starts or creates the work type (a blocking read bounded by StartTimeout, 30 s by default): once the
+    // run is cancelled, the worker gets the run's grace period to answer, and is killed (as Canceled) after it, as a batch's
+    // worker is. Without it a cancelled run waited for a hung start-up or constructor until StartTimeout (review 21 P4).
+    private CancellationTokenRegistration GraceOnCancel(ProcessEngineOptions options, CancellationToken cancellationToken)
+    {
+        var grace = options.EffectiveCancellationGracePeriod;
+        return !cancellationToken.CanBeCanceled || grace == Timeout.InfiniteTimeSpan
+            ? default
+            : cancellationToken.UnsafeRegister(static state =>
+            {
+                var (worker, grace) = ((WorkerProcess, TimeSpan))state!;
+                lock (worker._watchdogGate)
+                {
+                    if (worker._graceDeadline == 0)
+                    {
+                        worker._graceDeadline = After(Stopwatch.GetTimestamp(), grace);
+                        worker.Reschedule();
+                    }
+                }
+            }, (this, grace));
+    }
+
+    // The start-up or Prepare answered in time: the grace it may have started ends with it (the run, if cancelled, stops
+    // at its next step and gives the healthy worker back to the pool).
+    private void EndGraceOnCancel(CancellationTokenRegistration grace)
+    {
+        // Dispose waits for a callback that is running, so none starts a grace after this.
+        grace.Dispose();
+        EndCancelGrace();
     }
 
     public void Release(int workId)

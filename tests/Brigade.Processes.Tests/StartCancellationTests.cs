@@ -1,0 +1,115 @@
+using Brigade.Processes.Protocol;
+
+namespace Brigade.Processes.Tests;
+
+/// <summary>
+/// A cancelled run stops waiting for a worker that is slow to start or to create the work type (review 21 P4): the worker
+/// gets the run's cancellation grace period (2 s by default) and is then killed, where the run used to wait for
+/// <see cref="ProcessEngineOptions.StartTimeout"/> (30 s by default; five minutes here, so that waiting for it fails the test).
+/// </summary>
+public sealed class StartCancellationTests
+{
+    private static readonly TimeSpan LongStart = TimeSpan.FromMinutes(5);
+
+    [Fact(Timeout = 120_000)]
+    public async Task CancelledRun_WhileItsWorkerStarts_EndsAfterTheGracePeriod()
+    {
+        var directory = Directory.CreateTempSubdirectory("brigade-startcancel-").FullName;
+        var engine = TestEngines.Create(o =>
+        {
+            o.MaxWorkers = 1;
+            o.StartTimeout = LongStart;
+            o.EnvironmentVariables[WireFormat.FaultVariable] = "hold-ready:" + directory;
+        });
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
+            var pid = await StopsSlowly.WaitForPidAsync(directory, run);
+
+            await cancel.CancelAsync();
+            var error = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            Assert.Equal(0, error.Report.Succeeded);
+            Assert.Equal(0, error.Report.Failed);
+            Assert.Equal(4, error.Report.NotRun);
+            Assert.False(ProcessList.IsAlive(pid), $"worker pid {pid} outlived the cancelled run");
+            Assert.Equal(0, engine.GetStatistics().LiveWorkers);
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(directory, "release"), "");
+            await engine.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task CancelledRun_WhileTheWorkTypeIsCreated_EndsAfterTheGracePeriod()
+    {
+        var directory = Directory.CreateTempSubdirectory("brigade-preparecancel-").FullName;
+        var engine = TestEngines.Create(o =>
+        {
+            o.MaxWorkers = 1;
+            o.StartTimeout = LongStart;
+            o.EnvironmentVariables[HangsWhenCreated.DirectoryVariable] = directory;
+        });
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new HangsWhenCreated(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
+            var pid = await StopsSlowly.WaitForPidAsync(directory, run);
+
+            await cancel.CancelAsync();
+            var error = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            Assert.Equal(0, error.Report.Succeeded);
+            Assert.Equal(0, error.Report.Failed);
+            Assert.Equal(4, error.Report.NotRun);
+            Assert.False(ProcessList.IsAlive(pid), $"worker pid {pid} outlived the cancelled run");
+        }
+        finally
+        {
+            await engine.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WorkerAnsweringWithinTheGrace_IsKeptHealthyInThePool()
+    {
+        // Cancelled while its worker starts, and the worker answers within the grace period: the run ends cancelled, the
+        // worker is not killed (then or later, by a grace left behind), and the next run takes it warm.
+        var directory = Directory.CreateTempSubdirectory("brigade-startgrace-").FullName;
+        var engine = TestEngines.Create(o =>
+        {
+            o.MaxWorkers = 1;
+            o.StartTimeout = LongStart;
+            o.CancellationGracePeriod = TimeSpan.FromSeconds(20);
+            o.EnvironmentVariables[WireFormat.FaultVariable] = "hold-ready:" + directory;
+        });
+        try
+        {
+            using var cancel = new CancellationTokenSource();
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
+            var pid = await StopsSlowly.WaitForPidAsync(directory, run);
+            await cancel.CancelAsync();
+            await Task.Delay(300);
+            Assert.False(run.IsCompleted, "the run ended before its worker answered (or its grace)");
+            File.WriteAllText(Path.Combine(directory, "release"), "");
+            _ = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+
+            Assert.True(ProcessList.IsAlive(pid), $"worker pid {pid} was killed although it answered within the grace period");
+            var second = await Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 });
+            Assert.True(second.IsSuccess);
+            Assert.Equal(1, engine.GetStatistics().WorkersStarted);
+            Assert.True(ProcessList.IsAlive(pid));
+        }
+        finally
+        {
+            File.WriteAllText(Path.Combine(directory, "release"), "");
+            await engine.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
