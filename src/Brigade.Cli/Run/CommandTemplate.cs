@@ -140,7 +140,8 @@ internal sealed partial class CommandTemplate
                 var quoted = top is Context.Single or Context.Double or Context.AnsiC;
                 if (close > i && Classify(template[(i + 1)..close], format, fields, quoted) is { } part)
                 {
-                    if (top == Context.Parameter)
+                    // Also inside quotes within ${...} (review 26 S1): in "${x:-'{}'}" dash takes the quotes as text.
+                    if (top == Context.Parameter || InLevel(contexts, Context.Parameter))
                     {
                         throw new CliUsageException($"--exec: {{{template[(i + 1)..close]}}} inside ${{...}} cannot be quoted safely; assign it first (v={{}}; echo \"${{v:-x}}\")");
                     }
@@ -164,7 +165,7 @@ internal sealed partial class CommandTemplate
 
                     // Inside $((...)) the shell reads the expression as if in double quotes: quotes there are text, and a
                     // $(...) in a value ran however it was quoted (review 25). Such a value goes in only as a plain word
-                    // (digits, letters, + - / % ...: what Quote leaves unquoted); any other fails its item (RenderText).
+                    // (digits, letters, + - / % ...: what Quote leaves unquoted); any other fails its item (RenderCommand).
                     parts.Add(InArithmetic(contexts) && part.Kind is not (PartKind.Sequence or PartKind.Slot or PartKind.Index) ? part with { InArithmetic = true } : part);
                     literal.Append(reopening);
                     hasPlaceholder = true;
@@ -316,30 +317,38 @@ internal sealed partial class CommandTemplate
     }
 
     /// <summary>
-    /// Renders the command for an item; throws <see cref="FormatException"/> for a field the item does not have, and for
-    /// a command line longer than the system lets a command have (see <see cref="CommandLineLimit"/>).
+    /// Renders the command for an item as text, each value quoted in place (see <see cref="RenderCommand"/>, which the run
+    /// uses); throws <see cref="FormatException"/> for a field the item does not have, and for a command line longer than
+    /// the system lets a command have (see <see cref="CommandLineLimit"/>).
     /// </summary>
     /// <param name="item">The item.</param>
     /// <param name="slot">The job slot for <c>{%}</c>; 0 renders a marker that <see cref="FillSlot"/> replaces.</param>
-    public string Render(InputItem item, int slot = 0)
-    {
-        var command = RenderText(item, slot);
-        CommandLineLimit.Check(command);
-        return command;
-    }
+    public string Render(InputItem item, int slot = 0) => RenderCommand(item, slot).Text;
 
-    private string RenderText(InputItem item, int slot)
+    /// <summary>
+    /// Renders the command for an item in its two forms (<see cref="RenderedCommand"/>): the text with each value quoted in
+    /// place, and the shell's, where a value that is not a plain word is a reference to an environment variable. Throws
+    /// <see cref="FormatException"/> for a field the item does not have, and for a command line longer than the system lets
+    /// a command have (see <see cref="CommandLineLimit"/>).
+    /// </summary>
+    /// <param name="item">The item.</param>
+    /// <param name="slot">The job slot for <c>{%}</c>; 0 renders a marker that <see cref="FillSlot"/> replaces.</param>
+    public RenderedCommand RenderCommand(InputItem item, int slot = 0)
     {
-        var sb = new StringBuilder();
+        var text = new StringBuilder();
+        var shell = new StringBuilder();
+        List<string>? values = null;
         foreach (var part in _parts)
         {
             if (part.Kind == PartKind.Literal)
             {
-                sb.Append(part.Name);
+                text.Append(part.Name);
+                shell.Append(part.Name);
             }
             else if (part.Kind == PartKind.Slot && slot == 0)
             {
-                sb.Append(SlotMarker);
+                text.Append(SlotMarker);
+                shell.Append(SlotMarker);
             }
             else if (part.InArithmetic)
             {
@@ -349,23 +358,40 @@ internal sealed partial class CommandTemplate
                     throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell expands $(...) and quotes are text, and the value is not a plain word (digits, letters, + - . / , : = @ % _): not run");
                 }
 
-                sb.Append(value);
+                text.Append(value);
+                shell.Append(value);
             }
             else
             {
-                sb.Append(Quote(Value(item, part, slot)));
+                var value = Value(item, part, slot);
+                var quoted = Quote(value);
+                text.Append(quoted);
+                if (ReferenceEquals(quoted, value))
+                {
+                    shell.Append(value); // a plain word: nothing for the shell to read in it
+                }
+                else
+                {
+                    (values ??= []).Add(value);
+                    shell.Append("\"${").Append(RenderedCommand.Variable(values.Count)).Append("}\"");
+                }
             }
         }
 
-        return sb.ToString();
+        var command = text.ToString();
+        CommandLineLimit.Check(command);
+        return RenderedCommand.Create(command, values is null ? command : shell.ToString(), values);
     }
 
     // Whether the nearest quoting level is an arithmetic expansion (a $(...) or backticks inside it start a level of their own).
-    private static bool InArithmetic(Stack<Context> contexts)
+    private static bool InArithmetic(Stack<Context> contexts) => InLevel(contexts, Context.Arithmetic);
+
+    // Whether the nearest quoting level (up to a $(...) or backticks, which start one of their own) holds the context.
+    private static bool InLevel(Stack<Context> contexts, Context wanted)
     {
         foreach (var context in contexts)
         {
-            if (context == Context.Arithmetic)
+            if (context == wanted)
             {
                 return true;
             }
@@ -753,7 +779,7 @@ internal sealed partial class CommandTemplate
     {
         public int Column { get; init; }
 
-        // Inside $((...)): filled in only as a plain word (RenderText).
+        // Inside $((...)): filled in only as a plain word (RenderCommand).
         public bool InArithmetic { get; init; }
     }
 

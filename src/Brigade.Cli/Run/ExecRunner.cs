@@ -54,6 +54,18 @@ internal static class ExecRunner
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
     public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
+        RunAsync(new RenderedCommand(command), timeout, stderr, passFailure, cancellationToken);
+
+    /// <summary>Runs a command rendered for an item: directly when its text needs no shell, else its shell form through
+    /// <c>/bin/sh -c</c> with its values in the environment (see <see cref="RenderedCommand"/>).</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="timeout">The attempt's timeout, or null.</param>
+    /// <param name="stderr">Where the command's stderr goes, or null to drop it (a failure keeps its last 2 KB either way).</param>
+    /// <param name="passFailure">Whether a failed command's stderr is passed through too.</param>
+    /// <param name="cancellationToken">Interrupts the run.</param>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
+    public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
         ExecSpawner.IsAvailable
             ? ExecSpawner.RunAsync(command, timeout, stderr, passFailure, cancellationToken)
             : RunThroughProcessAsync(command, timeout, stderr, passFailure, cancellationToken);
@@ -87,22 +99,35 @@ internal static class ExecRunner
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
-    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
         if (OperatingSystem.IsWindows())
         {
-            psi = new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", command } };
+            psi = new ProcessStartInfo("cmd.exe") { ArgumentList = { "/d", "/c", rendered.Text } };
         }
         else
         {
+            // The values as environment variables (RenderedCommand), unless one holds bytes that are not UTF-8, which
+            // ProcessStartInfo's environment cannot carry: that command goes as text (its printf recreates them).
+            var withValues = rendered.Values.Count > 0 && !rendered.Values.Any(ByteText.HasEscapedBytes);
+            var command = withValues ? rendered.ShellText : rendered.Text;
             // The command starts only once brigade has listed it with the reaper (the go line on stdin): a brigade
             // killed in between closes stdin, and the shell exits without running anything.
             var script = $"IFS= read -r __brigade_go || exit 129; exec </dev/null; {{ {command}\n}}; {{ __brigade_status=$?; set +x; }} 2>/dev/null; echo {CpuMarker} >&2; times >&2; exit $__brigade_status";
             psi = Setsid is { } setsid
                 ? new ProcessStartInfo(setsid) { ArgumentList = { "--wait", "/bin/sh", "-c", script } }
                 : new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", script } };
+            foreach (var name in psi.Environment.Keys.Where(RenderedCommand.IsValueVariable).ToList())
+            {
+                psi.Environment.Remove(name); // an outer brigade's values: the command's own are its only ones
+            }
+
+            for (var i = 0; withValues && i < rendered.Values.Count; i++)
+            {
+                psi.Environment[RenderedCommand.Variable(i + 1)] = rendered.Values[i];
+            }
         }
 
         psi.RedirectStandardInput = true;

@@ -55,12 +55,15 @@ internal static class ExecSpawner
     /// <param name="stderr">Where the command's stderr is passed through, or null to drop it (its tail is kept for a failure).</param>
     /// <param name="passFailure">Whether a failed command's stderr is passed through too (false for an attempt that is tried again).</param>
     /// <param name="cancellationToken">Interrupts the run.</param>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(string command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var direct = ExecCommandLine.TrySplit(command);
-        var child = direct is not null ? Start(direct, shell: false, stderr) : null;
-        child ??= Start(["/bin/sh", "-c", command], shell: true, stderr)!;
+
+        // The text when it needs no shell (no shell reads it: its words are the arguments); else the shell's form, whose
+        // values come in the environment (RenderedCommand).
+        var direct = ExecCommandLine.TrySplit(command.Text);
+        var child = direct is not null ? Start(direct, shell: false, stderr, []) : null;
+        child ??= Start(["/bin/sh", "-c", command.ShellText], shell: true, stderr, command.Values)!;
 
         // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
         using var tracked = ExternalCpuTime.Track(child);
@@ -148,12 +151,12 @@ internal static class ExecSpawner
             return -1;
         }
 
-        var error = Spawn(argv, null, _helperAttributes, descriptors, id: 0, out var pid);
+        var error = Spawn(argv, null, _helperAttributes, descriptors, id: 0, [], out var pid);
         return error == 0 ? pid : -1;
     }
 
     // Starts the command; null when the program is a script without a '#!' line (the shell runs those).
-    private static unsafe ExecChild? Start(string[] argv, bool shell, CommandStderr? stderr)
+    private static unsafe ExecChild? Start(string[] argv, bool shell, CommandStderr? stderr, IReadOnlyList<string> values)
     {
         var id = Interlocked.Increment(ref _nextId);
         var slot = ExecReaper.Reserve(id);
@@ -180,11 +183,11 @@ internal static class ExecSpawner
         // A program named without a '/' is spawned by the path found for it once (ProgramPathCache); if that fails for
         // any reason, posix_spawnp searches PATH again, so the command behaves as under execvp.
         var path = shell ? null : Paths.Find(argv[0], _searchPath);
-        var error = Spawn(argv, path, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out var pid);
+        var error = Spawn(argv, path, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, values, out var pid);
         if (error != 0 && path is not null)
         {
             Paths.Forget(argv[0]);
-            error = Spawn(argv, null, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, out pid);
+            error = Spawn(argv, null, _commandAttributes, [(outPipe[1], 1), (errPipe[1], 2)], id, values, out pid);
         }
 
         ExecNative.close(outPipe[1]);
@@ -284,9 +287,9 @@ internal static class ExecSpawner
     }
 
     // posix_spawn of `path` (posix_spawnp of argv[0] without one) with stdin from /dev/null (unless mapped), the
-    // descriptors dup2-ed as asked, the environment taken at start plus the command's number (ExecReaper); returns 0 or
-    // the error number.
-    private static unsafe int Spawn(string[] argv, string? path, void* attributes, ReadOnlySpan<(int From, int To)> descriptors, long id, out int pid)
+    // descriptors dup2-ed as asked, the environment taken at start plus the command's number (ExecReaper) and its values
+    // (BRIGADE_V1=...: RenderedCommand); returns 0 or the error number.
+    private static unsafe int Spawn(string[] argv, string? path, void* attributes, ReadOnlySpan<(int From, int To)> descriptors, long id, IReadOnlyList<string> values, out int pid)
     {
         var utf8 = Encoding.UTF8;
         nuint bytes = 0;
@@ -295,9 +298,21 @@ internal static class ExecSpawner
             bytes += (nuint)utf8.GetByteCount(arg) + 1;
         }
 
+        // Each value as "BRIGADE_Vn=" and its exact bytes, in the same block as the arguments.
+        byte[][]? encoded = null;
+        if (values.Count > 0)
+        {
+            encoded = new byte[values.Count][];
+            for (var i = 0; i < values.Count; i++)
+            {
+                encoded[i] = RenderedCommand.Encode($"{RenderedCommand.Variable(i + 1)}={values[i]}");
+                bytes += (nuint)encoded[i].Length + 1;
+            }
+        }
+
         var pointers = (nuint)(argv.Length + 1) * (nuint)sizeof(byte*);
         var block = (byte*)NativeMemory.Alloc(pointers + bytes);
-        var envp = (byte**)NativeMemory.Alloc((nuint)(_environmentCount + 2) * (nuint)sizeof(byte*));
+        var envp = (byte**)NativeMemory.Alloc((nuint)(_environmentCount + 2 + values.Count) * (nuint)sizeof(byte*));
         var actions = stackalloc byte[ExecNative.FileActionsSize];
         var token = stackalloc byte[128];
         try
@@ -321,6 +336,14 @@ internal static class ExecSpawner
                 var done = Encoding.UTF8.TryGetBytes($"{ExecReaper.IdVariable}={ExecReaper.IdPrefix}{id}", text, out var length);
                 token[done ? length : 0] = 0;
                 envp[count++] = token;
+            }
+
+            for (var i = 0; encoded is not null && i < encoded.Length; i++)
+            {
+                encoded[i].CopyTo(new Span<byte>(at, encoded[i].Length));
+                at[encoded[i].Length] = 0;
+                envp[count++] = at;
+                at += encoded[i].Length + 1;
             }
 
             envp[count] = null;
@@ -458,13 +481,13 @@ internal static class ExecSpawner
         return true;
     }
 
-    // Commands get this process's environment as .NET sees it, without an outer brigade's command number.
+    // Commands get this process's environment as .NET sees it, without an outer brigade's command number and values.
     private static unsafe void TakeEnvironment()
     {
         var entries = new List<string>();
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            if (entry.Key is string name && name != ExecReaper.IdVariable)
+            if (entry.Key is string name && name != ExecReaper.IdVariable && !RenderedCommand.IsValueVariable(name))
             {
                 entries.Add($"{name}={entry.Value}");
             }

@@ -20,7 +20,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
 
     public override string Description => "exec:" + template.Text;
 
-    public override object Prepare(InputItem item) => template.Render(item);
+    public override object Prepare(InputItem item) => template.RenderCommand(item);
 
     public override void CheckFirstItem(InputItem item) => template.Bind(item);
 
@@ -35,7 +35,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             var slot = template.UsesSlot ? TakeSlot() : 0;
             try
             {
-                var command = slot > 0 ? CommandTemplate.FillSlot((string)entry.Value, slot) : (string)entry.Value;
+                var command = slot > 0 ? ((RenderedCommand)entry.Value).WithSlot(slot) : (RenderedCommand)entry.Value;
                 var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, stderr, passFailure: retry.IsLast(attempt), cancellationToken).ConfigureAwait(false);
 
                 // The command's CPU time is what tells auto mode a CPU-bound command from one that waits; its time waiting

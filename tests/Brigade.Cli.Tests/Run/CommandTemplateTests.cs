@@ -44,6 +44,8 @@ public sealed class CommandTemplateTests
 
     [Theory]
     [InlineData("echo \"${X:-{}}\"")]
+    [InlineData("echo \"${X:-'{}'}\"")] // review 26 S1: dash takes these quotes as text
+    [InlineData("echo \"${X:-\"{}\"}\"")]
     [InlineData("echo 'unclosed {}")]
     [InlineData("echo \"$(basename {})")]
     public void Parse_PlaceholderWhoseQuotingCannotBeRead_IsAUsageError(string template)
