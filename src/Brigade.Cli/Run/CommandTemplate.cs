@@ -130,6 +130,7 @@ internal sealed partial class CommandTemplate
 
         // Here-documents whose operator (<<WORD) was read on this line: their bodies start after its end (review R3).
         var hereDocuments = new List<HereDocument>();
+        var hasHereDocument = false;
         for (var i = 0; i < template.Length; i++)
         {
             var c = template[i];
@@ -242,6 +243,7 @@ internal sealed partial class CommandTemplate
                         else if (ReadHereDocument(template, ref i, literal) is { } hereDocument)
                         {
                             hereDocuments.Add(hereDocument);
+                            hasHereDocument = true;
                         }
                     }
                     else if (c == '\n' && hereDocuments.Count > 0)
@@ -300,6 +302,12 @@ internal sealed partial class CommandTemplate
             throw new CliUsageException($"--exec: the command's quoting is not closed ({Describe(contexts.Peek())} left open); brigade reads it to quote each value, and would misread it");
         }
 
+        if (!hasPlaceholder && hasHereDocument)
+        {
+            // The item would be appended after the body's end, where the shell may still be reading the body (review 26 S8).
+            throw new CliUsageException("--exec: a command with a here-document needs a placeholder for the item ({} where it goes, outside the body): brigade appends the item to a command without one, which would land in the here-document; for the item in the body, pass it as an argument and use \"$1\" (sh -c 'cat <<EOF ... \"$1\" ... EOF' _ {})");
+        }
+
         if (!hasPlaceholder)
         {
             literal.Append(' ');
@@ -353,9 +361,9 @@ internal sealed partial class CommandTemplate
             else if (part.InArithmetic)
             {
                 var value = Value(item, part, slot);
-                if (!IsPlainWord(value))
+                if (!IsPlainWord(value) || value.Contains('=', StringComparison.Ordinal) || value.Contains("++", StringComparison.Ordinal) || value.Contains("--", StringComparison.Ordinal))
                 {
-                    throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell expands $(...) and quotes are text, and the value is not a plain word (digits, letters, + - . / , : = @ % _): not run");
+                    throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell expands $(...) and quotes are text, and the value is not a plain word without assignment (digits, letters, + - . / , : @ % _; no =, ++ or --): not run");
                 }
 
                 text.Append(value);

@@ -68,6 +68,8 @@ public sealed class CommandTemplateTests
     [InlineData("echo $(( {} + 1 ))", "$(touch f)")]
     [InlineData("echo $(( \"{}\" ))", "`touch f`")]
     [InlineData("echo \"$(( {} ))\"", "a[$(touch f)]")]
+    [InlineData("cd $(( {} )) && pwd", "HOME=0")] // review 26 N2: an assignment changes the shell's variables
+    [InlineData("echo $(( {} ))", "x++")]
     [InlineData("echo $(( {} ))", "1 + 1")]
     public void Render_InArithmetic_AnythingButAPlainWord_FailsTheItem(string template, string item)
     {
@@ -93,6 +95,8 @@ public sealed class CommandTemplateTests
     [InlineData("((cat <<EOF\n{}\nEOF\n) | tr a A)")]
     // bash's arithmetic command reads << as a shift, but the same text is a here-document to dash: refused, not guessed.
     [InlineData("(( x = 1 << 2 ))\necho {}")]
+    // Review 26 S8: no placeholder, so the item would be appended to the delimiter line, inside the body.
+    [InlineData("cat <<EOF\nhello\nEOF")]
     public void Parse_PlaceholderInAHereDocument_IsAUsageError(string template)
     {
         var e = Assert.Throws<CliUsageException>(() => CommandTemplate.Parse(template));
