@@ -56,27 +56,32 @@ public sealed class StartCancellationTests
     [Fact(Timeout = 120_000)]
     public async Task WorkerAnsweringWithinTheGrace_IsKeptHealthyInThePool()
     {
-        // Cancelled while its worker starts, and the worker answers within the grace period: the run ends cancelled, the
-        // worker is not killed (then or later, by a grace left behind), and the next run takes it warm.
+        // Cancelled while its worker starts, and the worker answers within the grace period: the run ends cancelled without
+        // creating the work type (its constructor, which hangs here, would start a second grace: review 27 F4), the worker
+        // is not killed (then or later, by a grace left behind), and the next run takes it warm.
         var directory = Directory.CreateTempSubdirectory("brigade-startgrace-").FullName;
+        var created = Directory.CreateTempSubdirectory("brigade-startgrace-ctor-").FullName;
         var engine = TestEngines.Create(o =>
         {
             o.MaxWorkers = 1;
             o.StartTimeout = LongStart;
             o.CancellationGracePeriod = TimeSpan.FromSeconds(20);
             o.EnvironmentVariables[WireFormat.FaultVariable] = "hold-ready:" + directory;
+            o.EnvironmentVariables[HangsWhenCreated.DirectoryVariable] = created;
         });
         try
         {
             using var cancel = new CancellationTokenSource();
-            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new HangsWhenCreated(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
             var pid = await StopsSlowly.WaitForPidAsync(directory, run);
             await cancel.CancelAsync();
             await Task.Delay(300);
             Assert.False(run.IsCompleted, "the run ended before its worker answered (or its grace)");
             File.WriteAllText(Path.Combine(directory, "release"), "");
-            _ = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+            var error = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(15)));
 
+            Assert.Equal(4, error.Report.NotRun);
+            Assert.Empty(Directory.GetFiles(created));
             Assert.True(ProcessList.IsAlive(pid), $"worker pid {pid} was killed although it answered within the grace period");
             var second = await Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 });
             Assert.True(second.IsSuccess);
@@ -88,6 +93,7 @@ public sealed class StartCancellationTests
             File.WriteAllText(Path.Combine(directory, "release"), "");
             await engine.DisposeAsync();
             Directory.Delete(directory, recursive: true);
+            Directory.Delete(created, recursive: true);
         }
     }
 }

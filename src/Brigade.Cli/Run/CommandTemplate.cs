@@ -154,7 +154,8 @@ internal sealed partial class CommandTemplate
                     {
                         Context.Single => ("'", "'"),
                         Context.AnsiC => ("'", "$'"),
-                        Context.Double => ("\"", "\""),
+                        // A backslash just before it ("a\{}b") is text there, but would escape the closing quote: doubled.
+                        Context.Double => (LoneBackslashBefore(template, i) ? "\\\"" : "\"", "\""),
                         _ => ("", ""),
                     };
                     literal.Append(closing);
@@ -361,9 +362,9 @@ internal sealed partial class CommandTemplate
             else if (part.InArithmetic)
             {
                 var value = Value(item, part, slot);
-                if (!IsPlainWord(value) || value.Contains('=', StringComparison.Ordinal) || value.Contains("++", StringComparison.Ordinal) || value.Contains("--", StringComparison.Ordinal))
+                if (!IsNumber(value))
                 {
-                    throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell expands $(...) and quotes are text, and the value is not a plain word without assignment (digits, letters, + - . / , : @ % _; no =, ++ or --): not run");
+                    throw new FormatException($"{{{part.Name}}} stands inside $((...)), where the shell reads the value as an expression, and the value is not a number (digits, an optional sign, 0x1F, 2#101): not run");
                 }
 
                 text.Append(value);
@@ -380,15 +381,45 @@ internal sealed partial class CommandTemplate
                 }
                 else
                 {
-                    (values ??= []).Add(value);
-                    shell.Append("\"${").Append(RenderedCommand.Variable(values.Count)).Append("}\"");
+                    // One variable per distinct value: a value used many times ({} {.} {} ...) travels once.
+                    values ??= [];
+                    var number = values.IndexOf(value) + 1;
+                    if (number == 0)
+                    {
+                        values.Add(value);
+                        number = values.Count;
+                    }
+
+                    shell.Append("\"${").Append(RenderedCommand.Variable(number)).Append("}\"");
                 }
             }
         }
 
         var command = text.ToString();
         CommandLineLimit.Check(command);
-        return RenderedCommand.Create(command, values is null ? command : shell.ToString(), values);
+        if (values is null)
+        {
+            return RenderedCommand.Create(command, command, null);
+        }
+
+        // The shell's form is one argument too, and a reference can be longer than the quoted value it stands for (review
+        // 27 F5); the values themselves, each once, take no more of the environment than the text did.
+        var shellText = shell.ToString();
+        CommandLineLimit.Check(shellText);
+        return RenderedCommand.Create(command, shellText, values);
+    }
+
+    // Inside double quotes: whether an odd run of backslashes ends just before position i (pairs are escaped backslashes,
+    // and a lone one before anything but $ ` " \ or a newline is text, review 27 F3).
+    private static bool LoneBackslashBefore(string template, int i)
+    {
+        var run = 0;
+        while (i - run - 1 >= 0 && template[i - run - 1] == '\\')
+        {
+            run++;
+        }
+
+        return run % 2 == 1;
     }
 
     // Whether the nearest quoting level is an arithmetic expansion (a $(...) or backticks inside it start a level of their own).
@@ -412,6 +443,18 @@ internal sealed partial class CommandTemplate
 
         return false;
     }
+
+    // A value that is one number literal to the shell's arithmetic (an optional sign, then a digit first: never a name, an
+    // operator or an assignment). A name there is looked up, and bash evaluates a variable's value as an expression in
+    // turn, where a[$(...)] runs: an item naming BRIGADE_V1 would run another value (review 27 F1).
+    private static bool IsNumber(string value)
+    {
+        var digits = value.AsSpan(value.Length > 0 && value[0] is '+' or '-' ? 1 : 0);
+        return digits.Length > 0 && char.IsAsciiDigit(digits[0]) && !digits.ContainsAnyExcept(NumberCharacters);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NumberCharacters =
+        System.Buffers.SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ#@_");
 
     // A value the shell reads as one word with nothing to expand, unquoted (Quote returns it as it is).
     private static bool IsPlainWord(string value) =>

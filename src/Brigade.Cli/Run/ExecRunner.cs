@@ -99,7 +99,7 @@ internal static class ExecRunner
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
-    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    internal static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
@@ -109,10 +109,15 @@ internal static class ExecRunner
         }
         else
         {
-            // The values as environment variables (RenderedCommand), unless one holds bytes that are not UTF-8, which
-            // ProcessStartInfo's environment cannot carry: that command goes as text (its printf recreates them).
-            var withValues = rendered.Values.Count > 0 && !rendered.Values.Any(ByteText.HasEscapedBytes);
-            var command = withValues ? rendered.ShellText : rendered.Text;
+            // The values as environment variables (RenderedCommand). ProcessStartInfo's environment cannot carry bytes that
+            // are not UTF-8, and the text form would let the shell parse the item (review 27 F2): such an item fails, unrun.
+            if (rendered.Values.Any(ByteText.HasEscapedBytes))
+            {
+                throw new ExecFailedException("the item holds bytes that are not UTF-8, which this platform's process start cannot pass to the shell as a value (only Linux's spawner can): not run", null, "");
+            }
+
+            var withValues = rendered.Values.Count > 0;
+            var command = rendered.ShellText;
             // The command starts only once brigade has listed it with the reaper (the go line on stdin): a brigade
             // killed in between closes stdin, and the shell exits without running anything.
             var script = $"IFS= read -r __brigade_go || exit 129; exec </dev/null; {{ {command}\n}}; {{ __brigade_status=$?; set +x; }} 2>/dev/null; echo {CpuMarker} >&2; times >&2; exit $__brigade_status";

@@ -247,6 +247,14 @@ internal sealed partial class ProcessRun<TIn, TOut>
                 return false;
             }
 
+            if (_job.CancellationToken.IsCancellationRequested)
+            {
+                // Cancelled while the worker started (it answered within the grace): the work type is not created (a
+                // second grace, and the user's constructor run after the cancel, review 27 F4); the healthy worker is kept.
+                _engine.Pool.Return(process);
+                return false;
+            }
+
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {

@@ -54,12 +54,16 @@ public sealed class CommandTemplateTests
     }
 
     // Review 25: $((...)) is read as if in double quotes, so a value's $(...) ran however it was quoted
-    // ($(( '$(touch f)' )) created f). A plain word goes in as it is; anything else fails its item, before it runs.
+    // ($(( '$(touch f)' )) created f). A number goes in as it is (review 27 F1: not a name, which bash would evaluate in
+    // turn); anything else fails its item, before it runs.
     [Theory]
     [InlineData("echo $(( {} + 1 ))", "41", "echo $(( 41 + 1 ))")]
     [InlineData("echo \"$(( {} % 10 ))\"", "17", "echo \"$(( 17 % 10 ))\"")]
+    [InlineData("echo $(( {} ))", "-5", "echo $(( -5 ))")]
+    [InlineData("echo $(( {} ))", "0x1F", "echo $(( 0x1F ))")]
+    [InlineData("echo $(( {} ))", "2#101", "echo $(( 2#101 ))")]
     [InlineData("echo $(( $(printf %s {} | wc -c) ))", "a b", "echo $(( $(printf %s 'a b' | wc -c) ))")]
-    public void Render_InArithmetic_PlainWordsGoInAsTheyAre(string template, string item, string expected)
+    public void Render_InArithmetic_NumbersGoInAsTheyAre(string template, string item, string expected)
     {
         Assert.Equal(expected, CommandTemplate.Parse(template).Render(Line(item, 3)));
     }
@@ -71,7 +75,11 @@ public sealed class CommandTemplateTests
     [InlineData("cd $(( {} )) && pwd", "HOME=0")] // review 26 N2: an assignment changes the shell's variables
     [InlineData("echo $(( {} ))", "x++")]
     [InlineData("echo $(( {} ))", "1 + 1")]
-    public void Render_InArithmetic_AnythingButAPlainWord_FailsTheItem(string template, string item)
+    [InlineData("echo $(( {} * 2 ))", "BRIGADE_V1")] // review 27 F1: bash evaluates a named variable's value, a[$(...)] and all
+    [InlineData("echo $(( {} ))", "x")]
+    [InlineData("echo $(( {} ))", "1+x")]
+    [InlineData("echo $(( {} ))", "-")]
+    public void Render_InArithmetic_AnythingButANumber_FailsTheItem(string template, string item)
     {
         var e = Assert.Throws<FormatException>(() => CommandTemplate.Parse(template).Render(Line(item, 3)));
         Assert.Contains("$((...))", e.Message, StringComparison.Ordinal);

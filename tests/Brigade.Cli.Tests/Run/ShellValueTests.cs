@@ -26,8 +26,16 @@ public sealed class ShellValueTests : IDisposable
 
         var spaced = CommandTemplate.Parse("echo \"[{}]\" '{}' {} | cat").RenderCommand(Line("a b"));
         Assert.Equal("echo \"[\"'a b'\"]\" '''a b''' 'a b' | cat", spaced.Text);
-        Assert.Equal("echo \"[\"\"${BRIGADE_V1}\"\"]\" ''\"${BRIGADE_V2}\"'' \"${BRIGADE_V3}\" | cat", spaced.ShellText);
-        Assert.Equal(["a b", "a b", "a b"], spaced.Values);
+        Assert.Equal("echo \"[\"\"${BRIGADE_V1}\"\"]\" ''\"${BRIGADE_V1}\"'' \"${BRIGADE_V1}\" | cat", spaced.ShellText);
+        Assert.Equal(["a b"], spaced.Values);
+    }
+
+    [Fact]
+    public void AValueUsedTwice_TravelsOnce()
+    {
+        var command = CommandTemplate.Parse("echo {} {} {.} | cat").RenderCommand(Line("a b.txt"));
+        Assert.Equal("echo \"${BRIGADE_V1}\" \"${BRIGADE_V1}\" \"${BRIGADE_V2}\" | cat", command.ShellText);
+        Assert.Equal(["a b.txt", "a b"], command.Values);
     }
 
     [Fact]
@@ -83,12 +91,47 @@ public sealed class ShellValueTests : IDisposable
     [InlineData("printf '%s\\n' \"<{}>\" | cat", "$(x) `y` 'q' \"d\" \\ $HOME")]
     [InlineData("sh -c 'printf \"%s\\n\" \"$0\"' {} | cat", "two  words")]
     [InlineData("x={}; printf '%s\\n' \"$x\" | cat", "v w")]
+    [InlineData("printf '%s\\n' \"\\{}\" | cat", "x y")] // review 27 F3: a lone backslash before it inside "..." is text
+    [InlineData("printf '%s\\n' \"\\\\{}\" | cat", "x y")] // an escaped one is one backslash
     public async Task Values_ReachTheCommandVerbatim(string template, string item)
     {
         var command = CommandTemplate.Parse(template).RenderCommand(Line(item));
         var (output, _, _) = await ExecRunner.RunAsync(command, TimeSpan.FromSeconds(20), null, passFailure: false, CancellationToken.None);
-        var expected = template.StartsWith("printf", StringComparison.Ordinal) ? $"<{item}>" : item;
+        var expected = template.StartsWith("printf '%s\\n' \"<", StringComparison.Ordinal) ? $"<{item}>"
+            : template.Contains("\\{}", StringComparison.Ordinal) ? "\\" + item
+            : item;
         Assert.Equal(expected + "\n", Encoding.UTF8.GetString(output));
+    }
+
+    // The Process path (other platforms, or BRIGADE_EXEC_SPAWN=process) passes values the same way (review 27 F2).
+    [Theory(Timeout = 30_000)]
+    [InlineData("echo \"$(case {} in *.gz) zcat {};; *) cat {};; esac)\"")]
+    [InlineData("echo `echo \\\\'` {} `\\\\'`")]
+    public async Task ThroughProcess_MisreadTemplates_NeverRunTheItem(string template)
+    {
+        var marker = Path.Combine(_directory, "process");
+        var command = CommandTemplate.Parse(template).RenderCommand(Line($"$(touch {marker})"));
+        try
+        {
+            _ = await ExecRunner.RunThroughProcessAsync(command, TimeSpan.FromSeconds(20), null, passFailure: false, CancellationToken.None);
+        }
+        catch (ExecFailedException)
+        {
+            // A syntax error of the misread command is fine; running the item is not.
+        }
+
+        Assert.False(File.Exists(marker), $"the item ran, through {command.ShellText}");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ThroughProcess_BytesThatAreNotUtf8_FailTheItemUnrun()
+    {
+        // ProcessStartInfo's environment cannot carry them, and the text form would let the shell parse the item.
+        var marker = Path.Combine(_directory, "bytes");
+        var command = CommandTemplate.Parse("echo \"$(case {} in *.gz) zcat {};; *) cat {};; esac)\"").RenderCommand(Line(ByteText.Decode([.. Encoding.UTF8.GetBytes($"$(touch {marker})"), 0xE9])));
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunThroughProcessAsync(command, TimeSpan.FromSeconds(20), null, passFailure: false, CancellationToken.None));
+        Assert.Contains("not UTF-8", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker));
     }
 
     [Fact(Timeout = 30_000)]
