@@ -52,15 +52,8 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     private void Read(ClrThread thread, List<Taken> taken)
     {
-        var roots = new List<ClrObject>();
-        foreach (var root in thread.EnumerateStackRoots())
-        {
-            if (root.Object is { IsNull: false, IsValid: true } o && roots.Count < 256)
-            {
-                roots.Add(o);
-            }
-        }
-
+        // The objects the stack roots, read only for a receiver loaded from a field of this (at most 256).
+        var roots = new Lazy<List<ClrObject>>(() => [.. thread.EnumerateStackRoots().Select(r => r.Object).Where(o => o is { IsNull: false, IsValid: true }).Take(256)]);
         foreach (var frame in thread.EnumerateStackTrace())
         {
             if (frame.Method is not { Type: { } type } method || method.Type.Module is not { } module
@@ -117,7 +110,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     /// <summary>The semaphore a receiver names: a static field's, read from the dump; a field of <c>this</c>, from an object
     /// the thread's stack roots that has that field (else known by the field's name only).</summary>
-    private Taken Resolve(ClrModule module, Receiver receiver, List<ClrObject> roots)
+    private Taken Resolve(ClrModule module, Receiver receiver, Lazy<List<ClrObject>> roots)
     {
         if (receiver.StaticType is { } staticType)
         {
@@ -125,7 +118,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             return new Taken(Follow(current, receiver.Path, 1), receiver.Name);
         }
 
-        foreach (var root in roots)
+        foreach (var root in roots.Value)
         {
             if (Follow(root, receiver.Path, 0) is { IsNull: false } found)
             {

@@ -1,58 +1,63 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
 /// <summary>
-/// Correct program (review 26 D2): a dedicated thread takes the async lock with <c>Gate.Wait()</c> and holds it while it
-/// waits, without a timeout, for a <c>ManualResetEventSlim</c> something else sets (a Ctrl+C handler); two flows await
-/// <c>Gate.WaitAsync()</c>. The holder is a thread that any setter of the event wakes: not a leaked slot.
+/// Correct program (review 26 D2): a dedicated thread takes an object's async lock with <c>_gate.Wait()</c> (a field of
+/// <c>this</c>) and holds it while it waits, without a timeout, for a <c>ManualResetEventSlim</c> something else sets (a
+/// Ctrl+C handler); two flows await <c>_gate.WaitAsync()</c>. The holder is a thread that any setter of the event wakes:
+/// not a leaked slot.
 /// </summary>
 public sealed class AsyncLockHeldByThreadInEventWait : Scenario
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly ManualResetEventSlim Go = new(false);
-    private static int s_waiting;
-
     public override string Name => "twin-async-lock-held-by-thread-in-event-wait";
 
     public override Expectation Expected => new(Finding.None) { Blocked = ["holder"], WaitKinds = ["ManualResetEventSlim"] };
 
     public override void Start()
     {
+        var printer = new Printer(new SemaphoreSlim(1, 1), new ManualResetEventSlim(false));
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            Go.Set();
+            printer.Go.Set();
         };
-        var holder = Run("holder", Hold);
+        var holder = Run("holder", printer.Hold);
         WaitUntilBlocked(holder);
-        var main = Run("main-like", () => Task.WhenAll(WorkAsync(), WorkAsync()).GetAwaiter().GetResult());
-        WaitUntil(() => Volatile.Read(ref s_waiting) == 2);
+        var main = Run("main-like", () => Task.WhenAll(printer.PrintAsync(), printer.PrintAsync()).GetAwaiter().GetResult());
+        WaitUntil(() => Volatile.Read(ref printer.Waiting) == 2);
         WaitUntilBlocked(main);
     }
 
-    private static void Hold()
+    private sealed class Printer(SemaphoreSlim gate, ManualResetEventSlim go)
     {
-        Gate.Wait();
-        try
-        {
-            Go.Wait();
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+        private readonly SemaphoreSlim _gate = gate;
+        public readonly ManualResetEventSlim Go = go;
+        public int Waiting;
 
-    private static async Task WorkAsync()
-    {
-        Interlocked.Increment(ref s_waiting);
-        await Gate.WaitAsync();
-        try
+        public void Hold()
         {
-            await Task.Yield();
+            _gate.Wait();
+            try
+            {
+                Go.Wait();
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
-        finally
+
+        public async Task PrintAsync()
         {
-            Gate.Release();
+            Interlocked.Increment(ref Waiting);
+            await _gate.WaitAsync();
+            try
+            {
+                await Task.Yield();
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
     }
 }
