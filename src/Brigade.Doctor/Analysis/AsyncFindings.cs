@@ -55,11 +55,37 @@ internal static class AsyncFindings
             edges[index[flow]] = holders.TryGetValue(semaphore, out var held) ? [.. held.Select(h => index[h.Flow]).Distinct()] : [];
         }
 
+        // A cycle needs every flow in it stuck for good, so every semaphore on it must have no holder that can still run.
+        // A flow is said to hold a slot on IL order alone (a branch may have skipped that WaitAsync): when another holder
+        // of the same semaphore is not stuck (it awaits a timer, a completion source, I/O), when a thread took it with
+        // Wait() and can still run, or when more holders are seen than the semaphore has slots (a (1, 1) semaphore taken
+        // by two flows: one of them did not take it), the cycle is not shown to be one, and is not reported.
+        var stuckSet = stuck.ToHashSet();
+        var threadHolders = new AsyncThreadHolders(async.Domain);
+        bool HeldByRunningThread(SemaphoreInfo s, DiagnosedThread? except) =>
+            threads.Any(t => t != except && CanStillRun(t, inCycles) && threadHolders.Holds(t, s));
+        bool OnlyStuckHolders(SemaphoreInfo s)
+        {
+            var held = holders.GetValueOrDefault(s) ?? [];
+            if (held.Exists(h => !stuckSet.Contains(h.Flow)) || HeldByRunningThread(s, null))
+            {
+                return false;
+            }
+
+            var count = held.Count + threads.Count(t => !t.IsIdle && t.RunsApplicationCode && threadHolders.Holds(t, s));
+            return s.MaxCount <= 0 || count <= s.MaxCount;
+        }
+
         var waitedBy = threads.Where(t => t.Wait is { Kind: WaitKind.Task, Task: not null } w && !t.IsIdle && !WaitRule.IsTimed(w.Api))
             .ToDictionary(t => t, t => ThreadFlows(t.Wait!.Task!));
         var cycles = new List<DeadlockCycle>();
         foreach (var (cycle, behind) in WaitGraph.FindCycles(edges))
         {
+            if (!cycle.Select(f => heap.WaiterOf[Leaf(byIndex[f]).Address]).Distinct().All(OnlyStuckHolders))
+            {
+                continue;
+            }
+
             var links = cycle.Select((f, i) =>
             {
                 var flow = byIndex[f];
@@ -75,7 +101,6 @@ internal static class AsyncFindings
 
         var inAsyncCycles = cycles.SelectMany(c => c.AlsoStuck).Select(t => t.ManagedThreadId).ToHashSet();
         var hangs = new List<Hang>();
-        var stuckSet = stuck.ToHashSet();
         // Anything that can still run may release a slot, seen or not (a slot taken in a callee that has returned, a
         // semaphore released by a timer): an application thread running, sleeping, in I/O or in a wait that ends by
         // itself; a scheduled timer (System.Threading.Timer, Task.Delay, PeriodicTimer); a flow not stuck on a semaphore
@@ -114,11 +139,32 @@ internal static class AsyncFindings
                 continue;
             }
 
+            // A slot taken synchronously (Wait()) by a thread that can still run (in I/O, asleep, in a wait something else
+            // can satisfy: a console reader holding the lock until a line comes) comes back when that thread goes on. Only
+            // that thread counts: another thread reading stdin says nothing about this semaphore.
+            if (semaphores.Exists(s => HeldByRunningThread(s, thread)))
+            {
+                continue;
+            }
+
             hangs.Add(new Hang(thread, leaves, semaphores, holders));
         }
 
         return (cycles, hangs);
     }
+
+    /// <summary>Whether a thread can still go on by itself or be woken by something other than the stuck flows: it runs,
+    /// sleeps, is in I/O, in a timed wait, in a wait any thread may end (an event, <c>Monitor.Wait</c>, a wait handle), or
+    /// waits on a task some flow of which may progress. Not a thread in a deadlock cycle, nor one blocked on a lock or a
+    /// semaphore (its holder is what matters), nor one waiting only on stuck flows.</summary>
+    private static bool CanStillRun(DiagnosedThread thread, HashSet<int> inCycles) =>
+        !thread.IsIdle && thread.RunsApplicationCode && !inCycles.Contains(thread.ManagedThreadId) && thread.Wait switch
+        {
+            null => true,
+            { Kind: WaitKind.IO or WaitKind.Sleep or WaitKind.ManualResetEventSlim or WaitKind.WaitHandle or WaitKind.MonitorWait } => true,
+            { Kind: WaitKind.Task } w => WaitRule.IsTimed(w.Api) || w.Task is not { } task || ThreadFlows(task).Exists(f => MayProgress(f, 0)),
+            var w => WaitRule.IsTimed(w.Api) || WaitRule.TimeoutUnknown(w.Api),
+        };
 
     /// <summary>The flows a blocked thread waits for: its task's chain, or, where that chain ends in <c>Task.WhenAll</c>
     /// or <c>Task.WhenAny</c>, the flows that promise joins (<see cref="AwaitedTask.AwaitsAll"/>, recursively).</summary>

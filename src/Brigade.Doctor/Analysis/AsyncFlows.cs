@@ -18,6 +18,9 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
 
     public AsyncHeap Heap => heap;
 
+    /// <summary>Gets the application domain statics are read from, or null.</summary>
+    public ClrAppDomain? Domain => domain;
+
     /// <summary>Gets the modules whose awaits were left unmapped: the file on disk is not the build the dump ran.</summary>
     public IReadOnlyCollection<string> StaleModules => sites.StaleModules;
 
