@@ -176,9 +176,10 @@ public sealed class RunLossesTests
         // The reference workload built around one global lock (issue 18's criterion), on four threads: three wait while
         // one holds it, whatever the cores. (On two pool workers of a machine whose cores are taken, the two are rarely
         // on a core at the same time, so they rarely contend: that run's time goes to the run queue, which is the truth.)
-        // Its items are short (~1 ms), so on a loaded machine a preempted worker's time between batches (overhead) can
-        // outgrow the contention in one run (CI at load ~20: overhead 168 ms, contention 106 ms): up to three runs, one
-        // of which must show it; every run must add up and time some contention.
+        // Its items are short (~1 ms): one per batch, a preempted worker's time between batches (overhead) outgrew the
+        // contention on a loaded machine (CI at load ~20: overhead 168 ms, contention 106 ms; all of three runs at load
+        // 15). Batches of 10 keep that cost off the question; and up to three runs, one of which must show it, every run
+        // adding up and timing some contention.
         Assert.True(RunLosses.StartTimingPlainLocks());
         await using var suite = await Brigade.Workloads.WorkloadSuite.StartAsync(Brigade.Workloads.WorkloadScale.Test);
         var workload = suite.Get("lock-serialized");
@@ -186,7 +187,7 @@ public sealed class RunLossesTests
         var explained = new List<string>();
         for (var run = 0; run < 3; run++)
         {
-            var report = await workload.RunAsync(new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 4 }).Bounded();
+            var report = await workload.RunAsync(new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 4, BatchSize = 10 }).Bounded();
             AssertSumsToGap(report.Losses);
             Assert.True(report.Losses.TimeLostTo(LossCause.LockContention) > TimeSpan.Zero, report.Explain());
             if (Largest(report.Losses, LossCause.LockContention) == LossCause.LockContention)
