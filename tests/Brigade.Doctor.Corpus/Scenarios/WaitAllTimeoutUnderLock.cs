@@ -24,8 +24,8 @@ public sealed class WaitAllTimeoutUnderLock : Scenario
         {
             lock (Journal)
             {
-                var a = Task.Factory.StartNew(() => Part("part-a"), TaskCreationOptions.LongRunning);
-                var b = Task.Factory.StartNew(() => Part("part-b"), TaskCreationOptions.LongRunning);
+                var a = Task.Factory.StartNew(() => Part("part-a"), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var b = Task.Factory.StartNew(() => Part("part-b"), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 while (Volatile.Read(ref blocked) < 2)
                 {
                     Thread.Sleep(5);

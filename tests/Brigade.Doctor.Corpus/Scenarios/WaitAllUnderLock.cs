@@ -1,14 +1,14 @@
 namespace Brigade.Doctor.Corpus.Scenarios;
 
-/// <summary>A thread holds a lock and waits (<c>Task.WaitAll</c>, as <c>Parallel.Invoke</c> does) for two tasks whose code
-/// needs that lock: it needs both, and each is blocked behind it.</summary>
+/// <summary>A thread holds a lock and waits (<c>Task.WaitAll</c>, as <c>Parallel.Invoke</c> does) for two tasks: one sleeps,
+/// the other needs that lock. WaitAll needs both, so the second closes a cycle whichever task the frames show first.</summary>
 public sealed class WaitAllUnderLock : Scenario
 {
     private static readonly object Journal = new();
 
     public override string Name => "wait-all-under-lock";
 
-    public override Expectation Expected => new(Finding.Deadlock) { Cycles = [["caller", "part-a"]], AlsoStuck = ["part-b"], WaitKinds = ["Task", "Monitor"] };
+    public override Expectation Expected => new(Finding.Deadlock) { Cycles = [["caller", "part-a"]], WaitKinds = ["Task", "Monitor"] };
 
     public override void Start()
     {
@@ -17,6 +17,11 @@ public sealed class WaitAllUnderLock : Scenario
         {
             Thread.CurrentThread.Name = name;
             Interlocked.Increment(ref blocked);
+            if (name == "part-b")
+            {
+                Thread.Sleep(TimeSpan.FromHours(1));
+            }
+
             lock (Journal) { }
         }
 
@@ -24,8 +29,8 @@ public sealed class WaitAllUnderLock : Scenario
         {
             lock (Journal)
             {
-                var a = Task.Factory.StartNew(() => Part("part-a"), TaskCreationOptions.LongRunning);
-                var b = Task.Factory.StartNew(() => Part("part-b"), TaskCreationOptions.LongRunning);
+                var a = Task.Factory.StartNew(() => Part("part-a"), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var b = Task.Factory.StartNew(() => Part("part-b"), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 while (Volatile.Read(ref blocked) < 2)
                 {
                     Thread.Sleep(5);
