@@ -44,4 +44,8 @@ public enum WaitKind
 
     /// <summary>Synchronous I/O (a read, a socket receive or accept, the console): waits for the outside world.</summary>
     IO = 14,
+
+    /// <summary>A type's initialization (its static constructor) that another thread is running: the runtime holds the
+    /// type's initialization lock for the thread running the static constructor until it returns.</summary>
+    TypeInitializer = 15,
 }

@@ -42,9 +42,16 @@ internal static class DiagnosisText
                 {
                     text.Append(" — no thread runs its code now: it ends when what it awaits completes");
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.TypeInitializer)
+                {
+                    text.Append(" — the thread running it is not named: it ends when that static constructor returns");
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
-                    text.Append(" — no owner to blame: any thread may release it");
+                    // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
+                    text.Append(IsMutex(thread.Wait)
+                        ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it)"
+                        : " — no owner to blame: any thread may release it");
                     var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
                     if (blockedOnIt.Count > 0)
                     {
@@ -97,6 +104,9 @@ internal static class DiagnosisText
     private static List<DiagnosedThread> LockWaitersOf(Diagnosis diagnosis, int holder) =>
         diagnosis.Threads.Where(t => t.Wait is { } w && w.Kind is not Brigade.Doctor.WaitKind.ThreadJoin && w.HasOwnerSemantics && !WaitRule.IsTimed(w.Api)
             && w.Owners.Contains(holder) && t.ManagedThreadId != holder).ToList();
+
+    private static bool IsMutex(ThreadWait wait) => wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && wait.Target is { } target
+        && (target.TypeName == "System.Threading.Mutex" || target.HeldIn?.Contains("System.Threading.Mutex", StringComparison.Ordinal) == true);
 
     private static string Name(Diagnosis diagnosis, int managedId) =>
         diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == managedId)?.ToString() ?? $"thread #{managedId}";

@@ -123,12 +123,21 @@ internal static class DumpAnalyzer
         foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
         {
             scan.Task = tasks.Describe(scan.Target);
-            for (var task = scan.Task; task is not null; task = task.Awaits)
+            var waitedFor = scan.AllTasks.Where(t => t.Address != scan.Target.Address).Select(t => tasks.Describe(t)).Prepend(scan.Task);
+            foreach (var waited in waitedFor)
             {
-                if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+                for (var task = waited; task is not null; task = task.Awaits)
                 {
-                    scan.Owners.Add(runner);
+                    if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+                    {
+                        scan.Owners.Add(runner);
+                    }
                 }
+            }
+
+            if (scan.AllTasks.Count > 1)
+            {
+                scan.Detail ??= $"one of {scan.AllTasks.Count} tasks it waits for, all needed";
             }
         }
 

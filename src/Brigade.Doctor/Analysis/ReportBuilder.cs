@@ -221,6 +221,7 @@ internal static class ReportBuilder
     {
         WaitKind.ThreadJoin => "which is",
         WaitKind.Task => "whose code runs on",
+        WaitKind.TypeInitializer => "which runs on",
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };
@@ -233,6 +234,7 @@ internal static class ReportBuilder
         WaitKind.ThreadJoin => "Thread.Join",
         WaitKind.Task => "a blocking wait on a task",
         WaitKind.BrigadePrimitive => "Brigade primitive",
+        WaitKind.TypeInitializer => "static constructor",
         _ => kind.ToString(),
     };
 
@@ -257,6 +259,11 @@ internal static class ReportBuilder
         if (kinds.Contains(WaitKind.Task))
         {
             advice.Add("do not block on a task while holding what its code needs: await it instead");
+        }
+
+        if (kinds.Contains(WaitKind.TypeInitializer))
+        {
+            advice.Add("never wait in a static constructor for other threads or tasks, nor hold a lock while touching a type whose static constructor takes it: initialize lazily (Lazy<T>) outside the constructor");
         }
 
         var sentence = string.Join("; ", advice);

@@ -123,6 +123,11 @@ internal sealed class RuntimeReader : IDisposable
             ResolveOwners(scan);
         }
 
+        foreach (var scan in threads.Where(t => t.Kind == WaitKind.TypeInitializer))
+        {
+            ResolveTypeInitializerOwner(scan, threads);
+        }
+
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
         {
@@ -148,7 +153,10 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             if (WaitRule.Match(frame.TypeName, frame.MethodName) is { } match
-                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO))
+                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO)
+
+                // InitClassSlow below a (framework type's) .cctor frame runs that static constructor: it waits for nothing.
+                && (match.Kind != WaitKind.TypeInitializer || !frames.Take(i).Any(f => f.MethodName == ".cctor")))
             {
                 scan.Kind = match.Kind;
                 scan.Api = match.Api;
@@ -186,6 +194,24 @@ internal sealed class RuntimeReader : IDisposable
                 scan.Api = WaitRule.TimedTaskWait;
             }
         }
+        else if (scan.Api == "Task.WaitAll")
+        {
+            var outer = frames[scan.WaitFrame];
+            if (outer.MethodName == "WaitAll" && WaitRule.IsTimedTaskWaitAllSignature(outer.Frame.Method?.Signature))
+            {
+                scan.Api = WaitRule.TimedTaskWaitAll;
+            }
+
+            CollectWaitAllTasks(scan);
+        }
+
+        // A Barrier or CountdownEvent waits on its own ManualResetEventSlim: show the object the program called.
+        var outerType = scan.Api!.StartsWith("Barrier.", StringComparison.Ordinal) ? "System.Threading.Barrier"
+            : scan.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "System.Threading.CountdownEvent" : null;
+        if (outerType is not null)
+        {
+            scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).FirstOrDefault(r => r.Type?.Name == outerType);
+        }
 
         // The waited object is rooted by the blocking API's own frames; look from the outermost one inwards.
         for (var i = scan.WaitFrame; i >= 0 && scan.Target.IsNull; i--)
@@ -198,6 +224,56 @@ internal sealed class RuntimeReader : IDisposable
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>Task.WaitAll</c> over several unfinished tasks waits on a countdown event, not on a task: the tasks are in the
+    /// <c>List&lt;Task&gt;</c> (or the <c>Task[]</c>) its frames root. It needs every one of them, so each thread running
+    /// one is an owner. (Not <c>WaitAny</c>: any one of its tasks would end it.)
+    /// </summary>
+    private static void CollectWaitAllTasks(ThreadScan scan)
+    {
+        var seen = new HashSet<ulong>();
+        for (var i = scan.WaitFrame; i >= 0; i--)
+        {
+            foreach (var root in scan.Frames[i].Roots)
+            {
+                var array = root;
+                var count = int.MaxValue;
+                if (root.Type?.Name?.StartsWith("System.Collections.Generic.List<", StringComparison.Ordinal) == true
+                    && root.TryReadObjectField("_items", out var items) && root.TryReadField<int>("_size", out var size))
+                {
+                    array = items;
+                    count = size;
+                }
+
+                if (array.IsNull || !array.IsValid || array.Type is not { IsArray: true } arrayType
+                    || !WaitRule.DerivesFrom(arrayType.ComponentType, "System.Threading.Tasks.Task"))
+                {
+                    continue;
+                }
+
+                var elements = array.AsArray();
+                for (var j = 0; j < Math.Min(count, elements.Length); j++)
+                {
+                    if (elements.GetObjectValue(j) is { IsNull: false, IsValid: true } task && !TaskReader.IsCompleted(task) && seen.Add(task.Address))
+                    {
+                        scan.AllTasks.Add(task);
+                    }
+                }
+            }
+        }
+
+        if (scan.AllTasks.Count > 0)
+        {
+            // The task the frames root first may be none of them (a promise of the single-task path); show one it waits for.
+            if (!scan.Target.IsNull && !TaskReader.IsCompleted(scan.Target) && seen.Add(scan.Target.Address))
+            {
+                scan.AllTasks.Add(scan.Target);
+            }
+
+            scan.Target = scan.AllTasks[0];
         }
     }
 
@@ -261,7 +337,15 @@ internal sealed class RuntimeReader : IDisposable
 
                 break;
             case WaitKind.ManualResetEventSlim:
-                scan.Detail = "not set";
+                scan.Detail = target.Type?.Name switch
+                {
+                    // Barrier._currentTotalCount: the participants in the low 15 bits, those that arrived in bits 16-30.
+                    "System.Threading.Barrier" when target.TryReadField<int>("_currentTotalCount", out var counts) =>
+                        $"{(counts >> 16) & 0x7FFF} of {counts & 0x7FFF} participants arrived",
+                    "System.Threading.CountdownEvent" when target.TryReadField<int>("_currentCount", out var left) && target.TryReadField<int>("_initialCount", out var initial) =>
+                        $"{left} of {initial} signals still missing",
+                    _ => "not set",
+                };
                 break;
             case WaitKind.BrigadePrimitive:
                 ResolveBrigadeOwner(scan);
@@ -275,6 +359,31 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
+    }
+
+    /// <summary>
+    /// A wait for a type's initialization: the runtime's type-initialization lock (native, not in the managed heap) is
+    /// held by the thread running that type's static constructor, whose stack shows its <c>.cctor</c> frame. The waited
+    /// type is not in the dump's frames (it is a native argument), so the owner is named only when exactly one other thread
+    /// is inside a static constructor: that thread holds every type-initialization lock there is to wait for. With
+    /// several, the wait is listed with the candidates and no owner (no edge).
+    /// </summary>
+    private static void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
+    {
+        var running = threads.Where(t => t != scan)
+            .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => f.TypeName.Replace('+', '.')).Distinct().ToList()))
+            .Where(r => r.Types.Count > 0).ToList();
+        if (running.Count == 1)
+        {
+            scan.Owners.Add(running[0].Scan.ManagedId);
+            scan.Detail = $"for the static constructor of {string.Join(" or ", running[0].Types)}";
+        }
+        else
+        {
+            scan.Detail = running.Count == 0
+                ? "for a static constructor that no thread shows running"
+                : $"for a static constructor running on one of threads {string.Join(", ", running.Select(r => $"#{r.Scan.ManagedId} ({string.Join(", ", r.Types)})"))}";
         }
     }
 

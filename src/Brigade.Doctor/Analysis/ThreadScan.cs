@@ -40,6 +40,9 @@ internal sealed class ThreadScan(ClrThread thread)
 
     public AwaitedTask? Task { get; set; }
 
+    /// <summary>For a <c>Task.WaitAll</c>, every task it waits for (the first is <see cref="Target"/>).</summary>
+    public List<ClrObject> AllTasks { get; } = [];
+
     /// <summary>Tasks whose code this thread is running (delegates and async state machines executing on it).</summary>
     public HashSet<ulong> RunningTasks { get; } = [];
 

@@ -16,9 +16,15 @@ internal static class WaitRule
     /// <summary>The API of a <c>Task.Wait(TimeSpan)</c> or <c>Task.Wait(int)</c> (with or without a token).</summary>
     public const string TimedTaskWait = "Task.Wait(timeout)";
 
+    /// <summary>The API of a <c>Task.WaitAll(tasks, timeout)</c> (with or without a token).</summary>
+    public const string TimedTaskWaitAll = "Task.WaitAll(timeout)";
+
+    /// <summary>The API of a wait for a type's static constructor running on another thread.</summary>
+    public const string TypeInitialization = "type initialization";
+
     /// <summary>Gets whether a wait in <paramref name="api"/> is known to end by itself when its timeout expires: its
     /// owner is named, but it is no edge of the wait-for graph.</summary>
-    public static bool IsTimed(string api) => api is TimedTaskWait;
+    public static bool IsTimed(string api) => api is TimedTaskWait or TimedTaskWaitAll;
 
     /// <summary>Gets whether a wait in <paramref name="api"/> may have a timeout that the dump cannot show: on .NET 10
     /// <c>Monitor.TryEnter(x, ms)</c> reaches the same frames with any ms, <c>Timeout.Infinite</c> included (the value goes
@@ -27,7 +33,13 @@ internal static class WaitRule
 
     /// <summary>Gets whether a <c>Task.Wait</c> frame's signature takes a timeout: <c>Wait(Int32[, CancellationToken])</c>
     /// or <c>Wait(TimeSpan[, CancellationToken])</c>. <c>Wait()</c> and <c>Wait(CancellationToken)</c> do not.</summary>
-    public static bool IsTimedTaskWaitSignature(string? signature)
+    public static bool IsTimedTaskWaitSignature(string? signature) => IsTimeoutParameter(signature, 0);
+
+    /// <summary>Gets whether a <c>Task.WaitAll</c> frame's signature takes a timeout after the tasks:
+    /// <c>WaitAll(Task[], Int32[, CancellationToken])</c> or <c>WaitAll(Task[], TimeSpan)</c>.</summary>
+    public static bool IsTimedTaskWaitAllSignature(string? signature) => IsTimeoutParameter(signature, 1);
+
+    private static bool IsTimeoutParameter(string? signature, int index)
     {
         var open = signature?.IndexOf('(', StringComparison.Ordinal) ?? -1;
         if (signature is null || open < 0)
@@ -35,8 +47,9 @@ internal static class WaitRule
             return false;
         }
 
-        var first = signature[(open + 1)..].Split([',', ')'], 2)[0].Trim();
-        return first is "Int32" or "System.Int32" or "int" or "TimeSpan" or "System.TimeSpan";
+        var parameters = signature[(open + 1)..].TrimEnd(')').Split(',');
+        var parameter = parameters.Length > index ? parameters[index].Trim() : "";
+        return parameter is "Int32" or "System.Int32" or "int" or "TimeSpan" or "System.TimeSpan";
     }
 
     public static (WaitKind Kind, string Api)? Match(string type, string method)
@@ -83,6 +96,12 @@ internal static class WaitRule
                 return method is "Wait" or "WaitCore" or "WaitUntilCountOrTimeout" ? (WaitKind.SemaphoreSlim, "SemaphoreSlim.Wait") : null;
             case "System.Threading.ManualResetEventSlim":
                 return method == "Wait" ? (WaitKind.ManualResetEventSlim, "ManualResetEventSlim.Wait") : null;
+
+            // Both wait on a ManualResetEventSlim inside: named by the API the program called.
+            case "System.Threading.Barrier":
+                return method == "SignalAndWait" ? (WaitKind.ManualResetEventSlim, "Barrier.SignalAndWait") : null;
+            case "System.Threading.CountdownEvent":
+                return method == "Wait" ? (WaitKind.ManualResetEventSlim, "CountdownEvent.Wait") : null;
             case "System.Threading.WaitHandle":
                 return method switch
                 {
@@ -98,6 +117,11 @@ internal static class WaitRule
                     "WaitAny" or "WaitAnyCore" => (WaitKind.Task, "Task.WaitAny"),
                     _ => null,
                 };
+            case "System.Runtime.CompilerServices.InitHelpers":
+                // .NET 9 and later: the first access to a type's statics (or a call) runs its static constructor through
+                // InitClassSlow; a thread whose innermost frames are these, with no .cctor frame above them, waits in the
+                // runtime for the type's initialization lock, held by the thread running the static constructor.
+                return method == "InitClassSlow" ? (WaitKind.TypeInitializer, TypeInitialization) : null;
             case "System.Console":
                 return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
             case "Interop+Sys":
@@ -155,7 +179,7 @@ internal static class WaitRule
         WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
         WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
-        WaitKind.ManualResetEventSlim => type.Name == "System.Threading.ManualResetEventSlim",
+        WaitKind.ManualResetEventSlim => type.Name is "System.Threading.ManualResetEventSlim" or "System.Threading.Barrier" or "System.Threading.CountdownEvent",
         WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle",
         WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
         _ => false,
