@@ -9,8 +9,11 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal static class AsyncFindings
 {
-    /// <summary>An async hang: a blocked thread and the stuck flows it waits for.</summary>
-    internal sealed record Hang(DiagnosedThread Thread, List<AwaitedTask> Flows, List<SemaphoreInfo> Semaphores, Dictionary<SemaphoreInfo, List<(AwaitedTask Flow, AwaitSites.Site At)>> Holders);
+    /// <summary>An async hang: a blocked thread and the stuck flows it waits for; who took each semaphore's slot: flows
+    /// (<see cref="Holders"/>) and threads that called <c>Wait</c> and cannot go on (<see cref="ThreadHolders"/>: the
+    /// method that took it, and whether the semaphore there is surely this one).</summary>
+    internal sealed record Hang(DiagnosedThread Thread, List<AwaitedTask> Flows, List<SemaphoreInfo> Semaphores, Dictionary<SemaphoreInfo, List<(AwaitedTask Flow, AwaitSites.Site At)>> Holders,
+        Dictionary<SemaphoreInfo, List<(DiagnosedThread Thread, string At, bool Surely)>> ThreadHolders);
 
     public static (List<DeadlockCycle> Cycles, List<Hang> Hangs) Find(AsyncFlows async, TaskReader tasks, IReadOnlyList<DiagnosedThread> threads, HashSet<int> inCycles)
     {
@@ -72,7 +75,7 @@ internal static class AsyncFindings
                 return false;
             }
 
-            var count = held.Count + threads.Count(t => !t.IsIdle && t.RunsApplicationCode && threadHolders.Holds(t, s));
+            var count = held.Count + threads.Count(t => !t.IsIdle && t.RunsApplicationCode && threadHolders.SurelyHolds(t, s));
             return s.MaxCount <= 0 || count <= s.MaxCount;
         }
 
@@ -141,13 +144,23 @@ internal static class AsyncFindings
 
             // A slot taken synchronously (Wait()) by a thread that can still run (in I/O, asleep, in a wait something else
             // can satisfy: a console reader holding the lock until a line comes) comes back when that thread goes on. Only
-            // that thread counts: another thread reading stdin says nothing about this semaphore.
+            // that thread counts: another thread reading stdin says nothing about this semaphore. A Wait on a semaphore
+            // that cannot be pinned down (a local, a parameter, a helper that took it and returned) may be on this one.
             if (semaphores.Exists(s => HeldByRunningThread(s, thread)))
             {
                 continue;
             }
 
-            hangs.Add(new Hang(thread, leaves, semaphores, holders));
+            var byThreads = new Dictionary<SemaphoreInfo, List<(DiagnosedThread Thread, string At, bool Surely)>>();
+            foreach (var s in semaphores)
+            {
+                byThreads[s] = [.. threads.Where(t => !t.IsIdle && t.RunsApplicationCode)
+                    .Select(t => (Thread: t, Taken: threadHolders.TakenAt(t, s)))
+                    .Where(p => p.Taken is not null)
+                    .Select(p => (p.Thread, p.Taken!.Value.At, p.Taken.Value.Surely))];
+            }
+
+            hangs.Add(new Hang(thread, leaves, semaphores, holders, byThreads));
         }
 
         return (cycles, hangs);

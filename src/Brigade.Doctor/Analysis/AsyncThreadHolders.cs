@@ -7,25 +7,52 @@ namespace Brigade.Doctor.Analysis;
 
 /// <summary>
 /// The threads that took a <c>SemaphoreSlim</c>'s slot synchronously: a method of the application on the thread's stack
-/// calls <c>Wait</c> on that semaphore (its receiver loaded from a static field, or from a field of <c>this</c>) at an IL
-/// offset before the call the frame is in, with no <c>Release</c> of it in between. The IL and metadata are read from
-/// the dump's own memory (the build the dump ran). Evidence, not proof, as for flows (<see cref="AsyncFlows.MayHold"/>):
-/// IL order is not the path taken. Used only to say less: a slot held by a thread that can still run is not leaked, and
-/// a cycle through it is not one of flows.
+/// calls <c>Wait</c> (any overload) at an IL offset before the call the frame is in, with no <c>Release</c> of the same
+/// semaphore in between, or calls a method of its own module that does so and returns without a <c>Release</c> (one level
+/// down: the usual sync lock wrapper). The IL and metadata are read from the dump's own memory (the build the dump ran).
+/// A receiver loaded from a static field is that field's semaphore; from a field of <c>this</c>, the semaphores that field
+/// holds in the objects that frame roots (all of them: the frame's <c>this</c> is not told apart from its other
+/// arguments), else any semaphore held in a field of that name; from a local, a parameter, anything else, or through a
+/// helper: any semaphore (it cannot be pinned down, so none is excluded). A <c>Release</c> whose receiver cannot be read
+/// releases nothing. Evidence, not proof, as for flows (<see cref="AsyncFlows.MayHold"/>): IL order is not the path
+/// taken. Used only to say less: a slot held by a thread that can still run is not leaked, and a cycle through it is not
+/// one of flows.
 /// </summary>
 internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 {
     private readonly Dictionary<int, List<Taken>> _taken = [];
     private readonly Dictionary<ClrModule, MetadataReader?> _metadata = [];
+    private readonly Dictionary<(ClrModule, int), bool> _helpers = [];
 
-    /// <summary>A synchronous <c>Wait</c> on a thread's stack not released since: in which method, and what it waited on.</summary>
-    private sealed record Taken(ClrObject Semaphore, string? Name);
+    /// <summary>A synchronous <c>Wait</c> on a thread's stack not released since: the semaphores it may be (none known:
+    /// <see cref="Name"/>'s field, or any when <see cref="Any"/>), and where (the method, or the helper, that took it).</summary>
+    private sealed record Taken(List<ClrObject> Semaphores, string? Name, bool Any, string At)
+    {
+        public bool May(SemaphoreInfo semaphore) => Any || Semaphores.Exists(s => s.Address == semaphore.Object.Address)
+            || (Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
 
-    /// <summary>Whether <paramref name="thread"/>'s stack shows it took a slot of <paramref name="semaphore"/> with
-    /// <c>Wait</c> and has not released it.</summary>
-    public bool Holds(DiagnosedThread thread, SemaphoreInfo semaphore) =>
-        TakenBy(thread.ManagedThreadId).Exists(t => t.Semaphore.Address == semaphore.Object.Address
-            || (t.Semaphore.IsNull && t.Name is { } name && semaphore.HeldIn == name));
+        public bool Surely(SemaphoreInfo semaphore) => !Any && (Semaphores.Count == 1
+            ? Semaphores[0].Address == semaphore.Object.Address
+            : Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
+    }
+
+    /// <summary>Whether <paramref name="thread"/>'s stack shows it may have taken a slot of <paramref name="semaphore"/>
+    /// with <c>Wait</c> and not released it: on that semaphore, or on one that cannot be pinned down.</summary>
+    public bool Holds(DiagnosedThread thread, SemaphoreInfo semaphore) => TakenBy(thread.ManagedThreadId).Exists(t => t.May(semaphore));
+
+    /// <summary>Whether <paramref name="thread"/>'s stack shows it took a slot of this very <paramref name="semaphore"/>
+    /// (its receiver read as that one semaphore, or as the field that holds it) and has not released it.</summary>
+    public bool SurelyHolds(DiagnosedThread thread, SemaphoreInfo semaphore) => TakenBy(thread.ManagedThreadId).Exists(t => t.Surely(semaphore));
+
+    /// <summary>Where <paramref name="thread"/> took (or may have taken) <paramref name="semaphore"/>'s slot: the method
+    /// that called <c>Wait</c>, and whether the semaphore there is this one for sure; null when it did not.</summary>
+    public (string At, bool Surely)? TakenAt(DiagnosedThread thread, SemaphoreInfo semaphore)
+    {
+        var taken = TakenBy(thread.ManagedThreadId);
+        return taken.Find(t => t.Surely(semaphore)) is { } sure ? (sure.At, true)
+            : taken.Find(t => t.May(semaphore)) is { } may ? (may.At, false)
+            : null;
+    }
 
     private List<Taken> TakenBy(int managedThreadId)
     {
@@ -52,8 +79,29 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     private void Read(ClrThread thread, List<Taken> taken)
     {
-        // The objects the stack roots, read only for a receiver loaded from a field of this (at most 256).
-        var roots = new Lazy<List<ClrObject>>(() => [.. thread.EnumerateStackRoots().Select(r => r.Object).Where(o => o is { IsNull: false, IsValid: true }).Take(256)]);
+        // The objects each frame roots (by stack and instruction pointer), read only for a receiver loaded from a field of this.
+        var roots = new Lazy<Dictionary<(ulong, ulong), List<ClrObject>>>(() =>
+        {
+            var byFrame = new Dictionary<(ulong, ulong), List<ClrObject>>();
+            foreach (var root in thread.EnumerateStackRoots())
+            {
+                if (root.StackFrame is { } frame && root.Object is { IsNull: false, IsValid: true } o)
+                {
+                    var key = (frame.StackPointer, frame.InstructionPointer);
+                    if (!byFrame.TryGetValue(key, out var list))
+                    {
+                        byFrame[key] = list = [];
+                    }
+
+                    if (list.Count < 256)
+                    {
+                        list.Add(o);
+                    }
+                }
+            }
+
+            return byFrame;
+        });
         foreach (var frame in thread.EnumerateStackTrace())
         {
             if (frame.Method is not { Type: { } type } method || method.Type.Module is not { } module
@@ -63,70 +111,136 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             }
 
             var current = method.GetILOffset(frame.InstructionPointer);
-            var il = method.GetILInfo();
-            if (current <= 0 || il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20)
+            if (current <= 0 || Code(method) is not { } code)
             {
                 continue;
             }
 
-            var bytes = new byte[il.Length];
-            if (domain!.Runtime.DataTarget.DataReader.Read(il.Address, bytes) != bytes.Length)
+            var at = $"{type.Name}.{method.Name}";
+            foreach (var receiver in Unreleased(md, code, current))
             {
-                continue;
+                taken.Add(receiver is null ? new Taken([], null, true, at)
+                    : Resolve(module, receiver, () => roots.Value.GetValueOrDefault((frame.StackPointer, frame.InstructionPointer)) ?? [], at));
             }
 
-            var code = Decode(bytes);
-            var waits = new List<(int Offset, Receiver Receiver)>();
-            var releases = new List<(int Offset, Receiver? Receiver)>();
-            for (var i = 0; i < code.Count && code[i].Offset < current; i++)
+            // A method of this module called before the current call that took a slot and returned without releasing it.
+            foreach (var call in code.Where(c => c.Offset < current && c.Op is Call or CallVirt))
             {
-                if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release"), var parameters, _))
+                var handle = MetadataTokens.EntityHandle((int)call.Operand);
+                if (handle.Kind == HandleKind.MethodDefinition && TakesAndReturns(module, md, (MethodDefinitionHandle)handle) is { } helper)
                 {
-                    continue;
+                    taken.Add(new Taken([], null, true, helper));
                 }
-
-                var receiver = Skip(md, code, i - 1, parameters) is { } end ? Load(md, code, end) : null;
-                if (name == "Release")
-                {
-                    releases.Add((code[i].Offset, receiver));
-                }
-                else if (receiver is { } r)
-                {
-                    waits.Add((code[i].Offset, r));
-                }
-            }
-
-            foreach (var (offset, receiver) in waits)
-            {
-                if (releases.Exists(r => r.Offset > offset && (r.Receiver is null || r.Receiver.Same(receiver))))
-                {
-                    continue;
-                }
-
-                taken.Add(Resolve(module, receiver, roots));
             }
         }
     }
 
-    /// <summary>The semaphore a receiver names: a static field's, read from the dump; a field of <c>this</c>, from an object
-    /// the thread's stack roots that has that field (else known by the field's name only).</summary>
-    private Taken Resolve(ClrModule module, Receiver receiver, Lazy<List<ClrObject>> roots)
+    /// <summary>The receivers of the <c>SemaphoreSlim.Wait</c> calls before <paramref name="end"/> with no <c>Release</c>
+    /// of the same receiver after them (null: a receiver that cannot be read, any semaphore).</summary>
+    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end)
     {
-        if (receiver.StaticType is { } staticType)
+        var waits = new List<(int Offset, Receiver? Receiver)>();
+        var releases = new List<(int Offset, Receiver Receiver)>();
+        for (var i = 0; i < code.Count && code[i].Offset < end; i++)
         {
-            var current = domain is not null && module.GetTypeByName(staticType)?.GetStaticFieldByName(receiver.Path[0]) is { IsObjectReference: true } field ? field.ReadObject(domain) : default;
-            return new Taken(Follow(current, receiver.Path, 1), receiver.Name);
-        }
-
-        foreach (var root in roots.Value)
-        {
-            if (Follow(root, receiver.Path, 0) is { IsNull: false } found)
+            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release"), var parameters, _))
             {
-                return new Taken(found, receiver.Name);
+                continue;
+            }
+
+            var receiver = Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null;
+            if (name == "Wait")
+            {
+                waits.Add((code[i].Offset, receiver));
+            }
+            else if (receiver is not null)
+            {
+                // A Release of a semaphore that cannot be read releases none that is known.
+                releases.Add((code[i].Offset, receiver));
             }
         }
 
-        return new Taken(default, receiver.Name);
+        return [.. waits.Where(w => w.Receiver is null || !releases.Exists(r => r.Offset > w.Offset && r.Receiver.Same(w.Receiver, code, w.Offset, r.Offset)))
+            .Select(w => w.Receiver)];
+    }
+
+    /// <summary>For a method of the application called by a frame: where it takes a slot it does not release (its name),
+    /// or null.</summary>
+    private string? TakesAndReturns(ClrModule module, MetadataReader md, MethodDefinitionHandle handle)
+    {
+        var token = MetadataTokens.GetToken(handle);
+        if (_helpers.TryGetValue((module, token), out var takes))
+        {
+            return takes ? HelperName(md, handle) : null;
+        }
+
+        takes = false;
+        try
+        {
+            var definition = md.GetMethodDefinition(handle);
+            var typeName = TypeName(md, definition.GetDeclaringType());
+            if (definition.RelativeVirtualAddress != 0 && !WaitRule.IsFrameworkType(typeName, module.Name)
+                && module.GetTypeByName(typeName)?.Methods.FirstOrDefault(m => m.MetadataToken == token) is { } method
+                && Code(method) is { } code)
+            {
+                takes = Unreleased(md, code, int.MaxValue).Count > 0;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            takes = false;
+        }
+
+        _helpers[(module, token)] = takes;
+        return takes ? HelperName(md, handle) : null;
+    }
+
+    private static string HelperName(MetadataReader md, MethodDefinitionHandle handle)
+    {
+        var definition = md.GetMethodDefinition(handle);
+        return $"{TypeName(md, definition.GetDeclaringType())}.{md.GetString(definition.Name)}";
+    }
+
+    /// <summary>A method's IL, read from the dump, decoded; null when it cannot be read.</summary>
+    private List<Instruction>? Code(ClrMethod method)
+    {
+        var il = method.GetILInfo();
+        if (il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20)
+        {
+            return null;
+        }
+
+        var bytes = new byte[il.Length];
+        return domain!.Runtime.DataTarget.DataReader.Read(il.Address, bytes) == bytes.Length ? Decode(bytes) : null;
+    }
+
+    /// <summary>The semaphores a receiver names: a static field's, read from the dump; a field of <c>this</c>, every one
+    /// that field path leads to from an object the frame roots (else known by the field's name only); a local or a
+    /// parameter, any.</summary>
+    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at)
+    {
+        if (receiver.Slot is not null)
+        {
+            return new Taken([], null, true, at);
+        }
+
+        if (receiver.StaticType is { } staticType)
+        {
+            var current = domain is not null && module.GetTypeByName(staticType)?.GetStaticFieldByName(receiver.Path[0]) is { IsObjectReference: true } field ? field.ReadObject(domain) : default;
+            var found = Follow(current, receiver.Path, 1);
+            return new Taken(found.IsNull ? [] : [found], receiver.Name, false, at);
+        }
+
+        var all = new List<ClrObject>();
+        foreach (var root in roots())
+        {
+            if (Follow(root, receiver.Path, 0) is { IsNull: false } found && !all.Exists(o => o.Address == found.Address))
+            {
+                all.Add(found);
+            }
+        }
+
+        return new Taken(all, receiver.Name, false, at);
     }
 
     private static ClrObject Follow(ClrObject current, List<string> path, int start)
@@ -199,7 +313,8 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         return need == 0 ? k : null;
     }
 
-    /// <summary>Reads a receiver ending at <paramref name="end"/>: <c>ldsfld F (ldfld f)*</c> or <c>ldarg.0 ldfld f (ldfld g)*</c>.</summary>
+    /// <summary>Reads a receiver ending at <paramref name="end"/>: <c>ldsfld F (ldfld f)*</c>, <c>ldarg.0 ldfld f (ldfld g)*</c>,
+    /// or a local or a parameter (<c>ldloc</c>, <c>ldarg</c>, with or without fields after it: a slot, any semaphore).</summary>
     private static Receiver? Load(MetadataReader md, List<Instruction> code, int end)
     {
         var path = new List<string>();
@@ -220,17 +335,48 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         if (code[k].Op == LdStaticField && Field(md, code[k].Operand) is { Type: { } type } root)
         {
             path.Insert(0, root.Name);
-            return new Receiver(type, path, path.Count == 1 ? $"static field {type.Replace('+', '.')}.{root.Name}" : name);
+            return new Receiver(type, path, path.Count == 1 ? $"static field {type.Replace('+', '.')}.{root.Name}" : name, null);
         }
 
-        return code[k].Op == LdArg0 && path.Count > 0 ? new Receiver(null, path, name) : null;
+        if (code[k].Op == LdArg0 && path.Count > 0)
+        {
+            return new Receiver(null, path, name, null);
+        }
+
+        return Slot(code[k]) is { } slot ? new Receiver(null, path, name, slot) : null;
     }
 
-    /// <summary>Where a call's receiver was loaded from: a static field (then fields of what it holds), or fields of
-    /// <c>this</c>; and how the other analyses name the field that holds it.</summary>
-    private sealed record Receiver(string? StaticType, List<string> Path, string? Name)
+    /// <summary>The local or argument an instruction loads (<c>loc N</c>, <c>arg N</c>), or null.</summary>
+    private static string? Slot(Instruction instruction) => instruction.Op switch
     {
-        public bool Same(Receiver other) => StaticType == other.StaticType && Path.SequenceEqual(other.Path, StringComparer.Ordinal);
+        >= 0x02 and <= 0x05 => $"arg {instruction.Op - 0x02}",
+        >= 0x06 and <= 0x09 => $"loc {instruction.Op - 0x06}",
+        0x0E or 0xFE09 => $"arg {instruction.Operand}",
+        0x11 or 0xFE0C => $"loc {instruction.Operand}",
+        _ => null,
+    };
+
+    /// <summary>The local or argument an instruction stores to, or null.</summary>
+    private static string? Stored(Instruction instruction) => instruction.Op switch
+    {
+        >= 0x0A and <= 0x0D => $"loc {instruction.Op - 0x0A}",
+        0x13 or 0xFE0E => $"loc {instruction.Operand}",
+        0x10 or 0xFE0B => $"arg {instruction.Operand}",
+        0x12 or 0xFE0D => $"loc {instruction.Operand}",
+        0x0F or 0xFE0A => $"arg {instruction.Operand}",
+        _ => null,
+    };
+
+    /// <summary>Where a call's receiver was loaded from: a static field (then fields of what it holds), fields of
+    /// <c>this</c>, or a local or argument <see cref="Slot"/> (then fields); and how the other analyses name the field that
+    /// holds it.</summary>
+    private sealed record Receiver(string? StaticType, List<string> Path, string? Name, string? Slot)
+    {
+        /// <summary>Whether two receivers, loaded at two offsets of one method, are the same semaphore: the same static or
+        /// field path, or the same local or argument not stored to in between.</summary>
+        public bool Same(Receiver other, List<Instruction> code, int from, int to) =>
+            StaticType == other.StaticType && Slot == other.Slot && Path.SequenceEqual(other.Path, StringComparer.Ordinal)
+            && (Slot is null || !code.Exists(c => c.Offset > from && c.Offset < to && Stored(c) == Slot));
     }
 
     private static (string? Type, string Name)? Field(MetadataReader md, long token)
@@ -339,7 +485,13 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
                 break;
             }
 
-            long operand = size == 4 ? BitConverter.ToInt32(il, i) : 0;
+            long operand = size switch
+            {
+                4 => BitConverter.ToInt32(il, i),
+                2 => BitConverter.ToUInt16(il, i),
+                1 => il[i],
+                _ => 0,
+            };
             code.Add(new Instruction(offset, op, operand));
             i += size;
         }

@@ -22,7 +22,9 @@ internal static class ReportBuilder
 
         foreach (var hang in asyncHangs)
         {
-            reports.Add(new DoctorReport(PitfallKind.Hang, AsyncHang(hang), now, [hang.Thread]));
+            // The threads that took a slot with Wait() and cannot go on are part of the hang, not bystanders.
+            reports.Add(new DoctorReport(PitfallKind.Hang, AsyncHang(hang), now,
+                [hang.Thread, .. hang.ThreadHolders.Values.SelectMany(l => l).Select(h => h.Thread).Where(t => t != hang.Thread).Distinct()]));
         }
 
         if (pool is { IsStarved: true })
@@ -165,9 +167,28 @@ internal static class ReportBuilder
         {
             text.Append("  ").Append(semaphore.Public);
             var held = hang.Holders.GetValueOrDefault(semaphore) ?? [];
-            text.Append(held.Count == 0
-                ? ": no suspended flow shows taking its slot (taken and never released, as on an exception path without a finally, or held by code the dump does not show)\n"
-                : $": slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck\n");
+            var byThreads = hang.ThreadHolders.GetValueOrDefault(semaphore) ?? [];
+            if (held.Count == 0 && byThreads.Count == 0)
+            {
+                text.Append(": no suspended flow shows taking its slot (taken and never released, as on an exception path without a finally, or held by code the dump does not show)\n");
+                continue;
+            }
+
+            var parts = new List<string>();
+            if (held.Count > 0)
+            {
+                parts.Add($"slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck");
+            }
+
+            foreach (var (thread, at, surely) in byThreads)
+            {
+                var taken = surely ? $"slot taken with Wait() by {thread} (in {at})" : $"slot perhaps taken with Wait() by {thread} (in {at}, on a semaphore the dump cannot pin down)";
+                parts.Add(thread == hang.Thread
+                    ? $"{taken}, the thread that now waits for these flows"
+                    : $"{taken}, which cannot go on: {(thread.Wait is null ? thread.ToString() : DescribeWait(thread))}{HeldByFlows(hang, thread)}");
+            }
+
+            text.Append(": ").Append(string.Join("; ", parts)).Append('\n');
         }
 
         text.Append(AsyncLockAdvice).Append('\n');
@@ -183,6 +204,16 @@ internal static class ReportBuilder
         }
 
         return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>For a thread blocked on a semaphore that stuck flows hold: who holds it (", whose slot ...").</summary>
+    private static string HeldByFlows(AsyncFindings.Hang hang, DiagnosedThread thread)
+    {
+        var target = thread.Wait?.Target?.Address;
+        var held = hang.Holders.FirstOrDefault(p => target is not null && p.Key.Object.Address == target).Value;
+        return held is { Count: > 0 }
+            ? $", whose slot {(held.Count == 1 ? "is" : "may be")} taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}"
+            : "";
     }
 
     /// <summary>Appends an async stack: each suspended method on its line, outermost first, then what the innermost awaits.</summary>
