@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using Microsoft.Diagnostics.Runtime;
+using static Brigade.Doctor.Analysis.IlReader;
 
 namespace Brigade.Doctor.Analysis;
 
@@ -143,7 +144,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         var releases = new List<(int Offset, Receiver Receiver)>();
         for (var i = 0; i < code.Count && code[i].Offset < end; i++)
         {
-            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release"), var parameters, _))
+            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release"), var parameters, _, _))
             {
                 continue;
             }
@@ -390,112 +391,9 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         };
     }
 
-    private static string TypeName(MetadataReader md, TypeDefinitionHandle handle)
-    {
-        var type = md.GetTypeDefinition(handle);
-        var name = md.GetString(type.Name);
-        var outer = type.GetDeclaringType();
-        if (!outer.IsNil)
-        {
-            return $"{TypeName(md, outer)}+{name}";
-        }
-
-        var ns = md.GetString(type.Namespace);
-        return ns.Length == 0 ? name : $"{ns}.{name}";
-    }
-
-    /// <summary>A called method's declaring type's simple name, its name, its parameter count, whether it has a <c>this</c>.</summary>
-    private static (string Type, string Name, int Parameters, bool Instance)? Callee(MetadataReader md, long token)
-    {
-        var handle = MetadataTokens.EntityHandle((int)token);
-        if (handle.Kind == HandleKind.MethodSpecification)
-        {
-            handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
-        }
-
-        string name, type;
-        BlobHandle signature;
-        switch (handle.Kind)
-        {
-            case HandleKind.MethodDefinition:
-                var definition = md.GetMethodDefinition((MethodDefinitionHandle)handle);
-                name = md.GetString(definition.Name);
-                type = md.GetString(md.GetTypeDefinition(definition.GetDeclaringType()).Name);
-                signature = definition.Signature;
-                break;
-            case HandleKind.MemberReference:
-                var reference = md.GetMemberReference((MemberReferenceHandle)handle);
-                name = md.GetString(reference.Name);
-                type = reference.Parent.Kind switch
-                {
-                    HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)reference.Parent).Name),
-                    HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)reference.Parent).Name),
-                    _ => "?",
-                };
-                signature = reference.Signature;
-                break;
-            default:
-                return null;
-        }
-
-        var blob = md.GetBlobReader(signature);
-        var header = blob.ReadSignatureHeader();
-        if (header.IsGeneric)
-        {
-            blob.ReadCompressedInteger();
-        }
-
-        return (type, name, blob.ReadCompressedInteger(), header.IsInstance);
-    }
-
     private const int LdArg0 = 0x02;
     private const int Call = 0x28;
     private const int CallVirt = 0x6F;
     private const int LdField = 0x7B;
     private const int LdStaticField = 0x7E;
-
-    private readonly record struct Instruction(int Offset, int Op, long Operand);
-
-    private static List<Instruction> Decode(byte[] il)
-    {
-        var code = new List<Instruction>();
-        var i = 0;
-        while (i < il.Length)
-        {
-            var offset = i;
-            int op = il[i++];
-            if (op == 0xFE && i < il.Length)
-            {
-                op = 0xFE00 | il[i++];
-            }
-
-            var size = op switch
-            {
-                0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
-                0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
-                0x21 or 0x23 => 8,
-                0x45 when i + 4 <= il.Length => 4 + (4 * BitConverter.ToInt32(il, i)),
-                0x20 or 0x22 or (>= 0x38 and <= 0x44) or 0xDD or 0x27 or 0x28 or 0x29 or 0x6F or (>= 0x70 and <= 0x75) or 0x79
-                    or (>= 0x7B and <= 0x81) or 0x8C or 0x8D or 0x8F or 0xA3 or 0xA4 or 0xA5 or 0xC2 or 0xC6 or 0xD0
-                    or 0xFE06 or 0xFE07 or 0xFE15 or 0xFE16 or 0xFE1C => 4,
-                _ => 0,
-            };
-            if (i + size > il.Length)
-            {
-                break;
-            }
-
-            long operand = size switch
-            {
-                4 => BitConverter.ToInt32(il, i),
-                2 => BitConverter.ToUInt16(il, i),
-                1 => il[i],
-                _ => 0,
-            };
-            code.Add(new Instruction(offset, op, operand));
-            i += size;
-        }
-
-        return code;
-    }
 }

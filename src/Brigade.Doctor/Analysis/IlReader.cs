@@ -1,0 +1,146 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// The little of a method body's IL that the async analyses read (<see cref="AwaitSites"/>, <see cref="AsyncThreadHolders"/>):
+/// its instructions with their operands, and the names behind a call's or a type's metadata token.
+/// </summary>
+internal static class IlReader
+{
+    /// <summary>An instruction: its offset, its opcode (two-byte ones as <c>0xFE..</c>), and its operand (a token, a
+    /// branch, a local's or argument's number, a constant; <c>ldc.i4.s</c> sign-extended), or 0.</summary>
+    internal readonly record struct Instruction(int Offset, int Op, long Operand);
+
+    /// <summary>Decodes a method body's IL; a body cut short ends the list where its last whole instruction ends.</summary>
+    public static List<Instruction> Decode(byte[] il)
+    {
+        var code = new List<Instruction>();
+        var i = 0;
+        while (i < il.Length)
+        {
+            var offset = i;
+            int op = il[i++];
+            if (op == 0xFE && i < il.Length)
+            {
+                op = 0xFE00 | il[i++];
+            }
+
+            var size = OperandSize(op, il, i);
+            if (size < 0 || i + size > il.Length)
+            {
+                break;
+            }
+
+            long operand = size switch
+            {
+                1 => op == 0x1F ? (sbyte)il[i] : il[i],
+                2 => BitConverter.ToUInt16(il, i),
+                4 => BitConverter.ToInt32(il, i),
+                8 => BitConverter.ToInt64(il, i),
+                _ => 0,
+            };
+            code.Add(new Instruction(offset, op, operand));
+            i += size;
+        }
+
+        return code;
+    }
+
+    /// <summary>A called method: its declaring type's simple name (without a generic arity), its name, its parameter count,
+    /// whether it is an instance method, and whether it returns a value.</summary>
+    public static (string Type, string Name, int Parameters, bool Instance, bool Returns)? Callee(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind == HandleKind.MethodSpecification)
+        {
+            handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+        }
+
+        string name, type;
+        BlobHandle signature;
+        switch (handle.Kind)
+        {
+            case HandleKind.MethodDefinition:
+                var definition = md.GetMethodDefinition((MethodDefinitionHandle)handle);
+                name = md.GetString(definition.Name);
+                type = md.GetString(md.GetTypeDefinition(definition.GetDeclaringType()).Name);
+                signature = definition.Signature;
+                break;
+            case HandleKind.MemberReference:
+                var reference = md.GetMemberReference((MemberReferenceHandle)handle);
+                name = md.GetString(reference.Name);
+                type = reference.Parent.Kind switch
+                {
+                    HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)reference.Parent).Name),
+                    HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)reference.Parent).Name),
+                    HandleKind.TypeSpecification => GenericName(md, (TypeSpecificationHandle)reference.Parent),
+                    _ => "?",
+                };
+                signature = reference.Signature;
+                break;
+            default:
+                return null;
+        }
+
+        var blob = md.GetBlobReader(signature);
+        var header = blob.ReadSignatureHeader();
+        if (header.IsGeneric)
+        {
+            blob.ReadCompressedInteger();
+        }
+
+        var parameters = blob.ReadCompressedInteger();
+        var returns = blob.ReadSignatureTypeCode() != SignatureTypeCode.Void;
+        var tick = type.IndexOf('`', StringComparison.Ordinal);
+        return (tick > 0 ? type[..tick] : type, name, parameters, header.IsInstance, returns);
+    }
+
+    /// <summary>A type's full name as ClrMD writes it (<c>Ns.Outer+Inner</c>).</summary>
+    public static string TypeName(MetadataReader md, TypeDefinitionHandle handle)
+    {
+        var type = md.GetTypeDefinition(handle);
+        var name = md.GetString(type.Name);
+        var outer = type.GetDeclaringType();
+        if (!outer.IsNil)
+        {
+            return $"{TypeName(md, outer)}+{name}";
+        }
+
+        var ns = md.GetString(type.Namespace);
+        return ns.Length == 0 ? name : $"{ns}.{name}";
+    }
+
+    // The generic type's name of a type specification (Task`1 of Task<int>), or "?".
+    private static string GenericName(MetadataReader md, TypeSpecificationHandle handle)
+    {
+        var blob = md.GetBlobReader(md.GetTypeSpecification(handle).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
+        {
+            return "?";
+        }
+
+        blob.ReadSignatureTypeCode();
+        var generic = blob.ReadTypeHandle();
+        return generic.Kind switch
+        {
+            HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)generic).Name),
+            HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)generic).Name),
+            _ => "?",
+        };
+    }
+
+    // The operand's size in bytes after opcode op (at il[at]), or -1 when a switch's table does not fit.
+    private static int OperandSize(int op, byte[] il, int at) => op switch
+    {
+        0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
+        0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
+        0x21 or 0x23 => 8,
+        0x45 => at + 4 <= il.Length ? 4 + (4 * BitConverter.ToInt32(il, at)) : -1,
+        0x20 or 0x22 or (>= 0x38 and <= 0x44) or 0xDD or 0x27 or 0x28 or 0x29 or 0x6F or (>= 0x70 and <= 0x75) or 0x79
+            or (>= 0x7B and <= 0x81) or 0x8C or 0x8D or 0x8F or 0xA3 or 0xA4 or 0xA5 or 0xC2 or 0xC6 or 0xD0
+            or 0xFE06 or 0xFE07 or 0xFE15 or 0xFE16 or 0xFE1C => 4,
+        _ => 0,
+    };
+}
