@@ -35,7 +35,8 @@ internal static class DiagnosisText
                 text.Append("  ").Append(ReportBuilder.DescribeWait(thread));
                 if (thread.Wait!.Owners.Count > 0)
                 {
-                    text.Append(", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                    // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
+                    text.Append(thread.Wait.Kind == Brigade.Doctor.WaitKind.TypeInitializer ? ", which runs on " : ", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                         thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)

@@ -24,6 +24,9 @@ internal sealed class RuntimeReader : IDisposable
     private ClrThreadStaticField? _currentThreadField;
     private Dictionary<int, string>? _handleNames;
 
+    // Threads whose stack was cut at MaxFramesPerThread or could not be read: their outer frames are unknown.
+    private readonly HashSet<int> _partialStacks = [];
+
     public RuntimeReader(ClrRuntime runtime, DoctorOptions options)
     {
         _runtime = runtime;
@@ -70,7 +73,7 @@ internal sealed class RuntimeReader : IDisposable
 
             var scan = new ThreadScan(thread);
             var bySp = new Dictionary<(ulong, ulong), FrameScan>();
-            foreach (var frame in thread.EnumerateStackTrace(includeContext: false))
+            foreach (var frame in Walk(thread))
             {
                 if (frame.Kind != ClrStackFrameKind.ManagedMethod || frame.Method is null)
                 {
@@ -79,6 +82,8 @@ internal sealed class RuntimeReader : IDisposable
 
                 if (scan.Frames.Count >= _options.MaxFramesPerThread)
                 {
+                    // The outer frames are not kept: a static constructor among them is not seen.
+                    _partialStacks.Add(thread.ManagedThreadId);
                     break;
                 }
 
@@ -107,6 +112,30 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         return scans;
+    }
+
+    /// <summary>The thread's frames, innermost first; a walk that fails ends the list and marks the stack partial.</summary>
+    private IEnumerable<ClrStackFrame> Walk(ClrThread thread)
+    {
+        using var frames = thread.EnumerateStackTrace(includeContext: false).GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!frames.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or IndexOutOfRangeException)
+            {
+                // An unreadable stack: what the thread runs beyond this point is unknown (see ResolveTypeInitializerOwner).
+                _partialStacks.Add(thread.ManagedThreadId);
+                yield break;
+            }
+
+            yield return frames.Current;
+        }
     }
 
     /// <summary>Finds what each thread blocks on: the API, the object, and the threads that own it.</summary>
@@ -141,7 +170,7 @@ internal sealed class RuntimeReader : IDisposable
     /// <summary>Gets the managed id of a live thread from its OS id, or null.</summary>
     public int? ManagedIdOfOsThread(uint osId) => _byOsId.TryGetValue(osId, out var t) ? t.ManagedThreadId : null;
 
-    private static void Classify(ThreadScan scan)
+    private void Classify(ThreadScan scan)
     {
         var frames = scan.Frames;
         for (var i = 0; i < frames.Count; i++)
@@ -189,7 +218,7 @@ internal sealed class RuntimeReader : IDisposable
         {
             var outer = Enumerable.Range(0, scan.WaitFrame + 1).Reverse()
                 .Select(i => frames[i]).FirstOrDefault(f => f.TypeName == "System.Threading.Tasks.Task" && f.MethodName == "Wait");
-            if (outer is not null && WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature))
+            if (outer is not null && WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature) && !CallerPassesInfinite(scan, frames.IndexOf(outer), "Wait"))
             {
                 scan.Api = WaitRule.TimedTaskWait;
             }
@@ -197,7 +226,7 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api == "Task.WaitAll")
         {
             var outer = frames[scan.WaitFrame];
-            if (outer.MethodName == "WaitAll" && WaitRule.IsTimedTaskWaitAllSignature(outer.Frame.Method?.Signature))
+            if (outer.MethodName == "WaitAll" && WaitRule.IsTimedTaskWaitAllSignature(outer.Frame.Method?.Signature) && !CallerPassesInfinite(scan, scan.WaitFrame, "WaitAll"))
             {
                 scan.Api = WaitRule.TimedTaskWaitAll;
             }
@@ -226,6 +255,13 @@ internal sealed class RuntimeReader : IDisposable
             }
         }
     }
+
+    /// <summary>Whether the application frame just outside <paramref name="outer"/> (a <c>Task.Wait</c> or <c>Task.WaitAll</c>
+    /// overload with a timeout) passes <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c> (review 28, W1): such a
+    /// wait never gives up and is the same as the overload without a timeout.</summary>
+    private bool CallerPassesInfinite(ThreadScan scan, int outer, string method) =>
+        outer >= 0 && outer + 1 < scan.Frames.Count && scan.Frames[outer + 1] is { IsFramework: false } caller
+        && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, "Task", method);
 
     /// <summary>
     /// <c>Task.WaitAll</c> over several unfinished tasks waits on a countdown event, not on a task: the tasks are in the
@@ -367,23 +403,31 @@ internal sealed class RuntimeReader : IDisposable
     /// held by the thread running that type's static constructor, whose stack shows its <c>.cctor</c> frame. The waited
     /// type is not in the dump's frames (it is a native argument), so the owner is named only when exactly one other thread
     /// is inside a static constructor: that thread holds every type-initialization lock there is to wait for. With
-    /// several, the wait is listed with the candidates and no owner (no edge).
+    /// several, the wait is listed with the candidates and no owner (no edge). A thread whose stack was cut at
+    /// <see cref="DoctorOptions.MaxFramesPerThread"/> or could not be read (and that is not idle) may be running a static
+    /// constructor in the frames not kept (a deep recursive load): it is a candidate too, so with one no owner is named.
     /// </summary>
-    private static void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
+    private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)
             .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => f.TypeName.Replace('+', '.')).Distinct().ToList()))
             .Where(r => r.Types.Count > 0).ToList();
-        if (running.Count == 1)
+        var unknown = threads.Where(t => t != scan && !t.IsIdle && _partialStacks.Contains(t.ManagedId) && !running.Exists(r => r.Scan == t)).ToList();
+        if (running.Count == 1 && unknown.Count == 0)
         {
             scan.Owners.Add(running[0].Scan.ManagedId);
             scan.Detail = $"for the static constructor of {string.Join(" or ", running[0].Types)}";
         }
+        else if (running.Count + unknown.Count == 0)
+        {
+            scan.Detail = "for a static constructor that no thread shows running";
+        }
         else
         {
-            scan.Detail = running.Count == 0
-                ? "for a static constructor that no thread shows running"
-                : $"for a static constructor running on one of threads {string.Join(", ", running.Select(r => $"#{r.Scan.ManagedId} ({string.Join(", ", r.Types)})"))}";
+            var candidates = running.Select(r => (r.Scan.ManagedId, Text: $"#{r.Scan.ManagedId} ({string.Join(", ", r.Types)})"))
+                .Concat(unknown.Select(u => (u.ManagedId, Text: $"#{u.ManagedId} ({(u.Frames.Count >= _options.MaxFramesPerThread ? $"more than {_options.MaxFramesPerThread} frames deep, the outer ones not read" : "its stack not fully readable")})")))
+                .OrderBy(c => c.ManagedId).Select(c => c.Text);
+            scan.Detail = $"for a static constructor running on one of threads {string.Join(", ", candidates)}";
         }
     }
 

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using Microsoft.Diagnostics.Runtime;
+
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Reads, in the IL of the application method that called a timed wait (<c>Task.WaitAll(tasks, timeout)</c>), whether
+/// the timeout it passed is written as <c>Timeout.Infinite</c> (or <c>-1</c>) or <c>Timeout.InfiniteTimeSpan</c>: the
+/// instruction just before the call is <c>ldc.i4.m1</c> / <c>ldc.i4(.s) -1</c> or <c>ldsfld Timeout.InfiniteTimeSpan</c>.
+/// The value itself is not in the dump (it is in a register). The call is the last one to that method before the frame's
+/// return address, else (optimized code maps addresses coarsely) every call to it in the method must pass an infinite
+/// timeout. Anything else (a variable, a finite literal, an unreadable body) says nothing: the wait stays timed.
+/// </summary>
+internal static class InfiniteTimeoutArgument
+{
+    private const int LdcI4M1 = 0x15;
+    private const int LdcI4S = 0x1F;
+    private const int LdcI4 = 0x20;
+    private const int Call = 0x28;
+    private const int CallVirt = 0x6F;
+    private const int LdStaticField = 0x7E;
+
+    /// <summary>Gets whether the method of <paramref name="frame"/> calls <c>declaringType.method</c> with an infinite timeout as the
+    /// last argument at the call that <paramref name="frame"/> returns to.</summary>
+    public static bool Passes(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
+    {
+        try
+        {
+            return Read(runtime, frame, declaringType, method);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
+    {
+        if (frame.Method is not { Type.Module: { } module } caller || caller.GetILInfo() is not { } il || il.Address == 0 || il.Length is <= 0 or > 1 << 20
+            || module.MetadataAddress == 0 || module.MetadataLength is <= 0 or >= 64 << 20)
+        {
+            return false;
+        }
+
+        var reader = runtime.DataTarget.DataReader;
+        var bytes = new byte[il.Length];
+        var image = new byte[module.MetadataLength];
+        if (reader.Read(il.Address, bytes) != bytes.Length || reader.Read(module.MetadataAddress, image) != image.Length)
+        {
+            return false;
+        }
+
+        var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
+        var code = Decode(bytes);
+        var calls = new List<(int Offset, bool Infinite)>();
+        for (var i = 1; i < code.Count; i++)
+        {
+            if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) == (declaringType, method))
+            {
+                var previous = code[i - 1];
+                var infinite = previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
+                    || (previous.Op == LdStaticField && Callee(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"));
+                calls.Add((code[i].Offset, infinite));
+            }
+        }
+
+        var current = caller.GetILOffset(frame.InstructionPointer);
+        var last = calls.LastOrDefault(c => c.Offset < current);
+        return last != default ? last.Infinite : calls.Count > 0 && calls.TrueForAll(c => c.Infinite);
+    }
+
+    /// <summary>A member's declaring type's simple name and its name (a method or a field).</summary>
+    private static (string Type, string Name)? Callee(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind == HandleKind.MethodSpecification)
+        {
+            handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+        }
+
+        switch (handle.Kind)
+        {
+            case HandleKind.MemberReference:
+                var reference = md.GetMemberReference((MemberReferenceHandle)handle);
+                var type = reference.Parent.Kind switch
+                {
+                    HandleKind.TypeReference => md.GetString(md.GetTypeReference((TypeReferenceHandle)reference.Parent).Name),
+                    HandleKind.TypeDefinition => md.GetString(md.GetTypeDefinition((TypeDefinitionHandle)reference.Parent).Name),
+                    _ => "?",
+                };
+                return (type, md.GetString(reference.Name));
+            case HandleKind.MethodDefinition:
+                var definition = md.GetMethodDefinition((MethodDefinitionHandle)handle);
+                return (md.GetString(md.GetTypeDefinition(definition.GetDeclaringType()).Name), md.GetString(definition.Name));
+            case HandleKind.FieldDefinition:
+                var field = md.GetFieldDefinition((FieldDefinitionHandle)handle);
+                return (md.GetString(md.GetTypeDefinition(field.GetDeclaringType()).Name), md.GetString(field.Name));
+            default:
+                return null;
+        }
+    }
+
+    private static List<(int Offset, int Op, long Operand)> Decode(byte[] il)
+    {
+        var code = new List<(int Offset, int Op, long Operand)>();
+        var i = 0;
+        while (i < il.Length)
+        {
+            var offset = i;
+            int op = il[i++];
+            if (op == 0xFE && i < il.Length)
+            {
+                op = 0xFE00 | il[i++];
+            }
+
+            var size = op switch
+            {
+                0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
+                0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
+                0x21 or 0x23 => 8,
+                0x45 when i + 4 <= il.Length => 4 + (4 * BitConverter.ToInt32(il, i)),
+                0x20 or 0x22 or (>= 0x38 and <= 0x44) or 0xDD or 0x27 or 0x28 or 0x29 or 0x6F or (>= 0x70 and <= 0x75) or 0x79
+                    or (>= 0x7B and <= 0x81) or 0x8C or 0x8D or 0x8F or 0xA3 or 0xA4 or 0xA5 or 0xC2 or 0xC6 or 0xD0
+                    or 0xFE06 or 0xFE07 or 0xFE15 or 0xFE16 or 0xFE1C => 4,
+                _ => 0,
+            };
+            if (size < 0 || i + size > il.Length)
+            {
+                break;
+            }
+
+            long operand = size switch
+            {
+                4 => BitConverter.ToInt32(il, i),
+                1 when op == LdcI4S => (sbyte)il[i],
+                _ => 0,
+            };
+            code.Add((offset, op, operand));
+            i += size;
+        }
+
+        return code;
+    }
+}
