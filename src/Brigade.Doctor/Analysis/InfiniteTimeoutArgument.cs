@@ -53,15 +53,15 @@ internal static class InfiniteTimeoutArgument
         }
 
         var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
-        var code = Decode(bytes);
+        var code = IlReader.Decode(bytes);
         var calls = new List<(int Offset, bool Infinite)>();
         for (var i = 1; i < code.Count; i++)
         {
-            if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) == (declaringType, method))
+            if (code[i].Op is Call or CallVirt && Member(md, code[i].Operand) == (declaringType, method))
             {
                 var previous = code[i - 1];
                 var infinite = previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
-                    || (previous.Op == LdStaticField && Callee(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"));
+                    || (previous.Op == LdStaticField && Member(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"));
                 calls.Add((code[i].Offset, infinite));
             }
         }
@@ -71,8 +71,8 @@ internal static class InfiniteTimeoutArgument
         return last != default ? last.Infinite : calls.Count > 0 && calls.TrueForAll(c => c.Infinite);
     }
 
-    /// <summary>A member's declaring type's simple name and its name (a method or a field).</summary>
-    private static (string Type, string Name)? Callee(MetadataReader md, long token)
+    /// <summary>A member's declaring type's simple name and its name (a method or a field: IlReader.Callee reads methods only).</summary>
+    private static (string Type, string Name)? Member(MetadataReader md, long token)
     {
         var handle = MetadataTokens.EntityHandle((int)token);
         if (handle.Kind == HandleKind.MethodSpecification)
@@ -100,47 +100,5 @@ internal static class InfiniteTimeoutArgument
             default:
                 return null;
         }
-    }
-
-    private static List<(int Offset, int Op, long Operand)> Decode(byte[] il)
-    {
-        var code = new List<(int Offset, int Op, long Operand)>();
-        var i = 0;
-        while (i < il.Length)
-        {
-            var offset = i;
-            int op = il[i++];
-            if (op == 0xFE && i < il.Length)
-            {
-                op = 0xFE00 | il[i++];
-            }
-
-            var size = op switch
-            {
-                0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
-                0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
-                0x21 or 0x23 => 8,
-                0x45 when i + 4 <= il.Length => 4 + (4 * BitConverter.ToInt32(il, i)),
-                0x20 or 0x22 or (>= 0x38 and <= 0x44) or 0xDD or 0x27 or 0x28 or 0x29 or 0x6F or (>= 0x70 and <= 0x75) or 0x79
-                    or (>= 0x7B and <= 0x81) or 0x8C or 0x8D or 0x8F or 0xA3 or 0xA4 or 0xA5 or 0xC2 or 0xC6 or 0xD0
-                    or 0xFE06 or 0xFE07 or 0xFE15 or 0xFE16 or 0xFE1C => 4,
-                _ => 0,
-            };
-            if (size < 0 || i + size > il.Length)
-            {
-                break;
-            }
-
-            long operand = size switch
-            {
-                4 => BitConverter.ToInt32(il, i),
-                1 when op == LdcI4S => (sbyte)il[i],
-                _ => 0,
-            };
-            code.Add((offset, op, operand));
-            i += size;
-        }
-
-        return code;
     }
 }
