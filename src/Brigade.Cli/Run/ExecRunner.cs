@@ -73,7 +73,14 @@ internal static class ExecRunner
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
     /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
-    internal static async Task ThrowFailureAsync(int exitCode, string tail, CancellationToken cancellationToken)
+    internal static Task ThrowFailureAsync(int exitCode, string tail, CancellationToken cancellationToken) =>
+        ThrowFailureAsync(exitCode, tail, null, cancellationToken);
+
+    /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/>; <paramref name="knownSignal"/>
+    /// is the signal that killed it when the wait status says (0: it exited on its own), or null to read 128 + N as one.</summary>
+    /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
+    /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
+    internal static async Task ThrowFailureAsync(int exitCode, string tail, int? knownSignal, CancellationToken cancellationToken)
     {
         if (exitCode < 0)
         {
@@ -81,11 +88,12 @@ internal static class ExecRunner
         }
 
         // 128 + N is a signal only for a signal number that exists: `exit 255` is an exit code, not "signal 127".
-        var signal = exitCode > 128 && exitCode - 128 <= MaxSignal ? exitCode - 128 : 0;
-        if (signal is 1 or 2 or 3 or 9 or 15)
+        var inferred = exitCode > 128 && exitCode - 128 <= MaxSignal ? exitCode - 128 : 0;
+        var signal = knownSignal ?? inferred;
+        if (signal is 1 or 2 or 3 or 9 or 15 || inferred is 1 or 2 or 3 or 9 or 15)
         {
-            // Killed by an interrupt: if brigade is being interrupted too, the command did not fail, it was stopped
-            // before it finished, and runs again on resume.
+            // Killed by an interrupt, or exiting as a program that handles one does (exit 130 on SIGINT): if brigade is
+            // being interrupted too, the command did not fail, it was stopped before it finished, and runs again on resume.
             await ThrowIfInterruptedAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -137,7 +137,10 @@ internal static class ExecSpawner
 
         if (code != 0)
         {
-            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), cancellationToken).ConfigureAwait(false);
+            // The wait status tells a signal from an exit code: a program run directly that exits 130 was not killed by
+            // SIGINT. Through the shell, 128 + N is also how the shell reports a command of it killed by signal N.
+            int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : direct is not null ? 0 : null;
+            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, cancellationToken).ConfigureAwait(false);
         }
 
         return (output, child.CpuTime, child.RunQueueWait);

@@ -90,6 +90,21 @@ public sealed class ExecSpawnTests
         Assert.True(cpu > TimeSpan.FromMilliseconds(50), $"CPU time {cpu}");
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("perl -e 'exit 130'", "exit code 130")] // run directly: its own exit code, not SIGINT
+    [InlineData("perl -e 'kill 15, $$; sleep 5'", "exit code 143 (signal 15)")] // run directly, killed: the wait status says
+    [InlineData("perl -e 'exit 130' | cat; exit 130", "exit code 130 (signal 2)")] // the shell's 128 + N reads as a signal
+    public async Task ExitCodesAbove128_AreSignalsOnlyWhenTheWaitStatusOrTheShellSaysSo(string command, string expected)
+    {
+        if (!ExecSpawner.IsAvailable)
+        {
+            return;
+        }
+
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync(command, null, CancellationToken.None));
+        Assert.Equal(expected, e.Message);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task MissingProgram_RunDirectly_Exits127_CommandNotFound_LikeTheShell()
     {
