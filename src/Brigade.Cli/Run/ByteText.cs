@@ -41,6 +41,39 @@ internal static class ByteText
         return text.ToString();
     }
 
+    /// <summary>Encodes text back to the input's exact bytes (the inverse of <see cref="Decode"/>): escape characters become
+    /// the bytes they stand for, everything else UTF-8.</summary>
+    public static byte[] Encode(string value)
+    {
+        if (!HasEscapedBytes(value))
+        {
+            return Encoding.UTF8.GetBytes(value);
+        }
+
+        var bytes = new List<byte>(value.Length);
+        Span<byte> rune = stackalloc byte[4];
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (IsEscapedByte(c))
+            {
+                bytes.Add(EscapedByte(c));
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                var n = new System.Text.Rune(c, value[++i]).EncodeToUtf8(rune);
+                bytes.AddRange(rune[..n]);
+            }
+            else
+            {
+                var n = System.Text.Rune.TryCreate(c, out var r) ? r.EncodeToUtf8(rune) : System.Text.Rune.ReplacementChar.EncodeToUtf8(rune);
+                bytes.AddRange(rune[..n]);
+            }
+        }
+
+        return [.. bytes];
+    }
+
     /// <summary>Gets whether <paramref name="c"/> stands for an input byte that was not valid UTF-8.</summary>
     public static bool IsEscapedByte(char c) => c is >= '\uDC80' and <= '\uDCFF';
 

@@ -345,19 +345,21 @@ internal sealed partial class CommandTemplate
     public RenderedCommand RenderCommand(InputItem item, int slot = 0)
     {
         var text = new StringBuilder();
-        var shell = new StringBuilder();
+
+        // The shell's form is made only once a value needs a reference (most commands' values are plain words).
+        StringBuilder? shell = null;
         List<string>? values = null;
         foreach (var part in _parts)
         {
             if (part.Kind == PartKind.Literal)
             {
                 text.Append(part.Name);
-                shell.Append(part.Name);
+                shell?.Append(part.Name);
             }
             else if (part.Kind == PartKind.Slot && slot == 0)
             {
                 text.Append(SlotMarker);
-                shell.Append(SlotMarker);
+                shell?.Append(SlotMarker);
             }
             else if (part.InArithmetic)
             {
@@ -368,19 +370,19 @@ internal sealed partial class CommandTemplate
                 }
 
                 text.Append(value);
-                shell.Append(value);
+                shell?.Append(value);
             }
             else
             {
                 var value = Value(item, part, slot);
                 var quoted = Quote(value);
-                text.Append(quoted);
                 if (ReferenceEquals(quoted, value))
                 {
-                    shell.Append(value); // a plain word: nothing for the shell to read in it
+                    shell?.Append(value); // a plain word: nothing for the shell to read in it
                 }
                 else
                 {
+                    shell ??= new StringBuilder().Append(text);
                     // One variable per distinct value: a value used many times ({} {.} {} ...) travels once.
                     values ??= [];
                     var number = values.IndexOf(value) + 1;
@@ -392,14 +394,16 @@ internal sealed partial class CommandTemplate
 
                     shell.Append("\"${").Append(RenderedCommand.Variable(number)).Append("}\"");
                 }
+
+                text.Append(quoted);
             }
         }
 
         var command = text.ToString();
         CommandLineLimit.Check(command);
-        if (values is null)
+        if (shell is null || values is null)
         {
-            return RenderedCommand.Create(command, command, null);
+            return new RenderedCommand(command);
         }
 
         // The shell's form is one argument too, and a reference can be longer than the quoted value it stands for (review

@@ -308,7 +308,7 @@ internal static class ExecSpawner
             encoded = new byte[values.Count][];
             for (var i = 0; i < values.Count; i++)
             {
-                encoded[i] = RenderedCommand.Encode($"{RenderedCommand.Variable(i + 1)}={values[i]}");
+                encoded[i] = ByteText.Encode($"{RenderedCommand.Variable(i + 1)}={values[i]}");
                 bytes += (nuint)encoded[i].Length + 1;
             }
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Brigade.Cli.Run;
 
@@ -58,45 +57,13 @@ internal sealed class RenderedCommand
 
     /// <summary>Creates the command from its two forms.</summary>
     public static RenderedCommand Create(string text, string shellText, List<string>? values) =>
-        values is null or { Count: 0 } ? new RenderedCommand(text, text == shellText ? text : shellText, NoValues) : new RenderedCommand(text, shellText, [.. values]);
+        values is { Count: > 0 } ? new RenderedCommand(text, shellText, [.. values]) : new RenderedCommand(text);
 
     /// <summary>Fills <c>{%}</c> into both forms (see <see cref="CommandTemplate.FillSlot"/>).</summary>
     public RenderedCommand WithSlot(int slot)
     {
         var text = CommandTemplate.FillSlot(Text, slot);
         return new RenderedCommand(text, ReferenceEquals(Text, ShellText) ? text : CommandTemplate.FillSlot(ShellText, slot), _values);
-    }
-
-    /// <summary>A value's bytes for the environment: the input's exact bytes, including those that were not UTF-8 (<see cref="ByteText"/>).</summary>
-    public static byte[] Encode(string value)
-    {
-        if (!ByteText.HasEscapedBytes(value))
-        {
-            return Encoding.UTF8.GetBytes(value);
-        }
-
-        var bytes = new List<byte>(value.Length);
-        Span<byte> rune = stackalloc byte[4];
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (ByteText.IsEscapedByte(c))
-            {
-                bytes.Add(ByteText.EscapedByte(c));
-            }
-            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                var n = new Rune(c, value[++i]).EncodeToUtf8(rune);
-                bytes.AddRange(rune[..n]);
-            }
-            else
-            {
-                var n = Rune.TryCreate(c, out var r) ? r.EncodeToUtf8(rune) : Rune.ReplacementChar.EncodeToUtf8(rune);
-                bytes.AddRange(rune[..n]);
-            }
-        }
-
-        return [.. bytes];
     }
 
     /// <inheritdoc/>
