@@ -80,8 +80,30 @@ internal static class ByteText
     /// <summary>Gets the input byte an escape character stands for.</summary>
     public static byte EscapedByte(char c) => (byte)(c & 0xFF);
 
+    /// <summary>Gets whether the character at <paramref name="i"/> stands for an input byte that was not valid UTF-8: an
+    /// escape character that is not the second half of a surrogate pair (U+1F4C1 is U+D83D U+DCC1).</summary>
+    public static bool IsEscapeAt(string text, int i) => IsEscapedByte(text[i]) && (i == 0 || !char.IsHighSurrogate(text[i - 1]));
+
     /// <summary>Gets whether the text holds bytes that were not valid UTF-8.</summary>
-    public static bool HasEscapedBytes(string text) => text.AsSpan().IndexOfAnyInRange('\uDC80', '\uDCFF') >= 0;
+    public static bool HasEscapedBytes(string text)
+    {
+        var span = text.AsSpan();
+        for (var start = 0; ;)
+        {
+            var found = span[start..].IndexOfAnyInRange('\uDC80', '\uDCFF');
+            if (found < 0)
+            {
+                return false;
+            }
+
+            if (IsEscapeAt(text, start + found))
+            {
+                return true;
+            }
+
+            start += found + 1;
+        }
+    }
 
     /// <summary>Replaces escaped bytes with U+FFFD, as a standard UTF-8 decoder would (for .NET work that takes a string).</summary>
     public static string ToText(string text) =>
@@ -89,7 +111,7 @@ internal static class ByteText
         {
             for (var i = 0; i < t.Length; i++)
             {
-                span[i] = IsEscapedByte(t[i]) && (i == 0 || !char.IsHighSurrogate(t[i - 1])) ? '\uFFFD' : t[i];
+                span[i] = IsEscapeAt(t, i) ? '\uFFFD' : t[i];
             }
         }) : text;
 }

@@ -799,10 +799,10 @@ internal sealed partial class CommandTemplate
         while (i < value.Length)
         {
             var start = i;
-            if (IsEscape(value, i))
+            if (ByteText.IsEscapeAt(value, i))
             {
                 sb.Append("\"$(printf '");
-                for (; i < value.Length && IsEscape(value, i); i++)
+                for (; i < value.Length && ByteText.IsEscapeAt(value, i); i++)
                 {
                     sb.Append('\\').Append(Convert.ToString(ByteText.EscapedByte(value[i]), 8));
                 }
@@ -811,7 +811,7 @@ internal sealed partial class CommandTemplate
                 continue;
             }
 
-            while (i < value.Length && !IsEscape(value, i))
+            while (i < value.Length && !ByteText.IsEscapeAt(value, i))
             {
                 i++;
             }
@@ -822,7 +822,6 @@ internal sealed partial class CommandTemplate
         return sb.ToString();
     }
 
-    private static bool IsEscape(string value, int i) => ByteText.IsEscapedByte(value[i]) && (i == 0 || !char.IsHighSurrogate(value[i - 1]));
 
     [GeneratedRegex(@"^([0-9]+)(\.|/|//|/\.)?$", RegexOptions.CultureInvariant)]
     private static partial Regex FieldPlaceholder();

@@ -63,6 +63,9 @@ internal static class ExecSpawner
         // values come in the environment (RenderedCommand).
         var direct = ExecCommandLine.TrySplit(command.Text);
         var child = direct is not null ? Start(direct, shell: false, stderr, []) : null;
+        // A script without '#!' cannot start directly: the shell runs it, and its 128 + N is then the shell's report of a
+        // signal, as on the shell path.
+        var ranDirect = child is not null;
         child ??= Start(["/bin/sh", "-c", command.ShellText], shell: true, stderr, command.Values)!;
 
         // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
@@ -139,7 +142,7 @@ internal static class ExecSpawner
         {
             // The wait status tells a signal from an exit code: a program run directly that exits 130 was not killed by
             // SIGINT. Through the shell, 128 + N is also how the shell reports a command of it killed by signal N.
-            int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : direct is not null ? 0 : null;
+            int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : ranDirect ? 0 : null;
             await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, cancellationToken).ConfigureAwait(false);
         }
 

@@ -132,6 +132,24 @@ public sealed class ExecSpawnTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ScriptWithoutInterpreterLine_ItsExitAbove128_ReadsAsTheShellsReportOfASignal()
+    {
+        if (!ExecSpawner.IsAvailable || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The shell runs it (review 29d F6): its 143 is its last command's, killed by SIGTERM, as on the shell path.
+        using var dir = new TempDirectory();
+        var script = dir.File("killed-child");
+        await File.WriteAllTextAsync(script, "perl -e 'kill 15, $$; sleep 5'\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync(script, null, CancellationToken.None));
+        Assert.StartsWith("exit code 143 (signal 15)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Failure_ExitCodeAndStderrTail_AreReported()
     {
         var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync("ls /no/such/dir/brigade", null, CancellationToken.None));

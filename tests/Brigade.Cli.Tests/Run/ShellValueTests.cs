@@ -134,6 +134,31 @@ public sealed class ShellValueTests : IDisposable
         Assert.False(File.Exists(marker));
     }
 
+    // A supplementary character's second half (U+1F4C1 is U+D83D U+DCC1) is in the escape range but is not an escaped byte:
+    // such an item runs on the Process path too (review 29d F5).
+    [Theory(Timeout = 30_000)]
+    [InlineData("\U0001F4C1 docs")]
+    [InlineData("\U0001F480")]
+    public async Task ThroughProcess_SupplementaryCharacters_AreText_AndRun(string item)
+    {
+        var command = CommandTemplate.Parse("printf '%s' {} | od -An -tx1").RenderCommand(Line(item));
+        var (output, _, _) = await ExecRunner.RunThroughProcessAsync(command, TimeSpan.FromSeconds(20), null, passFailure: false, CancellationToken.None);
+        var expected = string.Join(' ', Encoding.UTF8.GetBytes(item).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(expected, string.Join(' ', Encoding.ASCII.GetString(output).Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xF0, 0x9F, 0x93, 0x81 }, false)] // U+1F4C1: its low surrogate is U+DCC1
+    [InlineData(new byte[] { 0xF0, 0x9F, 0x92, 0x80, 0x20, 0x78 }, false)] // U+1F480
+    [InlineData(new byte[] { 0xF0, 0x9F, 0x93, 0x81, 0xE9 }, true)] // then a Latin-1 byte
+    [InlineData(new byte[] { 0xC1 }, true)]
+    public void HasEscapedBytes_IgnoresTheSecondHalfOfASurrogatePair(byte[] bytes, bool escaped)
+    {
+        var text = ByteText.Decode(bytes);
+        Assert.Equal(escaped, ByteText.HasEscapedBytes(text));
+        Assert.Equal(bytes, ByteText.Encode(text));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task BytesThatAreNotUtf8_ReachTheCommandExactly()
     {
