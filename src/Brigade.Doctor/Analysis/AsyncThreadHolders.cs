@@ -10,29 +10,32 @@ namespace Brigade.Doctor.Analysis;
 /// The threads that took a <c>SemaphoreSlim</c>'s slot synchronously: a method of the application on the thread's stack
 /// calls <c>Wait</c> (any overload) at an IL offset before the call the frame is in, with no <c>Release</c> of the same
 /// semaphore in between, or calls a method of its own module that does so and returns without a <c>Release</c> (one level
-/// down: the usual sync lock wrapper). The IL and metadata are read from the dump's own memory (the build the dump ran).
-/// A receiver loaded from a static field is that field's semaphore; from a field of <c>this</c>, the semaphores that field
-/// holds in the objects that frame roots (all of them: the frame's <c>this</c> is not told apart from its other
-/// arguments), else any semaphore held in a field of that name; from a local, a parameter, anything else, or through a
-/// helper: any semaphore (it cannot be pinned down, so none is excluded). A <c>Release</c> whose receiver cannot be read
-/// releases nothing. Evidence, not proof, as for flows (<see cref="AsyncFlows.MayHold"/>): IL order is not the path
-/// taken. Used only to say less: a slot held by a thread that can still run is not leaked, and a cycle through it is not
-/// one of flows.
+/// down: the usual sync lock wrapper), and has not since called <c>Release</c> or <c>Dispose()</c> (on the local it stored
+/// the wrapper's result to, when it did: <c>using (Lock()) { ... }</c> is over). The IL and metadata are read from the
+/// dump's own memory (the build the dump ran). A receiver loaded from a static field is that field's semaphore; from a
+/// field of <c>this</c>, the semaphores that field holds in the objects that frame roots (all of them: the frame's
+/// <c>this</c> is not told apart from its other arguments), else any semaphore held in a field of that name; from a local
+/// or a parameter, the semaphores (through the same fields) that the frame roots, else (none rooted) any. A wrapper's
+/// receiver is read in the caller's terms: a static as it is, one rooted at the wrapper's <c>this</c> or a parameter
+/// through the caller's argument at that call; a wrapper's local, or anything else: any semaphore (it cannot be pinned
+/// down, so none is excluded). A <c>Release</c> whose receiver cannot be read releases nothing. Evidence, not proof, as
+/// for flows (<see cref="AsyncFlows.MayHold"/>): IL order is not the path taken. Used only to say less: a slot held by a
+/// thread that can still run is not leaked, and a cycle through it is not one of flows.
 /// </summary>
 internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 {
     private readonly Dictionary<int, List<Taken>> _taken = [];
     private readonly Dictionary<ClrModule, MetadataReader?> _metadata = [];
-    private readonly Dictionary<(ClrModule, int), bool> _helpers = [];
+    private readonly Dictionary<(ClrModule, int), (string Name, List<Receiver?> Receivers)?> _helpers = [];
 
     /// <summary>A synchronous <c>Wait</c> on a thread's stack not released since: the semaphores it may be (none known:
     /// <see cref="Name"/>'s field, or any when <see cref="Any"/>), and where (the method, or the helper, that took it).</summary>
-    private sealed record Taken(List<ClrObject> Semaphores, string? Name, bool Any, string At)
+    private sealed record Taken(List<ClrObject> Semaphores, string? Name, bool Any, string At, bool Exact = true)
     {
         public bool May(SemaphoreInfo semaphore) => Any || Semaphores.Exists(s => s.Address == semaphore.Object.Address)
             || (Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
 
-        public bool Surely(SemaphoreInfo semaphore) => !Any && (Semaphores.Count == 1
+        public bool Surely(SemaphoreInfo semaphore) => !Any && Exact && (Semaphores.Count == 1
             ? Semaphores[0].Address == semaphore.Object.Address
             : Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
     }
@@ -118,22 +121,84 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             }
 
             var at = $"{type.Name}.{method.Name}";
+            List<ClrObject> FrameRoots() => roots.Value.GetValueOrDefault((frame.StackPointer, frame.InstructionPointer)) ?? [];
             foreach (var receiver in Unreleased(md, code, current))
             {
-                taken.Add(receiver is null ? new Taken([], null, true, at)
-                    : Resolve(module, receiver, () => roots.Value.GetValueOrDefault((frame.StackPointer, frame.InstructionPointer)) ?? [], at));
+                taken.Add(receiver is null ? new Taken([], null, true, at) : Resolve(module, receiver, FrameRoots, at));
             }
 
-            // A method of this module called before the current call that took a slot and returned without releasing it.
-            foreach (var call in code.Where(c => c.Offset < current && c.Op is Call or CallVirt))
+            // A method of this module called before the current call that took a slot and returned without releasing it,
+            // unless this method released or disposed something since (`using (Lock()) { ... }`, then on to other work).
+            for (var i = 0; i < code.Count && code[i].Offset < current; i++)
             {
-                var handle = MetadataTokens.EntityHandle((int)call.Operand);
-                if (handle.Kind == HandleKind.MethodDefinition && TakesAndReturns(module, md, (MethodDefinitionHandle)handle) is { } helper)
+                if (code[i].Op is not (Call or CallVirt) || MetadataTokens.EntityHandle((int)code[i].Operand) is not { Kind: HandleKind.MethodDefinition } handle
+                    || TakesAndReturns(module, md, (MethodDefinitionHandle)handle) is not { } helper || ReleasedAfter(md, code, i, current))
                 {
-                    taken.Add(new Taken([], null, true, helper));
+                    continue;
+                }
+
+                foreach (var inner in helper.Receivers)
+                {
+                    taken.Add(ThroughCall(md, code, i, inner) is { } receiver ? Resolve(module, receiver, FrameRoots, helper.Name) : new Taken([], null, true, helper.Name));
                 }
             }
         }
+    }
+
+    /// <summary>Whether the method calls <c>SemaphoreSlim.Release</c>, or <c>Dispose()</c> (on the local the helper's result
+    /// was stored to, when it was), after the call at <paramref name="call"/> and before <paramref name="end"/>.</summary>
+    private static bool ReleasedAfter(MetadataReader md, List<Instruction> code, int call, int end)
+    {
+        var result = call + 1 < code.Count ? Stored(code[call + 1]) : null;
+        for (var i = call + 1; i < code.Count && code[i].Offset < end; i++)
+        {
+            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not { } callee)
+            {
+                continue;
+            }
+
+            if (callee is ("SemaphoreSlim", "Release", _, _, _))
+            {
+                return true;
+            }
+
+            // The releaser's Dispose: `ldloc r; callvirt Dispose`, or `ldloca r; constrained. T; callvirt Dispose` for a struct.
+            var load = i > 0 && code[i - 1].Op == Constrained ? i - 2 : i - 1;
+            if (callee is (_, "Dispose", 0, true, false) && (result is null || (load >= 0 && (Slot(code[load]) ?? Address(code[load])) == result)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The local whose address an instruction loads (<c>ldloca</c>), or null.</summary>
+    private static string? Address(Instruction instruction) => instruction.Op is 0x12 or 0xFE0D ? $"loc {instruction.Operand}" : null;
+
+    /// <summary>A helper's receiver in its caller's terms: a static field path as it is; one rooted at an argument of the
+    /// helper (<c>this</c> included), the caller's receiver for that argument at the call at <paramref name="call"/> with the
+    /// helper's fields after it; null (any semaphore) for a local of the helper or an argument the caller's IL does not show.</summary>
+    private static Receiver? ThroughCall(MetadataReader md, List<Instruction> code, int call, Receiver? inner)
+    {
+        if (inner is null || inner.StaticType is not null)
+        {
+            return inner;
+        }
+
+        var argument = inner.Slot is null ? 0 : inner.Slot.StartsWith("arg ", StringComparison.Ordinal) && int.TryParse(inner.Slot.AsSpan(4), out var n) ? n : -1;
+        if (argument < 0 || Callee(md, code[call].Operand) is not { } callee)
+        {
+            return null;
+        }
+
+        var total = callee.Parameters + (callee.Instance ? 1 : 0);
+        if (argument >= total || Skip(md, code, call - 1, total - 1 - argument) is not { } end || Load(md, code, end) is not { } outer)
+        {
+            return null;
+        }
+
+        return new Receiver(outer.StaticType, [.. outer.Path, .. inner.Path], inner.Path.Count > 0 ? inner.Name : outer.Name, outer.Slot);
     }
 
     /// <summary>The receivers of the <c>SemaphoreSlim.Wait</c> calls before <paramref name="end"/> with no <c>Release</c>
@@ -165,35 +230,35 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             .Select(w => w.Receiver)];
     }
 
-    /// <summary>For a method of the application called by a frame: where it takes a slot it does not release (its name),
-    /// or null.</summary>
-    private string? TakesAndReturns(ClrModule module, MetadataReader md, MethodDefinitionHandle handle)
+    /// <summary>For a method of the application called by a frame: where it takes a slot it does not release (its name)
+    /// and the receivers of those <c>Wait</c> calls in its own terms, or null.</summary>
+    private (string Name, List<Receiver?> Receivers)? TakesAndReturns(ClrModule module, MetadataReader md, MethodDefinitionHandle handle)
     {
         var token = MetadataTokens.GetToken(handle);
-        if (_helpers.TryGetValue((module, token), out var takes))
+        if (_helpers.TryGetValue((module, token), out var known))
         {
-            return takes ? HelperName(md, handle) : null;
+            return known;
         }
 
-        takes = false;
+        known = null;
         try
         {
             var definition = md.GetMethodDefinition(handle);
             var typeName = TypeName(md, definition.GetDeclaringType());
             if (definition.RelativeVirtualAddress != 0 && !WaitRule.IsFrameworkType(typeName, module.Name)
                 && module.GetTypeByName(typeName)?.Methods.FirstOrDefault(m => m.MetadataToken == token) is { } method
-                && Code(method) is { } code)
+                && Code(method) is { } code && Unreleased(md, code, int.MaxValue) is { Count: > 0 } receivers)
             {
-                takes = Unreleased(md, code, int.MaxValue).Count > 0;
+                known = (HelperName(md, handle), receivers);
             }
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or BadImageFormatException or IndexOutOfRangeException)
         {
-            takes = false;
+            known = null;
         }
 
-        _helpers[(module, token)] = takes;
-        return takes ? HelperName(md, handle) : null;
+        _helpers[(module, token)] = known;
+        return known;
     }
 
     private static string HelperName(MetadataReader md, MethodDefinitionHandle handle)
@@ -220,11 +285,6 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
     /// parameter, any.</summary>
     private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at)
     {
-        if (receiver.Slot is not null)
-        {
-            return new Taken([], null, true, at);
-        }
-
         if (receiver.StaticType is { } staticType)
         {
             var current = domain is not null && module.GetTypeByName(staticType)?.GetStaticFieldByName(receiver.Path[0]) is { IsObjectReference: true } field ? field.ReadObject(domain) : default;
@@ -241,7 +301,10 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             }
         }
 
-        return new Taken(all, receiver.Name, false, at);
+        // A local or a parameter: the semaphores the frame roots (through the same fields), when it roots any; else any.
+        // Not for sure: the frame may root others besides.
+        return receiver.Slot is null ? new Taken(all, receiver.Name, false, at)
+            : all.Count == 0 ? new Taken([], null, true, at) : new Taken(all, receiver.Name, false, at, Exact: false);
     }
 
     private static ClrObject Follow(ClrObject current, List<string> path, int start)
@@ -392,6 +455,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
     }
 
     private const int LdArg0 = 0x02;
+    private const int Constrained = 0xFE16;
     private const int Call = 0x28;
     private const int CallVirt = 0x6F;
     private const int LdField = 0x7B;

@@ -10,7 +10,8 @@ namespace Brigade.Doctor.Analysis;
 internal static class IlReader
 {
     /// <summary>An instruction: its offset, its opcode (two-byte ones as <c>0xFE..</c>), and its operand (a token, a
-    /// branch, a local's or argument's number, a constant; <c>ldc.i4.s</c> sign-extended), or 0.</summary>
+    /// branch's displacement, a local's or argument's number, a constant; <c>ldc.i4.s</c> and short branches sign-extended),
+    /// or 0.</summary>
     internal readonly record struct Instruction(int Offset, int Op, long Operand);
 
     /// <summary>Decodes a method body's IL; a body cut short ends the list where its last whole instruction ends.</summary>
@@ -35,7 +36,7 @@ internal static class IlReader
 
             long operand = size switch
             {
-                1 => op == 0x1F ? (sbyte)il[i] : il[i],
+                1 => op is 0x1F or (>= 0x2B and <= 0x37) or 0xDE ? (sbyte)il[i] : il[i],
                 2 => BitConverter.ToUInt16(il, i),
                 4 => BitConverter.ToInt32(il, i),
                 8 => BitConverter.ToInt64(il, i),
@@ -47,6 +48,40 @@ internal static class IlReader
 
         return code;
     }
+
+    /// <summary>The offsets that a branch, a <c>leave</c> or a <c>switch</c> of <paramref name="code"/> (decoded from
+    /// <paramref name="il"/>) jumps to.</summary>
+    public static HashSet<int> BranchTargets(byte[] il, List<Instruction> code)
+    {
+        var targets = new HashSet<int>();
+        foreach (var instruction in code)
+        {
+            switch (instruction.Op)
+            {
+                case (>= 0x2B and <= 0x37) or 0xDE:
+                    targets.Add(instruction.Offset + 2 + (int)instruction.Operand);
+                    break;
+                case (>= 0x38 and <= 0x44) or 0xDD:
+                    targets.Add(instruction.Offset + 5 + (int)instruction.Operand);
+                    break;
+                case 0x45:
+                    var count = BitConverter.ToInt32(il, instruction.Offset + 1);
+                    var next = instruction.Offset + 5 + (4 * count);
+                    for (var k = 0; k < count; k++)
+                    {
+                        targets.Add(next + BitConverter.ToInt32(il, instruction.Offset + 5 + (4 * k)));
+                    }
+
+                    break;
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>Whether an instruction never falls through to the next one: <c>br</c>, <c>leave</c>, <c>ret</c>,
+    /// <c>throw</c>, <c>rethrow</c>, <c>jmp</c>, <c>endfinally</c>, <c>endfilter</c>.</summary>
+    public static bool EndsPath(int op) => op is 0x2B or 0x38 or 0xDD or 0xDE or 0x2A or 0x7A or 0xFE1A or 0x27 or 0xDC or 0xFE11;
 
     /// <summary>A called method: its declaring type's simple name (without a generic arity), its name, its parameter count,
     /// whether it is an instance method, and whether it returns a value.</summary>
@@ -134,7 +169,7 @@ internal static class IlReader
     // The operand's size in bytes after opcode op (at il[at]), or -1 when a switch's table does not fit.
     private static int OperandSize(int op, byte[] il, int at) => op switch
     {
-        0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 => 1,
+        0x0E or 0x0F or 0x10 or 0x11 or 0x12 or 0x13 or 0x1F or (>= 0x2B and <= 0x37) or 0xDE or 0xFE12 or 0xFE19 => 1,
         0xFE09 or 0xFE0A or 0xFE0B or 0xFE0C or 0xFE0D or 0xFE0E => 2,
         0x21 or 0x23 => 8,
         0x45 => at + 4 <= il.Length ? 4 + (4 * BitConverter.ToInt32(il, at)) : -1,

@@ -9,9 +9,13 @@ namespace Brigade.Doctor.Analysis;
 /// Reads, in the IL of the application method that called a timed wait (<c>Task.WaitAll(tasks, timeout)</c>), whether
 /// the timeout it passed is written as <c>Timeout.Infinite</c> (or <c>-1</c>) or <c>Timeout.InfiniteTimeSpan</c>: the
 /// instruction just before the call is <c>ldc.i4.m1</c> / <c>ldc.i4(.s) -1</c> or <c>ldsfld Timeout.InfiniteTimeSpan</c>.
-/// The value itself is not in the dump (it is in a register). The call is the last one to that method before the frame's
-/// return address, else (optimized code maps addresses coarsely) every call to it in the method must pass an infinite
-/// timeout. Anything else (a variable, a finite literal, an unreadable body) says nothing: the wait stays timed.
+/// The value itself is not in the dump (it is in a register). That instruction is the argument only on a straight path: no
+/// branch may land on it or on the call, and it may not follow a <c>br</c> or a <c>ret</c> (<c>cond ? Timeout.Infinite : ms</c>
+/// ends with <c>ldc.i4.m1</c> too). The frame's IL offset does not tell which call it is in (the return address maps to
+/// an offset at or before its own call), so every call to that method in the caller must pass an infinite timeout: a
+/// method that waits once with a finite timeout and once with an infinite one says nothing, even while it is in the
+/// infinite wait (a miss, never a false alarm). Anything else (a variable, a finite literal, an unreadable body) says
+/// nothing: the wait stays timed.
 /// </summary>
 internal static class InfiniteTimeoutArgument
 {
@@ -23,7 +27,7 @@ internal static class InfiniteTimeoutArgument
     private const int LdStaticField = 0x7E;
 
     /// <summary>Gets whether the method of <paramref name="frame"/> calls <c>declaringType.method</c> with an infinite timeout as the
-    /// last argument at the call that <paramref name="frame"/> returns to.</summary>
+    /// last argument at every call to it (so at the one <paramref name="frame"/> returns to).</summary>
     public static bool Passes(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
     {
         try
@@ -54,21 +58,24 @@ internal static class InfiniteTimeoutArgument
 
         var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
         var code = IlReader.Decode(bytes);
-        var calls = new List<(int Offset, bool Infinite)>();
+        var targets = IlReader.BranchTargets(bytes, code);
+        var calls = new List<bool>();
         for (var i = 1; i < code.Count; i++)
         {
             if (code[i].Op is Call or CallVirt && Member(md, code[i].Operand) == (declaringType, method))
             {
+                // The argument is the instruction just before the call only on a straight path: not when a branch lands on
+                // the call or on that instruction (`cond ? Timeout.Infinite : ms`), nor when it follows a br or a ret.
                 var previous = code[i - 1];
-                var infinite = previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
-                    || (previous.Op == LdStaticField && Member(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"));
-                calls.Add((code[i].Offset, infinite));
+                var straight = !targets.Contains(code[i].Offset) && !targets.Contains(previous.Offset) && (i < 2 || !IlReader.EndsPath(code[i - 2].Op));
+                calls.Add(straight && (previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
+                    || (previous.Op == LdStaticField && Member(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"))));
             }
         }
 
-        var current = caller.GetILOffset(frame.InstructionPointer);
-        var last = calls.LastOrDefault(c => c.Offset < current);
-        return last != default ? last.Infinite : calls.Count > 0 && calls.TrueForAll(c => c.Infinite);
+        // The frame's IL offset does not tell which call it is in (it can be at or before its own call), so every call to
+        // that method in the caller must pass an infinite timeout.
+        return calls.Count > 0 && calls.TrueForAll(infinite => infinite);
     }
 
     /// <summary>A member's declaring type's simple name and its name (a method or a field: IlReader.Callee reads methods only).</summary>

@@ -404,15 +404,17 @@ internal sealed class RuntimeReader : IDisposable
     /// type is not in the dump's frames (it is a native argument), so the owner is named only when exactly one other thread
     /// is inside a static constructor: that thread holds every type-initialization lock there is to wait for. With
     /// several, the wait is listed with the candidates and no owner (no edge). A thread whose stack was cut at
-    /// <see cref="DoctorOptions.MaxFramesPerThread"/> or could not be read (and that is not idle) may be running a static
-    /// constructor in the frames not kept (a deep recursive load): it is a candidate too, so with one no owner is named.
+    /// <see cref="DoctorOptions.MaxFramesPerThread"/> or could not be read may be running a static constructor in the frames
+    /// not kept (a deep recursive load): it is a candidate too, so with one no owner is named. Such a thread counts even when
+    /// it looks idle: the frames kept (none, or only the framework's, as deep in a serializer's recursion) do not show
+    /// what it runs.
     /// </summary>
     private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)
             .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => f.TypeName.Replace('+', '.')).Distinct().ToList()))
             .Where(r => r.Types.Count > 0).ToList();
-        var unknown = threads.Where(t => t != scan && !t.IsIdle && _partialStacks.Contains(t.ManagedId) && !running.Exists(r => r.Scan == t)).ToList();
+        var unknown = threads.Where(t => t != scan && _partialStacks.Contains(t.ManagedId) && !running.Exists(r => r.Scan == t)).ToList();
         if (running.Count == 1 && unknown.Count == 0)
         {
             scan.Owners.Add(running[0].Scan.ManagedId);
