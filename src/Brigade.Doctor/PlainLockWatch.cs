@@ -61,6 +61,11 @@ public sealed class PlainLockWatch : IDisposable
 #pragma warning restore CA2213
     private int _disposed;
 
+    // The lock a marker thread blocks on while the watch's thread holds it, so that the runtime raises a contention
+    // event the watch can wait for (CatchUp).
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
+    private readonly Lock _markerGate = new();
+
     // Guards _dumpDirectory and _exiting: the directory of the dump being written or analyzed, deleted at process exit.
     private readonly Lock _dumpGate = new();
     private string? _dumpDirectory;
@@ -229,6 +234,42 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits (at most <see cref="CatchUpLimit"/>) until the listener has the contention events raised before now: they
+    /// come through the runtime's event pipe, late on a loaded machine. A marker thread blocks on a lock this thread
+    /// holds, then gets it; the listener receives events in time order, so once the marker's <c>ContentionStop</c>
+    /// arrived, every earlier event has.
+    /// </summary>
+    private void CatchUp()
+    {
+        var seen = _listener.MarkersSeen;
+        var waited = Stopwatch.StartNew();
+        var entering = 0;
+        var marker = new Thread(() =>
+        {
+            _listener.MarkerThread = CurrentOsThreadId();
+            Volatile.Write(ref entering, 1);
+            lock (_markerGate)
+            {
+            }
+        })
+        { IsBackground = true, Name = "brigade-plain-lock-watch-marker" };
+        lock (_markerGate)
+        {
+            marker.Start();
+            while (!(Volatile.Read(ref entering) == 1 && (marker.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0) && waited.Elapsed < CatchUpLimit)
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        marker.Join(CatchUpLimit);
+        while (_listener.MarkersSeen == seen && waited.Elapsed < CatchUpLimit)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
     private void Watch()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
@@ -271,7 +312,7 @@ public sealed class PlainLockWatch : IDisposable
                 _notBefore = 0;
             }
 
-            var waitSet = WaitSetKey(waits);
+            var waitSet = WaitSetKey(waits, now - _options.Threshold.Ticks);
             if (now < _notBefore || (_quietSets.TryGetValue(waitSet, out var quietAt) && now - quietAt < maxBackOff))
             {
                 // Rationed: these waits stay due, and are diagnosed when the pause ends if they still last.
@@ -346,7 +387,12 @@ public sealed class PlainLockWatch : IDisposable
                     _quietSets.Clear();
                 }
 
-                _quietSets[waitSet] = _lastAnalysis;
+                if (diagnosis.Reports.Count == 0)
+                {
+                    // Only a set of waits that showed nothing at all is a slow holder's: a cycle whose waits ended
+                    // (TryEnters that gave up) may form again for good among the same threads and locks.
+                    _quietSets[waitSet] = _lastAnalysis;
+                }
             }
         }
         finally
@@ -358,6 +404,12 @@ public sealed class PlainLockWatch : IDisposable
     /// <summary>Publishes the reports not published yet whose waits still last; returns whether it published any.</summary>
     private bool Publish(Diagnosis diagnosis, ContentionWait[] before, long dumpStart)
     {
+        if (diagnosis.Reports.Any(r => r.Kind == PitfallKind.Deadlock))
+        {
+            // The ends of the cycle's waits may still be on their way: let them arrive before checking.
+            CatchUp();
+        }
+
         var after = new List<ContentionWait>();
         _listener.Snapshot(after);
         var published = false;
@@ -487,9 +539,10 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
-    /// <summary>Names the current contentions: which threads wait on which locks (not since when).</summary>
-    private static string WaitSetKey(List<ContentionWait> waits) =>
-        string.Join(',', waits.Select(w => $"{w.Thread}:{w.LockId}").Order(StringComparer.Ordinal));
+    /// <summary>Names the long contentions (started at or before <paramref name="longSince"/>): which threads wait on
+    /// which locks, not since when, so that a slow holder's next round has the same name.</summary>
+    private static string WaitSetKey(List<ContentionWait> waits, long longSince) =>
+        string.Join(',', waits.Where(w => w.StartTicks <= longSince).Select(w => $"{w.Thread}:{w.LockId}").Order(StringComparer.Ordinal));
 
     private static long CurrentOsThreadId()
     {

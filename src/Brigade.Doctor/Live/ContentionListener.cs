@@ -9,7 +9,9 @@ namespace Brigade.Doctor.Live;
 /// and the lock, and forgets them at the stop, allocating nothing of its own. While the watch checks a diagnosis, it
 /// also records which threads' waits ended (<see cref="TrackEnds"/>).
 /// </summary>
-/// <remarks>The runtime raises <c>ContentionStop</c> when a <c>Monitor</c> wait ends, by entry or by a
+/// <remarks>The runtime's events reach a listener through an event pipe, some time after they happened (more on a loaded
+/// machine): the watch makes a marker contention and waits for its event to know that earlier ones arrived.
+/// The runtime raises <c>ContentionStop</c> when a <c>Monitor</c> wait ends, by entry or by a
 /// <c>TryEnter</c> timeout, but (.NET 10) not when a <c>System.Threading.Lock.TryEnter</c> times out: such a wait stays
 /// recorded until the thread's next contention.</remarks>
 internal sealed class ContentionListener : EventListener
@@ -42,6 +44,19 @@ internal sealed class ContentionListener : EventListener
 
     /// <summary>The OS thread whose events are ignored: the watch's own, whose analysis takes locks.</summary>
     public long IgnoredThread { get; set; } = -1;
+
+    /// <summary>The OS thread whose contentions are markers (the live watch makes them to know that earlier events arrived), not waits.</summary>
+    public long MarkerThread
+    {
+        get => Volatile.Read(ref _markerThread);
+        set => Volatile.Write(ref _markerThread, value);
+    }
+
+    private long _markerThread = -1;
+    private int _markers;
+
+    /// <summary>Gets how many marker contentions ended, as far as the events delivered so far tell.</summary>
+    public int MarkersSeen => Volatile.Read(ref _markers);
 
     /// <summary>Copies the current contentions (OS thread id, start ticks) into <paramref name="into"/>.</summary>
     public void Snapshot(List<ContentionWait> into)
@@ -98,6 +113,16 @@ internal sealed class ContentionListener : EventListener
         var thread = eventData.OSThreadId;
         if (thread == IgnoredThread)
         {
+            return;
+        }
+
+        if (thread == MarkerThread)
+        {
+            if (eventData.EventId == ContentionStop)
+            {
+                Interlocked.Increment(ref _markers);
+            }
+
             return;
         }
 
