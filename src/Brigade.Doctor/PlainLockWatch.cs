@@ -20,8 +20,8 @@ namespace Brigade.Doctor;
 /// process, a second or more per few hundred MB of heap (a 600 MB dump took 1-4 s on a loaded machine); the dump takes
 /// about the process's resident size in <c>/dev/shm</c> or the temporary directory until its analysis ends. So the watch
 /// rations dumps: a set of contentions (the same threads waiting on the same locks) that was analyzed and showed nothing
-/// is not dumped again for <see cref="PlainLockWatchOptions.MaxBackOff"/>, and after each analysis that found nothing the
-/// next waits a pause that starts at the threshold (at least 1 s) and doubles up to
+/// is not dumped again for <see cref="PlainLockWatchOptions.MaxBackOff"/>, and after each analysis that published nothing
+/// new the next waits a pause that starts at the threshold (at least 1 s) and doubles up to
 /// <see cref="PlainLockWatchOptions.MaxBackOff"/> (back to the start after a finding, or once no long contention came for
 /// that long). A lock held long again and again (a slow holder, not a deadlock) thus costs one dump, then at most one
 /// per <see cref="PlainLockWatchOptions.MaxBackOff"/>; the price is that a deadlock that forms while the watch pauses is
@@ -31,7 +31,8 @@ namespace Brigade.Doctor;
 /// still on after the analysis: a cycle of <c>Monitor.TryEnter</c> waits that gave up meanwhile publishes nothing. The
 /// same threads deadlocking again later (new waits) are published again. A deadlock already formed when the watch
 /// starts raises no contention event: the warm-up dump (<see cref="PlainLockWatchOptions.WarmUp"/>) reports it, if it
-/// has no <c>TryEnter</c> wait (whose end the watch could not see); with the warm-up off, it is not reported.
+/// has no <c>TryEnter</c> wait (whose end the watch could not see); with the warm-up off (or if that dump failed), only a
+/// later contention past the threshold (another thread running into its locks) makes a dump that shows it.
 /// <c>System.Threading.Lock.TryEnter</c> raises no event when it times out (.NET 10), so a possible cycle through one may
 /// still be published after it gave up.</para>
 /// <para>The watch runs on its own thread, so it works while the thread pool is starved. A dump in progress when the
