@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Brigade.Diagnostics;
+using Brigade.Doctor.Analysis;
+using Brigade.Doctor.Capture;
 using Brigade.Doctor.Live;
 
 namespace Brigade.Doctor;
@@ -12,9 +15,28 @@ namespace Brigade.Doctor;
 /// </summary>
 /// <remarks>
 /// <para>Opt-in; one watch per process. An uncontended acquisition raises no event, so costs nothing; a short contention
-/// costs the runtime's event and a dictionary update. A long contention that is not a deadlock (a holder that is merely
-/// slow) is analyzed once and publishes nothing. The process is stopped only while its dump is written.</para>
-/// <para>The watch runs on its own thread, so it works while the thread pool is starved.</para>
+/// costs the runtime's event and a dictionary update.</para>
+/// <para>Each diagnosis stops the whole process while its dump is written: about a third of a second for a small
+/// process, a second or more per few hundred MB of heap (a 600 MB dump took 1-4 s on a loaded machine); the dump takes
+/// about the process's resident size in <c>/dev/shm</c> or the temporary directory until its analysis ends. So the watch
+/// rations dumps: a set of contentions (the same threads waiting on the same locks) that was analyzed and showed nothing
+/// is not dumped again for <see cref="PlainLockWatchOptions.MaxBackOff"/>, and after each analysis that published nothing
+/// new the next waits a pause that starts at the threshold (at least 1 s) and doubles up to
+/// <see cref="PlainLockWatchOptions.MaxBackOff"/> (back to the start after a finding, or once no long contention came for
+/// that long). A lock held long again and again (a slow holder, not a deadlock) thus costs one dump, then at most one
+/// per <see cref="PlainLockWatchOptions.MaxBackOff"/>; the price is that a deadlock that forms while the watch pauses is
+/// reported up to one pause later. A diagnosis that fails (the dump could not be written) is retried while the waits
+/// last, after 1 s, then 2, 4, ... up to <see cref="PlainLockWatchOptions.MaxBackOff"/>.</para>
+/// <para>A deadlock is published once, the first time a dump shows it, and only if the contentions of its cycle are
+/// still on after the analysis: a cycle of <c>Monitor.TryEnter</c> waits that gave up meanwhile publishes nothing. The
+/// same threads deadlocking again later (new waits) are published again. A deadlock already formed when the watch
+/// starts raises no contention event: the warm-up dump (<see cref="PlainLockWatchOptions.WarmUp"/>) reports it, if it
+/// has no <c>TryEnter</c> wait (whose end the watch could not see); with the warm-up off (or if that dump failed), only a
+/// later contention past the threshold (another thread running into its locks) makes a dump that shows it.
+/// <c>System.Threading.Lock.TryEnter</c> raises no event when it times out (.NET 10), so a possible cycle through one may
+/// still be published after it gave up.</para>
+/// <para>The watch runs on its own thread, so it works while the thread pool is starved. A dump in progress when the
+/// process exits, or when the watch is disposed, is deleted.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -25,11 +47,13 @@ namespace Brigade.Doctor;
 public sealed class PlainLockWatch : IDisposable
 {
     private static readonly Lock StartGate = new();
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
     private static PlainLockWatch? s_current;
 
     private readonly PlainLockWatchOptions _options;
     private readonly ContentionListener _listener;
     private readonly Thread _thread;
+    private readonly Func<Action<string>, Diagnosis> _diagnose;
 
     // Set once by Dispose, from any thread (the watch's own included: a report handler may dispose the watch). Never
     // disposed: nobody asks for its wait handle, so it holds no kernel object, and a Set after the watch ended must not throw.
@@ -38,20 +62,38 @@ public sealed class PlainLockWatch : IDisposable
 #pragma warning restore CA2213
     private int _disposed;
 
+    // The lock a marker thread blocks on while the watch's thread holds it, so that the runtime raises a contention
+    // event the watch can wait for (CatchUp).
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
+    private readonly Lock _markerGate = new();
+
+    // Guards _dumpDirectory and _exiting: the directory of the dump being written or analyzed, deleted at process exit.
+    private readonly Lock _dumpGate = new();
+    private string? _dumpDirectory;
+    private bool _exiting;
+
     // Touched only by the watch's thread.
     private readonly Dictionary<long, long> _diagnosed = [];
-    private readonly HashSet<string> _published = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ContentionWait[]> _published = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _quietSets = new(StringComparer.Ordinal);
+    private long _notBefore;
+    private int _quietStreak;
+    private int _failures;
+    private long _lastAnalysis;
+    private long _lastHeldBack;
 #pragma warning disable CA2213 // Like _stopping: no wait handle is ever made, and IsWarm may be read after Dispose.
     private readonly ManualResetEventSlim _warm = new();
 #pragma warning restore CA2213
     private Diagnosis? _last;
     private int _diagnoses;
 
-    private PlainLockWatch(PlainLockWatchOptions options)
+    private PlainLockWatch(PlainLockWatchOptions options, Func<Action<string>, Diagnosis>? diagnose)
     {
         _options = options;
+        _diagnose = diagnose ?? DiagnoseSelf;
         Diagnostics = options.Diagnostics ?? PitfallDiagnostics.Default;
         _listener = new ContentionListener();
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         _thread = new Thread(Loop) { IsBackground = true, Name = "brigade-plain-lock-watch" };
         _thread.Start();
     }
@@ -65,7 +107,7 @@ public sealed class PlainLockWatch : IDisposable
     /// <summary>Gets how long a contention must last before the process is diagnosed.</summary>
     public TimeSpan Threshold => _options.Threshold;
 
-    /// <summary>Gets how many times the process was dumped and analyzed.</summary>
+    /// <summary>Gets how many times the process was dumped and analyzed (the warm-up included).</summary>
     public int DiagnosesTaken => Volatile.Read(ref _diagnoses);
 
     /// <summary>Gets whether the watch is ready: started, and warmed up when <see cref="PlainLockWatchOptions.WarmUp"/> asked for it.</summary>
@@ -78,7 +120,12 @@ public sealed class PlainLockWatch : IDisposable
     /// <param name="options">Options; null for the defaults (1 s, <see cref="PitfallDiagnostics.Default"/>).</param>
     /// <returns>The watch; dispose it to stop.</returns>
     /// <exception cref="InvalidOperationException">A watch is already active.</exception>
-    public static PlainLockWatch Start(PlainLockWatchOptions? options = null)
+    public static PlainLockWatch Start(PlainLockWatchOptions? options = null) => Start(options, diagnose: null);
+
+    /// <summary>Starts a watch whose diagnoses are made by <paramref name="diagnose"/> (tests), or by dumping the process (null).</summary>
+    /// <param name="options">Options; null for the defaults.</param>
+    /// <param name="diagnose">Makes a diagnosis; told the dump's directory as soon as it exists.</param>
+    internal static PlainLockWatch Start(PlainLockWatchOptions? options, Func<Action<string>, Diagnosis>? diagnose)
     {
         lock (StartGate)
         {
@@ -87,7 +134,7 @@ public sealed class PlainLockWatch : IDisposable
                 throw new InvalidOperationException("a PlainLockWatch is already active in this process; dispose it first");
             }
 
-            var watch = new PlainLockWatch((options ?? new PlainLockWatchOptions()).Clone());
+            var watch = new PlainLockWatch((options ?? new PlainLockWatchOptions()).Clone(), diagnose);
             Volatile.Write(ref s_current, watch);
             return watch;
         }
@@ -95,8 +142,9 @@ public sealed class PlainLockWatch : IDisposable
 
     /// <summary>Stops watching. Safe from any thread, the watch's own included (a handler of
     /// <see cref="PitfallDiagnostics.Reported"/> runs on it), and more than once.</summary>
-    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end; from the watch's thread it
-    /// returns at once and the watch ends when the handler returns, publishing nothing more.</remarks>
+    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end, and deletes its dump if it
+    /// has not ended by then; from the watch's thread it returns at once and the watch ends when the handler returns,
+    /// publishing nothing more.</remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -115,7 +163,61 @@ public sealed class PlainLockWatch : IDisposable
         _stopping.Set();
         if (Thread.CurrentThread != _thread)
         {
-            _thread.Join(TimeSpan.FromSeconds(30));
+            if (!_thread.Join(TimeSpan.FromSeconds(30)))
+            {
+                DeleteDumpInProgress(final: false);
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+    }
+
+    /// <summary>Deletes the dump being written or analyzed, and lets no new one start (the process is exiting).</summary>
+    internal void OnProcessExit(object? sender, EventArgs e)
+    {
+        _stopping.Set();
+        DeleteDumpInProgress(final: true);
+    }
+
+    private void DeleteDumpInProgress(bool final)
+    {
+        lock (_dumpGate)
+        {
+            _exiting |= final;
+            if (_dumpDirectory is { } directory)
+            {
+                DumpCapture.TryDelete(directory);
+                _dumpDirectory = null;
+            }
+        }
+    }
+
+    private void DumpStarted(string directory)
+    {
+        lock (_dumpGate)
+        {
+            if (_exiting)
+            {
+                throw new DoctorException(DoctorErrorKind.DumpFailed, "the process is exiting: no dump is taken");
+            }
+
+            _dumpDirectory = directory;
+        }
+    }
+
+    private Diagnosis DiagnoseSelf(Action<string> dumpStarted)
+    {
+        var settings = new DoctorOptions { DumpDirectory = _options.DumpDirectory };
+        var watch = Stopwatch.StartNew();
+        var (path, directory) = DumpCapture.Capture(Environment.ProcessId, settings, dumpStarted);
+        var dumpDuration = watch.Elapsed;
+        try
+        {
+            return DumpAnalyzer.Analyze(path, settings, Environment.ProcessId, dumpDuration, keptAt: null);
+        }
+        finally
+        {
+            DumpCapture.TryDelete(directory);
         }
     }
 
@@ -133,39 +235,66 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits (at most <see cref="CatchUpLimit"/>) until the listener has the contention events raised before now: they
+    /// come through the runtime's event pipe, late on a loaded machine. A marker thread blocks on a lock this thread
+    /// holds, then gets it; the listener receives events in time order, so once the marker's <c>ContentionStop</c>
+    /// arrived, every earlier event has.
+    /// </summary>
+    private void CatchUp()
+    {
+        var seen = _listener.MarkersSeen;
+        var waited = Stopwatch.StartNew();
+        var entering = 0;
+        var marker = new Thread(() =>
+        {
+            _listener.MarkerThread = CurrentOsThreadId();
+            Volatile.Write(ref entering, 1);
+            lock (_markerGate)
+            {
+            }
+        })
+        { IsBackground = true, Name = "brigade-plain-lock-watch-marker" };
+        lock (_markerGate)
+        {
+            marker.Start();
+            while (!(Volatile.Read(ref entering) == 1 && (marker.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0) && waited.Elapsed < CatchUpLimit)
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        marker.Join(CatchUpLimit);
+        while (_listener.MarkersSeen == seen && waited.Elapsed < CatchUpLimit)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
     private void Watch()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
+        var waits = new List<ContentionWait>();
         if (_options.WarmUp)
         {
-            try
-            {
-                Doctor.DiagnoseProcess(Environment.ProcessId, new DoctorOptions { DumpDirectory = _options.DumpDirectory });
-            }
-#pragma warning disable CA1031 // A failed warm-up only means the first real diagnosis is slower.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: warm-up failed: {e.Message}");
-            }
+            // The warm-up compiles the analysis and loads the data-access library, so that a real diagnosis later runs
+            // warm; and it is the only chance to see a deadlock formed before the watch started (no event comes for it).
+            _listener.Snapshot(waits);
+            DumpAnalyzer.Mark("watch: warm-up");
+            Diagnose(waits, waitSet: null);
         }
 
         _warm.Set();
-        if (_stopping.IsSet)
-        {
-            return;
-        }
-
         var interval = TimeSpan.FromTicks(Math.Clamp(_options.Threshold.Ticks / 10, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromMilliseconds(100).Ticks));
-        var waits = new List<(long Thread, long StartTicks)>();
         while (!_stopping.Wait(interval))
         {
             _listener.Snapshot(waits);
+            Forget(waits);
             var now = DateTime.UtcNow.Ticks;
             var due = false;
-            foreach (var (thread, start) in waits)
+            foreach (var wait in waits)
             {
-                if (now - start >= _options.Threshold.Ticks && (!_diagnosed.TryGetValue(thread, out var seen) || seen != start))
+                if (now - wait.StartTicks >= _options.Threshold.Ticks && (!_diagnosed.TryGetValue(wait.Thread, out var seen) || seen != wait.StartTicks))
                 {
                     due = true;
                 }
@@ -176,50 +305,245 @@ public sealed class PlainLockWatch : IDisposable
                 continue;
             }
 
-            // Every contention that is due now is covered by this one diagnosis.
-            foreach (var (thread, start) in waits)
+            var maxBackOff = _options.MaxBackOff.Ticks;
+            if (_quietStreak > 0 && now - Math.Max(_lastAnalysis, _lastHeldBack) >= maxBackOff)
             {
-                _diagnosed[thread] = start;
+                // No long contention for a whole MaxBackOff: the slow phase is over, pauses start short again.
+                _quietStreak = 0;
+                _notBefore = 0;
             }
 
-            Analysis.DumpAnalyzer.Mark("watch: contention past threshold");
-            Diagnose();
+            var waitSet = WaitSetKey(waits, now - _options.Threshold.Ticks);
+            if (now < _notBefore || (_quietSets.TryGetValue(waitSet, out var quietAt) && now - quietAt < maxBackOff))
+            {
+                // Rationed: these waits stay due, and are diagnosed when the pause ends if they still last.
+                _lastHeldBack = now;
+                continue;
+            }
+
+            DumpAnalyzer.Mark("watch: contention past threshold");
+            Diagnose(waits, waitSet);
         }
     }
 
-    private void Diagnose()
+    /// <summary>Dumps and analyzes the process, publishes the findings whose waits still last, and schedules the next
+    /// diagnosis: <paramref name="waitSet"/> is null for the warm-up, which neither rations nor retries.</summary>
+    private void Diagnose(List<ContentionWait> waits, string? waitSet)
     {
-        Diagnosis diagnosis;
+        var before = waits.ToArray();
+        var dumpStart = DateTime.UtcNow.Ticks;
+        _listener.TrackEnds();
         try
         {
-            diagnosis = Doctor.DiagnoseProcess(Environment.ProcessId, new DoctorOptions { DumpDirectory = _options.DumpDirectory });
-        }
-#pragma warning disable CA1031 // The watch must keep running: a failed dump (ptrace forbidden, disk full) is not the program's failure.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: could not diagnose the process: {e.Message}");
-            return;
-        }
-
-        Interlocked.Increment(ref _diagnoses);
-        Volatile.Write(ref _last, diagnosis);
-        foreach (var report in diagnosis.Reports)
-        {
-            // A deadlock lasts: publish each finding once, not at every contention that runs into it.
-            var key = $"{report.Code}:{string.Join(',', report.Threads.Select(t => t.ManagedThreadId).Order())}";
-            if (_stopping.IsSet)
+            Diagnosis diagnosis;
+            try
             {
-                // A handler disposed the watch: nothing more is published.
+                diagnosis = _diagnose(DumpStarted);
+            }
+#pragma warning disable CA1031 // The watch must keep running: a failed dump (ptrace forbidden, disk full) is not the program's failure.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: could not diagnose the process{(waitSet is null ? " (warm-up)" : "")}: {e.Message}");
+                if (waitSet is not null)
+                {
+                    // The waits are not marked diagnosed: they are tried again, later and later, while they last.
+                    _notBefore = DateTime.UtcNow.Ticks + Pause(FirstRetry.Ticks, _failures++, _options.MaxBackOff.Ticks);
+                }
+
+                return;
+            }
+            finally
+            {
+                DeleteDumpInProgress(final: false);
+            }
+
+            _failures = 0;
+            foreach (var wait in before)
+            {
+                _diagnosed[wait.Thread] = wait.StartTicks;
+            }
+
+            Interlocked.Increment(ref _diagnoses);
+            Volatile.Write(ref _last, diagnosis);
+            var published = Publish(diagnosis, before, dumpStart);
+            _lastAnalysis = DateTime.UtcNow.Ticks;
+            if (waitSet is null)
+            {
                 return;
             }
 
-            if (_published.Add(key))
+            if (published)
             {
+                _quietStreak = 0;
+                _notBefore = 0;
+                _quietSets.Remove(waitSet);
+            }
+            else
+            {
+                // Nothing new (a slow holder, a TryEnter that gave up, a deadlock published before): the next dump waits.
+                _notBefore = _lastAnalysis + Pause(Math.Max(_options.Threshold.Ticks, TimeSpan.TicksPerSecond), _quietStreak++, _options.MaxBackOff.Ticks);
+                if (_quietSets.Count >= 256)
+                {
+                    _quietSets.Clear();
+                }
+
+                if (diagnosis.Reports.Count == 0)
+                {
+                    // Only a set of waits that showed nothing at all is a slow holder's: a cycle whose waits ended
+                    // (TryEnters that gave up) may form again for good among the same threads and locks.
+                    _quietSets[waitSet] = _lastAnalysis;
+                }
+            }
+        }
+        finally
+        {
+            _listener.StopTrackingEnds();
+        }
+    }
+
+    /// <summary>Publishes the reports not published yet whose waits still last; returns whether it published any.</summary>
+    private bool Publish(Diagnosis diagnosis, ContentionWait[] before, long dumpStart)
+    {
+        if (diagnosis.Reports.Any(r => r.Kind == PitfallKind.Deadlock))
+        {
+            // The ends of the cycle's waits may still be on their way: let them arrive before checking.
+            CatchUp();
+        }
+
+        var after = new List<ContentionWait>();
+        _listener.Snapshot(after);
+        var published = false;
+        foreach (var report in diagnosis.Reports)
+        {
+            if (_stopping.IsSet)
+            {
+                // A handler disposed the watch: nothing more is published.
+                return published;
+            }
+
+            if (!StillOn(report, diagnosis, after, dumpStart))
+            {
+                continue;
+            }
+
+            // A deadlock lasts: publish each finding once, not at every contention that runs into it; but the same
+            // threads deadlocking again (new waits, new start times) is a new finding.
+            var episodes = report.Threads.Select(t => Array.Find(before, w => w.Thread == t.OSThreadId)).Where(w => w.Thread != 0).ToArray();
+            var key = $"{report.Code}:{string.Join(',', report.Threads.Select(t => Episode(t, episodes)).Order(StringComparer.Ordinal))}";
+            if (_published.TryAdd(key, episodes))
+            {
+                published = true;
                 Diagnostics.Publish(report);
             }
         }
+
+        return published;
     }
+
+    /// <summary>The <paramref name="step"/>-th pause of a series that starts at <paramref name="first"/> and doubles up to <paramref name="max"/>.</summary>
+    private static long Pause(long first, int step, long max)
+    {
+        var pause = Math.Min(first, max);
+        for (var i = 0; i < step && pause < max; i++)
+        {
+            pause = pause > max / 2 ? max : pause * 2;
+        }
+
+        return pause;
+    }
+
+    private static string Episode(DiagnosedThread thread, ContentionWait[] episodes)
+    {
+        var wait = Array.Find(episodes, w => w.Thread == thread.OSThreadId);
+        return wait.Thread == 0 ? $"{thread.ManagedThreadId}" : $"{thread.ManagedThreadId}@{wait.StartTicks}";
+    }
+
+    /// <summary>
+    /// Whether the lock waits of a deadlock's cycle still last: none ended since the dump started (the runtime's
+    /// <c>ContentionStop</c>, or a newer <c>ContentionStart</c> of the same thread). For a possible cycle (a
+    /// <c>TryEnter</c>, which gives up), each of them must also be seen to last: a wait that started before the watch
+    /// cannot be. Other reports, and waits that raise no contention events, are taken as the dump shows them.
+    /// </summary>
+    private bool StillOn(DoctorReport report, Diagnosis diagnosis, List<ContentionWait> after, long dumpStart)
+    {
+        if (report.Kind != PitfallKind.Deadlock)
+        {
+            return true;
+        }
+
+        var threads = report.Threads.Select(t => t.ManagedThreadId).ToHashSet();
+        var cycle = diagnosis.Deadlocks.FirstOrDefault(c => c.Links.Count > 0 && threads.SetEquals(c.Threads.Select(t => t.ManagedThreadId)));
+        if (cycle is null)
+        {
+            return true;
+        }
+
+        foreach (var link in cycle.Links)
+        {
+            if (link.Waiter.Wait?.Kind is not (WaitKind.Monitor or WaitKind.Lock))
+            {
+                continue;
+            }
+
+            long thread = link.Waiter.OSThreadId;
+            if (_listener.EndedSince(thread, dumpStart))
+            {
+                return false;
+            }
+
+            var now = after.Find(w => w.Thread == thread);
+            if (now.Thread != 0 && now.StartTicks > dumpStart)
+            {
+                return false;
+            }
+
+            if (now.Thread == 0 && cycle.IsPossible)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Forgets what is over: the diagnosed waits that ended, and the published deadlocks whose waits ended
+    /// (so that the same threads deadlocking again are published again).</summary>
+    private void Forget(List<ContentionWait> waits)
+    {
+        List<long>? ended = null;
+        foreach (var (thread, start) in _diagnosed)
+        {
+            if (!waits.Exists(w => w.Thread == thread && w.StartTicks == start))
+            {
+                (ended ??= []).Add(thread);
+            }
+        }
+
+        foreach (var thread in ended ?? [])
+        {
+            _diagnosed.Remove(thread);
+        }
+
+        List<string>? over = null;
+        foreach (var (key, episodes) in _published)
+        {
+            if (episodes.Length > 0 && !Array.TrueForAll(episodes, e => waits.Contains(e)))
+            {
+                (over ??= []).Add(key);
+            }
+        }
+
+        foreach (var key in over ?? [])
+        {
+            _published.Remove(key);
+        }
+    }
+
+    /// <summary>Names the long contentions (started at or before <paramref name="longSince"/>): which threads wait on
+    /// which locks, not since when, so that a slow holder's next round has the same name.</summary>
+    private static string WaitSetKey(List<ContentionWait> waits, long longSince) =>
+        string.Join(',', waits.Where(w => w.StartTicks <= longSince).Select(w => $"{w.Thread}:{w.LockId}").Order(StringComparer.Ordinal));
 
     private static long CurrentOsThreadId()
     {

@@ -12,16 +12,20 @@ namespace Brigade.Doctor.Capture;
 internal static class DumpCapture
 {
     public static Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
-        CaptureCoreAsync(processId, options, synchronous: false, cancellationToken);
+        CaptureCoreAsync(processId, options, synchronous: false, directoryCreated: null, cancellationToken);
 
     /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
-    public static (string Path, string Directory) Capture(int processId, DoctorOptions options)
+    /// <param name="processId">The process.</param>
+    /// <param name="options">Where the dump goes.</param>
+    /// <param name="directoryCreated">Told the dump's private directory as soon as it exists, before the dump is written
+    /// (so that the live watch can delete it if the process exits meanwhile); throwing from it abandons the dump.</param>
+    public static (string Path, string Directory) Capture(int processId, DoctorOptions options, Action<string>? directoryCreated = null)
     {
-        var task = CaptureCoreAsync(processId, options, synchronous: true, CancellationToken.None);
+        var task = CaptureCoreAsync(processId, options, synchronous: true, directoryCreated, CancellationToken.None);
         return task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("the synchronous capture went asynchronous");
     }
 
-    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, CancellationToken cancellationToken)
+    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, Action<string>? directoryCreated, CancellationToken cancellationToken)
     {
         var target = TargetProcess.Read(processId);
         var me = Native.EffectiveUserId();
@@ -68,6 +72,7 @@ internal static class DumpCapture
         var path = Path.Combine(directory, $"core.{processId}.dmp");
         try
         {
+            directoryCreated?.Invoke(directory);
             var client = new DiagnosticsClient(processId);
             if (synchronous)
             {

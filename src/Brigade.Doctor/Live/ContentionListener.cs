@@ -6,8 +6,14 @@ namespace Brigade.Doctor.Live;
 /// Listens to the runtime's contention events (keyword 0x4000): <c>ContentionStart</c> when a thread starts waiting to
 /// enter a <c>lock</c>/<c>Monitor</c> or a <c>System.Threading.Lock</c>, <c>ContentionStop</c> when it got in. An
 /// uncontended acquisition raises no event at all; for a contended one this records the start time of the thread's wait
-/// and forgets it at the stop, allocating nothing of its own.
+/// and the lock, and forgets them at the stop, allocating nothing of its own. While the watch checks a diagnosis, it
+/// also records which threads' waits ended (<see cref="TrackEnds"/>).
 /// </summary>
+/// <remarks>The runtime's events reach a listener through an event pipe, some time after they happened (more on a loaded
+/// machine): the watch makes a marker contention and waits for its event to know that earlier ones arrived.
+/// The runtime raises <c>ContentionStop</c> when a <c>Monitor</c> wait ends, by entry or by a
+/// <c>TryEnter</c> timeout, but (.NET 10) not when a <c>System.Threading.Lock.TryEnter</c> times out: such a wait stays
+/// recorded until the thread's next contention.</remarks>
 internal sealed class ContentionListener : EventListener
 {
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
@@ -15,9 +21,15 @@ internal sealed class ContentionListener : EventListener
     private const int ContentionStartV2 = 81;
     private const int ContentionStop = 91;
 
-    // Guards _waits: OS thread id -> when its current contention started (UTC ticks). A leaf lock.
+    // Guards _waits, _ends and _tracking. A leaf lock.
     private readonly Lock _gate = new();
-    private readonly Dictionary<long, long> _waits = [];
+
+    // OS thread id -> when its current contention started (UTC ticks) and the lock's id.
+    private readonly Dictionary<long, (long StartTicks, long LockId)> _waits = [];
+
+    // While _tracking: OS thread id -> when its latest contention ended (UTC ticks). Empty otherwise.
+    private readonly Dictionary<long, long> _ends = [];
+    private bool _tracking;
     private volatile bool _ready;
 
     public ContentionListener()
@@ -33,16 +45,58 @@ internal sealed class ContentionListener : EventListener
     /// <summary>The OS thread whose events are ignored: the watch's own, whose analysis takes locks.</summary>
     public long IgnoredThread { get; set; } = -1;
 
+    /// <summary>The OS thread whose contentions are markers (the live watch makes them to know that earlier events arrived), not waits.</summary>
+    public long MarkerThread
+    {
+        get => Volatile.Read(ref _markerThread);
+        set => Volatile.Write(ref _markerThread, value);
+    }
+
+    private long _markerThread = -1;
+    private int _markers;
+
+    /// <summary>Gets how many marker contentions ended, as far as the events delivered so far tell.</summary>
+    public int MarkersSeen => Volatile.Read(ref _markers);
+
     /// <summary>Copies the current contentions (OS thread id, start ticks) into <paramref name="into"/>.</summary>
-    public void Snapshot(List<(long Thread, long StartTicks)> into)
+    public void Snapshot(List<ContentionWait> into)
     {
         into.Clear();
         lock (_gate)
         {
-            foreach (var (thread, start) in _waits)
+            foreach (var (thread, (start, lockId)) in _waits)
             {
-                into.Add((thread, start));
+                into.Add(new ContentionWait(thread, start, lockId));
             }
+        }
+    }
+
+    /// <summary>Starts recording the ends of waits (until <see cref="StopTrackingEnds"/>), forgetting earlier ones.</summary>
+    public void TrackEnds()
+    {
+        lock (_gate)
+        {
+            _ends.Clear();
+            _tracking = true;
+        }
+    }
+
+    /// <summary>Stops recording the ends of waits, and forgets them.</summary>
+    public void StopTrackingEnds()
+    {
+        lock (_gate)
+        {
+            _tracking = false;
+            _ends.Clear();
+        }
+    }
+
+    /// <summary>Gets whether a wait of <paramref name="thread"/> ended at or after <paramref name="ticks"/> (UTC), while ends were tracked.</summary>
+    public bool EndedSince(long thread, long ticks)
+    {
+        lock (_gate)
+        {
+            return _ends.TryGetValue(thread, out var end) && end >= ticks;
         }
     }
 
@@ -62,12 +116,23 @@ internal sealed class ContentionListener : EventListener
             return;
         }
 
+        if (thread == MarkerThread)
+        {
+            if (eventData.EventId == ContentionStop)
+            {
+                Interlocked.Increment(ref _markers);
+            }
+
+            return;
+        }
+
         switch (eventData.EventId)
         {
             case ContentionStartV2:
+                var lockId = LockId(eventData);
                 lock (_gate)
                 {
-                    _waits[thread] = eventData.TimeStamp.ToUniversalTime().Ticks;
+                    _waits[thread] = (eventData.TimeStamp.ToUniversalTime().Ticks, lockId);
                 }
 
                 break;
@@ -75,10 +140,35 @@ internal sealed class ContentionListener : EventListener
                 lock (_gate)
                 {
                     _waits.Remove(thread);
+                    if (_tracking)
+                    {
+                        _ends[thread] = eventData.TimeStamp.ToUniversalTime().Ticks;
+                    }
                 }
 
                 break;
         }
+    }
+
+    private static long LockId(EventWrittenEventArgs eventData)
+    {
+        // ContentionStart_V2: ContentionFlags, ClrInstanceID, LockID, AssociatedObjectID, LockOwnerThreadID.
+        var names = eventData.PayloadNames;
+        var payload = eventData.Payload;
+        if (names is null || payload is null)
+        {
+            return 0;
+        }
+
+        var index = names.IndexOf("LockID");
+        return index < 0 || index >= payload.Count ? 0 : payload[index] switch
+        {
+            nint value => value,
+            nuint value => unchecked((long)value),
+            long value => value,
+            ulong value => unchecked((long)value),
+            _ => 0,
+        };
     }
 
     private void Enable(EventSource source)
