@@ -52,22 +52,6 @@ public static class Doctor
         }
     }
 
-    /// <summary>Dumps and analyzes a process on the calling thread, without the thread pool (the live watch's path).</summary>
-    internal static Diagnosis DiagnoseProcess(int processId, DoctorOptions settings)
-    {
-        var watch = Stopwatch.StartNew();
-        var (path, directory) = DumpCapture.Capture(processId, settings);
-        var dumpDuration = watch.Elapsed;
-        try
-        {
-            return DumpAnalyzer.Analyze(path, settings, processId, dumpDuration, keptAt: null);
-        }
-        finally
-        {
-            DumpCapture.TryDelete(directory);
-        }
-    }
-
     /// <summary>Analyzes a dump file (from <c>brigade doctor --keep-dump</c>, <c>dotnet-dump collect</c>, or a core file with the heap).</summary>
     /// <param name="dumpPath">The dump.</param>
     /// <param name="options">Options; null for the defaults.</param>
