@@ -36,6 +36,28 @@ internal static class LockCalls
         };
     }
 
+    /// <summary>Tests whether a call releases a lock that <see cref="IsKnownAcquire"/> takes, known by its type and name.</summary>
+    /// <param name="method">The method called.</param>
+    /// <returns>True for Monitor.Exit, Lock.Exit, SpinLock.Exit, SemaphoreSlim/Semaphore.Release, Mutex.ReleaseMutex and
+    /// ReaderWriterLockSlim's ExitWriteLock/ExitUpgradeableReadLock.</returns>
+    public static bool IsKnownRelease(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (type?.ContainingNamespace?.ToDisplayString() != "System.Threading")
+        {
+            return false;
+        }
+
+        return (type.Name, method.Name) switch
+        {
+            ("Monitor" or "Lock" or "SpinLock", "Exit") => true,
+            ("SemaphoreSlim" or "Semaphore", "Release") => true,
+            ("Mutex", "ReleaseMutex") => true,
+            ("ReaderWriterLockSlim", "ExitWriteLock" or "ExitUpgradeableReadLock") => true,
+            _ => false,
+        };
+    }
+
     /// <summary>Tests whether the resource of a <c>using</c> takes a lock: a known acquisition, or a method named like one
     /// (<c>LockAsync</c>, <c>AcquireWriterLock</c>, <c>EnterScope</c>) on any type, as lock libraries name them.</summary>
     /// <param name="resource">The resource expression or declaration.</param>
