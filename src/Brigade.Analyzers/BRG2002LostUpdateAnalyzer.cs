@@ -514,7 +514,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                     case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known):
                         locks.Add((invocation.Syntax.SpanStart, 1));
                         break;
-                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod):
+                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation):
                         locks.Add((invocation.Syntax.SpanStart, -1));
                         break;
                     case IUsingDeclarationOperation declaration when declaration.Parent is IBlockOperation block && LockCalls.IsLockResource(declaration.DeclarationGroup, Known):

@@ -58,6 +58,45 @@ internal static class LockCalls
         };
     }
 
+    /// <summary>Tests whether a release leaves early: the statement it is in is followed, in its block, by a return,
+    /// break, continue, goto or throw (<c>if (done) { sem.Release(); return; }</c>), so the code after that block still
+    /// holds the lock.</summary>
+    /// <param name="release">The release call.</param>
+    /// <returns>True for an early release.</returns>
+    public static bool IsEarlyRelease(IOperation release)
+    {
+        var statement = release;
+        while (statement.Parent is { } parent && parent is not IBlockOperation)
+        {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return false;
+            }
+
+            statement = parent;
+        }
+
+        if (statement.Parent is not IBlockOperation block)
+        {
+            return false;
+        }
+
+        var after = false;
+        foreach (var operation in block.Operations)
+        {
+            if (operation == statement)
+            {
+                after = true;
+            }
+            else if (after && !operation.IsImplicit && operation is IReturnOperation or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Tests whether the resource of a <c>using</c> takes a lock: a known acquisition, or a method named like one
     /// (<c>LockAsync</c>, <c>AcquireWriterLock</c>, <c>EnterScope</c>) on any type, as lock libraries name them.</summary>
     /// <param name="resource">The resource expression or declaration.</param>

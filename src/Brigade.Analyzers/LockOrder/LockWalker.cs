@@ -151,7 +151,7 @@ internal sealed class LockWalker
                 {
                     held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation()));
                 }
-                else if (ReleasedBy(invocation) is { } released)
+                else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
                 {
                     held = held.RemoveAll(h => h.Key.Equals(released));
                 }

@@ -67,6 +67,8 @@ public sealed class BRG2001Tests
         Prelude + "void M1() { lock (_a) { [|_sa.Wait()|]; _sa.Release(); } } void M2() { _sa.Wait(); try { lock ([|_a|]) { } } finally { _sa.Release(); } } }",
         Prelude + "void M1() { _rw.EnterWriteLock(); try { lock ([|_a|]) { } } finally { _rw.ExitWriteLock(); } } void M2() { lock (_a) { [|_rw.EnterUpgradeableReadLock()|]; _rw.ExitUpgradeableReadLock(); } } }",
         Prelude + "void M1() { lock (Orders) { lock ([|\"stock\"|]) { } } } void M2() { lock (\"stock\") { lock ([|\"orders\"|]) { } } } }",
+        // A release followed by a return leaves the lock held on the path that goes on.
+        Prelude + "void M1() { Monitor.Enter(_a); if (_x == 0) { Monitor.Exit(_a); return; } lock ([|_b|]) { } Monitor.Exit(_a); } void M2() { lock (_b) { lock ([|_a|]) { } } } }",
         // Review 29c #8: a BCL property is keyed by its receiver: the same collection's SyncRoot in both orders.
         Prelude + "void M1() { lock (((System.Collections.ICollection)_l).SyncRoot) { lock ([|_a|]) { } } } void M2() { lock (_a) { lock ([|((System.Collections.ICollection)_l).SyncRoot|]) { } } } }",
         // Review 29c #11: lock (this) in a base class and the reverse order in a derived class.

@@ -99,6 +99,7 @@ public sealed class BRG2002Tests
         Prelude + "void M(object other) { int count = 0; Parallel.ForEach(items, x => { Monitor.Enter(gate); Monitor.Enter(other); Monitor.Exit(other); count++; Monitor.Exit(gate); }); } }",
         Prelude + "void M() { var s = new SemaphoreSlim(1); int count = 0; Parallel.ForEach(items, x => { s.Wait(); try { count++; } finally { s.Release(); } }); } }",
         Prelude + "void M() { int a = 0, b = 1; Parallel.ForEach(items, x => { lock (gate) { (a, b) = (b, a + x); } }); } }",
+        Prelude + "void M() { var s = new SemaphoreSlim(1); int count = 0; Parallel.ForEach(items, x => { s.Wait(); if (x == 0) { s.Release(); return; } count++; s.Release(); }); } }",
         Prelude + "void M() { int a = 0, b = 1; Parallel.ForEach(items, x => { var (p, q) = (x, x + 1); (p, q) = (q, p); }); } }",
     ];
 
