@@ -11,7 +11,9 @@ namespace Brigade.Analyzers;
 /// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
-/// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock and variables declared in the body are fine.
+/// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
+/// not on an object the body creates) and variables declared in the body (or, for a <c>Task.Run</c> in a loop, in the
+/// loop's body) are fine.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer

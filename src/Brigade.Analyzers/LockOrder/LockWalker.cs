@@ -8,7 +8,8 @@ namespace Brigade.Analyzers.LockOrder;
 /// Walks one operation block once and summarises each function in it: where it takes locks and which functions of the
 /// compilation it calls, each with the locks held at that point. Lambdas and local functions are summarised apart (they
 /// run when called, not where they are written). Held locks: <c>lock</c> bodies, <c>using</c> of an acquisition (block
-/// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c> up to the matching exit in the same block.
+/// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c>/<c>SemaphoreSlim.Wait</c>/... up to the
+/// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block).
 /// </summary>
 internal sealed class LockWalker
 {
