@@ -69,6 +69,15 @@ public sealed class BRG2001Tests
         Prelude + "void M1() { lock (Orders) { lock ([|\"stock\"|]) { } } } void M2() { lock (\"stock\") { lock ([|\"orders\"|]) { } } } }",
         // A release followed by a return leaves the lock held on the path that goes on.
         Prelude + "void M1() { Monitor.Enter(_a); if (_x == 0) { Monitor.Exit(_a); return; } lock ([|_b|]) { } Monitor.Exit(_a); } void M2() { lock (_b) { lock ([|_a|]) { } } } }",
+        // A Mutex and a SpinLock.
+        """
+        class M { readonly object _a = new(); readonly Mutex _mx = new();
+          void M1() { lock (_a) { [|_mx.WaitOne()|]; _mx.ReleaseMutex(); } } void M2() { _mx.WaitOne(); try { lock ([|_a|]) { } } finally { _mx.ReleaseMutex(); } } }
+        """,
+        """
+        class S { readonly object _a = new(); SpinLock _sl = new(false);
+          void M1() { lock (_a) { bool t = false; [|_sl.Enter(ref t)|]; _sl.Exit(); } } void M2() { bool t = false; _sl.Enter(ref t); lock ([|_a|]) { } _sl.Exit(); } }
+        """,
         // Review 29c #8: a BCL property is keyed by its receiver: the same collection's SyncRoot in both orders.
         Prelude + "void M1() { lock (((System.Collections.ICollection)_l).SyncRoot) { lock ([|_a|]) { } } } void M2() { lock (_a) { lock ([|((System.Collections.ICollection)_l).SyncRoot|]) { } } } }",
         // Review 29c #11: lock (this) in a base class and the reverse order in a derived class.
