@@ -10,7 +10,8 @@ using Microsoft.CodeAnalysis.Simplification;
 namespace Brigade.Analyzers.CodeFixes;
 
 /// <summary>BRG2002 fix: <c>count++</c> → <c>Interlocked.Increment(ref count)</c>, <c>total += x</c> → <c>Interlocked.Add(ref total, x)</c>,
-/// for <c>int</c>/<c>long</c> (and unsigned) fields and locals whose updated value is not used.</summary>
+/// for <c>int</c>/<c>long</c> (and unsigned) fields and locals whose updated value is not used, outside a <c>checked</c>
+/// context (the analyzer adds no fix there: <c>checked</c> throws on overflow, Interlocked wraps).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(BRG2002InterlockedCodeFix))]
 [Shared]
 internal sealed class BRG2002InterlockedCodeFix : CodeFixProvider

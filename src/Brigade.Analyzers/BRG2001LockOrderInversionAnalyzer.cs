@@ -8,7 +8,8 @@ namespace Brigade.Analyzers;
 /// <summary>
 /// BRG2001: a lock-order inversion across the compilation. Every function is summarised once (which locks it takes,
 /// which functions of the compilation it calls, and what it holds then: <c>lock</c>, <c>Monitor.Enter</c>,
-/// <c>Lock.EnterScope</c>, Brigade's <c>Acquire</c>); at compilation end the lock graph is built, following calls, and
+/// <c>Lock.EnterScope</c>, Brigade's <c>Acquire</c>, <c>SemaphoreSlim.Wait(Async)</c>, <c>ReaderWriterLockSlim</c>
+/// write and upgradeable locks, <c>Mutex.WaitOne</c>, <c>SpinLock.Enter</c>); at compilation end the lock graph is built, following calls, and
 /// each edge of a cycle is reported where its inner lock is taken, with the path of both orders.
 /// </summary>
 /// <remarks>A compilation-end diagnostic: it appears in builds, and in an IDE only when it analyzes the whole solution

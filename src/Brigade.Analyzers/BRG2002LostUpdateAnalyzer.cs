@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Brigade.Analyzers;
 
@@ -10,7 +11,9 @@ namespace Brigade.Analyzers;
 /// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
-/// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock and variables declared in the body are fine.
+/// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
+/// not on an object the body creates) and variables declared in the body (or, for a <c>Task.Run</c> in a loop, in the
+/// loop's body) are fine.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
@@ -70,20 +73,21 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         var apiName = body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop" : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
+        var scope = new Scope(lambda, body.IsConcurrent ? null : Scope.IterationOf(body.Call), known);
         var reported = new HashSet<IOperation>();
         foreach (var operation in BodyOperations(lambda, known))
         {
-            if (!TryGetUpdate(operation, lambda, out var target, out var root, out var what) || root is null || !reported.Add(operation))
+            if (!TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null || !reported.Add(operation))
             {
                 continue;
             }
 
-            if ((siblings is not null && !siblings.Contains(root)) || IsGuarded(operation, lambda, known))
+            if ((siblings is not null && !siblings.Contains(root)) || IsGuarded(operation, scope))
             {
                 continue;
             }
 
-            if (what == "assigned after being read" && !IsReadBefore(root, target, operation, lambda))
+            if (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
             {
                 continue;
             }
@@ -98,12 +102,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
 
         // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
+        var functions = new LocalFunctions(lambda, known);
         foreach (var operation in BodyOperations(lambda, known))
         {
             if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } call
-                && LocalFunctionUpdate(call, lambda, known) is { } update
+                && functions.UpdateBy(call) is { } update
                 && (siblings is null || siblings.Contains(update.Root))
-                && !IsGuarded(call, lambda, known))
+                && !IsGuarded(call, scope))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
             }
@@ -132,7 +137,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool TryGetUpdate(IOperation operation, IOperation lambda, out IOperation target, out ISymbol? root, out string what)
+    private static bool TryGetUpdate(IOperation operation, Scope scope, out IOperation target, out ISymbol? root, out string what)
     {
         root = null;
         what = "";
@@ -155,9 +160,23 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 target = assignment.Target;
                 what = IsDictionaryIndexer(target) ? "set through the " + ((IPropertyReferenceOperation)target).Property.ContainingType.Name + " indexer" : "assigned after being read";
                 break;
+            case IDeconstructionAssignmentOperation { Target: ITupleOperation tuple }:
+                // (a, b) = (b, a + x): each element is assigned; the first shared one stands for the statement.
+                foreach (var element in tuple.Elements)
+                {
+                    if (element is not (IDeclarationExpressionOperation or IDiscardOperation) && SharedRoot(element, scope, collection: false) is { } shared)
+                    {
+                        target = element;
+                        root = shared;
+                        what = "assigned after being read";
+                        return true;
+                    }
+                }
+
+                return false;
             case IInvocationOperation { Instance: { } instance } invocation when IsCollectionMutation(invocation.TargetMethod):
                 target = instance;
-                root = SharedRoot(instance, lambda, collection: true);
+                root = SharedRoot(instance, scope, collection: true);
                 what = "modified through " + invocation.TargetMethod.ContainingType.Name + "." + invocation.TargetMethod.Name + " (not thread-safe)";
                 return root is not null;
             default:
@@ -166,7 +185,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         if (IsDictionaryIndexer(target))
         {
-            root = SharedRoot(((IPropertyReferenceOperation)target).Instance!, lambda, collection: true);
+            root = SharedRoot(((IPropertyReferenceOperation)target).Instance!, scope, collection: true);
             if (operation is not ISimpleAssignmentOperation)
             {
                 what = "updated through the " + ((IPropertyReferenceOperation)target).Property.ContainingType.Name + " indexer";
@@ -175,65 +194,52 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return root is not null;
         }
 
-        root = SharedRoot(target, lambda, collection: false);
+        root = SharedRoot(target, scope, collection: false);
         return root is not null;
     }
 
     // The shared variable a target writes: a captured local or parameter, a static field, a field or property of `this`
     // or of a shared object. Null when the target is local to the body (or unknown, such as a call's result).
-    private static ISymbol? SharedRoot(IOperation target, IOperation lambda, bool collection)
+    private static ISymbol? SharedRoot(IOperation target, Scope scope, bool collection)
     {
         target = Operations.SkipConversions(target);
         switch (target)
         {
             case ILocalReferenceOperation local:
-                return IsDeclaredOutside(local.Local, lambda) ? local.Local : null;
+                return scope.IsShared(local.Local) ? local.Local : null;
             case IParameterReferenceOperation parameter:
-                return IsDeclaredOutside(parameter.Parameter, lambda) ? parameter.Parameter : null;
+                return scope.IsShared(parameter.Parameter) ? parameter.Parameter : null;
             case IFieldReferenceOperation field:
                 if (field.Field.IsConst || IsThreadStatic(field.Field))
                 {
                     return null;
                 }
 
-                return field.Instance is null || InstanceIsShared(field.Instance, lambda) ? field.Field : null;
+                return field.Instance is null || InstanceIsShared(field.Instance, scope) ? field.Field : null;
             case IPropertyReferenceOperation property when !property.Property.IsIndexer:
                 if (!collection && IsThreadLocalValue(property.Property))
                 {
                     return null;
                 }
 
-                return property.Instance is null || InstanceIsShared(property.Instance, lambda) ? property.Property : null;
+                return property.Instance is null || InstanceIsShared(property.Instance, scope) ? property.Property : null;
             default:
                 return null;
         }
     }
 
-    private static bool InstanceIsShared(IOperation instance, IOperation lambda)
+    private static bool InstanceIsShared(IOperation instance, Scope scope)
     {
         instance = Operations.SkipConversions(instance);
         return instance switch
         {
             IInstanceReferenceOperation => true,
-            ILocalReferenceOperation local => IsDeclaredOutside(local.Local, lambda),
-            IParameterReferenceOperation parameter => IsDeclaredOutside(parameter.Parameter, lambda),
-            IFieldReferenceOperation field => field.Instance is null || InstanceIsShared(field.Instance, lambda),
-            IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Instance is null || InstanceIsShared(property.Instance, lambda),
+            ILocalReferenceOperation local => scope.IsShared(local.Local),
+            IParameterReferenceOperation parameter => scope.IsShared(parameter.Parameter),
+            IFieldReferenceOperation field => field.Instance is null || InstanceIsShared(field.Instance, scope),
+            IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Instance is null || InstanceIsShared(property.Instance, scope),
             _ => false,
         };
-    }
-
-    private static bool IsDeclaredOutside(ISymbol symbol, IOperation lambda)
-    {
-        foreach (var reference in symbol.DeclaringSyntaxReferences)
-        {
-            if (reference.SyntaxTree == lambda.Syntax.SyntaxTree && lambda.Syntax.Span.Contains(reference.Span))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static bool IsThreadStatic(IFieldSymbol field)
@@ -264,69 +270,25 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         && IsNonThreadSafeCollection(indexer.Property.ContainingType)
         && indexer.Property.ContainingType.OriginalDefinition.MetadataName is "Dictionary`2" or "SortedDictionary`2" or "SortedList`2";
 
-    // A lock statement, a using of a lock, or a lock taken earlier in the body (Monitor.Enter ... finally Exit) guards it.
-    private static bool IsGuarded(IOperation operation, IOperation lambda, KnownSymbols known)
+    // A lock statement (on an object the body does not create), a using of a lock, or a lock taken earlier in the body
+    // and not released since (Monitor.Enter ... finally Exit) guards it. The facts are computed once per body (Scope).
+    private static bool IsGuarded(IOperation operation, Scope scope)
     {
         IOperation child = operation;
-        for (var current = operation.Parent; current is not null && current != lambda; child = current, current = current.Parent)
+        for (var current = operation.Parent; current is not null && current != scope.Function; child = current, current = current.Parent)
         {
             switch (current)
             {
-                case ILockOperation:
+                case ILockOperation lockOperation when child != lockOperation.LockedValue && Operations.SkipConversions(lockOperation.LockedValue) is not IObjectCreationOperation:
                     return true;
-                case IUsingOperation usingOperation when child != usingOperation.Resources && LockCalls.IsLockResource(usingOperation.Resources, known):
+                case IUsingOperation usingOperation when child != usingOperation.Resources && LockCalls.IsLockResource(usingOperation.Resources, scope.Known):
                     return true;
-                case IBlockOperation block:
-                    foreach (var statement in block.Operations)
-                    {
-                        if (statement == child)
-                        {
-                            break;
-                        }
-
-                        if (statement is IUsingDeclarationOperation declaration && LockCalls.IsLockResource(declaration.DeclarationGroup, known))
-                        {
-                            return true;
-                        }
-                    }
-
-                    break;
+                case IBlockOperation block when scope.FirstLockDeclaration(block) < child.Syntax.SpanStart:
+                    return true;
             }
         }
 
-        var position = operation.Syntax.SpanStart;
-        foreach (var candidate in BodyOf(lambda).Descendants())
-        {
-            if (candidate is IInvocationOperation invocation && invocation.Syntax.SpanStart < position && LockCalls.IsKnownAcquire(invocation.TargetMethod, known))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    // "x = f(x)" or "if (x < v) x = v": the shared variable is read in the body before (or while) it is assigned.
-    private static bool IsReadBefore(ISymbol root, IOperation target, IOperation assignment, IOperation lambda)
-    {
-        var position = assignment.Syntax.Span.End;
-        foreach (var candidate in BodyOf(lambda).Descendants())
-        {
-            if (candidate == target || candidate.Syntax.SpanStart >= position || !SymbolEqualityComparer.Default.Equals(Referenced(candidate), root))
-            {
-                continue;
-            }
-
-            // A reference that is itself the target of a plain assignment is a write, not a read.
-            if (candidate.Parent is ISimpleAssignmentOperation write && write.Target == candidate)
-            {
-                continue;
-            }
-
-            return true;
-        }
-
-        return false;
+        return scope.LocksHeldAt(operation.Syntax.SpanStart) > 0;
     }
 
     private static ISymbol? Referenced(IOperation operation) => operation switch
@@ -370,7 +332,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         string method;
         switch (operation)
         {
-            case IIncrementOrDecrementOperation increment:
+            case IIncrementOrDecrementOperation increment when !increment.IsChecked:
+                // checked: ++ throws on overflow where Interlocked.Increment wraps.
                 target = increment.Target;
                 method = increment.Kind == OperationKind.Increment ? "Increment" : "Decrement";
                 break;
@@ -403,56 +366,6 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         _ => scope,
     };
 
-    // The lost update a call to a local function of the enclosing method makes (the function's captured variables,
-    // statics and fields are shared by every concurrent call; its own locals and parameters are not): followed through
-    // local functions it calls, a few levels deep.
-    private static (IOperation Target, ISymbol Root, string What, string Function)? LocalFunctionUpdate(IInvocationOperation call, IAnonymousFunctionOperation lambda, KnownSymbols known)
-    {
-        var outermost = (IOperation)lambda;
-        while (outermost.Parent is not null)
-        {
-            outermost = outermost.Parent;
-        }
-
-        var functions = outermost.Descendants().OfType<ILocalFunctionOperation>().ToList();
-        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        var pending = new Queue<(IMethodSymbol Method, int Depth)>();
-        pending.Enqueue((call.TargetMethod.OriginalDefinition, 0));
-        while (pending.Count > 0)
-        {
-            var (method, depth) = pending.Dequeue();
-            if (!visited.Add(method)
-                || functions.FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, method)) is not { } function
-                || lambda.Syntax.Span.Contains(function.Syntax.Span))
-            {
-                // Declared in the lambda: its body is walked with the lambda's.
-                continue;
-            }
-
-            foreach (var operation in BodyOf(function).Descendants())
-            {
-                if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } inner && depth < 3)
-                {
-                    pending.Enqueue((inner.TargetMethod.OriginalDefinition, depth + 1));
-                    continue;
-                }
-
-                if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation
-                    || IsInNestedFunction(operation, function)
-                    || !TryGetUpdate(operation, function, out var target, out var root, out var what) || root is null
-                    || IsGuarded(operation, function, known)
-                    || (what == "assigned after being read" && !IsReadBefore(root, target, operation, function)))
-                {
-                    continue;
-                }
-
-                return (target, root, what, function.Symbol.Name);
-            }
-        }
-
-        return null;
-    }
-
     // Inside a lambda or local function nested in the function (its own scope: reached through calls, or not at all).
     private static bool IsInNestedFunction(IOperation operation, IOperation function)
     {
@@ -484,4 +397,248 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         BinaryOperatorKind.RightShift => ">>=",
         _ => "a compound assignment",
     };
+
+    // A reference that is written, not read: the target of a plain assignment or an element of a deconstruction's target.
+    private static bool IsWriteTarget(IOperation reference) =>
+        (reference.Parent is ISimpleAssignmentOperation write && write.Target == reference)
+        || (reference.Parent is ITupleOperation tuple && tuple.Parent is IDeconstructionAssignmentOperation deconstruction && deconstruction.Target == tuple);
+
+    /// <summary>
+    /// The function a write is in (the concurrent lambda, or a local function it calls), where its per-iteration
+    /// variables are, and the facts the checks need, computed once per function in one pass (not once per write).
+    /// </summary>
+    private sealed class Scope
+    {
+        private readonly TextSpan? _iteration;
+        private readonly ImmutableArray<ILocalSymbol> _iterationLocals;
+        private Dictionary<IBlockOperation, int>? _firstLockDeclaration;
+        private Dictionary<ISymbol, int>? _firstRead;
+        private int[] _lockPositions = [];
+        private int[] _locksHeld = [];
+
+        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known)
+        {
+            Function = function;
+            Known = known;
+            _iteration = iteration?.Span;
+            _iterationLocals = iteration?.Locals ?? ImmutableArray<ILocalSymbol>.Empty;
+        }
+
+        public IOperation Function { get; }
+
+        public KnownSymbols Known { get; }
+
+        // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the
+        // innermost loop around it (and a foreach's iteration variables), or the lambda of a Select that repeats it.
+        // A `for` loop's own variables are one for all iterations.
+        public static (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? IterationOf(IOperation call)
+        {
+            for (var current = call.Parent; current is not null; current = current.Parent)
+            {
+                switch (current)
+                {
+                    case IForEachLoopOperation forEach:
+                        return (forEach.Body.Syntax.Span, forEach.Locals);
+                    case ILoopOperation loop:
+                        return (loop.Body.Syntax.Span, ImmutableArray<ILocalSymbol>.Empty);
+                    case IAnonymousFunctionOperation lambda:
+                        return (lambda.Syntax.Span, ImmutableArray<ILocalSymbol>.Empty);
+                    case ILocalFunctionOperation or IMethodBodyBaseOperation:
+                        return null;
+                }
+            }
+
+            return null;
+        }
+
+        // Shared: declared outside the function and, for a repeated Task.Run, outside the repeated region.
+        public bool IsShared(ISymbol symbol)
+        {
+            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            {
+                if (reference.SyntaxTree == Function.Syntax.SyntaxTree
+                    && (Function.Syntax.Span.Contains(reference.Span) || (_iteration is { } iteration && iteration.Contains(reference.Span))))
+                {
+                    return false;
+                }
+            }
+
+            return !(symbol is ILocalSymbol local && _iterationLocals.Contains(local, SymbolEqualityComparer.Default));
+        }
+
+        // The first using declaration of a lock among a block's statements, or int.MaxValue.
+        public int FirstLockDeclaration(IBlockOperation block)
+        {
+            Compute();
+            return _firstLockDeclaration!.TryGetValue(block, out var position) ? position : int.MaxValue;
+        }
+
+        // Locks taken (Monitor.Enter, SemaphoreSlim.Wait, ...) minus locks released before a position of the body.
+        public int LocksHeldAt(int position)
+        {
+            Compute();
+            var index = Array.BinarySearch(_lockPositions, position);
+            var before = index >= 0 ? LowerBound(index, position) : ~index;
+            return before == 0 ? 0 : _locksHeld[before - 1];
+        }
+
+        // "x = f(x)" or "if (x < v) x = v": the shared variable is read in the body before (or while) it is assigned.
+        public bool IsReadBefore(ISymbol root, IOperation assignment)
+        {
+            Compute();
+            return _firstRead!.TryGetValue(root, out var position) && position < assignment.Syntax.Span.End;
+        }
+
+        private int LowerBound(int index, int position)
+        {
+            while (index > 0 && _lockPositions[index - 1] == position)
+            {
+                index--;
+            }
+
+            return index;
+        }
+
+        private void Compute()
+        {
+            if (_firstRead is not null)
+            {
+                return;
+            }
+
+            var firstLockDeclaration = new Dictionary<IBlockOperation, int>();
+            var firstRead = new Dictionary<ISymbol, int>(SymbolEqualityComparer.Default);
+            var locks = new List<(int Position, int Delta)>();
+            foreach (var operation in BodyOf(Function).Descendants())
+            {
+                switch (operation)
+                {
+                    case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known):
+                        locks.Add((invocation.Syntax.SpanStart, 1));
+                        break;
+                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation):
+                        locks.Add((invocation.Syntax.SpanStart, -1));
+                        break;
+                    case IUsingDeclarationOperation declaration when declaration.Parent is IBlockOperation block && LockCalls.IsLockResource(declaration.DeclarationGroup, Known):
+                        if (!firstLockDeclaration.TryGetValue(block, out var existing) || declaration.Syntax.SpanStart < existing)
+                        {
+                            firstLockDeclaration[block] = declaration.Syntax.SpanStart;
+                        }
+
+                        break;
+                }
+
+                if (Referenced(operation) is { } symbol && !IsWriteTarget(operation)
+                    && (!firstRead.TryGetValue(symbol, out var first) || operation.Syntax.SpanStart < first))
+                {
+                    firstRead[symbol] = operation.Syntax.SpanStart;
+                }
+            }
+
+            locks.Sort((a, b) => a.Position.CompareTo(b.Position));
+            _lockPositions = new int[locks.Count];
+            _locksHeld = new int[locks.Count];
+            var held = 0;
+            for (var i = 0; i < locks.Count; i++)
+            {
+                held += locks[i].Delta;
+                _lockPositions[i] = locks[i].Position;
+                _locksHeld[i] = held;
+            }
+
+            _firstLockDeclaration = firstLockDeclaration;
+            _firstRead = firstRead;
+        }
+    }
+
+    /// <summary>
+    /// The lost updates calls to local functions of the enclosing method make (the function's captured variables,
+    /// statics and fields are shared by every concurrent call; its own locals and parameters are not): followed through
+    /// local functions it calls, a few levels deep. The local functions are found once per body, each result is kept.
+    /// </summary>
+    private sealed class LocalFunctions
+    {
+        private readonly IAnonymousFunctionOperation _lambda;
+        private readonly KnownSymbols _known;
+        private readonly Dictionary<IMethodSymbol, (IOperation Target, ISymbol Root, string What, string Function)?> _updates = new(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IMethodSymbol, Scope> _scopes = new(SymbolEqualityComparer.Default);
+        private Dictionary<IMethodSymbol, ILocalFunctionOperation>? _functions;
+
+        public LocalFunctions(IAnonymousFunctionOperation lambda, KnownSymbols known)
+        {
+            _lambda = lambda;
+            _known = known;
+        }
+
+        public (IOperation Target, ISymbol Root, string What, string Function)? UpdateBy(IInvocationOperation call)
+        {
+            var start = call.TargetMethod.OriginalDefinition;
+            if (!_updates.TryGetValue(start, out var update))
+            {
+                _updates[start] = update = Find(start);
+            }
+
+            return update;
+        }
+
+        private (IOperation Target, ISymbol Root, string What, string Function)? Find(IMethodSymbol start)
+        {
+            if (_functions is null)
+            {
+                var outermost = (IOperation)_lambda;
+                while (outermost.Parent is not null)
+                {
+                    outermost = outermost.Parent;
+                }
+
+                _functions = new Dictionary<IMethodSymbol, ILocalFunctionOperation>(SymbolEqualityComparer.Default);
+                foreach (var function in outermost.Descendants().OfType<ILocalFunctionOperation>())
+                {
+                    _functions[function.Symbol.OriginalDefinition] = function;
+                }
+            }
+
+            var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+            var pending = new Queue<(IMethodSymbol Method, int Depth)>();
+            pending.Enqueue((start, 0));
+            while (pending.Count > 0)
+            {
+                var (method, depth) = pending.Dequeue();
+                if (!visited.Add(method)
+                    || !_functions.TryGetValue(method, out var function)
+                    || _lambda.Syntax.Span.Contains(function.Syntax.Span))
+                {
+                    // Declared in the lambda: its body is walked with the lambda's.
+                    continue;
+                }
+
+                if (!_scopes.TryGetValue(method, out var scope))
+                {
+                    _scopes[method] = scope = new Scope(function, null, _known);
+                }
+
+                foreach (var operation in BodyOf(function).Descendants())
+                {
+                    if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } inner && depth < 3)
+                    {
+                        pending.Enqueue((inner.TargetMethod.OriginalDefinition, depth + 1));
+                        continue;
+                    }
+
+                    if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation
+                        || IsInNestedFunction(operation, function)
+                        || !TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null
+                        || IsGuarded(operation, scope)
+                        || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+                    {
+                        continue;
+                    }
+
+                    return (target, root, what, function.Symbol.Name);
+                }
+            }
+
+            return null;
+        }
+    }
 }

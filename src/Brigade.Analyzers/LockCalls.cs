@@ -36,6 +36,67 @@ internal static class LockCalls
         };
     }
 
+    /// <summary>Tests whether a call releases a lock that <see cref="IsKnownAcquire"/> takes, known by its type and name.</summary>
+    /// <param name="method">The method called.</param>
+    /// <returns>True for Monitor.Exit, Lock.Exit, SpinLock.Exit, SemaphoreSlim/Semaphore.Release, Mutex.ReleaseMutex and
+    /// ReaderWriterLockSlim's ExitWriteLock/ExitUpgradeableReadLock.</returns>
+    public static bool IsKnownRelease(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (type?.ContainingNamespace?.ToDisplayString() != "System.Threading")
+        {
+            return false;
+        }
+
+        return (type.Name, method.Name) switch
+        {
+            ("Monitor" or "Lock" or "SpinLock", "Exit") => true,
+            ("SemaphoreSlim" or "Semaphore", "Release") => true,
+            ("Mutex", "ReleaseMutex") => true,
+            ("ReaderWriterLockSlim", "ExitWriteLock" or "ExitUpgradeableReadLock") => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>Tests whether a release leaves early: the statement it is in is followed, in its block, by a return,
+    /// break, continue, goto or throw (<c>if (done) { sem.Release(); return; }</c>), so the code after that block still
+    /// holds the lock.</summary>
+    /// <param name="release">The release call.</param>
+    /// <returns>True for an early release.</returns>
+    public static bool IsEarlyRelease(IOperation release)
+    {
+        var statement = release;
+        while (statement.Parent is { } parent && parent is not IBlockOperation)
+        {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return false;
+            }
+
+            statement = parent;
+        }
+
+        if (statement.Parent is not IBlockOperation block)
+        {
+            return false;
+        }
+
+        var after = false;
+        foreach (var operation in block.Operations)
+        {
+            if (operation == statement)
+            {
+                after = true;
+            }
+            else if (after && !operation.IsImplicit && operation is IReturnOperation or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Tests whether the resource of a <c>using</c> takes a lock: a known acquisition, or a method named like one
     /// (<c>LockAsync</c>, <c>AcquireWriterLock</c>, <c>EnterScope</c>) on any type, as lock libraries name them.</summary>
     /// <param name="resource">The resource expression or declaration.</param>

@@ -32,6 +32,7 @@ internal sealed class LockGraph
     public void Report(Action<Diagnostic> report, CancellationToken cancellationToken)
     {
         var edges = new Dictionary<(LockKey From, LockKey To), List<Edge>>();
+        var subtypes = ThisSubtypes();
         foreach (var summary in _summaries.Values)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -46,7 +47,7 @@ internal sealed class LockGraph
                 {
                     foreach (var held in e.Held)
                     {
-                        AddEdge(edges, new Edge(held, acquired, e.Location, summary.Function, null));
+                        AddEdges(edges, subtypes, held, acquired, e.Location, summary.Function, null);
                     }
                 }
                 else if (e.Callee is { } callee && Closure(callee) is { } closure)
@@ -55,7 +56,7 @@ internal sealed class LockGraph
                     {
                         foreach (var held in e.Held)
                         {
-                            AddEdge(edges, new Edge(held, pair.Key, e.Location, summary.Function, callee));
+                            AddEdges(edges, subtypes, held, pair.Key, e.Location, summary.Function, callee);
                         }
                     }
                 }
@@ -122,10 +123,27 @@ internal sealed class LockGraph
 
     private static Edge First(List<Edge> edges) => edges[0];
 
+    // `this` of a base class, locked in the base's code, is also `this` of each derived class that locks `this`: the
+    // edge is added for each of them, so an order in the base and the reverse in a derived class meet.
+    private static void AddEdges(
+        Dictionary<(LockKey, LockKey), List<Edge>> edges, Dictionary<LockKey, List<LockKey>> subtypes, HeldLock held, LockKey to, Location location, IMethodSymbol function, IMethodSymbol? callee)
+    {
+        var froms = subtypes.TryGetValue(held.Key, out var fromList) ? fromList : [held.Key];
+        var tos = subtypes.TryGetValue(to, out var toList) ? toList : [to];
+        foreach (var from in froms)
+        {
+            foreach (var target in tos)
+            {
+                AddEdge(edges, new Edge(from.Equals(held.Key) ? held : new HeldLock(from, held.Location), target, location, function, callee, to));
+            }
+        }
+    }
+
     private static void AddEdge(Dictionary<(LockKey, LockKey), List<Edge>> edges, Edge edge)
     {
         // A lock taken again while held is re-entry (Monitor) or another instance of the same field: not an order.
-        if (edge.Outer.Key.Equals(edge.To))
+        // `this` of a type and of its base or derived type are taken as one object.
+        if (edge.Outer.Key.Equals(edge.To) || IsSameThis(edge.Outer.Key, edge.To))
         {
             return;
         }
@@ -139,6 +157,58 @@ internal sealed class LockGraph
         {
             list.Add(edge);
         }
+    }
+
+    private static bool IsSameThis(LockKey a, LockKey b) =>
+        a.ThisType is { } first && b.ThisType is { } second && (DerivesFrom(first, second) || DerivesFrom(second, first));
+
+    private static bool DerivesFrom(INamedTypeSymbol type, INamedTypeSymbol baseType)
+    {
+        for (var current = type; current is not null; current = current.BaseType?.OriginalDefinition)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // For each `this` key whose type has derived types that lock `this` too: itself and those types' keys.
+    private Dictionary<LockKey, List<LockKey>> ThisSubtypes()
+    {
+        var keys = new HashSet<LockKey>();
+        foreach (var summary in _summaries.Values)
+        {
+            foreach (var e in summary.Events)
+            {
+                if (e.Acquired is { ThisType: not null } acquired)
+                {
+                    keys.Add(acquired);
+                }
+            }
+        }
+
+        var subtypes = new Dictionary<LockKey, List<LockKey>>();
+        foreach (var key in keys)
+        {
+            for (var type = key.ThisType!.BaseType?.OriginalDefinition; type is not null; type = type.BaseType?.OriginalDefinition)
+            {
+                var baseKey = LockKey.ForThis(type);
+                if (keys.Contains(baseKey))
+                {
+                    if (!subtypes.TryGetValue(baseKey, out var list))
+                    {
+                        subtypes[baseKey] = list = [baseKey];
+                    }
+
+                    list.Add(key);
+                }
+            }
+        }
+
+        return subtypes;
     }
 
     // Breadth-first: the shortest chain of locks from `from` back to `to`, or null if none.
@@ -241,7 +311,7 @@ internal sealed class LockGraph
 
         text.Append(" and calls ").Append(FunctionSummary.NameOf(edge.Callee)).Append(" (").Append(Operations.ShortPosition(edge.Location)).Append(')');
         var function = edge.Callee;
-        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue(edge.To, out var witness); step++)
+        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue(edge.Taken, out var witness); step++)
         {
             if (witness.Callee is null)
             {
@@ -260,5 +330,6 @@ internal sealed class LockGraph
     // How a function reaches a lock: taken at Location (Callee null) or through the call at Location to Callee.
     private sealed record Witness(Location Location, IMethodSymbol? Callee);
 
-    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee);
+    // To is the lock in the graph; Taken the key the code takes (`this` of a base class, where To is a derived class's).
+    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee, LockKey Taken);
 }

@@ -8,7 +8,8 @@ namespace Brigade.Analyzers.LockOrder;
 /// Walks one operation block once and summarises each function in it: where it takes locks and which functions of the
 /// compilation it calls, each with the locks held at that point. Lambdas and local functions are summarised apart (they
 /// run when called, not where they are written). Held locks: <c>lock</c> bodies, <c>using</c> of an acquisition (block
-/// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c> up to the matching exit in the same block.
+/// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c>/<c>SemaphoreSlim.Wait</c>/... up to the
+/// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block).
 /// </summary>
 internal sealed class LockWalker
 {
@@ -132,29 +133,35 @@ internal sealed class LockWalker
                 continue;
             }
 
-            if (statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation or ITryOperation)
+            // An acquisition counts from a statement of its own; a release ends the hold wherever it is in a statement
+            // (in a finally, or `if (taken) Monitor.Exit(x);`).
+            var acquires = statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation;
+            if (!acquires && held.IsEmpty)
             {
-                foreach (var descendant in Operations.DescendantsInFunction(statement))
-                {
-                    if (descendant is not IInvocationOperation invocation)
-                    {
-                        continue;
-                    }
+                continue;
+            }
 
-                    if (statement is not ITryOperation && AcquiredBy(invocation) is { } acquired && !IsUsingResource(invocation))
-                    {
-                        held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation()));
-                    }
-                    else if (ReleasedBy(invocation) is { } released)
-                    {
-                        held = held.RemoveAll(h => h.Key.Equals(released));
-                    }
-                    else if (invocation.TargetMethod.Name == "Dispose" && held.Length > 0
-                        && (KnownSymbols.Is(invocation.Instance?.Type, _known.LockScope) || invocation.Instance?.Type?.ContainingType is { } outer && KnownSymbols.Is(outer, _known.Lock)))
-                    {
-                        // scope.Dispose(): the innermost lock taken outside a using.
-                        held = held.RemoveAt(held.Length - 1);
-                    }
+            foreach (var descendant in Operations.DescendantsInFunction(statement))
+            {
+                if (descendant is not IInvocationOperation invocation)
+                {
+                    continue;
+                }
+
+                if (acquires && AcquiredBy(invocation) is { } acquired && !IsUsingResource(invocation))
+                {
+                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation()));
+                }
+                else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
+                {
+                    held = held.RemoveAll(h => h.Key.Equals(released));
+                }
+                else if (statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation or ITryOperation
+                    && invocation.TargetMethod.Name == "Dispose" && held.Length > 0
+                    && (KnownSymbols.Is(invocation.Instance?.Type, _known.LockScope) || invocation.Instance?.Type?.ContainingType is { } outer && KnownSymbols.Is(outer, _known.Lock)))
+                {
+                    // scope.Dispose(): the innermost lock taken outside a using.
+                    held = held.RemoveAt(held.Length - 1);
                 }
             }
         }
@@ -194,7 +201,10 @@ internal sealed class LockWalker
     }
 
     // The lock a call takes: Monitor.Enter(x), x.Enter()/x.EnterScope() on System.Threading.Lock, x.Acquire...() on a
-    // Brigade primitive. Try-forms with a timeout are left out: they cannot wait forever.
+    // Brigade primitive, x.Wait()/x.WaitAsync() on a SemaphoreSlim used as a mutex, x.EnterWriteLock() or
+    // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock.
+    // Try-forms with a timeout are left out: they cannot wait forever. Read locks are left out: readers do not wait for
+    // each other, and a cycle needs a writer the code does not show.
     private LockKey? AcquiredBy(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
@@ -211,8 +221,57 @@ internal sealed class LockWalker
         {
             target = invocation.Instance;
         }
+        else if (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name is "Wait" or "WaitAsync"
+            && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !IsCountingSemaphore(invocation.Instance))
+        {
+            target = invocation.Instance;
+        }
+        else if ((IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "EnterWriteLock" or "EnterUpgradeableReadLock")
+            || (IsThreading(method.ContainingType, "SpinLock") && method.Name == "Enter")
+            || (method.Name == "WaitOne" && method.Parameters.IsEmpty && IsThreading(invocation.Instance?.Type, "Mutex")))
+        {
+            target = invocation.Instance;
+        }
 
         return target is not null && LockKey.TryGet(target, out var key) ? key : null;
+    }
+
+    private static bool IsThreading(ITypeSymbol? type, string name) =>
+        type is INamedTypeSymbol { ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } named
+        && named.Name == name;
+
+    // A SemaphoreSlim whose declaration shows an initial count other than 1 (new SemaphoreSlim(4)) admits several
+    // holders: not a mutex. One created elsewhere, or with a count the declaration does not show, is taken as a mutex.
+    private static bool IsCountingSemaphore(IOperation? instance)
+    {
+        var member = (instance is null ? null : Operations.SkipConversions(instance)) switch
+        {
+            IFieldReferenceOperation field => (ISymbol)field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            _ => null,
+        };
+        if (member is null)
+        {
+            return false;
+        }
+
+        foreach (var reference in member.DeclaringSyntaxReferences)
+        {
+            var initializer = reference.GetSyntax() switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
+                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
+                _ => null,
+            };
+            if (initializer is Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: > 0 } arguments }
+                && arguments[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax literal
+                && literal.Token.Value is int count && count != 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private LockKey? ReleasedBy(IInvocationOperation invocation)
@@ -223,7 +282,11 @@ internal sealed class LockWalker
         {
             target = invocation.Arguments[0].Value;
         }
-        else if (KnownSymbols.Is(method.ContainingType, _known.Lock) && method.Name == "Exit")
+        else if ((KnownSymbols.Is(method.ContainingType, _known.Lock) && method.Name == "Exit")
+            || (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name == "Release")
+            || (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "ExitWriteLock" or "ExitUpgradeableReadLock")
+            || (IsThreading(method.ContainingType, "SpinLock") && method.Name == "Exit")
+            || (IsThreading(method.ContainingType, "Mutex") && method.Name == "ReleaseMutex"))
         {
             target = invocation.Instance;
         }

@@ -14,6 +14,13 @@ public sealed class BRG2001Tests
             readonly DetectingLock _da = new("a");
             readonly DetectingLock _db = new("b");
             static readonly object s_c = new();
+            readonly SemaphoreSlim _sa = new(1, 1);
+            readonly SemaphoreSlim _sb = new(1);
+            readonly SemaphoreSlim _pool = new(4);
+            readonly ReaderWriterLockSlim _rw = new();
+            readonly List<int> _l = new();
+            readonly List<int> _m = new();
+            const string Orders = "orders";
             int _x;
 
         """;
@@ -55,6 +62,29 @@ public sealed class BRG2001Tests
         "class D { void M1() { lock (this) { lock ([|typeof(D)|]) { } } } void M2() { lock (typeof(D)) { lock ([|this|]) { } } } }",
         // A local function called under a lock.
         Prelude + "void M1() { lock (_a) { [|Local()|]; } void Local() { lock (_b) { } } } void M2() { lock (_b) { lock ([|_a|]) { } } } }",
+        // Review 29c #10: SemaphoreSlim as an async mutex, with a lock, ReaderWriterLockSlim write locks, string literals.
+        Prelude + "async Task M1() { await _sa.WaitAsync(); try { await [|_sb.WaitAsync()|]; _sb.Release(); } finally { _sa.Release(); } } async Task M2() { await _sb.WaitAsync(); try { await [|_sa.WaitAsync()|]; _sa.Release(); } finally { _sb.Release(); } } }",
+        Prelude + "void M1() { lock (_a) { [|_sa.Wait()|]; _sa.Release(); } } void M2() { _sa.Wait(); try { lock ([|_a|]) { } } finally { _sa.Release(); } } }",
+        Prelude + "void M1() { _rw.EnterWriteLock(); try { lock ([|_a|]) { } } finally { _rw.ExitWriteLock(); } } void M2() { lock (_a) { [|_rw.EnterUpgradeableReadLock()|]; _rw.ExitUpgradeableReadLock(); } } }",
+        Prelude + "void M1() { lock (Orders) { lock ([|\"stock\"|]) { } } } void M2() { lock (\"stock\") { lock ([|\"orders\"|]) { } } } }",
+        // A release followed by a return leaves the lock held on the path that goes on.
+        Prelude + "void M1() { Monitor.Enter(_a); if (_x == 0) { Monitor.Exit(_a); return; } lock ([|_b|]) { } Monitor.Exit(_a); } void M2() { lock (_b) { lock ([|_a|]) { } } } }",
+        // A Mutex and a SpinLock.
+        """
+        class M { readonly object _a = new(); readonly Mutex _mx = new();
+          void M1() { lock (_a) { [|_mx.WaitOne()|]; _mx.ReleaseMutex(); } } void M2() { _mx.WaitOne(); try { lock ([|_a|]) { } } finally { _mx.ReleaseMutex(); } } }
+        """,
+        """
+        class S { readonly object _a = new(); SpinLock _sl = new(false);
+          void M1() { lock (_a) { bool t = false; [|_sl.Enter(ref t)|]; _sl.Exit(); } } void M2() { bool t = false; _sl.Enter(ref t); lock ([|_a|]) { } _sl.Exit(); } }
+        """,
+        // Review 29c #8: a BCL property is keyed by its receiver: the same collection's SyncRoot in both orders.
+        Prelude + "void M1() { lock (((System.Collections.ICollection)_l).SyncRoot) { lock ([|_a|]) { } } } void M2() { lock (_a) { lock ([|((System.Collections.ICollection)_l).SyncRoot|]) { } } } }",
+        // Review 29c #11: lock (this) in a base class and the reverse order in a derived class.
+        """
+        class Base { protected static readonly object Gate = new(); public void M1() { lock (this) { lock ([|Gate|]) { } } } }
+        class Derived : Base { public void M2() { lock (Gate) { lock ([|this|]) { } } } }
+        """,
     ];
 
     public static TheoryData<string> Correct =>
@@ -72,6 +102,24 @@ public sealed class BRG2001Tests
         Prelude + "void M1() { { using var s = _da.Acquire(); } using var t = _db.Acquire(); } void M2() { using (_db.Acquire()) { using (_da.Acquire()) { } } } }",
         Prelude + "void M1(object o1, object o2) { lock (o1) { lock (o2) { } } } void M2(object o1, object o2) { lock (o2) { lock (o1) { } } } }",
         Prelude + "void M1() { var s = _da.Acquire(); s.Dispose(); using (_db.Acquire()) { } } void M2() { using (_db.Acquire()) { using (_da.Acquire()) { } } } }",
+        // Review 29c #8: SyncRoot of two collections, or of a collection the code creates, are different locks.
+        Prelude + "void M1() { lock (((System.Collections.ICollection)_l).SyncRoot) { lock (_a) { } } } void M2() { lock (_a) { lock (((System.Collections.ICollection)new List<int>()).SyncRoot) { } } } }",
+        Prelude + "void M1() { lock (((System.Collections.ICollection)_l).SyncRoot) { lock (_a) { } } } void M2() { lock (_a) { lock (((System.Collections.ICollection)_m).SyncRoot) { } } } }",
+        // Review 29c #9: a Monitor.Exit in an if, outside any try, ends the hold.
+        Prelude + "void M1() { bool taken = false; Monitor.Enter(_a, ref taken); _x++; if (taken) Monitor.Exit(_a); lock (_b) { } } void M2() { lock (_b) { lock (_a) { } } } }",
+        // Review 29c #10: a semaphore of several permits, a Wait with a timeout, read locks, different strings.
+        Prelude + "void M1() { lock (_a) { _pool.Wait(); _pool.Release(); } } void M2() { _pool.Wait(); try { lock (_a) { } } finally { _pool.Release(); } } }",
+        Prelude + "void M1() { lock (_a) { if (_sa.Wait(100)) { _sa.Release(); } } } void M2() { _sa.Wait(); try { lock (_a) { } } finally { _sa.Release(); } } }",
+        Prelude + "void M1() { _rw.EnterReadLock(); try { lock (_a) { } } finally { _rw.ExitReadLock(); } } void M2() { lock (_a) { _rw.EnterReadLock(); _rw.ExitReadLock(); } } }",
+        Prelude + "void M1() { _sa.Wait(); _sa.Release(); lock (_a) { } } void M2() { lock (_a) { _sa.Wait(); _sa.Release(); } } }",
+        Prelude + "void M1() { lock (\"orders\") { lock (\"stock\") { } } } void M2() { lock (\"stock\") { lock (\"audit\") { } } } }",
+        // Review 29c #11: two classes derived from one base, each with its own order, are different objects.
+        """
+        class Base { protected static readonly object Gate = new(); public void M0() { lock (this) { } } }
+        class D1 : Base { public void M1() { lock (this) { lock (Gate) { } } } }
+        class D2 : Base { public void M2() { lock (Gate) { lock (this) { } } } }
+        """,
+        "class Base { public void M1() { lock (this) { Other(); } } protected virtual void Other() { lock (this) { } } } class Derived : Base { public void M2() { lock (this) { } } }",
     ];
 
     [Theory]
@@ -91,7 +139,7 @@ public sealed class BRG2001Tests
         }
         """,
         Verifier.Diagnostic().WithLocation(0).WithArguments(
-            "C._b", "C._a", "C.M1 holds 'C._a' (Test0.cs:21) and calls C.TakeB (Test0.cs:21), which takes 'C._b' (Test0.cs:22)", "C.M2 holds 'C._b' (Test0.cs:23) and takes 'C._a' (Test0.cs:23)"),
+            "C._b", "C._a", "C.M1 holds 'C._a' (Test0.cs:28) and calls C.TakeB (Test0.cs:28), which takes 'C._b' (Test0.cs:29)", "C.M2 holds 'C._b' (Test0.cs:30) and takes 'C._a' (Test0.cs:30)"),
         Verifier.Diagnostic().WithLocation(1).WithArguments(
-            "C._a", "C._b", "C.M2 holds 'C._b' (Test0.cs:23) and takes 'C._a' (Test0.cs:23)", "C.M1 holds 'C._a' (Test0.cs:21) and calls C.TakeB (Test0.cs:21), which takes 'C._b' (Test0.cs:22)"));
+            "C._a", "C._b", "C.M2 holds 'C._b' (Test0.cs:30) and takes 'C._a' (Test0.cs:30)", "C.M1 holds 'C._a' (Test0.cs:28) and calls C.TakeB (Test0.cs:28), which takes 'C._b' (Test0.cs:29)"));
 }

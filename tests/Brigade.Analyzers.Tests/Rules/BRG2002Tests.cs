@@ -44,6 +44,18 @@ public sealed class BRG2002Tests
         Prelude + "void M() { int total = 0; void Add(int v) => Inner(v); void Inner(int v) { total += v; } Parallel.For(0, 3, i => [|Add(i)|]); } }",
         Prelude + "void M() { void Hit() { _hits++; } for (var i = 0; i < 3; i++) { Task.Run(() => [|Hit()|]); } } }",
         Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Bump(); void Bump() { [|count++|]; } }); } }",
+        // Review 29c #13: a lock on an object the body creates guards nothing; a lock released before the write neither.
+        Prelude + "void M() { Parallel.ForEach(items, x => { lock (new object()) { [|_hits++|]; } }); } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Monitor.Enter(gate); Monitor.Exit(gate); [|count++|]; }); } }",
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { Monitor.Enter(gate); try { count++; } finally { Monitor.Exit(gate); } [|count++|]; }); } }",
+        Prelude + "void M() { var s = new SemaphoreSlim(1); int count = 0; Parallel.ForEach(items, x => { s.Wait(); s.Release(); [|count += x|]; }); } }",
+        // Review 29c #13: a deconstruction that reads what it assigns.
+        Prelude + "void M() { int a = 0, b = 1; Parallel.ForEach(items, x => { [|(a, b) = (b, a + x)|]; }); } }",
+        // Review 29c #7, still shared: declared outside the loop, or outside the inner loop, or a Parallel body in a loop.
+        Prelude + "void M() { var part = new List<int>(); for (var i = 0; i < 3; i++) { Task.Run(() => [|part.Add(1)|]); } } }",
+        Prelude + "void M() { for (var i = 0; i < 3; i++) { var part = new List<int>(); for (var j = 0; j < 3; j++) { Task.Run(() => [|part.Add(j)|]); } } } }",
+        Prelude + "void M() { foreach (var g in items) { var list = new List<int>(); Parallel.ForEach(items, x => [|list.Add(x)|]); } } }",
+        Prelude + "void M() { var acc = new Acc(); foreach (var x in items) { Task.Run(() => [|acc.Total += x|]); } } }",
     ];
 
     public static TheoryData<string> Correct =>
@@ -77,6 +89,18 @@ public sealed class BRG2002Tests
         Prelude + "void M() { int count = 0; void Bump() => Interlocked.Increment(ref count); Parallel.ForEach(items, x => Bump()); } }",
         Prelude + "void M() { int count = 0; void Bump() => count++; foreach (var x in items) { Bump(); } Parallel.ForEach(items, x => Save(x)); } static void Save(int x) { } }",
         Prelude + "void M() { void Collect(List<int> into, int v) => into.Add(v); Parallel.ForEach(items, x => { var mine = new List<int>(); Collect(mine, x); }); } }",
+        // Review 29c #7: a variable of the loop's iteration (declared in its body, or foreach's variable) is one per task.
+        Prelude + "void M(Acc[] workers) { var tasks = new List<Task>(); foreach (var w in workers) { tasks.Add(Task.Run(() => w.Total++)); } Task.WaitAll(tasks); } }",
+        Prelude + "void M() { var tasks = new List<Task>(); for (var i = 0; i < 3; i++) { var part = new List<int>(); tasks.Add(Task.Run(() => part.Add(1))); } } }",
+        Prelude + "void M() { var tasks = items.Select(x => { var acc = new Acc(); return Task.Run(() => acc.Total += x); }).ToArray(); } }",
+        Prelude + "void M() { while (true) { int n = 0; new Thread(() => { n++; }).Start(); } } }",
+        // Locks still held at the write: a lock taken and released in a loop around it, nested locks, a SemaphoreSlim.
+        Prelude + "void M() { int count = 0; Parallel.ForEach(items, x => { for (var i = 0; i < 2; i++) { Monitor.Enter(gate); count++; Monitor.Exit(gate); } }); } }",
+        Prelude + "void M(object other) { int count = 0; Parallel.ForEach(items, x => { Monitor.Enter(gate); Monitor.Enter(other); Monitor.Exit(other); count++; Monitor.Exit(gate); }); } }",
+        Prelude + "void M() { var s = new SemaphoreSlim(1); int count = 0; Parallel.ForEach(items, x => { s.Wait(); try { count++; } finally { s.Release(); } }); } }",
+        Prelude + "void M() { int a = 0, b = 1; Parallel.ForEach(items, x => { lock (gate) { (a, b) = (b, a + x); } }); } }",
+        Prelude + "void M() { var s = new SemaphoreSlim(1); int count = 0; Parallel.ForEach(items, x => { s.Wait(); if (x == 0) { s.Release(); return; } count++; s.Release(); }); } }",
+        Prelude + "void M() { int a = 0, b = 1; Parallel.ForEach(items, x => { var (p, q) = (x, x + 1); (p, q) = (q, p); }); } }",
     ];
 
     [Theory]
@@ -126,4 +150,9 @@ public sealed class BRG2002Tests
     public Task Fix_decrements_a_static_with_Interlocked() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
         Prelude + "void M() { Parallel.For(0, 10, i => { [|s_count--|]; }); } }",
         Prelude + "void M() { Parallel.For(0, 10, i => { Interlocked.Decrement(ref s_count); }); } }");
+
+    [Fact]
+    public Task No_fix_for_an_increment_in_a_checked_context() => Verifier.CodeFixAsync<BRG2002InterlockedCodeFix>(
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => { checked { [|c++|]; } }); } }",
+        Prelude + "void M() { int c = 0; Parallel.For(0, 3, i => { checked { [|c++|]; } }); } }");
 }
