@@ -17,6 +17,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 {
     public const int MaxEdges = 100_000;
 
+    // Report mode: the new orders of the acquisition under way on this thread, recorded once it is granted (so that an
+    // earlier order reads "took" only for an acquisition that happened) and dropped if it is refused as a deadlock,
+    // cancelled or times out. Their reports are published once the wait is known not to close a cycle of waiters: a real
+    // deadlock is reported as one (BRG1001), not also as a potential one that "did not hang".
+    [ThreadStatic]
+    private static List<Pending>? t_pending;
+
     // Orders already recorded, checked without the gate; the value is the report when the order inverted an earlier one
     // (recorded in Report mode), so that Throw mode still refuses it. Written under the gate.
     private readonly ConcurrentDictionary<long, LockOrderReport?> _known = new();
@@ -53,7 +60,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             foreach (ref readonly var held in thread.Held)
             {
-                CheckOrder(held.Primitive, held.Site, next, site, who, mode);
+                CheckOrder(held.Primitive, held.Site, next, site, who, mode, thread, chain);
             }
         }
 
@@ -61,14 +68,93 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             if (!c.IsReleased)
             {
-                CheckOrder(c.Primitive, c.Site, next, site, who, mode);
+                CheckOrder(c.Primitive, c.Site, next, site, who, mode, thread, chain);
             }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread waits now, and its wait closes no cycle: publish its reports.</summary>
+    public static void PublishPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        for (var i = 0; i < pending.Count; i++)
+        {
+            if (pending[i].Report is { } report && !pending[i].Published)
+            {
+                pending[i] = pending[i] with { Published = true };
+                pending[i].Graph.Publish(report);
+            }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread was granted (or, for an async wait, queued): record its
+    /// orders and publish what is left.</summary>
+    public static void CommitPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var entries = pending.ToArray();
+        pending.Clear();
+        foreach (var entry in entries)
+        {
+            entry.Graph.Record(entry);
+            if (entry.Report is { } report && !entry.Published)
+            {
+                entry.Graph.Publish(report);
+            }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread did not happen (refused as a deadlock, cancelled, timed out):
+    /// its orders are not recorded; a report already published stands.</summary>
+    /// <param name="deadlock">Refused as a deadlock: its inversion reports are dropped too (the deadlock report says more).</param>
+    public static void DiscardPending(bool deadlock)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        if (!deadlock)
+        {
+            PublishPending();
+        }
+
+        pending.Clear();
+    }
+
+    private void Publish(LockOrderReport report) => diagnostics.Publish(report);
+
+    private void Record(in Pending entry)
+    {
+        lock (_gate)
+        {
+            if (_edges.ContainsKey(entry.Key) || _edges.Count >= MaxEdges)
+            {
+                return;
+            }
+
+            _edges[entry.Key] = entry.Edge;
+            if (!_successors.TryGetValue(entry.From, out var successors))
+            {
+                _successors[entry.From] = successors = [];
+            }
+
+            successors.Add(entry.To);
+            _known[entry.Key] = _reports.GetValueOrDefault(entry.Key);
         }
     }
 
     private static long Key(int from, int to) => ((long)from << 32) | (uint)to;
 
-    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode)
+    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode, ThreadHolder? thread, AsyncHolder? chain)
     {
         if (ReferenceEquals(held, next) || !ReferenceEquals(held.Diagnostics, diagnostics) || !held.DetectsPitfalls)
         {
@@ -89,7 +175,8 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         LockOrderReport? publish = null;
         LockOrderReport? refuse = null;
         var now = diagnostics.TimeProvider.GetUtcNow();
-        var edge = new LockOrderEdge(who.Describe(), held.DescribeSelf(), heldSite.ToPublic(), next.DescribeSelf(), nextSite.ToPublic(), now);
+        var edge = new LockOrderEdge(who.Describe(), held.DescribeSelf(), heldSite.ToPublic(), next.DescribeSelf(), nextSite.ToPublic(), now, held.Id, next.Id);
+        var deferred = false;
         lock (_gate)
         {
             if (_known.TryGetValue(key, out knownInversion))
@@ -102,7 +189,16 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 return;
             }
 
-            var earlier = FindPathLocked(next.Id, held.Id);
+            var earlier = FindPathLocked(next.Id, held.Id, null);
+
+            // An earlier path through another lock this flow holds is that lock's inversion, reported on its own; only
+            // a path that avoids them is a cycle of its own.
+            if (earlier is not null && earlier.Count > 1 && HeldIds(thread, chain, held.Id) is { Count: > 0 } others
+                && earlier.Any(e => others.Contains(e.AcquiredId)))
+            {
+                earlier = FindPathLocked(next.Id, held.Id, others);
+            }
+
             if (earlier is not null)
             {
                 if (!_reports.TryGetValue(key, out var report))
@@ -119,7 +215,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
             }
 
-            if (refuse is null && _edges.Count < MaxEdges)
+            if (refuse is null && mode == LockOrderMode.Report)
+            {
+                // Recorded (and published) as the acquisition proceeds: see t_pending.
+                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false));
+                deferred = true;
+            }
+            else if (refuse is null && _edges.Count < MaxEdges)
             {
                 _edges[key] = edge;
                 if (!_successors.TryGetValue(held.Id, out var successors))
@@ -132,7 +234,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
         }
 
-        if (publish is not null)
+        if (publish is not null && !deferred)
         {
             diagnostics.Publish(publish);
         }
@@ -143,8 +245,33 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
-    /// <summary>Breadth-first search for recorded orders leading from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    private List<LockOrderEdge>? FindPathLocked(int from, int to)
+    /// <summary>The ids of the other primitives the flow holds (besides <paramref name="except"/>).</summary>
+    private static HashSet<int> HeldIds(ThreadHolder? thread, AsyncHolder? chain, int except)
+    {
+        var ids = new HashSet<int>();
+        if (thread is not null)
+        {
+            foreach (ref readonly var held in thread.Held)
+            {
+                ids.Add(held.Primitive.Id);
+            }
+        }
+
+        for (var c = chain; c is not null; c = c.Next)
+        {
+            if (!c.IsReleased)
+            {
+                ids.Add(c.Primitive.Id);
+            }
+        }
+
+        ids.Remove(except);
+        return ids;
+    }
+
+    /// <summary>Breadth-first search for recorded orders leading from <paramref name="from"/> to <paramref name="to"/>,
+    /// through none of <paramref name="avoid"/>.</summary>
+    private List<LockOrderEdge>? FindPathLocked(int from, int to, HashSet<int>? avoid)
     {
         var parent = new Dictionary<int, int> { [from] = from };
         var pending = new Queue<int>();
@@ -159,7 +286,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
             foreach (var s in successors)
             {
-                if (!parent.TryAdd(s, id))
+                if ((s != to && avoid?.Contains(s) == true) || !parent.TryAdd(s, id))
                 {
                     continue;
                 }
@@ -182,4 +309,6 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
         return null;
     }
+
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published);
 }
