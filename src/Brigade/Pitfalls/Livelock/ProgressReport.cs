@@ -35,7 +35,7 @@ public sealed class ProgressReport : PitfallReport
             case PitfallKind.Hang:
                 text.Append("Hang detected: ").Append(stalled.Count).Append(stalled.Count == 1 ? " flow has" : " flows have")
                     .Append(" made no progress for over ").Append(threshold.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))
-                    .Append(" s and neither use the CPU nor wait for a core: blocked, as in a deadlock outside Brigade's locks or a wait that never completes (not a livelock). ")
+                    .Append(" s, neither running nor waiting for a core: blocked, as in a deadlock outside Brigade's locks or a wait that never completes (not a livelock). ")
                     .Append("A flow that waits for work by design should wait inside ProgressParticipant.Idle().");
                 break;
             default:
