@@ -355,5 +355,44 @@ public sealed class LockOrderTests
         Assert.DoesNotContain("lock 'account' while holding lock 'account'", report.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AGateLockHeldAroundBothOrders_SerializesThem_SoNothingIsReported_UntilAnOrderIsTakenWithoutIt()
+    {
+        var gate = NewLock("G");
+        var a = NewLock("A");
+        var b = NewLock("B");
+        await TestThreads.Run("1", () =>
+        {
+            using (gate.Acquire())
+            using (a.Acquire())
+            using (b.Acquire())
+            {
+            }
+        }).Bounded();
+        await TestThreads.Run("2", () =>
+        {
+            using (gate.Acquire())
+            using (b.Acquire())
+            using (a.Acquire())
+            {
+            }
+        }).Bounded();
+        Assert.Empty(_diagnostics.Reports);
+
+        // A -> B without the gate: now B -> A (under the gate) and A -> B (without it) can deadlock.
+        await TestThreads.Run("3", () =>
+        {
+            using (a.Acquire())
+            using (b.Acquire())
+            {
+            }
+        }).Bounded();
+
+        var report = Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
+        Assert.Equal("lock 'B'", report.Current.HeldLock);
+        Assert.Equal("lock 'A'", report.Current.AcquiredLock);
+        Assert.StartsWith("thread '1'", Assert.Single(report.EarlierPath).Holder, StringComparison.Ordinal);
+    }
+
     private DetectingLock NewLock(string name) => new(new LockOptions { Name = name, Diagnostics = _diagnostics });
 }

@@ -24,12 +24,15 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
-    // Orders already recorded, checked without the gate; the value is the report when the order inverted an earlier one
-    // (recorded in Report mode), so that Throw mode still refuses it. Written under the gate.
-    private readonly ConcurrentDictionary<long, LockOrderReport?> _known = new();
+    // Orders already recorded, checked without the gate: the report when the order inverted an earlier one (recorded in
+    // Report mode), so that Throw mode still refuses it, and the gate locks held at every acquisition seen in this order.
+    // Written under the gate.
+    private readonly ConcurrentDictionary<long, Known> _known = new();
 
-    // Guards _successors, _edges, _reports. A leaf lock: taken with no other Brigade lock held, nothing taken under it.
+    // Guards _successors, _edges, _reports, _suppressed. A leaf lock: taken with no other Brigade lock held, nothing taken
+    // under it.
     private readonly Lock _gate = new();
+    private readonly List<Suppressed> _suppressed = [];
     private readonly Dictionary<int, List<int>> _successors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
@@ -148,7 +151,128 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
 
             successors.Add(entry.To);
-            _known[entry.Key] = _reports.GetValueOrDefault(entry.Key);
+            _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates);
+        }
+    }
+
+    /// <summary>The ids of the locks the flow holds exclusively (a lock, a write lock) besides the two of an order:
+    /// the gates that may serialize it. Null when none.</summary>
+    private static int[]? GateIds(ThreadHolder? thread, AsyncHolder? chain, int from, int to)
+    {
+        List<int>? ids = null;
+        if (thread is not null)
+        {
+            foreach (ref readonly var held in thread.Held)
+            {
+                if (held.Mode is AccessMode.Exclusive or AccessMode.Write && held.Primitive.Id != from && held.Primitive.Id != to)
+                {
+                    (ids ??= []).Add(held.Primitive.Id);
+                }
+            }
+        }
+
+        for (var c = chain; c is not null; c = c.Next)
+        {
+            if (!c.IsReleased && c.Mode is AccessMode.Exclusive or AccessMode.Write && c.Primitive.Id != from && c.Primitive.Id != to)
+            {
+                (ids ??= []).Add(c.Primitive.Id);
+            }
+        }
+
+        return ids is null ? null : [.. ids.Distinct()];
+    }
+
+    private static bool HoldsAll(int[] gates, ThreadHolder? thread, AsyncHolder? chain)
+    {
+        foreach (var gate in gates)
+        {
+            var holds = false;
+            if (thread is not null)
+            {
+                foreach (ref readonly var held in thread.Held)
+                {
+                    holds |= held.Primitive.Id == gate && held.Mode is AccessMode.Exclusive or AccessMode.Write;
+                }
+            }
+
+            for (var c = chain; c is not null && !holds; c = c.Next)
+            {
+                holds = !c.IsReleased && c.Primitive.Id == gate && c.Mode is AccessMode.Exclusive or AccessMode.Write;
+            }
+
+            if (!holds)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The gates held by this acquisition and by every recorded order of the earlier path.</summary>
+    private int[] CommonGates(int[]? gateIds, List<LockOrderEdge> earlier)
+    {
+        if (gateIds is null)
+        {
+            return [];
+        }
+
+        IEnumerable<int> common = gateIds;
+        foreach (var e in earlier)
+        {
+            var gates = _known.TryGetValue(Key(e.HeldId, e.AcquiredId), out var k) ? k.Gates : null;
+            common = common.Intersect(gates ?? []);
+        }
+
+        return [.. common];
+    }
+
+    /// <summary>An acquisition in a recorded order without all of its gates: keep the gates it held too, and report the
+    /// inversions that only those gates had kept quiet.</summary>
+    private void NarrowGates(Known known, int[]? held)
+    {
+        List<LockOrderReport>? publish = null;
+        lock (_gate)
+        {
+            var gates = known.Gates;
+            known.Gates = gates is null || held is null ? null : gates.Intersect(held).ToArray() is { Length: > 0 } left ? left : null;
+            for (var i = _suppressed.Count - 1; i >= 0; i--)
+            {
+                var s = _suppressed[i];
+                IEnumerable<int> common = s.Gates;
+                foreach (var e in s.Path)
+                {
+                    common = common.Intersect(_known.TryGetValue(Key(e.HeldId, e.AcquiredId), out var k) ? k.Gates ?? [] : []);
+                }
+
+                if (_known.TryGetValue(s.Key, out var own))
+                {
+                    common = common.Intersect(own.Gates ?? []);
+                }
+
+                if (common.Any())
+                {
+                    continue;
+                }
+
+                _suppressed.RemoveAt(i);
+                if (!_reports.ContainsKey(s.Key))
+                {
+                    var report = new LockOrderReport(s.Edge, s.Path, diagnostics.TimeProvider.GetUtcNow());
+                    _reports[s.Key] = report;
+                    if (own is not null)
+                    {
+                        own.Inversion = report;
+                    }
+
+                    (publish ??= []).Add(report);
+                }
+            }
+        }
+
+        foreach (var report in publish ?? [])
+        {
+            diagnostics.Publish(report);
         }
     }
 
@@ -162,11 +286,16 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
 
         var key = Key(held.Id, next.Id);
-        if (_known.TryGetValue(key, out var knownInversion))
+        if (_known.TryGetValue(key, out var known))
         {
-            if (knownInversion is not null && mode == LockOrderMode.Throw)
+            if (known.Inversion is { } knownInversion && mode == LockOrderMode.Throw)
             {
                 throw new LockOrderException(knownInversion);
+            }
+
+            if (known.Gates is { } gates && !HoldsAll(gates, thread, chain))
+            {
+                NarrowGates(known, GateIds(thread, chain, held.Id, next.Id));
             }
 
             return;
@@ -179,9 +308,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         var deferred = false;
         lock (_gate)
         {
-            if (_known.TryGetValue(key, out knownInversion))
+            if (_known.TryGetValue(key, out known))
             {
-                if (knownInversion is not null && mode == LockOrderMode.Throw)
+                if (known.Inversion is { } knownInversion && mode == LockOrderMode.Throw)
                 {
                     throw new LockOrderException(knownInversion);
                 }
@@ -197,6 +326,15 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 && earlier.Any(e => others.Contains(e.AcquiredId)))
             {
                 earlier = FindPathLocked(next.Id, held.Id, others);
+            }
+
+            var gateIds = GateIds(thread, chain, held.Id, next.Id);
+            if (earlier is not null && CommonGates(gateIds, earlier) is { Length: > 0 } common)
+            {
+                // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
+                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates).
+                _suppressed.Add(new Suppressed(key, edge, earlier, common));
+                earlier = null;
             }
 
             if (earlier is not null)
@@ -218,7 +356,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (refuse is null && mode == LockOrderMode.Report)
             {
                 // Recorded (and published) as the acquisition proceeds: see t_pending.
-                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false));
+                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds));
                 deferred = true;
             }
             else if (refuse is null && _edges.Count < MaxEdges)
@@ -230,7 +368,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
 
                 successors.Add(next.Id);
-                _known[key] = earlier is null ? null : _reports[key];
+                _known[key] = new Known(earlier is null ? null : _reports[key], gateIds);
             }
         }
 
@@ -310,5 +448,29 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         return null;
     }
 
-    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published);
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates);
+
+    /// <summary>An inversion not reported because one gate lock was held around every acquisition of its cycle.</summary>
+    private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates);
+
+    /// <summary>A recorded order.</summary>
+    private sealed class Known(LockOrderReport? inversion, int[]? gates)
+    {
+        private volatile LockOrderReport? _inversion = inversion;
+        private volatile int[]? _gates = gates;
+
+        /// <summary>Gets or sets the report when this order inverted an earlier one.</summary>
+        public LockOrderReport? Inversion
+        {
+            get => _inversion;
+            set => _inversion = value;
+        }
+
+        /// <summary>Gets or sets the gate locks held (exclusively) at every acquisition seen in this order; null: none.</summary>
+        public int[]? Gates
+        {
+            get => _gates;
+            set => _gates = value;
+        }
+    }
 }
