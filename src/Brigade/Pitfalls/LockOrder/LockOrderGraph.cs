@@ -9,9 +9,13 @@ namespace Brigade.Synchronization;
 /// reported with both paths even though nothing hung.
 /// </summary>
 /// <remarks>
-/// Orders are between primitive instances and live as long as the <see cref="PitfallDiagnostics"/> that owns the graph
+/// <para>In Report mode an acquisition's new orders are recorded once it is granted (see <see cref="CommitPending"/>), and
+/// an inversion is not reported when one lock was held exclusively around every acquisition of the cycle's orders (a
+/// gate: it serializes them) until an acquisition without it comes.</para>
+/// <para>Orders are between primitive instances and live as long as the <see cref="PitfallDiagnostics"/> that owns the graph
 /// (at most <see cref="MaxEdges"/> orders; beyond that new orders are not recorded). An order already recorded costs
-/// one concurrent-dictionary lookup per held lock; only a new order takes the gate.
+/// one concurrent-dictionary lookup per held lock (and, for an order seen under gate locks, a check that they are still
+/// held); only a new order, or one taken without its gates, takes the gate.</para>
 /// </remarks>
 internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 {
