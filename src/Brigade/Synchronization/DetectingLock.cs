@@ -283,6 +283,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
         try
         {
             Diagnostics.OrderGraph.Check(this, thread, thread, FlowState.RawChain, site);
+            LockOrderGraph.CommitPending();   // already taken
         }
         catch (LockOrderException)
         {
@@ -303,12 +304,24 @@ public sealed class DetectingLock : SynchronizationPrimitive
     {
         var thread = ThreadHolder.Current;
         var chain = FlowState.RawChain;
-        if (thread.Count != 0 || chain is not null)
+        if (thread.Count == 0 && chain is null)
         {
-            Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+            return AcquireContended(thread, thread, AccessMode.Exclusive, site, Timeout.InfiniteTimeSpan, cancellationToken);
         }
 
-        return AcquireContended(thread, thread, AccessMode.Exclusive, site, Timeout.InfiniteTimeSpan, cancellationToken);
+        Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+        LockScope scope;
+        try
+        {
+            scope = AcquireContended(thread, thread, AccessMode.Exclusive, site, Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            LockOrderGraph.DiscardPending(deadlock: e is DeadlockException);
+            throw;
+        }
+
+        return Settle(scope);
     }
 
     private LockScope AcquireUntracked(CancellationToken cancellationToken)

@@ -21,9 +21,50 @@ public abstract partial class SynchronizationPrimitive
             if (thread.Count != 0 || chain is not null)
             {
                 Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+                return AcquireOrdered(thread, holder, mode, timeout, cancellationToken, site);
             }
         }
 
+        return AcquireChecked(thread, holder, mode, timeout, cancellationToken, site);
+    }
+
+    /// <summary>
+    /// An acquisition whose lock orders were checked: they are recorded if it happens (see
+    /// <see cref="LockOrderGraph.CommitPending"/>); a deadlock refusal drops them with their reports.
+    /// </summary>
+    private LockScope AcquireOrdered(ThreadHolder thread, Holder holder, AccessMode mode, TimeSpan timeout, CancellationToken cancellationToken, in CallSite site)
+    {
+        LockScope scope;
+        try
+        {
+            scope = AcquireChecked(thread, holder, mode, timeout, cancellationToken, site);
+        }
+        catch (Exception e)
+        {
+            LockOrderGraph.DiscardPending(deadlock: e is DeadlockException);
+            throw;
+        }
+
+        return Settle(scope);
+    }
+
+    /// <summary>Records the checked orders of an acquisition that happened, drops those of one that did not.</summary>
+    private protected static LockScope Settle(LockScope scope)
+    {
+        if (scope.IsAcquired)
+        {
+            LockOrderGraph.CommitPending();
+        }
+        else
+        {
+            LockOrderGraph.DiscardPending(deadlock: false);
+        }
+
+        return scope;
+    }
+
+    private LockScope AcquireChecked(ThreadHolder thread, Holder holder, AccessMode mode, TimeSpan timeout, CancellationToken cancellationToken, in CallSite site)
+    {
         SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
@@ -91,9 +132,20 @@ public abstract partial class SynchronizationPrimitive
                 {
                     return ValueTask.FromException<LockScope>(e);
                 }
+
+                // An awaited wait ends on another thread: its orders are recorded now that it is queued or granted
+                // (a deadlock refusal has dropped them by then).
+                var acquisition = AcquireCheckedAsync(holder, mode, timeout, thread, chain, cancellationToken, site);
+                LockOrderGraph.CommitPending();
+                return acquisition;
             }
         }
 
+        return AcquireCheckedAsync(holder, mode, timeout, thread, chain, cancellationToken, site);
+    }
+
+    private ValueTask<LockScope> AcquireCheckedAsync(Holder holder, AccessMode mode, TimeSpan timeout, ThreadHolder? thread, AsyncHolder? chain, CancellationToken cancellationToken, in CallSite site)
+    {
         SynchronizationHooks.Observer?.OnAcquiring(this, mode, timeout);
         if (TryTakeFast(holder, mode, out var serial))
         {
@@ -161,10 +213,12 @@ public abstract partial class SynchronizationPrimitive
             if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
             {
                 var report = WaitForGraph.BuildReport(node, cycle);
+                LockOrderGraph.DiscardPending(deadlock: true);
                 Diagnostics.Publish(report);
                 throw new DeadlockException(report);
             }
 
+            LockOrderGraph.PublishPending();
             SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
             while (true)
             {
@@ -281,6 +335,7 @@ public abstract partial class SynchronizationPrimitive
         if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
         {
             var report = WaitForGraph.BuildReport(node, cycle);
+            LockOrderGraph.DiscardPending(deadlock: true);
             Diagnostics.Publish(report);
             node.Complete(default);   // ends the node: timer and registration are released; nobody awaits it
             return ValueTask.FromException<LockScope>(new DeadlockException(report));

@@ -192,7 +192,7 @@ public abstract partial class SynchronizationPrimitive
         Interlocked.Decrement(ref _queued);
         if (_head is null)
         {
-            _winnerCount = 0;
+            _releaseCount = 0;
         }
     }
 }

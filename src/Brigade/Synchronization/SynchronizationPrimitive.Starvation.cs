@@ -8,24 +8,10 @@ public abstract partial class SynchronizationPrimitive
 {
     private void Tally(Holder releaser)
     {
-        var key = releaser.TallyKey;
-        var winners = _winners ??= new Winner[MaxTrackedWinners];
-        var least = 0;
-        for (var i = 0; i < _winnerCount; i++)
-        {
-            if (Equals(winners[i].Key, key))
-            {
-                winners[i].Count++;
-                return;
-            }
-
-            if (winners[i].Count < winners[least].Count)
-            {
-                least = i;
-            }
-        }
-
-        winners[_winnerCount < winners.Length ? _winnerCount++ : least] = new Winner(key, releaser, 1);
+        // A ring of the latest releases, each with the grant count at its time: a wait's winners are the releases of
+        // grants made after it began (not the primitive's whole history), and the waiter itself is never among them.
+        var releases = _releases ??= new ReleaseRecord[TrackedReleases];
+        releases[(int)(_releaseCount++ % TrackedReleases)] = new ReleaseRecord(releaser.TallyKey, releaser, _grants);
     }
 
     private void CheckStarvationLocked(ref Signals signals, long now)
@@ -49,14 +35,51 @@ public abstract partial class SynchronizationPrimitive
             }
 
             node.StarvationReported = true;
-            signals.AddStarved(new StarvationFinding(node, waited, others, TopWinners()));
+            var (winners, partial) = WinnersDuring(node);
+            signals.AddStarved(new StarvationFinding(node, waited, others, winners, partial));
         }
     }
 
-    private (Holder Holder, long Grants)[] TopWinners() =>
-        _winners is null
-            ? []
-            : _winners.AsSpan(0, _winnerCount).ToArray().OrderByDescending(w => w.Count).Take(MaxWinners).Select(w => (w.Holder, w.Count)).ToArray();
+    /// <summary>Who was granted the primitive and released it while <paramref name="node"/> waited, most often first; and
+    /// whether older releases of this wait fell out of the ring (the tally then covers only the latest ones).</summary>
+    private ((Holder Holder, long Grants)[] Winners, bool Partial) WinnersDuring(WaitNode node)
+    {
+        if (_releases is null)
+        {
+            return ([], false);
+        }
 
-    private record struct Winner(object Key, Holder Holder, long Count);
+        var kept = (int)Math.Min(_releaseCount, TrackedReleases);
+        var self = node.Holder.TallyKey;
+        var tally = new List<(object Key, Holder Holder, long Grants)>();
+        var partial = kept == TrackedReleases;
+        for (var i = 0; i < kept; i++)
+        {
+            var release = _releases[(int)((_releaseCount - 1 - i) % TrackedReleases)];
+            if (release.GrantsAtRelease <= node.GrantsAtStart)
+            {
+                partial = false;   // the ring reaches back to before this wait
+                continue;
+            }
+
+            if (Equals(release.Key, self))
+            {
+                continue;
+            }
+
+            var at = tally.FindIndex(t => Equals(t.Key, release.Key));
+            if (at < 0)
+            {
+                tally.Add((release.Key, release.Holder, 1));
+            }
+            else
+            {
+                tally[at] = (tally[at].Key, tally[at].Holder, tally[at].Grants + 1);
+            }
+        }
+
+        return ([.. tally.OrderByDescending(t => t.Grants).Take(MaxWinners).Select(t => (t.Holder, t.Grants))], partial);
+    }
+
+    private record struct ReleaseRecord(object Key, Holder Holder, long GrantsAtRelease);
 }

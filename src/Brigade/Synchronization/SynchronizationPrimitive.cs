@@ -23,7 +23,7 @@ public abstract partial class SynchronizationPrimitive
     private const int MaxStarvationChecks = 8;
     private const int MaxWakeScan = 16;
     private const int MaxWinners = 3;
-    private const int MaxTrackedWinners = 4;
+    internal const int TrackedReleases = 32;
 
     private static readonly TimerCallback TimeoutCallback = static state => ((WaitNode)state!).Primitive.TimeOut((WaitNode)state!);
     private static readonly Action<object?> CancelCallback = static state => ((WaitNode)state!).Primitive.Cancel((WaitNode)state!);
@@ -36,7 +36,7 @@ public abstract partial class SynchronizationPrimitive
     /// </summary>
     internal static volatile bool AsyncAcquisitionsHappened;
 
-    // Guards the queue (_head, _tail, each queued node's links, State and bookkeeping) and _winners; in the semaphore
+    // Guards the queue (_head, _tail, each queued node's links, State and bookkeeping) and _releases; in the semaphore
     // and the reader/writer lock also their holders and counts. Order: WaitForGraph.Gate before it; nothing under it.
     private protected readonly Lock _queueLock = new();
 
@@ -53,11 +53,10 @@ public abstract partial class SynchronizationPrimitive
     // fence, then this read) and a waiter's enqueue (this increment, then a CAS) cannot both miss each other.
     private int _queued;
 
-    // Releases made while someone waited, by holder: who keeps winning. A few slots searched by reference (a dictionary
-    // costs more than the lock hand-off it is counting); when full, the least frequent winner is replaced. Under
-    // _queueLock; cleared when the queue empties.
-    private Winner[]? _winners;
-    private int _winnerCount;
+    // The latest releases made while someone waited, with the grant count at each (a ring of TrackedReleases): who keeps
+    // winning during a given wait. Under _queueLock; cleared when the queue empties.
+    private ReleaseRecord[]? _releases;
+    private long _releaseCount;
 
     private protected SynchronizationPrimitive(string kind, string kindDisplay, LockOptions? options)
     {

@@ -8,8 +8,9 @@ public sealed class ThreadPoolStarvationMonitorTests
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private readonly FakeTimeProvider _time = new();
     private readonly PitfallDiagnostics _diagnostics;
-    private readonly Queue<(long Queue, long Completed, int Threads, double CpuCores)> _script = new();
-    private (long Queue, long Completed, int Threads, TimeSpan Cpu) _last;
+    private readonly Queue<(long Queue, long Completed, int Threads, double CpuCores, double? PoolCores)> _script = new();
+    private (long Queue, long Completed, int Threads, TimeSpan Cpu, TimeSpan Pool) _last;
+    private bool _poolMeasured;
 
     public ThreadPoolStarvationMonitorTests() => _diagnostics = new PitfallDiagnostics(_time);
 
@@ -82,19 +83,89 @@ public sealed class ThreadPoolStarvationMonitorTests
     }
 
     [Fact]
-    public void BusyThreads_AreReportedAsSaturation_NotBlocking()
+    public void BusyThreads_AreSaturation_NotStarvation_AndAreNotReported()
     {
+        // CPU-bound items longer than an interval: a backlog the pool serves slowly, with every core computing.
         using var monitor = Start(threshold: TimeSpan.FromMilliseconds(300));
         Feed(queue: 50, completed: 0, threads: 2);
-        for (var i = 1; i <= 4; i++)
+        for (var i = 1; i <= 10; i++)
         {
             Feed(queue: 50, completed: i, threads: 2, cpuCores: 2);
         }
 
+        Assert.Empty(_diagnostics.Reports);
+        Assert.False(monitor.IsStarved);
+    }
+
+    [Fact]
+    public void BusyThreads_OnALoadedMachine_AreNotStarvation_ThoughTheProcessGetsLittleCpu()
+    {
+        // Load 14 on 2 cores: the workers compute but get a core a fifth of the time, waiting in the run queue the rest.
+        using var monitor = Start(threshold: TimeSpan.FromMilliseconds(300), poolMeasured: true);
+        Feed(queue: 60, completed: 0, threads: 3, cpuCores: 0.4, poolCores: 3);
+        for (var i = 1; i <= 10; i++)
+        {
+            Feed(queue: 60 - i, completed: i, threads: 3, cpuCores: 0.4, poolCores: 3);
+        }
+
+        Assert.Empty(_diagnostics.Reports);
+        Assert.False(monitor.IsStarved);
+    }
+
+    [Fact]
+    public void BlockedThreads_AreStarvation_WhateverTheLoad_AndTheReportSaysHowBusyThePoolWas()
+    {
+        using var monitor = Start(threshold: TimeSpan.FromMilliseconds(300), poolMeasured: true);
+        Feed(queue: 40, completed: 0, threads: 4, poolCores: 0.1);
+        for (var i = 1; i <= 4; i++)
+        {
+            Feed(queue: 40 + i, completed: i, threads: 4, poolCores: 0.1);
+        }
+
         var report = Assert.IsType<ThreadPoolStarvationReport>(Assert.Single(_diagnostics.Reports));
-        Assert.False(report.LikelyBlocking);
-        Assert.Equal(1, report.CpuUtilization, 3);
-        Assert.Contains("busy", report.Message, StringComparison.Ordinal);
+        Assert.True(report.LikelyBlocking);
+        Assert.Contains("pool threads running or ready to run: 0.1 on average", report.Message, StringComparison.Ordinal);
+        Assert.Contains("sync-over-async", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AReportedEpisode_ThatComputesForAWhile_IsNotReportedAgain()
+    {
+        using var monitor = Start(threshold: TimeSpan.FromMilliseconds(200), poolMeasured: true);
+        Feed(queue: 10, completed: 0, threads: 2, poolCores: 0);
+        Feed(queue: 11, completed: 0, threads: 2, poolCores: 0);
+        Feed(queue: 12, completed: 0, threads: 2, poolCores: 0);
+        Assert.Single(_diagnostics.Reports);
+        Feed(queue: 12, completed: 1, threads: 2, poolCores: 2);   // a new thread runs an item for a while
+        Feed(queue: 13, completed: 1, threads: 2, poolCores: 0);
+        Feed(queue: 14, completed: 1, threads: 2, poolCores: 0);
+        Feed(queue: 15, completed: 1, threads: 2, poolCores: 0);
+        Assert.Single(_diagnostics.Reports);
+        Assert.True(monitor.IsStarved);
+    }
+
+    [Fact]
+    public async Task PoolThreadActivity_CountsTheTimeAWorkerComputes()
+    {
+        using var activity = PoolThreadActivity.TryCreate();
+        if (activity is null)
+        {
+            Assert.False(OperatingSystem.IsLinux() && Brigade.Internal.ThreadSchedStat.IsSupported);
+            return;
+        }
+
+        var before = activity.Read();
+        await Task.Run(() =>
+        {
+            // 50 ms of this thread's own CPU time, however loaded the machine.
+            var start = Brigade.Internal.ThreadCpuTime.NowTicks();
+            while (Brigade.Internal.ThreadCpuTime.NowTicks() - start < TimeSpan.FromMilliseconds(50).Ticks)
+            {
+            }
+        });
+        var after = activity.Read();
+        Assert.True(before >= 0);
+        Assert.True(after - before >= TimeSpan.FromMilliseconds(50).Ticks, $"{after - before} ticks");
     }
 
     [Fact]
@@ -115,26 +186,28 @@ public sealed class ThreadPoolStarvationMonitorTests
         Assert.True(samples[^1].Time >= samples[0].Time);
     }
 
-    private ThreadPoolStarvationMonitor Start(TimeSpan threshold)
+    private ThreadPoolStarvationMonitor Start(TimeSpan threshold, bool poolMeasured = false)
     {
+        _poolMeasured = poolMeasured;
         var options = new ThreadPoolMonitorOptions { Interval = Interval, Threshold = threshold, Diagnostics = _diagnostics };
         var monitor = new ThreadPoolStarvationMonitor(options, Sample, processorCount: 2);
-        _script.Enqueue((0, 0, 1, 0));   // the first sample, taken when it starts
+        _script.Enqueue((0, 0, 1, 0, null));   // the first sample, taken when it starts
         monitor.Run();
         return monitor;
     }
 
-    /// <summary>Scripts the next sample and lets the fake clock reach it.</summary>
-    private void Feed(long queue, long completed, int threads, double cpuCores = 0.05)
+    /// <summary>Scripts the next sample and lets the fake clock reach it; poolCores is how many cores' worth of time the
+    /// pool's workers ran or waited in the run queue.</summary>
+    private void Feed(long queue, long completed, int threads, double cpuCores = 0.05, double? poolCores = null)
     {
-        _script.Enqueue((queue, completed, threads, cpuCores));
+        _script.Enqueue((queue, completed, threads, cpuCores, poolCores));
         _time.Advance(Interval);
     }
 
     private ThreadPoolSample Sample()
     {
-        var (queue, completed, threads, cpuCores) = _script.Dequeue();
-        _last = (queue, completed, threads, _last.Cpu + (Interval * cpuCores));
-        return new ThreadPoolSample(_time.GetUtcNow(), queue, completed, threads, _last.Cpu);
+        var (queue, completed, threads, cpuCores, poolCores) = _script.Dequeue();
+        _last = (queue, completed, threads, _last.Cpu + (Interval * cpuCores), _last.Pool + (Interval * (poolCores ?? 0)));
+        return new ThreadPoolSample(_time.GetUtcNow(), queue, completed, threads, _last.Cpu, _poolMeasured ? _last.Pool : null);
     }
 }

@@ -54,6 +54,77 @@ public sealed class ProgressWatchdogTests
     }
 
     [Fact]
+    public void ASpinner_ThatGetsLittleCpuOnALoadedMachine_IsALivelock_NotAHang()
+    {
+        // Load 13 on 2 cores: the spinner runs 38% of the time and waits in the run queue for the rest.
+        var time = new FakeTimeProvider();
+        var diagnostics = new PitfallDiagnostics(time);
+        using var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = TimeSpan.FromSeconds(1), Interval = TimeSpan.FromMilliseconds(250), Diagnostics = diagnostics, PoliteLivelockAttempts = 0 });
+        long cpu = 0, wait = 0;
+        using var spinner = watchdog.Watch("spinner");
+        spinner.CpuSource = () => cpu;
+        spinner.RunQueueSource = () => wait;
+        spinner.Mark("start");
+        for (var i = 0; i < 6; i++)
+        {
+            cpu += TimeSpan.FromMilliseconds(250 * 0.38).Ticks;
+            wait += TimeSpan.FromMilliseconds(250 * 0.60).Ticks;
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        var report = Assert.IsType<ProgressReport>(Assert.Single(diagnostics.Reports));
+        Assert.Equal(PitfallKind.Livelock, report.Kind);
+        Assert.Contains("38% CPU and 60% waiting for a core", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABlockedThread_ThatNeitherRunsNorWaitsForACore_IsStillAHang()
+    {
+        var time = new FakeTimeProvider();
+        var diagnostics = new PitfallDiagnostics(time);
+        using var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = TimeSpan.FromSeconds(1), Interval = TimeSpan.FromMilliseconds(250), Diagnostics = diagnostics, PoliteLivelockAttempts = 0 });
+        using var blocked = watchdog.Watch("blocked");
+        blocked.CpuSource = () => 0;
+        blocked.RunQueueSource = () => 0;
+        blocked.Mark();
+        time.Advance(TimeSpan.FromMilliseconds(1500));
+        for (var i = 0; i < 6; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(250));
+        }
+
+        Assert.Equal(PitfallKind.Hang, Assert.Single(diagnostics.Reports).Kind);
+    }
+
+    [Fact]
+    public void AConsumerWaitingForWork_InsideIdle_IsNotAHang_AndIsWatchedAgainAfterwards()
+    {
+        var time = new FakeTimeProvider();
+        var diagnostics = new PitfallDiagnostics(time);
+        using var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = TimeSpan.FromSeconds(1), Interval = TimeSpan.FromMilliseconds(250), Diagnostics = diagnostics, PoliteLivelockAttempts = 0 });
+        using var consumer = watchdog.Watch("consumer");
+        consumer.CpuSource = () => 0;
+        consumer.RunQueueSource = () => 0;
+        consumer.Mark("item 1");
+        using (consumer.Idle())
+        {
+            // The queue stays empty for 5 s.
+            for (var i = 0; i < 20; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(250));
+            }
+        }
+
+        Assert.Empty(diagnostics.Reports);
+
+        // Work arrived; the clock starts when the wait ended: handling it for 0.75 s is fine, then it hangs in Handle.
+        time.Advance(TimeSpan.FromMilliseconds(750));
+        Assert.Empty(diagnostics.Reports);
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(PitfallKind.Hang, Assert.Single(diagnostics.Reports).Kind);
+    }
+
+    [Fact]
     public async Task PoliteThreads_FailingToTakeWhatTheOtherHolds_AreReportedAsALivelock()
     {
         var diagnostics = new PitfallDiagnostics { LockOrderMode = LockOrderMode.Off };

@@ -234,5 +234,165 @@ public sealed class LockOrderTests
         Assert.Empty(other.Reports);
     }
 
+    [Fact]
+    public async Task ARealDeadlock_IsReportedAsADeadlock_NotAlsoAsAPotentialOneThatDidNotHang()
+    {
+        var a = NewLock("A");
+        var b = NewLock("B");
+        using var t1HoldsA = new ManualResetEventSlim();
+        var t1 = TestThreads.Run("t1", () =>
+        {
+            using (a.Acquire())
+            {
+                t1HoldsA.Set();
+                TestThreads.Until(() => b.IsHeld, "t2 holds B");
+                using (b.Acquire())
+                {
+                }
+            }
+        });
+        var t2 = TestThreads.Run("t2", () =>
+        {
+            t1HoldsA.Wait();
+            using (b.Acquire())
+            {
+                TestThreads.UntilHolderBlocked(a);
+                Assert.Throws<DeadlockException>(() => a.Acquire());
+            }
+        });
+        await t2.Bounded();
+        await t1.Bounded();
+
+        Assert.IsType<DeadlockReport>(Assert.Single(_diagnostics.Reports));
+    }
+
+    [Fact]
+    public async Task AWaitThatWasCancelled_TookNothing_SoItAddsNoOrder()
+    {
+        var a = NewLock("A");
+        var b = NewLock("B");
+        using var cancel = new CancellationTokenSource();
+        await TestThreads.Run("holder", () =>
+        {
+            using (b.Acquire())
+            {
+                var t1 = TestThreads.Run("t1", () =>
+                {
+                    using (a.Acquire())
+                    {
+                        Assert.ThrowsAny<OperationCanceledException>(() => b.Acquire(cancel.Token));
+                    }
+                });
+                TestThreads.Until(() => b.WaitingCount == 1, "t1 waits for B");
+                cancel.Cancel();
+                Assert.True(t1.Wait(TestThreads.Bound));
+            }
+        }).Bounded();
+
+        await TestThreads.Run("t2", () =>
+        {
+            using (b.Acquire())
+            using (a.Acquire())
+            {
+            }
+        }).Bounded();
+
+        Assert.Empty(_diagnostics.Reports);
+    }
+
+    [Fact]
+    public async Task AnInversionThroughAnotherLockTheThreadHolds_IsReportedOnce_ForThatLock()
+    {
+        var a = NewLock("A");
+        var b = NewLock("B");
+        var c = NewLock("C");
+        await TestThreads.Run("t1", () =>
+        {
+            using (a.Acquire())
+            using (b.Acquire())
+            {
+            }
+        }).Bounded();
+
+        // B then C, then A: B -> A inverts A -> B; C -> A closes A -> B -> C -> A only through B, which it holds.
+        await TestThreads.Run("t2", () =>
+        {
+            using (b.Acquire())
+            using (c.Acquire())
+            using (a.Acquire())
+            {
+            }
+        }).Bounded();
+
+        var report = Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
+        Assert.Equal("lock 'B'", report.Current.HeldLock);
+    }
+
+    [Fact]
+    public async Task TwoLocksWithTheSameName_AreToldApart_InTheReport()
+    {
+        var first = NewLock("account");
+        var second = NewLock("account");
+        await TestThreads.Run("x", () =>
+        {
+            using (first.Acquire())
+            using (second.Acquire())
+            {
+            }
+        }).Bounded();
+        await TestThreads.Run("y", () =>
+        {
+            using (second.Acquire())
+            using (first.Acquire())
+            {
+            }
+        }).Bounded();
+
+        var report = Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
+        Assert.NotEqual(report.Current.HeldLock, report.Current.AcquiredLock);
+        Assert.StartsWith("lock 'account' (#", report.Current.HeldLock, StringComparison.Ordinal);
+        Assert.Equal(report.Current.HeldLock, Assert.Single(report.EarlierPath).AcquiredLock);
+        Assert.DoesNotContain("lock 'account' while holding lock 'account'", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGateLockHeldAroundBothOrders_SerializesThem_SoNothingIsReported_UntilAnOrderIsTakenWithoutIt()
+    {
+        var gate = NewLock("G");
+        var a = NewLock("A");
+        var b = NewLock("B");
+        await TestThreads.Run("1", () =>
+        {
+            using (gate.Acquire())
+            using (a.Acquire())
+            using (b.Acquire())
+            {
+            }
+        }).Bounded();
+        await TestThreads.Run("2", () =>
+        {
+            using (gate.Acquire())
+            using (b.Acquire())
+            using (a.Acquire())
+            {
+            }
+        }).Bounded();
+        Assert.Empty(_diagnostics.Reports);
+
+        // A -> B without the gate: now B -> A (under the gate) and A -> B (without it) can deadlock.
+        await TestThreads.Run("3", () =>
+        {
+            using (a.Acquire())
+            using (b.Acquire())
+            {
+            }
+        }).Bounded();
+
+        var report = Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
+        Assert.Equal("lock 'B'", report.Current.HeldLock);
+        Assert.Equal("lock 'A'", report.Current.AcquiredLock);
+        Assert.StartsWith("thread '1'", Assert.Single(report.EarlierPath).Holder, StringComparison.Ordinal);
+    }
+
     private DetectingLock NewLock(string name) => new(new LockOptions { Name = name, Diagnostics = _diagnostics });
 }

@@ -135,6 +135,78 @@ public sealed class StarvationTests
     }
 
     [Fact]
+    public async Task KeptWinning_CountsTheGrantsOfThisWait_AndNeverTheStarvedWaiterItself()
+    {
+        // An async waiter whose retries are held back stays woken, so the lock wakes nobody else: the thread 'starved'
+        // queued behind it is never woken. Before it waits, 'starved' itself took and released the lock while the async
+        // waiter was queued, and 'greedy' won it twice: neither counts for the wait of 'starved'.
+        var lockObject = new DetectingLock(new LockOptions { Name = "queue", Diagnostics = _diagnostics });
+        var retries = new System.Collections.Concurrent.ConcurrentQueue<IThreadPoolWorkItem>();
+        lockObject.RetryScheduler = retries.Enqueue;
+        using var released = new ManualResetEventSlim();
+        using var retaken = new ManualResetEventSlim();
+        await TestThreads.Run("greedy", () =>
+        {
+            var held = lockObject.Acquire();
+            var first = TestThreads.Detached(async () =>
+            {
+                using (await lockObject.AcquireAsync())
+                {
+                }
+
+                return true;
+            });
+            TestThreads.Until(() => lockObject.WaitingCount == 1, "the async waiter waits");
+            for (var i = 0; i < 2; i++)
+            {
+                held.Dispose();
+                held = lockObject.Acquire();
+            }
+
+            held.Dispose();
+            var starved = TestThreads.Run("starved", () =>
+            {
+                using (lockObject.Acquire())
+                {
+                }
+
+                released.Set();
+                retaken.Wait();
+                using (lockObject.Acquire())
+                {
+                }
+            });
+            released.Wait();
+            held = lockObject.Acquire();
+            retaken.Set();
+            TestThreads.Until(() => lockObject.WaitingCount == 2, "'starved' waits too");
+
+            for (var i = 0; i < 6; i++)
+            {
+                held.Dispose();
+                held = lockObject.Acquire();
+                _time.Advance(Threshold / 4);
+            }
+
+            held.Dispose();
+            while (retries.TryDequeue(out var retry))
+            {
+                retry.Execute();
+            }
+
+            Assert.True(first.Wait(TestThreads.Bound));
+            Assert.True(starved.Wait(TestThreads.Bound));
+        }).Bounded();
+
+        var report = Assert.Single(_diagnostics.Reports.OfType<StarvationReport>(), r => r.Starved.StartsWith("thread 'starved'", StringComparison.Ordinal));
+        Assert.Equal(4, report.GrantsToOthers);
+        var winner = Assert.Single(report.Winners);
+        Assert.StartsWith("thread 'greedy'", winner.Holder, StringComparison.Ordinal);
+        Assert.Equal(4, winner.Grants);
+        Assert.DoesNotContain("'starved' ×", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FairLock_HandsTheLockToTheWaiterOnRelease_NoStarvation()
     {
         var lockObject = new DetectingLock(new LockOptions { Name = "queue", Fairness = LockFairness.Fair, Diagnostics = _diagnostics });

@@ -15,6 +15,18 @@ public sealed class ProgressParticipant : IDisposable
     private long _cpuAtProgress = -1;
     private string? _doing;
     private volatile bool _active = true;
+    private int _idle;
+    private IdleScope? _idleScope;
+
+    // The thread's run-queue wait (Linux), read by the watchdog only: the baseline is taken at the first check after a
+    // mark, so marking costs nothing more. The baseline is touched only by Sample, under the watchdog's gate; the reader
+    // is guarded by _statGate (Dispose may run on the flow's thread).
+    private readonly Lock _statGate = new();
+    private ThreadSchedStat? _schedStat;
+    private int _threadId = -1;
+    private long _waitMarks = -1;
+    private long _waitBaseline = -1;
+    private long _waitBaselineTime;
 
     internal ProgressParticipant(ProgressWatchdog watchdog, string name)
     {
@@ -40,10 +52,43 @@ public sealed class ProgressParticipant : IDisposable
     /// <summary>Gets or sets where CPU time is read from (tests replace it); by default the bound thread's CPU clock, -1 when unknown.</summary>
     internal Func<long>? CpuSource { get; set; }
 
+    /// <summary>Gets or sets where the thread's run-queue wait is read from, in ticks (tests replace it); by default its
+    /// <c>/proc/self/task/TID/schedstat</c> on Linux (unknown when only <see cref="CpuSource"/> is replaced), -1 when unknown.</summary>
+    internal Func<long>? RunQueueSource { get; set; }
+
     internal bool Active
     {
         get => _active;
         set => _active = value;
+    }
+
+    /// <summary>Gets whether the flow is waiting for work by design (inside <see cref="Idle"/>).</summary>
+    internal bool IsIdle => Volatile.Read(ref _idle) > 0;
+
+    /// <summary>
+    /// Says the flow is idle until the returned scope is disposed: it waits for work by design (an empty queue, a timer),
+    /// so the wait is neither a hang nor starvation. Disposing the scope starts the clock afresh.
+    /// </summary>
+    /// <returns>A scope; dispose it when the wait ends (the flow is watched again from then on).</returns>
+    /// <example>
+    /// <code>
+    /// while (true)
+    /// {
+    ///     Item item;
+    ///     using (me.Idle())   // waiting for work is not a hang
+    ///     {
+    ///         if (!queue.TryTake(out item, Timeout.Infinite)) break;
+    ///     }
+    ///
+    ///     Handle(item);
+    ///     me.Mark("handling");
+    /// }
+    /// </code>
+    /// </example>
+    public IDisposable Idle()
+    {
+        Interlocked.Increment(ref _idle);
+        return _idleScope ??= new IdleScope(this);
     }
 
     /// <summary>Marks progress.</summary>
@@ -59,7 +104,15 @@ public sealed class ProgressParticipant : IDisposable
     }
 
     /// <summary>Stops watching this flow.</summary>
-    public void Dispose() => _watchdog.Remove(this);
+    public void Dispose()
+    {
+        _watchdog.Remove(this);
+        lock (_statGate)
+        {
+            _schedStat?.Dispose();
+            _schedStat = null;
+        }
+    }
 
     /// <summary>Binds the CPU clock to the calling thread (a run's worker may move between threads).</summary>
     internal void BindCurrentThread()
@@ -70,6 +123,21 @@ public sealed class ProgressParticipant : IDisposable
             Volatile.Write(ref _cpuClock, clock);
             Volatile.Write(ref _cpuAtProgress, ReadCpu());
         }
+
+        Volatile.Write(ref _threadId, ThreadSchedStat.CurrentThreadId());
+    }
+
+    private void EndIdle()
+    {
+        var left = Interlocked.Decrement(ref _idle);
+        if (left == 0)
+        {
+            Restart();
+        }
+        else if (left < 0)
+        {
+            Interlocked.Exchange(ref _idle, 0);   // a scope disposed twice
+        }
     }
 
     /// <summary>Starts the clock afresh (a worker starting a batch after being idle is not stalled).</summary>
@@ -77,6 +145,7 @@ public sealed class ProgressParticipant : IDisposable
     {
         Volatile.Write(ref _cpuAtProgress, ReadCpu());
         Volatile.Write(ref _lastProgress, _watchdog.Time.GetTimestamp());
+        Volatile.Write(ref _waitMarks, -1);   // a new baseline for the run-queue wait
     }
 
     internal void Progress(long count)
@@ -98,8 +167,64 @@ public sealed class ProgressParticipant : IDisposable
         var cpuStart = Volatile.Read(ref _cpuAtProgress);
         var cpuNow = ReadCpu();
         double? fraction = cpuStart < 0 || cpuNow < 0 || since <= TimeSpan.Zero ? null : Math.Clamp((cpuNow - cpuStart) / (double)since.Ticks, 0, 1);
-        return new WatchedFlow(Name, Doing, since, fraction, since < threshold, Marks);
+        return new WatchedFlow(Name, Doing, since, fraction, since < threshold, Marks, SampleRunQueue(now));
+    }
+
+    /// <summary>
+    /// The share of the time since the first check after the last progress that the thread was ready to run but waited
+    /// for a core: on a loaded machine a busy thread gets little CPU and waits the rest. Null when unknown (not Linux,
+    /// or no check since the last progress yet).
+    /// </summary>
+    private double? SampleRunQueue(long now)
+    {
+        var wait = ReadRunQueueWait();
+        var marks = Marks;
+        if (wait < 0)
+        {
+            return null;
+        }
+
+        if (Volatile.Read(ref _waitMarks) != marks || _waitBaseline < 0)
+        {
+            _waitMarks = marks;
+            _waitBaseline = wait;
+            _waitBaselineTime = now;
+            return null;
+        }
+
+        var window = _watchdog.Time.GetElapsedTime(_waitBaselineTime, now);
+        return window > TimeSpan.Zero ? Math.Clamp((wait - _waitBaseline) / (double)window.Ticks, 0, 1) : null;
+    }
+
+    private long ReadRunQueueWait()
+    {
+        if (RunQueueSource is { } source)
+        {
+            return source();
+        }
+
+        if (CpuSource is not null)
+        {
+            return -1;   // CPU time from elsewhere: this thread's run-queue wait would not match it
+        }
+
+        var tid = Volatile.Read(ref _threadId);
+        lock (_statGate)
+        {
+            if (_schedStat?.ThreadId != tid)
+            {
+                _schedStat?.Dispose();
+                _schedStat = tid > 0 ? ThreadSchedStat.Open(tid) : null;
+            }
+
+            return _schedStat?.RunQueueWaitTicks() ?? -1;
+        }
     }
 
     private long ReadCpu() => CpuSource is { } source ? source() : ThreadCpuTime.ReadTicks(Volatile.Read(ref _cpuClock));
+
+    private sealed class IdleScope(ProgressParticipant participant) : IDisposable
+    {
+        public void Dispose() => participant.EndIdle();
+    }
 }

@@ -29,13 +29,14 @@ public sealed class ProgressReport : PitfallReport
             case PitfallKind.Livelock:
                 text.Append("Livelock detected: ").Append(stalled.Count).Append(stalled.Count == 1 ? " flow has" : " flows have")
                     .Append(" been busy without progress for over ").Append(threshold.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))
-                    .Append(" s: they use the CPU (at least ").Append((busyFraction * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture))
-                    .Append("% of a core) but mark no progress, as flows that keep retrying against each other do.");
+                    .Append(" s: they keep a core busy (running or waiting for one at least ").Append((busyFraction * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture))
+                    .Append("% of the time) but mark no progress, as flows that keep retrying against each other do.");
                 break;
             case PitfallKind.Hang:
                 text.Append("Hang detected: ").Append(stalled.Count).Append(stalled.Count == 1 ? " flow has" : " flows have")
                     .Append(" made no progress for over ").Append(threshold.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture))
-                    .Append(" s and use(s) almost no CPU: blocked, as in a deadlock outside Brigade's locks or a wait that never completes (not a livelock).");
+                    .Append(" s, neither running nor waiting for a core: blocked, as in a deadlock outside Brigade's locks or a wait that never completes (not a livelock). ")
+                    .Append("A flow that waits for work by design should wait inside ProgressParticipant.Idle().");
                 break;
             default:
                 text.Append("Starvation detected: ").Append(stalled.Count).Append(stalled.Count == 1 ? " flow has" : " flows have")

@@ -3,14 +3,17 @@ using Brigade.Synchronization;
 namespace Brigade.Diagnostics;
 
 /// <summary>
-/// Reports flows that stop making progress, and tells why from the CPU they use: busy without progress is a livelock
-/// (<see cref="PitfallCodes.Livelock"/>), blocked without CPU a hang (<see cref="PitfallCodes.Hang"/>), and one flow
+/// Reports flows that stop making progress, and tells why from how busy their threads are: busy without progress is a
+/// livelock (<see cref="PitfallCodes.Livelock"/>), blocked a hang (<see cref="PitfallCodes.Hang"/>), and one flow
 /// stuck while others progress starvation (<see cref="PitfallCodes.Starvation"/>). It also watches Brigade's primitives
 /// for the polite livelock: threads that keep failing to try-acquire what the other holds, backing off and retrying.
 /// </summary>
 /// <remarks>
 /// <para>Flows take part with <see cref="Watch"/> (on their thread) and say they progress with
-/// <see cref="ProgressParticipant.Mark"/> or <see cref="Mark(string?)"/>. A run watches its workers when
+/// <see cref="ProgressParticipant.Mark"/> or <see cref="Mark(string?)"/>; a flow that waits for work by design says so
+/// with <see cref="ProgressParticipant.Idle"/>. A thread is busy when it ran or waited for a core (Linux run-queue wait,
+/// so that a spinning thread on a loaded machine is not taken for a blocked one) for at least
+/// <see cref="ProgressWatchdogOptions.BusyCpuFraction"/> of the time. A run watches its workers when
 /// <see cref="RunOptions.ProgressWatchdog"/> is set: a finished batch is progress, and items can mark it too.</para>
 /// <para>Checks run every <see cref="ProgressWatchdogOptions.Interval"/> on the channel's <see cref="TimeProvider"/>
 /// (tests use a fake one), and each episode is reported once; progress by every flow ends it.</para>
@@ -19,7 +22,13 @@ namespace Brigade.Diagnostics;
 /// <code>
 /// using var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = TimeSpan.FromSeconds(2) });
 /// using var me = watchdog.Watch("consumer");
-/// while (Take(out var item)) { Handle(item); me.Mark("handling"); }
+/// while (true)
+/// {
+///     Item item;
+///     using (me.Idle()) { if (!queue.TryTake(out item, Timeout.Infinite)) break; }   // waiting for work is not a hang
+///     Handle(item);
+///     me.Mark("handling");
+/// }
 /// </code>
 /// </example>
 public sealed class ProgressWatchdog : IDisposable
@@ -98,7 +107,7 @@ public sealed class ProgressWatchdog : IDisposable
         var now = Time.GetTimestamp();
         lock (_gate)
         {
-            var flows = _participants.Where(p => p.Active).Select(p => p.Sample(now, Threshold)).ToList();
+            var flows = _participants.Where(p => p.Active && !p.IsIdle).Select(p => p.Sample(now, Threshold)).ToList();
             var stalled = flows.Where(f => !f.MadeProgress).ToList();
             if (stalled.Count == 0)
             {
@@ -111,7 +120,7 @@ public sealed class ProgressWatchdog : IDisposable
             {
                 var kind = stalled.Count < flows.Count
                     ? PitfallKind.Starvation
-                    : stalled.Any(f => f.CpuFraction >= BusyCpuFraction) ? PitfallKind.Livelock : PitfallKind.Hang;
+                    : stalled.Any(f => f.BusyFraction >= BusyCpuFraction) ? PitfallKind.Livelock : PitfallKind.Hang;
                 report = ProgressReport.FromVerdict(kind, flows, Threshold, BusyCpuFraction, Time.GetUtcNow());
             }
         }

@@ -32,7 +32,9 @@ public sealed class ProgressWatchdogOptions
         }
     }
 
-    /// <summary>Gets or sets the share of one core a flow must have used since its last progress to count as busy (livelock) rather than blocked (hang).</summary>
+    /// <summary>Gets or sets the share of the time a flow's thread must have been busy since its last progress to count as
+    /// busy (livelock) rather than blocked (hang). Busy is running or waiting for a core (Linux run-queue wait, so a
+    /// spinning thread on a loaded machine is busy though it gets little CPU); elsewhere, its CPU time alone.</summary>
     /// <value>Defaults to 0.5 (half a core); between 0 and 1.</value>
     public double BusyCpuFraction
     {

@@ -3,8 +3,10 @@ namespace Brigade.Synchronization;
 /// <summary>One observed lock order: a holder took <see cref="AcquiredLock"/> while it held <see cref="HeldLock"/>.</summary>
 public sealed class LockOrderEdge
 {
-    internal LockOrderEdge(string holder, string heldLock, AcquisitionSite? heldAt, string acquiredLock, AcquisitionSite? acquiredAt, DateTimeOffset time)
+    internal LockOrderEdge(string holder, string heldLock, AcquisitionSite? heldAt, string acquiredLock, AcquisitionSite? acquiredAt, DateTimeOffset time, int heldId = 0, int acquiredId = 0)
     {
+        HeldId = heldId;
+        AcquiredId = acquiredId;
         Holder = holder;
         HeldLock = heldLock;
         HeldAt = heldAt;
@@ -12,6 +14,12 @@ public sealed class LockOrderEdge
         AcquiredAt = acquiredAt;
         Time = time;
     }
+
+    /// <summary>Gets the held primitive's instance id (names need not be unique).</summary>
+    internal int HeldId { get; }
+
+    /// <summary>Gets the acquired primitive's instance id.</summary>
+    internal int AcquiredId { get; }
 
     /// <summary>Gets the thread or async flow that took both.</summary>
     public string Holder { get; }

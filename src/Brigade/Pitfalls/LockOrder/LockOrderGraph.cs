@@ -9,20 +9,34 @@ namespace Brigade.Synchronization;
 /// reported with both paths even though nothing hung.
 /// </summary>
 /// <remarks>
-/// Orders are between primitive instances and live as long as the <see cref="PitfallDiagnostics"/> that owns the graph
+/// <para>In Report mode an acquisition's new orders are recorded once it is granted (see <see cref="CommitPending"/>), and
+/// an inversion is not reported when one lock was held exclusively around every acquisition of the cycle's orders (a
+/// gate: it serializes them) until an acquisition without it comes.</para>
+/// <para>Orders are between primitive instances and live as long as the <see cref="PitfallDiagnostics"/> that owns the graph
 /// (at most <see cref="MaxEdges"/> orders; beyond that new orders are not recorded). An order already recorded costs
-/// one concurrent-dictionary lookup per held lock; only a new order takes the gate.
+/// one concurrent-dictionary lookup per held lock (and, for an order seen under gate locks, a check that they are still
+/// held); only a new order, or one taken without its gates, takes the gate.</para>
 /// </remarks>
 internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 {
     public const int MaxEdges = 100_000;
 
-    // Orders already recorded, checked without the gate; the value is the report when the order inverted an earlier one
-    // (recorded in Report mode), so that Throw mode still refuses it. Written under the gate.
-    private readonly ConcurrentDictionary<long, LockOrderReport?> _known = new();
+    // Report mode: the new orders of the acquisition under way on this thread, recorded once it is granted (so that an
+    // earlier order reads "took" only for an acquisition that happened) and dropped if it is refused as a deadlock,
+    // cancelled or times out. Their reports are published once the wait is known not to close a cycle of waiters: a real
+    // deadlock is reported as one (BRG1001), not also as a potential one that "did not hang".
+    [ThreadStatic]
+    private static List<Pending>? t_pending;
 
-    // Guards _successors, _edges, _reports. A leaf lock: taken with no other Brigade lock held, nothing taken under it.
+    // Orders already recorded, checked without the gate: the report when the order inverted an earlier one (recorded in
+    // Report mode), so that Throw mode still refuses it, and the gate locks held at every acquisition seen in this order.
+    // Written under the gate.
+    private readonly ConcurrentDictionary<long, Known> _known = new();
+
+    // Guards _successors, _edges, _reports, _suppressed. A leaf lock: taken with no other Brigade lock held, nothing taken
+    // under it.
     private readonly Lock _gate = new();
+    private readonly List<Suppressed> _suppressed = [];
     private readonly Dictionary<int, List<int>> _successors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
@@ -53,7 +67,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             foreach (ref readonly var held in thread.Held)
             {
-                CheckOrder(held.Primitive, held.Site, next, site, who, mode);
+                CheckOrder(held.Primitive, held.Site, next, site, who, mode, thread, chain);
             }
         }
 
@@ -61,14 +75,214 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             if (!c.IsReleased)
             {
-                CheckOrder(c.Primitive, c.Site, next, site, who, mode);
+                CheckOrder(c.Primitive, c.Site, next, site, who, mode, thread, chain);
             }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread waits now, and its wait closes no cycle: publish its reports.</summary>
+    public static void PublishPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        for (var i = 0; i < pending.Count; i++)
+        {
+            if (pending[i].Report is { } report && !pending[i].Published)
+            {
+                pending[i] = pending[i] with { Published = true };
+                pending[i].Graph.Publish(report);
+            }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread was granted (or, for an async wait, queued): record its
+    /// orders and publish what is left.</summary>
+    public static void CommitPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var entries = pending.ToArray();
+        pending.Clear();
+        foreach (var entry in entries)
+        {
+            entry.Graph.Record(entry);
+            if (entry.Report is { } report && !entry.Published)
+            {
+                entry.Graph.Publish(report);
+            }
+        }
+    }
+
+    /// <summary>The acquisition checked last on this thread did not happen (refused as a deadlock, cancelled, timed out):
+    /// its orders are not recorded; a report already published stands.</summary>
+    /// <param name="deadlock">Refused as a deadlock: its inversion reports are dropped too (the deadlock report says more).</param>
+    public static void DiscardPending(bool deadlock)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        if (!deadlock)
+        {
+            PublishPending();
+        }
+
+        pending.Clear();
+    }
+
+    private void Publish(LockOrderReport report) => diagnostics.Publish(report);
+
+    private void Record(in Pending entry)
+    {
+        lock (_gate)
+        {
+            if (_edges.ContainsKey(entry.Key) || _edges.Count >= MaxEdges)
+            {
+                return;
+            }
+
+            _edges[entry.Key] = entry.Edge;
+            if (!_successors.TryGetValue(entry.From, out var successors))
+            {
+                _successors[entry.From] = successors = [];
+            }
+
+            successors.Add(entry.To);
+            _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates);
+        }
+    }
+
+    /// <summary>The ids of the locks the flow holds exclusively (a lock, a write lock) besides the two of an order:
+    /// the gates that may serialize it. Null when none.</summary>
+    private static int[]? GateIds(ThreadHolder? thread, AsyncHolder? chain, int from, int to)
+    {
+        List<int>? ids = null;
+        if (thread is not null)
+        {
+            foreach (ref readonly var held in thread.Held)
+            {
+                if (held.Mode is AccessMode.Exclusive or AccessMode.Write && held.Primitive.Id != from && held.Primitive.Id != to)
+                {
+                    (ids ??= []).Add(held.Primitive.Id);
+                }
+            }
+        }
+
+        for (var c = chain; c is not null; c = c.Next)
+        {
+            if (!c.IsReleased && c.Mode is AccessMode.Exclusive or AccessMode.Write && c.Primitive.Id != from && c.Primitive.Id != to)
+            {
+                (ids ??= []).Add(c.Primitive.Id);
+            }
+        }
+
+        return ids is null ? null : [.. ids.Distinct()];
+    }
+
+    private static bool HoldsAll(int[] gates, ThreadHolder? thread, AsyncHolder? chain)
+    {
+        foreach (var gate in gates)
+        {
+            var holds = false;
+            if (thread is not null)
+            {
+                foreach (ref readonly var held in thread.Held)
+                {
+                    holds |= held.Primitive.Id == gate && held.Mode is AccessMode.Exclusive or AccessMode.Write;
+                }
+            }
+
+            for (var c = chain; c is not null && !holds; c = c.Next)
+            {
+                holds = !c.IsReleased && c.Primitive.Id == gate && c.Mode is AccessMode.Exclusive or AccessMode.Write;
+            }
+
+            if (!holds)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The gates held by this acquisition and by every recorded order of the earlier path.</summary>
+    private int[] CommonGates(int[]? gateIds, List<LockOrderEdge> earlier)
+    {
+        if (gateIds is null)
+        {
+            return [];
+        }
+
+        IEnumerable<int> common = gateIds;
+        foreach (var e in earlier)
+        {
+            var gates = _known.TryGetValue(Key(e.HeldId, e.AcquiredId), out var k) ? k.Gates : null;
+            common = common.Intersect(gates ?? []);
+        }
+
+        return [.. common];
+    }
+
+    /// <summary>An acquisition in a recorded order without all of its gates: keep the gates it held too, and report the
+    /// inversions that only those gates had kept quiet.</summary>
+    private void NarrowGates(Known known, int[]? held)
+    {
+        List<LockOrderReport>? publish = null;
+        lock (_gate)
+        {
+            var gates = known.Gates;
+            known.Gates = gates is null || held is null ? null : gates.Intersect(held).ToArray() is { Length: > 0 } left ? left : null;
+            for (var i = _suppressed.Count - 1; i >= 0; i--)
+            {
+                var s = _suppressed[i];
+                IEnumerable<int> common = s.Gates;
+                foreach (var e in s.Path)
+                {
+                    common = common.Intersect(_known.TryGetValue(Key(e.HeldId, e.AcquiredId), out var k) ? k.Gates ?? [] : []);
+                }
+
+                if (_known.TryGetValue(s.Key, out var own))
+                {
+                    common = common.Intersect(own.Gates ?? []);
+                }
+
+                if (common.Any())
+                {
+                    continue;
+                }
+
+                _suppressed.RemoveAt(i);
+                if (!_reports.ContainsKey(s.Key))
+                {
+                    var report = new LockOrderReport(s.Edge, s.Path, diagnostics.TimeProvider.GetUtcNow());
+                    _reports[s.Key] = report;
+                    if (own is not null)
+                    {
+                        own.Inversion = report;
+                    }
+
+                    (publish ??= []).Add(report);
+                }
+            }
+        }
+
+        foreach (var report in publish ?? [])
+        {
+            diagnostics.Publish(report);
         }
     }
 
     private static long Key(int from, int to) => ((long)from << 32) | (uint)to;
 
-    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode)
+    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode, ThreadHolder? thread, AsyncHolder? chain)
     {
         if (ReferenceEquals(held, next) || !ReferenceEquals(held.Diagnostics, diagnostics) || !held.DetectsPitfalls)
         {
@@ -76,11 +290,16 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
 
         var key = Key(held.Id, next.Id);
-        if (_known.TryGetValue(key, out var knownInversion))
+        if (_known.TryGetValue(key, out var known))
         {
-            if (knownInversion is not null && mode == LockOrderMode.Throw)
+            if (known.Inversion is { } knownInversion && mode == LockOrderMode.Throw)
             {
                 throw new LockOrderException(knownInversion);
+            }
+
+            if (known.Gates is { } gates && !HoldsAll(gates, thread, chain))
+            {
+                NarrowGates(known, GateIds(thread, chain, held.Id, next.Id));
             }
 
             return;
@@ -89,12 +308,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         LockOrderReport? publish = null;
         LockOrderReport? refuse = null;
         var now = diagnostics.TimeProvider.GetUtcNow();
-        var edge = new LockOrderEdge(who.Describe(), held.DescribeSelf(), heldSite.ToPublic(), next.DescribeSelf(), nextSite.ToPublic(), now);
+        var edge = new LockOrderEdge(who.Describe(), held.DescribeSelf(), heldSite.ToPublic(), next.DescribeSelf(), nextSite.ToPublic(), now, held.Id, next.Id);
+        var deferred = false;
         lock (_gate)
         {
-            if (_known.TryGetValue(key, out knownInversion))
+            if (_known.TryGetValue(key, out known))
             {
-                if (knownInversion is not null && mode == LockOrderMode.Throw)
+                if (known.Inversion is { } knownInversion && mode == LockOrderMode.Throw)
                 {
                     throw new LockOrderException(knownInversion);
                 }
@@ -102,7 +322,25 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 return;
             }
 
-            var earlier = FindPathLocked(next.Id, held.Id);
+            var earlier = FindPathLocked(next.Id, held.Id, null);
+
+            // An earlier path through another lock this flow holds is that lock's inversion, reported on its own; only
+            // a path that avoids them is a cycle of its own.
+            if (earlier is not null && earlier.Count > 1 && HeldIds(thread, chain, held.Id) is { Count: > 0 } others
+                && earlier.Any(e => others.Contains(e.AcquiredId)))
+            {
+                earlier = FindPathLocked(next.Id, held.Id, others);
+            }
+
+            var gateIds = GateIds(thread, chain, held.Id, next.Id);
+            if (earlier is not null && CommonGates(gateIds, earlier) is { Length: > 0 } common)
+            {
+                // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
+                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates).
+                _suppressed.Add(new Suppressed(key, edge, earlier, common));
+                earlier = null;
+            }
+
             if (earlier is not null)
             {
                 if (!_reports.TryGetValue(key, out var report))
@@ -119,7 +357,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
             }
 
-            if (refuse is null && _edges.Count < MaxEdges)
+            if (refuse is null && mode == LockOrderMode.Report)
+            {
+                // Recorded (and published) as the acquisition proceeds: see t_pending.
+                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds));
+                deferred = true;
+            }
+            else if (refuse is null && _edges.Count < MaxEdges)
             {
                 _edges[key] = edge;
                 if (!_successors.TryGetValue(held.Id, out var successors))
@@ -128,11 +372,11 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
 
                 successors.Add(next.Id);
-                _known[key] = earlier is null ? null : _reports[key];
+                _known[key] = new Known(earlier is null ? null : _reports[key], gateIds);
             }
         }
 
-        if (publish is not null)
+        if (publish is not null && !deferred)
         {
             diagnostics.Publish(publish);
         }
@@ -143,8 +387,33 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
-    /// <summary>Breadth-first search for recorded orders leading from <paramref name="from"/> to <paramref name="to"/>.</summary>
-    private List<LockOrderEdge>? FindPathLocked(int from, int to)
+    /// <summary>The ids of the other primitives the flow holds (besides <paramref name="except"/>).</summary>
+    private static HashSet<int> HeldIds(ThreadHolder? thread, AsyncHolder? chain, int except)
+    {
+        var ids = new HashSet<int>();
+        if (thread is not null)
+        {
+            foreach (ref readonly var held in thread.Held)
+            {
+                ids.Add(held.Primitive.Id);
+            }
+        }
+
+        for (var c = chain; c is not null; c = c.Next)
+        {
+            if (!c.IsReleased)
+            {
+                ids.Add(c.Primitive.Id);
+            }
+        }
+
+        ids.Remove(except);
+        return ids;
+    }
+
+    /// <summary>Breadth-first search for recorded orders leading from <paramref name="from"/> to <paramref name="to"/>,
+    /// through none of <paramref name="avoid"/>.</summary>
+    private List<LockOrderEdge>? FindPathLocked(int from, int to, HashSet<int>? avoid)
     {
         var parent = new Dictionary<int, int> { [from] = from };
         var pending = new Queue<int>();
@@ -159,7 +428,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
             foreach (var s in successors)
             {
-                if (!parent.TryAdd(s, id))
+                if ((s != to && avoid?.Contains(s) == true) || !parent.TryAdd(s, id))
                 {
                     continue;
                 }
@@ -181,5 +450,31 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
 
         return null;
+    }
+
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates);
+
+    /// <summary>An inversion not reported because one gate lock was held around every acquisition of its cycle.</summary>
+    private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates);
+
+    /// <summary>A recorded order.</summary>
+    private sealed class Known(LockOrderReport? inversion, int[]? gates)
+    {
+        private volatile LockOrderReport? _inversion = inversion;
+        private volatile int[]? _gates = gates;
+
+        /// <summary>Gets or sets the report when this order inverted an earlier one.</summary>
+        public LockOrderReport? Inversion
+        {
+            get => _inversion;
+            set => _inversion = value;
+        }
+
+        /// <summary>Gets or sets the gate locks held (exclusively) at every acquisition seen in this order; null: none.</summary>
+        public int[]? Gates
+        {
+            get => _gates;
+            set => _gates = value;
+        }
     }
 }

@@ -11,10 +11,15 @@ namespace Brigade.Synchronization;
 public sealed class LockOrderReport : PitfallReport
 {
     internal LockOrderReport(LockOrderEdge current, IReadOnlyList<LockOrderEdge> earlierPath, DateTimeOffset time)
-        : base(PitfallKind.LockOrderInversion, Format(current, earlierPath), time)
+        : this(Disambiguate([current, .. earlierPath]), time)
     {
-        Current = current;
-        EarlierPath = earlierPath;
+    }
+
+    private LockOrderReport(LockOrderEdge[] edges, DateTimeOffset time)
+        : base(PitfallKind.LockOrderInversion, Format(edges[0], edges[1..]), time)
+    {
+        Current = edges[0];
+        EarlierPath = edges[1..];
     }
 
     /// <summary>Gets the acquisition that inverted the order.</summary>
@@ -22,6 +27,36 @@ public sealed class LockOrderReport : PitfallReport
 
     /// <summary>Gets the earlier acquisitions that established the opposite order, from the lock now taken to the lock now held.</summary>
     public IReadOnlyList<LockOrderEdge> EarlierPath { get; }
+
+    /// <summary>Distinct primitives with the same name (two instances of an <c>account</c> lock) get their instance
+    /// number, such as <c>lock 'account' (#7)</c>: a report must not read "takes 'account' while holding 'account'".</summary>
+    private static LockOrderEdge[] Disambiguate(LockOrderEdge[] edges)
+    {
+        var ids = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+        foreach (var e in edges)
+        {
+            Add(e.HeldLock, e.HeldId);
+            Add(e.AcquiredLock, e.AcquiredId);
+        }
+
+        if (ids.Values.All(set => set.Count < 2))
+        {
+            return edges;
+        }
+
+        string Name(string name, int id) => id != 0 && ids[name].Count > 1 ? string.Create(CultureInfo.InvariantCulture, $"{name} (#{id})") : name;
+        return [.. edges.Select(e => new LockOrderEdge(e.Holder, Name(e.HeldLock, e.HeldId), e.HeldAt, Name(e.AcquiredLock, e.AcquiredId), e.AcquiredAt, e.Time, e.HeldId, e.AcquiredId))];
+
+        void Add(string name, int id)
+        {
+            if (!ids.TryGetValue(name, out var set))
+            {
+                ids[name] = set = [];
+            }
+
+            set.Add(id);
+        }
+    }
 
     private static string Format(LockOrderEdge current, IReadOnlyList<LockOrderEdge> earlierPath)
     {

@@ -1,7 +1,7 @@
 namespace Brigade.Synchronization;
 
 /// <summary>The data of a starvation report, captured under the queue lock; formatted outside it.</summary>
-internal readonly record struct StarvationFinding(WaitNode Node, TimeSpan Waited, long GrantsToOthers, (Holder Holder, long Grants)[] Winners)
+internal readonly record struct StarvationFinding(WaitNode Node, TimeSpan Waited, long GrantsToOthers, (Holder Holder, long Grants)[] Winners, bool WinnersPartial)
 {
     public StarvationReport ToReport(SynchronizationPrimitive primitive)
     {
@@ -13,6 +13,6 @@ internal readonly record struct StarvationFinding(WaitNode Node, TimeSpan Waited
 
         return new StarvationReport(
             primitive.Describe(Node.Mode), Node.Holder.Describe(), Node.Site.ToPublic(), Waited, GrantsToOthers, winners,
-            primitive.Fairness, primitive.Diagnostics.TimeProvider.GetUtcNow());
+            WinnersPartial ? SynchronizationPrimitive.TrackedReleases : 0, primitive.Fairness, primitive.Diagnostics.TimeProvider.GetUtcNow());
     }
 }

@@ -10,8 +10,8 @@ namespace Brigade.Synchronization;
 /// </summary>
 public sealed class StarvationReport : PitfallReport
 {
-    internal StarvationReport(string resource, string starved, AcquisitionSite? waitingAt, TimeSpan waited, long grantsToOthers, IReadOnlyList<StarvationWinner> winners, LockFairness fairness, DateTimeOffset time)
-        : base(PitfallKind.Starvation, Format(resource, starved, waitingAt, waited, grantsToOthers, winners, fairness), time)
+    internal StarvationReport(string resource, string starved, AcquisitionSite? waitingAt, TimeSpan waited, long grantsToOthers, IReadOnlyList<StarvationWinner> winners, int latestReleases, LockFairness fairness, DateTimeOffset time)
+        : base(PitfallKind.Starvation, Format(resource, starved, waitingAt, waited, grantsToOthers, winners, latestReleases, fairness), time)
     {
         Resource = resource;
         Starved = starved;
@@ -37,13 +37,14 @@ public sealed class StarvationReport : PitfallReport
     /// <summary>Gets how many times the primitive was granted to others while it waited.</summary>
     public long GrantsToOthers { get; }
 
-    /// <summary>Gets who kept getting it, most grants first.</summary>
+    /// <summary>Gets who kept getting it during this wait, most grants first (never the starved waiter itself); counted over
+    /// the primitive's latest releases when the wait saw more than Brigade keeps track of.</summary>
     public IReadOnlyList<StarvationWinner> Winners { get; }
 
     /// <summary>Gets the primitive's fairness; <see cref="LockFairness.Fair"/> is the fix for an unfair one.</summary>
     public LockFairness Fairness { get; }
 
-    private static string Format(string resource, string starved, AcquisitionSite? waitingAt, TimeSpan waited, long grants, IReadOnlyList<StarvationWinner> winners, LockFairness fairness)
+    private static string Format(string resource, string starved, AcquisitionSite? waitingAt, TimeSpan waited, long grants, IReadOnlyList<StarvationWinner> winners, int latestReleases, LockFairness fairness)
     {
         var text = new StringBuilder();
         text.Append("Starvation detected: ").Append(starved).Append(" has waited ")
@@ -51,7 +52,13 @@ public sealed class StarvationReport : PitfallReport
             .Append(" while it was granted ").Append(grants).Append(grants == 1 ? " time" : " times").Append(" to others");
         if (winners.Count > 0)
         {
-            text.Append("; kept winning: ").AppendJoin(", ", winners);
+            text.Append("; kept winning");
+            if (latestReleases > 0)
+            {
+                text.Append(" (in the latest ").Append(latestReleases).Append(" releases)");
+            }
+
+            text.Append(": ").AppendJoin(", ", winners);
         }
 
         text.Append(". ");

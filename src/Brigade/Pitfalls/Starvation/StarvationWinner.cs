@@ -12,7 +12,7 @@ public sealed class StarvationWinner
     /// <summary>Gets the thread or async flow.</summary>
     public string Holder { get; }
 
-    /// <summary>Gets how many times it released the primitive while someone was waiting (each time it had been granted it).</summary>
+    /// <summary>Gets how many times it was granted the primitive and released it while the starved waiter waited.</summary>
     public long Grants { get; }
 
     /// <summary>Returns <c>holder ×grants</c>.</summary>

@@ -6,4 +6,6 @@ namespace Brigade.Diagnostics;
 /// <param name="CompletedWorkItems">Work items completed since the process started (<see cref="ThreadPool.CompletedWorkItemCount"/>).</param>
 /// <param name="ThreadCount">Thread-pool threads (<see cref="ThreadPool.ThreadCount"/>).</param>
 /// <param name="ProcessCpuTime">CPU time of the process so far (<see cref="Environment.CpuUsage"/>).</param>
-internal readonly record struct ThreadPoolSample(DateTimeOffset Time, long QueueLength, long CompletedWorkItems, int ThreadCount, TimeSpan ProcessCpuTime);
+/// <param name="PoolBusyTime">How long the pool's worker threads ran or were ready to run so far (CPU time plus run-queue
+/// wait, summed over workers: <see cref="PoolThreadActivity"/>); null where it cannot be measured.</param>
+internal readonly record struct ThreadPoolSample(DateTimeOffset Time, long QueueLength, long CompletedWorkItems, int ThreadCount, TimeSpan ProcessCpuTime, TimeSpan? PoolBusyTime = null);

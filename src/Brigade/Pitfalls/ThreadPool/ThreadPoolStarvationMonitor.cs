@@ -9,9 +9,13 @@ namespace Brigade.Diagnostics;
 /// </summary>
 /// <remarks>
 /// <para>An interval between two samples is <em>stalled</em> when work was queued at both and the pool completed fewer
-/// items than were already waiting at the first: something queued waited at least a whole interval. Starvation is
-/// reported when consecutive stalled intervals span <see cref="ThreadPoolMonitorOptions.Threshold"/>. CPU use during the
-/// episode tells blocked threads (low CPU: sync-over-async, sleeps, synchronous I/O) from busy ones (CPU-bound work).</para>
+/// items than were already waiting at the first: something queued waited at least a whole interval. It is
+/// <em>starved</em> when, besides, the pool's threads were blocked rather than busy: on Linux, the worker threads ran or
+/// waited for a core (CPU time plus run-queue wait) less than half of the time of <c>min(threads, cores)</c> threads —
+/// which a loaded machine does not change, since a computing worker that gets no core waits in the run queue. Elsewhere
+/// the process's CPU time must stay under half of all cores. Starvation is reported when consecutive starved intervals
+/// span <see cref="ThreadPoolMonitorOptions.Threshold"/>. A pool saturated by CPU-bound work (a backlog served by
+/// computing threads) is not starvation and is not reported: more threads would not help it.</para>
 /// <para>On the system clock the monitor samples from its own dedicated thread: a timer callback would itself be work
 /// queued on the starving pool. With another <see cref="TimeProvider"/> (a fake clock in tests) it samples from that
 /// provider's timer.</para>
@@ -30,6 +34,7 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
     private readonly int _maxSamples;
     private readonly Func<ThreadPoolSample> _sampler;
     private readonly int _processorCount;
+    private readonly PoolThreadActivity? _activity;
 
     // Guards _samples, _episode, _reported and _starved. A leaf: reports are published after it is released.
     private readonly Lock _gate = new();
@@ -50,8 +55,14 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         _maxSamples = options.MaxSamples;
         _processorCount = processorCount;
         var time = _diagnostics.TimeProvider;
+        if (sampler is null)
+        {
+            _activity = PoolThreadActivity.TryCreate();
+        }
+
         _sampler = sampler ?? (() => new ThreadPoolSample(
-            time.GetUtcNow(), ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount, ThreadPool.ThreadCount, Environment.CpuUsage.TotalTime));
+            time.GetUtcNow(), ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount, ThreadPool.ThreadCount, Environment.CpuUsage.TotalTime,
+            _activity?.Read() is long busy and >= 0 ? TimeSpan.FromTicks(busy) : null));
     }
 
     /// <summary>Gets whether the pool is starved now (an episode was reported and has not ended).</summary>
@@ -103,8 +114,8 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         if (_thread is { } thread && thread != Thread.CurrentThread)
         {
             thread.Join();
+            _activity?.Dispose();
         }
-
     }
 
     /// <summary>Starts sampling: a dedicated thread on the system clock, the provider's timer otherwise.</summary>
@@ -142,7 +153,16 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
             {
                 var completed = sample.CompletedWorkItems - prev.CompletedWorkItems;
                 var stalled = prev.QueueLength > 0 && sample.QueueLength > 0 && completed < prev.QueueLength;
-                if (stalled)
+                if (stalled && !Blocked(prev, sample, _processorCount))
+                {
+                    // Saturated, not starved: the threads compute. An episode already reported goes on (no new report
+                    // when it turns blocked again); one not yet reported starts afresh.
+                    if (!_reported)
+                    {
+                        _episode.Clear();
+                    }
+                }
+                else if (stalled)
                 {
                     if (_episode.Count == 0)
                     {
@@ -185,6 +205,29 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         {
             PitfallLog.ThreadPoolRecovered(_diagnostics.Logger, r.Duration.TotalSeconds, r.Threads);
         }
+    }
+
+    /// <summary>
+    /// Whether the pool's threads were blocked between two samples: the workers wanted a core (ran or waited in the run
+    /// queue) less than half of the time of <c>min(threads, cores)</c> threads; without that figure, the process used
+    /// under half of all cores.
+    /// </summary>
+    internal static bool Blocked(ThreadPoolSample from, ThreadPoolSample to, int processorCount)
+    {
+        var elapsed = to.Time - from.Time;
+        if (elapsed <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        var cores = Math.Max(1, processorCount);
+        if (from.PoolBusyTime is { } busyFrom && to.PoolBusyTime is { } busyTo)
+        {
+            var threads = Math.Clamp(Math.Min(from.ThreadCount, to.ThreadCount), 1, cores);
+            return (busyTo - busyFrom) / elapsed < threads / 2.0;
+        }
+
+        return (to.ProcessCpuTime - from.ProcessCpuTime) / elapsed < cores / 2.0;
     }
 
     private void Loop()

@@ -49,10 +49,14 @@ public sealed class ThreadPoolStarvationReport : PitfallReport
     /// <summary>Gets the number of pool threads at the last sample.</summary>
     public int ThreadsNow { get; }
 
-    /// <summary>Gets the process's CPU use during the episode, as a fraction of all cores (0 to 1).</summary>
+    /// <summary>Gets the process's CPU use during the episode, as a fraction of all cores (0 to 1); on a loaded machine it is
+    /// low even for busy threads, which is why blocking is judged from the pool threads' run-queue time where it can be.</summary>
     public double CpuUtilization { get; }
 
-    /// <summary>Gets whether the pool's threads look blocked (low CPU) rather than busy: the classic blocking-on-the-pool case.</summary>
+    /// <summary>
+    /// Gets whether the pool's threads look blocked rather than busy: the classic blocking-on-the-pool case. A pool whose
+    /// threads compute is saturated, not starved, and is not reported, so a report normally has this set.
+    /// </summary>
     public bool LikelyBlocking { get; }
 
     private static Analysis Analyze(IReadOnlyList<ThreadPoolSample> samples, int processorCount)
@@ -62,9 +66,10 @@ public sealed class ThreadPoolStarvationReport : PitfallReport
         var duration = last.Time - first.Time;
         var cpu = duration > TimeSpan.Zero ? (last.ProcessCpuTime - first.ProcessCpuTime) / (duration * Math.Max(1, processorCount)) : 0;
         cpu = Math.Clamp(cpu, 0, 1);
+        double? poolBusy = duration > TimeSpan.Zero && first.PoolBusyTime is { } from && last.PoolBusyTime is { } to ? Math.Max(0, (to - from) / duration) : null;
         return new Analysis(
             duration, last.QueueLength, samples.Max(s => s.QueueLength), last.CompletedWorkItems - first.CompletedWorkItems,
-            first.ThreadCount, last.ThreadCount, cpu, cpu < 0.5, processorCount);
+            first.ThreadCount, last.ThreadCount, cpu, ThreadPoolStarvationMonitor.Blocked(first, last, processorCount), processorCount, poolBusy);
     }
 
     private static string Format(Analysis a)
@@ -78,7 +83,13 @@ public sealed class ThreadPoolStarvationReport : PitfallReport
             .Append((seconds > 0 ? a.Completed / seconds : 0).ToString("0.0", CultureInfo.InvariantCulture)).Append("/s), ")
             .Append(a.ThreadsAtStart).Append(" → ").Append(a.ThreadsNow).Append(" pool threads, CPU ")
             .Append(a.Cpu.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal))
-            .Append(" of ").Append(a.ProcessorCount).Append(a.ProcessorCount == 1 ? " core. " : " cores. ");
+            .Append(" of ").Append(a.ProcessorCount).Append(a.ProcessorCount == 1 ? " core" : " cores");
+        if (a.PoolBusy is { } busy)
+        {
+            text.Append(", pool threads running or ready to run: ").Append(busy.ToString("0.0", CultureInfo.InvariantCulture)).Append(" on average");
+        }
+
+        text.Append(". ");
         text.Append(a.Blocking
             ? "The pool's threads are blocked, not busy: the classic cause is blocking calls on pool threads — sync-over-async " +
               "(.Result, .Wait(), GetAwaiter().GetResult() on tasks that need the pool to finish), Thread.Sleep, synchronous I/O, " +
@@ -89,5 +100,5 @@ public sealed class ThreadPoolStarvationReport : PitfallReport
         return text.ToString();
     }
 
-    private readonly record struct Analysis(TimeSpan Duration, long QueueLength, long MaxQueueLength, long Completed, int ThreadsAtStart, int ThreadsNow, double Cpu, bool Blocking, int ProcessorCount);
+    private readonly record struct Analysis(TimeSpan Duration, long QueueLength, long MaxQueueLength, long Completed, int ThreadsAtStart, int ThreadsNow, double Cpu, bool Blocking, int ProcessorCount, double? PoolBusy);
 }
