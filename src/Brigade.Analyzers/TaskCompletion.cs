@@ -284,6 +284,12 @@ internal sealed class TaskCompletion
                 var equals = comparison.OperatorKind == BinaryOperatorKind.Equals;
                 var left = Operations.SkipConversions(comparison.LeftOperand);
                 var right = Operations.SkipConversions(comparison.RightOperand);
+                if (whenTrue == equals && (IsSameAsComplete(left, right, symbol) || IsSameAsComplete(right, left, symbol)))
+                {
+                    // var done = await Task.WhenAny(t, delay); if (done == t) ... t.Result
+                    return true;
+                }
+
                 if (right.ConstantValue is { HasValue: true, Value: bool rightValue })
                 {
                     return Asserts(left, whenTrue == (equals == rightValue), symbol);
@@ -307,6 +313,10 @@ internal sealed class TaskCompletion
                 return false;
         }
     }
+
+    private bool IsSameAsComplete(IOperation task, IOperation other, ISymbol symbol) =>
+        SymbolEqualityComparer.Default.Equals(ReferencedSymbol(task), symbol)
+        && ReferencedSymbol(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other.Syntax.SpanStart);
 
     private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) =>
         status is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property

@@ -88,6 +88,7 @@ public sealed class BRG2003Tests
         Prelude + "async Task<int> M(Task<int> t) { if (!t.IsCompleted) { return 0; } await Task.Yield(); return t.Result; } }",
         Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status == TaskStatus.RanToCompletion ? t.Result : 0; } }",
         Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); return t.IsCompleted && t.Result > 0 ? 1 : 0; } }",
+        Prelude + "async Task<int> M(Task<int> t) { var done = await Task.WhenAny(t, Task.Delay(10)); return done == t ? t.Result : -1; } }",
         Prelude + "async Task<int> M(Task<int> t, CancellationToken ct) { await Task.Yield(); [|t.Wait(ct)|]; return t.Result; } }",
         Prelude + "void M() { var t = new Task(() => Thread.Sleep(1), TaskCreationOptions.LongRunning); t.Start(); } }",
     ];
