@@ -158,6 +158,11 @@ public sealed class BRG2003Tests
         Prelude + "async Task M(Task<bool> t) { try { await Task.Yield(); } catch (Exception) when ([|t.Result|]) { } } }");
 
     [Fact]
+    public Task Fix_is_not_offered_in_an_unsafe_block_or_method() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); unsafe { return [|t.Result|]; } } async unsafe Task<int> N(Task<int> t) { return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); unsafe { return [|t.Result|]; } } async unsafe Task<int> N(Task<int> t) { return [|t.Result|]; } }");
+
+    [Fact]
     public Task Fix_is_not_offered_in_synchronous_parallel_bodies() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
         Prelude + "void M() { Parallel.ForEach(items, x => [|Thread.Sleep(10)|]); } }",
         Prelude + "void M() { Parallel.ForEach(items, x => [|Thread.Sleep(10)|]); } }");
