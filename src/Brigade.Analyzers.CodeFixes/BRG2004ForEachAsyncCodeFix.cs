@@ -22,7 +22,7 @@ internal sealed class BRG2004ForEachAsyncCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.BRG2004AsyncLambdaToSyncParallelApi.Id);
 
     /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override FixAllProvider GetFixAllProvider() => new AnyKeyFixAllProvider(nameof(BRG2004ForEachAsyncCodeFix));
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -32,11 +34,16 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var known = KnownSymbols.Create(start.Compilation);
-            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation, OperationKind.PropertyReference);
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                // What is complete where is collected once per body, when its first blocking call needs it.
+                var cache = new CompletionCache();
+                block.RegisterOperationAction(c => Analyze(c, known, cache), OperationKind.Invocation, OperationKind.PropertyReference);
+            });
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, KnownSymbols known)
+    private static void Analyze(OperationAnalysisContext context, KnownSymbols known, CompletionCache cache)
     {
         var kind = BlockingCall.Classify(context.Operation, known, out var name);
         if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable))
@@ -44,13 +51,13 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (kind is BlockingCall.Kind.Result or BlockingCall.Kind.Wait or BlockingCall.Kind.GetResult && IsKnownComplete(context.Operation, known))
+        if (kind is BlockingCall.Kind.Result or BlockingCall.Kind.Wait or BlockingCall.Kind.GetResult && IsKnownComplete(context.Operation, known, cache))
         {
             return;
         }
 
         var properties = ImmutableDictionary<string, string?>.Empty.Add(KindKey, kind.ToString());
-        if (awaitable)
+        if (awaitable && HasAwaitRewrite(kind, context.Operation.Syntax))
         {
             properties = properties.Add(AwaitableKey, "true");
         }
@@ -72,10 +79,21 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         where = "";
         awaitable = false;
         var nearest = true;
-        for (var current = operation.Parent; current is not null; current = current.Parent)
+        var canAwait = true;
+        var child = operation;
+        for (var current = operation.Parent; current is not null; child = current, current = current.Parent)
         {
             switch (current)
             {
+                case INameOfOperation:
+                    // nameof(t.Result) names the property; nothing runs.
+                    return false;
+                case ILockOperation @lock when child == @lock.Body:
+                case ICatchClauseOperation catchClause when child == catchClause.Filter:
+                case IBlockOperation { Syntax.Parent: UnsafeStatementSyntax }:
+                    // await is not allowed in a lock body (CS1996), a catch filter (CS7094) or an unsafe block (CS4004).
+                    canAwait = false;
+                    break;
                 case IAnonymousFunctionOperation lambda:
                     var isArgument = BodyContext.TryGet(lambda, known, out var body);
                     if (isArgument && body.Kind != BodyKind.None)
@@ -87,7 +105,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
 
                         if (body.IsOnThreadPool)
                         {
-                            awaitable = nearest && lambda.Symbol.IsAsync;
+                            awaitable = nearest && canAwait && lambda.Symbol.IsAsync;
                             where = body.Kind == BodyKind.Runner
                                 ? "in the work of " + body.ApiName + " on Engine." + body.Engine
                                 : "in a body of " + body.ApiName;
@@ -97,7 +115,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
 
                     if (lambda.Symbol.IsAsync)
                     {
-                        awaitable = nearest;
+                        awaitable = nearest && canAwait;
                         where = "in an async lambda";
                         return true;
                     }
@@ -112,7 +130,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                     nearest = false;
                     break;
                 case ILocalFunctionOperation localFunction:
-                    awaitable = nearest && localFunction.Symbol.IsAsync;
+                    awaitable = nearest && canAwait && localFunction.Symbol.IsAsync;
                     where = "in an async local function";
                     return localFunction.Symbol.IsAsync;
             }
@@ -120,13 +138,38 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
 
         if (containingSymbol is IMethodSymbol { IsAsync: true } method)
         {
-            awaitable = nearest;
+            awaitable = nearest && canAwait && !IsUnsafeMember(method);
             where = method.MethodKind == MethodKind.LambdaMethod ? "in an async lambda" : "in an async method";
             return true;
         }
 
         return false;
     }
+
+    private static bool IsUnsafeMember(IMethodSymbol method)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is MemberDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The shapes BRG2003AwaitCodeFix rewrites; a diagnostic of another shape (t?.Result, a generic twin) carries no
+    // Awaitable property, so no fix is registered for it.
+    private static bool HasAwaitRewrite(BlockingCall.Kind kind, SyntaxNode syntax) => (kind, syntax) switch
+    {
+        (BlockingCall.Kind.Result, MemberAccessExpressionSyntax) => true,
+        (BlockingCall.Kind.Wait or BlockingCall.Kind.WaitAll, InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax }) => true,
+        (BlockingCall.Kind.GetResult, InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax } } }) => true,
+        (BlockingCall.Kind.Sleep, InvocationExpressionSyntax) => true,
+        (BlockingCall.Kind.HasAsyncTwin, InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax or IdentifierNameSyntax }) => true,
+        _ => false,
+    };
 
     private static bool RunsInPlace(IMethodSymbol api)
     {
@@ -137,9 +180,9 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             || (ns == "System" && type.Name == "Array" && api.Name is "ForEach" or "ConvertAll" or "Find" or "FindAll" or "Exists" or "TrueForAll");
     }
 
-    // A task awaited, tested for completion or waited for earlier in the same method (or the antecedent of a
-    // continuation) is complete: reading its result does not block.
-    private static bool IsKnownComplete(IOperation operation, KnownSymbols known)
+    // A task awaited, waited for or guarded as complete (see TaskCompletion), or the antecedent of a continuation, is
+    // complete: reading its result does not block.
+    private static bool IsKnownComplete(IOperation operation, KnownSymbols known, CompletionCache cache)
     {
         var task = TaskOf(operation);
         if (task is null)
@@ -153,51 +196,12 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        var symbol = ReferencedSymbol(task);
-        if (symbol is null)
-        {
-            return false;
-        }
-
-        if (symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } lambdaSymbol } && IsContinuationAntecedent(operation, lambdaSymbol))
+        if (TaskCompletion.ReferencedSymbol(task) is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } lambdaSymbol } && IsContinuationAntecedent(operation, lambdaSymbol))
         {
             return true;
         }
 
-        var root = operation;
-        while (root.Parent is not null)
-        {
-            root = root.Parent;
-        }
-
-        var position = operation.Syntax.SpanStart;
-        foreach (var candidate in root.Descendants())
-        {
-            if (candidate.Syntax.SpanStart >= position)
-            {
-                continue;
-            }
-
-            switch (candidate)
-            {
-                case IAwaitOperation awaited when Mentions(awaited.Operation, symbol):
-                    return true;
-                case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled" or "Status" } check
-                    when check.Instance is { } instance && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(Operations.SkipConversions(instance)), symbol):
-                    return true;
-                case IInvocationOperation { TargetMethod.Name: "WaitAll" or "WaitAny" or "Wait" } wait
-                    when KnownSymbols.IsOrDerives(wait.TargetMethod.ContainingType, known.Task) && Mentions(wait, symbol):
-                    return true;
-                case ISimpleAssignmentOperation { Value: IAwaitOperation } assignment
-                    when SymbolEqualityComparer.Default.Equals(ReferencedSymbol(assignment.Target), symbol):
-                    return true;
-                case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator
-                    when SymbolEqualityComparer.Default.Equals(declarator.Symbol, symbol) && Operations.SkipConversions(value) is IAwaitOperation:
-                    return true;
-            }
-        }
-
-        return false;
+        return cache.For(operation, known).IsComplete(operation, task);
     }
 
     private static IOperation? TaskOf(IOperation operation)
@@ -218,33 +222,6 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static ISymbol? ReferencedSymbol(IOperation operation) => operation switch
-    {
-        ILocalReferenceOperation local => local.Local,
-        IParameterReferenceOperation parameter => parameter.Parameter,
-        IFieldReferenceOperation field => field.Field,
-        IPropertyReferenceOperation property => property.Property,
-        _ => null,
-    };
-
-    private static bool Mentions(IOperation operation, ISymbol symbol)
-    {
-        if (SymbolEqualityComparer.Default.Equals(ReferencedSymbol(operation), symbol))
-        {
-            return true;
-        }
-
-        foreach (var descendant in operation.Descendants())
-        {
-            if (SymbolEqualityComparer.Default.Equals(ReferencedSymbol(descendant), symbol))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static bool IsContinuationAntecedent(IOperation operation, IMethodSymbol lambdaSymbol)
     {
         for (var current = operation.Parent; current is not null; current = current.Parent)
@@ -262,5 +239,34 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // The completions of one operation block, built on first use; the actions of a block may run concurrently.
+    private sealed class CompletionCache
+    {
+        private readonly object _gate = new();
+        private IOperation? _root;
+        private TaskCompletion? _completion;
+
+        public TaskCompletion For(IOperation operation, KnownSymbols known)
+        {
+            var root = operation;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            lock (_gate)
+            {
+                if (_completion is null || _root != root)
+                {
+                    // One root per block, but for a constructor's initializer or a parameter's default value.
+                    _root = root;
+                    _completion = TaskCompletion.Build(root, known);
+                }
+
+                return _completion;
+            }
+        }
     }
 }

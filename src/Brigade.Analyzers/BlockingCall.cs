@@ -159,7 +159,8 @@ internal static class BlockingCall
     {
         foreach (var member in method.ContainingType.GetMembers(method.Name + "Async"))
         {
-            if (member is IMethodSymbol twin && twin.IsStatic == method.IsStatic && twin.Parameters.Length >= method.Parameters.Length)
+            // The twin must return something to await: WebClient.DownloadStringAsync (the event-based pattern) returns void.
+            if (member is IMethodSymbol twin && twin.IsStatic == method.IsStatic && twin.Parameters.Length >= method.Parameters.Length && IsAwaitable(twin.ReturnType))
             {
                 var same = true;
                 for (var i = 0; i < method.Parameters.Length && same; i++)
@@ -180,6 +181,28 @@ internal static class BlockingCall
         }
 
         return null;
+    }
+
+    // Task, ValueTask and any type with an instance GetAwaiter() (the awaitable pattern, without extension methods).
+    private static bool IsAwaitable(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_Void)
+        {
+            return false;
+        }
+
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers("GetAwaiter"))
+            {
+                if (member is IMethodSymbol { IsStatic: false, Parameters.Length: 0, ReturnsVoid: false })
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static bool HasZeroTimeout(IInvocationOperation invocation)

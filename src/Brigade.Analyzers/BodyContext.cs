@@ -127,6 +127,12 @@ internal readonly struct BodyContext
             return BodyKind.PoolTask;
         }
 
+        // new Task(() => ...) runs its body on the pool once started (Start()), unless LongRunning.
+        if ((KnownSymbols.Is(type, known.Task) || KnownSymbols.Is(type, known.TaskOfT)) && method.MethodKind == MethodKind.Constructor)
+        {
+            return IsLongRunning(arguments, known) ? BodyKind.DedicatedThread : BodyKind.PoolTask;
+        }
+
         if ((KnownSymbols.Is(type, known.TaskFactory) || KnownSymbols.Is(type, known.TaskFactoryOfT)) && method.Name == "StartNew")
         {
             return IsLongRunning(arguments, known) ? BodyKind.DedicatedThread : BodyKind.PoolTask;

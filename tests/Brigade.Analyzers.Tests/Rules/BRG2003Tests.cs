@@ -33,6 +33,19 @@ public sealed class BRG2003Tests
         Prelude + "async Task M(Task<int> t) { var x = [|t.ConfigureAwait(false).GetAwaiter().GetResult()|]; await Task.Yield(); } }",
         Prelude + "Task M() { var options = new RunOptions { Engine = Engine.Async }; return Runner.ForEachAsync(items, x => [|Thread.Sleep(x)|], options); } }",
         Prelude + "async Task M() { async Task Local() { [|Thread.Sleep(1)|]; await Task.Yield(); } await Local(); } }",
+
+        // Review 29c, finding 6: waits that may end before the task, and mere mentions, do not complete it.
+        Prelude + "async Task<int> M(Task<int> t) { await Task.WhenAny(t, Task.Delay(1000)); return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { [|t.Wait(100)|]; await Task.Yield(); return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t, Task u) { [|Task.WaitAny(t, u)|]; await Task.Yield(); return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { Console.WriteLine(t.Status); await Task.Yield(); return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { if (!t.IsCompleted) { await Task.Delay(1); } return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { if (t.IsCompleted) { Console.WriteLine(); } await Task.Yield(); return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<Task<int>> outer) { var inner = await outer; return [|inner.Result|]; } }",
+
+        // Review 29c, finding 12: a task created with new Task(...) runs its body on the pool once started.
+        Prelude + "void M() { var t = new Task(() => [|Thread.Sleep(1)|]); t.Start(); } }",
+        Prelude + "void M() { var t = new Task<int>(() => { [|Task.Delay(1).Wait()|]; return 1; }); t.Start(); } }",
     ];
 
     public static TheoryData<string> Correct =>
@@ -56,6 +69,28 @@ public sealed class BRG2003Tests
         // Found running the analyzers over this repository: a lambda given to a method that starts its own thread.
         Prelude + "static Task RunThread(Action body) { var t = new Thread(() => body()); t.Start(); return Task.CompletedTask; } async Task M() { await RunThread(() => Thread.Sleep(1)); } }",
         Prelude + "async Task M() { Func<int> f = () => { Thread.Sleep(1); return 1; }; await Task.Run(() => new Thread(() => Thread.Sleep(1)).Start()); } }",
+
+        // Review 29c, finding 3: results read after await Task.WhenAll(tasks), through the collection.
+        Prelude + "async Task<int> M(Task<int>[] tasks) { await Task.WhenAll(tasks); return tasks.Select(t => t.Result).Sum(); } }",
+        Prelude + "async Task<int> M(Task<int>[] tasks) { await Task.WhenAll(tasks); var s = 0; foreach (var t in tasks) { s += t.Result; } return s; } }",
+        Prelude + "async Task<int> M(Task<int>[] tasks) { await Task.WhenAll(tasks); return tasks[0].Result; } }",
+        Prelude + "async Task<int> M(List<Task<int>> tasks) { await Task.WhenAll(tasks).ConfigureAwait(false); return tasks[0].Result + tasks.Where(t => t != null).Sum(t => t.Result); } }",
+
+        // Review 29c, finding 4: nameof runs nothing.
+        Prelude + "async Task<string> M(Task<int> t) { await Task.Yield(); return nameof(t.Result); } }",
+
+        // Review 29c, finding 5: completion checks written as patterns.
+        Prelude + "async Task<int> M(object o) { await Task.Yield(); return o is Task<int> { IsCompleted: true } tt ? tt.Result : 0; } }",
+        Prelude + "async Task<int> M(Task<int> t) => t switch { { IsCompleted: true } => t.Result, _ => await t }; }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); if (t is { IsCompletedSuccessfully: true }) { return t.Result; } return 0; } }",
+
+        // Guards on the path that remain recognised.
+        Prelude + "async Task<int> M(Task<int> t) { if (!t.IsCompleted) { return 0; } await Task.Yield(); return t.Result; } }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status == TaskStatus.RanToCompletion ? t.Result : 0; } }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); return t.IsCompleted && t.Result > 0 ? 1 : 0; } }",
+        Prelude + "async Task<int> M(Task<int> t) { var done = await Task.WhenAny(t, Task.Delay(10)); return done == t ? t.Result : -1; } }",
+        Prelude + "async Task<int> M(Task<int> t, CancellationToken ct) { await Task.Yield(); [|t.Wait(ct)|]; return t.Result; } }",
+        Prelude + "void M() { var t = new Task(() => Thread.Sleep(1), TaskCreationOptions.LongRunning); t.Start(); } }",
     ];
 
     [Theory]
@@ -106,6 +141,26 @@ public sealed class BRG2003Tests
             Prelude + "async Task<int> M(Task t, Task<int> u, Task<int> v) { await t; await Task.Delay(10); var text = await File.ReadAllTextAsync(\"a\"); return await u + await v + text.Length; } }",
             "class D { async Task N(Task a, Task b) { await Task.WhenAll(a, b); await Task.Delay(1); } }",
         ]);
+
+    [Fact]
+    public Task Fix_is_not_offered_inside_a_lock() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); lock (sem) { return [|t.Result|]; } } }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); lock (sem) { return [|t.Result|]; } } }");
+
+    [Fact]
+    public Task Fix_is_not_offered_for_an_asynchronous_twin_returning_void() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
+        Prelude + "#pragma warning disable SYSLIB0014\nasync Task<string> M(System.Net.WebClient c, Uri u) { await Task.Yield(); [|c.DownloadFile(u, \"p\")|]; return [|c.DownloadString(u)|]; } }",
+        Prelude + "#pragma warning disable SYSLIB0014\nasync Task<string> M(System.Net.WebClient c, Uri u) { await Task.Yield(); [|c.DownloadFile(u, \"p\")|]; return [|c.DownloadString(u)|]; } }");
+
+    [Fact]
+    public Task Fix_is_not_offered_in_a_catch_filter() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
+        Prelude + "async Task M(Task<bool> t) { try { await Task.Yield(); } catch (Exception) when ([|t.Result|]) { } } }",
+        Prelude + "async Task M(Task<bool> t) { try { await Task.Yield(); } catch (Exception) when ([|t.Result|]) { } } }");
+
+    [Fact]
+    public Task Fix_is_not_offered_in_an_unsafe_block_or_method() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); unsafe { return [|t.Result|]; } } async unsafe Task<int> N(Task<int> t) { return [|t.Result|]; } }",
+        Prelude + "async Task<int> M(Task<int> t) { await Task.Yield(); unsafe { return [|t.Result|]; } } async unsafe Task<int> N(Task<int> t) { return [|t.Result|]; } }");
 
     [Fact]
     public Task Fix_is_not_offered_in_synchronous_parallel_bodies() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
