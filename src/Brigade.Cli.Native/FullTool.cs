@@ -30,22 +30,39 @@ internal static unsafe partial class FullTool
         var directory = AppContext.BaseDirectory;
         var appHost = Path.Combine(directory, AppHost);
         var assembly = Path.Combine(directory, Assembly);
-        List<string> argv;
+        // The apphost first; a package may have lost its execute bit (dotnet tool install sets it on the command's
+        // entry point only), and then the muxer runs the assembly.
+        List<List<string>> candidates = [];
         if (File.Exists(appHost))
         {
-            argv = [appHost, .. args];
+            candidates.Add([appHost, .. args]);
         }
-        else if (File.Exists(assembly) && Muxer() is { } dotnet)
+
+        if (File.Exists(assembly) && Muxer() is { } dotnet)
         {
-            argv = [dotnet, assembly, .. args];
+            candidates.Add([dotnet, assembly, .. args]);
         }
-        else
+
+        if (candidates.Count == 0)
         {
             stderr.WriteLine($"brigade: this command needs the framework-dependent brigade tool ({AppHost} or {Assembly}) in {directory}");
             return ExitCodes.Failure;
         }
 
         stderr.Flush();
+        var error = "";
+        foreach (var argv in candidates)
+        {
+            Exec(argv); // returns only if it failed
+            error = $"cannot start {argv[0]}: {Marshal.GetLastPInvokeErrorMessage()}";
+        }
+
+        stderr.WriteLine($"brigade: {error}");
+        return ExitCodes.Failure;
+    }
+
+    private static void Exec(List<string> argv)
+    {
         var pointers = new nint[argv.Count + 1];
         try
         {
@@ -58,9 +75,6 @@ internal static unsafe partial class FullTool
             {
                 _ = Execv(p[0], p); // the environment is this process's own (environ)
             }
-
-            stderr.WriteLine($"brigade: cannot start {argv[0]}: {Marshal.GetLastPInvokeErrorMessage()}");
-            return ExitCodes.Failure;
         }
         finally
         {
