@@ -16,6 +16,10 @@ internal static class CliApp
     public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.");
+#if BRIGADE_NATIVE_FRONT
+        // The native front parses only brigade run (Program hands everything else to the framework-dependent tool).
+        root.Add(RunCommand.Create(stdout, stderr));
+#else
         root.Add(DemoCommand.Create(stdout, stderr));
         root.Add(RunCommand.Create(stdout, stderr));
         root.Add(SiloCommand.Create(stdout, stderr));
@@ -23,6 +27,7 @@ internal static class CliApp
         root.Add(ClusterCommand.Create(stdout, stderr));
         root.Add(DoctorCommand.Create(stdout, stderr));
         root.Add(DoctorDemoChildCommand.Create(stdout));
+#endif
         HelpExamples.Attach(root);
         return root;
     }

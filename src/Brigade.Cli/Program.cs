@@ -1,5 +1,15 @@
 using Brigade.Cli;
 
+#if BRIGADE_NATIVE_FRONT
+// The native front (src/Brigade.Cli.Native) runs brigade run; any other command or option is the framework-dependent
+// tool's, which replaces this process (FullTool).
+if (args is not ["run", ..])
+{
+    return FullTool.Replace(args, Console.Error);
+}
+
+FullTool.Arguments = args;
+#else
 // The commands that measure code within a second of start-up run with tiered compilation off (optimized code from the
 // first item, not tier-0 code that tiers up halfway through a measurement); everything else starts fast with it on.
 // A restarted image takes the measuring switches out of its environment again, so that what it starts does not inherit them.
@@ -7,6 +17,7 @@ if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 {
     MeasuringProcess.Restart(args);
 }
+#endif
 
 // A long brigade run restarts itself once, with call counting off, after parsing its command line (RunRestart).
 Brigade.Cli.Run.RunRestart.Arm(args);

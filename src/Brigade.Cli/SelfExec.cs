@@ -19,11 +19,14 @@ internal static unsafe partial class SelfExec
         var host = Environment.ProcessPath!;
         var argv = new List<string> { host };
 
-        // Started as 'dotnet Brigade.Cli.dll': the muxer needs the assembly again; as the 'brigade' apphost it does not.
+#if !BRIGADE_NATIVE_FRONT
+        // Started as 'dotnet Brigade.Cli.dll': the muxer needs the assembly again; as the 'brigade' apphost it does not
+        // (nor does the native front, an executable of its own).
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             argv.Add(typeof(SelfExec).Assembly.Location);
         }
+#endif
 
         argv.AddRange(args);
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()

@@ -1,6 +1,8 @@
 using System.CommandLine;
+#if !BRIGADE_NATIVE_FRONT
 using System.Globalization;
 using Brigade.Orleans;
+#endif
 
 namespace Brigade.Cli.Commands;
 
@@ -70,6 +72,9 @@ internal sealed class ClusterClientOptions
 
         return null;
     }
+
+#if !BRIGADE_NATIVE_FRONT
+    // The native front declares the options (run's help and its usage errors are the tool's) and connects nowhere.
 
     /// <summary>Whether the command line names a cluster (<c>--membership</c> or <c>--gateway</c>).</summary>
     public bool Given(ParseResult parse) => parse.GetValue(_membership) is not null || (parse.GetValue(_gateway) ?? []).Length > 0;
@@ -189,4 +194,5 @@ internal sealed class ClusterClientOptions
             ? TimeSpan.FromSeconds(seconds)
             : throw new CliUsageException($"{option}: '{text}' is not a duration (try 30s, 500ms or 2m)");
     }
+#endif
 }

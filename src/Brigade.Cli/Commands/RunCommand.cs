@@ -64,6 +64,13 @@ internal static class RunCommand
         {
             var template = parse.GetValue(exec);
             var (assemblyPath, workType) = (parse.GetValue(assembly), parse.GetValue(work));
+#if BRIGADE_NATIVE_FRONT
+            if (template is null && workType is not null && FullTool.Arguments is { } arguments)
+            {
+                // A .NET work type is loaded and JIT-compiled: the framework-dependent tool's (nothing is written yet).
+                return FullTool.Replace(arguments, stderr);
+            }
+#endif
             if ((template is null) == (workType is null))
             {
                 throw new CliUsageException("run: give the work either with --exec 'COMMAND {}' or with --assembly PATH --work TYPE");
@@ -120,7 +127,7 @@ internal static class RunCommand
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
                 ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry, ParseStderrMode(parse.GetValue(stderrMode)!) == StderrMode.Pass ? new CommandStderr(stderr) : null)
-                : WorkLoader.Load(assemblyPath!, workType!, inProcess, retry, itemTimeout);
+                : LoadWork(assemblyPath!, workType!, inProcess, retry, itemTimeout);
 
             var options = new RunJobOptions
             {
@@ -152,8 +159,20 @@ internal static class RunCommand
 
     // Apart from the command's action, so that a run on another engine does not load Orleans (its types would be part of the
     // action's state machine).
+#if BRIGADE_NATIVE_FRONT
+    // Not reached in the native front: the cluster engine runs work types only, which go to the framework-dependent tool.
+    private static Task<Engine> ClusterAsync(EngineResources resources, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The native front has no cluster engine.");
+
+    private static JobWork LoadWork(string assemblyPath, string workType, bool inProcess, JobRetry retry, TimeSpan? itemTimeout) =>
+        throw new NotSupportedException("The native front loads no work type.");
+#else
     private static async Task<Engine> ClusterAsync(EngineResources resources, ClusterClientOptions cluster, ParseResult parse, CancellationToken cancellationToken) =>
         await resources.ClusterAsync(cluster.Connection(parse), cluster.Engine(parse), cancellationToken).ConfigureAwait(false);
+
+    private static JobWork LoadWork(string assemblyPath, string workType, bool inProcess, JobRetry retry, TimeSpan? itemTimeout) =>
+        WorkLoader.Load(assemblyPath, workType, inProcess, retry, itemTimeout);
+#endif
 
     /// <summary>Reads a duration such as 30s, 500ms, 2m, 1h or a number of seconds, at most one day.</summary>
     /// <param name="text">The option's value.</param>

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+#if !BRIGADE_NATIVE_FRONT
 using Brigade.Orleans;
+#endif
 using Brigade.Reporting;
 
 namespace Brigade.Cli.Run;
@@ -210,7 +212,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private async Task<int> StoppedAsync(Exception failure)
     {
         var journalKept = _outputs?.Journal is { } kept && File.Exists(kept.Path);
-        if (failure is CliUsageException or OperationCanceledException || (!journalKept && failure is not ClusterUnavailableException { SiloCount: > 0 }))
+        if (failure is CliUsageException or OperationCanceledException || (!journalKept && !SilosLost(failure)))
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
@@ -220,17 +222,25 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var done = _counters.Delivered - _counters.Failed;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - _counters.Delivered):N0}" : "the rest";
         var summary = $"brigade run: {done:N0} {(done == 1 ? "item" : "items")} done, {_counters.Failed:N0} failed, {notRun} not run";
+#if !BRIGADE_NATIVE_FRONT
         if (failure is ClusterUnavailableException { SiloCount: > 0 } cluster)
         {
             summary += cluster.LostSilos.Count == 0
                 ? $"; silos lost: 0 of {cluster.SiloCount} (none was seen to leave: the client may have lost its way to the cluster)"
                 : $"; silos lost: {cluster.LostSilos.Count} of {cluster.SiloCount} ({string.Join("; ", cluster.LostSilos)})";
         }
+#endif
 
         var next = journalKept || _outputs?.Journal is null ? ResumeHint() : " Nothing reached the output: run the same command again.";
         await stderr.WriteLineAsync($"{summary}; stopped.{next}").ConfigureAwait(false);
         return ExitCodes.Failure;
     }
+
+#if BRIGADE_NATIVE_FRONT
+    private static bool SilosLost(Exception failure) => false; // no cluster in the native front
+#else
+    private static bool SilosLost(Exception failure) => failure is ClusterUnavailableException { SiloCount: > 0 };
+#endif
 
     private string ResumeHint() => _outputs?.Journal is { } journal
         ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"

@@ -1,5 +1,7 @@
+#if !BRIGADE_NATIVE_FRONT
 using Brigade.Orleans;
 using Brigade.Processes;
+#endif
 
 namespace Brigade.Cli.Run;
 
@@ -102,6 +104,10 @@ internal sealed class EngineResources : IAsyncDisposable
         }
     }
 
+#if BRIGADE_NATIVE_FRONT
+    // The native front runs --exec commands, which no remote engine takes (EngineEntry.Check): never called there.
+    public Engine Processes(int? workers, TimeSpan? itemTimeout) => throw new NotSupportedException("The native front has no process engine.");
+#else
     public ProcessEngine Processes(int? workers, TimeSpan? itemTimeout)
     {
         var options = new ProcessEngineOptions { ForwardWorkerOutput = false, ItemTimeout = itemTimeout };
@@ -131,6 +137,7 @@ internal sealed class EngineResources : IAsyncDisposable
         _owned.Add(connection);
         return await ClusterEngine.ConnectAsync(connection.Client, engineOptions, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
+#endif
 
     public async ValueTask DisposeAsync()
     {
