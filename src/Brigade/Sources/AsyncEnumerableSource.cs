@@ -56,8 +56,9 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                         break;
                     }
 
+                    var waited = !next.IsCompleted;
                     bool more;
-                    if (!next.IsCompleted && cancellationToken.CanBeCanceled)
+                    if (waited && cancellationToken.CanBeCanceled)
                     {
                         // Waits for the producer only while the run wants items: a producer that ignores the token
                         // would otherwise hold the run (and a stream's reader leaving it) until its next item.
@@ -86,6 +87,14 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     }
 
                     buffer[count++] = _enumerator.Current;
+
+                    // An item the producer made the batch wait for is handed out alone, without asking for the next:
+                    // the producer is not asked ahead of the workers, so an ordered stream's read-ahead stays bounded
+                    // by one batch per worker, as before.
+                    if (waited)
+                    {
+                        break;
+                    }
                 }
             }
             catch (Exception e)
