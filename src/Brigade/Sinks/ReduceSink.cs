@@ -14,7 +14,7 @@ namespace Brigade.Sinks;
 /// merging partials), those values are left out, and the fold goes on: the run reports them as failed with the
 /// combiner's exception, whatever the batch split.
 /// </remarks>
-internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<long, Exception> reportCombineFailure) : ResultSink<TOut>
+internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<long, Exception, bool> reportCombineFailure) : ResultSink<TOut>
 {
     // Guards _partials.
     private readonly Lock _gate = new();
@@ -56,7 +56,7 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
                 {
                     // The combiner is user code: its failure is charged to the item it was combining, like a work failure.
                     (excluded ??= []).Add(startIndex + i);
-                    reportCombineFailure(startIndex + i, e);
+                    reportCombineFailure(startIndex + i, e, false);
                 }
             }
 
@@ -117,7 +117,7 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
                 // item per batch this is exactly what a failure inside a batch reports.
                 foreach (var index in partial.Indexes())
                 {
-                    reportCombineFailure(index, e);
+                    reportCombineFailure(index, e, true);
                 }
             }
         }

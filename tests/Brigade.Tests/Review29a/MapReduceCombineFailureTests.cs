@@ -115,4 +115,17 @@ public sealed class MapReduceCombineFailureTests
         Assert.Equal(4, result.Report.Failed);
         Assert.Equal(4, result.Report.Succeeded);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StopOnFirstFailure_CombineThrowsInTheFinalMerge_NothingWasStopped()
+    {
+        var options = new RunOptions { Engine = Engine.Sequential, BatchSize = 1, FailureMode = FailureMode.StopOnFirstFailure };
+
+        var result = await Runner.MapReduceAsync(Enumerable.Range(0, 100).ToArray(), i => (long)i, Throw50, options).Bounded();
+
+        Assert.Equal(50, Assert.Single(result.Report.Failures).Index);
+        Assert.False(result.Report.StoppedOnFailure);
+        Assert.Equal(0, result.Report.NotRun);
+        Assert.Equal(4900, result.PartialValue);
+    }
 }
