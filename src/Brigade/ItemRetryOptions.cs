@@ -26,8 +26,11 @@ public sealed class ItemRetryOptions
         get => _maxRetries;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 100);
+            if (value is < 1 or > 100)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ItemRetryOptions.MaxRetries must be from 1 to 100 (got {value}); for no retries, leave RunOptions.ItemRetry null.");
+            }
+
             _maxRetries = value;
         }
     }
@@ -40,8 +43,11 @@ public sealed class ItemRetryOptions
         get => _delay;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            if (value < TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ItemRetryOptions.Delay must be from zero to one day (got {value}).");
+            }
+
             _delay = value;
         }
     }
@@ -54,8 +60,11 @@ public sealed class ItemRetryOptions
         get => _maxDelay;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TimeSpan.FromDays(1));
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ItemRetryOptions.MaxDelay must be more than zero and at most one day (got {value}).");
+            }
+
             _maxDelay = value;
         }
     }

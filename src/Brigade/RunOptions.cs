@@ -34,7 +34,7 @@ public sealed class RunOptions
         {
             if (value is < 1)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxDegreeOfParallelism must be at least 1.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"RunOptions.MaxDegreeOfParallelism must be at least 1 (got {value}); null means the engine's default.");
             }
 
             _maxDegreeOfParallelism = value;
@@ -55,7 +55,7 @@ public sealed class RunOptions
         {
             if (value is < 1)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "BatchSize must be at least 1.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"RunOptions.BatchSize must be at least 1 (got {value}); null means adaptive.");
             }
 
             _batchSize = value;
@@ -82,7 +82,11 @@ public sealed class RunOptions
         get => _maxTimelineEvents;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"RunOptions.MaxTimelineEvents must be at least 0 (got {value}).");
+            }
+
             _maxTimelineEvents = value;
         }
     }
@@ -96,7 +100,11 @@ public sealed class RunOptions
         get => _streamCapacity;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            if (value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"RunOptions.StreamCapacity must be at least 1 (got {value}).");
+            }
+
             _streamCapacity = value;
         }
     }
@@ -160,16 +168,23 @@ public sealed class RunOptions
     /// whose item ignores it, and have their own hard limit on the whole item, <c>ProcessEngineOptions.ItemTimeout</c>);
     /// an engine without <see cref="EngineCapabilities.InProcess"/> or <see cref="EngineCapabilities.ItemTimeoutAndRetry"/> rejects it.
     /// </value>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive, or more than one day (<see cref="Timeout.InfiniteTimeSpan"/>
+    /// is accepted and means no limit: the property is then <see langword="null"/>).</exception>
     public TimeSpan? ItemTimeout
     {
         get => _itemTimeout;
         set
         {
-            if (value is { } timeout)
+            if (value == Timeout.InfiniteTimeSpan)
             {
-                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(value));
-                ArgumentOutOfRangeException.ThrowIfGreaterThan(timeout, TimeSpan.FromDays(1), nameof(value));
+                // The framework's spelling of "no limit" means what null means here.
+                _itemTimeout = null;
+                return;
+            }
+
+            if (value is { } timeout && (timeout <= TimeSpan.Zero || timeout > TimeSpan.FromDays(1)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"RunOptions.ItemTimeout must be more than zero and at most one day (got {timeout}); use null (or Timeout.InfiniteTimeSpan) for no limit.");
             }
 
             _itemTimeout = value;

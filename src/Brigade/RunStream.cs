@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 
 namespace Brigade;
@@ -8,7 +9,10 @@ namespace Brigade;
 /// <remarks>
 /// The run starts when enumeration starts and can be enumerated once. Workers wait when the reader falls behind
 /// by <see cref="RunOptions.StreamCapacity"/> results. Leaving the loop early (break, exception) cancels the run
-/// and waits for running items to finish, so no worker outlives the loop.
+/// and waits for running items to finish, so no worker outlives the loop; an exception thrown by the loop's body
+/// propagates as is, and what the run did (also a failure it had meanwhile) is on <see cref="Report"/>. Cancelling
+/// through the enumeration's token (<c>WithCancellation</c>) throws <see cref="RunCanceledException"/>, as cancelling
+/// any other run does.
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
@@ -18,7 +22,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
     internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> start) => _start = start;
 
     /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it;
-    /// <see langword="null"/> before that, and after a run that failed (its exception carries what it has).</summary>
+    /// <see langword="null"/> before that, and after a run that failed with an exception carrying no report.</summary>
     public RunReport? Report { get; private set; }
 
     /// <inheritdoc/>
@@ -36,19 +40,33 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
     {
         var (reader, run, abort) = _start(cancellationToken);
         var finished = false;
+        var cancelled = false;
+        ExceptionDispatchInfo? runError = null;
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (!cancelled && await WaitToReadAsync(reader, cancellationToken).ConfigureAwait(false) is { } more)
             {
+                if (!more)
+                {
+                    finished = true;
+                    break;
+                }
+
                 while (reader.TryRead(out var item))
                 {
                     // Results already buffered are not handed out once the reader has asked to stop.
-                    cancellationToken.ThrowIfCancellationRequested();
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     yield return item;
                 }
+
+                cancelled = cancellationToken.IsCancellationRequested;
             }
 
-            finished = true;
+            cancelled = !finished;
         }
         finally
         {
@@ -62,13 +80,51 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
             {
                 Report = await run.ConfigureAwait(false);
             }
-            catch (RunCanceledException e) when (!finished)
+            catch (Exception e)
             {
-                Report = e.Report;
-            }
-            catch (OperationCanceledException) when (!finished)
-            {
+                Report = e switch
+                {
+                    RunCanceledException c => c.Report,
+                    SourceFailedException s => s.Report,
+                    RunFailedException f => f.Report,
+                    _ => null,
+                };
+
+                // Thrown below, after the finally, which the reader's leaving the loop (break, its own exception)
+                // does not reach: throwing here would replace the exception the loop is leaving with (this finally
+                // runs inside the loop's DisposeAsync), so then the run's outcome is only on Report.
+                runError = ExceptionDispatchInfo.Capture(e);
             }
         }
+
+        if (finished)
+        {
+            runError?.Throw();
+        }
+        else if (cancelled)
+        {
+            // Cancelled through the reader's token (WithCancellation, or one already cancelled): like every other run.
+            if (runError is not null && runError.SourceException is not OperationCanceledException && Report is null)
+            {
+                runError.Throw();
+            }
+
+            throw new RunCanceledException(Report ?? EmptyReport(), cancellationToken);
+        }
     }
+
+    // Null when the reader's token trips while waiting: the reader asked to stop, which is not a failure of the wait.
+    private static async ValueTask<bool?> WaitToReadAsync(ChannelReader<ItemResult<T>> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static RunReport EmptyReport() => new() { Engine = "none", Cancelled = true };
 }

@@ -231,7 +231,7 @@ public static partial class Runner
     {
         ArgumentNullException.ThrowIfNull(combine);
         EngineJob<TIn, TOut>? job = null;
-        var sink = new ReduceSink<TOut>(combine, (index, e) => job!.RecordCombineFailure(index, e));
+        var sink = new ReduceSink<TOut>(combine, (index, e, afterWorkers) => job!.RecordCombineFailure(index, e, afterWorkers));
         var (report, _) = await RunPipeline.RunAsync(source, work, sink, options, j => job = j, cancellationToken).ConfigureAwait(false);
         var (hasValue, value) = sink.Combine();
         return new ReduceResult<TOut>(hasValue, value, report);

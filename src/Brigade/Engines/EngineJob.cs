@@ -415,7 +415,7 @@ public sealed class EngineJob<TIn, TOut>
         return FinishBatchAsync(batch, ran, buffer, list);
     }
 
-    internal void RecordCombineFailure(long index, Exception e) => _failures.RecordCombine(index, e);
+    internal void RecordCombineFailure(long index, Exception e, bool afterWorkers) => _failures.RecordCombine(index, e, afterWorkers);
 
     // Failures are already recorded with the run (RunFailures); this does the counting and delivery.
     private ValueTask FinishBatchAsync(ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)

@@ -44,7 +44,11 @@ internal sealed class RunFailures(FailureMode mode, CancellationTokenSource stop
     }
 
     /// <summary>Combining an item's result failed (map-reduce).</summary>
-    public void RecordCombine(long index, Exception error)
+    /// <param name="index">The item whose value was left out.</param>
+    /// <param name="error">What the combiner threw.</param>
+    /// <param name="afterWorkers">The failure came in the final merge, once every worker had finished: there is nothing
+    /// left to stop, so it does not count as a stop on the first failure.</param>
+    public void RecordCombine(long index, Exception error, bool afterWorkers = false)
     {
         lock (_gate)
         {
@@ -52,7 +56,10 @@ internal sealed class RunFailures(FailureMode mode, CancellationTokenSource stop
         }
 
         Interlocked.Increment(ref _combineFailures);
-        OnFailed();
+        if (!afterWorkers)
+        {
+            OnFailed();
+        }
     }
 
     public void AddNotRun(int count) => Interlocked.Add(ref _notRun, count);

@@ -71,6 +71,11 @@ internal static class RunPipeline
             race?.Complete();
         }
 
+        if (engineError is null && job.Fatal is null && !cancellationToken.IsCancellationRequested)
+        {
+            sink.OnWorkersDone();
+        }
+
         var end = clock.Now();
         var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
         var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks());

@@ -8,11 +8,18 @@ namespace Brigade.Sinks;
 /// Folds each batch into a partial result, then combines the partials in input order, so an associative combiner
 /// gives the same answer as a sequential left fold.
 /// </summary>
-internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<long, Exception> reportCombineFailure) : ResultSink<TOut>
+/// <remarks>
+/// The combiner is user code and may throw, inside a batch or while the partials are merged. Either way the failure
+/// is charged to the items whose values it would have added (one item inside a batch; every item a partial holds when
+/// merging partials), those values are left out, and the fold goes on: the run reports them as failed with the
+/// combiner's exception, whatever the batch split.
+/// </remarks>
+internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<long, Exception, bool> reportCombineFailure) : ResultSink<TOut>
 {
     // Guards _partials.
     private readonly Lock _gate = new();
-    private readonly List<(long Start, TOut Partial)> _partials = [];
+    private readonly List<Partial> _partials = [];
+    private (bool HasValue, TOut Value)? _merged;
 
     public override Memory<TOut> RentValues(long startIndex, int count) => ArrayPool<TOut>.Shared.Rent(count).AsMemory(0, count);
 
@@ -24,11 +31,13 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
             var f = 0;
             var has = false;
             TOut acc = default!;
+            List<long>? excluded = null;
             for (var i = 0; i < ran; i++)
             {
                 if (failures is not null && f < failures.Count && failures[f].Index == startIndex + i)
                 {
                     f++;
+                    (excluded ??= []).Add(startIndex + i);
                     continue;
                 }
 
@@ -46,7 +55,8 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
                 catch (Exception e)
                 {
                     // The combiner is user code: its failure is charged to the item it was combining, like a work failure.
-                    reportCombineFailure(startIndex + i, e);
+                    (excluded ??= []).Add(startIndex + i);
+                    reportCombineFailure(startIndex + i, e, false);
                 }
             }
 
@@ -54,7 +64,7 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
             {
                 lock (_gate)
                 {
-                    _partials.Add((startIndex, acc));
+                    _partials.Add(new Partial(startIndex, ran, acc, excluded));
                 }
             }
         }
@@ -69,20 +79,69 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
         return ValueTask.CompletedTask;
     }
 
-    public (bool HasValue, TOut Value) Combine()
+    /// <summary>
+    /// Merges the batches' partials in input order, once every worker has finished and before the run's report is
+    /// built, so a combiner failing here is reported like one failing inside a batch.
+    /// </summary>
+    public override void OnWorkersDone() => Merge();
+
+    /// <summary>Gets the combined value of every item whose value was combined.</summary>
+    public (bool HasValue, TOut Value) Combine() => Merge();
+
+    private (bool HasValue, TOut Value) Merge()
     {
+        if (_merged is { } merged)
+        {
+            return merged;
+        }
+
         _partials.Sort(static (a, b) => a.Start.CompareTo(b.Start));
-        if (_partials.Count == 0)
+        var has = false;
+        TOut acc = default!;
+        foreach (var partial in _partials)
         {
-            return (false, default!);
+            if (!has)
+            {
+                acc = partial.Value;
+                has = true;
+                continue;
+            }
+
+            try
+            {
+                acc = combine(acc, partial.Value);
+            }
+            catch (Exception e)
+            {
+                // The partial is left out, so every item it holds is reported with the combiner's failure: with one
+                // item per batch this is exactly what a failure inside a batch reports.
+                foreach (var index in partial.Indexes())
+                {
+                    reportCombineFailure(index, e, true);
+                }
+            }
         }
 
-        var acc = _partials[0].Partial;
-        for (var i = 1; i < _partials.Count; i++)
-        {
-            acc = combine(acc, _partials[i].Partial);
-        }
+        _merged = (has, acc);
+        return (has, acc);
+    }
 
-        return (true, acc);
+    // A batch's fold: the items [Start, Start + Ran) except those Excluded (failed, or their combine failed).
+    private sealed record Partial(long Start, int Ran, TOut Value, List<long>? Excluded)
+    {
+        public IEnumerable<long> Indexes()
+        {
+            var e = 0;
+            for (var index = Start; index < Start + Ran; index++)
+            {
+                if (Excluded is not null && e < Excluded.Count && Excluded[e] == index)
+                {
+                    e++;
+                    continue;
+                }
+
+                yield return index;
+            }
+        }
     }
 }

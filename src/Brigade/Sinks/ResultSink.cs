@@ -18,6 +18,14 @@ internal abstract class ResultSink<TOut>
     {
     }
 
+    /// <summary>
+    /// Called once, after every worker has finished and before the run's report is built, when the run neither failed
+    /// nor was cancelled: user code the sink still runs (a reduction's final merge) records its failures with the run here.
+    /// </summary>
+    public virtual void OnWorkersDone()
+    {
+    }
+
     /// <summary>Called once, after every worker has finished.</summary>
     /// <param name="error">The error that ended the run, if any.</param>
     /// <param name="abandoned">Trips when nobody wants more results (the reader left, or the run was cancelled): a sink

@@ -10,9 +10,11 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IAsyncEnumerator<T>? _enumerator;
 
-    // A MoveNextAsync the run stopped waiting for (the producer does not watch the token, or cannot: a read of stdin): the
-    // enumerator is busy until it ends, so it is disposed then, in the background, not by CloseAsync.
-    private Task<bool>? _abandoned;
+    // A MoveNextAsync that was started but whose item nobody has taken yet: either the producer had not finished it when a
+    // batch already held items (the batch is handed out and the next take resumes here, so items read never wait for
+    // the producer's next one), or the run stopped waiting for it (the producer does not watch the token, or cannot: a
+    // read of stdin). The enumerator is busy until it ends, so at the close it is disposed then, in the background.
+    private Task<bool>? _pending;
     private long _taken;
     private bool _done;
 
@@ -41,10 +43,19 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             {
                 while (count < maxCount)
                 {
-                    var next = _enumerator.MoveNextAsync();
+                    var next = _pending is { } pendingMove ? new ValueTask<bool>(pendingMove) : _enumerator.MoveNextAsync();
+                    _pending = null;
 
-                    // Once the batch has an item, stop at the first step that would wait: an idle worker should
-                    // start on what it has rather than hold items back while the producer is slow.
+                    // Once the batch has an item, stop at the first step that would wait: an idle worker should start on
+                    // what it has rather than hold items back while the producer is slow (or waits for those very
+                    // items' results: a crawler's feedback loop). The step is kept for the next take: an async
+                    // enumerator allows one pending call at a time, and its item must not be lost.
+                    if (!next.IsCompleted && count > 0)
+                    {
+                        _pending = next.AsTask();
+                        break;
+                    }
+
                     var waited = !next.IsCompleted;
                     bool more;
                     if (waited && cancellationToken.CanBeCanceled)
@@ -60,7 +71,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                         {
                             // The input ends here for this run (the handler below marks it done); an item the producer
                             // still hands over is dropped with it, as items never taken are.
-                            _abandoned = pending;
+                            _pending = pending;
                             throw;
                         }
                     }
@@ -76,6 +87,10 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     }
 
                     buffer[count++] = _enumerator.Current;
+
+                    // An item the producer made the batch wait for is handed out alone, without asking for the next:
+                    // the producer is not asked ahead of the workers, so an ordered stream's read-ahead stays bounded
+                    // by one batch per worker, as before.
                     if (waited)
                     {
                         break;
@@ -112,16 +127,19 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             _done = true;
             if (_enumerator is not null)
             {
-                if (_abandoned is { IsCompleted: false } pending)
+                if (_pending is { IsCompleted: false } pending)
                 {
                     _ = DisposeWhenDoneAsync(pending, _enumerator);
                 }
                 else
                 {
+                    // A step that ended unseen (the run stopped first): its failure has nowhere to go.
+                    _ = _pending?.Exception;
                     await _enumerator.DisposeAsync().ConfigureAwait(false);
                 }
 
                 _enumerator = null;
+                _pending = null;
             }
         }
         finally
