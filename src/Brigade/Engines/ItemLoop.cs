@@ -13,7 +13,8 @@ namespace Brigade.Engines;
 /// <para>The engines that run items elsewhere use the same loop on the remote side (<see cref="Remote.RemoteItemExecutor"/>),
 /// with a sink that sends results in chunks between items (<see cref="IItemSink{TOut}.Continue"/>).</para>
 /// <para>An <see cref="OperationCanceledException"/> while the run's token is cancelled means the item did not finish:
-/// the loop stops and the item counts as not run. Any other exception is the item's failure, and the loop goes on.</para>
+/// the loop stops and the item counts as not run; so does an <see cref="AggregateException"/> made only of them (sync
+/// work blocked in <c>task.Wait()</c> on the run's token, review 29a). Any other exception is the item's failure, and the loop goes on.</para>
 /// </remarks>
 internal static class ItemLoop
 {
@@ -35,7 +36,7 @@ internal static class ItemLoop
                     return i;
                 }
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception e) when (token.IsCancellationRequested && IsCancellation(e))
             {
                 return i;
             }
@@ -105,7 +106,7 @@ internal static class ItemLoop
             {
                 sink.Succeeded(ran, await work.InvokeAsync(items.Span[ran], token).ConfigureAwait(false));
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception e) when (token.IsCancellationRequested && IsCancellation(e))
             {
                 break;
             }
@@ -123,4 +124,10 @@ internal static class ItemLoop
 
         await sink.EndAsync(ran).ConfigureAwait(false);
     }
+
+    /// <summary>Gets whether an item's exception is its cancellation: an <see cref="OperationCanceledException"/>, or an
+    /// <see cref="AggregateException"/> (<c>Task.Wait</c>, <c>.Result</c>) of nothing else.</summary>
+    internal static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException
+        || (e is AggregateException aggregate && aggregate.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(static x => x is OperationCanceledException));
 }

@@ -62,7 +62,7 @@ internal sealed class ItemPolicy
                 UseJitter = retry.UseJitter,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } e
-                    && !(e is OperationCanceledException && (stop.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
+                    && !(ItemLoop.IsCancellation(e) && (stop.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
                     && (e is TimeoutRejectedException || shouldRetry is null || shouldRetry(e))),
             });
         }
