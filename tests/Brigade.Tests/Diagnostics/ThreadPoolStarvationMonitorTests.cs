@@ -14,6 +14,19 @@ public sealed class ThreadPoolStarvationMonitorTests
 
     public ThreadPoolStarvationMonitorTests() => _diagnostics = new PitfallDiagnostics(_time);
 
+    [Theory]
+    [InlineData(50, 1.0, true)]   // one spinner beside fifty blocked threads on 2 cores (review 29e): blocked
+    [InlineData(50, 1.9, false)]  // both cores' worth of pool threads computing: saturated
+    [InlineData(3, 1.0, false)]   // a few threads, one core's worth busy: not judged blocked (half of min(threads, cores))
+    [InlineData(3, 0.9, true)]
+    public void Blocked_CountsTheCoresThePoolsThreadsWanted(int threads, double busyCores, bool blocked)
+    {
+        var t0 = DateTimeOffset.UnixEpoch;
+        var from = new ThreadPoolSample(t0, 100, 0, threads, TimeSpan.Zero, TimeSpan.Zero);
+        var to = new ThreadPoolSample(t0.AddSeconds(1), 100, 0, threads, TimeSpan.Zero, TimeSpan.FromSeconds(busyCores));
+        Assert.Equal(blocked, ThreadPoolStarvationMonitor.Blocked(from, to, processorCount: 2));
+    }
+
     [Fact]
     public void QueuedWorkNotPickedUp_PastTheThreshold_IsReportedOnce_WithTheNumbers()
     {

@@ -125,6 +125,30 @@ public sealed class ProgressWatchdogTests
     }
 
     [Fact]
+    public void NestedIdle_AnInnerScopeDisposedTwice_DoesNotEndTheOuterWait()
+    {
+        var time = new FakeTimeProvider();
+        var diagnostics = new PitfallDiagnostics(time);
+        using var watchdog = ProgressWatchdog.Start(new ProgressWatchdogOptions { Threshold = TimeSpan.FromSeconds(1), Interval = TimeSpan.FromMilliseconds(250), Diagnostics = diagnostics, PoliteLivelockAttempts = 0 });
+        using var consumer = watchdog.Watch("consumer");
+        consumer.CpuSource = () => 0;
+        consumer.RunQueueSource = () => 0;
+        consumer.Mark("item 1");
+        using (consumer.Idle())
+        {
+            var inner = consumer.Idle();
+            inner.Dispose();
+            inner.Dispose(); // once only (review 29e: one shared scope ended the outer wait too)
+            for (var i = 0; i < 20; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(250));
+            }
+
+            Assert.Empty(diagnostics.Reports);
+        }
+    }
+
+    [Fact]
     public async Task PoliteThreads_FailingToTakeWhatTheOtherHolds_AreReportedAsALivelock()
     {
         var diagnostics = new PitfallDiagnostics { LockOrderMode = LockOrderMode.Off };

@@ -16,7 +16,6 @@ public sealed class ProgressParticipant : IDisposable
     private string? _doing;
     private volatile bool _active = true;
     private int _idle;
-    private IdleScope? _idleScope;
 
     // The thread's run-queue wait (Linux), read by the watchdog only: the baseline is taken at the first check after a
     // mark, so marking costs nothing more. The baseline is touched only by Sample, under the watchdog's gate; the reader
@@ -88,7 +87,7 @@ public sealed class ProgressParticipant : IDisposable
     public IDisposable Idle()
     {
         Interlocked.Increment(ref _idle);
-        return _idleScope ??= new IdleScope(this);
+        return new IdleScope(this);
     }
 
     /// <summary>Marks progress.</summary>
@@ -129,14 +128,12 @@ public sealed class ProgressParticipant : IDisposable
 
     private void EndIdle()
     {
-        var left = Interlocked.Decrement(ref _idle);
-        if (left == 0)
+        // The clock restarts before the flow counts as watched again: a check in between would otherwise see the
+        // progress time from before the idle wait and report a hang (review 29e). Harmless for a nested scope.
+        Restart();
+        if (Interlocked.Decrement(ref _idle) < 0)
         {
-            Restart();
-        }
-        else if (left < 0)
-        {
-            Interlocked.Exchange(ref _idle, 0);   // a scope disposed twice
+            Interlocked.Exchange(ref _idle, 0);
         }
     }
 
@@ -223,8 +220,17 @@ public sealed class ProgressParticipant : IDisposable
 
     private long ReadCpu() => CpuSource is { } source ? source() : ThreadCpuTime.ReadTicks(Volatile.Read(ref _cpuClock));
 
+    // One per Idle() call: disposing it twice ends only its own idle wait, once (nested scopes stay counted).
     private sealed class IdleScope(ProgressParticipant participant) : IDisposable
     {
-        public void Dispose() => participant.EndIdle();
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                participant.EndIdle();
+            }
+        }
     }
 }

@@ -28,6 +28,9 @@ internal sealed class PoolThreadActivity : IDisposable
     private long _total;
     private int _reads;
 
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
     private PoolThreadActivity()
     {
     }
@@ -47,6 +50,15 @@ internal sealed class PoolThreadActivity : IDisposable
 
     /// <summary>Returns the running total, in ticks (100 ns), of the time pool workers ran or were ready to run; -1 if unreadable.</summary>
     public long Read()
+    {
+        // The monitor's timer can tick while it is disposed: one reader at a time, none after Dispose.
+        lock (_gate)
+        {
+            return _disposed ? -1 : ReadLocked();
+        }
+    }
+
+    private long ReadLocked()
     {
         if (++_reads % RecheckOthersEvery == 0)
         {
@@ -104,12 +116,16 @@ internal sealed class PoolThreadActivity : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var worker in _workers.Values)
+        lock (_gate)
         {
-            worker.Reader.Dispose();
-        }
+            _disposed = true;
+            foreach (var worker in _workers.Values)
+            {
+                worker.Reader.Dispose();
+            }
 
-        _workers.Clear();
+            _workers.Clear();
+        }
     }
 
     private static bool IsWorker(string taskPath)
