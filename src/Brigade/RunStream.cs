@@ -10,7 +10,8 @@ namespace Brigade;
 /// The run starts when enumeration starts and can be enumerated once. Workers wait when the reader falls behind
 /// by <see cref="RunOptions.StreamCapacity"/> results. Leaving the loop early (break, exception) cancels the run
 /// and waits for running items to finish, so no worker outlives the loop; an exception thrown by the loop's body
-/// propagates as is, and what the run did (also a failure it had meanwhile) is on <see cref="Report"/>. Cancelling
+/// propagates as is, what the run did is on <see cref="Report"/>, and a failure it had meanwhile (the source threw)
+/// on <see cref="Failure"/>. Cancelling
 /// through the enumeration's token (<c>WithCancellation</c>) throws <see cref="RunCanceledException"/>, as cancelling
 /// any other run does.
 /// </remarks>
@@ -24,6 +25,11 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
     /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it;
     /// <see langword="null"/> before that, and after a run that failed with an exception carrying no report.</summary>
     public RunReport? Report { get; private set; }
+
+    /// <summary>Gets the run's own failure (a <see cref="SourceFailedException"/>, a <see cref="RunFailedException"/>)
+    /// once enumeration has finished, also when it could not be thrown to the reader because the reader left the loop
+    /// (break, its own exception) or cancelled it; <see langword="null"/> when the run did not fail.</summary>
+    public Exception? Failure { get; private set; }
 
     /// <inheritdoc/>
     public IAsyncEnumerator<ItemResult<T>> GetAsyncEnumerator(CancellationToken cancellationToken = default)
@@ -94,6 +100,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                 // does not reach: throwing here would replace the exception the loop is leaving with (this finally
                 // runs inside the loop's DisposeAsync), so then the run's outcome is only on Report.
                 runError = ExceptionDispatchInfo.Capture(e);
+                Failure = e is OperationCanceledException ? null : e;
             }
         }
 

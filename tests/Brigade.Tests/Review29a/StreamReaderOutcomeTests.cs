@@ -43,6 +43,7 @@ public sealed class StreamReaderOutcomeTests
 
         Assert.Equal("the reader's own failure", thrown.Message);
         Assert.NotNull(stream.Report);
+        Assert.IsType<IOException>(Assert.IsType<SourceFailedException>(stream.Failure).InnerException); // review 29e: not lost
     }
 
     [Theory(Timeout = 60_000)]
