@@ -24,7 +24,11 @@ public sealed class ProcessEngineOptions
         get => _maxWorkers;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            if (value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.MaxWorkers must be at least 1 (got {value}).");
+            }
+
             _maxWorkers = value;
         }
     }
@@ -36,15 +40,20 @@ public sealed class ProcessEngineOptions
     /// applied inside the worker (a timed-out attempt fails with Polly's <c>TimeoutRejectedException</c> and may be
     /// retried); when only that one is set, the worker is still killed once an item has outlived every attempt's timeout
     /// and wait, plus one more timeout.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive (<see cref="Timeout.InfiniteTimeSpan"/> is taken as null: no limit).</exception>
     public TimeSpan? ItemTimeout
     {
         get => _itemTimeout;
         set
         {
+            if (value == Timeout.InfiniteTimeSpan)
+            {
+                value = null;   // no limit, as RunOptions.ItemTimeout takes it
+            }
+
             if (value is { } v && v <= TimeSpan.Zero)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "ItemTimeout must be positive.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.ItemTimeout must be more than zero (got {v}); use null (or Timeout.InfiniteTimeSpan) for no limit.");
             }
 
             _itemTimeout = value;
@@ -59,7 +68,11 @@ public sealed class ProcessEngineOptions
         get => _maxCrashesPerItem;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            if (value < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.MaxCrashesPerItem must be at least 1 (got {value}).");
+            }
+
             _maxCrashesPerItem = value;
         }
     }
@@ -74,7 +87,7 @@ public sealed class ProcessEngineOptions
         {
             if (value is < 1)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxItemsPerWorker must be at least 1.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.MaxItemsPerWorker must be at least 1 (got {value}).");
             }
 
             _maxItemsPerWorker = value;
@@ -91,7 +104,7 @@ public sealed class ProcessEngineOptions
         {
             if (value is < 16L * 1024 * 1024)
             {
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MaxWorkerMemoryBytes must be at least 16 MiB.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.MaxWorkerMemoryBytes must be at least 16 MiB (got {value}).");
             }
 
             _maxWorkerMemoryBytes = value;

@@ -132,9 +132,12 @@ public sealed class ValidationTests
     public void Options_ValidateInSetters()
     {
         var options = new ProcessEngineOptions();
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWorkers = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.ItemTimeout = TimeSpan.Zero);
-        Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxCrashesPerItem = 0);
+        // The message names the option and the value (review 29a/29e), not the setter's parameter.
+        Assert.StartsWith("ProcessEngineOptions.MaxWorkers must be at least 1 (got 0)", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWorkers = 0).Message, StringComparison.Ordinal);
+        Assert.StartsWith("ProcessEngineOptions.ItemTimeout must be more than zero", Assert.Throws<ArgumentOutOfRangeException>(() => options.ItemTimeout = TimeSpan.Zero).Message, StringComparison.Ordinal);
+        Assert.StartsWith("ProcessEngineOptions.MaxCrashesPerItem must be at least 1 (got 0)", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxCrashesPerItem = 0).Message, StringComparison.Ordinal);
+        options.ItemTimeout = Timeout.InfiniteTimeSpan; // no limit, as RunOptions.ItemTimeout takes it
+        Assert.Null(options.ItemTimeout);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxItemsPerWorker = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWorkerMemoryBytes = 1024);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.StartTimeout = TimeSpan.Zero);
