@@ -23,8 +23,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     // Report mode: the new orders of the acquisition under way on this thread, recorded once it is granted (so that an
     // earlier order reads "took" only for an acquisition that happened) and dropped if it is refused as a deadlock,
-    // cancelled or times out. Their reports are published once the wait is known not to close a cycle of waiters: a real
-    // deadlock is reported as one (BRG1001), not also as a potential one that "did not hang".
+    // cancelled or times out. Their reports are published when the wait ends (granted, cancelled, timed out), unless a
+    // deadlock report named the wait meanwhile (a later waiter closed the cycle): a real deadlock is reported as one
+    // (BRG1001), not also as a potential one that "did not hang".
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
@@ -81,7 +82,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
-    /// <summary>The acquisition checked last on this thread waits now, and its wait closes no cycle: publish its reports.</summary>
+    /// <summary>Publishes the reports of the acquisition checked last on this thread (its wait ended without a grant).</summary>
     public static void PublishPending()
     {
         if (t_pending is not { Count: > 0 } pending)
@@ -137,9 +138,18 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             locks.Add(waiter.Primitive.Id);
         }
 
+        // Each step's blocker holds the step's lock and is the next step's waiter: that waiter's order is "the previous
+        // step's lock, then its own". A step queued behind another waiter names no held lock: every pair is marked.
         for (var i = 1; i < cycle.Count; i++)
         {
             var wanted = cycle[i].Waiter.Primitive;
+            var previous = cycle[i - 1];
+            if (previous.Blocker is Holder && previous.Waiter.Primitive.Id != wanted.Id)
+            {
+                wanted.Diagnostics.OrderGraph.MarkNamedByDeadlock(Key(previous.Waiter.Primitive.Id, wanted.Id));
+                continue;
+            }
+
             foreach (var id in locks)
             {
                 if (id != wanted.Id)
