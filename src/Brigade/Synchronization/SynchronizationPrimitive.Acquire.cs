@@ -213,12 +213,13 @@ public abstract partial class SynchronizationPrimitive
             if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
             {
                 var report = WaitForGraph.BuildReport(node, cycle);
-                LockOrderGraph.DiscardPending(deadlock: true);
+                LockOrderGraph.DiscardPendingForDeadlock(cycle);
                 Diagnostics.Publish(report);
                 throw new DeadlockException(report);
             }
 
-            LockOrderGraph.PublishPending();
+            // The pending inversion reports wait for the end of the wait: a later waiter may still close a cycle with it,
+            // and then the deadlock report names this wait (see LockOrderGraph.CommitPending).
             SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
             while (true)
             {
@@ -335,7 +336,7 @@ public abstract partial class SynchronizationPrimitive
         if (node.InGraph && WaitForGraph.RegisterAndFindCycle(node, identities) is { } cycle && TryAbandon(node))
         {
             var report = WaitForGraph.BuildReport(node, cycle);
-            LockOrderGraph.DiscardPending(deadlock: true);
+            LockOrderGraph.DiscardPendingForDeadlock(cycle);
             Diagnostics.Publish(report);
             node.Complete(default);   // ends the node: timer and registration are released; nobody awaits it
             return ValueTask.FromException<LockScope>(new DeadlockException(report));

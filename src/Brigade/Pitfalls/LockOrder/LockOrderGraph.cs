@@ -23,8 +23,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     // Report mode: the new orders of the acquisition under way on this thread, recorded once it is granted (so that an
     // earlier order reads "took" only for an acquisition that happened) and dropped if it is refused as a deadlock,
-    // cancelled or times out. Their reports are published once the wait is known not to close a cycle of waiters: a real
-    // deadlock is reported as one (BRG1001), not also as a potential one that "did not hang".
+    // cancelled or times out. Their reports are published when the wait ends (granted, cancelled, timed out), unless a
+    // deadlock report named the wait meanwhile (a later waiter closed the cycle): a real deadlock is reported as one
+    // (BRG1001), not also as a potential one that "did not hang".
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
@@ -40,6 +41,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     private readonly Dictionary<int, List<int>> _successors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
+    private readonly HashSet<long> _namedByDeadlock = [];
 
     /// <summary>Gets how many orders are recorded.</summary>
     public int EdgeCount
@@ -80,7 +82,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
-    /// <summary>The acquisition checked last on this thread waits now, and its wait closes no cycle: publish its reports.</summary>
+    /// <summary>Publishes the reports of the acquisition checked last on this thread (its wait ended without a grant).</summary>
     public static void PublishPending()
     {
         if (t_pending is not { Count: > 0 } pending)
@@ -111,10 +113,102 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         pending.Clear();
         foreach (var entry in entries)
         {
-            entry.Graph.Record(entry);
-            if (entry.Report is { } report && !entry.Published)
+            var found = entry.Graph.Record(entry);
+            if (entry.Report is { } report && !entry.Published && !entry.Graph.NamedByDeadlock(entry.Key))
             {
                 entry.Graph.Publish(report);
+            }
+
+            if (found is not null)
+            {
+                entry.Graph.Publish(found);
+            }
+        }
+    }
+
+    /// <summary>A blocking or queued acquisition on this thread was refused as a deadlock: drop the pending orders whose
+    /// held lock is in the cycle (the deadlock report says more), publish the others; and mark the orders of the other
+    /// waiters of the cycle, so that their inversion reports are not published when their waits end.</summary>
+    /// <param name="cycle">The cycle found by <see cref="WaitForGraph.RegisterAndFindCycle"/>, starting at this thread's wait.</param>
+    public static void DiscardPendingForDeadlock(List<(WaitNode Waiter, object Blocker)> cycle)
+    {
+        var locks = new HashSet<int>();
+        foreach (var (waiter, _) in cycle)
+        {
+            locks.Add(waiter.Primitive.Id);
+        }
+
+        // Each step's blocker holds the step's lock and is the next step's waiter: that waiter's order is "the previous
+        // step's lock, then its own". A step queued behind another waiter names no held lock: every pair is marked.
+        for (var i = 1; i < cycle.Count; i++)
+        {
+            var wanted = cycle[i].Waiter.Primitive;
+            var previous = cycle[i - 1];
+            if (previous.Blocker is Holder && previous.Waiter.Primitive.Id != wanted.Id)
+            {
+                wanted.Diagnostics.OrderGraph.MarkNamedByDeadlock(Key(previous.Waiter.Primitive.Id, wanted.Id));
+                continue;
+            }
+
+            foreach (var id in locks)
+            {
+                if (id != wanted.Id)
+                {
+                    wanted.Diagnostics.OrderGraph.MarkNamedByDeadlock(Key(id, wanted.Id));
+                }
+            }
+        }
+
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var entries = pending.ToArray();
+        pending.Clear();
+        foreach (var entry in entries)
+        {
+            if (entry.Report is not { } report || entry.Published)
+            {
+                continue;
+            }
+
+            if (locks.Contains(entry.From) && locks.Contains(entry.To))
+            {
+                entry.Graph.Unreport(entry.Key, report);
+            }
+            else
+            {
+                entry.Graph.Publish(report);
+            }
+        }
+    }
+
+    private void MarkNamedByDeadlock(long key)
+    {
+        lock (_gate)
+        {
+            _namedByDeadlock.Add(key);
+        }
+    }
+
+    /// <summary>Whether a deadlock report named a wait in this order (consumed: asked once per granted acquisition).</summary>
+    private bool NamedByDeadlock(long key)
+    {
+        lock (_gate)
+        {
+            return _namedByDeadlock.Remove(key);
+        }
+    }
+
+    /// <summary>A report that was never published: forget it, so that a later acquisition in that order reports it.</summary>
+    private void Unreport(long key, LockOrderReport report)
+    {
+        lock (_gate)
+        {
+            if (_reports.TryGetValue(key, out var stored) && ReferenceEquals(stored, report))
+            {
+                _reports.Remove(key);
             }
         }
     }
@@ -133,19 +227,46 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             PublishPending();
         }
+        else
+        {
+            foreach (var entry in pending)
+            {
+                if (entry.Report is { } report && !entry.Published)
+                {
+                    entry.Graph.Unreport(entry.Key, report);
+                }
+            }
+        }
 
         pending.Clear();
     }
 
     private void Publish(LockOrderReport report) => diagnostics.Publish(report);
 
-    private void Record(in Pending entry)
+    /// <summary>Records a granted acquisition's order. Orders recorded while it waited may close a cycle with it now
+    /// (they were not there at its check): that inversion is returned, to be published.</summary>
+    private LockOrderReport? Record(in Pending entry)
     {
+        LockOrderReport? found = null;
         lock (_gate)
         {
             if (_edges.ContainsKey(entry.Key) || _edges.Count >= MaxEdges)
             {
-                return;
+                return null;
+            }
+
+            var earlier = entry.Report is null && !_reports.ContainsKey(entry.Key) ? FindPathLocked(entry.To, entry.From, null) : null;
+
+            // As at the check: a path through another lock the flow held is that lock's inversion, reported on its own.
+            if (earlier is not null && earlier.Count > 1 && entry.Others is { Count: > 0 } others && earlier.Any(e => others.Contains(e.AcquiredId)))
+            {
+                earlier = FindPathLocked(entry.To, entry.From, others);
+            }
+
+            if (earlier is not null && UngatedPathLocked(entry.Key, entry.Edge, earlier, entry.To, entry.From, entry.Gates, entry.Others) is { } path)
+            {
+                found = new LockOrderReport(entry.Edge, path, diagnostics.TimeProvider.GetUtcNow());
+                _reports[entry.Key] = found;
             }
 
             _edges[entry.Key] = entry.Edge;
@@ -157,6 +278,33 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             successors.Add(entry.To);
             _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates);
         }
+
+        return found;
+    }
+
+    /// <summary>The earlier path to report, or null when every path is serialized by a gate this acquisition holds too
+    /// (then the inversion is kept in <see cref="_suppressed"/>). A path avoiding the orders taken under the common gates
+    /// is looked for before suppressing.</summary>
+    private List<LockOrderEdge>? UngatedPathLocked(long key, LockOrderEdge edge, List<LockOrderEdge> earlier, int from, int to, int[]? gateIds, HashSet<int>? others)
+    {
+        var path = earlier;
+        HashSet<int>? skip = null;
+        while (CommonGates(gateIds, path) is { Length: > 0 } common)
+        {
+            (skip ??= []).UnionWith(common);
+            // Not through another lock the flow holds either: that path is that lock's inversion.
+            if (FindPathLocked(from, to, others, skip) is not { } alternative)
+            {
+                // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
+                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates).
+                _suppressed.Add(new Suppressed(key, edge, earlier, CommonGates(gateIds, earlier)));
+                return null;
+            }
+
+            path = alternative;
+        }
+
+        return path;
     }
 
     /// <summary>The ids of the locks the flow holds exclusively (a lock, a write lock) besides the two of an order:
@@ -333,12 +481,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
 
             var gateIds = GateIds(thread, chain, held.Id, next.Id);
-            if (earlier is not null && CommonGates(gateIds, earlier) is { Length: > 0 } common)
+            if (earlier is not null)
             {
-                // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
-                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates).
-                _suppressed.Add(new Suppressed(key, edge, earlier, common));
-                earlier = null;
+                earlier = UngatedPathLocked(key, edge, earlier, next.Id, held.Id, gateIds, HeldIds(thread, chain, held.Id));
             }
 
             if (earlier is not null)
@@ -360,7 +505,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (refuse is null && mode == LockOrderMode.Report)
             {
                 // Recorded (and published) as the acquisition proceeds: see t_pending.
-                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds));
+                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds, HeldIds(thread, chain, held.Id)));
                 deferred = true;
             }
             else if (refuse is null && _edges.Count < MaxEdges)
@@ -413,7 +558,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     /// <summary>Breadth-first search for recorded orders leading from <paramref name="from"/> to <paramref name="to"/>,
     /// through none of <paramref name="avoid"/>.</summary>
-    private List<LockOrderEdge>? FindPathLocked(int from, int to, HashSet<int>? avoid)
+    private List<LockOrderEdge>? FindPathLocked(int from, int to, HashSet<int>? avoid, HashSet<int>? skipGates = null)
     {
         var parent = new Dictionary<int, int> { [from] = from };
         var pending = new Queue<int>();
@@ -428,7 +573,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
             foreach (var s in successors)
             {
-                if ((s != to && avoid?.Contains(s) == true) || !parent.TryAdd(s, id))
+                if ((s != to && avoid?.Contains(s) == true) || (skipGates is not null && Gated(id, s, skipGates)) || !parent.TryAdd(s, id))
                 {
                     continue;
                 }
@@ -452,7 +597,11 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         return null;
     }
 
-    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates);
+    /// <summary>Whether the recorded order <paramref name="from"/> -> <paramref name="to"/> was always taken under one of <paramref name="gates"/>.</summary>
+    private bool Gated(int from, int to, HashSet<int> gates) =>
+        _known.TryGetValue(Key(from, to), out var k) && k.Gates is { } held && held.Any(gates.Contains);
+
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates, HashSet<int>? Others);
 
     /// <summary>An inversion not reported because one gate lock was held around every acquisition of its cycle.</summary>
     private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates);
