@@ -481,7 +481,9 @@ public sealed class SpeedupForecastTests
         var losses = result.Report.Losses;
         Assert.NotNull(losses.Forecast);
         Assert.True(losses.Forecast!.Speedup > 0, losses.Forecast.ToString());
-        Assert.True(losses.Speedup > 0);
+        // Measured: at least 0 and finite. Not "more than 0": on a loaded machine (CI, load ~10) all of a 0.16 s run's
+        // time can go to waiting for a core, which this speedup does not count as the items' own.
+        Assert.True(losses.Speedup >= 0 && double.IsFinite(losses.Speedup), losses.ToString());
         Assert.Contains("forecast speedup", result.Report.Plan, StringComparison.Ordinal);
         Assert.Contains("forecast speedup", losses.ToString(), StringComparison.Ordinal);
     }
