@@ -1,3 +1,6 @@
+using Brigade.Engines.Remote;
+using Brigade.Processes.Internal;
+
 namespace Brigade.Processes;
 
 /// <summary>How a <see cref="ProcessEngine"/> starts, sizes, guards and recycles its worker processes.</summary>
@@ -34,31 +37,38 @@ public sealed class ProcessEngineOptions
     }
 
     /// <summary>Gets or sets how long one item may run before its worker is killed and replaced; the item is then reported failed with a <see cref="TimeoutException"/>.</summary>
-    /// <value>Defaults to <see langword="null"/>: no timeout. Enforced within a quarter of the value (at most 50 ms) plus scheduling delay.</value>
+    /// <value>Defaults to <see langword="null"/>: no limit of its own (but see the remarks). <see cref="Timeout.InfiniteTimeSpan"/>
+    /// (returned as set): never kill the worker for time. Enforced within a quarter of the value (at most 50 ms) plus scheduling delay.</value>
     /// <remarks>This is the hard limit on the whole item, attempts and waits of <see cref="RunOptions.ItemRetry"/> included: it
     /// stops even work that ignores its token. <see cref="RunOptions.ItemTimeout"/> is the cooperative limit on each attempt,
     /// applied inside the worker (a timed-out attempt fails with Polly's <c>TimeoutRejectedException</c> and may be
-    /// retried); when only that one is set, the worker is still killed once an item has outlived every attempt's timeout
-    /// and wait, plus one more timeout.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive (<see cref="Timeout.InfiniteTimeSpan"/> is taken as null: no limit).</exception>
+    /// retried); when only that one is set (this one <see langword="null"/>), the worker is still killed once an item has
+    /// outlived every attempt's timeout and wait, plus one more timeout. Set <see cref="Timeout.InfiniteTimeSpan"/> to
+    /// keep only the cooperative limit.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither positive nor <see cref="Timeout.InfiniteTimeSpan"/>.</exception>
     public TimeSpan? ItemTimeout
     {
         get => _itemTimeout;
         set
         {
-            if (value == Timeout.InfiniteTimeSpan)
+            if (value is { } v && v <= TimeSpan.Zero && v != Timeout.InfiniteTimeSpan)
             {
-                value = null;   // no limit, as RunOptions.ItemTimeout takes it
-            }
-
-            if (value is { } v && v <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.ItemTimeout must be more than zero (got {v}); use null (or Timeout.InfiniteTimeSpan) for no limit.");
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"ProcessEngineOptions.ItemTimeout must be more than zero (got {v}); use Timeout.InfiniteTimeSpan to never kill a worker for time, or null for the default.");
             }
 
             _itemTimeout = value;
         }
     }
+
+    /// <summary>How long an item may hold its worker before the worker is killed, for a run with <paramref name="policy"/>:
+    /// <see cref="ItemTimeout"/>; if it is null and the run has an attempt timeout, every attempt's timeout and wait plus one
+    /// more timeout; null for no limit (also for <see cref="Timeout.InfiniteTimeSpan"/>, whatever the run's options).</summary>
+    internal TimeSpan? HardItemTimeout(ItemPolicySpec? policy) => _itemTimeout switch
+    {
+        { } never when never == Timeout.InfiniteTimeSpan => null,
+        { } limit => limit,
+        null => policy?.WorstCase() is { } worst && policy.Timeout is { } attempt ? TimeSpans.SaturatingAdd(worst, attempt) : null,
+    };
 
     /// <summary>Gets or sets how many times an item may take its worker down, running alone, before it is reported failed with a <see cref="WorkerCrashedException"/>.</summary>
     /// <value>Defaults to 2: a crash can be a fluke (the machine's out-of-memory killer, a stray signal); twice in a row, alone, it is the item.</value>

@@ -136,8 +136,8 @@ public sealed class ValidationTests
         Assert.StartsWith("ProcessEngineOptions.MaxWorkers must be at least 1 (got 0)", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWorkers = 0).Message, StringComparison.Ordinal);
         Assert.StartsWith("ProcessEngineOptions.ItemTimeout must be more than zero", Assert.Throws<ArgumentOutOfRangeException>(() => options.ItemTimeout = TimeSpan.Zero).Message, StringComparison.Ordinal);
         Assert.StartsWith("ProcessEngineOptions.MaxCrashesPerItem must be at least 1 (got 0)", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxCrashesPerItem = 0).Message, StringComparison.Ordinal);
-        options.ItemTimeout = Timeout.InfiniteTimeSpan; // no limit, as RunOptions.ItemTimeout takes it
-        Assert.Null(options.ItemTimeout);
+        options.ItemTimeout = Timeout.InfiniteTimeSpan; // never kill for time (review 30: not null, which has a default limit)
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.ItemTimeout);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxItemsPerWorker = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxWorkerMemoryBytes = 1024);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.StartTimeout = TimeSpan.Zero);

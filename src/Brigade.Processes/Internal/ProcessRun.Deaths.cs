@@ -60,7 +60,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
                 var culpritItem = new ItemBatch<TIn>(culprit, rest.AsMemory(0, 1));
                 if (timedOut)
                 {
-                    Isolate(state, culpritItem, new TimeoutException(_options.ItemTimeout is { } engineTimeout
+                    Isolate(state, culpritItem, new TimeoutException(_options.ItemTimeout is { } engineTimeout && engineTimeout != Timeout.InfiniteTimeSpan
                         ? $"Item {culprit} ran longer than the item timeout ({engineTimeout.TotalSeconds:0.###} s); its worker ({exit.Pid}) was killed and replaced."
                         : $"Item {culprit} ran past every attempt's timeout and wait ({_hardTimeout!.Value.TotalSeconds:0.###} s in all) without returning; its worker ({exit.Pid}) was killed and replaced."));
                 }

@@ -45,7 +45,8 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // How long an item may hold its worker before the worker is killed: ProcessEngineOptions.ItemTimeout (the whole
     // item, attempts and waits included), or else, when the run has an attempt timeout, every attempt's timeout and wait
     // plus one more timeout's grace (so that synchronous work that ignores its timeout cannot hold a worker forever, and
-    // work that honours it always reports its own TimeoutRejectedException first); null for no limit.
+    // work that honours it always reports its own TimeoutRejectedException first); null for no limit (also when
+    // ProcessEngineOptions.ItemTimeout is Timeout.InfiniteTimeSpan: review 30).
     private readonly TimeSpan? _hardTimeout;
 
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
@@ -58,7 +59,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
         _policy = ItemPolicySpec.From(job.Options, engine.Name);
-        _hardTimeout = _options.ItemTimeout ?? (_policy?.WorstCase() is { } worst && _policy.Timeout is { } attempt ? TimeSpans.SaturatingAdd(worst, attempt) : null);
+        _hardTimeout = _options.HardItemTimeout(_policy);
         _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
     }
 

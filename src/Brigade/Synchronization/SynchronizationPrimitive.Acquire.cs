@@ -219,7 +219,7 @@ public abstract partial class SynchronizationPrimitive
             }
 
             // The pending inversion reports wait for the end of the wait: a later waiter may still close a cycle with it,
-            // and then the deadlock report names this wait (see LockOrderGraph.CommitPending).
+            // and then the deadlock report names this wait (see LockOrderGraph.MarkPendingNamed).
             SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
             while (true)
             {
@@ -289,6 +289,12 @@ public abstract partial class SynchronizationPrimitive
             if (node.InGraph)
             {
                 WaitForGraph.Finish(node);
+                if (node.NamedHeld is { } named)
+                {
+                    // A later waiter closed a deadlock with this wait: its inversion reports are not published, however
+                    // the wait ended (granted, timed out, cancelled).
+                    LockOrderGraph.MarkPendingNamed(Id, named);
+                }
             }
 
             RecordWait(node);

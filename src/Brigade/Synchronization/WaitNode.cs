@@ -82,6 +82,10 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
 
     public bool Finished { get; set; }
 
+    /// <summary>Gets or sets the ids of the held locks whose order into <see cref="Primitive"/> a deadlock report named
+    /// while this wait was registered; null when none. Read by the waiting thread after <see cref="WaitForGraph.Finish"/>.</summary>
+    public int[]? NamedHeld { get; set; }
+
     /// <summary>Attaches the timeout timer, or disposes it if the wait already ended.</summary>
     public void AttachTimer(ITimer timer)
     {

@@ -65,6 +65,22 @@ internal static class WaitForGraph
         }
     }
 
+    /// <summary>Marks the waits a deadlock report names with the held locks whose order into their primitive it covers
+    /// (see <see cref="WaitNode.NamedHeld"/>). A wait that already ended is not marked: its thread has settled it.</summary>
+    public static void MarkNamed(List<(WaitNode Node, int[] HeldIds)> named)
+    {
+        lock (Gate)
+        {
+            foreach (var (node, heldIds) in named)
+            {
+                if (!node.Finished)
+                {
+                    node.NamedHeld = node.NamedHeld is { } earlier ? [.. earlier.Union(heldIds)] : heldIds;
+                }
+            }
+        }
+    }
+
     /// <summary>Counts registered waits among <paramref name="holders"/>; for tests.</summary>
     internal static int CountWaits(params Holder[] holders)
     {

@@ -24,8 +24,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     // Report mode: the new orders of the acquisition under way on this thread, recorded once it is granted (so that an
     // earlier order reads "took" only for an acquisition that happened) and dropped if it is refused as a deadlock,
     // cancelled or times out. Their reports are published when the wait ends (granted, cancelled, timed out), unless a
-    // deadlock report named the wait meanwhile (a later waiter closed the cycle): a real deadlock is reported as one
-    // (BRG1001), not also as a potential one that "did not hang".
+    // deadlock report named the wait meanwhile (a later waiter closed the cycle; see MarkPendingNamed): a real deadlock is
+    // reported as one (BRG1001), not also as a potential one that "did not hang". The mark lives on the wait and on these
+    // entries, so it ends with them and never reaches a later acquisition in the same order.
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
@@ -41,7 +42,6 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     private readonly Dictionary<int, List<int>> _successors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
-    private readonly HashSet<long> _namedByDeadlock = [];
 
     /// <summary>Gets how many orders are recorded.</summary>
     public int EdgeCount
@@ -51,6 +51,18 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             lock (_gate)
             {
                 return _edges.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets how many inversions are kept quiet by a gate (see <see cref="UngatedPathLocked"/>); for tests.</summary>
+    internal int SuppressedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _suppressed.Count;
             }
         }
     }
@@ -82,8 +94,33 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
-    /// <summary>Publishes the reports of the acquisition checked last on this thread (its wait ended without a grant).</summary>
-    public static void PublishPending()
+    /// <summary>Publishes the reports of the acquisition checked last on this thread (its wait ended without a grant);
+    /// a report whose order a deadlock report named is dropped instead (the deadlock report says more).</summary>
+    private static void PublishPending(List<Pending> pending)
+    {
+        for (var i = 0; i < pending.Count; i++)
+        {
+            if (pending[i].Report is not { } report || pending[i].Published)
+            {
+                continue;
+            }
+
+            pending[i] = pending[i] with { Published = true };
+            if (pending[i].Named)
+            {
+                pending[i].Graph.Unreport(pending[i].Key, report);
+            }
+            else
+            {
+                pending[i].Graph.Publish(report);
+            }
+        }
+    }
+
+    /// <summary>The blocking wait that follows the acquisition checked last on this thread ended, and a deadlock report
+    /// named it meanwhile (see <see cref="DiscardPendingForDeadlock"/>): its orders from <paramref name="heldIds"/> into
+    /// <paramref name="wantedId"/> are not published, whatever the outcome of the wait.</summary>
+    public static void MarkPendingNamed(int wantedId, int[] heldIds)
     {
         if (t_pending is not { Count: > 0 } pending)
         {
@@ -92,10 +129,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
         for (var i = 0; i < pending.Count; i++)
         {
-            if (pending[i].Report is { } report && !pending[i].Published)
+            if (pending[i].To == wantedId && Array.IndexOf(heldIds, pending[i].From) >= 0)
             {
-                pending[i] = pending[i] with { Published = true };
-                pending[i].Graph.Publish(report);
+                pending[i] = pending[i] with { Named = true };
             }
         }
     }
@@ -114,7 +150,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         foreach (var entry in entries)
         {
             var found = entry.Graph.Record(entry);
-            if (entry.Report is { } report && !entry.Published && !entry.Graph.NamedByDeadlock(entry.Key))
+            if (entry.Report is { } report && !entry.Published && !entry.Named)
             {
                 entry.Graph.Publish(report);
             }
@@ -139,25 +175,19 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
 
         // Each step's blocker holds the step's lock and is the next step's waiter: that waiter's order is "the previous
-        // step's lock, then its own". A step queued behind another waiter names no held lock: every pair is marked.
+        // step's lock, then its own". A step queued behind another waiter names no held lock: every lock of the cycle is
+        // named. The mark is put on the wait itself (read by its thread when the wait ends, then dropped with it).
+        var named = new List<(WaitNode, int[])>(cycle.Count - 1);
         for (var i = 1; i < cycle.Count; i++)
         {
             var wanted = cycle[i].Waiter.Primitive;
             var previous = cycle[i - 1];
-            if (previous.Blocker is Holder && previous.Waiter.Primitive.Id != wanted.Id)
-            {
-                wanted.Diagnostics.OrderGraph.MarkNamedByDeadlock(Key(previous.Waiter.Primitive.Id, wanted.Id));
-                continue;
-            }
-
-            foreach (var id in locks)
-            {
-                if (id != wanted.Id)
-                {
-                    wanted.Diagnostics.OrderGraph.MarkNamedByDeadlock(Key(id, wanted.Id));
-                }
-            }
+            named.Add((cycle[i].Waiter, previous.Blocker is Holder && previous.Waiter.Primitive.Id != wanted.Id
+                ? [previous.Waiter.Primitive.Id]
+                : [.. locks.Where(id => id != wanted.Id)]));
         }
+
+        WaitForGraph.MarkNamed(named);
 
         if (t_pending is not { Count: > 0 } pending)
         {
@@ -181,23 +211,6 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             {
                 entry.Graph.Publish(report);
             }
-        }
-    }
-
-    private void MarkNamedByDeadlock(long key)
-    {
-        lock (_gate)
-        {
-            _namedByDeadlock.Add(key);
-        }
-    }
-
-    /// <summary>Whether a deadlock report named a wait in this order (consumed: asked once per granted acquisition).</summary>
-    private bool NamedByDeadlock(long key)
-    {
-        lock (_gate)
-        {
-            return _namedByDeadlock.Remove(key);
         }
     }
 
@@ -225,7 +238,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
         if (!deadlock)
         {
-            PublishPending();
+            PublishPending(pending);
         }
         else
         {
@@ -296,8 +309,14 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (FindPathLocked(from, to, others, skip) is not { } alternative)
             {
                 // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
-                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates).
-                _suppressed.Add(new Suppressed(key, edge, earlier, CommonGates(gateIds, earlier)));
+                // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates). Kept once: an
+                // attempt that is never granted (a retry loop with a timeout) checks the same order again each time.
+                var suppressed = new Suppressed(key, edge, earlier, CommonGates(gateIds, earlier));
+                if (!_suppressed.Exists(suppressed.SameAs))
+                {
+                    _suppressed.Add(suppressed);
+                }
+
                 return null;
             }
 
@@ -601,10 +620,21 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     private bool Gated(int from, int to, HashSet<int> gates) =>
         _known.TryGetValue(Key(from, to), out var k) && k.Gates is { } held && held.Any(gates.Contains);
 
-    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates, HashSet<int>? Others);
+    /// <summary>An order checked for the acquisition under way on this thread. <see cref="Named"/>: a deadlock report named
+    /// its wait, so its report is not published.</summary>
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates, HashSet<int>? Others, bool Named = false);
 
     /// <summary>An inversion not reported because one gate lock was held around every acquisition of its cycle.</summary>
-    private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates);
+    private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates)
+    {
+        /// <summary>Whether <paramref name="other"/> suppresses the same order through the same path under the same
+        /// gates (the same decision in <see cref="NarrowGates"/>).</summary>
+        public bool SameAs(Suppressed other) =>
+            other.Key == Key
+            && other.Gates.Length == Gates.Length && other.Gates.All(Gates.Contains)
+            && other.Path.Count == Path.Count
+            && other.Path.Zip(Path).All(p => p.First.HeldId == p.Second.HeldId && p.First.AcquiredId == p.Second.AcquiredId);
+    }
 
     /// <summary>A recorded order.</summary>
     private sealed class Known(LockOrderReport? inversion, int[]? gates)

@@ -48,6 +48,18 @@ internal sealed class PoolThreadActivity : IDisposable
         return activity.Read() >= 0 ? activity : null;
     }
 
+    /// <summary>Gets how many per-thread files are open; for tests.</summary>
+    internal int OpenFiles
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _workers.Count;
+            }
+        }
+    }
+
     /// <summary>Returns the running total, in ticks (100 ns), of the time pool workers ran or were ready to run; -1 if unreadable.</summary>
     public long Read()
     {

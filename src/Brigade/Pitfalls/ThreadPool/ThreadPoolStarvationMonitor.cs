@@ -47,7 +47,7 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
     private bool _starved;
     private int _disposed;
 
-    internal ThreadPoolStarvationMonitor(ThreadPoolMonitorOptions options, Func<ThreadPoolSample>? sampler, int processorCount)
+    internal ThreadPoolStarvationMonitor(ThreadPoolMonitorOptions options, Func<ThreadPoolSample>? sampler, int processorCount, PoolThreadActivity? activity = null)
     {
         _diagnostics = options.Diagnostics ?? PitfallDiagnostics.Default;
         _interval = options.Interval;
@@ -55,10 +55,8 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         _maxSamples = options.MaxSamples;
         _processorCount = processorCount;
         var time = _diagnostics.TimeProvider;
-        if (sampler is null)
-        {
-            _activity = PoolThreadActivity.TryCreate();
-        }
+        // A scripted sampler (tests) may still hand over the reader, to see that it is closed.
+        _activity = sampler is null ? PoolThreadActivity.TryCreate() : activity;
 
         _sampler = sampler ?? (() => new ThreadPoolSample(
             time.GetUtcNow(), ThreadPool.PendingWorkItemCount, ThreadPool.CompletedWorkItemCount, ThreadPool.ThreadCount, Environment.CpuUsage.TotalTime,
@@ -89,6 +87,9 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         }
     }
 
+    /// <summary>Gets the dedicated sampling thread (system clock only); for tests.</summary>
+    internal Thread? SamplingThread => _thread;
+
     /// <summary>Starts monitoring the thread pool.</summary>
     /// <param name="options">Interval, threshold and channel; null for the defaults.</param>
     /// <returns>The running monitor; dispose it to stop.</returns>
@@ -110,13 +111,16 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         _timer?.Dispose();
         _stop.Set();
 
-        // Disposed from the monitor's own thread (a report handler): that thread sees the stop signal and exits.
-        if (_thread is { } thread && thread != Thread.CurrentThread)
+        if (_thread is { } thread)
         {
-            thread.Join();
-            _activity?.Dispose();
+            // The sampling thread closes the per-thread files as it exits (see Loop), also when it is the thread
+            // disposing (from a report handler: review 30), which sees the stop signal once the handler returns.
+            if (thread != Thread.CurrentThread)
+            {
+                thread.Join();
+            }
         }
-        else if (_thread is null)
+        else
         {
             // On the provider's timer (disposed above, a tick in flight aside): the per-thread files go now, not at
             // finalization (review 29e: ~500 open files with 500 pool threads).
@@ -216,9 +220,9 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
     /// <summary>
     /// Whether the pool's threads were blocked between two samples: the workers wanted a core (ran or waited in the run
     /// queue) less than half of the time of <c>min(threads, cores)</c> threads, or, with more than twice as many threads
-    /// as cores (the pool injects threads past the cores when they block), less than all of it but half a core (one
-    /// computing thread beside fifty blocked ones on 2 cores: review 29e); without that figure, the process used under
-    /// half of all cores.
+    /// as cores (the pool injects threads past the cores when they block), less than all of it but half a core, and at
+    /// least one and a half threads' worth (one computing thread beside fifty blocked ones on 2 cores: review 29e; on 1
+    /// core: review 30); without that figure, the process used under half of all cores.
     /// </summary>
     internal static bool Blocked(ThreadPoolSample from, ThreadPoolSample to, int processorCount)
     {
@@ -233,7 +237,11 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
         {
             var threads = Math.Clamp(Math.Min(from.ThreadCount, to.ThreadCount), 1, cores);
             var busy = (busyTo - busyFrom) / elapsed;
-            return busy < threads / 2.0 || (Math.Min(from.ThreadCount, to.ThreadCount) > 2 * cores && busy < threads - 0.5);
+            // The second bar is at least one and a half threads: on one core "all but half a core" would equal the
+            // first bar, and one computing thread would hide fifty blocked ones (review 30). A pool with more than two
+            // threads, a stalled queue and under one and a half threads that wanted a core has threads that neither
+            // compute (those would wait in the run queue and count) nor idle (those would take the queued work).
+            return busy < threads / 2.0 || (Math.Min(from.ThreadCount, to.ThreadCount) > 2 * cores && busy < Math.Max(threads, 2) - 0.5);
         }
 
         return (to.ProcessCpuTime - from.ProcessCpuTime) / elapsed < cores / 2.0;
@@ -241,9 +249,16 @@ public sealed class ThreadPoolStarvationMonitor : IDisposable
 
     private void Loop()
     {
-        while (!_stop.Wait(_interval))
+        try
         {
-            Tick();
+            while (!_stop.Wait(_interval))
+            {
+                Tick();
+            }
+        }
+        finally
+        {
+            _activity?.Dispose();
         }
     }
 }
