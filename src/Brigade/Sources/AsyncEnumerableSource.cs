@@ -16,7 +16,10 @@ namespace Brigade.Sources;
 /// workers asked for, so an endless source is consumed in bounded memory.</para>
 /// <para>Items read are never held for the producer's next one: a take hands out what the buffer holds (up to its batch
 /// size) and waits only when the buffer is empty; the pump wakes one waiting taker as soon as an item arrives (a crawler
-/// whose results feed its input never deadlocks). A take that finds the pump idle (the buffer was full, or nothing asked
+/// whose results feed its input never deadlocks), except while another taker is out with a batch and came back within
+/// the last 100 µs and the buffer holds less than a batch: that taker, about to come back, takes the item, and no thread
+/// is woken per item (on a busy machine each wake-up costs the producer its core). If it does not come back (its item
+/// blocks, perhaps on a held one), a timer hands the held items to a waiting taker within about 1 ms. A take that finds the pump idle (the buffer was full, or nothing asked
 /// yet) reads on its own thread until a step would wait or its batch is full: an input whose steps complete
 /// synchronously fills whole batches, as before. After a take, a pump that stopped for room is restarted on the taker's
 /// thread only when the producer's last step completed asynchronously: then starting the next step costs the taker
