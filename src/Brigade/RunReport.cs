@@ -16,8 +16,13 @@ namespace Brigade;
 /// a core): <see cref="RunLosses.Speedup"/> is the speedup over one worker on an idle machine, and its efficiency is
 /// lower than <see cref="Efficiency"/> by the run-queue share. Use <see cref="RunLosses.Speedup"/> to compare with
 /// <see cref="RunLosses.Forecast"/> or across machines and loads.</para>
-/// <para><b>Efficiency</b> is the speedup divided by the number of workers that ran: 1.0 means every worker was busy
+/// <para><b>Efficiency</b> is the speedup divided by the number of workers that ran at once: 1.0 means every worker was busy
 /// for the whole run.</para>
+/// <para><b>The sequential engine is the baseline</b>, not a run to compare with it: its <see cref="Speedup"/> is the share
+/// of the wall time its one worker spent in batches (what it did not spend there went to taking items, bookkeeping and
+/// the run's start and end, which a baseline pays too), so <see cref="ToString"/> shows it as <c>baseline, busy 14%</c>
+/// rather than as a speedup below 1 over itself (review 29a, finding 7). <see cref="SpeedupOver(RunReport)"/> of a
+/// sequential run over itself is 1.</para>
 /// </remarks>
 public sealed class RunReport
 {
@@ -100,17 +105,27 @@ public sealed class RunReport
     /// <summary>Gets the process-wide counters' gains during the run (GC pauses, lock waits), for <see cref="Losses"/>.</summary>
     internal Internal.LossProbe Counters { get; init; }
 
-    /// <summary>Gets the number of workers that ran at least one batch.</summary>
-    public int WorkerCount => Workers.Count(w => w.Batches > 0);
+    /// <summary>Gets the most workers that ran at the same time: each worker that ran a batch counts from its first batch's
+    /// start to its last batch's end, and a worker that starts after another ended takes its place.</summary>
+    /// <remarks>Auto mode retires loops when it re-plans and starts others: they are not counted twice, so this never exceeds
+    /// <see cref="RunOptions.MaxDegreeOfParallelism"/> (review 29a, finding 7: a run capped at 3 read 5). Workers whose
+    /// batch times are not known (a report made by hand) each count as running the whole run. <see cref="Workers"/> lists
+    /// every worker the run had.</remarks>
+    public int WorkerCount => LossBreakdown.ConcurrentWorkers(Workers);
 
     /// <summary>Gets the wall time one worker would need for the same items: <see cref="BusyTime"/>.</summary>
     public TimeSpan SequentialEstimate => BusyTime;
 
     /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
+    /// <remarks>On <see cref="Brigade.Engine.Sequential"/>, the baseline, this is its worker's busy share (at most 1), not a
+    /// speedup: <see cref="ToString"/> shows it as <c>busy</c>.</remarks>
     public double Speedup => WallTime > TimeSpan.Zero ? BusyTime / WallTime : 1.0;
 
-    /// <summary>Gets <see cref="Speedup"/> divided by the number of workers that ran.</summary>
+    /// <summary>Gets <see cref="Speedup"/> divided by <see cref="WorkerCount"/>, the most workers that ran at once.</summary>
     public double Efficiency => WorkerCount > 0 ? Speedup / WorkerCount : 0.0;
+
+    /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
+    internal bool IsBaseline => string.Equals(Engine, Brigade.Engine.Sequential.Name, StringComparison.Ordinal);
 
     /// <summary>Gets whether every item read from the input succeeded and none was left unrun.</summary>
     public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled;
@@ -138,12 +153,17 @@ public sealed class RunReport
     /// <returns>Several lines of text.</returns>
     public string Explain() => ToString() + Environment.NewLine + Losses;
 
-    /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>.</summary>
+    /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>;
+    /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>.</summary>
     public override string ToString()
     {
         var label = Label is null ? string.Empty : $" [{Label}]";
-        var s = string.Create(CultureInfo.InvariantCulture,
-            $"{Engine} ×{DegreeOfParallelism}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%, {Failed} failed");
+        var inv = CultureInfo.InvariantCulture;
+        var rate = IsBaseline
+            ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
+            : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
+        var s = string.Create(inv,
+            $"{Engine} ×{DegreeOfParallelism}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += $", {NotRun} not run";

@@ -59,7 +59,9 @@ public sealed class OrderedStreamTests
         const int Capacity = 16;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var produced = 0;
-        var options = new RunOptions { Engine = Engine.Async, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 8 };
+        // Batches of one item, so that "one batch per worker" is 8 items: the input's pump hands a worker everything it
+        // read meanwhile (up to the batch size), and adaptive batches grow while they are full.
+        var options = new RunOptions { Engine = Engine.Async, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 8, BatchSize = 1 };
         var stream = Runner.StreamAsync(Endless(() => Interlocked.Increment(ref produced)), async (x, ct) =>
         {
             if (x == 0)

@@ -87,8 +87,18 @@ public static partial class HtmlReport
         Cell(w, "Not run", run.NotRun.ToString("N0", CultureInfo.InvariantCulture), run.NotRun > 0 ? "warn" : null);
         Cell(w, "Wall", $"{wall:0.000} s");
         Cell(w, "CPU", $"{run.ProcessCpuTime.TotalSeconds:0.00} s");
-        Cell(w, "Speedup", $"{run.Speedup:0.00}×");
-        Cell(w, "Efficiency", $"{run.Efficiency * 100:0}%");
+        if (run.IsBaseline)
+        {
+            // The sequential engine is the baseline: its busy share, not a speedup over itself (RunReport's remarks).
+            Cell(w, "Speedup", "baseline");
+            Cell(w, "Busy", $"{run.Speedup * 100:0}%");
+        }
+        else
+        {
+            Cell(w, "Speedup", $"{run.Speedup:0.00}×");
+            Cell(w, "Efficiency", $"{run.Efficiency * 100:0}%");
+        }
+
         Cell(w, "Throughput", $"{throughput:N0} items/s");
         Cell(w, "Workers", run.WorkerCount.ToString(CultureInfo.InvariantCulture));
         Cell(w, "Batches", run.Batches.ToString("N0", CultureInfo.InvariantCulture));

@@ -31,7 +31,9 @@ public sealed class RunLosses
     /// <summary>Gets the ideal worker time: <see cref="Width"/> × the run's wall time.</summary>
     public TimeSpan Ideal { get; internal init; }
 
-    /// <summary>Gets the worker time spent on the items themselves: busy time less the losses measured inside batches.</summary>
+    /// <summary>Gets the worker time spent on the items themselves: busy time less the losses measured inside batches; never negative.</summary>
+    /// <remarks>When the losses inside batches took all of their time (a short run on a loaded machine: its threads waited
+    /// for a core), this is zero, <see cref="Speedup"/> is 0, and <see cref="ToString"/> says where the time went.</remarks>
     public TimeSpan Useful { get; internal init; }
 
     /// <summary>Gets <see cref="Ideal"/> − <see cref="Useful"/>: the worker time the causes account for.</summary>
@@ -50,7 +52,7 @@ public sealed class RunLosses
         get
         {
             var wall = Width > 0 ? Ideal / Width : TimeSpan.Zero;
-            return wall > TimeSpan.Zero ? (Useful + TimeLostTo(LossCause.Blocking)) / wall : 1.0;
+            return wall > TimeSpan.Zero ? Math.Max(0.0, (Useful + TimeLostTo(LossCause.Blocking)) / wall) : 1.0;
         }
     }
 
@@ -107,13 +109,34 @@ public sealed class RunLosses
         return TimeSpan.Zero;
     }
 
+    // Where the batches' time went when none of it was the items' own: the largest loss measured inside batches.
+    private string AllLostTo()
+    {
+        var inside = Causes.Where(static c => (c.Cause is LossCause.WaitingForCore or LossCause.GcPauses or LossCause.LockContention) && c.Time > TimeSpan.Zero)
+            .MaxBy(static c => c.Time);
+        return inside?.Cause switch
+        {
+            null => "the workers spent no time on items",
+            LossCause.WaitingForCore => "the workers' time in batches all went to the machine (waiting for a core: other threads or processes held the cores)",
+            var cause => "the workers' time in batches all went to " + LossText.Name(cause.Value),
+        };
+    }
+
     /// <summary>Returns the explanation: a headline, one line per cause, then the advice.</summary>
     public override string ToString()
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         sb.Append(inv, $"Why not faster: {Efficiency * 100:0}% of the ideal ({Width} × wall = {LossText.Duration(Ideal)}), useful {LossText.Duration(Useful)}, lost {LossText.Duration(Gap)}");
-        sb.Append(inv, $"; speedup {Speedup:0.00} over one worker on an idle machine");
+        if (Ideal > TimeSpan.Zero && Speedup <= 0)
+        {
+            sb.Append("; no speedup measurable: ").Append(AllLostTo());
+        }
+        else
+        {
+            sb.Append(inv, $"; speedup {Speedup:0.00} over one worker on an idle machine");
+        }
+
         if (Forecast is { } forecast)
         {
             sb.Append(inv, $" ({forecast} from auto mode's sample)");

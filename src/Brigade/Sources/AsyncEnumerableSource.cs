@@ -1,162 +1,530 @@
+using System.Diagnostics;
+
 namespace Brigade.Sources;
 
 /// <summary>
-/// An <see cref="IAsyncEnumerable{T}"/>, pulled only when a worker is free: the producer never runs more than one
-/// batch per worker ahead of the work, so an endless source is consumed in bounded memory.
+/// An <see cref="IAsyncEnumerable{T}"/>, read by one pump into a bounded buffer that workers take batches from: the
+/// producer runs while the workers run, and a worker that comes back takes every item read meanwhile, in one batch.
 /// </summary>
+/// <remarks>
+/// <para>Why a pump (review 29a, finding 9): a producer whose every step completes asynchronously (a
+/// <see cref="System.Threading.Channels.Channel"/> fed by another thread, <c>await Task.Yield()</c> per item) gave 1-item
+/// batches when each taker read for itself, each paying a batch's cost and a hand-over of the enumerator's gate; 256 async
+/// workers or 64 threads queued on that gate one item at a time.</para>
+/// <para>Bounds. The pump reads only while the buffer holds fewer than the latest batch size asked for plus the batch
+/// sizes of the takers waiting: the producer is never more than one batch ahead of the workers, beside those the waiting
+/// workers asked for, so an endless source is consumed in bounded memory.</para>
+/// <para>Items read are never held for the producer's next one: a take hands out what the buffer holds (up to its batch
+/// size) and waits only when the buffer is empty; the pump wakes one waiting taker as soon as an item arrives (a crawler
+/// whose results feed its input never deadlocks), except while another taker is out with a batch and came back within
+/// the last 100 µs and the buffer holds less than a batch: that taker, about to come back, takes the item, and no thread
+/// is woken per item (on a busy machine each wake-up costs the producer its core). If it does not come back (its item
+/// blocks, perhaps on a held one), a timer hands the held items to a waiting taker within about 1 ms. A take that finds the pump idle (the buffer was full, or nothing asked
+/// yet) reads on its own thread until a step would wait or its batch is full: an input whose steps complete
+/// synchronously fills whole batches, as before. After a take, a pump that stopped for room is restarted on the taker's
+/// thread only when the producer's last step completed asynchronously: then starting the next step costs the taker
+/// nothing, and the producer runs during the batch; a producer that blocks its caller is never called while the taker
+/// holds its batch.</para>
+/// <para>Each index is handed out once, in the producer's order. A producer's exception ends the input: the items read
+/// before it are handed out first, and the failure is reported once the buffer is drained (<see cref="ItemSource{T}.Failure"/>),
+/// so ItemsRead stays exact. Waiting takers leave on the run's token at once; a pending step of a producer that ignores
+/// the token is left to finish, and the enumerator is disposed when it does.</para>
+/// </remarks>
 internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : ItemSource<T>
 {
-    // Serializes MoveNextAsync calls: async enumerators allow one pending call at a time.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Guards every field below. The enumerator itself is touched only by the pump's owner (_pumping), outside the lock.
+    private readonly Lock _lock = new();
+    private readonly Queue<T> _buffer = new();
+    private readonly Queue<Waiter> _waiters = new();
     private IAsyncEnumerator<T>? _enumerator;
+    private CancellationToken _token;
 
-    // A MoveNextAsync that was started but whose item nobody has taken yet: either the producer had not finished it when a
-    // batch already held items (the batch is handed out and the next take resumes here, so items read never wait for
-    // the producer's next one), or the run stopped waiting for it (the producer does not watch the token, or cannot: a
-    // read of stdin). The enumerator is busy until it ends, so at the close it is disposed then, in the background.
-    private Task<bool>? _pending;
+    // A pump owns the enumerator: it runs on a taker's thread, or a step of the producer is pending and its continuation goes on.
+    private bool _pumping;
+
+    // Whether the producer's last step completed asynchronously (see the remarks: a take restarts the pump only then).
+    private bool _lastStepAsync;
+
+    // The producer returned false or threw (_error); the run closed the source.
+    private bool _ended;
+    private Exception? _error;
+    private bool _closed;
+
+    // How far the pump reads ahead: the latest batch size asked for, plus those of the takers waiting (not yet woken).
+    private int _ahead = 1;
+    private long _demand;
+
+    // Takers woken that have not taken yet: while one is on its way, a new item wakes no other.
+    private int _woken;
     private long _taken;
-    private bool _done;
+
+    // Waking a parked taker costs more than a tiny item (a hand-over to another thread, on a busy machine a wait for a
+    // core), and steals the cores from the producer: while a taker came back within DeferWake, it is about to come back
+    // again, so a new item that is less than a batch waits for it rather than waking another. Bounded: the timer hands
+    // held items to a parked taker within about HeldCheck even if no taker comes back (an item that waits for a held
+    // one would otherwise deadlock).
+    private static readonly long DeferWake = Stopwatch.Frequency / 10_000;
+    private static readonly TimeSpan HeldCheck = TimeSpan.FromMilliseconds(1);
+    private long _lastTakeAt;
+
+    // Takers out with a batch, expected back: batches handed out less takes begun after one (a taker that never comes back
+    // leaves it high, and the timer bounds what that holds back; a new taker's first take lowers it, which only wakes more).
+    private int _out;
+    private ITimer? _heldTimer;
+    private bool _heldTimerArmed;
 
     public override long Taken => Volatile.Read(ref _taken);
 
     public override bool IsAsynchronous => true;
 
-    public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken) => TakeAsync(maxCount, cancellationToken).AsTask().GetAwaiter().GetResult();
+    /// <summary>Gets how many items have been read from the producer and not handed out yet, for tests of the read-ahead bound.</summary>
+    internal int Buffered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffer.Count;
+            }
+        }
+    }
+
+    private long ReadAhead => _ahead + _demand;
+
+    public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)
+    {
+        Waiter? resumed = null;
+        while (true)
+        {
+            var batch = Step(maxCount, resumed, out var wait, cancellationToken);
+            if (wait is null)
+            {
+                return batch;
+            }
+
+            wait.Listen(cancellationToken);
+            try
+            {
+                wait.Task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                Left(wait);
+                throw;
+            }
+            finally
+            {
+                wait.Unlisten();
+            }
+
+            resumed = wait;
+        }
+    }
 
     public override async ValueTask<ItemBatch<T>> TakeAsync(int maxCount, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        Waiter? resumed = null;
+        while (true)
         {
-            ThrowDeferredFailure();
-            if (_done)
+            var batch = Step(maxCount, resumed, out var wait, cancellationToken);
+            if (wait is null)
             {
-                return default;
+                return batch;
             }
 
-            // Every caller passes the run's token, so the producer sees cancellation even mid-MoveNextAsync.
-            _enumerator ??= source.GetAsyncEnumerator(cancellationToken);
-            var buffer = new T[maxCount];
-            var count = 0;
+            wait.Listen(cancellationToken);
             try
             {
-                while (count < maxCount)
-                {
-                    var next = _pending is { } pendingMove ? new ValueTask<bool>(pendingMove) : _enumerator.MoveNextAsync();
-                    _pending = null;
+                await wait.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Left(wait);
+                throw;
+            }
+            finally
+            {
+                wait.Unlisten();
+            }
 
-                    // Once the batch has an item, stop at the first step that would wait: an idle worker should start on
-                    // what it has rather than hold items back while the producer is slow (or waits for those very
-                    // items' results: a crawler's feedback loop). The step is kept for the next take: an async
-                    // enumerator allows one pending call at a time, and its item must not be lost.
-                    if (!next.IsCompleted && count > 0)
+            resumed = wait;
+        }
+    }
+
+    // One look at the buffer: a batch (empty at the end), or a waiter to wait on (then the batch is meaningless).
+    private ItemBatch<T> Step(int maxCount, Waiter? resumed, out Waiter? wait, CancellationToken cancellationToken)
+    {
+        wait = null;
+        Waiter? wake = null;
+        var pumped = false;
+        var back = resumed is null;
+        try
+        {
+            while (true)
+            {
+                ItemBatch<T> batch;
+                bool restart;
+                lock (_lock)
+                {
+                    if (resumed is not null)
                     {
-                        _pending = next.AsTask();
-                        break;
+                        if (resumed.Woken)
+                        {
+                            _woken--;
+                        }
+
+                        resumed = null;
+                    }
+                    else if (back && _out > 0)
+                    {
+                        _out--;
                     }
 
-                    var waited = !next.IsCompleted;
-                    bool more;
-                    if (waited && cancellationToken.CanBeCanceled)
+                    back = false;
+
+                    ThrowDeferredFailure();
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (_closed)
                     {
-                        // Waits for the producer only while the run wants items: a producer that ignores the token
-                        // would otherwise hold the run (and a stream's reader leaving it) until its next item.
-                        var pending = next.AsTask();
-                        try
+                        return default;
+                    }
+
+                    if (_enumerator is null && !_pumping && !_ended)
+                    {
+                        _token = cancellationToken;
+                    }
+
+                    _ahead = maxCount;
+                    var count = _buffer.Count;
+                    if (count == 0 && _ended)
+                    {
+                        if (_error is { } error)
                         {
-                            more = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                            // The producer threw before this take could hand out anything: the failure goes to this taker, once.
+                            DeferFailure(error);
+                            ThrowDeferredFailure();
                         }
-                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                        {
-                            // The input ends here for this run (the handler below marks it done); an item the producer
-                            // still hands over is dropped with it, as items never taken are.
-                            _pending = pending;
-                            throw;
-                        }
+
+                        return default;
+                    }
+
+                    if (count < maxCount && !_pumping && !_ended && !(pumped && count > 0))
+                    {
+                        // Nobody reads: read here, until a step would wait or the batch is full (once: then take what was read).
+                        _pumping = true;
+                        pumped = true;
+                        restart = false;
+                        batch = default;
+                    }
+                    else if (count == 0)
+                    {
+                        // The pump waits for the producer: wait for its next item.
+                        wait = new Waiter(maxCount);
+                        _waiters.Enqueue(wait);
+                        _demand += maxCount;
+                        return default;
                     }
                     else
                     {
-                        more = await next.ConfigureAwait(false);
-                    }
+                        // Whatever was read, up to the batch size, without waiting for the producer's next item.
+                        var n = Math.Min(count, maxCount);
+                        var items = new T[n];
+                        for (var i = 0; i < n; i++)
+                        {
+                            items[i] = _buffer.Dequeue();
+                        }
 
-                    if (!more)
-                    {
-                        _done = true;
-                        break;
-                    }
+                        var start = _taken;
+                        Volatile.Write(ref _taken, start + n);
+                        _lastTakeAt = Stopwatch.GetTimestamp();
+                        _out++;
+                        batch = new ItemBatch<T>(start, items);
+                        if (_buffer.Count == 0 && _error is { } error)
+                        {
+                            // The last item read before the failure is out: report it now (the next take throws it, once).
+                            DeferFailure(error);
+                        }
+                        else if (_buffer.Count > 0 && _woken == 0)
+                        {
+                            wake = WakeOne();
+                        }
 
-                    buffer[count++] = _enumerator.Current;
-
-                    // An item the producer made the batch wait for is handed out alone, without asking for the next:
-                    // the producer is not asked ahead of the workers, so an ordered stream's read-ahead stays bounded
-                    // by one batch per worker, as before.
-                    if (waited)
-                    {
-                        break;
+                        restart = !_pumping && !_ended && _lastStepAsync && !_token.IsCancellationRequested && _buffer.Count < ReadAhead;
+                        if (restart)
+                        {
+                            _pumping = true;
+                        }
+                        else
+                        {
+                            return batch;
+                        }
                     }
                 }
-            }
-            catch (Exception e)
-            {
-                // As for synchronous inputs: hand out what was read before the failure, then report the failure.
-                _done = true;
-                if (count == 0)
+
+                // Runs the pump on this thread until a step would wait (its continuation goes on), the read-ahead is full or the input ends.
+                _ = PumpAsync();
+                if (restart)
                 {
-                    throw;
+                    return batch;
                 }
-
-                DeferFailure(e);
             }
-
-            var start = _taken;
-            Volatile.Write(ref _taken, start + count);
-            return count == 0 ? default : new ItemBatch<T>(start, new ReadOnlyMemory<T>(buffer, 0, count));
         }
         finally
         {
-            _gate.Release();
+            wake?.TrySetResult();
+        }
+    }
+
+    // A waiting taker left on the run's token: it no longer asks for items; a wake it got goes to another.
+    private void Left(Waiter wait)
+    {
+        Waiter? wake = null;
+        lock (_lock)
+        {
+            if (wait.Woken)
+            {
+                _woken--;
+                if (_buffer.Count > 0 && _woken == 0)
+                {
+                    wake = WakeOne();
+                }
+            }
+            else
+            {
+                wait.Gone = true;
+                _demand -= wait.MaxCount;
+            }
+        }
+
+        wake?.TrySetResult();
+    }
+
+    // Call under the lock: the first taker still waiting, marked woken; the caller completes it once outside the lock.
+    private Waiter? WakeOne()
+    {
+        while (_waiters.TryDequeue(out var w))
+        {
+            if (w.Gone)
+            {
+                continue;
+            }
+
+            w.Woken = true;
+            _demand -= w.MaxCount;
+            _woken++;
+            return w;
+        }
+
+        return null;
+    }
+
+    // Call under the lock: items are held for a taker that is expected back; make sure a parked one gets them if it is not.
+    private void ArmHeldTimer()
+    {
+        if (_heldTimerArmed)
+        {
+            return;
+        }
+
+        _heldTimerArmed = true;
+        if (_heldTimer is null)
+        {
+            // Without the run's execution context: the timer is the source's, not any item's.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _heldTimer = TimeProvider.System.CreateTimer(static s => ((AsyncEnumerableSource<T>)s!).CheckHeld(), this, HeldCheck, HeldCheck);
+            }
+        }
+        else
+        {
+            _heldTimer.Change(HeldCheck, HeldCheck);
+        }
+    }
+
+    // The timer: items held while takers are parked and none is on its way go to one of them; with nothing held, it stops.
+    private void CheckHeld()
+    {
+        Waiter? wake = null;
+        lock (_lock)
+        {
+            if (!_closed && _buffer.Count > 0 && _woken == 0 && _waiters.Count > 0)
+            {
+                wake = WakeOne();
+            }
+
+            if (wake is null && _heldTimerArmed)
+            {
+                _heldTimerArmed = false;
+                _heldTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+        }
+
+        wake?.TrySetResult();
+    }
+
+    // Call under the lock: every taker still waiting (the input ended, or the source closed).
+    private List<Waiter>? WakeAll()
+    {
+        List<Waiter>? all = null;
+        while (WakeOne() is { } w)
+        {
+            (all ??= []).Add(w);
+        }
+
+        return all;
+    }
+
+    // The pump: owned by whoever set _pumping. Runs synchronously on the caller's thread until a step of the producer
+    // is pending; its continuation then goes on where the producer completes it. Never throws.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "A producer's exception is the input's failure, reported to the takers.")]
+    private async Task PumpAsync()
+    {
+        while (true)
+        {
+            IAsyncEnumerator<T>? enumerator = null;
+            var closed = false;
+            lock (_lock)
+            {
+                if (_closed || _token.IsCancellationRequested || _buffer.Count >= ReadAhead)
+                {
+                    // Closed (the run ended after this pump was started): the enumerator is this pump's to dispose.
+                    _pumping = false;
+                    if (!_closed)
+                    {
+                        return;
+                    }
+
+                    closed = true;
+                    enumerator = _enumerator;
+                    _enumerator = null;
+                }
+            }
+
+            if (closed)
+            {
+                await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+                return;
+            }
+
+            bool more;
+            Exception? error = null;
+            var wasAsync = false;
+            try
+            {
+                // Every taker passes the run's token, so the producer sees cancellation even mid-step.
+                _enumerator ??= source.GetAsyncEnumerator(_token);
+                var step = _enumerator.MoveNextAsync();
+                wasAsync = !step.IsCompleted;
+                more = await step.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                more = false;
+                error = e;
+            }
+
+            List<Waiter>? wakeAll = null;
+            Waiter? wake = null;
+            var stop = false;
+            lock (_lock)
+            {
+                _lastStepAsync = wasAsync;
+                if (_closed)
+                {
+                    // The run ended while the step was pending: its item (or failure) has nowhere to go.
+                    _pumping = false;
+                    enumerator = _enumerator;
+                    _enumerator = null;
+                    stop = true;
+                }
+                else if (!more)
+                {
+                    _ended = true;
+                    _error = error;
+                    _pumping = false;
+                    wakeAll = WakeAll();
+                    stop = true;
+                }
+                else
+                {
+                    _buffer.Enqueue(_enumerator!.Current);
+                    if (_woken == 0 && _waiters.Count > 0)
+                    {
+                        if (_out == 0 || _buffer.Count >= _ahead || Stopwatch.GetTimestamp() - _lastTakeAt > DeferWake)
+                        {
+                            wake = WakeOne();
+                        }
+                        else
+                        {
+                            ArmHeldTimer();
+                        }
+                    }
+                }
+            }
+
+            wake?.TrySetResult();
+            if (wakeAll is not null)
+            {
+                foreach (var w in wakeAll)
+                {
+                    w.TrySetResult();
+                }
+            }
+
+            if (stop)
+            {
+                if (enumerator is not null)
+                {
+                    await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+                }
+
+                return;
+            }
         }
     }
 
     protected override async ValueTask CloseAsync()
     {
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
+        IAsyncEnumerator<T>? enumerator = null;
+        List<Waiter>? waiting;
+        ITimer? timer;
+        lock (_lock)
         {
-            _done = true;
-            if (_enumerator is not null)
+            _closed = true;
+            _buffer.Clear();
+            timer = _heldTimer;
+            _heldTimer = null;
+            _heldTimerArmed = false;
+            waiting = WakeAll();
+            if (!_pumping)
             {
-                if (_pending is { IsCompleted: false } pending)
-                {
-                    _ = DisposeWhenDoneAsync(pending, _enumerator);
-                }
-                else
-                {
-                    // A step that ended unseen (the run stopped first): its failure has nowhere to go.
-                    _ = _pending?.Exception;
-                    await _enumerator.DisposeAsync().ConfigureAwait(false);
-                }
-
+                // Otherwise the pump's step is pending: the pump disposes the enumerator when it ends.
+                enumerator = _enumerator;
                 _enumerator = null;
-                _pending = null;
             }
         }
-        finally
+
+        if (waiting is not null)
         {
-            _gate.Release();
+            foreach (var w in waiting)
+            {
+                w.TrySetResult();
+            }
+        }
+
+        timer?.Dispose();
+        if (enumerator is not null)
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "Nobody waits for an abandoned producer: its errors have nowhere to go.")]
-    private static async Task DisposeWhenDoneAsync(Task<bool> pending, IAsyncEnumerator<T> enumerator)
+    private static async ValueTask DisposeQuietlyAsync(IAsyncEnumerator<T>? enumerator)
     {
-        try
+        if (enumerator is null)
         {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
+            return;
         }
 
         try
@@ -166,5 +534,27 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         catch (Exception)
         {
         }
+    }
+
+    // A taker waiting for the pump's next item. Woken and Gone are read and written under the source's lock.
+    private sealed class Waiter(int maxCount) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        private CancellationTokenRegistration _registration;
+
+        public int MaxCount => maxCount;
+
+        public bool Woken { get; set; }
+
+        public bool Gone { get; set; }
+
+        public void Listen(CancellationToken cancellationToken)
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).TrySetCanceled(token), this);
+            }
+        }
+
+        public void Unlisten() => _registration.Dispose();
     }
 }
