@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Brigade.Analyzers;
 
@@ -9,17 +10,24 @@ namespace Brigade.Analyzers;
 /// an awaited <c>Task.WhenAny</c>, an early exit <c>if (!t.IsCompleted) return;</c>), then asked per blocking call,
 /// with the guards on the call's own path (<c>if (t.IsCompleted)</c>, <c>{ IsCompleted: true }</c>) read by walking
 /// out from it. A wait with a timeout, <c>WaitAny</c>, <c>WhenAny</c>'s arguments and a mere mention of the task
-/// (<c>t.Status</c>, <c>!t.IsCompleted</c>) complete nothing.
+/// (<c>t.Status</c>, <c>!t.IsCompleted</c>) complete nothing. A completion counts in its own function (and the
+/// lambdas in it), not in the function around a lambda it is in, and not after the variable is assigned again.
 /// </summary>
 internal sealed class TaskCompletion
 {
     private readonly KnownSymbols _known;
 
-    // A task complete from a position on (to the end of the body): the smallest such position.
-    private readonly Dictionary<ISymbol, int> _completeFrom = new(SymbolEqualityComparer.Default);
+    // A task complete from a position on, within the function the completion is in (to its end).
+    private readonly Dictionary<ISymbol, List<Completion>> _completeFrom = new(SymbolEqualityComparer.Default);
 
     // A collection whose every element is complete from a position on: `await Task.WhenAll(tasks)`.
-    private readonly Dictionary<ISymbol, int> _elementsCompleteFrom = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ISymbol, List<Completion>> _elementsCompleteFrom = new(SymbolEqualityComparer.Default);
+
+    // Where each variable is assigned (the end of the assignment): a completion before it does not count after it.
+    private readonly Dictionary<ISymbol, List<int>> _assignedAt = new(SymbolEqualityComparer.Default);
+
+    // A local holding `Task.WhenAll(...)`: awaiting or waiting for it completes the tasks given to WhenAll.
+    private readonly Dictionary<ISymbol, IInvocationOperation> _storedWhenAll = new(SymbolEqualityComparer.Default);
 
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
@@ -53,7 +61,7 @@ internal sealed class TaskCompletion
             return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, position);
         }
 
-        if (ReferencedSymbol(task) is not { } symbol)
+        if (KeyOf(task) is not { } symbol)
         {
             return false;
         }
@@ -67,7 +75,7 @@ internal sealed class TaskCompletion
         {
             foreach (var (start, end) in spans)
             {
-                if (start <= position && position < end)
+                if (start <= position && position < end && !AssignedBetween(symbol, start, position))
                 {
                     return true;
                 }
@@ -91,14 +99,88 @@ internal sealed class TaskCompletion
         _ => null,
     };
 
-    private static bool IsFrom(Dictionary<ISymbol, int> from, ISymbol symbol, int position) => from.TryGetValue(symbol, out var start) && start <= position;
-
-    private static void Mark(Dictionary<ISymbol, int> from, ISymbol symbol, int position)
+    // The key a task (or a collection of tasks) is known by here: its symbol, or for a property declared outside the
+    // compilation read from a variable (dictionary.Values, tcs.Task), that variable: every dictionary's Values is one
+    // BCL property, not one collection. Null when the receiver is not a variable (GetTasks().Values).
+    private static ISymbol? KeyOf(IOperation operation)
     {
-        if (!from.TryGetValue(symbol, out var start) || position < start)
+        if (operation is IPropertyReferenceOperation { Property.IsIndexer: false, Instance: { } instance } property
+            && property.Property.Locations.All(location => location.IsInMetadata)
+            && Operations.SkipConversions(instance) is not IInstanceReferenceOperation)
         {
-            from[symbol] = position;
+            return ReferencedSymbol(Operations.SkipConversions(instance));
         }
+
+        return ReferencedSymbol(operation);
+    }
+
+    // Complete at a position: a completion before it, in its function or one around it, with no assignment between.
+    private bool IsFrom(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, int position)
+    {
+        if (!from.TryGetValue(symbol, out var completions))
+        {
+            return false;
+        }
+
+        foreach (var completion in completions)
+        {
+            if (completion.From <= position && (completion.Function is not { } function || function.Contains(position)) && !AssignedBetween(symbol, completion.From, position))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AssignedBetween(ISymbol symbol, int start, int position)
+    {
+        if (_assignedAt.TryGetValue(symbol, out var assignments))
+        {
+            foreach (var assigned in assignments)
+            {
+                if (start < assigned && assigned <= position)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position)
+    {
+        if (!from.TryGetValue(symbol, out var completions))
+        {
+            from[symbol] = completions = [];
+        }
+
+        completions.Add(new Completion(position, EnclosingFunction(where)));
+    }
+
+    // The span of the lambda or local function an operation is in; null for the body itself.
+    private static TextSpan? EnclosingFunction(IOperation operation)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (Operations.IsNestedFunction(current))
+            {
+                return current.Syntax.Span;
+            }
+        }
+
+        return null;
+    }
+
+    private void Assigned(ISymbol symbol, int position)
+    {
+        if (!_assignedAt.TryGetValue(symbol, out var positions))
+        {
+            _assignedAt[symbol] = positions = [];
+        }
+
+        positions.Add(position);
     }
 
     private void Collect(IOperation operation)
@@ -106,46 +188,108 @@ internal sealed class TaskCompletion
         switch (operation)
         {
             case IAwaitOperation awaited:
-                var operand = SkipConfigureAwait(awaited.Operation);
-                if (ReferencedSymbol(operand) is { } symbol)
+                // await t, await t.ConfigureAwait(false), await t.WaitAsync(token): t is complete once the await returns.
+                var operand = SkipAwaitWrappers(awaited.Operation);
+                if (KeyOf(operand) is { } symbol)
                 {
-                    Mark(_completeFrom, symbol, awaited.Syntax.Span.End);
+                    Completed(symbol, awaited, awaited.Syntax.Span.End);
                 }
-                else if (operand is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, _known.Task))
+                else if (IsWhenAll(operand) is { } whenAll)
                 {
-                    MarkArguments(whenAll, awaited.Syntax.Span.End);
+                    MarkArguments(whenAll, awaited, awaited.Syntax.Span.End);
                 }
 
                 break;
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: true, IsStatic: false } } wait
-                when wait.Instance is { } instance && IsTask(wait.TargetMethod.ContainingType) && ReferencedSymbol(Operations.SkipConversions(instance)) is { } waited:
+                when wait.Instance is { } instance && IsTask(wait.TargetMethod.ContainingType) && KeyOf(Operations.SkipConversions(instance)) is { } waited:
                 // Wait() and Wait(CancellationToken) return only once the task is complete; Wait(timeout) returns a bool.
-                Mark(_completeFrom, waited, wait.Syntax.Span.End);
+                Completed(waited, wait, wait.Syntax.Span.End);
                 break;
             case IInvocationOperation { TargetMethod: { Name: "WaitAll", ReturnsVoid: true } } waitAll when KnownSymbols.Is(waitAll.TargetMethod.ContainingType, _known.Task):
-                MarkArguments(waitAll, waitAll.Syntax.Span.End);
+                MarkArguments(waitAll, waitAll, waitAll.Syntax.Span.End);
                 break;
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsAwaitedWhenAny(value):
                 // var done = await Task.WhenAny(a, b): the task returned is complete.
-                Mark(_completeFrom, declarator.Symbol, declarator.Syntax.Span.End);
+                Mark(_completeFrom, declarator.Symbol, declarator, declarator.Syntax.Span.End);
                 break;
-            case ISimpleAssignmentOperation { Value: { } value } assignment when IsAwaitedWhenAny(value) && ReferencedSymbol(assignment.Target) is { } target:
-                Mark(_completeFrom, target, assignment.Syntax.Span.End);
+            case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsWhenAll(Operations.SkipConversions(value)) is { } stored:
+                // var all = Task.WhenAll(a, b); ... await all;
+                _storedWhenAll[declarator.Symbol] = stored;
+                break;
+            case ISimpleAssignmentOperation { Value: { } value } assignment when KeyOf(assignment.Target) is { } target:
+                Assigned(target, assignment.Syntax.Span.End);
+                if (IsAwaitedWhenAny(value))
+                {
+                    Mark(_completeFrom, target, assignment, assignment.Syntax.Span.End);
+                }
+                else if (IsWhenAll(Operations.SkipConversions(value)) is { } storedLater)
+                {
+                    _storedWhenAll[target] = storedLater;
+                }
+                else
+                {
+                    _storedWhenAll.Remove(target);
+                }
+
+                break;
+            case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } byReference when KeyOf(Operations.SkipConversions(byReference.Value)) is { } assigned:
+                Assigned(assigned, byReference.Syntax.Span.End);
+                break;
+            case IWhileLoopOperation { Condition: { } condition, Parent: IBlockOperation loopBlock } loop when !BreaksOut(loop):
+                // while (!t.IsCompleted) await Task.Delay(10);  — the loop ends only once t is complete.
+                foreach (var polled in AssertedComplete(condition, whenTrue: loop.ConditionIsUntil))
+                {
+                    Within(polled, loop.Syntax.Span.End, loopBlock.Syntax.Span.End);
+                }
+
                 break;
             case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue, Parent: IBlockOperation block } exit when AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
                 foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
                 {
-                    if (!_completeWithin.TryGetValue(guarded, out var spans))
-                    {
-                        _completeWithin[guarded] = spans = [];
-                    }
-
-                    spans.Add((exit.Syntax.Span.End, block.Syntax.Span.End));
+                    Within(guarded, exit.Syntax.Span.End, block.Syntax.Span.End);
                 }
 
                 break;
         }
+    }
+
+    private void Within(ISymbol symbol, int start, int end)
+    {
+        if (!_completeWithin.TryGetValue(symbol, out var spans))
+        {
+            _completeWithin[symbol] = spans = [];
+        }
+
+        spans.Add((start, end));
+    }
+
+    // A task awaited or waited for, and the tasks given to the Task.WhenAll stored in it.
+    private void Completed(ISymbol symbol, IOperation where, int position)
+    {
+        Mark(_completeFrom, symbol, where, position);
+        if (_storedWhenAll.TryGetValue(symbol, out var whenAll))
+        {
+            MarkArguments(whenAll, where, position);
+        }
+    }
+
+    private IInvocationOperation? IsWhenAll(IOperation operation) =>
+        operation is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, _known.Task) ? whenAll : null;
+
+    // A loop a break (or a goto) can leave before its condition says so.
+    private static bool BreaksOut(ILoopOperation loop)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IBranchOperation branch
+                && (branch.BranchKind == BranchKind.GoTo || (branch.BranchKind == BranchKind.Break && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel))))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // The tasks a condition says are complete when it evaluates to whenTrue: those it names, filtered by Asserts.
@@ -154,7 +298,7 @@ internal sealed class TaskCompletion
         var asserted = new List<ISymbol>();
         foreach (var operation in condition.DescendantsAndSelf())
         {
-            if (ReferencedSymbol(operation) is { } symbol && IsTask(operation.Type) && !asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
+            if (KeyOf(operation) is { } symbol && IsTask(operation.Type) && !asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
             {
                 asserted.Add(symbol);
             }
@@ -165,30 +309,30 @@ internal sealed class TaskCompletion
 
     private bool IsAwaitedWhenAny(IOperation value) =>
         Operations.SkipConversions(value) is IAwaitOperation awaited
-        && SkipConfigureAwait(awaited.Operation) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
+        && SkipAwaitWrappers(awaited.Operation) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
         && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task);
 
-    private void MarkArguments(IInvocationOperation invocation, int position)
+    private void MarkArguments(IInvocationOperation invocation, IOperation where, int position)
     {
         foreach (var argument in invocation.Arguments)
         {
-            MarkValue(argument.Value, position, 0);
+            MarkValue(argument.Value, where, position, 0);
         }
     }
 
     // WhenAll(a, b) (a params array or span), WhenAll(tasks) (an array or an enumerable of tasks), WhenAll([a, b]).
-    private void MarkValue(IOperation value, int position, int depth)
+    private void MarkValue(IOperation value, IOperation where, int position, int depth)
     {
         value = Operations.SkipConversions(value);
-        if (ReferencedSymbol(value) is { } symbol)
+        if (KeyOf(value) is { } symbol)
         {
-            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, position);
+            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position);
         }
         else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation))
         {
             foreach (var child in value.ChildOperations)
             {
-                MarkValue(child, position, depth + 1);
+                MarkValue(child, where, position, depth + 1);
             }
         }
     }
@@ -196,10 +340,17 @@ internal sealed class TaskCompletion
     private bool IsTask(ITypeSymbol? type) =>
         KnownSymbols.IsOrDerives(type as INamedTypeSymbol, _known.Task) || KnownSymbols.Is(type, _known.ValueTask) || KnownSymbols.Is(type, _known.ValueTaskOfT);
 
-    private static IOperation SkipConfigureAwait(IOperation operation)
+    // t.ConfigureAwait(false), t.WaitAsync(token or timeout): awaiting them returns only once t is complete (WaitAsync
+    // throws when it gives up first).
+    private IOperation SkipAwaitWrappers(IOperation operation)
     {
         operation = Operations.SkipConversions(operation);
-        return operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } ? Operations.SkipConversions(configured) : operation;
+        while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WaitAsync", Instance: { } inner } wrapper && IsTask(wrapper.TargetMethod.ContainingType))
+        {
+            operation = Operations.SkipConversions(inner);
+        }
+
+        return operation;
     }
 
     private static bool AlwaysExits(IOperation statement)
@@ -235,7 +386,7 @@ internal sealed class TaskCompletion
 
                     break;
                 case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
-                    if ((arm.Parent is ISwitchExpressionOperation switchExpression && PatternAsserts(arm.Pattern, true, ReferencedSymbol(Operations.SkipConversions(switchExpression.Value)), symbol))
+                    if ((arm.Parent is ISwitchExpressionOperation switchExpression && PatternAsserts(arm.Pattern, true, KeyOf(Operations.SkipConversions(switchExpression.Value)), symbol))
                         || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol)))
                     {
                         return true;
@@ -243,7 +394,7 @@ internal sealed class TaskCompletion
 
                     break;
                 case ISwitchCaseOperation switchCase when switchCase.Parent is ISwitchOperation switchStatement && switchCase.Clauses.Length > 0:
-                    var valueSymbol = ReferencedSymbol(Operations.SkipConversions(switchStatement.Value));
+                    var valueSymbol = KeyOf(Operations.SkipConversions(switchStatement.Value));
                     var all = true;
                     foreach (var clause in switchCase.Clauses)
                     {
@@ -270,10 +421,10 @@ internal sealed class TaskCompletion
         switch (condition)
         {
             case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled", Instance: { } instance } property:
-                return whenTrue && IsTask(property.Property.ContainingType) && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(Operations.SkipConversions(instance)), symbol);
+                return whenTrue && IsTask(property.Property.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: false }, Instance: { } waited } wait:
                 // if (t.Wait(timeout)): true only once t is complete.
-                return whenTrue && IsTask(wait.TargetMethod.ContainingType) && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(Operations.SkipConversions(waited)), symbol);
+                return whenTrue && IsTask(wait.TargetMethod.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(waited)), symbol);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation:
                 return Asserts(negation.Operand, !whenTrue, symbol);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both when whenTrue:
@@ -287,6 +438,7 @@ internal sealed class TaskCompletion
                 if (whenTrue == equals && (IsSameAsComplete(left, right, symbol) || IsSameAsComplete(right, left, symbol)))
                 {
                     // var done = await Task.WhenAny(t, delay); if (done == t) ... t.Result
+                    // if (await Task.WhenAny(t, delay) == t) ... t.Result
                     return true;
                 }
 
@@ -308,20 +460,20 @@ internal sealed class TaskCompletion
                     return Asserts(isPattern.Value, whenTrue == constant, symbol);
                 }
 
-                return PatternAsserts(isPattern.Pattern, whenTrue, ReferencedSymbol(Operations.SkipConversions(isPattern.Value)), symbol);
+                return PatternAsserts(isPattern.Pattern, whenTrue, KeyOf(Operations.SkipConversions(isPattern.Value)), symbol);
             default:
                 return false;
         }
     }
 
     private bool IsSameAsComplete(IOperation task, IOperation other, ISymbol symbol) =>
-        SymbolEqualityComparer.Default.Equals(ReferencedSymbol(task), symbol)
-        && ReferencedSymbol(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other.Syntax.SpanStart);
+        SymbolEqualityComparer.Default.Equals(KeyOf(task), symbol)
+        && (IsAwaitedWhenAny(other) || (KeyOf(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other.Syntax.SpanStart)));
 
     private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) =>
         status is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property
         && IsTask(property.Property.ContainingType)
-        && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(Operations.SkipConversions(instance)), symbol)
+        && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol)
         && value is IFieldReferenceOperation { Field.Name: "RanToCompletion" or "Faulted" or "Canceled" };
 
     // Whether a pattern, matching (whenTrue) or not, says its input (valueSymbol, or a variable it declares) is complete:
@@ -388,7 +540,7 @@ internal sealed class TaskCompletion
                 continue;
             }
 
-            return ReferencedSymbol(collection);
+            return KeyOf(collection);
         }
 
         return null;
@@ -441,4 +593,7 @@ internal sealed class TaskCompletion
 
         return false;
     }
+
+    // A completion: from a position on, within a lambda or local function (its span), or within the whole body (null).
+    private readonly record struct Completion(int From, TextSpan? Function);
 }

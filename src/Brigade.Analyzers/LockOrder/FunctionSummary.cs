@@ -8,10 +8,12 @@ internal sealed class FunctionSummary
     /// <summary>Initializes a summary.</summary>
     /// <param name="function">The function.</param>
     /// <param name="events">Its acquisitions and calls into the compilation, in source order.</param>
-    public FunctionSummary(IMethodSymbol function, IReadOnlyList<LockEvent> events)
+    /// <param name="releases">The locks it releases without taking them (a release helper).</param>
+    public FunctionSummary(IMethodSymbol function, IReadOnlyList<LockEvent> events, IReadOnlyCollection<LockKey> releases)
     {
         Function = function;
         Events = events;
+        Releases = releases;
     }
 
     /// <summary>Gets the function.</summary>
@@ -19,6 +21,9 @@ internal sealed class FunctionSummary
 
     /// <summary>Gets its acquisitions and calls, in source order.</summary>
     public IReadOnlyList<LockEvent> Events { get; }
+
+    /// <summary>Gets the locks it releases directly without taking them itself (<c>void Exit() => _gate.Release();</c>).</summary>
+    public IReadOnlyCollection<LockKey> Releases { get; }
 
     /// <summary>Gets a short name of a function for messages: <c>Type.Method</c>, or the method a lambda is in.</summary>
     /// <param name="function">The function.</param>

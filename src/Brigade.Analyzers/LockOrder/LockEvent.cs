@@ -11,4 +11,5 @@ namespace Brigade.Analyzers.LockOrder;
 /// <param name="Callee">The function called, for a call.</param>
 /// <param name="Location">Where.</param>
 /// <param name="Held">The locks held at that point, outermost first.</param>
-internal sealed record LockEvent(LockKey? Acquired, IMethodSymbol? Callee, Location Location, ImmutableArray<HeldLock> Held);
+/// <param name="Read">Whether <see cref="Acquired"/> is taken as a reader.</param>
+internal sealed record LockEvent(LockKey? Acquired, IMethodSymbol? Callee, Location Location, ImmutableArray<HeldLock> Held, bool Read = false);

@@ -10,6 +10,11 @@ namespace Brigade.Analyzers.LockOrder;
 /// taken (or the call that takes it is made). Function summaries arrive concurrently from operation-block actions; the
 /// graph is built once, at compilation end. The walk through calls is bounded: each function's closure is computed once
 /// (memoised), recursion is cut, and at most <see cref="MaxLocksPerFunction"/> locks are kept per function.
+/// Read locks: each edge knows whether its outer lock is held and its inner lock taken as a reader. As in Linux's
+/// lockdep for recursive readers, a cycle is not an inversion when it passes through a lock taken as a reader on the
+/// way in and held as a reader on the way out: readers do not wait for each other (read–read); read–write and
+/// write–write are inversions. A lock held before a call to a function that releases it (a release helper) is not
+/// held after the call.
 /// </summary>
 internal sealed class LockGraph
 {
@@ -20,7 +25,7 @@ internal sealed class LockGraph
     public const int MaxPathSteps = 6;
 
     private readonly ConcurrentDictionary<IMethodSymbol, FunctionSummary> _summaries = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<IMethodSymbol, Dictionary<LockKey, Witness>?> _closures = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, Dictionary<(LockKey Key, bool Read), Witness>?> _closures = new(SymbolEqualityComparer.Default);
 
     /// <summary>Adds a function's summary (from any thread).</summary>
     /// <param name="summary">The summary.</param>
@@ -43,20 +48,21 @@ internal sealed class LockGraph
                     continue;
                 }
 
+                var stillHeld = e.Held.Where(h => !IsReleased(h)).ToList();
                 if (e.Acquired is { } acquired)
                 {
-                    foreach (var held in e.Held)
+                    foreach (var held in stillHeld)
                     {
-                        AddEdges(edges, subtypes, held, acquired, e.Location, summary.Function, null);
+                        AddEdges(edges, subtypes, held, acquired, e.Read, e.Location, summary.Function, null);
                     }
                 }
                 else if (e.Callee is { } callee && Closure(callee) is { } closure)
                 {
                     foreach (var pair in closure)
                     {
-                        foreach (var held in e.Held)
+                        foreach (var held in stillHeld)
                         {
-                            AddEdges(edges, subtypes, held, pair.Key, e.Location, summary.Function, callee);
+                            AddEdges(edges, subtypes, held, pair.Key.Key, pair.Key.Read, e.Location, summary.Function, callee);
                         }
                     }
                 }
@@ -68,57 +74,89 @@ internal sealed class LockGraph
             return;
         }
 
-        var successors = new Dictionary<LockKey, List<LockKey>>();
-        foreach (var pair in edges.Keys)
+        var successors = new Dictionary<LockKey, List<Step>>();
+        foreach (var pair in edges)
         {
-            if (!successors.TryGetValue(pair.From, out var list))
+            if (!successors.TryGetValue(pair.Key.From, out var list))
             {
-                successors[pair.From] = list = new List<LockKey>();
+                successors[pair.Key.From] = list = new List<Step>();
             }
 
-            list.Add(pair.To);
+            foreach (var edge in pair.Value)
+            {
+                var step = new Step(pair.Key.To, edge.Outer.Read, edge.TakenRead);
+                if (!list.Contains(step))
+                {
+                    list.Add(step);
+                }
+            }
         }
 
         foreach (var pair in edges.OrderBy(p => First(p.Value).Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(p => First(p.Value).Location.SourceSpan.Start))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var back = ShortestPath(successors, pair.Key.To, pair.Key.From);
-            if (back is null)
+            foreach (var modes in pair.Value.Select(e => (e.Outer.Read, e.TakenRead)).Distinct())
             {
-                continue;
-            }
-
-            var reverse = new StringBuilder();
-            for (var i = 0; i + 1 < back.Count; i++)
-            {
-                var edge = First(edges[(back[i], back[i + 1])]);
-                if (reverse.Length > 0)
+                var back = ShortestPath(successors, pair.Key.To, modes.TakenRead, pair.Key.From, modes.Read);
+                if (back is null)
                 {
-                    reverse.Append("; ");
+                    continue;
                 }
 
-                reverse.Append(Describe(edge));
-            }
+                var reverse = new StringBuilder();
+                for (var i = 0; i < back.Count; i++)
+                {
+                    var from = i == 0 ? pair.Key.To : back[i - 1].To;
+                    var edge = edges[(from, back[i].To)].First(e => e.Outer.Read == back[i].HeldRead && e.TakenRead == back[i].TakenRead);
+                    if (reverse.Length > 0)
+                    {
+                        reverse.Append("; ");
+                    }
 
-            // Both paths are in the message, with file and line: additional locations would add nothing a reader lacks.
-            foreach (var edge in pair.Value)
-            {
-                report(Diagnostic.Create(
-                    Descriptors.BRG2001LockOrderInversion,
-                    edge.Location,
-                    edge.To.Display,
-                    edge.Outer.Key.Display,
-                    Describe(edge),
-                    reverse.ToString()));
+                    reverse.Append(Describe(edge));
+                }
+
+                // Both paths are in the message, with file and line: additional locations would add nothing a reader lacks.
+                foreach (var edge in pair.Value.Where(e => e.Outer.Read == modes.Read && e.TakenRead == modes.TakenRead))
+                {
+                    report(Diagnostic.Create(
+                        Descriptors.BRG2001LockOrderInversion,
+                        edge.Location,
+                        edge.To.Display,
+                        edge.Outer.Key.Display,
+                        Describe(edge),
+                        reverse.ToString()));
+                }
             }
         }
+    }
+
+    // A lock held before a call to a function that releases it (and does not take it) is free after the call.
+    private bool IsReleased(HeldLock held)
+    {
+        if (held.Releasers is null)
+        {
+            return false;
+        }
+
+        foreach (var releaser in held.Releasers)
+        {
+            if (_summaries.TryGetValue(releaser, out var summary) && summary.Releases.Contains(held.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static FunctionSummary Merge(FunctionSummary a, FunctionSummary b)
     {
         var events = new List<LockEvent>(a.Events);
         events.AddRange(b.Events);
-        return new FunctionSummary(a.Function, events);
+        var releases = new HashSet<LockKey>(a.Releases);
+        releases.UnionWith(b.Releases);
+        return new FunctionSummary(a.Function, events, releases);
     }
 
     private static Edge First(List<Edge> edges) => edges[0];
@@ -126,7 +164,7 @@ internal sealed class LockGraph
     // `this` of a base class, locked in the base's code, is also `this` of each derived class that locks `this`: the
     // edge is added for each of them, so an order in the base and the reverse in a derived class meet.
     private static void AddEdges(
-        Dictionary<(LockKey, LockKey), List<Edge>> edges, Dictionary<LockKey, List<LockKey>> subtypes, HeldLock held, LockKey to, Location location, IMethodSymbol function, IMethodSymbol? callee)
+        Dictionary<(LockKey, LockKey), List<Edge>> edges, Dictionary<LockKey, List<LockKey>> subtypes, HeldLock held, LockKey to, bool toRead, Location location, IMethodSymbol function, IMethodSymbol? callee)
     {
         var froms = subtypes.TryGetValue(held.Key, out var fromList) ? fromList : [held.Key];
         var tos = subtypes.TryGetValue(to, out var toList) ? toList : [to];
@@ -134,7 +172,7 @@ internal sealed class LockGraph
         {
             foreach (var target in tos)
             {
-                AddEdge(edges, new Edge(from.Equals(held.Key) ? held : new HeldLock(from, held.Location), target, location, function, callee, to));
+                AddEdge(edges, new Edge(from.Equals(held.Key) ? held : held with { Key = from }, target, location, function, callee, to, toRead));
             }
         }
     }
@@ -153,7 +191,7 @@ internal sealed class LockGraph
             edges[(edge.Outer.Key, edge.To)] = list = new List<Edge>();
         }
 
-        if (!list.Any(e => e.Location == edge.Location))
+        if (!list.Any(e => e.Location == edge.Location && e.Outer.Read == edge.Outer.Read && e.TakenRead == edge.TakenRead))
         {
             list.Add(edge);
         }
@@ -211,35 +249,41 @@ internal sealed class LockGraph
         return subtypes;
     }
 
-    // Breadth-first: the shortest chain of locks from `from` back to `to`, or null if none.
-    private static List<LockKey>? ShortestPath(Dictionary<LockKey, List<LockKey>> successors, LockKey from, LockKey to)
+    // Breadth-first: the shortest chain of edges from `from` (entered as a reader or not) back to `to`, where it must
+    // not arrive as a reader if the edge that closes the cycle holds it as a reader; null if none. A state is a lock
+    // and whether the last edge took it as a reader: from a lock taken as a reader, an edge that holds it as a reader
+    // cannot follow (read–read does not wait).
+    private static List<Step>? ShortestPath(Dictionary<LockKey, List<Step>> successors, LockKey from, bool fromRead, LockKey to, bool toHeldRead)
     {
-        var previous = new Dictionary<LockKey, LockKey> { [from] = from };
-        var queue = new Queue<LockKey>();
-        queue.Enqueue(from);
+        var start = (from, fromRead);
+        var previous = new Dictionary<(LockKey Key, bool Read), ((LockKey Key, bool Read) State, Step Step)>();
+        var seen = new HashSet<(LockKey Key, bool Read)> { start };
+        var queue = new Queue<(LockKey Key, bool Read)>();
+        queue.Enqueue(start);
         while (queue.Count > 0)
         {
-            var node = queue.Dequeue();
-            if (node.Equals(to))
+            var state = queue.Dequeue();
+            if (state.Key.Equals(to) && !(state.Read && toHeldRead))
             {
-                var path = new List<LockKey> { to };
-                while (!path[path.Count - 1].Equals(from))
+                var path = new List<Step>();
+                for (var current = state; !current.Equals(start); current = previous[current].State)
                 {
-                    path.Add(previous[path[path.Count - 1]]);
+                    path.Add(previous[current].Step);
                 }
 
                 path.Reverse();
                 return path;
             }
 
-            if (successors.TryGetValue(node, out var next))
+            if (successors.TryGetValue(state.Key, out var next))
             {
-                foreach (var n in next)
+                foreach (var step in next)
                 {
-                    if (!previous.ContainsKey(n))
+                    var reached = (step.To, step.TakenRead);
+                    if (!(state.Read && step.HeldRead) && seen.Add(reached))
                     {
-                        previous[n] = node;
-                        queue.Enqueue(n);
+                        previous[reached] = (state, step);
+                        queue.Enqueue(reached);
                     }
                 }
             }
@@ -250,7 +294,7 @@ internal sealed class LockGraph
 
     // Every lock a function may take, directly or through the functions it calls, each with how (a witness), computed
     // once per function. A function met again while its closure is being computed (recursion) contributes nothing more.
-    private Dictionary<LockKey, Witness>? Closure(IMethodSymbol function)
+    private Dictionary<(LockKey Key, bool Read), Witness>? Closure(IMethodSymbol function)
     {
         if (_closures.TryGetValue(function, out var cached))
         {
@@ -264,7 +308,7 @@ internal sealed class LockGraph
         }
 
         _closures[function] = null; // in progress: cuts recursion
-        var closure = new Dictionary<LockKey, Witness>();
+        var closure = new Dictionary<(LockKey Key, bool Read), Witness>();
         foreach (var e in summary.Events)
         {
             if (closure.Count >= MaxLocksPerFunction)
@@ -274,9 +318,9 @@ internal sealed class LockGraph
 
             if (e.Acquired is { } acquired)
             {
-                if (!closure.ContainsKey(acquired))
+                if (!closure.ContainsKey((acquired, e.Read)))
                 {
-                    closure[acquired] = new Witness(e.Location, null);
+                    closure[(acquired, e.Read)] = new Witness(e.Location, null);
                 }
             }
             else if (e.Callee is { } callee && Closure(callee) is { } inner)
@@ -311,7 +355,7 @@ internal sealed class LockGraph
 
         text.Append(" and calls ").Append(FunctionSummary.NameOf(edge.Callee)).Append(" (").Append(Operations.ShortPosition(edge.Location)).Append(')');
         var function = edge.Callee;
-        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue(edge.Taken, out var witness); step++)
+        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue((edge.Taken, edge.TakenRead), out var witness); step++)
         {
             if (witness.Callee is null)
             {
@@ -330,6 +374,10 @@ internal sealed class LockGraph
     // How a function reaches a lock: taken at Location (Callee null) or through the call at Location to Callee.
     private sealed record Witness(Location Location, IMethodSymbol? Callee);
 
-    // To is the lock in the graph; Taken the key the code takes (`this` of a base class, where To is a derived class's).
-    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee, LockKey Taken);
+    // To is the lock in the graph; Taken the key the code takes (`this` of a base class, where To is a derived class's);
+    // TakenRead whether it is taken as a reader.
+    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee, LockKey Taken, bool TakenRead);
+
+    // An edge of the graph from some lock to To, with its modes: the outer lock held as a reader, To taken as a reader.
+    private readonly record struct Step(LockKey To, bool HeldRead, bool TakenRead);
 }

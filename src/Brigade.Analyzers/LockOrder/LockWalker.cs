@@ -9,7 +9,9 @@ namespace Brigade.Analyzers.LockOrder;
 /// compilation it calls, each with the locks held at that point. Lambdas and local functions are summarised apart (they
 /// run when called, not where they are written). Held locks: <c>lock</c> bodies, <c>using</c> of an acquisition (block
 /// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c>/<c>SemaphoreSlim.Wait</c>/... up to the
-/// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block).
+/// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block),
+/// or up to a call, as a statement, of a function that releases it without taking it (a release helper, one level).
+/// Read locks (<c>EnterReadLock</c>, Brigade's <c>AcquireRead</c>) are recorded with their mode.
 /// </summary>
 internal sealed class LockWalker
 {
@@ -32,10 +34,39 @@ internal sealed class LockWalker
     {
         var events = new List<LockEvent>();
         Walk(body, ImmutableArray<HeldLock>.Empty, events);
-        if (events.Count > 0)
+        var releases = Releases(body);
+        if (events.Count > 0 || releases.Count > 0)
         {
-            _publish(new FunctionSummary(FunctionSummary.Normalize(function), events));
+            _publish(new FunctionSummary(FunctionSummary.Normalize(function), events, releases));
         }
+    }
+
+    // The locks a function releases (not early) and does not take itself: what a call to it, as a release helper, ends.
+    private HashSet<LockKey> Releases(IOperation body)
+    {
+        var released = new HashSet<LockKey>();
+        var taken = new HashSet<LockKey>();
+        foreach (var operation in Operations.DescendantsInFunction(body))
+        {
+            if (operation is IInvocationOperation invocation)
+            {
+                if (AcquiredBy(invocation, out _) is { } acquired)
+                {
+                    taken.Add(acquired);
+                }
+                else if (ReleasedBy(invocation) is { } key && !LockCalls.IsEarlyRelease(invocation))
+                {
+                    released.Add(key);
+                }
+            }
+            else if (operation is ILockOperation lockOperation && LockKey.TryGet(lockOperation.LockedValue, out var locked))
+            {
+                taken.Add(locked);
+            }
+        }
+
+        released.ExceptWith(taken);
+        return released;
     }
 
     private void Walk(IOperation operation, ImmutableArray<HeldLock> held, List<LockEvent> events)
@@ -75,9 +106,9 @@ internal sealed class LockWalker
                 return;
             case IInvocationOperation invocation:
                 WalkChildren(invocation, held, events);
-                if (AcquiredBy(invocation) is { } acquired)
+                if (AcquiredBy(invocation, out var read) is { } acquired)
                 {
-                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held));
+                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, read));
                 }
                 else
                 {
@@ -148,13 +179,20 @@ internal sealed class LockWalker
                     continue;
                 }
 
-                if (acquires && AcquiredBy(invocation) is { } acquired && !IsUsingResource(invocation))
+                if (acquires && AcquiredBy(invocation, out var read) is { } acquired && !IsUsingResource(invocation))
                 {
-                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation()));
+                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), read));
                 }
                 else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
                 {
                     held = held.RemoveAll(h => h.Key.Equals(released));
+                }
+                else if (held.Length > 0 && invocation.Parent is IExpressionStatementOperation && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
+                {
+                    // Exit(); (in a finally, say): a release helper ends the hold; which functions release what is known
+                    // only at compilation end, so the call is remembered with each lock held.
+                    var releaser = FunctionSummary.Normalize(invocation.TargetMethod);
+                    held = held.Select(h => h.Releasers is { Count: >= HeldLock.MaxReleasers } ? h : h with { Releasers = (h.Releasers ?? ImmutableList<IMethodSymbol>.Empty).Add(releaser) }).ToImmutableArray();
                 }
                 else if (statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation or ITryOperation
                     && invocation.TargetMethod.Name == "Dispose" && held.Length > 0
@@ -189,9 +227,9 @@ internal sealed class LockWalker
     {
         foreach (var operation in resources.DescendantsAndSelf())
         {
-            if (operation is IInvocationOperation invocation && AcquiredBy(invocation) is { } key)
+            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var read) is { } key)
             {
-                taken = new HeldLock(key, invocation.Syntax.GetLocation());
+                taken = new HeldLock(key, invocation.Syntax.GetLocation(), read);
                 return true;
             }
         }
@@ -202,13 +240,14 @@ internal sealed class LockWalker
 
     // The lock a call takes: Monitor.Enter(x), x.Enter()/x.EnterScope() on System.Threading.Lock, x.Acquire...() on a
     // Brigade primitive, x.Wait()/x.WaitAsync() on a SemaphoreSlim used as a mutex, x.EnterWriteLock() or
-    // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock.
-    // Try-forms with a timeout are left out: they cannot wait forever. Read locks are left out: readers do not wait for
-    // each other, and a cycle needs a writer the code does not show.
-    private LockKey? AcquiredBy(IInvocationOperation invocation)
+    // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock;
+    // as a reader (read true): x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive.
+    // Try-forms with a timeout are left out: they cannot wait forever.
+    private LockKey? AcquiredBy(IInvocationOperation invocation, out bool read)
     {
         var method = invocation.TargetMethod;
         IOperation? target = null;
+        read = false;
         if (KnownSymbols.Is(method.ContainingType, _known.Monitor) && method.Name == "Enter" && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
@@ -220,6 +259,12 @@ internal sealed class LockWalker
         else if (_known.IsBrigadePrimitive(method.ContainingType) && method.Name.StartsWith("Acquire", StringComparison.Ordinal))
         {
             target = invocation.Instance;
+            read = method.Name.StartsWith("AcquireRead", StringComparison.Ordinal);
+        }
+        else if (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterReadLock")
+        {
+            target = invocation.Instance;
+            read = true;
         }
         else if (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name is "Wait" or "WaitAsync"
             && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !IsCountingSemaphore(invocation.Instance))
@@ -284,7 +329,7 @@ internal sealed class LockWalker
         }
         else if ((KnownSymbols.Is(method.ContainingType, _known.Lock) && method.Name == "Exit")
             || (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name == "Release")
-            || (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "ExitWriteLock" or "ExitUpgradeableReadLock")
+            || (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "ExitWriteLock" or "ExitUpgradeableReadLock" or "ExitReadLock")
             || (IsThreading(method.ContainingType, "SpinLock") && method.Name == "Exit")
             || (IsThreading(method.ContainingType, "Mutex") && method.Name == "ReleaseMutex"))
         {
@@ -294,10 +339,12 @@ internal sealed class LockWalker
         return target is not null && LockKey.TryGet(target, out var key) ? key : null;
     }
 
+    // Only functions with a body in this compilation can take (or release) locks the graph sees.
+    private static bool HasBody(IMethodSymbol callee) => !callee.IsAbstract && !callee.IsExtern && !callee.DeclaringSyntaxReferences.IsEmpty;
+
     private static void AddCall(IMethodSymbol callee, IOperation call, ImmutableArray<HeldLock> held, List<LockEvent> events)
     {
-        // Only functions with a body in this compilation can take locks the graph sees.
-        if (callee.IsAbstract || callee.IsExtern || callee.DeclaringSyntaxReferences.IsEmpty)
+        if (!HasBody(callee))
         {
             return;
         }
