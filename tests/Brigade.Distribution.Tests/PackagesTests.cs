@@ -387,7 +387,7 @@ public sealed partial class PackagesTests(PackedFeed packed) : IClassFixture<Pac
         var brigade = Path.Combine(tools, "brigade");
         var command = new FileInfo(brigade).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? brigade;
         var bytes = await File.ReadAllBytesAsync(command);
-        Assert.True(bytes.AsSpan().StartsWith("\x7fELF"u8), $"{command} is not an ELF executable");
+        Assert.True(bytes.AsSpan().StartsWith("\u007FELF"u8), $"{command} is not an ELF executable");
         Assert.True(bytes.AsSpan().IndexOf("libhostfxr"u8) < 0, $"{command} is a .NET apphost, not the native front");
         var fullTool = Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "Brigade.Cli.dll", SearchOption.AllDirectories));
         Assert.Equal(Path.GetDirectoryName(fullTool), Path.GetDirectoryName(command));
