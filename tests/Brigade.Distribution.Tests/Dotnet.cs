@@ -11,6 +11,13 @@ internal static class Dotnet
 
     public static async Task<(int ExitCode, string Output)> RunProgramAsync(string program, string workingDirectory, TimeSpan timeout, params string[] args)
     {
+        var (exit, stdout, stderr) = await RunProgramAsync(program, workingDirectory, timeout, new Dictionary<string, string>(), args);
+        return (exit, stderr.Length == 0 ? stdout : stdout + stderr);
+    }
+
+    /// <summary>Runs a program with extra environment variables; its stdout and stderr apart.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunProgramAsync(string program, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
         var psi = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
@@ -32,11 +39,16 @@ internal static class Dotnet
         psi.Environment.Remove("MSBuildExtensionsPath");
         psi.Environment.Remove("MSBuildSDKsPath");
         psi.Environment.Remove("MSBUILD_EXE_PATH");
+        foreach (var (name, value) in environment)
+        {
+            psi.Environment[name] = value;
+        }
 
-        var output = new StringBuilder();
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
         using var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stderr.AppendLine(e.Data); } } };
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
@@ -49,13 +61,13 @@ internal static class Dotnet
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{program} {string.Join(' ', args)}' did not finish within {timeout}:\n{output}");
+            throw new TimeoutException($"'{program} {string.Join(' ', args)}' did not finish within {timeout}:\n{stdout}{stderr}");
         }
 
         process.WaitForExit();
-        lock (output)
+        lock (stdout)
         {
-            return (process.ExitCode, output.ToString());
+            return (process.ExitCode, stdout.ToString(), stderr.ToString());
         }
     }
 }

@@ -6,17 +6,22 @@ using System.Xml.Linq;
 namespace Brigade.Distribution.Tests;
 
 /// <summary>
-/// The packages as a user gets them: every packable project under src/ packed into a temporary feed, each with its
-/// metadata, readme and symbols; then a new project restores Brigade's libraries from that feed (and the configured
-/// feeds, for their dependencies), builds with the analyzers the Brigade package carries (which report the pitfalls of
-/// its Pitfalls.cs), and runs a map on worker processes; and the tool installs and runs.
+/// The packages as a user gets them: every packable project under src/ packed into a temporary feed (once,
+/// <see cref="PackedFeed"/>), each with its metadata, readme and symbols; then a new project restores Brigade's libraries
+/// from that feed (and the configured feeds, for their dependencies), builds with the analyzers the Brigade package
+/// carries (which report the pitfalls of its Pitfalls.cs), and runs a map on worker processes; and the tool installs and
+/// runs: the framework-dependent tool (the <c>any</c> package), and with BRIGADE_TEST_NATIVE_PACKAGE=1 on linux-x64 the
+/// native front that <c>dotnet tool install</c> picks there.
 /// </summary>
-public sealed partial class PackagesTests
+public sealed partial class PackagesTests(PackedFeed packed) : IClassFixture<PackedFeed>
 {
+    private readonly PackedFeed _packed = packed;
     private const string RepositoryUrl = "https://github.com/brigade-dotnet/brigade";
     private static readonly Guid SourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
     private static readonly string[] Libraries = ["Brigade", "Brigade.Processes", "Brigade.Orleans", "Brigade.Testing", "Brigade.Doctor"];
-    private const string Tool = "Brigade.Cli";
+    private const string Tool = "Brigade.Cli";               // the pointer package that users install
+    private const string PortableTool = Tool + ".any";        // the framework-dependent tool
+    private const string NativeTool = Tool + ".linux-x64";    // the native front, with the framework-dependent tool beside it
     private const string Analyzers = "Brigade.Analyzers";
     private static readonly string[] AnalyzerAssemblies = ["analyzers/dotnet/cs/Brigade.Analyzers.dll", "analyzers/dotnet/cs/Brigade.Analyzers.CodeFixes.dll"];
 
@@ -38,18 +43,18 @@ public sealed partial class PackagesTests
     [Fact]
     public async Task Packages_FromALocalFeed_RestoreBuildAndRunAProcessEngineMap_AndTheToolRuns()
     {
-        using var temp = new TempDirectory();
-        var feed = Directory.CreateDirectory(temp.File("feed")).FullName;
-
-        // A version no cache has seen, so restore can only take these packages from this feed.
-        var version = $"0.1.0-test.x{Guid.NewGuid():N}"[..26];
-        await PackAllAsync(temp, feed, version);
+        await _packed.PackAsync();
+        var feed = _packed.Feed;
+        var version = _packed.Version;
 
         var packages = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).ToArray();
-        foreach (var id in Libraries.Append(Tool).Append(Analyzers))
+        foreach (var id in Libraries.Append(Tool).Append(PortableTool).Append(Analyzers))
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
         }
+
+        // The native front's package only where it was asked for and can be compiled (PackedFeed).
+        Assert.Equal(PackedFeed.Native, packages.Contains($"{NativeTool}.{version}.nupkg"));
 
         foreach (var nupkg in Directory.GetFiles(feed, "*.nupkg"))
         {
@@ -58,27 +63,7 @@ public sealed partial class PackagesTests
 
         // The library consumer and the tool use the feed independently (each its own folder; NuGet locks each package it
         // extracts into the shared package folder): side by side, the test waits for the longer of the two, not the sum.
-        WriteIsolatedNuGetConfig(temp, feed);
-        await Task.WhenAll(ConsumeLibrariesAsync(temp, version), InstallAndRunToolAsync(temp, feed, version));
-    }
-
-    private static async Task PackAllAsync(TempDirectory temp, string feed, string version)
-    {
-        // One MSBuild invocation packs every project (in parallel), from the outputs the test run already built.
-        var projects = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.csproj", SearchOption.AllDirectories);
-        var packProject = new XElement("Project",
-            new XElement("ItemGroup", projects.Select(p => new XElement("PackProject", new XAttribute("Include", p)))),
-            new XElement("Target", new XAttribute("Name", "PackAll"),
-                new XElement("MSBuild",
-                    new XAttribute("Projects", "@(PackProject)"),
-                    new XAttribute("Targets", "Pack"),
-                    new XAttribute("BuildInParallel", "true"),
-                    new XAttribute("Properties", $"Configuration={Repository.Configuration};NoBuild=true;_IsPacking=true;PackageVersion={version};PackageOutputPath={feed}"))));
-        var file = temp.File("pack.proj");
-        packProject.Save(file);
-        var (exit, output) = await Dotnet.RunAsync(temp.Path, "msbuild", file, "-t:PackAll", "-m", "-nologo", "-v:m", "-nodeReuse:false");
-        Assert.True(exit == 0, $"pack failed (the solution must be built in {Repository.Configuration} first):\n{output}");
-        Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
+        await Task.WhenAll(ConsumeLibrariesAsync(_packed.Temp, version), InstallAndRunToolAsync(_packed.Temp, feed, version));
     }
 
     private static void CheckPackage(string nupkg)
@@ -111,7 +96,7 @@ public sealed partial class PackagesTests
         using (var reader = new StreamReader(readmeEntry.Open()))
         {
             var text = reader.ReadToEnd();
-            Assert.Contains($"# {(id == Tool ? "brigade" : id)}", text, StringComparison.Ordinal);   // its own readme, not the repository's
+            Assert.Contains($"# {(IsTool(id) ? "brigade" : id)}", text, StringComparison.Ordinal);   // its own readme, not the repository's
             // A relative link is dead on a package's page (nuget.org, an IDE): every link is absolute.
             var relative = MarkdownLink().Matches(text).Select(m => m.Groups["target"].Value).Where(t => !t.StartsWith("https://", StringComparison.Ordinal)).ToList();
             Assert.True(relative.Count == 0, $"{id}: relative links in its readme: {string.Join(", ", relative)}");
@@ -139,22 +124,75 @@ public sealed partial class PackagesTests
             return;
         }
 
-        // Symbols: a .snupkg beside it whose PDBs carry SourceLink to the repository.
+        if (IsTool(id))
+        {
+            CheckToolPackage(nupkg, id, zip, metadata.Element(ns + "packageTypes")?.Element(ns + "packageType")?.Attribute("name")?.Value);
+            if (id == Tool)
+            {
+                return;
+            }
+        }
+
+        // Symbols: a .snupkg beside it whose PDBs carry SourceLink to the repository (a tool's: Brigade.Cli.pdb, in each
+        // of its RID packages).
         var snupkg = Path.ChangeExtension(nupkg, ".snupkg");
         Assert.True(File.Exists(snupkg), $"{id}: no symbols package");
         using var symbols = ZipFile.OpenRead(snupkg);
-        var ownPdb = Assert.Single(symbols.Entries, e => e.Name == $"{id}.pdb");
+        var ownPdb = Assert.Single(symbols.Entries, e => e.Name == $"{(IsTool(id) ? Tool : id)}.pdb");
         CheckSourceLink(id, ReadSourceLink(ownPdb));
-
-        if (id == Tool)
-        {
-            Assert.Equal("DotnetTool", metadata.Element(ns + "packageTypes")?.Element(ns + "packageType")?.Attribute("name")?.Value);
-        }
 
         // No package depends on a package that is not published (Brigade.Processes.Worker ships inside Brigade.Processes).
         var dependencies = metadata.Descendants(ns + "dependency").Select(d => d.Attribute("id")!.Value).ToArray();
         Assert.DoesNotContain("Brigade.Processes.Worker", dependencies);
         Assert.DoesNotContain("Brigade.Workloads", dependencies);
+    }
+
+    private static bool IsTool(string id) => id == Tool || id.StartsWith(Tool + ".", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The tool's .NET 10 RID-specific packages: the pointer lists the RID packages packed (any, and linux-x64 with the
+    /// native front), has no binaries and so no symbols package; each RID package holds the framework-dependent tool, and
+    /// linux-x64 the front as the command.
+    /// </summary>
+    private static void CheckToolPackage(string nupkg, string id, ZipArchive zip, string? packageType)
+    {
+        var settingsEntry = Assert.Single(zip.Entries, e => e.Name == "DotnetToolSettings.xml");
+        XDocument settings;
+        using (var s = settingsEntry.Open())
+        {
+            settings = XDocument.Load(s);
+        }
+
+        var command = Assert.Single(settings.Descendants("Command"));
+        Assert.Equal("brigade", command.Attribute("Name")?.Value);
+        var files = zip.Entries.Select(e => e.FullName).ToList();
+        if (id == Tool)
+        {
+            Assert.Equal("DotnetTool", packageType);
+            var rids = settings.Descendants("RuntimeIdentifierPackage").Select(p => p.Attribute("RuntimeIdentifier")?.Value).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(PackedFeed.Native ? ["any", "linux-x64"] : ["any"], rids);
+            Assert.DoesNotContain(files, f => f.EndsWith(".dll", StringComparison.Ordinal));
+            Assert.False(File.Exists(Path.ChangeExtension(nupkg, ".snupkg")), $"{id}: a symbols package with nothing in it");
+            return;
+        }
+
+        Assert.Equal("DotnetToolRidPackage", packageType);
+        // tools/net10.0/any/ (framework-dependent) or tools/any/linux-x64/ (self-contained, as the SDK lays out a NativeAOT tool).
+        var rid = id[(Tool.Length + 1)..];
+        var tool = Assert.Single(files, f => f.StartsWith("tools/", StringComparison.Ordinal) && f.EndsWith($"/{rid}/Brigade.Cli.dll", StringComparison.Ordinal));
+        var root = tool[..^"Brigade.Cli.dll".Length];
+        Assert.Contains(root + "Brigade.Cli.runtimeconfig.json", files);
+        Assert.DoesNotContain(files, f => f.EndsWith(".dbg", StringComparison.Ordinal));   // the front's native symbols (~30 MB)
+        if (rid == "any")
+        {
+            Assert.Equal(("dotnet", "Brigade.Cli.dll"), (command.Attribute("Runner")?.Value, command.Attribute("EntryPoint")?.Value));
+            Assert.DoesNotContain(files, f => f.Contains("Brigade.Cli.Native", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal(("executable", "Brigade.Cli.Native"), (command.Attribute("Runner")?.Value, command.Attribute("EntryPoint")?.Value));
+            Assert.Contains(root + "Brigade.Cli.Native", files);
+        }
     }
 
     private static void CheckSourceLink(string what, string sourceLink)
@@ -212,7 +250,7 @@ public sealed partial class PackagesTests
     [System.Text.RegularExpressions.GeneratedRegex(@"\]\((?<target>[^)\s]+)")]
     private static partial System.Text.RegularExpressions.Regex MarkdownLink();
 
-    private static void WriteIsolatedNuGetConfig(TempDirectory temp, string feed)
+    internal static void WriteIsolatedNuGetConfig(TempDirectory temp, string feed)
     {
         // The temporary feed on top of the configured ones; packages extracted into a folder of this test's own, with the
         // user's package folder as a read-only fallback (so dependencies already downloaded are not fetched again).
@@ -316,6 +354,11 @@ public sealed partial class PackagesTests
         var (exit, output) = await Dotnet.RunAsync(temp.Path, "tool", "install", Tool, "--version", version, "--tool-path", tools, "--add-source", feed);
         Assert.True(exit == 0, $"the tool did not install:\n{output}");
 
+        // What the pointer package gave this machine: the native front on linux-x64 when it was packed, else the
+        // framework-dependent tool (the any package).
+        var installed = (PackedFeed.Native ? NativeTool : PortableTool).ToLowerInvariant();
+        Assert.True(Directory.GetDirectories(Path.Combine(tools, ".store"), installed, SearchOption.AllDirectories).Length == 1, $"{installed} is not what was installed");
+
         var brigade = Path.Combine(tools, "brigade");
         (exit, output) = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), "--help");
         Assert.True(exit == 0, output);
@@ -323,6 +366,70 @@ public sealed partial class PackagesTests
 
         await File.WriteAllTextAsync(temp.File("items.txt"), "a\nb\nc\n");
         (exit, output) = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), "run", temp.File("items.txt"), "--exec", "echo item {}", "--quiet");
+        Assert.True(exit == 0, output);
+        Assert.Equal(["item a", "item b", "item c"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [SkippableFact]
+    public async Task ToolPackage_OnLinuxX64_TheCommandIsTheNativeFront_AndHandsOtherCommandsToTheToolBesideIt()
+    {
+        Skip.IfNot(PackedFeed.NativeRequested,
+            $"the native front's package is packed only when asked for (ILC: ~30 s of CPU, more than the CI's time allows): " +
+            $"{PackedFeed.NativeVariable}=1 dotnet test tests/Brigade.Distribution.Tests -c Release --filter FullyQualifiedName~PackagesTests");
+        Skip.IfNot(PackedFeed.IsLinuxX64, "the native front is packed for linux-x64 only");
+        await _packed.PackAsync();
+        var temp = _packed.Temp;
+        var tools = temp.File("tools-native");
+        var (exit, output) = await Dotnet.RunAsync(temp.Path, "tool", "install", Tool, "--version", _packed.Version, "--tool-path", tools, "--add-source", _packed.Feed);
+        Assert.True(exit == 0, $"the tool did not install:\n{output}");
+
+        // The command is the front: an ELF executable that is no .NET apphost (every apphost loads libhostfxr).
+        var brigade = Path.Combine(tools, "brigade");
+        var command = new FileInfo(brigade).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? brigade;
+        var bytes = await File.ReadAllBytesAsync(command);
+        Assert.True(bytes.AsSpan().StartsWith("\u007FELF"u8), $"{command} is not an ELF executable");
+        Assert.True(bytes.AsSpan().IndexOf("libhostfxr"u8) < 0, $"{command} is a .NET apphost, not the native front");
+        var fullTool = Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "Brigade.Cli.dll", SearchOption.AllDirectories));
+        Assert.Equal(Path.GetDirectoryName(fullTool), Path.GetDirectoryName(command));
+
+        // A run goes through no .NET host (the host writes its trace file when it starts) and gives the stdout and exit
+        // code of the framework-dependent tool beside it.
+        var trace = temp.File("host-trace.txt");
+        var traced = new Dictionary<string, string> { ["COREHOST_TRACE"] = "1", ["COREHOST_TRACEFILE"] = trace };
+        var items = temp.File("native-items.txt");
+        await File.WriteAllTextAsync(items, "a\nb\nc\n");
+        string[][] runs =
+        [
+            ["run", items, "--exec", "echo item {}", "--quiet"],
+            ["run", items, "-j", "1", "--exec", "echo item {}; exit 3"],
+            ["run", items],   // a usage error: no work
+        ];
+        foreach (var args in runs)
+        {
+            var front = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), traced, args);
+            Assert.False(File.Exists(trace), $"brigade {string.Join(' ', args)} started the .NET host: not the native front");
+            var tool = await Dotnet.RunProgramAsync("dotnet", temp.Path, TimeSpan.FromMinutes(1), new Dictionary<string, string>(), [fullTool, .. args]);
+            Assert.True((tool.ExitCode, tool.Stdout) == (front.ExitCode, front.Stdout),
+                $"brigade {string.Join(' ', args)}: the front gave exit {front.ExitCode}, stdout '{front.Stdout}', stderr '{front.Stderr}'; the tool exit {tool.ExitCode}, stdout '{tool.Stdout}', stderr '{tool.Stderr}'");
+        }
+
+        Assert.Equal(0, (await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), new Dictionary<string, string>(), runs[0])).ExitCode);
+
+        // Another command is handed to the framework-dependent tool (the host starts, and answers as the tool does).
+        var version = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), traced, "--version");
+        Assert.True(version.ExitCode == 0, version.Stdout + version.Stderr);
+        Assert.True(File.Exists(trace), "brigade --version did not start the .NET host: not handed to the tool");
+        var toolVersion = await Dotnet.RunProgramAsync("dotnet", temp.Path, TimeSpan.FromMinutes(1), new Dictionary<string, string>(), fullTool, "--version");
+        Assert.Equal(toolVersion.Stdout, version.Stdout);
+        (exit, output) = await Dotnet.RunProgramAsync(brigade, temp.Path, TimeSpan.FromMinutes(1), "doctor", "--help");
+        Assert.True(exit == 0, output);
+        Assert.Contains("doctor", output, StringComparison.Ordinal);
+
+        // The portable package installs and runs here too (what every other platform gets).
+        var portable = temp.File("tools-any");
+        (exit, output) = await Dotnet.RunAsync(temp.Path, "tool", "install", PortableTool, "--version", _packed.Version, "--tool-path", portable, "--add-source", _packed.Feed);
+        Assert.True(exit == 0, $"the portable tool did not install:\n{output}");
+        (exit, output) = await Dotnet.RunProgramAsync(Path.Combine(portable, "brigade"), temp.Path, TimeSpan.FromMinutes(1), "run", items, "--exec", "echo item {}", "--quiet");
         Assert.True(exit == 0, output);
         Assert.Equal(["item a", "item b", "item c"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
