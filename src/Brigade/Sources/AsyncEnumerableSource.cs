@@ -22,12 +22,16 @@ namespace Brigade.Sources;
 /// blocks, perhaps on a held one), a timer hands the held items to a waiting taker within about 1 ms. A take that finds the pump idle (the buffer was full, or nothing asked
 /// yet) reads on its own thread until a step would wait or its batch is full: an input whose steps complete
 /// synchronously fills whole batches, as before. After a take, a pump that stopped for room is restarted on the taker's
-/// thread only when the producer's last step completed asynchronously: then starting the next step costs the taker
-/// nothing, and the producer runs during the batch; a producer that blocks its caller is never called while the taker
-/// holds its batch.</para>
+/// thread only when the producer's last step completed asynchronously, so that the producer runs during the batch. That
+/// restart runs on the taker's thread, before its batch starts, up to the producer's first pending await, and goes on
+/// reading while steps complete synchronously, up to the read-ahead: a producer that blocks its caller there (a
+/// synchronous read that awaits only sometimes) delays that batch by up to a read-ahead of its steps (review 31, F3).
+/// A take that empties the buffer while nobody reads wakes one waiting taker, which reads on its own thread: no taker
+/// stays parked while the producer is idle (review 31, F2).</para>
 /// <para>Each index is handed out once, in the producer's order. A producer's exception ends the input: the items read
 /// before it are handed out first, and the failure is reported once the buffer is drained (<see cref="ItemSource{T}.Failure"/>),
-/// so ItemsRead stays exact. Waiting takers leave on the run's token at once; a pending step of a producer that ignores
+/// so ItemsRead stays exact; an exception from <c>Current</c>, or any other escaping the pump, ends the input the same way
+/// (review 31, F1). Waiting takers leave on the run's token at once; a pending step of a producer that ignores
 /// the token is left to finish, and the enumerator is disposed when it does.</para>
 /// </remarks>
 internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : ItemSource<T>
@@ -256,6 +260,12 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                         }
                         else
                         {
+                            if (wake is null && _buffer.Count == 0 && IdleWithNobodyComing())
+                            {
+                                // Nobody reads and nobody is on the way: a parked taker reads on its own thread (review 31, F2).
+                                wake = WakeOne();
+                            }
+
                             return batch;
                         }
                     }
@@ -284,7 +294,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             if (wait.Woken)
             {
                 _woken--;
-                if (_buffer.Count > 0 && _woken == 0)
+                if ((_buffer.Count > 0 && _woken == 0) || (_buffer.Count == 0 && IdleWithNobodyComing()))
                 {
                     wake = WakeOne();
                 }
@@ -298,6 +308,9 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
 
         wake?.TrySetResult();
     }
+
+    // Call under the lock: the input is not over, nobody reads it and no woken taker is on its way to read it.
+    private bool IdleWithNobodyComing() => !_pumping && !_ended && !_closed && _woken == 0 && !_token.IsCancellationRequested;
 
     // Call under the lock: the first taker still waiting, marked woken; the caller completes it once outside the lock.
     private Waiter? WakeOne()
@@ -375,9 +388,57 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
     }
 
     // The pump: owned by whoever set _pumping. Runs synchronously on the caller's thread until a step of the producer
-    // is pending; its continuation then goes on where the producer completes it. Never throws.
+    // is pending; its continuation then goes on where the producer completes it. Never throws: any exception that escapes
+    // the loop (a producer's is caught inside it) ends the input like a producer's failure, so no bug here can leave the
+    // takers waiting on a pump that no longer runs (review 31, F1).
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "A producer's exception is the input's failure, reported to the takers.")]
     private async Task PumpAsync()
+    {
+        try
+        {
+            await PumpLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            List<Waiter>? wakeAll = null;
+            IAsyncEnumerator<T>? enumerator = null;
+            lock (_lock)
+            {
+                // Only the owner may release the pump; the loop releases it only on its way out, where nothing throws.
+                if (_pumping)
+                {
+                    _pumping = false;
+                    if (!_ended)
+                    {
+                        _ended = true;
+                        _error = e;
+                    }
+
+                    wakeAll = WakeAll();
+                    if (_closed)
+                    {
+                        // CloseAsync left the enumerator to the pump.
+                        enumerator = _enumerator;
+                        _enumerator = null;
+                    }
+                }
+            }
+
+            if (wakeAll is not null)
+            {
+                foreach (var w in wakeAll)
+                {
+                    w.TrySetResult();
+                }
+            }
+
+            await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+        }
+    }
+
+    // The pump's loop: see PumpAsync.
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "A producer's exception is the input's failure, reported to the takers.")]
+    private async Task PumpLoopAsync()
     {
         while (true)
         {
@@ -409,6 +470,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             bool more;
             Exception? error = null;
             var wasAsync = false;
+            T item = default!;
             try
             {
                 // Every taker passes the run's token, so the producer sees cancellation even mid-step.
@@ -416,6 +478,11 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                 var step = _enumerator.MoveNextAsync();
                 wasAsync = !step.IsCompleted;
                 more = await step.ConfigureAwait(false);
+                if (more)
+                {
+                    // Inside the try: a Current that throws is the producer's failure (review 31, F1).
+                    item = _enumerator.Current;
+                }
             }
             catch (Exception e)
             {
@@ -447,7 +514,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                 }
                 else
                 {
-                    _buffer.Enqueue(_enumerator!.Current);
+                    _buffer.Enqueue(item);
                     if (_woken == 0 && _waiters.Count > 0)
                     {
                         if (_out == 0 || _buffer.Count >= _ahead || Stopwatch.GetTimestamp() - _lastTakeAt > DeferWake)
