@@ -85,10 +85,26 @@ internal static class RunPipeline
             ReportProgress(options.Progress!, job, clock);
         }
 
-        await source.DisposeAsync().ConfigureAwait(false);
+        // The input's own disposal (an IAsyncEnumerator's DisposeAsync, an IEnumerator's Dispose) can throw after every item
+        // ran (review 31 F4): that escaped here, before the report was built and the sink completed, so a finished run's
+        // results were lost to a raw exception (and a stream's reader was never told the run ended). It is the input
+        // failing: the report is built, the sink completed, and SourceFailedException thrown with the report, unless the
+        // run failed otherwise first.
+        Exception? disposeError = null;
+        try
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            disposeError = e;
+        }
+
         var itemsRead = source.Taken;
         var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancellationToken.IsCancellationRequested);
-        var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError) : job.Fatal;
+        var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null;
+        var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError)
+            : job.Fatal ?? (disposeFailed ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(disposeError!) : null);
         var cancelled = cancellationToken.IsCancellationRequested;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
@@ -97,7 +113,7 @@ internal static class RunPipeline
 
         if (fatal is not null)
         {
-            if (job.FatalFromSource && engineError is null)
+            if ((job.FatalFromSource && engineError is null) || disposeFailed)
             {
                 throw new SourceFailedException(itemsRead, report, fatal.SourceException);
             }
