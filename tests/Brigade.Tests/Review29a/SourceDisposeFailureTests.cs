@@ -10,19 +10,7 @@ public sealed class SourceDisposeFailureTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    public static TheoryData<string> Engines
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var engine in EngineNames.All)
-            {
-                data.Add(engine);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string> Engines => [.. EngineNames.All];
 
     [Theory(Timeout = 60_000)]
     [MemberData(nameof(Engines))]
