@@ -20,22 +20,26 @@ public abstract class Scenario
         return thread;
     }
 
-    /// <summary>Waits until every thread is blocked (in WaitSleepJoin), so the dump sees them waiting.</summary>
+    /// <summary>Waits until every thread is blocked (in WaitSleepJoin) and stays so, so the dump sees them waiting.</summary>
+    /// <remarks>
+    /// A thread reads WaitSleepJoin for a moment before its wait proper: <c>SemaphoreSlim.Wait</c> and <c>Monitor.Enter</c>
+    /// spin first, sleeping a millisecond now and then, and a busy machine can stretch that spin past any fixed pause (the
+    /// dump then saw the thread running). So every thread must read WaitSleepJoin on 20 samples in a row, 5 ms apart.
+    /// </remarks>
     protected static void WaitUntilBlocked(params Thread[] threads)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!threads.All(t => (t.ThreadState & ThreadState.WaitSleepJoin) != 0))
+        var steady = 0;
+        while (steady < 20)
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException("the scenario's threads did not block");
             }
 
+            steady = threads.All(t => (t.ThreadState & ThreadState.WaitSleepJoin) != 0) ? steady + 1 : 0;
             Thread.Sleep(5);
         }
-
-        // A thread counts as WaitSleepJoin a moment before its wait is registered everywhere: let it settle.
-        Thread.Sleep(50);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds.</summary>

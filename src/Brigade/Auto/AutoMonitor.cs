@@ -236,6 +236,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (!OperatingSystem.IsLinux() || decision.HeldForLockTiming ||
             LockWaitsUntimed(window, total))
         {
+            AutoTrace.Write?.Invoke($"running waits: not widened (held for lock timing {decision.HeldForLockTiming}, lock timing {window.LockTiming}, contentions {total.LockContentions})");
             return;
         }
 
@@ -245,6 +246,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
             AutoPlanner.Decide(measured, controller.Context(note: "decided from items still running") with { NotWholeJob = true, FromRunningItems = true }) is not { } wider ||
             wider.Class != WorkloadClass.Blocking || wider.Kind != plan.Kind || wider.Width <= plan.Width)
         {
+            AutoTrace.Write?.Invoke(running is null ? "running waits: nothing read" : inspector.FirstLooksOnly ? "running waits: first looks only" : $"running waits: not widened ({running})");
             return;
         }
 

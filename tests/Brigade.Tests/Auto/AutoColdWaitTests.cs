@@ -32,6 +32,9 @@ public sealed class AutoColdWaitTests
         }
 
         AutoThreads.StartCostOverride = TimeSpan.FromMilliseconds(2);
+        var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        AutoTrace.Write = line => trace.Enqueue($"{started.ElapsedMilliseconds,5} ms {line}");
         try
         {
             var result = await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), i => { Thread.Sleep(2_000); return i; },
@@ -39,10 +42,11 @@ public sealed class AutoColdWaitTests
 
             Assert.Equal(Enumerable.Range(0, 64), result.Values);
             Assert.Equal(WorkloadClass.Blocking, result.Report.Plans[0].Class);
-            Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(3), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}");
+            Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(3), $"{result.Report.WallTime.TotalSeconds:0.00} s; {result.Report.Plan}\n{string.Join("\n", trace.Take(60))}");
         }
         finally
         {
+            AutoTrace.Write = null;
             AutoThreads.StartCostOverride = null;
         }
     }
