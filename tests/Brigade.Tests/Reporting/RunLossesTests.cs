@@ -61,6 +61,28 @@ public sealed class RunLossesTests
     }
 
     [Fact]
+    public async Task Losses_FewerItemsThanWorkers_TheIdleWorkersLeadTheAdvice_NotTheLastItem()
+    {
+        // Two 200 ms items from a source of unknown length (the width is not cut to the count) on 16 threads: 14 workers
+        // never run, a loss of 14 whole runs, while the two items end a moment apart. The advice led with "item 1 took
+        // 0.1 ms of the last 0.1 ms" (brigade run: two 8 s commands on 64 workers).
+        var report = await Runner.ForEachAsync(Two(), i => Thread.Sleep(200 + i),
+            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 16, BatchSize = 1 }).Bounded();
+
+        var losses = report.Losses;
+        AssertSumsToGap(losses);
+        Assert.Contains("14 never ran", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
+        Assert.DoesNotContain(losses.Advice, a => a.Contains(" took ", StringComparison.Ordinal));
+        Assert.Contains(losses.Advice, a => a.Contains("fewer workers", StringComparison.Ordinal));
+
+        static IEnumerable<int> Two()
+        {
+            yield return 0;
+            yield return 1;
+        }
+    }
+
+    [Fact]
     public async Task Losses_TinyItemsOneByOne_OverheadIsLargest()
     {
         // Long enough (~0.3 s) that a few tens of milliseconds lost elsewhere stay small beside the overhead: a run of
