@@ -13,6 +13,7 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     private int _completed;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
+    private bool _reportsDue;
 
     public WaitNode(SynchronizationPrimitive primitive, Holder holder, AccessMode mode, in CallSite site, ManualResetEventSlim? syncEvent, long startTimestamp, Holder[] identities)
     {
@@ -85,6 +86,14 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     /// <summary>Gets or sets the ids of the held locks whose order into <see cref="Primitive"/> a deadlock report named
     /// while this wait was registered; null when none. Read by the waiting thread after <see cref="WaitForGraph.Finish"/>.</summary>
     public int[]? NamedHeld { get; set; }
+
+    /// <summary>Gets or sets whether a blocking wait has lasted long enough to publish its pending inversion reports
+    /// (set by its grace timer, read by the waiting thread).</summary>
+    public bool ReportsDue
+    {
+        get => Volatile.Read(ref _reportsDue);
+        set => Volatile.Write(ref _reportsDue, value);
+    }
 
     /// <summary>Attaches the timeout timer, or disposes it if the wait already ended.</summary>
     public void AttachTimer(ITimer timer)

@@ -136,6 +136,47 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         }
     }
 
+    /// <summary>Whether the acquisition checked last on this thread has inversion reports not yet published.</summary>
+    public static bool HasUnpublishedPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return false;
+        }
+
+        foreach (var entry in pending)
+        {
+            if (entry.Report is not null && !entry.Published)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The blocking wait that follows the acquisition checked last on this thread has lasted
+    /// <see cref="PendingReportGrace"/> and goes on (review 32): its inversion reports are published now, except those a
+    /// deadlock report named meanwhile. A wait that never ends (its lock's holder blocked on something the wait-for graph
+    /// does not see) otherwise hung without any report; the orders are still recorded only if the wait is granted.</summary>
+    public static void PublishPendingOfLongWait(int wantedId, int[]? namedHeld)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        if (namedHeld is not null)
+        {
+            MarkPendingNamed(wantedId, namedHeld);
+        }
+
+        PublishPending(pending);
+    }
+
+    /// <summary>How long a blocking wait keeps its inversion reports back for a deadlock report that may name it.</summary>
+    public static readonly TimeSpan PendingReportGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>The acquisition checked last on this thread was granted (or, for an async wait, queued): record its
     /// orders and publish what is left.</summary>
     public static void CommitPending()
