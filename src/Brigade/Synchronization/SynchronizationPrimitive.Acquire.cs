@@ -364,6 +364,12 @@ public abstract partial class SynchronizationPrimitive
             return ValueTask.FromException<LockScope>(new DeadlockException(report));
         }
 
+        if (node.InGraph)
+        {
+            // Its inversion reports wait for the end of the wait (or a grace), as a blocking wait's (review 32).
+            LockOrderGraph.CommitPendingToWait(node);
+        }
+
         SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
         return new ValueTask<LockScope>(node, node.Version);
     }

@@ -15,6 +15,12 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     private CancellationTokenRegistration _cancellation;
     private bool _reportsDue;
 
+    // An awaited wait's held inversion reports (LockOrderGraph.CommitPendingToWait): taken once, by its end or its grace timer.
+    private readonly Lock _reportsGate = new();
+    private object? _heldReports;
+    private bool _reportsSettled;
+    private ITimer? _reportsTimer;
+
     public WaitNode(SynchronizationPrimitive primitive, Holder holder, AccessMode mode, in CallSite site, ManualResetEventSlim? syncEvent, long startTimestamp, Holder[] identities)
     {
         PendingIdentities = identities;
@@ -95,6 +101,44 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
         set => Volatile.Write(ref _reportsDue, value);
     }
 
+    /// <summary>Keeps an awaited wait's inversion reports until it ends or <paramref name="grace"/> passes; false if the
+    /// wait already ended (the caller settles them).</summary>
+    public bool HoldReports(object reports, TimeProvider time, TimeSpan grace)
+    {
+        lock (_reportsGate)
+        {
+            if (_reportsSettled)
+            {
+                return false;
+            }
+
+            _heldReports = reports;
+            _reportsTimer = time.CreateTimer(static s => ((WaitNode)s!).SettleReports(), this, grace, Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    /// <summary>Publishes the held reports (see <see cref="HoldReports"/>), once; later calls find nothing.</summary>
+    private void SettleReports()
+    {
+        object? reports;
+        ITimer? timer;
+        lock (_reportsGate)
+        {
+            _reportsSettled = true;
+            reports = _heldReports;
+            _heldReports = null;
+            timer = _reportsTimer;
+            _reportsTimer = null;
+        }
+
+        timer?.Dispose();
+        if (reports is not null)
+        {
+            LockOrderGraph.SettleHeld(this, reports);
+        }
+    }
+
     /// <summary>Attaches the timeout timer, or disposes it if the wait already ended.</summary>
     public void AttachTimer(ITimer timer)
     {
@@ -167,6 +211,7 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
             WaitForGraph.Finish(this);
         }
 
+        SettleReports();
         Primitive.RecordWait(this);
         return true;
     }

@@ -174,6 +174,59 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         PublishPending(pending);
     }
 
+    /// <summary>The awaited acquisition checked last on this thread is queued (review 32): its orders are recorded now, as
+    /// <see cref="CommitPending"/> does, but its inversion reports wait on the wait, as a blocking wait's do: published when
+    /// it ends or has lasted <see cref="PendingReportGrace"/>, unless a deadlock report named it meanwhile (a later waiter
+    /// closed the cycle: the deadlock is reported as one, not also as a potential one that "did not hang").</summary>
+    public static void CommitPendingToWait(WaitNode node)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var entries = pending.ToArray();
+        pending.Clear();
+        List<Pending>? held = null;
+        foreach (var entry in entries)
+        {
+            var found = entry.Graph.Record(entry);
+            if (entry.Report is not null && !entry.Published)
+            {
+                (held ??= []).Add(entry);
+            }
+
+            if (found is not null)
+            {
+                entry.Graph.Publish(found);
+            }
+        }
+
+        if (held is not null && !node.HoldReports(held, node.Primitive.Time, PendingReportGrace))
+        {
+            // The wait ended meanwhile: settle now.
+            SettleHeld(node, held);
+        }
+    }
+
+    /// <summary>Publishes the inversion reports an awaited wait held (see <see cref="CommitPendingToWait"/>), except
+    /// those a deadlock report named; call once the wait ended or its grace passed, with what <see cref="WaitNode"/> gave.</summary>
+    public static void SettleHeld(WaitNode node, object held)
+    {
+        var named = node.InGraph ? WaitForGraph.NamedHeldOf(node) : null;
+        foreach (var entry in (List<Pending>)held)
+        {
+            if (named is not null && entry.To == node.Primitive.Id && Array.IndexOf(named, entry.From) >= 0)
+            {
+                entry.Graph.Unreport(entry.Key, entry.Report!);
+            }
+            else
+            {
+                entry.Graph.Publish(entry.Report!);
+            }
+        }
+    }
+
     /// <summary>How long a blocking wait keeps its inversion reports back for a deadlock report that may name it.</summary>
     public static readonly TimeSpan PendingReportGrace = TimeSpan.FromSeconds(1);
 
