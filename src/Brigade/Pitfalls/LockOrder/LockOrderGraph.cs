@@ -26,7 +26,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     // cancelled or times out. Their reports are published when the wait ends (granted, cancelled, timed out), unless a
     // deadlock report named the wait meanwhile (a later waiter closed the cycle; see MarkPendingNamed): a real deadlock is
     // reported as one (BRG1001), not also as a potential one that "did not hang". The mark lives on the wait and on these
-    // entries, so it ends with them and never reaches a later acquisition in the same order.
+    // entries, so it ends with them and never reaches a later acquisition in the same order. A wait that lasts past
+    // PendingReportGrace publishes them then (a wait that never ends must not hide them), and an awaited wait, which ends
+    // on another thread, holds them on its WaitNode (CommitPendingToWait) rather than here (review 32).
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
