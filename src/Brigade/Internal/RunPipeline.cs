@@ -89,7 +89,9 @@ internal static class RunPipeline
         // ran (review 31 F4): that escaped here, before the report was built and the sink completed, so a finished run's
         // results were lost to a raw exception (and a stream's reader was never told the run ended). It is the input
         // failing: the report is built, the sink completed, and SourceFailedException thrown with the report, unless the
-        // run failed otherwise first.
+        // run failed otherwise first. On a run cancelled through its token the cancellation wins (review 32): a disposal that
+        // throws there is most often the producer seeing that same cancel (a finally that awaits with the token), and the
+        // caller that cancelled expects RunCanceledException with the report, as if the disposal had not thrown.
         Exception? disposeError = null;
         try
         {
@@ -100,12 +102,19 @@ internal static class RunPipeline
             disposeError = e;
         }
 
+        // Read once: the report, the verdict and the disposal's fate must agree on whether the run was cancelled.
+        var cancelled = cancellationToken.IsCancellationRequested;
         var itemsRead = source.Taken;
-        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancellationToken.IsCancellationRequested);
-        var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null;
+        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled);
+        var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null && !cancelled;
+        if (disposeError is not null && !disposeFailed)
+        {
+            // Not the verdict (the run failed otherwise first, or was cancelled), but not silently gone either.
+            activity?.AddException(disposeError);
+        }
+
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError)
             : job.Fatal ?? (disposeFailed ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(disposeError!) : null);
-        var cancelled = cancellationToken.IsCancellationRequested;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
         await sink.CompleteAsync(fatal?.SourceException, job.AbortToken).ConfigureAwait(false);

@@ -271,6 +271,14 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     }
                 }
 
+                // A taker woken for what this take left is told first (review 32): the pump may block this thread in the
+                // producer (F3), and a woken taker counts as on its way, so no item and no timer would wake another.
+                if (wake is not null)
+                {
+                    wake.TrySetResult();
+                    wake = null;
+                }
+
                 // Runs the pump on this thread until a step would wait (its continuation goes on), the read-ahead is full or the input ends.
                 _ = PumpAsync();
                 if (restart)

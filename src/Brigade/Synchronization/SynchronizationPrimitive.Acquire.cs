@@ -202,6 +202,7 @@ public abstract partial class SynchronizationPrimitive
         }
 
         ITimer? timer = null;
+        ITimer? reportTimer = null;
         try
         {
             if (timeout != Timeout.InfiniteTimeSpan)
@@ -219,7 +220,14 @@ public abstract partial class SynchronizationPrimitive
             }
 
             // The pending inversion reports wait for the end of the wait: a later waiter may still close a cycle with it,
-            // and then the deadlock report names this wait (see LockOrderGraph.MarkPendingNamed).
+            // and then the deadlock report names this wait (see LockOrderGraph.MarkPendingNamed). Not for ever (review
+            // 32): a wait that goes on past the grace publishes them (its thread is woken for that), so an inverter
+            // blocked for good behind a holder that waits on something untracked still has its report.
+            if (LockOrderGraph.HasUnpublishedPending())
+            {
+                reportTimer = Time.CreateTimer(ReportsDueCallback, node, LockOrderGraph.PendingReportGrace, Timeout.InfiniteTimeSpan);
+            }
+
             SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);
             while (true)
             {
@@ -246,6 +254,13 @@ public abstract partial class SynchronizationPrimitive
                     }
 
                     throw;
+                }
+
+                if (reportTimer is not null && node.ReportsDue)
+                {
+                    reportTimer.Dispose();
+                    reportTimer = null;
+                    LockOrderGraph.PublishPendingOfLongWait(Id, node.InGraph ? WaitForGraph.NamedHeldOf(node) : null);
                 }
 
                 var signals = default(Signals);
@@ -286,6 +301,7 @@ public abstract partial class SynchronizationPrimitive
         finally
         {
             timer?.Dispose();
+            reportTimer?.Dispose();
             if (node.InGraph)
             {
                 WaitForGraph.Finish(node);
@@ -346,6 +362,12 @@ public abstract partial class SynchronizationPrimitive
             Diagnostics.Publish(report);
             node.Complete(default);   // ends the node: timer and registration are released; nobody awaits it
             return ValueTask.FromException<LockScope>(new DeadlockException(report));
+        }
+
+        if (node.InGraph)
+        {
+            // Its inversion reports wait for the end of the wait (or a grace), as a blocking wait's (review 32).
+            LockOrderGraph.CommitPendingToWait(node);
         }
 
         SynchronizationHooks.Observer?.OnWaiting(this, mode, holder);

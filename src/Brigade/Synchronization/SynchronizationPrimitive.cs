@@ -26,6 +26,14 @@ public abstract partial class SynchronizationPrimitive
     internal const int TrackedReleases = 32;
 
     private static readonly TimerCallback TimeoutCallback = static state => ((WaitNode)state!).Primitive.TimeOut((WaitNode)state!);
+    private static readonly TimerCallback ReportsDueCallback = static state =>
+    {
+        // Wakes the blocked waiter to publish its pending reports; it then finds itself still queued and waits on.
+        var node = (WaitNode)state!;
+        node.ReportsDue = true;
+        node.Event?.Set();
+    };
+
     private static readonly Action<object?> CancelCallback = static state => ((WaitNode)state!).Primitive.Cancel((WaitNode)state!);
     private static int s_nextId;
 

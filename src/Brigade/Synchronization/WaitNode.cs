@@ -13,6 +13,13 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     private int _completed;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
+    private bool _reportsDue;
+
+    // An awaited wait's held inversion reports (LockOrderGraph.CommitPendingToWait): taken once, by its end or its grace timer.
+    private readonly Lock _reportsGate = new();
+    private object? _heldReports;
+    private bool _reportsSettled;
+    private ITimer? _reportsTimer;
 
     public WaitNode(SynchronizationPrimitive primitive, Holder holder, AccessMode mode, in CallSite site, ManualResetEventSlim? syncEvent, long startTimestamp, Holder[] identities)
     {
@@ -86,6 +93,52 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
     /// while this wait was registered; null when none. Read by the waiting thread after <see cref="WaitForGraph.Finish"/>.</summary>
     public int[]? NamedHeld { get; set; }
 
+    /// <summary>Gets or sets whether a blocking wait has lasted long enough to publish its pending inversion reports
+    /// (set by its grace timer, read by the waiting thread).</summary>
+    public bool ReportsDue
+    {
+        get => Volatile.Read(ref _reportsDue);
+        set => Volatile.Write(ref _reportsDue, value);
+    }
+
+    /// <summary>Keeps an awaited wait's inversion reports until it ends or <paramref name="grace"/> passes; false if the
+    /// wait already ended (the caller settles them).</summary>
+    public bool HoldReports(object reports, TimeProvider time, TimeSpan grace)
+    {
+        lock (_reportsGate)
+        {
+            if (_reportsSettled)
+            {
+                return false;
+            }
+
+            _heldReports = reports;
+            _reportsTimer = time.CreateTimer(static s => ((WaitNode)s!).SettleReports(), this, grace, Timeout.InfiniteTimeSpan);
+            return true;
+        }
+    }
+
+    /// <summary>Publishes the held reports (see <see cref="HoldReports"/>), once; later calls find nothing.</summary>
+    private void SettleReports()
+    {
+        object? reports;
+        ITimer? timer;
+        lock (_reportsGate)
+        {
+            _reportsSettled = true;
+            reports = _heldReports;
+            _heldReports = null;
+            timer = _reportsTimer;
+            _reportsTimer = null;
+        }
+
+        timer?.Dispose();
+        if (reports is not null)
+        {
+            LockOrderGraph.SettleHeld(this, reports);
+        }
+    }
+
     /// <summary>Attaches the timeout timer, or disposes it if the wait already ended.</summary>
     public void AttachTimer(ITimer timer)
     {
@@ -158,6 +211,7 @@ internal sealed class WaitNode : IValueTaskSource<LockScope>, IThreadPoolWorkIte
             WaitForGraph.Finish(this);
         }
 
+        SettleReports();
         Primitive.RecordWait(this);
         return true;
     }

@@ -81,6 +81,16 @@ internal static class WaitForGraph
         }
     }
 
+    /// <summary>Reads <see cref="WaitNode.NamedHeld"/> of a wait still registered, under the graph's lock (a deadlock
+    /// report may be marking it).</summary>
+    public static int[]? NamedHeldOf(WaitNode node)
+    {
+        lock (Gate)
+        {
+            return node.NamedHeld;
+        }
+    }
+
     /// <summary>Counts registered waits among <paramref name="holders"/>; for tests.</summary>
     internal static int CountWaits(params Holder[] holders)
     {

@@ -26,7 +26,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     // cancelled or times out. Their reports are published when the wait ends (granted, cancelled, timed out), unless a
     // deadlock report named the wait meanwhile (a later waiter closed the cycle; see MarkPendingNamed): a real deadlock is
     // reported as one (BRG1001), not also as a potential one that "did not hang". The mark lives on the wait and on these
-    // entries, so it ends with them and never reaches a later acquisition in the same order.
+    // entries, so it ends with them and never reaches a later acquisition in the same order. A wait that lasts past
+    // PendingReportGrace publishes them then (a wait that never ends must not hide them), and an awaited wait, which ends
+    // on another thread, holds them on its WaitNode (CommitPendingToWait) rather than here (review 32).
     [ThreadStatic]
     private static List<Pending>? t_pending;
 
@@ -135,6 +137,100 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
         }
     }
+
+    /// <summary>Whether the acquisition checked last on this thread has inversion reports not yet published.</summary>
+    public static bool HasUnpublishedPending()
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return false;
+        }
+
+        foreach (var entry in pending)
+        {
+            if (entry.Report is not null && !entry.Published)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The blocking wait that follows the acquisition checked last on this thread has lasted
+    /// <see cref="PendingReportGrace"/> and goes on (review 32): its inversion reports are published now, except those a
+    /// deadlock report named meanwhile. A wait that never ends (its lock's holder blocked on something the wait-for graph
+    /// does not see) otherwise hung without any report; the orders are still recorded only if the wait is granted.</summary>
+    public static void PublishPendingOfLongWait(int wantedId, int[]? namedHeld)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        if (namedHeld is not null)
+        {
+            MarkPendingNamed(wantedId, namedHeld);
+        }
+
+        PublishPending(pending);
+    }
+
+    /// <summary>The awaited acquisition checked last on this thread is queued (review 32): its orders are recorded now, as
+    /// <see cref="CommitPending"/> does, but its inversion reports wait on the wait, as a blocking wait's do: published when
+    /// it ends or has lasted <see cref="PendingReportGrace"/>, unless a deadlock report named it meanwhile (a later waiter
+    /// closed the cycle: the deadlock is reported as one, not also as a potential one that "did not hang").</summary>
+    public static void CommitPendingToWait(WaitNode node)
+    {
+        if (t_pending is not { Count: > 0 } pending)
+        {
+            return;
+        }
+
+        var entries = pending.ToArray();
+        pending.Clear();
+        List<Pending>? held = null;
+        foreach (var entry in entries)
+        {
+            var found = entry.Graph.Record(entry);
+            if (entry.Report is not null && !entry.Published)
+            {
+                (held ??= []).Add(entry);
+            }
+
+            if (found is not null)
+            {
+                entry.Graph.Publish(found);
+            }
+        }
+
+        if (held is not null && !node.HoldReports(held, node.Primitive.Time, PendingReportGrace))
+        {
+            // The wait ended meanwhile: settle now.
+            SettleHeld(node, held);
+        }
+    }
+
+    /// <summary>Publishes the inversion reports an awaited wait held (see <see cref="CommitPendingToWait"/>), except
+    /// those a deadlock report named; call once the wait ended or its grace passed, with what <see cref="WaitNode"/> gave.</summary>
+    public static void SettleHeld(WaitNode node, object held)
+    {
+        var named = node.InGraph ? WaitForGraph.NamedHeldOf(node) : null;
+        foreach (var entry in (List<Pending>)held)
+        {
+            if (named is not null && entry.To == node.Primitive.Id && Array.IndexOf(named, entry.From) >= 0)
+            {
+                entry.Graph.Unreport(entry.Key, entry.Report!);
+            }
+            else
+            {
+                entry.Graph.Publish(entry.Report!);
+            }
+        }
+    }
+
+    /// <summary>How long a blocking wait keeps its inversion reports back for a deadlock report that may name it.</summary>
+    public static readonly TimeSpan PendingReportGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>The acquisition checked last on this thread was granted (or, for an async wait, queued): record its
     /// orders and publish what is left.</summary>

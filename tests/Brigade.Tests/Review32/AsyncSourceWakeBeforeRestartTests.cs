@@ -1,0 +1,93 @@
+using System.Threading.Tasks.Sources;
+using Brigade.Sources;
+
+namespace Brigade.Tests.Review32;
+
+/// <summary>
+/// Review 32: a take that left items in the buffer woke a parked taker, but signalled it only after restarting the pump
+/// on its own thread; a producer that blocks its caller there until an item already read has run (a crawler reading its
+/// results synchronously) waited for a taker that was marked woken and never told, and no other was woken for it (one is
+/// on its way): a deadlock. The parked taker is now signalled before the pump restarts.
+/// </summary>
+public sealed class AsyncSourceWakeBeforeRestartTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact(Timeout = 120_000)]
+    public async Task TakeLeavesAnItem_PumpRestartBlocksOnIt_TheParkedTakerGetsItFirst()
+    {
+        // Repeated: the first taker's wake-up is a thread-pool hand-off racing three synchronous steps of the pump; the
+        // steps almost always win, which is the case that deadlocked.
+        for (var iteration = 0; iteration < 10; iteration++)
+        {
+            using var secondTook = new ManualResetEventSlim();
+            var producer = new Producer(secondTook, TimeSpan.FromSeconds(5));
+            var source = (AsyncEnumerableSource<int>)ItemSource<int>.From(producer);
+
+            // Both park on the first step: the first asks 3, the second 2.
+            var first = source.TakeAsync(3, CancellationToken.None).AsTask();
+            var second = source.TakeAsync(2, CancellationToken.None).AsTask();
+            Assert.False(first.IsCompleted || second.IsCompleted);
+            _ = second.ContinueWith(_ => secondTook.Set(), TaskScheduler.Default);
+
+            // Four items: the first wakes the first taker, which takes three, wakes the second for the fourth, and restarts
+            // the pump, whose next step blocks until the second taker took.
+            producer.Gate.SetResult(true);
+            var batches = await Task.WhenAll(first, second).WaitAsync(Bound);
+
+            // Before the fix: the producer's wait timed out (the second taker was signalled only after it).
+            Assert.True(producer.WaitedInTime, $"iteration {iteration}: the parked taker was not told before the pump blocked");
+            Assert.All(batches, b => Assert.True(b.Count > 0));
+            Assert.Equal(batches.Sum(b => b.Count), batches.SelectMany(b => Enumerable.Range((int)b.StartIndex, b.Count)).Distinct().Count());
+            await source.DisposeAsync();
+        }
+    }
+
+    // Step 0 waits for Gate; steps 1-3 report pending once, then complete without waiting (so the pump counts its last
+    // step as asynchronous, and a take restarts it); step 4 blocks its caller until the second taker took; then the end.
+    private sealed class Producer(ManualResetEventSlim secondTook, TimeSpan wait) : IAsyncEnumerable<int>, IAsyncEnumerator<int>
+    {
+        private int _index = -1;
+
+        public TaskCompletionSource<bool> Gate { get; } = new();
+
+        public bool WaitedInTime { get; private set; } = true;
+
+        public int Current => _index;
+
+        public IAsyncEnumerator<int> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
+
+        public ValueTask<bool> MoveNextAsync()
+        {
+            var next = ++_index;
+            switch (next)
+            {
+                case 0:
+                    return new ValueTask<bool>(Gate.Task);
+                case <= 3:
+                    return new ValueTask<bool>(new PendingOnce(), 0);
+                case 4:
+                    WaitedInTime = secondTook.Wait(wait);
+                    return new ValueTask<bool>(true);
+                default:
+                    return new ValueTask<bool>(false);
+            }
+        }
+
+        public ValueTask DisposeAsync() => default;
+    }
+
+    // Looks pending to the first glance, complete (true) to every later one.
+    private sealed class PendingOnce : IValueTaskSource<bool>
+    {
+        private int _looks;
+
+        public ValueTaskSourceStatus GetStatus(short token) =>
+            Interlocked.Increment(ref _looks) == 1 ? ValueTaskSourceStatus.Pending : ValueTaskSourceStatus.Succeeded;
+
+        public bool GetResult(short token) => true;
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            ThreadPool.UnsafeQueueUserWorkItem(continuation, state, preferLocal: false);
+    }
+}
