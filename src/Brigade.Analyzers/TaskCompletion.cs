@@ -29,6 +29,9 @@ internal sealed class TaskCompletion
     // A local holding `Task.WhenAll(...)`: awaiting or waiting for it completes the tasks given to WhenAll.
     private readonly Dictionary<ISymbol, IInvocationOperation> _storedWhenAll = new(SymbolEqualityComparer.Default);
 
+    // A local holding the result of `await Task.WhenAny(...)`: the WhenAny it came from.
+    private readonly Dictionary<ISymbol, IInvocationOperation> _whenAnyOf = new(SymbolEqualityComparer.Default);
+
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
 
@@ -58,7 +61,7 @@ internal sealed class TaskCompletion
         var position = operation.Syntax.SpanStart;
         if (ElementOf(task) is { } element)
         {
-            return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, position);
+            return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, operation);
         }
 
         if (KeyOf(task) is not { } symbol)
@@ -66,7 +69,7 @@ internal sealed class TaskCompletion
             return false;
         }
 
-        if (IsFrom(_completeFrom, symbol, position) || IsGuarded(operation, symbol))
+        if (IsFrom(_completeFrom, symbol, operation) || IsGuarded(operation, symbol))
         {
             return true;
         }
@@ -84,7 +87,7 @@ internal sealed class TaskCompletion
 
         // An element drawn from a collection awaited with WhenAll: a lambda parameter (tasks.Select(t => t.Result))
         // or a foreach variable (foreach (var t in tasks)).
-        return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, position);
+        return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, operation);
     }
 
     /// <summary>The symbol a task operand names: a local, parameter, field or (non-indexer) property.</summary>
@@ -104,6 +107,12 @@ internal sealed class TaskCompletion
     // BCL property, not one collection. Null when the receiver is not a variable (GetTasks().Values).
     private static ISymbol? KeyOf(IOperation operation)
     {
+        if (operation is IConditionalAccessInstanceOperation && ConditionalAccessOf(operation) is { } access)
+        {
+            // t?.Result, t?.IsCompleted: the instance is t.
+            return KeyOf(Operations.SkipConversions(access.Operation));
+        }
+
         if (operation is IPropertyReferenceOperation { Property.IsIndexer: false, Instance: { } instance } property
             && property.Property.Locations.All(location => location.IsInMetadata)
             && Operations.SkipConversions(instance) is not IInstanceReferenceOperation)
@@ -114,17 +123,37 @@ internal sealed class TaskCompletion
         return ReferencedSymbol(operation);
     }
 
-    // Complete at a position: a completion before it, in its function or one around it, with no assignment between.
-    private bool IsFrom(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, int position)
+    // The conditional access whose `?.` an instance reference stands for.
+    private static IConditionalAccessOperation? ConditionalAccessOf(IOperation instance)
+    {
+        var child = instance;
+        for (var current = instance.Parent; current is not null; child = current, current = current.Parent)
+        {
+            if (current is IConditionalAccessOperation access && child == access.WhenNotNull)
+            {
+                return access;
+            }
+        }
+
+        return null;
+    }
+
+    // Complete where an operation is: a completion before it, on every path to it (within the region the completion
+    // runs in: its function, the branch or loop body it is in), with no assignment between. In a local function, only a
+    // completion in that function counts: it may be called before the code around it completes the task.
+    private bool IsFrom(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation operation)
     {
         if (!from.TryGetValue(symbol, out var completions))
         {
             return false;
         }
 
+        var position = operation.Syntax.SpanStart;
+        var localFunction = EnclosingLocalFunction(operation);
         foreach (var completion in completions)
         {
-            if (completion.From <= position && (completion.Function is not { } function || function.Contains(position)) && !AssignedBetween(symbol, completion.From, position))
+            if (completion.From <= position && (completion.Function is not { } function || function.Contains(position))
+                && (localFunction is not { } local || local.Contains(completion.From)) && !AssignedBetween(symbol, completion.From, position))
             {
                 return true;
             }
@@ -149,28 +178,95 @@ internal sealed class TaskCompletion
         return false;
     }
 
-    private static void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position)
+    private void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position, bool mayGiveUp = false)
     {
         if (!from.TryGetValue(symbol, out var completions))
         {
             from[symbol] = completions = [];
         }
 
-        completions.Add(new Completion(position, EnclosingFunction(where)));
+        completions.Add(new Completion(position, Region(where, symbol, mayGiveUp)));
     }
 
-    // The span of the lambda or local function an operation is in; null for the body itself.
-    private static TextSpan? EnclosingFunction(IOperation operation)
+    // The span of the innermost local function an operation is in; null outside any.
+    private static TextSpan? EnclosingLocalFunction(IOperation operation)
     {
         for (var current = operation.Parent; current is not null; current = current.Parent)
         {
-            if (Operations.IsNestedFunction(current))
+            if (current is ILocalFunctionOperation)
             {
                 return current.Syntax.Span;
             }
         }
 
         return null;
+    }
+
+    // Where a completion holds: the span of the innermost code around it that may not run on every path through its
+    // function (a branch, a loop body, a catch, the right of && or ??), or of the lambda or local function it is in;
+    // null for the whole body. A branch whose other path also leaves the task complete (`if (!t.IsCompleted) await t;`)
+    // or leaves (`else return;`) does not limit it. A wait that may give up (WaitAsync with a timeout or a token) holds
+    // only in the rest of a try whose catch can swallow its TimeoutException or OperationCanceledException.
+    private TextSpan? Region(IOperation operation, ISymbol symbol, bool mayGiveUp)
+    {
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return parent.Syntax.Span;
+            }
+
+            var conditional = parent switch
+            {
+                IConditionalOperation branch when child == branch.WhenTrue || child == branch.WhenFalse =>
+                    !OtherPathCompletes(branch, child == branch.WhenTrue, symbol),
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical => child == logical.RightOperand,
+                ICoalesceOperation coalesce => child == coalesce.WhenNull,
+                IConditionalAccessOperation access => child == access.WhenNotNull,
+                IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
+                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
+                IForEachLoopOperation loop => child == loop.Body,
+                ISwitchCaseOperation or ISwitchExpressionArmOperation or ICatchClauseOperation => true,
+                ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
+                _ => false,
+            };
+            if (conditional)
+            {
+                return child.Syntax.Span;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsConstantTrue(IOperation? condition) => condition?.ConstantValue is { HasValue: true, Value: true };
+
+    // `if (!t.IsCompleted) await t;`: on the path that skips the branch the condition says t is complete; or that
+    // path leaves (`else return;`).
+    private bool OtherPathCompletes(IConditionalOperation branch, bool inWhenTrue, ISymbol symbol)
+    {
+        var other = inWhenTrue ? branch.WhenFalse : branch.WhenTrue;
+        return (other is not null && AlwaysExits(other)) || Asserts(branch.Condition, !inWhenTrue, symbol);
+    }
+
+    // A catch that can swallow what WaitAsync throws when it gives up: one for TimeoutException or
+    // OperationCanceledException (or a base of them), that does not leave (rethrow, return).
+    private static bool Swallows(ITryOperation @try)
+    {
+        foreach (var handler in @try.Catches)
+        {
+            var type = handler.ExceptionType;
+            var catches = type is null || type.SpecialType == SpecialType.System_Object
+                || (type.ContainingNamespace?.ToDisplayString() is "System" or "System.Threading.Tasks"
+                    && type.Name is "Exception" or "SystemException" or "TimeoutException" or "OperationCanceledException" or "TaskCanceledException");
+            if (catches && !AlwaysExits(handler.Handler))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Assigned(ISymbol symbol, int position)
@@ -189,14 +285,14 @@ internal sealed class TaskCompletion
         {
             case IAwaitOperation awaited:
                 // await t, await t.ConfigureAwait(false), await t.WaitAsync(token): t is complete once the await returns.
-                var operand = SkipAwaitWrappers(awaited.Operation);
+                var operand = SkipAwaitWrappers(awaited.Operation, out var mayGiveUp);
                 if (KeyOf(operand) is { } symbol)
                 {
-                    Completed(symbol, awaited, awaited.Syntax.Span.End);
+                    Completed(symbol, awaited, awaited.Syntax.Span.End, mayGiveUp);
                 }
                 else if (IsWhenAll(operand) is { } whenAll)
                 {
-                    MarkArguments(whenAll, awaited, awaited.Syntax.Span.End);
+                    MarkArguments(whenAll, awaited, awaited.Syntax.Span.End, mayGiveUp);
                 }
 
                 break;
@@ -211,6 +307,7 @@ internal sealed class TaskCompletion
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsAwaitedWhenAny(value):
                 // var done = await Task.WhenAny(a, b): the task returned is complete.
                 Mark(_completeFrom, declarator.Symbol, declarator, declarator.Syntax.Span.End);
+                _whenAnyOf[declarator.Symbol] = AwaitedWhenAny(value)!;
                 break;
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsWhenAll(Operations.SkipConversions(value)) is { } stored:
                 // var all = Task.WhenAll(a, b); ... await all;
@@ -218,9 +315,11 @@ internal sealed class TaskCompletion
                 break;
             case ISimpleAssignmentOperation { Value: { } value } assignment when KeyOf(assignment.Target) is { } target:
                 Assigned(target, assignment.Syntax.Span.End);
-                if (IsAwaitedWhenAny(value))
+                _whenAnyOf.Remove(target);
+                if (AwaitedWhenAny(value) is { } whenAny)
                 {
                     Mark(_completeFrom, target, assignment, assignment.Syntax.Span.End);
+                    _whenAnyOf[target] = whenAny;
                 }
                 else if (IsWhenAll(Operations.SkipConversions(value)) is { } storedLater)
                 {
@@ -235,7 +334,7 @@ internal sealed class TaskCompletion
             case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } byReference when KeyOf(Operations.SkipConversions(byReference.Value)) is { } assigned:
                 Assigned(assigned, byReference.Syntax.Span.End);
                 break;
-            case IWhileLoopOperation { Condition: { } condition, Parent: IBlockOperation loopBlock } loop when !BreaksOut(loop):
+            case IWhileLoopOperation { Condition: { } condition } loop when BlockOf(loop) is { } loopBlock && !BreaksOut(loop):
                 // while (!t.IsCompleted) await Task.Delay(10);  — the loop ends only once t is complete.
                 foreach (var polled in AssertedComplete(condition, whenTrue: loop.ConditionIsUntil))
                 {
@@ -243,7 +342,7 @@ internal sealed class TaskCompletion
                 }
 
                 break;
-            case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue, Parent: IBlockOperation block } exit when AlwaysExits(whenTrue):
+            case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue } exit when BlockOf(exit) is { } block && AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
                 foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
                 {
@@ -264,13 +363,21 @@ internal sealed class TaskCompletion
         spans.Add((start, end));
     }
 
-    // A task awaited or waited for, and the tasks given to the Task.WhenAll stored in it.
-    private void Completed(ISymbol symbol, IOperation where, int position)
+    // The block a statement is in, also under a label (`poll: if (...) { ...; goto poll; }`).
+    private static IBlockOperation? BlockOf(IOperation statement) => statement.Parent switch
     {
-        Mark(_completeFrom, symbol, where, position);
+        IBlockOperation block => block,
+        ILabeledOperation { Parent: IBlockOperation block } => block,
+        _ => null,
+    };
+
+    // A task awaited or waited for, and the tasks given to the Task.WhenAll stored in it.
+    private void Completed(ISymbol symbol, IOperation where, int position, bool mayGiveUp = false)
+    {
+        Mark(_completeFrom, symbol, where, position, mayGiveUp);
         if (_storedWhenAll.TryGetValue(symbol, out var whenAll))
         {
-            MarkArguments(whenAll, where, position);
+            MarkArguments(whenAll, where, position, mayGiveUp);
         }
     }
 
@@ -298,41 +405,116 @@ internal sealed class TaskCompletion
         var asserted = new List<ISymbol>();
         foreach (var operation in condition.DescendantsAndSelf())
         {
-            if (KeyOf(operation) is { } symbol && IsTask(operation.Type) && !asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
+            if (KeyOf(operation) is not { } symbol || !IsTask(operation.Type))
             {
-                asserted.Add(symbol);
+                continue;
+            }
+
+            Consider(symbol);
+            if (_whenAnyOf.TryGetValue(symbol, out var whenAny) && WhenAnyTasks(whenAny) is { } tasks)
+            {
+                // if (done == delay) return;  — says something of the other task given to WhenAny.
+                foreach (var task in tasks)
+                {
+                    if (KeyOf(task) is { } other)
+                    {
+                        Consider(other);
+                    }
+                }
             }
         }
 
         return asserted;
+
+        void Consider(ISymbol symbol)
+        {
+            if (!asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
+            {
+                asserted.Add(symbol);
+            }
+        }
     }
 
-    private bool IsAwaitedWhenAny(IOperation value) =>
-        Operations.SkipConversions(value) is IAwaitOperation awaited
-        && SkipAwaitWrappers(awaited.Operation) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
-        && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task);
+    private bool IsAwaitedWhenAny(IOperation value) => AwaitedWhenAny(value) is not null;
 
-    private void MarkArguments(IInvocationOperation invocation, IOperation where, int position)
+    // await Task.WhenAny(...) (with ConfigureAwait): the WhenAny.
+    private IInvocationOperation? AwaitedWhenAny(IOperation value) =>
+        Operations.SkipConversions(value) is IAwaitOperation awaited
+        && SkipAwaitWrappers(awaited.Operation, out _) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
+        && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task) ? whenAny : null;
+
+    // The tasks given to WhenAny one by one (WhenAny(a, b), a params array or span, [a, b]); null for a collection.
+    private static List<IOperation>? WhenAnyTasks(IInvocationOperation whenAny)
+    {
+        var tasks = new List<IOperation>();
+        foreach (var argument in whenAny.Arguments)
+        {
+            switch (Operations.SkipConversions(argument.Value))
+            {
+                case IArrayCreationOperation { Initializer: { } initializer }:
+                    tasks.AddRange(initializer.ElementValues.Select(Operations.SkipConversions));
+                    break;
+                case ICollectionExpressionOperation collection:
+                    tasks.AddRange(collection.Elements.Select(Operations.SkipConversions));
+                    break;
+                case var single when argument.Parameter?.Type is INamedTypeSymbol { Name: "Task" }:
+                    tasks.Add(single);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return tasks;
+    }
+
+    // `if (await Task.WhenAny(t, delay) == delay) throw ...;` (or through `var done = await Task.WhenAny(t, delay)`):
+    // WhenAny of two tasks returns one of them, so when its result is not the other one, it is t, complete.
+    private bool IsOtherThanAlternative(IOperation result, IOperation alternative, ISymbol symbol)
+    {
+        if (KeyOf(alternative) is not { } alternativeKey || SymbolEqualityComparer.Default.Equals(alternativeKey, symbol))
+        {
+            return false;
+        }
+
+        var whenAny = AwaitedWhenAny(result);
+        if (whenAny is null && KeyOf(result) is { } resultKey && _whenAnyOf.TryGetValue(resultKey, out var stored) && IsFrom(_completeFrom, resultKey, result))
+        {
+            whenAny = stored;
+        }
+
+        if (whenAny is null || WhenAnyTasks(whenAny) is not { Count: 2 } tasks)
+        {
+            return false;
+        }
+
+        var first = KeyOf(tasks[0]);
+        var second = KeyOf(tasks[1]);
+        return (SymbolEqualityComparer.Default.Equals(first, symbol) && SymbolEqualityComparer.Default.Equals(second, alternativeKey))
+            || (SymbolEqualityComparer.Default.Equals(first, alternativeKey) && SymbolEqualityComparer.Default.Equals(second, symbol));
+    }
+
+    private void MarkArguments(IInvocationOperation invocation, IOperation where, int position, bool mayGiveUp = false)
     {
         foreach (var argument in invocation.Arguments)
         {
-            MarkValue(argument.Value, where, position, 0);
+            MarkValue(argument.Value, where, position, 0, mayGiveUp);
         }
     }
 
     // WhenAll(a, b) (a params array or span), WhenAll(tasks) (an array or an enumerable of tasks), WhenAll([a, b]).
-    private void MarkValue(IOperation value, IOperation where, int position, int depth)
+    private void MarkValue(IOperation value, IOperation where, int position, int depth, bool mayGiveUp)
     {
         value = Operations.SkipConversions(value);
         if (KeyOf(value) is { } symbol)
         {
-            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position);
+            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position, mayGiveUp);
         }
-        else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation))
+        else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation or IConditionalOperation or ICoalesceOperation))
         {
             foreach (var child in value.ChildOperations)
             {
-                MarkValue(child, where, position, depth + 1);
+                MarkValue(child, where, position, depth + 1, mayGiveUp);
             }
         }
     }
@@ -342,11 +524,14 @@ internal sealed class TaskCompletion
 
     // t.ConfigureAwait(false), t.WaitAsync(token or timeout): awaiting them returns only once t is complete (WaitAsync
     // throws when it gives up first).
-    private IOperation SkipAwaitWrappers(IOperation operation)
+    // mayGiveUp: a WaitAsync among them, which throws when its timeout or token ends the wait first.
+    private IOperation SkipAwaitWrappers(IOperation operation, out bool mayGiveUp)
     {
+        mayGiveUp = false;
         operation = Operations.SkipConversions(operation);
         while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WaitAsync", Instance: { } inner } wrapper && IsTask(wrapper.TargetMethod.ContainingType))
         {
+            mayGiveUp |= wrapper.TargetMethod.Name == "WaitAsync";
             operation = Operations.SkipConversions(inner);
         }
 
@@ -360,59 +545,92 @@ internal sealed class TaskCompletion
             statement = statements[statements.Length - 1];
         }
 
-        return statement is IReturnOperation or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation } or IThrowOperation;
+        // yield return goes on after the caller's next MoveNext: not an exit.
+        return statement is IReturnOperation { Kind: not OperationKind.YieldReturn } or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation } or IThrowOperation;
     }
 
-    // The guards around the call on its own path: it runs only when the guard says the task is complete.
+    // The guards around the call on its own path: it runs only when the guard says the task is complete (and the
+    // variable is not assigned between the guard and the call).
     private bool IsGuarded(IOperation operation, ISymbol symbol)
     {
         var child = operation;
         for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
         {
-            switch (parent)
+            if (Guards(parent, child, symbol))
             {
-                case IConditionalOperation conditional when child == conditional.WhenTrue || child == conditional.WhenFalse:
-                    if (Asserts(conditional.Condition, child == conditional.WhenTrue, symbol))
-                    {
-                        return true;
-                    }
-
-                    break;
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical when child == logical.RightOperand:
-                    if (Asserts(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol))
-                    {
-                        return true;
-                    }
-
-                    break;
-                case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
-                    if ((arm.Parent is ISwitchExpressionOperation switchExpression && PatternAsserts(arm.Pattern, true, KeyOf(Operations.SkipConversions(switchExpression.Value)), symbol))
-                        || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol)))
-                    {
-                        return true;
-                    }
-
-                    break;
-                case ISwitchCaseOperation switchCase when switchCase.Parent is ISwitchOperation switchStatement && switchCase.Clauses.Length > 0:
-                    var valueSymbol = KeyOf(Operations.SkipConversions(switchStatement.Value));
-                    var all = true;
-                    foreach (var clause in switchCase.Clauses)
-                    {
-                        all &= clause is IPatternCaseClauseOperation patternClause
-                            && (PatternAsserts(patternClause.Pattern, true, valueSymbol, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)));
-                    }
-
-                    if (all)
-                    {
-                        return true;
-                    }
-
-                    break;
+                return !AssignedBetween(symbol, parent.Syntax.SpanStart, operation.Syntax.SpanStart);
             }
         }
 
         return false;
     }
+
+    private bool Guards(IOperation parent, IOperation child, ISymbol symbol)
+    {
+        switch (parent)
+        {
+            case IConditionalOperation conditional when child == conditional.WhenTrue || child == conditional.WhenFalse:
+                return Asserts(conditional.Condition, child == conditional.WhenTrue, symbol);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical when child == logical.RightOperand:
+                return Asserts(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol);
+            case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
+                return (arm.Parent is ISwitchExpressionOperation switchExpression && CaseAsserts(arm.Pattern, switchExpression.Value, symbol))
+                    || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol));
+            case ISwitchCaseOperation switchCase when switchCase.Parent is ISwitchOperation switchStatement && switchCase.Clauses.Length > 0:
+                foreach (var clause in switchCase.Clauses)
+                {
+                    var asserts = clause switch
+                    {
+                        IPatternCaseClauseOperation patternClause => CaseAsserts(patternClause.Pattern, switchStatement.Value, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)),
+                        // case TaskStatus.RanToCompletion:
+                        ISingleValueCaseClauseOperation single => IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value),
+                        _ => false,
+                    };
+                    if (!asserts)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`).
+    private bool CaseAsserts(IPatternOperation pattern, IOperation switchValue, ISymbol symbol) =>
+        IsStatusOf(switchValue, symbol)
+            ? StatusPatternAsserts(pattern, true)
+            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol);
+
+    // t.Status (t?.Status too).
+    private bool IsStatusOf(IOperation value, ISymbol symbol)
+    {
+        value = Operations.SkipConversions(value);
+        if (value is IConditionalAccessOperation access)
+        {
+            value = Operations.SkipConversions(access.WhenNotNull);
+        }
+
+        return value is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property
+            && IsTask(property.Property.ContainingType)
+            && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
+    }
+
+    private static bool IsFinalStatusValue(IOperation value) =>
+        Operations.SkipConversions(value) is IFieldReferenceOperation { Field: { Name: "RanToCompletion" or "Faulted" or "Canceled", ContainingType.Name: "TaskStatus" } };
+
+    // Whether a pattern on a task's Status, matching (whenTrue) or not, says the task is complete.
+    private static bool StatusPatternAsserts(IPatternOperation pattern, bool whenTrue) => pattern switch
+    {
+        IConstantPatternOperation constant => whenTrue && IsFinalStatusValue(constant.Value),
+        INegatedPatternOperation negated => StatusPatternAsserts(negated.Pattern, !whenTrue),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either when whenTrue => StatusPatternAsserts(either.LeftPattern, true) && StatusPatternAsserts(either.RightPattern, true),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both when whenTrue => StatusPatternAsserts(both.LeftPattern, true) || StatusPatternAsserts(both.RightPattern, true),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either => StatusPatternAsserts(either.LeftPattern, false) || StatusPatternAsserts(either.RightPattern, false),
+        _ => false,
+    };
 
     // Whether the condition, when it evaluates to whenTrue, says the task is complete.
     private bool Asserts(IOperation condition, bool whenTrue, ISymbol symbol)
@@ -442,6 +660,19 @@ internal sealed class TaskCompletion
                     return true;
                 }
 
+                if (whenTrue != equals && (IsOtherThanAlternative(left, right, symbol) || IsOtherThanAlternative(right, left, symbol)))
+                {
+                    // if (await Task.WhenAny(t, delay) == delay) throw ...; t.Result
+                    return true;
+                }
+
+                // A lifted comparison (t?.IsCompleted == true) says its operand's value only when it is equal: null is
+                // neither true nor false.
+                if (comparison.IsLifted && whenTrue != equals)
+                {
+                    return false;
+                }
+
                 if (right.ConstantValue is { HasValue: true, Value: bool rightValue })
                 {
                     return Asserts(left, whenTrue == (equals == rightValue), symbol);
@@ -454,10 +685,23 @@ internal sealed class TaskCompletion
 
                 // t.Status == TaskStatus.RanToCompletion (or Faulted, Canceled)
                 return whenTrue == equals && (IsFinalStatus(left, right, symbol) || IsFinalStatus(right, left, symbol));
+            case IConditionalAccessOperation access when whenTrue:
+                // t?.IsCompleted (compared with true): non-null and true.
+                return Asserts(access.WhenNotNull, true, symbol);
+            case ICoalesceOperation { WhenNull.ConstantValue: { HasValue: true, Value: false } } coalesce when whenTrue:
+                // t?.IsCompleted ?? false
+                return Asserts(coalesce.Value, true, symbol);
             case IIsPatternOperation isPattern:
                 if (isPattern.Pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } })
                 {
-                    return Asserts(isPattern.Value, whenTrue == constant, symbol);
+                    // `x is false` not matching says nothing of a bool? that may be null.
+                    return (whenTrue || isPattern.Value.Type?.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T)
+                        && Asserts(isPattern.Value, whenTrue == constant, symbol);
+                }
+
+                if (IsStatusOf(isPattern.Value, symbol))
+                {
+                    return StatusPatternAsserts(isPattern.Pattern, whenTrue);
                 }
 
                 return PatternAsserts(isPattern.Pattern, whenTrue, KeyOf(Operations.SkipConversions(isPattern.Value)), symbol);
@@ -468,13 +712,9 @@ internal sealed class TaskCompletion
 
     private bool IsSameAsComplete(IOperation task, IOperation other, ISymbol symbol) =>
         SymbolEqualityComparer.Default.Equals(KeyOf(task), symbol)
-        && (IsAwaitedWhenAny(other) || (KeyOf(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other.Syntax.SpanStart)));
+        && (IsAwaitedWhenAny(other) || (KeyOf(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other)));
 
-    private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) =>
-        status is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property
-        && IsTask(property.Property.ContainingType)
-        && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol)
-        && value is IFieldReferenceOperation { Field.Name: "RanToCompletion" or "Faulted" or "Canceled" };
+    private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) => IsStatusOf(status, symbol) && IsFinalStatusValue(value);
 
     // Whether a pattern, matching (whenTrue) or not, says its input (valueSymbol, or a variable it declares) is complete:
     // { IsCompleted: true }, { IsCompletedSuccessfully: true }, { Status: TaskStatus.RanToCompletion }.

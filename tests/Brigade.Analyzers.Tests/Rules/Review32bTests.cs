@@ -1,0 +1,75 @@
+using V2003 = Brigade.Analyzers.Tests.Infrastructure.Verify<Brigade.Analyzers.BRG2003BlockingOnThreadPoolAnalyzer>;
+
+namespace Brigade.Analyzers.Tests.Rules;
+
+// Review 32b: probes of the completion idioms (BRG2003) and of read locks and release helpers (BRG2001).
+public sealed class Review32bTests
+{
+    public static TheoryData<string> Brg2003Correct =>
+    [
+        // P1: the timeout idiom compared with the delay.
+        "class C { async Task<int> M(Task<int> t) { var delay = Task.Delay(1000); if (await Task.WhenAny(t, delay) == delay) throw new TimeoutException(); return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { var delay = Task.Delay(1000); var done = await Task.WhenAny(t, delay); if (done == delay) return -1; return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { var delay = Task.Delay(1000); return await Task.WhenAny(t, delay) != delay ? t.Result : -1; } }",
+        // P2: a switch on Status.
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); switch (t.Status) { case TaskStatus.RanToCompletion: return t.Result; default: return -1; } } }",
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status switch { TaskStatus.RanToCompletion => t.Result, _ => -1 }; } }",
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion ? t.Result : -1; } }",
+        // P3: the fast path.
+        "class C { async Task<int> M(Task<int> t) { if (!t.IsCompleted) await t; return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { if (!t.IsCompleted) { await t.ConfigureAwait(false); } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t; } catch (Exception) { } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { while (true) { try { await t; break; } catch { await Task.Delay(1); } } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (TimeoutException) { throw new InvalidOperationException(); } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); return t.Result; } catch (TimeoutException) { return -1; } } }",
+        "class C { async Task<int> M(Task<int> t, bool b) { if (b) { await t; return t.Result; } return 0; } }",
+        "class C { async Task<int> M(Task<int> t) { do { await t; } while (false); return t.Result; } }",
+    ];
+
+    public static TheoryData<string> Brg2003Buggy =>
+    [
+        // P4: completion on one path only.
+        "class C { async Task<int> M(Task<int> t, bool fast) { if (fast) await t; return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, bool fast) { if (fast) { await t; } else { } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, int[] xs) { foreach (var x in xs) { await t; } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, bool b) { var ok = b && await t > 0; return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, Task<int> u, bool b) { try { await u; } catch { await t; } return [|t.Result|]; } }",
+        // P5: WaitAsync whose timeout is swallowed.
+        "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (TimeoutException) { } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, CancellationToken ct) { try { await t.WaitAsync(ct); } catch (OperationCanceledException) { } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch { } return [|t.Result|]; } }",
+        // P6: yield return is not an exit.
+        "class C { async IAsyncEnumerable<int> M(Task<int> t) { await Task.Yield(); if (!t.IsCompleted) yield return -1; yield return [|t.Result|]; } }",
+        // P7: a guard followed by an assignment.
+        "class C { async Task<int> M(Task<int> t, Func<Task<int>> f) { await Task.Yield(); if (t.IsCompleted) { t = f(); return [|t.Result|]; } return 0; } }",
+        // P8: WhenAny compared with a task that is not one of its arguments.
+        "class C { async Task<int> M(Task<int> t, Task<int> u) { var delay = Task.Delay(1000); if (await Task.WhenAny(u, delay) == delay) throw new TimeoutException(); return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, Task<int> u) { var delay = Task.Delay(1000); if (await Task.WhenAny(t, u, delay) == delay) throw new TimeoutException(); return [|t.Result|]; } }",
+    ];
+
+    // Odd syntax: no analyzer exception.
+    public static TheoryData<string> Brg2003OddSyntax =>
+    [
+        "class C { async Task<int> M(Task<int> t) { int L() => t.Result; await t; async Task<int> N() { return [|t.Result|]; } return L() + await N(); } }",
+        "record R(Task<int> T) { public async Task<int> M() { await T; return T.Result; } }",
+        "class C { async Task<int> M<T>(Task<T> t) where T : struct { await t; return t.Result.GetHashCode(); } }",
+        "class C { async Task<int> M(object o) => o switch { Task<int> { IsCompleted: true } t => t.Result, Task<int> u => [|u.Result|], _ => 0 }; }",
+        "class C : IAsyncDisposable { public ValueTask DisposeAsync() => default; async Task<int> M(Task<int> t) { await using var c = new C(); await using (var d = new C()) { } return [|t.Result|]; } }",
+        "partial class C { partial void P(); async Task<int> M(Task<int>[] ts) { await Task.WhenAll(ts); return ts[0].Result + ts.Sum(x => x.Result) + ts.Where(x => x != null).First().Result; } }",
+        "class C { async Task<int> M(Task<int> t) { L1: if (!t.IsCompleted) { await Task.Delay(1); goto L1; } return t.Result; } }",
+        "class C { async Task<int> M(Task<int>? t) { await Task.Yield(); return t?.IsCompleted == true ? t.Result : 0; } }",
+        "class C { async Task<int> M((Task<int> A, Task<int> B) p) { await p.A; return p.A.Result + [|p.B.Result|]; } }",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Brg2003Correct))]
+    public Task BRG2003_correct(string source) => V2003.AnalyzerAsync(source);
+
+    [Theory]
+    [MemberData(nameof(Brg2003Buggy))]
+    public Task BRG2003_buggy(string source) => V2003.AnalyzerAsync(source);
+
+    [Theory]
+    [MemberData(nameof(Brg2003OddSyntax))]
+    public Task BRG2003_odd(string source) => V2003.AnalyzerAsync(source);
+}
