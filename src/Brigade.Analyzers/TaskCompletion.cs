@@ -35,6 +35,9 @@ internal sealed class TaskCompletion
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
 
+    // Whether the lists of _assignedAt are sorted (once the body is collected).
+    private bool _sorted;
+
     private TaskCompletion(KnownSymbols known) => _known = known;
 
     /// <summary>Collects the completions of a body in one pass.</summary>
@@ -48,6 +51,14 @@ internal sealed class TaskCompletion
         {
             facts.Collect(operation);
         }
+
+        // Sorted, for a binary search per question: a large method asks many.
+        foreach (var positions in facts._assignedAt.Values)
+        {
+            positions.Sort();
+        }
+
+        facts._sorted = true;
 
         return facts;
     }
@@ -150,8 +161,10 @@ internal sealed class TaskCompletion
 
         var position = operation.Syntax.SpanStart;
         var localFunction = EnclosingLocalFunction(operation);
-        foreach (var completion in completions)
+        // The latest completion first: the one most likely to hold (no assignment since).
+        for (var i = completions.Count - 1; i >= 0; i--)
         {
+            var completion = completions[i];
             if (completion.From <= position && (completion.Function is not { } function || function.Contains(position))
                 && (localFunction is not { } local || local.Contains(completion.From)) && !AssignedBetween(symbol, completion.From, position))
             {
@@ -164,18 +177,30 @@ internal sealed class TaskCompletion
 
     private bool AssignedBetween(ISymbol symbol, int start, int position)
     {
-        if (_assignedAt.TryGetValue(symbol, out var assignments))
+        if (!_assignedAt.TryGetValue(symbol, out var assignments))
         {
-            foreach (var assigned in assignments)
-            {
-                if (start < assigned && assigned <= position)
-                {
-                    return true;
-                }
-            }
+            return false;
         }
 
-        return false;
+        if (!_sorted)
+        {
+            // While the body is being collected (a condition read then): the positions are not sorted yet.
+            return assignments.Exists(assigned => start < assigned && assigned <= position);
+        }
+
+        // The first assignment after start.
+        var index = assignments.BinarySearch(start + 1);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        while (index > 0 && assignments[index - 1] > start)
+        {
+            index--;
+        }
+
+        return index < assignments.Count && assignments[index] <= position;
     }
 
     private void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position, bool mayGiveUp = false)
@@ -834,6 +859,7 @@ internal sealed class TaskCompletion
         return false;
     }
 
-    // A completion: from a position on, within a lambda or local function (its span), or within the whole body (null).
+    // A completion: from a position on, within a region (a branch, a loop body, a try, a lambda or local function: its
+    // span), or within the whole body (null).
     private readonly record struct Completion(int From, TextSpan? Function);
 }
