@@ -106,9 +106,9 @@ internal sealed class LockWalker
                 return;
             case IInvocationOperation invocation:
                 WalkChildren(invocation, held, events);
-                if (AcquiredBy(invocation, out var read) is { } acquired)
+                if (AcquiredBy(invocation, out var mode) is { } acquired)
                 {
-                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, read));
+                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, mode));
                 }
                 else
                 {
@@ -179,9 +179,9 @@ internal sealed class LockWalker
                     continue;
                 }
 
-                if (acquires && AcquiredBy(invocation, out var read) is { } acquired && !IsUsingResource(invocation))
+                if (acquires && AcquiredBy(invocation, out var mode) is { } acquired && !IsUsingResource(invocation))
                 {
-                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), read));
+                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), mode));
                 }
                 else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
                 {
@@ -192,7 +192,7 @@ internal sealed class LockWalker
                     // Exit(); (in a finally, say): a release helper ends the hold; which functions release what is known
                     // only at compilation end, so the call is remembered with each lock held.
                     var releaser = FunctionSummary.Normalize(invocation.TargetMethod);
-                    held = held.Select(h => h.Releasers is { Count: >= HeldLock.MaxReleasers } ? h : h with { Releasers = (h.Releasers ?? ImmutableList<IMethodSymbol>.Empty).Add(releaser) }).ToImmutableArray();
+                    held = held.Select(h => h with { Releasers = new ReleaserChain(releaser, h.Releasers) }).ToImmutableArray();
                 }
                 else if (statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation or ITryOperation
                     && invocation.TargetMethod.Name == "Dispose" && held.Length > 0
@@ -227,9 +227,9 @@ internal sealed class LockWalker
     {
         foreach (var operation in resources.DescendantsAndSelf())
         {
-            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var read) is { } key)
+            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var mode) is { } key)
             {
-                taken = new HeldLock(key, invocation.Syntax.GetLocation(), read);
+                taken = new HeldLock(key, invocation.Syntax.GetLocation(), mode);
                 return true;
             }
         }
@@ -241,13 +241,13 @@ internal sealed class LockWalker
     // The lock a call takes: Monitor.Enter(x), x.Enter()/x.EnterScope() on System.Threading.Lock, x.Acquire...() on a
     // Brigade primitive, x.Wait()/x.WaitAsync() on a SemaphoreSlim used as a mutex, x.EnterWriteLock() or
     // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock;
-    // as a reader (read true): x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive.
-    // Try-forms with a timeout are left out: they cannot wait forever.
-    private LockKey? AcquiredBy(IInvocationOperation invocation, out bool read)
+    // as a reader: x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive; as an
+    // upgradeable reader: x.EnterUpgradeableReadLock(). Try-forms with a timeout are left out: they cannot wait forever.
+    private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode)
     {
         var method = invocation.TargetMethod;
         IOperation? target = null;
-        read = false;
+        mode = LockMode.Exclusive;
         if (KnownSymbols.Is(method.ContainingType, _known.Monitor) && method.Name == "Enter" && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
@@ -259,19 +259,24 @@ internal sealed class LockWalker
         else if (_known.IsBrigadePrimitive(method.ContainingType) && method.Name.StartsWith("Acquire", StringComparison.Ordinal))
         {
             target = invocation.Instance;
-            read = method.Name.StartsWith("AcquireRead", StringComparison.Ordinal);
+            mode = method.Name.StartsWith("AcquireRead", StringComparison.Ordinal) ? LockMode.Read : LockMode.Exclusive;
         }
         else if (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterReadLock")
         {
             target = invocation.Instance;
-            read = true;
+            mode = LockMode.Read;
+        }
+        else if (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterUpgradeableReadLock")
+        {
+            target = invocation.Instance;
+            mode = LockMode.Upgradeable;
         }
         else if (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name is "Wait" or "WaitAsync"
             && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !IsCountingSemaphore(invocation.Instance))
         {
             target = invocation.Instance;
         }
-        else if ((IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "EnterWriteLock" or "EnterUpgradeableReadLock")
+        else if ((IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterWriteLock")
             || (IsThreading(method.ContainingType, "SpinLock") && method.Name == "Enter")
             || (method.Name == "WaitOne" && method.Parameters.IsEmpty && IsThreading(invocation.Instance?.Type, "Mutex")))
         {

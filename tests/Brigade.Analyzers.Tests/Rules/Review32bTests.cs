@@ -1,3 +1,4 @@
+using V2001 = Brigade.Analyzers.Tests.Infrastructure.Verify<Brigade.Analyzers.BRG2001LockOrderInversionAnalyzer>;
 using V2003 = Brigade.Analyzers.Tests.Infrastructure.Verify<Brigade.Analyzers.BRG2003BlockingOnThreadPoolAnalyzer>;
 
 namespace Brigade.Analyzers.Tests.Rules;
@@ -72,4 +73,113 @@ public sealed class Review32bTests
     [Theory]
     [MemberData(nameof(Brg2003OddSyntax))]
     public Task BRG2003_odd(string source) => V2003.AnalyzerAsync(source);
+
+    public static TheoryData<string> Brg2001Correct =>
+    [
+        // Upgradeable read against read does not wait.
+        """
+        class C { readonly ReaderWriterLockSlim _rw = new(); readonly object _a = new();
+          void M1() { _rw.EnterUpgradeableReadLock(); try { lock (_a) { } } finally { _rw.ExitUpgradeableReadLock(); } }
+          void M2() { lock (_a) { _rw.EnterReadLock(); _rw.ExitReadLock(); } } }
+        """,
+        // A helper of a helper.
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          void A() { _gate.Wait(); try { _x++; } finally { Exit(); } lock (_log) { _x++; } }
+          void Exit() => ExitCore();
+          void ExitCore() => _gate.Release();
+          void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }
+        """,
+        // A release helper after many other calls.
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          void A() { _gate.Wait(); try { F(); F(); F(); F(); F(); F(); F(); F(); F(); F(); } finally { Exit(); } lock (_log) { _x++; } }
+          void F() => _x++;
+          void Exit() => _gate.Release();
+          void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }
+        """,
+        // A release followed by a yield return is not an early release.
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          IEnumerable<int> A() { _gate.Wait(); var x = _x; _gate.Release(); yield return x; lock (_log) { _x++; } }
+          void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }
+        """,
+        // Upgrade inside an upgradeable lock.
+        """
+        class C { readonly ReaderWriterLockSlim _rw = new(); int _x;
+          void M1() { _rw.EnterUpgradeableReadLock(); try { _rw.EnterWriteLock(); _x++; _rw.ExitWriteLock(); } finally { _rw.ExitUpgradeableReadLock(); } } }
+        """,
+    ];
+
+    public static TheoryData<string> Brg2001Buggy =>
+    [
+        // Upgradeable against upgradeable, and against write.
+        """
+        class C { readonly ReaderWriterLockSlim _rw = new(); readonly object _a = new();
+          void M1() { _rw.EnterUpgradeableReadLock(); try { lock ([|_a|]) { } } finally { _rw.ExitUpgradeableReadLock(); } }
+          void M2() { lock (_a) { [|_rw.EnterUpgradeableReadLock()|]; _rw.ExitUpgradeableReadLock(); } } }
+        """,
+        """
+        class C { readonly ReaderWriterLockSlim _rw = new(); readonly object _a = new();
+          void M1() { _rw.EnterUpgradeableReadLock(); try { lock ([|_a|]) { } } finally { _rw.ExitUpgradeableReadLock(); } }
+          void M2() { lock (_a) { [|_rw.EnterWriteLock()|]; _rw.ExitWriteLock(); } } }
+        """,
+        """
+        class C { readonly ReaderWriterLockSlim _rw = new(); readonly object _a = new();
+          void M1() { _rw.EnterReadLock(); try { lock ([|_a|]) { } } finally { _rw.ExitReadLock(); } }
+          void M2() { lock (_a) { [|_rw.EnterWriteLock()|]; _rw.ExitWriteLock(); } } }
+        """,
+        // A helper that calls something that takes the lock again is not a release helper.
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          void A() { _gate.Wait(); Cycle(); lock ([|_log|]) { _x++; } _gate.Release(); }
+          void Cycle() { Exit(); Take(); }
+          void Exit() => _gate.Release();
+          void Take() => _gate.Wait();
+          void B() { lock (_log) { [|_gate.Wait()|]; _gate.Release(); } } }
+        """,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Brg2001Correct))]
+    public Task BRG2001_correct(string source) => V2001.AnalyzerAsync(source);
+
+    [Theory]
+    [MemberData(nameof(Brg2001Buggy))]
+    public Task BRG2001_buggy(string source) => V2001.AnalyzerAsync(source);
+
+    // A large method: a task reassigned and awaited many times, then read many times. Each read must not rescan every
+    // earlier completion and assignment (it was cubic in the method's size).
+    [Fact]
+    public Task BRG2003_large_method_stays_fast()
+    {
+        var body = new System.Text.StringBuilder();
+        for (var i = 0; i < 2000; i++)
+        {
+            body.Append("t = f(); await t; ");
+        }
+
+        for (var i = 0; i < 2000; i++)
+        {
+            body.Append("s += t.Result; ");
+        }
+
+        return V2003.AnalyzerAsync("class C { async Task<int> M(Func<Task<int>> f) { var t = f(); var s = 0; " + body + "return s; } }");
+    }
+
+    // A large method: a lock held across many calls, then released by a helper.
+    [Fact]
+    public Task BRG2001_large_method_stays_fast()
+    {
+        var body = new System.Text.StringBuilder();
+        for (var i = 0; i < 2000; i++)
+        {
+            body.Append("F(); ");
+        }
+
+        return V2001.AnalyzerAsync(
+            "class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x; void F() => _x++; void Exit() => _gate.Release();\n" +
+            "void A() { _gate.Wait(); try { " + body + "} finally { Exit(); } lock (_log) { _x++; } }\n" +
+            "void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }");
+    }
 }
