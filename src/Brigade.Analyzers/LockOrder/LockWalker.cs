@@ -10,8 +10,9 @@ namespace Brigade.Analyzers.LockOrder;
 /// run when called, not where they are written). Held locks: <c>lock</c> bodies, <c>using</c> of an acquisition (block
 /// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c>/<c>SemaphoreSlim.Wait</c>/... up to the
 /// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block),
-/// or up to a call, as a statement, of a function that releases it without taking it (a release helper, one level).
-/// Read locks (<c>EnterReadLock</c>, Brigade's <c>AcquireRead</c>) are recorded with their mode.
+/// or up to a call, as a statement, of a function that releases it without taking it (a release helper, decided at
+/// compilation end through the functions it calls).
+/// Read and upgradeable locks (<c>EnterReadLock</c>, Brigade's <c>AcquireRead</c>, <c>EnterUpgradeableReadLock</c>) are recorded with their mode.
 /// </summary>
 internal sealed class LockWalker
 {
