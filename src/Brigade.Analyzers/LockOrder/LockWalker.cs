@@ -188,7 +188,7 @@ internal sealed class LockWalker
                 {
                     held = held.RemoveAll(h => h.Key.Equals(released));
                 }
-                else if (held.Length > 0 && invocation.Parent is IExpressionStatementOperation && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
+                else if (held.Length > 0 && IsStatementCall(invocation) && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
                 {
                     // Exit(); (in a finally, say): a release helper ends the hold; which functions release what is known
                     // only at compilation end, so the call is remembered with each lock held.
@@ -204,6 +204,19 @@ internal sealed class LockWalker
                 }
             }
         }
+    }
+
+    // A call as a statement: `Exit();`, also awaited (`await ExitAsync();`, with ConfigureAwait).
+    private static bool IsStatementCall(IInvocationOperation invocation)
+    {
+        IOperation current = invocation;
+        while (current.Parent is IAwaitOperation or IConversionOperation
+            || (current.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.Instance == current))
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is IExpressionStatementOperation;
     }
 
     private static bool IsUsingResource(IOperation operation)

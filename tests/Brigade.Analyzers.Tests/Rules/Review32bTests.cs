@@ -62,6 +62,39 @@ public sealed class Review32bTests
         "class C { async Task<int> M((Task<int> A, Task<int> B) p) { await p.A; return p.A.Result + [|p.B.Result|]; } }",
     ];
 
+    public static TheoryData<string> Brg2003CorrectMore =>
+    [
+        "class C { async Task<int> M(Task<int> t) { var delay = Task.Delay(1000); if (await Task.WhenAny(new[] { t, delay }) == delay) throw new TimeoutException(); return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { var delay = Task.Delay(1000); if (delay == await Task.WhenAny(t, delay).ConfigureAwait(false)) throw new TimeoutException(); return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { if (t.Status != TaskStatus.RanToCompletion) await t; return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t, bool b) { if (b) { await t; } else { throw new InvalidOperationException(); } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { using (var s = new MemoryStream()) { await t; } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t; } finally { Console.WriteLine(); } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { for (;;) { await t; break; } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t, CancellationToken ct) { try { await t.WaitAsync(ct); } catch (OperationCanceledException) { return -1; } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (IOException) { } return t.Result; } }",
+        "class C { Task<int> _t = Task.FromResult(1); async Task<int> M() { if (_t?.IsCompleted ?? false) return _t.Result; return await _t; } }",
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion or TaskStatus.Faulted ? t.Result : 0; } }",
+    ];
+
+    public static TheoryData<string> Brg2003BuggyMore =>
+    [
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion or TaskStatus.Running ? [|t.Result|] : 0; } }",
+        "class C { async Task<int> M(Task<int>? t) { await Task.Yield(); return t?.IsCompleted != false ? [|t!.Result|] : 0; } }",
+        "class C { async Task<int> M(Task<int> t, bool b) { var x = b ? await t : 0; return x + [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, int n) { switch (n) { case 1: await t; break; } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t) { async Task<int> N() => [|t.Result|]; var r = await N(); await t; return r; } }",
+        "class C { async Task<int> M(Task<int>? t) { await (t ?? Task.FromResult(0)); return [|t!.Result|]; } }",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Brg2003CorrectMore))]
+    public Task BRG2003_correct_more(string source) => V2003.AnalyzerAsync(source);
+
+    [Theory]
+    [MemberData(nameof(Brg2003BuggyMore))]
+    public Task BRG2003_buggy_more(string source) => V2003.AnalyzerAsync(source);
+
     [Theory]
     [MemberData(nameof(Brg2003Correct))]
     public Task BRG2003_correct(string source) => V2003.AnalyzerAsync(source);
@@ -102,6 +135,13 @@ public sealed class Review32bTests
         """
         class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
           IEnumerable<int> A() { _gate.Wait(); var x = _x; _gate.Release(); yield return x; lock (_log) { _x++; } }
+          void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }
+        """,
+        // An async release helper, awaited.
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          async Task A() { await _gate.WaitAsync(); try { _x++; } finally { await ExitAsync().ConfigureAwait(false); } lock (_log) { _x++; } }
+          async Task ExitAsync() { await Task.Yield(); _gate.Release(); }
           void B() { lock (_log) { _gate.Wait(); _gate.Release(); } } }
         """,
         // Upgrade inside an upgradeable lock.
