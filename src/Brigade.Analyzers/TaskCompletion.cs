@@ -35,6 +35,9 @@ internal sealed class TaskCompletion
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
 
+    // How many operations of a branch CompletesThroughout looks at, at most.
+    private const int MaxBranchSearch = 256;
+
     // Whether the lists of _assignedAt are sorted (once the body is collected).
     private bool _sorted;
 
@@ -232,10 +235,10 @@ internal sealed class TaskCompletion
     // null for the whole body. A branch whose other path also leaves the task complete (`if (!t.IsCompleted) await t;`)
     // or leaves (`else return;`) does not limit it. A wait that may give up (WaitAsync with a timeout or a token) holds
     // only in the rest of a try whose catch can swallow its TimeoutException or OperationCanceledException.
-    private TextSpan? Region(IOperation operation, ISymbol symbol, bool mayGiveUp)
+    private TextSpan? Region(IOperation operation, ISymbol symbol, bool mayGiveUp, IOperation? stop = null)
     {
         var child = operation;
-        for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
+        for (var parent = operation.Parent; parent is not null && child != stop; child = parent, parent = parent.Parent)
         {
             if (Operations.IsNestedFunction(parent))
             {
@@ -272,7 +275,30 @@ internal sealed class TaskCompletion
     private bool OtherPathCompletes(IConditionalOperation branch, bool inWhenTrue, ISymbol symbol)
     {
         var other = inWhenTrue ? branch.WhenFalse : branch.WhenTrue;
-        return (other is not null && AlwaysExits(other)) || Asserts(branch.Condition, !inWhenTrue, symbol);
+        return (other is not null && (AlwaysExits(other) || CompletesThroughout(other, symbol))) || Asserts(branch.Condition, !inWhenTrue, symbol);
+    }
+
+    // `if (slow) await t.WaitAsync(timeout); else await t;`: the other branch awaits the task on every path through
+    // it. Only a small branch is searched (each await in it asks again of the branches inside it).
+    private bool CompletesThroughout(IOperation branch, ISymbol symbol)
+    {
+        var seen = 0;
+        foreach (var operation in Operations.DescendantsInFunction(branch))
+        {
+            if (++seen > MaxBranchSearch)
+            {
+                return false;
+            }
+
+            if (operation is IAwaitOperation awaited
+                && SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)), symbol)
+                && Region(awaited, symbol, mayGiveUp, branch) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A catch that can swallow what WaitAsync throws when it gives up: one for TimeoutException or

@@ -75,6 +75,9 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (IOException) { } return t.Result; } }",
         "class C { Task<int> _t = Task.FromResult(1); async Task<int> M() { if (_t?.IsCompleted ?? false) return _t.Result; return await _t; } }",
         "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion or TaskStatus.Faulted ? t.Result : 0; } }",
+        // Both branches await it.
+        "class C { async Task<int> M(Task<int> t, bool slow) { if (slow) await t.WaitAsync(TimeSpan.FromSeconds(1)); else await t; return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t, bool slow) { if (slow) { Console.WriteLine(); await t.ConfigureAwait(false); } else { using (new MemoryStream()) { await t; } } return t.Result; } }",
     ];
 
     public static TheoryData<string> Brg2003BuggyMore =>
@@ -85,6 +88,8 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int> t, int n) { switch (n) { case 1: await t; break; } return [|t.Result|]; } }",
         "class C { async Task<int> M(Task<int> t) { async Task<int> N() => [|t.Result|]; var r = await N(); await t; return r; } }",
         "class C { async Task<int> M(Task<int>? t) { await (t ?? Task.FromResult(0)); return [|t!.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, bool a, bool b) { if (a) await t; else { if (b) await t; } return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t, Task<int> u, bool a) { if (a) await t; else await u; return [|t.Result|]; } }",
     ];
 
     [Theory]
