@@ -275,7 +275,7 @@ internal sealed class TaskCompletion
     private bool OtherPathCompletes(IConditionalOperation branch, bool inWhenTrue, ISymbol symbol)
     {
         var other = inWhenTrue ? branch.WhenFalse : branch.WhenTrue;
-        return (other is not null && (AlwaysExits(other) || CompletesThroughout(other, symbol))) || Asserts(branch.Condition, !inWhenTrue, symbol);
+        return (other is not null && (AlwaysExits(other) || CompletesThroughout(other, symbol))) || AssertsComplete(branch.Condition, !inWhenTrue, symbol);
     }
 
     // `if (slow) await t.WaitAsync(timeout); else await t;`: the other branch awaits the task on every path through
@@ -482,6 +482,17 @@ internal sealed class TaskCompletion
             if (!asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
             {
                 asserted.Add(symbol);
+                if (_storedWhenAll.TryGetValue(symbol, out var whenAll) && WhenAnyTasks(whenAll) is { } members)
+                {
+                    // var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, delay) != all) throw ...;  — a and b too.
+                    foreach (var member in members)
+                    {
+                        if (KeyOf(member) is { } memberKey && !asserted.Contains(memberKey, SymbolEqualityComparer.Default))
+                        {
+                            asserted.Add(memberKey);
+                        }
+                    }
+                }
             }
         }
     }
@@ -494,7 +505,8 @@ internal sealed class TaskCompletion
         && SkipAwaitWrappers(awaited.Operation, out _) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
         && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task) ? whenAny : null;
 
-    // The tasks given to WhenAny one by one (WhenAny(a, b), a params array or span, [a, b]); null for a collection.
+    // The tasks given to WhenAny (or WhenAll) one by one (WhenAny(a, b), a params array or span, [a, b]); null for a
+    // collection.
     private static List<IOperation>? WhenAnyTasks(IInvocationOperation whenAny)
     {
         var tasks = new List<IOperation>();
@@ -621,9 +633,9 @@ internal sealed class TaskCompletion
         switch (parent)
         {
             case IConditionalOperation conditional when child == conditional.WhenTrue || child == conditional.WhenFalse:
-                return Asserts(conditional.Condition, child == conditional.WhenTrue, symbol);
+                return AssertsComplete(conditional.Condition, child == conditional.WhenTrue, symbol);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical when child == logical.RightOperand:
-                return Asserts(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol);
+                return AssertsComplete(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol);
             case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
                 return (arm.Parent is ISwitchExpressionOperation switchExpression && CaseAsserts(arm.Pattern, switchExpression.Value, symbol))
                     || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol));
@@ -682,6 +694,28 @@ internal sealed class TaskCompletion
         IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either => StatusPatternAsserts(either.LeftPattern, false) || StatusPatternAsserts(either.RightPattern, false),
         _ => false,
     };
+
+    // Whether the condition, when it evaluates to whenTrue, says the task is complete, itself or as one of the tasks
+    // given to a Task.WhenAll stored in a local (`all == await Task.WhenAny(all, delay) ? a.Result : -1`).
+    private bool AssertsComplete(IOperation condition, bool whenTrue, ISymbol symbol)
+    {
+        if (Asserts(condition, whenTrue, symbol))
+        {
+            return true;
+        }
+
+        foreach (var pair in _storedWhenAll)
+        {
+            if (WhenAnyTasks(pair.Value) is { } members
+                && members.Exists(member => SymbolEqualityComparer.Default.Equals(KeyOf(member), symbol))
+                && Asserts(condition, whenTrue, pair.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // Whether the condition, when it evaluates to whenTrue, says the task is complete.
     private bool Asserts(IOperation condition, bool whenTrue, ISymbol symbol)

@@ -75,6 +75,9 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (IOException) { } return t.Result; } }",
         "class C { Task<int> _t = Task.FromResult(1); async Task<int> M() { if (_t?.IsCompleted ?? false) return _t.Result; return await _t; } }",
         "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion or TaskStatus.Faulted ? t.Result : 0; } }",
+        // A stored WhenAll raced against a delay.
+        "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return a.Result + b.Result; } }",
+        "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); return await Task.WhenAny(all, Task.Delay(5000)) == all ? a.Result + b.Result : -1; } }",
         // Both branches await it.
         "class C { async Task<int> M(Task<int> t, bool slow) { if (slow) await t.WaitAsync(TimeSpan.FromSeconds(1)); else await t; return t.Result; } }",
         "class C { async Task<int> M(Task<int> t, bool slow) { if (slow) { Console.WriteLine(); await t.ConfigureAwait(false); } else { using (new MemoryStream()) { await t; } } return t.Result; } }",
@@ -90,6 +93,7 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int>? t) { await (t ?? Task.FromResult(0)); return [|t!.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, bool a, bool b) { if (a) await t; else { if (b) await t; } return [|t.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, Task<int> u, bool a) { if (a) await t; else await u; return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> a, Task<int> b, Task<int> c) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return [|c.Result|]; } }",
     ];
 
     [Theory]
