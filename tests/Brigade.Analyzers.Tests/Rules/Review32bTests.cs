@@ -189,6 +189,37 @@ public sealed class Review32bTests
         """,
     ];
 
+    // Odd syntax for BRG2001: no analyzer exception, and the inversion still found through it.
+    public static TheoryData<string> Brg2001OddSyntax =>
+    [
+        """
+        record R { readonly object _a = new(), _b = new(); int _x;
+          void M1() { lock (_a) { [|Local()|]; void Local() { lock (_b) { _x++; } } [|Local()|]; } }
+          void M2() { Action f = () => { lock (_b) { lock ([|_a|]) { _x++; } } }; f(); } }
+        """,
+        """
+        partial class C { readonly ReaderWriterLockSlim _rw = new(); readonly object _a = new(); int _x;
+          partial void P();
+          T G<T>(T v) { _rw.EnterUpgradeableReadLock(); try { lock ([|_a|]) { return v; } } finally { _rw.ExitUpgradeableReadLock(); } }
+          int S(object o) => o switch { int i when i > 0 => Locked(i), _ => 0 };
+          int Locked(int i) { lock (_a) { [|_rw.EnterWriteLock()|]; try { return i; } finally { _rw.ExitWriteLock(); } } }
+          async Task A() { await using var d = new D(); _rw.EnterReadLock(); Exit(); _x++; }
+          void Exit() { if (_rw.IsReadLockHeld) Exit(); else _rw.ExitReadLock(); } }
+        class D : IAsyncDisposable { public ValueTask DisposeAsync() => default; }
+        """,
+        """
+        class C { readonly SemaphoreSlim _gate = new(1, 1); readonly object _log = new(); int _x;
+          void A() { _gate.Wait(); Ping(); lock ([|_log|]) { _x++; } _gate.Release(); }
+          void Ping() => Pong();
+          void Pong() { if (_x > 10) Ping(); }
+          void B() { lock (_log) { [|_gate.Wait()|]; _gate.Release(); } } }
+        """,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Brg2001OddSyntax))]
+    public Task BRG2001_odd(string source) => V2001.AnalyzerAsync(source);
+
     [Theory]
     [MemberData(nameof(Brg2001Correct))]
     public Task BRG2001_correct(string source) => V2001.AnalyzerAsync(source);
