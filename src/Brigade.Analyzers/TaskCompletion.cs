@@ -456,7 +456,7 @@ internal sealed class TaskCompletion
         var asserted = new List<ISymbol>();
         foreach (var operation in condition.DescendantsAndSelf())
         {
-            if (KeyOf(operation) is not { } symbol || !IsTask(operation.Type))
+            if (KeyOf(operation) is not { } symbol || !(IsTask(operation.Type) || IsAwaiter(operation.Type)))
             {
                 continue;
             }
@@ -581,6 +581,12 @@ internal sealed class TaskCompletion
             }
         }
     }
+
+    // A task's awaiter (TaskAwaiter, ConfiguredTaskAwaitable<T>.ConfiguredTaskAwaiter, ValueTaskAwaiter<T>): its
+    // IsCompleted is its task's.
+    private static bool IsAwaiter(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: var name } named && name.EndsWith("Awaiter", StringComparison.Ordinal)
+        && named.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
 
     private bool IsTask(ITypeSymbol? type) =>
         KnownSymbols.IsOrDerives(type as INamedTypeSymbol, _known.Task) || KnownSymbols.Is(type, _known.ValueTask) || KnownSymbols.Is(type, _known.ValueTaskOfT);
@@ -724,7 +730,8 @@ internal sealed class TaskCompletion
         switch (condition)
         {
             case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled", Instance: { } instance } property:
-                return whenTrue && IsTask(property.Property.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
+                return whenTrue && (IsTask(property.Property.ContainingType) || IsAwaiter(property.Property.ContainingType))
+                    && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: false }, Instance: { } waited } wait:
                 // if (t.Wait(timeout)): true only once t is complete.
                 return whenTrue && IsTask(wait.TargetMethod.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(waited)), symbol);

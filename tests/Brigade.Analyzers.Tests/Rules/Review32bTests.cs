@@ -75,6 +75,9 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int> t) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (IOException) { } return t.Result; } }",
         "class C { Task<int> _t = Task.FromResult(1); async Task<int> M() { if (_t?.IsCompleted ?? false) return _t.Result; return await _t; } }",
         "class C { async Task<int> M(Task<int> t) { await Task.Yield(); return t.Status is TaskStatus.RanToCompletion or TaskStatus.Faulted ? t.Result : 0; } }",
+        // The awaiter pattern.
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); var awaiter = t.GetAwaiter(); if (awaiter.IsCompleted) return awaiter.GetResult(); return await t; } }",
+        "class C { Task<int> M(Task<int> t) => Task.Run(() => { var awaiter = t.ConfigureAwait(false).GetAwaiter(); if (!awaiter.IsCompleted) return -1; return awaiter.GetResult(); }); }",
         // A stored WhenAll raced against a delay.
         "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return a.Result + b.Result; } }",
         "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); return await Task.WhenAny(all, Task.Delay(5000)) == all ? a.Result + b.Result : -1; } }",
@@ -93,6 +96,8 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int>? t) { await (t ?? Task.FromResult(0)); return [|t!.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, bool a, bool b) { if (a) await t; else { if (b) await t; } return [|t.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, Task<int> u, bool a) { if (a) await t; else await u; return [|t.Result|]; } }",
+        "class C { async Task<int> M(Task<int> t) { await Task.Yield(); var awaiter = t.GetAwaiter(); return [|awaiter.GetResult()|]; } }",
+        "class C { async Task<int> M(Task<int> t, Task<int> u) { await Task.Yield(); var awaiter = t.GetAwaiter(); if (u.IsCompleted) return [|awaiter.GetResult()|]; return 0; } }",
         "class C { async Task<int> M(Task<int> a, Task<int> b, Task<int> c) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return [|c.Result|]; } }",
     ];
 
