@@ -38,6 +38,9 @@ internal sealed class TaskCompletion
     // How many operations of a branch CompletesThroughout looks at, at most.
     private const int MaxBranchSearch = 256;
 
+    // How many operations CompletesThroughout may look at in one body, in all.
+    private int _branchSearchBudget = 100_000;
+
     // Whether the lists of _assignedAt are sorted (once the body is collected).
     private bool _sorted;
 
@@ -285,7 +288,8 @@ internal sealed class TaskCompletion
         var seen = 0;
         foreach (var operation in Operations.DescendantsInFunction(branch))
         {
-            if (++seen > MaxBranchSearch)
+            // A body of deeply nested branches searches each inside the other: bounded per body too.
+            if (++seen > MaxBranchSearch || --_branchSearchBudget < 0)
             {
                 return false;
             }

@@ -252,6 +252,17 @@ public sealed class Review32bTests
         return V2003.AnalyzerAsync("class C { async Task<int> M(Func<Task<int>> f) { var t = f(); var s = 0; " + body + "return s; } }");
     }
 
+    // Deeply nested branches, each awaiting the task in one arm: each await asks of the other arms around it.
+    [Fact]
+    public Task BRG2003_nested_branches_stay_fast()
+    {
+        static string Nest(int depth) => depth == 0
+            ? "{ await t; s++; }"
+            : "{ if (s > " + depth + ") " + Nest(depth - 1) + " else " + Nest(depth - 1) + " s++; }";
+
+        return V2003.AnalyzerAsync("class C { async Task<int> M(Task<int> t) { var s = 0; " + Nest(10) + " return s + t.Result; } }");
+    }
+
     // A large method: a lock held across many calls, then released by a helper.
     [Fact]
     public Task BRG2001_large_method_stays_fast()
