@@ -397,6 +397,10 @@ internal sealed class TaskCompletion
                 }
 
                 break;
+            case IForEachLoopOperation { Collection: { } collection } eachLoop when CollectionSymbol(collection) is { } tasks && !SkipsElements(eachLoop) && AwaitsEachElement(eachLoop):
+                // foreach (var t in tasks) await t;  — every element of tasks is complete after the loop, as after WhenAll.
+                Mark(_elementsCompleteFrom, tasks, eachLoop, eachLoop.Syntax.Span.End);
+                break;
             case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue } exit when BlockOf(exit) is { } block && AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
                 foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
@@ -438,6 +442,40 @@ internal sealed class TaskCompletion
 
     private IInvocationOperation? IsWhenAll(IOperation operation) =>
         operation is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, _known.Task) ? whenAll : null;
+
+    // A foreach whose body may not reach its end for an element: a break, a continue or a goto.
+    private static bool SkipsElements(IForEachLoopOperation loop)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IBranchOperation branch
+                && (branch.BranchKind == BranchKind.GoTo
+                    || SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)
+                    || SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Whether a foreach body awaits its element (or a task read from it: `await job.Task`) on every path through it.
+    private bool AwaitsEachElement(IForEachLoopOperation loop)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IAwaitOperation awaited
+                && KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)) is ILocalSymbol element
+                && ContainsLocal(loop.Locals, element)
+                && Region(awaited, element, mayGiveUp, loop.Body) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // A loop a break (or a goto) can leave before its condition says so.
     private static bool BreaksOut(ILoopOperation loop)

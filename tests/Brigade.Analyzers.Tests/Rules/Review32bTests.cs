@@ -78,6 +78,10 @@ public sealed class Review32bTests
         // The awaiter pattern.
         "class C { async Task<int> M(Task<int> t) { await Task.Yield(); var awaiter = t.GetAwaiter(); if (awaiter.IsCompleted) return awaiter.GetResult(); return await t; } }",
         "class C { Task<int> M(Task<int> t) => Task.Run(() => { var awaiter = t.ConfigureAwait(false).GetAwaiter(); if (!awaiter.IsCompleted) return -1; return awaiter.GetResult(); }); }",
+        // Every element awaited in a foreach.
+        "class C { async Task<int> M(List<Task<int>> tasks) { foreach (var t in tasks) await t; return tasks.Sum(t => t.Result) + tasks[0].Result; } }",
+        "class C { async Task<int> M(TaskCompletionSource<int>[] sources) { foreach (var s in sources) { await s.Task.ConfigureAwait(false); } var n = 0; foreach (var s in sources) n += s.Task.Result; return n; } }",
+        "class C { async Task<int> M(Dictionary<string, Task<int>> map) { foreach (var kv in map) await kv.Value; return map[\"a\"].Result; } }",
         // A stored WhenAll raced against a delay.
         "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return a.Result + b.Result; } }",
         "class C { async Task<int> M(Task<int> a, Task<int> b) { var all = Task.WhenAll(a, b); return await Task.WhenAny(all, Task.Delay(5000)) == all ? a.Result + b.Result : -1; } }",
@@ -96,6 +100,10 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int>? t) { await (t ?? Task.FromResult(0)); return [|t!.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, bool a, bool b) { if (a) await t; else { if (b) await t; } return [|t.Result|]; } }",
         "class C { async Task<int> M(Task<int> t, Task<int> u, bool a) { if (a) await t; else await u; return [|t.Result|]; } }",
+        "class C { async Task<int> M(List<Task<int>> tasks) { foreach (var t in tasks) { if (t.Id == 1) continue; await t; } return [|tasks[0].Result|]; } }",
+        "class C { async Task<int> M(List<Task<int>> tasks) { foreach (var t in tasks) { if (t.Id == 1) await t; } return [|tasks[0].Result|]; } }",
+        "class C { async Task<int> M(List<Task<int>> tasks, List<Task<int>> others) { foreach (var t in tasks) await t; return [|others[0].Result|]; } }",
+        "class C { async Task<int> M(List<Task<int>> tasks) { foreach (var t in tasks) { try { await t.WaitAsync(TimeSpan.FromSeconds(1)); } catch (TimeoutException) { } } return [|tasks[0].Result|]; } }",
         "class C { async Task<int> M(Task<int> t) { await Task.Yield(); var awaiter = t.GetAwaiter(); return [|awaiter.GetResult()|]; } }",
         "class C { async Task<int> M(Task<int> t, Task<int> u) { await Task.Yield(); var awaiter = t.GetAwaiter(); if (u.IsCompleted) return [|awaiter.GetResult()|]; return 0; } }",
         "class C { async Task<int> M(Task<int> a, Task<int> b, Task<int> c) { var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, Task.Delay(5000)) != all) throw new TimeoutException(); return [|c.Result|]; } }",
