@@ -60,6 +60,11 @@ public sealed class Review32bTests
         "class C { async Task<int> M(Task<int> t) { L1: if (!t.IsCompleted) { await Task.Delay(1); goto L1; } return t.Result; } }",
         "class C { async Task<int> M(Task<int>? t) { await Task.Yield(); return t?.IsCompleted == true ? t.Result : 0; } }",
         "class C { async Task<int> M((Task<int> A, Task<int> B) p) { await p.A; return p.A.Result + [|p.B.Result|]; } }",
+        "class C { async Task<int> M(Task<int>? t) { await Task.Yield(); switch (t?.Status) { case TaskStatus.RanToCompletion: return t.Result; case null: return 0; default: return [|t.Result|]; } } }",
+        "class C { async Task<int> M(object o) { await Task.Yield(); switch (o) { case Task<int> { IsCompleted: true } x when x.Id > 0: return x.Result; case Task<int> y: return [|y.Result|]; default: return 0; } } }",
+        "class C { async Task<int> M(Task<int> t, IAsyncEnumerable<int> xs) { await foreach (var x in xs) { if (x > 0) await t; } checked { return [|t.Result|]; } } }",
+        "class C { async Task<int> M(Task<int> t) { var (a, b) = (1, 2); try { await t; } catch when (a > b) { } return t.Result; } }",
+        "class C { async Task<int> M(Task<int> t, Task<int> u) { await Task.WhenAny([t, u]); var d = Task.Delay(1); if (await Task.WhenAny([t, d]) == d) return 0; return t.Result; } }",
     ];
 
     public static TheoryData<string> Brg2003CorrectMore =>
