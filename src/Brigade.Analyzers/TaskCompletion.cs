@@ -11,7 +11,9 @@ namespace Brigade.Analyzers;
 /// with the guards on the call's own path (<c>if (t.IsCompleted)</c>, <c>{ IsCompleted: true }</c>) read by walking
 /// out from it. A wait with a timeout, <c>WaitAny</c>, <c>WhenAny</c>'s arguments and a mere mention of the task
 /// (<c>t.Status</c>, <c>!t.IsCompleted</c>) complete nothing. A completion counts in its own function (and the
-/// lambdas in it), not in the function around a lambda it is in, and not after the variable is assigned again.
+/// lambdas in it), not in the function around a lambda it is in, not in a local function it is around, and not after
+/// the variable is assigned again; and only on the paths through it: one in a branch, a loop body, a catch or the right
+/// of <c>&amp;&amp;</c> counts there, unless the other path completes the task too.
 /// </summary>
 internal sealed class TaskCompletion
 {
@@ -65,7 +67,6 @@ internal sealed class TaskCompletion
         }
 
         facts._sorted = true;
-
         return facts;
     }
 
