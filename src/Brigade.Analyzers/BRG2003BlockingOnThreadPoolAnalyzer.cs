@@ -212,8 +212,13 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                 return property.Instance;
             case IInvocationOperation { TargetMethod.Name: "GetResult", Instance: { } awaiter }:
                 // task.GetAwaiter().GetResult() or task.ConfigureAwait(false).GetAwaiter().GetResult()
-                var getAwaiter = Operations.SkipConversions(awaiter) as IInvocationOperation;
-                var source = getAwaiter?.Instance is { } s ? Operations.SkipConversions(s) : null;
+                if (Operations.SkipConversions(awaiter) is not IInvocationOperation getAwaiter)
+                {
+                    // var awaiter = t.GetAwaiter(); if (awaiter.IsCompleted) return awaiter.GetResult();
+                    return Operations.SkipConversions(awaiter) is ILocalReferenceOperation local ? local : null;
+                }
+
+                var source = getAwaiter.Instance is { } s ? Operations.SkipConversions(s) : null;
                 return source is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } ? configured : source;
             case IInvocationOperation invocation:
                 return invocation.Instance;

@@ -88,7 +88,7 @@ internal static class LockCalls
             {
                 after = true;
             }
-            else if (after && !operation.IsImplicit && operation is IReturnOperation or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation })
+            else if (after && !operation.IsImplicit && operation is IReturnOperation { Kind: not OperationKind.YieldReturn } or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation })
             {
                 return true;
             }

@@ -11,7 +11,9 @@ namespace Brigade.Analyzers;
 /// with the guards on the call's own path (<c>if (t.IsCompleted)</c>, <c>{ IsCompleted: true }</c>) read by walking
 /// out from it. A wait with a timeout, <c>WaitAny</c>, <c>WhenAny</c>'s arguments and a mere mention of the task
 /// (<c>t.Status</c>, <c>!t.IsCompleted</c>) complete nothing. A completion counts in its own function (and the
-/// lambdas in it), not in the function around a lambda it is in, and not after the variable is assigned again.
+/// lambdas in it), not in the function around a lambda it is in, not in a local function it is around, and not after
+/// the variable is assigned again; and only on the paths through it: one in a branch, a loop body, a catch or the right
+/// of <c>&amp;&amp;</c> counts there, unless the other path completes the task too.
 /// </summary>
 internal sealed class TaskCompletion
 {
@@ -29,8 +31,20 @@ internal sealed class TaskCompletion
     // A local holding `Task.WhenAll(...)`: awaiting or waiting for it completes the tasks given to WhenAll.
     private readonly Dictionary<ISymbol, IInvocationOperation> _storedWhenAll = new(SymbolEqualityComparer.Default);
 
+    // A local holding the result of `await Task.WhenAny(...)`: the WhenAny it came from.
+    private readonly Dictionary<ISymbol, IInvocationOperation> _whenAnyOf = new(SymbolEqualityComparer.Default);
+
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
+
+    // How many operations of a branch CompletesThroughout looks at, at most.
+    private const int MaxBranchSearch = 256;
+
+    // How many operations CompletesThroughout may look at in one body, in all.
+    private int _branchSearchBudget = 100_000;
+
+    // Whether the lists of _assignedAt are sorted (once the body is collected).
+    private bool _sorted;
 
     private TaskCompletion(KnownSymbols known) => _known = known;
 
@@ -46,6 +60,13 @@ internal sealed class TaskCompletion
             facts.Collect(operation);
         }
 
+        // Sorted, for a binary search per question: a large method asks many.
+        foreach (var positions in facts._assignedAt.Values)
+        {
+            positions.Sort();
+        }
+
+        facts._sorted = true;
         return facts;
     }
 
@@ -58,7 +79,7 @@ internal sealed class TaskCompletion
         var position = operation.Syntax.SpanStart;
         if (ElementOf(task) is { } element)
         {
-            return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, position);
+            return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, operation);
         }
 
         if (KeyOf(task) is not { } symbol)
@@ -66,7 +87,7 @@ internal sealed class TaskCompletion
             return false;
         }
 
-        if (IsFrom(_completeFrom, symbol, position) || IsGuarded(operation, symbol))
+        if (IsFrom(_completeFrom, symbol, operation) || IsGuarded(operation, symbol))
         {
             return true;
         }
@@ -84,7 +105,7 @@ internal sealed class TaskCompletion
 
         // An element drawn from a collection awaited with WhenAll: a lambda parameter (tasks.Select(t => t.Result))
         // or a foreach variable (foreach (var t in tasks)).
-        return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, position);
+        return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, operation);
     }
 
     /// <summary>The symbol a task operand names: a local, parameter, field or (non-indexer) property.</summary>
@@ -104,6 +125,12 @@ internal sealed class TaskCompletion
     // BCL property, not one collection. Null when the receiver is not a variable (GetTasks().Values).
     private static ISymbol? KeyOf(IOperation operation)
     {
+        if (operation is IConditionalAccessInstanceOperation && ConditionalAccessOf(operation) is { } access)
+        {
+            // t?.Result, t?.IsCompleted: the instance is t.
+            return KeyOf(Operations.SkipConversions(access.Operation));
+        }
+
         if (operation is IPropertyReferenceOperation { Property.IsIndexer: false, Instance: { } instance } property
             && property.Property.Locations.All(location => location.IsInMetadata)
             && Operations.SkipConversions(instance) is not IInstanceReferenceOperation)
@@ -114,17 +141,39 @@ internal sealed class TaskCompletion
         return ReferencedSymbol(operation);
     }
 
-    // Complete at a position: a completion before it, in its function or one around it, with no assignment between.
-    private bool IsFrom(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, int position)
+    // The conditional access whose `?.` an instance reference stands for.
+    private static IConditionalAccessOperation? ConditionalAccessOf(IOperation instance)
+    {
+        var child = instance;
+        for (var current = instance.Parent; current is not null; child = current, current = current.Parent)
+        {
+            if (current is IConditionalAccessOperation access && child == access.WhenNotNull)
+            {
+                return access;
+            }
+        }
+
+        return null;
+    }
+
+    // Complete where an operation is: a completion before it, on every path to it (within the region the completion
+    // runs in: its function, the branch or loop body it is in), with no assignment between. In a local function, only a
+    // completion in that function counts: it may be called before the code around it completes the task.
+    private bool IsFrom(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation operation)
     {
         if (!from.TryGetValue(symbol, out var completions))
         {
             return false;
         }
 
-        foreach (var completion in completions)
+        var position = operation.Syntax.SpanStart;
+        var localFunction = EnclosingLocalFunction(operation);
+        // The latest completion first: the one most likely to hold (no assignment since).
+        for (var i = completions.Count - 1; i >= 0; i--)
         {
-            if (completion.From <= position && (completion.Function is not { } function || function.Contains(position)) && !AssignedBetween(symbol, completion.From, position))
+            var completion = completions[i];
+            if (completion.From <= position && (completion.Function is not { } function || function.Contains(position))
+                && (localFunction is not { } local || local.Contains(completion.From)) && !AssignedBetween(symbol, completion.From, position))
             {
                 return true;
             }
@@ -135,42 +184,145 @@ internal sealed class TaskCompletion
 
     private bool AssignedBetween(ISymbol symbol, int start, int position)
     {
-        if (_assignedAt.TryGetValue(symbol, out var assignments))
+        if (!_assignedAt.TryGetValue(symbol, out var assignments))
         {
-            foreach (var assigned in assignments)
-            {
-                if (start < assigned && assigned <= position)
-                {
-                    return true;
-                }
-            }
+            return false;
         }
 
-        return false;
+        if (!_sorted)
+        {
+            // While the body is being collected (a condition read then): the positions are not sorted yet.
+            return assignments.Exists(assigned => start < assigned && assigned <= position);
+        }
+
+        // The first assignment after start.
+        var index = assignments.BinarySearch(start + 1);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+
+        while (index > 0 && assignments[index - 1] > start)
+        {
+            index--;
+        }
+
+        return index < assignments.Count && assignments[index] <= position;
     }
 
-    private static void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position)
+    private void Mark(Dictionary<ISymbol, List<Completion>> from, ISymbol symbol, IOperation where, int position, bool mayGiveUp = false)
     {
         if (!from.TryGetValue(symbol, out var completions))
         {
             from[symbol] = completions = [];
         }
 
-        completions.Add(new Completion(position, EnclosingFunction(where)));
+        completions.Add(new Completion(position, Region(where, symbol, mayGiveUp)));
     }
 
-    // The span of the lambda or local function an operation is in; null for the body itself.
-    private static TextSpan? EnclosingFunction(IOperation operation)
+    // The span of the innermost local function an operation is in; null outside any.
+    private static TextSpan? EnclosingLocalFunction(IOperation operation)
     {
         for (var current = operation.Parent; current is not null; current = current.Parent)
         {
-            if (Operations.IsNestedFunction(current))
+            if (current is ILocalFunctionOperation)
             {
                 return current.Syntax.Span;
             }
         }
 
         return null;
+    }
+
+    // Where a completion holds: the span of the innermost code around it that may not run on every path through its
+    // function (a branch, a loop body, a catch, the right of && or ??), or of the lambda or local function it is in;
+    // null for the whole body. A branch whose other path also leaves the task complete (`if (!t.IsCompleted) await t;`)
+    // or leaves (`else return;`) does not limit it. A wait that may give up (WaitAsync with a timeout or a token) holds
+    // only in the rest of a try whose catch can swallow its TimeoutException or OperationCanceledException.
+    private TextSpan? Region(IOperation operation, ISymbol symbol, bool mayGiveUp, IOperation? stop = null)
+    {
+        var child = operation;
+        for (var parent = operation.Parent; parent is not null && child != stop; child = parent, parent = parent.Parent)
+        {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return parent.Syntax.Span;
+            }
+
+            var conditional = parent switch
+            {
+                IConditionalOperation branch when child == branch.WhenTrue || child == branch.WhenFalse =>
+                    !OtherPathCompletes(branch, child == branch.WhenTrue, symbol),
+                IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical => child == logical.RightOperand,
+                ICoalesceOperation coalesce => child == coalesce.WhenNull,
+                IConditionalAccessOperation access => child == access.WhenNotNull,
+                IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
+                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
+                IForEachLoopOperation loop => child == loop.Body,
+                ISwitchCaseOperation or ISwitchExpressionArmOperation or ICatchClauseOperation => true,
+                ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
+                _ => false,
+            };
+            if (conditional)
+            {
+                return child.Syntax.Span;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsConstantTrue(IOperation? condition) => condition?.ConstantValue is { HasValue: true, Value: true };
+
+    // `if (!t.IsCompleted) await t;`: on the path that skips the branch the condition says t is complete; or that
+    // path leaves (`else return;`).
+    private bool OtherPathCompletes(IConditionalOperation branch, bool inWhenTrue, ISymbol symbol)
+    {
+        var other = inWhenTrue ? branch.WhenFalse : branch.WhenTrue;
+        return (other is not null && (AlwaysExits(other) || CompletesThroughout(other, symbol))) || AssertsComplete(branch.Condition, !inWhenTrue, symbol);
+    }
+
+    // `if (slow) await t.WaitAsync(timeout); else await t;`: the other branch awaits the task on every path through
+    // it. Only a small branch is searched (each await in it asks again of the branches inside it).
+    private bool CompletesThroughout(IOperation branch, ISymbol symbol)
+    {
+        var seen = 0;
+        foreach (var operation in Operations.DescendantsInFunction(branch))
+        {
+            // A body of deeply nested branches searches each inside the other: bounded per body too.
+            if (++seen > MaxBranchSearch || --_branchSearchBudget < 0)
+            {
+                return false;
+            }
+
+            if (operation is IAwaitOperation awaited
+                && SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)), symbol)
+                && Region(awaited, symbol, mayGiveUp, branch) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A catch that can swallow what WaitAsync throws when it gives up: one for TimeoutException or
+    // OperationCanceledException (or a base of them), that does not leave (rethrow, return).
+    private static bool Swallows(ITryOperation @try)
+    {
+        foreach (var handler in @try.Catches)
+        {
+            var type = handler.ExceptionType;
+            var catches = type is null || type.SpecialType == SpecialType.System_Object
+                || (type.ContainingNamespace?.ToDisplayString() is "System" or "System.Threading.Tasks"
+                    && type.Name is "Exception" or "SystemException" or "TimeoutException" or "OperationCanceledException" or "TaskCanceledException");
+            if (catches && !AlwaysExits(handler.Handler))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Assigned(ISymbol symbol, int position)
@@ -189,14 +341,14 @@ internal sealed class TaskCompletion
         {
             case IAwaitOperation awaited:
                 // await t, await t.ConfigureAwait(false), await t.WaitAsync(token): t is complete once the await returns.
-                var operand = SkipAwaitWrappers(awaited.Operation);
+                var operand = SkipAwaitWrappers(awaited.Operation, out var mayGiveUp);
                 if (KeyOf(operand) is { } symbol)
                 {
-                    Completed(symbol, awaited, awaited.Syntax.Span.End);
+                    Completed(symbol, awaited, awaited.Syntax.Span.End, mayGiveUp);
                 }
                 else if (IsWhenAll(operand) is { } whenAll)
                 {
-                    MarkArguments(whenAll, awaited, awaited.Syntax.Span.End);
+                    MarkArguments(whenAll, awaited, awaited.Syntax.Span.End, mayGiveUp);
                 }
 
                 break;
@@ -211,6 +363,7 @@ internal sealed class TaskCompletion
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsAwaitedWhenAny(value):
                 // var done = await Task.WhenAny(a, b): the task returned is complete.
                 Mark(_completeFrom, declarator.Symbol, declarator, declarator.Syntax.Span.End);
+                _whenAnyOf[declarator.Symbol] = AwaitedWhenAny(value)!;
                 break;
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when IsWhenAll(Operations.SkipConversions(value)) is { } stored:
                 // var all = Task.WhenAll(a, b); ... await all;
@@ -218,9 +371,11 @@ internal sealed class TaskCompletion
                 break;
             case ISimpleAssignmentOperation { Value: { } value } assignment when KeyOf(assignment.Target) is { } target:
                 Assigned(target, assignment.Syntax.Span.End);
-                if (IsAwaitedWhenAny(value))
+                _whenAnyOf.Remove(target);
+                if (AwaitedWhenAny(value) is { } whenAny)
                 {
                     Mark(_completeFrom, target, assignment, assignment.Syntax.Span.End);
+                    _whenAnyOf[target] = whenAny;
                 }
                 else if (IsWhenAll(Operations.SkipConversions(value)) is { } storedLater)
                 {
@@ -235,7 +390,7 @@ internal sealed class TaskCompletion
             case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } byReference when KeyOf(Operations.SkipConversions(byReference.Value)) is { } assigned:
                 Assigned(assigned, byReference.Syntax.Span.End);
                 break;
-            case IWhileLoopOperation { Condition: { } condition, Parent: IBlockOperation loopBlock } loop when !BreaksOut(loop):
+            case IWhileLoopOperation { Condition: { } condition } loop when BlockOf(loop) is { } loopBlock && !BreaksOut(loop):
                 // while (!t.IsCompleted) await Task.Delay(10);  — the loop ends only once t is complete.
                 foreach (var polled in AssertedComplete(condition, whenTrue: loop.ConditionIsUntil))
                 {
@@ -243,7 +398,11 @@ internal sealed class TaskCompletion
                 }
 
                 break;
-            case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue, Parent: IBlockOperation block } exit when AlwaysExits(whenTrue):
+            case IForEachLoopOperation { Collection: { } collection } eachLoop when CollectionSymbol(collection) is { } tasks && !SkipsElements(eachLoop) && AwaitsEachElement(eachLoop):
+                // foreach (var t in tasks) await t;  — every element of tasks is complete after the loop, as after WhenAll.
+                Mark(_elementsCompleteFrom, tasks, eachLoop, eachLoop.Syntax.Span.End);
+                break;
+            case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue } exit when BlockOf(exit) is { } block && AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
                 foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
                 {
@@ -264,18 +423,60 @@ internal sealed class TaskCompletion
         spans.Add((start, end));
     }
 
-    // A task awaited or waited for, and the tasks given to the Task.WhenAll stored in it.
-    private void Completed(ISymbol symbol, IOperation where, int position)
+    // The block a statement is in, also under a label (`poll: if (...) { ...; goto poll; }`).
+    private static IBlockOperation? BlockOf(IOperation statement) => statement.Parent switch
     {
-        Mark(_completeFrom, symbol, where, position);
+        IBlockOperation block => block,
+        ILabeledOperation { Parent: IBlockOperation block } => block,
+        _ => null,
+    };
+
+    // A task awaited or waited for, and the tasks given to the Task.WhenAll stored in it.
+    private void Completed(ISymbol symbol, IOperation where, int position, bool mayGiveUp = false)
+    {
+        Mark(_completeFrom, symbol, where, position, mayGiveUp);
         if (_storedWhenAll.TryGetValue(symbol, out var whenAll))
         {
-            MarkArguments(whenAll, where, position);
+            MarkArguments(whenAll, where, position, mayGiveUp);
         }
     }
 
     private IInvocationOperation? IsWhenAll(IOperation operation) =>
         operation is IInvocationOperation { TargetMethod.Name: "WhenAll" } whenAll && KnownSymbols.Is(whenAll.TargetMethod.ContainingType, _known.Task) ? whenAll : null;
+
+    // A foreach whose body may not reach its end for an element: a break, a continue or a goto.
+    private static bool SkipsElements(IForEachLoopOperation loop)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IBranchOperation branch
+                && (branch.BranchKind == BranchKind.GoTo
+                    || SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)
+                    || SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Whether a foreach body awaits its element (or a task read from it: `await job.Task`) on every path through it.
+    private bool AwaitsEachElement(IForEachLoopOperation loop)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IAwaitOperation awaited
+                && KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)) is ILocalSymbol element
+                && ContainsLocal(loop.Locals, element)
+                && Region(awaited, element, mayGiveUp, loop.Body) is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // A loop a break (or a goto) can leave before its condition says so.
     private static bool BreaksOut(ILoopOperation loop)
@@ -298,55 +499,151 @@ internal sealed class TaskCompletion
         var asserted = new List<ISymbol>();
         foreach (var operation in condition.DescendantsAndSelf())
         {
-            if (KeyOf(operation) is { } symbol && IsTask(operation.Type) && !asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
+            if (KeyOf(operation) is not { } symbol || !(IsTask(operation.Type) || IsAwaiter(operation.Type)))
             {
-                asserted.Add(symbol);
+                continue;
+            }
+
+            Consider(symbol);
+            if (_whenAnyOf.TryGetValue(symbol, out var whenAny) && WhenAnyTasks(whenAny) is { } tasks)
+            {
+                // if (done == delay) return;  — says something of the other task given to WhenAny.
+                foreach (var task in tasks)
+                {
+                    if (KeyOf(task) is { } other)
+                    {
+                        Consider(other);
+                    }
+                }
             }
         }
 
         return asserted;
+
+        void Consider(ISymbol symbol)
+        {
+            if (!asserted.Contains(symbol, SymbolEqualityComparer.Default) && Asserts(condition, whenTrue, symbol))
+            {
+                asserted.Add(symbol);
+                if (_storedWhenAll.TryGetValue(symbol, out var whenAll) && WhenAnyTasks(whenAll) is { } members)
+                {
+                    // var all = Task.WhenAll(a, b); if (await Task.WhenAny(all, delay) != all) throw ...;  — a and b too.
+                    foreach (var member in members)
+                    {
+                        if (KeyOf(member) is { } memberKey && !asserted.Contains(memberKey, SymbolEqualityComparer.Default))
+                        {
+                            asserted.Add(memberKey);
+                        }
+                    }
+                }
+            }
+        }
     }
 
-    private bool IsAwaitedWhenAny(IOperation value) =>
-        Operations.SkipConversions(value) is IAwaitOperation awaited
-        && SkipAwaitWrappers(awaited.Operation) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
-        && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task);
+    private bool IsAwaitedWhenAny(IOperation value) => AwaitedWhenAny(value) is not null;
 
-    private void MarkArguments(IInvocationOperation invocation, IOperation where, int position)
+    // await Task.WhenAny(...) (with ConfigureAwait): the WhenAny.
+    private IInvocationOperation? AwaitedWhenAny(IOperation value) =>
+        Operations.SkipConversions(value) is IAwaitOperation awaited
+        && SkipAwaitWrappers(awaited.Operation, out _) is IInvocationOperation { TargetMethod.Name: "WhenAny" } whenAny
+        && KnownSymbols.Is(whenAny.TargetMethod.ContainingType, _known.Task) ? whenAny : null;
+
+    // The tasks given to WhenAny (or WhenAll) one by one (WhenAny(a, b), a params array or span, [a, b]); null for a
+    // collection.
+    private static List<IOperation>? WhenAnyTasks(IInvocationOperation whenAny)
+    {
+        var tasks = new List<IOperation>();
+        foreach (var argument in whenAny.Arguments)
+        {
+            switch (Operations.SkipConversions(argument.Value))
+            {
+                case IArrayCreationOperation { Initializer: { } initializer }:
+                    tasks.AddRange(initializer.ElementValues.Select(Operations.SkipConversions));
+                    break;
+                case ICollectionExpressionOperation collection:
+                    tasks.AddRange(collection.Elements.Select(Operations.SkipConversions));
+                    break;
+                case var single when argument.Parameter?.Type is INamedTypeSymbol { Name: "Task" }:
+                    tasks.Add(single);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return tasks;
+    }
+
+    // `if (await Task.WhenAny(t, delay) == delay) throw ...;` (or through `var done = await Task.WhenAny(t, delay)`):
+    // WhenAny of two tasks returns one of them, so when its result is not the other one, it is t, complete.
+    private bool IsOtherThanAlternative(IOperation result, IOperation alternative, ISymbol symbol)
+    {
+        if (KeyOf(alternative) is not { } alternativeKey || SymbolEqualityComparer.Default.Equals(alternativeKey, symbol))
+        {
+            return false;
+        }
+
+        var whenAny = AwaitedWhenAny(result);
+        if (whenAny is null && KeyOf(result) is { } resultKey && _whenAnyOf.TryGetValue(resultKey, out var stored) && IsFrom(_completeFrom, resultKey, result))
+        {
+            whenAny = stored;
+        }
+
+        if (whenAny is null || WhenAnyTasks(whenAny) is not { Count: 2 } tasks)
+        {
+            return false;
+        }
+
+        var first = KeyOf(tasks[0]);
+        var second = KeyOf(tasks[1]);
+        return (SymbolEqualityComparer.Default.Equals(first, symbol) && SymbolEqualityComparer.Default.Equals(second, alternativeKey))
+            || (SymbolEqualityComparer.Default.Equals(first, alternativeKey) && SymbolEqualityComparer.Default.Equals(second, symbol));
+    }
+
+    private void MarkArguments(IInvocationOperation invocation, IOperation where, int position, bool mayGiveUp = false)
     {
         foreach (var argument in invocation.Arguments)
         {
-            MarkValue(argument.Value, where, position, 0);
+            MarkValue(argument.Value, where, position, 0, mayGiveUp);
         }
     }
 
     // WhenAll(a, b) (a params array or span), WhenAll(tasks) (an array or an enumerable of tasks), WhenAll([a, b]).
-    private void MarkValue(IOperation value, IOperation where, int position, int depth)
+    private void MarkValue(IOperation value, IOperation where, int position, int depth, bool mayGiveUp)
     {
         value = Operations.SkipConversions(value);
         if (KeyOf(value) is { } symbol)
         {
-            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position);
+            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position, mayGiveUp);
         }
-        else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation))
+        else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation or IConditionalOperation or ICoalesceOperation))
         {
             foreach (var child in value.ChildOperations)
             {
-                MarkValue(child, where, position, depth + 1);
+                MarkValue(child, where, position, depth + 1, mayGiveUp);
             }
         }
     }
+
+    // A task's awaiter (TaskAwaiter, ConfiguredTaskAwaitable<T>.ConfiguredTaskAwaiter, ValueTaskAwaiter<T>): its
+    // IsCompleted is its task's.
+    private static bool IsAwaiter(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: var name } named && name.EndsWith("Awaiter", StringComparison.Ordinal)
+        && named.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
 
     private bool IsTask(ITypeSymbol? type) =>
         KnownSymbols.IsOrDerives(type as INamedTypeSymbol, _known.Task) || KnownSymbols.Is(type, _known.ValueTask) || KnownSymbols.Is(type, _known.ValueTaskOfT);
 
     // t.ConfigureAwait(false), t.WaitAsync(token or timeout): awaiting them returns only once t is complete (WaitAsync
     // throws when it gives up first).
-    private IOperation SkipAwaitWrappers(IOperation operation)
+    // mayGiveUp: a WaitAsync among them, which throws when its timeout or token ends the wait first.
+    private IOperation SkipAwaitWrappers(IOperation operation, out bool mayGiveUp)
     {
+        mayGiveUp = false;
         operation = Operations.SkipConversions(operation);
         while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WaitAsync", Instance: { } inner } wrapper && IsTask(wrapper.TargetMethod.ContainingType))
         {
+            mayGiveUp |= wrapper.TargetMethod.Name == "WaitAsync";
             operation = Operations.SkipConversions(inner);
         }
 
@@ -360,54 +657,109 @@ internal sealed class TaskCompletion
             statement = statements[statements.Length - 1];
         }
 
-        return statement is IReturnOperation or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation } or IThrowOperation;
+        // yield return goes on after the caller's next MoveNext: not an exit.
+        return statement is IReturnOperation { Kind: not OperationKind.YieldReturn } or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation } or IThrowOperation;
     }
 
-    // The guards around the call on its own path: it runs only when the guard says the task is complete.
+    // The guards around the call on its own path: it runs only when the guard says the task is complete (and the
+    // variable is not assigned between the guard and the call).
     private bool IsGuarded(IOperation operation, ISymbol symbol)
     {
         var child = operation;
         for (var parent = operation.Parent; parent is not null; child = parent, parent = parent.Parent)
         {
-            switch (parent)
+            if (Guards(parent, child, symbol))
             {
-                case IConditionalOperation conditional when child == conditional.WhenTrue || child == conditional.WhenFalse:
-                    if (Asserts(conditional.Condition, child == conditional.WhenTrue, symbol))
-                    {
-                        return true;
-                    }
+                return !AssignedBetween(symbol, parent.Syntax.SpanStart, operation.Syntax.SpanStart);
+            }
+        }
 
-                    break;
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical when child == logical.RightOperand:
-                    if (Asserts(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol))
-                    {
-                        return true;
-                    }
+        return false;
+    }
 
-                    break;
-                case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
-                    if ((arm.Parent is ISwitchExpressionOperation switchExpression && PatternAsserts(arm.Pattern, true, KeyOf(Operations.SkipConversions(switchExpression.Value)), symbol))
-                        || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol)))
+    private bool Guards(IOperation parent, IOperation child, ISymbol symbol)
+    {
+        switch (parent)
+        {
+            case IConditionalOperation conditional when child == conditional.WhenTrue || child == conditional.WhenFalse:
+                return AssertsComplete(conditional.Condition, child == conditional.WhenTrue, symbol);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical when child == logical.RightOperand:
+                return AssertsComplete(logical.LeftOperand, logical.OperatorKind == BinaryOperatorKind.ConditionalAnd, symbol);
+            case ISwitchExpressionArmOperation arm when child == arm.Value || child == arm.Guard:
+                return (arm.Parent is ISwitchExpressionOperation switchExpression && CaseAsserts(arm.Pattern, switchExpression.Value, symbol))
+                    || (child == arm.Value && arm.Guard is { } armGuard && Asserts(armGuard, true, symbol));
+            case ISwitchCaseOperation switchCase when switchCase.Parent is ISwitchOperation switchStatement && switchCase.Clauses.Length > 0:
+                foreach (var clause in switchCase.Clauses)
+                {
+                    var asserts = clause switch
                     {
-                        return true;
-                    }
-
-                    break;
-                case ISwitchCaseOperation switchCase when switchCase.Parent is ISwitchOperation switchStatement && switchCase.Clauses.Length > 0:
-                    var valueSymbol = KeyOf(Operations.SkipConversions(switchStatement.Value));
-                    var all = true;
-                    foreach (var clause in switchCase.Clauses)
+                        IPatternCaseClauseOperation patternClause => CaseAsserts(patternClause.Pattern, switchStatement.Value, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)),
+                        // case TaskStatus.RanToCompletion:
+                        ISingleValueCaseClauseOperation single => IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value),
+                        _ => false,
+                    };
+                    if (!asserts)
                     {
-                        all &= clause is IPatternCaseClauseOperation patternClause
-                            && (PatternAsserts(patternClause.Pattern, true, valueSymbol, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)));
+                        return false;
                     }
+                }
 
-                    if (all)
-                    {
-                        return true;
-                    }
+                return true;
+            default:
+                return false;
+        }
+    }
 
-                    break;
+    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`).
+    private bool CaseAsserts(IPatternOperation pattern, IOperation switchValue, ISymbol symbol) =>
+        IsStatusOf(switchValue, symbol)
+            ? StatusPatternAsserts(pattern, true)
+            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol);
+
+    // t.Status (t?.Status too).
+    private bool IsStatusOf(IOperation value, ISymbol symbol)
+    {
+        value = Operations.SkipConversions(value);
+        if (value is IConditionalAccessOperation access)
+        {
+            value = Operations.SkipConversions(access.WhenNotNull);
+        }
+
+        return value is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property
+            && IsTask(property.Property.ContainingType)
+            && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
+    }
+
+    private static bool IsFinalStatusValue(IOperation value) =>
+        Operations.SkipConversions(value) is IFieldReferenceOperation { Field: { Name: "RanToCompletion" or "Faulted" or "Canceled", ContainingType.Name: "TaskStatus" } };
+
+    // Whether a pattern on a task's Status, matching (whenTrue) or not, says the task is complete.
+    private static bool StatusPatternAsserts(IPatternOperation pattern, bool whenTrue) => pattern switch
+    {
+        IConstantPatternOperation constant => whenTrue && IsFinalStatusValue(constant.Value),
+        INegatedPatternOperation negated => StatusPatternAsserts(negated.Pattern, !whenTrue),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either when whenTrue => StatusPatternAsserts(either.LeftPattern, true) && StatusPatternAsserts(either.RightPattern, true),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both when whenTrue => StatusPatternAsserts(both.LeftPattern, true) || StatusPatternAsserts(both.RightPattern, true),
+        IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } either => StatusPatternAsserts(either.LeftPattern, false) || StatusPatternAsserts(either.RightPattern, false),
+        _ => false,
+    };
+
+    // Whether the condition, when it evaluates to whenTrue, says the task is complete, itself or as one of the tasks
+    // given to a Task.WhenAll stored in a local (`all == await Task.WhenAny(all, delay) ? a.Result : -1`).
+    private bool AssertsComplete(IOperation condition, bool whenTrue, ISymbol symbol)
+    {
+        if (Asserts(condition, whenTrue, symbol))
+        {
+            return true;
+        }
+
+        foreach (var pair in _storedWhenAll)
+        {
+            if (WhenAnyTasks(pair.Value) is { } members
+                && members.Exists(member => SymbolEqualityComparer.Default.Equals(KeyOf(member), symbol))
+                && Asserts(condition, whenTrue, pair.Key))
+            {
+                return true;
             }
         }
 
@@ -421,7 +773,8 @@ internal sealed class TaskCompletion
         switch (condition)
         {
             case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled", Instance: { } instance } property:
-                return whenTrue && IsTask(property.Property.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
+                return whenTrue && (IsTask(property.Property.ContainingType) || IsAwaiter(property.Property.ContainingType))
+                    && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: false }, Instance: { } waited } wait:
                 // if (t.Wait(timeout)): true only once t is complete.
                 return whenTrue && IsTask(wait.TargetMethod.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(waited)), symbol);
@@ -442,6 +795,19 @@ internal sealed class TaskCompletion
                     return true;
                 }
 
+                if (whenTrue != equals && (IsOtherThanAlternative(left, right, symbol) || IsOtherThanAlternative(right, left, symbol)))
+                {
+                    // if (await Task.WhenAny(t, delay) == delay) throw ...; t.Result
+                    return true;
+                }
+
+                // A lifted comparison (t?.IsCompleted == true) says its operand's value only when it is equal: null is
+                // neither true nor false.
+                if (comparison.IsLifted && whenTrue != equals)
+                {
+                    return false;
+                }
+
                 if (right.ConstantValue is { HasValue: true, Value: bool rightValue })
                 {
                     return Asserts(left, whenTrue == (equals == rightValue), symbol);
@@ -454,10 +820,23 @@ internal sealed class TaskCompletion
 
                 // t.Status == TaskStatus.RanToCompletion (or Faulted, Canceled)
                 return whenTrue == equals && (IsFinalStatus(left, right, symbol) || IsFinalStatus(right, left, symbol));
+            case IConditionalAccessOperation access when whenTrue:
+                // t?.IsCompleted (compared with true): non-null and true.
+                return Asserts(access.WhenNotNull, true, symbol);
+            case ICoalesceOperation { WhenNull.ConstantValue: { HasValue: true, Value: false } } coalesce when whenTrue:
+                // t?.IsCompleted ?? false
+                return Asserts(coalesce.Value, true, symbol);
             case IIsPatternOperation isPattern:
                 if (isPattern.Pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool constant } })
                 {
-                    return Asserts(isPattern.Value, whenTrue == constant, symbol);
+                    // `x is false` not matching says nothing of a bool? that may be null.
+                    return (whenTrue || isPattern.Value.Type?.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T)
+                        && Asserts(isPattern.Value, whenTrue == constant, symbol);
+                }
+
+                if (IsStatusOf(isPattern.Value, symbol))
+                {
+                    return StatusPatternAsserts(isPattern.Pattern, whenTrue);
                 }
 
                 return PatternAsserts(isPattern.Pattern, whenTrue, KeyOf(Operations.SkipConversions(isPattern.Value)), symbol);
@@ -468,13 +847,9 @@ internal sealed class TaskCompletion
 
     private bool IsSameAsComplete(IOperation task, IOperation other, ISymbol symbol) =>
         SymbolEqualityComparer.Default.Equals(KeyOf(task), symbol)
-        && (IsAwaitedWhenAny(other) || (KeyOf(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other.Syntax.SpanStart)));
+        && (IsAwaitedWhenAny(other) || (KeyOf(other) is { } otherSymbol && IsFrom(_completeFrom, otherSymbol, other)));
 
-    private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) =>
-        status is IPropertyReferenceOperation { Property.Name: "Status", Instance: { } instance } property
-        && IsTask(property.Property.ContainingType)
-        && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol)
-        && value is IFieldReferenceOperation { Field.Name: "RanToCompletion" or "Faulted" or "Canceled" };
+    private bool IsFinalStatus(IOperation status, IOperation value, ISymbol symbol) => IsStatusOf(status, symbol) && IsFinalStatusValue(value);
 
     // Whether a pattern, matching (whenTrue) or not, says its input (valueSymbol, or a variable it declares) is complete:
     // { IsCompleted: true }, { IsCompletedSuccessfully: true }, { Status: TaskStatus.RanToCompletion }.
@@ -594,6 +969,7 @@ internal sealed class TaskCompletion
         return false;
     }
 
-    // A completion: from a position on, within a lambda or local function (its span), or within the whole body (null).
+    // A completion: from a position on, within a region (a branch, a loop body, a try, a lambda or local function: its
+    // span), or within the whole body (null).
     private readonly record struct Completion(int From, TextSpan? Function);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Brigade.Analyzers.LockOrder;
@@ -6,11 +5,7 @@ namespace Brigade.Analyzers.LockOrder;
 /// <summary>A lock held at some point of a function, with where it was taken.</summary>
 /// <param name="Key">The lock.</param>
 /// <param name="Location">Where it was taken.</param>
-/// <param name="Read">Whether it is held as a reader (<c>EnterReadLock</c>, <c>AcquireRead</c>).</param>
+/// <param name="Mode">How it is held (<c>EnterReadLock</c>, <c>AcquireRead</c>: as a reader).</param>
 /// <param name="Releasers">Functions of the compilation called, as statements, since it was taken outside a
 /// <c>using</c>: if one of them releases it (<c>void Exit() => _gate.Release();</c>), it is no longer held.</param>
-internal sealed record HeldLock(LockKey Key, Location Location, bool Read = false, ImmutableList<IMethodSymbol>? Releasers = null)
-{
-    /// <summary>How many functions <see cref="Releasers"/> keeps at most.</summary>
-    public const int MaxReleasers = 8;
-}
+internal sealed record HeldLock(LockKey Key, Location Location, LockMode Mode = LockMode.Exclusive, ReleaserChain? Releasers = null);

@@ -11,5 +11,5 @@ namespace Brigade.Analyzers.LockOrder;
 /// <param name="Callee">The function called, for a call.</param>
 /// <param name="Location">Where.</param>
 /// <param name="Held">The locks held at that point, outermost first.</param>
-/// <param name="Read">Whether <see cref="Acquired"/> is taken as a reader.</param>
-internal sealed record LockEvent(LockKey? Acquired, IMethodSymbol? Callee, Location Location, ImmutableArray<HeldLock> Held, bool Read = false);
+/// <param name="Mode">How <see cref="Acquired"/> is taken.</param>
+internal sealed record LockEvent(LockKey? Acquired, IMethodSymbol? Callee, Location Location, ImmutableArray<HeldLock> Held, LockMode Mode = LockMode.Exclusive);

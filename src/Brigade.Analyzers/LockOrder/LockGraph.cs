@@ -10,9 +10,9 @@ namespace Brigade.Analyzers.LockOrder;
 /// taken (or the call that takes it is made). Function summaries arrive concurrently from operation-block actions; the
 /// graph is built once, at compilation end. The walk through calls is bounded: each function's closure is computed once
 /// (memoised), recursion is cut, and at most <see cref="MaxLocksPerFunction"/> locks are kept per function.
-/// Read locks: each edge knows whether its outer lock is held and its inner lock taken as a reader. As in Linux's
-/// lockdep for recursive readers, a cycle is not an inversion when it passes through a lock taken as a reader on the
-/// way in and held as a reader on the way out: readers do not wait for each other (read–read); read–write and
+/// Read locks: each edge knows how its outer lock is held and its inner lock taken (<see cref="LockMode"/>). As in
+/// Linux's lockdep for recursive readers, a cycle is not an inversion when it passes through a lock taken and held in
+/// modes that share it: readers do not wait for each other nor for an upgradeable reader (read–read); read–write and
 /// write–write are inversions. A lock held before a call to a function that releases it (a release helper) is not
 /// held after the call.
 /// </summary>
@@ -25,7 +25,10 @@ internal sealed class LockGraph
     public const int MaxPathSteps = 6;
 
     private readonly ConcurrentDictionary<IMethodSymbol, FunctionSummary> _summaries = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<IMethodSymbol, Dictionary<(LockKey Key, bool Read), Witness>?> _closures = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, Dictionary<(LockKey Key, LockMode Mode), Witness>?> _closures = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, HashSet<LockKey>?> _releases = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<(ReleaserChain Link, LockKey Key), bool> _releasedAt = new();
+    private static readonly HashSet<LockKey> NoLocks = [];
 
     /// <summary>Adds a function's summary (from any thread).</summary>
     /// <param name="summary">The summary.</param>
@@ -53,7 +56,7 @@ internal sealed class LockGraph
                 {
                     foreach (var held in stillHeld)
                     {
-                        AddEdges(edges, subtypes, held, acquired, e.Read, e.Location, summary.Function, null);
+                        AddEdges(edges, subtypes, held, acquired, e.Mode, e.Location, summary.Function, null);
                     }
                 }
                 else if (e.Callee is { } callee && Closure(callee) is { } closure)
@@ -62,7 +65,7 @@ internal sealed class LockGraph
                     {
                         foreach (var held in stillHeld)
                         {
-                            AddEdges(edges, subtypes, held, pair.Key.Key, pair.Key.Read, e.Location, summary.Function, callee);
+                            AddEdges(edges, subtypes, held, pair.Key.Key, pair.Key.Mode, e.Location, summary.Function, callee);
                         }
                     }
                 }
@@ -84,7 +87,7 @@ internal sealed class LockGraph
 
             foreach (var edge in pair.Value)
             {
-                var step = new Step(pair.Key.To, edge.Outer.Read, edge.TakenRead);
+                var step = new Step(pair.Key.To, edge.Outer.Mode, edge.TakenMode);
                 if (!list.Contains(step))
                 {
                     list.Add(step);
@@ -95,9 +98,9 @@ internal sealed class LockGraph
         foreach (var pair in edges.OrderBy(p => First(p.Value).Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(p => First(p.Value).Location.SourceSpan.Start))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var modes in pair.Value.Select(e => (e.Outer.Read, e.TakenRead)).Distinct())
+            foreach (var modes in pair.Value.Select(e => (e.Outer.Mode, e.TakenMode)).Distinct())
             {
-                var back = ShortestPath(successors, pair.Key.To, modes.TakenRead, pair.Key.From, modes.Read);
+                var back = ShortestPath(successors, pair.Key.To, modes.TakenMode, pair.Key.From, modes.Mode);
                 if (back is null)
                 {
                     continue;
@@ -107,7 +110,7 @@ internal sealed class LockGraph
                 for (var i = 0; i < back.Count; i++)
                 {
                     var from = i == 0 ? pair.Key.To : back[i - 1].To;
-                    var edge = edges[(from, back[i].To)].First(e => e.Outer.Read == back[i].HeldRead && e.TakenRead == back[i].TakenRead);
+                    var edge = edges[(from, back[i].To)].First(e => e.Outer.Mode == back[i].HeldMode && e.TakenMode == back[i].TakenMode);
                     if (reverse.Length > 0)
                     {
                         reverse.Append("; ");
@@ -117,7 +120,7 @@ internal sealed class LockGraph
                 }
 
                 // Both paths are in the message, with file and line: additional locations would add nothing a reader lacks.
-                foreach (var edge in pair.Value.Where(e => e.Outer.Read == modes.Read && e.TakenRead == modes.TakenRead))
+                foreach (var edge in pair.Value.Where(e => e.Outer.Mode == modes.Mode && e.TakenMode == modes.TakenMode))
                 {
                     report(Diagnostic.Create(
                         Descriptors.BRG2001LockOrderInversion,
@@ -131,24 +134,74 @@ internal sealed class LockGraph
         }
     }
 
-    // A lock held before a call to a function that releases it (and does not take it) is free after the call.
+    // A lock held before a call to a function that releases it (and does not take it) is free after the call. Each link
+    // of a chain is decided once per lock: a method holding a lock across many calls costs one look per call.
     private bool IsReleased(HeldLock held)
     {
-        if (held.Releasers is null)
+        var undecided = new List<ReleaserChain>();
+        var released = false;
+        for (var link = held.Releasers; link is not null; link = link.Previous)
         {
-            return false;
-        }
-
-        foreach (var releaser in held.Releasers)
-        {
-            if (_summaries.TryGetValue(releaser, out var summary) && summary.Releases.Contains(held.Key))
+            if (_releasedAt.TryGetValue((link, held.Key), out var known))
             {
-                return true;
+                released = known;
+                break;
+            }
+
+            undecided.Add(link);
+            if (ReleasesOf(link.Method).Contains(held.Key))
+            {
+                released = true;
+                break;
             }
         }
 
-        return false;
+        foreach (var link in undecided)
+        {
+            _releasedAt[(link, held.Key)] = released;
+        }
+
+        return released;
     }
+
+    // The locks a function releases and does not take, itself or through the functions it calls (a helper of a release
+    // helper), computed once per function; recursion is cut.
+    private HashSet<LockKey> ReleasesOf(IMethodSymbol function)
+    {
+        if (_releases.TryGetValue(function, out var cached))
+        {
+            return cached ?? NoLocks;
+        }
+
+        if (!_summaries.TryGetValue(function, out var summary))
+        {
+            _releases[function] = NoLocks;
+            return NoLocks;
+        }
+
+        _releases[function] = null; // in progress: cuts recursion
+        var released = new HashSet<LockKey>(summary.Releases);
+        foreach (var e in summary.Events)
+        {
+            if (e.Callee is { } callee)
+            {
+                released.UnionWith(ReleasesOf(callee));
+            }
+        }
+
+        if (released.Count > 0 && Closure(function) is { } taken)
+        {
+            released.RemoveWhere(key => taken.Keys.Any(t => t.Key.Equals(key)));
+        }
+
+        _releases[function] = released;
+        return released;
+    }
+
+    // Whether a lock held in one mode lets another thread take it in another: readers share with readers and with an
+    // upgradeable reader; upgradeable readers, writers and exclusive holders wait for each other.
+    private static bool Shares(LockMode taken, LockMode held) =>
+        (taken == LockMode.Read && held != LockMode.Exclusive) || (held == LockMode.Read && taken != LockMode.Exclusive);
 
     private static FunctionSummary Merge(FunctionSummary a, FunctionSummary b)
     {
@@ -164,7 +217,7 @@ internal sealed class LockGraph
     // `this` of a base class, locked in the base's code, is also `this` of each derived class that locks `this`: the
     // edge is added for each of them, so an order in the base and the reverse in a derived class meet.
     private static void AddEdges(
-        Dictionary<(LockKey, LockKey), List<Edge>> edges, Dictionary<LockKey, List<LockKey>> subtypes, HeldLock held, LockKey to, bool toRead, Location location, IMethodSymbol function, IMethodSymbol? callee)
+        Dictionary<(LockKey, LockKey), List<Edge>> edges, Dictionary<LockKey, List<LockKey>> subtypes, HeldLock held, LockKey to, LockMode toMode, Location location, IMethodSymbol function, IMethodSymbol? callee)
     {
         var froms = subtypes.TryGetValue(held.Key, out var fromList) ? fromList : [held.Key];
         var tos = subtypes.TryGetValue(to, out var toList) ? toList : [to];
@@ -172,7 +225,7 @@ internal sealed class LockGraph
         {
             foreach (var target in tos)
             {
-                AddEdge(edges, new Edge(from.Equals(held.Key) ? held : held with { Key = from }, target, location, function, callee, to, toRead));
+                AddEdge(edges, new Edge(from.Equals(held.Key) ? held : held with { Key = from }, target, location, function, callee, to, toMode));
             }
         }
     }
@@ -191,7 +244,7 @@ internal sealed class LockGraph
             edges[(edge.Outer.Key, edge.To)] = list = new List<Edge>();
         }
 
-        if (!list.Any(e => e.Location == edge.Location && e.Outer.Read == edge.Outer.Read && e.TakenRead == edge.TakenRead))
+        if (!list.Any(e => e.Location == edge.Location && e.Outer.Mode == edge.Outer.Mode && e.TakenMode == edge.TakenMode))
         {
             list.Add(edge);
         }
@@ -249,21 +302,21 @@ internal sealed class LockGraph
         return subtypes;
     }
 
-    // Breadth-first: the shortest chain of edges from `from` (entered as a reader or not) back to `to`, where it must
-    // not arrive as a reader if the edge that closes the cycle holds it as a reader; null if none. A state is a lock
-    // and whether the last edge took it as a reader: from a lock taken as a reader, an edge that holds it as a reader
-    // cannot follow (read–read does not wait).
-    private static List<Step>? ShortestPath(Dictionary<LockKey, List<Step>> successors, LockKey from, bool fromRead, LockKey to, bool toHeldRead)
+    // Breadth-first: the shortest chain of edges from `from` (entered in a mode) back to `to`, where it must not arrive
+    // in a mode that shares the lock with the mode the edge that closes the cycle holds it in; null if none. A state is
+    // a lock and the mode the last edge took it in: an edge that holds it in a mode sharing it cannot follow
+    // (read–read does not wait).
+    private static List<Step>? ShortestPath(Dictionary<LockKey, List<Step>> successors, LockKey from, LockMode fromMode, LockKey to, LockMode toHeldMode)
     {
-        var start = (from, fromRead);
-        var previous = new Dictionary<(LockKey Key, bool Read), ((LockKey Key, bool Read) State, Step Step)>();
-        var seen = new HashSet<(LockKey Key, bool Read)> { start };
-        var queue = new Queue<(LockKey Key, bool Read)>();
+        var start = (from, fromMode);
+        var previous = new Dictionary<(LockKey Key, LockMode Mode), ((LockKey Key, LockMode Mode) State, Step Step)>();
+        var seen = new HashSet<(LockKey Key, LockMode Mode)> { start };
+        var queue = new Queue<(LockKey Key, LockMode Mode)>();
         queue.Enqueue(start);
         while (queue.Count > 0)
         {
             var state = queue.Dequeue();
-            if (state.Key.Equals(to) && !(state.Read && toHeldRead))
+            if (state.Key.Equals(to) && !Shares(state.Mode, toHeldMode))
             {
                 var path = new List<Step>();
                 for (var current = state; !current.Equals(start); current = previous[current].State)
@@ -279,8 +332,8 @@ internal sealed class LockGraph
             {
                 foreach (var step in next)
                 {
-                    var reached = (step.To, step.TakenRead);
-                    if (!(state.Read && step.HeldRead) && seen.Add(reached))
+                    var reached = (step.To, step.TakenMode);
+                    if (!Shares(state.Mode, step.HeldMode) && seen.Add(reached))
                     {
                         previous[reached] = (state, step);
                         queue.Enqueue(reached);
@@ -294,7 +347,7 @@ internal sealed class LockGraph
 
     // Every lock a function may take, directly or through the functions it calls, each with how (a witness), computed
     // once per function. A function met again while its closure is being computed (recursion) contributes nothing more.
-    private Dictionary<(LockKey Key, bool Read), Witness>? Closure(IMethodSymbol function)
+    private Dictionary<(LockKey Key, LockMode Mode), Witness>? Closure(IMethodSymbol function)
     {
         if (_closures.TryGetValue(function, out var cached))
         {
@@ -308,7 +361,7 @@ internal sealed class LockGraph
         }
 
         _closures[function] = null; // in progress: cuts recursion
-        var closure = new Dictionary<(LockKey Key, bool Read), Witness>();
+        var closure = new Dictionary<(LockKey Key, LockMode Mode), Witness>();
         foreach (var e in summary.Events)
         {
             if (closure.Count >= MaxLocksPerFunction)
@@ -318,9 +371,9 @@ internal sealed class LockGraph
 
             if (e.Acquired is { } acquired)
             {
-                if (!closure.ContainsKey((acquired, e.Read)))
+                if (!closure.ContainsKey((acquired, e.Mode)))
                 {
-                    closure[(acquired, e.Read)] = new Witness(e.Location, null);
+                    closure[(acquired, e.Mode)] = new Witness(e.Location, null);
                 }
             }
             else if (e.Callee is { } callee && Closure(callee) is { } inner)
@@ -355,7 +408,7 @@ internal sealed class LockGraph
 
         text.Append(" and calls ").Append(FunctionSummary.NameOf(edge.Callee)).Append(" (").Append(Operations.ShortPosition(edge.Location)).Append(')');
         var function = edge.Callee;
-        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue((edge.Taken, edge.TakenRead), out var witness); step++)
+        for (var step = 0; step < MaxPathSteps && _closures.TryGetValue(function, out var closure) && closure is not null && closure.TryGetValue((edge.Taken, edge.TakenMode), out var witness); step++)
         {
             if (witness.Callee is null)
             {
@@ -375,9 +428,9 @@ internal sealed class LockGraph
     private sealed record Witness(Location Location, IMethodSymbol? Callee);
 
     // To is the lock in the graph; Taken the key the code takes (`this` of a base class, where To is a derived class's);
-    // TakenRead whether it is taken as a reader.
-    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee, LockKey Taken, bool TakenRead);
+    // TakenMode how it is taken.
+    private sealed record Edge(HeldLock Outer, LockKey To, Location Location, IMethodSymbol Function, IMethodSymbol? Callee, LockKey Taken, LockMode TakenMode);
 
-    // An edge of the graph from some lock to To, with its modes: the outer lock held as a reader, To taken as a reader.
-    private readonly record struct Step(LockKey To, bool HeldRead, bool TakenRead);
+    // An edge of the graph from some lock to To, with its modes: how the outer lock is held, how To is taken.
+    private readonly record struct Step(LockKey To, LockMode HeldMode, LockMode TakenMode);
 }

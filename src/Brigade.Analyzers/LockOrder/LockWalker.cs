@@ -10,8 +10,9 @@ namespace Brigade.Analyzers.LockOrder;
 /// run when called, not where they are written). Held locks: <c>lock</c> bodies, <c>using</c> of an acquisition (block
 /// or declaration), and <c>Monitor.Enter</c>/<c>Lock.Enter</c>/<c>Acquire</c>/<c>SemaphoreSlim.Wait</c>/... up to the
 /// matching exit in the same block, wherever it is in a statement (unless a return or jump follows it in its block),
-/// or up to a call, as a statement, of a function that releases it without taking it (a release helper, one level).
-/// Read locks (<c>EnterReadLock</c>, Brigade's <c>AcquireRead</c>) are recorded with their mode.
+/// or up to a call, as a statement, of a function that releases it without taking it (a release helper, decided at
+/// compilation end through the functions it calls).
+/// Read and upgradeable locks (<c>EnterReadLock</c>, Brigade's <c>AcquireRead</c>, <c>EnterUpgradeableReadLock</c>) are recorded with their mode.
 /// </summary>
 internal sealed class LockWalker
 {
@@ -106,9 +107,9 @@ internal sealed class LockWalker
                 return;
             case IInvocationOperation invocation:
                 WalkChildren(invocation, held, events);
-                if (AcquiredBy(invocation, out var read) is { } acquired)
+                if (AcquiredBy(invocation, out var mode) is { } acquired)
                 {
-                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, read));
+                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, mode));
                 }
                 else
                 {
@@ -179,20 +180,20 @@ internal sealed class LockWalker
                     continue;
                 }
 
-                if (acquires && AcquiredBy(invocation, out var read) is { } acquired && !IsUsingResource(invocation))
+                if (acquires && AcquiredBy(invocation, out var mode) is { } acquired && !IsUsingResource(invocation))
                 {
-                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), read));
+                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), mode));
                 }
                 else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
                 {
                     held = held.RemoveAll(h => h.Key.Equals(released));
                 }
-                else if (held.Length > 0 && invocation.Parent is IExpressionStatementOperation && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
+                else if (held.Length > 0 && IsStatementCall(invocation) && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
                 {
                     // Exit(); (in a finally, say): a release helper ends the hold; which functions release what is known
                     // only at compilation end, so the call is remembered with each lock held.
                     var releaser = FunctionSummary.Normalize(invocation.TargetMethod);
-                    held = held.Select(h => h.Releasers is { Count: >= HeldLock.MaxReleasers } ? h : h with { Releasers = (h.Releasers ?? ImmutableList<IMethodSymbol>.Empty).Add(releaser) }).ToImmutableArray();
+                    held = held.Select(h => h with { Releasers = new ReleaserChain(releaser, h.Releasers) }).ToImmutableArray();
                 }
                 else if (statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation or ITryOperation
                     && invocation.TargetMethod.Name == "Dispose" && held.Length > 0
@@ -203,6 +204,19 @@ internal sealed class LockWalker
                 }
             }
         }
+    }
+
+    // A call as a statement: `Exit();`, also awaited (`await ExitAsync();`, with ConfigureAwait).
+    private static bool IsStatementCall(IInvocationOperation invocation)
+    {
+        IOperation current = invocation;
+        while (current.Parent is IAwaitOperation or IConversionOperation
+            || (current.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure && configure.Instance == current))
+        {
+            current = current.Parent;
+        }
+
+        return current.Parent is IExpressionStatementOperation;
     }
 
     private static bool IsUsingResource(IOperation operation)
@@ -227,9 +241,9 @@ internal sealed class LockWalker
     {
         foreach (var operation in resources.DescendantsAndSelf())
         {
-            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var read) is { } key)
+            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var mode) is { } key)
             {
-                taken = new HeldLock(key, invocation.Syntax.GetLocation(), read);
+                taken = new HeldLock(key, invocation.Syntax.GetLocation(), mode);
                 return true;
             }
         }
@@ -241,13 +255,13 @@ internal sealed class LockWalker
     // The lock a call takes: Monitor.Enter(x), x.Enter()/x.EnterScope() on System.Threading.Lock, x.Acquire...() on a
     // Brigade primitive, x.Wait()/x.WaitAsync() on a SemaphoreSlim used as a mutex, x.EnterWriteLock() or
     // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock;
-    // as a reader (read true): x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive.
-    // Try-forms with a timeout are left out: they cannot wait forever.
-    private LockKey? AcquiredBy(IInvocationOperation invocation, out bool read)
+    // as a reader: x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive; as an
+    // upgradeable reader: x.EnterUpgradeableReadLock(). Try-forms with a timeout are left out: they cannot wait forever.
+    private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode)
     {
         var method = invocation.TargetMethod;
         IOperation? target = null;
-        read = false;
+        mode = LockMode.Exclusive;
         if (KnownSymbols.Is(method.ContainingType, _known.Monitor) && method.Name == "Enter" && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
@@ -259,19 +273,24 @@ internal sealed class LockWalker
         else if (_known.IsBrigadePrimitive(method.ContainingType) && method.Name.StartsWith("Acquire", StringComparison.Ordinal))
         {
             target = invocation.Instance;
-            read = method.Name.StartsWith("AcquireRead", StringComparison.Ordinal);
+            mode = method.Name.StartsWith("AcquireRead", StringComparison.Ordinal) ? LockMode.Read : LockMode.Exclusive;
         }
         else if (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterReadLock")
         {
             target = invocation.Instance;
-            read = true;
+            mode = LockMode.Read;
+        }
+        else if (IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterUpgradeableReadLock")
+        {
+            target = invocation.Instance;
+            mode = LockMode.Upgradeable;
         }
         else if (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name is "Wait" or "WaitAsync"
             && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !IsCountingSemaphore(invocation.Instance))
         {
             target = invocation.Instance;
         }
-        else if ((IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name is "EnterWriteLock" or "EnterUpgradeableReadLock")
+        else if ((IsThreading(method.ContainingType, "ReaderWriterLockSlim") && method.Name == "EnterWriteLock")
             || (IsThreading(method.ContainingType, "SpinLock") && method.Name == "Enter")
             || (method.Name == "WaitOne" && method.Parameters.IsEmpty && IsThreading(invocation.Instance?.Type, "Mutex")))
         {
