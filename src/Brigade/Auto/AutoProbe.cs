@@ -108,9 +108,11 @@ internal sealed class AutoProbe<TIn, TOut>(
         {
             var kind = job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
             var cap = job.IsAsyncWork ? options.MaxConcurrency : controller.Context().ThreadCeiling;
-            var width = (int)Math.Min(Math.Min(Math.Min(plan.Width * 2L, cap), job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue);
+            var step = job.IsAsyncWork && inFlight > 0 && inFlight == stalled ? AutoTuning.AsyncProbeGrowth : 2L;
+            var width = (int)Math.Min(Math.Min(Math.Min(plan.Width * step, cap), job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue);
             if (width > plan.Width || kind != plan.Kind)
             {
+                AutoTrace.Write?.Invoke($"probe widens {plan.Width} -> {Math.Max(width, plan.Width)} ({inFlight} in flight, {stalled} waiting)");
                 pool.SetPlan(plan with { Kind = kind, Width = Math.Max(width, plan.Width) });
             }
         }

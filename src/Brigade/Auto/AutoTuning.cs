@@ -6,6 +6,12 @@ internal static class AutoTuning
     /// <summary>How often the controller looks while sampling.</summary>
     public static readonly TimeSpan ProbeTick = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How much the sample widens per tick while every running item is an asynchronous item in flight (its
+    /// synchronous part returned, nothing of it runs): such items cost a task each, not a thread, and a sample that only
+    /// doubled took 10 ticks to reach 1,024 (20 ms), a wave of items behind the async engine at that width. Other waiting
+    /// items double (threads each).</summary>
+    public const long AsyncProbeGrowth = 4;
+
     /// <summary>How often the controller looks once a plan runs.</summary>
     public static readonly TimeSpan MonitorTick = TimeSpan.FromMilliseconds(10);
 

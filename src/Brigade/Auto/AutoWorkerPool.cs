@@ -480,6 +480,10 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         me.Measure = probing
             ? me.LastBatchTicks >= AutoTuning.MinMeasuredBatch.Ticks && !tinyRest
             : me.LastBatchTicks >= AutoTuning.LongBatch.Ticks || (me.BatchSeq & 3) == 3;
+
+        // An asynchronous item in flight reads its synchronous part's CPU clock while sampling, and then as often as a
+        // measured batch (every fourth, and after a long synchronous part).
+        me.MeasureInFlight = probing || me.Measure;
         if (probing && me.Id == 0 && Volatile.Read(ref _join) == JoinNone)
         {
             MaybeJoin(me, count, tinyRest);

@@ -75,8 +75,21 @@ internal readonly record struct WorkSample
     /// <summary>Gets their time in flight, from start to finish.</summary>
     public long PendingWallTicks { get; init; }
 
-    /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time.</summary>
+    /// <summary>Gets the CPU time of their synchronous part, plus reported external CPU time, of those whose CPU clock was
+    /// read (all but <see cref="PendingUnmeasuredItems"/>).</summary>
     public long PendingCpuTicks { get; init; }
+
+    /// <summary>Gets the items in flight whose synchronous part's CPU clock was not read (to spare its cost, see
+    /// <see cref="AutoWorker.MeasureInFlight"/>): they count in <see cref="PendingItems"/> and
+    /// <see cref="PendingWallTicks"/>, and the CPU per item is that of the others.</summary>
+    public long PendingUnmeasuredItems { get; init; }
+
+    // The items in flight whose CPU was read; the CPU of all of them, estimated from those (0 when none was read: only
+    // a window of a few items, after the sample, can have none, and their synchronous parts were short, or the next
+    // batch would have been read).
+    private long PendingMeasuredItems => PendingItems - PendingUnmeasuredItems;
+
+    private double PendingCpuEstimate => PendingMeasuredItems > 0 ? (double)PendingCpuTicks * PendingItems / PendingMeasuredItems : 0;
 
     /// <summary>Gets the time the items in flight's external work (a child process) waited for a core, as reported with
     /// <see cref="ExternalCpuTime.Add(TimeSpan, TimeSpan)"/>: not a wait of the items' own, left out of their CPU ratio.</summary>
@@ -142,8 +155,9 @@ internal readonly record struct WorkSample
         {
             if (MostlyInFlight)
             {
-                var own = Math.Max(PendingWallTicks - PendingRunQueueTicks, PendingCpuTicks);
-                return own > 0 ? Math.Clamp((double)PendingCpuTicks / own, 0, 1) : 0;
+                var cpu = PendingCpuEstimate;
+                var own = Math.Max(PendingWallTicks - PendingRunQueueTicks, cpu);
+                return own > 0 ? Math.Clamp(cpu / own, 0, 1) : 0;
             }
 
             var active = CpuTicks + WaitTicks;
@@ -178,7 +192,7 @@ internal readonly record struct WorkSample
 
     /// <summary>Gets the CPU time per item.</summary>
     public TimeSpan CpuTimePerItem => MostlyInFlight
-        ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingItems))
+        ? TimeSpan.FromTicks(PendingCpuTicks / Math.Max(1, PendingMeasuredItems))
         : MeasuredItems > 0 ? TimeSpan.FromTicks(CpuTicks / MeasuredItems) : TimePerItem;
 
     /// <summary>Gets the off-CPU wait per item (not counting run-queue wait or GC pauses).</summary>
@@ -203,6 +217,7 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems + b.PendingItems,
         PendingWallTicks = a.PendingWallTicks + b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks + b.PendingCpuTicks,
+        PendingUnmeasuredItems = a.PendingUnmeasuredItems + b.PendingUnmeasuredItems,
         PendingRunQueueTicks = a.PendingRunQueueTicks + b.PendingRunQueueTicks,
         JitTicks = a.JitTicks + b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks + b.CompilingWallTicks,
@@ -231,6 +246,7 @@ internal readonly record struct WorkSample
         PendingItems = a.PendingItems - b.PendingItems,
         PendingWallTicks = a.PendingWallTicks - b.PendingWallTicks,
         PendingCpuTicks = a.PendingCpuTicks - b.PendingCpuTicks,
+        PendingUnmeasuredItems = a.PendingUnmeasuredItems - b.PendingUnmeasuredItems,
         PendingRunQueueTicks = a.PendingRunQueueTicks - b.PendingRunQueueTicks,
         JitTicks = a.JitTicks - b.JitTicks,
         CompilingWallTicks = a.CompilingWallTicks - b.CompilingWallTicks,
