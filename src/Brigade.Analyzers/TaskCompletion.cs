@@ -259,7 +259,8 @@ internal sealed class TaskCompletion
                 IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
                 IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
                 IForEachLoopOperation loop => child == loop.Body,
-                ISwitchCaseOperation or ISwitchExpressionArmOperation or ICatchClauseOperation => true,
+                ISwitchCaseOperation section => !SwitchCompletes(section, operation.Syntax.SpanStart, symbol),
+                ISwitchExpressionArmOperation or ICatchClauseOperation => true,
                 ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
                 _ => false,
             };
@@ -270,6 +271,102 @@ internal sealed class TaskCompletion
         }
 
         return null;
+    }
+
+    // `switch (k) { case 1: await t; break; default: await t; break; }`: a switch with a default section whose every
+    // section awaits the task before anything in it can break out of the switch (or leaves the function first).
+    // Conservative: a break anywhere before the await (in a nested loop too) counts; goto is not followed.
+    private bool SwitchCompletes(ISwitchCaseOperation section, int position, ISymbol symbol)
+    {
+        if (section.Parent is not ISwitchOperation @switch || !HasDefault(@switch))
+        {
+            return false;
+        }
+
+        foreach (var before in Statements(section.Body))
+        {
+            if (before.Syntax.Span.End <= position && ContainsBreak(before))
+            {
+                return false;
+            }
+        }
+
+        foreach (var other in @switch.Cases)
+        {
+            if (other != section && !SectionCompletes(other, symbol))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool SectionCompletes(ISwitchCaseOperation section, ISymbol symbol)
+    {
+        foreach (var statement in Statements(section.Body))
+        {
+            if (statement is IReturnOperation { Kind: not OperationKind.YieldReturn } or IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation }
+                || CompletesThroughout(statement, symbol))
+            {
+                return true;
+            }
+
+            if (ContainsBreak(statement))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    // A section's statements in order, the statements of its blocks in their place.
+    private static IEnumerable<IOperation> Statements(System.Collections.Immutable.ImmutableArray<IOperation> body)
+    {
+        foreach (var statement in body)
+        {
+            if (statement is IBlockOperation block)
+            {
+                foreach (var inner in Statements(block.Operations))
+                {
+                    yield return inner;
+                }
+            }
+            else
+            {
+                yield return statement;
+            }
+        }
+    }
+
+    private static bool HasDefault(ISwitchOperation @switch)
+    {
+        foreach (var section in @switch.Cases)
+        {
+            foreach (var clause in section.Clauses)
+            {
+                if (clause.CaseKind == CaseKind.Default)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ContainsBreak(IOperation statement)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(statement))
+        {
+            if (operation is IBranchOperation { BranchKind: BranchKind.Break })
+            {
+                return true;
+            }
+        }
+
+        return statement is IBranchOperation { BranchKind: BranchKind.Break };
     }
 
     private static bool IsConstantTrue(IOperation? condition) => condition?.ConstantValue is { HasValue: true, Value: true };
@@ -887,6 +984,17 @@ internal sealed class TaskCompletion
                 }
 
                 return false;
+            case IRecursivePatternOperation { DeconstructionSubpatterns.IsEmpty: true, PropertySubpatterns.Length: 1 } failed
+                when !whenTrue && (SymbolEqualityComparer.Default.Equals(valueSymbol, symbol) || SymbolEqualityComparer.Default.Equals(failed.DeclaredSymbol, symbol)):
+            {
+                // `t is not { IsCompleted: false }`: a pattern whose only test is a completion flag compared with false fails
+                // when the task is null (its result throws anyway) or the flag is true.
+                var only = failed.PropertySubpatterns[0];
+                return only.Member is IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled" } flag
+                    && IsTask(flag.Property.ContainingType)
+                    && only.Pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: false } };
+            }
+
             default:
                 return false;
         }
