@@ -34,15 +34,19 @@ internal sealed class WorkerLauncher
         return thread;
     });
 
-    private WorkerLauncher(string? dotnet, string worker, string? runtimeConfig)
+    private WorkerLauncher(string dotnet, string worker, string? runtimeConfig, bool direct = false)
     {
         DotnetPath = dotnet;
+        Direct = direct;
         WorkerPath = worker;
         RuntimeConfigPath = runtimeConfig;
     }
 
-    /// <summary>Gets the <c>dotnet</c> executable that runs the worker host; <see langword="null"/> for a worker executable, started directly.</summary>
-    public string? DotnetPath { get; }
+    /// <summary>Gets the <c>dotnet</c> executable that runs the worker host (not used when <see cref="Direct"/>).</summary>
+    public string DotnetPath { get; }
+
+    /// <summary>Gets whether <see cref="WorkerPath"/> is a worker executable, started directly rather than with <c>dotnet exec</c>.</summary>
+    public bool Direct { get; }
 
     public string WorkerPath { get; }
 
@@ -54,7 +58,7 @@ internal sealed class WorkerLauncher
         var worker = options.WorkerPath ?? DefaultWorkerPath();
         if (options.WorkerPath is not null && IsExecutable(worker))
         {
-            return ResolveExecutable(worker);
+            return ResolveExecutable(worker, options);
         }
 
         if (!File.Exists(worker))
@@ -77,7 +81,7 @@ internal sealed class WorkerLauncher
 
     public Process Start(string assemblyPath, string? workName, ProcessEngineOptions options, DataReceivedEventHandler onStandardError)
     {
-        var info = new ProcessStartInfo(DotnetPath ?? WorkerPath)
+        var info = new ProcessStartInfo(Direct ? WorkerPath : DotnetPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -85,7 +89,7 @@ internal sealed class WorkerLauncher
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        if (DotnetPath is not null)
+        if (!Direct)
         {
             info.ArgumentList.Add("exec");
             if (RuntimeConfigPath is not null)
@@ -149,7 +153,7 @@ internal sealed class WorkerLauncher
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            var command = DotnetPath is null ? WorkerPath : $"{DotnetPath} exec {WorkerPath}";
+            var command = Direct ? WorkerPath : $"{DotnetPath} exec {WorkerPath}";
             throw new WorkerStartException($"Could not start '{command}': {e.Message}", e);
         }
     }
@@ -158,7 +162,7 @@ internal sealed class WorkerLauncher
     // its Main, published NativeAOT (or built as an apphost). It needs no dotnet and no runtimeconfig.
     private static bool IsExecutable(string path) => !path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
 
-    private static WorkerLauncher ResolveExecutable(string worker)
+    private static WorkerLauncher ResolveExecutable(string worker, ProcessEngineOptions options)
     {
         if (!File.Exists(worker))
         {
@@ -175,7 +179,7 @@ internal sealed class WorkerLauncher
                 "A path that does not end in .dll names a worker executable, started directly.");
         }
 
-        return new WorkerLauncher(null, Path.GetFullPath(worker), null);
+        return new WorkerLauncher(options.DotnetPath ?? FindDotnet(), Path.GetFullPath(worker), null, direct: true);
     }
 
     private static string DefaultWorkerPath()
