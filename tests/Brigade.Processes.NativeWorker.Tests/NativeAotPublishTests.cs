@@ -23,7 +23,7 @@ public sealed class NativeAotPublishTests
         {
             var project = Path.Combine(TestWorker.RepositoryRoot, "tests", "Brigade.Processes.NativeWorker.TestWorker");
             var publish = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo"])
+            foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo"])
             {
                 publish.ArgumentList.Add(arg);
             }
