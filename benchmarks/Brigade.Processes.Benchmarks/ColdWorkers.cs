@@ -8,8 +8,9 @@ namespace Brigade.Processes.Benchmarks;
 /// <summary>
 /// Time to the first result from a cold pool (a new engine, 2 workers, a run of one item), with the worker host that ships
 /// with Brigade.Processes (dotnet exec) and with a worker executable (ProcessEngineOptions.WorkerPath: the NativeAOT publish
-/// of samples/Brigade.Samples.NativeWorker), in alternating order so that both see the same load. One untimed pool of each
-/// first, so that neither pays for compiling the engine's own code in this process. The half of
+/// of samples/Brigade.Samples.NativeWorker), in alternating order so that both see the same load. The first pool of the
+/// process (the shipped worker's, or the native one's with --native-first) also pays for compiling the engine's own code
+/// in this process: it is reported apart ("first run"), then one pool of the other kind is left out. The half of
 /// benchmarks/processes/cold_paired.py that measures the native worker.
 /// </summary>
 internal static class ColdWorkers
@@ -21,7 +22,7 @@ internal static class ColdWorkers
         var at = Array.IndexOf(args, "--worker");
         if (at < 0 || at + 1 >= args.Length)
         {
-            Console.Error.WriteLine("usage: cold --worker PATH [--repeat N]   (PATH: dotnet publish samples/Brigade.Samples.NativeWorker -c Release -r linux-x64)");
+            Console.Error.WriteLine("usage: cold --worker PATH [--repeat N] [--native-first]   (PATH: dotnet publish samples/Brigade.Samples.NativeWorker -c Release -r linux-x64)");
             return 2;
         }
 
@@ -29,8 +30,9 @@ internal static class ColdWorkers
         var repeatAt = Array.IndexOf(args, "--repeat");
         var repeat = repeatAt >= 0 && repeatAt + 1 < args.Length ? int.Parse(args[repeatAt + 1], CultureInfo.InvariantCulture) : 5;
 
-        await FirstResultAsync(null);
-        await FirstResultAsync(worker);
+        var nativeFirst = Array.IndexOf(args, "--native-first") >= 0;
+        var firstRun = await FirstResultAsync(nativeFirst ? worker : null);
+        await FirstResultAsync(nativeFirst ? null : worker);
         var shipped = new List<(double First, double Startup)>();
         var native = new List<(double First, double Startup)>();
         for (var i = 0; i < repeat; i++)
@@ -50,6 +52,8 @@ internal static class ColdWorkers
         var results = new Dictionary<string, object>
         {
             ["repeat"] = repeat,
+            ["firstRunWorker"] = nativeFirst ? "native" : "shipped",
+            ["firstRunMs"] = firstRun.First,
             ["shippedWorkerFirstResultMs"] = shipped.Select(s => s.First).ToArray(),
             ["shippedWorkerStartupMs"] = shipped.Select(s => s.Startup).ToArray(),
             ["nativeWorkerFirstResultMs"] = native.Select(s => s.First).ToArray(),

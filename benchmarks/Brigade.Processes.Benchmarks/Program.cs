@@ -3,7 +3,7 @@ using Brigade.Processes.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- compare [--items N] [--repeat R]
 //     the .NET half of benchmarks/processes/compare.py: one JSON document of wall-clock measurements
-// dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- cold --worker PATH [--repeat R]
+// dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- cold --worker PATH [--repeat R] [--native-first]
 //     first result from a cold pool, the shipped worker host against a worker executable (benchmarks/processes/cold_paired.py --native)
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- --filter '*'
 //     BenchmarkDotNet: per-item cost with a warm pool

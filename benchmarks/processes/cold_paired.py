@@ -10,13 +10,15 @@ later.
 
 With --native, a row for a worker executable of the application's own (ProcessEngineOptions.WorkerPath): the NativeAOT
 publish of samples/Brigade.Samples.NativeWorker (published first when missing, ~1 min of ILC), measured by the
-benchmarks project's `cold` mode: a run of one item on a new engine, after one untimed pool (so "later pool"), beside the
-shipped worker host in the same process and round.
+benchmarks project's `cold` mode: a run of one item on a new engine, beside the shipped worker host in the same process
+and round; "first run" is the first pool of a new host process (the engine's code is compiled too: every other round
+it is the native worker's), "later pool" one after a pool of each kind.
 
 Usage:  python3 benchmarks/processes/cold_paired.py [--rounds 5] [--before /path/to/other/checkout] [--native]
 """
 import argparse
 import concurrent.futures as cf
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -69,11 +71,12 @@ def native_worker(root):
     return exe
 
 
-def brigade_native(root, exe):
+def brigade_native(root, exe, native_first):
     dll = os.path.join(root, "benchmarks", "Brigade.Processes.Benchmarks", "bin", "Release", "net10.0", "Brigade.Processes.Benchmarks.dll")
-    out = subprocess.run(["dotnet", dll, "cold", "--worker", exe, "--repeat", "1"], check=True, capture_output=True, text=True).stdout
-    net = json.loads(out)
-    return {"native worker, later pool, 1 item": net["nativeWorkerFirstResultMs"][0],
+    command = ["dotnet", dll, "cold", "--worker", exe, "--repeat", "1"] + (["--native-first"] if native_first else [])
+    net = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    return {f"{net['firstRunWorker']} worker, first run, 1 item": net["firstRunMs"],
+            "native worker, later pool, 1 item": net["nativeWorkerFirstResultMs"][0],
             "shipped worker, later pool, 1 item": net["shippedWorkerFirstResultMs"][0]}
 
 
@@ -96,7 +99,8 @@ def main():
     if args.native:
         brigade(ROOT)  # builds the benchmarks project when needed
         exe = native_worker(ROOT)
-        tools["Brigade processes ×2, WorkerPath"] = lambda: brigade_native(ROOT, exe)
+        calls = itertools.count()
+        tools["Brigade processes ×2, WorkerPath"] = lambda: brigade_native(ROOT, exe, next(calls) % 2 == 0)
     names = list(tools)
     samples = {}
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; rounds: {args.rounds}; {os.cpu_count()} cores", flush=True)
