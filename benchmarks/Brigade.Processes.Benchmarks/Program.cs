@@ -3,11 +3,18 @@ using Brigade.Processes.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- compare [--items N] [--repeat R]
 //     the .NET half of benchmarks/processes/compare.py: one JSON document of wall-clock measurements
+// dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- cold --worker PATH [--repeat R] [--native-first]
+//     first result from a cold pool, the shipped worker host against a worker executable (benchmarks/processes/cold_paired.py --native)
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- --filter '*'
 //     BenchmarkDotNet: per-item cost with a warm pool
 if (args.Length > 0 && args[0] == "compare")
 {
     return await Comparison.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "cold")
+{
+    return await ColdWorkers.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -8,10 +8,17 @@ first pool of a new process (the engine's own code is compiled too), "later pool
 in that process, "pre-started" a pool started with the engine (ProcessEngineOptions.PrestartWorkType) and used 1 s
 later.
 
-Usage:  python3 benchmarks/processes/cold_paired.py [--rounds 5] [--before /path/to/other/checkout]
+With --native, a row for a worker executable of the application's own (ProcessEngineOptions.WorkerPath): the NativeAOT
+publish of samples/Brigade.Samples.NativeWorker (published first when missing, ~1 min of ILC), measured by the
+benchmarks project's `cold` mode: a run of one item on a new engine, beside the shipped worker host in the same process
+and round; "first run" is the first pool of a new host process (the engine's code is compiled too: every other round
+it is the native worker's), "later pool" one after a pool of each kind.
+
+Usage:  python3 benchmarks/processes/cold_paired.py [--rounds 5] [--before /path/to/other/checkout] [--native]
 """
 import argparse
 import concurrent.futures as cf
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -56,10 +63,28 @@ def brigade(root):
             "pre-started": net.get("firstResultPrestartedMs")}
 
 
+def native_worker(root):
+    exe = os.path.join(root, "samples", "Brigade.Samples.NativeWorker", "bin", "Release", "net10.0", "linux-x64", "publish", "Brigade.Samples.NativeWorker")
+    if not os.path.exists(exe):
+        subprocess.run(["dotnet", "publish", os.path.join(root, "samples", "Brigade.Samples.NativeWorker"), "-c", "Release", "-r", "linux-x64", "-v", "q", "-nologo"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return exe
+
+
+def brigade_native(root, exe, native_first):
+    dll = os.path.join(root, "benchmarks", "Brigade.Processes.Benchmarks", "bin", "Release", "net10.0", "Brigade.Processes.Benchmarks.dll")
+    command = ["dotnet", dll, "cold", "--worker", exe, "--repeat", "1"] + (["--native-first"] if native_first else [])
+    net = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    return {f"{net['firstRunWorker']} worker, first run, 1 item": net["firstRunMs"],
+            "native worker, later pool, 1 item": net["nativeWorkerFirstResultMs"][0],
+            "shipped worker, later pool, 1 item": net["shippedWorkerFirstResultMs"][0]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", help="another Brigade checkout, measured beside this one")
+    parser.add_argument("--native", action="store_true", help="add the NativeAOT worker executable (samples/Brigade.Samples.NativeWorker)")
     args = parser.parse_args()
 
     tools = {
@@ -71,6 +96,11 @@ def main():
     }
     if args.before:
         tools["Brigade processes ×2 (before)"] = lambda: brigade(args.before)
+    if args.native:
+        brigade(ROOT)  # builds the benchmarks project when needed
+        exe = native_worker(ROOT)
+        calls = itertools.count()
+        tools["Brigade processes ×2, WorkerPath"] = lambda: brigade_native(ROOT, exe, next(calls) % 2 == 0)
     names = list(tools)
     samples = {}
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; rounds: {args.rounds}; {os.cpu_count()} cores", flush=True)

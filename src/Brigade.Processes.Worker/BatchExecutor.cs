@@ -16,11 +16,17 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
     private long _batchId;
     private BatchContext? _context;
 
-    public BatchExecutor(WorkDescriptor descriptor, ItemPolicySpec? policy = null)
+    public BatchExecutor(RemoteItemExecutor executor)
     {
-        // The host checked that the types can make the trip before any item ran; the worker loads the same assembly,
-        // so the executor only resolves their metadata.
-        _executor = RemoteItemExecutor.Create(descriptor, policy, allowRaw: true);
+        _executor = executor;
+    }
+
+    /// <summary>An executor for a work type found by reflection (the worker's tests build one without a process).</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("The executor is built for the work's input and result types at run time.")]
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Work descriptors find interfaces, constructors and JSON metadata by reflection.")]
+    public BatchExecutor(WorkDescriptor descriptor, ItemPolicySpec? policy = null)
+        : this(RemoteItemExecutor.Create(descriptor, policy, allowRaw: true))
+    {
     }
 
     public void Run(long batchId, byte flags, int count, ref PayloadReader items, BatchContext context)

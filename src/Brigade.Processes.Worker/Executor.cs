@@ -11,7 +11,7 @@ namespace Brigade.Processes.Worker;
 /// always free to notice that the host has gone.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Lives as long as the worker process.")]
-internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> assemblyPaths, Preload preload, string? fault)
+internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, string? fault)
 {
     // Commands are a class, not a value tuple: BlockingCollection's code for reference types is precompiled in the
     // framework, while an instantiation over a tuple would be JIT-compiled in every cold worker (25 methods).
@@ -114,15 +114,15 @@ internal sealed class Executor(WorkerChannel channel, IReadOnlyList<string> asse
         string? error = null;
         try
         {
-            var descriptor = WorkDescriptor.Find(typeName, preload.Assemblies);
-            if (descriptor is null)
+            var remote = resolver.Create(typeName, policy);
+            if (remote is null)
             {
                 errorType = "WorkTypeNotFound";
-                error = $"Work type '{typeName}' was not found in the assemblies this worker was started with ({string.Join(", ", assemblyPaths.Select(Path.GetFileName))}).";
+                error = resolver.NotFound(typeName);
             }
             else
             {
-                var executor = new BatchExecutor(descriptor, policy);
+                var executor = new BatchExecutor(remote);
                 var context = new BatchContext(
                     channel,
                     (long)(flushInterval.TotalSeconds * Stopwatch.Frequency),

@@ -1,3 +1,3 @@
 using Brigade.Processes.Worker;
 
-return WorkerHost.Run(args);
+return WorkerHost.Run(args, static (assemblies, workHint) => new AssemblyWorkResolver(assemblies, workHint));

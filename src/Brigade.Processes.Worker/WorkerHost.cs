@@ -8,7 +8,11 @@ namespace Brigade.Processes.Worker;
 /// </summary>
 internal static class WorkerHost
 {
-    public static int Run(string[] args)
+    /// <summary>Runs the worker until the host closes the channel.</summary>
+    /// <param name="args">The command line the host started the worker with.</param>
+    /// <param name="resolver">Creates what resolves work types, from the assemblies and the work type named on the
+    /// command line; called before anything else, so that it can start loading them at once.</param>
+    public static int Run(string[] args, Func<IReadOnlyList<string>, string?, IWorkResolver> resolver)
     {
         var parent = 0;
         var assemblies = new List<string>();
@@ -34,8 +38,7 @@ internal static class WorkerHost
 
         // Loading the work type's assembly and its JSON metadata is most of a cold start: begin at once, on a
         // thread of its own, while the runtime finishes starting and the host sends the handshake and Prepare.
-        var preload = new Preload(assemblies, workHint);
-        preload.Start();
+        var work = resolver(assemblies, workHint);
         var (input, output) = Stdio.TakeOver();
         ParentWatch.Arm(parent);
         var fault = Environment.GetEnvironmentVariable(WireFormat.FaultVariable);
@@ -72,7 +75,7 @@ internal static class WorkerHost
             }
 
             SendReady(channel, fault);
-            var executor = new Executor(channel, assemblies, preload, fault);
+            var executor = new Executor(channel, work, fault);
             executor.Start();
             while (reader.TryRead(out type, out payload))
             {

@@ -213,12 +213,26 @@ public sealed class ProcessEngineOptions
     /// <see cref="ProcessEngine.WarmUpAsync"/>). A worker that cannot start is reported by the run that needs it.</value>
     public Type? PrestartWorkType { get; set; }
 
-    /// <summary>Gets or sets the path of the worker host, <c>Brigade.Processes.Worker.dll</c>.</summary>
+    /// <summary>Gets or sets the path of the worker host: <c>Brigade.Processes.Worker.dll</c>, or a worker executable of your own.</summary>
     /// <value>Defaults to <see langword="null"/>: the file next to <c>Brigade.Processes.dll</c>, where every build that references Brigade.Processes puts it.</value>
+    /// <remarks>
+    /// <para>A path that ends in <c>.dll</c> is a worker host assembly, run with <c>dotnet exec</c> (<see cref="DotnetPath"/>): a
+    /// new .NET runtime per worker, which loads the work type's assembly and finds the type by reflection. A cold pool's
+    /// first result then waits for that runtime's start-up (over 100 ms).</para>
+    /// <para>Any other path is a worker executable, started directly with the same arguments: a project of your own whose
+    /// <c>Main</c> registers its work types in a <c>WorkerCatalog</c> and calls <c>NativeWorkerHost.Run</c>
+    /// (package Brigade.Processes.NativeWorker), published NativeAOT so that a worker starts in milliseconds. It runs only
+    /// the work types compiled into it: a run of another fails at once with an <see cref="ArgumentException"/> that lists
+    /// them. <see cref="DotnetPath"/> is then not used, and the workers' globalization mode is the executable's own.
+    /// docs/processes.md, "A native worker", shows the steps.</para>
+    /// <para>A path that does not exist, or (on Linux and macOS) an executable without an execute permission, fails the
+    /// first run or warm-up with a <see cref="WorkerStartException"/>.</para>
+    /// </remarks>
     public string? WorkerPath { get; set; }
 
     /// <summary>Gets or sets the <c>dotnet</c> executable that runs the worker host.</summary>
-    /// <value>Defaults to <see langword="null"/>: the one of the runtime this process runs on.</value>
+    /// <value>Defaults to <see langword="null"/>: the one of the runtime this process runs on. Not used for a worker
+    /// executable (a <see cref="WorkerPath"/> that does not end in <c>.dll</c>).</value>
     public string? DotnetPath { get; set; }
 
     /// <summary>Gets or sets whether what workers write to standard output and standard error is copied to this process's standard error, each line prefixed with the worker's process id.</summary>

@@ -6,7 +6,9 @@ using System.Runtime.InteropServices;
 namespace Brigade.Processes.Internal;
 
 /// <summary>
-/// Finds the worker host and the <c>dotnet</c> executable, and starts worker processes, always from one long-lived
+/// Finds the worker host and the <c>dotnet</c> executable, and starts worker processes: the worker host (a <c>.dll</c>)
+/// with <c>dotnet exec</c>, a worker executable of the application's own (NativeWorkerHost, often NativeAOT) directly,
+/// with the same arguments. Always from one long-lived
 /// thread: on Linux a worker asks for SIGKILL when its parent goes (PR_SET_PDEATHSIG), and the kernel ties that to
 /// the thread that forked it, so a short-lived thread-pool thread would take its workers with it when it retires.
 /// </summary>
@@ -32,14 +34,19 @@ internal sealed class WorkerLauncher
         return thread;
     });
 
-    private WorkerLauncher(string dotnet, string worker, string? runtimeConfig)
+    private WorkerLauncher(string dotnet, string worker, string? runtimeConfig, bool direct = false)
     {
         DotnetPath = dotnet;
+        Direct = direct;
         WorkerPath = worker;
         RuntimeConfigPath = runtimeConfig;
     }
 
+    /// <summary>Gets the <c>dotnet</c> executable that runs the worker host (not used when <see cref="Direct"/>).</summary>
     public string DotnetPath { get; }
+
+    /// <summary>Gets whether <see cref="WorkerPath"/> is a worker executable, started directly rather than with <c>dotnet exec</c>.</summary>
+    public bool Direct { get; }
 
     public string WorkerPath { get; }
 
@@ -49,6 +56,11 @@ internal sealed class WorkerLauncher
     public static WorkerLauncher Resolve(ProcessEngineOptions options)
     {
         var worker = options.WorkerPath ?? DefaultWorkerPath();
+        if (options.WorkerPath is not null && IsExecutable(worker))
+        {
+            return ResolveExecutable(worker, options);
+        }
+
         if (!File.Exists(worker))
         {
             throw new WorkerStartException(
@@ -69,7 +81,7 @@ internal sealed class WorkerLauncher
 
     public Process Start(string assemblyPath, string? workName, ProcessEngineOptions options, DataReceivedEventHandler onStandardError)
     {
-        var info = new ProcessStartInfo(DotnetPath)
+        var info = new ProcessStartInfo(Direct ? WorkerPath : DotnetPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -77,14 +89,18 @@ internal sealed class WorkerLauncher
             UseShellExecute = false,
             CreateNoWindow = true,
         };
-        info.ArgumentList.Add("exec");
-        if (RuntimeConfigPath is not null)
+        if (!Direct)
         {
-            info.ArgumentList.Add("--runtimeconfig");
-            info.ArgumentList.Add(RuntimeConfigPath);
+            info.ArgumentList.Add("exec");
+            if (RuntimeConfigPath is not null)
+            {
+                info.ArgumentList.Add("--runtimeconfig");
+                info.ArgumentList.Add(RuntimeConfigPath);
+            }
+
+            info.ArgumentList.Add(WorkerPath);
         }
 
-        info.ArgumentList.Add(WorkerPath);
         info.ArgumentList.Add("--parent");
         info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add("--assembly");
@@ -137,8 +153,33 @@ internal sealed class WorkerLauncher
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            throw new WorkerStartException($"Could not start '{DotnetPath} exec {WorkerPath}': {e.Message}", e);
+            var command = Direct ? WorkerPath : $"{DotnetPath} exec {WorkerPath}";
+            throw new WorkerStartException($"Could not start '{command}': {e.Message}", e);
         }
+    }
+
+    // A worker path that is not an assembly (.dll) is a worker executable of the application's own: NativeWorkerHost in
+    // its Main, published NativeAOT (or built as an apphost). It needs no dotnet and no runtimeconfig.
+    private static bool IsExecutable(string path) => !path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+
+    private static WorkerLauncher ResolveExecutable(string worker, ProcessEngineOptions options)
+    {
+        if (!File.Exists(worker))
+        {
+            throw new WorkerStartException(
+                $"The worker executable '{worker}' (ProcessEngineOptions.WorkerPath) was not found. Build or publish the worker project " +
+                "(the executable whose Main calls NativeWorkerHost.Run) and point WorkerPath at its output, such as " +
+                "bin/Release/net10.0/linux-x64/publish/MyWorker; the worker host that ships with Brigade.Processes is a .dll.");
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(worker) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+        {
+            throw new WorkerStartException(
+                $"The worker executable '{worker}' (ProcessEngineOptions.WorkerPath) is not executable (chmod +x it). " +
+                "A path that does not end in .dll names a worker executable, started directly.");
+        }
+
+        return new WorkerLauncher(options.DotnetPath ?? FindDotnet(), Path.GetFullPath(worker), null, direct: true);
     }
 
     private static string DefaultWorkerPath()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
 using Brigade.Internal;
 
 namespace Brigade.Engines.Remote;
@@ -36,9 +37,13 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private Exception? _writeError;
 
     public RemoteItemExecutor(WorkDescriptor descriptor, ItemPolicySpec? policy, bool allowRaw)
+        : this(CreateInstance(descriptor), descriptor.InputType, () => descriptor.InputTypeInfo, descriptor.OutputType, () => descriptor.OutputTypeInfo, policy, allowRaw)
     {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        _instance = descriptor.CreateInstance();
+    }
+
+    private RemoteItemExecutor(object instance, Type inputType, Func<JsonTypeInfo> input, Type outputType, Func<JsonTypeInfo> output, ItemPolicySpec? policy, bool allowRaw)
+    {
+        _instance = instance;
         if (_instance is IWork<TIn, TOut> sync)
         {
             _sync = sync.Execute;
@@ -54,9 +59,39 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             _attempts = new ItemAttempts();
         }
 
-        _input = new RemoteValueCodec<TIn>(descriptor.InputType, () => descriptor.InputTypeInfo, allowRaw);
-        _output = new RemoteValueCodec<TOut>(descriptor.OutputType, () => descriptor.OutputTypeInfo, allowRaw);
+        _input = new RemoteValueCodec<TIn>(inputType, input, allowRaw);
+        _output = new RemoteValueCodec<TOut>(outputType, output, allowRaw);
         _failResult = FailResult;
+    }
+
+    /// <summary>
+    /// The executor for a work instance whose types are known at compile time: no <see cref="WorkDescriptor"/> and no
+    /// reflection, so a native (ahead-of-time compiled) worker can build it. The metadata is resolved only when a value
+    /// first needs it (never for values that travel as raw bytes).
+    /// </summary>
+    /// <param name="instance">The work: an <see cref="IWork{TIn, TOut}"/> or an <see cref="IAsyncWork{TIn, TOut}"/>.</param>
+    /// <param name="input">Resolves the metadata of <typeparamref name="TIn"/>: the same the engine writes the inputs with.</param>
+    /// <param name="output">Resolves the metadata of <typeparamref name="TOut"/>: the same the engine reads the results with.</param>
+    /// <param name="policy">The run's item timeout and retry, or <see langword="null"/>.</param>
+    /// <param name="allowRaw">Whether values may travel as raw memory (one machine only; see <see cref="RemoteValueCodec{T}"/>).</param>
+    /// <exception cref="ArgumentException"><paramref name="instance"/> is not a work over <typeparamref name="TIn"/> and <typeparamref name="TOut"/>.</exception>
+    public static RemoteItemExecutor<TIn, TOut> ForInstance(object instance, Func<JsonTypeInfo<TIn>> input, Func<JsonTypeInfo<TOut>> output, ItemPolicySpec? policy, bool allowRaw)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        if (instance is not IWork<TIn, TOut> and not IAsyncWork<TIn, TOut>)
+        {
+            throw new ArgumentException($"{instance.GetType().FullName} implements neither IWork<{typeof(TIn).Name}, {typeof(TOut).Name}> nor IAsyncWork<{typeof(TIn).Name}, {typeof(TOut).Name}>.", nameof(instance));
+        }
+
+        return new RemoteItemExecutor<TIn, TOut>(instance, typeof(TIn), input, typeof(TOut), output, policy, allowRaw);
+    }
+
+    private static object CreateInstance(WorkDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.CreateInstance();
     }
 
     public override bool IsAsync => _async is not null || _policy is { Waits: true };

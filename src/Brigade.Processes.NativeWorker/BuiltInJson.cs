@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Brigade.Processes;
+
+/// <summary>The metadata <see cref="WorkerCatalog.Add{TWork, TIn, TOut}()"/> knows, with the engine's default options (<see cref="WorkDescriptor.DefaultSerializerOptions"/>).</summary>
+[JsonSourceGenerationOptions(IncludeFields = true, PropertyNameCaseInsensitive = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(byte))]
+[JsonSerializable(typeof(sbyte))]
+[JsonSerializable(typeof(short))]
+[JsonSerializable(typeof(ushort))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(uint))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(ulong))]
+[JsonSerializable(typeof(float))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(char))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(decimal))]
+[JsonSerializable(typeof(Guid))]
+[JsonSerializable(typeof(DateTime))]
+[JsonSerializable(typeof(DateTimeOffset))]
+[JsonSerializable(typeof(TimeSpan))]
+internal sealed partial class BuiltInJson : JsonSerializerContext
+{
+    public static bool Has(Type type) =>
+        type == typeof(bool) || type == typeof(byte) || type == typeof(sbyte) || type == typeof(short) || type == typeof(ushort) ||
+        type == typeof(int) || type == typeof(uint) || type == typeof(long) || type == typeof(ulong) || type == typeof(float) ||
+        type == typeof(double) || type == typeof(char) || type == typeof(string) || type == typeof(decimal) || type == typeof(Guid) ||
+        type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan);
+}
