@@ -54,8 +54,8 @@ public sealed class AutoStrayContentionsTests
             Assert.Equal(Enumerable.Range(0, 64), result.Values);
             Assert.Equal(WorkloadClass.Blocking, result.Report.Plans[0].Class);
 
-            // Before the fix: ×26–×43 held past the wave, 4.0–6.0 s (in 4 of 5 runs; in the other the run's lock timing had
-            // turned to counts, where the rule does not apply).
+            // Before the fix: ×26–×43 held past the wave, 4.0–6.0 s (in 4 of 5 runs; in the other the run's lock timing was
+            // no longer pending when the plan widened, where the rule does not apply).
             Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(3), $"{result.Report.WallTime.TotalSeconds:0.00} s; {counted} contentions; {result.Report.Plan}\n{string.Join("\n", trace.Where(l => !l.Contains(" window ", StringComparison.Ordinal)).Take(40))}");
         }
         finally
