@@ -238,15 +238,19 @@ internal sealed class AutoMonitor<TIn, TOut>(
             return;
         }
 
-        var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+        var workers = pool.Workers();
+        var running = inspector.Inspect(workers, now, controller.LastTickTimestamp, out _, out var stalled);
 
         // Every thread that queues at a lock contends on its way in, so threads queued behind one lock count about one
         // contention each: a few contentions among many running items (the process's own, another component's) cannot
         // be what holds them. Those items register for lock timing only at their next batch, so until the first wave
         // ends their timing stays pending: one stray contention held 64 × 2 s sleeps at ×43 for the whole wave (CI).
-        if (running is { } seen && LockWaitsUntimed(window, total) && total.LockContentions * 4 >= seen.TotalItems)
+        // The running items are all the batches running since the last tick, not only those read this tick (at most
+        // MaxInspectedPerTick): against 16, four stray contentions held the same wave at ×29 (review 33).
+        if (running is { } seen && LockWaitsUntimed(window, total) &&
+            total.LockContentions * 4 >= Math.Max(seen.TotalItems, RunningBatches(workers, controller.LastTickTimestamp)))
         {
-            AutoTrace.Write?.Invoke($"running waits: not widened (lock timing {window.LockTiming}, {total.LockContentions} contentions for {seen.TotalItems} running items)");
+            AutoTrace.Write?.Invoke($"running waits: not widened (lock timing {window.LockTiming}, {total.LockContentions} contentions for {Math.Max(seen.TotalItems, RunningBatches(workers, controller.LastTickTimestamp))} running items)");
             return;
         }
 
@@ -261,6 +265,22 @@ internal sealed class AutoMonitor<TIn, TOut>(
 
         AutoTrace.Write?.Invoke($"running waits: width {plan.Width} → {wider.Width}: {wider.Explanation}");
         pool.SetPlan(plan with { Width = wider.Width });
+    }
+
+    // The workers running a batch that started before the last tick (as BatchInspector reads them: time enough to reach a lock).
+    private static int RunningBatches(List<AutoWorker> workers, long lastTickTimestamp)
+    {
+        var n = 0;
+        foreach (var w in workers)
+        {
+            var since = w.InBatchSince;
+            if (since != 0 && since <= lastTickTimestamp)
+            {
+                n++;
+            }
+        }
+
+        return n;
     }
 
     // Whether no item has finished for twice the time the plan expected a batch to take (at least two monitor ticks), under

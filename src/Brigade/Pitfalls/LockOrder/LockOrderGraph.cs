@@ -98,7 +98,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     /// <summary>Publishes the reports of the acquisition checked last on this thread (its wait ended without a grant);
     /// a report whose order a deadlock report named is dropped instead (the deadlock report says more).</summary>
-    private static void PublishPending(List<Pending> pending)
+    private static void PublishPending(List<Pending> pending, bool quietly = false)
     {
         for (var i = 0; i < pending.Count; i++)
         {
@@ -111,6 +111,10 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (pending[i].Named)
             {
                 pending[i].Graph.Unreport(pending[i].Key, report);
+            }
+            else if (quietly)
+            {
+                pending[i].Graph.PublishQuietly(report);
             }
             else
             {
@@ -173,7 +177,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             MarkPendingNamed(wantedId, namedHeld);
         }
 
-        PublishPending(pending);
+        // Quietly: the thread is still queued and waits on, so a failure here (a logger that throws) would leave its wait
+        // behind in the queue, to be granted a lock nobody releases (review 33).
+        PublishPending(pending, quietly: true);
     }
 
     /// <summary>The awaited acquisition checked last on this thread is queued (review 32): its orders are recorded now, as
@@ -224,7 +230,10 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
             else
             {
-                entry.Graph.Publish(entry.Report!);
+                // Quietly: this runs where the wait ends (a releasing thread, inside its grant, before the awaiter is
+                // resumed; a cancellation; the grace timer's thread), where a failure would strand the granted awaiter
+                // or end the process (review 33).
+                entry.Graph.PublishQuietly(entry.Report!);
             }
         }
     }
@@ -351,6 +360,21 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     }
 
     private void Publish(LockOrderReport report) => diagnostics.Publish(report);
+
+    /// <summary>Publishes a report where no caller can take a failure of the channel's logger or meter listeners (the
+    /// handlers' own are caught there): the report is kept in <see cref="PitfallDiagnostics.Reports"/> before either runs,
+    /// and the failure goes nowhere.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031", Justification = "A lock operation that publishes a held report must not fail for its logger.")]
+    private void PublishQuietly(LockOrderReport report)
+    {
+        try
+        {
+            diagnostics.Publish(report);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+        }
+    }
 
     /// <summary>Records a granted acquisition's order. Orders recorded while it waited may close a cycle with it now
     /// (they were not there at its check): that inversion is returned, to be published.</summary>
