@@ -247,8 +247,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         // ends their timing stays pending: one stray contention held 64 × 2 s sleeps at ×43 for the whole wave (CI).
         // The running items are all the batches running since the last tick, not only those read this tick (at most
         // MaxInspectedPerTick): against 16, four stray contentions held the same wave at ×29 (review 33).
-        if (running is { } seen && LockWaitsUntimed(window, total) &&
-            total.LockContentions * 4 >= Math.Max(seen.TotalItems, RunningBatches(workers, controller.LastTickTimestamp)))
+        if (running is { } seen && QueuedAtALock(window, total, seen, workers))
         {
             AutoTrace.Write?.Invoke($"running waits: not widened (lock timing {window.LockTiming}, {total.LockContentions} contentions for {Math.Max(seen.TotalItems, RunningBatches(workers, controller.LastTickTimestamp))} running items)");
             return;
@@ -320,9 +319,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
         }
 
         // Items in flight hold no thread a lock could block (brigade run's commands read by their CPU clocks count so too).
-        var running = inspector.Inspect(pool.Workers(), now, controller.LastTickTimestamp, out _, out var stalled);
+        // Contentions hold the re-plan only when they can be threads queued at a lock (QueuedAtALock): one stray
+        // contention in the process held a cached plan's 64 one-second sleeps at ×12 for six waves.
+        var workers = pool.Workers();
+        var running = inspector.Inspect(workers, now, controller.LastTickTimestamp, out _, out var stalled);
         if (running is not { } r || (!r.MostlyInFlight && (inspector.FirstLooksOnly ||
-                LockWaitsUntimed(window, total))) ||
+                QueuedAtALock(window, total, r, workers))) ||
             BatchInspector.WithLocks(running, total, stalled) is not { } measured ||
             AutoPlanner.Decide(measured, controller.Context(note: Replanned(decision, "the items outlast the plan")) with { NotWholeJob = true, FromRunningItems = true }) is not { } fresh ||
             fresh.Class is not (WorkloadClass.Blocking or WorkloadClass.AsyncIo) || fresh.Width < plan.Width + Math.Max(1, plan.Width / 4))
@@ -378,6 +380,13 @@ internal sealed class AutoMonitor<TIn, TOut>(
     // neither a widening for running waits nor an overdue re-plan may read them as waits.
     private bool LockWaitsUntimed(in WorkSample window, in WorkSample total) =>
         window.LockTiming == LockTiming.Pending && (window.LockContentions > 0 || total.LockContentions > 0) && pool.CanTimeLocks;
+
+    // Contentions that can be the running items queued at a lock: their waits are not timed yet, and the contentions number
+    // a quarter of the running items or more (every thread that queues at a lock contends on its way in, see
+    // WidenRunningWaits). Fewer are the process's own (a logger, a cache), not what holds the items.
+    private bool QueuedAtALock(in WorkSample window, in WorkSample total, in WorkSample seen, List<AutoWorker> workers) =>
+        LockWaitsUntimed(window, total) &&
+        total.LockContentions * 4 >= Math.Max(seen.TotalItems, RunningBatches(workers, controller.LastTickTimestamp));
 
     // Twice a plan's target batch, in the time provider's timestamps: a batch running longer overran it (EngineWorker halves
     // the next one).

@@ -28,7 +28,9 @@ public sealed class AsyncSourceWakeBeforeRestartTests
             var first = source.TakeAsync(3, CancellationToken.None).AsTask();
             var second = source.TakeAsync(2, CancellationToken.None).AsTask();
             Assert.False(first.IsCompleted || second.IsCompleted);
-            _ = second.ContinueWith(_ => secondTook.Set(), TaskScheduler.Default);
+            // Set on the thread that completes the take (not a pool thread: other tests may hold the pool meanwhile, and a
+            // hand-off late by the 5 s the producer waits read as the deadlock).
+            _ = second.ContinueWith(_ => secondTook.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
             // Four items: the first wakes the first taker, which takes three, wakes the second for the fourth, and restarts
             // the pump, whose next step blocks until the second taker took.
