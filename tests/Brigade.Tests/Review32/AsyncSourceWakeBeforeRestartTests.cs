@@ -11,7 +11,12 @@ namespace Brigade.Tests.Review32;
 /// </summary>
 public sealed class AsyncSourceWakeBeforeRestartTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    // The producer waits up to ProducerWait for the second taker; the takes are awaited a while longer. Generous: in a
+    // shared test host the taker's signal is a thread-pool hand-off, and CI's parallel test classes delayed one past 5 s
+    // (read as the deadlock). The deadlock itself never ends, so it still fails (after ProducerWait).
+    private static readonly TimeSpan ProducerWait = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact(Timeout = 120_000)]
     public async Task TakeLeavesAnItem_PumpRestartBlocksOnIt_TheParkedTakerGetsItFirst()
@@ -21,15 +26,14 @@ public sealed class AsyncSourceWakeBeforeRestartTests
         for (var iteration = 0; iteration < 10; iteration++)
         {
             using var secondTook = new ManualResetEventSlim();
-            var producer = new Producer(secondTook, TimeSpan.FromSeconds(5));
+            var producer = new Producer(secondTook, ProducerWait);
             var source = (AsyncEnumerableSource<int>)ItemSource<int>.From(producer);
 
             // Both park on the first step: the first asks 3, the second 2.
             var first = source.TakeAsync(3, CancellationToken.None).AsTask();
             var second = source.TakeAsync(2, CancellationToken.None).AsTask();
             Assert.False(first.IsCompleted || second.IsCompleted);
-            // Set on the thread that completes the take (not a pool thread: other tests may hold the pool meanwhile, and a
-            // hand-off late by the 5 s the producer waits read as the deadlock).
+            // Set on the thread that completes the take: one pool hand-off fewer.
             _ = second.ContinueWith(_ => secondTook.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
             // Four items: the first wakes the first taker, which takes three, wakes the second for the fourth, and restarts
