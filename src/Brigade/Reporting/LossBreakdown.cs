@@ -277,8 +277,10 @@ internal static class LossBreakdown
         RunReport report, List<Slot> slots, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers, TimeSpan tooFew)
     {
         // Workers that never ran lose the whole run each: when that is most of the imbalance, it leads (two 8 s commands
-        // on 64 workers ending 2 ms apart led with "item 0 took 1.9 ms of the last 1.9 ms", 62 workers idle unnamed).
-        if (tooFewWorkers > 0 && tail <= tooFew)
+        // on 64 workers ending 2 ms apart led with "item 0 took 1.9 ms of the last 1.9 ms", 62 workers idle unnamed);
+        // unless the workers that ran sat idle a quarter of the last batch or more, waiting for it: then fewer workers
+        // would not shorten the run, and the slow item leads (ten items on 64 workers, one of 10 s, read "54 never ran").
+        if (tooFewWorkers > 0 && tail <= tooFew && !WaitedForTheLast(slots, tail))
         {
             return (Text($"{report.Items:N0} items for {report.Items + tooFewWorkers:N0}+ workers: {tooFewWorkers} never ran"),
                 "give the run more, smaller items, or use fewer workers", null);
@@ -315,6 +317,18 @@ internal static class LossBreakdown
             : "use smaller batches (BatchSize) or split large items";
         var lead = Text($"{items} took {LossText.Duration(inWindow)} of the last {LossText.Duration(window)}: {advice}");
         return (description, advice, lead);
+    }
+
+    // Whether the workers that ran, other than the last one, sat idle on average a quarter of its last batch or more.
+    private static bool WaitedForTheLast(List<Slot> slots, TimeSpan tail)
+    {
+        if (slots.Count < 2)
+        {
+            return false;
+        }
+
+        var last = slots.MaxBy(static s => s.LastEnd)!.Last;
+        return tail / (slots.Count - 1) >= (last.LastEnd - last.LastStart) / 4;
     }
 
     private static string StartUpText(RunReport report, int ran, TimeSpan startUp, TimeSpan windDown, int late, TimeSpan wall)

@@ -83,6 +83,29 @@ public sealed class RunLossesTests
     }
 
     [Fact]
+    public async Task Losses_FewItemsOneSlow_TheSlowItemLeadsTheAdvice_NotTheIdleWorkers()
+    {
+        // Ten items from a source of unknown length on 16 threads, item 3 400 ms, the others 5 ms: 6 workers never run, but
+        // the 9 that ran sit idle most of the run waiting for item 3, and fewer workers would not shorten it. The advice
+        // led with "10 items for 16+ workers: 6 never ran" (review 33: 10 items on 64 workers, one of 10 s).
+        var report = await Runner.ForEachAsync(Ten(), i => Thread.Sleep(i == 3 ? 400 : 5),
+            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 16, BatchSize = 1 }).Bounded();
+
+        var losses = report.Losses;
+        AssertSumsToGap(losses);
+        Assert.Contains("never ran", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
+        Assert.Contains(losses.Advice, a => a.StartsWith("item 3 took", StringComparison.Ordinal));
+
+        static IEnumerable<int> Ten()
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                yield return i;
+            }
+        }
+    }
+
+    [Fact]
     public async Task Losses_TinyItemsOneByOne_OverheadIsLargest()
     {
         // Long enough (~0.3 s) that a few tens of milliseconds lost elsewhere stay small beside the overhead: a run of
