@@ -160,16 +160,28 @@ public sealed class PitfallDiagnostics
             }
         }
 
-        Telemetry.Pitfalls.Add(1, new KeyValuePair<string, object?>(PitfallTelemetry.CodeTag, report.Code), new KeyValuePair<string, object?>(PitfallTelemetry.KindTag, report.Kind.ToString()));
-        Activity.Current?.AddEvent(new ActivityEvent("brigade.pitfall", tags: new ActivityTagsCollection
-        {
-            [PitfallTelemetry.CodeTag] = report.Code,
-            [PitfallTelemetry.KindTag] = report.Kind.ToString(),
-            ["brigade.pitfall.message"] = report.Message,
-        }));
-
+        // The report is kept above; the meter's listeners, the activity's and the logger are the application's: one that
+        // throws (a logging provider disposed at shutdown) must not break the lock operation that reported, as a handler's
+        // failure does not. Reports are published inside acquisitions and releases (after a grant, on a releasing thread):
+        // a throw there left the lock taken for good by a caller that never got its handle.
         var logger = Logger;
-        Log(logger, report.Kind, report.Code, report.Message);
+        try
+        {
+            Telemetry.Pitfalls.Add(1, new KeyValuePair<string, object?>(PitfallTelemetry.CodeTag, report.Code), new KeyValuePair<string, object?>(PitfallTelemetry.KindTag, report.Kind.ToString()));
+            Activity.Current?.AddEvent(new ActivityEvent("brigade.pitfall", tags: new ActivityTagsCollection
+            {
+                [PitfallTelemetry.CodeTag] = report.Code,
+                [PitfallTelemetry.KindTag] = report.Kind.ToString(),
+                ["brigade.pitfall.message"] = report.Message,
+            }));
+            Log(logger, report.Kind, report.Code, report.Message);
+        }
+#pragma warning disable CA1031 // The application's logger or listeners failed: nothing to tell them with, and the report is kept.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            logger = NullLogger.Instance;
+        }
 
         var handlers = Reported;
         if (handlers is null)
@@ -187,8 +199,22 @@ public sealed class PitfallDiagnostics
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                PitfallLog.ReportHandlerFailed(logger, e, report.Code);
+                LogHandlerFailure(logger, e, report.Code);
             }
+        }
+    }
+
+    // A handler's failure goes to the logger, unless the logger itself fails (then nowhere: see Publish).
+    private static void LogHandlerFailure(ILogger logger, Exception failure, string code)
+    {
+        try
+        {
+            PitfallLog.ReportHandlerFailed(logger, failure, code);
+        }
+#pragma warning disable CA1031 // The logger failed too.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
         }
     }
 
