@@ -1,7 +1,6 @@
 using Brigade.Diagnostics;
 using Brigade.Synchronization;
 using Brigade.Tests.Synchronization;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Brigade.Tests.Pitfalls;
@@ -19,7 +18,7 @@ public sealed class ThrowingLoggerTests
     [Fact]
     public async Task LoggerThrows_OnABlockingInversion_TheAcquisitionSucceedsAndTheLockIsReleased()
     {
-        var (a, b) = await WarmLocks();
+        var (a, b) = await WarmedLockPair.CreateAsync(_diagnostics);
 
         await TestThreads.Run("inverter", () =>
         {
@@ -40,7 +39,7 @@ public sealed class ThrowingLoggerTests
     [Fact]
     public async Task LoggerThrows_OnAnAwaitedInversion_TheAcquisitionSucceedsAndTheLockIsReleased()
     {
-        var (a, b) = await WarmLocks();
+        var (a, b) = await WarmedLockPair.CreateAsync(_diagnostics);
 
         await Task.Run(async () =>
         {
@@ -56,30 +55,5 @@ public sealed class ThrowingLoggerTests
             using var again = a.TryAcquire(TimeSpan.FromSeconds(10));
             Assert.True(again.IsAcquired);
         }).Bounded();
-    }
-
-    private async Task<(DetectingLock A, DetectingLock B)> WarmLocks()
-    {
-        var a = new DetectingLock(new LockOptions { Name = "A", Diagnostics = _diagnostics });
-        var b = new DetectingLock(new LockOptions { Name = "B", Diagnostics = _diagnostics });
-        await TestThreads.Run("warm", () =>
-        {
-            using (a.Acquire())
-            using (b.Acquire())
-            {
-            }
-        }).Bounded();
-        return (a, b);
-    }
-
-    private sealed class ThrowingLogger : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            throw new ObjectDisposedException("logger", "the logging provider was disposed");
     }
 }

@@ -1,7 +1,6 @@
 using Brigade.Diagnostics;
 using Brigade.Synchronization;
 using Brigade.Tests.Synchronization;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Brigade.Tests.Review33;
@@ -24,7 +23,7 @@ public sealed class HeldReportPublishFailureTests
     [Fact]
     public async Task LoggerThrows_WhenTheGrantPublishesTheHeldReport_TheAwaiterStillResumes()
     {
-        var (a, b) = await WarmLocks();
+        var (a, b) = await WarmedLockPair.CreateAsync(_diagnostics);
         using var release = new ManualResetEventSlim();
         using var t1HoldsA = new ManualResetEventSlim();
         var t1 = TestThreads.Run("t1", () =>
@@ -52,7 +51,7 @@ public sealed class HeldReportPublishFailureTests
     [Fact]
     public async Task LoggerThrows_WhenTheGraceTimerPublishesTheHeldReport_TheTimerDoesNotThrow()
     {
-        var (a, b) = await WarmLocks();
+        var (a, b) = await WarmedLockPair.CreateAsync(_diagnostics);
         using var release = new ManualResetEventSlim();
         using var t1HoldsA = new ManualResetEventSlim();
         var t1 = TestThreads.Run("t1", () =>
@@ -85,7 +84,7 @@ public sealed class HeldReportPublishFailureTests
     [Fact]
     public async Task LoggerThrows_WhenABlockedInverterPublishesPastTheGrace_ItsWaitGoesOn()
     {
-        var (a, b) = await WarmLocks();
+        var (a, b) = await WarmedLockPair.CreateAsync(_diagnostics);
         using var release = new ManualResetEventSlim();
         using var t1HoldsA = new ManualResetEventSlim();
         var t1 = TestThreads.Run("t1", () =>
@@ -128,30 +127,5 @@ public sealed class HeldReportPublishFailureTests
         using (await a.AcquireAsync())
         {
         }
-    }
-
-    private async Task<(DetectingLock A, DetectingLock B)> WarmLocks()
-    {
-        var a = new DetectingLock(new LockOptions { Name = "A", Diagnostics = _diagnostics });
-        var b = new DetectingLock(new LockOptions { Name = "B", Diagnostics = _diagnostics });
-        await TestThreads.Run("warm", () =>
-        {
-            using (a.Acquire())
-            using (b.Acquire())
-            {
-            }
-        }).Bounded();
-        return (a, b);
-    }
-
-    private sealed class ThrowingLogger : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            throw new ObjectDisposedException("logger", "the logging provider was disposed");
     }
 }
