@@ -319,8 +319,9 @@ internal sealed class AutoMonitor<TIn, TOut>(
         }
 
         // Items in flight hold no thread a lock could block (brigade run's commands read by their CPU clocks count so too).
-        // Contentions hold the re-plan only when they can be threads queued at a lock (QueuedAtALock): one stray
-        // contention in the process held a cached plan's 64 one-second sleeps at ×12 for six waves.
+        // Contentions hold the re-plan only when they can be threads queued at a lock (QueuedAtALock): any contention
+        // did, so one stray contention in a process whose lock timing was still pending could hold a cached plan's long
+        // sleeps for every wave, as it held the running waits' widening (not reproduced here: a test host times locks).
         var workers = pool.Workers();
         var running = inspector.Inspect(workers, now, controller.LastTickTimestamp, out _, out var stalled);
         if (running is not { } r || (!r.MostlyInFlight && (inspector.FirstLooksOnly ||
