@@ -58,14 +58,6 @@ internal static class AutoTuning
     /// thread to join it: under this, waking a thread costs about what it could take. See <c>AutoWorkerPool.MaybeJoin</c>.</summary>
     public static readonly TimeSpan TinyJoinRest = TimeSpan.FromMicroseconds(60);
 
-    /// <summary>The longest a run's first batch may have waited, from the run's start, for its first worker to offer a pool
-    /// thread to join a tiny job (see <c>AutoWorkerPool.OffersJoin</c>). A later first batch means the pool's threads were
-    /// asleep (a pause before the run) or the cores busy: the offer then wakes a blocked thread, which rarely comes in time
-    /// and costs the run about what it could take. Measured on the 2-core VM (docs/performance.md, `tiny`): after a 2–20 ms
-    /// pause the offer cost 7.5–13.5 µs a run (paired against never offering) and joined 2–9% of runs, the first batch then
-    /// starting 40–90 µs after the run; back to back, 5–35 µs.</summary>
-    public static readonly TimeSpan TinyJoinMaxStartDelay = TimeSpan.FromMicroseconds(30);
-
     /// <summary>The least batch, in time at the items' rate, while a pool thread may join a tiny job: shorter ones cost
     /// more in bookkeeping than they balance.</summary>
     public static readonly TimeSpan TinyJoinBatch = TimeSpan.FromMicroseconds(4);

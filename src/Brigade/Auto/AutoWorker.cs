@@ -151,9 +151,6 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     /// <summary>Gets the duration of the last completed batch, in ticks, to decide whether the next is worth a run-queue reading.</summary>
     public long LastBatchTicks { get; private set; }
 
-    /// <summary>Gets the timestamp (<see cref="TimeProvider"/>) at which the worker's first batch started its items, or 0 before.</summary>
-    public long FirstBatchStart { get; private set; }
-
     public WorkSample Totals
     {
         get
@@ -192,10 +189,6 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         }
 
         _t0 = _time.GetTimestamp();
-        if (FirstBatchStart == 0)
-        {
-            FirstBatchStart = _t0;
-        }
         _startThread = Environment.CurrentManagedThreadId;
         _ended = false;
         _returnedIncomplete = false;

@@ -535,7 +535,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         }
 
         var ticks = Math.Max(1, me.LastBatchTicks);
-        if (_tinyJoin != true && !OffersJoin(_cores, tinyRest, (double)left * ticks / count, _time.GetElapsedTime(_startTimestamp, me.FirstBatchStart), PoolHasIdleThread))
+        if (_tinyJoin != true && (_cores < 2 || !tinyRest || (double)left * ticks < (double)count * AutoTuning.TinyJoinRest.Ticks || !PoolHasIdleThread()))
         {
             return;
         }
@@ -555,20 +555,6 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         // none of their caller's AsyncLocal values).
         InRunContext(() => ThreadPool.QueueUserWorkItem(static pool => pool.JoinAsHelper(), this, preferLocal: false));
     }
-
-    /// <summary>Whether a tiny job's first worker offers a pool thread to join it (the rule; <see cref="AutoEngineOptions.TinyJoin"/>
-    /// may force it either way): two cores or more, a rest that ends within the sample's first millisecond
-    /// (<paramref name="tinyRest"/>) yet lasts <see cref="AutoTuning.TinyJoinRest"/> or more at the items' rate, a first batch
-    /// that started within <see cref="AutoTuning.TinyJoinMaxStartDelay"/> of the run (the pool's threads awake), and an idle
-    /// pool thread (asked last: four reads of the pool's counters).</summary>
-    /// <param name="cores">The cores planned for.</param>
-    /// <param name="tinyRest">Whether the rest ends too soon to be measured further (<c>EndsTooShortToMatter</c>).</param>
-    /// <param name="restTicks">The rest's estimated duration (TimeSpan ticks).</param>
-    /// <param name="firstBatchDelay">How long after the run's start its first worker's first batch began.</param>
-    /// <param name="poolHasIdleThread">Whether the pool has an idle thread.</param>
-    /// <returns>Whether to offer.</returns>
-    internal static bool OffersJoin(int cores, bool tinyRest, double restTicks, TimeSpan firstBatchDelay, Func<bool> poolHasIdleThread) =>
-        cores >= 2 && tinyRest && restTicks >= AutoTuning.TinyJoinRest.Ticks && firstBatchDelay <= AutoTuning.TinyJoinMaxStartDelay && poolHasIdleThread();
 
     // More idle pool threads (threads that exist but run no work item: spinning or waiting for work) than work items queued,
     // as the pool counts them: one is left for the offer, which then wakes it (or finds it spinning), never a new thread.
