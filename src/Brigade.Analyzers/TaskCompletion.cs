@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
@@ -259,7 +260,7 @@ internal sealed class TaskCompletion
                 IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
                 IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
                 IForEachLoopOperation loop => child == loop.Body,
-                ISwitchCaseOperation section => !SwitchCompletes(section, operation.Syntax.SpanStart, symbol),
+                ISwitchCaseOperation section => !SwitchCompletes(section, symbol),
                 ISwitchExpressionArmOperation or ICatchClauseOperation => true,
                 ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
                 _ => false,
@@ -273,71 +274,74 @@ internal sealed class TaskCompletion
         return null;
     }
 
-    // `switch (k) { case 1: await t; break; default: await t; break; }`: a switch with a default section whose every
-    // section awaits the task before anything in it can break out of the switch (or leaves the function first).
-    // Conservative: a break anywhere before the await (in a nested loop too) counts; goto is not followed.
-    private bool SwitchCompletes(ISwitchCaseOperation section, int position, ISymbol symbol)
+    // `switch (k) { case 1: await t; break; default: await t; break; }`: a switch with a default section where every way
+    // out of the switch (a break of it, a goto to a label outside it) comes after an await of the task on its path. Sections
+    // that leave the function, loop on (continue) or jump to another section (goto case) do not reach the code after the
+    // switch; a nested switch's or loop's break leaves only that. An await covers a way out when both are in one statement
+    // list, the await first and on every path through its statement (review 34: `if (b) break; else await t;` and
+    // `if (b) goto after;` before the await read as complete after the switch).
+    private bool SwitchCompletes(ISwitchCaseOperation section, ISymbol symbol)
     {
         if (section.Parent is not ISwitchOperation @switch || !HasDefault(@switch))
         {
             return false;
         }
 
-        foreach (var before in Statements(section.Body))
+        foreach (var each in @switch.Cases)
         {
-            if (before.Syntax.Span.End <= position && ContainsBreak(before))
+            foreach (var operation in Operations.DescendantsInFunction(each))
             {
-                return false;
-            }
-        }
-
-        foreach (var other in @switch.Cases)
-        {
-            if (other != section && !SectionCompletes(other, symbol))
-            {
-                return false;
+                if (operation is IBranchOperation exit && Leaves(exit, @switch) && !Covered(exit, each, symbol))
+                {
+                    return false;
+                }
             }
         }
 
         return true;
     }
 
-    private bool SectionCompletes(ISwitchCaseOperation section, ISymbol symbol)
+    // A break of this switch, or a goto to a label outside it (goto case and goto default stay inside).
+    private static bool Leaves(IBranchOperation branch, ISwitchOperation @switch) => branch.BranchKind switch
     {
-        foreach (var statement in Statements(section.Body))
+        BranchKind.Break => SymbolEqualityComparer.Default.Equals(branch.Target, @switch.ExitLabel),
+        BranchKind.GoTo => !branch.Syntax.IsKind(SyntaxKind.GotoCaseStatement) && !branch.Syntax.IsKind(SyntaxKind.GotoDefaultStatement)
+            && !(branch.Target.Locations.Length > 0 && branch.Target.Locations[0].IsInSource && @switch.Syntax.Span.Contains(branch.Target.Locations[0].SourceSpan)),
+        _ => false,
+    };
+
+    // Whether an await of the task in the section comes before the way out on every path to it: the two in one statement
+    // list (or the await in the condition of the if the way out is in), the await first, nothing between the await and
+    // that list that may skip it (Region up to the list's statement).
+    private bool Covered(IBranchOperation exit, ISwitchCaseOperation section, ISymbol symbol)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(section))
         {
-            if (statement is IReturnOperation { Kind: not OperationKind.YieldReturn } or IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation }
-                || CompletesThroughout(statement, symbol))
+            if (operation is not IAwaitOperation awaited || awaited.Syntax.Span.End > exit.Syntax.SpanStart
+                || !SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)), symbol))
             {
-                return true;
+                continue;
             }
 
-            if (ContainsBreak(statement))
+            IOperation child = awaited;
+            for (var parent = awaited.Parent; parent is not null; child = parent, parent = parent.Parent)
             {
-                return false;
+                if (!parent.Syntax.Span.Contains(exit.Syntax.Span))
+                {
+                    continue;
+                }
+
+                var shared = parent is IBlockOperation or ISwitchCaseOperation || (parent is IConditionalOperation branch && child == branch.Condition);
+                if (shared && Region(awaited, symbol, mayGiveUp, child) is null)
+                {
+                    return true;
+                }
+
+                break;
             }
         }
 
         return false;
-    }
-
-    // A section's statements in order, the statements of its blocks in their place.
-    private static IEnumerable<IOperation> Statements(System.Collections.Immutable.ImmutableArray<IOperation> body)
-    {
-        foreach (var statement in body)
-        {
-            if (statement is IBlockOperation block)
-            {
-                foreach (var inner in Statements(block.Operations))
-                {
-                    yield return inner;
-                }
-            }
-            else
-            {
-                yield return statement;
-            }
-        }
     }
 
     private static bool HasDefault(ISwitchOperation @switch)
@@ -354,19 +358,6 @@ internal sealed class TaskCompletion
         }
 
         return false;
-    }
-
-    private static bool ContainsBreak(IOperation statement)
-    {
-        foreach (var operation in Operations.DescendantsInFunction(statement))
-        {
-            if (operation is IBranchOperation { BranchKind: BranchKind.Break })
-            {
-                return true;
-            }
-        }
-
-        return statement is IBranchOperation { BranchKind: BranchKind.Break };
     }
 
     private static bool IsConstantTrue(IOperation? condition) => condition?.ConstantValue is { HasValue: true, Value: true };
