@@ -257,8 +257,8 @@ internal sealed class TaskCompletion
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical => child == logical.RightOperand,
                 ICoalesceOperation coalesce => child == coalesce.WhenNull,
                 IConditionalAccessOperation access => child == access.WhenNotNull,
-                IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
-                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
+                IWhileLoopOperation loop => child == loop.Body && ((loop.ConditionIsTop && !IsConstantTrue(loop.Condition)) || !LoopExitsCovered(loop, symbol)),
+                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && ((loop.Condition is not null && !IsConstantTrue(loop.Condition)) || !LoopExitsCovered(loop, symbol)),
                 IForEachLoopOperation loop => child == loop.Body,
                 ISwitchCaseOperation section => !SwitchCompletes(section, symbol),
                 ISwitchExpressionArmOperation or ICatchClauseOperation => true,
@@ -301,21 +301,49 @@ internal sealed class TaskCompletion
         return true;
     }
 
+    // `while (true) { if (b) break; await t; break; }`: a loop that always runs its body (while (true), for (;;), do ... while)
+    // completes the task after it only when every way out of it (its break, a goto to a label outside it, and in a
+    // do ... while a continue, which goes to the condition) comes after an await of the task (review 34: a break before the
+    // await read as complete after the loop).
+    private bool LoopExitsCovered(ILoopOperation loop, ISymbol symbol)
+    {
+        var continueLeaves = loop is IWhileLoopOperation { ConditionIsTop: false } doWhile && !IsConstantTrue(doWhile.Condition);
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
+        {
+            if (operation is IBranchOperation exit && exit.BranchKind switch
+            {
+                BranchKind.Break => SymbolEqualityComparer.Default.Equals(exit.Target, loop.ExitLabel),
+                BranchKind.Continue => continueLeaves && SymbolEqualityComparer.Default.Equals(exit.Target, loop.ContinueLabel),
+                BranchKind.GoTo => GoesOutside(exit, loop),
+                _ => false,
+            } && !Covered(exit, loop.Body, symbol))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // A goto to a label outside the operation (goto case and goto default stay in their switch).
+    private static bool GoesOutside(IBranchOperation branch, IOperation around) =>
+        !branch.Syntax.IsKind(SyntaxKind.GotoCaseStatement) && !branch.Syntax.IsKind(SyntaxKind.GotoDefaultStatement)
+            && !(branch.Target.Locations.Length > 0 && branch.Target.Locations[0].IsInSource && around.Syntax.Span.Contains(branch.Target.Locations[0].SourceSpan));
+
     // A break of this switch, or a goto to a label outside it (goto case and goto default stay inside).
     private static bool Leaves(IBranchOperation branch, ISwitchOperation @switch) => branch.BranchKind switch
     {
         BranchKind.Break => SymbolEqualityComparer.Default.Equals(branch.Target, @switch.ExitLabel),
-        BranchKind.GoTo => !branch.Syntax.IsKind(SyntaxKind.GotoCaseStatement) && !branch.Syntax.IsKind(SyntaxKind.GotoDefaultStatement)
-            && !(branch.Target.Locations.Length > 0 && branch.Target.Locations[0].IsInSource && @switch.Syntax.Span.Contains(branch.Target.Locations[0].SourceSpan)),
+        BranchKind.GoTo => GoesOutside(branch, @switch),
         _ => false,
     };
 
-    // Whether an await of the task in the section comes before the way out on every path to it: the two in one statement
+    // Whether an await of the task in the scope (a switch section, a loop's body) comes before the way out on every path to it: the two in one statement
     // list (or the await in the condition of the if the way out is in), the await first, nothing between the await and
     // that list that may skip it (Region up to the list's statement).
-    private bool Covered(IBranchOperation exit, ISwitchCaseOperation section, ISymbol symbol)
+    private bool Covered(IBranchOperation exit, IOperation scope, ISymbol symbol)
     {
-        foreach (var operation in Operations.DescendantsInFunction(section))
+        foreach (var operation in Operations.DescendantsInFunction(scope))
         {
             if (operation is not IAwaitOperation awaited || awaited.Syntax.Span.End > exit.Syntax.SpanStart
                 || !SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)), symbol))
