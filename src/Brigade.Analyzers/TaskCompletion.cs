@@ -811,7 +811,8 @@ internal sealed class TaskCompletion
                     {
                         IPatternCaseClauseOperation patternClause => CaseAsserts(patternClause.Pattern, switchStatement.Value, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)),
                         // case TaskStatus.RanToCompletion:
-                        ISingleValueCaseClauseOperation single => IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value),
+                        ISingleValueCaseClauseOperation single => (IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value))
+                            || (single.Value.ConstantValue is { HasValue: true, Value: bool flag } && Asserts(switchStatement.Value, flag, symbol)),
                         _ => false,
                     };
                     if (!asserts)
@@ -826,11 +827,14 @@ internal sealed class TaskCompletion
         }
     }
 
-    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`).
+    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`); a case of a
+    // switch on a completion flag (`switch (t.IsCompleted) { case true: ... }`, review 34) says what the
+    // condition would.
     private bool CaseAsserts(IPatternOperation pattern, IOperation switchValue, ISymbol symbol) =>
         IsStatusOf(switchValue, symbol)
             ? StatusPatternAsserts(pattern, true)
-            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol);
+            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol)
+                || (pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool flag } } && Asserts(switchValue, flag, symbol));
 
     // t.Status (t?.Status too).
     private bool IsStatusOf(IOperation value, ISymbol symbol)
