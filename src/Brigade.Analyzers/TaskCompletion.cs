@@ -261,7 +261,8 @@ internal sealed class TaskCompletion
                 IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && ((loop.Condition is not null && !IsConstantTrue(loop.Condition)) || !LoopExitsCovered(loop, symbol)),
                 IForEachLoopOperation loop => child == loop.Body,
                 ISwitchCaseOperation section => !SwitchCompletes(section, symbol),
-                ISwitchExpressionArmOperation or ICatchClauseOperation => true,
+                ISwitchExpressionArmOperation arm => child != arm.Value || !SwitchExpressionCompletes(arm, symbol),
+                ICatchClauseOperation => true,
                 ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
                 _ => false,
             };
@@ -295,6 +296,28 @@ internal sealed class TaskCompletion
                 {
                     return false;
                 }
+            }
+        }
+
+        return true;
+    }
+
+    // `k switch { 1 => await t, _ => await t.ConfigureAwait(false) }`: a switch expression whose every arm awaits the task
+    // or throws completes it after the expression (none matching throws too; review 34).
+    private bool SwitchExpressionCompletes(ISwitchExpressionArmOperation arm, ISymbol symbol)
+    {
+        if (arm.Parent is not ISwitchExpressionOperation @switch)
+        {
+            return false;
+        }
+
+        foreach (var other in @switch.Arms)
+        {
+            var value = Operations.SkipConversions(other.Value);
+            if (other != arm && value is not IThrowOperation && !CompletesThroughout(value, symbol)
+                && !(value is IAwaitOperation awaited && SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out _)), symbol)))
+            {
+                return false;
             }
         }
 
