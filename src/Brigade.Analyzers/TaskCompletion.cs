@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
@@ -256,11 +257,12 @@ internal sealed class TaskCompletion
                 IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical => child == logical.RightOperand,
                 ICoalesceOperation coalesce => child == coalesce.WhenNull,
                 IConditionalAccessOperation access => child == access.WhenNotNull,
-                IWhileLoopOperation loop => child == loop.Body && loop.ConditionIsTop && !IsConstantTrue(loop.Condition),
-                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && loop.Condition is not null && !IsConstantTrue(loop.Condition),
+                IWhileLoopOperation loop => child == loop.Body && ((loop.ConditionIsTop && !IsConstantTrue(loop.Condition)) || !LoopExitsCovered(loop, symbol)),
+                IForLoopOperation loop => (child == loop.Body || loop.AtLoopBottom.Contains(child)) && ((loop.Condition is not null && !IsConstantTrue(loop.Condition)) || !LoopExitsCovered(loop, symbol)),
                 IForEachLoopOperation loop => child == loop.Body,
-                ISwitchCaseOperation section => !SwitchCompletes(section, operation.Syntax.SpanStart, symbol),
-                ISwitchExpressionArmOperation or ICatchClauseOperation => true,
+                ISwitchCaseOperation section => !SwitchCompletes(section, symbol),
+                ISwitchExpressionArmOperation arm => child != arm.Value || !SwitchExpressionCompletes(arm, symbol),
+                ICatchClauseOperation => true,
                 ITryOperation @try => mayGiveUp && child == @try.Body && Swallows(@try),
                 _ => false,
             };
@@ -273,27 +275,47 @@ internal sealed class TaskCompletion
         return null;
     }
 
-    // `switch (k) { case 1: await t; break; default: await t; break; }`: a switch with a default section whose every
-    // section awaits the task before anything in it can break out of the switch (or leaves the function first).
-    // Conservative: a break anywhere before the await (in a nested loop too) counts; goto is not followed.
-    private bool SwitchCompletes(ISwitchCaseOperation section, int position, ISymbol symbol)
+    // `switch (k) { case 1: await t; break; default: await t; break; }`: a switch with a default section where every way
+    // out of the switch (a break of it, a goto to a label outside it) comes after an await of the task on its path. Sections
+    // that leave the function, loop on (continue) or jump to another section (goto case) do not reach the code after the
+    // switch; a nested switch's or loop's break leaves only that. An await covers a way out when both are in one statement
+    // list, the await first and on every path through its statement (review 34: `if (b) break; else await t;` and
+    // `if (b) goto after;` before the await read as complete after the switch).
+    private bool SwitchCompletes(ISwitchCaseOperation section, ISymbol symbol)
     {
         if (section.Parent is not ISwitchOperation @switch || !HasDefault(@switch))
         {
             return false;
         }
 
-        foreach (var before in Statements(section.Body))
+        foreach (var each in @switch.Cases)
         {
-            if (before.Syntax.Span.End <= position && ContainsBreak(before))
+            foreach (var operation in Operations.DescendantsInFunction(each))
             {
-                return false;
+                if (operation is IBranchOperation exit && Leaves(exit, @switch) && !Covered(exit, each, symbol))
+                {
+                    return false;
+                }
             }
         }
 
-        foreach (var other in @switch.Cases)
+        return true;
+    }
+
+    // `k switch { 1 => await t, _ => await t.ConfigureAwait(false) }`: a switch expression whose every arm awaits the task
+    // or throws completes it after the expression (none matching throws too; review 34).
+    private bool SwitchExpressionCompletes(ISwitchExpressionArmOperation arm, ISymbol symbol)
+    {
+        if (arm.Parent is not ISwitchExpressionOperation @switch)
         {
-            if (other != section && !SectionCompletes(other, symbol))
+            return false;
+        }
+
+        foreach (var other in @switch.Arms)
+        {
+            var value = Operations.SkipConversions(other.Value);
+            if (other != arm && value is not IThrowOperation && !CompletesThroughout(value, symbol)
+                && !(value is IAwaitOperation awaited && SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out _)), symbol)))
             {
                 return false;
             }
@@ -302,42 +324,75 @@ internal sealed class TaskCompletion
         return true;
     }
 
-    private bool SectionCompletes(ISwitchCaseOperation section, ISymbol symbol)
+    // `while (true) { if (b) break; await t; break; }`: a loop that always runs its body (while (true), for (;;), do ... while)
+    // completes the task after it only when every way out of it (its break, a goto to a label outside it, and in a
+    // do ... while a continue, which goes to the condition) comes after an await of the task (review 34: a break before the
+    // await read as complete after the loop).
+    private bool LoopExitsCovered(ILoopOperation loop, ISymbol symbol)
     {
-        foreach (var statement in Statements(section.Body))
+        var continueLeaves = loop is IWhileLoopOperation { ConditionIsTop: false } doWhile && !IsConstantTrue(doWhile.Condition);
+        foreach (var operation in Operations.DescendantsInFunction(loop.Body))
         {
-            if (statement is IReturnOperation { Kind: not OperationKind.YieldReturn } or IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation }
-                || CompletesThroughout(statement, symbol))
+            if (operation is IBranchOperation exit && exit.BranchKind switch
             {
-                return true;
-            }
-
-            if (ContainsBreak(statement))
+                BranchKind.Break => SymbolEqualityComparer.Default.Equals(exit.Target, loop.ExitLabel),
+                BranchKind.Continue => continueLeaves && SymbolEqualityComparer.Default.Equals(exit.Target, loop.ContinueLabel),
+                BranchKind.GoTo => GoesOutside(exit, loop),
+                _ => false,
+            } && !Covered(exit, loop.Body, symbol))
             {
                 return false;
             }
         }
 
-        return false;
+        return true;
     }
 
-    // A section's statements in order, the statements of its blocks in their place.
-    private static IEnumerable<IOperation> Statements(System.Collections.Immutable.ImmutableArray<IOperation> body)
+    // A goto to a label outside the operation (goto case and goto default stay in their switch).
+    private static bool GoesOutside(IBranchOperation branch, IOperation around) =>
+        !branch.Syntax.IsKind(SyntaxKind.GotoCaseStatement) && !branch.Syntax.IsKind(SyntaxKind.GotoDefaultStatement)
+            && !(branch.Target.Locations.Length > 0 && branch.Target.Locations[0].IsInSource && around.Syntax.Span.Contains(branch.Target.Locations[0].SourceSpan));
+
+    // A break of this switch, or a goto to a label outside it (goto case and goto default stay inside).
+    private static bool Leaves(IBranchOperation branch, ISwitchOperation @switch) => branch.BranchKind switch
     {
-        foreach (var statement in body)
+        BranchKind.Break => SymbolEqualityComparer.Default.Equals(branch.Target, @switch.ExitLabel),
+        BranchKind.GoTo => GoesOutside(branch, @switch),
+        _ => false,
+    };
+
+    // Whether an await of the task in the scope (a switch section, a loop's body) comes before the way out on every path to it: the two in one statement
+    // list (or the await in the condition of the if the way out is in), the await first, nothing between the await and
+    // that list that may skip it (Region up to the list's statement).
+    private bool Covered(IBranchOperation exit, IOperation scope, ISymbol symbol)
+    {
+        foreach (var operation in Operations.DescendantsInFunction(scope))
         {
-            if (statement is IBlockOperation block)
+            if (operation is not IAwaitOperation awaited || awaited.Syntax.Span.End > exit.Syntax.SpanStart
+                || !SymbolEqualityComparer.Default.Equals(KeyOf(SkipAwaitWrappers(awaited.Operation, out var mayGiveUp)), symbol))
             {
-                foreach (var inner in Statements(block.Operations))
-                {
-                    yield return inner;
-                }
+                continue;
             }
-            else
+
+            IOperation child = awaited;
+            for (var parent = awaited.Parent; parent is not null; child = parent, parent = parent.Parent)
             {
-                yield return statement;
+                if (!parent.Syntax.Span.Contains(exit.Syntax.Span))
+                {
+                    continue;
+                }
+
+                var shared = parent is IBlockOperation or ISwitchCaseOperation || (parent is IConditionalOperation branch && child == branch.Condition);
+                if (shared && Region(awaited, symbol, mayGiveUp, child) is null)
+                {
+                    return true;
+                }
+
+                break;
             }
         }
+
+        return false;
     }
 
     private static bool HasDefault(ISwitchOperation @switch)
@@ -354,19 +409,6 @@ internal sealed class TaskCompletion
         }
 
         return false;
-    }
-
-    private static bool ContainsBreak(IOperation statement)
-    {
-        foreach (var operation in Operations.DescendantsInFunction(statement))
-        {
-            if (operation is IBranchOperation { BranchKind: BranchKind.Break })
-            {
-                return true;
-            }
-        }
-
-        return statement is IBranchOperation { BranchKind: BranchKind.Break };
     }
 
     private static bool IsConstantTrue(IOperation? condition) => condition?.ConstantValue is { HasValue: true, Value: true };
@@ -792,7 +834,8 @@ internal sealed class TaskCompletion
                     {
                         IPatternCaseClauseOperation patternClause => CaseAsserts(patternClause.Pattern, switchStatement.Value, symbol) || (patternClause.Guard is { } guard && Asserts(guard, true, symbol)),
                         // case TaskStatus.RanToCompletion:
-                        ISingleValueCaseClauseOperation single => IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value),
+                        ISingleValueCaseClauseOperation single => (IsStatusOf(switchStatement.Value, symbol) && IsFinalStatusValue(single.Value))
+                            || (single.Value.ConstantValue is { HasValue: true, Value: bool flag } && Asserts(switchStatement.Value, flag, symbol)),
                         _ => false,
                     };
                     if (!asserts)
@@ -807,11 +850,14 @@ internal sealed class TaskCompletion
         }
     }
 
-    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`).
+    // A case of a switch on the task (`{ IsCompleted: true }`) or on its Status (`TaskStatus.RanToCompletion`); a case of a
+    // switch on a completion flag (`switch (t.IsCompleted) { case true: ... }`, review 34) says what the
+    // condition would.
     private bool CaseAsserts(IPatternOperation pattern, IOperation switchValue, ISymbol symbol) =>
         IsStatusOf(switchValue, symbol)
             ? StatusPatternAsserts(pattern, true)
-            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol);
+            : PatternAsserts(pattern, true, KeyOf(Operations.SkipConversions(switchValue)), symbol)
+                || (pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: bool flag } } && Asserts(switchValue, flag, symbol));
 
     // t.Status (t?.Status too).
     private bool IsStatusOf(IOperation value, ISymbol symbol)

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Brigade.Engines.Remote;
 
@@ -136,6 +138,39 @@ public sealed class WorkerCatalog
                 role == "input" ? "inputTypeInfo" : "outputTypeInfo");
         }
 
+        if (declared is null && !info.Options.IncludeFields && PublicField(typeof(T)) is { } field)
+        {
+            // The engine writes and reads the type's public fields (WorkDescriptor.DefaultSerializerOptions: IncludeFields): a
+            // worker whose metadata leaves them out reads them as zero and never writes them, and every item succeeds with a
+            // wrong value (review 34).
+            throw new ArgumentException(
+                $"The {role} type {typeof(T).FullName} of work type {work.FullName} has a public field ({field}) that the engine writes and reads " +
+                $"(WorkDescriptor.DefaultSerializerOptions includes fields), but the {role} metadata given leaves fields out: it would arrive empty. " +
+                $"Set IncludeFields = true in the context's [JsonSourceGenerationOptions], or name the context in [WorkSerializer] on {work.Name}, so that the engine uses it too.",
+                role == "input" ? "inputTypeInfo" : "outputTypeInfo");
+        }
+
         return () => info;
+    }
+
+    // A public instance field the engine's default options serialize (not [JsonIgnore]d); null when there is none. Where the
+    // trimmer removed a field's metadata, the work never touches the field, and nothing is lost without it.
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "A check only: a field the trimmer removed is one nothing reads or writes.")]
+    private static string? PublicField(Type type)
+    {
+        if (BuiltInJson.Has(type))
+        {
+            return null;
+        }
+
+        foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!field.IsDefined(typeof(JsonIgnoreAttribute), inherit: true))
+            {
+                return field.Name;
+            }
+        }
+
+        return null;
     }
 }

@@ -280,7 +280,8 @@ internal static class LossBreakdown
         // on 64 workers ending 2 ms apart led with "item 0 took 1.9 ms of the last 1.9 ms", 62 workers idle unnamed);
         // unless the workers that ran sat idle a quarter of the last batch or more, waiting for it: then fewer workers
         // would not shorten the run, and the slow item leads (ten items on 64 workers, one of 10 s, read "54 never ran").
-        if (tooFewWorkers > 0 && tail <= tooFew && !WaitedForTheLast(slots, tail))
+        var waitedForIt = tooFewWorkers > 0 && WaitedForTheLast(slots, tail);
+        if (tooFewWorkers > 0 && tail <= tooFew && !waitedForIt)
         {
             return (Text($"{report.Items:N0} items for {report.Items + tooFewWorkers:N0}+ workers: {tooFewWorkers} never ran"),
                 "give the run more, smaller items, or use fewer workers", null);
@@ -312,7 +313,9 @@ internal static class LossBreakdown
             description += Text($"; {report.Items:N0} items for {slots.Count} workers: too few to balance");
         }
 
-        var advice = fewItems ? "give the run more, smaller items, or use fewer workers"
+        // Workers left idle waiting for the last batch while others never ran: fewer workers would not shorten the run,
+        // splitting the slow item would (review 34: the lead said "or use fewer workers" after all).
+        var advice = fewItems && !waitedForIt ? "give the run more, smaller items, or use fewer workers"
             : last.LastCount == 1 ? "split large items or sort them largest first"
             : "use smaller batches (BatchSize) or split large items";
         var lead = Text($"{items} took {LossText.Duration(inWindow)} of the last {LossText.Duration(window)}: {advice}");
