@@ -152,7 +152,9 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             _upTo = item.Index + 1;
         }
 
-        Mark(force: false);
+        // Stdout, a pipe or a device cannot be truncated back to a watermark: whatever was written past the last one is
+        // written again by --resume. Marked at once, a kill can repeat only the result being written, not the last 0.1 s.
+        Mark(force: _journal is not null && _output is { CanSeek: false });
     }
 
     // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
