@@ -264,7 +264,8 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 }
             }
 
-            _output = paths.Output == "-"
+            // -o /dev/stdout is stdout: through the same writer as -o - (a regular file behind it is not reopened).
+            _output = paths.Output == "-" || RunFiles.StandardDescriptor(paths.Output) == 1
                 ? new TextWriterStream(stdout)
                 : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), paths.Output, createdOutput);
             if (paths.Failures is { } failures)
@@ -301,7 +302,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
     }
 
-    private FileStream Track(FileStream file, string path, bool created)
+    private Stream Track(Stream file, string path, bool created)
     {
         if (created)
         {
