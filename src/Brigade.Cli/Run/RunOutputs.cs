@@ -169,7 +169,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         var (inputBytes, inputItems, inputHash) = _fingerprint!.Snapshot();
         if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
         {
-            return; // nothing new to record
+            // No new watermark, but results may have finished behind a slow item (ordered runs journal them as they
+            // finish): flushed now, a kill does not make --resume run them again.
+            _journal?.Flush();
+            return;
         }
 
         if (_output is not null)
