@@ -34,6 +34,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             throw new CliUsageException($"--null separates items by NUL bytes; it does not combine with --format {Name(format)}");
         }
 
+        // An empty path ("$IN" with IN unset) is a usage error, not .NET's ArgumentException from Path.GetFullPath.
+        foreach (var (option, path) in new[] { ("the input", options.Input), ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
+        {
+            if (path is not null && path.Length == 0)
+            {
+                throw new CliUsageException($"{option}: the path is empty; give a file{(option is "the input" or "--output" ? ", or - for standard " + (option == "the input" ? "input" : "output") : "")}");
+            }
+        }
+
         var ordered = !options.Unordered;
         var header = _header = new JournalRecord
         {

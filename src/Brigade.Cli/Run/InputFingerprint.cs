@@ -47,6 +47,39 @@ internal sealed class InputFingerprint
     }
 
     /// <summary>
+    /// Whether the last item a run read of the file's first <paramref name="length"/> bytes (which already match) is no
+    /// longer that item: it had no terminator (the input's last line without its line end) and bytes other than that
+    /// terminator were appended right after it since (<c>echo more &gt;&gt; in.txt</c> makes its last line <c>lastmore</c>).
+    /// Appending only the terminator (<c>\n</c>, <c>\r\n</c>, or NUL with <paramref name="nullSeparated"/>) keeps the item.
+    /// </summary>
+    public static bool LastItemExtended(string path, long length, bool nullSeparated)
+    {
+        if (length <= 0)
+        {
+            return false;
+        }
+
+        var terminator = nullSeparated ? (byte)0 : (byte)'\n';
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        if (file.Length <= length)
+        {
+            return false;
+        }
+
+        Span<byte> around = stackalloc byte[3];
+        file.Position = length - 1;
+        var read = file.ReadAtLeast(around, around.Length, throwOnEndOfStream: false);
+        if (read < 2 || around[0] == terminator)
+        {
+            return false;
+        }
+
+        // A CR that was the item's last byte (no LF after it) is dropped once an LF follows: the item changed.
+        return !(around[1] == terminator && (nullSeparated || around[0] != '\r'))
+            && !(!nullSeparated && around[0] != '\r' && read == 3 && around[1] == '\r' && around[2] == '\n');
+    }
+
+    /// <summary>
     /// Whether the first <paramref name="length"/> bytes of a file hash to <paramref name="expected"/> (as this class
     /// writes it, or an earlier brigade's SHA-256); false when the file is shorter.
     /// </summary>

@@ -61,11 +61,14 @@ internal static class InputReader
                 continue;
             }
 
+            // A UTF-8 byte order mark (Excel's "CSV UTF-8") is not part of a CSV header's first name nor of the first JSON
+            // item; the fingerprint still counts its bytes. Plain lines keep their bytes as written.
+            var bom = lineNumber == 1 && format is InputFormat.Csv or InputFormat.JsonLines && raw.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
             if (format == InputFormat.Csv)
             {
                 var start = lineNumber;
                 var consumed = new List<byte[]> { raw.ToArray() };
-                var record = new StringBuilder(ByteText.Decode(LineContent(raw.Span)));
+                var record = new StringBuilder(ByteText.Decode(LineContent(raw.Span[bom..])));
 
                 // A quoted field may span lines: keep reading until the quotes balance.
                 while (!Csv.IsComplete(record))
@@ -117,7 +120,7 @@ internal static class InputReader
                 continue;
             }
 
-            var line = LineContent(raw.Span);
+            var line = LineContent(raw.Span[bom..]);
             if (IsBlank(line))
             {
                 fingerprint?.Consume(raw.Span, isItem: false);

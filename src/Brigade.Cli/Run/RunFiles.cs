@@ -55,15 +55,31 @@ internal static class RunFiles
     /// resume): a regular file is cut there, a device or pipe is written as it is.
     /// </summary>
     /// <exception cref="CliIOException">It cannot be opened for writing.</exception>
-    public static FileStream OpenOutput(string path, string option, long keep, out bool created)
+    public static Stream OpenOutput(string path, string option, long keep, out bool created)
     {
         created = !File.Exists(path);
         try
         {
+            // brigade's own stdout or stderr (/dev/stderr): written through the descriptor, at its offset. Opening the
+            // path again opens a regular file behind it (>> log) anew, at offset 0, and a fresh run would cut it to 0.
+            switch (StandardDescriptor(path))
+            {
+                case 1:
+                    return Console.OpenStandardOutput();
+                case 2:
+                    return Console.OpenStandardError();
+            }
+
             if (NativeMethods.KindOf(path) == FileKind.Special)
             {
                 // No truncating or seeking a character device or a pipe: just write.
                 return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+            }
+
+            if (Path.GetFullPath(path) is var full && (full.StartsWith("/dev/fd/", StringComparison.Ordinal) || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal)))
+            {
+                // Another descriptor's regular file (3>> log): its writer's file, not brigade's to cut; written at its end.
+                return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
             }
 
             var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 16);
@@ -76,6 +92,15 @@ internal static class RunFiles
             throw new CliIOException($"cannot write {option} '{path}': {Reason(e)}", e);
         }
     }
+
+    /// <summary>Gets the standard descriptor a path names (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>...), or null.</summary>
+    public static int? StandardDescriptor(string path) => path switch
+    {
+        "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0" => 0,
+        "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
+        "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
+        _ => null,
+    };
 
     /// <summary>Deletes a file brigade created and did not use, ignoring failure.</summary>
     public static void DeleteQuietly(string path)

@@ -152,7 +152,9 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             _upTo = item.Index + 1;
         }
 
-        Mark(force: false);
+        // Stdout, a pipe or a device cannot be truncated back to a watermark: whatever was written past the last one is
+        // written again by --resume. Marked at once, a kill can repeat only the result being written, not the last 0.1 s.
+        Mark(force: _journal is not null && _output is { CanSeek: false });
     }
 
     // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
@@ -167,7 +169,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         var (inputBytes, inputItems, inputHash) = _fingerprint!.Snapshot();
         if (_upTo == _markedUpTo && inputBytes == _markedInputBytes && _deliveredSinceMark.Count == 0)
         {
-            return; // nothing new to record
+            // No new watermark, but results may have finished behind a slow item (ordered runs journal them as they
+            // finish): flushed now, a kill does not make --resume run them again.
+            _journal?.Flush();
+            return;
         }
 
         if (_output is not null)
@@ -262,7 +267,8 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 }
             }
 
-            _output = paths.Output == "-"
+            // -o /dev/stdout is stdout: through the same writer as -o - (a regular file behind it is not reopened).
+            _output = paths.Output == "-" || RunFiles.StandardDescriptor(paths.Output) == 1
                 ? new TextWriterStream(stdout)
                 : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), paths.Output, createdOutput);
             if (paths.Failures is { } failures)
@@ -299,7 +305,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
     }
 
-    private FileStream Track(FileStream file, string path, bool created)
+    private Stream Track(Stream file, string path, bool created)
     {
         if (created)
         {

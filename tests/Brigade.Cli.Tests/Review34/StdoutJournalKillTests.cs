@@ -1,0 +1,52 @@
+namespace Brigade.Cli.Tests.Review34;
+
+/// <summary>
+/// <c>brigade run ... --journal J</c> with the results on stdout (or a pipe, a FIFO): the output cannot be truncated
+/// on resume, so every result written past the journal's last watermark is written again by <c>--resume</c>. The
+/// watermark lagged up to 0.1 s behind the writes, so a SIGKILL duplicated every result of that last 0.1 s (review
+/// 34: 9 of 10 results twice); now a result that cannot be taken back is marked as soon as it is written.
+/// </summary>
+public sealed class StdoutJournalKillTests
+{
+    private const string Command = "if [ {} -ge 10 ]; then sleep $(cat delay); fi; echo {}";
+
+    [Fact(Timeout = 120_000)]
+    public async Task Resume_AfterSigkill_WithResultsOnStdout_WritesAtMostTheLastResultAgain()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("delay"), "60");
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(0, 12).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-e", "threads", "-j", "16", "--journal", dir.File("j.journal"), "-q"];
+        var first = new List<string>();
+        using (var p = CliProcess.Start(dir.Path, args))
+        {
+            _ = p.StandardError.ReadToEndAsync();
+
+            // Items 0-9 finish at once, 10 and 11 wait: kill as soon as the tenth result is read.
+            while (first.Count < 10 && await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+            {
+                first.Add(line);
+            }
+
+            p.Kill();
+            await p.WaitForExitAsync();
+        }
+
+        Assert.Equal(10, first.Count);
+        await File.WriteAllTextAsync(dir.File("delay"), "0");
+        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
+        Assert.True(code == 0, stderr);
+
+        var all = first.Concat(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var twice = all.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+
+        // The kill may land between the last result's write and its watermark: that one result may come again.
+        Assert.True(twice.Count <= 1, $"written twice: {string.Join(' ', twice)}");
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), all.Distinct());
+    }
+}
