@@ -1,8 +1,12 @@
 using System.Text.Json.Serialization;
 
-namespace Brigade.Processes;
+namespace Brigade.Engines.Remote;
 
-/// <summary>The metadata <see cref="WorkerCatalog.Add{TWork, TIn, TOut}()"/> knows, with the engine's default options (<see cref="WorkDescriptor.DefaultSerializerOptions"/>).</summary>
+/// <summary>
+/// The metadata of common value types with the engine's default options (<see cref="WorkDescriptor.DefaultSerializerOptions"/>),
+/// source-generated: what a worker executable's catalog (Brigade.Processes.NativeWorker) and an engine that starts one know
+/// without reflection (a NativeAOT application has none to build it with).
+/// </summary>
 [JsonSourceGenerationOptions(IncludeFields = true, PropertyNameCaseInsensitive = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(byte))]
