@@ -94,6 +94,11 @@ public sealed class ProcessWorkTests
         public int Execute(string input) => input.Length;
     }
 
+    public sealed class Weigh : IWork<Parcel, int>
+    {
+        public int Execute(Parcel input) => input.PostCode.Length;
+    }
+
     public sealed class TwoFaced : IWork<int, int>, IAsyncWork<int, int>
     {
         public int Execute(int input) => input;
