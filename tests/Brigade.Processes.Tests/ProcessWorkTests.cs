@@ -89,6 +89,15 @@ public sealed class ProcessWorkTests
         Assert.IsType<Brigade.Engines.Remote.BuiltInJson>(work.InputTypeInfo.OriginatingResolver);
     }
 
+    [Fact]
+    public void ForExecutable_WithoutAContext_UsesTheEnginesDefaultOptions_WhereCodeCanBeBuilt()
+    {
+        // A JIT-compiled application with a worker executable: the catalog was given metadata of these options.
+        var work = ProcessWork.ForExecutable<Parcel, int>(typeof(Weigh), Worker);
+
+        Assert.Same(WorkDescriptor.DefaultSerializerOptions, work.InputTypeInfo.Options);
+    }
+
     public sealed class Lengths : IWork<string, int>
     {
         public int Execute(string input) => input.Length;
