@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
 
@@ -180,34 +179,30 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
             return (hosted.PoolKey, hosted.Name);
         }
 
-        if (workType.IsGenericType || workType.ContainsGenericParameters)
-        {
-            throw new ArgumentException($"Work type {workType.FullName ?? workType.Name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(workType));
-        }
-
+        ProcessWork.EnsureWorkType(workType);
         return (launcher.WorkerPath, workType.FullName ?? workType.Name);
     }
 
     // The shipped worker host loads the work type's assembly file and finds the type by reflection, and so does this side.
-    // A NativeAOT application has neither (its types are compiled into the executable): it is told to build a worker
-    // executable instead, before any reflection runs.
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where dynamic code is supported (checked first): a NativeAOT application is sent to a worker executable (WorkerPath), which takes the other path.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
+    // A NativeAOT application has neither (its types are compiled into the executable), and a trimmed one cannot trust
+    // what reflection finds of its types: both are told to build a worker executable instead, before any reflection runs.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where ProcessWork.CanReflect (checked first): a trimmed or NativeAOT application is sent to a worker executable (WorkerPath), which takes the other path.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported (ProcessWork.CanReflect).")]
     private static ProcessWork ForWorkerHost(Type workType)
     {
-        if (!RuntimeFeature.IsDynamicCodeSupported)
+        if (!ProcessWork.CanReflect)
         {
             throw new NotSupportedException(
-                $"This application is compiled ahead of time (NativeAOT): the worker host that ships with Brigade.Processes cannot load work type {workType.FullName}, " +
-                "which is compiled into the application's executable. Build a worker executable with the type in its catalog (NativeWorkerHost.Run, package " +
-                "Brigade.Processes.NativeWorker; the application itself can be its own worker) and set ProcessEngineOptions.WorkerPath to it. See docs/processes.md.");
+                $"This application is compiled ahead of time (NativeAOT) or trimmed: the worker host that ships with Brigade.Processes finds work type {workType.FullName} by reflection, " +
+                "in an assembly file. Build a worker executable with the type in its catalog (NativeWorkerHost.Run, package Brigade.Processes.NativeWorker; " +
+                "the application itself can be its own worker) and set ProcessEngineOptions.WorkerPath to it. See docs/processes.md.");
         }
 
         return ProcessWork.ForWorkerHost(workType);
     }
 
     // The same, for a run: the work's types fit the run's and its values can cross (reflection, as above).
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "As ForWorkerHost(Type): reached only where dynamic code is supported.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "As ForWorkerHost(Type): reached only where ProcessWork.CanReflect.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As ForWorkerHost(Type).")]
     private static ProcessWork ForWorkerHost<TIn, TOut>(Type workType)
     {

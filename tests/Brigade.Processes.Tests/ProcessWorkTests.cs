@@ -29,9 +29,7 @@ public sealed class ProcessWorkTests
     [Fact]
     public void ForExecutable_RunTypesThatDoNotFit_AreRefused()
     {
-        var work = ProcessWork.ForExecutable<object, int>(typeof(Lengths), Worker);
-
-        var error = Assert.Throws<ArgumentException>(work.EnsureFits<object, int>);
+        var error = Assert.Throws<ArgumentException>(() => ProcessWork.ForExecutable<object, int>(typeof(Lengths), Worker).EnsureFits<object, int>());
 
         Assert.Contains("maps String to Int32, but the run maps Object to Int32", error.Message, StringComparison.Ordinal);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Brigade.Engines.Remote;
@@ -91,12 +92,7 @@ internal sealed class ProcessWork
     public static ProcessWork ForExecutable<TIn, TOut>(Type workType, string workerPath)
     {
         var name = workType.FullName ?? workType.Name;
-        if (workType.IsGenericType || workType.ContainsGenericParameters)
-        {
-            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(workType));
-        }
-
-        var (input, output) = WorkInterface(workType, typeof(TIn), typeof(TOut));
+        var (input, output) = WorkInterface(workType);
         var context = workType.GetCustomAttribute<WorkSerializerAttribute>()?.ContextType;
         var work = new ProcessWork(name, workType, input, output, workerPath, () => Metadata(name, context, input, "input"), () => Metadata(name, context, output, "result"));
         // What travels as JSON has its metadata resolved now, so that a type that cannot is reported before any item runs.
@@ -108,6 +104,13 @@ internal sealed class ProcessWork
         if (!(output == typeof(TOut) && RemoteValueCodec<TOut>.IsRaw()))
         {
             _ = work.OutputTypeInfo;
+        }
+
+        if (CanReflect)
+        {
+            // Where reflection can be used, the same checks as the shipped worker host's: values that would arrive empty
+            // or as JsonElement are refused before any item runs.
+            EnsureSerializableByReflection<TIn, TOut>(workType);
         }
 
         return work;
@@ -128,11 +131,31 @@ internal sealed class ProcessWork
         }
     }
 
-    // The work's own IWork<,>/IAsyncWork<,> arguments. A type the run holds an instance of keeps its interface list in a
-    // trimmed or NativeAOT application (casts read it); when reflection cannot see it, the run's own types are the work's.
-    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The work type is constructed (the run holds an instance), so its implemented interfaces are kept; without them the run's types are used.")]
-    private static (Type Input, Type Output) WorkInterface(Type workType, Type runInput, Type runOutput)
+    /// <summary>Gets whether this application can build JSON metadata and describe work types by reflection: not when it
+    /// is compiled ahead of time (NativeAOT), nor when it is trimmed (JSON reflection is then off by default).</summary>
+    public static bool CanReflect => RuntimeFeature.IsDynamicCodeSupported && JsonSerializer.IsReflectionEnabledByDefault;
+
+    /// <summary>Checks that a type is a work type a worker executable can be asked for: a non-generic, non-abstract class
+    /// with exactly one work interface. Nothing but its interfaces is read.</summary>
+    /// <exception cref="ArgumentException">It is not.</exception>
+    public static void EnsureWorkType(Type workType) => _ = WorkInterface(workType);
+
+    // The work's own IWork<,>/IAsyncWork<,> arguments, checking the type's shape on the way. A type the run holds an
+    // instance of keeps its interface list in a trimmed or NativeAOT application (casts read it).
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The work type is constructed (the run holds an instance), so its implemented interfaces are kept: casts to them read the same list.")]
+    private static (Type Input, Type Output) WorkInterface(Type workType)
     {
+        var name = workType.FullName ?? workType.Name;
+        if (workType.IsInterface || workType.IsAbstract || !workType.IsClass)
+        {
+            throw new ArgumentException($"Work type {name} must be a non-abstract class.", nameof(workType));
+        }
+
+        if (workType.IsGenericType || workType.ContainsGenericParameters)
+        {
+            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(workType));
+        }
+
         var found = new List<Type>();
         foreach (var candidate in workType.GetInterfaces())
         {
@@ -151,7 +174,7 @@ internal sealed class ProcessWork
 
         if (found.Count == 0)
         {
-            return (runInput, runOutput);
+            throw new ArgumentException($"Type {name} implements neither IWork<TIn, TOut> nor IAsyncWork<TIn, TOut>.", nameof(workType));
         }
 
         var arguments = found[0].GetGenericArguments();
@@ -165,7 +188,7 @@ internal sealed class ProcessWork
             if (context is not null)
             {
                 return FromContext(workName, context).GetTypeInfo(type)
-                    ?? throw new NotSupportedException($"{context.Name}, named by its [WorkSerializer], has no metadata for it: add [JsonSerializable(typeof({type.Name}))] to {context.Name}.");
+                    ?? throw new NotSupportedException($"{context.Name}, named by its [WorkSerializer], has no metadata for it: add [JsonSerializable(typeof({CSharpName(type)}))] to {context.Name}.");
             }
 
             if (BuiltInJson.Default.GetTypeInfo(type) is { } builtIn)
@@ -173,7 +196,7 @@ internal sealed class ProcessWork
                 return builtIn;
             }
 
-            if (RuntimeFeature.IsDynamicCodeSupported)
+            if (CanReflect)
             {
                 return ByReflection(type);
             }
@@ -184,8 +207,8 @@ internal sealed class ProcessWork
         }
 
         throw new NotSupportedException(
-            $"The {role} type {type.FullName} of work type {workName} travels as JSON, and this application (NativeAOT) cannot build its metadata by reflection: " +
-            $"name a source-generated context in [WorkSerializer(typeof(MyJson))] on {type.Name}'s work type, with [JsonSerializable(typeof({type.Name}))], " +
+            $"The {role} type {CSharpName(type)} of work type {workName} travels as JSON, and this application (NativeAOT or trimmed) cannot build its metadata by reflection: " +
+            $"name a source-generated context in [WorkSerializer(typeof(MyJson))] on the work type, with [JsonSerializable(typeof({CSharpName(type)}))], " +
             "and pass the same context's metadata to the worker's catalog.");
     }
 
@@ -197,9 +220,34 @@ internal sealed class ProcessWork
         return instance;
     }
 
-    // Only where dynamic code is supported (the caller checks RuntimeFeature.IsDynamicCodeSupported): a JIT-compiled
-    // host whose worker executable was given the same metadata (WorkerCatalog checks it against these options).
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where dynamic code is supported; a trimmed application names a source-generated context in [WorkSerializer] (docs/processes.md).")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported.")]
+    // Only where CanReflect (the caller checks): a JIT-compiled, untrimmed host, whose worker executable's catalog was
+    // given metadata of these options (the catalog refuses a naming policy with case-sensitive reading, and metadata that
+    // leaves out public fields).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where CanReflect: not in a trimmed application (JsonSerializer.IsReflectionEnabledByDefault is off there by default), which must name a source-generated context.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported (CanReflect).")]
     private static JsonTypeInfo ByReflection(Type type) => WorkDescriptor.DefaultSerializerOptions.GetTypeInfo(type);
+
+    // The shipped host's checks (WorkTypeCheck.Ensure: the variance rule, then every type reachable from the values can
+    // make the round trip), only where CanReflect.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where CanReflect (see ByReflection).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only where CanReflect (see ByReflection).")]
+    private static void EnsureSerializableByReflection<TIn, TOut>(Type workType) => WorkTypeCheck.Ensure<TIn, TOut>(WorkDescriptor.For(workType));
+
+    // A type as C# spells it, for messages that tell what to write: int?, List<Order>, Order.
+    private static string CSharpName(Type type)
+    {
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            return CSharpName(underlying) + "?";
+        }
+
+        if (!type.IsGenericType)
+        {
+            return type.Name;
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        return $"{(tick < 0 ? name : name[..tick])}<{string.Join(", ", type.GetGenericArguments().Select(CSharpName))}>";
+    }
 }
