@@ -25,6 +25,24 @@ public sealed class WarmUpNonWorkTypeTests
         await Assert.ThrowsAsync<ArgumentException>(() => engine.WarmUpAsync(typeof(AbstractWork), 1));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task PrestartWorkType_TypeThatIsNoWorkType_IsRefused_WithAWorkerExecutable()
+    {
+        // ProcessEngine's constructor documents ArgumentException for a PrestartWorkType that is not a work type (main threw it).
+        ProcessEngine? engine = null;
+        try
+        {
+            Assert.Throws<ArgumentException>(() => engine = TestWorker.Engine(o => o.PrestartWorkType = typeof(string)));
+        }
+        finally
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync();
+            }
+        }
+    }
+
     public abstract class AbstractWork : IWork<int, int>
     {
         public abstract int Execute(int input);
