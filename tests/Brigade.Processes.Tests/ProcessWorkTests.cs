@@ -69,15 +69,6 @@ public sealed class ProcessWorkTests
     }
 
     [Fact]
-    public void ForExecutable_RawNumbers_NeverResolveMetadata()
-    {
-        // A context that has no metadata at all: numbers travel as raw bytes, so describing the work does not ask it.
-        var work = ProcessWork.ForExecutable<long, long>(typeof(RawOnly), Worker);
-
-        Assert.Equal(typeof(long), work.InputType);
-    }
-
-    [Fact]
     public void ForExecutable_BuiltInTypes_ComeFromSourceGeneratedMetadata()
     {
         // What a NativeAOT application has without reflection: strings, decimals, dates and the like.
@@ -139,17 +130,8 @@ public sealed class ProcessWorkTests
     {
         public Unlisted Execute(Parcel input) => new();
     }
-
-    [WorkSerializer(typeof(EmptyJson))]
-    public sealed class RawOnly : IWork<long, long>
-    {
-        public long Execute(long input) => input;
-    }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(ProcessWorkTests.Parcel))]
 internal sealed partial class CamelJson : JsonSerializerContext;
-
-[JsonSerializable(typeof(Guid))]
-internal sealed partial class EmptyJson : JsonSerializerContext;
