@@ -12,7 +12,9 @@ With --native, a row for a worker executable of the application's own (ProcessEn
 publish of samples/Brigade.Samples.NativeWorker (published first when missing, ~1 min of ILC), measured by the
 benchmarks project's `cold` mode: a run of one item on a new engine, beside the shipped worker host in the same process
 and round; "first run" is the first pool of a new host process (the engine's code is compiled too: every other round
-it is the native worker's), "later pool" one after a pool of each kind.
+it is the native worker's), "later pool" one after a pool of each kind. Also with --native, a row for an application
+published NativeAOT that is its own worker (samples/Brigade.Samples.NativeAotApp, published when missing): "first run"
+is the first pool of a new process of it (nothing to JIT-compile), "later pool" the median of three more.
 
 Usage:  python3 benchmarks/processes/cold_paired.py [--rounds 5] [--before /path/to/other/checkout] [--native]
 """
@@ -80,11 +82,24 @@ def brigade_native(root, exe, native_first):
             "shipped worker, later pool, 1 item": net["shippedWorkerFirstResultMs"][0]}
 
 
+def native_app(root):
+    exe = os.path.join(root, "samples", "Brigade.Samples.NativeAotApp", "bin", "Release", "net10.0", "linux-x64", "publish", "Brigade.Samples.NativeAotApp")
+    if not os.path.exists(exe):
+        subprocess.run(["dotnet", "publish", os.path.join(root, "samples", "Brigade.Samples.NativeAotApp"), "-c", "Release", "-r", "linux-x64", "-v", "q", "-nologo"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return exe
+
+
+def brigade_native_app(exe):
+    net = json.loads(subprocess.run([exe, "--json"], check=True, capture_output=True, text=True).stdout)
+    return {"first run, 1 item": net["firstRunMs"], "later pool, 1 item": net["laterPoolMs"]}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", help="another Brigade checkout, measured beside this one")
-    parser.add_argument("--native", action="store_true", help="add the NativeAOT worker executable (samples/Brigade.Samples.NativeWorker)")
+    parser.add_argument("--native", action="store_true", help="add the NativeAOT worker executable (samples/Brigade.Samples.NativeWorker) and a NativeAOT application (samples/Brigade.Samples.NativeAotApp)")
     args = parser.parse_args()
 
     tools = {
@@ -101,6 +116,8 @@ def main():
         exe = native_worker(ROOT)
         calls = itertools.count()
         tools["Brigade processes ×2, WorkerPath"] = lambda: brigade_native(ROOT, exe, next(calls) % 2 == 0)
+        app = native_app(ROOT)
+        tools["Brigade processes ×2, NativeAOT application as its own worker"] = lambda: brigade_native_app(app)
     names = list(tools)
     samples = {}
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; rounds: {args.rounds}; {os.cpu_count()} cores", flush=True)

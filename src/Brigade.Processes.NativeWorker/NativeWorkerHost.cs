@@ -18,6 +18,19 @@ namespace Brigade.Processes;
 /// </example>
 public static class NativeWorkerHost
 {
+    /// <summary>
+    /// Gets whether this process was started by a <c>ProcessEngine</c> as its worker: for an application that is its own
+    /// worker executable (<c>ProcessEngineOptions.WorkerPath = Environment.ProcessPath</c>), which then calls
+    /// <see cref="Run"/> first thing in <c>Main</c> instead of doing its own work.
+    /// </summary>
+    /// <param name="args">The command line, as passed to <c>Main</c>.</param>
+    /// <returns><see langword="true"/> when the command line is the one an engine starts its workers with.</returns>
+    public static bool IsWorker(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Length >= 2 && args[0] == "--parent" && int.TryParse(args[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+
     /// <summary>Serves the engine that started this process, until it closes the channel (the process then exits).</summary>
     /// <param name="args">The command line, as the engine passed it to <c>Main</c>.</param>
     /// <param name="catalog">The work types this worker runs.</param>

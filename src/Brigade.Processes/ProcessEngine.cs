@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
 
@@ -86,10 +87,10 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(workType);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var descriptor = Describe(workType);
+        var (poolKey, name) = PoolFor(workType);
         var workers = count ?? Options.MaxWorkers;
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1, nameof(count));
-        return Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, descriptor.Name, workers, cancellationToken);
+        return Pool.WarmUpAsync(Launcher(), poolKey, name, workers, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -107,9 +108,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
                     "as in Runner.MapAsync(items, new MyWork(), options). See docs/processes.md.");
             }
 
-            var descriptor = Describe(workType);
-            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
-            var run = new ProcessRun<TIn, TOut>(this, job, descriptor, Launcher(), Interlocked.Increment(ref _nextWorkId));
+            var run = new ProcessRun<TIn, TOut>(this, job, Describe<TIn, TOut>(workType), Launcher(), Interlocked.Increment(ref _nextWorkId));
             return run.Start();
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or WorkerStartException or ObjectDisposedException)
@@ -146,8 +145,8 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     // run started at once waits for these workers instead of starting more of its own.
     private void Prestart(Type workType)
     {
-        var descriptor = Describe(workType);
-        var warming = Pool.WarmUpAsync(Launcher(), descriptor.AssemblyPath, descriptor.Name, Options.MaxWorkers, CancellationToken.None);
+        var (poolKey, name) = PoolFor(workType);
+        var warming = Pool.WarmUpAsync(Launcher(), poolKey, name, Options.MaxWorkers, CancellationToken.None);
         _ = warming.ContinueWith(
             static t => _ = t.Exception,
             CancellationToken.None,
@@ -155,17 +154,61 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
             TaskScheduler.Default);
     }
 
-    private static WorkDescriptor Describe(Type workType)
+    // A run's work: for a worker executable of the application's own (WorkerPath), described without reflection over its
+    // members, so that a NativeAOT or trimmed application can run this engine; for the shipped worker host, by reflection.
+    private ProcessWork Describe<TIn, TOut>(Type workType)
     {
-        var descriptor = WorkDescriptor.For(workType);
-        if (string.IsNullOrEmpty(descriptor.AssemblyPath))
+        var launcher = Launcher();
+        if (launcher.Direct)
         {
-            throw new ArgumentException(
-                $"Work type {descriptor.Name} is defined in an assembly without a file (dynamic, or loaded from bytes): worker processes only load work types from assembly files.",
-                nameof(workType));
+            var work = ProcessWork.ForExecutable<TIn, TOut>(workType, launcher.WorkerPath);
+            work.EnsureFits<TIn, TOut>();
+            return work;
         }
 
-        return descriptor;
+        return ForWorkerHost<TIn, TOut>(workType);
+    }
+
+    // What a warm-up needs: the pool a work type's workers come from, and the type's name (a hint to the starting worker).
+    private (string PoolKey, string Name) PoolFor(Type workType)
+    {
+        var launcher = Launcher();
+        if (!launcher.Direct)
+        {
+            var hosted = ForWorkerHost(workType);
+            return (hosted.PoolKey, hosted.Name);
+        }
+
+        ProcessWork.EnsureWorkType(workType);
+        return (launcher.WorkerPath, workType.FullName ?? workType.Name);
+    }
+
+    // The shipped worker host loads the work type's assembly file and finds the type by reflection, and so does this side.
+    // A NativeAOT application has neither (its types are compiled into the executable), and a trimmed one cannot trust
+    // what reflection finds of its types: both are told to build a worker executable instead, before any reflection runs.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where ProcessWork.CanReflect (checked first): a trimmed or NativeAOT application is sent to a worker executable (WorkerPath), which takes the other path.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported (ProcessWork.CanReflect).")]
+    private static ProcessWork ForWorkerHost(Type workType)
+    {
+        if (!ProcessWork.CanReflect)
+        {
+            throw new NotSupportedException(
+                $"This application is compiled ahead of time (NativeAOT) or trimmed: the worker host that ships with Brigade.Processes finds work type {workType.FullName} by reflection, " +
+                "in an assembly file. Build a worker executable with the type in its catalog (NativeWorkerHost.Run, package Brigade.Processes.NativeWorker; " +
+                "the application itself can be its own worker) and set ProcessEngineOptions.WorkerPath to it. See docs/processes.md.");
+        }
+
+        return ProcessWork.ForWorkerHost(workType);
+    }
+
+    // The same, for a run: the work's types fit the run's and its values can cross (reflection, as above).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "As ForWorkerHost(Type): reached only where ProcessWork.CanReflect.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As ForWorkerHost(Type).")]
+    private static ProcessWork ForWorkerHost<TIn, TOut>(Type workType)
+    {
+        var hosted = ForWorkerHost(workType);
+        WorkTypeCheck.Ensure<TIn, TOut>(hosted.Descriptor!);
+        return hosted;
     }
 
     private WorkerLauncher Launcher() => _launcher ??= WorkerLauncher.Resolve(Options);

@@ -65,4 +65,62 @@ public sealed class NativeAotPublishTests
             }
         }
     }
+
+    [SkippableFact(Timeout = 600_000)]
+    public async Task PublishedNativeAotApp_IsItsOwnWorker_WithoutTrimOrAotWarnings()
+    {
+        Skip.IfNot(Environment.GetEnvironmentVariable(Variable) == "1", $"ILC takes about a minute: {Variable}=1 dotnet test tests/Brigade.Processes.NativeWorker.Tests -c Release");
+        Skip.IfNot(OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64, "published for linux-x64");
+        var output = Path.Combine(Path.GetTempPath(), $"brigade-native-app-{Environment.ProcessId}");
+        try
+        {
+            // The engine's side in a NativeAOT application: Brigade and Brigade.Processes must publish without a trim or
+            // AOT warning (the sample's own code has none), and run with the application as its own worker.
+            var project = Path.Combine(TestWorker.RepositoryRoot, "samples", "Brigade.Samples.NativeAotApp");
+            var (code, log) = await RunAsync("dotnet", "publish", project, "-c", "Release", "-r", "linux-x64", "-o", output, "-nologo", "-p:TreatWarningsAsErrors=false");
+            Assert.True(code == 0, $"dotnet publish failed:\n{log}");
+            Assert.DoesNotContain("warning IL", log, StringComparison.Ordinal);
+
+            var exe = Path.Combine(output, "Brigade.Samples.NativeAotApp");
+            Assert.False(File.Exists(Path.Combine(output, "Brigade.Samples.NativeAotApp.dll")), "not a NativeAOT publish");
+            var (runCode, text) = await RunAsync(exe);
+            var (jsonCode, json) = await RunAsync(exe, "--json");
+            var (usageCode, usage) = await RunAsync(exe, "--nonsense");
+
+            Assert.True(runCode == 0, text);
+            Assert.Contains("1,000 quotes, 351,356.25 in all", text, StringComparison.Ordinal);
+            Assert.Contains("10,000 items", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+            var line = text.Split('\n').Single(l => l.Contains("from worker processes", StringComparison.Ordinal));
+            var self = line[(line.LastIndexOf("this process is ", StringComparison.Ordinal) + 16)..].TrimEnd(')', '\r');
+            Assert.DoesNotContain(self, line[..line.LastIndexOf('(')], StringComparison.Ordinal);
+            Assert.True(jsonCode == 0, json);
+            using var figures = System.Text.Json.JsonDocument.Parse(json);
+            Assert.True(figures.RootElement.GetProperty("firstRunMs").GetDouble() > 0);
+            Assert.Equal(2, usageCode);
+            Assert.Contains("usage:", usage, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
 }

@@ -40,7 +40,7 @@ public sealed class WireGoldenTests
     [Fact]
     public void GoldenResults_DecodeToTheValuesAndFailures()
     {
-        using var codec = new BatchCodec<int, string>(WorkDescriptor.For(typeof(FailOdd)));
+        using var codec = new BatchCodec<int, string>(ProcessWork.ForWorkerHost(typeof(FailOdd)));
         var payload = FirstPayload(Convert.FromHexString(Golden.Results["failures"]));
         var values = new string[5];
         var failures = new List<ItemFailure>();
@@ -60,7 +60,7 @@ public sealed class WireGoldenTests
         where TWork : IWork<TIn, TOut>, new()
     {
         var descriptor = WorkDescriptor.For(typeof(TWork));
-        using var codec = new BatchCodec<TIn, TOut>(descriptor);
+        using var codec = new BatchCodec<TIn, TOut>(ProcessWork.ForWorkerHost(typeof(TWork)));
         var batch = codec.EncodeBatch(WorkId, BatchId, flags, items, out _).WrittenSpan.ToArray();
 
         var output = new MemoryStream();

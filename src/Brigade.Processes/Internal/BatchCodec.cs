@@ -23,10 +23,10 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     private TOut[] _received = new TOut[16];
     private Exception?[] _receivedErrors = new Exception?[16];
 
-    public BatchCodec(WorkDescriptor descriptor)
+    public BatchCodec(ProcessWork work)
     {
-        _input = new RemoteValueCodec<TIn>(descriptor.InputType, () => descriptor.InputTypeInfo, allowRaw: true);
-        _output = new RemoteValueCodec<TOut>(descriptor.OutputType, () => descriptor.OutputTypeInfo, allowRaw: true);
+        _input = new RemoteValueCodec<TIn>(work.InputType, () => work.InputTypeInfo, allowRaw: true);
+        _output = new RemoteValueCodec<TOut>(work.OutputType, () => work.OutputTypeInfo, allowRaw: true);
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>

@@ -5,11 +5,11 @@ namespace Brigade.Processes.Internal;
 /// and the retries waiting for a replacement, the crashes charged to each item, and the buffers results are decoded
 /// into. Touched by the loop's thread only (the item-timeout watchdog reads the process, not this).
 /// </summary>
-internal sealed class ProcessLoopState<TIn, TOut>(EngineWorker worker, WorkDescriptor descriptor, TimeSpan target)
+internal sealed class ProcessLoopState<TIn, TOut>(EngineWorker worker, ProcessWork work, TimeSpan target)
 {
     public EngineWorker Worker { get; } = worker;
 
-    public BatchCodec<TIn, TOut> Codec { get; } = new(descriptor);
+    public BatchCodec<TIn, TOut> Codec { get; } = new(work);
 
     public BatchSizer Sizer { get; } = new(target);
 

@@ -32,7 +32,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
     private readonly ProcessEngine _engine;
     private readonly EngineJob<TIn, TOut> _job;
-    private readonly WorkDescriptor _descriptor;
+    private readonly ProcessWork _work;
     private readonly WorkerLauncher _launcher;
     private readonly ProcessEngineOptions _options;
     private readonly int _workId;
@@ -49,11 +49,11 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // ProcessEngineOptions.ItemTimeout is Timeout.InfiniteTimeSpan: review 30).
     private readonly TimeSpan? _hardTimeout;
 
-    public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, WorkDescriptor descriptor, WorkerLauncher launcher, int workId)
+    public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, ProcessWork work, WorkerLauncher launcher, int workId)
     {
         _engine = engine;
         _job = job;
-        _descriptor = descriptor;
+        _work = work;
         _launcher = launcher;
         _options = engine.Options;
         _workId = workId;
@@ -65,9 +65,9 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
     public Task Start()
     {
-        var warm = _engine.Pool.IdleCount(_descriptor.AssemblyPath);
+        var warm = _engine.Pool.IdleCount(_work.PoolKey);
         var width = _job.DegreeOfParallelism;
-        _job.Plan = $"{width} worker process{(width == 1 ? "" : "es")} ({Math.Min(warm, width)} warm), {_descriptor.Type.Name} in each, " +
+        _job.Plan = $"{width} worker process{(width == 1 ? "" : "es")} ({Math.Min(warm, width)} warm), {_work.Type.Name} in each, " +
             (_job.Options.BatchSize is { } size ? $"batches of {size}" : $"batches sized to ~{_options.TargetBatchDuration.TotalMilliseconds:0.#} ms from the observed cost per item");
         Launch();
         return _loops.Completion;
@@ -78,7 +78,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
     private void Loop(int id)
     {
-        var state = new ProcessLoopState<TIn, TOut>(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _descriptor, _options.TargetBatchDuration);
+        var state = new ProcessLoopState<TIn, TOut>(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _work, _options.TargetBatchDuration);
         try
         {
             Run(state);
@@ -241,7 +241,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
             bool warm;
             try
             {
-                process = _engine.Pool.Acquire(_launcher, _descriptor.AssemblyPath, _descriptor.Name, out warm, _job.CancellationToken);
+                process = _engine.Pool.Acquire(_launcher, _work.PoolKey, _work.Name, out warm, _job.CancellationToken);
             }
             catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
             {
@@ -259,7 +259,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {
-                process.EnsurePrepared(_workId, _descriptor, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options, _job.CancellationToken);
+                process.EnsurePrepared(_workId, _work, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options, _job.CancellationToken);
                 break;
             }
             catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)

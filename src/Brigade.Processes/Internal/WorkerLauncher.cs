@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
@@ -182,6 +183,7 @@ internal sealed class WorkerLauncher
         return new WorkerLauncher(options.DotnetPath ?? FindDotnet(), Path.GetFullPath(worker), null, direct: true);
     }
 
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (a single-file or NativeAOT application) falls back to AppContext.BaseDirectory.")]
     private static string DefaultWorkerPath()
     {
         var here = typeof(WorkerLauncher).Assembly.Location;

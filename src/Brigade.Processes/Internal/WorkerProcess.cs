@@ -195,23 +195,23 @@ internal sealed class WorkerProcess : IDisposable
 
     /// <summary>Creates the work instance in the worker unless it was created for this run already.</summary>
     /// <exception cref="OperationCanceledException">See <see cref="Prepare"/>.</exception>
-    public void EnsurePrepared(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
+    public void EnsurePrepared(int workId, ProcessWork work, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         if (!IsPrepared(workId))
         {
-            Prepare(workId, descriptor, policy, flushInterval, reportMemory, options, cancellationToken);
+            Prepare(workId, work, policy, flushInterval, reportMemory, options, cancellationToken);
         }
     }
 
     /// <summary>Creates the work instance in the worker (within <see cref="ProcessEngineOptions.StartTimeout"/>); failures are reported before any item runs.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled and the work type was
     /// not created within the cancellation grace period (a constructor that hangs): the worker was killed.</exception>
-    public void Prepare(int workId, WorkDescriptor descriptor, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
+    public void Prepare(int workId, ProcessWork work, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         var frame = new FrameBuffer(256);
         frame.BeginFrame(MessageType.Prepare);
         frame.WriteInt32(workId);
-        frame.WriteString(descriptor.Name);
+        frame.WriteString(work.Name);
         frame.WriteInt64(flushInterval.Ticks);
         frame.WriteByte((byte)((reportMemory ? WireFormat.PrepareReportMemory : 0) | (policy is null ? 0 : WireFormat.PrepareItemPolicy)));
         if (policy is not null)
@@ -257,7 +257,7 @@ internal sealed class WorkerProcess : IDisposable
                 }
 
                 throw new InvalidOperationException(
-                    $"Work type {descriptor.Name} could not be created in worker pid {Pid}: {errorType}: {error}",
+                    $"Work type {work.Name} could not be created in worker pid {Pid}: {errorType}: {error}",
                     new RemoteWorkException(errorType ?? "System.Exception", error ?? "", null, Location, null));
             }
 
@@ -275,10 +275,10 @@ internal sealed class WorkerProcess : IDisposable
 
             if (exit.Reason == KillReason.Canceled)
             {
-                throw new OperationCanceledException($"The run was cancelled while worker pid {Pid} created work type {descriptor.Name}, which did not end within the grace period: killed.", e, cancellationToken);
+                throw new OperationCanceledException($"The run was cancelled while worker pid {Pid} created work type {work.Name}, which did not end within the grace period: killed.", e, cancellationToken);
             }
 
-            throw new WorkerStartException($"The worker process died while loading work type {descriptor.Name}: {exit.Describe()}", e);
+            throw new WorkerStartException($"The worker process died while loading work type {work.Name}: {exit.Describe()}", e);
         }
         finally
         {
