@@ -17,7 +17,7 @@ namespace Brigade.Processes;
 /// <para>Inputs and results travel as the engine sends them: primitive numbers, <see langword="bool"/> and
 /// <see langword="char"/> as raw bytes, everything else as JSON. <see cref="Add{TWork, TIn, TOut}()"/> knows the metadata
 /// of those and of <see cref="string"/>, <see cref="decimal"/>, <see cref="Guid"/>, <see cref="DateTime"/>,
-/// <see cref="DateTimeOffset"/> and <see cref="TimeSpan"/>; any other type needs metadata from a source-generated
+/// <see cref="DateTimeOffset"/> and <see cref="TimeSpan"/> (and the nullable forms of all of these); any other type needs metadata from a source-generated
 /// <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>, which must write and read the same JSON as the
 /// engine's: the context named by the work type's <see cref="WorkSerializerAttribute"/> (checked), or, without one,
 /// <see cref="WorkDescriptor.DefaultSerializerOptions"/>: the properties' own names and public fields included.</para>
@@ -32,7 +32,7 @@ public sealed class WorkerCatalog
 
     /// <summary>Registers a work type whose input and result types need no metadata of yours: primitive numbers,
     /// <see langword="bool"/>, <see langword="char"/>, <see cref="string"/>, <see cref="decimal"/>, <see cref="Guid"/>,
-    /// <see cref="DateTime"/>, <see cref="DateTimeOffset"/> or <see cref="TimeSpan"/>.</summary>
+    /// <see cref="DateTime"/>, <see cref="DateTimeOffset"/> or <see cref="TimeSpan"/>, or a nullable form of one of these.</summary>
     /// <typeparam name="TWork">The work type; each worker creates one instance per run, with its parameterless constructor.</typeparam>
     /// <typeparam name="TIn">The work's input type.</typeparam>
     /// <typeparam name="TOut">The work's result type.</typeparam>

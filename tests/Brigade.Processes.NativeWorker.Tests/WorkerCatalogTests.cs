@@ -24,6 +24,15 @@ public sealed class WorkerCatalogTests
     }
 
     [Fact]
+    public void NullableValues_NeedNoMetadata()
+    {
+        // int? does not travel as raw bytes (it can be null): built-in metadata, on both sides (the engine's ProcessWork too).
+        var catalog = new WorkerCatalog().Add<MaybeDouble, int?, DateTime?>();
+
+        Assert.Contains(typeof(MaybeDouble).FullName!, catalog.Names);
+    }
+
+    [Fact]
     public void JsonTypeWithoutMetadata_AsksForIt()
     {
         var error = Assert.Throws<ArgumentException>(() => new WorkerCatalog().Add<Describe, Shape, Label>());
@@ -56,6 +65,11 @@ public sealed class WorkerCatalogTests
 
         Assert.Single(catalog.Names);
     }
+}
+
+public sealed class MaybeDouble : IWork<int?, DateTime?>
+{
+    public DateTime? Execute(int? input) => input is { } days ? DateTime.UnixEpoch.AddDays(days * 2) : null;
 }
 
 public sealed class Plain : IWork<Shape, Label>
