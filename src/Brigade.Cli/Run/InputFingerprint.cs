@@ -51,8 +51,10 @@ internal sealed class InputFingerprint
     /// longer that item: it had no terminator (the input's last line without its line end) and bytes other than that
     /// terminator were appended right after it since (<c>echo more &gt;&gt; in.txt</c> makes its last line <c>lastmore</c>).
     /// Appending only the terminator (<c>\n</c>, <c>\r\n</c>, or NUL with <paramref name="nullSeparated"/>) keeps the item.
+    /// A last line that was no item (blank, or only a CSV or JSON Lines byte order mark) is no item extended: the line it
+    /// becomes is a new item.
     /// </summary>
-    public static bool LastItemExtended(string path, long length, bool nullSeparated)
+    public static bool LastItemExtended(string path, long length, bool nullSeparated, InputFormat format = InputFormat.Lines)
     {
         if (length <= 0)
         {
@@ -69,7 +71,7 @@ internal sealed class InputFingerprint
         Span<byte> around = stackalloc byte[3];
         file.Position = length - 1;
         var read = file.ReadAtLeast(around, around.Length, throwOnEndOfStream: false);
-        if (read < 2 || around[0] == terminator)
+        if (read < 2 || around[0] == terminator || (!nullSeparated && !LastLineIsItem(file, length, format)))
         {
             return false;
         }
@@ -77,6 +79,29 @@ internal sealed class InputFingerprint
         // A CR that was the item's last byte (no LF after it) is dropped once an LF follows: the item changed.
         return !(around[1] == terminator && (nullSeparated || around[0] != '\r'))
             && !(!nullSeparated && around[0] != '\r' && read == 3 && around[1] == '\r' && around[2] == '\n');
+    }
+
+    // Whether the unterminated last line of the first `length` bytes was an item as InputReader reads it: a blank line
+    // (lines, JSON Lines) or a byte order mark alone (CSV, JSON Lines) was skipped. A line over 64 KiB counts as an item.
+    private static bool LastLineIsItem(FileStream file, long length, InputFormat format)
+    {
+        var start = Math.Max(0, length - (1 << 16));
+        var buffer = new byte[length - start];
+        file.Position = start;
+        file.ReadExactly(buffer);
+        var lineStart = buffer.AsSpan().LastIndexOf((byte)'\n') + 1;
+        if (lineStart == 0 && start > 0)
+        {
+            return true;
+        }
+
+        var line = buffer.AsSpan(lineStart);
+        if (start == 0 && lineStart == 0 && format is InputFormat.Csv or InputFormat.JsonLines && line.StartsWith("\uFEFF"u8))
+        {
+            line = line[3..];
+        }
+
+        return format == InputFormat.Csv ? !line.IsEmpty : !InputReader.IsBlank(line);
     }
 
     /// <summary>

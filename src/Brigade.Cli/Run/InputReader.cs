@@ -204,7 +204,8 @@ internal static class InputReader
         return raw;
     }
 
-    private static bool IsBlank(ReadOnlySpan<byte> line)
+    /// <summary>Gets whether a line (without its line end) is blank: no item.</summary>
+    internal static bool IsBlank(ReadOnlySpan<byte> line)
     {
         foreach (var b in line)
         {

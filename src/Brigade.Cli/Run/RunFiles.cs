@@ -76,7 +76,7 @@ internal static class RunFiles
                 return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
             }
 
-            if (Path.GetFullPath(path) is var full && (full.StartsWith("/dev/fd/", StringComparison.Ordinal) || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal)))
+            if (IsOtherDescriptor(path))
             {
                 // Another descriptor's regular file (3>> log): its writer's file, not brigade's to cut; written at its end.
                 return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
@@ -92,6 +92,18 @@ internal static class RunFiles
             throw new CliIOException($"cannot write {option} '{path}': {Reason(e)}", e);
         }
     }
+
+    /// <summary>
+    /// Gets whether <see cref="OpenOutput"/> writes the path as a file it cuts back to a watermark on resume; false for
+    /// stdout or stderr, a device or pipe, and another descriptor's file (<c>/dev/fd/3</c>), which are written as they
+    /// are: what went past the journal's last watermark there cannot be taken back, and <c>--resume</c> writes it again.
+    /// </summary>
+    public static bool CutsBack(string path) =>
+        StandardDescriptor(path) is null && NativeMethods.KindOf(path) != FileKind.Special && !IsOtherDescriptor(path);
+
+    // /dev/fd/N or /proc/self/fd/N: a file another descriptor of this process holds (3>> log).
+    private static bool IsOtherDescriptor(string path) =>
+        Path.GetFullPath(path) is var full && (full.StartsWith("/dev/fd/", StringComparison.Ordinal) || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal));
 
     /// <summary>Gets the standard descriptor a path names (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>...), or null.</summary>
     public static int? StandardDescriptor(string path) => path switch

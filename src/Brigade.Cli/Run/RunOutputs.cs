@@ -22,6 +22,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     private readonly Lock _writeGate = new();
     private Stream? _output;
     private Stream? _failures;
+
+    // Whether the output and the failures are files cut back to the watermark on resume (see RunFiles.CutsBack).
+    private bool _outputCutsBack;
+    private bool _failuresCutsBack;
     private Journal? _journal;
     private InputFingerprint? _fingerprint;
     private long _upTo;
@@ -52,7 +56,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             Kind = "w",
             UpTo = inputItems,
             OutputLength = paths.OutputIsSpecial || paths.Output == "-" ? null : LengthOf(paths.Output),
-            FailuresLength = LengthOf(paths.Failures),
+            FailuresLength = paths.Failures is { } failures && RunFiles.CutsBack(failures) ? LengthOf(failures) : null,
             InputBytes = inputBytes,
             InputItems = inputItems,
             InputHash = inputHash,
@@ -152,9 +156,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             _upTo = item.Index + 1;
         }
 
-        // Stdout, a pipe or a device cannot be truncated back to a watermark: whatever was written past the last one is
-        // written again by --resume. Marked at once, a kill can repeat only the result being written, not the last 0.1 s.
-        Mark(force: _journal is not null && _output is { CanSeek: false });
+        // Stdout, stderr, a pipe, a device or another descriptor's file (--failures /dev/stderr, -o /dev/fd/3) cannot be
+        // truncated back to a watermark: whatever was written past the last one is written again by --resume. Marked at
+        // once, a kill can repeat only the result being written, not the last 0.1 s.
+        Mark(force: _journal is not null && !(error is null ? _outputCutsBack : _failures is not null && _failuresCutsBack));
     }
 
     // Flush the outputs, then record how far they go: the order is what makes a kill at any moment resumable.
@@ -190,8 +195,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             return;
         }
 
-        var o = _output.CanSeek ? _output.Length : (long?)null;
-        var f = _failures is { CanSeek: true } ? _failures.Length : (long?)null;
+        // A length only for a file resume cuts back: another descriptor's file (3>> log) is the shell's, and may be
+        // started anew (3> log) for the resume.
+        var o = _outputCutsBack ? _output.Length : (long?)null;
+        var f = _failures is not null && _failuresCutsBack ? _failures.Length : (long?)null;
         if (options.Unordered)
         {
             if (_deliveredSinceMark.Count == 0)
@@ -271,8 +278,10 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             _output = paths.Output == "-" || RunFiles.StandardDescriptor(paths.Output) == 1
                 ? new TextWriterStream(stdout)
                 : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), paths.Output, createdOutput);
+            _outputCutsBack = _output.CanSeek && RunFiles.CutsBack(paths.Output);
             if (paths.Failures is { } failures)
             {
+                _failuresCutsBack = RunFiles.CutsBack(failures);
                 _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures), failures, createdFailures);
             }
         }

@@ -49,7 +49,7 @@ internal sealed class RunResume(RunJobOptions options, RunPaths paths, TextWrite
                 $"--resume: the input '{options.Input}' changed since the interrupted run (its first {read.Bytes:N0} bytes are not what that run read); results would mix old and new items: delete the journal '{path}' to start over");
         }
 
-        if (state.InputRead is { } last && inputIsFile && InputFingerprint.LastItemExtended(options.Input, last.Bytes, options.NullSeparated))
+        if (state.InputRead is { } last && inputIsFile && InputFingerprint.LastItemExtended(options.Input, last.Bytes, options.NullSeparated, InputReader.Resolve(options.Format, options.Input)))
         {
             throw new CliUsageException(
                 $"--resume: the input '{options.Input}' ended without a line end after its last item when the interrupted run read it ({last.Bytes:N0} bytes), and that item was extended since; its result is not that item's: delete the journal '{path}' to start over");
@@ -84,7 +84,7 @@ internal sealed class RunResume(RunJobOptions options, RunPaths paths, TextWrite
                     throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' changed since (its first {read.Bytes:N0} bytes are not what it read); run without --resume to start over");
                 }
 
-                if (InputFingerprint.LastItemExtended(options.Input, read.Bytes, options.NullSeparated))
+                if (InputFingerprint.LastItemExtended(options.Input, read.Bytes, options.NullSeparated, InputReader.Resolve(options.Format, options.Input)))
                 {
                     throw new CliUsageException($"--resume: this run finished, and its input '{options.Input}' ended without a line end after its last item ({read.Bytes:N0} bytes), which was extended since (appended to without a line end first); run without --resume to start over");
                 }
