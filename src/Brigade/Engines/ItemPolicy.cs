@@ -63,7 +63,7 @@ internal sealed class ItemPolicy
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } e
                     && !(ItemLoop.IsCancellation(e) && (stop.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
-                    && (e is TimeoutRejectedException || shouldRetry is null || shouldRetry(e))),
+                    && (e is TimeoutRejectedException || shouldRetry is null || AskShouldRetry(shouldRetry, e))),
             });
         }
 
@@ -107,6 +107,23 @@ internal sealed class ItemPolicy
             },
             (Policy: this, Work: work, Item: item, Attempts: attempts),
             token);
+    }
+
+    // A predicate that throws must not replace the item's own exception (review 34d: the failure was reported with the
+    // predicate's exception alone). The item is not retried, and is reported with both, its own first.
+    private static bool AskShouldRetry(Func<Exception, bool> shouldRetry, Exception failure)
+    {
+        try
+        {
+            return shouldRetry(failure);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new AggregateException(
+                $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({e.Message}) deciding whether to retry the item's {failure.GetType().Name} ({failure.Message}); the item was not retried. Inside: the item's exception, then the predicate's.",
+                failure,
+                e);
+        }
     }
 
     private void ThrowIfLate(long start)

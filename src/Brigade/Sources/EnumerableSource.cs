@@ -4,6 +4,8 @@ namespace Brigade.Sources;
 internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
 {
     // Guards _enumerator, _taken and _done: the enumerator is not thread-safe and indexes must follow its order.
+    private const int InitialBuffer = 1024;
+
     private readonly Lock _gate = new();
     private IEnumerator<T>? _enumerator;
     private long _taken;
@@ -24,12 +26,20 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
             }
 
             _enumerator ??= source.GetEnumerator();
-            var buffer = new T[maxCount];
+            // The buffer grows with the items read (review 34d): allocated at the batch size up front, BatchSize =
+            // int.MaxValue failed every run with an OutOfMemoryException reported as the input's, and 100,000,000
+            // allocated 400 MB per take over a ten-item input.
+            var buffer = new T[Math.Min(maxCount, InitialBuffer)];
             var count = 0;
             try
             {
                 while (count < maxCount && _enumerator.MoveNext())
                 {
+                    if (count == buffer.Length)
+                    {
+                        Array.Resize(ref buffer, (int)Math.Min(maxCount, 2L * buffer.Length));
+                    }
+
                     buffer[count++] = _enumerator.Current;
                 }
             }

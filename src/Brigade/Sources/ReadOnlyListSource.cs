@@ -1,6 +1,7 @@
 namespace Brigade.Sources;
 
 /// <summary>An <see cref="IReadOnlyList{T}"/>: ranges are claimed without a lock and copied into the batch.</summary>
+/// <remarks>An indexer that throws ends the input as a throwing sequence does: see <see cref="RangeClaim.Fail"/>.</remarks>
 internal sealed class ReadOnlyListSource<T>(IReadOnlyList<T> list) : ItemSource<T>
 {
     private readonly long _length = list.Count;
@@ -12,6 +13,7 @@ internal sealed class ReadOnlyListSource<T>(IReadOnlyList<T> list) : ItemSource<
 
     public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)
     {
+        ThrowDeferredFailure();
         var count = _claim.Claim(_length, maxCount, out var start);
         if (count == 0)
         {
@@ -19,9 +21,26 @@ internal sealed class ReadOnlyListSource<T>(IReadOnlyList<T> list) : ItemSource<
         }
 
         var items = new T[count];
-        for (var i = 0; i < count; i++)
+        var read = 0;
+        try
         {
-            items[i] = list[(int)start + i];
+            for (; read < count; read++)
+            {
+                items[read] = list[(int)start + read];
+            }
+        }
+        catch (Exception e)
+        {
+            // As with a sequence that throws (review 34d): the items read before the failure are handed out and run, the
+            // rest of the claimed range is not run (it was neither run nor counted anywhere), and no range is claimed after.
+            _claim.Fail(count, read);
+            if (read == 0)
+            {
+                throw;
+            }
+
+            DeferFailure(e);
+            return new ItemBatch<T>(start, new ReadOnlyMemory<T>(items, 0, read));
         }
 
         return new ItemBatch<T>(start, items);
