@@ -163,7 +163,7 @@ public sealed class ForecastSample
         }
 
         var start = run.StartedAt.UtcDateTime;
-        if (busy <= TimeSpan.Zero || PlainLockWaits.Waited(start, start + end, contended: true) is not { } waited)
+        if (busy <= TimeSpan.Zero || PlainLockWaits.Waited(start, start + end, contentions: -1) is not { } waited)
         {
             return 0;
         }

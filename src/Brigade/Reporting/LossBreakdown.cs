@@ -76,7 +76,7 @@ internal static class LossBreakdown
 
         // Plain lock waits, timed from the runtime's contention events when the listener is on (PlainLockWaits).
         var runStart = report.StartedAt.UtcDateTime;
-        var timed = remote ? null : PlainLockWaits.Waited(runStart, runStart + wall, counters.MonitorContentions > 0);
+        var timed = remote ? null : PlainLockWaits.Waited(runStart, runStart + wall, counters.MonitorContentions);
         TimeSpan contention = TimeSpan.Zero, blocking = TimeSpan.Zero, transport = TimeSpan.Zero;
         var plainLock = false;
         var withinBatches = Max(TimeSpan.Zero, busy - runQueueInside - gc);

@@ -25,6 +25,7 @@ internal static class PlainLockWaits
     // A ring of (time bucket, wait ticks ended in it), oldest first, appended by the dispatch thread.
     private static readonly long[] _bucketOf = new long[Buckets];
     private static readonly long[] _waitIn = new long[Buckets];
+    private static readonly int[] _stopsIn = new int[Buckets];
     private static long _count;
     private static long _startedTicks = long.MaxValue;
     private static long _lastEventTicks;
@@ -220,19 +221,27 @@ internal static class PlainLockWaits
 
     /// <summary>
     /// The plain-lock wait time that ended within the window, clipped to it; null when the listener was not on for the
-    /// whole window or lost its events (the ring wrapped).
+    /// whole window or lost its events (the ring wrapped, or far fewer waits arrived than the runtime counted).
     /// </summary>
     /// <param name="start">The window's start (UTC).</param>
     /// <param name="end">The window's end (UTC).</param>
-    /// <param name="contended">Whether the runtime counted any contention in the window: when not, nothing is waited for.</param>
-    public static TimeSpan? Waited(DateTime start, DateTime end, bool contended)
+    /// <param name="contentions">The contentions the runtime counted in the window (<see cref="Monitor.LockContentionCount"/>'s
+    /// difference), or -1 when not known: at 0 nothing is waited for.</param>
+    /// <remarks>
+    /// The runtime writes one wait's end event per contention it counts (for <see cref="Monitor"/> and <see cref="Lock"/>
+    /// alike), but delivers them through a buffer of its own: when the listener's thread cannot keep up (a machine whose
+    /// cores are taken, a process contending elsewhere at a high rate), the buffer fills and the runtime drops events.
+    /// A window that received fewer than half the waits counted in it is then not timed: 0 ms of lock waits would be
+    /// false (seen once in CI: a lock serializing four threads read no contention at all).
+    /// </remarks>
+    public static TimeSpan? Waited(DateTime start, DateTime end, long contentions)
     {
         if (_listener is null || start.Ticks < Volatile.Read(ref _startedTicks))
         {
             return null;
         }
 
-        if (!contended)
+        if (contentions == 0)
         {
             return TimeSpan.Zero;
         }
@@ -251,7 +260,7 @@ internal static class PlainLockWaits
                 return null; // the ring no longer holds the window's start
             }
 
-            long ticks = 0;
+            long ticks = 0, stops = 0;
             for (var i = count - 1; i >= first; i--)
             {
                 var bucket = _bucketOf[i % Buckets] * BucketTicks;
@@ -263,12 +272,19 @@ internal static class PlainLockWaits
                 if (bucket <= end.Ticks)
                 {
                     ticks += _waitIn[i % Buckets];
+                    stops += _stopsIn[i % Buckets];
                 }
             }
 
-            return TimeSpan.FromTicks(ticks);
+            return IsShort(stops, contentions) ? null : TimeSpan.FromTicks(ticks);
         }
     }
+
+    /// <summary>Gets whether the waits that arrived for a window are far fewer than the runtime counted in it: the
+    /// runtime dropped events (at least 4 counted, fewer than half arrived; the window's edges may shift a few).</summary>
+    /// <param name="arrived">The waits whose end event arrived for the window.</param>
+    /// <param name="counted">The contentions the runtime counted in it, or -1 when not known.</param>
+    internal static bool IsShort(long arrived, long counted) => counted >= 4 && arrived * 2 < counted;
 
     // Causes one contention after the window's end and waits until its event arrives: every event before it has.
     private static bool Flush(DateTime end)
@@ -330,11 +346,13 @@ internal static class PlainLockWaits
             if (_count > 0 && _bucketOf[last] == bucket)
             {
                 _waitIn[last] += ticks;
+                _stopsIn[last]++;
             }
             else
             {
                 _bucketOf[_count % Buckets] = bucket;
                 _waitIn[_count % Buckets] = ticks;
+                _stopsIn[_count % Buckets] = 1;
                 _count++;
             }
         }

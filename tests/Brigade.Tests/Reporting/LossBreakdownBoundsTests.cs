@@ -100,7 +100,7 @@ public sealed class LossBreakdownBoundsTests
         };
 
         // The waits were timed (the main thread's ~60 ms), so the figures below went through the timed branch.
-        Assert.True(PlainLockWaits.Waited(start.UtcDateTime, (start + wall).UtcDateTime, contended: true) > Ms(10));
+        Assert.True(PlainLockWaits.Waited(start.UtcDateTime, (start + wall).UtcDateTime, contentions: -1) > Ms(10));
         var losses = report.Losses;
 
         // Off the CPU: 20 - 16 = 4 ms, all of it waiting for a core (6 ms scaled, bounded by the 4): no time is left for
