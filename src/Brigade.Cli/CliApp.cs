@@ -27,6 +27,7 @@ internal static class CliApp
         root.Add(ClusterCommand.Create(stdout, stderr));
         root.Add(DoctorCommand.Create(stdout, stderr));
         root.Add(DoctorDemoChildCommand.Create(stdout));
+        root.Add(AnalyzersDemoChildCommand.Create(stdout));
 #endif
         HelpExamples.Attach(root);
         return root;

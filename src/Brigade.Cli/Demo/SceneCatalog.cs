@@ -22,6 +22,8 @@ internal static class SceneCatalog
         new LivelockScene(),
         new ExplorationScene(),
         new DoctorScene(),
+        new PlainLockWatchScene(),
+        new AnalyzersScene(),
         new ClusterScene(),
     ];
 }
