@@ -38,6 +38,13 @@ internal sealed class TaskCompletion
     // A task complete within a span: after `if (!t.IsCompleted) return;`, to the end of the enclosing block.
     private readonly Dictionary<ISymbol, List<(int Start, int End)>> _completeWithin = new(SymbolEqualityComparer.Default);
 
+    // The tasks put into a collection (`tasks.Add(t)`, `var tasks = new[] { a, b }`), with the statement that put them:
+    // awaiting the collection with WhenAll completes them too.
+    private readonly Dictionary<ISymbol, List<(ISymbol Task, IOperation Statement)>> _putInto = new(SymbolEqualityComparer.Default);
+
+    // Where a collection loses elements (`tasks.Remove(t)`, `tasks.Clear()`): a task put in before may not be awaited.
+    private readonly Dictionary<ISymbol, List<int>> _shrunkAt = new(SymbolEqualityComparer.Default);
+
     // How many operations of a branch CompletesThroughout looks at, at most.
     private const int MaxBranchSearch = 256;
 
@@ -526,6 +533,26 @@ internal sealed class TaskCompletion
                 }
 
                 break;
+            case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when !IsTask(declarator.Symbol.Type):
+                // var tasks = new[] { a, b };  var tasks = new List<Task> { a, b };  List<Task> tasks = [a, b];
+                foreach (var element in InitialElements(Operations.SkipConversions(value)))
+                {
+                    PutInto(declarator.Symbol, element, declarator);
+                }
+
+                break;
+            case IInvocationOperation { TargetMethod.Name: "Add", Instance: { } list, Arguments.Length: 1 } add when KeyOf(Operations.SkipConversions(list)) is { } collection:
+                // tasks.Add(t);
+                PutInto(collection, add.Arguments[0].Value, add);
+                break;
+            case IInvocationOperation { TargetMethod.Name: "Clear" or "Remove" or "RemoveAt" or "RemoveAll" or "RemoveRange" or "RemoveWhere", Instance: { } list } shrink when KeyOf(Operations.SkipConversions(list)) is { } shrunk:
+                if (!_shrunkAt.TryGetValue(shrunk, out var shrinks))
+                {
+                    _shrunkAt[shrunk] = shrinks = [];
+                }
+
+                shrinks.Add(shrink.Syntax.Span.End);
+                break;
             case IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } byReference when KeyOf(Operations.SkipConversions(byReference.Value)) is { } assigned:
                 Assigned(assigned, byReference.Syntax.Span.End);
                 break;
@@ -753,7 +780,19 @@ internal sealed class TaskCompletion
         value = Operations.SkipConversions(value);
         if (KeyOf(value) is { } symbol)
         {
-            Mark(IsTask(value.Type) ? _completeFrom : _elementsCompleteFrom, symbol, where, position, mayGiveUp);
+            if (IsTask(value.Type))
+            {
+                Mark(_completeFrom, symbol, where, position, mayGiveUp);
+            }
+            else
+            {
+                MarkElements(symbol, where, position, mayGiveUp);
+            }
+        }
+        else if (CopiedCollection(value) is { } copied)
+        {
+            // WhenAll(tasks.ToArray()): the copy holds every element of tasks.
+            MarkElements(copied, where, position, mayGiveUp);
         }
         else if (depth < 4 && value is not (IInvocationOperation or IAnonymousFunctionOperation or IMemberReferenceOperation or IConditionalOperation or ICoalesceOperation))
         {
@@ -762,6 +801,117 @@ internal sealed class TaskCompletion
                 MarkValue(child, where, position, depth + 1, mayGiveUp);
             }
         }
+    }
+
+    // Every element of a collection is complete, and so is each task put into it before, on every path to here (its
+    // statement in a block around this one), and not taken out or replaced since.
+    private void MarkElements(ISymbol collection, IOperation where, int position, bool mayGiveUp)
+    {
+        Mark(_elementsCompleteFrom, collection, where, position, mayGiveUp);
+        if (!_putInto.TryGetValue(collection, out var tasks))
+        {
+            return;
+        }
+
+        foreach (var (task, statement) in tasks)
+        {
+            var put = statement.Syntax.Span.End;
+            if (put <= position && Encloses(statement, where) && !AssignedBetween(task, put, position) && !AssignedBetween(collection, put, position)
+                && !(_shrunkAt.TryGetValue(collection, out var shrinks) && shrinks.Exists(at => put < at && at <= position)))
+            {
+                Mark(_completeFrom, task, where, position, mayGiveUp);
+            }
+        }
+    }
+
+    private void PutInto(ISymbol collection, IOperation element, IOperation where)
+    {
+        element = Operations.SkipConversions(element);
+        if (!IsTask(element.Type) || KeyOf(element) is not { } task)
+        {
+            return;
+        }
+
+        if (!_putInto.TryGetValue(collection, out var tasks))
+        {
+            _putInto[collection] = tasks = [];
+        }
+
+        tasks.Add((task, where));
+    }
+
+    // The elements written in a collection's initializer: an array, a collection initializer, a collection expression.
+    private static IEnumerable<IOperation> InitialElements(IOperation value)
+    {
+        switch (value)
+        {
+            case IArrayCreationOperation { Initializer: { } array }:
+                return array.ElementValues;
+            case IObjectCreationOperation { Initializer: { } initializer }:
+                return initializer.Initializers.OfType<IInvocationOperation>().Where(add => add.Arguments.Length == 1).Select(add => add.Arguments[0].Value);
+            case ICollectionExpressionOperation collection:
+                return collection.Elements;
+            default:
+                return [];
+        }
+    }
+
+    // Whether the statement that holds an operation runs on every path to another: it is a statement of a block around
+    // that one, in the same function.
+    private static bool Encloses(IOperation operation, IOperation other)
+    {
+        var statement = operation;
+        while (statement.Parent is { } parent and not IBlockOperation)
+        {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return false;
+            }
+
+            statement = parent;
+        }
+
+        // A statement of its own (`tasks.Add(t);`, a declaration), not the branch of an `if` or the body of a loop.
+        if (statement.Parent is not IBlockOperation block || statement is not (IExpressionStatementOperation or IVariableDeclarationGroupOperation))
+        {
+            return false;
+        }
+
+        for (var current = other.Parent; current is not null; current = current.Parent)
+        {
+            if (current == block)
+            {
+                return true;
+            }
+
+            if (Operations.IsNestedFunction(current))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    // tasks.ToArray(), tasks.ToList(), tasks.AsEnumerable(): a copy of (or a view on) every element of a collection
+    // variable; filters (Where, Take) keep only some, and are not copies.
+    private ISymbol? CopiedCollection(IOperation value)
+    {
+        if (value is not IInvocationOperation { TargetMethod.Name: "ToArray" or "ToList" or "AsEnumerable" } copy)
+        {
+            return null;
+        }
+
+        var ns = copy.TargetMethod.ContainingType.ContainingNamespace?.ToDisplayString() ?? "";
+        var source = copy.Instance is { } instance && ns.StartsWith("System.Collections", StringComparison.Ordinal) ? instance
+            : KnownSymbols.Is(copy.TargetMethod.ContainingType, _known.Enumerable) && copy.Arguments.Length == 1 ? copy.Arguments[0].Value : null;
+        if (source is null)
+        {
+            return null;
+        }
+
+        source = Operations.SkipConversions(source);
+        return IsTask(source.Type) ? null : KeyOf(source);
     }
 
     // A task's awaiter (TaskAwaiter, ConfiguredTaskAwaitable<T>.ConfiguredTaskAwaiter, ValueTaskAwaiter<T>): its
@@ -776,18 +926,36 @@ internal sealed class TaskCompletion
     // t.ConfigureAwait(false), t.WaitAsync(token or timeout): awaiting them returns only once t is complete (WaitAsync
     // throws when it gives up first).
     // mayGiveUp: a WaitAsync among them, which throws when its timeout or token ends the wait first.
+    // A helper of the code's own that returns a configured awaitable (StackExchange.Redis's `t.ForAwait()`, `=>
+    // t.ConfigureAwait(false)`) is ConfigureAwait too: such an awaitable comes only from a task's ConfigureAwait, and the
+    // task at hand is the one it extends.
     private IOperation SkipAwaitWrappers(IOperation operation, out bool mayGiveUp)
     {
         mayGiveUp = false;
         operation = Operations.SkipConversions(operation);
-        while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WaitAsync", Instance: { } inner } wrapper && IsTask(wrapper.TargetMethod.ContainingType))
+        while (true)
         {
-            mayGiveUp |= wrapper.TargetMethod.Name == "WaitAsync";
-            operation = Operations.SkipConversions(inner);
+            if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WaitAsync", Instance: { } inner } wrapper && IsTask(wrapper.TargetMethod.ContainingType))
+            {
+                mayGiveUp |= wrapper.TargetMethod.Name == "WaitAsync";
+                operation = Operations.SkipConversions(inner);
+            }
+            else if (operation is IInvocationOperation { TargetMethod.IsExtensionMethod: true, Instance: null, Arguments.Length: > 0 } helper
+                && IsConfiguredAwaitable(helper.Type) && IsTask(Operations.SkipConversions(helper.Arguments[0].Value).Type))
+            {
+                operation = Operations.SkipConversions(helper.Arguments[0].Value);
+            }
+            else
+            {
+                return operation;
+            }
         }
-
-        return operation;
     }
+
+    // ConfiguredTaskAwaitable(<T>) and ConfiguredValueTaskAwaitable(<T>): what ConfigureAwait returns.
+    private static bool IsConfiguredAwaitable(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "ConfiguredTaskAwaitable" or "ConfiguredValueTaskAwaitable" } named
+        && named.ContainingNamespace?.ToDisplayString() == "System.Runtime.CompilerServices";
 
     private static bool AlwaysExits(IOperation statement)
     {

@@ -33,45 +33,25 @@ internal sealed class LockWalker
     /// <param name="body">Its body.</param>
     public void WalkFunction(IMethodSymbol function, IOperation body)
     {
-        var events = new List<LockEvent>();
-        Walk(body, ImmutableArray<HeldLock>.Empty, events);
-        var releases = Releases(body);
-        if (events.Count > 0 || releases.Count > 0)
+        var state = new FunctionState();
+        Walk(body, ImmutableArray<HeldLock>.Empty, state);
+
+        // The locks a function releases (not early) and does not take itself: what a call to it, as a release helper, ends.
+        var releases = state.Released ?? [];
+        if (state.Taken is not null)
         {
-            _publish(new FunctionSummary(FunctionSummary.Normalize(function), events, releases));
+            releases.ExceptWith(state.Taken);
+        }
+
+        if (state.Events.Count > 0 || releases.Count > 0)
+        {
+            _publish(new FunctionSummary(FunctionSummary.Normalize(function), state.Events, releases));
         }
     }
 
-    // The locks a function releases (not early) and does not take itself: what a call to it, as a release helper, ends.
-    private HashSet<LockKey> Releases(IOperation body)
+    private void Walk(IOperation operation, ImmutableArray<HeldLock> held, FunctionState state)
     {
-        var released = new HashSet<LockKey>();
-        var taken = new HashSet<LockKey>();
-        foreach (var operation in Operations.DescendantsInFunction(body))
-        {
-            if (operation is IInvocationOperation invocation)
-            {
-                if (AcquiredBy(invocation, out _) is { } acquired)
-                {
-                    taken.Add(acquired);
-                }
-                else if (ReleasedBy(invocation) is { } key && !LockCalls.IsEarlyRelease(invocation))
-                {
-                    released.Add(key);
-                }
-            }
-            else if (operation is ILockOperation lockOperation && LockKey.TryGet(lockOperation.LockedValue, out var locked))
-            {
-                taken.Add(locked);
-            }
-        }
-
-        released.ExceptWith(taken);
-        return released;
-    }
-
-    private void Walk(IOperation operation, ImmutableArray<HeldLock> held, List<LockEvent> events)
-    {
+        var events = state.Events;
         switch (operation)
         {
             case IAnonymousFunctionOperation lambda:
@@ -85,40 +65,52 @@ internal sealed class LockWalker
 
                 return;
             case ILockOperation lockOperation:
-                Walk(lockOperation.LockedValue, held, events);
+                Walk(lockOperation.LockedValue, held, state);
                 if (LockKey.TryGet(lockOperation.LockedValue, out var key))
                 {
                     var location = lockOperation.LockedValue.Syntax.GetLocation();
                     events.Add(new LockEvent(key, null, location, held));
-                    Walk(lockOperation.Body, held.Add(new HeldLock(key, location)), events);
+                    (state.Taken ??= []).Add(key);
+                    Walk(lockOperation.Body, held.Add(new HeldLock(key, location)), state);
                 }
                 else
                 {
-                    Walk(lockOperation.Body, held, events);
+                    Walk(lockOperation.Body, held, state);
                 }
 
                 return;
             case IUsingOperation usingOperation:
-                Walk(usingOperation.Resources, held, events);
-                Walk(usingOperation.Body, TryGetAcquisition(usingOperation.Resources, out var taken) ? held.Add(taken!) : held, events);
+                Walk(usingOperation.Resources, held, state);
+                Walk(usingOperation.Body, TryGetAcquisition(usingOperation.Resources, out var taken) ? held.Add(taken!) : held, state);
                 return;
             case IBlockOperation block:
-                WalkBlock(block, held, events);
+                WalkBlock(block, held, state);
                 return;
             case IInvocationOperation invocation:
-                WalkChildren(invocation, held, events);
+                WalkChildren(invocation, held, state);
                 if (AcquiredBy(invocation, out var mode) is { } acquired)
                 {
                     events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, mode));
+                    (state.Taken ??= []).Add(acquired);
+                    state.LockCalls++;
                 }
                 else
                 {
+                    if (ReleasedBy(invocation) is { } released)
+                    {
+                        state.LockCalls++;
+                        if (!LockCalls.IsEarlyRelease(invocation))
+                        {
+                            (state.Released ??= []).Add(released);
+                        }
+                    }
+
                     AddCall(invocation.TargetMethod, invocation, held, events);
                 }
 
                 return;
             case IObjectCreationOperation creation:
-                WalkChildren(creation, held, events);
+                WalkChildren(creation, held, state);
                 if (creation.Constructor is { } constructor)
                 {
                     AddCall(constructor, creation, held, events);
@@ -126,7 +118,7 @@ internal sealed class LockWalker
 
                 return;
             case IPropertyReferenceOperation property:
-                WalkChildren(property, held, events);
+                WalkChildren(property, held, state);
                 var accessor = property.Parent is IAssignmentOperation assignment && assignment.Target == property ? property.Property.SetMethod : property.Property.GetMethod;
                 if (accessor is not null)
                 {
@@ -135,26 +127,27 @@ internal sealed class LockWalker
 
                 return;
             default:
-                WalkChildren(operation, held, events);
+                WalkChildren(operation, held, state);
                 return;
         }
     }
 
-    private void WalkChildren(IOperation operation, ImmutableArray<HeldLock> held, List<LockEvent> events)
+    private void WalkChildren(IOperation operation, ImmutableArray<HeldLock> held, FunctionState state)
     {
         foreach (var child in operation.ChildOperations)
         {
-            Walk(child, held, events);
+            Walk(child, held, state);
         }
     }
 
     // Statements of a block in order: an acquisition outside a using (using declaration, Monitor.Enter, l.Acquire())
     // holds its lock for the statements after it, until a statement that releases it (Monitor.Exit, scope.Dispose()).
-    private void WalkBlock(IBlockOperation block, ImmutableArray<HeldLock> held, List<LockEvent> events)
+    private void WalkBlock(IBlockOperation block, ImmutableArray<HeldLock> held, FunctionState state)
     {
         foreach (var statement in block.Operations)
         {
-            Walk(statement, held, events);
+            var lockCalls = state.LockCalls;
+            Walk(statement, held, state);
             if (statement is IUsingDeclarationOperation declaration)
             {
                 if (TryGetAcquisition(declaration.DeclarationGroup, out var taken))
@@ -167,8 +160,10 @@ internal sealed class LockWalker
 
             // An acquisition counts from a statement of its own; a release ends the hold wherever it is in a statement
             // (in a finally, or `if (taken) Monitor.Exit(x);`).
+            // With nothing held, only a statement that took a lock (the walk of it just counted one) changes what is held:
+            // most statements are not looked at twice.
             var acquires = statement is IExpressionStatementOperation or IVariableDeclarationGroupOperation;
-            if (!acquires && held.IsEmpty)
+            if (held.IsEmpty && (!acquires || state.LockCalls == lockCalls))
             {
                 continue;
             }
@@ -262,6 +257,13 @@ internal sealed class LockWalker
         var method = invocation.TargetMethod;
         IOperation? target = null;
         mode = LockMode.Exclusive;
+        if (!method.Name.StartsWith("Enter", StringComparison.Ordinal) && !method.Name.StartsWith("Acquire", StringComparison.Ordinal)
+            && method.Name is not ("Wait" or "WaitAsync" or "WaitOne"))
+        {
+            // Every call is asked: the names first, the symbols only for the few that may take a lock.
+            return null;
+        }
+
         if (KnownSymbols.Is(method.ContainingType, _known.Monitor) && method.Name == "Enter" && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
@@ -342,6 +344,11 @@ internal sealed class LockWalker
     {
         var method = invocation.TargetMethod;
         IOperation? target = null;
+        if (!method.Name.StartsWith("Exit", StringComparison.Ordinal) && method.Name is not ("Release" or "ReleaseMutex"))
+        {
+            return null;
+        }
+
         if (KnownSymbols.Is(method.ContainingType, _known.Monitor) && method.Name == "Exit" && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
@@ -360,6 +367,19 @@ internal sealed class LockWalker
 
     // Only functions with a body in this compilation can take (or release) locks the graph sees.
     private static bool HasBody(IMethodSymbol callee) => !callee.IsAbstract && !callee.IsExtern && !callee.DeclaringSyntaxReferences.IsEmpty;
+
+    // What the walk of one function gathers: its events, the locks it takes and releases, and how many lock calls
+    // (acquisitions and releases) it has met so far.
+    private sealed class FunctionState
+    {
+        public List<LockEvent> Events { get; } = [];
+
+        public HashSet<LockKey>? Taken { get; set; }
+
+        public HashSet<LockKey>? Released { get; set; }
+
+        public int LockCalls { get; set; }
+    }
 
     private static void AddCall(IMethodSymbol callee, IOperation call, ImmutableArray<HeldLock> held, List<LockEvent> events)
     {
