@@ -278,7 +278,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
             else
             {
-                _outputs.Deliver(item, null, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
+                _outputs.Deliver(item, entry.FailedOutput, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
             }
         }
 
@@ -484,7 +484,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             var item = new InputItem(record.Index!.Value, record.Line ?? 0, record.ItemText ?? "");
-            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error, record.Attempts ?? 1);
+            // A failure journaled with its command's output (an item that failed behind a slow one) delivers both.
+            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : record.Output, record.Error, record.Attempts ?? 1);
         }
     }
 

@@ -121,7 +121,9 @@ internal static class ExecSpawner
                     await stderr.WriteAsync(child.Stderr.TakeRest(), cancellationToken).ConfigureAwait(false);
                 }
 
-                throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
+                // What it wrote before it was killed is its output too (GNU parallel prints a timed-out job's output).
+                var written = child.Completion.Task.IsCompleted ? child.TakeOutput() : null;
+                throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial, written);
             }
         }
         finally
@@ -143,7 +145,7 @@ internal static class ExecSpawner
             // The wait status tells a signal from an exit code: a program run directly that exits 130 was not killed by
             // SIGINT. Through the shell, 128 + N is also how the shell reports a command of it killed by signal N.
             int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : ranDirect ? 0 : null;
-            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, cancellationToken).ConfigureAwait(false);
+            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, output, cancellationToken).ConfigureAwait(false);
         }
 
         return (output, child.CpuTime, child.RunQueueWait);
