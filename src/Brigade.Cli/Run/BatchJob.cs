@@ -79,6 +79,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description, options.Resume);
+
+        // Another run on the same output or journal (still running) is refused before its journal is read or anything
+        // is written: its journal is live, not "an earlier, unfinished run's", and two writers would mix the outputs.
+        using var held = RunLock.Take(_paths);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
         var resumeFrom = new RunResume(options, _paths, stderr);
         var (resume, journalLength) = resumeFrom.Read(header, inputIsFile);
