@@ -92,7 +92,8 @@ internal sealed class RunLock : IDisposable
         {
             var directory = Path.Combine(RunFiles.StateDirectory(), "locks");
             Directory.CreateDirectory(directory);
-            file = Path.Combine(directory, $"{Path.GetFileName(Path.GetFullPath(path))}-{StableKey.Of(Identity(path))}.lock");
+            // Named for people (the file's name without its extension: no lock looks like a journal) and by the key.
+            file = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(Path.GetFullPath(path))}-{StableKey.Of(Identity(path))}.lock");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
