@@ -15,7 +15,8 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.");
+        // Help's usage lines say "brigade", the command's name, not the assembly's ("Brigade.Cli run <input>").
+        var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.") { HelpName = "brigade" };
 #if BRIGADE_NATIVE_FRONT
         // The native front parses only brigade run (Program hands everything else to the framework-dependent tool).
         root.Add(RunCommand.Create(stdout, stderr));
