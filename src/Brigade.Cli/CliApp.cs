@@ -64,6 +64,13 @@ internal static class CliApp
             {
                 message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
             }
+            else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
+            {
+                // The first thing a new user types: --exec echo {} (the shell split the command into words, and the parser
+                // saw '{}' as a second input).
+                var extra = parse.UnmatchedTokens[0];
+                message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
+            }
 
             await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
