@@ -245,7 +245,7 @@ internal static class ExecSpawner
 
         // What the shell would have said and exited with: 127 not found, 126 found but not runnable.
         return error is ExecNative.ENOENT or ExecNative.ENOTDIR
-            ? new ExecFailedException($"exit code 127: command not found: {program}: not found", 127, $"{program}: not found")
+            ? new ExecFailedException($"exit code 127: command not found: {program}", 127, $"{program}: not found")
             : error is ExecNative.EACCES or ExecNative.ELOOP or ExecNative.ENAMETOOLONG
                 ? new ExecFailedException($"exit code 126: {program}: {Marshal.GetPInvokeErrorMessage(error)}", 126, $"{program}: {Marshal.GetPInvokeErrorMessage(error)}")
                 : new ExecFailedException($"could not start '{program}': {Marshal.GetPInvokeErrorMessage(error)}", null, null);
