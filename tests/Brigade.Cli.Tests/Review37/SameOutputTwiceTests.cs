@@ -9,7 +9,8 @@ namespace Brigade.Cli.Tests.Review37;
 /// </summary>
 public sealed class SameOutputTwiceTests
 {
-    private const string Command = "if [ {} = 3 ]; then while [ ! -e go ]; do sleep 0.05; done; fi; echo out-{}";
+    // Item 3 waits for a go file (at most a minute: a failed test leaves no command waiting for good).
+    private const string Command = "if [ {} = 3 ]; then n=0; while [ ! -e go ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; fi; echo out-{}";
 
     [Theory(Timeout = 120_000)]
     [InlineData(false)]
@@ -42,6 +43,10 @@ public sealed class SameOutputTwiceTests
         finally
         {
             await File.WriteAllTextAsync(dir.File("go"), "");
+            if (!first.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                first.Kill(entireProcessTree: true);
+            }
         }
 
         await first.WaitForExitAsync();
