@@ -255,8 +255,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private static bool SilosLost(Exception failure) => failure is ClusterUnavailableException { SiloCount: > 0 };
 #endif
 
+    // Stdin cannot be read again: the resume needs the same items fed to it.
     private string ResumeHint() => _outputs?.Journal is { } journal
-        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
+        ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
