@@ -133,6 +133,10 @@ internal static class ExecSpawner
 
         var output = child.TakeOutput();
         var code = child.Status == -1 ? -1 : ExecNative.ExitCode(child.Status);
+        if (child.OutputTooLong && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExecFailedException($"the command wrote more than {child.MaxOutput:N0} bytes to stdout, more than brigade can hold (a command's output is kept in memory until it ends): write it to a file of its own and print the file's path", null, child.StderrTail());
+        }
 
         // Queued, not written here: the item's time is the command's, and a slow stderr holds no engine thread.
         if (stderr is not null && (code == 0 || (passFailure && !cancellationToken.IsCancellationRequested)))
