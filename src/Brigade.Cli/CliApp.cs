@@ -15,7 +15,8 @@ internal static class CliApp
 {
     public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.");
+        // Help's usage lines say "brigade", the command's name, not the assembly's ("Brigade.Cli run <input>").
+        var root = new RootCommand("Brigade runs work in parallel with the right kind of parallelism, measures it, and catches concurrency pitfalls.") { HelpName = "brigade" };
 #if BRIGADE_NATIVE_FRONT
         // The native front parses only brigade run (Program hands everything else to the framework-dependent tool).
         root.Add(RunCommand.Create(stdout, stderr));
@@ -63,6 +64,13 @@ internal static class CliApp
             if (args.Length > 0 && !args[0].StartsWith('-') && root.Subcommands.All(c => c.Name != args[0]))
             {
                 message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
+            }
+            else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
+            {
+                // The first thing a new user types: --exec echo {} (the shell split the command into words, and the parser
+                // saw '{}' as a second input).
+                var extra = parse.UnmatchedTokens[0];
+                message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
             await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal static class HelpExamples
             "brigade run urls.txt -x 'curl -fsS -o pages/{#}.html {}' -o done.txt    # resumable: journal beside done.txt",
             "brigade run urls.txt -x 'curl -fsS -o pages/{#}.html {}' -o done.txt --resume",
             "seq 100 | brigade run - -x 'sleep 0.1; echo {}' -j 8                     # stdin, 8 at a time",
-            "brigade run photos.csv -x 'convert {path} -resize 50% small/{/}' --report run.html",
+            "brigade run photos.txt -x 'convert {} -resize 50% small/{/}' --report run.html",
             "brigade run people.jsonl --assembly bin/Release/net10.0/MyWork.dll --work MyWork.Greet --engine processes",
         ],
         ["demo"] =

@@ -37,7 +37,7 @@ internal static class AdviseCommand
         var assembly = new Option<string?>("--assembly") { Description = "Measure your own work instead: a .NET assembly (from its build output) holding the type given with --work.", HelpName = "PATH" };
         var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut> (with --assembly and --input).", HelpName = "TYPE" };
         var input = new Option<string?>("--input") { Description = "The items to measure your work on, as for brigade run: JSON Lines, CSV or one item per line; - for stdin.", HelpName = "FILE" };
-        var format = new Option<InputFormat>("--format") { Description = "How to read --input: auto (by extension), lines, jsonlines, csv.", DefaultValueFactory = _ => InputFormat.Auto };
+        var format = InputFormatOption.Create("How to read --input: auto (by extension; the default), lines, jsonlines, csv.");
 
         var command = new Command("advise", "Measure workloads under auto mode and hand-picked engines, and show the plan beside the alternatives.")
         {

@@ -79,6 +79,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // Everything is checked before anything is created or truncated: paths, the journal, the input, the command.
         _paths = RunPaths.Resolve(options.Input, options.Output, options.Failures, options.JournalPath, options.ReportPath, options.TracePath, options.Work.Description, options.Resume);
+
+        // Another run on the same output or journal (still running) is refused before its journal is read or anything
+        // is written: its journal is live, not "an earlier, unfinished run's", and two writers would mix the outputs.
+        using var held = RunLock.Take(_paths);
         var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
         var resumeFrom = new RunResume(options, _paths, stderr);
         var (resume, journalLength) = resumeFrom.Read(header, inputIsFile);
@@ -251,8 +255,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private static bool SilosLost(Exception failure) => failure is ClusterUnavailableException { SiloCount: > 0 };
 #endif
 
+    // Stdin cannot be read again: the resume needs the same items fed to it.
     private string ResumeHint() => _outputs?.Journal is { } journal
-        ? $" Resume with: {options.CommandLine} --resume{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
+        ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
@@ -278,7 +283,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
             else
             {
-                _outputs.Deliver(item, null, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
+                _outputs.Deliver(item, entry.FailedOutput, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
             }
         }
 
@@ -382,8 +387,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 summary += $"; plan: {plan}";
             }
 
-            // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter.
-            if (report.Items > 0 && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
+            // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter; not
+            // when it had fewer items than workers (2 items on auto's 32): the workers that never had an item counted as
+            // lost, and the line blamed imbalance and advised fewer workers for a run of two commands.
+            if (report.Items >= report.DegreeOfParallelism && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
             {
                 summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}";
             }
@@ -484,7 +491,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
 
             var item = new InputItem(record.Index!.Value, record.Line ?? 0, record.ItemText ?? "");
-            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : null, record.Error, record.Attempts ?? 1);
+            // A failure journaled with its command's output (an item that failed behind a slow one) delivers both.
+            _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : record.Output, record.Error, record.Attempts ?? 1);
         }
     }
 

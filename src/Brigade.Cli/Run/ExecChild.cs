@@ -150,8 +150,29 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     public bool WaitDone(TimeSpan timeout, CancellationToken cancellationToken) => _done.Wait(timeout, cancellationToken);
 
+    /// <summary>Gets the most stdout kept for one command (an array's limit, about 2 GiB; smaller in tests).</summary>
+    public int MaxOutput { get; init; } = Array.MaxLength;
+
+    /// <summary>Gets whether the command wrote more than <see cref="MaxOutput"/>: what it wrote was dropped, and it fails.</summary>
+    public bool OutputTooLong { get; private set; }
+
     public void AppendOutput(ReadOnlySpan<byte> bytes)
     {
+        if (OutputTooLong)
+        {
+            return; // read on to its end (the command is not held on a full pipe), and dropped
+        }
+
+        if ((long)_outputLength + bytes.Length > MaxOutput)
+        {
+            // Past an array's limit the length overflowed and the copy threw on the event loop's thread, which ended
+            // brigade with a stack trace: the command fails instead, with the reason (ExecSpawner).
+            OutputTooLong = true;
+            _output = null;
+            _outputLength = 0;
+            return;
+        }
+
         if (_output is null)
         {
             // Most commands write their output in one go: this array is then the result as it is.
@@ -162,7 +183,7 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
 
         if (_outputLength + bytes.Length > _output.Length)
         {
-            Array.Resize(ref _output, Math.Max(_outputLength + bytes.Length, Math.Min(Array.MaxLength, _output.Length * 2)));
+            Array.Resize(ref _output, Math.Max(_outputLength + bytes.Length, (int)Math.Min(MaxOutput, _output.Length * 2L)));
         }
 
         bytes.CopyTo(_output.AsSpan(_outputLength));

@@ -74,17 +74,18 @@ internal static class ExecRunner
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
     /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
     internal static Task ThrowFailureAsync(int exitCode, string tail, CancellationToken cancellationToken) =>
-        ThrowFailureAsync(exitCode, tail, null, cancellationToken);
+        ThrowFailureAsync(exitCode, tail, null, null, cancellationToken);
 
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/>; <paramref name="knownSignal"/>
-    /// is the signal that killed it when the wait status says (0: it exited on its own), or null to read 128 + N as one.</summary>
+    /// is the signal that killed it when the wait status says (0: it exited on its own), or null to read 128 + N as one;
+    /// <paramref name="output"/> is what it wrote to stdout, which the failure carries to the output.</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
     /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
-    internal static async Task ThrowFailureAsync(int exitCode, string tail, int? knownSignal, CancellationToken cancellationToken)
+    internal static async Task ThrowFailureAsync(int exitCode, string tail, int? knownSignal, byte[]? output, CancellationToken cancellationToken)
     {
         if (exitCode < 0)
         {
-            throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail);
+            throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail, output);
         }
 
         // 128 + N is a signal only for a signal number that exists: `exit 255` is an exit code, not "signal 127".
@@ -103,7 +104,7 @@ internal static class ExecRunner
             what += ": command not found";
         }
 
-        throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, exitCode, tail);
+        throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, exitCode, tail, output);
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
@@ -223,7 +224,9 @@ internal static class ExecRunner
                 await stderr.WriteAsync(errors.TakeRest(CpuMarkerBytes), cancellationToken).ConfigureAwait(false);
             }
 
-            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
+            // What it wrote before it was killed is its output too (GNU parallel prints a timed-out job's output).
+            var written = readOut.IsCompletedSuccessfully ? stdout.ToArray() : null;
+            throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial, written);
         }
 
         await readErr.ConfigureAwait(false);
@@ -236,7 +239,7 @@ internal static class ExecRunner
 
         if (process.ExitCode != 0)
         {
-            await ThrowFailureAsync(process.ExitCode, tail, cancellationToken).ConfigureAwait(false);
+            await ThrowFailureAsync(process.ExitCode, tail, null, stdout.ToArray(), cancellationToken).ConfigureAwait(false);
         }
 
         return (stdout.ToArray(), cpu, TimeSpan.Zero);

@@ -121,7 +121,9 @@ internal static class ExecSpawner
                     await stderr.WriteAsync(child.Stderr.TakeRest(), cancellationToken).ConfigureAwait(false);
                 }
 
-                throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial);
+                // What it wrote before it was killed is its output too (GNU parallel prints a timed-out job's output).
+                var written = child.Completion.Task.IsCompleted ? child.TakeOutput() : null;
+                throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial, written);
             }
         }
         finally
@@ -131,6 +133,10 @@ internal static class ExecSpawner
 
         var output = child.TakeOutput();
         var code = child.Status == -1 ? -1 : ExecNative.ExitCode(child.Status);
+        if (child.OutputTooLong && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ExecFailedException($"the command wrote more than {child.MaxOutput:N0} bytes to stdout, more than brigade can hold (a command's output is kept in memory until it ends): write it to a file of its own and print the file's path", null, child.StderrTail());
+        }
 
         // Queued, not written here: the item's time is the command's, and a slow stderr holds no engine thread.
         if (stderr is not null && (code == 0 || (passFailure && !cancellationToken.IsCancellationRequested)))
@@ -143,7 +149,7 @@ internal static class ExecSpawner
             // The wait status tells a signal from an exit code: a program run directly that exits 130 was not killed by
             // SIGINT. Through the shell, 128 + N is also how the shell reports a command of it killed by signal N.
             int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : ranDirect ? 0 : null;
-            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, cancellationToken).ConfigureAwait(false);
+            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, output, cancellationToken).ConfigureAwait(false);
         }
 
         return (output, child.CpuTime, child.RunQueueWait);
@@ -243,7 +249,7 @@ internal static class ExecSpawner
 
         // What the shell would have said and exited with: 127 not found, 126 found but not runnable.
         return error is ExecNative.ENOENT or ExecNative.ENOTDIR
-            ? new ExecFailedException($"exit code 127: command not found: {program}: not found", 127, $"{program}: not found")
+            ? new ExecFailedException($"exit code 127: command not found: {program}", 127, $"{program}: not found")
             : error is ExecNative.EACCES or ExecNative.ELOOP or ExecNative.ENAMETOOLONG
                 ? new ExecFailedException($"exit code 126: {program}: {Marshal.GetPInvokeErrorMessage(error)}", 126, $"{program}: {Marshal.GetPInvokeErrorMessage(error)}")
                 : new ExecFailedException($"could not start '{program}': {Marshal.GetPInvokeErrorMessage(error)}", null, null);

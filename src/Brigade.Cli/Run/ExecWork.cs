@@ -50,8 +50,10 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             }
             catch (ExecFailedException e) when (retry.IsLast(attempt))
             {
-                // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
-                onCompleted(entry, null, JobRetry.Describe(e.Message, attempt));
+                // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not), with
+                // what this last attempt wrote to stdout, which goes to the output in the item's place.
+                entry.FailedOutput = e.Output;
+                onCompleted(entry, e.Output, JobRetry.Describe(e.Message, attempt));
                 throw;
             }
             finally

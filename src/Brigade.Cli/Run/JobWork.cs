@@ -20,7 +20,8 @@ internal abstract class JobWork
     /// </summary>
     /// <param name="prepared">The prepared items, in input order.</param>
     /// <param name="options">How to run.</param>
-    /// <param name="onCompleted">Called as each item finishes, before ordering, when the work can tell (for the journal): a failure only at its last attempt.</param>
+    /// <param name="onCompleted">Called as each item finishes, before ordering, when the work can tell (for the journal): a failure only at its last attempt,
+    /// with what its command wrote to stdout (or null) beside the reason.</param>
     public abstract JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted);
 
     /// <summary>Releases what the work holds (worker processes, a cluster connection).</summary>

@@ -124,6 +124,95 @@ internal static unsafe partial class NativeMethods
         }
     }
 
+    /// <summary>Opens (creating it if need be) a lock file for reading and writing, close-on-exec; -1 when it cannot.</summary>
+    public static int OpenLockFile(string path)
+    {
+        // open's mode is a variadic argument, which a fixed P/Invoke signature cannot pass on every ABI (macOS arm64): the
+        // file is created by .NET, and opened here with two arguments.
+        var flags = OpenReadWrite | (OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000); // O_CLOEXEC
+        var fd = open(path, flags);
+        if (fd < 0 && Marshal.GetLastPInvokeError() == ENoEnt)
+        {
+            try
+            {
+                using var created = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite);
+            }
+            catch (IOException)
+            {
+                // Created meanwhile by another run (whose lock may have made .NET's own shared lock fail): opened below.
+            }
+
+            fd = open(path, flags);
+        }
+
+        return fd;
+    }
+
+    /// <summary>Takes an exclusive <c>flock</c> without waiting; <paramref name="busy"/> when another descriptor holds one.</summary>
+    public static bool TryLockExclusive(int fd, out bool busy)
+    {
+        const int LockExclusive = 2, LockNoWait = 4;
+        if (flock(fd, LockExclusive | LockNoWait) == 0)
+        {
+            busy = false;
+            return true;
+        }
+
+        busy = Marshal.GetLastPInvokeError() == (OperatingSystem.IsMacOS() ? 35 : 11); // EWOULDBLOCK
+        return false;
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> bytes from the start of the file.</summary>
+    public static byte[] ReadAt(int fd, int count)
+    {
+        var buffer = new byte[count];
+        fixed (byte* b = buffer)
+        {
+            var read = pread(fd, b, (nuint)count, 0);
+            return read > 0 ? buffer[..(int)read] : [];
+        }
+    }
+
+    /// <summary>Replaces the file's content with <paramref name="bytes"/> (best effort).</summary>
+    public static void WriteWhole(int fd, byte[] bytes)
+    {
+        _ = ftruncate(fd, 0);
+        fixed (byte* b = bytes)
+        {
+            _ = pwrite(fd, b, (nuint)bytes.Length, 0);
+        }
+    }
+
+    /// <summary>Closes a descriptor this class opened.</summary>
+    public static void Close(int fd) => _ = close(fd);
+
+    private const int OpenReadWrite = 2;
+    private const int ENoEnt = 2;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial nint pread(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial nint pwrite(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int close(int fd);
+
     // Source-generated (LibraryImport) like the tool's other libc calls: the marshalling is code of this assembly, which
     // ReadyToRun holds, where stat's runtime marshalling (a string, an array) was a stub JIT-compiled at start-up.
     [LibraryImport("libc", SetLastError = true)]

@@ -16,4 +16,11 @@ internal sealed record PreparedItem(InputItem Item, object Value)
     /// attempts a failed item took. Written by the one worker running the item's attempts, one after another.
     /// </summary>
     public int Attempts { get; set; }
+
+    /// <summary>
+    /// Gets or sets what the item's last attempt wrote to stdout when it failed (null when nothing, or when it succeeded):
+    /// a failed command's output is delivered in its place, as GNU parallel and xargs print it. Written by the worker
+    /// running the item before its failure reaches the run's loop.
+    /// </summary>
+    public byte[]? FailedOutput { get; set; }
 }

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+
+namespace Brigade.Cli.Run;
+
+/// <summary>
+/// Keeps two <c>brigade run</c>s off the same output and journal at once. Each run holds an exclusive <c>flock</c> on a
+/// small file named after its output (or, when that is not a file, its journal) in brigade's state directory (<c>locks/</c>), with its pid in
+/// it; a second run finds it held and stops in one line naming the first run's pid, before it reads or touches
+/// anything. Before, two runs started together both failed, one with a bare "no such file" (they raced for the
+/// journal's temporary file), and a second run started later was told to delete the first one's live journal, or, with
+/// <c>--resume</c>, wrote into the same output as it.
+/// </summary>
+/// <remarks>
+/// The kernel drops a lock when its holder dies, however it dies, so a stale lock file stops nothing. The descriptor is
+/// close-on-exec: the commands (and a background child that outlives brigade) never hold it. The files are not
+/// deleted (removing a lock file races with a run opening it); each is a few bytes, one per output path ever used. Best
+/// effort: where the state directory cannot be written, or elsewhere than Linux and macOS, runs are not locked.
+/// </remarks>
+internal sealed class RunLock : IDisposable
+{
+    private readonly List<int> _descriptors;
+
+    private RunLock(List<int> descriptors) => _descriptors = descriptors;
+
+    /// <summary>Locks the output of a run (a file path), or else its journal.</summary>
+    /// <exception cref="CliUsageException">Another run holds one of them.</exception>
+    public static RunLock Take(RunPaths paths)
+    {
+        var held = new List<int>();
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return new RunLock(held);
+        }
+
+        // The output file when there is one (its journal and failures go with it); else the journal (stdout with
+        // --journal, a device or pipe with its journal in the state directory). One lock file per run.
+        var targets = new List<(string What, string Path)>();
+        if (paths.Output != "-" && !paths.OutputIsSpecial)
+        {
+            targets.Add(($"is writing '{paths.Output}'; wait for it to end, or give another --output", paths.Output));
+        }
+        else if (paths.Journal is { } journal)
+        {
+            targets.Add(($"is using the journal '{journal}'; wait for it to end, or give another --journal", journal));
+        }
+
+        try
+        {
+            foreach (var (what, path) in targets)
+            {
+                var fd = Lock(path, out var holder);
+                if (fd == -2)
+                {
+                    var who = holder is { } pid ? $"another brigade run (pid {pid})" : "another brigade run";
+                    throw new CliUsageException($"{who} {what}");
+                }
+
+                if (fd >= 0)
+                {
+                    held.Add(fd);
+                }
+            }
+        }
+        catch
+        {
+            new RunLock(held).Dispose();
+            throw;
+        }
+
+        return new RunLock(held);
+    }
+
+    /// <summary>Releases the locks.</summary>
+    public void Dispose()
+    {
+        foreach (var fd in _descriptors)
+        {
+            NativeMethods.Close(fd);
+        }
+
+        _descriptors.Clear();
+    }
+
+    // The lock file's descriptor, locked; -2 when another run holds it (its pid in holder, when it wrote one); -1 when it
+    // cannot be locked at all (no state directory).
+    private static int Lock(string path, out int? holder)
+    {
+        holder = null;
+        string file;
+        try
+        {
+            var directory = Path.Combine(RunFiles.StateDirectory(), "locks");
+            Directory.CreateDirectory(directory);
+            // Named for people (the file's name without its extension: no lock looks like a journal) and by the key.
+            file = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(Path.GetFullPath(path))}-{StableKey.Of(Identity(path))}.lock");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return -1;
+        }
+
+        var fd = NativeMethods.OpenLockFile(file);
+        if (fd < 0)
+        {
+            return -1;
+        }
+
+        if (!NativeMethods.TryLockExclusive(fd, out var busy))
+        {
+            if (busy)
+            {
+                var text = Encoding.ASCII.GetString(NativeMethods.ReadAt(fd, 32)).Trim();
+                holder = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+                NativeMethods.Close(fd);
+                return -2;
+            }
+
+            NativeMethods.Close(fd);
+            return -1;
+        }
+
+        NativeMethods.WriteWhole(fd, Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+        return fd;
+    }
+
+    // The file the path names, however it is spelled: its own symbolic link followed, then its directory's device and
+    // inode and its name (whether or not the file exists yet: a run that is about to create it locks the same name).
+    private static string Identity(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target)
+            {
+                full = Path.GetFullPath(target.FullName);
+            }
+        }
+        catch (IOException)
+        {
+            // A link cycle, or one that cannot be read: the path as given.
+        }
+
+        var directory = Path.GetDirectoryName(full);
+        return directory is not null && NativeMethods.FileIdentity(directory) is { } id
+            ? $"{id.Device}:{id.Inode}/{Path.GetFileName(full)}"
+            : full;
+    }
+}
