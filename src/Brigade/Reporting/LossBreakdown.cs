@@ -349,7 +349,8 @@ internal static class LossBreakdown
     private static string StartUpAdvice(RunReport report, bool remote) =>
         remote ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
         : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
-        : report.Plans.Count > 0 ? "auto mode's sample and re-plans started workers late: keep the plan cache on (AutoEngineOptions.UsePlanCache) so that later runs skip the sample"
+        : report.Plans is [{ FromCache: true }, _, ..] ? "auto mode's re-plans started workers late: the work no longer fits the plan cached for it; if it is steady, give the engine and width outright (RunOptions.Engine and MaxDegreeOfParallelism; brigade run --engine, --jobs)"
+        : report.Plans is [{ FromCache: false }, ..] ? "auto mode's sample and re-plans started workers late: later runs of the same work skip the sample (the plan cache, on unless AutoEngineOptions.UsePlanCache is off)"
         : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
         : "workers started late: check for a slow input";
 
