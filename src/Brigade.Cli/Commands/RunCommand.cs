@@ -186,10 +186,14 @@ internal static class RunCommand
         foreach (var (suffix, scale) in units)
         {
             if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) &&
-                double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) &&
-                (v > 0 || (allowZero && v == 0)) && v * scale <= TimeSpan.FromDays(1).TotalSeconds)
+                double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
             {
-                return TimeSpan.FromSeconds(v * scale);
+                // A duration, but not one this option takes: said as such, not as "not a duration".
+                return v < 0 || (v == 0 && !allowZero)
+                    ? throw new CliUsageException($"{option}: '{text}' must be more than 0{(allowZero ? " (or 0)" : "")}")
+                    : v * scale > TimeSpan.FromDays(1).TotalSeconds
+                    ? throw new CliUsageException($"{option}: '{text}' is more than a day, the longest this option takes")
+                    : TimeSpan.FromSeconds(v * scale);
             }
         }
 
