@@ -47,6 +47,11 @@ internal static class DiagnosisText
                 {
                     text.Append(" — the thread running it is not named: it ends when that static constructor returns");
                 }
+                else if (thread.Wait.Api == WaitRule.ProcessWaitForExit)
+                {
+                    // Only the other process's exit ends it: no thread here is to blame, and none can release it.
+                    text.Append(" — it ends when that process exits: if it is stuck, diagnose it (brigade doctor --pid on it, for a .NET process)");
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
