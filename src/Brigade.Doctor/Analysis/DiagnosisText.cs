@@ -30,9 +30,10 @@ internal static class DiagnosisText
         if (others.Count > 0)
         {
             text.Append("\nOther blocked threads (not deadlocked: nothing shows they wait for each other):\n");
+            var alike = ReportBuilder.NamedAlike(others.Select(t => t.Wait!));
             foreach (var thread in others)
             {
-                text.Append("  ").Append(ReportBuilder.DescribeWait(thread));
+                text.Append("  ").Append(ReportBuilder.DescribeWait(thread, alike));
                 if (thread.Wait!.Owners.Count > 0)
                 {
                     // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
