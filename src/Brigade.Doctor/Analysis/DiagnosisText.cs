@@ -40,6 +40,11 @@ internal static class DiagnosisText
                     text.Append(thread.Wait.Kind == Brigade.Doctor.WaitKind.TypeInitializer ? ", which runs on " : ", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                         thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })
+                {
+                    // Queued, never started: it awaits nothing, it waits for a thread of its scheduler to take it.
+                    text.Append(" — not started: it runs when its scheduler gives it a thread; a scheduler whose threads are all busy or blocked (this one included, if it is one of them) never will");
+                }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)
                 {
                     text.Append(" — no thread runs its code now: it ends when what it awaits completes");
