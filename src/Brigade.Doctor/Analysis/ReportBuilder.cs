@@ -175,7 +175,9 @@ internal static class ReportBuilder
             var link = links[i];
             text.Append($"  {i + 1}. async flow {FlowName(link.Flow)} waits")
                 .Append(AsyncFindings.Chain(link.Flow).Select(t => Site(t.Description)).LastOrDefault(s => s is not null) is { } site ? $" ({site})" : "")
-                .Append($" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
+                .Append(links.Count == 1
+                    ? $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; this same flow took its slot earlier, at {link.HeldAt}\n"
+                    : $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
         }
 
         if (cycle.AlsoStuck.Count > 0)
@@ -183,9 +185,20 @@ internal static class ReportBuilder
             text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
-            .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
-        text.Append(AsyncLockAdvice).Append('\n');
+        if (links.Count == 1)
+        {
+            // One flow on its own slot: there is no "other" semaphore, and no lock order to fix.
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the flow suspended in this semaphore's WaitAsync after an earlier await of its WaitAsync ")
+                .Append("(in an outer method of the same flow), with no Release of it on the way, and the semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+            text.Append("Do not call, while holding an async lock (SemaphoreSlim(1, 1)), code that takes it again: a SemaphoreSlim is not reentrant. Pass the held state down, or split the method into a locked entry point and an unlocked core.\n");
+        }
+        else
+        {
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
+                .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+            text.Append(AsyncLockAdvice).Append('\n');
+        }
+
         text.Append("Async stacks (outermost method first):\n");
         for (var i = 0; i < links.Count; i++)
         {
