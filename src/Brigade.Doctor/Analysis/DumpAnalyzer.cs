@@ -126,13 +126,7 @@ internal static class DumpAnalyzer
             var waitedFor = scan.AllTasks.Where(t => t.Address != scan.Target.Address).Select(t => tasks.Describe(t)).Prepend(scan.Task);
             foreach (var waited in waitedFor)
             {
-                for (var task = waited; task is not null; task = task.Awaits)
-                {
-                    if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
-                    {
-                        scan.Owners.Add(runner);
-                    }
-                }
+                AddRunners(scan, waited);
             }
 
             if (scan.AllTasks.Count > 1)
@@ -241,6 +235,28 @@ internal static class DumpAnalyzer
             Reports = reports,
             Notes = notes,
         };
+    }
+
+    /// <summary>The threads running the code of <paramref name="waited"/> or of what it awaits, down its chain and into
+    /// every flow a <c>Task.WhenAll</c> on it joins (it needs them all, as <c>Task.WaitAll</c> does; a <c>WhenAny</c> needs
+    /// only one, so its flows are no owners): each is an owner of the wait.</summary>
+    private static void AddRunners(ThreadScan scan, AwaitedTask waited)
+    {
+        for (var task = waited; task is not null; task = task.Awaits)
+        {
+            if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+            {
+                scan.Owners.Add(runner);
+            }
+
+            if (task.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal))
+            {
+                foreach (var joined in task.AwaitsAll)
+                {
+                    AddRunners(scan, joined);
+                }
+            }
+        }
     }
 
     /// <summary>
