@@ -182,7 +182,7 @@ internal static class ReportBuilder
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            text.Append(links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
         if (links.Count == 1)

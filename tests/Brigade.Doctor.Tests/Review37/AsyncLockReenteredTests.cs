@@ -19,5 +19,6 @@ public sealed class AsyncLockReenteredTests
         Assert.Contains("this same flow took its slot earlier, at await _lock.WaitAsync()", message, StringComparison.Ordinal);
         Assert.DoesNotContain("the other semaphore", message, StringComparison.Ordinal);
         Assert.DoesNotContain("in one global order", message, StringComparison.Ordinal);
+        Assert.Contains("  Stuck behind it: thread 'caller'", message, StringComparison.Ordinal);
     }
 }
