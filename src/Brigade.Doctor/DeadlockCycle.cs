@@ -28,4 +28,8 @@ public sealed class DeadlockCycle
     /// <c>SemaphoreSlim</c> records no owner, so the dump shows that a flow passed a <c>WaitAsync</c> without a
     /// <c>Release</c> on its way, not that it still holds the slot.</summary>
     public bool IsPossible { get; internal init; }
+
+    /// <summary>Gets, for a thread waiting on a <c>SemaphoreSlim</c> whose only slot it took itself, where it took it
+    /// (the method that called <c>Wait</c> earlier on its stack); null otherwise.</summary>
+    internal string? SlotTakenAt { get; init; }
 }

@@ -30,14 +30,20 @@ internal static class DiagnosisText
         if (others.Count > 0)
         {
             text.Append("\nOther blocked threads (not deadlocked: nothing shows they wait for each other):\n");
+            var alike = ReportBuilder.NamedAlike(others.Select(t => t.Wait!));
             foreach (var thread in others)
             {
-                text.Append("  ").Append(ReportBuilder.DescribeWait(thread));
+                text.Append("  ").Append(ReportBuilder.DescribeWait(thread, alike));
                 if (thread.Wait!.Owners.Count > 0)
                 {
                     // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
                     text.Append(thread.Wait.Kind == Brigade.Doctor.WaitKind.TypeInitializer ? ", which runs on " : ", held by ").Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                         thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })
+                {
+                    // Queued, never started: it awaits nothing, it waits for a thread of its scheduler to take it.
+                    text.Append(" — not started: it runs when its scheduler gives it a thread; a scheduler whose threads are all busy or blocked (this one included, if it is one of them) never will");
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)
                 {
@@ -46,6 +52,11 @@ internal static class DiagnosisText
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.TypeInitializer)
                 {
                     text.Append(" — the thread running it is not named: it ends when that static constructor returns");
+                }
+                else if (thread.Wait.Api == WaitRule.ProcessWaitForExit)
+                {
+                    // Only the other process's exit ends it: no thread here is to blame, and none can release it.
+                    text.Append(" — it ends when that process exits: if it is stuck, diagnose it (brigade doctor --pid on it, for a .NET process)");
                 }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {

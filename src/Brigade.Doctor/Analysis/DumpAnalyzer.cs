@@ -126,13 +126,7 @@ internal static class DumpAnalyzer
             var waitedFor = scan.AllTasks.Where(t => t.Address != scan.Target.Address).Select(t => tasks.Describe(t)).Prepend(scan.Task);
             foreach (var waited in waitedFor)
             {
-                for (var task = waited; task is not null; task = task.Awaits)
-                {
-                    if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
-                    {
-                        scan.Owners.Add(runner);
-                    }
-                }
+                AddRunners(scan, waited);
             }
 
             if (scan.AllTasks.Count > 1)
@@ -208,6 +202,8 @@ internal static class DumpAnalyzer
             inCycles.UnionWith(deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId));
         }
 
+        deadlocks.AddRange(SemaphoreSelfWaits(reader, scans, threads, waits, inCycles));
+
         List<AsyncFindings.Hang> asyncHangs = [];
         if (asyncFlows is not null)
         {
@@ -239,6 +235,77 @@ internal static class DumpAnalyzer
             Reports = reports,
             Notes = notes,
         };
+    }
+
+    /// <summary>The threads running the code of <paramref name="waited"/> or of what it awaits, down its chain and into
+    /// every flow a <c>Task.WhenAll</c> on it joins (it needs them all, as <c>Task.WaitAll</c> does; a <c>WhenAny</c> needs
+    /// only one, so its flows are no owners): each is an owner of the wait.</summary>
+    private static void AddRunners(ThreadScan scan, AwaitedTask waited)
+    {
+        for (var task = waited; task is not null; task = task.Awaits)
+        {
+            if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+            {
+                scan.Owners.Add(runner);
+            }
+
+            if (task.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal))
+            {
+                foreach (var joined in task.AwaitsAll)
+                {
+                    AddRunners(scan, joined);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A thread blocked without a timeout in <c>SemaphoreSlim.Wait</c> on a semaphore of one slot (count 0 of 1) whose slot
+    /// its own stack shows it took (<see cref="AsyncThreadHolders.TakenAt"/>, for that very semaphore): a lock made of a
+    /// semaphore re-entered through a callback, an event handler or a helper. A <c>SemaphoreSlim</c> is not reentrant and
+    /// records no owner, so this is a <em>possible</em> deadlock of one thread (any code may call <c>Release</c>), the
+    /// synchronous twin of an async flow waiting on its own slot.
+    /// </summary>
+    private static List<DeadlockCycle> SemaphoreSelfWaits(RuntimeReader reader, List<ThreadScan> scans, Dictionary<int, DiagnosedThread> threads,
+        List<DiagnosedThread> waits, HashSet<int> inCycles)
+    {
+        var found = new List<DeadlockCycle>();
+        AsyncThreadHolders? holders = null;
+        foreach (var scan in scans.Where(s => s.Kind == WaitKind.SemaphoreSlim && !s.IsIdle && !s.Target.IsNull && !inCycles.Contains(s.ManagedId)))
+        {
+            if (!scan.Target.TryReadField<int>("m_currentCount", out var count) || count != 0
+                || !scan.Target.TryReadField<int>("m_maxCount", out var max) || max != 1 || HasTimedSemaphoreWait(scan))
+            {
+                continue;
+            }
+
+            var thread = threads[scan.ManagedId];
+            holders ??= new AsyncThreadHolders(reader.Domain);
+            var semaphore = new SemaphoreInfo(scan.Target, count, max) { HeldIn = scan.TargetHeldIn };
+            if (holders.TakenAt(thread, semaphore) is not { Surely: true } taken)
+            {
+                continue;
+            }
+
+            var edges = waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList());
+            edges[scan.ManagedId] = [scan.ManagedId];
+            var stuck = WaitGraph.FindCycles(edges).Where(c => c.Cycle is [var only] && only == scan.ManagedId).SelectMany(c => c.AlsoStuck)
+                .Where(id => !inCycles.Contains(id)).Select(id => threads[id]).ToList();
+            found.Add(new DeadlockCycle([new DeadlockLink(thread, thread)], stuck) { IsPossible = true, SlotTakenAt = taken.At });
+            inCycles.Add(scan.ManagedId);
+            inCycles.UnionWith(stuck.Select(t => t.ManagedThreadId));
+        }
+
+        return found;
+    }
+
+    /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,
+    /// <c>Wait(TimeSpan[, ...])</c>): such a wait gives up.</summary>
+    private static bool HasTimedSemaphoreWait(ThreadScan scan)
+    {
+        var outer = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i])
+            .FirstOrDefault(f => f.TypeName == "System.Threading.SemaphoreSlim" && f.MethodName == "Wait");
+        return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
     }
 
     private static ThreadPoolSnapshot? PoolSnapshot(RuntimeReader reader, List<DiagnosedThread> threads, List<string>? queued)

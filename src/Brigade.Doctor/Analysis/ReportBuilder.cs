@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Brigade.Diagnostics;
 
@@ -41,7 +42,7 @@ internal static class ReportBuilder
     }
 
     /// <summary>Describes one thread's wait in a sentence, from "waits in".</summary>
-    public static string DescribeWait(DiagnosedThread thread)
+    public static string DescribeWait(DiagnosedThread thread, IReadOnlyCollection<ulong>? showAddressOf = null)
     {
         var wait = thread.Wait!;
         var text = new StringBuilder($"{thread} waits in {wait.Api}");
@@ -55,6 +56,11 @@ internal static class ReportBuilder
             if (wait.Target.HeldIn is not null)
             {
                 text.Append(" (").Append(wait.Target.HeldIn).Append(')');
+            }
+
+            if (showAddressOf?.Contains(wait.Target.Address) == true)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" @{wait.Target.Address:x}");
             }
         }
 
@@ -70,6 +76,13 @@ internal static class ReportBuilder
 
         return text.ToString();
     }
+
+    /// <summary>The addresses of the waited objects that share their type and name with another one (two instances of
+    /// one class, each waited through its own <c>field Room._members</c>): the text tells them apart by address.</summary>
+    public static HashSet<ulong> NamedAlike(IEnumerable<ThreadWait> waits) =>
+        [.. waits.Where(w => w.Kind != WaitKind.Task && w.Target is not null).Select(w => w.Target!)
+            .GroupBy(t => (t.TypeName, t.HeldIn)).Where(g => g.Select(t => t.Address).Distinct().Count() > 1)
+            .SelectMany(g => g.Select(t => t.Address))];
 
     public static void AppendStack(StringBuilder text, DiagnosedThread thread, string indent)
     {
@@ -87,7 +100,13 @@ internal static class ReportBuilder
 
     private static string Deadlock(DeadlockCycle cycle)
     {
+        if (cycle.SlotTakenAt is { } takenAt)
+        {
+            return SemaphoreSelfWait(cycle, takenAt);
+        }
+
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
+        var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
         var text = new StringBuilder();
         text.Append(cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
@@ -95,7 +114,7 @@ internal static class ReportBuilder
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
-            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter));
+            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter, alike));
             text.Append(link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
                 ? ": only this thread can run it, and it is waiting"
                 : $", {Relation(link)} {link.Holder}").Append('\n');
@@ -123,6 +142,25 @@ internal static class ReportBuilder
         return text.ToString().TrimEnd('\n');
     }
 
+    private static string SemaphoreSelfWait(DeadlockCycle cycle, string takenAt)
+    {
+        var link = cycle.Links[0];
+        var text = new StringBuilder();
+        text.Append($"Deadlock detected: {link.Waiter} waits on a SemaphoreSlim whose only slot it took itself (SemaphoreSlim is not reentrant); unless the slot is released by code the dump does not show, it can never proceed.\n");
+        text.Append("  1. ").Append(DescribeWait(link.Waiter)).Append($": this thread took its slot earlier in {takenAt}, and has not released it\n");
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore, with no Release of it on the way, ")
+            .Append("and the semaphore has no free slot of its one; if no other thread releases it, it is a deadlock.\n");
+        text.Append("Do not call back into code that takes the same SemaphoreSlim while holding it (raise events and run callbacks after Release), or use a reentrant lock (lock/Monitor).\n");
+        text.Append("Stacks:\n");
+        AppendStack(text, link.Waiter, "  ");
+        return text.ToString().TrimEnd('\n');
+    }
+
     private const string AsyncLockAdvice = "Take async locks (SemaphoreSlim(1, 1)) in one global order, release each in a finally, and give WaitAsync a timeout or a CancellationToken so that a stuck wait can end.";
 
     private static string AsyncDeadlock(DeadlockCycle cycle)
@@ -137,17 +175,30 @@ internal static class ReportBuilder
             var link = links[i];
             text.Append($"  {i + 1}. async flow {FlowName(link.Flow)} waits")
                 .Append(AsyncFindings.Chain(link.Flow).Select(t => Site(t.Description)).LastOrDefault(s => s is not null) is { } site ? $" ({site})" : "")
-                .Append($" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
+                .Append(links.Count == 1
+                    ? $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; this same flow took its slot earlier, at {link.HeldAt}\n"
+                    : $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
         }
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            text.Append(links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
-            .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
-        text.Append(AsyncLockAdvice).Append('\n');
+        if (links.Count == 1)
+        {
+            // One flow on its own slot: there is no "other" semaphore, and no lock order to fix.
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the flow suspended in this semaphore's WaitAsync after an earlier await of its WaitAsync ")
+                .Append("(in an outer method of the same flow), with no Release of it on the way, and the semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+            text.Append("Do not call, while holding an async lock (SemaphoreSlim(1, 1)), code that takes it again: a SemaphoreSlim is not reentrant. Pass the held state down, or split the method into a locked entry point and an unlocked core.\n");
+        }
+        else
+        {
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
+                .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
+            text.Append(AsyncLockAdvice).Append('\n');
+        }
+
         text.Append("Async stacks (outermost method first):\n");
         for (var i = 0; i < links.Count; i++)
         {

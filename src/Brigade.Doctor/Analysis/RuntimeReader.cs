@@ -236,7 +236,8 @@ internal sealed class RuntimeReader : IDisposable
 
         // A Barrier or CountdownEvent waits on its own ManualResetEventSlim: show the object the program called.
         var outerType = scan.Api!.StartsWith("Barrier.", StringComparison.Ordinal) ? "System.Threading.Barrier"
-            : scan.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "System.Threading.CountdownEvent" : null;
+            : scan.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "System.Threading.CountdownEvent"
+            : scan.Api == WaitRule.ProcessWaitForExit ? "System.Diagnostics.Process" : null;
         if (outerType is not null)
         {
             scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).FirstOrDefault(r => r.Type?.Name == outerType);
@@ -262,6 +263,32 @@ internal sealed class RuntimeReader : IDisposable
     private bool CallerPassesInfinite(ThreadScan scan, int outer, string method) =>
         outer >= 0 && outer + 1 < scan.Frames.Count && scan.Frames[outer + 1] is { IsFramework: false } caller
         && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, "Task", method);
+
+    /// <summary>A <c>Process</c> waited for: its id and what it runs (<c>process 4242 (sleep 100000)</c>), as the
+    /// <c>Process</c> object has them (a started child always has its id; the start info only when it was started here).</summary>
+    private static string? DescribeProcess(ClrObject process)
+    {
+        if (process.IsNull || process.Type?.Name != "System.Diagnostics.Process")
+        {
+            return null;
+        }
+
+        var id = process.TryReadField<bool>("_haveProcessId", out var haveId) && haveId && process.TryReadField<int>("_processId", out var pid) ? pid : (int?)null;
+        string? command = null;
+        if (process.TryReadObjectField("_startInfo", out var info) && !info.IsNull
+            && info.TryReadStringField("_fileName", null, out var file) && !string.IsNullOrEmpty(file))
+        {
+            command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}" : file;
+        }
+
+        return (id, command) switch
+        {
+            ({ } p, { } c) => $"process {p} ({c})",
+            ({ } p, null) => $"process {p}",
+            (null, { } c) => $"process {c}",
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// <c>Task.WaitAll</c> over several unfinished tasks waits on a countdown event, not on a task: the tasks are in the
@@ -385,6 +412,9 @@ internal sealed class RuntimeReader : IDisposable
                 break;
             case WaitKind.BrigadePrimitive:
                 ResolveBrigadeOwner(scan);
+                break;
+            case WaitKind.WaitHandle when scan.Api == WaitRule.ProcessWaitForExit:
+                scan.Detail = DescribeProcess(target);
                 break;
         }
 

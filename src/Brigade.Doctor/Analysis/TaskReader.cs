@@ -204,7 +204,11 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
         else if (task.TryReadObjectField("m_action", out var action) && !action.IsNull && action.IsValid)
         {
-            description = $"Task.Run({DelegateMethod(action)})";
+            // A delegate task on a scheduler of the program's own (a serial executor, a ConcurrentExclusiveSchedulerPair)
+            // is no Task.Run: name the scheduler, which alone decides when (and on which thread) it runs.
+            description = CustomScheduler(task) is { } scheduler
+                ? $"a task on {scheduler} ({DelegateMethod(action)}){(status == "WaitingToRun" ? ", queued there, not started" : "")}"
+                : $"Task.Run({DelegateMethod(action)})";
         }
         else if (Async?.Heap.SourceOf.TryGetValue(task.Address, out var source) == true)
         {
@@ -368,6 +372,14 @@ internal sealed class TaskReader(RuntimeReader reader)
         var close = stateMachineType.IndexOf(">d__", StringComparison.Ordinal);
         return open > 0 && close > open ? $"{stateMachineType[..open].Replace('+', '.')}.{stateMachineType[(open + 2)..close]}" : stateMachineType;
     }
+
+    /// <summary>The type of the task's scheduler (<c>m_taskScheduler</c>) when it is not the thread pool's; null for the
+    /// pool's, or when unreadable.</summary>
+    private static string? CustomScheduler(ClrObject task) =>
+        task.TryReadObjectField("m_taskScheduler", out var scheduler) && !scheduler.IsNull && scheduler.IsValid
+        && scheduler.Type?.Name is { } name && name != "System.Threading.Tasks.ThreadPoolTaskScheduler"
+            ? name.Replace('+', '.')
+            : null;
 
     private static string Status(ClrObject task)
     {

@@ -19,6 +19,9 @@ internal static class WaitRule
     /// <summary>The API of a <c>Task.WaitAll(tasks, timeout)</c> (with or without a token).</summary>
     public const string TimedTaskWaitAll = "Task.WaitAll(timeout)";
 
+    /// <summary>The API of a <c>Process.WaitForExit</c>: a wait on another process, which no thread here can end.</summary>
+    public const string ProcessWaitForExit = "Process.WaitForExit";
+
     /// <summary>The API of a wait for a type's static constructor running on another thread.</summary>
     public const string TypeInitialization = "type initialization";
 
@@ -122,6 +125,9 @@ internal static class WaitRule
                 // InitClassSlow; a thread whose innermost frames are these, with no .cctor frame above them, waits in the
                 // runtime for the type's initialization lock, held by the thread running the static constructor.
                 return method == "InitClassSlow" ? (WaitKind.TypeInitializer, TypeInitialization) : null;
+            case "System.Diagnostics.Process":
+                // WaitForExit blocks in a wait handle that only the child's exit sets: show the process, not the handle.
+                return method is "WaitForExit" or "WaitForExitCore" ? (WaitKind.WaitHandle, ProcessWaitForExit) : null;
             case "System.Console":
                 return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
             case "Interop+Sys":
@@ -180,7 +186,7 @@ internal static class WaitRule
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
         WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
         WaitKind.ManualResetEventSlim => type.Name is "System.Threading.ManualResetEventSlim" or "System.Threading.Barrier" or "System.Threading.CountdownEvent",
-        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle",
+        WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name is "Microsoft.Win32.SafeHandles.SafeWaitHandle" or "System.Diagnostics.Process",
         WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
         _ => false,
     };

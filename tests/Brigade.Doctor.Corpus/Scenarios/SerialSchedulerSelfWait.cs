@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace Brigade.Doctor.Corpus.Scenarios;
+
+/// <summary>Review 37: a "serial executor" (a <see cref="TaskScheduler"/> with one dedicated thread, as actor libraries
+/// have); a job on it waits with <c>.Result</c> for a sub-job queued to the same scheduler. It waits for itself, but how
+/// many threads a scheduler of the program's own runs is not in the dump: listed (the task named by its scheduler,
+/// "queued there, not started"), never reported.</summary>
+public sealed class SerialSchedulerSelfWait : Scenario
+{
+    public override string Name => "serial-scheduler-self-wait";
+
+    public override Expectation Expected => new(Finding.None)
+    {
+        Blocked = ["serial-executor"],
+        WaitKinds = ["Task"],
+        TextContains = "waits in .Result for a task on Brigade.Doctor.Corpus.Scenarios.SerialSchedulerSelfWait.SerialScheduler (",
+    };
+
+    public override void Start()
+    {
+        var scheduler = new SerialScheduler();
+        _ = Task.Factory.StartNew(
+            () => Task.Factory.StartNew(() => 42, CancellationToken.None, TaskCreationOptions.None, scheduler).Result + 1,
+            CancellationToken.None, TaskCreationOptions.None, scheduler);
+        WaitUntil(() => scheduler.Thread.ThreadState.HasFlag(ThreadState.WaitSleepJoin) && scheduler.Queued == 1);
+        WaitUntilBlocked(scheduler.Thread);
+    }
+
+    private sealed class SerialScheduler : TaskScheduler
+    {
+        private readonly BlockingCollection<Task> _queue = [];
+
+        public SerialScheduler()
+        {
+            Thread = new Thread(() =>
+            {
+                foreach (var task in _queue.GetConsumingEnumerable())
+                {
+                    TryExecuteTask(task);
+                }
+            }) { IsBackground = true, Name = "serial-executor" };
+            Thread.Start();
+        }
+
+        public Thread Thread { get; }
+
+        public int Queued => _queue.Count;
+
+        public override int MaximumConcurrencyLevel => 1;
+
+        protected override void QueueTask(Task task) => _queue.Add(task);
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [.. _queue];
+    }
+}
