@@ -248,6 +248,13 @@ public sealed class DoctorCliTests
                 (["doctor", "--dump", notADump, "--keep-dump", "x.dmp"], "--keep-dump goes with --pid"),
                 (["doctor", "--dump", notADump, "--timeout", "5s"], "--timeout goes with --pid"),
                 (["doctor", "--pid", "1", "--timeout", "soon"], "--timeout"),
+
+                // The process or the dump given alone, as `brigade doctor 4242` (refused as an unknown argument before).
+                (["doctor", "999999999"], "no process with id 999999999"),
+                (["doctor", sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], "is not a .NET process"),
+                (["doctor", notADump], "is not a core dump"),
+                (["doctor", Path.Combine(temp.Path, "missing.dmp")], "no dump file"),
+                (["doctor", "1", "--pid", "1"], "give the process or the dump once"),
             };
             foreach (var (args, expected) in cases)
             {

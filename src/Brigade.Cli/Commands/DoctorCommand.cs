@@ -19,17 +19,37 @@ internal static class DoctorCommand
         var timeout = new Option<string?>("--timeout") { Description = "How long to wait for the process to write its dump (e.g. 30s, 2m; default 30s). A process that does not answer (stopped, or hung) is reported after it.", HelpName = "DURATION" };
         var dac = new Option<string?>("--dac") { Description = "The data-access library (libmscordaccore.so) of the dump's runtime, when that runtime is not installed here.", HelpName = "PATH" };
 
+        // `brigade doctor 4242` and `brigade doctor core.4242`, as one types them first: a number is a process, else a file.
+        var target = new Argument<string?>("target") { Description = "The process id or the dump file (the same as --pid PID or --dump FILE).", Arity = ArgumentArity.ZeroOrOne, HelpName = "PID|FILE" };
+
         var command = new Command("doctor", "Diagnose a hung .NET process (or a dump): deadlock cycles across lock/Monitor, Lock, ReaderWriterLockSlim and Thread.Join, sync-over-async, thread-pool starvation.")
         {
-            pid, dump, json, keep, timeout, dac,
+            target, pid, dump, json, keep, timeout, dac,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (processId, dumpPath, keepPath) = (parse.GetValue(pid), parse.GetValue(dump), parse.GetValue(keep));
+            if (parse.GetValue(target) is { } given)
+            {
+                if (processId is not null || dumpPath is not null)
+                {
+                    throw new CliUsageException($"doctor: '{given}' and --pid/--dump: give the process or the dump once");
+                }
+
+                if (int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && !File.Exists(given))
+                {
+                    processId = number;
+                }
+                else
+                {
+                    dumpPath = given;
+                }
+            }
+
             if (processId is null == dumpPath is null)
             {
-                throw new CliUsageException("doctor: give exactly one of --pid PID (a live process) or --dump FILE (a dump)");
+                throw new CliUsageException("doctor: give exactly one of --pid PID (a live process) or --dump FILE (a dump), or the one of them alone: brigade doctor PID");
             }
 
             if (keepPath is not null && processId is null)
