@@ -25,7 +25,7 @@ namespace Brigade.Cli.Run;
 /// </remarks>
 internal sealed partial class CommandTemplate
 {
-    private const string Reference = "placeholders are {} {.} {/} {//} {/.} {#} {%} {index}, {N} for CSV fields (from 1) and {name} for CSV columns or JSON properties";
+    private const string Reference = "placeholders are {} {.} {/} {//} {/.} {#} {%} {index}, {N} for CSV fields (from 1) and {name} for CSV columns or JSON properties, each also with . / // /.";
 
     private static readonly System.Buffers.SearchValues<char> PlaceholderCharacters = System.Buffers.SearchValues.Create("0123456789./#%");
 
@@ -690,6 +690,23 @@ internal sealed partial class CommandTemplate
             throw new CliUsageException($"--exec: unknown placeholder {{{content}}} ({Reference}; other braces are passed to the shell as written)");
         }
 
+        // A named field with a path modifier ({path/}, {path.}, {path//}, {path/.}), as {N/} is for a numbered one; a name
+        // that is itself a field ("v1." a column) stays that field.
+        if (format is InputFormat.Csv or InputFormat.JsonLines && (fields is null || !fields.Names.Contains(content)) &&
+            ModifiedNamePlaceholder().Match(content) is { Success: true } modified)
+        {
+            var name = modified.Groups[1].Value;
+            if (fields is null || fields.Names.Contains(name) || (!fields.InEveryItem && !quoted))
+            {
+                return new Part(PartKind.Named, name) { Modifier = modified.Groups[2].Value };
+            }
+
+            if (!quoted)
+            {
+                throw new CliUsageException($"--exec: {{{content}}} names no {fields.What} ({string.Join(", ", fields.Names)}); braces the shell should get as written go inside quotes ('{{{content}}}')");
+            }
+        }
+
         if (!NamePlaceholder().IsMatch(content) || format is not (InputFormat.Csv or InputFormat.JsonLines))
         {
             // Lines have no named fields: the braces are the command's own (awk '{print}').
@@ -743,13 +760,13 @@ internal sealed partial class CommandTemplate
         if (item.Fields is { } columns)
         {
             var at = item.Header?.ToList().IndexOf(name) ?? -1;
-            return at >= 0 ? columns[at] : throw new FormatException($"no column '{name}' in the CSV header");
+            return at >= 0 ? Modify(columns[at], part.Modifier) : throw new FormatException($"no column '{name}' in the CSV header");
         }
 
         if (item.Json is { ValueKind: JsonValueKind.Object } obj)
         {
             return obj.TryGetProperty(name, out var value)
-                ? value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText()
+                ? Modify(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(), part.Modifier)
                 : throw new FormatException($"{{{name}}}: this item has no property '{name}'");
         }
 
@@ -829,9 +846,15 @@ internal sealed partial class CommandTemplate
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePlaceholder();
 
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_.-]*?)(\.|/|//|/\.)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ModifiedNamePlaceholder();
+
     private sealed record Part(PartKind Kind, string Name)
     {
         public int Column { get; init; }
+
+        // A named field's path modifier (".", "/", "//", "/."), or none.
+        public string Modifier { get; init; } = "";
 
         // Inside $((...)): filled in only as a plain word (RenderCommand).
         public bool InArithmetic { get; init; }
