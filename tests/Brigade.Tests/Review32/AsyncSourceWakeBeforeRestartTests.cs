@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Sources;
 using Brigade.Sources;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Review32;
 
@@ -9,6 +10,12 @@ namespace Brigade.Tests.Review32;
 /// results synchronously) waited for a taker that was marked woken and never told, and no other was woken for it (one is
 /// on its way): a deadlock. The parked taker is now signalled before the pump restarts.
 /// </summary>
+/// <remarks>
+/// Serial: each wake here is a thread-pool hand-off (the taker's continuation, the held-items timer), and the test
+/// classes that starve the pool on purpose, run beside it, held one past the producer's 30 s wait in CI (2026-12-04,
+/// iteration 0; and once before at 5 s). Alone, a wake that is never sent still fails it after 30 s.
+/// </remarks>
+[Collection(SerialCollection.Name)]
 public sealed class AsyncSourceWakeBeforeRestartTests
 {
     // The producer waits up to ProducerWait for the second taker; the takes are awaited a while longer. Generous: in a

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Brigade.Cli.Commands;
 using Brigade.Cli.Demo.Model;
 using Brigade.Diagnostics;
@@ -22,7 +21,7 @@ internal sealed class DoctorScene : IDemoScene
     public async Task<SceneResult> RunAsync(DemoContext context, CancellationToken cancellationToken)
     {
         var result = new SceneResult { Id = Id, Title = Title };
-        using var child = StartChild();
+        using var child = CliChild.Start(DoctorDemoChildCommand.Name);
         try
         {
             var ready = child.StandardOutput.ReadLineAsync(cancellationToken).AsTask();
@@ -67,43 +66,7 @@ internal sealed class DoctorScene : IDemoScene
         }
         finally
         {
-            await StopAsync(child).ConfigureAwait(false);
-        }
-    }
-
-    private static Process StartChild()
-    {
-        // The CLI itself, through the dotnet host, whatever launched this process (an apphost, dotnet, a test host).
-        var dotnet = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? self
-            : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-        var psi = new ProcessStartInfo(File.Exists(dotnet) ? dotnet : "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(typeof(DoctorScene).Assembly.Location);
-        psi.ArgumentList.Add(DoctorDemoChildCommand.Name);
-        return Process.Start(psi) ?? throw new InvalidOperationException("could not start the child process");
-    }
-
-    private static async Task StopAsync(Process child)
-    {
-        try
-        {
-            // Closing its standard input ends it; kill it if it does not go.
-            child.StandardInput.Close();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await child.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            if (!child.HasExited)
-            {
-                child.Kill(entireProcessTree: true);
-            }
+            await CliChild.StopAsync(child).ConfigureAwait(false);
         }
     }
 
