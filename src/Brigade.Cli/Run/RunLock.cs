@@ -124,8 +124,8 @@ internal sealed class RunLock : IDisposable
         return fd;
     }
 
-    // The file the path names, however it is spelled: its own symbolic link followed, then its directory's device and
-    // inode and its name (whether or not the file exists yet: a run that is about to create it locks the same name).
+    // The file the path names: its own symbolic link followed, then its directory's device and inode and its full path
+    // (whether or not the file exists yet: a run that is about to create it locks the same name).
     private static string Identity(string path)
     {
         var full = Path.GetFullPath(path);
@@ -142,8 +142,12 @@ internal sealed class RunLock : IDisposable
         }
 
         var directory = Path.GetDirectoryName(full);
+        // The path too, not the directory's device and inode alone: an inode is reused once its directory is deleted, and
+        // a run still going in a deleted directory (its lock held) then refused a run in a new directory that got the same
+        // inode (seen in CI: "another brigade run (pid N)" for a fresh test directory's out.txt). Two spellings of one
+        // directory through a symbolic link to it are therefore not told to be the same (the file's own link is followed).
         return directory is not null && NativeMethods.FileIdentity(directory) is { } id
-            ? $"{id.Device}:{id.Inode}/{Path.GetFileName(full)}"
+            ? $"{id.Device}:{id.Inode}:{full}"
             : full;
     }
 }
