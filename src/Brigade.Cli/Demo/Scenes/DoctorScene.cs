@@ -43,7 +43,7 @@ internal sealed class DoctorScene : IDemoScene
             foreach (var report in diagnosis.Reports)
             {
                 context.Live($"  [red]{report.Code}[/]");
-                PitfallSceneHelpers.ShowReport(context, "yellow", WithoutStacks(report.Message));
+                PitfallSceneHelpers.ShowReport(context, "yellow", PitfallSceneHelpers.WithoutStacks(report.Message));
             }
 
             context.Live($"  [grey]Diagnosed in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s); "
@@ -68,11 +68,5 @@ internal sealed class DoctorScene : IDemoScene
         {
             await CliChild.StopAsync(child).ConfigureAwait(false);
         }
-    }
-
-    private static string WithoutStacks(string message)
-    {
-        var stacks = message.IndexOf("\nStacks:", StringComparison.Ordinal);
-        return stacks < 0 ? message : message[..stacks];
     }
 }

@@ -38,5 +38,12 @@ internal static class PitfallSceneHelpers
         }
     }
 
+    /// <summary>A doctor report without its "Stacks:" section, for the live output (the JSON keeps the whole report).</summary>
+    public static string WithoutStacks(string message)
+    {
+        var stacks = message.IndexOf("\nStacks:", StringComparison.Ordinal);
+        return stacks < 0 ? message : message[..stacks];
+    }
+
     public static double Milliseconds(TimeSpan span) => DemoContext.Round(span.TotalMilliseconds, 2);
 }

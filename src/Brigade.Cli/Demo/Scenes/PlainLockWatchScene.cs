@@ -64,7 +64,7 @@ internal sealed partial class PlainLockWatchScene : IDemoScene
 
             var latency = double.Parse(detected.Groups[1].Value, CultureInfo.InvariantCulture);
             context.Live($"  [red]{PitfallCodes.Deadlock}[/] reported by the watch {latency:0} ms after the deadlock formed:");
-            PitfallSceneHelpers.ShowReport(context, "yellow", WithoutStacks(report!));
+            PitfallSceneHelpers.ShowReport(context, "yellow", PitfallSceneHelpers.WithoutStacks(report!));
             var alive = !child.HasExited;
             result.DetectionMs = DemoContext.Round(latency, 2);
             result.Report = report;
@@ -77,12 +77,6 @@ internal sealed partial class PlainLockWatchScene : IDemoScene
         {
             await CliChild.StopAsync(child).ConfigureAwait(false);
         }
-    }
-
-    private static string WithoutStacks(string message)
-    {
-        var stacks = message.IndexOf("\nStacks:", StringComparison.Ordinal);
-        return stacks < 0 ? message : message[..stacks];
     }
 
     [GeneratedRegex(@"detected (\d+) ms after the deadlock formed")]
