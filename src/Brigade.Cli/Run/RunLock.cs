@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -19,15 +20,21 @@ namespace Brigade.Cli.Run;
 /// </remarks>
 internal sealed class RunLock : IDisposable
 {
-    private readonly List<int> _descriptors;
+    // How long a lock this process released, still held by a child between its fork and its exec, is waited for.
+    private static readonly TimeSpan ForkWindow = TimeSpan.FromSeconds(5);
 
-    private RunLock(List<int> descriptors) => _descriptors = descriptors;
+    // The lock files this process holds (runs in one process: tests, a host running the CLI in-process).
+    private static readonly HashSet<string> HeldHere = new(StringComparer.Ordinal);
+
+    private readonly List<(int Descriptor, string File)> _descriptors;
+
+    private RunLock(List<(int Descriptor, string File)> descriptors) => _descriptors = descriptors;
 
     /// <summary>Locks the output of a run (a file path), or else its journal.</summary>
     /// <exception cref="CliUsageException">Another run holds one of them.</exception>
     public static RunLock Take(RunPaths paths)
     {
-        var held = new List<int>();
+        var held = new List<(int Descriptor, string File)>();
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
             return new RunLock(held);
@@ -49,7 +56,7 @@ internal sealed class RunLock : IDisposable
         {
             foreach (var (what, path) in targets)
             {
-                var fd = Lock(path, out var holder);
+                var fd = Lock(path, out var holder, out var file);
                 if (fd == -2)
                 {
                     var who = holder is { } pid ? $"another brigade run (pid {pid})" : "another brigade run";
@@ -58,7 +65,7 @@ internal sealed class RunLock : IDisposable
 
                 if (fd >= 0)
                 {
-                    held.Add(fd);
+                    held.Add((fd, file!));
                 }
             }
         }
@@ -74,8 +81,13 @@ internal sealed class RunLock : IDisposable
     /// <summary>Releases the locks.</summary>
     public void Dispose()
     {
-        foreach (var fd in _descriptors)
+        foreach (var (fd, file) in _descriptors)
         {
+            lock (HeldHere)
+            {
+                HeldHere.Remove(file);
+            }
+
             NativeMethods.Close(fd);
         }
 
@@ -84,20 +96,23 @@ internal sealed class RunLock : IDisposable
 
     // The lock file's descriptor, locked; -2 when another run holds it (its pid in holder, when it wrote one); -1 when it
     // cannot be locked at all (no state directory).
-    private static int Lock(string path, out int? holder)
+    private static int Lock(string path, out int? holder, out string? file)
     {
         holder = null;
-        string file;
-        try
-        {
-            var directory = Path.Combine(RunFiles.StateDirectory(), "locks");
-            Directory.CreateDirectory(directory);
-            // Named for people (the file's name without its extension: no lock looks like a journal) and by the key.
-            file = Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(Path.GetFullPath(path))}-{StableKey.Of(Identity(path))}.lock");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        file = FileFor(path);
+        if (file is null)
         {
             return -1;
+        }
+
+        lock (HeldHere)
+        {
+            if (HeldHere.Contains(file))
+            {
+                // Another run in this process holds it.
+                holder = Environment.ProcessId;
+                return -2;
+            }
         }
 
         var fd = NativeMethods.OpenLockFile(file);
@@ -106,22 +121,66 @@ internal sealed class RunLock : IDisposable
             return -1;
         }
 
-        if (!NativeMethods.TryLockExclusive(fd, out var busy))
+        var forkWindow = (Stopwatch?)null;
+        while (!NativeMethods.TryLockExclusive(fd, out var busy))
         {
-            if (busy)
+            if (!busy)
             {
-                var text = Encoding.ASCII.GetString(NativeMethods.ReadAt(fd, 32)).Trim();
-                holder = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+                NativeMethods.Close(fd);
+                return -1;
+            }
+
+            var text = Encoding.ASCII.GetString(NativeMethods.ReadAt(fd, 32)).Trim();
+            holder = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            // Held under this process's own pid, by no run of this process: a run here released it while a child that
+            // another thread was starting (fork or posix_spawn, then exec) had a copy of the descriptor. Close-on-exec
+            // drops that copy at the child's exec, within microseconds, or milliseconds on a loaded machine: seen in CI,
+            // a run refused "another brigade run (pid <its own>)" right after the run before it on the same output ended.
+            forkWindow ??= Stopwatch.StartNew();
+            bool runHere;
+            lock (HeldHere)
+            {
+                runHere = HeldHere.Contains(file);
+            }
+
+            if (holder != Environment.ProcessId || runHere || forkWindow.Elapsed >= ForkWindow)
+            {
                 NativeMethods.Close(fd);
                 return -2;
             }
 
-            NativeMethods.Close(fd);
-            return -1;
+            Thread.Sleep(1);
+        }
+
+        lock (HeldHere)
+        {
+            if (!HeldHere.Add(file))
+            {
+                // Taken meanwhile by another run of this process (which released the descriptor's lock above).
+                NativeMethods.Close(fd);
+                holder = Environment.ProcessId;
+                return -2;
+            }
         }
 
         NativeMethods.WriteWhole(fd, Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
         return fd;
+    }
+
+    /// <summary>The lock file for a run's output or journal (its directory created); null when there can be none.</summary>
+    internal static string? FileFor(string path)
+    {
+        try
+        {
+            var directory = Path.Combine(RunFiles.StateDirectory(), "locks");
+            Directory.CreateDirectory(directory);
+            // Named for people (the file's name without its extension: no lock looks like a journal) and by the key.
+            return Path.Combine(directory, $"{Path.GetFileNameWithoutExtension(Path.GetFullPath(path))}-{StableKey.Of(Identity(path))}.lock");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     // The file the path names: its own symbolic link followed, then its directory's device and inode and its full path
