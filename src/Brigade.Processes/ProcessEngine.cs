@@ -207,7 +207,17 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     private static ProcessWork ForWorkerHost<TIn, TOut>(Type workType)
     {
         var hosted = ForWorkerHost(workType);
-        WorkTypeCheck.Ensure<TIn, TOut>(hosted.Descriptor!);
+        var descriptor = hosted.Descriptor!;
+        if (ProcessWork.TravelsRaw<TIn>(descriptor.InputType) && ProcessWork.TravelsRaw<TOut>(descriptor.OutputType))
+        {
+            // Primitive numbers both ways never meet JSON: no metadata to build for the check (ProcessWork.ForExecutable).
+            WorkTypeCheck.EnsureFits<TIn, TOut>(descriptor);
+        }
+        else
+        {
+            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
+        }
+
         return hosted;
     }
 

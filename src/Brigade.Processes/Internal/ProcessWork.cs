@@ -96,25 +96,32 @@ internal sealed class ProcessWork
         var context = workType.GetCustomAttribute<WorkSerializerAttribute>()?.ContextType;
         var work = new ProcessWork(name, workType, input, output, workerPath, () => Metadata(name, context, input, "input"), () => Metadata(name, context, output, "result"));
         // What travels as JSON has its metadata resolved now, so that a type that cannot is reported before any item runs.
-        if (!(input == typeof(TIn) && RemoteValueCodec<TIn>.IsRaw()))
+        var inputRaw = TravelsRaw<TIn>(input);
+        var outputRaw = TravelsRaw<TOut>(output);
+        if (!inputRaw)
         {
             _ = work.InputTypeInfo;
         }
 
-        if (!(output == typeof(TOut) && RemoteValueCodec<TOut>.IsRaw()))
+        if (!outputRaw)
         {
             _ = work.OutputTypeInfo;
         }
 
-        if (CanReflect)
+        // Where reflection can be used, the same checks as the shipped worker host's: values that would arrive empty or as
+        // JsonElement are refused before any item runs. Not for primitive numbers both ways: they never meet JSON, and the
+        // checks (JSON metadata built by reflection) were a quarter of a JIT-compiled application's first pool.
+        if (!(inputRaw && outputRaw) && CanReflect)
         {
-            // Where reflection can be used, the same checks as the shipped worker host's: values that would arrive empty
-            // or as JsonElement are refused before any item runs.
             EnsureSerializableByReflection<TIn, TOut>(workType);
         }
 
         return work;
     }
+
+    /// <summary>Gets whether a run's values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>,
+    /// travel between the processes as raw bytes (primitive numbers of the work's own type), never as JSON.</summary>
+    public static bool TravelsRaw<T>(Type wireType) => wireType == typeof(T) && RemoteValueCodec<T>.IsRaw();
 
     /// <summary>Gets the reflection descriptor, for the shipped worker host's checks; <see langword="null"/> for a worker executable.</summary>
     public WorkDescriptor? Descriptor { get; private init; }

@@ -23,6 +23,14 @@ internal static class WorkTypeCheck
     [RequiresDynamicCode("Work descriptors may build JSON metadata by reflection.")]
     public static void Ensure<TIn, TOut>(WorkDescriptor descriptor)
     {
+        EnsureFits<TIn, TOut>(descriptor);
+        descriptor.EnsureSerializable();
+    }
+
+    /// <summary>Checks the variance rule alone, for values that never travel as JSON.</summary>
+    /// <exception cref="ArgumentException">The work's types do not fit the run's.</exception>
+    public static void EnsureFits<TIn, TOut>(WorkDescriptor descriptor)
+    {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (!Accepts(descriptor, typeof(TIn), typeof(TOut)))
         {
@@ -30,7 +38,5 @@ internal static class WorkTypeCheck
                 $"Work type {descriptor.Name} maps {descriptor.InputType.Name} to {descriptor.OutputType.Name}, but the run maps {typeof(TIn).Name} to {typeof(TOut).Name}: " +
                 $"the work's input type must accept every {typeof(TIn).Name} and its result must be a {typeof(TOut).Name}.");
         }
-
-        descriptor.EnsureSerializable();
     }
 }
