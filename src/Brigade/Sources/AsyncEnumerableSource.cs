@@ -21,11 +21,10 @@ namespace Brigade.Sources;
 /// is woken per item (on a busy machine each wake-up costs the producer its core). If it does not come back (its item
 /// blocks, perhaps on a held one), a timer hands the held items to a waiting taker within about 1 ms. A take that finds the pump idle (the buffer was full, or nothing asked
 /// yet) reads on its own thread until a step would wait or its batch is full: an input whose steps complete
-/// synchronously fills whole batches, as before. After a take, a pump that stopped for room is restarted on the taker's
-/// thread only when the producer's last step completed asynchronously, so that the producer runs during the batch. That
-/// restart runs on the taker's thread, before its batch starts, up to the producer's first pending await, and goes on
-/// reading while steps complete synchronously, up to the read-ahead: a producer that blocks its caller there (a
-/// synchronous read that awaits only sometimes) delays that batch by up to a read-ahead of its steps (review 31, F3).
+/// synchronously fills whole batches, as before. After a take, a pump that stopped for room is restarted only when the
+/// producer's last step completed asynchronously, so that the producer runs during the batch: on a pool thread, not the
+/// taker's, whose batch is not out yet (review 31, F3: a producer that blocks its caller there delayed the batch; review
+/// 38: one that blocks until an item of that very batch has run deadlocked).
 /// A take that empties the buffer while nobody reads wakes one waiting taker, which reads on its own thread: no taker
 /// stays parked while the producer is idle (review 31, F2).</para>
 /// <para>Each index is handed out once, in the producer's order. A producer's exception ends the input: the items read
@@ -279,12 +278,19 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
                     wake = null;
                 }
 
-                // Runs the pump on this thread until a step would wait (its continuation goes on), the read-ahead is full or the input ends.
-                _ = PumpAsync();
                 if (restart)
                 {
+                    // On a pool thread, not this one: this taker's batch is not out yet, and a producer that blocks its
+                    // caller until an item already handed out has run (a crawler reading its results synchronously) waited
+                    // for this very batch, for good (review 38; the producer is restarted only after an asynchronous step,
+                    // so it was going to run on another thread anyway).
+                    ThreadPool.QueueUserWorkItem(static s => _ = s.PumpAsync(), this, preferLocal: false);
                     return batch;
                 }
+
+                // Nobody reads and this taker has nothing: it runs the pump on its own thread until a step would wait (its
+                // continuation goes on), the read-ahead is full or the input ends, then takes what was read.
+                _ = PumpAsync();
             }
         }
         finally

@@ -11,8 +11,11 @@ namespace Brigade.Tests.Review32;
 /// on its way): a deadlock. The parked taker is now signalled before the pump restarts.
 /// </summary>
 /// <remarks>
-/// Serial, and the producer released from a pool thread (in CI, 3 of 12 runs up to 2026-12-04, the producer's 30 s wait
-/// ran out; released from the test's own thread it never failed in 120 runs alone, from a pool thread one run in three).
+/// Serial, and the producer released from a pool thread, as a real producer's continuation is. Review 38: released so,
+/// it failed one run in two, another way: the pump stopped for room, the second taker came back on the pump's former
+/// thread, took two items and restarted the pump on its own thread before its batch was out; the producer's step blocked
+/// until that very batch had run. A take now restarts the pump on a pool thread (12 of 12 runs alone after, 30 under
+/// load; about half failed before).
 /// </remarks>
 [Collection(SerialCollection.Name)]
 public sealed class AsyncSourceWakeBeforeRestartTests
@@ -24,12 +27,7 @@ public sealed class AsyncSourceWakeBeforeRestartTests
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    // Known open defect (2026-12-04, found at the end of the stop): with the producer released from a pool thread, as a real
-    // producer's continuation is, this fails in about one run in three here (iterations 2 and 5 of 10 seen): the parked
-    // second taker is not told before the pump blocks in the producer (a deadlock with a producer that waits for it for
-    // good). Before, the pump ran on the test's own thread and the race showed in 3 of 12 CI runs only. Skipped so that
-    // CI stays meaningful until it is fixed; run it with the Skip removed.
-    [Fact(Timeout = 120_000, Skip = "Known open defect: AsyncEnumerableSource can leave a parked taker unwoken while the pump blocks in a producer that waits for it (about 1 in 3 runs); see the comment and docs/reliability.md")]
+    [Fact(Timeout = 120_000)]
     public async Task TakeLeavesAnItem_PumpRestartBlocksOnIt_TheParkedTakerGetsItFirst()
     {
         // Repeated: the first taker's wake-up is a thread-pool hand-off racing three synchronous steps of the pump; the
