@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Brigade.Diagnostics;
 
 namespace Brigade.Synchronization;
@@ -41,9 +42,17 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     // under it.
     private readonly Lock _gate = new();
     private readonly List<Suppressed> _suppressed = [];
-    private readonly Dictionary<int, List<int>> _successors = [];
+    private readonly Dictionary<int, HashSet<int>> _successors = [];
+    private readonly Dictionary<int, HashSet<int>> _predecessors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
+
+    // Every primitive an order was checked for, with a tracker whose finalizer queues its id once the primitive is
+    // collected: its orders are dropped then (review 38). A program that makes a lock per entity and drops it otherwise
+    // filled the graph (about 300 bytes an order) up to MaxEdges, after which no order was recorded and no inversion
+    // between live locks reported. A collected primitive can be neither held nor taken again, so no cycle goes through it.
+    private readonly ConditionalWeakTable<SynchronizationPrimitive, Tracker> _tracked = [];
+    private readonly ConcurrentQueue<int> _collected = new();
 
     /// <summary>Gets how many orders are recorded.</summary>
     public int EdgeCount
@@ -383,6 +392,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         LockOrderReport? found = null;
         lock (_gate)
         {
+            DropCollectedLocked();
             if (_edges.ContainsKey(entry.Key) || _edges.Count >= MaxEdges)
             {
                 return null;
@@ -402,13 +412,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 _reports[entry.Key] = found;
             }
 
-            _edges[entry.Key] = entry.Edge;
-            if (!_successors.TryGetValue(entry.From, out var successors))
-            {
-                _successors[entry.From] = successors = [];
-            }
-
-            successors.Add(entry.To);
+            AddEdgeLocked(entry.Key, entry.From, entry.To, entry.Edge);
             _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates);
         }
 
@@ -609,6 +613,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 return;
             }
 
+            DropCollectedLocked();
+            Track(held);
+            Track(next);
             var earlier = FindPathLocked(next.Id, held.Id, null);
 
             // An earlier path through another lock this flow holds is that lock's inversion, reported on its own; only
@@ -649,13 +656,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             }
             else if (refuse is null && _edges.Count < MaxEdges)
             {
-                _edges[key] = edge;
-                if (!_successors.TryGetValue(held.Id, out var successors))
-                {
-                    _successors[held.Id] = successors = [];
-                }
-
-                successors.Add(next.Id);
+                AddEdgeLocked(key, held.Id, next.Id, edge);
                 _known[key] = new Known(earlier is null ? null : _reports[key], gateIds);
             }
         }
@@ -669,6 +670,82 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             throw new LockOrderException(refuse);
         }
+    }
+
+    /// <summary>Records the order <paramref name="from"/> -> <paramref name="to"/> (the caller holds the gate).</summary>
+    private void AddEdgeLocked(long key, int from, int to, LockOrderEdge edge)
+    {
+        _edges[key] = edge;
+        if (!_successors.TryGetValue(from, out var successors))
+        {
+            _successors[from] = successors = [];
+        }
+
+        successors.Add(to);
+        if (!_predecessors.TryGetValue(to, out var predecessors))
+        {
+            _predecessors[to] = predecessors = [];
+        }
+
+        predecessors.Add(from);
+    }
+
+    /// <summary>Watches <paramref name="primitive"/> for collection, once (the caller holds the gate).</summary>
+    private void Track(SynchronizationPrimitive primitive)
+    {
+        if (!_tracked.TryGetValue(primitive, out _))
+        {
+            _tracked.Add(primitive, new Tracker(_collected, primitive.Id));
+        }
+    }
+
+    /// <summary>Drops the orders, reports and kept-quiet inversions of the primitives collected since the last call (the
+    /// caller holds the gate).</summary>
+    private void DropCollectedLocked()
+    {
+        HashSet<int>? dropped = null;
+        while (_collected.TryDequeue(out var id))
+        {
+            (dropped ??= []).Add(id);
+            if (_successors.Remove(id, out var successors))
+            {
+                foreach (var to in successors)
+                {
+                    ForgetLocked(Key(id, to));
+                    RemoveFrom(_predecessors, to, id);
+                }
+            }
+
+            if (_predecessors.Remove(id, out var predecessors))
+            {
+                foreach (var from in predecessors)
+                {
+                    ForgetLocked(Key(from, id));
+                    RemoveFrom(_successors, from, id);
+                }
+            }
+        }
+
+        if (dropped is not null)
+        {
+            _suppressed.RemoveAll(s => dropped.Contains((int)(s.Key >> 32)) || dropped.Contains((int)s.Key)
+                || s.Path.Exists(e => dropped.Contains(e.HeldId) || dropped.Contains(e.AcquiredId)));
+        }
+
+        static void RemoveFrom(Dictionary<int, HashSet<int>> map, int key, int id)
+        {
+            if (map.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
+            {
+                map.Remove(key);
+            }
+        }
+    }
+
+    private void ForgetLocked(long key)
+    {
+        _edges.Remove(key);
+        _reports.Remove(key);
+        _known.TryRemove(key, out _);
     }
 
     /// <summary>The ids of the other primitives the flow holds (besides <paramref name="except"/>).</summary>
@@ -754,6 +831,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             && other.Gates.Length == Gates.Length && other.Gates.All(Gates.Contains)
             && other.Path.Count == Path.Count
             && other.Path.Zip(Path).All(p => p.First.HeldId == p.Second.HeldId && p.First.AcquiredId == p.Second.AcquiredId);
+    }
+
+    /// <summary>Queues a primitive's id when the primitive is collected (it lives as long as the primitive, in
+    /// <see cref="_tracked"/>).</summary>
+    private sealed class Tracker(ConcurrentQueue<int> collected, int id)
+    {
+        ~Tracker() => collected.Enqueue(id);
     }
 
     /// <summary>A recorded order.</summary>
