@@ -282,7 +282,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
     {
         try
         {
-            Diagnostics.OrderGraph.Check(this, thread, thread, FlowState.RawChain, site);
+            Diagnostics.OrderGraph.Check(this, AccessMode.Exclusive, thread, thread, FlowState.RawChain, site);
             LockOrderGraph.CommitPending();   // already taken
         }
         catch (LockOrderException)
@@ -309,7 +309,7 @@ public sealed class DetectingLock : SynchronizationPrimitive
             return AcquireContended(thread, thread, AccessMode.Exclusive, site, Timeout.InfiniteTimeSpan, cancellationToken);
         }
 
-        Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+        Diagnostics.OrderGraph.Check(this, AccessMode.Exclusive, thread, thread, chain, site);
         LockScope scope;
         try
         {

@@ -20,7 +20,7 @@ public abstract partial class SynchronizationPrimitive
             var chain = FlowState.RawChain;
             if (thread.Count != 0 || chain is not null)
             {
-                Diagnostics.OrderGraph.Check(this, thread, thread, chain, site);
+                Diagnostics.OrderGraph.Check(this, mode, thread, thread, chain, site);
                 return AcquireOrdered(thread, holder, mode, timeout, cancellationToken, site);
             }
         }
@@ -126,7 +126,7 @@ public abstract partial class SynchronizationPrimitive
             {
                 try
                 {
-                    Diagnostics.OrderGraph.Check(this, flow, thread, chain, site);
+                    Diagnostics.OrderGraph.Check(this, mode, flow, thread, chain, site);
                 }
                 catch (LockOrderException e)
                 {

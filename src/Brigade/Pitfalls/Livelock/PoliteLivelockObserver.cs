@@ -8,7 +8,9 @@ namespace Brigade.Diagnostics;
 /// fail, release theirs, back off and retry — forever, in step. Seen through the observer hook: a streak of failed
 /// try-acquisitions made while holding something, by two threads each wanting what the other held.
 /// </summary>
-/// <remarks>Synchronous acquisitions only (threads); a streak ends when the thread gets what it wanted.</remarks>
+/// <remarks>Synchronous acquisitions only (threads); a streak ends when the thread gets what it wanted, or when it marks
+/// progress with its <see cref="ProgressParticipant"/> (review 38: two workers that each try, with a fallback, to take the
+/// other's lock between items were reported as a livelock while both progressed).</remarks>
 internal sealed class PoliteLivelockObserver(PitfallDiagnostics diagnostics, int attempts) : ISynchronizationObserver
 {
     private readonly ConcurrentDictionary<int, Streak> _streaks = new();
@@ -56,10 +58,14 @@ internal sealed class PoliteLivelockObserver(PitfallDiagnostics diagnostics, int
 
         var id = Environment.CurrentManagedThreadId;
         var streak = _streaks.GetOrAdd(id, static (_, name) => new Streak(name), ThreadName());
-        if (!ReferenceEquals(streak.Wanted, primitive))
+        var participant = ProgressWatchdog.CurrentParticipant;
+        var marks = participant?.Marks ?? 0;
+        if (!ReferenceEquals(streak.Wanted, primitive) || !ReferenceEquals(streak.Participant, participant) || streak.Marks != marks)
         {
             streak.Wanted = primitive;
             streak.Failures = 0;
+            streak.Participant = participant;
+            streak.Marks = marks;
         }
 
         streak.Held = [.. held];
@@ -70,7 +76,7 @@ internal sealed class PoliteLivelockObserver(PitfallDiagnostics diagnostics, int
 
         foreach (var (otherId, other) in _streaks)
         {
-            if (otherId == id || other.Failures < attempts || other.Wanted is null)
+            if (otherId == id || other.Failures < attempts || other.Wanted is null || other.HasProgressed)
             {
                 continue;
             }
@@ -119,5 +125,14 @@ internal sealed class PoliteLivelockObserver(PitfallDiagnostics diagnostics, int
         public SynchronizationPrimitive[] Held { get; set; } = [];
 
         public int Failures { get; set; }
+
+        /// <summary>Gets or sets the flow watched on the thread when the streak began (null: not watched).</summary>
+        public ProgressParticipant? Participant { get; set; }
+
+        /// <summary>Gets or sets its progress marks when the streak began.</summary>
+        public long Marks { get; set; }
+
+        /// <summary>Gets whether the thread marked progress since the streak began (read from another thread).</summary>
+        public bool HasProgressed => Participant is { } p && p.Marks != Marks;
     }
 }

@@ -79,6 +79,9 @@ public sealed class ProgressWatchdog : IDisposable
     /// <param name="doing">What the flow is doing now, for reports.</param>
     public static void Mark(string? doing = null) => t_current?.Mark(doing);
 
+    /// <summary>Gets the flow watched on this thread, if any (the polite-livelock check reads its progress).</summary>
+    internal static ProgressParticipant? CurrentParticipant => t_current;
+
     /// <summary>Watches the calling thread as a flow named <paramref name="name"/>; <see cref="Mark(string?)"/> on this thread marks it.</summary>
     /// <param name="name">The name reports use.</param>
     /// <returns>The participant; dispose it when the flow ends.</returns>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Brigade.Diagnostics;
 
 namespace Brigade.Synchronization;
@@ -41,9 +42,17 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     // under it.
     private readonly Lock _gate = new();
     private readonly List<Suppressed> _suppressed = [];
-    private readonly Dictionary<int, List<int>> _successors = [];
+    private readonly Dictionary<int, HashSet<int>> _successors = [];
+    private readonly Dictionary<int, HashSet<int>> _predecessors = [];
     private readonly Dictionary<long, LockOrderEdge> _edges = [];
     private readonly Dictionary<long, LockOrderReport> _reports = [];
+
+    // Every primitive an order was checked for, with a tracker whose finalizer queues its id once the primitive is
+    // collected: its orders are dropped then (review 38). A program that makes a lock per entity and drops it otherwise
+    // filled the graph (about 300 bytes an order) up to MaxEdges, after which no order was recorded and no inversion
+    // between live locks reported. A collected primitive can be neither held nor taken again, so no cycle goes through it.
+    private readonly ConditionalWeakTable<SynchronizationPrimitive, Tracker> _tracked = [];
+    private readonly ConcurrentQueue<int> _collected = new();
 
     /// <summary>Gets how many orders are recorded.</summary>
     public int EdgeCount
@@ -71,7 +80,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     /// <summary>Checks the orders an acquisition of <paramref name="next"/> adds, given what the flow holds.</summary>
     /// <exception cref="LockOrderException">In <see cref="LockOrderMode.Throw"/> mode, when an order is inverted.</exception>
-    public void Check(SynchronizationPrimitive next, Holder who, ThreadHolder? thread, AsyncHolder? chain, in CallSite site)
+    public void Check(SynchronizationPrimitive next, AccessMode nextMode, Holder who, ThreadHolder? thread, AsyncHolder? chain, in CallSite site)
     {
         var mode = diagnostics.LockOrderMode;
         if (mode == LockOrderMode.Off)
@@ -83,7 +92,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             foreach (ref readonly var held in thread.Held)
             {
-                CheckOrder(held.Primitive, held.Site, next, site, who, mode, thread, chain);
+                CheckOrder(held.Primitive, held.Site, next, site, who, mode, thread, chain, ReadOnly(held.Primitive, held.Mode) && ReadOnly(next, nextMode));
             }
         }
 
@@ -91,7 +100,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             if (!c.IsReleased)
             {
-                CheckOrder(c.Primitive, c.Site, next, site, who, mode, thread, chain);
+                CheckOrder(c.Primitive, c.Site, next, site, who, mode, thread, chain, ReadOnly(c.Primitive, c.Mode) && ReadOnly(next, nextMode));
             }
         }
     }
@@ -383,12 +392,23 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         LockOrderReport? found = null;
         lock (_gate)
         {
+            DropCollectedLocked();
             if (_edges.ContainsKey(entry.Key) || _edges.Count >= MaxEdges)
             {
+                // Recorded meanwhile by another acquisition (checked on its own): an order that was not read-read stays so.
+                if (!entry.ReadRead && _known.TryGetValue(entry.Key, out var recorded))
+                {
+                    recorded.ReadRead = false;
+                }
+
                 return null;
             }
 
             var earlier = entry.Report is null && !_reports.ContainsKey(entry.Key) ? FindPathLocked(entry.To, entry.From, null) : null;
+            if (earlier is not null && !CanDeadlockLocked(entry.ReadRead, earlier))
+            {
+                earlier = null;
+            }
 
             // As at the check: a path through another lock the flow held is that lock's inversion, reported on its own.
             if (earlier is not null && earlier.Count > 1 && entry.Others is { Count: > 0 } others && earlier.Any(e => others.Contains(e.AcquiredId)))
@@ -396,20 +416,14 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 earlier = FindPathLocked(entry.To, entry.From, others);
             }
 
-            if (earlier is not null && UngatedPathLocked(entry.Key, entry.Edge, earlier, entry.To, entry.From, entry.Gates, entry.Others) is { } path)
+            if (earlier is not null && CanDeadlockLocked(entry.ReadRead, earlier) && UngatedPathLocked(entry.Key, entry.Edge, earlier, entry.To, entry.From, entry.Gates, entry.Others) is { } path)
             {
                 found = new LockOrderReport(entry.Edge, path, diagnostics.TimeProvider.GetUtcNow());
                 _reports[entry.Key] = found;
             }
 
-            _edges[entry.Key] = entry.Edge;
-            if (!_successors.TryGetValue(entry.From, out var successors))
-            {
-                _successors[entry.From] = successors = [];
-            }
-
-            successors.Add(entry.To);
-            _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates);
+            AddEdgeLocked(entry.Key, entry.From, entry.To, entry.Edge);
+            _known[entry.Key] = new Known(_reports.GetValueOrDefault(entry.Key), entry.Gates) { ReadRead = entry.ReadRead };
         }
 
         return found;
@@ -569,7 +583,71 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     private static long Key(int from, int to) => ((long)from << 32) | (uint)to;
 
-    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode, ThreadHolder? thread, AsyncHolder? chain)
+    /// <summary>Whether <paramref name="mode"/> on <paramref name="primitive"/> is a read of an unfair reader/writer lock:
+    /// such a reader waits only for a writer that holds the lock, never for readers or queued writers (review 38).</summary>
+    private static bool ReadOnly(SynchronizationPrimitive primitive, AccessMode mode) =>
+        mode == AccessMode.Read && primitive.Fairness == LockFairness.Unfair;
+
+    /// <summary>Whether the cycle closed by an order (read-read when <paramref name="readRead"/>) and
+    /// <paramref name="path"/> can deadlock: not when every order in it was only ever taken reading while reading unfair
+    /// reader/writer locks (no waiter in it can be blocked by the holder it would wait for).</summary>
+    private bool CanDeadlockLocked(bool readRead, List<LockOrderEdge> path)
+    {
+        if (!readRead)
+        {
+            return true;
+        }
+
+        foreach (var e in path)
+        {
+            if (!_known.TryGetValue(Key(e.HeldId, e.AcquiredId), out var k) || !k.ReadRead)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A recorded order seen only read-read until now is taken otherwise: the cycles through it are checked
+    /// again, as for a new order (they were passed over as unable to deadlock).</summary>
+    private void Widen(long key, Known known, SynchronizationPrimitive held, SynchronizationPrimitive next, LockOrderMode mode, ThreadHolder? thread, AsyncHolder? chain)
+    {
+        LockOrderReport? report = null;
+        var publish = false;
+        lock (_gate)
+        {
+            if (!known.ReadRead)
+            {
+                report = known.Inversion;
+            }
+            else
+            {
+                known.ReadRead = false;
+                report = _reports.GetValueOrDefault(key);
+                if (report is null && _edges.TryGetValue(key, out var edge) && FindPathLocked(next.Id, held.Id, null) is { } earlier
+                    && UngatedPathLocked(key, edge, earlier, next.Id, held.Id, GateIds(thread, chain, held.Id, next.Id), HeldIds(thread, chain, held.Id)) is { } path)
+                {
+                    report = new LockOrderReport(edge, path, diagnostics.TimeProvider.GetUtcNow());
+                    _reports[key] = report;
+                    known.Inversion = report;
+                    publish = true;
+                }
+            }
+        }
+
+        if (publish)
+        {
+            diagnostics.Publish(report!);
+        }
+
+        if (report is not null && mode == LockOrderMode.Throw)
+        {
+            throw new LockOrderException(report);
+        }
+    }
+
+    private void CheckOrder(SynchronizationPrimitive held, in CallSite heldSite, SynchronizationPrimitive next, in CallSite nextSite, Holder who, LockOrderMode mode, ThreadHolder? thread, AsyncHolder? chain, bool readRead)
     {
         if (ReferenceEquals(held, next) || !ReferenceEquals(held.Diagnostics, diagnostics) || !held.DetectsPitfalls)
         {
@@ -587,6 +665,11 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (known.Gates is { } gates && !HoldsAll(gates, thread, chain))
             {
                 NarrowGates(known, GateIds(thread, chain, held.Id, next.Id));
+            }
+
+            if (known.ReadRead && !readRead)
+            {
+                Widen(key, known, held, next, mode, thread, chain);
             }
 
             return;
@@ -609,6 +692,9 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 return;
             }
 
+            DropCollectedLocked();
+            Track(held);
+            Track(next);
             var earlier = FindPathLocked(next.Id, held.Id, null);
 
             // An earlier path through another lock this flow holds is that lock's inversion, reported on its own; only
@@ -617,6 +703,11 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 && earlier.Any(e => others.Contains(e.AcquiredId)))
             {
                 earlier = FindPathLocked(next.Id, held.Id, others);
+            }
+
+            if (earlier is not null && !CanDeadlockLocked(readRead, earlier))
+            {
+                earlier = null;
             }
 
             var gateIds = GateIds(thread, chain, held.Id, next.Id);
@@ -644,19 +735,13 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             if (refuse is null && mode == LockOrderMode.Report)
             {
                 // Recorded (and published) as the acquisition proceeds: see t_pending.
-                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds, HeldIds(thread, chain, held.Id)));
+                (t_pending ??= []).Add(new Pending(this, key, held.Id, next.Id, edge, publish, false, gateIds, HeldIds(thread, chain, held.Id), ReadRead: readRead));
                 deferred = true;
             }
             else if (refuse is null && _edges.Count < MaxEdges)
             {
-                _edges[key] = edge;
-                if (!_successors.TryGetValue(held.Id, out var successors))
-                {
-                    _successors[held.Id] = successors = [];
-                }
-
-                successors.Add(next.Id);
-                _known[key] = new Known(earlier is null ? null : _reports[key], gateIds);
+                AddEdgeLocked(key, held.Id, next.Id, edge);
+                _known[key] = new Known(earlier is null ? null : _reports[key], gateIds) { ReadRead = readRead };
             }
         }
 
@@ -669,6 +754,82 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             throw new LockOrderException(refuse);
         }
+    }
+
+    /// <summary>Records the order <paramref name="from"/> -> <paramref name="to"/> (the caller holds the gate).</summary>
+    private void AddEdgeLocked(long key, int from, int to, LockOrderEdge edge)
+    {
+        _edges[key] = edge;
+        if (!_successors.TryGetValue(from, out var successors))
+        {
+            _successors[from] = successors = [];
+        }
+
+        successors.Add(to);
+        if (!_predecessors.TryGetValue(to, out var predecessors))
+        {
+            _predecessors[to] = predecessors = [];
+        }
+
+        predecessors.Add(from);
+    }
+
+    /// <summary>Watches <paramref name="primitive"/> for collection, once (the caller holds the gate).</summary>
+    private void Track(SynchronizationPrimitive primitive)
+    {
+        if (!_tracked.TryGetValue(primitive, out _))
+        {
+            _tracked.Add(primitive, new Tracker(_collected, primitive.Id));
+        }
+    }
+
+    /// <summary>Drops the orders, reports and kept-quiet inversions of the primitives collected since the last call (the
+    /// caller holds the gate).</summary>
+    private void DropCollectedLocked()
+    {
+        HashSet<int>? dropped = null;
+        while (_collected.TryDequeue(out var id))
+        {
+            (dropped ??= []).Add(id);
+            if (_successors.Remove(id, out var successors))
+            {
+                foreach (var to in successors)
+                {
+                    ForgetLocked(Key(id, to));
+                    RemoveFrom(_predecessors, to, id);
+                }
+            }
+
+            if (_predecessors.Remove(id, out var predecessors))
+            {
+                foreach (var from in predecessors)
+                {
+                    ForgetLocked(Key(from, id));
+                    RemoveFrom(_successors, from, id);
+                }
+            }
+        }
+
+        if (dropped is not null)
+        {
+            _suppressed.RemoveAll(s => dropped.Contains((int)(s.Key >> 32)) || dropped.Contains((int)s.Key)
+                || s.Path.Exists(e => dropped.Contains(e.HeldId) || dropped.Contains(e.AcquiredId)));
+        }
+
+        static void RemoveFrom(Dictionary<int, HashSet<int>> map, int key, int id)
+        {
+            if (map.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
+            {
+                map.Remove(key);
+            }
+        }
+    }
+
+    private void ForgetLocked(long key)
+    {
+        _edges.Remove(key);
+        _reports.Remove(key);
+        _known.TryRemove(key, out _);
     }
 
     /// <summary>The ids of the other primitives the flow holds (besides <paramref name="except"/>).</summary>
@@ -742,7 +903,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
     /// <summary>An order checked for the acquisition under way on this thread. <see cref="Named"/>: a deadlock report named
     /// its wait, so its report is not published.</summary>
-    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates, HashSet<int>? Others, bool Named = false);
+    private readonly record struct Pending(LockOrderGraph Graph, long Key, int From, int To, LockOrderEdge Edge, LockOrderReport? Report, bool Published, int[]? Gates, HashSet<int>? Others, bool Named = false, bool ReadRead = false);
 
     /// <summary>An inversion not reported because one gate lock was held around every acquisition of its cycle.</summary>
     private readonly record struct Suppressed(long Key, LockOrderEdge Edge, List<LockOrderEdge> Path, int[] Gates)
@@ -756,11 +917,27 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             && other.Path.Zip(Path).All(p => p.First.HeldId == p.Second.HeldId && p.First.AcquiredId == p.Second.AcquiredId);
     }
 
+    /// <summary>Queues a primitive's id when the primitive is collected (it lives as long as the primitive, in
+    /// <see cref="_tracked"/>).</summary>
+    private sealed class Tracker(ConcurrentQueue<int> collected, int id)
+    {
+        ~Tracker() => collected.Enqueue(id);
+    }
+
     /// <summary>A recorded order.</summary>
     private sealed class Known(LockOrderReport? inversion, int[]? gates)
     {
         private volatile LockOrderReport? _inversion = inversion;
         private volatile int[]? _gates = gates;
+        private volatile bool _readRead;
+
+        /// <summary>Gets or sets whether every acquisition seen in this order read an unfair reader/writer lock while
+        /// reading one (such orders cannot close a deadlock among themselves).</summary>
+        public bool ReadRead
+        {
+            get => _readRead;
+            set => _readRead = value;
+        }
 
         /// <summary>Gets or sets the report when this order inverted an earlier one.</summary>
         public LockOrderReport? Inversion
