@@ -30,7 +30,18 @@ internal sealed class AsyncHolder(SynchronizationPrimitive primitive, AccessMode
     /// <summary>Gets the flow's number: successive acquisitions of one flow count as one winner.</summary>
     public override object TallyKey => flowId;
 
-    public override string Describe() => $"async flow #{flowId}";
+    /// <summary>Names the flow by its number and the method where it took its first primitive still chained (a flow has no
+    /// name a user would know: "async flow #2" alone sent readers to count flows).</summary>
+    public override string Describe()
+    {
+        var first = this;
+        while (first.Next is { } earlier)
+        {
+            first = earlier;
+        }
+
+        return first.Site.Member is { Length: > 0 } member ? $"async flow #{flowId} (from {member})" : $"async flow #{flowId}";
+    }
 
     public override CallSite SiteOf(SynchronizationPrimitive p) => ReferenceEquals(p, primitive) ? site : default;
 

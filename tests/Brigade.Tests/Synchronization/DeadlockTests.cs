@@ -151,6 +151,10 @@ public sealed class DeadlockTests
         Assert.StartsWith("async flow #", cycle[0].Waiter, StringComparison.Ordinal);
         Assert.StartsWith("thread 'sync'", cycle[0].Owner, StringComparison.Ordinal);
         Assert.StartsWith("async flow #", cycle[1].Owner, StringComparison.Ordinal);
+
+        // Named by the method where the flow took its first lock (review 38: "async flow #2" alone named nothing a reader knew).
+        Assert.EndsWith($"(from {nameof(MixedSyncAndAsyncWaiters_TheAsyncFlowClosingTheCycleIsRefused)})", cycle[0].Waiter, StringComparison.Ordinal);
+        Assert.Equal(cycle[0].Waiter, cycle[1].Owner);
     }
 
     [Fact]
