@@ -198,7 +198,7 @@ internal static class DumpCapture
         const string Shm = "/dev/shm";
         try
         {
-            if (Directory.Exists(Shm) && target.ResidentBytes is { } resident && new DriveInfo(Shm).AvailableFreeSpace > (4 * resident) + (256L << 20))
+            if (Directory.Exists(Shm) && target.ResidentBytes is { } resident && new DriveInfo(Shm).AvailableFreeSpace > EstimatedDumpBytes(target, resident) + (256L << 20))
             {
                 return Shm;
             }
@@ -209,6 +209,14 @@ internal static class DumpCapture
         }
 
         return Path.GetTempPath();
+    }
+
+    /// <summary>Room a dump of the process may need: four times its resident memory, or its writable mappings (every
+    /// thread's whole stack: a process with hundreds of threads) and an eighth more, whichever is larger.</summary>
+    internal static long EstimatedDumpBytes(TargetProcess target, long resident)
+    {
+        var writable = target.WritableMappingBytes() ?? 0;
+        return Math.Max(4 * resident, writable + (writable / 8));
     }
 
     public static void TryDelete(string directory)

@@ -90,6 +90,43 @@ internal sealed class TargetProcess
         }
     }
 
+    /// <summary>
+    /// Gets the size of the process's writable mappings (<c>/proc/PID/maps</c>), or null when they cannot be read: what a
+    /// dump "with heap" holds, near enough. Each thread's whole stack mapping is in it, touched or not, so a process with
+    /// many threads writes a dump far larger than its resident memory (250 threads of 8 MB stacks: 2.2 GB for 35 MB
+    /// resident).
+    /// </summary>
+    public long? WritableMappingBytes()
+    {
+        try
+        {
+            long total = 0;
+            foreach (var line in File.ReadLines($"/proc/{Id}/maps"))
+            {
+                // "start-end perms offset dev inode [path]"
+                var space = line.IndexOf(' ', StringComparison.Ordinal);
+                var dash = line.IndexOf('-', StringComparison.Ordinal);
+                if (space < 0 || dash < 0 || dash > space || line.Length < space + 3 || line[space + 2] != 'w')
+                {
+                    continue;
+                }
+
+                if (ulong.TryParse(line.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var start)
+                    && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var end)
+                    && end > start)
+                {
+                    total += (long)Math.Min(end - start, (ulong)long.MaxValue / 4);
+                }
+            }
+
+            return total;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads the process's state again (it may have been stopped or resumed since).</summary>
     public TargetProcess Refresh() => Read(Id);
 
