@@ -113,3 +113,9 @@ public sealed class R38TakePicky : IWork<R38Picky, int>
 {
     public int Execute(R38Picky input) => input.Value;
 }
+
+/// <summary>Returns a string of that many '&lt;': JSON escapes each as six bytes, so 50 million make a 300 MB result.</summary>
+public sealed class R38Escaped : IWork<int, string>
+{
+    public string Execute(int input) => new('<', input);
+}
