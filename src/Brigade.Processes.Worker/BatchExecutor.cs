@@ -11,6 +11,9 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 {
     private static readonly CancellationToken Cancelled = new(canceled: true);
 
+    // RemoteValueCodec's "each value length-prefixed" encoding with no value after it: a chunk whose items all failed.
+    private const byte NoValues = RemoteValueCodec<byte>.EachPrefixed;
+
     private readonly RemoteItemExecutor _executor;
     private readonly FrameBuffer _frame = new();
     private long _batchId;
@@ -50,6 +53,28 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
     public void WriteChunk(in RemoteResultChunk chunk)
     {
+        WriteFrame(chunk, chunk.Statuses, chunk.Failures, chunk.Values);
+        if (_frame.Length - 4 <= WireFormat.MaxFrameLength || chunk.Count != 1 || chunk.SucceededCount != 1)
+        {
+            // Several items over the limit: the frame fails (the worker stops) and the host runs them again one at a
+            // time, where the branch below fails only the item whose result is too large.
+            _frame.EndFrame();
+            _context!.Channel.Write(_frame);
+            return;
+        }
+
+        // One result too large for any frame: it fails its item with the reason, and the worker goes on.
+        var error = RemoteError.From(new InvalidDataException(
+            $"The result is {chunk.Values.Length:N0} bytes, over the protocol's frame limit of 256 MiB ({WireFormat.MaxFrameLength:N0} bytes): return a path or key instead of the value."));
+        WriteFrame(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)], [NoValues]);
+        _frame.EndFrame();
+        _context!.Channel.Write(_frame);
+    }
+
+    public void Dispose() => _executor.Dispose();
+
+    private void WriteFrame(in RemoteResultChunk chunk, ReadOnlySpan<byte> statuses, IReadOnlyList<RemoteItemFailure> failures, ReadOnlySpan<byte> values)
+    {
         var flags = (chunk.Final ? WireFormat.ResultsFinal : 0) | (chunk.ReportsAttempts ? WireFormat.ResultsAttempts : 0);
         _frame.Clear();
         _frame.BeginFrame(MessageType.Results);
@@ -60,8 +85,8 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         _frame.WriteInt64(chunk.ElapsedTicks);
         _frame.WriteInt64(chunk.CpuTicks);
         _frame.WriteInt64(chunk.Final && _context!.ReportMemory ? Environment.WorkingSet : -1);
-        _frame.WriteBytes(chunk.Statuses);
-        foreach (var failure in chunk.Failures)
+        _frame.WriteBytes(statuses);
+        foreach (var failure in failures)
         {
             ErrorFrames.Write(_frame, failure.Error);
             if (chunk.ReportsAttempts)
@@ -70,10 +95,6 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
             }
         }
 
-        _frame.WriteBytes(chunk.Values);
-        _frame.EndFrame();
-        _context!.Channel.Write(_frame);
+        _frame.WriteBytes(values);
     }
-
-    public void Dispose() => _executor.Dispose();
 }

@@ -252,13 +252,10 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             Array.Copy(all, values, count);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is not (RemoteFormatException or OutOfMemoryException))
         {
-            // Some element does not deserialize: find which, one by one.
-            return false;
-        }
-        catch (NotSupportedException)
-        {
+            // Some element does not deserialize (bad JSON, or a constructor, setter or converter of the user's that
+            // throws whatever it likes): find which, one by one, so that only its item fails.
             return false;
         }
     }
@@ -345,8 +342,9 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             var metadata = Json;
             values[i] = metadata.Element is not null ? JsonSerializer.Deserialize(json, metadata.Element)! : (T)JsonSerializer.Deserialize(json, metadata.Wire)!;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException or OverflowException or InvalidCastException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // User code runs here (constructors, setters, converters): whatever it throws fails this value only.
             values[i] = default!;
             errors[i] = e;
         }
