@@ -9,6 +9,8 @@ namespace Brigade.Tests.Auto;
 /// tick at their batches' ends, so with two workers each tick came right before the other's batch started, and the check saw
 /// none: the windows re-planned 30–170 ms later); and the wide thread plan that follows must reach its width while every
 /// thread it started is held in an item (its threads are started by the launcher, not by workers before their items).
+/// The checks stand in for the ticks the scenario has (one before each batch starts): they look at batches from the run's
+/// start, and count the process's lock contentions from the previous check, as each tick's would (see TurnEngine).
 /// </summary>
 [Collection(AutoCollection.Name)]
 public sealed class AutoWorkTurnsTests
@@ -20,13 +22,22 @@ public sealed class AutoWorkTurnsTests
 
         await Runner.MapAsync(Enumerable.Range(0, 8).ToArray(), engine.Enter, new RunOptions { Engine = engine }).Bounded();
 
-        Assert.True(engine.Entered >= 2, $"{engine.Entered} items entered");
-        if (OperatingSystem.IsLinux())
-        {
-            // Per-thread CPU clocks tell a blocked thread from a computing one (elsewhere the process's CPU stands in).
-            Assert.Equal([WorkloadClass.CpuBound, WorkloadClass.Blocking], engine.Classes);
-            Assert.True(engine.ReplannedFromRunningBatches);
-        }
+        AssertReplannedFromRunningBatches(engine);
+    }
+
+    [Fact]
+    public async Task CpuPlan_WhoseItemsWaitInBatchesStartedAfterTheLastLook_ReplansAfterAStrayLockContention()
+    {
+        // One contention elsewhere in the process after the items started (a thread of the test's own; the items take no
+        // lock) holds one check: the next two, with no contention since the check before, re-plan. Counted from the run's
+        // start, as the checks once did (no tick moved the count on), it held every check (CI, ci71: 10 checks, no re-plan;
+        // in one test host, back-to-back runs under two CPU burners, 14 of 180 met one between threads not the workers).
+        var engine = new TurnEngine(TurnEngine.Scenario.StrayContention);
+
+        await Runner.MapAsync(Enumerable.Range(0, 8).ToArray(), engine.Enter, new RunOptions { Engine = engine }).Bounded();
+
+        Assert.True(engine.StrayContentions >= 1, $"{engine.StrayContentions} contentions");
+        AssertReplannedFromRunningBatches(engine);
     }
 
     [Fact]
@@ -46,8 +57,44 @@ public sealed class AutoWorkTurnsTests
         Assert.Equal(0, AutoThreads.Live);
     }
 
+    private static void AssertReplannedFromRunningBatches(TurnEngine engine)
+    {
+        Assert.True(engine.Entered >= 2, $"{engine.Entered} items entered");
+        if (OperatingSystem.IsLinux())
+        {
+            // Per-thread CPU clocks tell a blocked thread from a computing one (elsewhere the process's CPU stands in).
+            Assert.True(engine.Classes is [WorkloadClass.CpuBound, WorkloadClass.Blocking], $"plans {string.Join(", ", engine.Classes)} after {engine.Checks} checks");
+            Assert.True(engine.ReplannedFromRunningBatches);
+        }
+    }
+
+    // One thread queues at a lock another holds: one contention in the process, none an item's.
+    private static long ContendOnce()
+    {
+        var gate = new object();
+        var before = Monitor.LockContentionCount;
+        Thread waiter;
+        lock (gate)
+        {
+            waiter = new Thread(() =>
+            {
+                lock (gate)
+                {
+                }
+            });
+            waiter.Start();
+            while (Monitor.LockContentionCount == before)
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        waiter.Join();
+        return Monitor.LockContentionCount - before;
+    }
+
     // Drives an auto run's controller by hand: applies a first plan, waits until items are held in their batches, then
-    // either steps a monitor (Stall) or waits for the plan's width (Wide); items are released at the end.
+    // either steps a monitor (Stall, StrayContention) or waits for the plan's width (Wide); items are released at the end.
     private sealed class TurnEngine(TurnEngine.Scenario scenario, int width = 0) : HeldItemsEngine("turns")
     {
         private int _entered;
@@ -55,6 +102,7 @@ public sealed class AutoWorkTurnsTests
         public enum Scenario
         {
             Stall,
+            StrayContention,
             Wide,
         }
 
@@ -63,6 +111,10 @@ public sealed class AutoWorkTurnsTests
         public IReadOnlyList<WorkloadClass> Classes { get; private set; } = [];
 
         public bool ReplannedFromRunningBatches { get; private set; }
+
+        public int Checks { get; private set; }
+
+        public long StrayContentions { get; private set; }
 
         public int PlannedWidth { get; private set; }
 
@@ -86,7 +138,7 @@ public sealed class AutoWorkTurnsTests
             try
             {
                 controller.Start();
-                if (scenario == Scenario.Stall)
+                if (scenario != Scenario.Wide)
                 {
                     // A CPU plan of two pool workers, batches of one item; both items then wait, in batches that started after
                     // the controller's last look (its start): no tick runs meanwhile, as when each tick came from the other worker.
@@ -96,13 +148,28 @@ public sealed class AutoWorkTurnsTests
                     monitor.Restart(controller.Pool.Totals(), time.GetTimestamp());
                     Assert.True(SpinWait.SpinUntil(() => Entered >= 2, TimeSpan.FromSeconds(10)), "the items did not start");
 
-                    // Two checks in a row, each after the batches have overrun their target (twice 1 ms) by far; a few more in
-                    // case a collection came meanwhile (a batch that overlapped one is not read). Batches the check cannot see
-                    // are never seen, however many checks.
-                    for (var check = 0; check < 10 && controller.Plans.Count == 1; check++)
+                    // Each tick a check stands for would have left it the process's lock contentions at the tick before
+                    // (TickCore: LastTickContentions). Here none runs, so the controller's count stays at the run's start:
+                    // each check is given the run's totals with the contentions counted from the check before (the first from
+                    // now, when the items have started) instead. The look's time stays at the run's start.
+                    var looked = controller.Pool.Totals().LockContentions;
+                    if (scenario == Scenario.StrayContention)
+                    {
+                        StrayContentions = ContendOnce();
+                    }
+
+                    // Checks until the plan changes (two stalled checks in a row), each after the batches have overrun their
+                    // target (twice 1 ms) by far: a contention or a collection since the check before holds a check (a batch
+                    // that overlapped a collection is not read). The bound is for batches the check cannot see: never seen,
+                    // however many checks.
+                    var deadline = time.GetTimestamp() + (long)(2 * time.TimestampFrequency);
+                    while (controller.Plans.Count == 1 && time.GetTimestamp() < deadline)
                     {
                         Thread.Sleep(20);
-                        monitor.Step(time.GetTimestamp(), controller.Pool.Totals());
+                        var total = controller.Pool.Totals();
+                        monitor.Step(time.GetTimestamp(), total with { LockContentions = total.LockContentions - looked });
+                        looked = total.LockContentions;
+                        Checks++;
                     }
 
                     Classes = [.. controller.Plans.Select(p => p.Class)];
