@@ -1,4 +1,5 @@
 using Brigade.Auto;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Auto;
 
@@ -71,7 +72,7 @@ public sealed class AutoOverdueContentionTests : IDisposable
         if (i == 0 && _contended is { } contended)
         {
             // In the run, before the item sleeps: a thread of the test's own contends once (no worker waits for a lock).
-            new Thread(() => contended.TrySetResult(ContendOnce())).Start();
+            new Thread(() => contended.TrySetResult(StrayContention.Once())).Start();
             while (!contended.Task.IsCompleted)
             {
                 Thread.Sleep(1);
@@ -88,30 +89,5 @@ public sealed class AutoOverdueContentionTests : IDisposable
 
         Thread.Sleep(_sleepMs);
         return i;
-    }
-
-    // One thread queues at a lock another holds: one contention in the process, none an item's.
-    private static long ContendOnce()
-    {
-        var gate = new object();
-        var before = Monitor.LockContentionCount;
-        Thread waiter;
-        lock (gate)
-        {
-            waiter = new Thread(() =>
-            {
-                lock (gate)
-                {
-                }
-            });
-            waiter.Start();
-            while (Monitor.LockContentionCount == before)
-            {
-                Thread.Sleep(1);
-            }
-        }
-
-        waiter.Join();
-        return Monitor.LockContentionCount - before;
     }
 }

@@ -68,31 +68,6 @@ public sealed class AutoWorkTurnsTests
         }
     }
 
-    // One thread queues at a lock another holds: one contention in the process, none an item's.
-    private static long ContendOnce()
-    {
-        var gate = new object();
-        var before = Monitor.LockContentionCount;
-        Thread waiter;
-        lock (gate)
-        {
-            waiter = new Thread(() =>
-            {
-                lock (gate)
-                {
-                }
-            });
-            waiter.Start();
-            while (Monitor.LockContentionCount == before)
-            {
-                Thread.Sleep(1);
-            }
-        }
-
-        waiter.Join();
-        return Monitor.LockContentionCount - before;
-    }
-
     // Drives an auto run's controller by hand: applies a first plan, waits until items are held in their batches, then
     // either steps a monitor (Stall, StrayContention) or waits for the plan's width (Wide); items are released at the end.
     private sealed class TurnEngine(TurnEngine.Scenario scenario, int width = 0) : HeldItemsEngine("turns")
@@ -155,7 +130,7 @@ public sealed class AutoWorkTurnsTests
                     var looked = controller.Pool.Totals().LockContentions;
                     if (scenario == Scenario.StrayContention)
                     {
-                        StrayContentions = ContendOnce();
+                        StrayContentions = StrayContention.Once();
                     }
 
                     // Checks until the plan changes (two stalled checks in a row), each after the batches have overrun their
