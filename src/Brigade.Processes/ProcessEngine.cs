@@ -208,7 +208,7 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     {
         var hosted = ForWorkerHost(workType);
         var descriptor = hosted.Descriptor!;
-        if (ProcessWork.TravelsRaw<TIn>(descriptor.InputType) && ProcessWork.TravelsRaw<TOut>(descriptor.OutputType))
+        if (RemoteValueCodec<TIn>.TravelsRaw(descriptor.InputType) && RemoteValueCodec<TOut>.TravelsRaw(descriptor.OutputType))
         {
             // Primitive numbers both ways never meet JSON: no metadata to build for the check (ProcessWork.ForExecutable).
             WorkTypeCheck.EnsureFits<TIn, TOut>(descriptor);

@@ -96,8 +96,8 @@ internal sealed class ProcessWork
         var context = workType.GetCustomAttribute<WorkSerializerAttribute>()?.ContextType;
         var work = new ProcessWork(name, workType, input, output, workerPath, () => Metadata(name, context, input, "input"), () => Metadata(name, context, output, "result"));
         // What travels as JSON has its metadata resolved now, so that a type that cannot is reported before any item runs.
-        var inputRaw = TravelsRaw<TIn>(input);
-        var outputRaw = TravelsRaw<TOut>(output);
+        var inputRaw = RemoteValueCodec<TIn>.TravelsRaw(input);
+        var outputRaw = RemoteValueCodec<TOut>.TravelsRaw(output);
         if (!inputRaw)
         {
             _ = work.InputTypeInfo;
@@ -118,10 +118,6 @@ internal sealed class ProcessWork
 
         return work;
     }
-
-    /// <summary>Gets whether a run's values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>,
-    /// travel between the processes as raw bytes (primitive numbers of the work's own type), never as JSON.</summary>
-    public static bool TravelsRaw<T>(Type wireType) => wireType == typeof(T) && RemoteValueCodec<T>.IsRaw();
 
     /// <summary>Gets the reflection descriptor, for the shipped worker host's checks; <see langword="null"/> for a worker executable.</summary>
     public WorkDescriptor? Descriptor { get; private init; }

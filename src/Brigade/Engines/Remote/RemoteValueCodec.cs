@@ -52,7 +52,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         ArgumentNullException.ThrowIfNull(wireType);
         ArgumentNullException.ThrowIfNull(wire);
         _exact = wireType == typeof(T);
-        _raw = allowRaw && _exact && IsRaw();
+        _raw = allowRaw && TravelsRaw(wireType);
         if (_raw)
         {
             _resolve = wire;
@@ -65,6 +65,10 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
     // The JSON side: the work's metadata, T's own when it is the work's type, and T[]'s when the options have it.
     private Metadata Json => _json ??= new Metadata(_resolve!());
+
+    /// <summary>Gets whether values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>, travel
+    /// as raw bytes where raw bytes are allowed (primitive numbers of the work's own type), never as JSON.</summary>
+    public static bool TravelsRaw(Type wireType) => wireType == typeof(T) && IsRaw();
 
     /// <summary>Gets whether values of <typeparamref name="T"/> are primitive numbers, <c>bool</c> or <c>char</c>: raw bytes can carry them.</summary>
     public static bool IsRaw() =>
