@@ -224,6 +224,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // alone, but for the cluster, whose summary says what became of the silos.
     private async Task<int> StoppedAsync(Exception failure)
     {
+        if (BrokenPipe.Caused(failure))
+        {
+            // The output's reader went away (| head -1): the end of the pipeline, not a failure to report, as for a tool
+            // SIGPIPE kills. A journal, if any, keeps what was written, and --resume goes on from there.
+            return ExitCodes.BrokenPipe;
+        }
+
         var journalKept = _outputs?.Journal is { } kept && File.Exists(kept.Path);
         if (failure is CliUsageException or OperationCanceledException || (!journalKept && !SilosLost(failure)))
         {
