@@ -157,7 +157,7 @@ internal static class RunCommand
                 ReportPath = parse.GetValue(report),
                 TracePath = parse.GetValue(trace),
                 Quiet = parse.GetValue(quiet),
-                CommandLine = "brigade " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
+                CommandLine = InvokedAs.Command + " " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
             };
 
             // The process's own stderr (Program gives a run its bytes writer), not a test's writer.
