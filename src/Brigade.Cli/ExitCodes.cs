@@ -21,6 +21,9 @@ internal static class ExitCodes
     /// <summary>Interrupted with Ctrl+C (SIGINT).</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Interrupted with SIGHUP (128 + 1: the terminal closed), see <see cref="TerminationSignal"/>.</summary>
+    public const int HungUp = 129;
+
     /// <summary>Interrupted with SIGTERM (128 + 15), see <see cref="TerminationSignal"/>.</summary>
     public const int Terminated = 143;
 }
