@@ -31,7 +31,7 @@ internal static class RunCommand
         var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay). An attempt run again shows no stderr but what it streamed past its first 64 KiB.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
         var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
-        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item (items already running finish)." };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item: commands still running are stopped, and run again on --resume (as GNU parallel's --halt now,fail=1)." };
         var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
         var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
