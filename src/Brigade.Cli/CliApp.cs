@@ -83,6 +83,11 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (BrokenPipe.Caused(e))
+        {
+            // Help or results into a pipe whose reader left: nothing more to say, to a reader that is not there.
+            return ExitCodes.BrokenPipe;
+        }
         catch (CliUsageException e)
         {
             await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);

@@ -15,8 +15,14 @@ internal static class ExitCodes
     /// <summary><c>brigade doctor</c> found a pitfall (a deadlock, thread-pool starvation, pool threads blocked on tasks).</summary>
     public const int PitfallFound = 3;
 
+    /// <summary>The output's reader went away (<c>| head -1</c>): 128 + SIGPIPE, as a tool killed by it (<see cref="Cli.BrokenPipe"/>).</summary>
+    public const int BrokenPipe = 141;
+
     /// <summary>Interrupted with Ctrl+C (SIGINT).</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Interrupted with SIGHUP (128 + 1: the terminal closed), see <see cref="TerminationSignal"/>.</summary>
+    public const int HungUp = 129;
 
     /// <summary>Interrupted with SIGTERM (128 + 15), see <see cref="TerminationSignal"/>.</summary>
     public const int Terminated = 143;

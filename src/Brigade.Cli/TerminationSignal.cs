@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Brigade.Cli;
 
 /// <summary>
-/// Turns Ctrl+C (SIGINT) and SIGTERM into a cancellation of the command's token, and remembers which came first, so that
-/// an interrupted command exits 130 after SIGINT and 143 (128 + 15) after SIGTERM, as a process stopped by that signal.
+/// Turns Ctrl+C (SIGINT), SIGTERM and SIGHUP into a cancellation of the command's token, and remembers which came first,
+/// so that an interrupted command exits 130 after SIGINT, 143 (128 + 15) after SIGTERM and 129 after SIGHUP, as a process
+/// stopped by that signal.
 /// </summary>
 /// <remarks>
 /// <para>brigade handles these signals here rather than through System.CommandLine (its
@@ -12,32 +13,63 @@ namespace Brigade.Cli;
 /// could finish and choose its exit code before a second handler of the same signal ran.</para>
 /// <para>The first signal stops the command cleanly (it kills its commands, writes its summary and resume hint); a
 /// second one is left to its default action and ends the process at once, for a clean stop that hangs. A signal
-/// ignored when brigade started stays ignored (the .NET runtime leaves it alone).</para>
+/// ignored when brigade started stays ignored (the .NET runtime leaves it alone; SIGHUP, which the runtime does not
+/// handle, is checked here: <c>nohup brigade ...</c> keeps running when its terminal goes).</para>
+/// <para>SIGHUP (the terminal closed, an SSH session dropped) killed brigade at once before review 39: its commands were
+/// killed by the reaper, but what had finished since the last watermark ran again on resume, and the reaper's
+/// documented "brigade handles those itself" was not true of it.</para>
 /// </remarks>
 internal static class TerminationSignal
 {
     private const int SigInt = 2;
     private const int SigTerm = 15;
+    private const int SigHup = 1;
 
     private static readonly CancellationTokenSource Source = new();
     private static PosixSignalRegistration? _interrupt;
     private static PosixSignalRegistration? _terminate;
+    private static PosixSignalRegistration? _hangUp;
     private static int _signal;
 
-    /// <summary>Gets the exit code of an interrupted command: 143 after SIGTERM, 130 otherwise (Ctrl+C, or cancelled by a caller).</summary>
-    public static int InterruptedExitCode => Volatile.Read(ref _signal) == SigTerm ? ExitCodes.Terminated : ExitCodes.Interrupted;
+    /// <summary>Gets the exit code of an interrupted command: 143 after SIGTERM, 129 after SIGHUP, 130 otherwise (Ctrl+C, or cancelled by a caller).</summary>
+    public static int InterruptedExitCode => Volatile.Read(ref _signal) switch
+    {
+        SigTerm => ExitCodes.Terminated,
+        SigHup => ExitCodes.HungUp,
+        _ => ExitCodes.Interrupted,
+    };
 
-    /// <summary>Starts handling SIGINT and SIGTERM (once per process); returns the token they cancel.</summary>
+    /// <summary>Starts handling SIGINT, SIGTERM and (on Linux, unless ignored) SIGHUP, once per process; returns the token they cancel.</summary>
     public static CancellationToken Arm()
     {
         _interrupt ??= PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
         _terminate ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+        if (_hangUp is null && OperatingSystem.IsLinux() && !HangUpIgnored())
+        {
+            _hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Handle);
+        }
+
         return Source.Token;
+    }
+
+    // Started under nohup (or by anything that ignores SIGHUP): a handler would undo what the user asked for.
+    private static unsafe bool HangUpIgnored()
+    {
+        try
+        {
+            var action = stackalloc byte[Run.ExecNative.SigactionSize];
+            return Run.ExecNative.sigaction(SigHup, null, action) != 0 || *(nint*)action == Run.ExecNative.SigIgn;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return true; // unknown: left as it was
+        }
     }
 
     private static void Handle(PosixSignalContext context)
     {
-        if (Interlocked.CompareExchange(ref _signal, context.Signal == PosixSignal.SIGTERM ? SigTerm : SigInt, 0) != 0)
+        var signal = context.Signal == PosixSignal.SIGTERM ? SigTerm : context.Signal == PosixSignal.SIGHUP ? SigHup : SigInt;
+        if (Interlocked.CompareExchange(ref _signal, signal, 0) != 0)
         {
             return; // a second signal: its default action ends the process
         }

@@ -22,7 +22,7 @@ internal static class RunCommand
         var format = InputFormatOption.Create("How to read items: auto (by extension; the default), lines, jsonlines, csv.");
         var nullSeparated = new Option<bool>("--null", "-0") { Description = "Items are separated by NUL bytes, not lines (as from find -print0; like xargs -0)." };
         var engine = new Option<string>("--engine", "-e") { Description = EngineRegistry.Default.Help, DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling.", HelpName = "N" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling. 0: as many --exec commands as the system's limits allow (ulimit -n, -u), as with GNU parallel -j 0 and xargs -P 0.", HelpName = "N" };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout.", HelpName = "FILE" };
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
@@ -31,7 +31,7 @@ internal static class RunCommand
         var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay). An attempt run again shows no stderr but what it streamed past its first 64 KiB.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
         var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
-        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item (items already running finish)." };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item: commands still running are stopped, and run again on --resume (as GNU parallel's --halt now,fail=1)." };
         var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
         var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
@@ -51,7 +51,7 @@ internal static class RunCommand
         });
 
         // A value that is not a number is the parser's own error ("Cannot parse argument"); these check the range.
-        jobs.Validators.Add(r => { if (Number(r) is < 1) { r.AddError("--jobs must be at least 1"); } });
+        jobs.Validators.Add(r => { if (Number(r) is < 0) { r.AddError("--jobs must be at least 1, or 0 for as many --exec commands as the system allows"); } });
         retries.Validators.Add(r => { if (Number(r) is < 0 or > JobRetry.MaxRetries) { r.AddError($"--retries must be from 0 to {JobRetry.MaxRetries}"); } });
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
@@ -93,6 +93,16 @@ internal static class RunCommand
 
             var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t, "--timeout") : (TimeSpan?)null;
             var jobCount = parse.GetValue(jobs);
+            if (jobCount == 0)
+            {
+                // xargs -P 0 and GNU parallel -j 0: as many at once as can run. For commands that is what the open-file and
+                // process limits leave room for (each holds pipes); refused before, so a script written for those tools
+                // stopped at its first line. A .NET work type has no such measure: its engines' widths are threads or workers.
+                jobCount = template is not null
+                    ? EngineResources.SystemCommandLimit() ?? Environment.ProcessorCount * EngineResources.CommandsPerCore
+                    : throw new CliUsageException("--jobs 0 (as many as the system allows) applies to --exec commands; give a --work run a number of jobs, or leave --jobs out");
+            }
+
             var retryCount = parse.GetValue(retries);
             var delayText = parse.GetValue(retryDelay);
             if (delayText is not null && retryCount == 0)
@@ -147,7 +157,7 @@ internal static class RunCommand
                 ReportPath = parse.GetValue(report),
                 TracePath = parse.GetValue(trace),
                 Quiet = parse.GetValue(quiet),
-                CommandLine = "brigade " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
+                CommandLine = InvokedAs.Command + " " + string.Join(' ', parse.Tokens.Select(tok => CommandTemplate.Quote(tok.Value)).Where(v => v != "--resume")),
             };
 
             // The process's own stderr (Program gives a run its bytes writer), not a test's writer.

@@ -26,6 +26,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private SortedDictionary<long, JournalRecord> _pending = [];
     private string? _stoppedAt;
 
+    // An item of this run failed (not one an interrupted run delivered before the resume): what --fail-fast stops at.
+    private volatile bool _failedThisRun;
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var format = InputReader.Resolve(options.Format, options.Input);
@@ -224,6 +227,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // alone, but for the cluster, whose summary says what became of the silos.
     private async Task<int> StoppedAsync(Exception failure)
     {
+        if (BrokenPipe.Caused(failure))
+        {
+            // The output's reader went away (| head -1): the end of the pipeline, not a failure to report, as for a tool
+            // SIGPIPE kills. A journal, if any, keeps what was written, and --resume goes on from there.
+            return ExitCodes.BrokenPipe;
+        }
+
         var journalKept = _outputs?.Journal is { } kept && File.Exists(kept.Path);
         if (failure is CliUsageException or OperationCanceledException || (!journalKept && !SilosLost(failure)))
         {
@@ -283,6 +293,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
             else
             {
+                _failedThisRun = true;
                 _outputs.Deliver(item, entry.FailedOutput, JobRetry.Describe(result.Exception.Message, entry.Attempts), entry.Attempts);
             }
         }
@@ -366,7 +377,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             summary += $", {_counters.Retried:N0} retried ({_counters.RetriedAttempts:N0} attempts)";
         }
 
-        if (options.FailFast && _counters.Failed > 0)
+        // Only a failure of this run stopped it: a resumed run counts the failures delivered before it too, and one that then
+        // ran every remaining item said "stopped at the first failure" with a --resume hint, kept its journal, and so was
+        // never complete (the same command refused, --resume repeating the run's end; review 39).
+        if (options.FailFast && _failedThisRun)
         {
             // Otherwise "2 items, 1 failed" of a 20-line input said nothing of the 18 that never ran.
             var notRun = _counters.Total is { } total && total > _counters.Delivered ? $", {total - _counters.Delivered:N0} not run" : "";
@@ -407,7 +421,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // refused as "a journal from an earlier, unfinished run".)
         // (A run stopped by --strict-input recorded itself as complete, its journal gone: --resume then said "already
         // complete" while the items after the malformed line never ran; review 22 R4.)
-        if (_outputs.Journal is { } journal && _stoppedAt is null && (!options.FailFast || _counters.Failed == 0))
+        if (_outputs.Journal is { } journal && _stoppedAt is null && (!options.FailFast || !_failedThisRun))
         {
             CompletionRecord.Write(journal.Path, _header, _outputs.FinalMark(), _counters.Failed);
             RunFiles.DeleteQuietly(journal.Path);
@@ -456,6 +470,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
                 if ((options.StrictInput && item.Malformed is not null) || options.FailFast)
                 {
+                    _failedThisRun |= options.FailFast;
                     _stoppedAt = $"line {item.Line}: {error}{(options.FailFast ? " (--fail-fast)" : " (--strict-input)")}";
                     yield break;
                 }

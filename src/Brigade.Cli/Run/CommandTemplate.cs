@@ -86,6 +86,17 @@ internal sealed partial class CommandTemplate
             {
                 throw new CliUsageException($"--exec: {{{part.Column}}} is past the last of the CSV header's {header.Count} columns ({string.Join(", ", header)})");
             }
+
+            // A header with a name twice (name,email,name) gave {name} the first of them without a word: said before anything
+            // runs, with the numbers that tell them apart (review 39).
+            foreach (var part in _parts.Where(p => p.Kind == PartKind.Named))
+            {
+                var columns = header.Select((name, at) => (name, at)).Where(c => c.name == part.Name).Select(c => c.at + 1).ToList();
+                if (columns.Count > 1)
+                {
+                    throw new CliUsageException($"--exec: {{{part.Name}}} is ambiguous: the CSV header has {columns.Count} columns named '{part.Name}' (columns {string.Join(", ", columns)}); give the column's number ({{{columns[0]}}})");
+                }
+            }
         }
         else if (_format == InputFormat.JsonLines && _parts.Any(p => p.Kind == PartKind.Named))
         {
