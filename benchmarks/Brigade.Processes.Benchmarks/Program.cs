@@ -5,11 +5,18 @@ using Brigade.Processes.Benchmarks;
 //     the .NET half of benchmarks/processes/compare.py: one JSON document of wall-clock measurements
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- cold --worker PATH [--repeat R] [--native-first]
 //     first result from a cold pool, the shipped worker host against a worker executable (benchmarks/processes/cold_paired.py --native)
+// dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- first [--type long|string|record] [--worker PATH]
+//     the first pool of a new process, JIT time and CPU to its first result (benchmarks/processes/first_pool.py)
 // dotnet run -c Release --project benchmarks/Brigade.Processes.Benchmarks -- --filter '*'
 //     BenchmarkDotNet: per-item cost with a warm pool
 if (args.Length > 0 && args[0] == "compare")
 {
     return await Comparison.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "first")
+{
+    return await FirstPool.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "cold")

@@ -12,6 +12,33 @@ namespace Brigade.Processes.Tests;
 public sealed class ColdStartTests
 {
     [Fact]
+    public void TheEnginesAssemblies_AreReadyToRunImages_InARelease_BuildOnASupportedMachine()
+    {
+        // A JIT-compiled application's first pool JIT-compiled ~300-700 of their methods otherwise (issue 16); the packages
+        // carry the same files as this build's output (build/ReadyToRun.targets). The IL stays (ILLibrary).
+        // Release builds only, on the machines build/ReadyToRun.targets runs crossgen2 on.
+        if (IsDebugBuild || System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier is not ("linux-x64" or "linux-arm64" or "osx-x64" or "osx-arm64"))
+        {
+            return;
+        }
+
+        foreach (var assembly in new[] { typeof(ProcessEngine).Assembly, typeof(Runner).Assembly })
+        {
+            using var stream = File.OpenRead(assembly.Location);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+            var header = pe.PEHeaders.CorHeader!;
+            Assert.True(header.ManagedNativeHeaderDirectory.Size > 0, $"{assembly.GetName().Name} is not a ReadyToRun image");
+            Assert.True(pe.HasMetadata, $"{assembly.GetName().Name} lost its IL");
+        }
+    }
+
+#if DEBUG
+    private static bool IsDebugBuild => true;
+#else
+    private static bool IsDebugBuild => false;
+#endif
+
+    [Fact]
     public void RawNumbers_MakeTheRoundTrip_WithoutResolvingJsonMetadata()
     {
         using var codec = new RemoteValueCodec<int>(typeof(int), () => throw new InvalidOperationException("JSON metadata resolved"), allowRaw: true);

@@ -87,6 +87,30 @@ public sealed class ProcessWorkTests
         Assert.Same(WorkDescriptor.DefaultSerializerOptions, work.InputTypeInfo.Options);
     }
 
+    [Fact]
+    public void ForExecutable_BuiltInTypesBothWays_SkipTheJsonChecks_OthersDoNot()
+    {
+        // Strings, numbers and dates always pass the JSON checks: building their reflection metadata to say so was most of
+        // the System.Text.Json code a JIT-compiled application's first pool of a string work compiled (issue 16).
+        Assert.False(ProcessWork.ChecksJsonByReflection(typeof(string), typeof(string)));
+        Assert.False(ProcessWork.ChecksJsonByReflection(typeof(decimal?), typeof(Guid)));
+        Assert.True(ProcessWork.ChecksJsonByReflection(typeof(string), typeof(Parcel)));
+        Assert.True(ProcessWork.ChecksJsonByReflection(typeof(object), typeof(int)));
+    }
+
+    [Fact]
+    public void ForExecutable_BuiltInTypes_WorkTypeWithoutParameterlessConstructor_IsStillRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => ProcessWork.ForExecutable<string, string>(typeof(Suffix), Worker));
+
+        Assert.Contains("has no parameterless constructor", error.Message, StringComparison.Ordinal);
+    }
+
+    public sealed class Suffix(string suffix) : IWork<string, string>
+    {
+        public string Execute(string input) => input + suffix;
+    }
+
     public sealed class Lengths : IWork<string, int>
     {
         public int Execute(string input) => input.Length;

@@ -113,7 +113,7 @@ internal sealed class ProcessWork
         // checks (JSON metadata built by reflection) were a quarter of a JIT-compiled application's first pool.
         if (!(inputRaw && outputRaw) && CanReflect)
         {
-            EnsureSerializableByReflection<TIn, TOut>(workType);
+            EnsureSerializableByReflection<TIn, TOut>(workType, ChecksJsonByReflection(input, output));
         }
 
         return work;
@@ -234,7 +234,28 @@ internal sealed class ProcessWork
     // make the round trip), only where CanReflect.
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where CanReflect (see ByReflection).")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only where CanReflect (see ByReflection).")]
-    private static void EnsureSerializableByReflection<TIn, TOut>(Type workType) => WorkTypeCheck.Ensure<TIn, TOut>(WorkDescriptor.For(workType));
+    private static void EnsureSerializableByReflection<TIn, TOut>(Type workType, bool json)
+    {
+        var descriptor = WorkDescriptor.For(workType);
+        if (json)
+        {
+            WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
+        }
+        else
+        {
+            WorkTypeCheck.EnsureFits<TIn, TOut>(descriptor);
+        }
+    }
+
+    /// <summary>Gets whether the shipped host's JSON checks have anything to say of a work's values: not when both types'
+    /// metadata is built in (<see cref="BuiltInJson"/>: strings, numbers, dates), which always pass them. Building the
+    /// reflection metadata only to say so loaded System.Text.Json's reflection and emit: ~100 methods JIT-compiled in a
+    /// JIT-compiled application's first pool of a <c>string</c> work. The work type's own shape (its constructor) is still
+    /// checked.</summary>
+    /// <param name="input">The work's input type.</param>
+    /// <param name="output">The work's result type.</param>
+    /// <returns><see langword="false"/> when both are built in.</returns>
+    internal static bool ChecksJsonByReflection(Type input, Type output) => !(BuiltInJson.Has(input) && BuiltInJson.Has(output));
 
     // A type as C# spells it, for messages that tell what to write: int?, List<Order>, Order.
     private static string CSharpName(Type type)
