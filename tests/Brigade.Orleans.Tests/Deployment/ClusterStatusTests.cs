@@ -5,7 +5,7 @@ using System.Net;
 namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary><c>brigade cluster status</c> as users run it: after runs, with a wrong cluster id, with no store.</summary>
-[Collection("processes")]
+[Collection("clients")]
 public sealed class ClusterStatusTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact(Timeout = 240_000)]

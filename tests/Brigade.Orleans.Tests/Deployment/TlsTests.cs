@@ -4,7 +4,7 @@ using System.Net;
 namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary>A silo with mutual TLS serves clients holding a certificate its CA signed and refuses the others in one line.</summary>
-[Collection("processes")]
+[Collection("clients")]
 public sealed class TlsTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact(Timeout = 240_000)]
