@@ -47,8 +47,9 @@ internal sealed class ProgressView : IAsyncDisposable
     public static string Describe(RunCounters c)
     {
         var (rate, eta) = RateAndEta(c);
-        var total = c.Total is { } t ? $"/{t.ToString("N0", CultureInfo.InvariantCulture)}" : "";
-        var percent = c.Total is { } tt && tt > 0 ? $" ({100.0 * c.Delivered / tt:0.0}%)" : "";
+        var known = KnownTotal(c);
+        var total = known is { } t ? $"/{t.ToString("N0", CultureInfo.InvariantCulture)}" : "";
+        var percent = known is { } tt && tt > 0 ? $" ({100.0 * c.Delivered / tt:0.0}%)" : "";
         var etaText = eta is { } e ? $", ETA {Clock(e)}" : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{etaText}");
@@ -63,9 +64,10 @@ internal sealed class ProgressView : IAsyncDisposable
     {
         width = Math.Max(10, width);
         var (rate, eta) = RateAndEta(c);
+        var known = KnownTotal(c);
         var fields = new List<string>
         {
-            c.Total is { } t
+            known is { } t
                 ? string.Create(CultureInfo.InvariantCulture, $"{c.Delivered:N0}/{t:N0} {(t > 0 ? 100 * c.Delivered / t : 100)}%")
                 : string.Create(CultureInfo.InvariantCulture, $"{c.Delivered:N0} done"),
             string.Create(CultureInfo.InvariantCulture, $"{c.Running:N0} running"),
@@ -86,7 +88,7 @@ internal sealed class ProgressView : IAsyncDisposable
 
         // A bar only where it leaves the counts whole: between 10 and 30 columns of it.
         var room = width - text.Length - 3;
-        if (c.Total is { } total && room >= 10)
+        if (known is { } total && room >= 10)
         {
             var cells = Math.Min(30, room);
             var filled = total > 0 ? (int)Math.Min(cells, cells * c.Delivered / total) : cells;
@@ -130,12 +132,18 @@ internal sealed class ProgressView : IAsyncDisposable
         }
     }
 
+    // The input's count is taken when the run starts: a file appended to while it runs yields more items than that, and the
+    // line read "26/10 done (260.0%)" (review 40). Once the items done or running pass the count, the total is no longer
+    // known: the line shows what an input of unknown length shows (no total, percent, bar or ETA).
+    private static long? KnownTotal(RunCounters c) =>
+        c.Total is { } total && c.Delivered + c.Running <= total ? total : null;
+
     private static (double Rate, TimeSpan? Eta) RateAndEta(RunCounters c)
     {
         var elapsed = DateTimeOffset.UtcNow - c.Started;
         var doneNow = c.Delivered - c.ResumedFrom;
         var rate = elapsed.TotalSeconds > 0 ? doneNow / elapsed.TotalSeconds : 0;
-        TimeSpan? eta = c.Total is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, (n - c.Delivered) / rate)) : null;
+        TimeSpan? eta = KnownTotal(c) is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, (n - c.Delivered) / rate)) : null;
         return (rate, eta);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Brigade.Reporting;
@@ -59,7 +60,12 @@ public static class ChromeTrace
             var pid = p + 1;
             var offsetUs = (run.StartedAt - origin).TotalMicroseconds;
 
-            WriteMetadata(w, "process_name", pid, 0, $"run {pid}: {run.Engine} ×{run.DegreeOfParallelism}{(run.Label is null ? string.Empty : " — " + run.Label)}");
+            // A truncated timeline says so where the viewer shows it: the trace alone read as a run that ended early
+            // (review 40).
+            var truncated = run.TimelineTruncated
+                ? string.Create(CultureInfo.InvariantCulture, $" (timeline truncated: the first {run.Timeline.Count:N0} of {run.Batches:N0} batches)")
+                : string.Empty;
+            WriteMetadata(w, "process_name", pid, 0, $"run {pid}: {run.Engine} ×{run.DegreeOfParallelism}{(run.Label is null ? string.Empty : " — " + run.Label)}{truncated}");
             WriteMetadata(w, "process_sort_index", pid, 0, null, pid);
             foreach (var worker in run.Workers)
             {

@@ -12,7 +12,8 @@ namespace Brigade.Reporting;
 /// <remarks>
 /// The charts are inline SVG rendered here, so the page needs no JavaScript and opens anywhere, offline.
 /// Each lane is a <c>&lt;g class="lane" data-worker="N"&gt;</c> and each batch a <c>&lt;rect class="bar"&gt;</c>
-/// (with <c>failed</c> added when any of its items failed), which keeps the page easy to test.
+/// (with <c>failed</c> added when any of its items failed, and <c>partly</c> when not all did: such a bar is drawn in
+/// green with a red strip as high as its failed share), which keeps the page easy to test.
 /// </remarks>
 public static partial class HtmlReport
 {
@@ -177,13 +178,22 @@ public static partial class HtmlReport
                 {
                     var x = LabelWidth + (ChartWidth * bar.Start.TotalSeconds / wall);
                     var bw = Math.Max(0.5, ChartWidth * (bar.End - bar.Start).TotalSeconds / wall);
-                    var cls = (bar.Failed > 0 ? "bar failed" : "bar") + (bar.Batches > 1 ? " merged" : "");
-                    w.Raw($"<rect class=\"{cls}\" x=\"{F(x)}\" y=\"{F(y + 2)}\" width=\"{F(bw)}\" height=\"{F(LaneHeight - 4)}\" data-first=\"{bar.FirstIndex}\" data-count=\"{bar.Count}\"{(bar.Batches > 1 ? $" data-batches=\"{bar.Batches}\"" : "")}>");
+                    // A bar some of whose items failed is drawn in the colour of most of them, with a red strip as high as the
+                    // failed share: all red, a run with 1% of its items failing (every merged bar holds one) read as failed
+                    // throughout (review 40).
+                    var partly = bar.Failed > 0 && bar.Failed < bar.Count;
+                    var cls = (bar.Failed > 0 ? "bar failed" : "bar") + (partly ? " partly" : "") + (bar.Batches > 1 ? " merged" : "");
+                    w.Raw($"<rect class=\"{cls}\" x=\"{F(x)}\" y=\"{F(y + 2)}\" width=\"{F(bw)}\" height=\"{F(LaneHeight - 4)}\" data-first=\"{bar.FirstIndex}\" data-count=\"{bar.Count}\"{(bar.Failed > 0 ? $" data-failed=\"{bar.Failed}\"" : "")}{(bar.Batches > 1 ? $" data-batches=\"{bar.Batches}\"" : "")}>");
                     var what = bar.Count == 1 ? $"item {bar.FirstIndex}" : $"{bar.Count} items from {bar.FirstIndex}";
                     var batches = bar.Batches > 1 ? $", {bar.Batches} batches" : "";
                     var cpu = bar.CpuTime is { } c ? $", cpu {c.TotalMilliseconds:0.###} ms" : "";
                     var failed = bar.Failed > 0 ? $", {bar.Failed} failed" : "";
                     w.Raw("<title>").Text($"{what}: {bar.Start.TotalMilliseconds:0.###}–{bar.End.TotalMilliseconds:0.###} ms ({(bar.End - bar.Start).TotalMilliseconds:0.###} ms{batches}{cpu}{failed})").Raw("</title></rect>");
+                    if (partly)
+                    {
+                        var share = Math.Max(2, (LaneHeight - 4) * bar.Failed / bar.Count);
+                        w.Raw($"<rect class=\"failshare\" x=\"{F(x)}\" y=\"{F(y + LaneHeight - 2 - share)}\" width=\"{F(bw)}\" height=\"{F(share)}\"/>");
+                    }
                 }
             }
 
@@ -295,7 +305,7 @@ public static partial class HtmlReport
         .k{font-size:11px;color:#6b7685;text-transform:uppercase;letter-spacing:.04em}.v{font-size:16px;font-weight:600}
         td.bad .v{color:#c62828}td.warn .v{color:#b26a00}
         svg{display:block;max-width:100%;height:auto}.tick{stroke:#eef1f5}.axis,.label{font-size:11px;fill:#4a5566}
-        .bar{fill:#2e7d32}.bar.failed{fill:#c62828}.col{fill:#1565c0}.throughput .col{fill:#6a1b9a}
+        .bar{fill:#2e7d32}.bar.failed{fill:#c62828}.bar.failed.partly{fill:#2e7d32}.failshare{fill:#c62828;pointer-events:none}.col{fill:#1565c0}.throughput .col{fill:#6a1b9a}
         .losses{display:flex;height:22px;border-radius:4px;overflow:hidden;margin:4px 0 6px;max-width:1000px}
         .losses div{height:100%}ul.causes{margin:4px 0;padding-left:18px}ul.causes .sw{display:inline-block;width:10px;height:10px;margin-right:6px}
         .advice{background:#fff8e1;padding:6px 10px;border-radius:6px;margin:4px 0}

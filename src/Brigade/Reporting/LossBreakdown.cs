@@ -146,14 +146,23 @@ internal static class LossBreakdown
 
         var gap = ideal - useful;
 
+        // More workers than cores on items that compute whenever they hold a core (their CPU time at least half of their
+        // time in batches less the wait for a core): the wait for a core is the run's own doing, and "the machine is
+        // busy: run when it is quieter" sent a 16-thread run on 2 cores away with the wrong advice (review 40).
+        var cores = Environment.ProcessorCount;
+        var oversubscribed = !remote && width > cores && report.WorkerCpuTime is { } ownCpu
+            && running > TimeSpan.Zero && ownCpu >= running * 0.5;
+
         var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
-            (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): other threads or processes were using the cores"),
-                "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
+            (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
+                oversubscribed
+                    ? Text($"{width} workers for {cores} cores on CPU-bound items: the workers beyond the cores only wait for one: use at most {cores} (MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs {cores})")
+                    : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
             (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
                 "allocate less per item (reuse buffers, pool objects), or try server GC"),
             (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock, timed),
@@ -176,8 +185,12 @@ internal static class LossBreakdown
             .Select(c => new RunLoss(c.Cause, c.Time, gap > TimeSpan.Zero ? c.Time / gap : 0, c.Description, c.Advice))
             .ToArray();
 
+        // A run in which no item ran (no input, or cancelled or stopped before the first batch) has nothing to speed up:
+        // its "why" was advice for the work it never did ("give the run more, smaller items" for an empty input, "check
+        // for a slow input" for a run cancelled at once: review 40).
         var advice = new List<string>();
-        if (gap >= ideal * AdviceWhenLost)
+        var anyRan = report.Workers.Any(static w => w.Batches > 0);
+        if (anyRan && gap >= ideal * AdviceWhenLost)
         {
             foreach (var c in list.Where(static c => c.Advice is not null && c.Time > TimeSpan.Zero && c.Share >= AdviceShare).Take(2))
             {
