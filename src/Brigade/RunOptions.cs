@@ -151,6 +151,9 @@ public sealed class RunOptions
 
     /// <summary>Gets or sets a callback that receives the run's progress about ten times a second, and once at the end.</summary>
     /// <value>Defaults to <see langword="null"/>: no progress reporting.</value>
+    /// <remarks>The callback is called one call at a time: a tick that comes while a call is still running is skipped. The
+    /// run's end waits for a call still running, then makes the final one on the run's own flow, so a callback should
+    /// return quickly (<see cref="Progress{T}"/> posts to the captured context or the thread pool and returns at once).</remarks>
     public IProgress<RunProgress>? Progress { get; set; }
 
     /// <summary>Gets or sets a progress watchdog for the run's workers: a worker whose batch makes no progress past the

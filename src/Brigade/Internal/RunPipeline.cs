@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Brigade.Diagnostics;
 using Brigade.Engines;
 using Brigade.Sinks;
@@ -46,8 +47,12 @@ internal static class RunPipeline
         var countersAtStart = LossProbe.Read();
         clock.Start();
         onStarted?.Invoke(job);
+        // One call at a time (review 40): the timer fires every interval whether the last call returned or not, so a slow
+        // callback was called again beside itself (three at once for a 1.5 s one), which a handler that is not thread-safe
+        // does not expect. A tick that finds a call still running is skipped.
+        var reporting = new StrongBox<int>();
         using var progressTimer = options.Progress is { } progress
-            ? clock.TimeProvider.CreateTimer(_ => ReportProgress(progress, job, clock), null, ProgressInterval, ProgressInterval)
+            ? clock.TimeProvider.CreateTimer(_ => ReportProgressUnlessBusy(progress, job, clock, reporting), null, ProgressInterval, ProgressInterval)
             : null;
 
         using var watchdog = options.ProgressWatchdog is { } watchdogOptions ? ProgressWatchdog.Start(watchdogOptions) : null;
@@ -172,6 +177,23 @@ internal static class RunPipeline
             {
                 activity.AddException(fatal);
             }
+        }
+    }
+
+    private static void ReportProgressUnlessBusy<TIn, TOut>(IProgress<RunProgress> progress, EngineJob<TIn, TOut> job, RunClock clock, StrongBox<int> reporting)
+    {
+        if (Interlocked.Exchange(ref reporting.Value, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            ReportProgress(progress, job, clock);
+        }
+        finally
+        {
+            Volatile.Write(ref reporting.Value, 0);
         }
     }
 
