@@ -1,4 +1,5 @@
 using Brigade.Auto;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Auto;
 
@@ -120,7 +121,7 @@ public sealed class AutoEngineTests
         var report = await Runner.ForEachAsync(Enumerable.Range(0, 300).ToArray(), _ =>
         {
             var now = Interlocked.Increment(ref running);
-            InterlockedMax(ref peak, now);
+            Peak.Raise(ref peak, now);
             Thread.Sleep(2);
             Interlocked.Decrement(ref running);
         }, Options(maxWidth: 5)).WaitAsync(Bound);
@@ -225,14 +226,5 @@ public sealed class AutoEngineTests
         }
 
         return (int)h;
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current && Interlocked.CompareExchange(ref target, value, current) != current)
-        {
-            current = Volatile.Read(ref target);
-        }
     }
 }

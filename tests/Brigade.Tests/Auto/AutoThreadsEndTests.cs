@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Brigade.Auto;
+using Brigade.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Brigade.Tests.Auto;
@@ -95,11 +96,7 @@ public sealed class AutoThreadsEndTests(ITestOutputHelper output)
         await Runner.ForEachAsync(Enumerable.Range(0, count).ToArray(), _ =>
         {
             var now = Interlocked.Increment(ref running);
-            var seen = Volatile.Read(ref peak);
-            while (now > seen && Interlocked.CompareExchange(ref peak, now, seen) != seen)
-            {
-                seen = Volatile.Read(ref peak);
-            }
+            Peak.Raise(ref peak, now);
 
             Thread.Sleep(5);
             Interlocked.Decrement(ref running);

@@ -1,4 +1,5 @@
 using Brigade.Auto;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Auto;
 
@@ -75,10 +76,7 @@ public sealed class AutoTinyJoinBoundsTests
             _ = await Runner.MapAsync(Enumerable.Range(0, 400).ToArray(), i =>
             {
                 var now = Interlocked.Increment(ref running);
-                int p;
-                while ((p = Volatile.Read(ref peak)) < now && Interlocked.CompareExchange(ref peak, now, p) != p)
-                {
-                }
+                Peak.Raise(ref peak, now);
 
                 Thread.Sleep(1);
                 Interlocked.Decrement(ref running);

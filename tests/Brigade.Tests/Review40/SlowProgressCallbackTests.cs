@@ -48,7 +48,7 @@ public sealed class SlowProgressCallbackTests
         public void Report(RunProgress value)
         {
             var active = Interlocked.Increment(ref _active);
-            InterlockedMax(ref _most, active);
+            Peak.Raise(ref _most, active);
             if (Interlocked.Increment(ref _calls) == 1)
             {
                 FirstEntered.Set();
@@ -57,21 +57,6 @@ public sealed class SlowProgressCallbackTests
 
             Last = value;
             Interlocked.Decrement(ref _active);
-        }
-
-        private static void InterlockedMax(ref int target, int value)
-        {
-            var seen = Volatile.Read(ref target);
-            while (value > seen)
-            {
-                var was = Interlocked.CompareExchange(ref target, value, seen);
-                if (was == seen)
-                {
-                    return;
-                }
-
-                seen = was;
-            }
         }
     }
 }
