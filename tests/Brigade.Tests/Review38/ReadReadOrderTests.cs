@@ -44,6 +44,26 @@ public sealed class ReadReadOrderTests
     }
 
     [Fact]
+    public void UnfairReadReadInversion_ClosingALongerWritingCycle_IsReported()
+    {
+        // a -> b only ever read-read (the shortest way back from a to b), but also a (write) -> c (write) -> b (write):
+        // b (read) -> a (read) closes a cycle through c that deadlocks (a reader of b waits for a's writer, who waits
+        // for c's holder, who waits to write b). Before, only the shortest path was examined, found read-read, and
+        // nothing was reported.
+        var a = NewLock("a", LockFairness.Unfair);
+        var b = NewLock("b", LockFairness.Unfair);
+        var c = NewLock("c", LockFairness.Unfair);
+        ReadBoth(a, b);
+        WriteBoth(a, c);
+        WriteBoth(c, b);
+        Assert.Empty(_diagnostics.Reports);
+
+        Assert.Throws<LockOrderException>(() => ReadBoth(b, a));
+        var report = Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
+        Assert.Contains("'c'", report.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FairReadReadInversion_IsReported()
     {
         var prices = NewLock("prices", LockFairness.Fair);
@@ -57,6 +77,14 @@ public sealed class ReadReadOrderTests
     {
         using (first.AcquireRead())
         using (second.AcquireRead())
+        {
+        }
+    }
+
+    private static void WriteBoth(DetectingReaderWriterLock first, DetectingReaderWriterLock second)
+    {
+        using (first.AcquireWrite())
+        using (second.AcquireWrite())
         {
         }
     }

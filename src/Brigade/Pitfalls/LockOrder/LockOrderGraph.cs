@@ -407,7 +407,8 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             var earlier = entry.Report is null && !_reports.ContainsKey(entry.Key) ? FindPathLocked(entry.To, entry.From, null) : null;
             if (earlier is not null && !CanDeadlockLocked(entry.ReadRead, earlier))
             {
-                earlier = null;
+                // The shortest path is all read-read; a longer one with a writing order still closes a real cycle.
+                earlier = FindWritingPathLocked(entry.To, entry.From, entry.Others);
             }
 
             // As at the check: a path through another lock the flow held is that lock's inversion, reported on its own.
@@ -707,7 +708,8 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
 
             if (earlier is not null && !CanDeadlockLocked(readRead, earlier))
             {
-                earlier = null;
+                // The shortest path is all read-read; a longer one with a writing order still closes a real cycle.
+                earlier = FindWritingPathLocked(next.Id, held.Id, HeldIds(thread, chain, held.Id));
             }
 
             var gateIds = GateIds(thread, chain, held.Id, next.Id);
@@ -891,6 +893,64 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 }
 
                 pending.Enqueue(s);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Breadth-first search, like <see cref="FindPathLocked"/>, for the shortest path of recorded orders from
+    /// <paramref name="from"/> to <paramref name="to"/> (through none of <paramref name="avoid"/>) with at least one order
+    /// that was not only ever taken read-read: the path a read-read order closes into a cycle that can deadlock, when the
+    /// shortest path is all read-read and a longer one writes.</summary>
+    private List<LockOrderEdge>? FindWritingPathLocked(int from, int to, HashSet<int>? avoid)
+    {
+        // A state is a lock and whether the path to it has taken a writing order: (id << 1) | writing.
+        static long State(int id, bool writing) => ((long)id << 1) | (writing ? 1L : 0L);
+
+        var start = State(from, false);
+        var parent = new Dictionary<long, long> { [start] = start };
+        var pending = new Queue<long>();
+        pending.Enqueue(start);
+        while (pending.Count > 0)
+        {
+            var state = pending.Dequeue();
+            var id = (int)(state >> 1);
+            if (!_successors.TryGetValue(id, out var successors))
+            {
+                continue;
+            }
+
+            var writing = (state & 1) != 0;
+            foreach (var s in successors)
+            {
+                if (s != to && avoid?.Contains(s) == true)
+                {
+                    continue;
+                }
+
+                var next = State(s, writing || !_known.TryGetValue(Key(id, s), out var k) || !k.ReadRead);
+                if (!parent.TryAdd(next, state))
+                {
+                    continue;
+                }
+
+                if (s == to && (next & 1) != 0)
+                {
+                    var path = new List<LockOrderEdge>();
+                    for (var at = next; at != start; at = parent[at])
+                    {
+                        path.Add(_edges[Key((int)(parent[at] >> 1), (int)(at >> 1))]);
+                    }
+
+                    path.Reverse();
+                    return path;
+                }
+
+                if (s != to)
+                {
+                    pending.Enqueue(next);
+                }
             }
         }
 
