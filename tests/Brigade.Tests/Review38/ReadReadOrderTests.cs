@@ -64,6 +64,27 @@ public sealed class ReadReadOrderTests
     }
 
     [Fact]
+    public void UnfairReadReadInversion_WhoseWritingCycleIsGated_IsNotReportedThroughTheReadReadPath()
+    {
+        // a -> b read-read without the gate; a -> c -> b writing, and b -> a read-read, all under the gate g (written):
+        // the writing cycle is serialized by g and the other one is read-read: nothing can deadlock. The search for a
+        // path around the gate must not fall back on the read-read path.
+        var g = NewLock("g", LockFairness.Unfair);
+        var a = NewLock("a", LockFairness.Unfair);
+        var b = NewLock("b", LockFairness.Unfair);
+        var c = NewLock("c", LockFairness.Unfair);
+        ReadBoth(a, b);
+        using (g.AcquireWrite())
+        {
+            WriteBoth(a, c);
+            WriteBoth(c, b);
+            ReadBoth(b, a);
+        }
+
+        Assert.Empty(_diagnostics.Reports);
+    }
+
+    [Fact]
     public void FairReadReadInversion_IsReported()
     {
         var prices = NewLock("prices", LockFairness.Fair);

@@ -417,7 +417,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
                 earlier = FindPathLocked(entry.To, entry.From, others);
             }
 
-            if (earlier is not null && CanDeadlockLocked(entry.ReadRead, earlier) && UngatedPathLocked(entry.Key, entry.Edge, earlier, entry.To, entry.From, entry.Gates, entry.Others) is { } path)
+            if (earlier is not null && CanDeadlockLocked(entry.ReadRead, earlier) && UngatedPathLocked(entry.Key, entry.Edge, earlier, entry.To, entry.From, entry.Gates, entry.Others, entry.ReadRead) is { } path)
             {
                 found = new LockOrderReport(entry.Edge, path, diagnostics.TimeProvider.GetUtcNow());
                 _reports[entry.Key] = found;
@@ -433,7 +433,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     /// <summary>The earlier path to report, or null when every path is serialized by a gate this acquisition holds too
     /// (then the inversion is kept in <see cref="_suppressed"/>). A path avoiding the orders taken under the common gates
     /// is looked for before suppressing.</summary>
-    private List<LockOrderEdge>? UngatedPathLocked(long key, LockOrderEdge edge, List<LockOrderEdge> earlier, int from, int to, int[]? gateIds, HashSet<int>? others)
+    private List<LockOrderEdge>? UngatedPathLocked(long key, LockOrderEdge edge, List<LockOrderEdge> earlier, int from, int to, int[]? gateIds, HashSet<int>? others, bool readRead = false)
     {
         var path = earlier;
         HashSet<int>? skip = null;
@@ -441,7 +441,8 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
         {
             (skip ??= []).UnionWith(common);
             // Not through another lock the flow holds either: that path is that lock's inversion.
-            if (FindPathLocked(from, to, others, skip) is not { } alternative)
+            // For a read-read order, only a path with a writing order in it closes a cycle that can deadlock.
+            if ((readRead ? FindWritingPathLocked(from, to, others, skip) : FindPathLocked(from, to, others, skip)) is not { } alternative)
             {
                 // Every acquisition of the cycle's orders so far held one same lock exclusively: it serializes them, so
                 // they cannot deadlock. Reported if an acquisition without it comes (see NarrowGates). Kept once: an
@@ -715,7 +716,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             var gateIds = GateIds(thread, chain, held.Id, next.Id);
             if (earlier is not null)
             {
-                earlier = UngatedPathLocked(key, edge, earlier, next.Id, held.Id, gateIds, HeldIds(thread, chain, held.Id));
+                earlier = UngatedPathLocked(key, edge, earlier, next.Id, held.Id, gateIds, HeldIds(thread, chain, held.Id), readRead);
             }
 
             if (earlier is not null)
@@ -903,7 +904,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
     /// <paramref name="from"/> to <paramref name="to"/> (through none of <paramref name="avoid"/>) with at least one order
     /// that was not only ever taken read-read: the path a read-read order closes into a cycle that can deadlock, when the
     /// shortest path is all read-read and a longer one writes.</summary>
-    private List<LockOrderEdge>? FindWritingPathLocked(int from, int to, HashSet<int>? avoid)
+    private List<LockOrderEdge>? FindWritingPathLocked(int from, int to, HashSet<int>? avoid, HashSet<int>? skipGates = null)
     {
         // A state is a lock and whether the path to it has taken a writing order: (id << 1) | writing.
         static long State(int id, bool writing) => ((long)id << 1) | (writing ? 1L : 0L);
@@ -924,7 +925,7 @@ internal sealed class LockOrderGraph(PitfallDiagnostics diagnostics)
             var writing = (state & 1) != 0;
             foreach (var s in successors)
             {
-                if (s != to && avoid?.Contains(s) == true)
+                if ((s != to && avoid?.Contains(s) == true) || (skipGates is not null && Gated(id, s, skipGates)))
                 {
                     continue;
                 }
