@@ -319,7 +319,7 @@ internal static class LossBreakdown
 
         if (slots.Count < 2)
         {
-            return (tooFewWorkers > 0 ? Text($"{tooFewWorkers} workers never ran: too few items") : "one worker: no imbalance", null, null);
+            return (tooFewWorkers > 0 ? Text($"{LossText.Workers(tooFewWorkers)} never ran: too few items") : "one worker: no imbalance", null, null);
         }
 
         var lastSlot = slots.MaxBy(static s => s.LastEnd)!;
@@ -331,10 +331,13 @@ internal static class LossBreakdown
         var inWindow = Min(duration, window);
         var items = LossText.Items(last.LastFirstIndex, last.LastCount);
         var idle = tail / others.Length;
-        var description = Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other {others.Length} workers sat idle {LossText.Duration(idle)} on average at the end");
+        // "the other 1 workers ... on average" (review 40): one other worker is named as one.
+        var description = others.Length == 1
+            ? Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other worker sat idle {LossText.Duration(idle)} at the end")
+            : Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other {others.Length} workers sat idle {LossText.Duration(idle)} on average at the end");
         if (tooFewWorkers > 0)
         {
-            description += Text($"; {tooFewWorkers} workers never ran (too few items)");
+            description += Text($"; {LossText.Workers(tooFewWorkers)} never ran (too few items)");
         }
 
         var fewItems = report.Items < 2L * slots.Count;
@@ -370,7 +373,7 @@ internal static class LossBreakdown
         var s = Text($"{LossText.Duration(perWorker)} on average before each worker's first batch{(report.Plans.Count > 0 ? " (auto mode's sample included)" : "")}, {LossText.Duration(ran > 0 ? windDown / ran : TimeSpan.Zero)} after the last batch");
         if (late > 0)
         {
-            s += Text($"; {late} workers of the width never ran batches ({LossText.Duration(wall * late)})");
+            s += Text($"; {LossText.Workers(late)} of the width never ran batches ({LossText.Duration(wall * late)})");
         }
 
         return s;
