@@ -389,7 +389,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (report is not null)
         {
-            summary += $"; {report.Engine} ×{report.DegreeOfParallelism}, {report.WallTime.TotalSeconds:0.00} s";
+            // The most workers that ran at once, when auto mode's last plan is narrower than its sample ran (review 40: "auto ×1").
+            summary += $"; {report.Engine} ×{Math.Max(report.DegreeOfParallelism, report.WorkerCount)}, {report.WallTime.TotalSeconds:0.00} s";
             if (report.Items == 0 && _counters.Delivered > _counters.ResumedFrom)
             {
                 // Every item failed before it could run (malformed, or a field it does not have): the engine saw

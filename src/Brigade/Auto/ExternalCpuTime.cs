@@ -1,14 +1,18 @@
 namespace Brigade.Auto;
 
 /// <summary>
-/// Lets work tell auto mode about CPU time it caused outside the thread that ran it, such as in a child process it
-/// started and waited for, so that the work is measured as CPU-bound rather than as waiting.
+/// Lets work tell Brigade about CPU time it caused outside the thread that ran it, such as in a child process it
+/// started and waited for, so that auto mode measures the work as CPU-bound rather than as waiting, and the run's
+/// report counts that CPU time.
 /// </summary>
 /// <remarks>
 /// Auto mode measures CPU time on the thread that runs an item. Work that runs a command and waits for it shows
 /// almost none, and would be planned as blocking I/O and widened past the core count. Reporting the child's CPU
 /// time (for instance from <c>getrusage(RUSAGE_CHILDREN)</c> or the child's <c>/proc/PID/stat</c>) corrects that.
-/// Calls outside an auto-mode run do nothing.
+/// The time also counts in the run's report, whatever the engine: the batch's CPU time on the timeline, the worker's
+/// and the run's CPU time (<see cref="RunReport.WorkerCpuTime"/>, <see cref="RunReport.ProcessCpuTime"/>) and
+/// <see cref="RunReport.Losses"/> (a reported wait for a core counts as waiting for a core). Calls outside a run's
+/// items do nothing.
 /// </remarks>
 /// <example>
 /// <code>
@@ -65,7 +69,7 @@ public static class ExternalCpuTime
     /// <param name="source">What uses CPU time on behalf of the item; read by auto mode's controller, from another thread.</param>
     /// <returns>A scope that stops the reading when disposed.</returns>
     /// <remarks>An item has one running source at a time: a second scope replaces the first. Auto mode also forgets the
-    /// source when the worker starts its next batch. Calls outside an auto-mode run do nothing.</remarks>
+    /// source when the worker starts its next batch. Only auto mode reads a running source; calls outside a run's items do nothing.</remarks>
     /// <example>
     /// <code>
     /// using (ExternalCpuTime.Track(child))   // child : IExternalCpuSource, reads /proc/PID/stat
@@ -84,10 +88,19 @@ public static class ExternalCpuTime
         return new ExternalCpuScope(account, source);
     }
 
+    /// <summary>Gets the account the calling flow's items report to, if any.</summary>
+    internal static CpuAccount? CurrentAccount => Current.Value;
+
     internal static void Attach(CpuAccount account) => Current.Value = account;
 
     /// <summary>A worker's running total of externally reported CPU time.</summary>
-    internal sealed class CpuAccount
+    /// <remarks>An account may pass everything on to a parent: a run's worker (<see cref="EngineWorker"/>) keeps its own
+    /// for the report, and passes it on to auto mode's worker account that was current where it started (auto's planning
+    /// reads that one, as before), or to the account of an enclosing run's item (a run nested in an item: the outer item
+    /// caused that CPU time too).</remarks>
+    /// <param name="owner">What the account belongs to (a run), so that a worker of the same run does not take it for a parent; null for auto mode's.</param>
+    /// <param name="parent">The account everything is passed on to, or null.</param>
+    internal sealed class CpuAccount(object? owner = null, CpuAccount? parent = null)
     {
         private long _ticks;
         private long _runQueueTicks;
@@ -96,6 +109,12 @@ public static class ExternalCpuTime
 
         public long Ticks => Volatile.Read(ref _ticks);
 
+        /// <summary>Gets what the account belongs to (a run), or null.</summary>
+        public object? Owner => owner;
+
+        /// <summary>Gets the account everything is passed on to, or null.</summary>
+        public CpuAccount? Parent => parent;
+
         /// <summary>Gets what the worker's current item has running outside its thread, if it said so.</summary>
         public IExternalCpuSource? Running => Volatile.Read(ref _running);
 
@@ -103,17 +122,26 @@ public static class ExternalCpuTime
         /// tells one command from the next even where one source object is used again.</summary>
         public long RunningSeq => Volatile.Read(ref _runningSeq);
 
-        public void Add(long ticks) => Interlocked.Add(ref _ticks, ticks);
+        public void Add(long ticks)
+        {
+            Interlocked.Add(ref _ticks, ticks);
+            parent?.Add(ticks);
+        }
 
         /// <summary>Gets the external work's reported time waiting for a core, in ticks.</summary>
         public long RunQueueTicks => Volatile.Read(ref _runQueueTicks);
 
-        public void AddRunQueue(long ticks) => Interlocked.Add(ref _runQueueTicks, ticks);
+        public void AddRunQueue(long ticks)
+        {
+            Interlocked.Add(ref _runQueueTicks, ticks);
+            parent?.AddRunQueue(ticks);
+        }
 
         public void SetRunning(IExternalCpuSource source)
         {
             Interlocked.Increment(ref _runningSeq);
             Volatile.Write(ref _running, source);
+            parent?.SetRunning(source);
         }
 
         /// <summary>Forgets any running source (a new batch starts: what an earlier item left behind is stale).</summary>
@@ -125,6 +153,10 @@ public static class ExternalCpuTime
             }
         }
 
-        public void ClearRunning(IExternalCpuSource source) => Interlocked.CompareExchange(ref _running, null, source);
+        public void ClearRunning(IExternalCpuSource source)
+        {
+            Interlocked.CompareExchange(ref _running, null, source);
+            parent?.ClearRunning(source);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Brigade.Auto;
 using Brigade.Engines;
 using Brigade.Internal;
 using Brigade.Reporting;
@@ -62,6 +63,11 @@ public sealed class EngineWorker
     private long _contendedOffCpuTicks;
     private object? _measureSlot;
     private object? _measureEntered;
+
+    // CPU time the items reported using outside their thread (ExternalCpuTime: the commands of brigade run), made the
+    // account of the flow that runs the batches at the first batch; the ticks read at the current batch's start.
+    private ExternalCpuTime.CpuAccount? _external;
+    private long _batchExternal;
 
     // The sink the batch's thread had before (none, or an enclosing run's), put back when the batch's synchronous part ends.
     private LockWaitSink? _outerWaitSink;
@@ -135,6 +141,7 @@ public sealed class EngineWorker
         _batchContentions = _batchStartCpu < 0 ? 0
             : _lastEndThread == _batchThread && _lastEndContentions >= 0 ? _lastEndContentions
             : ContentionCount.Read();
+        _batchExternal = AttachExternalCpu().Ticks;
         _batchStart = _recorder.Clock.Now();
         if (MeasureHook is { } measure)
         {
@@ -187,7 +194,8 @@ public sealed class EngineWorker
         }
 
         _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps;
-        RecordBatch(firstIndex, count, failed, _batchStart, end, cpu);
+        var external = _external is { } account ? account.Ticks - _batchExternal : 0;
+        Record(firstIndex, count, failed, _batchStart, end, cpu, Math.Max(0, external));
         if (end - _runQueueReadAt >= _runQueueInterval)
         {
             ReadRunQueue(end);
@@ -201,7 +209,14 @@ public sealed class EngineWorker
     /// <param name="startTimestamp">When the batch was sent, from <see cref="EngineJob{TIn, TOut}.GetTimestamp"/>.</param>
     /// <param name="endTimestamp">When its results arrived, from <see cref="EngineJob{TIn, TOut}.GetTimestamp"/>.</param>
     /// <param name="cpuTime">The CPU time the batch used where it ran, if known.</param>
-    public void RecordBatch(long firstIndex, int count, int failed, long startTimestamp, long endTimestamp, TimeSpan? cpuTime)
+    public void RecordBatch(long firstIndex, int count, int failed, long startTimestamp, long endTimestamp, TimeSpan? cpuTime) =>
+        Record(firstIndex, count, failed, startTimestamp, endTimestamp, cpuTime, 0);
+
+    // externalTicks: what the batch's items reported using outside their thread (counted in the worker's total from its
+    // account, not here): the batch's CPU time on the timeline includes it, and a batch whose thread's CPU time is not
+    // known (an asynchronous item that ended on another thread) but that reported some counts as measured, its thread's
+    // share taken as nothing (the synchronous parts of an item that waits for a command: microseconds against the command's).
+    private void Record(long firstIndex, int count, int failed, long startTimestamp, long endTimestamp, TimeSpan? cpuTime, long externalTicks)
     {
         if (count == 0)
         {
@@ -228,11 +243,16 @@ public sealed class EngineWorker
             _cpuTicks += c.Ticks;
             _measuredBusyTimestamps += elapsed;
         }
+        else if (externalTicks > 0)
+        {
+            _measuredBusyTimestamps += elapsed;
+        }
 
         if (_recorder.TryReserveTimelineEvent())
         {
             var clock = _recorder.Clock;
-            _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), cpuTime));
+            TimeSpan? batchCpu = externalTicks > 0 ? TimeSpan.FromTicks((cpuTime?.Ticks ?? 0) + externalTicks) : cpuTime;
+            _timeline.Add(new TimelineEvent(Id, firstIndex, count, failed, clock.SinceStart(startTimestamp), clock.ToDuration(startTimestamp, endTimestamp), batchCpu));
         }
 
         Adapt(count, elapsed);
@@ -257,6 +277,34 @@ public sealed class EngineWorker
         {
             _adaptiveBatch /= 2;
         }
+    }
+
+    // The worker's account becomes the flow's at its first batch and stays so (set in a synchronous call, it stays the
+    // engine's loop's: an async loop keeps it across its awaits, a thread for its life; neither outlives the run). It passes
+    // everything on to the account that was current there, unless that is another worker's of this run (a worker started
+    // from another's loop inherits its account): auto mode's worker account, which its planning reads as before, or the
+    // account of an enclosing run's item.
+    private ExternalCpuTime.CpuAccount AttachExternalCpu()
+    {
+        var current = ExternalCpuTime.CurrentAccount;
+        if (_external is { } own && ReferenceEquals(current, own))
+        {
+            return own;
+        }
+
+        if (_external is null)
+        {
+            var outer = current;
+            while (outer is not null && ReferenceEquals(outer.Owner, _recorder))
+            {
+                outer = outer.Parent;
+            }
+
+            _external = new ExternalCpuTime.CpuAccount(_recorder, outer);
+        }
+
+        ExternalCpuTime.Attach(_external);
+        return _external;
     }
 
     // Run-queue wait accrues between two readings on the same thread, in batches and between them; the wall time
@@ -286,24 +334,36 @@ public sealed class EngineWorker
     }
 
     // CPU time is reported when batches covering at least 90% of the busy time were measured, scaled up to the
-    // whole busy time; otherwise it is unknown rather than wrong.
+    // whole busy time; otherwise it is unknown rather than wrong. What the items reported using outside their thread is
+    // added as reported (not scaled), and so is its wait for a core.
     internal WorkerReport ToReport()
     {
+        var externalCpu = TimeSpan.FromTicks(Math.Max(0, _external?.Ticks ?? 0));
+        var externalRunQueue = TimeSpan.FromTicks(Math.Max(0, _external?.RunQueueTicks ?? 0));
         TimeSpan? cpu = null;
         if (_batches > 0 && _measuredBusyTimestamps > 0 && _measuredBusyTimestamps >= _busyTimestamps * 0.9)
         {
-            cpu = TimeSpan.FromTicks((long)(_cpuTicks * ((double)_busyTimestamps / _measuredBusyTimestamps)));
+            cpu = TimeSpan.FromTicks((long)(_cpuTicks * ((double)_busyTimestamps / _measuredBusyTimestamps))) + externalCpu;
         }
 
         var clock = _recorder.Clock;
         TimeSpan? runQueue = _runQueueCovered > 0 && _batches > 0
             ? TimeSpan.FromTicks((long)(_runQueueTicks * Math.Max(1.0, (double)(_lastEnd - _firstStart) / _runQueueCovered)))
             : null;
+        if (externalRunQueue > TimeSpan.Zero)
+        {
+            runQueue = (runQueue ?? TimeSpan.Zero) + externalRunQueue;
+        }
+
         return new WorkerReport(Id, Name, Location, _batches, _items, _failed, clock.ToDuration(0, _busyTimestamps), cpu)
         {
             Timing = _batches == 0 ? null : new WorkerTiming(
                 clock.SinceStart(_firstStart), clock.SinceStart(_lastStart), clock.SinceStart(_lastEnd), _lastFirstIndex, _lastCount, runQueue,
-                TimeSpan.FromTicks(_contendedOffCpuTicks)),
+                TimeSpan.FromTicks(_contendedOffCpuTicks))
+            {
+                ExternalCpu = externalCpu,
+                ExternalRunQueue = externalRunQueue,
+            },
         };
     }
 }

@@ -225,8 +225,12 @@ internal static class RunPipeline
         var busy = TimeSpan.Zero;
         TimeSpan? workerCpu = TimeSpan.Zero;
         long batches = 0;
+        // The CPU time the items reported using outside the process's threads (ExternalCpuTime: the child processes they
+        // waited for, brigade run's commands) is the run's too: the process's own clock does not count its children's.
+        var external = TimeSpan.Zero;
         foreach (var w in workerReports)
         {
+            external += w.Timing?.ExternalCpu ?? TimeSpan.Zero;
             busy += w.BusyTime;
             batches += w.Batches;
             workerCpu = w.CpuTime is { } c && workerCpu is { } acc ? acc + c : (w.Batches == 0 ? workerCpu : null);
@@ -250,7 +254,7 @@ internal static class RunPipeline
             StoppedOnFailure = job.StoppedOnFailure,
             StartedAt = clock.StartedAt,
             WallTime = clock.SinceStart(end),
-            ProcessCpuTime = cpu,
+            ProcessCpuTime = cpu + external,
             WorkerCpuTime = batches > 0 ? workerCpu : null,
             BusyTime = busy,
             Batches = batches,

@@ -74,7 +74,7 @@ public static partial class HtmlReport
     private static void WriteRun(Html w, RunReport run, int number)
     {
         w.Raw($"<section class=\"run\" id=\"run-{number}\" data-engine=\"").Text(run.Engine).Raw("\">");
-        w.Raw("<h2>").Text($"Run {number}: {run.Engine} ×{run.DegreeOfParallelism}{(run.Label is null ? "" : " — " + run.Label)}").Raw("</h2>");
+        w.Raw("<h2>").Text($"Run {number}: {run.Engine} ×{Width(run)}{(run.Label is null ? "" : " — " + run.Label)}").Raw("</h2>");
         if (run.Plan is not null)
         {
             w.Raw("<p class=\"plan\"><b>Plan:</b> ").Text(run.Plan).Raw("</p>");
@@ -113,16 +113,15 @@ public static partial class HtmlReport
         else
         {
             WriteTimeline(w, run);
-            var (utilization, items) = Bucketize(run);
+            var (utilization, rates) = Bucketize(run);
             w.Raw("<h3>Utilization</h3>");
             WriteSeries(w, utilization, "utilization", max: 1.0, format: v => $"{v * 100:0}% busy");
             w.Raw("<h3>Throughput</h3>");
-            var binSeconds = wall / Buckets;
-            var rates = items.Select(c => binSeconds > 0 ? c / binSeconds : 0).ToArray();
-            WriteSeries(w, rates, "throughput", max: Math.Max(1, rates.Max()), format: v => $"{v:N0} items/s");
+            var drawn = rates.Where(static r => !double.IsNaN(r)).DefaultIfEmpty(0).Max();
+            WriteSeries(w, rates, "throughput", max: Math.Max(1, drawn), format: v => $"{v:N0} items/s");
             if (run.TimelineTruncated)
             {
-                w.Raw("<p class=\"muted\">The timeline was truncated at its event limit; later batches are counted but not drawn.</p>");
+                w.Raw("<p class=\"muted\">The timeline was truncated at its event limit; later batches are counted but not drawn, and the charts stop where it was cut.</p>");
             }
         }
 
@@ -239,10 +238,14 @@ public static partial class HtmlReport
         }
     }
 
-    private static (double[] Utilization, double[] Items) Bucketize(RunReport run)
+    // The utilization and throughput per bucket of the run's wall time. A truncated timeline holds the batches that ended
+    // first: after the last of them nothing was recorded, so those buckets are NaN (not drawn) rather than zero, which
+    // read as a run that stopped working (review 40), and the bucket the cut falls in is divided by its recorded part.
+    private static (double[] Utilization, double[] Rates) Bucketize(RunReport run)
     {
         var wall = Math.Max(run.WallTime.TotalSeconds, 1e-9);
         var bin = wall / Buckets;
+        var cut = run.TimelineTruncated && run.Timeline.Count > 0 ? Math.Min(wall, run.Timeline.Max(static e => e.End).TotalSeconds) : wall;
         var busy = new double[Buckets];
         var items = new double[Buckets];
         foreach (var e in run.Timeline)
@@ -270,8 +273,27 @@ public static partial class HtmlReport
         }
 
         var workers = Math.Max(1, run.WorkerCount);
-        return (busy.Select(x => Math.Min(1.0, x / (bin * workers))).ToArray(), items);
+        var utilization = new double[Buckets];
+        var rates = new double[Buckets];
+        for (var b = 0; b < Buckets; b++)
+        {
+            var recorded = Math.Min(bin, cut - (b * bin));
+            if (recorded <= bin * 1e-9)
+            {
+                utilization[b] = rates[b] = double.NaN;
+                continue;
+            }
+
+            utilization[b] = Math.Min(1.0, busy[b] / (recorded * workers));
+            rates[b] = items[b] / recorded;
+        }
+
+        return (utilization, rates);
     }
+
+    // The most workers that ran at once when that exceeds the width the run ended with: auto mode's last plan can be
+    // narrower than its sample ("auto ×1" on a run that used two workers: review 40).
+    private static int Width(RunReport run) => Math.Max(run.DegreeOfParallelism, run.WorkerCount);
 
     private static void WriteSeries(Html w, double[] values, string cssClass, double max, Func<double, string> format)
     {
@@ -283,6 +305,13 @@ public static partial class HtmlReport
         var step = ChartWidth / values.Length;
         for (var i = 0; i < values.Length; i++)
         {
+            if (double.IsNaN(values[i]))
+            {
+                // Not recorded (after a truncated timeline's cut): said once, where the chart stops.
+                w.Raw($"<text class=\"axis cut\" x=\"{F(LabelWidth + (i * step) + 4)}\" y=\"{F(Height / 2)}\">").Text("after the timeline's cut: not recorded").Raw("</text>");
+                break;
+            }
+
             var h = Height * Math.Clamp(values[i] / max, 0, 1);
             w.Raw($"<rect class=\"col\" x=\"{F(LabelWidth + (i * step))}\" y=\"{F(Height - h)}\" width=\"{F(Math.Max(0.5, step - 1))}\" height=\"{F(h)}\"><title>").Text(format(values[i])).Raw("</title></rect>");
         }

@@ -33,13 +33,17 @@ internal static class LossBreakdown
         // batches and the gaps between them in proportion; both parts count as waiting for a core.
         var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
         TimeSpan startUp = TimeSpan.Zero, windDown = TimeSpan.Zero, between = TimeSpan.Zero, tail = TimeSpan.Zero, busy = TimeSpan.Zero;
-        TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero;
+        TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero, externalRunQueue = TimeSpan.Zero;
         foreach (var slot in slots)
         {
             var gaps = Max(TimeSpan.Zero, slot.LastEnd - slot.First - slot.Busy);
             var span = slot.Busy + gaps;
             var waited = remote ? TimeSpan.Zero : Min(slot.RunQueue, span);
-            var inside = span > TimeSpan.Zero ? waited * (slot.Busy / span) : TimeSpan.Zero;
+
+            // What the items reported for work outside their thread (a command waiting for a core) fell inside batches.
+            var reported = Min(slot.ExternalRunQueue, waited);
+            var inside = reported + (span > TimeSpan.Zero ? (waited - reported) * (slot.Busy / span) : TimeSpan.Zero);
+            externalRunQueue += reported;
             startUp += slot.First;
             between += gaps - (waited - inside);
             tail += lastEndAll - slot.LastEnd;
@@ -68,10 +72,19 @@ internal static class LossBreakdown
         // Inside batches.
         var cpuPool = IsCpuPool(report);
         // A GC pause stops the threads running managed code, not those blocked in a wait or waiting for a core (that
-        // time is counted as waiting for a core already): weigh it by how many workers were on the CPU on average.
+        // time is counted as waiting for a core already), nor the child processes the items waited for (the CPU time they
+        // reported, ExternalCpuTime, is in the workers' but not on their threads): weigh it by how many workers' threads
+        // were on the CPU on average.
         var running = Max(TimeSpan.Zero, busy - runQueueInside);
-        var concurrency = Math.Min(width, (report.WorkerCpuTime is { } onCpu ? Min(onCpu, running) : running) / wall);
-        var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), GcBound(report, running, counters));
+        var external = TimeSpan.Zero;
+        foreach (var w in report.Workers)
+        {
+            external += w.Timing?.ExternalCpu ?? TimeSpan.Zero;
+        }
+
+        TimeSpan? threadsCpu = report.WorkerCpuTime is { } all ? Max(TimeSpan.Zero, all - external) : null;
+        var concurrency = Math.Min(width, (threadsCpu is { } onCpu ? Min(onCpu, running) : running) / wall);
+        var gc = remote ? TimeSpan.Zero : Min(TimeSpan.FromTicks((long)(counters.GcPauseTicks * concurrency)), GcBound(report, threadsCpu, external, running, counters));
         var lockWait = TimeSpan.FromTicks(Math.Max(0, counters.LockWaitTicks));
 
         // Plain lock waits, timed from the runtime's contention events when the listener is on (PlainLockWaits).
@@ -159,7 +172,7 @@ internal static class LossBreakdown
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
-            (LossCause.WaitingForCore, runQueue, Text($"worker threads waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
+            (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed
                     ? Text($"{width} workers for {cores} cores on CPU-bound items: the workers beyond the cores only wait for one: use at most {cores} (MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs {cores})")
                     : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
@@ -223,14 +236,17 @@ internal static class LossBreakdown
     // to be a worker in proportion to the workers' share of the process's CPU time during the run. With the workers'
     // CPU time measured, the pauses' share of the batches is their off-CPU time plus that thread's; without it, at
     // most the time the workers ran.
-    private static TimeSpan GcBound(RunReport report, TimeSpan running, LossProbe counters)
+    // (The items' CPU time outside the process, ExternalCpuTime, is in neither figure here: the workers' threads' and the
+    // process's own.)
+    private static TimeSpan GcBound(RunReport report, TimeSpan? threadsCpu, TimeSpan external, TimeSpan running, LossProbe counters)
     {
-        if (report.WorkerCpuTime is not { } cpu)
+        if (threadsCpu is not { } cpu)
         {
             return running;
         }
 
-        var workersShare = report.ProcessCpuTime > TimeSpan.Zero ? Math.Min(1.0, cpu / report.ProcessCpuTime) : 1.0;
+        var processCpu = report.ProcessCpuTime - external;
+        var workersShare = processCpu > TimeSpan.Zero ? Math.Min(1.0, cpu / processCpu) : 1.0;
         var collecting = Min(cpu, TimeSpan.FromTicks(counters.GcPauseTicks)) * workersShare;
         return Min(running, Max(TimeSpan.Zero, running - cpu) + collecting);
     }
@@ -266,6 +282,7 @@ internal static class LossBreakdown
             free.LastEnd = t.LastEnd;
             free.Busy += w.BusyTime;
             free.RunQueue += t.RunQueueWait ?? TimeSpan.Zero;
+            free.ExternalRunQueue += t.ExternalRunQueue;
             free.Contended += t.ContendedOffCpu;
             free.Last = t;
         }
@@ -302,7 +319,7 @@ internal static class LossBreakdown
 
         if (slots.Count < 2)
         {
-            return (tooFewWorkers > 0 ? Text($"{tooFewWorkers} workers never ran: too few items") : "one worker: no imbalance", null, null);
+            return (tooFewWorkers > 0 ? Text($"{LossText.Workers(tooFewWorkers)} never ran: too few items") : "one worker: no imbalance", null, null);
         }
 
         var lastSlot = slots.MaxBy(static s => s.LastEnd)!;
@@ -314,10 +331,13 @@ internal static class LossBreakdown
         var inWindow = Min(duration, window);
         var items = LossText.Items(last.LastFirstIndex, last.LastCount);
         var idle = tail / others.Length;
-        var description = Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other {others.Length} workers sat idle {LossText.Duration(idle)} on average at the end");
+        // "the other 1 workers ... on average" (review 40): one other worker is named as one.
+        var description = others.Length == 1
+            ? Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other worker sat idle {LossText.Duration(idle)} at the end")
+            : Text($"the last batch ({items}) ran {LossText.Duration(duration)}; the other {others.Length} workers sat idle {LossText.Duration(idle)} on average at the end");
         if (tooFewWorkers > 0)
         {
-            description += Text($"; {tooFewWorkers} workers never ran (too few items)");
+            description += Text($"; {LossText.Workers(tooFewWorkers)} never ran (too few items)");
         }
 
         var fewItems = report.Items < 2L * slots.Count;
@@ -353,7 +373,7 @@ internal static class LossBreakdown
         var s = Text($"{LossText.Duration(perWorker)} on average before each worker's first batch{(report.Plans.Count > 0 ? " (auto mode's sample included)" : "")}, {LossText.Duration(ran > 0 ? windDown / ran : TimeSpan.Zero)} after the last batch");
         if (late > 0)
         {
-            s += Text($"; {late} workers of the width never ran batches ({LossText.Duration(wall * late)})");
+            s += Text($"; {LossText.Workers(late)} of the width never ran batches ({LossText.Duration(wall * late)})");
         }
 
         return s;
@@ -421,6 +441,8 @@ internal static class LossBreakdown
         public TimeSpan Busy { get; set; }
 
         public TimeSpan RunQueue { get; set; }
+
+        public TimeSpan ExternalRunQueue { get; set; }
 
         public TimeSpan Contended { get; set; }
 

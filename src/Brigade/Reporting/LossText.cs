@@ -27,6 +27,9 @@ internal static class LossText
             : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMicroseconds:0} µs");
     }
 
+    /// <summary>Returns "1 worker", "3 workers".</summary>
+    public static string Workers(long count) => count == 1 ? "1 worker" : string.Create(CultureInfo.InvariantCulture, $"{count:N0} workers");
+
     public static string Items(long first, int count) => count == 1
         ? string.Create(CultureInfo.InvariantCulture, $"item {first}")
         : string.Create(CultureInfo.InvariantCulture, $"items {first}–{first + count - 1}");

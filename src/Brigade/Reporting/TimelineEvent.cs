@@ -7,7 +7,8 @@ namespace Brigade.Reporting;
 /// <param name="Failed">How many of them failed.</param>
 /// <param name="Start">When the batch started, measured from the start of the run.</param>
 /// <param name="Duration">How long the batch took.</param>
-/// <param name="CpuTime">The CPU time the batch used, when it could be measured.</param>
+/// <param name="CpuTime">The CPU time the batch used, when it could be measured: its thread's, plus what its items reported
+/// using outside it through <see cref="Auto.ExternalCpuTime"/> (the child processes they waited for).</param>
 public readonly record struct TimelineEvent(
     int WorkerId,
     long FirstIndex,

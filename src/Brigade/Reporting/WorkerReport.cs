@@ -8,7 +8,8 @@ namespace Brigade.Reporting;
 /// <param name="Items">How many items it ran.</param>
 /// <param name="Failed">How many of its items failed.</param>
 /// <param name="BusyTime">Wall time spent running batches.</param>
-/// <param name="CpuTime">CPU time spent running batches, when it could be measured for every batch.</param>
+/// <param name="CpuTime">CPU time spent running batches, when it could be measured for every batch, including what its
+/// items reported using outside their thread (<see cref="Auto.ExternalCpuTime"/>: the child processes they waited for).</param>
 public sealed record WorkerReport(
     int Id,
     string Name,

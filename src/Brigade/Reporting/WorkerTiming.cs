@@ -7,8 +7,9 @@ namespace Brigade.Reporting;
 /// <param name="LastFirstIndex">The input index of its last batch's first item.</param>
 /// <param name="LastCount">How many items its last batch ran.</param>
 /// <param name="RunQueueWait">How long its threads waited for a core between its first batch's start and its last
-/// batch's end, scaled up from the stretches measured; null when not measured (not Linux, remote batches, or under a
-/// millisecond of batches).</param>
+/// batch's end, scaled up from the stretches measured, plus the wait its items reported for work outside their thread
+/// (<see cref="ExternalRunQueue"/>); null when neither was measured (not Linux, remote batches, or under a millisecond of
+/// batches).</param>
 /// <param name="ContendedOffCpu">Off-CPU time of its measured batches during which the runtime counted contention on a
 /// plain <c>lock</c>: the most those waits can have cost.</param>
 internal readonly record struct WorkerTiming(
@@ -18,4 +19,12 @@ internal readonly record struct WorkerTiming(
     long LastFirstIndex,
     int LastCount,
     TimeSpan? RunQueueWait,
-    TimeSpan ContendedOffCpu);
+    TimeSpan ContendedOffCpu)
+{
+    /// <summary>Gets the CPU time its items reported using outside their thread (<see cref="Auto.ExternalCpuTime"/>: a
+    /// child process), included in the worker's <see cref="WorkerReport.CpuTime"/>.</summary>
+    public TimeSpan ExternalCpu { get; init; }
+
+    /// <summary>Gets the time that outside work reported waiting for a core, included in <see cref="RunQueueWait"/>.</summary>
+    public TimeSpan ExternalRunQueue { get; init; }
+}
