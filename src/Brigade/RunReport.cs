@@ -26,6 +26,7 @@ namespace Brigade;
 /// </remarks>
 public sealed class RunReport
 {
+    private readonly string? _plan;
     private RunLosses? _losses;
 
     internal RunReport()
@@ -39,7 +40,13 @@ public sealed class RunReport
     public required string Engine { get; init; }
 
     /// <summary>Gets the one-line explanation of how the run was planned, when an engine chose its own settings.</summary>
-    public string? Plan { get; init; }
+    /// <remarks>Auto mode's line is formatted when first read, from figures taken at the run's end, so that a short run's
+    /// caller does not wait for it; it reads the same whenever it is read.</remarks>
+    public string? Plan
+    {
+        get => _plan ?? (Plans as Auto.AutoRunPlans)?.Line;
+        init => _plan = value;
+    }
 
     /// <summary>Gets the plans auto mode made for the run, in order: the first from a sample of the items (or the plan cache), then one per re-plan; empty for other engines.</summary>
     public IReadOnlyList<Auto.AutoPlan> Plans { get; init; } = [];
