@@ -19,6 +19,10 @@ namespace Brigade.Auto;
 /// </remarks>
 internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
 {
+    // The forecast's start-up of a CPU-bound plan's engines (the sequential engine, the thread pool), in seconds.
+    private static readonly double CpuPlanStartUp =
+        Math.Max(EngineCost.Default("sequential", 1, 1).StartUp.TotalSeconds, EngineCost.Default("threadpool", 1, 1).StartUp.TotalSeconds);
+
     private readonly Lock _gate = new();
 
     // Known at the end of the run: the plans so far and the decision they end with (null when it is decided later).
@@ -134,8 +138,7 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
             return false;
         }
 
-        var startUp = Math.Max(EngineCost.Default("sequential", 1, 1).StartUp.TotalSeconds, EngineCost.Default("threadpool", 1, 1).StartUp.TotalSeconds);
-        return startUp + (measured.TimePerItem.TotalSeconds * itemsTaken) <= SpeedupForecast.WakeUpGrace.TotalSeconds / 2;
+        return CpuPlanStartUp + (measured.TimePerItem.TotalSeconds * itemsTaken) <= SpeedupForecast.WakeUpGrace.TotalSeconds / 2;
     }
 
     /// <inheritdoc/>
