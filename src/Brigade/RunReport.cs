@@ -26,6 +26,7 @@ namespace Brigade;
 /// </remarks>
 public sealed class RunReport
 {
+    private readonly string? _plan;
     private RunLosses? _losses;
 
     internal RunReport()
@@ -39,7 +40,13 @@ public sealed class RunReport
     public required string Engine { get; init; }
 
     /// <summary>Gets the one-line explanation of how the run was planned, when an engine chose its own settings.</summary>
-    public string? Plan { get; init; }
+    /// <remarks>Auto mode's line is formatted when first read, from figures taken at the run's end, so that a short run's
+    /// caller does not wait for it; it reads the same whenever it is read.</remarks>
+    public string? Plan
+    {
+        get => _plan ?? (Plans as Auto.AutoRunPlans)?.Line;
+        init => _plan = value;
+    }
 
     /// <summary>Gets the plans auto mode made for the run, in order: the first from a sample of the items (or the plan cache), then one per re-plan; empty for other engines.</summary>
     public IReadOnlyList<Auto.AutoPlan> Plans { get; init; } = [];
@@ -154,13 +161,16 @@ public sealed class RunReport
     public string Explain() => ToString() + Environment.NewLine + Losses;
 
     /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>;
-    /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>.</summary>
+    /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>;
+    /// for a run in which no item ran, <c>threadpool ×2: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>.</summary>
     public override string ToString()
     {
         var label = Label is null ? string.Empty : $" [{Label}]";
         var inv = CultureInfo.InvariantCulture;
-        var rate = IsBaseline
-            ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
+        // A run in which no item ran (an empty input; cancelled or stopped before its first item) has no speedup to show:
+        // its busy time is nothing, and "speedup 0.00" read as a run that went nowhere (review 40).
+        var rate = Succeeded + Failed == 0 && BusyTime == TimeSpan.Zero ? "no item ran"
+            : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
             $"{Engine} ×{DegreeOfParallelism}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");

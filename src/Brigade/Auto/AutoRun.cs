@@ -64,17 +64,38 @@ internal sealed class AutoRun<TIn, TOut>
         }
     }
 
+    // What the caller waits for after the last item: the run's exact totals and, where anything needs it now (the plan
+    // cache, AutoEngineOptions.OnFinished), the decision at the end. The report's plan line is formatted when it is read
+    // (AutoRunPlans): 6–21 µs of a tiny job's ~150 µs went here, 36–54 µs after a pause (docs/performance.md, issue 16).
     private void Finish()
     {
         _inspector.DisposeReaders();
         var total = _pool.Totals(exact: true);
+        var plan = _pool.Plan;
+        var helperItems = _pool.Helper is { } helper ? helper.Totals.Items : 0;
+        var noteItems = _job.ItemCount ?? _job.ItemsTaken;
 
         var decision = _controller.Decision;
         if (decision is null)
         {
             // The input ended within the sample: describe the run with everything measured, now that its size is known.
             var measured = total.TotalItems > 0 ? total : _pool.Warmup;
-            if (AutoPlanner.Decide(measured, _controller.Context(finished: true)) is not { } after)
+            var context = _controller.Context(finished: true);
+            var decideNow = _options.OnFinished is not null || (_cache is not null && !_job.StoppedEarly);
+            if (!decideNow && AutoRunPlans.CanDecideLater(measured, context, _job.ItemsTaken, noteItems, out var planned))
+            {
+                _job.Plan = null;
+                _job.AutoPlans = AutoRunPlans.Later(measured, context, _job.SinceStart(), _job.ItemsTaken, noteItems, plan, helperItems);
+                if (planned)
+                {
+                    // As below: the report's width is the one the run ended with (none is set where nothing was planned).
+                    _job.DegreeOfParallelism = plan.Width;
+                }
+
+                return;
+            }
+
+            if (AutoPlanner.Decide(measured, context) is not { } after)
             {
                 Observe(total, null);
                 _job.Plan = _job.ItemsTaken == 0 ? "nothing to plan: the input was empty" : "nothing to plan: no item finished";
@@ -86,32 +107,8 @@ internal sealed class AutoRun<TIn, TOut>
         }
 
         Observe(total, decision);
-        var plans = _controller.Plans;
-        var last = plans[^1];
-        var plan = _pool.Plan;
-        var line = last.Explanation;
-        if (decision.Class == WorkloadClass.AsyncIo && plan.Width != decision.Width)
-        {
-            line += $"; limit adapted {decision.Width} → {plan.Width}";
-        }
-        else if (decision.Kind == LoopKind.Thread && plan.Width != decision.Width && plan.Kind == LoopKind.Thread)
-        {
-            line += $"; width adapted {decision.Width} → {plan.Width}";
-        }
-
-        // A tiny job's rest that a pool thread joined (AutoWorkerPool.MaybeJoin): still the plan above (one loop, Tiny),
-        // with a second thread's help the report would not show otherwise.
-        if (_pool.Helper is { } helper && helper.Totals.Items > 0)
-        {
-            line += $"; a pool thread joined ({AutoFormat.Count(helper.Totals.Items)} items)";
-        }
-
-        // Issue 18 (Reporting's, not auto mode's): the speedup the plans forecast (each plan's items from its own
-        // measurement after a re-plan), beside which the report measures it.
-        line += Reporting.SpeedupForecast.PlanNote(plans, _job.ItemCount ?? _job.ItemsTaken);
-
-        _job.Plan = line;
-        _job.AutoPlans = plans;
+        _job.Plan = null;
+        _job.AutoPlans = AutoRunPlans.Decided(_controller.Plans, decision, noteItems, plan, helperItems);
         _job.DegreeOfParallelism = plan.Width;
         Remember(total, total - _controller.SinceDecision, decision);
     }

@@ -232,16 +232,14 @@ public sealed partial class SpeedupForecast
     /// <param name="plan">The run's first plan.</param>
     /// <param name="items">The number of items in the job.</param>
     /// <returns>The note, empty when the plan holds no measurement.</returns>
-    internal static string PlanNote(Auto.AutoPlan plan, long items)
-    {
-        if (plan.TimePerItem <= TimeSpan.Zero || items <= 0)
-        {
-            return "";
-        }
+    internal static string PlanNote(Auto.AutoPlan plan, long items) => Note(PlanForecast(plan, items));
 
-        var f = ForPlan(plan, items);
-        return string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
-    }
+    /// <summary>The forecast behind <see cref="PlanNote(Auto.AutoPlan, long)"/>, or null when the plan holds no measurement.</summary>
+    /// <param name="plan">The run's first plan.</param>
+    /// <param name="items">The number of items in the job.</param>
+    /// <returns>The forecast.</returns>
+    internal static SpeedupForecast? PlanForecast(Auto.AutoPlan plan, long items) =>
+        plan.TimePerItem <= TimeSpan.Zero || items <= 0 ? null : ForPlan(plan, items);
 
     /// <summary>The note for a run's plans so far: the first plan's (<see cref="PlanNote(Auto.AutoPlan, long)"/>) while there
     /// is one, else each plan's items from its own measurement (<see cref="ForRun"/>), so that the plan line after a re-plan
@@ -250,21 +248,35 @@ public sealed partial class SpeedupForecast
     /// <param name="items">The number of items in the job.</param>
     /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
     /// <returns>The note, empty when the first plan holds no measurement.</returns>
-    internal static string PlanNote(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null)
+    internal static string PlanNote(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null) => Note(PlanForecast(plans, items, otherLoad));
+
+    /// <summary>The forecast behind <see cref="PlanNote(IReadOnlyList{Auto.AutoPlan}, long, double?)"/>, or null when the
+    /// first plan holds no measurement. Made at once (it may read the machine's load); its note is text formatted from it
+    /// (<see cref="Note"/>), which auto mode leaves until its report's plan line is read.</summary>
+    /// <param name="plans">The run's plans, first to last.</param>
+    /// <param name="items">The number of items in the job.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
+    /// <returns>The forecast.</returns>
+    internal static SpeedupForecast? PlanForecast(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null)
     {
         if (plans.Count == 0 || plans[0].TimePerItem <= TimeSpan.Zero || items <= 0)
         {
-            return "";
+            return null;
         }
 
         if (plans.Count == 1 && otherLoad is null)
         {
-            return PlanNote(plans[0], items);
+            return PlanForecast(plans[0], items);
         }
 
-        var f = ForRun(new RunReport { Engine = "auto", Items = items, Plans = plans }, sample: ForecastSample.FromPlan(plans[0], items, otherLoad: otherLoad));
-        return f is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {f.Speedup:0.0#} (limited by {f.LimitedBy})");
+        return ForRun(new RunReport { Engine = "auto", Items = items, Plans = plans }, sample: ForecastSample.FromPlan(plans[0], items, otherLoad: otherLoad));
     }
+
+    /// <summary>The note a plan line ends with for a forecast: <c>; forecast speedup 1.9 (limited by cores)</c>, empty for none.</summary>
+    /// <param name="forecast">The forecast, or null.</param>
+    /// <returns>The note.</returns>
+    internal static string Note(SpeedupForecast? forecast) =>
+        forecast is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {forecast.Speedup:0.0#} (limited by {forecast.LimitedBy})");
 
     /// <summary>Returns the forecast in a few words, such as <c>forecast speedup 1.9 (threadpool ×2, limited by cores)</c>.</summary>
     public override string ToString() =>
