@@ -81,10 +81,13 @@ public sealed class RunReport
     /// <summary>Gets the run's wall-clock duration.</summary>
     public TimeSpan WallTime { get; init; }
 
-    /// <summary>Gets the CPU time the whole process used during the run (all threads, not only the run's).</summary>
+    /// <summary>Gets the CPU time the whole process used during the run (all threads, not only the run's), plus the CPU time
+    /// the run's items reported using outside it through <see cref="Auto.ExternalCpuTime"/> (child processes, such as
+    /// <c>brigade run</c>'s commands, which the process's own clock does not count).</summary>
     public TimeSpan ProcessCpuTime { get; init; }
 
-    /// <summary>Gets the CPU time the run's workers used, summed over workers, when every batch could be measured.</summary>
+    /// <summary>Gets the CPU time the run's workers used, summed over workers, including what their items reported through
+    /// <see cref="Auto.ExternalCpuTime"/>, when every batch could be measured.</summary>
     public TimeSpan? WorkerCpuTime { get; init; }
 
     /// <summary>Gets the wall time workers spent running batches, summed over workers: the sequential estimate.</summary>
@@ -162,7 +165,9 @@ public sealed class RunReport
 
     /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>;
     /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>;
-    /// for a run in which no item ran, <c>threadpool ×2: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>.</summary>
+    /// for a run in which no item ran, <c>threadpool ×2: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>. The width
+    /// is the larger of <see cref="DegreeOfParallelism"/> and <see cref="WorkerCount"/> (auto mode's last plan can be
+    /// narrower than the workers that ran at once).</summary>
     public override string ToString()
     {
         var label = Label is null ? string.Empty : $" [{Label}]";
@@ -173,7 +178,7 @@ public sealed class RunReport
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
-            $"{Engine} ×{DegreeOfParallelism}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
+            $"{Engine} ×{Math.Max(DegreeOfParallelism, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += $", {NotRun} not run";

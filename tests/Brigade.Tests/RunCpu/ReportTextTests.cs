@@ -47,6 +47,13 @@ public sealed partial class ReportTextTests
     }
 
     [Fact]
+    public void Summary_OfARunThatUsedTwoWorkers_SaysTwo()
+    {
+        // Failed before: "auto ×1: 3 items …" while the page and the trace said ×2.
+        Assert.StartsWith("auto ×2: 3 items", TwoWorkersWidthOne().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Imbalance_WithOneOtherWorker_NamesItAsOne()
     {
         // Failed before the fix: "the other 1 workers sat idle 50 ms on average at the end".
