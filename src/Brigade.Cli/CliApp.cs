@@ -73,7 +73,8 @@ internal static class CliApp
                 message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
-            await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);
+            // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs).
+            await stderr.WriteLineAsync($"brigade: {message} (see '{InvokedAs.Command} --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
