@@ -78,6 +78,13 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
+        // Help into a pipe whose reader left ends as brigade run's does, 141 (BrokenPipe): the console Program gives the
+        // other commands drops writes to a broken pipe without a word, and `brigade --help | head -1` exited 0.
+        if (helpAsked && ReferenceEquals(stdout, Console.Out) && PipeOutput.Open() is { } pipe)
+        {
+            stdout = pipe;
+        }
+
         // Signals are Program's (TerminationSignal): they cancel cancellationToken.
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
