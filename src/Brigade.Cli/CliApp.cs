@@ -79,8 +79,9 @@ internal static class CliApp
         }
 
         // Help into a pipe whose reader left ends as brigade run's does, 141 (BrokenPipe): the console Program gives the
-        // other commands drops writes to a broken pipe without a word, and `brigade --help | head -1` exited 0.
-        if (helpAsked && ReferenceEquals(stdout, Console.Out) && PipeOutput.Open() is { } pipe)
+        // other commands drops writes to a broken pipe without a word, and `brigade --help | head -1` exited 0. Not when
+        // brigade was started without a stdout (>&-): descriptor 1 is then the runtime's own pipe (Program).
+        if (helpAsked && ReferenceEquals(stdout, Console.Out) && Brigade.Cli.Run.NativeMethods.IsInherited(1) && PipeOutput.Open() is { } pipe)
         {
             stdout = pipe;
         }
