@@ -8,7 +8,10 @@ namespace Brigade.Cli;
 /// <remarks>
 /// The .NET runtime ignores SIGPIPE, so a write into a pipe whose reader is gone fails with EPIPE instead of ending the
 /// process. Before review 39 a run said <c>brigade: cannot write --output '-': Broken pipe</c> and exited 1, as if the
-/// run had failed, and help piped into <c>head</c> said <c>brigade: IOException: Broken pipe</c>.
+/// run had failed, and help piped into <c>head</c> said <c>brigade: IOException: Broken pipe</c>. The other commands
+/// write to .NET's console, which drops such writes without a word: their help is written through
+/// <see cref="PipeOutput"/> too (CliApp), or <c>brigade --help | head -1</c> exited 0 where <c>brigade run --help | head -1</c>
+/// exited 141 (leftover of review 39). Their other output still goes to the console.
 /// </remarks>
 internal static class BrokenPipe
 {

@@ -73,8 +73,17 @@ internal static class CliApp
                 message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
-            await stderr.WriteLineAsync($"brigade: {message} (see 'brigade --help')").ConfigureAwait(false);
+            // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs).
+            await stderr.WriteLineAsync($"brigade: {message} (see '{InvokedAs.Command} --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
+        }
+
+        // Help into a pipe whose reader left ends as brigade run's does, 141 (BrokenPipe): the console Program gives the
+        // other commands drops writes to a broken pipe without a word, and `brigade --help | head -1` exited 0. Not when
+        // brigade was started without a stdout (>&-): descriptor 1 is then the runtime's own pipe (Program).
+        if (helpAsked && ReferenceEquals(stdout, Console.Out) && Brigade.Cli.Run.NativeMethods.IsInherited(1) && PipeOutput.Open() is { } pipe)
+        {
+            stdout = pipe;
         }
 
         // Signals are Program's (TerminationSignal): they cancel cancellationToken.

@@ -24,7 +24,7 @@ public sealed class AutoModeCliTests
     {
         // A process of its own, as users run it: auto mode's evidence of lock waits on Brigade's primitives is process-wide,
         // and in this test host other tests wait on them in parallel (blocking-sleep was once classed "serialized" so).
-        var (code, stdout, stderr) = await CliProcess.RunAsync(Path.GetTempPath(), stdin: null, "advise", "--quick", "--json", "--only", "tiny,blocking-sleep").WaitAsync(Bound);
+        var (code, stdout, stderr) = await CliProcess.RunAsync(Path.GetTempPath(), environment: null, stdin: null, timeout: Bound, "advise", "--quick", "--json", "--only", "tiny,blocking-sleep");
 
         Assert.True(code == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);

@@ -64,10 +64,21 @@ internal static class CliProcess
         return psi;
     }
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args) =>
-        RunAsync(workingDirectory, null, stdin, args);
+    /// <summary>The longest <see cref="RunAsync(string, IReadOnlyDictionary{string, string}?, string?, TimeSpan?, string[])"/> waits when its caller gives no bound.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, string? stdin, params string[] args) =>
+        RunAsync(workingDirectory, null, stdin, null, args);
+
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, params string[] args) =>
+        RunAsync(workingDirectory, environment, stdin, null, args);
+
+    /// <summary>
+    /// Runs brigade to its end, or kills it (its whole tree) after <paramref name="timeout"/> (<see cref="DefaultTimeout"/>
+    /// when null) and throws a <see cref="TimeoutException"/> with what it wrote: the caller's bound is the one that
+    /// holds, longer or shorter than the default, and a brigade that overran it is not left running.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? stdin, TimeSpan? timeout, params string[] args)
     {
         using var p = Start(workingDirectory, environment, args);
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -78,8 +89,19 @@ internal static class CliProcess
         }
 
         p.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(timeout.Token);
+        var bound = timeout ?? DefaultTimeout;
+        using var limit = new CancellationTokenSource(bound);
+        try
+        {
+            await p.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+            throw new TimeoutException($"brigade {string.Join(' ', args)} did not end within {bound.TotalSeconds:0.###} s (killed):\n{await stdout}{await stderr}");
+        }
+
         return (p.ExitCode, await stdout, await stderr);
     }
 }

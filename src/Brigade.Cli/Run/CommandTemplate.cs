@@ -788,10 +788,41 @@ internal sealed partial class CommandTemplate
     {
         "." => StripExtension(path),
         "/" => Path.GetFileName(path),
-        "//" => Path.GetDirectoryName(path) is { Length: > 0 } dir ? dir : ".",
+        "//" => DirectoryName(path),
         "/." => StripExtension(Path.GetFileName(path)),
         _ => path,
     };
+
+    /// <summary>
+    /// POSIX <c>dirname</c>, which GNU parallel's <c>{//}</c> is (File::Basename): trailing slashes are not a last
+    /// component (<c>dir/sub/</c> gives <c>dir</c>), repeated slashes are one, and the root stays <c>/</c>.
+    /// </summary>
+    internal static string DirectoryName(string path)
+    {
+        if (path.Length == 0)
+        {
+            return ".";
+        }
+
+        var end = path.Length;
+        while (end > 1 && path[end - 1] == '/')
+        {
+            end--;
+        }
+
+        var slash = path.LastIndexOf('/', end - 1);
+        if (slash < 0)
+        {
+            return ".";
+        }
+
+        while (slash > 0 && path[slash - 1] == '/')
+        {
+            slash--;
+        }
+
+        return slash == 0 ? "/" : path[..slash];
+    }
 
     private static string StripExtension(string path)
     {

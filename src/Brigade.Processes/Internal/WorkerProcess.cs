@@ -56,6 +56,9 @@ internal sealed class WorkerProcess : IDisposable
     // 64-bit: at millions of batches a second a worker would need 10^5 years to wrap (an int wrapped within days, and
     // the worker then took every later batch for one cancelled before it started: review 20 P4).
     private long _nextBatchId;
+
+    // What the worker said in a Fatal frame before it stopped (its loop's thread only), or null.
+    private string? _fatal;
     private int _disposed;
 
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
@@ -413,8 +416,28 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    /// <summary>Reads the next frame; the end of the channel is an <see cref="EndOfStreamException"/>.</summary>
-    public (MessageType Type, ReadOnlyMemory<byte> Payload) Read() => _reader.Read();
+    /// <summary>
+    /// Reads the next frame; the end of the channel is an <see cref="EndOfStreamException"/>. A <c>Fatal</c> frame's
+    /// reason is kept for <see cref="WaitForDeath"/>: the worker exits right after sending it, and its death is then
+    /// reported by that reason, not by its exit code.
+    /// </summary>
+    public (MessageType Type, ReadOnlyMemory<byte> Payload) Read()
+    {
+        var frame = _reader.Read();
+        if (frame.Type == MessageType.Fatal)
+        {
+            try
+            {
+                _fatal = new PayloadReader(frame.Payload.Span).ReadString() ?? "";
+            }
+            catch (ProtocolException)
+            {
+                _fatal = "";
+            }
+        }
+
+        return frame;
+    }
 
     /// <summary>
     /// Kills the worker if no frame arrives (and <see cref="Disarm"/> is not called) within <paramref name="timeout"/>,
@@ -562,7 +585,7 @@ internal sealed class WorkerProcess : IDisposable
             // Disposed under us: the engine was disposed, which KillReason says.
         }
 
-        return new WorkerExit(Pid, KillReason, exitCode, signal, _stderr.Snapshot());
+        return new WorkerExit(Pid, KillReason, exitCode, signal, _stderr.Snapshot()) { Fatal = _fatal };
     }
 
     /// <summary>Waits briefly for the worker to exit: tells a dying worker's torn frame from a live worker's garbage.</summary>
