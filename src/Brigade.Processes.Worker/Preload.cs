@@ -24,29 +24,37 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
     {
         try
         {
-            var assemblies = Assemblies;
-            if (workName is not null && WorkDescriptor.Find(workName, assemblies) is { } descriptor)
-            {
-                // Resolving the metadata caches it on the descriptor and the options: Prepare reuses both. Primitive
-                // numbers travel as raw bytes and need none (the serializer's converters are then never built).
-                if (!TravelsRaw(descriptor.InputType))
-                {
-                    _ = descriptor.InputTypeInfo;
-                    descriptor.SerializerOptions.TryGetTypeInfo(descriptor.InputType.MakeArrayType(), out _);
-                }
-
-                if (!TravelsRaw(descriptor.OutputType))
-                {
-                    _ = descriptor.OutputTypeInfo;
-                    descriptor.SerializerOptions.TryGetTypeInfo(descriptor.OutputType.MakeArrayType(), out _);
-                }
-
-                _ = typeof(Brigade.Engines.Remote.RemoteItemExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
-            }
+            Load();
         }
         catch (Exception)
         {
-            // Prepare does the same work again and reports the error to the host.
+            // Prepare does the same work again and reports the error to the host. Caught here, around a method of its
+            // own: an assembly Load's code needs that cannot be loaded (Brigade.dll) fails as it is compiled, before
+            // its body runs, and would end the process from this thread.
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Load()
+    {
+        var assemblies = Assemblies;
+        if (workName is not null && WorkDescriptor.Find(workName, assemblies) is { } descriptor)
+        {
+            // Resolving the metadata caches it on the descriptor and the options: Prepare reuses both. Primitive
+            // numbers travel as raw bytes and need none (the serializer's converters are then never built).
+            if (!TravelsRaw(descriptor.InputType))
+            {
+                _ = descriptor.InputTypeInfo;
+                descriptor.SerializerOptions.TryGetTypeInfo(descriptor.InputType.MakeArrayType(), out _);
+            }
+
+            if (!TravelsRaw(descriptor.OutputType))
+            {
+                _ = descriptor.OutputTypeInfo;
+                descriptor.SerializerOptions.TryGetTypeInfo(descriptor.OutputType.MakeArrayType(), out _);
+            }
+
+            _ = typeof(Brigade.Engines.Remote.RemoteItemExecutor<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
         }
     }
 

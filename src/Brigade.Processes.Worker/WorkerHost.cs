@@ -100,6 +100,30 @@ internal static class WorkerHost
             channel.TrySendFatal($"protocol error: {e.Message}");
             ParentWatch.Exit(2);
         }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            // An assembly the worker needs could not be loaded (Brigade.dll not beside a hand-copied or bundled host):
+            // not the channel breaking, which the IOException below is; before, it exited 0 without a word.
+            var file = e switch
+            {
+                FileNotFoundException f => f.FileName,
+                FileLoadException f => f.FileName,
+                BadImageFormatException f => f.FileName,
+                _ => null,
+            };
+            var reason = $"could not load {(file is null ? "an assembly" : $"'{file}'")}: {e.Message}";
+            Console.Error.WriteLine($"brigade worker: {reason}");
+            try
+            {
+                channel.TrySendFatal(reason);
+            }
+            catch (Exception again) when (again is FileNotFoundException or FileLoadException)
+            {
+                // The channel's own code needs Brigade.dll too: the host reads the reason from standard error.
+            }
+
+            ParentWatch.Exit(2);
+        }
         catch (IOException)
         {
             // The channel broke: the host is gone.
