@@ -81,8 +81,9 @@ internal sealed class AutoMonitor<TIn, TOut>(
             var contended = total.LockContentions > controller.LastTickContentions ||
                 (sincePlan.LockItems > 0 && sincePlan.ContentionsPerItem >= AutoTuning.StallContentionsMin);
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
-            // a lock holder the others wait for.
-            _stallTicks = stalled > 0 && !contended && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking ? _stallTicks + 1 : 0;
+            // a lock holder the others wait for; one whose thread is held by another (a page fault behind the kernel's memory
+            // map, the GC's allocation lock backing off: BatchInspector) is not waiting for anything of its own.
+            _stallTicks = !contended && BatchInspector.AllClearlyWaiting(running, stalled) ? _stallTicks + 1 : 0;
             // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such
             // (two stalled checks in a row also let their waits' events arrive: AutoTuning.LockEventDelay).
             if (_stallTicks >= 2 &&

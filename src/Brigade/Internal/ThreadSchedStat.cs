@@ -25,6 +25,7 @@ internal sealed partial class ThreadSchedStat : IDisposable
 
     private readonly SafeFileHandle _handle;
     private SafeFileHandle? _stat;
+    private SafeFileHandle? _syscall;
 
     private ThreadSchedStat(int threadId, SafeFileHandle handle)
     {
@@ -178,6 +179,87 @@ internal sealed partial class ThreadSchedStat : IDisposable
         }
     }
 
+    /// <summary>
+    /// Returns what the thread is doing now: running or ready to run, blocked in a wait of its own, or held in the kernel's
+    /// memory management or the runtime's back-off (<see cref="ThreadWait"/>), read from <c>/proc/self/task/TID/stat</c> and,
+    /// for a thread that is not runnable, <c>/proc/self/task/TID/syscall</c>. A thread whose system call cannot be read is
+    /// <see cref="ThreadWait.Blocked"/>, as every blocked thread was before the distinction.
+    /// </summary>
+    public ThreadWait Wait()
+    {
+        var runnable = IsRunnable();
+        if (runnable is null)
+        {
+            return ThreadWait.Unknown;
+        }
+
+        if (runnable == true)
+        {
+            return ThreadWait.Runnable;
+        }
+
+        try
+        {
+            _syscall ??= File.OpenHandle($"/proc/self/task/{ThreadId}/syscall", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            Span<byte> buffer = stackalloc byte[32];
+            var read = RandomAccess.Read(_syscall, buffer, 0);
+            return WaitIn(buffer[..read], RuntimeInformation.ProcessArchitecture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ThreadWait.Blocked;
+        }
+    }
+
+    /// <summary>
+    /// Reads the first field of <c>/proc/PID/task/TID/syscall</c>: <c>running</c> (the thread woke meanwhile), <c>-1</c> (blocked
+    /// outside any system call: a page fault), or the number of the system call it is blocked in.
+    /// </summary>
+    /// <param name="text">The file's start.</param>
+    /// <param name="architecture">The process's architecture, which numbers the system calls.</param>
+    internal static ThreadWait WaitIn(ReadOnlySpan<byte> text, Architecture architecture)
+    {
+        var end = text.IndexOfAny((byte)' ', (byte)'\n');
+        var first = end < 0 ? text : text[..end];
+        if (first.SequenceEqual("running"u8))
+        {
+            return ThreadWait.Runnable;
+        }
+
+        if (first.SequenceEqual("-1"u8))
+        {
+            return ThreadWait.Held;
+        }
+
+        if (first.IsEmpty)
+        {
+            return ThreadWait.Blocked;
+        }
+
+        long number = 0;
+
+        foreach (var c in first)
+        {
+            if (c is < (byte)'0' or > (byte)'9')
+            {
+                return ThreadWait.Blocked;
+            }
+
+            number = (number * 10) + (c - '0');
+        }
+
+        return HeldIn(number, architecture) ? ThreadWait.Held : ThreadWait.Blocked;
+    }
+
+    // The memory system calls (mmap, mprotect, munmap, brk, mremap, madvise) and the sleeps (nanosleep, clock_nanosleep), by
+    // architecture; elsewhere none is told apart.
+    private static bool HeldIn(long number, Architecture architecture) => architecture switch
+    {
+        Architecture.X64 => number is 9 or 10 or 11 or 12 or 25 or 28 or 35 or 230,
+        Architecture.Arm64 => number is 222 or 226 or 215 or 214 or 216 or 233 or 101 or 115,
+        _ => false,
+    };
+
     /// <summary>Returns the CPU time of thread <paramref name="threadId"/> of this process in ticks (100 ns), read from any thread, or -1.</summary>
     public static long CpuTicksOf(int threadId)
     {
@@ -203,6 +285,7 @@ internal sealed partial class ThreadSchedStat : IDisposable
     {
         _handle.Dispose();
         _stat?.Dispose();
+        _syscall?.Dispose();
     }
 
     [StructLayout(LayoutKind.Sequential)]
