@@ -46,6 +46,10 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Clone();
         Pool = new WorkerPool(Options);
+
+        // An engine is made to run: its first run's telemetry set-up (the runtime's, tens of ms once per process) is
+        // begun now, beside what the caller does next, rather than in series before the first pool starts.
+        Brigade.Diagnostics.TelemetryWarmUp.Start();
         if (Options.PrestartWorkType is { } prestart)
         {
             Prestart(prestart);

@@ -49,6 +49,12 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // ProcessEngineOptions.ItemTimeout is Timeout.InfiniteTimeSpan: review 30).
     private readonly TimeSpan? _hardTimeout;
 
+    // The run's first cold worker, started as the run starts (StartAhead) rather than when a loop has its thread, its
+    // codec and its first batch: the worker's spawn and start-up (tens of ms, in another process) overlap that set-up.
+    // Taken by the first loop that needs a new worker, as if it had started it there; null when none was started ahead
+    // or once taken. One left untaken (the run ended first) is handed back to the pool when it is ready (WhenDoneAsync).
+    private Task<WorkerProcess>? _ahead;
+
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, ProcessWork work, WorkerLauncher launcher, int workId)
     {
         _engine = engine;
@@ -69,8 +75,46 @@ internal sealed partial class ProcessRun<TIn, TOut>
         var width = _job.DegreeOfParallelism;
         _job.Plan = $"{width} worker process{(width == 1 ? "" : "es")} ({Math.Min(warm, width)} warm), {_work.Type.Name} in each, " +
             (_job.Options.BatchSize is { } size ? $"batches of {size}" : $"batches sized to ~{_options.TargetBatchDuration.TotalMilliseconds:0.#} ms from the observed cost per item");
+        var ahead = StartAhead(warm);
         Launch();
-        return _loops.Completion;
+        return ahead ? WhenDoneAsync() : _loops.Completion;
+    }
+
+    // Only for a run that will need a new worker: items to run (a known count: an input that turns out empty starts no
+    // worker), none idle and no warm-up under way (that run waits for the warm-up's workers instead). With the run's
+    // token, as a loop's own start: a cancelled run's worker gets the same grace, and is killed past it.
+    private bool StartAhead(int warm)
+    {
+        if (warm == 0 && _job.ItemCount > 0 && !_job.CancellationToken.IsCancellationRequested && !_engine.Pool.HasIdleOrWarming(_work.PoolKey))
+        {
+            _ahead = _engine.Pool.StartAhead(_launcher, _work.PoolKey, _work.Name, _job.CancellationToken);
+        }
+
+        return _ahead is not null;
+    }
+
+    // The run ends when its loops have, and a worker started ahead that no loop took (the run failed or was cancelled
+    // before a loop needed it) has started or failed: it goes to the pool if healthy, and no start outlives its run.
+    private async Task WhenDoneAsync()
+    {
+        try
+        {
+            await _loops.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref _ahead, null) is { } untaken)
+            {
+                try
+                {
+                    _engine.Pool.Return(await untaken.ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Nothing ran on it: a start that failed is not the run's failure (a loop that needed it would have reported it).
+                }
+            }
+        }
     }
 
     // A loop that cannot get a thread gives its place back; the run fails only when no loop runs at all.
@@ -241,7 +285,16 @@ internal sealed partial class ProcessRun<TIn, TOut>
             bool warm;
             try
             {
-                process = _engine.Pool.Acquire(_launcher, _work.PoolKey, _work.Name, out warm, _job.CancellationToken);
+                if (!_job.CancellationToken.IsCancellationRequested && Interlocked.Exchange(ref _ahead, null) is { } ahead)
+                {
+                    // The start Acquire would make here, begun earlier: it ends (or throws) as that would.
+                    warm = false;
+                    process = ahead.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    process = _engine.Pool.Acquire(_launcher, _work.PoolKey, _work.Name, out warm, _job.CancellationToken);
+                }
             }
             catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)
             {

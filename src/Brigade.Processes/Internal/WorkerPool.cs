@@ -131,6 +131,53 @@ internal sealed class WorkerPool : IDisposable
         throw new ObjectDisposedException(nameof(ProcessEngine));
     }
 
+    /// <summary>
+    /// Starts a worker for the assembly on a thread of its own, as <see cref="Acquire"/> would on the caller's when it
+    /// finds none idle: a run's first cold start begun before the run's loops exist (<see cref="ProcessRun{TIn, TOut}"/>).
+    /// The task ends as that start would: the worker (not in the idle list; the caller owns it), or the exception; null
+    /// when no thread could be had (the caller's loop then starts its worker itself, as it would have).
+    /// </summary>
+    public Task<WorkerProcess>? StartAhead(WorkerLauncher launcher, string assemblyPath, string? workName, CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                started.SetResult(StartNew(launcher, assemblyPath, workName, cancellationToken));
+            }
+            catch (Exception e)
+            {
+                started.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "brigade-process-start",
+        };
+
+        // Short-lived, and it runs nothing of the caller's: no execution context to carry.
+        try
+        {
+            thread.UnsafeStart();
+        }
+        catch (Exception e) when (e is ThreadStartException or OutOfMemoryException)
+        {
+            return null;
+        }
+
+        return started.Task;
+    }
+
+    /// <summary>Whether a run would find a worker for the assembly without starting one: one idle, or a warm-up under way.</summary>
+    public bool HasIdleOrWarming(string assemblyPath)
+    {
+        lock (_gate)
+        {
+            return _idle.Any(w => w.AssemblyPath == assemblyPath) || (_warming.TryGetValue(assemblyPath, out var warming) && !warming.IsCompleted);
+        }
+    }
+
     /// <summary>Gives a healthy worker back for later runs.</summary>
     public void Return(WorkerProcess worker)
     {
