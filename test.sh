@@ -54,6 +54,7 @@ trap stop_compiler_server EXIT
 dotnet build Brigade.slnx -c Release -p:UseSharedCompilation=true
 trap - EXIT
 stop_compiler_server
-# Three test hosts at a time on this 2-core reference machine: much of the suite waits (silos failing over, commands
-# and workers started, timeouts), so two hosts left the cores ~40% idle (ci83: 12.3 min of CPU in 10.2 min of wall).
+# Three test hosts at a time on the 2-core reference machine: much of the suite waits (silos failing over, commands
+# and workers started, timeouts): with two, clean clones took 9 min 47 s and 10 min 14 s (ci82, ci83); with three,
+# 9 min 24 s (ci84), the CPU-bound hosts (analyzers, packages) slower and the waiting ones (Orleans, CLI) beside them.
 dotnet test Brigade.slnx -c Release --no-build -maxcpucount:3 "$@"
