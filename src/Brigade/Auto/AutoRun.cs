@@ -98,7 +98,7 @@ internal sealed class AutoRun<TIn, TOut>
             if (AutoPlanner.Decide(measured, context) is not { } after)
             {
                 Observe(total, null);
-                _job.Plan = _job.ItemsTaken == 0 ? "nothing to plan: the input was empty" : "nothing to plan: no item finished";
+                _job.Plan = AutoRunPlans.NothingToPlan(_job.ItemsTaken);
                 return;
             }
 

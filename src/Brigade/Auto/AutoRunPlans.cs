@@ -141,6 +141,11 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
         return CpuPlanStartUp + (measured.TimePerItem.TotalSeconds * itemsTaken) <= SpeedupForecast.WakeUpGrace.TotalSeconds / 2;
     }
 
+    /// <summary>The plan line of a run that measured nothing to plan from (at its end or when read).</summary>
+    /// <param name="itemsTaken">The items taken from the input.</param>
+    internal static string NothingToPlan(long itemsTaken) =>
+        itemsTaken == 0 ? "nothing to plan: the input was empty" : "nothing to plan: no item finished";
+
     /// <inheritdoc/>
     public IEnumerator<AutoPlan> GetEnumerator() => Plans.GetEnumerator();
 
@@ -167,7 +172,7 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
                 if (decision is null)
                 {
                     _plans = [];
-                    return _line = _itemsTaken == 0 ? "nothing to plan: the input was empty" : "nothing to plan: no item finished";
+                    return _line = NothingToPlan(_itemsTaken);
                 }
 
                 _plans = [decision.ToPlan(0, _itemsTaken, fromCache: false, _decidedAt)];
