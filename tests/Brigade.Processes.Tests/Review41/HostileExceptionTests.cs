@@ -27,4 +27,23 @@ public sealed class HostileExceptionTests
             }
         }
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ResultSerializersThrowSuchAnException_OnlyThoseItemsFail_NoWorkerDies()
+    {
+        await using var engine = TestEngines.Create();
+        var result = await Runner.MapAsync(Enumerable.Range(0, 8), new R41HostileResults(), TestEngines.Run(engine, batchSize: 8));
+
+        Assert.Equal([2L, 3L], result.Failures.Select(f => f.Index));
+        var unsent = Assert.IsType<RemoteWorkException>(result.Failures[0].Exception);
+        Assert.Equal(typeof(InvalidDataException).FullName, unsent.RemoteType);
+        Assert.Contains("Message threw InvalidOperationException", unsent.Message, StringComparison.Ordinal);
+        var unread = Assert.IsType<System.Text.Json.JsonException>(result.Failures[1].Exception);
+        Assert.Contains("Message threw InvalidOperationException", unread.Message, StringComparison.Ordinal);
+        Assert.Equal(0, engine.GetStatistics().WorkerCrashes);
+        foreach (var i in new[] { 0, 1, 4, 5, 6, 7 })
+        {
+            Assert.Equal(i, result[i].Value!.Value);
+        }
+    }
 }
