@@ -9,5 +9,5 @@ public sealed record ItemFailure(long Index, Exception Exception)
     public int Attempts { get; init; } = 1;
 
     /// <summary>Returns <c>item INDEX: ExceptionType: message</c>.</summary>
-    public override string ToString() => $"item {Index}: {Exception.GetType().Name}: {Exception.Message}";
+    public override string ToString() => $"item {Index}: {Exception.GetType().Name}: {Internal.ExceptionText.Message(Exception)}";
 }

@@ -74,7 +74,7 @@ public readonly struct ItemResult<T> : IEquatable<ItemResult<T>>
     public override string ToString() => Status switch
     {
         ItemStatus.Succeeded => $"item {Index}: {Value}",
-        ItemStatus.Failed => $"item {Index} failed: {Exception?.GetType().Name}: {Exception?.Message}",
+        ItemStatus.Failed => $"item {Index} failed: {Exception?.GetType().Name}: {(Exception is null ? null : Internal.ExceptionText.Message(Exception))}",
         _ => $"item {Index}: not run",
     };
 }

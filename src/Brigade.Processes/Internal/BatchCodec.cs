@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Brigade.Engines.Remote;
+using Brigade.Internal;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -129,7 +130,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
                 if (_receivedErrors[j] is { } error)
                 {
                     values[i] = default!;
-                    failures.Add(new ItemFailure(index, new JsonException($"The result of item {index} came back but could not be deserialized as {typeof(TOut).FullName}: {error.Message}", error)));
+                    failures.Add(new ItemFailure(index, new JsonException($"The result of item {index} came back but could not be deserialized as {typeof(TOut).FullName}: {ExceptionText.Message(error)}", error)));
                 }
                 else
                 {

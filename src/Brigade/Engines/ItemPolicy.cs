@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Brigade.Internal;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -120,7 +121,7 @@ internal sealed class ItemPolicy
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new AggregateException(
-                $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({e.Message}) deciding whether to retry the item's {failure.GetType().Name} ({failure.Message}); the item was not retried. Inside: the item's exception, then the predicate's.",
+                $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({ExceptionText.Message(e)}) deciding whether to retry the item's {failure.GetType().Name} ({ExceptionText.Message(failure)}); the item was not retried. Inside: the item's exception, then the predicate's.",
                 failure,
                 e);
         }

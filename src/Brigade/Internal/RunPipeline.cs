@@ -148,7 +148,7 @@ internal static class RunPipeline
     private static void RecordOutcome(Activity? activity, Engine engine, RunReport report, Exception? fatal, bool cancelled)
     {
         var (errorType, description) =
-            fatal is not null ? (fatal.GetType().FullName, fatal.Message)
+            fatal is not null ? (fatal.GetType().FullName, ExceptionText.Message(fatal))
             : cancelled ? (typeof(OperationCanceledException).FullName, "cancelled")
             : report.Failed > 0 || report.NotRun > 0 ? (
                 report.Failures.Count > 0 ? report.Failures[0].Exception.GetType().FullName : typeof(RunFailedException).FullName,

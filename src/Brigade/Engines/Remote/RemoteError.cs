@@ -1,3 +1,5 @@
+using Brigade.Internal;
+
 namespace Brigade.Engines.Remote;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
 
     private static RemoteError From(Exception exception, int depth) => new(
         exception.GetType().FullName ?? exception.GetType().Name,
-        exception.Message,
-        exception.StackTrace,
+        ExceptionText.Message(exception),
+        ExceptionText.StackTrace(exception),
         exception.InnerException is { } inner && depth + 1 < MaxDepth ? From(inner, depth + 1) : null);
 }

@@ -184,7 +184,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
 
             // An input that could not be read fails its item (the engine reports its own reason when it could not send it).
             var unreadable = _inputErrors[start]!;
-            Record(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {unreadable.Message}", unreadable), attempts: 1);
+            Record(new InvalidDataException($"The input could not be deserialized as {typeof(TIn).FullName}: {ExceptionText.Message(unreadable)}", unreadable), attempts: 1);
             if (!Continue())
             {
                 ThrowIfWriteFailed();
@@ -265,7 +265,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private void FailResult(int offset, Exception error)
     {
         _statuses[offset] = Failed;
-        _failures.Add(new RemoteItemFailure(_chunkOffset + offset, RemoteError.From(new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {error.Message}", error)), 1));
+        _failures.Add(new RemoteItemFailure(_chunkOffset + offset, RemoteError.From(new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {ExceptionText.Message(error)}", error)), 1));
     }
 
     // Between items: send a chunk when one is due. A transport failure stops the loop and is rethrown after it, never

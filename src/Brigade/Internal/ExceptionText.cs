@@ -1,0 +1,37 @@
+namespace Brigade.Internal;
+
+/// <summary>
+/// What Brigade writes of an exception it did not throw. <see cref="Exception.Message"/> and
+/// <see cref="Exception.StackTrace"/> are virtual: user code, which may itself throw. A report, an error message or a
+/// worker describing an item's failure must not fail because of it (hostile library review: the getter's exception
+/// replaced <see cref="RunFailedException"/>, and in a worker process took the worker down, charging the item with two
+/// crashes it never caused).
+/// </summary>
+internal static class ExceptionText
+{
+    /// <summary>The exception's message, or a note naming what its <see cref="Exception.Message"/> threw.</summary>
+    public static string Message(Exception exception)
+    {
+        try
+        {
+            return exception.Message ?? string.Empty;
+        }
+        catch (Exception e)
+        {
+            return $"(the message of this {exception.GetType().Name} could not be read: its Message threw {e.GetType().Name})";
+        }
+    }
+
+    /// <summary>The exception's stack trace, or null when its <see cref="Exception.StackTrace"/> throws.</summary>
+    public static string? StackTrace(Exception exception)
+    {
+        try
+        {
+            return exception.StackTrace;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+}
