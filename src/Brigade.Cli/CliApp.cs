@@ -86,13 +86,17 @@ internal static class CliApp
             stdout = pipe;
         }
 
-        // Signals are Program's (TerminationSignal): they cancel cancellationToken.
+        // Signals are Program's (TerminationSignal): they cancel cancellationToken. A reader of stdout that went away
+        // (BrokenPipeWatch) stops the command too, and its exit code is 141 whatever the command made of the stop.
+        var watch = stdout as BrokenPipeWatch;
+        using var linked = watch is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watch.Token);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            var code = await parse.InvokeAsync(config, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+            return watch is { Broken: true } ? ExitCodes.BrokenPipe : code;
         }
-        catch (Exception e) when (BrokenPipe.Caused(e))
+        catch (Exception e) when (BrokenPipe.Caused(e) || watch is { Broken: true })
         {
             // Help or results into a pipe whose reader left: nothing more to say, to a reader that is not there.
             return ExitCodes.BrokenPipe;
