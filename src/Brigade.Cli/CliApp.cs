@@ -68,9 +68,15 @@ internal static class CliApp
             else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
             {
                 // The first thing a new user types: --exec echo {} (the shell split the command into words, and the parser
-                // saw '{}' as a second input).
+                // saw '{}' as a second input). An option of brigade's misspelt (--jobz 4) is not that: before review 41 it
+                // got the quoting advice too. An option right after a command of one word (--exec grep -v {}) may be the
+                // command's own.
                 var extra = parse.UnmatchedTokens[0];
-                message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
+                var at = Array.IndexOf(args, extra);
+                var afterOneWord = at >= 2 && args[at - 2] is ("-x" or "--exec") && !args[at - 1].Any(char.IsWhiteSpace);
+                message = extra.StartsWith('-') && extra.Length > 1 && !afterOneWord
+                    ? $"run: unknown option '{extra}'"
+                    : $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
             // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs).
