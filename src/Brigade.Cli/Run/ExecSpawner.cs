@@ -111,8 +111,18 @@ internal static class ExecSpawner
 
                 if (!await WaitKilledAsync(child).ConfigureAwait(false))
                 {
-                    // A process that left the command's group still holds its output; the item is over regardless.
+                    // A process that left the command's group still holds its output; the item is over regardless. What
+                    // was read until then is kept: the loop closes the pipes and completes the command (it did so at
+                    // some point after the checks below, which then dropped the output the command wrote in time).
                     ExecEventLoop.Post(() => ExecEventLoop.Abandon(child));
+                    try
+                    {
+                        await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Its first process has not exited (stuck in the kernel): reaped once it has, output dropped.
+                    }
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
