@@ -11,7 +11,9 @@ namespace Brigade.Cli;
 /// run had failed, and help piped into <c>head</c> said <c>brigade: IOException: Broken pipe</c>. The other commands
 /// write to .NET's console, which drops such writes without a word: their help is written through
 /// <see cref="PipeOutput"/> too (CliApp), or <c>brigade --help | head -1</c> exited 0 where <c>brigade run --help | head -1</c>
-/// exited 141 (leftover of review 39). Their other output still goes to the console.
+/// exited 141 (leftover of review 39). Since review 41 their other output into a pipe goes through <see cref="BrokenPipeWatch"/>
+/// too: <c>brigade demo --quick | head -1</c> and <c>brigade doctor PID | head -1</c> exited 0. (<c>brigade silo</c> writes its log
+/// to stderr, whose failed writes every command drops, as a run's do: it writes nothing to stdout.)
 /// </remarks>
 internal static class BrokenPipe
 {

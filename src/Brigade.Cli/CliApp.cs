@@ -68,9 +68,15 @@ internal static class CliApp
             else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
             {
                 // The first thing a new user types: --exec echo {} (the shell split the command into words, and the parser
-                // saw '{}' as a second input).
+                // saw '{}' as a second input). An option of brigade's misspelt (--jobz 4) is not that: before review 41 it
+                // got the quoting advice too. An option right after a command of one word (--exec grep -v {}) may be the
+                // command's own.
                 var extra = parse.UnmatchedTokens[0];
-                message = $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
+                var at = Array.IndexOf(args, extra);
+                var afterOneWord = at >= 2 && args[at - 2] is ("-x" or "--exec") && !args[at - 1].Any(char.IsWhiteSpace);
+                message = extra.StartsWith('-') && extra.Length > 1 && !afterOneWord
+                    ? $"run: unknown option '{extra}'"
+                    : $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
             // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs).
@@ -86,13 +92,17 @@ internal static class CliApp
             stdout = pipe;
         }
 
-        // Signals are Program's (TerminationSignal): they cancel cancellationToken.
+        // Signals are Program's (TerminationSignal): they cancel cancellationToken. A reader of stdout that went away
+        // (BrokenPipeWatch) stops the command too, and its exit code is 141 whatever the command made of the stop.
+        var watch = stdout as BrokenPipeWatch;
+        using var linked = watch is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watch.Token);
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            var code = await parse.InvokeAsync(config, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+            return watch is { Broken: true } ? ExitCodes.BrokenPipe : code;
         }
-        catch (Exception e) when (BrokenPipe.Caused(e))
+        catch (Exception e) when (BrokenPipe.Caused(e) || watch is { Broken: true })
         {
             // Help or results into a pipe whose reader left: nothing more to say, to a reader that is not there.
             return ExitCodes.BrokenPipe;

@@ -39,7 +39,9 @@ if (!Brigade.Cli.Run.NativeMethods.IsInherited(1))
     Console.SetOut(TextWriter.Null);
 }
 
-var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput())) : Console.Out;
+// The other commands' output into a pipe whose reader went away ends them as it ends a run, 141 (BrokenPipeWatch).
+var stdout = args is ["run", ..] ? PipeOutput.Open() ?? (OperatingSystem.IsWindows() ? Console.Out : new ByteStdout(Console.OpenStandardOutput()))
+    : Brigade.Cli.Run.NativeMethods.IsInherited(1) && PipeOutput.Open() is { } pipe ? new BrokenPipeWatch(pipe) : Console.Out;
 // A run's stderr also carries its commands' stderr, as the bytes they wrote (CommandStderr): a bytes writer of its own,
 // one lock for brigade's lines and theirs, so neither is cut by the other. When stdout is the same file (2>&1 into a
 // pipe, a terminal, &> log), that lock is stdout's too: a pipe takes writes over 4 KB in pieces, and a result and a

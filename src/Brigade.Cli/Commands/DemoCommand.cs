@@ -129,7 +129,7 @@ internal static class DemoCommand
                 result = await scene.RunAsync(context, cancellationToken).ConfigureAwait(false);
                 context.ExplainLosses(result, reportsBefore);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException && !BrokenPipe.Caused(e))
             {
                 // One broken scene does not hide the others' results: it is reported and the demo goes on.
                 failed = true;

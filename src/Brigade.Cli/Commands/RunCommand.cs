@@ -199,8 +199,12 @@ internal static class RunCommand
                 double.TryParse(t[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v))
             {
                 // A duration, but not one this option takes: said as such, not as "not a duration".
+                // Less than a millisecond is no duration a timer keeps: before review 41, --timeout 1e-9s was a timeout of 0
+                // that failed every item ("timed out after 0 s").
                 return v < 0 || (v == 0 && !allowZero)
                     ? throw new CliUsageException($"{option}: '{text}' must be more than 0{(allowZero ? " (or 0)" : "")}")
+                    : v > 0 && v * scale < 0.001
+                    ? throw new CliUsageException($"{option}: '{text}' is less than 1ms, the shortest this option takes{(allowZero ? " (or 0)" : "")}")
                     : v * scale > TimeSpan.FromDays(1).TotalSeconds
                     ? throw new CliUsageException($"{option}: '{text}' is more than a day, the longest this option takes")
                     : TimeSpan.FromSeconds(v * scale);

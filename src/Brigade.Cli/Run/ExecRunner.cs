@@ -208,13 +208,19 @@ internal static class ExecRunner
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
             Kill(process, group);
-            try
+
+            // A process that left the command's group may still hold its output; the item is over regardless, once the
+            // group is gone (as ExecSpawner.WaitKilledAsync).
+            var output = Task.WhenAll(readOut, readErr);
+            var waited = Stopwatch.StartNew();
+            while (!output.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(5))
             {
-                await Task.WhenAll(readOut, readErr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // A process that left the command's group still holds its output; the item is over regardless.
+                if (await Task.WhenAny(output, Task.Delay(50, CancellationToken.None)).ConfigureAwait(false) != output &&
+                    group != 0 && ProcessGroup.HasLiveMember(group) == false)
+                {
+                    await Task.WhenAny(output, Task.Delay(100, CancellationToken.None)).ConfigureAwait(false);
+                    break;
+                }
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -29,6 +29,11 @@ internal static class ExecSpawner
     private static readonly Lazy<bool> Available = new(Probe);
     private static readonly Lazy<bool> NativeReady = new(Prepare);
     private static readonly ProgramPathCache Paths = new();
+
+    // How long a killed command's output may stay open while its group still has a process alive (one stuck in the
+    // kernel dies late); and, once none is left, how long the event loop gets to read the group's last bytes.
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PipeGrace = TimeSpan.FromMilliseconds(100);
     private static long _nextId;
 
     // The PATH commands get (taken with the environment): where a program named without a '/' is searched.
@@ -104,14 +109,20 @@ internal static class ExecSpawner
                     ExecEventLoop.Post(() => ExecEventLoop.StopPassing(child));
                 }
 
-                try
+                if (!await WaitKilledAsync(child).ConfigureAwait(false))
                 {
-                    await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // A process that left the command's group still holds its output; the item is over regardless.
+                    // A process that left the command's group still holds its output; the item is over regardless. What
+                    // was read until then is kept: the loop closes the pipes and completes the command (it did so at
+                    // some point after the checks below, which then dropped the output the command wrote in time).
                     ExecEventLoop.Post(() => ExecEventLoop.Abandon(child));
+                    try
+                    {
+                        await child.Completion.Task.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // Its first process has not exited (stuck in the kernel): reaped once it has, output dropped.
+                    }
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -290,6 +301,36 @@ internal static class ExecSpawner
 
             _ = ExecNative.kill(-child.Pid, ExecNative.SigKill);
         }
+    }
+
+    /// <summary>
+    /// Waits for a killed command's output to close; false when a process outside its group still holds it open. The
+    /// group's processes die within moments of the SIGKILL and their ends of the pipes close as they die; once none of them
+    /// is left (the first process's zombie, kept until the output closes, is not one: <see cref="ProcessGroup"/>), what
+    /// still holds the output left the group (<c>setsid</c>, a daemon) and is not waited for, past a moment for the
+    /// event loop to read what the group wrote last. At most <see cref="KillWait"/>: a process stuck in the kernel dies late.
+    /// </summary>
+    internal static async Task<bool> WaitKilledAsync(ExecChild child)
+    {
+        var done = child.Completion.Task;
+        var waited = Stopwatch.StartNew();
+        var poll = TimeSpan.FromMilliseconds(10);
+        while (waited.Elapsed < KillWait)
+        {
+            if (await Task.WhenAny(done, Task.Delay(poll)).ConfigureAwait(false) == done)
+            {
+                return true;
+            }
+
+            if (ProcessGroup.HasLiveMember(child.Pid) == false)
+            {
+                return await Task.WhenAny(done, Task.Delay(PipeGrace)).ConfigureAwait(false) == done;
+            }
+
+            poll = TimeSpan.FromMilliseconds(Math.Min(poll.TotalMilliseconds * 2, 100));
+        }
+
+        return done.IsCompleted;
     }
 
     private static void SetNonBlocking(int fd)

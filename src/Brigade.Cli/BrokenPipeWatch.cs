@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace Brigade.Cli;
+
+/// <summary>
+/// The standard output of the commands other than <c>brigade run</c> when it is a pipe: writes go to
+/// <see cref="PipeOutput"/>'s writer, and the first one that meets a reader that went away (<c>brigade demo | head -1</c>)
+/// is noted and stops the command (<see cref="Token"/>), which then exits 141 as <c>brigade run</c> does
+/// (<see cref="BrokenPipe"/>, CliApp), whatever code caught the write's exception on the way.
+/// </summary>
+/// <remarks>
+/// Before review 41 these commands wrote to .NET's console, which drops writes to a broken pipe without a word:
+/// <c>brigade demo --quick | head -1</c> ran every scene and exited 0, <c>brigade doctor PID | head -1</c> exited 0.
+/// </remarks>
+internal sealed class BrokenPipeWatch(TextWriter inner) : TextWriter
+{
+    private readonly CancellationTokenSource _broken = new();
+
+    /// <summary>Gets a token cancelled when a write met a pipe whose reader went away.</summary>
+    public CancellationToken Token => _broken.Token;
+
+    /// <summary>Gets a value indicating whether a write met a pipe whose reader went away.</summary>
+    public bool Broken => _broken.IsCancellationRequested;
+
+    public override Encoding Encoding => inner.Encoding;
+
+    public override string NewLine
+    {
+#pragma warning disable CS8765 // TextWriter.NewLine's setter takes null (the default newline)
+        get => inner.NewLine;
+        set => inner.NewLine = value;
+#pragma warning restore CS8765
+    }
+
+    public override void Write(char value) => Watch(() => inner.Write(value));
+
+    public override void Write(char[] buffer, int index, int count) => Watch(() => inner.Write(buffer, index, count));
+
+    public override void Write(ReadOnlySpan<char> buffer) => Write(new string(buffer));
+
+    public override void Write(string? value) => Watch(() => inner.Write(value));
+
+    public override void Write(StringBuilder? value) => Write(value?.ToString());
+
+    public override void WriteLine() => WriteLine(string.Empty);
+
+    public override void WriteLine(string? value) => Watch(() => inner.WriteLine(value));
+
+    public override void WriteLine(ReadOnlySpan<char> buffer) => WriteLine(new string(buffer));
+
+    public override void WriteLine(char[] buffer, int index, int count) => WriteLine(new string(buffer, index, count));
+
+    public override Task WriteAsync(string? value)
+    {
+        Write(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteAsync(char value)
+    {
+        Write(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync(string? value)
+    {
+        WriteLine(value);
+        return Task.CompletedTask;
+    }
+
+    public override Task WriteLineAsync()
+    {
+        WriteLine();
+        return Task.CompletedTask;
+    }
+
+    public override void Flush() => Watch(inner.Flush);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _broken.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Watch(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e) when (BrokenPipe.Caused(e))
+        {
+            try
+            {
+                // Callbacks (the command's stop) on the pool, not under whatever lock the writing code holds.
+                _ = _broken.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command is over.
+            }
+
+            throw;
+        }
+    }
+}
