@@ -70,7 +70,8 @@ internal static class InputReader
                 var consumed = new List<byte[]> { raw.ToArray() };
                 var record = new StringBuilder(ByteText.Decode(LineContent(raw.Span[bom..])));
 
-                // A quoted field may span lines: keep reading until the quotes balance.
+                // A quoted field may span lines: keep reading until the quotes balance. The line break inside the field is
+                // the value's, as the input wrote it (CRLF or LF).
                 while (!Csv.IsComplete(record))
                 {
                     var more = await records.NextAsync(cancellationToken).ConfigureAwait(false);
@@ -79,9 +80,11 @@ internal static class InputReader
                         break;
                     }
 
+                    var last = consumed[^1];
+                    record.Append(last.Length >= 2 && last[^2] == '\r' ? "\r\n" : "\n");
                     lineNumber++;
                     consumed.Add(more.ToArray());
-                    record.Append('\n').Append(ByteText.Decode(LineContent(more.Span)));
+                    record.Append(ByteText.Decode(LineContent(more.Span)));
                 }
 
                 var text = record.ToString();
