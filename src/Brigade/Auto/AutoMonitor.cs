@@ -22,6 +22,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private WorkloadClass _pendingClass;
     private int _pendingKindChanges;
     private int _stallTicks;
+    private int _stallDeferrals;
     private int _lockFreeWindows;
     private long _progressItems;
     private long _progressAt;
@@ -38,6 +39,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _pendingClass = WorkloadClass.Unknown;
         _pendingKindChanges = 0;
         _stallTicks = 0;
+        _stallDeferrals = 0;
         _lockFreeWindows = 0;
         _progressItems = total.TotalItems;
         _progressAt = now;
@@ -83,7 +85,21 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
             // a lock holder the others wait for; one whose thread is held by another (a page fault behind the kernel's memory
             // map, the GC's allocation lock backing off: BatchInspector) is not waiting for anything of its own.
-            _stallTicks = !contended && BatchInspector.AllClearlyWaiting(running, stalled) ? _stallTicks + 1 : 0;
+            var stalledNow = !contended && BatchInspector.AllClearlyWaiting(running, stalled);
+
+            // A worker blocked on a futex whose holder waits for a core (the GC's allocation lock, a runtime lock, at load
+            // 30-50 on 2 cores) reads like one in a wait of its own: allocation-heavy CPU work ended on a blocking plan in
+            // 3 of 140 runs. The holder is then a thread of this process ready to run; while one is, the look does not count
+            // as stalled (and breaks the run of stalled looks). At most MaxStallDeferrals per plan, so a real stall in a
+            // process busy elsewhere re-plans at most that many ticks later.
+            if (stalledNow && _stallDeferrals < AutoTuning.MaxStallDeferrals && inspector.AnotherThreadRunnable())
+            {
+                _stallDeferrals++;
+                stalledNow = false;
+                AutoTrace.Write?.Invoke($"running batches read waiting, but another thread of the process is ready to run: not counted ({_stallDeferrals})");
+            }
+
+            _stallTicks = stalledNow ? _stallTicks + 1 : 0;
             // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such
             // (two stalled checks in a row also let their waits' events arrive: AutoTuning.LockEventDelay).
             if (_stallTicks >= 2 &&

@@ -386,7 +386,7 @@ internal static class AutoPlanner
             return $", limited to {width} by MaxDegreeOfParallelism";
         }
 
-        return open <= width && open < ceiling ? $", {AutoFormat.Count(open)} items left" : $", capped at {ceiling}";
+        return open <= width && open < ceiling ? $", {AutoFormat.Count(open)} {(open == 1 ? "item" : "items")} left" : $", capped at {ceiling}";
     }
 
     private static string Suffix(in PlanContext context) =>

@@ -45,6 +45,13 @@ internal static class AutoTuning
     /// </summary>
     public const int MaxRuntimeHeldTicks = 10;
 
+    /// <summary>
+    /// How many of a plan's stalled checks (monitor ticks whose running batches all read clearly waiting) may be set aside
+    /// because another thread of the process was ready to run (a preempted holder of what the workers wait on): at most this
+    /// many ticks' delay (5 × <see cref="MonitorTick"/>) to a real stall's re-plan, and only in a process busy elsewhere.
+    /// </summary>
+    public const int MaxStallDeferrals = 5;
+
     /// <summary>The shortest batch whose end readings are taken: a shorter one is not worth them (more than it measured),
     /// and counts as computation (see <see cref="WorkSample.CpuRatio"/>).</summary>
     public static readonly TimeSpan MinMeasuredBatch = TimeSpan.FromMicroseconds(25);

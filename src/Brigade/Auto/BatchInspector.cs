@@ -11,7 +11,9 @@ namespace Brigade.Auto;
 /// <param name="asyncWork">Whether the work is asynchronous.</param>
 /// <param name="reportsExternalCpu">Whether the items report CPU used elsewhere (child processes).</param>
 /// <param name="waitOf">What a worker's thread is doing, by OS thread id, in place of <c>/proc</c> (tests); null reads <see cref="ThreadSchedStat.Wait"/>.</param>
-internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool reportsExternalCpu, Func<int, ThreadWait>? waitOf = null)
+/// <param name="otherThreadRunnable">Whether a thread of the process other than the caller is ready to run, in place of
+/// <c>/proc/self/task</c> (tests); null reads it (<see cref="AnotherThreadRunnable"/>).</param>
+internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool reportsExternalCpu, Func<int, ThreadWait>? waitOf = null, Func<bool>? otherThreadRunnable = null)
 {
     // The CPU clock of each running batch the controller looked at, at its last look: a batch still running is judged by
     // what it did since then, not since it started (a sleeping item's first millisecond holds its call's compilation
@@ -132,7 +134,8 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
             // run-queue wait reading as the item's own; two looks in a row that read so re-plan a CPU plan as blocking I/O
             // (CI at load ~20: "Threads ×23"). The look says nothing of the item: skipped, as an ambiguous runnable one is.
             // Its time still counts once the batch ends, where windows need two in a row. (A thread held on a futex looks
-            // like one in a wait of its own: not told apart, docs/auto-mode.md, Limitations.)
+            // like one in a wait of its own: not told apart here; the monitor's stalled check asks whether another thread of
+            // the process is ready to run, AnotherThreadRunnable.)
             if (wait == ThreadWait.Held)
             {
                 AutoTrace.Write?.Invoke($"running batch of worker {w.Id}: its thread is held (page fault, memory call or back-off), not read");
@@ -237,6 +240,64 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
     /// <param name="stalled">The running batches it counted.</param>
     public static bool AllClearlyWaiting(WorkSample? running, int stalled) =>
         stalled > 0 && running is { } r && r.Items >= stalled && r.CpuRatio < AutoTuning.ClearlyBlocking;
+
+    /// <summary>
+    /// Gets whether some thread of the process other than the caller (the controller) is running or ready to run now (state
+    /// <c>R</c> in <c>/proc/self/task/TID/stat</c>): the process is not stalled, whatever the looked-at workers wait for. A
+    /// worker blocked on a futex whose holder was preempted (the GC's allocation lock, a runtime lock, another worker between
+    /// batches) looks from outside exactly like one in a wait of its own; the holder is then ready to run. False where per-thread
+    /// states cannot be read. Costs a read of each thread's <c>stat</c> (a few microseconds each), so it is asked only of a
+    /// look that would otherwise count as stalled.
+    /// </summary>
+    public bool AnotherThreadRunnable()
+    {
+        if (otherThreadRunnable is { } fake)
+        {
+            return fake();
+        }
+
+        if (!ThreadSchedStat.IsSupported)
+        {
+            return false;
+        }
+
+        var self = ThreadSchedStat.CurrentThreadId();
+        try
+        {
+            Span<byte> buffer = stackalloc byte[512];
+            foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir.AsSpan()), out var tid) || tid == self)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var stat = File.OpenHandle($"{dir}/stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                    var read = RandomAccess.Read(stat, buffer, 0);
+
+                    // "tid (comm) S ...": the name may hold spaces and parentheses, so the state follows the last ')'.
+                    var text = buffer[..read];
+                    var close = text.LastIndexOf((byte)')');
+                    if (close >= 0 && close + 2 < read && text[close + 2] == (byte)'R')
+                    {
+                        return true;
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        return false;
+    }
 
     // Whether the running items wait (rather than compute): all in flight, or their readings say blocked; without
     // per-thread figures, the process's CPU use since the last tick. Items in flight that run child processes wait only
