@@ -153,7 +153,7 @@ internal static class ReportBuilder
             text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore, with no Release of it on the way, ")
+        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore (or an async method, still running, past its await of WaitAsync()), with no Release of it on the way, ")
             .Append("and the semaphore has no free slot of its one; if no other thread releases it, it is a deadlock.\n");
         text.Append("Do not call back into code that takes the same SemaphoreSlim while holding it (raise events and run callbacks after Release), or use a reentrant lock (lock/Monitor).\n");
         text.Append("Stacks:\n");

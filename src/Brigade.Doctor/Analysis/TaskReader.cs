@@ -213,7 +213,9 @@ internal sealed class TaskReader(RuntimeReader reader)
         else if (Async?.Heap.SourceOf.TryGetValue(task.Address, out var source) == true)
         {
             var holder = reader.FindHolder(source, []);
-            description = $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
+            description = source.Type?.Name is { } sourceType && sourceType.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal) && sourceType.Contains("ForEachAsyncState", StringComparison.Ordinal)
+                ? "the task of a Parallel.ForEachAsync, which completes when its last body has ended (its bodies are async flows: a body awaiting something that never comes, or blocked, holds it up)"
+                : $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
         }
         else if (typeName is "System.Threading.Tasks.Task" || typeName.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
         {

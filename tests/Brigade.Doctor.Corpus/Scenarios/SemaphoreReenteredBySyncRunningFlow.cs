@@ -14,7 +14,7 @@ public sealed class SemaphoreReenteredBySyncRunningFlow : Scenario
         Cycles = [["saver"]],
         WaitKinds = ["SemaphoreSlim"],
         HeldIn = "field Brigade.Doctor.Corpus.Scenarios.SemaphoreReenteredBySyncRunningFlow.UnitOfWork._gate",
-        TextContains = "this thread took its slot earlier in Brigade.Doctor.Corpus.Scenarios.SemaphoreReenteredBySyncRunningFlow+UnitOfWork+<SaveChangesAsync>",
+        TextContains = "this thread took its slot earlier in Brigade.Doctor.Corpus.Scenarios.SemaphoreReenteredBySyncRunningFlow+UnitOfWork.SaveChangesAsync",
     };
 
     public override void Start()
