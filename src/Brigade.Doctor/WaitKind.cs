@@ -48,4 +48,9 @@ public enum WaitKind
     /// <summary>A type's initialization (its static constructor) that another thread is running: the runtime holds the
     /// type's initialization lock for the thread running the static constructor until it returns.</summary>
     TypeInitializer = 15,
+
+    /// <summary><c>CancellationTokenRegistration.Dispose</c> (or <c>CancellationTokenSource.Dispose</c>/<c>Unregister</c>
+    /// callers that wait) waiting for the registration's callback, which <c>Cancel</c> is running on another thread: owned
+    /// by that thread, until the callback returns.</summary>
+    CancellationCallback = 16,
 }

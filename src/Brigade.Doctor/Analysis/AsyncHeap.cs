@@ -221,7 +221,9 @@ internal sealed class AsyncHeap
             return Kind.Semaphore;
         }
 
-        if (name.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal))
+        // Parallel.ForEachAsync's task is its state's, a TaskCompletionSource completed when the last body ends.
+        if (name.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal)
+            || (name.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal) && name.Contains("ForEachAsyncState", StringComparison.Ordinal)))
         {
             return Kind.Source;
         }

@@ -122,7 +122,17 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
             var at = $"{type.Name}.{method.Name}";
             List<ClrObject> FrameRoots() => roots.Value.GetValueOrDefault((frame.StackPointer, frame.InstructionPointer)) ?? [];
-            foreach (var receiver in Unreleased(md, code, current))
+
+            // An async method's MoveNext on the stack past an `await x.WaitAsync()` is running after that await: the slot
+            // is its (a flow running synchronously, as when the semaphore was free and the await did not suspend).
+            var running = method.Name == "MoveNext" && type.Name?.Contains(">d__", StringComparison.Ordinal) == true;
+            if (running && type.Name!.LastIndexOf("+<", StringComparison.Ordinal) is var open and > 0 && type.Name.IndexOf('>', open) is var close and > 0)
+            {
+                // Outer+<SaveChangesAsync>d__7.MoveNext is the async method Outer.SaveChangesAsync.
+                at = $"{type.Name[..open]}.{type.Name[(open + 2)..close]}";
+            }
+
+            foreach (var receiver in Unreleased(md, code, current, running))
             {
                 taken.Add(receiver is null ? new Taken([], null, true, at) : Resolve(module, receiver, FrameRoots, at));
             }
@@ -203,19 +213,22 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     /// <summary>The receivers of the <c>SemaphoreSlim.Wait</c> calls before <paramref name="end"/> with no <c>Release</c>
     /// of the same receiver after them (null: a receiver that cannot be read, any semaphore).</summary>
-    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end)
+    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end, bool running = false)
     {
         var waits = new List<(int Offset, Receiver? Receiver)>();
         var releases = new List<(int Offset, Receiver Receiver)>();
         for (var i = 0; i < code.Count && code[i].Offset < end; i++)
         {
-            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release"), var parameters, _, _))
+            if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release" or "WaitAsync"), var parameters, _, _)
+                || (name == "WaitAsync" && !(running && parameters == 0)))
             {
+                // WaitAsync() only in a running MoveNext past it: its await completed, the slot was granted. (With a
+                // timeout or a token, the await may have ended without the slot.)
                 continue;
             }
 
             var receiver = Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null;
-            if (name == "Wait")
+            if (name is "Wait" or "WaitAsync")
             {
                 waits.Add((code[i].Offset, receiver));
             }
@@ -407,7 +420,21 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             return new Receiver(null, path, name, null);
         }
 
-        return Slot(code[k]) is { } slot ? new Receiver(null, path, name, slot) : null;
+        if (Slot(code[k]) is not { } slot)
+        {
+            return null;
+        }
+
+        // An async method's MoveNext copies its `this` to a local once (`ldarg.0; ldfld <>4__this; stloc N`): a receiver
+        // loaded from that local is a field of the method's `this`, as in the method itself.
+        var stores = code.FindAll(c => Stored(c) == slot);
+        if (path.Count > 0 && slot.StartsWith("loc ", StringComparison.Ordinal) && stores.Count == 1 && code.IndexOf(stores[0]) is var store and >= 2
+            && code[store - 1].Op == LdField && Field(md, code[store - 1].Operand) is { Name: "<>4__this" } && code[store - 2].Op == LdArg0)
+        {
+            return new Receiver(null, path, name, null);
+        }
+
+        return new Receiver(null, path, name, slot);
     }
 
     /// <summary>The local or argument an instruction loads (<c>loc N</c>, <c>arg N</c>), or null.</summary>

@@ -29,6 +29,11 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             return literal;
         }
 
+        if (ConsoleWriter(target) is { } console)
+        {
+            return console;
+        }
+
         // A wait handle's wait often roots only its SafeWaitHandle (the WaitHandle itself is dead in the frame by then).
         if (_staticHandles.TryGetValue(target.Address, out var handle))
         {
@@ -97,6 +102,38 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return null;
+    }
+
+    /// <summary>Names the console's writers: <c>Console.Out</c> and <c>Console.Error</c> are synchronized writers whose
+    /// lock <c>Console.Write</c>/<c>WriteLine</c> hold while they format their arguments (a <c>ToString()</c> included), so
+    /// a <c>ToString()</c> that takes a lock is a lock taken under the console's. Without this, the lock was named by
+    /// whichever frame happened to root it (<c>a local of Wallet.Deposit</c>).</summary>
+    private string? ConsoleWriter(ClrObject target)
+    {
+        if (target.Type?.Name != "System.IO.TextWriter+SyncTextWriter")
+        {
+            return null;
+        }
+
+        var console = _domain is null ? null : _runtime.EnumerateModules().Where(m => Path.GetFileName(m.Name ?? "") == "System.Console.dll")
+            .Select(m => m.GetTypeByName("System.Console")).FirstOrDefault(t => t is not null);
+        foreach (var (field, name) in new[] { ("s_out", "Console.Out"), ("s_error", "Console.Error") })
+        {
+            try
+            {
+                if (console?.GetStaticFieldByName(field) is { IsObjectReference: true } stat && stat.IsInitialized(_domain!)
+                    && stat.ReadObject(_domain!).Address == target.Address)
+                {
+                    return $"{name}: Console.Write and WriteLine hold its lock while they format their arguments, a ToString() included";
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+            {
+                // A static the DAC cannot read: the writer is named as any other object.
+            }
+        }
+
+        return "a TextWriter.Synchronized writer: each Write holds its lock while it formats its arguments, a ToString() included";
     }
 
     /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>

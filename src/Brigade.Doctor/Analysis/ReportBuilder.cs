@@ -153,7 +153,7 @@ internal static class ReportBuilder
             text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore, with no Release of it on the way, ")
+        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore (or an async method, still running, past its await of WaitAsync()), with no Release of it on the way, ")
             .Append("and the semaphore has no free slot of its one; if no other thread releases it, it is a deadlock.\n");
         text.Append("Do not call back into code that takes the same SemaphoreSlim while holding it (raise events and run callbacks after Release), or use a reentrant lock (lock/Monitor).\n");
         text.Append("Stacks:\n");
@@ -304,6 +304,7 @@ internal static class ReportBuilder
         WaitKind.ThreadJoin => "which is",
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
+        WaitKind.CancellationCallback => "whose callback runs on",
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };
@@ -317,6 +318,7 @@ internal static class ReportBuilder
         WaitKind.Task => "a blocking wait on a task",
         WaitKind.BrigadePrimitive => "Brigade primitive",
         WaitKind.TypeInitializer => "static constructor",
+        WaitKind.CancellationCallback => "a cancellation callback",
         _ => kind.ToString(),
     };
 
@@ -341,6 +343,11 @@ internal static class ReportBuilder
         if (kinds.Contains(WaitKind.Task))
         {
             advice.Add("do not block on a task while holding what its code needs: await it instead");
+        }
+
+        if (kinds.Contains(WaitKind.CancellationCallback))
+        {
+            advice.Add("never dispose a CancellationTokenRegistration (it waits for a callback that Cancel is running) while holding a lock that callback takes: dispose it after releasing the lock, or call Unregister(), which does not wait");
         }
 
         if (kinds.Contains(WaitKind.TypeInitializer))

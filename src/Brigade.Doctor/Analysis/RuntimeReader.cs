@@ -392,6 +392,9 @@ internal sealed class RuntimeReader : IDisposable
                 }
 
                 break;
+            case WaitKind.CancellationCallback:
+                ResolveCancellationCallbackOwner(scan);
+                break;
             case WaitKind.SemaphoreSlim:
                 if (target.TryReadField<int>("m_currentCount", out var count))
                 {
@@ -425,6 +428,32 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
+    }
+
+    /// <summary>
+    /// A <c>CancellationTokenRegistration.Dispose</c> waiting for its callback: the source's <c>Registrations</c> records
+    /// the managed id of the thread running the callbacks (<c>ThreadIDExecutingCallbacks</c>, set by <c>Cancel</c> for as
+    /// long as it runs them), which is the owner. The waited object shown is the <c>CancellationTokenSource</c> (named by the
+    /// field that holds it), not its internal registrations table.
+    /// </summary>
+    private void ResolveCancellationCallbackOwner(ThreadScan scan)
+    {
+        var registrations = scan.Target;
+        if ((registrations.TryReadField<int>("ThreadIDExecutingCallbacks", out var running) || registrations.TryReadField<int>("_threadIDExecutingCallbacks", out running))
+            && running > 0 && running != scan.ManagedId && _byManagedId.ContainsKey(running))
+        {
+            scan.Owners.Add(running);
+            scan.Detail = "until the callback Cancel() is running returns";
+        }
+        else
+        {
+            scan.Detail = "until the callback Cancel() is running returns (the thread running it is not named)";
+        }
+
+        if (registrations.TryReadObjectField("Source", out var source) && source is { IsNull: false, IsValid: true })
+        {
+            scan.Target = source;
         }
     }
 

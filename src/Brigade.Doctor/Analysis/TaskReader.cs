@@ -213,11 +213,19 @@ internal sealed class TaskReader(RuntimeReader reader)
         else if (Async?.Heap.SourceOf.TryGetValue(task.Address, out var source) == true)
         {
             var holder = reader.FindHolder(source, []);
-            description = $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
+            description = source.Type?.Name is { } sourceType && sourceType.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal) && sourceType.Contains("ForEachAsyncState", StringComparison.Ordinal)
+                ? "the task of a Parallel.ForEachAsync, which completes when its last body has ended (its bodies are async flows: a body awaiting something that never comes, or blocked, holds it up)"
+                : $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
         }
         else if (typeName is "System.Threading.Tasks.Task" || typeName.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
         {
             description = "a task completed by code (a TaskCompletionSource's, or similar) that nothing has completed yet";
+        }
+        else if (typeName == "System.Threading.Tasks.ValueTask+ValueTaskSourceAsTask" && task.TryReadObjectField("_source", out var valueSource)
+            && valueSource is { IsNull: false, IsValid: true, Type.Name: { } sourceName })
+        {
+            // A ValueTask's AsTask() over an IValueTaskSource: say whose operation it is (a channel's, a socket's...).
+            description = ValueTaskSource(sourceName);
         }
         else
         {
@@ -462,5 +470,20 @@ internal sealed class TaskReader(RuntimeReader reader)
 
             segment = segment.TryReadObjectField("_nextSegment", out var next) ? next : default;
         }
+    }
+    /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked
+    /// write or read is named as such (it ends when another party reads or writes), anything else by the source's type.</summary>
+    private static string ValueTaskSource(string sourceType)
+    {
+        if (sourceType.StartsWith("System.Threading.Channels.", StringComparison.Ordinal))
+        {
+            var write = sourceType.Contains("Write", StringComparison.Ordinal) || sourceType.Contains("VoidAsyncOperationWithData", StringComparison.Ordinal);
+            var read = !write && (sourceType.Contains("Read", StringComparison.Ordinal) || sourceType.StartsWith("System.Threading.Channels.AsyncOperation<", StringComparison.Ordinal));
+            return write ? $"a Channel's WriteAsync, waiting for room in a full bounded channel (it ends when a reader takes an item): {sourceType}"
+                : read ? $"a Channel's ReadAsync, waiting for an item (it ends when a writer writes one): {sourceType}"
+                : $"a Channel operation: {sourceType}";
+        }
+
+        return $"the task of a ValueTask over {sourceType}";
     }
 }

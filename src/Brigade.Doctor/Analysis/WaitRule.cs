@@ -22,6 +22,10 @@ internal static class WaitRule
     /// <summary>The API of a <c>Process.WaitForExit</c>: a wait on another process, which no thread here can end.</summary>
     public const string ProcessWaitForExit = "Process.WaitForExit";
 
+    /// <summary>The API of a wait for a cancellation callback running on another thread (the registration's <c>Dispose</c>
+    /// inlined into the application's frame: the frame left is the source's <c>WaitForCallbackToComplete</c>).</summary>
+    public const string CancellationCallbackWait = "CancellationTokenRegistration.Dispose";
+
     /// <summary>The API of a wait for a type's static constructor running on another thread.</summary>
     public const string TypeInitialization = "type initialization";
 
@@ -125,6 +129,10 @@ internal static class WaitRule
                 // InitClassSlow; a thread whose innermost frames are these, with no .cctor frame above them, waits in the
                 // runtime for the type's initialization lock, held by the thread running the static constructor.
                 return method == "InitClassSlow" ? (WaitKind.TypeInitializer, TypeInitialization) : null;
+            case "System.Threading.CancellationTokenSource+Registrations":
+                // CancellationTokenRegistration.Dispose (and CancellationTokenSource's own waits for a callback) spin, then
+                // sleep, until the callback that Cancel is running on another thread returns: that thread owns the wait.
+                return method == "WaitForCallbackToComplete" ? (WaitKind.CancellationCallback, CancellationCallbackWait) : null;
             case "System.Diagnostics.Process":
                 // WaitForExit blocks in a wait handle that only the child's exit sets: show the process, not the handle.
                 return method is "WaitForExit" or "WaitForExitCore" ? (WaitKind.WaitHandle, ProcessWaitForExit) : null;
@@ -183,6 +191,7 @@ internal static class WaitRule
         WaitKind.Lock => type.Name == "System.Threading.Lock",
         WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name == "System.Threading.ReaderWriterLockSlim",
         WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
+        WaitKind.CancellationCallback => type.Name == "System.Threading.CancellationTokenSource+Registrations",
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
         WaitKind.SemaphoreSlim => type.Name == "System.Threading.SemaphoreSlim",
         WaitKind.ManualResetEventSlim => type.Name is "System.Threading.ManualResetEventSlim" or "System.Threading.Barrier" or "System.Threading.CountdownEvent",
