@@ -13,7 +13,9 @@ namespace Brigade;
 /// propagates as is, what the run did is on <see cref="Report"/>, and a failure it had meanwhile (the source threw)
 /// on <see cref="Failure"/>. Cancelling
 /// through the enumeration's token (<c>WithCancellation</c>) throws <see cref="RunCanceledException"/>, as cancelling
-/// any other run does.
+/// any other run does. A reader that leaves or cancels does not receive what was still buffered or finished after it
+/// stopped: the report counts every item that ran, so its counts may exceed the results the reader saw; a reader that
+/// must account for every item counts what it received (each result carries its <see cref="ItemResult{T}.Index"/>).
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
