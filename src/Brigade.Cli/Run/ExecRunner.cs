@@ -192,7 +192,7 @@ internal static class ExecRunner
         }
 
         using var stdout = new MemoryStream();
-        var readOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
+        var readOut = CopyOutputAsync(process.StandardOutput.BaseStream, stdout);
         using var deadline = timeout is { } t ? new CancellationTokenSource(t) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline?.Token ?? CancellationToken.None);
         var errors = new StderrBuffer(stderr is not null, holdBack: CpuReportBytes);
@@ -230,8 +230,18 @@ internal static class ExecRunner
                 await stderr.WriteAsync(errors.TakeRest(CpuMarkerBytes), cancellationToken).ConfigureAwait(false);
             }
 
-            // What it wrote before it was killed is its output too (GNU parallel prints a timed-out job's output).
-            var written = readOut.IsCompletedSuccessfully ? stdout.ToArray() : null;
+            // What it wrote before it was killed is its output too (GNU parallel prints a timed-out job's output), also when
+            // a process that left the group still holds the pipe (the copy goes on, abandoned: what it had is taken).
+            byte[]? written;
+            lock (stdout)
+            {
+                written = readOut.IsFaulted ? null : stdout.ToArray();
+                if (!readOut.IsCompleted)
+                {
+                    stdout.Dispose(); // under the lock: the abandoned copy stops at its next block
+                }
+            }
+
             throw new ExecFailedException($"timed out after {timeout!.Value.TotalSeconds:0.###} s (process group killed)", null, partial, written);
         }
 
@@ -249,6 +259,26 @@ internal static class ExecRunner
         }
 
         return (stdout.ToArray(), cpu, TimeSpan.Zero);
+    }
+
+    // The command's stdout into a buffer, a block at a time under the buffer's lock, so that a timed-out command's output
+    // can be taken while an abandoned copy still waits on a pipe a process outside the command's group holds open.
+    private static async Task CopyOutputAsync(Stream from, MemoryStream to)
+    {
+        var block = new byte[1 << 16];
+        int read;
+        while ((read = await from.ReadAsync(block, CancellationToken.None).ConfigureAwait(false)) > 0)
+        {
+            lock (to)
+            {
+                if (!to.CanWrite)
+                {
+                    return; // the attempt is over and its buffer gone: the rest is not the item's
+                }
+
+                to.Write(block, 0, read);
+            }
+        }
     }
 
     private static async Task ThrowIfInterruptedAsync(CancellationToken cancellationToken)
