@@ -574,7 +574,10 @@ internal sealed class WorkerProcess : IDisposable
                 _process.WaitForExit(TimeSpan.FromSeconds(2));
             }
 
-            _stderr.WaitForEnd(TimeSpan.FromMilliseconds(500));
+            // The pipe's end comes when the worker's last lines are read: on a loaded machine (run queue 25-45 on 2 cores)
+            // the reader took longer than 500 ms, and a start failure lost the line that said why ("could not load
+            // 'Brigade, …'"). Only a process the worker started and left holding its stderr makes this wait its whole bound.
+            _stderr.WaitForEnd(TimeSpan.FromSeconds(3));
             if (_process.HasExited)
             {
                 (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
