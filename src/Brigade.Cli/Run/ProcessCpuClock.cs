@@ -103,10 +103,10 @@ internal static partial class ProcessCpuClock
                     continue;
                 }
 
-                if (TryReadStat(pid, out var cpu, out var pgid, out var runnable) && pgid >= floor)
+                if (TryReadStat(pid, out var cpu, out var pgid, out var state) && pgid >= floor)
                 {
                     var sum = groups.GetValueOrDefault(pgid);
-                    groups[pgid] = new GroupUse(sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid), sum.Runnable || runnable);
+                    groups[pgid] = new GroupUse(sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid), sum.Runnable || state == (byte)'R');
                 }
             }
         }
@@ -139,11 +139,12 @@ internal static partial class ProcessCpuClock
     }
 
     // Reads /proc/PID/stat: the fields after the command name (which may hold spaces and parentheses, so the last ')' ends it).
-    private static bool TryReadStat(int pid, out long cpu, out int pgid, out bool runnable)
+    // The state is its letter (R running, Z zombie, ...). Also ProcessGroup's.
+    internal static bool TryReadStat(int pid, out long cpu, out int pgid, out byte state)
     {
         cpu = 0;
         pgid = 0;
-        runnable = false;
+        state = 0;
         Span<byte> buffer = stackalloc byte[1024];
         int length;
         try
@@ -178,7 +179,7 @@ internal static partial class ProcessCpuClock
             field++;
             if (field == 3)
             {
-                runnable = part[0] == (byte)'R';
+                state = part[0];
             }
             else if (field == 5 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var group))
             {

@@ -19,7 +19,7 @@ internal static class ProcessGroup
             {
                 var name = Path.GetFileName(dir.AsSpan());
                 if (name.Length > 0 && char.IsAsciiDigit(name[0]) && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
-                    TryReadStat(pid, out var state, out var group) && group == groupId && state is not ((byte)'Z' or (byte)'X'))
+                    ProcessCpuClock.TryReadStat(pid, out _, out var group, out var state) && group == groupId && state is not ((byte)'Z' or (byte)'X'))
                 {
                     return true;
                 }
@@ -28,54 +28,6 @@ internal static class ProcessGroup
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-
-        return false;
-    }
-
-    // /proc/PID/stat: after the command name (which may hold spaces and parentheses, so the last ')' ends it), state(3) ppid(4) pgrp(5).
-    private static bool TryReadStat(int pid, out byte state, out int group)
-    {
-        state = 0;
-        group = 0;
-        Span<byte> buffer = stackalloc byte[1024];
-        int length;
-        try
-        {
-            using var handle = File.OpenHandle($"/proc/{pid}/stat");
-            length = RandomAccess.Read(handle, buffer, 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // gone meanwhile
-        }
-
-        var text = buffer[..length];
-        var close = text.LastIndexOf((byte)')');
-        if (close < 0)
-        {
-            return false;
-        }
-
-        var field = 2;
-        var rest = text[(close + 1)..];
-        foreach (var range in rest.Split((byte)' '))
-        {
-            var part = rest[range];
-            if (part.Length == 0)
-            {
-                continue;
-            }
-
-            field++;
-            if (field == 3)
-            {
-                state = part[0];
-            }
-            else if (field == 5)
-            {
-                return int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out group);
-            }
         }
 
         return false;
