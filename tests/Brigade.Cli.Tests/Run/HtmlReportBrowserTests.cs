@@ -22,7 +22,7 @@ public sealed partial class HtmlReportBrowserTests
 
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 12).Select(i => i.ToString()));
-        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", "sleep 0.05; echo {}", "-o", dir.File("out.txt"), "-j", "3",
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", "sleep 0.05; echo {}", "-o", dir.File("out.txt"), "-e", "threads", "-j", "3",
             "--report", dir.File("report.html"), "--trace", dir.File("trace.json"), "-q");
         Assert.True(code == 0, stderr);
 
@@ -34,7 +34,9 @@ public sealed partial class HtmlReportBrowserTests
         var (dom, log) = await ChromiumAsync(dir, "--dump-dom", $"file://{dir.File("report.html")}");
         Assert.Equal(workers, LaneRegex().Count(dom));
         Assert.Equal(batches, BarRegex().Count(dom));
-        Assert.Equal(3, workers);
+        // Three threads at most (the threads engine, -j 3; auto mode would add a lane for each worker a re-plan starts), and
+        // at least two of them ran commands (the third may start after the others have taken every line, on a loaded machine).
+        Assert.InRange(workers, 2, 3);
         Assert.DoesNotMatch(ConsoleErrorRegex(), log);
 
         var png = dir.File("shot.png");
