@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Brigade.Internal;
 
 /// <summary>
@@ -32,6 +34,26 @@ internal static class ExceptionText
         catch (Exception)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Records the exception on a span (<see cref="Activity.AddException"/>, which reads its message and its
+    /// <see cref="Exception.ToString"/>); when that throws, an <c>exception</c> event with its type and what could be read.
+    /// </summary>
+    public static void AddTo(Activity activity, Exception exception)
+    {
+        try
+        {
+            activity.AddException(exception);
+        }
+        catch (Exception)
+        {
+            activity.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+            {
+                ["exception.type"] = exception.GetType().FullName,
+                ["exception.message"] = Message(exception),
+            }));
         }
     }
 }

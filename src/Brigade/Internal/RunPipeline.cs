@@ -112,10 +112,10 @@ internal static class RunPipeline
         var itemsRead = source.Taken;
         var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled);
         var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null && !cancelled;
-        if (disposeError is not null && !disposeFailed)
+        if (disposeError is not null && !disposeFailed && activity is not null)
         {
             // Not the verdict (the run failed otherwise first, or was cancelled), but not silently gone either.
-            activity?.AddException(disposeError);
+            ExceptionText.AddTo(activity, disposeError);
         }
 
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError)
@@ -175,7 +175,7 @@ internal static class RunPipeline
             activity.SetStatus(ActivityStatusCode.Error, description);
             if (fatal is not null)
             {
-                activity.AddException(fatal);
+                ExceptionText.AddTo(activity, fatal);
             }
         }
     }
