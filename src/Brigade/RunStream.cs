@@ -47,6 +47,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
     private async IAsyncEnumerable<ItemResult<T>> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (reader, run, abort) = _start(cancellationToken);
+        var abandoned = new Internal.AbandonedReaderGuard(abort, run);
         var finished = false;
         var cancelled = false;
         ExceptionDispatchInfo? runError = null;
@@ -78,6 +79,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
         }
         finally
         {
+            abandoned.Disarm();
             if (!finished)
             {
                 abort();
