@@ -16,6 +16,8 @@ namespace Brigade;
 /// any other run does. A reader that leaves or cancels does not receive what was still buffered or finished after it
 /// stopped: the report counts every item that ran, so its counts may exceed the results the reader saw; a reader that
 /// must account for every item counts what it received (each result carries its <see cref="ItemResult{T}.Index"/>).
+/// An enumerator dropped before the end without being disposed (<c>await foreach</c> always disposes it) stops its run
+/// once it is garbage-collected, so its workers do not wait forever; dispose it to stop the run at once.
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
