@@ -15,7 +15,7 @@ namespace Brigade.Processes;
 /// parameterless constructor, and inputs and results travel as JSON (see <see cref="WorkDescriptor"/>). A work type
 /// that cannot cross is rejected before any item runs.</para>
 /// <para>Workers start when a run first needs them and stay in the pool for later runs; they exit by themselves when
-/// this process exits or dies, even by SIGKILL. Dispose the engine to stop them sooner. .NET threads already run
+/// this process exits or dies, even by SIGKILL. Dispose the engine to stop them sooner (an engine nobody disposed stops them once it is garbage-collected). .NET threads already run
 /// CPU-bound work on every core: choose this engine for what only a separate process gives.</para>
 /// </remarks>
 /// <example>

@@ -149,7 +149,7 @@ public sealed class ProcessEngineOptions
     }
 
     /// <summary>Gets or sets how long an idle worker is kept before it is stopped.</summary>
-    /// <value>Defaults to <see langword="null"/>: idle workers are kept until the engine is disposed (or the process exits).</value>
+    /// <value>Defaults to <see langword="null"/>: idle workers are kept until the engine is disposed, or collected undisposed (or the process exits).</value>
     /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
     public TimeSpan? IdleTimeout
     {

@@ -16,6 +16,8 @@ namespace Brigade;
 /// any other run does. A reader that leaves or cancels does not receive what was still buffered or finished after it
 /// stopped: the report counts every item that ran, so its counts may exceed the results the reader saw; a reader that
 /// must account for every item counts what it received (each result carries its <see cref="ItemResult{T}.Index"/>).
+/// An enumerator dropped before the end without being disposed (<c>await foreach</c> always disposes it) stops its run
+/// once it is garbage-collected, so its workers do not wait forever; dispose it to stop the run at once.
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
@@ -47,6 +49,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
     private async IAsyncEnumerable<ItemResult<T>> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (reader, run, abort) = _start(cancellationToken);
+        var abandoned = new Internal.AbandonedReaderGuard(abort, run);
         var finished = false;
         var cancelled = false;
         ExceptionDispatchInfo? runError = null;
@@ -78,6 +81,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
         }
         finally
         {
+            abandoned.Disarm();
             if (!finished)
             {
                 abort();

@@ -36,8 +36,27 @@ internal sealed class WorkerPool : IDisposable
         if (options.IdleTimeout is { } idle)
         {
             var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, idle.Ticks / 4));
-            _idleTimer = Brigade.Internal.DetachedContext.CreateTimer(static state => ((WorkerPool)state!).RetireIdle(), this, period, period);
+            // Weakly: a timer is rooted until disposed, and would otherwise keep the pool of an engine nobody disposed.
+            _idleTimer = Brigade.Internal.DetachedContext.CreateTimer(
+                static state =>
+                {
+                    if (((WeakReference<WorkerPool>)state!).TryGetTarget(out var pool))
+                    {
+                        pool.RetireIdle();
+                    }
+                },
+                new WeakReference<WorkerPool>(this),
+                period,
+                period);
         }
+    }
+
+    // An engine nobody disposed: once it, and so its pool, is unreachable, no run can use these workers again (a run holds
+    // its engine), and before this they stayed until the process exited (one or two more for every engine a service
+    // created per request). They are stopped as Dispose stops them, off the finalizer thread: Dispose waits for each exit.
+    ~WorkerPool()
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(static pool => pool.Dispose(), this, preferLocal: false);
     }
 
     /// <summary>Takes an idle worker for the assembly, or starts one; <paramref name="warm"/> says which.</summary>
@@ -331,6 +350,7 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Kills every worker, idle or busy; runs in progress fail with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         WorkerProcess[] all;
         lock (_gate)
         {

@@ -35,7 +35,7 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
             ItemCount = job.ItemCount,
         };
 
-        var cache = options.PlanCacheEnabled ? new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory()) : null;
+        var cache = options.PlanCacheEnabled && job.HasStableWorkIdentity ? new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory()) : null;
         var key = PlanCache.KeyFor($"{job.WorkIdentity} (isolated)");
         var cached = cache?.TryGet(key) is { } entry ? AutoPlanner.Decide(entry.ToSample(), context with { FromCache = true }) : null;
         var width = cached?.Width ?? Math.Max(1, (int)Math.Min(Math.Min(cores, job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue));

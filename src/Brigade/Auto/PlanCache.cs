@@ -15,7 +15,8 @@ namespace Brigade.Auto;
 /// <para>Keys combine a machine fingerprint (cores, architecture, OS, processor model) with the work's identity,
 /// <see cref="EngineJob{TIn, TOut}.WorkIdentity"/>: its assembly's build (MVID) and its method or type. A
 /// compiler-generated lambda name alone (<c>&lt;&gt;c.&lt;Main&gt;b__0_0</c>) is the same in every application, so two
-/// applications' lambdas would share a plan; with the MVID they do not, and a rebuilt assembly samples afresh.</para>
+/// applications' lambdas would share a plan; with the MVID they do not, and a rebuilt assembly samples afresh. A dynamic
+/// method (a compiled expression) has no such identity, only a per-process name: its plans are not remembered.</para>
 /// <para>Plans measured mostly while the JIT compiled the work (a cold first run) are not remembered.</para>
 /// </remarks>
 internal sealed class PlanCache

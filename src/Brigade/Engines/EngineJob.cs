@@ -91,6 +91,9 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Gets what identifies the work across processes: its assembly's build (MVID) and its method or type (see <see cref="WorkFunction{TIn, TOut}.Identity"/>).</summary>
     public string WorkIdentity => _work.Identity;
 
+    /// <summary>Gets whether <see cref="WorkIdentity"/> names the work alone in every process (not a dynamic method), so plans may be remembered by it.</summary>
+    internal bool HasStableWorkIdentity => _work.HasStableIdentity;
+
     /// <summary>
     /// Gets the type of the work object when the run was given one (<see cref="IWork{TIn, TOut}"/> or
     /// <see cref="IAsyncWork{TIn, TOut}"/>); <see langword="null"/> for delegates. Engines that run items in other

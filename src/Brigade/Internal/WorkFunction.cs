@@ -50,6 +50,14 @@ internal sealed class WorkFunction<TIn, TOut>
         }
     }
 
+    /// <summary>
+    /// Gets whether <see cref="Identity"/> names this work alone, in every process: not for a dynamic method (a compiled
+    /// expression tree, emitted IL), which has neither an assembly build nor a token, only a name such as
+    /// <c>lambda_method12</c> numbered by a per-process counter: a service that compiles one per request makes a new one
+    /// each time, and another process gives the same name to other work.
+    /// </summary>
+    public bool HasStableIdentity => WorkType is not null || UserDelegate.Method is not System.Reflection.Emit.DynamicMethod;
+
     private Delegate UserDelegate => _original ?? (Sync is not null ? Sync : Async!);
 
     /// <param name="work">The work.</param>
