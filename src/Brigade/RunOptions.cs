@@ -70,6 +70,13 @@ public sealed class RunOptions
     /// <value>Defaults to <see langword="null"/>.</value>
     public string? Label { get; set; }
 
+    /// <summary>
+    /// Gets or sets what tells apart, in auto mode's plan cache, runs of one delegate that do different work: <c>brigade
+    /// run</c>'s commands all run through one delegate. Not the <see cref="Label"/>: a service labelling each run by its
+    /// request (<c>order 42</c>) made every run a new entry, rewriting the cache file and evicting the real plans.
+    /// </summary>
+    internal string? PlanKey { get; set; }
+
     /// <summary>Gets or sets whether the run records a timeline of which worker ran which batch, and when.</summary>
     /// <value>Defaults to <see langword="true"/>; the cost is one entry per batch, not per item.</value>
     public bool CollectTimeline { get; set; } = true;

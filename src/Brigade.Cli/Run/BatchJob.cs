@@ -147,6 +147,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             AllowSynchronousContinuations = true,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
             Label = $"brigade run {options.Work.Description}",
+
+            // Every command runs through one delegate: the command tells their plans apart (the same key as when the label did).
+            PlanKey = $"brigade run {options.Work.Description}",
             Progress = new RunningProgress(_counters),
 
             // The timeline is one entry per batch (per command, for --exec) up to 100,000: only --report and --trace show it.

@@ -32,8 +32,9 @@ internal sealed class AutoRun<TIn, TOut>
         if (options.PlanCacheEnabled && job.HasStableWorkIdentity)
         {
             _cache = new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory());
-            // The label tells apart runs of one delegate that do different things (brigade run's commands).
-            _cacheKey = PlanCache.KeyFor($"{job.WorkIdentity}{(job.IsAsyncWork ? " (async)" : "")}{(job.Options.Label is { } label ? " [" + label + "]" : "")}");
+            // The plan key tells apart runs of one delegate that do different things (brigade run's commands); the label does
+            // not: a label per request would make every run a new entry.
+            _cacheKey = PlanCache.KeyFor($"{job.WorkIdentity}{(job.IsAsyncWork ? " (async)" : "")}{(job.Options.PlanKey is { } planKey ? " [" + planKey + "]" : "")}");
         }
 
         _inspector = new BatchInspector(options.TimeProvider, job.IsAsyncWork, options.ReportsExternalCpu);
