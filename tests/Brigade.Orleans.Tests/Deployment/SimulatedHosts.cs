@@ -40,7 +40,10 @@ internal sealed partial class SimulatedHosts : IAsyncDisposable
         {
             var ports = FreePorts.On(Addresses, 2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
             hosts.Silos = await Task.WhenAll(Addresses.Select(a => hosts._silos.StartAsync(
-                "--address", a.ToString(), "--port", ports[0], "--gateway-port", ports[1], "--membership", membership, "--cluster-id", hosts.ClusterId)));
+                "--address", a.ToString(), "--port", ports[0], "--gateway-port", ports[1], "--membership", membership, "--cluster-id", hosts.ClusterId,
+                // The tests wait for a failover, not for Orleans' production timings: the lost host is declared dead in
+                // seconds (2 s probes, `brigade silo --failure-detection fast`), not in 15-30 s.
+                "--failure-detection", "fast")));
             return hosts;
         }
         catch
