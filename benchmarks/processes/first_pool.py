@@ -3,7 +3,7 @@
 `first` mode once per work type (long: SquareWork, string: WordCountWork, record: GreetWork over a sealed record) and per
 checkout (this one, and another with --before), in a rotating order, each in a new process. Prints the median and min-max
 of the first result, the JIT's time and methods and the process's CPU time up to it, a later pool's first result, and the
-load average.
+load average; with --before, also each round's paired difference (after - before) and how many rounds were faster.
 
 With --native the workers are the NativeAOT publish of samples/Brigade.Samples.NativeWorker (published first when
 missing), so that the figures are the host's own; without it, the shipped worker host.
@@ -60,6 +60,16 @@ def main():
     print(f"| work, build | first pool, ms | JIT to it, ms | methods JIT-compiled | CPU to it, ms | later pool, ms |\n|---|---:|---:|---:|---:|---:|")
     for (t, name), values in samples.items():
         print(f"| {t}, {name} | " + " | ".join(cell(column) for column in zip(*values)) + " |")
+
+    # Paired: each round ran both builds of a type (next to each other but at the rotation's wrap), so a round's difference is less exposed to the load's
+    # swings than the medians above.
+    if args.before:
+        print("\n| work | first pool, after - before, ms: median (min-max) | rounds faster | host CPU to it, after - before, ms |\n|---|---:|---:|---:|")
+        for t in args.types.split(","):
+            pairs = list(zip(samples[(t, "after")], samples[(t, "before")]))
+            first = [a[0] - b[0] for a, b in pairs]
+            cpu = [a[3] - b[3] for a, b in pairs]
+            print(f"| {t} | {statistics.median(first):+.0f} ({min(first):+.0f} to {max(first):+.0f}) | {sum(d < 0 for d in first)} of {len(first)} | {statistics.median(cpu):+.0f} |")
 
 
 if __name__ == "__main__":
