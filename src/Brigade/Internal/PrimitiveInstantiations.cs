@@ -50,6 +50,15 @@ internal static class PrimitiveInstantiations
         _ = Runner.MapAsync(items, asyncWork);
         _ = Runner.MapReduceAsync(items, work, null!);
 
+        // Most applications hand in a lambda: the same pipeline behind a delegate's work.
+        Func<TIn, TOut> map = null!;
+        Func<TIn, CancellationToken, ValueTask<TOut>> mapAsync = null!;
+        _ = Runner.StreamAsync(items, map);
+        _ = Runner.StreamAsync(items, mapAsync);
+        _ = Runner.MapAsync(items, map);
+        _ = Runner.MapAsync(items, mapAsync);
+        _ = Runner.MapReduceAsync(items, map, null!);
+
         EngineJob<TIn, TOut> job = null!;
         EngineWorker worker = null!;
         _ = job.CreateWorker(default);

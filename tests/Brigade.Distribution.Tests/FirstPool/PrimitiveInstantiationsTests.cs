@@ -9,7 +9,7 @@ namespace Brigade.Distribution.Tests.FirstPool;
 /// <summary>
 /// Brigade.dll's ReadyToRun image holds the run pipeline's code over CoreLib's primitive types
 /// (Brigade.Internal.PrimitiveInstantiations): a JIT-compiled application's first run over <c>long</c>, or from a
-/// reference type to <c>int</c>, does not JIT-compile the pipeline's entry points, job and run state machine. Read from
+/// reference type to <c>int</c>, through a work type or a lambda, does not JIT-compile the pipeline's entry points, job and run state machine. Read from
 /// the runtime's own list of the methods it JIT-compiled (DOTNET_JitStdOutFile), in a new process of a small program.
 /// A constraint added to a pipeline type parameter, or an entry point the roots no longer name, would silently send
 /// that code back to the JIT: this is what fails then.
@@ -22,7 +22,8 @@ public sealed class PrimitiveInstantiationsTests
         var options = new RunOptions { Engine = Engine.Sequential };
         var squares = await Runner.MapAsync(new long[] { 1, 2, 3 }, new Square(), options);
         var words = await Runner.MapAsync(new[] { "a b", "c" }, new Words(), options);
-        System.Console.WriteLine(squares.Count + words.Count);
+        var doubled = await Runner.MapAsync(new long[] { 1, 2 }, x => x * 2, options);
+        System.Console.WriteLine(squares.Count + words.Count + doubled.Count);
 
         internal sealed class Square : IWork<long, long>
         {
@@ -87,7 +88,7 @@ public sealed class PrimitiveInstantiationsTests
         };
         var (exit, stdout, stderr) = await Dotnet.RunProgramAsync("dotnet", temp.Path, TimeSpan.FromMinutes(2), environment, "exec", temp.File("FirstRun.dll"));
         Assert.True(exit == 0, $"exit code {exit}: {stdout}{stderr}");
-        Assert.Equal("5", stdout.Trim());
+        Assert.Equal("7", stdout.Trim());
 
         var jitted = (await File.ReadAllLinesAsync(list)).Where(l => l.Contains("JIT compiled", StringComparison.Ordinal)).ToList();
         Assert.Contains(jitted, l => l.Contains("<Main>$", StringComparison.Ordinal));   // the list is the program's
