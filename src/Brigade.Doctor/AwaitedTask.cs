@@ -42,6 +42,15 @@ public sealed class AwaitedTask
     /// <c>CancellationToken</c>.</summary>
     internal bool SemaphoreWaitMayEnd { get; init; }
 
+    /// <summary>Gets whether a <see cref="Semaphore"/> wait that may end (<see cref="SemaphoreWaitMayEnd"/>) has no timeout
+    /// and a <c>CancellationToken</c> whose source is not cancelled and has no cancellation timer (<c>CancelAfter</c>):
+    /// it ends only if some code cancels that token.</summary>
+    internal bool SemaphoreWaitEndsOnlyByCancel { get; init; }
+
+    /// <summary>Gets, for the task of a <c>Parallel.ForEachAsync</c>, its unfinished workers (each awaiting a body: async
+    /// flows the loop needs all of); empty otherwise.</summary>
+    internal IReadOnlyList<AwaitedTask> LoopBodies { get; init; } = [];
+
     /// <summary>Gets whether this is an async method suspended at an await whose task has completed, yet the method has
     /// not resumed: its continuation was handed to a scheduler or a <c>SynchronizationContext</c> that has not run it.</summary>
     internal bool ResumptionPending { get; init; }

@@ -26,10 +26,17 @@ public sealed class DeadlockCycle
     /// <c>Lock.TryEnter</c> whose timeout a dump cannot show. With <c>Timeout.Infinite</c> it is a deadlock; with a finite
     /// timeout the wait gives up. A cycle of async flows (<see cref="AsyncLinks"/>) is always only possible: a
     /// <c>SemaphoreSlim</c> records no owner, so the dump shows that a flow passed a <c>WaitAsync</c> without a
-    /// <c>Release</c> on its way, not that it still holds the slot.</summary>
+    /// <c>Release</c> on its way, not that it still holds the slot. So is a cycle of threads holding every slot of a
+    /// <c>SemaphoreSlim</c> while blocked on a <c>Parallel.ForEachAsync</c> whose bodies wait on it (a throttle held across
+    /// a nested loop), for the same reason.</summary>
     public bool IsPossible { get; internal init; }
 
     /// <summary>Gets, for a thread waiting on a <c>SemaphoreSlim</c> whose only slot it took itself, where it took it
     /// (the method that called <c>Wait</c> earlier on its stack); null otherwise.</summary>
     internal string? SlotTakenAt { get; init; }
+
+    /// <summary>Gets, for threads holding every slot of a <c>SemaphoreSlim</c> while blocked on a
+    /// <c>Parallel.ForEachAsync</c> whose bodies wait on it, the semaphore, its holders and the waiting bodies; null
+    /// otherwise.</summary>
+    internal Analysis.ThrottleDeadlocks.Throttle? Throttle { get; init; }
 }

@@ -106,8 +106,10 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
             return byFrame;
         });
-        foreach (var frame in thread.EnumerateStackTrace())
+        var frames = thread.EnumerateStackTrace().ToList();
+        for (var index = 0; index < frames.Count; index++)
         {
+            var frame = frames[index];
             if (frame.Method is not { Type: { } type } method || method.Type.Module is not { } module
                 || WaitRule.IsFrameworkType(type.Name ?? "System.?", module.Name) || Metadata(module) is not { } md)
             {
@@ -125,14 +127,22 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
             // An async method's MoveNext on the stack past an `await x.WaitAsync()` is running after that await: the slot
             // is its (a flow running synchronously, as when the semaphore was free and the await did not suspend).
-            var running = method.Name == "MoveNext" && type.Name?.Contains(">d__", StringComparison.Ordinal) == true;
-            if (running && type.Name!.LastIndexOf("+<", StringComparison.Ordinal) is var open and > 0 && type.Name.IndexOf('>', open) is var close and > 0)
+            // (An async lambda's state machine is named <<Start>b__3_0>d, with no number after the d.)
+            var running = method.Name == "MoveNext" && type.Name is { } machineName
+                && (machineName.Contains(">d__", StringComparison.Ordinal) || (machineName.EndsWith(">d", StringComparison.Ordinal) && machineName.Contains("+<<", StringComparison.Ordinal)));
+            if (running && type.Name!.LastIndexOf("+<", StringComparison.Ordinal) is var open and > 0 && type.Name.LastIndexOf('>') is var close && close > open + 2)
             {
-                // Outer+<SaveChangesAsync>d__7.MoveNext is the async method Outer.SaveChangesAsync.
+                // Outer+<SaveChangesAsync>d__7.MoveNext is the async method Outer.SaveChangesAsync; Outer+<>c+<<Start>b__3_0>d
+                // the lambda Outer+<>c.<Start>b__3_0.
                 at = $"{type.Name[..open]}.{type.Name[(open + 2)..close]}";
             }
 
-            foreach (var receiver in Unreleased(md, code, current, running))
+            // A WaitAsync(token) the method went on past took the slot unless its token ended the wait: counted only when
+            // no token source the method can have passed is cancelled (cancellation cannot be undone: not cancelled now,
+            // not cancelled then). A catch past the await runs after a cancelled one, holding nothing.
+            var start = index;
+            var tokensLive = new Lazy<bool>(() => TokensLive(frames, start, type, roots.Value));
+            foreach (var receiver in Unreleased(md, code, current, running, () => tokensLive.Value))
             {
                 taken.Add(receiver is null ? new Taken([], null, true, at) : Resolve(module, receiver, FrameRoots, at));
             }
@@ -213,17 +223,19 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     /// <summary>The receivers of the <c>SemaphoreSlim.Wait</c> calls before <paramref name="end"/> with no <c>Release</c>
     /// of the same receiver after them (null: a receiver that cannot be read, any semaphore).</summary>
-    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end, bool running = false)
+    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end, bool running = false, Func<bool>? tokensLive = null)
     {
         var waits = new List<(int Offset, Receiver? Receiver)>();
         var releases = new List<(int Offset, Receiver Receiver)>();
         for (var i = 0; i < code.Count && code[i].Offset < end; i++)
         {
             if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release" or "WaitAsync"), var parameters, _, _)
-                || (name == "WaitAsync" && !(running && parameters == 0)))
+                || (name == "WaitAsync" && !(running && (parameters == 0
+                    || (parameters == 1 && tokensLive is not null && !ReturnsGenericInstance(md, code[i].Operand) && tokensLive())))))
             {
-                // WaitAsync() only in a running MoveNext past it: its await completed, the slot was granted. (With a
-                // timeout or a token, the await may have ended without the slot.)
+                // WaitAsync() only in a running MoveNext past it: its await completed, the slot was granted. So is
+                // WaitAsync(CancellationToken) when no token it can have been given is cancelled. (With a timeout, the
+                // await returned whether it got the slot, which the dump does not keep: not counted.)
                 continue;
             }
 
@@ -242,6 +254,63 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         return [.. waits.Where(w => w.Receiver is null || !releases.Exists(r => r.Offset > w.Offset && r.Receiver.Same(w.Receiver, code, w.Offset, r.Offset)))
             .Select(w => w.Receiver)];
     }
+
+    /// <summary>
+    /// Whether the tokens a running async method (the frame at <paramref name="index"/>, a <c>MoveNext</c> of
+    /// <paramref name="machineType"/>) can have passed to <c>WaitAsync</c> are all uncancelled: the
+    /// <c>CancellationToken</c> fields of its state machine, read from its box when a frame roots one, and any
+    /// <c>CancellationTokenSource</c> rooted by that frame and its callers up to the method that started it (a state
+    /// machine still on the stack is in its kick-off method's frame). False when nothing is found, or one is cancelled.
+    /// </summary>
+    private static bool TokensLive(List<ClrStackFrame> frames, int index, ClrType machineType, Dictionary<(ulong, ulong), List<ClrObject>> roots)
+    {
+        var seen = false;
+        for (var k = index; k < frames.Count && k <= index + 6; k++)
+        {
+            var frame = frames[k];
+            foreach (var root in roots.GetValueOrDefault((frame.StackPointer, frame.InstructionPointer)) ?? [])
+            {
+                if (root.Type is not { } type)
+                {
+                    continue;
+                }
+
+                if (WaitRule.DerivesFrom(type, "System.Threading.CancellationTokenSource"))
+                {
+                    seen = true;
+                    if (!Uncancelled(root))
+                    {
+                        return false;
+                    }
+                }
+                else if (type.Name?.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) == true && TaskReader.MachineOf(root) is { } m && m.Type.MethodTable == machineType.MethodTable)
+                {
+                    seen = true;
+                    foreach (var field in m.Type.Fields.Where(f => f.IsValueType && f.Type?.Name == "System.Threading.CancellationToken"))
+                    {
+                        var source = field.Type!.GetFieldByName("_source") is { } inner ? inner.ReadObject(field.GetAddress(m.Address, m.Interior), interior: true) : default;
+                        if (!source.IsNull && !Uncancelled(source))
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            // Up to the frame that called MoveNext: the builder's Start and the kick-off method, or the box's own MoveNext
+            // and what ran it.
+            if (k > index && frame.Method?.Name is { } name && !name.StartsWith("Start", StringComparison.Ordinal) && name != "MoveNext")
+            {
+                break;
+            }
+        }
+
+        return seen;
+    }
+
+    /// <summary>Whether a <c>CancellationTokenSource</c> has not been cancelled (its <c>_state</c> is 0: not notifying,
+    /// not notified); false when unreadable.</summary>
+    private static bool Uncancelled(ClrObject source) => source.TryReadField<int>("_state", out var state) && state == 0;
 
     /// <summary>For a method of the application called by a frame: where it takes a slot it does not release (its name)
     /// and the receivers of those <c>Wait</c> calls in its own terms, or null.</summary>

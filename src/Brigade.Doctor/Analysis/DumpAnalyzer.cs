@@ -207,10 +207,14 @@ internal static class DumpAnalyzer
         List<AsyncFindings.Hang> asyncHangs = [];
         if (asyncFlows is not null)
         {
+            // Threads holding a throttle's every slot while blocked on a loop whose bodies wait for it: before the flows'
+            // findings, which then leave these threads out.
+            var throttles = ThrottleDeadlocks.Find(asyncFlows, ordered, inCycles);
+            deadlocks.AddRange(throttles);
             (var asyncCycles, asyncHangs) = AsyncFindings.Find(asyncFlows, tasks, ordered, inCycles);
             deadlocks.AddRange(asyncCycles);
             inCycles.UnionWith(asyncCycles.SelectMany(d => d.AlsoStuck).Select(t => t.ManagedThreadId));
-            Mark($"async flows analyzed: {asyncCycles.Count} cycles, {asyncHangs.Count} hangs");
+            Mark($"async flows analyzed: {throttles.Count} throttle deadlocks, {asyncCycles.Count} cycles, {asyncHangs.Count} hangs");
         }
 
         if (sites.StaleModules.Count > 0)

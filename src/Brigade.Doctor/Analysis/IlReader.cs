@@ -132,6 +132,37 @@ internal static class IlReader
         return (tick > 0 ? type[..tick] : type, name, parameters, header.IsInstance, returns);
     }
 
+    /// <summary>Whether a called method returns a generic instance (<c>Task&lt;bool&gt;</c>): of the
+    /// <c>SemaphoreSlim.WaitAsync</c> overloads, those with a timeout, whose result says whether the slot was taken.</summary>
+    public static bool ReturnsGenericInstance(MetadataReader md, long token)
+    {
+        var handle = MetadataTokens.EntityHandle((int)token);
+        if (handle.Kind == HandleKind.MethodSpecification)
+        {
+            handle = md.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+        }
+
+        var signature = handle.Kind switch
+        {
+            HandleKind.MethodDefinition => md.GetMethodDefinition((MethodDefinitionHandle)handle).Signature,
+            HandleKind.MemberReference => md.GetMemberReference((MemberReferenceHandle)handle).Signature,
+            _ => default,
+        };
+        if (signature.IsNil)
+        {
+            return false;
+        }
+
+        var blob = md.GetBlobReader(signature);
+        if (blob.ReadSignatureHeader().IsGeneric)
+        {
+            blob.ReadCompressedInteger();
+        }
+
+        blob.ReadCompressedInteger();
+        return blob.ReadSignatureTypeCode() == SignatureTypeCode.GenericTypeInstance;
+    }
+
     /// <summary>A type's full name as ClrMD writes it (<c>Ns.Outer+Inner</c>).</summary>
     public static string TypeName(MetadataReader md, TypeDefinitionHandle handle)
     {

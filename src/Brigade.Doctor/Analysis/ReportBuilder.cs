@@ -105,6 +105,11 @@ internal static class ReportBuilder
             return SemaphoreSelfWait(cycle, takenAt);
         }
 
+        if (cycle.Throttle is { } throttle)
+        {
+            return ThrottleDeadlock(cycle, throttle);
+        }
+
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
         var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
         var text = new StringBuilder();
@@ -158,6 +163,62 @@ internal static class ReportBuilder
         text.Append("Do not call back into code that takes the same SemaphoreSlim while holding it (raise events and run callbacks after Release), or use a reentrant lock (lock/Monitor).\n");
         text.Append("Stacks:\n");
         AppendStack(text, link.Waiter, "  ");
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static string ThrottleDeadlock(DeadlockCycle cycle, ThrottleDeadlocks.Throttle throttle)
+    {
+        var text = new StringBuilder();
+        var holders = throttle.Holders;
+        var slots = holders.Count == 1 ? "its only slot" : $"all {holders.Count} slots";
+        text.Append(holders.Count == 1
+                ? $"Deadlock detected: {holders[0].Thread} holds the only slot of a SemaphoreSlim and waits for a Parallel.ForEachAsync whose bodies wait on that semaphore (a throttle held across a blocking wait on work that needs it); "
+                : $"Deadlock detected: {holders.Count} threads hold all {holders.Count} slots of a SemaphoreSlim and wait for Parallel.ForEachAsync loops whose bodies wait on that semaphore (a throttle held across a blocking wait on work that needs it); ")
+            .Append("unless a slot is released by code the dump does not show, or a CancellationToken below is cancelled, ").Append(holders.Count == 1 ? "it" : "none of them").Append(" can ever proceed.\n");
+        text.Append("  ").Append(throttle.Semaphore).Append($": {slots} taken by ")
+            .Append(string.Join(", ", holders.Select(h => $"{h.Thread} (in {h.At})"))).Append('\n');
+        var i = 0;
+        foreach (var (thread, bodies) in throttle.Waiting)
+        {
+            var waits = bodies.Select(b => AsyncFindings.Leaf(b).Description).Distinct(StringComparer.Ordinal).ToList();
+            text.Append($"  {++i}. ").Append(DescribeWait(thread)).Append($"; {bodies.Count} of its bod{(bodies.Count == 1 ? "y waits" : "ies wait")} in ")
+                .Append(string.Join("; ", waits)).Append('\n');
+        }
+
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        text.Append("  A possible deadlock: a SemaphoreSlim records no owner. Each holder's stack shows an async method, still running, past its await of this semaphore's WaitAsync() ")
+            .Append("(or WaitAsync(token) with its token not cancelled: the wait ended with a slot), or a Wait(), with no Release of it on the way: as many holders as the semaphore has slots, ")
+            .Append("each blocked without a timeout on a loop that needs a body waiting for a slot (with no timeout, and a token no code has cancelled and no timer will). ")
+            .Append("If no other code releases a slot and no token is cancelled, it is a deadlock.\n");
+        text.Append("Do not block (.Wait(), .Result) while holding a throttle's slot on work that takes the same throttle, as a nested Parallel.ForEachAsync does: await the nested loop instead and take the slot only around the work itself, or give the nested work a throttle of its own.\n");
+        text.Append("Async stacks of the waiting bodies (outermost method first):\n");
+        var listed = 0;
+        foreach (var (_, bodies) in throttle.Waiting)
+        {
+            foreach (var body in bodies)
+            {
+                if (listed++ < MaxListed)
+                {
+                    AppendAsyncStack(text, body, $"body {listed}", "  ");
+                }
+            }
+        }
+
+        if (listed > MaxListed)
+        {
+            text.Append($"  ... and {listed - MaxListed} more bodies\n");
+        }
+
+        text.Append("Stacks:\n");
+        foreach (var (thread, _) in throttle.Waiting)
+        {
+            AppendStack(text, thread, "  ");
+        }
+
         return text.ToString().TrimEnd('\n');
     }
 

@@ -151,11 +151,14 @@ internal sealed class TaskReader(RuntimeReader reader)
         List<AwaitedTask> joined = [];
         string description;
         var timedSemaphoreWait = false;
+        var endsOnlyByCancel = false;
+        List<AwaitedTask> bodies = [];
         if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && Async is not null && TimedSemaphoreWait(task) is { } timed)
         {
             // SemaphoreSlim.WaitAsync(timeout or token) awaits the runtime's WaitUntilCountOrTimeoutAsync over its queued waiter.
             semaphore = timed.Semaphore.Public;
             timedSemaphoreWait = true;
+            endsOnlyByCancel = timed.OnlyByCancel;
             description = $"SemaphoreSlim.WaitAsync {timed.Limit} on {semaphore}";
         }
         else if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal))
@@ -213,9 +216,16 @@ internal sealed class TaskReader(RuntimeReader reader)
         else if (Async?.Heap.SourceOf.TryGetValue(task.Address, out var source) == true)
         {
             var holder = reader.FindHolder(source, []);
-            description = source.Type?.Name is { } sourceType && sourceType.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal) && sourceType.Contains("ForEachAsyncState", StringComparison.Ordinal)
+            var loop = source.Type?.Name is { } sourceType && sourceType.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal) && sourceType.Contains("ForEachAsyncState", StringComparison.Ordinal);
+            description = loop
                 ? "the task of a Parallel.ForEachAsync, which completes when its last body has ended (its bodies are async flows: a body awaiting something that never comes, or blocked, holds it up)"
                 : $"the task of a TaskCompletionSource that nothing has completed yet: {source.Type?.Name ?? "?"}{(holder is null ? "" : $" ({holder})")}";
+            if (loop && depth < MaxChain)
+            {
+                // Its workers: the unfinished async methods whose state machine holds the loop's state; each awaits a body.
+                bodies = [.. Async!.Heap.Boxes.Values.Where(b => !seen.Contains(b.Address) && References(b, source.Address)).OrderBy(b => b.Address).Take(100)
+                    .Select(b => Describe(b, depth + 1, seen))];
+            }
         }
         else if (typeName is "System.Threading.Tasks.Task" || typeName.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
         {
@@ -238,13 +248,15 @@ internal sealed class TaskReader(RuntimeReader reader)
             ResumptionPending = resumptionPending && awaits is null && !queued,
             Semaphore = semaphore,
             SemaphoreWaitMayEnd = timedSemaphoreWait,
+            SemaphoreWaitEndsOnlyByCancel = endsOnlyByCancel,
             AwaitsAll = joined,
+            LoopBodies = bodies,
         };
     }
 
     /// <summary>The semaphore and the limit of a <c>SemaphoreSlim.WaitAsync</c> with a timeout or a token: the box of the
     /// runtime's <c>WaitUntilCountOrTimeoutAsync</c>, whose hoisted <c>asyncWaiter</c> is queued on a semaphore.</summary>
-    private (SemaphoreInfo Semaphore, string Limit)? TimedSemaphoreWait(ClrObject box)
+    private (SemaphoreInfo Semaphore, string Limit, bool OnlyByCancel)? TimedSemaphoreWait(ClrObject box)
     {
         if (MachineOf(box) is not { } machine || machine.Type.Name?.StartsWith("System.Threading.SemaphoreSlim+<WaitUntilCountOrTimeoutAsync>", StringComparison.Ordinal) != true
             || machine.Type.GetFieldByName("asyncWaiter") is not { IsObjectReference: true } waiterField)
@@ -259,8 +271,25 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
 
         var timeout = machine.Type.GetFieldByName("millisecondsTimeout") is { } timeoutField ? timeoutField.Read<int>(machine.Address, machine.Interior) : -1;
-        return (semaphore, timeout >= 0 ? $"with a timeout of {timeout} ms" : "with a CancellationToken");
+
+        // No timeout, and a token nobody has cancelled nor set to cancel itself (CancelAfter starts a timer): only code
+        // calling Cancel can end it.
+        var onlyByCancel = false;
+        if (timeout < 0 && machine.Type.GetFieldByName("cancellationToken") is { IsValueType: true, Type: { } tokenType } tokenField
+            && tokenType.GetFieldByName("_source") is { } sourceField)
+        {
+            var source = sourceField.ReadObject(tokenField.GetAddress(machine.Address, machine.Interior), interior: true);
+            onlyByCancel = source is { IsNull: false, IsValid: true } && source.TryReadField<int>("_state", out var state) && state == 0
+                && (!source.TryReadObjectField("_timer", out var timer) || timer.IsNull);
+        }
+
+        return (semaphore, timeout >= 0 ? $"with a timeout of {timeout} ms" : "with a CancellationToken", onlyByCancel);
     }
+
+    /// <summary>Whether an async state machine box's state machine holds <paramref name="address"/> in one of its
+    /// reference fields (a hoisted local or parameter).</summary>
+    private static bool References(ClrObject box, ulong address) =>
+        MachineOf(box) is { } m && m.Type.Fields.Any(f => f.IsObjectReference && f.ReadObject(m.Address, m.Interior).Address == address);
 
     /// <summary>The unfinished tasks a <c>Task.WhenAll</c>/<c>WhenAny</c> promise waits for: those whose continuation it is.</summary>
     private List<AwaitedTask> Joined(ClrObject promise, int depth, HashSet<ulong> seen) =>
