@@ -12,7 +12,7 @@ public sealed class ParallelForEachAsyncTaskTests
         Assert.True(outcome.Error is null, $"{outcome.Error}\n{outcome.ChildOutput}");
         var diagnosis = outcome.Diagnosis!;
 
-        Assert.Equal(["BRG1008"], diagnosis.Reports.Select(r => r.Code));
+        Assert.Equal(["BRG1001"], diagnosis.Reports.Select(r => r.Code));
         var text = diagnosis.ToString();
         Assert.Contains("waits in Task.Wait() for the task of a Parallel.ForEachAsync, which completes when its last body has ended", text, StringComparison.Ordinal);
         Assert.DoesNotContain("a TaskCompletionSource's, or similar", text, StringComparison.Ordinal);
