@@ -144,14 +144,16 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         if (error is not null)
         {
             var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error, Attempts = Math.Max(1, attempts) };
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
             if (_failures is not null)
             {
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
                 Write(_failures, "--failures", paths.Failures!, [.. bytes, (byte)'\n']);
             }
             else
             {
-                stderr.WriteLine(Encoding.UTF8.GetString(bytes));
+                // On stderr the line is shown, not kept: a 10 MB item is not copied whole into a terminal (or a CI log) for
+                // every failure. --failures FILE (or /dev/stderr, given as such) keeps it whole, as the journal does.
+                stderr.WriteLine(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(failure.ForDisplay(), RunJsonContext.Readable.FailureRecord)));
             }
         }
 
