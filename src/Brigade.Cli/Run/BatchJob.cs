@@ -117,7 +117,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         _outputs = new RunOutputs(options, _paths, _counters, stdout, stderr);
-        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint);
+        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint, cancellationToken);
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
         var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
@@ -218,7 +218,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return await StoppedAsync(failure).ConfigureAwait(false);
         }
 
-        return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
+        return await FinishAsync(stream.Report, interrupted, cancellationToken).ConfigureAwait(false);
     }
 
     // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
@@ -332,7 +332,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return false;
     }
 
-    private async Task<int> FinishAsync(RunReport? report, bool interrupted)
+    private async Task<int> FinishAsync(RunReport? report, bool interrupted, CancellationToken cancellationToken)
     {
         Report = report;
         if (report is not null)
@@ -340,21 +340,33 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             var writing = "";
             try
             {
+                // Opened as the outputs are (RunFiles.OpenOutput): a FIFO waits a bounded time for its reader, where File.Create
+                // opened it for reading and writing, so never waited, and a trace larger than the pipe's buffer then hung
+                // the finished run for good (a smaller one vanished); /dev/stdout is brigade's stdout, not reopened.
                 if (options.ReportPath is { } html)
                 {
                     writing = $"--report '{html}'";
-                    HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
+                    using var file = RunFiles.OpenOutput(html, "--report", 0, out _, stderr, cancellationToken);
+                    using var writer = new StreamWriter(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                    HtmlReport.Write(writer, [report], $"brigade run — {options.Work.Description}");
                 }
 
                 if (options.TracePath is { } trace)
                 {
                     writing = $"--trace '{trace}'";
-                    ChromeTrace.WriteFile(trace, [report]);
+                    using var file = RunFiles.OpenOutput(trace, "--trace", 0, out _, stderr, cancellationToken);
+                    ChromeTrace.Write(file, [report]);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                throw new CliIOException($"cannot write {writing}: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
+                // Interrupted (before or during the wait for a FIFO's reader): the run's own end is still said below.
+                await stderr.WriteLineAsync($"brigade: {writing} not written: interrupted while waiting for its reader").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliIOException)
+            {
+                var reason = e is CliIOException ? e.Message : $"cannot write {writing}: {RunFiles.Reason(e)}";
+                throw new CliIOException($"{reason} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
             }
         }
 
