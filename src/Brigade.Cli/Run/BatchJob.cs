@@ -412,6 +412,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             else if (report.Plan is { } plan)
             {
                 summary += $"; plan: {plan}";
+                if (options.Jobs is null && options.Work is ExecWork && plan.Contains(", capped at ", StringComparison.Ordinal))
+                {
+                    // Auto mode's own ceiling for commands, not the user's: say where it comes from and how to lift it.
+                    summary += $" (auto mode's ceiling for commands: {EngineResources.CommandsPerCore} per core, within ulimit -n and -u; --jobs N raises it)";
+                }
             }
 
             // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter; not
