@@ -20,8 +20,11 @@ internal sealed class EngineRegistry
             ValueTask.FromResult(request.ForCommands
                 // Commands burn their CPU in child processes: auto mode reads their clocks while they run and learns the exact
                 // figure from ExternalCpuTime as each finishes.
-                // Waiting commands widen it, up to what this machine can run at once (not auto mode's 1,024 in flight).
-                ? Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, MaxConcurrency = EngineResources.CommandLimit() })
+                // Waiting commands widen it, up to what this machine can run at once (not auto mode's 1,024 in flight), or up
+                // to --jobs when that is more: a ceiling the user gave (300 sleeping commands: -j 300) is one auto mode may
+                // reach, where it stopped at 64 on 2 cores (review 41). RunCommand has already lowered --jobs to what the
+                // open-file and process limits leave room for.
+                ? Engine.CreateAuto(new AutoEngineOptions { ReportsExternalCpu = true, MaxConcurrency = AutoCommandCeiling(request.Jobs) })
                 : Engine.Auto)),
         BuiltIn(Engine.Sequential),
         BuiltIn(Engine.ThreadPool),
@@ -54,6 +57,18 @@ internal sealed class EngineRegistry
     public EngineEntry Resolve(string name) =>
         Entries.FirstOrDefault(e => string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase))
         ?? throw new CliUsageException($"--engine: unknown engine '{name}'; choose {Join(Entries.Select(e => e.Name))}");
+
+    /// <summary>
+    /// Gets how many commands auto mode may run at once: <see cref="EngineResources.CommandLimit"/> (32 per core, within
+    /// the system's limits), or <paramref name="jobs"/> when given and higher (<c>--jobs</c> is then auto mode's ceiling,
+    /// and auto mode's Little's law decides below it).
+    /// </summary>
+    /// <param name="jobs">The <c>--jobs</c> value (already within the system's limits), or null.</param>
+    internal static int AutoCommandCeiling(int? jobs) =>
+        Math.Clamp(Math.Max(EngineResources.CommandLimit(), jobs ?? 0), 1, MaxAutoConcurrency);
+
+    // AutoEngineOptions.MaxConcurrency's own bound.
+    private const int MaxAutoConcurrency = 65_536;
 
     private static EngineEntry BuiltIn(Engine engine) =>
         new(engine.Name, null, engine.Capabilities, (_, _) => ValueTask.FromResult(engine));

@@ -117,7 +117,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         _outputs = new RunOutputs(options, _paths, _counters, stdout, stderr);
-        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint);
+        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint, cancellationToken);
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
         var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
         for (var i = 0L; i < _counters.ResumedFrom; i++)
@@ -221,7 +221,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return await StoppedAsync(failure).ConfigureAwait(false);
         }
 
-        return await FinishAsync(stream.Report, interrupted).ConfigureAwait(false);
+        return await FinishAsync(stream.Report, interrupted, cancellationToken).ConfigureAwait(false);
     }
 
     // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
@@ -335,7 +335,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return false;
     }
 
-    private async Task<int> FinishAsync(RunReport? report, bool interrupted)
+    private async Task<int> FinishAsync(RunReport? report, bool interrupted, CancellationToken cancellationToken)
     {
         Report = report;
         if (report is not null)
@@ -343,21 +343,33 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             var writing = "";
             try
             {
+                // Opened as the outputs are (RunFiles.OpenOutput): a FIFO waits a bounded time for its reader, where File.Create
+                // opened it for reading and writing, so never waited, and a trace larger than the pipe's buffer then hung
+                // the finished run for good (a smaller one vanished); /dev/stdout is brigade's stdout, not reopened.
                 if (options.ReportPath is { } html)
                 {
                     writing = $"--report '{html}'";
-                    HtmlReport.WriteFile(html, [report], $"brigade run — {options.Work.Description}");
+                    using var file = RunFiles.OpenOutput(html, "--report", 0, out _, stderr, cancellationToken);
+                    using var writer = new StreamWriter(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+                    HtmlReport.Write(writer, [report], $"brigade run — {options.Work.Description}");
                 }
 
                 if (options.TracePath is { } trace)
                 {
                     writing = $"--trace '{trace}'";
-                    ChromeTrace.WriteFile(trace, [report]);
+                    using var file = RunFiles.OpenOutput(trace, "--trace", 0, out _, stderr, cancellationToken);
+                    ChromeTrace.Write(file, [report]);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                throw new CliIOException($"cannot write {writing}: {RunFiles.Reason(e)} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
+                // Interrupted (before or during the wait for a FIFO's reader): the run's own end is still said below.
+                await stderr.WriteLineAsync($"brigade: {writing} not written: interrupted while waiting for its reader").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliIOException)
+            {
+                var reason = e is CliIOException ? e.Message : $"cannot write {writing}: {RunFiles.Reason(e)}";
+                throw new CliIOException($"{reason} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
             }
         }
 
@@ -403,6 +415,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             else if (report.Plan is { } plan)
             {
                 summary += $"; plan: {plan}";
+                if (options.Jobs is null && options.Work is ExecWork && plan.Contains(", capped at ", StringComparison.Ordinal))
+                {
+                    // Auto mode's own ceiling for commands, not the user's: say where it comes from and how to lift it.
+                    summary += $" (auto mode's ceiling for commands: {EngineResources.CommandsPerCore} per core, within ulimit -n and -u; --jobs N raises it)";
+                }
             }
 
             // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter; not

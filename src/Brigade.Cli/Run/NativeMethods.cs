@@ -116,6 +116,73 @@ internal static unsafe partial class NativeMethods
         }
     }
 
+    /// <summary>
+    /// Gets why this process may not write <paramref name="path"/> (a <paramref name="directory"/>: create files in it), as
+    /// an errno (EACCES, EROFS...), or 0 when it may, when the path is gone, or when the platform cannot tell. It asks the
+    /// kernel (<c>access</c>), which knows the file's mode, its ACLs and a read-only mount; root may write anything but a
+    /// read-only mount.
+    /// </summary>
+    public static int WriteDenied(string path, bool directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return 0;
+        }
+
+        const int Write = 2, Search = 1; // W_OK, X_OK on Linux and macOS
+        try
+        {
+            if (access(path, directory ? Write | Search : Write) == 0)
+            {
+                return 0;
+            }
+
+            var error = Marshal.GetLastPInvokeError();
+            return error == ENoEnt ? 0 : error;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Gets an errno's reason in the words brigade's other file errors use ("permission denied", "Read-only file system").</summary>
+    public static string ErrorText(int error) => error switch
+    {
+        EAccess or EPerm => "permission denied",
+        _ => Marshal.GetPInvokeErrorMessage(error).TrimEnd('.'),
+    };
+
+    /// <summary>
+    /// Opens a FIFO or a device for writing without waiting for a reader (Linux): the descriptor, whose writes then block
+    /// as on any pipe, or minus the errno (<see cref="NoReader"/>: a FIFO that no process has open for reading yet).
+    /// </summary>
+    public static int OpenForWritingNoWait(string path)
+    {
+        const int WriteOnly = 1, NonBlocking = 0x800, CloseOnExec = 0x80000, GetFlags = 3, SetFlags = 4; // Linux x64 and arm64
+        var fd = open(path, WriteOnly | NonBlocking | CloseOnExec);
+        if (fd < 0)
+        {
+            return -Marshal.GetLastPInvokeError();
+        }
+
+        var flags = fcntl(fd, GetFlags);
+        if (flags < 0 || fcntl(fd, SetFlags, flags & ~NonBlocking) < 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            _ = close(fd);
+            return -error;
+        }
+
+        return fd;
+    }
+
+    /// <summary>ENXIO: opening a FIFO for writing, without waiting, that no process has open for reading.</summary>
+    public const int NoReader = 6;
+
+    private const int EPerm = 1;
+    private const int EAccess = 13;
+
     private static int Stat(string path, byte[] buffer)
     {
         fixed (byte* b = buffer)
@@ -230,4 +297,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int stat(string path, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int access(string path, int mode);
+
+    // fcntl's third argument is variadic: passed as a fixed one, which Linux's x64 and arm64 ABIs take alike (only
+    // OpenForWritingNoWait calls it, on Linux).
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int fcntl(int fd, int command, int argument);
 }

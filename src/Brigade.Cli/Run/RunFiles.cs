@@ -55,7 +55,13 @@ internal static class RunFiles
     /// resume): a regular file is cut there, a device or pipe is written as it is.
     /// </summary>
     /// <exception cref="CliIOException">It cannot be opened for writing.</exception>
-    public static Stream OpenOutput(string path, string option, long keep, out bool created)
+    /// <param name="path">The path the user gave.</param>
+    /// <param name="option">The option, for errors.</param>
+    /// <param name="keep">How many bytes of a regular file to keep.</param>
+    /// <param name="created">Whether the file did not exist before.</param>
+    /// <param name="notice">Where to say that a FIFO is waiting for its reader, or null.</param>
+    /// <param name="cancellationToken">Ends the wait for a FIFO's reader (Ctrl+C).</param>
+    public static Stream OpenOutput(string path, string option, long keep, out bool created, TextWriter? notice = null, CancellationToken cancellationToken = default)
     {
         created = !File.Exists(path);
         try
@@ -73,7 +79,9 @@ internal static class RunFiles
             if (NativeMethods.KindOf(path) == FileKind.Special)
             {
                 // No truncating or seeking a character device or a pipe: just write.
-                return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+                return OperatingSystem.IsLinux()
+                    ? OpenSpecial(path, option, notice, cancellationToken)
+                    : new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
             }
 
             if (IsOtherDescriptor(path))
@@ -93,6 +101,47 @@ internal static class RunFiles
         }
     }
 
+    /// <summary>How long an output that is a FIFO may wait for a process to open it for reading: 10 s.</summary>
+    public static readonly TimeSpan ReaderWait = TimeSpan.FromSeconds(10);
+
+    // A FIFO's open for writing waits in the kernel until a process opens it for reading: with none, brigade hung there
+    // for good, deaf to Ctrl+C and SIGTERM (the signal cancels a token, and the thread was inside open), its journal
+    // already created (review 42). Opened without waiting instead, and tried again until a reader comes (a reader started
+    // with brigade, `brigade run ... -o fifo & cat fifo`, may come a moment later), for at most ReaderWait, said on stderr
+    // after the first second; Ctrl+C ends the wait.
+    private static FileStream OpenSpecial(string path, string option, TextWriter? notice, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var told = false;
+        while (true)
+        {
+            var fd = NativeMethods.OpenForWritingNoWait(path);
+            if (fd >= 0)
+            {
+                return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1 << 16);
+            }
+
+            if (-fd != NativeMethods.NoReader)
+            {
+                throw new CliIOException($"cannot write {option} '{path}': {NativeMethods.ErrorText(-fd)}");
+            }
+
+            if (waited.Elapsed >= ReaderWait)
+            {
+                throw new CliIOException($"cannot write {option} '{path}': it is a FIFO, and no process opened it for reading within {ReaderWait.TotalSeconds:0} s; start its reader first (cat '{path}' &)");
+            }
+
+            if (!told && notice is not null && waited.Elapsed >= TimeSpan.FromSeconds(1))
+            {
+                told = true;
+                notice.WriteLine($"brigade run: {option} '{path}' is a FIFO that no process reads yet: waiting up to {ReaderWait.TotalSeconds:0} s for its reader");
+            }
+
+            cancellationToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     /// <summary>
     /// Gets whether <see cref="OpenOutput"/> writes the path as a file it cuts back to a watermark on resume; false for
     /// stdout or stderr, a device or pipe, and another descriptor's file (<c>/dev/fd/3</c>), which are written as they
@@ -101,8 +150,8 @@ internal static class RunFiles
     public static bool CutsBack(string path) =>
         StandardDescriptor(path) is null && NativeMethods.KindOf(path) != FileKind.Special && !IsOtherDescriptor(path);
 
-    // /dev/fd/N or /proc/self/fd/N: a file another descriptor of this process holds (3>> log).
-    private static bool IsOtherDescriptor(string path) =>
+    /// <summary>Gets whether the path is <c>/dev/fd/N</c> or <c>/proc/self/fd/N</c>: a file another descriptor of this process holds (<c>3&gt;&gt; log</c>).</summary>
+    public static bool IsOtherDescriptor(string path) =>
         Path.GetFullPath(path) is var full && (full.StartsWith("/dev/fd/", StringComparison.Ordinal) || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal));
 
     /// <summary>Gets the standard descriptor a path names (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>...), or null.</summary>

@@ -144,14 +144,16 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         if (error is not null)
         {
             var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error, Attempts = Math.Max(1, attempts) };
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
             if (_failures is not null)
             {
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(failure, RunJsonContext.Readable.FailureRecord);
                 Write(_failures, "--failures", paths.Failures!, [.. bytes, (byte)'\n']);
             }
             else
             {
-                stderr.WriteLine(Encoding.UTF8.GetString(bytes));
+                // On stderr the line is shown, not kept: a 10 MB item is not copied whole into a terminal (or a CI log) for
+                // every failure. --failures FILE (or /dev/stderr, given as such) keeps it whole, as the journal does.
+                stderr.WriteLine(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(failure.ForDisplay(), RunJsonContext.Readable.FailureRecord)));
             }
         }
 
@@ -251,7 +253,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
 
     // Creates the journal, then opens (and on a fresh run truncates) the outputs: an output without a journal beside it
     // is always a finished run's. If one fails, what this run created is removed.
-    public void Open(JournalRecord header, ResumeState? resume, long journalLength, string? restoreJournalFrom, InputFingerprint fingerprint)
+    public void Open(JournalRecord header, ResumeState? resume, long journalLength, string? restoreJournalFrom, InputFingerprint fingerprint, CancellationToken cancellationToken = default)
     {
         _fingerprint = fingerprint;
         _upTo = resume?.UpTo ?? 0;
@@ -286,12 +288,12 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             // -o /dev/stdout is stdout: through the same writer as -o - (a regular file behind it is not reopened).
             _output = paths.Output == "-" || RunFiles.StandardDescriptor(paths.Output) == 1
                 ? new TextWriterStream(stdout)
-                : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput), paths.Output, createdOutput);
+                : Track(RunFiles.OpenOutput(paths.Output, "--output", resume?.OutputLength ?? 0, out var createdOutput, stderr, cancellationToken), paths.Output, createdOutput);
             _outputCutsBack = _output.CanSeek && RunFiles.CutsBack(paths.Output);
             if (paths.Failures is { } failures)
             {
                 _failuresCutsBack = RunFiles.CutsBack(failures);
-                _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures), failures, createdFailures);
+                _failures = Track(RunFiles.OpenOutput(failures, "--failures", resume?.FailuresLength ?? 0, out var createdFailures, stderr, cancellationToken), failures, createdFailures);
             }
         }
         catch

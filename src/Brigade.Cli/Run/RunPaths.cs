@@ -125,6 +125,8 @@ internal sealed class RunPaths
             }
         }
 
+        CheckWritable(written, failuresGiven, journalGiven);
+
         // Same file twice: results written over the input, failures over results, a journal over the output.
         var all = new List<(string Option, string Path)>();
         if (Input != "-")
@@ -146,6 +148,41 @@ internal sealed class RunPaths
                         : $"{a.Option} and {b.Option} are the same file ('{b.Path}'); give each its own path");
                 }
             }
+        }
+    }
+
+    // Every file the run will write can be: an unwritable one (a read-only directory or file system, a file without write
+    // permission) is said at once, naming the path the user gave, before anything is created or truncated. Before review 42,
+    // -o in a read-only directory failed creating the journal beside it ("cannot write the journal 'ro/out.txt.journal'"),
+    // naming a file the user never gave, and --report or --trace failed only after the whole run had finished. A full
+    // disk or /dev/full can only be seen when written: RunOutputs stops the run then, as before.
+    private void CheckWritable(List<(string Option, string Path)> written, bool failuresGiven, bool journalGiven)
+    {
+        // The default journal before the default failures file: the journal is what a run creates first.
+        foreach (var (option, path) in written.OrderBy(w => w.Option.StartsWith("--failures (default", StringComparison.Ordinal) ? 1 : 0))
+        {
+            if (RunFiles.StandardDescriptor(path) is not null || RunFiles.IsOtherDescriptor(path))
+            {
+                continue; // a descriptor brigade was given, written as it is
+            }
+
+            var full = Path.GetFullPath(path);
+            var exists = File.Exists(full);
+            var dir = Path.GetDirectoryName(full);
+            var denied = exists ? NativeMethods.WriteDenied(full, directory: false) : dir is null ? 0 : NativeMethods.WriteDenied(dir, directory: true);
+            if (denied == 0)
+            {
+                continue;
+            }
+
+            var reason = NativeMethods.ErrorText(denied);
+            var where = exists ? reason : $"cannot create files in '{dir}': {reason}";
+            throw new CliIOException(
+                option.StartsWith("--journal (default", StringComparison.Ordinal) && !journalGiven
+                    ? $"cannot write --output '{Output}': its journal '{path}' goes beside it, and {where}; give --journal PATH in a writable directory (or an --output there)"
+                : option.StartsWith("--failures (default", StringComparison.Ordinal) && !failuresGiven
+                    ? $"cannot write --output '{Output}': its failures file '{path}' goes beside it, and {where}; give --failures PATH in a writable directory (or an --output there)"
+                : $"cannot write {option} '{path}': {where}");
         }
     }
 

@@ -1,0 +1,35 @@
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Review42;
+
+/// <summary>
+/// <c>--jobs N</c> with auto mode is a ceiling auto mode may reach: 300 sleeping commands with <c>-j 300</c> ran at most
+/// 64 at once on 2 cores (32 per core, auto mode's own ceiling for commands), where <c>xargs -P 300</c> runs 300 (review 41).
+/// </summary>
+public sealed class WideJobsTests
+{
+    // N commands, each waiting (up to 60 s) until all N have started: they finish only if all N run at once. N is past
+    // auto mode's own ceiling (32 per core), so before the fix the first 64 (on 2 cores) timed out and failed.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AutoWithJobsAboveTheCommandLimit_RunsThemAllAtOnce(bool jobsZero)
+    {
+        var n = EngineResources.CommandLimit() + 8;
+        if (!OperatingSystem.IsLinux() || n > 300 || EngineResources.SystemCommandLimit() is not { } room || room < n)
+        {
+            return; // a machine with many cores: too many processes for a test
+        }
+
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("started"));
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+        var command = $"touch started/{{}}; i=0; while [ $(ls started | wc -l) -lt {n} ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i+1)); done; [ $(ls started | wc -l) -ge {n} ]";
+
+        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, TimeSpan.FromSeconds(150), "run", "in.txt", "-x", command, "-j", jobsZero ? "0" : $"{n}", "-o", "out.txt");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"{n} items, 0 failed", stderr, StringComparison.Ordinal);
+    }
+}
