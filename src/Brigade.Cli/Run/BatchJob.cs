@@ -424,8 +424,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
             // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter; not
             // when it had fewer items than workers (2 items on auto's 32): the workers that never had an item counted as
-            // lost, and the line blamed imbalance and advised fewer workers for a run of two commands.
-            if (report.Items >= report.DegreeOfParallelism && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
+            // lost, and the line blamed imbalance and advised fewer workers for a run of two commands. Nor when every item
+            // failed (a mistyped command): advice on the speed of a run that did nothing useful is noise.
+            if (report.Items >= report.DegreeOfParallelism && report.Failed < report.Items && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
             {
                 summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}";
             }
