@@ -101,7 +101,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
 
         var fingerprint = new InputFingerprint();
-        var inputStream = OpenInput();
+        var inputStream = await OpenInputAsync(cancellationToken).ConfigureAwait(false);
         await using var inputScope = inputStream.ConfigureAwait(false);
         // Reads end on the command's token until the run starts, then on the run's (see Rest).
         var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, CancellationToken.None));
@@ -542,7 +542,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _ => null,
     };
 
-    private Stream OpenInput()
+    private async Task<Stream> OpenInputAsync(CancellationToken cancellationToken)
     {
         // stdin and named pipes may wait for their producer for good (tail -f): their reads end on Ctrl+C.
         if (options.Input == "-")
@@ -550,14 +550,48 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return new AbandonableReadStream(Console.OpenStandardInput());
         }
 
-        try
+        if (NativeMethods.KindOf(options.Input) == FileKind.Regular)
         {
-            var file = new FileStream(options.Input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
-            return NativeMethods.KindOf(options.Input) == FileKind.Regular ? file : new AbandonableReadStream(file);
+            return Open();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        // A FIFO's open waits in the kernel for its writer, deaf to signals: waiting is right (as cat does), for as long as it
+        // takes, but on another thread, so that Ctrl+C and SIGTERM end the wait (review 42: it hung for good), and said.
+        var opening = Task.Run(Open, CancellationToken.None);
+        var said = false;
+        while (true)
         {
-            throw new CliIOException($"cannot read the input '{options.Input}': {RunFiles.Reason(e)}", e);
+            try
+            {
+                var file = await opening.WaitAsync(said ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                return new AbandonableReadStream(file);
+            }
+            catch (TimeoutException)
+            {
+                said = true;
+                if (!options.Quiet)
+                {
+                    await stderr.WriteLineAsync($"brigade run: the input '{options.Input}' is a FIFO that no process writes yet: waiting for its writer (Ctrl+C stops)").ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // The open may still succeed once a writer comes: nothing reads it then.
+                _ = opening.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                throw;
+            }
+        }
+
+        Stream Open()
+        {
+            try
+            {
+                return new FileStream(options.Input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliIOException($"cannot read the input '{options.Input}': {RunFiles.Reason(e)}", e);
+            }
         }
     }
 
