@@ -134,6 +134,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // One item (or none) leaves auto mode nothing to choose, and its start (its plan cache, its controller thread) was
         // a fifth of a one-line run's CPU: that run goes through the sequential engine, which starts with nothing.
         var engine = options.Engine.Name == "auto" && _counters.Total is <= 1 ? Engine.Sequential : options.Engine;
+        var label = $"brigade run {options.Work.Description}";
         var runOptions = new RunOptions
         {
             Engine = engine,
@@ -146,10 +147,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // result): its body only writes the outputs, under their own lock, and never waits for the run.
             AllowSynchronousContinuations = true,
             FailureMode = options.FailFast ? FailureMode.StopOnFirstFailure : FailureMode.Continue,
-            Label = $"brigade run {options.Work.Description}",
+            Label = label,
 
             // Every command runs through one delegate: the command tells their plans apart (the same key as when the label did).
-            PlanKey = $"brigade run {options.Work.Description}",
+            PlanKey = label,
             Progress = new RunningProgress(_counters),
 
             // The timeline is one entry per batch (per command, for --exec) up to 100,000: only --report and --trace show it.

@@ -15,7 +15,7 @@ public sealed class FifoInputTests
     public async Task SigtermWhileWaitingForTheWriter_EndsTheRun()
     {
         using var dir = new TempDirectory();
-        if (!MakeFifo(dir, "fifo"))
+        if (!Fifo.Make(dir, "fifo"))
         {
             return;
         }
@@ -62,7 +62,7 @@ public sealed class FifoInputTests
     public async Task WriterThatComesLate_EveryItemRuns()
     {
         using var dir = new TempDirectory();
-        if (!MakeFifo(dir, "fifo"))
+        if (!Fifo.Make(dir, "fifo"))
         {
             return;
         }
@@ -77,17 +77,5 @@ public sealed class FifoInputTests
         Assert.StartsWith(Waiting + "\n", stderr, StringComparison.Ordinal);
         Assert.Contains("3 items, 0 failed", stderr, StringComparison.Ordinal);
         Assert.Equal("a\nb\nc\n", await File.ReadAllTextAsync(dir.File("out.txt")));
-    }
-
-    private static bool MakeFifo(TempDirectory dir, string name)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        using var mkfifo = Process.Start("mkfifo", [dir.File(name)])!;
-        mkfifo.WaitForExit();
-        return mkfifo.ExitCode == 0;
     }
 }

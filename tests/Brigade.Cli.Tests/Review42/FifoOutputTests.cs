@@ -12,7 +12,7 @@ public sealed class FifoOutputTests
     public async Task OutputFifoWithNoReader_FailsInOneLine_AfterABoundedWait()
     {
         using var dir = new TempDirectory();
-        if (!MakeFifo(dir, "fifo"))
+        if (!Fifo.Make(dir, "fifo"))
         {
             return;
         }
@@ -38,7 +38,7 @@ public sealed class FifoOutputTests
     public async Task SigtermWhileWaitingForTheReader_EndsTheRun()
     {
         using var dir = new TempDirectory();
-        if (!MakeFifo(dir, "fifo"))
+        if (!Fifo.Make(dir, "fifo"))
         {
             return;
         }
@@ -69,7 +69,7 @@ public sealed class FifoOutputTests
     public async Task ReaderThatComesLate_GetsEveryResult()
     {
         using var dir = new TempDirectory();
-        if (!MakeFifo(dir, "fifo"))
+        if (!Fifo.Make(dir, "fifo"))
         {
             return;
         }
@@ -90,17 +90,5 @@ public sealed class FifoOutputTests
         var expected = string.Concat(Enumerable.Range(1, 100_000).Select(i => $"{i}\n")) + "1\n2\n3\n";
         Assert.Equal(expected.Length, read.Length);
         Assert.Equal(expected, read);
-    }
-
-    private static bool MakeFifo(TempDirectory dir, string name)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        using var mkfifo = Process.Start("mkfifo", [dir.File(name)])!;
-        mkfifo.WaitForExit();
-        return mkfifo.ExitCode == 0;
     }
 }
