@@ -405,8 +405,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (report is not null)
         {
-            // The most workers that ran at once, when auto mode's last plan is narrower than its sample ran (review 40: "auto ×1").
-            summary += $"; {report.Engine} ×{Math.Max(report.DegreeOfParallelism, report.WorkerCount)}, {report.WallTime.TotalSeconds:0.00} s";
+            // The most workers that ran at once, when auto mode's last plan is narrower than its sample ran (review 40: "auto ×1"),
+            // and never more than the items the engine had: 3 commands on auto's 64 (or -j 8) said "×64", a width no item ran at.
+            var width = Math.Max(report.DegreeOfParallelism, report.WorkerCount);
+            if (report.Items > 0 && report.Items < width)
+            {
+                width = (int)Math.Min(report.Items, int.MaxValue);
+            }
+
+            summary += $"; {report.Engine} ×{width}, {report.WallTime.TotalSeconds:0.00} s";
             if (report.Items == 0 && _counters.Delivered > _counters.ResumedFrom)
             {
                 // Every item failed before it could run (malformed, or a field it does not have): the engine saw
@@ -416,9 +423,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             else if (report.Plan is { } plan)
             {
                 summary += $"; plan: {plan}";
-                if (options.Jobs is null && options.Work is ExecWork && plan.Contains(", capped at ", StringComparison.Ordinal))
+                if (options.Jobs is null && options.Work is ExecWork && report.Items > report.DegreeOfParallelism && plan.Contains(", capped at ", StringComparison.Ordinal))
                 {
-                    // Auto mode's own ceiling for commands, not the user's: say where it comes from and how to lift it.
+                    // Auto mode's own ceiling for commands, not the user's: say where it comes from and how to lift it (only when
+                    // it held items back: 3 commands under a ceiling of 64 were not slowed by it).
                     summary += $" (auto mode's ceiling for commands: {EngineResources.CommandsPerCore} per core, within ulimit -n and -u; --jobs N raises it)";
                 }
             }
