@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Brigade.Cli;
 
 /// <summary>
@@ -12,7 +10,7 @@ namespace Brigade.Cli;
 /// Before review 41 these commands wrote to .NET's console, which drops writes to a broken pipe without a word:
 /// <c>brigade demo --quick | head -1</c> ran every scene and exited 0, <c>brigade doctor PID | head -1</c> exited 0.
 /// </remarks>
-internal sealed class BrokenPipeWatch(TextWriter inner) : TextWriter
+internal sealed class BrokenPipeWatch(TextWriter inner) : ForwardingWriter(inner)
 {
     private readonly CancellationTokenSource _broken = new();
 
@@ -21,60 +19,6 @@ internal sealed class BrokenPipeWatch(TextWriter inner) : TextWriter
 
     /// <summary>Gets a value indicating whether a write met a pipe whose reader went away.</summary>
     public bool Broken => _broken.IsCancellationRequested;
-
-    public override Encoding Encoding => inner.Encoding;
-
-    public override string NewLine
-    {
-#pragma warning disable CS8765 // TextWriter.NewLine's setter takes null (the default newline)
-        get => inner.NewLine;
-        set => inner.NewLine = value;
-#pragma warning restore CS8765
-    }
-
-    public override void Write(char value) => Watch(() => inner.Write(value));
-
-    public override void Write(char[] buffer, int index, int count) => Watch(() => inner.Write(buffer, index, count));
-
-    public override void Write(ReadOnlySpan<char> buffer) => Write(new string(buffer));
-
-    public override void Write(string? value) => Watch(() => inner.Write(value));
-
-    public override void Write(StringBuilder? value) => Write(value?.ToString());
-
-    public override void WriteLine() => WriteLine(string.Empty);
-
-    public override void WriteLine(string? value) => Watch(() => inner.WriteLine(value));
-
-    public override void WriteLine(ReadOnlySpan<char> buffer) => WriteLine(new string(buffer));
-
-    public override void WriteLine(char[] buffer, int index, int count) => WriteLine(new string(buffer, index, count));
-
-    public override Task WriteAsync(string? value)
-    {
-        Write(value);
-        return Task.CompletedTask;
-    }
-
-    public override Task WriteAsync(char value)
-    {
-        Write(value);
-        return Task.CompletedTask;
-    }
-
-    public override Task WriteLineAsync(string? value)
-    {
-        WriteLine(value);
-        return Task.CompletedTask;
-    }
-
-    public override Task WriteLineAsync()
-    {
-        WriteLine();
-        return Task.CompletedTask;
-    }
-
-    public override void Flush() => Watch(inner.Flush);
 
     protected override void Dispose(bool disposing)
     {
@@ -86,11 +30,11 @@ internal sealed class BrokenPipeWatch(TextWriter inner) : TextWriter
         base.Dispose(disposing);
     }
 
-    private void Watch(Action write)
+    protected override void Forward(Action<TextWriter> write)
     {
         try
         {
-            write();
+            write(Inner);
         }
         catch (IOException e) when (BrokenPipe.Caused(e))
         {
