@@ -68,14 +68,32 @@ public sealed class FifoInputTests
         }
 
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
-        var run = CliProcess.RunAsync(dir.Path, state, null, TimeSpan.FromSeconds(60), "run", "fifo", "-x", "echo {}", "-o", "out.txt");
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await File.WriteAllTextAsync(dir.File("fifo"), "a\nb\nc\n");
+        using var brigade = CliProcess.Start(dir.Path, state, "run", "fifo", "-x", "echo {}", "-o", "out.txt");
+        try
+        {
+            brigade.StandardInput.Close();
+            var stdout = brigade.StandardOutput.ReadToEndAsync();
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        var (code, _, stderr) = await run;
-        Assert.True(code == 0, stderr);
-        Assert.StartsWith(Waiting + "\n", stderr, StringComparison.Ordinal);
-        Assert.Contains("3 items, 0 failed", stderr, StringComparison.Ordinal);
+            // The writer comes only once brigade has said it waits (a fixed delay raced a start-up slowed by load: the
+            // writer's open then met brigade's at once, and there was no wait to report).
+            Assert.Equal(Waiting, await brigade.StandardError.ReadLineAsync(wait.Token));
+            await File.WriteAllTextAsync(dir.File("fifo"), "a\nb\nc\n", wait.Token);
+
+            var stderr = await brigade.StandardError.ReadToEndAsync(wait.Token);
+            await brigade.WaitForExitAsync(wait.Token);
+            Assert.True(brigade.ExitCode == 0, stderr);
+            Assert.Contains("3 items, 0 failed", stderr, StringComparison.Ordinal);
+            Assert.Equal("", await stdout);
+        }
+        finally
+        {
+            if (!brigade.HasExited)
+            {
+                brigade.Kill();
+            }
+        }
+
         Assert.Equal("a\nb\nc\n", await File.ReadAllTextAsync(dir.File("out.txt")));
     }
 }
