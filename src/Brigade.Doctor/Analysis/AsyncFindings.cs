@@ -187,9 +187,9 @@ internal static class AsyncFindings
         return leaf.AwaitsAll.Count == 0 ? [chain] : [.. leaf.AwaitsAll.SelectMany(ThreadFlows)];
     }
 
-    /// <summary>Whether a thread is inside an async method's <c>MoveNext</c> (a flow running, perhaps holding a slot).</summary>
-    private static bool RunsAsyncMethod(DiagnosedThread thread) =>
-        thread.Frames.Any(f => f.Method.EndsWith(".MoveNext", StringComparison.Ordinal) && f.Method.Contains(">d__", StringComparison.Ordinal));
+    /// <summary>Whether a thread is inside an async method's, lambda's or local function's <c>MoveNext</c> (a flow running,
+    /// perhaps holding a slot).</summary>
+    internal static bool RunsAsyncMethod(DiagnosedThread thread) => thread.Frames.Any(f => AsyncStateMachines.IsMoveNext(f.Method));
 
     /// <summary>Whether a flow may still make progress: its innermost await is not a stuck <c>WaitAsync</c> (it awaits a
     /// timer, I/O, a completion source, or it runs), or, for <c>Task.WhenAll</c>/<c>WhenAny</c>, one of what it joins may.</summary>
