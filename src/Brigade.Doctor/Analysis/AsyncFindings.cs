@@ -136,8 +136,11 @@ internal static class AsyncFindings
                 continue;
             }
 
-            // A slot taken by a flow that is not itself stuck on a semaphore (it awaits a timer, I/O, ...) will be released: busy, not hung.
-            if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => !stuckSet.Contains(h.Flow))))
+            // A slot taken by a flow that may still make progress (it awaits a timer, I/O, ...) will be released: busy, not
+            // hung. A flow awaiting Task.WhenAll of flows that are all stuck is stuck too (a throttle held across an awaited
+            // nested WhenAll: `await gate.WaitAsync(); await Task.WhenAll(items.Select(WorkAsync))`, each WorkAsync waiting
+            // on that gate; before review 43 such a holder counted as busy).
+            if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => MayProgress(h.Flow, 0))))
             {
                 continue;
             }

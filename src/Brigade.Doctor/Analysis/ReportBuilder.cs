@@ -300,7 +300,10 @@ internal static class ReportBuilder
             var parts = new List<string>();
             if (held.Count > 0)
             {
-                parts.Add($"slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck");
+                // A holder awaiting Task.WhenAll of flows stuck on the semaphore (a throttle held across a nested join) says so.
+                var joining = held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0);
+                parts.Add($"slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck"
+                    + (joining ? " (awaiting a Task.WhenAll of flows that wait for this semaphore or are stuck: a throttle held across awaited work that needs it)" : ""));
             }
 
             foreach (var (thread, at, surely) in byThreads)
@@ -315,6 +318,11 @@ internal static class ReportBuilder
         }
 
         text.Append(AsyncLockAdvice).Append('\n');
+        if (hang.Holders.Values.Any(held => held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0)))
+        {
+            text.Append("Do not hold a throttle's slot while awaiting work that takes the same throttle: take the slot only around the work itself, or give the nested work a throttle of its own.\n");
+        }
+
         text.Append("Async stacks (outermost method first):\n");
         for (var i = 0; i < hang.Flows.Count && i < MaxListed; i++)
         {

@@ -36,4 +36,26 @@ public sealed class ThrottleThroughWhenAllTests
         Assert.Contains("Async stacks of the waiting flows", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Parallel.ForEachAsync", message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task FlowsHoldingTheThrottleWhileAwaitingWhenAllOfFlowsNeedingIt_AreAnAsyncHangNamingTheHolders()
+    {
+        // Before: no pitfall. The holders are suspended flows awaiting Task.WhenAll (not a semaphore), so they counted as
+        // busy ("a slot taken by a flow not itself stuck will be released"), though every flow they join is stuck on the
+        // throttle they hold.
+        var outcome = await CorpusFixture.DiagnoseAsync("async-throttle-held-across-awaited-when-all");
+        Assert.True(outcome.Error is null, $"{outcome.Error}\n{outcome.ChildOutput}");
+        var diagnosis = outcome.Diagnosis!;
+        var text = diagnosis.ToString();
+
+        Assert.True(diagnosis.Reports.Select(r => r.Code).SequenceEqual(["BRG1008"]), text);
+        var message = diagnosis.Reports[0].Message;
+        Assert.StartsWith("Hang detected: thread 'main-like'", message, StringComparison.Ordinal);
+
+        // Who holds what: both slots, each taken by an order flow at its await of WaitAsync, stuck on the join.
+        Assert.Contains("SemaphoreSlim (static field Brigade.Doctor.Corpus.Scenarios.AsyncThrottleHeldAcrossAwaitedWhenAll.Throttle), count 0 of 2", message, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(message, @"async flow Brigade\.Doctor\.Corpus\.Scenarios\.AsyncThrottleHeldAcrossAwaitedWhenAll\.ShipOrderAsync \(at AsyncThrottleHeldAcrossAwaitedWhenAll\.Throttle\.WaitAsync\(\)"));
+        Assert.Contains("itself stuck (awaiting a Task.WhenAll of flows that wait for this semaphore or are stuck", message, StringComparison.Ordinal);
+        Assert.Contains("Do not hold a throttle's slot while awaiting work that takes the same throttle", message, StringComparison.Ordinal);
+    }
 }
