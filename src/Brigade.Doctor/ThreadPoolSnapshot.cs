@@ -3,8 +3,9 @@ namespace Brigade.Doctor;
 /// <summary>The .NET thread pool at the moment of the dump: its workers, what they do, and the work waiting in its queues.</summary>
 public sealed class ThreadPoolSnapshot
 {
-    internal ThreadPoolSnapshot(int workers, int idle, int running, int blocked, int blockedOnTasks, int queuedWorkItems, IReadOnlyList<string> queuedExamples, int minThreads, int maxThreads)
+    internal ThreadPoolSnapshot(int workers, int idle, int running, int blocked, int blockedOnTasks, int queuedWorkItems, IReadOnlyList<string> queuedExamples, int minThreads, int maxThreads, int contending = 0)
     {
+        Contending = contending;
         Workers = workers;
         Idle = idle;
         Running = running;
@@ -43,6 +44,12 @@ public sealed class ThreadPoolSnapshot
     /// <summary>Gets the pool's maximum number of worker threads.</summary>
     public int MaxThreads { get; }
 
-    /// <summary>Gets whether the pool is starved: work is queued, no worker is idle, and blocked workers outnumber running ones.</summary>
-    public bool IsStarved => QueuedWorkItems > 0 && Idle == 0 && Blocked > 0 && Blocked >= Running;
+    /// <summary>Gets whether the pool is starved: work is queued, no worker is idle, and blocked workers outnumber running
+    /// ones. A worker waiting for a lock whose holder is running (contention in a busy program: it goes on when the
+    /// holder lets go) counts as running, not blocked, here.</summary>
+    public bool IsStarved => QueuedWorkItems > 0 && Idle == 0 && Blocked - Contending > 0 && Blocked - Contending >= Running + Contending;
+
+    /// <summary>Gets how many of the blocked workers wait for a lock (<c>lock</c>/<c>Monitor</c>, <c>Lock</c>,
+    /// <c>ReaderWriterLockSlim</c>) whose every holder is running.</summary>
+    internal int Contending { get; }
 }

@@ -136,8 +136,11 @@ internal static class AsyncFindings
                 continue;
             }
 
-            // A slot taken by a flow that is not itself stuck on a semaphore (it awaits a timer, I/O, ...) will be released: busy, not hung.
-            if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => !stuckSet.Contains(h.Flow))))
+            // A slot taken by a flow that may still make progress (it awaits a timer, I/O, ...) will be released: busy, not
+            // hung. A flow awaiting Task.WhenAll of flows that are all stuck is stuck too (a throttle held across an awaited
+            // nested WhenAll: `await gate.WaitAsync(); await Task.WhenAll(items.Select(WorkAsync))`, each WorkAsync waiting
+            // on that gate; before review 43 such a holder counted as busy).
+            if (semaphores.Exists(s => holders.TryGetValue(s, out var held) && held.Exists(h => MayProgress(h.Flow, 0))))
             {
                 continue;
             }
@@ -187,9 +190,9 @@ internal static class AsyncFindings
         return leaf.AwaitsAll.Count == 0 ? [chain] : [.. leaf.AwaitsAll.SelectMany(ThreadFlows)];
     }
 
-    /// <summary>Whether a thread is inside an async method's <c>MoveNext</c> (a flow running, perhaps holding a slot).</summary>
-    private static bool RunsAsyncMethod(DiagnosedThread thread) =>
-        thread.Frames.Any(f => f.Method.EndsWith(".MoveNext", StringComparison.Ordinal) && f.Method.Contains(">d__", StringComparison.Ordinal));
+    /// <summary>Whether a thread is inside an async method's, lambda's or local function's <c>MoveNext</c> (a flow running,
+    /// perhaps holding a slot).</summary>
+    internal static bool RunsAsyncMethod(DiagnosedThread thread) => thread.Frames.Any(f => AsyncStateMachines.IsMoveNext(f.Method));
 
     /// <summary>Whether a flow may still make progress: its innermost await is not a stuck <c>WaitAsync</c> (it awaits a
     /// timer, I/O, a completion source, or it runs), or, for <c>Task.WhenAll</c>/<c>WhenAny</c>, one of what it joins may.</summary>

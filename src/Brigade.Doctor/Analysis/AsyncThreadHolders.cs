@@ -32,10 +32,17 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
     /// <see cref="Name"/>'s field, or any when <see cref="Any"/>), and where (the method, or the helper, that took it).</summary>
     private sealed record Taken(List<ClrObject> Semaphores, string? Name, bool Any, string At, bool Exact = true)
     {
-        public bool May(SemaphoreInfo semaphore) => Any || Semaphores.Exists(s => s.Address == semaphore.Object.Address)
-            || (Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
+        /// <summary>Gets whether the slot was asked for with <c>WaitAsync(timeout)</c> (or <c>WaitAsync(timeout, token)</c>),
+        /// whose result, whether it got the slot, the dump does not keep: neither <see cref="May"/> nor
+        /// <see cref="Surely"/>, only <see cref="SurelyIfGranted"/>.</summary>
+        public bool Timed { get; init; }
 
-        public bool Surely(SemaphoreInfo semaphore) => !Any && Exact && (Semaphores.Count == 1
+        public bool May(SemaphoreInfo semaphore) => !Timed && (Any || Semaphores.Exists(s => s.Address == semaphore.Object.Address)
+            || (Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name));
+
+        public bool Surely(SemaphoreInfo semaphore) => !Timed && SurelyIfGranted(semaphore);
+
+        public bool SurelyIfGranted(SemaphoreInfo semaphore) => !Any && Exact && (Semaphores.Count == 1
             ? Semaphores[0].Address == semaphore.Object.Address
             : Semaphores.Count == 0 && Name is { } name && semaphore.HeldIn == name);
     }
@@ -47,6 +54,12 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
     /// <summary>Whether <paramref name="thread"/>'s stack shows it took a slot of this very <paramref name="semaphore"/>
     /// (its receiver read as that one semaphore, or as the field that holds it) and has not released it.</summary>
     public bool SurelyHolds(DiagnosedThread thread, SemaphoreInfo semaphore) => TakenBy(thread.ManagedThreadId).Exists(t => t.Surely(semaphore));
+
+    /// <summary>Whether <paramref name="thread"/>'s stack shows a running async method past its <c>await</c> of this very
+    /// <paramref name="semaphore"/>'s <c>WaitAsync(timeout)</c> with no <c>Release</c> of it on the way: it holds a slot if
+    /// that wait returned true (the dump does not keep what it returned); where, or null.</summary>
+    public string? TimedTakenAt(DiagnosedThread thread, SemaphoreInfo semaphore) =>
+        TakenBy(thread.ManagedThreadId).Find(t => t.Timed && t.SurelyIfGranted(semaphore))?.At;
 
     /// <summary>Where <paramref name="thread"/> took (or may have taken) <paramref name="semaphore"/>'s slot: the method
     /// that called <c>Wait</c>, and whether the semaphore there is this one for sure; null when it did not.</summary>
@@ -128,8 +141,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             // An async method's MoveNext on the stack past an `await x.WaitAsync()` is running after that await: the slot
             // is its (a flow running synchronously, as when the semaphore was free and the await did not suspend).
             // (An async lambda's state machine is named <<Start>b__3_0>d, with no number after the d.)
-            var running = method.Name == "MoveNext" && type.Name is { } machineName
-                && (machineName.Contains(">d__", StringComparison.Ordinal) || (machineName.EndsWith(">d", StringComparison.Ordinal) && machineName.Contains("+<<", StringComparison.Ordinal)));
+            var running = method.Name == "MoveNext" && type.Name is { } machineName && AsyncStateMachines.IsStateMachine(machineName);
             if (running && type.Name!.LastIndexOf("+<", StringComparison.Ordinal) is var open and > 0 && type.Name.LastIndexOf('>') is var close && close > open + 2)
             {
                 // Outer+<SaveChangesAsync>d__7.MoveNext is the async method Outer.SaveChangesAsync; Outer+<>c+<<Start>b__3_0>d
@@ -145,6 +157,15 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             foreach (var receiver in Unreleased(md, code, current, running, () => tokensLive.Value))
             {
                 taken.Add(receiver is null ? new Taken([], null, true, at) : Resolve(module, receiver, FrameRoots, at));
+            }
+
+            // Past a WaitAsync(timeout): a slot if the wait returned true, which the dump does not keep (kept apart).
+            if (running)
+            {
+                foreach (var receiver in Unreleased(md, code, current, running, timedOnly: true))
+                {
+                    taken.Add((receiver is null ? new Taken([], null, true, at) : Resolve(module, receiver, FrameRoots, at)) with { Timed = true });
+                }
             }
 
             // A method of this module called before the current call that took a slot and returned without releasing it,
@@ -223,14 +244,15 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
     /// <summary>The receivers of the <c>SemaphoreSlim.Wait</c> calls before <paramref name="end"/> with no <c>Release</c>
     /// of the same receiver after them (null: a receiver that cannot be read, any semaphore).</summary>
-    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end, bool running = false, Func<bool>? tokensLive = null)
+    private static List<Receiver?> Unreleased(MetadataReader md, List<Instruction> code, int end, bool running = false, Func<bool>? tokensLive = null, bool timedOnly = false)
     {
         var waits = new List<(int Offset, Receiver? Receiver)>();
         var releases = new List<(int Offset, Receiver Receiver)>();
         for (var i = 0; i < code.Count && code[i].Offset < end; i++)
         {
             if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", var name and ("Wait" or "Release" or "WaitAsync"), var parameters, _, _)
-                || (name == "WaitAsync" && !(running && (parameters == 0
+                || (timedOnly && (name == "Wait" || (name == "WaitAsync" && !(running && parameters > 0 && ReturnsGenericInstance(md, code[i].Operand)))))
+                || (!timedOnly && name == "WaitAsync" && !(running && (parameters == 0
                     || (parameters == 1 && tokensLive is not null && !ReturnsGenericInstance(md, code[i].Operand) && tokensLive())))))
             {
                 // WaitAsync() only in a running MoveNext past it: its await completed, the slot was granted. So is
@@ -444,6 +466,9 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             {
                 (>= 0x02 and <= 0x09) or 0x0E or 0x0F or 0x11 or 0x12 or (>= 0x14 and <= 0x23) or 0x72 or 0x7E or 0x7F or 0xFE09 or 0xFE0A or 0xFE0C or 0xFE0D => (0, 1),
                 0x7B or 0x7C => (1, 1),
+
+                // Conversions (conv.*, conv.ovf.*): `WaitAsync(TimeSpan.FromMinutes(10))` passes `ldc.i4.s 10; conv.i8`.
+                (>= 0x67 and <= 0x6E) or 0x76 or (>= 0x82 and <= 0x8B) or (>= 0xB3 and <= 0xBA) or (>= 0xD1 and <= 0xD4) or 0xE0 => (1, 1),
                 Call or CallVirt when Callee(md, code[k].Operand) is { } callee => (callee.Parameters + (callee.Instance ? 1 : 0), 1),
                 _ => ((int, int)?)null,
             };

@@ -63,7 +63,9 @@ internal static class DiagnosisText
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
                     text.Append(IsMutex(thread.Wait)
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it)"
-                        : " — no owner to blame: any thread may release it");
+                        : IsLock(thread.Wait)
+                            ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
+                            : " — no owner to blame: any thread may release it");
                     var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
                     if (blockedOnIt.Count > 0)
                     {
@@ -116,6 +118,11 @@ internal static class DiagnosisText
     private static List<DiagnosedThread> LockWaitersOf(Diagnosis diagnosis, int holder) =>
         diagnosis.Threads.Where(t => t.Wait is { } w && w.Kind is not Brigade.Doctor.WaitKind.ThreadJoin && w.HasOwnerSemantics && !WaitRule.IsTimed(w.Api)
             && w.Owners.Contains(holder) && t.ManagedThreadId != holder).ToList();
+
+    /// <summary>Whether a wait is for a lock, which has an owner while held (so a lock wait with none was caught as its
+    /// holder let go), unlike a semaphore, an event or a wait handle.</summary>
+    private static bool IsLock(ThreadWait wait) => wait.Kind is Brigade.Doctor.WaitKind.Monitor or Brigade.Doctor.WaitKind.Lock
+        or Brigade.Doctor.WaitKind.ReaderWriterLockWrite or Brigade.Doctor.WaitKind.ReaderWriterLockRead or Brigade.Doctor.WaitKind.ReaderWriterLockUpgrade;
 
     private static bool IsMutex(ThreadWait wait) => wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && wait.Target is { } target
         && (target.TypeName == "System.Threading.Mutex" || target.HeldIn?.Contains("System.Threading.Mutex", StringComparison.Ordinal) == true);

@@ -171,17 +171,22 @@ internal static class ReportBuilder
         var text = new StringBuilder();
         var holders = throttle.Holders;
         var slots = holders.Count == 1 ? "its only slot" : $"all {holders.Count} slots";
+        var work = throttle.OnlyLoops
+            ? (holders.Count == 1 ? "a Parallel.ForEachAsync whose bodies wait" : "Parallel.ForEachAsync loops whose bodies wait")
+            : throttle.AnyLoop ? "Parallel.ForEachAsync loops and Task.WhenAll joins whose flows wait" : "Task.WhenAll joins whose flows wait";
         text.Append(holders.Count == 1
-                ? $"Deadlock detected: {holders[0].Thread} holds the only slot of a SemaphoreSlim and waits for a Parallel.ForEachAsync whose bodies wait on that semaphore (a throttle held across a blocking wait on work that needs it); "
-                : $"Deadlock detected: {holders.Count} threads hold all {holders.Count} slots of a SemaphoreSlim and wait for Parallel.ForEachAsync loops whose bodies wait on that semaphore (a throttle held across a blocking wait on work that needs it); ")
-            .Append("unless a slot is released by code the dump does not show, or a CancellationToken below is cancelled, ").Append(holders.Count == 1 ? "it" : "none of them").Append(" can ever proceed.\n");
+                ? $"Deadlock detected: {holders[0].Thread} holds the only slot of a SemaphoreSlim and waits for {work} on that semaphore (a throttle held across a blocking wait on work that needs it); "
+                : $"Deadlock detected: {holders.Count} threads hold all {holders.Count} slots of a SemaphoreSlim and wait for {work} on that semaphore (a throttle held across a blocking wait on work that needs it); ")
+            .Append(throttle.TimedHolders > 0 ? "unless a WaitAsync(timeout) below returned false, a slot is released by code the dump does not show, " : "unless a slot is released by code the dump does not show, ")
+            .Append("or a CancellationToken below is cancelled, ").Append(holders.Count == 1 ? "it" : "none of them").Append(" can ever proceed.\n");
         text.Append("  ").Append(throttle.Semaphore).Append($": {slots} taken by ")
             .Append(string.Join(", ", holders.Select(h => $"{h.Thread} (in {h.At})"))).Append('\n');
         var i = 0;
         foreach (var (thread, bodies) in throttle.Waiting)
         {
             var waits = bodies.Select(b => AsyncFindings.Leaf(b).Description).Distinct(StringComparer.Ordinal).ToList();
-            text.Append($"  {++i}. ").Append(DescribeWait(thread)).Append($"; {bodies.Count} of its bod{(bodies.Count == 1 ? "y waits" : "ies wait")} in ")
+            var what = throttle.OnlyLoops ? (bodies.Count == 1 ? "body waits" : "bodies wait") : bodies.Count == 1 ? "flow waits" : "flows wait";
+            text.Append($"  {++i}. ").Append(DescribeWait(thread)).Append($"; {bodies.Count} of its {what} in ")
                 .Append(string.Join("; ", waits)).Append('\n');
         }
 
@@ -192,10 +197,16 @@ internal static class ReportBuilder
 
         text.Append("  A possible deadlock: a SemaphoreSlim records no owner. Each holder's stack shows an async method, still running, past its await of this semaphore's WaitAsync() ")
             .Append("(or WaitAsync(token) with its token not cancelled: the wait ended with a slot), or a Wait(), with no Release of it on the way: as many holders as the semaphore has slots, ")
-            .Append("each blocked without a timeout on a loop that needs a body waiting for a slot (with no timeout, and a token no code has cancelled and no timer will). ")
+            .Append(throttle.OnlyLoops ? "each blocked without a timeout on a loop that needs a body waiting for a slot " : "each blocked without a timeout on work that needs a flow waiting for a slot ")
+            .Append("(with no timeout, and a token no code has cancelled and no timer will). ")
+            .Append(throttle.TimedHolders > 0
+                ? "A holder that asked with WaitAsync(timeout) went on past the wait, which returns whether it got the slot (the dump does not keep the answer): when the code goes on only on true (if (!await gate.WaitAsync(timeout)) return;), it holds one; with the semaphore at 0 and no other code shown holding a slot, it is counted. "
+                : "")
             .Append("If no other code releases a slot and no token is cancelled, it is a deadlock.\n");
-        text.Append("Do not block (.Wait(), .Result) while holding a throttle's slot on work that takes the same throttle, as a nested Parallel.ForEachAsync does: await the nested loop instead and take the slot only around the work itself, or give the nested work a throttle of its own.\n");
-        text.Append("Async stacks of the waiting bodies (outermost method first):\n");
+        text.Append(throttle.OnlyLoops
+            ? "Do not block (.Wait(), .Result) while holding a throttle's slot on work that takes the same throttle, as a nested Parallel.ForEachAsync does: await the nested loop instead and take the slot only around the work itself, or give the nested work a throttle of its own.\n"
+            : "Do not block (.Wait(), .Result) while holding a throttle's slot on work that takes the same throttle, as a nested Task.WhenAll of Task.Run flows does: take the slot only around the work itself (not around the wait for the nested work), or give the nested work a throttle of its own.\n");
+        text.Append(throttle.OnlyLoops ? "Async stacks of the waiting bodies (outermost method first):\n" : "Async stacks of the waiting flows (outermost method first):\n");
         var listed = 0;
         foreach (var (_, bodies) in throttle.Waiting)
         {
@@ -203,14 +214,14 @@ internal static class ReportBuilder
             {
                 if (listed++ < MaxListed)
                 {
-                    AppendAsyncStack(text, body, $"body {listed}", "  ");
+                    AppendAsyncStack(text, body, throttle.OnlyLoops ? $"body {listed}" : $"flow {listed}", "  ");
                 }
             }
         }
 
         if (listed > MaxListed)
         {
-            text.Append($"  ... and {listed - MaxListed} more bodies\n");
+            text.Append($"  ... and {listed - MaxListed} more {(throttle.OnlyLoops ? "bodies" : "flows")}\n");
         }
 
         text.Append("Stacks:\n");
@@ -289,7 +300,10 @@ internal static class ReportBuilder
             var parts = new List<string>();
             if (held.Count > 0)
             {
-                parts.Add($"slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck");
+                // A holder awaiting Task.WhenAll of flows stuck on the semaphore (a throttle held across a nested join) says so.
+                var joining = held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0);
+                parts.Add($"slot taken by {string.Join(", ", held.Select(h => $"async flow {FlowName(h.Flow)} (at {h.At.Display}{(h.At.Location is null ? "" : $", {h.At.Location}")})"))}, itself stuck"
+                    + (joining ? " (awaiting a Task.WhenAll of flows that wait for this semaphore or are stuck: a throttle held across awaited work that needs it)" : ""));
             }
 
             foreach (var (thread, at, surely) in byThreads)
@@ -304,6 +318,11 @@ internal static class ReportBuilder
         }
 
         text.Append(AsyncLockAdvice).Append('\n');
+        if (hang.Holders.Values.Any(held => held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0)))
+        {
+            text.Append("Do not hold a throttle's slot while awaiting work that takes the same throttle: take the slot only around the work itself, or give the nested work a throttle of its own.\n");
+        }
+
         text.Append("Async stacks (outermost method first):\n");
         for (var i = 0; i < hang.Flows.Count && i < MaxListed; i++)
         {

@@ -347,7 +347,7 @@ internal sealed class RuntimeReader : IDisposable
             var frame = scan.Frames[i];
             var executes = (frame.TypeName == "System.Threading.Tasks.Task" && frame.MethodName is "ExecuteWithThreadLocal" or "ExecuteEntryUnsafe" or "ExecuteFromThreadPool" or "InnerInvoke")
                 || frame.TypeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal)
-                || (frame.MethodName == "MoveNext" && frame.TypeName.Contains(">d__", StringComparison.Ordinal));
+                || (frame.MethodName == "MoveNext" && AsyncStateMachines.IsStateMachine(frame.TypeName));
             if (!executes)
             {
                 continue;

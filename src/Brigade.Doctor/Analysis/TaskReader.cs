@@ -329,7 +329,8 @@ internal sealed class TaskReader(RuntimeReader reader)
             return null;
         }
 
-        var state = machineType.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(address, interior) : -1;
+        // C#'s <>1__state; Visual Basic's $State.
+        var state = (machineType.GetFieldByName("<>1__state") ?? machineType.GetFieldByName("$State")) is { } stateField ? stateField.Read<int>(address, interior) : -1;
         return (machineType, address, interior, state);
     }
 
@@ -349,7 +350,8 @@ internal sealed class TaskReader(RuntimeReader reader)
         ClrObject? awaited = null;
         var yielding = false;
         var completedAwaiter = false;
-        foreach (var awaiter in machineType.Fields.Where(f => f.Name?.StartsWith("<>u__", StringComparison.Ordinal) == true))
+        // C#'s awaiter fields are <>u__1, <>u__2...; Visual Basic's $A0, $A1...
+        foreach (var awaiter in machineType.Fields.Where(f => f.Name?.StartsWith("<>u__", StringComparison.Ordinal) == true || f.Name?.StartsWith("$A", StringComparison.Ordinal) == true))
         {
             if (awaiter.Type?.Name?.Contains("YieldAwaitable", StringComparison.Ordinal) == true)
             {
@@ -404,6 +406,13 @@ internal sealed class TaskReader(RuntimeReader reader)
 
     private static string AsyncMethodName(string stateMachineType)
     {
+        // Visual Basic: Outer.Type+VB$StateMachine_12_MethodName
+        var vb = stateMachineType.LastIndexOf("+VB$StateMachine_", StringComparison.Ordinal);
+        if (vb > 0 && stateMachineType.IndexOf('_', vb + "+VB$StateMachine_".Length) is var under and > 0)
+        {
+            return $"{stateMachineType[..vb].Replace('+', '.')}.{stateMachineType[(under + 1)..]}";
+        }
+
         // Compiler-generated: Outer.Type+<MethodName>d__12
         var open = stateMachineType.LastIndexOf("+<", StringComparison.Ordinal);
         var close = stateMachineType.IndexOf(">d__", StringComparison.Ordinal);

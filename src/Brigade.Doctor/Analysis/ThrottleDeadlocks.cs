@@ -14,14 +14,26 @@ internal static class ThrottleDeadlocks
 {
     /// <summary>The semaphore of a throttle deadlock, the threads holding its slots (and where they took them), and the
     /// loop bodies each blocked thread waits for that wait on it.</summary>
-    internal sealed record Throttle(AsyncSemaphore Semaphore, List<(DiagnosedThread Thread, string At)> Holders, List<(DiagnosedThread Thread, List<AwaitedTask> Bodies)> Waiting);
+    internal sealed record Throttle(AsyncSemaphore Semaphore, List<(DiagnosedThread Thread, string At)> Holders, List<(DiagnosedThread Thread, List<AwaitedTask> Bodies)> Waiting)
+    {
+        /// <summary>Gets whether every waiting flow is a <c>Parallel.ForEachAsync</c>'s body (else some, or all, are flows
+        /// a <c>Task.WhenAll</c> joins: <c>Task.WhenAll(items.Select(i => Task.Run(async () => ...))).Wait()</c>).</summary>
+        public bool OnlyLoops { get; init; } = true;
+
+        /// <summary>Gets whether some waiting flow is a <c>Parallel.ForEachAsync</c>'s body.</summary>
+        public bool AnyLoop { get; init; } = true;
+
+        /// <summary>Gets how many holders asked for their slot with <c>WaitAsync(timeout)</c>: each holds one only if
+        /// that wait returned true, which the dump does not keep.</summary>
+        public int TimedHolders { get; init; }
+    }
 
     public static List<DeadlockCycle> Find(AsyncFlows async, IReadOnlyList<DiagnosedThread> threads, HashSet<int> inCycles)
     {
         var found = new List<DeadlockCycle>();
         var heap = async.Heap;
         var blocked = threads.Where(t => t.Wait is { Kind: WaitKind.Task, Task: not null } w && !t.IsIdle && !WaitRule.IsTimed(w.Api) && !inCycles.Contains(t.ManagedThreadId))
-            .Select(t => (Thread: t, Bodies: LoopBodies(t.Wait!.Task!, 0)))
+            .Select(t => (Thread: t, Bodies: NeededFlows(t.Wait!.Task!, 0).Where(f => f.InLoop || t.IsThreadPoolWorker).ToList()))
             .Where(p => p.Bodies.Count > 0)
             .ToList();
         if (blocked.Count == 0)
@@ -33,14 +45,16 @@ internal static class ThrottleDeadlocks
         var heldByFlows = heap.Boxes.Values.SelectMany(async.MayHold).Select(h => h.Semaphore).ToHashSet();
         foreach (var semaphore in heap.Semaphores.Values.Where(s => s.CurrentCount == 0 && s.MaxCount > 0).OrderBy(s => s.Object.Address))
         {
-            var waiting = blocked.Select(p => (p.Thread, Bodies: p.Bodies.Where(b => WaitsForGood(b, semaphore)).ToList())).Where(p => p.Bodies.Count > 0).ToList();
+            var waiting = blocked.Select(p => (p.Thread, Bodies: p.Bodies.Where(b => WaitsForGood(b.Flow, semaphore)).ToList())).Where(p => p.Bodies.Count > 0).ToList();
             if (waiting.Count == 0 || heldByFlows.Contains(semaphore) || waiting.Exists(p => inCycles.Contains(p.Thread.ManagedThreadId)))
             {
                 continue;
             }
 
+            // A holder past `if (!await Throttle.WaitAsync(timeout)) return;` holds a slot if its wait returned true, which
+            // the dump does not keep: counted, and said so, when it is needed to account for every slot.
             var waiters = waiting.Select(p => p.Thread).ToHashSet();
-            var sure = threads.Where(t => !t.IsIdle && t.RunsApplicationCode && holders.SurelyHolds(t, semaphore)).ToList();
+            var sure = threads.Where(t => !t.IsIdle && t.RunsApplicationCode && (holders.SurelyHolds(t, semaphore) || holders.TimedTakenAt(t, semaphore) is not null)).ToList();
             if (sure.Count != semaphore.MaxCount || !sure.TrueForAll(waiters.Contains)
                 || threads.Any(t => !waiters.Contains(t) && !t.IsIdle && t.RunsApplicationCode && holders.Holds(t, semaphore)))
             {
@@ -49,7 +63,12 @@ internal static class ThrottleDeadlocks
 
             var links = sure.Select((t, i) => new DeadlockLink(t, sure[(i + 1) % sure.Count])).ToList();
             var alsoStuck = waiting.Select(p => p.Thread).Where(t => !sure.Contains(t)).ToList();
-            var throttle = new Throttle(semaphore.Public, [.. sure.Select(t => (t, holders.TakenAt(t, semaphore)!.Value.At))], waiting);
+            var throttle = new Throttle(semaphore.Public, [.. sure.Select(t => (t, holders.TakenAt(t, semaphore) is { Surely: true } at ? at.At : $"{holders.TimedTakenAt(t, semaphore)}, with WaitAsync(timeout): if that wait returned true"))], [.. waiting.Select(p => (p.Thread, p.Bodies.Select(b => b.Flow).ToList()))])
+            {
+                OnlyLoops = waiting.TrueForAll(p => p.Bodies.TrueForAll(b => b.InLoop)),
+                AnyLoop = waiting.Exists(p => p.Bodies.Exists(b => b.InLoop)),
+                TimedHolders = sure.Count(t => !holders.SurelyHolds(t, semaphore)),
+            };
             found.Add(new DeadlockCycle(links, alsoStuck) { IsPossible = true, Throttle = throttle });
             inCycles.UnionWith(waiters.Select(t => t.ManagedThreadId));
         }
@@ -57,21 +76,28 @@ internal static class ThrottleDeadlocks
         return found;
     }
 
-    /// <summary>The bodies of the <c>Parallel.ForEachAsync</c> loops a blocked thread's task needs: down its chain, and
-    /// into every flow a <c>Task.WhenAll</c> on it joins (it needs them all).</summary>
-    private static List<AwaitedTask> LoopBodies(AwaitedTask task, int depth)
+    /// <summary>The flows a blocked thread's task needs: the bodies of the <c>Parallel.ForEachAsync</c> loops down its
+    /// chain, and every flow a <c>Task.WhenAll</c> on it joins (it needs them all), followed into their own loops and
+    /// joins; each said to be a loop's body or not.</summary>
+    private static List<(AwaitedTask Flow, bool InLoop)> NeededFlows(AwaitedTask task, int depth)
     {
-        var bodies = new List<AwaitedTask>();
+        var flows = new List<(AwaitedTask Flow, bool InLoop)>();
         foreach (var step in AsyncFindings.Chain(task))
         {
-            bodies.AddRange(step.LoopBodies);
+            flows.AddRange(step.LoopBodies.Select(b => (b, true)));
             if (depth < 8 && step.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal))
             {
-                bodies.AddRange(step.AwaitsAll.SelectMany(joined => LoopBodies(joined, depth + 1)));
+                // A joined flow that is neither a loop nor a join itself is one the WhenAll needs as it is (a Task.Run of an
+                // async lambda waiting in WaitAsync).
+                foreach (var joined in step.AwaitsAll)
+                {
+                    var inner = NeededFlows(joined, depth + 1);
+                    flows.AddRange(inner.Count > 0 ? inner : [(joined, false)]);
+                }
             }
         }
 
-        return bodies;
+        return flows;
     }
 
     /// <summary>Whether a flow's innermost await is a <c>WaitAsync</c> on <paramref name="semaphore"/> that cannot end by
