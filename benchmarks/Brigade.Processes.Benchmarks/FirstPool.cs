@@ -13,7 +13,9 @@ namespace Brigade.Processes.Benchmarks;
 /// <c>record</c> (GreetWork over the sealed record Person: reference types, whose generic code is shared). Prints the
 /// first result's time, the JIT's time and method count and the process's CPU time up to it, then a later pool's first
 /// result, and the first result's time counted from the engine's creation rather than the run's start (what the engine
-/// begins when it is created is in it). One sample per process: benchmarks/processes/first_pool.py runs them in paired rounds.
+/// begins when it is created is in it). With --prestart the engine starts its workers when it is created
+/// (PrestartWorkType): only the figure from its creation compares. One sample per process:
+/// benchmarks/processes/first_pool.py runs them in paired rounds.
 /// </summary>
 internal static class FirstPool
 {
@@ -27,12 +29,14 @@ internal static class FirstPool
         var jit = JitInfo.GetCompilationTime();
         var methods = JitInfo.GetCompiledMethodCount();
         var cpu = Environment.CpuUsage.TotalTime;
-        var first = await FirstResultAsync(type, worker);
-        var later = await FirstResultAsync(type, worker);
+        var prestart = Array.IndexOf(args, "--prestart") >= 0;
+        var first = await FirstResultAsync(type, worker, prestart);
+        var later = await FirstResultAsync(type, worker, prestart);
         var results = new Dictionary<string, object>
         {
             ["type"] = type,
             ["worker"] = worker is null ? "shipped" : "native",
+            ["prestart"] = prestart,
             ["firstMs"] = first.Ms,
             ["jitMs"] = (first.Jit - jit).TotalMilliseconds,
             ["jitMethods"] = first.Methods - methods,
@@ -44,10 +48,11 @@ internal static class FirstPool
         return 0;
     }
 
-    private static async Task<(double Ms, double FromEngineMs, TimeSpan Jit, long Methods, TimeSpan Cpu)> FirstResultAsync(string type, string? worker)
+    private static async Task<(double Ms, double FromEngineMs, TimeSpan Jit, long Methods, TimeSpan Cpu)> FirstResultAsync(string type, string? worker, bool prestart)
     {
         var created = Stopwatch.GetTimestamp();
-        var engine = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false, WorkerPath = worker });
+        Type? workType = !prestart ? null : type switch { "long" => typeof(SquareWork), "string" => typeof(WordCountWork), _ => typeof(GreetWork) };
+        var engine = new ProcessEngine(new ProcessEngineOptions { MaxWorkers = 2, ForwardWorkerOutput = false, WorkerPath = worker, PrestartWorkType = workType });
         try
         {
             var options = new RunOptions { Engine = engine };
