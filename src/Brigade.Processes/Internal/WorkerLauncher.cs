@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -17,23 +16,7 @@ internal sealed class WorkerLauncher
 {
     public const string WorkerFileName = "Brigade.Processes.Worker.dll";
 
-    private static readonly BlockingCollection<Action> Spawns = [];
-    private static readonly Lazy<Thread> Spawner = new(() =>
-    {
-        var thread = new Thread(() =>
-        {
-            foreach (var spawn in Spawns.GetConsumingEnumerable())
-            {
-                spawn();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "brigade-process-spawner",
-        };
-        Brigade.Internal.DetachedContext.Start(thread);
-        return thread;
-    });
+    private static readonly SpawnThread Spawner = new("brigade-process-spawner");
 
     private WorkerLauncher(string dotnet, string worker, string? runtimeConfig, bool direct = false)
     {
@@ -132,22 +115,29 @@ internal sealed class WorkerLauncher
         }
 
         var done = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Spawner.Value;
-        Spawns.Add(() =>
+        try
         {
-            try
+            Spawner.Post(() =>
             {
-                var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-                process.ErrorDataReceived += onStandardError;
-                process.Start();
-                process.BeginErrorReadLine();
-                done.SetResult(process);
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        });
+                try
+                {
+                    var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+                    process.ErrorDataReceived += onStandardError;
+                    process.Start();
+                    process.BeginErrorReadLine();
+                    done.SetResult(process);
+                }
+                catch (Exception e)
+                {
+                    done.SetException(e);
+                }
+            });
+        }
+        catch (Exception e) when (e is OutOfMemoryException or ThreadStartException)
+        {
+            throw new WorkerStartException($"Could not start the thread that starts worker processes: {e.Message}", e);
+        }
+
         try
         {
             return done.Task.GetAwaiter().GetResult();
