@@ -19,8 +19,14 @@ public sealed class ProcessEngineOptions
     private TimeSpan _cancellationGracePeriod = TimeSpan.FromSeconds(2);
     private Dictionary<string, string?> _environment = [];
 
-    /// <summary>Gets or sets how many worker processes a run uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set, and how many idle workers the pool keeps between runs.</summary>
+    /// <summary>Gets or sets how many worker processes <em>each run</em> uses when <see cref="RunOptions.MaxDegreeOfParallelism"/> is not set, and how many idle workers the pool keeps between runs.</summary>
     /// <value>Defaults to <see cref="Environment.ProcessorCount"/>.</value>
+    /// <remarks>A width per run and a size for the idle pool, not a cap on the engine's processes: runs at once on one
+    /// engine each take their own workers (idle ones first, then new ones), so two runs at once with
+    /// <c>MaxWorkers = 2</c> can have four worker processes alive; once they end, the pool keeps two idle and retires the
+    /// rest. A run never waits for another run's workers (so runs that depend on each other, such as a run started while
+    /// consuming another's stream, cannot deadlock on the pool). To bound the processes of concurrent runs, bound the
+    /// runs (a <see cref="SemaphoreSlim"/> around them) or their <see cref="RunOptions.MaxDegreeOfParallelism"/>.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxWorkers
     {

@@ -228,7 +228,8 @@ internal sealed class ProcessWork
     // leaves out public fields).
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where CanReflect: not in a trimmed application (JsonSerializer.IsReflectionEnabledByDefault is off there by default), which must name a source-generated context.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded by RuntimeFeature.IsDynamicCodeSupported (CanReflect).")]
-    private static JsonTypeInfo ByReflection(Type type) => WorkDescriptor.DefaultSerializerOptions.GetTypeInfo(type);
+    // A collectible type's metadata in options of its own (WorkDescriptor.DefaultOptionsFor), so that its context can unload.
+    private static JsonTypeInfo ByReflection(Type type) => WorkDescriptor.DefaultOptionsFor(type).GetTypeInfo(type);
 
     // The shipped host's checks (WorkTypeCheck.Ensure: the variance rule, then every type reachable from the values can
     // make the round trip), only where CanReflect.

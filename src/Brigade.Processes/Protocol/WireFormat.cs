@@ -12,8 +12,10 @@ internal static class WireFormat
     /// <summary>The protocol version; a host and a worker must agree exactly.</summary>
     /// <remarks>2: Prepare may carry the run's item policy (<see cref="PrepareItemPolicy"/>) and Results each failure's
     /// attempts (<see cref="ResultsAttempts"/>); without them every frame is byte for byte version 1's. 3: batch ids
-    /// (in Batch, Results and Cancel) are int64, so that they never wrap in a worker's life.</remarks>
-    public const ushort Version = 3;
+    /// (in Batch, Results and Cancel) are int64, so that they never wrap in a worker's life. 4: a failure's error may carry
+    /// every inner exception of an aggregate (<see cref="ErrorFrames"/>' flag 2); every other frame is byte for byte
+    /// version 3's, and a host of version 4 reads version 3's errors the same.</remarks>
+    public const ushort Version = 4;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;

@@ -9,7 +9,8 @@ namespace Brigade;
 /// <remarks>
 /// The original exception object cannot cross the boundary (Brigade never deserializes arbitrary types), so this
 /// exception stands in for it. <see cref="Exception.Message"/> is the original message; inner exceptions come back
-/// as inner <see cref="RemoteWorkException"/>s.
+/// as inner <see cref="RemoteWorkException"/>s. An <see cref="AggregateException"/> comes back with all its inner
+/// exceptions in <see cref="InnerExceptions"/> (its <see cref="Exception.InnerException"/> is the first of them).
 /// </remarks>
 public sealed class RemoteWorkException : Exception
 {
@@ -49,10 +50,19 @@ public sealed class RemoteWorkException : Exception
         RemoteType = remoteType;
         RemoteStackTrace = remoteStackTrace;
         Location = location;
+        InnerExceptions = innerException is null ? [] : [innerException];
     }
+
+    // An aggregate's: every inner exception, the first of them as InnerException, as AggregateException does.
+    internal static RemoteWorkException Aggregate(string remoteType, string message, string? remoteStackTrace, string? location, RemoteWorkException[] innerExceptions) =>
+        new(remoteType, message, remoteStackTrace, location, innerExceptions.Length > 0 ? innerExceptions[0] : null) { InnerExceptions = innerExceptions };
 
     /// <summary>Gets the full name of the original exception's type.</summary>
     public string RemoteType { get; }
+
+    /// <summary>Gets the original inner exceptions, carried the same way: all of them for an <see cref="AggregateException"/>,
+    /// otherwise the <see cref="Exception.InnerException"/> alone (empty when there is none).</summary>
+    public IReadOnlyList<RemoteWorkException> InnerExceptions { get; private init; } = [];
 
     /// <summary>Gets the original stack trace, as text, when there was one.</summary>
     public string? RemoteStackTrace { get; }
@@ -71,7 +81,15 @@ public sealed class RemoteWorkException : Exception
             text.Append(" (in ").Append(Location).Append(')');
         }
 
-        if (InnerException is not null)
+        if (InnerExceptions.Count > 1)
+        {
+            // As AggregateException.ToString does: every inner exception, numbered.
+            for (var i = 0; i < InnerExceptions.Count; i++)
+            {
+                text.AppendLine().Append(" ---> (Inner Exception #").Append(i).Append(") ").Append(InnerExceptions[i]).Append("<---").AppendLine();
+            }
+        }
+        else if (InnerException is not null)
         {
             text.Append(" ---> ").Append(InnerException).AppendLine().Append("   --- End of inner exception stack trace ---");
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -26,7 +27,12 @@ namespace Brigade;
 [RequiresDynamicCode("Work descriptors may build JSON metadata by reflection.")]
 public sealed class WorkDescriptor
 {
+    // Descriptors of ordinary types, for the life of the process; those of types in a collectible AssemblyLoadContext
+    // (plugins, scripting hosts, hot reload) in a table that holds them only as long as their type, so that the context
+    // can unload (review 43: the dictionary held every such type, and so its context, for ever). Ordinary types keep the
+    // dictionary's lock-free read.
     private static readonly ConcurrentDictionary<Type, WorkDescriptor> Cache = new();
+    private static readonly ConditionalWeakTable<Type, WorkDescriptor> CollectibleCache = [];
 
     private readonly Lazy<JsonTypeInfo> _inputTypeInfo;
     private readonly Lazy<JsonTypeInfo> _outputTypeInfo;
@@ -86,7 +92,14 @@ public sealed class WorkDescriptor
     public static WorkDescriptor For(Type workType)
     {
         ArgumentNullException.ThrowIfNull(workType);
-        return Cache.TryGetValue(workType, out var cached) ? cached : Cache.GetOrAdd(workType, Create(workType));
+        if (Cache.TryGetValue(workType, out var cached))
+        {
+            return cached;
+        }
+
+        return workType.IsCollectible
+            ? CollectibleCache.GetValue(workType, static type => Create(type))
+            : Cache.GetOrAdd(workType, Create(workType));
     }
 
     /// <summary>Finds a work type by <see cref="Name"/> among the given assemblies only.</summary>
@@ -171,7 +184,7 @@ public sealed class WorkDescriptor
         var args = interfaces[0].GetGenericArguments();
         var isAsync = interfaces[0].GetGenericTypeDefinition() == typeof(IAsyncWork<,>);
         var contextType = type.GetCustomAttribute<WorkSerializerAttribute>()?.ContextType;
-        var options = contextType is null ? DefaultSerializerOptions : ContextOptions(name, contextType);
+        var options = contextType is null ? DefaultOptionsFor(type) : ContextOptions(name, contextType);
         return new WorkDescriptor(type, args[0], args[1], isAsync, options, contextType);
     }
 
@@ -186,6 +199,21 @@ public sealed class WorkDescriptor
             ?? (contextType.GetConstructor(Type.EmptyTypes) is not null ? (JsonSerializerContext)Activator.CreateInstance(contextType)! : null)
             ?? throw new ArgumentException($"[WorkSerializer] on {workName}: {contextType.FullName} has neither a static Default property nor a parameterless constructor.", nameof(contextType));
         return context.Options;
+    }
+
+    // The default options cache the metadata of every type they serialize, for the life of the process: a collectible
+    // work type gets options of its own, with a resolver of its own (options with equal settings and the same resolver
+    // share one cache), which go when its descriptor goes.
+    internal static JsonSerializerOptions DefaultOptionsFor(Type type)
+    {
+        if (!type.IsCollectible)
+        {
+            return DefaultSerializerOptions;
+        }
+
+        var options = new JsonSerializerOptions(DefaultSerializerOptions) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        options.MakeReadOnly();
+        return options;
     }
 
     private static JsonSerializerOptions CreateDefaultOptions()
