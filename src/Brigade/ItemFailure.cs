@@ -11,9 +11,12 @@ public sealed record ItemFailure(long Index, Exception Exception)
     /// <summary>Returns <c>item INDEX: ExceptionType: message</c>, with the types of an aggregate's inner exceptions
     /// after it (<c>[inner: TypeA, TypeB]</c>). For an exception thrown in another process or on another machine
     /// (<see cref="RemoteWorkException"/>), the type is the original one's.</summary>
-    public override string ToString()
+    public override string ToString() => $"item {Index}: {Describe()}";
+
+    /// <summary>The error as <see cref="ToString"/> gives it, without the item: what a report's failure table shows.</summary>
+    internal string Describe()
     {
-        var text = $"item {Index}: {TypeName(Exception)}: {Internal.ExceptionText.Message(Exception)}";
+        var text = $"{TypeName(Exception)}: {Internal.ExceptionText.Message(Exception)}";
         var inners = Exception switch
         {
             RemoteWorkException { InnerExceptions.Count: > 1 } remote => remote.InnerExceptions.Select(TypeName),

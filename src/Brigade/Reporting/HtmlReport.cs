@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Brigade.Internal;
 
 namespace Brigade.Reporting;
 
@@ -131,7 +130,7 @@ public static partial class HtmlReport
             w.Raw("<h3>Failures</h3><table class=\"failures\"><tr><th>Index</th><th>Error</th></tr>");
             foreach (var f in run.Failures.Take(200))
             {
-                w.Raw("<tr><td>").Text(f.Index.ToString(CultureInfo.InvariantCulture)).Raw("</td><td>").Text($"{f.Exception.GetType().Name}: {ExceptionText.Message(f.Exception)}").Raw("</td></tr>");
+                w.Raw("<tr><td>").Text(f.Index.ToString(CultureInfo.InvariantCulture)).Raw("</td><td>").Text(f.Describe()).Raw("</td></tr>");
             }
 
             w.Raw("</table>");
