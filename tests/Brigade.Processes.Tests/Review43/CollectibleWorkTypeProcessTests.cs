@@ -1,3 +1,5 @@
+using Brigade.TestSupport;
+
 namespace Brigade.Processes.Tests.Review43;
 
 /// <summary>
@@ -12,9 +14,9 @@ public sealed class CollectibleWorkTypeProcessTests
         await using var engine = TestEngines.Create();
         int[]? values = null;
 
-        var context = R43Plugin.LoadUseAndUnload(type => values = R43Plugin.Map(type, 20, TestEngines.Run(engine)));
+        var context = CollectiblePlugin.LoadUseAndUnload(type => values = CollectiblePlugin.Map(type, 20, TestEngines.Run(engine)));
 
         Assert.Equal(Enumerable.Range(0, 20).Select(i => i * 2), values);
-        Assert.True(R43Plugin.IsCollected(context), "The plugin's context is still alive after a run on the process engine.");
+        Assert.True(CollectiblePlugin.IsCollected(context), "The plugin's context is still alive after a run on the process engine.");
     }
 }

@@ -1,3 +1,5 @@
+using Brigade.TestSupport;
+
 namespace Brigade.Tests.Review43;
 
 /// <summary>
@@ -28,17 +30,17 @@ public sealed class CollectibleWorkTypeTests
         };
         int[]? values = null;
 
-        var context = R43Plugin.LoadUseAndUnload(type => values = R43Plugin.Map(type, 50, options));
+        var context = CollectiblePlugin.LoadUseAndUnload(type => values = CollectiblePlugin.Map(type, 50, options));
 
         Assert.Equal(Enumerable.Range(0, 50).Select(i => i * 2), values);
-        Assert.True(R43Plugin.IsCollected(context), $"The plugin's context is still alive after a run on the {engine} engine.");
+        Assert.True(CollectiblePlugin.IsCollected(context), $"The plugin's context is still alive after a run on the {engine} engine.");
     }
 
     [Fact(Timeout = 120_000)]
     public async Task Described_AsTheProcessAndClusterEnginesDo_TheContextUnloads()
     {
         await Task.Yield();
-        var context = R43Plugin.LoadUseAndUnload(static type =>
+        var context = CollectiblePlugin.LoadUseAndUnload(static type =>
         {
             var descriptor = WorkDescriptor.For(type);
             Assert.Same(descriptor, WorkDescriptor.For(type));
@@ -47,10 +49,10 @@ public sealed class CollectibleWorkTypeTests
             descriptor.InputType.GetField("Value")!.SetValue(payload, 21);
             var json = System.Text.Json.JsonSerializer.Serialize(payload, descriptor.InputTypeInfo);
             Assert.Equal("{\"Value\":21}", json);
-            Assert.NotNull(WorkDescriptor.Find("R43Plugin.Doubler", [type.Assembly]));
+            Assert.NotNull(WorkDescriptor.Find("CollectiblePlugin.Doubler", [type.Assembly]));
         });
 
-        Assert.True(R43Plugin.IsCollected(context), "The plugin's context is still alive after WorkDescriptor.For.");
+        Assert.True(CollectiblePlugin.IsCollected(context), "The plugin's context is still alive after WorkDescriptor.For.");
     }
 
     [Fact]

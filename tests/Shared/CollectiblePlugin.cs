@@ -5,15 +5,15 @@ using System.Runtime.Loader;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Brigade.Tests.Review43;
+namespace Brigade.TestSupport;
 
 /// <summary>
 /// A plugin as a host loads one: an assembly in a collectible <see cref="AssemblyLoadContext"/>, emitted here (no project
 /// of its own) and written to a file so that a worker process could load it too. It defines
-/// <c>R43Plugin.Payload</c> (a public int field <c>Value</c>) and <c>R43Plugin.Doubler</c>:
+/// <c>CollectiblePlugin.Payload</c> (a public int field <c>Value</c>) and <c>CollectiblePlugin.Doubler</c>:
 /// <c>IWork&lt;Payload, Payload&gt;</c> that doubles <c>Value</c>.
 /// </summary>
-internal static class R43Plugin
+internal static class CollectiblePlugin
 {
     private static readonly Lock Gate = new();
     private static readonly JsonSerializerOptions Nudge = new();
@@ -38,7 +38,7 @@ internal static class R43Plugin
     {
         var context = new AssemblyLoadContext("r43-plugin", isCollectible: true);
         var assembly = context.LoadFromAssemblyPath(Path);
-        use(assembly.GetType("R43Plugin.Doubler", throwOnError: true)!);
+        use(assembly.GetType("CollectiblePlugin.Doubler", throwOnError: true)!);
         context.Unload();
         return new WeakReference(context);
     }
@@ -62,7 +62,7 @@ internal static class R43Plugin
 #pragma warning disable CA1869 // A fresh resolver is the point: it builds the metadata again.
                 var options = new JsonSerializerOptions(Nudge) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
 #pragma warning restore CA1869
-                _ = JsonSerializer.Serialize(new R43Tick { Count = i }, options);
+                _ = JsonSerializer.Serialize(new CollectiblePluginTick { Count = i }, options);
             }
         }
 
@@ -74,7 +74,7 @@ internal static class R43Plugin
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static int[] Map(Type workType, int count, RunOptions options)
     {
-        var payload = workType.Assembly.GetType("R43Plugin.Payload", throwOnError: true)!;
+        var payload = workType.Assembly.GetType("CollectiblePlugin.Payload", throwOnError: true)!;
         var field = payload.GetField("Value")!;
         var items = Array.CreateInstance(payload, count);
         for (var i = 0; i < count; i++)
@@ -97,15 +97,15 @@ internal static class R43Plugin
 
     private static string Emit()
     {
-        var builder = new PersistedAssemblyBuilder(new AssemblyName("R43Plugin"), typeof(object).Assembly);
-        var module = builder.DefineDynamicModule("R43Plugin");
+        var builder = new PersistedAssemblyBuilder(new AssemblyName("CollectiblePlugin"), typeof(object).Assembly);
+        var module = builder.DefineDynamicModule("CollectiblePlugin");
 
-        var payload = module.DefineType("R43Plugin.Payload", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(object));
+        var payload = module.DefineType("CollectiblePlugin.Payload", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(object));
         var value = payload.DefineField("Value", typeof(int), FieldAttributes.Public);
         var payloadConstructor = payload.DefineDefaultConstructor(MethodAttributes.Public);
 
         var workInterface = typeof(IWork<,>).MakeGenericType(payload, payload);
-        var work = module.DefineType("R43Plugin.Doubler", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(object), [workInterface]);
+        var work = module.DefineType("CollectiblePlugin.Doubler", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(object), [workInterface]);
         work.DefineDefaultConstructor(MethodAttributes.Public);
         var execute = work.DefineMethod(
             "Execute",
@@ -125,7 +125,7 @@ internal static class R43Plugin
 
         payload.CreateType();
         work.CreateType();
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"brigade-r43-plugin-{Environment.ProcessId}-{Guid.NewGuid():N}", "R43Plugin.dll");
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"brigade-collectible-plugin-{Environment.ProcessId}-{Guid.NewGuid():N}", "CollectiblePlugin.dll");
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         using (var file = File.Create(path))
         {
@@ -136,8 +136,8 @@ internal static class R43Plugin
     }
 }
 
-/// <summary>A type of the test's own, whose metadata <see cref="R43Plugin.IsCollected"/> builds.</summary>
-public sealed class R43Tick
+/// <summary>A type of the test's own, whose metadata <see cref="CollectiblePlugin.IsCollected"/> builds.</summary>
+public sealed class CollectiblePluginTick
 {
     public int Count { get; set; }
 }
