@@ -23,6 +23,28 @@ internal static partial class AsyncStateMachines
     public static bool IsMoveNext(string method) =>
         method.EndsWith(".MoveNext", StringComparison.Ordinal) && IsStateMachine(method[..^".MoveNext".Length]);
 
+    /// <summary>
+    /// The name a reader knows an async lambda or local function by, from its state machine type:
+    /// <c>Outer+&lt;&gt;c+&lt;&lt;Run&gt;b__3_0&gt;d</c> is <c>Outer.Run (async lambda)</c>,
+    /// <c>Outer+&lt;&lt;Main&gt;g__Load|0_0&gt;d</c> is <c>Outer.Main (local function Load)</c>; null for any other type.
+    /// </summary>
+    public static string? LambdaOrLocalName(string typeName)
+    {
+        if (!typeName.Contains("+<<", StringComparison.Ordinal) || LambdaOrLocalParts().Match(typeName) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        var outer = $"{m.Groups["outer"].Value.Replace('+', '.')}.{m.Groups["method"].Value}";
+        return m.Groups["kind"].Value == "b"
+            ? $"{outer} (async lambda)"
+            : $"{outer} (local function {m.Groups["rest"].Value.Split('|')[0]})";
+    }
+
+    // Outer[+<>c or +<>c__DisplayClassN_M]+<<Method>b__N_M>d or +<<Method>g__Local|N_M>d, perhaps with generic arguments.
+    [GeneratedRegex(@"^(?<outer>.*?)(\+<>c(__DisplayClass[^+]*)?)?\+<<(?<method>[^>+]*)>(?<kind>[bg])__(?<rest>[^+>]*)>d(`\d+)?(\[.*\]|<.*>)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex LambdaOrLocalParts();
+
     // <<Main>b__0_0>d or <<Main>g__Local|0_0>d at the end, perhaps with generic arguments.
     [GeneratedRegex(@"\+<<[^+]*>[bg]__[^+]*>d(`\d+)?(\[.*\]|<.*>)?$", RegexOptions.CultureInvariant)]
     private static partial Regex LambdaOrLocal();

@@ -413,6 +413,12 @@ internal sealed class TaskReader(RuntimeReader reader)
             return $"{stateMachineType[..vb].Replace('+', '.')}.{stateMachineType[(under + 1)..]}";
         }
 
+        // An async lambda or local function: Outer.Type+<>c+<<MethodName>b__3_0>d, Outer.Type+<<MethodName>g__Local|0_0>d
+        if (AsyncStateMachines.LambdaOrLocalName(stateMachineType) is { } lambdaOrLocal)
+        {
+            return lambdaOrLocal;
+        }
+
         // Compiler-generated: Outer.Type+<MethodName>d__12
         var open = stateMachineType.LastIndexOf("+<", StringComparison.Ordinal);
         var close = stateMachineType.IndexOf(">d__", StringComparison.Ordinal);

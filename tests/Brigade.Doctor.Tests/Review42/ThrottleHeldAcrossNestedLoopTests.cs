@@ -34,7 +34,7 @@ public sealed class ThrottleHeldAcrossNestedLoopTests
         }
 
         Assert.Contains("2 of its bodies wait in SemaphoreSlim.WaitAsync with a CancellationToken on SemaphoreSlim (static field Brigade.Doctor.Corpus.Scenarios.ParallelForEachAsyncNestedUnderThrottle.Throttle)", message, StringComparison.Ordinal);
-        Assert.Contains("ParallelForEachAsyncNestedUnderThrottle+<>c+<<ShipLines>b__", message, StringComparison.Ordinal);
+        Assert.Contains("ParallelForEachAsyncNestedUnderThrottle.ShipLines (async lambda)", message, StringComparison.Ordinal);
         Assert.Contains("A possible deadlock: a SemaphoreSlim records no owner.", message, StringComparison.Ordinal);
         Assert.Contains("\"possible\": true", diagnosis.ToJson(), StringComparison.Ordinal);
     }

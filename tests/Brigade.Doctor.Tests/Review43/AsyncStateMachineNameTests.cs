@@ -21,6 +21,18 @@ public sealed class AsyncStateMachineNameTests
         Assert.True(AsyncStateMachines.IsMoveNext($"{typeName}.MoveNext"));
     }
 
+    // Reports named an async lambda's flow by its state machine's type ("Shop.Orders+<>c+<<Main>b__0_0>d").
+    [Theory]
+    [InlineData("Shop.Orders+<>c+<<Main>b__0_0>d", "Shop.Orders.Main (async lambda)")]
+    [InlineData("Shop.Orders+<>c__DisplayClass1_0+<<Run>b__1>d", "Shop.Orders.Run (async lambda)")]
+    [InlineData("Shop.Orders+<>c__DisplayClass1_0+<<Run>g__ReadUnderLockAsync|0>d", "Shop.Orders.Run (local function ReadUnderLockAsync)")]
+    [InlineData("Shop.Orders+<<Main>g__Local|0_0>d", "Shop.Orders.Main (local function Local)")]
+    [InlineData("Shop.Sales+Orders+<>c+<<Run>b__3_0>d", "Shop.Sales.Orders.Run (async lambda)")]
+    [InlineData("Shop.Orders+<SaveAsync>d__12", null)]
+    [InlineData("Shop.Orders+<>c", null)]
+    public void LambdasAndLocalFunctions_AreNamedAfterTheirMethod(string typeName, string? expected) =>
+        Assert.Equal(expected, AsyncStateMachines.LambdaOrLocalName(typeName));
+
     [Theory]
     [InlineData("Shop.Orders+<>c")]
     [InlineData("Shop.Orders+<>c__DisplayClass1_0")]
