@@ -112,7 +112,7 @@ internal static class AsyncFindings
         // there); a dedicated thread reading outside any async method (a console loop on stdin) is waiting for the world. Only a quiet process is called hung; otherwise the
         // flows are listed, no pitfall.
         var running = threads.Any(t => !t.IsIdle && t.RunsApplicationCode
-            && (t.Wait is null || t.Wait.Kind == WaitKind.Sleep || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)
+            && (t.Wait is null || WaitRule.SleepsAndWakes(t.Wait) || WaitRule.IsTimed(t.Wait.Api) || WaitRule.TimeoutUnknown(t.Wait.Api)
                 || (t.Wait.Kind == WaitKind.IO && (t.IsThreadPoolWorker || RunsAsyncMethod(t)))))
             || heap.ScheduledTimers > 0
             || flows.Values.Any(f => MayProgress(f, 0));
@@ -177,7 +177,8 @@ internal static class AsyncFindings
         !thread.IsIdle && thread.RunsApplicationCode && !inCycles.Contains(thread.ManagedThreadId) && thread.Wait switch
         {
             null => true,
-            { Kind: WaitKind.IO or WaitKind.Sleep or WaitKind.ManualResetEventSlim or WaitKind.WaitHandle or WaitKind.MonitorWait } => true,
+            { Kind: WaitKind.Sleep } w => WaitRule.SleepsAndWakes(w),
+            { Kind: WaitKind.IO or WaitKind.ManualResetEventSlim or WaitKind.WaitHandle or WaitKind.MonitorWait } => true,
             { Kind: WaitKind.Task } w => WaitRule.IsTimed(w.Api) || w.Task is not { } task || ThreadFlows(task).Exists(f => MayProgress(f, 0)),
             var w => WaitRule.IsTimed(w.Api) || WaitRule.TimeoutUnknown(w.Api),
         };

@@ -233,6 +233,12 @@ internal sealed class RuntimeReader : IDisposable
 
             CollectWaitAllTasks(scan);
         }
+        else if (scan.Api == "Thread.Sleep" && CallerPassesInfinite(scan, scan.WaitFrame, "Thread", "Sleep"))
+        {
+            // Thread.Sleep(Timeout.Infinite) (a service's Main parked for ever) never wakes: it is no thread that may still
+            // release what the stuck flows wait for.
+            scan.Api = WaitRule.SleepForever;
+        }
 
         // A Barrier or CountdownEvent waits on its own ManualResetEventSlim: show the object the program called.
         var outerType = scan.Api!.StartsWith("Barrier.", StringComparison.Ordinal) ? "System.Threading.Barrier"
@@ -260,9 +266,11 @@ internal sealed class RuntimeReader : IDisposable
     /// <summary>Whether the application frame just outside <paramref name="outer"/> (a <c>Task.Wait</c> or <c>Task.WaitAll</c>
     /// overload with a timeout) passes <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c> (review 28, W1): such a
     /// wait never gives up and is the same as the overload without a timeout.</summary>
-    private bool CallerPassesInfinite(ThreadScan scan, int outer, string method) =>
+    private bool CallerPassesInfinite(ThreadScan scan, int outer, string method) => CallerPassesInfinite(scan, outer, "Task", method);
+
+    private bool CallerPassesInfinite(ThreadScan scan, int outer, string type, string method) =>
         outer >= 0 && outer + 1 < scan.Frames.Count && scan.Frames[outer + 1] is { IsFramework: false } caller
-        && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, "Task", method);
+        && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, type, method);
 
     /// <summary>A <c>Process</c> waited for: its id and what it runs (<c>process 4242 (sleep 100000)</c>), as the
     /// <c>Process</c> object has them (a started child always has its id; the start info only when it was started here).</summary>

@@ -26,6 +26,14 @@ internal static class WaitRule
     /// inlined into the application's frame: the frame left is the source's <c>WaitForCallbackToComplete</c>).</summary>
     public const string CancellationCallbackWait = "CancellationTokenRegistration.Dispose";
 
+    /// <summary>The API of a <c>Thread.Sleep(Timeout.Infinite)</c> (or <c>-1</c>, or <c>Timeout.InfiniteTimeSpan</c>): a
+    /// sleep that never wakes by itself.</summary>
+    public const string SleepForever = "Thread.Sleep(Timeout.Infinite)";
+
+    /// <summary>Gets whether a thread in <paramref name="wait"/> sleeps and will wake by itself (any sleep but
+    /// <see cref="SleepForever"/>).</summary>
+    public static bool SleepsAndWakes(ThreadWait? wait) => wait is { Kind: WaitKind.Sleep } w && w.Api != SleepForever;
+
     /// <summary>The API of a wait for a type's static constructor running on another thread.</summary>
     public const string TypeInitialization = "type initialization";
 
