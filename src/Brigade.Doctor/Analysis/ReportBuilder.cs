@@ -317,10 +317,15 @@ internal static class ReportBuilder
             text.Append(": ").Append(string.Join("; ", parts)).Append('\n');
         }
 
-        text.Append(AsyncLockAdvice).Append('\n');
+        // A throttle held across awaited work that needs it gets its own advice: no second lock is taken out of order there,
+        // so "take async locks in one global order" would point the reader at a cause the program does not have.
         if (hang.Holders.Values.Any(held => held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0)))
         {
             text.Append("Do not hold a throttle's slot while awaiting work that takes the same throttle: take the slot only around the work itself, or give the nested work a throttle of its own.\n");
+        }
+        else
+        {
+            text.Append(AsyncLockAdvice).Append('\n');
         }
 
         text.Append("Async stacks (outermost method first):\n");
