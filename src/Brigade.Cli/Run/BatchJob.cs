@@ -410,7 +410,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             var width = Math.Max(report.DegreeOfParallelism, report.WorkerCount);
             if (report.Items > 0 && report.Items < width)
             {
-                width = (int)Math.Min(report.Items, int.MaxValue);
+                width = (int)report.Items;
             }
 
             summary += $"; {report.Engine} ×{width}, {report.WallTime.TotalSeconds:0.00} s";

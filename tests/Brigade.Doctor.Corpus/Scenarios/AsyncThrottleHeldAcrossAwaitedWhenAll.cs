@@ -21,11 +21,17 @@ public sealed class AsyncThrottleHeldAcrossAwaitedWhenAll : Scenario
 
     public override void Start()
     {
-        var all = Task.WhenAll(Enumerable.Range(0, 2).Select(ShipOrderAsync));
+        var all = StartOrders();
         var main = Run("main-like", () => all.GetAwaiter().GetResult());
-        WaitUntil(() => Volatile.Read(ref s_lines) == 6 && Throttle.CurrentCount == 0);
+        WaitUntil(InState);
         WaitUntilBlocked(main);
     }
+
+    /// <summary>Starts the two orders (the scenario's flows; also <see cref="AsyncThrottleHeldBesideInfiniteSleep"/>'s).</summary>
+    internal static Task StartOrders() => Task.WhenAll(Enumerable.Range(0, 2).Select(ShipOrderAsync));
+
+    /// <summary>Whether every line flow waits for the throttle, whose two slots the orders hold.</summary>
+    internal static bool InState() => Volatile.Read(ref s_lines) == 6 && Throttle.CurrentCount == 0;
 
     private static async Task ShipOrderAsync(int order)
     {
