@@ -77,7 +77,8 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
                 using var brigade = kind == "sigkill" ? CliProcess.Start(dir.Path, environment, args) : CliProcess.StartInOwnGroup(dir.Path, environment, args);
                 brigade.StandardInput.Close();
                 var drained = Task.WhenAll(brigade.StandardOutput.ReadToEndAsync(), brigade.StandardError.ReadToEndAsync());
-                await Task.Delay(delay);
+                // The kill's moment, or the run's end if that comes first (then no need to wait the rest of the delay).
+                await Task.WhenAny(Task.Delay(delay), brigade.WaitForExitAsync());
                 if (brigade.HasExited)
                 {
                     schedule.Add($"{delay} ms: finished first");
