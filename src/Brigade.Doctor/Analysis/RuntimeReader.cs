@@ -157,6 +157,8 @@ internal sealed class RuntimeReader : IDisposable
             ResolveTypeInitializerOwner(scan, threads);
         }
 
+        NameBlockingCollectionPeers(threads);
+
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
         {
@@ -247,6 +249,12 @@ internal sealed class RuntimeReader : IDisposable
         if (outerType is not null)
         {
             scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).FirstOrDefault(r => r.Type?.Name == outerType);
+        }
+        else if (WaitRule.IsBlockingAdd(scan.Api) || WaitRule.IsBlockingTake(scan.Api))
+        {
+            // The collection itself (its Add or TryTake frame's `this`, or the consuming iterator's <>4__this), not the
+            // semaphore it waits on inside.
+            scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).Select(BlockingCollectionOf).FirstOrDefault(c => !c.IsNull);
         }
 
         // The waited object is rooted by the blocking API's own frames; look from the outermost one inwards.
@@ -403,6 +411,9 @@ internal sealed class RuntimeReader : IDisposable
             case WaitKind.CancellationCallback:
                 ResolveCancellationCallbackOwner(scan);
                 break;
+            case WaitKind.SemaphoreSlim when IsBlockingCollection(target):
+                scan.Detail = DescribeBlockingCollection(target, scan.Api);
+                break;
             case WaitKind.SemaphoreSlim:
                 if (target.TryReadField<int>("m_currentCount", out var count))
                 {
@@ -437,6 +448,73 @@ internal sealed class RuntimeReader : IDisposable
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
         }
+    }
+
+    /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
+    internal const string NoTaker = "no thread is taking from it (none in Take, TryTake or GetConsumingEnumerable)";
+
+    /// <summary>Said of an empty <c>BlockingCollection</c>, adding not completed, no thread adds to.</summary>
+    internal const string NoAdder = "no thread is adding to it now";
+
+    private static bool IsBlockingCollection(ClrObject o) =>
+        o.Type?.Name is { } name && name.StartsWith(WaitRule.BlockingCollectionType + "<", StringComparison.Ordinal) && !name.Contains('+', StringComparison.Ordinal);
+
+    /// <summary>The <c>BlockingCollection</c> an object is, or the one a consuming enumeration's iterator reads.</summary>
+    internal static ClrObject BlockingCollectionOf(ClrObject o) =>
+        IsBlockingCollection(o) ? o
+        : o.Type?.Name?.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal) == true && o.Type.Name.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal)
+            && o.TryReadObjectField("<>4__this", out var owner) && IsBlockingCollection(owner) ? owner : default;
+
+    /// <summary>A blocked <c>Add</c>: the collection is full (<c>full: 2 items, its bounded capacity 2</c>); a blocked
+    /// <c>Take</c>: it is empty, and whether adding was completed. The other threads taking or adding are named later
+    /// (<see cref="NameBlockingCollectionPeers"/>).</summary>
+    private static string? DescribeBlockingCollection(ClrObject collection, string? api)
+    {
+        var items = collection.TryReadObjectField("_occupiedNodes", out var occupied) && !occupied.IsNull && occupied.TryReadField<int>("m_currentCount", out var n) ? n : (int?)null;
+        var capacity = collection.TryReadField<int>("_boundedCapacity", out var c) ? c : -1;
+        var completed = collection.TryReadField<int>("_currentAdders", out var adders) && (adders & unchecked((int)0x80000000)) != 0;
+        if (WaitRule.IsBlockingAdd(api))
+        {
+            return capacity > 0
+                ? $"full: {items?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} item{(items == 1 ? "" : "s")}, its bounded capacity {capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : "full";
+        }
+
+        return completed ? "empty, adding completed" : "empty, adding not completed";
+    }
+
+    /// <summary>
+    /// For each thread blocked in a <c>BlockingCollection</c>: the other threads that take from it (in <c>Take</c>,
+    /// <c>TryTake</c>, or a consuming <c>foreach</c>, blocked or running its body) or add to it (in <c>Add</c>/<c>TryAdd</c>).
+    /// A producer on a full collection no thread takes from waits for ever; a consumer on an empty one no thread adds to
+    /// waits for a producer the dump cannot see coming (one that finished without <c>CompleteAdding()</c>, or a live one
+    /// between items).
+    /// </summary>
+    private static void NameBlockingCollectionPeers(List<ThreadScan> threads)
+    {
+        foreach (var scan in threads.Where(t => !t.Target.IsNull && (WaitRule.IsBlockingAdd(t.Api) || WaitRule.IsBlockingTake(t.Api)) && IsBlockingCollection(t.Target)))
+        {
+            var address = scan.Target.Address;
+            var adding = WaitRule.IsBlockingAdd(scan.Api);
+            var peers = threads.Where(t => t != scan && (adding ? Takes(t, address) : Adds(t, address))).Select(t => t.Name is null ? $"thread #{t.ManagedId}" : $"thread '{t.Name}' (#{t.ManagedId})").ToList();
+            scan.Detail = (adding, peers.Count) switch
+            {
+                (true, 0) => $"{scan.Detail}; {NoTaker}",
+                (true, _) => $"{scan.Detail}; taking from it: {string.Join(", ", peers)}",
+                (false, 0) when scan.Detail?.EndsWith("not completed", StringComparison.Ordinal) == true => $"{scan.Detail}; {NoAdder}",
+                (false, 0) => scan.Detail,
+                (false, _) => $"{scan.Detail}; adding to it: {string.Join(", ", peers)}",
+            };
+        }
+
+        static bool Takes(ThreadScan t, ulong collection) => t.Frames.Exists(f => f.TypeName.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)
+                && (f.MethodName is "Take" or "TryTake" or "TryTakeWithNoTimeValidation" || (f.MethodName == "MoveNext" && f.TypeName.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal)))
+                && f.Roots.Exists(r => BlockingCollectionOf(r) is { IsNull: false } c && c.Address == collection))
+            || t.Frames.Exists(f => !f.IsFramework && f.Roots.Exists(r => r.Address != collection && BlockingCollectionOf(r) is { IsNull: false } c && c.Address == collection));
+
+        static bool Adds(ThreadScan t, ulong collection) => t.Frames.Exists(f => f.TypeName.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)
+            && f.MethodName is "Add" or "TryAdd" or "TryAddWithNoTimeValidation"
+            && f.Roots.Exists(r => r.Address == collection));
     }
 
     /// <summary>
