@@ -16,7 +16,7 @@ public sealed class BlockingCollectionEmptyNoProducer : Scenario
     {
         Blocked = ["consumer"],
         WaitKinds = ["SemaphoreSlim"],
-        TextContains = "waits in BlockingCollection.Take on System.Collections.Concurrent.BlockingCollection<System.Int32> (static field Brigade.Doctor.Corpus.Scenarios.BlockingCollectionEmptyNoProducer.Jobs), empty",
+        TextContains = "waits in BlockingCollection.GetConsumingEnumerable on System.Collections.Concurrent.BlockingCollection<System.Int32> (static field Brigade.Doctor.Corpus.Scenarios.BlockingCollectionEmptyNoProducer.Jobs), empty",
     };
 
     public override void Start()
