@@ -37,8 +37,16 @@ internal static class DiagnosisText
                 if (thread.Wait!.Owners.Count > 0)
                 {
                     // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
-                    text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
-                        thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                    if (thread.Wait.Kind == Brigade.Doctor.WaitKind.SemaphoreSlim)
+                    {
+                        // Review 44: the flow that took its slot awaits work running on these threads.
+                        text.Append(", whose slot ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles.GetValueOrDefault(o, "is held, by code running on")} {Name(diagnosis, o)}")));
+                    }
+                    else
+                    {
+                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                            thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                    }
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })
                 {
