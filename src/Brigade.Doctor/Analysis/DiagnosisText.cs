@@ -37,7 +37,11 @@ internal static class DiagnosisText
                 if (thread.Wait!.Owners.Count > 0)
                 {
                     // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
-                    if (thread.Wait.Kind == Brigade.Doctor.WaitKind.SemaphoreSlim)
+                    if (thread.Wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && thread.Wait.Owners.All(thread.Wait.HolderRoles.ContainsKey))
+                    {
+                        text.Append(", ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles[o]} {Name(diagnosis, o)}")));
+                    }
+                    else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.SemaphoreSlim)
                     {
                         // Review 44: the flow that took its slot awaits work running on these threads.
                         text.Append(", whose slot ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles.GetValueOrDefault(o, "is held, by code running on")} {Name(diagnosis, o)}")));
@@ -83,7 +87,9 @@ internal static class DiagnosisText
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
-                    text.Append(IsMutex(thread.Wait)
+                    text.Append(thread.Wait.Detail?.Contains(", its slot taken by async flow ", StringComparison.Ordinal) == true
+                        ? " — that flow is suspended: it releases the slot when what it awaits completes, unless that never comes"
+                        : IsMutex(thread.Wait)
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it)"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"

@@ -319,7 +319,7 @@ internal static class DumpAnalyzer
         }
 
         // With no thread running what the flow awaits (a timer, I/O, a completion source), the flow is named all the same.
-        scan.Detail = scan.Owners.Count > 0 ? "count 0 of 1" : $"count 0 of 1, its slot taken by async flow {name} {where} (suspended: it releases the slot when what it awaits completes)";
+        scan.Detail = scan.Owners.Count > 0 ? "count 0 of 1" : $"count 0 of 1, its slot taken by async flow {name} {where}";
     }
 
     /// <summary>

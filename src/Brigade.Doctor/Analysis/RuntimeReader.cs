@@ -158,6 +158,7 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         NameBlockingCollectionPeers(threads);
+        NameTimerCallbackOwners(threads);
 
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
@@ -269,7 +270,26 @@ internal sealed class RuntimeReader : IDisposable
                 }
             }
         }
+
+        // Review 44: a CountdownEvent or Barrier the blocking frames do not root (the JIT let its `this` go): the caller's
+        // roots, or a field of one (a closure's captured variable), hold the one whose event this is.
+        if (outerType is "System.Threading.CountdownEvent" or "System.Threading.Barrier" && scan.Target.Type?.Name == "System.Threading.ManualResetEventSlim"
+            && scan.WaitFrame + 1 < frames.Count)
+        {
+            var ev = scan.Target.Address;
+            var near = frames[scan.WaitFrame + 1].Roots.SelectMany(r => r.Type?.Fields.Where(f => f.IsObjectReference).Select(f => f.ReadObject(r.Address, interior: false)).Prepend(r) ?? [r]);
+            var owner = near.FirstOrDefault(o => o.IsValid && !o.IsNull && o.Type?.Name == outerType
+                && EventFields.Any(f => o.TryReadObjectField(f, out var e) && e.Address == ev));
+            if (!owner.IsNull)
+            {
+                scan.Target = owner;
+            }
+        }
     }
+
+    /// <summary>The fields of a <c>CountdownEvent</c> (<c>_event</c>) and a <c>Barrier</c> (<c>_oddEvent</c>, <c>_evenEvent</c>)
+    /// holding the <c>ManualResetEventSlim</c> their waits block on.</summary>
+    private static readonly string[] EventFields = ["_event", "_oddEvent", "_evenEvent"];
 
     /// <summary>Whether the application frame just outside <paramref name="outer"/> (a <c>Task.Wait</c> or <c>Task.WaitAll</c>
     /// overload with a timeout) passes <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c> (review 28, W1): such a
@@ -447,6 +467,32 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
+    }
+
+    /// <summary>
+    /// Review 44: a <c>WaitHandle.WaitOne</c> on the handle given to <c>Timer.Dispose(WaitHandle)</c>. The timer keeps it
+    /// (<c>TimerQueueTimer._notifyWhenNoCallbacksRunning</c>) and sets it when its running callback returns: the thread
+    /// running that callback (a <c>TimerQueueTimer.Fire</c> frame rooting the timer) owns the wait. Disposing a timer and
+    /// waiting for its callback under a lock the callback takes is then a deadlock the graph finds.
+    /// </summary>
+    private static void NameTimerCallbackOwners(List<ThreadScan> threads)
+    {
+        foreach (var scan in threads.Where(t => t is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", IsIdle: false } && !t.Target.IsNull && t.Owners.Count == 0))
+        {
+            var handle = scan.Target.Address;
+            foreach (var other in threads.Where(t => t != scan))
+            {
+                var runsCallback = other.Frames.Where(f => f.TypeName == "System.Threading.TimerQueueTimer").SelectMany(f => f.Roots)
+                    .Any(timer => timer.Type?.Name == "System.Threading.TimerQueueTimer" && timer.TryReadObjectField("_notifyWhenNoCallbacksRunning", out var notify)
+                        && !notify.IsNull && (notify.Address == handle || (notify.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle)));
+                if (runsCallback)
+                {
+                    scan.Owners.Add(other.ManagedId);
+                    scan.HolderRoles[other.ManagedId] = "whose callback, which sets it, runs on";
+                    scan.Detail = "the handle given to Timer.Dispose(WaitHandle), set when the timer's running callback returns";
+                }
+            }
         }
     }
 
