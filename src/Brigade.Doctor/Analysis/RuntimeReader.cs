@@ -317,13 +317,22 @@ internal sealed class RuntimeReader : IDisposable
             command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}" : file;
         }
 
-        return (id, command) switch
+        var described = (id, command) switch
         {
             ({ } p, { } c) => $"process {p} ({c})",
             ({ } p, null) => $"process {p}",
             (null, { } c) => $"process {c}",
             _ => null,
         };
+
+        // Review 44: a redirected output nobody ever read (neither StandardOutput/StandardError nor Begin...ReadLine: the
+        // read mode is still Undefined) fills its pipe, and a child blocked writing to it never exits.
+        var unread = new[] { ("_standardOutput", "_outputStreamReadMode", "output"), ("_standardError", "_errorStreamReadMode", "error") }
+            .Where(s => process.TryReadObjectField(s.Item1, out var reader) && !reader.IsNull && process.TryReadField<int>(s.Item2, out var mode) && mode == 0)
+            .Select(s => s.Item3).ToList();
+        return unread.Count == 0 || described is null
+            ? described
+            : $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
     }
 
     /// <summary>
