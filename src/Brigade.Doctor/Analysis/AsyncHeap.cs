@@ -181,6 +181,18 @@ internal sealed class AsyncHeap
         return continuation;
     }
 
+    /// <summary>Adds a semaphore a thread waits on synchronously (it has no async waiter, so the walk did not keep it):
+    /// the flows that may hold its slot are then looked for (<see cref="AsyncFlows.MayHold"/>).</summary>
+    public void AddWaitedSemaphore(ClrObject semaphore)
+    {
+        if (!Semaphores.ContainsKey(semaphore.Address))
+        {
+            Semaphores[semaphore.Address] = new SemaphoreInfo(semaphore,
+                semaphore.TryReadField<int>("m_currentCount", out var count) ? count : -1,
+                semaphore.TryReadField<int>("m_maxCount", out var max) ? max : -1);
+        }
+    }
+
     private void AddSemaphore(ClrObject semaphore)
     {
         if (!semaphore.TryReadObjectField("m_asyncHead", out var node) || node.IsNull)

@@ -523,7 +523,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         // loaded from that local is a field of the method's `this`, as in the method itself.
         var stores = code.FindAll(c => Stored(c) == slot);
         if (path.Count > 0 && slot.StartsWith("loc ", StringComparison.Ordinal) && stores.Count == 1 && code.IndexOf(stores[0]) is var store and >= 2
-            && code[store - 1].Op == LdField && Field(md, code[store - 1].Operand) is { Name: "<>4__this" } && code[store - 2].Op == LdArg0)
+            && code[store - 1].Op == LdField && AwaitSites.IsThisField(Field(md, code[store - 1].Operand)?.Name) && code[store - 2].Op == LdArg0)
         {
             return new Receiver(null, path, name, null);
         }

@@ -74,8 +74,18 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         }
 
         private static string Clean(string field) =>
-            field == "<>4__this" ? "this" : field.StartsWith('<') && field.IndexOf('>', StringComparison.Ordinal) is > 1 and var close ? field[1..close] : field;
+            IsThisField(field) ? "this"
+            : field.StartsWith("$VB$ResumableLocal_", StringComparison.Ordinal) && field.LastIndexOf('$') is var end && end > "$VB$ResumableLocal_".Length ? field["$VB$ResumableLocal_".Length..end]
+            : field.StartsWith('<') && field.IndexOf('>', StringComparison.Ordinal) is > 1 and var close ? field[1..close] : field;
     }
+
+    /// <summary>Whether a state machine's field holds the async method's <c>this</c>: C#'s <c>&lt;&gt;4__this</c>, Visual
+    /// Basic's <c>$VB$Me</c>.</summary>
+    internal static bool IsThisField(string? field) => field is "<>4__this" or "$VB$Me";
+
+    /// <summary>Whether a state machine's field is its state: C#'s <c>&lt;&gt;1__state</c>, Visual Basic's <c>$State</c>
+    /// (the same IL stores the await's number in both: <c>ldc.i4 N; dup; stloc; stfld</c>).</summary>
+    internal static bool IsStateField(string? field) => field is "<>1__state" or "$State";
 
     /// <summary>Reads (once per type) the awaits of a state machine type, or null when its IL cannot be read.</summary>
     public Machine? For(ClrType machineType)
@@ -195,7 +205,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         for (var i = 3; i < code.Count; i++)
         {
             // An await: ldc.i4 N; dup; stloc; stfld <>1__state (N >= 0).
-            if (code[i].Op == StField && FieldName(md, code[i].Operand) == "<>1__state" && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
+            if (code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
                 var site = SiteAt(md, code, call, modulePath, token);
@@ -259,7 +269,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             if (!moveNext.IsNil && ReadMoveNext(pe, modulePath, MetadataTokens.GetToken(moveNext), helpers: false) is { } callee && callee.Releases.TrueForAll(r => r.IsDispose))
             {
                 var waits = callee.ByState.Values.Where(w => w.IsSemaphoreWait && w.Parameters == 0
-                    && w.Receiver is { } r && (r.StaticType is not null ? r.Path.Count == 1 : r.Path.Count == 2 && r.Path[0] == "<>4__this")).ToList();
+                    && w.Receiver is { } r && (r.StaticType is not null ? r.Path.Count == 1 : r.Path.Count == 2 && IsThisField(r.Path[0]))).ToList();
                 taken = waits.Count == 1 ? waits[0].Receiver : null;
             }
         }

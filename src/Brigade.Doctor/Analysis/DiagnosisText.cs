@@ -37,8 +37,20 @@ internal static class DiagnosisText
                 if (thread.Wait!.Owners.Count > 0)
                 {
                     // As the cycle says it (ReportBuilder.Relation): a static constructor is not held, it runs on a thread.
-                    text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
-                        thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                    if (thread.Wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && thread.Wait.Owners.All(thread.Wait.HolderRoles.ContainsKey))
+                    {
+                        text.Append(", ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles[o]} {Name(diagnosis, o)}")));
+                    }
+                    else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.SemaphoreSlim)
+                    {
+                        // Review 44: the flow that took its slot awaits work running on these threads.
+                        text.Append(", whose slot ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles.GetValueOrDefault(o, "is held, by code running on")} {Name(diagnosis, o)}")));
+                    }
+                    else
+                    {
+                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                            thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                    }
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })
                 {
@@ -58,22 +70,31 @@ internal static class DiagnosisText
                     // Only the other process's exit ends it: no thread here is to blame, and none can release it.
                     text.Append(" — it ends when that process exits: if it is stuck, diagnose it (brigade doctor --pid on it, for a .NET process)");
                 }
+                else if (WaitRule.IsBlockingAdd(thread.Wait.Api) || WaitRule.IsBlockingTake(thread.Wait.Api))
+                {
+                    // Its detail says what it is (full or empty, who takes or adds); a collection has no owner to blame.
+                    if (thread.Wait.Detail?.Contains(RuntimeReader.NoTaker, StringComparison.Ordinal) == true)
+                    {
+                        text.Append(" — it waits until some code takes an item: if the consumers have ended (an exception out of their loop), for ever; end the producers when the consumers fail (CompleteAdding, a CancellationToken), or add with TryAdd and a timeout");
+                    }
+                    else if (thread.Wait.Detail?.Contains(RuntimeReader.NoAdder, StringComparison.Ordinal) == true)
+                    {
+                        text.Append(" — it ends when a producer adds an item: if the producers are done, they must call CompleteAdding(), without which a consuming foreach or a Take waits for ever");
+                    }
+
+                    AppendLockHeldMeanwhile(text, diagnosis, thread);
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
-                    text.Append(IsMutex(thread.Wait)
+                    text.Append(thread.Wait.Detail?.Contains(", its slot taken by async flow ", StringComparison.Ordinal) == true
+                        ? " — that flow is suspended: it releases the slot when what it awaits completes, unless that never comes"
+                        : IsMutex(thread.Wait)
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it)"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
                             : " — no owner to blame: any thread may release it");
-                    var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
-                    if (blockedOnIt.Count > 0)
-                    {
-                        // A thread that waits on an event/semaphore/wait handle while holding a lock others wait for: if one
-                        // of those is the thread that would signal it, this is a deadlock the dump cannot prove.
-                        var many = blockedOnIt.Count > 1;
-                        text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} is to signal it, they deadlock");
-                    }
+                    AppendLockHeldMeanwhile(text, diagnosis, thread);
                 }
 
                 text.Append('\n');
@@ -112,6 +133,18 @@ internal static class DiagnosisText
             ? $"{diagnosis.Reports.Count} pitfall{(diagnosis.Reports.Count == 1 ? "" : "s")} found: {string.Join(", ", diagnosis.Reports.Select(r => r.Code))}.\n"
             : "No pitfall found: no deadlock cycle, no thread-pool starvation, no pool thread blocked on a task.\n");
         return text.ToString();
+    }
+
+    private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread)
+    {
+        var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
+        if (blockedOnIt.Count > 0)
+        {
+            // A thread that waits on an event/semaphore/wait handle while holding a lock others wait for: if one
+            // of those is the thread that would signal it, this is a deadlock the dump cannot prove.
+            var many = blockedOnIt.Count > 1;
+            text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} is to signal it, they deadlock");
+        }
     }
 
     /// <summary>The threads blocked (without a timeout) on a lock that <paramref name="holder"/> holds.</summary>

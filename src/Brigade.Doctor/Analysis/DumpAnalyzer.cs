@@ -107,13 +107,21 @@ internal static class DumpAnalyzer
         using var sites = new AwaitSites(reader.Lines);
         AsyncFlows? asyncFlows = null;
         var notes = new List<string>();
-        var asyncHeap = scans.Exists(s => s.Kind == WaitKind.Task && !s.IsIdle && !s.Target.IsNull) ? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects) : null;
+        // Review 44: and when a thread waits on a SemaphoreSlim with no free slot (not a BlockingCollection's): a suspended
+        // flow may hold that slot, awaiting work that needs what the thread holds.
+        var semaphoreWaits = scans.Where(IsSemaphoreSlotWait).ToList();
+        var asyncHeap = scans.Exists(s => s.Kind == WaitKind.Task && !s.IsIdle && !s.Target.IsNull) || semaphoreWaits.Count > 0 ? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects) : null;
         if (asyncHeap is { Truncated: true })
         {
             notes.Add($"Async flows not analysed: the heap has more than {options.MaxHeapObjects:N0} objects (DoctorOptions.MaxHeapObjects); no async-lock cycle or async hang is reported.");
         }
         else if (asyncHeap is not null)
         {
+            foreach (var scan in semaphoreWaits)
+            {
+                asyncHeap.AddWaitedSemaphore(scan.Target);
+            }
+
             asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain);
             asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
             tasks.Async = asyncFlows;
@@ -132,6 +140,14 @@ internal static class DumpAnalyzer
             if (scan.AllTasks.Count > 1)
             {
                 scan.Detail ??= $"one of {scan.AllTasks.Count} tasks it waits for, all needed";
+            }
+        }
+
+        if (asyncFlows is not null)
+        {
+            foreach (var scan in semaphoreWaits)
+            {
+                NameFlowHoldingSlot(scan, asyncFlows, tasks);
             }
         }
 
@@ -186,7 +202,7 @@ internal static class DumpAnalyzer
         var waits = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToList();
         var graphs = new[]
         {
-            (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api)).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
+            (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
         var deadlocks = new List<DeadlockCycle>();
@@ -261,6 +277,49 @@ internal static class DumpAnalyzer
                 }
             }
         }
+    }
+
+    /// <summary>Whether a thread waits, without a timeout, in <c>SemaphoreSlim.Wait</c> on a semaphore with no free slot
+    /// (a <c>BlockingCollection</c>'s waits are on its own semaphores, which no flow takes).</summary>
+    private static bool IsSemaphoreSlotWait(ThreadScan scan) =>
+        scan is { Kind: WaitKind.SemaphoreSlim, IsIdle: false, Api: "SemaphoreSlim.Wait" } && scan.Target.Type?.Name == "System.Threading.SemaphoreSlim"
+        && scan.Target.TryReadField<int>("m_currentCount", out var count) && count == 0 && !HasTimedSemaphoreWait(scan);
+
+    /// <summary>
+    /// Review 44: a thread blocked in <c>SemaphoreSlim.Wait</c> on a semaphore of one slot (a lock made of a semaphore)
+    /// whose slot one suspended async flow took (<see cref="AsyncFlows.MayHold"/>: past its await of <c>WaitAsync</c>, no
+    /// <c>Release</c> on the way), and no other: the wait names that flow, and the threads running what the flow awaits
+    /// (a <c>Task.Run</c>'s code) are its owners, so a cycle through them (that code waiting for a lock this thread holds)
+    /// is found. A semaphore records no owner, so such a cycle is a <em>possible</em> deadlock (see the graphs below).
+    /// </summary>
+    private static void NameFlowHoldingSlot(ThreadScan scan, AsyncFlows flows, TaskReader tasks)
+    {
+        if (!flows.Heap.Semaphores.TryGetValue(scan.Target.Address, out var semaphore) || semaphore is not { CurrentCount: 0, MaxCount: 1 })
+        {
+            return;
+        }
+
+        var holders = flows.Heap.Boxes.Values.Select(b => (Box: b, Held: flows.MayHold(b).Where(h => h.Semaphore == semaphore).ToList()))
+            .Where(p => p.Held.Count > 0).ToList();
+        if (holders is not [var (box, held)])
+        {
+            return;
+        }
+
+        var at = held[0].At;
+        var name = flows.FrameOf(box) is { } frame ? TaskReader.AsyncMethodName(frame.Type) : "?";
+        var where = $"at {at.Display}{(at.Location is null ? "" : $" ({at.Location})")}";
+        for (var task = tasks.Describe(box); task is not null; task = task.Awaits)
+        {
+            if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+            {
+                scan.Owners.Add(runner);
+                scan.HolderRoles[runner] = $"async flow {name} took {where}, awaiting a task whose code runs on";
+            }
+        }
+
+        // With no thread running what the flow awaits (a timer, I/O, a completion source), the flow is named all the same.
+        scan.Detail = scan.Owners.Count > 0 ? "count 0 of 1" : $"count 0 of 1, its slot taken by async flow {name} {where}";
     }
 
     /// <summary>

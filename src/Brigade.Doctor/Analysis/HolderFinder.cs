@@ -56,6 +56,13 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                         continue;
                     }
 
+                    // A framework iterator's field (BlockingCollection<T>.<GetConsumingEnumerable>d__68.<>4__this, the
+                    // enumerator of a consuming foreach) is no name the program knows: the closure or field below is.
+                    if (root.Type?.Name is { } rootType && rootType.StartsWith("System.", StringComparison.Ordinal) && rootType.Contains(">d__", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
                     if (FieldHolding(root, target, second) is { } field)
                     {
                         return field;

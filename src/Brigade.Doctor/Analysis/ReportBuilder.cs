@@ -115,7 +115,7 @@ internal static class ReportBuilder
         var text = new StringBuilder();
         text.Append(cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
-            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible ? "unless a TryEnter below has a finite timeout, " : "")}none of them can ever proceed.\n");
+            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
@@ -130,11 +130,19 @@ internal static class ReportBuilder
             text.Append(cycle.Links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
         }
 
-        if (cycle.IsPossible)
+        var tries = cycle.Links.Where(l => WaitRule.TimeoutUnknown(l.Wait.Api)).Select(l => l.Waiter.ToString()).ToList();
+        if (cycle.IsPossible && tries.Count > 0)
         {
-            var tries = cycle.Links.Where(l => WaitRule.TimeoutUnknown(l.Wait.Api)).Select(l => l.Waiter.ToString()).ToList();
             text.Append($"  A possible deadlock: {string.Join(", ", tries)} wait{(tries.Count == 1 ? "s" : "")} in TryEnter, whose timeout a dump cannot show. ")
                 .Append("With Timeout.Infinite (or -1) it is a deadlock; with a finite timeout the wait gives up, unless the code retries it.\n");
+        }
+
+        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
+        {
+            // Review 44: a SemaphoreSlim wait whose slot a suspended async flow took, awaiting work that runs on a thread in the cycle.
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the async flow suspended past its await of this semaphore's WaitAsync(), ")
+                .Append("with no Release of it on the way, and the semaphore with no free slot; if no other code released that slot, it is a deadlock. ")
+                .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
         }
 
         text.Append(Advice(kinds, selfWait: cycle.Links.Count == 1)).Append('\n');
@@ -390,6 +398,8 @@ internal static class ReportBuilder
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
+        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
+        WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };

@@ -157,6 +157,9 @@ internal sealed class RuntimeReader : IDisposable
             ResolveTypeInitializerOwner(scan, threads);
         }
 
+        NameBlockingCollectionPeers(threads);
+        NameTimerCallbackOwners(threads);
+
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
         {
@@ -248,6 +251,12 @@ internal sealed class RuntimeReader : IDisposable
         {
             scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).FirstOrDefault(r => r.Type?.Name == outerType);
         }
+        else if (WaitRule.IsBlockingAdd(scan.Api) || WaitRule.IsBlockingTake(scan.Api))
+        {
+            // The collection itself (its Add or TryTake frame's `this`, or the consuming iterator's <>4__this), not the
+            // semaphore it waits on inside.
+            scan.Target = frames.Take(scan.WaitFrame + 1).SelectMany(f => f.Roots).Select(BlockingCollectionOf).FirstOrDefault(c => !c.IsNull);
+        }
 
         // The waited object is rooted by the blocking API's own frames; look from the outermost one inwards.
         for (var i = scan.WaitFrame; i >= 0 && scan.Target.IsNull; i--)
@@ -261,7 +270,26 @@ internal sealed class RuntimeReader : IDisposable
                 }
             }
         }
+
+        // Review 44: a CountdownEvent or Barrier the blocking frames do not root (the JIT let its `this` go): the caller's
+        // roots, or a field of one (a closure's captured variable), hold the one whose event this is.
+        if (outerType is "System.Threading.CountdownEvent" or "System.Threading.Barrier" && scan.Target.Type?.Name == "System.Threading.ManualResetEventSlim"
+            && scan.WaitFrame + 1 < frames.Count)
+        {
+            var ev = scan.Target.Address;
+            var near = frames[scan.WaitFrame + 1].Roots.SelectMany(r => r.Type?.Fields.Where(f => f.IsObjectReference).Select(f => f.ReadObject(r.Address, interior: false)).Prepend(r) ?? [r]);
+            var owner = near.FirstOrDefault(o => o.IsValid && !o.IsNull && o.Type?.Name == outerType
+                && EventFields.Any(f => o.TryReadObjectField(f, out var e) && e.Address == ev));
+            if (!owner.IsNull)
+            {
+                scan.Target = owner;
+            }
+        }
     }
+
+    /// <summary>The fields of a <c>CountdownEvent</c> (<c>_event</c>) and a <c>Barrier</c> (<c>_oddEvent</c>, <c>_evenEvent</c>)
+    /// holding the <c>ManualResetEventSlim</c> their waits block on.</summary>
+    private static readonly string[] EventFields = ["_event", "_oddEvent", "_evenEvent"];
 
     /// <summary>Whether the application frame just outside <paramref name="outer"/> (a <c>Task.Wait</c> or <c>Task.WaitAll</c>
     /// overload with a timeout) passes <c>Timeout.Infinite</c> or <c>Timeout.InfiniteTimeSpan</c> (review 28, W1): such a
@@ -289,13 +317,22 @@ internal sealed class RuntimeReader : IDisposable
             command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}" : file;
         }
 
-        return (id, command) switch
+        var described = (id, command) switch
         {
             ({ } p, { } c) => $"process {p} ({c})",
             ({ } p, null) => $"process {p}",
             (null, { } c) => $"process {c}",
             _ => null,
         };
+
+        // Review 44: a redirected output nobody ever read (neither StandardOutput/StandardError nor Begin...ReadLine: the
+        // read mode is still Undefined) fills its pipe, and a child blocked writing to it never exits.
+        var unread = new[] { ("_standardOutput", "_outputStreamReadMode", "output"), ("_standardError", "_errorStreamReadMode", "error") }
+            .Where(s => process.TryReadObjectField(s.Item1, out var reader) && !reader.IsNull && process.TryReadField<int>(s.Item2, out var mode) && mode == 0)
+            .Select(s => s.Item3).ToList();
+        return unread.Count == 0 || described is null
+            ? described
+            : $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
     }
 
     /// <summary>
@@ -403,6 +440,9 @@ internal sealed class RuntimeReader : IDisposable
             case WaitKind.CancellationCallback:
                 ResolveCancellationCallbackOwner(scan);
                 break;
+            case WaitKind.SemaphoreSlim when IsBlockingCollection(target):
+                scan.Detail = DescribeBlockingCollection(target, scan.Api);
+                break;
             case WaitKind.SemaphoreSlim:
                 if (target.TryReadField<int>("m_currentCount", out var count))
                 {
@@ -437,6 +477,99 @@ internal sealed class RuntimeReader : IDisposable
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
         }
+    }
+
+    /// <summary>
+    /// Review 44: a <c>WaitHandle.WaitOne</c> on the handle given to <c>Timer.Dispose(WaitHandle)</c>. The timer keeps it
+    /// (<c>TimerQueueTimer._notifyWhenNoCallbacksRunning</c>) and sets it when its running callback returns: the thread
+    /// running that callback (a <c>TimerQueueTimer.Fire</c> frame rooting the timer) owns the wait. Disposing a timer and
+    /// waiting for its callback under a lock the callback takes is then a deadlock the graph finds.
+    /// </summary>
+    private static void NameTimerCallbackOwners(List<ThreadScan> threads)
+    {
+        foreach (var scan in threads.Where(t => t is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", IsIdle: false } && !t.Target.IsNull && t.Owners.Count == 0))
+        {
+            var handle = scan.Target.Address;
+            foreach (var other in threads.Where(t => t != scan))
+            {
+                var runsCallback = other.Frames.Where(f => f.TypeName == "System.Threading.TimerQueueTimer").SelectMany(f => f.Roots)
+                    .Any(timer => timer.Type?.Name == "System.Threading.TimerQueueTimer" && timer.TryReadObjectField("_notifyWhenNoCallbacksRunning", out var notify)
+                        && !notify.IsNull && (notify.Address == handle || (notify.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle)));
+                if (runsCallback)
+                {
+                    scan.Owners.Add(other.ManagedId);
+                    scan.HolderRoles[other.ManagedId] = "whose callback, which sets it, runs on";
+                    scan.Detail = "the handle given to Timer.Dispose(WaitHandle), set when the timer's running callback returns";
+                }
+            }
+        }
+    }
+
+    /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
+    internal const string NoTaker = "no thread is taking from it (none in Take, TryTake or GetConsumingEnumerable)";
+
+    /// <summary>Said of an empty <c>BlockingCollection</c>, adding not completed, no thread adds to.</summary>
+    internal const string NoAdder = "no thread is adding to it now";
+
+    private static bool IsBlockingCollection(ClrObject o) =>
+        o.Type?.Name is { } name && name.StartsWith(WaitRule.BlockingCollectionType + "<", StringComparison.Ordinal) && !name.Contains('+', StringComparison.Ordinal);
+
+    /// <summary>The <c>BlockingCollection</c> an object is, or the one a consuming enumeration's iterator reads.</summary>
+    internal static ClrObject BlockingCollectionOf(ClrObject o) =>
+        IsBlockingCollection(o) ? o
+        : o.Type?.Name?.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal) == true && o.Type.Name.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal)
+            && o.TryReadObjectField("<>4__this", out var owner) && IsBlockingCollection(owner) ? owner : default;
+
+    /// <summary>A blocked <c>Add</c>: the collection is full (<c>full: 2 items, its bounded capacity 2</c>); a blocked
+    /// <c>Take</c>: it is empty, and whether adding was completed. The other threads taking or adding are named later
+    /// (<see cref="NameBlockingCollectionPeers"/>).</summary>
+    private static string? DescribeBlockingCollection(ClrObject collection, string? api)
+    {
+        var items = collection.TryReadObjectField("_occupiedNodes", out var occupied) && !occupied.IsNull && occupied.TryReadField<int>("m_currentCount", out var n) ? n : (int?)null;
+        var capacity = collection.TryReadField<int>("_boundedCapacity", out var c) ? c : -1;
+        var completed = collection.TryReadField<int>("_currentAdders", out var adders) && (adders & unchecked((int)0x80000000)) != 0;
+        if (WaitRule.IsBlockingAdd(api))
+        {
+            return capacity > 0
+                ? $"full: {items?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} item{(items == 1 ? "" : "s")}, its bounded capacity {capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : "full";
+        }
+
+        return completed ? "empty, adding completed" : "empty, adding not completed";
+    }
+
+    /// <summary>
+    /// For each thread blocked in a <c>BlockingCollection</c>: the other threads that take from it (in <c>Take</c>,
+    /// <c>TryTake</c>, or a consuming <c>foreach</c>, blocked or running its body) or add to it (in <c>Add</c>/<c>TryAdd</c>).
+    /// A producer on a full collection no thread takes from waits for ever; a consumer on an empty one no thread adds to
+    /// waits for a producer the dump cannot see coming (one that finished without <c>CompleteAdding()</c>, or a live one
+    /// between items).
+    /// </summary>
+    private static void NameBlockingCollectionPeers(List<ThreadScan> threads)
+    {
+        foreach (var scan in threads.Where(t => !t.Target.IsNull && (WaitRule.IsBlockingAdd(t.Api) || WaitRule.IsBlockingTake(t.Api)) && IsBlockingCollection(t.Target)))
+        {
+            var address = scan.Target.Address;
+            var adding = WaitRule.IsBlockingAdd(scan.Api);
+            var peers = threads.Where(t => t != scan && (adding ? Takes(t, address) : Adds(t, address))).Select(t => t.Name is null ? $"thread #{t.ManagedId}" : $"thread '{t.Name}' (#{t.ManagedId})").ToList();
+            scan.Detail = (adding, peers.Count) switch
+            {
+                (true, 0) => $"{scan.Detail}; {NoTaker}",
+                (true, _) => $"{scan.Detail}; taking from it: {string.Join(", ", peers)}",
+                (false, 0) when scan.Detail?.EndsWith("not completed", StringComparison.Ordinal) == true => $"{scan.Detail}; {NoAdder}",
+                (false, 0) => scan.Detail,
+                (false, _) => $"{scan.Detail}; adding to it: {string.Join(", ", peers)}",
+            };
+        }
+
+        static bool Takes(ThreadScan t, ulong collection) => t.Frames.Exists(f => f.TypeName.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)
+                && (f.MethodName is "Take" or "TryTake" or "TryTakeWithNoTimeValidation" || (f.MethodName == "MoveNext" && f.TypeName.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal)))
+                && f.Roots.Exists(r => BlockingCollectionOf(r) is { IsNull: false } c && c.Address == collection))
+            || t.Frames.Exists(f => !f.IsFramework && f.Roots.Exists(r => r.Address != collection && BlockingCollectionOf(r) is { IsNull: false } c && c.Address == collection));
+
+        static bool Adds(ThreadScan t, ulong collection) => t.Frames.Exists(f => f.TypeName.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)
+            && f.MethodName is "Add" or "TryAdd" or "TryAddWithNoTimeValidation"
+            && f.Roots.Exists(r => r.Address == collection));
     }
 
     /// <summary>

@@ -34,6 +34,20 @@ internal static class WaitRule
     /// <see cref="SleepForever"/>).</summary>
     public static bool SleepsAndWakes(ThreadWait? wait) => wait is { Kind: WaitKind.Sleep } w && w.Api != SleepForever;
 
+    /// <summary>The name every <c>BlockingCollection&lt;T&gt;</c> type (and its iterator's) starts with.</summary>
+    public const string BlockingCollectionType = "System.Collections.Concurrent.BlockingCollection";
+
+    /// <summary>The API of a consumer blocked in <c>foreach (var x in collection.GetConsumingEnumerable())</c>.</summary>
+    public const string BlockingCollectionConsuming = "BlockingCollection.GetConsumingEnumerable";
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> is a <c>BlockingCollection</c>'s <c>Add</c> or <c>TryAdd</c>
+    /// (waiting for room in a full bounded collection).</summary>
+    public static bool IsBlockingAdd(string? api) => api is "BlockingCollection.Add" or "BlockingCollection.TryAdd";
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> is a <c>BlockingCollection</c>'s <c>Take</c>, <c>TryTake</c> or
+    /// consuming enumeration (waiting for an item in an empty collection).</summary>
+    public static bool IsBlockingTake(string? api) => api is "BlockingCollection.Take" or "BlockingCollection.TryTake" or BlockingCollectionConsuming;
+
     /// <summary>The API of a wait for a type's static constructor running on another thread.</summary>
     public const string TypeInitialization = "type initialization";
 
@@ -155,6 +169,24 @@ internal static class WaitRule
                 return method is "Receive" or "ReceiveFrom" or "Accept" or "Connect" or "Send" or "Poll" or "Select"
                     ? (WaitKind.IO, $"Socket.{method}")
                     : null;
+        }
+
+        if (type.StartsWith(BlockingCollectionType, StringComparison.Ordinal))
+        {
+            // Add and Take wait in the collection's SemaphoreSlims (free and occupied nodes): named by what the program called.
+            if (type.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal))
+            {
+                return method == "MoveNext" ? (WaitKind.SemaphoreSlim, BlockingCollectionConsuming) : null;
+            }
+
+            return method switch
+            {
+                "Add" or "TryAddWithNoTimeValidation" => (WaitKind.SemaphoreSlim, "BlockingCollection.Add"),
+                "TryAdd" => (WaitKind.SemaphoreSlim, "BlockingCollection.TryAdd"),
+                "Take" or "TryTakeWithNoTimeValidation" => (WaitKind.SemaphoreSlim, "BlockingCollection.Take"),
+                "TryTake" => (WaitKind.SemaphoreSlim, "BlockingCollection.TryTake"),
+                _ => null,
+            };
         }
 
         if (type.StartsWith("System.Threading.Tasks.Task<", StringComparison.Ordinal))
