@@ -14,8 +14,10 @@ namespace Brigade;
 /// on <see cref="Failure"/>. Cancelling
 /// through the enumeration's token (<c>WithCancellation</c>) throws <see cref="RunCanceledException"/>, as cancelling
 /// any other run does. A reader that leaves or cancels does not receive what was still buffered or finished after it
-/// stopped: the report counts every item that ran, so its counts may exceed the results the reader saw; a reader that
-/// must account for every item counts what it received (each result carries its <see cref="ItemResult{T}.Index"/>).
+/// stopped: the report then counts as <see cref="RunReport.Succeeded"/> and <see cref="RunReport.Failed"/> only the results
+/// the reader received; the items that ran but were not delivered are <see cref="RunReport.Undelivered"/> (and counted in
+/// <see cref="RunReport.NotRun"/>), and <see cref="RunReport.Abandoned"/> (the reader left) or
+/// <see cref="RunReport.Cancelled"/> says why.
 /// An enumerator dropped before the end without being disposed (<c>await foreach</c> always disposes it) stops its run
 /// once it is garbage-collected, so its workers do not wait forever; dispose it to stop the run at once.
 /// </remarks>
@@ -52,6 +54,10 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
         var abandoned = new Internal.AbandonedReaderGuard(abort, run);
         var finished = false;
         var cancelled = false;
+
+        // What the reader received, so that the report of a stream it left or cancelled counts only that (lib44).
+        long deliveredSuccesses = 0;
+        HashSet<long>? deliveredFailures = null;
         ExceptionDispatchInfo? runError = null;
         try
         {
@@ -69,6 +75,15 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
+                    }
+
+                    if (item.IsSuccess)
+                    {
+                        deliveredSuccesses++;
+                    }
+                    else
+                    {
+                        (deliveredFailures ??= []).Add(item.Index);
                     }
 
                     yield return item;
@@ -107,6 +122,13 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                 // runs inside the loop's DisposeAsync), so then the run's outcome is only on Report.
                 runError = ExceptionDispatchInfo.Capture(e);
                 Failure = e is OperationCanceledException ? null : e;
+            }
+
+            // Results finished after the reader stopped, or still buffered, never reached it: the report says so
+            // rather than counting them as successes or failures the caller never saw.
+            if (!finished && Report is not null)
+            {
+                Report = Report.ForDelivered(deliveredSuccesses, deliveredFailures ?? [], abandoned: !cancelled);
             }
         }
 
