@@ -23,13 +23,14 @@ namespace Brigade;
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
-    private readonly Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> _start;
+    private readonly Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort, Func<RunReport?> LastReport)> _start;
     private int _started;
 
-    internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> start) => _start = start;
+    internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort, Func<RunReport?> LastReport)> start) => _start = start;
 
-    /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it;
-    /// <see langword="null"/> before that, and after a run that failed with an exception carrying no report.</summary>
+    /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it, or
+    /// the run failed (with its exception on <see cref="Failure"/>); <see langword="null"/> before that, and after a run
+    /// that failed before it started.</summary>
     public RunReport? Report { get; private set; }
 
     /// <summary>Gets the run's own failure (a <see cref="SourceFailedException"/>, a <see cref="RunFailedException"/>)
@@ -50,7 +51,7 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 
     private async IAsyncEnumerable<ItemResult<T>> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (reader, run, abort) = _start(cancellationToken);
+        var (reader, run, abort, lastReport) = _start(cancellationToken);
         var abandoned = new Internal.AbandonedReaderGuard(abort, run);
         var finished = false;
         var cancelled = false;
@@ -114,7 +115,10 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                     RunCanceledException c => c.Report,
                     SourceFailedException s => s.Report,
                     RunFailedException f => f.Report,
-                    _ => null,
+
+                    // An exception that carries no report (an engine's own failure: a process engine disposed during
+                    // the run) still leaves what the run did, which the reader is owed as much as after any other end.
+                    _ => lastReport(),
                 };
 
                 // Thrown below, after the finally, which the reader's leaving the loop (break, its own exception)
