@@ -66,11 +66,25 @@ public sealed class RunReport
     /// <summary>Gets the number of items whose work threw.</summary>
     public long Failed { get; init; }
 
-    /// <summary>Gets the number of items that were never started because the run stopped; includes unread input when its size is known.</summary>
+    /// <summary>Gets the number of items that were never started because the run stopped; includes unread input when its size is known,
+    /// and, for a stream its reader left or cancelled, the <see cref="Undelivered"/> items whose results the reader never received.</summary>
     public long NotRun { get; init; }
+
+    /// <summary>Gets the number of items of a stream (<see cref="Runner.StreamAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?)"/>)
+    /// that ran, but whose results its reader never received because it left (<see cref="Abandoned"/>) or cancelled first:
+    /// counted in <see cref="NotRun"/>, not in <see cref="Succeeded"/> or <see cref="Failed"/>, nor listed in <see cref="Failures"/>.</summary>
+    /// <remarks>Their work was done (side effects included): <see cref="BusyTime"/>, <see cref="Workers"/> and
+    /// <see cref="Timeline"/> still count it. Always 0 for a stream read to its end and for every other operation.</remarks>
+    public long Undelivered { get; init; }
 
     /// <summary>Gets whether the run was cancelled through its <see cref="CancellationToken"/>.</summary>
     public bool Cancelled { get; init; }
+
+    /// <summary>Gets whether the reader of a stream left it before its end (<c>break</c>, an exception in its loop, disposing
+    /// the enumerator), which stopped the run; <see langword="false"/> for a stream cancelled through its token
+    /// (<see cref="Cancelled"/>) and for every other operation.</summary>
+    /// <remarks><see cref="Succeeded"/> and <see cref="Failed"/> then count what the reader received; see <see cref="Undelivered"/>.</remarks>
+    public bool Abandoned { get; init; }
 
     /// <summary>Gets whether the run stopped early because of <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
     public bool StoppedOnFailure { get; init; }
@@ -134,6 +148,47 @@ public sealed class RunReport
     /// <summary>Gets <see cref="Speedup"/> divided by <see cref="WorkerCount"/>, the most workers that ran at once.</summary>
     public double Efficiency => WorkerCount > 0 ? Speedup / WorkerCount : 0.0;
 
+    /// <summary>Returns a copy of this report that counts, as <see cref="Succeeded"/> and <see cref="Failed"/>, only the results a
+    /// stream's reader received: the others are <see cref="Undelivered"/> and counted in <see cref="NotRun"/>.</summary>
+    /// <param name="succeeded">How many successes the reader received.</param>
+    /// <param name="failed">The indices of the failures the reader received.</param>
+    /// <param name="abandoned">Whether the reader left the stream; <see langword="false"/>: it cancelled it through its token.</param>
+    internal RunReport ForDelivered(long succeeded, IReadOnlySet<long> failed, bool abandoned)
+    {
+        var failures = Failures.Count == failed.Count ? Failures : Failures.Where(f => failed.Contains(f.Index)).ToArray();
+        var undelivered = Succeeded - succeeded + Failed - failures.Count;
+        return new RunReport
+        {
+            Label = Label,
+            Engine = Engine,
+            Plan = _plan,
+            Plans = Plans,
+            DegreeOfParallelism = DegreeOfParallelism,
+            BatchSize = BatchSize,
+            Items = Items,
+            Succeeded = succeeded,
+            Failed = failures.Count,
+            NotRun = NotRun + undelivered,
+            Undelivered = Undelivered + undelivered,
+            // A reader that cancelled through its token stopped the run, whether or not the engine saw the token before the
+            // stream's own stop (which came first is a race).
+            Cancelled = Cancelled || !abandoned,
+            Abandoned = abandoned,
+            StoppedOnFailure = StoppedOnFailure,
+            StartedAt = StartedAt,
+            WallTime = WallTime,
+            ProcessCpuTime = ProcessCpuTime,
+            WorkerCpuTime = WorkerCpuTime,
+            BusyTime = BusyTime,
+            Batches = Batches,
+            Workers = Workers,
+            Timeline = Timeline,
+            TimelineTruncated = TimelineTruncated,
+            Failures = failures,
+            Counters = Counters,
+        };
+    }
+
     /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
     internal bool IsBaseline => string.Equals(Engine, Brigade.Engine.Sequential.Name, StringComparison.Ordinal);
 
@@ -181,7 +236,12 @@ public sealed class RunReport
             $"{Engine} ×{Math.Max(DegreeOfParallelism, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
-            s += $", {NotRun} not run";
+            s += Undelivered > 0 ? $", {NotRun} not run ({Undelivered} of them ran, their results not delivered)" : $", {NotRun} not run";
+        }
+
+        if (Abandoned)
+        {
+            s += ", abandoned by its reader";
         }
 
         return s;

@@ -14,20 +14,23 @@ namespace Brigade;
 /// on <see cref="Failure"/>. Cancelling
 /// through the enumeration's token (<c>WithCancellation</c>) throws <see cref="RunCanceledException"/>, as cancelling
 /// any other run does. A reader that leaves or cancels does not receive what was still buffered or finished after it
-/// stopped: the report counts every item that ran, so its counts may exceed the results the reader saw; a reader that
-/// must account for every item counts what it received (each result carries its <see cref="ItemResult{T}.Index"/>).
+/// stopped: the report then counts as <see cref="RunReport.Succeeded"/> and <see cref="RunReport.Failed"/> only the results
+/// the reader received; the items that ran but were not delivered are <see cref="RunReport.Undelivered"/> (and counted in
+/// <see cref="RunReport.NotRun"/>), and <see cref="RunReport.Abandoned"/> (the reader left) or
+/// <see cref="RunReport.Cancelled"/> says why.
 /// An enumerator dropped before the end without being disposed (<c>await foreach</c> always disposes it) stops its run
 /// once it is garbage-collected, so its workers do not wait forever; dispose it to stop the run at once.
 /// </remarks>
 public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 {
-    private readonly Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> _start;
+    private readonly Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort, Func<RunReport?> LastReport)> _start;
     private int _started;
 
-    internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort)> start) => _start = start;
+    internal RunStream(Func<CancellationToken, (ChannelReader<ItemResult<T>> Reader, Task<RunReport> Run, Action Abort, Func<RunReport?> LastReport)> start) => _start = start;
 
-    /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it;
-    /// <see langword="null"/> before that, and after a run that failed with an exception carrying no report.</summary>
+    /// <summary>Gets the run's report once enumeration has finished, also when the reader left early or cancelled it, or
+    /// the run failed (with its exception on <see cref="Failure"/>); <see langword="null"/> before that, and after a run
+    /// that failed before it started.</summary>
     public RunReport? Report { get; private set; }
 
     /// <summary>Gets the run's own failure (a <see cref="SourceFailedException"/>, a <see cref="RunFailedException"/>)
@@ -48,10 +51,14 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
 
     private async IAsyncEnumerable<ItemResult<T>> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (reader, run, abort) = _start(cancellationToken);
+        var (reader, run, abort, lastReport) = _start(cancellationToken);
         var abandoned = new Internal.AbandonedReaderGuard(abort, run);
         var finished = false;
         var cancelled = false;
+
+        // What the reader received, so that the report of a stream it left or cancelled counts only that (lib44).
+        long deliveredSuccesses = 0;
+        HashSet<long>? deliveredFailures = null;
         ExceptionDispatchInfo? runError = null;
         try
         {
@@ -69,6 +76,15 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                     if (cancellationToken.IsCancellationRequested)
                     {
                         break;
+                    }
+
+                    if (item.IsSuccess)
+                    {
+                        deliveredSuccesses++;
+                    }
+                    else
+                    {
+                        (deliveredFailures ??= []).Add(item.Index);
                     }
 
                     yield return item;
@@ -99,7 +115,10 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                     RunCanceledException c => c.Report,
                     SourceFailedException s => s.Report,
                     RunFailedException f => f.Report,
-                    _ => null,
+
+                    // An exception that carries no report (an engine's own failure: a process engine disposed during
+                    // the run) still leaves what the run did, which the reader is owed as much as after any other end.
+                    _ => lastReport(),
                 };
 
                 // Thrown below, after the finally, which the reader's leaving the loop (break, its own exception)
@@ -107,6 +126,13 @@ public sealed class RunStream<T> : IAsyncEnumerable<ItemResult<T>>
                 // runs inside the loop's DisposeAsync), so then the run's outcome is only on Report.
                 runError = ExceptionDispatchInfo.Capture(e);
                 Failure = e is OperationCanceledException ? null : e;
+            }
+
+            // Results finished after the reader stopped, or still buffered, never reached it: the report says so
+            // rather than counting them as successes or failures the caller never saw.
+            if (!finished && Report is not null)
+            {
+                Report = Report.ForDelivered(deliveredSuccesses, deliveredFailures ?? [], abandoned: !cancelled);
             }
         }
 

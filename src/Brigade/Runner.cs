@@ -281,7 +281,7 @@ public static partial class Runner
             {
                 // The reader left: stop the run once it has started (it may still be setting up).
                 started.Task.ContinueWith(_ => job?.Abort(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            });
+            }, () => job?.FinalReport);
         });
     }
 

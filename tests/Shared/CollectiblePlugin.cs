@@ -125,14 +125,66 @@ internal static class CollectiblePlugin
 
         payload.CreateType();
         work.CreateType();
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"brigade-collectible-plugin-{Environment.ProcessId}-{Guid.NewGuid():N}", "CollectiblePlugin.dll");
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        SweepLeftovers();
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var path = System.IO.Path.Combine(directory, "CollectiblePlugin.dll");
+        Directory.CreateDirectory(directory);
         using (var file = File.Create(path))
         {
             builder.Save(file);
         }
 
+        // Each run left its folder behind (lib44). Deleted as the test process exits (a loaded file may go on Linux; where
+        // it may not, the next run's sweep takes it).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(directory);
         return path;
+    }
+
+    private const string FolderPrefix = "brigade-collectible-plugin-";
+
+    // Folders of test processes that are gone (killed before their exit handler ran, or whose file could not be deleted).
+    private static void SweepLeftovers()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(System.IO.Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var name = System.IO.Path.GetFileName(folder).AsSpan(FolderPrefix.Length);
+            var dash = name.IndexOf('-');
+            if (dash > 0 && int.TryParse(name[..dash], out var pid) && pid != Environment.ProcessId && !IsRunning(pid))
+            {
+                TryDelete(folder);
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }
 

@@ -55,6 +55,15 @@ internal sealed partial class ProcessRun<TIn, TOut>
     // or once taken. One left untaken (the run ended first) is handed back to the pool when it is ready (WhenDoneAsync).
     private Task<WorkerProcess>? _ahead;
 
+    // Loops that hold their first batch and wait for a worker, and how many may: a loop widens the run (starts the next
+    // loop) as soon as it has work, unless that many already wait; then it widens once its own worker is up. A run far
+    // wider than the machine (MaxDegreeOfParallelism = int.MaxValue over 200 items: 200 loops, each holding an item) started
+    // every worker process at once, 200 `dotnet` start-ups on 2 cores, which outlasted StartTimeout and failed the run
+    // (lib44); staged, the workers that start first run the items, and loops that come later find less or nothing to do.
+    // Never fewer than MaxWorkers: a run of the engine's own width starts all its workers at once, as before.
+    private readonly int _startsAtOnce;
+    private int _waitingForWorker;
+
     public ProcessRun(ProcessEngine engine, EngineJob<TIn, TOut> job, ProcessWork work, WorkerLauncher launcher, int workId)
     {
         _engine = engine;
@@ -64,6 +73,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
         _options = engine.Options;
         _workId = workId;
         _loops = new WorkerGroup(job.DegreeOfParallelism);
+        _startsAtOnce = Math.Max(Environment.ProcessorCount, engine.Options.MaxWorkers);
         _policy = ItemPolicySpec.From(job.Options, engine.Name);
         _hardTimeout = _options.HardItemTimeout(_policy);
         _flushInterval = _hardTimeout is { } timeout && timeout / 4 < MaxFlushInterval ? timeout / 4 : MaxFlushInterval;
@@ -145,6 +155,8 @@ internal sealed partial class ProcessRun<TIn, TOut>
     private void Run(ProcessLoopState<TIn, TOut> state)
     {
         var launchedNext = false;
+        var waitsForWorker = false;
+        var widenOnceStarted = false;
         var inputDone = false;
         while (true)
         {
@@ -202,16 +214,45 @@ internal sealed partial class ProcessRun<TIn, TOut>
                     next = new PendingBatch<TIn>(batch, FlushEachItem: false);
                     if (!launchedNext)
                     {
-                        // Widen as soon as there is work, before this loop waits for its own worker to start.
+                        // Widen as soon as there is work, before this loop waits for its own worker to start, unless
+                        // enough loops already wait for theirs (_startsAtOnce).
                         launchedNext = true;
-                        Launch();
+                        waitsForWorker = true;
+                        if (Interlocked.Increment(ref _waitingForWorker) <= _startsAtOnce)
+                        {
+                            Launch();
+                        }
+                        else
+                        {
+                            widenOnceStarted = true;
+                        }
                     }
                 }
 
-                if (state.InFlight.Count == 0 && !EnsureWorker(state, next))
+                bool ready;
+                try
+                {
+                    ready = state.InFlight.Count > 0 || EnsureWorker(state, next);
+                }
+                finally
+                {
+                    if (waitsForWorker)
+                    {
+                        waitsForWorker = false;
+                        Interlocked.Decrement(ref _waitingForWorker);
+                    }
+                }
+
+                if (!ready)
                 {
                     // Cancelled while it waited for a worker: Finish reports the batch not run.
                     return;
+                }
+
+                if (widenOnceStarted)
+                {
+                    widenOnceStarted = false;
+                    Launch();
                 }
 
                 Send(state, next);

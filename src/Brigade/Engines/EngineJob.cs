@@ -76,6 +76,11 @@ public sealed class EngineJob<TIn, TOut>
     /// <remarks>Auto mode changes it when it re-plans; other engines see it fixed for the whole run.</remarks>
     public int DegreeOfParallelism { get; internal set; }
 
+    /// <summary>Gets the run's report once the run has ended, also when it then throws an exception that carries none (an
+    /// engine's own failure, such as a process engine disposed during the run): a stream keeps it on
+    /// <see cref="RunStream{T}.Report"/> (lib44).</summary>
+    internal RunReport? FinalReport { get; set; }
+
     /// <summary>Gets the number of input items, when the input knows it without being enumerated.</summary>
     public long? ItemCount => _source.Count;
 

@@ -111,6 +111,7 @@ internal static class RunPipeline
         var cancelled = cancellationToken.IsCancellationRequested;
         var itemsRead = source.Taken;
         var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled);
+        job.FinalReport = report;
         var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null && !cancelled;
         if (disposeError is not null && !disposeFailed && activity is not null)
         {

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Reflection;
 
 namespace Brigade.Diagnostics;
 
 /// <summary>The process-wide meter and activity source behind <see cref="BrigadeTelemetry"/>.</summary>
 internal static class Telemetry
 {
-    private static readonly string? Version = typeof(Telemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+    // A constant written by the build (Brigade.csproj, BrigadeGenerateBuildInfo): the informational version attribute's text,
+    // without reading the attribute back by reflection on every process's first run.
+    private const string Version = BuildInfo.InformationalVersion;
 
     public static readonly Meter Meter = new(BrigadeTelemetry.MeterName, Version);
     public static readonly ActivitySource Source = new(BrigadeTelemetry.ActivitySourceName, Version);

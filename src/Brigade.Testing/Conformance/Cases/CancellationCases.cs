@@ -129,9 +129,11 @@ internal static class CancellationCases
             c.True(report!.NotRun > 0, "the run stopped before the end of the input");
             c.Equal((long)items.Length, report.Items, "report's items");
             c.Equal(report.Items, report.Succeeded + report.Failed + report.NotRun, "succeeded + failed + not run = items");
+            c.Equal((long)read, report.Succeeded + report.Failed, "succeeded + failed = results the reader received");
+            c.True(report.Abandoned, "the report says its reader left");
             if (tally is not null)
             {
-                c.Equal((long)startedAtExit!.Value, report.Succeeded + report.Failed, "items started = items finished");
+                c.Equal((long)startedAtExit!.Value, report.Succeeded + report.Failed + report.Undelivered, "items started = items finished");
                 await Task.Delay(50).ConfigureAwait(false);
                 c.Equal(startedAtExit.Value, tally.Started, "items started after the loop left");
             }
@@ -163,6 +165,10 @@ internal static class CancellationCases
 
             await c.ThrowsAsync<OperationCanceledException>(ReadUntilCancelledAsync, "the reading loop").ConfigureAwait(false);
             c.NoWorkerLeft(tally);
+            var report = stream.Report;
+            c.True(report is not null, "the report is there when the reading loop has left");
+            c.Equal((long)read, report!.Succeeded + report.Failed, "succeeded + failed = results the reader received");
+            c.True(report.Cancelled && !report.Abandoned, "the report says its reader cancelled it");
         }
     }
 
