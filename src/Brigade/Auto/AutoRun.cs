@@ -111,7 +111,9 @@ internal sealed class AutoRun<TIn, TOut>
 
         Observe(total, decision);
         _job.Plan = null;
-        _job.AutoPlans = AutoRunPlans.Decided(_controller.Plans, decision, noteItems, plan, helperItems);
+        var plans = AutoRunPlans.Decided(_controller.Plans, decision, noteItems, plan, helperItems);
+        plans.Contention = CpuContention.Of(total);
+        _job.AutoPlans = plans;
         _job.DegreeOfParallelism = plan.Width;
         Remember(total, total - _controller.SinceDecision, decision);
     }
