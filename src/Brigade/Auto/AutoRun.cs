@@ -124,7 +124,7 @@ internal sealed class AutoRun<TIn, TOut>
     // page fault stretched does not stand for all of them.
     private static WorkSample? RanTooShortToWait(WorkSample own) =>
         own.Items >= 2 && own.PendingItems == 0 && own.WallTicks < own.Items * AutoTuning.TinyItem.Ticks
-            ? own with { MeasuredItems = 0, MeasuredBatches = 0, MeasuredWallTicks = 0, CpuTicks = 0, RunQueueTicks = 0, GcPauseTicks = 0, SoloItems = 0, SoloBatches = 0, SoloCpuTicks = 0 }
+            ? own with { MeasuredItems = 0, MeasuredBatches = 0, MeasuredWallTicks = 0, CpuTicks = 0, RunQueueTicks = 0, GcPauseTicks = 0, SoloItems = 0, SoloBatches = 0, SoloCpuTicks = 0, SoloGcPauseTicks = 0 }
             : null;
 
     // The final evidence, for AutoEngineOptions.OnFinished (tests): read here, as the run read it, not by a copy of the run.

@@ -353,7 +353,7 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
                 };
                 if (_solo)
                 {
-                    sample = sample with { SoloItems = count, SoloBatches = 1, SoloCpuTicks = sample.CpuTicks };
+                    sample = sample with { SoloItems = count, SoloBatches = 1, SoloCpuTicks = sample.CpuTicks, SoloGcPauseTicks = sample.GcPauseTicks };
                 }
             }
         }

@@ -17,8 +17,9 @@ internal readonly record struct CpuContention(double Growth, double ExtraCpuShar
             return null;
         }
 
-        var alone = (double)totals.SoloCpuTicks / totals.SoloItems;
-        var extra = totals.BesideCpuTicks - (totals.BesideItems * alone);
+        // Net of GC pauses, as the growth is (AutoPlanner.CpuGrowth): a collection's time is the GC cause's.
+        var alone = (double)AutoPlanner.SoloItemCpu(totals) / totals.SoloItems;
+        var extra = AutoPlanner.BesideItemCpu(totals) - (totals.BesideItems * alone);
         return new CpuContention(growth, Math.Clamp(extra / totals.CpuTicks, 0, 1));
     }
 }

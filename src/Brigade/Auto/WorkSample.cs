@@ -76,6 +76,9 @@ internal readonly record struct WorkSample
     /// <summary>Gets their CPU time (part of <see cref="CpuTicks"/>).</summary>
     public long SoloCpuTicks { get; init; }
 
+    /// <summary>Gets the garbage collector's pause time during those batches (part of <see cref="GcPauseTicks"/>).</summary>
+    public long SoloGcPauseTicks { get; init; }
+
     /// <summary>Gets the items of the measured batches that ran beside another worker's batch (for part of their time at least).</summary>
     public long BesideItems => MeasuredItems - SoloItems;
 
@@ -84,6 +87,9 @@ internal readonly record struct WorkSample
 
     /// <summary>Gets their CPU time.</summary>
     public long BesideCpuTicks => CpuTicks - SoloCpuTicks;
+
+    /// <summary>Gets the garbage collector's pause time during them.</summary>
+    public long BesideGcPauseTicks => GcPauseTicks - SoloGcPauseTicks;
 
     /// <summary>Gets the garbage collector's pause time during the measured batches.</summary>
     public long GcPauseTicks { get; init; }
@@ -234,6 +240,7 @@ internal readonly record struct WorkSample
         SoloItems = a.SoloItems + b.SoloItems,
         SoloBatches = a.SoloBatches + b.SoloBatches,
         SoloCpuTicks = a.SoloCpuTicks + b.SoloCpuTicks,
+        SoloGcPauseTicks = a.SoloGcPauseTicks + b.SoloGcPauseTicks,
         RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
         GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
         PendingItems = a.PendingItems + b.PendingItems,
@@ -266,6 +273,7 @@ internal readonly record struct WorkSample
         SoloItems = a.SoloItems - b.SoloItems,
         SoloBatches = a.SoloBatches - b.SoloBatches,
         SoloCpuTicks = a.SoloCpuTicks - b.SoloCpuTicks,
+        SoloGcPauseTicks = a.SoloGcPauseTicks - b.SoloGcPauseTicks,
         RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
         GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
         PendingItems = a.PendingItems - b.PendingItems,

@@ -73,6 +73,23 @@ public sealed class WidthScalingPlannerTests
     }
 
     [Fact]
+    public void GcPausesBesideAnotherWorker_AreNotContention()
+    {
+        // Regex over lines, 504 B allocated per item, as measured at load 14: 224 ns alone (no collection yet in the first
+        // millisecond), 423 ns beside, of which the collections the allocating thread ran on its own clock. Before the GC
+        // pauses came off, 1.9×: one worker.
+        var sample = Sample(soloNs: 224, besideNs: 423);
+        sample = sample with { GcPauseTicks = (long)(sample.BesideItems * 190 / 100.0), MeasuredWallTicks = sample.MeasuredWallTicks + (long)(sample.BesideItems * 190 / 100.0) };
+
+        Assert.Equal(1.04, AutoPlanner.CpuGrowth(sample)!.Value, 2);
+        Assert.Equal(2, AutoPlanner.Decide(sample, Context())!.Width);
+
+        // Pauses alone count against the alone figure the same way.
+        var alone = sample with { SoloGcPauseTicks = sample.SoloCpuTicks / 2, GcPauseTicks = sample.GcPauseTicks + (sample.SoloCpuTicks / 2) };
+        Assert.True(AutoPlanner.CpuGrowth(alone) > 2);
+    }
+
+    [Fact]
     public void ItemsThatShareNothing_KeepTheCores()
     {
         var decision = AutoPlanner.Decide(Sample(soloNs: 40, besideNs: 42), Context())!;
