@@ -111,7 +111,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
     /// <summary>Starts the workers: under the remembered plan when it still decides, else the sample's first loop; and arms the first tick.</summary>
     public void Launch(PlanCacheEntry? cached)
     {
-        if (cached is not null && AutoPlanner.Decide(cached.ToSample(), Context(fromCache: true)) is { } fromCache)
+        if (cached is not null && AutoPlanner.Decide(cached.ToSample(), Context(fromCache: true) with { CpuGrowth = cached.CpuGrowth > 0 ? cached.CpuGrowth : null }) is { } fromCache)
         {
             _decisionFromCache = true;
             Apply(fromCache, revision: 0);

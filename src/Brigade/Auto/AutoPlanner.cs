@@ -71,6 +71,55 @@ internal static class AutoPlanner
         return window.LockTiming != LockTiming.Timed || k < width - 0.5 || k * (window.LockWaitShare + window.Contention) >= LockFreeWaitersMax;
     }
 
+    /// <summary>The least speedup over one worker, by the CPU time per item, for which a CPU-bound plan runs more than one:
+    /// <c>w</c> workers whose items each take <c>g</c> times the CPU time they take alone finish them <c>w / g</c> times as
+    /// fast as one, at best. Work that contends on shared memory (a <c>ConcurrentDictionary</c> on a few keys, one
+    /// <c>Interlocked</c> counter, adjacent array slots written by every worker) runs its compare-and-swap retries and cache
+    /// misses on the CPU, so its CPU ratio stays near 1; its CPU per item is what grows. Under 1.1 (two workers at 1.8× the
+    /// CPU per item or more) the second worker gains nothing worth a core; above it, the hyperthreads of one core (each
+    /// item ~1.3–1.7× slower beside the other, for ~1.2–1.5× the throughput) still count as a gain.</summary>
+    public const double MinWidthGain = 1.1;
+
+    /// <summary>The share of the sample's time waiting for a core under which it may plan one worker for contended items:
+    /// on a busy machine two workers are seldom on the cores at the same time, so their items seldom contend, and the
+    /// second worker's gain is a second share of the machine (measured at load 18 on 2 cores: false sharing read 3.1× the
+    /// CPU per item beside another worker in one sample, 1.4× over the run, and two workers took 0.4–0.8 of one's time).</summary>
+    public const double ScalingBusyMax = 0.25;
+
+    /// <summary>The fewest measured batches, on each side (alone, and beside another worker), for a verdict on scaling.</summary>
+    public const int MinScalingBatches = 2;
+
+    /// <summary>The least CPU time of the measured batches, on each side, for a verdict on scaling: a few items' CPU time
+    /// is noise (an interrupt, a page fault, a cache warmed by the previous batch).</summary>
+    public static readonly TimeSpan MinScalingCpu = TimeSpan.FromMicroseconds(200);
+
+    /// <summary>Whether a sample measured enough batches alone and beside another worker to tell how the CPU time per item
+    /// grows with the width (see <see cref="CpuGrowth"/>).</summary>
+    /// <param name="sample">What was measured.</param>
+    public static bool ScalingMeasured(in WorkSample sample) =>
+        sample.SoloBatches >= MinScalingBatches && sample.BesideBatches >= MinScalingBatches &&
+        sample.SoloItems > 0 && sample.BesideItems > 0 &&
+        SoloItemCpu(sample) >= MinScalingCpu.Ticks && BesideItemCpu(sample) >= MinScalingCpu.Ticks;
+
+    /// <summary>The CPU time per item of the batches that ran beside another worker, over that of the batches that ran
+    /// alone: 1 for work that shares nothing, more for work that contends on shared memory; null when not measured
+    /// (<see cref="ScalingMeasured"/>). Both net of the GC pauses during them: a workstation collection runs on the thread
+    /// that allocated, on its CPU clock, and a sample's collections come in lumps (none in the first millisecond alone,
+    /// several beside: regex over lines, 504 B per item, read 1.9× with them and scales).</summary>
+    /// <param name="sample">What was measured.</param>
+    public static double? CpuGrowth(in WorkSample sample) =>
+        ScalingMeasured(sample)
+            ? ((double)BesideItemCpu(sample) / sample.BesideItems) / ((double)SoloItemCpu(sample) / sample.SoloItems)
+            : null;
+
+    /// <summary>The CPU time of the batches that ran alone, less the GC pauses during them (the items' own, at most).</summary>
+    /// <param name="sample">What was measured.</param>
+    public static long SoloItemCpu(in WorkSample sample) => Math.Max(0, sample.SoloCpuTicks - sample.SoloGcPauseTicks);
+
+    /// <summary>The CPU time of the batches that ran beside another worker, less the GC pauses during them.</summary>
+    /// <param name="sample">What was measured.</param>
+    public static long BesideItemCpu(in WorkSample sample) => Math.Max(0, sample.BesideCpuTicks - sample.BesideGcPauseTicks);
+
     /// <summary>The share of the measured time in GC pauses at or above which CPU-bound work is GC-bound.</summary>
     public const double GcBoundMin = 0.2;
 
@@ -209,6 +258,21 @@ internal static class AutoPlanner
                 width = Cap(cores, context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "threadpool", "ThreadPool") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 why = $"CPU-bound (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Nanoseconds(sample.NanosecondsPerItem)} per item, {cores} cores";
+                if (isolated is null && width > 1 && sample.Contention < ScalingBusyMax && (CpuGrowth(sample) ?? context.CpuGrowth) is { } growth &&
+                    width / growth < MinWidthGain)
+                {
+                    // The items cost more CPU beside each other than alone: they contend on something shared (see
+                    // MinWidthGain), and more workers only burn more cores on it. (Worker processes share no memory.)
+                    var beside = sample.BesideItems > 0 ? 100.0 * BesideItemCpu(sample) / sample.BesideItems : 0;
+                    var alone = sample.SoloItems > 0 ? 100.0 * SoloItemCpu(sample) / sample.SoloItems : 0;
+                    why += $"; one worker, not {width}: " + (beside > 0 && alone > 0
+                        ? $"an item took {AutoFormat.Nanoseconds(beside)} of CPU beside another worker against {AutoFormat.Nanoseconds(alone)} alone "
+                        : "an item took more CPU beside another worker than alone, as a remembered run measured ") +
+                        $"({growth.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}×: contention on shared memory or a spinning lock), " +
+                        $"so {width} workers finish items no faster than one";
+                    width = 1;
+                }
+
                 break;
 
             case WorkloadClass.Serialized:
@@ -318,7 +382,11 @@ internal static class AutoPlanner
         }
 
         var line = $"{head} ×{width}, batch {batch} — {why}";
-        return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured) { FromRunningItems = context.FromRunningItems };
+        return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured)
+        {
+            FromRunningItems = context.FromRunningItems,
+            CpuGrowth = measured == WorkloadClass.CpuBound ? CpuGrowth(sample) ?? context.CpuGrowth : null,
+        };
     }
 
     /// <summary>The batch that lasts about <paramref name="target"/>, as a power of two.</summary>

@@ -43,7 +43,8 @@ internal sealed class AutoProbe<TIn, TOut>(
         var enough = measurable && ((total.Batches + total.PendingItems >= 2 && total.TotalItems >= options.SampleItems)
             || (elapsed >= options.SampleTime && total.TotalItems >= AutoTuning.MinSampleItems)
             || (clear && elapsed >= 2 * AutoTuning.ProbeTick));
-        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed))
+        if (enough && AutoPlanner.Decide(total, controller.Context()) is { } decision && !AwaitLockTiming(decision, total, elapsed) &&
+            !AwaitScaling(decision, total, elapsed))
         {
             controller.Apply(LockUnsettled(decision, total), revision: 0);
             return;
@@ -149,6 +150,16 @@ internal sealed class AutoProbe<TIn, TOut>(
 
         return total.LockContentions > 0 && !LockSettled(total);
     }
+
+    // CPU-bound items measured alone (the first worker's batches before the sample widened) but not yet enough beside
+    // another worker: whether a second worker finishes items faster than one is in the CPU time per item of the two
+    // (AutoPlanner.CpuGrowth), and the sample is already running at its width, so waiting costs the items nothing. Bounded
+    // by the sample time; a sample with nothing measured alone (items of a millisecond or more: the first worker's first
+    // batch is warm-up), or on a busy machine (AutoPlanner.ScalingBusyMax: the check does not apply there), does not wait.
+    private bool AwaitScaling(PlanDecision decision, WorkSample total, TimeSpan elapsed) =>
+        decision.Class == WorkloadClass.CpuBound && decision.Kind == LoopKind.Task && decision.Width > 1 && pool.Plan.Width > 1 &&
+        elapsed < options.SampleTime && total.Contention < AutoPlanner.ScalingBusyMax && total.SoloBatches >= AutoPlanner.MinScalingBatches &&
+        total.SoloCpuTicks >= AutoPlanner.MinScalingCpu.Ticks && !AutoPlanner.ScalingMeasured(total);
 
     // Timed waits cover a time when two workers were in batches (MinTimedLocks past the first such tick).
     private bool LockSettled(WorkSample total)

@@ -111,7 +111,9 @@ internal sealed class AutoRun<TIn, TOut>
 
         Observe(total, decision);
         _job.Plan = null;
-        _job.AutoPlans = AutoRunPlans.Decided(_controller.Plans, decision, noteItems, plan, helperItems);
+        var plans = AutoRunPlans.Decided(_controller.Plans, decision, noteItems, plan, helperItems);
+        plans.Contention = CpuContention.Of(total);
+        _job.AutoPlans = plans;
         _job.DegreeOfParallelism = plan.Width;
         Remember(total, total - _controller.SinceDecision, decision);
     }
@@ -122,7 +124,7 @@ internal sealed class AutoRun<TIn, TOut>
     // page fault stretched does not stand for all of them.
     private static WorkSample? RanTooShortToWait(WorkSample own) =>
         own.Items >= 2 && own.PendingItems == 0 && own.WallTicks < own.Items * AutoTuning.TinyItem.Ticks
-            ? own with { MeasuredItems = 0, MeasuredBatches = 0, MeasuredWallTicks = 0, CpuTicks = 0, RunQueueTicks = 0, GcPauseTicks = 0 }
+            ? own with { MeasuredItems = 0, MeasuredBatches = 0, MeasuredWallTicks = 0, CpuTicks = 0, RunQueueTicks = 0, GcPauseTicks = 0, SoloItems = 0, SoloBatches = 0, SoloCpuTicks = 0, SoloGcPauseTicks = 0 }
             : null;
 
     // The final evidence, for AutoEngineOptions.OnFinished (tests): read here, as the run read it, not by a copy of the run.
@@ -181,6 +183,7 @@ internal sealed class AutoRun<TIn, TOut>
             RunQueuePerItemNs = sample.MostlyInFlight ? 100.0 * sample.PendingRunQueueTicks / Math.Max(1, sample.PendingItems) : 0,
             AllocatedBytesPerItem = Math.Round(sample.AllocatedBytesPerItem, 1),
             MeasuredItems = sample.TotalItems,
+            CpuGrowth = decision.CpuGrowth is { } growth ? Math.Round(growth, 2) : 0,
             Engine = decision.Engine,
             Width = _pool.Plan.Width,
             BatchSize = decision.BatchSize,

@@ -57,6 +57,13 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
         _helperItems = helperItems;
     }
 
+    /// <summary>Gets how the run's items' CPU time per item grew beside another worker, over the whole run (its batches alone
+    /// against those beside another worker: <see cref="AutoPlanner.CpuGrowth"/>), and the share of the measured batches' CPU
+    /// time that growth took; null when the run did not measure both (<see cref="AutoPlanner.ScalingMeasured"/>). The
+    /// report's losses count that time as contention (<see cref="LossCause.LockContention"/>): it is spent on the CPU, so
+    /// nothing else shows it.</summary>
+    public CpuContention? Contention { get; set; }
+
     /// <summary>Gets the report's plan line.</summary>
     public string Line => _line ?? Build();
 

@@ -60,6 +60,11 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     private long _cpuAtReturn;
     private long _tReturn;
 
+    // Whether the current batch ran alone among the run's workers (BatchOverlap), read at its end.
+    private BatchOverlap.Ticket _overlapTicket;
+    private bool _entered;
+    private bool _solo;
+
     // The last batch in flight reported CPU time used elsewhere (ExternalCpuTime: a child process): its next one is read
     // like a measured one, so the CPU it causes is never estimated from items that did not report it.
     private bool _externalSeen;
@@ -94,6 +99,9 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
     public LockWaitSink PrimitiveWaits => _primitiveWaits;
 
     public LoopKind Kind { get; }
+
+    /// <summary>Gets or sets the run's record of which batches ran alone (see <see cref="BatchOverlap"/>); none: never alone.</summary>
+    public BatchOverlap? Overlap { get; init; }
 
     /// <summary>Gets the worker's account for <see cref="ExternalCpuTime"/>.</summary>
     public ExternalCpuTime.CpuAccount Account => _account;
@@ -188,6 +196,19 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
             _schedStat = ThreadSchedStat.ForCurrentThread(tid);
         }
 
+        // Entered before the first reading and left after the last: a batch counts as alone only if it was for all of them.
+        if (Overlap is { } overlap)
+        {
+            if (_entered)
+            {
+                // The last batch never ended (it threw past the hook): its place is given back, or no batch would run alone again.
+                overlap.Leave(_overlapTicket);
+            }
+
+            _overlapTicket = overlap.Enter();
+            _entered = true;
+        }
+
         _t0 = _time.GetTimestamp();
         _startThread = Environment.CurrentManagedThreadId;
         _ended = false;
@@ -236,6 +257,8 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         // run-queue wait, and look like I/O). A wait after an earlier call lands inside both, which is also right.
         _t1 = _time.GetTimestamp();
         _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
+        _solo = _entered && Overlap!.Leave(_overlapTicket);
+        _entered = false;
         Volatile.Write(ref _inBatchSince, 0);
         _ended = true;
     }
@@ -328,6 +351,10 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
                     RunQueueTicks = Math.Min((_rq0 >= 0 ? Math.Max(0, _rq1 - _rq0) : 0) + Math.Max(0, _extRq1 - _extRq0), wall),
                     GcPauseTicks = Math.Clamp(_pause1 - _pause0, 0, wall),
                 };
+                if (_solo)
+                {
+                    sample = sample with { SoloItems = count, SoloBatches = 1, SoloCpuTicks = sample.CpuTicks, SoloGcPauseTicks = sample.GcPauseTicks };
+                }
             }
         }
 

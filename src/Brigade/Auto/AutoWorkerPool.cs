@@ -28,6 +28,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private readonly TimeProvider _time;
     private readonly int _cores;
     private readonly WarmupSample _warmup = new();
+
+    // Which batches ran alone (the helper's too: a batch of the first worker beside it did not).
+    private readonly BatchOverlap _overlap = new();
     private readonly Func<WorkSample, bool> _divert;
 
     // Guards _workers: loops register themselves from any thread while the controller enumerates them.
@@ -151,7 +154,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         AutoWorker? worker = null;
         try
         {
-            worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork);
+            worker = new AutoWorker(Interlocked.Increment(ref _nextWorkerId) - 1, kind, _time, _job.IsAsyncWork) { Overlap = _overlap };
 
             // Batches' bounds are kept from the first one (two clock reads): a worker's first wait for a lock may last its
             // whole first batch, and its event arrives after the controller has started watching the thread.
@@ -600,7 +603,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             }
 
             // Its plain-lock waits are not timed (LockWaits off): it is not watched, so nothing is left to unwatch.
-            me = new AutoWorker(-1, LoopKind.Task, _time, _job.IsAsyncWork) { Measure = false, WarmedUp = true };
+            me = new AutoWorker(-1, LoopKind.Task, _time, _job.IsAsyncWork) { Measure = false, WarmedUp = true, Overlap = _overlap };
             Volatile.Write(ref _helper, me);
             ExternalCpuTime.Attach(me.Account);
             var worker = _job.CreateWorker(plan.TargetBatch, "auto helper");

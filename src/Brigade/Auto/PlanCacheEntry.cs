@@ -27,6 +27,10 @@ internal sealed class PlanCacheEntry
 
     public long MeasuredItems { get; set; }
 
+    /// <summary>How the CPU time per item grew beside another worker (<see cref="AutoPlanner.CpuGrowth"/>); 0 when not
+    /// measured (and in files written before it existed).</summary>
+    public double CpuGrowth { get; set; }
+
     public string Engine { get; set; } = "";
 
     public int Width { get; set; }

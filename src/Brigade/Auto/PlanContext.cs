@@ -51,6 +51,10 @@ internal readonly record struct PlanContext
     /// <summary>Gets the thread start cost the plan weighs: <see cref="ThreadStartCost"/>, at least <see cref="AutoPlanner.ThreadStartCost"/>.</summary>
     public TimeSpan ThreadStart => ThreadStartCost > AutoPlanner.ThreadStartCost ? ThreadStartCost : AutoPlanner.ThreadStartCost;
 
+    /// <summary>Gets how the work's CPU time per item grew beside another worker, as a remembered plan measured it
+    /// (<see cref="AutoPlanner.CpuGrowth"/>), for a sample that cannot tell (a cached one); null when not known.</summary>
+    public double? CpuGrowth { get; init; }
+
     /// <summary>Gets a note appended to the explanation in parentheses, such as why the plan was made.</summary>
     public string? Note { get; init; }
 }

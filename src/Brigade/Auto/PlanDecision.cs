@@ -21,6 +21,11 @@ internal sealed record PlanDecision(
     WorkSample Sample,
     WorkloadClass MeasuredClass)
 {
+    /// <summary>Gets how the items' CPU time per item grew beside another worker (<see cref="AutoPlanner.CpuGrowth"/>), as the
+    /// sample or a remembered plan measured it; null when not known. The plan cache keeps it: a run from a cached plan never
+    /// runs items alone, so it cannot measure it again.</summary>
+    public double? CpuGrowth { get; init; }
+
     /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
     public bool FromRunningItems { get; init; }
 

@@ -66,6 +66,31 @@ internal readonly record struct WorkSample
     /// <summary>Gets the run-queue wait of the measured batches (Linux; 0 elsewhere).</summary>
     public long RunQueueTicks { get; init; }
 
+    /// <summary>Gets the items of the measured batches that ran alone: no other worker of the run was in a batch at any
+    /// moment of them (<see cref="BatchOverlap"/>; a run's first worker before the sample widens, mostly).</summary>
+    public long SoloItems { get; init; }
+
+    /// <summary>Gets the number of those batches.</summary>
+    public long SoloBatches { get; init; }
+
+    /// <summary>Gets their CPU time (part of <see cref="CpuTicks"/>).</summary>
+    public long SoloCpuTicks { get; init; }
+
+    /// <summary>Gets the garbage collector's pause time during those batches (part of <see cref="GcPauseTicks"/>).</summary>
+    public long SoloGcPauseTicks { get; init; }
+
+    /// <summary>Gets the items of the measured batches that ran beside another worker's batch (for part of their time at least).</summary>
+    public long BesideItems => MeasuredItems - SoloItems;
+
+    /// <summary>Gets the number of those batches.</summary>
+    public long BesideBatches => MeasuredBatches - SoloBatches;
+
+    /// <summary>Gets their CPU time.</summary>
+    public long BesideCpuTicks => CpuTicks - SoloCpuTicks;
+
+    /// <summary>Gets the garbage collector's pause time during them.</summary>
+    public long BesideGcPauseTicks => GcPauseTicks - SoloGcPauseTicks;
+
     /// <summary>Gets the garbage collector's pause time during the measured batches.</summary>
     public long GcPauseTicks { get; init; }
 
@@ -212,6 +237,10 @@ internal readonly record struct WorkSample
         MeasuredBatches = a.MeasuredBatches + b.MeasuredBatches,
         MeasuredWallTicks = a.MeasuredWallTicks + b.MeasuredWallTicks,
         CpuTicks = a.CpuTicks + b.CpuTicks,
+        SoloItems = a.SoloItems + b.SoloItems,
+        SoloBatches = a.SoloBatches + b.SoloBatches,
+        SoloCpuTicks = a.SoloCpuTicks + b.SoloCpuTicks,
+        SoloGcPauseTicks = a.SoloGcPauseTicks + b.SoloGcPauseTicks,
         RunQueueTicks = a.RunQueueTicks + b.RunQueueTicks,
         GcPauseTicks = a.GcPauseTicks + b.GcPauseTicks,
         PendingItems = a.PendingItems + b.PendingItems,
@@ -241,6 +270,10 @@ internal readonly record struct WorkSample
         MeasuredBatches = a.MeasuredBatches - b.MeasuredBatches,
         MeasuredWallTicks = a.MeasuredWallTicks - b.MeasuredWallTicks,
         CpuTicks = a.CpuTicks - b.CpuTicks,
+        SoloItems = a.SoloItems - b.SoloItems,
+        SoloBatches = a.SoloBatches - b.SoloBatches,
+        SoloCpuTicks = a.SoloCpuTicks - b.SoloCpuTicks,
+        SoloGcPauseTicks = a.SoloGcPauseTicks - b.SoloGcPauseTicks,
         RunQueueTicks = a.RunQueueTicks - b.RunQueueTicks,
         GcPauseTicks = a.GcPauseTicks - b.GcPauseTicks,
         PendingItems = a.PendingItems - b.PendingItems,

@@ -15,6 +15,9 @@ internal static class LossBreakdown
     private const double AdviceWhenLost = 0.10;
     private const double AdviceShare = 0.20;
 
+    // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
+    private const double SharedMemoryGrowthMin = 1.25;
+
     public static RunLosses Compute(RunReport report, LossProbe counters)
     {
         var wall = report.WallTime;
@@ -139,6 +142,21 @@ internal static class LossBreakdown
             contention = Min(lockWait + Min(timed ?? TimeSpan.Zero, contended), withinBatches);
         }
 
+        // Contention on shared memory (compare-and-swap retries, cache lines moving between cores, a spinning lock) is
+        // spent on the CPU, so nothing above sees it: where auto mode measured the items' CPU time per item beside another
+        // worker against alone (its batches that ran alone: the sample's first worker), the CPU time beyond the alone
+        // figure is that contention, not useful work. Only from a clear growth (SharedMemoryGrowthMin): hyperthreads of one
+        // core slow each other a little, and that is the machine, not the items.
+        var shared = TimeSpan.Zero;
+        var sharedGrowth = 0.0;
+        if (!remote && width > 1 && report.Plans is Auto.AutoRunPlans { Contention: { } measured } && measured.Growth >= SharedMemoryGrowthMin &&
+            threadsCpu is { } itemsCpu)
+        {
+            shared = Min(itemsCpu * measured.ExtraCpuShare, Max(TimeSpan.Zero, withinBatches - contention - blocking));
+            sharedGrowth = measured.Growth;
+            contention += shared;
+        }
+
         // What is left is the items' own time, never less than nothing: the losses inside batches are bounded above, but
         // each is rounded (scaled-up waits, GC pauses weighed by concurrency), and at a high machine load a short run's
         // time in batches can all go to them (review 29a, finding 7: a 0.16 s auto run at CI's load read a speedup of 0 or less). Whatever they take
@@ -178,7 +196,7 @@ internal static class LossBreakdown
                     : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
             (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
                 "allocate less per item (reuse buffers, pool objects), or try server GC"),
-            (LossCause.LockContention, contention, ContentionText(contention, lockWait, counters.MonitorContentions, plainLock, timed),
+            (LossCause.LockContention, contention, ContentionText(contention - Min(shared, contention), lockWait, counters.MonitorContentions, plainLock, timed, Min(shared, contention), sharedGrowth),
                 "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
             (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits"),
                 "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
@@ -403,8 +421,14 @@ internal static class LossBreakdown
         ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
         : "items are small for their dispatch cost: raise BatchSize or give each item more work";
 
-    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock, TimeSpan? timed)
+    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock, TimeSpan? timed, TimeSpan shared, double growth)
     {
+        var sharedText = Text($"items took {growth:0.0}× the CPU time per item beside another worker than alone (auto mode's batches alone): {LossText.Duration(shared)} of CPU went to contention on shared memory (compare-and-swap retries, cache lines moving between cores, spinning locks)");
+        if (shared > TimeSpan.Zero && contention <= TimeSpan.Zero && monitorContentions == 0)
+        {
+            return sharedText;
+        }
+
         var s = Text($"workers waited {LossText.Duration(contention)} for locks");
         if (lockWait > TimeSpan.Zero)
         {
@@ -420,7 +444,7 @@ internal static class LossBreakdown
             s += Text($"; plain lock contended {monitorContentions:N0} times{(plainLock ? ", its wait estimated as the off-CPU time of the batches that contended" : "")}");
         }
 
-        return s;
+        return shared > TimeSpan.Zero ? s + "; " + sharedText : s;
     }
 
     private static string Pct(TimeSpan part, TimeSpan whole) =>

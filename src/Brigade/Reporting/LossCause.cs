@@ -18,7 +18,7 @@ public enum LossCause
     /// <summary>Garbage-collection pauses that stopped the workers.</summary>
     GcPauses,
 
-    /// <summary>Workers waiting for locks: Brigade's synchronization primitives (measured) and plain <c>lock</c> (off-CPU time while the runtime counted contention).</summary>
+    /// <summary>Workers waiting for locks: Brigade's synchronization primitives (measured) and plain <c>lock</c> (off-CPU time while the runtime counted contention); and on auto mode, the CPU time items took beside another worker beyond their CPU time alone (contention on shared memory: compare-and-swap retries, cache lines moving between cores, spinning locks).</summary>
     LockContention,
 
     /// <summary>Items off the CPU inside the thread-pool engine (sized to the cores, so a waiting item leaves a core idle) for reasons other than locks: blocking I/O, sleeps, waits.</summary>
