@@ -48,7 +48,9 @@ public sealed partial class CommandCpuTests
         Assert.True(page >= commands.TotalSeconds * 0.8, $"the page's CPU {page} s against the commands' {commands}");
 
         // Failed before the fix: the commands' wait for a core was nobody's, and the line blamed imbalance or start-up.
-        Assert.Contains($"use at most {cores}", WhyNotFaster(stderr), StringComparison.Ordinal);
+        // The whole line on failure (Assert.Contains cuts it): which cause came first and what it said.
+        var line = WhyNotFaster(stderr);
+        Assert.True(line.Contains($"use at most {cores}", StringComparison.Ordinal), line);
     }
 
     [Fact(Timeout = 120_000)]
