@@ -22,6 +22,7 @@ public sealed partial class CommandCpuTests
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, jobs).Select(i => i.ToString(CultureInfo.InvariantCulture)));
 
+        var loadBefore = LoadAverage();
         var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", Busy, "--engine", "threads", "-j", jobs.ToString(CultureInfo.InvariantCulture),
             "-o", dir.File("out.txt"), "--trace", dir.File("trace.json"), "--report", dir.File("run.html"));
 
@@ -48,10 +49,21 @@ public sealed partial class CommandCpuTests
         Assert.True(page >= commands.TotalSeconds * 0.8, $"the page's CPU {page} s against the commands' {commands}");
 
         // Failed before the fix: the commands' wait for a core was nobody's, and the line blamed imbalance or start-up.
-        // The whole line on failure (Assert.Contains cuts it): which cause came first and what it said.
         var line = WhyNotFaster(stderr);
-        Assert.True(line.Contains($"use at most {cores}", StringComparison.Ordinal), line);
+        Assert.True(line.Contains("waiting for a core", StringComparison.Ordinal), line);
+
+        // On a machine busy with other work the same run is told something else, rightly: with ~30 other runnable
+        // processes (load ~35, seen once in CI), starting the commands' processes led the line ("start-up 52–60%"), or the
+        // wait for a core was the machine's ("the machine is busy": more workers then take a larger share of it). The
+        // advice itself is pinned without a machine's load by ExternalCpuReportTests in Brigade.Tests.
+        if (loadBefore < 4 * cores)
+        {
+            Assert.True(line.Contains($"use at most {cores}", StringComparison.Ordinal), $"load {loadBefore:0.0}: {line}");
+        }
     }
+
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     [Fact(Timeout = 120_000)]
     public async Task CpuBoundCommands_OnAsManyJobsAsCores_AreNotToldToUseFewer()
