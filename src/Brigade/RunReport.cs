@@ -29,6 +29,15 @@ public sealed class RunReport
     private readonly string? _plan;
     private RunLosses? _losses;
 
+    // The counts a stream's reader changes (ForDelivered): fields, so that its copy keeps every other property as it is.
+    private long _succeeded;
+    private long _failed;
+    private long _notRun;
+    private long _undelivered;
+    private bool _cancelled;
+    private bool _abandoned;
+    private IReadOnlyList<ItemFailure> _failures = [];
+
     internal RunReport()
     {
     }
@@ -61,30 +70,30 @@ public sealed class RunReport
     public long Items { get; init; }
 
     /// <summary>Gets the number of items whose work returned.</summary>
-    public long Succeeded { get; init; }
+    public long Succeeded { get => _succeeded; init => _succeeded = value; }
 
     /// <summary>Gets the number of items whose work threw.</summary>
-    public long Failed { get; init; }
+    public long Failed { get => _failed; init => _failed = value; }
 
     /// <summary>Gets the number of items that were never started because the run stopped; includes unread input when its size is known,
     /// and, for a stream its reader left or cancelled, the <see cref="Undelivered"/> items whose results the reader never received.</summary>
-    public long NotRun { get; init; }
+    public long NotRun { get => _notRun; init => _notRun = value; }
 
     /// <summary>Gets the number of items of a stream (<see cref="Runner.StreamAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?)"/>)
     /// that ran, but whose results its reader never received because it left (<see cref="Abandoned"/>) or cancelled first:
     /// counted in <see cref="NotRun"/>, not in <see cref="Succeeded"/> or <see cref="Failed"/>, nor listed in <see cref="Failures"/>.</summary>
     /// <remarks>Their work was done (side effects included): <see cref="BusyTime"/>, <see cref="Workers"/> and
     /// <see cref="Timeline"/> still count it. Always 0 for a stream read to its end and for every other operation.</remarks>
-    public long Undelivered { get; init; }
+    public long Undelivered { get => _undelivered; init => _undelivered = value; }
 
     /// <summary>Gets whether the run was cancelled through its <see cref="CancellationToken"/>.</summary>
-    public bool Cancelled { get; init; }
+    public bool Cancelled { get => _cancelled; init => _cancelled = value; }
 
     /// <summary>Gets whether the reader of a stream left it before its end (<c>break</c>, an exception in its loop, disposing
     /// the enumerator), which stopped the run; <see langword="false"/> for a stream cancelled through its token
     /// (<see cref="Cancelled"/>) and for every other operation.</summary>
     /// <remarks><see cref="Succeeded"/> and <see cref="Failed"/> then count what the reader received; see <see cref="Undelivered"/>.</remarks>
-    public bool Abandoned { get; init; }
+    public bool Abandoned { get => _abandoned; init => _abandoned = value; }
 
     /// <summary>Gets whether the run stopped early because of <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
     public bool StoppedOnFailure { get; init; }
@@ -120,7 +129,7 @@ public sealed class RunReport
     public bool TimelineTruncated { get; init; }
 
     /// <summary>Gets every failed item, in index order.</summary>
-    public IReadOnlyList<ItemFailure> Failures { get; init; } = [];
+    public IReadOnlyList<ItemFailure> Failures { get => _failures; init => _failures = value; }
 
     /// <summary>Gets why the run was not faster: the gap between every worker busy for the whole run and the useful time, by cause.</summary>
     /// <remarks>Computed on first use from figures the run already collected (see <see cref="RunLosses"/>); the causes sum to the gap.</remarks>
@@ -157,36 +166,19 @@ public sealed class RunReport
     {
         var failures = Failures.Count == failed.Count ? Failures : Failures.Where(f => failed.Contains(f.Index)).ToArray();
         var undelivered = Succeeded - succeeded + Failed - failures.Count;
-        return new RunReport
-        {
-            Label = Label,
-            Engine = Engine,
-            Plan = _plan,
-            Plans = Plans,
-            DegreeOfParallelism = DegreeOfParallelism,
-            BatchSize = BatchSize,
-            Items = Items,
-            Succeeded = succeeded,
-            Failed = failures.Count,
-            NotRun = NotRun + undelivered,
-            Undelivered = Undelivered + undelivered,
-            // A reader that cancelled through its token stopped the run, whether or not the engine saw the token before the
-            // stream's own stop (which came first is a race).
-            Cancelled = Cancelled || !abandoned,
-            Abandoned = abandoned,
-            StoppedOnFailure = StoppedOnFailure,
-            StartedAt = StartedAt,
-            WallTime = WallTime,
-            ProcessCpuTime = ProcessCpuTime,
-            WorkerCpuTime = WorkerCpuTime,
-            BusyTime = BusyTime,
-            Batches = Batches,
-            Workers = Workers,
-            Timeline = Timeline,
-            TimelineTruncated = TimelineTruncated,
-            Failures = failures,
-            Counters = Counters,
-        };
+        var copy = (RunReport)MemberwiseClone();
+        copy._losses = null; // figured from the counts set here
+        copy._succeeded = succeeded;
+        copy._failed = failures.Count;
+        copy._notRun = NotRun + undelivered;
+        copy._undelivered = Undelivered + undelivered;
+
+        // A reader that cancelled through its token stopped the run, whether or not the engine saw the token before the
+        // stream's own stop (which came first is a race).
+        copy._cancelled = Cancelled || !abandoned;
+        copy._abandoned = abandoned;
+        copy._failures = failures;
+        return copy;
     }
 
     /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
