@@ -14,6 +14,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     AutoEngineOptions options)
 {
     private readonly TimeProvider _time = options.TimeProvider;
+    private readonly WidthRecheck _recheck = new();
     private AimdLimiter? _limiter;
     private WorkSample _windowStart;
     private WorkSample _limiterStart;
@@ -43,6 +44,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _lockFreeWindows = 0;
         _progressItems = total.TotalItems;
         _progressAt = now;
+        _recheck.Restart(controller.Decision?.Sample ?? default);
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -237,6 +239,53 @@ internal sealed class AutoMonitor<TIn, TOut>(
             width = Math.Abs(fresh.Width - width) <= Math.Max(1, fresh.Width / 4) ? fresh.Width : width;
             AutoTrace.Write?.Invoke($"width {plan.Width} → {width} (toward {fresh.Width}; run queue {window.Contention:0.00}): {fresh.Explanation}");
             pool.SetPlan(plan with { Width = width });
+        }
+        else if (decision.NarrowedForGrowth && decision.Kind == LoopKind.Task)
+        {
+            RecheckWidth(window, decision);
+        }
+    }
+
+    // A one-worker CPU plan for items that cost more CPU beside another worker (AutoPlanner.MinWidthGain) contends with
+    // nobody, so its windows cannot show the contention gone: without a look at two workers now and then, a run whose
+    // sample's contention was its start-up, or whose items grew heavier, stayed at one worker to its end (review 44). The
+    // re-check (WidthRecheck) runs two workers for a window; the planner's rule then judges the one-worker windows before
+    // it against it, as it judged the sample: two workers that now gain re-plan to the cores' width, else back to one, and
+    // the next re-check comes twice as many windows later, so stable contention does not swing the width.
+    private void RecheckWidth(in WorkSample window, PlanDecision decision)
+    {
+        var plan = pool.Plan;
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        if ((context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 || open < 2 * Math.Max(1, decision.BatchSize))
+        {
+            return;
+        }
+
+        switch (_recheck.Next(window))
+        {
+            case WidthRecheckStep.Probe:
+                AutoTrace.Write?.Invoke($"width re-check: two workers for a window (every {_recheck.Every} windows)");
+                pool.SetPlan(plan with { Width = 2 });
+                break;
+
+            case WidthRecheckStep.Judge:
+                var evidence = _recheck.Evidence;
+                var growth = AutoPlanner.CpuGrowth(evidence);
+                var note = growth is { } g
+                    ? $"re-planned: one worker re-checked against two, an item took {g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}× its CPU alone beside another worker"
+                    : "re-planned: one worker re-checked against two";
+                if (growth is not null && AutoPlanner.Decide(evidence, context with { Note = note, NotWholeJob = true }) is { Class: WorkloadClass.CpuBound, Width: > 1 } wider)
+                {
+                    AutoTrace.Write?.Invoke($"width re-check: {wider.Explanation}");
+                    controller.Apply(wider, revision: controller.Plans.Count);
+                    return;
+                }
+
+                AutoTrace.Write?.Invoke($"width re-check: one worker stays (growth {growth?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "not measured"})");
+                _recheck.KeptOne();
+                pool.SetPlan(plan with { Width = 1 });
+                break;
         }
     }
 

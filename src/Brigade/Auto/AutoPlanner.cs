@@ -238,6 +238,7 @@ internal static class AutoPlanner
         int width, batch;
         var cls = measured;
         var target = TargetBatch;
+        var narrowed = false;
 
         if (!context.NotWholeJob && measured is WorkloadClass.CpuBound or WorkloadClass.Mixed && wholeJob is { } whole && whole < options.MinParallelWork && isolated is null)
         {
@@ -271,6 +272,7 @@ internal static class AutoPlanner
                         $"({growth.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}×: contention on shared memory or a spinning lock), " +
                         $"so {width} workers finish items no faster than one";
                     width = 1;
+                    narrowed = true;
                 }
 
                 break;
@@ -386,6 +388,7 @@ internal static class AutoPlanner
         {
             FromRunningItems = context.FromRunningItems,
             CpuGrowth = measured == WorkloadClass.CpuBound ? CpuGrowth(sample) ?? context.CpuGrowth : null,
+            NarrowedForGrowth = narrowed,
         };
     }
 

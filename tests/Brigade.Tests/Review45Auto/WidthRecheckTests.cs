@@ -1,0 +1,73 @@
+using Brigade.Auto;
+
+namespace Brigade.Tests.Review45Auto;
+
+/// <summary>
+/// The re-check's bookkeeping (<see cref="WidthRecheck"/>), on recorded figures.
+/// </summary>
+public sealed class WidthRecheckTests
+{
+    [Fact]
+    public void TheFirstRecheck_ComesAfterEightWindows_AndEachOneKeepingOneWorkerDoublesIt()
+    {
+        Assert.Equal(8, AutoTuning.WidthRecheckWindows);
+        var recheck = new WidthRecheck();
+        recheck.Restart(Figures.Cpu(40, 110, 4, 6));
+
+        for (var i = 1; i < 8; i++)
+        {
+            Assert.Equal(WidthRecheckStep.Stay, recheck.Next(Figures.Alone(40)));
+        }
+
+        Assert.Equal(WidthRecheckStep.Probe, recheck.Next(Figures.Alone(40)));
+        Assert.True(recheck.Probing);
+        Assert.Equal(WidthRecheckStep.Judge, recheck.Next(Figures.Beside(110)));
+
+        // The planner's own rule on the evidence: still 2.75× beside another worker, one worker.
+        var evidence = recheck.Evidence;
+        Assert.Equal(2.75, AutoPlanner.CpuGrowth(evidence)!.Value, 2);
+        Assert.Equal(1, AutoPlanner.Decide(evidence, Figures.Context())!.Width);
+
+        recheck.KeptOne();
+        Assert.Equal(16, recheck.Every);
+        Assert.False(recheck.Probing);
+    }
+
+    [Fact]
+    public void AProbeThatMeasuredTooLittle_RunsMoreWindows_ThenIsJudgedAnyway()
+    {
+        var recheck = new WidthRecheck();
+        recheck.Restart(Figures.Cpu(40, 110, 4, 6));
+        while (recheck.Next(Figures.Alone(40)) != WidthRecheckStep.Probe)
+        {
+        }
+
+        // One measured batch beside the other per window: not enough for a verdict until the second.
+        Assert.Equal(WidthRecheckStep.Stay, recheck.Next(Figures.Beside(110, batches: 1)));
+        Assert.Equal(WidthRecheckStep.Judge, recheck.Next(Figures.Beside(110, batches: 1)));
+
+        // A probe whose windows measured nothing beside (the second worker never ran) is judged after MaxWidthProbeWindows.
+        recheck.KeptOne();
+        while (recheck.Next(Figures.Alone(40)) != WidthRecheckStep.Probe)
+        {
+        }
+
+        for (var i = 1; i < AutoTuning.MaxWidthProbeWindows; i++)
+        {
+            Assert.Equal(WidthRecheckStep.Stay, recheck.Next(default));
+        }
+
+        Assert.Equal(WidthRecheckStep.Judge, recheck.Next(default));
+        Assert.Null(AutoPlanner.CpuGrowth(recheck.Evidence));
+    }
+
+    [Fact]
+    public void ItemsGrownLighter_AreRecheckedAtOnceToo()
+    {
+        var recheck = new WidthRecheck();
+        recheck.Restart(Figures.Cpu(400, 1100, 4, 6));
+
+        Assert.Equal(WidthRecheckStep.Stay, recheck.Next(Figures.Alone(390)));
+        Assert.Equal(WidthRecheckStep.Probe, recheck.Next(Figures.Alone(150)));
+    }
+}
