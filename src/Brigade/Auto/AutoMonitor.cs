@@ -44,7 +44,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _lockFreeWindows = 0;
         _progressItems = total.TotalItems;
         _progressAt = now;
-        _recheck.Restart(controller.Decision?.Sample ?? default);
+        _recheck.Restart(controller.Decision?.Sample ?? default, controller.Decision?.FromCache == true);
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>

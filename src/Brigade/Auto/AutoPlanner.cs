@@ -387,8 +387,11 @@ internal static class AutoPlanner
         return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured)
         {
             FromRunningItems = context.FromRunningItems,
-            CpuGrowth = measured == WorkloadClass.CpuBound ? CpuGrowth(sample) ?? context.CpuGrowth : null,
+            // A growth measured on a busy machine decided nothing (ScalingBusyMax) and is not kept: the plan cache would
+            // carry it to a later quiet run, whose cached sample shows no load, and pin it to one worker.
+            CpuGrowth = measured == WorkloadClass.CpuBound ? (sample.Contention < ScalingBusyMax ? CpuGrowth(sample) : null) ?? context.CpuGrowth : null,
             NarrowedForGrowth = narrowed,
+            FromCache = context.FromCache,
         };
     }
 

@@ -31,6 +31,9 @@ internal sealed record PlanDecision(
     /// (<see cref="WidthRecheck"/>).</summary>
     public bool NarrowedForGrowth { get; init; }
 
+    /// <summary>Gets whether the decision was made from a remembered plan's figures (<see cref="PlanContext.FromCache"/>).</summary>
+    public bool FromCache { get; init; }
+
     /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
     public bool FromRunningItems { get; init; }
 

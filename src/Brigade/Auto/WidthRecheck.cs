@@ -32,9 +32,12 @@ internal sealed class WidthRecheck
 
     /// <summary>Starts afresh at a plan; <paramref name="planSample"/> gives the CPU per item the changes are measured from.</summary>
     /// <param name="planSample">The plan's measurements.</param>
-    public void Restart(in WorkSample planSample)
+    /// <param name="fromCache">Whether the plan came from the plan cache: its growth was measured in another run, maybe on a
+    /// machine loaded otherwise, so it is re-checked after <see cref="AutoTuning.MinWindowTicks"/> windows, not
+    /// <see cref="AutoTuning.WidthRecheckWindows"/>.</param>
+    public void Restart(in WorkSample planSample, bool fromCache = false)
     {
-        _every = AutoTuning.WidthRecheckWindows;
+        _every = fromCache ? AutoTuning.MinWindowTicks : AutoTuning.WidthRecheckWindows;
         _windows = 0;
         _previousAlone = _lastAlone = _probe = default;
         _probeWindows = 0;

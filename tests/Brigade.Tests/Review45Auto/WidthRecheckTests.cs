@@ -62,6 +62,19 @@ public sealed class WidthRecheckTests
     }
 
     [Fact]
+    public void ACachedPlan_IsRecheckedAfterTwoWindows_FromItsFirstWindowsFigures()
+    {
+        // A cached sample has no figures alone: the first window's are the reference.
+        var recheck = new WidthRecheck();
+        recheck.Restart(WorkSample.FromPerItem(100_000, TimeSpan.FromTicks(1), TimeSpan.FromTicks(1)), fromCache: true);
+
+        Assert.Equal(WidthRecheckStep.Stay, recheck.Next(Figures.Alone(40)));
+        Assert.Equal(WidthRecheckStep.Probe, recheck.Next(Figures.Alone(40)));
+        Assert.Equal(WidthRecheckStep.Judge, recheck.Next(Figures.Beside(42)));
+        Assert.Equal(2, AutoPlanner.Decide(recheck.Evidence, Figures.Context())!.Width);
+    }
+
+    [Fact]
     public void ItemsGrownLighter_AreRecheckedAtOnceToo()
     {
         var recheck = new WidthRecheck();
