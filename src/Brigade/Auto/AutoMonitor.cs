@@ -27,6 +27,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private int _lockFreeWindows;
     private long _progressItems;
     private long _progressAt;
+    private bool _scalingJudged;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -45,6 +46,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _progressItems = total.TotalItems;
         _progressAt = now;
         _recheck.Restart(controller.Decision?.Sample ?? default, controller.Decision?.FromCache == true);
+        _scalingJudged = false;
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -243,6 +245,29 @@ internal sealed class AutoMonitor<TIn, TOut>(
         else if (decision.NarrowedForGrowth && decision.Kind == LoopKind.Task)
         {
             RecheckWidth(window, decision);
+        }
+        else if (decision.Class == WorkloadClass.CpuBound && decision.Kind == LoopKind.Task && decision.CpuGrowth is null && plan.Width > 1 && !_scalingJudged)
+        {
+            JudgeScalingFromTotals(total, decision);
+        }
+    }
+
+    // A CPU plan made before the sample measured its items beside another worker (AutoProbe.AwaitScaling waits a few
+    // milliseconds at most): once the run's totals have both sides (the sample's first millisecond alone, the run's batches
+    // beside each other), the planner's rule judges them, once per plan. Items that cost too much more beside another
+    // worker re-plan to one (then re-checked now and then: RecheckWidth).
+    private void JudgeScalingFromTotals(in WorkSample total, PlanDecision decision)
+    {
+        if (!AutoPlanner.ScalingMeasured(total))
+        {
+            return;
+        }
+
+        _scalingJudged = true;
+        if (AutoPlanner.Decide(total, controller.Context(note: Replanned(decision, "judged beside another worker over the run")) with { NotWholeJob = true }) is { NarrowedForGrowth: true } one)
+        {
+            AutoTrace.Write?.Invoke($"scaling from the run's totals: {one.Explanation}");
+            controller.Apply(one, revision: controller.Plans.Count);
         }
     }
 

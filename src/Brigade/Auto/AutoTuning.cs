@@ -130,4 +130,11 @@ internal static class AutoTuning
     /// <summary>The most judged windows a re-check at two workers runs before it is judged with what it measured (each side
     /// needs <see cref="AutoPlanner.MinScalingBatches"/> measured batches and <see cref="AutoPlanner.MinScalingCpu"/>).</summary>
     public const int MaxWidthProbeWindows = 3;
+
+    /// <summary>How long the sample may wait, past the moment it could otherwise plan a CPU-bound job, for its batches beside
+    /// another worker (<c>AutoProbe.AwaitScaling</c>): bounded by <see cref="AutoEngineOptions.SampleTime"/> alone, a sample
+    /// whose second worker seldom ran (a busy machine below the busy gate, items of a few hundred microseconds) ran its small,
+    /// measured batches for up to 20 ms. A quarter of the default sample time (two measured 1 ms batches of the second worker,
+    /// with room for a busy machine's run queue); what did not come by then the monitor judges from the run's totals.</summary>
+    public static readonly TimeSpan MaxScalingWait = TimeSpan.FromMilliseconds(5);
 }

@@ -3,7 +3,8 @@ using Brigade.Auto;
 namespace Brigade.Tests.Review45Auto;
 
 /// <summary>
-/// The re-check's bookkeeping (<see cref="WidthRecheck"/>), on recorded figures.
+/// The re-check's bookkeeping (<see cref="WidthRecheck"/>) and the sample's bounded wait for its batches beside another
+/// worker (<see cref="AutoProbe{TIn, TOut}.WaitsForScaling"/>), on recorded figures.
 /// </summary>
 public sealed class WidthRecheckTests
 {
@@ -82,5 +83,28 @@ public sealed class WidthRecheckTests
 
         Assert.Equal(WidthRecheckStep.Stay, recheck.Next(Figures.Alone(390)));
         Assert.Equal(WidthRecheckStep.Probe, recheck.Next(Figures.Alone(150)));
+    }
+
+    [Fact]
+    public void TheSamplesWaitForBesideBatches_IsBounded()
+    {
+        // Alone figures in, nothing beside yet, 3 ms into a 20 ms sample.
+        var sample = Figures.Alone(40);
+        var decision = AutoPlanner.Decide(sample, Figures.Context())!;
+        var sampleTime = new AutoEngineOptions().SampleTime;
+        var elapsed = TimeSpan.FromMilliseconds(3);
+
+        Assert.True(AutoProbe<int, int>.WaitsForScaling(decision, sample, sampleWidth: 2, elapsed, waited: TimeSpan.Zero, sampleTime));
+        Assert.True(AutoProbe<int, int>.WaitsForScaling(decision, sample, sampleWidth: 2, elapsed, waited: AutoTuning.MaxScalingWait - TimeSpan.FromTicks(1), sampleTime));
+
+        // Before: only the sample time bounded it (up to 20 ms of the sample's small measured batches).
+        Assert.False(AutoProbe<int, int>.WaitsForScaling(decision, sample, sampleWidth: 2, elapsed, waited: AutoTuning.MaxScalingWait, sampleTime));
+        Assert.True(AutoTuning.MaxScalingWait < sampleTime);
+
+        // Not on a busy machine, nor once both sides are measured.
+        var busy = Figures.Cpu(40, 0, 4, 0, runQueue: 0.5);
+        Assert.False(AutoProbe<int, int>.WaitsForScaling(AutoPlanner.Decide(busy, Figures.Context())!, busy, 2, elapsed, TimeSpan.Zero, sampleTime));
+        var both = Figures.Cpu(40, 42, 4, 4);
+        Assert.False(AutoProbe<int, int>.WaitsForScaling(AutoPlanner.Decide(both, Figures.Context())!, both, 2, elapsed, TimeSpan.Zero, sampleTime));
     }
 }
