@@ -28,6 +28,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private long _progressItems;
     private long _progressAt;
     private bool _scalingJudged;
+    private int _serializedReleases;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -45,7 +46,11 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _lockFreeWindows = 0;
         _progressItems = total.TotalItems;
         _progressAt = now;
-        _recheck.Restart(controller.Decision?.Sample ?? default, controller.Decision?.FromCache == true);
+        // A serialized plan back at one thread after a re-check let it run wider waits twice as long for the next one, each
+        // time: on a busy machine a preempted lock holder makes the waits read long, and the plan could swing between the two.
+        var serialized = controller.Decision?.Class == WorkloadClass.Serialized;
+        _recheck.Restart(controller.Decision?.Sample ?? default, controller.Decision?.FromCache == true,
+            serialized ? AutoTuning.WidthRecheckWindows << Math.Min(_serializedReleases, 10) : AutoTuning.WidthRecheckWindows);
         _scalingJudged = false;
     }
 
@@ -164,6 +169,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (decision.Class == WorkloadClass.Serialized)
         {
             WidenSerialized(window);
+            if (RecheckSerialized(window, decision))
+            {
+                return;
+            }
         }
 
         // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
@@ -268,6 +277,54 @@ internal sealed class AutoMonitor<TIn, TOut>(
         {
             AutoTrace.Write?.Invoke($"scaling from the run's totals: {one.Explanation}");
             controller.Apply(one, revision: controller.Plans.Count);
+        }
+    }
+
+    // A serialized plan of one thread contends with nobody, so its windows cannot show the lock gone or no longer held for
+    // most of each item; and on a busy machine a preempted holder makes every other thread's wait read long (review 45:
+    // items writing a line to one StreamWriter under a lock, ~0.3 µs of a 21 µs item, read 25-64% of the workers' time
+    // waiting at load 40 and ran one thread for the rest of the run, 1.4x the thread pool's time). As for CPU plans
+    // (RecheckWidth): now and then two threads for two timed windows (the lock's events arrive up to LockEventDelay late),
+    // judged by the planner: a lock that no longer serializes re-plans (to the class the windows show, or a serialized
+    // plan of two that WidenSerialized widens); otherwise back to one, the next re-check twice as many windows later.
+    // Returns whether it re-planned.
+    private bool RecheckSerialized(in WorkSample window, PlanDecision decision)
+    {
+        var plan = pool.Plan;
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        if (decision.Width != 1 || decision.Kind != LoopKind.Thread || !pool.CanTimeLocks || (context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 ||
+            open < 2 * Math.Max(1, decision.BatchSize) || context.Cores < 2)
+        {
+            return false;
+        }
+
+        switch (_recheck.Next(window, probeWindows: 2))
+        {
+            case WidthRecheckStep.Probe:
+                AutoTrace.Write?.Invoke($"serialized re-check: two threads for two windows (every {_recheck.Every} windows)");
+                pool.SetPlan(plan with { Width = 2 });
+                return false;
+
+            case WidthRecheckStep.Judge:
+                var probe = _recheck.Probe;
+                if (probe.LockTiming == LockTiming.Timed &&
+                    AutoPlanner.Decide(probe, context with { Note = Replanned(decision, $"the lock re-checked at two threads, {probe.LockWaitShare * 100:0}% of their time waiting for it"), NotWholeJob = true }) is { } fresh &&
+                    (fresh.Class != WorkloadClass.Serialized || fresh.Width > 1))
+                {
+                    AutoTrace.Write?.Invoke($"serialized re-check: {fresh.Explanation}");
+                    _serializedReleases++;
+                    controller.Apply(fresh, revision: controller.Plans.Count);
+                    return true;
+                }
+
+                AutoTrace.Write?.Invoke($"serialized re-check: one thread stays ({probe.LockWaitShare:0.00} waiting for the lock)");
+                _recheck.KeptOne();
+                pool.SetPlan(plan with { Width = 1 });
+                return false;
+
+            default:
+                return false;
         }
     }
 
@@ -451,7 +508,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private void WidenSerialized(in WorkSample window)
     {
         var plan = pool.Plan;
-        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
+        // (Not a plan of one thread running two for its re-check: RecheckSerialized judges those windows.)
+        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || controller.Decision!.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
         {
             _lockFreeWindows = 0;
             return;

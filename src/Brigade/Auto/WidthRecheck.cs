@@ -35,9 +35,11 @@ internal sealed class WidthRecheck
     /// <param name="fromCache">Whether the plan came from the plan cache: its growth was measured in another run, maybe on a
     /// machine loaded otherwise, so it is re-checked after <see cref="AutoTuning.MinWindowTicks"/> windows, not
     /// <see cref="AutoTuning.WidthRecheckWindows"/>.</param>
-    public void Restart(in WorkSample planSample, bool fromCache = false)
+    /// <param name="every">The judged windows before the first re-check when not from the cache (default
+    /// <see cref="AutoTuning.WidthRecheckWindows"/>).</param>
+    public void Restart(in WorkSample planSample, bool fromCache = false, int every = AutoTuning.WidthRecheckWindows)
     {
-        _every = fromCache ? AutoTuning.MinWindowTicks : AutoTuning.WidthRecheckWindows;
+        _every = fromCache ? AutoTuning.MinWindowTicks : every;
         _windows = 0;
         _previousAlone = _lastAlone = _probe = default;
         _probeWindows = 0;
@@ -45,15 +47,22 @@ internal sealed class WidthRecheck
         _referenceCpu = AloneCpuPerItem(planSample);
     }
 
+    /// <summary>Gets the re-check's own windows (at two workers).</summary>
+    public WorkSample Probe => _probe;
+
     /// <summary>Takes a judged window of the one-worker plan and says what comes next.</summary>
     /// <param name="window">The window.</param>
-    public WidthRecheckStep Next(in WorkSample window)
+    /// <param name="probeWindows">For a serialized plan, whose evidence is the lock's timed waits at two threads (not the
+    /// CPU per item): judge after this many windows of the re-check; null: once the CPU per item on both sides is measured
+    /// (<see cref="AutoPlanner.ScalingMeasured"/>), or after <see cref="AutoTuning.MaxWidthProbeWindows"/>.</param>
+    public WidthRecheckStep Next(in WorkSample window, int? probeWindows = null)
     {
         if (Probing)
         {
             _probe += window;
             _probeWindows++;
-            return AutoPlanner.ScalingMeasured(Evidence) || _probeWindows >= AutoTuning.MaxWidthProbeWindows ? WidthRecheckStep.Judge : WidthRecheckStep.Stay;
+            var judged = probeWindows is { } n ? _probeWindows >= n : AutoPlanner.ScalingMeasured(Evidence) || _probeWindows >= AutoTuning.MaxWidthProbeWindows;
+            return judged ? WidthRecheckStep.Judge : WidthRecheckStep.Stay;
         }
 
         _previousAlone = _lastAlone;
