@@ -361,7 +361,15 @@ internal static class AutoPlanner
             }
         }
 
-        if (measured == WorkloadClass.CpuBound && !context.ServerGc && sample.GcPauseShare >= GcBoundMin && isolated is null)
+        if (measured == WorkloadClass.CpuBound && sample.GcPauseShare >= GcBoundMin && isolated is null && sample.AllocatedBytesPerItem < 1024)
+        {
+            // Pauses the items' allocations cannot explain (review 45: items calling GC.Collect() read "GC-bound ... 0 B
+            // allocated per item ... worker processes or Server GC scale further"): each collection stops every thread of the
+            // process, whatever the heap, so neither a GC mode nor more workers is the answer.
+            why += $"; {sample.GcPauseShare * 100:0}% of the time in GC pauses with {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item: " +
+                "collections the items' allocations do not explain (an explicit GC.Collect, or another thread's allocations), each stopping every thread";
+        }
+        else if (measured == WorkloadClass.CpuBound && !context.ServerGc && sample.GcPauseShare >= GcBoundMin && isolated is null)
         {
             why += $"; GC-bound: {sample.GcPauseShare * 100:0}% of the time in GC pauses, {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item — " +
                 "under workstation GC threads share one heap and its pauses: worker processes (a work type on the process engine) or Server GC (DOTNET_gcServer=1) scale further";
