@@ -14,6 +14,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
     AutoEngineOptions options)
 {
     private readonly TimeProvider _time = options.TimeProvider;
+    private readonly WidthRecheck _recheck = new();
     private AimdLimiter? _limiter;
     private WorkSample _windowStart;
     private WorkSample _limiterStart;
@@ -26,6 +27,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private int _lockFreeWindows;
     private long _progressItems;
     private long _progressAt;
+    private bool _scalingJudged;
+    private int _serializedReleases;
 
     /// <summary>Starts the windows afresh at a new plan.</summary>
     /// <param name="total">The run's totals when the plan was applied.</param>
@@ -43,6 +46,12 @@ internal sealed class AutoMonitor<TIn, TOut>(
         _lockFreeWindows = 0;
         _progressItems = total.TotalItems;
         _progressAt = now;
+        // A serialized plan back at one thread after a re-check let it run wider waits twice as long for the next one, each
+        // time: on a busy machine a preempted lock holder makes the waits read long, and the plan could swing between the two.
+        var serialized = controller.Decision?.Class == WorkloadClass.Serialized;
+        _recheck.Restart(controller.Decision?.Sample ?? default, controller.Decision?.FromCache == true,
+            serialized ? AutoTuning.WidthRecheckWindows << Math.Min(_serializedReleases, 10) : AutoTuning.WidthRecheckWindows);
+        _scalingJudged = false;
     }
 
     /// <summary>Sets the concurrency limiter of an asynchronous-I/O plan (kept until the next such plan).</summary>
@@ -160,6 +169,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
         if (decision.Class == WorkloadClass.Serialized)
         {
             WidenSerialized(window);
+            if (RecheckSerialized(window, decision))
+            {
+                return;
+            }
         }
 
         // Judge the window against the whole input: near the end, the few items left would otherwise cap the width.
@@ -237,6 +250,124 @@ internal sealed class AutoMonitor<TIn, TOut>(
             width = Math.Abs(fresh.Width - width) <= Math.Max(1, fresh.Width / 4) ? fresh.Width : width;
             AutoTrace.Write?.Invoke($"width {plan.Width} → {width} (toward {fresh.Width}; run queue {window.Contention:0.00}): {fresh.Explanation}");
             pool.SetPlan(plan with { Width = width });
+        }
+        else if (decision.NarrowedForGrowth && decision.Kind == LoopKind.Task)
+        {
+            RecheckWidth(window, decision);
+        }
+        else if (decision.Class == WorkloadClass.CpuBound && decision.Kind == LoopKind.Task && decision.CpuGrowth is null && plan.Width > 1 && !_scalingJudged)
+        {
+            JudgeScalingFromTotals(total, decision);
+        }
+    }
+
+    // A CPU plan made before the sample measured its items beside another worker (AutoProbe.AwaitScaling waits a few
+    // milliseconds at most): once the run's totals have both sides (the sample's first millisecond alone, the run's batches
+    // beside each other), the planner's rule judges them, once per plan. Items that cost too much more beside another
+    // worker re-plan to one (then re-checked now and then: RecheckWidth).
+    private void JudgeScalingFromTotals(in WorkSample total, PlanDecision decision)
+    {
+        if (!AutoPlanner.ScalingMeasured(total))
+        {
+            return;
+        }
+
+        _scalingJudged = true;
+        if (AutoPlanner.Decide(total, controller.Context(note: Replanned(decision, "judged beside another worker over the run")) with { NotWholeJob = true }) is { NarrowedForGrowth: true } one)
+        {
+            AutoTrace.Write?.Invoke($"scaling from the run's totals: {one.Explanation}");
+            controller.Apply(one, revision: controller.Plans.Count);
+        }
+    }
+
+    // A serialized plan of one thread contends with nobody, so its windows cannot show the lock gone or no longer held for
+    // most of each item; and on a busy machine a preempted holder makes every other thread's wait read long (review 45:
+    // items writing a line to one StreamWriter under a lock, ~0.3 µs of a 21 µs item, read 25-64% of the workers' time
+    // waiting at load 40 and ran one thread for the rest of the run, 1.4x the thread pool's time). As for CPU plans
+    // (RecheckWidth): now and then two threads for two timed windows (the lock's events arrive up to LockEventDelay late),
+    // judged by the planner: a lock that no longer serializes re-plans (to the class the windows show, or a serialized
+    // plan of two that WidenSerialized widens); otherwise back to one, the next re-check twice as many windows later.
+    // Returns whether it re-planned.
+    private bool RecheckSerialized(in WorkSample window, PlanDecision decision)
+    {
+        var plan = pool.Plan;
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        if (decision.Width != 1 || decision.Kind != LoopKind.Thread || !pool.CanTimeLocks || (context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 ||
+            open < 2 * Math.Max(1, decision.BatchSize) || context.Cores < 2)
+        {
+            return false;
+        }
+
+        switch (_recheck.Next(window, probeWindows: 2))
+        {
+            case WidthRecheckStep.Probe:
+                AutoTrace.Write?.Invoke($"serialized re-check: two threads for two windows (every {_recheck.Every} windows)");
+                pool.SetPlan(plan with { Width = 2 });
+                return false;
+
+            case WidthRecheckStep.Judge:
+                var probe = _recheck.Probe;
+                if (probe.LockTiming == LockTiming.Timed &&
+                    AutoPlanner.Decide(probe, context with { Note = Replanned(decision, $"the lock re-checked at two threads, {probe.LockWaitShare * 100:0}% of their time waiting for it"), NotWholeJob = true }) is { } fresh &&
+                    (fresh.Class != WorkloadClass.Serialized || fresh.Width > 1))
+                {
+                    AutoTrace.Write?.Invoke($"serialized re-check: {fresh.Explanation}");
+                    _serializedReleases++;
+                    controller.Apply(fresh, revision: controller.Plans.Count);
+                    return true;
+                }
+
+                AutoTrace.Write?.Invoke($"serialized re-check: one thread stays ({probe.LockWaitShare:0.00} waiting for the lock)");
+                _recheck.KeptOne();
+                pool.SetPlan(plan with { Width = 1 });
+                return false;
+
+            default:
+                return false;
+        }
+    }
+
+    // A one-worker CPU plan for items that cost more CPU beside another worker (AutoPlanner.MinWidthGain) contends with
+    // nobody, so its windows cannot show the contention gone: without a look at two workers now and then, a run whose
+    // sample's contention was its start-up, or whose items grew heavier, stayed at one worker to its end (review 44). The
+    // re-check (WidthRecheck) runs two workers for a window; the planner's rule then judges the one-worker windows before
+    // it against it, as it judged the sample: two workers that now gain re-plan to the cores' width, else back to one, and
+    // the next re-check comes twice as many windows later, so stable contention does not swing the width.
+    private void RecheckWidth(in WorkSample window, PlanDecision decision)
+    {
+        var plan = pool.Plan;
+        var context = controller.Context();
+        var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
+        if ((context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 || open < 2 * Math.Max(1, decision.BatchSize))
+        {
+            return;
+        }
+
+        switch (_recheck.Next(window))
+        {
+            case WidthRecheckStep.Probe:
+                AutoTrace.Write?.Invoke($"width re-check: two workers for a window (every {_recheck.Every} windows)");
+                pool.SetPlan(plan with { Width = 2 });
+                break;
+
+            case WidthRecheckStep.Judge:
+                var evidence = _recheck.Evidence;
+                var growth = AutoPlanner.CpuGrowth(evidence);
+                var note = growth is { } g
+                    ? $"re-planned: one worker re-checked against two, an item took {g.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}× its CPU alone beside another worker"
+                    : "re-planned: one worker re-checked against two";
+                if (growth is not null && AutoPlanner.Decide(evidence, context with { Note = note, NotWholeJob = true }) is { Class: WorkloadClass.CpuBound, Width: > 1 } wider)
+                {
+                    AutoTrace.Write?.Invoke($"width re-check: {wider.Explanation}");
+                    controller.Apply(wider, revision: controller.Plans.Count);
+                    return;
+                }
+
+                AutoTrace.Write?.Invoke($"width re-check: one worker stays (growth {growth?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "not measured"})");
+                _recheck.KeptOne();
+                pool.SetPlan(plan with { Width = 1 });
+                break;
         }
     }
 
@@ -377,7 +508,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
     private void WidenSerialized(in WorkSample window)
     {
         var plan = pool.Plan;
-        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
+        // (Not a plan of one thread running two for its re-check: RecheckSerialized judges those windows.)
+        if (plan.Kind != LoopKind.Thread || plan.Width < 2 || controller.Decision!.Width < 2 || window.LockTiming != LockTiming.Timed || AutoPlanner.LockSaturated(window, plan.Width))
         {
             _lockFreeWindows = 0;
             return;

@@ -238,6 +238,7 @@ internal static class AutoPlanner
         int width, batch;
         var cls = measured;
         var target = TargetBatch;
+        var narrowed = false;
 
         if (!context.NotWholeJob && measured is WorkloadClass.CpuBound or WorkloadClass.Mixed && wholeJob is { } whole && whole < options.MinParallelWork && isolated is null)
         {
@@ -271,6 +272,7 @@ internal static class AutoPlanner
                         $"({growth.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}×: contention on shared memory or a spinning lock), " +
                         $"so {width} workers finish items no faster than one";
                     width = 1;
+                    narrowed = true;
                 }
 
                 break;
@@ -359,7 +361,15 @@ internal static class AutoPlanner
             }
         }
 
-        if (measured == WorkloadClass.CpuBound && !context.ServerGc && sample.GcPauseShare >= GcBoundMin && isolated is null)
+        if (measured == WorkloadClass.CpuBound && sample.GcPauseShare >= GcBoundMin && isolated is null && sample.AllocatedBytesPerItem < 1024)
+        {
+            // Pauses the items' allocations cannot explain (review 45: items calling GC.Collect() read "GC-bound ... 0 B
+            // allocated per item ... worker processes or Server GC scale further"): each collection stops every thread of the
+            // process, whatever the heap, so neither a GC mode nor more workers is the answer.
+            why += $"; {sample.GcPauseShare * 100:0}% of the time in GC pauses with {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item: " +
+                "collections the items' allocations do not explain (an explicit GC.Collect, or another thread's allocations), each stopping every thread";
+        }
+        else if (measured == WorkloadClass.CpuBound && !context.ServerGc && sample.GcPauseShare >= GcBoundMin && isolated is null)
         {
             why += $"; GC-bound: {sample.GcPauseShare * 100:0}% of the time in GC pauses, {AutoFormat.Bytes(sample.AllocatedBytesPerItem)} allocated per item — " +
                 "under workstation GC threads share one heap and its pauses: worker processes (a work type on the process engine) or Server GC (DOTNET_gcServer=1) scale further";
@@ -385,7 +395,11 @@ internal static class AutoPlanner
         return new PlanDecision(cls, kind, engine, width, batch, target, line + Suffix(context), sample, measured)
         {
             FromRunningItems = context.FromRunningItems,
-            CpuGrowth = measured == WorkloadClass.CpuBound ? CpuGrowth(sample) ?? context.CpuGrowth : null,
+            // A growth measured on a busy machine decided nothing (ScalingBusyMax) and is not kept: the plan cache would
+            // carry it to a later quiet run, whose cached sample shows no load, and pin it to one worker.
+            CpuGrowth = measured == WorkloadClass.CpuBound ? (sample.Contention < ScalingBusyMax ? CpuGrowth(sample) : null) ?? context.CpuGrowth : null,
+            NarrowedForGrowth = narrowed,
+            FromCache = context.FromCache,
         };
     }
 

@@ -16,6 +16,7 @@ internal sealed class AutoProbe<TIn, TOut>(
     private readonly TimeProvider _time = options.TimeProvider;
     private volatile bool _widenedOnce;
     private int _waitingTicks;
+    private long _scalingWaitFrom = -1;
 
     /// <summary>Gets whether the sample was widened past its first worker.</summary>
     public bool WidenedOnce => _widenedOnce;
@@ -153,13 +154,36 @@ internal sealed class AutoProbe<TIn, TOut>(
 
     // CPU-bound items measured alone (the first worker's batches before the sample widened) but not yet enough beside
     // another worker: whether a second worker finishes items faster than one is in the CPU time per item of the two
-    // (AutoPlanner.CpuGrowth), and the sample is already running at its width, so waiting costs the items nothing. Bounded
-    // by the sample time; a sample with nothing measured alone (items of a millisecond or more: the first worker's first
-    // batch is warm-up), or on a busy machine (AutoPlanner.ScalingBusyMax: the check does not apply there), does not wait.
-    private bool AwaitScaling(PlanDecision decision, WorkSample total, TimeSpan elapsed) =>
-        decision.Class == WorkloadClass.CpuBound && decision.Kind == LoopKind.Task && decision.Width > 1 && pool.Plan.Width > 1 &&
-        elapsed < options.SampleTime && total.Contention < AutoPlanner.ScalingBusyMax && total.SoloBatches >= AutoPlanner.MinScalingBatches &&
-        total.SoloCpuTicks >= AutoPlanner.MinScalingCpu.Ticks && !AutoPlanner.ScalingMeasured(total);
+    // (AutoPlanner.CpuGrowth), and the sample is already running at its width, so waiting costs the items little. Bounded
+    // by AutoTuning.MaxScalingWait from the first tick it waited (before: by the sample time alone, up to 20 ms of the
+    // sample's small, measured batches); what has not come by then the monitor judges from the run's totals
+    // (AutoMonitor.JudgeScalingFromTotals). A sample with nothing measured alone (items of a millisecond or more: the first
+    // worker's first batch is warm-up), or on a busy machine (AutoPlanner.ScalingBusyMax: the check does not apply there),
+    // does not wait.
+    private bool AwaitScaling(PlanDecision decision, WorkSample total, TimeSpan elapsed)
+    {
+        var waited = _scalingWaitFrom < 0 ? TimeSpan.Zero : elapsed - TimeSpan.FromTicks(_scalingWaitFrom);
+        var wait = WaitsForScaling(decision, total, pool.Plan.Width, elapsed, waited, options.SampleTime);
+        if (wait && _scalingWaitFrom < 0)
+        {
+            _scalingWaitFrom = elapsed.Ticks;
+        }
+
+        return wait;
+    }
+
+    /// <summary>Whether the sample waits for its batches beside another worker before planning a CPU-bound job (see
+    /// <c>AwaitScaling</c>): a pure function of the figures, for tests.</summary>
+    /// <param name="decision">The plan the sample would make now.</param>
+    /// <param name="total">The sample.</param>
+    /// <param name="sampleWidth">The sample's width now.</param>
+    /// <param name="elapsed">The time since the run started.</param>
+    /// <param name="waited">How long the sample has waited for these batches already.</param>
+    /// <param name="sampleTime">The longest sample (<see cref="AutoEngineOptions.SampleTime"/>).</param>
+    internal static bool WaitsForScaling(PlanDecision decision, in WorkSample total, int sampleWidth, TimeSpan elapsed, TimeSpan waited, TimeSpan sampleTime) =>
+        decision.Class == WorkloadClass.CpuBound && decision.Kind == LoopKind.Task && decision.Width > 1 && sampleWidth > 1 &&
+        elapsed < sampleTime && waited < AutoTuning.MaxScalingWait && total.Contention < AutoPlanner.ScalingBusyMax &&
+        total.SoloBatches >= AutoPlanner.MinScalingBatches && total.SoloCpuTicks >= AutoPlanner.MinScalingCpu.Ticks && !AutoPlanner.ScalingMeasured(total);
 
     // Timed waits cover a time when two workers were in batches (MinTimedLocks past the first such tick).
     private bool LockSettled(WorkSample total)

@@ -185,7 +185,8 @@ internal sealed class AutoRun<TIn, TOut>
             MeasuredItems = sample.TotalItems,
             CpuGrowth = decision.CpuGrowth is { } growth ? Math.Round(growth, 2) : 0,
             Engine = decision.Engine,
-            Width = _pool.Plan.Width,
+            // A one-worker plan's re-check runs two workers for a window: the plan is one.
+            Width = decision.NarrowedForGrowth ? decision.Width : _pool.Plan.Width,
             BatchSize = decision.BatchSize,
             Updated = _options.TimeProvider.GetUtcNow(),
         });

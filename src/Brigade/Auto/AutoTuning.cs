@@ -115,4 +115,26 @@ internal static class AutoTuning
     /// <summary>The least time a running item's external CPU clock must be read over before it counts: five steps of a
     /// 10 ms clock, so that a child computing half its time or more cannot read as waiting.</summary>
     public static readonly TimeSpan MinExternalSpan = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The judged windows a one-worker CPU plan (<see cref="AutoPlanner.MinWidthGain"/>: the items cost more CPU
+    /// beside another worker) runs before its first re-check at two workers; each re-check that keeps one worker doubles it
+    /// (8, 16, 32 windows...). A window spans at least two monitor ticks, so the first re-check comes ~160 ms into the plan,
+    /// and a run whose items keep contending spends one window in nine at two workers, then one in seventeen: for such items
+    /// two workers finish them no slower than one (that is the rule), so a re-check costs a core, not the run's time.</summary>
+    public const int WidthRecheckWindows = 8;
+
+    /// <summary>The change of the CPU time per item (either way) under a one-worker CPU plan that re-checks two workers at
+    /// the next window, whatever the count: items that grew heavier do more of their own work per shared access.</summary>
+    public const double WidthRecheckCpuChange = 2;
+
+    /// <summary>The most judged windows a re-check at two workers runs before it is judged with what it measured (each side
+    /// needs <see cref="AutoPlanner.MinScalingBatches"/> measured batches and <see cref="AutoPlanner.MinScalingCpu"/>).</summary>
+    public const int MaxWidthProbeWindows = 3;
+
+    /// <summary>How long the sample may wait, past the moment it could otherwise plan a CPU-bound job, for its batches beside
+    /// another worker (<c>AutoProbe.AwaitScaling</c>): bounded by <see cref="AutoEngineOptions.SampleTime"/> alone, a sample
+    /// whose second worker seldom ran (a busy machine below the busy gate, items of a few hundred microseconds) ran its small,
+    /// measured batches for up to 20 ms. A quarter of the default sample time (two measured 1 ms batches of the second worker,
+    /// with room for a busy machine's run queue); what did not come by then the monitor judges from the run's totals.</summary>
+    public static readonly TimeSpan MaxScalingWait = TimeSpan.FromMilliseconds(5);
 }

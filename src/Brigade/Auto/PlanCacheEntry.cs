@@ -50,9 +50,12 @@ internal sealed class PlanCacheEntry
             : WorkSample.FromPerItem(items, perItem, cpu, allocatedBytesPerItem: AllocatedBytesPerItem);
     }
 
-    /// <summary>Whether replacing <paramref name="old"/> by this entry is worth rewriting the file for.</summary>
+    /// <summary>Whether replacing <paramref name="old"/> by this entry is worth rewriting the file for: also one worker
+    /// against more (a width of 1 against 2 is within the quarter), and a growth beside another worker that appeared,
+    /// went, or moved by a quarter: a run that re-checked a remembered growth and found it gone must not leave it behind.</summary>
     public bool DiffersMaterially(PlanCacheEntry old) =>
         Class != old.Class || Engine != old.Engine || InFlight != old.InFlight ||
-        Math.Abs(Width - old.Width) > Math.Max(1, old.Width / 4) ||
+        Math.Abs(Width - old.Width) > Math.Max(1, old.Width / 4) || (Width == 1) != (old.Width == 1) ||
+        (CpuGrowth > 0) != (old.CpuGrowth > 0) || (CpuGrowth > 0 && (CpuGrowth > old.CpuGrowth * 1.25 || CpuGrowth * 1.25 < old.CpuGrowth)) ||
         TimePerItemNs > old.TimePerItemNs * 2 || TimePerItemNs < old.TimePerItemNs / 2;
 }

@@ -26,6 +26,14 @@ internal sealed record PlanDecision(
     /// runs items alone, so it cannot measure it again.</summary>
     public double? CpuGrowth { get; init; }
 
+    /// <summary>Gets whether a CPU-bound plan runs one worker, not the cores, because its items cost more CPU beside another
+    /// worker than alone (<see cref="AutoPlanner.MinWidthGain"/>): the monitor re-checks two workers now and then
+    /// (<see cref="WidthRecheck"/>).</summary>
+    public bool NarrowedForGrowth { get; init; }
+
+    /// <summary>Gets whether the decision was made from a remembered plan's figures (<see cref="PlanContext.FromCache"/>).</summary>
+    public bool FromCache { get; init; }
+
     /// <summary>Gets whether the decision was made from items still running (their time so far), not from finished ones.</summary>
     public bool FromRunningItems { get; init; }
 

@@ -223,6 +223,12 @@ public sealed class EngineJob<TIn, TOut>
         return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
     }
 
+    private long _inputWaitTicks;
+
+    /// <summary>Gets how long workers waited, in all, for an asynchronous input's next items (ticks): takes that did not
+    /// complete at once, from the take to its items.</summary>
+    internal long InputWaitTicks => Volatile.Read(ref _inputWaitTicks);
+
     // Checked before each take. _stop is linked to _abort, but a linked source is cancelled by a callback that runs
     // after the callbacks registered later (a sink's pending write among them): a worker woken by those could take
     // and run batch after batch before _stop itself reads as cancelled, reading an endless input far past the reader.
@@ -257,7 +263,21 @@ public sealed class EngineJob<TIn, TOut>
 
         try
         {
-            var batch = await _source.TakeAsync(size, _stop.Token).ConfigureAwait(false);
+            // The time a worker waits for an asynchronous input's next items, when they are not there yet: Losses tells an
+            // input slower than the work from the dispatch cost between batches (review 45).
+            var take = _source.TakeAsync(size, _stop.Token);
+            ItemBatch<TIn> batch;
+            if (take.IsCompleted)
+            {
+                batch = await take.ConfigureAwait(false);
+            }
+            else
+            {
+                var waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                batch = await take.ConfigureAwait(false);
+                Interlocked.Add(ref _inputWaitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).Ticks);
+            }
+
             CheckSourceFailure();
             return batch;
         }

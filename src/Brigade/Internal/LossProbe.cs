@@ -19,7 +19,11 @@ namespace Brigade.Internal;
 /// elsewhere. Auto mode's evidence uses the same sinks, per worker, and reads the contention count through
 /// <see cref="ContentionCount"/> on its ticks.</para>
 /// </remarks>
-internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks)
+/// <param name="GcPauseTicks">GC pause time.</param>
+/// <param name="MonitorContentions">Plain <c>lock</c> contentions.</param>
+/// <param name="LockWaitTicks">The run's waits on Brigade's primitives.</param>
+/// <param name="InputWaitTicks">The run's workers' waits for an asynchronous input's next items (<see cref="EngineJob{TIn, TOut}.InputWaitTicks"/>).</param>
+internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks, long InputWaitTicks = 0)
 {
     /// <summary>Reads the process-wide counters now (<see cref="LockWaitTicks"/> is the run's own, given to <see cref="Since"/>).</summary>
     public static LossProbe Read() =>
@@ -28,6 +32,7 @@ internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContent
     /// <summary>Returns what the process-wide counters gained since <paramref name="start"/>, with the run's own waits.</summary>
     /// <param name="start">The reading taken when the run started.</param>
     /// <param name="lockWaitTicks">The run's items' waits on Brigade's primitives (<see cref="RunRecorder.LockWaitTicks"/>).</param>
-    public LossProbe Since(LossProbe start, long lockWaitTicks) =>
-        new(GcPauseTicks - start.GcPauseTicks, MonitorContentions - start.MonitorContentions, lockWaitTicks);
+    /// <param name="inputWaitTicks">The run's workers' waits for the input's next items.</param>
+    public LossProbe Since(LossProbe start, long lockWaitTicks, long inputWaitTicks = 0) =>
+        new(GcPauseTicks - start.GcPauseTicks, MonitorContentions - start.MonitorContentions, lockWaitTicks, inputWaitTicks);
 }

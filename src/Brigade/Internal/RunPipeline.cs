@@ -83,7 +83,7 @@ internal static class RunPipeline
 
         var end = clock.Now();
         var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
-        var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks());
+        var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks(), job.InputWaitTicks);
         if (progressTimer is not null)
         {
             await progressTimer.DisposeAsync().ConfigureAwait(false);

@@ -66,6 +66,10 @@ internal static class LossBreakdown
             runQueue -= excess;
         }
 
+        // The workers' waits for an asynchronous input's next items, as far as they fall between batches (a wait before a
+        // worker's first batch is start-up's; the input is timed per take, the gaps per worker: both sum over workers).
+        var input = Min(Max(TimeSpan.Zero, between), TimeSpan.FromTicks(counters.InputWaitTicks));
+
         var ran = slots.Count;
         var unstarted = width - ran;
         var tooFewWorkers = report.Items < width ? (int)Math.Min(unstarted, width - report.Items) : 0;
@@ -189,7 +193,7 @@ internal static class LossBreakdown
         {
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
-            (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote), OverheadAdvice(remote)),
+            (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
             (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed
                     ? Text($"{width} workers for {cores} cores on CPU-bound items: the workers beyond the cores only wait for one: use at most {cores} (MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs {cores})")
@@ -405,10 +409,15 @@ internal static class LossBreakdown
         : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
         : "workers started late: check for a slow input";
 
-    private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote)
+    private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote, TimeSpan input)
     {
         var items = Math.Max(1, report.Items - report.NotRun);
         var s = Text($"{LossText.Duration(between)} between batches ({LossText.Duration((between + transport) / items)} per item over {items:N0} items in {report.Batches:N0} batches)");
+        if (input > TimeSpan.Zero)
+        {
+            s += Text($", {LossText.Duration(input)} of it waiting for the input's next items");
+        }
+
         if (remote)
         {
             s += Text($", {LossText.Duration(transport)} of serialization and transport inside batches");
@@ -417,8 +426,12 @@ internal static class LossBreakdown
         return s;
     }
 
-    private static string OverheadAdvice(bool remote) => remote
-        ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
+    // Workers that waited for the input most of the time between batches were held by the input, not by dispatch: a larger
+    // batch would only wait for more items (review 45: an IAsyncEnumerable yielding every 5 ms, items of 1 ms, read "items
+    // are small for their dispatch cost").
+    private static string OverheadAdvice(bool remote, TimeSpan input, TimeSpan between) =>
+        input * 2 >= between && input > TimeSpan.Zero ? "the input is slower than the work: workers waited for its next items, and more workers or larger batches will not help; make the input faster or read it ahead"
+        : remote ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
         : "items are small for their dispatch cost: raise BatchSize or give each item more work";
 
     private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock, TimeSpan? timed, TimeSpan shared, double growth)
