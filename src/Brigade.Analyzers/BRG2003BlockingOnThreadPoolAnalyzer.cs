@@ -56,6 +56,11 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (IsSynchronousPath(context.Operation))
+        {
+            return;
+        }
+
         var properties = ImmutableDictionary<string, string?>.Empty.Add(KindKey, kind.ToString());
         if (awaitable && HasAwaitRewrite(kind, context.Operation.Syntax))
         {
@@ -141,6 +146,46 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             awaitable = nearest && canAwait && !IsUnsafeMember(method);
             where = method.MethodKind == MethodKind.LambdaMethod ? "in an async lambda" : "in an async method";
             return true;
+        }
+
+        return false;
+    }
+
+    // One method serving a synchronous and an asynchronous API, chosen by a flag (Npgsql, review 45; the BCL's and Azure
+    // SDK's `bool async` pattern): `if (async) await stream.ReadAsync(...); else stream.Read(...);`, or `async ? await
+    // t : t.GetAwaiter().GetResult()`. The blocking branch is the synchronous API's path: it runs on that API's caller's
+    // thread, which asked to block. Recognised when the call sits in the branch taken when a bool parameter is false (or
+    // true, under `!`) and the other branch awaits.
+    private static bool IsSynchronousPath(IOperation operation)
+    {
+        var child = operation;
+        for (var current = operation.Parent; current is not null && !Operations.IsNestedFunction(current); child = current, current = current.Parent)
+        {
+            if (current is not IConditionalOperation conditional || child == conditional.Condition)
+            {
+                continue;
+            }
+
+            var condition = Operations.SkipConversions(conditional.Condition);
+            var negated = false;
+            while (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                negated = !negated;
+                condition = Operations.SkipConversions(not.Operand);
+            }
+
+            if (condition is not IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean })
+            {
+                continue;
+            }
+
+            var synchronous = negated ? conditional.WhenTrue : conditional.WhenFalse;
+            var asynchronous = negated ? conditional.WhenFalse : conditional.WhenTrue;
+            if (child == synchronous && asynchronous is not null
+                && (Operations.SkipConversions(asynchronous) is IAwaitOperation || Operations.DescendantsInFunction(asynchronous).Any(o => o is IAwaitOperation)))
+            {
+                return true;
+            }
         }
 
         return false;

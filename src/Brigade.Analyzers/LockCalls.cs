@@ -63,24 +63,32 @@ internal static class LockCalls
     /// holds the lock.</summary>
     /// <param name="release">The release call.</param>
     /// <returns>True for an early release.</returns>
-    public static bool IsEarlyRelease(IOperation release)
+    public static bool IsEarlyRelease(IOperation release) => BlockOf(release) is { } block && HasJumpAfter(block, StatementOf(release));
+
+    /// <summary>Gets the block whose statement holds an operation, in its own function; null if none.</summary>
+    /// <param name="operation">The operation (a release).</param>
+    /// <returns>The block.</returns>
+    public static IBlockOperation? BlockOf(IOperation operation) => StatementOf(operation).Parent as IBlockOperation;
+
+    // The statement of a block that holds the operation (the operation itself when none: in a nested function, say).
+    private static IOperation StatementOf(IOperation release)
     {
         var statement = release;
         while (statement.Parent is { } parent && parent is not IBlockOperation)
         {
             if (Operations.IsNestedFunction(parent))
             {
-                return false;
+                return release;
             }
 
             statement = parent;
         }
 
-        if (statement.Parent is not IBlockOperation block)
-        {
-            return false;
-        }
+        return statement;
+    }
 
+    private static bool HasJumpAfter(IBlockOperation block, IOperation statement)
+    {
         var after = false;
         foreach (var operation in block.Operations)
         {

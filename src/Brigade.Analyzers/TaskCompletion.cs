@@ -568,6 +568,16 @@ internal sealed class TaskCompletion
                 // foreach (var t in tasks) await t;  — every element of tasks is complete after the loop, as after WhenAll.
                 Mark(_elementsCompleteFrom, tasks, eachLoop, eachLoop.Syntax.Span.End);
                 break;
+            case IExpressionStatementOperation { Operation: IInvocationOperation assertion } statement
+                when BlockOf(statement) is { } assertBlock && AssertedCondition(assertion) is { } asserted:
+                // Assert.True(t.IsCompleted);  — a test framework's assertion throws when false: t is complete in the rest
+                // of the block (review 45, vs-threading's tests).
+                foreach (var guarded in AssertedComplete(asserted, whenTrue: true))
+                {
+                    Within(guarded, statement.Syntax.Span.End, assertBlock.Syntax.Span.End);
+                }
+
+                break;
             case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue } exit when BlockOf(exit) is { } block && AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
                 foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
@@ -577,6 +587,28 @@ internal sealed class TaskCompletion
 
                 break;
         }
+    }
+
+    // The condition of `Assert.True(condition)`, `Assert.IsTrue(condition)` or `Assert.That(condition)` (xunit, MSTest,
+    // NUnit: a static method of a type named Assert whose first parameter is a bool), which throws when it is false.
+    // Not Debug.Assert, which does nothing in a release build.
+    private static IOperation? AssertedCondition(IInvocationOperation invocation)
+    {
+        if (invocation.TargetMethod is not { IsStatic: true, Name: "True" or "IsTrue" or "That", ContainingType.Name: "Assert" } method
+            || method.OriginalDefinition.Parameters.Length == 0 || method.OriginalDefinition.Parameters[0].Type.SpecialType != SpecialType.System_Boolean)
+        {
+            return null;
+        }
+
+        foreach (var argument in invocation.Arguments)
+        {
+            if (argument.Parameter?.Ordinal == 0)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
     }
 
     private void Within(ISymbol symbol, int start, int end)
@@ -1086,6 +1118,11 @@ internal sealed class TaskCompletion
             case IPropertyReferenceOperation { Property.Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled", Instance: { } instance } property:
                 return whenTrue && (IsTask(property.Property.ContainingType) || IsAwaiter(property.Property.ContainingType))
                     && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(instance)), symbol);
+            case IInvocationOperation { TargetMethod: { IsStatic: true, Name: "IsCompleted" or "IsCompletedSuccessfully" or "IsFaulted" or "IsCanceled", ReturnType.SpecialType: SpecialType.System_Boolean, Parameters.Length: 1 } } polyfill
+                when polyfill.Arguments.Length == 1 && IsTask(polyfill.TargetMethod.Parameters[0].Type):
+                // t.IsCompletedSuccessfully(): an extension of the code's own standing in for the property (netstandard2.0
+                // lacks Task.IsCompletedSuccessfully; MassTransit's `task.Status == TaskStatus.RanToCompletion`, review 45).
+                return whenTrue && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(polyfill.Arguments[0].Value)), symbol);
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: false }, Instance: { } waited } wait:
                 // if (t.Wait(timeout)): true only once t is complete.
                 return whenTrue && IsTask(wait.TargetMethod.ContainingType) && SymbolEqualityComparer.Default.Equals(KeyOf(Operations.SkipConversions(waited)), symbol);

@@ -54,6 +54,11 @@ internal sealed class LockGraph
                 var stillHeld = e.Held.Where(h => !IsReleased(h)).ToList();
                 if (e.Acquired is { } acquired)
                 {
+                    if (IsHeld(stillHeld, acquired))
+                    {
+                        continue;
+                    }
+
                     foreach (var held in stillHeld)
                     {
                         AddEdges(edges, subtypes, held, acquired, e.Mode, e.Location, summary.Function, null);
@@ -63,6 +68,11 @@ internal sealed class LockGraph
                 {
                     foreach (var pair in closure)
                     {
+                        if (IsHeld(stillHeld, pair.Key.Key))
+                        {
+                            continue;
+                        }
+
                         foreach (var held in stillHeld)
                         {
                             AddEdges(edges, subtypes, held, pair.Key.Key, pair.Key.Mode, e.Location, summary.Function, callee);
@@ -132,6 +142,23 @@ internal sealed class LockGraph
                 }
             }
         }
+    }
+
+    // A lock taken again while it is held further out (`lock (_a) { lock (_b) { Helper(); } }`, Helper taking `_a`) is
+    // re-entry: the thread already owns it and waits for no one, so the locks taken in between are not ordered before
+    // it (review 45, vs-threading's JoinableTaskContext). Taken as the same object, as AddEdge takes a lock taken inside
+    // itself: another instance of the same field is not told apart.
+    private static bool IsHeld(List<HeldLock> held, LockKey key)
+    {
+        foreach (var h in held)
+        {
+            if (h.Key.Equals(key) || IsSameThis(h.Key, key))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A lock held before a call to a function that releases it (and does not take it) is free after the call. Each link

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Brigade.Analyzers.LockOrder;
@@ -109,7 +110,7 @@ internal readonly struct LockKey : IEquatable<LockKey>
         key = default;
         if (instance is null || member.Locations.Any(location => location.IsInSource))
         {
-            key = new LockKey(member.OriginalDefinition, FieldOrProperty);
+            key = new LockKey(ThroughGetter(member).OriginalDefinition, FieldOrProperty);
             return true;
         }
 
@@ -120,5 +121,64 @@ internal readonly struct LockKey : IEquatable<LockKey>
 
         key = new LockKey(member.OriginalDefinition, Member, receiver: receiver);
         return true;
+    }
+
+    // A property of the compilation whose getter only returns a field (`object SyncObject => _sync;`, `get { return
+    // this._sync; }`) is that field's lock: `lock (SyncObject)` and `lock (_sync)` are one object (review 45,
+    // vs-threading's AsyncReaderWriterLock). Followed through a few such properties; a getter doing anything else keeps
+    // the property as a lock of its own.
+    private static ISymbol ThroughGetter(ISymbol member)
+    {
+        for (var depth = 0; depth < 4 && member is IPropertySymbol { IsIndexer: false, GetMethod: { } getter } property; depth++)
+        {
+            if (ReturnedName(getter) is not { } name || FieldOrPropertyNamed(property.ContainingType, name) is not { } target)
+            {
+                break;
+            }
+
+            member = target;
+        }
+
+        return member;
+    }
+
+    // The name a getter returns, when its body is only `name` or `this.name`.
+    private static string? ReturnedName(IMethodSymbol getter)
+    {
+        if (getter.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        var returned = getter.DeclaringSyntaxReferences[0].GetSyntax() switch
+        {
+            ArrowExpressionClauseSyntax arrow => arrow.Expression,
+            AccessorDeclarationSyntax { ExpressionBody: { } arrow } => arrow.Expression,
+            AccessorDeclarationSyntax { Body.Statements: { Count: 1 } statements } when statements[0] is ReturnStatementSyntax { Expression: { } expression } => expression,
+            _ => null,
+        };
+        return returned switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax identifier } => identifier.Identifier.ValueText,
+            _ => null,
+        };
+    }
+
+    // The field or property of that name a getter of the type reads: the type's own or a base type's, declared in source.
+    private static ISymbol? FieldOrPropertyNamed(INamedTypeSymbol type, string name)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var candidate in current.GetMembers(name))
+            {
+                if (candidate is IFieldSymbol or IPropertySymbol { IsIndexer: false } && candidate.Locations.Any(location => location.IsInSource))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
     }
 }

@@ -179,8 +179,10 @@ internal sealed class LockWalker
                 {
                     held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), mode));
                 }
-                else if (ReleasedBy(invocation) is { } released && !LockCalls.IsEarlyRelease(invocation))
+                else if (ReleasedBy(invocation) is { } released && (!LockCalls.IsEarlyRelease(invocation) || LockCalls.BlockOf(invocation) == block))
                 {
+                    // An early release (`Monitor.Exit(x); ...; return;`) ends the hold for the rest of its own block, which
+                    // the jump leaves; the code after that block still holds the lock (review 45, Npgsql's Break).
                     held = held.RemoveAll(h => h.Key.Equals(released));
                 }
                 else if (held.Length > 0 && IsStatementCall(invocation) && HasBody(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation))
