@@ -314,7 +314,9 @@ internal sealed class RuntimeReader : IDisposable
         if (process.TryReadObjectField("_startInfo", out var info) && !info.IsNull
             && info.TryReadStringField("_fileName", null, out var file) && !string.IsNullOrEmpty(file))
         {
-            command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}" : file;
+            command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}"
+                : ArgumentList(info) is { Length: > 0 } list ? $"{file} {list}"
+                : file;
         }
 
         var described = (id, command) switch
@@ -333,6 +335,35 @@ internal sealed class RuntimeReader : IDisposable
         return unread.Count == 0 || described is null
             ? described
             : $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
+    }
+
+    /// <summary>Review 45: the arguments of a <c>ProcessStartInfo</c> given as a list (<c>ArgumentList</c>, or the
+    /// <c>new ProcessStartInfo(file, IEnumerable&lt;string&gt;)</c> constructor), a <c>Collection&lt;string&gt;</c> in
+    /// <c>_argumentList</c>, each quoted when it holds a space or a quote, as a shell would need it. Before, only
+    /// <c>_arguments</c> (the string form) was read and such a child showed only its file name.</summary>
+    private static string? ArgumentList(ClrObject info)
+    {
+        if (!info.TryReadObjectField("_argumentList", out var collection) || collection.IsNull || !collection.IsValid)
+        {
+            return null;
+        }
+
+        // Collection<string> wraps an IList<string> (a List<string>: _items, _size).
+        var list = collection.TryReadObjectField("items", out var inner) && !inner.IsNull ? inner : collection;
+        if (!list.TryReadObjectField("_items", out var items) || items.IsNull || !list.TryReadField<int>("_size", out var size) || items.Type is not { IsArray: true })
+        {
+            return null;
+        }
+
+        var array = items.AsArray();
+        var words = new List<string>();
+        for (var i = 0; i < Math.Min(size, Math.Min(array.Length, 64)); i++)
+        {
+            var word = array.GetObjectValue(i).AsString(200) ?? "";
+            words.Add(word.Length == 0 || word.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'') ? $"\"{word.Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : word);
+        }
+
+        return string.Join(' ', words);
     }
 
     /// <summary>
