@@ -145,7 +145,7 @@ internal static class ReportBuilder
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
         }
 
-        text.Append(Advice(kinds, selfWait: cycle.Links.Count == 1)).Append('\n');
+        text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
         {
@@ -417,7 +417,10 @@ internal static class ReportBuilder
         _ => kind.ToString(),
     };
 
-    private static string Advice(List<WaitKind> kinds, bool selfWait)
+    /// <summary>What to change, for the kinds of wait the cycle is made of. "Take the locks in one global order" only when
+    /// two of its waits or more are lock waits (review 45): a cycle of one lock and a join, a task, a timer's callback or a
+    /// semaphore slot has no order to fix, and the advice pointed the reader at a cause the program does not have.</summary>
+    private static string Advice(IReadOnlyList<DeadlockLink> links, bool selfWait)
     {
         var advice = new List<string>();
         if (selfWait)
@@ -425,9 +428,21 @@ internal static class ReportBuilder
             return "Never block a thread that has a SynchronizationContext (a UI thread) on a task: await it instead (async all the way up), or have the awaited library code use ConfigureAwait(false).";
         }
 
-        if (kinds.Any(k => k is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive))
+        var kinds = links.Select(l => l.Wait.Kind).Distinct().ToList();
+        if (links.Count(l => IsLockKind(l.Wait.Kind)) >= 2)
         {
             advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");
+        }
+
+        if (kinds.Contains(WaitKind.WaitHandle))
+        {
+            // The only wait handle the graph gives an owner: the one given to Timer.Dispose(WaitHandle).
+            advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");
+        }
+
+        if (kinds.Contains(WaitKind.SemaphoreSlim))
+        {
+            advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
         }
 
         if (kinds.Contains(WaitKind.ThreadJoin))
@@ -453,6 +468,9 @@ internal static class ReportBuilder
         var sentence = string.Join("; ", advice);
         return sentence.Length == 0 ? "Break the cycle." : char.ToUpperInvariant(sentence[0]) + sentence[1..] + ".";
     }
+
+    private static bool IsLockKind(WaitKind kind) => kind is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead
+        or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive;
 
     private static string Starvation(ThreadPoolSnapshot pool, List<DiagnosedThread> blocked)
     {
