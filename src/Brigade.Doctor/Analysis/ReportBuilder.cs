@@ -414,6 +414,7 @@ internal static class ReportBuilder
         WaitKind.BrigadePrimitive => "Brigade primitive",
         WaitKind.TypeInitializer => "static constructor",
         WaitKind.CancellationCallback => "a cancellation callback",
+        WaitKind.SpinLock => "SpinLock",
         _ => kind.ToString(),
     };
 
@@ -432,6 +433,11 @@ internal static class ReportBuilder
         if (links.Count(l => IsLockKind(l.Wait.Kind)) >= 2)
         {
             advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");
+        }
+
+        if (kinds.Contains(WaitKind.SpinLock))
+        {
+            advice.Add("never wait for anything while holding a SpinLock, nor spin for one while holding a lock (a SpinLock is for a few instructions): use a lock instead");
         }
 
         if (kinds.Contains(WaitKind.WaitHandle))
@@ -470,7 +476,7 @@ internal static class ReportBuilder
     }
 
     private static bool IsLockKind(WaitKind kind) => kind is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead
-        or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive;
+        or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive or WaitKind.SpinLock;
 
     private static string Starvation(ThreadPoolSnapshot pool, List<DiagnosedThread> blocked)
     {

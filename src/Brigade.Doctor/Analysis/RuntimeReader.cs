@@ -271,6 +271,17 @@ internal sealed class RuntimeReader : IDisposable
             }
         }
 
+        // Review 45: a SpinLock's frames root it as an interior pointer, which may not be reported: the caller's roots
+        // then hold the object whose field it is (stock.Gate.Enter(ref taken) roots `stock` until the call).
+        if (kind == WaitKind.SpinLock && scan.Target.IsNull && scan.WaitFrame + 1 < frames.Count)
+        {
+            var candidates = frames[scan.WaitFrame + 1].Roots.Where(r => r.Type is { } t && WaitRule.IsTarget(kind, t)).DistinctBy(r => r.Address).ToList();
+            if (candidates.Count == 1)
+            {
+                scan.Target = candidates[0];
+            }
+        }
+
         // Review 44: a CountdownEvent or Barrier the blocking frames do not root (the JIT let its `this` go): the caller's
         // roots, or a field of one (a closure's captured variable), hold the one whose event this is.
         if (outerType is "System.Threading.CountdownEvent" or "System.Threading.Barrier" && scan.Target.Type?.Name == "System.Threading.ManualResetEventSlim"
@@ -471,6 +482,9 @@ internal sealed class RuntimeReader : IDisposable
             case WaitKind.CancellationCallback:
                 ResolveCancellationCallbackOwner(scan);
                 break;
+            case WaitKind.SpinLock:
+                ResolveSpinLockOwner(scan);
+                break;
             case WaitKind.SemaphoreSlim when IsBlockingCollection(target):
                 scan.Detail = DescribeBlockingCollection(target, scan.Api);
                 break;
@@ -507,6 +521,63 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
+    }
+
+    /// <summary>
+    /// Review 45: a thread spinning in <c>SpinLock.Enter</c>. The <c>SpinLock</c> is a struct in a field of the object its
+    /// frame roots (or a box of one); its <c>_owner</c> is the holder's managed thread id when it tracks its owner (the
+    /// default, and <c>new SpinLock(true)</c>), and has its high bit set when it does not (<c>new SpinLock(false)</c>: no
+    /// owner in the dump). An object with several <c>SpinLock</c> fields names its owners only when they agree.
+    /// </summary>
+    private void ResolveSpinLockOwner(ThreadScan scan)
+    {
+        const int TrackingDisabled = unchecked((int)0x80000000);
+        var target = scan.Target;
+        var locks = new List<(string? Field, int Owner)>();
+        if (target.Type?.Name == WaitRule.SpinLockType)
+        {
+            if (target.TryReadField<int>("_owner", out var boxed))
+            {
+                locks.Add((null, boxed));
+            }
+        }
+        else
+        {
+            foreach (var field in target.Type?.Fields.Where(f => f.Type?.Name == WaitRule.SpinLockType && f.Name is not null) ?? [])
+            {
+                try
+                {
+                    locks.Add((field.Name, target.ReadValueTypeField(field).ReadField<int>("_owner")));
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    // A field the DAC cannot read: no owner from it.
+                }
+            }
+        }
+
+        var fieldName = locks.Count == 1 && locks[0].Field is { } one ? $"its SpinLock field {one}" : null;
+        if (locks.Count == 0)
+        {
+            return;
+        }
+
+        if (locks.All(l => (l.Owner & TrackingDisabled) != 0))
+        {
+            scan.Detail = (fieldName is null ? "" : fieldName + ", ") + "created without owner tracking (new SpinLock(false)): the dump does not show which thread holds it";
+            return;
+        }
+
+        var owners = locks.Where(l => (l.Owner & TrackingDisabled) == 0 && l.Owner != 0).Select(l => l.Owner).Distinct().ToList();
+        scan.Detail = fieldName;
+        if (owners.Count == 1 && locks.Count == 1 && owners[0] != scan.ManagedId && _byManagedId.ContainsKey(owners[0]))
+        {
+            scan.Owners.Add(owners[0]);
+        }
+        else if (locks.Count > 1)
+        {
+            scan.Detail = $"one of its {locks.Count} SpinLock fields ({string.Join(", ", locks.Select(l => l.Field))}), which one is not in the dump";
         }
     }
 
