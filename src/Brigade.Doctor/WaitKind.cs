@@ -58,4 +58,8 @@ public enum WaitKind
     /// owned by the thread whose managed id the <c>SpinLock</c> holds when it tracks its owner (the default); with owner
     /// tracking off (<c>new SpinLock(false)</c>) the dump shows no owner.</summary>
     SpinLock = 17,
+
+    /// <summary><c>GC.WaitForPendingFinalizers</c>: waits until the finalizer thread has run every queued finalizer;
+    /// owned by the finalizer thread while it runs one.</summary>
+    PendingFinalizers = 18,
 }

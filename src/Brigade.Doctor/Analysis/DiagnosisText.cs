@@ -48,7 +48,7 @@ internal static class DiagnosisText
                     }
                     else
                     {
-                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", Brigade.Doctor.WaitKind.PendingFinalizers => ", whose finalizer thread is ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                             thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
                     }
                 }

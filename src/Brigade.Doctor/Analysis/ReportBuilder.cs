@@ -398,6 +398,7 @@ internal static class ReportBuilder
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
+        WaitKind.PendingFinalizers => "whose finalizer thread is",
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
@@ -414,6 +415,7 @@ internal static class ReportBuilder
         WaitKind.BrigadePrimitive => "Brigade primitive",
         WaitKind.TypeInitializer => "static constructor",
         WaitKind.CancellationCallback => "a cancellation callback",
+        WaitKind.PendingFinalizers => "GC.WaitForPendingFinalizers",
         WaitKind.SpinLock => "SpinLock",
         _ => kind.ToString(),
     };
@@ -444,6 +446,11 @@ internal static class ReportBuilder
         {
             // The only wait handle the graph gives an owner: the one given to Timer.Dispose(WaitHandle).
             advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");
+        }
+
+        if (kinds.Contains(WaitKind.PendingFinalizers))
+        {
+            advice.Add("never call GC.WaitForPendingFinalizers while holding a lock a finalizer takes; better, take no lock in a finalizer (use SafeHandle, or queue the clean-up)");
         }
 
         if (kinds.Contains(WaitKind.SemaphoreSlim))

@@ -157,6 +157,11 @@ internal sealed class RuntimeReader : IDisposable
             ResolveTypeInitializerOwner(scan, threads);
         }
 
+        foreach (var scan in threads.Where(t => t.Kind == WaitKind.PendingFinalizers))
+        {
+            ResolveFinalizerOwner(scan, threads);
+        }
+
         NameBlockingCollectionPeers(threads);
         NameTimerCallbackOwners(threads);
 
@@ -711,6 +716,26 @@ internal sealed class RuntimeReader : IDisposable
     /// it looks idle: the frames kept (none, or only the framework's, as deep in a serializer's recursion) do not show
     /// what it runs.
     /// </summary>
+    /// <summary>
+    /// Review 45: <c>GC.WaitForPendingFinalizers</c> waits for the finalizer thread (the one in <c>GC.RunFinalizers</c>)
+    /// to run the finalizers queued so far. While that thread runs an application's finalizer it owns the wait: a
+    /// finalizer blocked on a lock the waiting thread holds is a deadlock. An idle finalizer thread owns nothing (the
+    /// wait is ending, or its finalizers are the framework's).
+    /// </summary>
+    private static void ResolveFinalizerOwner(ThreadScan scan, List<ThreadScan> threads)
+    {
+        var finalizer = threads.FirstOrDefault(t => t != scan && t.Frames.Exists(f => f.TypeName == "System.GC" && f.MethodName == "RunFinalizers"));
+        var running = finalizer?.Frames.FirstOrDefault(f => !f.IsFramework && f.MethodName == "Finalize");
+        if (finalizer is null || running is null)
+        {
+            scan.Detail = "until the finalizer thread has run the finalizers queued so far";
+            return;
+        }
+
+        scan.Owners.Add(finalizer.ManagedId);
+        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {running.TypeName.Replace('+', '.')}'s finalizer";
+    }
+
     private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)

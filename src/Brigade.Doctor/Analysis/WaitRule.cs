@@ -127,6 +127,9 @@ internal static class WaitRule
                     "Sleep" or "SleepInternal" => (WaitKind.Sleep, "Thread.Sleep"),
                     _ => null,
                 };
+            case "System.GC":
+                // Review 45: blocks until the finalizer thread has run the finalizers queued so far.
+                return method is "WaitForPendingFinalizers" or "_WaitForPendingFinalizers" ? (WaitKind.PendingFinalizers, "GC.WaitForPendingFinalizers") : null;
             case "System.Threading.SpinLock":
                 // Enter(ref bool) calls ContinueTryEnter(Timeout.Infinite, ...) when the lock is taken; it spins, yields and
                 // sleeps (SpinWait's Thread.Sleep(1)), so the thread is caught in Sleep or running, never in a wait.
