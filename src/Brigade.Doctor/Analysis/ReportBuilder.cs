@@ -113,14 +113,18 @@ internal static class ReportBuilder
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
         var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
         var text = new StringBuilder();
-        text.Append(cycle.Links.Count == 1
+        var joinsItself = cycle.Links.Count == 1 && kinds.SequenceEqual([WaitKind.ThreadJoin]);
+        text.Append(joinsItself
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} joins itself (Thread.Join on its own thread); it can never proceed.\n"
+            : cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
             : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
             text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter, alike));
-            text.Append(link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
+            text.Append(joinsItself ? ""
+                : link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
                 ? ": only this thread can run it, and it is waiting"
                 : $", {Relation(link)} {link.Holder}").Append('\n');
         }
@@ -426,6 +430,11 @@ internal static class ReportBuilder
     private static string Advice(IReadOnlyList<DeadlockLink> links, bool selfWait)
     {
         var advice = new List<string>();
+        if (selfWait && links[0].Wait.Kind == WaitKind.ThreadJoin)
+        {
+            return "Never join the current thread: a Stop() or Dispose() that joins a worker thread must not Join when it runs on that worker (check Thread.CurrentThread != worker first).";
+        }
+
         if (selfWait)
         {
             return "Never block a thread that has a SynchronizationContext (a UI thread) on a task: await it instead (async all the way up), or have the awaited library code use ConfigureAwait(false).";

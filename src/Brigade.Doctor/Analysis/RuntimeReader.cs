@@ -482,6 +482,13 @@ internal sealed class RuntimeReader : IDisposable
                 {
                     scan.Owners.Add(joined);
                 }
+                else if (joined == scan.ManagedId)
+                {
+                    // Review 45: a thread joining itself (a Stop() that joins its worker, called on the worker) waits for
+                    // its own end: a cycle of one. Before, it had "no owner to blame: any thread may release it".
+                    scan.Owners.Add(joined);
+                    scan.Detail = "its own thread: a thread cannot end while it waits for its own end";
+                }
 
                 break;
             case WaitKind.CancellationCallback:
