@@ -178,8 +178,12 @@ internal static class WaitRule
                 return method is "WaitForExit" or "WaitForExitCore" ? (WaitKind.WaitHandle, ProcessWaitForExit) : null;
             case "System.Console":
                 return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
+
+            // Review 45: Console.ReadKey (and ReadLine) from a terminal, the Console frame inlined: the reader's own frames.
+            case "System.IO.StdInReader":
+                return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
             case "Interop+Sys":
-                return method is "Read" or "ReadV" or "PRead" or "PReadV" or "Receive" or "ReceiveMessage" or "Accept" or "Connect" or "Poll"
+                return method is "Read" or "ReadStdin" or "ReadV" or "PRead" or "PReadV" or "Receive" or "ReceiveMessage" or "Accept" or "Connect" or "Poll"
                     or "WaitForSocketEvents" or "Write" or "Send" or "SendMessage" or "Select"
                     ? (WaitKind.IO, $"I/O ({method})")
                     : null;
