@@ -44,7 +44,7 @@ public sealed class ThreadWait
 
     /// <summary>Gets whether waits of this kind can have an owner (a thread whose progress they need).</summary>
     public bool HasOwnerSemantics => Kind is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead
-        or WaitKind.ReaderWriterLockUpgrade or WaitKind.ThreadJoin or WaitKind.BrigadePrimitive or WaitKind.TypeInitializer or WaitKind.CancellationCallback;
+        or WaitKind.ReaderWriterLockUpgrade or WaitKind.ThreadJoin or WaitKind.BrigadePrimitive or WaitKind.TypeInitializer or WaitKind.CancellationCallback or WaitKind.SpinLock or WaitKind.PendingFinalizers;
 
     /// <summary>Returns the API, the object and the call site.</summary>
     /// <returns>For example <c>Monitor.Enter on System.Object (static field Bank.B) at Bank.Transfer (Bank.cs:48)</c>.</returns>

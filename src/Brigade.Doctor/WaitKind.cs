@@ -53,4 +53,13 @@ public enum WaitKind
     /// callers that wait) waiting for the registration's callback, which <c>Cancel</c> is running on another thread: owned
     /// by that thread, until the callback returns.</summary>
     CancellationCallback = 16,
+
+    /// <summary><c>SpinLock.Enter</c> spinning (its back-off sleeps a millisecond at a time, so the thread looks asleep):
+    /// owned by the thread whose managed id the <c>SpinLock</c> holds when it tracks its owner (the default); with owner
+    /// tracking off (<c>new SpinLock(false)</c>) the dump shows no owner.</summary>
+    SpinLock = 17,
+
+    /// <summary><c>GC.WaitForPendingFinalizers</c>: waits until the finalizer thread has run every queued finalizer;
+    /// owned by the finalizer thread while it runs one.</summary>
+    PendingFinalizers = 18,
 }

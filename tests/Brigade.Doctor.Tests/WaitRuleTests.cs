@@ -19,4 +19,15 @@ public sealed class WaitRuleTests
         Assert.True(WaitRule.IsTimed(WaitRule.TimedTaskWait));
         Assert.False(WaitRule.IsTimed("Task.Wait()"));
     }
+
+    [Theory]
+    [InlineData("System.IO.StdInReader", "ReadKey", "Console.ReadKey")]
+    [InlineData("System.IO.StdInReader", "ReadLine", "Console.ReadLine")]
+    [InlineData("Interop+Sys", "ReadStdin", "I/O (ReadStdin)")]
+    public void AConsoleReadFromATerminal_IsAnIoWait(string type, string method, string api)
+    {
+        // Review 45: a menu in Console.ReadKey on a terminal showed no wait at all (its frames are StdInReader.ReadKey over
+        // Interop+Sys.ReadStdin; the Console.ReadKey frame is inlined): it looked running.
+        Assert.Equal((WaitKind.IO, api), WaitRule.Match(type, method));
+    }
 }

@@ -48,8 +48,15 @@ internal static class DiagnosisText
                     }
                     else
                     {
-                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
+                        text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", Brigade.Doctor.WaitKind.PendingFinalizers => ", whose finalizer thread is ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
                             thread.Wait.HolderRoles.TryGetValue(o, out var role) ? $"{Name(diagnosis, o)} ({role})" : Name(diagnosis, o))));
+                        if (IsLock(thread.Wait) && thread.Wait.Owners.All(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o) is { IsThreadPoolWorker: true, IsIdle: true }))
+                        {
+                            // Review 45: a lock left held by a pool thread that went back to the pool (a read lock taken
+                            // in an async method before an await, whose release after it ran on another thread and threw).
+                            text.Append(thread.Wait.Owners.Count == 1 ? ", which is idle" : ", which are idle")
+                                .Append(" (back in the pool, between work items): a lock left held by a pool thread is usually taken before an await and released after it on another thread, where the release fails; nothing will release it (Monitor and ReaderWriterLockSlim belong to a thread: across an await use SemaphoreSlim.WaitAsync)");
+                        }
                     }
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })
@@ -90,7 +97,7 @@ internal static class DiagnosisText
                     text.Append(thread.Wait.Detail?.Contains(", its slot taken by async flow ", StringComparison.Ordinal) == true
                         ? " — that flow is suspended: it releases the slot when what it awaits completes, unless that never comes"
                         : IsMutex(thread.Wait)
-                        ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it)"
+                        ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it; a named Mutex may be held by another process)"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
                             : " — no owner to blame: any thread may release it");

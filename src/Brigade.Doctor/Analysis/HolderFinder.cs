@@ -170,6 +170,13 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
 
             if (value.Address == target.Address)
             {
+                // Review 45: a delegate made from a method group (new Thread(ledger.Post), an event handler) holds the
+                // object in its _target: name the method, which is what the program wrote, not System.Action._target.
+                if (field.Name == "_target" && WaitRule.DerivesFrom(type, "System.Delegate") && DelegateMethod(holder) is { } method)
+                {
+                    return $"the target of the delegate {method} (its this)";
+                }
+
                 return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
                     ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
                     : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
@@ -182,6 +189,21 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return null;
+    }
+
+    /// <summary>The method a delegate calls, as <c>Type.Method</c>, or null when the dump does not say.</summary>
+    private static string? DelegateMethod(ClrObject holder)
+    {
+        try
+        {
+            return holder.AsDelegate().GetDelegateTarget()?.Method is { Name: { } name, Type.Name: { } typeName }
+                ? $"{typeName.Replace('+', '.')}.{name}"
+                : null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            return null;
+        }
     }
 
     private static string OuterType(string closure)

@@ -113,14 +113,18 @@ internal static class ReportBuilder
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
         var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
         var text = new StringBuilder();
-        text.Append(cycle.Links.Count == 1
+        var joinsItself = cycle.Links.Count == 1 && kinds.SequenceEqual([WaitKind.ThreadJoin]);
+        text.Append(joinsItself
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} joins itself (Thread.Join on its own thread); it can never proceed.\n"
+            : cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
             : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
             text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter, alike));
-            text.Append(link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
+            text.Append(joinsItself ? ""
+                : link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
                 ? ": only this thread can run it, and it is waiting"
                 : $", {Relation(link)} {link.Holder}").Append('\n');
         }
@@ -145,7 +149,7 @@ internal static class ReportBuilder
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
         }
 
-        text.Append(Advice(kinds, selfWait: cycle.Links.Count == 1)).Append('\n');
+        text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
         {
@@ -398,6 +402,7 @@ internal static class ReportBuilder
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
+        WaitKind.PendingFinalizers => "whose finalizer thread is",
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
@@ -414,20 +419,52 @@ internal static class ReportBuilder
         WaitKind.BrigadePrimitive => "Brigade primitive",
         WaitKind.TypeInitializer => "static constructor",
         WaitKind.CancellationCallback => "a cancellation callback",
+        WaitKind.PendingFinalizers => "GC.WaitForPendingFinalizers",
+        WaitKind.SpinLock => "SpinLock",
         _ => kind.ToString(),
     };
 
-    private static string Advice(List<WaitKind> kinds, bool selfWait)
+    /// <summary>What to change, for the kinds of wait the cycle is made of. "Take the locks in one global order" only when
+    /// two of its waits or more are lock waits (review 45): a cycle of one lock and a join, a task, a timer's callback or a
+    /// semaphore slot has no order to fix, and the advice pointed the reader at a cause the program does not have.</summary>
+    private static string Advice(IReadOnlyList<DeadlockLink> links, bool selfWait)
     {
         var advice = new List<string>();
+        if (selfWait && links[0].Wait.Kind == WaitKind.ThreadJoin)
+        {
+            return "Never join the current thread: a Stop() or Dispose() that joins a worker thread must not Join when it runs on that worker (check Thread.CurrentThread != worker first).";
+        }
+
         if (selfWait)
         {
             return "Never block a thread that has a SynchronizationContext (a UI thread) on a task: await it instead (async all the way up), or have the awaited library code use ConfigureAwait(false).";
         }
 
-        if (kinds.Any(k => k is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive))
+        var kinds = links.Select(l => l.Wait.Kind).Distinct().ToList();
+        if (links.Count(l => IsLockKind(l.Wait.Kind)) >= 2)
         {
             advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");
+        }
+
+        if (kinds.Contains(WaitKind.SpinLock))
+        {
+            advice.Add("never wait for anything while holding a SpinLock, nor spin for one while holding a lock (a SpinLock is for a few instructions): use a lock instead");
+        }
+
+        if (kinds.Contains(WaitKind.WaitHandle))
+        {
+            // The only wait handle the graph gives an owner: the one given to Timer.Dispose(WaitHandle).
+            advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");
+        }
+
+        if (kinds.Contains(WaitKind.PendingFinalizers))
+        {
+            advice.Add("never call GC.WaitForPendingFinalizers while holding a lock a finalizer takes; better, take no lock in a finalizer (use SafeHandle, or queue the clean-up)");
+        }
+
+        if (kinds.Contains(WaitKind.SemaphoreSlim))
+        {
+            advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
         }
 
         if (kinds.Contains(WaitKind.ThreadJoin))
@@ -453,6 +490,9 @@ internal static class ReportBuilder
         var sentence = string.Join("; ", advice);
         return sentence.Length == 0 ? "Break the cycle." : char.ToUpperInvariant(sentence[0]) + sentence[1..] + ".";
     }
+
+    private static bool IsLockKind(WaitKind kind) => kind is WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead
+        or WaitKind.ReaderWriterLockUpgrade or WaitKind.BrigadePrimitive or WaitKind.SpinLock;
 
     private static string Starvation(ThreadPoolSnapshot pool, List<DiagnosedThread> blocked)
     {

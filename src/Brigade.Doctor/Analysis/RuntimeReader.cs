@@ -157,6 +157,11 @@ internal sealed class RuntimeReader : IDisposable
             ResolveTypeInitializerOwner(scan, threads);
         }
 
+        foreach (var scan in threads.Where(t => t.Kind == WaitKind.PendingFinalizers))
+        {
+            ResolveFinalizerOwner(scan, threads);
+        }
+
         NameBlockingCollectionPeers(threads);
         NameTimerCallbackOwners(threads);
 
@@ -271,6 +276,17 @@ internal sealed class RuntimeReader : IDisposable
             }
         }
 
+        // Review 45: a SpinLock's frames root it as an interior pointer, which may not be reported: the caller's roots
+        // then hold the object whose field it is (stock.Gate.Enter(ref taken) roots `stock` until the call).
+        if (kind == WaitKind.SpinLock && scan.Target.IsNull && scan.WaitFrame + 1 < frames.Count)
+        {
+            var candidates = frames[scan.WaitFrame + 1].Roots.Where(r => r.Type is { } t && WaitRule.IsTarget(kind, t)).DistinctBy(r => r.Address).ToList();
+            if (candidates.Count == 1)
+            {
+                scan.Target = candidates[0];
+            }
+        }
+
         // Review 44: a CountdownEvent or Barrier the blocking frames do not root (the JIT let its `this` go): the caller's
         // roots, or a field of one (a closure's captured variable), hold the one whose event this is.
         if (outerType is "System.Threading.CountdownEvent" or "System.Threading.Barrier" && scan.Target.Type?.Name == "System.Threading.ManualResetEventSlim"
@@ -314,7 +330,9 @@ internal sealed class RuntimeReader : IDisposable
         if (process.TryReadObjectField("_startInfo", out var info) && !info.IsNull
             && info.TryReadStringField("_fileName", null, out var file) && !string.IsNullOrEmpty(file))
         {
-            command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}" : file;
+            command = info.TryReadStringField("_arguments", null, out var arguments) && !string.IsNullOrEmpty(arguments) ? $"{file} {arguments}"
+                : ArgumentList(info) is { Length: > 0 } list ? $"{file} {list}"
+                : file;
         }
 
         var described = (id, command) switch
@@ -333,6 +351,35 @@ internal sealed class RuntimeReader : IDisposable
         return unread.Count == 0 || described is null
             ? described
             : $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
+    }
+
+    /// <summary>Review 45: the arguments of a <c>ProcessStartInfo</c> given as a list (<c>ArgumentList</c>, or the
+    /// <c>new ProcessStartInfo(file, IEnumerable&lt;string&gt;)</c> constructor), a <c>Collection&lt;string&gt;</c> in
+    /// <c>_argumentList</c>, each quoted when it holds a space or a quote, as a shell would need it. Before, only
+    /// <c>_arguments</c> (the string form) was read and such a child showed only its file name.</summary>
+    private static string? ArgumentList(ClrObject info)
+    {
+        if (!info.TryReadObjectField("_argumentList", out var collection) || collection.IsNull || !collection.IsValid)
+        {
+            return null;
+        }
+
+        // Collection<string> wraps an IList<string> (a List<string>: _items, _size).
+        var list = collection.TryReadObjectField("items", out var inner) && !inner.IsNull ? inner : collection;
+        if (!list.TryReadObjectField("_items", out var items) || items.IsNull || !list.TryReadField<int>("_size", out var size) || items.Type is not { IsArray: true })
+        {
+            return null;
+        }
+
+        var array = items.AsArray();
+        var words = new List<string>();
+        for (var i = 0; i < Math.Min(size, Math.Min(array.Length, 64)); i++)
+        {
+            var word = array.GetObjectValue(i).AsString(200) ?? "";
+            words.Add(word.Length == 0 || word.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'') ? $"\"{word.Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : word);
+        }
+
+        return string.Join(' ', words);
     }
 
     /// <summary>
@@ -435,10 +482,20 @@ internal sealed class RuntimeReader : IDisposable
                 {
                     scan.Owners.Add(joined);
                 }
+                else if (joined == scan.ManagedId)
+                {
+                    // Review 45: a thread joining itself (a Stop() that joins its worker, called on the worker) waits for
+                    // its own end: a cycle of one. Before, it had "no owner to blame: any thread may release it".
+                    scan.Owners.Add(joined);
+                    scan.Detail = "its own thread: a thread cannot end while it waits for its own end";
+                }
 
                 break;
             case WaitKind.CancellationCallback:
                 ResolveCancellationCallbackOwner(scan);
+                break;
+            case WaitKind.SpinLock:
+                ResolveSpinLockOwner(scan);
                 break;
             case WaitKind.SemaphoreSlim when IsBlockingCollection(target):
                 scan.Detail = DescribeBlockingCollection(target, scan.Api);
@@ -476,6 +533,63 @@ internal sealed class RuntimeReader : IDisposable
         else if (scan.Api is { } tryApi && WaitRule.TimeoutUnknown(tryApi))
         {
             scan.Detail ??= "with a timeout the dump cannot show: it gives up if finite, never with Timeout.Infinite";
+        }
+    }
+
+    /// <summary>
+    /// Review 45: a thread spinning in <c>SpinLock.Enter</c>. The <c>SpinLock</c> is a struct in a field of the object its
+    /// frame roots (or a box of one); its <c>_owner</c> is the holder's managed thread id when it tracks its owner (the
+    /// default, and <c>new SpinLock(true)</c>), and has its high bit set when it does not (<c>new SpinLock(false)</c>: no
+    /// owner in the dump). An object with several <c>SpinLock</c> fields names its owners only when they agree.
+    /// </summary>
+    private void ResolveSpinLockOwner(ThreadScan scan)
+    {
+        const int TrackingDisabled = unchecked((int)0x80000000);
+        var target = scan.Target;
+        var locks = new List<(string? Field, int Owner)>();
+        if (target.Type?.Name == WaitRule.SpinLockType)
+        {
+            if (target.TryReadField<int>("_owner", out var boxed))
+            {
+                locks.Add((null, boxed));
+            }
+        }
+        else
+        {
+            foreach (var field in target.Type?.Fields.Where(f => f.Type?.Name == WaitRule.SpinLockType && f.Name is not null) ?? [])
+            {
+                try
+                {
+                    locks.Add((field.Name, target.ReadValueTypeField(field).ReadField<int>("_owner")));
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    // A field the DAC cannot read: no owner from it.
+                }
+            }
+        }
+
+        var fieldName = locks.Count == 1 && locks[0].Field is { } one ? $"its SpinLock field {one}" : null;
+        if (locks.Count == 0)
+        {
+            return;
+        }
+
+        if (locks.All(l => (l.Owner & TrackingDisabled) != 0))
+        {
+            scan.Detail = (fieldName is null ? "" : fieldName + ", ") + "created without owner tracking (new SpinLock(false)): the dump does not show which thread holds it";
+            return;
+        }
+
+        var owners = locks.Where(l => (l.Owner & TrackingDisabled) == 0 && l.Owner != 0).Select(l => l.Owner).Distinct().ToList();
+        scan.Detail = fieldName;
+        if (owners.Count == 1 && locks.Count == 1 && owners[0] != scan.ManagedId && _byManagedId.ContainsKey(owners[0]))
+        {
+            scan.Owners.Add(owners[0]);
+        }
+        else if (locks.Count > 1)
+        {
+            scan.Detail = $"one of its {locks.Count} SpinLock fields ({string.Join(", ", locks.Select(l => l.Field))}), which one is not in the dump";
         }
     }
 
@@ -609,6 +723,26 @@ internal sealed class RuntimeReader : IDisposable
     /// it looks idle: the frames kept (none, or only the framework's, as deep in a serializer's recursion) do not show
     /// what it runs.
     /// </summary>
+    /// <summary>
+    /// Review 45: <c>GC.WaitForPendingFinalizers</c> waits for the finalizer thread (the one in <c>GC.RunFinalizers</c>)
+    /// to run the finalizers queued so far. While that thread runs an application's finalizer it owns the wait: a
+    /// finalizer blocked on a lock the waiting thread holds is a deadlock. An idle finalizer thread owns nothing (the
+    /// wait is ending, or its finalizers are the framework's).
+    /// </summary>
+    private static void ResolveFinalizerOwner(ThreadScan scan, List<ThreadScan> threads)
+    {
+        var finalizer = threads.FirstOrDefault(t => t != scan && t.Frames.Exists(f => f.TypeName == "System.GC" && f.MethodName == "RunFinalizers"));
+        var running = finalizer?.Frames.FirstOrDefault(f => !f.IsFramework && f.MethodName == "Finalize");
+        if (finalizer is null || running is null)
+        {
+            scan.Detail = "until the finalizer thread has run the finalizers queued so far";
+            return;
+        }
+
+        scan.Owners.Add(finalizer.ManagedId);
+        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {running.TypeName.Replace('+', '.')}'s finalizer";
+    }
+
     private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)

@@ -26,6 +26,12 @@ internal static class WaitRule
     /// inlined into the application's frame: the frame left is the source's <c>WaitForCallbackToComplete</c>).</summary>
     public const string CancellationCallbackWait = "CancellationTokenRegistration.Dispose";
 
+    /// <summary>The API of a thread spinning in <c>SpinLock.Enter</c>.</summary>
+    public const string SpinLockEnter = "SpinLock.Enter";
+
+    /// <summary>The API of a thread spinning in <c>SpinLock.TryEnter</c> with a timeout (its frame seen: not inlined).</summary>
+    public const string SpinLockTryEnter = "SpinLock.TryEnter";
+
     /// <summary>The API of a <c>Thread.Sleep(Timeout.Infinite)</c> (or <c>-1</c>, or <c>Timeout.InfiniteTimeSpan</c>): a
     /// sleep that never wakes by itself.</summary>
     public const string SleepForever = "Thread.Sleep(Timeout.Infinite)";
@@ -58,7 +64,7 @@ internal static class WaitRule
     /// <summary>Gets whether a wait in <paramref name="api"/> may have a timeout that the dump cannot show: on .NET 10
     /// <c>Monitor.TryEnter(x, ms)</c> reaches the same frames with any ms, <c>Timeout.Infinite</c> included (the value goes
     /// to native code). Such a wait is an edge of a <em>possible</em> deadlock.</summary>
-    public static bool TimeoutUnknown(string api) => api is TimedMonitorEnter or TimedLockEnter;
+    public static bool TimeoutUnknown(string api) => api is TimedMonitorEnter or TimedLockEnter or SpinLockTryEnter;
 
     /// <summary>Gets whether a <c>Task.Wait</c> frame's signature takes a timeout: <c>Wait(Int32[, CancellationToken])</c>
     /// or <c>Wait(TimeSpan[, CancellationToken])</c>. <c>Wait()</c> and <c>Wait(CancellationToken)</c> do not.</summary>
@@ -121,6 +127,18 @@ internal static class WaitRule
                     "Sleep" or "SleepInternal" => (WaitKind.Sleep, "Thread.Sleep"),
                     _ => null,
                 };
+            case "System.GC":
+                // Review 45: blocks until the finalizer thread has run the finalizers queued so far.
+                return method is "WaitForPendingFinalizers" or "_WaitForPendingFinalizers" ? (WaitKind.PendingFinalizers, "GC.WaitForPendingFinalizers") : null;
+            case "System.Threading.SpinLock":
+                // Enter(ref bool) calls ContinueTryEnter(Timeout.Infinite, ...) when the lock is taken; it spins, yields and
+                // sleeps (SpinWait's Thread.Sleep(1)), so the thread is caught in Sleep or running, never in a wait.
+                return method switch
+                {
+                    "Enter" or "ContinueTryEnter" or "ContinueTryEnterWithThreadTracking" => (WaitKind.SpinLock, SpinLockEnter),
+                    "TryEnter" => (WaitKind.SpinLock, SpinLockTryEnter),
+                    _ => null,
+                };
             case "System.Threading.SemaphoreSlim":
                 return method is "Wait" or "WaitCore" or "WaitUntilCountOrTimeout" ? (WaitKind.SemaphoreSlim, "SemaphoreSlim.Wait") : null;
             case "System.Threading.ManualResetEventSlim":
@@ -160,8 +178,12 @@ internal static class WaitRule
                 return method is "WaitForExit" or "WaitForExitCore" ? (WaitKind.WaitHandle, ProcessWaitForExit) : null;
             case "System.Console":
                 return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
+
+            // Review 45: Console.ReadKey (and ReadLine) from a terminal, the Console frame inlined: the reader's own frames.
+            case "System.IO.StdInReader":
+                return method is "ReadLine" or "ReadKey" or "Read" ? (WaitKind.IO, $"Console.{method}") : null;
             case "Interop+Sys":
-                return method is "Read" or "ReadV" or "PRead" or "PReadV" or "Receive" or "ReceiveMessage" or "Accept" or "Connect" or "Poll"
+                return method is "Read" or "ReadStdin" or "ReadV" or "PRead" or "PReadV" or "Receive" or "ReceiveMessage" or "Accept" or "Connect" or "Poll"
                     or "WaitForSocketEvents" or "Write" or "Send" or "SendMessage" or "Select"
                     ? (WaitKind.IO, $"I/O ({method})")
                     : null;
@@ -237,8 +259,14 @@ internal static class WaitRule
         WaitKind.ManualResetEventSlim => type.Name is "System.Threading.ManualResetEventSlim" or "System.Threading.Barrier" or "System.Threading.CountdownEvent",
         WaitKind.WaitHandle => DerivesFrom(type, "System.Threading.WaitHandle") || type.Name is "Microsoft.Win32.SafeHandles.SafeWaitHandle" or "System.Diagnostics.Process",
         WaitKind.BrigadePrimitive => type.Name?.StartsWith("Brigade.Synchronization.Detecting", StringComparison.Ordinal) == true,
+
+        // A SpinLock is a struct: the spinning frame roots (as an interior pointer) the object whose field it is, or its box.
+        WaitKind.SpinLock => type.Name == SpinLockType || (!type.IsValueType && type.Fields.Any(f => f.Type?.Name == SpinLockType)),
         _ => false,
     };
+
+    /// <summary>The name of the <c>SpinLock</c> struct.</summary>
+    public const string SpinLockType = "System.Threading.SpinLock";
 
     public static bool DerivesFrom(Microsoft.Diagnostics.Runtime.ClrType? type, string baseName)
     {

@@ -130,7 +130,7 @@ internal static class DumpCapture
     /// <summary>Explains a dump that did not come within the timeout, after stopping the runtime's <c>createdump</c> if it was writing.</summary>
     private static DoctorException NotAnswering(TargetProcess target, string path, TimeSpan timeout, Exception cause)
     {
-        var writing = StopCreateDump(target, path);
+        var writing = StopCreateDump(target, path, out var blockedOnPipe);
         if (!File.Exists($"/proc/{target.Id}/status"))
         {
             return new DoctorException(DoctorErrorKind.NoSuchProcess, $"process {target.Id} exited before its dump was written", cause);
@@ -151,6 +151,16 @@ internal static class DumpCapture
                 $"process {target.Id} ({target.Name}) does not answer on its diagnostics endpoint: a debugger holds it stopped (process {now.TracerId}, {TargetProcess.CommandLine(now.TracerId) ?? "?"}); let it run, or detach, and run brigade doctor again", cause);
         }
 
+        if (writing && blockedOnPipe)
+        {
+            // Review 45: createdump writes its progress lines to the target's standard output; when that is a pipe nobody
+            // reads (a program piped into a reader that stopped), createdump blocks on it, and so, most likely, does the
+            // program itself (a thread in Console.Write, holding Console.Out's lock, the others behind it).
+            return new DoctorException(DoctorErrorKind.NotResponding,
+                $"process {target.Id} ({target.Name}) could not be dumped: the runtime's createdump blocked writing its progress lines to the process's standard output, a full pipe that nothing reads (the dump was stopped). " +
+                $"The program is most likely stuck on it too: a thread writing to the console blocks, holding Console.Out's lock, and every other Console.Write waits behind it. Make the reader at the pipe's other end read again; to see the threads, take a core file (`echo 0x3f > /proc/{target.Id}/coredump_filter; gcore {target.Id}`) and read it with brigade doctor --dump", cause);
+        }
+
         if (writing)
         {
             var size = now.ResidentBytes is { } bytes ? $" ({bytes >> 20} MB resident)" : "";
@@ -164,14 +174,20 @@ internal static class DumpCapture
 
     /// <summary>Kills the runtime's <c>createdump</c> writing <paramref name="path"/>, if it runs (a child of the target,
     /// as the target's user); returns whether one was running.</summary>
-    private static bool StopCreateDump(TargetProcess target, string path)
+    private static bool StopCreateDump(TargetProcess target, string path) => StopCreateDump(target, path, out _);
+
+    /// <summary>As <see cref="StopCreateDump(TargetProcess, string)"/>; <paramref name="blockedOnPipe"/> says whether it was
+    /// blocked writing to a pipe (its kernel wait channel, read before it is stopped: <c>pipe_write</c>).</summary>
+    private static bool StopCreateDump(TargetProcess target, string path, out bool blockedOnPipe)
     {
         var found = false;
+        blockedOnPipe = false;
         foreach (var child in target.Children())
         {
             if (TargetProcess.CommandLine(child) is { } command && command.Contains("createdump", StringComparison.Ordinal) && command.Contains(path, StringComparison.Ordinal))
             {
                 found = true;
+                blockedOnPipe |= WaitChannel(child)?.Contains("pipe_write", StringComparison.Ordinal) == true;
                 try
                 {
                     using var process = System.Diagnostics.Process.GetProcessById(child);
@@ -186,6 +202,19 @@ internal static class DumpCapture
         }
 
         return found;
+    }
+
+    /// <summary>The kernel function a process sleeps in (<c>/proc/PID/wchan</c>), or null when it cannot be read.</summary>
+    private static string? WaitChannel(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/wchan");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ public sealed class ProcessWaitTests
         var diagnosis = outcome.Diagnosis!;
         var thread = Assert.Single(diagnosis.Threads, t => t.Name == "build-step");
         Assert.Equal("Process.WaitForExit", thread.Wait!.Api);
-        Assert.Matches(@"^process \d+ \(sh\)$", thread.Wait.Detail);
+        // Review 45: with the arguments of its ArgumentList (before: "(sh)").
+        Assert.Matches(@"^process \d+ \(sh -c ""read line""\)$", thread.Wait.Detail);
         var text = diagnosis.ToString();
         var line = Assert.Single(text.Split('\n'), l => l.Contains("'build-step'", StringComparison.Ordinal) && l.Contains("waits in", StringComparison.Ordinal));
         Assert.DoesNotContain("any thread may release it", line, StringComparison.Ordinal);
