@@ -251,6 +251,24 @@ internal static class ExecSpawner
         return child;
     }
 
+    // A helper (the reaper's shell) starts in "/": it needs no working directory, and in one that was deleted dash said
+    // "sh: 0: getcwd() failed: No such file or directory" on brigade's stderr as it started (review 45). Commands keep
+    // brigade's, deleted or not, as under xargs.
+    private static unsafe void AtRoot(void* actions)
+    {
+        try
+        {
+            fixed (byte* root = "/\0"u8)
+            {
+                _ = ExecNative.posix_spawn_file_actions_addchdir_np(actions, root);
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // An older C library: the helper starts where brigade is, as before.
+        }
+    }
+
     private static ExecFailedException SpawnFailure(string program, bool shell, int error)
     {
         if (shell)
@@ -414,6 +432,11 @@ internal static class ExecSpawner
                 {
                     _ = ExecNative.posix_spawn_file_actions_addopen(actions, 0, devNull, ExecNative.ORdonly, 0);
                 }
+            }
+
+            if (id == 0)
+            {
+                AtRoot(actions);
             }
 
             int child;
