@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -557,24 +556,17 @@ internal static class ExecSpawner
         return true;
     }
 
-    // Commands get this process's environment as .NET sees it, without an outer brigade's command number and values.
+    // Commands get this process's environment as .NET sees it, without an outer brigade's command number and values, each
+    // variable as the bytes brigade was given (NativeEnvironment: a value that is not UTF-8 passes unchanged).
     private static unsafe void TakeEnvironment()
     {
-        var entries = new List<string>();
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string name && name != ExecReaper.IdVariable && !RenderedCommand.IsValueVariable(name))
-            {
-                entries.Add($"{name}={entry.Value}");
-            }
-        }
-
+        var entries = NativeEnvironment.Entries(name => name != ExecReaper.IdVariable && !RenderedCommand.IsValueVariable(name));
         _environment = (byte**)NativeMemory.Alloc((nuint)(entries.Count + 1) * (nuint)sizeof(byte*));
         for (var i = 0; i < entries.Count; i++)
         {
-            var text = Encoding.UTF8.GetBytes(entries[i] + "\0");
-            var copy = (byte*)NativeMemory.Alloc((nuint)text.Length);
-            text.CopyTo(new Span<byte>(copy, text.Length));
+            var copy = (byte*)NativeMemory.Alloc((nuint)entries[i].Length + 1);
+            entries[i].CopyTo(new Span<byte>(copy, entries[i].Length));
+            copy[entries[i].Length] = 0;
             _environment[i] = copy;
         }
 
