@@ -216,8 +216,15 @@ internal sealed class ProgressView : IAsyncDisposable
                     var (w, h) = size();
                     if (h != height && h >= 3)
                     {
-                        // Resized: the region follows, the old status row is cleared.
-                        Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}[1;{h - 1}r{Esc}8");
+                        // Resized (review 45). The status is cleared on the new last row, where a terminal that shrinks
+                        // or grows keeps its last row's text (tmux, xterm); not on the old status row, which after tmux
+                        // grew held a result pulled back from the scrollback (erased, one result gone from view). Where a
+                        // terminal left the status elsewhere, it stays there as a stale line above the results, which is
+                        // all it costs. Then the region is made as at the start (a new line, then back up): a terminal
+                        // that shrinks keeps the cursor on its last row, the new status row, below the new region, where
+                        // a new line does not scroll, and every later result was written over the one before on that
+                        // row (tmux from 8 to 5 rows showed results 1-16 of 40, then the summary).
+                        Write(raw, $"{Esc}7{Esc}[{h};1H{Esc}[2K{Esc}[r{Esc}8\n{Esc}7{Esc}[1;{h - 1}r{Esc}8{Esc}[1A");
                         height = h;
                     }
 
