@@ -39,6 +39,13 @@ internal static class TerminationSignal
         _ => ExitCodes.Interrupted,
     };
 
+    /// <summary>
+    /// Gets or sets what to put back before a second signal ends the process at once: the progress view's scroll region
+    /// and status row, which were left on the terminal (the shell's next lines scrolled above a stale status line until
+    /// <c>reset</c>; review 45). Null when there is nothing to put back.
+    /// </summary>
+    public static Action? BeforeForcedExit { get; set; }
+
     /// <summary>Starts handling SIGINT, SIGTERM and (on Linux, unless ignored) SIGHUP, once per process; returns the token they cancel.</summary>
     public static CancellationToken Arm()
     {
@@ -71,7 +78,17 @@ internal static class TerminationSignal
         var signal = context.Signal == PosixSignal.SIGTERM ? SigTerm : context.Signal == PosixSignal.SIGHUP ? SigHup : SigInt;
         if (Interlocked.CompareExchange(ref _signal, signal, 0) != 0)
         {
-            return; // a second signal: its default action ends the process
+            // A second signal: its default action ends the process, once the terminal is put back.
+            try
+            {
+                BeforeForcedExit?.Invoke();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The terminal is gone: nothing to put back.
+            }
+
+            return;
         }
 
         context.Cancel = true;

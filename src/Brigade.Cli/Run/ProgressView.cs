@@ -207,6 +207,7 @@ internal sealed class ProgressView : IAsyncDisposable
             // A new line first, so the cursor is not on the row the status takes; then rows 1..N-1 scroll, and the
             // cursor goes back where it was (setting a region moves it home) and up to the line it was on.
             Write(raw, $"\n{Esc}7{Esc}[1;{height - 1}r{Esc}8{Esc}[1A");
+            TerminationSignal.BeforeForcedExit = () => Write(raw, Restore(height));
             try
             {
                 using var timer = new PeriodicTimer(LiveInterval);
@@ -238,10 +239,13 @@ internal sealed class ProgressView : IAsyncDisposable
             }
             finally
             {
-                // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
-                Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8");
+                TerminationSignal.BeforeForcedExit = null;
+                Write(raw, Restore(height));
             }
         }
+
+        // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
+        private static string Restore(int height) => $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8";
 
         private static void Draw(Stream raw, RunCounters counters, int width, int height) =>
             Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{StatusText(counters, width - 1)}{Esc}8");
