@@ -217,15 +217,16 @@ internal sealed class ProgressView : IAsyncDisposable
                     var (w, h) = size();
                     if (h != height && h >= 3)
                     {
-                        // Resized (review 45). The status is cleared on the new last row, where a terminal that shrinks
-                        // or grows keeps its last row's text (tmux, xterm); not on the old status row, which after tmux
-                        // grew held a result pulled back from the scrollback (erased, one result gone from view). Where a
-                        // terminal left the status elsewhere, it stays there as a stale line above the results, which is
-                        // all it costs. Then the region is made as at the start (a new line, then back up): a terminal
-                        // that shrinks keeps the cursor on its last row, the new status row, below the new region, where
-                        // a new line does not scroll, and every later result was written over the one before on that
-                        // row (tmux from 8 to 5 rows showed results 1-16 of 40, then the summary).
-                        Write(raw, $"{Esc}7{Esc}[{h};1H{Esc}[2K{Esc}[r{Esc}8\n{Esc}7{Esc}[1;{h - 1}r{Esc}8{Esc}[1A");
+                        // Resized (review 45). Made as at the start: the whole screen scrolls, what is below the cursor
+                        // (the old status line, blank rows) is cleared, a new line, the region, back up. A terminal that
+                        // shrinks keeps the cursor on its last row, the new status row, below the new region, where a new
+                        // line does not scroll: every later result was written over the one before on that row (tmux from
+                        // 8 to 5 rows showed results 1-16 of 40). Results are always above the cursor, never below it (a
+                        // resize moves the text and the cursor together): clearing the old status row by its number
+                        // erased a result after tmux grew, pulling lines back from the scrollback. Until this poll sees
+                        // the resize (at most LiveInterval), the terminal's own reset region lets a result be written on
+                        // the old status row, over its text.
+                        Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}[J\n{Esc}7{Esc}[1;{h - 1}r{Esc}8{Esc}[1A");
                         height = h;
                     }
 
