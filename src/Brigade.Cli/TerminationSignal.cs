@@ -25,6 +25,9 @@ internal static class TerminationSignal
     private const int SigTerm = 15;
     private const int SigHup = 1;
 
+    // How long a second signal waits for the terminal to be put back before it ends the process.
+    private static readonly TimeSpan ForcedExitRestoreWait = TimeSpan.FromMilliseconds(200);
+
     private static readonly CancellationTokenSource Source = new();
     private static PosixSignalRegistration? _interrupt;
     private static PosixSignalRegistration? _terminate;
@@ -78,14 +81,12 @@ internal static class TerminationSignal
         var signal = context.Signal == PosixSignal.SIGTERM ? SigTerm : context.Signal == PosixSignal.SIGHUP ? SigHup : SigInt;
         if (Interlocked.CompareExchange(ref _signal, signal, 0) != 0)
         {
-            // A second signal: its default action ends the process, once the terminal is put back.
-            try
+            // A second signal: its default action ends the process, once the terminal is put back. Not waited for long:
+            // a terminal that takes no output (Ctrl+S, a stuck pager) would hold the write, and this signal is the way
+            // out of a stop that hangs.
+            if (BeforeForcedExit is { } restore)
             {
-                BeforeForcedExit?.Invoke();
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException)
-            {
-                // The terminal is gone: nothing to put back.
+                _ = Task.Run(restore).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).Wait(ForcedExitRestoreWait);
             }
 
             return;
