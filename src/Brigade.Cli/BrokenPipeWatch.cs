@@ -20,6 +20,28 @@ internal sealed class BrokenPipeWatch(TextWriter inner) : ForwardingWriter(inner
     /// <summary>Gets a value indicating whether a write met a pipe whose reader went away.</summary>
     public bool Broken => _broken.IsCancellationRequested;
 
+    /// <summary>
+    /// Tells whether standard output's reader went away, without writing: for a command that writes nothing for a while
+    /// (<c>brigade demo --json</c> writes its document at the end, and ran every scene into a pipe whose reader had
+    /// left; review 45). When it did, the command is stopped as by a write that met it (<see cref="Token"/>).
+    /// </summary>
+    public bool ReaderGone()
+    {
+        if (!Broken && Run.NativeMethods.ReaderGone(1))
+        {
+            try
+            {
+                _ = _broken.CancelAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command is over.
+            }
+        }
+
+        return Broken;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

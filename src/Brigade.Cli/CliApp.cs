@@ -112,6 +112,13 @@ internal static class CliApp
             await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (IOException) when (WorkingDirectoryIsGone())
+        {
+            // A relative path cannot be resolved (getcwd fails): .NET said "FileNotFoundException: Unable to find the
+            // specified file." of no file in particular (review 45). Paths are resolved before anything is created.
+            await stderr.WriteLineAsync("brigade: the current directory no longer exists (deleted or moved since this shell entered it): cd to one that does, or give absolute paths").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         catch (CliIOException e)
         {
             await stderr.WriteLineAsync($"brigade: {e.Message}").ConfigureAwait(false);
@@ -126,6 +133,19 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"brigade: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
+        }
+    }
+
+    private static bool WorkingDirectoryIsGone()
+    {
+        try
+        {
+            _ = Environment.CurrentDirectory;
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 }

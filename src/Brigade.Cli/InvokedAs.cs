@@ -11,7 +11,7 @@ namespace Brigade.Cli;
 internal static class InvokedAs
 {
     /// <summary>Gets the command for this process (see <see cref="Find"/>).</summary>
-    public static string Command { get; } = Find(Environment.ProcessPath, AppContext.BaseDirectory, Environment.CurrentDirectory);
+    public static string Command { get; } = Find(Environment.ProcessPath, AppContext.BaseDirectory, WorkingDirectory());
 
     /// <summary>
     /// Gets <c>brigade</c>, or, when <paramref name="baseDirectory"/> is a build output of the CLI's project
@@ -20,8 +20,8 @@ internal static class InvokedAs
     /// </summary>
     /// <param name="processPath">The process's executable (<see cref="Environment.ProcessPath"/>).</param>
     /// <param name="baseDirectory">The directory of the tool's assembly (<see cref="AppContext.BaseDirectory"/>).</param>
-    /// <param name="workingDirectory">The directory the path is given relative to, when it lies below it.</param>
-    internal static string Find(string? processPath, string baseDirectory, string workingDirectory)
+    /// <param name="workingDirectory">The directory the path is given relative to, when it lies below it (null: none, it was deleted).</param>
+    internal static string Find(string? processPath, string baseDirectory, string? workingDirectory)
     {
         var directory = Path.TrimEndingDirectorySeparator(baseDirectory);
         var project = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(directory)));
@@ -42,10 +42,24 @@ internal static class InvokedAs
             : "brigade";
     }
 
-    // Relative to the working directory when below it (src/Brigade.Cli/bin/...), else absolute; quoted for the shell.
-    private static string Shown(string path, string workingDirectory)
+    // The working directory, or null when it was deleted (getcwd fails): the path is then shown whole (review 45: the
+    // exception stopped every command, `brigade --help` included).
+    private static string? WorkingDirectory()
     {
-        var relative = Path.GetRelativePath(workingDirectory, path);
+        try
+        {
+            return Environment.CurrentDirectory;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    // Relative to the working directory when below it (src/Brigade.Cli/bin/...), else absolute; quoted for the shell.
+    private static string Shown(string path, string? workingDirectory)
+    {
+        var relative = workingDirectory is null ? path : Path.GetRelativePath(workingDirectory, path);
         var shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Contains('/', StringComparison.Ordinal) ? relative : "./" + relative;
         return Run.CommandTemplate.Quote(shown);
     }

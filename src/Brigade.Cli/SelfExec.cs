@@ -29,9 +29,9 @@ internal static unsafe partial class SelfExec
 #endif
 
         argv.AddRange(args);
-        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-            .Select(e => $"{e.Key}={e.Value}")
-            .Concat(added)
+        // As the bytes brigade was given (a value that is not UTF-8 passes unchanged: review 45).
+        var environment = Run.NativeEnvironment.Entries(_ => true)
+            .Concat(added.Select(System.Text.Encoding.UTF8.GetBytes))
             .ToList();
 
         Console.Out.Flush();
@@ -72,6 +72,20 @@ internal static unsafe partial class SelfExec
         {
             // Not ours to delete, or gone: the restart goes on without diagnostics, as before.
         }
+    }
+
+    private static nint[] ToNullTerminated(List<byte[]> values, List<nint> allocated)
+    {
+        var pointers = new nint[values.Count + 1];
+        for (var i = 0; i < values.Count; i++)
+        {
+            pointers[i] = Marshal.AllocCoTaskMem(values[i].Length + 1);
+            Marshal.Copy(values[i], 0, pointers[i], values[i].Length);
+            Marshal.WriteByte(pointers[i], values[i].Length, 0);
+            allocated.Add(pointers[i]);
+        }
+
+        return pointers;
     }
 
     private static nint[] ToNullTerminated(List<string> values, List<nint> allocated)

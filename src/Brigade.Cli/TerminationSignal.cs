@@ -25,6 +25,9 @@ internal static class TerminationSignal
     private const int SigTerm = 15;
     private const int SigHup = 1;
 
+    // How long a second signal waits for the terminal to be put back before it ends the process.
+    private static readonly TimeSpan ForcedExitRestoreWait = TimeSpan.FromMilliseconds(200);
+
     private static readonly CancellationTokenSource Source = new();
     private static PosixSignalRegistration? _interrupt;
     private static PosixSignalRegistration? _terminate;
@@ -38,6 +41,13 @@ internal static class TerminationSignal
         SigHup => ExitCodes.HungUp,
         _ => ExitCodes.Interrupted,
     };
+
+    /// <summary>
+    /// Gets or sets what to put back before a second signal ends the process at once: the progress view's scroll region
+    /// and status row, which were left on the terminal (the shell's next lines scrolled above a stale status line until
+    /// <c>reset</c>; review 45). Null when there is nothing to put back.
+    /// </summary>
+    public static Action? BeforeForcedExit { get; set; }
 
     /// <summary>Starts handling SIGINT, SIGTERM and (on Linux, unless ignored) SIGHUP, once per process; returns the token they cancel.</summary>
     public static CancellationToken Arm()
@@ -71,7 +81,15 @@ internal static class TerminationSignal
         var signal = context.Signal == PosixSignal.SIGTERM ? SigTerm : context.Signal == PosixSignal.SIGHUP ? SigHup : SigInt;
         if (Interlocked.CompareExchange(ref _signal, signal, 0) != 0)
         {
-            return; // a second signal: its default action ends the process
+            // A second signal: its default action ends the process, once the terminal is put back. Not waited for long:
+            // a terminal that takes no output (Ctrl+S, a stuck pager) would hold the write, and this signal is the way
+            // out of a stop that hangs.
+            if (BeforeForcedExit is { } restore)
+            {
+                _ = Task.Run(restore).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).Wait(ForcedExitRestoreWait);
+            }
+
+            return;
         }
 
         context.Cancel = true;

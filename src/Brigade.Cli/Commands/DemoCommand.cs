@@ -116,6 +116,13 @@ internal static class DemoCommand
         var failed = false;
         foreach (var scene in scenes)
         {
+            // Where a scene's line would be written: a reader that went away ends the demo (141, CliApp), also when it
+            // writes its JSON only at the end (before, every scene ran into a pipe nobody read).
+            if (stdout is BrokenPipeWatch pipe && pipe.ReaderGone())
+            {
+                return ExitCodes.BrokenPipe;
+            }
+
             if (!json)
             {
                 DemoRenderer.SceneStart(console, scene);

@@ -136,7 +136,7 @@ internal static class RunCommand
             var inputPath = parse.GetValue(input)!;
             var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
-                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry, ParseStderrMode(parse.GetValue(stderrMode)!) == StderrMode.Pass ? new CommandStderr(stderr) : null)
+                ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry, ParseStderrMode(parse.GetValue(stderrMode)!) == StderrMode.Pass ? new CommandStderr(stderr) : null, parse.GetValue(quiet) ? null : stderr.WriteLine)
                 : LoadWork(assemblyPath!, workType!, inProcess, retry, itemTimeout);
 
             var options = new RunJobOptions

@@ -44,6 +44,12 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     /// <summary>Guards reaping against a kill of the process tree: a process id is not reused before it is reaped.</summary>
     public Lock ReapGate { get; } = new();
 
+    /// <summary>Gets what to say when the first process has exited and the output stays open (<see cref="LingerNotice"/>), or null.</summary>
+    public LingerNotice? Linger { get; init; }
+
+    /// <summary>Gets or sets the timer that says it (held here: a timer nothing references may be collected before it fires). Loop thread only.</summary>
+    public Timer? LingerTimer { get; set; }
+
     /// <summary>Gets or sets whether the first process exited (it stays unreaped, a zombie, until the output is closed too).</summary>
     public bool Exited { get; set; }
 

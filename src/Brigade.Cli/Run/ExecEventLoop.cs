@@ -208,11 +208,25 @@ internal static unsafe class ExecEventLoop
                         // process and its id may be reused.
                         ExecReaper.LeaderExited(child.Slot);
                         child.Exited = true;
+                        if (child.Linger is { } linger && child.LingerTimer is null && (child.OutFd >= 0 || child.ErrFd >= 0))
+                        {
+                            child.LingerTimer = new Timer(static state => SayLingering((ExecChild)state!), child, linger.After, Timeout.InfiniteTimeSpan);
+                        }
+
                         break;
                 }
 
                 CompleteIfDone(child);
             }
+        }
+    }
+
+    // The first process exited a while ago and the command is not over: a process it left holds its output (review 45).
+    private static void SayLingering(ExecChild child)
+    {
+        if (!child.Completion.Task.IsCompleted)
+        {
+            child.Linger!.Notify(LingerNotice.Holders(child.Pid));
         }
     }
 

@@ -98,6 +98,10 @@ internal static unsafe partial class ExecNative
     [LibraryImport("libc")]
     public static partial int posix_spawn_file_actions_addopen(void* actions, int fd, byte* path, int oflag, uint mode);
 
+    /// <summary>glibc 2.29 and later, musl 1.1.24 and later: the child changes to the directory before its exec.</summary>
+    [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_addchdir_np(void* actions, byte* path);
+
     [LibraryImport("libc")]
     public static partial int posix_spawnp(int* pid, byte* file, void* actions, void* attr, byte** argv, byte** envp);
 

@@ -66,9 +66,22 @@ internal static class ExecRunner
     /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
     /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
     public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
+        RunAsync(command, timeout, stderr, passFailure, null, cancellationToken);
+
+    /// <summary>Runs a command rendered for an item, saying <paramref name="linger"/> when its first process has exited and
+    /// a process it left in the background still holds its output.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="timeout">The attempt's timeout, or null.</param>
+    /// <param name="stderr">Where the command's stderr goes, or null to drop it (a failure keeps its last 2 KB either way).</param>
+    /// <param name="passFailure">Whether a failed command's stderr is passed through too.</param>
+    /// <param name="linger">What to say then, or null.</param>
+    /// <param name="cancellationToken">Interrupts the run.</param>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
+    public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, LingerNotice? linger, CancellationToken cancellationToken) =>
         ExecSpawner.IsAvailable
-            ? ExecSpawner.RunAsync(command, timeout, stderr, passFailure, cancellationToken)
-            : RunThroughProcessAsync(command, timeout, stderr, passFailure, cancellationToken);
+            ? ExecSpawner.RunAsync(command, timeout, stderr, passFailure, linger, cancellationToken)
+            : RunThroughProcessAsync(command, timeout, stderr, passFailure, linger, cancellationToken);
 
     /// <summary>Throws the failure of a command that exited with <paramref name="exitCode"/> (128 + N: killed by signal N).</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
@@ -108,7 +121,10 @@ internal static class ExecRunner
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
-    internal static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    internal static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
+        RunThroughProcessAsync(rendered, timeout, stderr, passFailure, null, cancellationToken);
+
+    internal static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunThroughProcessAsync(RenderedCommand rendered, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, LingerNotice? linger, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         ProcessStartInfo psi;
@@ -166,7 +182,7 @@ internal static class ExecRunner
         ExecReaper.Started(slot, process.Id, group != 0);
         try
         {
-            return await WaitAsync(process, group, timeout, stderr, passFailure, cancellationToken).ConfigureAwait(false);
+            return await WaitAsync(process, group, timeout, stderr, passFailure, linger, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -174,7 +190,7 @@ internal static class ExecRunner
         }
     }
 
-    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, LingerNotice? linger, CancellationToken cancellationToken)
     {
         try
         {
@@ -203,7 +219,13 @@ internal static class ExecRunner
 
             // The command's output ends when the last process holding it exits: a background child (`sleep 60 &`)
             // may keep it open after the shell is gone, and the timeout covers that time too.
-            await Task.WhenAll(readOut, readErr).WaitAsync(linked.Token).ConfigureAwait(false);
+            var closed = Task.WhenAll(readOut, readErr);
+            if (linger is not null && await Task.WhenAny(closed, Task.Delay(linger.After, linked.Token)).ConfigureAwait(false) != closed && !linked.IsCancellationRequested)
+            {
+                linger.Notify(group != 0 ? LingerNotice.Holders(group) : "");
+            }
+
+            await closed.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -60,18 +59,30 @@ internal static class ExecSpawner
     /// <param name="stderr">Where the command's stderr is passed through, or null to drop it (its tail is kept for a failure).</param>
     /// <param name="passFailure">Whether a failed command's stderr is passed through too (false for an attempt that is tried again).</param>
     /// <param name="cancellationToken">Interrupts the run.</param>
-    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken)
+    public static Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, CancellationToken cancellationToken) =>
+        RunAsync(command, timeout, stderr, passFailure, null, cancellationToken);
+
+    /// <summary>Runs the command, saying <paramref name="linger"/> when its first process exited and its output stays open.</summary>
+    /// <exception cref="ExecFailedException">The command failed, timed out, or could not start.</exception>
+    /// <exception cref="OperationCanceledException">The run was interrupted.</exception>
+    /// <param name="command">The command line.</param>
+    /// <param name="timeout">The attempt's timeout, or null.</param>
+    /// <param name="stderr">Where the command's stderr is passed through, or null to drop it.</param>
+    /// <param name="passFailure">Whether a failed command's stderr is passed through too.</param>
+    /// <param name="linger">What to say when a process the command left in the background holds its output, or null.</param>
+    /// <param name="cancellationToken">Interrupts the run.</param>
+    public static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> RunAsync(RenderedCommand command, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, LingerNotice? linger, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
         // The text when it needs no shell (no shell reads it: its words are the arguments); else the shell's form, whose
         // values come in the environment (RenderedCommand).
         var direct = ExecCommandLine.TrySplit(command.Text);
-        var child = direct is not null ? Start(direct, shell: false, stderr, []) : null;
+        var child = direct is not null ? Start(direct, shell: false, stderr, [], linger) : null;
         // A script without '#!' cannot start directly: the shell runs it, and its 128 + N is then the shell's report of a
         // signal, as on the shell path.
         var ranDirect = child is not null;
-        child ??= Start(["/bin/sh", "-c", command.ShellText], shell: true, stderr, command.Values)!;
+        child ??= Start(["/bin/sh", "-c", command.ShellText], shell: true, stderr, command.Values, linger)!;
 
         // Auto mode reads the command's CPU clock while it runs: a long command is known to wait or to compute before it ends.
         using var tracked = ExternalCpuTime.Track(child);
@@ -179,7 +190,7 @@ internal static class ExecSpawner
     }
 
     // Starts the command; null when the program is a script without a '#!' line (the shell runs those).
-    private static unsafe ExecChild? Start(string[] argv, bool shell, CommandStderr? stderr, IReadOnlyList<string> values)
+    private static unsafe ExecChild? Start(string[] argv, bool shell, CommandStderr? stderr, IReadOnlyList<string> values, LingerNotice? linger)
     {
         var id = Interlocked.Increment(ref _nextId);
         var slot = ExecReaper.Reserve(id);
@@ -230,7 +241,7 @@ internal static class ExecSpawner
 
         ExecReaper.Started(slot, pid, ownGroup: true);
         var pidFd = ExecNative.PidfdOpen(pid);
-        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd, stderr);
+        var child = new ExecChild(id, pid, slot, outPipe[0], errPipe[0], pidFd, stderr) { Linger = linger };
         if (pidFd < 0 || !ExecEventLoop.Add(child))
         {
             // Cannot watch it (out of descriptors): stop it, reap it here, and report the item failed.
@@ -249,6 +260,24 @@ internal static class ExecSpawner
         }
 
         return child;
+    }
+
+    // A helper (the reaper's shell) starts in "/": it needs no working directory, and in one that was deleted dash said
+    // "sh: 0: getcwd() failed: No such file or directory" on brigade's stderr as it started (review 45). Commands keep
+    // brigade's, deleted or not, as under xargs.
+    private static unsafe void AtRoot(void* actions)
+    {
+        try
+        {
+            fixed (byte* root = "/\0"u8)
+            {
+                _ = ExecNative.posix_spawn_file_actions_addchdir_np(actions, root);
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // An older C library: the helper starts where brigade is, as before.
+        }
     }
 
     private static ExecFailedException SpawnFailure(string program, bool shell, int error)
@@ -416,6 +445,11 @@ internal static class ExecSpawner
                 }
             }
 
+            if (id == 0)
+            {
+                AtRoot(actions);
+            }
+
             int child;
             int error;
             if (path is null)
@@ -534,24 +568,17 @@ internal static class ExecSpawner
         return true;
     }
 
-    // Commands get this process's environment as .NET sees it, without an outer brigade's command number and values.
+    // Commands get this process's environment as .NET sees it, without an outer brigade's command number and values, each
+    // variable as the bytes brigade was given (NativeEnvironment: a value that is not UTF-8 passes unchanged).
     private static unsafe void TakeEnvironment()
     {
-        var entries = new List<string>();
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            if (entry.Key is string name && name != ExecReaper.IdVariable && !RenderedCommand.IsValueVariable(name))
-            {
-                entries.Add($"{name}={entry.Value}");
-            }
-        }
-
+        var entries = NativeEnvironment.Entries(name => name != ExecReaper.IdVariable && !RenderedCommand.IsValueVariable(name));
         _environment = (byte**)NativeMemory.Alloc((nuint)(entries.Count + 1) * (nuint)sizeof(byte*));
         for (var i = 0; i < entries.Count; i++)
         {
-            var text = Encoding.UTF8.GetBytes(entries[i] + "\0");
-            var copy = (byte*)NativeMemory.Alloc((nuint)text.Length);
-            text.CopyTo(new Span<byte>(copy, text.Length));
+            var copy = (byte*)NativeMemory.Alloc((nuint)entries[i].Length + 1);
+            entries[i].CopyTo(new Span<byte>(copy, entries[i].Length));
+            copy[entries[i].Length] = 0;
             _environment[i] = copy;
         }
 

@@ -7,8 +7,12 @@ namespace Brigade.Cli.Run;
 /// <param name="timeout">The timeout of each attempt, or null.</param>
 /// <param name="retry">How failed items are tried again.</param>
 /// <param name="stderr">Where the commands' stderr is passed through (<c>--stderr pass</c>), or null to drop it.</param>
-internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobRetry retry, CommandStderr? stderr = null) : JobWork
+/// <param name="notices">Where brigade's own lines about a command go (one left a process holding its output: <see cref="LingerNotice"/>), or null (<c>--quiet</c>).</param>
+internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobRetry retry, CommandStderr? stderr = null, Action<string>? notices = null) : JobWork
 {
+    /// <summary>Gets or sets how long after a command's first process exited, its output still open, brigade says so.</summary>
+    internal TimeSpan LingerAfter { get; init; } = LingerNotice.DefaultAfter;
+
     // How long the end of a run waits for the commands' stderr when its writes make no progress (a stderr nobody reads).
     private static readonly TimeSpan StuckStderr = TimeSpan.FromSeconds(1);
 
@@ -36,7 +40,8 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             try
             {
                 var command = slot > 0 ? ((RenderedCommand)entry.Value).WithSlot(slot) : (RenderedCommand)entry.Value;
-                var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, stderr, passFailure: retry.IsLast(attempt), cancellationToken).ConfigureAwait(false);
+                var linger = notices is null ? null : new LingerNotice(LingerAfter, holders => notices(Lingering(entry.Item, holders)));
+                var (output, cpu, queued) = await ExecRunner.RunAsync(command, timeout, stderr, passFailure: retry.IsLast(attempt), linger, cancellationToken).ConfigureAwait(false);
 
                 // The command's CPU time is what tells auto mode a CPU-bound command from one that waits; its time waiting
                 // for a core is not a wait of its own (a busy machine would make a computing command look half idle).
@@ -66,6 +71,13 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
         }, options);
         return new JobStream(stream, () => stream.Report);
     }
+
+    // Without it, a command that started a server or a daemon with `&` and its output still on brigade's pipe kept its item
+    // running (and the run, at its end) for as long as that process lived, without a word (review 45).
+    private string Lingering(InputItem item, string holders) =>
+        $"brigade run: item {item.Index} (line {item.Line}): its command exited {LingerAfter.TotalSeconds:0.#} s ago, but " +
+        (holders.Length > 0 ? $"a process it left in the background ({holders})" : "a process it started") +
+        " still holds its output open; the item ends when that closes it, as a shell's $(...) waits (start such a process with its output redirected, 'server > log 2>&1 &', or give --timeout)";
 
     /// <summary>Writes what the commands' stderr still has queued (before the summary), unless the writes are stuck.</summary>
     public override ValueTask DisposeAsync() => stderr?.FlushAsync(StuckStderr) ?? ValueTask.CompletedTask;

@@ -117,6 +117,33 @@ internal static unsafe partial class NativeMethods
     }
 
     /// <summary>
+    /// Tells whether descriptor <paramref name="fd"/> is a pipe or socket whose reader went away: <c>poll</c> says
+    /// POLLERR (a pipe without readers) or POLLHUP. False when it cannot tell (and off Linux and macOS). A write of
+    /// nothing does not tell: Linux returns 0 for it before it looks for a reader.
+    /// </summary>
+    public static bool ReaderGone(int fd)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return false;
+        }
+
+        try
+        {
+            // struct pollfd { int fd; short events; short revents; }: POLLOUT 4, POLLERR 8, POLLHUP 16 on both.
+            var entry = stackalloc short[4];
+            *(int*)entry = fd;
+            entry[2] = 4;
+            entry[3] = 0;
+            return poll(entry, 1, 0) == 1 && (entry[3] & (8 | 16)) != 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Gets why this process may not write <paramref name="path"/> (a <paramref name="directory"/>: create files in it), as
     /// an errno (EACCES, EROFS...), or 0 when it may, when the path is gone, or when the platform cannot tell. It asks the
     /// kernel (<c>access</c>), which knows the file's mode, its ACLs and a read-only mount; root may write anything but a
@@ -301,6 +328,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int access(string path, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int poll(short* fds, nuint count, int timeout);
 
     // fcntl's third argument is variadic: passed as a fixed one, which Linux's x64 and arm64 ABIs take alike (only
     // OpenForWritingNoWait calls it, on Linux).

@@ -32,4 +32,42 @@ internal static class ProcessGroup
 
         return false;
     }
+
+    /// <summary>Gets the processes of group <paramref name="groupId"/> that have not exited, with their names
+    /// (<c>/proc/PID/comm</c>), lowest pid first; none when <c>/proc</c> cannot be read.</summary>
+    public static List<(int Pid, string Name)> LiveMembers(int groupId)
+    {
+        var members = new List<(int Pid, string Name)>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                var name = Path.GetFileName(dir.AsSpan());
+                if (name.Length > 0 && char.IsAsciiDigit(name[0]) && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
+                    ProcessCpuClock.TryReadStat(pid, out _, out var group, out var state) && group == groupId && state is not ((byte)'Z' or (byte)'X'))
+                {
+                    members.Add((pid, Comm(dir)));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // What was found so far.
+        }
+
+        members.Sort();
+        return members;
+    }
+
+    private static string Comm(string dir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
 }

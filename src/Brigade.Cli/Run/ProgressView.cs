@@ -207,6 +207,7 @@ internal sealed class ProgressView : IAsyncDisposable
             // A new line first, so the cursor is not on the row the status takes; then rows 1..N-1 scroll, and the
             // cursor goes back where it was (setting a region moves it home) and up to the line it was on.
             Write(raw, $"\n{Esc}7{Esc}[1;{height - 1}r{Esc}8{Esc}[1A");
+            TerminationSignal.BeforeForcedExit = () => Write(raw, Restore(height));
             try
             {
                 using var timer = new PeriodicTimer(LiveInterval);
@@ -216,8 +217,16 @@ internal sealed class ProgressView : IAsyncDisposable
                     var (w, h) = size();
                     if (h != height && h >= 3)
                     {
-                        // Resized: the region follows, the old status row is cleared.
-                        Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}[1;{h - 1}r{Esc}8");
+                        // Resized (review 45). Made as at the start: the whole screen scrolls, what is below the cursor
+                        // (the old status line, blank rows) is cleared, a new line, the region, back up. A terminal that
+                        // shrinks keeps the cursor on its last row, the new status row, below the new region, where a new
+                        // line does not scroll: every later result was written over the one before on that row (tmux from
+                        // 8 to 5 rows showed results 1-16 of 40). Results are always above the cursor, never below it (a
+                        // resize moves the text and the cursor together): clearing the old status row by its number
+                        // erased a result after tmux grew, pulling lines back from the scrollback. Until this poll sees
+                        // the resize (at most LiveInterval), the terminal's own reset region lets a result be written on
+                        // the old status row, over its text.
+                        Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}[J\n{Esc}7{Esc}[1;{h - 1}r{Esc}8{Esc}[1A");
                         height = h;
                     }
 
@@ -231,10 +240,13 @@ internal sealed class ProgressView : IAsyncDisposable
             }
             finally
             {
-                // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
-                Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8");
+                TerminationSignal.BeforeForcedExit = null;
+                Write(raw, Restore(height));
             }
         }
+
+        // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
+        private static string Restore(int height) => $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8";
 
         private static void Draw(Stream raw, RunCounters counters, int width, int height) =>
             Write(raw, $"{Esc}7{Esc}[{height};1H{Esc}[2K{StatusText(counters, width - 1)}{Esc}8");

@@ -10,14 +10,15 @@ public sealed class UsageHintTests
     [Fact(Timeout = 60_000)]
     public async Task UsageError_FromTheBuildOfTheProject_NamesThatProgramsHelp()
     {
-        // tests/Brigade.Cli.Tests/bin/CONFIGURATION/TFM/ -> the repository, and the CLI project's own build beside it.
-        var output = Path.GetDirectoryName(CliProcess.CliDll)!;
-        var configuration = Path.GetFileName(Path.GetDirectoryName(output))!;
-        var root = Path.GetFullPath(Path.Combine(output, "..", "..", "..", "..", ".."));
-        var program = Path.Combine("src", "Brigade.Cli", "bin", configuration, Path.GetFileName(output), "Brigade.Cli.dll");
-        Assert.True(File.Exists(Path.Combine(root, program)), $"no build of the CLI project at {program}");
+        // A clone's layout (PROJECT/Brigade.Cli.csproj, its build in PROJECT/bin/CONFIGURATION/TFM/) around a copy of the
+        // CLI the other tests run (CliProcess): until review 45 this test took the repository and the configuration from
+        // the names of the folders above the test's own, and failed from a test folder copied anywhere else.
+        using var dir = new TempDirectory();
+        var program = Path.Combine("src", "Brigade.Cli", "bin", "Release", "net10.0", "Brigade.Cli.dll");
+        CopyTree(Path.GetDirectoryName(CliProcess.CliDll)!, Path.GetDirectoryName(dir.File(program))!);
+        await File.WriteAllTextAsync(dir.File(Path.Combine("src", "Brigade.Cli", "Brigade.Cli.csproj")), "<Project />");
 
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(program);
         psi.ArgumentList.Add("--no-such-option");
         using var p = System.Diagnostics.Process.Start(psi)!;
@@ -25,10 +26,24 @@ public sealed class UsageHintTests
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(50));
 
-        Assert.Equal(2, p.ExitCode);
         var text = await stderr;
+        Assert.True(p.ExitCode == 2, text);
         Assert.Contains($"(see 'dotnet {program} --help')", text, StringComparison.Ordinal);
         Assert.DoesNotContain("'brigade --help'", text, StringComparison.Ordinal);
         Assert.Equal("", await stdout);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+
+        foreach (var sub in Directory.EnumerateDirectories(from))
+        {
+            CopyTree(sub, Path.Combine(to, Path.GetFileName(sub)));
+        }
     }
 }
