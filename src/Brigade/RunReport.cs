@@ -98,6 +98,16 @@ public sealed class RunReport
     /// <summary>Gets whether the run stopped early because of <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
     public bool StoppedOnFailure { get; init; }
 
+    /// <summary>Gets what stopped the run before its end other than an item's failure or cancellation: the engine's failure
+    /// (worker processes that could not start, a work type that could not be created in them, an engine disposed during the
+    /// run, a cluster that became unavailable) or the input's (<see cref="SourceFailedException"/>);
+    /// <see langword="null"/> when the run was not stopped by an error.</summary>
+    /// <remarks>Set, the run is not a success (<see cref="IsSuccess"/>): the items it had not finished are in
+    /// <see cref="NotRun"/>. <see cref="Runner.MapAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?, CancellationToken)"/>,
+    /// <c>ForEachAsync</c> and <c>MapReduceAsync</c> throw it inside a <see cref="RunFailedException"/> with this report (review 45);
+    /// a stream's reader gets it as it is, and the report on <see cref="RunStream{T}.Report"/>.</remarks>
+    public Exception? Error { get; internal init; }
+
     /// <summary>Gets when the run started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
@@ -184,8 +194,8 @@ public sealed class RunReport
     /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
     internal bool IsBaseline => string.Equals(Engine, Brigade.Engine.Sequential.Name, StringComparison.Ordinal);
 
-    /// <summary>Gets whether every item read from the input succeeded and none was left unrun.</summary>
-    public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled;
+    /// <summary>Gets whether every item read from the input succeeded, none was left unrun and no error stopped the run.</summary>
+    public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled && Error is null;
 
     /// <summary>Gets how much faster this run was than a measured baseline run.</summary>
     /// <param name="baseline">A run of the same items, typically on <see cref="Brigade.Engine.Sequential"/>.</param>
@@ -234,6 +244,13 @@ public sealed class RunReport
         if (Abandoned)
         {
             s += ", abandoned by its reader";
+        }
+
+        if (Error is { } error)
+        {
+            // One line: the message's first 200 characters (the whole exception is on Error).
+            var message = Internal.ExceptionText.Message(error).ReplaceLineEndings(" ");
+            s += $", stopped by {error.GetType().Name}: {(message.Length > 200 ? string.Concat(message.AsSpan(0, 200), "…") : message)}";
         }
 
         return s;
