@@ -159,6 +159,13 @@ public sealed class RunReport
     /// <summary>Gets the wall time one worker would need for the same items: <see cref="BusyTime"/>.</summary>
     public TimeSpan SequentialEstimate => BusyTime;
 
+    /// <summary>Gets the width the run could use: <see cref="DegreeOfParallelism"/>, but never more than its items (at least 1).</summary>
+    /// <remarks>A run over an input of known size is given at most one worker per item when it starts; a lazy input's size
+    /// is not known then, so its <see cref="DegreeOfParallelism"/> is the width asked for, <see cref="int.MaxValue"/> included
+    /// (review 45: "×2147483647" in the summary). Summaries, traces and HTML reports show this, the same for both inputs;
+    /// <see cref="Losses"/> keeps the width asked for (workers a lazy run was given but could not use are its loss).</remarks>
+    internal int UsableWidth => (int)Math.Min(DegreeOfParallelism, Math.Max(1, Items));
+
     /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
     /// <remarks>On <see cref="Brigade.Engine.Sequential"/>, the baseline, this is its worker's busy share (at most 1), not a
     /// speedup: <see cref="ToString"/> shows it as <c>busy</c>.</remarks>
@@ -222,9 +229,9 @@ public sealed class RunReport
 
     /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>;
     /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>;
-    /// for a run in which no item ran, <c>threadpool ×2: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>. The width
-    /// is the larger of <see cref="DegreeOfParallelism"/> and <see cref="WorkerCount"/> (auto mode's last plan can be
-    /// narrower than the workers that ran at once).</summary>
+    /// for a run in which no item ran, <c>threadpool ×1: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>. The width
+    /// is the larger of <see cref="DegreeOfParallelism"/> (never more than the items) and <see cref="WorkerCount"/> (auto
+    /// mode's last plan can be narrower than the workers that ran at once).</summary>
     public override string ToString()
     {
         var label = Label is null ? string.Empty : $" [{Label}]";
@@ -235,7 +242,7 @@ public sealed class RunReport
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
-            $"{Engine} ×{Math.Max(DegreeOfParallelism, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
+            $"{Engine} ×{Math.Max(UsableWidth, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += Undelivered > 0 ? $", {NotRun} not run ({Undelivered} of them ran, their results not delivered)" : $", {NotRun} not run";
