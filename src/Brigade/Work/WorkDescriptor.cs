@@ -304,6 +304,11 @@ public sealed class WorkDescriptor
 
                     foreach (var property in current.Properties)
                     {
+                        if (NotReadBack(property) is { } lost)
+                        {
+                            problems.Add($"{path}.{property.Name} {lost}");
+                        }
+
                         Push(pending, property.PropertyType, $"{path}.{property.Name}", problems);
                     }
 
@@ -345,6 +350,26 @@ public sealed class WorkDescriptor
         {
             problems.Add($"{path} ({Describe(type)}) cannot be serialized: {e.Message}");
         }
+    }
+
+    // Written but never read back (review 45): System.Text.Json serializes a property whose setter is not public, or a
+    // readonly field, and on the other side leaves it at its default without a word, unless a constructor parameter takes
+    // it or [JsonInclude] opens the setter. A record with `{ get; private set; }` crossed to a worker and back as zeros
+    // and nulls, reported as a success. A property with no setter at all is left alone: most are computed.
+    private static string? NotReadBack(JsonPropertyInfo property)
+    {
+        if (property.Get is null || property.Set is not null || property.AssociatedParameter is not null)
+        {
+            return null;
+        }
+
+        const string Fix = "make it public or init, mark it [JsonInclude], or take it as a constructor parameter";
+        return property.AttributeProvider switch
+        {
+            PropertyInfo { SetMethod: { IsPublic: false } } => $"has a setter that is not public, which System.Text.Json does not call: its value would arrive as the default ({Fix})",
+            FieldInfo { IsInitOnly: true } => $"is a readonly field that no constructor parameter takes: its value would arrive as the default ({Fix})",
+            _ => null,
+        };
     }
 
     private static bool IsUnsupported(Type type) =>
