@@ -297,6 +297,11 @@ public sealed class WorkDescriptor
                         problems.Add($"{path} ({Describe(type)}) has no parameterless or [JsonConstructor] constructor, so it cannot be deserialized");
                     }
 
+                    if (UnboundParameter(current) is { } unbound)
+                    {
+                        problems.Add($"{path} ({Describe(type)}) has a constructor parameter '{unbound}' that matches no public property or field by name, so System.Text.Json cannot deserialize it (name a property after it, or add a parameterless constructor)");
+                    }
+
                     if (current.Properties.Count == 0 && HasInstanceState(type))
                     {
                         problems.Add($"{path} ({Describe(type)}) has no public properties or fields to serialize: its values would arrive empty");
@@ -370,6 +375,20 @@ public sealed class WorkDescriptor
             FieldInfo { IsInitOnly: true } => $"is a readonly field that no constructor parameter takes: its value would arrive as the default ({Fix})",
             _ => null,
         };
+    }
+
+    // A constructor System.Text.Json deserializes through binds each parameter to a property of the same name; one that
+    // binds to none fails every item on the other side (review 45: CtorMismatch(int seed) with a property Value failed
+    // each item in the worker, "Each parameter in the deserialization constructor ... must bind"): said before the run.
+    private static string? UnboundParameter(JsonTypeInfo info)
+    {
+        if (info.CreateObject is not null || info.ConstructorAttributeProvider is not ConstructorInfo constructor)
+        {
+            return null;
+        }
+
+        var bound = info.Properties.Where(static p => p.AssociatedParameter is not null).Select(static p => p.AssociatedParameter!.Position).ToHashSet();
+        return constructor.GetParameters().FirstOrDefault(p => !bound.Contains(p.Position))?.Name;
     }
 
     private static bool IsUnsupported(Type type) =>

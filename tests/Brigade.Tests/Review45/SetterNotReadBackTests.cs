@@ -29,6 +29,15 @@ public sealed class SetterNotReadBackTests
     }
 
     [Fact]
+    public void ConstructorParameterNamedAfterNoProperty_IsRefused_BeforeTheRun()
+    {
+        // Before, each item failed in the worker: "Each parameter in the deserialization constructor ... must bind".
+        var error = Assert.Throws<NotSupportedException>(() => WorkDescriptor.For(typeof(TakesUnbound)).EnsureSerializable());
+
+        Assert.Contains("has a constructor parameter 'seed' that matches no public property or field", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void InitOnly_JsonInclude_ConstructorBound_AndComputed_AllPass()
     {
         WorkDescriptor.For(typeof(TakesFine)).EnsureSerializable();
@@ -58,6 +67,16 @@ public sealed class SetterNotReadBackTests
         public int Included { get; private set; }
 
         public int Computed => Bound + Init;
+    }
+
+    public sealed class Unbound(int seed)
+    {
+        public int Value { get; } = seed;
+    }
+
+    public sealed class TakesUnbound : IWork<Unbound, int>
+    {
+        public int Execute(Unbound input) => input.Value;
     }
 
     public sealed class TakesPrivateSet : IWork<PrivateSet, int>
