@@ -2,16 +2,21 @@ using System.Text;
 
 namespace Brigade;
 
-/// <summary>Thrown when a caller asks for the results of a run that did not complete every item.</summary>
-/// <remarks>The message lists the first failures with their indexes; <see cref="Report"/> has all of them.</remarks>
+/// <summary>Thrown when a caller asks for the results of a run that did not complete every item, and by
+/// <see cref="Runner.MapAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?, CancellationToken)"/>,
+/// <c>ForEachAsync</c> and <c>MapReduceAsync</c> when an error stopped the run (<see cref="RunReport.Error"/>).</summary>
+/// <remarks>The message lists the first failures with their indexes; <see cref="Report"/> has all of them. When an error
+/// stopped the run (the engine's: worker processes that could not start, an engine disposed during the run), the message
+/// begins with it, <see cref="Exception.InnerException"/> is that error and <see cref="Report"/> says which items had
+/// succeeded, failed and not run; before review 45 that error was thrown alone, without the report.</remarks>
 public sealed class RunFailedException : Exception
 {
     private const int FailuresInMessage = 5;
 
     /// <summary>Initializes the exception from a run's report.</summary>
-    /// <param name="report">The run's report.</param>
+    /// <param name="report">The run's report; its <see cref="RunReport.Error"/>, else its first failure, is the inner exception.</param>
     public RunFailedException(RunReport report)
-        : base(Describe(report ?? throw new ArgumentNullException(nameof(report))), report.Failures.Count > 0 ? report.Failures[0].Exception : null)
+        : base(Describe(report ?? throw new ArgumentNullException(nameof(report))), report.Error ?? (report.Failures.Count > 0 ? report.Failures[0].Exception : null))
     {
         Report = report;
     }
@@ -25,10 +30,19 @@ public sealed class RunFailedException : Exception
     private static string Describe(RunReport report)
     {
         var sb = new StringBuilder();
-        sb.Append($"{report.Failed} of {report.Items} items failed");
-        if (report.NotRun > 0)
+        if (report.Error is { } error)
         {
-            sb.Append($" and {report.NotRun} were not run");
+            // What stopped the run first, then what it had done: the caller's results are in Report.
+            var message = Internal.ExceptionText.Message(error).TrimEnd('.');
+            sb.Append($"The run was stopped by {error.GetType().Name}: {message}; {report.Succeeded} of {report.Items} items succeeded, {report.Failed} failed, {report.NotRun} not run");
+        }
+        else
+        {
+            sb.Append($"{report.Failed} of {report.Items} items failed");
+            if (report.NotRun > 0)
+            {
+                sb.Append($" and {report.NotRun} were not run");
+            }
         }
 
         if (report.Cancelled)

@@ -98,6 +98,16 @@ public sealed class RunReport
     /// <summary>Gets whether the run stopped early because of <see cref="FailureMode.StopOnFirstFailure"/>.</summary>
     public bool StoppedOnFailure { get; init; }
 
+    /// <summary>Gets what stopped the run before its end other than an item's failure or cancellation: the engine's failure
+    /// (worker processes that could not start, a work type that could not be created in them, an engine disposed during the
+    /// run, a cluster that became unavailable) or the input's (<see cref="SourceFailedException"/>);
+    /// <see langword="null"/> when the run was not stopped by an error.</summary>
+    /// <remarks>Set, the run is not a success (<see cref="IsSuccess"/>): the items it had not finished are in
+    /// <see cref="NotRun"/>. <see cref="Runner.MapAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?, CancellationToken)"/>,
+    /// <c>ForEachAsync</c> and <c>MapReduceAsync</c> throw it inside a <see cref="RunFailedException"/> with this report (review 45);
+    /// a stream's reader gets it as it is, and the report on <see cref="RunStream{T}.Report"/>.</remarks>
+    public Exception? Error { get; internal init; }
+
     /// <summary>Gets when the run started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
@@ -149,6 +159,13 @@ public sealed class RunReport
     /// <summary>Gets the wall time one worker would need for the same items: <see cref="BusyTime"/>.</summary>
     public TimeSpan SequentialEstimate => BusyTime;
 
+    /// <summary>Gets the width the run could use: <see cref="DegreeOfParallelism"/>, but never more than its items (at least 1).</summary>
+    /// <remarks>A run over an input of known size is given at most one worker per item when it starts; a lazy input's size
+    /// is not known then, so its <see cref="DegreeOfParallelism"/> is the width asked for, <see cref="int.MaxValue"/> included
+    /// (review 45: "×2147483647" in the summary). Summaries, traces and HTML reports show this, the same for both inputs;
+    /// <see cref="Losses"/> keeps the width asked for (workers a lazy run was given but could not use are its loss).</remarks>
+    internal int UsableWidth => (int)Math.Min(DegreeOfParallelism, Math.Max(1, Items));
+
     /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
     /// <remarks>On <see cref="Brigade.Engine.Sequential"/>, the baseline, this is its worker's busy share (at most 1), not a
     /// speedup: <see cref="ToString"/> shows it as <c>busy</c>.</remarks>
@@ -184,8 +201,8 @@ public sealed class RunReport
     /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
     internal bool IsBaseline => string.Equals(Engine, Brigade.Engine.Sequential.Name, StringComparison.Ordinal);
 
-    /// <summary>Gets whether every item read from the input succeeded and none was left unrun.</summary>
-    public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled;
+    /// <summary>Gets whether every item read from the input succeeded, none was left unrun and no error stopped the run.</summary>
+    public bool IsSuccess => Failed == 0 && NotRun == 0 && !Cancelled && Error is null;
 
     /// <summary>Gets how much faster this run was than a measured baseline run.</summary>
     /// <param name="baseline">A run of the same items, typically on <see cref="Brigade.Engine.Sequential"/>.</param>
@@ -212,9 +229,9 @@ public sealed class RunReport
 
     /// <summary>Returns a one-line summary, such as <c>threadpool ×2: 1,000 items in 0.512 s, cpu 1.01 s, speedup 1.96, efficiency 98%, 0 failed</c>;
     /// for the sequential engine, the baseline, <c>sequential ×1: 1,000 items in 1.003 s, cpu 1.00 s, baseline, busy 98%, 0 failed</c>;
-    /// for a run in which no item ran, <c>threadpool ×2: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>. The width
-    /// is the larger of <see cref="DegreeOfParallelism"/> and <see cref="WorkerCount"/> (auto mode's last plan can be
-    /// narrower than the workers that ran at once).</summary>
+    /// for a run in which no item ran, <c>threadpool ×1: 0 items in 0.000 s, cpu 0.00 s, no item ran, 0 failed</c>. The width
+    /// is the larger of <see cref="DegreeOfParallelism"/> (never more than the items) and <see cref="WorkerCount"/> (auto
+    /// mode's last plan can be narrower than the workers that ran at once).</summary>
     public override string ToString()
     {
         var label = Label is null ? string.Empty : $" [{Label}]";
@@ -225,7 +242,7 @@ public sealed class RunReport
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
-            $"{Engine} ×{Math.Max(DegreeOfParallelism, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
+            $"{Engine} ×{Math.Max(UsableWidth, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += Undelivered > 0 ? $", {NotRun} not run ({Undelivered} of them ran, their results not delivered)" : $", {NotRun} not run";
@@ -234,6 +251,13 @@ public sealed class RunReport
         if (Abandoned)
         {
             s += ", abandoned by its reader";
+        }
+
+        if (Error is { } error)
+        {
+            // One line: the message's first 200 characters (the whole exception is on Error).
+            var message = Internal.ExceptionText.Message(error).ReplaceLineEndings(" ");
+            s += $", stopped by {error.GetType().Name}: {(message.Length > 200 ? string.Concat(message.AsSpan(0, 200), "…") : message)}";
         }
 
         return s;

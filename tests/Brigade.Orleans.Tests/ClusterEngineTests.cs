@@ -194,7 +194,7 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
     [Fact(Timeout = 30_000)]
     public async Task DelegateWork_IsRejectedClearly()
     {
-        var error = await Assert.ThrowsAsync<ClusterWorkRejectedException>(() => Runner.MapAsync(Enumerable.Range(0, 10), x => x + 1, Options()));
+        var error = Assert.IsType<ClusterWorkRejectedException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Enumerable.Range(0, 10), x => x + 1, Options()))).InnerException);
 
         Assert.Contains("delegate", error.Message, StringComparison.Ordinal);
         Assert.Contains("IWork", error.Message, StringComparison.Ordinal);

@@ -13,10 +13,10 @@ public sealed class WorkTypeRejectionTests(ClusterFixture fixture)
         var work = EmitEchoWork();
         var taken = 0;
 
-        var error = await Assert.ThrowsAsync<ClusterWorkRejectedException>(() => Runner.MapAsync(
+        var error = Assert.IsType<ClusterWorkRejectedException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(
             Enumerable.Range(0, 100).Select(i => { Interlocked.Increment(ref taken); return i; }),
             work,
-            new RunOptions { Engine = fixture.Engine }));
+            new RunOptions { Engine = fixture.Engine }))).InnerException);
 
         Assert.Equal(0, taken);
         Assert.Equal("Unknown.EchoWork", error.WorkType);

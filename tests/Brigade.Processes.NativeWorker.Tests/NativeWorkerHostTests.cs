@@ -113,7 +113,7 @@ public sealed class NativeWorkerHostTests
         var missing = Path.Combine(Path.GetTempPath(), $"brigade-no-such-worker-{Guid.NewGuid():N}");
         await using var engine = TestWorker.Engine(o => o.WorkerPath = missing);
 
-        var error = await Assert.ThrowsAsync<WorkerStartException>(() => Runner.MapAsync(Items, new Square(), TestWorker.Run(engine)));
+        var error = Assert.IsType<WorkerStartException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Items, new Square(), TestWorker.Run(engine)))).InnerException);
 
         Assert.Contains($"The worker executable '{missing}' (ProcessEngineOptions.WorkerPath) was not found", error.Message, StringComparison.Ordinal);
     }
@@ -133,7 +133,7 @@ public sealed class NativeWorkerHostTests
             File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             await using var engine = TestWorker.Engine(o => o.WorkerPath = copy);
 
-            var error = await Assert.ThrowsAsync<WorkerStartException>(() => Runner.MapAsync(Items, new Square(), TestWorker.Run(engine)));
+            var error = Assert.IsType<WorkerStartException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Items, new Square(), TestWorker.Run(engine)))).InnerException);
 
             Assert.Contains("is not executable (chmod +x it)", error.Message, StringComparison.Ordinal);
         }

@@ -60,7 +60,7 @@ public sealed class LifetimeTests
         var pids = engine.GetWorkerProcessIds();
         await engine.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => run);
+        Assert.IsType<ObjectDisposedException>((await Assert.ThrowsAsync<RunFailedException>(() => run)).InnerException);
         Assert.Empty(await ProcessList.WaitGoneAsync(pids, TimeSpan.FromSeconds(5)));
     }
 

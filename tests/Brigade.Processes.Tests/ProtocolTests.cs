@@ -94,7 +94,7 @@ public sealed class ProtocolTests
         await using var engine = TestEngines.Create(o => o.EnvironmentVariables[WireFormat.FaultVariable] = fault);
         var watch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<ProtocolException>(() => Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new Square(), TestEngines.Run(engine)));
+        var error = Assert.IsType<ProtocolException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new Square(), TestEngines.Run(engine)))).InnerException);
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");

@@ -114,7 +114,7 @@ public sealed class ValidationTests
         await using var engine = TestEngines.Create(o => o.EnvironmentVariables["BRIGADE_TEST_IN_WORKER"] = "1");
         var calls = CountCalls.Calls;
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Runner.MapAsync(Items, new FailsInWorker(), TestEngines.Run(engine)));
+        var error = Assert.IsType<InvalidOperationException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Items, new FailsInWorker(), TestEngines.Run(engine)))).InnerException);
 
         Assert.Contains("this work cannot be created here", error.Message, StringComparison.Ordinal);
         Assert.Equal(calls, CountCalls.Calls);
@@ -124,7 +124,7 @@ public sealed class ValidationTests
     public async Task WorkerHostNotFound_IsAClearError()
     {
         await using var engine = TestEngines.Create(o => o.WorkerPath = "/nonexistent/Brigade.Processes.Worker.dll");
-        var error = await Assert.ThrowsAsync<WorkerStartException>(() => Runner.MapAsync(Items, new Square(), TestEngines.Run(engine)));
+        var error = Assert.IsType<WorkerStartException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Items, new Square(), TestEngines.Run(engine)))).InnerException);
         Assert.Contains("The worker host was not found at '/nonexistent/Brigade.Processes.Worker.dll'", error.Message, StringComparison.Ordinal);
     }
 

@@ -499,7 +499,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
             _engine.Pool.Discard(process);
             if (exit.Reason == KillReason.Disposed)
             {
-                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
+                throw WorkerPool.DisposedDuringTheRun();
             }
 
             if (exit.Reason == KillReason.Canceled)

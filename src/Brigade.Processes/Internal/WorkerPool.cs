@@ -91,7 +91,11 @@ internal sealed class WorkerPool : IDisposable
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, typeof(ProcessEngine));
+            if (_disposed)
+            {
+                throw DisposedDuringTheRun();
+            }
+
             for (var i = _idle.Count - 1; i >= 0; i--)
             {
                 var candidate = _idle[i];
@@ -121,7 +125,11 @@ internal sealed class WorkerPool : IDisposable
         WorkerProcess? evict = null;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, typeof(ProcessEngine));
+            if (_disposed)
+            {
+                throw DisposedDuringTheRun();
+            }
+
 
             // Room for a worker of this assembly: an idle worker of another assembly makes way.
             if (_all.Count >= _options.MaxWorkers && _idle.Count > 0)
@@ -147,8 +155,13 @@ internal sealed class WorkerPool : IDisposable
         }
 
         worker.Dispose();
-        throw new ObjectDisposedException(nameof(ProcessEngine));
+        throw DisposedDuringTheRun();
     }
+
+    /// <summary>What a run (or a warm-up) gets when the engine is disposed under it, wherever it notices: one wording
+    /// (review 45: the pool threw the plain "Cannot access a disposed object" where the run said this).</summary>
+    internal static ObjectDisposedException DisposedDuringTheRun() =>
+        new(nameof(ProcessEngine), "The process engine was disposed during the run.");
 
     /// <summary>
     /// Starts a worker for the assembly on a thread of its own, as <see cref="Acquire"/> would on the caller's when it

@@ -169,7 +169,7 @@ internal sealed class WorkerProcess : IDisposable
             worker.Dispose();
             if (exit.Reason == KillReason.Disposed)
             {
-                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed while a worker started.");
+                throw WorkerPool.DisposedDuringTheRun();
             }
 
             if (exit.Reason == KillReason.Canceled)
@@ -273,7 +273,7 @@ internal sealed class WorkerProcess : IDisposable
             var exit = WaitForDeath();
             if (exit.Reason == KillReason.Disposed)
             {
-                throw new ObjectDisposedException(nameof(ProcessEngine), "The process engine was disposed during the run.");
+                throw WorkerPool.DisposedDuringTheRun();
             }
 
             if (exit.Reason == KillReason.Canceled)

@@ -12,12 +12,25 @@ internal static class RunPipeline
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
 
+    public static Task<(RunReport Report, long ItemsRead)> RunAsync<TIn, TOut>(
+        ItemSource<TIn> source,
+        WorkFunction<TIn, TOut> work,
+        ResultSink<TOut> sink,
+        RunOptions? options,
+        Action<EngineJob<TIn, TOut>>? onStarted,
+        CancellationToken cancellationToken) =>
+        RunAsync(source, work, sink, options, onStarted, reportErrors: false, cancellationToken);
+
+    // reportErrors: whether an error that stopped the run (the engine's, not the input's nor cancellation) is thrown inside
+    // a RunFailedException with the report (MapAsync, ForEachAsync, MapReduceAsync: the caller has no other way to the
+    // report), rather than as it is (a stream, whose reader has RunStream.Report).
     public static async Task<(RunReport Report, long ItemsRead)> RunAsync<TIn, TOut>(
         ItemSource<TIn> source,
         WorkFunction<TIn, TOut> work,
         ResultSink<TOut> sink,
         RunOptions? options,
         Action<EngineJob<TIn, TOut>>? onStarted,
+        bool reportErrors,
         CancellationToken cancellationToken)
     {
         options = options?.Clone() ?? new RunOptions();
@@ -110,8 +123,6 @@ internal static class RunPipeline
         // Read once: the report, the verdict and the disposal's fate must agree on whether the run was cancelled.
         var cancelled = cancellationToken.IsCancellationRequested;
         var itemsRead = source.Taken;
-        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled);
-        job.FinalReport = report;
         var disposeFailed = engineError is null && job.Fatal is null && disposeError is not null && !cancelled;
         if (disposeError is not null && !disposeFailed && activity is not null)
         {
@@ -121,6 +132,10 @@ internal static class RunPipeline
 
         var fatal = engineError is not null ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(engineError)
             : job.Fatal ?? (disposeFailed ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(disposeError!) : null);
+        // An engine that stopped on the caller's own cancel with OperationCanceledException was cancelled, not stopped by an error.
+        var stoppedByCancel = cancelled && fatal?.SourceException is OperationCanceledException;
+        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled, stoppedByCancel ? null : fatal?.SourceException);
+        job.FinalReport = report;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
         await sink.CompleteAsync(fatal?.SourceException, job.AbortToken).ConfigureAwait(false);
@@ -131,6 +146,16 @@ internal static class RunPipeline
             if ((job.FatalFromSource && engineError is null) || disposeFailed)
             {
                 throw new SourceFailedException(itemsRead, report, fatal.SourceException);
+            }
+
+            // Review 45: the engine's error alone (worker processes that could not start, an engine disposed mid-run) lost
+            // the report, so the caller did not know which items had succeeded. It is now the inner exception of a
+            // RunFailedException that carries the report. A call that was wrong from the start (a delegate given to an
+            // engine that runs only work types, a work type that cannot cross a process boundary: nothing ran) keeps its
+            // ArgumentException or NotSupportedException, and out of memory is not wrapped (wrapping allocates).
+            if (reportErrors && !stoppedByCancel && fatal.SourceException is not (ArgumentException or NotSupportedException or OutOfMemoryException))
+            {
+                throw new RunFailedException(report);
             }
 
             fatal.Throw();
@@ -219,7 +244,7 @@ internal static class RunPipeline
         return new RunProgress(completed, job.FailedCount, running, job.ItemCount, clock.SinceStart(clock.Now()));
     }
 
-    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled)
+    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error)
     {
         var workers = recorder.Workers();
         var workerReports = workers.Select(w => w.ToReport()).ToArray();
@@ -239,6 +264,16 @@ internal static class RunPipeline
 
         var failures = job.SnapshotFailures();
         var unread = job.ItemCount is { } total ? Math.Max(0, total - itemsRead) : 0;
+        var succeeded = job.Completed - failures.Count;
+        var notRun = job.NotRunCount + unread;
+
+        // An engine that failed may hold items it had taken but not run nor handed back (a batch in a loop that threw):
+        // they did not run, and Items = Succeeded + Failed + NotRun must still hold.
+        if (error is not null)
+        {
+            notRun = Math.Max(notRun, itemsRead + unread - succeeded - failures.Count);
+        }
+
         return new RunReport
         {
             Label = job.Options.Label,
@@ -248,9 +283,10 @@ internal static class RunPipeline
             DegreeOfParallelism = job.DegreeOfParallelism,
             BatchSize = job.Options.BatchSize,
             Items = itemsRead + unread,
-            Succeeded = job.Completed - failures.Count,
+            Succeeded = succeeded,
             Failed = failures.Count,
-            NotRun = job.NotRunCount + unread,
+            NotRun = notRun,
+            Error = error,
             Cancelled = cancelled,
             StoppedOnFailure = job.StoppedOnFailure,
             StartedAt = clock.StartedAt,

@@ -22,7 +22,11 @@ internal static class LossBreakdown
     {
         var wall = report.WallTime;
         var slots = Slots(report.Workers);
-        var width = Math.Max(report.DegreeOfParallelism, slots.Count);
+        // The width asked for, whose workers a lazy run was given but could not use count as lost (review 34), except
+        // int.MaxValue, "as wide as the items allow": its ideal was two billion workers (every run "0% of the ideal", and
+        // wall × int.MaxValue overflowed TimeSpan past ~7 minutes, so Losses threw); it is the width the items allowed.
+        var asked = report.DegreeOfParallelism == int.MaxValue ? report.UsableWidth : report.DegreeOfParallelism;
+        var width = Math.Max(asked, slots.Count);
         if (width == 0 || wall <= TimeSpan.Zero)
         {
             return new RunLosses { Width = width };

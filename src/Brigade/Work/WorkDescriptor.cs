@@ -297,6 +297,11 @@ public sealed class WorkDescriptor
                         problems.Add($"{path} ({Describe(type)}) has no parameterless or [JsonConstructor] constructor, so it cannot be deserialized");
                     }
 
+                    if (UnboundParameter(current) is { } unbound)
+                    {
+                        problems.Add($"{path} ({Describe(type)}) has a constructor parameter '{unbound}' that matches no public property or field by name, so System.Text.Json cannot deserialize it (name a property after it, or add a parameterless constructor)");
+                    }
+
                     if (current.Properties.Count == 0 && HasInstanceState(type))
                     {
                         problems.Add($"{path} ({Describe(type)}) has no public properties or fields to serialize: its values would arrive empty");
@@ -304,6 +309,11 @@ public sealed class WorkDescriptor
 
                     foreach (var property in current.Properties)
                     {
+                        if (NotReadBack(property) is { } lost)
+                        {
+                            problems.Add($"{path}.{property.Name} {lost}");
+                        }
+
                         Push(pending, property.PropertyType, $"{path}.{property.Name}", problems);
                     }
 
@@ -345,6 +355,40 @@ public sealed class WorkDescriptor
         {
             problems.Add($"{path} ({Describe(type)}) cannot be serialized: {e.Message}");
         }
+    }
+
+    // Written but never read back (review 45): System.Text.Json serializes a property whose setter is not public, or a
+    // readonly field, and on the other side leaves it at its default without a word, unless a constructor parameter takes
+    // it or [JsonInclude] opens the setter. A record with `{ get; private set; }` crossed to a worker and back as zeros
+    // and nulls, reported as a success. A property with no setter at all is left alone: most are computed.
+    private static string? NotReadBack(JsonPropertyInfo property)
+    {
+        if (property.Get is null || property.Set is not null || property.AssociatedParameter is not null)
+        {
+            return null;
+        }
+
+        const string Fix = "make it public or init, mark it [JsonInclude], or take it as a constructor parameter";
+        return property.AttributeProvider switch
+        {
+            PropertyInfo { SetMethod: { IsPublic: false } } => $"has a setter that is not public, which System.Text.Json does not call: its value would arrive as the default ({Fix})",
+            FieldInfo { IsInitOnly: true } => $"is a readonly field that no constructor parameter takes: its value would arrive as the default ({Fix})",
+            _ => null,
+        };
+    }
+
+    // A constructor System.Text.Json deserializes through binds each parameter to a property of the same name; one that
+    // binds to none fails every item on the other side (review 45: CtorMismatch(int seed) with a property Value failed
+    // each item in the worker, "Each parameter in the deserialization constructor ... must bind"): said before the run.
+    private static string? UnboundParameter(JsonTypeInfo info)
+    {
+        if (info.CreateObject is not null || info.ConstructorAttributeProvider is not ConstructorInfo constructor)
+        {
+            return null;
+        }
+
+        var bound = info.Properties.Where(static p => p.AssociatedParameter is not null).Select(static p => p.AssociatedParameter!.Position).ToHashSet();
+        return constructor.GetParameters().FirstOrDefault(p => !bound.Contains(p.Position))?.Name;
     }
 
     private static bool IsUnsupported(Type type) =>
