@@ -26,7 +26,7 @@ internal static class TerminationSignal
     private const int SigHup = 1;
 
     // How long a second signal waits for the terminal to be put back before it ends the process.
-    private static readonly TimeSpan ForcedExitRestoreWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ForcedExitRestoreWait = TimeSpan.FromMilliseconds(500);
 
     private static readonly CancellationTokenSource Source = new();
     private static PosixSignalRegistration? _interrupt;
@@ -86,7 +86,27 @@ internal static class TerminationSignal
             // out of a stop that hangs.
             if (BeforeForcedExit is { } restore)
             {
-                _ = Task.Run(restore).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default).Wait(ForcedExitRestoreWait);
+                // On a thread of its own, not the pool's: at load the pool's queue (busy with the clean stop of the first
+                // signal) outlasted the wait, and the process ended with the terminal as the view had set it (ci108).
+                using var restored = new ManualResetEventSlim();
+                var thread = new Thread(() =>
+                {
+                    try
+                    {
+                        restore();
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
+                    {
+                        // The terminal is gone: nothing to put back.
+                    }
+                    finally
+                    {
+                        restored.Set();
+                    }
+                })
+                { IsBackground = true, Name = "brigade terminal restore" };
+                thread.Start();
+                restored.Wait(ForcedExitRestoreWait);
             }
 
             return;

@@ -240,8 +240,9 @@ internal sealed class ProgressView : IAsyncDisposable
             }
             finally
             {
-                TerminationSignal.BeforeForcedExit = null;
+                // Put back first, then forget: a second signal between the two still finds something to restore.
                 Write(raw, Restore(height));
+                TerminationSignal.BeforeForcedExit = null;
             }
         }
 
