@@ -11,12 +11,10 @@ namespace Brigade.Cli.Tests.Review45;
 /// failed before the fix when it did (seen at load 40), and passes either way after it.</remarks>
 public sealed class DoubleInterruptTerminalTests
 {
-    private const string Tmux = "/usr/bin/tmux";
-
     [Fact(Timeout = 150_000)]
     public async Task CtrlCTwice_OnATerminal_LeavesNoStatusLine_AndTheWholeScreenScrolling()
     {
-        if (!File.Exists(Tmux))
+        if (!File.Exists(Tmux.Path))
         {
             Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
                 "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
@@ -33,12 +31,12 @@ public sealed class DoubleInterruptTerminalTests
         // its "^C" on the last row (ci106, quiet: the clean stop was over before the second key).
         await File.WriteAllTextAsync(dir.File("run.sh"),
             $"stty -echoctl; trap : INT; cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 30; echo {{}}' -j 8 -o out.txt; echo BRIGADE-EXIT=$?; for i in {{1..30}}; do echo after-$i; done; while :; do sleep 600; done\n");
-        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "10", "-s", "t", $"bash '{dir.File("run.sh")}'");
+        await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "10", "-s", "t", $"bash '{dir.File("run.sh")}'");
         try
         {
             var deadline = Stopwatch.StartNew();
             string screen;
-            while (!(screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("running", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            while (!(screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("running", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(100);
             }
@@ -47,43 +45,23 @@ public sealed class DoubleInterruptTerminalTests
             // Two keys, not one send-keys of both: two signals pending at once are one (the kernel keeps one of a kind).
             // The second comes while the clean stop of the first (eight commands' groups to kill) is under way, as a
             // rule; were it over, the end state asserted below would be the same.
-            await TmuxAsync(socket, "send-keys", "-t", "t", "C-c");
+            await Tmux.RunAsync(socket, "send-keys", "-t", "t", "C-c");
             await Task.Delay(20);
-            await TmuxAsync(socket, "send-keys", "-t", "t", "C-c");
-            while (!(screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("after-30", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(120))
+            await Tmux.RunAsync(socket, "send-keys", "-t", "t", "C-c");
+            while (!(screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("after-30", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(120))
             {
                 await Task.Delay(100);
             }
 
             // The shell's lines fill the screen to its last row, where no status line is left.
             var rows = screen.TrimEnd('\n').Split('\n').Select(r => r.TrimEnd()).ToList();
-            Assert.Contains((await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-t", "t")).Split('\n'), l => l.EndsWith("BRIGADE-EXIT=130", StringComparison.Ordinal));
+            Assert.Contains((await Tmux.RunAsync(socket, "capture-pane", "-p", "-S", "-", "-t", "t")).Split('\n'), l => l.EndsWith("BRIGADE-EXIT=130", StringComparison.Ordinal));
             Assert.Equal("after-30", rows[^1]);
             Assert.DoesNotContain(rows, r => r.Contains("running", StringComparison.Ordinal));
         }
         finally
         {
-            await TmuxAsync(socket, "kill-server");
+            await Tmux.RunAsync(socket, "kill-server");
         }
-    }
-
-    private static async Task<string> TmuxAsync(string socket, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-L");
-        psi.ArgumentList.Add(socket);
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add("/dev/null");
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("TMUX");
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return output;
     }
 }

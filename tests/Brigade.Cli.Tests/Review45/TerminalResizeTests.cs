@@ -11,13 +11,12 @@ namespace Brigade.Cli.Tests.Review45;
 /// </summary>
 public sealed class TerminalResizeTests
 {
-    private const string Tmux = "/usr/bin/tmux";
     private const int Items = 16;
 
     [Fact(Timeout = 150_000)]
     public async Task Run_OnATerminalResizedMidRun_LeavesEveryResultLineInTheScrollback()
     {
-        if (!File.Exists(Tmux))
+        if (!File.Exists(Tmux.Path))
         {
             Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
                 "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
@@ -30,7 +29,7 @@ public sealed class TerminalResizeTests
         await File.WriteAllTextAsync(dir.File("run.sh"),
             $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 0.7; echo result-{{#}}' -j 1 -e threads; echo BRIGADE-EXIT=$?; sleep 600\n");
 
-        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "8", "-s", "t", $"sh '{dir.File("run.sh")}'");
+        await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "8", "-s", "t", $"sh '{dir.File("run.sh")}'");
         try
         {
             // Shorter just after result 4, taller just after result 8: right after a result, so that the status line's next
@@ -41,11 +40,11 @@ public sealed class TerminalResizeTests
             var finished = false;
             while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(120))
             {
-                var screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t");
+                var screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t");
                 var (after, rows) = resized == 0 ? ("result-4\n", 5) : ("result-8\n", 12);
                 if (resized < 2 && screen.Contains(after, StringComparison.Ordinal))
                 {
-                    await TmuxAsync(socket, "resize-window", "-t", "t", "-x", "80", "-y", $"{rows}");
+                    await Tmux.RunAsync(socket, "resize-window", "-t", "t", "-x", "80", "-y", $"{rows}");
                     resized++;
                 }
 
@@ -54,34 +53,14 @@ public sealed class TerminalResizeTests
             }
 
             Assert.True(finished, "brigade run did not finish within 120 s");
-            var all = (await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
+            var all = (await Tmux.RunAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
             Assert.Equal(Enumerable.Range(1, Items).Select(i => $"result-{i}"), all.Where(l => l.StartsWith("result-", StringComparison.Ordinal)));
             Assert.Contains("BRIGADE-EXIT=0", all);
             Assert.True(resized == 2, $"resized {resized} times of 2");
         }
         finally
         {
-            await TmuxAsync(socket, "kill-server");
+            await Tmux.RunAsync(socket, "kill-server");
         }
-    }
-
-    private static async Task<string> TmuxAsync(string socket, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-L");
-        psi.ArgumentList.Add(socket);
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add("/dev/null");
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("TMUX");
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return output;
     }
 }

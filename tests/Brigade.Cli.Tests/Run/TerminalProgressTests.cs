@@ -9,13 +9,12 @@ namespace Brigade.Cli.Tests.Run;
 /// </summary>
 public sealed class TerminalProgressTests
 {
-    private const string Tmux = "/usr/bin/tmux";
     private const int Items = 100; // ~2.5 s at -j 2: a dozen status refreshes (200 ms apart) for the 50 ms captures to catch
 
     [Fact]
     public async Task Run_OnAn80ColumnTerminal_LeavesEveryResultLineInOrder_BelowNoStatusLine()
     {
-        if (!File.Exists(Tmux))
+        if (!File.Exists(Tmux.Path))
         {
             Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
                 "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
@@ -29,7 +28,7 @@ public sealed class TerminalProgressTests
         await File.WriteAllTextAsync(script,
             $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 0.05; echo result-{{#}}' -j 2; echo BRIGADE-EXIT=$?; sleep 600\n");
 
-        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
+        await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
         try
         {
             var statusLines = new List<string>();
@@ -37,7 +36,7 @@ public sealed class TerminalProgressTests
             var deadline = Stopwatch.StartNew();
             while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(90))
             {
-                var screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t");
+                var screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t");
                 var rows = screen.Split('\n');
                 statusLines.AddRange(rows.Where(r => r.Contains("ETA", StringComparison.Ordinal)));
                 finished = screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
@@ -45,7 +44,7 @@ public sealed class TerminalProgressTests
             }
 
             Assert.True(finished, "brigade run did not finish within 90 s");
-            var all = (await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
+            var all = (await Tmux.RunAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
 
             // Every result, whole, on its own line, in input order.
             var results = all.Where(l => l.Contains("result-", StringComparison.Ordinal)).ToList();
@@ -67,14 +66,14 @@ public sealed class TerminalProgressTests
         }
         finally
         {
-            await TmuxAsync(socket, "kill-server");
+            await Tmux.RunAsync(socket, "kill-server");
         }
     }
 
     [Fact]
     public async Task Run_OnATerminal_CommandsStderrLines_ScrollAboveTheStatusLine_Whole()
     {
-        if (!File.Exists(Tmux))
+        if (!File.Exists(Tmux.Path))
         {
             Assert.True(Environment.GetEnvironmentVariable("BRIGADE_SKIP_TERMINAL_TESTS") == "1",
                 "tmux is not installed (./test.sh installs it, or apt-get install tmux; BRIGADE_SKIP_TERMINAL_TESTS=1 skips this test)");
@@ -89,7 +88,7 @@ public sealed class TerminalProgressTests
         await File.WriteAllTextAsync(script,
             $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'echo note-{{#}}-a >&2; sleep 0.05; echo note-{{#}}-b >&2; echo result-{{#}}' -j 3; echo BRIGADE-EXIT=$?; sleep 600\n");
 
-        await TmuxAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
+        await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
         try
         {
             var sawStatus = false;
@@ -97,14 +96,14 @@ public sealed class TerminalProgressTests
             var deadline = Stopwatch.StartNew();
             while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(90))
             {
-                var screen = await TmuxAsync(socket, "capture-pane", "-p", "-t", "t");
+                var screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t");
                 sawStatus |= screen.Contains("ETA", StringComparison.Ordinal);
                 finished = screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
                 await Task.Delay(50);
             }
 
             Assert.True(finished, "brigade run did not finish within 90 s");
-            var all = (await TmuxAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
+            var all = (await Tmux.RunAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t")).Split('\n').Select(l => l.TrimEnd()).ToList();
 
             // Each command's two stderr lines together, whole; every result whole, in order; no status line left.
             Assert.Equal(Enumerable.Range(1, Count).Select(i => $"result-{i}"), all.Where(l => l.Contains("result-", StringComparison.Ordinal)));
@@ -121,27 +120,7 @@ public sealed class TerminalProgressTests
         }
         finally
         {
-            await TmuxAsync(socket, "kill-server");
+            await Tmux.RunAsync(socket, "kill-server");
         }
-    }
-
-    private static async Task<string> TmuxAsync(string socket, params string[] args)
-    {
-        var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add("-L");
-        psi.ArgumentList.Add(socket);
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add("/dev/null");
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment.Remove("TMUX");
-        using var p = Process.Start(psi)!;
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return output;
     }
 }
