@@ -108,6 +108,15 @@ public sealed class RunReport
     /// a stream's reader gets it as it is, and the report on <see cref="RunStream{T}.Report"/>.</remarks>
     public Exception? Error { get; internal init; }
 
+    /// <summary>Gets the longest an ordered stream's delivery waited for one item while finished results after it were held
+    /// (<see cref="TimeSpan.Zero"/> for other runs, and for an ordered stream that never held one back).</summary>
+    /// <remarks>The summary (<see cref="ToString"/>) names it from one second up: a reader that saw nothing for a while
+    /// learns it was this item, not the run, that was slow. Live, <see cref="RunProgress.OrderedWaitItem"/> says it.</remarks>
+    public TimeSpan LongestOrderedWait { get; init; }
+
+    /// <summary>Gets the item of <see cref="LongestOrderedWait"/>, or <see langword="null"/>.</summary>
+    public long? LongestOrderedWaitItem { get; init; }
+
     /// <summary>Gets when the run started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
@@ -251,6 +260,11 @@ public sealed class RunReport
         if (Abandoned)
         {
             s += ", abandoned by its reader";
+        }
+
+        if (LongestOrderedWaitItem is { } waitedFor && LongestOrderedWait >= TimeSpan.FromSeconds(1))
+        {
+            s += string.Create(inv, $", ordered delivery waited {LongestOrderedWait.TotalSeconds:0.0} s for item {waitedFor:N0}");
         }
 
         if (Error is { } error)
