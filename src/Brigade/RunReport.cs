@@ -175,6 +175,11 @@ public sealed class RunReport
     /// <see cref="Losses"/> keeps the width asked for (workers a lazy run was given but could not use are its loss).</remarks>
     internal int UsableWidth => (int)Math.Min(DegreeOfParallelism, Math.Max(1, Items));
 
+    /// <summary>Gets the width a run is shown with (the summary, the HTML report, the trace, <c>brigade run</c>'s last line):
+    /// the larger of <see cref="UsableWidth"/> and <see cref="WorkerCount"/> (auto mode's last plan can be narrower than
+    /// the workers that ran at once). One rule, so that no two views of one run disagree (review 46).</summary>
+    internal int ShownWidth => Math.Max(UsableWidth, WorkerCount);
+
     /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
     /// <remarks>On <see cref="Brigade.Engine.Sequential"/>, the baseline, this is its worker's busy share (at most 1), not a
     /// speedup: <see cref="ToString"/> shows it as <c>busy</c>.</remarks>
@@ -251,7 +256,7 @@ public sealed class RunReport
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
-            $"{Engine} ×{Math.Max(UsableWidth, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
+            $"{Engine} ×{ShownWidth}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += Undelivered > 0 ? $", {NotRun} not run ({Undelivered} of them ran, their results not delivered)" : $", {NotRun} not run";
