@@ -14,8 +14,8 @@ namespace Brigade.Engines;
 /// <remarks>
 /// Polly's timeouts are cooperative: asynchronous work is cancelled through its token; synchronous work has none, so
 /// an attempt that ends past the timeout has its result discarded and fails with <see cref="TimeoutRejectedException"/>
-/// (the same rule for asynchronous work that ignores its token). A failure raised because the run is stopping is
-/// never retried.
+/// (the same rule for asynchronous work that ignores its token and then ends; one that is still running a second past
+/// its timeout is abandoned). A failure raised because the run is stopping is never retried.
 /// </remarks>
 internal sealed class ItemPolicy
 {
