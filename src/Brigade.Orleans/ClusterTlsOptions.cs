@@ -17,6 +17,9 @@ namespace Brigade.Orleans;
 /// </remarks>
 public sealed class ClusterTlsOptions
 {
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    private const string AnyExtendedKeyUsage = "2.5.29.37.0";
+
     /// <summary>Gets or sets this party's certificate: a PKCS#12 file (<c>.pfx</c>, <c>.p12</c>) with its private key, or a
     /// PEM certificate (with its key in the same file or in <see cref="PrivateKeyPath"/>).</summary>
     /// <value>Required.</value>
@@ -76,11 +79,20 @@ public sealed class ClusterTlsOptions
                 throw new ArgumentException($"TLS certificate '{path}' has no private key (give it with the key, or the key file).");
             }
 
+            if (Unusable(certificate, DateTime.UtcNow) is { } why)
+            {
+                // Peers would turn it down in the handshake, which the other side only sees as a closed connection.
+                certificate.Dispose();
+                throw new ArgumentException($"TLS certificate '{path}' {why}.");
+            }
+
             return certificate;
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new ArgumentException($"TLS certificate '{path}' cannot be read: {e.Message}", e);
+            // A password-protected file read without a password says only that the password "may be incorrect".
+            var hint = Password is null ? " (if the file has a password, give it in ClusterTlsOptions.Password; brigade: $BRIGADE_TLS_PASSWORD)" : "";
+            throw new ArgumentException($"TLS certificate '{path}' cannot be read: {e.Message}{hint}", e);
         }
     }
 
@@ -111,6 +123,30 @@ public sealed class ClusterTlsOptions
     }
 
     /// <summary>Accepts a peer whose certificate chains to the authority (or a trusted root); names are not checked.</summary>
+    // Why this party's own certificate cannot serve mutual TLS: out of its validity period, or an extended key usage that
+    // leaves out client authentication (every silo and client opens connections as a TLS client). Null when usable.
+    internal static string? Unusable(X509Certificate2 certificate, DateTime utcNow)
+    {
+        if (certificate.NotAfter.ToUniversalTime() < utcNow)
+        {
+            return $"({certificate.Subject}) expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC: issue a new one";
+        }
+
+        if (certificate.NotBefore.ToUniversalTime() > utcNow)
+        {
+            return $"({certificate.Subject}) is not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC (is this machine's clock right?)";
+        }
+
+        var usages = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault()?.EnhancedKeyUsages;
+        if (usages is not null && usages.Count > 0 && !usages.Cast<System.Security.Cryptography.Oid>().Any(u => u.Value is ClientAuthentication or AnyExtendedKeyUsage))
+        {
+            return $"({certificate.Subject}) is not for client authentication: its extended key usage lacks clientAuth ({ClientAuthentication}); " +
+                "silos and clients both open connections, so every certificate needs serverAuth and clientAuth (openssl: extendedKeyUsage=serverAuth,clientAuth)";
+        }
+
+        return null;
+    }
+
     internal static bool Validate(X509Certificate2 certificate, X509Certificate2? authority, SslPolicyErrors errors)
     {
         if (authority is null)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using Brigade.Processes.Protocol;
 
@@ -16,7 +17,10 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
     // Commands are a class, not a value tuple: BlockingCollection's code for reference types is precompiled in the
     // framework, while an instantiation over a tuple would be JIT-compiled in every cold worker (25 methods).
     private readonly BlockingCollection<Command> _commands = [];
-    private readonly Dictionary<int, (BatchExecutor Executor, BatchContext Context)> _work = [];
+    private readonly Dictionary<int, (BatchExecutor Executor, BatchContext Context, CultureInfo? Culture, CultureInfo? UICulture)> _work = [];
+
+    // Culture names this worker does not have, said once each on standard error.
+    private readonly HashSet<string> _missingCultures = [];
 
     // Guards _running and _cancellation: which batch runs now and the token its async work sees.
     private readonly Lock _cancelGate = new();
@@ -110,6 +114,10 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
         var flushInterval = TimeSpan.FromTicks(reader.ReadInt64());
         var flags = reader.ReadByte();
         var policy = (flags & WireFormat.PrepareItemPolicy) != 0 ? PolicyFrames.Read(ref reader) : null;
+        var (culture, uiCulture) = (flags & WireFormat.PrepareCulture) != 0 ? Cultures(RunCulture.Read(ref reader)) : (null, null);
+
+        // The work type's constructor runs under the run's culture too, as it would in the caller's flow.
+        UseCulture(culture, uiCulture);
         string? errorType = null;
         string? error = null;
         try
@@ -134,7 +142,7 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
                     previous.Executor.Dispose();
                 }
 
-                _work[workId] = (executor, context);
+                _work[workId] = (executor, context, culture, uiCulture);
             }
         }
         catch (Exception e)
@@ -186,6 +194,8 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
             _running = batchId;
         }
 
+        // Set on the executor thread before the batch: an async item's continuations capture it with the execution context.
+        UseCulture(work.Culture, work.UICulture);
         try
         {
             work.Executor.Run(batchId, flags, count, ref reader, work.Context);
@@ -196,6 +206,44 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
             {
                 _running = -1;
             }
+        }
+    }
+
+    private static void UseCulture(CultureInfo? culture, CultureInfo? uiCulture)
+    {
+        if (culture is not null)
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+
+        if (uiCulture is not null)
+        {
+            CultureInfo.CurrentUICulture = uiCulture;
+        }
+    }
+
+    private (CultureInfo Culture, CultureInfo UICulture) Cultures(RunCulture names) => (Culture(names.Culture), Culture(names.UICulture));
+
+    // A culture this worker lacks (invariant globalization, no ICU data for it) must not fail the run: its items run under
+    // the invariant culture, and the worker says so once.
+    private CultureInfo Culture(string name)
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo(name);
+        }
+        catch (CultureNotFoundException)
+        {
+            if (_missingCultures.Add(name))
+            {
+                // The mode is a runtimeconfig switch or, as the host passes it, an environment variable.
+                var invariant = (AppContext.TryGetSwitch("System.Globalization.Invariant", out var on) && on)
+                    || Environment.GetEnvironmentVariable("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT") is "1" or "true";
+                var why = invariant ? "this worker runs with invariant globalization" : "this worker has no data for it";
+                Console.Error.WriteLine($"brigade worker: culture '{name}' is not available here ({why}); items run under the invariant culture");
+            }
+
+            return CultureInfo.InvariantCulture;
         }
     }
 

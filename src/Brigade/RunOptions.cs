@@ -172,7 +172,9 @@ public sealed class RunOptions
     /// <summary>Gets or sets how long one attempt at an item may take; an attempt past it fails with Polly's <c>TimeoutRejectedException</c>.</summary>
     /// <value>
     /// Defaults to <see langword="null"/>: no limit (no cost). Asynchronous work is cancelled through its token at the
-    /// limit; synchronous work has no token, so it runs to its end and its late result is discarded (the attempt fails).
+    /// limit, and an attempt that ignores it and is still running one second later is abandoned (its item fails; its task
+    /// is left to run on its own); synchronous work has no token, so it runs to its end and its late result is discarded
+    /// (the attempt fails).
     /// With <see cref="ItemRetry"/>, the limit is per attempt, and a timed-out attempt is tried again. Every engine of
     /// Brigade applies it (worker processes and the cluster where they run the items; worker processes also kill a worker
     /// whose item ignores it, and have their own hard limit on the whole item, <c>ProcessEngineOptions.ItemTimeout</c>);

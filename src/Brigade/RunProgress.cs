@@ -8,6 +8,18 @@ namespace Brigade;
 /// <param name="Elapsed">Wall time since the run started.</param>
 public readonly record struct RunProgress(long Completed, long Failed, long Running, long? Total, TimeSpan Elapsed)
 {
+    /// <summary>Gets the item an ordered stream (<see cref="RunOptions.PreserveOrder"/>) waits for while results after it are held:
+    /// the reader gets nothing more until it finishes; <see langword="null"/> when nothing is held back.</summary>
+    /// <remarks>An ordered stream that stalls on one slow item keeps up to about twice <see cref="RunOptions.StreamCapacity"/>
+    /// finished results while its reader waits (review 46); this says which item, for how long, and how many.</remarks>
+    public long? OrderedWaitItem { get; init; }
+
+    /// <summary>Gets how long the ordered delivery has waited for <see cref="OrderedWaitItem"/>.</summary>
+    public TimeSpan OrderedWaitTime { get; init; }
+
+    /// <summary>Gets how many finished results are held behind <see cref="OrderedWaitItem"/>.</summary>
+    public int OrderedHeld { get; init; }
+
     /// <summary>Gets the completed items per second so far.</summary>
     public double ItemsPerSecond => Elapsed > TimeSpan.Zero ? Completed / Elapsed.TotalSeconds : 0;
 

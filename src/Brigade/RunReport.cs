@@ -108,6 +108,15 @@ public sealed class RunReport
     /// a stream's reader gets it as it is, and the report on <see cref="RunStream{T}.Report"/>.</remarks>
     public Exception? Error { get; internal init; }
 
+    /// <summary>Gets the longest an ordered stream's delivery waited for one item while finished results after it were held
+    /// (<see cref="TimeSpan.Zero"/> for other runs, and for an ordered stream that never held one back).</summary>
+    /// <remarks>The summary (<see cref="ToString"/>) names it from one second up: a reader that saw nothing for a while
+    /// learns it was this item, not the run, that was slow. Live, <see cref="RunProgress.OrderedWaitItem"/> says it.</remarks>
+    public TimeSpan LongestOrderedWait { get; init; }
+
+    /// <summary>Gets the item of <see cref="LongestOrderedWait"/>, or <see langword="null"/>.</summary>
+    public long? LongestOrderedWaitItem { get; init; }
+
     /// <summary>Gets when the run started.</summary>
     public DateTimeOffset StartedAt { get; init; }
 
@@ -165,6 +174,11 @@ public sealed class RunReport
     /// (review 45: "×2147483647" in the summary). Summaries, traces and HTML reports show this, the same for both inputs;
     /// <see cref="Losses"/> keeps the width asked for (workers a lazy run was given but could not use are its loss).</remarks>
     internal int UsableWidth => (int)Math.Min(DegreeOfParallelism, Math.Max(1, Items));
+
+    /// <summary>Gets the width a run is shown with (the summary, the HTML report, the trace, <c>brigade run</c>'s last line):
+    /// the larger of <see cref="UsableWidth"/> and <see cref="WorkerCount"/> (auto mode's last plan can be narrower than
+    /// the workers that ran at once). One rule, so that no two views of one run disagree (review 46).</summary>
+    internal int ShownWidth => Math.Max(UsableWidth, WorkerCount);
 
     /// <summary>Gets <see cref="SequentialEstimate"/> divided by <see cref="WallTime"/>: the average number of workers busy, run-queue waits included (see the remarks on the class, and <see cref="RunLosses.Speedup"/>).</summary>
     /// <remarks>On <see cref="Brigade.Engine.Sequential"/>, the baseline, this is its worker's busy share (at most 1), not a
@@ -242,7 +256,7 @@ public sealed class RunReport
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
-            $"{Engine} ×{Math.Max(UsableWidth, WorkerCount)}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
+            $"{Engine} ×{ShownWidth}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)
         {
             s += Undelivered > 0 ? $", {NotRun} not run ({Undelivered} of them ran, their results not delivered)" : $", {NotRun} not run";
@@ -251,6 +265,11 @@ public sealed class RunReport
         if (Abandoned)
         {
             s += ", abandoned by its reader";
+        }
+
+        if (LongestOrderedWaitItem is { } waitedFor && LongestOrderedWait >= TimeSpan.FromSeconds(1))
+        {
+            s += string.Create(inv, $", ordered delivery waited {LongestOrderedWait.TotalSeconds:0.0} s for item {waitedFor:N0}");
         }
 
         if (Error is { } error)

@@ -14,7 +14,12 @@ public sealed class RunResult<T> : IReadOnlyList<ItemResult<T>>
     private readonly T[] _values;
     private readonly long _count;
     private readonly List<(long Start, int Count)> _notRun;
-    private readonly Dictionary<long, Exception> _failures;
+
+    // The report's failures are in index order: an item's failure is found by binary search, not through a dictionary
+    // copied from them (1,000,000 failures: 40 MB more, review 46). Null when they are not in order (a report built by
+    // hand), and then a dictionary is built on first use.
+    private readonly bool _failuresInOrder;
+    private Dictionary<long, Exception>? _failureIndex;
 
     internal RunResult(T[] values, long count, List<(long Start, int Count)> notRun, RunReport report)
     {
@@ -22,7 +27,7 @@ public sealed class RunResult<T> : IReadOnlyList<ItemResult<T>>
         _count = count;
         _notRun = notRun;
         Report = report;
-        _failures = report.Failures.ToDictionary(f => f.Index, f => f.Exception);
+        _failuresInOrder = InOrder(report.Failures);
     }
 
     /// <summary>Gets the run's report: timings, speedup, failures and timeline.</summary>
@@ -57,7 +62,7 @@ public sealed class RunResult<T> : IReadOnlyList<ItemResult<T>>
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index);
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
-            if (_failures.TryGetValue(index, out var exception))
+            if (FindFailure(index) is { } exception)
             {
                 return ItemResult<T>.Failure(index, exception);
             }
@@ -69,6 +74,44 @@ public sealed class RunResult<T> : IReadOnlyList<ItemResult<T>>
 
             return ItemResult<T>.Success(index, _values[index]);
         }
+    }
+
+    private static bool InOrder(IReadOnlyList<ItemFailure> failures)
+    {
+        for (var i = 1; i < failures.Count; i++)
+        {
+            if (failures[i].Index <= failures[i - 1].Index)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private Exception? FindFailure(long index)
+    {
+        var failures = Report.Failures;
+        if (!_failuresInOrder)
+        {
+            var lookup = _failureIndex ??= failures.GroupBy(f => f.Index).ToDictionary(g => g.Key, g => g.First().Exception);
+            return lookup.GetValueOrDefault(index);
+        }
+
+        var (low, high) = (0, failures.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var at = failures[middle].Index;
+            if (at == index)
+            {
+                return failures[middle].Exception;
+            }
+
+            (low, high) = at < index ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return null;
     }
 
     /// <summary>Gets the value of a succeeded item, or <paramref name="fallback"/>.</summary>

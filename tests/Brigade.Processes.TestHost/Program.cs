@@ -2,6 +2,11 @@ using Brigade;
 using Brigade.Processes;
 using Brigade.Processes.TestHost;
 
+if (args is ["culture", var workerInvariant])
+{
+    return await CultureScene.RunAsync(workerInvariant == "1");
+}
+
 // Usage: Brigade.Processes.TestHost WORKERS
 // Starts a run of WORKERS items that never finish, prints "workers PID PID ..." once every worker runs an item,
 // then waits forever: the test kills this process and checks that the workers go with it.

@@ -99,7 +99,7 @@ public sealed class ValidationTests
         var worker = engine.Pool.Acquire(launcher, typeof(Runner).Assembly.Location, null, out _, CancellationToken.None);
         try
         {
-            var error = Assert.Throws<ArgumentException>(() => worker.Prepare(1, Internal.ProcessWork.ForWorkerHost(typeof(Square)), null, TimeSpan.FromMilliseconds(50), false, engine.Options, CancellationToken.None));
+            var error = Assert.Throws<ArgumentException>(() => worker.Prepare(1, Internal.ProcessWork.ForWorkerHost(typeof(Square)), null, Protocol.RunCulture.Current, TimeSpan.FromMilliseconds(50), false, engine.Options, CancellationToken.None));
             Assert.Contains("was not found in the assemblies this worker was started with (Brigade.dll)", error.Message, StringComparison.Ordinal);
         }
         finally

@@ -405,15 +405,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         if (report is not null)
         {
-            // The most workers that ran at once, when auto mode's last plan is narrower than its sample ran (review 40: "auto ×1"),
-            // and never more than the items the engine had: 3 commands on auto's 64 (or -j 8) said "×64", a width no item ran at.
-            var width = Math.Max(report.DegreeOfParallelism, report.WorkerCount);
-            if (report.Items > 0 && report.Items < width)
-            {
-                width = (int)report.Items;
-            }
-
-            summary += $"; {report.Engine} ×{width}, {report.WallTime.TotalSeconds:0.00} s";
+            // The library's rule (RunReport.ShownWidth, as in its summary, HTML report and trace): the most workers that ran at
+            // once when auto mode's last plan is narrower than its sample ran (review 40: "auto ×1"), and never more than the
+            // items the engine had (3 commands on auto's 64, or -j 8, said "×64", a width no item ran at; review 43).
+            summary += $"; {report.Engine} ×{report.ShownWidth}, {report.WallTime.TotalSeconds:0.00} s";
             if (report.Items == 0 && _counters.Delivered > _counters.ResumedFrom)
             {
                 // Every item failed before it could run (malformed, or a field it does not have): the engine saw

@@ -64,6 +64,8 @@ internal static class ClusterAdmission
             InputType = descriptor.InputType.FullName,
             OutputType = descriptor.OutputType.FullName,
             ProtocolVersion = ClusterProtocol.Version,
+            InputShape = WorkShape.Of(descriptor.InputTypeInfo),
+            OutputShape = WorkShape.Of(descriptor.OutputTypeInfo),
         };
         var probes = await SiloProbe.ProbeAsync(engine, request, runId, job.CancellationToken).ConfigureAwait(false);
         var rejected = new Dictionary<string, string>(StringComparer.Ordinal);

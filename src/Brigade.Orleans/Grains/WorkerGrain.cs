@@ -229,6 +229,17 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             return $"work type {descriptor.Name} returns {descriptor.OutputType.FullName} on the silo but {output} on the caller: the silo runs a different build of it";
         }
 
+        // Same names, other members: JSON would cross without an error and arrive with members at their defaults.
+        if (request.InputShape is { } inputShape && WorkShape.Difference(WorkShape.Of(descriptor.InputTypeInfo), inputShape) is { } inputDifference)
+        {
+            return $"work type {descriptor.Name}'s input {descriptor.InputType.FullName} differs between the silo and the caller ({inputDifference}): the silo runs a different build of it";
+        }
+
+        if (request.OutputShape is { } outputShape && WorkShape.Difference(WorkShape.Of(descriptor.OutputTypeInfo), outputShape) is { } outputDifference)
+        {
+            return $"work type {descriptor.Name}'s result {descriptor.OutputType.FullName} differs between the silo and the caller ({outputDifference}): the silo runs a different build of it";
+        }
+
         return null;
     }
 

@@ -60,6 +60,12 @@ public sealed class ClusterConnection : IAsyncDisposable
             throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: the membership store does not answer ({why})");
         }
 
+        if (options.Membership is { Kind: ClusterMembershipKind.Redis } redis && await RedisRefusalAsync(redis, options.ConnectTimeout, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            // Orleans' client keeps retrying a store that refuses its password, then says no gateway answered.
+            throw new ClusterUnavailableException($"Could not connect to the cluster '{options.ClusterId}' {where}: the membership store refuses this client ({refused}; the password goes in the URI: redis://:PASSWORD@HOST:PORT)");
+        }
+
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client =>
         {
@@ -94,8 +100,12 @@ public sealed class ClusterConnection : IAsyncDisposable
         var start = host.StartAsync(starting.Token);
         try
         {
-            if (options.Membership is null
-                && await ProbeWhileStartingAsync(start, new IPEndPoint(options.Address, ports[0]), tls, starting.Token).ConfigureAwait(false) is { } refusal)
+            // With a membership store, the gateway probed is one the store lists: without it, a client refused by TLS
+            // waited out ConnectTimeout and was told to check its --cluster-id (review 46).
+            Func<CancellationToken, Task<IPEndPoint?>> gateway = options.Membership is null
+                ? _ => Task.FromResult<IPEndPoint?>(new IPEndPoint(options.Address, ports[0]))
+                : token => ListedGatewayAsync(host, token);
+            if (await ProbeWhileStartingAsync(start, gateway, tls, starting.Token).ConfigureAwait(false) is { } refusal)
             {
                 // Orleans' client would wait out ConnectTimeout, then say no gateway answered.
                 await starting.CancelAsync().ConfigureAwait(false);
@@ -113,8 +123,14 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Whether the store lists silos of this cluster id at all: a typo of the id lists none; listed silos that do
+            // not answer are out of reach, or slow.
+            using var listing = new CancellationTokenSource(ProbeAfter * 2);
+            var listed = e is TimeoutException && options.Membership is not null ? await ListedGatewayAsync(host, listing.Token).ConfigureAwait(false) : null;
             host.Dispose();
             var text = e is not TimeoutException ? OneLine(e)
+                : listed is not null
+                    ? $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0.#} s, though the store lists its silos (gateway {listed} among them): are they reachable from here (firewall, --advertise), or slow to answer (a loaded machine: a longer --cluster-timeout)?"
                 : options.Membership is not null
                     ? $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0.#} s (the store answers: is '{options.ClusterId}' the silos' --cluster-id, and are they running?)"
                     : $"no gateway answered within {options.ConnectTimeout.TotalSeconds:0.#} s (are silos of cluster '{options.ClusterId}' running there? a silo of another --cluster-id does not answer)";
@@ -125,7 +141,8 @@ public sealed class ClusterConnection : IAsyncDisposable
     // A client that has not connected within a second is told at once why when it and the gateway disagree on TLS
     // (GatewayTlsProbe); one that connects sooner is never probed.
     private static async Task<string?> ProbeWhileStartingAsync(
-        Task start, IPEndPoint gateway, (System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)? tls,
+        Task start, Func<CancellationToken, Task<IPEndPoint?>> gateway,
+        (System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)? tls,
         CancellationToken cancellationToken)
     {
         if (await Task.WhenAny(start, Task.Delay(ProbeAfter, cancellationToken)).ConfigureAwait(false) == start || cancellationToken.IsCancellationRequested)
@@ -134,7 +151,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         }
 
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var probe = Hosting.GatewayTlsProbe.RefusalAsync(gateway, tls, probing.Token);
+        var probe = ProbeAsync(gateway, tls, probing.Token);
         var first = await Task.WhenAny(start, probe).ConfigureAwait(false);
         await probing.CancelAsync().ConfigureAwait(false);
         try
@@ -152,6 +169,69 @@ public sealed class ClusterConnection : IAsyncDisposable
             {
                 await ((Task)probe).ContinueWith(static p => _ = p.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
             }
+        }
+    }
+
+    private static async Task<string?> ProbeAsync(
+        Func<CancellationToken, Task<IPEndPoint?>> gateway,
+        (System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)? tls,
+        CancellationToken cancellationToken) =>
+        await gateway(cancellationToken).ConfigureAwait(false) is { } endpoint
+            ? await Hosting.GatewayTlsProbe.RefusalAsync(endpoint, tls, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    // The first gateway the membership store lists for the cluster (the client's own gateway list provider reads it, and
+    // initializes itself when it has not yet); null when it lists none (a --cluster-id no silo has) or cannot be read.
+    private static async Task<IPEndPoint?> ListedGatewayAsync(IHost host, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (host.Services.GetService<global::Orleans.Messaging.IGatewayListProvider>() is not { } provider)
+            {
+                return null;
+            }
+
+            var gateways = await provider.GetGateways().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return gateways.Select(g => IPAddress.TryParse(g.Host, out var ip) ? new IPEndPoint(ip, g.Port) : null).FirstOrDefault(g => g is not null);
+        }
+        catch (Exception)
+        {
+            // Cancelled, or a store the provider cannot read (yet): nothing listed that this could tell.
+            return null;
+        }
+    }
+
+    // Why a Redis store that accepts connections refuses this client's commands (a wrong or missing password); null when
+    // it answers a PING, or fails for any other reason (Orleans' client then tries, and says what it finds).
+    private static async Task<string?> RedisRefusalAsync(ClusterMembership store, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var bound = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, timeout.TotalSeconds / 2)));
+        var configuration = StackExchange.Redis.ConfigurationOptions.Parse(store.ConnectionString);
+        configuration.AbortOnConnectFail = true;
+        configuration.ConnectRetry = 0;
+        configuration.ConnectTimeout = (int)bound.TotalMilliseconds;
+        try
+        {
+            using var writer = new StringWriter();
+            var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration, writer)
+                .WaitAsync(bound * 2, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.GetDatabase().PingAsync().WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+        }
+        catch (StackExchange.Redis.RedisConnectionException e) when (e.FailureType == StackExchange.Redis.ConnectionFailureType.AuthenticationFailure)
+        {
+            return "authentication failed: a wrong password or user";
+        }
+        catch (StackExchange.Redis.RedisServerException e) when (e.Message.StartsWith("NOAUTH", StringComparison.Ordinal) || e.Message.StartsWith("WRONGPASS", StringComparison.Ordinal))
+        {
+            return e.Message.TrimEnd('.');
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return null;
         }
     }
 

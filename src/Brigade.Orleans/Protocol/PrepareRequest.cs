@@ -20,4 +20,16 @@ internal sealed class PrepareRequest
     /// <summary>Gets the caller's <see cref="ClusterProtocol.Version"/>; 0 from a caller too old to send it.</summary>
     [Id(3)]
     public int ProtocolVersion { get; init; }
+
+    /// <summary>
+    /// Gets the wire shape of the input type on the caller (<see cref="WorkShape"/>): a type of the same name with other
+    /// members would read the caller's JSON without complaint, members left at their defaults. <see langword="null"/>
+    /// from a caller too old to send it (not checked then).
+    /// </summary>
+    [Id(4)]
+    public string? InputShape { get; init; }
+
+    /// <summary>Gets the wire shape of the result type on the caller; <see langword="null"/> from an older caller.</summary>
+    [Id(5)]
+    public string? OutputShape { get; init; }
 }

@@ -37,6 +37,10 @@ internal sealed partial class ProcessRun<TIn, TOut>
     private readonly ProcessEngineOptions _options;
     private readonly int _workId;
     private readonly TimeSpan _flushInterval;
+
+    // The caller's cultures when the run started: the in-process engines' items see them through the execution context,
+    // so a worker's items run under them too (review 46: "1.234,5" on threads, "1234.5" in a worker).
+    private readonly RunCulture _culture = RunCulture.Current;
     private readonly WorkerGroup _loops;
 
     // RunOptions.ItemTimeout and ItemRetry, run by the worker's executor (cooperative, per attempt); null when unset.
@@ -353,7 +357,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
             (state.Process, state.Worker.Location) = (process, process.Location);
             try
             {
-                process.EnsurePrepared(_workId, _work, _policy, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options, _job.CancellationToken);
+                process.EnsurePrepared(_workId, _work, _policy, _culture, _flushInterval, _options.MaxWorkerMemoryBytes is not null, _options, _job.CancellationToken);
                 break;
             }
             catch (OperationCanceledException) when (_job.CancellationToken.IsCancellationRequested)

@@ -198,29 +198,31 @@ internal sealed class WorkerProcess : IDisposable
 
     /// <summary>Creates the work instance in the worker unless it was created for this run already.</summary>
     /// <exception cref="OperationCanceledException">See <see cref="Prepare"/>.</exception>
-    public void EnsurePrepared(int workId, ProcessWork work, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
+    public void EnsurePrepared(int workId, ProcessWork work, ItemPolicySpec? policy, RunCulture culture, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         if (!IsPrepared(workId))
         {
-            Prepare(workId, work, policy, flushInterval, reportMemory, options, cancellationToken);
+            Prepare(workId, work, policy, culture, flushInterval, reportMemory, options, cancellationToken);
         }
     }
 
     /// <summary>Creates the work instance in the worker (within <see cref="ProcessEngineOptions.StartTimeout"/>); failures are reported before any item runs.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled and the work type was
     /// not created within the cancellation grace period (a constructor that hangs): the worker was killed.</exception>
-    public void Prepare(int workId, ProcessWork work, ItemPolicySpec? policy, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
+    public void Prepare(int workId, ProcessWork work, ItemPolicySpec? policy, RunCulture culture, TimeSpan flushInterval, bool reportMemory, ProcessEngineOptions options, CancellationToken cancellationToken)
     {
         var frame = new FrameBuffer(256);
         frame.BeginFrame(MessageType.Prepare);
         frame.WriteInt32(workId);
         frame.WriteString(work.Name);
         frame.WriteInt64(flushInterval.Ticks);
-        frame.WriteByte((byte)((reportMemory ? WireFormat.PrepareReportMemory : 0) | (policy is null ? 0 : WireFormat.PrepareItemPolicy)));
+        frame.WriteByte((byte)((reportMemory ? WireFormat.PrepareReportMemory : 0) | (policy is null ? 0 : WireFormat.PrepareItemPolicy) | WireFormat.PrepareCulture));
         if (policy is not null)
         {
             PolicyFrames.Write(frame, policy);
         }
+
+        culture.Write(frame);
 
         frame.EndFrame();
         var grace = GraceOnCancel(options, cancellationToken);

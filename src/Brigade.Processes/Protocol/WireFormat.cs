@@ -14,8 +14,9 @@ internal static class WireFormat
     /// attempts (<see cref="ResultsAttempts"/>); without them every frame is byte for byte version 1's. 3: batch ids
     /// (in Batch, Results and Cancel) are int64, so that they never wrap in a worker's life. 4: a failure's error may carry
     /// every inner exception of an aggregate (<see cref="ErrorFrames"/>' flag 2); every other frame is byte for byte
-    /// version 3's, and a host of version 4 reads version 3's errors the same.</remarks>
-    public const ushort Version = 4;
+    /// version 3's, and a host of version 4 reads version 3's errors the same. 5: Prepare carries the caller's culture
+    /// names (<see cref="PrepareCulture"/>, <see cref="RunCulture"/>); a version-4 worker would run under its own.</remarks>
+    public const ushort Version = 5;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;
@@ -31,6 +32,9 @@ internal static class WireFormat
 
     /// <summary>Prepare flag: the run's item timeout and retry follow the flags (<see cref="PolicyFrames"/>).</summary>
     public const byte PrepareItemPolicy = 2;
+
+    /// <summary>Prepare flag: the caller's culture and UI culture names follow (after the item policy, if any).</summary>
+    public const byte PrepareCulture = 4;
 
     /// <summary>Results flag: the batch is over (finished, or stopped by Cancel); items after this chunk did not run.</summary>
     public const byte ResultsFinal = 1;

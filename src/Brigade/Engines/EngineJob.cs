@@ -66,6 +66,9 @@ public sealed class EngineJob<TIn, TOut>
         _policy = ItemPolicy.For(options, _stop.Token);
     }
 
+    /// <summary>Gets where the results go (for the progress and the report: what an ordered delivery waits for).</summary>
+    internal ResultSink<TOut> Sink => _sink;
+
     /// <summary>Gets the engine running the job.</summary>
     public Engine Engine { get; }
 

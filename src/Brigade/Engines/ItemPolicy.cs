@@ -14,14 +14,17 @@ namespace Brigade.Engines;
 /// <remarks>
 /// Polly's timeouts are cooperative: asynchronous work is cancelled through its token; synchronous work has none, so
 /// an attempt that ends past the timeout has its result discarded and fails with <see cref="TimeoutRejectedException"/>
-/// (the same rule for asynchronous work that ignores its token). A failure raised because the run is stopping is
-/// never retried.
+/// (the same rule for asynchronous work that ignores its token and then ends; one that is still running a second past
+/// its timeout is abandoned). A failure raised because the run is stopping is never retried.
 /// </remarks>
 internal sealed class ItemPolicy
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;
     private readonly TimeSpan? _timeout;
+
+    /// <summary>How long an asynchronous attempt may go on past its timeout, its token cancelled, before it is abandoned.</summary>
+    internal static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(1);
 
     private ItemPolicy(ResiliencePipeline pipeline, TimeProvider time, TimeSpan? timeout, bool waits)
     {
@@ -102,7 +105,10 @@ internal sealed class ItemPolicy
             {
                 s.Attempts.Count++;
                 var start = s.Policy._time.GetTimestamp();
-                var value = await s.Work(s.Item, cancellationToken).ConfigureAwait(false);
+                var pending = s.Work(s.Item, cancellationToken);
+                var value = pending.IsCompleted || s.Policy._timeout is null
+                    ? await pending.ConfigureAwait(false)
+                    : await s.Policy.AbandonIfIgnoredAsync(pending).ConfigureAwait(false);
                 s.Policy.ThrowIfLate(start);
                 return value;
             },
@@ -124,6 +130,27 @@ internal sealed class ItemPolicy
                 $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({ExceptionText.Message(e)}) deciding whether to retry the item's {failure.GetType().Name} ({ExceptionText.Message(failure)}); the item was not retried. Inside: the item's exception, then the predicate's.",
                 failure,
                 e);
+        }
+    }
+
+    // Polly's timeout only cancels the attempt's token: a task that ignores it and never completes held the run for good,
+    // and the caller's await with it, whatever the timeout and a cancel (review 46). Past the timeout and a grace the
+    // attempt is abandoned: its item fails, and its task, which holds no thread of the run's, is left to itself (a fault
+    // it ends with later is observed, so it does not surface as an unobserved task exception).
+    private async ValueTask<TOut> AbandonIfIgnoredAsync<TOut>(ValueTask<TOut> pending)
+    {
+        var task = pending.AsTask();
+        var timeout = _timeout!.Value;
+        try
+        {
+            return await task.WaitAsync(timeout + AbandonGrace, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw new TimeoutRejectedException(
+                $"The item's attempt ignored its cancellation: it was still running {AbandonGrace.TotalSeconds:0} s past its timeout of {timeout}, and was abandoned (its task may still be running).",
+                timeout);
         }
     }
 

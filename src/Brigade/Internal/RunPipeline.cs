@@ -241,7 +241,8 @@ internal static class RunPipeline
     {
         var completed = job.Completed;
         var running = Math.Max(0, job.ItemsTaken - completed - job.NotRunCount);
-        return new RunProgress(completed, job.FailedCount, running, job.ItemCount, clock.SinceStart(clock.Now()));
+        var progress = new RunProgress(completed, job.FailedCount, running, job.ItemCount, clock.SinceStart(clock.Now()));
+        return job.Sink.Waiting is { } wait ? progress with { OrderedWaitItem = wait.Index, OrderedWaitTime = wait.Waited, OrderedHeld = wait.Held } : progress;
     }
 
     private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error)
@@ -300,6 +301,8 @@ internal static class RunPipeline
             TimelineTruncated = recorder.TimelineTruncated,
             Failures = failures,
             Counters = counters,
+            LongestOrderedWait = job.Sink.LongestWait?.Waited ?? TimeSpan.Zero,
+            LongestOrderedWaitItem = job.Sink.LongestWait?.Index,
         };
     }
 }

@@ -65,7 +65,7 @@ public static class ChromeTrace
             var truncated = run.TimelineTruncated
                 ? string.Create(CultureInfo.InvariantCulture, $" (timeline truncated: the first {run.Timeline.Count:N0} of {run.Batches:N0} batches)")
                 : string.Empty;
-            WriteMetadata(w, "process_name", pid, 0, $"run {pid}: {run.Engine} ×{Math.Max(run.UsableWidth, run.WorkerCount)}{(run.Label is null ? string.Empty : " — " + run.Label)}{truncated}");
+            WriteMetadata(w, "process_name", pid, 0, $"run {pid}: {run.Engine} ×{run.ShownWidth}{(run.Label is null ? string.Empty : " — " + run.Label)}{truncated}");
             WriteMetadata(w, "process_sort_index", pid, 0, null, pid);
             foreach (var worker in run.Workers)
             {

@@ -293,7 +293,7 @@ public static partial class HtmlReport
 
     // The most workers that ran at once when that exceeds the width the run ended with: auto mode's last plan can be
     // narrower than its sample ("auto ×1" on a run that used two workers: review 40).
-    private static int Width(RunReport run) => Math.Max(run.UsableWidth, run.WorkerCount);
+    private static int Width(RunReport run) => run.ShownWidth;
 
     private static void WriteSeries(Html w, double[] values, string cssClass, double max, Func<double, string> format)
     {

@@ -53,11 +53,42 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
     // Guarded by _deliver: how long a worker waits for the gap to move before it is let through anyway.
     private TimeSpan _patience = FirstPatience;
 
+    // The wait in progress, written under _deliver and read by the progress timer without it: the item delivery waits for
+    // while results after it are held (-1 when none are held), since when, and how many are held. Each read on its own
+    // is atomic; a reader may see them from two moments, which a progress line can afford.
+    private long _stallIndex = -1;
+    private long _stallSince;
+    private int _held;
+    private int _mostHeld;
+
+    // Guarded by _deliver: the longest wait that ended.
+    private DeliveryWait? _longest;
+
     private static TimeSpan FirstPatience => TimeSpan.FromSeconds(1);
 
     private static TimeSpan MaxPatience => TimeSpan.FromSeconds(30);
 
     public ChannelReader<ItemResult<TOut>> Reader => _channel.Reader;
+
+    public override DeliveryWait? Waiting
+    {
+        get
+        {
+            var index = Volatile.Read(ref _stallIndex);
+            return index < 0 ? null : new DeliveryWait(index, Volatile.Read(ref _held), timeProvider.GetElapsedTime(Volatile.Read(ref _stallSince)));
+        }
+    }
+
+    public override DeliveryWait? LongestWait
+    {
+        get
+        {
+            // Read once the workers are done (the report): a wait still open counts as far as it went.
+            var open = Waiting;
+            var longest = _longest;
+            return open is { } now && (longest is null || now.Waited > longest.Value.Waited) ? now with { Held = Math.Max(now.Held, Volatile.Read(ref _mostHeld)) } : longest;
+        }
+    }
 
     public override async ValueTask OnBatchAsync(long startIndex, int ran, Memory<TOut> values, IReadOnlyList<ItemFailure>? failures, CancellationToken cancellationToken)
     {
@@ -83,7 +114,15 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
                             : ItemResult<TOut>.Success(index, values.Span[i]);
                     }
 
-                    await DrainAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await DrainAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        NoteStall();
+                    }
+
                     return;
                 }
 
@@ -156,6 +195,35 @@ internal sealed class OrderedStreamSink<TOut>(int capacity, TimeProvider timePro
         }
 
         _channel.Writer.TryComplete();
+    }
+
+    // Call holding _deliver, after results were added or delivered: starts, moves or ends the wait on the gap.
+    private void NoteStall()
+    {
+        var index = _waiting.Count > 0 ? _next : -1;
+        var current = Volatile.Read(ref _stallIndex);
+        var now = timeProvider.GetTimestamp();
+        if (index != current)
+        {
+            if (current >= 0)
+            {
+                var waited = timeProvider.GetElapsedTime(Volatile.Read(ref _stallSince), now);
+                if (_longest is not { } longest || waited > longest.Waited)
+                {
+                    _longest = new DeliveryWait(current, _mostHeld, waited);
+                }
+            }
+
+            Volatile.Write(ref _stallSince, now);
+            Volatile.Write(ref _mostHeld, 0);
+            Volatile.Write(ref _stallIndex, index);
+        }
+
+        Volatile.Write(ref _held, _waiting.Count);
+        if (_waiting.Count > _mostHeld)
+        {
+            Volatile.Write(ref _mostHeld, _waiting.Count);
+        }
     }
 
     // Call holding _deliver.

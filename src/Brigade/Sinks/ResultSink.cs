@@ -26,6 +26,14 @@ internal abstract class ResultSink<TOut>
     {
     }
 
+    /// <summary>Gets what an ordered delivery waits for now (the item whose result holds the others back), or
+    /// <see langword="null"/>: only an ordered stream ever waits.</summary>
+    public virtual DeliveryWait? Waiting => null;
+
+    /// <summary>Gets the longest an ordered delivery waited for one item with results held behind it, or
+    /// <see langword="null"/> when it never did.</summary>
+    public virtual DeliveryWait? LongestWait => null;
+
     /// <summary>Called once, after every worker has finished.</summary>
     /// <param name="error">The error that ended the run, if any.</param>
     /// <param name="abandoned">Trips when nobody wants more results (the reader left, or the run was cancelled): a sink
