@@ -19,6 +19,14 @@ if (!MeasuringProcess.TakeRestart() && MeasuringProcess.ShouldRestart(args))
 }
 #endif
 
+// brigade's own lines, reports and traces read the same whatever the user's locale, and users' work sees the invariant
+// culture as its current one, as when the CLI ran in globalization-invariant mode; the named cultures are there for the
+// work that asks for one (the machine's ICU: Brigade.Cli.csproj, review 46).
+System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+
 // A long brigade run restarts itself once, with call counting off, after parsing its command line (RunRestart).
 Brigade.Cli.Run.RunRestart.Arm(args);
 

@@ -92,8 +92,8 @@ public sealed class ExecSpawnTests
 
     [Theory(Timeout = 30_000)]
     [InlineData("perl -e 'exit 130'", "exit code 130")] // run directly: its own exit code, not SIGINT
-    [InlineData("perl -e 'kill 15, $$; sleep 5'", "exit code 143 (signal 15)")] // run directly, killed: the wait status says
-    [InlineData("perl -e 'exit 130' | cat; exit 130", "exit code 130 (signal 2)")] // the shell's 128 + N reads as a signal
+    [InlineData("perl -e 'kill 15, $$; sleep 5'", "exit code 143 (signal 15, SIGTERM)")] // run directly, killed: the wait status says
+    [InlineData("perl -e 'exit 130' | cat; exit 130", "exit code 130 (signal 2, SIGINT)")] // the shell's 128 + N reads as a signal
     public async Task ExitCodesAbove128_AreSignalsOnlyWhenTheWaitStatusOrTheShellSaysSo(string command, string expected)
     {
         if (!ExecSpawner.IsAvailable)
@@ -146,7 +146,7 @@ public sealed class ExecSpawnTests
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync(script, null, CancellationToken.None));
-        Assert.StartsWith("exit code 143 (signal 15)", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("exit code 143 (signal 15, SIGTERM)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 30_000)]

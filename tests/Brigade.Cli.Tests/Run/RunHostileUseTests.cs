@@ -22,7 +22,7 @@ public sealed class RunHostileUseTests
 
         Assert.True(code == 1, stderr);
         var errors = File.ReadAllLines(dir.File("out.txt.failures.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("error").GetString()).ToList();
-        Assert.Equal(["exit code 255", "exit code 137 (signal 9)"], errors);
+        Assert.Equal(["exit code 255", "exit code 137 (signal 9, SIGKILL)"], errors);
     }
 
     [Fact(Timeout = 60_000)]
