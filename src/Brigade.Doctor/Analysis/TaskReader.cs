@@ -167,6 +167,10 @@ internal sealed class TaskReader(RuntimeReader reader)
             resumptionPending = pending;
             var at = state >= 0 && Async?.AwaitText(task) is { } text ? $": {text}" : "";
             description = state >= 0 ? $"async method {method} (suspended at await #{state}{at})" : $"async method {method}";
+            if (at.Contains("ConnectionWaiter.WaitForConnectionAsync", StringComparison.Ordinal) && HttpConnectionLimit(task) is { } limit)
+            {
+                description += limit;
+            }
             if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
             {
                 awaits = Describe(inner, depth + 1, seen);
@@ -542,6 +546,27 @@ internal sealed class TaskReader(RuntimeReader reader)
             segment = segment.TryReadObjectField("_nextSegment", out var next) ? next : default;
         }
     }
+    /// <summary>Review 46: an <c>HttpClient</c> request waiting for a connection of its <c>HttpConnectionPool</c> (the
+    /// pool's <c>this</c> in the state machine): how many HTTP/1.1 connections the pool may open and has, when all are in use
+    /// (a response whose content is neither read to its end nor disposed keeps its connection for ever).</summary>
+    private static string? HttpConnectionLimit(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine || machine.Type.GetFieldByName("<>4__this") is not { IsObjectReference: true } thisField)
+        {
+            return null;
+        }
+
+        var pool = thisField.ReadObject(machine.Address, machine.Interior);
+        if (pool.IsNull || !pool.IsValid || !pool.TryReadField<int>("_maxHttp11Connections", out var max) || !pool.TryReadField<int>("_associatedHttp11ConnectionCount", out var open))
+        {
+            return null;
+        }
+
+        return open >= max
+            ? $" — waiting for a free connection: the pool's {open} of MaxConnectionsPerServer {max} connections to this server are all in use; a response whose content is neither read to its end nor disposed keeps its connection for ever (dispose every HttpResponseMessage)"
+            : $" — waiting for a connection ({open} of MaxConnectionsPerServer {max} open)";
+    }
+
     /// <summary>Whether the type is the compiler's state machine of an async iterator (<c>async IAsyncEnumerable</c>): a class
     /// that is its own <c>IValueTaskSource&lt;bool&gt;</c>, with an <c>AsyncIteratorMethodBuilder</c>.</summary>
     private static bool IsAsyncIterator(ClrType? type) =>
