@@ -192,7 +192,12 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
-    private void DumpStarted(string directory)
+    internal void DumpStarted(string directory) => DumpStarted(directory, create: null);
+
+    /// <summary>Records the dump's directory and creates it, both under the lock the exit handler takes: a process that
+    /// exits finds the directory recorded (and deletes it) or none made (review 46: created before it was recorded, a
+    /// directory outlived a process that exited in between).</summary>
+    internal void DumpStarted(string directory, Action? create)
     {
         lock (_dumpGate)
         {
@@ -202,14 +207,17 @@ public sealed class PlainLockWatch : IDisposable
             }
 
             _dumpDirectory = directory;
+            create?.Invoke();
         }
     }
 
     private Diagnosis DiagnoseSelf(Action<string> dumpStarted)
     {
+        // dumpStarted is this watch's DumpStarted: called here with the directory's creation, to make both one step.
+        _ = dumpStarted;
         var settings = new DoctorOptions { DumpDirectory = _options.DumpDirectory };
         var watch = Stopwatch.StartNew();
-        var (path, directory) = DumpCapture.Capture(Environment.ProcessId, settings, dumpStarted);
+        var (path, directory) = DumpCapture.Capture(Environment.ProcessId, settings, (d, create) => DumpStarted(d, create));
         var dumpDuration = watch.Elapsed;
         try
         {

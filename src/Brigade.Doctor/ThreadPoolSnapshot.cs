@@ -50,6 +50,6 @@ public sealed class ThreadPoolSnapshot
     public bool IsStarved => QueuedWorkItems > 0 && Idle == 0 && Blocked - Contending > 0 && Blocked - Contending >= Running + Contending;
 
     /// <summary>Gets how many of the blocked workers wait for a lock (<c>lock</c>/<c>Monitor</c>, <c>Lock</c>,
-    /// <c>ReaderWriterLockSlim</c>) whose every holder is running.</summary>
+    /// <c>ReaderWriterLockSlim</c>, a <c>SpinLock</c> since review 46) whose every holder is running.</summary>
     internal int Contending { get; }
 }

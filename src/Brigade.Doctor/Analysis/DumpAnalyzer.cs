@@ -397,12 +397,18 @@ internal static class DumpAnalyzer
             // Limits unknown: reported as 0.
         }
 
-        // A worker waiting for a lock whose holders all run is contention in a busy program, not starvation (review 43: a
-        // Parallel.For whose bodies take a hot lock, caught with all four workers queued on it, was called starved).
-        var byId = threads.GroupBy(t => t.ManagedThreadId).ToDictionary(g => g.Key, g => g.First());
-        var contending = blocked.Count(b => b.Wait is { Kind: WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade, Owners.Count: > 0 } w
-            && w.Owners.All(o => byId.TryGetValue(o, out var holder) && !holder.IsIdle && holder.Wait is null));
+        var contending = Contending(threads, blocked);
         return new ThreadPoolSnapshot(workers.Count, idle, workers.Count - idle - blocked.Count, blocked.Count, blocked.Count(b => b.Wait!.Kind == WaitKind.Task),
             queued?.Count ?? 0, examples, min, max, contending);
+    }
+
+    /// <summary>How many of the <paramref name="blocked"/> pool workers wait for a lock whose holders all run: contention in
+    /// a busy program, not starvation (review 43: a Parallel.For whose bodies take a hot lock, caught with all four workers
+    /// queued on it, was called starved; review 46: workers spinning for a <c>SpinLock</c> whose holder runs).</summary>
+    internal static int Contending(IReadOnlyList<DiagnosedThread> threads, IEnumerable<DiagnosedThread> blocked)
+    {
+        var byId = threads.GroupBy(t => t.ManagedThreadId).ToDictionary(g => g.Key, g => g.First());
+        return blocked.Count(b => b.Wait is { Kind: WaitKind.Monitor or WaitKind.Lock or WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade or WaitKind.SpinLock, Owners.Count: > 0 } w
+            && w.Owners.All(o => byId.TryGetValue(o, out var holder) && !holder.IsIdle && holder.Wait is null));
     }
 }

@@ -248,6 +248,18 @@ internal sealed class RuntimeReader : IDisposable
             scan.Api = WaitRule.SleepForever;
         }
 
+        // Review 46: on Unix a pipe's write is a Socket.Send on the pipe's descriptor; a pipe that is a child's
+        // redirected standard input is named so, with the child (it showed as Socket.Send alone).
+        if (kind == WaitKind.IO && scan.Api is "Socket.Send" or "I/O (Write)" && ChildWrittenTo(frames) is { } child)
+        {
+            scan.Api = WaitRule.ChildStandardInputWrite;
+            // "process 4242 (cat)", then what DescribeProcess adds (a redirected output nothing has read: why the child stopped reading).
+            var split = child.IndexOf("; ", StringComparison.Ordinal);
+            scan.Detail = split < 0
+                ? $"{child}, a full pipe: the child is not reading it; it ends when the child reads (a child blocked writing an output this process does not read never will)"
+                : $"{child[..split]}, a full pipe: the child is not reading it{child[split..]}";
+        }
+
         // A Barrier or CountdownEvent waits on its own ManualResetEventSlim: show the object the program called.
         var outerType = scan.Api!.StartsWith("Barrier.", StringComparison.Ordinal) ? "System.Threading.Barrier"
             : scan.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "System.Threading.CountdownEvent"
@@ -316,9 +328,35 @@ internal sealed class RuntimeReader : IDisposable
         outer >= 0 && outer + 1 < scan.Frames.Count && scan.Frames[outer + 1] is { IsFramework: false } caller
         && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, type, method);
 
+    /// <summary>The child process whose redirected standard input the thread writes to: the pipe stream its frames root,
+    /// and the <c>Process</c> whose <c>StandardInput</c> writes to that stream (rooted by the thread's frames, a field of one
+    /// of their objects, or else found on the heap).</summary>
+    private string? ChildWrittenTo(List<FrameScan> frames)
+    {
+        var roots = frames.SelectMany(f => f.Roots).Where(r => r.IsValid && !r.IsNull).DistinctBy(r => r.Address).ToList();
+        var pipes = roots.Where(r => r.Type is { } t && WaitRule.DerivesFrom(t, "System.IO.Pipes.PipeStream")).Select(r => r.Address).ToHashSet();
+        if (pipes.Count == 0)
+        {
+            return null;
+        }
+
+        bool WritesTo(ClrObject process) => process.Type?.Name == "System.Diagnostics.Process"
+            && process.TryReadObjectField("_standardInput", out var writer) && !writer.IsNull
+            && writer.TryReadObjectField("_stream", out var stream) && pipes.Contains(stream.Address);
+
+        var near = roots.SelectMany(r => (r.Type?.Fields.Where(f => f.IsObjectReference).Select(f => f.ReadObject(r.Address, interior: false)) ?? []).Prepend(r));
+        var process = near.FirstOrDefault(o => o.IsValid && !o.IsNull && WritesTo(o));
+        if (process.IsNull)
+        {
+            process = Heap.EnumerateObjects().FirstOrDefault(o => o.IsValid && WritesTo(o));
+        }
+
+        return process.IsNull ? null : DescribeProcess(process, inputNote: false) is { } described ? $"the standard input of {described}" : null;
+    }
+
     /// <summary>A <c>Process</c> waited for: its id and what it runs (<c>process 4242 (sleep 100000)</c>), as the
     /// <c>Process</c> object has them (a started child always has its id; the start info only when it was started here).</summary>
-    private static string? DescribeProcess(ClrObject process)
+    private static string? DescribeProcess(ClrObject process, bool inputNote = true)
     {
         if (process.IsNull || process.Type?.Name != "System.Diagnostics.Process")
         {
@@ -348,9 +386,20 @@ internal sealed class RuntimeReader : IDisposable
         var unread = new[] { ("_standardOutput", "_outputStreamReadMode", "output"), ("_standardError", "_errorStreamReadMode", "error") }
             .Where(s => process.TryReadObjectField(s.Item1, out var reader) && !reader.IsNull && process.TryReadField<int>(s.Item2, out var mode) && mode == 0)
             .Select(s => s.Item3).ToList();
-        return unread.Count == 0 || described is null
-            ? described
-            : $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
+        if (described is not null && unread.Count > 0)
+        {
+            described = $"{described}; its standard {string.Join(" and standard ", unread)} {(unread.Count == 1 ? "is" : "are")} redirected and nothing has read {(unread.Count == 1 ? "it" : "them")} (neither StandardOutput/StandardError nor BeginOutputReadLine/BeginErrorReadLine was used): a child that fills the pipe blocks writing and never exits; read it before or while waiting";
+        }
+
+        // Review 46: a redirected standard input never closed: a child that reads its input to the end (sort, cat, a filter)
+        // waits for more and never exits.
+        if (inputNote && described is not null && process.TryReadObjectField("_standardInput", out var input) && input is { IsNull: false, IsValid: true }
+            && input.TryReadField<bool>("_disposed", out var closed) && !closed)
+        {
+            described = $"{described}; its standard input is redirected and still open (StandardInput never closed): a child that reads its input to the end (sort, cat, a filter) waits for more and never exits; close StandardInput when done writing";
+        }
+
+        return described;
     }
 
     /// <summary>Review 45: the arguments of a <c>ProcessStartInfo</c> given as a list (<c>ArgumentList</c>, or the

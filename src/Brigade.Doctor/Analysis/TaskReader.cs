@@ -167,6 +167,10 @@ internal sealed class TaskReader(RuntimeReader reader)
             resumptionPending = pending;
             var at = state >= 0 && Async?.AwaitText(task) is { } text ? $": {text}" : "";
             description = state >= 0 ? $"async method {method} (suspended at await #{state}{at})" : $"async method {method}";
+            if (at.Contains("ConnectionWaiter.WaitForConnectionAsync", StringComparison.Ordinal) && HttpConnectionLimit(task) is { } limit)
+            {
+                description += limit;
+            }
             if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
             {
                 awaits = Describe(inner, depth + 1, seen);
@@ -236,6 +240,32 @@ internal sealed class TaskReader(RuntimeReader reader)
         {
             // A ValueTask's AsTask() over an IValueTaskSource: say whose operation it is (a channel's, a socket's...).
             description = ValueTaskSource(sourceName);
+        }
+        else if (IsAsyncIterator(task.Type))
+        {
+            // Review 46: `await foreach` awaits the async iterator's MoveNextAsync(), a ValueTask over the iterator itself
+            // (no task): name the iterator, the await it is suspended at and, for a channel's ReadAllAsync, the channel.
+            var machine = (task.Type!, task.Address, false, task.Type!.GetFieldByName("<>1__state") is { } stateField ? stateField.Read<int>(task.Address, false) : -1);
+            var (method, state, awaited, _, _) = ReadMachine(machine);
+            description = $"async iterator {method}{(state >= 0 ? $" (suspended at await #{state})" : "")}";
+            if (ChannelOf(task) is { } channel)
+            {
+                var holder = reader.FindHolder(channel, []);
+                var done = channel.TryReadObjectField("_doneWriting", out var doneWriting) && !doneWriting.IsNull;
+                description += $", reading {channel.Type?.Name ?? "a Channel"}{(holder is null ? "" : $" ({holder})")}: waiting for an item"
+                    + (done ? "" : " (it ends when a writer writes one, or completes the channel with Writer.Complete(): the loop then ends)");
+            }
+
+            if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
+            {
+                awaits = Describe(inner, depth + 1, seen);
+            }
+        }
+        else if (task.Type?.Name is { } operation && operation.StartsWith("System.Threading.Channels.", StringComparison.Ordinal))
+        {
+            // Review 46: a channel's operation awaited directly (ReadAsync, WaitToReadAsync, WriteAsync): a ValueTask over
+            // the channel's IValueTaskSource, no task.
+            description = ValueTaskSource(operation);
         }
         else
         {
@@ -337,13 +367,11 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// <summary>Gets an async method's name from its state machine type (<c>Outer.Type+&lt;MethodName&gt;d__12</c>).</summary>
     public static string AsyncMethodName(ClrType machineType) => AsyncMethodName(machineType.Name ?? "?");
 
-    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadStateMachine(ClrObject box)
-    {
-        if (MachineOf(box) is not { } machine)
-        {
-            return ("?", -1, null, false, false);
-        }
+    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadStateMachine(ClrObject box) =>
+        MachineOf(box) is { } machine ? ReadMachine(machine) : ("?", -1, null, false, false);
 
+    private static (string Method, int State, ClrObject? Awaited, bool Yielding, bool ResumptionPending) ReadMachine((ClrType Type, ulong Address, bool Interior, int State) machine)
+    {
         var (machineType, address, interior, state) = machine;
 
         var method = AsyncMethodName(machineType.Name ?? "?");
@@ -397,8 +425,11 @@ internal sealed class TaskReader(RuntimeReader reader)
         if (awaiterType.GetFieldByName("_value") is { IsValueType: true, Type: { } valueTaskType } valueTask
             && valueTaskType.GetFieldByName("_obj") is { } obj)
         {
+            // A task, or (review 46) an IValueTaskSource the chain can name: an async iterator (`await foreach`'s
+            // MoveNextAsync) or a channel's operation.
             var inner = obj.ReadObject(valueTask.GetAddress(awaiterAddress, interior: true), interior: true);
-            return inner.Type is { } t && WaitRule.DerivesFrom(t, "System.Threading.Tasks.Task") ? inner : null;
+            return inner.Type is { } t && (WaitRule.DerivesFrom(t, "System.Threading.Tasks.Task") || IsAsyncIterator(t)
+                || t.Name?.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) == true) ? inner : null;
         }
 
         return null;
@@ -515,6 +546,45 @@ internal sealed class TaskReader(RuntimeReader reader)
             segment = segment.TryReadObjectField("_nextSegment", out var next) ? next : default;
         }
     }
+    /// <summary>Review 46: an <c>HttpClient</c> request waiting for a connection of its <c>HttpConnectionPool</c> (the
+    /// pool's <c>this</c> in the state machine): how many HTTP/1.1 connections the pool may open and has, when all are in use
+    /// (a response whose content is neither read to its end nor disposed keeps its connection for ever).</summary>
+    private static string? HttpConnectionLimit(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine || machine.Type.GetFieldByName("<>4__this") is not { IsObjectReference: true } thisField)
+        {
+            return null;
+        }
+
+        var pool = thisField.ReadObject(machine.Address, machine.Interior);
+        if (pool.IsNull || !pool.IsValid || !pool.TryReadField<int>("_maxHttp11Connections", out var max) || !pool.TryReadField<int>("_associatedHttp11ConnectionCount", out var open))
+        {
+            return null;
+        }
+
+        return open >= max
+            ? $" — waiting for a free connection: the pool's {open} of MaxConnectionsPerServer {max} connections to this server are all in use; a response whose content is neither read to its end nor disposed keeps its connection for ever (dispose every HttpResponseMessage)"
+            : $" — waiting for a connection ({open} of MaxConnectionsPerServer {max} open)";
+    }
+
+    /// <summary>Whether the type is the compiler's state machine of an async iterator (<c>async IAsyncEnumerable</c>): a class
+    /// that is its own <c>IValueTaskSource&lt;bool&gt;</c>, with an <c>AsyncIteratorMethodBuilder</c>.</summary>
+    private static bool IsAsyncIterator(ClrType? type) =>
+        type?.GetFieldByName("<>t__builder")?.Type?.Name == "System.Runtime.CompilerServices.AsyncIteratorMethodBuilder";
+
+    /// <summary>The channel a <c>ChannelReader.ReadAllAsync</c> iterator reads: its <c>this</c> (the channel's reader) and
+    /// that reader's <c>_parent</c>.</summary>
+    private static ClrObject? ChannelOf(ClrObject iterator)
+    {
+        if (!iterator.TryReadObjectField("<>4__this", out var channelReader) || channelReader is not { IsNull: false, IsValid: true, Type.Name: { } readerType }
+            || !readerType.StartsWith("System.Threading.Channels.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return channelReader.TryReadObjectField("_parent", out var channel) && channel is { IsNull: false, IsValid: true } ? channel : null;
+    }
+
     /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked
     /// write or read is named as such (it ends when another party reads or writes), anything else by the source's type.</summary>
     private static string ValueTaskSource(string sourceType)
@@ -523,6 +593,11 @@ internal sealed class TaskReader(RuntimeReader reader)
         {
             var write = sourceType.Contains("Write", StringComparison.Ordinal) || sourceType.Contains("VoidAsyncOperationWithData", StringComparison.Ordinal);
             var read = !write && (sourceType.Contains("Read", StringComparison.Ordinal) || sourceType.StartsWith("System.Threading.Channels.AsyncOperation<", StringComparison.Ordinal));
+            if (sourceType.Contains("WaitingRead", StringComparison.Ordinal))
+            {
+                return $"a Channel's WaitToReadAsync, waiting for an item (it ends when a writer writes one, or completes the channel): {sourceType}";
+            }
+
             return write ? $"a Channel's WriteAsync, waiting for room in a full bounded channel (it ends when a reader takes an item): {sourceType}"
                 : read ? $"a Channel's ReadAsync, waiting for an item (it ends when a writer writes one): {sourceType}"
                 : $"a Channel operation: {sourceType}";

@@ -22,6 +22,9 @@ internal static class WaitRule
     /// <summary>The API of a <c>Process.WaitForExit</c>: a wait on another process, which no thread here can end.</summary>
     public const string ProcessWaitForExit = "Process.WaitForExit";
 
+    /// <summary>The API shown for a write to a child process's redirected standard input (review 46).</summary>
+    public const string ChildStandardInputWrite = "Process.StandardInput.Write";
+
     /// <summary>The API of a wait for a cancellation callback running on another thread (the registration's <c>Dispose</c>
     /// inlined into the application's frame: the frame left is the source's <c>WaitForCallbackToComplete</c>).</summary>
     public const string CancellationCallbackWait = "CancellationTokenRegistration.Dispose";

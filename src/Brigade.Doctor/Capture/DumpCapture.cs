@@ -12,20 +12,22 @@ namespace Brigade.Doctor.Capture;
 internal static class DumpCapture
 {
     public static Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
-        CaptureCoreAsync(processId, options, synchronous: false, directoryCreated: null, cancellationToken);
+        CaptureCoreAsync(processId, options, synchronous: false, createDirectory: null, cancellationToken);
 
     /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
     /// <param name="processId">The process.</param>
     /// <param name="options">Where the dump goes.</param>
-    /// <param name="directoryCreated">Told the dump's private directory as soon as it exists, before the dump is written
-    /// (so that the live watch can delete it if the process exits meanwhile); throwing from it abandons the dump.</param>
-    public static (string Path, string Directory) Capture(int processId, DoctorOptions options, Action<string>? directoryCreated = null)
+    /// <param name="createDirectory">Makes the dump's private directory: called with its path and the action that creates
+    /// it, which it calls when it has recorded the path, under the same lock (the live watch, which deletes the directory
+    /// if the process exits meanwhile: created before it was recorded, it outlived a process that exited in between, review
+    /// 46); throwing from it abandons the dump. Null: the directory is simply created.</param>
+    public static (string Path, string Directory) Capture(int processId, DoctorOptions options, Action<string, Action>? createDirectory = null)
     {
-        var task = CaptureCoreAsync(processId, options, synchronous: true, directoryCreated, CancellationToken.None);
+        var task = CaptureCoreAsync(processId, options, synchronous: true, createDirectory, CancellationToken.None);
         return task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("the synchronous capture went asynchronous");
     }
 
-    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, Action<string>? directoryCreated, CancellationToken cancellationToken)
+    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, Action<string, Action>? createDirectory, CancellationToken cancellationToken)
     {
         var target = TargetProcess.Read(processId);
         var me = Native.EffectiveUserId();
@@ -55,24 +57,36 @@ internal static class DumpCapture
         }
 
         var directory = Path.Combine(options.DumpDirectory ?? DefaultDirectory(target), $"brigade-doctor-{processId}-{Guid.NewGuid():N}");
-        if (OperatingSystem.IsWindows())
+        void Create()
         {
-            Directory.CreateDirectory(directory);
-        }
-        else
-        {
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        if (me == 0 && target.UserId != 0 && !Native.ChangeOwner(directory, target.UserId, target.GroupId))
-        {
-            TryDelete(directory);
-            throw new DoctorException(DoctorErrorKind.PermissionDenied, $"could not give the dump directory {directory} to {TargetProcess.UserName(target.UserId)}, the user of process {processId}");
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            if (me == 0 && target.UserId != 0 && !Native.ChangeOwner(directory, target.UserId, target.GroupId))
+            {
+                TryDelete(directory);
+                throw new DoctorException(DoctorErrorKind.PermissionDenied, $"could not give the dump directory {directory} to {TargetProcess.UserName(target.UserId)}, the user of process {processId}");
+            }
         }
 
         var path = Path.Combine(directory, $"core.{processId}.dmp");
         try
         {
-            directoryCreated?.Invoke(directory);
+            if (createDirectory is null)
+            {
+                Create();
+            }
+            else
+            {
+                createDirectory(directory, Create);
+            }
+
             var client = new DiagnosticsClient(processId);
             if (synchronous)
             {
