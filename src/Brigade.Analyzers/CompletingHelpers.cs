@@ -45,9 +45,11 @@ internal sealed class CompletingHelpers
     {
         method = (method.ReducedFrom ?? method).OriginalDefinition;
         if (!method.IsAsync || method.DeclaringSyntaxReferences.Length != 1
-            || !method.Parameters.Any(p => p.RefKind == RefKind.None && _known.IsTaskLike(p.Type)))
+            || !method.Parameters.Any(p => p.RefKind == RefKind.None && _known.IsTaskLike(p.Type))
+            || !_compilation.ContainsSyntaxTree(method.DeclaringSyntaxReferences[0].SyntaxTree))
         {
-            // Most awaited calls stop here: only an async method of the compilation with a task parameter is read.
+            // Most awaited calls stop here: only an async method of the compilation with a task parameter is read (not
+            // one of a project referenced as a compilation, as an IDE does: its trees are not this compilation's).
             return ImmutableArray<int>.Empty;
         }
 
