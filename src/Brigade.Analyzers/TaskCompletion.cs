@@ -637,8 +637,8 @@ internal sealed class TaskCompletion
             case IExpressionStatementOperation { Operation: IInvocationOperation assertion } statement
                 when BlockOf(statement) is { } assertBlock && AssertedCondition(assertion) is { } asserted:
                 // Assert.True(t.IsCompleted);  — a test framework's assertion throws when false: t is complete in the rest
-                // of the block (review 45, vs-threading's tests).
-                foreach (var guarded in AssertedComplete(asserted, whenTrue: true))
+                // of the block (review 45, vs-threading's tests); t.Wait(timeout).Should().BeTrue(); (review 46, akka.net's).
+                foreach (var guarded in AssertedComplete(asserted.Condition, asserted.WhenTrue))
                 {
                     Within(guarded, statement.Syntax.Span.End, assertBlock.Syntax.Span.End);
                 }
@@ -655,26 +655,47 @@ internal sealed class TaskCompletion
         }
     }
 
-    // The condition of `Assert.True(condition)`, `Assert.IsTrue(condition)` or `Assert.That(condition)` (xunit, MSTest,
-    // NUnit: a static method of a type named Assert whose first parameter is a bool), which throws when it is false.
-    // Not Debug.Assert, which does nothing in a release build.
-    private static IOperation? AssertedCondition(IInvocationOperation invocation)
+    // The condition an assertion statement throws unless it holds, and the value it must have: `Assert.True(c)`,
+    // `Assert.IsTrue(c)`, `Assert.That(c)` (xunit, MSTest, NUnit: a static method of a type named Assert whose first
+    // parameter is a bool), `Assert.False(c)`/`IsFalse(c)` (c false); `c.ShouldBeTrue()`/`ShouldBeFalse()` (Shouldly,
+    // akka.net's test kit: a static method of that name whose first parameter is the bool); FluentAssertions'
+    // `c.Should().BeTrue()`/`BeFalse()` (review 46: akka.net's `t.Wait(timeout).Should().BeTrue(); ... t.Result`). Not
+    // Debug.Assert, which does nothing in a release build.
+    private static (IOperation Condition, bool WhenTrue)? AssertedCondition(IInvocationOperation invocation)
     {
-        if (invocation.TargetMethod is not { IsStatic: true, Name: "True" or "IsTrue" or "That", ContainingType.Name: "Assert" } method
-            || method.OriginalDefinition.Parameters.Length == 0 || method.OriginalDefinition.Parameters[0].Type.SpecialType != SpecialType.System_Boolean)
+        var method = invocation.TargetMethod;
+        if (method.IsStatic && FirstIsBool(method)
+            && ((method.ContainingType.Name == "Assert" && method.Name is "True" or "IsTrue" or "That" or "False" or "IsFalse")
+                || method.Name is "ShouldBeTrue" or "ShouldBeFalse")
+            && FirstArgument(invocation) is { } condition)
         {
-            return null;
+            return (condition, method.Name is "True" or "IsTrue" or "That" or "ShouldBeTrue");
         }
 
-        foreach (var argument in invocation.Arguments)
+        if (!method.IsStatic && method.Name is "BeTrue" or "BeFalse" && invocation.Instance is { } instance
+            && Operations.SkipConversions(instance) is IInvocationOperation { TargetMethod: { IsStatic: true, Name: "Should" } should } shouldCall
+            && FirstIsBool(should) && FirstArgument(shouldCall) is { } subject)
         {
-            if (argument.Parameter?.Ordinal == 0)
-            {
-                return argument.Value;
-            }
+            return (subject, method.Name == "BeTrue");
         }
 
         return null;
+
+        static bool FirstIsBool(IMethodSymbol method) =>
+            method.OriginalDefinition.Parameters.Length > 0 && method.OriginalDefinition.Parameters[0].Type.SpecialType == SpecialType.System_Boolean;
+
+        static IOperation? FirstArgument(IInvocationOperation invocation)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == 0)
+                {
+                    return argument.Value;
+                }
+            }
+
+            return null;
+        }
     }
 
     private void Within(ISymbol symbol, int start, int end)
