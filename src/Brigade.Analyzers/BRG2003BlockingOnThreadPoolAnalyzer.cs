@@ -34,10 +34,11 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var known = KnownSymbols.Create(start.Compilation);
+            var helpers = new CompletingHelpers(start.Compilation, known);
             start.RegisterOperationBlockStartAction(block =>
             {
                 // What is complete where is collected once per body, when its first blocking call needs it.
-                var cache = new CompletionCache();
+                var cache = new CompletionCache(helpers);
                 block.RegisterOperationAction(c => Analyze(c, known, cache), OperationKind.Invocation, OperationKind.PropertyReference);
             });
         });
@@ -296,7 +297,10 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     {
         private readonly object _gate = new();
         private IOperation? _root;
+        private readonly CompletingHelpers _helpers;
         private TaskCompletion? _completion;
+
+        public CompletionCache(CompletingHelpers helpers) => _helpers = helpers;
 
         public TaskCompletion For(IOperation operation, KnownSymbols known)
         {
@@ -312,7 +316,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                 {
                     // One root per block, but for a constructor's initializer or a parameter's default value.
                     _root = root;
-                    _completion = TaskCompletion.Build(root, known);
+                    _completion = TaskCompletion.Build(root, known, _helpers);
                 }
 
                 return _completion;

@@ -54,15 +54,23 @@ internal sealed class TaskCompletion
     // Whether the lists of _assignedAt are sorted (once the body is collected).
     private bool _sorted;
 
-    private TaskCompletion(KnownSymbols known) => _known = known;
+    // The async methods of the compilation that complete a task they are given (null: not followed, in a helper's body).
+    private readonly CompletingHelpers? _helpers;
+
+    private TaskCompletion(KnownSymbols known, CompletingHelpers? helpers)
+    {
+        _known = known;
+        _helpers = helpers;
+    }
 
     /// <summary>Collects the completions of a body in one pass.</summary>
     /// <param name="root">The root of the operation block.</param>
     /// <param name="known">The known types.</param>
+    /// <param name="helpers">The compilation's completing helpers, followed where awaited; null not to follow them.</param>
     /// <returns>The completions.</returns>
-    public static TaskCompletion Build(IOperation root, KnownSymbols known)
+    public static TaskCompletion Build(IOperation root, KnownSymbols known, CompletingHelpers? helpers = null)
     {
-        var facts = new TaskCompletion(known);
+        var facts = new TaskCompletion(known, helpers);
         foreach (var operation in root.DescendantsAndSelf())
         {
             facts.Collect(operation);
@@ -114,6 +122,51 @@ internal sealed class TaskCompletion
         // An element drawn from a collection awaited with WhenAll: a lambda parameter (tasks.Select(t => t.Result))
         // or a foreach variable (foreach (var t in tasks)).
         return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, operation);
+    }
+
+    /// <summary>
+    /// Tests whether a task parameter, never assigned in the body, is complete at every way out of it: each
+    /// <c>return</c> (after its value) and the end of the body, unless its last statement leaves.
+    /// </summary>
+    /// <param name="parameter">The parameter.</param>
+    /// <param name="body">The body the completions were built from.</param>
+    /// <param name="exits">The body's return statements (not in nested functions).</param>
+    /// <returns>True if the method returns normally only with the task complete.</returns>
+    public bool IsCompleteOnEveryExit(IParameterSymbol parameter, IOperation body, IReadOnlyList<IReturnOperation> exits)
+    {
+        if (_assignedAt.ContainsKey(parameter))
+        {
+            return false;
+        }
+
+        foreach (var exit in exits)
+        {
+            if (!IsCompleteAt(parameter, exit, exit.Syntax.Span.End))
+            {
+                return false;
+            }
+        }
+
+        var last = body is IBlockOperation { Operations: { Length: > 0 } statements } ? statements[statements.Length - 1] : null;
+        return (last is not null && AlwaysExits(last)) || IsCompleteAt(parameter, body, body.Syntax.Span.End);
+    }
+
+    // Complete at a position: after a completion on every path to it, or within a span a guard makes complete, or under
+    // a guard around the operation.
+    private bool IsCompleteAt(ISymbol symbol, IOperation where, int position)
+    {
+        if (_completeFrom.TryGetValue(symbol, out var completions)
+            && completions.Exists(c => c.From <= position && (c.Function is not { } function || function.Contains(position - 1))))
+        {
+            return true;
+        }
+
+        if (_completeWithin.TryGetValue(symbol, out var spans) && spans.Exists(s => s.Start <= position - 1 && position - 1 < s.End))
+        {
+            return true;
+        }
+
+        return where is not IBlockOperation && IsGuarded(where, symbol);
     }
 
     /// <summary>The symbol a task operand names: a local, parameter, field or (non-indexer) property.</summary>
@@ -496,6 +549,19 @@ internal sealed class TaskCompletion
                 {
                     MarkArguments(whenAll, awaited, awaited.Syntax.Span.End, mayGiveUp);
                 }
+                else if (_helpers is not null && operand is IInvocationOperation call && _helpers.CompletedParameters(call.TargetMethod) is { Length: > 0 } completed)
+                {
+                    // await WithTimeout(t, timeout): an async helper of the compilation that returns only once t is complete
+                    // (review 46).
+                    foreach (var argument in call.Arguments)
+                    {
+                        if (argument.Parameter is { } parameter && completed.Contains(parameter.Ordinal)
+                            && KeyOf(Operations.SkipConversions(argument.Value)) is { } argumentSymbol)
+                        {
+                            Completed(argumentSymbol, awaited, awaited.Syntax.Span.End, mayGiveUp);
+                        }
+                    }
+                }
 
                 break;
             case IInvocationOperation { TargetMethod: { Name: "Wait", ReturnsVoid: true, IsStatic: false } } wait
@@ -571,8 +637,8 @@ internal sealed class TaskCompletion
             case IExpressionStatementOperation { Operation: IInvocationOperation assertion } statement
                 when BlockOf(statement) is { } assertBlock && AssertedCondition(assertion) is { } asserted:
                 // Assert.True(t.IsCompleted);  — a test framework's assertion throws when false: t is complete in the rest
-                // of the block (review 45, vs-threading's tests).
-                foreach (var guarded in AssertedComplete(asserted, whenTrue: true))
+                // of the block (review 45, vs-threading's tests); t.Wait(timeout).Should().BeTrue(); (review 46, akka.net's).
+                foreach (var guarded in AssertedComplete(asserted.Condition, asserted.WhenTrue))
                 {
                     Within(guarded, statement.Syntax.Span.End, assertBlock.Syntax.Span.End);
                 }
@@ -589,26 +655,47 @@ internal sealed class TaskCompletion
         }
     }
 
-    // The condition of `Assert.True(condition)`, `Assert.IsTrue(condition)` or `Assert.That(condition)` (xunit, MSTest,
-    // NUnit: a static method of a type named Assert whose first parameter is a bool), which throws when it is false.
-    // Not Debug.Assert, which does nothing in a release build.
-    private static IOperation? AssertedCondition(IInvocationOperation invocation)
+    // The condition an assertion statement throws unless it holds, and the value it must have: `Assert.True(c)`,
+    // `Assert.IsTrue(c)`, `Assert.That(c)` (xunit, MSTest, NUnit: a static method of a type named Assert whose first
+    // parameter is a bool), `Assert.False(c)`/`IsFalse(c)` (c false); `c.ShouldBeTrue()`/`ShouldBeFalse()` (Shouldly,
+    // akka.net's test kit: a static method of that name whose first parameter is the bool); FluentAssertions'
+    // `c.Should().BeTrue()`/`BeFalse()` (review 46: akka.net's `t.Wait(timeout).Should().BeTrue(); ... t.Result`). Not
+    // Debug.Assert, which does nothing in a release build.
+    private static (IOperation Condition, bool WhenTrue)? AssertedCondition(IInvocationOperation invocation)
     {
-        if (invocation.TargetMethod is not { IsStatic: true, Name: "True" or "IsTrue" or "That", ContainingType.Name: "Assert" } method
-            || method.OriginalDefinition.Parameters.Length == 0 || method.OriginalDefinition.Parameters[0].Type.SpecialType != SpecialType.System_Boolean)
+        var method = invocation.TargetMethod;
+        if (method.IsStatic && FirstIsBool(method)
+            && ((method.ContainingType.Name == "Assert" && method.Name is "True" or "IsTrue" or "That" or "False" or "IsFalse")
+                || method.Name is "ShouldBeTrue" or "ShouldBeFalse")
+            && FirstArgument(invocation) is { } condition)
         {
-            return null;
+            return (condition, method.Name is "True" or "IsTrue" or "That" or "ShouldBeTrue");
         }
 
-        foreach (var argument in invocation.Arguments)
+        if (!method.IsStatic && method.Name is "BeTrue" or "BeFalse" && invocation.Instance is { } instance
+            && Operations.SkipConversions(instance) is IInvocationOperation { TargetMethod: { IsStatic: true, Name: "Should" } should } shouldCall
+            && FirstIsBool(should) && FirstArgument(shouldCall) is { } subject)
         {
-            if (argument.Parameter?.Ordinal == 0)
-            {
-                return argument.Value;
-            }
+            return (subject, method.Name == "BeTrue");
         }
 
         return null;
+
+        static bool FirstIsBool(IMethodSymbol method) =>
+            method.OriginalDefinition.Parameters.Length > 0 && method.OriginalDefinition.Parameters[0].Type.SpecialType == SpecialType.System_Boolean;
+
+        static IOperation? FirstArgument(IInvocationOperation invocation)
+        {
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == 0)
+                {
+                    return argument.Value;
+                }
+            }
+
+            return null;
+        }
     }
 
     private void Within(ISymbol symbol, int start, int end)

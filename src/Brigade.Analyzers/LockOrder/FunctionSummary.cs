@@ -9,12 +9,21 @@ internal sealed class FunctionSummary
     /// <param name="function">The function.</param>
     /// <param name="events">Its acquisitions and calls into the compilation, in source order.</param>
     /// <param name="releases">The locks it releases without taking them (a release helper).</param>
-    public FunctionSummary(IMethodSymbol function, IReadOnlyList<LockEvent> events, IReadOnlyCollection<LockKey> releases)
+    /// <param name="leaksThis">Whether it may let <c>this</c> out (see <see cref="LeaksThis"/>).</param>
+    public FunctionSummary(IMethodSymbol function, IReadOnlyList<LockEvent> events, IReadOnlyCollection<LockKey> releases, bool leaksThis = false)
     {
         Function = function;
         Events = events;
         Releases = releases;
+        LeaksThis = leaksThis;
     }
+
+    /// <summary>
+    /// Gets a value indicating whether the function may let <c>this</c> out to code that could hand it to another thread:
+    /// <c>this</c> used otherwise than to reach a member (an argument, stored, returned, captured by a lambda), or a
+    /// method called on it that the compilation does not show (declared elsewhere, or virtual).
+    /// </summary>
+    public bool LeaksThis { get; }
 
     /// <summary>Gets the function.</summary>
     public IMethodSymbol Function { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 
@@ -28,6 +29,8 @@ internal sealed class LockGraph
     private readonly Dictionary<IMethodSymbol, Dictionary<(LockKey Key, LockMode Mode), Witness>?> _closures = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<IMethodSymbol, HashSet<LockKey>?> _releases = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<(ReleaserChain Link, LockKey Key), bool> _releasedAt = new();
+    private readonly Dictionary<IMethodSymbol, bool> _confined = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<IMethodSymbol, HashSet<LockKey>> _ownOnly = new(SymbolEqualityComparer.Default);
     private static readonly HashSet<LockKey> NoLocks = [];
 
     /// <summary>Adds a function's summary (from any thread).</summary>
@@ -51,10 +54,12 @@ internal sealed class LockGraph
                     continue;
                 }
 
-                var stillHeld = e.Held.Where(h => !IsReleased(h)).ToList();
+                // A lock of an object this thread has just created and not let out: no other thread can hold it, nor
+                // wait for it (review 46).
+                var stillHeld = e.Held.Where(h => !IsReleased(h) && !IsFreshConfined(h.Fresh)).ToList();
                 if (e.Acquired is { } acquired)
                 {
-                    if (IsHeld(stillHeld, acquired))
+                    if (IsHeld(stillHeld, acquired) || IsFreshConfined(e.Fresh))
                     {
                         continue;
                     }
@@ -66,9 +71,11 @@ internal sealed class LockGraph
                 }
                 else if (e.Callee is { } callee && Closure(callee) is { } closure)
                 {
+                    // Called on an object just created: the locks it takes only of its own instance are that object's.
+                    var own = IsFreshConfined(e.Fresh) ? OwnOnly(callee) : NoLocks;
                     foreach (var pair in closure)
                     {
-                        if (IsHeld(stillHeld, pair.Key.Key))
+                        if (IsHeld(stillHeld, pair.Key.Key) || own.Contains(pair.Key.Key))
                         {
                             continue;
                         }
@@ -225,6 +232,131 @@ internal sealed class LockGraph
         return released;
     }
 
+    // Whether an object just created (the methods called on it: see LockEvent.Fresh) stays this thread's: none of them
+    // lets `this` out.
+    private bool IsFreshConfined(ImmutableArray<IMethodSymbol> fresh)
+    {
+        if (fresh.IsDefault)
+        {
+            return false;
+        }
+
+        foreach (var method in fresh)
+        {
+            if (!IsConfined(method))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Whether a function, and every function it calls on `this` (transitively), keeps `this` in: none uses it otherwise
+    // than to reach a member, none calls on it a method the compilation does not show. A depth-first walk over calls
+    // on `this`: when it finds none letting `this` out, every function it visited keeps it in (what each reaches is
+    // among them); when it finds one, the functions on the path to it let it out.
+    private bool IsConfined(IMethodSymbol function)
+    {
+        if (_confined.TryGetValue(function, out var known))
+        {
+            return known;
+        }
+
+        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { function };
+        var path = new List<IMethodSymbol>();
+        var stack = new Stack<(IMethodSymbol Function, int Next)>();
+        stack.Push((function, 0));
+        path.Add(function);
+        while (stack.Count > 0)
+        {
+            var (current, next) = stack.Pop();
+            path.RemoveAt(path.Count - 1);
+            if (_confined.TryGetValue(current, out var decided) ? !decided : LeaksItself(current))
+            {
+                path.Add(current);
+                foreach (var leaking in path)
+                {
+                    _confined[leaking] = false;
+                }
+
+                return false;
+            }
+
+            var events = _summaries.TryGetValue(current, out var summary) ? summary.Events : [];
+            var i = next;
+            while (i < events.Count && !(events[i] is { OnThis: true, Callee: { } callee } && !(_confined.TryGetValue(callee, out var done) && done) && visited.Add(callee)))
+            {
+                i++;
+            }
+
+            if (i < events.Count)
+            {
+                stack.Push((current, i + 1));
+                path.Add(current);
+                stack.Push((events[i].Callee!, 0));
+                path.Add(events[i].Callee!);
+            }
+        }
+
+        foreach (var kept in visited)
+        {
+            _confined[kept] = true;
+        }
+
+        return true;
+    }
+
+    // A function lets `this` out itself, or is not in the compilation (no summary and no body: it may).
+    private bool LeaksItself(IMethodSymbol function) =>
+        _summaries.TryGetValue(function, out var summary) ? summary.LeaksThis : function.IsAbstract || function.IsExtern || function.DeclaringSyntaxReferences.IsEmpty;
+
+    // The locks a function, called on an object that stays this thread's, takes only of that object: its own instance's
+    // locks, and those of the functions it calls on `this`, less any lock (same key) it may take of another object.
+    private HashSet<LockKey> OwnOnly(IMethodSymbol function)
+    {
+        if (_ownOnly.TryGetValue(function, out var cached))
+        {
+            return cached;
+        }
+
+        var own = new HashSet<LockKey>();
+        var other = new HashSet<LockKey>();
+        var visited = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { function };
+        var pending = new Stack<IMethodSymbol>();
+        pending.Push(function);
+        while (pending.Count > 0)
+        {
+            if (!_summaries.TryGetValue(pending.Pop(), out var summary))
+            {
+                continue;
+            }
+
+            foreach (var e in summary.Events)
+            {
+                if (e.Acquired is { } acquired)
+                {
+                    (e.OnThis ? own : other).Add(acquired);
+                }
+                else if (e.Callee is { } callee && e.OnThis)
+                {
+                    if (visited.Add(callee))
+                    {
+                        pending.Push(callee);
+                    }
+                }
+                else if (e.Callee is { } elsewhere && Closure(elsewhere) is { } closure)
+                {
+                    other.UnionWith(closure.Keys.Select(k => k.Key));
+                }
+            }
+        }
+
+        own.ExceptWith(other);
+        _ownOnly[function] = own;
+        return own;
+    }
+
     // Whether a lock held in one mode lets another thread take it in another: readers share with readers and with an
     // upgradeable reader; upgradeable readers, writers and exclusive holders wait for each other.
     private static bool Shares(LockMode taken, LockMode held) =>
@@ -236,7 +368,7 @@ internal sealed class LockGraph
         events.AddRange(b.Events);
         var releases = new HashSet<LockKey>(a.Releases);
         releases.UnionWith(b.Releases);
-        return new FunctionSummary(a.Function, events, releases);
+        return new FunctionSummary(a.Function, events, releases, a.LeaksThis || b.LeaksThis);
     }
 
     private static Edge First(List<Edge> edges) => edges[0];

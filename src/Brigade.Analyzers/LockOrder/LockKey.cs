@@ -33,6 +33,9 @@ internal readonly struct LockKey : IEquatable<LockKey>
     /// <summary>Gets the field, property or type; null for a string constant.</summary>
     public ISymbol? Symbol { get; }
 
+    /// <summary>Gets a value indicating whether the key is a field or property of the compilation (a lock class).</summary>
+    public bool IsFieldOrProperty => _kind == FieldOrProperty;
+
     /// <summary>Gets the type whose <c>this</c> the key is, if it is one.</summary>
     public INamedTypeSymbol? ThisType => _kind == This ? Symbol as INamedTypeSymbol : null;
 

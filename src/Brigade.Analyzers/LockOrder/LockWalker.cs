@@ -31,9 +31,11 @@ internal sealed class LockWalker
     /// <summary>Summarises a function's body and the functions nested in it.</summary>
     /// <param name="function">The function.</param>
     /// <param name="body">Its body.</param>
-    public void WalkFunction(IMethodSymbol function, IOperation body)
+    public void WalkFunction(IMethodSymbol function, IOperation body) => Summarise(function, body);
+
+    private FunctionState Summarise(IMethodSymbol function, IOperation body)
     {
-        var state = new FunctionState();
+        var state = new FunctionState(body);
         Walk(body, ImmutableArray<HeldLock>.Empty, state);
 
         // The locks a function releases (not early) and does not take itself: what a call to it, as a release helper, ends.
@@ -43,10 +45,12 @@ internal sealed class LockWalker
             releases.ExceptWith(state.Taken);
         }
 
-        if (state.Events.Count > 0 || releases.Count > 0)
+        if (state.Events.Count > 0 || releases.Count > 0 || state.LeaksThis)
         {
-            _publish(new FunctionSummary(FunctionSummary.Normalize(function), state.Events, releases));
+            _publish(new FunctionSummary(FunctionSummary.Normalize(function), state.Events, releases, state.LeaksThis));
         }
+
+        return state;
     }
 
     private void Walk(IOperation operation, ImmutableArray<HeldLock> held, FunctionState state)
@@ -55,23 +59,29 @@ internal sealed class LockWalker
         switch (operation)
         {
             case IAnonymousFunctionOperation lambda:
-                WalkFunction(lambda.Symbol, lambda.Body);
+                // A lambda that uses `this` captures it: it may run anywhere.
+                state.Captures(Summarise(lambda.Symbol, lambda.Body));
                 return;
             case ILocalFunctionOperation localFunction:
                 if (localFunction.Body is { } localBody)
                 {
-                    WalkFunction(localFunction.Symbol, localBody);
+                    state.Captures(Summarise(localFunction.Symbol, localBody));
                 }
 
+                return;
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } instance:
+                state.ReferencesThis = true;
+                state.LeaksThis |= !IsReceiver(instance);
                 return;
             case ILockOperation lockOperation:
                 Walk(lockOperation.LockedValue, held, state);
                 if (LockKey.TryGet(lockOperation.LockedValue, out var key))
                 {
                     var location = lockOperation.LockedValue.Syntax.GetLocation();
-                    events.Add(new LockEvent(key, null, location, held));
+                    var onThis = OwnerOf(lockOperation.LockedValue, key, state, out var fresh);
+                    events.Add(new LockEvent(key, null, location, held, OnThis: onThis, Fresh: fresh));
                     (state.Taken ??= []).Add(key);
-                    Walk(lockOperation.Body, held.Add(new HeldLock(key, location)), state);
+                    Walk(lockOperation.Body, held.Add(new HeldLock(key, location, Fresh: fresh)), state);
                 }
                 else
                 {
@@ -81,16 +91,17 @@ internal sealed class LockWalker
                 return;
             case IUsingOperation usingOperation:
                 Walk(usingOperation.Resources, held, state);
-                Walk(usingOperation.Body, TryGetAcquisition(usingOperation.Resources, out var taken) ? held.Add(taken!) : held, state);
+                Walk(usingOperation.Body, TryGetAcquisition(usingOperation.Resources, state, out var taken) ? held.Add(taken!) : held, state);
                 return;
             case IBlockOperation block:
                 WalkBlock(block, held, state);
                 return;
             case IInvocationOperation invocation:
                 WalkChildren(invocation, held, state);
-                if (AcquiredBy(invocation, out var mode) is { } acquired)
+                if (AcquiredBy(invocation, out var mode, out var lockTarget) is { } acquired)
                 {
-                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, mode));
+                    var onThis = OwnerOf(lockTarget!, acquired, state, out var fresh);
+                    events.Add(new LockEvent(acquired, null, invocation.Syntax.GetLocation(), held, mode, onThis, fresh));
                     (state.Taken ??= []).Add(acquired);
                     state.LockCalls++;
                 }
@@ -105,7 +116,7 @@ internal sealed class LockWalker
                         }
                     }
 
-                    AddCall(invocation.TargetMethod, invocation, held, events);
+                    AddCall(invocation.TargetMethod, invocation, held, state, invocation.Instance);
                 }
 
                 return;
@@ -113,7 +124,8 @@ internal sealed class LockWalker
                 WalkChildren(creation, held, state);
                 if (creation.Constructor is { } constructor)
                 {
-                    AddCall(constructor, creation, held, events);
+                    // A constructor runs on the object just created: its own locks are that object's.
+                    AddCall(constructor, creation, held, state, null, FreshCalls(creation, state));
                 }
 
                 return;
@@ -122,7 +134,7 @@ internal sealed class LockWalker
                 var accessor = property.Parent is IAssignmentOperation assignment && assignment.Target == property ? property.Property.SetMethod : property.Property.GetMethod;
                 if (accessor is not null)
                 {
-                    AddCall(accessor, property, held, events);
+                    AddCall(accessor, property, held, state, property.Instance);
                 }
 
                 return;
@@ -150,7 +162,7 @@ internal sealed class LockWalker
             Walk(statement, held, state);
             if (statement is IUsingDeclarationOperation declaration)
             {
-                if (TryGetAcquisition(declaration.DeclarationGroup, out var taken))
+                if (TryGetAcquisition(declaration.DeclarationGroup, state, out var taken))
                 {
                     held = held.Add(taken!);
                 }
@@ -175,9 +187,10 @@ internal sealed class LockWalker
                     continue;
                 }
 
-                if (acquires && AcquiredBy(invocation, out var mode) is { } acquired && !IsUsingResource(invocation))
+                if (acquires && AcquiredBy(invocation, out var mode, out var lockTarget) is { } acquired && !IsUsingResource(invocation))
                 {
-                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), mode));
+                    OwnerOf(lockTarget!, acquired, state, out var fresh);
+                    held = held.Add(new HeldLock(acquired, invocation.Syntax.GetLocation(), mode, Fresh: fresh));
                 }
                 else if (ReleasedBy(invocation) is { } released && (!LockCalls.IsEarlyRelease(invocation) || LockCalls.BlockOf(invocation) == block))
                 {
@@ -234,13 +247,14 @@ internal sealed class LockWalker
         return false;
     }
 
-    private bool TryGetAcquisition(IOperation resources, out HeldLock? taken)
+    private bool TryGetAcquisition(IOperation resources, FunctionState state, out HeldLock? taken)
     {
         foreach (var operation in resources.DescendantsAndSelf())
         {
-            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var mode) is { } key)
+            if (operation is IInvocationOperation invocation && AcquiredBy(invocation, out var mode, out var target) is { } key)
             {
-                taken = new HeldLock(key, invocation.Syntax.GetLocation(), mode);
+                OwnerOf(target!, key, state, out var fresh);
+                taken = new HeldLock(key, invocation.Syntax.GetLocation(), mode, Fresh: fresh);
                 return true;
             }
         }
@@ -254,10 +268,10 @@ internal sealed class LockWalker
     // x.EnterUpgradeableReadLock() on a ReaderWriterLockSlim, x.WaitOne() on a Mutex, x.Enter(ref taken) on a SpinLock;
     // as a reader: x.EnterReadLock() on a ReaderWriterLockSlim, x.AcquireRead...() on a Brigade primitive; as an
     // upgradeable reader: x.EnterUpgradeableReadLock(). Try-forms with a timeout are left out: they cannot wait forever.
-    private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode)
+    private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode, out IOperation? target)
     {
         var method = invocation.TargetMethod;
-        IOperation? target = null;
+        target = null;
         mode = LockMode.Exclusive;
         if (!method.Name.StartsWith("Enter", StringComparison.Ordinal) && !method.Name.StartsWith("Acquire", StringComparison.Ordinal)
             && method.Name is not ("Wait" or "WaitAsync" or "WaitOne"))
@@ -342,6 +356,8 @@ internal sealed class LockWalker
         return false;
     }
 
+    private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode) => AcquiredBy(invocation, out mode, out _);
+
     private LockKey? ReleasedBy(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
@@ -374,7 +390,39 @@ internal sealed class LockWalker
     // (acquisitions and releases) it has met so far.
     private sealed class FunctionState
     {
+        private Dictionary<ILocalSymbol, ImmutableArray<IMethodSymbol>>? _fresh;
+
+        public FunctionState(IOperation body) => Body = body;
+
+        public IOperation Body { get; }
+
         public List<LockEvent> Events { get; } = [];
+
+        /// <summary>Gets or sets a value indicating whether the function mentions <c>this</c> at all (a lambda capturing it).</summary>
+        public bool ReferencesThis { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether the function may let <c>this</c> out (<see cref="FunctionSummary.LeaksThis"/>).</summary>
+        public bool LeaksThis { get; set; }
+
+        public void Captures(FunctionState nested)
+        {
+            if (nested.ReferencesThis)
+            {
+                ReferencesThis = true;
+                LeaksThis = true;
+            }
+        }
+
+        public ImmutableArray<IMethodSymbol> FreshCalls(ILocalSymbol local)
+        {
+            _fresh ??= new Dictionary<ILocalSymbol, ImmutableArray<IMethodSymbol>>(SymbolEqualityComparer.Default);
+            if (!_fresh.TryGetValue(local, out var calls))
+            {
+                _fresh[local] = calls = FreshLocal(local, Body);
+            }
+
+            return calls;
+        }
 
         public HashSet<LockKey>? Taken { get; set; }
 
@@ -383,13 +431,249 @@ internal sealed class LockWalker
         public int LockCalls { get; set; }
     }
 
-    private static void AddCall(IMethodSymbol callee, IOperation call, ImmutableArray<HeldLock> held, List<LockEvent> events)
+    // A call of a function of the compilation. On `this`: its locks of its own instance are the caller's (or, called
+    // on this from a method called on an object just created, that object's). On an object the function has just
+    // created: its locks of its own instance are that object's. A method on `this` the compilation does not show (or
+    // that an override may replace) may let `this` out.
+    private static void AddCall(IMethodSymbol callee, IOperation call, ImmutableArray<HeldLock> held, FunctionState state, IOperation? instance, ImmutableArray<IMethodSymbol> fresh = default)
     {
+        var receiver = instance is null ? null : Operations.SkipConversions(instance);
+        var onThis = receiver is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } && !callee.IsStatic;
+        if (onThis && (IsOverridable(callee) || (!HasBody(callee) && callee.ContainingType?.SpecialType != SpecialType.System_Object)))
+        {
+            state.LeaksThis = true;
+        }
+
         if (!HasBody(callee))
         {
             return;
         }
 
-        events.Add(new LockEvent(null, FunctionSummary.Normalize(callee), call.Syntax.GetLocation(), held));
+        if (fresh.IsDefault && !onThis && receiver is not null)
+        {
+            fresh = FreshCalls(receiver, state);
+        }
+
+        state.Events.Add(new LockEvent(null, FunctionSummary.Normalize(callee), call.Syntax.GetLocation(), held, OnThis: onThis, Fresh: fresh));
+    }
+
+    // `this` reaching a member (`_x`, `this.M()`, `Prop`) or locked lets nothing out; anything else may (an argument,
+    // an assignment, a return, a comparison: taken as letting it out).
+    private static bool IsReceiver(IInstanceReferenceOperation instance)
+    {
+        var parent = instance.Parent;
+        while (parent is IConversionOperation conversion && conversion.Parent is ILockOperation)
+        {
+            parent = conversion.Parent;
+        }
+
+        return parent switch
+        {
+            IFieldReferenceOperation field => field.Instance == instance,
+            IPropertyReferenceOperation property => property.Instance == instance,
+            IEventReferenceOperation @event => @event.Instance == instance,
+            IInvocationOperation invocation => invocation.Instance == instance,
+            ILockOperation => true,
+            _ => false,
+        };
+    }
+
+    private static bool IsOverridable(IMethodSymbol method) =>
+        (method.IsVirtual || method.IsAbstract || method.IsOverride) && !method.IsSealed && method.ContainingType?.IsSealed != true;
+
+    // Whose lock a lock expression with a key of a field or property is, when each instance has its own (a readonly
+    // field or get-only auto-property given only `new ...()`): true for `this`'s; for an object the function has just
+    // created (see FreshCalls), that object's calls in `fresh`. Any other lock: false, default.
+    private static bool OwnerOf(IOperation lockExpression, LockKey key, FunctionState state, out ImmutableArray<IMethodSymbol> fresh)
+    {
+        fresh = default;
+        var instance = Operations.SkipConversions(lockExpression) switch
+        {
+            IFieldReferenceOperation field => field.Instance,
+            IPropertyReferenceOperation property => property.Instance,
+            _ => null,
+        };
+        if (instance is null || !key.IsFieldOrProperty || !IsPerInstance(key.Symbol))
+        {
+            return false;
+        }
+
+        instance = Operations.SkipConversions(instance);
+        if (instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+        {
+            return true;
+        }
+
+        fresh = FreshCalls(instance, state);
+        return false;
+    }
+
+    // An object the function has just created and not let out (review 46, Npgsql's `var c = new NpgsqlConnector(this);
+    // c.DoCancelRequest(...)`): `new T(...)` itself, or a local of a class of the compilation declared `= new T(...)`,
+    // never assigned again, used only to reach its members (not passed, stored, returned, captured by a lambda), whose
+    // methods called are neither virtual nor declared elsewhere. Returns those methods (constructor first), which must
+    // not let `this` out either (decided at compilation end); default for any other object.
+    private static ImmutableArray<IMethodSymbol> FreshCalls(IOperation receiver, FunctionState state) => receiver switch
+    {
+        IObjectCreationOperation { Constructor: { } constructor, Initializer: null, Type.IsReferenceType: true } => ConstructorCalls(constructor),
+        ILocalReferenceOperation local => state.FreshCalls(local.Local),
+        _ => default,
+    };
+
+    private static ImmutableArray<IMethodSymbol> FreshLocal(ILocalSymbol local, IOperation body)
+    {
+        // Cheap tests first: most locals are not declared `= new T(...)` of a class of the compilation.
+        if (local.IsRef || local.Type is not INamedTypeSymbol { TypeKind: TypeKind.Class } type || !type.Locations.Any(l => l.IsInSource)
+            || local.DeclaringSyntaxReferences.Length != 1
+            || local.DeclaringSyntaxReferences[0].GetSyntax() is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax })
+        {
+            return default;
+        }
+
+        var calls = ImmutableArray.CreateBuilder<IMethodSymbol>();
+        var declared = false;
+        foreach (var operation in body.DescendantsAndSelf())
+        {
+            if (operation is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local))
+            {
+                if (declared || declarator.Initializer?.Value is not { } value
+                    || Operations.SkipConversions(value) is not IObjectCreationOperation { Constructor: { } constructor, Initializer: null }
+                    || ConstructorCalls(constructor) is not { IsDefault: false } constructed)
+                {
+                    return default;
+                }
+
+                declared = true;
+                calls.InsertRange(0, constructed);
+            }
+            else if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            {
+                if (InNestedFunction(reference, body) || !IsMemberUse(reference, calls))
+                {
+                    return default;
+                }
+            }
+        }
+
+        return declared ? calls.ToImmutable() : default;
+    }
+
+    // The constructor a `new T(...)` runs, to be checked as not letting `this` out: empty for one the compiler supplies
+    // over a base that is object (it runs only the field initializers, which cannot use `this`); default (not a fresh
+    // object) for one declared elsewhere, or supplied over another base.
+    private static ImmutableArray<IMethodSymbol> ConstructorCalls(IMethodSymbol constructor)
+    {
+        if (constructor.IsImplicitlyDeclared)
+        {
+            return constructor.ContainingType.BaseType?.SpecialType == SpecialType.System_Object ? ImmutableArray<IMethodSymbol>.Empty : default;
+        }
+
+        return HasBody(constructor) ? ImmutableArray.Create(FunctionSummary.Normalize(constructor)) : default;
+    }
+
+    private static bool InNestedFunction(IOperation operation, IOperation body)
+    {
+        for (var current = operation.Parent; current is not null && current != body; current = current.Parent)
+        {
+            if (Operations.IsNestedFunction(current))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // A use of the new object that lets it out to nothing: reaching a field or event, calling a method or property of
+    // the compilation that no override may replace (remembered in calls), or locking it.
+    private static bool IsMemberUse(ILocalReferenceOperation reference, ImmutableArray<IMethodSymbol>.Builder calls)
+    {
+        switch (reference.Parent)
+        {
+            case IFieldReferenceOperation field when field.Instance == reference:
+            case IEventReferenceOperation @event when @event.Instance == reference:
+            case ILockOperation:
+                return true;
+            case IInvocationOperation invocation when invocation.Instance == reference:
+                return Called(invocation.TargetMethod, calls);
+            case IPropertyReferenceOperation property when property.Instance == reference:
+                return (property.Property.GetMethod is null || Called(property.Property.GetMethod, calls))
+                    && (property.Property.SetMethod is null || Called(property.Property.SetMethod, calls));
+            default:
+                return false;
+        }
+
+        static bool Called(IMethodSymbol method, ImmutableArray<IMethodSymbol>.Builder calls)
+        {
+            if (IsOverridable(method) || !HasBody(method))
+            {
+                return method.ContainingType?.SpecialType == SpecialType.System_Object && !IsOverridable(method);
+            }
+
+            calls.Add(FunctionSummary.Normalize(method));
+            return true;
+        }
+    }
+
+    // A lock object each instance has its own of: a readonly instance field, or a get-only auto-property, of a class,
+    // given only new objects (`= new();` and, in constructors, `_sync = new object();`), never passed by reference.
+    private static bool IsPerInstance(ISymbol? symbol)
+    {
+        if (symbol is not (IFieldSymbol { IsStatic: false, IsReadOnly: true } or IPropertySymbol { IsStatic: false, SetMethod: null, IsIndexer: false })
+            || symbol.ContainingType is not { TypeKind: TypeKind.Class } type || symbol.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        var creations = 0;
+        switch (symbol.DeclaringSyntaxReferences[0].GetSyntax())
+        {
+            case Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: var initializer }:
+                if (initializer is not null && initializer.Value is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax)
+                {
+                    return false;
+                }
+
+                creations += initializer is null ? 0 : 1;
+                break;
+            case Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax { AccessorList: { } accessors, Initializer: { Value: Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax } }
+                when accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null):
+                creations++;
+                break;
+            default:
+                return false;
+        }
+
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            foreach (var reference in constructor.DeclaringSyntaxReferences)
+            {
+                foreach (var node in reference.GetSyntax().DescendantNodes())
+                {
+                    if (node is Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax assignment && Names(assignment.Left, symbol.Name))
+                    {
+                        if (assignment.Right is not Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax)
+                        {
+                            return false;
+                        }
+
+                        creations++;
+                    }
+                    else if (node is Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax { RefKindKeyword.RawKind: not 0 } argument && Names(argument.Expression, symbol.Name))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return creations > 0;
+
+        static bool Names(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax expression, string name) => expression switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier => identifier.Identifier.ValueText == name,
+            Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.ThisExpressionSyntax, Name: var member } => member.Identifier.ValueText == name,
+            _ => false,
+        };
     }
 }
