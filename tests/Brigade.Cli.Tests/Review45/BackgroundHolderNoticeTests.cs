@@ -65,8 +65,11 @@ public sealed class BackgroundHolderNoticeTests
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["a"]);
 
-        // The default wait before the notice (10 s): the daemon lives 12 s.
-        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, null, null, TimeSpan.FromSeconds(100), "run", "in.txt", "-x", "sleep 12.45 & echo started {}");
+        // The default wait before the notice (10 s): the daemon lives 12 s. The quiet run waits as long for its own
+        // daemon, so the two run side by side (each in its own state: different commands, different journals).
+        var loud = CliProcess.RunAsync(dir.Path, null, null, TimeSpan.FromSeconds(100), "run", "in.txt", "-x", "sleep 12.45 & echo started {}");
+        var quietRun = CliProcess.RunAsync(dir.Path, null, null, TimeSpan.FromSeconds(100), "run", "in.txt", "-x", "sleep 11.45 & echo started {}", "-q");
+        var (code, stdout, stderr) = await loud;
 
         Assert.True(code == 0, stderr);
         Assert.Equal("started a\n", stdout);
@@ -74,7 +77,6 @@ public sealed class BackgroundHolderNoticeTests
         Assert.Matches("^brigade run: item 0 \\(line 1\\): its command exited 10 s ago, but a process it left in the background \\(pid [0-9]+ \\(sleep\\)\\) still holds its output open; the item ends when that closes it", line);
         Assert.Contains("'server > log 2>&1 &', or give --timeout", line, StringComparison.Ordinal);
 
-        var quiet = await CliProcess.RunAsync(dir.Path, null, null, TimeSpan.FromSeconds(100), "run", "in.txt", "-x", "sleep 11.45 & echo started {}", "-q");
-        Assert.Equal((0, "started a\n", ""), quiet);
+        Assert.Equal((0, "started a\n", ""), await quietRun);
     }
 }

@@ -14,7 +14,8 @@ namespace Brigade.Cli.Tests.Scheduling;
 /// that the project ends with short collections on both lanes instead of one long one on a lane of its own.
 /// </summary>
 /// <remarks>
-/// xunit 2 runs as many collections at once as it has threads (one per core; 2.8 and later, the conservative algorithm),
+/// xunit 2 runs as many collections at once as it has threads (one per core by default, two per core here since
+/// 2026-12-05: xunit.runner.json; 2.8 and later, the conservative algorithm),
 /// in the orderer's order; its default orderer shuffles them on every run (a new Guid per collection). Here two lanes are
 /// busy to the end (629 tests, 88 collections, the tests' durations summed about twice the wall), so the wall is about
 /// half the sum plus whatever is left on one lane when the other runs dry: up to half the longest collection when it
