@@ -14,7 +14,8 @@ public sealed class ProcessWaitTests
         var thread = Assert.Single(diagnosis.Threads, t => t.Name == "build-step");
         Assert.Equal("Process.WaitForExit", thread.Wait!.Api);
         // Review 45: with the arguments of its ArgumentList (before: "(sh)").
-        Assert.Matches(@"^process \d+ \(sh -c ""read line""\)$", thread.Wait.Detail);
+        // Review 46: and that the child reads a standard input never closed, which is why it does not exit.
+        Assert.Matches(@"^process \d+ \(sh -c ""read line""\); its standard input is redirected and still open", thread.Wait.Detail);
         var text = diagnosis.ToString();
         var line = Assert.Single(text.Split('\n'), l => l.Contains("'build-step'", StringComparison.Ordinal) && l.Contains("waits in", StringComparison.Ordinal));
         Assert.DoesNotContain("any thread may release it", line, StringComparison.Ordinal);
