@@ -265,9 +265,18 @@ public sealed class ExecSpawnTests
             return;
         }
 
-        var running = ExecRunner.RunAsync("sleep 0.5", null, CancellationToken.None);
-        await Task.Delay(200);
-        Assert.Contains('G', ExecReaper.Snapshot());
+        // Watched until it shows, not read once after a fixed 200 ms: at load, or beside the other tests' commands, the
+        // spawn alone took longer (ci111: five free slots, no command yet).
+        var running = ExecRunner.RunAsync("sleep 2", null, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        var listed = false;
+        while (!listed && !running.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            listed = ExecReaper.Snapshot().Contains('G');
+            await Task.Delay(10);
+        }
+
+        Assert.True(listed, $"the running command was never listed: {ExecReaper.Snapshot()}");
         await running;
         await Task.Delay(50);
         Assert.True(ExecReaper.IsRunning);
