@@ -111,7 +111,7 @@ internal static class ExecRunner
             await ThrowIfInterruptedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var what = signal > 0 ? $"exit code {exitCode} (signal {signal}{(SignalName.Of(signal) is { } name ? ", " + name : "")})" : $"exit code {exitCode}";
+        var what = signal > 0 ? $"exit code {exitCode} (signal {signal}{(Brigade.Internal.SignalName.Of(signal) is { } name ? ", " + name : "")})" : $"exit code {exitCode}";
         if (exitCode == 127 && !OperatingSystem.IsWindows())
         {
             what += ": command not found";

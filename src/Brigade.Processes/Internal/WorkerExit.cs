@@ -18,7 +18,7 @@ internal sealed record WorkerExit(int Pid, KillReason Reason, int? ExitCode, int
         KillReason.Disposed => "killed by Brigade: the engine was disposed",
         _ when Fatal is { Length: > 0 } why => $"stopped itself, reporting: {why}",
         _ when Fatal is not null => "stopped itself, reporting a fatal error without a reason",
-        _ when Signal is { } s => $"killed by signal {s} ({SignalName(s)})",
+        _ when Signal is { } s => $"killed by signal {s} ({Brigade.Internal.SignalName.Of(s) ?? "signal " + s})",
         _ when ExitCode is { } c => $"exited with code {c}",
         _ => "ended its channel",
     };
@@ -32,20 +32,4 @@ internal sealed record WorkerExit(int Pid, KillReason Reason, int? ExitCode, int
     /// <summary>On Unix, .NET reports a child killed by signal N as exit code 128 + N.</summary>
     public static (int? ExitCode, int? Signal) Interpret(int exitCode) =>
         !OperatingSystem.IsWindows() && exitCode is > 128 and < 128 + 65 ? (exitCode, exitCode - 128) : (exitCode, null);
-
-    private static string SignalName(int signal) => signal switch
-    {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        13 => "SIGPIPE",
-        15 => "SIGTERM",
-        _ => "signal " + signal,
-    };
 }

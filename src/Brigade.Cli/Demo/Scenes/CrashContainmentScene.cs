@@ -36,7 +36,7 @@ internal sealed class CrashContainmentScene : IDemoScene
             var lastWords = crash?.StandardErrorTail.FirstOrDefault(l => l.Contains("FailFast", StringComparison.Ordinal) || l.Contains("item", StringComparison.Ordinal));
             result.Conclusion = culprit is null
                 ? $"No item failed ({report.Succeeded} succeeded): the crash did not happen."
-                : $"Item {culprit.Index} took down {crash?.Crashes ?? 0} worker processes ({(crash?.Signal is { } s ? $"signal {s}{(Brigade.Cli.Run.SignalName.Of(s) is { } name ? ", " + name : "")}" : $"exit code {crash?.ExitCode}")}); " +
+                : $"Item {culprit.Index} took down {crash?.Crashes ?? 0} worker processes ({(crash?.Signal is { } s ? $"signal {s}{(Brigade.Internal.SignalName.Of(s) is { } name ? ", " + name : "")}" : $"exit code {crash?.ExitCode}")}); " +
                   $"it was isolated and reported failed, and the other {report.Succeeded} of {report.Items} items completed: nothing lost. " +
                   $"{stats.WorkerCrashes} worker{(stats.WorkerCrashes == 1 ? " was" : "s were")} replaced and {stats.ItemsRetried} item run{(stats.ItemsRetried == 1 ? "" : "s")} retried." +
                   (lastWords is null ? "" : $" The worker's last words: \"{lastWords.Trim()}\".");

@@ -1,9 +1,9 @@
-namespace Brigade.Cli.Run;
+namespace Brigade.Internal;
 
 /// <summary>
-/// The name of a Unix signal by its number, as the kernel of the machine running brigade numbers them: a failure line
-/// says <c>signal 9, SIGKILL</c> rather than a number the user has to look up (and which differs between Linux and the
-/// BSDs above 6: 10 is SIGUSR1 on Linux, SIGBUS on macOS).
+/// The name of a Unix signal by its number, as the kernel of this machine numbers them: a failure line (a command of
+/// <c>brigade run</c>, a worker process) says <c>signal 9, SIGKILL</c> rather than a number the user has to look up (and
+/// which differs between Linux and the BSDs above 6: 10 is SIGUSR1 on Linux, SIGBUS on macOS).
 /// </summary>
 internal static class SignalName
 {
