@@ -249,6 +249,8 @@ internal static class RunPipeline
     {
         var workers = recorder.Workers();
         var workerReports = workers.Select(w => w.ToReport()).ToArray();
+        // Read once: a wait still open grows between two reads, and the item and its time must come from one.
+        var longestWait = job.Sink.LongestWait;
         var busy = TimeSpan.Zero;
         TimeSpan? workerCpu = TimeSpan.Zero;
         long batches = 0;
@@ -301,8 +303,8 @@ internal static class RunPipeline
             TimelineTruncated = recorder.TimelineTruncated,
             Failures = failures,
             Counters = counters,
-            LongestOrderedWait = job.Sink.LongestWait?.Waited ?? TimeSpan.Zero,
-            LongestOrderedWaitItem = job.Sink.LongestWait?.Index,
+            LongestOrderedWait = longestWait?.Waited ?? TimeSpan.Zero,
+            LongestOrderedWaitItem = longestWait?.Index,
         };
     }
 }
