@@ -58,4 +58,6 @@ var stderrWriter = args is ["run", ..] && !OperatingSystem.IsWindows() && Brigad
     ? new ByteStdout(Console.OpenStandardError(), stdout is ByteStdout results && Brigade.Cli.Run.NativeMethods.IsInherited(1) && StandardStreams.SameFile(1, 2) ? results : null)
     : Console.Error;
 var stderr = Console.IsErrorRedirected ? new BestEffortWriter(stderrWriter) : stderrWriter;
-return await CliApp.RunAsync(args, stdout, stderr, TerminationSignal.Arm()).ConfigureAwait(false);
+// A run that may still replace itself handles the signals only once it knows it will not (RunRestart.SignalsDeferred).
+var signals = Brigade.Cli.Run.RunRestart.SignalsDeferred ? TerminationSignal.Token : TerminationSignal.Arm();
+return await CliApp.RunAsync(args, stdout, stderr, signals).ConfigureAwait(false);

@@ -49,6 +49,13 @@ internal static class TerminationSignal
     /// </summary>
     public static Action? BeforeForcedExit { get; set; }
 
+    /// <summary>
+    /// Gets the token the signals cancel once <see cref="Arm"/> has run, without handling them yet: a <c>brigade run</c>
+    /// that may replace itself (<see cref="Run.RunRestart"/>) arms only once it knows it will not, so that a signal before
+    /// then ends the process as it would one not yet started, rather than cancelling a token the new image never sees.
+    /// </summary>
+    public static CancellationToken Token => Source.Token;
+
     /// <summary>Starts handling SIGINT, SIGTERM and (on Linux, unless ignored) SIGHUP, once per process; returns the token they cancel.</summary>
     public static CancellationToken Arm()
     {

@@ -61,8 +61,24 @@ internal static class RunRestart
             return;
         }
 
-        _args = args;
+        // Only a run restarts; any other command handles its signals from the start.
+        if (args is ["run", ..])
+        {
+            _args = args;
+        }
     }
+
+    /// <summary>
+    /// Gets whether this process may still replace itself: Program then leaves SIGINT, SIGTERM and SIGHUP at the runtime's
+    /// defaults, and <see cref="MaybeRestart"/> arms them (<see cref="TerminationSignal.Arm"/>) once it has decided not to.
+    /// </summary>
+    /// <remarks>
+    /// A signal handled before the <c>execve</c> only cancelled this image's token, which the new image never sees: the run
+    /// then went on as if no Ctrl+C had come (a run of 200 lines or more, interrupted in the ~0.1 s between the handlers'
+    /// start and the restart, ran to its end; with its stdout a full pipe, for good). Until the decision nothing is
+    /// created or written, so the default action (the process ends, 130 or 143 as the shell shows it) loses nothing.
+    /// </remarks>
+    public static bool SignalsDeferred => _args is not null;
 
     /// <summary>Gets whether this process is a restarted run (for tests and diagnostics).</summary>
     public static bool Restarted { get; private set; }
@@ -73,13 +89,20 @@ internal static class RunRestart
     /// <param name="commands">Whether the items are commands (<c>--exec</c>): the restart then also sets the GC for a run that allocates little.</param>
     public static void MaybeRestart(string input, bool nullSeparated, bool commands)
     {
-        if (_args is not { } args || !ShouldRestart(input, nullSeparated))
+        if (_args is not { } args)
         {
-            return;
+            return; // restarted already, or not the real process (tests run the command in-process)
         }
 
         _args = null;
-        SelfExec.Replace(args, RestartVariables(commands, Environment.GetEnvironmentVariable));
+        if (ShouldRestart(input, nullSeparated))
+        {
+            // With the signals still at their defaults (see SignalsDeferred): returns only if the execve failed.
+            SelfExec.Replace(args, RestartVariables(commands, Environment.GetEnvironmentVariable));
+        }
+
+        // Running here, in this image: from now on a signal stops the run cleanly (summary, resume hint).
+        TerminationSignal.Arm();
     }
 
     /// <summary>The variables a restart adds: call counting off, the marker, and for a run of commands the GC's settings the user did not set.</summary>

@@ -78,8 +78,12 @@ public sealed class RunPipeInterruptTests
                 brigade.StandardInput.Close();
                 var stderr = brigade.StandardError.ReadToEndAsync();
 
-                // Nobody reads brigade's stdout: 64 KiB of pipe holds ~16 results, then a write blocks.
-                await Task.Delay(TimeSpan.FromSeconds(4));
+                // Nobody reads brigade's stdout: 64 KiB of pipe holds ~16 results, then a write blocks. Waited for as the
+                // journal shows it (results are journaled before they are written), not for a fixed time: at load 40 the
+                // run (two start-ups: it restarts itself, RunRestart) had not begun 4 s in, and the Ctrl+C came before it
+                // had anything to resume (CI, stop 47).
+                await WaitForJournaledResultsAsync(dir.File("j"), 24, brigade);
+                await Task.Delay(TimeSpan.FromSeconds(1));
                 Assert.False(brigade.HasExited, "brigade finished although nobody read its output");
 
                 Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
@@ -121,6 +125,24 @@ public sealed class RunPipeInterruptTests
         // A result cut short by the interrupt is written whole again on resume.
         var missing = Enumerable.Range(0, Items).Where(i => !seen.Contains($"{i}-{new string('x', 4000)}")).ToList();
         Assert.True(missing.Count == 0, $"results lost: {string.Join(", ", missing)}");
+    }
+
+    // Waits until the journal holds at least `results` result records ("r"), as a stuck run's stays: the run is under
+    // way and more has finished than the pipe takes.
+    private static async Task WaitForJournaledResultsAsync(string journal, int results, Process brigade)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(brigade.HasExited, "brigade finished although nobody read its output");
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"the run journaled fewer than {results} results in 60 s");
+            if (File.Exists(journal) && File.ReadLines(journal).Count(line => line.StartsWith("{\"t\":\"r\"", StringComparison.Ordinal)) >= results)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private static void KillIfRunning(Process brigade)
