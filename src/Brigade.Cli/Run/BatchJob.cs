@@ -151,7 +151,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
             // Every command runs through one delegate: the command tells their plans apart (the same key as when the label did).
             PlanKey = label,
-            Progress = new RunningProgress(_counters),
+            Progress = new RunningProgress(_counters, LineOf),
 
             // The timeline is one entry per batch (per command, for --exec) up to 100,000: only --report and --trace show it.
             CollectTimeline = options.ReportPath is not null || options.TracePath is not null,
@@ -677,8 +677,23 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return lines;
     }
 
-    private sealed class RunningProgress(RunCounters counters) : IProgress<RunProgress>
+    // The input line of the item at this position of the engine's input (still in flight), or null.
+    private long? LineOf(long position)
     {
-        public void Report(RunProgress value) => counters.SetRunning(value.Running);
+        lock (_gate)
+        {
+            return _inFlight.TryGetValue(position, out var entry) ? entry.Item.Line : null;
+        }
+    }
+
+    private sealed class RunningProgress(RunCounters counters, Func<long, long?> lineOf) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value)
+        {
+            counters.SetRunning(value.Running);
+            counters.SetStall(value.OrderedWaitItem is { } position && lineOf(position) is { } line
+                ? new OrderedStall(line, value.OrderedWaitTime, value.OrderedHeld)
+                : null);
+        }
     }
 }

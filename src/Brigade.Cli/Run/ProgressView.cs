@@ -51,15 +51,23 @@ internal sealed class ProgressView : IAsyncDisposable
         var total = known is { } t ? $"/{t.ToString("N0", CultureInfo.InvariantCulture)}" : "";
         var percent = known is { } tt && tt > 0 ? $" ({100.0 * c.Delivered / tt:0.0}%)" : "";
         var etaText = eta is { } e ? $", ETA {Clock(e)}" : "";
+        var stall = ShownStall(c) is { } s ? string.Create(CultureInfo.InvariantCulture, $"; the output waits for line {s.Line:N0} ({Clock(s.Waited)}, {s.Held:N0} {(s.Held == 1 ? "result" : "results")} held)") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{etaText}");
+            $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{etaText}{stall}");
     }
+
+    // An ordered run's output held behind one slow item says so once the wait is long enough to be noticed: "1 running"
+    // alone did not tell why nothing came out (review 46 gave the library the wait; brigade run did not show it).
+    private static OrderedStall? ShownStall(RunCounters c) => c.Stall is { } s && s.Waited >= StallShown ? s : null;
+
+    private static readonly TimeSpan StallShown = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The status line, at most <paramref name="width"/> characters: a bar when there is room, then the counts; what
     /// does not fit is dropped from the right, whole fields first, so nothing wraps.
     /// </summary>
-    /// <example><c>[#######.......] 12/30 40% | 3 running | 0 failed | 4.1/s | ETA 0:05</c></example>
+    /// <example><c>[#######.......] 12/30 40% | 3 running | 0 failed | 4.1/s | ETA 0:05</c>; an ordered run held behind a slow
+    /// item adds <c>waits for line 3 0:02</c> before the ETA.</example>
     public static string StatusText(RunCounters c, int width)
     {
         width = Math.Max(10, width);
@@ -74,6 +82,11 @@ internal sealed class ProgressView : IAsyncDisposable
             string.Create(CultureInfo.InvariantCulture, $"{c.Failed:N0} failed"),
             string.Create(CultureInfo.InvariantCulture, $"{rate:0.#}/s"),
         };
+        if (ShownStall(c) is { } stall)
+        {
+            fields.Add(string.Create(CultureInfo.InvariantCulture, $"waits for line {stall.Line:N0} {Clock(stall.Waited)}"));
+        }
+
         if (eta is { } e)
         {
             fields.Add($"ETA {Clock(e)}");

@@ -45,4 +45,15 @@ internal sealed class RunCounters
     }
 
     public void SetRunning(long running) => Volatile.Write(ref _running, running);
+
+    /// <summary>
+    /// Gets what the ordered output waits for: the input line of the item every later result is held behind, how long it
+    /// has waited and how many results wait with it; null when nothing is held back (or the run is unordered).
+    /// </summary>
+    public OrderedStall? Stall => Volatile.Read(ref _stall);
+
+    private OrderedStall? _stall;
+
+    /// <summary>Sets (or, with null, clears) what the ordered output waits for (the engine's progress callback).</summary>
+    public void SetStall(OrderedStall? stall) => Volatile.Write(ref _stall, stall);
 }
