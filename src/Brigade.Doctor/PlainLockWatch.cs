@@ -35,8 +35,10 @@ namespace Brigade.Doctor;
 /// later contention past the threshold (another thread running into its locks) makes a dump that shows it.
 /// <c>System.Threading.Lock.TryEnter</c> raises no event when it times out (.NET 10), so a possible cycle through one may
 /// still be published after it gave up.</para>
-/// <para>The watch runs on its own thread, so it works while the thread pool is starved. A dump in progress when the
-/// process exits, or when the watch is disposed, is deleted.</para>
+/// <para>The watch runs on its own thread, so it works while the thread pool is starved. A dump has no name in the file
+/// system (an unlinked file, written and read through this process's descriptor): however the process ends, a signal or
+/// <c>kill -9</c> included, it leaves nothing behind. A watch that starts deletes the named dumps that watches of earlier
+/// versions, killed meanwhile, left.</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -48,6 +50,7 @@ public sealed class PlainLockWatch : IDisposable
 {
     private static readonly Lock StartGate = new();
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StaleDumpAge = TimeSpan.FromSeconds(10);
     private static PlainLockWatch? s_current;
 
     private readonly PlainLockWatchOptions _options;
@@ -67,7 +70,8 @@ public sealed class PlainLockWatch : IDisposable
     private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
     private readonly Lock _markerGate = new();
 
-    // Guards _dumpDirectory and _exiting: the directory of the dump being written or analyzed, deleted at process exit.
+    // Guards _dumpDirectory and _exiting: the private directory of the dump being made, deleted at process exit. The dump
+    // has a name only while it is created: the directory and the file are unlinked at once (DumpCapture.CaptureUnnamed).
     private readonly Lock _dumpGate = new();
     private string? _dumpDirectory;
     private bool _exiting;
@@ -142,8 +146,8 @@ public sealed class PlainLockWatch : IDisposable
 
     /// <summary>Stops watching. Safe from any thread, the watch's own included (a handler of
     /// <see cref="PitfallDiagnostics.Reported"/> runs on it), and more than once.</summary>
-    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end, and deletes its dump if it
-    /// has not ended by then; from the watch's thread it returns at once and the watch ends when the handler returns,
+    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end; if it has not ended by then,
+    /// its dump is freed when it does; from the watch's thread it returns at once and the watch ends when the handler returns,
     /// publishing nothing more.</remarks>
     public void Dispose()
     {
@@ -172,7 +176,7 @@ public sealed class PlainLockWatch : IDisposable
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
     }
 
-    /// <summary>Deletes the dump being written or analyzed, and lets no new one start (the process is exiting).</summary>
+    /// <summary>Deletes the directory of the dump being made, and lets no new one start (the process is exiting).</summary>
     internal void OnProcessExit(object? sender, EventArgs e)
     {
         _stopping.Set();
@@ -217,15 +221,12 @@ public sealed class PlainLockWatch : IDisposable
         _ = dumpStarted;
         var settings = new DoctorOptions { DumpDirectory = _options.DumpDirectory };
         var watch = Stopwatch.StartNew();
-        var (path, directory) = DumpCapture.Capture(Environment.ProcessId, settings, (d, create) => DumpStarted(d, create));
+        var (path, file) = DumpCapture.CaptureUnnamed(Environment.ProcessId, settings, (d, create) => DumpStarted(d, create));
         var dumpDuration = watch.Elapsed;
-        try
+        using (file)
         {
+            // The dump has no name: closing its descriptor (here, or the process ending, however) frees it.
             return DumpAnalyzer.Analyze(path, settings, Environment.ProcessId, dumpDuration, keptAt: null);
-        }
-        finally
-        {
-            DumpCapture.TryDelete(directory);
         }
     }
 
@@ -282,6 +283,7 @@ public sealed class PlainLockWatch : IDisposable
     private void Watch()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
+        SweepStaleDumps();
         var waits = new List<ContentionWait>();
         if (_options.WarmUp)
         {
@@ -331,6 +333,22 @@ public sealed class PlainLockWatch : IDisposable
 
             DumpAnalyzer.Mark("watch: contention past threshold");
             Diagnose(waits, waitSet);
+        }
+    }
+
+    /// <summary>Deletes the named dumps that watches (of earlier Brigade versions) of processes killed meanwhile left.</summary>
+    private void SweepStaleDumps()
+    {
+        var roots = new List<string> { "/dev/shm", Path.GetTempPath() };
+        if (_options.DumpDirectory is { } directory)
+        {
+            roots.Add(directory);
+        }
+
+        var deleted = DumpCapture.SweepStale(roots, StaleDumpAge);
+        if (deleted > 0)
+        {
+            DumpAnalyzer.Mark($"watch: deleted {deleted} dumps of ended processes");
         }
     }
 

@@ -24,8 +24,9 @@ public sealed class PlainLockWatchOptions
     /// <value>Defaults to null: <see cref="PitfallDiagnostics.Default"/>.</value>
     public PitfallDiagnostics? Diagnostics { get; set; }
 
-    /// <summary>Gets or sets the directory of the short-lived dumps (deleted after each analysis, and at process exit
-    /// if one is under way). A dump is about the size of the process's resident memory.</summary>
+    /// <summary>Gets or sets the directory of the short-lived dumps. A dump is about the size of the process's resident
+    /// memory; it has a name there only for the instant it is created (then it is an unlinked file, freed after its
+    /// analysis or when the process ends, however it ends).</summary>
     /// <value>Defaults to null: memory-backed <c>/dev/shm</c> when it has room for four times the process's resident
     /// size plus 256 MB (the dump then costs RAM, not disk, for the seconds of its analysis), otherwise the system's
     /// temporary directory.</value>

@@ -31,14 +31,15 @@ internal static class DoctorDemoChildCommand
         var threshold = new Option<int>("--threshold-ms") { Description = "The watch's threshold.", DefaultValueFactory = _ => 1000 };
         var noWarmUp = new Option<bool>("--no-warm-up") { Description = "Do not warm the watch up first (PlainLockWatchOptions.WarmUp = false)." };
         var disposeFrom = new Option<string?>("--dispose-from") { Description = "With --watch: dispose the watch from its report handler ('handler'), or from the continuation of a task the handler completes, which runs on the watch's thread ('continuation'); then print whether the watch's thread ended cleanly." };
-        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp, disposeFrom };
+        var dumpDirectory = new Option<string?>("--dump-directory") { Description = "With --watch: where the watch's dumps go (PlainLockWatchOptions.DumpDirectory)." };
+        var command = new Command(Name, "The stuck process of the demo's doctor scene (internal).") { watch, threshold, noWarmUp, disposeFrom, dumpDirectory };
         command.Hidden = true;
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (after, warmUp) = (TimeSpan.FromMilliseconds(parse.GetValue(threshold)), !parse.GetValue(noWarmUp));
             return parse.GetValue(disposeFrom) switch
             {
-                null when parse.GetValue(watch) => RunWatched(stdout, after, warmUp),
+                null when parse.GetValue(watch) => RunWatched(stdout, after, warmUp, parse.GetValue(dumpDirectory)),
                 null => Run(stdout),
                 "handler" => DisposeFromHandler(stdout, after, warmUp),
                 "continuation" => await DisposeFromContinuationAsync(stdout, after, warmUp).ConfigureAwait(false),
@@ -141,12 +142,12 @@ internal static class DoctorDemoChildCommand
         return false;
     }
 
-    private static int RunWatched(TextWriter stdout, TimeSpan threshold, bool warmUp)
+    private static int RunWatched(TextWriter stdout, TimeSpan threshold, bool warmUp, string? dumpDirectory)
     {
         var reported = new TaskCompletionSource<PitfallReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var diagnostics = new PitfallDiagnostics();
         diagnostics.Reported += (_, report) => reported.TrySetResult(report);
-        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp });
+        using var watch = PlainLockWatch.Start(new PlainLockWatchOptions { Threshold = threshold, Diagnostics = diagnostics, WarmUp = warmUp, DumpDirectory = dumpDirectory });
         while (!watch.IsWarm)
         {
             Thread.Sleep(10);

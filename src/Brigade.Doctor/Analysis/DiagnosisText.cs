@@ -57,6 +57,11 @@ internal static class DiagnosisText
                             text.Append(thread.Wait.Owners.Count == 1 ? ", which is idle" : ", which are idle")
                                 .Append(" (back in the pool, between work items): a lock left held by a pool thread is usually taken before an await and released after it on another thread, where the release fails; nothing will release it (Monitor and ReaderWriterLockSlim belong to a thread: across an await use SemaphoreSlim.WaitAsync)");
                         }
+                        else if (thread.Wait.Owners.Any(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o) is { IsIdle: false, Wait: null, Frames.Count: 0 }))
+                        {
+                            // Review 47: a holder caught in native code the dump cannot unwind (a clock read in a busy-wait).
+                            text.Append(" (running: caught in native code the dump cannot unwind, such as Stopwatch's clock read in a busy-wait; it holds the lock while it runs, and the others wait for it to leave)");
+                        }
                     }
                 }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { Status: "WaitingToRun", Awaits: null })

@@ -245,6 +245,8 @@ internal static class ReportBuilder
         return text.ToString().TrimEnd('\n');
     }
 
+    private const string LeakedSlotAdvice = "A slot taken and never released is gone for good: release it in a finally (await gate.WaitAsync(); try { ... } finally { gate.Release(); }), or take it through a guard that a using disposes, so that an exception between WaitAsync and Release cannot skip the Release; a WaitAsync with a timeout or a CancellationToken lets the waiters give up instead of waiting for ever.";
+
     private const string AsyncLockAdvice = "Take async locks (SemaphoreSlim(1, 1)) in one global order, release each in a finally, and give WaitAsync a timeout or a CancellationToken so that a stuck wait can end.";
 
     private static string AsyncDeadlock(DeadlockCycle cycle)
@@ -331,13 +333,24 @@ internal static class ReportBuilder
 
         // A throttle held across awaited work that needs it gets its own advice: no second lock is taken out of order there,
         // so "take async locks in one global order" would point the reader at a cause the program does not have.
+        // Review 47: a slot that leaked (no flow or thread holds it) is no lock-order problem either; one global order would
+        // not have helped the one semaphore of a leak, a Release the exception skipped would.
+        var leaked = hang.Semaphores.Count(s => hang.Holders.GetValueOrDefault(s) is not { Count: > 0 } && hang.ThreadHolders.GetValueOrDefault(s) is not { Count: > 0 });
         if (hang.Holders.Values.Any(held => held.Exists(h => AsyncFindings.Leaf(h.Flow).AwaitsAll.Count > 0)))
         {
             text.Append("Do not hold a throttle's slot while awaiting work that takes the same throttle: take the slot only around the work itself, or give the nested work a throttle of its own.\n");
         }
+        else if (leaked == hang.Semaphores.Count)
+        {
+            text.Append(LeakedSlotAdvice).Append('\n');
+        }
         else
         {
             text.Append(AsyncLockAdvice).Append('\n');
+            if (leaked > 0)
+            {
+                text.Append(LeakedSlotAdvice).Append('\n');
+            }
         }
 
         text.Append("Async stacks (outermost method first):\n");

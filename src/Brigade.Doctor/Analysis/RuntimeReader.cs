@@ -107,12 +107,24 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             scan.Name = ThreadName(scan);
-            scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread");
+            scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread") || IsUnwalkableWorker(scan);
             scans.Add(scan);
         }
 
         return scans;
     }
+
+    /// <summary>The name the runtime gives its thread-pool workers.</summary>
+    private const string PoolWorkerName = ".NET TP Worker";
+
+    /// <summary>
+    /// Review 47: a pool worker whose stack shows no managed frame at all. A worker starts in managed code and waits, when
+    /// idle, in managed frames; none readable means it was caught running native code the dump cannot unwind out of (a
+    /// call that suppresses the GC transition leaves no transition frame: <c>Stopwatch.GetTimestamp</c>'s clock read in a
+    /// busy-wait). Such a worker runs; it was taken for an idle thread that is no pool worker, so a <c>SpinLock</c> it held
+    /// had no holder the report could name, and the workers spinning for it counted as starving the pool.
+    /// </summary>
+    private static bool IsUnwalkableWorker(ThreadScan scan) => scan.Frames.Count == 0 && scan.Name == PoolWorkerName;
 
     /// <summary>The thread's frames, innermost first; a walk that fails ends the list and marks the stack partial.</summary>
     private IEnumerable<ClrStackFrame> Walk(ClrThread thread)
@@ -203,6 +215,12 @@ internal sealed class RuntimeReader : IDisposable
 
         // A pool worker between work items, or a runtime thread (finalizer, timers, sockets, the pool's gate) waiting for its next job.
         var runsUserCode = frames.Exists(f => !f.IsFramework);
+        if (IsUnwalkableWorker(scan))
+        {
+            // Running native code: not idle, and waiting for nothing the dump can show.
+            return;
+        }
+
         if (!runsUserCode && (frames.Count == 0 || !frames.Exists(f => f.MethodName == "Dispatch" && f.TypeName == "System.Threading.ThreadPoolWorkQueue")))
         {
             scan.IsIdle = true;

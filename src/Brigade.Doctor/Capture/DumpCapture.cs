@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Win32.SafeHandles;
 
 namespace Brigade.Doctor.Capture;
 
@@ -11,8 +12,11 @@ namespace Brigade.Doctor.Capture;
 /// </summary>
 internal static class DumpCapture
 {
-    public static Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
-        CaptureCoreAsync(processId, options, synchronous: false, createDirectory: null, cancellationToken);
+    public static async Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
+    {
+        var (path, directory, _) = await CaptureCoreAsync(processId, options, synchronous: false, unnamed: false, createDirectory: null, cancellationToken).ConfigureAwait(false);
+        return (path, directory);
+    }
 
     /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
     /// <param name="processId">The process.</param>
@@ -23,11 +27,36 @@ internal static class DumpCapture
     /// 46); throwing from it abandons the dump. Null: the directory is simply created.</param>
     public static (string Path, string Directory) Capture(int processId, DoctorOptions options, Action<string, Action>? createDirectory = null)
     {
-        var task = CaptureCoreAsync(processId, options, synchronous: true, createDirectory, CancellationToken.None);
+        var (path, directory, _) = CaptureSynchronously(processId, options, createDirectory, unnamed: false);
+        return (path, directory);
+    }
+
+    /// <summary>
+    /// Dumps this process (the live watch) into a file with no name: created in its private directory, opened, and
+    /// unlinked with that directory before the dump is asked for; the runtime's <c>createdump</c> writes it through this
+    /// process's descriptor (<c>/proc/PID/fd/N</c>), and the analysis reads it the same way. Nothing is left in the file
+    /// system however the process ends: the kernel frees the file when its last descriptor closes (this process's, and
+    /// <c>createdump</c>'s). Review 47: a watched program killed by SIGTERM during a diagnosis left its whole dump (~140
+    /// MB) in <c>/dev/shm</c>: .NET 10 runs no <c>ProcessExit</c> on a signal's default action, where the watch deleted it.
+    /// </summary>
+    /// <param name="processId">This process's id.</param>
+    /// <param name="options">Where the dump goes while it has a name (the directory's room is checked as for any dump).</param>
+    /// <param name="createDirectory">As for <see cref="Capture"/>; the named moment (directory and file made, then
+    /// unlinked) runs inside the action it is given.</param>
+    /// <returns>The path to read the dump by, and the descriptor that keeps it: dispose it once the analysis is over.</returns>
+    public static (string Path, SafeFileHandle File) CaptureUnnamed(int processId, DoctorOptions options, Action<string, Action>? createDirectory = null)
+    {
+        var (path, _, file) = CaptureSynchronously(processId, options, createDirectory, unnamed: true);
+        return (path, file!);
+    }
+
+    private static (string Path, string Directory, SafeFileHandle? File) CaptureSynchronously(int processId, DoctorOptions options, Action<string, Action>? createDirectory, bool unnamed)
+    {
+        var task = CaptureCoreAsync(processId, options, synchronous: true, unnamed, createDirectory, CancellationToken.None);
         return task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("the synchronous capture went asynchronous");
     }
 
-    private static async Task<(string Path, string Directory)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, Action<string, Action>? createDirectory, CancellationToken cancellationToken)
+    private static async Task<(string Path, string Directory, SafeFileHandle? File)> CaptureCoreAsync(int processId, DoctorOptions options, bool synchronous, bool unnamed, Action<string, Action>? createDirectory, CancellationToken cancellationToken)
     {
         var target = TargetProcess.Read(processId);
         var me = Native.EffectiveUserId();
@@ -76,15 +105,27 @@ internal static class DumpCapture
         }
 
         var path = Path.Combine(directory, $"core.{processId}.dmp");
+        SafeFileHandle? file = null;
+        void CreateUnnamed()
+        {
+            Create();
+            file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
+            File.Delete(path);
+            Directory.Delete(directory);
+
+            // createdump runs as a child of the target, this process when the file has no name.
+            path = $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}";
+        }
+
         try
         {
             if (createDirectory is null)
             {
-                Create();
+                (unnamed && OperatingSystem.IsLinux() ? CreateUnnamed : (Action)Create)();
             }
             else
             {
-                createDirectory(directory, Create);
+                createDirectory(directory, unnamed && OperatingSystem.IsLinux() ? CreateUnnamed : Create);
             }
 
             var client = new DiagnosticsClient(processId);
@@ -111,12 +152,14 @@ internal static class DumpCapture
         }
         catch (DoctorException)
         {
+            file?.Dispose();
             TryDelete(directory);
             throw;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             StopCreateDump(target, path);
+            file?.Dispose();
             TryDelete(directory);
             throw Explain(e, target);
         }
@@ -124,17 +167,19 @@ internal static class DumpCapture
         {
             // Cancelled (Ctrl+C): no dump writer is left behind.
             StopCreateDump(target, path);
+            file?.Dispose();
             TryDelete(directory);
             throw;
         }
 
-        if (!File.Exists(path))
+        if (file is null ? !File.Exists(path) : RandomAccess.GetLength(file) == 0)
         {
+            file?.Dispose();
             TryDelete(directory);
             throw new DoctorException(DoctorErrorKind.DumpFailed, $"the runtime of process {processId} reported a dump but wrote none to {path}{PtraceHint()}");
         }
 
-        return (path, directory);
+        return (path, directory, file);
     }
 
     private static DoctorException Stopped(TargetProcess target) =>
@@ -260,6 +305,59 @@ internal static class DumpCapture
     {
         var writable = target.WritableMappingBytes() ?? 0;
         return Math.Max(4 * resident, writable + (writable / 8));
+    }
+
+    /// <summary>
+    /// Deletes the dump directories (<c>brigade-doctor-PID-*</c>) in <paramref name="directories"/> whose process has
+    /// ended and that nothing wrote for <paramref name="minimumAge"/>: what a process killed while it held a named dump
+    /// left (a watch before review 47, killed by a signal; a <c>brigade doctor</c> killed by a second one). The age keeps
+    /// a dump of a target that just exited, which a <c>brigade doctor</c> may still be reading or moving (--keep-dump).
+    /// </summary>
+    /// <returns>How many were deleted.</returns>
+    internal static int SweepStale(IEnumerable<string> directories, TimeSpan minimumAge)
+    {
+        var deleted = 0;
+        var now = DateTime.UtcNow;
+        foreach (var root in directories.Distinct(StringComparer.Ordinal))
+        {
+            IEnumerable<string> entries;
+            try
+            {
+                entries = Directory.Exists(root) ? Directory.EnumerateDirectories(root, "brigade-doctor-*").ToList() : [];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                var parts = Path.GetFileName(entry).Split('-');
+                if (parts.Length != 4 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || parts[3].Length != 32
+                    || Directory.Exists($"/proc/{pid}"))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var latest = Directory.EnumerateFiles(entry).Select(File.GetLastWriteTimeUtc).Append(Directory.GetLastWriteTimeUtc(entry)).Max();
+                    if (now - latest < minimumAge)
+                    {
+                        continue;
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+
+                TryDelete(entry);
+                deleted += Directory.Exists(entry) ? 0 : 1;
+            }
+        }
+
+        return deleted;
     }
 
     public static void TryDelete(string directory)
