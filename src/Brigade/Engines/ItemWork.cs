@@ -48,7 +48,7 @@ internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToke
             ItemInvocation.Exit(was);
         }
 
-        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return ItemRace<TOut>.Block(pending, token);
     }
 }
 

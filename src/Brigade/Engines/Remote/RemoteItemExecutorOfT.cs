@@ -358,5 +358,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         public bool Continue(int done) => executor.Continue();
 
         public ValueTask EndAsync(int ran) => ValueTask.CompletedTask;
+
+        public ItemRace<TOut>? Race() => null;
     }
 }
