@@ -18,7 +18,16 @@ internal static class LossBreakdown
     // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
     private const double SharedMemoryGrowthMin = 1.25;
 
-    public static RunLosses Compute(RunReport report, LossProbe counters)
+    // Whether the process is the brigade command (its entry assembly): every run there has an engine of its own, made for
+    // the invocation, and the user cannot keep it across invocations (review 47: "reuse the engine across runs" followed
+    // every short brigade run on the cluster).
+    private static readonly bool InCommandLineTool = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Brigade.Cli";
+
+    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, callerKeepsEngine: !InCommandLineTool);
+
+    /// <summary>Computes the losses; <paramref name="callerKeepsEngine"/> says whether the caller can keep the engine for
+    /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
+    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine)
     {
         var wall = report.WallTime;
         var slots = Slots(report.Workers);
@@ -198,7 +207,7 @@ internal static class LossBreakdown
         var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
-            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
             (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
@@ -408,8 +417,9 @@ internal static class LossBreakdown
         return s;
     }
 
-    private static string StartUpAdvice(RunReport report, bool remote) =>
-        remote ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+    private static string StartUpAdvice(RunReport report, bool remote, bool callerKeepsEngine) =>
+        remote && callerKeepsEngine ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+        : remote ? "each brigade invocation starts its workers anew (worker processes, or its work on the cluster's silos), a large share of a run this short: give one invocation more items rather than several invocations a few each"
         : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
         : report.Plans is [{ FromCache: true }, _, ..] ? "auto mode's re-plans started workers late: the work no longer fits the plan cached for it; if it is steady, give the engine and width outright (RunOptions.Engine and MaxDegreeOfParallelism; brigade run --engine, --jobs)"
         : report.Plans is [{ FromCache: false }, ..] ? "auto mode's sample and re-plans started workers late: later runs of the same work skip the sample (the plan cache, on unless AutoEngineOptions.UsePlanCache is off)"
