@@ -173,7 +173,7 @@ internal sealed class ItemAttempts
 }
 
 /// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>.</summary>
-internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token)
+internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, bool abandonOnCancel = true)
     : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
@@ -194,7 +194,7 @@ internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, T
             ItemInvocation.Exit(was);
         }
 
-        return ItemRace<TOut>.Block(pending, token);
+        return ItemRace<TOut>.Block(pending, abandonOnCancel ? token : CancellationToken.None);
     }
 }
 
