@@ -26,9 +26,10 @@ public sealed class RunCanceledException : OperationCanceledException
     private static string MessageOf(RunReport? report)
     {
         var done = report?.Succeeded + report?.Failed;
-        var abandoned = report is null ? 0 : Engines.ItemAbandonedException.CountIn(report.Failures);
+        // A stream's report lists only the failures its reader received: the count of the run's own is kept apart.
+        var abandoned = report is null ? 0 : Math.Max(report.AbandonedItems, Engines.ItemAbandonedException.CountIn(report.Failures));
         return abandoned == 0
             ? $"The run was cancelled after {done} of {report?.Items} items; every started item finished before this was thrown."
-            : $"The run was cancelled after {done} of {report?.Items} items; {abandoned} started {(abandoned == 1 ? "item" : "items")} ignored the cancellation and {(abandoned == 1 ? "was" : "were")} abandoned, still running (failed, by index, in Report.Failures); every other started item finished before this was thrown.";
+            : $"The run was cancelled after {done} of {report?.Items} items; {abandoned} started {(abandoned == 1 ? "item" : "items")} ignored the cancellation and {(abandoned == 1 ? "was" : "were")} abandoned still running (failed with a TimeoutException, by index); every other started item finished before this was thrown.";
     }
 }

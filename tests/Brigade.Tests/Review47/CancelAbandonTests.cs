@@ -44,6 +44,41 @@ public sealed class CancelAbandonTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task CancelledStream_AnUndeliveredAbandonedItem_IsNamedInTheMessage()
+    {
+        // A stream's report lists the failures its reader received: the abandoned item's was not delivered, and the
+        // message said "every started item finished" while its task still ran.
+        using var cts = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = Runner.StreamAsync([0, 1, 2, 3], async (int i, CancellationToken ct) =>
+        {
+            if (i == 1)
+            {
+                started.TrySetResult();
+                await new TaskCompletionSource<int>().Task.ConfigureAwait(false);
+            }
+
+            await Task.Yield();
+            return i;
+        }, new RunOptions { Engine = Engine.Async, BatchSize = 1, MaxDegreeOfParallelism = 1 });
+
+        async Task ReadAsync()
+        {
+            await foreach (var _ in stream.WithCancellation(cts.Token))
+            {
+            }
+        }
+
+        var reading = ReadAsync();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await cts.CancelAsync();
+
+        var e = await Assert.ThrowsAsync<RunCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.DoesNotContain("every started item finished", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 started item ignored the cancellation and was abandoned", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task CancelledRun_WithItemTimeout_AbandonedAttemptIsNamedInTheMessage()
     {
         // Cancel and an ItemTimeout's abandonment at once: the message said "every started item finished" beside the
