@@ -108,6 +108,11 @@ public sealed class RunReport
     /// a stream's reader gets it as it is, and the report on <see cref="RunStream{T}.Report"/>.</remarks>
     public Exception? Error { get; internal init; }
 
+    /// <summary>Gets how many items the run abandoned still running (an asynchronous item that ignored the run's
+    /// cancellation for a second after it, or its <see cref="RunOptions.ItemTimeout"/>), delivered or not: a stream's
+    /// report lists only the failures its reader received (<see cref="RunCanceledException"/>'s message names them).</summary>
+    internal int AbandonedItems { get; init; }
+
     /// <summary>Gets the longest an ordered stream's delivery waited for one item while finished results after it were held
     /// (<see cref="TimeSpan.Zero"/> for other runs, and for an ordered stream that never held one back).</summary>
     /// <remarks>The summary (<see cref="ToString"/>) names it from one second up: a reader that saw nothing for a while

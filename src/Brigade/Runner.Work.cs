@@ -14,7 +14,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
@@ -25,7 +25,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
@@ -36,7 +36,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
@@ -47,7 +47,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(work, nameof(work)), options, cancellationToken);
@@ -111,7 +111,7 @@ public static partial class Runner
     /// <param name="map">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="combine">Combines two results, in this process; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
@@ -123,7 +123,7 @@ public static partial class Runner
     /// <param name="map">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="combine">Combines two results, in this process; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
@@ -135,7 +135,7 @@ public static partial class Runner
     /// <param name="map">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="combine">Combines two results, in this process; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);
@@ -147,7 +147,7 @@ public static partial class Runner
     /// <param name="map">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="combine">Combines two results, in this process; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromWork(map, nameof(map)), combine, options, cancellationToken);

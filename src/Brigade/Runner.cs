@@ -33,7 +33,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options, cancellationToken);
@@ -44,7 +44,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options, cancellationToken);
@@ -55,7 +55,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options, cancellationToken);
@@ -66,7 +66,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>Every item's outcome in input order, and the run's report.</returns>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options, cancellationToken);
@@ -116,7 +116,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The action for one item. An <c>async</c> lambda is rejected: use the asynchronous overload.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -129,7 +129,7 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The action for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -142,7 +142,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The action for one item. An <c>async</c> lambda is rejected: use the asynchronous overload.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -155,7 +155,7 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The action for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -173,7 +173,7 @@ public static partial class Runner
     /// <param name="map">The work for one item.</param>
     /// <param name="combine">Combines two results; must be associative (it need not be commutative: order is kept).</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults. The piece size is the batch size.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(map, nameof(map)), combine, options, cancellationToken);
@@ -185,7 +185,7 @@ public static partial class Runner
     /// <param name="map">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(map, nameof(map)), combine, options, cancellationToken);
@@ -197,7 +197,7 @@ public static partial class Runner
     /// <param name="map">The work for one item.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(map, nameof(map)), combine, options, cancellationToken);
@@ -209,7 +209,7 @@ public static partial class Runner
     /// <param name="map">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(map, nameof(map)), combine, options, cancellationToken);

@@ -66,6 +66,9 @@ public sealed class EngineJob<TIn, TOut>
         _policy = ItemPolicy.For(options, _stop.Token);
     }
 
+    /// <summary>Gets the run's clock (<see cref="RunOptions.TimeProvider"/>).</summary>
+    internal TimeProvider Time => Options.TimeProvider;
+
     /// <summary>Gets where the results go (for the progress and the report: what an ordered delivery waits for).</summary>
     internal ResultSink<TOut> Sink => _sink;
 

@@ -62,6 +62,10 @@ public sealed class EngineWorker
     private long _lastEndContentions = -1;
     private long _contendedOffCpuTicks;
     private object? _measureSlot;
+
+    // The worker's ItemRace<TOut> for its pending asynchronous items (one at a time), made at its first; a new one after
+    // an abandonment.
+    private object? _race;
     private object? _measureEntered;
 
     // CPU time the items reported using outside their thread (ExternalCpuTime: the commands of brigade run), made the
@@ -120,6 +124,19 @@ public sealed class EngineWorker
     internal long ItemsRun => Volatile.Read(ref _items);
 
     internal long ItemsFailed => Volatile.Read(ref _failed);
+
+    /// <summary>Gets the race through which the worker awaits its pending asynchronous items (<see cref="ItemRace{TOut}"/>).</summary>
+    internal ItemRace<TOut> Race<TOut>(TimeProvider time)
+    {
+        if (_race is ItemRace<TOut> race && !race.IsSpent)
+        {
+            return race;
+        }
+
+        race = new ItemRace<TOut>(time);
+        _race = race;
+        return race;
+    }
 
     /// <summary>Marks the start of a batch on the calling thread.</summary>
     public void BeginBatch()

@@ -148,9 +148,9 @@ internal sealed class ItemPolicy
         catch (TimeoutException) when (!task.IsCompleted)
         {
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw new TimeoutRejectedException(
+            throw ItemAbandonedException.Mark(new TimeoutRejectedException(
                 $"The item's attempt ignored its cancellation: it was still running {AbandonGrace.TotalSeconds:0} s past its timeout of {timeout}, and was abandoned (its task may still be running).",
-                timeout);
+                timeout));
         }
     }
 
@@ -173,7 +173,7 @@ internal sealed class ItemAttempts
 }
 
 /// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>.</summary>
-internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token)
+internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, bool abandonOnCancel = true)
     : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
@@ -194,7 +194,7 @@ internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, T
             ItemInvocation.Exit(was);
         }
 
-        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return ItemRace<TOut>.Block(pending, abandonOnCancel ? token : CancellationToken.None);
     }
 }
 

@@ -48,6 +48,10 @@ internal interface IAsyncItemSink<TOut> : IItemSink<TOut>
 {
     /// <summary>The batch's items are done, <paramref name="ran"/> of them finished: end the batch (bookkeeping, hooks, delivery).</summary>
     ValueTask EndAsync(int ran);
+
+    /// <summary>Gets the race through which a pending item is awaited (<see cref="ItemRace{TOut}"/>), reused across the
+    /// worker's items; null to await the item itself (the remote side: its host kills a worker that ignores a cancel).</summary>
+    ItemRace<TOut>? Race();
 }
 
 /// <summary>An awaited batch of an <see cref="EngineJob{TIn, TOut}"/>: stores results in the batch's memory (a span cannot live across awaits), records failures with the run, and ends the batch.</summary>
@@ -62,6 +66,8 @@ internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWork
     public readonly bool Continue(int done) => true;
 
     public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
+
+    public readonly ItemRace<TOut>? Race() => worker.Race<TOut>(job.Time);
 }
 
 /// <summary>For-each work: no result to store (the JIT drops the call), failures recorded with the run.</summary>

@@ -32,8 +32,11 @@ internal readonly struct SyncWork<TIn, TOut>(Func<TIn, TOut> work) : IItemWork<T
     public TOut Invoke(TIn item) => work(item);
 }
 
-/// <summary>Asynchronous work run on a thread the engine owns: the thread blocks only while an item's task is pending.</summary>
-internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token) : IItemWork<TIn, TOut>
+/// <summary>Asynchronous work run on a thread the engine owns: the thread blocks only while an item's task is pending.
+/// With <paramref name="abandonOnCancel"/>, an item still pending a second after <paramref name="token"/> is cancelled is
+/// abandoned (<see cref="ItemRace{TOut}.Block"/>); the remote side passes false: its host kills a worker whose item ignores
+/// a cancel.</summary>
+internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token, bool abandonOnCancel = true) : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
     {
@@ -48,7 +51,7 @@ internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToke
             ItemInvocation.Exit(was);
         }
 
-        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+        return ItemRace<TOut>.Block(pending, abandonOnCancel ? token : CancellationToken.None);
     }
 }
 

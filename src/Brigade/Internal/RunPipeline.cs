@@ -302,6 +302,7 @@ internal static class RunPipeline
             Timeline = RunRecorder.MergeTimeline(workers),
             TimelineTruncated = recorder.TimelineTruncated,
             Failures = failures,
+            AbandonedItems = Engines.ItemAbandonedException.CountIn(failures),
             Counters = counters,
             LongestOrderedWait = longestWait?.Waited ?? TimeSpan.Zero,
             LongestOrderedWaitItem = longestWait?.Index,

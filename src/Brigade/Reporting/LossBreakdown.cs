@@ -18,7 +18,16 @@ internal static class LossBreakdown
     // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
     private const double SharedMemoryGrowthMin = 1.25;
 
-    public static RunLosses Compute(RunReport report, LossProbe counters)
+    // Whether the process is the brigade command (its entry assembly): every run there has an engine of its own, made for
+    // the invocation, and the user cannot keep it across invocations (review 47: "reuse the engine across runs" followed
+    // every short brigade run on the cluster).
+    private static readonly bool InCommandLineTool = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Brigade.Cli";
+
+    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, callerKeepsEngine: !InCommandLineTool);
+
+    /// <summary>Computes the losses; <paramref name="callerKeepsEngine"/> says whether the caller can keep the engine for
+    /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
+    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine)
     {
         var wall = report.WallTime;
         var slots = Slots(report.Workers);
@@ -102,7 +111,7 @@ internal static class LossBreakdown
         var runStart = report.StartedAt.UtcDateTime;
         var timed = remote ? null : PlainLockWaits.Waited(runStart, runStart + wall, counters.MonitorContentions);
         TimeSpan contention = TimeSpan.Zero, blocking = TimeSpan.Zero, transport = TimeSpan.Zero;
-        var plainLock = false;
+        var untimedContended = TimeSpan.Zero;
         var withinBatches = Max(TimeSpan.Zero, busy - runQueueInside - gc);
         if (report.WorkerCpuTime is { } cpu)
         {
@@ -132,13 +141,16 @@ internal static class LossBreakdown
                 }
                 else
                 {
+                    // Plain lock waits are not timed: only the waits measured on Brigade primitives are named. The
+                    // off-CPU time of the batches during which the runtime counted contention used to be taken as the
+                    // plain locks' wait (review 47): the count is process-wide (Brigade's own locks, a bystander thread,
+                    // one short contention in a 2.5 s sleep count alike) and says nothing of how long anyone waited, so
+                    // "lock contention 32%" was read off a sleeping command. That time stays the items' time off the
+                    // CPU (blocking, on the thread pool), and its description says that contention was counted, not timed.
                     contention = Min(offCpu, lockWait);
-                    if (cpuPool && contended > contention)
+                    if (cpuPool && counters.MonitorContentions > 0)
                     {
-                        // Plain lock waits are not timed: the off-CPU time of batches during which the runtime counted
-                        // contention is their upper bound (less the run-queue wait inside them, already counted).
-                        contention = Min(offCpu, contended);
-                        plainLock = true;
+                        untimedContended = Min(Max(TimeSpan.Zero, offCpu - contention), contended);
                     }
                 }
 
@@ -195,7 +207,7 @@ internal static class LossBreakdown
         var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
-            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote)),
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
             (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
@@ -204,9 +216,9 @@ internal static class LossBreakdown
                     : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
             (LossCause.GcPauses, gc, Text($"{LossText.Duration(TimeSpan.FromTicks(counters.GcPauseTicks))} of GC pauses stopped {concurrency:0.#} running workers on average"),
                 "allocate less per item (reuse buffers, pool objects), or try server GC"),
-            (LossCause.LockContention, contention, ContentionText(contention - Min(shared, contention), lockWait, counters.MonitorContentions, plainLock, timed, Min(shared, contention), sharedGrowth),
+            (LossCause.LockContention, contention, ContentionText(contention - Min(shared, contention), lockWait, counters.MonitorContentions, timed, Min(shared, contention), sharedGrowth),
                 "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
-            (LossCause.Blocking, blocking, Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits"),
+            (LossCause.Blocking, blocking, BlockingText(blocking, busy, Min(untimedContended, blocking), counters.MonitorContentions),
                 "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
         };
 
@@ -405,8 +417,9 @@ internal static class LossBreakdown
         return s;
     }
 
-    private static string StartUpAdvice(RunReport report, bool remote) =>
-        remote ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+    private static string StartUpAdvice(RunReport report, bool remote, bool callerKeepsEngine) =>
+        remote && callerKeepsEngine ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
+        : remote ? "each brigade invocation starts its workers anew (worker processes, or its work on the cluster's silos), a large share of a run this short: give one invocation more items rather than several invocations a few each"
         : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
         : report.Plans is [{ FromCache: true }, _, ..] ? "auto mode's re-plans started workers late: the work no longer fits the plan cached for it; if it is steady, give the engine and width outright (RunOptions.Engine and MaxDegreeOfParallelism; brigade run --engine, --jobs)"
         : report.Plans is [{ FromCache: false }, ..] ? "auto mode's sample and re-plans started workers late: later runs of the same work skip the sample (the plan cache, on unless AutoEngineOptions.UsePlanCache is off)"
@@ -438,7 +451,21 @@ internal static class LossBreakdown
         : remote ? "send larger batches (BatchSize), or run small items on threads where they need no transport"
         : "items are small for their dispatch cost: raise BatchSize or give each item more work";
 
-    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, bool plainLock, TimeSpan? timed, TimeSpan shared, double growth)
+    // The items' time off the CPU on the thread pool. Where the runtime counted plain-lock contention during some of it but
+    // the waits were not timed, the description says so, and names no share of it as lock waits: the count is process-wide
+    // and has no duration (review 47).
+    private static string BlockingText(TimeSpan blocking, TimeSpan busy, TimeSpan untimedContended, long monitorContentions)
+    {
+        var s = Text($"items were off the CPU for {LossText.Duration(blocking)} ({Pct(blocking, busy)} of busy time) on the thread pool, whose width is the cores: blocking I/O, sleeps or waits");
+        if (untimedContended > TimeSpan.Zero)
+        {
+            s += Text($"; {LossText.Duration(untimedContended)} of it in batches during which the runtime counted {monitorContentions:N0} plain-lock contentions in the process (Brigade's own locks included), not timed: how much of it was lock waits is unknown (RunLosses.StartTimingPlainLocks() before the run times them)");
+        }
+
+        return s;
+    }
+
+    private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, TimeSpan? timed, TimeSpan shared, double growth)
     {
         var sharedText = Text($"items took {growth:0.0}× the CPU time per item beside another worker than alone (auto mode's batches alone): {LossText.Duration(shared)} of CPU went to contention on shared memory (compare-and-swap retries, cache lines moving between cores, spinning locks)");
         if (shared > TimeSpan.Zero && contention <= TimeSpan.Zero && monitorContentions == 0)
@@ -458,7 +485,7 @@ internal static class LossBreakdown
         }
         else if (monitorContentions > 0)
         {
-            s += Text($"; plain lock contended {monitorContentions:N0} times{(plainLock ? ", its wait estimated as the off-CPU time of the batches that contended" : "")}");
+            s += Text($"; plain locks contended {monitorContentions:N0} times in the process, not timed and not counted here");
         }
 
         return shared > TimeSpan.Zero ? s + "; " + sharedText : s;

@@ -140,5 +140,7 @@ public sealed class ItemLoopTests
             Log.Add($"end ran={ran}");
             return ValueTask.CompletedTask;
         }
+
+        public readonly ItemRace<int>? Race() => null;
     }
 }

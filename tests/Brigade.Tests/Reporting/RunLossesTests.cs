@@ -168,19 +168,34 @@ public sealed class RunLossesTests
         // when the holder waits for a core) while the holder is off the CPU for 2, so the lock wait leads by a margin a
         // busy machine widens. A hold of the sleep alone made the two a coin toss (119 against 120 ms, failing about
         // one run in four), and 1 ms of computing beside 3 ms of sleep still lost at load 15 (106 against 117 ms).
+        // Plain-lock waits count only when timed (review 47: an untimed contention count named a sleep's off-CPU time as
+        // lock contention): timing is on, and up to three runs, one of which must show it (a run can receive none of its
+        // waits' events, see below).
+        Assert.True(RunLosses.StartTimingPlainLocks());
         var gate = new object();
-        var report = await Runner.ForEachAsync(Enumerable.Range(0, 40), _ =>
+        var explained = new List<string>();
+        for (var run = 0; run < 3; run++)
         {
-            lock (gate)
+            var report = await Runner.ForEachAsync(Enumerable.Range(0, 40), _ =>
             {
-                SpinFor(TimeSpan.FromMilliseconds(2));
-                Thread.Sleep(2);
-            }
-        }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
+                lock (gate)
+                {
+                    SpinFor(TimeSpan.FromMilliseconds(2));
+                    Thread.Sleep(2);
+                }
+            }, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
 
-        AssertSumsToGap(report.Losses);
-        AssertLargest(report.Losses, LossCause.LockContention, report.Explain());
-        Assert.Contains("plain lock", report.Losses.Causes.Single(c => c.Cause == LossCause.LockContention).Description, StringComparison.Ordinal);
+            AssertSumsToGap(report.Losses);
+            if (Largest(report.Losses, LossCause.LockContention) == LossCause.LockContention)
+            {
+                Assert.Contains("plain lock", report.Losses.Causes.Single(c => c.Cause == LossCause.LockContention).Description, StringComparison.Ordinal);
+                return;
+            }
+
+            explained.Add(report.Explain());
+        }
+
+        Assert.Fail($"expected LockContention to be the largest cause in one of three runs:\n{string.Join("\n", explained)}");
     }
 
     [Fact]

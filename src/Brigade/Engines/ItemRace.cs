@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+
+namespace Brigade.Engines;
+
+/// <summary>
+/// Awaits an asynchronous item's pending task so that a cancelled run does not wait for it forever: once the run's token is
+/// cancelled, an item still running <see cref="Grace"/> later is abandoned (it fails with
+/// <see cref="ItemAbandonedException"/>, its task left to itself). Review 46 did this for <see cref="RunOptions.ItemTimeout"/>;
+/// without a timeout, a task that never completes and ignores its token held <c>MapAsync</c> after a cancel for good (review 47).
+/// </summary>
+/// <remarks>
+/// One per worker, reused for each of its pending items (a worker awaits one item at a time), so that an item that
+/// completes costs no allocation: the item's awaiter gets a cached continuation, the run's token is registered with once,
+/// and the caller awaits this object as a <see cref="ValueTask{TResult}"/>. Only a cancel allocates (the
+/// grace timer). After an abandonment the race is not used again (<see cref="IsSpent"/>): the abandoned task may complete
+/// later and must not complete a newer item's await.
+/// </remarks>
+/// <typeparam name="TOut">The item's result type.</typeparam>
+internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
+{
+    /// <summary>How long an item may go on after the run is cancelled before it is abandoned (the same second as past an
+    /// <see cref="RunOptions.ItemTimeout"/>, <see cref="ItemPolicy.AbandonGrace"/>).</summary>
+    internal static TimeSpan Grace => ItemPolicy.AbandonGrace;
+
+    private static readonly Action<object?> OnCancel = static s => ((ItemRace<TOut>)s!).Cancelled();
+    private static readonly TimerCallback OnGrace = static s => ((ItemRace<TOut>)s!).Abandon();
+
+    private readonly Action _onItem;
+    private readonly TimeProvider _time;
+    private ManualResetValueTaskSourceCore<TOut> _core;
+    private ConfiguredValueTaskAwaitable<TOut>.ConfiguredValueTaskAwaiter _awaiter;
+    private CancellationTokenRegistration _registration;
+    private CancellationToken _token;
+    private bool _registered;
+    private ITimer? _timer;
+
+    // 0: the current item is pending; 1: it completed (or nothing is pending); 2: it was abandoned (spent).
+    private int _state = 1;
+
+    public ItemRace(TimeProvider time)
+    {
+        _time = time;
+        _onItem = OnItem;
+    }
+
+    /// <summary>Blocks the calling thread (one the engine owns) until <paramref name="pending"/> completes, or until
+    /// <paramref name="token"/> has been cancelled for <see cref="Grace"/>: then the item is abandoned
+    /// (<see cref="ItemAbandonedException"/>). Returns the item's result or throws its exception.</summary>
+    internal static TOut Block(ValueTask<TOut> pending, CancellationToken token)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return pending.Result;
+        }
+
+        var task = pending.AsTask();
+        if (!task.IsCompleted && token.CanBeCanceled)
+        {
+            try
+            {
+                task.Wait(Timeout.Infinite, token);
+            }
+            catch (AggregateException)
+            {
+                // Faulted or cancelled: GetResult below throws the item's own exception.
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested && !task.IsCompleted)
+            {
+                bool done;
+                try
+                {
+                    done = task.Wait((int)Grace.TotalMilliseconds, CancellationToken.None);
+                }
+                catch (AggregateException)
+                {
+                    done = true;
+                }
+
+                if (!done)
+                {
+                    _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    throw new ItemAbandonedException(Grace);
+                }
+            }
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Gets whether an item was abandoned: the race is not used again.</summary>
+    public bool IsSpent => Volatile.Read(ref _state) == 2;
+
+    /// <summary>Returns a task that completes with <paramref name="pending"/>'s outcome, or fails with
+    /// <see cref="ItemAbandonedException"/> once <paramref name="token"/> has been cancelled for <see cref="Grace"/>.</summary>
+    public ValueTask<TOut> Await(ValueTask<TOut> pending, CancellationToken token)
+    {
+        _core.Reset();
+        Volatile.Write(ref _state, 0);
+        _awaiter = pending.ConfigureAwait(false).GetAwaiter();
+        var version = _core.Version;
+        if (!_registered || _token != token)
+        {
+            // Once per worker and run, not per item: registering on the run's token for each pending item would take the
+            // token source's lock each time, from every worker. The registration runs Cancelled at once if the token is
+            // cancelled already.
+            _registration.Unregister();
+            _token = token;
+            _registered = true;
+            _registration = token.UnsafeRegister(OnCancel, this);
+        }
+        else if (token.IsCancellationRequested)
+        {
+            // Cancelled while no item was pending (Cancelled found nothing to time), and this one started before it.
+            Cancelled();
+        }
+
+        _awaiter.UnsafeOnCompleted(_onItem);
+        return new ValueTask<TOut>(this, version);
+    }
+
+    private void OnItem()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            // Abandoned already: observe the late outcome, so a fault does not surface as an unobserved task exception.
+            try
+            {
+                _awaiter.GetResult();
+            }
+            catch (Exception)
+            {
+            }
+
+            return;
+        }
+
+        _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _core.SetResult(_awaiter.GetResult());
+        }
+        catch (Exception e)
+        {
+            _core.SetException(e);
+        }
+    }
+
+    // The run was cancelled while an item was pending: it has Grace to end.
+    private void Cancelled()
+    {
+        if (Volatile.Read(ref _state) == 0)
+        {
+            _timer ??= _time.CreateTimer(OnGrace, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer.Change(Grace, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Abandon()
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 0) == 0)
+        {
+            _core.SetException(new ItemAbandonedException(Grace));
+        }
+    }
+
+    public TOut GetResult(short token) => _core.GetResult(token);
+
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+}
