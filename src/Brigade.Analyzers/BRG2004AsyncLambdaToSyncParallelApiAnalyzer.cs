@@ -86,7 +86,7 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
     // The API to use instead, if the code fix can rewrite the call into it.
     private static string? Replacement(BodyContext body, KnownSymbols known)
     {
-        if (body.Kind == BodyKind.ParallelLoop && known.Parallel is { } parallel)
+        if (body.Kind == BodyKind.ParallelLoop && !body.IsWrapper && known.Parallel is { } parallel)
         {
             var asyncName = body.Api.Name + "Async";
             if (!body.Api.Name.EndsWith("Async", StringComparison.Ordinal) && !parallel.GetMembers(asyncName).IsEmpty)

@@ -10,13 +10,17 @@ namespace Brigade.Analyzers;
 /// </summary>
 internal readonly struct BodyContext
 {
-    private BodyContext(BodyKind kind, IMethodSymbol api, IOperation call, EngineKind engine)
+    private BodyContext(BodyKind kind, IMethodSymbol api, IOperation call, EngineKind engine, bool isWrapper = false)
     {
         Kind = kind;
         Api = api;
         Call = call;
         Engine = engine;
+        IsWrapper = isWrapper;
     }
+
+    /// <summary>Gets whether the API is a method of the compilation that hands the body to a known one (<see cref="ParallelWrappers"/>).</summary>
+    public bool IsWrapper { get; }
 
     /// <summary>Gets what runs the body.</summary>
     public BodyKind Kind { get; }
@@ -76,14 +80,34 @@ internal readonly struct BodyContext
         switch (argument.Parent)
         {
             case IInvocationOperation invocation:
-                context = new BodyContext(Classify(invocation.TargetMethod, invocation.Arguments, known, out var engine), invocation.TargetMethod, invocation, engine);
+                context = Of(invocation.TargetMethod, invocation.Arguments, invocation, argument, known);
                 return true;
             case IObjectCreationOperation creation when creation.Constructor is not null:
-                context = new BodyContext(Classify(creation.Constructor, creation.Arguments, known, out engine), creation.Constructor, creation, engine);
+                context = Of(creation.Constructor, creation.Arguments, creation, argument, known);
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>Classifies a known API (not the compilation's wrappers of it).</summary>
+    /// <param name="method">The method or constructor.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="known">The known types.</param>
+    /// <returns>What runs a body given to it.</returns>
+    public static BodyKind ClassifyApi(IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, KnownSymbols known) =>
+        Classify(method, arguments, known, out _);
+
+    private static BodyContext Of(IMethodSymbol method, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IOperation call, IArgumentOperation argument, KnownSymbols known)
+    {
+        var kind = Classify(method, arguments, known, out var engine);
+        if (kind == BodyKind.None && argument.Parameter is { } parameter && known.Wrappers?.KindOf(method, parameter) is { } wrapped and not BodyKind.None)
+        {
+            // CommonParallel.For(0, n, (a, b) => ...): a method of the compilation that hands the body to Parallel (review 47).
+            return new BodyContext(wrapped, method, call, engine, isWrapper: true);
+        }
+
+        return new BodyContext(kind, method, call, engine);
     }
 
     /// <summary>Tests whether an operation sits in a loop of its own function, or in a lambda run once per element (<c>Select</c>).</summary>

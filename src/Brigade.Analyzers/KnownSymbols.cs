@@ -38,7 +38,11 @@ internal sealed class KnownSymbols
         Shared = compilation.GetTypeByMetadataName("Brigade.Synchronization.Shared`1");
         SharedExtensions = compilation.GetTypeByMetadataName("Brigade.Synchronization.SharedExtensions");
         RaceDetector = compilation.GetTypeByMetadataName("Brigade.Diagnostics.RaceDetector");
+        Wrappers = Parallel is null && Task is null ? null : new ParallelWrappers(compilation, this);
     }
+
+    /// <summary>Gets the compilation's own wrappers of the parallel APIs (null if it references none of them).</summary>
+    public ParallelWrappers? Wrappers { get; }
 
     public INamedTypeSymbol? Parallel { get; }
 
