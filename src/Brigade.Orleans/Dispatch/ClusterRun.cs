@@ -187,6 +187,13 @@ internal sealed class ClusterRun<TIn, TOut>
             }
         }
 
+        // The engine's default width came from its last discovery, which counts silos this run left out (another build of
+        // the work): the run is as wide as its slots, and its report says so ("cluster ×6" when 4 slots ran; review 47).
+        if (_slots.Count < width)
+        {
+            _job.DegreeOfParallelism = _slots.Count;
+        }
+
         var plan = $"{_job.Plan}, {_slots.Count} worker slots";
         _job.Plan = plan;
         ClusterLog.RunPlanned(_engine.Logger, _runId, plan);

@@ -21,6 +21,21 @@ public sealed class LeftOutSiloTests(HalfRefusingCluster fixture)
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task ASiloLeftOut_IsNotCountedInTheRunsWidth()
+    {
+        HalfRefusingCluster.Mode = HalfRefusingCluster.Refusal.Shape;
+        // Discovery sees two silos of 2 slots (no work type is named there); the run has the accepting silo's 2.
+        var engine = await ClusterEngine.ConnectAsync(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 });
+        Assert.Equal(4, engine.GetDefaultDegreeOfParallelism());
+
+        var result = await Runner.MapAsync(Enumerable.Range(0, 100), new Square(), new RunOptions { Engine = engine });
+
+        Assert.Equal(2, result.Report.DegreeOfParallelism);
+        Assert.StartsWith("cluster ×2", result.Report.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, engine.GetDefaultDegreeOfParallelism());
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ASiloOfAnotherProtocolVersion_IsMarkedByDiscovery_AndNotCountedInTheWidth()
     {
         HalfRefusingCluster.Mode = HalfRefusingCluster.Refusal.Protocol;
