@@ -37,6 +37,12 @@ public static class BrigadeSiloHostingExtensions
                 postgres, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Membership.PostgresSchemaService>>()));
         }
 
+        if (options.Membership is { Kind: ClusterMembershipKind.Redis } redis)
+        {
+            // Before UseOrleans too: a store that refuses the password fails the start at once, in one line.
+            builder.Services.AddHostedService(_ => new Membership.RedisAccessCheck(redis));
+        }
+
         builder.UseOrleans(silo =>
         {
             if (options.Membership is { } membership)
