@@ -111,9 +111,16 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
     private static InvalidOperationException Describe(Exception e) => e switch
     {
         RemoteWorkException remote => new InvalidOperationException(
-            $"{remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..]}: {remote.Message}{(remote.Location is null ? "" : $" ({remote.Location})")}", e),
-        _ => new InvalidOperationException($"{e.GetType().Name}: {e.Message}", e),
+            $"{remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..]}: {remote.Message}{Cause(e)}{(remote.Location is null ? "" : $" ({remote.Location})")}", e),
+        _ => new InvalidOperationException($"{e.GetType().Name}: {e.Message}{Cause(e)}", e),
     };
+
+    // A type initializer's message never says why it failed ("The type initializer for 'X' threw an exception."): its inner
+    // exception does, on every engine (review 47).
+    private static string Cause(Exception e) =>
+        e is TypeInitializationException or RemoteWorkException { RemoteType: "System.TypeInitializationException" } && e.InnerException is { } inner
+            ? $" ---> {(inner is RemoteWorkException r ? r.RemoteType[(r.RemoteType.LastIndexOf('.') + 1)..] : inner.GetType().Name)}: {inner.Message}{Cause(inner)}"
+            : "";
 
     private byte[] Encode(TOut value)
     {
