@@ -113,6 +113,13 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             await CleanUpAsync(monitorStop, monitor).ConfigureAwait(false);
         }
+
+        // A run that lost a silo and finished on the others said nothing of it (review 47): its plan names the silos it
+        // lost and why. A run that failed says it in its exception (ClusterUnavailableException.LostSilos).
+        if (!_job.CancellationToken.IsCancellationRequested && _silos.Where(s => s.IsLost).Select(s => $"{s.Name} ({s.LostReason})").ToList() is { Count: > 0 } lost)
+        {
+            _job.Plan = $"{_job.Plan}; lost during the run: {string.Join("; ", lost)}, {(lost.Count == 1 ? "its" : "their")} batches ran on the others";
+        }
     }
 
     /// <summary>
