@@ -70,7 +70,7 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    var message = $"{e.GetType().Name}: {e.Message}";
+                    var message = $"{e.GetType().Name}: {e.Message}{Cause(e)}";
                     if (retry.IsLast(attempt))
                     {
                         // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
