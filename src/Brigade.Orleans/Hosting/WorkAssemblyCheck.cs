@@ -24,7 +24,7 @@ internal sealed partial class WorkAssemblyCheck(IReadOnlyList<(string Path, Asse
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 7103, Level = LogLevel.Warning,
-        Message = "Brigade: work assembly {Assembly} ({Path}) needs {Missing}, found neither beside it nor in this silo: its items that use it will fail " +
-                  "with FileNotFoundException. Give the silo the output of 'dotnet publish' of the work's project, which holds its NuGet packages, not of 'dotnet build'")]
+        Message = "Brigade: work assembly {Assembly} needs {Missing}, neither beside it nor in this silo: items that use it will fail " +
+                  "(FileNotFoundException). Give the silo 'dotnet publish' output, which holds the NuGet packages, not 'dotnet build' output ({Path})")]
     private static partial void LogMissing(ILogger logger, string assembly, string path, string missing);
 }
