@@ -75,7 +75,8 @@ public sealed class ClusterEngine : Engine
     }
 
     /// <summary>Lists the cluster's active silos that run Brigade workers (with their cores, and the runs and items they hold
-    /// now), and updates the engine's default width.</summary>
+    /// now), and updates the engine's default width. A silo of another protocol version is listed with its
+    /// <see cref="ClusterSilo.Refusal"/> and left out of the width.</summary>
     /// <param name="cancellationToken">Cancels the discovery.</param>
     /// <returns>The silos, by address.</returns>
     /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
@@ -89,6 +90,7 @@ public sealed class ClusterEngine : Engine
                 ActiveRuns = p.Response.ActiveRuns,
                 ItemsRunning = p.Response.ItemsRunning,
                 ItemsCompleted = p.Response.ItemsCompleted,
+                Refusal = ClusterProtocol.Mismatch(p.Response.ProtocolVersion, "silo"),
             })
             .OrderBy(s => s.Address, StringComparer.Ordinal)
             .ToList();
@@ -98,7 +100,8 @@ public sealed class ClusterEngine : Engine
                 $"No silo answered: {string.Join("; ", probes.Select(p => $"{p.Name}: {p.Error}"))}. Are the silos started with AddBrigadeWorkers?");
         }
 
-        RememberWidth(silos.Sum(s => s.Workers));
+        // A silo of another protocol version is left out of every run: its slots would make the default width one no run has.
+        RememberWidth(silos.Where(s => s.Refusal is null).Sum(s => s.Workers));
         return silos;
     }
 

@@ -14,4 +14,11 @@ public sealed record ClusterSilo(string Address, int ProcessorCount, int Workers
 
     /// <summary>Gets how many items the silo has run since it started.</summary>
     public long ItemsCompleted { get; init; }
+
+    /// <summary>Gets why runs leave the silo out whatever their work (it speaks another protocol version: another version of
+    /// Brigade.Orleans), or <see langword="null"/> when it takes work. Its <see cref="Workers"/> are not counted in the
+    /// engine's default width.</summary>
+    /// <remarks>A silo can also be left out of one run for that run's work type (another build of it); that reason is in the
+    /// run's <see cref="RunReport.Plan"/>.</remarks>
+    public string? Refusal { get; init; }
 }

@@ -52,6 +52,11 @@ internal static class ClusterCommand
             {
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{silo.Address.PadRight(width)}  {silo.ProcessorCount,5}  {silo.ActiveRuns,4}  {silo.ItemsRunning,7:N0}  {silo.ItemsCompleted,9:N0}")).ConfigureAwait(false);
+                if (silo.Refusal is { } refusal)
+                {
+                    // Only its own log said why runs never used it (review 47).
+                    await stdout.WriteLineAsync($"{"".PadRight(width)}  left out of every run: {refusal}").ConfigureAwait(false);
+                }
             }
 
             return ExitCodes.Success;

@@ -70,7 +70,7 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    var message = $"{e.GetType().Name}: {e.Message}";
+                    var message = $"{e.GetType().Name}: {e.Message}{Cause(e)}";
                     if (retry.IsLast(attempt))
                     {
                         // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
@@ -111,9 +111,16 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
     private static InvalidOperationException Describe(Exception e) => e switch
     {
         RemoteWorkException remote => new InvalidOperationException(
-            $"{remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..]}: {remote.Message}{(remote.Location is null ? "" : $" ({remote.Location})")}", e),
-        _ => new InvalidOperationException($"{e.GetType().Name}: {e.Message}", e),
+            $"{remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..]}: {remote.Message}{Cause(e)}{(remote.Location is null ? "" : $" ({remote.Location})")}", e),
+        _ => new InvalidOperationException($"{e.GetType().Name}: {e.Message}{Cause(e)}", e),
     };
+
+    // A type initializer's message never says why it failed ("The type initializer for 'X' threw an exception."): its inner
+    // exception does, on every engine (review 47).
+    private static string Cause(Exception e) =>
+        e is TypeInitializationException or RemoteWorkException { RemoteType: "System.TypeInitializationException" } && e.InnerException is { } inner
+            ? $" ---> {(inner is RemoteWorkException r ? r.RemoteType[(r.RemoteType.LastIndexOf('.') + 1)..] : inner.GetType().Name)}: {inner.Message}{Cause(inner)}"
+            : "";
 
     private byte[] Encode(TOut value)
     {

@@ -6,7 +6,7 @@ namespace Brigade.Orleans.Dispatch;
 /// <summary>
 /// Whether a cluster run may start, and where: the work type is checked on the caller's side (given as a type, able to
 /// cross, fitting the run by <see cref="WorkTypeCheck"/>), then every active silo is asked whether it runs it; silos that
-/// refuse are left out and named in the run's plan, and a run no silo accepts fails before any item is read.
+/// refuse are left out and named in the run's plan with their reasons, and a run no silo accepts fails before any item is read.
 /// </summary>
 internal static class ClusterAdmission
 {
@@ -99,7 +99,8 @@ internal static class ClusterAdmission
             throw new ClusterUnavailableException($"No silo can take the run: {reasons}.");
         }
 
-        var skipped = rejected.Count == 0 ? "" : $"; left out: {string.Join(", ", rejected.Keys)}";
+        // Each with why: the silo's own log was the only place that said it (review 47), not the run's caller.
+        var skipped = rejected.Count == 0 ? "" : $"; left out: {string.Join("; ", rejected.Select(r => $"{r.Key} ({r.Value})"))}";
         job.Plan = $"{accepted.Count} silo{(accepted.Count == 1 ? "" : "s")} ({string.Join(", ", accepted.Select(s => $"{s.Name} ×{s.Workers}"))}){skipped}";
         engine.RememberWidth(accepted.Sum(s => s.Workers));
         return accepted;

@@ -113,6 +113,13 @@ internal sealed class ClusterRun<TIn, TOut>
         {
             await CleanUpAsync(monitorStop, monitor).ConfigureAwait(false);
         }
+
+        // A run that lost a silo and finished on the others said nothing of it (review 47): its plan names the silos it
+        // lost and why. A run that failed says it in its exception (ClusterUnavailableException.LostSilos).
+        if (!_job.CancellationToken.IsCancellationRequested && _silos.Where(s => s.IsLost).Select(s => $"{s.Name} ({s.LostReason})").ToList() is { Count: > 0 } lost)
+        {
+            _job.Plan = $"{_job.Plan}; lost during the run: {string.Join("; ", lost)}, {(lost.Count == 1 ? "its" : "their")} batches ran on the others";
+        }
     }
 
     /// <summary>
@@ -185,6 +192,13 @@ internal sealed class ClusterRun<TIn, TOut>
             {
                 break;
             }
+        }
+
+        // The engine's default width came from its last discovery, which counts silos this run left out (another build of
+        // the work): the run is as wide as its slots, and its report says so ("cluster ×6" when 4 slots ran; review 47).
+        if (_slots.Count < width)
+        {
+            _job.DegreeOfParallelism = _slots.Count;
         }
 
         var plan = $"{_job.Plan}, {_slots.Count} worker slots";

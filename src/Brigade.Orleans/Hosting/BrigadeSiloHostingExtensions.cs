@@ -26,7 +26,17 @@ public static class BrigadeSiloHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        var assemblies = options.WorkAssemblies.Concat(options.WorkAssemblyPaths.Select(WorkAssemblyLoader.Load)).Distinct().ToList();
+        var loaded = options.WorkAssemblyPaths.Select(path =>
+        {
+            var assembly = WorkAssemblyLoader.Load(path);
+            return (Path: path, Assembly: assembly, Missing: WorkAssemblyLoader.MissingDependencies(assembly, path));
+        }).ToList();
+        var assemblies = options.WorkAssemblies.Concat(loaded.Select(l => l.Assembly)).Distinct().ToList();
+        if (loaded.Any(l => l.Missing.Count > 0))
+        {
+            builder.Services.AddHostedService(sp => new WorkAssemblyCheck(loaded, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WorkAssemblyCheck>>()));
+        }
+
         var address = options.Address;
         var advertised = options.Advertised;
         var tls = options.Tls is { } tlsOptions ? ClusterSetup.Load(tlsOptions) : default((System.Security.Cryptography.X509Certificates.X509Certificate2, System.Security.Cryptography.X509Certificates.X509Certificate2?)?);
@@ -35,6 +45,12 @@ public static class BrigadeSiloHostingExtensions
             // Before UseOrleans: hosted services start in order, so the tables exist before the silo joins.
             builder.Services.AddHostedService(sp => new Membership.PostgresSchemaService(
                 postgres, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Membership.PostgresSchemaService>>()));
+        }
+
+        if (options.Membership is { Kind: ClusterMembershipKind.Redis } redis)
+        {
+            // Before UseOrleans too: a store that refuses the password fails the start at once, in one line.
+            builder.Services.AddHostedService(_ => new Membership.RedisAccessCheck(redis));
         }
 
         builder.UseOrleans(silo =>

@@ -202,8 +202,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     }
 
     // Why a Redis store that accepts connections refuses this client's commands (a wrong or missing password); null when
-    // it answers a PING, or fails for any other reason (Orleans' client then tries, and says what it finds).
-    private static async Task<string?> RedisRefusalAsync(ClusterMembership store, TimeSpan timeout, CancellationToken cancellationToken)
+    // it answers a PING, or fails for any other reason (Orleans' client then tries, and says what it finds). Silos ask it too
+    // before Orleans starts (RedisAccessCheck).
+    internal static async Task<string?> RedisRefusalAsync(ClusterMembership store, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var bound = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, timeout.TotalSeconds / 2)));
         var configuration = StackExchange.Redis.ConfigurationOptions.Parse(store.ConnectionString);

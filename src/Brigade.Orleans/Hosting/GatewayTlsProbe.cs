@@ -95,9 +95,12 @@ internal static class GatewayTlsProbe
                 : null;
         }
 
+        var t = tls.Value;
         return trusted switch
         {
             null => $"the gateway at {gateway} did not answer the TLS handshake (is the silo started without TLS?)",
+            // Without a CA of its own the client trusts the machine's roots (ClusterTlsOptions.Validate): no CA was "given".
+            false when t.Authority is null => $"the gateway at {gateway} presented a certificate ({presented?.Subject}) signed by no certificate authority this machine trusts, and no --tls-ca was given (brigade: --tls-ca PATH, the CA that signed the silos' certificates)",
             false => $"the gateway at {gateway} presented a certificate ({presented?.Subject}) the given certificate authority did not sign (brigade: --tls-ca)",
             true => CertificateRefused(gateway),
         };

@@ -33,6 +33,36 @@ internal static class WorkAssemblyLoader
         return loaded ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
     }
 
+    /// <summary>
+    /// The assemblies <paramref name="assembly"/> (loaded from <paramref name="path"/>) references that neither this host
+    /// has nor its folder holds: what a class library's <c>dotnet build</c> output lacks (its NuGet packages), found when
+    /// the silo starts rather than when an item first reaches them (review 47). Direct references only.
+    /// </summary>
+    public static IReadOnlyList<AssemblyName> MissingDependencies(Assembly assembly, string path)
+    {
+        var full = Path.GetFullPath(path);
+        var resolver = Resolvers.GetOrAdd(full, static p => new AssemblyDependencyResolver(p));
+        var folder = Path.GetDirectoryName(full)!;
+        var platform = ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var loaded = AssemblyLoadContext.Default.Assemblies.Select(a => a.GetName().Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var missing = new List<AssemblyName>();
+        foreach (var reference in assembly.GetReferencedAssemblies())
+        {
+            if (reference.Name is not { } name || loaded.Contains(name) || platform.Contains(name) ||
+                File.Exists(Path.Combine(folder, name + ".dll")) || resolver.ResolveAssemblyToPath(reference) is not null)
+            {
+                continue;
+            }
+
+            missing.Add(reference);
+        }
+
+        return missing;
+    }
+
     private static Assembly? ResolveDependency(AssemblyLoadContext context, AssemblyName name)
     {
         foreach (var resolver in Resolvers.Values)

@@ -1,0 +1,70 @@
+using Brigade.Orleans.Protocol;
+using Orleans.TestingHost;
+
+namespace Brigade.Orleans.Tests.Review47;
+
+/// <summary>
+/// An in-process two-silo cluster whose second silo refuses what the test says (<see cref="Refusal"/>): another build of
+/// the work's input or result type (its Prepare answer rejects the work type), or another protocol version (its answers
+/// carry v2). The silos themselves are alike: the refusal is written into the second silo's answers by a call filter.
+/// </summary>
+public sealed class HalfRefusingCluster : IAsyncLifetime
+{
+    public const string ShapeRefusal = "injected: result System.Int64 differs between the silo and the caller";
+
+    public enum Refusal
+    {
+        Shape,
+        Protocol,
+    }
+
+    // Read by the second silo's filter; the tests of the collection run one at a time.
+    internal static volatile Refusal Mode;
+
+    private static SiloAddress? _refusing;
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>Gets the refusing silo's name as runs and reports write it (<c>host:port</c>).</summary>
+    public string RefusingSilo => _refusing!.Endpoint.ToString();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) => silo
+            .AddBrigadeWorkers(typeof(Square).Assembly)
+            .AddIncomingGrainCallFilter(RefuseOnTheSecondSilo));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        _refusing = Cluster.Silos[1].SiloAddress;
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private static async Task RefuseOnTheSecondSilo(IIncomingGrainCallContext context)
+    {
+        await context.Invoke();
+        if (context.Result is not PrepareResponse answer || context.Request.GetArgument(0) is not PrepareRequest request ||
+            answer.SiloAddress != _refusing?.ToParsableString())
+        {
+            return;
+        }
+
+        var shape = Mode == Refusal.Shape && request.WorkType is not null;
+        context.Result = new PrepareResponse
+        {
+            Silo = answer.Silo,
+            SiloAddress = answer.SiloAddress,
+            ProcessorCount = answer.ProcessorCount,
+            Rejected = shape ? ShapeRefusal : answer.Rejected,
+            ActiveRuns = answer.ActiveRuns,
+            ItemsRunning = answer.ItemsRunning,
+            ItemsCompleted = answer.ItemsCompleted,
+            ProtocolVersion = Mode == Refusal.Protocol ? 2 : answer.ProtocolVersion,
+        };
+    }
+}
+
+[CollectionDefinition("review47-half-refusing")]
+public sealed class HalfRefusingCollection : ICollectionFixture<HalfRefusingCluster>;
