@@ -24,7 +24,7 @@ public sealed class R38ProbeTests
     private static async Task AssertNoWorkersLeftAsync(ProcessEngine engine, IEnumerable<int> seen)
     {
         await engine.DisposeAsync();
-        Assert.Empty(await ProcessList.WaitGoneAsync(seen.Concat(engine.GetWorkerProcessIds()), TimeSpan.FromSeconds(5)));
+        Assert.Empty(await ProcessList.WaitGoneAsync(seen.Concat(engine.GetWorkerProcessIds()), ProcessList.GoneBound));
     }
 
     [Theory(Timeout = 60_000)]
@@ -269,7 +269,7 @@ public sealed class R38ProbeTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
         Assert.True(count < 200, "every item ran after the engine was disposed");
         Assert.True(thrown is ObjectDisposedException || stream.Failure is ObjectDisposedException, $"thrown {thrown}, failure {stream.Failure}");
-        Assert.Empty(await ProcessList.WaitGoneAsync(pids, TimeSpan.FromSeconds(5)));
+        Assert.Empty(await ProcessList.WaitGoneAsync(pids, ProcessList.GoneBound));
     }
 
     [Fact(Timeout = 60_000)]
