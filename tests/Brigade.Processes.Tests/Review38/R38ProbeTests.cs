@@ -153,7 +153,8 @@ public sealed class R38ProbeTests
         await AssertNoWorkersLeftAsync(engine, []);
     }
 
-    [Fact(Timeout = 60_000)]
+    // A hang check: the worker builds and serializes a 300 MB result, which took more than 60 s at load 60.
+    [Fact(Timeout = 180_000)]
     public async Task ResultOverTheFrameLimit_FailsItsItemWithTheReason_WorkerSurvives()
     {
         var engine = TestEngines.Create(o => o.MaxWorkers = 1);
