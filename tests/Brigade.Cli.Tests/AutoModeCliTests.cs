@@ -5,7 +5,8 @@ namespace Brigade.Cli.Tests;
 /// <summary>The auto-mode parts of the command line: advise on its own workloads (on a user's work type: <see cref="AdviseUsersWorkTests"/>; the demo's auto-mode scene: <see cref="AutoModeSceneTests"/>).</summary>
 public sealed class AutoModeCliTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+    // A hang check: the measured runs take their time from the machine's load (120 s was passed at load 63).
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(240);
 
     [Fact]
     public async Task AdviseList_NamesEveryWorkload()

@@ -5,7 +5,8 @@ namespace Brigade.Cli.Tests;
 /// <summary>The demo's auto-mode scene in its JSON contract. A class of its own (its own test collection), as <see cref="AdviseUsersWorkTests"/>.</summary>
 public sealed class AutoModeSceneTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120);
+    // A hang check: the measured runs take their time from the machine's load (120 s was passed at load 63).
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(240);
 
     [Fact]
     public async Task DemoJson_AutoModeScene_HasAnAutoRunPerWorkload_WithPlanAndClass_BesideAHandPickedRun()

@@ -112,15 +112,18 @@ public sealed class ByteStdoutTests
         var line = new string('b', 60_000);
         using var start = new Barrier(2);
 
-        var a = Task.Run(() =>
+        // Threads of their own: on pool threads, the first to reach the barrier blocks there until the pool gives the
+        // second a thread, and at load 66, with in-process demo and advise runs of other tests busy on the pool, that
+        // took more than the test's 60 s.
+        var a = Task.Factory.StartNew(() =>
         {
             start.SignalAndWait();
             for (var i = 0; i < Rounds; i++)
             {
                 results.WriteBytes(result);
             }
-        });
-        var b = Task.Run(() =>
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var b = Task.Factory.StartNew(() =>
         {
             start.SignalAndWait();
             for (var i = 0; i < Rounds; i++)
@@ -128,7 +131,7 @@ public sealed class ByteStdoutTests
                 stderr.WriteBytes(Encoding.ASCII.GetBytes(line + "\n"));
                 stderr.WriteLine(line);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         await Task.WhenAll(a, b);
 
         Assert.Equal(0, pipe.Overlaps);

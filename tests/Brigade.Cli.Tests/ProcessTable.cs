@@ -73,6 +73,13 @@ internal static class ProcessTable
         return found;
     }
 
+    /// <summary>
+    /// How long a test waits for processes to be gone after what should end them (a kill, a timeout, brigade's exit):
+    /// long enough for a machine at load 40 running four test assemblies at once (5 s was not: a cleanup seen at 5.x s),
+    /// and free when they go at once, since the wait ends as soon as they are gone. A process that outlives it is a leak.
+    /// </summary>
+    public static readonly TimeSpan GoneBound = TimeSpan.FromSeconds(30);
+
     /// <summary>Waits until none of <paramref name="pids"/> is alive, or the time is up; returns those still alive.</summary>
     public static async Task<List<int>> WaitGoneAsync(IEnumerable<int> pids, TimeSpan within)
     {

@@ -19,7 +19,7 @@ public sealed class CancellationGracePeriodTests
             Assert.Equal(1, report.NotRun);
             Assert.Equal(0, report.Failed);
             Assert.Equal(0, report.Succeeded);
-            Assert.Empty(await ProcessList.WaitGoneAsync([pid], TimeSpan.FromSeconds(10)));
+            Assert.Empty(await ProcessList.WaitGoneAsync([pid], ProcessList.GoneBound));
             Assert.DoesNotContain(pid, engine.GetWorkerProcessIds());
         }
         finally

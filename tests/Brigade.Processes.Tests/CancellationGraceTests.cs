@@ -12,9 +12,11 @@ namespace Brigade.Processes.Tests;
 /// </summary>
 public sealed class CancellationGraceTests
 {
-    // Coarse bounds, far above the grace period (2 s) and a loaded machine's scheduling, far below the item (60 s).
+    // Coarse bounds, far above the grace period (2 s) and a loaded machine's scheduling, far below the item (60 s). A
+    // Cancel() blocked writing to the frozen worker would stay blocked (the worker never reads again): 5 s, the bound
+    // before, was short for a fresh thread at load 40.
     private static readonly TimeSpan RunEndBound = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan CancelReturnBound = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CancelReturnBound = TimeSpan.FromSeconds(15);
 
     [Fact(Timeout = 90_000)]
     public async Task Cancel_ItemIgnoresItsToken_WorkerKilledAfterGrace_ItemReportedNotRun()
@@ -38,7 +40,7 @@ public sealed class CancellationGraceTests
             Assert.Equal(1, error.Report.NotRun);
             Assert.Equal(0, error.Report.Failed);
             Assert.Equal(0, error.Report.Succeeded);
-            Assert.Empty(await ProcessList.WaitGoneAsync([pid], TimeSpan.FromSeconds(5)));
+            Assert.Empty(await ProcessList.WaitGoneAsync([pid], ProcessList.GoneBound));
             Assert.DoesNotContain(pid, engine.GetWorkerProcessIds());
         }
         finally
@@ -71,7 +73,7 @@ public sealed class CancellationGraceTests
             Assert.Equal(1, stream.Report.Succeeded);
             Assert.Equal(1, stream.Report.NotRun);
             Assert.Equal(0, stream.Report.Failed);
-            Assert.Empty(await ProcessList.WaitGoneAsync([pid], TimeSpan.FromSeconds(5)));
+            Assert.Empty(await ProcessList.WaitGoneAsync([pid], ProcessList.GoneBound));
         }
         finally
         {
@@ -113,7 +115,7 @@ public sealed class CancellationGraceTests
             Assert.Equal(1, error.Report.Succeeded);
             Assert.Equal(2, error.Report.NotRun);
             Assert.Equal(0, error.Report.Failed);
-            Assert.Empty(await ProcessList.WaitGoneAsync([pid], TimeSpan.FromSeconds(5)));
+            Assert.Empty(await ProcessList.WaitGoneAsync([pid], ProcessList.GoneBound));
             Assert.DoesNotContain(pid, engine.GetWorkerProcessIds());
         }
         finally

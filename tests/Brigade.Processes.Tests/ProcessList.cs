@@ -82,6 +82,13 @@ internal static class ProcessList
         }
     }
 
+    /// <summary>
+    /// How long a test waits for worker processes to be gone after what should end them (a kill, a disposal, a grace
+    /// that ran out): long enough for a machine at load 40 running four test assemblies at once (5 s was not), and free
+    /// when they go at once, since the wait ends as soon as they are gone. A worker that outlives it is a leak.
+    /// </summary>
+    public static readonly TimeSpan GoneBound = TimeSpan.FromSeconds(30);
+
     /// <summary>Waits until none of the pids is alive, up to the timeout; returns those still alive.</summary>
     public static async Task<List<int>> WaitGoneAsync(IEnumerable<int> pids, TimeSpan timeout)
     {

@@ -83,7 +83,7 @@ public sealed class ProtocolTests
         Assert.Contains("runs past the payload", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory(Timeout = 30_000)]
+    [Theory(Timeout = 60_000)]
     [InlineData("bad-frame", "unknown message type 200")]
     [InlineData("oversized-frame", "outside 1..")]
     [InlineData("truncated-frame", "Truncated frame")]
@@ -97,6 +97,8 @@ public sealed class ProtocolTests
         var error = Assert.IsType<ProtocolException>((await Assert.ThrowsAsync<RunFailedException>(() => Runner.MapAsync(Enumerable.Range(0, 100).ToArray(), new Square(), TestEngines.Run(engine)))).InnerException);
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
+
+        // A hang has no end: the bound only has to leave a machine at load 40 room for the worker's start-up.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 }

@@ -97,7 +97,7 @@ public sealed record CrashInput(int Value, string How, int Culprit, string? Dire
 public sealed class Crasher : IWork<CrashInput, int>
 {
     /// <summary>How long the grandchild of "spawn-then-failfast" sleeps: an odd value, so the test can find and stop it.</summary>
-    public const string ChildSleep = "29.75";
+    public const string ChildSleep = "89.75";
 
     public int Execute(CrashInput input)
     {

@@ -107,7 +107,7 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
                 // Nothing the killed run started may outlive it: its commands, their children, its reaper.
                 var left = await WaitNoneLeftAsync(marker);
                 orphans += left.Count;
-                Assert.True(left.Count == 0, $"seed {seed} ({string.Join("; ", schedule)}): still running 5 s after the kill: {string.Join(", ", left.Select(Describe))}");
+                Assert.True(left.Count == 0, $"seed {seed} ({string.Join("; ", schedule)}): still running {ProcessTable.GoneBound.TotalSeconds:0} s after the kill: {string.Join(", ", left.Select(Describe))}");
             }
 
             if (File.Exists(journal))
@@ -144,7 +144,7 @@ public sealed class KillAndResumeTests(ITestOutputHelper output)
     {
         var clock = Stopwatch.StartNew();
         List<int> left;
-        while ((left = ProcessTable.WithEnvironment(marker)).Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(5))
+        while ((left = ProcessTable.WithEnvironment(marker)).Count > 0 && clock.Elapsed < ProcessTable.GoneBound)
         {
             await Task.Delay(50);
         }

@@ -71,6 +71,6 @@ public sealed class TimeoutEscapedChildTests
         var e = await Assert.ThrowsAsync<ExecFailedException>(() => ExecRunner.RunAsync("sleep 41.7 & echo before; wait", TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.Contains("timed out", e.Message, StringComparison.Ordinal);
         Assert.Equal("before\n", System.Text.Encoding.UTF8.GetString(e.Output ?? []));
-        Assert.Empty(await ProcessTable.WaitGoneAsync(ProcessTable.List().Where(p => p.CommandLine.Contains("sleep 41.7", StringComparison.Ordinal)).Select(p => p.Pid).ToList(), TimeSpan.FromSeconds(5)));
+        Assert.Empty(await ProcessTable.WaitGoneAsync(ProcessTable.List().Where(p => p.CommandLine.Contains("sleep 41.7", StringComparison.Ordinal)).Select(p => p.Pid).ToList(), ProcessTable.GoneBound));
     }
 }

@@ -11,7 +11,7 @@ public sealed class ExecReaperScriptTests
 {
     private const string Prefix = "test-reaper.";
 
-    [Fact(Timeout = 30_000)]
+    [Fact(Timeout = 90_000)]
     public async Task CommandListedAsStarting_IsFoundByItsNumberInTheEnvironment_AndKilled()
     {
         if (!OperatingSystem.IsLinux())
@@ -26,7 +26,7 @@ public sealed class ExecReaperScriptTests
         try
         {
             await RunReaperAsync($"T {number}\nE\n");
-            Assert.True(sleeper.WaitForExit(5_000), "the starting command was not killed");
+            Assert.True(sleeper.WaitForExit(ProcessTable.GoneBound), "the starting command was not killed");
             Assert.False(bystander.HasExited, "a process with another number was killed");
         }
         finally
@@ -36,7 +36,7 @@ public sealed class ExecReaperScriptTests
         }
     }
 
-    [Fact(Timeout = 30_000)]
+    [Fact(Timeout = 90_000)]
     public async Task RunningAndExitedCommands_TheirGroupsAreKilled_FreeSlotsAreLeftAlone()
     {
         if (!OperatingSystem.IsLinux())
@@ -49,11 +49,17 @@ public sealed class ExecReaperScriptTests
         using var finished = StartSleeper(null);
         try
         {
-            await Task.Delay(300);
-            var group = ProcessTable.List().Where(p => p.Group == leader.Id).Select(p => p.Pid).ToList();
-            Assert.True(group.Count >= 2, "the test's command group did not start");
+            // Both of the group's processes, watched for: a fixed 300 ms is not enough for setsid and a shell at load.
+            var group = new List<int>();
+            var clock = Stopwatch.StartNew();
+            while ((group = ProcessTable.List().Where(p => p.Group == leader.Id).Select(p => p.Pid).ToList()).Count < 2 && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(20);
+            }
+
+            Assert.True(group.Count >= 2, "the test's command group did not start within 30 s");
             await RunReaperAsync($"G 1 {leader.Id}\nF 2 {finished.Id}\nE\nG 3 {finished.Id}\n");
-            Assert.Empty(await ProcessTable.WaitGoneAsync(group, TimeSpan.FromSeconds(5)));
+            Assert.Empty(await ProcessTable.WaitGoneAsync(group, ProcessTable.GoneBound));
             Assert.False(finished.HasExited, "a free slot's process was killed (or one listed after the end)");
         }
         finally
@@ -63,7 +69,7 @@ public sealed class ExecReaperScriptTests
         }
     }
 
-    [Theory(Timeout = 30_000)]
+    [Theory(Timeout = 90_000)]
     [InlineData("HUP")] // the terminal closed
     [InlineData("INT")] // Ctrl+C to the foreground group
     [InlineData("TERM")] // a supervisor (systemd, timeout, a CI runner) stopping the whole group
@@ -99,7 +105,7 @@ public sealed class ExecReaperScriptTests
             reaper.StandardInput.Close();
             await reaper.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
             Assert.True(reaper.ExitCode == 0, $"the reaper died of signal {signal} (exit {reaper.ExitCode})");
-            Assert.Empty(await ProcessTable.WaitGoneAsync([leader.Id], TimeSpan.FromSeconds(5)));
+            Assert.Empty(await ProcessTable.WaitGoneAsync([leader.Id], ProcessTable.GoneBound));
         }
         finally
         {

@@ -48,7 +48,15 @@ public sealed class ProcessCpuClockTests
         using var sleeper = Process.Start(new ProcessStartInfo("/usr/bin/setsid") { ArgumentList = { "/bin/sh", "-c", "sleep 30 & wait" } })!;
         try
         {
-            await Task.Delay(300);
+            // Asleep, both of them, before the reading: after a fixed 300 ms a loaded machine had the shell still
+            // starting (runnable), or the sleep not yet forked.
+            var clock = Stopwatch.StartNew();
+            while (!GroupAsleep(sleeper.Id) && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(GroupAsleep(sleeper.Id), "the shell and its sleep were not both asleep within 30 s");
             Assert.True(ProcessCpuClock.TryReadGroup(sleeper.Id, out var reading));
             Assert.True(reading.CpuTime < TimeSpan.FromMilliseconds(100), reading.ToString());
             Assert.False(reading.Runnable, reading.ToString());
@@ -57,6 +65,26 @@ public sealed class ProcessCpuClockTests
         {
             _ = ExecNative.kill(-sleeper.Id, ExecNative.SigKill);
             await sleeper.WaitForExitAsync();
+        }
+    }
+
+    // The group's shell and its sleep child both exist and are in state S (interruptible sleep).
+    private static bool GroupAsleep(int group)
+    {
+        var members = ProcessTable.List().Where(p => p.Group == group).ToList();
+        return members.Count == 2 && members.Any(p => p.CommandLine.StartsWith("sleep", StringComparison.Ordinal)) && members.All(p => State(p.Pid) == 'S');
+    }
+
+    private static char State(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0];
+        }
+        catch (IOException)
+        {
+            return '-';
         }
     }
 

@@ -5,7 +5,7 @@ namespace Brigade.Cli.Tests.Run;
 /// <summary>brigade run killed with SIGKILL leaves no command running behind it (Linux: see ExecReaper).</summary>
 public sealed class RunOrphanTests
 {
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 90_000)]
     public async Task Run_KilledWithSigkill_TakesItsRunningCommandsAndTheirChildrenWithIt()
     {
         if (!OperatingSystem.IsLinux())
@@ -42,12 +42,12 @@ public sealed class RunOrphanTests
             await brigade.WaitForExitAsync();
 
             var gone = Stopwatch.StartNew();
-            while (commands.Any(IsAlive) && gone.Elapsed < TimeSpan.FromSeconds(5))
+            while (commands.Any(IsAlive) && gone.Elapsed < ProcessTable.GoneBound)
             {
                 await Task.Delay(50);
             }
 
-            Assert.False(commands.Any(IsAlive), $"still running 5 s after brigade was killed: {string.Join(", ", commands.Where(IsAlive))}");
+            Assert.False(commands.Any(IsAlive), $"still running {ProcessTable.GoneBound.TotalSeconds:0} s after brigade was killed: {string.Join(", ", commands.Where(IsAlive))}");
         }
         finally
         {

@@ -22,15 +22,17 @@ public sealed class FullStandardOutputPipeTests
             }
 
             // Fill the child's standard output pipe through its own descriptor, and read no more of it.
+            long written = 0;
             filler = Task.Run(() =>
             {
                 try
                 {
-                    using var pipe = new FileStream($"/proc/{child.Id}/fd/1", FileMode.Open, FileAccess.Write);
+                    using var pipe = new FileStream($"/proc/{child.Id}/fd/1", FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0); // each write a write(2)
                     var chunk = new byte[4096];
                     while (!child.HasExited)
                     {
                         pipe.Write(chunk);
+                        Interlocked.Add(ref written, chunk.Length);
                     }
                 }
                 catch (IOException)
@@ -38,7 +40,17 @@ public sealed class FullStandardOutputPipeTests
                     // The pipe's reader closed (the test ended).
                 }
             });
-            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            // Full once a pipe's capacity (64 KiB, sixteen pages) is written and nothing read: watched for, not assumed
+            // a fixed second after the filler started (a loaded machine may not have run it yet).
+            var clock = Stopwatch.StartNew();
+            while (Interlocked.Read(ref written) < 64 * 1024 && clock.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                Assert.False(filler.IsCompleted, "the filler ended before the pipe was full");
+                await Task.Delay(20);
+            }
+
+            Assert.True(Interlocked.Read(ref written) >= 64 * 1024, $"only {Interlocked.Read(ref written)} bytes written to the pipe in 30 s");
 
             var e = await Assert.ThrowsAsync<DoctorException>(() => Doctor.DiagnoseProcessAsync(child.Id,
                 new DoctorOptions { DumpDirectory = CorpusFixture.DumpDirectory, DumpTimeout = TimeSpan.FromSeconds(20) }));

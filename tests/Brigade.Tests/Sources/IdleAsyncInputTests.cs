@@ -31,7 +31,9 @@ public sealed class IdleAsyncInputTests
             await first.Task;
             await Task.Delay(100); // the workers are now waiting for the producer's next item
             await cts.CancelAsync();
-            var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5)));
+            // A run that waits for the producer waits for good (until the finally below): the bound is only how long
+            // a machine at load 40 may take to end a run that does not (it was 5 s).
+            var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20)));
             Assert.True(ReferenceEquals(run, ended), "cancelled, the run still waits for the producer's next item");
         }
         finally
@@ -59,7 +61,7 @@ public sealed class IdleAsyncInputTests
             Assert.True(await e.MoveNextAsync());
             await Task.Delay(100);
             left = e.DisposeAsync().AsTask();
-            var ended = await Task.WhenAny(left, Task.Delay(TimeSpan.FromSeconds(5)));
+            var ended = await Task.WhenAny(left, Task.Delay(TimeSpan.FromSeconds(20))); // as above
             Assert.True(ReferenceEquals(left, ended), "the reader left, and its DisposeAsync waits for the producer's next item");
         }
         finally
