@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using Brigade.Cli.Run;
 
 namespace Brigade.Cli.Tests.Run;
@@ -79,11 +81,12 @@ public sealed class RunPipeInterruptTests
                 var stderr = brigade.StandardError.ReadToEndAsync();
 
                 // Nobody reads brigade's stdout: 64 KiB of pipe holds ~16 results, then a write blocks. Waited for as the
-                // journal shows it (results are journaled before they are written), not for a fixed time: at load 40 the
+                // pipe shows it (the bytes waiting in it, FIONREAD on the test's end), not for a fixed time: at load 40 the
                 // run (two start-ups: it restarts itself, RunRestart) had not begun 4 s in, and the Ctrl+C came before it
-                // had anything to resume (CI, stop 47).
-                await WaitForJournaledResultsAsync(dir.File("j"), 24, brigade);
-                await Task.Delay(TimeSpan.FromSeconds(1));
+                // had anything to resume (CI, stop 47); the journal's count of results was no measure either (it is
+                // flushed every 64 KiB and at watermarks, which a stuck write holds up: ci116).
+                await WaitForFullPipeAsync(brigade, 4003);
+                await Task.Delay(TimeSpan.FromSeconds(1)); // the blocked write, older than the stuck-write threshold (250 ms)
                 Assert.False(brigade.HasExited, "brigade finished although nobody read its output");
 
                 Assert.True(NativeMethods.KillProcessGroup(brigade.Id, SigInt));
@@ -127,23 +130,38 @@ public sealed class RunPipeInterruptTests
         Assert.True(missing.Count == 0, $"results lost: {string.Join(", ", missing)}");
     }
 
-    // Waits until the journal holds at least `results` result records ("r"), as a stuck run's stays: the run is under
-    // way and more has finished than the pipe takes.
-    private static async Task WaitForJournaledResultsAsync(string journal, int results, Process brigade)
+    // Waits until brigade's stdout pipe is full: fewer bytes free in it than one result line takes, so brigade's next
+    // write blocks. Reads the test's own end of the pipe (nothing reads it until then).
+    private static async Task WaitForFullPipeAsync(Process brigade, int lineLength)
     {
+        var pipe = Assert.IsAssignableFrom<PipeStream>(brigade.StandardOutput.BaseStream);
+        var fd = (int)pipe.SafePipeHandle.DangerousGetHandle();
+        var size = Fcntl(fd, GetPipeSize, 0);
+        Assert.True(size > 0, $"F_GETPIPE_SZ failed: errno {Marshal.GetLastPInvokeError()}");
         var waited = Stopwatch.StartNew();
+        var available = 0;
         while (true)
         {
             Assert.False(brigade.HasExited, "brigade finished although nobody read its output");
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), $"the run journaled fewer than {results} results in 60 s");
-            if (File.Exists(journal) && File.ReadLines(journal).Count(line => line.StartsWith("{\"t\":\"r\"", StringComparison.Ordinal)) >= results)
+            Assert.True(Ioctl(fd, BytesToRead, ref available) == 0, $"FIONREAD failed: errno {Marshal.GetLastPInvokeError()}");
+            if (available > size - lineLength)
             {
                 return;
             }
 
-            await Task.Delay(100);
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90), $"brigade's stdout pipe held {available:N0} of {size:N0} bytes after 90 s");
+            await Task.Delay(50);
         }
     }
+
+    private const int GetPipeSize = 1032; // F_GETPIPE_SZ
+    private const nuint BytesToRead = 0x541B; // FIONREAD
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static extern int Fcntl(int fd, int command, int argument);
+
+    [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static extern int Ioctl(int fd, nuint request, ref int value);
 
     private static void KillIfRunning(Process brigade)
     {
