@@ -65,8 +65,17 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
             {
                 // Faulted or cancelled: GetResult below throws the item's own exception.
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested && !task.IsCompleted)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                // An item that finished as the run stopped (the wait's cancellation and the item's end at once) keeps its
+                // result: the filter once also asked !task.IsCompleted, and the wait's exception then escaped as the item's
+                // cancellation, so a finished item counted as not run (the conformance case StopOnFirstFailure_AsyncWork,
+                // 1 run in 8 on the threads engine).
+                if (task.IsCompleted)
+                {
+                    return task.GetAwaiter().GetResult();
+                }
+
                 bool done;
                 try
                 {
