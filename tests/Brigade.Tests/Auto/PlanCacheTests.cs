@@ -221,8 +221,22 @@ public sealed class PlanCacheTests : IDisposable
                 $"the cold run taught the cache {remembered.Class}, {remembered.TimePerItemNs / 1e6:0.###} ms per item (cold plan: {cold.Report.Plan})");
         }
 
-        var warm = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(warm.Report.Plans[0].Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed or WorkloadClass.AsyncIo), warm.Report.Plan);
+        // The warm run's own sample is a measurement: on a machine at load 30 (four test assemblies on 2 cores) a thread
+        // waiting for a core read as off the CPU once ("blocking I/O (cpu/wall 0.10)", ci119). Up to three runs, as the
+        // other measuring tests do: a run that always reads x + 1 as blocking still fails.
+        var plans = new List<string?>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var warm = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+            plans.Add(warm.Report.Plan);
+            if (warm.Report.Plans[0].Class is not (WorkloadClass.Blocking or WorkloadClass.Mixed or WorkloadClass.AsyncIo))
+            {
+                break;
+            }
+
+            Assert.True(attempt < 2, string.Join(" | ", plans));
+        }
+
         PlanCache.ResetLoaded();
         Assert.NotNull(new PlanCache(_directory).TryGet(key));
     }
