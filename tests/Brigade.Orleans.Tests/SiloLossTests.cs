@@ -15,6 +15,17 @@ public sealed class SiloLossTests(ClusterFixture fixture)
         {
             var log = new EventLog();
             var engine = await ClusterEngine.ConnectAsync(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 }, log);
+
+            // The run takes the silos active when it starts: the one just started may not be yet (ci120: the run went to the
+            // other two, and the stop found nothing of it in flight).
+            var extraName = extra.SiloAddress.Endpoint.ToString();
+            var waited = Stopwatch.StartNew();
+            while (!(await engine.DiscoverAsync()).Any(s => s.Address == extraName))
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the extra silo never became active");
+                await Task.Delay(100);
+            }
+
             Tick.DelayMilliseconds = 10;
             var started = Tick.Reset(60);
             var stream = Runner.StreamAsync(Enumerable.Range(0, 600), new Tick(), new RunOptions { Engine = engine, BatchSize = 4 });
