@@ -6,6 +6,13 @@ namespace Brigade;
 /// <see cref="TimeoutException"/>, its task left to run on its own); carries the report of what did run, so the work done
 /// before cancellation is not lost.
 /// </summary>
+/// <remarks>
+/// A cancelled call returns in bounded time even when its input blocks: an <see cref="IEnumerable{T}"/> whose
+/// <c>MoveNext</c> is still running one second after the cancel is left there, and the message says so (the thread reading
+/// it stays with it until it returns, then disposes the enumerator). Only the caller's cancel (and a stream's reader
+/// leaving) abandons anything: the run's own stops, such as <see cref="FailureMode.StopOnFirstFailure"/>, wait for the
+/// items that are running.
+/// </remarks>
 public sealed class RunCanceledException : OperationCanceledException
 {
     /// <summary>Initializes the exception.</summary>
@@ -28,8 +35,11 @@ public sealed class RunCanceledException : OperationCanceledException
         var done = report?.Succeeded + report?.Failed;
         // A stream's report lists only the failures its reader received: the count of the run's own is kept apart.
         var abandoned = report is null ? 0 : Math.Max(report.AbandonedItems, Engines.ItemAbandonedException.CountIn(report.Failures));
-        return abandoned == 0
+        var message = abandoned == 0
             ? $"The run was cancelled after {done} of {report?.Items} items; every started item finished before this was thrown."
             : $"The run was cancelled after {done} of {report?.Items} items; {abandoned} started {(abandoned == 1 ? "item" : "items")} ignored the cancellation and {(abandoned == 1 ? "was" : "were")} abandoned still running (failed with a TimeoutException, by index); every other started item finished before this was thrown.";
+
+        // lib48: an input blocked in MoveNext held the cancelled call for good; it is now left behind, and said.
+        return report?.InputLeftBehind is { } input ? $"{message} Also, {input}." : message;
     }
 }

@@ -64,6 +64,20 @@ public sealed class RunOptions
 
     /// <summary>Gets or sets what the run does when an item's work throws.</summary>
     /// <value>Defaults to <see cref="FailureMode.Continue"/>: every item runs and every failure is reported.</value>
+    /// <remarks>
+    /// <para><b>Who may stop waiting for a running item.</b> Only the caller. When the token given to the call is cancelled
+    /// (a cancel, the caller's own timeout), an asynchronous item that ignores its token and is still running one second
+    /// later is abandoned: it fails by index with a <see cref="TimeoutException"/>, its task left to run on its own, and the
+    /// call throws <see cref="RunCanceledException"/>. An input whose <c>MoveNext</c> still blocks a second after the
+    /// cancel is left there too (the message says so). When a stream's reader leaves (<c>break</c> out of
+    /// <c>await foreach</c>, an exception in its loop), nobody reads the results any more: the same one second bounds
+    /// the stream's disposal.</para>
+    /// <para>The run's own stops abandon nothing: under <see cref="FailureMode.StopOnFirstFailure"/> (and when an engine
+    /// fails) the items' token is cancelled and the run waits for the items that are running, however long they take, so
+    /// that each finishes and keeps its result; an item that never ends then holds the call until the caller cancels.
+    /// Synchronous work is never abandoned (it has no token; a thread cannot be taken back from it).
+    /// <see cref="ItemTimeout"/> has its own second of grace, whatever stopped the run.</para>
+    /// </remarks>
     public FailureMode FailureMode { get; set; } = FailureMode.Continue;
 
     /// <summary>Gets or sets a name for the run, shown in its report, trace and telemetry.</summary>
@@ -159,7 +173,10 @@ public sealed class RunOptions
     /// <summary>Gets or sets a callback that receives the run's progress about ten times a second, and once at the end.</summary>
     /// <value>Defaults to <see langword="null"/>: no progress reporting.</value>
     /// <remarks>The callback is called one call at a time: a tick that comes while a call is still running is skipped. The
-    /// run's end waits for a call still running, then makes the final one on the run's own flow, so a callback should
+    /// run's end waits for a call still running, then makes the final one (with the run's execution context), 2 s at most in
+    /// all: a callback still running then is left running, the final call is not made or not waited for, and the run
+    /// returns its results (<see cref="RunReport.ProgressError"/> says so). A callback that throws does not stop the run:
+    /// its first exception is on <see cref="RunReport.ProgressError"/> and in the report's summary. So a callback should
     /// return quickly (<see cref="Progress{T}"/> posts to the captured context or the thread pool and returns at once).</remarks>
     public IProgress<RunProgress>? Progress { get; set; }
 

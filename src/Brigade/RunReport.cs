@@ -113,6 +113,20 @@ public sealed class RunReport
     /// report lists only the failures its reader received (<see cref="RunCanceledException"/>'s message names them).</summary>
     internal int AbandonedItems { get; init; }
 
+    /// <summary>Gets what went wrong with the <see cref="RunOptions.Progress"/> callback: the first exception it threw, or a
+    /// <see cref="TimeoutException"/> when a call was still running 2 s after the run's end and the run returned without
+    /// waiting for it; <see langword="null"/> when every call returned.</summary>
+    /// <remarks>A progress callback is a display, not part of the work: the run goes on when it throws, and its results and
+    /// counts are whole (<see cref="IsSuccess"/> does not look at this). <see cref="ToString"/> names it.</remarks>
+    public Exception? ProgressError { get; internal init; }
+
+    /// <summary>Gets how many calls of the progress callback threw.</summary>
+    internal int ProgressFailures { get; init; }
+
+    /// <summary>Gets a sentence on a read of the input the run left behind still blocked after its caller left (an
+    /// <see cref="IEnumerable{T}"/> whose <c>MoveNext</c> did not return); null when none was.</summary>
+    internal string? InputLeftBehind { get; init; }
+
     /// <summary>Gets the longest an ordered stream's delivery waited for one item while finished results after it were held
     /// (<see cref="TimeSpan.Zero"/> for other runs, and for an ordered stream that never held one back).</summary>
     /// <remarks>The summary (<see cref="ToString"/>) names it from one second up: a reader that saw nothing for a while
@@ -275,6 +289,19 @@ public sealed class RunReport
         if (LongestOrderedWaitItem is { } waitedFor && LongestOrderedWait >= TimeSpan.FromSeconds(1))
         {
             s += string.Create(inv, $", ordered delivery waited {LongestOrderedWait.TotalSeconds:0.0} s for item {waitedFor:N0}");
+        }
+
+        if (InputLeftBehind is not null)
+        {
+            s += ", input left blocked in MoveNext";
+        }
+
+        if (ProgressError is { } progressError)
+        {
+            var message = Internal.ExceptionText.Message(progressError).ReplaceLineEndings(" ");
+            s += progressError is TimeoutException && ProgressFailures == 0
+                ? ", progress callback still running at the run's end (not waited for)"
+                : $", progress callback threw {progressError.GetType().Name}{(ProgressFailures > 1 ? $" ({ProgressFailures} calls, the first)" : "")}: {(message.Length > 200 ? string.Concat(message.AsSpan(0, 200), "…") : message)}";
         }
 
         if (Error is { } error)

@@ -27,9 +27,12 @@ public sealed class EngineJob<TIn, TOut>
     private readonly ResultSink<TOut> _sink;
     private readonly RunRecorder _recorder;
 
-    // _abort trips on user cancellation, a reader leaving a stream, or an engine error; _stop also trips on the
-    // first failure under StopOnFirstFailure. Workers watch _stop; result delivery only watches _abort, so
-    // results of items that already ran still reach a stream's reader after a stop.
+    // _leave trips when the caller is gone: their token (a cancel, their own timeouts) or a stream's reader leaving; _abort
+    // also trips on an engine error; _stop also on the first failure under StopOnFirstFailure. Workers watch _stop; result
+    // delivery only watches _abort, so results of items that already ran still reach a stream's reader after a stop. Only
+    // _leave lets the run stop waiting for what ignores its token (an item abandoned after a grace, an input blocked in
+    // MoveNext): after the run's own stops running items finish and keep their results (lib48).
+    private readonly CancellationTokenSource _leave;
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stop;
 
@@ -60,11 +63,18 @@ public sealed class EngineJob<TIn, TOut>
         Options = options;
         DegreeOfParallelism = degreeOfParallelism;
         _recorder = recorder;
-        _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _abort = CancellationTokenSource.CreateLinkedTokenSource(_leave.Token);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         _failures = new RunFailures(options.FailureMode, _stop);
         _policy = ItemPolicy.For(options, _stop.Token);
+        source.LeaveOn(_leave.Token);
     }
+
+    /// <summary>Gets a token that trips when the run's caller is gone: the token it passed was cancelled, or a stream's
+    /// reader left. Only this ends waits for what ignores the items' token (<see cref="ItemRace{TOut}"/>); the run's own
+    /// stops (<see cref="CancellationToken"/>) do not.</summary>
+    internal CancellationToken LeaveToken => _leave.Token;
 
     /// <summary>Gets the run's clock (<see cref="RunOptions.TimeProvider"/>).</summary>
     internal TimeProvider Time => Options.TimeProvider;
@@ -238,7 +248,7 @@ public sealed class EngineJob<TIn, TOut>
     // Checked before each take. _stop is linked to _abort, but a linked source is cancelled by a callback that runs
     // after the callbacks registered later (a sink's pending write among them): a worker woken by those could take
     // and run batch after batch before _stop itself reads as cancelled, reading an endless input far past the reader.
-    private bool Stopping => _abort.IsCancellationRequested || _stop.IsCancellationRequested;
+    private bool Stopping => _leave.IsCancellationRequested || _abort.IsCancellationRequested || _stop.IsCancellationRequested;
 
     private ItemBatch<TIn> Take(int size)
     {
@@ -378,7 +388,7 @@ public sealed class EngineJob<TIn, TOut>
         if (_policy is not null)
         {
             var attempts = new ItemAttempts();
-            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token);
+            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token, _leave.Token);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex, attempts);
             ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;
@@ -399,7 +409,7 @@ public sealed class EngineJob<TIn, TOut>
         }
         else
         {
-            var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token);
+            var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token, _leave.Token);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
             ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;
@@ -513,7 +523,9 @@ public sealed class EngineJob<TIn, TOut>
     // read finish and are delivered, as SourceFailedException promises, and the error is rethrown at the end.
     private void OnSourceFailure(Exception e)
     {
-        if (e is OperationCanceledException && _stop.IsCancellationRequested)
+        // Stopping, not _stop alone: a take that left on the caller's token (EnumerableSource) can see it before _stop,
+        // which is linked to it through callbacks that run after the taker's own.
+        if (e is OperationCanceledException && Stopping)
         {
             return;
         }
@@ -529,7 +541,7 @@ public sealed class EngineJob<TIn, TOut>
     {
         try
         {
-            _abort.Cancel();
+            _leave.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -548,5 +560,6 @@ public sealed class EngineJob<TIn, TOut>
     {
         _stop.Dispose();
         _abort.Dispose();
+        _leave.Dispose();
     }
 }

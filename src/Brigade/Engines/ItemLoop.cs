@@ -104,7 +104,7 @@ internal static class ItemLoop
 
             try
             {
-                sink.Succeeded(ran, await Raced(work.InvokeAsync(items.Span[ran], token), sink, token).ConfigureAwait(false));
+                sink.Succeeded(ran, await Raced(work.InvokeAsync(items.Span[ran], token), sink).ConfigureAwait(false));
             }
             catch (Exception e) when (token.IsCancellationRequested && IsCancellation(e))
             {
@@ -125,11 +125,12 @@ internal static class ItemLoop
         await sink.EndAsync(ran).ConfigureAwait(false);
     }
 
-    // A pending item is awaited through the worker's race: a cancelled run abandons it after a grace rather than wait for
-    // a task that ignores its token (review 47). An item that completed is awaited as it is.
-    private static ValueTask<TOut> Raced<TOut, TSink>(ValueTask<TOut> pending, TSink sink, CancellationToken token)
+    // A pending item is awaited through the worker's race: a run its caller left abandons it after a grace rather than wait
+    // for a task that ignores its token (review 47); the run's own stops wait for it (lib48). An item that completed is
+    // awaited as it is.
+    private static ValueTask<TOut> Raced<TOut, TSink>(ValueTask<TOut> pending, TSink sink)
         where TSink : struct, IAsyncItemSink<TOut> =>
-        pending.IsCompleted || !token.CanBeCanceled || sink.Race() is not { } race ? pending : race.Await(pending, token);
+        pending.IsCompleted || sink.Race() is not { CanAbandon: true } race ? pending : race.Await(pending);
 
     /// <summary>Gets whether an item's exception is its cancellation: an <see cref="OperationCanceledException"/>, or an
     /// <see cref="AggregateException"/> (<c>Task.Wait</c>, <c>.Result</c>) of nothing else.</summary>

@@ -172,8 +172,10 @@ internal sealed class ItemAttempts
     public int ForFailure => Math.Max(1, Count);
 }
 
-/// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>.</summary>
-internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, bool abandonOnCancel = true)
+/// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>; an asynchronous item still
+/// pending a second after <paramref name="abandonOn"/> is cancelled (the caller leaving, not the run's stop) is abandoned,
+/// never with the default (the remote side).</summary>
+internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, CancellationToken abandonOn = default)
     : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
@@ -194,7 +196,7 @@ internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, T
             ItemInvocation.Exit(was);
         }
 
-        return ItemRace<TOut>.Block(pending, abandonOnCancel ? token : CancellationToken.None);
+        return ItemRace<TOut>.Block(pending, abandonOn);
     }
 }
 

@@ -4,17 +4,24 @@ using System.Threading.Tasks.Sources;
 namespace Brigade.Engines;
 
 /// <summary>
-/// Awaits an asynchronous item's pending task so that a cancelled run does not wait for it forever: once the run's token is
-/// cancelled, an item still running <see cref="Grace"/> later is abandoned (it fails with
-/// <see cref="ItemAbandonedException"/>, its task left to itself). Review 46 did this for <see cref="RunOptions.ItemTimeout"/>;
-/// without a timeout, a task that never completes and ignores its token held <c>MapAsync</c> after a cancel for good (review 47).
+/// Awaits an asynchronous item's pending task so that a run its caller left does not wait for it forever: once the
+/// caller's token is cancelled (or a stream's reader leaves), an item still running <see cref="Grace"/> later is abandoned
+/// (it fails with <see cref="ItemAbandonedException"/>, its task left to itself). Review 46 did this for
+/// <see cref="RunOptions.ItemTimeout"/>; without a timeout, a task that never completes and ignores its token held
+/// <c>MapAsync</c> after a cancel for good (review 47).
 /// </summary>
 /// <remarks>
+/// <para>Only the caller leaving abandons (lib48): the token watched is the job's leave token
+/// (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>), not the run's stop token. The run's own stops (a failure under
+/// <see cref="FailureMode.StopOnFirstFailure"/>, an engine's error) cancel the items' token but wait for the items that
+/// are running, however long they take, so that they finish and keep their results as the conformance kit promises: review
+/// 47 abandoned an honest item still running a second after such a stop and dropped its result.</para>
+/// <para>
 /// One per worker, reused for each of its pending items (a worker awaits one item at a time), so that an item that
 /// completes costs no allocation: the item's awaiter gets a cached continuation, the run's token is registered with once,
 /// and the caller awaits this object as a <see cref="ValueTask{TResult}"/>. Only a cancel allocates (the
 /// grace timer). After an abandonment the race is not used again (<see cref="IsSpent"/>): the abandoned task may complete
-/// later and must not complete a newer item's await.
+/// later and must not complete a newer item's await.</para>
 /// </remarks>
 /// <typeparam name="TOut">The item's result type.</typeparam>
 internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
@@ -28,25 +35,36 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
 
     private readonly Action _onItem;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _leave;
     private ManualResetValueTaskSourceCore<TOut> _core;
     private ConfiguredValueTaskAwaitable<TOut>.ConfiguredValueTaskAwaiter _awaiter;
     private CancellationTokenRegistration _registration;
-    private CancellationToken _token;
     private bool _registered;
     private ITimer? _timer;
 
     // 0: the current item is pending; 1: it completed (or nothing is pending); 2: it was abandoned (spent).
     private int _state = 1;
 
-    public ItemRace(TimeProvider time)
+    /// <summary>Initializes a worker's race.</summary>
+    /// <param name="time">The run's clock, which times the grace.</param>
+    /// <param name="leave">The token of the caller leaving (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>): its cancel
+    /// starts the grace; the run's own stops do not.</param>
+    public ItemRace(TimeProvider time, CancellationToken leave)
     {
         _time = time;
+        _leave = leave;
         _onItem = OnItem;
     }
+
+    /// <summary>Gets whether an item awaited through this race can be abandoned at all (the caller can leave).</summary>
+    public bool CanAbandon => _leave.CanBeCanceled;
 
     /// <summary>Blocks the calling thread (one the engine owns) until <paramref name="pending"/> completes, or until
     /// <paramref name="token"/> has been cancelled for <see cref="Grace"/>: then the item is abandoned
     /// (<see cref="ItemAbandonedException"/>). Returns the item's result or throws its exception.</summary>
+    /// <param name="pending">The item's task.</param>
+    /// <param name="token">The caller-leaving token (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>), not the run's stop
+    /// token: a stop waits for the item. <see cref="CancellationToken.None"/> never abandons (the remote side).</param>
     internal static TOut Block(ValueTask<TOut> pending, CancellationToken token)
     {
         if (pending.IsCompletedSuccessfully)
@@ -101,24 +119,23 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     public bool IsSpent => Volatile.Read(ref _state) == 2;
 
     /// <summary>Returns a task that completes with <paramref name="pending"/>'s outcome, or fails with
-    /// <see cref="ItemAbandonedException"/> once <paramref name="token"/> has been cancelled for <see cref="Grace"/>.</summary>
-    public ValueTask<TOut> Await(ValueTask<TOut> pending, CancellationToken token)
+    /// <see cref="ItemAbandonedException"/> once the caller has left (the leave token given at construction) for
+    /// <see cref="Grace"/>.</summary>
+    public ValueTask<TOut> Await(ValueTask<TOut> pending)
     {
         _core.Reset();
         Volatile.Write(ref _state, 0);
         _awaiter = pending.ConfigureAwait(false).GetAwaiter();
         var version = _core.Version;
-        if (!_registered || _token != token)
+        if (!_registered)
         {
-            // Once per worker and run, not per item: registering on the run's token for each pending item would take the
+            // Once per worker and run, not per item: registering on the token for each pending item would take the
             // token source's lock each time, from every worker. The registration runs Cancelled at once if the token is
             // cancelled already.
-            _registration.Unregister();
-            _token = token;
             _registered = true;
-            _registration = token.UnsafeRegister(OnCancel, this);
+            _registration = _leave.UnsafeRegister(OnCancel, this);
         }
-        else if (token.IsCancellationRequested)
+        else if (_leave.IsCancellationRequested)
         {
             // Cancelled while no item was pending (Cancelled found nothing to time), and this one started before it.
             Cancelled();
@@ -155,7 +172,7 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
         }
     }
 
-    // The run was cancelled while an item was pending: it has Grace to end.
+    // The caller left while an item was pending: it has Grace to end.
     private void Cancelled()
     {
         if (Volatile.Read(ref _state) == 0)

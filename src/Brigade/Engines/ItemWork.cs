@@ -33,10 +33,11 @@ internal readonly struct SyncWork<TIn, TOut>(Func<TIn, TOut> work) : IItemWork<T
 }
 
 /// <summary>Asynchronous work run on a thread the engine owns: the thread blocks only while an item's task is pending.
-/// With <paramref name="abandonOnCancel"/>, an item still pending a second after <paramref name="token"/> is cancelled is
-/// abandoned (<see cref="ItemRace{TOut}.Block"/>); the remote side passes false: its host kills a worker whose item ignores
-/// a cancel.</summary>
-internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token, bool abandonOnCancel = true) : IItemWork<TIn, TOut>
+/// An item still pending a second after <paramref name="abandonOn"/> is cancelled is abandoned
+/// (<see cref="ItemRace{TOut}.Block"/>): in process, the caller leaving (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>),
+/// not the run's own stop, which waits for the item (lib48); the remote side passes none: its host kills a worker whose
+/// item ignores a cancel.</summary>
+internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token, CancellationToken abandonOn = default) : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
     {
@@ -51,7 +52,7 @@ internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToke
             ItemInvocation.Exit(was);
         }
 
-        return ItemRace<TOut>.Block(pending, abandonOnCancel ? token : CancellationToken.None);
+        return ItemRace<TOut>.Block(pending, abandonOn);
     }
 }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Brigade.Diagnostics;
 using Brigade.Engines;
 using Brigade.Sinks;
@@ -11,6 +10,9 @@ namespace Brigade.Internal;
 internal static class RunPipeline
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the run's end waits for the progress callback: for a call still running, then for the final call.</summary>
+    internal static readonly TimeSpan ProgressEndBound = TimeSpan.FromSeconds(2);
 
     public static Task<(RunReport Report, long ItemsRead)> RunAsync<TIn, TOut>(
         ItemSource<TIn> source,
@@ -63,9 +65,9 @@ internal static class RunPipeline
         // One call at a time (review 40): the timer fires every interval whether the last call returned or not, so a slow
         // callback was called again beside itself (three at once for a 1.5 s one), which a handler that is not thread-safe
         // does not expect. A tick that finds a call still running is skipped.
-        var reporting = new StrongBox<int>();
-        using var progressTimer = options.Progress is { } progress
-            ? clock.TimeProvider.CreateTimer(_ => ReportProgressUnlessBusy(progress, job, clock, reporting), null, ProgressInterval, ProgressInterval)
+        var progressCalls = options.Progress is { } progress ? new ProgressCalls(progress) : null;
+        using var progressTimer = progressCalls is not null
+            ? clock.TimeProvider.CreateTimer(_ => progressCalls.Tick(() => Snapshot(job, clock)), null, ProgressInterval, ProgressInterval)
             : null;
 
         using var watchdog = options.ProgressWatchdog is { } watchdogOptions ? ProgressWatchdog.Start(watchdogOptions) : null;
@@ -99,8 +101,10 @@ internal static class RunPipeline
         var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks(), job.InputWaitTicks);
         if (progressTimer is not null)
         {
-            await progressTimer.DisposeAsync().ConfigureAwait(false);
-            ReportProgress(options.Progress!, job, clock);
+            // Not DisposeAsync: it waits for a call still running, and a callback that blocks held the run's results for
+            // good (lib48). A tick already queued finds the calls ended and makes none.
+            progressTimer.Dispose();
+            await progressCalls!.EndAsync(Snapshot(job, clock), ProgressEndBound).ConfigureAwait(false);
         }
 
         // The input's own disposal (an IAsyncEnumerator's DisposeAsync, an IEnumerator's Dispose) can throw after every item
@@ -134,7 +138,7 @@ internal static class RunPipeline
             : job.Fatal ?? (disposeFailed ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(disposeError!) : null);
         // An engine that stopped on the caller's own cancel with OperationCanceledException was cancelled, not stopped by an error.
         var stoppedByCancel = cancelled && fatal?.SourceException is OperationCanceledException;
-        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled, stoppedByCancel ? null : fatal?.SourceException);
+        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled, stoppedByCancel ? null : fatal?.SourceException, progressCalls, source.LeftBehind);
         job.FinalReport = report;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
@@ -206,34 +210,105 @@ internal static class RunPipeline
         }
     }
 
-    private static void ReportProgressUnlessBusy<TIn, TOut>(IProgress<RunProgress> progress, EngineJob<TIn, TOut> job, RunClock clock, StrongBox<int> reporting)
+    // The progress callback's calls: one at a time (review 40: the timer fires every interval whether the last call
+    // returned or not, so a slow callback was called again beside itself; a tick that finds a call still running is
+    // skipped), and what went wrong with them, for the report (lib48).
+    // CA1001: a SemaphoreSlim whose wait handle is never asked for holds nothing to release, and disposing it at the run's
+    // end would fail the Release of a call the run left running.
+#pragma warning disable CA1001
+    private sealed class ProgressCalls(IProgress<RunProgress> progress)
+#pragma warning restore CA1001
     {
-        if (Interlocked.Exchange(ref reporting.Value, 1) == 1)
+        // Held by the call running; the final call waits for it (bounded) and then holds it for good.
+        private readonly SemaphoreSlim _one = new(1, 1);
+        private volatile bool _ended;
+        private Exception? _first;
+        private int _failures;
+        private bool _late;
+
+        /// <summary>Gets what went wrong: the callback's first exception, else a call still running past the bound at
+        /// the run's end; null when every call returned.</summary>
+        public Exception? Error => _first ?? (_late ? new TimeoutException(
+            $"The progress callback was still running {ProgressEndBound.TotalSeconds:0} s after the run's end: the run returned without waiting for it (the final progress call was not made or not finished). A progress callback should return quickly; System.Progress<T> posts and returns at once.") : null);
+
+        /// <summary>Gets how many calls threw.</summary>
+        public int Failures => Volatile.Read(ref _failures);
+
+        public void Tick(Func<RunProgress> snapshot)
         {
-            return;
+            if (!_one.Wait(0))
+            {
+                return;
+            }
+
+            try
+            {
+                if (!_ended)
+                {
+                    Call(snapshot());
+                }
+            }
+            finally
+            {
+                _one.Release();
+            }
         }
 
-        try
+        // The final call, with the figures at the run's end. It goes on a pool thread (with the run's execution context)
+        // so that a callback that blocks holds the run's end for the bound at most, not for good; a call still running
+        // past the bound is left running, and said in the report.
+        public async Task EndAsync(RunProgress last, TimeSpan bound)
         {
-            ReportProgress(progress, job, clock);
-        }
-        finally
-        {
-            Volatile.Write(ref reporting.Value, 0);
-        }
-    }
+            _ended = true;
+            var start = Stopwatch.GetTimestamp();
+            if (!await _one.WaitAsync(bound).ConfigureAwait(false))
+            {
+                _late = true;
+                return;
+            }
 
-    // A progress callback is a display, not part of the work: if it throws, the run goes on (a timer callback that
-    // threw would otherwise take the whole process down, and a throw at the end would lose the results).
-    private static void ReportProgress<TIn, TOut>(IProgress<RunProgress> progress, EngineJob<TIn, TOut> job, RunClock clock)
-    {
-        try
-        {
-            progress.Report(Snapshot(job, clock));
+            var call = Task.Run(() =>
+            {
+                try
+                {
+                    Call(last);
+                }
+                finally
+                {
+                    _one.Release();
+                }
+            });
+
+            var left = bound - Stopwatch.GetElapsedTime(start);
+            try
+            {
+                await call.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _late = true;
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+
+        // A progress callback is a display, not part of the work: if it throws, the run goes on (a timer callback that
+        // threw would otherwise take the whole process down, and a throw at the end would lose the results). The first
+        // exception is kept for the report (RunReport.ProgressError): review 47 left only an Activity event, which a
+        // caller without a listener never saw.
+        private void Call(RunProgress snapshot)
         {
-            Activity.Current?.AddEvent(new ActivityEvent("brigade.progress.failed", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+            try
+            {
+                progress.Report(snapshot);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (Interlocked.Increment(ref _failures) == 1)
+                {
+                    Volatile.Write(ref _first, e);
+                }
+
+                Activity.Current?.AddEvent(new ActivityEvent("brigade.progress.failed", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+            }
         }
     }
 
@@ -245,7 +320,7 @@ internal static class RunPipeline
         return job.Sink.Waiting is { } wait ? progress with { OrderedWaitItem = wait.Index, OrderedWaitTime = wait.Waited, OrderedHeld = wait.Held } : progress;
     }
 
-    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error)
+    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error, ProgressCalls? progress, string? inputLeftBehind)
     {
         var workers = recorder.Workers();
         var workerReports = workers.Select(w => w.ToReport()).ToArray();
@@ -306,6 +381,9 @@ internal static class RunPipeline
             Counters = counters,
             LongestOrderedWait = longestWait?.Waited ?? TimeSpan.Zero,
             LongestOrderedWaitItem = longestWait?.Index,
+            ProgressError = progress?.Error,
+            ProgressFailures = progress?.Failures ?? 0,
+            InputLeftBehind = inputLeftBehind,
         };
     }
 }

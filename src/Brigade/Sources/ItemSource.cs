@@ -31,6 +31,17 @@ internal abstract class ItemSource<T> : IAsyncDisposable
     /// <summary>Gets whether taking may have to wait for an asynchronous producer.</summary>
     public virtual bool IsAsynchronous => false;
 
+    /// <summary>Tells the source which token trips when the run's caller has left (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>):
+    /// a take blocked in the input may then be left behind rather than hold the call (<see cref="EnumerableSource{T}"/>).
+    /// Called once, before the first take.</summary>
+    internal virtual void LeaveOn(CancellationToken leave)
+    {
+    }
+
+    /// <summary>Gets, once the run has ended, a sentence on a read of the input the run left behind still running (for the
+    /// message of <see cref="RunCanceledException"/>); null when none was.</summary>
+    internal virtual string? LeftBehind => null;
+
     /// <summary>Takes up to <paramref name="maxCount"/> items; an empty batch means the input is exhausted.</summary>
     public abstract ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken);
 

@@ -120,7 +120,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             var items = _inputs.AsSpan(start, end - start);
             if (_policy is not null)
             {
-                ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!, token, abandonOnCancel: false), ref sink, token);
+                ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ChunkSink>(items, new(_policy, _sync, _async, _attempts!, token), ref sink, token);
             }
             else if (_sync is not null)
             {
@@ -128,7 +128,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             }
             else
             {
-                ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!, token, abandonOnCancel: false), ref sink, token);
+                ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ChunkSink>(items, new(_async!, token), ref sink, token);
             }
         }
 
