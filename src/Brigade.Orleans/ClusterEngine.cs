@@ -32,6 +32,7 @@ namespace Brigade.Orleans;
 public sealed class ClusterEngine : Engine
 {
     private const int UndiscoveredWidth = 64;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _notAnsweringSince = new(StringComparer.Ordinal);
     private int _knownWidth;
 
     /// <summary>Initializes an engine that runs work on the cluster reached through <paramref name="grainFactory"/>.</summary>
@@ -74,34 +75,51 @@ public sealed class ClusterEngine : Engine
         return engine;
     }
 
-    /// <summary>Lists the cluster's active silos that run Brigade workers (with their cores, and the runs and items they hold
-    /// now), and updates the engine's default width. A silo of another protocol version is listed with its
-    /// <see cref="ClusterSilo.Refusal"/> and left out of the width.</summary>
+    /// <summary>Lists the cluster's active silos that run Brigade workers and answered (with their cores, and the runs and
+    /// items they hold now), and updates the engine's default width. A silo of another protocol version is listed with its
+    /// <see cref="ClusterSilo.Refusal"/> and left out of the width. Silos that did not answer are not listed: see
+    /// <see cref="DiscoverAllAsync"/>.</summary>
+    /// <param name="cancellationToken">Cancels the discovery.</param>
+    /// <returns>The silos that answered, by address.</returns>
+    /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
+    public async Task<IReadOnlyList<ClusterSilo>> DiscoverAsync(CancellationToken cancellationToken = default) =>
+        [.. (await DiscoverAllAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.NotAnswering is null)];
+
+    /// <summary>Lists every silo the cluster's membership holds active, as <see cref="DiscoverAsync"/> does, and also those
+    /// that did not answer within <see cref="ClusterEngineOptions.PrepareTimeout"/>: each with <see cref="ClusterSilo.NotAnswering"/>
+    /// (why, since when) and <see cref="ClusterSilo.Membership"/> (what membership says of it), no cores and no workers. What
+    /// <c>brigade cluster status</c> shows; runs leave such silos out and say so in their plan.</summary>
     /// <param name="cancellationToken">Cancels the discovery.</param>
     /// <returns>The silos, by address.</returns>
-    /// <exception cref="ClusterUnavailableException">No silo answered.</exception>
-    public async Task<IReadOnlyList<ClusterSilo>> DiscoverAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="ClusterUnavailableException">No silo answered (the message names each and why).</exception>
+    public async Task<IReadOnlyList<ClusterSilo>> DiscoverAllAsync(CancellationToken cancellationToken = default)
     {
         var probes = await SiloProbe.ProbeAsync(this, new PrepareRequest(), Guid.Empty, cancellationToken).ConfigureAwait(false);
         var silos = probes
-            .Where(p => p.Response is not null)
-            .Select(p => new ClusterSilo(p.Response!.Silo, p.Response.ProcessorCount, WorkersFor(p.Response))
-            {
-                ActiveRuns = p.Response.ActiveRuns,
-                ItemsRunning = p.Response.ItemsRunning,
-                ItemsCompleted = p.Response.ItemsCompleted,
-                Refusal = ClusterProtocol.Mismatch(p.Response.ProtocolVersion, "silo"),
-            })
+            .Select(p => p.Response is { } response
+                ? new ClusterSilo(response.Silo, response.ProcessorCount, WorkersFor(response))
+                {
+                    ActiveRuns = response.ActiveRuns,
+                    ItemsRunning = response.ItemsRunning,
+                    ItemsCompleted = response.ItemsCompleted,
+                    Refusal = ClusterProtocol.Mismatch(response.ProtocolVersion, "silo"),
+                }
+                : new ClusterSilo(p.Name, 0, 0)
+                {
+                    NotAnswering = p.Error ?? "no answer",
+                    NotAnsweringSince = NotAnsweringSince(p.Name),
+                    Membership = SiloProbe.Membership(p.Membership),
+                })
             .OrderBy(s => s.Address, StringComparer.Ordinal)
             .ToList();
-        if (silos.Count == 0)
+        if (silos.All(s => s.NotAnswering is not null))
         {
             throw new ClusterUnavailableException(
-                $"No silo answered: {string.Join("; ", probes.Select(p => $"{p.Name}: {p.Error}"))}. Are the silos started with AddBrigadeWorkers?");
+                $"No silo answered: {string.Join("; ", probes.Select(p => $"{p.Name}: {SiloProbe.Describe(this, p)}"))}. Are the silos started with AddBrigadeWorkers?");
         }
 
         // A silo of another protocol version is left out of every run: its slots would make the default width one no run has.
-        RememberWidth(silos.Where(s => s.Refusal is null).Sum(s => s.Workers));
+        RememberWidth(silos.Where(s => s.Refusal is null && s.NotAnswering is null).Sum(s => s.Workers));
         return silos;
     }
 
@@ -115,6 +133,22 @@ public sealed class ClusterEngine : Engine
         ArgumentNullException.ThrowIfNull(job);
         return new ClusterRun<TIn, TOut>(this, job).RunAsync();
     }
+
+    /// <summary>Records whether a silo answered a probe sent at <paramref name="asked"/>: the first of a row of probes it
+    /// missed is when it stopped answering, as far as this engine knows.</summary>
+    internal void Answered(string silo, bool answered, DateTimeOffset asked)
+    {
+        if (answered)
+        {
+            _notAnsweringSince.TryRemove(silo, out _);
+        }
+        else
+        {
+            _notAnsweringSince.TryAdd(silo, asked);
+        }
+    }
+
+    internal DateTimeOffset? NotAnsweringSince(string silo) => _notAnsweringSince.TryGetValue(silo, out var since) ? since : null;
 
     internal int WorkersFor(PrepareResponse silo) => Options.WorkersPerSilo ?? Math.Max(1, silo.ProcessorCount);
 

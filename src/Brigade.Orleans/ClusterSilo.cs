@@ -21,4 +21,18 @@ public sealed record ClusterSilo(string Address, int ProcessorCount, int Workers
     /// <remarks>A silo can also be left out of one run for that run's work type (another build of it); that reason is in the
     /// run's <see cref="RunReport.Plan"/>.</remarks>
     public string? Refusal { get; init; }
+
+    /// <summary>Gets why the silo did not answer when asked (<c>no answer within 30 s</c>, the exception of the call), or
+    /// <see langword="null"/> when it answered. Only <see cref="ClusterEngine.DiscoverAllAsync"/> lists such a silo: with
+    /// no cores, workers, runs or items known, left out of runs until it answers.</summary>
+    public string? NotAnswering { get; init; }
+
+    /// <summary>Gets when the engine first asked the silo and got no answer, of the probes in a row it missed (for a new
+    /// engine, the probe that listed it); <see langword="null"/> when it answered.</summary>
+    public DateTimeOffset? NotAnsweringSince { get; init; }
+
+    /// <summary>Gets what the cluster's membership says of a silo that did not answer: its status, when it started, its last
+    /// I-am-alive record and the silos that suspect it (<c>active since 2026-12-05 15:50:00 UTC, last I-am-alive ...</c>);
+    /// <see langword="null"/> when it answered.</summary>
+    public string? Membership { get; init; }
 }

@@ -18,7 +18,7 @@ internal static class ClusterCommand
     private static Command Status(TextWriter stdout, TextWriter stderr)
     {
         var client = new ClusterClientOptions();
-        var status = new Command("status", "List the cluster's active silos: address, cores, runs and items each holds now, items run since it started.");
+        var status = new Command("status", "List the cluster's active silos: address, cores, runs and items each holds now, items run since it started; a silo that does not answer, with why, since when and membership's view of it.");
         client.AddTo(status);
         status.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +33,8 @@ internal static class ClusterCommand
                 await using (cluster.ConfigureAwait(false))
                 {
                     var engine = new ClusterEngine(cluster.Client, new ClusterEngineOptions { PrepareTimeout = timeout });
-                    silos = await engine.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+                    // Every silo membership holds active, those that did not answer too: status left them out (review 48).
+                    silos = await engine.DiscoverAllAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (ClusterUnavailableException e)
@@ -43,13 +44,23 @@ internal static class ClusterCommand
             }
 
             var where = ClusterClientOptions.Describe(connection);
+            var silent = silos.Count(s => s.NotAnswering is not null);
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"cluster '{connection.ClusterId}' ({where}): {silos.Count} silo{(silos.Count == 1 ? "" : "s")}, {silos.Sum(s => s.ProcessorCount)} cores, " +
+                $"cluster '{connection.ClusterId}' ({where}): {silos.Count} silo{(silos.Count == 1 ? "" : "s")}{(silent == 0 ? "" : $" ({silent} not answering)")}, {silos.Sum(s => s.ProcessorCount)} cores, " +
                 $"{silos.Sum(s => s.ItemsRunning):N0} items running, {silos.Sum(s => s.ItemsCompleted):N0} run")).ConfigureAwait(false);
             var width = Math.Max(4, silos.Count == 0 ? 0 : silos.Max(s => s.Address.Length));
             await stdout.WriteLineAsync($"{"SILO".PadRight(width)}  CORES  RUNS  RUNNING  ITEMS RUN").ConfigureAwait(false);
             foreach (var silo in silos)
             {
+                if (silo.NotAnswering is { } reason)
+                {
+                    // Nothing of it is known but membership's view: dashes, not zeros, and the line below says why.
+                    await stdout.WriteLineAsync($"{silo.Address.PadRight(width)}  {"-",5}  {"-",4}  {"-",7}  {"-",9}").ConfigureAwait(false);
+                    var since = silo.NotAnsweringSince is { } at ? string.Create(CultureInfo.InvariantCulture, $", since {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC") : "";
+                    await stdout.WriteLineAsync($"{"".PadRight(width)}  not answering ({reason}{since}); membership: {silo.Membership}").ConfigureAwait(false);
+                    continue;
+                }
+
                 await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{silo.Address.PadRight(width)}  {silo.ProcessorCount,5}  {silo.ActiveRuns,4}  {silo.ItemsRunning,7:N0}  {silo.ItemsCompleted,9:N0}")).ConfigureAwait(false);
                 if (silo.Refusal is { } refusal)

@@ -79,7 +79,8 @@ internal static class ClusterAdmission
             }
             else
             {
-                var reason = refused ?? probe.Error ?? "no answer";
+                // A silo that did not answer is named with why and membership's view of it (review 48: "no answer within 30 s" alone).
+                var reason = refused ?? (probe.Error is not null ? SiloProbe.Describe(engine, probe) : "no answer");
                 rejected[probe.Name] = reason;
                 if (refused is not null)
                 {

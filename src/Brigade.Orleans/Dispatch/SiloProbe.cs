@@ -1,3 +1,4 @@
+using System.Globalization;
 using Brigade.Orleans.Protocol;
 
 namespace Brigade.Orleans.Dispatch;
@@ -5,15 +6,17 @@ namespace Brigade.Orleans.Dispatch;
 /// <summary>Asks every active silo, through its first worker slot, who it is and whether it can run a work type.</summary>
 internal static class SiloProbe
 {
-    public sealed record Result(SiloAddress Address, string Name, PrepareResponse? Response, string? Error);
+    /// <summary>A silo's answer, or why it gave none; with membership's entry for it.</summary>
+    public sealed record Result(SiloAddress Address, string Name, PrepareResponse? Response, string? Error, MembershipEntry? Membership);
 
     public static async Task<List<Result>> ProbeAsync(ClusterEngine engine, PrepareRequest request, Guid runId, CancellationToken cancellationToken)
     {
-        Dictionary<SiloAddress, SiloStatus> hosts;
+        MembershipEntry[] hosts;
         try
         {
+            // The detailed list: a silo that does not answer is shown with what membership knows of it (review 48).
             hosts = await engine.GrainFactory.GetGrain<IManagementGrain>(0)
-                .GetHosts(onlyActive: true, cancellationToken)
+                .GetDetailedHosts(onlyActive: true, cancellationToken)
                 .WaitAsync(engine.Options.PrepareTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -22,23 +25,64 @@ internal static class SiloProbe
             throw new ClusterUnavailableException($"The cluster's membership could not be read: {e.GetType().Name}: {e.Message}", e);
         }
 
-        if (hosts.Count == 0)
+        if (hosts.Length == 0)
         {
             throw new ClusterUnavailableException("The cluster has no active silo.");
         }
 
-        var probes = hosts.Keys.Select(silo => ProbeOneAsync(engine, silo, runId, request, cancellationToken)).ToList();
+        var asked = DateTimeOffset.UtcNow;
+        var probes = hosts.Select(entry => ProbeOneAsync(engine, entry, runId, request, cancellationToken)).ToList();
         var results = (await Task.WhenAll(probes).ConfigureAwait(false)).ToList();
+        foreach (var r in results)
+        {
+            engine.Answered(r.Name, r.Error is null, asked);
+        }
+
         foreach (var r in results.Where(r => r.Error is not null))
         {
-            ClusterLog.SiloSkipped(engine.Logger, runId, r.Name, r.Error!);
+            ClusterLog.SiloSkipped(engine.Logger, runId, r.Name, Describe(engine, r));
         }
 
         return results;
     }
 
-    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A silo that gave no answer, as status and a run's plan show it: <c>not answering (no answer within 30 s, since
+    /// 16:05:02 UTC); membership: active since 15:50:00 UTC, last I-am-alive 16:01:00 UTC, suspected by 1 silo</c>.
+    /// </summary>
+    public static string Describe(ClusterEngine engine, Result result) =>
+        $"not answering ({result.Error}{(engine.NotAnsweringSince(result.Name) is { } since ? $", since {Time(since)}" : "")}); membership: {Membership(result.Membership)}";
+
+    /// <summary>Membership's view of a silo: its status, when it started, its last I-am-alive record and who suspects it.</summary>
+    public static string Membership(MembershipEntry? entry)
     {
+        if (entry is null)
+        {
+            return "no entry";
+        }
+
+        var view = $"{entry.Status.ToString().ToLowerInvariant()} since {Time(entry.StartTime)}";
+        if (entry.IAmAliveTime > DateTime.MinValue)
+        {
+            view += $", last I-am-alive {Time(entry.IAmAliveTime)}";
+        }
+
+        if (entry.SuspectTimes is { Count: > 0 } suspicions)
+        {
+            var suspecting = suspicions.Select(s => s.Item1).Distinct().Count();
+            view += $", suspected by {suspecting} silo{(suspecting == 1 ? "" : "s")} (first {Time(suspicions.Min(s => s.Item2))})";
+        }
+
+        return view;
+    }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Time(DateTime time) => Time(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)));
+
+    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    {
+        var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
         try
         {
@@ -48,10 +92,10 @@ internal static class SiloProbe
             if (response.SiloAddress != silo.ToParsableString())
             {
                 // The silo was leaving: its slot was placed elsewhere. It is not part of this run.
-                return new Result(silo, name, null, $"the silo is leaving the cluster (its worker was placed on {response.Silo})");
+                return new Result(silo, name, null, $"the silo is leaving the cluster (its worker was placed on {response.Silo})", entry);
             }
 
-            return new Result(silo, name, response, null);
+            return new Result(silo, name, response, null, entry);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -59,11 +103,11 @@ internal static class SiloProbe
         }
         catch (TimeoutException)
         {
-            return new Result(silo, name, null, $"no answer within {engine.Options.PrepareTimeout.TotalSeconds:0.#} s");
+            return new Result(silo, name, null, $"no answer within {engine.Options.PrepareTimeout.TotalSeconds:0.#} s", entry);
         }
         catch (Exception e)
         {
-            return new Result(silo, name, null, $"{e.GetType().Name}: {e.Message}");
+            return new Result(silo, name, null, $"{e.GetType().Name}: {e.Message}", entry);
         }
     }
 }

@@ -219,12 +219,12 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
 
     private static string? CheckTypes(WorkDescriptor descriptor, PrepareRequest request)
     {
-        if (request.InputType is { } input && input != descriptor.InputType.FullName)
+        if (request.InputType is { } input && !WorkShape.SameTypeName(descriptor.InputType.FullName!, input))
         {
             return $"work type {descriptor.Name} takes {descriptor.InputType.FullName} on the silo but {input} on the caller: the silo runs a different build of it";
         }
 
-        if (request.OutputType is { } output && output != descriptor.OutputType.FullName)
+        if (request.OutputType is { } output && !WorkShape.SameTypeName(descriptor.OutputType.FullName!, output))
         {
             return $"work type {descriptor.Name} returns {descriptor.OutputType.FullName} on the silo but {output} on the caller: the silo runs a different build of it";
         }
@@ -232,12 +232,12 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         // Same names, other members: JSON would cross without an error and arrive with members at their defaults.
         if (request.InputShape is { } inputShape && WorkShape.Difference(WorkShape.Of(descriptor.InputTypeInfo), inputShape) is { } inputDifference)
         {
-            return $"work type {descriptor.Name}'s input {descriptor.InputType.FullName} differs between the silo and the caller ({inputDifference}): the silo runs a different build of it";
+            return $"work type {descriptor.Name}'s input {WorkShape.Name(descriptor.InputType)} differs between the silo and the caller ({inputDifference}): the silo runs a different build of it";
         }
 
         if (request.OutputShape is { } outputShape && WorkShape.Difference(WorkShape.Of(descriptor.OutputTypeInfo), outputShape) is { } outputDifference)
         {
-            return $"work type {descriptor.Name}'s result {descriptor.OutputType.FullName} differs between the silo and the caller ({outputDifference}): the silo runs a different build of it";
+            return $"work type {descriptor.Name}'s result {WorkShape.Name(descriptor.OutputType)} differs between the silo and the caller ({outputDifference}): the silo runs a different build of it";
         }
 
         return null;

@@ -29,7 +29,7 @@ public static class BrigadeSiloHostingExtensions
         var loaded = options.WorkAssemblyPaths.Select(path =>
         {
             var assembly = WorkAssemblyLoader.Load(path);
-            return (Path: path, Assembly: assembly, Missing: WorkAssemblyLoader.MissingDependencies(assembly, path));
+            return (Path: path, Assembly: assembly, Missing: WorkAssemblyLoader.MissingDependencies(path));
         }).ToList();
         var assemblies = options.WorkAssemblies.Concat(loaded.Select(l => l.Assembly)).Distinct().ToList();
         if (loaded.Any(l => l.Missing.Count > 0))

@@ -8,7 +8,7 @@ namespace Brigade.Orleans.Protocol;
 /// retyped property) would otherwise exchange JSON that System.Text.Json reads without complaint, the unknown member
 /// skipped and the missing one left at its default: results silently wrong.
 /// </summary>
-internal static class WorkShape
+internal static partial class WorkShape
 {
     private const int MaxTypes = 256;
 
@@ -60,7 +60,10 @@ internal static class WorkShape
         return string.Join('\n', lines);
     }
 
-    /// <summary>How the silo's shape differs from the caller's, in a few words naming the members; null when they agree.</summary>
+    /// <summary>
+    /// How the silo's shape differs from the caller's, naming each member that differs (its type on each side, or the side
+    /// that has it); null when they agree.
+    /// </summary>
     public static string? Difference(string silo, string caller)
     {
         if (string.Equals(silo, caller, StringComparison.Ordinal))
@@ -68,15 +71,52 @@ internal static class WorkShape
             return null;
         }
 
-        var here = silo.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var there = caller.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var onlySilo = here.Except(there, StringComparer.Ordinal).ToList();
-        var onlyCaller = there.Except(here, StringComparer.Ordinal).ToList();
-        return $"the silo's build has {List(onlySilo)}, the caller's {List(onlyCaller)}";
+        var here = Members(silo);
+        var there = Members(caller);
+        var differences = new List<string>();
+        foreach (var (member, type) in here)
+        {
+            if (!there.TryGetValue(member, out var other))
+            {
+                differences.Add($"{member}: {type} only on the silo");
+            }
+            else if (!string.Equals(type, other, StringComparison.Ordinal))
+            {
+                differences.Add($"{member}: {type} on the silo, {other} on the caller");
+            }
+        }
+
+        differences.AddRange(there.Where(m => !here.ContainsKey(m.Key)).Select(m => $"{m.Key}: {m.Value} only on the caller"));
+        return differences.Count == 0 ? null
+            : string.Join("; ", differences.Take(4)) + (differences.Count > 4 ? $"; and {differences.Count - 4} more" : "");
     }
 
-    private static string List(List<string> members) =>
-        members.Count == 0 ? "nothing else" : string.Join(", ", members.Take(3)) + (members.Count > 3 ? $" and {members.Count - 3} more" : "");
+    /// <summary>
+    /// Whether the silo's and the caller's names of a type are the same type name, assembly versions aside: a rebuilt work
+    /// assembly with another version and the same members is the same wire shape (a rolling upgrade), but the full name of a
+    /// generic type such as <c>List&lt;MyWork.Item&gt;</c> carries its arguments' assembly versions (review 48).
+    /// </summary>
+    public static bool SameTypeName(string silo, string caller) =>
+        string.Equals(WithoutVersions(silo), WithoutVersions(caller), StringComparison.Ordinal);
+
+    private static string WithoutVersions(string fullName) =>
+        fullName.Contains(", Version=", StringComparison.Ordinal) ? AssemblyDetails().Replace(fullName, "") : fullName;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@", (?:Version|Culture|PublicKeyToken)=[^,\]]*")]
+    private static partial System.Text.RegularExpressions.Regex AssemblyDetails();
+
+    // "Type.member: MemberType" lines by "Type.member".
+    private static Dictionary<string, string> Members(string shape)
+    {
+        var members = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in shape.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            members[colon < 0 ? line : line[..colon]] = colon < 0 ? "" : line[(colon + 2)..];
+        }
+
+        return members;
+    }
 
     private static void Push(Stack<JsonTypeInfo> pending, JsonTypeInfo from, Type type)
     {
@@ -90,8 +130,8 @@ internal static class WorkShape
         }
     }
 
-    // Names without assembly versions: a rebuilt assembly with the same members has the same shape.
-    private static string Name(Type type)
+    /// <summary>A type's name without assembly names or versions (<c>List&lt;MyWork.Item&gt;</c>): a rebuilt assembly with the same members has the same shape.</summary>
+    public static string Name(Type type)
     {
         if (Nullable.GetUnderlyingType(type) is { } underlying)
         {
