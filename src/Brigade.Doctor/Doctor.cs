@@ -30,7 +30,9 @@ public static class Doctor
     {
         var settings = (options ?? new DoctorOptions()).Clone();
         var watch = Stopwatch.StartNew();
-        var (path, directory) = await DumpCapture.CaptureAsync(processId, settings, cancellationToken).ConfigureAwait(false);
+        // What earlier runs killed by a signal left (a named dump: --keep-dump's, or root's of another user's process).
+        DumpCapture.SweepStale(settings.DumpDirectory);
+        var (path, directory, file) = await DumpCapture.CaptureAsync(processId, settings, cancellationToken).ConfigureAwait(false);
         var dumpDuration = watch.Elapsed;
         try
         {
@@ -48,6 +50,8 @@ public static class Doctor
         }
         finally
         {
+            // A dump with no name is freed when its last descriptor closes (this one, and the analysis's own).
+            file?.Dispose();
             DumpCapture.TryDelete(directory);
         }
     }

@@ -50,7 +50,6 @@ public sealed class PlainLockWatch : IDisposable
 {
     private static readonly Lock StartGate = new();
     private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StaleDumpAge = TimeSpan.FromSeconds(10);
     private static PlainLockWatch? s_current;
 
     private readonly PlainLockWatchOptions _options;
@@ -283,7 +282,7 @@ public sealed class PlainLockWatch : IDisposable
     private void Watch()
     {
         _listener.IgnoredThread = CurrentOsThreadId();
-        SweepStaleDumps();
+        SweepStaleDumps(_options.DumpDirectory);
         var waits = new List<ContentionWait>();
         if (_options.WarmUp)
         {
@@ -337,15 +336,9 @@ public sealed class PlainLockWatch : IDisposable
     }
 
     /// <summary>Deletes the named dumps that watches (of earlier Brigade versions) of processes killed meanwhile left.</summary>
-    private void SweepStaleDumps()
+    private static void SweepStaleDumps(string? dumpDirectory)
     {
-        var roots = new List<string> { "/dev/shm", Path.GetTempPath() };
-        if (_options.DumpDirectory is { } directory)
-        {
-            roots.Add(directory);
-        }
-
-        var deleted = DumpCapture.SweepStale(roots, StaleDumpAge);
+        var deleted = DumpCapture.SweepStale(dumpDirectory);
         if (deleted > 0)
         {
             DumpAnalyzer.Mark($"watch: deleted {deleted} dumps of ended processes");

@@ -32,6 +32,11 @@ internal sealed class AsyncHeap
     /// <c>PeriodicTimer</c>) are scheduled to fire: code that will run, which may release a semaphore.</summary>
     public int ScheduledTimers { get; private set; }
 
+    /// <summary>Gets the channel (<c>BoundedChannel&lt;T&gt;</c>, <c>UnboundedChannel&lt;T&gt;</c>...) each of its waiting
+    /// operations belongs to (a blocked <c>WriteAsync</c>, a <c>ReadAsync</c>, a <c>WaitToReadAsync</c>), by the
+    /// operation's address: an operation does not refer to its channel, its channel's queues refer to it.</summary>
+    public Dictionary<ulong, ClrObject> ChannelOfOperation { get; } = [];
+
     /// <summary>Gets the <c>TaskCompletionSource</c> of each task that one owns.</summary>
     public Dictionary<ulong, ClrObject> SourceOf { get; } = [];
 
@@ -99,6 +104,9 @@ internal sealed class AsyncHeap
                         break;
                     case Kind.Source when obj.TryReadObjectField("_task", out var task) && !task.IsNull:
                         result.SourceOf.TryAdd(task.Address, obj);
+                        break;
+                    case Kind.Channel:
+                        result.AddChannelOperations(obj);
                         break;
                 }
             }
@@ -213,6 +221,40 @@ internal sealed class AsyncHeap
         Semaphores[semaphore.Address] = info;
     }
 
+    /// <summary>Review 48: maps the operations a channel keeps (its blocked readers and writers, its waiting readers, its
+    /// reusable operations) to it. Follows the channel's own objects only (the channel, its reader and writer, its queues
+    /// and their arrays, its operations and their links), not the items it buffers nor what an operation's continuation refers to: whatever
+    /// the runtime's version keeps them in (a deque, a linked list).</summary>
+    private void AddChannelOperations(ClrObject channel)
+    {
+        var pending = new Queue<ClrObject>();
+        var visited = new HashSet<ulong> { channel.Address };
+        pending.Enqueue(channel);
+        while (pending.Count > 0 && visited.Count < 10_000)
+        {
+            var current = pending.Dequeue();
+            foreach (var next in current.EnumerateReferences())
+            {
+                if (next.IsNull || !next.IsValid || next.Type?.Name is not { } name || !visited.Add(next.Address))
+                {
+                    continue;
+                }
+
+                if (name.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) && name.Contains("AsyncOperation", StringComparison.Ordinal))
+                {
+                    ChannelOfOperation.TryAdd(next.Address, channel);
+                    pending.Enqueue(next);
+                }
+                else if ((name.StartsWith("System.Collections.Generic.Deque<System.Threading.Channels.", StringComparison.Ordinal)
+                    || (name.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) && (name.EndsWith("[]", StringComparison.Ordinal) || current.Address == channel.Address)))
+                    && !current.Type!.Name!.Contains("AsyncOperation", StringComparison.Ordinal))
+                {
+                    pending.Enqueue(next);
+                }
+            }
+        }
+    }
+
     /// <summary>Whether a <c>TimerQueueTimer</c> is due to fire: not disposed (<c>_canceled</c>) and with a due time
     /// (a fired one-shot timer or one changed to <c>Timeout.Infinite</c> has <c>_dueTime</c> = <c>uint.MaxValue</c>).
     /// Unreadable fields count as scheduled: less said.</summary>
@@ -240,6 +282,13 @@ internal sealed class AsyncHeap
             return Kind.Source;
         }
 
+        // The channels themselves, not their nested readers and writers (BoundedChannel+BoundedChannelReader<T>).
+        if (name.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) && !name.Contains('+', StringComparison.Ordinal)
+            && (name.Contains("BoundedChannel<", StringComparison.Ordinal) || name.Contains("UnboundedChannel<", StringComparison.Ordinal)))
+        {
+            return Kind.Channel;
+        }
+
         if (!WaitRule.DerivesFrom(type, "System.Threading.Tasks.Task"))
         {
             return Kind.Other;
@@ -256,5 +305,6 @@ internal sealed class AsyncHeap
         Semaphore,
         Source,
         Timer,
+        Channel,
     }
 }

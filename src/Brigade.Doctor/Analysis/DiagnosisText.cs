@@ -116,6 +116,7 @@ internal static class DiagnosisText
                 }
             }
 
+            AppendParallelLoops(text, others);
             if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))
             {
                 text.Append("  (A wait with a timeout is no deadlock: it gives up. Threads that keep retrying such waits against each other livelock: run brigade doctor again, and if the same threads wait for each other again, they do.)\n");
@@ -145,6 +146,68 @@ internal static class DiagnosisText
             ? $"{diagnosis.Reports.Count} pitfall{(diagnosis.Reports.Count == 1 ? "" : "s")} found: {string.Join(", ", diagnosis.Reports.Select(r => r.Code))}.\n"
             : "No pitfall found: no deadlock cycle, no thread-pool starvation, no pool thread blocked on a task.\n");
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Review 48: ties the blocked threads that run bodies of one <c>Parallel.For</c>/<c>ForEach</c>/<c>Invoke</c> (the
+    /// same body method, reached through the loop's frames) into one line: listed one by one, nothing said that every
+    /// body the loop runs waits, so that an item not started yet, which might be the one to end the others' wait (set
+    /// their event, release their slot), starts only when one of them ends: never, if it is that item they wait for.
+    /// </summary>
+    private static void AppendParallelLoops(StringBuilder text, List<DiagnosedThread> others)
+    {
+        var bodies = others.Select(t => (Thread: t, Loop: ParallelBody(t.Frames))).Where(x => x.Loop is not null).ToList();
+        foreach (var loop in bodies.GroupBy(x => x.Loop!.Value.Body.Method, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var caller = loop.Select(x => x.Loop!.Value.Caller).FirstOrDefault(c => c is not null);
+            var api = loop.Select(x => x.Loop!.Value.Api).OrderByDescending(a => a.Length).First();
+            var body = loop.First().Loop!.Value.Body;
+            text.Append("  ").Append(string.Join(", ", loop.Select(x => x.Thread.ToString())))
+                .Append($" run bodies ({body}) of one {api}{(caller is null ? "" : $", called in {caller}")}, and each of them waits: ")
+                .Append("the loop runs no more bodies at a time than its MaxDegreeOfParallelism (or the pool's threads) allows, so items not started yet start only when one of these ends; if it is one of those items that would end their wait (set their event, release their slot, add their item), it never starts. ")
+                .Append("Do not make a loop's bodies wait for one another: signal from outside the loop, or run the items that wait and the one they wait for as separate tasks\n");
+        }
+    }
+
+    /// <summary>The body a thread runs for a <c>Parallel</c> loop (the application's frame nearest inside the loop's
+    /// innermost frame), the API, and the application's frame that called the loop (on the thread that called it).</summary>
+    private static (DiagnosedFrame Body, string Api, DiagnosedFrame? Caller)? ParallelBody(IReadOnlyList<DiagnosedFrame> frames)
+    {
+        static bool IsParallel(DiagnosedFrame f) => f.Method.StartsWith("System.Threading.Tasks.Parallel.", StringComparison.Ordinal)
+            || f.Method.StartsWith("System.Threading.Tasks.Parallel+", StringComparison.Ordinal);
+
+        var inner = -1;
+        var outer = -1;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            if (IsParallel(frames[i]))
+            {
+                inner = inner < 0 ? i : inner;
+                outer = i;
+            }
+        }
+
+        if (inner <= 0)
+        {
+            return null;
+        }
+
+        DiagnosedFrame? body = null;
+        for (var i = inner - 1; i >= 0 && body is null; i--)
+        {
+            body = frames[i].IsFramework ? null : frames[i];
+        }
+
+        if (body is null)
+        {
+            return null;
+        }
+
+        var loopFrames = frames.Skip(inner).Take(outer - inner + 1).Select(f => f.Method).ToList();
+        var api = loopFrames.Exists(m => m.Contains("ForEach", StringComparison.Ordinal)) ? "Parallel.ForEach"
+            : loopFrames.Exists(m => m.Contains("Invoke", StringComparison.Ordinal)) ? "Parallel.Invoke" : "Parallel.For";
+        var caller = frames.Skip(outer + 1).FirstOrDefault(f => !f.IsFramework);
+        return (body, api, caller);
     }
 
     private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread)

@@ -34,6 +34,11 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             return console;
         }
 
+        if (target.Type?.Name == "System.LazyHelper")
+        {
+            return LazyOf(target, near);
+        }
+
         // A wait handle's wait often roots only its SafeWaitHandle (the WaitHandle itself is dead in the frame by then).
         if (_staticHandles.TryGetValue(target.Address, out var handle))
         {
@@ -141,6 +146,54 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return "a TextWriter.Synchronized writer: each Write holds its lock while it formats its arguments, a ToString() included";
+    }
+
+    /// <summary>
+    /// Review 48: names the <c>Lazy&lt;T&gt;</c> whose lock a thread waits on. A thread-safe <c>Lazy&lt;T&gt;</c> (the default
+    /// mode) runs its factory under a lock on its <c>LazyHelper</c> (its <c>_state</c> until the value is made), which only
+    /// the <c>Lazy</c> refers to: the lock was named <c>System.LazyHelper @addr</c>, with nothing to say which <c>Lazy</c>.
+    /// Found among the statics of the application's types, then the fields of what its frames root, as any holder.
+    /// </summary>
+    private string LazyOf(ClrObject helper, IEnumerable<ThreadScan> near)
+    {
+        static bool Owns(ClrObject lazy, ClrObject helper) => lazy.Type?.Name?.StartsWith("System.Lazy<", StringComparison.Ordinal) == true
+            && lazy.TryReadObjectField("_state", out var state) && state.Address == helper.Address;
+
+        const string Role = "a thread-safe Lazy<T> runs its factory under this lock, and every other reader of its Value waits for that factory to return";
+        foreach (var (address, name) in _statics!)
+        {
+            var candidate = _runtime.Heap.GetObject(address);
+            if (candidate.IsValid && Owns(candidate, helper))
+            {
+                return $"the lock of {candidate.Type!.Name} {name}: {Role}";
+            }
+        }
+
+        foreach (var root in near.SelectMany(scan => scan.Frames).Where(f => !f.IsFramework).SelectMany(f => f.Roots))
+        {
+            if (root.Type is { IsString: false, IsArray: false } type)
+            {
+                foreach (var field in type.Fields.Where(f => f.IsObjectReference))
+                {
+                    ClrObject value;
+                    try
+                    {
+                        value = field.ReadObject(root.Address, interior: false);
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                    {
+                        continue;
+                    }
+
+                    if (value.IsValid && Owns(value, helper))
+                    {
+                        return $"the lock of {value.Type!.Name} (field {type.Name?.Replace('+', '.')}.{field.Name}): {Role}";
+                    }
+                }
+            }
+        }
+
+        return $"the lock of a Lazy<T>: {Role}";
     }
 
     /// <summary>Names the field of <paramref name="holder"/> that refers to <paramref name="target"/>; collects the objects its fields refer to.</summary>

@@ -454,7 +454,17 @@ internal static class ReportBuilder
         }
 
         var kinds = links.Select(l => l.Wait.Kind).Distinct().ToList();
-        if (links.Count(l => IsLockKind(l.Wait.Kind)) >= 2)
+        var lazies = links.Count(l => l.Wait.Kind == WaitKind.Monitor && l.Wait.Target?.TypeName == "System.LazyHelper");
+        if (lazies > 0)
+        {
+            // Review 48: the "locks" are Lazy<T>s' own; the program takes no lock, it reads Values: the order to fix is
+            // between the factories (a global order of the locks would read as "lock ... in order", which it cannot do).
+            advice.Add(lazies == links.Count
+                ? "a Lazy<T>'s factory runs under the Lazy's lock: factories that read each other's Value (directly or through what they call) deadlock when two threads first touch them at once; remove the dependency between the factories (compute what both need first, outside them), or create the values in one place in a fixed order"
+                : "a Lazy<T>'s factory runs under the Lazy's lock: never wait in a factory for a lock or a thread that may be reading that Lazy's Value, nor read a Value while holding a lock its factory takes");
+        }
+
+        if (links.Count(l => IsLockKind(l.Wait.Kind) && l.Wait.Target?.TypeName != "System.LazyHelper") >= 2)
         {
             advice.Add("take the locks in one global order so no cycle can form (Brigade's DetectingLock refuses the wait that would close a cycle, and reports an inverted order before it hangs)");
         }

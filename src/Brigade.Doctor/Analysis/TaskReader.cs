@@ -239,7 +239,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             && valueSource is { IsNull: false, IsValid: true, Type.Name: { } sourceName })
         {
             // A ValueTask's AsTask() over an IValueTaskSource: say whose operation it is (a channel's, a socket's...).
-            description = ValueTaskSource(sourceName);
+            description = ValueTaskSource(sourceName) + ChannelOfOperation(valueSource, sourceName);
         }
         else if (IsAsyncIterator(task.Type))
         {
@@ -265,7 +265,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         {
             // Review 46: a channel's operation awaited directly (ReadAsync, WaitToReadAsync, WriteAsync): a ValueTask over
             // the channel's IValueTaskSource, no task.
-            description = ValueTaskSource(operation);
+            description = ValueTaskSource(operation) + ChannelOfOperation(task, operation);
         }
         else
         {
@@ -583,6 +583,32 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
 
         return channelReader.TryReadObjectField("_parent", out var channel) && channel is { IsNull: false, IsValid: true } ? channel : null;
+    }
+
+    /// <summary>Review 48: names the channel a waiting channel operation belongs to (before: its type alone, so a program
+    /// with several channels could not tell which one), and for a write to a full bounded channel, how full it is and
+    /// what ends the wait when its reader has ended.</summary>
+    private string ChannelOfOperation(ClrObject operation, string operationType)
+    {
+        if (Async?.Heap.ChannelOfOperation.GetValueOrDefault(operation.Address) is not { IsNull: false } channel)
+        {
+            return "";
+        }
+
+        var holder = reader.FindHolder(channel, []);
+        var write = operationType.Contains("Write", StringComparison.Ordinal) || operationType.Contains("VoidAsyncOperationWithData", StringComparison.Ordinal);
+        var text = $", {(write ? "writing to" : "reading")} {channel.Type?.Name ?? "a Channel"}{(holder is null ? "" : $" ({holder})")}";
+        if (write && channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
+            && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count))
+        {
+            text += $", {count} of {capacity} items buffered";
+            if (count >= capacity)
+            {
+                text += "; if its reader has ended (returned, or a consumer that threw), nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
+            }
+        }
+
+        return text;
     }
 
     /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked

@@ -12,10 +12,64 @@ namespace Brigade.Doctor.Capture;
 /// </summary>
 internal static class DumpCapture
 {
-    public static async Task<(string Path, string Directory)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
+    /// <summary>How long a dump directory of an ended process must have been left untouched before a sweep deletes it: a
+    /// dump of a target that just exited may still be read or moved (--keep-dump) by the run that took it.</summary>
+    internal static readonly TimeSpan StaleDumpAge = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Dumps another process (<c>brigade doctor --pid</c>). Review 48: into a file with no name (as the live watch's,
+    /// <see cref="CaptureUnnamed"/>) when the target's <c>createdump</c> can open this process's descriptor: the same user,
+    /// the same PID and mount namespaces, and no <see cref="DoctorOptions.KeepDumpPath"/>. A <c>brigade doctor</c> killed
+    /// by a signal during the analysis then leaves nothing behind (before, its ~100 MB dump stayed in <c>/dev/shm</c>).
+    /// Otherwise (root dumping another user's process, whose <c>createdump</c> cannot open root's descriptors; a dump to
+    /// keep) the dump has a name until the diagnosis ends, and the next <c>brigade doctor</c> sweeps it if it was left.
+    /// </summary>
+    /// <returns>The path to read the dump by, its private directory (deleted with what is in it once the analysis is
+    /// over), and, for a dump with no name, the descriptor that keeps it (dispose it once the analysis is over).</returns>
+    public static async Task<(string Path, string Directory, SafeFileHandle? File)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
     {
-        var (path, directory, _) = await CaptureCoreAsync(processId, options, synchronous: false, unnamed: false, createDirectory: null, cancellationToken).ConfigureAwait(false);
-        return (path, directory);
+        var unnamed = options.KeepDumpPath is null && CanWriteUnnamed(processId);
+        return await CaptureCoreAsync(processId, options, synchronous: false, unnamed, createDirectory: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the target's <c>createdump</c> (a child of the target, as its user) can open
+    /// <c>/proc/THIS/fd/N</c>: the same effective user and the same PID and mount namespaces (a target in a container sees
+    /// another <c>/proc</c>). Unknown reads as no: the named dump works everywhere.</summary>
+    internal static bool CanWriteUnnamed(int processId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            var target = TargetProcess.Read(processId);
+            return target.UserId == Native.EffectiveUserId()
+                && SameLink($"/proc/{processId}/ns/pid", "/proc/self/ns/pid") && SameLink($"/proc/{processId}/ns/mnt", "/proc/self/ns/mnt");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DoctorException)
+        {
+            return false;
+        }
+
+        static bool SameLink(string a, string b) =>
+            new FileInfo(a).LinkTarget is { } left && new FileInfo(b).LinkTarget is { } right && string.Equals(left, right, StringComparison.Ordinal);
+    }
+
+    /// <summary>Deletes what processes killed while they held a named dump left (<see cref="SweepStale(IEnumerable{string}, TimeSpan)"/>)
+    /// in the default dump directories and <paramref name="dumpDirectory"/>: run at the start of the live watch and, since
+    /// review 48, of every <c>brigade doctor --pid</c>.</summary>
+    /// <returns>How many were deleted.</returns>
+    internal static int SweepStale(string? dumpDirectory)
+    {
+        var roots = new List<string> { "/dev/shm", Path.GetTempPath() };
+        if (dumpDirectory is not null)
+        {
+            roots.Add(dumpDirectory);
+        }
+
+        return SweepStale(roots, StaleDumpAge);
     }
 
     /// <summary>Takes the dump without touching the thread pool (for a process diagnosing itself, whose pool may be starved).</summary>
