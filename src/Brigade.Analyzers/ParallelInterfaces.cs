@@ -11,7 +11,7 @@ namespace Brigade.Analyzers;
 /// <c>new RowOperationWrapper&lt;T&gt;(..., in operation).Invoke</c> to <c>Parallel.For</c>, whose body calls
 /// <c>operation.Invoke(y)</c> for each row). A generic method of the compilation, with a type parameter constrained to
 /// an interface of the compilation, that gives a lambda or a method of the compilation to <c>Parallel.*</c>, PLINQ or
-/// <c>Task.Run</c>, whose body calls a method of that interface on a value of a type parameter: every implementation
+/// <c>Task.Run</c>, whose body calls a method of an interface of the compilation on a value of a type parameter: every implementation
 /// of that method in the compilation is a body of that kind (<c>RowOperation.Invoke(int y)</c> runs concurrently).
 /// The compilation is read once, when first asked; only generic methods whose text names a parallel API are bound.
 /// </summary>
@@ -135,7 +135,9 @@ internal sealed class ParallelInterfaces
             var runner = method.ContainingType.Name + "." + method.Name;
             foreach (var invocation in (FunctionBody(function)?.DescendantsAndSelf() ?? []).OfType<IInvocationOperation>())
             {
-                if (invocation.TargetMethod.ContainingType is { TypeKind: TypeKind.Interface }
+                // An interface of the compilation only: `x.Dispose()` on a T in a parallel body says nothing of every Dispose.
+                if (invocation.TargetMethod.ContainingType is { TypeKind: TypeKind.Interface } called
+                    && SymbolEqualityComparer.Default.Equals(called.ContainingAssembly, _compilation.Assembly)
                     && invocation.Instance?.Type is ITypeParameterSymbol
                     && !found.ContainsKey(invocation.TargetMethod.OriginalDefinition))
                 {

@@ -24,6 +24,9 @@ public sealed class ParallelInterfaceTests
             }
 
             public static void Each<T>(in T operation) where T : struct, IOther => operation.Invoke(0);
+
+            // An interface of another assembly called in parallel: not every Dispose runs in parallel.
+            public static void DisposeAll<T>(T[] items) where T : IRowOperation, IDisposable => Parallel.ForEach(items, x => x.Dispose());
         }
 
         readonly struct RowOperationWrapper<T> where T : struct, IRowOperation
@@ -62,12 +65,13 @@ public sealed class ParallelInterfaceTests
                 }
             }
 
-            // Not run in parallel: another interface, a method of no interface.
-            struct Sequential : IOther
+            // Not run in parallel: another interface, a method of no interface, an interface of another assembly.
+            struct Sequential : IOther, IDisposable
             {
                 private int _n;
                 public void Invoke(int y) => _n++;
                 public void Other() => _n++;
+                public void Dispose() => _n++;
             }
             """);
         await V2003.AnalyzerAsync(Iterator + """
