@@ -44,12 +44,92 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         {
             var known = KnownSymbols.Create(start.Compilation);
             start.RegisterOperationAction(c => AnalyzeBody(c, known), OperationKind.AnonymousFunction);
+            if (known.Interfaces is { } interfaces)
+            {
+                start.RegisterOperationAction(c => AnalyzeImplementation(c, known, interfaces), OperationKind.MethodBody);
+            }
         });
     }
 
     private static bool IsConcurrentBody(IAnonymousFunctionOperation lambda, KnownSymbols known, out BodyContext body) =>
         BodyContext.TryGet(lambda, known, out body)
-        && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)));
+        && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)
+            && !IsAwaitedBeforeNext(body.Call) && !IsStartedOnOwnScheduler(body)));
+
+    // `op = Task.Run(...)` in a loop that awaits `op` before it, in a block around it (`await op; ... op = Task.Run(...)`):
+    // each run starts once the previous one is over, one body at a time (review 48: Orleans' GrainDirectoryResilienceTests).
+    private static bool IsAwaitedBeforeNext(IOperation call)
+    {
+        var parent = call.Parent;
+        while (parent is IConversionOperation)
+        {
+            parent = parent.Parent;
+        }
+
+        if (parent is not ISimpleAssignmentOperation assignment || Referenced(assignment.Target) is not { } variable)
+        {
+            return false;
+        }
+
+        IOperation child = assignment;
+        for (var current = assignment.Parent; current is not null and not ILoopOperation && !Operations.IsNestedFunction(current); child = current, current = current.Parent)
+        {
+            if (current is not IBlockOperation block)
+            {
+                continue;
+            }
+
+            foreach (var statement in block.Operations)
+            {
+                if (statement == child)
+                {
+                    break;
+                }
+
+                if (statement is IExpressionStatementOperation { Operation: IAwaitOperation awaited }
+                    && Referenced(AwaitedTask(awaited.Operation)) is { } awaitedVariable && SymbolEqualityComparer.Default.Equals(awaitedVariable, variable))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static IOperation AwaitedTask(IOperation operand)
+    {
+        operand = Operations.SkipConversions(operand);
+        return operand is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } task } ? Operations.SkipConversions(task) : operand;
+    }
+
+    // `new Task(...)` in a method that starts tasks on a scheduler of its own (`task.Start(scheduler)`): that scheduler
+    // decides what runs at once, not the pool (review 48: Orleans' activation scheduler runs one task at a time).
+    private static bool IsStartedOnOwnScheduler(BodyContext body)
+    {
+        if (body.Api.MethodKind != MethodKind.Constructor)
+        {
+            return false;
+        }
+
+        var method = body.Call;
+        while (method.Parent is { } parent)
+        {
+            method = parent;
+        }
+
+        foreach (var operation in method.Descendants())
+        {
+            if (operation is IInvocationOperation { TargetMethod: { Name: "Start", Parameters.Length: 1 } start } invocation
+                && start.Parameters[0].Type.Name == "TaskScheduler" && start.ContainingType.Name == "Task"
+                && Operations.SkipConversions(invocation.Arguments[0].Value) is not IPropertyReferenceOperation { Property.Name: "Default" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     // `await Task.Run(...)` in a loop runs one body at a time.
     private static bool IsAwaitedAtOnce(IOperation call)
@@ -74,8 +154,44 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         var apiName = body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop" : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
         var scope = new Scope(lambda, body.IsConcurrent ? null : Scope.IterationOf(body.Call), known);
+        ReportUpdates(context, lambda.Body, scope, apiName, siblings);
+
+        // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
+        var functions = new LocalFunctions(lambda, known);
+        foreach (var operation in BodyOperations(lambda.Body, known))
+        {
+            if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } call
+                && functions.UpdateBy(call) is { } update
+                && (siblings is null || siblings.Contains(update.Root))
+                && !IsGuarded(call, scope))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
+            }
+        }
+    }
+
+    // A method implementing an interface method that a generic method of the compilation runs in parallel bodies
+    // (review 48: ImageSharp's row operations, `struct RowOperation : IRowOperation { public void Invoke(int y) ... }`,
+    // run by ParallelRowIterator.IterateRows): its writes to `this`, to statics and to what its fields reference are
+    // shared by every row; its locals and parameters are not.
+    private static void AnalyzeImplementation(OperationAnalysisContext context, KnownSymbols known, ParallelInterfaces interfaces)
+    {
+        var method = (IMethodBodyOperation)context.Operation;
+        if ((method.BlockBody is null && method.ExpressionBody is null)
+            || context.ContainingSymbol is not IMethodSymbol symbol
+            || !interfaces.TryGet(symbol, out var kind, out var runner)
+            || kind is not (BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq))
+        {
+            return;
+        }
+
+        ReportUpdates(context, (IOperation?)method.BlockBody ?? method.ExpressionBody!, new Scope(method, null, known), runner, null);
+    }
+
+    private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings)
+    {
         var reported = new HashSet<IOperation>();
-        foreach (var operation in BodyOperations(lambda, known))
+        foreach (var operation in BodyOperations(body, scope.Known))
         {
             if (!TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null || !reported.Add(operation))
             {
@@ -100,27 +216,14 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), properties, DisplayName(target, root), what, apiName));
         }
-
-        // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
-        var functions = new LocalFunctions(lambda, known);
-        foreach (var operation in BodyOperations(lambda, known))
-        {
-            if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } call
-                && functions.UpdateBy(call) is { } update
-                && (siblings is null || siblings.Contains(update.Root))
-                && !IsGuarded(call, scope))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
-            }
-        }
     }
 
     // The body's operations, nested lambdas included (a LINQ selector runs in the body) except concurrent bodies of
     // their own, which are analyzed (and reported) on their own.
-    private static IEnumerable<IOperation> BodyOperations(IAnonymousFunctionOperation lambda, KnownSymbols known)
+    private static IEnumerable<IOperation> BodyOperations(IOperation body, KnownSymbols known)
     {
         var stack = new Stack<IOperation>();
-        stack.Push(lambda.Body);
+        stack.Push(body);
         while (stack.Count > 0)
         {
             var operation = stack.Pop();

@@ -149,6 +149,14 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
+        // A method implementing an interface method a generic method of the compilation runs on the pool (review 48:
+        // ImageSharp's row operations, run by ParallelRowIterator.IterateRows).
+        if (containingSymbol is IMethodSymbol implementation && known.Interfaces is { } interfaces && interfaces.TryGet(implementation, out _, out var runner))
+        {
+            where = "in a body of " + runner;
+            return true;
+        }
+
         return false;
     }
 

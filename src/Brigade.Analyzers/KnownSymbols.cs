@@ -39,7 +39,11 @@ internal sealed class KnownSymbols
         SharedExtensions = compilation.GetTypeByMetadataName("Brigade.Synchronization.SharedExtensions");
         RaceDetector = compilation.GetTypeByMetadataName("Brigade.Diagnostics.RaceDetector");
         Wrappers = Parallel is null && Task is null ? null : new ParallelWrappers(compilation, this);
+        Interfaces = Parallel is null && Task is null ? null : new ParallelInterfaces(compilation, this);
     }
+
+    /// <summary>Gets the interface methods the compilation runs in parallel bodies through a type parameter (null if it references no parallel API).</summary>
+    public ParallelInterfaces? Interfaces { get; }
 
     /// <summary>Gets the compilation's own wrappers of the parallel APIs (null if it references none of them).</summary>
     public ParallelWrappers? Wrappers { get; }

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
 
@@ -634,6 +635,15 @@ internal sealed class TaskCompletion
                 foreach (var polled in AssertedComplete(condition, whenTrue: loop.ConditionIsUntil))
                 {
                     Within(polled, loop.Syntax.Span.End, loopBlock.Syntax.Span.End);
+                }
+
+                break;
+            case IForEachLoopOperation { IsAsynchronous: true, Body: { } eachBody } whenEachLoop when IsWhenEach(whenEachLoop.Collection):
+                // await foreach (var t in Task.WhenEach(tasks)): each task is yielded once complete (review 48: dotNext's
+                // RaftCluster.PreVoteAsync, through a local function `=> Task.WhenEach(...)`).
+                foreach (var local in whenEachLoop.Locals)
+                {
+                    Mark(_completeFrom, local, eachBody, eachBody.Syntax.SpanStart);
                 }
 
                 break;
@@ -1412,6 +1422,40 @@ internal sealed class TaskCompletion
 
         return null;
     }
+
+    // Task.WhenEach(...), through ConfigureAwait or WithCancellation, or a method of the same tree whose body is only
+    // `=> Task.WhenEach(...)`.
+    private static bool IsWhenEach(IOperation collection)
+    {
+        var operation = Operations.SkipConversions(collection);
+        while (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "WithCancellation" } configured
+            && (configured.Instance ?? (configured.TargetMethod.IsExtensionMethod && configured.Arguments.Length > 0 ? configured.Arguments[0].Value : null)) is { } inner)
+        {
+            // An instance method (ConfiguredCancelableAsyncEnumerable's) or an extension of IAsyncEnumerable (its receiver first).
+            operation = Operations.SkipConversions(inner);
+        }
+
+        if (operation is not IInvocationOperation { TargetMethod: var method } || operation.SemanticModel is not { } model)
+        {
+            return false;
+        }
+
+        if (IsWhenEachMethod(method))
+        {
+            return true;
+        }
+
+        return method.DeclaringSyntaxReferences.Length == 1 && method.DeclaringSyntaxReferences[0].SyntaxTree == model.SyntaxTree
+            && method.DeclaringSyntaxReferences[0].GetSyntax() switch
+            {
+                MethodDeclarationSyntax { ExpressionBody.Expression: InvocationExpressionSyntax body } => model.GetSymbolInfo(body).Symbol is IMethodSymbol called && IsWhenEachMethod(called),
+                LocalFunctionStatementSyntax { ExpressionBody.Expression: InvocationExpressionSyntax body } => model.GetSymbolInfo(body).Symbol is IMethodSymbol called && IsWhenEachMethod(called),
+                _ => false,
+            };
+    }
+
+    private static bool IsWhenEachMethod(IMethodSymbol method) =>
+        method is { Name: "WhenEach", IsStatic: true, ContainingType: { Name: "Task", ContainingNamespace: var ns } } && ns.ToDisplayString() == "System.Threading.Tasks";
 
     private static bool ContainsLocal(System.Collections.Immutable.ImmutableArray<ILocalSymbol> locals, ISymbol symbol)
     {
