@@ -52,18 +52,29 @@ internal static class SnippetCompiler
         return (errors, result.Success ? output.ToArray() : null);
     }
 
-    /// <summary>The Brigade analyzers' diagnostics in the snippet (not in the prelude), as (line of the snippet from 1, rule id).</summary>
-    public static async Task<IReadOnlyList<(int Line, string Id, string Message)>> AnalyzeAsync(Snippet snippet)
+    /// <summary>
+    /// Compiles the snippet and runs the Brigade analyzers over it, in one pass: the compiler's errors (as
+    /// <see cref="Compile"/> gives them, short of emitting) and the analyzers' diagnostics in the snippet (not in the
+    /// prelude), as (line of the snippet from 1, rule id, message).
+    /// </summary>
+    public static async Task<(IReadOnlyList<string> Errors, IReadOnlyList<(int Line, string Id, string Message)> Reported)> CheckAsync(Snippet snippet)
     {
-        var diagnostics = await CreateCompilation(snippet).WithAnalyzers(Analyzers.Value).GetAnalyzerDiagnosticsAsync();
-        return
+        var diagnostics = await CreateCompilation(snippet).WithAnalyzers(Analyzers.Value).GetAllDiagnosticsAsync();
+        static bool FromCompiler(Diagnostic d) => d.Id.StartsWith("CS", StringComparison.Ordinal);
+        var errors = diagnostics
+            .Where(d => d.Severity == DiagnosticSeverity.Error && FromCompiler(d))
+            .Select(d => Describe(snippet, d))
+            .ToList();
+        IReadOnlyList<(int Line, string Id, string Message)> reported =
         [
             .. diagnostics
-                .Where(d => d.Location.GetLineSpan().Path == snippet.File)
+                .Where(d => !FromCompiler(d) && d.Location.GetLineSpan().Path == snippet.File)
                 .Select(d => (d.Location.GetLineSpan().StartLinePosition.Line + 1, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)))
                 .Distinct()
                 .OrderBy(d => d.Item1),
         ];
+
+        return (errors, reported);
     }
 
     private static CSharpCompilation CreateCompilation(Snippet snippet)

@@ -8,7 +8,9 @@ namespace Brigade.Cli.Tests.Review34;
 /// </summary>
 public sealed class JournalBehindSlowItemTests
 {
-    private const string Command = "echo {} >> ran.log; if [ {} = slow ]; then sleep $(cat delay); else sleep 1; fi; echo {}";
+    // Absolute paths: the resume runs in-process (CliRunner; a start of brigade until 2026-12-05), in the test host's directory.
+    private static string Command(TempDirectory dir) =>
+        $"echo {{}} >> {dir.File("ran.log")}; if [ {{}} = slow ]; then sleep $(cat {dir.File("delay")}); else sleep 1; fi; echo {{}}";
 
     [Fact(Timeout = 120_000)]
     public async Task Sigkill_WhileASlowItemHoldsTheOutput_ResumeDoesNotRunTheFinishedItemsAgain()
@@ -21,7 +23,7 @@ public sealed class JournalBehindSlowItemTests
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("delay"), "60");
         await File.WriteAllTextAsync(dir.File("in.txt"), "slow\nf1\nf2\n");
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-e", "threads", "-j", "3", "-o", dir.File("out.txt"), "-q"];
+        string[] args = ["run", dir.File("in.txt"), "-x", Command(dir), "-e", "threads", "-j", "3", "-o", dir.File("out.txt"), "-q"];
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
         using (var p = CliProcess.Start(dir.Path, state, args))
         {
@@ -39,7 +41,7 @@ public sealed class JournalBehindSlowItemTests
         }
 
         await File.WriteAllTextAsync(dir.File("delay"), "0");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 0, stderr);
         Assert.Equal("slow\nf1\nf2\n", await File.ReadAllTextAsync(dir.File("out.txt")));

@@ -4,13 +4,17 @@ namespace Brigade.Cli.Tests.Review34;
 /// An input whose last line had no line end when the run read it, and was extended since (<c>echo more &gt;&gt; in.txt</c>
 /// on a file without its final newline): the input still begins with the bytes read, but the last item read is not an
 /// item any more. <c>--resume</c> reused its result and never ran the item the input now holds (review 34).
+/// Only the run that is killed is a process of its own; the others run in-process (<see cref="CliRunner"/>): what is
+/// checked is the files and the exit code (five starts of brigade fewer since 2026-12-05).
 /// </summary>
 public sealed class ResumeUnterminatedLastItemTests
 {
-    private const string Command = "echo {} >> ran.log; if [ {} = slow ]; then sleep $(cat delay); fi; echo {}";
+    // Absolute paths: the runs that need no process of their own run in-process (CliRunner), in the test host's directory.
+    private static string Command(TempDirectory dir) =>
+        $"echo {{}} >> {dir.File("ran.log")}; if [ {{}} = slow ]; then sleep $(cat {dir.File("delay")}); fi; echo {{}}";
 
     private static string[] Args(TempDirectory dir) =>
-        ["run", dir.File("in.txt"), "-x", Command, "-e", "threads", "-j", "2", "-o", dir.File("out.txt"), "-q"];
+        ["run", dir.File("in.txt"), "-x", Command(dir), "-e", "threads", "-j", "2", "-o", dir.File("out.txt"), "-q"];
 
     private static Dictionary<string, string> State(TempDirectory dir) => new() { ["XDG_STATE_HOME"] = dir.File("state") };
 
@@ -21,11 +25,11 @@ public sealed class ResumeUnterminatedLastItemTests
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("delay"), "0");
         await File.WriteAllTextAsync(dir.File("in.txt"), "1\n2\n3");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, Args(dir));
+        var (code, _, stderr) = await CliRunner.RunAsync(Args(dir));
         Assert.True(code == 0, stderr);
 
         await File.AppendAllTextAsync(dir.File("in.txt"), "4\n5\n");
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+        (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
         Assert.True(code == 2, $"exit {code}: {stderr}");
         Assert.Contains("without a line end", stderr, StringComparison.Ordinal);
@@ -39,11 +43,11 @@ public sealed class ResumeUnterminatedLastItemTests
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("delay"), "0");
         await File.WriteAllTextAsync(dir.File("in.txt"), "1\n2\n3");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, Args(dir));
+        var (code, _, stderr) = await CliRunner.RunAsync(Args(dir));
         Assert.True(code == 0, stderr);
 
         await File.AppendAllTextAsync(dir.File("in.txt"), "\r\n4\n");
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+        (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
         Assert.True(code == 0, $"exit {code}: {stderr}");
         Assert.Equal("1\n2\n3\n4\n", await File.ReadAllTextAsync(dir.File("out.txt")));
@@ -73,7 +77,7 @@ public sealed class ResumeUnterminatedLastItemTests
 
         await File.WriteAllTextAsync(dir.File("delay"), "0");
         await File.AppendAllTextAsync(dir.File("in.txt"), "er\n");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
         Assert.True(code == 2, $"exit {code}: {stderr}; out: {await File.ReadAllTextAsync(dir.File("out.txt"))}");
         Assert.Contains("without a line end", stderr, StringComparison.Ordinal);

@@ -75,8 +75,9 @@ public sealed class FailedCommandOutputTests
         await File.WriteAllTextAsync(dir.File("in.txt"), "0\n1\n2\n");
 
         // Item 0 waits; 1 fails with output and 2 succeeds behind it: both journaled, neither in the output yet.
-        const string Command = "if [ {} = 0 ]; then sleep $(cat delay); fi; echo out-{}; test {} != 1";
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-o", dir.File("out.txt"), "-e", "threads", "-j", "3", "-q"];
+        // Absolute paths: the resume runs in-process (CliRunner; a start of brigade until 2026-12-05), in the test host's directory.
+        var command = $"if [ {{}} = 0 ]; then sleep $(cat {dir.File("delay")}); fi; echo out-{{}}; test {{}} != 1";
+        string[] args = ["run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-e", "threads", "-j", "3", "-q"];
         using (var p = CliProcess.Start(dir.Path, args))
         {
             _ = p.StandardOutput.ReadToEndAsync();
@@ -94,7 +95,7 @@ public sealed class FailedCommandOutputTests
 
         Assert.Equal("", await File.ReadAllTextAsync(dir.File("out.txt")));
         await File.WriteAllTextAsync(dir.File("delay"), "0");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 1, stderr);
         Assert.Equal("out-0\nout-1\nout-2\n", await File.ReadAllTextAsync(dir.File("out.txt")));

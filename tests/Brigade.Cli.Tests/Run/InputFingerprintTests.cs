@@ -44,19 +44,20 @@ public sealed class InputFingerprintTests
     [Fact(Timeout = 60_000)]
     public async Task Resume_FindsTheCompletionRecordOfAnEarlierBrigade_KeyedBySha256()
     {
+        // In-process (CliRunner): the record goes to the test host's state directory, under a name of this test's journal.
         using var dir = new TempDirectory();
-        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
         string[] args = ["run", dir.File("in.txt"), "-x", "echo {}", "-o", dir.File("out.txt"), "-e", "sequential"];
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2"]);
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, args);
+        var (code, _, stderr) = await CliRunner.RunAsync(args);
         Assert.True(code == 0, stderr);
 
         // Rename the record as an earlier brigade named it (SHA-256 of the journal's path).
-        var record = Assert.Single(Directory.GetFiles(Path.Combine(dir.File("state"), "brigade", "completed"), "*.complete"));
+        var record = CompletionRecord.PathFor(dir.File("out.txt.journal"));
+        Assert.True(File.Exists(record), $"no record of the finished run at {record}");
         var key = StableKey.LegacyOf(Path.GetFullPath(dir.File("out.txt.journal")));
         File.Move(record, Path.Combine(Path.GetDirectoryName(record)!, $"out.txt-{key}.complete"));
 
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, [.. args, "--resume"]);
+        (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 0, stderr);
         Assert.Contains("already complete: 2 items, 0 failed; nothing to resume", stderr, StringComparison.Ordinal);

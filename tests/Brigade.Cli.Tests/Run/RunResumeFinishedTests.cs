@@ -1,12 +1,16 @@
+using Brigade.Cli.Run;
+
 namespace Brigade.Cli.Tests.Run;
 
 /// <summary>--resume when there is no journal: the run finished, or never wrote anything. Idempotent, never a duplicate.</summary>
+/// <remarks>
+/// In-process (<see cref="CliRunner"/>; six starts of brigade until 2026-12-05): the record of a finished run goes to the
+/// test host's state directory, under a name of this test's own journal (<see cref="CompletionRecord.PathFor"/>).
+/// </remarks>
 public sealed class RunResumeFinishedTests
 {
     private static string[] Args(TempDirectory dir) =>
         ["run", dir.File("in.txt"), "-x", $"echo {{}} >> {dir.File("ran.log")}; echo {{}}", "-o", dir.File("out.txt"), "-e", "sequential"];
-
-    private static Dictionary<string, string> State(TempDirectory dir) => new() { ["XDG_STATE_HOME"] = dir.File("state") };
 
     [Fact(Timeout = 60_000)]
     public async Task Resume_OfAFinishedRun_SaysNothingToResume_RunsNothing_Twice()
@@ -14,12 +18,12 @@ public sealed class RunResumeFinishedTests
         // Regression: "--resume: no journal at ..." usage error (exit 2), so a retry script that always passes --resume failed.
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2", "3"]);
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, Args(dir));
+        var (code, _, stderr) = await CliRunner.RunAsync(Args(dir));
         Assert.True(code == 0, stderr);
 
         for (var again = 0; again < 2; again++)
         {
-            (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+            (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
             Assert.True(code == 0, stderr);
             Assert.Contains("already complete: 3 items, 0 failed; nothing to resume", stderr, StringComparison.Ordinal);
@@ -36,11 +40,11 @@ public sealed class RunResumeFinishedTests
     {
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2", "3"]);
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, Args(dir));
+        var (code, _, stderr) = await CliRunner.RunAsync(Args(dir));
         Assert.True(code == 0, stderr);
 
         await File.AppendAllLinesAsync(dir.File("in.txt"), ["4"]);
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume", "-q"]);
+        (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume", "-q"]);
 
         Assert.True(code == 0, stderr);
         Assert.Equal(["1", "2", "3", "4"], await File.ReadAllLinesAsync(dir.File("out.txt")));
@@ -53,15 +57,17 @@ public sealed class RunResumeFinishedTests
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2"]);
 
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
         Assert.True(code == 0, stderr);
         Assert.Contains("nothing written yet: starting from the beginning", stderr, StringComparison.Ordinal);
         Assert.Equal(["1", "2"], await File.ReadAllLinesAsync(dir.File("out.txt")));
 
         // Results from elsewhere (no journal, no record of this run finishing): which items are done is unknown.
-        Directory.Delete(dir.File("state"), recursive: true);
-        (code, _, stderr) = await CliProcess.RunAsync(dir.Path, State(dir), null, [.. Args(dir), "--resume"]);
+        var record = CompletionRecord.PathFor(dir.File("out.txt.journal"));
+        Assert.True(File.Exists(record), $"no record of the finished run at {record}");
+        File.Delete(record);
+        (code, _, stderr) = await CliRunner.RunAsync([.. Args(dir), "--resume"]);
 
         Assert.Equal(2, code);
         Assert.Contains("which items are done is unknown", stderr, StringComparison.Ordinal);
