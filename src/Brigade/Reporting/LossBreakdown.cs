@@ -18,12 +18,21 @@ internal static class LossBreakdown
     // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
     private const double SharedMemoryGrowthMin = 1.25;
 
-    // Whether the process is the brigade command (its entry assembly): every run there has an engine of its own, made for
-    // the invocation, and the user cannot keep it across invocations (review 47: "reuse the engine across runs" followed
-    // every short brigade run on the cluster).
-    private static readonly bool InCommandLineTool = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Brigade.Cli";
+    /// <summary>Gets or sets whether the process's runs are made by a caller that can keep its engine for the next run (a
+    /// program can: the default), so that advice to reuse the engine can be acted on. The brigade command sets it off as it
+    /// starts: each invocation makes its own engine, and its user cannot keep it across invocations (review 47: "reuse the
+    /// engine across runs" followed every short brigade run on the cluster).</summary>
+    /// <remarks>A setting the command declares, not a guess from the entry assembly's name (review 48: the name was
+    /// "Brigade.Cli", so the tool's native front, Brigade.Cli.Native, and any host that renamed it gave the advice again).</remarks>
+    public static bool CallerKeepsEngine
+    {
+        get => Volatile.Read(ref _callerKeepsEngine);
+        set => Volatile.Write(ref _callerKeepsEngine, value);
+    }
 
-    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, callerKeepsEngine: !InCommandLineTool);
+    private static bool _callerKeepsEngine = true;
+
+    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, CallerKeepsEngine);
 
     /// <summary>Computes the losses; <paramref name="callerKeepsEngine"/> says whether the caller can keep the engine for
     /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
