@@ -490,7 +490,9 @@ internal static class LossBreakdown
 
         if (timed is { } plain && plain > TimeSpan.Zero)
         {
-            s += Text($"; plain lock waits {LossText.Duration(plain)} over {monitorContentions:N0} contentions, timed from the runtime's contention events");
+            // The events are the process's: which threads waited is not known to the report (review 48), so the figure is
+            // not presented as the workers' own; what counts above is at most the off-CPU time of the batches it overlapped.
+            s += Text($"; plain lock waits {LossText.Duration(plain)} over {monitorContentions:N0} contentions in the whole process (any thread's, Brigade's own locks included), timed from the runtime's contention events: counted here only up to the batches' time during which the runtime counted contention");
         }
         else if (monitorContentions > 0)
         {
