@@ -27,6 +27,10 @@ System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globaliz
 System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
 System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
 
+// Each invocation makes its own engine, which its user cannot keep for the next one: a run's "why not faster" advises
+// giving one invocation more items, not reusing the engine (LossBreakdown.CallerKeepsEngine; the native front too).
+Brigade.Reporting.LossBreakdown.CallerKeepsEngine = false;
+
 // A long brigade run restarts itself once, with call counting off, after parsing its command line (RunRestart).
 Brigade.Cli.Run.RunRestart.Arm(args);
 

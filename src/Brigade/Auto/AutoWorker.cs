@@ -170,11 +170,12 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         }
     }
 
-    // Order of readings: wall clock first at the start (a preemption at the return of the later calls then falls
-    // inside every interval), and run-queue wait last at the end (see OnBatchEnd). What is not a reading (the
-    // thread id, opening the thread's procfs file: a file open, and in a young process compiling the code that
-    // does it) comes before the wall clock: between the wall clock and the CPU clock, its CPU time would count
-    // as waiting, and made trivial items look like blocking I/O in fresh processes.
+    // Order of readings: the run-queue wait and the CPU clock around the wall clock (read before it at the start and after
+    // it at the end), so that their intervals hold the whole of the wall time's: nothing the thread did or waited for in
+    // a batch is on neither clock, and an item's own waits are what is left. What is not a reading (the thread id, opening
+    // the thread's procfs file: a file open, and in a young process compiling the code that does it) and the other
+    // counters come before all of them: between the wall clock and the CPU clock, their CPU time would count as waiting,
+    // and made trivial items look like blocking I/O in fresh processes, and on loaded machines (review 48).
     public void OnBatchStart()
     {
         var tid = _cachedThreadId;
@@ -209,14 +210,13 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
             _entered = true;
         }
 
-        _t0 = _time.GetTimestamp();
         _startThread = Environment.CurrentManagedThreadId;
         _ended = false;
         _returnedIncomplete = false;
         _inFlight = false;
         _threadId = tid;
-        _rq0 = readRunQueue ? _schedStat?.RunQueueWaitTicks() ?? -1 : -1;
 
+        // The counters first, outside every interval: their cost (microseconds at a high load) counts nowhere.
         _alloc0 = GC.GetAllocatedBytesForCurrentThread();
         _pause0 = GC.GetTotalPauseDuration().Ticks;
         _gc0 = GC.CollectionCount(0);
@@ -226,9 +226,20 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         _jit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
         _processJit0 = _measuring ? JitInfo.GetCompilationTime(currentThread: false).Ticks : -1;
 
+        // Then the run-queue wait and the CPU clock, and the wall clock last: every wait for a core from here on is in the
+        // run-queue figure and every instant of CPU on the CPU clock, so that the wall time has nothing in it that is on
+        // neither (review 48). Read after the wall clock, the run-queue file's read and the counters above were CPU time
+        // on neither clock, counted as the items' own waits: a few microseconds, nothing beside a batch's own time, except
+        // that the batches of tiny items measured at all (25 µs or longer) are, on a loaded machine, the ones that waited
+        // for a core, and once that wait came off, those microseconds beside x + 1's one read "blocking I/O (cpu/wall 0.10)"
+        // (ci119 at load 30). Read this way, a wait at a reading's return counts as waiting for a core (or as CPU) where it
+        // may have been neither: the readings err toward computation, which is what unmeasured batches count as anyway.
+        _rq0 = readRunQueue ? _schedStat?.RunQueueWaitTicks() ?? -1 : -1;
+
         // Asynchronous items read the CPU clock unless told not to (MeasureInFlight): the CPU time of their synchronous part
         // is their measurement.
         _cpu0 = _measuring || (_asyncWork && (MeasureInFlight || _externalSeen)) ? ThreadCpuTime.NowTicks() : -1;
+        _t0 = _time.GetTimestamp();
         LockWaits.BatchStarted(tid);
         Interlocked.Increment(ref _batchSeq);
         Volatile.Write(ref _inBatchSince, _t0);
@@ -242,21 +253,19 @@ internal sealed class AutoWorker : IBatchHook, IDisposable
         // A batch that turned out shorter than AutoTuning.MinMeasuredBatch (25 µs) is not worth its end readings (more
         // than it measured); it only counts items and wall time. Its start readings were still needed: a batch is only
         // short in hindsight.
+        // The start's order reversed: the wall clock first, then the CPU clock and the run-queue wait, whose intervals hold
+        // the wall time's whole (see OnBatchStart), then the counters, outside them all.
+        _t1 = _time.GetTimestamp();
         var sameThread = _endThread == _startThread;
-        var same = sameThread && _time.GetTimestamp() - _t0 >= _minMeasuredTimestamps;
+        var same = sameThread && _t1 - _t0 >= _minMeasuredTimestamps;
         _cpu1 = same && _cpu0 >= 0 ? ThreadCpuTime.NowTicks() : -1;
+        _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
         _jit1 = same && _jit0 >= 0 ? JitInfo.GetCompilationTime(currentThread: true).Ticks : -1;
         _processJit1 = same && _processJit0 >= 0 ? JitInfo.GetCompilationTime(currentThread: false).Ticks : -1;
         _alloc1 = sameThread ? GC.GetAllocatedBytesForCurrentThread() : _alloc0;
         _pause1 = GC.GetTotalPauseDuration().Ticks;
         _ext1 = _account.Ticks;
         _extRq1 = _account.RunQueueTicks;
-
-        // The run-queue reading comes last: a system call's return is where a preempted thread stops, and a wait
-        // that starts there must fall outside both intervals (it would otherwise count as wall time but not as
-        // run-queue wait, and look like I/O). A wait after an earlier call lands inside both, which is also right.
-        _t1 = _time.GetTimestamp();
-        _rq1 = same && _rq0 >= 0 && _schedStat is { } s ? s.RunQueueWaitTicks() : -1;
         _solo = _entered && Overlap!.Leave(_overlapTicket);
         _entered = false;
         Volatile.Write(ref _inBatchSince, 0);

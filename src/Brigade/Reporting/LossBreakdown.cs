@@ -18,12 +18,24 @@ internal static class LossBreakdown
     // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
     private const double SharedMemoryGrowthMin = 1.25;
 
-    // Whether the process is the brigade command (its entry assembly): every run there has an engine of its own, made for
-    // the invocation, and the user cannot keep it across invocations (review 47: "reuse the engine across runs" followed
-    // every short brigade run on the cluster).
-    private static readonly bool InCommandLineTool = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "Brigade.Cli";
+    // How a cluster run's plan names the silos it lost and finished without (Brigade.Orleans' ClusterRun).
+    private const string LostMarker = "; lost during the run: ";
 
-    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, callerKeepsEngine: !InCommandLineTool);
+    /// <summary>Gets or sets whether the process's runs are made by a caller that can keep its engine for the next run (a
+    /// program can: the default), so that advice to reuse the engine can be acted on. The brigade command sets it off as it
+    /// starts: each invocation makes its own engine, and its user cannot keep it across invocations (review 47: "reuse the
+    /// engine across runs" followed every short brigade run on the cluster).</summary>
+    /// <remarks>A setting the command declares, not a guess from the entry assembly's name (review 48: the name was
+    /// "Brigade.Cli", so the tool's native front, Brigade.Cli.Native, and any host that renamed it gave the advice again).</remarks>
+    public static bool CallerKeepsEngine
+    {
+        get => Volatile.Read(ref _callerKeepsEngine);
+        set => Volatile.Write(ref _callerKeepsEngine, value);
+    }
+
+    private static bool _callerKeepsEngine = true;
+
+    public static RunLosses Compute(RunReport report, LossProbe counters) => Compute(report, counters, CallerKeepsEngine);
 
     /// <summary>Computes the losses; <paramref name="callerKeepsEngine"/> says whether the caller can keep the engine for
     /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
@@ -204,7 +216,7 @@ internal static class LossBreakdown
         var oversubscribed = !remote && width > cores && report.WorkerCpuTime is { } ownCpu
             && running > TimeSpan.Zero && ownCpu >= running * 0.5;
 
-        var straggler = Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
+        var straggler = LostSilos(report, slots, lastEndAll, tail, tooFewWorkers, tooFew) ?? Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
@@ -323,6 +335,7 @@ internal static class LossBreakdown
             free.ExternalRunQueue += t.ExternalRunQueue;
             free.Contended += t.ContendedOffCpu;
             free.Last = t;
+            free.Location = w.Location;
         }
 
         return slots;
@@ -391,6 +404,130 @@ internal static class LossBreakdown
             : "use smaller batches (BatchSize) or split large items";
         var lead = Text($"{items} took {LossText.Duration(inWindow)} of the last {LossText.Duration(window)}: {advice}");
         return (description, advice, lead);
+    }
+
+    // A cluster run that lost a silo and finished on the others (ClusterRun names them in its plan: "; lost during the run:
+    // NAME (REASON), its batches ran on the others"): the lost silo's slots ran nothing from their last batch's end on, and
+    // the batches they had in flight ran again on the others. That is the time its slots sat out, not a straggler's
+    // (review 48: "the last batch ran ...; the other workers sat idle" blamed the items). Null when no slot's worker ran on
+    // a silo the plan names as lost.
+    private static (string Description, string? Advice, string? Lead)? LostSilos(
+        RunReport report, List<Slot> slots, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers, TimeSpan tooFew)
+    {
+        var at = report.Plan?.IndexOf(LostMarker, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var named = report.Plan![(at + LostMarker.Length)..];
+        var lostSlots = slots.Where(s => s.Location is { } l && NamedAt(named, l) >= 0).ToList();
+        if (lostSlots.Count == 0)
+        {
+            return null;
+        }
+
+        var lost = lostSlots.Select(static s => s.Location!).Distinct().ToList();
+        var sat = TimeSpan.Zero;
+        foreach (var s in lostSlots)
+        {
+            sat += lastEndAll - s.LastEnd;
+        }
+
+        // The batches it had in flight went back to the queue and ran on the others after batches taken later had ended:
+        // on the timeline, a batch of the others that starts after one with higher indices ended. (Fresh batches leave the
+        // input in order, and each is sent as it is taken.)
+        var lostIds = report.Workers.Where(w => w.Location is { } l && lost.Contains(l)).Select(static w => w.Id).ToHashSet();
+        var since = lostSlots.Min(static s => s.LastEnd);
+        long rerunItems = 0, rerunBatches = 0;
+        var rerunTime = TimeSpan.Zero;
+        var ended = report.Timeline.OrderBy(static e => e.End).ToArray();
+        var ends = new TimeSpan[ended.Length];
+        var highest = new long[ended.Length];
+        for (var i = 0; i < ended.Length; i++)
+        {
+            ends[i] = ended[i].End;
+            highest[i] = Math.Max(i > 0 ? highest[i - 1] : long.MinValue, ended[i].FirstIndex);
+        }
+
+        foreach (var e in report.Timeline)
+        {
+            if (lostIds.Contains(e.WorkerId) || e.Start < since)
+            {
+                continue;
+            }
+
+            // The batches that had ended when this one started: the first `before` of them by end time.
+            var before = Array.BinarySearch(ends, e.Start);
+            before = before >= 0 ? UpperBound(ends, before) : ~before;
+            if (before > 0 && highest[before - 1] >= e.FirstIndex + e.Count)
+            {
+                rerunItems += e.Count;
+                rerunBatches++;
+                rerunTime += e.Duration;
+            }
+        }
+
+        var who = lost.Count == 1
+            ? Text($"silo {lost[0]}{Reason(named, lost[0], lost)} was lost during the run")
+            : Text($"silos {string.Join(", ", lost.Select(l => l + Reason(named, l, lost)))} were lost during the run");
+        var description = Text($"{who}: {(lostSlots.Count == 1 ? "its worker slot" : Text($"their {lostSlots.Count} worker slots"))} ran no batch after {LossText.Duration(since)} and sat out {LossText.Duration(sat)} to the run's end");
+        description += rerunItems > 0
+            ? Text($"; {rerunItems:N0} {(rerunItems == 1 ? "item" : "items")} ({rerunBatches:N0} {(rerunBatches == 1 ? "batch" : "batches")}) in flight there ran again on the others, {LossText.Duration(rerunTime)} of their time")
+            : "; the batches in flight there ran again on the others";
+
+        // The survivors' own end, as for any run.
+        var others = slots.Where(s => !lostSlots.Contains(s)).ToList();
+        if (others.Count >= 2 && tail - sat > TimeSpan.Zero)
+        {
+            description += "; " + Straggler(report, others, lastEndAll, tail - sat, tooFewWorkers, tooFew).Description;
+        }
+
+        const string advice = "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; the silo's log says why it left, and smaller batches (BatchSize) lose less when one does";
+        return (description, advice, Text($"{(lost.Count == 1 ? "silo " + lost[0] : "silos " + string.Join(", ", lost))} lost during the run: {advice}"));
+    }
+
+    // Where the plan's list of lost silos names this one ("NAME (" at its start or after "; "), or -1: a name that only ends
+    // another ("10.0.0.1:11111" in "110.0.0.1:11111") is not it.
+    private static int NamedAt(string named, string silo)
+    {
+        if (named.StartsWith(silo + " (", StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        var at = named.IndexOf("; " + silo + " (", StringComparison.Ordinal);
+        return at < 0 ? -1 : at + 2;
+    }
+
+    // The index past the last element equal to ends[found].
+    private static int UpperBound(TimeSpan[] ends, int found)
+    {
+        var i = found;
+        while (i < ends.Length && ends[i] == ends[found])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    // The reason the plan gives for a lost silo: "NAME (REASON)" up to the next lost silo or the end of the list.
+    private static string Reason(string named, string silo, List<string> lost)
+    {
+        var start = NamedAt(named, silo) + silo.Length + 2;
+        var end = named.Length;
+        foreach (var marker in lost.Where(l => l != silo).Select(static l => "; " + l + " (").Append(", its batches ran on the others").Append(", their batches ran on the others"))
+        {
+            var i = named.IndexOf(marker, start, StringComparison.Ordinal);
+            if (i >= 0 && i < end)
+            {
+                end = i;
+            }
+        }
+
+        var reason = named[start..end].TrimEnd();
+        return reason.EndsWith(')') && reason.Length > 1 ? Text($" ({reason[..^1]})") : "";
     }
 
     // Whether the workers that ran, other than the last one, sat idle on average a quarter of its last batch or more.
@@ -481,7 +618,9 @@ internal static class LossBreakdown
 
         if (timed is { } plain && plain > TimeSpan.Zero)
         {
-            s += Text($"; plain lock waits {LossText.Duration(plain)} over {monitorContentions:N0} contentions, timed from the runtime's contention events");
+            // The events are the process's: which threads waited is not known to the report (review 48), so the figure is
+            // not presented as the workers' own; what counts above is at most the off-CPU time of the batches it overlapped.
+            s += Text($"; plain lock waits {LossText.Duration(plain)} over {monitorContentions:N0} contentions in the whole process (any thread's, Brigade's own locks included), timed from the runtime's contention events: counted here only up to the batches' time during which the runtime counted contention");
         }
         else if (monitorContentions > 0)
         {
@@ -515,5 +654,8 @@ internal static class LossBreakdown
         public TimeSpan Contended { get; set; }
 
         public WorkerTiming Last { get; set; }
+
+        // Where the last worker ran (a silo, for a cluster).
+        public string? Location { get; set; }
     }
 }
