@@ -74,7 +74,9 @@ public sealed class CorpusFixture : IAsyncLifetime
         try
         {
             await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, [scenario]);
-            var diagnosis = await Doctor.DiagnoseProcessAsync(child.Id, new DoctorOptions { DumpDirectory = DumpDirectory });
+            // The dump's bound is 120 s here, not the default 30 s: six programs are dumped at once, and at load 120 six of
+            // them (~50 MB each) took longer (flake48); what the tests check is the diagnosis, not how fast the dump was.
+            var diagnosis = await Doctor.DiagnoseProcessAsync(child.Id, new DoctorOptions { DumpDirectory = DumpDirectory, DumpTimeout = TimeSpan.FromSeconds(120) });
             return new Outcome(diagnosis, null, LeftRunning: !child.HasExited, child.Output);
         }
         catch (Exception e)

@@ -1,4 +1,5 @@
 using Brigade.Processes.Protocol;
+using Brigade.TestSupport;
 
 namespace Brigade.Processes.Tests;
 
@@ -72,10 +73,14 @@ public sealed class StartCancellationTests
         try
         {
             using var cancel = new CancellationTokenSource();
-            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new HangsWhenCreated(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
+            var ticks = new ProgressTicks();
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new HangsWhenCreated(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1, Progress = ticks }, cancel.Token);
             var pid = await StopsSlowly.WaitForPidAsync(directory, run);
             await cancel.CancelAsync();
-            await Task.Delay(300);
+
+            // Three of the run's own progress ticks after the cancel (~0.3 s on a quiet machine), not a fixed 300 ms, which
+            // at load could pass before a run that ends at the cancel had got round to ending.
+            await ticks.WaitForMoreAsync(3, run);
             Assert.False(run.IsCompleted, "the run ended before its worker answered (or its grace)");
             File.WriteAllText(Path.Combine(directory, "release"), "");
             var error = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(15)));

@@ -25,11 +25,11 @@ public sealed class StderrForwarderTests
                 forwarder.Post(42, $"line {i:D3}".PadRight(30, '.'));
             }
         });
-        await posting.WaitAsync(TimeSpan.FromSeconds(10));
+        await posting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(forwarder.Flush(TimeSpan.FromMilliseconds(50)));
 
         target.Release();
-        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(30)));
 
         // Every line is either written or counted, in order: a count stands for the lines right after those before it.
         var next = 0;
@@ -69,11 +69,11 @@ public sealed class StderrForwarderTests
         forwarder.Post(7, "other worker");       // fits, and comes after the drop
         forwarder.Post(42, "short");             // would fit, but its worker's previous line was dropped
         target.Release();
-        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(30)));
 
         // Once the notice is written, that worker's lines flow again.
         forwarder.Post(42, "again");
-        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(30)));
 
         Assert.Equal(
             [
@@ -97,11 +97,11 @@ public sealed class StderrForwarderTests
             forwarder.Post(i % 3, i.ToString(CultureInfo.InvariantCulture));
             if (i % 10 == 0)
             {
-                Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+                Assert.True(forwarder.Flush(TimeSpan.FromSeconds(30)));
             }
         }
 
-        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(10)));
+        Assert.True(forwarder.Flush(TimeSpan.FromSeconds(30)));
         Assert.Equal(Enumerable.Range(0, 1_000).Select(i => $"[brigade worker {i % 3}] {i}"), target.Lines);
     }
 

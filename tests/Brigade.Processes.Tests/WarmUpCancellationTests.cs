@@ -1,4 +1,5 @@
 using Brigade.Processes.Protocol;
+using Brigade.TestSupport;
 
 namespace Brigade.Processes.Tests;
 
@@ -25,8 +26,12 @@ public sealed class WarmUpCancellationTests
             await StopsSlowly.WaitForPidAsync(directory, warmUp);
 
             using var cancel = new CancellationTokenSource();
-            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1 }, cancel.Token);
-            await Task.Delay(500);
+            var ticks = new ProgressTicks();
+            var run = Runner.MapAsync(Enumerable.Range(0, 4).ToArray(), new Square(), new RunOptions { Engine = engine, MaxDegreeOfParallelism = 1, Progress = ticks }, cancel.Token);
+
+            // Five of the run's own progress ticks (~0.5 s on a quiet machine), not a fixed 500 ms: at load the run had
+            // not always got as far as the wait by then, and the cancel then tested a run that had not started.
+            await ticks.WaitForMoreAsync(5, run);
             Assert.False(run.IsCompleted, "The run did not wait for the warm-up.");
 
             await cancel.CancelAsync();
@@ -35,6 +40,10 @@ public sealed class WarmUpCancellationTests
             Assert.Equal(0, error.Report.Succeeded);
             Assert.Equal(0, error.Report.Failed);
             Assert.False(warmUp.IsCompleted, "The warm-up ended: the run may have waited for it.");
+
+            // The run started no worker of its own: one that had would have written a pid file too (its handshake is held
+            // as the warm-up's is), unless killed first, so a second file is a failure and none is not proof.
+            Assert.Single(Directory.GetFiles(directory, "*.pid"));
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Brigade.TestSupport;
 
 namespace Brigade.Tests;
 
@@ -59,9 +60,11 @@ public sealed class OrderedStreamTests
         const int Capacity = 16;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var produced = 0;
+        var finished = 0;
+        var ticks = new ProgressTicks();
         // Batches of one item, so that "one batch per worker" is 8 items: the input's pump hands a worker everything it
         // read meanwhile (up to the batch size), and adaptive batches grow while they are full.
-        var options = new RunOptions { Engine = Engine.Async, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 8, BatchSize = 1 };
+        var options = new RunOptions { Engine = Engine.Async, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 8, BatchSize = 1, Progress = ticks };
         var stream = Runner.StreamAsync(Endless(() => Interlocked.Increment(ref produced)), async (x, ct) =>
         {
             if (x == 0)
@@ -69,15 +72,18 @@ public sealed class OrderedStreamTests
                 await release.Task.WaitAsync(ct);
             }
 
+            Interlocked.Increment(ref finished);
             return x;
         }, options);
 
         await using var e = stream.GetAsyncEnumerator();
         var first = e.MoveNextAsync().AsTask();
 
-        // While item 0 is stuck, the run may read at most the window (plus one batch per worker) ahead.
-        await WaitUntilAsync(() => Volatile.Read(ref produced) >= Capacity);
-        await Task.Delay(200);
+        // While item 0 is stuck, the run may read at most the window (plus one batch per worker) ahead. What comes first:
+        // the window's items run (not only read), and then two of the run's own progress ticks (~0.2 s on a quiet
+        // machine), not a fixed 200 ms, in which a run that read on past its bound would have read more.
+        await WaitUntilAsync(() => Volatile.Read(ref finished) >= Capacity - 1);
+        await ticks.WaitForMoreAsync(2, first);
         Assert.InRange(Volatile.Read(ref produced), Capacity, Capacity + 8 + 1);
 
         release.SetResult();
@@ -227,7 +233,9 @@ public sealed class OrderedStreamTests
         const int Capacity = 32;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = 0;
-        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2, AllowSynchronousContinuations = inlineReader };
+        var finished = 0;
+        var ticks = new ProgressTicks();
+        var options = new RunOptions { Engine = Engine.Threads, PreserveOrder = true, StreamCapacity = Capacity, MaxDegreeOfParallelism = 4, BatchSize = 2, AllowSynchronousContinuations = inlineReader, Progress = ticks };
         var stream = Runner.StreamAsync(Enumerable.Range(0, 100_000), x =>
         {
             Interlocked.Increment(ref started);
@@ -236,13 +244,17 @@ public sealed class OrderedStreamTests
                 release.Task.Wait(TimeSpan.FromSeconds(20));
             }
 
+            Interlocked.Increment(ref finished);
             return x;
         }, options);
 
         await using var e = stream.GetAsyncEnumerator();
         var first = e.MoveNextAsync().AsTask();
-        await WaitUntilAsync(() => Volatile.Read(ref started) >= Capacity);
-        await Task.Delay(200);
+
+        // What comes first: the window's items finish (not only start), then two of the run's own progress ticks, not a
+        // fixed 200 ms, in which workers that kept taking items past the bound would have started more.
+        await WaitUntilAsync(() => Volatile.Read(ref finished) >= Capacity - 1);
+        await ticks.WaitForMoreAsync(2, first);
         Assert.InRange(Volatile.Read(ref started), Capacity, Capacity + (4 * 2) + 2);
 
         release.SetResult();
@@ -418,7 +430,7 @@ public sealed class OrderedStreamTests
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (!condition())
         {
             await Task.Delay(5, timeout.Token);

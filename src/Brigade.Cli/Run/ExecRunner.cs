@@ -190,6 +190,11 @@ internal static class ExecRunner
         }
     }
 
+    // How long a killed command's output may stay open while its group may still have a process alive (the Process
+    // path's counterpart of ExecSpawner's KillWait). Tests lengthen it for their own calls (it flows with them), so that a
+    // bound on an attempt that should not wait it out sits far from it.
+    internal static readonly AsyncLocal<TimeSpan?> KilledOutputWaitOverride = new();
+
     private static async Task<(byte[] Output, TimeSpan? CpuTime, TimeSpan RunQueueWait)> WaitAsync(Process process, int group, TimeSpan? timeout, CommandStderr? stderr, bool passFailure, LingerNotice? linger, CancellationToken cancellationToken)
     {
         try
@@ -235,7 +240,7 @@ internal static class ExecRunner
             // group is gone (as ExecSpawner.WaitKilledAsync).
             var output = Task.WhenAll(readOut, readErr);
             var waited = Stopwatch.StartNew();
-            while (!output.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(5))
+            while (!output.IsCompleted && waited.Elapsed < (KilledOutputWaitOverride.Value ?? TimeSpan.FromSeconds(5)))
             {
                 if (await Task.WhenAny(output, Task.Delay(50, CancellationToken.None)).ConfigureAwait(false) != output &&
                     group != 0 && ProcessGroup.HasLiveMember(group) == false)

@@ -76,17 +76,26 @@ public sealed class FifoOutputTests
 
         await File.WriteAllTextAsync(dir.File("in.txt"), "100000\n3\n");
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
-        var run = CliProcess.RunAsync(dir.Path, state, null, TimeSpan.FromSeconds(60), "run", "in.txt", "-x", "seq {}", "-o", "fifo", "-q");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        using var brigade = CliProcess.Start(dir.Path, state, "run", "in.txt", "-x", "seq {}", "-o", "fifo");
+        brigade.StandardInput.Close();
+        var stdout = brigade.StandardOutput.ReadToEndAsync();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        // The reader comes once brigade has tried to open the FIFO for a second (its notice), not a fixed 2 s after
+        // brigade's start: at load brigade's start alone takes longer, and a reader that came first tested nothing late.
+        var first = await brigade.StandardError.ReadLineAsync(wait.Token);
+        Assert.Equal("brigade run: --output 'fifo' is a FIFO that no process reads yet: waiting up to 10 s for its reader", first);
 
         string read;
         using (var reader = new StreamReader(dir.File("fifo")))
         {
-            read = await reader.ReadToEndAsync();
+            read = await reader.ReadToEndAsync(wait.Token);
         }
 
-        var (code, _, stderr) = await run;
-        Assert.True(code == 0, stderr);
+        await brigade.WaitForExitAsync(wait.Token);
+        var stderr = await brigade.StandardError.ReadToEndAsync(wait.Token);
+        Assert.True(brigade.ExitCode == 0, stderr);
+        Assert.Equal("", await stdout);
         var expected = string.Concat(Enumerable.Range(1, 100_000).Select(i => $"{i}\n")) + "1\n2\n3\n";
         Assert.Equal(expected.Length, read.Length);
         Assert.Equal(expected, read);

@@ -48,10 +48,25 @@ public sealed class BackgroundHolderNoticeTests
         var notices = new List<string>();
         var linger = new LingerNotice(TimeSpan.FromSeconds(0.5), holders => { lock (notices) { notices.Add(holders); } });
         var (output, _, _) = await ExecRunner.RunAsync(new RenderedCommand("sleep 1.45 >/dev/null 2>&1 & echo now"), null, null, passFailure: false, linger, CancellationToken.None);
-        await Task.Delay(1500);
+
+        // Not a fixed wait for a notice that should not come (at load the 0.5 s timer could fire after any such wait): a
+        // second command, started after the first ended, leaves its output held; its notice, due later than the first
+        // command's would have been, is the progress that comes first.
+        var heldNotices = new List<string>();
+        var held = new LingerNotice(TimeSpan.FromSeconds(0.5), holders => { lock (heldNotices) { heldNotices.Add(holders); } });
+        var (heldOutput, _, _) = await ExecRunner.RunAsync(new RenderedCommand("sleep 1.44 & echo held"), null, null, passFailure: false, held, CancellationToken.None);
+
+        Assert.Equal("held\n", System.Text.Encoding.UTF8.GetString(heldOutput));
+        lock (heldNotices)
+        {
+            Assert.Single(heldNotices);
+        }
 
         Assert.Equal("now\n", System.Text.Encoding.UTF8.GetString(output));
-        Assert.Empty(notices);
+        lock (notices)
+        {
+            Assert.Empty(notices);
+        }
     }
 
     [Fact(Timeout = 120_000)]

@@ -11,8 +11,17 @@ namespace Brigade.Orleans.Tests.Deployment;
 public sealed class RedisServer : IAsyncLifetime, IDisposable
 {
     private const string Binary = "/usr/bin/redis-server";
+    private readonly string? _password;
     private ChildProcess? _process;
     private string? _directory;
+
+    /// <summary>A server that asks no password (xunit's fixtures have one public constructor).</summary>
+    public RedisServer()
+    {
+    }
+
+    /// <summary>A server that requires <paramref name="password"/> (<c>--requirepass</c>): <see cref="PasswordRedisServer"/>.</summary>
+    internal RedisServer(string password) => _password = password;
 
     public int Port { get; private set; }
 
@@ -23,8 +32,9 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
         ServiceBinaries.Require(Binary, "redis-server");
         _directory = Directory.CreateTempSubdirectory("brigade-redis-").FullName;
         Port = FreePorts.On([IPAddress.Loopback], 1)[0];
-        _process = new ChildProcess(Binary, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", _directory, "--protected-mode", "yes");
+        string[] arguments = ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", _directory, "--protected-mode", "yes"];
+        _process = new ChildProcess(Binary, _password is null ? arguments : [.. arguments, "--requirepass", _password]);
         var clock = Stopwatch.StartNew();
         while (!await AnswersAsync())
         {
@@ -66,7 +76,9 @@ public sealed class RedisServer : IAsyncLifetime, IDisposable
             await stream.WriteAsync("PING\r\n"u8.ToArray());
             var buffer = new byte[16];
             var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
-            return System.Text.Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            // A server with a password answers a client that gave none, saying so: it is up.
+            var answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+            return answer.StartsWith("+PONG", StringComparison.Ordinal) || (_password is not null && answer.StartsWith("-NOAUTH", StringComparison.Ordinal));
         }
         catch (Exception e) when (e is SocketException or IOException or TimeoutException)
         {

@@ -17,6 +17,17 @@ public sealed class LostSiloSummaryTests(HalfRefusingCluster fixture)
         try
         {
             var engine = await ClusterEngine.ConnectAsync(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 });
+
+            // The run takes the silos active when it starts: the one just started may not be yet, and a run that never had
+            // it does not lose it (as SiloLossTests, ci120).
+            var extraName = extra.SiloAddress.Endpoint.ToString();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!(await engine.DiscoverAsync()).Any(s => s.Address == extraName))
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the extra silo never became active");
+                await Task.Delay(100);
+            }
+
             var started = R47Slow.Reset(40);
             var run = Runner.MapAsync(Enumerable.Range(0, 400), new R47Slow(), new RunOptions { Engine = engine, BatchSize = 4 });
 

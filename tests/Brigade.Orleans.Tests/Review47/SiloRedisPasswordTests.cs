@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Brigade.Orleans.Tests.Deployment;
 using Microsoft.Extensions.Hosting;
 
@@ -12,12 +9,10 @@ namespace Brigade.Orleans.Tests.Review47;
 /// logged its lifecycle failures before the silo gave up with Orleans' own error. The silo now asks the store first and
 /// fails its start at once, saying the store refuses it. (A real redis-server with a password; the silo in-process.)
 /// </summary>
-public sealed class SiloRedisPasswordTests : IAsyncLifetime, IDisposable
+public sealed class SiloRedisPasswordTests(PasswordRedisServer redis) : IClassFixture<PasswordRedisServer>
 {
-    private const string Password = "r47-secret";
-    private ChildProcess? _redis;
-    private string? _directory;
-    private int _port;
+    private const string Password = PasswordRedisServer.Password;
+    private readonly int _port = redis.Port;
 
     [Theory(Timeout = 30_000)]
     [InlineData("nope")]
@@ -42,43 +37,5 @@ public sealed class SiloRedisPasswordTests : IAsyncLifetime, IDisposable
         Assert.Contains("the membership store refuses this silo", error.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{_port}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, error.Message, StringComparison.Ordinal);
-    }
-
-    public async Task InitializeAsync()
-    {
-        ServiceBinaries.Require("/usr/bin/redis-server", "redis-server");
-        _directory = Directory.CreateTempSubdirectory("brigade-r47-redis-").FullName;
-        _port = FreePorts.On([IPAddress.Loopback], 1)[0];
-        _redis = new ChildProcess("/usr/bin/redis-server", "--port", _port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", _directory, "--requirepass", Password);
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var tcp = new TcpClient();
-                await tcp.ConnectAsync(IPAddress.Loopback, _port);
-                return;
-            }
-            catch (SocketException) when (!_redis.HasExited && clock.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-
-    public Task DisposeAsync()
-    {
-        Dispose();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose()
-    {
-        Interlocked.Exchange(ref _redis, null)?.Dispose();
-        if (Interlocked.Exchange(ref _directory, null) is { } directory)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
     }
 }

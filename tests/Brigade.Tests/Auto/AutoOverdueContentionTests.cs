@@ -27,33 +27,37 @@ public sealed class AutoOverdueContentionTests : IDisposable
             return; // running items are read from per-thread clocks on Linux only
         }
 
-        var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = _directory });
-
-        // The cached plan: items of 0.3 ms of CPU and a 1 ms sleep, blocking at a width of ~2 × (1 + 1 / 0.3) ≈ 9.
-        (_sleepMs, _burn) = (1, TimeSpan.FromMilliseconds(0.3));
-        var first = await Runner.MapAsync(Enumerable.Range(0, 400).ToArray(), Nap, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Contains(first.Report.Plans, p => p.Class == WorkloadClass.Blocking);
-
-        // The same work now sleeps 1 s, and one contention on a lock of the test's own happens at the run's start.
-        (_sleepMs, _burn) = (1_000, TimeSpan.Zero);
-        var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        AutoTrace.Write = line => trace.Enqueue($"{started.ElapsedMilliseconds,5} ms {line}");
-        try
+        // The wall time is a measurement: up to three tries (Measured), each with a cache of its own.
+        await Measured.UpToThreeTimesAsync(async attempt =>
         {
-            _contended = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var result = await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), Nap, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
-            var counted = await _contended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = Path.Combine(_directory, $"try{attempt}") });
 
-            Assert.Equal(Enumerable.Range(0, 64), result.Values);
-            Assert.True(result.Report.Plans[0].FromCache, $"first plan not from the cache: {result.Report.Plans[0]}");
-            Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(4.5), $"{result.Report.WallTime.TotalSeconds:0.00} s; {counted} contention(s); {string.Join(" | ", result.Report.Plans)}\n{string.Join("\n", trace.Where(l => !l.Contains(" window ", StringComparison.Ordinal)).Take(40))}");
-        }
-        finally
-        {
-            AutoTrace.Write = null;
-            _contended = null;
-        }
+            // The cached plan: items of 0.3 ms of CPU and a 1 ms sleep, blocking at a width of ~2 × (1 + 1 / 0.3) ≈ 9.
+            (_sleepMs, _burn) = (1, TimeSpan.FromMilliseconds(0.3));
+            var first = await Runner.MapAsync(Enumerable.Range(0, 400).ToArray(), Nap, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Contains(first.Report.Plans, p => p.Class == WorkloadClass.Blocking);
+
+            // The same work now sleeps 1 s, and one contention on a lock of the test's own happens at the run's start.
+            (_sleepMs, _burn) = (1_000, TimeSpan.Zero);
+            var trace = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            AutoTrace.Write = line => trace.Enqueue($"{started.ElapsedMilliseconds,5} ms {line}");
+            try
+            {
+                _contended = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var result = await Runner.MapAsync(Enumerable.Range(0, 64).ToArray(), Nap, new RunOptions { Engine = engine }).WaitAsync(TimeSpan.FromSeconds(60));
+                var counted = await _contended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+                Assert.Equal(Enumerable.Range(0, 64), result.Values);
+                Assert.True(result.Report.Plans[0].FromCache, $"first plan not from the cache: {result.Report.Plans[0]}");
+                Assert.True(result.Report.WallTime < TimeSpan.FromSeconds(4.5), $"{result.Report.WallTime.TotalSeconds:0.00} s; {counted} contention(s); {string.Join(" | ", result.Report.Plans)}\n{string.Join("\n", trace.Where(l => !l.Contains(" window ", StringComparison.Ordinal)).Take(40))}");
+            }
+            finally
+            {
+                AutoTrace.Write = null;
+                _contended = null;
+            }
+        });
     }
 
     public void Dispose()

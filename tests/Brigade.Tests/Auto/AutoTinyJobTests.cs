@@ -1,5 +1,6 @@
 using Brigade.Auto;
 using Brigade.Internal;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Auto;
 
@@ -75,37 +76,43 @@ public sealed class AutoTinyJobTests : IDisposable
         await WarmUpAsync();
 
         var items = Enumerable.Range(0, 500).ToArray();
-        var key = PlanCache.KeyFor(WorkFunction<int, int>.FromSync(work, "work").Identity);
-        new PlanCache(_directory).Put(key, new PlanCacheEntry
+        // What the stale run remembers is its own items' time, measured (x + 1 at load 30 can read slower than 1.5 µs):
+        // up to three tries (Measured), each with a cache of its own holding the stale plan.
+        await Measured.UpToThreeTimesAsync(async attempt =>
         {
-            Work = "Tests.Tiny",
-            Machine = PlanCache.Machine,
-            Class = nameof(WorkloadClass.CpuBound),
-            TimePerItemNs = 3_000,
-            CpuPerItemNs = 3_000,
-            MeasuredItems = 500,
-            Engine = "threadpool",
-            Width = 2,
-            BatchSize = 333,
-            Updated = DateTimeOffset.UtcNow,
+            var directory = Path.Combine(_directory, $"try{attempt}");
+            var key = PlanCache.KeyFor(WorkFunction<int, int>.FromSync(work, "work").Identity);
+            new PlanCache(directory).Put(key, new PlanCacheEntry
+            {
+                Work = "Tests.Tiny",
+                Machine = PlanCache.Machine,
+                Class = nameof(WorkloadClass.CpuBound),
+                TimePerItemNs = 3_000,
+                CpuPerItemNs = 3_000,
+                MeasuredItems = 500,
+                Engine = "threadpool",
+                Width = 2,
+                BatchSize = 333,
+                Updated = DateTimeOffset.UtcNow,
+            });
+            PlanCache.ResetLoaded();
+            AutoRunOutcome? outcome = null;
+            var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = directory, OnFinished = o => outcome = o });
+
+            var stale = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(Bound);
+            Assert.True(stale.Report.Plans[0].FromCache, stale.Report.Plan);
+            Assert.NotEqual(WorkloadClass.Tiny, stale.Report.Plans[0].Class);
+
+            PlanCache.ResetLoaded();
+            var remembered = new PlanCache(directory).TryGet(key);
+            Assert.NotNull(remembered);
+            Assert.True(remembered.TimePerItemNs < 1_500, $"the cache still says {remembered.TimePerItemNs:0} ns per item ({remembered.Engine} ×{remembered.Width}); the run: {stale.Report.Plan}; totals {outcome?.Totals}; warm-up {outcome?.Warmup}");
+
+            var next = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(Bound);
+            Assert.True(next.Report.Plans[0].FromCache, next.Report.Plan);
+            Assert.Equal(WorkloadClass.Tiny, next.Report.Plans[0].Class);
+            Assert.Equal(items.Select(x => x + 1), next.Values);
         });
-        PlanCache.ResetLoaded();
-        AutoRunOutcome? outcome = null;
-        var engine = Engine.CreateAuto(new AutoEngineOptions { PlanCacheDirectory = _directory, OnFinished = o => outcome = o });
-
-        var stale = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(Bound);
-        Assert.True(stale.Report.Plans[0].FromCache, stale.Report.Plan);
-        Assert.NotEqual(WorkloadClass.Tiny, stale.Report.Plans[0].Class);
-
-        PlanCache.ResetLoaded();
-        var remembered = new PlanCache(_directory).TryGet(key);
-        Assert.NotNull(remembered);
-        Assert.True(remembered.TimePerItemNs < 1_500, $"the cache still says {remembered.TimePerItemNs:0} ns per item ({remembered.Engine} ×{remembered.Width}); the run: {stale.Report.Plan}; totals {outcome?.Totals}; warm-up {outcome?.Warmup}");
-
-        var next = await Runner.MapAsync(items, work, new RunOptions { Engine = engine }).WaitAsync(Bound);
-        Assert.True(next.Report.Plans[0].FromCache, next.Report.Plan);
-        Assert.Equal(WorkloadClass.Tiny, next.Report.Plans[0].Class);
-        Assert.Equal(items.Select(x => x + 1), next.Values);
     }
 
     // Brigade's own code for a run of this shape compiled before the runs that matter (a run that mostly compiled code

@@ -121,7 +121,7 @@ public sealed class AutoWorkTurnsTests
                     Assert.Equal(WorkloadClass.CpuBound, cpu.Class);
                     controller.Apply(cpu, revision: 0);
                     monitor.Restart(controller.Pool.Totals(), time.GetTimestamp());
-                    Assert.True(SpinWait.SpinUntil(() => Entered >= 2, TimeSpan.FromSeconds(10)), "the items did not start");
+                    Assert.True(SpinWait.SpinUntil(() => Entered >= 2, TimeSpan.FromSeconds(30)), "the items did not start");
 
                     // Each tick a check stands for would have left it the process's lock contentions at the tick before
                     // (TickCore: LastTickContentions). Here none runs, so the controller's count stays at the run's start:

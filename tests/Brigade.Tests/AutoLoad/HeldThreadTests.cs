@@ -83,11 +83,11 @@ public sealed class HeldThreadTests
         sleeper.Start();
         try
         {
-            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref tid) > 0, TimeSpan.FromSeconds(10)));
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref tid) > 0, TimeSpan.FromSeconds(30)));
             using var reader = ThreadSchedStat.Open(tid);
             Assert.NotNull(reader);
             var seen = ThreadWait.Unknown;
-            Assert.True(SpinWait.SpinUntil(() => (seen = reader!.Wait()) is not (ThreadWait.Runnable or ThreadWait.Unknown), TimeSpan.FromSeconds(10)), $"never seen asleep ({seen})");
+            Assert.True(SpinWait.SpinUntil(() => (seen = reader!.Wait()) is not (ThreadWait.Runnable or ThreadWait.Unknown), TimeSpan.FromSeconds(30)), $"never seen asleep ({seen})");
             Assert.Equal(ThreadWait.Blocked, seen);
         }
         finally

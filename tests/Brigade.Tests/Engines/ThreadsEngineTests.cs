@@ -27,16 +27,20 @@ public sealed class ThreadsEngineTests
     [Fact]
     public async Task Threads_TwoOneSecondSleepsOnTwoThreads_FinishWellUnderTwoSeconds()
     {
-        // The one coarse timing bound DEVELOPERS.md allows: one after the other would take 2 s.
-        var watch = Stopwatch.StartNew();
+        // The one coarse timing bound DEVELOPERS.md allows: one after the other would take 2 s. Starting two threads at load
+        // 40 can take much of the 0.8 s margin: up to three tries (Measured); sleeps one after the other fail all three.
+        await Measured.UpToThreeTimesAsync(async attempt =>
+        {
+            var watch = Stopwatch.StartNew();
 
-        var report = await Runner.ForEachAsync(new[] { 1, 2 }, _ => Thread.Sleep(1000),
-            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2 }).Bounded();
+            var report = await Runner.ForEachAsync(new[] { 1, 2 }, _ => Thread.Sleep(1000),
+                new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2 }).Bounded();
 
-        watch.Stop();
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.8), $"Two 1 s sleeps on two threads took {watch.Elapsed.TotalSeconds:0.00} s.");
-        Assert.True(report.WallTime < TimeSpan.FromSeconds(1.8));
-        Assert.Equal(2, report.WorkerCount);
+            watch.Stop();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.8), $"Two 1 s sleeps on two threads took {watch.Elapsed.TotalSeconds:0.00} s.");
+            Assert.True(report.WallTime < TimeSpan.FromSeconds(1.8));
+            Assert.Equal(2, report.WorkerCount);
+        });
     }
 
     [Fact]

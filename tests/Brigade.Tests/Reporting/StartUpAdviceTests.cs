@@ -1,5 +1,4 @@
 using Brigade.Auto;
-using Brigade.Internal;
 using Brigade.Reporting;
 
 namespace Brigade.Tests.Reporting;
@@ -11,25 +10,7 @@ namespace Brigade.Tests.Reporting;
 public sealed class StartUpAdviceTests
 {
     // Two workers whose first batch started 150 ms into a 200 ms run: start-up is most of the gap.
-    private static RunReport LateStart(params AutoPlan[] plans) => new()
-    {
-        Engine = "auto",
-        DegreeOfParallelism = 2,
-        Items = 100,
-        Succeeded = 100,
-        WallTime = Ms(200),
-        WorkerCpuTime = Ms(100),
-        ProcessCpuTime = Ms(100),
-        Workers = [Worker(0), Worker(1)],
-        Counters = new LossProbe(0, 0, 0),
-        Plans = plans,
-    };
-
-    private static WorkerReport Worker(int id) =>
-        new(id, $"w{id}", null, 5, 50, 0, Ms(50), null)
-        {
-            Timing = new WorkerTiming(Ms(150), Ms(190), Ms(200), 45, 5, TimeSpan.Zero, TimeSpan.Zero),
-        };
+    private static RunReport LateStart(params AutoPlan[] plans) => LateStartReports.Build("auto", remoteWorkers: false, plans);
 
     private static AutoPlan Plan(bool fromCache, int revision = 0) => new()
     {

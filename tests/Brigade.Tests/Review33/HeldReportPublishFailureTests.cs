@@ -41,8 +41,8 @@ public sealed class HeldReportPublishFailureTests
         release.Set();
 
         // Before the fix: t1's release threw the logger's exception and the flow, granted A, never resumed.
-        await t1.WaitAsync(TimeSpan.FromSeconds(10));
-        await flow.WaitAsync(TimeSpan.FromSeconds(10));
+        await t1.WaitAsync(TimeSpan.FromSeconds(30));
+        await flow.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
         using var again = a.TryAcquire(TimeSpan.FromSeconds(10));
         Assert.True(again.IsAcquired);
@@ -77,7 +77,7 @@ public sealed class HeldReportPublishFailureTests
             "the held report is published");
 
         release.Set();
-        await Task.WhenAll(t1, flow).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(t1, flow).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.IsType<LockOrderReport>(Assert.Single(_diagnostics.Reports));
     }
 
@@ -115,7 +115,7 @@ public sealed class HeldReportPublishFailureTests
         // Before the fix: the logger's exception left t2's Acquire with its wait still queued; A, handed to it, was never
         // released.
         release.Set();
-        await Task.WhenAll(t1, t2).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(t1, t2).WaitAsync(TimeSpan.FromSeconds(30));
         using var again = a.TryAcquire(TimeSpan.FromSeconds(10));
         Assert.True(again.IsAcquired);
     }

@@ -85,7 +85,7 @@ public sealed class StalledCheckOtherThreadRunnableTests
                 Assert.Equal(WorkloadClass.CpuBound, cpu.Class);
                 controller.Apply(cpu, revision: 0);
                 monitor.Restart(controller.Pool.Totals(), time.GetTimestamp());
-                Assert.True(SpinWait.SpinUntil(() => Entered >= 2, TimeSpan.FromSeconds(10)), "the items did not start");
+                Assert.True(SpinWait.SpinUntil(() => Entered >= 2, TimeSpan.FromSeconds(30)), "the items did not start");
 
                 // Contentions are counted from the check before, as each tick's would be (AutoWorkTurnsTests).
                 var looked = controller.Pool.Totals().LockContentions;

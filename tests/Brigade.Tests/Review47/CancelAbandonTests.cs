@@ -101,7 +101,10 @@ public sealed class CancelAbandonTests
         await cts.CancelAsync();
 
         var e = await Assert.ThrowsAsync<RunCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal(1, Assert.Single(e.Report.Failures).Index);
+        // Item 1 abandoned; item 0 (a yield) may also have outlasted its 100 ms timeout on a loaded machine (load 140: it
+        // did), which is a failure of its own and none of this test's business.
+        Assert.Contains(e.Report.Failures, f => f.Index == 1);
+        Assert.All(e.Report.Failures.Where(f => f.Index != 1), f => Assert.Equal(0, f.Index));
         Assert.DoesNotContain("every started item finished", e.Message, StringComparison.Ordinal);
         Assert.Contains("abandoned", e.Message, StringComparison.Ordinal);
     }

@@ -1,5 +1,5 @@
-using Brigade.Internal;
 using Brigade.Reporting;
+using Brigade.Tests.Reporting;
 
 namespace Brigade.Tests.Review47;
 
@@ -11,26 +11,7 @@ namespace Brigade.Tests.Review47;
 public sealed class StartUpReuseAdviceTests
 {
     // Two remote workers whose first batch started 150 ms into a 200 ms run: start-up is most of the gap.
-    private static RunReport RemoteLateStart() => new()
-    {
-        Engine = "processes",
-        DegreeOfParallelism = 2,
-        Items = 100,
-        Succeeded = 100,
-        WallTime = Ms(200),
-        WorkerCpuTime = Ms(100),
-        ProcessCpuTime = Ms(100),
-        Workers = [Worker(0), Worker(1)],
-        Counters = new LossProbe(0, 0, 0),
-    };
-
-    private static WorkerReport Worker(int id) =>
-        new(id, $"w{id}", $"pid {100 + id}", 5, 50, 0, Ms(50), null)
-        {
-            Timing = new WorkerTiming(Ms(150), Ms(190), Ms(200), 45, 5, TimeSpan.Zero, TimeSpan.Zero),
-        };
-
-    private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
+    private static RunReport RemoteLateStart() => LateStartReports.Build("processes", remoteWorkers: true);
 
     private static string StartUpAdvice(RunLosses losses)
     {
