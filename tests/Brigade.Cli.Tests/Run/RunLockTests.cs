@@ -25,15 +25,20 @@ public sealed class RunLockTests
         RunLock.Take(paths).Dispose();
 
         var copy = HoldLockFile(dir, Environment.ProcessId);
+        // Set just before the copy is closed: a take that returns has seen the lock free, so the close had begun. The task's
+        // own completion comes after close(2) returns, and a take that won the lock in between is right (ci123 read
+        // IsCompleted there and failed at load: "taken while the copy still held the lock", 334 ms).
+        var closing = 0;
         var release = Task.Run(async () =>
         {
             await Task.Delay(300);
+            Volatile.Write(ref closing, 1);
             NativeMethods.Close(copy);
         });
 
         using (RunLock.Take(paths))
         {
-            Assert.True(release.IsCompleted, "taken while the copy still held the lock");
+            Assert.True(Volatile.Read(ref closing) == 1, "taken while the copy still held the lock");
         }
 
         await release;
