@@ -20,10 +20,21 @@ public sealed class BlockedInputTests
         Assert.True(Engine.TryGetBuiltIn(engine, out var chosen));
         using var input = new BlockingInput(itemsBeforeBlocking: 2);
         using var cts = new CancellationTokenSource();
-        var run = Runner.MapAsync(input, x => x * 10, new RunOptions { Engine = chosen, BatchSize = 1 }, cts.Token);
+        // The two items read before MoveNext blocks have finished before the cancel: the run's own progress says so (the
+        // async engine reads ahead, so the block alone does not say they ran: ci123 cancelled before they started).
+        using var twoDone = new ManualResetEventSlim();
+        var progress = new Callback(p =>
+        {
+            if (p.Completed >= 2)
+            {
+                twoDone.Set();
+            }
+        });
+        var run = Runner.MapAsync(input, x => x * 10, new RunOptions { Engine = chosen, BatchSize = 1, Progress = progress }, cts.Token);
         try
         {
             Assert.True(await Task.Run(() => input.Blocked.Wait(TestTimeouts.Generous)), "MoveNext never blocked");
+            Assert.True(await Task.Run(() => twoDone.Wait(TestTimeouts.Generous)), "the two items read never finished");
             await cts.CancelAsync();
 
             // Before: the call never returned (this wait timed out).
@@ -70,6 +81,11 @@ public sealed class BlockedInputTests
         Assert.Equal(Enumerable.Range(1, 5000), result.Values);
         Assert.Equal(5000, result.Report.Items);
         Assert.Equal(1, disposed);
+    }
+
+    private sealed class Callback(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
     }
 
     private sealed class BlockingInput(int itemsBeforeBlocking) : IEnumerable<int>, IDisposable

@@ -1,6 +1,7 @@
 using Brigade.Auto;
 using Brigade.Internal;
 using Brigade.Tests.Auto;
+using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Review48Insight;
 
@@ -18,13 +19,24 @@ public sealed class LoadedMachineSampleTests
     private const int MeasuredBatches = 30;
 
     [Fact]
-    public void ShortCpuBoundBatches_MeasuredWhileMoreBusyThreadsThanCores_AreCpuBound()
+    public async Task ShortCpuBoundBatches_MeasuredWhileMoreBusyThreadsThanCores_AreCpuBound()
     {
         if (!ThreadSchedStat.IsSupported || !ThreadCpuTime.IsSupported)
         {
             return; // no run-queue figures (not Linux): the plain ratio is used, with that caveat (docs/auto-mode.md)
         }
 
+        // A measurement: up to three tries (one in eight read cpu/wall 0.65 beside four more busy loops, preempted between
+        // two readings; before review 48 every try read 0.44-0.76).
+        await Measured.UpToThreeTimesAsync(_ =>
+        {
+            MeasureOnce();
+            return Task.CompletedTask;
+        });
+    }
+
+    private static void MeasureOnce()
+    {
         using var stop = new CancellationTokenSource();
         var busy = Enumerable.Range(0, (2 * Environment.ProcessorCount) + 2).Select(_ => new Thread(() =>
         {
