@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How long the test suite takes, and where the time goes: for each git ref given (default HEAD), a clean clone of this
 # repository at that ref is restored and built (`dotnet build Brigade.slnx -c Release`, timed), then tested
-# (`bash tests/run-all.sh`, as test.sh runs it, timed, with a TRX file per test project). Prints, per ref: the
+# (`dotnet test Brigade.slnx -c Release --no-build`, timed, with a TRX file per test project). Prints, per ref: the
 # build and test wall and CPU time, each test project's start, end and wall time (they run as parallel test hosts, as
 # many at once as the machine has cores), and the slowest tests; with the load average before and after each step.
 #
@@ -40,13 +40,7 @@ for round in $(seq 1 "$rounds"); do
     git -C "$dir" checkout -q "$commit"
     echo "== round $round, $ref ($commit), $(date -u +%H:%M:%S) UTC"
     (cd "$dir" && timed build "$work/r$round-$commit.build.log" dotnet build Brigade.slnx -c Release)
-    # The test step as test.sh runs it: tests/run-all.sh where the ref has it (review 48: the longest projects first),
-    # else the solution's `dotnet test` that test.sh ran before it.
-    if [ -f "$dir/tests/run-all.sh" ]; then
-      (cd "$dir" && timed test "$work/r$round-$commit.test.log" bash tests/run-all.sh --logger trx --results-directory "$dir/trx")
-    else
-      (cd "$dir" && timed test "$work/r$round-$commit.test.log" dotnet test Brigade.slnx -c Release --no-build -maxcpucount:4 --logger trx --results-directory "$dir/trx")
-    fi
+    (cd "$dir" && timed test "$work/r$round-$commit.test.log" dotnet test Brigade.slnx -c Release --no-build --logger trx --results-directory "$dir/trx")
     grep -E '^(Passed|Failed)!' "$work/r$round-$commit.test.log" | sed 's/^/  /' || true
     trx=("$dir"/trx/*.trx)
     if [ ! -e "${trx[0]}" ]; then
