@@ -19,6 +19,9 @@ refs=("$@")
 rounds="${ROUNDS:-1}"
 top="${TOP:-12}"
 work="$(mktemp -d /tmp/brigade-suite-time-XXXXXX)"
+# Readable by others: the CLI tests run brigade as `nobody` (setpriv) where root ignores a directory's mode, and a 0700
+# work directory (mktemp's) failed those 7 tests with the host's "Possible reasons for this include" (2026-12-05).
+chmod 755 "$work"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "suite-time: $(nproc) cores; work in $work"
 
