@@ -146,6 +146,11 @@ public sealed class EngineJob<TIn, TOut>
     /// <summary>Gets or sets the plans auto mode made for the run, for the report.</summary>
     internal IReadOnlyList<Auto.AutoPlan>? AutoPlans { get; set; }
 
+    /// <summary>Gets or sets the silos a cluster run lost and finished without (Brigade.Orleans' ClusterRun, once every
+    /// worker has left), for the report: its plan's text and its losses both read them (<see cref="Reporting.LostSilo"/>).
+    /// Empty for every other run.</summary>
+    internal IReadOnlyList<Reporting.LostSilo> LostSilos { get; set; } = [];
+
     internal RunRecorder Recorder => _recorder;
 
     internal long CombineFailures => _failures.CombineFailures;
