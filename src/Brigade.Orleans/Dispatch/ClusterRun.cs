@@ -1,6 +1,7 @@
 using System.Globalization;
 using Brigade.Engines;
 using Brigade.Orleans.Protocol;
+using Brigade.Reporting;
 
 namespace Brigade.Orleans.Dispatch;
 
@@ -115,10 +116,13 @@ internal sealed class ClusterRun<TIn, TOut>
         }
 
         // A run that lost a silo and finished on the others said nothing of it (review 47): its plan names the silos it
-        // lost and why. A run that failed says it in its exception (ClusterUnavailableException.LostSilos).
-        if (!_job.CancellationToken.IsCancellationRequested && _silos.Where(s => s.IsLost).Select(s => $"{s.Name} ({s.LostReason})").ToList() is { Count: > 0 } lost)
+        // lost and why. A run that failed says it in its exception (ClusterUnavailableException.LostSilos). The silos are
+        // recorded on the job as data, which the report carries: its losses read them there, not in the plan's words
+        // (review 49: they parsed the plan, so a change of wording here would have silently lost them).
+        if (!_job.CancellationToken.IsCancellationRequested && _silos.Where(static s => s.IsLost).Select(static s => new LostSilo(s.Name, s.LostReason)).ToList() is { Count: > 0 } lost)
         {
-            _job.Plan = $"{_job.Plan}; lost during the run: {string.Join("; ", lost)}, {(lost.Count == 1 ? "its" : "their")} batches ran on the others";
+            _job.LostSilos = lost;
+            _job.Plan += LostSilo.PlanText(lost);
         }
     }
 

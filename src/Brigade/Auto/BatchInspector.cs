@@ -110,6 +110,13 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
             var rq = reader?.RunQueueWaitTicks() ?? -1;
             var wait = waitOf is { } fake ? fake(tid) : reader?.Wait() ?? ThreadWait.Unknown;
             var gc = GC.CollectionCount(0);
+
+            // This look ends at `now`, before the readings above, so their intervals hold its wall time's end; the next look
+            // at this batch starts after them, so their intervals hold its start too (review 48's order, AutoWorker). Started
+            // at `now`, what the item did between `now` and the readings (the controller's other work, reads of other
+            // workers, its thread preempted at a high load) was in the next look's wall time and on neither clock: the
+            // item's wait (review 49).
+            var readAt = time.GetTimestamp();
             if (w.BatchSeq != seq || w.InBatchSince != since || cpu0 < 0 || cpu < 0 || wait == ThreadWait.Unknown)
             {
                 continue;
@@ -120,7 +127,7 @@ internal sealed class BatchInspector(TimeProvider time, bool asyncWork, bool rep
             // look's interval: judged from its start, a long batch (items that turned to long waits) that saw one
             // collection would never be read again while it runs, and its pause share would count every earlier pause.
             var seenBefore = _lastLook.TryGetValue(w, out var look) && look.Seq == seq && now > look.Timestamp;
-            _lastLook[w] = (seq, now, cpu, rq, gc, pause);
+            _lastLook[w] = (seq, readAt, cpu, rq, gc, pause);
             if (gc != (seenBefore ? look.Gc : gc0))
             {
                 continue;

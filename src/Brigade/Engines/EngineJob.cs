@@ -33,6 +33,7 @@ public sealed class EngineJob<TIn, TOut>
     // _leave lets the run stop waiting for what ignores its token (an item abandoned after a grace, an input blocked in
     // MoveNext): after the run's own stops running items finish and keep their results (lib48).
     private readonly CancellationTokenSource _leave;
+    private readonly CancellationToken _caller;
     private readonly CancellationTokenSource _abort;
     private readonly CancellationTokenSource _stop;
 
@@ -63,6 +64,7 @@ public sealed class EngineJob<TIn, TOut>
         Options = options;
         DegreeOfParallelism = degreeOfParallelism;
         _recorder = recorder;
+        _caller = cancellationToken;
         _leave = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _abort = CancellationTokenSource.CreateLinkedTokenSource(_leave.Token);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
@@ -75,6 +77,10 @@ public sealed class EngineJob<TIn, TOut>
     /// reader left. Only this ends waits for what ignores the items' token (<see cref="ItemRace{TOut}"/>); the run's own
     /// stops (<see cref="CancellationToken"/>) do not.</summary>
     internal CancellationToken LeaveToken => _leave.Token;
+
+    /// <summary>Gets the token the run's caller passed: when <see cref="LeaveToken"/> tripped and this did not, a stream's
+    /// reader left (what an abandoned item's failure says, <see cref="ItemAbandonedException"/>).</summary>
+    internal CancellationToken CallerToken => _caller;
 
     /// <summary>Gets the run's clock (<see cref="RunOptions.TimeProvider"/>).</summary>
     internal TimeProvider Time => Options.TimeProvider;
@@ -139,6 +145,11 @@ public sealed class EngineJob<TIn, TOut>
 
     /// <summary>Gets or sets the plans auto mode made for the run, for the report.</summary>
     internal IReadOnlyList<Auto.AutoPlan>? AutoPlans { get; set; }
+
+    /// <summary>Gets or sets the silos a cluster run lost and finished without (Brigade.Orleans' ClusterRun, once every
+    /// worker has left), for the report: its plan's text and its losses both read them (<see cref="Reporting.LostSilo"/>).
+    /// Empty for every other run.</summary>
+    internal IReadOnlyList<Reporting.LostSilo> LostSilos { get; set; } = [];
 
     internal RunRecorder Recorder => _recorder;
 
@@ -388,7 +399,7 @@ public sealed class EngineJob<TIn, TOut>
         if (_policy is not null)
         {
             var attempts = new ItemAttempts();
-            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token, _leave.Token);
+            var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token, _leave.Token, _caller);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex, attempts);
             ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;
@@ -409,7 +420,7 @@ public sealed class EngineJob<TIn, TOut>
         }
         else
         {
-            var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token, _leave.Token);
+            var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token, _leave.Token, _caller);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
             ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
             failures = sink.Failures;

@@ -126,14 +126,14 @@ public sealed class EngineWorker
     internal long ItemsFailed => Volatile.Read(ref _failed);
 
     /// <summary>Gets the race through which the worker awaits its pending asynchronous items (<see cref="ItemRace{TOut}"/>).</summary>
-    internal ItemRace<TOut> Race<TOut>(TimeProvider time, CancellationToken leave)
+    internal ItemRace<TOut> Race<TOut>(TimeProvider time, CancellationToken leave, CancellationToken caller)
     {
         if (_race is ItemRace<TOut> race && !race.IsSpent)
         {
             return race;
         }
 
-        race = new ItemRace<TOut>(time, leave);
+        race = new ItemRace<TOut>(time, leave, caller);
         _race = race;
         return race;
     }

@@ -175,7 +175,7 @@ internal sealed class ItemAttempts
 /// <summary>Synchronous (or blocking asynchronous) work under the run's <see cref="ItemPolicy"/>; an asynchronous item still
 /// pending a second after <paramref name="abandonOn"/> is cancelled (the caller leaving, not the run's stop) is abandoned,
 /// never with the default (the remote side).</summary>
-internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, CancellationToken abandonOn = default)
+internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, ItemAttempts attempts, CancellationToken token, CancellationToken abandonOn = default, CancellationToken caller = default)
     : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
@@ -196,7 +196,7 @@ internal readonly struct ResilientWork<TIn, TOut>(ItemPolicy policy, Func<TIn, T
             ItemInvocation.Exit(was);
         }
 
-        return ItemRace<TOut>.Block(pending, abandonOn);
+        return ItemRace<TOut>.Block(pending, abandonOn, caller);
     }
 }
 

@@ -36,6 +36,7 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     private readonly Action _onItem;
     private readonly TimeProvider _time;
     private readonly CancellationToken _leave;
+    private readonly CancellationToken _caller;
     private ManualResetValueTaskSourceCore<TOut> _core;
     private ConfiguredValueTaskAwaitable<TOut>.ConfiguredValueTaskAwaiter _awaiter;
     private CancellationTokenRegistration _registration;
@@ -45,14 +46,21 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     // 0: the current item is pending; 1: it completed (or nothing is pending); 2: it was abandoned (spent).
     private int _state = 1;
 
+    // Whether the grace running now started on a stream's reader leaving, not on the caller's token: what the abandoned
+    // item's failure says (review 49).
+    private bool _readerLeft;
+
     /// <summary>Initializes a worker's race.</summary>
     /// <param name="time">The run's clock, which times the grace.</param>
     /// <param name="leave">The token of the caller leaving (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>): its cancel
     /// starts the grace; the run's own stops do not.</param>
-    public ItemRace(TimeProvider time, CancellationToken leave)
+    /// <param name="caller">The caller's own token (<see cref="EngineJob{TIn, TOut}.CallerToken"/>): not cancelled when
+    /// <paramref name="leave"/> trips, a stream's reader left.</param>
+    public ItemRace(TimeProvider time, CancellationToken leave, CancellationToken caller)
     {
         _time = time;
         _leave = leave;
+        _caller = caller;
         _onItem = OnItem;
     }
 
@@ -65,7 +73,9 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     /// <param name="pending">The item's task.</param>
     /// <param name="token">The caller-leaving token (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>), not the run's stop
     /// token: a stop waits for the item. <see cref="CancellationToken.None"/> never abandons (the remote side).</param>
-    internal static TOut Block(ValueTask<TOut> pending, CancellationToken token)
+    /// <param name="caller">The caller's own token (<see cref="EngineJob{TIn, TOut}.CallerToken"/>): not cancelled when
+    /// <paramref name="token"/> trips, a stream's reader left.</param>
+    internal static TOut Block(ValueTask<TOut> pending, CancellationToken token, CancellationToken caller)
     {
         if (pending.IsCompletedSuccessfully)
         {
@@ -94,6 +104,8 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
                     return task.GetAwaiter().GetResult();
                 }
 
+                // Why the caller left, read as the grace starts: a reader that leaves after a cancel left nothing more.
+                var readerLeft = !caller.IsCancellationRequested;
                 bool done;
                 try
                 {
@@ -107,7 +119,7 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
                 if (!done)
                 {
                     _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    throw new ItemAbandonedException(Grace);
+                    throw new ItemAbandonedException(Grace, readerLeft);
                 }
             }
         }
@@ -177,6 +189,9 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     {
         if (Volatile.Read(ref _state) == 0)
         {
+            // The leave token trips on the caller's (linked) or on a stream's reader leaving (EngineJob.Abort); the
+            // caller's is cancelled before its callbacks run, so this sees it when it was the cause.
+            Volatile.Write(ref _readerLeft, !_caller.IsCancellationRequested);
             _timer ??= _time.CreateTimer(OnGrace, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _timer.Change(Grace, Timeout.InfiniteTimeSpan);
         }
@@ -186,7 +201,7 @@ internal sealed class ItemRace<TOut> : IValueTaskSource<TOut>
     {
         if (Interlocked.CompareExchange(ref _state, 2, 0) == 0)
         {
-            _core.SetException(new ItemAbandonedException(Grace));
+            _core.SetException(new ItemAbandonedException(Grace, Volatile.Read(ref _readerLeft)));
         }
     }
 

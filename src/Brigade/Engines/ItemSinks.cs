@@ -67,7 +67,7 @@ internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWork
 
     public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
 
-    public readonly ItemRace<TOut>? Race() => worker.Race<TOut>(job.Time, job.LeaveToken);
+    public readonly ItemRace<TOut>? Race() => worker.Race<TOut>(job.Time, job.LeaveToken, job.CallerToken);
 }
 
 /// <summary>For-each work: no result to store (the JIT drops the call), failures recorded with the run.</summary>

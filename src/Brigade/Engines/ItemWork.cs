@@ -37,7 +37,7 @@ internal readonly struct SyncWork<TIn, TOut>(Func<TIn, TOut> work) : IItemWork<T
 /// (<see cref="ItemRace{TOut}.Block"/>): in process, the caller leaving (<see cref="EngineJob{TIn, TOut}.LeaveToken"/>),
 /// not the run's own stop, which waits for the item (lib48); the remote side passes none: its host kills a worker whose
 /// item ignores a cancel.</summary>
-internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token, CancellationToken abandonOn = default) : IItemWork<TIn, TOut>
+internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> work, CancellationToken token, CancellationToken abandonOn = default, CancellationToken caller = default) : IItemWork<TIn, TOut>
 {
     public TOut Invoke(TIn item)
     {
@@ -52,7 +52,7 @@ internal readonly struct BlockingAsyncWork<TIn, TOut>(Func<TIn, CancellationToke
             ItemInvocation.Exit(was);
         }
 
-        return ItemRace<TOut>.Block(pending, abandonOn);
+        return ItemRace<TOut>.Block(pending, abandonOn, caller);
     }
 }
 

@@ -358,6 +358,7 @@ internal static class RunPipeline
             Engine = job.Engine.Name,
             Plan = job.Plan,
             Plans = job.AutoPlans ?? [],
+            LostSilos = job.LostSilos,
             DegreeOfParallelism = job.DegreeOfParallelism,
             BatchSize = job.Options.BatchSize,
             Items = itemsRead + unread,

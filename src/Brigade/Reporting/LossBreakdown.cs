@@ -18,9 +18,6 @@ internal static class LossBreakdown
     // The growth of the CPU time per item beside another worker from which the extra counts as contention on shared memory.
     private const double SharedMemoryGrowthMin = 1.25;
 
-    // How a cluster run's plan names the silos it lost and finished without (Brigade.Orleans' ClusterRun).
-    private const string LostMarker = "; lost during the run: ";
-
     /// <summary>Gets or sets whether the process's runs are made by a caller that can keep its engine for the next run (a
     /// program can: the default), so that advice to reuse the engine can be acted on. The brigade command sets it off as it
     /// starts: each invocation makes its own engine, and its user cannot keep it across invocations (review 47: "reuse the
@@ -406,22 +403,26 @@ internal static class LossBreakdown
         return (description, advice, lead);
     }
 
-    // A cluster run that lost a silo and finished on the others (ClusterRun names them in its plan: "; lost during the run:
-    // NAME (REASON), its batches ran on the others"): the lost silo's slots ran nothing from their last batch's end on, and
-    // the batches they had in flight ran again on the others. That is the time its slots sat out, not a straggler's
-    // (review 48: "the last batch ran ...; the other workers sat idle" blamed the items). Null when no slot's worker ran on
-    // a silo the plan names as lost.
+    // A cluster run that lost a silo and finished on the others (ClusterRun records them on the job, and the report carries
+    // them: RunReport.LostSilos): the lost silo's slots ran nothing from their last batch's end on, and the batches they had
+    // in flight ran again on the others. That is the time its slots sat out, not a straggler's (review 48: "the last batch
+    // ran ...; the other workers sat idle" blamed the items). Null when no slot's worker ran on a silo recorded as lost.
+    // Read from the record, not the plan's text (review 49: parsed from the plan, a change of its wording would have lost them).
     private static (string Description, string? Advice, string? Lead)? LostSilos(
         RunReport report, List<Slot> slots, TimeSpan lastEndAll, TimeSpan tail, int tooFewWorkers, TimeSpan tooFew)
     {
-        var at = report.Plan?.IndexOf(LostMarker, StringComparison.Ordinal) ?? -1;
-        if (at < 0)
+        if (report.LostSilos.Count == 0)
         {
             return null;
         }
 
-        var named = report.Plan![(at + LostMarker.Length)..];
-        var lostSlots = slots.Where(s => s.Location is { } l && NamedAt(named, l) >= 0).ToList();
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var silo in report.LostSilos)
+        {
+            reasons.TryAdd(silo.Name, silo.Reason);
+        }
+
+        var lostSlots = slots.Where(s => s.Location is { } l && reasons.ContainsKey(l)).ToList();
         if (lostSlots.Count == 0)
         {
             return null;
@@ -469,8 +470,8 @@ internal static class LossBreakdown
         }
 
         var who = lost.Count == 1
-            ? Text($"silo {lost[0]}{Reason(named, lost[0], lost)} was lost during the run")
-            : Text($"silos {string.Join(", ", lost.Select(l => l + Reason(named, l, lost)))} were lost during the run");
+            ? Text($"silo {lost[0]}{Reason(reasons[lost[0]])} was lost during the run")
+            : Text($"silos {string.Join(", ", lost.Select(l => l + Reason(reasons[l])))} were lost during the run");
         var description = Text($"{who}: {(lostSlots.Count == 1 ? "its worker slot" : Text($"their {lostSlots.Count} worker slots"))} ran no batch after {LossText.Duration(since)} and sat out {LossText.Duration(sat)} to the run's end");
         description += rerunItems > 0
             ? Text($"; {rerunItems:N0} {(rerunItems == 1 ? "item" : "items")} ({rerunBatches:N0} {(rerunBatches == 1 ? "batch" : "batches")}) in flight there ran again on the others, {LossText.Duration(rerunTime)} of their time")
@@ -487,19 +488,6 @@ internal static class LossBreakdown
         return (description, advice, Text($"{(lost.Count == 1 ? "silo " + lost[0] : "silos " + string.Join(", ", lost))} lost during the run: {advice}"));
     }
 
-    // Where the plan's list of lost silos names this one ("NAME (" at its start or after "; "), or -1: a name that only ends
-    // another ("10.0.0.1:11111" in "110.0.0.1:11111") is not it.
-    private static int NamedAt(string named, string silo)
-    {
-        if (named.StartsWith(silo + " (", StringComparison.Ordinal))
-        {
-            return 0;
-        }
-
-        var at = named.IndexOf("; " + silo + " (", StringComparison.Ordinal);
-        return at < 0 ? -1 : at + 2;
-    }
-
     // The index past the last element equal to ends[found].
     private static int UpperBound(TimeSpan[] ends, int found)
     {
@@ -512,23 +500,8 @@ internal static class LossBreakdown
         return i;
     }
 
-    // The reason the plan gives for a lost silo: "NAME (REASON)" up to the next lost silo or the end of the list.
-    private static string Reason(string named, string silo, List<string> lost)
-    {
-        var start = NamedAt(named, silo) + silo.Length + 2;
-        var end = named.Length;
-        foreach (var marker in lost.Where(l => l != silo).Select(static l => "; " + l + " (").Append(", its batches ran on the others").Append(", their batches ran on the others"))
-        {
-            var i = named.IndexOf(marker, start, StringComparison.Ordinal);
-            if (i >= 0 && i < end)
-            {
-                end = i;
-            }
-        }
-
-        var reason = named[start..end].TrimEnd();
-        return reason.EndsWith(')') && reason.Length > 1 ? Text($" ({reason[..^1]})") : "";
-    }
+    // " (REASON)" after a lost silo's name, or nothing when the run recorded none.
+    private static string Reason(string reason) => reason.Length > 0 ? Text($" ({reason})") : "";
 
     // Whether the workers that ran, other than the last one, sat idle on average a quarter of its last batch or more.
     private static bool WaitedForTheLast(List<Slot> slots, TimeSpan tail)

@@ -6,8 +6,8 @@ namespace Brigade.Tests.Review48Insight;
 /// <summary>
 /// Review 48: a cluster run that lost a silo mid-run (its batches in flight re-run on the others) was explained as an
 /// imbalance: "the last batch ran ...; the other workers sat idle", which blames the items. The losses now name the lost
-/// silo, what its slots sat out, and what the re-run batches cost, from what the report carries: the plan's "lost during
-/// the run" (written by Brigade.Orleans' ClusterRun) and the timeline.
+/// silo, what its slots sat out, and what the re-run batches cost, from what the report carries: the silos lost (recorded by
+/// Brigade.Orleans' ClusterRun, <see cref="RunReport.LostSilos"/>; the plan says "lost during the run") and the timeline.
 /// </summary>
 public sealed class LostSiloLossTests
 {
@@ -69,6 +69,8 @@ public sealed class LostSiloLossTests
             Engine = "cluster",
             Plan = "3 silos (10.0.0.1:11111 ×1, 10.0.0.2:11111 ×1, 10.0.0.3:11111 ×1), 3 worker slots" +
                 (lost is null ? "" : $"; lost during the run: {lost} (it left the cluster), its batches ran on the others"),
+            // What ClusterRun records on the job, and the losses read (review 49: they parsed the plan).
+            LostSilos = lost is null ? [] : [new LostSilo(lost, "it left the cluster")],
             DegreeOfParallelism = 3,
             Items = items,
             Succeeded = items,
