@@ -8,7 +8,9 @@ namespace Brigade.Cli.Tests.Review34;
 /// </summary>
 public sealed class StdoutJournalKillTests
 {
-    private const string Command = "if [ {} -ge 10 ]; then sleep $(cat delay); fi; echo {}";
+    // Absolute paths: the resume runs in-process (CliRunner; a start of brigade until 2026-12-05), in the test host's
+    // directory. Its results go to the writer it is given, as a process's go to its stdout: no --output to truncate.
+    private static string Command(TempDirectory dir) => $"if [ {{}} -ge 10 ]; then sleep $(cat {dir.File("delay")}); fi; echo {{}}";
 
     [Fact(Timeout = 120_000)]
     public async Task Resume_AfterSigkill_WithResultsOnStdout_WritesAtMostTheLastResultAgain()
@@ -21,7 +23,7 @@ public sealed class StdoutJournalKillTests
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("delay"), "60");
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(0, 12).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-e", "threads", "-j", "16", "--journal", dir.File("j.journal"), "-q"];
+        string[] args = ["run", dir.File("in.txt"), "-x", Command(dir), "-e", "threads", "-j", "16", "--journal", dir.File("j.journal"), "-q"];
         var first = new List<string>();
         using (var p = CliProcess.Start(dir.Path, args))
         {
@@ -39,7 +41,7 @@ public sealed class StdoutJournalKillTests
 
         Assert.Equal(10, first.Count);
         await File.WriteAllTextAsync(dir.File("delay"), "0");
-        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
+        var (code, stdout, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
         Assert.True(code == 0, stderr);
 
         var all = first.Concat(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();

@@ -23,8 +23,9 @@ public sealed class LargeOutputJournalTests
         // Item 0 waits; item 1 prints 3 MiB, then says it is done: its result waits behind item 0, journaled or not. Item 2
         // runs after item 1 on the other worker and prints a line, which is journaled: once its record is in the journal,
         // item 1's would be too, had it been journaled (records are appended in the order the items finish).
-        const string Command = "if [ {} = 0 ]; then sleep $(cat delay); echo zero; elif [ {} = 1 ]; then head -c 3145728 /dev/zero; touch done1; else echo two; fi";
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-o", dir.File("out.txt"), "-e", "threads", "-j", "2", "-q"];
+        // Absolute paths: the resume runs in-process (CliRunner; a start of brigade until 2026-12-05), in the test host's directory.
+        var command = $"if [ {{}} = 0 ]; then sleep $(cat {dir.File("delay")}); echo zero; elif [ {{}} = 1 ]; then head -c 3145728 /dev/zero; touch {dir.File("done1")}; else echo two; fi";
+        string[] args = ["run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-e", "threads", "-j", "2", "-q"];
         using (var p = CliProcess.Start(dir.Path, args))
         {
             _ = p.StandardOutput.ReadToEndAsync();
@@ -46,7 +47,7 @@ public sealed class LargeOutputJournalTests
         Assert.True(new FileInfo(dir.File("out.txt.journal")).Length < 64 * 1024, $"journal: {new FileInfo(dir.File("out.txt.journal")).Length:N0} bytes");
 
         await File.WriteAllTextAsync(dir.File("delay"), "0");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, null, [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 0, stderr);
         var output = await File.ReadAllBytesAsync(dir.File("out.txt"));

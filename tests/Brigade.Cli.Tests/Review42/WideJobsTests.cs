@@ -24,12 +24,14 @@ public sealed class WideJobsTests
         using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.File("started"));
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, n).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
         // Counted by the shell's own glob (no ls | wc per look: 72 commands polling with two processes each, five times a
-        // second, were hundreds of process starts a second on the 2-core CI machine).
-        var command = $"touch started/{{}}; i=0; while set -- started/*; [ $# -lt {n} ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done; set -- started/*; [ $# -ge {n} ]";
+        // second, were hundreds of process starts a second on the 2-core CI machine). In-process (CliRunner; a start of
+        // brigade per case until 2026-12-05): the width is the engine's, the same in a process; absolute paths, as the
+        // commands start in the test host's directory.
+        var started = dir.File("started");
+        var command = $"touch {started}/{{}}; i=0; while set -- {started}/*; [ $# -lt {n} ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done; set -- {started}/*; [ $# -ge {n} ]";
 
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, TimeSpan.FromSeconds(150), "run", "in.txt", "-x", command, "-j", jobsZero ? "0" : $"{n}", "-o", "out.txt");
+        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", command, "-j", jobsZero ? "0" : $"{n}", "-o", dir.File("out.txt")).WaitAsync(TimeSpan.FromSeconds(150));
 
         Assert.True(code == 0, stderr);
         Assert.Contains($"{n} items, 0 failed", stderr, StringComparison.Ordinal);

@@ -11,12 +11,12 @@ public sealed class SummaryWidthTests
     [InlineData("auto", null)]
     public async Task FewerItemsThanWorkers_SummarySaysTheItemCount(string engine, string? jobs)
     {
+        // In-process (CliRunner; a start of brigade per case until 2026-12-05): the summary is the same line from a process.
         using var dir = new TempDirectory();
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["1", "2", "3"]);
-        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
-        string[] args = ["run", "in.txt", "-x", "sleep 0.1; echo {}", "-e", engine, "-o", "out.txt", .. jobs is null ? [] : new[] { "-j", jobs }];
+        string[] args = ["run", dir.File("in.txt"), "-x", "sleep 0.1; echo {}", "-e", engine, "-o", dir.File("out.txt"), .. jobs is null ? [] : new[] { "-j", jobs }];
 
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, TimeSpan.FromSeconds(60), args);
+        var (code, _, stderr) = await CliRunner.RunAsync(args).WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(code == 0, stderr);
         Assert.Contains($"3 items, 0 failed; {engine} ×3, ", stderr, StringComparison.Ordinal);

@@ -91,7 +91,10 @@ public sealed class RunAutoTests
         using var dir = new TempDirectory();
         var items = 8 * Environment.ProcessorCount;
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, items).Select(i => i.ToString()));
-        const string Awk = "awk 'BEGIN{s=0; for(i=0;i<8000000;i++) s+=i%7; print s}'";
+        // ~0.15 s of CPU per command on a quiet machine (~0.3 s at load 50), read every 10 ms while it runs: enough to be seen
+        // computing (8,000,000 iterations until 2026-12-05, 0.3-0.47 s each: 16 commands a run, two shapes, were ~13 s of
+        // the project's CPU).
+        const string Awk = "awk 'BEGIN{s=0; for(i=0;i<4000000;i++) s+=i%7; print s}'";
         await File.WriteAllTextAsync(dir.File("spin.sh"), Awk + "\n");
         var command = shape == "pipeline" ? Awk + " | cat; echo {}" : $"sh {dir.File("spin.sh")} {{}}";
 

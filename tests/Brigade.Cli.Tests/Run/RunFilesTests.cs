@@ -1,3 +1,5 @@
+using Brigade.Cli.Run;
+
 namespace Brigade.Cli.Tests.Run;
 
 /// <summary>brigade run's files: colliding paths, missing directories, devices, full disks, and what --resume accepts.</summary>
@@ -99,20 +101,24 @@ public sealed class RunFilesTests
             return;
         }
 
+        // In-process (CliRunner; two starts of brigade until 2026-12-05): the journal goes to the test host's state
+        // directory, under a name of this run's own (RunPaths), which is checked gone.
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("in.txt"), "a\nb\n");
-        var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
+        var journal = RunPaths.Resolve(dir.File("in.txt"), "/dev/null", null, null, null, null, "exec:true").Journal!;
+        Assert.StartsWith(Path.Combine(RunFiles.StateDirectory(), "journals"), journal, StringComparison.Ordinal);
 
         for (var run = 0; run < 2; run++)
         {
-            var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, "run", "in.txt", "-x", "true", "-o", "/dev/null");
+            var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "true", "-o", "/dev/null");
             Assert.True(code == 0, stderr);
         }
 
         Assert.False(File.Exists("/dev/null.journal"));
         Assert.False(File.Exists("/dev/null.failures.jsonl"));
         // The journal is gone; only the small record that the run finished is kept (for --resume).
-        Assert.Empty(Directory.Exists(dir.File("state")) ? Directory.GetFiles(dir.File("state"), "*.journal*", SearchOption.AllDirectories) : []);
+        Assert.False(File.Exists(journal), journal);
+        Assert.True(File.Exists(CompletionRecord.PathFor(journal)), $"no record of the finished run at {CompletionRecord.PathFor(journal)}");
     }
 
     [Fact(Timeout = 120_000)]
@@ -128,7 +134,7 @@ public sealed class RunFilesTests
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
 
         // Items past 20 wait for a go file, so the run is interrupted with half its items done.
-        string[] args = ["run", "in.txt", "-x", $"[ {{}} -le 20 ] || while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}} >> {dir.Path}/ran.log", "-o", "/dev/null", "-e", "threads", "-j", "4", "-q"];
+        string[] args = ["run", dir.File("in.txt"), "-x", $"[ {{}} -le 20 ] || while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}} >> {dir.Path}/ran.log", "-o", "/dev/null", "-e", "threads", "-j", "4", "-q"];
         using (var brigade = CliProcess.Start(dir.Path, state, args))
         {
             brigade.StandardInput.Close();
@@ -148,11 +154,18 @@ public sealed class RunFilesTests
         var journal = Assert.Single(Directory.GetFiles(dir.File("state"), "*.journal", SearchOption.AllDirectories));
         Assert.StartsWith(Path.Combine(dir.File("state"), "brigade", "journals"), journal, StringComparison.Ordinal);
 
+        // The resume is interrupted by nobody: in-process (CliRunner; a start of brigade until 2026-12-05), where the
+        // state directory is the test host's. The journal moves there under the same name (the name does not depend on
+        // the state directory: the same command finds it), which RunPaths names for this run.
+        var hostJournal = RunPaths.Resolve(dir.File("in.txt"), "/dev/null", null, null, null, null, "exec:" + args[3], resume: true).Journal!;
+        Assert.Equal(Path.GetFileName(journal), Path.GetFileName(hostJournal));
+        Directory.CreateDirectory(Path.GetDirectoryName(hostJournal)!);
+        File.Move(journal, hostJournal);
         await File.WriteAllTextAsync(dir.File("go"), "");
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, state, null, [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 0, stderr);
-        Assert.False(File.Exists(journal));
+        Assert.False(File.Exists(hostJournal));
         var ran = (await File.ReadAllLinesAsync(dir.File("ran.log"))).Select(int.Parse).ToList();
         Assert.Equal(Enumerable.Range(1, 40), ran.Distinct().Order());
         Assert.Equal(20, ran.Count(i => i <= 20)); // items done before the interruption did not run again
