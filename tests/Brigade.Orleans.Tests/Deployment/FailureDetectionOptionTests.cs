@@ -11,6 +11,8 @@ namespace Brigade.Orleans.Tests.Deployment;
 /// </summary>
 public sealed class FailureDetectionOptionTests
 {
+    private const string MembershipOptionsLine = "Configuration Orleans.Configuration.ClusterMembershipOptions:";
+
     [Fact(Timeout = 120_000)]
     public async Task Silo_FailureDetection_Fast_ShortensTheProbes_TheDefaultKeepsOrleansTimings()
     {
@@ -48,7 +50,10 @@ public sealed class FailureDetectionOptionTests
         Assert.Contains("--failure-detection <default|fast>", stdout, StringComparison.Ordinal);
     }
 
-    // The ClusterMembershipOptions line that Orleans' options logger writes at start (the silo stops once it is ready).
+    // The ClusterMembershipOptions line that Orleans' options logger writes as the silo starts. It is all this test reads,
+    // so the silo is killed once it is written, not started to the end (joining the cluster, the gateway) and stopped
+    // gracefully: about 0.3 s of CPU less per silo (the test alone, 2026-12-05 at load 72-85: 8.1 and 7.6 s, then 7.1 and
+    // 7.4 s, test host included).
     private static async Task<string> StartVerboseSiloAsync(string port, string gatewayPort, params string[] options)
     {
         var info = BrigadeCli.StartInfo(["silo", "--port", port, "--gateway-port", gatewayPort, "--primary-port", port, "--verbose", "--exit-on-stdin-close", .. options]);
@@ -56,20 +61,19 @@ public sealed class FailureDetectionOptionTests
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var process = new Process { StartInfo = info };
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.StartsWith("brigade silo ready:", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
+        process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
         {
             lock (log)
             {
                 log.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains(MembershipOptionsLine, StringComparison.Ordinal) == true)
+            {
+                logged.TrySetResult();
             }
         };
         process.Start();
@@ -77,10 +81,8 @@ public sealed class FailureDetectionOptionTests
         process.BeginErrorReadLine();
         try
         {
-            await Task.WhenAny(ready.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(90));
-            Assert.True(ready.Task.IsCompleted, $"the silo exited before it was ready:\n{Text(log)}");
-            process.StandardInput.Close();   // --exit-on-stdin-close: a graceful stop
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            await Task.WhenAny(logged.Task, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(90));
+            Assert.True(logged.Task.IsCompleted, $"the silo exited before it wrote its membership options:\n{Text(log)}");
         }
         finally
         {
@@ -92,7 +94,7 @@ public sealed class FailureDetectionOptionTests
             process.WaitForExit();   // also waits for the output readers to reach the end
         }
 
-        var membership = Text(log).Split('\n').SingleOrDefault(l => l.Contains("Configuration Orleans.Configuration.ClusterMembershipOptions:", StringComparison.Ordinal));
+        var membership = Text(log).Split('\n').SingleOrDefault(l => l.Contains(MembershipOptionsLine, StringComparison.Ordinal));
         Assert.True(membership is not null, $"no ClusterMembershipOptions line in the silo's log:\n{Text(log)}");
         return membership!.Trim();
 

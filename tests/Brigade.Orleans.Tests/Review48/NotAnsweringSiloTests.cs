@@ -1,3 +1,5 @@
+using Brigade.Orleans.Tests.Review47;
+
 namespace Brigade.Orleans.Tests.Review48;
 
 /// <summary>
@@ -5,14 +7,14 @@ namespace Brigade.Orleans.Tests.Review48;
 /// membership holds active but that did not answer: "2 silos" on a three-silo cluster, nothing said. It is now listed as
 /// not answering, with why, since when, and membership's view of it, and a run's plan says the same.
 /// </summary>
-[Collection("review48-half-silent")]
-public sealed class NotAnsweringSiloTests(HalfSilentCluster fixture)
+[Collection("review47-half-refusing")]
+public sealed class NotAnsweringSiloTests(HalfRefusingCluster fixture)
 {
     [Fact(Timeout = 60_000)]
     public async Task ASiloThatDoesNotAnswer_IsListedWithWhySinceWhenAndMembershipsView_AndNamedInTheRunsPlan()
     {
         var engine = new ClusterEngine(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 2 });
-        HalfSilentCluster.Silent = true;
+        HalfRefusingCluster.Silent = true;
         try
         {
             var silos = await engine.DiscoverAllAsync();
@@ -20,7 +22,7 @@ public sealed class NotAnsweringSiloTests(HalfSilentCluster fixture)
             Assert.Equal(2, silos.Count);
             var silent = Assert.Single(silos, s => s.NotAnswering is not null);
             Assert.Equal(fixture.SilentSilo, silent.Address);
-            Assert.Contains(HalfSilentCluster.Failure, silent.NotAnswering, StringComparison.Ordinal);
+            Assert.Contains(HalfRefusingCluster.SilentFailure, silent.NotAnswering, StringComparison.Ordinal);
             Assert.StartsWith("active since ", silent.Membership, StringComparison.Ordinal);
             Assert.Equal(0, silent.Workers);
             Assert.Equal(2, engine.GetDefaultDegreeOfParallelism());
@@ -38,7 +40,7 @@ public sealed class NotAnsweringSiloTests(HalfSilentCluster fixture)
         }
         finally
         {
-            HalfSilentCluster.Silent = false;
+            HalfRefusingCluster.Silent = false;
         }
 
         // Answering again, it is listed as any other silo.
