@@ -121,7 +121,9 @@ public sealed class DoctorCliTests
         using var temp = new TempDirectory();
         var notADump = Path.Combine(temp.Path, "notes.txt");
         await File.WriteAllTextAsync(notADump, "hello");
-        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        // Killed at the end; 600 s, not 60: the cases ran one brigade process each, and at load 80 the sleeper had ended
+        // before its case (1 min 37 s, "no process with id" instead of "is not a .NET process", 2026-12-05 19:22).
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         // The socket a SIGKILLed .NET process with the same id left behind (ids are reused): not the sleeper's endpoint.
         var staleSocket = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-1-socket");
         await File.WriteAllTextAsync(staleSocket, "");
