@@ -3,7 +3,9 @@ using System.Text.Json;
 
 namespace Brigade.Doctor.Tests;
 
-/// <summary><c>brigade doctor</c> as a user runs it: reports and exit codes, JSON, one-line errors (dumps: <see cref="DoctorDumpCliTests"/>).</summary>
+/// <summary><c>brigade doctor</c> as a user runs it: reports and exit codes, JSON, one-line errors (dumps: <see cref="DoctorDumpCliTests"/>).
+/// The first test and one bad input run the <c>brigade</c> process; the others run the same command line in this host
+/// (<see cref="Cli.InProcessAsync"/>).</summary>
 public sealed class DoctorCliTests
 {
     [Fact]
@@ -27,7 +29,7 @@ public sealed class DoctorCliTests
     {
         await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["pool-starvation-sync-over-async"]);
 
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");
 
         Assert.True(code == 3, $"exit {code}: {stderr}");
         using var json = JsonDocument.Parse(stdout);
@@ -47,7 +49,7 @@ public sealed class DoctorCliTests
     {
         await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"]);
 
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(code == 0, $"exit {code}: {stderr}\n{stdout}");
         Assert.Contains("No pitfall found", stdout, StringComparison.Ordinal);
@@ -62,7 +64,7 @@ public sealed class DoctorCliTests
         Assert.True(SpinWait.SpinUntil(() => State(child.Id) == 'T', TimeSpan.FromSeconds(30)), "the child did not stop within 30 s");
 
         // Without the check the runtime never answers and doctor waits (a minute here is a hang: the default timeout is 30 s).
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "60s");
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--pid", id, "--timeout", "60s");
 
         Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
         Assert.Equal("", stdout);
@@ -91,7 +93,7 @@ public sealed class DoctorCliTests
             endpoint.Listen(4);
             var id = sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-            var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--pid", id, "--timeout", "1s");
+            var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--pid", id, "--timeout", "1s");
 
             Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
             Assert.Single(stderr.Trim().Split('\n'));
@@ -121,7 +123,9 @@ public sealed class DoctorCliTests
         using var temp = new TempDirectory();
         var notADump = Path.Combine(temp.Path, "notes.txt");
         await File.WriteAllTextAsync(notADump, "hello");
-        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        // Killed at the end; 600 s, not 60: the cases ran one brigade process each, and at load 80 the sleeper had ended
+        // before its case (1 min 37 s, "no process with id" instead of "is not a .NET process", 2026-12-05 19:22).
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         // The socket a SIGKILLed .NET process with the same id left behind (ids are reused): not the sleeper's endpoint.
         var staleSocket = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{sleeper.Id}-1-socket");
         await File.WriteAllTextAsync(staleSocket, "");
@@ -148,7 +152,9 @@ public sealed class DoctorCliTests
             };
             foreach (var (args, expected) in cases)
             {
-                var (code, stdout, stderr) = await Cli.RunAsync(args);
+                // The first case through the process (Program's streams and exit code), the others in this host: the same parse and
+                // messages, without starting (and JIT-compiling) a brigade process for each of the other 13.
+                var (code, stdout, stderr) = args is ["doctor", "--pid", "999999999"] ? await Cli.RunAsync(args) : await Cli.InProcessAsync(args);
                 Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}, {stderr}");
                 Assert.Equal("", stdout);
                 Assert.Single(stderr.Trim().Split('\n'));

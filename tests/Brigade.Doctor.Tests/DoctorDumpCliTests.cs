@@ -5,7 +5,8 @@ namespace Brigade.Doctor.Tests;
 /// <summary>
 /// <c>brigade doctor --dump</c> as a user runs it: a kept dump, gcore's core files, dumps it cannot read. A class of its own
 /// (its own test collection), so that these runs overlap the other classes' tests instead of queueing behind
-/// <see cref="DoctorCliTests"/>'s.
+/// <see cref="DoctorCliTests"/>'s. The command runs in this host (<see cref="Cli.InProcessAsync"/>): what these tests check
+/// is what doctor says of each dump and its exit code, not the process around it.
 /// </summary>
 public sealed class DoctorDumpCliTests
 {
@@ -16,12 +17,12 @@ public sealed class DoctorDumpCliTests
         var kept = Path.Combine(temp.Path, "abba.dmp");
         await using (var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["lock-type-abba"]))
         {
-            var (keepCode, keepOut, keepErr) = await Cli.RunAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--keep-dump", kept);
+            var (keepCode, keepOut, keepErr) = await Cli.InProcessAsync("doctor", "--pid", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--keep-dump", kept);
             Assert.True(keepCode == 3, keepErr);
             Assert.Contains($"Dump kept at {kept}", keepOut, StringComparison.Ordinal);
         }
 
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", kept);
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--dump", kept);
         Assert.True(code == 3, stderr);
         Assert.Contains("thread 'orders'", stdout, StringComparison.Ordinal);
         Assert.Contains("thread 'stock'", stdout, StringComparison.Ordinal);
@@ -29,7 +30,7 @@ public sealed class DoctorDumpCliTests
         // The same dump as if taken from another build of the runtime: its libcoreclr.so build id matches none installed here.
         var other = Path.Combine(temp.Path, "other-runtime.dmp");
         DumpPatcher.ChangeCoreClrBuildId(kept, other);
-        var (mismatch, _, error) = await Cli.RunAsync("doctor", "--dump", other);
+        var (mismatch, _, error) = await Cli.InProcessAsync("doctor", "--dump", other);
         Assert.Equal(2, mismatch);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Contains("this dump comes from .NET 10.0", error, StringComparison.Ordinal);
@@ -46,7 +47,7 @@ public sealed class DoctorDumpCliTests
             copy.Write(half);
         }
 
-        var (cut, cutOut, cutErr) = await Cli.RunAsync("doctor", "--dump", truncated);
+        var (cut, cutOut, cutErr) = await Cli.InProcessAsync("doctor", "--dump", truncated);
         Assert.True(cut == 2, $"exit {cut}: {cutErr}");
         Assert.Equal("", cutOut);
         Assert.Single(cutErr.Trim().Split('\n'));
@@ -60,7 +61,7 @@ public sealed class DoctorDumpCliTests
         await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-idle"], environment: SmallCore);
         var core = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "core")); // the kernel's default: no file-backed private mappings
 
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", core);
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--dump", core);
 
         // It said "No pitfall found" with no frames: a wrong all-clear.
         Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
@@ -81,7 +82,7 @@ public sealed class DoctorDumpCliTests
         var partial = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "partial"));
         var whole = await GcoreAsync(child.Id, "0x3f", Path.Combine(temp.Path, "whole"));
 
-        var (code, stdout, stderr) = await Cli.RunAsync("doctor", "--dump", partial);
+        var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--dump", partial);
 
         Assert.True(code == 2, $"exit {code}: {stderr}\n{stdout}");
         Assert.Equal("", stdout);
@@ -94,7 +95,7 @@ public sealed class DoctorDumpCliTests
         Assert.Contains("echo 0x3f > /proc/PID/coredump_filter", stderr, StringComparison.Ordinal);
 
         // The same process with the libraries' memory in the core: read, every thread, no pitfall.
-        var (wholeCode, wholeOut, wholeErr) = await Cli.RunAsync("doctor", "--dump", whole);
+        var (wholeCode, wholeOut, wholeErr) = await Cli.InProcessAsync("doctor", "--dump", whole);
         Assert.True(wholeCode == 0, $"exit {wholeCode}: {wholeErr}\n{wholeOut}");
         Assert.Contains("No pitfall found", wholeOut, StringComparison.Ordinal);
     }

@@ -28,15 +28,39 @@ internal static class Verify<TAnalyzer>
 
         """;
 
+    /// <summary>
+    /// The framework's checks that run again for every source with a diagnostic, and are a property of the rule, not of
+    /// the source: that its diagnostics are gone when the source is marked generated (the analyzer's
+    /// <c>ConfigureGeneratedCodeAnalysis</c>) and under <c>#pragma warning disable</c> (the compiler's filter). Each is a
+    /// compilation and an analysis of its own, so a source with a diagnostic cost three of them, and about half the
+    /// project's analyses were these. They run once per rule instead (<see cref="AnalyzerWithExclusionChecksAsync"/>,
+    /// ExclusionChecksTests).
+    /// </summary>
+    private const TestBehaviors OncePerRule = TestBehaviors.SkipGeneratedCodeCheck | TestBehaviors.SkipSuppressionCheck;
+
     /// <summary>Checks the diagnostics of the analyzer on a source.</summary>
     /// <param name="source">The source, without usings, with markup.</param>
     /// <param name="expected">Diagnostics beyond the markup.</param>
     /// <returns>The check.</returns>
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {
-        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source, ReferenceAssemblies = TestReferences.None };
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source, ReferenceAssemblies = TestReferences.None, TestBehaviors = OncePerRule };
         test.TestState.AdditionalReferences.AddRange(TestReferences.All);
         test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync();
+    }
+
+    /// <summary>
+    /// Checks the diagnostics of the analyzer on a source, and that they are gone when the source is marked generated
+    /// (<c>// &lt;auto-generated&gt;</c>) and under <c>#pragma warning disable</c>: the framework's exclusion checks, which
+    /// <see cref="OncePerRule"/> leaves to this (ExclusionChecksTests runs it once per rule).
+    /// </summary>
+    /// <param name="source">The source, without usings, with markup.</param>
+    /// <returns>The check.</returns>
+    public static Task AnalyzerWithExclusionChecksAsync(string source)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source, ReferenceAssemblies = TestReferences.None, TestBehaviors = TestBehaviors.None };
+        test.TestState.AdditionalReferences.AddRange(TestReferences.All);
         return test.RunAsync();
     }
 
@@ -53,6 +77,7 @@ internal static class Verify<TAnalyzer>
             TestCode = Usings + source,
             FixedCode = Usings + fixedSource,
             ReferenceAssemblies = TestReferences.None,
+            TestBehaviors = OncePerRule,
         };
         test.TestState.AdditionalReferences.AddRange(TestReferences.All);
         test.FixedState.AdditionalReferences.AddRange(TestReferences.All);
@@ -77,6 +102,7 @@ internal static class Verify<TAnalyzer>
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
         {
             ReferenceAssemblies = TestReferences.None,
+            TestBehaviors = OncePerRule,
             NumberOfFixAllIterations = 1,
             NumberOfFixAllInDocumentIterations = sources.Length, // one pass per document
             NumberOfFixAllInProjectIterations = 1,
