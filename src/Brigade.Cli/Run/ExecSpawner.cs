@@ -35,6 +35,10 @@ internal static class ExecSpawner
     private static readonly TimeSpan PipeGrace = TimeSpan.FromMilliseconds(100);
     private static long _nextId;
 
+    // KillWait for the calls made in a test's own flow (as ExecRunner.KilledOutputWaitOverride on the Process path): a
+    // test lengthens it so that a bound on an attempt that should not wait it out sits far from it. Null: KillWait.
+    internal static readonly AsyncLocal<TimeSpan?> KillWaitOverride = new();
+
     // The PATH commands get (taken with the environment): where a program named without a '/' is searched.
     private static string? _searchPath;
 
@@ -337,14 +341,15 @@ internal static class ExecSpawner
     /// group's processes die within moments of the SIGKILL and their ends of the pipes close as they die; once none of them
     /// is left (the first process's zombie, kept until the output closes, is not one: <see cref="ProcessGroup"/>), what
     /// still holds the output left the group (<c>setsid</c>, a daemon) and is not waited for, past a moment for the
-    /// event loop to read what the group wrote last. At most <see cref="KillWait"/>: a process stuck in the kernel dies late.
+    /// event loop to read what the group wrote last. At most <see cref="KillWait"/> (<see cref="KillWaitOverride"/> in a test): a process stuck in the kernel dies late.
     /// </summary>
     internal static async Task<bool> WaitKilledAsync(ExecChild child)
     {
         var done = child.Completion.Task;
         var waited = Stopwatch.StartNew();
         var poll = TimeSpan.FromMilliseconds(10);
-        while (waited.Elapsed < KillWait)
+        var limit = KillWaitOverride.Value ?? KillWait;
+        while (waited.Elapsed < limit)
         {
             if (await Task.WhenAny(done, Task.Delay(poll)).ConfigureAwait(false) == done)
             {

@@ -35,7 +35,7 @@ public sealed class StdoutJournalKillTests
                 first.Add(line);
             }
 
-            p.Kill();
+            p.Kill(); // SIGKILL to brigade alone, as the test simulates: its reaper (ExecReaper) then kills items 10 and 11's sleep 60
             await p.WaitForExitAsync();
         }
 

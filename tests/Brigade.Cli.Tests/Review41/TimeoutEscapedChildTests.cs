@@ -25,11 +25,11 @@ public sealed class TimeoutEscapedChildTests
         using var dir = new TempDirectory();
         var pidFile = Path.Combine(dir.Path, "escaped.pid");
 
-        // The bug's side, lengthened where it can be: on the Process path the wait for a killed command's output is 40 s
-        // here (5 s by default), so an attempt that waited it out (the escaped sleep lives 41.6 s) takes 41 s against a
-        // bound of 20 s. The spawner's wait (ExecSpawner.KillWait) is a fixed 5 s: there the bound stays 5.5 s.
+        // The bug's side, lengthened: the wait for a killed command's output is 40 s here on both paths (5 s by default),
+        // so an attempt that waited it out (the escaped sleep lives 41.5-41.6 s) takes 41 s against a bound of 20 s.
         ExecRunner.KilledOutputWaitOverride.Value = TimeSpan.FromSeconds(40);
-        var bound = spawn is null ? TimeSpan.FromSeconds(5.5) : TimeSpan.FromSeconds(20);
+        ExecSpawner.KillWaitOverride.Value = TimeSpan.FromSeconds(40);
+        var bound = TimeSpan.FromSeconds(20);
         var clock = Stopwatch.StartNew();
         ExecFailedException e;
         try
@@ -61,7 +61,7 @@ public sealed class TimeoutEscapedChildTests
         // came before the event loop had closed the abandoned pipes, and always on the older Process path).
         Assert.Equal("x\n", System.Text.Encoding.UTF8.GetString(e.Output ?? []));
 
-        // Before: at least 1 s + the wait (5 s; 40 s on the Process path here). Now about 1.1 s.
+        // Before: at least 1 s + the wait (40 s here). Now about 1.1 s.
         Assert.True(clock.Elapsed < bound, $"the attempt failed {clock.Elapsed.TotalSeconds:0.0} s after it started (timeout 1 s, bound {bound.TotalSeconds:0.0} s)");
     }
 
