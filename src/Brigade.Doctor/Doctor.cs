@@ -32,7 +32,7 @@ public static class Doctor
         var watch = Stopwatch.StartNew();
         // What earlier runs killed by a signal left (a named dump: --keep-dump's, or root's of another user's process).
         DumpCapture.SweepStale(settings.DumpDirectory);
-        var (path, directory, file) = await DumpCapture.CaptureAsync(processId, settings, cancellationToken).ConfigureAwait(false);
+        var ((path, directory, file), route) = await DumpCapture.CaptureWithRouteAsync(processId, settings, cancellationToken).ConfigureAwait(false);
         var dumpDuration = watch.Elapsed;
         try
         {
@@ -46,7 +46,7 @@ public static class Doctor
 
             // The analysis does not take the token: cancelling stops the wait for it at once, and the finally below deletes
             // the captured dump (unlinked while the abandoned analysis may still read it).
-            return await Task.Run(() => DumpAnalyzer.Analyze(path, settings, processId, dumpDuration, kept), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => DumpAnalyzer.Analyze(path, settings, processId, dumpDuration, kept, route), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {

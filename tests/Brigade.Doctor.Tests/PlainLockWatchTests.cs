@@ -10,7 +10,8 @@ public sealed partial class PlainLockWatchTests
     {
         await using var child = await ChildProcess.StartAsync(ChildProcess.CliDll, ["doctor-demo-child", "--watch", "--threshold-ms", "1000"]);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Until the report, or the child ends (it waits for its report as long as it takes, review 49).
+        var deadline = DateTime.UtcNow + ChildProcess.Failsafe;
         while (!child.Output.Contains("end of report", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !child.HasExited)
         {
             await Task.Delay(50);
@@ -21,10 +22,10 @@ public sealed partial class PlainLockWatchTests
         Assert.Contains("thread 'transfer-1'", output, StringComparison.Ordinal);
         Assert.Contains("thread 'transfer-2'", output, StringComparison.Ordinal);
 
-        // Coarse bound only (the machine is shared): reported after the threshold, and within 45 s (22 s was seen once at
-        // load 29, the dump itself taking most of it). The measured latency is in docs/performance.md.
+        // Reported after the threshold; no upper bound (review 49: at load 30-85 the dump alone took over 45 s, which this
+        // bounded). The measured latency is in docs/performance.md.
         var detected = int.Parse(Latency().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(detected, 1000, 45_000);
+        Assert.True(detected >= 1000, output);
     }
 
     [Theory]
@@ -36,9 +37,10 @@ public sealed partial class PlainLockWatchTests
         // watch's own thread. That must neither join itself nor leave the loop on disposed state (which crashed the process).
         await using var child = await ChildProcess.StartAsync(ChildProcess.CliDll, ["doctor-demo-child", "--dispose-from", disposeFrom, "--threshold-ms", "300", "--no-warm-up"]);
 
-        // 120 s, which only a failure waits out: at load 80 the report had not come in 60 (its dump still being written,
-        // 2026-12-05 19:28); this test checks how the watch ends, not how fast it reports.
-        var deadline = DateTime.UtcNow.AddSeconds(120);
+        // Until the report, or the child ends: this test checks how the watch ends, not how fast it reports. Review 49: at
+        // load 30-85 the child itself gave up after 60 s (a fixed wait in doctor-demo-child), so this failed at ~70 s
+        // whatever its own deadline; the child now waits as long as the report takes.
+        var deadline = DateTime.UtcNow + ChildProcess.Failsafe;
         while (!child.Output.Contains("end of report", StringComparison.Ordinal) && DateTime.UtcNow < deadline && !child.HasExited)
         {
             await Task.Delay(50);

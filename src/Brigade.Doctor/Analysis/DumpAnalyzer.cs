@@ -7,7 +7,13 @@ namespace Brigade.Doctor.Analysis;
 /// <summary>Reads a dump and builds the <see cref="Diagnosis"/>: threads and waits, the wait-for graph's cycles, tasks, the pool.</summary>
 internal static class DumpAnalyzer
 {
-    public static Diagnosis Analyze(string dumpPath, DoctorOptions options, int? processId, TimeSpan dumpDuration, string? keptAt)
+    /// <param name="dumpPath">The dump.</param>
+    /// <param name="options">Options.</param>
+    /// <param name="processId">The process dumped, or null for a dump file.</param>
+    /// <param name="dumpDuration">How long the dump took.</param>
+    /// <param name="keptAt">Where the dump is kept, or null.</param>
+    /// <param name="captureNote">How the dump was taken when it is worth a note (review 49: a refused unnamed dump that fell back to a named one), or null.</param>
+    public static Diagnosis Analyze(string dumpPath, DoctorOptions options, int? processId, TimeSpan dumpDuration, string? keptAt, string? captureNote = null)
     {
         Mark("analysis starts");
         DumpFile.Validate(dumpPath);
@@ -54,7 +60,7 @@ internal static class DumpAnalyzer
                 DumpDuration = dumpDuration,
                 AnalysisDuration = watch.Elapsed,
                 DumpPath = keptAt,
-                Notes = parts.Notes,
+                Notes = captureNote is null ? parts.Notes : [captureNote, .. parts.Notes],
             });
         }
     }

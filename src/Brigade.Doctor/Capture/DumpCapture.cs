@@ -26,11 +26,47 @@ internal static class DumpCapture
     /// </summary>
     /// <returns>The path to read the dump by, its private directory (deleted with what is in it once the analysis is
     /// over), and, for a dump with no name, the descriptor that keeps it (dispose it once the analysis is over).</returns>
-    public static async Task<(string Path, string Directory, SafeFileHandle? File)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
+    /// <remarks>Review 49: when the check says yes but the runtime's <c>createdump</c> is refused the unnamed file anyway (a
+    /// security module, a <c>/proc</c> mounted with <c>hidepid</c>, a descriptor it cannot open: the runtime reports a
+    /// failed dump, or a dump it did not write), the dump is taken again with a name, swept as any named dump; before, the
+    /// diagnosis failed. <see cref="CaptureWithRouteAsync"/> also says which was used (for <see cref="Diagnosis.Notes"/>).</remarks>
+    public static async Task<(string Path, string Directory, SafeFileHandle? File)> CaptureAsync(int processId, DoctorOptions options, CancellationToken cancellationToken) =>
+        (await CaptureWithRouteAsync(processId, options, cancellationToken).ConfigureAwait(false)).Capture;
+
+    /// <summary>As <see cref="CaptureAsync"/>, and says how the dump was written: null for the usual way (with no name when
+    /// the check allowed it, otherwise named), or the sentence for <see cref="Diagnosis.Notes"/> when the unnamed dump was
+    /// refused and a named one was taken instead.</summary>
+    internal static async Task<((string Path, string Directory, SafeFileHandle? File) Capture, string? Route)> CaptureWithRouteAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
     {
         var unnamed = options.KeepDumpPath is null && CanWriteUnnamed(processId);
-        return await CaptureCoreAsync(processId, options, synchronous: false, unnamed, createDirectory: null, cancellationToken).ConfigureAwait(false);
+        if (!unnamed)
+        {
+            Trace("dump: named (the target's createdump cannot open this process's descriptors, or the dump is kept)");
+            return (await CaptureCoreAsync(processId, options, synchronous: false, unnamed: false, createDirectory: null, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        try
+        {
+            var capture = await CaptureCoreAsync(processId, options, synchronous: false, unnamed: true, createDirectory: null, cancellationToken).ConfigureAwait(false);
+            Trace("dump: unnamed (through this process's descriptor)");
+            return (capture, null);
+        }
+        catch (DoctorException refused) when (refused.Kind is DoctorErrorKind.DumpFailed or DoctorErrorKind.PtraceForbidden && !cancellationToken.IsCancellationRequested)
+        {
+            // The runtime answered (a stopped or hung process times out instead, and a dump that was not refused but slow
+            // is not taken twice): its createdump could not write through the descriptor. The named dump works everywhere.
+            var why = refused.Message.ReplaceLineEndings(" ").Trim();
+            Trace($"dump: unnamed refused ({why}); taking a named one");
+            var capture = await CaptureCoreAsync(processId, options, synchronous: false, unnamed: false, createDirectory: null, cancellationToken).ConfigureAwait(false);
+            return (capture, $"the dump with no name (written through /proc/{Environment.ProcessId}/fd) was refused ({why}); a named dump in {Path.GetDirectoryName(capture.Path)} was used instead, deleted when the diagnosis ended");
+        }
     }
+
+    /// <summary>Test seam (review 49): when set (in the test's async flow only), the unnamed dump is asked for at a path
+    /// the target's <c>createdump</c> cannot open, as a security module or a <c>hidepid</c> <c>/proc</c> would refuse it.</summary>
+    internal static readonly AsyncLocal<bool> RefuseUnnamedForTests = new();
+
+    private static void Trace(string what) => Analysis.DumpAnalyzer.Mark(what);
 
     /// <summary>Whether the target's <c>createdump</c> (a child of the target, as its user) can open
     /// <c>/proc/THIS/fd/N</c>: the same effective user and the same PID and mount namespaces (a target in a container sees
@@ -168,7 +204,9 @@ internal static class DumpCapture
             Directory.Delete(directory);
 
             // createdump runs as a child of the target, this process when the file has no name.
-            path = $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}";
+            path = RefuseUnnamedForTests.Value
+                ? $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}/refused"
+                : $"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}";
         }
 
         try

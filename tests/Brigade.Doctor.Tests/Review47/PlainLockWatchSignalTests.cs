@@ -21,12 +21,14 @@ public sealed partial class PlainLockWatchTests
 
         // The deadlock forms at "ready" and the watch dumps the program 300 ms later: the runtime's createdump, a child
         // of the program, runs while the dump is written (the program stopped), and the analysis follows.
-        var createDump = await WaitForCreateDumpAsync(child.Id, TimeSpan.FromSeconds(60));
+        var createDump = await WaitForCreateDumpAsync(child.Id, ChildProcess.Failsafe);
         Assert.True(createDump is not null, $"no dump was started:\n{child.Output}");
 
         // brigade's CLI takes a first SIGTERM as a request to stop (the demo child does not stop on it); a later one is
-        // left to its default action, as in a program that handles none. Sent until the program is gone.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // left to its default action, as in a program that handles none. Sent until the program is gone: while createdump
+        // writes, the program is stopped and a SIGTERM waits for it to finish (review 49: 24 s at load 30-85, past the
+        // 30 s this allowed once the signals began), so this waits for the condition, not a time.
+        var deadline = DateTime.UtcNow + ChildProcess.Failsafe;
         while (!child.HasExited && DateTime.UtcNow < deadline)
         {
             Signal(signal, child.Id);
@@ -84,7 +86,7 @@ public sealed partial class PlainLockWatchTests
     private static async Task<int?> WaitForCreateDumpAsync(int processId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        while (DateTime.UtcNow < deadline && Directory.Exists($"/proc/{processId}"))
         {
             try
             {
