@@ -17,7 +17,14 @@ public sealed class LostSiloLossTests
 
     // Three silos of one slot each, batches of 4 items of 100 ms; C delivers until 1.0 s, its next batch (taken at 1.0 s)
     // is lost with it, and A runs that batch again at 2.0 s (after batches with higher indices ended). The run ends at 4.0 s.
-    private static RunReport ClusterRunThatLostASilo(string? lost = C)
+    private static RunReport ClusterRunThatLostASilo(string? lost = C) => ClusterRun(
+        "3 silos (10.0.0.1:11111 ×1, 10.0.0.2:11111 ×1, 10.0.0.3:11111 ×1), 3 worker slots" +
+            (lost is null ? "" : $"; lost during the run: {lost} (it left the cluster), its batches ran on the others"),
+        // What ClusterRun records on the job, and the losses read (review 49: they parsed the plan).
+        lost is null ? [] : [new LostSilo(lost, "it left the cluster")]);
+
+    /// <summary>The run above's report with the given plan text and lost silos recorded (review 49's tests give them apart).</summary>
+    internal static RunReport ClusterRun(string plan, IReadOnlyList<LostSilo> lostSilos)
     {
         var timeline = new List<TimelineEvent>();
         var next = 0L;
@@ -67,10 +74,8 @@ public sealed class LostSiloLossTests
         return new RunReport
         {
             Engine = "cluster",
-            Plan = "3 silos (10.0.0.1:11111 ×1, 10.0.0.2:11111 ×1, 10.0.0.3:11111 ×1), 3 worker slots" +
-                (lost is null ? "" : $"; lost during the run: {lost} (it left the cluster), its batches ran on the others"),
-            // What ClusterRun records on the job, and the losses read (review 49: they parsed the plan).
-            LostSilos = lost is null ? [] : [new LostSilo(lost, "it left the cluster")],
+            Plan = plan,
+            LostSilos = lostSilos,
             DegreeOfParallelism = 3,
             Items = items,
             Succeeded = items,

@@ -1,4 +1,3 @@
-using Brigade.Internal;
 using Brigade.Reporting;
 using Brigade.Tests.Infrastructure;
 
@@ -19,73 +18,8 @@ public sealed class LostSiloFactTests
     private const string Reason = "it left the cluster";
 
     // Three silos of one slot each, batches of 4 items of 100 ms; C delivers until 1.0 s, its next batch (taken at 1.0 s)
-    // is lost with it, and A runs that batch again at 2.0 s. The run ends at 4.0 s. (Review 48's shape.)
-    private static RunReport ClusterRun(string plan, IReadOnlyList<LostSilo> lost)
-    {
-        var timeline = new List<TimelineEvent>();
-        var next = 0L;
-        long? lostBatch = null;
-        for (var step = 0; step < 40; step++)
-        {
-            foreach (var id in new[] { 0, 1, 2 })
-            {
-                if (id == 2 && step >= 10)
-                {
-                    if (step == 10)
-                    {
-                        lostBatch = next;
-                        next += 4;
-                    }
-
-                    continue;
-                }
-
-                var first = next;
-                if (id == 0 && step == 20)
-                {
-                    first = lostBatch!.Value;
-                }
-                else
-                {
-                    next += 4;
-                }
-
-                timeline.Add(new TimelineEvent(id, first, 4, 0, Ms(step * 100), Ms(100), Ms(90)));
-            }
-        }
-
-        var workers = new[] { (0, A), (1, B), (2, C) }.Select(w =>
-        {
-            var mine = timeline.Where(e => e.WorkerId == w.Item1).ToList();
-            var busy = TimeSpan.FromTicks(mine.Sum(static e => e.Duration.Ticks));
-            return new WorkerReport(w.Item1, $"silo {w.Item2} slot 0", w.Item2, mine.Count, mine.Count * 4L, 0, busy, busy * 0.9)
-            {
-                Timing = new WorkerTiming(mine[0].Start, mine[^1].Start, mine[^1].End, mine[^1].FirstIndex, 4, null, TimeSpan.Zero),
-            };
-        }).ToList();
-
-        var items = timeline.Sum(static e => (long)e.Count);
-        var busyAll = TimeSpan.FromTicks(workers.Sum(static w => w.BusyTime.Ticks));
-        return new RunReport
-        {
-            Engine = "cluster",
-            Plan = plan,
-            LostSilos = lost,
-            DegreeOfParallelism = 3,
-            Items = items,
-            Succeeded = items,
-            WallTime = Ms(4000),
-            BusyTime = busyAll,
-            WorkerCpuTime = busyAll * 0.9,
-            ProcessCpuTime = Ms(200),
-            Batches = timeline.Count,
-            Workers = workers,
-            Timeline = timeline,
-            Counters = new LossProbe(0, 0, 0),
-        };
-    }
-
-    private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
+    // is lost with it, and A runs that batch again at 2.0 s. The run ends at 4.0 s: review 48's run, its plan and record given.
+    private static RunReport ClusterRun(string plan, IReadOnlyList<LostSilo> lost) => Review48Insight.LostSiloLossTests.ClusterRun(plan, lost);
 
     [Fact]
     public void TheLosses_NameALostSilo_FromTheReportsRecord_WhateverThePlanSays()
