@@ -64,6 +64,20 @@ public sealed class PlainLockWatch : IDisposable
 #pragma warning restore CA2213
     private int _disposed;
 
+    // Guards _publishClosed and the changes to _published: the watch's thread records a finding under it, then publishes
+    // it outside (handlers never run under it); Dispose closes publishing under it. A leaf lock.
+    private readonly Lock _publishGate = new();
+
+    // Set when the watch must publish nothing more: disposed on its own thread (by a handler), the process exiting, or a
+    // Dispose from another thread that stopped waiting for a diagnosis and reported what it cut short (review 50).
+    private volatile bool _publishClosed;
+
+    // What the watch's thread is doing, for a Dispose that stops waiting for it (review 50): the stage of the diagnosis
+    // under way (DiagnosisStage), since when (UTC ticks), and the waits it is about.
+    private volatile int _stage;
+    private long _stageSince;
+    private ContentionWait[] _diagnosing = [];
+
     // The lock a marker thread blocks on while the watch's thread holds it, so that the runtime raises a contention
     // event the watch can wait for (CatchUp).
     private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
@@ -75,7 +89,7 @@ public sealed class PlainLockWatch : IDisposable
     private string? _dumpDirectory;
     private bool _exiting;
 
-    // Touched only by the watch's thread.
+    // Touched only by the watch's thread; _published also read by a Dispose that stopped waiting, so changed under _publishGate.
     private readonly Dictionary<long, long> _diagnosed = [];
     private readonly Dictionary<string, ContentionWait[]> _published = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _quietSets = new(StringComparer.Ordinal);
@@ -119,6 +133,9 @@ public sealed class PlainLockWatch : IDisposable
     /// <summary>Gets the latest diagnosis, or null.</summary>
     public Diagnosis? LastDiagnosis => Volatile.Read(ref _last);
 
+    /// <summary>Whether the watch's thread still runs (tests: a diagnosis that Dispose stopped waiting for goes on).</summary>
+    internal bool IsRunningForTests => _thread.IsAlive;
+
     /// <summary>Starts watching this process's lock contentions.</summary>
     /// <param name="options">Options; null for the defaults (1 s, <see cref="PitfallDiagnostics.Default"/>).</param>
     /// <returns>The watch; dispose it to stop.</returns>
@@ -145,9 +162,13 @@ public sealed class PlainLockWatch : IDisposable
 
     /// <summary>Stops watching. Safe from any thread, the watch's own included (a handler of
     /// <see cref="PitfallDiagnostics.Reported"/> runs on it), and more than once.</summary>
-    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end; if it has not ended by then,
-    /// its dump is freed when it does; from the watch's thread it returns at once and the watch ends when the handler returns,
-    /// publishing nothing more.</remarks>
+    /// <remarks>From another thread it waits (up to 30 s) for a diagnosis in progress to end, and that diagnosis's findings
+    /// are published before it returns. If the diagnosis has not ended by then (a dump of a large process at load), it
+    /// stops waiting, and nothing is lost silently: each cycle of lock waits the runtime's contention events show (every
+    /// waiter's lock held by the next) is published as a deadlock seen live, saying that the dump was cut short (no stacks
+    /// or source lines); other long waits are written to <see cref="System.Diagnostics.Trace"/>. The watch then publishes
+    /// nothing more, and the dump is freed when its analysis ends. From the watch's thread it returns at once and the watch
+    /// ends when the handler returns, publishing nothing more.</remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -164,21 +185,192 @@ public sealed class PlainLockWatch : IDisposable
         }
 
         _stopping.Set();
-        if (Thread.CurrentThread != _thread)
+        if (Thread.CurrentThread == _thread)
         {
-            if (!_thread.Join(TimeSpan.FromSeconds(30)))
-            {
-                DeleteDumpInProgress(final: false);
-            }
+            // A handler disposed the watch: the findings after this one are not published.
+            ClosePublishing();
+        }
+        else if (!_thread.Join(_options.DisposeWait))
+        {
+            // Review 50: the diagnosis under way was left to end on its own and published nothing (a deadlock the watch
+            // had seen formed was lost without a word at load, where a dump took 24 s). What it saw live is reported now.
+            ClosePublishing();
+            ReportCutShort();
+            DeleteDumpInProgress(final: false);
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+    }
+
+    /// <summary>Makes the watch's thread publish nothing more. A finding it recorded before (in <c>_published</c>, under
+    /// the same lock) is still published: <see cref="ReportCutShort"/> then leaves its cycle out.</summary>
+    private void ClosePublishing()
+    {
+        lock (_publishGate)
+        {
+            _publishClosed = true;
+        }
+    }
+
+    /// <summary>
+    /// Reports what the diagnosis that Dispose stopped waiting for was about (called once, after publishing was closed):
+    /// each cycle among the lock waits still on, as the runtime's contention events show them (a waiter, the lock, its
+    /// holder, itself waiting), is published as a deadlock seen live with a line saying the dump was cut short; the
+    /// other long waits, or a diagnosis with none (the warm-up), are written to <see cref="System.Diagnostics.Trace"/>.
+    /// </summary>
+    private void ReportCutShort()
+    {
+        var stage = (DiagnosisStage)_stage;
+        if (stage == DiagnosisStage.None)
+        {
+            System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: disposed; its thread did not end within {Seconds(_options.DisposeWait)} (no diagnosis was under way)");
+            return;
+        }
+
+        var now = DateTime.UtcNow.Ticks;
+        var waits = new List<ContentionWait>();
+        _listener.Snapshot(waits);
+        var cut = CutShortLine(stage, TimeSpan.FromTicks(now - Interlocked.Read(ref _stageSince)), _options.DisposeWait);
+        var cycles = LiveCycles(waits);
+
+        // A deadlock the watch published (the same waits), or recorded just before publishing was closed and publishes
+        // now, is not published again.
+        var published = new HashSet<(long Thread, long Start)>();
+        lock (_publishGate)
+        {
+            published.UnionWith(_published.Values.SelectMany(e => e).Select(w => (w.Thread, w.StartTicks)));
+        }
+
+        foreach (var cycle in cycles)
+        {
+            if (Array.TrueForAll(cycle, w => published.Contains((w.Thread, w.StartTicks))))
+            {
+                continue;
+            }
+
+            var report = LiveDeadlockReport(cycle, now, cut, ThreadName);
+            DumpAnalyzer.Mark("watch: disposed mid-diagnosis; publishing the cycle seen live");
+            Diagnostics.Publish(report);
+        }
+
+        var inCycles = cycles.SelectMany(c => c).Select(w => w.Thread).ToHashSet();
+        var others = Volatile.Read(ref _diagnosing).Where(w => !inCycles.Contains(w.Thread)).ToArray();
+        if (cycles.Count == 0 || others.Length > 0)
+        {
+            var about = others.Length == 0 ? "no lock waits (the warm-up, or waits that ended)"
+                : string.Join("; ", others.Select(w => $"thread {ThreadLabel(w.Thread, ThreadName)} waited {Seconds(TimeSpan.FromTicks(now - w.StartTicks))} for lock {Hex(w.LockId)}{(w.Owner != 0 ? $" held by thread {ThreadLabel(w.Owner, ThreadName)}" : "")}"));
+            System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: {cut}; it was about {about}, in no cycle the contention events show");
+        }
+    }
+
+    /// <summary>The stages of a diagnosis, as <see cref="ReportCutShort"/> names them.</summary>
+    internal enum DiagnosisStage
+    {
+        /// <summary>No diagnosis under way.</summary>
+        None = 0,
+
+        /// <summary>The dump is being written (or, with a stand-in diagnosis, the whole diagnosis).</summary>
+        Dump = 1,
+
+        /// <summary>The dump is written and being analyzed.</summary>
+        Analysis = 2,
+
+        /// <summary>The analysis is over; its findings are being checked (are their waits still on?) and published.</summary>
+        Publishing = 3,
+    }
+
+    /// <summary>The line of a report that says what Dispose cut short.</summary>
+    internal static string CutShortLine(DiagnosisStage stage, TimeSpan stageFor, TimeSpan waited) =>
+        stage switch
+        {
+            DiagnosisStage.Dump => $"the watch was disposed while it dumped the process ({Seconds(stageFor)} into the dump) and stopped waiting after {Seconds(waited)}: the dump was cut short, so there are no stacks, lock objects or source lines",
+            DiagnosisStage.Analysis => $"the watch was disposed while it analyzed its dump ({Seconds(stageFor)} into the analysis) and stopped waiting after {Seconds(waited)}: the analysis was cut short, so there are no stacks, lock objects or source lines",
+            _ => $"the watch was disposed while it checked the findings of its dump and stopped waiting after {Seconds(waited)}: those were not published, so there are no stacks, lock objects or source lines",
+        };
+
+    /// <summary>
+    /// The cycles among lock waits, as the runtime's contention events tell them: a thread waits on a lock held by a thread
+    /// (<see cref="ContentionWait.Owner"/>) that waits on a lock held by ... the first. Each cycle once, in the order its
+    /// waits follow each other, starting with its lowest thread id.
+    /// </summary>
+    internal static List<ContentionWait[]> LiveCycles(IReadOnlyList<ContentionWait> waits)
+    {
+        var byThread = new Dictionary<long, ContentionWait>();
+        foreach (var wait in waits)
+        {
+            byThread[wait.Thread] = wait;
+        }
+
+        var cycles = new List<ContentionWait[]>();
+        var seen = new HashSet<long>();
+        foreach (var start in waits.Select(w => w.Thread).Order())
+        {
+            var path = new List<ContentionWait>();
+            var onPath = new Dictionary<long, int>();
+            var thread = start;
+            while (!seen.Contains(thread) && byThread.TryGetValue(thread, out var wait))
+            {
+                seen.Add(thread);
+                onPath[thread] = path.Count;
+                path.Add(wait);
+                thread = wait.Owner;
+            }
+
+            if (onPath.TryGetValue(thread, out var from))
+            {
+                var cycle = path.Skip(from).ToArray();
+                var first = Array.IndexOf(cycle, cycle.MinBy(w => w.Thread));
+                cycles.Add([.. cycle.Skip(first), .. cycle.Take(first)]);
+            }
+        }
+
+        return cycles;
+    }
+
+    /// <summary>The deadlock report of a cycle seen live (<see cref="LiveCycles"/>): the prefix and counts of the
+    /// dump's report, each wait with its thread, lock and holder, then <paramref name="cutShort"/>.</summary>
+    internal static DoctorReport LiveDeadlockReport(ContentionWait[] cycle, long nowTicks, string cutShort, Func<long, string?> threadName)
+    {
+        var links = string.Join("; ", cycle.Select(w =>
+            $"thread {ThreadLabel(w.Thread, threadName)} has waited {Seconds(TimeSpan.FromTicks(nowTicks - w.StartTicks))} to enter lock {Hex(w.LockId)}, held by thread {ThreadLabel(w.Owner, threadName)}"));
+        var message = $"Deadlock detected: {cycle.Length} threads wait for each other in a cycle (lock/Monitor), seen live in the runtime's contention events: {links}. " +
+            $"Note: {cutShort}; `brigade doctor --pid {Environment.ProcessId}` shows them while the threads stay stuck. " +
+            "A System.Threading.Lock.TryEnter wait in the cycle may have given up since (.NET 10 raises no event when it times out).";
+        var threads = cycle.Select(w => new DiagnosedThread(0, unchecked((uint)w.Thread), threadName(w.Thread), isThreadPoolWorker: false, isIdle: false, wait: null, frames: [])).ToArray();
+        return new DoctorReport(PitfallKind.Deadlock, message, DateTimeOffset.UtcNow, threads);
+    }
+
+    private static string ThreadLabel(long osThread, Func<long, string?> threadName) =>
+        threadName(osThread) is { Length: > 0 } name ? $"'{name}' (OS id {osThread})" : $"OS id {osThread}";
+
+    /// <summary>A thread's name as the kernel keeps it (its first 15 characters), or null once it ended.</summary>
+    private static string? ThreadName(long osThread)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/self/task/{osThread}/comm").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string Hex(long value) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"0x{value:x}");
+
+    private static string Seconds(TimeSpan time) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.0} s");
+
+    private void EnterStage(DiagnosisStage stage)
+    {
+        Interlocked.Exchange(ref _stageSince, DateTime.UtcNow.Ticks);
+        _stage = (int)stage;
     }
 
     /// <summary>Deletes the directory of the dump being made, and lets no new one start (the process is exiting).</summary>
     internal void OnProcessExit(object? sender, EventArgs e)
     {
         _stopping.Set();
+        _publishClosed = true;
         DeleteDumpInProgress(final: true);
     }
 
@@ -222,6 +414,7 @@ public sealed class PlainLockWatch : IDisposable
         var watch = Stopwatch.StartNew();
         var (path, file) = DumpCapture.CaptureUnnamed(Environment.ProcessId, settings, (d, create) => DumpStarted(d, create));
         var dumpDuration = watch.Elapsed;
+        EnterStage(DiagnosisStage.Analysis);
         using (file)
         {
             // The dump has no name: closing its descriptor (here, or the process ending, however) frees it.
@@ -352,12 +545,15 @@ public sealed class PlainLockWatch : IDisposable
         var before = waits.ToArray();
         var dumpStart = DateTime.UtcNow.Ticks;
         _listener.TrackEnds();
+        Volatile.Write(ref _diagnosing, before);
+        EnterStage(DiagnosisStage.Dump);
         try
         {
             Diagnosis diagnosis;
             try
             {
                 diagnosis = _diagnose(DumpStarted);
+                EnterStage(DiagnosisStage.Publishing);
             }
 #pragma warning disable CA1031 // The watch must keep running: a failed dump (ptrace forbidden, disk full) is not the program's failure.
             catch (Exception e)
@@ -417,6 +613,8 @@ public sealed class PlainLockWatch : IDisposable
         }
         finally
         {
+            _stage = (int)DiagnosisStage.None;
+            Volatile.Write(ref _diagnosing, []);
             _listener.StopTrackingEnds();
         }
     }
@@ -435,12 +633,6 @@ public sealed class PlainLockWatch : IDisposable
         var published = false;
         foreach (var report in diagnosis.Reports)
         {
-            if (_stopping.IsSet)
-            {
-                // A handler disposed the watch: nothing more is published.
-                return published;
-            }
-
             if (!StillOn(report, diagnosis, after, dumpStart))
             {
                 continue;
@@ -450,8 +642,23 @@ public sealed class PlainLockWatch : IDisposable
             // threads deadlocking again (new waits, new start times) is a new finding.
             var episodes = report.Threads.Select(t => Array.Find(before, w => w.Thread == t.OSThreadId)).Where(w => w.Thread != 0).ToArray();
             var key = $"{report.Code}:{string.Join(',', report.Threads.Select(t => Episode(t, episodes)).Order(StringComparer.Ordinal))}";
-            if (_published.TryAdd(key, episodes))
+            bool added;
+            lock (_publishGate)
             {
+                if (_publishClosed)
+                {
+                    // Disposed by a handler (on this thread), or by a Dispose that stopped waiting and reported what it
+                    // cut short, or the process exits: nothing more is published. Review 50: a Dispose from another
+                    // thread that waits for this diagnosis no longer silences it (it checked _stopping, set by every Dispose).
+                    return published;
+                }
+
+                added = _published.TryAdd(key, episodes);
+            }
+
+            if (added)
+            {
+                // Outside the lock: handlers run user code (and may dispose the watch).
                 published = true;
                 Diagnostics.Publish(report);
             }
@@ -553,9 +760,16 @@ public sealed class PlainLockWatch : IDisposable
             }
         }
 
-        foreach (var key in over ?? [])
+        if (over is not null)
         {
-            _published.Remove(key);
+            lock (_publishGate)
+            {
+                // Under the gate: a Dispose that stopped waiting reads _published (ReportCutShort).
+                foreach (var key in over)
+                {
+                    _published.Remove(key);
+                }
+            }
         }
     }
 

@@ -57,5 +57,10 @@ public sealed class PlainLockWatchOptions
         }
     }
 
+    /// <summary>How long <see cref="PlainLockWatch.Dispose"/>, called from another thread, waits for a diagnosis in
+    /// progress before it reports what it cut short (review 50). Internal: tests shorten it; 30 s covers a dump and its
+    /// analysis on a loaded machine most of the time, and what is cut short is reported either way.</summary>
+    internal TimeSpan DisposeWait { get; set; } = TimeSpan.FromSeconds(30);
+
     internal PlainLockWatchOptions Clone() => (PlainLockWatchOptions)MemberwiseClone();
 }

@@ -135,17 +135,28 @@ internal static class DoctorDemoChildCommand
     /// <summary>Waits for the watch's thread to end (it crashes the process if it fails), then prints the report.</summary>
     private static int ReportWatchThreadEnd(TextWriter stdout, PitfallReport report)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (WatchThreadRuns() && DateTime.UtcNow < deadline)
+        // Review 50: until the watch's thread ends, as long as it takes (it gave up after a fixed 30 s, which a loaded
+        // machine can outlast); like WaitForReport, it says every minute that it still waits, and gives up only when
+        // standard input closes.
+        var waited = Stopwatch.StartNew();
+        var said = 0;
+        while (WatchThreadRuns() && !InputClosed.Value.Wait(TimeSpan.FromMilliseconds(10)))
         {
-            Thread.Sleep(10);
+            if (waited.Elapsed.TotalSeconds >= 60 * (said + 1))
+            {
+                said++;
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the watch's thread still runs after {60 * said} s: still waiting"));
+                stdout.Flush();
+            }
         }
 
-        stdout.WriteLine(WatchThreadRuns() ? "the watch's thread still runs after 30 s" : "the watch's thread ended");
+        stdout.WriteLine(WatchThreadRuns()
+            ? string.Create(CultureInfo.InvariantCulture, $"the watch's thread still runs (standard input closed after {waited.Elapsed.TotalSeconds:0} s)")
+            : "the watch's thread ended");
         stdout.WriteLine(report.Code + " " + report.Message);
         stdout.WriteLine("end of report");
         stdout.Flush();
-        Console.In.ReadToEnd();
+        InputClosed.Value.Wait();
         return ExitCodes.Success;
     }
 

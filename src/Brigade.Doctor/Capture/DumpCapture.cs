@@ -66,6 +66,11 @@ internal static class DumpCapture
     /// the target's <c>createdump</c> cannot open, as a security module or a <c>hidepid</c> <c>/proc</c> would refuse it.</summary>
     internal static readonly AsyncLocal<bool> RefuseUnnamedForTests = new();
 
+    /// <summary>Test seam (review 50): when set (in the test's async flow, which a thread started in it inherits), runs
+    /// just before the runtime is asked for the dump, its directory made: a test makes the dump slow (it blocks here) or
+    /// fail (it throws), with no dump written.</summary>
+    internal static readonly AsyncLocal<Action?> BeforeDumpForTests = new();
+
     private static void Trace(string what) => Analysis.DumpAnalyzer.Mark(what);
 
     /// <summary>Whether the target's <c>createdump</c> (a child of the target, as its user) can open
@@ -220,6 +225,7 @@ internal static class DumpCapture
                 createDirectory(directory, unnamed && OperatingSystem.IsLinux() ? CreateUnnamed : Create);
             }
 
+            BeforeDumpForTests.Value?.Invoke();
             var client = new DiagnosticsClient(processId);
             if (synchronous)
             {
@@ -268,7 +274,7 @@ internal static class DumpCapture
         {
             file?.Dispose();
             TryDelete(directory);
-            throw new DoctorException(DoctorErrorKind.DumpFailed, $"the runtime of process {processId} reported a dump but wrote none to {path}{PtraceHint()}");
+            throw new DoctorException(DoctorErrorKind.DumpFailed, NoDumpWrittenMessage(processId, path));
         }
 
         return (path, directory, file);
@@ -480,13 +486,89 @@ internal static class DumpCapture
                 $"permission denied connecting to process {target.Id}'s diagnostics endpoint (it runs as {TargetProcess.UserName(target.UserId)}): run brigade doctor as that user or as root", e);
         }
 
-        if (PtraceForbidden() is { } why)
+        // Review 50: a failure that names another cause (the file could not be made, the disk is full) happened after
+        // createdump had attached, so ptrace worked: it is no longer blamed on ptrace because ptrace is restricted here.
+        var message = e.Message.ReplaceLineEndings(" ").Trim();
+        var fromRuntime = e is ServerErrorException;
+        if (PtraceMayBeTheCause(message, fromRuntime) && PtraceForbidden() is { } why)
         {
             return new DoctorException(DoctorErrorKind.PtraceForbidden, $"the runtime could not write a dump of process {target.Id}: {why}", e);
         }
 
-        var message = e.Message.ReplaceLineEndings(" ").Trim();
-        return new DoctorException(DoctorErrorKind.DumpFailed, $"the runtime of process {target.Id} failed to write a dump ({message}){PtraceHint()}", e);
+        return new DoctorException(DoctorErrorKind.DumpFailed, DumpFailedMessage(target.Id, message, fromRuntime, InContainer()), e);
+    }
+
+    /// <summary>
+    /// Says why a dump failed, from the error the runtime returned (<paramref name="fromRuntime"/>: its createdump's own
+    /// lines, such as <c>[createdump] Could not create output file '...': Read-only file system (30)</c>) or the error of the
+    /// diagnostics connection. Review 50: every failure ended with "in a container, ptrace must be allowed", a full disk or
+    /// a read-only directory included; the hint now comes only where ptrace can be the cause (createdump's error does not
+    /// name another one).
+    /// </summary>
+    internal static string DumpFailedMessage(int processId, string message, bool fromRuntime, bool inContainer)
+    {
+        if (!fromRuntime)
+        {
+            // The runtime never answered with an error of its own: the request or its answer was lost on the way.
+            return $"could not get a dump of process {processId}: the diagnostics connection to its runtime failed ({message})";
+        }
+
+        if (FileCause(message) is { } cause)
+        {
+            return $"the runtime of process {processId} failed to write a dump: {cause} ({message})";
+        }
+
+        var hint = !inContainer ? ""
+            : PtraceNamed(message) ? "; in a container, ptrace must be allowed: run it with --cap-add=SYS_PTRACE"
+            : "; if ptrace was refused (in a container, it must be allowed: run it with --cap-add=SYS_PTRACE)";
+        return $"the runtime of process {processId} failed to write a dump ({message}){hint}";
+    }
+
+    /// <summary>Whether ptrace can be why the dump failed: the runtime's error names no trouble with the dump file (which
+    /// createdump meets only after it attached, so with ptrace working), and it is the runtime's (a lost connection is not ptrace's).</summary>
+    internal static bool PtraceMayBeTheCause(string message, bool fromRuntime) =>
+        fromRuntime && FileCause(message) is null;
+
+    /// <summary>The message of a dump the runtime reported written but that is not there: not ptrace's doing (a refused
+    /// ptrace makes the runtime report a failure, not a dump).</summary>
+    internal static string NoDumpWrittenMessage(int processId, string path) =>
+        $"the runtime of process {processId} reported a dump but wrote none to {path}: the file is missing or empty (something deleted or replaced it meanwhile, or the runtime's createdump could not open that path)";
+
+    private static bool PtraceNamed(string message) => message.Contains("ptrace", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The dump file's trouble that createdump's error names (its lines end with <c>strerror</c> and the errno),
+    /// in the user's words with what to do; null when it names none.</summary>
+    private static string? FileCause(string message)
+    {
+        if (message.Contains("No space left on device", StringComparison.Ordinal) || message.Contains("Disk quota exceeded", StringComparison.Ordinal))
+        {
+            return "the dump's file system is full (a dump is about the process's resident size plus its threads' stacks): free room there, or give another directory (DoctorOptions.DumpDirectory)";
+        }
+
+        var creating = message.Contains("Could not create output file", StringComparison.Ordinal) || message.Contains("Could not open output", StringComparison.Ordinal);
+        if (creating && message.Contains("Read-only file system", StringComparison.Ordinal))
+        {
+            return "the dump file could not be created: its directory is on a read-only file system; give another directory (DoctorOptions.DumpDirectory)";
+        }
+
+        if (creating && message.Contains("Permission denied", StringComparison.Ordinal))
+        {
+            return "the dump file could not be created: the process's user may not write to its directory (createdump runs as that user)";
+        }
+
+        if (creating && message.Contains("No such file or directory", StringComparison.Ordinal))
+        {
+            return "the dump file could not be created: its directory does not exist (deleted meanwhile?)";
+        }
+
+        if (creating)
+        {
+            return "the dump file could not be created";
+        }
+
+        return message.Contains("Error writing data to dump file", StringComparison.Ordinal) || message.Contains("Writing dump FAILED", StringComparison.Ordinal)
+            ? "writing the dump file failed"
+            : null;
     }
 
     /// <summary>Says why ptrace (which the runtime's createdump needs) is forbidden here, or null when nothing shows it is.</summary>
@@ -503,9 +585,6 @@ internal static class DumpCapture
             _ when container && !hasPtraceCapability => "this container forbids ptrace, which createdump needs: run the container with --cap-add=SYS_PTRACE (and a seccomp profile that allows ptrace)",
             _ => null,
         };
-
-    private static string PtraceHint() =>
-        InContainer() ? "; in a container, ptrace must be allowed: run it with --cap-add=SYS_PTRACE" : "";
 
     internal static bool InContainer()
     {

@@ -24,8 +24,8 @@ internal sealed class ContentionListener : EventListener
     // Guards _waits, _ends and _tracking. A leaf lock.
     private readonly Lock _gate = new();
 
-    // OS thread id -> when its current contention started (UTC ticks) and the lock's id.
-    private readonly Dictionary<long, (long StartTicks, long LockId)> _waits = [];
+    // OS thread id -> when its current contention started (UTC ticks), the lock's id and its holder's OS thread id.
+    private readonly Dictionary<long, (long StartTicks, long LockId, long Owner)> _waits = [];
 
     // While _tracking: OS thread id -> when its latest contention ended (UTC ticks). Empty otherwise.
     private readonly Dictionary<long, long> _ends = [];
@@ -58,15 +58,15 @@ internal sealed class ContentionListener : EventListener
     /// <summary>Gets how many marker contentions ended, as far as the events delivered so far tell.</summary>
     public int MarkersSeen => Volatile.Read(ref _markers);
 
-    /// <summary>Copies the current contentions (OS thread id, start ticks) into <paramref name="into"/>.</summary>
+    /// <summary>Copies the current contentions (OS thread id, start ticks, lock, holder) into <paramref name="into"/>.</summary>
     public void Snapshot(List<ContentionWait> into)
     {
         into.Clear();
         lock (_gate)
         {
-            foreach (var (thread, (start, lockId)) in _waits)
+            foreach (var (thread, (start, lockId, owner)) in _waits)
             {
-                into.Add(new ContentionWait(thread, start, lockId));
+                into.Add(new ContentionWait(thread, start, lockId, owner));
             }
         }
     }
@@ -129,10 +129,11 @@ internal sealed class ContentionListener : EventListener
         switch (eventData.EventId)
         {
             case ContentionStartV2:
-                var lockId = LockId(eventData);
+                var lockId = Payload(eventData, "LockID");
+                var owner = Payload(eventData, "LockOwnerThreadID");
                 lock (_gate)
                 {
-                    _waits[thread] = (eventData.TimeStamp.ToUniversalTime().Ticks, lockId);
+                    _waits[thread] = (eventData.TimeStamp.ToUniversalTime().Ticks, lockId, owner);
                 }
 
                 break;
@@ -150,9 +151,10 @@ internal sealed class ContentionListener : EventListener
         }
     }
 
-    private static long LockId(EventWrittenEventArgs eventData)
+    private static long Payload(EventWrittenEventArgs eventData, string name)
     {
-        // ContentionStart_V2: ContentionFlags, ClrInstanceID, LockID, AssociatedObjectID, LockOwnerThreadID.
+        // ContentionStart_V2: ContentionFlags, ClrInstanceID, LockID, AssociatedObjectID, LockOwnerThreadID. The holder is
+        // its OS thread id, for a lock/Monitor and a System.Threading.Lock alike (.NET 10, checked in review 50).
         var names = eventData.PayloadNames;
         var payload = eventData.Payload;
         if (names is null || payload is null)
@@ -160,7 +162,7 @@ internal sealed class ContentionListener : EventListener
             return 0;
         }
 
-        var index = names.IndexOf("LockID");
+        var index = names.IndexOf(name);
         return index < 0 || index >= payload.Count ? 0 : payload[index] switch
         {
             nint value => value,
