@@ -60,8 +60,9 @@ public sealed class RunReport
     /// <summary>Gets the plans auto mode made for the run, in order: the first from a sample of the items (or the plan cache), then one per re-plan; empty for other engines.</summary>
     public IReadOnlyList<Auto.AutoPlan> Plans { get; init; } = [];
 
-    /// <summary>Gets the silos a cluster run lost and finished without, with why (what its <see cref="Plan"/> says after
-    /// "lost during the run"); empty for every other run. <see cref="Losses"/> reads these, not the plan's text.</summary>
+    /// <summary>Gets the silos a cluster run lost, with why (what its <see cref="Plan"/> says after "lost during the run",
+    /// or "lost before the run stopped" when it stopped early: review 50); empty for every other run and for a run the
+    /// cluster failed (its exception names them). <see cref="Losses"/> reads these, not the plan's text.</summary>
     internal IReadOnlyList<LostSilo> LostSilos { get; init; } = [];
 
     /// <summary>Gets the largest number of items allowed to run at once.</summary>

@@ -119,11 +119,30 @@ internal sealed class ClusterRun<TIn, TOut>
         // lost and why. A run that failed says it in its exception (ClusterUnavailableException.LostSilos). The silos are
         // recorded on the job as data, which the report carries: its losses read them there, not in the plan's words
         // (review 49: they parsed the plan, so a change of wording here would have silently lost them).
-        if (!_job.CancellationToken.IsCancellationRequested && _silos.Where(static s => s.IsLost).Select(static s => new LostSilo(s.Name, s.LostReason)).ToList() is { Count: > 0 } lost)
+        var (lost, planText) = LostToRecord(_silos, stoppedEarly: _job.CancellationToken.IsCancellationRequested, failed: _job.Fatal is not null && !_job.FatalFromSource);
+        if (lost.Count > 0)
         {
             _job.LostSilos = lost;
-            _job.Plan += LostSilo.PlanText(lost);
+            _job.Plan += planText;
         }
+    }
+
+    /// <summary>
+    /// The silos a run records as lost (<see cref="EngineJob{TIn, TOut}.LostSilos"/>, then the report) and what its plan
+    /// says of them: every silo lost during it, also when it stopped early (its caller cancelled, or
+    /// <see cref="FailureMode.StopOnFirstFailure"/> tripped: review 50, such a run recorded none, so neither its losses nor
+    /// its plan named a silo that died during it). None when the cluster failed the run: its exception names them
+    /// (<see cref="ClusterUnavailableException.LostSilos"/>), and a stall marks every silo lost ("the run stalled") as it
+    /// fails the run, which is no news of any silo.
+    /// </summary>
+    /// <param name="silos">The run's silos.</param>
+    /// <param name="stoppedEarly">Whether the run stopped early (its token tripped): the plan's words differ.</param>
+    /// <param name="failed">Whether the engine failed the run (<see cref="EngineJob{TIn, TOut}.Fatal"/>, not the input's error).</param>
+    /// <returns>The lost silos, in the run's order, and the text to append to the plan ("" for none).</returns>
+    internal static (List<LostSilo> Lost, string PlanText) LostToRecord(IEnumerable<SiloState> silos, bool stoppedEarly, bool failed)
+    {
+        List<LostSilo> lost = failed ? [] : [.. silos.Where(static s => s.IsLost).Select(static s => new LostSilo(s.Name, s.LostReason))];
+        return (lost, LostSilo.PlanText(lost, stoppedEarly));
     }
 
     /// <summary>

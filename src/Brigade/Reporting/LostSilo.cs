@@ -10,11 +10,17 @@ namespace Brigade.Reporting;
 /// <param name="Reason">Why the run stopped using it ("it left the cluster").</param>
 internal sealed record LostSilo(string Name, string Reason)
 {
-    /// <summary>Returns what a finished run's plan says of the silos it lost: "; lost during the run: NAME (REASON); ...,
-    /// its batches ran on the others", or "" when it lost none.</summary>
+    /// <summary>Returns what a run's plan says of the silos it lost: "; lost during the run: NAME (REASON); ..., its batches
+    /// ran on the others" when it finished, "; lost before the run stopped: NAME (REASON); ..." when it stopped early (what
+    /// the lost silo had in flight may not have run anywhere: review 50), or "" when it lost none.</summary>
     /// <param name="lost">The silos, in the order the run had them.</param>
+    /// <param name="stoppedEarly">Whether the run stopped early (its caller cancelled, or <see cref="FailureMode.StopOnFirstFailure"/>).</param>
     /// <returns>The text to append to the plan.</returns>
-    public static string PlanText(IReadOnlyList<LostSilo> lost) => lost.Count == 0
+    public static string PlanText(IReadOnlyList<LostSilo> lost, bool stoppedEarly = false) => lost.Count == 0
         ? ""
-        : $"; lost during the run: {string.Join("; ", lost.Select(static s => $"{s.Name} ({s.Reason})"))}, {(lost.Count == 1 ? "its" : "their")} batches ran on the others";
+        : stoppedEarly
+            ? $"; lost before the run stopped: {Names(lost)}"
+            : $"; lost during the run: {Names(lost)}, {(lost.Count == 1 ? "its" : "their")} batches ran on the others";
+
+    private static string Names(IReadOnlyList<LostSilo> lost) => string.Join("; ", lost.Select(static s => $"{s.Name} ({s.Reason})"));
 }

@@ -1,0 +1,65 @@
+using System.Net;
+using Brigade.Orleans.Dispatch;
+using Brigade.Reporting;
+
+namespace Brigade.Orleans.Tests.Review50;
+
+/// <summary>
+/// Review 50: a cluster run that stopped early (its caller cancelled, or <see cref="FailureMode.StopOnFirstFailure"/>
+/// tripped) recorded no lost silo, so neither its report's losses nor its plan named a silo that died during it. What
+/// ClusterRun records, from its silos' states: no cluster (the decision is a function of the states).
+/// </summary>
+public sealed class EarlyStopLostSiloTests
+{
+    private const string Reason = "it left the cluster";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ASiloLostDuringTheRun_IsRecorded_WhetherTheRunFinishedOrStoppedEarly(bool stoppedEarly)
+    {
+        using var a = Silo(1);
+        using var b = Silo(2);
+        b.MarkLost(Reason);
+
+        var (lost, plan) = ClusterRun<int, int>.LostToRecord([a, b], stoppedEarly, failed: false);
+
+        // Before: a run that stopped early recorded nothing (and its plan said nothing).
+        Assert.Equal(new LostSilo(b.Name, Reason), Assert.Single(lost));
+        Assert.Equal(
+            stoppedEarly ? $"; lost before the run stopped: {b.Name} ({Reason})" : $"; lost during the run: {b.Name} ({Reason}), its batches ran on the others",
+            plan);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ARunTheClusterFailed_RecordsNone_ItsExceptionNamesThem(bool stoppedEarly)
+    {
+        // A stall marks every silo lost ("the run stalled") as it fails the run: no news of any silo.
+        using var a = Silo(1);
+        using var b = Silo(2);
+        a.MarkLost("the run stalled");
+        b.MarkLost("the run stalled");
+
+        var (lost, plan) = ClusterRun<int, int>.LostToRecord([a, b], stoppedEarly, failed: true);
+
+        Assert.Empty(lost);
+        Assert.Equal("", plan);
+    }
+
+    [Fact]
+    public void NoSiloLost_NothingRecorded()
+    {
+        using var a = Silo(1);
+        var (lost, plan) = ClusterRun<int, int>.LostToRecord([a], stoppedEarly: true, failed: false);
+        Assert.Empty(lost);
+        Assert.Equal("", plan);
+    }
+
+    private static SiloState Silo(int n)
+    {
+        var address = SiloAddress.New(new IPEndPoint(IPAddress.Parse($"10.0.0.{n}"), 11111), 1);
+        return new SiloState(address, $"10.0.0.{n}:11111", workers: 1);
+    }
+}
