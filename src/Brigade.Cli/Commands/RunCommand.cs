@@ -134,7 +134,9 @@ internal static class RunCommand
             var chosen = await entry.Create(request, cancellationToken).ConfigureAwait(false);
             var inProcess = entry.InProcess;
             var inputPath = parse.GetValue(input)!;
-            var inputFormat = InputReader.Resolve(parse.GetValue(format), inputPath);
+            // --null asks for items split at NUL bytes: it overrules the guess from the name (a list.csv of paths from
+            // find -print0 was refused for a --format csv never given; review 50). An explicit --format is still checked.
+            var inputFormat = parse.GetValue(nullSeparated) && parse.GetValue(format) == InputFormat.Auto ? InputFormat.Lines : InputReader.Resolve(parse.GetValue(format), inputPath);
             JobWork jobWork = template is not null
                 ? new ExecWork(CommandTemplate.Parse(template, inputFormat), itemTimeout, retry, ParseStderrMode(parse.GetValue(stderrMode)!) == StderrMode.Pass ? new CommandStderr(stderr) : null, parse.GetValue(quiet) ? null : stderr.WriteLine)
                 : LoadWork(assemblyPath!, workType!, inProcess, retry, itemTimeout);

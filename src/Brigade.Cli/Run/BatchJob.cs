@@ -339,6 +339,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private async Task<int> FinishAsync(RunReport? report, bool interrupted, CancellationToken cancellationToken)
     {
         Report = report;
+        // A report or trace that cannot be written fails the run (exit 1), but only after the run has ended as a finished
+        // one: before, the error was thrown here, so the journal of a complete run was kept, and the same command was then
+        // refused as "a journal from an earlier, unfinished run" (review 50), with no summary said and an empty failures
+        // file left behind.
+        string? reportFailure = null;
         if (report is not null)
         {
             var writing = "";
@@ -370,7 +375,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliIOException)
             {
                 var reason = e is CliIOException ? e.Message : $"cannot write {writing}: {RunFiles.Reason(e)}";
-                throw new CliIOException($"{reason} (the run itself finished: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)", e);
+                reportFailure = $"brigade: {reason} (the run itself {(interrupted ? "was interrupted" : "finished")}: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)";
             }
         }
 
@@ -378,7 +383,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (interrupted)
         {
             // Not held by a stderr nobody reads (2>&1 | less): the interrupt ends the run with or without its summary.
-            var line = $"{summary}; interrupted.{ResumeHint()}";
+            var line = $"{(reportFailure is null ? "" : reportFailure + Environment.NewLine)}{summary}; interrupted.{ResumeHint()}";
             await Task.WhenAny(Task.Run(() => stderr.WriteLine(line), CancellationToken.None), Task.Delay(StuckWrite * 4, CancellationToken.None)).ConfigureAwait(false);
             return TerminationSignal.InterruptedExitCode;
         }
@@ -456,6 +461,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         if (_paths.Failures is { } failuresPath && _counters.Failed == 0 && NativeMethods.KindOf(failuresPath) == FileKind.Regular && new FileInfo(failuresPath).Length == 0)
         {
             RunFiles.DeleteQuietly(failuresPath);
+        }
+
+        if (reportFailure is not null)
+        {
+            // Said last, after the summary, so that it is the line a user reads; the run's outputs are complete.
+            await stderr.WriteLineAsync(reportFailure).ConfigureAwait(false);
+            return ExitCodes.Failure;
         }
 
         return _counters.Failed > 0 ? ExitCodes.Failure : ExitCodes.Success;

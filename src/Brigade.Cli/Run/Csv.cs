@@ -5,20 +5,6 @@ namespace Brigade.Cli.Run;
 /// <summary>RFC 4180 records: comma-separated, double-quoted fields may hold commas, quotes ("") and newlines.</summary>
 internal static class Csv
 {
-    public static bool IsComplete(StringBuilder record)
-    {
-        var quotes = 0;
-        for (var i = 0; i < record.Length; i++)
-        {
-            if (record[i] == '"')
-            {
-                quotes++;
-            }
-        }
-
-        return quotes % 2 == 0;
-    }
-
     public static bool TryParse(string record, out IReadOnlyList<string> fields, out string? error)
     {
         var result = new List<string>();

@@ -68,11 +68,14 @@ internal static class InputReader
             {
                 var start = lineNumber;
                 var consumed = new List<byte[]> { raw.ToArray() };
-                var record = new StringBuilder(ByteText.Decode(LineContent(raw.Span[bom..])));
+                var first = ByteText.Decode(LineContent(raw.Span[bom..]));
+                var record = new StringBuilder(first);
+                var scanner = default(CsvRecordScanner);
+                scanner.Feed(first);
 
-                // A quoted field may span lines: keep reading until the quotes balance. The line break inside the field is
-                // the value's, as the input wrote it (CRLF or LF).
-                while (!Csv.IsComplete(record))
+                // A quoted field may span lines: keep reading while the record ends inside one. The line break inside the
+                // field is the value's, as the input wrote it (CRLF or LF).
+                while (!scanner.IsComplete)
                 {
                     var more = await records.NextAsync(cancellationToken).ConfigureAwait(false);
                     if (more.IsEmpty)
@@ -84,7 +87,9 @@ internal static class InputReader
                     record.Append(last.Length >= 2 && last[^2] == '\r' ? "\r\n" : "\n");
                     lineNumber++;
                     consumed.Add(more.ToArray());
-                    record.Append(ByteText.Decode(LineContent(more.Span)));
+                    var next = ByteText.Decode(LineContent(more.Span));
+                    record.Append(next);
+                    scanner.Feed(next);
                 }
 
                 var text = record.ToString();
