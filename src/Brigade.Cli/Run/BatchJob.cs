@@ -431,11 +431,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 }
             }
 
-            // Why not faster, on its own line, when the run lost a tenth of its ideal and was long enough to matter; not
-            // when it had fewer items than workers (2 items on auto's 32): the workers that never had an item counted as
-            // lost, and the line blamed imbalance and advised fewer workers for a run of two commands. Nor when every item
-            // failed (a mistyped command): advice on the speed of a run that did nothing useful is noise.
-            if (report.Items >= report.DegreeOfParallelism && report.Failed < report.Items && report.WallTime >= TimeSpan.FromMilliseconds(100) && report.Losses is { } losses && losses.Gap >= losses.Ideal * 0.10)
+            // Why not faster, on its own line, when it can say something a user can act on (ShowsWhyNotFaster).
+            if (report.Losses is { } losses && ShowsWhyNotFaster(report.Items, report.DegreeOfParallelism, report.Failed, report.WallTime, losses.Gap, losses.Ideal))
             {
                 summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}";
             }
@@ -708,4 +705,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : null);
         }
     }
+
+    /// <summary>Whether a run's summary gets a "why not faster" line: when it lost a tenth of its ideal and was long enough
+    /// to matter; not when it had fewer items than workers (2 items on auto's 32: the idle workers counted as lost, and
+    /// the line advised fewer workers for a run of two commands); not for a single item (review 50: every one-item run
+    /// with `-o` was told "workers started late: check for a slow input", brigade's own start-up, which no width or input
+    /// changes); nor when every item failed (a mistyped command: advice on the speed of a run that did nothing useful).</summary>
+    internal static bool ShowsWhyNotFaster(long items, int degreeOfParallelism, long failed, TimeSpan wall, TimeSpan gap, TimeSpan ideal) =>
+        items > 1 && items >= degreeOfParallelism && failed < items && wall >= TimeSpan.FromMilliseconds(100) && gap >= ideal * 0.10;
 }
