@@ -102,6 +102,18 @@ internal sealed class RuntimeReader : IDisposable
                 if (root.StackFrame is { } frame && root.Object.IsValid && !root.Object.IsNull
                     && bySp.TryGetValue((frame.StackPointer, frame.InstructionPointer), out var frameScan))
                 {
+                    if (root.IsInterior)
+                    {
+                        if (!frameScan.Roots.Exists(r => r.Address == root.Object.Address))
+                        {
+                            frameScan.InteriorOnly.Add(root.Object.Address);
+                        }
+                    }
+                    else
+                    {
+                        frameScan.InteriorOnly.Remove(root.Object.Address);
+                    }
+
                     frameScan.Roots.Add(root.Object);
                 }
             }
@@ -298,6 +310,14 @@ internal sealed class RuntimeReader : IDisposable
         {
             foreach (var root in frames[i].Roots)
             {
+                // Review 50: a lock is passed by value; an object rooted only through a ref to its field is the lockTaken
+                // flag's home (an async method's state machine in a Debug build), not the lock (it was named as the lock,
+                // which then had no holder: "caught between two holders", and the deadlock through it went unseen).
+                if (kind is WaitKind.Monitor or WaitKind.MonitorWait && frames[i].InteriorOnly.Contains(root.Address))
+                {
+                    continue;
+                }
+
                 if (root.Type is { } type && WaitRule.IsTarget(kind, type))
                 {
                     scan.Target = root;
