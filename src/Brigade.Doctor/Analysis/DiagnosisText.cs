@@ -103,6 +103,8 @@ internal static class DiagnosisText
                         ? " — that flow is suspended: it releases the slot when what it awaits completes, unless that never comes"
                         : IsMutex(thread.Wait)
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it; a named Mutex may be held by another process)"
+                        : IsLock(thread.Wait) && thread.Wait.Detail?.Contains(RuntimeReader.EndedHolder, StringComparison.Ordinal) == true
+                            ? " — nothing will release it: release a lock in a finally on every path out of the code that took it"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
                             : " — no owner to blame: any thread may release it");
