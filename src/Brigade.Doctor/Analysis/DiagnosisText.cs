@@ -57,6 +57,14 @@ internal static class DiagnosisText
                             text.Append(thread.Wait.Owners.Count == 1 ? ", which is idle" : ", which are idle")
                                 .Append(" (back in the pool, between work items): a lock left held by a pool thread is usually taken before an await and released after it on another thread, where the release fails; nothing will release it (Monitor and ReaderWriterLockSlim belong to a thread: across an await use SemaphoreSlim.WaitAsync)");
                         }
+                        else if (IsLock(thread.Wait) && thread.Wait.Owners.Count > 0
+                            && thread.Wait.Owners.All(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o)?.Wait?.Api == WaitRule.SleepForever))
+                        {
+                            // Review 50: a holder parked in Thread.Sleep(Timeout.Infinite) never wakes by itself (before: only
+                            // "held by", as if it would release the lock in time).
+                            text.Append(thread.Wait.Owners.Count == 1 ? ", which sleeps" : ", which sleep")
+                                .Append(" for ever (Thread.Sleep(Timeout.Infinite)) holding it: nothing will release it unless some code calls Interrupt() on that thread; never sleep or park a thread while it holds a lock");
+                        }
                         else if (thread.Wait.Owners.Any(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o) is { IsIdle: false, Wait: null, Frames.Count: 0 }))
                         {
                             // Review 47: a holder caught in native code the dump cannot unwind (a clock read in a busy-wait).
