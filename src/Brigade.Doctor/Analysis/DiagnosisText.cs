@@ -104,6 +104,12 @@ internal static class DiagnosisText
 
                     AppendLockHeldMeanwhile(text, diagnosis, thread);
                 }
+                else if (thread.Wait.Api == WaitRule.NamedPipeWaitForConnection)
+                {
+                    // Review 50: only a client ends it; one that must first take a lock this thread holds never connects.
+                    text.Append(" — it ends when a client connects to the pipe");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread);
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.

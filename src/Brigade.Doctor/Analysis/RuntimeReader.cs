@@ -214,7 +214,7 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             if (WaitRule.Match(frame.TypeName, frame.MethodName) is { } match
-                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO)
+                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO || WaitRule.IsNamedPipeConnect(match.Api))
 
                 // InitClassSlow below a (framework type's) .cctor frame runs that static constructor: it waits for nothing.
                 && (match.Kind != WaitKind.TypeInitializer || !frames.Take(i).Any(f => f.MethodName == ".cctor")))
