@@ -31,8 +31,10 @@ internal static class DiagnosisText
         {
             text.Append("\nOther blocked threads (not deadlocked: nothing shows they wait for each other):\n");
             var alike = ReportBuilder.NamedAlike(others.Select(t => t.Wait!));
+            var entries = new List<(DiagnosedThread Thread, string Entry)>();
             foreach (var thread in others)
             {
+                var start = text.Length;
                 text.Append("  ").Append(ReportBuilder.DescribeWait(thread, alike));
                 if (thread.Wait!.Owners.Count > 0)
                 {
@@ -130,8 +132,12 @@ internal static class DiagnosisText
                 {
                     ReportBuilder.AppendAsyncStack(text, task, "its async stack", "    ");
                 }
+
+                entries.Add((thread, text.ToString(start, text.Length - start)));
+                text.Length = start;
             }
 
+            AppendGrouped(text, entries);
             AppendParallelLoops(text, others);
             if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))
             {
@@ -224,6 +230,30 @@ internal static class DiagnosisText
             : loopFrames.Exists(m => m.Contains("Invoke", StringComparison.Ordinal)) ? "Parallel.Invoke" : "Parallel.For";
         var caller = frames.Skip(outer + 1).FirstOrDefault(f => !f.IsFramework);
         return (body, api, caller);
+    }
+
+    /// <summary>How many threads blocked alike (the same wait, object, site and holders) are listed as one line.</summary>
+    internal const int GroupedFrom = 5;
+
+    /// <summary>Review 50: lists the blocked threads, those whose entries differ only by the thread's name as one entry (a
+    /// worker pool of 60 threads idle on one event made 60 lines, the few that mattered lost among them).</summary>
+    private static void AppendGrouped(StringBuilder text, List<(DiagnosedThread Thread, string Entry)> entries)
+    {
+        static string Rest((DiagnosedThread Thread, string Entry) e) =>
+            e.Entry.StartsWith($"  {e.Thread}", StringComparison.Ordinal) ? e.Entry[(2 + e.Thread.ToString().Length)..] : e.Entry;
+
+        foreach (var group in entries.GroupBy(Rest, StringComparer.Ordinal))
+        {
+            var members = group.ToList();
+            if (members.Count < GroupedFrom || members.Exists(m => ReferenceEquals(Rest(m), m.Entry)))
+            {
+                members.ForEach(m => text.Append(m.Entry));
+                continue;
+            }
+
+            text.Append($"  {members.Count} threads ({string.Join(", ", members.Take(3).Select(m => m.Thread))} and {members.Count - 3} more) wait alike: each")
+                .Append(group.Key);
+        }
     }
 
     private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread)
