@@ -31,8 +31,10 @@ internal static class DiagnosisText
         {
             text.Append("\nOther blocked threads (not deadlocked: nothing shows they wait for each other):\n");
             var alike = ReportBuilder.NamedAlike(others.Select(t => t.Wait!));
+            var entries = new List<(DiagnosedThread Thread, string Entry)>();
             foreach (var thread in others)
             {
+                var start = text.Length;
                 text.Append("  ").Append(ReportBuilder.DescribeWait(thread, alike));
                 if (thread.Wait!.Owners.Count > 0)
                 {
@@ -56,6 +58,14 @@ internal static class DiagnosisText
                             // in an async method before an await, whose release after it ran on another thread and threw).
                             text.Append(thread.Wait.Owners.Count == 1 ? ", which is idle" : ", which are idle")
                                 .Append(" (back in the pool, between work items): a lock left held by a pool thread is usually taken before an await and released after it on another thread, where the release fails; nothing will release it (Monitor and ReaderWriterLockSlim belong to a thread: across an await use SemaphoreSlim.WaitAsync)");
+                        }
+                        else if (IsLock(thread.Wait) && thread.Wait.Owners.Count > 0
+                            && thread.Wait.Owners.All(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o)?.Wait?.Api == WaitRule.SleepForever))
+                        {
+                            // Review 50: a holder parked in Thread.Sleep(Timeout.Infinite) never wakes by itself (before: only
+                            // "held by", as if it would release the lock in time).
+                            text.Append(thread.Wait.Owners.Count == 1 ? ", which sleeps" : ", which sleep")
+                                .Append(" for ever (Thread.Sleep(Timeout.Infinite)) holding it: nothing will release it unless some code calls Interrupt() on that thread; never sleep or park a thread while it holds a lock");
                         }
                         else if (thread.Wait.Owners.Any(o => diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == o) is { IsIdle: false, Wait: null, Frames.Count: 0 }))
                         {
@@ -96,6 +106,12 @@ internal static class DiagnosisText
 
                     AppendLockHeldMeanwhile(text, diagnosis, thread);
                 }
+                else if (thread.Wait.Api == WaitRule.NamedPipeWaitForConnection)
+                {
+                    // Review 50: only a client ends it; one that must first take a lock this thread holds never connects.
+                    text.Append(" — it ends when a client connects to the pipe");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread);
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
@@ -103,6 +119,8 @@ internal static class DiagnosisText
                         ? " — that flow is suspended: it releases the slot when what it awaits completes, unless that never comes"
                         : IsMutex(thread.Wait)
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it; a named Mutex may be held by another process)"
+                        : IsLock(thread.Wait) && thread.Wait.Detail?.Contains(RuntimeReader.EndedHolder, StringComparison.Ordinal) == true
+                            ? " — nothing will release it: release a lock in a finally on every path out of the code that took it"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
                             : " — no owner to blame: any thread may release it");
@@ -114,8 +132,12 @@ internal static class DiagnosisText
                 {
                     ReportBuilder.AppendAsyncStack(text, task, "its async stack", "    ");
                 }
+
+                entries.Add((thread, text.ToString(start, text.Length - start)));
+                text.Length = start;
             }
 
+            AppendGrouped(text, entries);
             AppendParallelLoops(text, others);
             if (others.Exists(t => WaitRule.IsTimed(t.Wait!.Api) && t.Wait.Owners.Count > 0))
             {
@@ -208,6 +230,30 @@ internal static class DiagnosisText
             : loopFrames.Exists(m => m.Contains("Invoke", StringComparison.Ordinal)) ? "Parallel.Invoke" : "Parallel.For";
         var caller = frames.Skip(outer + 1).FirstOrDefault(f => !f.IsFramework);
         return (body, api, caller);
+    }
+
+    /// <summary>How many threads blocked alike (the same wait, object, site and holders) are listed as one line.</summary>
+    internal const int GroupedFrom = 5;
+
+    /// <summary>Review 50: lists the blocked threads, those whose entries differ only by the thread's name as one entry (a
+    /// worker pool of 60 threads idle on one event made 60 lines, the few that mattered lost among them).</summary>
+    private static void AppendGrouped(StringBuilder text, List<(DiagnosedThread Thread, string Entry)> entries)
+    {
+        static string Rest((DiagnosedThread Thread, string Entry) e) =>
+            e.Entry.StartsWith($"  {e.Thread}", StringComparison.Ordinal) ? e.Entry[(2 + e.Thread.ToString().Length)..] : e.Entry;
+
+        foreach (var group in entries.GroupBy(Rest, StringComparer.Ordinal))
+        {
+            var members = group.ToList();
+            if (members.Count < GroupedFrom || members.Exists(m => ReferenceEquals(Rest(m), m.Entry)))
+            {
+                members.ForEach(m => text.Append(m.Entry));
+                continue;
+            }
+
+            text.Append($"  {members.Count} threads ({string.Join(", ", members.Take(3).Select(m => m.Thread))} and {members.Count - 3} more) wait alike: each")
+                .Append(group.Key);
+        }
     }
 
     private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread)

@@ -45,6 +45,15 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             return $"the handle of {handle.Type} {handle.Name}";
         }
 
+        // Review 50: the same for an event or semaphore in a field, a captured variable or a local: its wait roots only the
+        // SafeWaitHandle, which was named "field System.Threading.ManualResetEvent._waitHandle" (the handle's own field),
+        // not by the variable the program wrote.
+        if (target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" && WaitHandleOf(target, near) is { } owner
+            && Find(owner, near) is { } ownerName)
+        {
+            return $"the handle of {owner.Type!.Name} {ownerName}";
+        }
+
         // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
         // refer to (a closure's captured `this`), then the frames' own locals.
         string? local = null;
@@ -85,6 +94,51 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return local;
+    }
+
+    /// <summary>The <c>WaitHandle</c> whose <c>_waitHandle</c> is <paramref name="handle"/>, among the objects the application's
+    /// frames of <paramref name="near"/> root and the objects their fields refer to (a closure's captured event).</summary>
+    private static ClrObject? WaitHandleOf(ClrObject handle, IEnumerable<ThreadScan> near)
+    {
+        static bool Owns(ClrObject o, ulong handle) => o.IsValid && !o.IsNull && WaitRule.DerivesFrom(o.Type, "System.Threading.WaitHandle")
+            && o.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle;
+
+        var roots = near.SelectMany(scan => scan.Frames).Where(f => !f.IsFramework).SelectMany(f => f.Roots).Where(r => r.IsValid && !r.IsNull).ToList();
+        foreach (var root in roots)
+        {
+            if (Owns(root, handle.Address))
+            {
+                return root;
+            }
+        }
+
+        foreach (var root in roots)
+        {
+            if (root.Type is not { IsString: false, IsArray: false } type)
+            {
+                continue;
+            }
+
+            foreach (var field in type.Fields.Where(f => f.IsObjectReference))
+            {
+                ClrObject value;
+                try
+                {
+                    value = field.ReadObject(root.Address, interior: false);
+                }
+                catch (InvalidOperationException)
+                {
+                    continue;
+                }
+
+                if (Owns(value, handle.Address))
+                {
+                    return value;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Names a lock object that is a value rather than a variable: a string (an interned literal is one object for

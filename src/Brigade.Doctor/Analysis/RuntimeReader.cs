@@ -102,6 +102,18 @@ internal sealed class RuntimeReader : IDisposable
                 if (root.StackFrame is { } frame && root.Object.IsValid && !root.Object.IsNull
                     && bySp.TryGetValue((frame.StackPointer, frame.InstructionPointer), out var frameScan))
                 {
+                    if (root.IsInterior)
+                    {
+                        if (!frameScan.Roots.Exists(r => r.Address == root.Object.Address))
+                        {
+                            frameScan.InteriorOnly.Add(root.Object.Address);
+                        }
+                    }
+                    else
+                    {
+                        frameScan.InteriorOnly.Remove(root.Object.Address);
+                    }
+
                     frameScan.Roots.Add(root.Object);
                 }
             }
@@ -202,7 +214,7 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             if (WaitRule.Match(frame.TypeName, frame.MethodName) is { } match
-                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO)
+                && (scan.Kind is null || match.Kind != WaitKind.IO || scan.Kind == WaitKind.IO || WaitRule.IsNamedPipeConnect(match.Api))
 
                 // InitClassSlow below a (framework type's) .cctor frame runs that static constructor: it waits for nothing.
                 && (match.Kind != WaitKind.TypeInitializer || !frames.Take(i).Any(f => f.MethodName == ".cctor")))
@@ -298,6 +310,14 @@ internal sealed class RuntimeReader : IDisposable
         {
             foreach (var root in frames[i].Roots)
             {
+                // Review 50: a lock is passed by value; an object rooted only through a ref to its field is the lockTaken
+                // flag's home (an async method's state machine in a Debug build), not the lock (it was named as the lock,
+                // which then had no holder: "caught between two holders", and the deadlock through it went unseen).
+                if (kind is WaitKind.Monitor or WaitKind.MonitorWait && frames[i].InteriorOnly.Contains(root.Address))
+                {
+                    continue;
+                }
+
                 if (root.Type is { } type && WaitRule.IsTarget(kind, type))
                 {
                     scan.Target = root;
@@ -689,6 +709,10 @@ internal sealed class RuntimeReader : IDisposable
     /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
     internal const string NoTaker = "no thread is taking from it (none in Take, TryTake or GetConsumingEnumerable)";
 
+    /// <summary>Review 50: what a <c>ReaderWriterLockSlim</c>'s holder that is no live thread is said to be (before: "not in
+    /// the dump", and the waiter's line added "no thread holds it at this instant", which is false: the lock is held).</summary>
+    internal const string EndedHolder = "which has ended (no live thread has that id): a lock its thread still held when it exited is never released";
+
     /// <summary>Said of an empty <c>BlockingCollection</c>, adding not completed, no thread adds to.</summary>
     internal const string NoAdder = "no thread is adding to it now";
 
@@ -881,13 +905,15 @@ internal sealed class RuntimeReader : IDisposable
             }
             else
             {
-                parts.Add($"{role} held by thread #{group.Key} (not in the dump)");
+                parts.Add($"{role} held by thread #{group.Key}, {EndedHolder}");
             }
         }
 
-        if (readers.Count == 0 && scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<uint>("_owners", out var ownersWord) && (ownersWord & 0x0FFFFFFF) > 0)
+        // Review 50: the upgradeable read lock's holder is counted among _owners too; it is named above, not an unknown reader.
+        if (readers.Count == 0 && scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<uint>("_owners", out var ownersWord)
+            && (ownersWord & 0x0FFFFFFF) - (rw.TryReadField<int>("_upgradeLockOwnerId", out var upgrading) && upgrading > 0 ? 1 : 0) is var unknown and > 0)
         {
-            parts.Add($"{ownersWord & 0x0FFFFFFF} readers inside (which threads: not in the dump)");
+            parts.Add($"{unknown} {(unknown == 1 ? "reader" : "readers")} inside (which threads: not in the dump)");
         }
 
         scan.Detail = parts.Count == 0 ? null : string.Join("; ", parts);

@@ -29,6 +29,16 @@ internal static class WaitRule
     /// inlined into the application's frame: the frame left is the source's <c>WaitForCallbackToComplete</c>).</summary>
     public const string CancellationCallbackWait = "CancellationTokenRegistration.Dispose";
 
+    /// <summary>The API of a named pipe's server waiting for a client (review 50).</summary>
+    public const string NamedPipeWaitForConnection = "NamedPipeServerStream.WaitForConnection";
+
+    /// <summary>The API of a named pipe's client waiting for a server (review 50).</summary>
+    public const string NamedPipeConnect = "NamedPipeClientStream.Connect";
+
+    /// <summary>Gets whether a wait in <paramref name="api"/> is a named pipe's connection: an I/O wait that, on Unix, blocks
+    /// on a task or a sleep inside (an accept's task, a connect's retries), and is named by the pipe's API, not by those.</summary>
+    public static bool IsNamedPipeConnect(string? api) => api is NamedPipeWaitForConnection or NamedPipeConnect;
+
     /// <summary>The API of a thread spinning in <c>SpinLock.Enter</c>.</summary>
     public const string SpinLockEnter = "SpinLock.Enter";
 
@@ -190,6 +200,12 @@ internal static class WaitRule
                     or "WaitForSocketEvents" or "Write" or "Send" or "SendMessage" or "Select"
                     ? (WaitKind.IO, $"I/O ({method})")
                     : null;
+            // Review 50: on Unix a named pipe is a Unix domain socket and WaitForConnection blocks on its AcceptAsync's task,
+            // so the thread showed as GetAwaiter().GetResult() on a ValueTask<Socket>, "no thread runs its code now".
+            case "System.IO.Pipes.NamedPipeServerStream":
+                return method is "WaitForConnection" ? (WaitKind.IO, NamedPipeWaitForConnection) : null;
+            case "System.IO.Pipes.NamedPipeClientStream":
+                return method is "Connect" or "ConnectInternal" ? (WaitKind.IO, NamedPipeConnect) : null;
             case "System.Net.Sockets.Socket":
                 return method is "Receive" or "ReceiveFrom" or "Accept" or "Connect" or "Send" or "Poll" or "Select"
                     ? (WaitKind.IO, $"Socket.{method}")
