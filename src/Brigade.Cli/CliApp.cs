@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
 using Brigade.Cli.Commands;
 
@@ -34,6 +35,19 @@ internal static class CliApp
         return root;
     }
 
+    // The words after the program's name that name the command a parse reached (" run", " cluster silo"), or "" for the
+    // root itself (an unknown command, a misspelt top-level option).
+    private static string CommandPath(ParseResult parse, RootCommand root)
+    {
+        var names = new List<string>();
+        for (SymbolResult? result = parse.CommandResult; result is CommandResult command && command.Command != root; result = command.Parent)
+        {
+            names.Insert(0, command.Command.Name);
+        }
+
+        return names.Count == 0 ? "" : " " + string.Join(' ', names);
+    }
+
     // The parser says a value is not a number in .NET's words ("as expected type 'System.Nullable`1[System.Int32]'"):
     // said in the user's.
     private static string Readable(string message)
@@ -65,6 +79,12 @@ internal static class CliApp
             {
                 message = $"unknown command '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
             }
+            else if (args.Length > 0 && args[0].StartsWith('-') && parse.UnmatchedTokens.Contains(args[0]))
+            {
+                // `brigade --frob` said "Required command was not provided.", the parser's first error, not the one that
+                // explains it (review 50).
+                message = $"unknown option '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
+            }
             else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
             {
                 // The first thing a new user types: --exec echo {} (the shell split the command into words, and the parser
@@ -79,8 +99,10 @@ internal static class CliApp
                     : $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
-            // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs).
-            await stderr.WriteLineAsync($"brigade: {message} (see '{InvokedAs.Command} --help')").ConfigureAwait(false);
+            // The help to see is this program's: from a clone there is no brigade command to type (InvokedAs); and the
+            // command's own, where the error is in a command's arguments (review 50: `brigade run -j abc` pointed to the
+            // top-level help, which lists the commands, not run's options).
+            await stderr.WriteLineAsync($"brigade: {message} (see '{InvokedAs.Command}{CommandPath(parse, root)} --help')").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

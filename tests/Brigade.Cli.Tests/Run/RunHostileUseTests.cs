@@ -155,8 +155,8 @@ public sealed class RunHostileUseTests
     }
 
     [Theory(Timeout = 120_000)]
-    [InlineData("-j", "99999999999", "brigade: --jobs: '99999999999' is not a whole number (at most 2,147,483,647) (see 'brigade --help')")]
-    [InlineData("--retries", "x", "brigade: --retries: 'x' is not a whole number (at most 2,147,483,647) (see 'brigade --help')")]
+    [InlineData("-j", "99999999999", "brigade: --jobs: '99999999999' is not a whole number (at most 2,147,483,647) (see 'brigade run --help')")]
+    [InlineData("--retries", "x", "brigade: --retries: 'x' is not a whole number (at most 2,147,483,647) (see 'brigade run --help')")]
     [InlineData("--assembly", "x.dll", "brigade: --assembly goes with --work TYPE; an --exec command loads no assembly")]
     [InlineData("--journal", "/dev/null", "brigade: --journal: '/dev/null' is not a regular file; the journal is read back on --resume: give a file path")]
     public async Task Run_BadOption_IsOneLineInTheUsersWords(string option, string value, string expected)
