@@ -45,8 +45,13 @@ public sealed class ClusterStatusTests(Xunit.Abstractions.ITestOutputHelper outp
 
             output.WriteLine($"client killed after {phases.Elapsed.TotalSeconds:0.0} s");
 
-            var runs = "";
+            // RUNS cannot read 0 before the silo's idle window has passed since the run's last batch, which ran at the kill
+            // or after it: asking sooner only starts `brigade cluster status` processes (~1.5 s of CPU each) that must
+            // read 1. So wait the window out once, then poll. Waiting is no assumption about timing: the poll below still
+            // decides, within the same 45 s.
             var waited = Stopwatch.StartNew();
+            await Task.Delay(RunIdleWindow);
+            var runs = "";
             while (waited.Elapsed < TimeSpan.FromSeconds(45) && (runs = await RunsAsync(p[1])) != "0")
             {
                 await Task.Delay(1000);
@@ -84,6 +89,9 @@ public sealed class ClusterStatusTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Contains($"the membership store does not answer (127.0.0.1:{free}: Connection refused)", line, StringComparison.Ordinal);
         Assert.True(elapsed < TimeSpan.FromSeconds(40), $"took {elapsed.TotalSeconds:0} s");
     }
+
+    // How long after a run's last batch a silo still counts it (WorkerRegistry.Idle, src/Brigade.Orleans/Grains/WorkerRegistry.cs).
+    private static readonly TimeSpan RunIdleWindow = TimeSpan.FromSeconds(5);
 
     // The RUNS column of the one silo.
     private static async Task<string> RunsAsync(string gateway)
