@@ -139,8 +139,7 @@ internal static class AdviseCommand
         }
 
         console.Write(Table(comparisons));
-        console.Write(ForecastTable(comparisons, forecasts));
-        console.MarkupLine("[grey]speedup: forecast from auto's sample (before the full run) / measured, both as the items × the sampled time per item over the wall time[/]");
+        WriteForecast(console, comparisons, forecasts);
         if (userWorkload is not null)
         {
             var c = comparisons[0];
@@ -200,6 +199,20 @@ internal static class AdviseCommand
         }
 
         return table;
+    }
+
+    // The forecast table and its legend, or one line saying there is none: auto's plan for tiny items is sequential, and
+    // a sequential plan forecasts no speedup (review 50: an empty table with its legend was printed).
+    internal static void WriteForecast(IAnsiConsole console, List<WorkloadComparison> comparisons, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecasts)
+    {
+        if (!comparisons.Any(c => forecasts.GetValueOrDefault(c) is { Count: > 0 }))
+        {
+            console.MarkupLine("[grey]forecast: none (auto's plan ran the items one after another: there is no speedup to forecast)[/]");
+            return;
+        }
+
+        console.Write(ForecastTable(comparisons, forecasts));
+        console.MarkupLine("[grey]speedup: forecast from auto's sample (before the full run) / measured, both as the items × the sampled time per item over the wall time[/]");
     }
 
     // Forecast beside measured, one row per configuration: its own table, so that the main one keeps its widths.
