@@ -582,6 +582,7 @@ public sealed class PlainLockWatch : IDisposable
             Interlocked.Increment(ref _diagnoses);
             Volatile.Write(ref _last, diagnosis);
             var published = Publish(diagnosis, before, dumpStart);
+            ForgetWaitsShownOver(diagnosis, before, dumpStart);
             _lastAnalysis = DateTime.UtcNow.Ticks;
             if (waitSet is null)
             {
@@ -665,6 +666,42 @@ public sealed class PlainLockWatch : IDisposable
         }
 
         return published;
+    }
+
+    /// <summary>
+    /// Review 51: forgets the recorded waits, long before the dump started, whose thread the dump shows waiting on no
+    /// lock. A <c>System.Threading.Lock.TryEnter</c> that times out raises no <c>ContentionStop</c> (.NET 10), so its wait
+    /// stayed recorded until the thread's next contention, forever if the thread ended: a Dispose that stopped waiting
+    /// for a diagnosis then put it in a cycle "seen live" (the thread that gave up, still holding a lock another waits
+    /// on, published as deadlocked), and it stayed in every later set of long waits. A diagnosis that shows no threads
+    /// at all (a stand-in) tells nothing.
+    /// </summary>
+    private void ForgetWaitsShownOver(Diagnosis diagnosis, ContentionWait[] before, long dumpStart)
+    {
+        if (diagnosis.Threads.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var wait in before)
+        {
+            if (dumpStart - wait.StartTicks < _options.Threshold.Ticks)
+            {
+                // A young wait may still be spinning, before it blocks: the dump need not show it.
+                continue;
+            }
+
+            var shown = diagnosis.Threads.FirstOrDefault(t => t.OSThreadId == wait.Thread);
+            if (shown?.Wait?.Kind is WaitKind.Monitor or WaitKind.Lock or WaitKind.MonitorWait)
+            {
+                continue;
+            }
+
+            if (_listener.Forget(wait))
+            {
+                DumpAnalyzer.Mark($"watch: forgot the wait of thread {wait.Thread} on lock {Hex(wait.LockId)}: the dump shows it waiting on no lock (an ended Lock.TryEnter raises no event)");
+            }
+        }
     }
 
     /// <summary>The <paramref name="step"/>-th pause of a series that starts at <paramref name="first"/> and doubles up to <paramref name="max"/>.</summary>

@@ -71,6 +71,18 @@ internal sealed class ContentionListener : EventListener
         }
     }
 
+    /// <summary>Forgets <paramref name="wait"/> if it is still the thread's current one (same start): a dump showed the
+    /// thread not waiting on a lock, so this wait ended without a <c>ContentionStop</c> (a <c>System.Threading.Lock.TryEnter</c>
+    /// that timed out, .NET 10) or its stop is late. A newer wait of the thread is kept.</summary>
+    /// <returns>Whether it was forgotten.</returns>
+    public bool Forget(ContentionWait wait)
+    {
+        lock (_gate)
+        {
+            return _waits.TryGetValue(wait.Thread, out var current) && current.StartTicks == wait.StartTicks && _waits.Remove(wait.Thread);
+        }
+    }
+
     /// <summary>Starts recording the ends of waits (until <see cref="StopTrackingEnds"/>), forgetting earlier ones.</summary>
     public void TrackEnds()
     {
