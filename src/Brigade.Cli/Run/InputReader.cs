@@ -44,7 +44,7 @@ internal static class InputReader
     public static RecordLimit LimitFor(JobWork work, InputFormat format)
     {
         var limit = work is ExecWork && format == InputFormat.Lines
-            ? new RecordLimit(CommandLineLimit.Bytes, $"bytes a command line can carry ({CommandLineLimit.Why}); put big items in files and pass their paths")
+            ? new RecordLimit(CommandLineLimit.Bytes, $"bytes a command line can carry ({CommandLineLimit.Why})")
             : WorkLimit;
         return RecordLimitOverride.Value is { } bytes ? limit with { Bytes = bytes } : limit;
     }
@@ -284,7 +284,7 @@ internal static class InputReader
 
         var spanning = lines > 1 ? string.Create(CultureInfo.InvariantCulture, $" (a record of {lines:N0} lines)") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"line {line} is {length:N0} bytes{size}{spanning}, over the {cap.Bytes:N0} {cap.Why}; it was read through without being held, and only its first {RecordReader.KeptBytes:N0} bytes are kept as the item's text");
+            $"line {line} is {length:N0} bytes{size}{spanning}, over the {cap.Bytes:N0} {cap.Why}; it was read through without being held (only its first {RecordReader.KeptBytes:N0} bytes are kept, as the item's text): put big items in files and pass their paths");
     }
 
     // An oversized record's kept start without its separator (all of it when the limit is under the kept bytes).

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Brigade.Cli.Run;
 
@@ -30,9 +31,10 @@ public sealed class OversizedRecordTests
     public async Task ALineOverTheCommandLineLimit_FailsAloneWithItsLineAndLength_TheOthersRun()
     {
         // No seam: the real --exec limit (about 128 KiB on Linux). Failed before: the line was read whole and failed later,
-        // on its command ("the command line for this item is 200,005 bytes"), with no line number or length of its own.
+        // on its command ("the command line for this item is 131,053 bytes"), with no line number or length of its own.
         using var dir = new TempDirectory();
-        var big = new string('x', 200_000);
+        var length = (int)CommandLineLimit.Bytes + 1_000;
+        var big = new string('x', length);
         await File.WriteAllTextAsync(dir.File("in.txt"), $"a\n{big}\nb\n");
 
         var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo {}", "-o", dir.File("out.txt"), "-e", "sequential", "-q");
@@ -40,8 +42,7 @@ public sealed class OversizedRecordTests
         Assert.True(code == 1, stderr);
         Assert.Equal(["a", "b"], await File.ReadAllLinesAsync(dir.File("out.txt")));
         var failure = Assert.Single(await File.ReadAllLinesAsync(dir.File("out.txt.failures.jsonl")));
-        Assert.Contains("line 2 is 200,000 bytes, over the ", failure, StringComparison.Ordinal);
-        Assert.Contains("a command line can carry", failure, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"line 2 is {length:N0} bytes, over the {CommandLineLimit.Bytes:N0} bytes a command line can carry"), failure, StringComparison.Ordinal);
         Assert.Contains("\"index\":1", failure, StringComparison.Ordinal);
         Assert.True(failure.Length < 5_000, $"the failure holds the record's start, not all of it: {failure.Length:N0} characters");
     }
