@@ -26,6 +26,40 @@ internal struct CsvRecordScanner
     /// <summary>Gets whether the text fed so far ends outside a quoted field: the record ends at this line's end.</summary>
     public readonly bool IsComplete => _state != State.Quoted;
 
+    /// <summary>
+    /// Reads more of the record as bytes (a block of an oversized line, read through without being decoded): only the
+    /// ASCII quote and comma move the state, and no byte of a multi-byte UTF-8 sequence is either.
+    /// </summary>
+    public void Feed(ReadOnlySpan<byte> bytes)
+    {
+        // Most blocks of a long line are neither: skip to the next quote or comma.
+        while (!bytes.IsEmpty)
+        {
+            var at = _state is State.Quoted ? bytes.IndexOf((byte)'"') : bytes.IndexOfAny((byte)'"', (byte)',');
+            if (at < 0)
+            {
+                if (_state is State.FieldStart)
+                {
+                    _state = State.Unquoted;
+                }
+                else if (_state is State.QuoteInQuoted)
+                {
+                    _state = State.Unquoted;
+                }
+
+                return;
+            }
+
+            if (at > 0 && _state is State.FieldStart or State.QuoteInQuoted)
+            {
+                _state = State.Unquoted;
+            }
+
+            Feed([(char)bytes[at]]);
+            bytes = bytes[(at + 1)..];
+        }
+    }
+
     /// <summary>Reads more of the record: a line's content, or the line break between two of its lines.</summary>
     public void Feed(ReadOnlySpan<char> text)
     {

@@ -23,7 +23,13 @@ internal sealed class InputFingerprint
     private long _bytes;
     private long _items;
 
-    /// <summary>Records bytes consumed from the input (an item's record, a skipped blank line, a CSV header).</summary>
+    // While a record is consumed in parts: what was read up to its start, which snapshots report until it ends.
+    private (long Bytes, long Items, string Hash)? _recordStart;
+
+    /// <summary>
+    /// Records bytes consumed from the input that end a record (an item's record, a skipped blank line, a CSV header),
+    /// or its last part after <see cref="ConsumePart"/>.
+    /// </summary>
     public void Consume(ReadOnlySpan<byte> raw, bool isItem)
     {
         lock (_gate)
@@ -34,17 +40,37 @@ internal sealed class InputFingerprint
             {
                 _items++;
             }
+
+            _recordStart = null;
         }
     }
 
-    /// <summary>Gets the bytes and items read so far and the hash of those bytes.</summary>
+    /// <summary>
+    /// Records part of a record (an oversized one, read block by block without being held, or a line of a CSV record
+    /// that spans lines): hashed in order, so the hash is the one <see cref="Consume"/> of the whole record gives, but
+    /// <see cref="Snapshot"/> reports the read up to the record's start until <see cref="Consume"/> ends it. A watermark
+    /// never points inside a record.
+    /// </summary>
+    public void ConsumePart(ReadOnlySpan<byte> raw)
+    {
+        lock (_gate)
+        {
+            _recordStart ??= Current();
+            _hash.Append(raw);
+            _bytes += raw.Length;
+        }
+    }
+
+    /// <summary>Gets the bytes and items read so far and the hash of those bytes (up to the last whole record).</summary>
     public (long Bytes, long Items, string Hash) Snapshot()
     {
         lock (_gate)
         {
-            return (_bytes, _items, Prefix + Convert.ToHexStringLower(_hash.GetCurrentHash()));
+            return _recordStart ?? Current();
         }
     }
+
+    private (long Bytes, long Items, string Hash) Current() => (_bytes, _items, Prefix + Convert.ToHexStringLower(_hash.GetCurrentHash()));
 
     /// <summary>
     /// Whether the last item a run read of the file's first <paramref name="length"/> bytes (which already match) is no

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -27,15 +28,51 @@ internal static class InputReader
         };
     }
 
+    /// <summary>The longest record a <c>--work</c> type, a JSON Lines or a CSV input reads as one item: 16 MiB.</summary>
+    public const long WorkRecordBytes = 16L << 20;
+
+    /// <summary>Test seam: a smaller record limit for the runs of this async flow (tests need no 1 GB file).</summary>
+    internal static readonly AsyncLocal<long?> RecordLimitOverride = new();
+
+    private static readonly RecordLimit WorkLimit = new(WorkRecordBytes, "bytes brigade reads as one item (16 MiB; a record of --work, JSON Lines or CSV)");
+
+    /// <summary>
+    /// Gets the longest record <paramref name="work"/> reads from a <paramref name="format"/> input: with <c>--exec</c>
+    /// and plain lines (or <c>--null</c>), what a command line can carry, since the item goes into it whole; otherwise
+    /// (a <c>--work</c> type, or a JSON Lines or CSV record whose fields the command may pick) 16 MiB.
+    /// </summary>
+    public static RecordLimit LimitFor(JobWork work, InputFormat format)
+    {
+        var limit = work is ExecWork && format == InputFormat.Lines
+            ? new RecordLimit(CommandLineLimit.Bytes, $"bytes a command line can carry ({CommandLineLimit.Why})")
+            : WorkLimit;
+        return RecordLimitOverride.Value is { } bytes ? limit with { Bytes = bytes } : limit;
+    }
+
     /// <summary>Reads the items of <paramref name="input"/>.</summary>
     /// <param name="input">The input bytes.</param>
     /// <param name="format">How to read items (not <see cref="InputFormat.Auto"/>).</param>
     /// <param name="nullSeparated">Items end at NUL bytes instead of line ends (lines format only).</param>
     /// <param name="fingerprint">Told about every byte consumed, for resume checks; may be null.</param>
+    /// <param name="limit">The longest record read as an item (default 16 MiB): a longer one is read through without
+    /// being held and becomes a malformed item that says its line and length.</param>
     /// <param name="cancellationToken">Stops reading.</param>
-    public static async IAsyncEnumerable<InputItem> ReadAsync(Stream input, InputFormat format, bool nullSeparated = false, InputFingerprint? fingerprint = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<InputItem> ReadAsync(Stream input, InputFormat format, bool nullSeparated = false, InputFingerprint? fingerprint = null, RecordLimit? limit = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var records = new RecordReader(input, nullSeparated ? (byte)0 : (byte)'\n');
+        var cap = limit ?? (RecordLimitOverride.Value is { } small ? WorkLimit with { Bytes = small } : WorkLimit);
+        var separator = nullSeparated ? (byte)0 : (byte)'\n';
+        var csv = format == InputFormat.Csv && !nullSeparated ? new CsvSpill() : null;
+
+        // An oversized record's bytes pass through here as they are read, in order, and are not kept: hashed for the
+        // fingerprint (the same hash as the whole record's) and, in a CSV record, scanned for where the record ends.
+        var records = new RecordReader(input, separator, cap.Bytes, chunk =>
+        {
+            fingerprint?.ConsumePart(chunk.Span);
+            if (csv is not null)
+            {
+                csv.Scanner.Feed(chunk.Span);
+            }
+        });
         long index = 0;
         long lineNumber = 0;
         IReadOnlyList<string>? header = null;
@@ -48,11 +85,19 @@ internal static class InputReader
             }
 
             lineNumber++;
+            if (raw.Oversized && csv is null)
+            {
+                // Its bytes are hashed already; this ends the record, an item.
+                fingerprint?.Consume([], isItem: true);
+                yield return new InputItem(index++, lineNumber, ByteText.Decode(Content(raw.Bytes.Span, separator))) { Malformed = TooLong(lineNumber, raw.ContentLength, 1, cap) };
+                continue;
+            }
+
             if (nullSeparated)
             {
-                var content = raw.Span[^1] == 0 ? raw.Span[..^1] : raw.Span;
+                var content = raw.Bytes.Span[^1] == 0 ? raw.Bytes.Span[..^1] : raw.Bytes.Span;
                 var isItem = !content.IsEmpty;
-                fingerprint?.Consume(raw.Span, isItem);
+                fingerprint?.Consume(raw.Bytes.Span, isItem);
                 if (isItem)
                 {
                     yield return new InputItem(index++, lineNumber, ByteText.Decode(content));
@@ -63,19 +108,27 @@ internal static class InputReader
 
             // A UTF-8 byte order mark (Excel's "CSV UTF-8") is not part of a CSV header's first name nor of the first JSON
             // item; the fingerprint still counts its bytes. Plain lines keep their bytes as written.
-            var bom = lineNumber == 1 && format is InputFormat.Csv or InputFormat.JsonLines && raw.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
-            if (format == InputFormat.Csv)
+            var bom = lineNumber == 1 && format is InputFormat.Csv or InputFormat.JsonLines && raw.Bytes.Span.StartsWith("\uFEFF"u8) ? 3 : 0;
+            if (csv is not null)
             {
                 var start = lineNumber;
-                var consumed = new List<byte[]> { raw.ToArray() };
-                var first = ByteText.Decode(LineContent(raw.Span[bom..]));
+                var oversized = raw.Oversized;
+                var length = raw.Length;
+                var terminated = raw.Terminated;
+                var crlf = !oversized && raw.Bytes.Span.EndsWith("\r\n"u8);
+                var first = ByteText.Decode(LineContent(raw.Bytes.Span[bom..]));
                 var record = new StringBuilder(first);
-                var scanner = default(CsvRecordScanner);
-                scanner.Feed(first);
+                if (!oversized)
+                {
+                    // Each line is hashed as it is read; the record's end (below) is what a watermark may point at.
+                    fingerprint?.ConsumePart(raw.Bytes.Span);
+                    csv.Scanner.Feed(first);
+                }
 
                 // A quoted field may span lines: keep reading while the record ends inside one. The line break inside the
-                // field is the value's, as the input wrote it (CRLF or LF).
-                while (!scanner.IsComplete)
+                // field is the value's, as the input wrote it (CRLF or LF). A record over the limit, whether one line is
+                // or all of them together, is read through to its end without being held.
+                while (!csv.Scanner.IsComplete)
                 {
                     var more = await records.NextAsync(cancellationToken).ConfigureAwait(false);
                     if (more.IsEmpty)
@@ -83,18 +136,45 @@ internal static class InputReader
                         break;
                     }
 
-                    var last = consumed[^1];
-                    record.Append(last.Length >= 2 && last[^2] == '\r' ? "\r\n" : "\n");
                     lineNumber++;
-                    consumed.Add(more.ToArray());
-                    var next = ByteText.Decode(LineContent(more.Span));
+                    length += more.Length;
+                    terminated = more.Terminated;
+                    if (more.Oversized)
+                    {
+                        oversized = true;
+                        continue;
+                    }
+
+                    fingerprint?.ConsumePart(more.Bytes.Span);
+                    oversized |= length - (terminated ? 1 : 0) > cap.Bytes;
+                    if (oversized)
+                    {
+                        csv.Scanner.Feed(more.Bytes.Span);
+                        continue;
+                    }
+
+                    record.Append(crlf ? "\r\n" : "\n");
+                    crlf = more.Bytes.Span.EndsWith("\r\n"u8);
+                    var next = ByteText.Decode(LineContent(more.Bytes.Span));
                     record.Append(next);
-                    scanner.Feed(next);
+                    csv.Scanner.Feed(next);
                 }
 
+                csv.Scanner = default;
                 var text = record.ToString();
                 InputItem? item;
-                if (text.Length == 0)
+                if (oversized)
+                {
+                    item = new InputItem(index, start, text.Length > RecordReader.KeptBytes ? text[..RecordReader.KeptBytes] : text)
+                    {
+                        Malformed = TooLong(start, length - (terminated ? 1 : 0), lineNumber - start + 1, cap),
+                        Header = header,
+                    };
+
+                    // An oversized header leaves no names to read the records by: each of them fails for its field count.
+                    header ??= [];
+                }
+                else if (text.Length == 0)
                 {
                     item = null;
                 }
@@ -114,11 +194,7 @@ internal static class InputReader
                         : new InputItem(index, start, text) { Malformed = $"line {start}: {fields.Count} fields where the header has {header.Count}", Header = header };
                 }
 
-                for (var i = 0; i < consumed.Count; i++)
-                {
-                    fingerprint?.Consume(consumed[i], item is not null && i == consumed.Count - 1);
-                }
-
+                fingerprint?.Consume([], item is not null);
                 if (item is not null)
                 {
                     index++;
@@ -128,10 +204,10 @@ internal static class InputReader
                 continue;
             }
 
-            var line = LineContent(raw.Span[bom..]);
+            var line = LineContent(raw.Bytes.Span[bom..]);
             if (IsBlank(line))
             {
-                fingerprint?.Consume(raw.Span, isItem: false);
+                fingerprint?.Consume(raw.Bytes.Span, isItem: false);
                 continue;
             }
 
@@ -156,7 +232,7 @@ internal static class InputReader
                 }
 
                 var text = ByteText.Decode(line);
-                fingerprint?.Consume(raw.Span, isItem: true);
+                fingerprint?.Consume(raw.Bytes.Span, isItem: true);
                 yield return malformed is null
                     ? new InputItem(index++, lineNumber, text) { Json = json }
                     : new InputItem(index++, lineNumber, text) { Malformed = malformed };
@@ -164,7 +240,7 @@ internal static class InputReader
             }
 
             var plain = new InputItem(index++, lineNumber, ByteText.Decode(line));
-            fingerprint?.Consume(raw.Span, isItem: true);
+            fingerprint?.Consume(raw.Bytes.Span, isItem: true);
             yield return plain;
         }
     }
@@ -195,6 +271,30 @@ internal static class InputReader
         }
 
         return count + (blank ? 0 : 1);
+    }
+
+    // Why an oversized record is an item that fails: its line, its length and the limit, in words.
+    private static string TooLong(long line, long length, long lines, RecordLimit cap)
+    {
+        var size = length >= 1_000_000 ? string.Create(CultureInfo.InvariantCulture, $" ({length / 1e9:0.0} GB)") : "";
+        if (length is >= 1_000_000 and < 1_000_000_000)
+        {
+            size = string.Create(CultureInfo.InvariantCulture, $" ({length / 1e6:0.0} MB)");
+        }
+
+        var spanning = lines > 1 ? string.Create(CultureInfo.InvariantCulture, $" (a record of {lines:N0} lines)") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"line {line} is {length:N0} bytes{size}{spanning}, over the {cap.Bytes:N0} {cap.Why}; it was read through without being held (only its first {RecordReader.KeptBytes:N0} bytes are kept, as the item's text): put big items in files and pass their paths");
+    }
+
+    // An oversized record's kept start without its separator (all of it when the limit is under the kept bytes).
+    private static ReadOnlySpan<byte> Content(ReadOnlySpan<byte> kept, byte separator) =>
+        separator == 0 ? (!kept.IsEmpty && kept[^1] == 0 ? kept[..^1] : kept) : LineContent(kept);
+
+    private sealed class CsvSpill
+    {
+        // Where the CSV record being read is: fed each line (as text) or each block of an oversized line (as bytes).
+        public CsvRecordScanner Scanner;
     }
 
     // A line without its LF, and without the CR of a CRLF; a lone CR elsewhere stays.
