@@ -540,7 +540,10 @@ internal static class ReportBuilder
         }
 
         text.Append($", {pool.Running} running and none idle, while {pool.QueuedWorkItems} work items wait in the pool's queues. ");
-        text.Append("The pool adds threads slowly (about one or two a second), so queued work waits for seconds, or forever when the blocked threads wait for it.\n");
+        // Review 51: a pool at its ThreadPool.SetMaxThreads bound adds no thread at all: "slowly" promised a relief that never comes.
+        text.Append(pool.Workers >= pool.MaxThreads
+            ? $"The pool is at its maximum ({pool.MaxThreads} threads, ThreadPool.SetMaxThreads): it will add no thread, so the queued work waits for ever if the blocked threads wait for it.\n"
+            : "The pool adds threads slowly (about one or two a second), so queued work waits for seconds, or forever when the blocked threads wait for it.\n");
         foreach (var thread in blocked.Take(MaxListed))
         {
             text.Append("  ").Append(DescribeWait(thread)).Append('\n');
@@ -562,7 +565,7 @@ internal static class ReportBuilder
             text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
         }
 
-        text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it.");
+        text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); {(pool.Workers >= pool.MaxThreads ? $"with the pool capped (SetMaxThreads {pool.MaxThreads}), never block a pool thread on work queued to the same pool" : $"raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it")}.");
         return text.ToString();
     }
 
