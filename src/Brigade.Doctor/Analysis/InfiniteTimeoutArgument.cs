@@ -9,9 +9,9 @@ namespace Brigade.Doctor.Analysis;
 /// Reads, in the IL of the application method that called a timed wait (<c>Task.WaitAll(tasks, timeout)</c>), whether
 /// the timeout it passed is written as <c>Timeout.Infinite</c> (or <c>-1</c>) or <c>Timeout.InfiniteTimeSpan</c>: the
 /// instruction just before the call is <c>ldc.i4.m1</c> / <c>ldc.i4(.s) -1</c> or <c>ldsfld Timeout.InfiniteTimeSpan</c>.
-/// The value itself is not in the dump (it is in a register). That instruction is the argument only on a straight path: no
-/// branch may land on it or on the call, and it may not follow a <c>br</c> or a <c>ret</c> (<c>cond ? Timeout.Infinite : ms</c>
-/// ends with <c>ldc.i4.m1</c> too). The frame's IL offset does not tell which call it is in (the return address maps to
+/// The value itself is not in the dump (it is in a register). That instruction is the argument when no branch lands on the
+/// call (<c>cond ? Timeout.Infinite : ms</c> ends with <c>ldc.i4.m1</c> too, its paths meeting on the call); one landing on
+/// the literal is harmless (review 51). The frame's IL offset does not tell which call it is in (the return address maps to
 /// an offset at or before its own call), so every call to that method in the caller must pass an infinite timeout: a
 /// method that waits once with a finite timeout and once with an infinite one says nothing, even while it is in the
 /// infinite wait (a miss, never a false alarm). Anything else (a variable, a finite literal, an unreadable body) says
@@ -57,19 +57,30 @@ internal static class InfiniteTimeoutArgument
         }
 
         var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
+        return EveryCallPassesInfinite(bytes, token => Member(md, token), declaringType, method);
+    }
+
+    /// <summary>Gets whether every call to <c>declaringType.method</c> in the IL <paramref name="bytes"/> passes an infinite timeout
+    /// as its last argument: the instruction just before the call is the literal, and no branch lands on the call. A branch
+    /// that lands on the literal itself changes nothing: every path through it pushes the same value (review 51: a
+    /// <c>Thread.Sleep(Timeout.Infinite)</c> after a <c>switch</c> or an <c>if</c>, whose ends jump to the literal, read as a
+    /// sleep that wakes). <c>cond ? Timeout.Infinite : ms</c> ends with <c>ldc.i4.m1</c> too, but its paths meet on the call,
+    /// a branch target: still not infinite. <paramref name="member"/> names a token's declaring type and member.</summary>
+    internal static bool EveryCallPassesInfinite(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method)
+    {
         var code = IlReader.Decode(bytes);
         var targets = IlReader.BranchTargets(bytes, code);
         var calls = new List<bool>();
         for (var i = 1; i < code.Count; i++)
         {
-            if (code[i].Op is Call or CallVirt && Member(md, code[i].Operand) == (declaringType, method))
+            if (code[i].Op is Call or CallVirt && member(code[i].Operand) == (declaringType, method))
             {
-                // The argument is the instruction just before the call only on a straight path: not when a branch lands on
-                // the call or on that instruction (`cond ? Timeout.Infinite : ms`), nor when it follows a br or a ret.
+                // The argument is the instruction just before the call only when no branch lands on the call. One that
+                // follows a br or a ret without being a branch target is never run (nor is the call).
                 var previous = code[i - 1];
-                var straight = !targets.Contains(code[i].Offset) && !targets.Contains(previous.Offset) && (i < 2 || !IlReader.EndsPath(code[i - 2].Op));
+                var straight = !targets.Contains(code[i].Offset);
                 calls.Add(straight && (previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
-                    || (previous.Op == LdStaticField && Member(md, previous.Operand) == ("Timeout", "InfiniteTimeSpan"))));
+                    || (previous.Op == LdStaticField && member(previous.Operand) == ("Timeout", "InfiniteTimeSpan"))));
             }
         }
 

@@ -117,8 +117,8 @@ internal static class ReportBuilder
         text.Append(joinsItself
             ? $"Deadlock detected: {cycle.Links[0].Waiter} joins itself (Thread.Join on its own thread); it can never proceed.\n"
             : cycle.Links.Count == 1
-            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", kinds.Select(KindName))}); it can never proceed.\n"
-            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", kinds.Select(KindName))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", KindNames(cycle.Links))}); it can never proceed.\n"
+            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", KindNames(cycle.Links))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
@@ -418,9 +418,16 @@ internal static class ReportBuilder
         WaitKind.PendingFinalizers => "whose finalizer thread is",
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
+        WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };
+
+    /// <summary>The kinds of wait of a cycle's links, named for its headline; a <c>Barrier</c> or <c>CountdownEvent</c> wait (a
+    /// <c>ManualResetEventSlim</c> inside) by the type the program called (review 51).</summary>
+    private static IEnumerable<string> KindNames(IReadOnlyList<DeadlockLink> links) => links
+        .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent" : KindName(l.Wait.Kind))
+        .Distinct();
 
     private static string KindName(WaitKind kind) => kind switch
     {
@@ -480,6 +487,12 @@ internal static class ReportBuilder
             advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");
         }
 
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId) == RuntimeReader.PostPhaseRunner))
+        {
+            // Review 51: a Barrier's post-phase action runs on the last participant to arrive while the others wait.
+            advice.Add("a Barrier's post-phase action runs on the last participant to arrive while the others wait in SignalAndWait: never take in it a lock a participant holds while signalling (release locks before SignalAndWait, or do that work after it returns)");
+        }
+
         if (kinds.Contains(WaitKind.PendingFinalizers))
         {
             advice.Add("never call GC.WaitForPendingFinalizers while holding a lock a finalizer takes; better, take no lock in a finalizer (use SafeHandle, or queue the clean-up)");
@@ -527,7 +540,10 @@ internal static class ReportBuilder
         }
 
         text.Append($", {pool.Running} running and none idle, while {pool.QueuedWorkItems} work items wait in the pool's queues. ");
-        text.Append("The pool adds threads slowly (about one or two a second), so queued work waits for seconds, or forever when the blocked threads wait for it.\n");
+        // Review 51: a pool at its ThreadPool.SetMaxThreads bound adds no thread at all: "slowly" promised a relief that never comes.
+        text.Append(pool.Workers >= pool.MaxThreads
+            ? $"The pool is at its maximum ({pool.MaxThreads} threads, ThreadPool.SetMaxThreads): it will add no thread, so the queued work waits for ever if the blocked threads wait for it.\n"
+            : "The pool adds threads slowly (about one or two a second), so queued work waits for seconds, or forever when the blocked threads wait for it.\n");
         foreach (var thread in blocked.Take(MaxListed))
         {
             text.Append("  ").Append(DescribeWait(thread)).Append('\n');
@@ -549,7 +565,7 @@ internal static class ReportBuilder
             text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
         }
 
-        text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it.");
+        text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); {(pool.Workers >= pool.MaxThreads ? $"with the pool capped (SetMaxThreads {pool.MaxThreads}), never block a pool thread on work queued to the same pool" : $"raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it")}.");
         return text.ToString();
     }
 

@@ -188,6 +188,7 @@ internal sealed class RuntimeReader : IDisposable
 
         NameBlockingCollectionPeers(threads);
         NameTimerCallbackOwners(threads);
+        NameBarrierPostPhaseOwners(threads);
 
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
@@ -701,6 +702,38 @@ internal sealed class RuntimeReader : IDisposable
                     scan.Owners.Add(other.ManagedId);
                     scan.HolderRoles[other.ManagedId] = "whose callback, which sets it, runs on";
                     scan.Detail = "the handle given to Timer.Dispose(WaitHandle), set when the timer's running callback returns";
+                }
+            }
+        }
+    }
+
+    /// <summary>Review 51: what a thread running a <c>Barrier</c>'s post-phase action is to the participants waiting in it.</summary>
+    internal const string PostPhaseRunner = "whose post-phase action, which must return before the phase ends, runs on";
+
+    /// <summary>
+    /// Review 51: a <c>Barrier.SignalAndWait</c> whose phase the last participant to arrive is finishing: that thread runs
+    /// the post-phase action (a <c>Barrier.FinishPhase</c> frame rooting the barrier) and sets the participants free when it
+    /// returns, so it owns their wait. The barrier's count then reads "0 of N arrived" (reset before the action runs). A
+    /// post-phase action that takes a lock a participant holds while signalling was listed as "no owner to blame"; it is a
+    /// deadlock the graph now finds. A <c>FinishPhase</c> frame that roots no barrier (its <c>this</c> not reported) is taken
+    /// only when every participant waits on one and the same barrier.
+    /// </summary>
+    private static void NameBarrierPostPhaseOwners(List<ThreadScan> threads)
+    {
+        const string BarrierType = "System.Threading.Barrier";
+        var waiters = threads.Where(t => t is { Kind: WaitKind.ManualResetEventSlim, Api: "Barrier.SignalAndWait", IsIdle: false } && !t.Target.IsNull
+            && t.Target.Type?.Name == BarrierType && t.Owners.Count == 0).ToList();
+        var oneBarrier = waiters.Select(w => w.Target.Address).Distinct().Count() == 1;
+        foreach (var scan in waiters)
+        {
+            foreach (var other in threads.Where(t => t != scan && t.Frames.Exists(f => f.TypeName == BarrierType && f.MethodName == "FinishPhase")))
+            {
+                var rooted = other.Frames.Where(f => f.TypeName == BarrierType).SelectMany(f => f.Roots).Where(r => r.Type?.Name == BarrierType).Select(r => r.Address).ToList();
+                if (rooted.Contains(scan.Target.Address) || (rooted.Count == 0 && oneBarrier))
+                {
+                    scan.Owners.Add(other.ManagedId);
+                    scan.HolderRoles[other.ManagedId] = PostPhaseRunner;
+                    scan.Detail = "every participant arrived";
                 }
             }
         }
