@@ -104,7 +104,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var inputStream = await OpenInputAsync(cancellationToken).ConfigureAwait(false);
         await using var inputScope = inputStream.ConfigureAwait(false);
         // Reads end on the command's token until the run starts, then on the run's (see Rest).
-        var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, InputReader.LimitFor(options.Work, format), CancellationToken.None));
+        var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, limit: null, CancellationToken.None));
         await using var itemsScope = items.ConfigureAwait(false);
         InputItem? first;
         using (cancellationToken.UnsafeRegister(static s => ((InputItems)s!).StopReading(), items))

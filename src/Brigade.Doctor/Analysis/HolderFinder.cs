@@ -51,7 +51,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         if (target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" && WaitHandleOf(target, near) is { } owner
             && Find(owner, near) is { } ownerName)
         {
-            return $"the handle of {owner.Type!.Name} {ownerName}";
+            return HandleOf(owner.Type!.Name ?? "WaitHandle", ownerName);
         }
 
         // Fields of the objects the application's frames root (their `this`, closures), then fields of what those
@@ -374,4 +374,9 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
 
         return statics;
     }
+
+    /// <summary>Names a wait handle by what holds it: "the handle of T field F", "… captured variable 'x' in M", and,
+    /// review 51, "the handle of T, a local of M" (it read "ManualResetEvent a local of …").</summary>
+    internal static string HandleOf(string type, string holder) =>
+        holder.StartsWith("a ", StringComparison.Ordinal) ? $"the handle of {type}, {holder}" : $"the handle of {type} {holder}";
 }

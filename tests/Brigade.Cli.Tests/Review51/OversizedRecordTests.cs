@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Brigade.Cli.Run;
 
@@ -28,13 +27,13 @@ public sealed class OversizedRecordTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task ALineOverTheCommandLineLimit_FailsAloneWithItsLineAndLength_TheOthersRun()
+    public async Task ALineOverTheCommandLineLimit_ButUnderTheRecordLimit_IsHeldWhole_AndFailsOnItsCommand()
     {
-        // No seam: the real --exec limit (about 128 KiB on Linux). Failed before: the line was read whole and failed later,
-        // on its command ("the command line for this item is 131,053 bytes"), with no line number or length of its own.
+        // No seam: the real --exec limit (about 128 KiB on Linux). Review 51 first capped --exec lines at it, which cut
+        // the failures file's copy to 1,024 bytes (review 42: the failures file keeps a huge item whole). Lines up to
+        // 16 MiB are held; the item fails on its command, alone, and the others run.
         using var dir = new TempDirectory();
-        var length = (int)CommandLineLimit.Bytes + 1_000;
-        var big = new string('x', length);
+        var big = new string('x', (int)CommandLineLimit.Bytes + 1_000);
         await File.WriteAllTextAsync(dir.File("in.txt"), $"a\n{big}\nb\n");
 
         var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "-x", "echo {}", "-o", dir.File("out.txt"), "-e", "sequential", "-q");
@@ -42,9 +41,9 @@ public sealed class OversizedRecordTests
         Assert.True(code == 1, stderr);
         Assert.Equal(["a", "b"], await File.ReadAllLinesAsync(dir.File("out.txt")));
         var failure = Assert.Single(await File.ReadAllLinesAsync(dir.File("out.txt.failures.jsonl")));
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"line 2 is {length:N0} bytes, over the {CommandLineLimit.Bytes:N0} bytes a command line can carry"), failure, StringComparison.Ordinal);
+        Assert.Contains("the command line for this item is", failure, StringComparison.Ordinal);
         Assert.Contains("\"index\":1", failure, StringComparison.Ordinal);
-        Assert.True(failure.Length < 5_000, $"the failure holds the record's start, not all of it: {failure.Length:N0} characters");
+        Assert.Contains(big, failure, StringComparison.Ordinal);
     }
 
     [Theory(Timeout = 60_000)]
