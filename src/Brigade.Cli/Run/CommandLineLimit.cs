@@ -25,9 +25,6 @@ internal static class CommandLineLimit
     /// <summary>Gets the longest command, in bytes, that an item may have.</summary>
     public static long Bytes => Computed.Value.Bytes;
 
-    /// <summary>Gets what sets <see cref="Bytes"/>, in words.</summary>
-    public static string Why => Computed.Value.Why;
-
     /// <summary>Throws <see cref="FormatException"/> (the item fails with this reason) when the command is too long to start.</summary>
     public static void Check(string command)
     {

@@ -38,11 +38,7 @@ internal struct CsvRecordScanner
             var at = _state is State.Quoted ? bytes.IndexOf((byte)'"') : bytes.IndexOfAny((byte)'"', (byte)',');
             if (at < 0)
             {
-                if (_state is State.FieldStart)
-                {
-                    _state = State.Unquoted;
-                }
-                else if (_state is State.QuoteInQuoted)
+                if (_state is State.FieldStart or State.QuoteInQuoted)
                 {
                     _state = State.Unquoted;
                 }
