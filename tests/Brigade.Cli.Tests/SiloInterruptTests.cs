@@ -24,7 +24,7 @@ public sealed class SiloInterruptTests
         }
 
         using var dir = new TempDirectory();
-        var (port, gateway) = (FreePort(), FreePort());
+        var (port, gateway) = TwoFreePorts();
         using var brigade = CliProcess.StartInOwnGroup(dir.Path, "silo", "--port", $"{port}", "--gateway-port", $"{gateway}");
         try
         {
@@ -54,11 +54,15 @@ public sealed class SiloInterruptTests
         }
     }
 
-    private static int FreePort()
+    // Both sockets stay bound until both ports are read: one closed before the other is bound may hand out the same port
+    // twice (ci139: "--port and --gateway-port must differ").
+    private static (int Port, int Gateway) TwoFreePorts()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        first.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        second.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return (((IPEndPoint)first.LocalEndPoint!).Port, ((IPEndPoint)second.LocalEndPoint!).Port);
     }
 
     private static bool Listening(int port)
