@@ -43,12 +43,14 @@ public sealed class AutoAsyncProbeTests
             }, new RunOptions { Engine = Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false }) }).WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.Equal(Enumerable.Range(0, 4096), result.Values);
-            // The fourfold step is for a look that sees every item in flight waiting; once the gate opens, items finish
-            // between looks and a look may see some still starting (ci138, 2026-12-06: 512 -> 1024 at load), where the
-            // product doubles, as for threads.
+            // The fourfold step is for a look that sees every item in flight waiting (once the gate opens, a look may see
+            // some still starting, where the product doubles, as for threads), up to the ceiling of items in flight: on a
+            // loaded machine the sample can reach 512 before the gate opens, and 512 widens to the 1,024 ceiling, not to
+            // 2,048 (ci138 and lib52's run, 2026-12-06).
+            var ceiling = new AutoEngineOptions().MaxConcurrency;
             var steps = widenings.Where(s => s.InFlight > 0 && s.InFlight == s.Waiting).ToArray();
             Assert.NotEmpty(steps);
-            Assert.All(steps, s => Assert.Equal(s.From * 4, s.To));
+            Assert.All(steps, s => Assert.Equal(Math.Min(s.From * 4, ceiling), s.To));
         }
         finally
         {
