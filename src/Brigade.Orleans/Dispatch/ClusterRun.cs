@@ -131,18 +131,19 @@ internal sealed class ClusterRun<TIn, TOut>
     /// The silos a run records as lost (<see cref="EngineJob{TIn, TOut}.LostSilos"/>, then the report) and what its plan
     /// says of them: every silo lost during it, also when it stopped early (its caller cancelled, or
     /// <see cref="FailureMode.StopOnFirstFailure"/> tripped: review 50, such a run recorded none, so neither its losses nor
-    /// its plan named a silo that died during it). None when the cluster failed the run: its exception names them
-    /// (<see cref="ClusterUnavailableException.LostSilos"/>), and a stall marks every silo lost ("the run stalled") as it
-    /// fails the run, which is no news of any silo.
+    /// its plan named a silo that died during it), and when the cluster failed the run: its exception names them too
+    /// (<see cref="ClusterUnavailableException.LostSilos"/>), but its report recorded none (lib52: the stall that fails a
+    /// run marks every silo lost, "the run stalled", and that marking hid the silos really lost before it). The stall's
+    /// own marking (<see cref="SiloState.LostToStall"/>) is no news of any silo and is not recorded.
     /// </summary>
     /// <param name="silos">The run's silos.</param>
-    /// <param name="stoppedEarly">Whether the run stopped early (its token tripped): the plan's words differ.</param>
+    /// <param name="stoppedEarly">Whether the run stopped early (its token tripped): the plan's words differ, as for a failed run.</param>
     /// <param name="failed">Whether the engine failed the run (<see cref="EngineJob{TIn, TOut}.Fatal"/>, not the input's error).</param>
     /// <returns>The lost silos, in the run's order, and the text to append to the plan ("" for none).</returns>
     internal static (List<LostSilo> Lost, string PlanText) LostToRecord(IEnumerable<SiloState> silos, bool stoppedEarly, bool failed)
     {
-        List<LostSilo> lost = failed ? [] : [.. silos.Where(static s => s.IsLost).Select(static s => new LostSilo(s.Name, s.LostReason))];
-        return (lost, LostSilo.PlanText(lost, stoppedEarly));
+        List<LostSilo> lost = [.. silos.Where(static s => s.IsLost && !s.LostToStall).Select(static s => new LostSilo(s.Name, s.LostReason))];
+        return (lost, LostSilo.PlanText(lost, stoppedEarly || failed));
     }
 
     /// <summary>

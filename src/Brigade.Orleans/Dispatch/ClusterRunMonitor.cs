@@ -221,7 +221,8 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
                 job.Fail(new ClusterUnavailableException(reason) { LostSilos = lost, SiloCount = silos.Count });
                 foreach (var silo in silos)
                 {
-                    silo.MarkLost("the run stalled");
+                    // Stops the slots' calls; no news of the silos, so the run's record keeps only the silos lost before.
+                    silo.MarkLost("the run stalled", stall: true);
                 }
 
                 signal();
@@ -229,5 +230,5 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
         }
     }
 
-    public List<string> LostSilos() => [.. silos.Where(s => s.IsLost).Select(s => $"{s.Name}: {s.LostReason}")];
+    public List<string> LostSilos() => [.. silos.Where(s => s.IsLost && !s.LostToStall).Select(s => $"{s.Name}: {s.LostReason}")];
 }

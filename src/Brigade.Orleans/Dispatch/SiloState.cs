@@ -7,6 +7,9 @@ namespace Brigade.Orleans.Dispatch;
 internal sealed class SiloState(SiloAddress address, string name, int workers) : IDisposable
 {
     private readonly CancellationTokenSource _lost = new();
+
+    // Makes a loss's reason and kind one decision: the monitor's stall verdict and a slot's own finding can race.
+    private readonly Lock _markGate = new();
     private volatile bool _isLost;
     private long _lastHeard = System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -29,15 +32,28 @@ internal sealed class SiloState(SiloAddress address, string name, int workers) :
     /// <summary>Gets why the run stopped using the silo.</summary>
     public string LostReason { get; private set; } = "";
 
-    public void MarkLost(string reason)
+    /// <summary>Gets whether the run stopped using the silo only because the whole run stalled
+    /// (<see cref="MarkLost(string, bool)"/> with <c>stall</c>): that is no news of this silo, so the run does not record it
+    /// as lost (lib52).</summary>
+    public bool LostToStall { get; private set; }
+
+    /// <summary>Stops the run's use of the silo (the first reason stands) and cancels its calls in flight.</summary>
+    /// <param name="reason">Why, for reports ("it left the cluster").</param>
+    /// <param name="stall">Whether only the run's stall verdict is the reason, not anything seen of this silo.</param>
+    public void MarkLost(string reason, bool stall = false)
     {
-        if (_isLost)
+        lock (_markGate)
         {
-            return;
+            if (_isLost)
+            {
+                return;
+            }
+
+            LostReason = reason;
+            LostToStall = stall;
+            _isLost = true;
         }
 
-        LostReason = reason;
-        _isLost = true;
         try
         {
             _lost.Cancel();

@@ -199,17 +199,26 @@ public sealed class DetectingLock : SynchronizationPrimitive
             throw NotHeld();
         }
 
+        SynchronizationLockException? wrongThread = null;
         if (holder.AsThread is { } thread)
         {
-            if (!ReferenceEquals(thread, ThreadHolder.CurrentOrNull))
+            if (ReferenceEquals(thread, ThreadHolder.CurrentOrNull))
             {
-                CheckReleasingThread(holder);
+                // The serial tells this scope from a later grant to the same thread (a scope disposed twice).
+                if (!thread.Remove(this, serial))
+                {
+                    throw NotHeld();
+                }
             }
-
-            // The serial tells this scope from a later grant to the same thread (a scope disposed twice).
-            if (!thread.Remove(this, serial))
+            else
             {
-                throw NotHeld();
+                // Another thread (a blocking scope disposed after an await): released, then reported (WrongReleasingThread).
+                if (!thread.ReleasedElsewhere(this, serial, mustHold: true))
+                {
+                    throw NotHeld();
+                }
+
+                wrongThread = WrongReleasingThread(holder);
             }
         }
         else
@@ -223,6 +232,11 @@ public sealed class DetectingLock : SynchronizationPrimitive
         if (WaitingCount != 0)
         {
             OnFreed(holder);
+        }
+
+        if (wrongThread is not null)
+        {
+            throw wrongThread;
         }
     }
 

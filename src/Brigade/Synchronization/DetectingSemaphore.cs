@@ -138,7 +138,7 @@ public sealed class DetectingSemaphore : SynchronizationPrimitive
 
     internal override void Release(Holder holder, long serial, AccessMode mode)
     {
-        CheckReleasingThread(holder);
+        var wrongThread = WrongReleasingThread(holder);
         SynchronizationHooks.Observer?.OnReleasing(this, mode, holder);
         var signals = default(Signals);
         var now = StarvationClock();
@@ -157,6 +157,10 @@ public sealed class DetectingSemaphore : SynchronizationPrimitive
 
         ForgetHeld(holder, serial);
         signals.Send(this);
+        if (wrongThread is not null)
+        {
+            throw wrongThread;
+        }
     }
 
     private protected override void CollectBlockersLocked(WaitNode node, List<object> into, out bool anyOf)

@@ -271,21 +271,31 @@ public abstract partial class SynchronizationPrimitive
     }
 
 
-    private protected void CheckReleasingThread(Holder holder)
-    {
-        if (holder is ThreadHolder thread && !ReferenceEquals(thread, ThreadHolder.CurrentOrNull))
-        {
-            throw new SynchronizationLockException(
+    /// <summary>The error for a synchronous grant released on another thread than the one that took it (a blocking
+    /// scope disposed after an await resumed elsewhere), or null. The release goes ahead before it is thrown (lib52):
+    /// refusing it, as <see cref="Monitor.Exit(object)"/> does, left the primitive held for good, since the code that
+    /// held it has finished, and every later acquisition hung.</summary>
+    private protected SynchronizationLockException? WrongReleasingThread(Holder holder) =>
+        holder is ThreadHolder thread && !ReferenceEquals(thread, ThreadHolder.CurrentOrNull)
+            ? new SynchronizationLockException(
                 $"{DescribeSelf()} was taken synchronously by {thread.Describe()} and is being released by {ThreadHolder.Current.Describe()}: " +
-                "a synchronous acquisition belongs to its thread. To hold a Brigade primitive across an await, take it with its async method.");
-        }
-    }
+                "a synchronous acquisition belongs to its thread. To hold a Brigade primitive across an await, take it with its async method. " +
+                "It was released anyway, so that it does not stay held for good.")
+            : null;
 
     private protected void ForgetHeld(Holder holder, long serial)
     {
         if (holder is ThreadHolder thread)
         {
-            thread.Remove(this, serial);
+            if (ReferenceEquals(thread, ThreadHolder.CurrentOrNull))
+            {
+                thread.Remove(this, serial);
+            }
+            else
+            {
+                // Only the owning thread writes its held stack: it drops the entry at its next acquisition.
+                thread.ReleasedElsewhere(this, serial);
+            }
         }
         else if (holder is AsyncHolder flow)
         {

@@ -21,6 +21,13 @@ internal sealed class ThreadHolder : Holder
     private ManualResetEventSlim? _event;
     private long _serial;
 
+    // Grants this thread took that another thread released (a blocking scope disposed after an await resumed elsewhere,
+    // lib52): the primitive was freed at once, but only this thread writes its held stack, so it drops their entries at
+    // its next acquisition (Current). Guarded by _releasedElsewhereGate; the flag lets Current skip the lock.
+    private readonly Lock _releasedElsewhereGate = new();
+    private List<(SynchronizationPrimitive Primitive, long Serial)>? _releasedElsewhere;
+    private volatile bool _hasReleasedElsewhere;
+
     private ThreadHolder()
     {
         AsThread = this;
@@ -32,11 +39,37 @@ internal sealed class ThreadHolder : Holder
     public static ThreadHolder Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => t_current ?? CreateCurrent();
+        get
+        {
+            var current = t_current;
+            if (current is null)
+            {
+                return CreateCurrent();
+            }
+
+            if (current._hasReleasedElsewhere)
+            {
+                current.DropReleasedElsewhere();
+            }
+
+            return current;
+        }
     }
 
     /// <summary>Gets the current thread's holder if it was ever created.</summary>
-    public static ThreadHolder? CurrentOrNull => t_current;
+    public static ThreadHolder? CurrentOrNull
+    {
+        get
+        {
+            var current = t_current;
+            if (current is { _hasReleasedElsewhere: true })
+            {
+                current.DropReleasedElsewhere();
+            }
+
+            return current;
+        }
+    }
 
     /// <summary>Gets a serial number for this thread's next grant: it tells a scope from a later one of the same
     /// thread without writing to the lock. Only the owning thread calls it, or a releaser handing a lock to this thread
@@ -167,6 +200,61 @@ internal sealed class ThreadHolder : Holder
         }
 
         return default;
+    }
+
+    /// <summary>Records that another thread releases this thread's grant <paramref name="serial"/> of
+    /// <paramref name="primitive"/>: its entry leaves the stack at this thread's next acquisition.</summary>
+    /// <param name="primitive">The primitive released.</param>
+    /// <param name="serial">The grant's serial.</param>
+    /// <param name="mustHold">Whether to record it only if the stack holds the grant and no other thread released it yet
+    /// (a lock that keeps no serial of its own tells a second dispose of a scope this way).</param>
+    /// <returns>Whether it was recorded; false only when <paramref name="mustHold"/> and the grant is not held.</returns>
+    /// <remarks>The owner may push or pop other entries meanwhile: a grant it still holds stays in its stack (only its
+    /// release or <see cref="DropReleasedElsewhere"/>, under this lock, removes it), so the read can only miss an entry
+    /// moved by a concurrent removal below it, and the release is then refused as a second dispose is.</remarks>
+    public bool ReleasedElsewhere(SynchronizationPrimitive primitive, long serial, bool mustHold = false)
+    {
+        lock (_releasedElsewhereGate)
+        {
+            if (mustHold && (_releasedElsewhere?.Contains((primitive, serial)) == true || !HoldsGrant(primitive, serial)))
+            {
+                return false;
+            }
+
+            (_releasedElsewhere ??= []).Add((primitive, serial));
+            _hasReleasedElsewhere = true;
+            return true;
+        }
+    }
+
+    private bool HoldsGrant(SynchronizationPrimitive primitive, long serial)
+    {
+        var held = _held;
+        var count = Math.Min(_count, held.Length);
+        for (var i = count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(held[i].Primitive, primitive) && held[i].Serial == serial)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DropReleasedElsewhere()
+    {
+        lock (_releasedElsewhereGate)
+        {
+            foreach (var (primitive, serial) in _releasedElsewhere!)
+            {
+                Remove(primitive, serial);
+            }
+
+            _releasedElsewhere.Clear();
+            _hasReleasedElsewhere = false;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

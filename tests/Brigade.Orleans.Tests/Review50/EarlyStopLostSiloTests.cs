@@ -34,18 +34,22 @@ public sealed class EarlyStopLostSiloTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void ARunTheClusterFailed_RecordsNone_ItsExceptionNamesThem(bool stoppedEarly)
+    public void ARunTheClusterFailed_RecordsTheSilosLostBeforeItsStall_NotTheStallsOwnMarking(bool stoppedEarly)
     {
-        // A stall marks every silo lost ("the run stalled") as it fails the run: no news of any silo.
+        // A stall marks every silo lost ("the run stalled") as it fails the run: no news of those silos. Before lib52 a
+        // failed run recorded none at all, so the silo that left the cluster before the stall was on no report.
         using var a = Silo(1);
         using var b = Silo(2);
-        a.MarkLost("the run stalled");
-        b.MarkLost("the run stalled");
+        a.MarkLost(Reason);
+        a.MarkLost("the run stalled", stall: true);
+        b.MarkLost("the run stalled", stall: true);
 
         var (lost, plan) = ClusterRun<int, int>.LostToRecord([a, b], stoppedEarly, failed: true);
 
-        Assert.Empty(lost);
-        Assert.Equal("", plan);
+        Assert.Equal(new LostSilo(a.Name, Reason), Assert.Single(lost));
+        Assert.Equal($"; lost before the run stopped: {a.Name} ({Reason})", plan);
+        Assert.True(b.LostToStall);
+        Assert.False(a.LostToStall);
     }
 
     [Fact]

@@ -60,7 +60,9 @@ public sealed class PrimitiveBehaviourTests
         var scope = await TestThreads.Run("taker", () => lockObject.Acquire()).Bounded();
         var error = await TestThreads.Run("other", () => Assert.Throws<SynchronizationLockException>(scope.Dispose)).Bounded();
         Assert.Contains("AcquireAsync", error.Message.Replace("its async method", "AcquireAsync", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.True(lockObject.IsHeld);
+
+        // Released anyway (lib52: held for good before, so every later acquisition hung): Lib52/ReleasedOnAnotherThreadTests.
+        Assert.False(lockObject.IsHeld);
     }
 
     [Fact]
