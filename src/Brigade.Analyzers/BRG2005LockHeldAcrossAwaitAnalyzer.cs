@@ -8,7 +8,7 @@ namespace Brigade.Analyzers;
 /// <summary>
 /// BRG2005: a Brigade lock (<c>DetectingLock</c>, <c>DetectingReaderWriterLock</c>, <c>DetectingSemaphore</c>) taken
 /// with the blocking <c>Acquire</c> in an async function and held across an <c>await</c>. The synchronous acquisition
-/// belongs to its thread; the method may resume on another, whose release fails, so the lock stays held. Recognised
+/// belongs to its thread; the method may resume on another, whose release throws. Recognised
 /// holding forms: <c>using (l.Acquire()) { ... }</c>, <c>using var s = l.Acquire();</c>, and
 /// <c>var s = l.Acquire(); try { ... } finally { s.Dispose(); }</c>.
 /// </summary>
