@@ -3,11 +3,13 @@ namespace Brigade.Testing.Conformance.Gates;
 /// <summary>
 /// A gate as files in a directory, for items that run in other processes on this machine: an item creates
 /// <c>s.VALUE.ID</c> when it starts and <c>f.VALUE.ID</c> when it finishes; the case creates <c>r.VALUE</c> or
-/// <c>r.all</c> to release. Waits poll every few milliseconds.
+/// <c>r.all</c> to release. Waits poll, first every millisecond, then less and less often, up to every 25 ms: items waiting
+/// seconds in worker processes then cost little CPU, and a quick condition is still seen quickly.
 /// </summary>
 internal sealed class FileGate(string directory) : Gate
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(3);
+    private const int FirstPollMs = 1;
+    private const int LongestPollMs = 25;
     private readonly bool _owner;
 
     private FileGate(string directory, bool owner)
@@ -59,28 +61,28 @@ internal sealed class FileGate(string directory) : Gate
     protected override void WaitUntil(Func<bool> condition, TimeSpan bound, string what)
     {
         var deadline = DateTime.UtcNow + bound;
-        while (!condition())
+        for (var poll = FirstPollMs; !condition(); poll = Math.Min(poll * 2, LongestPollMs))
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException(what);
             }
 
-            Thread.Sleep(Poll);
+            Thread.Sleep(poll);
         }
     }
 
     protected override async Task WaitUntilAsync(Func<bool> condition, TimeSpan bound, string what)
     {
         var deadline = DateTime.UtcNow + bound;
-        while (!condition())
+        for (var poll = FirstPollMs; !condition(); poll = Math.Min(poll * 2, LongestPollMs))
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException(what);
             }
 
-            await Task.Delay(Poll).ConfigureAwait(false);
+            await Task.Delay(poll).ConfigureAwait(false);
         }
     }
 
