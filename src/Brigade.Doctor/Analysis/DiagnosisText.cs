@@ -48,6 +48,12 @@ internal static class DiagnosisText
                         // Review 44: the flow that took its slot awaits work running on these threads.
                         text.Append(", whose slot ").Append(string.Join(", ", thread.Wait.Owners.Select(o => $"{thread.Wait.HolderRoles.GetValueOrDefault(o, "is held, by code running on")} {Name(diagnosis, o)}")));
                     }
+                    else if (thread.Wait.Owners.All(o => thread.Wait.HolderRoles.GetValueOrDefault(o) == RuntimeReader.QueuedBehindWriter))
+                    {
+                        // Review 52: a reader behind a waiting writer read "held by" the writer, which holds nothing.
+                        text.Append(", ").Append(RuntimeReader.QueuedBehindWriter).Append(' ').Append(string.Join(", ", thread.Wait.Owners.Select(o => Name(diagnosis, o))))
+                            .Append(" (a writer waiting for the lock goes before new readers: this read waits until that writer has entered and left, so it waits as long as the writer does)");
+                    }
                     else
                     {
                         text.Append(thread.Wait.Kind switch { Brigade.Doctor.WaitKind.TypeInitializer => ", which runs on ", Brigade.Doctor.WaitKind.CancellationCallback => ", whose callback runs on ", Brigade.Doctor.WaitKind.PendingFinalizers => ", whose finalizer thread is ", _ => ", held by " }).Append(string.Join(", ", thread.Wait.Owners.Select(o =>
@@ -104,13 +110,38 @@ internal static class DiagnosisText
                         text.Append(" — it ends when a producer adds an item: if the producers are done, they must call CompleteAdding(), without which a consuming foreach or a Take waits for ever");
                     }
 
-                    AppendLockHeldMeanwhile(text, diagnosis, thread);
+                    AppendLockHeldMeanwhile(text, diagnosis, thread, WaitRule.IsBlockingAdd(thread.Wait.Api) ? "is to take an item from it" : "is to add an item to it");
                 }
                 else if (thread.Wait.Api == WaitRule.NamedPipeWaitForConnection)
                 {
                     // Review 50: only a client ends it; one that must first take a lock this thread holds never connects.
                     text.Append(" — it ends when a client connects to the pipe");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread, "is the client that would connect");
+                }
+                else if (thread.Wait.Api == WaitRule.SpinWaitSpin)
+                {
+                    // Review 52: a spin on a flag read "waits in Thread.Sleep" (its SpinOnce sleeps 1 ms now and then).
+                    text.Append(" — a busy wait: it spins (yielding, sleeping 1 ms now and then) until some thread makes the condition it checks true, such as a flag it reads; the dump cannot show that condition: if nothing ever sets it, it spins for ever and burns CPU. Have the setter signal an event (ManualResetEventSlim, a TaskCompletionSource) and wait on that");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread, "is to make that condition true");
+                }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.MonitorWait)
+                {
+                    // Review 52: a lost Pulse read "no owner to blame: any thread may release it" (nothing is released).
+                    text.Append(" — it ends when another thread calls Monitor.Pulse or PulseAll on that object while holding its lock; a Pulse sent before this Wait began is lost (nothing remembers it), so a waiter that does not first check a condition waits for ever: wait in a loop on the condition (while (!ready) Monitor.Wait(gate)), set under the same lock");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread, "is to pulse it");
+                }
+                else if (thread.Wait.Api == "CountdownEvent.Wait")
+                {
+                    // Review 52: "no owner to blame" said nothing of why a count stays short.
+                    text.Append(" — it ends when the missing signals come; any thread may Signal() it, and the dump cannot show which was to: a participant that threw or returned early before its Signal leaves it short for ever; signal in a finally (or Wait with a timeout and a CancellationToken)");
                     AppendLockHeldMeanwhile(text, diagnosis, thread);
+                }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.SemaphoreSlim && thread.Wait.Detail?.Contains("count 0", StringComparison.Ordinal) == true
+                    && !thread.Wait.Detail.Contains(", its slot taken by async flow ", StringComparison.Ordinal))
+                {
+                    // Review 52: a slot leaked on an exception path (Wait, then a throw before Release) read only "no owner to blame".
+                    text.Append(" — no thread shows holding a slot (a semaphore has no owner: any thread may release it); if no code still running will call Release, a slot was taken and never given back, as on an exception path whose Release was not in a finally: release in a finally on every path");
+                    AppendLockHeldMeanwhile(text, diagnosis, thread, "is to release it");
                 }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
@@ -256,7 +287,9 @@ internal static class DiagnosisText
         }
     }
 
-    private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread)
+    /// <remarks>Review 52: <paramref name="ends"/> says what the other thread would do to end the wait ("is the client that
+    /// would connect" for a pipe, which read "is to signal it").</remarks>
+    private static void AppendLockHeldMeanwhile(StringBuilder text, Diagnosis diagnosis, DiagnosedThread thread, string ends = "is to signal it")
     {
         var blockedOnIt = LockWaitersOf(diagnosis, thread.ManagedThreadId);
         if (blockedOnIt.Count > 0)
@@ -264,7 +297,7 @@ internal static class DiagnosisText
             // A thread that waits on an event/semaphore/wait handle while holding a lock others wait for: if one
             // of those is the thread that would signal it, this is a deadlock the dump cannot prove.
             var many = blockedOnIt.Count > 1;
-            text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} is to signal it, they deadlock");
+            text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} {ends}, they deadlock");
         }
     }
 

@@ -9,6 +9,9 @@ namespace Brigade.Doctor.Analysis;
 /// <remarks>The statics are read once, at the first question. A field the DAC cannot read is skipped, never an exception.</remarks>
 internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
 {
+    /// <summary>How many elements of one static array are named (a lock-striping array is small; a cache is not a lock).</summary>
+    private const int MaxNamedElements = 1024;
+
     private readonly ClrRuntime _runtime = runtime;
     private readonly ClrAppDomain? _domain = domain;
     private Dictionary<ulong, string>? _statics;
@@ -362,6 +365,8 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                             {
                                 _staticHandles.TryAdd(safeHandle.Address, (name, value.Type!.Name ?? "WaitHandle"));
                             }
+
+                            AddElements(statics, value, name);
                         }
                     }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
@@ -373,6 +378,26 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         }
 
         return statics;
+    }
+
+    /// <summary>Review 52: the elements of a static array of objects (striped locks, <c>static readonly object[] Stripes</c>) are
+    /// named by their index ("static field Bank.Stripes[5]"); before, such a lock was "a local of" whichever frame rooted it.</summary>
+    private static void AddElements(Dictionary<ulong, string> statics, ClrObject value, string name)
+    {
+        if (value.Type is not { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } })
+        {
+            return;
+        }
+
+        var array = value.AsArray();
+        var length = Math.Min(array.Length, MaxNamedElements);
+        for (var i = 0; i < length; i++)
+        {
+            if (array.GetObjectValue(i) is { IsValid: true, IsNull: false } element)
+            {
+                statics.TryAdd(element.Address, $"{name}[{i}]");
+            }
+        }
     }
 
     /// <summary>Names a wait handle by what holds it: "the handle of T field F", "… captured variable 'x' in M", and,

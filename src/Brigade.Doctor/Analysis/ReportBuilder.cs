@@ -419,6 +419,7 @@ internal static class ReportBuilder
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
+        WaitKind.ReaderWriterLockRead when link.Wait.HolderRoles.GetValueOrDefault(link.Holder.ManagedThreadId) == RuntimeReader.QueuedBehindWriter => RuntimeReader.QueuedBehindWriter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
     };
@@ -503,7 +504,12 @@ internal static class ReportBuilder
             advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
         }
 
-        if (kinds.Contains(WaitKind.ThreadJoin))
+        if (links.All(l => l.Wait.Kind == WaitKind.ThreadJoin))
+        {
+            // Review 52: a join ring (A joins B, B joins A) holds nothing; "holding something it needs" named nothing real.
+            advice.Add("threads that join each other each wait for the other to end, so none ends: let one owner (the thread that started them) join them all, and have a thread never join one that may join it");
+        }
+        else if (kinds.Contains(WaitKind.ThreadJoin))
         {
             advice.Add("never join a thread while holding something it needs");
         }

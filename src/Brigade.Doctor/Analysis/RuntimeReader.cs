@@ -193,9 +193,18 @@ internal sealed class RuntimeReader : IDisposable
         // A reader of a ReaderWriterLockSlim that waits with no writer inside waits behind a waiting writer (writers go first).
         foreach (var reader in threads.Where(t => t.Kind == WaitKind.ReaderWriterLockRead && t.Owners.Count == 0))
         {
-            reader.Owners.AddRange(threads.Where(w => w != reader && w.Kind is WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockUpgrade && w.Target.Address == reader.Target.Address).Select(w => w.ManagedId));
+            foreach (var writer in threads.Where(w => w != reader && w.Kind is WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockUpgrade && w.Target.Address == reader.Target.Address))
+            {
+                // Review 52: the writer does not hold the lock, it waits for it; the reader read "held by" it.
+                reader.Owners.Add(writer.ManagedId);
+                reader.HolderRoles[writer.ManagedId] = QueuedBehindWriter;
+            }
         }
     }
+
+    /// <summary>The role of a thread waiting to write (or upgrade) that a reader waits behind: new readers wait while a writer
+    /// waits, so the writer does not hold the lock, it goes first (review 52: the reader read "held by" it).</summary>
+    public const string QueuedBehindWriter = "queued behind the waiting writer";
 
     /// <summary>Says what in the program refers to <paramref name="target"/> (see <see cref="HolderFinder"/>).</summary>
     public string? FindHolder(ClrObject target, IEnumerable<ThreadScan> near) => (_holders ??= new HolderFinder(_runtime, Domain)).Find(target, near);

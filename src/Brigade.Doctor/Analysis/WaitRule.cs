@@ -45,6 +45,10 @@ internal static class WaitRule
     /// <summary>The API of a thread spinning in <c>SpinLock.TryEnter</c> with a timeout (its frame seen: not inlined).</summary>
     public const string SpinLockTryEnter = "SpinLock.TryEnter";
 
+    /// <summary>Review 52: the API of a thread in a busy wait, <c>SpinWait.SpinOnce</c> in a loop on a condition (or
+    /// <c>SpinWait.SpinUntil</c>); caught in its <c>Thread.Sleep(1)</c>, it read "waits in Thread.Sleep".</summary>
+    public const string SpinWaitSpin = "SpinWait.SpinOnce";
+
     /// <summary>The API of a <c>Thread.Sleep(Timeout.Infinite)</c> (or <c>-1</c>, or <c>Timeout.InfiniteTimeSpan</c>): a
     /// sleep that never wakes by itself.</summary>
     public const string SleepForever = "Thread.Sleep(Timeout.Infinite)";
@@ -140,6 +144,11 @@ internal static class WaitRule
                     "Sleep" or "SleepInternal" => (WaitKind.Sleep, "Thread.Sleep"),
                     _ => null,
                 };
+            case "System.Threading.SpinWait":
+                // Review 52: a spin on a condition (a volatile flag) yields and sleeps 1 ms now and then: caught in either,
+                // it is the spin the program wrote, not a sleep. The lock types that spin inside (SpinLock, SemaphoreSlim,
+                // Monitor, ManualResetEventSlim) are outer frames and match after this one, so they keep their own names.
+                return method is "SpinOnce" or "SpinOnceCore" or "SpinUntil" ? (WaitKind.Sleep, SpinWaitSpin) : null;
             case "System.GC":
                 // Review 45: blocks until the finalizer thread has run the finalizers queued so far.
                 return method is "WaitForPendingFinalizers" or "_WaitForPendingFinalizers" ? (WaitKind.PendingFinalizers, "GC.WaitForPendingFinalizers") : null;
