@@ -71,6 +71,19 @@ internal static class CliApp
         var root = BuildRoot(stdout, stderr);
         var parse = root.Parse(args);
         var helpAsked = parse.CommandResult.Children.Any(r => r is System.CommandLine.Parsing.OptionResult { Option: System.CommandLine.Help.HelpOption });
+        if (!helpAsked && args is [.. var path, "--version"] && path.Length > 0 && IsCommandPath(root, path))
+        {
+            // `brigade run --version`, where users type it (after the command they use, as git and dotnet take it): the
+            // version, as `brigade --version` says it. Before run52 a usage error (run took --version for its input file:
+            // "run: give the work either with --exec ...").
+#if BRIGADE_NATIVE_FRONT
+            return FullTool.Replace(["--version"], stderr);
+#else
+            args = ["--version"];
+            parse = root.Parse(args);
+#endif
+        }
+
         if (parse.Errors.Count > 0 && !helpAsked)
         {
             // Some parser messages list choices on separate lines; a usage error is always one line.
@@ -84,6 +97,12 @@ internal static class CliApp
                 // `brigade --frob` said "Required command was not provided.", the parser's first error, not the one that
                 // explains it (review 50).
                 message = $"unknown option '{args[0]}'; the commands are {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}";
+            }
+            else if (parse.UnmatchedTokens is ["--version", ..] && Array.IndexOf(args, "--version") is var versionAt && !(versionAt >= 2 && args[versionAt - 2] is "-x" or "--exec" && !args[versionAt - 1].Any(char.IsWhiteSpace)))
+            {
+                // --version among a command's arguments (brigade run in.txt --version): the option is the program's alone.
+                // Not after a command of one word (--exec grep --version), which is the command's own: the quoting advice below.
+                message = $"unknown option '--version' of{CommandPath(parse, root)}; the version: '{InvokedAs.Command} --version'";
             }
             else if (args is ["run", ..] && parse.UnmatchedTokens.Count > 0 && args.Any(a => a is "-x" or "--exec"))
             {
@@ -156,6 +175,23 @@ internal static class CliApp
             await stderr.WriteLineAsync($"brigade: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+    }
+
+    // Whether the words name a command and its subcommands (run; cluster silo), with nothing else among them.
+    private static bool IsCommandPath(Command root, IEnumerable<string> words)
+    {
+        var command = root;
+        foreach (var word in words)
+        {
+            if (command.Subcommands.FirstOrDefault(c => c.Name == word) is not { } sub)
+            {
+                return false;
+            }
+
+            command = sub;
+        }
+
+        return true;
     }
 
     private static bool WorkingDirectoryIsGone()

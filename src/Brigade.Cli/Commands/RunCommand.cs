@@ -32,7 +32,7 @@ internal static class RunCommand
         var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
         var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
         var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failed item: commands still running are stopped, and run again on --resume (as GNU parallel's --halt now,fail=1)." };
-        var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first malformed input line instead of reporting it and going on." };
+        var strictInput = new Option<bool>("--strict-input") { Description = "Stop at the first input record that cannot run (malformed: bad JSON, a CSV record with the wrong number of fields; or over the 16 MiB record limit) instead of reporting it and going on." };
         var report = new Option<string?>("--report") { Description = "Write a self-contained HTML report of the run (timeline, utilization, throughput).", HelpName = "FILE.html" };
         var trace = new Option<string?>("--trace") { Description = "Write the run's Chrome trace (Perfetto, chrome://tracing).", HelpName = "FILE.json" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress and no summary on stderr (the commands' own stderr still passes: see --stderr)." };
@@ -116,7 +116,12 @@ internal static class RunCommand
             if (template is not null && jobCount is { } asked && EngineResources.SystemCommandLimit() is { } room && asked > room)
             {
                 // Each running command holds pipes: past the open-file limit its start fails, and so would every item after.
-                await stderr.WriteLineAsync($"brigade run: --jobs {asked}: the open-file and process limits (ulimit -n, ulimit -u) leave room for {room} commands at once; running at most {room}").ConfigureAwait(false);
+                // A notice, not an error: --quiet silences it as it does brigade's other notices (before run52 it printed).
+                if (!parse.GetValue(quiet))
+                {
+                    await stderr.WriteLineAsync($"brigade run: --jobs {asked}: the open-file and process limits (ulimit -n, ulimit -u) leave room for {room} commands at once; running at most {room}").ConfigureAwait(false);
+                }
+
                 jobCount = room;
             }
 

@@ -29,6 +29,13 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // An item of this run failed (not one an interrupted run delivered before the resume): what --fail-fast stops at.
     private volatile bool _failedThisRun;
 
+    // The records over the limit that this run read through (and failed, unrun), the first one's line, and the time spent
+    // reading them: the workers' wait for the input, which "why not faster" would otherwise lay on the input's speed.
+    // Written by Prepare (one enumerator, in order), read once the run is over.
+    private long _oversized;
+    private long _oversizedLine;
+    private long _oversizedTicks;
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var format = InputReader.Resolve(options.Format, options.Input);
@@ -70,6 +77,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
         }
 
+        if (options.Input == "-" && !OperatingSystem.IsWindows() && Directory.Exists("/dev/stdin"))
+        {
+            // `brigade run - < somedir`: the first read failed with "IOException: Is a directory", exit 1 (run52).
+            throw new CliUsageException("the input is - but standard input is a directory; give an input file, or pipe the items in (... | brigade run - ...)");
+        }
+
         // A closed stdout or stderr: its number was reused by a pipe of the runtime's, and /dev/stdout led into that pipe
         // (the results went nowhere, exit 0).
         foreach (var (option, path) in new[] { ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
@@ -104,7 +117,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var inputStream = await OpenInputAsync(cancellationToken).ConfigureAwait(false);
         await using var inputScope = inputStream.ConfigureAwait(false);
         // Reads end on the command's token until the run starts, then on the run's (see Rest).
-        var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, limit: null, CancellationToken.None));
+        var items = new InputItems(InputReader.ReadAsync(inputStream, format, options.NullSeparated, fingerprint, CancellationToken.None));
         await using var itemsScope = items.ConfigureAwait(false);
         InputItem? first;
         using (cancellationToken.UnsafeRegister(static s => ((InputItems)s!).StopReading(), items))
@@ -434,7 +447,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // Why not faster, on its own line, when it can say something a user can act on (ShowsWhyNotFaster).
             if (report.Losses is { } losses && ShowsWhyNotFaster(report.Items, report.DegreeOfParallelism, report.Failed, report.WallTime, losses.Gap, losses.Ideal))
             {
-                summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}";
+                summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime)}";
             }
         }
 
@@ -475,14 +488,25 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private async IAsyncEnumerable<PreparedItem> Prepare(IAsyncEnumerable<InputItem> items, ResumeState? resume, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long position = 0;
+        var asked = System.Diagnostics.Stopwatch.GetTimestamp();
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            if (item.Oversized)
+            {
+                // From the moment the next item was asked for: reading the record through is most of that.
+                _oversizedTicks += System.Diagnostics.Stopwatch.GetElapsedTime(asked).Ticks;
+                _oversizedLine = _oversized++ == 0 ? item.Line : _oversizedLine;
+            }
+
+            asked = System.Diagnostics.Stopwatch.GetTimestamp();
             if (resume is not null && (resume.IsDelivered(item.Index) || resume.Pending.ContainsKey(item.Index)))
             {
                 continue;
             }
 
-            string? error = item.Malformed is not null ? $"malformed input: {item.Malformed}" : null;
+            // A record over the limit is not malformed (its CSV or JSON may be fine): it is input brigade does not run, which
+            // --strict-input stops at all the same (run52: it said "malformed input" of a well-formed 20 MB line).
+            string? error = item.Malformed is null ? null : item.Oversized ? $"input record too long: {item.Malformed}" : $"malformed input: {item.Malformed}";
             object? value = null;
             if (error is null)
             {
@@ -521,6 +545,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
             position++;
             yield return entry;
+            asked = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }
 
@@ -705,6 +730,16 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : null);
         }
     }
+
+    /// <summary>
+    /// What the "why not faster" line adds when reading records over the limit (read through, failed unrun) took a tenth of
+    /// the run or more: that time is the input's, but the workers waited for records that did no work, so "make the input
+    /// faster" is not the advice (run52: a 1 GB line read in 3 s made a run of short commands "the input is slower than
+    /// the work").
+    /// </summary>
+    internal static string OversizedNote(long records, long firstLine, TimeSpan reading, TimeSpan wall) =>
+        records == 0 || reading < wall * 0.10 ? ""
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({reading.TotalSeconds:0.0} s of the run went to reading {(records == 1 ? $"the record at line {firstLine}" : $"{records:N0} records (the first at line {firstLine})")} over the {InputReader.WorkRecordBytes >> 20} MiB limit, which did no work: put big items in files and pass their paths)");
 
     /// <summary>Whether a run's summary gets a "why not faster" line: when it lost a tenth of its ideal and was long enough
     /// to matter; not when it had fewer items than workers (2 items on auto's 32: the idle workers counted as lost, and

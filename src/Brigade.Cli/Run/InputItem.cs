@@ -19,4 +19,10 @@ internal sealed record InputItem(long Index, long Line, string Text)
 
     /// <summary>Gets why the item could not be parsed; a malformed item is reported as a failure and not run.</summary>
     public string? Malformed { get; init; }
+
+    /// <summary>
+    /// Gets whether the record was over the record limit (16 MiB): read through without being held, and failed for its
+    /// length (<see cref="Malformed"/> says its line and length), not for its form.
+    /// </summary>
+    public bool Oversized { get; init; }
 }

@@ -31,7 +31,11 @@ internal static class InputReader
     /// <summary>The longest record brigade reads as one item, whatever the work and format: 16 MiB.</summary>
     public const long WorkRecordBytes = 16L << 20;
 
-    /// <summary>Test seam: a smaller record limit for the runs of this async flow (tests need no 1 GB file).</summary>
+    /// <summary>
+    /// Test seam, and the only way to change the limit: a smaller record limit for the reads of this async flow (tests need
+    /// no 1 GB file), the runs of brigade run it starts in-process included.
+    /// </summary>
+    /// <remarks>Before run52 <see cref="ReadAsync"/> also took a limit parameter: two seams for one limit.</remarks>
     internal static readonly AsyncLocal<long?> RecordLimitOverride = new();
 
     // The one limit, whatever the work and format. A plain line for --exec longer than a command line can carry is still
@@ -39,30 +43,41 @@ internal static class InputReader
     // record past 16 MiB is read through without being held (review 51: a 1.1 GB line ran the process out of memory).
     // Review 51 first capped --exec lines at the command-line limit, which cut the failures file's copy of a 3 MB line to
     // its first 1,024 bytes (review 42's tests failed).
-    private static readonly RecordLimit WorkLimit = new(WorkRecordBytes, "bytes brigade reads as one item (16 MiB)");
+    // What a blank line holds (ASCII: a byte of a multi-byte character is none of these), and its LF.
+    private static readonly System.Buffers.SearchValues<byte> Blanks = System.Buffers.SearchValues.Create(" \t\r\v\f\n"u8);
+
+    private static long RecordBytes => RecordLimitOverride.Value ?? WorkRecordBytes;
 
     /// <summary>Reads the items of <paramref name="input"/>.</summary>
     /// <param name="input">The input bytes.</param>
     /// <param name="format">How to read items (not <see cref="InputFormat.Auto"/>).</param>
     /// <param name="nullSeparated">Items end at NUL bytes instead of line ends (lines format only).</param>
     /// <param name="fingerprint">Told about every byte consumed, for resume checks; may be null.</param>
-    /// <param name="limit">The longest record read as an item (default 16 MiB): a longer one is read through without
-    /// being held and becomes a malformed item that says its line and length.</param>
     /// <param name="cancellationToken">Stops reading.</param>
-    public static async IAsyncEnumerable<InputItem> ReadAsync(Stream input, InputFormat format, bool nullSeparated = false, InputFingerprint? fingerprint = null, RecordLimit? limit = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <remarks>A record longer than the limit (16 MiB; <see cref="RecordLimitOverride"/>) is read through without being
+    /// held and becomes an item that fails (<see cref="InputItem.Oversized"/>), saying its line and length; one of blanks
+    /// only is a blank line, skipped as a short one is.</remarks>
+    /// <exception cref="CliUsageException">A CSV header over the limit: no column names to read the records by.</exception>
+    public static async IAsyncEnumerable<InputItem> ReadAsync(Stream input, InputFormat format, bool nullSeparated = false, InputFingerprint? fingerprint = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var cap = limit ?? (RecordLimitOverride.Value is { } small ? WorkLimit with { Bytes = small } : WorkLimit);
+        var limit = RecordBytes;
         var separator = nullSeparated ? (byte)0 : (byte)'\n';
         var csv = format == InputFormat.Csv && !nullSeparated ? new CsvSpill() : null;
 
         // An oversized record's bytes pass through here as they are read, in order, and are not kept: hashed for the
-        // fingerprint (the same hash as the whole record's) and, in a CSV record, scanned for where the record ends.
-        var records = new RecordReader(input, separator, cap.Bytes, chunk =>
+        // fingerprint (the same hash as the whole record's), in a CSV record scanned for where the record ends, and in a
+        // line checked for anything but blanks (a blank line is no item however long: CountLines skips it too).
+        var spill = new Spill();
+        var records = new RecordReader(input, separator, limit, chunk =>
         {
             fingerprint?.ConsumePart(chunk.Span);
             if (csv is not null)
             {
                 csv.Scanner.Feed(chunk.Span);
+            }
+            else if (spill.Blank && !nullSeparated)
+            {
+                spill.Blank = chunk.Span.IndexOfAnyExcept(Blanks) < 0;
             }
         });
         long index = 0;
@@ -70,6 +85,7 @@ internal static class InputReader
         IReadOnlyList<string>? header = null;
         while (true)
         {
+            spill.Blank = true;
             var raw = await records.NextAsync(cancellationToken).ConfigureAwait(false);
             if (raw.IsEmpty)
             {
@@ -77,11 +93,23 @@ internal static class InputReader
             }
 
             lineNumber++;
+            if (lineNumber == 1 && raw.Bytes.Span is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
+            {
+                // A UTF-16 file (Windows' "Unicode" text): every line held NUL bytes, and each item failed as "the value holds
+                // a NUL byte" (run52), the last one a lone NUL. Said at once, before anything runs, with the way out.
+                throw new CliUsageException("the input is UTF-16 text (it starts with a UTF-16 byte order mark); brigade reads UTF-8: convert it first (iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8)");
+            }
+
             if (raw.Oversized && csv is null)
             {
-                // Its bytes are hashed already; this ends the record, an item.
-                fingerprint?.Consume([], isItem: true);
-                yield return new InputItem(index++, lineNumber, ByteText.Decode(Content(raw.Bytes.Span, separator))) { Malformed = TooLong(lineNumber, raw.ContentLength, 1, cap) };
+                // Its bytes are hashed already; this ends the record: an item, unless it was blanks only (a blank line).
+                var blank = spill.Blank && !nullSeparated;
+                fingerprint?.Consume([], isItem: !blank);
+                if (!blank)
+                {
+                    yield return new InputItem(index++, lineNumber, ByteText.Decode(Content(raw.Bytes.Span, separator))) { Malformed = TooLong(lineNumber, raw.ContentLength, 1, limit), Oversized = true };
+                }
+
                 continue;
             }
 
@@ -138,7 +166,7 @@ internal static class InputReader
                     }
 
                     fingerprint?.ConsumePart(more.Bytes.Span);
-                    oversized |= length - (terminated ? 1 : 0) > cap.Bytes;
+                    oversized |= length - (terminated ? 1 : 0) > limit;
                     if (oversized)
                     {
                         csv.Scanner.Feed(more.Bytes.Span);
@@ -155,19 +183,26 @@ internal static class InputReader
                 csv.Scanner = default;
                 var text = record.ToString();
                 InputItem? item;
+                if (oversized && header is null)
+                {
+                    // An oversized header leaves no names to read the records by: each of them failed for its field count
+                    // (0 in the header), and the header itself was item 0, failed. Said at once, before anything runs.
+                    throw new CliUsageException($"the CSV header: {TooLong(start, length - (terminated ? 1 : 0), lineNumber - start + 1, limit, item: false)}; without it there are no column names to read the records by (is the file CSV? --format lines reads one item per line)");
+                }
+
                 if (oversized)
                 {
                     item = new InputItem(index, start, text.Length > RecordReader.KeptBytes ? text[..RecordReader.KeptBytes] : text)
                     {
-                        Malformed = TooLong(start, length - (terminated ? 1 : 0), lineNumber - start + 1, cap),
+                        Malformed = TooLong(start, length - (terminated ? 1 : 0), lineNumber - start + 1, limit),
+                        Oversized = true,
                         Header = header,
                     };
-
-                    // An oversized header leaves no names to read the records by: each of them fails for its field count.
-                    header ??= [];
                 }
-                else if (text.Length == 0)
+                else if (string.IsNullOrWhiteSpace(text))
                 {
+                    // A line of blanks is no record, as in plain lines and JSON Lines (before run52 a line holding one space
+                    // was a record of one field, failed for its field count); a blank value is written quoted (" ").
                     item = null;
                 }
                 else if (!Csv.TryParse(text, out var fields, out var error))
@@ -266,7 +301,7 @@ internal static class InputReader
     }
 
     // Why an oversized record is an item that fails: its line, its length and the limit, in words.
-    private static string TooLong(long line, long length, long lines, RecordLimit cap)
+    private static string TooLong(long line, long length, long lines, long limit, bool item = true)
     {
         var size = length >= 1_000_000 ? string.Create(CultureInfo.InvariantCulture, $" ({length / 1e9:0.0} GB)") : "";
         if (length is >= 1_000_000 and < 1_000_000_000)
@@ -275,13 +310,22 @@ internal static class InputReader
         }
 
         var spanning = lines > 1 ? string.Create(CultureInfo.InvariantCulture, $" (a record of {lines:N0} lines)") : "";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"line {line} is {length:N0} bytes{size}{spanning}, over the {cap.Bytes:N0} {cap.Why}; it was read through without being held (only its first {RecordReader.KeptBytes:N0} bytes are kept, as the item's text): put big items in files and pass their paths");
+        var mib = limit % (1L << 20) == 0 ? string.Create(CultureInfo.InvariantCulture, $" ({limit >> 20} MiB)") : "";
+        var over = string.Create(CultureInfo.InvariantCulture, $"line {line} is {length:N0} bytes{size}{spanning}, over the {limit:N0} bytes brigade reads as one record{mib}");
+        return item
+            ? over + $"; it was read through without being held (only its first {RecordReader.KeptBytes:N0} bytes are kept, as the item's text): put big items in files and pass their paths"
+            : over;
     }
 
     // An oversized record's kept start without its separator (all of it when the limit is under the kept bytes).
     private static ReadOnlySpan<byte> Content(ReadOnlySpan<byte> kept, byte separator) =>
         separator == 0 ? (!kept.IsEmpty && kept[^1] == 0 ? kept[..^1] : kept) : LineContent(kept);
+
+    private sealed class Spill
+    {
+        // Every byte of the oversized line read so far is a blank (or its line end).
+        public bool Blank = true;
+    }
 
     private sealed class CsvSpill
     {

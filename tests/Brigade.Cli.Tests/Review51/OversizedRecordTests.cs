@@ -17,8 +17,8 @@ public sealed class OversizedRecordTests
     {
         var fingerprint = new InputFingerprint();
         var items = new List<InputItem>();
-        var cap = limit is { } bytes ? new RecordLimit(bytes, "bytes in this test") : (RecordLimit?)null;
-        await foreach (var item in InputReader.ReadAsync(new MemoryStream(input), format, nullSeparated, fingerprint, cap))
+        InputReader.RecordLimitOverride.Value = limit; // this async flow only (restored when this method returns)
+        await foreach (var item in InputReader.ReadAsync(new MemoryStream(input), format, nullSeparated, fingerprint))
         {
             items.Add(item);
         }
@@ -61,7 +61,7 @@ public sealed class OversizedRecordTests
         Assert.Equal([0L, 1L, 2L, 3L], items.Select(i => i.Index));
         Assert.Equal([1L, 2L, 4L, 5L], items.Select(i => i.Line));
         Assert.Null(items[0].Malformed);
-        Assert.StartsWith("line 2 is 300 bytes, over the 100 bytes in this test", items[1].Malformed, StringComparison.Ordinal);
+        Assert.StartsWith("line 2 is 300 bytes, over the 100 bytes brigade reads as one record", items[1].Malformed, StringComparison.Ordinal);
         Assert.Equal(new string('y', 300), items[1].Text);
         Assert.Equal("b", items[2].Text);
         Assert.StartsWith("line 5 is 150 bytes", items[3].Malformed, StringComparison.Ordinal);
