@@ -207,6 +207,13 @@ internal static class InputReader
                 }
                 else if (!Csv.TryParse(text, out var fields, out var error))
                 {
+                    if (header is null)
+                    {
+                        // A malformed header was item 0, failed, and the next record silently became the header: its
+                        // values read as column names, and the item they were never ran. Said at once, as an oversized one.
+                        throw new CliUsageException($"the CSV header (line {start}) is malformed: {error}; without it there are no column names to read the records by (is the file CSV? --format lines reads one item per line)");
+                    }
+
                     item = new InputItem(index, start, text) { Malformed = $"line {start}: {error}", Header = header };
                 }
                 else if (header is null)

@@ -86,6 +86,24 @@ public sealed class RunLeftoversTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Csv_AMalformedHeader_IsAOneLineUsageError_TheFirstRecordIsNotTakenForTheHeader()
+    {
+        // Failed before: the header was item 0, failed, and "ann,1" became the header: ann's line never ran, and bob's
+        // ran with "ann" and "1" as column names, exit 1.
+        using var dir = new TempDirectory();
+        await File.WriteAllTextAsync(dir.File("in.csv"), "\"name\"x,n\nann,1\nbob,2\n");
+
+        var (code, stdout, stderr) = await CliRunner.RunAsync("run", dir.File("in.csv"), "-x", "echo {name}", "-o", dir.File("out.txt"));
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("brigade: the CSV header (line 1) is malformed: unexpected character 'x' after a quoted field;", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("out.txt")));
+        Assert.False(File.Exists(dir.File("out.txt.journal")));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Csv_ALineOfBlanks_IsNoRecord_AsInPlainLines_AQuotedBlankIsAValue()
     {
         // Failed before: " " was a record of one field, failed as "1 fields where the header has 2".
