@@ -9,8 +9,9 @@ namespace Brigade.Doctor;
 /// <summary>
 /// Catches deadlocks on plain <c>lock</c>/<c>Monitor</c> and <c>System.Threading.Lock</c> live, in the process itself:
 /// it listens to the runtime's contention events, and when a thread has waited to enter a lock for longer than
-/// <see cref="PlainLockWatchOptions.Threshold"/>, it dumps the process through the diagnostics IPC, analyzes the dump
-/// like <c>brigade doctor</c>, deletes it, and publishes what it found (a deadlock cycle, thread-pool starvation, pool
+/// <see cref="PlainLockWatchOptions.Threshold"/>, it dumps the process with the runtime's <c>createdump</c> (started as its
+/// own child, so that nothing is written on the program's standard output), analyzes the dump like <c>brigade doctor</c>,
+/// deletes it, and publishes what it found (a deadlock cycle, thread-pool starvation, pool
 /// threads blocked on tasks) through <see cref="PitfallDiagnostics"/>, like every Brigade detector.
 /// </summary>
 /// <remarks>
