@@ -197,6 +197,12 @@ public sealed class PlainLockWatch : IDisposable
             // had seen formed was lost without a word at load, where a dump took 24 s). What it saw live is reported now.
             ClosePublishing();
             ReportCutShort();
+
+            // Review 52: a dump still being written is stopped (its createdump killed), which frees it now; before, the
+            // only step here deleted the dump's directory, which on Linux is unlinked as soon as it is made (the dump has
+            // no name). That deletion is still what frees a named dump (other systems). An analysis under way keeps its
+            // dump until it ends.
+            Capture.CreateDumpChild.StopRunning(_thread);
             DeleteDumpInProgress(final: false);
         }
 

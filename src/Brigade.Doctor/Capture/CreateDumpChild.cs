@@ -24,6 +24,10 @@ internal static partial class CreateDumpChild
     /// meanwhile (see <see cref="WaitWhileRunning"/>).</summary>
     private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The createdump each thread is waiting for (the live watch's thread, one dump at a time), for
+    /// <see cref="StopRunning"/>.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Thread, Process> Running = new();
+
     /// <summary>Yama's <c>prctl</c> option naming the one process that may ptrace this one (<c>PR_SET_PTRACER</c>).</summary>
     private const int SetPtracer = 0x59616d61;
 
@@ -69,7 +73,8 @@ internal static partial class CreateDumpChild
     /// <param name="ExitCode">Its exit code when it finished (0: the dump is written).</param>
     /// <param name="Errors">What it printed on its standard error (its <c>[createdump]</c> error lines).</param>
     /// <param name="ProcessId">Its process id.</param>
-    internal readonly record struct Outcome(bool Finished, int ExitCode, string Errors, int ProcessId);
+    /// <param name="Stopped">Whether <see cref="StopRunning"/> killed it.</param>
+    internal readonly record struct Outcome(bool Finished, int ExitCode, string Errors, int ProcessId, bool Stopped = false);
 
     /// <summary>
     /// Runs <paramref name="program"/> to dump <paramref name="processId"/> (this process) into <paramref name="path"/>,
@@ -93,7 +98,44 @@ internal static partial class CreateDumpChild
         }
 
         using var child = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        Running[Thread.CurrentThread] = child;
+        try
+        {
+            var outcome = Wait(child, timeout);
+            return Running.TryRemove(new KeyValuePair<Thread, Process>(Thread.CurrentThread, child)) ? outcome : outcome with { Stopped = true };
+        }
+        finally
+        {
+            Running.TryRemove(new KeyValuePair<Thread, Process>(Thread.CurrentThread, child));
+        }
+    }
 
+    /// <summary>Kills the createdump <paramref name="thread"/> is waiting for, if any (its <see cref="Run"/> then returns
+    /// an outcome that says so): a <c>PlainLockWatch.Dispose</c> that stopped waiting for the diagnosis frees its dump
+    /// instead of leaving it to run out its timeout. One that has this process stopped (writing) cannot be asked: this
+    /// call runs only when it is not.</summary>
+    /// <returns>Whether one was running.</returns>
+    public static bool StopRunning(Thread thread)
+    {
+        if (!Running.TryRemove(thread, out var child))
+        {
+            return false;
+        }
+
+        try
+        {
+            child.Kill();
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // It ended (and was disposed) meanwhile.
+            return false;
+        }
+    }
+
+    private static Outcome Wait(Process child, TimeSpan timeout)
+    {
         // Under Yama's ptrace_scope 1 a process may ptrace only its descendants, and createdump is this process's child:
         // name it as this process's tracer, as the runtime does for the createdump it starts. (createdump initialises
         // before it attaches; the runtime's own call comes just as late.) Without Yama the call fails and changes nothing.

@@ -306,6 +306,11 @@ internal static class DumpCapture
             }
 
             var errors = outcome.Errors.ReplaceLineEndings(" ").Trim();
+            if (outcome.Stopped)
+            {
+                throw new DoctorException(DoctorErrorKind.DumpFailed, $"the dump of process {target.Id} was stopped: the live watch was disposed");
+            }
+
             if (!outcome.Finished)
             {
                 throw new DoctorException(DoctorErrorKind.NotResponding,
