@@ -141,6 +141,28 @@ public sealed class WatchDumpTests
         }
     }
 
+    [Fact]
+    public void ACreateDumpThatFailsForAnotherReason_LeavesTheDumpToTheRuntime()
+    {
+        // As under Yama if createdump attached before it was named this process's tracer: the runtime's own may work.
+        using var directory = new TempDirectory();
+        var program = Script(directory.Path, "echo '[createdump] Problem with ptrace attach: Operation not permitted (1)' >&2\nexit 1\n");
+
+        CreateDumpChild.ProgramForTests.Value = program;
+        try
+        {
+            var (path, file) = DumpCapture.CaptureUnnamed(Environment.ProcessId, new DoctorOptions { DumpDirectory = directory.Path });
+            using (file)
+            {
+                Assert.True(RandomAccess.GetLength(file) > 0, $"no dump at {path}");
+            }
+        }
+        finally
+        {
+            CreateDumpChild.ProgramForTests.Value = null;
+        }
+    }
+
     /// <summary>An executable shell script named createdump in <paramref name="directory"/>, run with createdump's
     /// arguments (<c>--name PATH --withheap --logtofile /dev/null PID</c>).</summary>
     private static string Script(string directory, string body)
