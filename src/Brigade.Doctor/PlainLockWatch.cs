@@ -9,8 +9,9 @@ namespace Brigade.Doctor;
 /// <summary>
 /// Catches deadlocks on plain <c>lock</c>/<c>Monitor</c> and <c>System.Threading.Lock</c> live, in the process itself:
 /// it listens to the runtime's contention events, and when a thread has waited to enter a lock for longer than
-/// <see cref="PlainLockWatchOptions.Threshold"/>, it dumps the process through the diagnostics IPC, analyzes the dump
-/// like <c>brigade doctor</c>, deletes it, and publishes what it found (a deadlock cycle, thread-pool starvation, pool
+/// <see cref="PlainLockWatchOptions.Threshold"/>, it dumps the process with the runtime's <c>createdump</c> (started as its
+/// own child, so that nothing is written on the program's standard output), analyzes the dump like <c>brigade doctor</c>,
+/// deletes it, and publishes what it found (a deadlock cycle, thread-pool starvation, pool
 /// threads blocked on tasks) through <see cref="PitfallDiagnostics"/>, like every Brigade detector.
 /// </summary>
 /// <remarks>
@@ -196,6 +197,12 @@ public sealed class PlainLockWatch : IDisposable
             // had seen formed was lost without a word at load, where a dump took 24 s). What it saw live is reported now.
             ClosePublishing();
             ReportCutShort();
+
+            // Review 52: a dump still being written is stopped (its createdump killed), which frees it now; before, the
+            // only step here deleted the dump's directory, which on Linux is unlinked as soon as it is made (the dump has
+            // no name). That deletion is still what frees a named dump (other systems). An analysis under way keeps its
+            // dump until it ends.
+            Capture.CreateDumpChild.StopRunning(_thread);
             DeleteDumpInProgress(final: false);
         }
 

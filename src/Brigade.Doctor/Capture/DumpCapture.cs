@@ -226,15 +226,14 @@ internal static class DumpCapture
             }
 
             BeforeDumpForTests.Value?.Invoke();
-            var client = new DiagnosticsClient(processId);
             if (synchronous)
             {
-                // Only the live watch dumps synchronously, and it dumps its own process, which cannot be stopped while
-                // the watch runs: no timeout (DiagnosticsClient's synchronous call has none).
-                client.WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+                // Only the live watch dumps synchronously, and it dumps its own process.
+                DumpSelf(target, path, options.DumpTimeout);
             }
             else
             {
+                var client = new DiagnosticsClient(processId);
                 // The runtime answers once createdump has written the dump; a stopped or hung process never answers.
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.DumpTimeout);
@@ -280,6 +279,97 @@ internal static class DumpCapture
         return (path, directory, file);
     }
 
+    /// <summary>
+    /// Dumps this process (the live watch) within <paramref name="timeout"/>, on the calling thread and threads of its own
+    /// (never the thread pool, which a watched program may have starved). Review 52: with the runtime's <c>createdump</c>
+    /// started here (<see cref="CreateDumpChild"/>), which prints nothing on the program's standard output; before, the
+    /// runtime's own printed five lines there per dump, and the synchronous request had no timeout (a createdump that
+    /// hung kept the watch's thread forever). Where that createdump is not found, or fails for a reason other than the
+    /// dump file's (under Yama, say, if it attached before it was named this process's tracer), the runtime is asked, as
+    /// before, and that request is bounded too.
+    /// </summary>
+    private static void DumpSelf(TargetProcess target, string path, TimeSpan timeout)
+    {
+        if (target.Id == Environment.ProcessId && CreateDumpChild.Find() is { } program)
+        {
+            CreateDumpChild.Outcome outcome;
+            try
+            {
+                outcome = CreateDumpChild.Run(program, target.Id, path, timeout);
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                // It could not be started (a file system mounted noexec, say): the runtime may still start its own.
+                Trace($"dump: createdump could not be started here ({e.Message}); asking the runtime");
+                WriteThroughRuntime(target, path, timeout);
+                return;
+            }
+
+            var errors = outcome.Errors.ReplaceLineEndings(" ").Trim();
+            if (outcome.Stopped)
+            {
+                throw new DoctorException(DoctorErrorKind.DumpFailed, $"the dump of process {target.Id} was stopped: the live watch was disposed");
+            }
+
+            if (!outcome.Finished)
+            {
+                throw new DoctorException(DoctorErrorKind.NotResponding,
+                    $"the runtime's createdump (process {outcome.ProcessId}) did not finish the dump of process {target.Id} ({target.Name}) within {Waited(timeout)} while the process ran; it was stopped{(errors.Length > 0 ? $" ({errors})" : "")}");
+            }
+
+            if (outcome.ExitCode == 0)
+            {
+                return;
+            }
+
+            var message = errors.Length > 0 ? errors : string.Create(CultureInfo.InvariantCulture, $"createdump exited with code {outcome.ExitCode}");
+            if (FileCause(message) is not null)
+            {
+                // Its dump file's trouble: the runtime's createdump would meet it too.
+                throw new DoctorException(DoctorErrorKind.DumpFailed, DumpFailedMessage(target.Id, message, fromRuntime: true, InContainer()));
+            }
+
+            Trace($"dump: createdump started by this process failed ({message}); asking the runtime");
+        }
+
+        WriteThroughRuntime(target, path, timeout);
+    }
+
+    /// <summary>Asks this process's runtime for its dump, on a thread of its own, and gives up after
+    /// <paramref name="timeout"/> of this process's running time (stopping the runtime's createdump, whose failure then
+    /// ends that thread's request; a runtime that never answers leaves that thread waiting, in the background).</summary>
+    private static void WriteThroughRuntime(TargetProcess target, string path, TimeSpan timeout)
+    {
+        Exception? failure = null;
+        var request = new Thread(() =>
+        {
+            try
+            {
+                new DiagnosticsClient(target.Id).WriteDump(DumpType.WithHeap, path, logDumpGeneration: false);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        { IsBackground = true, Name = "brigade-dump-request" };
+        request.Start();
+        if (!CreateDumpChild.WaitWhileRunning(request.Join, timeout))
+        {
+            throw NotAnswering(target, path, timeout, new TimeoutException($"no dump within {Waited(timeout)}"));
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private static string Waited(TimeSpan timeout) =>
+        timeout.TotalSeconds >= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
+            : string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0} ms");
+
     private static DoctorException Stopped(TargetProcess target) =>
         new(DoctorErrorKind.NotResponding,
             $"process {target.Id} ({target.Name}) is stopped (kill -STOP, or Ctrl+Z in its terminal): it cannot write a dump while stopped; resume it with `kill -CONT {target.Id}` and run brigade doctor again");
@@ -294,9 +384,7 @@ internal static class DumpCapture
         }
 
         var now = target.Refresh();
-        var waited = timeout.TotalSeconds >= 1
-            ? string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
-            : string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0} ms");
+        var waited = Waited(timeout);
         if (now.IsStopped)
         {
             return new DoctorException(DoctorErrorKind.NotResponding, Stopped(now).Message, cause);
