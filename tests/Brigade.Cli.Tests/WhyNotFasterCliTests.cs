@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Brigade.Cli.Tests;
 
@@ -9,18 +10,39 @@ namespace Brigade.Cli.Tests;
 /// </summary>
 public sealed class WhyNotFasterCliTests(TinyTasksDemoFixture demo) : IClassFixture<TinyTasksDemoFixture>
 {
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task Run_Straggler_SummaryExplainsWhyNotFaster()
     {
-        using var dir = new TempDirectory();
-        await File.WriteAllLinesAsync(dir.File("in.txt"), ["short", "long"]);
+        // The cause is a measurement: at load 45-55 (ten busy loops beside two test hosts on 2 cores) the commands' start
+        // took seconds and imbalance fell out of the line's three largest causes once in three runs, rightly (the gap was
+        // the machine's). Up to three tries, as for any measured figure in these tests: a product that never named
+        // imbalance here still fails every one.
+        var tries = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var dir = new TempDirectory();
+            await File.WriteAllLinesAsync(dir.File("in.txt"), ["short", "long"]);
 
-        // Two workers, one item each: one sleeps 50 ms, the other 800 ms, so the first worker sits idle for most of the
-        // run (imbalance: about half the ideal, far more than any start-up a loaded machine can add).
-        var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", "case {} in short) sleep 0.05;; *) sleep 0.8;; esac", "-o", dir.File("out.txt"), "-j", "2");
+            // Two workers, one item each: the short one ends once the long one has started, the long one sleeps 800 ms
+            // after that, so the first worker sits idle for most of the run (imbalance: about half the ideal). The short
+            // item waits for the long one's start (a file it touches; at most 30 s): otherwise, when the second worker came
+            // after the short item had ended (auto mode's sample starts with one worker; in a busy test host its widening
+            // or its second loop can come 100 ms late), the two items ran one after the other, and the product rightly named
+            // start-up, not imbalance (ci136: no "imbalance" in the summary).
+            var started = dir.File("long-started");
+            var command = $"case {{}} in short) i=0; until [ -e {started} ] || [ $i -ge 3000 ]; do sleep 0.01; i=$((i+1)); done;; *) touch {started}; sleep 0.8;; esac";
+            var (code, _, stderr) = await CliRunner.RunAsync("run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "2");
 
-        Assert.True(code == 0, stderr);
-        Assert.Matches(@"brigade run: why not faster: \d+% of the ideal; lost to [^\n]*imbalance", stderr);
+            Assert.True(code == 0, stderr);
+            if (Regex.IsMatch(stderr, @"brigade run: why not faster: \d+% of the ideal; lost to [^\n]*imbalance"))
+            {
+                return;
+            }
+
+            tries.Add(stderr);
+        }
+
+        Assert.Fail("no \"why not faster: ... lost to ... imbalance\" line in three tries:\n" + string.Join("\n--- next try ---\n", tries));
     }
 
     [Fact]

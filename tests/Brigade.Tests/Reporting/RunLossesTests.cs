@@ -11,6 +11,9 @@ namespace Brigade.Tests.Reporting;
 /// other); exact figures go to docs/performance.md. Serial: GC pauses and plain lock contention are counted
 /// process-wide, so tests running beside these would add theirs (waits on Brigade's primitives are the run's own). Waiting for a core is left out of the comparison except where it
 /// is the built-in cause: on a loaded machine it can outweigh anything a test builds in, and then it is the truth.
+/// So is start-up, which no test here builds in: a worker's wait for a core before its first batch is counted as
+/// start-up (the run queue is read over each worker's span, from its first batch), and at load 30-50 the dedicated
+/// threads' start read 217 ms per worker, more than a 400 ms straggler's idle time or 30 lock waits of 3 ms (flake52).
 /// </summary>
 [Collection(SerialCollection.Name)]
 public sealed class RunLossesTests
@@ -30,9 +33,9 @@ public sealed class RunLossesTests
     private static void AssertLargest(RunLosses losses, LossCause cause, string explanation) =>
         Assert.True(Largest(losses, cause) == cause, $"expected {cause} to be the largest cause:\n{explanation}");
 
-    // The largest cause but the unexplained rest, and but the run queue unless that is the cause expected.
+    // The largest cause but the unexplained rest, and but the machine's (the run queue, start-up) unless that is the cause expected.
     private static LossCause? Largest(RunLosses losses, LossCause expected) => losses.Causes
-        .Where(c => c.Cause != LossCause.Unexplained && (c.Cause != LossCause.WaitingForCore || expected == LossCause.WaitingForCore))
+        .Where(c => c.Cause != LossCause.Unexplained && (c.Cause is not (LossCause.WaitingForCore or LossCause.StartUp) || expected == c.Cause))
         .MaxBy(c => c.Time)?.Cause;
 
     private static void SpinFor(TimeSpan duration)
@@ -47,17 +50,22 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_Straggler_ImbalanceNamesTheItemAndLeadsTheAdvice()
     {
-        // Item 10 sleeps 400 ms; the other 19 sleep 5 ms: whichever worker takes it leaves the other idle at the end.
-        var report = await Runner.ForEachAsync(Enumerable.Range(0, 20), i => Thread.Sleep(i == 10 ? 400 : 5),
-            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
+        await Measured.UpToThreeTimesAsync(async attempt =>
+        {
+            // Item 10 sleeps 1 s; the other 19 sleep 5 ms: whichever worker takes it leaves the other idle at the end.
+            // (400 ms was not a straggler at load 50: each 5 ms sleep woke ~20 ms late, and the other 19 took 400 ms too.)
+            var report = await Runner.ForEachAsync(Enumerable.Range(0, 20), i => Thread.Sleep(i == 10 ? 1000 : 5),
+                new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
 
-        var losses = report.Losses;
-        AssertSumsToGap(losses);
-        AssertLargest(losses, LossCause.Imbalance, report.Explain());
-        Assert.InRange(losses.TimeLostTo(LossCause.Imbalance).TotalMilliseconds, 200, 1_000_000);
-        Assert.Contains("item 10", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
-        Assert.StartsWith("item 10 took", losses.Advice[0], StringComparison.Ordinal);
-        Assert.Contains("Why not faster", report.Explain(), StringComparison.Ordinal);
+            var losses = report.Losses;
+            AssertSumsToGap(losses);
+            AssertLargest(losses, LossCause.Imbalance, report.Explain());
+            Assert.InRange(losses.TimeLostTo(LossCause.Imbalance).TotalMilliseconds, 200, 1_000_000);
+            Assert.Contains("item 10", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
+            // Among the advice, not first: start-up at load can outweigh it (and leads the advice then).
+            Assert.Contains(losses.Advice, a => a.StartsWith("item 10 took", StringComparison.Ordinal));
+            Assert.Contains("Why not faster", report.Explain(), StringComparison.Ordinal);
+        });
     }
 
     [Fact]
@@ -92,24 +100,27 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_FewItemsOneSlow_TheSlowItemLeadsTheAdvice_NotTheIdleWorkers()
     {
-        // Ten items from a source of unknown length on 16 threads, item 3 400 ms, the others 5 ms: 6 workers never run, but
-        // the 9 that ran sit idle most of the run waiting for item 3, and fewer workers would not shorten it. The advice
-        // led with "10 items for 16+ workers: 6 never ran" (review 33: 10 items on 64 workers, one of 10 s).
-        var report = await Runner.ForEachAsync(Ten(), i => Thread.Sleep(i == 3 ? 400 : 5),
-            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 16, BatchSize = 1 }).Bounded();
-
-        var losses = report.Losses;
-        AssertSumsToGap(losses);
-        Assert.Contains("never ran", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
-        Assert.Contains(losses.Advice, a => a.StartsWith("item 3 took", StringComparison.Ordinal));
-
-        static IEnumerable<int> Ten()
+        await Measured.UpToThreeTimesAsync(async attempt =>
         {
-            for (var i = 0; i < 10; i++)
+            // Ten items from a source of unknown length on 16 threads, item 3 400 ms, the others 5 ms: 6 workers never run, but
+            // the 9 that ran sit idle most of the run waiting for item 3, and fewer workers would not shorten it. The advice
+            // led with "10 items for 16+ workers: 6 never ran" (review 33: 10 items on 64 workers, one of 10 s).
+            var report = await Runner.ForEachAsync(Ten(), i => Thread.Sleep(i == 3 ? 400 : 5),
+                new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 16, BatchSize = 1 }).Bounded();
+
+            var losses = report.Losses;
+            AssertSumsToGap(losses);
+            Assert.Contains("never ran", losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
+            Assert.Contains(losses.Advice, a => a.StartsWith("item 3 took", StringComparison.Ordinal));
+
+            static IEnumerable<int> Ten()
             {
-                yield return i;
+                for (var i = 0; i < 10; i++)
+                {
+                    yield return i;
+                }
             }
-        }
+        });
     }
 
     [Fact]
@@ -283,19 +294,22 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_GlobalDetectingLock_WaitIsMeasured()
     {
-        // Three threads behind one Brigade lock: two wait while one holds it; the waits are timed by the lock.
-        var gate = new DetectingLock("global");
-        var report = await Runner.ForEachAsync(Enumerable.Range(0, 30), _ =>
+        await Measured.UpToThreeTimesAsync(async attempt =>
         {
-            using (gate.Acquire())
+            // Three threads behind one Brigade lock: two wait while one holds it; the waits are timed by the lock.
+            var gate = new DetectingLock("global");
+            var report = await Runner.ForEachAsync(Enumerable.Range(0, 30), _ =>
             {
-                Thread.Sleep(3);
-            }
-        }, new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 3, BatchSize = 1 }).Bounded();
+                using (gate.Acquire())
+                {
+                    Thread.Sleep(3);
+                }
+            }, new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 3, BatchSize = 1 }).Bounded();
 
-        AssertSumsToGap(report.Losses);
-        AssertLargest(report.Losses, LossCause.LockContention, report.Explain());
-        Assert.Contains("measured on Brigade primitives", report.Losses.Causes.Single(c => c.Cause == LossCause.LockContention).Description, StringComparison.Ordinal);
+            AssertSumsToGap(report.Losses);
+            AssertLargest(report.Losses, LossCause.LockContention, report.Explain());
+            Assert.Contains("measured on Brigade primitives", report.Losses.Causes.Single(c => c.Cause == LossCause.LockContention).Description, StringComparison.Ordinal);
+        });
     }
 
     [Fact]
@@ -357,14 +371,17 @@ public sealed class RunLossesTests
     [Fact]
     public async Task Losses_TooFewItems_ImbalanceSaysSo()
     {
-        // Three equal items on two workers: the third runs alone at the end whatever the order.
-        var report = await Runner.ForEachAsync(Enumerable.Range(0, 3), static _ => Thread.Sleep(400),
-            new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
+        await Measured.UpToThreeTimesAsync(async attempt =>
+        {
+            // Three equal items on two workers: the third runs alone at the end whatever the order.
+            var report = await Runner.ForEachAsync(Enumerable.Range(0, 3), static _ => Thread.Sleep(400),
+                new RunOptions { Engine = Engine.Threads, MaxDegreeOfParallelism = 2, BatchSize = 1 }).Bounded();
 
-        AssertSumsToGap(report.Losses);
-        AssertLargest(report.Losses, LossCause.Imbalance, report.Explain());
-        Assert.Contains("too few to balance", report.Losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
-        Assert.Contains("smaller items", report.Losses.Advice[0], StringComparison.Ordinal);
+            AssertSumsToGap(report.Losses);
+            AssertLargest(report.Losses, LossCause.Imbalance, report.Explain());
+            Assert.Contains("too few to balance", report.Losses.Causes.Single(c => c.Cause == LossCause.Imbalance).Description, StringComparison.Ordinal);
+            Assert.Contains(report.Losses.Advice, a => a.Contains("smaller items", StringComparison.Ordinal));
+        });
     }
 
     [Fact]
