@@ -47,6 +47,12 @@ internal sealed class TaskCompletion
     private readonly Dictionary<ISymbol, List<int>> _shrunkAt = new(SymbolEqualityComparer.Default);
 
     // How many operations of a branch CompletesThroughout looks at, at most.
+    // A local flag of a task's completion (`var tried = t?.IsCompleted == true;`, YARP's HttpForwarder, review 53): its
+    // initializer and where it ends; the flags assigned again (compound assignment) are in _flagsRewritten.
+    private readonly Dictionary<ISymbol, (IOperation Condition, int Position)> _flags = new(SymbolEqualityComparer.Default);
+
+    private readonly HashSet<ISymbol> _flagsRewritten = new(SymbolEqualityComparer.Default);
+
     private const int MaxBranchSearch = 256;
 
     // How many operations CompletesThroughout may look at in one body, in all.
@@ -243,6 +249,9 @@ internal sealed class TaskCompletion
 
         return false;
     }
+
+    private bool AssignedAfter(ISymbol symbol, int position) =>
+        _assignedAt.TryGetValue(symbol, out var assignments) && assignments.Exists(assigned => assigned > position);
 
     private bool AssignedBetween(ISymbol symbol, int start, int position)
     {
@@ -606,6 +615,13 @@ internal sealed class TaskCompletion
                     _storedWhenAll.Remove(target);
                 }
 
+                break;
+            case IVariableDeclaratorOperation { Initializer.Value: { } value, Symbol.Type.SpecialType: SpecialType.System_Boolean } flagDeclarator:
+                // var tried = t?.IsCompleted == true;  — read where the flag is (Asserts).
+                _flags[flagDeclarator.Symbol] = (value, flagDeclarator.Syntax.Span.End);
+                break;
+            case ICompoundAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } rewritten }:
+                _flagsRewritten.Add(rewritten.Local);
                 break;
             case IVariableDeclaratorOperation { Initializer.Value: { } value } declarator when !IsTask(declarator.Symbol.Type):
                 // var tasks = new[] { a, b };  var tasks = new List<Task> { a, b };  List<Task> tasks = [a, b];
@@ -1234,6 +1250,11 @@ internal sealed class TaskCompletion
                 && ExternalCompletingHelpers.Receiver(flagCall, _known, out var isFlag) is { } flagged && isFlag:
                 // Assert.True(await t.AwaitWithTimeout(timeout)): true only once t is complete, as t.Wait(timeout) (review 47).
                 return SymbolEqualityComparer.Default.Equals(KeyOf(flagged), symbol);
+            case ILocalReferenceOperation { Local: var flag } when _sorted && _flags.TryGetValue(flag, out var stored)
+                && !_flagsRewritten.Contains(flag) && !_assignedAt.ContainsKey(flag) && !AssignedAfter(symbol, stored.Position):
+                // if (tried) ... t.Result, tried being `t?.IsCompleted == true` and never assigned again, nor t after it: a
+                // task once complete stays complete (review 53). Read once the body is collected (every assignment seen).
+                return Asserts(stored.Condition, whenTrue, symbol);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } negation:
                 return Asserts(negation.Operand, !whenTrue, symbol);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both when whenTrue:
