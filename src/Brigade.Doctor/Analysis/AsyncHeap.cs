@@ -22,6 +22,9 @@ internal sealed class AsyncHeap
     /// <summary>Gets the unfinished async state machine boxes (suspended async methods), by address.</summary>
     public Dictionary<ulong, ClrObject> Boxes { get; } = [];
 
+    /// <summary>Gets the async method boxes that ended with an exception (review 53: a channel's consumer that threw).</summary>
+    public List<ClrObject> FaultedBoxes { get; } = [];
+
     /// <summary>Gets the <c>SemaphoreSlim</c>s that have async waiters, by address.</summary>
     public Dictionary<ulong, SemaphoreInfo> Semaphores { get; } = [];
 
@@ -95,6 +98,9 @@ internal sealed class AsyncHeap
                         }
 
                         result.AddContinuations(obj);
+                        break;
+                    case Kind.Box when TaskReader.IsFaulted(obj):
+                        result.FaultedBoxes.Add(obj);
                         break;
                     case Kind.Semaphore:
                         result.AddSemaphore(obj);

@@ -297,8 +297,17 @@ internal static class DiagnosisText
             // A thread that waits on an event/semaphore/wait handle while holding a lock others wait for: if one
             // of those is the thread that would signal it, this is a deadlock the dump cannot prove.
             var many = blockedOnIt.Count > 1;
-            text.Append($"; meanwhile it holds a lock {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} {ends}, they deadlock");
+            text.Append($"; meanwhile it holds {HeldLock(blockedOnIt, thread.ManagedThreadId)} {string.Join(", ", blockedOnIt)} wait{(many ? "" : "s")} for: if {(many ? "one of them" : "that thread")} {ends}, they deadlock");
         }
+    }
+
+    /// <summary>Review 53: what <paramref name="holder"/> holds that <paramref name="waiters"/> wait for: "a read lock" when
+    /// every waiter's <c>ReaderWriterLockSlim</c> wait names that role (a writer waiting for a reader read "holds a lock", as if
+    /// the reader held it exclusively), "a lock" when they differ or the waits are not on a reader-writer lock.</summary>
+    private static string HeldLock(List<DiagnosedThread> waiters, int holder)
+    {
+        var roles = waiters.Select(w => w.Wait!.HolderRoles.GetValueOrDefault(holder)).Distinct(StringComparer.Ordinal).ToList();
+        return roles is [{ } role] && role.EndsWith("lock", StringComparison.Ordinal) ? $"{(role.StartsWith('u') ? "an" : "a")} {role}" : "a lock";
     }
 
     /// <summary>The threads blocked (without a timeout) on a lock that <paramref name="holder"/> holds.</summary>

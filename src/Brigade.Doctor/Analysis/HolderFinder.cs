@@ -292,6 +292,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                     : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
             }
 
+            // Review 53: a lock kept in a collection field (_locks["orders"], _stripes[3]) is named by the field and its key.
+            if (value.IsValid && !value.IsNull && Elements(value).FirstOrDefault(e => e.Element.Address == target.Address) is { Element.IsNull: false } held)
+            {
+                return $"field {type.Name?.Replace('+', '.')}.{field.Name}[{held.Index}]";
+            }
+
             if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
             {
                 next.Add(value);
@@ -381,23 +387,109 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
     }
 
     /// <summary>Review 52: the elements of a static array of objects (striped locks, <c>static readonly object[] Stripes</c>) are
-    /// named by their index ("static field Bank.Stripes[5]"); before, such a lock was "a local of" whichever frame rooted it.</summary>
+    /// named by their index ("static field Bank.Stripes[5]"); before, such a lock was "a local of" whichever frame rooted it.
+    /// Review 53: so are those of a <c>List&lt;object&gt;</c> ("static field Bank.Locks[3]") and the values of a
+    /// <c>Dictionary&lt;K, object&gt;</c> or <c>ConcurrentDictionary&lt;K, object&gt;</c> by their key
+    /// ("static field Shop.Store._locks["orders"]"), which read "a local of" or "field System.Object[]…" before.</summary>
     private static void AddElements(Dictionary<ulong, string> statics, ClrObject value, string name)
     {
-        if (value.Type is not { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } })
+        foreach (var (index, element) in Elements(value))
         {
-            return;
+            statics.TryAdd(element.Address, $"{name}[{index}]");
+        }
+    }
+
+    /// <summary>The objects an array of references, a <c>List&lt;T&gt;</c>, a <c>Dictionary&lt;K, V&gt;</c> or a
+    /// <c>ConcurrentDictionary&lt;K, V&gt;</c> (of a reference <c>T</c> or <c>V</c>) holds, each with its index or key as
+    /// the program would write it (<c>3</c>, <c>"orders"</c>); the first <see cref="MaxNamedElements"/> only.</summary>
+    internal static IEnumerable<(string Index, ClrObject Element)> Elements(ClrObject collection)
+    {
+        var found = new List<(string, ClrObject)>();
+        try
+        {
+            var typeName = collection.Type?.Name ?? "";
+            if (collection.Type is { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } })
+            {
+                AddArray(collection, collection.AsArray().Length, found);
+            }
+            else if (typeName.StartsWith("System.Collections.Generic.List<", StringComparison.Ordinal)
+                && collection.TryReadObjectField("_items", out var items) && items.Type is { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } }
+                && collection.TryReadField<int>("_size", out var size))
+            {
+                AddArray(items, size, found);
+            }
+            else if (typeName.StartsWith("System.Collections.Generic.Dictionary<", StringComparison.Ordinal)
+                && collection.TryReadObjectField("_entries", out var entries) && entries is { IsNull: false, IsValid: true }
+                && collection.TryReadField<int>("_count", out var count))
+            {
+                var array = entries.AsArray();
+                for (var i = 0; i < Math.Min(Math.Min(count, array.Length), MaxNamedElements); i++)
+                {
+                    // A removed entry's next is below -1 (it encodes the free list); a live one's is -1 or an index.
+                    var entry = array.GetStructValue(i);
+                    if (entry.ReadField<int>("next") >= -1 && Key(entry.Type?.GetFieldByName("key"), entry.Address, interior: true) is { } key && ValueOf(entry, "value") is { } element)
+                    {
+                        found.Add((key, element));
+                    }
+                }
+            }
+            else if (typeName.StartsWith("System.Collections.Concurrent.ConcurrentDictionary<", StringComparison.Ordinal)
+                && collection.TryReadObjectField("_tables", out var tables) && tables.TryReadObjectField("_buckets", out var buckets) && buckets is { IsNull: false, IsValid: true })
+            {
+                var array = buckets.AsArray();
+                for (var i = 0; i < array.Length && found.Count < MaxNamedElements; i++)
+                {
+                    var node = array.GetStructValue(i).ReadObjectField("_node");
+                    for (var guard = 0; node is { IsNull: false, IsValid: true } && guard < MaxNamedElements; guard++)
+                    {
+                        if (Key(node.Type?.GetFieldByName("_key"), node.Address, interior: false) is { } key && node.TryReadObjectField("_value", out var element) && element is { IsNull: false, IsValid: true })
+                        {
+                            found.Add((key, element));
+                        }
+
+                        node = node.TryReadObjectField("_next", out var next) ? next : default;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException or IndexOutOfRangeException)
+        {
+            // A collection the dump does not show whole (torn by a writer, a layout this runtime does not have): what was read.
         }
 
-        var array = value.AsArray();
-        var length = Math.Min(array.Length, MaxNamedElements);
-        for (var i = 0; i < length; i++)
+        return found;
+    }
+
+    private static void AddArray(ClrObject arrayObject, int length, List<(string, ClrObject)> found)
+    {
+        var array = arrayObject.AsArray();
+        for (var i = 0; i < Math.Min(Math.Min(length, array.Length), MaxNamedElements); i++)
         {
             if (array.GetObjectValue(i) is { IsValid: true, IsNull: false } element)
             {
-                statics.TryAdd(element.Address, $"{name}[{i}]");
+                found.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), element));
             }
         }
+    }
+
+    private static ClrObject? ValueOf(ClrValueType entry, string field) =>
+        entry.Type?.GetFieldByName(field) is { IsObjectReference: true } && entry.ReadObjectField(field) is { IsNull: false, IsValid: true } value && !value.Type!.IsString ? value : null;
+
+    /// <summary>A dictionary entry's key (a field of the entry struct at <paramref name="address"/>, or of a node object) as
+    /// code would write it: a string quoted, an integer or a char as is; null for a key of another type (a lock is then
+    /// named by its field alone).</summary>
+    private static string? Key(ClrInstanceField? field, ulong address, bool interior)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return field switch
+        {
+            { IsObjectReference: true } => field.ReadObject(address, interior) is { Type.IsString: true } key ? $"\"{key.AsString(60)}\"" : null,
+            { ElementType: ClrElementType.Int32 } => field.Read<int>(address, interior).ToString(invariant),
+            { ElementType: ClrElementType.Int64 } => field.Read<long>(address, interior).ToString(invariant),
+            { ElementType: ClrElementType.UInt32 } => field.Read<uint>(address, interior).ToString(invariant),
+            { ElementType: ClrElementType.Char } => $"'{field.Read<char>(address, interior)}'",
+            _ => null,
+        };
     }
 
     /// <summary>Names a wait handle by what holds it: "the handle of T field F", "… captured variable 'x' in M", and,

@@ -162,9 +162,13 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
+    /// <summary>Gets the threads whose waits were resolved (their frames and roots), empty before.</summary>
+    public IReadOnlyList<ThreadScan> Threads { get; private set; } = [];
+
     /// <summary>Finds what each thread blocks on: the API, the object, and the threads that own it.</summary>
     public void ResolveWaits(List<ThreadScan> threads)
     {
+        Threads = threads;
         foreach (var scan in threads)
         {
             Classify(scan);

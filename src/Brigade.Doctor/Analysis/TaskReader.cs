@@ -140,6 +140,9 @@ internal sealed class TaskReader(RuntimeReader reader)
     public static bool IsCompleted(ClrObject task) =>
         task.TryReadField<int>("m_stateFlags", out var flags) && (flags & (TaskRanToCompletion | TaskFaulted | TaskCanceled)) != 0;
 
+    /// <summary>Gets whether the task ended with an exception.</summary>
+    public static bool IsFaulted(ClrObject task) => task.TryReadField<int>("m_stateFlags", out var flags) && (flags & TaskFaulted) != 0;
+
     private AwaitedTask Describe(ClrObject task, int depth, HashSet<ulong> seen)
     {
         seen.Add(task.Address);
@@ -604,11 +607,123 @@ internal sealed class TaskReader(RuntimeReader reader)
             text += $", {count} of {capacity} items buffered";
             if (count >= capacity)
             {
-                text += "; if its reader has ended (returned, or a consumer that threw), nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
+                text += ReaderOf(channel, operation) is { } readerFlow
+                    ? $"; its reader is alive but has not taken the next item: {readerFlow} refers to its reader (a slow consumer, or one that waits on something else; it makes room when it reads again)"
+                    : ReaderGone();
             }
         }
 
         return text;
+    }
+
+    /// <summary>Review 53: what still reads a full channel: an unfinished async method (other than the waiting writer's) or a
+    /// thread whose frames refer to the channel's reader (directly, through a <c>ReadAllAsync</c> iterator, or through an
+    /// object such as its <c>this</c> whose field does), or null when none does. Before, a dead reader and a slow one read
+    /// alike ("if its reader has ended").</summary>
+    private string? ReaderOf(ClrObject channel, ClrObject operation)
+    {
+        if (!channel.TryReadObjectField("<Reader>k__BackingField", out var channelReader) || channelReader is not { IsNull: false, IsValid: true })
+        {
+            return "some code";
+        }
+
+        // The waiting writer's own flow is the operation's continuation state (the box an await on the ValueTask resumes).
+        var writer = operation.TryReadObjectField("_continuationState", out var state) ? state.Address : 0;
+        var targets = new HashSet<ulong> { channelReader.Address };
+        if (Async?.Heap is { } heap)
+        {
+            // The application's flow first (its consumer), not the ReadAllAsync iterator it is suspended in.
+            var referring = heap.Boxes.Values.Where(b => b.Address != writer).Select(MachineOf)
+                .Where(m => m is { } machine && Refers(machine.Type, machine.Address, machine.Interior, targets, 2)).Select(m => m!.Value.Type).ToList();
+            if (referring.OrderBy(t => t.Name?.StartsWith("System.", StringComparison.Ordinal) == true).FirstOrDefault() is { } consumer)
+            {
+                return $"async method {AsyncMethodName(consumer)}";
+            }
+        }
+
+        foreach (var thread in reader.Threads)
+        {
+            foreach (var root in thread.Frames.Where(f => !f.IsFramework).SelectMany(f => f.Roots))
+            {
+                if (root.IsValid && !root.IsNull && root.Type is { } type && (targets.Contains(root.Address) || Refers(type, root.Address, false, targets, 1)))
+                {
+                    return $"thread '{thread.Name ?? "?"}' (#{thread.ManagedId})";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the object (or struct) at <paramref name="address"/> refers to one of <paramref name="targets"/> through
+    /// its fields, down to <paramref name="depth"/> objects (a state machine's <c>this</c>, then its <c>_channel</c>; a
+    /// <c>ReadAllAsync</c> iterator's <c>&lt;&gt;4__this</c>).</summary>
+    private static bool Refers(ClrType type, ulong address, bool interior, HashSet<ulong> targets, int depth)
+    {
+        foreach (var field in type.Fields.Where(f => f.IsObjectReference))
+        {
+            ClrObject value;
+            try
+            {
+                value = field.ReadObject(address, interior);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                continue;
+            }
+
+            if (value.IsNull || !value.IsValid)
+            {
+                continue;
+            }
+
+            if (targets.Contains(value.Address))
+            {
+                return true;
+            }
+
+            if (depth > 1 && value.Type is { IsString: false, IsArray: false } next && Refers(next, value.Address, false, targets, depth - 1))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Review 53: a full channel nothing reads: its reader has ended; an async method that ended with an exception
+    /// (a consumer that threw) is named with it, the way a <c>BlockingCollection</c> says "no thread is taking from it".</summary>
+    private string ReaderGone()
+    {
+        var text = "; no async flow or thread refers to its reader (none suspended in ReadAsync, ReadAllAsync or WaitToReadAsync, none holding it): its reader has ended";
+        var faulted = (Async?.Heap.FaultedBoxes ?? []).Select(Fault).OfType<string>().Distinct(StringComparer.Ordinal).Take(3).ToList();
+        if (faulted.Count > 0)
+        {
+            text += $" (an async method ended with an exception: {string.Join("; ", faulted)})";
+        }
+
+        return text + ", and nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
+    }
+
+    /// <summary>"Shop.Pipeline.RunAsync threw InvalidOperationException: order 2 has no customer" for a faulted async method box
+    /// of the application (not the framework's), or null.</summary>
+    private static string? Fault(ClrObject box)
+    {
+        if (MachineOf(box) is not { } machine || machine.Type.Name is not { } machineName || machineName.StartsWith("System.", StringComparison.Ordinal)
+            || machineName.StartsWith("Microsoft.", StringComparison.Ordinal)
+            || !box.TryReadObjectField("m_contingentProperties", out var props) || props is not { IsNull: false, IsValid: true }
+            || !props.TryReadObjectField("m_exceptionsHolder", out var holder) || holder is not { IsNull: false, IsValid: true }
+            || !holder.TryReadObjectField("m_faultExceptions", out var list) || list is not { IsNull: false, IsValid: true }
+            || !list.TryReadObjectField("_items", out var items) || items is not { IsNull: false, IsValid: true }
+            || items.AsArray().GetObjectValue(0) is not { IsNull: false, IsValid: true } info
+            || !info.TryReadObjectField("_exception", out var exception) || exception is not { IsNull: false, IsValid: true, Type.Name: { } exceptionType })
+        {
+            return null;
+        }
+
+        var message = exception.TryReadObjectField("_message", out var m) && m is { IsNull: false, IsValid: true } ? m.AsString(200) : null;
+        var shortType = exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
+        return $"{AsyncMethodName(machine.Type)} threw {shortType}{(message is null ? "" : $": {message}")}";
     }
 
     /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked

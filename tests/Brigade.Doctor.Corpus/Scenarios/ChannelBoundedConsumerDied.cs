@@ -12,6 +12,10 @@ public sealed class ChannelBoundedConsumerDied : Scenario
     private static readonly Channel<int> Work = Channel.CreateBounded<int>(2);
     private static int s_writing;
 
+    // Review 53: the consumer's task kept (as a program that starts it and never awaits it would), so that its exception is
+    // on the heap for the diagnosis to name whatever the collector did before the dump.
+    private static Task? s_consumer;
+
     public override string Name => "channel-bounded-consumer-died";
 
     public override Expectation Expected => new(Finding.None)
@@ -23,7 +27,7 @@ public sealed class ChannelBoundedConsumerDied : Scenario
 
     public override void Start()
     {
-        var consumer = ConsumeAsync();
+        var consumer = s_consumer = ConsumeAsync();
         var main = Run("main-like", () => ProduceAsync().GetAwaiter().GetResult());
         WaitUntil(() => consumer.IsFaulted && Volatile.Read(ref s_writing) > 3);
         WaitUntilBlocked(main);
