@@ -28,7 +28,7 @@ public sealed class CorpusFixture : IAsyncLifetime
 
     public TimeSpan Elapsed { get; private set; }
 
-    /// <summary>Where dumps go: memory-backed when the machine has /dev/shm (dumps of small programs are ~170 MB each).</summary>
+    /// <summary>Where dumps go: memory-backed when the machine has /dev/shm (dumps of the corpus programs are ~23 MB each).</summary>
     public static string? DumpDirectory => Directory.Exists("/dev/shm") ? "/dev/shm" : null;
 
     public async Task InitializeAsync()
