@@ -93,6 +93,12 @@ public sealed partial class PlainLockWatchTests
         {
             release.Set();
             watch.Dispose();
+
+            // The watch's thread disposes its own listener when its loop ends, which a cut-short Dispose does not wait
+            // for; `events` is disposed when this method returns. Two EventListeners disposed at once can deadlock inside
+            // .NET (dotnet/runtime#96219: EventListenersLock against the event pipe dispatcher's lock; suite53 saw this
+            // test host hang so): the watch's thread ends first.
+            SpinWait.SpinUntil(() => !watch.IsRunningForTests, Deadline);
             foreach (var thread in threads)
             {
                 Assert.True(thread.Join(Deadline));
