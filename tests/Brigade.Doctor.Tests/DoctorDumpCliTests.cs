@@ -78,9 +78,14 @@ public sealed class DoctorDumpCliTests
         // Without the libraries' file-backed memory only a thread caught running managed code unwinds (the spinners);
         // Main, the pool and every blocked thread show no frame. Two threads with frames passed for a readable dump, and
         // doctor said "No pitfall found" having seen none of the others.
-        await using var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-cpu-loop"], environment: SmallCore);
-        var partial = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "partial"));
-        var whole = await GcoreAsync(child.Id, "0x3f", Path.Combine(temp.Path, "whole"));
+        // The spinners are needed while gcore takes the two cores, not after: ended before the cores are read, they no longer
+        // burn two threads' share of the cores while doctor reads them (at load, most of this test's wall).
+        string partial, whole;
+        await using (var child = await ChildProcess.StartAsync(ChildProcess.CorpusDll, ["twin-cpu-loop"], environment: SmallCore))
+        {
+            partial = await GcoreAsync(child.Id, "0x33", Path.Combine(temp.Path, "partial"));
+            whole = await GcoreAsync(child.Id, "0x3f", Path.Combine(temp.Path, "whole"));
+        }
 
         var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "--dump", partial);
 
