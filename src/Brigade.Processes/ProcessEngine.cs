@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
+using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes;
 
@@ -67,6 +68,9 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
     public override EngineCapabilities Capabilities => EngineCapabilities.HardItemTimeout | EngineCapabilities.CrashContainment | EngineCapabilities.ItemTimeoutAndRetry;
 
     internal WorkerPool Pool { get; }
+
+    /// <summary>Gets or sets the largest Batch frame the engine sends (the protocol's limit; tests lower it).</summary>
+    internal int MaxBatchFrameLength { get; init; } = WireFormat.MaxFrameLength;
 
     /// <inheritdoc/>
     /// <returns><see cref="ProcessEngineOptions.MaxWorkers"/>.</returns>

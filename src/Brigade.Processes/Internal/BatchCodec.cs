@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Brigade.Engines.Remote;
@@ -24,14 +25,26 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     private TOut[] _received = new TOut[16];
     private Exception?[] _receivedErrors = new Exception?[16];
 
-    public BatchCodec(ProcessWork work)
+    private readonly int _maxFrameLength;
+
+    public BatchCodec(ProcessWork work, int maxFrameLength = WireFormat.MaxFrameLength)
     {
+        _maxFrameLength = maxFrameLength;
         _input = new RemoteValueCodec<TIn>(work.InputType, () => work.InputTypeInfo, allowRaw: true);
         _output = new RemoteValueCodec<TOut>(work.OutputType, () => work.OutputTypeInfo, allowRaw: true);
     }
 
     /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
-    public FrameBuffer EncodeBatch(int workId, long batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
+    /// <exception cref="ProtocolException">Several items together exceed the frame limit (see <see cref="TryEncodeBatch"/>).</exception>
+    public FrameBuffer EncodeBatch(int workId, long batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures) =>
+        TryEncodeBatch(workId, batchId, flags, items, out inputFailures)
+        ?? throw new ProtocolException(string.Create(CultureInfo.InvariantCulture, $"A batch of {items.Length} items exceeds the frame limit of {_maxFrameLength:N0} bytes."));
+
+    /// <summary>Builds the Batch frame; inputs that fail to serialize are sent empty and their errors returned by offset.</summary>
+    /// <returns>The frame, or <see langword="null"/> when several items together exceed the protocol's frame limit
+    /// (<see cref="WireFormat.MaxFrameLength"/>, or the engine's lower one): the caller sends them in smaller batches. One item alone over the limit
+    /// is sent empty and fails with why, like an input that cannot be serialized.</returns>
+    public FrameBuffer? TryEncodeBatch(int workId, long batchId, byte flags, ReadOnlyMemory<TIn> items, out Dictionary<int, Exception>? inputFailures)
     {
         var array = MemoryMarshal.TryGetArray(items, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
@@ -44,6 +57,32 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         _frame.WriteInt32(array.Length);
         var failed = _input.Write(_frame, array, array.Length);
         inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {f.Error.Message}", f.Error));
+        if (_frame.PendingFrameLength > _maxFrameLength)
+        {
+            // Lib54: a lazy input of 50 MB items let the adaptive batch grow past the limit, and the whole run failed with
+            // a ProtocolException ("use smaller batches or items") that no option of the caller's could avoid.
+            var length = _frame.PendingFrameLength;
+            _frame.Clear();
+            if (array.Length > 1)
+            {
+                inputFailures = null;
+                return null;
+            }
+
+            _frame.BeginFrame(MessageType.Batch);
+            _frame.WriteInt32(workId);
+            _frame.WriteInt64(batchId);
+            _frame.WriteByte(flags);
+            _frame.WriteInt32(1);
+            _frame.WriteByte(RemoteValueCodec<TIn>.EachPrefixed);
+            _frame.EndValue(_frame.BeginValue());
+            inputFailures = new Dictionary<int, Exception>
+            {
+                [0] = new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"The input is {length:N0} bytes serialized as {typeof(TIn).FullName}, over the {_maxFrameLength:N0} bytes a message to a worker process may hold: pass a path or a smaller piece of the data instead.")),
+            };
+        }
+
         _frame.EndFrame();
         return _frame;
     }

@@ -5,13 +5,16 @@ namespace Brigade.Processes.Internal;
 /// and the retries waiting for a replacement, the crashes charged to each item, and the buffers results are decoded
 /// into. Touched by the loop's thread only (the item-timeout watchdog reads the process, not this).
 /// </summary>
-internal sealed class ProcessLoopState<TIn, TOut>(EngineWorker worker, ProcessWork work, TimeSpan target)
+internal sealed class ProcessLoopState<TIn, TOut>(EngineWorker worker, ProcessWork work, TimeSpan target, int maxFrameLength)
 {
     public EngineWorker Worker { get; } = worker;
 
-    public BatchCodec<TIn, TOut> Codec { get; } = new(work);
+    public BatchCodec<TIn, TOut> Codec { get; } = new(work, maxFrameLength);
 
     public BatchSizer Sizer { get; } = new(target);
+
+    /// <summary>Gets or sets the most items a batch may hold: lowered when a batch's frame would exceed the protocol's limit.</summary>
+    public int MaxBatchItems { get; set; } = int.MaxValue;
 
     public Queue<PendingBatch<TIn>> Retries { get; } = new();
 

@@ -136,7 +136,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
     private void Loop(int id)
     {
-        var state = new ProcessLoopState<TIn, TOut>(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _work, _options.TargetBatchDuration);
+        var state = new ProcessLoopState<TIn, TOut>(_job.CreateWorker(_options.TargetBatchDuration, $"process {id}"), _work, _options.TargetBatchDuration, _engine.MaxBatchFrameLength);
         try
         {
             Run(state);
@@ -289,7 +289,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
     private int NextBatchSize(ProcessLoopState<TIn, TOut> state)
     {
-        var size = _job.Options.BatchSize ?? state.Sizer.Next;
+        var size = Math.Min(_job.Options.BatchSize ?? state.Sizer.Next, state.MaxBatchItems);
 
         // Near the end, split what is left evenly over the workers rather than in ever smaller batches: a round trip
         // costs tens of microseconds, and a batch stays within the target duration anyway.
@@ -383,7 +383,19 @@ internal sealed partial class ProcessRun<TIn, TOut>
     {
         var process = state.Process!;
         var batchId = process.NextBatchId();
-        var frame = state.Codec.EncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
+        var frame = state.Codec.TryEncodeBatch(_workId, batchId, pending.FlushEachItem ? WireFormat.BatchFlushEachItem : (byte)0, pending.Batch.Items, out var inputFailures);
+        if (frame is null)
+        {
+            // Too many bytes for one frame: send it as two halves (the worker runs batches in order, so results still
+            // arrive in input order), and keep this loop's later batches at most that size.
+            var items = pending.Batch.Items;
+            var half = items.Length / 2;
+            state.MaxBatchItems = Math.Min(state.MaxBatchItems, Math.Max(1, half));
+            Send(state, pending with { Batch = new ItemBatch<TIn>(pending.Batch.StartIndex, items[..half]) });
+            Send(state, pending with { Batch = new ItemBatch<TIn>(pending.Batch.StartIndex + half, items[half..]) });
+            return;
+        }
+
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());
         state.InFlight.Enqueue(flight);
 

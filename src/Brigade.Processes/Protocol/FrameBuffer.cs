@@ -23,6 +23,9 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : RemoteValueBuffe
         PatchByte(_frameStart + 4, (byte)type);
     }
 
+    /// <summary>Gets the length the frame begun by <see cref="BeginFrame"/> would have if it ended now.</summary>
+    public long PendingFrameLength => (long)Length - _frameStart - 4;
+
     public void EndFrame()
     {
         var length = Length - _frameStart - 4;

@@ -93,7 +93,7 @@ internal static class RunPipeline
 
         if (engineError is null && job.Fatal is null && !cancellationToken.IsCancellationRequested)
         {
-            sink.OnWorkersDone();
+            sink.OnWorkersDone(cancellationToken);
         }
 
         var end = clock.Now();

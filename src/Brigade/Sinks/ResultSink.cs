@@ -22,7 +22,8 @@ internal abstract class ResultSink<TOut>
     /// Called once, after every worker has finished and before the run's report is built, when the run neither failed
     /// nor was cancelled: user code the sink still runs (a reduction's final merge) records its failures with the run here.
     /// </summary>
-    public virtual void OnWorkersDone()
+    /// <param name="cancellationToken">The run's token: user code that is still to run stops when it trips.</param>
+    public virtual void OnWorkersDone(CancellationToken cancellationToken)
     {
     }
 

@@ -273,7 +273,7 @@ public sealed class WorkDescriptor
 
             if (IsUnsupported(type))
             {
-                problems.Add($"{path} is {Describe(type)}, which System.Text.Json cannot serialize");
+                problems.Add(type == root ? $"{path} is a type System.Text.Json cannot serialize" : $"{path} is {Describe(type)}, which System.Text.Json cannot serialize");
                 continue;
             }
 
@@ -404,5 +404,22 @@ public sealed class WorkDescriptor
     private static bool HasInstanceState(Type type) =>
         type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length > 0;
 
-    private static string Describe(Type type) => type.FullName ?? type.Name;
+    // C#'s spelling, not the runtime's (lib54: System.Func`1[[System.Int32, System.Private.CoreLib, Version=10.0.0.0,
+    // Culture=neutral, PublicKeyToken=...]], twice in one sentence): System.Func<System.Int32>.
+    private static string Describe(Type type)
+    {
+        if (type.IsArray)
+        {
+            return Describe(type.GetElementType()!) + "[" + new string(',', type.GetArrayRank() - 1) + "]";
+        }
+
+        if (!type.IsGenericType)
+        {
+            return type.FullName ?? type.Name;
+        }
+
+        var name = type.GetGenericTypeDefinition().FullName ?? type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        return (tick < 0 ? name : name[..tick]) + "<" + string.Join(", ", type.GetGenericArguments().Select(Describe)) + ">";
+    }
 }

@@ -5,12 +5,17 @@ namespace Brigade.Diagnostics;
 /// <summary>One of the two accesses of a data race: what it did, who did it and where.</summary>
 public sealed class RaceAccess
 {
-    internal RaceAccess(AccessKind kind, string flow, AcquisitionSite? site)
+    internal RaceAccess(AccessKind kind, string flow, AcquisitionSite? site, bool byThread = false)
     {
         Kind = kind;
         Flow = flow;
         Site = site;
+        ByThread = byThread;
     }
+
+    /// <summary>Gets whether the access was made by a thread outside every logical flow (no <c>RaceDetector.Run</c>,
+    /// <c>EnterFlow</c> or engine worker around it).</summary>
+    internal bool ByThread { get; }
 
     /// <summary>Gets whether the access read or wrote, plainly or atomically.</summary>
     public AccessKind Kind { get; }

@@ -40,6 +40,17 @@ public sealed class RaceReport : PitfallReport
         AppendStack(text, previous);
         text.Append('\n').Append("Make every access to '").Append(variable).Append("' hold one lock, use an atomic operation (Increment, Update, CompareExchange), ")
             .Append("or publish with WriteRelease and read with ReadAcquire.");
+        if (current.ByThread && !previous.ByThread)
+        {
+            // Lib54: a Brigade run's items increment a Shared<int> atomically and the caller reads it after `await run`:
+            // reported as a race, with advice to use atomics the code already used. The run orders the flow that started
+            // it after every item, but outside a logical flow the code after an await is whichever thread resumed it.
+            text.Append('\n').Append("If this ").Append(RaceAccess.Noun(current.Kind)).Append(" follows an await (of a Brigade run, a task, ")
+                .Append(previous.Flow).Append("'s end), the detector did not see that wait: outside a logical flow, code after an await ")
+                .Append("runs on whichever thread resumed it. Call RaceDetector.EnterFlow() first in the async method (analyzer BRG2006): ")
+                .Append("a Brigade run it awaits is then ordered before the code after the await (RaceDetector.Joined does that for RaceDetector.Run tasks).");
+        }
+
         return text.ToString();
     }
 

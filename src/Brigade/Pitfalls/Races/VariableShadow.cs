@@ -168,11 +168,12 @@ internal sealed class VariableShadow(RaceDetector detector, string name)
         }
 
         Volatile.Write(ref _reported, true);
-        var current = new RaceAccess(kind, flow.Name, new AcquisitionSite(member, file, line, RaceDetector.UserFrames(new StackTrace(3, true))));
+        var current = new RaceAccess(kind, flow.Name, new AcquisitionSite(member, file, line, RaceDetector.UserFrames(new StackTrace(3, true))), byThread: flow.Thread is not null);
         var earlier = new RaceAccess(
             previous.Kind,
             previous.Flow?.Name ?? "an unknown flow",
-            previous.File is null ? null : new AcquisitionSite(previous.Member ?? "", previous.File, previous.Line, RaceDetector.UserFrames(previous.Trace)));
+            previous.File is null ? null : new AcquisitionSite(previous.Member ?? "", previous.File, previous.Line, RaceDetector.UserFrames(previous.Trace)),
+            byThread: previous.Flow?.Thread is not null);
         return new RaceReport(name, current, earlier, detector.Diagnostics.TimeProvider.GetUtcNow());
     }
 }
