@@ -53,6 +53,11 @@ internal sealed class TaskCompletion
 
     private readonly HashSet<ISymbol> _flagsRewritten = new(SymbolEqualityComparer.Default);
 
+    // A guard that holds to the end of a block (an early exit, a poll loop, an assertion) whose condition reads a local
+    // `bool` (`if (!done) return;`, review 54): read again once the body is collected, when a flag is known never to be
+    // assigned again, nor its task.
+    private readonly List<(IOperation Condition, bool WhenTrue, int Start, int End)> _flagGuards = [];
+
     private const int MaxBranchSearch = 256;
 
     // How many operations CompletesThroughout may look at in one body, in all.
@@ -90,6 +95,14 @@ internal sealed class TaskCompletion
         }
 
         facts._sorted = true;
+        foreach (var (condition, whenTrue, start, end) in facts._flagGuards)
+        {
+            foreach (var guarded in facts.AssertedComplete(condition, whenTrue))
+            {
+                facts.Within(guarded, start, end);
+            }
+        }
+
         return facts;
     }
 
@@ -648,10 +661,7 @@ internal sealed class TaskCompletion
                 break;
             case IWhileLoopOperation { Condition: { } condition } loop when BlockOf(loop) is { } loopBlock && !BreaksOut(loop):
                 // while (!t.IsCompleted) await Task.Delay(10);  — the loop ends only once t is complete.
-                foreach (var polled in AssertedComplete(condition, whenTrue: loop.ConditionIsUntil))
-                {
-                    Within(polled, loop.Syntax.Span.End, loopBlock.Syntax.Span.End);
-                }
+                CompleteWithin(condition, loop.ConditionIsUntil, loop.Syntax.Span.End, loopBlock.Syntax.Span.End);
 
                 break;
             case IForEachLoopOperation { IsAsynchronous: true, Body: { } eachBody } whenEachLoop when IsWhenEach(whenEachLoop.Collection):
@@ -671,18 +681,12 @@ internal sealed class TaskCompletion
                 when BlockOf(statement) is { } assertBlock && AssertedCondition(assertion) is { } asserted:
                 // Assert.True(t.IsCompleted);  — a test framework's assertion throws when false: t is complete in the rest
                 // of the block (review 45, vs-threading's tests); t.Wait(timeout).Should().BeTrue(); (review 46, akka.net's).
-                foreach (var guarded in AssertedComplete(asserted.Condition, asserted.WhenTrue))
-                {
-                    Within(guarded, statement.Syntax.Span.End, assertBlock.Syntax.Span.End);
-                }
+                CompleteWithin(asserted.Condition, asserted.WhenTrue, statement.Syntax.Span.End, assertBlock.Syntax.Span.End);
 
                 break;
             case IConditionalOperation { WhenFalse: null, WhenTrue: { } whenTrue } exit when BlockOf(exit) is { } block && AlwaysExits(whenTrue):
                 // if (!t.IsCompleted) return;  — t is complete in the rest of the block.
-                foreach (var guarded in AssertedComplete(exit.Condition, whenTrue: false))
-                {
-                    Within(guarded, exit.Syntax.Span.End, block.Syntax.Span.End);
-                }
+                CompleteWithin(exit.Condition, whenTrue: false, exit.Syntax.Span.End, block.Syntax.Span.End);
 
                 break;
         }
@@ -728,6 +732,21 @@ internal sealed class TaskCompletion
             }
 
             return null;
+        }
+    }
+
+    // The tasks a condition says are complete when it evaluates to whenTrue are complete from start to end; a condition
+    // reading a local bool is read again once the body is collected (a flag of a task's completion, _flagGuards).
+    private void CompleteWithin(IOperation condition, bool whenTrue, int start, int end)
+    {
+        foreach (var guarded in AssertedComplete(condition, whenTrue))
+        {
+            Within(guarded, start, end);
+        }
+
+        if (condition.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean }))
+        {
+            _flagGuards.Add((condition, whenTrue, start, end));
         }
     }
 
@@ -817,9 +836,27 @@ internal sealed class TaskCompletion
         var asserted = new List<ISymbol>();
         foreach (var operation in condition.DescendantsAndSelf())
         {
+            Named(operation, 0);
+        }
+
+        return asserted;
+
+        void Named(IOperation operation, int depth)
+        {
+            if (_sorted && depth < 4 && operation is ILocalReferenceOperation { Local: var flag } && _flags.TryGetValue(flag, out var stored))
+            {
+                // if (!done) return;  — the tasks done's initializer names (Asserts says whether the flag still holds).
+                foreach (var inner in stored.Condition.DescendantsAndSelf())
+                {
+                    Named(inner, depth + 1);
+                }
+
+                return;
+            }
+
             if (KeyOf(operation) is not { } symbol || !(IsTask(operation.Type) || IsAwaiter(operation.Type)))
             {
-                continue;
+                return;
             }
 
             Consider(symbol);
@@ -835,8 +872,6 @@ internal sealed class TaskCompletion
                 }
             }
         }
-
-        return asserted;
 
         void Consider(ISymbol symbol)
         {
