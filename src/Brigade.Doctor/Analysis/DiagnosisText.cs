@@ -152,6 +152,8 @@ internal static class DiagnosisText
                         ? " — a Mutex is owned by the thread that acquired it, which the dump does not show (the OS keeps it; a named Mutex may be held by another process)"
                         : IsLock(thread.Wait) && thread.Wait.Detail?.Contains(RuntimeReader.EndedHolder, StringComparison.Ordinal) == true
                             ? " — nothing will release it: release a lock in a finally on every path out of the code that took it"
+                        : IsLock(thread.Wait) && thread.Wait.Detail?.Contains(RuntimeReader.UnnamedReaders, StringComparison.Ordinal) == true
+                            ? " — no live thread holds a read lock on it (each live thread's own read count is in the dump, and none has one), so a thread that ended or returned without ExitReadLock left it held: nothing will release it; release a read lock in a finally on every path"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
                             : " — no owner to blame: any thread may release it");
@@ -311,9 +313,11 @@ internal static class DiagnosisText
     }
 
     /// <summary>The threads blocked (without a timeout) on a lock that <paramref name="holder"/> holds.</summary>
+    /// <remarks>Review 54: not a reader queued behind <paramref name="holder"/> as a waiting writer: the writer holds nothing
+    /// (it read "meanwhile it holds a lock thread 'dashboard' waits for").</remarks>
     private static List<DiagnosedThread> LockWaitersOf(Diagnosis diagnosis, int holder) =>
         diagnosis.Threads.Where(t => t.Wait is { } w && w.Kind is not Brigade.Doctor.WaitKind.ThreadJoin && w.HasOwnerSemantics && !WaitRule.IsTimed(w.Api)
-            && w.Owners.Contains(holder) && t.ManagedThreadId != holder).ToList();
+            && w.Owners.Contains(holder) && t.ManagedThreadId != holder && w.HolderRoles.GetValueOrDefault(holder) != RuntimeReader.QueuedBehindWriter).ToList();
 
     /// <summary>Whether a wait is for a lock, which has an owner while held (so a lock wait with none was caught as its
     /// holder let go), unlike a semaphore, an event or a wait handle.</summary>

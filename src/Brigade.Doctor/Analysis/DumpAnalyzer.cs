@@ -182,6 +182,8 @@ internal static class DumpAnalyzer
             }
         }
 
+        SchedulerPairWaits.Mark(reader, scans);
+
         foreach (var scan in scans.Where(s => !s.Target.IsNull && !s.IsIdle && s.Kind is not WaitKind.Task))
         {
             var near = scan.Owners.Where(byId.ContainsKey).Select(o => byId[o]).Prepend(scan);

@@ -293,7 +293,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             }
 
             // Review 53: a lock kept in a collection field (_locks["orders"], _stripes[3]) is named by the field and its key.
-            if (value.IsValid && !value.IsNull && Elements(value).FirstOrDefault(e => e.Element.Address == target.Address) is { Element.IsNull: false } held)
+            if (value.IsValid && !value.IsNull && Elements(value, target.Address).FirstOrDefault() is { Element.IsNull: false } held)
             {
                 return $"field {type.Name?.Replace('+', '.')}.{field.Name}[{held.Index}]";
             }
@@ -332,6 +332,8 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
     private Dictionary<ulong, string> ReadStatics()
     {
         var statics = new Dictionary<ulong, string>();
+        var directs = new HashSet<ulong>();
+        var elements = new Dictionary<ulong, string>();
         var domain = _domain;
         if (domain is null)
         {
@@ -367,12 +369,13 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                         {
                             var name = $"static field {type.Name?.Replace('+', '.')}.{field.Name}";
                             statics.TryAdd(value.Address, name);
+                            directs.Add(value.Address);
                             if (WaitRule.DerivesFrom(value.Type, "System.Threading.WaitHandle") && value.TryReadObjectField("_waitHandle", out var safeHandle) && !safeHandle.IsNull)
                             {
                                 _staticHandles.TryAdd(safeHandle.Address, (name, value.Type!.Name ?? "WaitHandle"));
                             }
 
-                            AddElements(statics, value, name);
+                            AddElements(elements, value, name);
                         }
                     }
                     catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
@@ -383,7 +386,21 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             }
         }
 
-        return statics;
+        return PreferDirect(statics, elements);
+    }
+
+    /// <summary>Review 54: an object held by a static field and also in a static collection is named by the field
+    /// (<c>static field Shop.Gate</c>, what the code that locks it writes), not by whichever of the two the walk met first
+    /// (<c>static field Shop.Locks[0]</c> when <c>Locks</c> came first); an object only in collections keeps the first
+    /// collection's name.</summary>
+    internal static Dictionary<ulong, string> PreferDirect(Dictionary<ulong, string> direct, Dictionary<ulong, string> elements)
+    {
+        foreach (var (address, name) in elements)
+        {
+            direct.TryAdd(address, name);
+        }
+
+        return direct;
     }
 
     /// <summary>Review 52: the elements of a static array of objects (striped locks, <c>static readonly object[] Stripes</c>) are
@@ -402,7 +419,9 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
     /// <summary>The objects an array of references, a <c>List&lt;T&gt;</c>, a <c>Dictionary&lt;K, V&gt;</c> or a
     /// <c>ConcurrentDictionary&lt;K, V&gt;</c> (of a reference <c>T</c> or <c>V</c>) holds, each with its index or key as
     /// the program would write it (<c>3</c>, <c>"orders"</c>); the first <see cref="MaxNamedElements"/> only.</summary>
-    internal static IEnumerable<(string Index, ClrObject Element)> Elements(ClrObject collection)
+    /// <remarks>Review 54: with <paramref name="only"/>, only the element at that address (its key alone is formatted: a
+    /// field of a rooted object that is a large cache was read key by key, 1,024 strings, for every lock looked up).</remarks>
+    internal static IEnumerable<(string Index, ClrObject Element)> Elements(ClrObject collection, ulong? only = null)
     {
         var found = new List<(string, ClrObject)>();
         try
@@ -410,13 +429,13 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             var typeName = collection.Type?.Name ?? "";
             if (collection.Type is { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } })
             {
-                AddArray(collection, collection.AsArray().Length, found);
+                AddArray(collection, collection.AsArray().Length, found, only);
             }
             else if (typeName.StartsWith("System.Collections.Generic.List<", StringComparison.Ordinal)
                 && collection.TryReadObjectField("_items", out var items) && items.Type is { IsArray: true, ComponentType: { IsObjectReference: true, IsString: false } }
                 && collection.TryReadField<int>("_size", out var size))
             {
-                AddArray(items, size, found);
+                AddArray(items, size, found, only);
             }
             else if (typeName.StartsWith("System.Collections.Generic.Dictionary<", StringComparison.Ordinal)
                 && collection.TryReadObjectField("_entries", out var entries) && entries is { IsNull: false, IsValid: true }
@@ -427,7 +446,8 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                 {
                     // A removed entry's next is below -1 (it encodes the free list); a live one's is -1 or an index.
                     var entry = array.GetStructValue(i);
-                    if (entry.ReadField<int>("next") >= -1 && Key(entry.Type?.GetFieldByName("key"), entry.Address, interior: true) is { } key && ValueOf(entry, "value") is { } element)
+                    if (entry.ReadField<int>("next") >= -1 && ValueOf(entry, "value") is { } element && (only is null || element.Address == only)
+                        && Key(entry.Type?.GetFieldByName("key"), entry.Address, interior: true) is { } key)
                     {
                         found.Add((key, element));
                     }
@@ -442,7 +462,8 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                     var node = array.GetStructValue(i).ReadObjectField("_node");
                     for (var guard = 0; node is { IsNull: false, IsValid: true } && guard < MaxNamedElements; guard++)
                     {
-                        if (Key(node.Type?.GetFieldByName("_key"), node.Address, interior: false) is { } key && node.TryReadObjectField("_value", out var element) && element is { IsNull: false, IsValid: true })
+                        if (node.TryReadObjectField("_value", out var element) && element is { IsNull: false, IsValid: true } && (only is null || element.Address == only)
+                            && Key(node.Type?.GetFieldByName("_key"), node.Address, interior: false) is { } key)
                         {
                             found.Add((key, element));
                         }
@@ -460,12 +481,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         return found;
     }
 
-    private static void AddArray(ClrObject arrayObject, int length, List<(string, ClrObject)> found)
+    private static void AddArray(ClrObject arrayObject, int length, List<(string, ClrObject)> found, ulong? only)
     {
         var array = arrayObject.AsArray();
         for (var i = 0; i < Math.Min(Math.Min(length, array.Length), MaxNamedElements); i++)
         {
-            if (array.GetObjectValue(i) is { IsValid: true, IsNull: false } element)
+            if (array.GetObjectValue(i) is { IsValid: true, IsNull: false } element && (only is null || element.Address == only))
             {
                 found.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), element));
             }

@@ -456,6 +456,13 @@ internal static class ReportBuilder
             return "Never join the current thread: a Stop() or Dispose() that joins a worker thread must not Join when it runs on that worker (check Thread.CurrentThread != worker first).";
         }
 
+        if (selfWait && links[0].Wait.Detail is { } detail
+            && (detail.StartsWith(SchedulerPairWaits.Marker, StringComparison.Ordinal) || detail.StartsWith(SchedulerPairWaits.TaskMarker, StringComparison.Ordinal)))
+        {
+            // Review 54: the same self-wait on a ConcurrentExclusiveSchedulerPair's scheduler (no SynchronizationContext).
+            return "Never block a task running on a ConcurrentExclusiveSchedulerPair's scheduler on work that needs that pair (an async method that resumes there, a task queued to it): await it instead, so the scheduler is free to run it, or have the awaited code use ConfigureAwait(false) and schedule its own work elsewhere.";
+        }
+
         if (selfWait)
         {
             return "Never block a thread that has a SynchronizationContext (a UI thread) on a task: await it instead (async all the way up), or have the awaited library code use ConfigureAwait(false).";

@@ -753,6 +753,9 @@ internal sealed class RuntimeReader : IDisposable
     }
 
     /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
+    /// <summary>Review 54: a <c>ReaderWriterLockSlim</c> whose read count no live thread's own count explains.</summary>
+    internal const string UnnamedReaders = "inside (which threads: not in the dump)";
+
     internal const string NoTaker = "no thread is taking from it (none in Take, TryTake or GetConsumingEnumerable)";
 
     /// <summary>Review 50: what a <c>ReaderWriterLockSlim</c>'s holder that is no live thread is said to be (before: "not in
@@ -959,7 +962,7 @@ internal sealed class RuntimeReader : IDisposable
         if (readers.Count == 0 && scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<uint>("_owners", out var ownersWord)
             && (ownersWord & 0x0FFFFFFF) - (rw.TryReadField<int>("_upgradeLockOwnerId", out var upgrading) && upgrading > 0 ? 1 : 0) is var unknown and > 0)
         {
-            parts.Add($"{unknown} {(unknown == 1 ? "reader" : "readers")} inside (which threads: not in the dump)");
+            parts.Add($"{unknown} {(unknown == 1 ? "reader" : "readers")} {UnnamedReaders}");
         }
 
         scan.Detail = parts.Count == 0 ? null : string.Join("; ", parts);

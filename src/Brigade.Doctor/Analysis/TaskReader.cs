@@ -461,11 +461,24 @@ internal sealed class TaskReader(RuntimeReader reader)
 
     /// <summary>The type of the task's scheduler (<c>m_taskScheduler</c>) when it is not the thread pool's; null for the
     /// pool's, or when unreadable.</summary>
-    private static string? CustomScheduler(ClrObject task) =>
-        task.TryReadObjectField("m_taskScheduler", out var scheduler) && !scheduler.IsNull && scheduler.IsValid
-        && scheduler.Type?.Name is { } name && name != "System.Threading.Tasks.ThreadPoolTaskScheduler"
-            ? name.Replace('+', '.')
-            : null;
+    /// <remarks>Review 54: a <c>ConcurrentExclusiveSchedulerPair</c>'s scheduler is named by its side (before: its private
+    /// type, <c>ConcurrentExclusiveSchedulerPair.ConcurrentExclusiveTaskScheduler</c>, the same for both).</remarks>
+    private static string? CustomScheduler(ClrObject task)
+    {
+        if (!task.TryReadObjectField("m_taskScheduler", out var scheduler) || scheduler.IsNull || !scheduler.IsValid
+            || scheduler.Type?.Name is not { } name || name == "System.Threading.Tasks.ThreadPoolTaskScheduler")
+        {
+            return null;
+        }
+
+        if (name == "System.Threading.Tasks.ConcurrentExclusiveSchedulerPair+ConcurrentExclusiveTaskScheduler" && scheduler.TryReadObjectField("m_pair", out var pair)
+            && pair.TryReadObjectField("m_exclusiveTaskScheduler", out var exclusive))
+        {
+            return exclusive.Address == scheduler.Address ? "the ExclusiveScheduler of a ConcurrentExclusiveSchedulerPair" : "the ConcurrentScheduler of a ConcurrentExclusiveSchedulerPair";
+        }
+
+        return name.Replace('+', '.');
+    }
 
     private static string Status(ClrObject task)
     {
@@ -609,7 +622,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             {
                 text += ReaderOf(channel, operation) is { } readerFlow
                     ? $"; its reader is alive but has not taken the next item: {readerFlow} refers to its reader (a slow consumer, or one that waits on something else; it makes room when it reads again)"
-                    : ReaderGone();
+                    : StaticReaderUnknown(holder, operation) ?? ReaderGone();
             }
         }
 
@@ -641,7 +654,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             }
         }
 
-        foreach (var thread in reader.Threads)
+        foreach (var thread in reader.Threads.Where(t => !IsWriterThread(t, operation, writer)))
         {
             foreach (var root in thread.Frames.Where(f => !f.IsFramework).SelectMany(f => f.Roots))
             {
@@ -654,6 +667,14 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         return null;
     }
+
+    /// <summary>Review 54: whether the thread is the blocked writer itself: it waits on the operation's task
+    /// (<c>WriteAsync(...).AsTask().Wait()</c>) or on the writer's async method. Its frames often root the channel (a local
+    /// <c>channel</c> it writes through), whose <c>Reader</c> made it read as the reader that is "alive".</summary>
+    private static bool IsWriterThread(ThreadScan thread, ClrObject operation, ulong writer) =>
+        thread.Kind == WaitKind.Task && !thread.Target.IsNull
+        && (thread.Target.Address == operation.Address || (writer != 0 && thread.Target.Address == writer)
+            || (thread.Target.TryReadObjectField("_source", out var source) && source.Address == operation.Address));
 
     /// <summary>Whether the object (or struct) at <paramref name="address"/> refers to one of <paramref name="targets"/> through
     /// its fields, down to <paramref name="depth"/> objects (a state machine's <c>this</c>, then its <c>_channel</c>; a
@@ -689,6 +710,32 @@ internal sealed class TaskReader(RuntimeReader reader)
         }
 
         return false;
+    }
+
+    /// <summary>Review 54: a channel in a static field can be read by code that holds nothing of it across its await (a consumer
+    /// that reads <c>Queue.Reader</c> through the static each time round): no flow refers to its reader, yet it may be alive.
+    /// When an unfinished async method of the application other than the writer's is on the heap, say so and do not claim the
+    /// reader has ended (before: "its reader has ended", wrong for a consumer suspended elsewhere in its loop).</summary>
+    private string? StaticReaderUnknown(string? holder, ClrObject operation)
+    {
+        if (holder?.StartsWith("static field ", StringComparison.Ordinal) != true || Async?.Heap is not { } heap)
+        {
+            return null;
+        }
+
+        var writer = operation.TryReadObjectField("_continuationState", out var state) ? state.Address : 0;
+        var others = heap.Boxes.Values.Where(b => b.Address != writer && !IsCompleted(b)).Select(MachineOf).OfType<(ClrType Type, ulong Address, bool Interior, int State)>()
+            .Select(m => m.Type.Name ?? "").Where(n => n.Length > 0 && !n.StartsWith("System.", StringComparison.Ordinal) && !n.StartsWith("Microsoft.", StringComparison.Ordinal))
+            .Select(n => AsyncMethodName(n)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (others.Count == 0)
+        {
+            return null;
+        }
+
+        var named = string.Join(", ", others.Take(3)) + (others.Count > 3 ? $" and {others.Count - 3} more" : "");
+        return $"; no async flow or thread holds its reader, but the channel is in a {holder}, which a consumer can read through without holding it across an await: "
+            + $"the dump cannot tell whether its reader has ended or waits on something else (unfinished async method{(others.Count == 1 ? "" : "s")} {named}); "
+            + "if the consumer has stopped, nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally)";
     }
 
     /// <summary>Review 53: a full channel nothing reads: its reader has ended; an async method that ended with an exception
