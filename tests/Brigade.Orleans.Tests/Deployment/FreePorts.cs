@@ -1,41 +1,15 @@
 using System.Net;
-using System.Net.Sockets;
+using Brigade.TestSupport;
 
 namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary>Ports free on every given address at once (the simulated hosts all use the same ports, as machines would).</summary>
+/// <remarks>
+/// From <see cref="TestPorts"/>: below the kernel's ephemeral range and claimed for this process. Before, each was found
+/// by binding port 0 and closing the socket, then given to a silo, redis-server or postgres that bound it seconds later
+/// (three silos start in 9-30 s at CI's load): any bind(0) or connect() on the machine in between could take it.
+/// </remarks>
 internal static class FreePorts
 {
-    public static int[] On(IReadOnlyList<IPAddress> addresses, int count)
-    {
-        var found = new List<int>();
-        for (var tries = 0; found.Count < count && tries < 200; tries++)
-        {
-            using var probe = new TcpListener(addresses[0], 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            if (!found.Contains(port) && addresses.All(a => IsFree(a, port)))
-            {
-                found.Add(port);
-            }
-        }
-
-        return found.Count == count ? [.. found] : throw new InvalidOperationException("no free ports found");
-    }
-
-    private static bool IsFree(IPAddress address, int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(address, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static int[] On(IReadOnlyList<IPAddress> addresses, int count) => TestPorts.Free(addresses, count);
 }
