@@ -6,7 +6,8 @@ namespace Brigade.Testing.Conformance.Work;
 internal static class ConformanceWork
 {
     /// <summary>The longest any item waits on a gate: a bug fails the item rather than hanging the case.</summary>
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    /// <remarks>As long as <see cref="CaseContext.Bound"/>, which it must not exceed: the item fails before its case stops waiting.</remarks>
+    public static readonly TimeSpan Bound = CaseContext.Bound;
 
     public static int Result(int value) => (value * 3) + 1;
 
