@@ -278,16 +278,22 @@ public sealed class EngineJob<TIn, TOut>
             }
 
             // A thread that takes from an asynchronous input blocks there until its next items come (dedicated threads,
-            // worker processes' feeders): that is waiting for the input, as TakeAsyncCore times a take that did not complete
-            // at once, not dispatch. Before run54 only asynchronous takes were timed, and a slow input on Engine.Threads read
-            // "items are small for their dispatch cost". A take counts when its thread blocked in it (a voluntary context
-            // switch): one that found items, or read them from a producer that had them, only computed (or was preempted:
-            // waiting for a core, counted apart) and is not the input's wait, as an asynchronous take that completed at once.
-            var switches = ThreadSwitches.Voluntary();
-            var waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            var batch = _source.Take(size, _stop.Token);
-            if (switches >= 0 && ThreadSwitches.Voluntary() > switches)
+            // worker processes' feeders): that is waiting for the input, not dispatch. Before run54 only the asynchronous
+            // engines' takes were timed, and a slow input on Engine.Threads read "items are small for their dispatch cost".
+            // Taken as they take (TakeAsync), and timed as they are: a take that did not complete at once waited for the
+            // input; one that found items, or read them from a producer that had them, did not. (Counting the takes whose
+            // thread blocked, from its voluntary context switches, missed the waits a loaded machine spent spinning and
+            // yielding, and counted a ready input's takes that a GC suspended.)
+            var take = _source.TakeAsync(size, _stop.Token);
+            ItemBatch<TIn> batch;
+            if (take.IsCompleted)
             {
+                batch = take.GetAwaiter().GetResult();
+            }
+            else
+            {
+                var waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
+                batch = take.AsTask().GetAwaiter().GetResult();
                 Interlocked.Add(ref _inputWaitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).Ticks);
             }
 
