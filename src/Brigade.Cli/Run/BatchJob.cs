@@ -447,7 +447,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // Why not faster, on its own line, when it can say something a user can act on (ShowsWhyNotFaster).
             if (report.Losses is { } losses && ShowsWhyNotFaster(report.Items, report.DegreeOfParallelism, report.Failed, report.WallTime, losses.Gap, losses.Ideal))
             {
-                summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime)}";
+                summary += $"{Environment.NewLine}brigade run: why not faster: {losses.Summary}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime, InputReader.RecordBytes)}";
             }
         }
 
@@ -506,7 +506,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
             // A record over the limit is not malformed (its CSV or JSON may be fine): it is input brigade does not run, which
             // --strict-input stops at all the same (run52: it said "malformed input" of a well-formed 20 MB line).
-            string? error = item.Malformed is null ? null : item.Oversized ? $"input record too long: {item.Malformed}" : $"malformed input: {item.Malformed}";
+            string? error = item.Malformed is null ? null : item.Oversized ? $"input record too long: {item.Malformed}" : item.CutShort ? $"input cut short: {item.Malformed}" : $"malformed input: {item.Malformed}";
             object? value = null;
             if (error is null)
             {
@@ -737,9 +737,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     /// faster" is not the advice (run52: a 1 GB line read in 3 s made a run of short commands "the input is slower than
     /// the work").
     /// </summary>
-    internal static string OversizedNote(long records, long firstLine, TimeSpan reading, TimeSpan wall) =>
+    /// <remarks>The limit is the one the records were read with (before run54 the note said 16 MiB whatever it was).</remarks>
+    internal static string OversizedNote(long records, long firstLine, TimeSpan reading, TimeSpan wall, long limit = InputReader.WorkRecordBytes) =>
         records == 0 || reading < wall * 0.10 ? ""
-        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({reading.TotalSeconds:0.0} s of the run went to reading {(records == 1 ? $"the record at line {firstLine}" : $"{records:N0} records (the first at line {firstLine})")} over the {InputReader.WorkRecordBytes >> 20} MiB limit, which did no work: put big items in files and pass their paths)");
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({reading.TotalSeconds:0.0} s of the run went to reading {(records == 1 ? $"the record at line {firstLine}" : $"{records:N0} records (the first at line {firstLine})")} over the {(limit % (1L << 20) == 0 ? $"{limit >> 20} MiB" : $"{limit:N0}-byte")} limit, which did no work: put big items in files and pass their paths)");
 
     /// <summary>Whether a run's summary gets a "why not faster" line: when it lost a tenth of its ideal and was long enough
     /// to matter; not when it had fewer items than workers (2 items on auto's 32: the idle workers counted as lost, and

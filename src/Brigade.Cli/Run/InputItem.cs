@@ -25,4 +25,10 @@ internal sealed record InputItem(long Index, long Line, string Text)
     /// length (<see cref="Malformed"/> says its line and length), not for its form.
     /// </summary>
     public bool Oversized { get; init; }
+
+    /// <summary>
+    /// Gets whether the record is the last one of a file that shrank while it was read, read without its separator: maybe a
+    /// piece of a line, so it fails unrun (<see cref="Malformed"/> says why), not for its form.
+    /// </summary>
+    public bool CutShort { get; init; }
 }

@@ -43,10 +43,8 @@ internal static class InputReader
     // record past 16 MiB is read through without being held (review 51: a 1.1 GB line ran the process out of memory).
     // Review 51 first capped --exec lines at the command-line limit, which cut the failures file's copy of a 3 MB line to
     // its first 1,024 bytes (review 42's tests failed).
-    // What a blank line holds (ASCII: a byte of a multi-byte character is none of these), and its LF.
-    private static readonly System.Buffers.SearchValues<byte> Blanks = System.Buffers.SearchValues.Create(" \t\r\v\f\n"u8);
-
-    private static long RecordBytes => RecordLimitOverride.Value ?? WorkRecordBytes;
+    /// <summary>Gets the record limit in force for this async flow: <see cref="WorkRecordBytes"/> unless a test lowered it.</summary>
+    internal static long RecordBytes => RecordLimitOverride.Value ?? WorkRecordBytes;
 
     /// <summary>Reads the items of <paramref name="input"/>.</summary>
     /// <param name="input">The input bytes.</param>
@@ -75,17 +73,22 @@ internal static class InputReader
             {
                 csv.Scanner.Feed(chunk.Span);
             }
-            else if (spill.Blank && !nullSeparated)
+            else if (!nullSeparated)
             {
-                spill.Blank = chunk.Span.IndexOfAnyExcept(Blanks) < 0;
+                spill.Blank.Add(chunk.Span);
             }
         });
+
+        // A regular file's size as the read begins: a file that ends before it shrank while it was read (truncated or
+        // rewritten by another program), and its last record read may be a piece of a line (see Cut).
+        var sizeAtStart = input.CanSeek ? input.Length - input.Position : (long?)null;
+        long consumed = 0;
         long index = 0;
         long lineNumber = 0;
         IReadOnlyList<string>? header = null;
         while (true)
         {
-            spill.Blank = true;
+            spill.Blank = default;
             var raw = await records.NextAsync(cancellationToken).ConfigureAwait(false);
             if (raw.IsEmpty)
             {
@@ -93,6 +96,8 @@ internal static class InputReader
             }
 
             lineNumber++;
+            consumed += raw.Length;
+            var cut = raw.Terminated ? null : Cut(lineNumber, consumed, sizeAtStart);
             if (lineNumber == 1 && raw.Bytes.Span is [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..])
             {
                 // A UTF-16 file (Windows' "Unicode" text): every line held NUL bytes, and each item failed as "the value holds
@@ -103,11 +108,11 @@ internal static class InputReader
             if (raw.Oversized && csv is null)
             {
                 // Its bytes are hashed already; this ends the record: an item, unless it was blanks only (a blank line).
-                var blank = spill.Blank && !nullSeparated;
+                var blank = spill.Blank.Blank && !nullSeparated;
                 fingerprint?.Consume([], isItem: !blank);
                 if (!blank)
                 {
-                    yield return new InputItem(index++, lineNumber, ByteText.Decode(Content(raw.Bytes.Span, separator))) { Malformed = TooLong(lineNumber, raw.ContentLength, 1, limit), Oversized = true };
+                    yield return new InputItem(index++, lineNumber, ByteText.Decode(Content(raw.Bytes.Span, separator))) { Malformed = cut ?? TooLong(lineNumber, raw.ContentLength, 1, limit), Oversized = cut is null, CutShort = cut is not null };
                 }
 
                 continue;
@@ -120,7 +125,7 @@ internal static class InputReader
                 fingerprint?.Consume(raw.Bytes.Span, isItem);
                 if (isItem)
                 {
-                    yield return new InputItem(index++, lineNumber, ByteText.Decode(content));
+                    yield return new InputItem(index++, lineNumber, ByteText.Decode(content)) { Malformed = cut, CutShort = cut is not null };
                 }
 
                 continue;
@@ -157,8 +162,10 @@ internal static class InputReader
                     }
 
                     lineNumber++;
+                    consumed += more.Length;
                     length += more.Length;
                     terminated = more.Terminated;
+                    cut = terminated ? null : Cut(lineNumber, consumed, sizeAtStart);
                     if (more.Oversized)
                     {
                         oversized = true;
@@ -198,6 +205,10 @@ internal static class InputReader
                         Oversized = true,
                         Header = header,
                     };
+                }
+                else if (cut is not null && header is not null && !string.IsNullOrWhiteSpace(text))
+                {
+                    item = new InputItem(index, start, text) { Malformed = cut, CutShort = true, Header = header };
                 }
                 else if (string.IsNullOrWhiteSpace(text))
                 {
@@ -261,19 +272,20 @@ internal static class InputReader
 
                     // System.Text.Json appends its own (0-based, per-document) position; the input line is what helps.
                     var reason = e.Message;
-                    var cut = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
-                    malformed = $"line {lineNumber}: not valid JSON: {(cut > 0 ? reason[..cut] : reason)}";
+                    var position = reason.IndexOf(" LineNumber:", StringComparison.Ordinal);
+                    malformed = $"line {lineNumber}: not valid JSON: {(position > 0 ? reason[..position] : reason)}";
                 }
 
                 var text = ByteText.Decode(line);
                 fingerprint?.Consume(raw.Bytes.Span, isItem: true);
-                yield return malformed is null
+                yield return cut is not null ? new InputItem(index++, lineNumber, text) { Malformed = cut, CutShort = true }
+                    : malformed is null
                     ? new InputItem(index++, lineNumber, text) { Json = json }
                     : new InputItem(index++, lineNumber, text) { Malformed = malformed };
                 continue;
             }
 
-            var plain = new InputItem(index++, lineNumber, ByteText.Decode(line));
+            var plain = new InputItem(index++, lineNumber, ByteText.Decode(line)) { Malformed = cut, CutShort = cut is not null };
             fingerprint?.Consume(raw.Bytes.Span, isItem: true);
             yield return plain;
         }
@@ -286,7 +298,7 @@ internal static class InputReader
         var separator = nullSeparated ? (byte)0 : (byte)'\n';
         var buffer = new byte[1 << 16];
         long count = 0;
-        var blank = true;
+        var line = default(BlankScan);
         int read;
         while ((read = file.Read(buffer)) > 0)
         {
@@ -294,18 +306,30 @@ internal static class InputReader
             {
                 if (b == separator)
                 {
-                    count += blank ? 0 : 1;
-                    blank = true;
+                    count += line.Blank ? 0 : 1;
+                    line = default;
                 }
-                else if (blank && (nullSeparated || b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\v' or (byte)'\f')))
+                else if (nullSeparated)
                 {
-                    blank = false;
+                    line.Break();
+                }
+                else
+                {
+                    line.Add(b);
                 }
             }
         }
 
-        return count + (blank ? 0 : 1);
+        return count + (line.Blank ? 0 : 1);
     }
+
+    // Why the input's last record (read without its separator) is not run: the file ended before the size it had when the
+    // read began, so it shrank meanwhile (truncated or rewritten by another program) and the record may be a piece of a
+    // line. Until run54 that piece ran as an item like any other (a command got "pa" of "path"); null when it did not shrink.
+    private static string? Cut(long line, long consumed, long? sizeAtStart) =>
+        sizeAtStart is { } size && consumed < size
+            ? string.Create(CultureInfo.InvariantCulture, $"line {line}: the input file shrank while it was read (it had {size:N0} bytes when the read began and ended at byte {consumed:N0}: truncated or rewritten meanwhile), so its last line, read without its line end, may be cut short; not run")
+            : null;
 
     // Why an oversized record is an item that fails: its line, its length and the limit, in words.
     private static string TooLong(long line, long length, long lines, long limit, bool item = true)
@@ -330,8 +354,69 @@ internal static class InputReader
 
     private sealed class Spill
     {
-        // Every byte of the oversized line read so far is a blank (or its line end).
-        public bool Blank = true;
+        // Whether every byte of the oversized line read so far is a blank (or its line end), as IsBlank reads them.
+        public BlankScan Blank;
+    }
+
+    /// <summary>
+    /// A line's bytes fed in order, telling whether all of them are blanks as <see cref="IsBlank"/> reads a whole line (ASCII
+    /// blanks and Unicode white space such as U+00A0 or U+3000, decoded as they come), so that the progress total
+    /// (<see cref="CountLines"/>) and an oversized line read through agree with it without holding the line.
+    /// </summary>
+    /// <remarks>Before run54 both took only ASCII blanks: a line of one NBSP was skipped as blank but counted, a total off by one.</remarks>
+    private struct BlankScan
+    {
+        // The bytes of a UTF-8 sequence begun and not yet complete (at most 3), first byte lowest.
+        private uint _held;
+        private int _heldCount;
+        private bool _broken;
+
+        /// <summary>Gets whether every byte fed so far is a blank (an incomplete UTF-8 sequence at the end is none).</summary>
+        public readonly bool Blank => !_broken && _heldCount == 0;
+
+        /// <summary>Marks the line as not blank.</summary>
+        public void Break() => _broken = true;
+
+        public void Add(ReadOnlySpan<byte> bytes)
+        {
+            foreach (var b in bytes)
+            {
+                if (_broken)
+                {
+                    return;
+                }
+
+                Add(b);
+            }
+        }
+
+        public void Add(byte b)
+        {
+            if (_broken)
+            {
+                return;
+            }
+
+            if (_heldCount == 0 && b < 0x80)
+            {
+                _broken = b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\v' or (byte)'\f' or (byte)'\n');
+                return;
+            }
+
+            // A byte of a multi-byte character: decoded once the character is whole, as ByteText.Decode would (a byte that
+            // is not valid UTF-8 becomes an escape character, never white space).
+            _held |= (uint)b << (8 * _heldCount++);
+            Span<byte> sequence = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(sequence, _held);
+            var status = Rune.DecodeFromUtf8(sequence[.._heldCount], out var rune, out _);
+            if (status == System.Buffers.OperationStatus.NeedMoreData && _heldCount < 4)
+            {
+                return;
+            }
+
+            _broken = status != System.Buffers.OperationStatus.Done || !Rune.IsWhiteSpace(rune);
+            (_held, _heldCount) = (0, 0);
+        }
     }
 
     private sealed class CsvSpill

@@ -277,7 +277,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 }
                 else
                 {
-                    _journal = Journal.Create(journal, header);
+                    _journal = CreateJournal(journal, header);
                     _created.Add(journal);
 
                     // The outputs are truncated next: a record that this run once finished no longer describes them.
@@ -309,6 +309,21 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             }
 
             throw;
+        }
+    }
+
+    // The default journal goes beside the output: a directory that passed the check before the run (root's access(2) allows
+    // what the file system then refuses: /sys, a read-only bind mount) but refuses the journal is said of the --output the
+    // user gave, as the check says it (before run54, `-o /sys/x` said "cannot write the journal '/sys/x.journal'").
+    private Journal CreateJournal(string journal, JournalRecord header)
+    {
+        try
+        {
+            return Journal.Create(journal, header);
+        }
+        catch (CliIOException e) when (paths.JournalBesideOutput && e.InnerException is { } reason)
+        {
+            throw new CliIOException($"cannot write --output '{paths.Output}': its journal '{journal}' goes beside it, and {RunFiles.Reason(reason)}; give --journal PATH in a writable directory (or an --output there)", reason);
         }
     }
 

@@ -29,6 +29,9 @@ internal sealed class RunPaths
     /// <summary>Gets whether the journal is in brigade's state directory (the output is not a regular file).</summary>
     public bool JournalInStateDirectory { get; init; }
 
+    /// <summary>Gets whether the journal is the default one beside the output (<c>OUTPUT.journal</c>), not a path the user gave.</summary>
+    public bool JournalBesideOutput { get; init; }
+
     public string? Report { get; init; }
 
     public string? Trace { get; init; }
@@ -69,6 +72,7 @@ internal sealed class RunPaths
             Failures = failures ?? (toFile && !special ? output + ".failures.jsonl" : null),
             Journal = journalPath,
             JournalInStateDirectory = inStateDirectory,
+            JournalBesideOutput = journal is null && journalPath is not null && !inStateDirectory,
             Report = report,
             Trace = trace,
         };

@@ -367,7 +367,11 @@ internal static class LossBreakdown
 
         if (slots.Count < 2)
         {
-            return (tooFewWorkers > 0 ? Text($"{LossText.Workers(tooFewWorkers)} never ran: too few items") : "one worker: no imbalance", null, null);
+            // Workers that ran one after another share a slot (see Slots): two of them were "one worker" (run54).
+            var ran = report.Workers.Count(static w => w.Batches > 0);
+            return (tooFewWorkers > 0 ? Text($"{LossText.Workers(tooFewWorkers)} never ran: too few items")
+                : ran > 1 ? Text($"{ran} workers ran one after another, never two at once: no imbalance between them")
+                : "one worker: no imbalance", null, null);
         }
 
         var lastSlot = slots.MaxBy(static s => s.LastEnd)!;
@@ -519,7 +523,14 @@ internal static class LossBreakdown
     {
         var perWorker = ran > 0 ? startUp / ran : TimeSpan.Zero;
         var s = Text($"{LossText.Duration(perWorker)} on average before each worker's first batch{(report.Plans.Count > 0 ? " (auto mode's sample included)" : "")}, {LossText.Duration(ran > 0 ? windDown / ran : TimeSpan.Zero)} after the last batch");
-        if (late > 0)
+        // Workers that ran one after another fill one slot of the width: the others were not unused workers but a width
+        // never reached (before run54: "1 worker of the width never ran batches" of two workers that both ran, in turn).
+        var workers = report.Workers.Count(static w => w.Batches > 0 && w.Timing is not null);
+        if (late > 0 && workers > ran)
+        {
+            s += Text($"; {workers} workers ran, at most {ran} at once: {LossText.Workers(late)} of the width never ran beside them ({LossText.Duration(wall * late)})");
+        }
+        else if (late > 0)
         {
             s += Text($"; {LossText.Workers(late)} of the width never ran batches ({LossText.Duration(wall * late)})");
         }
