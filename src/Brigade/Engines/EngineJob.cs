@@ -270,31 +270,19 @@ public sealed class EngineJob<TIn, TOut>
 
         try
         {
-            if (!_source.IsAsynchronous)
-            {
-                var items = _source.Take(size, _stop.Token);
-                CheckSourceFailure();
-                return items;
-            }
-
             // A thread that takes from an asynchronous input blocks there until its next items come (dedicated threads,
             // worker processes' feeders): that is waiting for the input, not dispatch. Before run54 only the asynchronous
             // engines' takes were timed, and a slow input on Engine.Threads read "items are small for their dispatch cost".
-            // Taken as they take (TakeAsync), and timed as they are: a take that did not complete at once waited for the
-            // input; one that found items, or read them from a producer that had them, did not. (Counting the takes whose
-            // thread blocked, from its voluntary context switches, missed the waits a loaded machine spent spinning and
-            // yielding, and counted a ready input's takes that a GC suspended.)
-            var take = _source.TakeAsync(size, _stop.Token);
-            ItemBatch<TIn> batch;
-            if (take.IsCompleted)
+            // Timed as they are: only the time the take blocked for the producer's next items, not a take that found items
+            // or read them from the producer itself. (Counting the takes whose thread blocked, from its voluntary context
+            // switches, missed the waits a loaded machine spent spinning and yielding, and counted a ready input's takes that
+            // a GC suspended. Taking through TakeAsync and blocking on its task would resume every waited take on a pool
+            // thread, so this engine, meant for work that blocks, would wait for the pool; the source times its own wait.)
+            long waited = 0;
+            var batch = _source.Take(size, _stop.Token, ref waited);
+            if (waited > 0)
             {
-                batch = take.GetAwaiter().GetResult();
-            }
-            else
-            {
-                var waitStart = System.Diagnostics.Stopwatch.GetTimestamp();
-                batch = take.AsTask().GetAwaiter().GetResult();
-                Interlocked.Add(ref _inputWaitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).Ticks);
+                Interlocked.Add(ref _inputWaitTicks, waited);
             }
 
             CheckSourceFailure();

@@ -96,6 +96,12 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
 
     public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)
     {
+        long waited = 0;
+        return Take(maxCount, cancellationToken, ref waited);
+    }
+
+    public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken, ref long waitedTicks)
+    {
         Waiter? resumed = null;
         while (true)
         {
@@ -106,6 +112,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             }
 
             wait.Listen(cancellationToken);
+            var waitStart = Stopwatch.GetTimestamp();
             try
             {
                 wait.Task.GetAwaiter().GetResult();
@@ -118,6 +125,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             finally
             {
                 wait.Unlisten();
+                waitedTicks += Stopwatch.GetElapsedTime(waitStart).Ticks;
             }
 
             resumed = wait;

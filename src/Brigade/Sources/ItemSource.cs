@@ -24,7 +24,7 @@ internal abstract class ItemSource<T> : IAsyncDisposable
     /// Gets what the input threw after some items of a batch had been read: that batch is still handed out, so every
     /// item read runs and is counted, and the failure is reported here at once and thrown by the next take (so it also
     /// reaches the run through sources that wrap this one). When the input throws before any item of a batch is read,
-    /// <see cref="Take"/> throws it directly.
+    /// <see cref="Take(int, CancellationToken)"/> throws it directly.
     /// </summary>
     public Exception? Failure => _failure;
 
@@ -44,6 +44,11 @@ internal abstract class ItemSource<T> : IAsyncDisposable
 
     /// <summary>Takes up to <paramref name="maxCount"/> items; an empty batch means the input is exhausted.</summary>
     public abstract ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Takes as <see cref="Take(int, CancellationToken)"/> does, adding to <paramref name="waitedTicks"/> how long
+    /// the calling thread blocked waiting for an asynchronous producer's next items (TimeSpan ticks; 0 for a take that
+    /// found items or read them itself).</summary>
+    public virtual ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken, ref long waitedTicks) => Take(maxCount, cancellationToken);
 
     /// <summary>Takes up to <paramref name="maxCount"/> items without blocking a thread on an asynchronous producer.</summary>
     public virtual ValueTask<ItemBatch<T>> TakeAsync(int maxCount, CancellationToken cancellationToken) => new(Take(maxCount, cancellationToken));
