@@ -401,6 +401,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return TerminationSignal.InterruptedExitCode;
         }
 
+        if (_counters.CommonFailure() is { } common)
+        {
+            // The reason most failures share, so that a run whose every item failed the same way says why on its last line.
+            summary += common.All ? $", all with \"{common.Reason}\"" : $", {common.Count:N0} of them with \"{common.Reason}\"";
+        }
+
         if (_paths.Failures is { } f && _counters.Failed > 0)
         {
             summary += $" (see {f})";

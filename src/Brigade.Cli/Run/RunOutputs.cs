@@ -143,6 +143,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
 
         if (error is not null)
         {
+            counters.OnFailure(error);
             var failure = new FailureRecord { Index = item.Index, Line = item.Line, Input = item.Text, Error = error, Attempts = Math.Max(1, attempts) };
             if (_failures is not null)
             {
