@@ -58,6 +58,9 @@ public sealed class EngineWorker
     private long _runQueueLast = -1;
     private long _runQueueTicks;
     private long _runQueueCovered;
+    private int _startThread;
+    private long _startRunQueue = -1;
+    private long _startRunQueueWait;
     private long _batchContentions;
     private long _lastEndContentions = -1;
     private long _contendedOffCpuTicks;
@@ -86,6 +89,7 @@ public sealed class EngineWorker
         _minCpuMeasuredTimestamps = (long)(MinCpuMeasuredBatch.TotalSeconds * frequency);
         _runQueueInterval = ThreadSchedStat.IsSupported ? (long)(RunQueueInterval.TotalSeconds * frequency) : long.MaxValue;
         _runQueueReadAt = recorder.Clock.Now();
+        ReadStartRunQueue();
     }
 
     /// <summary>Gets the worker's 0-based id within the run.</summary>
@@ -142,6 +146,11 @@ public sealed class EngineWorker
     public void BeginBatch()
     {
         _batchThread = Environment.CurrentManagedThreadId;
+        if (_startRunQueue >= 0)
+        {
+            ReadFirstBatchRunQueue();
+        }
+
         if (_measureCpu)
         {
             // When the previous batch ended on this same thread, its end reading serves as this batch's start.
@@ -324,6 +333,49 @@ public sealed class EngineWorker
         return _external;
     }
 
+    // The run-queue wait before the first batch (ReadRunQueue measures from the first batch's end on): where the worker
+    // starts (the constructor runs at the start of the engine's worker loop: EngineJob.CreateWorker), its thread's
+    // schedstat is read once. A dedicated thread of WorkerGroup (named brigade-thread-) was started for this worker and
+    // runs nothing else, so its whole wait since it began counts: on a loaded machine most of it is the new thread's wait
+    // for its first turn on a core, before its loop began (run54: a 0.69 s threads run at load 42 read "start-up 61%: use
+    // fewer threads"). A pool thread's earlier wait was other work's: it counts from here. One procfs open and read per
+    // worker (tens of microseconds; the pool threads' readers are kept across runs), one read (~3 µs) at its first batch.
+    private void ReadStartRunQueue()
+    {
+        if (!ThreadSchedStat.IsSupported)
+        {
+            return;
+        }
+
+        var current = Thread.CurrentThread;
+        var fresh = !current.IsThreadPoolThread && current.Name is { } name && name.StartsWith("brigade-thread-", StringComparison.Ordinal);
+        var reader = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
+        var ticks = fresh ? 0 : reader?.RunQueueWaitTicks() ?? -1;
+        if (reader is not null && ticks >= 0)
+        {
+            _startThread = current.ManagedThreadId;
+            _startRunQueue = ticks;
+        }
+    }
+
+    // At the first batch's start, on the thread where the worker started (an asynchronous loop may resume elsewhere: then
+    // the wait is not known, and start-up keeps it as before).
+    private void ReadFirstBatchRunQueue()
+    {
+        var start = _startRunQueue;
+        _startRunQueue = -1;
+        if (_batchThread != _startThread)
+        {
+            return;
+        }
+
+        var ticks = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId())?.RunQueueWaitTicks() ?? -1;
+        if (ticks >= start)
+        {
+            _startRunQueueWait = ticks - start;
+        }
+    }
+
     // Run-queue wait accrues between two readings on the same thread, in batches and between them; the wall time
     // those readings cover is kept so that the report can scale the measured wait up to the worker's whole span
     // (first batch start to last batch end), like CPU time.
@@ -380,6 +432,7 @@ public sealed class EngineWorker
             {
                 ExternalCpu = externalCpu,
                 ExternalRunQueue = externalRunQueue,
+                StartRunQueue = TimeSpan.FromTicks(_startRunQueueWait),
             },
         };
     }

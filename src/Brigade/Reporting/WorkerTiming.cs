@@ -27,4 +27,10 @@ internal readonly record struct WorkerTiming(
 
     /// <summary>Gets the time that outside work reported waiting for a core, included in <see cref="RunQueueWait"/>.</summary>
     public TimeSpan ExternalRunQueue { get; init; }
+
+    /// <summary>Gets how long the worker's thread waited for a core from the worker's start (its loop's, or a dedicated
+    /// thread's own start) to its first batch, not in <see cref="RunQueueWait"/>: on a busy machine a new worker's thread
+    /// can wait long for its first turn on a core, which is the machine's doing, not start-up cost (zero when not measured:
+    /// not Linux, remote workers, or a first batch on another thread than the worker's start).</summary>
+    public TimeSpan StartRunQueue { get; init; }
 }
