@@ -338,8 +338,8 @@ public sealed class EngineWorker
     // schedstat is read once. A dedicated thread of WorkerGroup (named brigade-thread-) was started for this worker and
     // runs nothing else, so its whole wait since it began counts: on a loaded machine most of it is the new thread's wait
     // for its first turn on a core, before its loop began (run54: a 0.69 s threads run at load 42 read "start-up 61%: use
-    // fewer threads"). A pool thread's earlier wait was other work's: it counts from here. One procfs open and read per
-    // worker (tens of microseconds; the pool threads' readers are kept across runs), one read (~3 µs) at its first batch.
+    // fewer threads"). One procfs open per such thread (tens of microseconds, beside a thread's start), one read (~3 µs)
+    // at its first batch. Workers on pool threads are not read: their start-up keeps that wait, as before.
     private void ReadStartRunQueue()
     {
         if (!ThreadSchedStat.IsSupported)
@@ -347,14 +347,19 @@ public sealed class EngineWorker
             return;
         }
 
+        // Only there: a pool thread's worker would pay two reads per run for a wait that is mostly not before its first
+        // batch (the time its loop sat queued for a pool thread is not this thread's), and tiny runs on the pool are the
+        // ones whose per-run cost counts.
         var current = Thread.CurrentThread;
-        var fresh = !current.IsThreadPoolThread && current.Name is { } name && name.StartsWith("brigade-thread-", StringComparison.Ordinal);
-        var reader = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
-        var ticks = fresh ? 0 : reader?.RunQueueWaitTicks() ?? -1;
-        if (reader is not null && ticks >= 0)
+        if (current.IsThreadPoolThread || current.Name is not { } name || !name.StartsWith("brigade-thread-", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId()) is not null)
         {
             _startThread = current.ManagedThreadId;
-            _startRunQueue = ticks;
+            _startRunQueue = 0;
         }
     }
 
