@@ -25,6 +25,10 @@ internal sealed class AsyncHeap
     /// <summary>Gets the async method boxes that ended with an exception (review 53: a channel's consumer that threw).</summary>
     public List<ClrObject> FaultedBoxes { get; } = [];
 
+    /// <summary>Gets the other tasks that ended with an exception (review 55: a <c>Task.Run</c> consumer of a
+    /// <c>BlockingCollection</c> that threw).</summary>
+    public List<ClrObject> FaultedTasks { get; } = [];
+
     /// <summary>Gets the <c>SemaphoreSlim</c>s that have async waiters, by address.</summary>
     public Dictionary<ulong, SemaphoreInfo> Semaphores { get; } = [];
 
@@ -101,6 +105,9 @@ internal sealed class AsyncHeap
                         break;
                     case Kind.Box when TaskReader.IsFaulted(obj):
                         result.FaultedBoxes.Add(obj);
+                        break;
+                    case Kind.Task when TaskReader.IsFaulted(obj):
+                        result.FaultedTasks.Add(obj);
                         break;
                     case Kind.Semaphore:
                         result.AddSemaphore(obj);

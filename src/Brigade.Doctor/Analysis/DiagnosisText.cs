@@ -143,6 +143,10 @@ internal static class DiagnosisText
                     text.Append(" — no thread shows holding a slot (a semaphore has no owner: any thread may release it); if no code still running will call Release, a slot was taken and never given back, as on an exception path whose Release was not in a finally: release in a finally on every path");
                     AppendLockHeldMeanwhile(text, diagnosis, thread, "is to release it");
                 }
+                else if (InputWait(thread.Wait.Api, thread.Wait.Detail) is { } input)
+                {
+                    text.Append(input);
+                }
                 else if (thread.Wait.Kind is not Brigade.Doctor.WaitKind.Sleep and not Brigade.Doctor.WaitKind.IO)
                 {
                     // A Mutex has an owner (only the thread that acquired it may release it), kept by the OS, not in the dump.
@@ -329,4 +333,17 @@ internal static class DiagnosisText
 
     private static string Name(Diagnosis diagnosis, int managedId) =>
         diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == managedId)?.ToString() ?? $"thread #{managedId}";
+
+    /// <summary>Review 55: what a read from a socket or from the console waits for, in words a user acts on (before: only
+    /// "waits in Socket.Receive", "waits in Console.ReadLine"); null for any other wait.</summary>
+    internal static string? InputWait(string? api, string? detail) => api switch
+    {
+        "Socket.Receive" when detail == RuntimeReader.NoReceiveTimeout =>
+            " — it waits for data on a socket with no receive timeout: if the peer never sends (nor closes the connection), it waits for ever; set ReceiveTimeout, or use ReceiveAsync with a CancellationToken",
+        "Socket.Receive" when detail is null =>
+            " — it waits for data on a socket: if the peer never sends (nor closes the connection), it waits as long as the socket's ReceiveTimeout, for ever without one; set ReceiveTimeout, or use ReceiveAsync with a CancellationToken",
+        "Console.ReadLine" or "Console.Read" or "Console.ReadKey" =>
+            $" — it waits for {(api == "Console.ReadLine" ? "a line" : api == "Console.ReadKey" ? "a key" : "a character")} on standard input: it ends when one is typed or written{(api == "Console.ReadKey" ? "" : ", or the input is closed (end of file)")}; where nobody types or feeds it (a service, a job whose input is a terminal or a pipe left open), it waits for ever: give it its input or redirect it (< file, < /dev/null), or do not read the console there",
+        _ => null,
+    };
 }

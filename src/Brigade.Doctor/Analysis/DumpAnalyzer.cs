@@ -134,6 +134,14 @@ internal static class DumpAnalyzer
             Mark($"heap walked: {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
         }
 
+        // Review 55: a full BlockingCollection no thread takes from: a consumer task that threw may still be on the heap, with
+        // its exception (one walk, only then; a walk made for the async side serves).
+        if (scans.Exists(s => s.Detail?.Contains(RuntimeReader.NoTaker, StringComparison.Ordinal) == true)
+            && (asyncHeap ?? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects)) is { Truncated: false } faultedHeap)
+        {
+            RuntimeReader.NameDeadConsumers(scans, faultedHeap);
+        }
+
         foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
         {
             scan.Task = tasks.Describe(scan.Target);

@@ -292,6 +292,12 @@ internal sealed class RuntimeReader : IDisposable
             scan.Api = WaitRule.SleepForever;
         }
 
+        // Review 55: a Socket.Receive said only "waits in Socket.Receive"; whether it can end by itself is its receive timeout.
+        if (kind == WaitKind.IO && scan.Api == "Socket.Receive" && ReceiveTimeoutOf(frames) is { } timeout)
+        {
+            scan.Detail = timeout > 0 ? $"its ReceiveTimeout {timeout.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms (then it throws SocketException)" : NoReceiveTimeout;
+        }
+
         // Review 46: on Unix a pipe's write is a Socket.Send on the pipe's descriptor; a pipe that is a child's
         // redirected standard input is named so, with the child (it showed as Socket.Send alone).
         if (kind == WaitKind.IO && scan.Api is "Socket.Send" or "I/O (Write)" && ChildWrittenTo(frames) is { } child)
@@ -379,6 +385,22 @@ internal sealed class RuntimeReader : IDisposable
     private bool CallerPassesInfinite(ThreadScan scan, int outer, string type, string method) =>
         outer >= 0 && outer + 1 < scan.Frames.Count && scan.Frames[outer + 1] is { IsFramework: false } caller
         && InfiniteTimeoutArgument.Passes(_runtime, caller.Frame, type, method);
+
+    /// <summary>Review 55: said of a <c>Socket.Receive</c> on a socket whose receive timeout is not set.</summary>
+    internal const string NoReceiveTimeout = "no ReceiveTimeout";
+
+    /// <summary>The receive timeout (ms, 0 or less: none) of the socket a thread's frames root, as the runtime keeps it on Unix
+    /// (<c>SafeSocketHandle._receiveTimeout</c>); null when no frame roots exactly one socket or the field is not there.</summary>
+    private static int? ReceiveTimeoutOf(List<FrameScan> frames)
+    {
+        var sockets = frames.SelectMany(f => f.Roots).Where(r => r.IsValid && !r.IsNull && r.Type?.Name == "System.Net.Sockets.Socket").DistinctBy(r => r.Address).ToList();
+        if (sockets.Count != 1 || !sockets[0].TryReadObjectField("_handle", out var handle) || handle is not { IsNull: false, IsValid: true })
+        {
+            return null;
+        }
+
+        return handle.TryReadField<int>("_receiveTimeout", out var timeout) || handle.TryReadField<int>("<ReceiveTimeout>k__BackingField", out timeout) ? timeout : null;
+    }
 
     /// <summary>The child process whose redirected standard input the thread writes to: the pipe stream its frames root,
     /// and the <c>Process</c> whose <c>StandardInput</c> writes to that stream (rooted by the thread's frames, a field of one
@@ -752,10 +774,10 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
-    /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
     /// <summary>Review 54: a <c>ReaderWriterLockSlim</c> whose read count no live thread's own count explains.</summary>
     internal const string UnnamedReaders = "inside (which threads: not in the dump)";
 
+    /// <summary>Said of a full <c>BlockingCollection</c> no thread takes from.</summary>
     internal const string NoTaker = "no thread is taking from it (none in Take, TryTake or GetConsumingEnumerable)";
 
     /// <summary>Review 50: what a <c>ReaderWriterLockSlim</c>'s holder that is no live thread is said to be (before: "not in
@@ -790,6 +812,32 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         return completed ? "empty, adding completed" : "empty, adding not completed";
+    }
+
+    /// <summary>Review 55: for each thread adding to a full <c>BlockingCollection</c> no thread takes from, the faulted tasks on
+    /// the heap whose code holds a collection of its type (a consumer whose loop threw; see <see cref="TaskReader.FaultHolding"/>), named with their exception as a bounded channel's
+    /// dead reader is (<see cref="TaskReader"/>). Before: "no thread is taking from it", and nothing of why.</summary>
+    internal static void NameDeadConsumers(List<ThreadScan> threads, AsyncHeap heap)
+    {
+        foreach (var scan in threads.Where(t => !t.Target.IsNull && t.Detail?.Contains(NoTaker, StringComparison.Ordinal) == true && IsBlockingCollection(t.Target)))
+        {
+            var type = scan.Target.Type?.Name ?? "";
+            var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => TaskReader.FaultHolding(t, type)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            scan.Detail = WithDeadConsumers(scan.Detail!, faults);
+        }
+    }
+
+    /// <summary>The detail of a full collection no thread takes from, with the faulted tasks that may be its consumers (at most
+    /// three named) after <see cref="NoTaker"/>: "may", as a task is matched by the collection's type, not the instance.</summary>
+    internal static string WithDeadConsumers(string detail, IReadOnlyList<string> faults)
+    {
+        if (faults.Count == 0)
+        {
+            return detail;
+        }
+
+        var named = string.Join("; ", faults.Take(3)) + (faults.Count > 3 ? $"; and {faults.Count - 3} more" : "");
+        return detail.Replace(NoTaker, $"{NoTaker}; a task whose code uses a collection of this type ended with an exception ({named})", StringComparison.Ordinal);
     }
 
     /// <summary>

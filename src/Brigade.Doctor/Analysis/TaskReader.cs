@@ -757,8 +757,76 @@ internal sealed class TaskReader(RuntimeReader reader)
     private static string? Fault(ClrObject box)
     {
         if (MachineOf(box) is not { } machine || machine.Type.Name is not { } machineName || machineName.StartsWith("System.", StringComparison.Ordinal)
-            || machineName.StartsWith("Microsoft.", StringComparison.Ordinal)
-            || !box.TryReadObjectField("m_contingentProperties", out var props) || props is not { IsNull: false, IsValid: true }
+            || machineName.StartsWith("Microsoft.", StringComparison.Ordinal) || ExceptionOf(box) is not { } exception)
+        {
+            return null;
+        }
+
+        return $"{AsyncMethodName(machine.Type)} threw {exception}";
+    }
+
+    /// <summary>Review 55: what a faulted task whose code holds a collection of <paramref name="collectionType"/> was and what it
+    /// threw: an async method (as <see cref="Fault"/> says it) or a delegate's task (<c>Task.Run(() =&gt; ...)</c>: "a task
+    /// running Shop.Main (lambda) threw InvalidDataException: bad item 1"); null otherwise. A finished task no longer refers to
+    /// what its code used (the runtime drops a task's delegate and clears a box's state machine when it ends), so its code is
+    /// read instead: the type of its state machine, or of the methods its exception's stack went through (a lambda's closure),
+    /// must have a field of that type.</summary>
+    internal static string? FaultHolding(ClrObject task, string collectionType)
+    {
+        if (ExceptionObjectOf(task) is not { } exception || ExceptionOf(task) is not { } thrown)
+        {
+            return null;
+        }
+
+        bool Holds(ClrType? type) => type?.Fields.Any(f => f.IsObjectReference && f.Type?.Name == collectionType) == true;
+        if (MachineOf(task) is { } machine)
+        {
+            return Holds(machine.Type) ? Fault(task) : null;
+        }
+
+        var frames = StackOf(exception).Where(m => m.Type?.Name is { } n && !n.StartsWith("System.", StringComparison.Ordinal) && !n.StartsWith("Microsoft.", StringComparison.Ordinal)).ToList();
+        return frames.FirstOrDefault(m => Holds(m.Type)) is { } method && MethodName(method) is { } name ? $"a task running {name} threw {thrown}" : null;
+    }
+
+    private static List<ClrMethod> StackOf(ClrObject exception)
+    {
+        try
+        {
+            return [.. exception.AsException()?.StackTrace.Select(f => f.Method).OfType<ClrMethod>() ?? []];
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>"Shop.Main (lambda)" for a lambda, "Shop.Worker.Consume" for a method.</summary>
+    private static string? MethodName(ClrMethod method)
+    {
+        if (method is not { Name: { } name, Type.Name: { } typeName })
+        {
+            return null;
+        }
+
+        var closure = typeName.IndexOf("+<>c", StringComparison.Ordinal);
+        var outer = closure > 0 ? typeName[..closure] : typeName;
+        var lambda = name.StartsWith('<') ? name.IndexOf(">b__", StringComparison.Ordinal) : -1;
+        return lambda > 1 ? $"{outer.Replace('+', '.')}.{name[1..lambda]} (lambda)" : $"{typeName.Replace('+', '.')}.{name}";
+    }
+
+    private static ClrObject? ExceptionObjectOf(ClrObject task) =>
+        task.TryReadObjectField("m_contingentProperties", out var props) && props is { IsNull: false, IsValid: true }
+        && props.TryReadObjectField("m_exceptionsHolder", out var holder) && holder is { IsNull: false, IsValid: true }
+        && holder.TryReadObjectField("m_faultExceptions", out var list) && list is { IsNull: false, IsValid: true }
+        && list.TryReadObjectField("_items", out var items) && items is { IsNull: false, IsValid: true }
+        && items.AsArray().GetObjectValue(0) is { IsNull: false, IsValid: true } info
+        && info.TryReadObjectField("_exception", out var exception) && exception is { IsNull: false, IsValid: true }
+            ? exception : null;
+
+    /// <summary>"InvalidDataException: bad item 1": the first exception a faulted task holds, or null.</summary>
+    private static string? ExceptionOf(ClrObject task)
+    {
+        if (!task.TryReadObjectField("m_contingentProperties", out var props) || props is not { IsNull: false, IsValid: true }
             || !props.TryReadObjectField("m_exceptionsHolder", out var holder) || holder is not { IsNull: false, IsValid: true }
             || !holder.TryReadObjectField("m_faultExceptions", out var list) || list is not { IsNull: false, IsValid: true }
             || !list.TryReadObjectField("_items", out var items) || items is not { IsNull: false, IsValid: true }
@@ -770,7 +838,7 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         var message = exception.TryReadObjectField("_message", out var m) && m is { IsNull: false, IsValid: true } ? m.AsString(200) : null;
         var shortType = exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
-        return $"{AsyncMethodName(machine.Type)} threw {shortType}{(message is null ? "" : $": {message}")}";
+        return $"{shortType}{(message is null ? "" : $": {message}")}";
     }
 
     /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked
