@@ -106,6 +106,9 @@ internal static class BlockingCall
                 case ("CountdownEvent", "Wait"):
                 case ("Barrier", "SignalAndWait"):
                 case ("WaitHandle", "WaitOne" or "WaitAll" or "WaitAny"):
+                // Review 56: a condition wait holds its pool thread until another thread pulses (disruptor-net's
+                // BlockingWaitStrategy run through Task.Run was not reported).
+                case ("Monitor", "Wait"):
                     return Kind.Other;
             }
 
@@ -113,6 +116,20 @@ internal static class BlockingCall
             {
                 name = "WaitHandle.WaitOne";
                 return Kind.Other;
+            }
+        }
+
+        // Review 56: a consumer taking from a BlockingCollection blocks its thread until an item comes (TryTake without a
+        // timeout only tries; with one, it waits that long).
+        if (ns == "System.Collections.Concurrent" && type.Name == "BlockingCollection" && !HasZeroTimeout(invocation))
+        {
+            switch (method.Name)
+            {
+                case "Take" or "GetConsumingEnumerable":
+                case "TryTake" when HasTimeoutParameter(method):
+                case "TakeFromAny":
+                case "TryTakeFromAny" when HasTimeoutParameter(method):
+                    return Kind.Other;
             }
         }
 
@@ -199,6 +216,21 @@ internal static class BlockingCall
                 {
                     return true;
                 }
+            }
+        }
+
+        return false;
+    }
+
+    // An int (milliseconds) or TimeSpan parameter: TryTake(out item, 100), TryTake(out item, TimeSpan, CancellationToken).
+    private static bool HasTimeoutParameter(IMethodSymbol method)
+    {
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Type.SpecialType == SpecialType.System_Int32 && parameter.Name.Contains("millisecond", StringComparison.OrdinalIgnoreCase)
+                || parameter.Type is { Name: "TimeSpan", ContainingNamespace.Name: "System" })
+            {
+                return true;
             }
         }
 
