@@ -243,7 +243,7 @@ internal static class DumpAnalyzer
         deadlocks.AddRange(SemaphoreSelfWaits(reader, scans, threads, waits, inCycles));
 
         // Review 56: async flows that deadlock on each other's SemaphoreSlim slots block no thread, and in a service nothing
-        // waits on them (Main in host.Run's event wait, Thread.Sleep, Console.ReadLine; requests nobody awaits): the walk
+        // waits on them (Main in Thread.Sleep, Console.ReadLine or an event wait; requests nobody awaits): the walk
         // above never ran and the dump read "No pitfall found". When nothing else was found and the heap was not walked,
         // walk it for such a cycle alone (no hang: that needs a thread waiting), on a bounded heap: a healthy service's
         // large heap should not cost a minute of reading for a cycle that is seldom there.
