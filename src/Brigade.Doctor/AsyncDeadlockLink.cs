@@ -23,4 +23,8 @@ public sealed class AsyncDeadlockLink
 
     /// <summary>Gets the await at which <see cref="HeldBy"/> took the slot, such as <c>_stock.WaitAsync() at Shop.cs:41</c>.</summary>
     public string HeldAt { get; }
+
+    /// <summary>Gets the async method of <see cref="HeldBy"/> that passed the semaphore's <c>WaitAsync</c> (an outer method
+    /// of the flow, when it holds the slot across an await of an inner one), or null when unknown.</summary>
+    internal string? HeldInMethod { get; init; }
 }

@@ -28,6 +28,7 @@ internal static class AsyncFindings
 
         // Who may hold each semaphore's slot: the flows one of whose async methods passed its WaitAsync.
         var holders = new Dictionary<SemaphoreInfo, List<(AwaitedTask Flow, AwaitSites.Site At)>>();
+        var heldIn = new Dictionary<(SemaphoreInfo, AwaitedTask), AwaitedTask>();
         foreach (var flow in flows.Values)
         {
             foreach (var step in Chain(flow).Where(s => heap.Boxes.ContainsKey(s.Address)))
@@ -42,6 +43,7 @@ internal static class AsyncFindings
                     if (!list.Exists(h => h.Flow == flow))
                     {
                         list.Add((flow, at));
+                        heldIn[(semaphore, flow)] = step;
                     }
                 }
             }
@@ -95,7 +97,10 @@ internal static class AsyncFindings
                 var next = byIndex[cycle[(i + 1) % cycle.Count]];
                 var semaphore = heap.WaiterOf[Leaf(flow).Address];
                 var at = holders[semaphore].First(h => h.Flow == next).At;
-                return new AsyncDeadlockLink(flow, semaphore.Public, next, at.Location is null ? $"await {at.Display}" : $"await {at.Display} ({at.Location})");
+                return new AsyncDeadlockLink(flow, semaphore.Public, next, at.Location is null ? $"await {at.Display}" : $"await {at.Display} ({at.Location})")
+                {
+                    HeldInMethod = heldIn.TryGetValue((semaphore, next), out var step) ? MethodName(step) : null,
+                };
             }).ToList();
             var roots = cycle.Concat(behind).Select(f => byIndex[f].Address).ToHashSet();
             var alsoStuck = waitedBy.Where(p => !inCycles.Contains(p.Key.ManagedThreadId) && p.Value.Exists(f => Chain(f).Any(t => roots.Contains(t.Address)))).Select(p => p.Key).ToList();
@@ -205,6 +210,20 @@ internal static class AsyncFindings
 
     /// <summary>Whether a flow's innermost await is a <c>WaitAsync</c> without timeout or token on a semaphore with no free slot.</summary>
     private static bool Stuck(AwaitedTask flow) => Leaf(flow) is { Semaphore.CurrentCount: 0, SemaphoreWaitMayEnd: false };
+
+    /// <summary>The method an async method's description names (<c>Shop.PlaceOrderAsync</c>), or null for anything else.</summary>
+    public static string? MethodName(AwaitedTask step)
+    {
+        const string Prefix = "async method ";
+        if (!step.Description.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var name = step.Description[Prefix.Length..];
+        var paren = name.IndexOf(" (", StringComparison.Ordinal);
+        return paren > 0 ? name[..paren] : name;
+    }
 
     public static AwaitedTask Leaf(AwaitedTask flow)
     {

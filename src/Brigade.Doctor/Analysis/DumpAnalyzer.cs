@@ -65,6 +65,10 @@ internal static class DumpAnalyzer
         }
     }
 
+    /// <summary>The most heap objects walked for async flows when no thread waits on a task (review 56): a cycle of async
+    /// locks nothing waits on is looked for on heaps up to this size (a few seconds of reading at most).</summary>
+    internal const long SpeculativeHeapObjects = 2_000_000;
+
     private static readonly bool Trace = Environment.GetEnvironmentVariable("BRIGADE_DOCTOR_TRACE") == "1";
     private static readonly Stopwatch TraceWatch = Stopwatch.StartNew();
 
@@ -191,6 +195,7 @@ internal static class DumpAnalyzer
         }
 
         SchedulerPairWaits.Mark(reader, scans);
+        CustomSchedulerWaits.Mark(reader, scans, queued?.Count ?? 0);
 
         foreach (var scan in scans.Where(s => !s.Target.IsNull && !s.IsIdle && s.Kind is not WaitKind.Task))
         {
@@ -218,7 +223,8 @@ internal static class DumpAnalyzer
         var waits = ordered.Where(t => t.Wait is { Owners.Count: > 0 } w && !WaitRule.IsTimed(w.Api)).ToList();
         var graphs = new[]
         {
-            (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
+            (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
+                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
         var deadlocks = new List<DeadlockCycle>();
@@ -235,6 +241,27 @@ internal static class DumpAnalyzer
         }
 
         deadlocks.AddRange(SemaphoreSelfWaits(reader, scans, threads, waits, inCycles));
+
+        // Review 56: async flows that deadlock on each other's SemaphoreSlim slots block no thread, and in a service nothing
+        // waits on them (Main in Thread.Sleep, Console.ReadLine or an event wait; requests nobody awaits): the walk
+        // above never ran and the dump read "No pitfall found". When nothing else was found and the heap was not walked,
+        // walk it for such a cycle alone (no hang: that needs a thread waiting), on a bounded heap: a healthy service's
+        // large heap should not cost a minute of reading for a cycle that is seldom there.
+        if (asyncFlows is null && asyncHeap is null && deadlocks.Count == 0)
+        {
+            var speculative = AsyncHeap.Read(reader.Heap, Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects));
+            if (speculative.Truncated)
+            {
+                notes.Add($"Async flows not analysed: no thread waits on a task and the heap has more than {Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects):N0} objects; an async-lock cycle among flows nothing waits on is not looked for.");
+            }
+            else if (speculative.Semaphores.Count > 0)
+            {
+                asyncFlows = new AsyncFlows(speculative, sites, reader.Domain);
+                asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
+                tasks.Async = asyncFlows;
+                Mark($"heap walked (no thread waits on a task): {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
+            }
+        }
 
         List<AsyncFindings.Hang> asyncHangs = [];
         if (asyncFlows is not null)

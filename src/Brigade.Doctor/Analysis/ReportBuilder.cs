@@ -149,6 +149,12 @@ internal static class ReportBuilder
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
         }
 
+        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true))
+        {
+            text.Append("  A possible deadlock: a TaskScheduler of the program's own decides when its queued tasks start, which a dump cannot ask. ")
+                .Append("The dump shows the awaited task queued on it, not started, every thread running its tasks blocked so, and no work item in the thread pool's queue; unless that scheduler starts it some other way, it is a deadlock.\n");
+        }
+
         text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
@@ -249,6 +255,8 @@ internal static class ReportBuilder
 
     private const string AsyncLockAdvice = "Take async locks (SemaphoreSlim(1, 1)) in one global order, release each in a finally, and give WaitAsync a timeout or a CancellationToken so that a stuck wait can end.";
 
+    private const string AsyncLockOrderAdvice = "Take these async locks (SemaphoreSlim(1, 1)) in one global order in every flow, or guard what they protect with one SemaphoreSlim instead of several; release each in a finally, and give WaitAsync a timeout or a CancellationToken so that a stuck wait can end.";
+
     private static string AsyncDeadlock(DeadlockCycle cycle)
     {
         var text = new StringBuilder();
@@ -263,7 +271,7 @@ internal static class ReportBuilder
                 .Append(AsyncFindings.Chain(link.Flow).Select(t => Site(t.Description)).LastOrDefault(s => s is not null) is { } site ? $" ({site})" : "")
                 .Append(links.Count == 1
                     ? $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; this same flow took its slot earlier, at {link.HeldAt}\n"
-                    : $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} took its slot at {link.HeldAt}\n");
+                    : $" in SemaphoreSlim.WaitAsync on {link.Semaphore}; async flow {FlowName(link.HeldBy)} holds its slot ({HolderMethod(link)} passed {link.HeldAt} and has not released it)\n");
         }
 
         if (cycle.AlsoStuck.Count > 0)
@@ -282,7 +290,7 @@ internal static class ReportBuilder
         {
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows each flow suspended after an await of the other semaphore's WaitAsync, ")
                 .Append("with no Release of it on the way, and that semaphore with no free slot; if no other code released that slot, it is a deadlock.\n");
-            text.Append(AsyncLockAdvice).Append('\n');
+            text.Append(AsyncLockOrderAdvice).Append('\n');
         }
 
         text.Append("Async stacks (outermost method first):\n");
@@ -392,6 +400,11 @@ internal static class ReportBuilder
     }
 
     /// <summary>The innermost async method of a flow, as reports name it.</summary>
+    /// <summary>Who in the holding flow passed the semaphore's <c>WaitAsync</c>: "it", or its outer method that holds the
+    /// slot across an await of the method the flow is named by (review 56: the nested ABBA named only the inner methods).</summary>
+    private static string HolderMethod(AsyncDeadlockLink link) =>
+        link.HeldInMethod is { } method && method != FlowName(link.HeldBy) ? $"its caller {method}" : "it";
+
     private static string FlowName(AwaitedTask flow)
     {
         var name = AsyncFindings.Chain(flow).LastOrDefault(t => t.Description.StartsWith("async method ", StringComparison.Ordinal))?.Description ?? flow.Description;
@@ -461,6 +474,12 @@ internal static class ReportBuilder
         {
             // Review 54: the same self-wait on a ConcurrentExclusiveSchedulerPair's scheduler (no SynchronizationContext).
             return "Never block a task running on a ConcurrentExclusiveSchedulerPair's scheduler on work that needs that pair (an async method that resumes there, a task queued to it): await it instead, so the scheduler is free to run it, or have the awaited code use ConfigureAwait(false) and schedule its own work elsewhere.";
+        }
+
+        if (selfWait && links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true)
+        {
+            // Review 56: a limited-concurrency TaskScheduler of the program's own, its running tasks blocked on tasks queued to it.
+            return "Never block a task running on a limited-concurrency TaskScheduler on a task queued to that same scheduler: await it instead (the scheduler's thread is then free to run it), run the inner work inline or on another scheduler, or let the scheduler run more tasks at once than can block.";
         }
 
         if (selfWait)
