@@ -1,5 +1,6 @@
 using System.Text;
 using Brigade.Cli.Run;
+using Xunit.Abstractions;
 
 namespace Brigade.Cli.Tests.Run;
 
@@ -8,7 +9,7 @@ namespace Brigade.Cli.Tests.Run;
 public sealed class RunMemoryTestsCollection;
 
 [Collection(nameof(RunMemoryTests))]
-public sealed class RunMemoryTests
+public sealed class RunMemoryTests(ITestOutputHelper output)
 {
     private sealed class EchoWork : JobWork
     {
@@ -28,13 +29,17 @@ public sealed class RunMemoryTests
         }
     }
 
-    private const double LimitMb = 100;
+    // Holding the input takes ~200 bytes a line here (a 50-character string, its item and its prepared entry): 80 MB at
+    // 400,000 lines, beside the pipeline's own growth, 16-17 MB on 1,000,000 lines (the line count and a 100 MB limit
+    // until 2026-12-07: the run was ~7 s of the project's CPU, more than half of it the lines a bounded pipeline needs
+    // not have; the limit falls with the lines, so a run that holds its input still goes over it twice over).
+    private const double LimitMb = 50;
 
     [Fact(Timeout = 180_000)]
-    public async Task Run_MillionLineInput_RunsInBoundedMemory()
+    public async Task Run_LargeInput_RunsInBoundedMemory()
     {
         using var dir = new TempDirectory();
-        const int Lines = 1_000_000;
+        const int Lines = 400_000;
         await using (var w = new StreamWriter(dir.File("in.txt")))
         {
             for (var i = 0; i < Lines; i++)
@@ -80,8 +85,9 @@ public sealed class RunMemoryTests
         Assert.Equal(0, code);
         Assert.Equal(new FileInfo(dir.File("in.txt")).Length, new FileInfo(dir.File("out.txt")).Length);
 
-        // Holding the input (or the results) would take well over 150 MB; a bounded pipeline stays far below.
+        // Holding the input would take about 100 MB (80 MB of it the items); a bounded pipeline stays far below.
         var growthMb = (Math.Max(peak, GC.GetGCMemoryInfo().HeapSizeBytes) - baseline) / (1024.0 * 1024);
-        Assert.True(growthMb < LimitMb, $"managed heap grew by {growthMb:0} MB while running 1,000,000 lines");
+        output.WriteLine($"managed heap grew by {growthMb:0.0} MB while running {Lines:N0} lines");
+        Assert.True(growthMb < LimitMb, $"managed heap grew by {growthMb:0} MB while running {Lines:N0} lines");
     }
 }
