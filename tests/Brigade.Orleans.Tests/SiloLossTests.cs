@@ -71,8 +71,11 @@ public sealed class SiloLossTests(ClusterFixture fixture)
 
         await started.WaitAsync(TimeSpan.FromSeconds(20));
         var victim = cluster.Silos[1];
-        var clock = Stopwatch.StartNew();
         await cluster.KillSiloAsync(victim);
+
+        // A hang check only (the killed silo's batches never sent again): the run ends about the engine's 10 s
+        // unresponsive-silo bound after the kill. A clock around the kill as well repeated this bound and could fail on
+        // a slow kill alone.
         await consumed.WaitAsync(TimeSpan.FromSeconds(75));
 
         AssertEachItemOnce(seen, 400);
@@ -80,7 +83,6 @@ public sealed class SiloLossTests(ClusterFixture fixture)
         Assert.True(report.IsSuccess, report.ToString());
         Assert.Equal(400, report.Workers.Sum(w => w.Items));
         Assert.Contains(report.Workers, w => w.Location == victim.SiloAddress.Endpoint.ToString() && w.Items > 0);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(75));
         Assert.True(log.Has(7112), "batches in flight on the killed silo were sent again");
     }
 

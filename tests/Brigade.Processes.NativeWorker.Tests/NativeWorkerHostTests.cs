@@ -68,21 +68,34 @@ public sealed class NativeWorkerHostTests
     [Fact(Timeout = 60_000)]
     public async Task Cancellation_StopsTheItems_AndTheWorkersStay()
     {
-        await using var engine = TestWorker.Engine();
-        using var cancel = new CancellationTokenSource();
-        var run = Runner.MapAsync(Enumerable.Range(0, 10), new WaitForCancel(), TestWorker.Run(engine, batchSize: 1), cancel.Token);
-        while (engine.GetStatistics().LiveWorkers < 2)
+        var started = Directory.CreateTempSubdirectory("brigade-native-started-").FullName;
+        try
         {
-            await Task.Delay(10);
+            await using var engine = TestWorker.Engine(o => o.EnvironmentVariables[WaitForCancel.StartedVariable] = started);
+            using var cancel = new CancellationTokenSource();
+            var run = Runner.MapAsync(Enumerable.Range(0, 10), new WaitForCancel(), TestWorker.Run(engine, batchSize: 1), cancel.Token);
+
+            // Cancel once both workers run an item (each leaves a file as it starts): a fixed 200 ms after the workers
+            // were up let a loaded machine cancel before any item started, and the test passed without stopping one.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (Directory.GetFiles(started).Length < 2)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(50), $"{Directory.GetFiles(started).Length} item(s) started");
+                await Task.Delay(20);
+            }
+
+            await cancel.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+            var stats = engine.GetStatistics();
+            Assert.Equal(2, stats.LiveWorkers);
+            Assert.Equal(stats.LiveWorkers, stats.IdleWorkers);
+            Assert.Equal((2L, 0L), (stats.WorkersStarted, stats.WorkerCrashes));
         }
-
-        await Task.Delay(200);
-        await cancel.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
-        var stats = engine.GetStatistics();
-        Assert.Equal(2, stats.LiveWorkers);
-        Assert.Equal(stats.LiveWorkers, stats.IdleWorkers);
+        finally
+        {
+            Directory.Delete(started, recursive: true);
+        }
     }
 
     [Fact(Timeout = 60_000)]

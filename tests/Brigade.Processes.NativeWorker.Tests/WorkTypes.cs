@@ -54,10 +54,19 @@ public sealed class WhichExecutable : IWork<int, string>
     public string Execute(int input) => Path.GetFileName(Environment.ProcessPath) ?? "";
 }
 
+/// <summary>Waits for its cancellation; with <see cref="StartedVariable"/> set, first leaves a file named after the item in that directory.</summary>
 public sealed class WaitForCancel : IAsyncWork<int, int>
 {
+    /// <summary>The environment variable naming the directory where each item, as it starts, leaves a file named after it.</summary>
+    public const string StartedVariable = "BRIGADE_TEST_STARTED_DIR";
+
     public async ValueTask<int> ExecuteAsync(int input, CancellationToken cancellationToken)
     {
+        if (Environment.GetEnvironmentVariable(StartedVariable) is { Length: > 0 } directory)
+        {
+            File.WriteAllText(Path.Combine(directory, input.ToString(System.Globalization.CultureInfo.InvariantCulture)), "");
+        }
+
         await Task.Delay(Timeout.Infinite, cancellationToken);
         return input;
     }

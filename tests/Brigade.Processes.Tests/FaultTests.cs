@@ -150,37 +150,50 @@ public sealed class FaultTests
         }
     }
 
+    // Item 7 sleeps 60 s: without a working timeout it ends by itself and no TimeoutException is reported, so the
+    // assertions need no clock (a 90 s bound on the run counted worker starts, 55 s each at load 60). One item per batch:
+    // the item that times out alone is reported at once, so one kill and one replacement, not two of each (a timeout in a
+    // batch of several reruns the batch item by item first: the path FailFast_MidRun_IsolatesTheItem_AndLosesNothing takes
+    // with crashes), which at load 50-60 went past the 150 s limit. The timeout is long enough that a worker starved of CPU
+    // does not time out an item that returns at once (400 ms could), and far from the 60 s.
     [Fact(Timeout = 150_000)]
     public async Task ItemTimeout_KillsAndReplacesTheWorker_ReportsTheItem()
     {
-        await using var engine = TestEngines.Create(o => o.ItemTimeout = TimeSpan.FromMilliseconds(400));
-        var watch = Stopwatch.StartNew();
+        await using var engine = TestEngines.Create(o => o.ItemTimeout = TimeSpan.FromSeconds(4));
 
-        var result = await Runner.MapAsync(Inputs(30, "hang", 7), new Crasher(), TestEngines.Run(engine));
+        var result = await Runner.MapAsync(Inputs(30, "hang", 7), new Crasher(), TestEngines.Run(engine, batchSize: 1));
 
-        // A hang check (the item never ends by itself): 55 s were seen at load 60 (a new worker's start-up), 20 s was the bound.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(90), $"took {watch.Elapsed}");
         var failure = Assert.Single(result.Report.Failures);
         Assert.Equal(7, failure.Index);
         Assert.IsType<TimeoutException>(failure.Exception);
         Assert.Contains("item timeout", failure.Exception.Message, StringComparison.Ordinal);
         AssertOthersComplete(result, 7);
-        Assert.InRange(engine.GetStatistics().WorkerTimeouts, 1, 2);
+        Assert.Equal(1, engine.GetStatistics().WorkerTimeouts);
     }
 
     // The combiner runs on the process loop's thread as each batch's results arrive: while it is slow, no item is running
     // on the worker's account. Before the fix the last item's timeout stayed armed meanwhile, killed the idle worker, and
     // the next batch was blamed for a timeout (or the dying worker went back to the pool).
-    [Fact(Timeout = 60_000)]
+    // The item timeout is long enough that a worker starved of CPU (load 60 on 2 cores) does not time out running two
+    // squares (with 1 s it could, and the test failed without the bug); the combiner outlasts it, all in the host.
+    [Fact(Timeout = 120_000)]
     public async Task ItemTimeout_DoesNotRunWhileTheHostHandlesResults_TheWorkerStaysPooled()
     {
-        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 1; o.ItemTimeout = TimeSpan.FromSeconds(1); });
+        var itemTimeout = TimeSpan.FromSeconds(8);
+        await using var engine = TestEngines.Create(o => { o.MaxWorkers = 1; o.ItemTimeout = itemTimeout; });
         var slowOnce = 0;
         long Combine(long a, long b)
         {
             if (b == 9 && Interlocked.Exchange(ref slowOnce, 1) == 0)
             {
-                Thread.Sleep(TimeSpan.FromSeconds(3)); // three item timeouts, all in the host
+                // Past the watchdog's deadline (the timeout and 75 ms) counted from when these results arrived, with 3 s for
+                // a late timer: a clock left running kills the idle worker meanwhile (the bug), and then this ends at once.
+                var worker = Assert.Single(engine.GetWorkerProcessIds());
+                var slow = Stopwatch.StartNew();
+                while (slow.Elapsed < itemTimeout + TimeSpan.FromSeconds(3) && ProcessList.IsAlive(worker))
+                {
+                    Thread.Sleep(50);
+                }
             }
 
             return a + b;

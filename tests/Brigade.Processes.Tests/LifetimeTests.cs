@@ -5,19 +5,21 @@ namespace Brigade.Processes.Tests;
 
 public sealed class LifetimeTests
 {
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task Cancellation_StopsTheRun_AndLeavesNoWorkerProcessBehind()
     {
         var engine = TestEngines.Create();
         var seen = new HashSet<int>();
+        var completed = 0L;
         using var cancel = new CancellationTokenSource();
         // 400 items of 200 ms: a run that did not stop would take 40 s on two workers, far from the 15 s bound below.
         var items = Enumerable.Repeat(200, 400).ToArray();
-        var progress = new Progress<RunProgress>(_ =>
+        var progress = new Progress<RunProgress>(p =>
         {
             lock (seen)
             {
                 seen.UnionWith(engine.GetWorkerProcessIds());
+                completed = Math.Max(completed, p.Completed);
             }
         });
 
@@ -27,10 +29,20 @@ public sealed class LifetimeTests
             await Task.Delay(10);
         }
 
-        await Task.Delay(300);
+        // Cancel mid-run, not before the first item: a fixed 300 ms here let a loaded machine cancel a run that had not
+        // started an item, and the test passed without stopping one. Two items done means both workers ran items and
+        // have the next ones running (each sleeps 200 ms; 398 are left).
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref completed) < 2)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "no item finished");
+            await Task.Delay(20);
+        }
+
         lock (seen)
         {
             seen.UnionWith(engine.GetWorkerProcessIds());
+            Assert.True(completed < items.Length - 10, $"the run was nearly over ({completed} done) before the cancel");
         }
 
         var watch = Stopwatch.StartNew();
