@@ -173,7 +173,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Items that fail before running (malformed, or not convertible to the work's input) skip the engine and are
         // delivered in their place in the order, like results an interrupted run journaled.
         _pending = resume?.Pending ?? [];
-        var prepared = Prepare(Rest(first, items, CancellationToken.None), resume, CancellationToken.None);
+        var prepared = Prepare(Rest(first, items, _counters, CancellationToken.None), resume, CancellationToken.None);
         var stream = options.Work.Start(prepared, runOptions, _outputs.OnCompleted);
         var interrupted = false;
         Exception? failure = null;
@@ -286,6 +286,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private string ResumeHint() => _outputs?.Journal is { } journal
         ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
+
+    /// <summary>Gets the input's number of items as the progress shows it (read at the input's end; for tests).</summary>
+    internal long? Total => _counters.Total;
 
     /// <summary>Gets the report of the run, once <see cref="RunAsync"/> has returned.</summary>
     internal RunReport? Report { get; private set; }
@@ -652,7 +655,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // The input after its first item, for the run. A read waiting for the producer (stdin: tail -f) ends when the run's
     // token trips, so the run's stop does not wait for the producer's next line; that token, not the command's, so that
     // the run has stopped and sees the read's cancellation as its own, not as the input failing.
-    private static async IAsyncEnumerable<InputItem> Rest(InputItem? first, InputItems items, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    // At the input's end the progress total becomes the items read: the count taken before the run is wrong for a file
+    // that shrank (or grew) meanwhile, and the last progress line said "16/20 done (80.0%)" of a run that ran all 16 (run56).
+    private static async IAsyncEnumerable<InputItem> Rest(InputItem? first, InputItems items, RunCounters counters, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (first is null || !items.HandOver())
         {
@@ -662,11 +667,15 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         using var stop = cancellationToken.UnsafeRegister(static s => ((InputItems)s!).StopReading(), items);
         try
         {
+            var read = first.Index + 1;
             yield return first;
             while (await items.Reader.MoveNextAsync().ConfigureAwait(false))
             {
+                read = items.Reader.Current.Index + 1;
                 yield return items.Reader.Current;
             }
+
+            counters.Total = read;
         }
         finally
         {

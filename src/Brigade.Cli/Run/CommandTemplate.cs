@@ -106,6 +106,29 @@ internal sealed partial class CommandTemplate
         }
     }
 
+    /// <summary>
+    /// Gets the program every item's command starts, when the command names it in its own text and needs no shell around
+    /// it (<see cref="ExecCommandLine"/>: a program and its arguments, each placeholder one of them or part of one); null
+    /// when a placeholder names the program (<c>{} --version</c>) or the command is the shell's (<c>cd {} &amp;&amp; make</c>,
+    /// a builtin, a pipe), where what runs cannot be known before the items do.
+    /// </summary>
+    /// <remarks>An item whose value is not a plain word goes to <c>/bin/sh -c</c> as <c>prog "${BRIGADE_V1}"</c>: the same
+    /// program, found by the shell on the same <c>PATH</c>.</remarks>
+    public string? FixedProgram()
+    {
+        var text = new StringBuilder();
+        foreach (var part in _parts)
+        {
+            // Each value as one ordinary character: it is a word of its own or part of one, never an operator.
+            text.Append(part.Kind == PartKind.Literal ? part.Name : ValueMark);
+        }
+
+        var words = ExecCommandLine.TrySplit(text.ToString());
+        return words is { Length: > 0 } && !words[0].Contains(ValueMark, StringComparison.Ordinal) ? words[0] : null;
+    }
+
+    private const char ValueMark = '\u0001';
+
     /// <summary>Checks the command against the CSV header, before anything runs (<see cref="Bind"/> with the header).</summary>
     /// <exception cref="CliUsageException">An unquoted <c>{name}</c> names no column, or <c>{N}</c> is past the last one.</exception>
     public void CheckAgainst(IReadOnlyList<string> header)

@@ -26,7 +26,16 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
 
     public override object Prepare(InputItem item) => template.RenderCommand(item);
 
-    public override void CheckFirstItem(InputItem item) => template.Bind(item);
+    public override void CheckFirstItem(InputItem item)
+    {
+        template.Bind(item);
+
+        // A program no item can start fails the run now, in one line, not each item with "command not found" (run56).
+        if (template.FixedProgram() is { } program)
+        {
+            ProgramPreflight.Check(program, Environment.GetEnvironmentVariable("PATH"), static name => Environment.GetEnvironmentVariable(name) is not null);
+        }
+    }
 
     public override JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted)
     {

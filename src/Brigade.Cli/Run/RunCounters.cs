@@ -7,7 +7,16 @@ internal sealed class RunCounters
     private long _failed;
     private long _running;
 
-    public long? Total { get; set; }
+    // -1: unknown. Set before the run (the count of a regular file's items) and again at the input's end (the items read),
+    // while the progress view reads it: one long, never torn.
+    private long _total = -1;
+
+    /// <summary>Gets or sets the input's number of items, or null when it is not known.</summary>
+    public long? Total
+    {
+        get => Volatile.Read(ref _total) is var total and >= 0 ? total : null;
+        set => Volatile.Write(ref _total, value ?? -1);
+    }
 
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
