@@ -324,7 +324,13 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             cpu,
             reportsAttempts: _policy is not null));
         Array.Clear(_outputs, 0, _succeeded);
+
+        // Written: a huge chunk's values (hundreds of megabytes) are let go now, not kept until the next batch of a run
+        // or an idle pooled worker's next run (lib56).
+        _values.Clear();
     }
+
+    internal override long RetainedBufferBytes => _values.Capacity;
 
     protected override void Dispose(bool disposing)
     {
