@@ -152,13 +152,14 @@ public sealed class DetectingLock : SynchronizationPrimitive
     internal override string Describe(AccessMode mode) => DescribeSelf();
 
     /// <summary>
-    /// The timeout a try-acquisition waits with: a zero timeout by the lock's own holder becomes a wait, which the
-    /// detection refuses at once as the cycle of one it is (lib56). A try that only returned false there (while a timed
-    /// try threw) read "busy, try later" to code whose later never comes: the lock cannot be freed by anyone but its holder.
+    /// The timeout a try-acquisition waits with: any timeout by the lock's own holder becomes an unbounded wait, which the
+    /// detection refuses at once as the cycle of one it is (lib56). A zero try there returned false while a timed one threw
+    /// (and a short timed one returned false when its timer beat the cycle search, on a loaded machine): "busy, try later"
+    /// to code whose later never comes, since no one but the holder can free the lock.
     /// </summary>
     private TimeSpan ReentryAsWait(TimeSpan timeout)
     {
-        if (timeout != TimeSpan.Zero || !DetectsPitfalls || Volatile.Read(ref _owner) is not { } owner || owner is SentinelHolder)
+        if (timeout == Timeout.InfiniteTimeSpan || !DetectsPitfalls || Volatile.Read(ref _owner) is not { } owner || owner is SentinelHolder)
         {
             return timeout;
         }
