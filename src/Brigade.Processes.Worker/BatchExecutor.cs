@@ -60,6 +60,10 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
             // time, where the branch below fails only the item whose result is too large.
             _frame.EndFrame();
             _context!.Channel.Write(_frame);
+
+            // Sent: a buffer grown for a huge frame (up to 512 MiB for a 256 MiB one) is let go now (lib56: it stayed
+            // until the worker's next chunk, for an idle pooled worker until its next run).
+            _frame.Clear();
             return;
         }
 
@@ -69,7 +73,11 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         WriteFrame(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)], [NoValues]);
         _frame.EndFrame();
         _context!.Channel.Write(_frame);
+        _frame.Clear();
     }
+
+    /// <summary>Gets the bytes the executor's buffers hold on to between chunks (a test's window on lib56's release).</summary>
+    internal long RetainedBufferBytes => _frame.Capacity + _executor.RetainedBufferBytes;
 
     public void Dispose() => _executor.Dispose();
 

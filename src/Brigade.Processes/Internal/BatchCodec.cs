@@ -56,7 +56,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         _frame.WriteByte(flags);
         _frame.WriteInt32(array.Length);
         var failed = _input.Write(_frame, array, array.Length);
-        inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {f.Error.Message}", f.Error));
+        inputFailures = failed?.ToDictionary(f => f.Offset, f => (Exception)new InvalidDataException($"The input could not be serialized as {typeof(TIn).FullName}: {SerializationErrorText.Describe(f.Error)}", f.Error));
         if (_frame.PendingFrameLength > _maxFrameLength)
         {
             // Lib54: a lazy input of 50 MB items let the adaptive batch grow past the limit, and the whole run failed with

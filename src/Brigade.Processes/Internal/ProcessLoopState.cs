@@ -7,14 +7,39 @@ namespace Brigade.Processes.Internal;
 /// </summary>
 internal sealed class ProcessLoopState<TIn, TOut>(EngineWorker worker, ProcessWork work, TimeSpan target, int maxFrameLength)
 {
+    // A cap this high never binds: the batch sizer aims at a batch's duration, and no batch of tiny items nears it.
+    private const long UncappedItems = 1 << 20;
+
     public EngineWorker Worker { get; } = worker;
 
     public BatchCodec<TIn, TOut> Codec { get; } = new(work, maxFrameLength);
 
     public BatchSizer Sizer { get; } = new(target);
 
-    /// <summary>Gets or sets the most items a batch may hold: lowered when a batch's frame would exceed the protocol's limit.</summary>
+    /// <summary>Gets or sets the most items a batch may hold: lowered when a batch's frame would exceed the protocol's limit,
+    /// then following the bytes of the batches sent (<see cref="FitBatchCap"/>).</summary>
     public int MaxBatchItems { get; set; } = int.MaxValue;
+
+    /// <summary>
+    /// Moves the cap on a batch's items toward what fits in half a frame at the item size of a batch just encoded: down at
+    /// once for larger items, up at most twofold a batch for smaller ones, and gone once that many items would fit that
+    /// no batch of them needs a cap. Lib56: after one split the cap stayed for the run, so a single oversized item left
+    /// every later batch of small items at one item, each paying a round trip.
+    /// </summary>
+    /// <param name="items">The items the batch held.</param>
+    /// <param name="frameBytes">Its frame's length.</param>
+    public void FitBatchCap(int items, long frameBytes)
+    {
+        var perItem = Math.Max(1, frameBytes / Math.Max(1, items));
+        var fit = Math.Max(1, maxFrameLength / 2 / perItem);
+        if (fit >= UncappedItems)
+        {
+            MaxBatchItems = int.MaxValue;
+            return;
+        }
+
+        MaxBatchItems = (int)Math.Min(fit, 2L * MaxBatchItems);
+    }
 
     public Queue<PendingBatch<TIn>> Retries { get; } = new();
 

@@ -387,13 +387,18 @@ internal sealed partial class ProcessRun<TIn, TOut>
         if (frame is null)
         {
             // Too many bytes for one frame: send it as two halves (the worker runs batches in order, so results still
-            // arrive in input order), and keep this loop's later batches at most that size.
+            // arrive in input order), and keep this loop's later batches at most that size until their bytes say more fit.
             var items = pending.Batch.Items;
             var half = items.Length / 2;
             state.MaxBatchItems = Math.Min(state.MaxBatchItems, Math.Max(1, half));
             Send(state, pending with { Batch = new ItemBatch<TIn>(pending.Batch.StartIndex, items[..half]) });
             Send(state, pending with { Batch = new ItemBatch<TIn>(pending.Batch.StartIndex + half, items[half..]) });
             return;
+        }
+
+        if (state.MaxBatchItems != int.MaxValue)
+        {
+            state.FitBatchCap(pending.Batch.Count, frame.Length);
         }
 
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());

@@ -9,13 +9,32 @@ namespace Brigade.Processes.Protocol;
 /// </summary>
 internal sealed class FrameReader(Stream stream, string peer)
 {
-    private byte[] _buffer = new byte[64 * 1024];
+    private const int InitialSize = 64 * 1024;
+
+    // A buffer grown past this for one large frame is given back once that frame has been handled.
+    private const int KeptSize = 4 * 1024 * 1024;
+
+    private byte[] _buffer = new byte[InitialSize];
     private int _start;
     private int _end;
+
+    /// <summary>Gets how many bytes the reader holds on to.</summary>
+    public int Capacity => _buffer.Length;
 
     /// <summary>Reads the next frame; returns false when the stream ends cleanly between frames.</summary>
     public bool TryRead(out MessageType type, out ReadOnlyMemory<byte> payload)
     {
+        if (_buffer.Length > KeptSize && _end - _start <= InitialSize)
+        {
+            // The last payload (valid until this call) was a large frame's: a worker's 200 MB result otherwise kept a
+            // buffer of up to 512 MiB for as long as its channel lived (lib56).
+            var smaller = new byte[InitialSize];
+            Buffer.BlockCopy(_buffer, _start, smaller, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+            _buffer = smaller;
+        }
+
         if (!Fill(WireFormat.HeaderLength, allowEnd: true))
         {
             type = default;

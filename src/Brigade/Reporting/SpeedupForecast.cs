@@ -48,6 +48,11 @@ public sealed partial class SpeedupForecast
     /// <summary>Gets what bounds the forecast most, in a few words: <c>cores</c>, <c>width</c>, <c>a busy machine</c>, <c>serial fraction</c>, <c>too few items</c>, <c>per-item overhead</c>, <c>stragglers</c> or <c>start-up</c>.</summary>
     public required string LimitedBy { get; init; }
 
+    /// <summary>Gets the speedup one worker would reach under the same load, beside a parallel plan's forecast limited by a
+    /// busy machine (null otherwise): the forecast is against one worker on an idle machine, so "forecast speedup 0.5
+    /// (limited by a busy machine)" alone read as if running in parallel made the job slower (review 55).</summary>
+    internal double? SequentialSpeedup { get; init; }
+
     /// <summary>Forecasts the speedup of a job on an engine.</summary>
     /// <param name="sample">What the sample measured.</param>
     /// <param name="engine">The engine's name: <c>sequential</c>, <c>threadpool</c>, <c>threads</c>, <c>async</c>, or an isolated engine's.</param>
@@ -178,7 +183,7 @@ public sealed partial class SpeedupForecast
             : ForPlan(plan, items, ForecastSample.FromPlan(plan, items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)));
     }
 
-    private static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, ForecastSample sample)
+    internal static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, ForecastSample sample)
     {
         // The sample ran before the plan did: its items count in the job and its time in the wall. A plan from items
         // still running has a lower bound for their time: twice it, and the sampled items half done (see ForRun).
@@ -201,14 +206,22 @@ public sealed partial class SpeedupForecast
 
         // Over the whole job: the sampled items took their time too.
         var whole = items * t;
+        double WholeSpeedup(SpeedupForecast f) => f.WallTime > TimeSpan.Zero && whole > 0 ? whole / f.WallTime.TotalSeconds : f.Speedup;
+
+        // Limited by a busy machine, a parallel plan's speedup can read below 1 (it is against an idle machine's one
+        // worker): one worker under the same load goes beside it, so that the note says what the plan is compared with.
+        double? sequential = forecast.LimitedBy == "a busy machine" && forecast.DegreeOfParallelism > 1
+            ? WholeSpeedup(Predict(sample, "sequential", 1, plan.BatchSize))
+            : null;
         return new SpeedupForecast
         {
             Engine = forecast.Engine,
             DegreeOfParallelism = forecast.DegreeOfParallelism,
-            Speedup = forecast.WallTime > TimeSpan.Zero && whole > 0 ? whole / forecast.WallTime.TotalSeconds : forecast.Speedup,
+            Speedup = WholeSpeedup(forecast),
             WallTime = forecast.WallTime,
             CoreShare = forecast.CoreShare,
             LimitedBy = forecast.LimitedBy,
+            SequentialSpeedup = sequential,
         };
     }
 
@@ -276,7 +289,10 @@ public sealed partial class SpeedupForecast
     /// <param name="forecast">The forecast, or null.</param>
     /// <returns>The note.</returns>
     internal static string Note(SpeedupForecast? forecast) =>
-        forecast is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {forecast.Speedup:0.0#} (limited by {forecast.LimitedBy})");
+        forecast is null ? ""
+        : forecast.SequentialSpeedup is { } sequential
+            ? string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {forecast.Speedup:0.0#} (limited by {forecast.LimitedBy}; one worker under the same load: {sequential:0.0#})")
+            : string.Create(CultureInfo.InvariantCulture, $"; forecast speedup {forecast.Speedup:0.0#} (limited by {forecast.LimitedBy})");
 
     /// <summary>Returns the forecast in a few words, such as <c>forecast speedup 1.9 (threadpool ×2, limited by cores)</c>.</summary>
     public override string ToString() =>

@@ -11,7 +11,8 @@ namespace Brigade.Synchronization;
 /// <para>A synchronous acquisition belongs to its thread (release it on that thread); an asynchronous one belongs to the
 /// logical flow: the code after the <c>await</c>, wherever it resumes, and the tasks it starts while holding it.</para>
 /// <para>A wait that would close a cycle of waiters throws <see cref="DeadlockException"/> at once, listing the cycle;
-/// the other waiters keep waiting. Taking it again while holding it is such a cycle (of one).</para>
+/// the other waiters keep waiting. Taking it again while holding it is such a cycle (of one), through every method:
+/// <see cref="TryAcquire"/> and <see cref="TryAcquireAsync"/> throw it too, even with <see cref="TimeSpan.Zero"/>.</para>
 /// <para>Uncontended, an acquisition is one compare-and-swap plus bookkeeping; see docs/performance.md.</para>
 /// </remarks>
 /// <example>
@@ -115,11 +116,12 @@ public sealed class DetectingLock : SynchronizationPrimitive
     /// <param name="callerFile">Filled in by the compiler.</param>
     /// <param name="callerLine">Filled in by the compiler.</param>
     /// <returns>The scope; <see cref="LockScope.IsAcquired"/> is false if the timeout elapsed.</returns>
-    /// <exception cref="DeadlockException">This wait would close a cycle of waiters.</exception>
+    /// <exception cref="DeadlockException">This wait would close a cycle of waiters, including taking the lock again while this
+    /// thread (or async flow) holds it, whatever the timeout: as <see cref="Acquire"/>.</exception>
     /// <exception cref="LockOrderException">In <see cref="LockOrderMode.Throw"/> mode, the acquisition inverts a lock order seen before.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     public LockScope TryAcquire(TimeSpan timeout, CancellationToken cancellationToken = default, [CallerMemberName] string callerMember = "", [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0) =>
-        AcquireCore(AccessMode.Exclusive, timeout, cancellationToken, CallSite.Capture(this, callerMember, callerFile, callerLine));
+        AcquireCore(AccessMode.Exclusive, ReentryAsWait(timeout), cancellationToken, CallSite.Capture(this, callerMember, callerFile, callerLine));
 
     /// <summary>Takes the lock asynchronously; the logical flow owns it until the scope is disposed.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -140,13 +142,45 @@ public sealed class DetectingLock : SynchronizationPrimitive
     /// <param name="callerFile">Filled in by the compiler.</param>
     /// <param name="callerLine">Filled in by the compiler.</param>
     /// <returns>The scope; <see cref="LockScope.IsAcquired"/> is false if the timeout elapsed.</returns>
-    /// <exception cref="DeadlockException">This wait would close a cycle of waiters.</exception>
+    /// <exception cref="DeadlockException">This wait would close a cycle of waiters, including taking the lock again while this
+    /// flow (or thread) holds it, whatever the timeout: as <see cref="AcquireAsync"/>.</exception>
     /// <exception cref="LockOrderException">In <see cref="LockOrderMode.Throw"/> mode, the acquisition inverts a lock order seen before.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the lock was acquired.</exception>
     public ValueTask<LockScope> TryAcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default, [CallerMemberName] string callerMember = "", [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0) =>
-        AcquireCoreAsync(AccessMode.Exclusive, timeout, cancellationToken, CallSite.Capture(this, callerMember, callerFile, callerLine));
+        AcquireCoreAsync(AccessMode.Exclusive, ReentryAsWait(timeout), cancellationToken, CallSite.Capture(this, callerMember, callerFile, callerLine));
 
     internal override string Describe(AccessMode mode) => DescribeSelf();
+
+    /// <summary>
+    /// The timeout a try-acquisition waits with: any timeout by the lock's own holder becomes an unbounded wait, which the
+    /// detection refuses at once as the cycle of one it is (lib56). A zero try there returned false while a timed one threw
+    /// (and a short timed one returned false when its timer beat the cycle search, on a loaded machine): "busy, try later"
+    /// to code whose later never comes, since no one but the holder can free the lock.
+    /// </summary>
+    private TimeSpan ReentryAsWait(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan || !DetectsPitfalls || Volatile.Read(ref _owner) is not { } owner || owner is SentinelHolder)
+        {
+            return timeout;
+        }
+
+        // Only the holder itself releases a lock it holds here (its scope; another thread disposing that scope races with
+        // nothing this thread does), so the wait below finds the lock still held and the cycle still closed.
+        if (ReferenceEquals(owner, ThreadHolder.CurrentOrNull))
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        for (var held = FlowState.ActiveChain; held is not null; held = held.Next)
+        {
+            if (ReferenceEquals(owner, held) && !held.IsReleased)
+            {
+                return Timeout.InfiniteTimeSpan;
+            }
+        }
+
+        return timeout;
+    }
 
     internal override bool TryTake(Holder holder, AccessMode mode, out long serial)
     {

@@ -255,7 +255,7 @@ public sealed class SpeedupForecastTests
 
         var note = SpeedupForecast.PlanNote(plan, 10_000);
 
-        Assert.Matches(@"^; forecast speedup \d+(\.\d+)? \(limited by [a-z -]+\)$", note);
+        Assert.Matches(@"^; forecast speedup \d+(\.\d+)? \(limited by [a-z -]+(; one worker under the same load: \d+(\.\d+)?)?\)$", note);
         Assert.Equal("", SpeedupForecast.PlanNote(plan, 0));
     }
 

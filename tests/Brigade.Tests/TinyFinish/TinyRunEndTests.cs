@@ -15,7 +15,7 @@ public sealed partial class TinyRunEndTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
-    [GeneratedRegex("^(?<head>.*?)(?<help>; a pool thread joined \\([0-9,]+ items\\))?(?<note>; forecast speedup [0-9.]+ \\(limited by [a-z -]+\\))?$")]
+    [GeneratedRegex("^(?<head>.*?)(?<help>; a pool thread joined \\([0-9,]+ items\\))?(?<note>; forecast speedup [0-9.]+ \\(limited by [a-z -]+(; one worker under the same load: [0-9.]+)?\\))?$")]
     private static partial Regex LineParts();
 
     [Fact]

@@ -24,6 +24,9 @@ internal abstract class RemoteItemExecutor : IDisposable
     /// waits between attempts. <see cref="Run"/> serves every work too, blocking through the waits.</summary>
     public abstract bool IsAsync { get; }
 
+    /// <summary>Gets the bytes the executor's result buffer holds on to between chunks.</summary>
+    internal abstract long RetainedBufferBytes { get; }
+
     /// <summary>Creates the work instance and the executor for its input and result types (the only reflection; items cost none).</summary>
     /// <param name="descriptor">The work type.</param>
     /// <param name="policy">The run's item timeout and retry, or <see langword="null"/>.</param>

@@ -265,7 +265,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private void FailResult(int offset, Exception error)
     {
         _statuses[offset] = Failed;
-        _failures.Add(new RemoteItemFailure(_chunkOffset + offset, RemoteError.From(new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {ExceptionText.Message(error)}", error)), 1));
+        _failures.Add(new RemoteItemFailure(_chunkOffset + offset, RemoteError.From(new InvalidDataException($"The result could not be serialized as {typeof(TOut).FullName}: {SerializationErrorText.Describe(error)}", error)), 1));
     }
 
     // Between items: send a chunk when one is due. A transport failure stops the loop and is rethrown after it, never
@@ -324,7 +324,13 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             cpu,
             reportsAttempts: _policy is not null));
         Array.Clear(_outputs, 0, _succeeded);
+
+        // Written: a huge chunk's values (hundreds of megabytes) are let go now, not kept until the next batch of a run
+        // or an idle pooled worker's next run (lib56).
+        _values.Clear();
     }
+
+    internal override long RetainedBufferBytes => _values.Capacity;
 
     protected override void Dispose(bool disposing)
     {

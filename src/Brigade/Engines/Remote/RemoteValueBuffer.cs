@@ -16,6 +16,9 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
 
     public int Length => _length;
 
+    /// <summary>Gets how many bytes the buffer holds on to, written or not.</summary>
+    public int Capacity => _buffer.Length;
+
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
     /// <summary>Forgets what was written; a huge buffer (over 4 MiB) is let go rather than pinned forever.</summary>
