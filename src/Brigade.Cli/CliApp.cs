@@ -113,8 +113,9 @@ internal static class CliApp
                 var extra = parse.UnmatchedTokens[0];
                 var at = Array.IndexOf(args, extra);
                 var afterOneWord = at >= 2 && args[at - 2] is ("-x" or "--exec") && !args[at - 1].Any(char.IsWhiteSpace);
+                // GNU parallel's --keep-order (-k) asks for what brigade run always does (review 56).
                 message = extra.StartsWith('-') && extra.Length > 1 && !afterOneWord
-                    ? $"run: unknown option '{extra}'"
+                    ? $"run: unknown option '{extra}'" + (extra is "-k" or "--keep-order" ? ": brigade run writes the outputs in the input's order already" : "")
                     : $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 
