@@ -11,6 +11,10 @@ public sealed class MeasuringProcessTests
         Assert.False(MeasuringProcess.ShouldRestart(["run", "items.txt", "-x", "echo"]));
         Assert.False(MeasuringProcess.ShouldRestart(["demo", "--help"]));
         Assert.False(MeasuringProcess.ShouldRestart([]));
+
+        // Review 56: listing measures nothing.
+        Assert.False(MeasuringProcess.ShouldRestart(["demo", "--list"]));
+        Assert.False(MeasuringProcess.ShouldRestart(["advise", "--list", "--json"]));
     }
 
     [Fact]
