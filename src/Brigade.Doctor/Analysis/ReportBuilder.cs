@@ -98,6 +98,14 @@ internal static class ReportBuilder
         }
     }
 
+    // What a possible cycle depends on, before "it can never proceed" (review 56: a possible one-thread cycle, a TryEnter
+    // or a TaskScheduler of the program's own, read as certain in its first line; the paragraph below it said "possible").
+    private static string Unless(DeadlockCycle cycle) =>
+        !cycle.IsPossible ? ""
+        : cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? (cycle.Links.Count == 1 ? "unless its TryEnter has a finite timeout, " : "unless a TryEnter below has a finite timeout, ")
+        : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true) ? "unless its scheduler starts the task some other way, "
+        : "unless a semaphore slot was released by code the dump does not show, ";
+
     private static string Deadlock(DeadlockCycle cycle)
     {
         if (cycle.SlotTakenAt is { } takenAt)
@@ -117,8 +125,8 @@ internal static class ReportBuilder
         text.Append(joinsItself
             ? $"Deadlock detected: {cycle.Links[0].Waiter} joins itself (Thread.Join on its own thread); it can never proceed.\n"
             : cycle.Links.Count == 1
-            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", KindNames(cycle.Links))}); it can never proceed.\n"
-            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", KindNames(cycle.Links))}); {(cycle.IsPossible && cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? "unless a TryEnter below has a finite timeout, " : cycle.IsPossible ? "unless a semaphore slot was released by code the dump does not show, " : "")}none of them can ever proceed.\n");
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", KindNames(cycle.Links))}); {Unless(cycle)}it can never proceed.\n"
+            : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", KindNames(cycle.Links))}); {Unless(cycle)}none of them can ever proceed.\n");
         for (var i = 0; i < cycle.Links.Count; i++)
         {
             var link = cycle.Links[i];
