@@ -39,7 +39,7 @@ public sealed class AddAnEngineTests : ConformanceTests
     [InlineData("RegistryEntry", "RegistryEntry.cs")]
     public void ArchitectureDoc_ShowsTheExampleAsCompiled(string snippet, string file)
     {
-        var root = FindRoot();
+        var root = Repository.Root;
         var doc = File.ReadAllText(Path.Combine(root, "docs", "architecture.md"));
         var source = File.ReadAllText(Path.Combine(root, "docs", "examples", "AddAnEngine", file));
 
@@ -56,18 +56,5 @@ public sealed class AddAnEngineTests : ConformanceTests
         var lines = code.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd().Split('\n');
         var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Brigade.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Brigade.slnx not found above " + AppContext.BaseDirectory);
     }
 }

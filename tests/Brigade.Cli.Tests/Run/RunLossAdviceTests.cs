@@ -7,18 +7,18 @@ namespace Brigade.Cli.Tests.Run;
 // change under it (the rewrite would silently stop) or when a rewrite still names BatchSize.
 public sealed class RunLossAdviceTests
 {
+    private static readonly string LibrarySource = File.ReadAllText(Path.Combine(Repository.Root, "src", "Brigade", "Reporting", "LossBreakdown.cs"));
+
     [Fact]
     public void Every_rewritten_phrase_is_still_the_librarys()
     {
-        var source = File.ReadAllText(Path.Combine(FindRoot(), "src", "Brigade", "Reporting", "LossBreakdown.cs"));
-        Assert.All(RunLossAdvice.Phrases, p => Assert.Contains(p.Library, source, StringComparison.Ordinal));
+        Assert.All(RunLossAdvice.Phrases, p => Assert.Contains(p.Library, LibrarySource, StringComparison.Ordinal));
     }
 
     [Fact]
     public void No_advice_of_brigade_run_names_BatchSize()
     {
-        var source = File.ReadAllText(Path.Combine(FindRoot(), "src", "Brigade", "Reporting", "LossBreakdown.cs"));
-        var advised = source.Split('\n').Where(l => l.Contains("BatchSize)", StringComparison.Ordinal) || l.Contains("raise BatchSize", StringComparison.Ordinal)).ToList();
+        var advised = LibrarySource.Split('\n').Where(l => l.Contains("BatchSize)", StringComparison.Ordinal) || l.Contains("raise BatchSize", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(advised);
         Assert.All(advised, line => Assert.DoesNotContain("BatchSize", RunLossAdvice.ForRun(line), StringComparison.Ordinal));
     }
@@ -28,18 +28,5 @@ public sealed class RunLossAdviceTests
     {
         var summary = "52% of the ideal; lost to overhead: 1.2 s between batches (items are small for their dispatch cost: raise BatchSize or give each item more work)";
         Assert.Equal("52% of the ideal; lost to overhead: 1.2 s between batches (items are small for their dispatch cost: give each command more work (every line starts a process))", RunLossAdvice.ForRun(summary));
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Brigade.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Brigade.slnx not found above " + AppContext.BaseDirectory);
     }
 }
