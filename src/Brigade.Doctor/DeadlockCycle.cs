@@ -28,7 +28,9 @@ public sealed class DeadlockCycle
     /// <c>SemaphoreSlim</c> records no owner, so the dump shows that a flow passed a <c>WaitAsync</c> without a
     /// <c>Release</c> on its way, not that it still holds the slot. So is a cycle of threads holding every slot of a
     /// <c>SemaphoreSlim</c> while blocked on a <c>Parallel.ForEachAsync</c> whose bodies wait on it (a throttle held across
-    /// a nested loop), for the same reason.</summary>
+    /// a nested loop), for the same reason. A cycle of async methods awaiting each other's tasks (review 57) is certain when
+    /// every link is an await the heap shows, and possible when a link is inferred (a completion source's only completer,
+    /// an async lock's only holder).</summary>
     public bool IsPossible { get; internal init; }
 
     /// <summary>Gets, for a thread waiting on a <c>SemaphoreSlim</c> whose only slot it took itself, where it took it
@@ -39,4 +41,8 @@ public sealed class DeadlockCycle
     /// <c>Parallel.ForEachAsync</c> whose bodies wait on it, the semaphore, its holders and the waiting bodies; null
     /// otherwise.</summary>
     internal Analysis.ThrottleDeadlocks.Throttle? Throttle { get; init; }
+
+    /// <summary>Gets, for async methods awaiting each other's tasks in a cycle (review 57: no thread blocked, no semaphore
+    /// alone), the cycle's steps; null otherwise.</summary>
+    internal Analysis.AwaitCycles.Cycle? AwaitCycle { get; init; }
 }

@@ -147,6 +147,63 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
         return used;
     }
 
+    /// <summary>
+    /// Review 57: the call by which the async method in <paramref name="box"/> would complete the completion source at
+    /// <paramref name="source"/> once it goes on: a <c>SetResult</c> (<c>TrySetResult</c>, <c>SetException</c>...) whose
+    /// receiver, loaded from a field or static this reader follows, is that source, after (in IL order) the await the
+    /// method is suspended at. Null when there is none. Evidence, not proof, as <see cref="MayHold"/> is.
+    /// </summary>
+    public AwaitSites.Site? CompletesLater(ClrObject box, ulong source)
+    {
+        if (FrameOf(box) is not { Machine: { Completes.Count: > 0 } machine } frame
+            || (frame.Site?.Offset ?? (machine.Suspends.TryGetValue(frame.State, out var stored) ? stored : (int?)null)) is not { } current)
+        {
+            return null;
+        }
+
+        return machine.Completes.Where(c => c.Offset > current && c.Receiver is not null).OrderBy(c => c.Offset)
+            .FirstOrDefault(c => AwaitSites.Resolve(c.Receiver!, frame.Type, frame.Address, frame.Interior, domain).Object.Address == source);
+    }
+
+    /// <summary>
+    /// Review 57: the call by which a thread's method (<paramref name="method"/>, blocked in <c>SemaphoreSlim.Wait</c> on
+    /// <paramref name="semaphore"/>) would complete the completion source at <paramref name="source"/> once its wait ends:
+    /// a <c>SetResult</c> (...) after, in IL order, a <c>Wait</c> on that semaphore, both receivers static fields that hold
+    /// these very objects in the dump. Null when there is none (a receiver in a local or a closure is not followed).
+    /// </summary>
+    public AwaitSites.Site? CompletedAfterWait(ClrMethod method, SemaphoreInfo semaphore, ulong source)
+    {
+        if (method.Type is not { } type || sites.ForMethod(method) is not { Completes.Count: > 0 } machine)
+        {
+            return null;
+        }
+
+
+        var wait = machine.Waits.Where(w => w.Receiver is { StaticType: not null } r && AwaitSites.Resolve(r, type, 0, false, domain).Object.Address == semaphore.Object.Address)
+            .Select(w => (int?)w.Offset).Min();
+        return wait is null ? null : machine.Completes.Where(c => c.Offset > wait && c.Receiver is { StaticType: not null }).OrderBy(c => c.Offset)
+            .FirstOrDefault(c => AwaitSites.Resolve(c.Receiver!, type, 0, false, domain).Object.Address == source);
+    }
+
+    /// <summary>
+    /// Review 57: the await by which the async method in <paramref name="box"/> took a hand-written async lock at
+    /// <paramref name="lockObject"/>: an earlier await (IL order) of the method <paramref name="callee"/> on a receiver that
+    /// is that object, a <c>Dispose()</c> after the await it is suspended at (the <c>using</c> that releases it) and none
+    /// between the two. Null when there is none. Evidence, not proof, as <see cref="MayHold"/> is.
+    /// </summary>
+    public AwaitSites.Site? PassedLock(ClrObject box, string callee, ulong lockObject)
+    {
+        if (FrameOf(box) is not { Site: { } current, Machine: { } machine } frame || !machine.Releases.Exists(r => r.IsDispose && r.Offset > current.Offset))
+        {
+            return null;
+        }
+
+        return machine.ByState.Values.Where(s => s.Callee == callee && s.Offset < current.Offset && s.Receiver is not null
+                && !machine.Releases.Exists(r => r.IsDispose && r.Offset > s.Offset && r.Offset < current.Offset))
+            .OrderBy(s => s.Offset)
+            .FirstOrDefault(s => AwaitSites.Resolve(s.Receiver!, frame.Type, frame.Address, frame.Interior, domain).Object.Address == lockObject);
+    }
+
     private SemaphoreInfo? Resolve(Frame frame, AwaitSites.Receiver receiver)
     {
         var (target, _) = AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, domain);

@@ -44,6 +44,10 @@ internal sealed class AsyncHeap
     /// operation's address: an operation does not refer to its channel, its channel's queues refer to it.</summary>
     public Dictionary<ulong, ClrObject> ChannelOfOperation { get; } = [];
 
+    /// <summary>Gets the unfinished tasks that complete only when every task they wait for has (review 57): a
+    /// <c>Task.Run</c> of an async delegate's unwrapped task (<c>UnwrapPromise</c>) and <c>Task.WhenAll</c>'s promise.</summary>
+    public Dictionary<ulong, ClrObject> Joins { get; } = [];
+
     /// <summary>Gets the <c>TaskCompletionSource</c> of each task that one owns.</summary>
     public Dictionary<ulong, ClrObject> SourceOf { get; } = [];
 
@@ -99,6 +103,10 @@ internal sealed class AsyncHeap
                         if (kind == Kind.Box)
                         {
                             result.Boxes.TryAdd(obj.Address, obj);
+                        }
+                        else if (type.Name is { } taskType && (taskType.Contains("UnwrapPromise", StringComparison.Ordinal) || taskType.Contains("WhenAllPromise", StringComparison.Ordinal)))
+                        {
+                            result.Joins.TryAdd(obj.Address, obj);
                         }
 
                         result.AddContinuations(obj);

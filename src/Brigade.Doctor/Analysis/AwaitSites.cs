@@ -28,6 +28,18 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         public Dictionary<int, Site> ByState { get; } = [];
 
         public List<Site> Releases { get; } = [];
+
+        /// <summary>Gets the calls that complete a <c>TaskCompletionSource</c> (<c>SetResult</c>, <c>TrySetException</c>...),
+        /// with their receivers (review 57: who would complete a source a flow awaits).</summary>
+        public List<Site> Completes { get; } = [];
+
+        /// <summary>Gets the <c>SemaphoreSlim.Wait</c> calls, with their receivers (read only for a thread's method,
+        /// <see cref="ForMethod"/>).</summary>
+        public List<Site> Waits { get; } = [];
+
+        /// <summary>Gets, by state, the IL offset where the method stores it before suspending: every await's, mapped to a
+        /// call or not (<c>await _task</c> awaits a field, no call).</summary>
+        public Dictionary<int, int> Suspends { get; } = [];
     }
 
     /// <summary>An awaited call (or a <c>Release</c> call): the callee, its receiver, where it is.</summary>
@@ -178,6 +190,19 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         _modules.Clear();
     }
 
+    /// <summary>Review 57: the IL of a method a thread runs (not a state machine's <c>MoveNext</c>): its
+    /// <c>SemaphoreSlim.Wait</c> calls and its completions of <c>TaskCompletionSource</c>s, with their receivers. Null for a
+    /// method whose module is not on this machine or is not the build the dump ran.</summary>
+    public Machine? ForMethod(ClrMethod method)
+    {
+        if (method.Type?.Module is not { Name: { Length: > 0 } modulePath } module || method.MetadataToken == 0 || Module(module) is not { } pe)
+        {
+            return null;
+        }
+
+        return ReadMoveNext(pe, modulePath, method.MetadataToken, helpers: false);
+    }
+
     private Machine? Read(ClrType machineType)
     {
         var modulePath = machineType.Module?.Name;
@@ -202,10 +227,17 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         var body = pe.GetMethodBody(definition.RelativeVirtualAddress);
         var code = Decode(body.GetILBytes() ?? []);
         var machine = new Machine();
-        for (var i = 3; i < code.Count; i++)
+        // From the first instruction: a thread's method (ForMethod) may call Wait first thing; an await's pattern needs four.
+        for (var i = 0; i < code.Count; i++)
         {
             // An await: ldc.i4 N; dup; stloc; stfld <>1__state (N >= 0).
-            if (code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
+            if (i >= 3 && code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
+                && ConstantOf(code[i - 3]) is >= 0 and var suspended)
+            {
+                machine.Suspends.TryAdd(suspended, code[i].Offset);
+            }
+
+            if (i >= 3 && code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
                 var site = SiteAt(md, code, call, modulePath, token);
@@ -222,6 +254,14 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Release", _, _, _) or (_, "Dispose", 0, true, false))
             {
                 machine.Releases.Add(SiteAt(md, code, i, modulePath, token));
+            }
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("TaskCompletionSource", var completion, _, true, _) && CompletesSource(completion))
+            {
+                machine.Completes.Add(SiteAt(md, code, i, modulePath, token));
+            }
+            else if (!helpers && code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Wait", _, true, _))
+            {
+                machine.Waits.Add(SiteAt(md, code, i, modulePath, token));
             }
         }
 
@@ -317,6 +357,9 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
 
         return null;
     }
+
+    private static bool CompletesSource(string method) =>
+        method is "SetResult" or "TrySetResult" or "SetException" or "TrySetException" or "SetCanceled" or "TrySetCanceled" or "SetFromTask" or "TrySetFromTask";
 
     private Site SiteAt(MetadataReader md, List<Instruction> code, int call, string modulePath, int token)
     {

@@ -21,7 +21,8 @@ internal static class DiagnosisJson
             Deadlocks = [.. diagnosis.Deadlocks.Select(d => new DoctorJsonCycle(
                 [.. d.Links.Select(l => new DoctorJsonLink(l.Waiter.ManagedThreadId, l.Holder.ManagedThreadId, Wait(l.Wait)))],
                 [.. d.AlsoStuck.Select(t => t.ManagedThreadId)], d.IsPossible,
-                d.AsyncLinks.Count == 0 ? null : [.. d.AsyncLinks.Select(l => new DoctorJsonAsyncLink(Task(l.Flow), Semaphore(l.Semaphore), Task(l.HeldBy), l.HeldAt))]))],
+                d.AsyncLinks.Count == 0 ? null : [.. d.AsyncLinks.Select(l => new DoctorJsonAsyncLink(Task(l.Flow), Semaphore(l.Semaphore), Task(l.HeldBy), l.HeldAt))],
+                d.AwaitCycle is { } awaits ? [.. awaits.Steps.Select(s => new DoctorJsonAwaitStep(Hex(s.Address), s.Task.Description, s.ToNext.ToString(), s.Evidence))] : null))],
             SyncOverAsync = [.. diagnosis.SyncOverAsync.Select(t => t.ManagedThreadId)],
             BlockedWithoutOwner = [.. diagnosis.BlockedWithoutOwner.Select(t => t.ManagedThreadId)],
             ThreadPool = diagnosis.ThreadPool is { } p
@@ -81,7 +82,11 @@ internal sealed class DoctorJsonDocument
 
 internal sealed record DoctorJsonPitfall(string Code, string Kind, string Message, List<int> Threads);
 
-internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck, bool Possible, List<DoctorJsonAsyncLink>? AsyncLinks = null);
+internal sealed record DoctorJsonCycle(List<DoctorJsonLink> Links, List<int> AlsoStuck, bool Possible, List<DoctorJsonAsyncLink>? AsyncLinks = null, List<DoctorJsonAwaitStep>? Awaits = null);
+
+/// <summary>Review 57: one step of a cycle of awaits: the task or async method, and why it waits for the next step
+/// (<c>Awaits</c>, a fact; <c>Completes</c> or <c>Holds</c>, inferred).</summary>
+internal sealed record DoctorJsonAwaitStep(string Address, string Description, string WaitsForNext, string? Evidence);
 
 internal sealed record DoctorJsonAsyncLink(DoctorJsonTask Flow, DoctorJsonSemaphore WaitsOn, DoctorJsonTask HeldBy, string HeldAt);
 

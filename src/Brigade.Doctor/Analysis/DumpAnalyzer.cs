@@ -247,6 +247,7 @@ internal static class DumpAnalyzer
         // above never ran and the dump read "No pitfall found". When nothing else was found and the heap was not walked,
         // walk it for such a cycle alone (no hang: that needs a thread waiting), on a bounded heap: a healthy service's
         // large heap should not cost a minute of reading for a cycle that is seldom there.
+        var semaphoreFlows = asyncFlows is not null;
         if (asyncFlows is null && asyncHeap is null && deadlocks.Count == 0)
         {
             var speculative = AsyncHeap.Read(reader.Heap, Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects));
@@ -254,10 +255,17 @@ internal static class DumpAnalyzer
             {
                 notes.Add($"Async flows not analysed: no thread waits on a task and the heap has more than {Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects):N0} objects; an async-lock cycle among flows nothing waits on is not looked for.");
             }
-            else if (speculative.Semaphores.Count > 0)
+            else if (speculative.Semaphores.Count > 0 || AwaitCycles.Worth(speculative))
             {
+                // Review 57: or a cycle of awaits may be there (async methods awaiting each other's tasks, or a completion
+                // source whose completer may await back); the semaphores' flows are read only when there are semaphores.
                 asyncFlows = new AsyncFlows(speculative, sites, reader.Domain);
-                asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
+                semaphoreFlows = speculative.Semaphores.Count > 0;
+                if (semaphoreFlows)
+                {
+                    asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
+                }
+
                 tasks.Async = asyncFlows;
                 Mark($"heap walked (no thread waits on a task): {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
             }
@@ -268,12 +276,22 @@ internal static class DumpAnalyzer
         {
             // Threads holding a throttle's every slot while blocked on a loop whose bodies wait for it: before the flows'
             // findings, which then leave these threads out.
-            var throttles = ThrottleDeadlocks.Find(asyncFlows, ordered, inCycles);
+            List<DeadlockCycle> throttles = semaphoreFlows ? ThrottleDeadlocks.Find(asyncFlows, ordered, inCycles) : [];
             deadlocks.AddRange(throttles);
-            (var asyncCycles, asyncHangs) = AsyncFindings.Find(asyncFlows, tasks, ordered, inCycles);
-            deadlocks.AddRange(asyncCycles);
-            inCycles.UnionWith(asyncCycles.SelectMany(d => d.AlsoStuck).Select(t => t.ManagedThreadId));
-            Mark($"async flows analyzed: {throttles.Count} throttle deadlocks, {asyncCycles.Count} cycles, {asyncHangs.Count} hangs");
+            List<DeadlockCycle> asyncCycles = [];
+            if (semaphoreFlows)
+            {
+                (asyncCycles, asyncHangs) = AsyncFindings.Find(asyncFlows, tasks, ordered, inCycles);
+                deadlocks.AddRange(asyncCycles);
+                inCycles.UnionWith(asyncCycles.SelectMany(d => d.AlsoStuck).Select(t => t.ManagedThreadId));
+            }
+
+            // Review 57: async methods awaiting each other's tasks in a cycle (certain when every link is an await the heap
+            // shows; possible through a completion source's only completer or a semaphore's only holder).
+            var awaitCycles = AwaitCycles.Find(asyncFlows, tasks, ordered, inCycles);
+            deadlocks.AddRange(awaitCycles);
+            inCycles.UnionWith(awaitCycles.SelectMany(d => d.AlsoStuck).Select(t => t.ManagedThreadId));
+            Mark($"async flows analyzed: {throttles.Count} throttle deadlocks, {asyncCycles.Count} cycles, {asyncHangs.Count} hangs, {awaitCycles.Count} await cycles");
         }
 
         if (sites.StaleModules.Count > 0)
@@ -361,8 +379,27 @@ internal static class DumpAnalyzer
             }
         }
 
-        // With no thread running what the flow awaits (a timer, I/O, a completion source), the flow is named all the same.
-        scan.Detail = scan.Owners.Count > 0 ? "count 0 of 1" : $"count 0 of 1, its slot taken by async flow {name} {where}";
+        // With no thread running what the flow awaits (a timer, I/O, a completion source), the flow is named all the same,
+        // with what it awaits (review 57: "it releases the slot when what it awaits completes" said not what that was).
+        if (scan.Owners.Count > 0)
+        {
+            scan.Detail = "count 0 of 1";
+            return;
+        }
+
+        var leaf = AsyncFindings.Leaf(tasks.Describe(box));
+        scan.Detail = $"count 0 of 1, its slot taken by async flow {name} {where}" + (leaf.Address == box.Address ? "" : $", which awaits {leaf.Description}");
+
+        // Review 57: that flow awaits a completion source which this thread's own method completes after this very Wait
+        // (both static fields): each waits for the other. Possible (any code may Release the slot or complete the source):
+        // the thread owns its own wait, a cycle of one in the graph of possible cycles.
+        if (flows.Heap.SourceOf.TryGetValue(leaf.Address, out var source) && scan.WaitFrame >= 0
+            && scan.Frames.Skip(scan.WaitFrame + 1).FirstOrDefault(f => !f.IsFramework)?.Frame.Method is { } method
+            && flows.CompletedAfterWait(method, semaphore, source.Address) is { } completes)
+        {
+            scan.Owners.Add(scan.ManagedId);
+            scan.Detail += $"{ReportBuilder.OwnCompletion} ({completes.Display}{(completes.Location is null ? "" : $" at {completes.Location}")}): the flow waits for this thread, and this thread for the flow";
+        }
     }
 
     /// <summary>

@@ -16,7 +16,9 @@ internal static class ReportBuilder
         var reports = new List<DoctorReport>();
         foreach (var cycle in deadlocks)
         {
-            reports.Add(cycle.AsyncLinks.Count > 0
+            reports.Add(cycle.AwaitCycle is { } awaits
+                ? new DoctorReport(PitfallKind.Deadlock, AwaitDeadlock(cycle, awaits), now, cycle.AlsoStuck)
+                : cycle.AsyncLinks.Count > 0
                 ? new DoctorReport(PitfallKind.Deadlock, AsyncDeadlock(cycle), now, cycle.AlsoStuck)
                 : new DoctorReport(PitfallKind.Deadlock, Deadlock(cycle), now, [.. cycle.Threads]));
         }
@@ -104,7 +106,11 @@ internal static class ReportBuilder
         !cycle.IsPossible ? ""
         : cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? (cycle.Links.Count == 1 ? "unless its TryEnter has a finite timeout, " : "unless a TryEnter below has a finite timeout, ")
         : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true) ? "unless its scheduler starts the task some other way, "
+        : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
         : "unless a semaphore slot was released by code the dump does not show, ";
+
+    /// <summary>Review 57: the words by which a semaphore wait says its own thread completes what the slot's holder awaits.</summary>
+    internal const string OwnCompletion = "; this thread's own code completes that source after this Wait";
 
     private static string Deadlock(DeadlockCycle cycle)
     {
@@ -116,6 +122,11 @@ internal static class ReportBuilder
         if (cycle.Throttle is { } throttle)
         {
             return ThrottleDeadlock(cycle, throttle);
+        }
+
+        if (cycle.Links is [{ Wait.Detail: { } detail } only] && detail.Contains(OwnCompletion, StringComparison.Ordinal))
+        {
+            return SlotHolderAwaitsThisThread(cycle, only);
         }
 
         var kinds = cycle.Links.Select(l => l.Wait.Kind).Distinct().ToList();
@@ -170,6 +181,26 @@ internal static class ReportBuilder
             AppendStack(text, link.Waiter, "  ");
         }
 
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Review 57: a thread in <c>SemaphoreSlim.Wait</c> whose slot an async flow holds while awaiting a completion
+    /// source that this thread's own method completes after the wait.</summary>
+    private static string SlotHolderAwaitsThisThread(DeadlockCycle cycle, DeadlockLink link)
+    {
+        var text = new StringBuilder();
+        text.Append($"Deadlock detected: {link.Waiter} waits on a SemaphoreSlim whose only slot an async flow holds while it awaits a TaskCompletionSource that this thread completes only after its wait; unless other code releases the slot or completes that source, it can never proceed.\n");
+        text.Append("  1. ").Append(DescribeWait(link.Waiter)).Append('\n');
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        text.Append("  A possible deadlock: neither a SemaphoreSlim nor a TaskCompletionSource records an owner. The dump shows the flow suspended past its await of this semaphore's WaitAsync(), with no Release of it on the way, the semaphore with no free slot, ")
+            .Append("and this thread's method calling the source's completion after its Wait (in IL order, both through static fields); if nothing else releases the slot or completes the source, it is a deadlock.\n");
+        text.Append("Do not hold an async lock across an await of work that needs the lock: complete the source before taking the lock (reply, then Wait), release the lock before awaiting the reply, or await the reply with a timeout (task.WaitAsync(timeout, token)).\n");
+        text.Append("Stacks:\n");
+        AppendStack(text, link.Waiter, "  ");
         return text.ToString().TrimEnd('\n');
     }
 
@@ -309,6 +340,75 @@ internal static class ReportBuilder
 
         return text.ToString().TrimEnd('\n');
     }
+
+    /// <summary>Review 57: async methods awaiting, in a cycle, tasks that complete only when the next one does.</summary>
+    private static string AwaitDeadlock(DeadlockCycle cycle, AwaitCycles.Cycle awaits)
+    {
+        var steps = awaits.Steps;
+        var methods = steps.Count(s => s.Kind == AwaitCycles.Node.Method);
+        var who = methods == 1
+            ? "an async method awaits a task that can complete only after it returns"
+            : $"{methods} async methods await, in a cycle, tasks that can complete only after the next one returns";
+        var completes = steps.Any(s => s.ToNext == AwaitCycles.Link.Completes);
+        var holds = steps.Any(s => s.ToNext == AwaitCycles.Link.Holds);
+        var handLocks = steps.Any(s => s.ToNext == AwaitCycles.Link.HoldsLock);
+        var unless = (completes ? "unless code the dump does not show (a thread, a callback, a method not suspended now) completes that TaskCompletionSource, " : "")
+            + (holds ? "unless the semaphore's slot was released by code the dump does not show, " : "")
+            + (handLocks ? "unless a lock was released by code the dump does not show, " : "");
+        var text = new StringBuilder();
+        text.Append(cycle.IsPossible
+            ? $"Deadlock detected: {who} (no thread blocked); {unless}none of them can ever proceed.\n"
+            : $"Deadlock detected: {who} (no thread blocked); every link below is in the heap (each task's continuation resumes the next step), and an await cannot be taken back: none of them can ever proceed.\n");
+        for (var i = 0; i <= steps.Count; i++)
+        {
+            var step = steps[i % steps.Count];
+            var what = i == steps.Count ? $"{steps[0].Task.Description}, the first step: the cycle closes" : step.Task.Description;
+            text.Append("  ").Append(i == 0 ? "" : AwaitLink(steps[i - 1])).Append(what).Append('\n');
+        }
+
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        if (awaits.Behind.Count > 0)
+        {
+            text.Append("  Async methods stuck behind them: ").Append(string.Join(", ", awaits.Behind.Take(MaxListed))).Append(awaits.Behind.Count > MaxListed ? $" and {awaits.Behind.Count - MaxListed} more" : "").Append(".\n");
+        }
+
+        if (completes)
+        {
+            text.Append("  A possible deadlock: a TaskCompletionSource records no owner. The dump shows one suspended async method whose code completes it after the await it is suspended at, and no other suspended method that does; a thread, a callback or a method not running now may complete it too.\n");
+        }
+
+        if (holds)
+        {
+            text.Append("  A SemaphoreSlim records no owner: the dump shows one suspended async method past an await of its WaitAsync with no Release on the way, and the semaphore with no free slot.\n");
+        }
+
+        if (handLocks)
+        {
+            text.Append("  A possible deadlock: an async lock written by hand records no owner. The dump shows each waiter's TaskCompletionSource kept in the lock's own fields (its queue of waiters), and one suspended async method past an await of the same method on the same lock with no Dispose on the way (the using that releases it has not run).\n");
+        }
+
+        text.Append(handLocks && !completes
+            ? "Take these async locks in one global order in every flow, or guard what they protect with one lock instead of several; release each through a using (or a finally), and let a waiter give up (a timeout or a CancellationToken) so that a stuck wait can end.\n"
+            : completes
+            ? "Do not await a task that its completer can complete only after what you wait in (or hold) lets it go on: complete the source before awaiting what the completer needs, take the lock after the reply, or give the await a timeout or a CancellationToken (task.WaitAsync(timeout, token)) so that the cycle can end.\n"
+            : "Break the cycle: no async method may await, directly or through Task.Run, Task.WhenAll or a Lazy<Task<T>>, a task that completes only after it returns. Lazy<Task<T>> (AsyncLazy) values whose factories need each other: compute what both need once, outside both factories. A flush over a registry of pending tasks: leave the flushing flow's own task out. A DisposeAsync that awaits a loop: do not call it from that loop.\n");
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Why a step of an await cycle waits for the next one, as the start of the next line.</summary>
+    private static string AwaitLink(AwaitCycles.Step from) => from switch
+    {
+        { ToNext: AwaitCycles.Link.Completes } => $"→ which only this completes (its {from.Evidence}, after the await it is suspended at): ",
+        { ToNext: AwaitCycles.Link.Holds } => $"→ whose only slot this holds (it passed {from.Evidence} and has not released it): ",
+        { ToNext: AwaitCycles.Link.HoldsLock } => $"→ which waits in the queue of an async lock of the program's own that this holds (it passed {from.Evidence} and has not disposed what it returned): ",
+        { Kind: AwaitCycles.Node.Join } when from.Task.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal) => "→ which completes only when all its tasks have, among them: ",
+        { Kind: AwaitCycles.Node.Join } => "→ which completes only when this does: ",
+        _ => "→ awaits: ",
+    };
 
     private static string AsyncHang(AsyncFindings.Hang hang)
     {

@@ -1,0 +1,311 @@
+namespace Brigade.Doctor.Analysis;
+
+/// <summary>
+/// Review 57: async methods that await, in a cycle, tasks that complete only when the next one does. No thread is blocked
+/// and no flow is outermost (every state machine on the cycle is awaited by another), so neither the wait-for graph of
+/// threads nor <see cref="AsyncFindings"/> sees it: <c>Lazy&lt;Task&lt;T&gt;&gt;</c> values whose factories await each other,
+/// a flush awaiting <c>Task.WhenAll</c> of a registry that holds its own task, a <c>DisposeAsync</c> awaiting the loop that
+/// called it. The graph is read from the heap: an edge from each unfinished async method (or <c>Task.Run</c>'s unwrapped
+/// task, or <c>Task.WhenAll</c>'s promise) to each unfinished task whose continuation resumes it. Such an edge is a fact: an
+/// await cannot be taken back, an async method's task completes only when the method returns, an unwrapped task only
+/// when its inner task does, a <c>WhenAll</c> only when all do. A cycle of such edges alone is a certain deadlock.
+/// <para>Two kinds of edge are inferred, and a cycle through one is only possible: from a <c>TaskCompletionSource</c>'s
+/// task to the one suspended async method whose code completes that source after the await it is suspended at (another
+/// method, a thread or a callback the dump does not show may complete it too), and from a <c>SemaphoreSlim(1, 1)</c>'s
+/// queued <c>WaitAsync</c> to the one suspended method that passed its <c>WaitAsync</c> without a <c>Release</c> (the
+/// evidence of <see cref="AsyncFlows.MayHold"/>). A <c>Task.WhenAny</c>, a <c>Task.Delay</c>, a timed <c>WaitAsync</c> or
+/// anything else ends no edge: it may complete by itself. A method that merely refers to a task (keeps it in a field or
+/// a local) has no edge to it.</para>
+/// </summary>
+internal static class AwaitCycles
+{
+    /// <summary>What a node of the cycle is.</summary>
+    internal enum Node
+    {
+        Method,
+        Join,
+        Source,
+        SemaphoreWait,
+    }
+
+    /// <summary>Why a node waits for the next one: it awaits (or joins) it, a fact; the next one is the only method seen
+    /// to complete it; the next one is the only method seen to hold its slot (a <c>SemaphoreSlim</c>'s, or a hand-written
+    /// async lock's, <see cref="HoldsLock"/>).</summary>
+    internal enum Link
+    {
+        Awaits,
+        Completes,
+        Holds,
+        HoldsLock,
+    }
+
+    /// <summary>One node of a cycle and its link to the next (the last one's to the first).</summary>
+    internal sealed record Step(ulong Address, AwaitedTask Task, Node Kind, Link ToNext, string? Evidence);
+
+    /// <summary>A cycle, and the outermost async methods stuck behind it.</summary>
+    internal sealed record Cycle(IReadOnlyList<Step> Steps, IReadOnlyList<string> Behind)
+    {
+        /// <summary>Gets whether a link is inferred (<see cref="Link.Completes"/>, <see cref="Link.Holds"/>).</summary>
+        public bool Possible => Steps.Any(s => s.ToNext != Link.Awaits);
+    }
+
+    /// <summary>Whether the heap may hold such a cycle, before any IL is read: a certain cycle, or an async method
+    /// awaiting a completion source's task (which its completer may await back).</summary>
+    public static bool Worth(AsyncHeap heap)
+    {
+        var edges = CertainEdges(heap);
+        return edges.Values.Any(targets => targets.Exists(heap.SourceOf.ContainsKey)) || Cycles(edges).Count > 0;
+    }
+
+    public static List<DeadlockCycle> Find(AsyncFlows async, TaskReader tasks, IReadOnlyList<DiagnosedThread> threads, HashSet<int> inCycles)
+    {
+        var heap = async.Heap;
+        var certain = CertainEdges(heap);
+        var inferred = new Dictionary<(ulong From, ulong To), (Link Link, string Evidence)>();
+
+        // A completion source an async method awaits, which exactly one suspended async method would complete once it goes on.
+        var awaitedSources = certain.Values.SelectMany(t => t).Where(heap.SourceOf.ContainsKey).ToHashSet();
+        foreach (var task in awaitedSources.Order())
+        {
+            var source = heap.SourceOf[task];
+            var completers = heap.Boxes.Values.Select(b => (Box: b.Address, At: async.CompletesLater(b, source.Address))).Where(c => c.At is not null).Take(2).ToList();
+            if (completers.Count == 1)
+            {
+                inferred[(task, completers[0].Box)] = (Link.Completes, Text(completers[0].At!));
+            }
+        }
+
+        // A SemaphoreSlim(1, 1) an async method waits on, whose slot exactly one suspended async method passed, and that no
+        // thread may have taken with Wait().
+        if (heap.WaiterOf.Count > 0)
+        {
+            var holders = new Dictionary<SemaphoreInfo, List<(ulong Box, AwaitSites.Site At)>>();
+            foreach (var box in heap.Boxes.Values)
+            {
+                foreach (var (semaphore, at) in async.MayHold(box))
+                {
+                    if (!holders.TryGetValue(semaphore, out var list))
+                    {
+                        holders[semaphore] = list = [];
+                    }
+
+                    list.Add((box.Address, at));
+                }
+            }
+
+            var threadHolders = new AsyncThreadHolders(async.Domain);
+            foreach (var (node, semaphore) in heap.WaiterOf)
+            {
+                if (semaphore is { MaxCount: 1, CurrentCount: 0 } && holders.TryGetValue(semaphore, out var held) && held.Count == 1
+                    && !threads.Any(t => !t.IsIdle && t.RunsApplicationCode && threadHolders.Holds(t, semaphore)))
+                {
+                    inferred[(node, held[0].Box)] = (Link.Holds, $"await {Text(held[0].At)}");
+                }
+            }
+        }
+
+        // An async lock written by hand (Nito-style: a queue of completion sources, a "taken" flag): a method suspended at
+        // `await y.LockAsync()` on a completion source's task that y keeps in its own fields (its queue of waiters), and
+        // exactly one suspended method past an await of the same method on the same object, with a Dispose after where it
+        // is suspended and none between (the using that releases it has not run).
+        foreach (var box in heap.Boxes.Values)
+        {
+            if (async.FrameOf(box) is not { Site: { Receiver: { } receiver } current } frame
+                || heap.ContinuingTo(box.Address).FirstOrDefault(heap.SourceOf.ContainsKey) is not (not 0 and var task))
+            {
+                continue;
+            }
+
+            var lockObject = AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, async.Domain).Object;
+            if (lockObject.IsNull || !Keeps(lockObject, heap.SourceOf[task].Address))
+            {
+                continue;
+            }
+
+            var holders = heap.Boxes.Values.Select(b => (Box: b.Address, At: async.PassedLock(b, current.Callee, lockObject.Address))).Where(h => h.At is not null).Take(2).ToList();
+            if (holders.Count == 1)
+            {
+                inferred[(task, holders[0].Box)] = (Link.HoldsLock, $"await {Text(holders[0].At!)}");
+            }
+        }
+
+        var results = new List<DeadlockCycle>();
+        foreach (var (found, behind, foundLinks) in Search(certain, inferred.ToDictionary(p => p.Key, p => p.Value.Link)))
+        {
+            // Read from an async method (the first one on the cycle), not from a task between two.
+            var start = Math.Max(0, found.FindIndex(heap.Boxes.ContainsKey));
+            List<ulong> cycle = [.. found.Skip(start), .. found.Take(start)];
+            List<Link> links = [.. foundLinks.Skip(start), .. foundLinks.Take(start)];
+            var steps = cycle.Select((a, i) => new Step(a, Describe(tasks, a), KindOf(heap, a), links[i],
+                inferred.TryGetValue((a, cycle[(i + 1) % cycle.Count]), out var l) ? l.Evidence : null)).ToList();
+            var stuck = cycle.Concat(behind).ToHashSet();
+            var names = behind.Where(b => heap.Boxes.ContainsKey(b) && !heap.IsAwaitedByAsyncMethod(b)).Order()
+                .Select(b => async.FrameOf(heap.Boxes[b]) is { } f ? TaskReader.AsyncMethodName(f.Type) : null).OfType<string>().Distinct().ToList();
+            var alsoStuck = threads.Where(t => t.Wait is { Kind: WaitKind.Task, Task: { } w } wait && !t.IsIdle && !WaitRule.IsTimed(wait.Api)
+                && !inCycles.Contains(t.ManagedThreadId) && Reaches(w, stuck, 0)).ToList();
+            results.Add(new DeadlockCycle([], alsoStuck) { IsPossible = links.Exists(k => k != Link.Awaits), AwaitCycle = new Cycle(steps, names) });
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The cycles of a graph of awaits: <paramref name="certain"/> edges (a node to what it awaits or joins) and
+    /// <paramref name="inferred"/> ones (a completion source's task to its only completer, a semaphore's queued wait to its
+    /// only holder), added to the graph on top. Cycles of certain edges alone are found first (a component is reported
+    /// once); then the rest, where a cycle through semaphore slots alone (<see cref="Link.Holds"/> and no
+    /// <see cref="Link.Completes"/>) is left to <see cref="AsyncFindings"/>, which checks every holder. Each cycle comes
+    /// with the nodes stuck behind it and, for each node, its link to the next.
+    /// </summary>
+    internal static List<(List<ulong> Cycle, List<ulong> Behind, List<Link> Links)> Search(Dictionary<ulong, List<ulong>> certain, IReadOnlyDictionary<(ulong From, ulong To), Link> inferred)
+    {
+        var all = certain.ToDictionary(p => p.Key, p => new List<ulong>(p.Value));
+        foreach (var ((from, to), _) in inferred.OrderBy(p => p.Key))
+        {
+            Add(all, from, to);
+        }
+
+        var found = new List<(List<ulong>, List<ulong>, List<Link>)>();
+        var used = new HashSet<ulong>();
+        foreach (var edges in new[] { certain, all })
+        {
+            foreach (var (cycle, behind) in Cycles(edges))
+            {
+                if (cycle.Exists(used.Contains))
+                {
+                    continue;
+                }
+
+                var links = cycle.Select((a, i) => edges == certain ? Link.Awaits : inferred.GetValueOrDefault((a, cycle[(i + 1) % cycle.Count]), Link.Awaits)).ToList();
+                if (links.Contains(Link.Holds) && !links.Contains(Link.Completes))
+                {
+                    continue;
+                }
+
+                used.UnionWith(cycle);
+                found.Add((cycle, behind, links));
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>The facts: each unfinished async method, unwrapped <c>Task.Run</c> task and <c>WhenAll</c> to the
+    /// unfinished tasks whose continuation resumes it (what it awaits or joins).</summary>
+    private static Dictionary<ulong, List<ulong>> CertainEdges(AsyncHeap heap)
+    {
+        var edges = new Dictionary<ulong, List<ulong>>();
+        foreach (var waiter in heap.Boxes.Keys.Concat(heap.Joins.Keys))
+        {
+            var awaited = heap.ContinuingTo(waiter).Where(t => t != 0).Distinct().ToList();
+            if (awaited.Count > 0)
+            {
+                edges[waiter] = awaited;
+            }
+        }
+
+        return edges;
+    }
+
+    private static List<(List<ulong> Cycle, List<ulong> Behind)> Cycles(Dictionary<ulong, List<ulong>> edges)
+    {
+        var ids = new Dictionary<ulong, int>();
+        var addresses = new List<ulong>();
+        int Id(ulong a)
+        {
+            if (!ids.TryGetValue(a, out var id))
+            {
+                ids[a] = id = addresses.Count;
+                addresses.Add(a);
+            }
+
+            return id;
+        }
+
+        var graph = new Dictionary<int, List<int>>();
+        foreach (var (from, targets) in edges.OrderBy(p => p.Key))
+        {
+            graph[Id(from)] = [.. targets.Select(Id)];
+        }
+
+        return [.. WaitGraph.FindCycles(graph).Select(c => (c.Cycle.ConvertAll(i => addresses[i]), c.AlsoStuck.ConvertAll(i => addresses[i])))];
+    }
+
+    private static void Add(Dictionary<ulong, List<ulong>> edges, ulong from, ulong to)
+    {
+        if (!edges.TryGetValue(from, out var list))
+        {
+            edges[from] = list = [];
+        }
+
+        if (!list.Contains(to))
+        {
+            list.Add(to);
+        }
+    }
+
+    private static Node KindOf(AsyncHeap heap, ulong address) =>
+        heap.Boxes.ContainsKey(address) ? Node.Method
+        : heap.Joins.ContainsKey(address) ? Node.Join
+        : heap.WaiterOf.ContainsKey(address) ? Node.SemaphoreWait
+        : Node.Source;
+
+    /// <summary>The node alone (its description, not the chain it awaits: the cycle lists that).</summary>
+    private static AwaitedTask Describe(TaskReader tasks, ulong address)
+    {
+        var described = tasks.Describe(address);
+        return new AwaitedTask(described.Address, described.Description, described.Status, null, described.RunningOnThread, described.ContinuationQueued);
+    }
+
+    /// <summary>Whether an object keeps <paramref name="target"/> in its fields, at most three references away (a field, a
+    /// collection, its array).</summary>
+    private static bool Keeps(Microsoft.Diagnostics.Runtime.ClrObject owner, ulong target)
+    {
+        var seen = new HashSet<ulong> { owner.Address };
+        var level = new List<Microsoft.Diagnostics.Runtime.ClrObject> { owner };
+        for (var depth = 0; depth < 3 && level.Count > 0 && seen.Count < 2_000; depth++)
+        {
+            var next = new List<Microsoft.Diagnostics.Runtime.ClrObject>();
+            foreach (var o in level)
+            {
+                foreach (var r in o.EnumerateReferences())
+                {
+                    if (r.Address == target)
+                    {
+                        return true;
+                    }
+
+                    if (!r.IsNull && r.IsValid && seen.Add(r.Address))
+                    {
+                        next.Add(r);
+                    }
+                }
+            }
+
+            level = next;
+        }
+
+        return false;
+    }
+
+    private static string Text(AwaitSites.Site site) => site.Location is null ? site.Display : $"{site.Display} ({site.Location})";
+
+    /// <summary>Whether a thread's awaited chain reaches a stuck node (into a <c>WhenAll</c>'s tasks, not a <c>WhenAny</c>'s).</summary>
+    private static bool Reaches(AwaitedTask task, HashSet<ulong> stuck, int depth)
+    {
+        for (var t = task; t is not null; t = t.Awaits)
+        {
+            if (stuck.Contains(t.Address))
+            {
+                return true;
+            }
+
+            if (depth < 8 && t.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal) && t.AwaitsAll.Any(a => Reaches(a, stuck, depth + 1)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
