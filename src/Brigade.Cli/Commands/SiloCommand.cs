@@ -188,6 +188,14 @@ internal static class SiloCommand
         }
 
         using var host = builder.Build();
+
+        // Localhost clustering: a silo that is not the primary joins through it. Review 57: `brigade silo --port 21111`
+        // (its --primary-port left at 11111, where nothing listened) logged Orleans' connection warnings and never said
+        // ready, nor why; after PrimaryNoticeAfter it now says where it looks for the primary and what to do.
+        using var joining = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var notice = options.Membership is null && options.SiloPort != options.PrimarySiloPort
+            ? NoticeUnansweredPrimaryAsync(new IPEndPoint(options.AdvertisedAddress ?? options.Address, options.PrimarySiloPort), stderr, joining.Token)
+            : Task.CompletedTask;
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -222,6 +230,11 @@ internal static class SiloCommand
                 $"brigade: the silo could not start on {options.Address}:{options.SiloPort} (gateway {options.GatewayPort}{where}): {cause.GetType().Name}: {SiloLogFormatter.Gist(cause.Message)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+        finally
+        {
+            await joining.CancelAsync().ConfigureAwait(false);
+            await notice.ConfigureAwait(false);
+        }
 
         // Ctrl+C (the command's token) and a closed standard input (--exit-on-stdin-close) both end the silo gracefully.
         var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
@@ -231,6 +244,52 @@ internal static class SiloCommand
         }
 
         return cancellationToken.IsCancellationRequested ? TerminationSignal.InterruptedExitCode : ExitCodes.Success;
+    }
+
+    /// <summary>How long a silo joining through the primary may take before it says where it looks for it.</summary>
+    internal static readonly TimeSpan PrimaryNoticeAfter = TimeSpan.FromSeconds(10);
+
+    private static async Task NoticeUnansweredPrimaryAsync(IPEndPoint primary, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(PrimaryNoticeAfter, cancellationToken).ConfigureAwait(false);
+            if (await UnansweredPrimaryAsync(primary, cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                await stderr.WriteLineAsync(line).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The silo started (or stopped) first: nothing to say.
+        }
+    }
+
+    /// <summary>One line saying that the primary silo this silo joins through does not answer, or null when something
+    /// accepts a connection at its port (a slow join is Orleans' to report).</summary>
+    /// <param name="primary">The primary silo's endpoint (the advertised address, <c>--primary-port</c>).</param>
+    /// <param name="cancellationToken">Ends the check.</param>
+    /// <returns>The line, or null.</returns>
+    internal static async Task<string?> UnansweredPrimaryAsync(IPEndPoint primary, CancellationToken cancellationToken)
+    {
+        string why;
+        using var client = new TcpClient(primary.AddressFamily);
+        try
+        {
+            await client.ConnectAsync(primary, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (SocketException e)
+        {
+            why = e.SocketErrorCode == SocketError.ConnectionRefused ? "where nothing listens" : $"which cannot be reached ({e.SocketErrorCode})";
+        }
+        catch (TimeoutException)
+        {
+            why = "which does not answer";
+        }
+
+        return $"brigade silo: not ready after {PrimaryNoticeAfter.TotalSeconds:0} s: it joins the cluster through the primary silo at {primary} (--primary-port {primary.Port}), {why}: " +
+            $"start the primary first (the silo whose --port is {primary.Port}), or give this silo the primary's port with --primary-port";
     }
 
     private static string PortInUse(IPAddress address, int port, string option) =>

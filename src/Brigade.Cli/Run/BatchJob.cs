@@ -456,7 +456,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // Why not faster, on its own line, when it can say something a user can act on (ShowsWhyNotFaster).
             if (report.Losses is { } losses && ShowsWhyNotFaster(report.Items, report.DegreeOfParallelism, report.Failed, report.WallTime, losses.Gap, losses.Ideal))
             {
-                summary += $"{Environment.NewLine}brigade run: why not faster: {RunLossAdvice.ForRun(losses.Summary)}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime, InputReader.RecordBytes)}";
+                summary += $"{Environment.NewLine}brigade run: why not faster: {RunLossAdvice.ForRun(losses.Summary, options.Work is ExecWork)}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime, InputReader.RecordBytes)}";
             }
         }
 

@@ -416,7 +416,7 @@ internal sealed class ClusterRun<TIn, TOut>
                 // The client could not deliver the call (no gateway, the target silo unreachable): nothing the items did.
                 // Such failures are not counted against the items; a silo that keeps failing this way stops answering
                 // and is left out, and a cluster that cannot be reached at all stalls the run until StallTimeout.
-                return await FailedAsync(slot, attempt, $"{e.GetType().Name}: {e.Message}", e, IsDeliveryFailure(e) ? ClusterFailure.NotTheItems : ClusterFailure.Call).ConfigureAwait(false);
+                return await FailedAsync(slot, attempt, ErrorText.Gist(e), e, IsDeliveryFailure(e) ? ClusterFailure.NotTheItems : ClusterFailure.Call).ConfigureAwait(false);
             }
 
             slot.EndCall();
@@ -512,7 +512,7 @@ internal sealed class ClusterRun<TIn, TOut>
     /// failure, with the cause inside; any other error is the run's own.
     /// </summary>
     private Exception Unavailable(Exception e) => e is OrleansException
-        ? new ClusterUnavailableException($"The cluster failed the run: {e.GetType().Name}: {e.Message}; the items not completed are counted as not run.", e)
+        ? new ClusterUnavailableException($"The cluster failed the run: {ErrorText.Gist(e)}; the items not completed are counted as not run.", e)
         {
             LostSilos = _monitor.LostSilos(),
             SiloCount = _silos.Count,

@@ -22,7 +22,7 @@ internal static class SiloProbe
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new ClusterUnavailableException($"The cluster's membership could not be read: {e.GetType().Name}: {e.Message}", e);
+            throw new ClusterUnavailableException($"The cluster's membership could not be read: {ErrorText.Gist(e)}", e);
         }
 
         if (hosts.Length == 0)
@@ -107,7 +107,7 @@ internal static class SiloProbe
         }
         catch (Exception e)
         {
-            return new Result(silo, name, null, $"{e.GetType().Name}: {e.Message}", entry);
+            return new Result(silo, name, null, ErrorText.Gist(e), entry);
         }
     }
 }

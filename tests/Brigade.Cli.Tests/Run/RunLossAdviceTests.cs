@@ -20,13 +20,28 @@ public sealed class RunLossAdviceTests
     {
         var advised = LibrarySource.Split('\n').Where(l => l.Contains("BatchSize)", StringComparison.Ordinal) || l.Contains("raise BatchSize", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(advised);
-        Assert.All(advised, line => Assert.DoesNotContain("BatchSize", RunLossAdvice.ForRun(line), StringComparison.Ordinal));
+        Assert.All(advised, line =>
+        {
+            Assert.DoesNotContain("BatchSize", RunLossAdvice.ForRun(line, commands: true), StringComparison.Ordinal);
+            Assert.DoesNotContain("BatchSize", RunLossAdvice.ForRun(line, commands: false), StringComparison.Ordinal);
+        });
     }
 
     [Fact]
     public void A_summary_reads_in_the_commands_terms()
     {
         var summary = "52% of the ideal; lost to overhead: 1.2 s between batches (items are small for their dispatch cost: raise BatchSize or give each item more work)";
-        Assert.Equal("52% of the ideal; lost to overhead: 1.2 s between batches (items are small for their dispatch cost: give each command more work (every line starts a process))", RunLossAdvice.ForRun(summary));
+        Assert.Equal("52% of the ideal; lost to overhead: 1.2 s between batches (items are small for their dispatch cost: give each command more work (every line starts a process))", RunLossAdvice.ForRun(summary, commands: true));
+    }
+
+    // Review 57: a cluster run of a work type (400,000 squares, no command anywhere) was told "give each command more work,
+    // or run small commands on this machine".
+    [Fact]
+    public void A_work_types_summary_speaks_of_items_not_commands()
+    {
+        var summary = "0% of the ideal; lost to overhead 90%, start-up 10%: overhead cost 90% of the gap: send larger batches (BatchSize), or run small items on threads where they need no transport";
+        var advice = RunLossAdvice.ForRun(summary, commands: false);
+        Assert.DoesNotContain("command", advice, StringComparison.Ordinal);
+        Assert.EndsWith("give each item more work, or run small items on this machine's threads (--engine threads), where they need no transport", advice, StringComparison.Ordinal);
     }
 }
