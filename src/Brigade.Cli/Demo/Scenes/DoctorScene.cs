@@ -49,7 +49,8 @@ internal sealed class DoctorScene : IDemoScene
             context.Live($"  [grey]Diagnosed in {elapsed.TotalSeconds:0.00} s (dump {diagnosis.DumpDuration.TotalSeconds:0.00} s, analysis {diagnosis.AnalysisDuration.TotalSeconds:0.00} s); "
                 + $"the child {(alive ? "is still running" : "exited")} (pid {child.Id}). Stopping it.[/]");
 
-            var deadlock = diagnosis.Deadlocks.FirstOrDefault(c => c.AsyncLinks.Count == 0);
+            // A cycle of threads has links; review 57's cycles of awaits among async flows have neither kind.
+            var deadlock = diagnosis.Deadlocks.FirstOrDefault(c => c.Links.Count > 0 && c.AsyncLinks.Count == 0);
             var asyncDeadlock = diagnosis.Deadlocks.FirstOrDefault(c => c.AsyncLinks.Count > 0);
             var starvation = diagnosis.Reports.FirstOrDefault(r => r.Kind == PitfallKind.ThreadPoolStarvation);
             result.Detected = deadlock is not null && asyncDeadlock is not null && starvation is not null;
