@@ -18,6 +18,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
     private readonly FrameBuffer _frame = new();
     private long _batchId;
     private BatchContext? _context;
+    private bool _releasedLarge;
 
     public BatchExecutor(RemoteItemExecutor executor)
     {
@@ -63,7 +64,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
             // Sent: a buffer grown for a huge frame (up to 512 MiB for a 256 MiB one) is let go now (lib56: it stayed
             // until the worker's next chunk, for an idle pooled worker until its next run).
-            _frame.Clear();
+            LetGoOfFrame();
             return;
         }
 
@@ -73,6 +74,27 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         WriteFrame(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)], [NoValues]);
         _frame.EndFrame();
         _context!.Channel.Write(_frame);
+        LetGoOfFrame();
+    }
+
+    /// <summary>Gets the size of a let-go buffer from which the worker gives memory back when idle (64 MiB; a test's is smaller).</summary>
+    internal long LargeBufferBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Returns whether a buffer of at least <see cref="LargeBufferBytes"/> was let go since the last call.</summary>
+    /// <remarks>Letting go frees nothing until a collection runs, and in a worker that has just sent its result none may
+    /// run until its next run's allocations (lib57: 1.5 GB resident in an idle worker after a 300 MB result). So the
+    /// executor collects once when it is next idle (<c>WorkerMemory.GiveBack</c>).</remarks>
+    internal bool TakeLargeRelease()
+    {
+        var released = _releasedLarge;
+        _releasedLarge = false;
+        return released;
+    }
+
+    private void LetGoOfFrame()
+    {
+        // The frame is the largest of the buffers a result grew (its values are copied into it).
+        _releasedLarge |= _frame.Capacity >= LargeBufferBytes;
         _frame.Clear();
     }
 

@@ -32,6 +32,9 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
     private long _cancelledUpTo = -1;
     private bool _faultDone;
 
+    // A batch let go of a large result's buffers: collect once when no command waits (WorkerMemory.GiveBack).
+    private bool _giveBackWhenIdle;
+
     public void Start()
     {
         var thread = new Thread(Loop) { IsBackground = true, Name = "brigade-worker-executor" };
@@ -76,8 +79,22 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
     {
         try
         {
-            foreach (var (type, payload) in _commands.GetConsumingEnumerable())
+            while (true)
             {
+                if (!_commands.TryTake(out var command))
+                {
+                    // Idle: the moment to give back what a large result's buffers held (a collection costs nothing here
+                    // that an item waits for), once per large result, never for ordinary ones.
+                    if (_giveBackWhenIdle)
+                    {
+                        _giveBackWhenIdle = false;
+                        WorkerMemory.GiveBack();
+                    }
+
+                    command = _commands.Take();
+                }
+
+                var (type, payload) = command;
                 var reader = new PayloadReader(payload);
                 switch (type)
                 {
@@ -206,6 +223,8 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
             {
                 _running = -1;
             }
+
+            _giveBackWhenIdle |= work.Executor.TakeLargeRelease();
         }
     }
 

@@ -119,8 +119,18 @@ public sealed partial class SpeedupForecast
             Speedup = wall > 0 && work > 0 ? work / wall : 1,
             WallTime = TimeSpan.FromSeconds(wall),
             CoreShare = last.CoreShare,
-            LimitedBy = sampleWall > 0.5 * wall ? "start-up" : last.LimitedBy,
+            LimitedBy = sampleWall <= 0.5 * wall ? last.LimitedBy : SampleLimit(sampleWall, machine.RunQueueShare, last.LimitedBy),
         };
+    }
+
+    // What limits a run whose sample is most of its wall: the start-up, unless the sample spent more of its time waiting
+    // for a core (its run-queue share) than working: then the cores the run waited for (lib57).
+    private static string SampleLimit(double sampleWall, double runQueueShare, string afterSample)
+    {
+        var waited = sampleWall * Math.Clamp(runQueueShare, 0, 1);
+        return sampleWall - waited >= waited ? "start-up"
+            : afterSample is "cores" ? afterSample
+            : "a busy machine";
     }
 
     /// <summary>

@@ -114,10 +114,21 @@ public sealed partial class SpeedupForecast
         var wall = body + tail + startUp;
         var speedup = n * t / wall;
 
+        // The sample's wall is in the start-up, but a sample on a busy machine spent most of it waiting for a core (its
+        // run-queue share): that part is the machine's loss, not the start-up's (lib57: a Parallel.For body read "limited
+        // by start-up" while 99% of the time was waiting for a core). Start-up is named only when it is the larger loss.
+        var sampling = Math.Max(0, sample.Sampling.TotalSeconds);
+        var queued = Math.Clamp(sample.RunQueueShare, 0, 1);
+        var startUpLoss = startUp - (sampling * queued);
+        var waitLoss = Math.Max(0, body - Body(1).Body) + (sampling * queued);
         string limit;
-        if (startUp > 0.5 * wall)
+        if (startUp > 0.5 * wall && startUpLoss >= waitLoss)
         {
             limit = "start-up";
+        }
+        else if (startUp > 0.5 * wall)
+        {
+            limit = (groups is null ? load : groups.Sum()) > active * Wanting(cpu, wait, a) ? "a busy machine" : "cores";
         }
         else if (s > 0 && amdahl < 0.8 * concurrency)
         {

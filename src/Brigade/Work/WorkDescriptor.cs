@@ -292,6 +292,7 @@ public sealed class WorkDescriptor
                         continue;
                     }
 
+                    var found = problems.Count;
                     if (!type.IsValueType && current.CreateObject is null && current.ConstructorAttributeProvider is null && current.PolymorphismOptions is null)
                     {
                         problems.Add($"{path} ({Describe(type)}) has no parameterless or [JsonConstructor] constructor, so it cannot be deserialized");
@@ -315,6 +316,15 @@ public sealed class WorkDescriptor
                         }
 
                         Push(pending, property.PropertyType, $"{path}.{property.Name}", problems);
+                    }
+
+                    // Only read-only properties, the state in private fields (System.Numerics.BigInteger: Sign, IsZero, ...
+                    // written, nothing read back): every value came back as the default, reported as a success (lib57).
+                    // Said only when nothing above already named why.
+                    if (problems.Count == found && current.Properties.Count > 0 && HasInstanceState(type)
+                        && !current.Properties.Any(static p => p.Set is not null || p.AssociatedParameter is not null))
+                    {
+                        problems.Add($"{path} ({Describe(type)}) has only read-only properties ({string.Join(", ", current.Properties.Take(3).Select(static p => p.Name))}{(current.Properties.Count > 3 ? ", ..." : "")}) and keeps its state in non-public fields, which System.Text.Json does not read back: every value would arrive as the default (carry it as a type that round-trips, such as its string, or give [WorkSerializer] a converter for it)");
                     }
 
                     break;
