@@ -112,9 +112,11 @@ internal static class DumpCapture
             target = TargetProcess.Read(processId);
             var me = Native.EffectiveUserId();
             if ((me != 0 && target.UserId != me) || target.State is 'T' or 't' or 'Z' or 'X' || target.TracerId != 0
-                || (target.HasDiagnosticsEndpoint(Path.GetTempPath()) ?? DiagnosticsClient.GetPublishedProcesses().Contains(processId)) != true)
+                || (target.HasDiagnosticsEndpoint(Path.GetTempPath()) ?? DiagnosticsClient.GetPublishedProcesses().Contains(processId)) != true
+                || target.LoadsCoreClr() != true)
             {
-                // Another user's, stopped, traced, a zombie, not .NET or no diagnostics: the usual route says which.
+                // Another user's, stopped, traced, a zombie, not .NET (a socket named as a runtime's is not enough) or no
+                // diagnostics: the usual route says which.
                 Trace($"dump: not written here (process state {target.State}, tracer {target.TracerId})");
                 return null;
             }
