@@ -179,8 +179,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         Exception? failure = null;
         using var stopRun = _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var marker = new Timer(_ => MarkOnTimer(), null, RunOutputs.WatermarkInterval, RunOutputs.WatermarkInterval);
-        await using (ProgressView.Start(_counters, stderr, options.Quiet, interactive).ConfigureAwait(false))
+        var view = ProgressView.Start(_counters, stderr, options.Quiet, interactive);
+        await using (view.ConfigureAwait(false))
         {
+            _outputs.BeforeWrite = view.BeforeOutput;
             var stuck = false;
             try
             {

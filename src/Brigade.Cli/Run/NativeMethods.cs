@@ -280,6 +280,30 @@ internal static unsafe partial class NativeMethods
     /// <summary>Closes a descriptor this class opened.</summary>
     public static void Close(int fd) => _ = close(fd);
 
+    /// <summary>The rows of the terminal on descriptor <paramref name="fd"/>, read now (<c>TIOCGWINSZ</c>), or null when it
+    /// is not a terminal or this is not Linux. <c>Console.WindowHeight</c> may answer from a cache that the runtime
+    /// invalidates on <c>SIGWINCH</c> from a thread of its own, later on a loaded machine.</summary>
+    public static int? TerminalRows(int fd)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        WindowSize size;
+        return ioctl(fd, GetWindowSize, &size) == 0 && size.Rows > 0 ? size.Rows : null;
+    }
+
+    private const nuint GetWindowSize = 0x5413; // TIOCGWINSZ (Linux: x64, arm64)
+
+    private struct WindowSize
+    {
+        public ushort Rows;
+        public ushort Columns;
+        public ushort XPixels;
+        public ushort YPixels;
+    }
+
     private const int OpenReadWrite = 2;
     private const int ENoEnt = 2;
 
@@ -290,6 +314,10 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static partial int ioctl(int fd, nuint request, WindowSize* size);
 
     [LibraryImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

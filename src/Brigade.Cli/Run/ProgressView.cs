@@ -24,9 +24,22 @@ internal sealed class ProgressView : IAsyncDisposable
     private static readonly TimeSpan StuckWrite = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly StatusLine? _status;
 
     // Progress is a view: a stderr that cannot be written (a full disk, a closed pipe) ends it, never the run.
-    private ProgressView(Func<CancellationToken, Task> loop) => _loop = Quietly(loop, _stop.Token);
+    private ProgressView(Func<CancellationToken, Task> loop, StatusLine? status = null)
+    {
+        _status = status;
+        _loop = Quietly(loop, _stop.Token);
+    }
+
+    /// <summary>
+    /// Called before brigade writes a result or a failure line: on a terminal resized since the status line last looked,
+    /// moves the status row first. Review 57: the status line looked every 0.2 s, and on a loaded machine (CI at load 35) its
+    /// look came after the next result, which the terminal's reset scroll region let land on the old status row, where it
+    /// was then cleared (tmux made shorter after result 4 lost result 5 from the scrollback).
+    /// </summary>
+    public void BeforeOutput() => _status?.FollowResize();
 
     public static ProgressView Start(RunCounters counters, TextWriter stderr, bool quiet, bool interactive)
     {
@@ -37,7 +50,8 @@ internal sealed class ProgressView : IAsyncDisposable
 
         if (interactive && !OperatingSystem.IsWindows() && Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb"))
         {
-            return new ProgressView(token => StatusLine.RunAsync(stderr, counters, TerminalSize, token));
+            var status = new StatusLine(TerminalSize);
+            return new ProgressView(token => status.RunAsync(stderr, counters, token), status);
         }
 
         return new ProgressView(token => PlainAsync(stderr, counters, token));
@@ -200,13 +214,47 @@ internal sealed class ProgressView : IAsyncDisposable
         token.UnsafeRegister(static t => ((PeriodicTimer)t!).Dispose(), timer);
 
     /// <summary>The pinned status row: sets the scroll region, redraws the row, and puts the terminal back at the end.</summary>
-    private static class StatusLine
+    private sealed class StatusLine(Func<(int Width, int Height)> size)
     {
         private const string Esc = "\u001b";
 
-        public static async Task RunAsync(TextWriter stderr, RunCounters counters, Func<(int Width, int Height)> size, CancellationToken token)
+        // The region's layout is changed by the loop and by a result's writer (FollowResize), one at a time.
+        private readonly Lock _layout = new();
+        private Stream? _raw;
+        private int _height;
+
+        /// <summary>Moves the status row to a resized terminal's last row before a result is written (see BeforeOutput).</summary>
+        /// <remarks>Never waits for the loop: while the loop holds the layout it is looking at the size itself, and its
+        /// write may be stuck on a terminal stopped with Ctrl+S, which must not hold results going to a file.</remarks>
+        public void FollowResize()
         {
-            var (width, height) = size();
+            if (!_layout.TryEnter())
+            {
+                return;
+            }
+
+            try
+            {
+                if (_raw is not null && Rows(size().Height) is var rows && rows != _height && rows >= 3)
+                {
+                    Relayout(_raw, rows);
+                    _height = rows;
+                }
+            }
+            finally
+            {
+                _layout.Exit();
+            }
+        }
+
+        // The rows now, from the terminal itself (stderr, where the status line is): the loop and FollowResize must agree,
+        // and Console's size may be a cached one the runtime has not yet invalidated after SIGWINCH.
+        private static int Rows(int fallback) => NativeMethods.TerminalRows(2) ?? fallback;
+
+        public async Task RunAsync(TextWriter stderr, RunCounters counters, CancellationToken token)
+        {
+            var (width, sizedHeight) = size();
+            var height = Rows(sizedHeight);
             if (height < 3)
             {
                 await PlainAsync(stderr, counters, token).ConfigureAwait(false);
@@ -219,32 +267,43 @@ internal sealed class ProgressView : IAsyncDisposable
 
             // A new line first, so the cursor is not on the row the status takes; then rows 1..N-1 scroll, and the
             // cursor goes back where it was (setting a region moves it home) and up to the line it was on.
-            Write(raw, $"\n{Esc}7{Esc}[1;{height - 1}r{Esc}8{Esc}[1A");
-            TerminationSignal.BeforeForcedExit = () => Write(raw, Restore(height));
+            lock (_layout)
+            {
+                Write(raw, $"\n{Esc}7{Esc}[1;{height - 1}r{Esc}8{Esc}[1A");
+                _raw = raw;
+                _height = height;
+            }
+
+            TerminationSignal.BeforeForcedExit = () => Write(raw, Restore(Volatile.Read(ref _height)));
             try
             {
                 using var timer = new PeriodicTimer(LiveInterval);
                 using var stop = StopsOnCancel(timer, token);
                 do
                 {
-                    var (w, h) = size();
-                    if (h != height && h >= 3)
+                    lock (_layout)
                     {
-                        // Resized (review 45). Made as at the start: the whole screen scrolls, what is below the cursor
-                        // (the old status line, blank rows) is cleared, a new line, the region, back up. A terminal that
-                        // shrinks keeps the cursor on its last row, the new status row, below the new region, where a new
-                        // line does not scroll: every later result was written over the one before on that row (tmux from
-                        // 8 to 5 rows showed results 1-16 of 40). Results are always above the cursor, never below it (a
-                        // resize moves the text and the cursor together): clearing the old status row by its number
-                        // erased a result after tmux grew, pulling lines back from the scrollback. Until this poll sees
-                        // the resize (at most LiveInterval), the terminal's own reset region lets a result be written on
-                        // the old status row, over its text.
-                        Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}[J\n{Esc}7{Esc}[1;{h - 1}r{Esc}8{Esc}[1A");
-                        height = h;
-                    }
+                        var (w, sized) = size();
+                        var h = Rows(sized);
+                        if (h != _height && h >= 3)
+                        {
+                            // Resized (review 45). Made as at the start: the whole screen scrolls, what is below the cursor
+                            // (the old status line, blank rows) is cleared, a new line, the region, back up. A terminal that
+                            // shrinks keeps the cursor on its last row, the new status row, below the new region, where a new
+                            // line does not scroll: every later result was written over the one before on that row (tmux from
+                            // 8 to 5 rows showed results 1-16 of 40). Results are always above the cursor, never below it (a
+                            // resize moves the text and the cursor together): clearing the old status row by its number
+                            // erased a result after tmux grew, pulling lines back from the scrollback. Until this poll sees
+                            // the resize (at most LiveInterval), the terminal's own reset region lets a result be written on
+                            // the old status row, over its text: brigade's own results and failure lines look first
+                            // (FollowResize, review 57).
+                            Relayout(raw, h);
+                            _height = h;
+                        }
 
-                    width = w;
-                    Draw(raw, counters, width, height);
+                        width = w;
+                        Draw(raw, counters, width, _height);
+                    }
                 }
                 while (await timer.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false));
             }
@@ -254,10 +313,20 @@ internal sealed class ProgressView : IAsyncDisposable
             finally
             {
                 // Put back first, then forget: a second signal between the two still finds something to restore.
-                Write(raw, Restore(height));
+                lock (_layout)
+                {
+                    Write(raw, Restore(_height));
+                    _raw = null;
+                }
+
                 TerminationSignal.BeforeForcedExit = null;
             }
         }
+
+        // Made as at the start: the whole screen scrolls, what is below the cursor is cleared, a new line, the region for
+        // a terminal of `rows` rows, back up.
+        private static void Relayout(Stream raw, int rows) =>
+            Write(raw, $"{Esc}7{Esc}[r{Esc}8{Esc}[J\n{Esc}7{Esc}[1;{rows - 1}r{Esc}8{Esc}[1A");
 
         // The whole screen scrolls again; the status row is cleared and the cursor is where the output left it.
         private static string Restore(int height) => $"{Esc}7{Esc}[r{Esc}8{Esc}7{Esc}[{height};1H{Esc}[2K{Esc}8";

@@ -128,12 +128,18 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
     }
 
+    /// <summary>Called before each result or failure line is written (the status line's <see cref="ProgressView.BeforeOutput"/>
+    /// on a terminal: a resize is followed before the line, not after it), or null.</summary>
+    public Action? BeforeWrite { get; set; }
+
     private void DeliverLocked(InputItem item, byte[]? output, string? error, int attempts)
     {
         if (_writeError is { } failed)
         {
             throw new CliIOException(failed.Message, failed);
         }
+
+        BeforeWrite?.Invoke();
 
         var wroteOutput = error is null || output is { Length: > 0 };
         if (wroteOutput)
