@@ -150,7 +150,7 @@ internal static class ReportBuilder
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append(cycle.Links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, cycle.Links.Count == 1);
         }
 
         var tries = cycle.Links.Where(l => WaitRule.TimeoutUnknown(l.Wait.Api)).Select(l => l.Waiter.ToString()).ToList();
@@ -193,7 +193,7 @@ internal static class ReportBuilder
         text.Append("  1. ").Append(DescribeWait(link.Waiter)).Append('\n');
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, single: true);
         }
 
         text.Append("  A possible deadlock: neither a SemaphoreSlim nor a TaskCompletionSource records an owner. The dump shows the flow suspended past its await of this semaphore's WaitAsync(), with no Release of it on the way, the semaphore with no free slot, ")
@@ -204,6 +204,13 @@ internal static class ReportBuilder
         return text.ToString().TrimEnd('\n');
     }
 
+    // The threads blocked behind a cycle (at most MaxListed named): "  Stuck behind it: #7, #8 and 2 more.".
+    private static void AppendStuck(StringBuilder text, DeadlockCycle cycle, bool single) =>
+        text.Append(single ? "  Stuck behind it: " : "  Stuck behind them: ")
+            .Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed)))
+            .Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "")
+            .Append(".\n");
+
     private static string SemaphoreSelfWait(DeadlockCycle cycle, string takenAt)
     {
         var link = cycle.Links[0];
@@ -212,7 +219,7 @@ internal static class ReportBuilder
         text.Append("  1. ").Append(DescribeWait(link.Waiter)).Append($": this thread took its slot earlier in {takenAt}, and has not released it\n");
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind it: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, single: true);
         }
 
         text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The stack shows a method that called Wait on this semaphore (or an async method, still running, past its await of WaitAsync()), with no Release of it on the way, ")
@@ -249,7 +256,7 @@ internal static class ReportBuilder
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, single: false);
         }
 
         text.Append("  A possible deadlock: a SemaphoreSlim records no owner. Each holder's stack shows an async method, still running, past its await of this semaphore's WaitAsync() ")
@@ -315,7 +322,7 @@ internal static class ReportBuilder
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append(links.Count == 1 ? "  Stuck behind it: " : "  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, links.Count == 1);
         }
 
         if (links.Count == 1)
@@ -368,7 +375,7 @@ internal static class ReportBuilder
 
         if (cycle.AlsoStuck.Count > 0)
         {
-            text.Append("  Stuck behind them: ").Append(string.Join(", ", cycle.AlsoStuck.Take(MaxListed))).Append(cycle.AlsoStuck.Count > MaxListed ? $" and {cycle.AlsoStuck.Count - MaxListed} more" : "").Append(".\n");
+            AppendStuck(text, cycle, single: false);
         }
 
         if (awaits.Behind.Count > 0)
