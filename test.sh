@@ -23,6 +23,16 @@ as_root() {
   fi
 }
 
+# Without the recommended packages: the tests need none of them, and a fresh machine installed chromium, redis-server
+# and nftables in 22.6 s instead of 47.7 s (32 packages instead of 122; apt-get update 5-6 s more either way). The
+# installation runs beside the build, which needs none of it, when it can run unattended (as root, or sudo without a
+# password); the tests wait for it. Its output goes to a log that is shown if it fails.
+install_missing() {
+  as_root apt-get update -qq &&
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+install_pid=
+install_log=
 if [ "${BRIGADE_NO_INSTALL:-}" != 1 ]; then
   missing=()
   for p in "${packages[@]}"; do
@@ -30,12 +40,28 @@ if [ "${BRIGADE_NO_INSTALL:-}" != 1 ]; then
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "test.sh: installing ${missing[*]}" >&2
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
+      install_log=$(mktemp "${TMPDIR:-/tmp}/brigade-test-install.XXXXXX")
+      install_missing >"$install_log" 2>&1 &
+      install_pid=$!
+    else
+      install_missing >/dev/null
+    fi
   fi
 fi
+wait_for_install() {
+  [ -n "$install_pid" ] || return 0
+  if ! wait "$install_pid"; then
+    echo "test.sh: installing ${missing[*]} failed:" >&2
+    tail -n 30 "$install_log" >&2
+    rm -f "$install_log"
+    exit 1
+  fi
+  rm -f "$install_log"
+  install_pid=
+}
 
-command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK is not installed (https://dot.net)" >&2; exit 1; }
+command -v dotnet >/dev/null 2>&1 || { wait_for_install; echo "test.sh: the .NET 10 SDK is not installed (https://dot.net)" >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Build first, then test without building. One `dotnet test` that also builds runs the test projects one after the
 # other: each test project's run holds an MSBuild node for minutes, and a project built on that node (Brigade.Cli, which
@@ -50,10 +76,11 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # 421 s and 434 s without it (two pairs, in both orders, on a loaded machine). The server is shut down once the build is
 # done (or failed), so that nothing is left running beside the tests or after them.
 stop_compiler_server() { dotnet build-server shutdown --vbcscompiler >/dev/null 2>&1 || true; }
-trap stop_compiler_server EXIT
+trap 'stop_compiler_server; [ -z "$install_pid" ] || wait "$install_pid" 2>/dev/null; rm -f "$install_log"' EXIT
 dotnet build Brigade.slnx -c Release -p:UseSharedCompilation=true
 trap - EXIT
 stop_compiler_server
+wait_for_install
 # Four test hosts at a time on the 2-core reference machine: much of the suite waits (silos failing over, commands
 # and workers started, timeouts): with two, clean clones took 9 min 47 s and 10 min 14 s (ci82, ci83); with three,
 # 9 min 24 s (ci84), the CPU-bound hosts (analyzers, packages) slower and the waiting ones (Orleans, CLI) beside them.
