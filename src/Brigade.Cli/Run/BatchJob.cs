@@ -14,6 +14,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 {
     private readonly RunCounters _counters = new();
     private RunPaths _paths = null!;
+
+    // The input is a pipe or FIFO named by a path (`<(seq 200)`, which is /dev/fd/63; `mkfifo`): read once, like stdin.
+    private bool _inputIsPipe;
     private RunOutputs _outputs = null!;
     private JournalRecord _header = null!;
 
@@ -99,7 +102,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // Another run on the same output or journal (still running) is refused before its journal is read or anything
         // is written: its journal is live, not "an earlier, unfinished run's", and two writers would mix the outputs.
         using var held = RunLock.Take(_paths);
-        var inputIsFile = options.Input != "-" && NativeMethods.KindOf(options.Input) == FileKind.Regular;
+        var inputKind = options.Input == "-" ? FileKind.Missing : NativeMethods.KindOf(options.Input);
+        var inputIsFile = inputKind == FileKind.Regular;
+        _inputIsPipe = inputKind == FileKind.Special;
         var resumeFrom = new RunResume(options, _paths, stderr);
         var (resume, journalLength) = resumeFrom.Read(header, inputIsFile);
         if (resumeFrom.AlreadyCompleteFailed is { } failedBefore)
@@ -284,9 +289,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private static bool SilosLost(Exception failure) => failure is ClusterUnavailableException { SiloCount: > 0 };
 #endif
 
-    // Stdin cannot be read again: the resume needs the same items fed to it.
+    // Stdin cannot be read again: the resume needs the same items fed to it. Nor can a pipe given by its path: until run58
+    // `brigade run <(seq 200) ...` printed `run /dev/fd/63 ... --resume`, which a shell runs without that descriptor.
     private string ResumeHint() => _outputs?.Journal is { } journal
-        ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
+        ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : _inputIsPipe ? $", fed the same items again (the input '{options.Input}' is a pipe, which cannot be read twice)" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
 
     /// <summary>Gets the input's number of items as the progress shows it (read at the input's end; for tests).</summary>

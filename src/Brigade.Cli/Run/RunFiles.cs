@@ -45,9 +45,19 @@ internal static class RunFiles
         }
 
         var state = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        return !string.IsNullOrEmpty(state) && Path.IsPathRooted(state)
-            ? Path.Combine(state, "brigade")
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "brigade");
+        if (!string.IsNullOrEmpty(state) && Path.IsPathRooted(state))
+        {
+            return Path.Combine(state, "brigade");
+        }
+
+        // DoNotVerify: the home directory even when it does not exist (HOME unset and a passwd entry of /nonexistent, as
+        // nobody and many service users have). Verified, .NET gives "" for it, and until run58 the state directory was
+        // then ./.local/state/brigade in the current directory: each directory its own locks and completion records (two
+        // runs on one output from two directories were not kept apart), and in a read-only one a journal for -o
+        // /dev/null failed with "UnauthorizedAccessException: Access to the path '/cwd/.local' is denied".
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
+        // With neither HOME nor a passwd entry .NET says "/", as the shell's ~ does; never a relative path.
+        return Path.Combine(Path.IsPathRooted(home) ? home : "/", ".local", "state", "brigade");
     }
 
     /// <summary>

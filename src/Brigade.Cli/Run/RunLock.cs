@@ -6,8 +6,8 @@ namespace Brigade.Cli.Run;
 
 /// <summary>
 /// Keeps two <c>brigade run</c>s off the same output and journal at once. Each run holds an exclusive <c>flock</c> on a
-/// small file named after its output (or, when that is not a file, its journal) in brigade's state directory (<c>locks/</c>), with its pid in
-/// it; a second run finds it held and stops in one line naming the first run's pid, before it reads or touches
+/// small file named after each file it writes to and may truncate on resume (its output, when that is a file, its
+/// journal and its failures file) in brigade's state directory (<c>locks/</c>), with its pid in it; a second run finds it held and stops in one line naming the first run's pid, before it reads or touches
 /// anything. Before, two runs started together both failed, one with a bare "no such file" (they raced for the
 /// journal's temporary file), and a second run started later was told to delete the first one's live journal, or, with
 /// <c>--resume</c>, wrote into the same output as it.
@@ -30,7 +30,7 @@ internal sealed class RunLock : IDisposable
 
     private RunLock(List<(int Descriptor, string File)> descriptors) => _descriptors = descriptors;
 
-    /// <summary>Locks the output of a run (a file path), or else its journal.</summary>
+    /// <summary>Locks the output of a run (a file path), its journal and its failures file.</summary>
     /// <exception cref="CliUsageException">Another run holds one of them.</exception>
     public static RunLock Take(RunPaths paths)
     {
@@ -40,16 +40,24 @@ internal sealed class RunLock : IDisposable
             return new RunLock(held);
         }
 
-        // The output file when there is one (its journal and failures go with it); else the journal (stdout with
-        // --journal, a device or pipe with its journal in the state directory). One lock file per run.
+        // The output file when there is one, and the journal and failures file whatever the output: two runs with
+        // different outputs and one --journal (or --failures) would truncate each other's file to their own watermarks.
+        // Until run58 only the output was locked when it was a file, so a second run on a live --journal was told to
+        // "delete it to start over", and two started together failed with "The file '...' already exists", exit 1.
         var targets = new List<(string What, string Path)>();
         if (paths.Output != "-" && !paths.OutputIsSpecial)
         {
             targets.Add(($"is writing '{paths.Output}'; wait for it to end, or give another --output", paths.Output));
         }
-        else if (paths.Journal is { } journal)
+
+        if (paths.Journal is { } journal)
         {
             targets.Add(($"is using the journal '{journal}'; wait for it to end, or give another --journal", journal));
+        }
+
+        if (paths.Failures is { } failures && !RunPaths.IsSpecial(failures))
+        {
+            targets.Add(($"is writing the failures file '{failures}'; wait for it to end, or give another --failures", failures));
         }
 
         try

@@ -258,6 +258,22 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
     }
 
+    // A journal for a device or pipe output goes in brigade's state directory, which may not be creatable (a home
+    // directory that does not exist, /nonexistent for service users): one line saying where and what to do, not .NET's
+    // "UnauthorizedAccessException: Access to the path '/nonexistent' is denied" (run58).
+    private void CreateStateJournalDirectory(string journal)
+    {
+        var directory = Path.GetDirectoryName(journal)!;
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliIOException($"cannot write --output '{paths.Output}': its journal goes in brigade's state directory, and '{directory}' cannot be created: {RunFiles.Reason(e)}; give --journal PATH, or set XDG_STATE_HOME to a directory you can write", e);
+        }
+    }
+
     // Creates the journal, then opens (and on a fresh run truncates) the outputs: an output without a journal beside it
     // is always a finished run's. If one fails, what this run created is removed.
     public void Open(JournalRecord header, ResumeState? resume, long journalLength, string? restoreJournalFrom, InputFingerprint fingerprint, CancellationToken cancellationToken = default)
@@ -270,7 +286,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             {
                 if (paths.JournalInStateDirectory)
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
+                    CreateStateJournalDirectory(journal);
                 }
 
                 if (resume is not null)

@@ -192,7 +192,7 @@ internal sealed class RunPaths
 
     // A device, pipe or socket, or anything under /dev or /proc (where /dev/stdout may lead to a regular file, and a
     // journal beside it would land in /dev).
-    private static bool IsSpecial(string path)
+    internal static bool IsSpecial(string path)
     {
         var full = Path.GetFullPath(path);
         return full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal) ||
