@@ -272,23 +272,16 @@ internal static class SiloCommand
     /// <returns>The line, or null.</returns>
     internal static async Task<string?> UnansweredPrimaryAsync(IPEndPoint primary, CancellationToken cancellationToken)
     {
-        string why;
-        using var client = new TcpClient(primary.AddressFamily);
-        try
+        var why = await Brigade.Orleans.Hosting.TcpReach.WhyNotAsync(primary.Address.ToString(), primary.Port, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false) switch
         {
-            await client.ConnectAsync(primary, cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (SocketException e)
-        {
-            why = e.SocketErrorCode == SocketError.ConnectionRefused ? "where nothing listens" : $"which cannot be reached ({e.SocketErrorCode})";
-        }
-        catch (TimeoutException)
-        {
-            why = "which does not answer";
-        }
+            null => null,
+            { SocketErrorCode: SocketError.ConnectionRefused } => "where nothing listens",
+            { SocketErrorCode: SocketError.TimedOut } => "which does not answer",
+            var e => $"which cannot be reached ({e.SocketErrorCode})",
+        };
 
-        return $"brigade silo: not ready after {PrimaryNoticeAfter.TotalSeconds:0} s: it joins the cluster through the primary silo at {primary} (--primary-port {primary.Port}), {why}: " +
+        return why is null ? null :
+            $"brigade silo: not ready after {PrimaryNoticeAfter.TotalSeconds:0} s: it joins the cluster through the primary silo at {primary} (--primary-port {primary.Port}), {why}: " +
             $"start the primary first (the silo whose --port is {primary.Port}), or give this silo the primary's port with --primary-port";
     }
 

@@ -51,10 +51,11 @@ internal sealed class SiloLogFormatter() : ConsoleFormatter(FormatterName)
         return cut > 0 ? string.Concat(first.AsSpan(0, cut), " …") : first;
     }
 
-    /// <summary>The first line of a text, cut at 300 characters.</summary>
+    /// <summary>The text in one line as every cluster error is (Brigade.Orleans' <c>ErrorText</c>: the first line, an inner
+    /// exception the text carries named by its first line), cut at 300 characters.</summary>
     public static string OneLine(string text)
     {
-        var first = text.Split('\n', 2)[0].Trim();
+        var first = Brigade.Orleans.Dispatch.ErrorText.OneLine(text);
         return first.Length <= 300 ? first : string.Concat(first.AsSpan(0, 300), "…");
     }
 }
