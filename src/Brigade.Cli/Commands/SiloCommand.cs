@@ -223,6 +223,22 @@ internal static class SiloCommand
                 return ExitCodes.Failure;
             }
 
+            if (cause is Brigade.Orleans.Hosting.SharedPortException shared)
+            {
+                // Two silos started at once with one port both passed the check above (review 58). The stop that follows
+                // is this command's, not a failure to report: Orleans' four warnings of a non-graceful shutdown are not shown.
+                foreach (var formatter in host.Services.GetServices<Microsoft.Extensions.Logging.Console.ConsoleFormatter>().OfType<SiloLogFormatter>())
+                {
+                    formatter.Mute();
+                }
+
+                host.Dispose();
+                await stderr.WriteLineAsync(
+                    $"brigade: port {shared.Port} ({(shared.Gateway ? "--gateway-port" : "--port")}) on {options.Address} is also bound by another process started at the same time " +
+                    $"(another silo?), which would take some of this silo's connections: stop it, or give each silo its own {(shared.Gateway ? "--gateway-port" : "--port")}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+
             // The console logger writes Orleans' log lines from a queue of its own, flushed when the host is disposed:
             // dispose it first, so that this verdict comes after them, as the last line.
             host.Dispose();

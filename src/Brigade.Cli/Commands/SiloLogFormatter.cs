@@ -17,9 +17,15 @@ internal sealed class SiloLogFormatter() : ConsoleFormatter(FormatterName)
     // machines with the work it runs), so the note is noise at every start.
     private const int ServerGcNote = 100405;
 
+    private volatile bool _muted;
+
+    /// <summary>Writes nothing more: the silo is being stopped after a verdict of its own, and Orleans' warnings of a
+    /// non-graceful shutdown would only come before it.</summary>
+    public void Mute() => _muted = true;
+
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
-        if (logEntry.EventId.Id == ServerGcNote)
+        if (_muted || logEntry.EventId.Id == ServerGcNote)
         {
             return;
         }
