@@ -109,6 +109,14 @@ internal sealed class ClusterClientOptions
         }
 
         options.Tls = Tls(parse.GetValue(_tlsCert), parse.GetValue(_tlsKey), parse.GetValue(_tlsCa), "--tls-cert");
+
+        // The wait for a first gateway is the cluster making no progress too: `run --cluster-timeout 5s` with no silo
+        // waited out the connection's own 30 s before failing (review 58).
+        if (parse.GetValue(_stallTimeout) is { } timeout)
+        {
+            options.ConnectTimeout = Duration(timeout, "--cluster-timeout");
+        }
+
         return options;
     }
 

@@ -17,9 +17,15 @@ internal sealed class SiloLogFormatter() : ConsoleFormatter(FormatterName)
     // machines with the work it runs), so the note is noise at every start.
     private const int ServerGcNote = 100405;
 
+    private volatile bool _muted;
+
+    /// <summary>Writes nothing more: the silo is being stopped after a verdict of its own, and Orleans' warnings of a
+    /// non-graceful shutdown would only come before it.</summary>
+    public void Mute() => _muted = true;
+
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
-        if (logEntry.EventId.Id == ServerGcNote)
+        if (_muted || logEntry.EventId.Id == ServerGcNote)
         {
             return;
         }
@@ -51,10 +57,11 @@ internal sealed class SiloLogFormatter() : ConsoleFormatter(FormatterName)
         return cut > 0 ? string.Concat(first.AsSpan(0, cut), " …") : first;
     }
 
-    /// <summary>The first line of a text, cut at 300 characters.</summary>
+    /// <summary>The text in one line as every cluster error is (Brigade.Orleans' <c>ErrorText</c>: the first line, an inner
+    /// exception the text carries named by its first line), cut at 300 characters.</summary>
     public static string OneLine(string text)
     {
-        var first = text.Split('\n', 2)[0].Trim();
+        var first = Brigade.Orleans.Dispatch.ErrorText.OneLine(text);
         return first.Length <= 300 ? first : string.Concat(first.AsSpan(0, 300), "…");
     }
 }

@@ -87,6 +87,8 @@ public static class BrigadeSiloHostingExtensions
             });
             configure?.Invoke(silo);
         });
+        // After UseOrleans: the silo's listeners are bound when it runs; before the announcer: no ready line when it fails.
+        builder.Services.AddHostedService(_ => new SharedPortCheck(options));
         builder.Services.AddHostedService(sp => new SiloAnnouncer(options, [.. assemblies.Select(a => a.GetName().Name ?? a.FullName ?? "?")], sp.GetRequiredService<IHostApplicationLifetime>()));
         return builder;
     }

@@ -128,7 +128,7 @@ public sealed class ClusterConnection : IAsyncDisposable
             using var listing = new CancellationTokenSource(ProbeAfter * 2);
             var listed = e is TimeoutException && options.Membership is not null ? await ListedGatewayAsync(host, listing.Token).ConfigureAwait(false) : null;
             host.Dispose();
-            var text = e is not TimeoutException ? OneLine(e)
+            var text = e is not TimeoutException ? Dispatch.ErrorText.OneLine(e)
                 : listed is not null
                     ? $"no silo of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds:0.#} s, though the store lists its silos (gateway {listed} among them): are they reachable from here (firewall, --advertise), or slow to answer (a loaded machine: a longer --cluster-timeout)?"
                 : options.Membership is not null
@@ -241,27 +241,12 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         var (host, port) = store.FirstEndpoint();
         var bound = TimeSpan.FromSeconds(Math.Min(5, Math.Max(1, timeout.TotalSeconds / 2)));
-        using var client = new System.Net.Sockets.TcpClient();
-        try
+        return await Hosting.TcpReach.WhyNotAsync(host, port, bound, cancellationToken).ConfigureAwait(false) switch
         {
-            await client.ConnectAsync(host, port, cancellationToken).AsTask().WaitAsync(bound, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            return $"{host}:{port}: {e.Message}";
-        }
-        catch (TimeoutException)
-        {
-            return $"{host}:{port}: no answer in {bound.TotalSeconds:0} s";
-        }
-    }
-
-    // Orleans' connection errors can span lines (an inner exception's text); a CLI prints one.
-    private static string OneLine(Exception e)
-    {
-        var text = e is TimeoutException ? "no gateway answered in time" : e.Message;
-        return string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            null => null,
+            { SocketErrorCode: System.Net.Sockets.SocketError.TimedOut } => $"{host}:{port}: no answer in {bound.TotalSeconds:0} s",
+            var e => $"{host}:{port}: {e.Message}",
+        };
     }
 
     /// <summary>Creates a cluster engine on this connection and discovers the silos.</summary>

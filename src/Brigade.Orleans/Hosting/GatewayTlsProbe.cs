@@ -14,8 +14,10 @@ namespace Brigade.Orleans.Hosting;
 /// A silo with TLS expects a TLS handshake before anything else; one without reads a handshake as a bad preamble and
 /// closes the connection. With mutual TLS the silo may turn the client's certificate down after the handshake has
 /// ended on the client's side (TLS 1.3): it then closes the connection without a word, where a silo that took it
-/// waits for the client's Orleans preamble. The probe says nothing when it cannot tell (no TCP connection, a
-/// handshake the silo takes): then the client's own outcome stands.
+/// waits for the client's Orleans preamble. A silo never speaks first, and with or without TLS it answers a handshake
+/// with TLS or not at all: an endpoint that answers it with something else (an HTTP server's page, a database's banner)
+/// is no silo's gateway, which Orleans' client also reports only as no gateway answering (review 58). The probe says
+/// nothing when it cannot tell (no TCP connection, a handshake the silo takes): then the client's own outcome stands.
 /// </remarks>
 internal static class GatewayTlsProbe
 {
@@ -38,7 +40,8 @@ internal static class GatewayTlsProbe
 
         X509Certificate2? presented = null;
         bool? trusted = null;
-        var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
+        var answer = new FirstBytesStream(tcp.GetStream(), 64);
+        var ssl = new SslStream(answer, leaveInnerStreamOpen: false, (_, certificate, _, errors) =>
         {
             presented = certificate is null ? null : new X509Certificate2(certificate);
             trusted = tls is { } t && presented is not null && ClusterTlsOptions.Validate(presented, t.Authority, errors);
@@ -57,7 +60,7 @@ internal static class GatewayTlsProbe
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {
-                return Refused(gateway, tls, presented, trusted);
+                return NotTls(answer.First) is { } what ? NotAGateway(gateway, what) : Refused(gateway, tls, presented, trusted);
             }
             finally
             {
@@ -105,6 +108,32 @@ internal static class GatewayTlsProbe
             true => CertificateRefused(gateway),
         };
     }
+
+    // What the endpoint answered, when it answered with something that is not a TLS record (content type 20-24, protocol
+    // major version 3): its first line when that is text, else how many bytes; null when it said nothing or spoke TLS.
+    private static string? NotTls(ReadOnlySpan<byte> answer)
+    {
+        if (answer.IsEmpty || (answer[0] is >= 20 and <= 24 && (answer.Length < 2 || answer[1] == 3)))
+        {
+            return null;
+        }
+
+        var line = answer[..Math.Min(answer.Length, 40)];
+        var end = line.IndexOfAny((byte)'\r', (byte)'\n');
+        line = end < 0 ? line : line[..end];
+        foreach (var b in line)
+        {
+            if (b is < 0x20 or >= 0x7f)
+            {
+                return $"{answer.Length} bytes that are neither TLS nor Orleans";
+            }
+        }
+
+        return line.Length >= 4 ? $"\"{System.Text.Encoding.ASCII.GetString(line)}\"" : $"{answer.Length} bytes that are neither TLS nor Orleans";
+    }
+
+    private static string NotAGateway(IPEndPoint gateway, string answer) =>
+        $"what listens at {gateway} is not a silo's gateway: it answered with {answer} (is {gateway.Port} the silos' --gateway-port?)";
 
     private static string CertificateRefused(IPEndPoint gateway) =>
         $"the gateway at {gateway} turned this client's certificate down (is it signed by the certificate authority the silo trusts?)";
