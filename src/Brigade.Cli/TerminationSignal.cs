@@ -42,6 +42,15 @@ internal static class TerminationSignal
         _ => ExitCodes.Interrupted,
     };
 
+    /// <summary>Gets the name of the signal that stopped the command ("SIGTERM", "SIGHUP", "SIGINT"), or null when none came.</summary>
+    public static string? Name => Volatile.Read(ref _signal) switch
+    {
+        SigTerm => "SIGTERM",
+        SigHup => "SIGHUP",
+        SigInt => "SIGINT",
+        _ => null,
+    };
+
     /// <summary>
     /// Gets or sets what to put back before a second signal ends the process at once: the progress view's scroll region
     /// and status row, which were left on the terminal (the shell's next lines scrolled above a stale status line until

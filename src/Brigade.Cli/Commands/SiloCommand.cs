@@ -253,8 +253,14 @@ internal static class SiloCommand
         }
 
         // Ctrl+C (the command's token) and a closed standard input (--exit-on-stdin-close) both end the silo gracefully.
+        // Said when it happens: a run that loses this silo says "the silo's log says why it left", and a silo stopped by a
+        // signal wrote nothing at all (review 58: SIGTERM mid-run).
         var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
-        using (cancellationToken.Register(lifetime.StopApplication))
+        using (cancellationToken.Register(() =>
+        {
+            stderr.WriteLine($"brigade silo {options.Address}:{options.SiloPort} stopping ({TerminationSignal.Name ?? "cancelled"}): leaving the cluster; runs using it finish on the other silos");
+            lifetime.StopApplication();
+        }))
         {
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
