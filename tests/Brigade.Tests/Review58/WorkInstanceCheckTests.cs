@@ -45,6 +45,21 @@ public sealed class WorkInstanceCheckTests
     }
 
     [Fact]
+    public async Task ATimeTheConstructorTakes_IsNotConfiguration()
+    {
+        // A clock that moves every 8 ms (as coarse clocks move every 1-4 ms): two new instances built back to back read
+        // the same, and an instance built earlier was refused as configured (caught before landing). Built 10 ms apart
+        // they always differ.
+        var built = new Started();
+        while (Started.Now() == built.Stamp)
+        {
+            await Task.Delay(5);
+        }
+
+        WorkInstanceCheck.Ensure(built);
+    }
+
+    [Fact]
     public void ConfiguredArrayAndReference_AreRefused()
     {
         var words = Assert.Throws<ArgumentException>(() => WorkInstanceCheck.Ensure(new Words { Stop = ["a", "the"] }));
@@ -100,6 +115,22 @@ public sealed class WorkInstanceCheckTests
 
         /// <inheritdoc/>
         public int Execute(int input) => input + Interlocked.Increment(ref _calls);
+    }
+
+    /// <summary>Notes when it was built.</summary>
+    public sealed class Started : IWork<int, long>
+    {
+        private readonly long _stamp = Now();
+
+        /// <summary>Gets the time the instance was built, in 8 ms steps.</summary>
+        public long Stamp => _stamp;
+
+        /// <summary>Gets the time in 8 ms steps.</summary>
+        /// <returns>The time.</returns>
+        public static long Now() => Environment.TickCount64 / 8;
+
+        /// <inheritdoc/>
+        public long Execute(int input) => input + _stamp;
     }
 
     /// <summary>Has an array and a reference to configure.</summary>

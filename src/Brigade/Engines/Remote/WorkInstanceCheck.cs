@@ -18,8 +18,9 @@ namespace Brigade.Engines.Remote;
 /// constructor with parameters). Private mutable fields are left alone: caches and counters the work keeps for itself,
 /// which an earlier in-process run may have filled, are not configuration. Values of simple types (numbers, strings,
 /// enums, dates, <see cref="Guid"/>, arrays of them) are compared by value, other references by whether they are set.</para>
-/// <para>Two new instances are built once per type; a member in which they differ (an id or a time stamp taken by the
-/// constructor) is not compared. A type whose constructor throws here is not checked (its workers will say why).</para>
+/// <para>Two new instances are built once per type, 10 ms apart; a member in which they differ (an id or a time stamp
+/// taken by the constructor) is not compared. A type whose constructor throws here is not checked (its workers will say
+/// why).</para>
 /// </remarks>
 internal static class WorkInstanceCheck
 {
@@ -55,6 +56,7 @@ internal static class WorkInstanceCheck
     private sealed class Baseline
     {
         private static readonly Baseline Empty = new([]);
+        private static readonly TimeSpan ApartBy = TimeSpan.FromMilliseconds(10);
         private readonly List<Member> _members;
 
         private Baseline(List<Member> members) => _members = members;
@@ -62,12 +64,17 @@ internal static class WorkInstanceCheck
         [RequiresUnreferencedCode("Reflection over the work type.")]
         public static Baseline Create(Type type)
         {
+            var candidates = MembersOf(type).ToList();
+            if (candidates.Count == 0)
+            {
+                return Empty;
+            }
+
             object first;
-            object second;
+            object? second = null;
             try
             {
                 first = Activator.CreateInstance(type, nonPublic: true)!;
-                second = Activator.CreateInstance(type, nonPublic: true)!;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -76,8 +83,13 @@ internal static class WorkInstanceCheck
 
             try
             {
+                // Apart in time, so that a time the constructor takes (DateTime.UtcNow, Environment.TickCount64, whose clock
+                // moves every few milliseconds) differs between the two and is not mistaken for configuration. Once per
+                // type and process, beside a worker's start that takes far longer.
+                Thread.Sleep(ApartBy);
+                second = Activator.CreateInstance(type, nonPublic: true)!;
                 var members = new List<Member>();
-                foreach (var member in MembersOf(type))
+                foreach (var member in candidates)
                 {
                     if (member.TryRead(first, out var a) && member.TryRead(second, out var b) && member.Same(a, b))
                     {
@@ -87,10 +99,17 @@ internal static class WorkInstanceCheck
 
                 return new Baseline(members);
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Empty;
+            }
             finally
             {
                 Release(first);
-                Release(second);
+                if (second is not null)
+                {
+                    Release(second);
+                }
             }
         }
 
