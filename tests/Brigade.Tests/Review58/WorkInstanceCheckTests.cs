@@ -60,6 +60,19 @@ public sealed class WorkInstanceCheckTests
     }
 
     [Fact]
+    public void AWorkHoldingOnlyWhatItBuiltForItself_IsNotBuiltAgain()
+    {
+        var work = new Heavy();
+        var built = Heavy.Built;
+
+        WorkInstanceCheck.Ensure(work);
+
+        // A model or client loaded by the constructor: building it twice more in the calling process only to compare
+        // references that are always set would cost what the worker processes were for.
+        Assert.Equal(built, Heavy.Built);
+    }
+
+    [Fact]
     public void ConfiguredArrayAndReference_AreRefused()
     {
         var words = Assert.Throws<ArgumentException>(() => WorkInstanceCheck.Ensure(new Words { Stop = ["a", "the"] }));
@@ -131,6 +144,22 @@ public sealed class WorkInstanceCheckTests
 
         /// <inheritdoc/>
         public long Execute(int input) => input + _stamp;
+    }
+
+    /// <summary>Loads something large in its constructor.</summary>
+    public sealed class Heavy : IWork<int, int>
+    {
+        private static int _built;
+        private readonly object _model = new();
+
+        /// <summary>Initializes an instance, counting it.</summary>
+        public Heavy() => Interlocked.Increment(ref _built);
+
+        /// <summary>Gets how many instances were built.</summary>
+        public static int Built => Volatile.Read(ref _built);
+
+        /// <inheritdoc/>
+        public int Execute(int input) => _model is null ? 0 : input;
     }
 
     /// <summary>Has an array and a reference to configure.</summary>

@@ -14,11 +14,12 @@ namespace Brigade.Engines.Remote;
 /// </summary>
 /// <remarks>
 /// <para>What is compared is what a caller configures and what cannot change after construction: public properties with
-/// a public getter and setter (<c>init</c> included), public fields, and readonly fields of any visibility (set by a
-/// constructor with parameters). Private mutable fields are left alone: caches and counters the work keeps for itself,
+/// a public getter and setter (<c>init</c> included), public fields, and readonly fields of any visibility that hold values
+/// (set by a constructor with parameters), not references to objects the work built for itself. Private mutable fields are left alone: caches and counters the work keeps for itself,
 /// which an earlier in-process run may have filled, are not configuration. Values of simple types (numbers, strings,
 /// enums, dates, <see cref="Guid"/>, arrays of them) are compared by value, other references by whether they are set.</para>
-/// <para>Two new instances are built once per type, 10 ms apart; a member in which they differ (an id or a time stamp
+/// <para>Two new instances are built once per type, 10 ms apart, when the type has such members (its parameterless
+/// constructor then runs twice more in the calling process); a member in which they differ (an id or a time stamp
 /// taken by the constructor) is not compared. A type whose constructor throws here is not checked (its workers will say
 /// why).</para>
 /// </remarks>
@@ -144,7 +145,10 @@ internal static class WorkInstanceCheck
             {
                 foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
                 {
-                    if (!field.IsPublic && !field.IsInitOnly)
+                    // A non-public readonly field is compared when it holds a value (a prefix, a size, a path a constructor
+                    // with parameters set), not a reference to an object the work built for itself (a client, a model):
+                    // a type with only those is never built here, so a heavy constructor does not run twice more.
+                    if (!field.IsPublic && !(field.IsInitOnly && (Member.ByValue(Nullable.GetUnderlyingType(field.FieldType) ?? field.FieldType) || field.FieldType.IsArray)))
                     {
                         continue;
                     }
@@ -232,7 +236,7 @@ internal static class WorkInstanceCheck
             return true;
         }
 
-        private static bool ByValue(Type type) =>
+        public static bool ByValue(Type type) =>
             type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) ||
             type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(DateOnly) ||
             type == typeof(TimeOnly) || type == typeof(Uri);
