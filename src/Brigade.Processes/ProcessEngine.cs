@@ -116,7 +116,9 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
                     "as in Runner.MapAsync(items, new MyWork(), options). See docs/processes.md.");
             }
 
-            var run = new ProcessRun<TIn, TOut>(this, job, Describe<TIn, TOut>(workType), Launcher(), Interlocked.Increment(ref _nextWorkId));
+            var work = Describe<TIn, TOut>(workType);
+            EnsureInstanceTravels(job.WorkInstance);
+            var run = new ProcessRun<TIn, TOut>(this, job, work, Launcher(), Interlocked.Increment(ref _nextWorkId));
             return run.Start();
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or WorkerStartException or ObjectDisposedException)
@@ -227,6 +229,17 @@ public sealed class ProcessEngine : Engine, IAsyncDisposable, IDisposable
         }
 
         return hosted;
+    }
+
+    // Each worker creates its own instance of the work type: one the caller configured (new Scale { Factor = 3 }) ran every
+    // item with the defaults and reported success (lib58). Refused before any item runs; no reflection without CanReflect.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reached only where ProcessWork.CanReflect.")]
+    private static void EnsureInstanceTravels(object? instance)
+    {
+        if (ProcessWork.CanReflect)
+        {
+            WorkInstanceCheck.Ensure(instance);
+        }
     }
 
     private WorkerLauncher Launcher() => _launcher ??= WorkerLauncher.Resolve(Options);

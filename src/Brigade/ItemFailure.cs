@@ -9,8 +9,10 @@ public sealed record ItemFailure(long Index, Exception Exception)
     public int Attempts { get; init; } = 1;
 
     /// <summary>Returns <c>item INDEX: ExceptionType: message</c>, with the types of an aggregate's inner exceptions
-    /// after it (<c>[inner: TypeA, TypeB]</c>). For an exception thrown in another process or on another machine
-    /// (<see cref="RemoteWorkException"/>), the type is the original one's.</summary>
+    /// after it (<c>[inner: TypeA, TypeB]</c>), and for an exception that only wraps another (a static constructor's
+    /// <see cref="TypeInitializationException"/>, a <see cref="System.Reflection.TargetInvocationException"/>) the cause it
+    /// wraps (<c> ---&gt; InnerType: message</c>, as <c>brigade run</c>'s failures file since review 47). For an exception
+    /// thrown in another process or on another machine (<see cref="RemoteWorkException"/>), the type is the original one's.</summary>
     public override string ToString() => $"item {Index}: {Describe()}";
 
     /// <summary>The error as <see cref="ToString"/> gives it, without the item: what a report's failure table shows.</summary>
@@ -23,8 +25,25 @@ public sealed record ItemFailure(long Index, Exception Exception)
             AggregateException { InnerExceptions.Count: > 1 } aggregate => aggregate.InnerExceptions.Select(TypeName),
             _ => null,
         };
-        return inners is null ? text : $"{text} [inner: {string.Join(", ", inners)}]";
+        if (inners is not null)
+        {
+            return $"{text} [inner: {string.Join(", ", inners)}]";
+        }
+
+        // A wrapper's own message says nothing of the cause (lib58: "The type initializer for 'NeedsConfig' threw an
+        // exception." on every item, the missing setting only in the inner exception): the innermost cause is named, in
+        // the form brigade run's failures file gives it (TypedWork.Cause, review 47).
+        var cause = Exception;
+        while (IsWrapper(cause) && cause.InnerException is { } inner)
+        {
+            cause = inner;
+        }
+
+        return cause == Exception ? text : $"{text} ---> {TypeName(cause)}: {Internal.ExceptionText.Message(cause)}";
     }
+
+    private static bool IsWrapper(Exception exception) =>
+        TypeName(exception) is nameof(TypeInitializationException) or nameof(System.Reflection.TargetInvocationException);
 
     private static string TypeName(Exception exception) =>
         exception is RemoteWorkException remote ? remote.RemoteType[(remote.RemoteType.LastIndexOf('.') + 1)..] : exception.GetType().Name;

@@ -128,6 +128,9 @@ public sealed class EngineJob<TIn, TOut>
     /// </summary>
     public Type? WorkType => _work.WorkType;
 
+    /// <summary>Gets the work object the caller passed (see <see cref="WorkType"/>); <see langword="null"/> for delegates.</summary>
+    internal object? WorkInstance => _work.WorkInstance;
+
     /// <summary>Gets whether the work is asynchronous (<see cref="ValueTask{TResult}"/>-returning).</summary>
     public bool IsAsyncWork => _work.Async is not null;
 

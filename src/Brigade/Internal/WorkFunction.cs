@@ -7,12 +7,13 @@ internal sealed class WorkFunction<TIn, TOut>
 {
     private readonly Delegate? _original;
 
-    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, Delegate? original, Type? workType = null)
+    private WorkFunction(Func<TIn, TOut>? sync, Func<TIn, CancellationToken, ValueTask<TOut>>? async, Delegate? original, object? workInstance = null)
     {
         Sync = sync;
         Async = async;
         _original = original;
-        WorkType = workType;
+        WorkInstance = workInstance;
+        WorkType = workInstance?.GetType();
     }
 
     public Func<TIn, TOut>? Sync { get; }
@@ -24,6 +25,11 @@ internal sealed class WorkFunction<TIn, TOut>
 
     /// <summary>Gets the type of the work object for work given as <see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>; null for delegates.</summary>
     public Type? WorkType { get; }
+
+    /// <summary>Gets the work object the caller passed, for work given as <see cref="IWork{TIn, TOut}"/> or <see cref="IAsyncWork{TIn, TOut}"/>; null for delegates.
+    /// Engines that run items elsewhere create their own instances and check that this one holds no state they would lose
+    /// (<see cref="Engines.Remote.WorkInstanceCheck"/>).</summary>
+    public object? WorkInstance { get; }
 
     /// <summary>Gets a stable name for the work (its type, or its delegate's declaring type and method), used to remember plans and label reports.</summary>
     public string Name => WorkType?.FullName ?? Describe(UserDelegate);
@@ -88,13 +94,13 @@ internal sealed class WorkFunction<TIn, TOut>
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
         var sync = FromSync(work.Execute, paramName);
-        return new WorkFunction<TIn, TOut>(sync.Sync, null, null, work.GetType());
+        return new WorkFunction<TIn, TOut>(sync.Sync, null, null, work);
     }
 
     public static WorkFunction<TIn, TOut> FromWork(IAsyncWork<TIn, TOut> work, string paramName)
     {
         ArgumentNullException.ThrowIfNull(work, paramName);
-        return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, null, work.GetType());
+        return new WorkFunction<TIn, TOut>(null, work.ExecuteAsync, null, work);
     }
 
     /// <summary>For-each work: <see cref="Sync"/> wraps the action for engines that need a result; <see cref="Action"/> is the action itself.</summary>

@@ -60,7 +60,9 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         }
 
         _input = new RemoteValueCodec<TIn>(inputType, input, allowRaw);
-        _output = new RemoteValueCodec<TOut>(outputType, output, allowRaw);
+        // A result of a type derived from the work's declared one, with members it lacks, fails its item rather than arrive
+        // without them (lib58: a Circle returned as Shape came back a plain Shape, reported as a success).
+        _output = new RemoteValueCodec<TOut>(outputType, output, allowRaw, refuseLostMembers: true);
         _failResult = FailResult;
     }
 

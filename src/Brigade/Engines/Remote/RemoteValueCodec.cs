@@ -26,6 +26,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     private readonly Func<JsonTypeInfo>? _resolve;
     private readonly bool _exact;
     private readonly bool _raw;
+    private readonly bool _refuseLostMembers;
     private Metadata? _json;
     private Utf8JsonWriter? _writer;
 
@@ -34,7 +35,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     public RemoteValueCodec(JsonTypeInfo wire, bool allowRaw)
     {
         ArgumentNullException.ThrowIfNull(wire);
-        _json = new Metadata(wire);
+        _json = new Metadata(wire, refuseLostMembers: false);
         _exact = _json.Element is not null;
         _raw = allowRaw && _exact && IsRaw();
     }
@@ -47,10 +48,14 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     /// <param name="wireType">The work's type for the values (<see cref="WorkDescriptor.InputType"/> or <see cref="WorkDescriptor.OutputType"/>).</param>
     /// <param name="wire">Resolves the work's metadata for the values.</param>
     /// <param name="allowRaw">Whether primitive numbers may travel as raw bytes: only between processes of one machine.</param>
-    public RemoteValueCodec(Type wireType, Func<JsonTypeInfo> wire, bool allowRaw)
+    /// <param name="refuseLostMembers">Whether a value of a type derived from <paramref name="wireType"/> that has members the
+    /// work's type lacks fails by itself instead of travelling as the work's type without them: for results, which the
+    /// caller reads as what the work returned (an input is read by the work as its declared type, so it travels as that).</param>
+    public RemoteValueCodec(Type wireType, Func<JsonTypeInfo> wire, bool allowRaw, bool refuseLostMembers = false)
     {
         ArgumentNullException.ThrowIfNull(wireType);
         ArgumentNullException.ThrowIfNull(wire);
+        _refuseLostMembers = refuseLostMembers;
         _exact = wireType == typeof(T);
         _raw = allowRaw && TravelsRaw(wireType);
         if (_raw)
@@ -59,12 +64,12 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         }
         else
         {
-            _json = new Metadata(wire());
+            _json = new Metadata(wire(), refuseLostMembers);
         }
     }
 
     // The JSON side: the work's metadata, T's own when it is the work's type, and T[]'s when the options have it.
-    private Metadata Json => _json ??= new Metadata(_resolve!());
+    private Metadata Json => _json ??= new Metadata(_resolve!(), _refuseLostMembers);
 
     /// <summary>Gets whether values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>, travel
     /// as raw bytes where raw bytes are allowed (primitive numbers of the work's own type), never as JSON.</summary>
@@ -95,8 +100,9 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         var writer = _writer ??= new Utf8JsonWriter(buffer, json.WriterOptions);
 
         // The exact type goes as one array when its options give metadata for T[] (a source-generated context may not);
-        // another type (variance) as an array written element by element.
-        if (json.Array is not null || json.Element is null)
+        // another type (variance) as an array written element by element. A value of a derived type whose members the
+        // work's type lacks goes each alone, where it fails by itself (SerializeOne).
+        if ((json.Array is not null || json.Element is null) && !(json.Derivable && AnyLoses(json, values, count)))
         {
             if (TryWriteArray(buffer, writer, values, count))
             {
@@ -299,6 +305,11 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     private void SerializeOne(Utf8JsonWriter writer, T value)
     {
         var json = Json;
+        if (json.Derivable && value is not null && json.Loses(value.GetType()) is { } lost)
+        {
+            throw new NotSupportedException(lost);
+        }
+
         if (json.Element is not null)
         {
             JsonSerializer.Serialize(writer, value, json.Element);
@@ -308,6 +319,19 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             // Variance: a value of a type derived from the work's travels as the work's type.
             JsonSerializer.Serialize(writer, value, json.Wire);
         }
+    }
+
+    private static bool AnyLoses(Metadata json, T[] values, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (values[i] is { } value && json.Loses(value.GetType()) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ReadElements(ReadOnlySpan<byte> json, int count, T[] values, Exception?[] errors)
@@ -356,12 +380,64 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
     private sealed class Metadata
     {
-        public Metadata(JsonTypeInfo wire)
+        // What each derived type met so far would lose (null: nothing); one codec per loop, so no lock.
+        private Dictionary<Type, string?>? _lost;
+
+        public Metadata(JsonTypeInfo wire, bool refuseLostMembers)
         {
             Wire = wire;
             Element = wire as JsonTypeInfo<T>;
             Array = Element is null ? null : ArrayTypeInfo(wire.Options);
             WriterOptions = new JsonWriterOptions { SkipValidation = true, Encoder = wire.Options.Encoder };
+            Derivable = refuseLostMembers && wire.Kind == JsonTypeInfoKind.Object && !wire.Type.IsValueType && !wire.Type.IsSealed && wire.PolymorphismOptions is null;
+        }
+
+        /// <summary>Gets whether values of a type derived from the work's are checked for members they would lose: results
+        /// (<c>refuseLostMembers</c>) of a class that is not sealed, without <c>[JsonDerivedType]</c>.</summary>
+        public bool Derivable { get; }
+
+        /// <summary>
+        /// Says what a value of <paramref name="runtime"/> would lose as the work's type: System.Text.Json writes a
+        /// declared type's members only, so a <c>Circle</c> returned as the work's <c>Shape</c> arrived as a plain
+        /// <c>Shape</c>, its radius gone, reported as a success (lib58). <see langword="null"/> when nothing is lost (the
+        /// work's own type, a derived type that adds no serialized member, or one the options have no metadata for).
+        /// </summary>
+        public string? Loses(Type runtime)
+        {
+            if (runtime == Wire.Type)
+            {
+                return null;
+            }
+
+            _lost ??= [];
+            if (_lost.TryGetValue(runtime, out var known))
+            {
+                return known;
+            }
+
+            string? lost = null;
+            try
+            {
+                if (Wire.Options.TryGetTypeInfo(runtime, out var info) && info.Kind == JsonTypeInfoKind.Object)
+                {
+                    var declared = Wire.Properties.Select(static p => p.Name).ToHashSet(StringComparer.Ordinal);
+                    var missing = info.Properties.Select(static p => p.Name).Where(n => !declared.Contains(n)).ToList();
+                    if (missing.Count > 0)
+                    {
+                        var declaredName = Wire.Type.Name;
+                        lost = $"The value is a {runtime.Name}, but it travels as {declaredName}, the work's declared type: System.Text.Json writes only " +
+                            $"{declaredName}'s members, so {string.Join(", ", missing.Take(4))}{(missing.Count > 4 ? ", ..." : "")} would be lost and it would arrive as a plain {declaredName}. " +
+                            $"Declare the work with {runtime.Name}, or mark {declaredName} [JsonDerivedType(typeof({runtime.Name}), \"{runtime.Name}\")].";
+                    }
+                }
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                // No metadata for the derived type: nothing to compare, the value goes as before.
+            }
+
+            _lost[runtime] = lost;
+            return lost;
         }
 
         public JsonTypeInfo Wire { get; }
