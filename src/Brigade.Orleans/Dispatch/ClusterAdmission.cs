@@ -25,6 +25,10 @@ internal static class ClusterAdmission
         {
             var descriptor = WorkDescriptor.For(type);
             WorkTypeCheck.Ensure<TIn, TOut>(descriptor);
+
+            // Each silo creates its own instance: one the caller configured (new Scale { Factor = 3 }) would run with the
+            // defaults and report success, as it did on worker processes until lib58.
+            WorkInstanceCheck.Ensure(job.WorkInstance);
             return descriptor;
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
