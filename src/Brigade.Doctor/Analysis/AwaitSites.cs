@@ -60,11 +60,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         /// <see cref="Helper"/>.</summary>
         public Receiver? Acquires => IsSemaphoreWait ? Receiver : Helper;
 
-        /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>.</summary>
+        /// <summary>Gets whether the await awaits a task loaded from a field (<c>await _pending</c>), not a call's result:
+        /// <see cref="Receiver"/> is that field (review 58).</summary>
+        public bool IsFieldAwait => Callee.Length == 0;
+
+        /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>; for an
+        /// await of a field, the field (<c>_pending</c>, <c>Warmup.s_started</c>).</summary>
         public string Display
         {
             get
             {
+                if (IsFieldAwait)
+                {
+                    return Receiver?.Display ?? "?";
+                }
+
                 var target = Receiver?.Display ?? CalleeType;
                 return Callee.StartsWith("get_", StringComparison.Ordinal) && Parameters == 0 ? $"{target}.{Callee[4..]}"
                     : Parameters == 0 ? $"{target}.{Callee}()" : $"{target}.{Callee}(...)";
@@ -203,6 +213,15 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         return ReadMoveNext(pe, modulePath, method.MetadataToken, helpers: false);
     }
 
+    /// <summary>Reads the awaits of the <c>MoveNext</c> with metadata token <paramref name="moveNextToken"/> in the module
+    /// file at <paramref name="modulePath"/>, with no dump to compare its build with (tests read their own assembly).</summary>
+    internal static Machine? ReadFile(string modulePath, int moveNextToken)
+    {
+        using var pe = new PEReader(File.OpenRead(modulePath));
+        using var sites = new AwaitSites(null);
+        return sites.ReadMoveNext(pe, modulePath, moveNextToken, helpers: true);
+    }
+
     private Machine? Read(ClrType machineType)
     {
         var modulePath = machineType.Module?.Name;
@@ -240,6 +259,17 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             if (i >= 3 && code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
+                if (code[call].Op is not (Call or CallVirt))
+                {
+                    // Review 58: `await _ready` / `await this._pending`: a task loaded from a field, no call (it read "await #0").
+                    if (Load(md, code, call, 0) is { Receiver: var loaded })
+                    {
+                        machine.ByState.TryAdd(state, FieldSite(code, call, loaded, modulePath, token));
+                    }
+
+                    continue;
+                }
+
                 var site = SiteAt(md, code, call, modulePath, token);
                 if (helpers && HelperTakes(pe, modulePath, code[call].Operand) is { } taken)
                 {
@@ -402,11 +432,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             }
             else
             {
-                return op is Call or CallVirt ? i : null;
+                // A call, or (review 58) the field load a task awaited straight from a field ends with.
+                return op is Call or CallVirt or LdField or LdStaticField ? i : null;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Review 58: an await of a task held in a field (<c>await _pending</c>, <c>await s_started</c>): no call, the
+    /// site is the field itself, named by its receiver path.</summary>
+    private Site FieldSite(List<Instruction> code, int load, Receiver receiver, string modulePath, int token)
+    {
+        var offset = code[load].Offset;
+        var location = lines?.Find(modulePath, token, offset) is { } line ? $"{Path.GetFileName(line.File)}:{line.Line}" : null;
+        return new Site(offset, "", "", 0, receiver, location);
     }
 
     /// <summary>Steps back over a call's arguments by the stack effect of each instruction (loads, field reads, calls,
