@@ -174,6 +174,14 @@ internal static class ReportBuilder
                 .Append("The dump shows the awaited task queued on it, not started, every thread running its tasks blocked so, and no work item in the thread pool's queue; unless that scheduler starts it some other way, it is a deadlock.\n");
         }
 
+        foreach (var link in cycle.Links)
+        {
+            if (InlineContinuation(link.Waiter) is { } inline)
+            {
+                text.Append("  ").Append(inline).Append('\n');
+            }
+        }
+
         text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
@@ -182,6 +190,48 @@ internal static class ReportBuilder
         }
 
         return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Review 58: a thread whose wait is in an async method's continuation that runs inline, inside a
+    /// <c>TaskCompletionSource</c>'s <c>SetResult</c> (or <c>TrySetResult</c>, <c>SetException</c>...) further down its
+    /// stack: the await resumed synchronously in the completing thread, under every lock its caller holds (a source created
+    /// without <c>RunContinuationsAsynchronously</c>). Null when the stack shows no such thing.</summary>
+    internal static string? InlineContinuation(DiagnosedThread thread)
+    {
+        var frames = thread.Frames;
+        var resumed = -1;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var method = frames[i].Method;
+            if (resumed < 0 && method.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && method.EndsWith(".MoveNext", StringComparison.Ordinal))
+            {
+                resumed = i;
+            }
+            else if (resumed >= 0 && method.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal)
+                && method[(method.LastIndexOf('.') + 1)..] is "SetResult" or "TrySetResult" or "SetException" or "TrySetException" or "SetCanceled" or "TrySetCanceled" or "SetFromTask" or "TrySetFromTask")
+            {
+                if (frames.Skip(resumed + 1).Take(i - resumed - 1).Any(f => !f.IsFramework))
+                {
+                    return null;
+                }
+
+                // SetResult calls TrySetResult: name the outermost, the one the caller called.
+                while (i + 1 < frames.Count && frames[i + 1].Method.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal))
+                {
+                    i++;
+                }
+
+                method = frames[i].Method;
+                var api = $"TaskCompletionSource.{method[(method.LastIndexOf('.') + 1)..]}";
+                var caller = frames.Skip(i + 1).FirstOrDefault(f => !f.IsFramework);
+                var machine = frames.Take(resumed).LastOrDefault(f => !f.IsFramework);
+                return $"{thread} runs an await's continuation inline{(machine is null ? "" : $" ({machine})")}: it resumed inside {api}"
+                    + (caller is null ? "" : $", called at {caller}") + ", on the thread that completed the task and under every lock that thread holds there. "
+                    + "Create the TaskCompletionSource with TaskCreationOptions.RunContinuationsAsynchronously, or complete it after releasing the lock.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Review 57: a thread in <c>SemaphoreSlim.Wait</c> whose slot an async flow holds while awaiting a completion
