@@ -184,7 +184,7 @@ internal static class AwaitCycles
                 continue;
             }
 
-            var readers = heap.Boxes.Values.Where(b => HoldsReader(b, reader.Address)).Select(b => b.Address).ToList();
+            var readers = heap.Boxes.Values.Where(b => HoldsReader(b, reader.Address) || ReadsInCode(async, b, channel.Address)).Select(b => b.Address).ToList();
             if (readers.Count == 0 || readers.Exists(r => !readers.TrueForAll(other => FlowOf(heap, r).Contains(other) || FlowOf(heap, other).Contains(r))))
             {
                 // No flow reads it, or two flows do: not one flow's own channel.
@@ -287,6 +287,13 @@ internal static class AwaitCycles
 
         return false;
     }
+
+    /// <summary>Whether a suspended async method's code reads the channel through a field or a static it loads each time
+    /// (<c>while (await _jobs.Reader.WaitToReadAsync()) while (_jobs.Reader.TryRead(out var job))</c>): the method's IL
+    /// calls a <c>ChannelReader</c> read on <c>x.Reader</c>, and x, read from this state machine now, is the channel.</summary>
+    private static bool ReadsInCode(AsyncFlows async, Microsoft.Diagnostics.Runtime.ClrObject box, ulong channel) =>
+        async.FrameOf(box) is { Machine.ChannelReads: { Count: > 0 } reads } frame
+        && reads.Exists(r => r.Receiver is { } receiver && AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, async.Domain).Object.Address == channel);
 
     /// <summary>Whether a bounded channel holds as many items as its capacity.</summary>
     private static bool Full(Microsoft.Diagnostics.Runtime.ClrObject channel) =>

@@ -37,6 +37,11 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         /// <see cref="ForMethod"/>).</summary>
         public List<Site> Waits { get; } = [];
 
+        /// <summary>Gets the calls that read a channel (<c>ReadAsync</c>, <c>WaitToReadAsync</c>, <c>TryRead</c>,
+        /// <c>ReadAllAsync</c>, <c>TryPeek</c> on a <c>Channel</c>'s <c>Reader</c>), each with the channel as its receiver
+        /// (review 58: a loop that reads its channel through a field each time holds nothing of it across an await).</summary>
+        public List<Site> ChannelReads { get; } = [];
+
         /// <summary>Gets, by state, the IL offset where the method stores it before suspending: every await's, mapped to a
         /// call or not (<c>await _task</c> awaits a field, no call).</summary>
         public Dictionary<int, int> Suspends { get; } = [];
@@ -289,6 +294,11 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             {
                 machine.Completes.Add(SiteAt(md, code, i, modulePath, token));
             }
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("ChannelReader", var read, var readParameters, true, _)
+                && read is "ReadAsync" or "WaitToReadAsync" or "TryRead" or "ReadAllAsync" or "TryPeek" && ChannelOfReader(md, code, i, readParameters) is { } channel)
+            {
+                machine.ChannelReads.Add(new Site(code[i].Offset, "ChannelReader", read, readParameters, channel, null));
+            }
             else if (!helpers && code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Wait", _, true, _))
             {
                 machine.Waits.Add(SiteAt(md, code, i, modulePath, token));
@@ -307,6 +317,26 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         }
 
         return machine;
+    }
+
+    /// <summary>Review 58: the channel a <c>ChannelReader</c> call reads, when its receiver is <c>x.Reader</c> with x loaded
+    /// from a field or a static (<c>_jobs.Reader.TryRead(out item)</c>, <c>Outbox.Reader.ReadAsync()</c>), past a defaulted
+    /// <c>CancellationToken</c> argument (<c>ldloca; initobj; ldloc</c>).</summary>
+    private static Receiver? ChannelOfReader(MetadataReader md, List<Instruction> code, int call, int parameters)
+    {
+        var end = call - 1;
+        if (parameters == 1 && end >= 2 && LocalOf(code[end]) is not null && code[end - 1].Op == InitObj && IsLdloca(code[end - 2].Op))
+        {
+            end -= 3;
+        }
+        else if (parameters > 0)
+        {
+            end = SkipArguments(md, code, end, parameters) ?? -1;
+        }
+
+        return end > 0 && code[end].Op is Call or CallVirt && Callee(md, code[end].Operand) is ("Channel", "get_Reader", 0, true, _)
+            ? Load(md, code, end - 1, 0)?.Receiver
+            : null;
     }
 
     private static bool Same(Receiver a, Receiver b) => a.StaticType == b.StaticType && a.Path.SequenceEqual(b.Path, StringComparer.Ordinal);
@@ -635,6 +665,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     private const int LdField = 0x7B;
     private const int StField = 0x7D;
     private const int LdStaticField = 0x7E;
+    private const int InitObj = 0xFE15;
 
     private static int? ConstantOf(Instruction instruction) => instruction.Op switch
     {

@@ -458,7 +458,7 @@ internal static class ReportBuilder
 
         if (ownChannel || mailbox)
         {
-            text.Append("  A possible deadlock: a channel records no reader. The dump shows this flow holding the channel's reader across its await (the ReadAllAsync of its await foreach, or the reader itself) and no other suspended async method or thread holding it; code that reads it through a field each time is not seen.\n");
+            text.Append("  A possible deadlock: a channel records no reader. The dump shows this flow reading the channel (holding its reader across its await: the ReadAllAsync of its await foreach, or the reader itself; or, in its code, reading it through a field or a static) and no other suspended async method or thread doing so; code not suspended now (a timer's callback, a request yet to come) may read it too.\n");
         }
 
         text.Append(ownChannel
