@@ -9,7 +9,8 @@ public sealed class DeadlockCycle
         AlsoStuck = alsoStuck;
     }
 
-    /// <summary>Gets the cycle's edges, in order: each link's holder is the next link's waiter.</summary>
+    /// <summary>Gets the cycle's edges, in order: each link's holder is the next link's waiter. Empty for a cycle with no
+    /// thread in it (see <see cref="AsyncLinks"/> and <see cref="AwaitLinks"/>).</summary>
     public IReadOnlyList<DeadlockLink> Links { get; }
 
     /// <summary>Gets the threads of the cycle.</summary>
@@ -19,7 +20,8 @@ public sealed class DeadlockCycle
     public IReadOnlyList<DiagnosedThread> AlsoStuck { get; }
 
     /// <summary>Gets, for a deadlock among async flows (no thread in it: <see cref="Links"/> is empty), its edges in
-    /// order: each flow waits on a <c>SemaphoreSlim</c> whose slot the next flow took. Empty for a cycle of threads.</summary>
+    /// order: each flow waits on a <c>SemaphoreSlim</c> whose slot the next flow took. Empty for a cycle of threads, and for a
+    /// cycle of awaits (<see cref="AwaitLinks"/>).</summary>
     public IReadOnlyList<AsyncDeadlockLink> AsyncLinks { get; internal init; } = [];
 
     /// <summary>Gets whether the cycle is only possible: at least one of its waits is a <c>Monitor.TryEnter</c> or
@@ -42,7 +44,32 @@ public sealed class DeadlockCycle
     /// otherwise.</summary>
     internal Analysis.ThrottleDeadlocks.Throttle? Throttle { get; init; }
 
+    /// <summary>Gets, for async methods awaiting each other's tasks in a cycle (no thread blocked: <see cref="Links"/> and
+    /// <see cref="AsyncLinks"/> are empty), its steps in order, each with why it waits for the next one, the last for the
+    /// first; empty for other cycles. <see cref="IsPossible"/> when a link is not <see cref="AwaitLinkKind.Awaits"/>.</summary>
+    public IReadOnlyList<AwaitCycleLink> AwaitLinks { get; private init; } = [];
+
     /// <summary>Gets, for async methods awaiting each other's tasks in a cycle (review 57: no thread blocked, no semaphore
-    /// alone), the cycle's steps; null otherwise.</summary>
-    internal Analysis.AwaitCycles.Cycle? AwaitCycle { get; init; }
+    /// alone), the cycle's steps; null otherwise. Sets <see cref="AwaitLinks"/>, the public view of the same steps.</summary>
+    internal Analysis.AwaitCycles.Cycle? AwaitCycle
+    {
+        get => _awaitCycle;
+        init
+        {
+            _awaitCycle = value;
+            AwaitLinks = value is null ? [] : [.. value.Steps.Select(s => new AwaitCycleLink(s.Task, Kind(s.ToNext), s.Evidence))];
+        }
+    }
+
+    private readonly Analysis.AwaitCycles.Cycle? _awaitCycle;
+
+    private static AwaitLinkKind Kind(Analysis.AwaitCycles.Link link) => link switch
+    {
+        Analysis.AwaitCycles.Link.Completes => AwaitLinkKind.Completes,
+        Analysis.AwaitCycles.Link.Holds => AwaitLinkKind.HoldsSemaphoreSlot,
+        Analysis.AwaitCycles.Link.HoldsLock => AwaitLinkKind.HoldsLock,
+        Analysis.AwaitCycles.Link.OnlyReader => AwaitLinkKind.OnlyReader,
+        Analysis.AwaitCycles.Link.Mailbox => AwaitLinkKind.Mailbox,
+        _ => AwaitLinkKind.Awaits,
+    };
 }

@@ -44,6 +44,13 @@ internal sealed class AsyncHeap
     /// operation's address: an operation does not refer to its channel, its channel's queues refer to it.</summary>
     public Dictionary<ulong, ClrObject> ChannelOfOperation { get; } = [];
 
+    /// <summary>Gets the channels on the heap (review 58: a loop that is its own channel's only reader).</summary>
+    public List<ClrObject> Channels { get; } = [];
+
+    /// <summary>Gets the channels' blocked writes (review 58): each waiting <c>WriteAsync</c> operation whose continuation
+    /// is set (an await on it), with its channel.</summary>
+    public List<(ClrObject Operation, ClrObject Channel)> BlockedWrites { get; } = [];
+
     /// <summary>Gets the unfinished tasks that complete only when every task they wait for has (review 57): a
     /// <c>Task.Run</c> of an async delegate's unwrapped task (<c>UnwrapPromise</c>) and <c>Task.WhenAll</c>'s promise.</summary>
     public Dictionary<ulong, ClrObject> Joins { get; } = [];
@@ -127,6 +134,7 @@ internal sealed class AsyncHeap
                         result.SourceOf.TryAdd(task.Address, obj);
                         break;
                     case Kind.Channel:
+                        result.Channels.Add(obj);
                         result.AddChannelOperations(obj);
                         break;
                 }
@@ -264,6 +272,11 @@ internal sealed class AsyncHeap
                 if (name.StartsWith("System.Threading.Channels.", StringComparison.Ordinal) && name.Contains("AsyncOperation", StringComparison.Ordinal))
                 {
                     ChannelOfOperation.TryAdd(next.Address, channel);
+                    if ((name.Contains("Write", StringComparison.Ordinal) || name.Contains("VoidAsyncOperationWithData", StringComparison.Ordinal)) && next.TryReadObjectField("_continuationState", out var state) && !state.IsNull)
+                    {
+                        BlockedWrites.Add((next, channel));
+                    }
+
                     pending.Enqueue(next);
                 }
                 else if ((name.StartsWith("System.Collections.Generic.Deque<System.Threading.Channels.", StringComparison.Ordinal)

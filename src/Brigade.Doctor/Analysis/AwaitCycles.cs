@@ -26,6 +26,9 @@ internal static class AwaitCycles
         Join,
         Source,
         SemaphoreWait,
+
+        /// <summary>A <c>WriteAsync</c> waiting for room in a full bounded channel (review 58).</summary>
+        ChannelWrite,
     }
 
     /// <summary>Why a node waits for the next one: it awaits (or joins) it, a fact; the next one is the only method seen
@@ -37,6 +40,14 @@ internal static class AwaitCycles
         Completes,
         Holds,
         HoldsLock,
+
+        /// <summary>Review 58: a write waiting for room in a full channel, whose only reader the dump shows is the next
+        /// method's flow (it holds the channel's reader across its await).</summary>
+        OnlyReader,
+
+        /// <summary>Review 58: a completion source kept in an item buffered in a channel (a request in a mailbox), whose
+        /// only reader the dump shows is the next method's flow: it completes the source only once it reads that item.</summary>
+        Mailbox,
     }
 
     /// <summary>One node of a cycle and its link to the next (the last one's to the first).</summary>
@@ -49,12 +60,13 @@ internal static class AwaitCycles
         public bool Possible => Steps.Any(s => s.ToNext != Link.Awaits);
     }
 
-    /// <summary>Whether the heap may hold such a cycle, before any IL is read: a certain cycle, or an async method
-    /// awaiting a completion source's task (which its completer may await back).</summary>
+    /// <summary>Whether the heap may hold such a cycle, before any IL is read: a certain cycle, an async method awaiting a
+    /// completion source's task (which its completer may await back), or a write waiting on a channel (review 58: its
+    /// writer may be its only reader).</summary>
     public static bool Worth(AsyncHeap heap)
     {
         var edges = CertainEdges(heap);
-        return edges.Values.Any(targets => targets.Exists(heap.SourceOf.ContainsKey)) || Cycles(edges).Count > 0;
+        return edges.Values.Any(targets => targets.Exists(heap.SourceOf.ContainsKey)) || heap.BlockedWrites.Count > 0 || Cycles(edges).Count > 0;
     }
 
     public static List<DeadlockCycle> Find(AsyncFlows async, TaskReader tasks, IReadOnlyList<DiagnosedThread> threads, HashSet<int> inCycles)
@@ -110,7 +122,7 @@ internal static class AwaitCycles
         // is suspended and none between (the using that releases it has not run).
         foreach (var box in heap.Boxes.Values)
         {
-            if (async.FrameOf(box) is not { Site: { Receiver: { } receiver } current } frame
+            if (async.FrameOf(box) is not { Site: { Receiver: { } receiver, IsFieldAwait: false } current } frame
                 || heap.ContinuingTo(box.Address).FirstOrDefault(heap.SourceOf.ContainsKey) is not (not 0 and var task))
             {
                 continue;
@@ -129,6 +141,8 @@ internal static class AwaitCycles
             }
         }
 
+        OwnChannels(async, tasks, certain, inferred);
+
         var results = new List<DeadlockCycle>();
         foreach (var (found, behind, foundLinks) in Search(certain, inferred.ToDictionary(p => p.Key, p => p.Value.Link)))
         {
@@ -136,7 +150,7 @@ internal static class AwaitCycles
             var start = Math.Max(0, found.FindIndex(heap.Boxes.ContainsKey));
             List<ulong> cycle = [.. found.Skip(start), .. found.Take(start)];
             List<Link> links = [.. foundLinks.Skip(start), .. foundLinks.Take(start)];
-            var steps = cycle.Select((a, i) => new Step(a, Describe(tasks, a), KindOf(heap, a), links[i],
+            var steps = cycle.Select((a, i) => new Step(a, Describe(tasks, heap, a), KindOf(heap, a), links[i],
                 inferred.TryGetValue((a, cycle[(i + 1) % cycle.Count]), out var l) ? l.Evidence : null)).ToList();
             var stuck = cycle.Concat(behind).ToHashSet();
             var names = behind.Where(b => heap.Boxes.ContainsKey(b) && !heap.IsAwaitedByAsyncMethod(b)).Order()
@@ -148,6 +162,148 @@ internal static class AwaitCycles
 
         return results;
     }
+
+    /// <summary>
+    /// Review 58: a flow that is its own channel's only reader, waiting for what only its next read would bring: a loop
+    /// over a bounded channel that awaits <c>WriteAsync</c> to that same full channel (room comes only from a read), and an
+    /// actor that, handling a message, awaits the reply to a request it posted to its own mailbox (the request sits in the
+    /// channel's buffer, unread). The channel's reader is the flow's when one of its async methods holds it across its
+    /// await (the reader itself, or the <c>ReadAllAsync</c> iterator of an <c>await foreach</c>), and no other unfinished
+    /// async method and no thread does; a reader held through an object (the flow's <c>this</c>) does not count, since
+    /// every method of that object would. The write (an await the heap shows) is a certain edge; the link from it, or from
+    /// the queued request's completion source, to the reading flow is inferred: code the dump does not show may read that
+    /// channel (or complete that source).
+    /// </summary>
+    private static void OwnChannels(AsyncFlows async, TaskReader tasks, Dictionary<ulong, List<ulong>> certain, Dictionary<(ulong From, ulong To), (Link Link, string Evidence)> inferred)
+    {
+        var heap = async.Heap;
+        foreach (var channel in heap.Channels)
+        {
+            if (!channel.TryReadObjectField("<Reader>k__BackingField", out var reader) || reader is not { IsNull: false, IsValid: true })
+            {
+                continue;
+            }
+
+            var readers = heap.Boxes.Values.Where(b => HoldsReader(b, reader.Address) || ReadsInCode(async, b, channel.Address)).Select(b => b.Address).ToList();
+            if (readers.Count == 0 || readers.Exists(r => !readers.TrueForAll(other => FlowOf(heap, r).Contains(other) || FlowOf(heap, other).Contains(r))))
+            {
+                // No flow reads it, or two flows do: not one flow's own channel.
+                continue;
+            }
+
+            if (tasks.ThreadReferringTo(reader) is not null)
+            {
+                continue;
+            }
+
+            var name = tasks.ChannelName(channel);
+            foreach (var (operation, _) in heap.BlockedWrites.Where(w => w.Channel.Address == channel.Address))
+            {
+                if (!operation.TryReadObjectField("_continuationState", out var writer) || !heap.Boxes.ContainsKey(writer.Address) || !Full(channel))
+                {
+                    continue;
+                }
+
+                var readerBox = readers.Find(FlowOf(heap, writer.Address).Contains);
+                if (readerBox == 0)
+                {
+                    continue;
+                }
+
+                Add(certain, writer.Address, operation.Address);
+                inferred[(operation.Address, readerBox)] = (Link.OnlyReader, $"it holds the reader of {name}");
+            }
+
+            foreach (var (box, awaited) in certain.Where(p => heap.Boxes.ContainsKey(p.Key)).ToList())
+            {
+                var readerBox = readers.Find(FlowOf(heap, box).Contains);
+                if (readerBox == 0)
+                {
+                    continue;
+                }
+
+                foreach (var task in awaited.Where(heap.SourceOf.ContainsKey))
+                {
+                    if (Buffers(channel, heap.SourceOf[task].Address))
+                    {
+                        inferred[(task, readerBox)] = (Link.Mailbox, name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A box and the boxes it resumes, outward (the async methods awaiting it, then theirs): one flow.</summary>
+    private static HashSet<ulong> FlowOf(AsyncHeap heap, ulong box)
+    {
+        var flow = new HashSet<ulong> { box };
+        var next = new Queue<ulong>([box]);
+        while (next.Count > 0 && flow.Count < 64)
+        {
+            foreach (var outer in heap.ResumedBoxes(next.Dequeue()))
+            {
+                if (flow.Add(outer))
+                {
+                    next.Enqueue(outer);
+                }
+            }
+        }
+
+        return flow;
+    }
+
+    /// <summary>Whether a suspended async method holds a channel's reader itself: in a field of its state machine (a
+    /// hoisted local), or through the <c>ReadAllAsync</c> iterator its <c>await foreach</c> keeps.</summary>
+    private static bool HoldsReader(Microsoft.Diagnostics.Runtime.ClrObject box, ulong reader)
+    {
+        if (TaskReader.MachineOf(box) is not { } machine)
+        {
+            return false;
+        }
+
+        foreach (var field in machine.Type.Fields.Where(f => f.IsObjectReference))
+        {
+            Microsoft.Diagnostics.Runtime.ClrObject value;
+            try
+            {
+                value = field.ReadObject(machine.Address, machine.Interior);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                continue;
+            }
+
+            if (value.IsNull || !value.IsValid)
+            {
+                continue;
+            }
+
+            if (value.Address == reader
+                || (value.Type?.Name?.Contains("<ReadAllAsync>", StringComparison.Ordinal) == true && value.TryReadObjectField("<>4__this", out var iterated) && iterated.Address == reader))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a suspended async method's code reads the channel through a field or a static it loads each time
+    /// (<c>while (await _jobs.Reader.WaitToReadAsync()) while (_jobs.Reader.TryRead(out var job))</c>): the method's IL
+    /// calls a <c>ChannelReader</c> read on <c>x.Reader</c>, and x, read from this state machine now, is the channel.</summary>
+    private static bool ReadsInCode(AsyncFlows async, Microsoft.Diagnostics.Runtime.ClrObject box, ulong channel) =>
+        async.FrameOf(box) is { Machine.ChannelReads: { Count: > 0 } reads } frame
+        && reads.Exists(r => r.Receiver is { } receiver && AwaitSites.Resolve(receiver, frame.Type, frame.Address, frame.Interior, async.Domain).Object.Address == channel);
+
+    /// <summary>Whether a bounded channel holds as many items as its capacity.</summary>
+    private static bool Full(Microsoft.Diagnostics.Runtime.ClrObject channel) =>
+        channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
+        && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count) && count >= capacity;
+
+    /// <summary>Whether a channel's buffered items refer to <paramref name="target"/> (a request's completion source): from
+    /// its <c>_items</c> (a deque's array, a queue's segments and slots) to an item and its fields, a few references deep.</summary>
+    private static bool Buffers(Microsoft.Diagnostics.Runtime.ClrObject channel, ulong target) =>
+        channel.TryReadObjectField("_items", out var items) && items is { IsNull: false, IsValid: true } && (items.Address == target || Keeps(items, target, 5));
 
     /// <summary>
     /// The cycles of a graph of awaits: <paramref name="certain"/> edges (a node to what it awaits or joins) and
@@ -248,22 +404,30 @@ internal static class AwaitCycles
         heap.Boxes.ContainsKey(address) ? Node.Method
         : heap.Joins.ContainsKey(address) ? Node.Join
         : heap.WaiterOf.ContainsKey(address) ? Node.SemaphoreWait
+        : heap.BlockedWrites.Exists(w => w.Operation.Address == address) ? Node.ChannelWrite
         : Node.Source;
 
-    /// <summary>The node alone (its description, not the chain it awaits: the cycle lists that).</summary>
-    private static AwaitedTask Describe(TaskReader tasks, ulong address)
+    /// <summary>The node alone (its description, not the chain it awaits: the cycle lists that). A channel write's stops
+    /// before what it says of the channel's reader (the cycle says who that is).</summary>
+    private static AwaitedTask Describe(TaskReader tasks, AsyncHeap heap, ulong address)
     {
         var described = tasks.Describe(address);
-        return new AwaitedTask(described.Address, described.Description, described.Status, null, described.RunningOnThread, described.ContinuationQueued);
+        var description = described.Description;
+        if (heap.BlockedWrites.Exists(w => w.Operation.Address == address) && description.IndexOf("; ", StringComparison.Ordinal) is > 0 and var end)
+        {
+            description = description[..end];
+        }
+
+        return new AwaitedTask(described.Address, description, described.Status, null, described.RunningOnThread, described.ContinuationQueued);
     }
 
     /// <summary>Whether an object keeps <paramref name="target"/> in its fields, at most three references away (a field, a
     /// collection, its array).</summary>
-    private static bool Keeps(Microsoft.Diagnostics.Runtime.ClrObject owner, ulong target)
+    private static bool Keeps(Microsoft.Diagnostics.Runtime.ClrObject owner, ulong target, int levels = 3)
     {
         var seen = new HashSet<ulong> { owner.Address };
         var level = new List<Microsoft.Diagnostics.Runtime.ClrObject> { owner };
-        for (var depth = 0; depth < 3 && level.Count > 0 && seen.Count < 2_000; depth++)
+        for (var depth = 0; depth < levels && level.Count > 0 && seen.Count < 2_000; depth++)
         {
             var next = new List<Microsoft.Diagnostics.Runtime.ClrObject>();
             foreach (var o in level)

@@ -37,6 +37,11 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         /// <see cref="ForMethod"/>).</summary>
         public List<Site> Waits { get; } = [];
 
+        /// <summary>Gets the calls that read a channel (<c>ReadAsync</c>, <c>WaitToReadAsync</c>, <c>TryRead</c>,
+        /// <c>ReadAllAsync</c>, <c>TryPeek</c> on a <c>Channel</c>'s <c>Reader</c>), each with the channel as its receiver
+        /// (review 58: a loop that reads its channel through a field each time holds nothing of it across an await).</summary>
+        public List<Site> ChannelReads { get; } = [];
+
         /// <summary>Gets, by state, the IL offset where the method stores it before suspending: every await's, mapped to a
         /// call or not (<c>await _task</c> awaits a field, no call).</summary>
         public Dictionary<int, int> Suspends { get; } = [];
@@ -60,11 +65,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         /// <see cref="Helper"/>.</summary>
         public Receiver? Acquires => IsSemaphoreWait ? Receiver : Helper;
 
-        /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>.</summary>
+        /// <summary>Gets whether the await awaits a task loaded from a field (<c>await _pending</c>), not a call's result:
+        /// <see cref="Receiver"/> is that field (review 58).</summary>
+        public bool IsFieldAwait => Callee.Length == 0;
+
+        /// <summary>Gets the call as source text: <c>_stock.WaitAsync()</c>, <c>Task.Delay(...)</c>, <c>_reply.Task</c>; for an
+        /// await of a field, the field (<c>_pending</c>, <c>Warmup.s_started</c>).</summary>
         public string Display
         {
             get
             {
+                if (IsFieldAwait)
+                {
+                    return Receiver?.Display ?? "?";
+                }
+
                 var target = Receiver?.Display ?? CalleeType;
                 return Callee.StartsWith("get_", StringComparison.Ordinal) && Parameters == 0 ? $"{target}.{Callee[4..]}"
                     : Parameters == 0 ? $"{target}.{Callee}()" : $"{target}.{Callee}(...)";
@@ -203,6 +218,15 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         return ReadMoveNext(pe, modulePath, method.MetadataToken, helpers: false);
     }
 
+    /// <summary>Reads the awaits of the <c>MoveNext</c> with metadata token <paramref name="moveNextToken"/> in the module
+    /// file at <paramref name="modulePath"/>, with no dump to compare its build with (tests read their own assembly).</summary>
+    internal static Machine? ReadFile(string modulePath, int moveNextToken)
+    {
+        using var pe = new PEReader(File.OpenRead(modulePath));
+        using var sites = new AwaitSites(null);
+        return sites.ReadMoveNext(pe, modulePath, moveNextToken, helpers: true);
+    }
+
     private Machine? Read(ClrType machineType)
     {
         var modulePath = machineType.Module?.Name;
@@ -240,6 +264,17 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             if (i >= 3 && code[i].Op == StField && IsStateField(FieldName(md, code[i].Operand)) && IsStloc(code[i - 1].Op) && code[i - 2].Op == Dup
                 && ConstantOf(code[i - 3]) is >= 0 and var state && AwaitedCall(md, code, i) is { } call)
             {
+                if (code[call].Op is not (Call or CallVirt))
+                {
+                    // Review 58: `await _ready` / `await this._pending`: a task loaded from a field, no call (it read "await #0").
+                    if (Load(md, code, call, 0) is { Receiver: var loaded })
+                    {
+                        machine.ByState.TryAdd(state, FieldSite(code, call, loaded, modulePath, token));
+                    }
+
+                    continue;
+                }
+
                 var site = SiteAt(md, code, call, modulePath, token);
                 if (helpers && HelperTakes(pe, modulePath, code[call].Operand) is { } taken)
                 {
@@ -259,6 +294,11 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             {
                 machine.Completes.Add(SiteAt(md, code, i, modulePath, token));
             }
+            else if (code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("ChannelReader", var read, var readParameters, true, _)
+                && read is "ReadAsync" or "WaitToReadAsync" or "TryRead" or "ReadAllAsync" or "TryPeek" && ChannelOfReader(md, code, i, readParameters) is { } channel)
+            {
+                machine.ChannelReads.Add(new Site(code[i].Offset, "ChannelReader", read, readParameters, channel, null));
+            }
             else if (!helpers && code[i].Op is Call or CallVirt && Callee(md, code[i].Operand) is ("SemaphoreSlim", "Wait", _, true, _))
             {
                 machine.Waits.Add(SiteAt(md, code, i, modulePath, token));
@@ -277,6 +317,26 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
         }
 
         return machine;
+    }
+
+    /// <summary>Review 58: the channel a <c>ChannelReader</c> call reads, when its receiver is <c>x.Reader</c> with x loaded
+    /// from a field or a static (<c>_jobs.Reader.TryRead(out item)</c>, <c>Outbox.Reader.ReadAsync()</c>), past a defaulted
+    /// <c>CancellationToken</c> argument (<c>ldloca; initobj; ldloc</c>).</summary>
+    private static Receiver? ChannelOfReader(MetadataReader md, List<Instruction> code, int call, int parameters)
+    {
+        var end = call - 1;
+        if (parameters == 1 && end >= 2 && LocalOf(code[end]) is not null && code[end - 1].Op == InitObj && IsLdloca(code[end - 2].Op))
+        {
+            end -= 3;
+        }
+        else if (parameters > 0)
+        {
+            end = SkipArguments(md, code, end, parameters) ?? -1;
+        }
+
+        return end > 0 && code[end].Op is Call or CallVirt && Callee(md, code[end].Operand) is ("Channel", "get_Reader", 0, true, _)
+            ? Load(md, code, end - 1, 0)?.Receiver
+            : null;
     }
 
     private static bool Same(Receiver a, Receiver b) => a.StaticType == b.StaticType && a.Path.SequenceEqual(b.Path, StringComparer.Ordinal);
@@ -402,11 +462,21 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
             }
             else
             {
-                return op is Call or CallVirt ? i : null;
+                // A call, or (review 58) the field load a task awaited straight from a field ends with.
+                return op is Call or CallVirt or LdField or LdStaticField ? i : null;
             }
         }
 
         return null;
+    }
+
+    /// <summary>Review 58: an await of a task held in a field (<c>await _pending</c>, <c>await s_started</c>): no call, the
+    /// site is the field itself, named by its receiver path.</summary>
+    private Site FieldSite(List<Instruction> code, int load, Receiver receiver, string modulePath, int token)
+    {
+        var offset = code[load].Offset;
+        var location = lines?.Find(modulePath, token, offset) is { } line ? $"{Path.GetFileName(line.File)}:{line.Line}" : null;
+        return new Site(offset, "", "", 0, receiver, location);
     }
 
     /// <summary>Steps back over a call's arguments by the stack effect of each instruction (loads, field reads, calls,
@@ -595,6 +665,7 @@ internal sealed class AwaitSites(SourceLines? lines) : IDisposable
     private const int LdField = 0x7B;
     private const int StField = 0x7D;
     private const int LdStaticField = 0x7E;
+    private const int InitObj = 0xFE15;
 
     private static int? ConstantOf(Instruction instruction) => instruction.Op switch
     {

@@ -174,6 +174,14 @@ internal static class ReportBuilder
                 .Append("The dump shows the awaited task queued on it, not started, every thread running its tasks blocked so, and no work item in the thread pool's queue; unless that scheduler starts it some other way, it is a deadlock.\n");
         }
 
+        foreach (var link in cycle.Links)
+        {
+            if (InlineContinuation(link.Waiter) is { } inline)
+            {
+                text.Append("  ").Append(inline).Append('\n');
+            }
+        }
+
         text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
@@ -182,6 +190,48 @@ internal static class ReportBuilder
         }
 
         return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Review 58: a thread whose wait is in an async method's continuation that runs inline, inside a
+    /// <c>TaskCompletionSource</c>'s <c>SetResult</c> (or <c>TrySetResult</c>, <c>SetException</c>...) further down its
+    /// stack: the await resumed synchronously in the completing thread, under every lock its caller holds (a source created
+    /// without <c>RunContinuationsAsynchronously</c>). Null when the stack shows no such thing.</summary>
+    internal static string? InlineContinuation(DiagnosedThread thread)
+    {
+        var frames = thread.Frames;
+        var resumed = -1;
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var method = frames[i].Method;
+            if (resumed < 0 && method.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && method.EndsWith(".MoveNext", StringComparison.Ordinal))
+            {
+                resumed = i;
+            }
+            else if (resumed >= 0 && method.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal)
+                && method[(method.LastIndexOf('.') + 1)..] is "SetResult" or "TrySetResult" or "SetException" or "TrySetException" or "SetCanceled" or "TrySetCanceled" or "SetFromTask" or "TrySetFromTask")
+            {
+                if (frames.Skip(resumed + 1).Take(i - resumed - 1).Any(f => !f.IsFramework))
+                {
+                    return null;
+                }
+
+                // SetResult calls TrySetResult: name the outermost, the one the caller called.
+                while (i + 1 < frames.Count && frames[i + 1].Method.StartsWith("System.Threading.Tasks.TaskCompletionSource", StringComparison.Ordinal))
+                {
+                    i++;
+                }
+
+                method = frames[i].Method;
+                var api = $"TaskCompletionSource.{method[(method.LastIndexOf('.') + 1)..]}";
+                var caller = frames.Skip(i + 1).FirstOrDefault(f => !f.IsFramework);
+                var machine = frames.Take(resumed).LastOrDefault(f => !f.IsFramework);
+                return $"{thread} runs an await's continuation inline{(machine is null ? "" : $" ({machine})")}: it resumed inside {api}"
+                    + (caller is null ? "" : $", called at {caller}") + ", on the thread that completed the task and under every lock that thread holds there. "
+                    + "Create the TaskCompletionSource with TaskCreationOptions.RunContinuationsAsynchronously, or complete it after releasing the lock.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Review 57: a thread in <c>SemaphoreSlim.Wait</c> whose slot an async flow holds while awaiting a completion
@@ -353,15 +403,23 @@ internal static class ReportBuilder
     {
         var steps = awaits.Steps;
         var methods = steps.Count(s => s.Kind == AwaitCycles.Node.Method);
-        var who = methods == 1
-            ? "an async method awaits a task that can complete only after it returns"
-            : $"{methods} async methods await, in a cycle, tasks that can complete only after the next one returns";
         var completes = steps.Any(s => s.ToNext == AwaitCycles.Link.Completes);
         var holds = steps.Any(s => s.ToNext == AwaitCycles.Link.Holds);
         var handLocks = steps.Any(s => s.ToNext == AwaitCycles.Link.HoldsLock);
+        var ownChannel = steps.Any(s => s.ToNext == AwaitCycles.Link.OnlyReader);
+        var mailbox = steps.Any(s => s.ToNext == AwaitCycles.Link.Mailbox);
+        var who = ownChannel && !mailbox
+            ? "an async flow waits for room in a full channel that only it reads"
+            : mailbox && !ownChannel
+            ? "an async flow awaits the reply to a request that sits, unread, in a channel only it reads (an actor asking itself)"
+            : methods == 1
+            ? "an async method awaits a task that can complete only after it returns"
+            : $"{methods} async methods await, in a cycle, tasks that can complete only after the next one returns";
         var unless = (completes ? "unless code the dump does not show (a thread, a callback, a method not suspended now) completes that TaskCompletionSource, " : "")
             + (holds ? "unless the semaphore's slot was released by code the dump does not show, " : "")
-            + (handLocks ? "unless a lock was released by code the dump does not show, " : "");
+            + (handLocks ? "unless a lock was released by code the dump does not show, " : "")
+            + (ownChannel ? "unless code the dump does not show reads from that channel (no other async flow or thread holds its reader), " : "")
+            + (mailbox ? "unless code the dump does not show reads that channel or completes the request's TaskCompletionSource (no other async flow or thread holds the reader), " : "");
         var text = new StringBuilder();
         text.Append(cycle.IsPossible
             ? $"Deadlock detected: {who} (no thread blocked); {unless}none of them can ever proceed.\n"
@@ -398,7 +456,16 @@ internal static class ReportBuilder
             text.Append("  A possible deadlock: an async lock written by hand records no owner. The dump shows each waiter's TaskCompletionSource kept in the lock's own fields (its queue of waiters), and one suspended async method past an await of the same method on the same lock with no Dispose on the way (the using that releases it has not run).\n");
         }
 
-        text.Append(handLocks && !completes
+        if (ownChannel || mailbox)
+        {
+            text.Append("  A possible deadlock: a channel records no reader. The dump shows this flow reading the channel (holding its reader across its await: the ReadAllAsync of its await foreach, or the reader itself; or, in its code, reading it through a field or a static) and no other suspended async method or thread doing so; code not suspended now (a timer's callback, a request yet to come) may read it too.\n");
+        }
+
+        text.Append(ownChannel
+            ? "A loop that reads a bounded channel must not wait to write to it: room comes only from its own next read. Write follow-ups with TryWrite and keep those that do not fit elsewhere (a local queue the loop drains first, or another channel another loop reads), or make the channel unbounded.\n"
+            : mailbox
+            ? "An actor must not await a reply to a request it sends to its own mailbox: its loop reads the next message only after the current one is handled. Handle such a request inline (call the handler directly), or send it and handle the reply as a later message instead of awaiting it.\n"
+            : handLocks && !completes
             ? "Take these async locks in one global order in every flow, or guard what they protect with one lock instead of several; release each through a using (or a finally), and let a waiter give up (a timeout or a CancellationToken) so that a stuck wait can end.\n"
             : completes
             ? "Do not await a task that its completer can complete only after what you wait in (or hold) lets it go on: complete the source before awaiting what the completer needs, take the lock after the reply, or give the await a timeout or a CancellationToken (task.WaitAsync(timeout, token)) so that the cycle can end.\n"
@@ -411,6 +478,8 @@ internal static class ReportBuilder
     {
         { ToNext: AwaitCycles.Link.Completes } => $"→ which only this completes (its {from.Evidence}, after the await it is suspended at): ",
         { ToNext: AwaitCycles.Link.Holds } => $"→ whose only slot this holds (it passed {from.Evidence} and has not released it): ",
+        { ToNext: AwaitCycles.Link.OnlyReader } => $"→ which only a read makes room for, and only this reads it ({from.Evidence} across its await): ",
+        { ToNext: AwaitCycles.Link.Mailbox } => $"→ which is completed only once the request holding it is handled: it waits, unread, in {from.Evidence}, which only this reads (it holds its reader across its await): ",
         { ToNext: AwaitCycles.Link.HoldsLock } => $"→ which waits in the queue of an async lock of the program's own that this holds (it passed {from.Evidence} and has not disposed what it returned): ",
         { Kind: AwaitCycles.Node.Join } when from.Task.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal) => "→ which completes only when all its tasks have, among them: ",
         { Kind: AwaitCycles.Node.Join } => "→ which completes only when this does: ",

@@ -668,6 +668,29 @@ internal sealed class TaskReader(RuntimeReader reader)
         return null;
     }
 
+    /// <summary>Review 58: a thread whose application frames root <paramref name="target"/> (a channel's reader), or an
+    /// object one of whose fields holds it: named, or null when none does.</summary>
+    internal string? ThreadReferringTo(ClrObject target)
+    {
+        var targets = new HashSet<ulong> { target.Address };
+        foreach (var thread in reader.Threads)
+        {
+            foreach (var root in thread.Frames.Where(f => !f.IsFramework).SelectMany(f => f.Roots))
+            {
+                if (root.IsValid && !root.IsNull && root.Type is { } type && (targets.Contains(root.Address) || Refers(type, root.Address, false, targets, 1)))
+                {
+                    return $"thread '{thread.Name ?? "?"}' (#{thread.ManagedId})";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Review 58: a channel named as its waiting operations name it: its type and where it is held.</summary>
+    internal string ChannelName(ClrObject channel) =>
+        $"{channel.Type?.Name ?? "a Channel"}{(reader.FindHolder(channel, []) is { } holder ? $" ({holder})" : "")}";
+
     /// <summary>Review 54: whether the thread is the blocked writer itself: it waits on the operation's task
     /// (<c>WriteAsync(...).AsTask().Wait()</c>) or on the writer's async method. Its frames often root the channel (a local
     /// <c>channel</c> it writes through), whose <c>Reader</c> made it read as the reader that is "alive".</summary>
