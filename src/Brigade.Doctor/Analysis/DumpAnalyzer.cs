@@ -30,6 +30,9 @@ internal static class DumpAnalyzer
 
         using (target)
         {
+            // Stack roots read lazily: cached, ClrMD reads every root of a thread before the first is returned, each matched
+            // to its frame by a linear search of the stack, and RuntimeReader stops below the frames it keeps (review 58).
+            target.CacheOptions.CacheStackRoots = false;
             var clr = target.ClrVersions.FirstOrDefault()
                 ?? throw new DoctorException(DoctorErrorKind.NotDotNet, $"'{dumpPath}' holds no .NET (CoreCLR) runtime: it is not the dump of a .NET process");
             Mark("dump loaded");

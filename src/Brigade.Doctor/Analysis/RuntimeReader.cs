@@ -73,6 +73,7 @@ internal sealed class RuntimeReader : IDisposable
 
             var scan = new ThreadScan(thread);
             var bySp = new Dictionary<(ulong, ulong), FrameScan>();
+            var truncated = false;
             foreach (var frame in Walk(thread))
             {
                 if (frame.Kind != ClrStackFrameKind.ManagedMethod || frame.Method is null)
@@ -84,6 +85,7 @@ internal sealed class RuntimeReader : IDisposable
                 {
                     // The outer frames are not kept: a static constructor among them is not seen.
                     _partialStacks.Add(thread.ManagedThreadId);
+                    truncated = true;
                     break;
                 }
 
@@ -97,8 +99,18 @@ internal sealed class RuntimeReader : IDisposable
                 bySp.TryAdd((frame.StackPointer, frame.InstructionPointer), frameScan);
             }
 
+            // The GC's walk gives the roots from the top of the stack down. Past the last frame kept none is used, and ClrMD
+            // finds each root's frame by a linear search of the whole stack (O(frames x roots)): a dozen pool threads each
+            // blocked at the bottom of a few thousand frames of recursion (a GetOrAdd factory waiting on Task.Run of the
+            // same key, inlined) took 262 s to analyse (review 58). The roots are left once they are below the kept frames.
+            var lowest = truncated && scan.Frames.Count > 0 ? scan.Frames[^1].Frame.StackPointer : ulong.MaxValue;
             foreach (var root in thread.EnumerateStackRoots())
             {
+                if (root.StackFrame is { StackPointer: > 0 } below && below.StackPointer > lowest)
+                {
+                    break;
+                }
+
                 if (root.StackFrame is { } frame && root.Object.IsValid && !root.Object.IsNull
                     && bySp.TryGetValue((frame.StackPointer, frame.InstructionPointer), out var frameScan))
                 {
