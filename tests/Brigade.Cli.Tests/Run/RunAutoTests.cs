@@ -51,21 +51,22 @@ public sealed class RunAutoTests
     [Fact(Timeout = 120_000)]
     public async Task Run_Auto_LongSleepingCommands_OverlapInOneWave()
     {
-        // 16 × `sleep 1`: the commands' CPU clocks, read while they run, show them waiting, so the sample widens before any
-        // finishes (one wave, ~1 s). Before, it waited at the core count for finished commands: two waves and more.
+        // 16 × `sleep 2`: the commands' CPU clocks, read while they run, show them waiting, so the sample widens before any
+        // finishes (one wave, ~2 s). Before, it waited at the core count for finished commands: two waves and more.
+        // (`sleep 1` until ci159: at load the sixteenth command started 1.28 s in, after the first had ended, in one wave.)
         if (!OperatingSystem.IsLinux() || !ExecSpawner.IsAvailable)
         {
             return; // a running command's clock is read from /proc
         }
 
         using var dir = new TempDirectory();
-        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("1", 16));
+        await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Repeat("2", 16));
 
         var report = await RunAsync(dir, "sleep {}", "sleep.txt", timeline: true);
 
         // One wave: every command started before the first one ended. (Not the wall time: in a test host that compiles
         // the whole path on its first run, a quiet machine took 1.83–1.90 s for one wave; two waves start a command after
-        // a second.)
+        // two seconds.)
         Assert.Equal(WorkloadClass.AsyncIo, report.Plans[0].Class);
         Assert.Equal(16, report.Timeline.Sum(e => e.Count));
         var lastStart = report.Timeline.Max(e => e.Start);
