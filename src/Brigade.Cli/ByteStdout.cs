@@ -17,6 +17,10 @@ internal sealed class ByteStdout : TextWriter
     private readonly StreamWriter _text;
     private readonly Lock _lock;
 
+    // Whether the file's last byte (a result's, a command's stderr's, this writer's or, for one file, the other's) ended
+    // mid-line: brigade's own lines (WriteLine) then start with a line end. Shared, as the lock is, with sameFile.
+    private readonly LineState _line;
+
     /// <summary>Initializes a new instance of the <see cref="ByteStdout"/> class over <paramref name="stream"/> (not owned).</summary>
     public ByteStdout(Stream stream)
         : this(stream, sameFile: null)
@@ -36,6 +40,7 @@ internal sealed class ByteStdout : TextWriter
     public ByteStdout(Stream stream, ByteStdout? sameFile)
     {
         _lock = sameFile?._lock ?? new Lock();
+        _line = sameFile?._line ?? new LineState();
         _stream = stream;
         _text = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 4096, leaveOpen: true) { AutoFlush = true };
     }
@@ -65,6 +70,10 @@ internal sealed class ByteStdout : TextWriter
         {
             _text.Flush();
             _stream.Write(bytes);
+            if (!bytes.IsEmpty)
+            {
+                _line.MidLine = bytes[^1] != (byte)'\n';
+            }
         }
     }
 
@@ -73,38 +82,39 @@ internal sealed class ByteStdout : TextWriter
         lock (_lock)
         {
             _text.Write(value);
+            _line.MidLine = value != '\n';
         }
     }
 
-    public override void Write(char[] buffer, int index, int count)
-    {
-        lock (_lock)
-        {
-            _text.Write(buffer, index, count);
-        }
-    }
+    public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
         lock (_lock)
         {
             _text.Write(buffer);
+            if (!buffer.IsEmpty)
+            {
+                _line.MidLine = buffer[^1] != '\n';
+            }
         }
     }
 
-    public override void Write(string? value)
-    {
-        lock (_lock)
-        {
-            _text.Write(value);
-        }
-    }
+    public override void Write(string? value) => Write(value.AsSpan());
 
+    /// <summary>
+    /// Writes <paramref name="value"/> as a line of its own: after a line end first when the file's last byte ended mid-line
+    /// (a result or a command's stderr without a final newline: <c>printf x</c>). Brigade's own lines (failures, progress,
+    /// the summary) otherwise ran into it on a terminal or a shared file (<c>x</c> then <c>brigade run: 1 item, ...</c> on
+    /// one line, run59). The line end goes to this writer's file only: a result's bytes are never added to.
+    /// </summary>
     public override void WriteLine(string? value)
     {
         lock (_lock)
         {
-            _text.WriteLine(value);
+            // One string, so that it is one write when it fits, as before.
+            _text.WriteLine(_line.MidLine ? string.Concat("\n", value) : value);
+            _line.MidLine = false;
         }
     }
 
@@ -200,5 +210,10 @@ internal sealed class ByteStdout : TextWriter
         }
 
         base.Dispose(disposing);
+    }
+
+    private sealed class LineState
+    {
+        public bool MidLine { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 #if !BRIGADE_NATIVE_FRONT
 using Brigade.Orleans;
 #endif
@@ -137,7 +138,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _outputs = new RunOutputs(options, _paths, _counters, stdout, stderr);
         _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint, cancellationToken);
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
-        var resumedFailures = resume is not null && _paths.Failures is { } failuresFile && NativeMethods.KindOf(failuresFile) == FileKind.Regular ? CountLines(failuresFile) : 0;
+        var resumedFailures = resume is null ? 0 : EarlierFailures(resume);
         for (var i = 0L; i < _counters.ResumedFrom; i++)
         {
             // Failures delivered before the interruption still count: the exit code describes the whole job.
@@ -720,18 +721,44 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         _ => "lines",
     };
 
-    private static long CountLines(string path)
+    // How many of the items an interrupted run delivered had failed, their reasons counted for the summary (run59: a
+    // resumed run named a reason by its own failures alone, "5 failed, 2 of them with ...", and with failures on stderr
+    // did not count the earlier ones at all: "6 items, 2 failed", or exit 0). The count is the journal's last watermark's;
+    // the reasons are the failures file's lines when resume cut it back to that watermark (every failure, whatever the
+    // order), else the failures the journal holds (an ordered run's). A journal from before run59 has no count: the
+    // failures file's lines, as then.
+    private long EarlierFailures(ResumeState resume)
+    {
+        var file = _paths.Failures is { } f && NativeMethods.KindOf(f) == FileKind.Regular ? f : null;
+        (long Count, FailureReasons Reasons)? fromFile = file is not null && RunFiles.CutsBack(file) ? ReadFailures(file) : null;
+        _counters.OnEarlierFailures(fromFile?.Reasons ?? resume.DeliveredFailureReasons);
+        return resume.DeliveredFailed ?? fromFile?.Count ?? (file is null ? 0 : ReadFailures(file).Count);
+    }
+
+    // The failures file's lines and their errors' reasons.
+    private static (long Count, FailureReasons Reasons) ReadFailures(string path)
     {
         long lines = 0;
+        var reasons = new FailureReasons();
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var buffer = new byte[1 << 16];
-        int read;
-        while ((read = file.Read(buffer)) > 0)
+        using var reader = new StreamReader(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        while (reader.ReadLine() is { } line)
         {
-            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            lines++;
+            try
+            {
+                if (JsonSerializer.Deserialize(line, RunJsonContext.Default.FailureRecord) is { Error: { } error })
+                {
+                    reasons.Add(error);
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a failure line brigade wrote (edited by hand): counted, its reason unknown.
+            }
         }
 
-        return lines;
+        return (lines, reasons);
     }
 
     // The input line of the item at this position of the engine's input (still in flight), or null.

@@ -6,8 +6,9 @@ namespace Brigade.Cli.Run;
 /// One line of a run's journal. Kinds: <c>h</c> header (which run this is: input, work, order, format), <c>r</c> an
 /// item's result (kept so a resumed run does not compute it again), <c>w</c> watermark (ordered output: every item
 /// before <c>upto</c> is in the output files, whose lengths were <c>o</c> and <c>f</c>; <c>ib</c> bytes and <c>ii</c>
-/// items of input had been read, hashing to <c>ih</c>), <c>u</c> delivered set (unordered output), <c>c</c> the run
-/// finished with <c>nf</c> items failed (only in a <see cref="CompletionRecord"/>).
+/// items of input had been read, hashing to <c>ih</c>; <c>nf</c> of the items delivered had failed, since run59), <c>u</c>
+/// delivered set (unordered output; <c>nf</c> as for <c>w</c>), <c>c</c> the run finished with <c>nf</c> items failed
+/// (only in a <see cref="CompletionRecord"/>).
 /// </summary>
 internal sealed class JournalRecord
 {
@@ -76,7 +77,7 @@ internal sealed class JournalRecord
     [JsonPropertyName("ih")]
     public string? InputHash { get; set; }
 
-    // Completion.
+    // Completion, watermark and delivered set: how many of the items delivered failed.
     [JsonPropertyName("nf")]
     public long? FailedCount { get; set; }
 }

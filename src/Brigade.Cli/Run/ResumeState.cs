@@ -23,6 +23,19 @@ internal sealed class ResumeState
     /// <summary>Gets, for a finished run's record, how many of its items failed; null for an unfinished run's journal.</summary>
     public long? Completed { get; private set; }
 
+    /// <summary>
+    /// Gets how many of the delivered items failed, as the last watermark says (<c>nf</c>); null for a journal written
+    /// before run59, whose watermarks do not say.
+    /// </summary>
+    public long? DeliveredFailed { get; private set; }
+
+    /// <summary>
+    /// Gets the reasons of the delivered failures the journal holds: an ordered run journals each failure (<c>r</c>, with
+    /// its error) before it is delivered; an unordered one does not, nor a failure whose output was over
+    /// <see cref="RunOutputs.MaxJournaledOutput"/>.
+    /// </summary>
+    public FailureReasons DeliveredFailureReasons { get; } = new();
+
     public bool IsDelivered(long index) => index < UpTo || _deliveredSet.Contains(index);
 
     public void Apply(JournalRecord record)
@@ -37,14 +50,21 @@ internal sealed class ResumeState
                 UpTo = Math.Max(UpTo, upTo);
                 OutputLength = record.OutputLength ?? OutputLength;
                 FailuresLength = record.FailuresLength ?? FailuresLength;
+                DeliveredFailed = record.FailedCount ?? DeliveredFailed;
                 foreach (var done in Pending.Keys.Where(k => k < UpTo).ToList())
                 {
+                    if (Pending[done].Error is { } error)
+                    {
+                        DeliveredFailureReasons.Add(error);
+                    }
+
                     Pending.Remove(done);
                 }
 
                 break;
             case "c":
                 Completed = record.FailedCount ?? 0;
+                DeliveredFailed = Completed;
                 break;
             case "u" when record.Delivered is { } ids:
                 TakeInputRead(record);
@@ -56,6 +76,7 @@ internal sealed class ResumeState
 
                 OutputLength = record.OutputLength ?? OutputLength;
                 FailuresLength = record.FailuresLength ?? FailuresLength;
+                DeliveredFailed = record.FailedCount ?? DeliveredFailed;
                 break;
         }
     }

@@ -55,44 +55,24 @@ internal sealed class RunCounters
 
     public void SetRunning(long running) => Volatile.Write(ref _running, running);
 
-    // This run's failure reasons, counted by their first line, for the summary's "all with …" (review 54: 1,000 items
-    // of a missing program said "1,000 failed (see FILE)" and nothing of why). Bounded: past MaxReasons distinct
-    // reasons (each item's own stderr, say) the rest are not told apart.
-    private const int MaxReasons = 32;
-    private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
-    private long _failedThisRun;
+    // The job's failure reasons, counted by their first line, for the summary's "all with …" (review 54: 1,000 items of a
+    // missing program said "1,000 failed (see FILE)" and nothing of why): this run's, and on --resume the earlier runs'
+    // as far as they can be read back (run59: a resumed run compared this run's alone with the job's count).
+    private readonly FailureReasons _reasons = new();
 
     /// <summary>Counts a failure of this run by its reason (delivery loop only).</summary>
-    public void OnFailure(string error)
-    {
-        _failedThisRun++;
-        var reason = FirstLine(error);
-        if (_reasons.TryGetValue(reason, out var count))
-        {
-            _reasons[reason] = count + 1;
-        }
-        else if (_reasons.Count < MaxReasons)
-        {
-            _reasons[reason] = 1;
-        }
-    }
+    public void OnFailure(string error) => _reasons.Add(error);
+
+    /// <summary>Counts the reasons of failures an earlier run delivered (before the run; their count is in <see cref="Failed"/>).</summary>
+    public void OnEarlierFailures(FailureReasons reasons) => _reasons.Add(reasons);
 
     /// <summary>
-    /// Gets the reason most of this run's failures share (at least two, and at least half of them), with how many, and
-    /// whether every failure of the job has it; null when none does.
+    /// Gets the reason most of the job's failures share (at least two, and at least half of every failure counted in
+    /// <see cref="Failed"/>, an earlier run's whose reason could not be read back included), with how many, and whether
+    /// every failure of the job has it; null when none does.
     /// </summary>
-    public (string Reason, long Count, bool All)? CommonFailure()
-    {
-        var top = _reasons.Count == 0 ? default : _reasons.MaxBy(static r => r.Value);
-        return top.Value >= 2 && top.Value * 2 >= _failedThisRun ? (top.Key, top.Value, top.Value == Failed) : null;
-    }
-
-    private static string FirstLine(string error)
-    {
-        var end = error.AsSpan().IndexOfAny('\r', '\n');
-        var line = end >= 0 ? error[..end] : error;
-        return line.Length > 160 ? string.Concat(line.AsSpan(0, 160), "…") : line;
-    }
+    public (string Reason, long Count, bool All)? CommonFailure() =>
+        _reasons.Top() is { } top && top.Count >= 2 && top.Count * 2 >= Failed ? (top.Reason, top.Count, top.Count == Failed) : null;
 
     /// <summary>
     /// Gets what the ordered output waits for: the input line of the item every later result is held behind, how long it

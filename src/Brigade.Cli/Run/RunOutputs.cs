@@ -63,6 +63,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             InputBytes = inputBytes,
             InputItems = inputItems,
             InputHash = inputHash,
+            FailedCount = counters.Failed,
         };
     }
 
@@ -214,7 +215,9 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
 
         // A length only for a file resume cuts back: another descriptor's file (3>> log) is the shell's, and may be
-        // started anew (3> log) for the resume.
+        // started anew (3> log) for the resume. Each mark says how many of the items it covers failed (nf): a resume
+        // counts them whatever the failures went to (before run59, lines of the failures file: none when they went to
+        // stderr, so a resumed run exited 0 after items had failed).
         var o = _outputCutsBack ? _output.Length : (long?)null;
         var f = _failures is not null && _failuresCutsBack ? _failures.Length : (long?)null;
         if (options.Unordered)
@@ -224,12 +227,12 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 return;
             }
 
-            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash });
+            _journal.Append(new JournalRecord { Kind = "u", Delivered = [.. _deliveredSinceMark], OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash, FailedCount = counters.Failed });
             _deliveredSinceMark.Clear();
         }
         else
         {
-            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash });
+            _journal.Append(new JournalRecord { Kind = "w", UpTo = _upTo, OutputLength = o, FailuresLength = f, InputBytes = inputBytes, InputItems = inputItems, InputHash = inputHash, FailedCount = counters.Failed });
         }
 
         _journal.Flush();
