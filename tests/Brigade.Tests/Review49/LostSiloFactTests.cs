@@ -62,18 +62,23 @@ public sealed class LostSiloFactTests
     [Fact(Timeout = 60_000)]
     public async Task WhatTheEngineRecordsOnTheJob_ReachesTheReportAndItsLosses()
     {
-        // An engine of two "silos" that records the first as lost, as ClusterRun does. Item 0 (A's batch) waits until
-        // item 4 (B's first batch) has run, so the two batches overlap: two worker slots, A's on its own.
-        using var bRan = new ManualResetEventSlim();
+        // An engine of two "silos" that records the first as lost, as ClusterRun does. Item 0 (A's batch) and item 4
+        // (B's first batch) each wait until the other has started, so the two batches overlap: two worker slots, A's on
+        // its own. (Before ci159, only item 0 waited: at load A's thread could start after B had run every item, the
+        // two workers' spans did not overlap, the losses put them in one slot, and there was no imbalance to name.)
+        using var aRunning = new ManualResetEventSlim();
+        using var bRunning = new ManualResetEventSlim();
         var result = await Runner.MapAsync(Enumerable.Range(0, 20), i =>
         {
             if (i == 0)
             {
-                Assert.True(bRan.Wait(TimeSpan.FromSeconds(30)), "worker B never ran item 4");
+                aRunning.Set();
+                Assert.True(bRunning.Wait(TimeSpan.FromSeconds(30)), "worker B never ran item 4");
             }
             else if (i == 4)
             {
-                bRan.Set();
+                bRunning.Set();
+                Assert.True(aRunning.Wait(TimeSpan.FromSeconds(30)), "worker A never ran item 0");
             }
 
             return i;
