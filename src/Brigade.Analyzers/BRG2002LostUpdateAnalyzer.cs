@@ -54,7 +54,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     private static bool IsConcurrentBody(IAnonymousFunctionOperation lambda, KnownSymbols known, out BodyContext body) =>
         BodyContext.TryGet(lambda, known, out body)
         && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)
-            && !IsAwaitedBeforeNext(body.Call) && !IsStartedOnOwnScheduler(body)));
+            && !IsAwaitedBeforeNext(body.Call) && !IsStartedOnOwnScheduler(body))
+            || AsyncSelect.StartedTogetherBy(lambda, body) is not null);
 
     // `op = Task.Run(...)` in a loop that awaits `op` before it, in a block around it (`await op; ... op = Task.Run(...)`):
     // each run starts once the previous one is over, one body at a time (review 48: Orleans' GrainDirectoryResilienceTests).
@@ -151,10 +152,14 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var apiName = body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop" : body.ApiName;
+        // Async lambdas of a Select started together (Task.WhenAll): only what may run after the first await races (review 59).
+        var together = AsyncSelect.StartedTogetherBy(lambda, body);
+        var afterAwaitIn = together is null ? null : lambda;
+        var apiName = together is not null ? together + " of Select(async ...)"
+            : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop" : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
-        var scope = new Scope(lambda, body.IsConcurrent ? null : Scope.IterationOf(body.Call), known);
-        ReportUpdates(context, lambda.Body, scope, apiName, siblings);
+        var scope = new Scope(lambda, body.IsConcurrent || together is not null ? null : Scope.IterationOf(body.Call), known);
+        ReportUpdates(context, lambda.Body, scope, apiName, siblings, afterAwaitIn);
 
         // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
         var functions = new LocalFunctions(lambda, known);
@@ -163,6 +168,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             if (operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.LocalFunction } call
                 && functions.UpdateBy(call) is { } update
                 && (siblings is null || siblings.Contains(update.Root))
+                && (afterAwaitIn is null || AsyncSelect.MayRunAfterAnAwait(call, afterAwaitIn))
                 && !IsGuarded(call, scope))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
@@ -188,7 +194,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         ReportUpdates(context, (IOperation?)method.BlockBody ?? method.ExpressionBody!, new Scope(method, null, known), runner, null);
     }
 
-    private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings)
+    private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
     {
         var reported = new HashSet<IOperation>();
         foreach (var operation in BodyOperations(body, scope.Known))
@@ -198,7 +204,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            if ((siblings is not null && !siblings.Contains(root)) || IsGuarded(operation, scope))
+            if ((siblings is not null && !siblings.Contains(root)) || IsGuarded(operation, scope)
+                || (afterAwaitIn is not null && !AsyncSelect.MayRunAfterAnAwait(operation, afterAwaitIn)))
             {
                 continue;
             }

@@ -26,7 +26,7 @@ internal static class HelpExamples
         ],
         ["demo"] =
         [
-            "brigade demo                                           # every scene (about 50 s on 2 cores)",
+            "brigade demo                                           # every scene (about 65 s on 2 cores)",
             "brigade demo --quick --only cpu-bound,race --report demo.html",
             "brigade demo --list",
             "brigade demo --json > demo.json",

@@ -22,6 +22,12 @@ internal static class UserWorkload
 
         // The conversion from a line, a JSON value or a CSV record to the input type is brigade run's own.
         var converter = WorkLoader.Create(descriptor, instance, inProcess: true, JobRetry.None, timeout: null);
+        if (input != "-" && Directory.Exists(input))
+        {
+            // Said "not found" of a directory that is there before review 59.
+            throw new CliUsageException($"--input: '{input}' is a directory; give the file of items");
+        }
+
         if (input != "-" && !File.Exists(input))
         {
             throw new CliUsageException($"--input: '{input}' not found");
@@ -56,7 +62,7 @@ internal static class UserWorkload
 
         if (items.Count == 0)
         {
-            throw new CliUsageException($"--input: '{input}' holds no items");
+            throw new CliUsageException(input == "-" ? "--input: stdin held no items" : $"--input: '{input}' holds no items");
         }
 
         var type = typeof(Typed<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);

@@ -79,15 +79,21 @@ internal static class AdviseCommand
                 user = new UserWork(assemblyPath, workType, inputPath, parse.GetValue(format));
             }
 
-            var ids = user is null ? Select(parse.GetValue(only) ?? []) : [];
+            var ids = user is null ? Select(parse.GetValue(only) ?? [], given: parse.GetResult(only) is { Implicit: false }) : [];
             return await RunAsync(ids, user, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static List<string> Select(string[] only)
+    private static List<string> Select(string[] only, bool given)
     {
         var ids = only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        if (given && ids.Count == 0)
+        {
+            // `--only ""` measured every workload (minutes) before review 59.
+            throw new CliUsageException($"--only: no workload id given; known workloads: {string.Join(", ", WorkloadSuite.Ids)}");
+        }
+
         var unknown = ids.FirstOrDefault(id => !WorkloadSuite.Ids.Contains(id));
         if (unknown is not null)
         {

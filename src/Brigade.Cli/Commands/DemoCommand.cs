@@ -14,7 +14,7 @@ internal static class DemoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var quick = new Option<bool>("--quick") { Description = "Shorten the long runs (the whole demo then takes well under a minute)." };
+        var quick = new Option<bool>("--quick") { Description = "Shorten the long runs (about 45 s on 2 cores instead of 65 s)." };
         var json = new Option<bool>("--json") { Description = "Print the results as one JSON document instead of tables (see README for its shape)." };
         var only = new Option<string[]>("--only")
         {
@@ -46,20 +46,76 @@ internal static class DemoCommand
                 return ExitCodes.Success;
             }
 
+            // The options naming a running cluster mean nothing without one: before review 59 `--cluster-timeout abc` or a
+            // missing --tls-cert file was accepted in silence (and the whole demo ran) unless --membership/--gateway was given.
+            if (!clusterTarget.Given(parse) && clusterTarget.FirstGiven(parse) is { } clusterOption)
+            {
+                throw new CliUsageException($"demo: {clusterOption} goes with a running cluster: give --membership URI or --gateway PORT too (--cluster alone starts two local silos of its own)");
+            }
+
             var existing = clusterTarget.Given(parse) ? clusterTarget.Connection(parse) : null;
-            var scenes = SelectScenes(parse.GetValue(only) ?? [], parse.GetValue(cluster) || existing is not null);
-            var outputs = new DemoOutputs(CheckDirectory(parse.GetValue(trace), "--trace"), CheckDirectory(parse.GetValue(report), "--report"));
-            return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, existing, cancellationToken).ConfigureAwait(false);
+            var onlyIds = parse.GetValue(only) ?? [];
+            if (parse.GetResult(only) is { Implicit: false } && SceneIds(onlyIds).Count == 0)
+            {
+                // `--only ""` (an empty variable, a stray comma) ran the whole demo, a minute or more, before review 59.
+                throw new CliUsageException($"--only: no scene id given; known scenes: {string.Join(", ", SceneCatalog.All.Select(s => s.Id))}");
+            }
+
+            var scenes = SelectScenes(onlyIds, parse.GetValue(cluster) || existing is not null);
+            var outputs = new DemoOutputs(CheckWritable(parse.GetValue(trace), "--trace"), CheckWritable(parse.GetValue(report), "--report"));
+            try
+            {
+                return await RunAsync(scenes, parse.GetValue(quick), parse.GetValue(json), outputs, stdout, stderr, existing, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                outputs.DeleteUnwritten();
+            }
         });
         return command;
     }
 
-    private static FileInfo? CheckDirectory(FileInfo? file, string option) =>
-        file?.Directory is { Exists: false } dir ? throw new CliUsageException($"{option}: directory '{dir.FullName}' does not exist") : file;
+    // A file the demo cannot write is a usage error before any scene runs: before review 59 `--trace DIR` or `--report
+    // /proc/x.html` ran every scene and then failed with an exception's message (exit 1), the trace lost. The file is
+    // opened for writing once here; one this check created is removed again if the demo ends without writing it.
+    private static OutputFile? CheckWritable(FileInfo? file, string option)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        if (file.Directory is { Exists: false } dir)
+        {
+            throw new CliUsageException($"{option}: directory '{dir.FullName}' does not exist");
+        }
+
+        if (Directory.Exists(file.FullName))
+        {
+            throw new CliUsageException($"{option}: '{file.FullName}' is a directory; give a file name");
+        }
+
+        var existed = file.Exists;
+        try
+        {
+            using (new FileStream(file.FullName, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"{option}: cannot write '{file.FullName}': {e.Message}");
+        }
+
+        return new OutputFile(file, existed);
+    }
+
+    private static List<string> SceneIds(string[] only) =>
+        only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
     internal static List<IDemoScene> SelectScenes(string[] only, bool cluster = false)
     {
-        var ids = only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        var ids = SceneIds(only);
         if (ids.Count == 0)
         {
             return SceneCatalog.All.Where(s => s.RunsByDefault || (cluster && s.Id == ClusterScene.SceneId)).ToList();
@@ -162,7 +218,7 @@ internal static class DemoCommand
             console.MarkupLine($"[grey]Demo finished in {document.TotalSeconds:0.0} s.[/]");
         }
 
-        if (outputs.Trace is { } trace)
+        if (outputs.Trace?.File is { } trace)
         {
             ChromeTrace.WriteFile(trace.FullName, context.Reports);
             if (!json)
@@ -171,7 +227,7 @@ internal static class DemoCommand
             }
         }
 
-        if (outputs.Report is { } html)
+        if (outputs.Report?.File is { } html)
         {
             HtmlReport.WriteFile(html.FullName, context.Reports, "Brigade demo");
             if (!json)
@@ -183,5 +239,32 @@ internal static class DemoCommand
         return failed ? ExitCodes.Failure : ExitCodes.Success;
     }
 
-    private sealed record DemoOutputs(FileInfo? Trace, FileInfo? Report);
+    private sealed record DemoOutputs(OutputFile? Trace, OutputFile? Report)
+    {
+        public void DeleteUnwritten()
+        {
+            Trace?.DeleteIfUnwritten();
+            Report?.DeleteIfUnwritten();
+        }
+    }
+
+    // A --trace or --report file, and whether it was there before the check opened it.
+    private sealed record OutputFile(FileInfo File, bool Existed)
+    {
+        public void DeleteIfUnwritten()
+        {
+            try
+            {
+                File.Refresh();
+                if (!Existed && File.Exists && File.Length == 0)
+                {
+                    File.Delete();
+                }
+            }
+            catch (IOException)
+            {
+                // Best effort: an empty file left behind is no result lost.
+            }
+        }
+    }
 }
