@@ -57,6 +57,14 @@ public sealed class NestedDerivedResultTests
         Assert.Single(messages);
     }
 
+    [Fact]
+    public void AGetterThatThrowsInsideAResult_FailsOnlyItsItem_WithItsException()
+    {
+        var messages = Run(typeof(MakeTouchy), [0, 1, 0]);
+
+        Assert.Contains("touchy getter", Assert.Single(messages), StringComparison.Ordinal);
+    }
+
     private static List<string> Run(Type workType, int[] inputs)
     {
         var descriptor = WorkDescriptor.For(workType);
@@ -195,6 +203,26 @@ public sealed class NestedDerivedResultTests
     {
         /// <inheritdoc/>
         public List<Figure> Execute(int input) => [new Square { Side = 2 }, new Figure()];
+    }
+
+    /// <summary>A holder whose shape's getter throws when asked to.</summary>
+    public sealed class Touchy
+    {
+        private readonly bool _throw;
+
+        /// <summary>Initializes a holder.</summary>
+        /// <param name="throws">Whether the getter throws.</param>
+        public Touchy(bool throws) => _throw = throws;
+
+        /// <summary>Gets the shape.</summary>
+        public Shape Shape => _throw ? throw new InvalidOperationException("touchy getter") : new Shape();
+    }
+
+    /// <summary>Returns a holder whose getter throws for 1.</summary>
+    public sealed class MakeTouchy : IWork<int, Touchy>
+    {
+        /// <inheritdoc/>
+        public Touchy Execute(int input) => new(input == 1);
     }
 
     private sealed class FailureRecorder : IRemoteResultWriter

@@ -323,12 +323,21 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
     private static bool AnyLoses(Metadata json, T[] values, int count)
     {
-        for (var i = 0; i < count; i++)
+        try
         {
-            if (values[i] is { } value && json.Lost(value) is not null)
+            for (var i = 0; i < count; i++)
             {
-                return true;
+                if (values[i] is { } value && json.Lost(value) is not null)
+                {
+                    return true;
+                }
             }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The walk inside a value runs the user's code (getters, a collection's enumerator): what throws there fails its
+            // own item, written each alone (SerializeOne checks inside the per-value try), as the serializer's call would.
+            return true;
         }
 
         return false;
