@@ -64,6 +64,8 @@ public sealed class RunFailedException : Exception
             sb.Append($"; and {report.Failures.Count - FailuresInMessage} more");
         }
 
-        return sb.Append('.').ToString();
+        // One full stop: the last failure's own message most often ends with one ("...was not in a correct format."), and
+        // the sentence read "format.." (review 59).
+        return (sb.Length > 0 && sb[^1] is '.' or '!' or '?' ? sb : sb.Append('.')).ToString();
     }
 }

@@ -69,7 +69,7 @@ public sealed class EngineJob<TIn, TOut>
         _abort = CancellationTokenSource.CreateLinkedTokenSource(_leave.Token);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         _failures = new RunFailures(options.FailureMode, _stop);
-        _policy = ItemPolicy.For(options, _stop.Token);
+        _policy = ItemPolicy.For(options, _stop.Token, cancellationToken);
         source.LeaveOn(_leave.Token);
     }
 
@@ -422,28 +422,28 @@ public sealed class EngineJob<TIn, TOut>
             var attempts = new ItemAttempts();
             var work = new ResilientWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts, token, _leave.Token, _caller);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex, attempts);
-            ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            ran = ItemLoop.Run<TIn, TOut, ResilientWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token, _caller);
             failures = sink.Failures;
         }
         else if (_work.Action is { } action)
         {
             var work = new ActionWork<TIn>(action);
             var sink = new NoResultSink(_failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, Unit, ActionWork<TIn>, NoResultSink>(items, work, ref sink, token);
+            ran = ItemLoop.Run<TIn, Unit, ActionWork<TIn>, NoResultSink>(items, work, ref sink, token, _caller);
             failures = sink.Failures;
         }
         else if (_work.Sync is { } sync)
         {
             var work = new SyncWork<TIn, TOut>(sync);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            ran = ItemLoop.Run<TIn, TOut, SyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token, _caller);
             failures = sink.Failures;
         }
         else
         {
             var work = new BlockingAsyncWork<TIn, TOut>(_work.Async!, token, _leave.Token, _caller);
             var sink = new ValuesSink<TOut>(values.Span, _failures, batch.StartIndex);
-            ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token);
+            ran = ItemLoop.Run<TIn, TOut, BlockingAsyncWork<TIn, TOut>, ValuesSink<TOut>>(items, work, ref sink, token, _caller);
             failures = sink.Failures;
         }
 
@@ -457,11 +457,11 @@ public sealed class EngineJob<TIn, TOut>
         {
             var attempts = new ItemAttempts();
             return ItemLoop.RunAsync<TIn, TOut, ResilientAsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
-                batch.Items, new ResilientAsyncWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, attempts), _stop.Token);
+                batch.Items, new ResilientAsyncWork<TIn, TOut>(_policy, _work.Sync, _work.Async, attempts), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, attempts), _stop.Token, _caller);
         }
 
         return ItemLoop.RunAsync<TIn, TOut, AsyncWork<TIn, TOut>, AwaitedBatchSink<TIn, TOut>>(
-            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, null), _stop.Token);
+            batch.Items, new AsyncWork<TIn, TOut>(_work.Async!), new AwaitedBatchSink<TIn, TOut>(this, worker, batch, values, null), _stop.Token, _caller);
     }
 
     /// <summary>Records and delivers a batch that ran elsewhere (another process or machine).</summary>

@@ -12,15 +12,25 @@ namespace Brigade.Engines;
 /// <remarks>
 /// <para>The engines that run items elsewhere use the same loop on the remote side (<see cref="Remote.RemoteItemExecutor"/>),
 /// with a sink that sends results in chunks between items (<see cref="IItemSink{TOut}.Continue"/>).</para>
-/// <para>An <see cref="OperationCanceledException"/> while the run's token is cancelled means the item did not finish:
+/// <para>Before each item the loop checks the run's token and, in process, the caller's own token (<c>caller</c>): the run's
+/// token is linked to the caller's, and a linked token hears of a cancel only when its callback runs, after every callback
+/// registered later on the caller's token; while a slow one ran, every other worker went on through its batch (review 59:
+/// up to a whole fixed batch of 1,000 items each). The caller's token reads as cancelled as soon as it is cancelled.</para>
+/// <para>An <see cref="OperationCanceledException"/> while the run's token (or the caller's) is cancelled means the item did not finish:
 /// the loop stops and the item counts as not run; so does an <see cref="AggregateException"/> made only of them (sync
 /// work blocked in <c>task.Wait()</c> on the run's token, review 29a). Any other exception is the item's failure, and the loop goes on.</para>
 /// </remarks>
 internal static class ItemLoop
 {
     /// <summary>Runs <paramref name="items"/> on the calling thread.</summary>
+    /// <param name="items">The batch's items.</param>
+    /// <param name="work">What runs an item.</param>
+    /// <param name="sink">Where each outcome goes.</param>
+    /// <param name="token">The run's stop token.</param>
+    /// <param name="caller">The caller's own token, checked beside <paramref name="token"/> before each item (see the remarks);
+    /// <see langword="default"/> where there is no caller in this process (the remote side).</param>
     /// <returns>How many items, from the first, finished (succeeded or failed); the rest did not run.</returns>
-    public static int Run<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, ref TSink sink, CancellationToken token)
+    public static int Run<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, ref TSink sink, CancellationToken token, CancellationToken caller = default)
         where TWork : struct, IItemWork<TIn, TOut>
         where TSink : struct, IItemSink<TOut>, allows ref struct
     {
@@ -31,12 +41,12 @@ internal static class ItemLoop
         {
             try
             {
-                if (RunUntilThrow<TIn, TOut, TWork, TSink>(items, work, sink, token, ref i))
+                if (RunUntilThrow<TIn, TOut, TWork, TSink>(items, work, sink, ref i, token, caller))
                 {
                     return i;
                 }
             }
-            catch (Exception e) when (token.IsCancellationRequested && IsCancellation(e))
+            catch (Exception e) when ((token.IsCancellationRequested || caller.IsCancellationRequested) && IsCancellation(e))
             {
                 return i;
             }
@@ -60,13 +70,13 @@ internal static class ItemLoop
     // EngineJob's former hand-written loops, this one ~10% less). `index` is the item running, for Run's handler.
     // Succeeded is called on a copy of the sink, so a sink changes its own fields only in Failed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool RunUntilThrow<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, TSink sink, CancellationToken token, ref int index)
+    private static bool RunUntilThrow<TIn, TOut, TWork, TSink>(ReadOnlySpan<TIn> items, TWork work, TSink sink, ref int index, CancellationToken token, CancellationToken caller)
         where TWork : struct, IItemWork<TIn, TOut>
         where TSink : struct, IItemSink<TOut>, allows ref struct
     {
         for (var i = index; i < items.Length; i++)
         {
-            if (token.IsCancellationRequested)
+            if (token.IsCancellationRequested || caller.IsCancellationRequested)
             {
                 index = i;
                 return true;
@@ -90,14 +100,21 @@ internal static class ItemLoop
     /// The batch ends inside this method (<see cref="IAsyncItemSink{TOut}.EndAsync"/>) so that a batch that awaits
     /// allocates one state machine, as the hand-written loop did, not one for the loop and one for its caller.
     /// </remarks>
-    public static async ValueTask RunAsync<TIn, TOut, TWork, TSink>(ReadOnlyMemory<TIn> items, TWork work, TSink sink, CancellationToken token)
+    /// <param name="items">The batch's items.</param>
+    /// <param name="work">What runs an item.</param>
+    /// <param name="sink">Where each outcome goes, and what ends the batch.</param>
+    /// <param name="token">The run's stop token, which the items get.</param>
+    /// <param name="caller">The caller's own token, checked beside <paramref name="token"/> before each item (see
+    /// <see cref="Run"/>); <see langword="default"/> on the remote side.</param>
+    /// <returns>A task that completes once the batch has ended.</returns>
+    public static async ValueTask RunAsync<TIn, TOut, TWork, TSink>(ReadOnlyMemory<TIn> items, TWork work, TSink sink, CancellationToken token, CancellationToken caller = default)
         where TWork : struct, IAsyncItemWork<TIn, TOut>
         where TSink : struct, IAsyncItemSink<TOut>
     {
         var ran = 0;
         for (; ran < items.Length; ran++)
         {
-            if (token.IsCancellationRequested)
+            if (token.IsCancellationRequested || caller.IsCancellationRequested)
             {
                 break;
             }
@@ -106,7 +123,7 @@ internal static class ItemLoop
             {
                 sink.Succeeded(ran, await Raced(work.InvokeAsync(items.Span[ran], token), sink).ConfigureAwait(false));
             }
-            catch (Exception e) when (token.IsCancellationRequested && IsCancellation(e))
+            catch (Exception e) when ((token.IsCancellationRequested || caller.IsCancellationRequested) && IsCancellation(e))
             {
                 break;
             }

@@ -26,9 +26,14 @@ internal sealed class ItemPolicy
     /// <summary>How long an asynchronous attempt may go on past its timeout, its token cancelled, before it is abandoned.</summary>
     internal static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(1);
 
-    private ItemPolicy(ResiliencePipeline pipeline, TimeProvider time, TimeSpan? timeout, bool waits)
+    // The caller's own token: a retry does not start once it reads as cancelled, before the run's linked stop token hears of
+    // it (review 59; default on the remote side).
+    private readonly CancellationToken _caller;
+
+    private ItemPolicy(ResiliencePipeline pipeline, TimeProvider time, TimeSpan? timeout, bool waits, CancellationToken caller)
     {
         _pipeline = pipeline;
+        _caller = caller;
         _time = time;
         _timeout = timeout;
         Waits = waits;
@@ -41,12 +46,14 @@ internal sealed class ItemPolicy
     /// <param name="options">The run's options.</param>
     /// <param name="stop">The run's stop token: a failure while it (or the token an item runs with) is cancelled is not
     /// retried. The remote side passes <see cref="CancellationToken.None"/>: each batch's token is the one items run with.</param>
-    public static ItemPolicy? For(RunOptions options, CancellationToken stop) =>
-        options.ItemTimeout is null && options.ItemRetry is null ? null : Build(options, stop);
+    /// <param name="caller">The caller's own token, in process: once it reads as cancelled no retry starts, though the run's
+    /// <paramref name="stop"/> token, linked to it, has not heard of it yet (review 59).</param>
+    public static ItemPolicy? For(RunOptions options, CancellationToken stop, CancellationToken caller = default) =>
+        options.ItemTimeout is null && options.ItemRetry is null ? null : Build(options, stop, caller);
 
     // Apart, so that a run without timeout or retry never compiles code that names Polly's types (nor loads Polly).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ItemPolicy Build(RunOptions options, CancellationToken stop)
+    private static ItemPolicy Build(RunOptions options, CancellationToken stop, CancellationToken caller)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
         if (options.ItemRetry is { } retry)
@@ -66,7 +73,7 @@ internal sealed class ItemPolicy
                 UseJitter = retry.UseJitter,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } e
-                    && !(ItemLoop.IsCancellation(e) && (stop.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
+                    && !(ItemLoop.IsCancellation(e) && (stop.IsCancellationRequested || caller.IsCancellationRequested || args.Context.CancellationToken.IsCancellationRequested))
                     && (e is TimeoutRejectedException || shouldRetry is null || AskShouldRetry(shouldRetry, e))),
             });
         }
@@ -76,7 +83,7 @@ internal sealed class ItemPolicy
             builder.AddTimeout(timeout);
         }
 
-        return new ItemPolicy(builder.Build(), options.TimeProvider, options.ItemTimeout, options.ItemRetry is { Delay.Ticks: > 0 });
+        return new ItemPolicy(builder.Build(), options.TimeProvider, options.ItemTimeout, options.ItemRetry is { Delay.Ticks: > 0 }, caller);
     }
 
     /// <summary>Runs synchronous work on <paramref name="item"/> under the policy, blocking through any wait.</summary>
@@ -86,6 +93,7 @@ internal sealed class ItemPolicy
         return _pipeline.Execute(
             static (s, _) =>
             {
+                s.Policy.ThrowIfCallerLeft(s.Attempts.Count);
                 s.Attempts.Count++;
                 var start = s.Policy._time.GetTimestamp();
                 var value = s.Work(s.Item);
@@ -103,6 +111,7 @@ internal sealed class ItemPolicy
         return _pipeline.ExecuteAsync(
             static async (s, cancellationToken) =>
             {
+                s.Policy.ThrowIfCallerLeft(s.Attempts.Count);
                 s.Attempts.Count++;
                 var start = s.Policy._time.GetTimestamp();
                 var pending = s.Work(s.Item, cancellationToken);
@@ -151,6 +160,16 @@ internal sealed class ItemPolicy
             throw ItemAbandonedException.Mark(new TimeoutRejectedException(
                 $"The item's attempt ignored its cancellation: it was still running {AbandonGrace.TotalSeconds:0} s past its timeout of {timeout}, and was abandoned (its task may still be running).",
                 timeout));
+        }
+    }
+
+    // A retry (not the first attempt: the item loop checked the caller's token before it) does not start once the caller's
+    // token is cancelled: the item counts as not run, as when the run's stop token is.
+    private void ThrowIfCallerLeft(int attemptsSoFar)
+    {
+        if (attemptsSoFar > 0 && _caller.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(_caller);
         }
     }
 

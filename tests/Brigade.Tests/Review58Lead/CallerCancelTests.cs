@@ -13,13 +13,19 @@ public sealed class CallerCancelTests
         const int width = 2;
         const int batch = 4;
         var completed = 0;
+        var atCancel = -1;
         using var cts = new CancellationTokenSource();
         void Work(int item)
         {
             if (Interlocked.Increment(ref completed) == stopAt)
             {
                 // Registered after the run's own registrations, so it runs before them, and holds the cancel back 300 ms.
-                cts.Token.Register(() => Thread.Sleep(300));
+                // It first reads how many items had started once the token reads as cancelled (review 59).
+                cts.Token.Register(() =>
+                {
+                    Volatile.Write(ref atCancel, Volatile.Read(ref completed));
+                    Thread.Sleep(300);
+                });
                 cts.Cancel();
             }
         }
@@ -27,10 +33,13 @@ public sealed class CallerCancelTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Runner.ForEachAsync(
             Endless(), Work, new RunOptions { Engine = Engine.ThreadPool, MaxDegreeOfParallelism = width, BatchSize = batch }, cts.Token));
 
-        // Before the fix, 593,280 items ran in the callback's 300 ms; after, 200-208 quiet and up to 264 seen beside other
-        // tests (batches in hand, and more not explained yet: see the closing note of review 58). The bound tells the two
-        // apart with room for load.
+        // Before the fix, 593,280 items ran in the callback's 300 ms; after it, 200-208 quiet and up to 264 beside other
+        // tests: the items the other worker started between item 200's start and its cancel (this thread preempted), and its
+        // batch in hand, whose item loop checked only the run's linked token. Since review 59 each item start checks the
+        // caller's token too: once it reads as cancelled, the other worker starts at most the one item whose check came just
+        // before (Review59/CallerCancelItemTests).
         Assert.InRange(Volatile.Read(ref completed), stopAt, stopAt + 2_000);
+        Assert.InRange(Volatile.Read(ref completed) - Volatile.Read(ref atCancel), 0, width - 1);
     }
 
     private static IEnumerable<int> Endless()

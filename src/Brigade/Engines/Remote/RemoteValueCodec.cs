@@ -102,7 +102,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         // The exact type goes as one array when its options give metadata for T[] (a source-generated context may not);
         // another type (variance) as an array written element by element. A value of a derived type whose members the
         // work's type lacks goes each alone, where it fails by itself (SerializeOne).
-        if ((json.Array is not null || json.Element is null) && !(json.Derivable && AnyLoses(json, values, count)))
+        if ((json.Array is not null || json.Element is null) && !(json.Checked && AnyLoses(json, values, count)))
         {
             if (TryWriteArray(buffer, writer, values, count))
             {
@@ -305,7 +305,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     private void SerializeOne(Utf8JsonWriter writer, T value)
     {
         var json = Json;
-        if (json.Derivable && value is not null && json.Loses(value.GetType()) is { } lost)
+        if (json.Checked && value is not null && json.Lost(value) is { } lost)
         {
             throw new NotSupportedException(lost);
         }
@@ -323,12 +323,21 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
     private static bool AnyLoses(Metadata json, T[] values, int count)
     {
-        for (var i = 0; i < count; i++)
+        try
         {
-            if (values[i] is { } value && json.Loses(value.GetType()) is not null)
+            for (var i = 0; i < count; i++)
             {
-                return true;
+                if (values[i] is { } value && json.Lost(value) is not null)
+                {
+                    return true;
+                }
             }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The walk inside a value runs the user's code (getters, a collection's enumerator): what throws there fails its
+            // own item, written each alone (SerializeOne checks inside the per-value try), as the serializer's call would.
+            return true;
         }
 
         return false;
@@ -390,7 +399,20 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             Array = Element is null ? null : ArrayTypeInfo(wire.Options);
             WriterOptions = new JsonWriterOptions { SkipValidation = true, Encoder = wire.Options.Encoder };
             Derivable = refuseLostMembers && wire.Kind == JsonTypeInfoKind.Object && !wire.Type.IsValueType && !wire.Type.IsSealed && wire.PolymorphismOptions is null;
+            Nested = refuseLostMembers ? DerivedValueCheck.For(wire, includeRoot: false) : null;
         }
+
+        /// <summary>Gets the check of the values inside a result (a list's elements, a property, a dictionary's values, at any
+        /// depth) for values of derived types that would lose members (review 59); null when none can.</summary>
+        public DerivedValueCheck? Nested { get; }
+
+        /// <summary>Gets whether values are checked at all (<see cref="Lost"/>).</summary>
+        public bool Checked => Derivable || Nested is not null;
+
+        /// <summary>Says what <paramref name="value"/>, or a value inside it, would lose travelling as its declared type;
+        /// <see langword="null"/> when nothing.</summary>
+        public string? Lost(object value) =>
+            (Derivable ? Loses(value.GetType()) : null) ?? Nested?.Find(value);
 
         /// <summary>Gets whether values of a type derived from the work's are checked for members they would lose: results
         /// (<c>refuseLostMembers</c>) of a class that is not sealed, without <c>[JsonDerivedType]</c>.</summary>
