@@ -135,7 +135,7 @@ internal static class DumpAnalyzer
                 asyncHeap.AddWaitedSemaphore(scan.Target);
             }
 
-            asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain);
+            asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain, scans);
             asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
             tasks.Async = asyncFlows;
             Mark($"heap walked: {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
@@ -262,7 +262,7 @@ internal static class DumpAnalyzer
             {
                 // Review 57: or a cycle of awaits may be there (async methods awaiting each other's tasks, or a completion
                 // source whose completer may await back); the semaphores' flows are read only when there are semaphores.
-                asyncFlows = new AsyncFlows(speculative, sites, reader.Domain);
+                asyncFlows = new AsyncFlows(speculative, sites, reader.Domain, scans);
                 semaphoreFlows = speculative.Semaphores.Count > 0;
                 if (semaphoreFlows)
                 {
@@ -426,7 +426,7 @@ internal static class DumpAnalyzer
             }
 
             var thread = threads[scan.ManagedId];
-            holders ??= new AsyncThreadHolders(reader.Domain);
+            holders ??= new AsyncThreadHolders(reader.Domain, scans);
             var semaphore = new SemaphoreInfo(scan.Target, count, max) { HeldIn = scan.TargetHeldIn };
             if (holders.TakenAt(thread, semaphore) is not { Surely: true } taken)
             {
