@@ -215,7 +215,10 @@ internal static class DumpAnalyzer
                 ? new ThreadWait(kind, scan.Api!, scan.Target.IsNull ? null : new WaitObject(scan.Target.Address, scan.Target.Type?.Name ?? "?", scan.TargetHeldIn),
                     scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site, scan.HolderRoles)
                 : null;
-            var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList());
+            var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList())
+            {
+                StackCut = reader.IsPartial(scan.ManagedId),
+            };
             threads[scan.ManagedId] = thread;
             ordered.Add(thread);
         }

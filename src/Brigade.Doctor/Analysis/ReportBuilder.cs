@@ -781,6 +781,14 @@ internal static class ReportBuilder
             text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
         }
 
+        // Review 59: pool threads each blocked on a task another blocked pool thread runs (a GetOrAdd or Lazy factory that
+        // blocks on Task.Run of work entering the same factory): a chain, each link one more pool thread.
+        var onRunning = blocked.Count(t => t.Wait!.Task is { RunningNow: true } task && (task.RunningOnThread is not { } runner || blocked.Exists(b => b.ManagedThreadId == runner)));
+        if (onRunning > 1)
+        {
+            text.Append($"  {onRunning} blocked threads wait for a task that has started and runs on another blocked pool thread: a chain, each thread waiting for the next, the last for work no thread is free to run (as when a ConcurrentDictionary.GetOrAdd or Lazy<T> factory blocks on Task.Run of work that enters the same factory; one such wait takes one more pool thread each time).\n");
+        }
+
         text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); {(pool.Workers >= pool.MaxThreads ? $"with the pool capped (SetMaxThreads {pool.MaxThreads}), never block a pool thread on work queued to the same pool" : $"raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it")}.");
         return text.ToString();
     }
