@@ -71,6 +71,50 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
             : null;
     }
 
+    /// <summary>
+    /// Review 59: where the innermost method of the application on <paramref name="scan"/>'s stack calls <c>Release</c> on
+    /// this very <paramref name="semaphore"/> after the call it is in (its receiver read as that semaphore, or as the field
+    /// that holds it): <c>lock (_gate) { _idle.Enqueue(c); _free.Release(); }</c> waiting for <c>_gate</c>. Null otherwise.
+    /// </summary>
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo semaphore)
+    {
+        try
+        {
+            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } method
+                || type.Module is not { } module || Metadata(module) is not { } md || Code(method) is not { } code)
+            {
+                return null;
+            }
+
+            var current = method.GetILOffset(frame.Frame.InstructionPointer);
+            if (current <= 0)
+            {
+                return null;
+            }
+
+            var at = $"{type.Name}.{method.Name}";
+            for (var i = 0; i < code.Count; i++)
+            {
+                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", "Release", var parameters, _, _)
+                    || (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is not { } receiver)
+                {
+                    continue;
+                }
+
+                if (Resolve(module, receiver, () => frame.Roots, at).Surely(semaphore))
+                {
+                    return frame.Display.Location is { } location ? $"{at} ({location})" : at;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            // An unreadable method body: no release is known.
+        }
+
+        return null;
+    }
+
     private List<Taken> TakenBy(int managedThreadId)
     {
         if (!_taken.TryGetValue(managedThreadId, out var taken))

@@ -207,6 +207,7 @@ internal static class DumpAnalyzer
         }
 
         Mark("holders named");
+        ReleasersBehindLocks(reader, scans);
         var threads = new Dictionary<int, DiagnosedThread>();
         var ordered = new List<DiagnosedThread>();
         foreach (var scan in scans)
@@ -446,6 +447,41 @@ internal static class DumpAnalyzer
         }
 
         return found;
+    }
+
+    /// <summary>The role of a thread whose code releases a semaphore's slot after the lock it waits for, which the
+    /// semaphore's waiter holds (review 59).</summary>
+    internal const string ReleasesAfterLock = "would be given back (";
+
+    /// <summary>
+    /// Review 59: a thread waits without a timeout in <c>SemaphoreSlim.Wait</c> on a semaphore with no free slot, while it
+    /// holds a lock that another thread waits for, and that thread's own method calls <c>Release</c> on this very semaphore
+    /// after the lock (<c>Rent</c> waits for a free connection inside <c>lock (_gate)</c>; <c>Return</c> needs <c>_gate</c>
+    /// before it releases one). Read "No pitfall found" with "if that thread is to release it, they deadlock": the releaser
+    /// is now the waiter's owner, so the cycle is reported, as a possible one (a semaphore records no owner: other code
+    /// may release it).
+    /// </summary>
+    private static void ReleasersBehindLocks(RuntimeReader reader, List<ThreadScan> scans)
+    {
+        AsyncThreadHolders? holders = null;
+        foreach (var waiter in scans.Where(s => s.Kind == WaitKind.SemaphoreSlim && !s.IsIdle && !s.Target.IsNull && s.Owners.Count == 0 && !HasTimedSemaphoreWait(s)))
+        {
+            if (!waiter.Target.TryReadField<int>("m_currentCount", out var count) || count != 0 || !waiter.Target.TryReadField<int>("m_maxCount", out var max))
+            {
+                continue;
+            }
+
+            var semaphore = new SemaphoreInfo(waiter.Target, count, max) { HeldIn = waiter.TargetHeldIn };
+            foreach (var releaser in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                if (holders.ReleasesAfter(releaser, semaphore) is { } at)
+                {
+                    waiter.Owners.Add(releaser.ManagedId);
+                    waiter.HolderRoles[releaser.ManagedId] = $"{ReleasesAfterLock}{at} calls Release on it after the lock it waits for) by";
+                }
+            }
+        }
     }
 
     /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,

@@ -160,7 +160,14 @@ internal static class ReportBuilder
                 .Append("With Timeout.Infinite (or -1) it is a deadlock; with a finite timeout the wait gives up, unless the code retries it.\n");
         }
 
-        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
+        var releasedBehind = cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.ReleasesAfterLock, StringComparison.Ordinal) == true);
+        if (cycle.IsPossible && releasedBehind)
+        {
+            // Review 59: a Wait() under a lock whose releaser needs that lock first.
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows no free slot, and the thread waiting for the lock calling Release on this semaphore after that lock; ")
+                .Append("unless other code releases a slot, it is a deadlock. Do not block on a semaphore (Wait()) while holding a lock its releaser takes first: wait for the slot before taking the lock, or release outside it.\n");
+        }
+        else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
             // Review 44: a SemaphoreSlim wait whose slot a suspended async flow took, awaiting work that runs on a thread in the cycle.
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the async flow suspended past its await of this semaphore's WaitAsync(), ")
