@@ -55,6 +55,10 @@ public sealed class AwaitedTask
     /// not resumed: its continuation was handed to a scheduler or a <c>SynchronizationContext</c> that has not run it.</summary>
     internal bool ResumptionPending { get; init; }
 
+    /// <summary>Review 59: the task's code is running now on some thread (a delegate task invoked and not returned, an async
+    /// method between two awaits), whether or not a thread's frames read show which.</summary>
+    internal bool RunningNow { get; init; }
+
     /// <summary>Returns the chain: this task, then what it awaits.</summary>
     /// <returns>For example <c>async method Api.GetAsync (at await #0) → Task.Delay</c>.</returns>
     public override string ToString()

@@ -35,6 +35,10 @@ public sealed class DiagnosedThread
     /// <summary>Gets its managed frames, innermost first.</summary>
     public IReadOnlyList<DiagnosedFrame> Frames { get; }
 
+    /// <summary>Gets whether the thread's stack was not read to its end (deeper than <see cref="DoctorOptions.MaxFramesPerThread"/>,
+    /// or unreadable past some frame): what its outer frames run is unknown.</summary>
+    internal bool StackCut { get; init; }
+
     /// <summary>Gets whether any frame is the application's own code (not only .NET's).</summary>
     public bool RunsApplicationCode => Frames.Any(f => !f.IsFramework);
 

@@ -66,7 +66,7 @@ internal static class AsyncFindings
         // Wait() and can still run, or when more holders are seen than the semaphore has slots (a (1, 1) semaphore taken
         // by two flows: one of them did not take it), the cycle is not shown to be one, and is not reported.
         var stuckSet = stuck.ToHashSet();
-        var threadHolders = new AsyncThreadHolders(async.Domain);
+        var threadHolders = async.ThreadHolders;
         bool HeldByRunningThread(SemaphoreInfo s, DiagnosedThread? except) =>
             threads.Any(t => t != except && CanStillRun(t, inCycles) && threadHolders.Holds(t, s));
         bool OnlyStuckHolders(SemaphoreInfo s)

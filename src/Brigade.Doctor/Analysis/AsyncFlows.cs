@@ -8,8 +8,10 @@ namespace Brigade.Doctor.Analysis;
 /// the flows whose innermost await waits on a semaphore with no free slot. Flows are described (their async stacks) by
 /// <see cref="TaskReader.Describe(Microsoft.Diagnostics.Runtime.ClrObject)"/>, the chain the sync-over-async findings follow.
 /// </summary>
-internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain? domain)
+internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain? domain, IReadOnlyList<ThreadScan>? scans = null)
 {
+    private AsyncThreadHolders? _threadHolders;
+
     private readonly Dictionary<ulong, Frame?> _frames = [];
     private readonly Dictionary<SemaphoreInfo, bool> _lockStyle = [];
 
@@ -20,6 +22,10 @@ internal sealed class AsyncFlows(AsyncHeap heap, AwaitSites sites, ClrAppDomain?
 
     /// <summary>Gets the application domain statics are read from, or null.</summary>
     public ClrAppDomain? Domain => domain;
+
+    /// <summary>Gets the threads' synchronous slot holders, read once from the frames and roots already read (review 59:
+    /// each analysis made its own, and walked every thread it asked about again).</summary>
+    public AsyncThreadHolders ThreadHolders => _threadHolders ??= new AsyncThreadHolders(domain, scans);
 
     /// <summary>Gets the modules whose awaits were left unmapped: the file on disk is not the build the dump ran.</summary>
     public IReadOnlyCollection<string> StaleModules => sites.StaleModules;

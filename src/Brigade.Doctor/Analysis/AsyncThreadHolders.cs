@@ -22,7 +22,7 @@ namespace Brigade.Doctor.Analysis;
 /// for flows (<see cref="AsyncFlows.MayHold"/>): IL order is not the path taken. Used only to say less: a slot held by a
 /// thread that can still run is not leaked, and a cycle through it is not one of flows.
 /// </summary>
-internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
+internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<ThreadScan>? scans = null)
 {
     private readonly Dictionary<int, List<Taken>> _taken = [];
     private readonly Dictionary<ClrModule, MetadataReader?> _metadata = [];
@@ -71,6 +71,50 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             : null;
     }
 
+    /// <summary>
+    /// Review 59: where the innermost method of the application on <paramref name="scan"/>'s stack calls <c>Release</c> on
+    /// this very <paramref name="semaphore"/> after the call it is in (its receiver read as that semaphore, or as the field
+    /// that holds it): <c>lock (_gate) { _idle.Enqueue(c); _free.Release(); }</c> waiting for <c>_gate</c>. Null otherwise.
+    /// </summary>
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo semaphore)
+    {
+        try
+        {
+            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } method
+                || type.Module is not { } module || Metadata(module) is not { } md || Code(method) is not { } code)
+            {
+                return null;
+            }
+
+            var current = method.GetILOffset(frame.Frame.InstructionPointer);
+            if (current <= 0)
+            {
+                return null;
+            }
+
+            var at = $"{type.Name}.{method.Name}";
+            for (var i = 0; i < code.Count; i++)
+            {
+                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", "Release", var parameters, _, _)
+                    || (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is not { } receiver)
+                {
+                    continue;
+                }
+
+                if (Resolve(module, receiver, () => frame.Roots, at).Surely(semaphore))
+                {
+                    return frame.Display.Location is { } location ? $"{at} ({location})" : at;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            // An unreadable method body: no release is known.
+        }
+
+        return null;
+    }
+
     private List<Taken> TakenBy(int managedThreadId)
     {
         if (!_taken.TryGetValue(managedThreadId, out var taken))
@@ -78,7 +122,11 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
             taken = [];
             try
             {
-                if (domain?.Runtime.Threads.FirstOrDefault(t => t.ManagedThreadId == managedThreadId) is { } thread)
+                if (scans?.FirstOrDefault(s => s.ManagedId == managedThreadId) is { } scan)
+                {
+                    Read(scan, taken);
+                }
+                else if (domain?.Runtime.Threads.FirstOrDefault(t => t.ManagedThreadId == managedThreadId) is { } thread)
                 {
                     Read(thread, taken);
                 }
@@ -92,6 +140,33 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
         }
 
         return taken;
+    }
+
+    /// <summary>
+    /// Review 59: from the frames and roots <see cref="RuntimeReader.ReadThreads"/> read already. A second walk of the stack
+    /// and its roots (ClrMD's root cache is off) cost as much as the first; each of the four analyses that ask made its own
+    /// instance, so a thread was walked up to four times more. Frames past <see cref="DoctorOptions.MaxFramesPerThread"/> are
+    /// not read here either (they were: a slot taken that deep is not seen, as nothing else past them is).
+    /// </summary>
+    private void Read(ThreadScan scan, List<Taken> taken)
+    {
+        var roots = new Lazy<Dictionary<(ulong, ulong), List<ClrObject>>>(() =>
+        {
+            var byFrame = new Dictionary<(ulong, ulong), List<ClrObject>>();
+            foreach (var frame in scan.Frames)
+            {
+                var key = (frame.Frame.StackPointer, frame.Frame.InstructionPointer);
+                if (!byFrame.TryGetValue(key, out var list))
+                {
+                    byFrame[key] = list = [];
+                }
+
+                list.AddRange(frame.Roots.Take(256 - list.Count));
+            }
+
+            return byFrame;
+        });
+        Read(scan.Frames.ConvertAll(f => f.Frame), roots, taken);
     }
 
     private void Read(ClrThread thread, List<Taken> taken)
@@ -119,7 +194,11 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain)
 
             return byFrame;
         });
-        var frames = thread.EnumerateStackTrace().ToList();
+        Read(thread.EnumerateStackTrace().ToList(), roots, taken);
+    }
+
+    private void Read(List<ClrStackFrame> frames, Lazy<Dictionary<(ulong, ulong), List<ClrObject>>> roots, List<Taken> taken)
+    {
         for (var index = 0; index < frames.Count; index++)
         {
             var frame = frames[index];

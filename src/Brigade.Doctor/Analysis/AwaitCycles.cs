@@ -105,7 +105,7 @@ internal static class AwaitCycles
                 }
             }
 
-            var threadHolders = new AsyncThreadHolders(async.Domain);
+            var threadHolders = async.ThreadHolders;
             foreach (var (node, semaphore) in heap.WaiterOf)
             {
                 if (semaphore is { MaxCount: 1, CurrentCount: 0 } && holders.TryGetValue(semaphore, out var held) && held.Count == 1

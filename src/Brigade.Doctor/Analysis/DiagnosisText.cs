@@ -85,6 +85,12 @@ internal static class DiagnosisText
                     // Queued, never started: it awaits nothing, it waits for a thread of its scheduler to take it.
                     text.Append(" — not started: it runs when its scheduler gives it a thread; a scheduler whose threads are all busy or blocked (this one included, if it is one of them) never will");
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { RunningNow: true, RunningOnThread: null })
+                {
+                    // Review 59: its delegate has started and not returned, so some thread runs it; a pool thread blocked
+                    // under a few hundred frames of recursion (a GetOrAdd or Lazy factory) runs it below the frames read.
+                    text.Append(" — ").Append(RunningUnseen(diagnosis, thread));
+                }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task)
                 {
                     text.Append(" — no thread runs its code now: it ends when what it awaits completes");
@@ -330,6 +336,20 @@ internal static class DiagnosisText
 
     private static bool IsMutex(ThreadWait wait) => wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && wait.Target is { } target
         && (target.TypeName == "System.Threading.Mutex" || target.HeldIn?.Contains("System.Threading.Mutex", StringComparison.Ordinal) == true);
+
+    /// <summary>Review 59: what a wait on a task that has started running, on no thread whose frames show it, depends on. Such
+    /// a task was described as "no thread runs its code now" (wrong: its delegate has started and not returned).</summary>
+    internal static string RunningUnseen(Diagnosis diagnosis, DiagnosedThread waiter)
+    {
+        var cut = diagnosis.Threads.Where(t => t.StackCut && t != waiter).ToList();
+        if (cut.Count == 0)
+        {
+            return "it has started running (it has not returned) on a thread whose frames do not show it: it ends when that code returns";
+        }
+
+        var names = string.Join(", ", cut.Take(3).Select(t => t.ToString())) + (cut.Count > 3 ? $" and {cut.Count - 3} more" : "");
+        return $"it has started running (it has not returned), on a thread whose stack is deeper than the frames read ({names}; DoctorOptions.MaxFramesPerThread): it ends when that code returns, and if that thread is blocked too, only when what it waits for completes";
+    }
 
     private static string Name(Diagnosis diagnosis, int managedId) =>
         diagnosis.Threads.FirstOrDefault(t => t.ManagedThreadId == managedId)?.ToString() ?? $"thread #{managedId}";

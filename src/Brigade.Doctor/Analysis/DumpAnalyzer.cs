@@ -135,7 +135,7 @@ internal static class DumpAnalyzer
                 asyncHeap.AddWaitedSemaphore(scan.Target);
             }
 
-            asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain);
+            asyncFlows = new AsyncFlows(asyncHeap, sites, reader.Domain, scans);
             asyncFlows.NameSemaphores(o => reader.FindHolder(o, []));
             tasks.Async = asyncFlows;
             Mark($"heap walked: {asyncFlows.Heap.Boxes.Count} suspended async methods, {asyncFlows.Heap.Semaphores.Count} semaphores with async waiters");
@@ -207,6 +207,7 @@ internal static class DumpAnalyzer
         }
 
         Mark("holders named");
+        ReleasersBehindLocks(reader, scans);
         var threads = new Dictionary<int, DiagnosedThread>();
         var ordered = new List<DiagnosedThread>();
         foreach (var scan in scans)
@@ -215,7 +216,10 @@ internal static class DumpAnalyzer
                 ? new ThreadWait(kind, scan.Api!, scan.Target.IsNull ? null : new WaitObject(scan.Target.Address, scan.Target.Type?.Name ?? "?", scan.TargetHeldIn),
                     scan.Owners.Distinct().ToList(), scan.Task, scan.Detail, scan.Site, scan.HolderRoles)
                 : null;
-            var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList());
+            var thread = new DiagnosedThread(scan.ManagedId, scan.Thread.OSThreadId, scan.Name, scan.IsPoolWorker, scan.IsIdle, wait, scan.Frames.Select(f => f.Display).ToList())
+            {
+                StackCut = reader.IsPartial(scan.ManagedId),
+            };
             threads[scan.ManagedId] = thread;
             ordered.Add(thread);
         }
@@ -262,7 +266,7 @@ internal static class DumpAnalyzer
             {
                 // Review 57: or a cycle of awaits may be there (async methods awaiting each other's tasks, or a completion
                 // source whose completer may await back); the semaphores' flows are read only when there are semaphores.
-                asyncFlows = new AsyncFlows(speculative, sites, reader.Domain);
+                asyncFlows = new AsyncFlows(speculative, sites, reader.Domain, scans);
                 semaphoreFlows = speculative.Semaphores.Count > 0;
                 if (semaphoreFlows)
                 {
@@ -426,7 +430,7 @@ internal static class DumpAnalyzer
             }
 
             var thread = threads[scan.ManagedId];
-            holders ??= new AsyncThreadHolders(reader.Domain);
+            holders ??= new AsyncThreadHolders(reader.Domain, scans);
             var semaphore = new SemaphoreInfo(scan.Target, count, max) { HeldIn = scan.TargetHeldIn };
             if (holders.TakenAt(thread, semaphore) is not { Surely: true } taken)
             {
@@ -443,6 +447,41 @@ internal static class DumpAnalyzer
         }
 
         return found;
+    }
+
+    /// <summary>The role of a thread whose code releases a semaphore's slot after the lock it waits for, which the
+    /// semaphore's waiter holds (review 59).</summary>
+    internal const string ReleasesAfterLock = "would be given back (";
+
+    /// <summary>
+    /// Review 59: a thread waits without a timeout in <c>SemaphoreSlim.Wait</c> on a semaphore with no free slot, while it
+    /// holds a lock that another thread waits for, and that thread's own method calls <c>Release</c> on this very semaphore
+    /// after the lock (<c>Rent</c> waits for a free connection inside <c>lock (_gate)</c>; <c>Return</c> needs <c>_gate</c>
+    /// before it releases one). Read "No pitfall found" with "if that thread is to release it, they deadlock": the releaser
+    /// is now the waiter's owner, so the cycle is reported, as a possible one (a semaphore records no owner: other code
+    /// may release it).
+    /// </summary>
+    private static void ReleasersBehindLocks(RuntimeReader reader, List<ThreadScan> scans)
+    {
+        AsyncThreadHolders? holders = null;
+        foreach (var waiter in scans.Where(s => s.Kind == WaitKind.SemaphoreSlim && !s.IsIdle && !s.Target.IsNull && s.Owners.Count == 0 && !HasTimedSemaphoreWait(s)))
+        {
+            if (!waiter.Target.TryReadField<int>("m_currentCount", out var count) || count != 0 || !waiter.Target.TryReadField<int>("m_maxCount", out var max))
+            {
+                continue;
+            }
+
+            var semaphore = new SemaphoreInfo(waiter.Target, count, max) { HeldIn = waiter.TargetHeldIn };
+            foreach (var releaser in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                if (holders.ReleasesAfter(releaser, semaphore) is { } at)
+                {
+                    waiter.Owners.Add(releaser.ManagedId);
+                    waiter.HolderRoles[releaser.ManagedId] = $"{ReleasesAfterLock}{at} calls Release on it after the lock it waits for) by";
+                }
+            }
+        }
     }
 
     /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,

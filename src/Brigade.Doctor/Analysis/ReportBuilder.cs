@@ -160,7 +160,14 @@ internal static class ReportBuilder
                 .Append("With Timeout.Infinite (or -1) it is a deadlock; with a finite timeout the wait gives up, unless the code retries it.\n");
         }
 
-        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
+        var releasedBehind = cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.ReleasesAfterLock, StringComparison.Ordinal) == true);
+        if (cycle.IsPossible && releasedBehind)
+        {
+            // Review 59: a Wait() under a lock whose releaser needs that lock first.
+            text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows no free slot, and the thread waiting for the lock calling Release on this semaphore after that lock; ")
+                .Append("unless other code releases a slot, it is a deadlock. Do not block on a semaphore (Wait()) while holding a lock its releaser takes first: wait for the slot before taking the lock, or release outside it.\n");
+        }
+        else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
             // Review 44: a SemaphoreSlim wait whose slot a suspended async flow took, awaiting work that runs on a thread in the cycle.
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the async flow suspended past its await of this semaphore's WaitAsync(), ")
@@ -779,6 +786,14 @@ internal static class ReportBuilder
         if (waitingForQueue > 0)
         {
             text.Append($"  {waitingForQueue} blocked thread{(waitingForQueue == 1 ? "" : "s")} wait{(waitingForQueue == 1 ? "s" : "")} for a task whose continuation is itself queued on the pool: the blocked threads wait for work that waits for a free thread.\n");
+        }
+
+        // Review 59: pool threads each blocked on a task another blocked pool thread runs (a GetOrAdd or Lazy factory that
+        // blocks on Task.Run of work entering the same factory): a chain, each link one more pool thread.
+        var onRunning = blocked.Count(t => t.Wait!.Task is { RunningNow: true } task && (task.RunningOnThread is not { } runner || blocked.Exists(b => b.ManagedThreadId == runner)));
+        if (onRunning > 1)
+        {
+            text.Append($"  {onRunning} blocked threads wait for a task that has started and runs on another blocked pool thread: a chain, each thread waiting for the next, the last for work no thread is free to run (as when a ConcurrentDictionary.GetOrAdd or Lazy<T> factory blocks on Task.Run of work that enters the same factory; one such wait takes one more pool thread each time).\n");
         }
 
         text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); {(pool.Workers >= pool.MaxThreads ? $"with the pool capped (SetMaxThreads {pool.MaxThreads}), never block a pool thread on work queued to the same pool" : $"raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it")}.");

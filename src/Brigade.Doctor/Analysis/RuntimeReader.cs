@@ -22,6 +22,7 @@ internal sealed class RuntimeReader : IDisposable
     private readonly Dictionary<int, ClrThread> _byManagedId = [];
     private HolderFinder? _holders;
     private ClrThreadStaticField? _currentThreadField;
+    private ClrThreadStaticField? _currentTaskField;
     private Dictionary<int, string>? _handleNames;
 
     // Threads whose stack was cut at MaxFramesPerThread or could not be read: their outer frames are unknown.
@@ -131,7 +132,11 @@ internal sealed class RuntimeReader : IDisposable
             }
 
             scan.Name = ThreadName(scan);
-            scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread") || IsUnwalkableWorker(scan);
+
+            // Review 59: a worker blocked under more frames than are kept (recursion in a GetOrAdd or Lazy factory) has its
+            // pool's frame among the ones not read: it counted as no worker ("0 workers") though the pool was all of them.
+            scan.IsPoolWorker = scan.Frames.Exists(f => f.TypeName == "System.Threading.PortableThreadPool+WorkerThread") || IsUnwalkableWorker(scan)
+                || (truncated && scan.Name == PoolWorkerName);
             scans.Add(scan);
         }
 
@@ -185,6 +190,7 @@ internal sealed class RuntimeReader : IDisposable
         {
             Classify(scan);
             CollectRunningTasks(scan);
+            AddCurrentTask(scan);
         }
 
         foreach (var scan in threads.Where(t => t.Kind is not null && !t.Target.IsNull))
@@ -224,6 +230,9 @@ internal sealed class RuntimeReader : IDisposable
 
     /// <summary>Says what in the program refers to <paramref name="target"/> (see <see cref="HolderFinder"/>).</summary>
     public string? FindHolder(ClrObject target, IEnumerable<ThreadScan> near) => (_holders ??= new HolderFinder(_runtime, Domain)).Find(target, near);
+
+    /// <summary>Gets whether the thread's stack was cut at <see cref="DoctorOptions.MaxFramesPerThread"/> or could not be read to its end.</summary>
+    public bool IsPartial(int managedId) => _partialStacks.Contains(managedId);
 
     /// <summary>Gets the managed id of a live thread from its OS id, or null.</summary>
     public int? ManagedIdOfOsThread(uint osId) => _byOsId.TryGetValue(osId, out var t) ? t.ManagedThreadId : null;
@@ -587,6 +596,34 @@ internal sealed class RuntimeReader : IDisposable
                     scan.RunningTasks.Add(root.Address);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Review 59: the task the thread executes now (<c>Task.t_currentTask</c>, set while a task's delegate or an async
+    /// method's step runs on it). <see cref="CollectRunningTasks"/> finds it from the frames that execute it, at the bottom of
+    /// a pool thread's stack; under more frames than are kept (a factory recursing a few hundred frames deep before it
+    /// blocks) those are not read, and the task the next thread waited for read "no thread runs its code now".
+    /// </summary>
+    private void AddCurrentTask(ThreadScan scan)
+    {
+        _currentTaskField ??= CoreLib?.GetTypeByName("System.Threading.Tasks.Task")?.ThreadStaticFields.FirstOrDefault(f => f.Name == "t_currentTask");
+        if (_currentTaskField is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var task = _currentTaskField.ReadObject(scan.Thread);
+            if (task is { IsValid: true, IsNull: false } && task.Address != scan.Target.Address && !TaskReader.IsCompleted(task))
+            {
+                scan.RunningTasks.Add(task.Address);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            // No thread-static storage readable for this thread: its frames alone say what it runs.
         }
     }
 

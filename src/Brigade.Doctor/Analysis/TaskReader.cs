@@ -156,6 +156,10 @@ internal sealed class TaskReader(RuntimeReader reader)
         var timedSemaphoreWait = false;
         var endsOnlyByCancel = false;
         List<AwaitedTask> bodies = [];
+
+        // A delegate task whose delegate was invoked, or an async method's box between two awaits (state -1: its MoveNext
+        // runs), is running on some thread now, seen or not.
+        var runningNow = status == "Running";
         if (typeName.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) && Async is not null && TimedSemaphoreWait(task) is { } timed)
         {
             // SemaphoreSlim.WaitAsync(timeout or token) awaits the runtime's WaitUntilCountOrTimeoutAsync over its queued waiter.
@@ -168,6 +172,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         {
             var (method, state, awaited, yielding, pending) = ReadStateMachine(task);
             resumptionPending = pending;
+            runningNow = state == -1 && !IsCompleted(task);
             var at = state >= 0 && Async?.AwaitText(task) is { } text ? $": {text}" : "";
             description = state >= 0 ? $"async method {method} (suspended at await #{state}{at})" : $"async method {method}";
             if (at.Contains("ConnectionWaiter.WaitForConnectionAsync", StringComparison.Ordinal) && HttpConnectionLimit(task) is { } limit)
@@ -279,6 +284,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         return new AwaitedTask(task.Address, description, status, awaits, _running.TryGetValue(task.Address, out var thread) ? thread : null, queued)
         {
             ResumptionPending = resumptionPending && awaits is null && !queued,
+            RunningNow = runningNow,
             Semaphore = semaphore,
             SemaphoreWaitMayEnd = timedSemaphoreWait,
             SemaphoreWaitEndsOnlyByCancel = endsOnlyByCancel,

@@ -41,7 +41,7 @@ internal static class ThrottleDeadlocks
             return found;
         }
 
-        var holders = new AsyncThreadHolders(async.Domain);
+        var holders = async.ThreadHolders;
         var heldByFlows = heap.Boxes.Values.SelectMany(async.MayHold).Select(h => h.Semaphore).ToHashSet();
         foreach (var semaphore in heap.Semaphores.Values.Where(s => s.CurrentCount == 0 && s.MaxCount > 0).OrderBy(s => s.Object.Address))
         {
