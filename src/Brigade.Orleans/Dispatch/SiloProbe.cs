@@ -31,8 +31,27 @@ internal static class SiloProbe
         }
 
         var asked = DateTimeOffset.UtcNow;
-        var probes = hosts.Select(entry => ProbeOneAsync(engine, entry, runId, request, cancellationToken)).ToList();
-        var results = (await Task.WhenAll(probes).ConfigureAwait(false)).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Once one silo has answered, the others get AnsweredGrace more, not the whole PrepareTimeout (a silo that missed
+        // the previous probe, KnownSilentGrace). Review 59: one frozen silo (SIGSTOP) of three held every `brigade run` 77 s
+        // before its first item: the engine's discovery and then the run's own probe each waited out 30 s for it.
+        using var rest = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var probes = hosts.ToDictionary(entry => ProbeOneAsync(engine, entry, runId, request, clock, rest.Token, cancellationToken), entry => entry.SiloAddress.Endpoint.ToString());
+        var pending = new List<Task<Result>>(probes.Keys);
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (done.IsCompletedSuccessfully && done.Result.Error is null && pending.Count > 0)
+            {
+                var silentBefore = pending.All(p => engine.NotAnsweringSince(probes[p]) is not null);
+                rest.CancelAfter(silentBefore ? KnownSilentGrace : AnsweredGrace);
+                break;
+            }
+        }
+
+        var results = (await Task.WhenAll(probes.Keys).ConfigureAwait(false)).ToList();
         foreach (var r in results)
         {
             engine.Answered(r.Name, r.Error is null, asked);
@@ -80,14 +99,21 @@ internal static class SiloProbe
 
     private static string Time(DateTime time) => Time(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)));
 
-    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    /// <summary>How long the other silos may take to answer once one has.</summary>
+    internal static readonly TimeSpan AnsweredGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long, once one silo has answered, the others may take when every one of them missed this engine's previous probe.</summary>
+    internal static readonly TimeSpan KnownSilentGrace = TimeSpan.FromSeconds(2);
+
+    private static async Task<Result> ProbeOneAsync(
+        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken cancellationToken)
     {
         var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
         try
         {
             var response = await engine.Slot(silo, runId, 0).PrepareAsync(request)
-                .WaitAsync(engine.Options.PrepareTimeout, cancellationToken)
+                .WaitAsync(engine.Options.PrepareTimeout, rest)
                 .ConfigureAwait(false);
             if (response.SiloAddress != silo.ToParsableString())
             {
@@ -100,6 +126,10 @@ internal static class SiloProbe
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (rest.IsCancellationRequested)
+        {
+            return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry);
         }
         catch (TimeoutException)
         {

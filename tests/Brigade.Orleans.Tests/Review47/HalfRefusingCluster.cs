@@ -31,6 +31,9 @@ public sealed class HalfRefusingCluster : IAsyncLifetime
     // Read by the second silo's filter: while set, it fails every Prepare call, whatever the mode.
     internal static volatile bool Silent;
 
+    // Read by the second silo's filter: while set, its Prepare answers wait for this gate (a frozen silo; review 59).
+    internal static volatile TaskCompletionSource? Hang;
+
     private static SiloAddress? _refusing;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -58,6 +61,11 @@ public sealed class HalfRefusingCluster : IAsyncLifetime
     private static async Task RefuseOnTheSecondSilo(IIncomingGrainCallContext context)
     {
         await context.Invoke();
+        if (Hang is { } gate && context.Result is PrepareResponse held && held.SiloAddress == _refusing?.ToParsableString())
+        {
+            await gate.Task;
+        }
+
         if (Silent && context.Result is PrepareResponse silent && silent.SiloAddress == _refusing?.ToParsableString())
         {
             throw new InvalidOperationException(SilentFailure);
