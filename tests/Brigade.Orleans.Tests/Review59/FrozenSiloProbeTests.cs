@@ -41,4 +41,26 @@ public sealed class FrozenSiloProbeTests(HalfRefusingCluster fixture)
             gate.SetResult();
         }
     }
+
+    // A question held on its way (a frozen silo's gateway holds what the client routes through it) is asked again through a
+    // grain of a new generation after 3 s; before, every silo behind that gateway was "not answering" after PrepareTimeout.
+    [Fact(Timeout = 60_000)]
+    public async Task QuestionsHeldOnTheWay_AreAskedAgain_ThroughAnotherGrain()
+    {
+        var engine = new ClusterEngine(fixture.Cluster.Client, new ClusterEngineOptions { WorkersPerSilo = 1, PrepareTimeout = TimeSpan.FromSeconds(120) });
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HalfRefusingCluster.HangFirstAsks = gate;
+        try
+        {
+            var silos = await engine.DiscoverAllAsync();
+
+            Assert.Equal(2, silos.Count);
+            Assert.All(silos, s => Assert.Null(s.NotAnswering));
+        }
+        finally
+        {
+            HalfRefusingCluster.HangFirstAsks = null;
+            gate.SetResult();
+        }
+    }
 }
