@@ -140,6 +140,14 @@ public sealed class ClusterEngineOptions
         }
     }
 
+    /// <summary>Gets or sets whether a run leaves out the silos that run another build of its work type's code.</summary>
+    /// <value>Defaults to <see langword="false"/>: a silo whose work type has the caller's names and members but another
+    /// build (its assembly's module MVID differs: changed code, or the same source compiled elsewhere) still runs its share,
+    /// and the run's plan and log (event 7120) name it (<c>another build: 10.0.0.13:11111 (...)</c>), as during a rolling
+    /// upgrade. Set it when results must come from the caller's exact build: such silos are then left out and named in
+    /// the plan with why, and a run no silo of that build accepts fails with <see cref="ClusterWorkRejectedException"/>.</value>
+    public bool SameBuildOnly { get; set; }
+
     /// <summary>Returns a copy, so that an engine is not affected by later changes to this instance.</summary>
     /// <returns>A copy of the options.</returns>
     public ClusterEngineOptions Clone() => (ClusterEngineOptions)MemberwiseClone();

@@ -216,10 +216,13 @@ internal static class SiloCommand
             var cause = e.GetBaseException();
             if (cause is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
             {
-                // Taken between the check above and Orleans' bind.
+                // Taken between the check above and Orleans' bind: another silo started at the same moment. Orleans binds the
+                // silo port first, so while this process still listens there the gateway port is the one taken. Review 59:
+                // the port was told by binding it again after the host was gone, which named --port when the gateway port
+                // had been taken (this silo's own silo port was not yet free).
+                var ownSiloPort = Brigade.Orleans.Hosting.SharedPortCheck.OwnListener(options.Address, options.SiloPort);
                 host.Dispose();
-                var taken = InUse(options.Address, options.SiloPort) ? (options.SiloPort, "--port") : (options.GatewayPort, "--gateway-port");
-                await stderr.WriteLineAsync(PortInUse(options.Address, taken.Item1, taken.Item2)).ConfigureAwait(false);
+                await stderr.WriteLineAsync(PortTaken(options, ownSiloPort)).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 
@@ -305,6 +308,25 @@ internal static class SiloCommand
         return why is null ? null :
             $"brigade silo: not ready after {PrimaryNoticeAfter.TotalSeconds:0} s: it joins the cluster through the primary silo at {primary} (--primary-port {primary.Port}), {why}: " +
             $"start the primary first (the silo whose --port is {primary.Port}), or give this silo the primary's port with --primary-port";
+    }
+
+    /// <summary>The line for a port taken between the in-use check and Orleans' bind: the gateway port when this process
+    /// already listens on its silo port (<paramref name="ownSiloPort"/>), the silo port when it does not, both when that
+    /// cannot be told.</summary>
+    /// <param name="options">The silo's options.</param>
+    /// <param name="ownSiloPort">Whether this process listened on its silo port when the bind failed; null when unknown.</param>
+    /// <returns>The line.</returns>
+    internal static string PortTaken(BrigadeSiloOptions options, bool? ownSiloPort)
+    {
+        var (which, option) = ownSiloPort switch
+        {
+            true => ($"port {options.GatewayPort}", "--gateway-port"),
+            false => ($"port {options.SiloPort}", "--port"),
+            null => ($"port {options.SiloPort} (--port) or {options.GatewayPort}", "--gateway-port"),
+        };
+        var own = ownSiloPort is null ? "its own --port and --gateway-port" : $"its own {option}";
+        return $"brigade: {which} ({option}) on {options.Address} was taken by another process while this silo started (another silo started at the same moment?): " +
+            $"this silo stopped; start it again once the other has started, or give each silo {own}";
     }
 
     private static string PortInUse(IPAddress address, int port, string option) =>

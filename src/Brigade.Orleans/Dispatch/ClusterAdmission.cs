@@ -70,16 +70,35 @@ internal static class ClusterAdmission
             ProtocolVersion = ClusterProtocol.Version,
             InputShape = WorkShape.Of(descriptor.InputTypeInfo),
             OutputShape = WorkShape.Of(descriptor.OutputTypeInfo),
+            WorkBuild = WorkBuild.Of(descriptor.Type),
         };
         var probes = await SiloProbe.ProbeAsync(engine, request, runId, job.CancellationToken).ConfigureAwait(false);
         var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var otherBuilds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var refusals = 0;
         var accepted = new List<SiloState>();
         foreach (var probe in probes.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             var refused = probe.Response is { } answer ? answer.Rejected ?? ClusterProtocol.Mismatch(answer.ProtocolVersion, "silo") : null;
+
+            // Same names and members, other code (review 59: such a silo ran its share of the items with its own code, and
+            // nothing said so). Said in the plan and the log; left out only when the caller asks for its own build.
+            var otherBuild = refused is null && probe.Response is { } built && WorkBuild.Differ(built.WorkBuild, request.WorkBuild)
+                ? WorkBuild.Describe(descriptor.Name, built.WorkBuild!, request.WorkBuild!)
+                : null;
+            if (otherBuild is not null && engine.Options.SameBuildOnly)
+            {
+                refused = $"{otherBuild} (ClusterEngineOptions.SameBuildOnly)";
+            }
+
             if (probe.Response is { } response && refused is null)
             {
                 accepted.Add(new SiloState(probe.Address, response.Silo, engine.WorkersFor(response)));
+                if (otherBuild is not null)
+                {
+                    otherBuilds[probe.Name] = otherBuild;
+                    ClusterLog.OtherBuild(engine.Logger, runId, probe.Name, otherBuild);
+                }
             }
             else
             {
@@ -88,6 +107,7 @@ internal static class ClusterAdmission
                 rejected[probe.Name] = reason;
                 if (refused is not null)
                 {
+                    refusals++;
                     ClusterLog.SiloSkipped(engine.Logger, runId, probe.Name, reason);
                 }
             }
@@ -96,7 +116,7 @@ internal static class ClusterAdmission
         if (accepted.Count == 0)
         {
             var reasons = string.Join("; ", rejected.Select(r => $"silo {r.Key}: {r.Value}"));
-            if (probes.Any(p => p.Response is { } r && (r.Rejected ?? ClusterProtocol.Mismatch(r.ProtocolVersion, "silo")) is not null))
+            if (refusals > 0)
             {
                 throw new ClusterWorkRejectedException($"No silo accepts work type {descriptor.Name}: {reasons}.", descriptor.Name, rejected);
             }
@@ -106,7 +126,8 @@ internal static class ClusterAdmission
 
         // Each with why: the silo's own log was the only place that said it (review 47), not the run's caller.
         var skipped = rejected.Count == 0 ? "" : $"; left out: {string.Join("; ", rejected.Select(r => $"{r.Key} ({r.Value})"))}";
-        job.Plan = $"{accepted.Count} silo{(accepted.Count == 1 ? "" : "s")} ({string.Join(", ", accepted.Select(s => $"{s.Name} ×{s.Workers}"))}){skipped}";
+        var other = otherBuilds.Count == 0 ? "" : $"; another build: {string.Join("; ", otherBuilds.Select(r => $"{r.Key} ({r.Value})"))}";
+        job.Plan = $"{accepted.Count} silo{(accepted.Count == 1 ? "" : "s")} ({string.Join(", ", accepted.Select(s => $"{s.Name} ×{s.Workers}"))}){skipped}{other}";
         engine.RememberWidth(accepted.Sum(s => s.Workers));
         return accepted;
     }

@@ -32,6 +32,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 7119, Level = LogLevel.Warning, Message = "Brigade cluster run {RunId}: {Step} failed after the run's end; the run's outcome stands")]
     public static partial void CleanUpFailed(ILogger logger, Guid runId, string step, Exception exception);
 
+    [LoggerMessage(EventId = 7120, Level = LogLevel.Warning, Message = "Brigade cluster run {RunId}: silo {Silo} runs the run's items with another build: {Reason}")]
+    public static partial void OtherBuild(ILogger logger, Guid runId, string silo, string reason);
+
     [LoggerMessage(EventId = 7116, Level = LogLevel.Debug, Message = "Brigade cluster run {RunId}: stop request not delivered to silo {Silo}")]
     public static partial void StopNotDelivered(ILogger logger, Guid runId, string silo, Exception exception);
 }

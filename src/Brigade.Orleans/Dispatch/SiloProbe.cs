@@ -31,8 +31,39 @@ internal static class SiloProbe
         }
 
         var asked = DateTimeOffset.UtcNow;
-        var probes = hosts.Select(entry => ProbeOneAsync(engine, entry, runId, request, cancellationToken)).ToList();
-        var results = (await Task.WhenAll(probes).ConfigureAwait(false)).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<Result> results;
+
+        // Once one silo has answered, the others get AnsweredGrace more, not the whole PrepareTimeout (a silo that missed
+        // the previous probe, KnownSilentGrace). Review 59: one frozen silo (SIGSTOP) of three held every `brigade run` 77 s
+        // before its first item: the engine's discovery and then the run's own probe each waited out 30 s for it.
+        var graces = hosts.Select(_ => CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)).ToList();
+        try
+        {
+            var probes = hosts.Select((entry, i) => (Task: ProbeOneAsync(engine, entry, runId, request, clock, graces[i].Token, cancellationToken), Grace: graces[i], Name: entry.SiloAddress.Endpoint.ToString())).ToList();
+            var pending = probes.Select(p => p.Task).ToList();
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending).ConfigureAwait(false);
+                pending.Remove(done);
+                if (done.IsCompletedSuccessfully && done.Result.Error is null)
+                {
+                    foreach (var (_, grace, name) in probes.Where(p => pending.Contains(p.Task)))
+                    {
+                        grace.CancelAfter(engine.NotAnsweringSince(name) is not null ? KnownSilentGrace : AnsweredGrace);
+                    }
+
+                    break;
+                }
+            }
+
+            results = (await Task.WhenAll(probes.Select(p => p.Task)).ConfigureAwait(false)).ToList();
+        }
+        finally
+        {
+            graces.ForEach(g => g.Dispose());
+        }
+
         foreach (var r in results)
         {
             engine.Answered(r.Name, r.Error is null, asked);
@@ -80,15 +111,53 @@ internal static class SiloProbe
 
     private static string Time(DateTime time) => Time(new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)));
 
-    private static async Task<Result> ProbeOneAsync(ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    /// <summary>How long a question goes unanswered before it is asked again through a grain of a new generation.</summary>
+    internal static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(3);
+
+    private const int MaxAsks = 4;
+
+    // The first answer (or failure) of the questions sent: a new one through a grain of a new generation every AskAgainAfter,
+    // up to MaxAsks. The client sends every call to one grain through the same gateway, and the gateway of a frozen silo
+    // (SIGSTOP) holds what is routed through it without a word: review 59, one frozen silo of three failed a run with "No
+    // silo can take the run", every silo "not answering", when the run's questions went through its gateway. A new grain id
+    // is routed afresh, as a stuck batch's is (ClusterSlot).
+    private static async Task<PrepareResponse> AskAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    {
+        var asks = new List<Task<PrepareResponse>>();
+        while (true)
+        {
+            if (asks.Count < MaxAsks)
+            {
+                asks.Add(engine.Slot(silo, runId, 0, asks.Count).PrepareAsync(request));
+            }
+
+            var again = Task.Delay(AskAgainAfter, cancellationToken);
+            var first = await Task.WhenAny([.. asks, again]).ConfigureAwait(false);
+            if (first != again)
+            {
+                return await ((Task<PrepareResponse>)first).ConfigureAwait(false);
+            }
+
+            await again.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long the other silos may take to answer once one has.</summary>
+    internal static readonly TimeSpan AnsweredGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long, once one silo has answered, a silo that missed this engine's previous probe may take.</summary>
+    internal static readonly TimeSpan KnownSilentGrace = TimeSpan.FromSeconds(2);
+
+    private static async Task<Result> ProbeOneAsync(
+        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken cancellationToken)
     {
         var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(rest);
+        bounded.CancelAfter(engine.Options.PrepareTimeout);
         try
         {
-            var response = await engine.Slot(silo, runId, 0).PrepareAsync(request)
-                .WaitAsync(engine.Options.PrepareTimeout, cancellationToken)
-                .ConfigureAwait(false);
+            var response = await AskAsync(engine, silo, runId, request, bounded.Token).ConfigureAwait(false);
             if (response.SiloAddress != silo.ToParsableString())
             {
                 // The silo was leaving: its slot was placed elsewhere. It is not part of this run.
@@ -100,6 +169,14 @@ internal static class SiloProbe
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (rest.IsCancellationRequested)
+        {
+            return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
+        {
+            return new Result(silo, name, null, $"no answer within {engine.Options.PrepareTimeout.TotalSeconds:0.#} s", entry);
         }
         catch (TimeoutException)
         {

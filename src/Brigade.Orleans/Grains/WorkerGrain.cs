@@ -65,6 +65,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
     public Task<PrepareResponse> PrepareAsync(PrepareRequest request)
     {
         string? rejected = null;
+        string? build = null;
         if (request.WorkType is { } name)
         {
             var (descriptor, error) = registry.Resolve(name);
@@ -78,6 +79,15 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             {
                 LogRejected(logger, name, rejected);
             }
+            else if (descriptor is not null)
+            {
+                // The caller decides what another build means for its run (review 59); the silo's log says it too.
+                build = WorkBuild.Of(descriptor.Type);
+                if (WorkBuild.Differ(build, request.WorkBuild))
+                {
+                    LogOtherBuild(logger, name, WorkBuild.Describe(name, build!, request.WorkBuild!));
+                }
+            }
         }
 
         return Task.FromResult(new PrepareResponse
@@ -90,6 +100,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             ItemsRunning = registry.ItemsRunning,
             ItemsCompleted = registry.ItemsCompleted,
             ProtocolVersion = ClusterProtocol.Version,
+            WorkBuild = build,
         });
     }
 
@@ -245,4 +256,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Brigade: rejected work type {WorkType}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string workType, string reason);
+
+    [LoggerMessage(EventId = 7104, Level = LogLevel.Warning, Message = "Brigade: a caller of work type {WorkType} runs another build: {Reason}")]
+    private static partial void LogOtherBuild(ILogger logger, string workType, string reason);
 }

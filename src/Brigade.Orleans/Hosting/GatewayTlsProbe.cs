@@ -24,6 +24,11 @@ internal static class GatewayTlsProbe
     // How long a silo that took the handshake is given to close the connection on a certificate it turned down.
     private static readonly TimeSpan RejectionWindow = TimeSpan.FromMilliseconds(500);
 
+    // How long the endpoint is given to speak before this client does (a silo port writes its preamble as it accepts).
+    private static readonly TimeSpan SpeakFirstWindow = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(20);
+    private const int PreambleBytes = 64;
+
     /// <summary>Returns why <paramref name="gateway"/> refuses this client's TLS setting, or null when it does not, or cannot be told.</summary>
     public static async Task<string?> RefusalAsync(
         IPEndPoint gateway, (X509Certificate2 Certificate, X509Certificate2? Authority)? tls, CancellationToken cancellationToken)
@@ -36,6 +41,14 @@ internal static class GatewayTlsProbe
         catch (SocketException)
         {
             return null;
+        }
+
+        // A silo's gateway waits for the client's preamble; its silo-to-silo port sends its own at once (Orleans'
+        // SiloConnection writes and reads the preamble together). Review 59: `--gateway 11111`, a silo's --port, waited out
+        // the whole connect timeout and then said no gateway answered.
+        if (await SpeaksFirstAsync(tcp, cancellationToken).ConfigureAwait(false) is { Length: > 0 } unasked)
+        {
+            return SpokeFirst(gateway, unasked, afterTls: false);
         }
 
         X509Certificate2? presented = null;
@@ -60,7 +73,9 @@ internal static class GatewayTlsProbe
             }
             catch (Exception e) when (e is AuthenticationException or IOException)
             {
-                return NotTls(answer.First) is { } what ? NotAGateway(gateway, what) : Refused(gateway, tls, presented, trusted);
+                // A silo port slower to speak than SpeakFirstWindow (a loaded machine) said its preamble during the handshake.
+                return LooksLikePreamble(answer.First) ? SpokeFirst(gateway, answer.First.ToArray(), afterTls: false)
+                    : NotTls(answer.First) is { } what ? NotAGateway(gateway, what) : Refused(gateway, tls, presented, trusted);
             }
             finally
             {
@@ -69,13 +84,15 @@ internal static class GatewayTlsProbe
                 }
             }
 
-            // The handshake went through: a silo that turned the certificate down now closes the connection.
+            // The handshake went through: a silo that turned the certificate down now closes the connection, and a silo's
+            // silo-to-silo port (with TLS, it speaks only after the handshake) sends its preamble.
             using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             window.CancelAfter(RejectionWindow);
             try
             {
-                var read = await ssl.ReadAsync(new byte[1], window.Token).ConfigureAwait(false);
-                return read == 0 ? CertificateRefused(gateway) : null;
+                var first = new byte[PreambleBytes];
+                var read = await ssl.ReadAsync(first, window.Token).ConfigureAwait(false);
+                return read == 0 ? CertificateRefused(gateway) : SpokeFirst(gateway, first.AsSpan(0, read).ToArray(), afterTls: true);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -87,6 +104,53 @@ internal static class GatewayTlsProbe
             }
         }
     }
+
+    // Bytes the endpoint sent before this client said anything, within SpeakFirstWindow; empty when it sent none (or
+    // closed the connection: the TLS handshake then tells what it can).
+    private static async Task<byte[]> SpeaksFirstAsync(TcpClient tcp, CancellationToken cancellationToken)
+    {
+        var socket = tcp.Client;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < SpeakFirstWindow)
+        {
+            if (socket.Poll(0, SelectMode.SelectRead))
+            {
+                if (socket.Available == 0)
+                {
+                    return [];
+                }
+
+                var first = new byte[Math.Min(socket.Available, PreambleBytes)];
+                var read = await socket.ReceiveAsync(first, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                return first[..read];
+            }
+
+            await Task.Delay(PollEvery, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [];
+    }
+
+    // An endpoint that speaks before the client: a silo's silo port when what it says opens like Orleans' connection
+    // preamble (a 4-byte little-endian length, then that many bytes), else something that is no silo at all (an SSH or
+    // mail server's banner).
+    private static string SpokeFirst(IPEndPoint gateway, byte[] unasked, bool afterTls)
+    {
+        if (LooksLikePreamble(unasked))
+        {
+            return $"what listens at {gateway} is a silo's silo-to-silo port, not its gateway: it spoke first{(afterTls ? " after the TLS handshake" : "")}, " +
+                $"as only a silo port does (give the silos' --gateway-port, {BrigadeSiloOptions.DefaultGatewayPort} unless they were started with another; {gateway.Port} is a --port)";
+        }
+
+        return NotTls(unasked) is { } what
+            ? NotAGateway(gateway, what)
+            : $"what listens at {gateway} is not a silo's gateway: it spoke first, with {unasked.Length} bytes (is {gateway.Port} the silos' --gateway-port?)";
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> open like an Orleans connection preamble: a little-endian length of a
+    /// few bytes to a few hundred, then the serialized preamble.</summary>
+    internal static bool LooksLikePreamble(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 4 && System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes) is > 0 and <= 4096;
 
     private static string? Refused(IPEndPoint gateway, (X509Certificate2 Certificate, X509Certificate2? Authority)? tls, X509Certificate2? presented, bool? trusted)
     {

@@ -61,6 +61,30 @@ internal sealed class SharedPortCheck(BrigadeSiloOptions options) : IHostedServi
         }
     }
 
+    /// <summary>Whether this process has a listening socket on <paramref name="port"/> (at <paramref name="address"/> or a
+    /// wildcard); null where the kernel's tables cannot be read (not Linux).</summary>
+    /// <param name="address">The address this process bound.</param>
+    /// <param name="port">The port.</param>
+    /// <returns>Whether it listens there, or null when that cannot be told.</returns>
+    public static bool? OwnListener(IPAddress address, int port)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            var tables = Tables.Where(File.Exists).SelectMany(File.ReadLines).ToList();
+            var own = OwnSockets();
+            return Listeners(tables, address, port).Any(own.Contains);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The inodes of the listening sockets on <paramref name="port"/> in the lines of <c>/proc/net/tcp</c> or
     /// <c>tcp6</c>, at <paramref name="address"/> or a wildcard address (either side).</summary>
     /// <param name="lines">The tables' lines, headers included.</param>

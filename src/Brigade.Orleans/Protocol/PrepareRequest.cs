@@ -32,4 +32,11 @@ internal sealed class PrepareRequest
     /// <summary>Gets the wire shape of the result type on the caller; <see langword="null"/> from an older caller.</summary>
     [Id(5)]
     public string? OutputShape { get; init; }
+
+    /// <summary>
+    /// Gets the build of the work type's code on the caller (<see cref="WorkBuild.Of"/>: assembly, version, module MVID), so
+    /// that a silo running other code of the same shape is said, not silent; <see langword="null"/> from an older caller.
+    /// </summary>
+    [Id(6)]
+    public string? WorkBuild { get; init; }
 }

@@ -36,4 +36,9 @@ internal sealed class PrepareResponse
     /// <summary>Gets the silo's <see cref="ClusterProtocol.Version"/>; 0 from a silo too old to send it.</summary>
     [Id(7)]
     public int ProtocolVersion { get; init; }
+
+    /// <summary>Gets the build of the named work type's code on the silo (<see cref="WorkBuild.Of"/>); <see langword="null"/>
+    /// when no work type was named, the silo refused it, or the silo is too old to say.</summary>
+    [Id(8)]
+    public string? WorkBuild { get; init; }
 }

@@ -31,6 +31,13 @@ public sealed class HalfRefusingCluster : IAsyncLifetime
     // Read by the second silo's filter: while set, it fails every Prepare call, whatever the mode.
     internal static volatile bool Silent;
 
+    // Read by the second silo's filter: while set, its Prepare answers wait for this gate (a frozen silo; review 59).
+    internal static volatile TaskCompletionSource? Hang;
+
+    // Read by both silos' filter: while set, the Prepare answers of first questions (grains of generation 0) wait for this
+    // gate: calls held on their way, as by a frozen silo's gateway (review 59).
+    internal static volatile TaskCompletionSource? HangFirstAsks;
+
     private static SiloAddress? _refusing;
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
@@ -58,6 +65,16 @@ public sealed class HalfRefusingCluster : IAsyncLifetime
     private static async Task RefuseOnTheSecondSilo(IIncomingGrainCallContext context)
     {
         await context.Invoke();
+        if (HangFirstAsks is { } firstAsks && context.Result is PrepareResponse && context.TargetId.Key.ToString() is var key && !key[(key.LastIndexOf('/') + 1)..].Contains('.', StringComparison.Ordinal))
+        {
+            await firstAsks.Task;
+        }
+
+        if (Hang is { } gate && context.Result is PrepareResponse held && held.SiloAddress == _refusing?.ToParsableString())
+        {
+            await gate.Task;
+        }
+
         if (Silent && context.Result is PrepareResponse silent && silent.SiloAddress == _refusing?.ToParsableString())
         {
             throw new InvalidOperationException(SilentFailure);
