@@ -35,9 +35,23 @@ public sealed class RunCanceledException : OperationCanceledException
         var done = report?.Succeeded + report?.Failed;
         // A stream's report lists only the failures its reader received: the count of the run's own is kept apart.
         var abandoned = report is null ? 0 : Math.Max(report.AbandonedItems, Engines.ItemAbandonedException.CountIn(report.Failures));
-        var message = abandoned == 0
-            ? $"The run was cancelled after {done} of {report?.Items} items; every started item finished before this was thrown."
-            : $"The run was cancelled after {done} of {report?.Items} items; {abandoned} started {(abandoned == 1 ? "item" : "items")} ignored the cancellation and {(abandoned == 1 ? "was" : "were")} abandoned still running (failed with a TimeoutException, by index); every other started item finished before this was thrown.";
+        // lib59: a worker process that outlived the cancellation's grace period was killed with what it had taken; those
+        // items count as not run, but one at least had started, and "every started item finished" was not true of it.
+        var stopped = report?.StoppedItems ?? 0;
+        var message = $"The run was cancelled after {done} of {report?.Items} items; ";
+        if (abandoned > 0)
+        {
+            message += $"{abandoned} started {(abandoned == 1 ? "item" : "items")} ignored the cancellation and {(abandoned == 1 ? "was" : "were")} abandoned still running (failed with a TimeoutException, by index); ";
+        }
+
+        if (stopped > 0)
+        {
+            message += $"{stopped} {(stopped == 1 ? "item" : "items")} taken by worker processes that outlived the cancellation's grace period {(stopped == 1 ? "was" : "were")} stopped with them, unfinished (counted as not run); ";
+        }
+
+        message += abandoned + stopped == 0
+            ? "every started item finished before this was thrown."
+            : "every other started item finished before this was thrown.";
 
         // lib48: an input blocked in MoveNext held the cancelled call for good; it is now left behind, and said.
         return report?.InputLeftBehind is { } input ? $"{message} Also, {input}." : message;

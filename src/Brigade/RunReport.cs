@@ -118,6 +118,10 @@ public sealed class RunReport
     /// report lists only the failures its reader received (<see cref="RunCanceledException"/>'s message names them).</summary>
     internal int AbandonedItems { get; init; }
 
+    /// <summary>Gets how many items were stopped unfinished with the worker process running them (a cancelled run whose
+    /// worker outlived the grace period); they count as not run.</summary>
+    internal long StoppedItems { get; init; }
+
     /// <summary>Gets what went wrong with the <see cref="RunOptions.Progress"/> callback: the first exception it threw, or a
     /// <see cref="TimeoutException"/> when a call was still running 2 s after the run's end and the run returned without
     /// waiting for it; <see langword="null"/> when every call returned.</summary>

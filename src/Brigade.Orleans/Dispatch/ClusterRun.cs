@@ -142,7 +142,7 @@ internal sealed class ClusterRun<TIn, TOut>
     /// <returns>The lost silos, in the run's order, and the text to append to the plan ("" for none).</returns>
     internal static (List<LostSilo> Lost, string PlanText) LostToRecord(IEnumerable<SiloState> silos, bool stoppedEarly, bool failed)
     {
-        List<LostSilo> lost = [.. silos.Where(static s => s.IsLost && !s.LostToStall).Select(static s => new LostSilo(s.Name, s.LostReason))];
+        List<LostSilo> lost = [.. silos.Where(static s => s.IsLost && !s.LostToStall).Select(static s => new LostSilo(s.Name, s.LostReason, s.LostCause))];
         return (lost, LostSilo.PlanText(lost, stoppedEarly || failed));
     }
 
@@ -428,7 +428,7 @@ internal sealed class ClusterRun<TIn, TOut>
         if (response.Rejected is { } reason)
         {
             // The silo no longer knows the work type (restarted with other assemblies): it cannot serve this run.
-            slot.Silo.MarkLost("it no longer accepts the work type");
+            slot.Silo.MarkLost("it no longer accepts the work type", LostSiloCause.WorkTypeGone);
             return await FailedAsync(slot, attempt, $"work type rejected: {reason}", new ClusterWorkRejectedException(reason), ClusterFailure.SiloGone).ConfigureAwait(false);
         }
 

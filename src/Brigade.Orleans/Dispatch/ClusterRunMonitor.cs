@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Brigade.Reporting;
 
 namespace Brigade.Orleans.Dispatch;
 
@@ -96,7 +97,7 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
             if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
             {
                 ClusterLog.SiloLost(engine.Logger, runId, silo.Name);
-                silo.MarkLost("it left the cluster");
+                silo.MarkLost("it left the cluster", LostSiloCause.Left);
                 signal();
             }
         }
@@ -179,7 +180,7 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
             foreach (var silo in quiet)
             {
                 ClusterLog.SiloUnresponsive(engine.Logger, runId, silo.Name, silo.SinceHeard.TotalSeconds);
-                silo.MarkLost($"it answered nothing for {silo.SinceHeard.TotalSeconds:0} s");
+                silo.MarkLost($"it answered nothing for {silo.SinceHeard.TotalSeconds:0} s", LostSiloCause.Unresponsive);
             }
 
             if (quiet.Count > 0)
@@ -222,7 +223,7 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
                 foreach (var silo in silos)
                 {
                     // Stops the slots' calls; no news of the silos, so the run's record keeps only the silos lost before.
-                    silo.MarkLost("the run stalled", stall: true);
+                    silo.MarkLost("the run stalled", LostSiloCause.Unresponsive, stall: true);
                 }
 
                 signal();

@@ -1,3 +1,5 @@
+using Brigade.Reporting;
+
 namespace Brigade.Orleans.Dispatch;
 
 /// <summary>A silo taking part in a run: its address, its slots, and a token that trips when it leaves the cluster.</summary>
@@ -32,15 +34,19 @@ internal sealed class SiloState(SiloAddress address, string name, int workers) :
     /// <summary>Gets why the run stopped using the silo.</summary>
     public string LostReason { get; private set; } = "";
 
+    /// <summary>Gets the kind of <see cref="LostReason"/>.</summary>
+    public LostSiloCause LostCause { get; private set; }
+
     /// <summary>Gets whether the run stopped using the silo only because the whole run stalled
-    /// (<see cref="MarkLost(string, bool)"/> with <c>stall</c>): that is no news of this silo, so the run does not record it
+    /// (<see cref="MarkLost(string, LostSiloCause, bool)"/> with <c>stall</c>): that is no news of this silo, so the run does not record it
     /// as lost (lib52).</summary>
     public bool LostToStall { get; private set; }
 
     /// <summary>Stops the run's use of the silo (the first reason stands) and cancels its calls in flight.</summary>
     /// <param name="reason">Why, for reports ("it left the cluster").</param>
+    /// <param name="cause">The kind of <paramref name="reason"/>.</param>
     /// <param name="stall">Whether only the run's stall verdict is the reason, not anything seen of this silo.</param>
-    public void MarkLost(string reason, bool stall = false)
+    public void MarkLost(string reason, LostSiloCause cause, bool stall = false)
     {
         lock (_markGate)
         {
@@ -50,6 +56,7 @@ internal sealed class SiloState(SiloAddress address, string name, int workers) :
             }
 
             LostReason = reason;
+            LostCause = cause;
             LostToStall = stall;
             _isLost = true;
         }

@@ -526,7 +526,15 @@ internal sealed partial class ProcessRun<TIn, TOut>
             if (exit.Reason == KillReason.Canceled)
             {
                 // The run was cancelled and the worker outlived its grace period: what it had not reported never ran
-                // to the end (no retry: the run is stopping), and the worker is gone with it.
+                // to the end (no retry: the run is stopping), and the worker is gone with it. The run's message says so
+                // (it said "every started item finished", lib59).
+                var stopped = 0L;
+                foreach (var taken in state.InFlight)
+                {
+                    stopped += taken.Pending.Batch.Count - taken.Delivered;
+                }
+
+                _job.AddStoppedInFlight(stopped);
                 NotRunInFlight(state);
                 return;
             }

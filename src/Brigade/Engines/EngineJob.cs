@@ -160,6 +160,18 @@ public sealed class EngineJob<TIn, TOut>
 
     internal long NotRunCount => _failures.NotRun;
 
+    /// <summary>Gets how many items were stopped unfinished with the worker running them: a worker process that outlived a
+    /// cancelled run's grace period is killed, and what it had taken and not reported counts as not run, though one of
+    /// those items at least had started (the run's cancellation message says so).</summary>
+    internal long StoppedInFlight => Interlocked.Read(ref _stoppedInFlight);
+
+    /// <summary>Records <paramref name="items"/> taken by a worker that was stopped before reporting them (see
+    /// <see cref="StoppedInFlight"/>); the engine reports them not run as well.</summary>
+    /// <param name="items">How many.</param>
+    internal void AddStoppedInFlight(long items) => Interlocked.Add(ref _stoppedInFlight, items);
+
+    private long _stoppedInFlight;
+
     internal bool StoppedOnFailure => _failures.StoppedOnFailure;
 
     /// <summary>Gets whether the run ended before its input did: stopped (a failure under

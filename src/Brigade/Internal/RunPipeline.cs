@@ -379,6 +379,7 @@ internal static class RunPipeline
             TimelineTruncated = recorder.TimelineTruncated,
             Failures = failures,
             AbandonedItems = Engines.ItemAbandonedException.CountIn(failures),
+            StoppedItems = job.StoppedInFlight,
             Counters = counters,
             LongestOrderedWait = longestWait?.Waited ?? TimeSpan.Zero,
             LongestOrderedWaitItem = longestWait?.Index,

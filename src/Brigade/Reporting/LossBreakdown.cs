@@ -495,7 +495,16 @@ internal static class LossBreakdown
             description += "; " + Straggler(report, others, lastEndAll, tail - sat, tooFewWorkers, tooFew).Description;
         }
 
-        const string advice = "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; the silo's log says why it left, and smaller batches (BatchSize) lose less when one does";
+        // Where to look depends on how it was lost: a silo that stopped answering while still a member (frozen, starved of
+        // CPU) wrote nothing of it in its log, which is where "the silo's log says why it left" sent the reader (cluster59).
+        var causes = report.LostSilos.Where(s => lost.Contains(s.Name)).Select(static s => s.Cause).Distinct().ToList();
+        var why = string.Join("; ", causes.Select(static c => c switch
+        {
+            LostSiloCause.Unresponsive => "a silo stopped answering mid-run while still a member of the cluster: its slots ran nothing more and the batches it had in flight ran again elsewhere; its log may say nothing of it: look at its machine (a stopped or frozen process, no CPU to spare, swapping, a long GC pause, the network)",
+            LostSiloCause.WorkTypeGone => "a silo stopped accepting the work type mid-run (restarted with other work): its slots ran nothing more and the batches it had in flight ran again elsewhere; its log says what it loaded",
+            _ => "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; the silo's log says why it left",
+        }));
+        var advice = $"{why}, and smaller batches (BatchSize) lose less when one does";
         return (description, advice, Text($"{(lost.Count == 1 ? "silo " + lost[0] : "silos " + string.Join(", ", lost))} lost during the run: {advice}"));
     }
 

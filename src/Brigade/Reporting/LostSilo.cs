@@ -8,7 +8,8 @@ namespace Brigade.Reporting;
 /// parsing the plan).</remarks>
 /// <param name="Name">The silo's address, as the run's workers name their location.</param>
 /// <param name="Reason">Why the run stopped using it ("it left the cluster").</param>
-internal sealed record LostSilo(string Name, string Reason)
+/// <param name="Cause">The kind of that reason, for the advice (<see cref="LossBreakdown"/>).</param>
+internal sealed record LostSilo(string Name, string Reason, LostSiloCause Cause = LostSiloCause.Left)
 {
     /// <summary>Returns what a run's plan says of the silos it lost: "; lost during the run: NAME (REASON); ..., its batches
     /// ran on the others" when it finished, "; lost before the run stopped: NAME (REASON); ..." when it stopped early (what

@@ -20,7 +20,7 @@ public sealed class EarlyStopLostSiloTests
     {
         using var a = Silo(1);
         using var b = Silo(2);
-        b.MarkLost(Reason);
+        b.MarkLost(Reason, LostSiloCause.Left);
 
         var (lost, plan) = ClusterRun<int, int>.LostToRecord([a, b], stoppedEarly, failed: false);
 
@@ -40,9 +40,9 @@ public sealed class EarlyStopLostSiloTests
         // failed run recorded none at all, so the silo that left the cluster before the stall was on no report.
         using var a = Silo(1);
         using var b = Silo(2);
-        a.MarkLost(Reason);
-        a.MarkLost("the run stalled", stall: true);
-        b.MarkLost("the run stalled", stall: true);
+        a.MarkLost(Reason, LostSiloCause.Left);
+        a.MarkLost("the run stalled", LostSiloCause.Unresponsive, stall: true);
+        b.MarkLost("the run stalled", LostSiloCause.Unresponsive, stall: true);
 
         var (lost, plan) = ClusterRun<int, int>.LostToRecord([a, b], stoppedEarly, failed: true);
 
