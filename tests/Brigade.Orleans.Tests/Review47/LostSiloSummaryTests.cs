@@ -22,7 +22,7 @@ public sealed class LostSiloSummaryTests(HalfRefusingCluster fixture)
             // it does not lose it (as SiloLossTests, ci120).
             var extraName = extra.SiloAddress.Endpoint.ToString();
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!(await engine.DiscoverAsync()).Any(s => s.Address == extraName))
+            while (!(await engine.DiscoverAsync()).Any(s => s.Address == extraName && s.NotAnswering is null))
             {
                 Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the extra silo never became active");
                 await Task.Delay(100);
