@@ -90,7 +90,51 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new TimeoutException($"'{string.Join(' ', args)}' {(ended ? "ended before it got ready" : "did not get ready within the failsafe")}; output: {child.Output}");
         }
 
+        if (dll == CorpusDll && asUser is null)
+        {
+            await WaitUntilMainThreadReadsAsync(child._process.Id);
+        }
+
         return child;
+    }
+
+    // The corpus program prints "ready", then its main thread reads stdin to its end: a dump taken in between (at load,
+    // Console.In's first use is JIT work) lists that thread otherwise, and two dumps of one child differed (ci164:
+    // "thread #1 waits in I/O (Read..." in one report, missing from the other). The main thread (its id is the pid) is
+    // in the read(2) system call once /proc says so; where that cannot be read (another architecture, no access), no wait.
+    private static async Task WaitUntilMainThreadReadsAsync(int pid)
+    {
+        var read = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => "0",
+            System.Runtime.InteropServices.Architecture.Arm64 => "63",
+            _ => null,
+        };
+        if (read is null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            string syscall;
+            try
+            {
+                syscall = await File.ReadAllTextAsync($"/proc/{pid}/task/{pid}/syscall");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            if (syscall.Split(' ')[0].Trim() == read)
+            {
+                return;
+            }
+
+            await Task.Delay(10);
+        }
     }
 
     public static string DotnetPath() => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
