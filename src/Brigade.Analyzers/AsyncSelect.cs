@@ -36,7 +36,7 @@ internal static class AsyncSelect
         var start = operation.Syntax.SpanStart;
         foreach (var descendant in Operations.DescendantsInFunction(lambda.Body))
         {
-            if (IsAwait(descendant) && descendant.Syntax.Span.End <= start)
+            if (Operations.IsAwait(descendant) && descendant.Syntax.Span.End <= start)
             {
                 return true;
             }
@@ -44,7 +44,7 @@ internal static class AsyncSelect
 
         for (var current = operation.Parent; current is not null && current != lambda; current = current.Parent)
         {
-            if (current is ILoopOperation loop && (IsAwait(loop) || Operations.DescendantsInFunction(loop).Any(IsAwait)))
+            if (current is ILoopOperation loop && (Operations.IsAwait(loop) || Operations.DescendantsInFunction(loop).Any(Operations.IsAwait)))
             {
                 return true;
             }
@@ -52,15 +52,6 @@ internal static class AsyncSelect
 
         return false;
     }
-
-    private static bool IsAwait(IOperation operation) => operation switch
-    {
-        IAwaitOperation => true,
-        IForEachLoopOperation loop => loop.IsAsynchronous,
-        IUsingOperation usingOperation => usingOperation.IsAsynchronous,
-        IUsingDeclarationOperation declaration => declaration.IsAsynchronous,
-        _ => false,
-    };
 
     // Follows the sequence up: conversions, ToList/ToArray/AsEnumerable, a local it initialises, to a task combinator.
     private static string? CombinatorOf(IOperation sequence, bool followLocal)

@@ -137,14 +137,14 @@ internal sealed class BRG2005LockHeldAcrossAwaitAnalyzer : DiagnosticAnalyzer
 
     private static IOperation? FirstAwait(IOperation root)
     {
-        if (IsAwait(root))
+        if (Operations.IsAwait(root))
         {
             return root;
         }
 
         foreach (var operation in Operations.DescendantsInFunction(root))
         {
-            if (IsAwait(operation))
+            if (Operations.IsAwait(operation))
             {
                 return operation;
             }
@@ -152,13 +152,4 @@ internal sealed class BRG2005LockHeldAcrossAwaitAnalyzer : DiagnosticAnalyzer
 
         return null;
     }
-
-    private static bool IsAwait(IOperation operation) => operation switch
-    {
-        IAwaitOperation => true,
-        IForEachLoopOperation loop => loop.IsAsynchronous,
-        IUsingOperation usingOperation => usingOperation.IsAsynchronous,
-        IUsingDeclarationOperation declaration => declaration.IsAsynchronous,
-        _ => false,
-    };
 }

@@ -51,7 +51,7 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
         var loopsWithAwait = new HashSet<IOperation>();
         foreach (var operation in operations)
         {
-            if (IsAwait(operation))
+            if (Operations.IsAwait(operation))
             {
                 foreach (var loop in Loops(operation, body))
                 {
@@ -67,7 +67,7 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
         ISymbol? variable = null;
         foreach (var operation in operations)
         {
-            if (IsAwait(operation))
+            if (Operations.IsAwait(operation))
             {
                 accessedBeforeAwait.UnionWith(accessedSinceAwait);
                 accessedSinceAwait.Clear();
@@ -107,15 +107,6 @@ internal sealed class BRG2006SharedAcrossAwaitAnalyzer : DiagnosticAnalyzer
         };
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2006SharedAcrossAwait, accessAfterAwait.Syntax.GetLocation(), name, where));
     }
-
-    private static bool IsAwait(IOperation operation) => operation switch
-    {
-        IAwaitOperation => true,
-        IForEachLoopOperation loop => loop.IsAsynchronous,
-        IUsingOperation usingOperation => usingOperation.IsAsynchronous,
-        IUsingDeclarationOperation declaration => declaration.IsAsynchronous,
-        _ => false,
-    };
 
     private static IEnumerable<IOperation> Loops(IOperation operation, IOperation body)
     {

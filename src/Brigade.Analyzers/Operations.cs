@@ -27,6 +27,17 @@ internal static class Operations
         }
     }
 
+    /// <summary>Whether the operation suspends its function: an <c>await</c>, an <c>await foreach</c>, or an <c>await using</c>
+    /// (statement or declaration), whose disposal awaits.</summary>
+    public static bool IsAwait(IOperation operation) => operation switch
+    {
+        IAwaitOperation => true,
+        IForEachLoopOperation loop => loop.IsAsynchronous,
+        IUsingOperation usingOperation => usingOperation.IsAsynchronous,
+        IUsingDeclarationOperation declaration => declaration.IsAsynchronous,
+        _ => false,
+    };
+
     /// <summary>Tests whether an operation is a function boundary: a lambda, an anonymous method or a local function.</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>True for functions nested in a method body.</returns>
