@@ -528,14 +528,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
                 // The run was cancelled and the worker outlived its grace period: what it had not reported never ran
                 // to the end (no retry: the run is stopping), and the worker is gone with it. The run's message says so
                 // (it said "every started item finished", lib59).
-                var stopped = 0L;
-                foreach (var taken in state.InFlight)
-                {
-                    stopped += taken.Pending.Batch.Count - taken.Delivered;
-                }
-
-                _job.AddStoppedInFlight(stopped);
-                NotRunInFlight(state);
+                _job.AddStoppedInFlight(NotRunInFlight(state));
                 return;
             }
 
@@ -602,12 +595,17 @@ internal sealed partial class ProcessRun<TIn, TOut>
         state.Codec.Dispose();
     }
 
-    private void NotRunInFlight(ProcessLoopState<TIn, TOut> state)
+    // Returns how many items it counted as not run.
+    private long NotRunInFlight(ProcessLoopState<TIn, TOut> state)
     {
+        var notRun = 0L;
         while (state.InFlight.TryDequeue(out var flight))
         {
             flight.Cancellation.Dispose();
             NotRun(state.Worker, flight.Pending.Batch, flight.Delivered);
+            notRun += flight.Pending.Batch.Count - flight.Delivered;
         }
+
+        return notRun;
     }
 }
