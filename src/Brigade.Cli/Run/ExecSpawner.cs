@@ -569,7 +569,8 @@ internal static class ExecSpawner
         var action = stackalloc byte[ExecNative.SigactionSize];
         for (var signal = 1; signal <= ExecNative.SignalCount; signal++)
         {
-            if (signal != ExecNative.SigPipe && ExecNative.sigaction(signal, null, action) == 0 && *(nint*)action != ExecNative.SigIgn)
+            // SIGXFSZ when brigade ignored it itself (FileSizeSignal): the command gets the default it would have had.
+            if (signal != ExecNative.SigPipe && ((signal == FileSizeSignal.Number && FileSizeSignal.IgnoredByBrigade) || (ExecNative.sigaction(signal, null, action) == 0 && *(nint*)action != ExecNative.SigIgn)))
             {
                 _ = ExecNative.sigaddset(signals, signal); // refused for glibc's own signals (32, 33), which it handles itself
             }
