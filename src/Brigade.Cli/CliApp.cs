@@ -113,9 +113,11 @@ internal static class CliApp
                 var extra = parse.UnmatchedTokens[0];
                 var at = Array.IndexOf(args, extra);
                 var afterOneWord = at >= 2 && args[at - 2] is ("-x" or "--exec") && !args[at - 1].Any(char.IsWhiteSpace);
-                // GNU parallel's --keep-order (-k) asks for what brigade run always does (review 56).
-                message = extra.StartsWith('-') && extra.Length > 1 && !afterOneWord
-                    ? $"run: unknown option '{extra}'" + (extra is "-k" or "--keep-order" ? ": brigade run writes the outputs in the input's order already" : "")
+                // An xargs or GNU parallel option says what brigade run's is (run60; -k and --progress are accepted).
+                message = Brigade.Cli.Run.ForeignOptions.ArgumentSeparator(args) is { } separator
+                    ? "run: " + separator
+                    : extra.StartsWith('-') && extra.Length > 1 && !afterOneWord
+                    ? $"run: unknown option '{extra}'" + (Brigade.Cli.Run.ForeignOptions.Advice(extra) is { } advice ? ": " + advice : "")
                     : $"run: unexpected argument '{extra}': run takes one input, and the command is one argument: quote it whole (--exec 'echo {{}}', not --exec echo {{}})";
             }
 

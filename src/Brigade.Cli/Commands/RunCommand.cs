@@ -28,6 +28,12 @@ internal static class RunCommand
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from its journal: completed items are skipped, the output ends identical to an uninterrupted run." };
         var unordered = new Option<bool>("--unordered") { Description = "Write results as they finish instead of in input order." };
+        // GNU parallel's -k asks for what brigade run does by default; refused until run60, which stopped a parallel script
+        // at its first line (run56 said why, and still exited 2).
+        var keepOrder = new Option<bool>("--keep-order", "-k") { Description = "Write results in input order: the default (accepted as GNU parallel's -k); --unordered writes them as they finish." };
+        // Progress is shown by default (a status line on a terminal, a plain line every 2 s on redirected stderr): GNU
+        // parallel's --progress, --bar and --eta ask for that (unknown options until run60).
+        var progress = new Option<bool>("--progress", "--bar", "--eta") { Description = "Show progress: the default (a status line on a terminal, a line every 2 s when stderr is redirected; accepted as GNU parallel's --progress, --bar and --eta); --quiet hides it." };
         var retries = new Option<int>("--retries") { Description = "Run a failing item again up to N more times (at most 100), waiting longer before each attempt (see --retry-delay). An attempt run again shows no stderr but what it streamed past its first 64 KiB.", DefaultValueFactory = _ => 0, HelpName = "N" };
         var retryDelay = new Option<string?>("--retry-delay") { Description = "With --retries, the wait before the first retry (default 1s; 0 retries at once); each next wait doubles, randomized (jitter), at most 30s.", HelpName = "DURATION" };
         var timeout = new Option<string?>("--timeout") { Description = "Fail an attempt that runs longer than this (e.g. 30s, 500ms, 2m): an --exec command's process group is killed; with --retries it is tried again.", HelpName = "DURATION" };
@@ -56,7 +62,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")
         {
-            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, retries, retryDelay, timeout, failFast, strictInput, report, trace, quiet, stderrMode,
+            input, exec, assembly, work, format, nullSeparated, engine, jobs, output, failures, journal, resume, unordered, keepOrder, retries, retryDelay, timeout, failFast, strictInput, report, trace, quiet, progress, stderrMode,
         };
         cluster.AddTo(command);
 
@@ -84,6 +90,16 @@ internal static class RunCommand
             if (workType is not null && assemblyPath is null)
             {
                 throw new CliUsageException("--work needs --assembly PATH (the assembly that holds the type)");
+            }
+
+            if (parse.GetValue(keepOrder) && parse.GetValue(unordered))
+            {
+                throw new CliUsageException("--keep-order and --unordered contradict each other; give one (the input's order is the default)");
+            }
+
+            if (parse.GetValue(progress) && parse.GetValue(quiet))
+            {
+                throw new CliUsageException("--progress and --quiet contradict each other; give one (progress is shown by default)");
             }
 
             if (workType is not null && parse.GetResult(stderrMode) is { Implicit: false })

@@ -43,9 +43,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // How long the input took to give its first item (a pipe whose producer is slow to start): the run's clock starts
     // after it, so a run fed after 2 s said "0.17 s" of a command that took 2.4 s.
     private TimeSpan _firstItemWait;
+    private bool _inputHeldNoItem;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // A write past `ulimit -f` fails (EFBIG) instead of killing brigade without a word (run60).
+        FileSizeSignal.Ignore();
         var format = InputReader.Resolve(options.Format, options.Input);
         if (options.NullSeparated && format != InputFormat.Lines)
         {
@@ -138,13 +141,14 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
         // A regular file's first read is brigade's own start (at load, JIT work: 0.16 s in ci167), not a wait for a producer.
         _firstItemWait = inputIsFile ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(askedFirst);
+        _inputHeldNoItem = first is null;
         if (first is not null)
         {
             options.Work.CheckFirstItem(first);
         }
 
         _outputs = new RunOutputs(options, _paths, _counters, stdout, stderr);
-        _outputs.Open(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint, cancellationToken);
+        _outputs.OpenChecked(header, resume, journalLength, resumeFrom.RestoreJournalFrom, fingerprint, cancellationToken);
         _counters.ResumedFrom = resume?.DeliveredCount ?? 0;
         var resumedFailures = resume is null ? 0 : EarlierFailures(resume);
         for (var i = 0L; i < _counters.ResumedFrom; i++)
@@ -405,7 +409,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 // Interrupted (before or during the wait for a FIFO's reader): the run's own end is still said below.
                 await stderr.WriteLineAsync($"brigade: {writing} not written: interrupted while waiting for its reader").ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CliIOException)
+            catch (Exception e) when (RunFiles.IsWriteError(e) || e is CliIOException)
             {
                 var reason = e is CliIOException ? e.Message : $"cannot write {writing}: {RunFiles.Reason(e)}";
                 reportFailure = $"brigade: {reason} (the run itself {(interrupted ? "was interrupted" : "finished")}: {_counters.Delivered:N0} items, {_counters.Failed:N0} failed)";
@@ -456,7 +460,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             if (_firstItemWait >= FirstItemWaitShown)
             {
                 // The run's time starts with its first item: the wait for it is the input's, said apart.
-                summary += $" after {_firstItemWait.TotalSeconds:0.00} s waiting for the input's first item";
+                // A producer that gave only blank lines, or nothing, had no first item to wait for (run60).
+                summary += _inputHeldNoItem
+                    ? $" after {_firstItemWait.TotalSeconds:0.00} s waiting for the input, which held no item"
+                    : $" after {_firstItemWait.TotalSeconds:0.00} s waiting for the input's first item";
             }
             if (report.Items == 0 && _counters.Delivered > _counters.ResumedFrom)
             {

@@ -171,6 +171,11 @@ internal sealed partial class CommandTemplate
             var top = contexts.Peek();
             if (c == '{' && (i == 0 || template[i - 1] != '$'))
             {
+                if (PerlExpression(template, i) is { } expression)
+                {
+                    throw new CliUsageException($"--exec: {expression} is GNU parallel's Perl expression, which brigade run does not have (it runs no Perl); compute the value in the command from {{}} (sh -c 'f=\"$1\"; echo \"${{f%.gz}}\"' _ {{}})");
+                }
+
                 var close = template.IndexOf('}', i + 1);
                 var quoted = top is Context.Single or Context.Double or Context.AnsiC;
                 if (close > i && Classify(template[(i + 1)..close], format, fields, quoted) is { } part)
@@ -689,8 +694,39 @@ internal sealed partial class CommandTemplate
     // Never produced by Quote (a quoted value holds no NUL, and the marker is only emitted outside quotes).
     private static string SlotMarker => "\0%\0";
 
+    // GNU parallel's replacement strings that brigade run does not have, and what each is there. Braces around a `+` were
+    // the shell's text until run60: the command then had no placeholder, got the item appended, and `echo {+.}` printed
+    // "{+.} a.tar.gz", exit 0.
+    private static string? GnuParallelOnly(string content) => content switch
+    {
+        ".." or "..." => "the item without its last two or three extensions",
+        "/.." or "/..." => "the basename without its last two or three extensions",
+        "+/" => "the item's directory part as written",
+        "+." or "+.." or "+..." => "the extensions {.} or {..} removes",
+        "##" => "the number of jobs",
+        _ when content.StartsWith('+') && content.Length > 1 && content.AsSpan(1).IndexOfAnyExcept("./") < 0 => "a GNU parallel shorthand",
+        _ => null,
+    };
+
+    // GNU parallel's {= perl =}: `{=`, then anything but a line end, then `=}`. Not sed's `{=}` or `{=;p}` (no `=}` after).
+    private static string? PerlExpression(string template, int open)
+    {
+        if (open + 1 >= template.Length || template[open + 1] != '=')
+        {
+            return null;
+        }
+
+        var end = template.IndexOf("=}", open + 2, StringComparison.Ordinal);
+        return end < 0 || template.AsSpan(open, end - open).ContainsAny('\n', '\r') ? null : template[open..(end + 2)];
+    }
+
     private static Part? Classify(string content, InputFormat format, Fields? fields, bool quoted)
     {
+        if (GnuParallelOnly(content) is { } meaning)
+        {
+            throw new CliUsageException($"--exec: {{{content}}} is GNU parallel's ({meaning}), not one of brigade run's ({Reference}); compute it in the command from {{}} (sh -c 'f=\"$1\"; echo \"${{f%%.*}}\"' _ {{}})");
+        }
+
         switch (content)
         {
             case "" or "." or "/" or "//" or "/.":

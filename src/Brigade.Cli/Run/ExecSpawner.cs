@@ -82,6 +82,11 @@ internal static class ExecSpawner
         // The text when it needs no shell (no shell reads it: its words are the arguments); else the shell's form, whose
         // values come in the environment (RenderedCommand).
         var direct = ExecCommandLine.TrySplit(command.Text);
+        if (direct is not null && ProgramPreflight.IsExportedFunction(direct[0]))
+        {
+            direct = null; // an exported bash function: the shell's to run (a /bin/sh that is bash imports it; run60)
+        }
+
         var child = direct is not null ? Start(direct, shell: false, stderr, [], linger) : null;
         // A script without '#!' cannot start directly: the shell runs it, and its 128 + N is then the shell's report of a
         // signal, as on the shell path.
@@ -564,7 +569,8 @@ internal static class ExecSpawner
         var action = stackalloc byte[ExecNative.SigactionSize];
         for (var signal = 1; signal <= ExecNative.SignalCount; signal++)
         {
-            if (signal != ExecNative.SigPipe && ExecNative.sigaction(signal, null, action) == 0 && *(nint*)action != ExecNative.SigIgn)
+            // SIGXFSZ when brigade ignored it itself (FileSizeSignal): the command gets the default it would have had.
+            if (signal != ExecNative.SigPipe && ((signal == FileSizeSignal.Number && FileSizeSignal.IgnoredByBrigade) || (ExecNative.sigaction(signal, null, action) == 0 && *(nint*)action != ExecNative.SigIgn)))
             {
                 _ = ExecNative.sigaddset(signals, signal); // refused for glibc's own signals (32, 33), which it handles itself
             }

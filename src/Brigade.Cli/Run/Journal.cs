@@ -48,7 +48,7 @@ internal sealed class Journal : IDisposable
             file.Seek(0, SeekOrigin.End);
             return new Journal(file);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (RunFiles.IsWriteError(e))
         {
             TryDelete(temporary);
             throw new CliIOException($"cannot write the journal '{path}': {RunFiles.Reason(e)}", e);
@@ -68,7 +68,7 @@ internal sealed class Journal : IDisposable
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (RunFiles.IsWriteError(e))
         {
             throw new CliIOException($"cannot read the journal '{path}': {RunFiles.Reason(e)}", e);
         }
@@ -134,7 +134,7 @@ internal sealed class Journal : IDisposable
             file.Seek(validLength, SeekOrigin.Begin);
             return new Journal(file);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (RunFiles.IsWriteError(e))
         {
             throw new CliIOException($"cannot write the journal '{path}': {RunFiles.Reason(e)}", e);
         }
@@ -234,7 +234,7 @@ internal sealed class Journal : IDisposable
             {
                 _file.Dispose();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (RunFiles.IsWriteError(e))
             {
                 // Bytes the file stream still held are lost with the disk; the last complete line is what counts.
             }
@@ -258,7 +258,7 @@ internal sealed class Journal : IDisposable
 
             _file.Flush();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (RunFiles.IsWriteError(e))
         {
             _failure = new CliIOException($"cannot write the journal '{Path}': {RunFiles.Reason(e)}", e);
             _buffer.SetLength(0);

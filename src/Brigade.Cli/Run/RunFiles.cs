@@ -9,6 +9,8 @@ internal static class RunFiles
         var message = e switch
         {
             UnauthorizedAccessException => "permission denied",
+            // EFBIG, which .NET reports as an argument out of range ("Specified file length was too large for the file system").
+            ArgumentOutOfRangeException => "File too large (over the file size limit, ulimit -f, or the file system's largest file)",
             DirectoryNotFoundException => "its directory does not exist",
             FileNotFoundException => "no such file",
             _ => e.Message,
@@ -105,7 +107,7 @@ internal static class RunFiles
             file.Seek(0, SeekOrigin.End);
             return file;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (IsWriteError(e))
         {
             throw new CliIOException($"cannot write {option} '{path}': {Reason(e)}", e);
         }
@@ -138,7 +140,8 @@ internal static class RunFiles
 
             if (waited.Elapsed >= ReaderWait)
             {
-                throw new CliIOException($"cannot write {option} '{path}': it is a FIFO, and no process opened it for reading within {ReaderWait.TotalSeconds:0} s; start its reader first (cat '{path}' &)");
+                // A missing reader, not a bad path: exit 1 (RunOutputs.Open makes the other failures to open a usage error).
+                throw new CliIOException($"cannot write {option} '{path}': it is a FIFO, and no process opened it for reading within {ReaderWait.TotalSeconds:0} s; start its reader first (cat '{path}' &)", new TimeoutException());
             }
 
             if (!told && notice is not null && waited.Elapsed >= TimeSpan.FromSeconds(1))
@@ -172,6 +175,14 @@ internal static class RunFiles
         "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
         _ => null,
     };
+
+    /// <summary>
+    /// Gets whether <paramref name="e"/>, thrown by a file stream's write, flush or length change, is the file's failure: an
+    /// I/O error, a permission, or EFBIG past <c>ulimit -f</c>, which .NET throws as <see cref="ArgumentOutOfRangeException"/>
+    /// (until run60 it ended the run as "brigade: ArgumentOutOfRangeException: Specified file length was too large for the
+    /// file system", and the output's partly written result stayed in it on --resume).
+    /// </summary>
+    public static bool IsWriteError(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException;
 
     /// <summary>Deletes a file brigade created and did not use, ignoring failure.</summary>
     public static void DeleteQuietly(string path)

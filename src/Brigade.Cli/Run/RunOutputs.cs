@@ -123,7 +123,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         {
             _journal?.Dispose();
         }
-        catch (Exception e) when (e is IOException or CliIOException)
+        catch (Exception e) when (RunFiles.IsWriteError(e) || e is CliIOException)
         {
             // The journal ends at its last complete line; resume reads up to there.
         }
@@ -241,8 +241,11 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         _markedInputBytes = inputBytes;
     }
 
-    // Writes (or, with no bytes, flushes) an output; a full disk or a broken pipe is one line naming the user's path.
-    private static void Write(Stream stream, string option, string path, byte[]? bytes)
+    // Writes (or, with no bytes, flushes) an output; a full disk or a broken pipe is one line naming the user's path. A
+    // failed write may have left part of its bytes in the file (the kernel writes up to a full disk or the file size limit,
+    // then refuses the rest): the stream's length is then no watermark, and no mark is written after it (run60: a result
+    // cut at `ulimit -f` was marked as written, and --resume appended the item again after its piece).
+    private void Write(Stream stream, string option, string path, byte[]? bytes)
     {
         try
         {
@@ -255,9 +258,11 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
                 stream.Flush();
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (RunFiles.IsWriteError(e))
         {
-            throw new CliIOException($"cannot write {option} '{path}': {RunFiles.Reason(e)}", e);
+            var failed = new CliIOException($"cannot write {option} '{path}': {RunFiles.Reason(e)}", e);
+            Interlocked.CompareExchange(ref _writeError, failed, null);
+            throw failed;
         }
     }
 
@@ -335,6 +340,23 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
             }
 
             throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Open"/>, with a path that cannot be opened said as a usage error (exit 2): nothing was created or run, as
+    /// for a directory that does not exist (run60: <c>-o /tmp</c> exited 2 and a path the kernel refused at its open 1). A
+    /// FIFO whose reader did not come stays a failure of the run (exit 1): the path is right.
+    /// </summary>
+    public void OpenChecked(JournalRecord header, ResumeState? resume, long journalLength, string? restoreJournalFrom, InputFingerprint fingerprint, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            Open(header, resume, journalLength, restoreJournalFrom, fingerprint, cancellationToken);
+        }
+        catch (CliIOException e) when (e.InnerException is not TimeoutException)
+        {
+            throw new CliUsageException(e.Message);
         }
     }
 
@@ -422,7 +444,11 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         {
             lock (_writeGate)
             {
-                Mark(force: true);
+                // Not after a failed write: the outputs may hold part of a result past what was delivered (Write).
+                if (_writeError is null)
+                {
+                    Mark(force: true);
+                }
             }
         }
         catch (CliIOException e)
@@ -434,7 +460,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         {
             _journal?.Dispose();
         }
-        catch (Exception e) when (e is IOException or CliIOException)
+        catch (Exception e) when (RunFiles.IsWriteError(e) || e is CliIOException)
         {
             // The journal ends at its last complete line; resume reads up to there.
         }

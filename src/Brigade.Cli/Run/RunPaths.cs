@@ -127,6 +127,13 @@ internal sealed class RunPaths
             {
                 throw new CliUsageException($"{option}: directory '{dir}' does not exist");
             }
+
+            if (KernelFileSystem(full) is { } kernel)
+            {
+                // /proc/x said "no such file" (exit 1), /proc/self/status ran every command and then failed with "Invalid
+                // argument" (run60): the kernel's files take no results. /proc/self/fd/N is a descriptor's file, written as such.
+                throw new CliUsageException($"{option}: '{path}' is in {kernel}, the kernel's file system, which takes no results; give a file, a device (/dev/null) or a pipe");
+            }
         }
 
         CheckWritable(written, failuresGiven, journalGiven);
@@ -181,13 +188,35 @@ internal sealed class RunPaths
 
             var reason = NativeMethods.ErrorText(denied);
             var where = exists ? reason : $"cannot create files in '{dir}': {reason}";
-            throw new CliIOException(
+
+            // A usage error (exit 2) since run60, as a directory that does not exist is: nothing is created or run, and a
+            // script tells a bad path from a run whose items failed (exit 1 until then).
+            throw new CliUsageException(
                 option.StartsWith("--journal (default", StringComparison.Ordinal) && !journalGiven
                     ? $"cannot write --output '{Output}': its journal '{path}' goes beside it, and {where}; give --journal PATH in a writable directory (or an --output there)"
                 : option.StartsWith("--failures (default", StringComparison.Ordinal) && !failuresGiven
                     ? $"cannot write --output '{Output}': its failures file '{path}' goes beside it, and {where}; give --failures PATH in a writable directory (or an --output there)"
                 : $"cannot write {option} '{path}': {where}");
         }
+    }
+
+    // "/proc" or "/sys" for a path in the kernel's own file systems (by its full path: /proc/self/status, /sys/x), except a
+    // descriptor's file (/proc/self/fd/N, /proc/PID/fd/N), which is whatever the descriptor holds; null otherwise.
+    private static string? KernelFileSystem(string full)
+    {
+        if (!OperatingSystem.IsLinux() || RunFiles.StandardDescriptor(full) is not null || RunFiles.IsOtherDescriptor(full))
+        {
+            return null;
+        }
+
+        var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts switch
+        {
+            ["proc", _, "fd", var n] when n.All(char.IsAsciiDigit) => null,
+            ["proc", ..] => "/proc",
+            ["sys", ..] => "/sys",
+            _ => null,
+        };
     }
 
     // A device, pipe or socket, or anything under /dev or /proc (where /dev/stdout may lead to a regular file, and a

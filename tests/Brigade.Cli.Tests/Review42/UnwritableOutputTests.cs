@@ -4,7 +4,7 @@ namespace Brigade.Cli.Tests.Review42;
 
 /// <summary>
 /// An output path brigade cannot write (a read-only directory, a file without write permission) is said at once, in one
-/// line naming the path the user gave and the reason, exit 1, before anything is created or run (review 42: -o in a
+/// line naming the path the user gave and the reason, exit 2 (exit 1 until run60), before anything is created or run (review 42: -o in a
 /// read-only directory was reported as the journal's problem, and --report/--trace only after the whole run).
 /// </summary>
 public sealed class UnwritableOutputTests
@@ -22,7 +22,7 @@ public sealed class UnwritableOutputTests
 
         var (code, stdout, stderr) = await RunAsUserAsync(dir, "run", "in.txt", "-x", "echo {}", "-o", "ro/out.txt");
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Equal($"brigade: cannot write --output 'ro/out.txt': cannot create files in '{ro}': permission denied\n", stderr);
     }
@@ -46,7 +46,7 @@ public sealed class UnwritableOutputTests
 
         var (code, _, stderr) = await RunAsUserAsync(dir, "run", "in.txt", "-x", "echo {}", "-o", "ro/out.txt");
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(
             $"brigade: cannot write --output 'ro/out.txt': its journal 'ro/out.txt.journal' goes beside it, and cannot create files in '{ro}': permission denied; " +
             "give --journal PATH in a writable directory (or an --output there)\n",
@@ -72,7 +72,7 @@ public sealed class UnwritableOutputTests
 
         var (code, _, stderr) = await RunAsUserAsync(dir, "run", "in.txt", "-x", "echo {} >> ran.txt", "-o", "out.txt", option, "ro/x");
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal($"brigade: cannot write {option} 'ro/x': cannot create files in '{ro}': permission denied\n", stderr);
         Assert.False(File.Exists(dir.File("ran.txt")), "a command ran");
         Assert.False(File.Exists(dir.File("out.txt")), "the output was created");
@@ -94,7 +94,7 @@ public sealed class UnwritableOutputTests
 
         var (code, _, stderr) = await RunAsUserAsync(dir, "run", "in.txt", "-x", "echo {} >> ran.txt", "-o", "out.txt", "--report", "locked.html");
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal("brigade: cannot write --report 'locked.html': permission denied\n", stderr);
         Assert.False(File.Exists(dir.File("ran.txt")), "a command ran");
     }

@@ -46,7 +46,8 @@ public sealed class MissingHomeStateDirectoryTests
         // Nothing, root included, can create a directory in /proc.
         var (code, stdout, stderr) = await RunAsync(dir.Path, "/proc/brigade-run58-no-home", "run", "in.txt", "-x", "echo {}", "-o", "/dev/null", "--quiet");
 
-        Assert.Equal(1, code);
+        // A usage error since run60 (exit 1 before): nothing was created or run.
+        Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith("brigade: cannot write --output '/dev/null': its journal goes in brigade's state directory, and '/proc/brigade-run58-no-home/.local/state/brigade/journals' cannot be created", stderr, StringComparison.Ordinal);
         Assert.Contains("give --journal PATH, or set XDG_STATE_HOME", stderr, StringComparison.Ordinal);

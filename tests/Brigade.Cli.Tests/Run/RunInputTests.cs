@@ -73,7 +73,7 @@ public sealed class RunInputTests
 
     [Theory]
     [InlineData("echo {0}", "unknown placeholder {0}")]
-    [InlineData("echo {..}", "unknown placeholder {..}")]
+    [InlineData("echo {..}", "{..} is GNU parallel's")]
     [InlineData("echo {2}", "{2} is a CSV field")]
     public async Task Run_UnknownPlaceholder_IsAOneLineUsageError(string command, string expected)
     {

@@ -58,9 +58,19 @@ public sealed class RunPreflightTests
         Assert.Contains("no such file", Assert.Throws<CliUsageException>(() => ProgramPreflight.Check(dir.File("b/nope"), path, None)).Message, StringComparison.Ordinal);
         Assert.Contains("permission denied", Assert.Throws<CliUsageException>(() => ProgramPreflight.Check(dir.File("a/plain"), path, None)).Message, StringComparison.Ordinal);
 
-        // What a shell may still run whatever PATH holds: its builtins, and a function a bash /bin/sh imports.
+        // What a shell may still run whatever PATH holds: its builtins, and a function a bash /bin/sh imports. Since run60 a
+        // function that /bin/sh cannot import (dash) is refused unless a program of its name is on PATH.
         ProgramPreflight.Check("echo", path, None);
-        ProgramPreflight.Check("myfn", path, static name => name == "BASH_FUNC_myfn%%");
+        ProgramPreflight.Check("tool", path, static name => name == "BASH_FUNC_tool%%");
+        var shIsBash = Path.GetFileName(new FileInfo("/bin/sh").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? "/bin/sh").StartsWith("bash", StringComparison.Ordinal);
+        if (shIsBash)
+        {
+            ProgramPreflight.Check("myfn", path, static name => name == "BASH_FUNC_myfn%%");
+        }
+        else
+        {
+            Assert.Contains("bash -c 'myfn \"$1\"' _ {}", Assert.Throws<CliUsageException>(() => ProgramPreflight.Check("myfn", path, static name => name == "BASH_FUNC_myfn%%")).Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact(Timeout = 60_000)]
