@@ -21,7 +21,7 @@ internal static class DumpAnalyzer
         DataTarget target;
         try
         {
-            target = DataTarget.LoadDump(dumpPath);
+            target = DataTarget.LoadDump(dumpPath, new DataTargetOptions { Limits = new DataTargetLimits { MaxStackFrames = RuntimeReader.StackWalkLimit(options) } });
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException)
         {
