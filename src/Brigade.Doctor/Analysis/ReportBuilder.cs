@@ -720,6 +720,12 @@ internal static class ReportBuilder
             advice.Add("a Barrier's post-phase action runs on the last participant to arrive while the others wait in SignalAndWait: never take in it a lock a participant holds while signalling (release locks before SignalAndWait, or do that work after it returns)");
         }
 
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 60: a Barrier or CountdownEvent waited on under a lock its missing participant (or signaller) takes first.
+            advice.Add("never wait on a Barrier or a CountdownEvent while holding a lock that its participants take before they arrive or signal: leave the lock before SignalAndWait or Wait, or signal before taking the lock");
+        }
+
         if (kinds.Contains(WaitKind.PendingFinalizers))
         {
             advice.Add("never call GC.WaitForPendingFinalizers while holding a lock a finalizer takes; better, take no lock in a finalizer (use SafeHandle, or queue the clean-up)");

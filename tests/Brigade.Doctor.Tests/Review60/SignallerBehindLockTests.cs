@@ -22,6 +22,9 @@ public sealed class SignallerBehindLockTests
         Assert.Contains("arrives at it, with SignalAndWait, after the lock it waits for) by thread 'import-3'", text, StringComparison.Ordinal);
         Assert.Contains("A possible deadlock: a Barrier or a CountdownEvent records no owner", text, StringComparison.Ordinal);
         Assert.Contains(diagnosis.Reports, r => r.Code == "BRG1001");
+
+        // Before this advice, the cycle's headline advice was only "Break the cycle.".
+        Assert.Contains("Never wait on a Barrier or a CountdownEvent while holding a lock that its participants take before they arrive or signal", text, StringComparison.Ordinal);
     }
 
     [Fact]
