@@ -27,6 +27,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     private readonly Dictionary<int, List<Taken>> _taken = [];
     private readonly Dictionary<ClrModule, MetadataReader?> _metadata = [];
     private readonly Dictionary<(ClrModule, int), (string Name, List<Receiver?> Receivers)?> _helpers = [];
+    private readonly Dictionary<(ClrModule, int, string, string), (string Name, List<Receiver> Receivers)?> _releasers = [];
 
     /// <summary>A synchronous <c>Wait</c> on a thread's stack not released since: the semaphores it may be (none known:
     /// <see cref="Name"/>'s field, or any when <see cref="Any"/>), and where (the method, or the helper, that took it).</summary>
@@ -75,35 +76,67 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     /// Review 59: where the innermost method of the application on <paramref name="scan"/>'s stack calls <c>Release</c> on
     /// this very <paramref name="semaphore"/> after the call it is in (its receiver read as that semaphore, or as the field
     /// that holds it): <c>lock (_gate) { _idle.Enqueue(c); _free.Release(); }</c> waiting for <c>_gate</c>. Null otherwise.
+    /// Review 60: or calls, after it, a method of its own module that does (<c>lock (_gate) { _idle.Enqueue(c); Signal(); }</c>
+    /// with <c>Signal() => _free.Release()</c>), its receiver read in the caller's terms as for a slot's wrapper (one level
+    /// down, as <see cref="TakesAndReturns"/>); before, only a <c>Release</c> in the method itself was seen.
     /// </summary>
-    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo semaphore)
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo semaphore) => ReleasesAfter(scan, semaphore, "SemaphoreSlim", "Release");
+
+    /// <summary>Review 60: as <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo)"/> for any of the synchronization objects
+    /// a thread waits on without an owner: where the releaser's code calls <paramref name="method"/> (any overload) of
+    /// <paramref name="typeName"/> (<c>System.Threading.</c> omitted) on this very object, held in <paramref name="target"/>:
+    /// <c>Barrier.SignalAndWait</c> (a participant's arrival), <c>CountdownEvent.Signal</c>.</summary>
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method)
     {
         try
         {
-            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } method
-                || type.Module is not { } module || Metadata(module) is not { } md || Code(method) is not { } code)
+            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } frameMethod
+                || type.Module is not { } module || Metadata(module) is not { } md || Code(frameMethod) is not { } code)
             {
                 return null;
             }
 
-            var current = method.GetILOffset(frame.Frame.InstructionPointer);
+            var current = frameMethod.GetILOffset(frame.Frame.InstructionPointer);
             if (current <= 0)
             {
                 return null;
             }
 
-            var at = $"{type.Name}.{method.Name}";
+            var fullType = $"System.Threading.{typeName}";
+            var at = $"{type.Name}.{frameMethod.Name}";
             for (var i = 0; i < code.Count; i++)
             {
-                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not ("SemaphoreSlim", "Release", var parameters, _, _)
-                    || (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is not { } receiver)
+                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not (var calleeType, var calleeName, var parameters, _, _)
+                    || calleeType != typeName || calleeName != method || (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is not { } receiver)
                 {
                     continue;
                 }
 
-                if (Resolve(module, receiver, () => frame.Roots, at).Surely(semaphore))
+                if (Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
                 {
                     return frame.Display.Location is { } location ? $"{at} ({location})" : at;
+                }
+            }
+
+            for (var i = 0; i < code.Count; i++)
+            {
+                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt)
+                    || MetadataTokens.EntityHandle((int)code[i].Operand) is not { Kind: HandleKind.MethodDefinition } handle
+                    || Releases(module, md, (MethodDefinitionHandle)handle, typeName, method) is not { } helper)
+                {
+                    continue;
+                }
+
+                foreach (var inner in helper.Receivers)
+                {
+                    // `this.Signal()`: the helper's `this._free` is the caller's own field (arg 0 of an instance method is its this).
+                    if (ThroughCall(md, code, i, inner) is { } through
+                        && (through is { Slot: "arg 0", Path.Count: > 0 } && !IsStatic(md, frameMethod) ? through with { Slot = null } : through) is var receiver
+                        && Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
+                    {
+                        var where = frame.Display.Location is { } location ? $"{at} ({location})" : at;
+                        return $"{where}, in its call to {helper.Name},";
+                    }
                 }
             }
         }
@@ -444,6 +477,52 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
         return known;
     }
 
+    /// <summary>For a method of the application called by a frame: the receivers (in its own terms) of the
+    /// <c>SemaphoreSlim.Release</c> calls it makes, or null when it makes none that can be read.</summary>
+    private (string Name, List<Receiver> Receivers)? Releases(ClrModule module, MetadataReader md, MethodDefinitionHandle handle, string typeName, string methodName)
+    {
+        var token = MetadataTokens.GetToken(handle);
+        if (_releasers.TryGetValue((module, token, typeName, methodName), out var known))
+        {
+            return known;
+        }
+
+        known = null;
+        try
+        {
+            var definition = md.GetMethodDefinition(handle);
+            var declaring = TypeName(md, definition.GetDeclaringType());
+            if (definition.RelativeVirtualAddress != 0 && !WaitRule.IsFrameworkType(declaring, module.Name)
+                && module.GetTypeByName(declaring)?.Methods.FirstOrDefault(m => m.MetadataToken == token) is { } method && Code(method) is { } code)
+            {
+                var receivers = new List<Receiver>();
+                for (var i = 0; i < code.Count; i++)
+                {
+                    if (code[i].Op is (Call or CallVirt) && Callee(md, code[i].Operand) is (var calleeType, var calleeName, var parameters, _, _)
+                        && calleeType == typeName && calleeName == methodName
+                        && (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is { } receiver)
+                    {
+                        receivers.Add(receiver);
+                    }
+                }
+
+                known = receivers.Count > 0 ? (HelperName(md, handle), receivers) : null;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            known = null;
+        }
+
+        _releasers[(module, token, typeName, methodName)] = known;
+        return known;
+    }
+
+    /// <summary>Whether a method is static, from its metadata (its arguments then start with a parameter, not <c>this</c>).</summary>
+    private static bool IsStatic(MetadataReader md, ClrMethod method) =>
+        MetadataTokens.EntityHandle(method.MetadataToken) is { Kind: HandleKind.MethodDefinition } handle
+        && (md.GetMethodDefinition((MethodDefinitionHandle)handle).Attributes & System.Reflection.MethodAttributes.Static) != 0;
+
     private static string HelperName(MetadataReader md, MethodDefinitionHandle handle)
     {
         var definition = md.GetMethodDefinition(handle);
@@ -466,19 +545,19 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     /// <summary>The semaphores a receiver names: a static field's, read from the dump; a field of <c>this</c>, every one
     /// that field path leads to from an object the frame roots (else known by the field's name only); a local or a
     /// parameter, any.</summary>
-    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at)
+    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at, string type = SemaphoreType)
     {
         if (receiver.StaticType is { } staticType)
         {
             var current = domain is not null && module.GetTypeByName(staticType)?.GetStaticFieldByName(receiver.Path[0]) is { IsObjectReference: true } field ? field.ReadObject(domain) : default;
-            var found = Follow(current, receiver.Path, 1);
+            var found = Follow(current, receiver.Path, 1, type);
             return new Taken(found.IsNull ? [] : [found], receiver.Name, false, at);
         }
 
         var all = new List<ClrObject>();
         foreach (var root in roots())
         {
-            if (Follow(root, receiver.Path, 0) is { IsNull: false } found && !all.Exists(o => o.Address == found.Address))
+            if (Follow(root, receiver.Path, 0, type) is { IsNull: false } found && !all.Exists(o => o.Address == found.Address))
             {
                 all.Add(found);
             }
@@ -490,14 +569,16 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
             : all.Count == 0 ? new Taken([], null, true, at) : new Taken(all, receiver.Name, false, at, Exact: false);
     }
 
-    private static ClrObject Follow(ClrObject current, List<string> path, int start)
+    private const string SemaphoreType = "System.Threading.SemaphoreSlim";
+
+    private static ClrObject Follow(ClrObject current, List<string> path, int start, string type)
     {
         for (var i = start; i < path.Count && current is { IsNull: false, IsValid: true }; i++)
         {
             current = current.TryReadObjectField(path[i], out var next) ? next : default;
         }
 
-        return current is { IsNull: false, IsValid: true } && current.Type?.Name == "System.Threading.SemaphoreSlim" ? current : default;
+        return current is { IsNull: false, IsValid: true } && current.Type?.Name == type ? current : default;
     }
 
     /// <summary>The module's metadata, from the dump's copy of it.</summary>

@@ -21,7 +21,7 @@ internal static class DumpAnalyzer
         DataTarget target;
         try
         {
-            target = DataTarget.LoadDump(dumpPath);
+            target = DataTarget.LoadDump(dumpPath, new DataTargetOptions { Limits = new DataTargetLimits { MaxStackFrames = RuntimeReader.StackWalkLimit(options) } });
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException)
         {
@@ -231,6 +231,7 @@ internal static class DumpAnalyzer
         var graphs = new[]
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
+                && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
@@ -482,6 +483,46 @@ internal static class DumpAnalyzer
                 }
             }
         }
+
+        // Review 60: the same for a Barrier whose missing participant, or a CountdownEvent whose missing signaller, waits for
+        // a lock the waiter holds, its code arriving (SignalAndWait) or signalling (Signal) after that lock. Read "No pitfall
+        // found" with "if that thread is to signal it, they deadlock": the dump shows it is, unless other code does instead.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.ManualResetEventSlim, Api: "Barrier.SignalAndWait" or "CountdownEvent.Wait", IsIdle: false }
+            && !s.Target.IsNull && s.Owners.Count == 0 && !HasTimedWait(s, s.Api!.StartsWith("Barrier.", StringComparison.Ordinal) ? "System.Threading.Barrier" : "System.Threading.CountdownEvent", s.Api[(s.Api.IndexOf('.', StringComparison.Ordinal) + 1)..])))
+        {
+            var barrier = waiter.Api!.StartsWith("Barrier.", StringComparison.Ordinal);
+            var (typeName, method) = barrier ? ("Barrier", "SignalAndWait") : ("CountdownEvent", "Signal");
+            if (waiter.Target.Type?.Name != $"System.Threading.{typeName}")
+            {
+                continue;
+            }
+
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var releaser in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                if (holders.ReleasesAfter(releaser, target, typeName, method) is { } at)
+                {
+                    waiter.Owners.Add(releaser.ManagedId);
+                    waiter.HolderRoles[releaser.ManagedId] = barrier
+                        ? $"{SignalsAfterLock}{at} arrives at it, with SignalAndWait, after the lock it waits for) by"
+                        : $"{SignalsAfterLock}{at} calls Signal on it after the lock it waits for) by";
+                }
+            }
+        }
+    }
+
+    /// <summary>The role of a thread whose code arrives at a <c>Barrier</c>, or signals a <c>CountdownEvent</c>, after the
+    /// lock it waits for, which the object's waiter holds (review 60).</summary>
+    internal const string SignalsAfterLock = "which would be signalled (";
+
+    /// <summary>Whether the outermost <paramref name="method"/> frame of <paramref name="type"/> is an overload with a
+    /// timeout: <c>SignalAndWait(Int32)</c>, <c>Wait(TimeSpan, CancellationToken)</c>.</summary>
+    private static bool HasTimedWait(ThreadScan scan, string type, string method)
+    {
+        var outer = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i])
+            .FirstOrDefault(f => f.TypeName == type && f.MethodName == method);
+        return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
     }
 
     /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,

@@ -107,6 +107,8 @@ internal static class ReportBuilder
         : cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? (cycle.Links.Count == 1 ? "unless its TryEnter has a finite timeout, " : "unless a TryEnter below has a finite timeout, ")
         : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true) ? "unless its scheduler starts the task some other way, "
         : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
+        : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
+            ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
 
     /// <summary>Review 57: the words by which a semaphore wait says its own thread completes what the slot's holder awaits.</summary>
@@ -166,6 +168,12 @@ internal static class ReportBuilder
             // Review 59: a Wait() under a lock whose releaser needs that lock first.
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows no free slot, and the thread waiting for the lock calling Release on this semaphore after that lock; ")
                 .Append("unless other code releases a slot, it is a deadlock. Do not block on a semaphore (Wait()) while holding a lock its releaser takes first: wait for the slot before taking the lock, or release outside it.\n");
+        }
+        else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 60: a Barrier or CountdownEvent waited on under a lock its missing participant takes first.
+            text.Append("  A possible deadlock: a Barrier or a CountdownEvent records no owner. The dump shows it short of arrivals or signals, and the thread waiting for the lock arriving at it or signalling it after that lock; ")
+                .Append("unless other code does so instead, it is a deadlock. Do not wait on a Barrier or a CountdownEvent while holding a lock its participants take first: leave the lock before you wait.\n");
         }
         else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
@@ -623,6 +631,7 @@ internal static class ReportBuilder
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
+        WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var signaller) && signaller.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) => signaller,
         WaitKind.ReaderWriterLockRead when link.Wait.HolderRoles.GetValueOrDefault(link.Holder.ManagedThreadId) == RuntimeReader.QueuedBehindWriter => RuntimeReader.QueuedBehindWriter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
@@ -709,6 +718,12 @@ internal static class ReportBuilder
         {
             // Review 51: a Barrier's post-phase action runs on the last participant to arrive while the others wait.
             advice.Add("a Barrier's post-phase action runs on the last participant to arrive while the others wait in SignalAndWait: never take in it a lock a participant holds while signalling (release locks before SignalAndWait, or do that work after it returns)");
+        }
+
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 60: a Barrier or CountdownEvent waited on under a lock its missing participant (or signaller) takes first.
+            advice.Add("never wait on a Barrier or a CountdownEvent while holding a lock that its participants take before they arrive or signal: leave the lock before SignalAndWait or Wait, or signal before taking the lock");
         }
 
         if (kinds.Contains(WaitKind.PendingFinalizers))

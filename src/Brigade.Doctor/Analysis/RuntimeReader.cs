@@ -75,8 +75,16 @@ internal sealed class RuntimeReader : IDisposable
             var scan = new ThreadScan(thread);
             var bySp = new Dictionary<(ulong, ulong), FrameScan>();
             var truncated = false;
+            var walked = 0;
             foreach (var frame in Walk(thread))
             {
+                // The walk stops at StackWalkLimit frames (managed and the runtime's own): a stack that long may go on.
+                if (++walked >= StackWalkLimit(_options) && !truncated)
+                {
+                    _partialStacks.Add(thread.ManagedThreadId);
+                    truncated = true;
+                }
+
                 if (frame.Kind != ClrStackFrameKind.ManagedMethod || frame.Method is null)
                 {
                     continue;
@@ -142,6 +150,14 @@ internal sealed class RuntimeReader : IDisposable
 
         return scans;
     }
+
+    /// <summary>
+    /// Review 60: how many frames ClrMD walks per thread (<c>DataTargetLimits.MaxStackFrames</c>, 8,096 by default): the
+    /// frames kept and room for the runtime's own frames among them. Every <c>EnumerateStackRoots</c> first walks the
+    /// thread's whole stack up to that limit (to match each root to its frame), though the roots below the frames kept are
+    /// never read: a thread blocked 3,000 frames deep was walked 3,000 frames for 200 kept.
+    /// </summary>
+    public static int StackWalkLimit(DoctorOptions options) => options.MaxFramesPerThread + 64;
 
     /// <summary>The name the runtime gives its thread-pool workers.</summary>
     private const string PoolWorkerName = ".NET TP Worker";
