@@ -14,6 +14,8 @@ namespace Brigade;
 /// </remarks>
 public sealed class RemoteWorkException : Exception
 {
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
     /// <summary>Initializes an empty instance.</summary>
     public RemoteWorkException()
         : this("The work failed in another process.")
@@ -64,6 +66,12 @@ public sealed class RemoteWorkException : Exception
     /// otherwise the <see cref="Exception.InnerException"/> alone (empty when there is none).</summary>
     public IReadOnlyList<RemoteWorkException> InnerExceptions { get; private init; } = [];
 
+    /// <summary>Gets the original exception's public scalar properties (numbers, strings, enums, dates, GUIDs), each as
+    /// invariant text by name, such as <c>Remaining</c> → <c>"3"</c> for a <c>QuotaException</c>; those of
+    /// <see cref="Exception"/> itself are left out. At most 16, values of at most 1,024 characters. The original's
+    /// <see cref="Exception.Data"/> entries of such values are in this exception's <see cref="Exception.Data"/>, as text.</summary>
+    public IReadOnlyDictionary<string, string> RemoteProperties { get; internal set; } = Empty;
+
     /// <summary>Gets the original stack trace, as text, when there was one.</summary>
     public string? RemoteStackTrace { get; }
 
@@ -79,6 +87,16 @@ public sealed class RemoteWorkException : Exception
         if (Location is not null)
         {
             text.Append(" (in ").Append(Location).Append(')');
+        }
+
+        foreach (var (name, value) in RemoteProperties)
+        {
+            text.AppendLine().Append("   ").Append(name).Append(" = ").Append(value);
+        }
+
+        foreach (System.Collections.DictionaryEntry entry in Data)
+        {
+            text.AppendLine().Append("   Data[").Append(entry.Key).Append("] = ").Append(entry.Value);
         }
 
         if (InnerExceptions.Count > 1)

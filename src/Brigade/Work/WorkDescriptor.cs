@@ -155,7 +155,7 @@ public sealed class WorkDescriptor
         var name = type.FullName ?? type.Name;
         if (type.IsInterface || type.IsAbstract || !type.IsClass)
         {
-            throw new ArgumentException($"Work type {name} must be a non-abstract class.", nameof(type));
+            throw new ArgumentException($"Work type {name} must be a non-abstract class.");
         }
 
         // What the type is (a work type at all) before how it is built, so that the message names the real problem.
@@ -167,18 +167,19 @@ public sealed class WorkDescriptor
             throw new ArgumentException(
                 interfaces.Count == 0
                     ? $"Type {name} implements neither IWork<TIn, TOut> nor IAsyncWork<TIn, TOut>."
-                    : $"Work type {name} implements {interfaces.Count} work interfaces ({string.Join(", ", interfaces.Select(i => i.Name))}): a worker would not know which to run. Split it into one type per interface.",
-                nameof(type));
+                    : $"Work type {name} implements {interfaces.Count} work interfaces ({string.Join(", ", interfaces.Select(i => i.Name))}): a worker would not know which to run. Split it into one type per interface.");
         }
 
         if (type.ContainsGenericParameters || type.IsGenericType)
         {
-            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.", nameof(type));
+            throw new ArgumentException($"Work type {name} is generic: workers look work types up by name and never build generic types from the wire. Derive a non-generic class.");
         }
 
         if (type.GetConstructor(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes) is null)
         {
-            throw new ArgumentException($"Work type {name} has no parameterless constructor: workers create their own instance of it.", nameof(type));
+            throw new ArgumentException(
+                $"Work type {name} has no parameterless constructor, and each worker creates its own instance with one: add a parameterless " +
+                "constructor (public or private) and take what the constructor took from the input or from settings the worker can read, or run it on an in-process engine.");
         }
 
         var args = interfaces[0].GetGenericArguments();

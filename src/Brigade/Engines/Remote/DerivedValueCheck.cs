@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -69,6 +71,65 @@ internal sealed class DerivedValueCheck
     }
 
     private bool _includeRoot;
+
+    // Options that refuse a lossy derived value as they write it, per options the values are written with: built once, as
+    // the options' own metadata is (a weak table: a collectible work type's options go with it).
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> GuardedOptions = new();
+
+    /// <summary>Gets whether values written with <paramref name="wire"/> can hold a derived value this walk may not see: one
+    /// behind an <c>object</c> member (written as its runtime type, whose own slots may lose members) or in a lazy sequence
+    /// (walking it would run it twice), or anywhere a derivable slot is reached (a lazy sequence can sit in any of them).</summary>
+    public static bool NeedsGuard(JsonTypeInfo wire)
+    {
+        ArgumentNullException.ThrowIfNull(wire);
+        var builder = new Builder(wire.Options);
+        var root = builder.NodeFor(wire);
+        if (builder.SawObject)
+        {
+            return true;
+        }
+
+        builder.Prune();
+        return root is { Reaches: true };
+    }
+
+    /// <summary>
+    /// Options like <paramref name="options"/> whose metadata refuses, as the serializer writes it, a value of a derived type
+    /// that would lose members: the walk above cannot see one behind an <c>object</c> member or in a lazy sequence
+    /// (<c>IEnumerable&lt;Shape&gt;</c> from <c>yield</c>, which would run twice), and such a value arrived as a plain
+    /// <c>Shape</c>, reported as a success (review 60). The serializer's own message adds the value's path.
+    /// </summary>
+    public static JsonSerializerOptions Guarded(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return GuardedOptions.GetValue(options, static o => o.TypeInfoResolver is { } resolver
+            ? new JsonSerializerOptions(o) { TypeInfoResolver = resolver.WithAddedModifier(Guard) }
+            : o);
+    }
+
+    private static void Guard(JsonTypeInfo info)
+    {
+        if (!IsDerivable(info))
+        {
+            return;
+        }
+
+        var lost = new ConcurrentDictionary<Type, string?>();
+        var previous = info.OnSerializing;
+        info.OnSerializing = value =>
+        {
+            previous?.Invoke(value);
+            var runtime = value.GetType();
+            if (runtime != info.Type && lost.GetOrAdd(runtime, r => LostMembers(info, r)) is { } members)
+            {
+                var declared = info.Type.Name;
+                throw new NotSupportedException(
+                    $"A value inside the result is a {runtime.Name}, but it travels as {declared}, its declared type: System.Text.Json writes only " +
+                    $"{declared}'s members, so {members} would be lost and it would arrive as a plain {declared}. " +
+                    $"Declare it as {runtime.Name}, or mark {declared} [JsonDerivedType(typeof({runtime.Name}), \"{runtime.Name}\")].");
+            }
+        };
+    }
 
     /// <summary>Says what <paramref name="value"/> would lose, and where, or <see langword="null"/> when nothing.</summary>
     public string? Find(object? value)
@@ -233,6 +294,9 @@ internal sealed class DerivedValueCheck
     {
         public Dictionary<Type, Node?> Nodes { get; } = [];
 
+        // Whether an object slot was met: anything can be written there, as its runtime type.
+        public bool SawObject { get; private set; }
+
         public Node? NodeFor(JsonTypeInfo info)
         {
             if (Nodes.TryGetValue(info.Type, out var known))
@@ -240,6 +304,7 @@ internal sealed class DerivedValueCheck
                 return known;
             }
 
+            SawObject |= info.Type == typeof(object);
             if (info.Kind is not (JsonTypeInfoKind.Object or JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary) || info.Type == typeof(object))
             {
                 Nodes[info.Type] = null;

@@ -29,6 +29,13 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
     /// <remarks>Review 43: before, an aggregate crossed with its first inner exception only.</remarks>
     public IReadOnlyList<RemoteError>? Inners { get; init; }
 
+    /// <summary>Gets the exception's public scalar properties as text (<see cref="ExceptionFields"/>), or <see langword="null"/>.</summary>
+    /// <remarks>Review 60: before, a <c>QuotaException.Remaining</c> crossed as nothing.</remarks>
+    public IReadOnlyList<KeyValuePair<string, string>>? Properties { get; init; }
+
+    /// <summary>Gets the exception's <see cref="Exception.Data"/> entries of scalar values as text, or <see langword="null"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Data { get; init; }
+
     /// <summary>Describes <paramref name="exception"/> and its inner exceptions (all of an aggregate's), within <see cref="MaxDepth"/> and <see cref="MaxErrors"/>.</summary>
     public static RemoteError From(Exception exception)
     {
@@ -48,13 +55,43 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
                 rebuilt[i] = inners[i].ToException(location);
             }
 
-            return RemoteWorkException.Aggregate(type, Message, StackTrace, location, rebuilt);
+            return WithFields(RemoteWorkException.Aggregate(type, Message, StackTrace, location, rebuilt));
         }
 
-        return new RemoteWorkException(type, Message, StackTrace, location, Inner?.ToException(location));
+        return WithFields(new RemoteWorkException(type, Message, StackTrace, location, Inner?.ToException(location)));
+    }
+
+    private RemoteWorkException WithFields(RemoteWorkException exception)
+    {
+        if (Properties is { Count: > 0 } properties)
+        {
+            var bag = new Dictionary<string, string>(properties.Count, StringComparer.Ordinal);
+            foreach (var (name, value) in properties)
+            {
+                bag.TryAdd(name, value);
+            }
+
+            exception.RemoteProperties = bag;
+        }
+
+        if (Data is { Count: > 0 } data)
+        {
+            foreach (var (key, value) in data)
+            {
+                exception.Data[key] = value;
+            }
+        }
+
+        return exception;
     }
 
     private static RemoteError From(Exception exception, int depth, ref int budget)
+    {
+        var error = Describe(exception, depth, ref budget);
+        return error with { Properties = ExceptionFields.Properties(exception), Data = ExceptionFields.Data(exception) };
+    }
+
+    private static RemoteError Describe(Exception exception, int depth, ref int budget)
     {
         budget--;
         var type = exception.GetType().FullName ?? exception.GetType().Name;

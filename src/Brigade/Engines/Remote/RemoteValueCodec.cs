@@ -394,6 +394,13 @@ internal sealed class RemoteValueCodec<T> : IDisposable
 
         public Metadata(JsonTypeInfo wire, bool refuseLostMembers)
         {
+            // Results that can hold a derived value the walk (Nested) cannot see are written with metadata that refuses it
+            // as it writes (review 60: behind an object member, in a lazy sequence); the contract written is the same.
+            if (refuseLostMembers && DerivedValueCheck.NeedsGuard(wire))
+            {
+                wire = DerivedValueCheck.Guarded(wire.Options).GetTypeInfo(wire.Type);
+            }
+
             Wire = wire;
             Element = wire as JsonTypeInfo<T>;
             Array = Element is null ? null : ArrayTypeInfo(wire.Options);
