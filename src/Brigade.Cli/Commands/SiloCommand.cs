@@ -190,7 +190,9 @@ internal static class SiloCommand
 
         // A silo declared dead by the others (frozen, then resumed) stops with a verdict line and exit 1, not Orleans'
         // stack trace and FailFast (review 60).
-        var fatal = new SiloFatalError(stderr, $"{options.AdvertisedAddress ?? options.Address}:{options.SiloPort}");
+        var silo = $"{options.AdvertisedAddress ?? options.Address}:{options.SiloPort}";
+        var bound = new SiloStopBound(stderr);
+        var fatal = new SiloFatalError(silo, bound);
         builder.Services.Replace(ServiceDescriptor.Singleton<global::Orleans.Runtime.IFatalErrorHandler>(fatal));
 
         using var host = builder.Build();
@@ -266,12 +268,15 @@ internal static class SiloCommand
         {
             stderr.WriteLine($"brigade silo {options.Address}:{options.SiloPort} stopping ({TerminationSignal.Name ?? "cancelled"}): leaving the cluster; runs using it finish on the other silos");
             lifetime.StopApplication();
+            _ = bound.Start(
+                $"brigade silo {silo}: stopped without leaving the cluster (its membership store does not answer?): the other silos declare it dead once their probes go unanswered",
+                TerminationSignal.InterruptedExitCode);
         }))
         {
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        fatal.Stopped();
+        bound.Stopped();
         if (fatal.Verdict is { } verdict)
         {
             // After the console logger's queue is flushed (disposing the host), so that the verdict is the last line.

@@ -12,19 +12,14 @@ namespace Brigade.Cli.Commands;
 /// <c>Environment.FailFast</c>: the process aborts (exit 134, a core dump where they are on) for what is the cluster working
 /// as designed. This handler records the verdict, mutes the silo's log (Orleans' warnings of the non-graceful stop that
 /// follows would only bury it) and stops the host; the command writes the verdict as its last line and exits 1. A stop
-/// that does not end within <see cref="HardStopAfter"/> (a silo cut off from its membership store may not) ends the
-/// process there.
+/// that overruns the silo's <see cref="SiloStopBound"/> (a silo cut off from its membership store may) ends the process
+/// there.
 /// </remarks>
-internal sealed class SiloFatalError(TextWriter stderr, string silo) : global::Orleans.Runtime.IFatalErrorHandler
+internal sealed class SiloFatalError(string silo, SiloStopBound bound) : global::Orleans.Runtime.IFatalErrorHandler
 {
-    /// <summary>How long the host may take to stop after a fatal error before the process ends anyway: the host's own
-    /// shutdown timeout (15 s) and a margin.</summary>
-    internal static readonly TimeSpan HardStopAfter = TimeSpan.FromSeconds(20);
-
     private IHostApplicationLifetime? _lifetime;
     private Action? _mute;
     private string? _verdict;
-    private bool _hostStopped;
 
     /// <summary>The verdict line once a fatal error happened; null before.</summary>
     public string? Verdict => Volatile.Read(ref _verdict);
@@ -52,12 +47,9 @@ internal sealed class SiloFatalError(TextWriter stderr, string silo) : global::O
         if (_lifetime is { } lifetime)
         {
             lifetime.StopApplication();
-            _ = HardStopAsync();
+            _ = bound.Start(_verdict!, ExitCodes.Failure);
         }
     }
-
-    /// <summary>Says that the host has stopped: the process is not ended by the handler after that.</summary>
-    public void Stopped() => Volatile.Write(ref _hostStopped, true);
 
     /// <summary>The verdict for one fatal error.</summary>
     /// <param name="silo">The silo's address and port.</param>
@@ -77,17 +69,5 @@ internal sealed class SiloFatalError(TextWriter stderr, string silo) : global::O
 
         var what = exception is null ? "" : $": {exception.GetBaseException().GetType().Name}: {SiloLogFormatter.Gist(exception.GetBaseException().Message)}";
         return $"brigade silo {silo}: stopped by a fatal error in Orleans ({SiloLogFormatter.OneLine(context ?? "no context")}){what}; start it again to rejoin";
-    }
-
-    private async Task HardStopAsync()
-    {
-        await Task.Delay(HardStopAfter).ConfigureAwait(false);
-        if (Volatile.Read(ref _hostStopped))
-        {
-            return;
-        }
-
-        await stderr.WriteLineAsync($"{_verdict} (the silo did not stop within {HardStopAfter.TotalSeconds:0} s: ended)").ConfigureAwait(false);
-        Environment.Exit(ExitCodes.Failure);
     }
 }

@@ -45,14 +45,16 @@ public sealed class SiloFatalErrorTests
     public void AFatalError_StopsTheHost_MutesTheLog_AndKeepsTheFirstVerdict()
     {
         using var stderr = new StringWriter();
-        var handler = new SiloFatalError(stderr, "127.0.0.1:13312");
+        var exits = new List<int>();
+        var bound = new SiloStopBound(stderr, exits.Add);
+        var handler = new SiloFatalError("127.0.0.1:13312", bound);
         var lifetime = new Lifetime();
         var muted = 0;
         handler.Attach(lifetime, () => muted++);
 
         handler.OnFatalException(this, DeclaredDead);
         handler.OnFatalException(this, "ProcessMembershipUpdates", new InvalidOperationException("later"));
-        handler.Stopped();
+        bound.Stopped();
 
         Assert.Equal(1, lifetime.Stops);
         Assert.Equal(1, muted);
@@ -60,12 +62,41 @@ public sealed class SiloFatalErrorTests
 
         // The verdict is the command's to write, after the host's log is flushed: nothing is written here.
         Assert.Equal("", stderr.ToString());
+        Assert.Empty(exits);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AStopThatOverrunsTheBound_IsSaid_AndEndsTheProcess_WithTheStopsExitCode()
+    {
+        using var stderr = new StringWriter();
+        var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bound = new SiloStopBound(stderr, code => exited.TrySetResult(code));
+
+        var watch = bound.Start("brigade silo s: stopped without leaving the cluster", 143, TimeSpan.FromMilliseconds(50));
+        await bound.Start("a second start", 1, TimeSpan.FromMilliseconds(1));
+        await watch;
+
+        Assert.Equal(143, await exited.Task);
+        Assert.Equal("brigade silo s: stopped without leaving the cluster (the silo did not stop within 0 s: ended)", stderr.ToString().TrimEnd());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AStopThatEnded_IsNotEnded_ByTheBound()
+    {
+        var exits = new List<int>();
+        var bound = new SiloStopBound(TextWriter.Null, exits.Add);
+
+        var watch = bound.Start("line", 143, TimeSpan.FromMilliseconds(50));
+        bound.Stopped();
+        await watch;
+
+        Assert.Empty(exits);
     }
 
     [Fact]
     public void OrleansCallsIt_ForEveryException()
     {
-        var handler = new SiloFatalError(TextWriter.Null, "s");
+        var handler = new SiloFatalError("s", new SiloStopBound(TextWriter.Null, _ => { }));
 
         Assert.True(handler.IsUnexpected(new InvalidOperationException()));
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Brigade.Orleans.Tests.Deployment;
 
 namespace Brigade.Orleans.Tests.Review60Lead;
@@ -22,14 +21,14 @@ public sealed class DeclaredDeadSiloTests
         }
 
         var ports = FreePorts.On([IPAddress.Loopback], 4).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
-        using var primary = Silo.Start(ports[0], ports[1], ports[0]);
-        using var frozen = Silo.Start(ports[2], ports[3], ports[0]);
+        using var primary = SiloProcess.Start("silo", "--port", ports[0], "--gateway-port", ports[1], "--primary-port", ports[0], "--failure-detection", "fast", "--exit-on-stdin-close");
+        using var frozen = SiloProcess.Start("silo", "--port", ports[2], "--gateway-port", ports[3], "--primary-port", ports[0], "--failure-detection", "fast", "--exit-on-stdin-close");
         try
         {
             await primary.ReadyAsync();
             await frozen.ReadyAsync();
 
-            Signal("STOP", frozen.Process.Id);
+            frozen.Signal("STOP");
             try
             {
                 // Until the primary's view of the cluster has only itself: the frozen silo was declared dead.
@@ -48,7 +47,7 @@ public sealed class DeclaredDeadSiloTests
             }
             finally
             {
-                Signal("CONT", frozen.Process.Id);
+                frozen.Signal("CONT");
             }
 
             await frozen.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -64,80 +63,5 @@ public sealed class DeclaredDeadSiloTests
             primary.Stop();
             frozen.Stop();
         }
-    }
-
-    private static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    private sealed class Silo : IDisposable
-    {
-        private readonly StringBuilder _log = new();
-        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private Silo(Process process) => Process = process;
-
-        public Process Process { get; }
-
-        public static Silo Start(string port, string gateway, string primaryPort)
-        {
-            var info = BrigadeCli.StartInfo("silo", "--port", port, "--gateway-port", gateway, "--primary-port", primaryPort, "--failure-detection", "fast", "--exit-on-stdin-close");
-            info.RedirectStandardInput = true;
-            info.RedirectStandardOutput = true;
-            info.RedirectStandardError = true;
-            var silo = new Silo(new Process { StartInfo = info });
-            silo.Process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data?.StartsWith("brigade silo ready", StringComparison.Ordinal) == true)
-                {
-                    silo._ready.TrySetResult();
-                }
-            };
-            silo.Process.ErrorDataReceived += (_, e) =>
-            {
-                lock (silo._log)
-                {
-                    silo._log.AppendLine(e.Data);
-                }
-            };
-            silo.Process.Start();
-            silo.Process.BeginOutputReadLine();
-            silo.Process.BeginErrorReadLine();
-            return silo;
-        }
-
-        public async Task ReadyAsync()
-        {
-            await Task.WhenAny(_ready.Task, Process.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(90));
-            Assert.True(_ready.Task.IsCompleted, $"the silo did not say it was ready:\n{Log()}");
-        }
-
-        public string Log()
-        {
-            // After an exit, the readers reach the end first.
-            if (Process.HasExited)
-            {
-                Process.WaitForExit();
-            }
-
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-
-        public void Stop()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-        }
-
-        public void Dispose() => Process.Dispose();
     }
 }
