@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Brigade.Orleans;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -187,7 +188,15 @@ internal static class SiloCommand
             builder.Services.Configure<ClusterMembershipOptions>(SiloFailureDetection.Fast);
         }
 
+        // A silo declared dead by the others (frozen, then resumed) stops with a verdict line and exit 1, not Orleans'
+        // stack trace and FailFast (review 60).
+        var silo = $"{options.AdvertisedAddress ?? options.Address}:{options.SiloPort}";
+        var bound = new SiloStopBound(stderr);
+        var fatal = new SiloFatalError(silo, bound);
+        builder.Services.Replace(ServiceDescriptor.Singleton<global::Orleans.Runtime.IFatalErrorHandler>(fatal));
+
         using var host = builder.Build();
+        fatal.Attach((IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!, () => MuteLog(host));
 
         // Localhost clustering: a silo that is not the primary joins through it. Review 57: `brigade silo --port 21111`
         // (its --primary-port left at 11111, where nothing listened) logged Orleans' connection warnings and never said
@@ -230,11 +239,7 @@ internal static class SiloCommand
             {
                 // Two silos started at once with one port both passed the check above (review 58). The stop that follows
                 // is this command's, not a failure to report: Orleans' four warnings of a non-graceful shutdown are not shown.
-                foreach (var formatter in host.Services.GetServices<Microsoft.Extensions.Logging.Console.ConsoleFormatter>().OfType<SiloLogFormatter>())
-                {
-                    formatter.Mute();
-                }
-
+                MuteLog(host);
                 host.Dispose();
                 await stderr.WriteLineAsync(
                     $"brigade: port {shared.Port} ({(shared.Gateway ? "--gateway-port" : "--port")}) on {options.Address} is also bound by another process started at the same time " +
@@ -263,12 +268,34 @@ internal static class SiloCommand
         {
             stderr.WriteLine($"brigade silo {options.Address}:{options.SiloPort} stopping ({TerminationSignal.Name ?? "cancelled"}): leaving the cluster; runs using it finish on the other silos");
             lifetime.StopApplication();
+            _ = bound.Start(
+                $"brigade silo {silo}: stopped without leaving the cluster (its membership store does not answer?): the other silos declare it dead once their probes go unanswered",
+                TerminationSignal.InterruptedExitCode);
         }))
         {
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        bound.Stopped();
+        if (fatal.Verdict is { } verdict)
+        {
+            // After the console logger's queue is flushed (disposing the host), so that the verdict is the last line.
+            host.Dispose();
+            await stderr.WriteLineAsync(verdict).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
+
         return cancellationToken.IsCancellationRequested ? TerminationSignal.InterruptedExitCode : ExitCodes.Success;
+    }
+
+    // The silo's log writes nothing more: a verdict of this command's follows, and Orleans' warnings of a non-graceful
+    // shutdown would only come before it.
+    private static void MuteLog(IHost host)
+    {
+        foreach (var formatter in host.Services.GetServices<Microsoft.Extensions.Logging.Console.ConsoleFormatter>().OfType<SiloLogFormatter>())
+        {
+            formatter.Mute();
+        }
     }
 
     /// <summary>How long a silo joining through the primary may take before it says where it looks for it.</summary>
