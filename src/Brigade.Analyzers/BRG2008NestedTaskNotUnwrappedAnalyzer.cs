@@ -71,9 +71,7 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        Operations.EnclosingFunction(invocation, context.ContainingSymbol, out var enclosing);
-        var root = enclosing ?? Root(invocation);
-        if (UseOf(invocation, root, followLocals: true) != Use.Wrong)
+        if (UseOf(invocation, followLocals: true) != Use.Wrong)
         {
             return;
         }
@@ -133,7 +131,7 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
         && invocation.Arguments[0].Parameter?.Type is INamedTypeSymbol { DelegateInvokeMethod.Parameters.IsEmpty: true };
 
     // How the nested task a call returns is used where it is produced (and, for a local it initialises, where the local is read).
-    private static Use UseOf(IOperation produced, IOperation root, bool followLocals)
+    private static Use UseOf(IOperation produced, bool followLocals)
     {
         var current = produced;
         while (true)
@@ -147,9 +145,15 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
                 case IConversionOperation { IsImplicit: true } conversion when SymbolEqualityComparer.Default.Equals(conversion.Type, conversion.Operand.Type):
                     current = parent;
                     continue;
-                case IConversionOperation:
-                    // Task t = Task.Factory.StartNew(async ...), Task.WhenAll(...) of them: the outer task stands for the work.
+                case IConversionOperation conversion when IsPlainTask(ElementOf(conversion.Type)):
+                    // Task t = Task.Factory.StartNew(async ...), Task.WaitAll(tasks): the outer task stands for the work.
                     return Use.Wrong;
+                case IConversionOperation conversion when ElementOf(conversion.Type) is INamedTypeSymbol { Arity: 1, Name: "Task" }:
+                    // foreach (var t in items.Select(...)): still the nested tasks.
+                    current = parent;
+                    continue;
+                case IConversionOperation:
+                    return Use.Neutral;
                 case IAwaitOperation awaited:
                     return awaited.Parent is IExpressionStatementOperation ? Use.Wrong : Use.Unwrapped;
                 case IInvocationOperation call when call.Instance == current:
@@ -164,24 +168,60 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
                             return Use.Neutral;
                     }
 
+                case IReturnOperation returned when returned.ReturnedValue == current && SelectOf(returned) is { } select:
+                    // items.Select(i => Task.Factory.StartNew(async ...)): the Select's elements are the nested tasks (review 60).
+                    current = select;
+                    continue;
+                case IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation { TargetMethod: { IsExtensionMethod: true, Name: "ToArray" or "ToList" or "AsEnumerable" } } copy }:
+                    current = copy;
+                    continue;
                 case IArgumentOperation { Parent: IInvocationOperation call }:
                     return call.TargetMethod.Name == "Unwrap" ? Use.Unwrapped
                         : call.TargetMethod.Name is "WaitAll" or "WaitAny" or "WhenAll" or "WhenAny" ? Use.Wrong
                         : Use.Neutral;
                 case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } when followLocals:
-                    return UseOfLocal(declarator.Symbol, produced, root);
+                    return UseOfLocal(declarator.Symbol, current);
                 case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment when followLocals && assignment.Value == current:
-                    return UseOfLocal(target.Local, produced, root);
+                    return UseOfLocal(target.Local, current);
                 default:
                     return Use.Neutral;
             }
         }
     }
 
-    private static Use UseOfLocal(ILocalSymbol local, IOperation produced, IOperation root)
+    // A collection's element type (the type itself when it is not a collection).
+    private static ITypeSymbol? ElementOf(ITypeSymbol? type) => type switch
+    {
+        IArrayTypeSymbol array => array.ElementType,
+        INamedTypeSymbol { Arity: 1, Name: not "Task" and not "ValueTask" } generic => generic.TypeArguments[0],
+        _ => type,
+    };
+
+    private static bool IsPlainTask(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Arity: 0, Name: "Task", ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } } };
+
+    // The Enumerable.Select call whose selector returns this value, if any.
+    private static IInvocationOperation? SelectOf(IReturnOperation returned)
+    {
+        for (var current = returned.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IAnonymousFunctionOperation lambda:
+                    var argument = lambda.Parent is IDelegateCreationOperation creation ? creation.Parent : lambda.Parent;
+                    return argument is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "Select", ContainingType.Name: "Enumerable" } } select } ? select : null;
+                case ILocalFunctionOperation or IMethodBodyBaseOperation:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    private static Use UseOfLocal(ILocalSymbol local, IOperation produced)
     {
         var use = Use.Neutral;
-        foreach (var reference in Operations.DescendantsInFunction(root).OfType<ILocalReferenceOperation>())
+        foreach (var reference in Operations.DescendantsInFunction(FunctionRoot(produced)).OfType<ILocalReferenceOperation>())
         {
             if (!SymbolEqualityComparer.Default.Equals(reference.Local, local) || reference.Syntax.SpanStart < produced.Syntax.SpanStart
                 || reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
@@ -189,7 +229,7 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            switch (UseOf(reference, root, followLocals: false))
+            switch (UseOf(reference, followLocals: false))
             {
                 case Use.Unwrapped:
                     return Use.Unwrapped;
@@ -202,10 +242,16 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
         return use;
     }
 
-    private static IOperation Root(IOperation operation)
+    // The function (lambda, local function or the whole member) whose code holds the operation.
+    private static IOperation FunctionRoot(IOperation operation)
     {
         while (operation.Parent is { } parent)
         {
+            if (Operations.IsNestedFunction(parent))
+            {
+                return parent;
+            }
+
             operation = parent;
         }
 
