@@ -234,6 +234,12 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
                 {
                     spans.Add(notTaken.Syntax.Span);
                 }
+                else if (!negated && Leaves(conditional.WhenTrue) && conditional.Parent is IBlockOperation block)
+                {
+                    // while (true) { if (Monitor.TryEnter(o)) break; await Task.Delay(10); }: the rest of the block runs
+                    // only when the lock was not taken (review 60).
+                    spans.Add(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(conditional.Syntax.Span.End, block.Syntax.Span.End));
+                }
 
                 break;
             case IWhileLoopOperation loop when loop.Condition == current && negated && loop.Body is { } body:
@@ -241,6 +247,15 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
                 break;
         }
     }
+
+    // Whether a branch always leaves its block: break, continue, return, goto or throw (alone or last in a block).
+    private static bool Leaves(IOperation? branch) => branch switch
+    {
+        IBlockOperation block => block.Operations.Length > 0 && Leaves(block.Operations[block.Operations.Length - 1]),
+        IBranchOperation or IReturnOperation { Kind: OperationKind.Return } => true,
+        IExpressionStatementOperation { Operation: IThrowOperation } => true,
+        _ => false,
+    };
 
     private static IOperation Root(IOperation operation)
     {

@@ -168,6 +168,9 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
                             return Use.Neutral;
                     }
 
+                case IPropertyReferenceOperation { Property.Name: "Result" } result when result.Instance == current:
+                    // t.Result.Wait(), await t.Result: the inner task is used (review 60); dropped, it is not.
+                    return result.Parent is IExpressionStatementOperation or ISimpleAssignmentOperation { Target: IDiscardOperation } ? Use.Wrong : Use.Unwrapped;
                 case IReturnOperation returned when returned.ReturnedValue == current && SelectOf(returned) is { } select:
                     // items.Select(i => Task.Factory.StartNew(async ...)): the Select's elements are the nested tasks (review 60).
                     current = select;
