@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Brigade.Analyzers;
 
-/// <summary>The Brigade diagnostics, BRG2001 to BRG2006: ids, severities, messages and help links, in one place.</summary>
+/// <summary>The Brigade diagnostics, BRG2001 to BRG2008: ids, severities, messages and help links, in one place.</summary>
 /// <remarks>Every rule is tracked in AnalyzerReleases.Unshipped.md and documented in docs/analyzers.md under its id.</remarks>
 internal static class Descriptors
 {
@@ -33,6 +33,12 @@ internal static class Descriptors
 
     /// <summary>BRG2006: a Shared&lt;T&gt; accessed on both sides of an await outside any logical flow.</summary>
     public static readonly DiagnosticDescriptor BRG2006SharedAcrossAwait = Create("BRG2006");
+
+    /// <summary>BRG2007: a thread-affine lock (Monitor, Mutex, ReaderWriterLockSlim, SpinLock, Lock) held across an await.</summary>
+    public static readonly DiagnosticDescriptor BRG2007ThreadAffineLockAcrossAwait = Create("BRG2007");
+
+    /// <summary>BRG2008: the Task&lt;Task&gt; of Task.Factory.StartNew or ContinueWith with an async function, awaited or waited for without Unwrap.</summary>
+    public static readonly DiagnosticDescriptor BRG2008NestedTaskNotUnwrapped = Create("BRG2008");
 
     /// <summary>Gets the help link of a rule: its section of docs/analyzers.md.</summary>
     /// <param name="id">The rule id, such as BRG2001.</param>

@@ -280,7 +280,7 @@ public sealed partial class PackagesTests(PackedFeed packed) : IClassFixture<Pac
                 new XElement("ImplicitUsings", "enable"),
                 new XElement("TreatWarningsAsErrors", "true"),
                 // Pitfalls.cs holds the pitfalls on purpose: the analyzers' warnings are expected, not errors.
-                new XElement("WarningsNotAsErrors", "BRG2001;BRG2002;BRG2003;BRG2004")),
+                new XElement("WarningsNotAsErrors", "BRG2001;BRG2002;BRG2003;BRG2004;BRG2007;BRG2008")),
             new XElement("ItemGroup", Libraries.Select(id =>
                 new XElement("PackageReference", new XAttribute("Include", id), new XAttribute("Version", version)))))
             .Save(Path.Combine(app, "Consumer.csproj"));
@@ -320,13 +320,17 @@ public sealed partial class PackagesTests(PackedFeed packed) : IClassFixture<Pac
                 public void Sleep(int[] items) => Parallel.ForEach(items, x => Thread.Sleep(x));
 
                 public void Save(int[] items) => Parallel.ForEach(items, async x => await Task.Delay(x));
+
+                public async Task Hold() { Monitor.Enter(_audit); await Task.Delay(1); Monitor.Exit(_audit); }
+
+                public Task Start() => Task.Factory.StartNew(async () => await Task.Delay(1));
             }
             """);
 
         var (exit, output) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-nodeReuse:false");
         Assert.True(exit == 0, $"the consumer did not restore or build:\n{output}");
         var warnings = output.Split('\n').Where(l => l.Contains("Pitfalls.cs(", StringComparison.Ordinal)).ToList();
-        foreach (var (rule, line) in new[] { ("BRG2001", 6), ("BRG2001", 8), ("BRG2002", 10), ("BRG2003", 12), ("BRG2004", 14) })
+        foreach (var (rule, line) in new[] { ("BRG2001", 6), ("BRG2001", 8), ("BRG2002", 10), ("BRG2003", 12), ("BRG2004", 14), ("BRG2007", 16), ("BRG2008", 18) })
         {
             Assert.True(
                 warnings.Any(w => w.Contains($"Pitfalls.cs({line},", StringComparison.Ordinal) && w.Contains($"warning {rule}:", StringComparison.Ordinal)),

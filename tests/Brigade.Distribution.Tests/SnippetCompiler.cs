@@ -33,7 +33,7 @@ internal static class SnippetCompiler
         return CSharpSyntaxTree.ParseText(reader.ReadToEnd(), ParseOptions, "DocsPrelude.cs");
     });
 
-    // The Brigade analyzers (BRG2001-BRG2006), as the Brigade package hands them to the compiler.
+    // The Brigade analyzers (BRG2001-BRG2008), as the Brigade package hands them to the compiler.
     private static readonly Lazy<System.Collections.Immutable.ImmutableArray<DiagnosticAnalyzer>> Analyzers = new(() =>
         [.. Assembly.Load("Brigade.Analyzers").GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)

@@ -36,6 +36,14 @@ public sealed class ExclusionChecksTests
         Verify<BRG2006SharedAcrossAwaitAnalyzer>.AnalyzerWithExclusionChecksAsync(First(BRG2006Tests.Buggy));
 
     [Fact]
+    public Task BRG2007_is_excluded_from_generated_code_and_suppressed_by_pragma() =>
+        Verify<BRG2007ThreadAffineLockAcrossAwaitAnalyzer>.AnalyzerWithExclusionChecksAsync(First(Review60.BRG2007Tests.Buggy));
+
+    [Fact]
+    public Task BRG2008_is_excluded_from_generated_code_and_suppressed_by_pragma() =>
+        Verify<BRG2008NestedTaskNotUnwrappedAnalyzer>.AnalyzerWithExclusionChecksAsync(First(Review60.BRG2008Tests.Buggy));
+
+    [Fact]
     public void Every_analyzer_has_its_exclusion_check()
     {
         // A new rule gets its line above: without it, nothing would check its exclusions.

@@ -3,7 +3,7 @@ using Brigade.Cli.Demo.Scenes;
 
 namespace Brigade.Cli.Tests.DemoScenes;
 
-/// <summary>The demo's <c>analyzers</c> scene: a page of plain C# with four classic pitfalls, compiled with Brigade's analyzers.</summary>
+/// <summary>The demo's <c>analyzers</c> scene: a page of plain C# with six classic pitfalls, compiled with Brigade's analyzers.</summary>
 public sealed class AnalyzersSceneTests
 {
     [Fact]
@@ -22,7 +22,9 @@ public sealed class AnalyzersSceneTests
         Assert.Contains(found, f => f is { Id: "BRG2002" } && f.Line.StartsWith("Parallel.For(", StringComparison.Ordinal));
         Assert.Contains(found, f => f is { Id: "BRG2003" } && f.Line.Contains(".Result", StringComparison.Ordinal));
         Assert.Contains(found, f => f is { Id: "BRG2004" } && f.Line.StartsWith("Parallel.ForEach(", StringComparison.Ordinal));
-        Assert.Equal(5, found.Count);
+        Assert.Contains(found, f => f is { Id: "BRG2007" } && f.Line.StartsWith("try { await File.AppendAllTextAsync(", StringComparison.Ordinal));
+        Assert.Contains(found, f => f is { Id: "BRG2008" } && f.Line.StartsWith("Task.Factory.StartNew(async", StringComparison.Ordinal));
+        Assert.Equal(7, found.Count);
     }
 
     [Fact]

@@ -12,19 +12,21 @@ using Spectre.Console;
 namespace Brigade.Cli.Demo.Scenes;
 
 /// <summary>
-/// The analyzers: a page of ordinary C# with four classic pitfalls (two locks in opposite orders, a lost update in
-/// <c>Parallel.For</c>, sync-over-async on the pool, an async lambda to <c>Parallel.ForEach</c>) compiled in this process
+/// The analyzers: a page of ordinary C# with six classic pitfalls (two locks in opposite orders, a lost update in
+/// <c>Parallel.For</c>, sync-over-async on the pool, an async lambda to <c>Parallel.ForEach</c>, a <c>Monitor</c> held across
+/// <c>await</c>, <c>Task.Factory.StartNew</c> of an async lambda) compiled in this process
 /// with Brigade's analyzers, as the compiler runs them in a build: each pitfall flagged at its line, before anything runs.
 /// </summary>
 internal sealed class AnalyzersScene : IDemoScene
 {
     /// <summary>The rules the snippet below is built to trigger, each at least once.</summary>
-    internal static readonly string[] Expected = ["BRG2001", "BRG2002", "BRG2003", "BRG2004"];
+    internal static readonly string[] Expected = ["BRG2001", "BRG2002", "BRG2003", "BRG2004", "BRG2007", "BRG2008"];
 
     // Plain C#, no Brigade: what the analyzers meet in an ordinary code base.
     internal const string Snippet = """
         using System.IO;
         using System.Net.Http;
+        using System.Threading;
         using System.Threading.Tasks;
 
         public sealed class Bank(HttpClient http)
@@ -48,6 +50,15 @@ internal sealed class AnalyzersScene : IDemoScene
 
             public void SaveAll(string[] names) =>
                 Parallel.ForEach(names, async name => await File.WriteAllTextAsync(name, "saved"));
+
+            public async Task AuditAsync()
+            {
+                Monitor.Enter(_savings);
+                try { await File.AppendAllTextAsync("audit.log", "audited"); } finally { Monitor.Exit(_savings); }
+            }
+
+            public Task ExportAsync() =>
+                Task.Factory.StartNew(async () => await File.WriteAllTextAsync("export.txt", "exported"));
         }
         """;
 
@@ -76,7 +87,8 @@ internal sealed class AnalyzersScene : IDemoScene
             ? $"The snippet was not analyzed: {errors[0]}"
             : string.Create(CultureInfo.InvariantCulture, $"The analyzers flagged {findings.Count} places in {lines.Length} lines of plain C# before anything ran ({string.Join(", ", found)}), in {elapsed.TotalSeconds:0.0} s ")
                 + "(a compiler loaded cold; in a build they add milliseconds): the lock-order inversion that the deadlock scene hangs on, the lost update of the race scene, "
-                + "sync-over-async that starves the pool, and async lambdas that Parallel.ForEach never awaits"
+                + "sync-over-async that starves the pool, async lambdas that Parallel.ForEach never awaits, a Monitor held across an await "
+                + "(released on another thread, it throws), and a StartNew whose task ends at the lambda's first await"
                 + (missing.Length > 0 ? $"; not flagged this time: {string.Join(", ", missing)}." : ".");
         if (errors.Count > 0)
         {
