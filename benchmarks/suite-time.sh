@@ -10,7 +10,7 @@
 #   ROUNDS=2 bash benchmarks/suite-time.sh A B    # A B A B: alternated rounds on a busy machine
 #
 # `bash .ci/run` (test.sh) runs the same two steps, build then `dotnet test --no-build`; their sum is its time, within a
-# few seconds. TOP=N changes how many slow tests are listed (default 12). Everything lives under a new temp directory; each
+# few seconds. TOP=N changes how many slow tests and classes are listed (default 12). Everything lives under a new temp directory; each
 # clone is removed once its figures are printed (the build and test logs stay).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -59,14 +59,22 @@ def seconds(d):
     return int(h) * 3600 + int(m) * 60 + float(s)
 def when(s):
     return datetime.fromisoformat(s)
-top, runs, tests = int(sys.argv[1]), [], []
+top, runs, tests, by_class = int(sys.argv[1]), [], [], {}
 for f in sys.argv[2:]:
     root = ET.parse(f).getroot()
     times = root.find('t:Times', ns)
     name = root.find('.//t:UnitTest', ns).get('storage').split('/')[-1].removesuffix('.dll')
     results = root.findall('.//t:UnitTestResult', ns)
     runs.append((when(times.get('start')), when(times.get('finish')), name, len(results)))
+    classes = {u.get('id'): u.find('t:TestMethod', ns).get('className') for u in root.findall('.//t:UnitTest', ns)}
     tests += [(seconds(r.get('duration', '0:0:0')), name, r.get('testName'), r.get('outcome')) for r in results]
+    for r in results:
+        c = by_class.setdefault(classes.get(r.get('testId')), [0.0, 0, None, None])
+        c[0] += seconds(r.get('duration', '0:0:0'))
+        c[1] += 1
+        s, e = when(r.get('startTime')), when(r.get('endTime'))
+        c[2] = s if c[2] is None or s < c[2] else c[2]
+        c[3] = e if c[3] is None or e > c[3] else c[3]
 t0 = min(r[0] for r in runs)
 print('  project                        start    end   wall  tests')
 for start, finish, name, n in sorted(runs):
@@ -74,6 +82,11 @@ for start, finish, name, n in sorted(runs):
 print(f'  slowest tests (of {len(tests)}):')
 for d, name, test, outcome in sorted(tests, reverse=True)[:top]:
     print(f'  {d:7.1f} s  {outcome[:4]}  {test[:110]}')
+# A class's summed test time, and when its first test started and its last ended (from the start of the first project):
+# a class whose tests run one after the other at the end of its project holds that project's test host alone.
+print('  slowest classes (summed, tests, first start - last end):')
+for cls, (d, n, s, e) in sorted(by_class.items(), key=lambda kv: -kv[1][0])[:top]:
+    print(f'  {d:7.1f} s {n:5} {(s - t0).total_seconds():6.0f} - {(e - t0).total_seconds():6.0f}  {cls}')
 EOF
     rm -rf "$dir" # the clone and its build (several GB); the logs stay in $work
   done
