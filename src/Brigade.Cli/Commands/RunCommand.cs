@@ -22,7 +22,7 @@ internal static class RunCommand
         var format = InputFormatOption.Create("How to read items: auto (by extension; the default), lines, jsonlines, csv.");
         var nullSeparated = new Option<bool>("--null", "-0") { Description = "Items are separated by NUL bytes, not lines (as from find -print0; like xargs -0)." };
         var engine = new Option<string>("--engine", "-e") { Description = EngineRegistry.Default.Help, DefaultValueFactory = _ => "auto", HelpName = "ENGINE" };
-        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling it may reach (above its own 32 commands per core). 0: as many --exec commands as the system's limits allow (ulimit -n, -u), as with GNU parallel -j 0 and xargs -P 0.", HelpName = "N" };
+        var jobs = new Option<int?>("--jobs", "-j") { Description = "How many items run at once (default: auto decides; the cluster, its worker slots; the number of cores for the other engines); with auto, a ceiling it may reach (above its own 32 commands per core). 0: as many --exec commands as the system's limits allow (ulimit -n, -u), as with GNU parallel -j 0 and xargs -P 0. GNU parallel's +N, -N and N% count from the cores (-j -1: every core but one).", HelpName = "N", CustomParser = JobsValue.Parse };
         var output = new Option<string>("--output", "-o") { Description = "Where results go, in input order: a file, or - for stdout.", DefaultValueFactory = _ => "-", HelpName = "FILE" };
         var failures = new Option<string?>("--failures") { Description = "Where failed items go (JSON Lines: index, line, input, error). Default: OUTPUT.failures.jsonl, or stderr when output is stdout (where an item longer than 1,024 characters is shown cut; a file keeps it whole).", HelpName = "FILE" };
         var journal = new Option<string?>("--journal") { Description = "The journal that makes the run resumable. Default: OUTPUT.journal when output is a file.", HelpName = "FILE" };
@@ -56,8 +56,7 @@ internal static class RunCommand
             }
         });
 
-        // A value that is not a number is the parser's own error ("Cannot parse argument"); these check the range.
-        jobs.Validators.Add(r => { if (Number(r) is < 0) { r.AddError("--jobs must be at least 1, or 0 for as many --exec commands as the system allows"); } });
+        // A value that is not a number is the parser's own error ("Cannot parse argument"); this checks the range (--jobs: JobsValue).
         retries.Validators.Add(r => { if (Number(r) is < 0 or > JobRetry.MaxRetries) { r.AddError($"--retries must be from 0 to {JobRetry.MaxRetries}"); } });
 
         var command = new Command("run", "Run a command over every item of an input file in parallel: resumable, with progress and a report.")

@@ -195,7 +195,7 @@ public sealed class RunCommandTests
     [InlineData("run", "in.txt")]
     [InlineData("run", "no-such-file.txt", "--exec", "echo")]
     [InlineData("run", "in.txt", "--exec", "echo", "--timeout", "soon")]
-    [InlineData("run", "in.txt", "--exec", "echo", "--jobs", "-1")]
+    [InlineData("run", "in.txt", "--exec", "echo", "--jobs", "two")]
     [InlineData("run", "in.txt", "--exec", "echo", "--engine", "warp")]
     [InlineData("run", "in.txt", "--exec", "echo", "--format", "yaml")]
     public async Task Run_BadInput_OneLineError_ExitCode2(params string[] args)
