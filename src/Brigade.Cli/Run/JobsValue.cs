@@ -24,7 +24,10 @@ internal static class JobsValue
             return jobs;
         }
 
-        result.AddError($"--jobs: '{text}' is not a number of jobs: give N (0: as many --exec commands as the system allows), or +N, -N or N% of the {cores} cores, as GNU parallel reads them");
+        // Digits alone, too many of them: said as every whole-number option says it (CliApp).
+        result.AddError(text.Length > 0 && text.All(char.IsAsciiDigit)
+            ? $"--jobs: '{text}' is not a whole number (at most 2,147,483,647)"
+            : $"--jobs: '{text}' is not a number of jobs: give N (0: as many --exec commands as the system allows), or +N, -N or N% of the {cores} cores, as GNU parallel reads them");
         return null;
     }
 
