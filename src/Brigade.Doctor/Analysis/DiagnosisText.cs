@@ -114,6 +114,11 @@ internal static class DiagnosisText
                     else if (thread.Wait.Detail?.Contains(RuntimeReader.NoAdder, StringComparison.Ordinal) == true)
                     {
                         text.Append(" — it ends when a producer adds an item: if the producers are done, they must call CompleteAdding(), without which a consuming foreach or a Take waits for ever");
+                        if (thread.Wait.Detail.Contains(RuntimeReader.DeadPeers, StringComparison.Ordinal))
+                        {
+                            // Review 61: a producer that threw skipped its CompleteAdding(); say where it belongs.
+                            text.Append("; a producer that may throw must call CompleteAdding() in a finally");
+                        }
                     }
 
                     AppendLockHeldMeanwhile(text, diagnosis, thread, WaitRule.IsBlockingAdd(thread.Wait.Api) ? "is to take an item from it" : "is to add an item to it");

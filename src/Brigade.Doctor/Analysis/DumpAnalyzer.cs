@@ -142,8 +142,9 @@ internal static class DumpAnalyzer
         }
 
         // Review 55: a full BlockingCollection no thread takes from: a consumer task that threw may still be on the heap, with
-        // its exception (one walk, only then; a walk made for the async side serves).
-        if (scans.Exists(s => s.Detail?.Contains(RuntimeReader.NoTaker, StringComparison.Ordinal) == true)
+        // its exception (one walk, only then; a walk made for the async side serves). Review 61: an empty one no thread adds
+        // to, its producer task dead the same way.
+        if (scans.Exists(s => RuntimeReader.HasNoPeer(s.Detail))
             && (asyncHeap ?? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects)) is { Truncated: false } faultedHeap)
         {
             RuntimeReader.NameDeadConsumers(scans, faultedHeap);

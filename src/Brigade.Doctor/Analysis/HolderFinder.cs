@@ -288,7 +288,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                 }
 
                 return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
-                    ? $"captured variable '{field.Name}' in {OuterType(type.Name)}"
+                    ? CapturedName(field.Name, OuterType(type.Name))
                     : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
             }
 
@@ -321,6 +321,12 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
             return null;
         }
     }
+
+    /// <summary>"captured variable 'ledger' in Shop.Program"; review 61: a lambda's captured <c>this</c> (the compiler's
+    /// <c>&lt;&gt;4__this</c>) is "this, captured by a lambda in Shop.Inventory" (before: "captured variable '&lt;&gt;4__this'
+    /// in Shop.Inventory", a name the program does not have).</summary>
+    internal static string CapturedName(string? field, string outer) =>
+        field == "<>4__this" ? $"this, captured by a lambda in {outer}" : $"captured variable '{field}' in {outer}";
 
     private static string OuterType(string closure)
     {

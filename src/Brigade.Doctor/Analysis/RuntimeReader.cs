@@ -880,11 +880,13 @@ internal sealed class RuntimeReader : IDisposable
     }
 
     /// <summary>Review 55: for each thread adding to a full <c>BlockingCollection</c> no thread takes from, the faulted tasks on
-    /// the heap whose code holds a collection of its type (a consumer whose loop threw; see <see cref="TaskReader.FaultHolding"/>), named with their exception as a bounded channel's
-    /// dead reader is (<see cref="TaskReader"/>). Before: "no thread is taking from it", and nothing of why.</summary>
+    /// the heap whose code holds a collection of its type (a consumer whose loop threw; see <see cref="TaskReader.FaultHolding(Microsoft.Diagnostics.Runtime.ClrObject, string)"/>), named with their exception as a bounded channel's
+    /// dead reader is (<see cref="TaskReader"/>). Before: "no thread is taking from it", and nothing of why. Review 61: the same
+    /// for a thread taking from an empty collection, adding not completed, that no thread adds to (a producer that threw before
+    /// its <c>CompleteAdding()</c>; before: "no thread is adding to it now", and nothing of why).</summary>
     internal static void NameDeadConsumers(List<ThreadScan> threads, AsyncHeap heap)
     {
-        foreach (var scan in threads.Where(t => !t.Target.IsNull && t.Detail?.Contains(NoTaker, StringComparison.Ordinal) == true && IsBlockingCollection(t.Target)))
+        foreach (var scan in threads.Where(t => !t.Target.IsNull && HasNoPeer(t.Detail) && IsBlockingCollection(t.Target)))
         {
             var type = scan.Target.Type?.Name ?? "";
             var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => TaskReader.FaultHolding(t, type)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -892,8 +894,14 @@ internal sealed class RuntimeReader : IDisposable
         }
     }
 
-    /// <summary>The detail of a full collection no thread takes from, with the faulted tasks that may be its consumers (at most
-    /// three named) after <see cref="NoTaker"/>: "may", as a task is matched by the collection's type, not the instance.</summary>
+    /// <summary>Whether a <c>BlockingCollection</c> wait's detail says no thread takes from it (full) or adds to it (empty):
+    /// the waits whose other side may have ended with an exception.</summary>
+    internal static bool HasNoPeer(string? detail) =>
+        detail is not null && (detail.Contains(NoTaker, StringComparison.Ordinal) || detail.Contains(NoAdder, StringComparison.Ordinal));
+
+    /// <summary>The detail of a full collection no thread takes from (or, review 61, of an empty one no thread adds to), with
+    /// the faulted tasks that may be its consumers (producers; at most three named) after <see cref="NoTaker"/> (<see
+    /// cref="NoAdder"/>): "may", as a task is matched by the collection's type, not the instance.</summary>
     internal static string WithDeadConsumers(string detail, IReadOnlyList<string> faults)
     {
         if (faults.Count == 0)
@@ -902,8 +910,12 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         var named = string.Join("; ", faults.Take(3)) + (faults.Count > 3 ? $"; and {faults.Count - 3} more" : "");
-        return detail.Replace(NoTaker, $"{NoTaker}; a task whose code uses a collection of this type ended with an exception ({named})", StringComparison.Ordinal);
+        var peer = detail.Contains(NoTaker, StringComparison.Ordinal) ? NoTaker : NoAdder;
+        return detail.Replace(peer, $"{peer}; {DeadPeers} ({named})", StringComparison.Ordinal);
     }
+
+    /// <summary>Said of a <c>BlockingCollection</c> before the faulted tasks that may have been its other side.</summary>
+    internal const string DeadPeers = "a task whose code uses a collection of this type ended with an exception";
 
     /// <summary>
     /// For each thread blocked in a <c>BlockingCollection</c>: the other threads that take from it (in <c>Take</c>,

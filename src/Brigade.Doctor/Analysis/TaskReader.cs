@@ -21,6 +21,9 @@ internal sealed class TaskReader(RuntimeReader reader)
 
     private HashSet<ulong> _queued = [];
     private bool _timerQueued;
+
+    // Review 61: the channel whose dead writers the async iterator being described has named (0: none).
+    private ulong _writersSaidOf;
     private Dictionary<ulong, int> _running = [];
 
     /// <summary>Gets or sets the async side of the heap (semaphores, completion sources, await sites), when it was read.</summary>
@@ -261,12 +264,15 @@ internal sealed class TaskReader(RuntimeReader reader)
                 var holder = reader.FindHolder(channel, []);
                 var done = channel.TryReadObjectField("_doneWriting", out var doneWriting) && !doneWriting.IsNull;
                 description += $", reading {channel.Type?.Name ?? "a Channel"}{(holder is null ? "" : $" ({holder})")}: waiting for an item"
-                    + (done ? "" : " (it ends when a writer writes one, or completes the channel with Writer.Complete(): the loop then ends)");
+                    + (done ? "" : " (it ends when a writer writes one, or completes the channel with Writer.Complete(): the loop then ends)" + DeadWriters(channel));
             }
 
             if (awaited is { } inner && depth < MaxChain && !seen.Contains(inner.Address))
             {
+                // The iterator's own wait on the channel (its WaitToReadAsync) says nothing more of the writers.
+                _writersSaidOf = ChannelOf(task)?.Address ?? 0;
                 awaits = Describe(inner, depth + 1, seen);
+                _writersSaidOf = 0;
             }
         }
         else if (task.Type?.Name is { } operation && operation.StartsWith("System.Threading.Channels.", StringComparison.Ordinal))
@@ -620,6 +626,11 @@ internal sealed class TaskReader(RuntimeReader reader)
         var holder = reader.FindHolder(channel, []);
         var write = operationType.Contains("Write", StringComparison.Ordinal) || operationType.Contains("VoidAsyncOperationWithData", StringComparison.Ordinal);
         var text = $", {(write ? "writing to" : "reading")} {channel.Type?.Name ?? "a Channel"}{(holder is null ? "" : $" ({holder})")}";
+        if (!write && channel.Address != _writersSaidOf && !(channel.TryReadObjectField("_doneWriting", out var doneWriting) && !doneWriting.IsNull))
+        {
+            text += DeadWriters(channel);
+        }
+
         if (write && channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
             && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count))
         {
@@ -781,6 +792,34 @@ internal sealed class TaskReader(RuntimeReader reader)
         return text + ", and nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
     }
 
+    /// <summary>Review 61: a reader waiting on a channel no writer completed, whose writer ended with an exception before its
+    /// <c>Complete()</c>: the faulted tasks whose code uses a channel of this element type (a <c>Channel&lt;T&gt;</c>, its
+    /// <c>ChannelWriter&lt;T&gt;</c> or the concrete channel), named with their exception as a full channel's dead reader is.
+    /// "May": a task is matched by the channel's type, not the instance. Before: "waiting for an item", nothing of why.</summary>
+    private string DeadWriters(ClrObject channel)
+    {
+        var type = channel.Type?.Name ?? "";
+        var open = type.IndexOf('<', StringComparison.Ordinal);
+        if (Async?.Heap is not { } heap || open < 0 || !type.EndsWith('>'))
+        {
+            return "";
+        }
+
+        var element = type[(open + 1)..^1];
+        string[] types = [type, $"System.Threading.Channels.Channel<{element}>", $"System.Threading.Channels.ChannelWriter<{element}>"];
+        var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => FaultHolding(t, types)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (faults.Count == 0)
+        {
+            return "";
+        }
+
+        var named = string.Join("; ", faults.Take(3)) + (faults.Count > 3 ? $"; and {faults.Count - 3} more" : "");
+        return $"; {DeadChannelWriters} ({named}): a writer that may throw must complete the channel in a finally (Writer.TryComplete(exception)), so that its readers end instead of waiting";
+    }
+
+    /// <summary>Said of a channel before the faulted tasks that may have been its writers.</summary>
+    internal const string DeadChannelWriters = "a task whose code uses a channel of this type ended with an exception";
+
     /// <summary>"Shop.Pipeline.RunAsync threw InvalidOperationException: order 2 has no customer" for a faulted async method box
     /// of the application (not the framework's), or null.</summary>
     private static string? Fault(ClrObject box)
@@ -800,22 +839,74 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// what its code used (the runtime drops a task's delegate and clears a box's state machine when it ends), so its code is
     /// read instead: the type of its state machine, or of the methods its exception's stack went through (a lambda's closure),
     /// must have a field of that type.</summary>
-    internal static string? FaultHolding(ClrObject task, string collectionType)
+    internal static string? FaultHolding(ClrObject task, string collectionType) => FaultHolding(task, [collectionType]);
+
+    /// <summary>As <see cref="FaultHolding(ClrObject, string)"/>, for a field of any of <paramref name="types"/>.</summary>
+    internal static string? FaultHolding(ClrObject task, IReadOnlyCollection<string> types)
     {
         if (ExceptionObjectOf(task) is not { } exception || ExceptionOf(task) is not { } thrown)
         {
             return null;
         }
 
-        bool Holds(ClrType? type) => type?.Fields.Any(f => f.IsObjectReference && f.Type?.Name == collectionType) == true;
+        // Review 61: a collection in a static field counts when the code loads it (a lambda that captured nothing has no
+        // field of it): the IL of the lambda, or of the state machine's MoveNext, is read for ldsfld of such a field.
+        bool Holds(ClrType? type, ClrMethod? method) => type is not null
+            && (type.Fields.Any(f => f.IsObjectReference && f.Type?.Name is { } n && types.Contains(n)) || (method is not null && LoadsStatic(method, types)));
         if (MachineOf(task) is { } machine)
         {
-            return Holds(machine.Type) ? Fault(task) : null;
+            return Holds(machine.Type, machine.Type.Methods.FirstOrDefault(m => m.Name == "MoveNext")) ? Fault(task) : null;
         }
 
         var frames = StackOf(exception).Where(m => m.Type?.Name is { } n && !n.StartsWith("System.", StringComparison.Ordinal) && !n.StartsWith("Microsoft.", StringComparison.Ordinal)).ToList();
-        return frames.FirstOrDefault(m => Holds(m.Type)) is { } method && MethodName(method) is { } name ? $"a task running {name} threw {thrown}" : null;
+        if (frames.FirstOrDefault(m => Holds(m.Type, m)) is not { } method)
+        {
+            return null;
+        }
+
+        // An async method whose box was cleared shows as its state machine's MoveNext: named as an async method is.
+        return method.Name == "MoveNext" && method.Type?.Name?.Contains(">d__", StringComparison.Ordinal) == true
+            ? $"{AsyncMethodName(method.Type)} threw {thrown}"
+            : MethodName(method) is { } name ? $"a task running {name} threw {thrown}" : null;
     }
+
+    /// <summary>Review 61: whether <paramref name="method"/> (a lambda, an async method's <c>MoveNext</c>) loads a static field
+    /// of one of <paramref name="types"/> declared on its type or on the type that type was generated for.</summary>
+    private static bool LoadsStatic(ClrMethod method, IReadOnlyCollection<string> types)
+    {
+        if (method.Type is not { } type)
+        {
+            return false;
+        }
+
+        var outer = type.Name?.LastIndexOf("+<", StringComparison.Ordinal) is > 0 and var nested ? type.Module?.GetTypeByName(type.Name![..nested]) : null;
+        var tokens = new[] { type, outer }.OfType<ClrType>().SelectMany(t => t.StaticFields)
+            .Where(f => f.IsObjectReference && f.Type?.Name is { } n && types.Contains(n)).Select(f => (long)f.Token).ToHashSet();
+        return tokens.Count > 0 && Code(method) is { } code && code.Exists(i => i.Op is LdStaticField or LdStaticFieldAddress && tokens.Contains(i.Operand));
+    }
+
+    /// <summary>A method's IL, read from the dump, decoded; null when it cannot be read.</summary>
+    private static List<IlReader.Instruction>? Code(ClrMethod method)
+    {
+        try
+        {
+            var il = method.GetILInfo();
+            if (il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20 || method.Type?.Module?.AppDomain?.Runtime.DataTarget.DataReader is not { } data)
+            {
+                return null;
+            }
+
+            var bytes = new byte[il.Length];
+            return data.Read(il.Address, bytes) == bytes.Length ? IlReader.Decode(bytes) : null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private const int LdStaticField = 0x7E;
+    private const int LdStaticFieldAddress = 0x7F;
 
     private static List<ClrMethod> StackOf(ClrObject exception)
     {

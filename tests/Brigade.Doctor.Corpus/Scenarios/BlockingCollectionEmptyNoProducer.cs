@@ -5,10 +5,14 @@ namespace Brigade.Doctor.Corpus.Scenarios;
 /// <summary>A consumer in <c>foreach (... in GetConsumingEnumerable())</c> on a collection whose producer finished without
 /// calling <c>CompleteAdding()</c>: the loop never ends. Before: <c>SemaphoreSlim.Wait ... count 0</c>. No pitfall (the
 /// dump cannot tell a finished producer from one that is about to add), but the wait says that the collection is empty,
-/// that no thread is adding to it, and that a loop over <c>GetConsumingEnumerable</c> ends only with <c>CompleteAdding</c>.</summary>
+/// that no thread is adding to it, and that a loop over <c>GetConsumingEnumerable</c> ends only with <c>CompleteAdding</c>.
+/// Review 61 added a second collection, of lines, whose producer task threw before its <c>CompleteAdding()</c> while the
+/// importer waits: the wait names that task and its exception (before: only "no thread is adding to it now").</summary>
 public sealed class BlockingCollectionEmptyNoProducer : Scenario
 {
     private static readonly BlockingCollection<int> Jobs = [];
+    private static readonly BlockingCollection<string> Lines = [];
+    private static Task? _import;
 
     public override string Name => "blocking-collection-empty-no-producer";
 
@@ -37,8 +41,24 @@ public sealed class BlockingCollectionEmptyNoProducer : Scenario
                 CpuLoop.Sink = job;
             }
         });
+        _import = Task.Run(() =>
+        {
+            Lines.Add("sku;qty");
+            Lines.Add("a1;2");
+            throw new FormatException("line 3 is not CSV");
+#pragma warning disable CS0162 // The bug: an exception skips it.
+            Lines.CompleteAdding();
+#pragma warning restore CS0162
+        });
+        var importer = Run("importer", () =>
+        {
+            foreach (var line in Lines.GetConsumingEnumerable())
+            {
+                CpuLoop.Sink = line.Length;
+            }
+        });
         producer.Join();
-        WaitUntil(() => Jobs.Count == 0);
-        WaitUntilBlocked(consumer);
+        WaitUntil(() => Jobs.Count == 0 && Lines.Count == 0 && _import.IsFaulted);
+        WaitUntilBlocked(consumer, importer);
     }
 }
