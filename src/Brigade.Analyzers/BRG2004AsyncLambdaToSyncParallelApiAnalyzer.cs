@@ -110,7 +110,8 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
     {
         "Runner.ForEachAsync" => "the asynchronous overload, an (item, cancellationToken) lambda returning ValueTask",
         not null => replacement + ", which awaits each body",
-        _ when IsTaskConstructor(body) => "Task.Run, whose task completes when the async function does",
+        // A thread, a work item or a new Task is one function, not a loop: Task.Run awaits it (review 61).
+        _ when body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread => "Task.Run, whose task completes when the async function does",
         _ => body.Kind == BodyKind.Runner
             ? "the overload whose work is an (item, cancellationToken) lambda returning ValueTask"
             : "Parallel.ForEachAsync or Brigade's Runner.ForEachAsync, which await each body",
