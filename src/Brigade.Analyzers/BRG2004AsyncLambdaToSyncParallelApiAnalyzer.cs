@@ -79,9 +79,12 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
     private static bool IsSynchronousParallelApi(BodyContext body) => body.Kind switch
     {
         BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq or BodyKind.DedicatedThread or BodyKind.Runner => true,
-        BodyKind.PoolTask => body.Api.Name.EndsWith("QueueUserWorkItem", StringComparison.Ordinal),
+        // new Task(async () => ...): Task has no Func<Task> constructor, so the lambda is an Action (review 61).
+        BodyKind.PoolTask => body.Api.Name.EndsWith("QueueUserWorkItem", StringComparison.Ordinal) || IsTaskConstructor(body),
         _ => false,
     };
+
+    private static bool IsTaskConstructor(BodyContext body) => body.Api is { MethodKind: MethodKind.Constructor, ContainingType: { Name: "Task", Arity: 0 } };
 
     // The API to use instead, if the code fix can rewrite the call into it.
     private static string? Replacement(BodyContext body, KnownSymbols known)
@@ -107,6 +110,8 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
     {
         "Runner.ForEachAsync" => "the asynchronous overload, an (item, cancellationToken) lambda returning ValueTask",
         not null => replacement + ", which awaits each body",
+        // A thread, a work item or a new Task is one function, not a loop: Task.Run awaits it (review 61).
+        _ when body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread => "Task.Run, whose task completes when the async function does",
         _ => body.Kind == BodyKind.Runner
             ? "the overload whose work is an (item, cancellationToken) lambda returning ValueTask"
             : "Parallel.ForEachAsync or Brigade's Runner.ForEachAsync, which await each body",

@@ -14,7 +14,8 @@ namespace Brigade.Analyzers;
 /// compiler accepts although it refuses <c>lock</c> around an await (CS1996). The method may resume on another thread, whose
 /// release throws, and the lock stays held by the first thread. Reported at the first await while the lock is held, from the
 /// acquisition to the matching release (in source order, in the same function), and in a <c>using</c> of a type of the
-/// compilation whose <c>Dispose</c> releases such a lock.
+/// compilation whose <c>Dispose</c> releases such a lock. An await of a task complete when made (<c>Task.CompletedTask</c>)
+/// continues on the same thread and is passed over (review 61).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAnalyzer
@@ -59,7 +60,7 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
             {
                 end = release.Syntax.SpanStart;
             }
-            else if (Operations.IsAwait(operation) && !notTaken.Any(s => s.Contains(operation.Syntax.SpanStart)))
+            else if (Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation) && !notTaken.Any(s => s.Contains(operation.Syntax.SpanStart)))
             {
                 awaits.Add(operation);
             }
@@ -267,8 +268,11 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
         return operation;
     }
 
+    // The first await that can suspend: one of a task complete when made (Task.CompletedTask) continues on this thread.
     private static IOperation? FirstAwait(IOperation root) =>
-        Operations.IsAwait(root) ? root : Operations.DescendantsInFunction(root).FirstOrDefault(Operations.IsAwait);
+        IsSuspending(root) ? root : Operations.DescendantsInFunction(root).FirstOrDefault(IsSuspending);
+
+    private static bool IsSuspending(IOperation operation) => Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation);
 
     // The await expression, or the await keyword of await foreach / await using.
     private static Location AwaitLocation(IOperation awaited)

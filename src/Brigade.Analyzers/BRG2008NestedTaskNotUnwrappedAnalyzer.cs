@@ -224,7 +224,8 @@ internal sealed class BRG2008NestedTaskNotUnwrappedAnalyzer : DiagnosticAnalyzer
     private static Use UseOfLocal(ILocalSymbol local, IOperation produced)
     {
         var use = Use.Neutral;
-        foreach (var reference in Operations.DescendantsInFunction(FunctionRoot(produced)).OfType<ILocalReferenceOperation>())
+        // Reads in lambdas too: the local is captured (xunit's Assert.ThrowsAsync(() => t), review 61).
+        foreach (var reference in FunctionRoot(produced).Descendants().OfType<ILocalReferenceOperation>())
         {
             if (!SymbolEqualityComparer.Default.Equals(reference.Local, local) || reference.Syntax.SpanStart < produced.Syntax.SpanStart
                 || reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)

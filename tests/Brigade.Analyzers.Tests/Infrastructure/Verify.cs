@@ -64,7 +64,18 @@ internal static class Verify<TAnalyzer>
         return test.RunAsync();
     }
 
-    /// <summary>Checks a code fix: the diagnostics on the source, and the source after the fix.</summary>
+    /// <summary>
+    /// Checks a code fix: the diagnostics on the source, and the source after the fix, applied one diagnostic at a time
+    /// and, where the source has two diagnostics or more to fix, by one Fix All in document scope.
+    /// </summary>
+    /// <remarks>
+    /// The framework's Fix All checks repeat the whole fix (analysis, fix, analysis of the result) once per scope:
+    /// document, project and solution, and each of them cost about what the fix itself did. Fix All is the batch fixer
+    /// asking the fix's own RegisterCodeFixesAsync for every diagnostic and merging the changes: with one diagnostic, or
+    /// none fixed, there is nothing to merge, and it checks again what the one-at-a-time pass did. With one document,
+    /// project and solution scope hand the batch fixer the same diagnostics as document scope. So a source with two or
+    /// more fixes is checked in document scope here, and the scopes across documents once per fix (<see cref="FixAllAsync"/>).
+    /// </remarks>
     /// <typeparam name="TCodeFix">The code fix.</typeparam>
     /// <param name="source">The source with markup.</param>
     /// <param name="fixedSource">The source after every fix.</param>
@@ -72,12 +83,16 @@ internal static class Verify<TAnalyzer>
     public static Task CodeFixAsync<TCodeFix>(string source, string fixedSource)
         where TCodeFix : CodeFixProvider, new()
     {
+        var merged = source != fixedSource && MarkedSpans(source) > 1;
         var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier>
         {
             TestCode = Usings + source,
             FixedCode = Usings + fixedSource,
             ReferenceAssemblies = TestReferences.None,
             TestBehaviors = OncePerRule,
+            CodeFixTestBehaviors = merged
+                ? CodeFixTestBehaviors.SkipFixAllInProjectCheck | CodeFixTestBehaviors.SkipFixAllInSolutionCheck
+                : CodeFixTestBehaviors.SkipFixAllCheck,
         };
         test.TestState.AdditionalReferences.AddRange(TestReferences.All);
         test.FixedState.AdditionalReferences.AddRange(TestReferences.All);
@@ -120,6 +135,10 @@ internal static class Verify<TAnalyzer>
         test.BatchFixedState.AdditionalReferences.AddRange(TestReferences.All);
         return test.RunAsync();
     }
+
+    // The diagnostics a source marks: [|...|] and {|id:...|}.
+    private static int MarkedSpans(string source) =>
+        source.Split("[|").Length - 1 + source.Split("{|").Length - 1;
 
     /// <summary>Creates an expected diagnostic of the analyzer's (first) rule.</summary>
     /// <returns>The expectation, to locate with <c>WithLocation</c>.</returns>
