@@ -68,7 +68,7 @@ internal static class RunPipeline
         onStarted?.Invoke(job);
         // One call at a time (review 40): the timer fires every interval whether the last call returned or not, so a slow
         // callback was called again beside itself (three at once for a 1.5 s one), which a handler that is not thread-safe
-        // does not expect. A tick that finds a call still running is skipped.
+        // does not expect. A tick only stores its snapshot; the calls run off the run's threads (lib61), see ProgressCalls.
         var progressCalls = options.Progress is { } progress ? new ProgressCalls(progress) : null;
         using var progressTimer = progressCalls is not null
             ? clock.TimeProvider.CreateTimer(_ => progressCalls.Tick(() => Snapshot(job, clock)), null, ProgressInterval, ProgressInterval)

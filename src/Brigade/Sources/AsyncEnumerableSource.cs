@@ -92,6 +92,17 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         }
     }
 
+    internal override bool HasReady
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffer.Count > 0 || _ended || _closed;
+            }
+        }
+    }
+
     private long ReadAhead => _ahead + _demand;
 
     public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)
