@@ -74,6 +74,9 @@ public sealed class RunFailedException : Exception
 
         // One full stop: the last failure's own message most often ends with one ("...was not in a correct format."), and
         // the sentence read "format.." (review 59).
+        // One line (lib61): an ObjectDisposedException's message, and others', carry "\nObject name: ..." and the like, and the
+        // message of an engine disposed during a run read as two lines.
+        sb.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
         return (sb.Length > 0 && sb[^1] is '.' or '!' or '?' ? sb : sb.Append('.')).ToString();
     }
 }
