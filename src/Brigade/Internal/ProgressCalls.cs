@@ -36,6 +36,7 @@ internal sealed class ProgressCalls
     private RunProgress _inFlight;
     private bool _inFlightIsFinal;
     private bool _awaitingHandler;
+    private bool _calling;
     private SemaphoreSlim? _wake;
 
     private Exception? _first;
@@ -102,6 +103,14 @@ internal sealed class ProgressCalls
             {
                 _ended = true;
                 _final = value;
+
+                // A snapshot that came while a call runs is superseded by the final one (the latest wins): the run's end
+                // waits for the call running and the final call, not for one more between them. One offered before the call
+                // thread took it is still delivered.
+                if (_calling || _awaitingHandler)
+                {
+                    _latest = null;
+                }
             }
             else if (_ended)
             {
@@ -137,6 +146,8 @@ internal sealed class ProgressCalls
     {
         lock (_gate)
         {
+            // Taking again means the call before (on the call thread) has returned.
+            _calling = false;
             if (_latest is { } latest)
             {
                 (_latest, value, final) = (null, latest, false);
@@ -155,6 +166,10 @@ internal sealed class ProgressCalls
             if (_posted is not null)
             {
                 (_inFlight, _inFlightIsFinal, _awaitingHandler) = (value, final, true);
+            }
+            else
+            {
+                _calling = true;
             }
 
             return true;
