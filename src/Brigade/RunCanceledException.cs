@@ -28,6 +28,14 @@ public sealed class RunCanceledException : OperationCanceledException
     /// <summary>Gets the report of the items that ran before the run was cancelled.</summary>
     public RunReport Report { get; }
 
+    /// <summary>Gets what the run had computed when this was thrown, to be cast to the call's result type: the
+    /// <see cref="RunResult{T}"/> of <c>MapAsync</c> (every item's value, failure or not-run status, by index), the
+    /// <see cref="ReduceResult{T}"/> of <c>MapReduceAsync</c> (<see cref="ReduceResult{T}.PartialValue"/>); <see langword="null"/>
+    /// from <c>ForEachAsync</c> and streams (a stream's reader received its results as they came), and when the exception
+    /// was not thrown by a run (<see cref="RunResult{T}.Values"/>, or built by hand).</summary>
+    /// <example><c>catch (SourceFailedException e) when (e.PartialResult is RunResult&lt;Row&gt; done) { Save(done.Where(r =&gt; r.IsSuccess)); }</c></example>
+    public object? PartialResult { get; internal init; }
+
     // An item that ignored the cancellation and was abandoned had not finished when this was thrown (review 47: the
     // message said "every started item finished" beside the abandoned item's failure).
     private static string MessageOf(RunReport? report)

@@ -24,6 +24,14 @@ public sealed class RunFailedException : Exception
     /// <summary>Gets the report of the run, with every failure.</summary>
     public RunReport Report { get; }
 
+    /// <summary>Gets what the run had computed when this was thrown, to be cast to the call's result type: the
+    /// <see cref="RunResult{T}"/> of <c>MapAsync</c> (every item's value, failure or not-run status, by index), the
+    /// <see cref="ReduceResult{T}"/> of <c>MapReduceAsync</c> (<see cref="ReduceResult{T}.PartialValue"/>); <see langword="null"/>
+    /// from <c>ForEachAsync</c> and streams (a stream's reader received its results as they came), and when the exception
+    /// was not thrown by a run (<see cref="RunResult{T}.Values"/>, or built by hand).</summary>
+    /// <example><c>catch (SourceFailedException e) when (e.PartialResult is RunResult&lt;Row&gt; done) { Save(done.Where(r =&gt; r.IsSuccess)); }</c></example>
+    public object? PartialResult { get; internal init; }
+
     /// <summary>Gets every failed item, in index order.</summary>
     public IReadOnlyList<ItemFailure> Failures => Report.Failures;
 
@@ -66,6 +74,9 @@ public sealed class RunFailedException : Exception
 
         // One full stop: the last failure's own message most often ends with one ("...was not in a correct format."), and
         // the sentence read "format.." (review 59).
+        // One line (lib61): an ObjectDisposedException's message, and others', carry "\nObject name: ..." and the like, and the
+        // message of an engine disposed during a run read as two lines.
+        sb.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
         return (sb.Length > 0 && sb[^1] is '.' or '!' or '?' ? sb : sb.Append('.')).ToString();
     }
 }

@@ -172,10 +172,12 @@ public sealed class RunOptions
 
     /// <summary>Gets or sets a callback that receives the run's progress about ten times a second, and once at the end.</summary>
     /// <value>Defaults to <see langword="null"/>: no progress reporting.</value>
-    /// <remarks>The callback is called one call at a time: a tick that comes while a call is still running is skipped. The
-    /// run's end waits for a call still running, then makes the final one (with the run's execution context), 2 s at most in
-    /// all: a callback still running then is left running, the final call is not made or not waited for, and the run
-    /// returns its results (<see cref="RunReport.ProgressError"/> says so). A callback that throws does not stop the run:
+    /// <remarks>The callback never runs on the run's threads, and is called one call at a time: a plain
+    /// <see cref="IProgress{T}"/> on a background thread of the run's own, a <see cref="Progress{T}"/> posted to again only
+    /// once its handler has run (so slow handlers do not pile up on the thread pool the items run on); while a call runs,
+    /// the latest snapshot wins. The run's end hands over the final snapshot and waits for its call (for a
+    /// <see cref="Progress{T}"/>, its handler), 2 s at most in all: a callback still running then is left running, the final
+    /// call is not made or not waited for, and the run returns its results (<see cref="RunReport.ProgressError"/> says so). A callback that throws does not stop the run:
     /// its first exception is on <see cref="RunReport.ProgressError"/> and in the report's summary. So a callback should
     /// return quickly (<see cref="Progress{T}"/> posts to the captured context or the thread pool and returns at once).</remarks>
     public IProgress<RunProgress>? Progress { get; set; }

@@ -217,13 +217,13 @@ public static partial class Runner
     private static async Task<RunResult<TOut>> MapCoreAsync<TIn, TOut>(ItemSource<TIn> source, WorkFunction<TIn, TOut> work, RunOptions? options, CancellationToken cancellationToken)
     {
         var sink = new MapSink<TOut>(source.Count);
-        var (report, itemsRead) = await RunPipeline.RunAsync(source, work, sink, options, null, reportErrors: true, cancellationToken).ConfigureAwait(false);
+        var (report, itemsRead) = await RunPipeline.RunAsync(source, work, sink, options, null, reportErrors: true, sink.Build, cancellationToken).ConfigureAwait(false);
         return sink.Build(report, itemsRead);
     }
 
     private static async Task<RunReport> ForEachCoreAsync<TIn>(ItemSource<TIn> source, WorkFunction<TIn, Unit> work, RunOptions? options, CancellationToken cancellationToken)
     {
-        var (report, _) = await RunPipeline.RunAsync(source, work, new DiscardSink<Unit>(), options, null, reportErrors: true, cancellationToken).ConfigureAwait(false);
+        var (report, _) = await RunPipeline.RunAsync(source, work, new DiscardSink<Unit>(), options, null, reportErrors: true, partialResult: null, cancellationToken).ConfigureAwait(false);
         return report;
     }
 
@@ -232,7 +232,17 @@ public static partial class Runner
         ArgumentNullException.ThrowIfNull(combine);
         EngineJob<TIn, TOut>? job = null;
         var sink = new ReduceSink<TOut>(combine, (index, e, afterWorkers) => job!.RecordCombineFailure(index, e, afterWorkers));
-        var (report, _) = await RunPipeline.RunAsync(source, work, sink, options, j => job = j, reportErrors: true, cancellationToken).ConfigureAwait(false);
+        var (report, _) = await RunPipeline.RunAsync(source, work, sink, options, j => job = j, reportErrors: true, (failed, _) =>
+        {
+            // A cancelled run stops combining at the cancel (lib54: a slow combiner held the cancelled call): nothing partial.
+            if (failed.Cancelled)
+            {
+                return null;
+            }
+
+            var (partialHasValue, partialValue) = sink.Combine();
+            return new ReduceResult<TOut>(partialHasValue, partialValue, failed);
+        }, cancellationToken).ConfigureAwait(false);
         var (hasValue, value) = sink.Combine();
         return new ReduceResult<TOut>(hasValue, value, report);
     }

@@ -208,6 +208,14 @@ internal sealed partial class ProcessRun<TIn, TOut>
                         break;
                     }
 
+                    // lib61: with a batch in flight, a take that waits for the producer held that batch's results until
+                    // the producer's next item came (100-200 ms late on every item of a source producing one per 100 ms;
+                    // a feedback loop never finished). Read the results first; the take waits once nothing is in flight.
+                    if (state.InFlight.Count > 0 && !_job.InputReady)
+                    {
+                        break;
+                    }
+
                     var batch = _job.TakeBatch(state.Worker, size);
                     if (batch.IsEmpty)
                     {

@@ -238,6 +238,11 @@ public sealed class EngineJob<TIn, TOut>
         return _source.IsAsynchronous ? TakeAsyncCore(size) : new ValueTask<ItemBatch<TIn>>(Take(size));
     }
 
+    /// <summary>Gets whether a take now would not wait for the input's producer (an asynchronous input with items read
+    /// ahead, or ended; any other input): a worker with a batch in flight takes more only then, so that it does not hold
+    /// the results of that batch while it waits for the producer's next item (lib61).</summary>
+    internal bool InputReady => _source.HasReady;
+
     /// <summary>
     /// Takes up to <paramref name="maxCount"/> items for <paramref name="worker"/>, blocking the thread if the input is
     /// asynchronous: for engines that size batches with a model of their own (such as worker processes, where a round

@@ -21,11 +21,14 @@ internal static class RunPipeline
         RunOptions? options,
         Action<EngineJob<TIn, TOut>>? onStarted,
         CancellationToken cancellationToken) =>
-        RunAsync(source, work, sink, options, onStarted, reportErrors: false, cancellationToken);
+        RunAsync(source, work, sink, options, onStarted, reportErrors: false, partialResult: null, cancellationToken);
 
     // reportErrors: whether an error that stopped the run (the engine's, not the input's nor cancellation) is thrown inside
     // a RunFailedException with the report (MapAsync, ForEachAsync, MapReduceAsync: the caller has no other way to the
     // report), rather than as it is (a stream, whose reader has RunStream.Report).
+    // partialResult: builds what the run computed (MapAsync's RunResult, MapReduceAsync's ReduceResult) from the report and
+    // the items read, for the PartialResult of the exception that ends the run (lib61: a map whose source threw midway lost
+    // its computed values; only a stream's reader had them). Called once the sink is complete, and only when throwing.
     public static async Task<(RunReport Report, long ItemsRead)> RunAsync<TIn, TOut>(
         ItemSource<TIn> source,
         WorkFunction<TIn, TOut> work,
@@ -33,6 +36,7 @@ internal static class RunPipeline
         RunOptions? options,
         Action<EngineJob<TIn, TOut>>? onStarted,
         bool reportErrors,
+        Func<RunReport, long, object?>? partialResult,
         CancellationToken cancellationToken)
     {
         options = options?.Clone() ?? new RunOptions();
@@ -64,7 +68,7 @@ internal static class RunPipeline
         onStarted?.Invoke(job);
         // One call at a time (review 40): the timer fires every interval whether the last call returned or not, so a slow
         // callback was called again beside itself (three at once for a 1.5 s one), which a handler that is not thread-safe
-        // does not expect. A tick that finds a call still running is skipped.
+        // does not expect. A tick only stores its snapshot; the calls run off the run's threads (lib61), see ProgressCalls.
         var progressCalls = options.Progress is { } progress ? new ProgressCalls(progress) : null;
         using var progressTimer = progressCalls is not null
             ? clock.TimeProvider.CreateTimer(_ => progressCalls.Tick(() => Snapshot(job, clock)), null, ProgressInterval, ProgressInterval)
@@ -149,7 +153,7 @@ internal static class RunPipeline
         {
             if ((job.FatalFromSource && engineError is null) || disposeFailed)
             {
-                throw new SourceFailedException(itemsRead, report, fatal.SourceException);
+                throw new SourceFailedException(itemsRead, report, fatal.SourceException) { PartialResult = Partial(partialResult, report, itemsRead) };
             }
 
             // Review 45: the engine's error alone (worker processes that could not start, an engine disposed mid-run) lost
@@ -159,7 +163,7 @@ internal static class RunPipeline
             // ArgumentException or NotSupportedException, and out of memory is not wrapped (wrapping allocates).
             if (reportErrors && !stoppedByCancel && fatal.SourceException is not (ArgumentException or NotSupportedException or OutOfMemoryException))
             {
-                throw new RunFailedException(report);
+                throw new RunFailedException(report) { PartialResult = Partial(partialResult, report, itemsRead) };
             }
 
             fatal.Throw();
@@ -167,10 +171,25 @@ internal static class RunPipeline
 
         if (cancelled)
         {
-            throw new RunCanceledException(report, cancellationToken);
+            throw new RunCanceledException(report, cancellationToken) { PartialResult = Partial(partialResult, report, itemsRead) };
         }
 
         return (report, itemsRead);
+    }
+
+    // What the run computed, for the exception that ends it; a builder that fails leaves it out rather than replace the
+    // exception that says why the run ended.
+    private static object? Partial(Func<RunReport, long, object?>? partialResult, RunReport report, long itemsRead)
+    {
+        try
+        {
+            return partialResult?.Invoke(report, itemsRead);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Activity.Current?.AddEvent(new ActivityEvent("brigade.partial_result.failed", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
+            return null;
+        }
     }
 
     // The run's duration and span, with the semantic conventions' error.type when the run did not deliver every item:
@@ -206,108 +225,6 @@ internal static class RunPipeline
             if (fatal is not null)
             {
                 ExceptionText.AddTo(activity, fatal);
-            }
-        }
-    }
-
-    // The progress callback's calls: one at a time (review 40: the timer fires every interval whether the last call
-    // returned or not, so a slow callback was called again beside itself; a tick that finds a call still running is
-    // skipped), and what went wrong with them, for the report (lib48).
-    // CA1001: a SemaphoreSlim whose wait handle is never asked for holds nothing to release, and disposing it at the run's
-    // end would fail the Release of a call the run left running.
-#pragma warning disable CA1001
-    private sealed class ProgressCalls(IProgress<RunProgress> progress)
-#pragma warning restore CA1001
-    {
-        // Held by the call running; the final call waits for it (bounded) and then holds it for good.
-        private readonly SemaphoreSlim _one = new(1, 1);
-        private volatile bool _ended;
-        private Exception? _first;
-        private int _failures;
-        private bool _late;
-
-        /// <summary>Gets what went wrong: the callback's first exception, else a call still running past the bound at
-        /// the run's end; null when every call returned.</summary>
-        public Exception? Error => _first ?? (_late ? new TimeoutException(
-            $"The progress callback was still running {ProgressEndBound.TotalSeconds:0} s after the run's end: the run returned without waiting for it (the final progress call was not made or not finished). A progress callback should return quickly; System.Progress<T> posts and returns at once.") : null);
-
-        /// <summary>Gets how many calls threw.</summary>
-        public int Failures => Volatile.Read(ref _failures);
-
-        public void Tick(Func<RunProgress> snapshot)
-        {
-            if (!_one.Wait(0))
-            {
-                return;
-            }
-
-            try
-            {
-                if (!_ended)
-                {
-                    Call(snapshot());
-                }
-            }
-            finally
-            {
-                _one.Release();
-            }
-        }
-
-        // The final call, with the figures at the run's end. It goes on a pool thread (with the run's execution context)
-        // so that a callback that blocks holds the run's end for the bound at most, not for good; a call still running
-        // past the bound is left running, and said in the report.
-        public async Task EndAsync(RunProgress last, TimeSpan bound)
-        {
-            _ended = true;
-            var start = Stopwatch.GetTimestamp();
-            if (!await _one.WaitAsync(bound).ConfigureAwait(false))
-            {
-                _late = true;
-                return;
-            }
-
-            var call = Task.Run(() =>
-            {
-                try
-                {
-                    Call(last);
-                }
-                finally
-                {
-                    _one.Release();
-                }
-            });
-
-            var left = bound - Stopwatch.GetElapsedTime(start);
-            try
-            {
-                await call.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                _late = true;
-            }
-        }
-
-        // A progress callback is a display, not part of the work: if it throws, the run goes on (a timer callback that
-        // threw would otherwise take the whole process down, and a throw at the end would lose the results). The first
-        // exception is kept for the report (RunReport.ProgressError): review 47 left only an Activity event, which a
-        // caller without a listener never saw.
-        private void Call(RunProgress snapshot)
-        {
-            try
-            {
-                progress.Report(snapshot);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                if (Interlocked.Increment(ref _failures) == 1)
-                {
-                    Volatile.Write(ref _first, e);
-                }
-
-                Activity.Current?.AddEvent(new ActivityEvent("brigade.progress.failed", tags: new ActivityTagsCollection { ["exception.message"] = e.Message }));
             }
         }
     }

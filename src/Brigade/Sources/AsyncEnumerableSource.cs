@@ -92,6 +92,20 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         }
     }
 
+    // Ready: items read ahead, the end, or an idle pump whose producer's last step completed synchronously (a take reads on
+    // its own thread, as an input whose steps never wait fills whole batches: without this, worker processes over such an
+    // input kept one batch in flight instead of two). Not ready: the buffer is empty and the producer's last step waited.
+    internal override bool HasReady
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _buffer.Count > 0 || _ended || _closed || (!_pumping && !_lastStepAsync);
+            }
+        }
+    }
+
     private long ReadAhead => _ahead + _demand;
 
     public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)

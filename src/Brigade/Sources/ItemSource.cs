@@ -42,6 +42,10 @@ internal abstract class ItemSource<T> : IAsyncDisposable
     /// message of <see cref="RunCanceledException"/>); null when none was.</summary>
     internal virtual string? LeftBehind => null;
 
+    /// <summary>Gets whether a take now would hand out items (or the end) without waiting for the producer: false only for an
+    /// asynchronous input with nothing read ahead. A loop with a batch in flight takes more only then (lib61).</summary>
+    internal virtual bool HasReady => true;
+
     /// <summary>Takes up to <paramref name="maxCount"/> items; an empty batch means the input is exhausted.</summary>
     public abstract ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken);
 
