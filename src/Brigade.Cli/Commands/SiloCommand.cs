@@ -263,14 +263,25 @@ internal static class SiloCommand
         // Ctrl+C (the command's token) and a closed standard input (--exit-on-stdin-close) both end the silo gracefully.
         // Said when it happens: a run that loses this silo says "the silo's log says why it left", and a silo stopped by a
         // signal wrote nothing at all (review 58: SIGTERM mid-run).
+        // Every stop is bounded (SiloStopBound), whoever asked for it: a signal, a fatal error (SiloFatalError starts the
+        // bound itself, with its verdict) or standard input closing (review 61: that stop was not bounded, and a silo whose
+        // membership store had gone took 120 s to end). The first to start the bound gives the line and the exit code.
         var lifetime = (IHostApplicationLifetime)host.Services.GetService(typeof(IHostApplicationLifetime))!;
+        var unleft = $"brigade silo {silo}: stopped without leaving the cluster (its membership store does not answer?): the other silos declare it dead once their probes go unanswered";
         using (cancellationToken.Register(() =>
         {
             stderr.WriteLine($"brigade silo {options.Address}:{options.SiloPort} stopping ({TerminationSignal.Name ?? "cancelled"}): leaving the cluster; runs using it finish on the other silos");
+            _ = bound.Start(unleft, TerminationSignal.InterruptedExitCode);
             lifetime.StopApplication();
-            _ = bound.Start(
-                $"brigade silo {silo}: stopped without leaving the cluster (its membership store does not answer?): the other silos declare it dead once their probes go unanswered",
-                TerminationSignal.InterruptedExitCode);
+        }))
+        using (lifetime.ApplicationStopping.Register(() =>
+        {
+            if (!cancellationToken.IsCancellationRequested && fatal.Verdict is null && options.ExitWhenStandardInputCloses)
+            {
+                stderr.WriteLine($"brigade silo {options.Address}:{options.SiloPort} stopping (standard input closed): leaving the cluster; runs using it finish on the other silos");
+            }
+
+            _ = bound.Start(unleft, fatal.Verdict is null ? ExitCodes.Success : ExitCodes.Failure);
         }))
         {
             await host.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);

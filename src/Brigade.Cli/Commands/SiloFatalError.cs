@@ -46,8 +46,8 @@ internal sealed class SiloFatalError(string silo, SiloStopBound bound) : global:
         _mute?.Invoke();
         if (_lifetime is { } lifetime)
         {
-            lifetime.StopApplication();
             _ = bound.Start(_verdict!, ExitCodes.Failure);
+            lifetime.StopApplication();
         }
     }
 
