@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the analyzers (BRG2001-BRG2006) over other code bases, as reviews 37 and 45 did (docs/analyzers.md, "Run over
+# Runs the analyzers (BRG2001-BRG2008) over other code bases, as reviews 37 and 45 did (docs/analyzers.md, "Run over
 # other code bases"): every C# project under each source root, one compilation per project.
 # Usage: benchmarks/analyzers/over-code-bases.sh <Brigade.Analyzers.dll> <out dir> <source root>...
 # e.g.:  dotnet build src/Brigade.Analyzers -c Release &&

@@ -70,7 +70,7 @@ internal sealed class AnalyzersScene : IDemoScene
     {
         var result = new SceneResult { Id = Id, Title = Title };
         var lines = Snippet.Split('\n');
-        context.Live($"  [grey]{lines.Length} lines of plain C# (Bank.cs, no Brigade in it), compiled with Brigade's analyzers BRG2001-BRG2006 as a build runs them:[/]");
+        context.Live($"  [grey]{lines.Length} lines of plain C# (Bank.cs, no Brigade in it), compiled with Brigade's analyzers BRG2001-BRG2008 as a build runs them:[/]");
         var (findings, errors, elapsed) = await AnalyzeInChildAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (id, line, message) in findings)
         {
