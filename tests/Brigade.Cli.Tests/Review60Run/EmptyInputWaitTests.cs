@@ -19,10 +19,11 @@ public sealed class EmptyInputWaitTests
 
         using var dir = new TempDirectory();
 
-        // 3 s of blank lines and then the end: brigade reads its input long before that even at a CI's load.
+        // 8 s of blank lines and then the end: brigade reads its input long before that even at a CI's load (with 3 s, a
+        // run at load 55 started reading only after the end, ci175, and had nothing to wait for). Wall time, no CPU.
         var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir.Path, UseShellExecute = false, RedirectStandardInput = true };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("(echo; sleep 3; echo) | exec dotnet \"$@\" run - -x 'echo {}' > out.txt 2> err.txt");
+        psi.ArgumentList.Add("(echo; sleep 8; echo) | exec dotnet \"$@\" run - -x 'echo {}' > out.txt 2> err.txt");
         psi.ArgumentList.Add("sh");
         psi.ArgumentList.Add(CliProcess.CliDll);
         using var p = Process.Start(psi)!;
