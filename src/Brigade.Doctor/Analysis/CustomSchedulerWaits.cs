@@ -94,8 +94,8 @@ internal static class CustomSchedulerWaits
                 }
                 else
                 {
-                    scan.Detail = $"{ContinuationMarker}{name}, a TaskScheduler of the program's own with {fieldThreads.Count} threads in its fields (this one among them: "
-                        + $"{(fieldThreads.Contains(scan.ManagedId) ? "yes" : "no")}): the awaited task has completed; the method resumes when one of them takes it";
+                    scan.Detail = $"{ContinuationMarker}{name}, a TaskScheduler of the program's own with {fieldThreads.Count} thread{(fieldThreads.Count == 1 ? "" : "s")} in its fields"
+                        + $"{(fieldThreads.Contains(scan.ManagedId) ? ", this one among them" : ", not this one")}: the awaited task has completed; the method resumes when one of them takes it";
                 }
 
                 continue;
