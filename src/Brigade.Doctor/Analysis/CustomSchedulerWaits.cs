@@ -17,6 +17,14 @@ internal static class CustomSchedulerWaits
     /// <summary>The start of the wait's detail, which the advice and the possible graph key on.</summary>
     public const string Marker = "which its scheduler does not start: ";
 
+    /// <summary>Review 62: the start of the detail of a wait on an async method whose continuation is queued on a scheduler of
+    /// the program's own; a certain self-wait when the scheduler's only thread, kept in a field, is the blocked one.</summary>
+    public const string ContinuationMarker = "whose continuation waits in the queue of ";
+
+    /// <summary>Review 62: the same, when the scheduler's threads are known only from the stacks running its code (it may
+    /// start another thread in a way no dump shows): a possible self-wait.</summary>
+    public const string MayContinuationMarker = "whose continuation may wait for ever in the queue of ";
+
     private const string PoolScheduler = "System.Threading.Tasks.ThreadPoolTaskScheduler";
     private const string PairScheduler = "System.Threading.Tasks.ConcurrentExclusiveSchedulerPair+ConcurrentExclusiveTaskScheduler";
     private const string ContextScheduler = "System.Threading.Tasks.SynchronizationContextTaskScheduler";
@@ -44,6 +52,138 @@ internal static class CustomSchedulerWaits
                 scan.Detail = detail;
             }
         }
+    }
+
+    /// <summary>
+    /// Review 62: a thread running a task of a scheduler of the program's own, blocked without a timeout on an async method
+    /// whose awaited task has completed and whose continuation (a task whose state is the method's MoveNext delegate) sits
+    /// in that scheduler's queue: <c>await</c> resumes on the scheduler it started on. Only the scheduler's threads run
+    /// it. The scheduler's threads are read from its fields (a <c>Thread</c>, a <c>Thread[]</c>, a <c>List&lt;Thread&gt;</c>):
+    /// when the only one is this thread, a certain self-wait; else from the stacks running the scheduler's own code: when
+    /// this thread alone does, a possible one (a scheduler may start a thread on demand); else only the line says where
+    /// the continuation waits.
+    /// </summary>
+    public static void MarkQueuedContinuations(RuntimeReader reader, IReadOnlyList<ThreadScan> scans)
+    {
+        var heap = reader.Heap;
+        foreach (var scan in scans.Where(s => s.Owners.Count == 0 && s.Detail is null && s.Kind == WaitKind.Task && s.Task is not null && !s.IsIdle
+            && !WaitRule.IsTimed(s.Api!)))
+        {
+            var last = AsyncFindings.Leaf(scan.Task!);
+            if (!last.ResumptionPending)
+            {
+                continue;
+            }
+
+            var box = heap.GetObject(last.Address);
+            var scheduler = scan.RunningTasks.Select(a => SchedulerOf(heap.GetObject(a))).FirstOrDefault(s => s is not null);
+            if (scheduler is not { } own || !ContinuationQueuedIn(own, box))
+            {
+                continue;
+            }
+
+            var name = own.Type?.Name?.Replace('+', '.') ?? "?";
+            var (fieldThreads, field) = ThreadsInFields(heap, own);
+            if (fieldThreads.Count > 0)
+            {
+                if (fieldThreads.Count == 1 && fieldThreads[0] == scan.ManagedId)
+                {
+                    scan.Owners.Add(scan.ManagedId);
+                    scan.Detail = $"{ContinuationMarker}{name}, a TaskScheduler of the program's own whose only thread (its field {field}) is this one, blocked here: "
+                        + "the awaited task has completed, and the method resumes on the scheduler it started on, which never runs it";
+                }
+                else
+                {
+                    scan.Detail = $"{ContinuationMarker}{name}, a TaskScheduler of the program's own with {fieldThreads.Count} thread{(fieldThreads.Count == 1 ? "" : "s")} in its fields"
+                        + $"{(fieldThreads.Contains(scan.ManagedId) ? ", this one among them" : ", not this one")}: the awaited task has completed; the method resumes when one of them takes it";
+                }
+
+                continue;
+            }
+
+            var loops = scans.Where(s => s.Frames.Exists(f => RunsLoopOf(f, own.Type?.Name))).Select(s => s.ManagedId).ToList();
+            if (loops.Count == 1 && loops[0] == scan.ManagedId)
+            {
+                scan.Owners.Add(scan.ManagedId);
+                scan.Detail = $"{MayContinuationMarker}{name}, a TaskScheduler of the program's own whose code runs on this thread alone, blocked here: "
+                    + "the awaited task has completed, and the method resumes on the scheduler it started on, which runs it on its own threads";
+            }
+            else
+            {
+                scan.Detail = $"{ContinuationMarker}{name}, a TaskScheduler of the program's own (the awaited task has completed; the method resumes when a thread of that scheduler takes it{(loops.Count > 1 ? $": {loops.Count} threads run its code" : "")})";
+            }
+        }
+    }
+
+    /// <summary>Whether a wait's detail is one of <see cref="MarkQueuedContinuations"/>'s.</summary>
+    public static bool IsQueuedContinuation(string? detail) => detail is not null
+        && (detail.StartsWith(ContinuationMarker, StringComparison.Ordinal) || detail.StartsWith(MayContinuationMarker, StringComparison.Ordinal));
+
+    /// <summary>Whether the frame runs the scheduler's own code (its loop: a method of its type or of a type nested in it, a
+    /// lambda's), not a call into it from elsewhere (<c>QueueTask</c>, <c>TryExecuteTaskInline</c>).</summary>
+    private static bool RunsLoopOf(FrameScan frame, string? scheduler) => scheduler is not null
+        && (frame.TypeName == scheduler || frame.TypeName.StartsWith(scheduler + "+", StringComparison.Ordinal))
+        && frame.MethodName is not ("QueueTask" or "TryExecuteTaskInline" or "GetScheduledTasks" or "TryDequeue" or ".ctor");
+
+    /// <summary>The managed ids of the threads the scheduler keeps in its fields, and the first such field's name.</summary>
+    private static (List<int> Ids, string? Field) ThreadsInFields(ClrHeap heap, ClrObject scheduler)
+    {
+        var ids = new List<int>();
+        string? first = null;
+        foreach (var field in scheduler.Type?.Fields ?? [])
+        {
+            if (!field.IsObjectReference || field.Name is null)
+            {
+                continue;
+            }
+
+            var value = field.ReadObject(scheduler.Address, false);
+            if (value.IsNull || !value.IsValid || value.Type?.Name is not { } type)
+            {
+                continue;
+            }
+
+            var before = ids.Count;
+            if (type == "System.Threading.Thread")
+            {
+                AddThread(value);
+            }
+            else if (type == "System.Threading.Thread[]" || type == "System.Collections.Generic.List<System.Threading.Thread>")
+            {
+                var array = type.EndsWith("[]", StringComparison.Ordinal) ? value
+                    : value.TryReadObjectField("_items", out var items) ? items : default;
+                var count = type.EndsWith("[]", StringComparison.Ordinal) ? (array.IsValid && !array.IsNull ? array.AsArray().Length : 0)
+                    : value.TryReadField<int>("_size", out var size) ? size : 0;
+                for (var i = 0; array.IsValid && !array.IsNull && i < count && i < 1024; i++)
+                {
+                    AddThread(array.AsArray().GetObjectValue(i));
+                }
+            }
+
+            if (ids.Count > before)
+            {
+                first ??= field.Name.StartsWith('<') && field.Name.EndsWith(">k__BackingField", StringComparison.Ordinal) ? $"{field.Name[1..field.Name.IndexOf('>', StringComparison.Ordinal)]} (a property)" : field.Name;
+            }
+        }
+
+        return (ids, first);
+
+        void AddThread(ClrObject thread)
+        {
+            if (thread is { IsNull: false, IsValid: true } && thread.TryReadField<int>("_managedThreadId", out var id))
+            {
+                ids.Add(id);
+            }
+        }
+    }
+
+    /// <summary>Whether the box's continuation (its cached MoveNext delegate, or the box itself) is reachable from the
+    /// scheduler, through its queue and the task in it, without going through another async method, thread or context.</summary>
+    private static bool ContinuationQueuedIn(ClrObject scheduler, ClrObject box)
+    {
+        var action = box.TryReadObjectField("m_action", out var cached) ? cached : default;
+        return action is { IsNull: false, IsValid: true } && action.TryReadObjectField("_target", out var target) && target.Address == box.Address
+            && RuntimeReader.Reaches(scheduler, action.Address, 10_000, StopAt);
     }
 
     /// <summary>

@@ -85,6 +85,10 @@ internal static class DiagnosisText
                     // Queued, never started: it awaits nothing, it waits for a thread of its scheduler to take it.
                     text.Append(" — not started: it runs when its scheduler gives it a thread; a scheduler whose threads are all busy or blocked (this one included, if it is one of them) never will");
                 }
+                else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && CustomSchedulerWaits.IsQueuedContinuation(thread.Wait.Detail))
+                {
+                    // Review 62: its detail says where its continuation waits (before: "no thread runs its code now").
+                }
                 else if (thread.Wait.Kind == Brigade.Doctor.WaitKind.Task && thread.Wait.Task is { RunningNow: true, RunningOnThread: null })
                 {
                     // Review 59: its delegate has started and not returned, so some thread runs it; a pool thread blocked

@@ -147,7 +147,7 @@ internal static class DumpAnalyzer
         if (scans.Exists(s => RuntimeReader.HasNoPeer(s.Detail))
             && (asyncHeap ?? AsyncHeap.Read(reader.Heap, options.MaxHeapObjects)) is { Truncated: false } faultedHeap)
         {
-            RuntimeReader.NameDeadConsumers(scans, faultedHeap);
+            RuntimeReader.NameDeadConsumers(scans, faultedHeap, reader.Lines);
         }
 
         foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
@@ -200,6 +200,7 @@ internal static class DumpAnalyzer
 
         SchedulerPairWaits.Mark(reader, scans);
         CustomSchedulerWaits.Mark(reader, scans, queued?.Count ?? 0);
+        CustomSchedulerWaits.MarkQueuedContinuations(reader, scans);
 
         foreach (var scan in scans.Where(s => !s.Target.IsNull && !s.IsIdle && s.Kind is not WaitKind.Task))
         {
@@ -233,7 +234,8 @@ internal static class DumpAnalyzer
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
                 && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal))
-                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
+                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
+                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
         var deadlocks = new List<DeadlockCycle>();

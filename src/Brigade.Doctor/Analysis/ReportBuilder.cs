@@ -106,6 +106,7 @@ internal static class ReportBuilder
         !cycle.IsPossible ? ""
         : cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? (cycle.Links.Count == 1 ? "unless its TryEnter has a finite timeout, " : "unless a TryEnter below has a finite timeout, ")
         : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true) ? "unless its scheduler starts the task some other way, "
+        : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) == true) ? "unless its scheduler runs its queue on another thread, "
         : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
@@ -181,6 +182,12 @@ internal static class ReportBuilder
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the async flow suspended past its await of this semaphore's WaitAsync(), ")
                 .Append("with no Release of it on the way, and the semaphore with no free slot; if no other code released that slot, it is a deadlock. ")
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
+        }
+
+        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) == true))
+        {
+            text.Append("  A possible deadlock: which threads a TaskScheduler of the program's own runs is not in the dump when it keeps none in a field. ")
+                .Append("The dump shows the continuation queued on it and this thread, blocked, as the only one running its code; unless that scheduler starts another thread for its queue, it is a deadlock.\n");
         }
 
         if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true))
@@ -674,6 +681,12 @@ internal static class ReportBuilder
         {
             // Review 54: the same self-wait on a ConcurrentExclusiveSchedulerPair's scheduler (no SynchronizationContext).
             return "Never block a task running on a ConcurrentExclusiveSchedulerPair's scheduler on work that needs that pair (an async method that resumes there, a task queued to it): await it instead, so the scheduler is free to run it, or have the awaited code use ConfigureAwait(false) and schedule its own work elsewhere.";
+        }
+
+        if (selfWait && CustomSchedulerWaits.IsQueuedContinuation(links[0].Wait.Detail))
+        {
+            // Review 62: a job on a one-thread TaskScheduler of the program's own blocked on an async method resuming there.
+            return "Never block a task running on a TaskScheduler of the program's own on an async method that resumes there (its await captured TaskScheduler.Current): await it instead (async all the way up), so the scheduler's thread is free to run the continuation, or have the awaited code use ConfigureAwait(false).";
         }
 
         if (selfWait && links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true)

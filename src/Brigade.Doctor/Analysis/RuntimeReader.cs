@@ -880,16 +880,16 @@ internal sealed class RuntimeReader : IDisposable
     }
 
     /// <summary>Review 55: for each thread adding to a full <c>BlockingCollection</c> no thread takes from, the faulted tasks on
-    /// the heap whose code holds a collection of its type (a consumer whose loop threw; see <see cref="TaskReader.FaultHolding(Microsoft.Diagnostics.Runtime.ClrObject, string)"/>), named with their exception as a bounded channel's
+    /// the heap whose code holds a collection of its type (a consumer whose loop threw; see <see cref="TaskReader.FaultHolding(Microsoft.Diagnostics.Runtime.ClrObject, string, SourceLines?)"/>), named with their exception as a bounded channel's
     /// dead reader is (<see cref="TaskReader"/>). Before: "no thread is taking from it", and nothing of why. Review 61: the same
     /// for a thread taking from an empty collection, adding not completed, that no thread adds to (a producer that threw before
     /// its <c>CompleteAdding()</c>; before: "no thread is adding to it now", and nothing of why).</summary>
-    internal static void NameDeadConsumers(List<ThreadScan> threads, AsyncHeap heap)
+    internal static void NameDeadConsumers(List<ThreadScan> threads, AsyncHeap heap, SourceLines? lines)
     {
         foreach (var scan in threads.Where(t => !t.Target.IsNull && HasNoPeer(t.Detail) && IsBlockingCollection(t.Target)))
         {
             var type = scan.Target.Type?.Name ?? "";
-            var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => TaskReader.FaultHolding(t, type)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => TaskReader.FaultHolding(t, type, lines)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             scan.Detail = WithDeadConsumers(scan.Detail!, faults);
         }
     }

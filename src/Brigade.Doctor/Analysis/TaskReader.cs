@@ -783,7 +783,7 @@ internal sealed class TaskReader(RuntimeReader reader)
     private string ReaderGone()
     {
         var text = "; no async flow or thread refers to its reader (none suspended in ReadAsync, ReadAllAsync or WaitToReadAsync, none holding it): its reader has ended";
-        var faulted = (Async?.Heap.FaultedBoxes ?? []).Select(Fault).OfType<string>().Distinct(StringComparer.Ordinal).Take(3).ToList();
+        var faulted = (Async?.Heap.FaultedBoxes ?? []).Select(b => Fault(b, reader.Lines)).OfType<string>().Distinct(StringComparer.Ordinal).Take(3).ToList();
         if (faulted.Count > 0)
         {
             text += $" (an async method ended with an exception: {string.Join("; ", faulted)})";
@@ -807,7 +807,7 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         var element = type[(open + 1)..^1];
         string[] types = [type, $"System.Threading.Channels.Channel<{element}>", $"System.Threading.Channels.ChannelWriter<{element}>"];
-        var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => FaultHolding(t, types)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var faults = heap.FaultedBoxes.Concat(heap.FaultedTasks).Select(t => FaultHolding(t, types, reader.Lines)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (faults.Count == 0)
         {
             return "";
@@ -822,10 +822,10 @@ internal sealed class TaskReader(RuntimeReader reader)
 
     /// <summary>"Shop.Pipeline.RunAsync threw InvalidOperationException: order 2 has no customer" for a faulted async method box
     /// of the application (not the framework's), or null.</summary>
-    private static string? Fault(ClrObject box)
+    private static string? Fault(ClrObject box, SourceLines? lines)
     {
         if (MachineOf(box) is not { } machine || machine.Type.Name is not { } machineName || machineName.StartsWith("System.", StringComparison.Ordinal)
-            || machineName.StartsWith("Microsoft.", StringComparison.Ordinal) || ExceptionOf(box) is not { } exception)
+            || machineName.StartsWith("Microsoft.", StringComparison.Ordinal) || ExceptionOf(box, lines) is not { } exception)
         {
             return null;
         }
@@ -839,12 +839,12 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// what its code used (the runtime drops a task's delegate and clears a box's state machine when it ends), so its code is
     /// read instead: the type of its state machine, or of the methods its exception's stack went through (a lambda's closure),
     /// must have a field of that type.</summary>
-    internal static string? FaultHolding(ClrObject task, string collectionType) => FaultHolding(task, [collectionType]);
+    internal static string? FaultHolding(ClrObject task, string collectionType, SourceLines? lines) => FaultHolding(task, [collectionType], lines);
 
-    /// <summary>As <see cref="FaultHolding(ClrObject, string)"/>, for a field of any of <paramref name="types"/>.</summary>
-    internal static string? FaultHolding(ClrObject task, IReadOnlyCollection<string> types)
+    /// <summary>As <see cref="FaultHolding(ClrObject, string, SourceLines?)"/>, for a field of any of <paramref name="types"/>.</summary>
+    internal static string? FaultHolding(ClrObject task, IReadOnlyCollection<string> types, SourceLines? lines)
     {
-        if (ExceptionObjectOf(task) is not { } exception || ExceptionOf(task) is not { } thrown)
+        if (ExceptionObjectOf(task) is not { } exception || ExceptionOf(task, lines) is not { } thrown)
         {
             return null;
         }
@@ -855,7 +855,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             && (type.Fields.Any(f => f.IsObjectReference && f.Type?.Name is { } n && types.Contains(n)) || (method is not null && LoadsStatic(method, types)));
         if (MachineOf(task) is { } machine)
         {
-            return Holds(machine.Type, machine.Type.Methods.FirstOrDefault(m => m.Name == "MoveNext")) ? Fault(task) : null;
+            return Holds(machine.Type, machine.Type.Methods.FirstOrDefault(m => m.Name == "MoveNext")) ? Fault(task, lines) : null;
         }
 
         var frames = StackOf(exception).Where(m => m.Type?.Name is { } n && !n.StartsWith("System.", StringComparison.Ordinal) && !n.StartsWith("Microsoft.", StringComparison.Ordinal)).ToList();
@@ -908,6 +908,31 @@ internal sealed class TaskReader(RuntimeReader reader)
     private const int LdStaticField = 0x7E;
     private const int LdStaticFieldAddress = 0x7F;
 
+    /// <summary>Review 62: "Pipeline.cs:42", the file and line of the innermost frame of the program's code (not the
+    /// framework's) in an exception's stack trace, or null. The frames' addresses are return addresses (the throw is a call
+    /// into the runtime), as below a stack's top.</summary>
+    private static string? ThrowSite(ClrObject exception, SourceLines lines)
+    {
+        try
+        {
+            foreach (var frame in exception.AsException()?.StackTrace ?? [])
+            {
+                if (frame.Method?.Type is not { Name: { } type } declaring || WaitRule.IsFrameworkType(type, declaring.Module?.Name))
+                {
+                    continue;
+                }
+
+                return lines.Find(frame, isTopFrame: false) is { } source ? $"{Path.GetFileName(source.File)}:{source.Line}" : null;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            // A stack trace the dump holds only in part: no line, as before.
+        }
+
+        return null;
+    }
+
     private static List<ClrMethod> StackOf(ClrObject exception)
     {
         try
@@ -943,8 +968,10 @@ internal sealed class TaskReader(RuntimeReader reader)
         && info.TryReadObjectField("_exception", out var exception) && exception is { IsNull: false, IsValid: true }
             ? exception : null;
 
-    /// <summary>"InvalidDataException: bad item 1": the first exception a faulted task holds, or null.</summary>
-    private static string? ExceptionOf(ClrObject task)
+    /// <summary>"InvalidDataException: bad item 1": the first exception a faulted task holds, or null. Review 62: with the
+    /// source line of its throw site when its stack trace (kept in the exception) reaches the program's code and the module
+    /// has a PDB: "InvalidDataException (Pipeline.cs:42): bad item 1".</summary>
+    private static string? ExceptionOf(ClrObject task, SourceLines? lines)
     {
         if (!task.TryReadObjectField("m_contingentProperties", out var props) || props is not { IsNull: false, IsValid: true }
             || !props.TryReadObjectField("m_exceptionsHolder", out var holder) || holder is not { IsNull: false, IsValid: true }
@@ -958,7 +985,8 @@ internal sealed class TaskReader(RuntimeReader reader)
 
         var message = exception.TryReadObjectField("_message", out var m) && m is { IsNull: false, IsValid: true } ? m.AsString(200) : null;
         var shortType = exceptionType[(exceptionType.LastIndexOf('.') + 1)..];
-        return $"{shortType}{(message is null ? "" : $": {message}")}";
+        var site = lines is null ? null : ThrowSite(exception, lines);
+        return $"{shortType}{(site is null ? "" : $" ({site})")}{(message is null ? "" : $": {message}")}";
     }
 
     /// <summary>Describes the task of a <c>ValueTask.AsTask()</c> by its <c>IValueTaskSource</c>: a channel's blocked

@@ -15,7 +15,7 @@ public sealed class ChannelReaderAliveOrGoneTests
 
         // Failed before: "2 of 2 items buffered; if its reader has ended (returned, or a consumer that threw), nothing will make room".
         Assert.Contains("2 of 2 items buffered; no async flow or thread refers to its reader", line, StringComparison.Ordinal);
-        Assert.Contains("its reader has ended (an async method ended with an exception: Brigade.Doctor.Corpus.Scenarios.ChannelBoundedConsumerDied.ConsumeAsync threw InvalidDataException: bad item 1)", line, StringComparison.Ordinal);
+        Assert.Contains("its reader has ended (an async method ended with an exception: Brigade.Doctor.Corpus.Scenarios.ChannelBoundedConsumerDied.ConsumeAsync threw InvalidDataException (ChannelBoundedConsumerDied.cs:51): bad item 1)", line, StringComparison.Ordinal);
         Assert.DoesNotContain("if its reader has ended", line, StringComparison.Ordinal);
     }
 

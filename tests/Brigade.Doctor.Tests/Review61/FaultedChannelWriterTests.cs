@@ -24,7 +24,7 @@ public sealed class FaultedChannelWriterTests
             "reading System.Threading.Channels.UnboundedChannel<System.Decimal> (static field Brigade.Doctor.Corpus.Scenarios.ChannelReadAllNoWriter.Prices): waiting for an item",
             line, StringComparison.Ordinal);
         Assert.Contains(
-            "a task whose code uses a channel of this type ended with an exception (Brigade.Doctor.Corpus.Scenarios.ChannelReadAllNoWriter.FeedPricesAsync threw InvalidDataException: price 3 is negative)",
+            "a task whose code uses a channel of this type ended with an exception (Brigade.Doctor.Corpus.Scenarios.ChannelReadAllNoWriter.FeedPricesAsync threw InvalidDataException (ChannelReadAllNoWriter.cs:42): price 3 is negative)",
             line, StringComparison.Ordinal);
         Assert.Contains("must complete the channel in a finally (Writer.TryComplete(exception))", line, StringComparison.Ordinal);
 

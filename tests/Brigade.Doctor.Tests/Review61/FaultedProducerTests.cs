@@ -24,7 +24,7 @@ public sealed class FaultedProducerTests
 
         // Failed before: the line ended at "no thread is adding to it now" and its CompleteAdding advice.
         Assert.Contains(
-            "no thread is adding to it now; a task whose code uses a collection of this type ended with an exception (a task running Brigade.Doctor.Corpus.Scenarios.BlockingCollectionEmptyNoProducer.Start (lambda) threw FormatException: line 3 is not CSV)",
+            "no thread is adding to it now; a task whose code uses a collection of this type ended with an exception (a task running Brigade.Doctor.Corpus.Scenarios.BlockingCollectionEmptyNoProducer.Start (lambda) threw FormatException (BlockingCollectionEmptyNoProducer.cs:48): line 3 is not CSV)",
             line, StringComparison.Ordinal);
         Assert.Contains("call CompleteAdding() in a finally", line, StringComparison.Ordinal);
 
