@@ -609,14 +609,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         }
     }
 
-    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1), or null.
-    private static int? StandardDescriptor(string path) => path switch
-    {
-        "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0" => 0,
-        "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
-        "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
-        _ => null,
-    };
+    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1, /proc/PID/fd/1), or null: RunFiles' one definition.
+    private static int? StandardDescriptor(string path) => RunFiles.StandardDescriptor(path);
 
     private async Task<Stream> OpenInputAsync(CancellationToken cancellationToken)
     {

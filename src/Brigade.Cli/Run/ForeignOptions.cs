@@ -22,6 +22,9 @@ internal static class ForeignOptions
             "--colsep" or "-C" => "for comma-separated fields give --format csv (a header row names them: {1} {2}, or {column})",
             "--joblog" => "--report run.html and --trace run.json record each item's start and time, and failed items go to the failures file (--failures FILE)",
             "--dry-run" or "-t" or "--verbose" or "-p" or "--interactive" => "brigade run does not print or ask before each command",
+            // run62: GNU parallel scripts' output options were "unknown option" alone.
+            "--tag" or "--tagstring" => "brigade run has no --tag: have the command put the item before its lines ({} is one shell word: COMMAND {} | awk -v t={} '{print t \"\\t\" $0}')",
+            "--line-buffer" or "--lb" or "--group" or "--ungroup" => "brigade run writes each command's output whole when it ends, never interleaved with another's, in input order (--unordered: in the order they end); for lines as they come, have each command write its own file",
             _ => null,
         };
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Brigade.Cli.Run;
 
 /// <summary>The files of a <c>brigade run</c>: opening them without surprises, and saying in one line why one cannot be used.</summary>
@@ -163,18 +165,62 @@ internal static class RunFiles
     public static bool CutsBack(string path) =>
         StandardDescriptor(path) is null && NativeMethods.KindOf(path) != FileKind.Special && !IsOtherDescriptor(path);
 
-    /// <summary>Gets whether the path is <c>/dev/fd/N</c> or <c>/proc/self/fd/N</c>: a file another descriptor of this process holds (<c>3&gt;&gt; log</c>).</summary>
-    public static bool IsOtherDescriptor(string path) =>
-        Path.GetFullPath(path) is var full && (full.StartsWith("/dev/fd/", StringComparison.Ordinal) || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal));
+    /// <summary>Gets whether the path is a descriptor's file (callers ask <see cref="StandardDescriptor"/> first): <c>/dev/fd/N</c>,
+    /// <c>/proc/self/fd/N</c>, <c>/proc/thread-self/fd/N</c> or <c>/proc/PID/fd/N</c> (this process's by its pid, or another
+    /// process's): a file a descriptor holds (<c>3&gt;&gt; log</c>), written at its end and never cut back.</summary>
+    /// <remarks>The one definition <see cref="RunPaths"/>' check of the kernel's file systems uses too (run62: it let
+    /// <c>/proc/PID/fd/N</c> through by its own pattern, where this knew only <c>/proc/self/fd/N</c>, so such a path was
+    /// opened as a regular file and cut back to the journal's watermark).</remarks>
+    public static bool IsOtherDescriptor(string path) => Descriptor(path) is not null;
 
-    /// <summary>Gets the standard descriptor a path names (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>...), or null.</summary>
+    /// <summary>Gets the standard descriptor a path names (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>,
+    /// <c>/proc/PID/fd/1</c> with this process's pid...), or null.</summary>
     public static int? StandardDescriptor(string path) => path switch
     {
-        "/dev/stdin" or "/dev/fd/0" or "/proc/self/fd/0" => 0,
-        "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1" => 1,
-        "/dev/stderr" or "/dev/fd/2" or "/proc/self/fd/2" => 2,
-        _ => null,
+        "/dev/stdin" => 0,
+        "/dev/stdout" => 1,
+        "/dev/stderr" => 2,
+        _ => Descriptor(path) is { Own: true, Number: <= 2 } d ? d.Number : null,
     };
+
+    // The descriptor a path names by number (/dev/fd/N, /proc/self/fd/N, /proc/thread-self/fd/N, /proc/PID/fd/N), and
+    // whether it is this process's; null for any other path.
+    private static (int Number, bool Own)? Descriptor(string path)
+    {
+        if (path.Length == 0)
+        {
+            return null;
+        }
+
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+
+        var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var (owner, fd) = parts switch
+        {
+            ["dev", "fd", var n] => ("self", n),
+            ["proc", var p, "fd", var n] => (p, n),
+            _ => ("", ""),
+        };
+        if (fd.Length == 0 || !fd.All(char.IsAsciiDigit) || !int.TryParse(fd, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        return owner switch
+        {
+            "self" or "thread-self" => (number, true),
+            _ when owner.All(char.IsAsciiDigit) && int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) => (number, pid == Environment.ProcessId),
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Gets whether <paramref name="e"/>, thrown by a file stream's write, flush or length change, is the file's failure: an

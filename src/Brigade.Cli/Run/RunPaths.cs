@@ -201,7 +201,8 @@ internal sealed class RunPaths
     }
 
     // "/proc" or "/sys" for a path in the kernel's own file systems (by its full path: /proc/self/status, /sys/x), except a
-    // descriptor's file (/proc/self/fd/N, /proc/PID/fd/N), which is whatever the descriptor holds; null otherwise.
+    // descriptor's file (/proc/self/fd/N, /proc/PID/fd/N: RunFiles' one definition), which is whatever the descriptor
+    // holds; null otherwise.
     private static string? KernelFileSystem(string full)
     {
         if (!OperatingSystem.IsLinux() || RunFiles.StandardDescriptor(full) is not null || RunFiles.IsOtherDescriptor(full))
@@ -212,7 +213,6 @@ internal sealed class RunPaths
         var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return parts switch
         {
-            ["proc", _, "fd", var n] when n.All(char.IsAsciiDigit) => null,
             ["proc", ..] => "/proc",
             ["sys", ..] => "/sys",
             _ => null,

@@ -15,6 +15,7 @@ public static partial class HtmlReport
         [LossCause.LockContention] = "#1565c0",
         [LossCause.Blocking] = "#00838f",
         [LossCause.Unexplained] = "#e0e0e0",
+        [LossCause.WidthChange] = "#7cb342",
     };
 
     private static void WriteLosses(Html w, RunReport run)

@@ -95,6 +95,15 @@ internal static class LossBreakdown
             runQueue -= excess;
         }
 
+        // Lanes auto mode's plan had retired (a re-plan narrowed the run) or not yet opened (a re-plan widened it) sat idle by
+        // the plan: a width change, not a straggler's imbalance nor a slow start (run62: lanes retired at 1 s of a 10 s run
+        // read "lost to imbalance 81%").
+        var (retired, opened, widthText) = WidthChange(report, slots, width, lastEndAll);
+        retired = Min(retired, Max(TimeSpan.Zero, tail));
+        opened = Min(opened, Max(TimeSpan.Zero, startUp));
+        tail -= retired;
+        startUp -= opened;
+
         // The workers' waits for an asynchronous input's next items, as far as they fall between batches (a wait before a
         // worker's first batch is start-up's; the input is timed per take, the gaps per worker: both sum over workers).
         var input = Min(Max(TimeSpan.Zero, between), TimeSpan.FromTicks(counters.InputWaitTicks));
@@ -225,6 +234,8 @@ internal static class LossBreakdown
         {
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
+            (LossCause.WidthChange, retired + opened, widthText,
+                null),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
             (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed
@@ -343,6 +354,52 @@ internal static class LossBreakdown
         }
 
         return slots;
+    }
+
+    // The worker time lanes of the width sat idle because auto mode's plan then allowed fewer (see Compute): after their
+    // last batch (retired) and before their first (not yet opened), from the first plan on (before it, the sample's
+    // start-up), at most the lanes beyond the plan's width at each moment; and the changes in words.
+    private static (TimeSpan Retired, TimeSpan Opened, string Text) WidthChange(RunReport report, List<Slot> slots, int width, TimeSpan lastEndAll)
+    {
+        var plans = report.Plans.Where(static p => p.DecidedAt is not null).OrderBy(static p => p.DecidedAt!.Value).ToArray();
+        var changes = new List<string>();
+        for (var k = 1; k < plans.Length; k++)
+        {
+            if (plans[k].DegreeOfParallelism != plans[k - 1].DegreeOfParallelism)
+            {
+                changes.Add(Text($"from {plans[k - 1].DegreeOfParallelism} to {plans[k].DegreeOfParallelism} at {LossText.Duration(plans[k].DecidedAt!.Value)}"));
+            }
+        }
+
+        if (changes.Count == 0 || slots.Count < 2)
+        {
+            return (TimeSpan.Zero, TimeSpan.Zero, "");
+        }
+
+        // Piecewise constant between these moments: the plans' decisions and the lanes' first starts and last ends.
+        var moments = plans.Select(static p => p.DecidedAt!.Value)
+            .Concat(slots.Select(static s => s.First)).Concat(slots.Select(static s => s.LastEnd)).Append(lastEndAll)
+            .Where(t => t >= plans[0].DecidedAt!.Value && t <= lastEndAll).Distinct().Order().ToArray();
+        TimeSpan retired = TimeSpan.Zero, opened = TimeSpan.Zero;
+        for (var i = 0; i + 1 < moments.Length; i++)
+        {
+            var (from, to) = (moments[i], moments[i + 1]);
+            var mid = from + ((to - from) / 2);
+            var planned = plans.Last(p => p.DecidedAt!.Value <= mid).DegreeOfParallelism;
+            var beyond = Math.Max(0, width - planned);
+            if (beyond == 0)
+            {
+                continue;
+            }
+
+            var done = Math.Min(beyond, slots.Count(s => s.LastEnd <= mid));
+            var notYet = Math.Min(beyond - done, slots.Count(s => s.First > mid));
+            retired += (to - from) * done;
+            opened += (to - from) * notYet;
+        }
+
+        var text = Text($"auto mode's plan changed the width {string.Join(", then ", changes)}: lanes it had retired or not yet opened sat idle {LossText.Duration(retired + opened)} in all ({LossText.Duration(retired)} after their last batch, {LossText.Duration(opened)} before their first); by the plan, not a straggler's or a slow start's");
+        return (retired, opened, text);
     }
 
     private static bool IsCpuPool(RunReport report)

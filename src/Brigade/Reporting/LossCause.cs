@@ -26,4 +26,8 @@ public enum LossCause
 
     /// <summary>The rest of the gap that no measurement accounts for.</summary>
     Unexplained,
+
+    /// <summary>Lanes of the width that auto mode's plan had retired or not yet opened: the run's width changed mid-run (a
+    /// re-plan narrowed or widened it), so those lanes sat idle by the plan, not because of a straggler or a slow start.</summary>
+    WidthChange,
 }

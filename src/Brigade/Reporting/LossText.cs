@@ -14,6 +14,7 @@ internal static class LossText
         LossCause.GcPauses => "GC pauses",
         LossCause.LockContention => "lock contention",
         LossCause.Blocking => "blocking",
+        LossCause.WidthChange => "width change",
         _ => "unexplained",
     };
 

@@ -27,6 +27,7 @@ internal sealed class LossRecord
         LossCause.GcPauses => "gc-pauses",
         LossCause.LockContention => "lock-contention",
         LossCause.Blocking => "blocking",
+        LossCause.WidthChange => "width-change",
         _ => "unexplained",
     };
 }
