@@ -53,6 +53,22 @@ internal static class CompletionRecord
     /// <summary>Forgets the record: a new run of the same journal is starting over, its outputs truncated.</summary>
     public static void Delete(string journal) => RunFiles.DeleteQuietly(PathFor(journal));
 
+    /// <summary>What makes the finished run recorded under this journal's path another run than this one (its input,
+    /// work or options, in words, as <see cref="Journal.Difference"/> says them); null when there is no record, or it is
+    /// this run's.</summary>
+    public static string? OtherRun(string journal, JournalRecord header)
+    {
+        foreach (var path in new[] { PathFor(journal), PathFor(journal, StableKey.LegacyOf(Path.GetFullPath(journal))) })
+        {
+            if (File.Exists(path))
+            {
+                return Journal.ReadHeader(path) is { } recorded ? Journal.Difference(recorded, header) : null;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the record of this run (same input, work and options), or null when there is none.</summary>
     /// <returns>What it says is done, the length of the record, how many items failed, and where it is.</returns>
     public static (ResumeState State, long Length, long Failed, string Path)? Read(string journal, JournalRecord header)

@@ -145,6 +145,16 @@ internal sealed class Journal : IDisposable
     // is only checked for what it has.
     private static void CheckSameRun(string path, JournalRecord journaled, JournalRecord now)
     {
+        if (Difference(journaled, now) is { } differs)
+        {
+            throw new CliUsageException($"--resume: the journal '{path}' belongs to a different run ({differs}); resume with the same arguments, or delete the journal to start over");
+        }
+    }
+
+    /// <summary>What makes the run whose journal header is <paramref name="journaled"/> another run than <paramref name="now"/>'s
+    /// (its input, work, order, format or separator, in words), or null when it is the same run.</summary>
+    public static string? Difference(JournalRecord journaled, JournalRecord now)
+    {
         string? differs = null;
         if (journaled.Input != now.Input)
         {
@@ -167,9 +177,20 @@ internal sealed class Journal : IDisposable
             differs = nul ? "it read NUL-separated items (--null), this run reads lines" : "it read lines, this run reads NUL-separated items (--null)";
         }
 
-        if (differs is not null)
+        return differs;
+    }
+
+    /// <summary>Reads a journal's first line, its header; null when it has none or cannot be read.</summary>
+    public static JournalRecord? ReadHeader(string path)
+    {
+        try
         {
-            throw new CliUsageException($"--resume: the journal '{path}' belongs to a different run ({differs}); resume with the same arguments, or delete the journal to start over");
+            using var reader = new StreamReader(path);
+            return reader.ReadLine() is { } line && JsonSerializer.Deserialize(line, RunJsonContext.Default.JournalRecord) is { Kind: "h" } header ? header : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -104,8 +104,10 @@ internal sealed class RunResume(RunJobOptions options, RunPaths paths, TextWrite
         string? Holding(string? file) => file is not null && NativeMethods.KindOf(file) == FileKind.Regular && new FileInfo(file).Length > 0 ? file : null;
         if ((Holding(paths.OutputIsSpecial ? null : paths.Output) ?? Holding(paths.Failures)) is { } holding)
         {
-            throw new CliUsageException(
-                $"--resume: '{holding}' holds results, but there is no journal at '{journal}' and no record of this run finishing, so which items are done is unknown; run without --resume to start over (it overwrites the outputs)");
+            // Review 62: another run (another command, the same -o) finished there: say what differs, as for its journal.
+            throw new CliUsageException(CompletionRecord.OtherRun(journal, header) is { } other
+                ? $"--resume: '{holding}' holds the results of a finished run with other arguments ({other}), and there is no journal at '{journal}'; resume with that run's arguments, or run without --resume to start over (it overwrites the outputs)"
+                : $"--resume: '{holding}' holds results, but there is no journal at '{journal}' and no record of this run finishing, so which items are done is unknown; run without --resume to start over (it overwrites the outputs)");
         }
 
         if (!options.Quiet)
