@@ -530,17 +530,8 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     }
 
     /// <summary>A method's IL, read from the dump, decoded; null when it cannot be read.</summary>
-    private List<Instruction>? Code(ClrMethod method)
-    {
-        var il = method.GetILInfo();
-        if (il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20)
-        {
-            return null;
-        }
-
-        var bytes = new byte[il.Length];
-        return domain!.Runtime.DataTarget.DataReader.Read(il.Address, bytes) == bytes.Length ? Decode(bytes) : null;
-    }
+    private List<Instruction>? Code(ClrMethod method) =>
+        Body(method, domain!.Runtime.DataTarget.DataReader) is { } bytes ? Decode(bytes) : null;
 
     /// <summary>The semaphores a receiver names: a static field's, read from the dump; a field of <c>this</c>, every one
     /// that field path leads to from an object the frame roots (else known by the field's name only); a local or a

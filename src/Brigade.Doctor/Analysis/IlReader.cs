@@ -14,6 +14,20 @@ internal static class IlReader
     /// or 0.</summary>
     internal readonly record struct Instruction(int Offset, int Op, long Operand);
 
+    /// <summary>A method's IL as the dump holds it; null when it has none, its size is implausible (over 1 MB) or the
+    /// dump cannot give all of it.</summary>
+    public static byte[]? Body(Microsoft.Diagnostics.Runtime.ClrMethod method, Microsoft.Diagnostics.Runtime.IDataReader reader)
+    {
+        var il = method.GetILInfo();
+        if (il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20)
+        {
+            return null;
+        }
+
+        var bytes = new byte[il.Length];
+        return reader.Read(il.Address, bytes) == bytes.Length ? bytes : null;
+    }
+
     /// <summary>Decodes a method body's IL; a body cut short ends the list where its last whole instruction ends.</summary>
     public static List<Instruction> Decode(byte[] il)
     {

@@ -42,16 +42,15 @@ internal static class InfiniteTimeoutArgument
 
     private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
     {
-        if (frame.Method is not { Type.Module: { } module } caller || caller.GetILInfo() is not { } il || il.Address == 0 || il.Length is <= 0 or > 1 << 20
-            || module.MetadataAddress == 0 || module.MetadataLength is <= 0 or >= 64 << 20)
+        var reader = runtime.DataTarget.DataReader;
+        if (frame.Method is not { Type.Module: { } module } caller || module.MetadataAddress == 0 || module.MetadataLength is <= 0 or >= 64 << 20
+            || IlReader.Body(caller, reader) is not { } bytes)
         {
             return false;
         }
 
-        var reader = runtime.DataTarget.DataReader;
-        var bytes = new byte[il.Length];
         var image = new byte[module.MetadataLength];
-        if (reader.Read(il.Address, bytes) != bytes.Length || reader.Read(module.MetadataAddress, image) != image.Length)
+        if (reader.Read(module.MetadataAddress, image) != image.Length)
         {
             return false;
         }

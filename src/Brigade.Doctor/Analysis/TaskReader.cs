@@ -890,14 +890,9 @@ internal sealed class TaskReader(RuntimeReader reader)
     {
         try
         {
-            var il = method.GetILInfo();
-            if (il is null || il.Address == 0 || il.Length is <= 0 or > 1 << 20 || method.Type?.Module?.AppDomain?.Runtime.DataTarget.DataReader is not { } data)
-            {
-                return null;
-            }
-
-            var bytes = new byte[il.Length];
-            return data.Read(il.Address, bytes) == bytes.Length ? IlReader.Decode(bytes) : null;
+            return method.Type?.Module?.AppDomain?.Runtime.DataTarget.DataReader is { } data && IlReader.Body(method, data) is { } bytes
+                ? IlReader.Decode(bytes)
+                : null;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException)
         {
