@@ -55,7 +55,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         BodyContext.TryGet(lambda, known, out body)
         && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)
             && !IsAwaitedBeforeNext(body.Call) && !IsStartedOnOwnScheduler(body))
-            || (body.Kind == BodyKind.Timer && Timers.IsPeriodic(body))
+            || (body.Kind == BodyKind.Timer && Timers.IsPeriodic(body) && !Timers.GuardsItsTicks(lambda.Body))
             || AsyncSelect.StartedTogetherBy(lambda, body) is not null);
 
     // `op = Task.Run(...)` in a loop that awaits `op` before it, in a block around it (`await op; ... op = Task.Run(...)`):

@@ -24,6 +24,31 @@ internal static class Timers
         _ => false,
     };
 
+    /// <summary>Tests whether a timer's callback keeps its ticks apart itself: it stops or re-arms the timer
+    /// (<c>Change</c>, <c>Stop</c>, <c>Enabled = false</c>) or takes a flag or lock without waiting
+    /// (<c>Interlocked.Exchange</c>/<c>CompareExchange</c>, <c>Monitor.TryEnter</c>, <c>Wait(0)</c>): the usual guards against
+    /// a tick running while the last one still does. Whether the guard is right is not checked: it is the author's intent.</summary>
+    /// <param name="body">The callback's body.</param>
+    /// <returns>True if the body holds such a guard.</returns>
+    public static bool GuardsItsTicks(IOperation body)
+    {
+        foreach (var operation in body.Descendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation { TargetMethod: { Name: "Exchange" or "CompareExchange", ContainingType.Name: "Interlocked" } }:
+                case IInvocationOperation { TargetMethod.Name: "Change" or "Stop", TargetMethod.ContainingType.Name: "Timer" }:
+                case IInvocationOperation { TargetMethod.Name: var name } when name.StartsWith("TryEnter", StringComparison.Ordinal):
+                case IInvocationOperation { TargetMethod.Name: "Wait" or "WaitAsync", Arguments.Length: > 0 } wait
+                    when wait.Arguments[0].Value.ConstantValue is { HasValue: true, Value: 0 }:
+                case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property: { Name: "Enabled", ContainingType.Name: "Timer" } } }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Tests whether a timer body runs on the thread pool, where an exception of an async void function crashes
     /// the process: a <c>System.Threading.Timer</c>'s callback, or an <c>Elapsed</c> handler of a timer of the type that does
     /// not set <c>SynchronizingObject</c> (with it, the UI's context gets the exception, as for a Click handler).</summary>
