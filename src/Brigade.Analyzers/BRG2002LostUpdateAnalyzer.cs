@@ -8,7 +8,7 @@ namespace Brigade.Analyzers;
 
 /// <summary>
 /// BRG2002: a lost update in a body that runs concurrently (<c>Parallel.For/ForEach/ForAsync/ForEachAsync/Invoke</c>,
-/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work): a captured local, a field or a static
+/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -55,6 +55,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         BodyContext.TryGet(lambda, known, out body)
         && (body.IsConcurrent || (body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread && BodyContext.IsRepeated(body.Call) && !IsAwaitedAtOnce(body.Call)
             && !IsAwaitedBeforeNext(body.Call) && !IsStartedOnOwnScheduler(body))
+            || (body.Kind == BodyKind.Timer && Timers.IsPeriodic(body) && !Timers.GuardsItsTicks(lambda.Body))
             || AsyncSelect.StartedTogetherBy(lambda, body) is not null);
 
     // `op = Task.Run(...)` in a loop that awaits `op` before it, in a block around it (`await op; ... op = Task.Run(...)`):
@@ -156,9 +157,14 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         var together = AsyncSelect.StartedTogetherBy(lambda, body);
         var afterAwaitIn = together is null ? null : lambda;
         var apiName = together is not null ? together + " of Select(async ...)"
-            : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop" : body.ApiName;
+            : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop"
+            : body.Kind == BodyKind.Timer && body.Api.MethodKind == MethodKind.Constructor ? body.ApiName + " with a period"
+            : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
-        var scope = new Scope(lambda, body.IsConcurrent || together is not null ? null : Scope.IterationOf(body.Call), known);
+
+        // A periodic timer's callback races with its own next tick: what a timer made in a loop captures of the loop is
+        // still shared by the ticks of that timer (review 63).
+        var scope = new Scope(lambda, body.IsConcurrent || together is not null || body.Kind == BodyKind.Timer ? null : Scope.IterationOf(body.Call), known);
         ReportUpdates(context, lambda.Body, scope, apiName, siblings, afterAwaitIn);
 
         // Writes a local function of the enclosing method makes when the body calls it, reported at the call.

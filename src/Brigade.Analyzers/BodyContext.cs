@@ -35,9 +35,12 @@ internal readonly struct BodyContext
     public EngineKind Engine { get; }
 
     /// <summary>Gets the API's name for messages, such as <c>Parallel.ForEach</c>.</summary>
-    public string ApiName => Api.MethodKind == MethodKind.Constructor
-        ? "new " + Api.ContainingType.Name + "(...)"
-        : (KnownName(Api.ContainingType) ?? Api.ContainingType.Name) + "." + Api.Name;
+    public string ApiName => Api.MethodKind switch
+    {
+        MethodKind.Constructor => "new " + Api.ContainingType.Name + "(...)",
+        MethodKind.EventAdd => Api.ContainingType.Name + "." + Api.AssociatedSymbol?.Name,
+        _ => (KnownName(Api.ContainingType) ?? Api.ContainingType.Name) + "." + Api.Name,
+    };
 
     /// <summary>Gets whether the body runs concurrently with other runs of itself or of its siblings.</summary>
     public bool IsConcurrent => Kind switch
@@ -70,6 +73,14 @@ internal readonly struct BodyContext
         while (current is IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation or IArrayInitializerOperation or IArrayCreationOperation)
         {
             current = current.Parent;
+        }
+
+        // timer.Elapsed += (s, e) => ...: a System.Timers.Timer's handler runs on the pool at each tick (review 63).
+        if (current is IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Event: { AddMethod: { } add } handled } }
+            && handled.Name == "Elapsed" && KnownSymbols.IsOrDerives(handled.ContainingType, known.TimersTimer))
+        {
+            context = new BodyContext(BodyKind.Timer, add, current, EngineKind.Auto);
+            return true;
         }
 
         if (current is not IArgumentOperation argument)
@@ -170,6 +181,12 @@ internal readonly struct BodyContext
         if (KnownSymbols.Is(type, known.Thread) && method.MethodKind == MethodKind.Constructor)
         {
             return BodyKind.DedicatedThread;
+        }
+
+        // new Timer(callback, ...): the callback runs on the pool at each tick (review 63).
+        if (KnownSymbols.Is(type, known.ThreadingTimer) && method.MethodKind == MethodKind.Constructor)
+        {
+            return BodyKind.Timer;
         }
 
         if (KnownSymbols.Is(type, known.Runner))

@@ -29,4 +29,10 @@ internal enum BodyKind
 
     /// <summary>A body given to Brigade.Testing (systematic exploration runs it as a flow).</summary>
     BrigadeTesting,
+
+    /// <summary>
+    /// A <c>System.Threading.Timer</c>'s callback or a <c>System.Timers.Timer</c>'s <c>Elapsed</c> handler: a pool thread
+    /// at each tick, two ticks at once when one outlasts the period (see <see cref="Timers"/>).
+    /// </summary>
+    Timer,
 }

@@ -27,6 +27,8 @@ internal sealed class KnownSymbols
         ThreadStaticAttribute = compilation.GetTypeByMetadataName("System.ThreadStaticAttribute");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Enumerable = compilation.GetTypeByMetadataName("System.Linq.Enumerable");
+        ThreadingTimer = compilation.GetTypeByMetadataName("System.Threading.Timer");
+        TimersTimer = compilation.GetTypeByMetadataName("System.Timers.Timer");
 
         Runner = compilation.GetTypeByMetadataName("Brigade.Runner");
         RunOptions = compilation.GetTypeByMetadataName("Brigade.RunOptions");
@@ -81,6 +83,10 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? CancellationToken { get; }
 
     public INamedTypeSymbol? Enumerable { get; }
+
+    public INamedTypeSymbol? ThreadingTimer { get; }
+
+    public INamedTypeSymbol? TimersTimer { get; }
 
     public INamedTypeSymbol? Runner { get; }
 

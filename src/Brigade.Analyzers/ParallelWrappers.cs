@@ -129,8 +129,8 @@ internal sealed class ParallelWrappers
             kind = KindOf(method, parameter.Ordinal, depth - 1);
         }
 
-        // A Brigade run's engine and a flow of the race detector are the API's own: not followed through a wrapper.
-        if (kind is BodyKind.Runner or BodyKind.RaceDetectorRun or BodyKind.BrigadeTesting or BodyKind.None)
+        // A Brigade run's engine, a flow of the race detector and a timer's schedule are the API's own: not followed through a wrapper.
+        if (kind is BodyKind.Runner or BodyKind.RaceDetectorRun or BodyKind.BrigadeTesting or BodyKind.Timer or BodyKind.None)
         {
             return BodyKind.None;
         }

@@ -26,7 +26,7 @@ internal static class TestReferences
         "System.Threading.Tasks", "System.Threading.Tasks.Parallel", "System.Threading.Thread", "System.Threading.ThreadPool",
         "System.Threading.Channels", "System.Threading.Tasks.Dataflow", "System.Threading.Tasks.Extensions", "System.Console", "System.IO",
         "System.IO.Pipes", "System.IO.FileSystem", "System.Net.Http", "System.Net.Primitives", "System.Net.WebClient", "System.Net.Sockets",
-        "System.Net.Requests", "System.Diagnostics.Process", "System.Diagnostics.Debug", "System.ComponentModel", "System.ComponentModel.Primitives",
+        "System.Net.Requests", "System.Diagnostics.Process", "System.Diagnostics.Debug", "System.ComponentModel", "System.ComponentModel.Primitives", "System.ComponentModel.TypeConverter",
         "System.ObjectModel", "System.Memory", "System.Text.RegularExpressions", "System.Runtime.InteropServices", "System.Runtime.Extensions",
         "System.Data.Common", "System.Text.Encoding.Extensions", "System.Reflection", "System.Runtime.Loader",
     };

@@ -19,7 +19,7 @@ public sealed class BRG2004NewTaskTests
     [Fact]
     public Task Reports_an_async_lambda_given_to_new_Task() => Verifier.AnalyzerAsync(
         Prelude + "async Task M() { var t = new Task({|#0:async () =>|} { await SaveAsync(); throw new InvalidOperationException(); }); t.Start(); await t; } }",
-        Verifier.Diagnostic().WithLocation(0).WithArguments("new Task(...)", "Task.Run, whose task completes when the async function does"));
+        Verifier.Diagnostic().WithLocation(0).WithArguments("lambda", "new Task(...)", "the task completes at the lambda's first await, before the work is done", "Task.Run, whose task completes when the async function does"));
 
     [Theory]
     [InlineData("void M(CancellationToken ct) { new Task([|async () =>|] await SaveAsync(), ct).Start(); } }")]

@@ -21,12 +21,12 @@ public sealed class UserCodeTests
     [Fact]
     public Task BRG2004_advises_Task_Run_for_a_work_item() => BRG2004Verifier.AnalyzerAsync(
         Prelude + "void M() { ThreadPool.QueueUserWorkItem({|#0:async _ =>|} await SaveAsync()); } }",
-        BRG2004Verifier.Diagnostic().WithLocation(0).WithArguments("ThreadPool.QueueUserWorkItem", "Task.Run, whose task completes when the async function does"));
+        BRG2004Verifier.Diagnostic().WithLocation(0).WithArguments("lambda", "ThreadPool.QueueUserWorkItem", "the work item ends at the lambda's first await and nothing waits for the rest", "Task.Run, whose task completes when the async function does"));
 
     [Fact]
     public Task BRG2004_advises_Task_Run_for_a_thread() => BRG2004Verifier.AnalyzerAsync(
         Prelude + "void M() { new Thread({|#0:async () =>|} await SaveAsync()).Start(); } }",
-        BRG2004Verifier.Diagnostic().WithLocation(0).WithArguments("new Thread(...)", "Task.Run, whose task completes when the async function does"));
+        BRG2004Verifier.Diagnostic().WithLocation(0).WithArguments("lambda", "new Thread(...)", "the thread ends at the lambda's first await (Join returns then), before the work is done", "Task.Run, whose task completes when the async function does"));
 
     // xunit's `await Assert.ThrowsAsync<E>(() => t)` of a Task<Task> local: the lambda hands the outer task on as a Task,
     // which completes at the first await, so the assertion sees no exception. A read of the local in a lambda was not

@@ -59,7 +59,7 @@ public sealed class BRG2004Tests
     [Fact]
     public Task Message_names_the_API_and_the_replacement() => Verifier.AnalyzerAsync(
         Prelude + "void M() { Parallel.ForEach(items, {|#0:async x =>|} await SaveAsync(x)); } }",
-        Verifier.Diagnostic().WithLocation(0).WithArguments("Parallel.ForEach", "Parallel.ForEachAsync, which awaits each body"));
+        Verifier.Diagnostic().WithLocation(0).WithArguments("lambda", "Parallel.ForEach", "the loop counts the item done at the lambda's first await and returns before the work is done", "Parallel.ForEachAsync, which awaits each body"));
 
     [Fact]
     public Task Fix_turns_Parallel_ForEach_into_awaited_ForEachAsync() => Verifier.CodeFixAsync<BRG2004ForEachAsyncCodeFix>(

@@ -1,0 +1,174 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Brigade.Analyzers;
+
+/// <summary>
+/// What a timer does with the function it is given (review 63): a <c>System.Threading.Timer</c> calls its callback on a
+/// pool thread at each tick, and "the callback can be executed simultaneously on two thread pool threads if the timer
+/// interval is less than the time required to execute the callback, or if all thread pool threads are in use" (its
+/// docs); a <c>System.Timers.Timer</c> raises <c>Elapsed</c> the same way unless <c>AutoReset</c> is false (one tick)
+/// or a <c>SynchronizingObject</c> marshals it to a UI thread.
+/// </summary>
+internal static class Timers
+{
+    /// <summary>Tests whether a timer body may run concurrently with itself: a periodic <c>System.Threading.Timer</c>, or an
+    /// <c>Elapsed</c> handler of a timer of the type that sets neither <c>AutoReset</c> nor <c>SynchronizingObject</c>.</summary>
+    /// <param name="body">A body of kind <see cref="BodyKind.Timer"/>.</param>
+    /// <returns>True if two ticks can run it at once.</returns>
+    public static bool IsPeriodic(BodyContext body) => body.Call switch
+    {
+        IObjectCreationOperation creation => HasPeriod(creation),
+        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var name) && !SetsAny(type, name, "AutoReset", "SynchronizingObject"),
+        _ => false,
+    };
+
+    /// <summary>Tests whether a timer's callback keeps its ticks apart itself: it stops or re-arms the timer
+    /// (<c>Change</c>, <c>Stop</c>, <c>Enabled = false</c>) or takes a flag or lock without waiting
+    /// (<c>Interlocked.Exchange</c>/<c>CompareExchange</c>, <c>Monitor.TryEnter</c>, <c>Wait(0)</c>): the usual guards against
+    /// a tick running while the last one still does. Whether the guard is right is not checked: it is the author's intent.</summary>
+    /// <param name="body">The callback's body.</param>
+    /// <returns>True if the body holds such a guard.</returns>
+    public static bool GuardsItsTicks(IOperation body)
+    {
+        foreach (var operation in body.Descendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation { TargetMethod: { Name: "Exchange" or "CompareExchange", ContainingType.Name: "Interlocked" } }:
+                case IInvocationOperation { TargetMethod.Name: "Change" or "Stop", TargetMethod.ContainingType.Name: "Timer" }:
+                case IInvocationOperation { TargetMethod.Name: var name } when name.StartsWith("TryEnter", StringComparison.Ordinal):
+                case IInvocationOperation { TargetMethod.Name: "Wait" or "WaitAsync", Arguments.Length: > 0 } wait
+                    when wait.Arguments[0].Value.ConstantValue is { HasValue: true, Value: 0 }:
+                case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property: { Name: "Enabled", ContainingType.Name: "Timer" } } }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Tests whether a timer body runs on the thread pool, where an exception of an async void function crashes
+    /// the process: a <c>System.Threading.Timer</c>'s callback, or an <c>Elapsed</c> handler of a timer of the type that does
+    /// not set <c>SynchronizingObject</c> (with it, the UI's context gets the exception, as for a Click handler).</summary>
+    /// <param name="body">A body of kind <see cref="BodyKind.Timer"/>.</param>
+    /// <returns>True if the body runs on a pool thread.</returns>
+    public static bool RunsOnThreadPool(BodyContext body) => body.Call switch
+    {
+        IObjectCreationOperation => true,
+        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var name) && !SetsAny(type, name, "SynchronizingObject"),
+        _ => false,
+    };
+
+    // new Timer(callback, state, dueTime, period) with a period that is not Infinite or 0 (a one-shot timer, re-armed by
+    // Change at the end of each run, runs one callback at a time). new Timer(callback) has no schedule yet: not known.
+    private static bool HasPeriod(IObjectCreationOperation creation)
+    {
+        foreach (var argument in creation.Arguments)
+        {
+            if (argument.Parameter?.Name != "period")
+            {
+                continue;
+            }
+
+            var value = Operations.SkipConversions(argument.Value);
+            return value switch
+            {
+                _ when value.ConstantValue is { HasValue: true, Value: { } constant } => Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture) is not (0 or -1 or uint.MaxValue),
+                IDefaultValueOperation => false,
+                IFieldReferenceOperation { Field.Name: "InfiniteTimeSpan" or "Zero" } => false,
+                IPropertyReferenceOperation { Property.Name: "InfiniteTimeSpan" or "Zero" } => false,
+                IInvocationOperation { TargetMethod.ContainingType.Name: "TimeSpan", Arguments.Length: 1 } fromUnits
+                    when fromUnits.Arguments[0].Value.ConstantValue is { HasValue: true, Value: { } span } =>
+                    Convert.ToDouble(span, System.Globalization.CultureInfo.InvariantCulture) > 0,
+                _ => true,
+            };
+        }
+
+        return false;
+    }
+
+    // `timer.Elapsed += ...` on a local, or a field or property of the type the handler is added in: the type whose code
+    // configures the timer (a timer handed in from elsewhere may be configured there: not known).
+    private static bool IsOwnTimer(IEventAssignmentOperation handler, out INamedTypeSymbol type, out string name)
+    {
+        type = null!;
+        name = "";
+        if (handler.EventReference is not IEventReferenceOperation { Instance: { } instance } || handler.SemanticModel is null)
+        {
+            return false;
+        }
+
+        var containing = handler.SemanticModel.GetEnclosingSymbol(handler.Syntax.SpanStart)?.ContainingType;
+        if (containing is null)
+        {
+            return false;
+        }
+
+        type = containing;
+        (var own, name) = Operations.SkipConversions(instance) switch
+        {
+            ILocalReferenceOperation local => (true, local.Local.Name),
+            IFieldReferenceOperation field => (SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, containing), field.Field.Name),
+            IPropertyReferenceOperation property => (SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, containing), property.Property.Name),
+            _ => (false, ""),
+        };
+        return own;
+    }
+
+    // Whether any declaration of the type may assign one of the members of the timer named `timer`
+    // (`_timer.AutoReset = false`, `_timer = new(1000) { AutoReset = false }`), read as syntax: every part of a partial
+    // type (a designer file's InitializeComponent). An assignment to another timer by name does not count; one whose
+    // timer has no name (`Make(new Timer { AutoReset = false })`) may be this one, and does.
+    private static bool SetsAny(INamedTypeSymbol type, string timer, params string[] members)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            foreach (var node in reference.GetSyntax().DescendantNodes())
+            {
+                if (node is AssignmentExpressionSyntax { Left: var left } assignment
+                    && (left switch
+                    {
+                        IdentifierNameSyntax name => name.Identifier.ValueText,
+                        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                        _ => null,
+                    }) is { } assigned
+                    && Array.IndexOf(members, assigned) >= 0
+                    && TimerAssigned(assignment) is var named && (named is null || named == timer))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    // The name of the timer whose member an assignment sets: `x.AutoReset = ...` (x, this.x), or `{ AutoReset = ... }` in
+    // the initializer of `new(...)` that initialises or is assigned to x; null when it has none.
+    private static string? TimerAssigned(AssignmentExpressionSyntax assignment)
+    {
+        if (assignment.Left is MemberAccessExpressionSyntax { Expression: var target })
+        {
+            return NameOf(target);
+        }
+
+        return assignment.Parent is InitializerExpressionSyntax { Parent: BaseObjectCreationExpressionSyntax creation }
+            ? creation.Parent switch
+            {
+                EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax variable } => variable.Identifier.ValueText,
+                EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+                AssignmentExpressionSyntax { Left: var left } => NameOf(left),
+                _ => null,
+            }
+            : null;
+    }
+
+    private static string? NameOf(ExpressionSyntax expression) => expression switch
+    {
+        IdentifierNameSyntax name => name.Identifier.ValueText,
+        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var name } => name.Identifier.ValueText,
+        _ => null,
+    };
+}
