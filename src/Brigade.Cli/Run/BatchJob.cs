@@ -83,7 +83,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
-        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.IsInherited(0))
+        if ((options.Input == "-" || RunFiles.StandardDescriptor(options.Input) == 0) && !NativeMethods.IsInherited(0))
         {
             throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
         }
@@ -98,7 +98,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // (the results went nowhere, exit 0).
         foreach (var (option, path) in new[] { ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
         {
-            if (path is not null && (path == "-" && option == "--output" ? 1 : StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
+            if (path is not null && (path == "-" && option == "--output" ? 1 : RunFiles.StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
             {
                 throw new CliUsageException($"{option} is {path} but standard {(fd == 1 ? "output" : "error")} is closed; give a file");
             }
@@ -608,9 +608,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : record.Output, record.Error, record.Attempts ?? 1);
         }
     }
-
-    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1, /proc/PID/fd/1), or null: RunFiles' one definition.
-    private static int? StandardDescriptor(string path) => RunFiles.StandardDescriptor(path);
 
     private async Task<Stream> OpenInputAsync(CancellationToken cancellationToken)
     {
