@@ -415,14 +415,26 @@ internal static class LossBreakdown
             return null;
         }
 
-        // The stretches during which more than `cores` lanes were between their first start and their last end.
-        var moments = slots.Select(static s => s.First).Concat(slots.Select(static s => s.LastEnd)).Distinct().Order().ToArray();
+        // The stretches during which more than `cores` lanes were between their first start and their last end: a sweep over
+        // the lanes' starts (+1) and ends (-1), a stretch of consecutive wide moments merged into one.
+        var changes = slots.Select(static s => (At: s.First, Step: 1)).Concat(slots.Select(static s => (At: s.LastEnd, Step: -1)))
+            .GroupBy(static c => c.At).Select(static g => (At: g.Key, Step: g.Sum(static c => c.Step))).OrderBy(static c => c.At).ToArray();
         var wide = new List<(TimeSpan From, TimeSpan To)>();
-        for (var i = 0; i + 1 < moments.Length; i++)
+        var active = 0;
+        for (var i = 0; i + 1 < changes.Length; i++)
         {
-            var (from, to) = (moments[i], moments[i + 1]);
-            var mid = from + ((to - from) / 2);
-            if (slots.Count(s => s.First <= mid && s.LastEnd > mid) > cores)
+            active += changes[i].Step;
+            if (active <= cores)
+            {
+                continue;
+            }
+
+            var (from, to) = (changes[i].At, changes[i + 1].At);
+            if (wide.Count > 0 && wide[^1].To == from)
+            {
+                wide[^1] = (wide[^1].From, to);
+            }
+            else
             {
                 wide.Add((from, to));
             }
