@@ -108,7 +108,8 @@ internal static class RunCommand
 
             var itemTimeout = parse.GetValue(timeout) is { } t ? ParseDuration(t, "--timeout") : (TimeSpan?)null;
             var jobCount = parse.GetValue(jobs);
-            if (jobCount == 0)
+            var systemWide = jobCount == 0;
+            if (systemWide)
             {
                 // xargs -P 0 and GNU parallel -j 0: as many at once as can run. For commands that is what the open-file and
                 // process limits leave room for (each holds pipes); refused before, so a script written for those tools
@@ -132,7 +133,9 @@ internal static class RunCommand
             {
                 // Each running command holds pipes: past the open-file limit its start fails, and so would every item after.
                 // A notice, not an error: --quiet silences it as it does brigade's other notices (before run52 it printed).
-                if (!parse.GetValue(quiet))
+                // Not for -j 0, which asked for that limit: the limit read again above (processes come and go) printed
+                // "--jobs 4974: ... leave room for 4973" of a -j 0 the user typed (run63).
+                if (!parse.GetValue(quiet) && !systemWide)
                 {
                     await stderr.WriteLineAsync($"brigade run: --jobs {asked}: the open-file and process limits (ulimit -n, ulimit -u) leave room for {room} commands at once; running at most {room}").ConfigureAwait(false);
                 }

@@ -40,6 +40,12 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private long _oversizedLine;
     private long _oversizedTicks;
 
+    // A resumed run reads its input again up to where it stopped and skips what was done: how many items it skipped before
+    // the first one it handed to the engine, and how long that took (run63: two appended lines read "start-up 96%: workers
+    // started late: check for a slow input" after 20,000 lines were read and skipped). Written by Prepare, read at the end.
+    private long _resumeSkipped;
+    private long _resumeSkipTicks;
+
     // How long the input took to give its first item (a pipe whose producer is slow to start): the run's clock starts
     // after it, so a run fed after 2 s said "0.17 s" of a command that took 2.4 s.
     private TimeSpan _firstItemWait;
@@ -83,7 +89,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 : $"input file '{options.Input}' not found");
         }
 
-        if ((options.Input == "-" || StandardDescriptor(options.Input) == 0) && !NativeMethods.IsInherited(0))
+        if ((options.Input == "-" || RunFiles.StandardDescriptor(options.Input) == 0) && !NativeMethods.IsInherited(0))
         {
             throw new CliUsageException($"the input is {options.Input} but standard input is closed; give an input file, or pipe the items in (... | brigade run - ...)");
         }
@@ -98,7 +104,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // (the results went nowhere, exit 0).
         foreach (var (option, path) in new[] { ("--output", options.Output), ("--failures", options.Failures), ("--journal", options.JournalPath), ("--report", options.ReportPath), ("--trace", options.TracePath) })
         {
-            if (path is not null && (path == "-" && option == "--output" ? 1 : StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
+            if (path is not null && (path == "-" && option == "--output" ? 1 : RunFiles.StandardDescriptor(path)) is { } fd and > 0 && !NativeMethods.IsInherited(fd))
             {
                 throw new CliUsageException($"{option} is {path} but standard {(fd == 1 ? "output" : "error")} is closed; give a file");
             }
@@ -485,7 +491,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // Why not faster, on its own line, when it can say something a user can act on (ShowsWhyNotFaster).
             if (report.Losses is { } losses && ShowsWhyNotFaster(report.Items, report.DegreeOfParallelism, report.Failed, report.WallTime, losses.Gap, losses.Ideal))
             {
-                summary += $"{Environment.NewLine}brigade run: why not faster: {RunLossAdvice.ForRun(losses.Summary, options.Work is ExecWork)}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime, InputReader.RecordBytes)}";
+                var why = RunLossAdvice.ForResumed(losses.Summary, losses.Causes.FirstOrDefault(static c => c.Cause == LossCause.StartUp), losses.Width, _resumeSkipped, TimeSpan.FromTicks(_resumeSkipTicks));
+                summary += $"{Environment.NewLine}brigade run: why not faster: {RunLossAdvice.ForRun(why, options.Work is ExecWork)}{OversizedNote(_oversized, _oversizedLine, TimeSpan.FromTicks(_oversizedTicks), report.WallTime, InputReader.RecordBytes)}";
             }
         }
 
@@ -527,6 +534,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     {
         long position = 0;
         var asked = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = asked;
         await foreach (var item in items.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (item.Oversized)
@@ -539,6 +547,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             asked = System.Diagnostics.Stopwatch.GetTimestamp();
             if (resume is not null && (resume.IsDelivered(item.Index) || resume.Pending.ContainsKey(item.Index)))
             {
+                if (position == 0)
+                {
+                    _resumeSkipped++;
+                }
+
                 continue;
             }
 
@@ -581,6 +594,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
                 _inFlight[position] = entry;
             }
 
+            if (position == 0 && _resumeSkipped > 0)
+            {
+                _resumeSkipTicks = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
+            }
+
             position++;
             yield return entry;
             asked = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -608,9 +626,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             _outputs.Deliver(item, record.Error is null ? record.Output ?? [] : record.Output, record.Error, record.Attempts ?? 1);
         }
     }
-
-    // The standard descriptor a path names (/dev/stdout, /dev/fd/1, /proc/self/fd/1, /proc/PID/fd/1), or null: RunFiles' one definition.
-    private static int? StandardDescriptor(string path) => RunFiles.StandardDescriptor(path);
 
     private async Task<Stream> OpenInputAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Brigade.Reporting;
+
 namespace Brigade.Cli.Run;
 
 /// <summary>
@@ -17,6 +20,14 @@ internal static class RunLossAdvice
         ("send larger batches (BatchSize), or run small items on threads where they need no transport", "give each command more work, or run small commands on this machine, where they need no transport", "give each item more work, or run small items on this machine's threads (--engine threads), where they need no transport"),
         ("use smaller batches (BatchSize) or split large items", "split large items or sort them largest first", "split large items or sort them largest first"),
         (", and smaller batches (BatchSize) lose less when one does", "", ""),
+
+        // The library's API names, which brigade run's user cannot set (run63: "use at most 2 (MaxDegreeOfParallelism, or
+        // Engine.ThreadPool; brigade run --jobs 2)", "(the plan cache, on unless AutoEngineOptions.UsePlanCache is off)").
+        ("(MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs ", "(--jobs ", "(--jobs "),
+        ("(RunOptions.Engine and MaxDegreeOfParallelism; brigade run --engine, --jobs)", "(--engine, --jobs)", "(--engine, --jobs)"),
+        ("(the plan cache, on unless AutoEngineOptions.UsePlanCache is off)", "(brigade keeps auto mode's plan for each command)", "(brigade keeps auto mode's plan for each work type)"),
+        ("use fewer threads, or asynchronous work on Engine.Async for items that wait", "use fewer jobs, or --engine async for commands that wait", "use fewer jobs"),
+        ("run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)", "run commands that wait with --engine async (auto mode picks this)", "run items that block with --engine threads (auto mode picks this)"),
     ];
 
     /// <summary>Returns <paramref name="summary"/> with the library's batch-size advice replaced.</summary>
@@ -31,5 +42,28 @@ internal static class RunLossAdvice
         }
 
         return summary;
+    }
+
+    /// <summary>Returns <paramref name="summary"/> with the start-up advice replaced by what a resumed run's start-up was, when
+    /// most of it was reading the input again up to where the earlier run stopped and skipping what it had done (run63: two
+    /// lines appended to a 20,000-line input, resumed, read "start-up 96% of the gap: workers started late: check for a slow
+    /// input"; with <c>--engine threads</c>, "dedicated threads start one at a time: use fewer threads").</summary>
+    /// <param name="summary">The run's <c>RunLosses.Summary</c>.</param>
+    /// <param name="startUp">The run's start-up loss, if any.</param>
+    /// <param name="width">The run's width (<c>RunLosses.Width</c>): each lane waited for the skip before its first item.</param>
+    /// <param name="skipped">The items done before that this run read and skipped before its first item (0: not resumed).</param>
+    /// <param name="skipping">How long reading and skipping them took, until the first item went to the engine.</param>
+    /// <returns>The advice for <c>brigade run --resume</c>.</returns>
+    public static string ForResumed(string summary, RunLoss? startUp, int width, long skipped, TimeSpan skipping)
+    {
+        // Every lane waited for the skip before its first item: the skip's share of the start-up is its time on each lane.
+        if (skipped == 0 || startUp?.Advice is not { Length: > 0 } advice || skipping * Math.Max(1, width) * 2 < startUp.Time)
+        {
+            return summary;
+        }
+
+        var said = string.Create(CultureInfo.InvariantCulture,
+            $"it read its input again up to where the earlier run stopped and skipped the {skipped:N0} {(skipped == 1 ? "item" : "items")} done then ({skipping.TotalSeconds:0.00} s before the first item ran; --resume does that, and a short resumed run is mostly it): not a slow input");
+        return summary.Replace(advice, said, StringComparison.Ordinal);
     }
 }

@@ -224,10 +224,12 @@ internal static class LossBreakdown
 
         // More workers than cores on items that compute whenever they hold a core (their CPU time at least half of their
         // time in batches less the wait for a core): the wait for a core is the run's own doing, and "the machine is
-        // busy: run when it is quieter" sent a 16-thread run on 2 cores away with the wrong advice (review 40).
+        // busy: run when it is quieter" sent a 16-thread run on 2 cores away with the wrong advice (review 40). Measured
+        // where more lanes than cores ran at once: a run re-planned from the cores' width to 64 for a burst of sleeping
+        // items was told "64 workers for 2 cores on CPU-bound items: use at most 2" from the CPU time of its narrow part (run63).
         var cores = Environment.ProcessorCount;
-        var oversubscribed = !remote && width > cores && report.WorkerCpuTime is { } ownCpu
-            && running > TimeSpan.Zero && ownCpu >= running * 0.5;
+        var oversubscribed = !remote && width > cores && report.WorkerCpuTime is { } ownCpu && running > TimeSpan.Zero
+            && (BeyondCores(report, slots, cores) is { } beyond ? beyond.Running > TimeSpan.Zero && beyond.Cpu >= beyond.Running * 0.5 : ownCpu >= running * 0.5);
 
         var straggler = LostSilos(report, slots, lastEndAll, tail, tooFewWorkers, tooFew) ?? Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
@@ -400,6 +402,67 @@ internal static class LossBreakdown
 
         var text = Text($"auto mode's plan changed the width {string.Join(", then ", changes)}: lanes it had retired or not yet opened sat idle {LossText.Duration(retired + opened)} in all ({LossText.Duration(retired)} after their last batch, {LossText.Duration(opened)} before their first); by the plan, not a straggler's or a slow start's");
         return (retired, opened, text);
+    }
+
+    // The workers' CPU time and running time (time in batches less their wait for a core) while more lanes than cores ran
+    // at once, each worker's taken in proportion to the part of its span that fell there; null when a worker's CPU time is
+    // not known (then the whole run's figures decide).
+    private static (TimeSpan Cpu, TimeSpan Running)? BeyondCores(RunReport report, List<Slot> slots, int cores)
+    {
+        var ran = report.Workers.Where(static w => w.Batches > 0 && w.Timing is not null).ToList();
+        if (ran.Any(static w => w.CpuTime is null))
+        {
+            return null;
+        }
+
+        // The stretches during which more than `cores` lanes were between their first start and their last end: a sweep over
+        // the lanes' starts (+1) and ends (-1), a stretch of consecutive wide moments merged into one.
+        var changes = slots.Select(static s => (At: s.First, Step: 1)).Concat(slots.Select(static s => (At: s.LastEnd, Step: -1)))
+            .GroupBy(static c => c.At).Select(static g => (At: g.Key, Step: g.Sum(static c => c.Step))).OrderBy(static c => c.At).ToArray();
+        var wide = new List<(TimeSpan From, TimeSpan To)>();
+        var active = 0;
+        for (var i = 0; i + 1 < changes.Length; i++)
+        {
+            active += changes[i].Step;
+            if (active <= cores)
+            {
+                continue;
+            }
+
+            var (from, to) = (changes[i].At, changes[i + 1].At);
+            if (wide.Count > 0 && wide[^1].To == from)
+            {
+                wide[^1] = (wide[^1].From, to);
+            }
+            else
+            {
+                wide.Add((from, to));
+            }
+        }
+
+        TimeSpan cpu = TimeSpan.Zero, running = TimeSpan.Zero;
+        foreach (var w in ran)
+        {
+            var t = w.Timing!.Value;
+            var span = t.LastEnd - t.FirstStart;
+            if (span <= TimeSpan.Zero)
+            {
+                continue;
+            }
+
+            var overlap = TimeSpan.Zero;
+            foreach (var (from, to) in wide)
+            {
+                overlap += Max(TimeSpan.Zero, Min(to, t.LastEnd) - Max(from, t.FirstStart));
+            }
+
+            var share = overlap / span;
+            var waited = Min(t.RunQueueWait ?? TimeSpan.Zero, span) * (w.BusyTime / span);
+            cpu += w.CpuTime!.Value * share;
+            running += Max(TimeSpan.Zero, w.BusyTime - waited) * share;
+        }
+
+        return (cpu, running);
     }
 
     private static bool IsCpuPool(RunReport report)
