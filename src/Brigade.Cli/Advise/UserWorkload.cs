@@ -141,8 +141,16 @@ internal static class UserWorkload
                 var first = report.Failures.Count > 0 ? report.Failures.MinBy(f => f.Index) : null;
                 throw new CliIOException(
                     $"{id} failed on {report.Failed:N0} of {inputs.Length:N0} items on {options.Engine?.Name ?? "auto"}" +
-                    (first is null ? report.NotRun > 0 ? $" ({report.NotRun:N0} not run)" : "" : $" (the first: item {first.Index + 1:N0} of --input, {first.Exception.GetType().Name}: {OneLine(first.Exception.Message)})") +
+                    (first is null ? report.NotRun > 0 ? $" ({report.NotRun:N0} not run)" : "" : $" (the first: item {first.Index + 1:N0} of --input, {OneLine(Describe(first))})") +
                     "; advise measures work that succeeds: fix the work, or leave such items out of --input");
+            }
+
+            // "Type: message", from the failure's public text ("item N: Type: message"), which names a static initializer's
+            // or a worker process's cause the way brigade run's failures do (review 47).
+            static string Describe(ItemFailure failure)
+            {
+                var text = failure.ToString();
+                return text[(text.IndexOf(": ", StringComparison.Ordinal) + 2)..];
             }
 
             // ArgumentOutOfRangeException's message ends "\nActual value was -2.": the error is one line.

@@ -43,4 +43,20 @@ public sealed class AdviseUsersFailingWorkTests
         Assert.Contains("(the first: item 2 of --input, ArgumentOutOfRangeException: ", line, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AdviseOnWorkWhoseStaticInitializerThrows_SaysTheInnerReason()
+    {
+        using var dir = new TempDirectory();
+        await File.WriteAllLinesAsync(dir.File("n.txt"), ["1", "2"]);
+        var work = typeof(Review47.R47SettingsWork);
+
+        var (code, _, stderr) = await CliRunner.RunAsync(
+            "advise", "--quick", "--engines", "sequential", "--assembly", work.Assembly.Location, "--work", work.FullName!,
+            "--input", dir.File("n.txt")).WaitAsync(Bound);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"---> InvalidOperationException: {Review47.R47SettingsWork.Reason}", line, StringComparison.Ordinal);
+    }
 }
