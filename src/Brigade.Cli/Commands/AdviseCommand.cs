@@ -203,7 +203,7 @@ internal static class AdviseCommand
                 // Auto mode cannot be told which engines to use: its time is a reference, and the verdict is the best of the
                 // configurations the user can ship.
                 console.MarkupLine($"[bold green]→[/] {measured}; the best of {string.Join(", ", engines)} is {Markup.Escape(c.Best.Label)} ({Time(c.Best.Median)}).");
-                console.MarkupLine($"  auto's plan runs on {Join(PlanEngines(c), "and")}, which --engines leaves out: auto's time is for comparison only.");
+                console.MarkupLine($"  auto's plan runs on {Join(Outside(c, engines), "and")}, which --engines leaves out: auto's time is for comparison only.");
             }
         }
         else
@@ -213,7 +213,8 @@ internal static class AdviseCommand
             var outside = engines is null ? [] : comparisons.Where(c => !PlanAmong(c, engines)).ToList();
             if (outside.Count > 0)
             {
-                console.MarkupLine(Markup.Escape($"→ auto's plan runs on an engine --engines leaves out on {outside.Count} of {comparisons.Count} ({string.Join(", ", outside.Select(c => $"{c.Workload.Id}: {Join(PlanEngines(c), "and")}"))}): there, its time is for comparison only, and the best of {string.Join(", ", engines!)} is the configuration in bold."));
+                // Named, not only in bold: off a terminal the table is plain text.
+                console.MarkupLine(Markup.Escape($"→ auto's plan runs on an engine --engines leaves out on {outside.Count} of {comparisons.Count} ({string.Join(", ", outside.Select(c => $"{c.Workload.Id}: {Join(Outside(c, engines!), "and")}"))}), where its time is for comparison only; the best of {string.Join(", ", engines!)} there: {string.Join(", ", outside.Select(c => $"{c.Workload.Id} {c.Best.Label} ({Time(c.Best.Median)})"))}."));
             }
         }
 
@@ -246,6 +247,9 @@ internal static class AdviseCommand
     private static List<string> PlanEngines(WorkloadComparison c) => [.. c.Plans.Select(p => p.Engine).Distinct()];
 
     private static bool PlanAmong(WorkloadComparison c, List<string> engines) => PlanEngines(c).All(engines.Contains);
+
+    // The engines auto's plans ran on that --engines leaves out (a re-plan can move from one left out to one named).
+    private static List<string> Outside(WorkloadComparison c, List<string> engines) => [.. PlanEngines(c).Where(e => !engines.Contains(e))];
 
     // "a", "a or b", "a, b or c".
     private static string Join(IEnumerable<string> names, string last)
@@ -294,7 +298,7 @@ internal static class AdviseCommand
                 Time(c.Auto.Median),
                 alternatives,
                 (c.Ratio <= 1.15 ? "" : "[yellow]") + c.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" + (c.Ratio <= 1.15 ? "" : "[/]"),
-                Markup.Escape(c.Auto.Report.Plan ?? "") + (engines is null || PlanAmong(c, engines) ? "" : $"\n[yellow]{Markup.Escape($"(on {Join(PlanEngines(c), "and")}: not in --engines)")}[/]"));
+                Markup.Escape(c.Auto.Report.Plan ?? "") + (engines is null || PlanAmong(c, engines) ? "" : $"\n[yellow]{Markup.Escape($"(on {Join(Outside(c, engines), "and")}: not in --engines)")}[/]"));
         }
 
         return table;
