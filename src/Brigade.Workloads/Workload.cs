@@ -47,6 +47,10 @@ internal sealed class Workload
     /// <summary>Runs a few items of each kind sequentially, so that no measured run pays for compiling the work.</summary>
     public Task WarmUpAsync(CancellationToken cancellationToken = default) => _warmUp(cancellationToken);
 
+    /// <summary>A copy of this workload whose hand-picked alternatives are only <paramref name="handPicked"/> (<c>brigade advise --engines</c>).</summary>
+    public Workload WithHandPicked(IReadOnlyList<EngineChoice> handPicked) =>
+        new(Id, Title, ExpectedClass, handPicked, Items, _run, _warmUp) { RunItems = RunItems, ExpectedFirstClass = ExpectedFirstClass };
+
     /// <inheritdoc/>
     public override string ToString() => Id;
 }

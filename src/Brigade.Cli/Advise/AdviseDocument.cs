@@ -13,6 +13,9 @@ internal sealed class AdviseDocument
 
     public int Repetitions { get; init; }
 
+    /// <summary>The engines <c>--engines</c> named, the only ones auto mode was compared with; null without it (every engine).</summary>
+    public List<string>? Engines { get; init; }
+
     public List<AdviseWorkload> Workloads { get; init; } = [];
 
     public double TotalSeconds { get; set; }

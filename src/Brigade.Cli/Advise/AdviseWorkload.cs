@@ -21,6 +21,12 @@ internal sealed class AdviseWorkload
     /// <summary>Every plan auto made in the run, in order (re-plans after the first).</summary>
     public List<string> Plans { get; init; } = [];
 
+    /// <summary>The engines auto's plans ran the items on (<c>sequential</c>, <c>threadpool</c>, <c>threads</c>, <c>async</c>), in order.</summary>
+    public List<string> PlanEngines { get; init; } = [];
+
+    /// <summary>Whether every engine in <see cref="PlanEngines"/> is among <c>--engines</c>; null without <c>--engines</c>.</summary>
+    public bool? PlanAmongEngines { get; init; }
+
     /// <summary>Auto's median wall time, sampling included.</summary>
     public double AutoSeconds { get; init; }
 

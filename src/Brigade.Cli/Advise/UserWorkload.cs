@@ -16,7 +16,14 @@ internal static class UserWorkload
     public const int MaxItems = 1_000_000;
 
     /// <summary>Loads the work type and reads the items (converted to the work's input type), reporting any problem as a usage error.</summary>
-    public static async Task<Workload> CreateAsync(string assemblyPath, string typeName, string input, InputFormat format, EngineResources resources, CancellationToken cancellationToken)
+    /// <param name="assemblyPath">The <c>--assembly</c> path.</param>
+    /// <param name="typeName">The <c>--work</c> type's full name.</param>
+    /// <param name="input">The <c>--input</c> file, or <c>-</c> for stdin.</param>
+    /// <param name="format">How to read the input.</param>
+    /// <param name="engines">The engines <c>--engines</c> named (only their configurations are measured), or null for every one.</param>
+    /// <param name="resources">Makes the worker processes' engine, when measured.</param>
+    /// <param name="cancellationToken">Stops reading the input.</param>
+    public static async Task<Workload> CreateAsync(string assemblyPath, string typeName, string input, InputFormat format, IReadOnlyList<string>? engines, EngineResources resources, CancellationToken cancellationToken)
     {
         var (descriptor, instance) = WorkLoader.Resolve(assemblyPath, typeName);
 
@@ -68,7 +75,6 @@ internal static class UserWorkload
         var type = typeof(Typed<,>).MakeGenericType(descriptor.InputType, descriptor.OutputType);
         var builder = (IBuilder)Activator.CreateInstance(type)!;
         var cores = Environment.ProcessorCount;
-        var processes = resources.Processes(cores, itemTimeout: null);
         List<EngineChoice> handPicked =
         [
             new(Engine.ThreadPool, cores),
@@ -76,8 +82,25 @@ internal static class UserWorkload
             new(Engine.Threads, 16),
             new(Engine.Threads, 64),
             .. descriptor.IsAsync ? [new EngineChoice(Engine.Async, 64), new EngineChoice(Engine.Async, 256)] : Array.Empty<EngineChoice>(),
-            new(processes, cores),
         ];
+
+        // Worker processes are made only when measured: --engines without them starts none.
+        if (engines is null || engines.Contains("processes"))
+        {
+            handPicked.Add(new(resources.Processes(cores, itemTimeout: null), cores));
+        }
+
+        if (engines is not null)
+        {
+            var runsOn = handPicked.Select(h => h.Engine.Name).Append("processes").Distinct().ToList();
+            handPicked.RemoveAll(h => !engines.Contains(h.Engine.Name));
+            if (handPicked.Count == 0)
+            {
+                // The async engine runs IAsyncWork; a synchronous work type's configurations are the others.
+                var order = new[] { Engine.Sequential.Name, Engine.ThreadPool.Name, Engine.Threads.Name, Engine.Async.Name, "processes" }.Where(runsOn.Contains).ToList();
+                throw new CliUsageException($"--engines {string.Join(",", engines)}: none of them runs {descriptor.Name} ({(descriptor.IsAsync ? "IAsyncWork" : "IWork, synchronous")}); choose among {string.Join(", ", order.Take(order.Count - 1))} or {order[^1]}");
+            }
+        }
 
         var name = descriptor.Name[(descriptor.Name.LastIndexOf('.') + 1)..];
         var title = $"{items.Count:N0} × {descriptor.Name} over {(input == "-" ? "stdin" : Path.GetFileName(input))}";
@@ -96,7 +119,7 @@ internal static class UserWorkload
             var inputs = items.Select(i => (TIn)i).ToArray();
             var warmUp = inputs[..Math.Min(inputs.Length, 8)];
             return new Workload(id, title, WorkloadClass.Unknown, handPicked, inputs.Length,
-                async (options, ct) => (await MapAsync(inputs, options, ct).ConfigureAwait(false)).Report,
+                async (options, ct) => Succeeded((await MapAsync(inputs, options, ct).ConfigureAwait(false)).Report, options),
                 async ct =>
                 {
                     // Compiles the engines' code for this work's types (the suite's warm-up used other types).
@@ -105,6 +128,33 @@ internal static class UserWorkload
                         await MapAsync(warmUp, new RunOptions { Engine = engine }, ct).ConfigureAwait(false);
                     }
                 });
+
+            // advise compares the times of runs that did the work: a run where items failed is the user's work failing,
+            // said as such (review 63: "InvalidOperationException: X on auto: 10 failed, 0 not run: ..." before).
+            RunReport Succeeded(RunReport report, RunOptions options)
+            {
+                if (report.IsSuccess)
+                {
+                    return report;
+                }
+
+                var first = report.Failures.Count > 0 ? report.Failures.MinBy(f => f.Index) : null;
+                throw new CliIOException(
+                    $"{id} failed on {report.Failed:N0} of {inputs.Length:N0} items on {options.Engine?.Name ?? "auto"}" +
+                    (first is null ? report.NotRun > 0 ? $" ({report.NotRun:N0} not run)" : "" : $" (the first: item {first.Index + 1:N0} of --input, {OneLine(Describe(first))})") +
+                    "; advise measures work that succeeds: fix the work, or leave such items out of --input");
+            }
+
+            // "Type: message", from the failure's public text ("item N: Type: message"), which names a static initializer's
+            // or a worker process's cause the way brigade run's failures do (review 47).
+            static string Describe(ItemFailure failure)
+            {
+                var text = failure.ToString();
+                return text[(text.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+            }
+
+            // ArgumentOutOfRangeException's message ends "\nActual value was -2.": the error is one line.
+            static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
             Task<RunResult<TOut>> MapAsync(TIn[] source, RunOptions options, CancellationToken ct) => instance is IAsyncWork<TIn, TOut> asyncWork
                 ? Runner.MapAsync(source, asyncWork, options, ct)

@@ -32,6 +32,12 @@ internal static class AdviseCommand
             AllowMultipleArgumentsPerToken = true,
             HelpName = "ID[,ID]",
         };
+        var engines = new Option<string[]>("--engines")
+        {
+            Description = $"Compare auto mode only with these engines, the ones you can ship: comma-separated, from {Join(EngineNames, "or")} (auto mode itself is always measured).",
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "ENGINE[,ENGINE]",
+        };
         var reps = new Option<int?>("--repetitions") { Description = "Runs per configuration; the median counts (default 1 with --quick, 3 otherwise).", HelpName = "N" };
         var list = new Option<bool>("--list") { Description = "List the workloads and exit." };
         var assembly = new Option<string?>("--assembly") { Description = "Measure your own work instead: a .NET assembly (from its build output) holding the type given with --work.", HelpName = "PATH" };
@@ -41,7 +47,7 @@ internal static class AdviseCommand
 
         var command = new Command("advise", "Measure workloads under auto mode and hand-picked engines, and show the plan beside the alternatives.")
         {
-            quick, json, only, reps, list, assembly, work, input, format,
+            quick, json, only, engines, reps, list, assembly, work, input, format,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -80,7 +86,8 @@ internal static class AdviseCommand
             }
 
             var ids = user is null ? Select(parse.GetValue(only) ?? [], given: parse.GetResult(only) is { Implicit: false }) : [];
-            return await RunAsync(ids, user, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var allowed = SelectEngines(parse.GetValue(engines) ?? [], given: parse.GetResult(engines) is { Implicit: false });
+            return await RunAsync(ids, user, allowed, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -103,30 +110,62 @@ internal static class AdviseCommand
         return ids.Count == 0 ? [.. WorkloadSuite.Ids] : ids;
     }
 
-    private static async Task<int> RunAsync(List<string> ids, UserWork? user, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    // The engines advise can compare auto mode with, in the order help and errors list them (the cluster is not measured here).
+    private static readonly string[] EngineNames = [Engine.Sequential.Name, Engine.ThreadPool.Name, Engine.Threads.Name, Engine.Async.Name, "processes"];
+
+    // --engines: null when not given (every hand-picked configuration), else the engines named, in EngineNames' order.
+    private static List<string>? SelectEngines(string[] values, bool given)
+    {
+        if (!given)
+        {
+            return null;
+        }
+
+        var names = values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        var choose = $"choose {Join(EngineNames, "or")} (auto mode is always measured)";
+        if (names.Count == 0)
+        {
+            throw new CliUsageException($"--engines: no engine given; {choose}");
+        }
+
+        var unknown = names.FirstOrDefault(n => !EngineNames.Contains(n, StringComparer.OrdinalIgnoreCase));
+        if (unknown is not null)
+        {
+            throw new CliUsageException($"--engines: unknown engine '{unknown}'; {choose}");
+        }
+
+        return [.. EngineNames.Where(e => names.Contains(e, StringComparer.OrdinalIgnoreCase))];
+    }
+
+    private static async Task<int> RunAsync(List<string> ids, UserWork? user, List<string>? engines, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // Loaded before anything is printed: a wrong path, type or input is a usage error, not half a table.
         var resources = new EngineResources();
         await using var disposeResources = resources.ConfigureAwait(false);
-        var userWorkload = user is null ? null : await UserWorkload.CreateAsync(user.Assembly, user.Work, user.Input, user.Format, resources, cancellationToken).ConfigureAwait(false);
+        var userWorkload = user is null ? null : await UserWorkload.CreateAsync(user.Assembly, user.Work, user.Input, user.Format, engines, resources, cancellationToken).ConfigureAwait(false);
 
-        var console = DemoCommand.CreateConsole(stdout);
-        var total = Stopwatch.StartNew();
-        var document = new AdviseDocument { Machine = MachineInfo.Current(), Quick = quick, Repetitions = repetitions };
-        if (!json)
-        {
-            console.Write(new Rule("[bold]Brigade advise[/]").LeftJustified());
-            console.MarkupLine(Markup.Escape($"{document.Machine.Cores} cores · {document.Machine.Processor ?? document.Machine.Architecture} · {document.Machine.Runtime}"));
-            console.MarkupLine($"[grey]auto mode (sampling included, no plan cache) against hand-picked engines; median of {repetitions} run{(repetitions == 1 ? "" : "s")} each ({WorkloadComparison.ShortRunRepetitions} when a run takes under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms)[/]");
-        }
-
-        // The reference suite (a local HTTP server, a data file) is only started when its workloads are measured.
+        // The reference suite (a local HTTP server, a data file) is only started when its workloads are measured; before
+        // anything is printed, so that --engines that leave no workload anything to compare with are a usage error.
         var suite = userWorkload is null ? await WorkloadSuite.StartAsync(quick ? WorkloadScale.Quick : WorkloadScale.Full, cancellationToken).ConfigureAwait(false) : null;
         List<WorkloadComparison> comparisons;
         var forecasts = new Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>>();
+        var console = DemoCommand.CreateConsole(stdout);
+        var total = Stopwatch.StartNew();
+        var document = new AdviseDocument { Machine = MachineInfo.Current(), Quick = quick, Repetitions = repetitions, Engines = engines };
         try
         {
-            var workloads = userWorkload is not null ? [userWorkload] : suite!.All.Where(w => ids.Contains(w.Id)).ToList();
+            var (workloads, skipped) = userWorkload is not null ? (new List<Workload> { userWorkload }, new List<Workload>()) : Filter(suite!.All.Where(w => ids.Contains(w.Id)).ToList(), engines);
+            if (!json)
+            {
+                console.Write(new Rule("[bold]Brigade advise[/]").LeftJustified());
+                console.MarkupLine(Markup.Escape($"{document.Machine.Cores} cores · {document.Machine.Processor ?? document.Machine.Architecture} · {document.Machine.Runtime}"));
+                console.MarkupLine($"[grey]auto mode (sampling included, no plan cache) against hand-picked {(engines is null ? "engines" : Markup.Escape($"configurations on {string.Join(", ", engines)} (--engines)"))}; median of {repetitions} run{(repetitions == 1 ? "" : "s")} each ({WorkloadComparison.ShortRunRepetitions} when a run takes under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms)[/]");
+                foreach (var w in skipped)
+                {
+                    console.MarkupLine(Markup.Escape($"  {w.Id}: skipped, its hand-picked configurations run on {Join(EnginesOf(w), "and")}, which --engines leaves out"));
+                }
+            }
+
             comparisons = await CompareAsync(workloads, repetitions, document, forecasts, json ? null : console, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -144,21 +183,79 @@ internal static class AdviseCommand
             return ExitCodes.Success;
         }
 
-        console.Write(Table(comparisons));
+        console.Write(Table(comparisons, engines));
         WriteForecast(console, comparisons, forecasts);
         if (userWorkload is not null)
         {
             var c = comparisons[0];
-            console.MarkupLine($"[bold green]→[/] {Markup.Escape(c.Workload.Id)} measured as {WorkloadClassNames.Of(c.MeasuredClass)}; auto ran at {c.Ratio.ToString("0.00", CultureInfo.InvariantCulture)}× the best hand-picked configuration ({Markup.Escape(c.Best.Label)}).");
+            var ratio = c.Ratio.ToString("0.00", CultureInfo.InvariantCulture);
+            var measured = $"{Markup.Escape(c.Workload.Id)} measured as {WorkloadClassNames.Of(c.MeasuredClass)}";
+            if (engines is null)
+            {
+                console.MarkupLine($"[bold green]→[/] {measured}; auto ran at {ratio}× the best hand-picked configuration ({Markup.Escape(c.Best.Label)}).");
+            }
+            else if (PlanAmong(c, engines))
+            {
+                console.MarkupLine($"[bold green]→[/] {measured}; auto's plan runs on {Join(PlanEngines(c), "and")}, among --engines: auto ran at {ratio}× the best of {string.Join(", ", engines)} ({Markup.Escape(c.Best.Label)}).");
+            }
+            else
+            {
+                // Auto mode cannot be told which engines to use: its time is a reference, and the verdict is the best of the
+                // configurations the user can ship.
+                console.MarkupLine($"[bold green]→[/] {measured}; the best of {string.Join(", ", engines)} is {Markup.Escape(c.Best.Label)} ({Time(c.Best.Median)}).");
+                console.MarkupLine($"  auto's plan runs on {Join(Outside(c, engines), "and")}, which --engines leaves out: auto's time is for comparison only.");
+            }
         }
         else
         {
             var within = comparisons.Count(c => c.Ratio <= 1.15);
             console.MarkupLine($"[bold green]→[/] auto measured the labelled class on {comparisons.Count(c => c.ClassMatches)} of {comparisons.Count} workloads and ran within 1.15× of the best hand-picked configuration on {within} of {comparisons.Count}.");
+            var outside = engines is null ? [] : comparisons.Where(c => !PlanAmong(c, engines)).ToList();
+            if (outside.Count > 0)
+            {
+                // Named, not only in bold: off a terminal the table is plain text.
+                console.MarkupLine(Markup.Escape($"→ auto's plan runs on an engine --engines leaves out on {outside.Count} of {comparisons.Count} ({string.Join(", ", outside.Select(c => $"{c.Workload.Id}: {Join(Outside(c, engines!), "and")}"))}), where its time is for comparison only; the best of {string.Join(", ", engines!)} there: {string.Join(", ", outside.Select(c => $"{c.Workload.Id} {c.Best.Label} ({Time(c.Best.Median)})"))}."));
+            }
         }
 
         console.MarkupLine($"[grey]Done in {total.Elapsed.TotalSeconds:0.0} s.[/]");
         return ExitCodes.Success;
+    }
+
+    // The workloads with their hand-picked configurations on --engines, and those left with none (measured against nothing,
+    // they are skipped); none left at all is a usage error, said before anything is measured.
+    private static (List<Workload> Kept, List<Workload> Skipped) Filter(List<Workload> workloads, List<string>? engines)
+    {
+        if (engines is null)
+        {
+            return (workloads, []);
+        }
+
+        var kept = workloads.Select(w => w.WithHandPicked([.. w.HandPicked.Where(h => engines.Contains(h.Engine.Name))])).Where(w => w.HandPicked.Count > 0).ToList();
+        var skipped = workloads.Where(w => kept.All(k => k.Id != w.Id)).ToList();
+        if (kept.Count == 0)
+        {
+            throw new CliUsageException($"--engines {string.Join(",", engines)}: no configuration of {Join(workloads.Select(w => w.Id), "or")} runs on them; theirs run on {Join(EngineNames.Where(e => workloads.Any(w => EnginesOf(w).Contains(e))), "or")}");
+        }
+
+        return (kept, skipped);
+    }
+
+    private static IEnumerable<string> EnginesOf(Workload workload) => EngineNames.Where(e => workload.HandPicked.Any(h => h.Engine.Name == e));
+
+    // The engines auto mode's plans ran the items on, in order (a re-plan can move from one to another).
+    private static List<string> PlanEngines(WorkloadComparison c) => [.. c.Plans.Select(p => p.Engine).Distinct()];
+
+    private static bool PlanAmong(WorkloadComparison c, List<string> engines) => PlanEngines(c).All(engines.Contains);
+
+    // The engines auto's plans ran on that --engines leaves out (a re-plan can move from one left out to one named).
+    private static List<string> Outside(WorkloadComparison c, List<string> engines) => [.. PlanEngines(c).Where(e => !engines.Contains(e))];
+
+    // "a", "a or b", "a, b or c".
+    private static string Join(IEnumerable<string> names, string last)
+    {
+        var list = names.ToList();
+        return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list.Take(list.Count - 1)) + $" {last} " + list[^1];
     }
 
     private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, int repetitions, AdviseDocument document, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecastsOf, IAnsiConsole? console, CancellationToken cancellationToken)
@@ -173,14 +270,14 @@ internal static class AdviseCommand
             var forecasts = await ForecastComparison.RunAsync(comparison, cancellationToken).ConfigureAwait(false);
             comparisons.Add(comparison);
             forecastsOf[comparison] = forecasts;
-            document.Workloads.Add(ToJson(comparison, forecasts));
+            document.Workloads.Add(ToJson(comparison, forecasts, document.Engines));
             console?.MarkupLine($"  [grey]{Markup.Escape(workload.Id)}: auto {Time(comparison.Auto.Median)}, best hand-picked {Markup.Escape(comparison.Best.Label)} {Time(comparison.Best.Median)}[/]");
         }
 
         return comparisons;
     }
 
-    private static Table Table(List<WorkloadComparison> comparisons)
+    private static Table Table(List<WorkloadComparison> comparisons, List<string>? engines)
     {
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("Workload");
@@ -201,7 +298,7 @@ internal static class AdviseCommand
                 Time(c.Auto.Median),
                 alternatives,
                 (c.Ratio <= 1.15 ? "" : "[yellow]") + c.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" + (c.Ratio <= 1.15 ? "" : "[/]"),
-                Markup.Escape(c.Auto.Report.Plan ?? ""));
+                Markup.Escape(c.Auto.Report.Plan ?? "") + (engines is null || PlanAmong(c, engines) ? "" : $"\n[yellow]{Markup.Escape($"(on {Join(Outside(c, engines), "and")}: not in --engines)")}[/]"));
         }
 
         return table;
@@ -248,7 +345,7 @@ internal static class AdviseCommand
 
     private static double? Round2(double? x) => x is { } v && double.IsFinite(v) ? Math.Round(v, 3) : null;
 
-    private static AdviseWorkload ToJson(WorkloadComparison c, IReadOnlyList<ForecastRow> forecasts) => new()
+    private static AdviseWorkload ToJson(WorkloadComparison c, IReadOnlyList<ForecastRow> forecasts, List<string>? engines) => new()
     {
         Id = c.Workload.Id,
         Title = c.Workload.Title,
@@ -257,6 +354,8 @@ internal static class AdviseCommand
         ClassMatches = c.ClassMatches,
         Plan = c.Auto.Report.Plan ?? "",
         Plans = [.. c.Plans.Select(p => p.Explanation)],
+        PlanEngines = PlanEngines(c),
+        PlanAmongEngines = engines is null ? null : PlanAmong(c, engines),
         AutoSeconds = Math.Round(c.Auto.Median.TotalSeconds, 4),
         ForecastSpeedup = Round2(forecasts.FirstOrDefault(r => r.Label == "auto")?.Speedup),
         ForecastLimitedBy = forecasts.FirstOrDefault(r => r.Label == "auto")?.Forecast.LimitedBy,

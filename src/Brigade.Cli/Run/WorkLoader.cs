@@ -74,7 +74,19 @@ internal static class WorkLoader
             throw new CliUsageException($"--work: {e.Message.Split(" (Parameter", 2)[0]}");
         }
 
-        return (descriptor, descriptor.CreateInstance());
+        try
+        {
+            return (descriptor, descriptor.CreateInstance());
+        }
+        catch (TargetInvocationException e) when (e.InnerException is { } inner)
+        {
+            // "TargetInvocationException: Exception has been thrown by the target of an invocation." before review 63.
+            throw new CliIOException($"--work: {descriptor.Name}'s constructor threw {inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")}", inner);
+        }
+        catch (TypeInitializationException e) when (e.InnerException is { } inner)
+        {
+            throw new CliIOException($"--work: {descriptor.Name}'s static initializer threw {inner.GetType().Name}: {inner.Message.ReplaceLineEndings(" ")}", inner);
+        }
     }
 
     private static List<string> WorkTypes(Assembly assembly)
