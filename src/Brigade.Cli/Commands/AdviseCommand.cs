@@ -41,7 +41,7 @@ internal static class AdviseCommand
         var reps = new Option<int?>("--repetitions") { Description = "Runs per configuration; the median counts (default 1 with --quick, 3 otherwise).", HelpName = "N" };
         var list = new Option<bool>("--list") { Description = "List the workloads and exit." };
         var assembly = new Option<string?>("--assembly") { Description = "Measure your own work instead: a .NET assembly (from its build output) holding the type given with --work.", HelpName = "PATH" };
-        var work = new Option<string?>("--work") { Description = "The full name of a type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut> (with --assembly and --input).", HelpName = "TYPE" };
+        var work = new Option<string?>("--work") { Description = "A type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>, by its full name or its name alone when no other work type has it (with --assembly and --input).", HelpName = "TYPE" };
         var input = new Option<string?>("--input") { Description = "The items to measure your work on, as for brigade run: JSON Lines, CSV or one item per line; - for stdin.", HelpName = "FILE" };
         var format = InputFormatOption.Create("How to read --input: auto (by extension; the default), lines, jsonlines, csv.");
 

@@ -59,6 +59,20 @@ internal static class WorkLoader
 
         if (descriptor is null)
         {
+            // A name without its namespace ("ParseOrder" for "Acme.ParseOrder"), as users type it: the one work type
+            // of that name. Before review 63 the error listed "Acme.ParseOrder" as not being "ParseOrder".
+            var candidates = WorkTypes(assembly);
+            var named = candidates.Where(c => c.EndsWith("." + typeName, StringComparison.Ordinal) || c.EndsWith("+" + typeName, StringComparison.Ordinal)).ToList();
+            if (named.Count > 1)
+            {
+                throw new CliUsageException($"--work: '{typeName}' names {named.Count} work types in {Path.GetFileName(path)}: {string.Join(", ", named)}; give the full name");
+            }
+
+            descriptor = named.Count == 1 ? WorkDescriptor.Find(named[0], [assembly]) : null;
+        }
+
+        if (descriptor is null)
+        {
             var candidates = WorkTypes(assembly);
             throw new CliUsageException(candidates.Count == 0
                 ? $"--work: no type '{typeName}' in {Path.GetFileName(path)}, which has no IWork/IAsyncWork types"
