@@ -175,7 +175,8 @@ internal static class CliApp
         }
         catch (Exception e)
         {
-            await stderr.WriteLineAsync($"brigade: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            // One line, as every other error: some messages span two (ArgumentOutOfRangeException's "Actual value was ...").
+            await stderr.WriteLineAsync($"brigade: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }
