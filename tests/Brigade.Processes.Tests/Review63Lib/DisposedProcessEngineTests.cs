@@ -1,5 +1,3 @@
-using Brigade.Processes;
-
 namespace Brigade.Processes.Tests.Review63Lib;
 
 /// <summary>
