@@ -320,13 +320,11 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
     private InvalidOperationException Unsplit(Partial partial, Exception error)
     {
         var why = _inPlace
-            ? "the combiner returns one of its arguments (it may change it in place), so the batch's first value already held the batch's fold and folding the values again would count them twice"
-            : $"their values were not kept (the batch finished ahead of its turn while {HeldValuesLimit:N0} values already waited)";
+            ? "the combiner returns one of its arguments (it may change it in place), so the fold could not be taken apart"
+            : $"their values were not kept (the batch waited while {HeldValuesLimit:N0} values waited), so they could not be folded again one by one";
         return new InvalidOperationException(
-            $"Not combined: the combiner threw merging one partial result, the fold of items {partial.Start:N0} to {partial.Start + partial.Count - 1:N0} " +
-            $"but those that failed on their own, into the result of the items before them ({error.GetType().Name}: {Internal.ExceptionText.Message(error)}). " +
-            $"It could not be split to find the item at fault: {why}. Every item folded into it is left out of the result and charged with this failure; " +
-            "a combiner that returns a new value (or BatchSize = 1) gets the one item at fault charged instead.",
+            $"Not combined: folded with items {partial.Start:N0} to {partial.Start + partial.Count - 1:N0} into one partial result the combiner refused " +
+            $"({error.GetType().Name}: {Internal.ExceptionText.Message(error)}); {why} to find the item at fault, so all are left out of the result.",
             error);
     }
 

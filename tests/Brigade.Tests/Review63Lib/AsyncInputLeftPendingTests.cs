@@ -14,6 +14,7 @@ public sealed class AsyncInputLeftPendingTests
     public async Task CancelledRun_AsyncInputIgnoresTheToken_SaysTheStepWasLeftPending()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var atGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async IAsyncEnumerable<int> Input()
         {
@@ -21,6 +22,7 @@ public sealed class AsyncInputLeftPendingTests
             {
                 yield return 1;
                 yield return 2;
+                atGate.TrySetResult();
                 await gate.Task; // ignores the run's token
                 yield return 3;
             }
@@ -31,19 +33,13 @@ public sealed class AsyncInputLeftPendingTests
         }
 
         using var cts = new CancellationTokenSource();
-        var done = 0;
-        var run = Runner.MapAsync(Input(), x =>
-        {
-            if (Interlocked.Increment(ref done) == 2)
-            {
-                cts.Cancel();
-            }
-
-            return x;
-        }, new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1 }, cts.Token);
+        var run = Runner.MapAsync(Input(), x => x, new RunOptions { Engine = Engine.ThreadPool, BatchSize = 1 }, cts.Token);
 
         try
         {
+            // Cancelled once the step that ignores the token is pending (a cancel before it started leaves nothing behind).
+            await atGate.Task.Bounded();
+            await cts.CancelAsync();
             var e = await Assert.ThrowsAsync<RunCanceledException>(() => run.Bounded());
             Assert.Contains("left waiting in its enumerator's MoveNextAsync", e.Message, StringComparison.Ordinal);
             Assert.Contains("input left pending in MoveNextAsync", e.Report.ToString(), StringComparison.Ordinal);

@@ -36,7 +36,7 @@ public sealed class InPlaceCombinerReportTests
             // Before: the combiner's own exception, which read as if item 149 had been refused.
             var e = Assert.IsType<InvalidOperationException>(failure.Exception);
             Assert.Same(refusal, e.InnerException);
-            Assert.Contains("the fold of items 100 to 149", e.Message, StringComparison.Ordinal);
+            Assert.Contains("folded with items 100 to 149", e.Message, StringComparison.Ordinal);
             Assert.Contains("returns one of its arguments", e.Message, StringComparison.Ordinal);
             Assert.Contains("refuse 100", e.Message, StringComparison.Ordinal);
         }
