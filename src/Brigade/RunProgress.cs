@@ -20,6 +20,13 @@ public readonly record struct RunProgress(long Completed, long Failed, long Runn
     /// <summary>Gets how many finished results are held behind <see cref="OrderedWaitItem"/>.</summary>
     public int OrderedHeld { get; init; }
 
+    // lib63: which run's progress calls made this snapshot, and its place among them, so that a run sharing one
+    // Progress<T> with another hears only its own handler calls (ProgressCalls). Not part of the value: equality and
+    // the hash ignore them, as they did before they existed.
+    internal object? Caller { get; init; }
+
+    internal long Sequence { get; init; }
+
     /// <summary>Gets the completed items per second so far.</summary>
     public double ItemsPerSecond => Elapsed > TimeSpan.Zero ? Completed / Elapsed.TotalSeconds : 0;
 
@@ -28,4 +35,14 @@ public readonly record struct RunProgress(long Completed, long Failed, long Runn
         Total is { } total && Completed > 0 && ItemsPerSecond > 0
             ? TimeSpan.FromSeconds((total - Completed) / ItemsPerSecond)
             : null;
+
+    /// <summary>Compares the progress figures of two snapshots.</summary>
+    /// <param name="other">The other snapshot.</param>
+    /// <returns>Whether every figure is equal.</returns>
+    public bool Equals(RunProgress other) =>
+        Completed == other.Completed && Failed == other.Failed && Running == other.Running && Total == other.Total && Elapsed == other.Elapsed
+        && OrderedWaitItem == other.OrderedWaitItem && OrderedWaitTime == other.OrderedWaitTime && OrderedHeld == other.OrderedHeld;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Completed, Failed, Running, Total, Elapsed, OrderedWaitItem, OrderedWaitTime, OrderedHeld);
 }

@@ -136,6 +136,9 @@ public sealed class RunReport
     /// <see cref="IEnumerable{T}"/> whose <c>MoveNext</c> did not return); null when none was.</summary>
     internal string? InputLeftBehind { get; init; }
 
+    /// <summary>Gets a few words on <see cref="InputLeftBehind"/>, for <see cref="ToString"/>.</summary>
+    internal string? InputLeftBehindBrief { get; init; }
+
     /// <summary>Gets the longest an ordered stream's delivery waited for one item while finished results after it were held
     /// (<see cref="TimeSpan.Zero"/> for other runs, and for an ordered stream that never held one back).</summary>
     /// <remarks>The summary (<see cref="ToString"/>) names it from one second up: a reader that saw nothing for a while
@@ -300,9 +303,9 @@ public sealed class RunReport
             s += string.Create(inv, $", ordered delivery waited {LongestOrderedWait.TotalSeconds:0.0} s for item {waitedFor:N0}");
         }
 
-        if (InputLeftBehind is not null)
+        if (InputLeftBehindBrief is { } leftBehind)
         {
-            s += ", input left blocked in MoveNext";
+            s += ", " + leftBehind;
         }
 
         if (ProgressError is { } progressError)

@@ -34,6 +34,7 @@ internal sealed class ProgressCalls
     private bool _ended;
     private bool _busy;
     private RunProgress _inFlight;
+    private long _sequence;
     private bool _inFlightIsFinal;
     private bool _awaitingHandler;
     private bool _calling;
@@ -99,6 +100,9 @@ internal sealed class ProgressCalls
     {
         lock (_gate)
         {
+            // Stamped as this run's: OnHandlerRan tells its own calls from another run's by it, not by the figures, which
+            // two runs can share (lib63: the same counts at the same elapsed time, as under one fake TimeProvider).
+            value = value with { Caller = this, Sequence = ++_sequence };
             if (final)
             {
                 _ended = true;
@@ -239,13 +243,13 @@ internal sealed class ProgressCalls
     }
 
     // Raised by Progress<T> after its handler, on the call it posted. Another run sharing the instance raises it too: only
-    // the snapshot this run posted counts.
+    // the snapshot this run posted counts, known by its stamp (Offer).
     private void OnHandlerRan(object? sender, RunProgress value)
     {
         bool final;
         lock (_gate)
         {
-            if (!_awaitingHandler || !value.Equals(_inFlight))
+            if (!_awaitingHandler || !ReferenceEquals(value.Caller, this) || value.Sequence != _inFlight.Sequence)
             {
                 return;
             }

@@ -142,7 +142,7 @@ internal static class RunPipeline
             : job.Fatal ?? (disposeFailed ? System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(disposeError!) : null);
         // An engine that stopped on the caller's own cancel with OperationCanceledException was cancelled, not stopped by an error.
         var stoppedByCancel = cancelled && fatal?.SourceException is OperationCanceledException;
-        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled, stoppedByCancel ? null : fatal?.SourceException, progressCalls, source.LeftBehind);
+        var report = BuildReport(job, recorder, clock, end, cpu, counters, itemsRead, cancelled, stoppedByCancel ? null : fatal?.SourceException, progressCalls, source.LeftBehind, source.LeftBehindBrief);
         job.FinalReport = report;
         RecordOutcome(activity, engine, report, fatal?.SourceException, cancelled);
 
@@ -161,7 +161,11 @@ internal static class RunPipeline
             // RunFailedException that carries the report. A call that was wrong from the start (a delegate given to an
             // engine that runs only work types, a work type that cannot cross a process boundary: nothing ran) keeps its
             // ArgumentException or NotSupportedException, and out of memory is not wrapped (wrapping allocates).
-            if (reportErrors && !stoppedByCancel && fatal.SourceException is not (ArgumentException or NotSupportedException or OutOfMemoryException))
+            // lib63: an engine already disposed when the run began (a user's bug: a run after the engine's using block) keeps
+            // the ObjectDisposedException .NET users expect, naming the engine, rather than a RunFailedException: nothing
+            // was read, so no result is lost. One disposed mid-run, after items were read, still carries the report.
+            var disposedBeforeStart = fatal.SourceException is ObjectDisposedException && itemsRead == 0;
+            if (reportErrors && !stoppedByCancel && !disposedBeforeStart && fatal.SourceException is not (ArgumentException or NotSupportedException or OutOfMemoryException))
             {
                 throw new RunFailedException(report) { PartialResult = Partial(partialResult, report, itemsRead) };
             }
@@ -237,7 +241,7 @@ internal static class RunPipeline
         return job.Sink.Waiting is { } wait ? progress with { OrderedWaitItem = wait.Index, OrderedWaitTime = wait.Waited, OrderedHeld = wait.Held } : progress;
     }
 
-    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error, ProgressCalls? progress, string? inputLeftBehind)
+    private static RunReport BuildReport<TIn, TOut>(EngineJob<TIn, TOut> job, RunRecorder recorder, RunClock clock, long end, TimeSpan cpu, LossProbe counters, long itemsRead, bool cancelled, Exception? error, ProgressCalls? progress, string? inputLeftBehind, string? inputLeftBehindBrief)
     {
         var workers = recorder.Workers();
         var workerReports = workers.Select(w => w.ToReport()).ToArray();
@@ -303,6 +307,7 @@ internal static class RunPipeline
             ProgressError = progress?.Error,
             ProgressFailures = progress?.Failures ?? 0,
             InputLeftBehind = inputLeftBehind,
+            InputLeftBehindBrief = inputLeftBehindBrief,
         };
     }
 }

@@ -21,7 +21,9 @@ namespace Brigade.Sinks;
 /// charged every item it held (50 failures for one at <c>BatchSize = 50</c>). The values are not available again when
 /// the batch waited while <see cref="HeldValuesLimit"/> values already waited, or when the combiner returns one of its
 /// arguments (it may have changed it in place, so the batch's first value may already hold the batch's fold): then a
-/// failure inside the batch is charged to the item it was adding, and a refused partial to every item it holds.</para>
+/// failure inside the batch is charged to the item it was adding, and a refused partial to every item it holds, each with
+/// an <see cref="InvalidOperationException"/> that says so (the combiner's exception is its inner exception): a failure in
+/// an in-place merge cannot be undone, nor the fold taken apart (lib63).</para>
 /// </remarks>
 internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<long, Exception, bool> reportCombineFailure) : ResultSink<TOut>
 {
@@ -293,10 +295,14 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
                 }
 
                 // The values are gone (or may have been changed in place): the partial is left out, and every item it
-                // holds is reported with the combiner's failure.
-                foreach (var index in partial.Included())
+                // holds is reported, each with a failure that says why it is charged (lib63: the combiner's own exception
+                // alone read as if each of these items had been refused).
+                // A partial of one item is that item's own value: it is charged with the combiner's exception as it is.
+                var included = partial.Included().ToList();
+                var charged = included.Count > 1 ? Unsplit(partial, e) : e;
+                foreach (var index in included)
                 {
-                    reportCombineFailure(index, e, afterWorkers);
+                    reportCombineFailure(index, charged, afterWorkers);
                 }
             }
         }
@@ -308,6 +314,18 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
                 Return(values);
             }
         }
+    }
+
+    // Why every item of a refused partial is charged when its values cannot be folded again one by one.
+    private InvalidOperationException Unsplit(Partial partial, Exception error)
+    {
+        var why = _inPlace
+            ? "the combiner returns one of its arguments (it may change it in place), so the fold could not be taken apart"
+            : $"their values were not kept (the batch waited while {HeldValuesLimit:N0} values waited), so they could not be folded again one by one";
+        return new InvalidOperationException(
+            $"Not combined: folded with items {partial.Start:N0} to {partial.Start + partial.Count - 1:N0} into one partial result the combiner refused " +
+            $"({error.GetType().Name}: {Internal.ExceptionText.Message(error)}); {why} to find the item at fault, so all are left out of the result.",
+            error);
     }
 
     // Folds a batch's values one by one onto the merged prefix, charging each combine that throws to its item.

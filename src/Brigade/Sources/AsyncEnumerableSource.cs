@@ -76,9 +76,23 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
     private ITimer? _heldTimer;
     private bool _heldTimerArmed;
 
+    // lib63: a step still pending when the run closed the source (a producer that ignores the token): CloseAsync waits
+    // for the pump to end (_pumpGone, set by the pump's last exit), ItemPolicy.AbandonGrace at most, and then says it
+    // left the step behind (_leftPending), as EnumerableSource does for a MoveNext that blocks.
+    private TaskCompletionSource? _pumpGone;
+    private volatile bool _leftPending;
+
     public override long Taken => Volatile.Read(ref _taken);
 
     public override bool IsAsynchronous => true;
+
+    /// <inheritdoc/>
+    internal override string? LeftBehind => _leftPending
+        ? $"the input was left waiting in its enumerator's MoveNextAsync (still pending {Engines.ItemPolicy.AbandonGrace.TotalSeconds:0} s after the run stopped reading: the producer ignored the cancellation token): the enumerator is disposed when that step completes"
+        : null;
+
+    /// <inheritdoc/>
+    internal override string? LeftBehindBrief => _leftPending ? "input left pending in MoveNextAsync" : null;
 
     /// <summary>Gets how many items have been read from the producer and not handed out yet, for tests of the read-ahead bound.</summary>
     internal int Buffered
@@ -436,40 +450,56 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         }
         catch (Exception e)
         {
-            List<Waiter>? wakeAll = null;
-            IAsyncEnumerator<T>? enumerator = null;
+            await OnPumpFailedAsync(e).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The pump is gone (released by the loop or OnPumpFailedAsync): a close waiting for it goes on.
+            TaskCompletionSource? gone;
             lock (_lock)
             {
-                // Only the owner may release the pump; the loop releases it only on its way out, where nothing throws.
-                if (_pumping)
-                {
-                    _pumping = false;
-                    if (!_ended)
-                    {
-                        _ended = true;
-                        _error = e;
-                    }
-
-                    wakeAll = WakeAll();
-                    if (_closed)
-                    {
-                        // CloseAsync left the enumerator to the pump.
-                        enumerator = _enumerator;
-                        _enumerator = null;
-                    }
-                }
+                gone = _pumping ? null : _pumpGone;
             }
 
-            if (wakeAll is not null)
-            {
-                foreach (var w in wakeAll)
-                {
-                    w.TrySetResult();
-                }
-            }
-
-            await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+            gone?.TrySetResult();
         }
+    }
+
+    private async Task OnPumpFailedAsync(Exception e)
+    {
+        List<Waiter>? wakeAll = null;
+        IAsyncEnumerator<T>? enumerator = null;
+        lock (_lock)
+        {
+            // Only the owner may release the pump; the loop releases it only on its way out, where nothing throws.
+            if (_pumping)
+            {
+                _pumping = false;
+                if (!_ended)
+                {
+                    _ended = true;
+                    _error = e;
+                }
+
+                wakeAll = WakeAll();
+                if (_closed)
+                {
+                    // CloseAsync left the enumerator to the pump.
+                    enumerator = _enumerator;
+                    _enumerator = null;
+                }
+            }
+        }
+
+        if (wakeAll is not null)
+        {
+            foreach (var w in wakeAll)
+            {
+                w.TrySetResult();
+            }
+        }
+
+        await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
     }
 
     // The pump's loop: see PumpAsync.
@@ -591,6 +621,7 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         IAsyncEnumerator<T>? enumerator = null;
         List<Waiter>? waiting;
         ITimer? timer;
+        TaskCompletionSource? pumpGone = null;
         lock (_lock)
         {
             _closed = true;
@@ -601,9 +632,13 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
             waiting = WakeAll();
             if (!_pumping)
             {
-                // Otherwise the pump's step is pending: the pump disposes the enumerator when it ends.
                 enumerator = _enumerator;
                 _enumerator = null;
+            }
+            else
+            {
+                // The pump's step is pending: the pump disposes the enumerator when it ends.
+                pumpGone = _pumpGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
@@ -619,6 +654,20 @@ internal sealed class AsyncEnumerableSource<T>(IAsyncEnumerable<T> source) : Ite
         if (enumerator is not null)
         {
             await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (pumpGone is not null)
+        {
+            // A producer that honours the token ends its step at once on the cancel; one that ignores it is left behind,
+            // and the run says so (lib63: it ended silently, where an IEnumerable's blocked MoveNext was reported).
+            try
+            {
+                await pumpGone.Task.WaitAsync(Engines.ItemPolicy.AbandonGrace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _leftPending = true;
+            }
         }
     }
 

@@ -58,6 +58,9 @@ internal sealed class EnumerableSource<T>(IEnumerable<T> source) : ItemSource<T>
         }
     }
 
+    /// <inheritdoc/>
+    internal override string? LeftBehindBrief => LeftBehind is null ? null : "input left blocked in MoveNext";
+
     internal override void LeaveOn(CancellationToken leave) => _leave = leave;
 
     public override ItemBatch<T> Take(int maxCount, CancellationToken cancellationToken)

@@ -42,6 +42,9 @@ internal abstract class ItemSource<T> : IAsyncDisposable
     /// message of <see cref="RunCanceledException"/>); null when none was.</summary>
     internal virtual string? LeftBehind => null;
 
+    /// <summary>Gets, once the run has ended, a few words on the same (for <see cref="RunReport.ToString"/>); null when none was.</summary>
+    internal virtual string? LeftBehindBrief => null;
+
     /// <summary>Gets whether a take now would hand out items (or the end) without waiting for the producer: false only for an
     /// asynchronous input with nothing read ahead. A loop with a batch in flight takes more only then (lib61).</summary>
     internal virtual bool HasReady => true;

@@ -29,6 +29,12 @@ public sealed class OneLineMessageTests
 
         public override int GetDefaultDegreeOfParallelism() => 1;
 
-        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job) => throw new ObjectDisposedException("MyEngine");
+        // Disposed during the run, once it has read the items (lib63: an engine disposed before it read anything gets the
+        // ObjectDisposedException as it is, nothing being lost).
+        protected internal override Task ExecuteAsync<TIn, TOut>(EngineJob<TIn, TOut> job)
+        {
+            job.TakeBatch(job.CreateWorker(TimeSpan.FromMilliseconds(1), "worker"), 3);
+            throw new ObjectDisposedException("MyEngine");
+        }
     }
 }
