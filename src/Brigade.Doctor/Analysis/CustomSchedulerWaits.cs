@@ -128,7 +128,16 @@ internal static class CustomSchedulerWaits
     /// <summary>The managed ids of the threads the scheduler keeps in its fields, and the first such field's name.</summary>
     private static (List<int> Ids, string? Field) ThreadsInFields(ClrHeap heap, ClrObject scheduler)
     {
-        var ids = new List<int>();
+        var (threads, field) = ThreadObjectsInFields(heap, scheduler);
+        return ([.. threads.Select(t => t.TryReadField<int>("_managedThreadId", out var id) ? id : 0)], field);
+    }
+
+    /// <summary>The <c>Thread</c> objects an object (a scheduler, a synchronization context) keeps in its fields (a
+    /// <c>Thread</c>, a <c>Thread[]</c>, a <c>List&lt;Thread&gt;</c>), and the first such field's name.</summary>
+    internal static (List<ClrObject> Threads, string? Field) ThreadObjectsInFields(ClrHeap heap, ClrObject scheduler)
+    {
+        _ = heap;
+        var ids = new List<ClrObject>();
         string? first = null;
         foreach (var field in scheduler.Type?.Fields ?? [])
         {
@@ -170,9 +179,9 @@ internal static class CustomSchedulerWaits
 
         void AddThread(ClrObject thread)
         {
-            if (thread is { IsNull: false, IsValid: true } && thread.TryReadField<int>("_managedThreadId", out var id))
+            if (thread is { IsNull: false, IsValid: true } && thread.TryReadField<int>("_managedThreadId", out _))
             {
-                ids.Add(id);
+                ids.Add(thread);
             }
         }
     }
