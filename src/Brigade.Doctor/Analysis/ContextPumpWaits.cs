@@ -12,7 +12,8 @@ namespace Brigade.Doctor.Analysis;
 /// <item>The context keeps its pump threads in fields: this thread alone (the others ended) is the classic self-wait;
 /// all of them ended, not this one, is a certain one of another cause: the pump is gone, nothing runs the queue; one
 /// alive, not this one: it may run it, not marked.</item>
-/// <item>Else the stacks that run the context's own code (its loop: a method of its type) say: this thread alone is the
+/// <item>Else the stacks that run the context's own code (its loop: a method of its type), or root, below their wait, the
+/// context, its queue or an enumerator over it (a loop of the program's own over the context's queue), say: this thread alone is the
 /// classic self-wait (the corpus's <c>ui-thread-result</c>); none at all, a possible one (the pump ended, or runs the queue
 /// from a loop that is not the context's code, which no dump shows); another thread, not marked.</item>
 /// </list>
@@ -67,7 +68,10 @@ internal static class ContextPumpWaits
                 continue;
             }
 
-            var loops = scans.Where(s => s.Frames.Exists(f => RunsLoopOf(f, context.Type?.Name))).Select(s => s.ManagedId).Distinct().ToList();
+            var queues = QueuesOf(context);
+            var loops = scans.Where(s => s.Frames.Exists(f => RunsLoopOf(f, context.Type?.Name))
+                || s.Frames.Skip(Math.Max(s.WaitFrame + 1, 0)).Any(f => !f.IsFramework && f.Roots.Exists(r => r.Address == context.Address || queues.Contains(r.Address) || Enumerates(r, queues))))
+                .Select(s => s.ManagedId).Distinct().ToList();
             if (loops.Count == 1 && loops[0] == scan.ManagedId)
             {
                 scan.Owners.Add(scan.ManagedId);
@@ -91,6 +95,49 @@ internal static class ContextPumpWaits
     private static bool RunsLoopOf(FrameScan frame, string? context) => context is not null
         && (frame.TypeName == context || frame.TypeName.StartsWith(context + "+", StringComparison.Ordinal))
         && frame.MethodName is not ("Post" or "Send" or "CreateCopy" or "OperationStarted" or "OperationCompleted" or "Wait" or ".ctor");
+
+    /// <summary>The objects the context refers to directly (its queue, its lock), which a loop that pumps it roots on its
+    /// stack when the loop is not the context's own code (<c>foreach (var item in context.Queue.GetConsumingEnumerable())</c>
+    /// in the program's <c>Run</c>).</summary>
+    private static HashSet<ulong> QueuesOf(ClrObject context)
+    {
+        var refs = new HashSet<ulong>();
+        try
+        {
+            foreach (var next in context.EnumerateReferences(carefully: true, considerDependantHandles: false))
+            {
+                if (next is { IsNull: false, IsValid: true } && next.Type?.Name is { } n && n != "System.String" && n != "System.Threading.Thread")
+                {
+                    refs.Add(next.Address);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            // An unreadable object: no queue known.
+        }
+
+        return refs;
+    }
+
+    /// <summary>Whether a rooted object is an enumerator (a <c>GetConsumingEnumerable</c> iterator, a collection's
+    /// <c>Enumerator</c>) over one of the context's queues: the frame is that queue's loop.</summary>
+    private static bool Enumerates(ClrObject root, HashSet<ulong> queues)
+    {
+        if (queues.Count == 0 || root.Type?.Name is not { } name || !(name.Contains("Enumerator", StringComparison.Ordinal) || name.Contains("<GetConsumingEnumerable>", StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        try
+        {
+            return root.EnumerateReferences(carefully: true, considerDependantHandles: false).Any(r => queues.Contains(r.Address));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+        {
+            return false;
+        }
+    }
 
     private static int Id(ClrObject thread) => thread.TryReadField<int>("_managedThreadId", out var id) ? id : 0;
 
