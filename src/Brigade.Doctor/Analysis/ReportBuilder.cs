@@ -716,7 +716,8 @@ internal static class ReportBuilder
             return "A SynchronizationContext runs what is posted to it only while its pump does: keep the pump alive (catch a callback's exception inside the loop, not around it) or stop installing the context once it has ended; and never block on a task from a thread with a SynchronizationContext: await it, or have the awaited code use ConfigureAwait(false).";
         }
 
-        if (selfWait && links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true)
+        if (selfWait && (links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true
+            || links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.OnlyThreadMarker, StringComparison.Ordinal) == true))
         {
             // Review 56: a limited-concurrency TaskScheduler of the program's own, its running tasks blocked on tasks queued to it.
             return "Never block a task running on a limited-concurrency TaskScheduler on a task queued to that same scheduler: await it instead (the scheduler's thread is then free to run it), run the inner work inline or on another scheduler, or let the scheduler run more tasks at once than can block.";
