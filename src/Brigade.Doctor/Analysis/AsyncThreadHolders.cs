@@ -148,6 +148,46 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
         return null;
     }
 
+    /// <summary>
+    /// Review 63: where the innermost method of the application on <paramref name="scan"/>'s stack calls, after the call it is
+    /// in, one of <paramref name="methods"/> of <paramref name="typeName"/> (its simple name, any generic instance) on any
+    /// receiver: <c>lock (Sync) { ... Results[item].TrySetResult(item); }</c> waiting for <c>Sync</c>. The receiver is not read
+    /// (an array element, a dictionary's value): what it says is that this code completes <em>a</em> source of that type,
+    /// which may be the one waited on. Null otherwise.
+    /// </summary>
+    public string? CallsAfter(ThreadScan scan, string typeName, IReadOnlyCollection<string> methods)
+    {
+        try
+        {
+            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } frameMethod
+                || type.Module is not { } module || Metadata(module) is not { } md || Code(frameMethod) is not { } code)
+            {
+                return null;
+            }
+
+            var current = frameMethod.GetILOffset(frame.Frame.InstructionPointer);
+            if (current <= 0)
+            {
+                return null;
+            }
+
+            foreach (var instruction in code.Where(i => i.Offset > current && i.Op is Call or CallVirt))
+            {
+                if (Callee(md, instruction.Operand) is (var calleeType, var calleeName, _, _, _) && calleeType == typeName && methods.Contains(calleeName))
+                {
+                    var at = $"{type.Name}.{frameMethod.Name}";
+                    return (frame.Display.Location is { } location ? $"{at} ({location})" : at) + $" calls {calleeName}";
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            // An unreadable method body: no call is known.
+        }
+
+        return null;
+    }
+
     private List<Taken> TakenBy(int managedThreadId)
     {
         if (!_taken.TryGetValue(managedThreadId, out var taken))

@@ -25,6 +25,10 @@ internal static class CustomSchedulerWaits
     /// start another thread in a way no dump shows): a possible self-wait.</summary>
     public const string MayContinuationMarker = "whose continuation may wait for ever in the queue of ";
 
+    /// <summary>Review 63: the start of the detail of a wait on a task queued, not started, to a scheduler whose only thread,
+    /// kept in a field, is the blocked one: a certain self-wait.</summary>
+    public const string OnlyThreadMarker = "which only its scheduler's thread would start: ";
+
     private const string PoolScheduler = "System.Threading.Tasks.ThreadPoolTaskScheduler";
     private const string PairScheduler = "System.Threading.Tasks.ConcurrentExclusiveSchedulerPair+ConcurrentExclusiveTaskScheduler";
     private const string ContextScheduler = "System.Threading.Tasks.SynchronizationContextTaskScheduler";
@@ -41,6 +45,17 @@ internal static class CustomSchedulerWaits
             }
 
             var runners = scans.Where(s => s.RunningTasks.Any(a => SchedulerOf(heap.GetObject(a)) is { } own && own.Address == scheduler.Address)).ToList();
+            // Review 63: a scheduler that keeps its one thread in a field (a serial executor), that thread blocked here on a task
+            // queued to it: only this thread would start it (review 62 reads the same fields for a continuation queued there).
+            var (fieldThreads, threadField) = ThreadsInFields(heap, scheduler);
+            if (fieldThreads.Count == 1 && fieldThreads[0] == scan.ManagedId && runners.Contains(scan))
+            {
+                scan.Owners.Add(scan.ManagedId);
+                scan.Detail = $"{OnlyThreadMarker}{scheduler.Type?.Name?.Replace('+', '.') ?? "?"}, a TaskScheduler of the program's own whose only thread "
+                    + $"(its field {threadField}) is this one, blocked here: the task is queued there, not started, and only this thread would start it";
+                continue;
+            }
+
             var field = LimitField(scheduler);
             var limit = field is not null && scheduler.TryReadField<int>(field, out var value) ? value : (int?)null;
             var detail = Detail(scheduler.Type?.Name?.Replace('+', '.') ?? "?", runners.Count, runners.Contains(scan),
@@ -128,7 +143,16 @@ internal static class CustomSchedulerWaits
     /// <summary>The managed ids of the threads the scheduler keeps in its fields, and the first such field's name.</summary>
     private static (List<int> Ids, string? Field) ThreadsInFields(ClrHeap heap, ClrObject scheduler)
     {
-        var ids = new List<int>();
+        var (threads, field) = ThreadObjectsInFields(heap, scheduler);
+        return ([.. threads.Select(t => t.TryReadField<int>("_managedThreadId", out var id) ? id : 0)], field);
+    }
+
+    /// <summary>The <c>Thread</c> objects an object (a scheduler, a synchronization context) keeps in its fields (a
+    /// <c>Thread</c>, a <c>Thread[]</c>, a <c>List&lt;Thread&gt;</c>), and the first such field's name.</summary>
+    internal static (List<ClrObject> Threads, string? Field) ThreadObjectsInFields(ClrHeap heap, ClrObject scheduler)
+    {
+        _ = heap;
+        var ids = new List<ClrObject>();
         string? first = null;
         foreach (var field in scheduler.Type?.Fields ?? [])
         {
@@ -170,9 +194,9 @@ internal static class CustomSchedulerWaits
 
         void AddThread(ClrObject thread)
         {
-            if (thread is { IsNull: false, IsValid: true } && thread.TryReadField<int>("_managedThreadId", out var id))
+            if (thread is { IsNull: false, IsValid: true } && thread.TryReadField<int>("_managedThreadId", out _))
             {
-                ids.Add(id);
+                ids.Add(thread);
             }
         }
     }

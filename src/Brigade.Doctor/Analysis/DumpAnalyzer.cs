@@ -173,30 +173,9 @@ internal static class DumpAnalyzer
             }
         }
 
-        // A thread with a SynchronizationContext (a UI thread) blocked without a timeout on a task whose async method has
-        // its awaited task completed but has not resumed, the continuation (its MoveNextAction) sitting in that same
-        // context's queue: only this thread can run it, and it is waiting (the classic .Result on a UI thread). A cycle of
-        // one thread. Not when another thread has the same context as its current one (two pumps of one queue, as xunit's
-        // MaxConcurrencySyncContext has): the other may run it.
-        foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && s.Task is not null && !s.SyncContext.IsNull && !s.IsIdle && !WaitRule.IsTimed(s.Api!)))
-        {
-            if (scans.Exists(other => other != scan && !other.SyncContext.IsNull && other.SyncContext.Address == scan.SyncContext.Address))
-            {
-                continue;
-            }
-
-            var last = scan.Task!;
-            while (last.Awaits is not null)
-            {
-                last = last.Awaits;
-            }
-
-            if (last.ResumptionPending && RuntimeReader.ContinuationQueuedOn(scan.SyncContext, reader.Heap.GetObject(last.Address)))
-            {
-                scan.Owners.Add(scan.ManagedId);
-                scan.Detail = $"whose continuation is queued on this thread's SynchronizationContext ({scan.SyncContext.Type?.Name?.Replace('+', '.') ?? "?"})";
-            }
-        }
+        // A thread with a SynchronizationContext (a UI thread) blocked on an async method whose continuation sits in that
+        // context's queue: a cycle of one thread when it is the context's pump, or its pump has ended (review 63).
+        ContextPumpWaits.Mark(reader, scans);
 
         SchedulerPairWaits.Mark(reader, scans);
         CustomSchedulerWaits.Mark(reader, scans, queued?.Count ?? 0);
@@ -233,9 +212,10 @@ internal static class DumpAnalyzer
         var graphs = new[]
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
-                && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal))
+                && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
-                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
+                && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
+                && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
         var deadlocks = new List<DeadlockCycle>();
@@ -513,7 +493,33 @@ internal static class DumpAnalyzer
                 }
             }
         }
+
+        // Review 63: the same for a TaskCompletionSource's task waited on under a lock (Task.Wait(), .Result) whose setter is
+        // blocked on that lock, its code completing a source of that type after it (Parallel.ForEach bodies: item 0 waits,
+        // under the lock, for what item 1 sets under it). Read "No pitfall found", the source "nothing has completed yet".
+        // Which source the setter's code completes is not read (an array element, a dictionary's value): a possible cycle.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.Task, IsIdle: false, Task: { } task } && s.Owners.Count == 0 && !WaitRule.IsTimed(s.Api!)
+            && AsyncFindings.Leaf(task).Description.StartsWith(UncompletedSource, StringComparison.Ordinal)))
+        {
+            foreach (var setter in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                if (holders.CallsAfter(setter, "TaskCompletionSource", SourceSetters) is { } at)
+                {
+                    waiter.Owners.Add(setter.ManagedId);
+                    waiter.HolderRoles[setter.ManagedId] = $"{CompletesAfterLock}{at} on a TaskCompletionSource of this type after the lock it waits for) by";
+                }
+            }
+        }
     }
+
+    /// <summary>Review 63: the words by which a wait on a <c>TaskCompletionSource</c>'s task names a thread, blocked on the lock
+    /// the waiter holds, whose code completes a source of that type after the lock.</summary>
+    internal const string CompletesAfterLock = "which would be completed (";
+
+    private const string UncompletedSource = "the task of a TaskCompletionSource that nothing has completed yet";
+
+    private static readonly string[] SourceSetters = ["SetResult", "TrySetResult", "SetException", "TrySetException", "SetCanceled", "TrySetCanceled", "SetFromTask", "TrySetFromTask"];
 
     /// <summary>The role of a thread whose code arrives at a <c>Barrier</c>, or signals a <c>CountdownEvent</c>, after the
     /// lock it waits for, which the object's waiter holds (review 60).</summary>

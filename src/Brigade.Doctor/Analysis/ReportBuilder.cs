@@ -107,7 +107,10 @@ internal static class ReportBuilder
         : cycle.Links.Any(l => WaitRule.TimeoutUnknown(l.Wait.Api)) ? (cycle.Links.Count == 1 ? "unless its TryEnter has a finite timeout, " : "unless a TryEnter below has a finite timeout, ")
         : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true) ? "unless its scheduler starts the task some other way, "
         : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) == true) ? "unless its scheduler runs its queue on another thread, "
+        : cycle.Links.Any(l => l.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) == true) ? "unless a thread the dump does not show pumping that context runs its queue, "
         : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
+        : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true)
+            ? "unless other code completes that source, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
@@ -136,8 +139,11 @@ internal static class ReportBuilder
         var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
         var text = new StringBuilder();
         var joinsItself = cycle.Links.Count == 1 && kinds.SequenceEqual([WaitKind.ThreadJoin]);
+        var pumpGone = cycle.Links.Count == 1 && ContextPumpWaits.IsPumpGone(cycle.Links[0].Wait.Detail);
         text.Append(joinsItself
             ? $"Deadlock detected: {cycle.Links[0].Waiter} joins itself (Thread.Join on its own thread); it can never proceed.\n"
+            : pumpGone
+            ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that no thread runs ({string.Join(", ", KindNames(cycle.Links))}): it is queued on a SynchronizationContext whose pump {(cycle.IsPossible ? "is not seen" : "has ended")}; {Unless(cycle)}it can never proceed.\n"
             : cycle.Links.Count == 1
             ? $"Deadlock detected: {cycle.Links[0].Waiter} waits for work that only it can run ({string.Join(", ", KindNames(cycle.Links))}); {Unless(cycle)}it can never proceed.\n"
             : $"Deadlock detected: {cycle.Links.Count} threads wait for each other in a cycle ({string.Join(", ", KindNames(cycle.Links))}); {Unless(cycle)}none of them can ever proceed.\n");
@@ -146,6 +152,7 @@ internal static class ReportBuilder
             var link = cycle.Links[i];
             text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter, alike));
             text.Append(joinsItself ? ""
+                : pumpGone ? (cycle.IsPossible ? ": no thread is seen running that queue, and this one is waiting" : ": no thread runs that queue, and this one is waiting")
                 : link.Waiter.ManagedThreadId == link.Holder.ManagedThreadId
                 ? ": only this thread can run it, and it is waiting"
                 : $", {Relation(link)} {link.Holder}").Append('\n');
@@ -184,10 +191,23 @@ internal static class ReportBuilder
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
         }
 
+        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 63: a TaskCompletionSource's task waited on under a lock its setter takes first.
+            text.Append("  A possible deadlock: a TaskCompletionSource records no owner, and which source the thread waiting for the lock completes after it is not read from the dump (only that its code completes one of this type). ")
+                .Append("If it is this one, and no other code completes it, it is a deadlock. Do not wait for a task (Wait(), .Result) while holding a lock its completer takes first: complete the source outside the lock, or leave the lock before you wait.\n");
+        }
+
         if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) == true))
         {
             text.Append("  A possible deadlock: which threads a TaskScheduler of the program's own runs is not in the dump when it keeps none in a field. ")
                 .Append("The dump shows the continuation queued on it and this thread, blocked, as the only one running its code; unless that scheduler starts another thread for its queue, it is a deadlock.\n");
+        }
+
+        if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) == true))
+        {
+            text.Append("  A possible deadlock: which thread pumps a SynchronizationContext is not in the dump when the context keeps none in a field. ")
+                .Append("The dump shows the continuation queued on it, and no thread running its code (this one, blocked, shows no loop of it below its wait); unless a loop that is not the context's own code runs its queue, it is a deadlock.\n");
         }
 
         if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true))
@@ -631,6 +651,7 @@ internal static class ReportBuilder
     private static string Relation(DeadlockLink link) => link.Wait.Kind switch
     {
         WaitKind.ThreadJoin => "which is",
+        WaitKind.Task when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var completer) && completer.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) => completer,
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
@@ -689,7 +710,14 @@ internal static class ReportBuilder
             return "Never block a task running on a TaskScheduler of the program's own on an async method that resumes there (its await captured TaskScheduler.Current): await it instead (async all the way up), so the scheduler's thread is free to run the continuation, or have the awaited code use ConfigureAwait(false).";
         }
 
-        if (selfWait && links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true)
+        if (selfWait && ContextPumpWaits.IsPumpGone(links[0].Wait.Detail))
+        {
+            // Review 63: a context whose pump thread ended, installed on a thread that blocks on an async method resuming there.
+            return "A SynchronizationContext runs what is posted to it only while its pump does: keep the pump alive (catch a callback's exception inside the loop, not around it) or stop installing the context once it has ended; and never block on a task from a thread with a SynchronizationContext: await it, or have the awaited code use ConfigureAwait(false).";
+        }
+
+        if (selfWait && (links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) == true
+            || links[0].Wait.Detail?.StartsWith(CustomSchedulerWaits.OnlyThreadMarker, StringComparison.Ordinal) == true))
         {
             // Review 56: a limited-concurrency TaskScheduler of the program's own, its running tasks blocked on tasks queued to it.
             return "Never block a task running on a limited-concurrency TaskScheduler on a task queued to that same scheduler: await it instead (the scheduler's thread is then free to run it), run the inner work inline or on another scheduler, or let the scheduler run more tasks at once than can block.";
