@@ -25,7 +25,9 @@ public sealed class FrameBufferReuseTests
         {
             frame.Clear();
             frame.BeginFrame(MessageType.Results);
-            frame.WriteBytes(Enumerable.Repeat((byte)size, size).ToArray());
+            var bytes = new byte[size];
+            bytes.AsSpan().Fill((byte)size);
+            frame.WriteBytes(bytes);
             frame.EndFrame();
             frame.WriteTo(stream);
         }
