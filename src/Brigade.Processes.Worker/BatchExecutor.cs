@@ -14,6 +14,9 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
     // RemoteValueCodec's "each value length-prefixed" encoding with no value after it: a chunk whose items all failed.
     private const byte NoValues = RemoteValueCodec<byte>.EachPrefixed;
 
+    // Values up to this size are copied into the frame (one write); larger ones are written from where they are.
+    private const int InlineValueBytes = 64 * 1024;
+
     private readonly RemoteItemExecutor _executor;
     private readonly FrameBuffer _frame = new();
     private long _batchId;
@@ -54,27 +57,39 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
     public void WriteChunk(in RemoteResultChunk chunk)
     {
-        WriteFrame(chunk, chunk.Statuses, chunk.Failures, chunk.Values);
-        if (_frame.Length - 4 <= WireFormat.MaxFrameLength || chunk.Count != 1 || chunk.SucceededCount != 1)
+        WriteHead(chunk, chunk.Statuses, chunk.Failures);
+        var values = chunk.Values;
+        var separate = values.Length > InlineValueBytes;
+        if (!separate)
+        {
+            _frame.WriteBytes(values);
+        }
+
+        if (_frame.PendingFrameLength + (separate ? values.Length : 0) <= WireFormat.MaxFrameLength || chunk.Count != 1 || chunk.SucceededCount != 1)
         {
             // Several items over the limit: the frame fails (the worker stops) and the host runs them again one at a
             // time, where the branch below fails only the item whose result is too large.
-            _frame.EndFrame();
-            _context!.Channel.Write(_frame);
+            _frame.EndFrame(separate ? values.Length : 0);
+
+            // Large values go to the channel from the buffer they were serialized into (review 63: copying a 10 MB result
+            // into the frame cost a 13 MB buffer and a copy per result); small ones ride in the frame, one write.
+            _context!.Channel.Write(_frame, separate ? values : default);
 
             // Sent: a buffer grown for a huge frame (up to 512 MiB for a 256 MiB one) is let go now (lib56: it stayed
-            // until the worker's next chunk, for an idle pooled worker until its next run).
-            LetGoOfFrame();
+            // until the worker's next chunk, for an idle pooled worker until its next run), and the executor lets go of
+            // the values' buffer when this returns.
+            LetGoOfFrame(values.Length);
             return;
         }
 
         // One result too large for any frame: it fails its item with the reason, and the worker goes on.
         var error = RemoteError.From(new InvalidDataException(
             $"The result is {chunk.Values.Length:N0} bytes, over the protocol's frame limit of 256 MiB ({WireFormat.MaxFrameLength:N0} bytes): return a path or key instead of the value."));
-        WriteFrame(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)], [NoValues]);
+        WriteHead(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)]);
+        _frame.WriteByte(NoValues);
         _frame.EndFrame();
         _context!.Channel.Write(_frame);
-        LetGoOfFrame();
+        LetGoOfFrame(values.Length);
     }
 
     /// <summary>Gets the size of a let-go buffer from which the worker gives memory back when idle (64 MiB; a test's is smaller).</summary>
@@ -91,10 +106,11 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         return released;
     }
 
-    private void LetGoOfFrame()
+    private void LetGoOfFrame(int valueBytes)
     {
-        // The frame is the largest of the buffers a result grew (its values are copied into it).
-        _releasedLarge |= _frame.Capacity >= LargeBufferBytes;
+        // The values' buffer (let go by the executor once the chunk is written) held at least the values; the frame holds
+        // them too when they were small enough to copy in, and may have grown for many failures' errors.
+        _releasedLarge |= _frame.Capacity >= LargeBufferBytes || valueBytes >= LargeBufferBytes;
         _frame.Clear();
     }
 
@@ -103,7 +119,8 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
     public void Dispose() => _executor.Dispose();
 
-    private void WriteFrame(in RemoteResultChunk chunk, ReadOnlySpan<byte> statuses, IReadOnlyList<RemoteItemFailure> failures, ReadOnlySpan<byte> values)
+    // Everything of a Results frame before its values.
+    private void WriteHead(in RemoteResultChunk chunk, ReadOnlySpan<byte> statuses, IReadOnlyList<RemoteItemFailure> failures)
     {
         var flags = (chunk.Final ? WireFormat.ResultsFinal : 0) | (chunk.ReportsAttempts ? WireFormat.ResultsAttempts : 0);
         _frame.Clear();
@@ -124,7 +141,5 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
                 _frame.WriteInt32(failure.Attempts);
             }
         }
-
-        _frame.WriteBytes(values);
     }
 }

@@ -20,6 +20,21 @@ internal sealed class WorkerChannel(Stream output)
         }
     }
 
+    /// <summary>Writes a frame whose last <paramref name="tail"/>.Length bytes are not in <paramref name="head"/> (see
+    /// <see cref="FrameBuffer.EndFrame(int)"/>): one frame on the wire, with no copy of the tail.</summary>
+    public void Write(FrameBuffer head, ReadOnlySpan<byte> tail)
+    {
+        lock (_gate)
+        {
+            if (!_closed)
+            {
+                output.Write(head.WrittenSpan);
+                output.Write(tail);
+                output.Flush();
+            }
+        }
+    }
+
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
         lock (_gate)

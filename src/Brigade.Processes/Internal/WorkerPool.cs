@@ -213,6 +213,8 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Gives a healthy worker back for later runs.</summary>
     public void Return(WorkerProcess worker)
     {
+        // The run is over: a frame buffer grown for its large results is not held by an idle worker (lib56, review 63).
+        worker.TrimBuffers();
         lock (_gate)
         {
             if (!_disposed && !worker.HasExited && worker.KillReason == KillReason.None && _idle.Count < _options.MaxWorkers)
@@ -290,6 +292,15 @@ internal sealed class WorkerPool : IDisposable
         lock (_gate)
         {
             return _idle.Count(w => w.AssemblyPath == assemblyPath);
+        }
+    }
+
+    /// <summary>Gets how many bytes each idle worker's frame reader holds on to (a test's window on a run's end).</summary>
+    internal IReadOnlyList<int> IdleReaderCapacities()
+    {
+        lock (_gate)
+        {
+            return _idle.Select(static w => w.ReaderCapacity).ToList();
         }
     }
 

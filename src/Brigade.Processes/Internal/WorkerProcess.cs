@@ -418,6 +418,13 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Gets how many bytes the channel's frame reader holds on to (a test's window on the release at a run's end).</summary>
+    internal int ReaderCapacity => _reader.Capacity;
+
+    /// <summary>Gives back the frame reader's buffer grown for large frames; only from the thread that holds the worker,
+    /// between frames (a run's end).</summary>
+    public void TrimBuffers() => _reader.Trim();
+
     /// <summary>
     /// Reads the next frame; the end of the channel is an <see cref="EndOfStreamException"/>. A <c>Fatal</c> frame's
     /// reason is kept for <see cref="WaitForDeath"/>: the worker exits right after sending it, and its death is then

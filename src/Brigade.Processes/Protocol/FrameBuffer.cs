@@ -26,15 +26,19 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : RemoteValueBuffe
     /// <summary>Gets the length the frame begun by <see cref="BeginFrame"/> would have if it ended now.</summary>
     public long PendingFrameLength => (long)Length - _frameStart - 4;
 
-    public void EndFrame()
+    public void EndFrame() => EndFrame(0);
+
+    /// <summary>Ends the frame, counting <paramref name="trailingBytes"/> that the writer sends after this buffer's bytes
+    /// (a large result's values, written to the channel from where they were serialized rather than copied in).</summary>
+    public void EndFrame(int trailingBytes)
     {
-        var length = Length - _frameStart - 4;
+        var length = Length - _frameStart - 4 + (long)trailingBytes;
         if (length > WireFormat.MaxFrameLength)
         {
             throw new ProtocolException($"A frame of {length:N0} bytes exceeds the protocol's limit of {WireFormat.MaxFrameLength:N0} bytes: use smaller batches or items.");
         }
 
-        PatchInt32(_frameStart, length);
+        PatchInt32(_frameStart, (int)length);
         _frameStart = -1;
     }
 

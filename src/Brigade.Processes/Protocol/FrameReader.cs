@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 
 namespace Brigade.Processes.Protocol;
 
@@ -11,28 +12,45 @@ internal sealed class FrameReader(Stream stream, string peer)
 {
     private const int InitialSize = 64 * 1024;
 
-    // A buffer grown past this for one large frame is given back once that frame has been handled.
+    // A buffer grown past this for large frames is given back by Trim (the run is over) or once no frame has needed it
+    // for LargeIdle (lib56: a worker's 200 MB result otherwise kept a buffer of up to 512 MiB for the channel's life).
     private const int KeptSize = 4 * 1024 * 1024;
+
+    // How long a grown buffer waits for another large frame: results of one size come one after another in a run, and
+    // a buffer let go after each (lib56's first fix) cost a fresh 13 MB buffer, its page faults and its copy per 10 MB
+    // result (review 63).
+    private static readonly TimeSpan LargeIdle = TimeSpan.FromSeconds(2);
 
     private byte[] _buffer = new byte[InitialSize];
     private int _start;
     private int _end;
+    private long _largeFrameAt;
 
     /// <summary>Gets how many bytes the reader holds on to.</summary>
     public int Capacity => _buffer.Length;
 
-    /// <summary>Reads the next frame; returns false when the stream ends cleanly between frames.</summary>
-    public bool TryRead(out MessageType type, out ReadOnlyMemory<byte> payload)
+    /// <summary>Gives back a buffer grown for large frames, keeping what is buffered. Call between frames (a payload read
+    /// before is no longer valid), from the reading thread: at the end of a run.</summary>
+    public void Trim()
     {
         if (_buffer.Length > KeptSize && _end - _start <= InitialSize)
         {
-            // The last payload (valid until this call) was a large frame's: a worker's 200 MB result otherwise kept a
-            // buffer of up to 512 MiB for as long as its channel lived (lib56).
             var smaller = new byte[InitialSize];
             Buffer.BlockCopy(_buffer, _start, smaller, 0, _end - _start);
             _end -= _start;
             _start = 0;
             _buffer = smaller;
+        }
+    }
+
+    /// <summary>Reads the next frame; returns false when the stream ends cleanly between frames.</summary>
+    public bool TryRead(out MessageType type, out ReadOnlyMemory<byte> payload)
+    {
+        if (_buffer.Length > KeptSize && Stopwatch.GetElapsedTime(_largeFrameAt) > LargeIdle)
+        {
+            // The last payload (valid until this call) may have been a large frame's: the buffer is let go when a run
+            // goes on with small frames only.
+            Trim();
         }
 
         if (!Fill(WireFormat.HeaderLength, allowEnd: true))
@@ -52,6 +70,11 @@ internal sealed class FrameReader(Stream stream, string peer)
         if (!Enum.IsDefined(type))
         {
             throw new ProtocolException($"Malformed frame from {peer}: unknown message type {(byte)type}.");
+        }
+
+        if (4 + length > KeptSize)
+        {
+            _largeFrameAt = Stopwatch.GetTimestamp();
         }
 
         Fill(4 + length, allowEnd: false);
