@@ -234,10 +234,10 @@ public sealed class EngineWorker
         // A batch whose items awaited, or that ended on another thread than it began, has no CPU time of its own to measure
         // (on another thread, none is read; on the same one, the thread ran other workers' items meanwhile): the thread CPU
         // clock read at its start (a system call) was for nothing. Once two batches in a row did, the worker's items await
-        // as a rule (one item per batch when an item takes longer than the target batch duration): only every eighth batch
+        // as a rule (one item per batch when an item takes longer than the target batch duration): only every 32nd batch
         // tries, and the first that neither awaited nor moved measures its successors again (async63: those reads, with the
         // run-queue readings below, were about half of an awaited item's cost on Engine.Async).
-        _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps && (_hops < 2 || (_batches & 7) == 7);
+        _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps && (_hops < 2 || (_batches & 31) == 31);
         var external = _external is { } account ? account.Ticks - _batchExternal : 0;
         Record(firstIndex, count, failed, _batchStart, end, cpu, Math.Max(0, external));
 
