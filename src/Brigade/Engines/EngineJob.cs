@@ -416,10 +416,15 @@ public sealed class EngineJob<TIn, TOut>
         return values;
     }
 
-    internal ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures)
+    internal ValueTask EndBatch(EngineWorker worker, ItemBatch<TIn> batch, int ran, Memory<TOut> values, List<ItemFailure>? failures, bool awaited = false)
     {
         // Where the batch ended on its own thread; a batch that ends on another thread leaves its thread when it returns.
         worker.LeaveBatchThread();
+        if (awaited)
+        {
+            worker.NoteAwaited();
+        }
+
         worker.EndBatch(batch.StartIndex, ran, failures?.Count ?? 0);
         _hooks?.Exit(worker, ran);
         return FinishBatchAsync(batch, ran, values, failures);

@@ -34,6 +34,10 @@ public sealed class EngineWorker
     private readonly long _minCpuMeasuredTimestamps;
     private readonly List<TimelineEvent> _timeline = [];
     private int _adaptiveBatch = 1;
+
+    // How many batches in a row awaited or ended on another thread than they began (EndBatch): a worker whose items await.
+    private int _hops;
+    private bool _awaited;
     private long _batches;
     private long _items;
     private long _failed;
@@ -185,6 +189,10 @@ public sealed class EngineWorker
     /// cannot take the sink off this one); nothing changes where it already was not the current one.</summary>
     internal void LeaveBatchThread() => WaitSink.Leave(_outerWaitSink);
 
+    /// <summary>Notes that the current batch's items awaited (an item's task was pending): called right before
+    /// <see cref="EndBatch"/> by the job's awaited batches.</summary>
+    internal void NoteAwaited() => _awaited = true;
+
     /// <summary>Marks the end of the batch begun by <see cref="BeginBatch"/>, and adapts the next batch size.</summary>
     /// <param name="firstIndex">The input index of the batch's first item.</param>
     /// <param name="count">How many items ran (succeeded or failed).</param>
@@ -200,7 +208,11 @@ public sealed class EngineWorker
         var end = _recorder.Clock.Now();
         TimeSpan? cpu = null;
         _lastEndThread = -1;
-        if (_batchStartCpu >= 0 && _batchThread == Environment.CurrentManagedThreadId)
+        var sameThread = _batchThread == Environment.CurrentManagedThreadId;
+        var hopped = _awaited || !sameThread;
+        _awaited = false;
+        _hops = hopped ? _hops + 1 : 0;
+        if (_batchStartCpu >= 0 && sameThread)
         {
             var cpuEnd = ThreadCpuTime.NowTicks();
             if (cpuEnd >= 0)
@@ -219,10 +231,19 @@ public sealed class EngineWorker
             _contendedOffCpuTicks += Math.Max(0, _recorder.Clock.ToDuration(_batchStart, end).Ticks - used.Ticks);
         }
 
-        _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps;
+        // A batch whose items awaited, or that ended on another thread than it began, has no CPU time of its own to measure
+        // (on another thread, none is read; on the same one, the thread ran other workers' items meanwhile): the thread CPU
+        // clock read at its start (a system call) was for nothing. Once two batches in a row did, the worker's items await
+        // as a rule (one item per batch when an item takes longer than the target batch duration): only every 32nd batch
+        // tries, and the first that neither awaited nor moved measures its successors again (async63: those reads, with the
+        // run-queue readings below, were about half of an awaited item's cost on Engine.Async).
+        _measureCpu = end - _batchStart >= _minCpuMeasuredTimestamps && (_hops < 2 || (_batches & 31) == 31);
         var external = _external is { } account ? account.Ticks - _batchExternal : 0;
         Record(firstIndex, count, failed, _batchStart, end, cpu, Math.Max(0, external));
-        if (end - _runQueueReadAt >= _runQueueInterval)
+
+        // Not after a batch that hopped: the next batch starts on this new thread and would most likely hop again, so a
+        // first reading here (gettid, the thread's schedstat opened and read) would never get a second on the same thread.
+        if (!hopped && end - _runQueueReadAt >= _runQueueInterval)
         {
             ReadRunQueue(end);
         }

@@ -97,7 +97,7 @@ internal static class ItemLoop
 
     /// <summary>Runs <paramref name="items"/>, awaiting each item's work, then ends the batch through the sink.</summary>
     /// <remarks>
-    /// The batch ends inside this method (<see cref="IAsyncItemSink{TOut}.EndAsync"/>) so that a batch that awaits
+    /// The batch ends inside this method (<see cref="IAsyncItemSink{TOut}.EndAsync(int, bool)"/>) so that a batch that awaits
     /// allocates one state machine, as the hand-written loop did, not one for the loop and one for its caller.
     /// </remarks>
     /// <param name="items">The batch's items.</param>
@@ -107,11 +107,15 @@ internal static class ItemLoop
     /// <param name="caller">The caller's own token, checked beside <paramref name="token"/> before each item (see
     /// <see cref="Run"/>); <see langword="default"/> on the remote side.</param>
     /// <returns>A task that completes once the batch has ended.</returns>
+    // Pooled: a batch whose items await (one item per batch when items take longer than the engine's target batch
+    // duration, as most asynchronous I/O does) would otherwise allocate this state machine's box per batch (async63).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask RunAsync<TIn, TOut, TWork, TSink>(ReadOnlyMemory<TIn> items, TWork work, TSink sink, CancellationToken token, CancellationToken caller = default)
         where TWork : struct, IAsyncItemWork<TIn, TOut>
         where TSink : struct, IAsyncItemSink<TOut>
     {
         var ran = 0;
+        var awaited = false;
         for (; ran < items.Length; ran++)
         {
             if (token.IsCancellationRequested || caller.IsCancellationRequested)
@@ -121,7 +125,9 @@ internal static class ItemLoop
 
             try
             {
-                sink.Succeeded(ran, await Raced(work.InvokeAsync(items.Span[ran], token), sink).ConfigureAwait(false));
+                var pending = work.InvokeAsync(items.Span[ran], token);
+                awaited |= !pending.IsCompleted;
+                sink.Succeeded(ran, await Raced(pending, sink).ConfigureAwait(false));
             }
             catch (Exception e) when ((token.IsCancellationRequested || caller.IsCancellationRequested) && IsCancellation(e))
             {
@@ -139,7 +145,7 @@ internal static class ItemLoop
             }
         }
 
-        await sink.EndAsync(ran).ConfigureAwait(false);
+        await sink.EndAsync(ran, awaited).ConfigureAwait(false);
     }
 
     // A pending item is awaited through the worker's race: a run its caller left abandons it after a grace rather than wait

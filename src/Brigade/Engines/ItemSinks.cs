@@ -49,6 +49,11 @@ internal interface IAsyncItemSink<TOut> : IItemSink<TOut>
     /// <summary>The batch's items are done, <paramref name="ran"/> of them finished: end the batch (bookkeeping, hooks, delivery).</summary>
     ValueTask EndAsync(int ran);
 
+    /// <summary>As <see cref="EndAsync(int)"/>; <paramref name="awaited"/>: an item's task was pending when the loop got it, so
+    /// the batch's thread ran other work while it waited (<see cref="EngineWorker"/> then spares its CPU clock reads).</summary>
+    /// <remarks>The engine's sinks implement it (a struct's call to a default interface method would box it).</remarks>
+    ValueTask EndAsync(int ran, bool awaited) => EndAsync(ran);
+
     /// <summary>Gets the race through which a pending item is awaited (<see cref="ItemRace{TOut}"/>), reused across the
     /// worker's items; null to await the item itself (the remote side: its host kills a worker that ignores a cancel).</summary>
     ItemRace<TOut>? Race();
@@ -65,7 +70,9 @@ internal struct AwaitedBatchSink<TIn, TOut>(EngineJob<TIn, TOut> job, EngineWork
 
     public readonly bool Continue(int done) => true;
 
-    public readonly ValueTask EndAsync(int ran) => job.EndBatch(worker, batch, ran, values, _failures);
+    public readonly ValueTask EndAsync(int ran) => EndAsync(ran, awaited: false);
+
+    public readonly ValueTask EndAsync(int ran, bool awaited) => job.EndBatch(worker, batch, ran, values, _failures, awaited);
 
     public readonly ItemRace<TOut>? Race() => worker.Race<TOut>(job.Time, job.LeaveToken, job.CallerToken);
 }

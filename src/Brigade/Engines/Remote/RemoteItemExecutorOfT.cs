@@ -367,6 +367,8 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
 
         public ValueTask EndAsync(int ran) => ValueTask.CompletedTask;
 
+        public ValueTask EndAsync(int ran, bool awaited) => ValueTask.CompletedTask;
+
         public ItemRace<TOut>? Race() => null;
     }
 }
