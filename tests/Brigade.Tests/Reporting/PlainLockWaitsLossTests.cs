@@ -43,18 +43,25 @@ public sealed class PlainLockWaitsLossTests
     public void IsShort_HalfOrMoreArrived(long arrived, long counted, bool expected) =>
         Assert.Equal(expected, PlainLockWaits.IsShort(arrived, counted));
 
-    // Each of `times` rounds: a thread holds a lock 5 ms while this one waits for it.
+    // Each of `times` rounds: a thread holds a lock while this one waits for it, until the runtime has counted this wait and
+    // 5 ms more. (It held it 5 ms only: at load, this thread reached the lock after the holder had let go, and a round
+    // counted no contention: 4 of 5, async63's run.)
     private static void Contend(int times)
     {
         var gate = new object();
         for (var i = 0; i < times; i++)
         {
             using var held = new ManualResetEventSlim();
+            var before = Monitor.LockContentionCount;
+            var waiter = Thread.CurrentThread;
             var holder = new Thread(() =>
             {
                 lock (gate)
                 {
                     held.Set();
+
+                    // Bounded: were it never so, the count asserted below says so.
+                    SpinWait.SpinUntil(() => Monitor.LockContentionCount > before && (waiter.ThreadState & ThreadState.WaitSleepJoin) != 0, TimeSpan.FromSeconds(30));
                     Thread.Sleep(5);
                 }
             });
