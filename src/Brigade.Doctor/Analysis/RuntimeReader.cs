@@ -930,7 +930,7 @@ internal sealed class RuntimeReader : IDisposable
         {
             var address = scan.Target.Address;
             var adding = WaitRule.IsBlockingAdd(scan.Api);
-            var peers = threads.Where(t => t != scan && (adding ? Takes(t, address) : Adds(t, address))).Select(t => t.Name is null ? $"thread #{t.ManagedId}" : $"thread '{t.Name}' (#{t.ManagedId})").ToList();
+            var peers = threads.Where(t => t != scan && (adding ? Takes(t, address) : Adds(t, address))).Select(t => t.Label).ToList();
             scan.Detail = (adding, peers.Count) switch
             {
                 (true, 0) => $"{scan.Detail}; {NoTaker}",

@@ -677,7 +677,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             {
                 if (root.IsValid && !root.IsNull && root.Type is { } type && (targets.Contains(root.Address) || Refers(type, root.Address, false, targets, 1)))
                 {
-                    return $"thread '{thread.Name ?? "?"}' (#{thread.ManagedId})";
+                    return thread.Label;
                 }
             }
         }
@@ -696,7 +696,7 @@ internal sealed class TaskReader(RuntimeReader reader)
             {
                 if (root.IsValid && !root.IsNull && root.Type is { } type && (targets.Contains(root.Address) || Refers(type, root.Address, false, targets, 1)))
                 {
-                    return $"thread '{thread.Name ?? "?"}' (#{thread.ManagedId})";
+                    return thread.Label;
                 }
             }
         }

@@ -11,6 +11,10 @@ internal sealed class ThreadScan(ClrThread thread)
 
     public string? Name { get; set; }
 
+    /// <summary>Gets how a report names the thread: <c>thread 'name' (#id)</c>, or <c>thread #id</c> when it has no name
+    /// (review 63: an unnamed reader read <c>thread '?' (#1)</c>).</summary>
+    public string Label => Name is null ? $"thread #{ManagedId}" : $"thread '{Name}' (#{ManagedId})";
+
     public List<FrameScan> Frames { get; } = [];
 
     public bool IsPoolWorker { get; set; }
