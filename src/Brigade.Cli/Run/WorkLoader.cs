@@ -69,14 +69,12 @@ internal static class WorkLoader
             }
 
             descriptor = named.Count == 1 ? WorkDescriptor.Find(named[0], [assembly]) : null;
-        }
-
-        if (descriptor is null)
-        {
-            var candidates = WorkTypes(assembly);
-            throw new CliUsageException(candidates.Count == 0
-                ? $"--work: no type '{typeName}' in {Path.GetFileName(path)}, which has no IWork/IAsyncWork types"
-                : $"--work: no work type '{typeName}' in {Path.GetFileName(path)}; it has: {string.Join(", ", candidates)}");
+            if (descriptor is null)
+            {
+                throw new CliUsageException(candidates.Count == 0
+                    ? $"--work: no type '{typeName}' in {Path.GetFileName(path)}, which has no IWork/IAsyncWork types"
+                    : $"--work: no work type '{typeName}' in {Path.GetFileName(path)}; it has: {string.Join(", ", candidates)}");
+            }
         }
 
         try
