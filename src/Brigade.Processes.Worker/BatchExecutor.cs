@@ -115,7 +115,9 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         // The frame holds the values when they were small enough to copy in, and may have grown for many failures'
         // errors. The values' buffer is kept for the next chunks: a huge one (as large as a result of hundreds of
         // megabytes) is let go as soon as the worker is idle, a smaller one once it has been idle a while (ReleaseIdle).
-        _releasedLarge |= _frame.Capacity >= LargeBufferBytes || valueBytes >= LargeBufferBytes;
+        // (A string's values buffer grows to three bytes a character: it can pass 64 MiB for values under it.)
+        _releasedLarge |= _frame.Capacity >= LargeBufferBytes || valueBytes >= LargeBufferBytes
+            || _executor.RetainedBufferBytes >= LargeBufferBytes;
         _frame.Clear();
     }
 
