@@ -26,6 +26,10 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
     public BatchExecutor(RemoteItemExecutor executor)
     {
         _executor = executor;
+
+        // The values' buffer grown for a large result is kept while large results keep coming (review 63: a fresh 30 MB
+        // buffer per 10 MB string) and given back when the worker is idle (ReleaseIdle).
+        _executor.KeepsLargeBuffers = true;
     }
 
     /// <summary>An executor for a work type found by reflection (the worker's tests build one without a process).</summary>
@@ -108,11 +112,24 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
 
     private void LetGoOfFrame(int valueBytes)
     {
-        // The values' buffer (let go by the executor once the chunk is written) held at least the values; the frame holds
-        // them too when they were small enough to copy in, and may have grown for many failures' errors.
-        _releasedLarge |= _frame.Capacity >= LargeBufferBytes || valueBytes >= LargeBufferBytes;
+        // The frame holds the values when they were small enough to copy in, and may have grown for many failures'
+        // errors. The values' buffer is kept for the next chunks: a huge one (as large as a result of hundreds of
+        // megabytes) is let go as soon as the worker is idle, a smaller one once it has been idle a while (ReleaseIdle).
+        // (A string's values buffer grows to three bytes a character: it can pass 64 MiB for values under it.)
+        _releasedLarge |= _frame.Capacity >= LargeBufferBytes || valueBytes >= LargeBufferBytes
+            || _executor.RetainedBufferBytes >= LargeBufferBytes;
         _frame.Clear();
     }
+
+    /// <summary>Gets whether the executor keeps a values' buffer grown for large results (over 4 MiB).</summary>
+    internal bool HoldsLargeBuffer => _executor.RetainedBufferBytes > KeptBufferBytes;
+
+    /// <summary>Lets go of the values' buffer kept for large results; returns whether the worker should give memory back
+    /// (it was large enough that nothing else would collect it soon).</summary>
+    internal bool ReleaseIdle() => _executor.ReleaseBuffers() > KeptBufferBytes;
+
+    // RemoteValueBuffer's own limit: buffers up to this size are kept whatever the transport says.
+    private const int KeptBufferBytes = 4 * 1024 * 1024;
 
     /// <summary>Gets the bytes the executor's buffers hold on to between chunks (a test's window on lib56's release).</summary>
     internal long RetainedBufferBytes => _frame.Capacity + _executor.RetainedBufferBytes;

@@ -83,15 +83,7 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
             {
                 if (!_commands.TryTake(out var command))
                 {
-                    // Idle: the moment to give back what a large result's buffers held (a collection costs nothing here
-                    // that an item waits for), once per large result, never for ordinary ones.
-                    if (_giveBackWhenIdle)
-                    {
-                        _giveBackWhenIdle = false;
-                        WorkerMemory.GiveBack();
-                    }
-
-                    command = _commands.Take();
+                    command = WaitIdle();
                 }
 
                 var (type, payload) = command;
@@ -122,6 +114,62 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
             // The host closed the channel while we were writing: it is gone or done with us.
             ParentWatch.Exit(0);
         }
+    }
+
+    // How long an idle worker keeps a values' buffer grown for large results (under 64 MiB) for the run's next ones: the
+    // host's frame reader waits as long.
+    private static readonly TimeSpan KeepIdle = TimeSpan.FromSeconds(2);
+
+    // Idle: the moment to give back what a large result's buffers held (a collection costs nothing here that an item waits
+    // for), never for ordinary results. A huge buffer is let go at once; a smaller one grown for large results is kept
+    // while they keep coming (review 63: a fresh 30 MB buffer per 10 MB string result) and let go once the worker has
+    // been idle for KeepIdle: an idle worker never holds a large buffer for long.
+    private Command WaitIdle()
+    {
+        if (_giveBackWhenIdle)
+        {
+            _giveBackWhenIdle = false;
+            ReleaseBuffers();
+            WorkerMemory.GiveBack();
+        }
+        else if (HoldsLargeBuffer())
+        {
+            if (_commands.TryTake(out var next, KeepIdle))
+            {
+                return next;
+            }
+
+            if (ReleaseBuffers())
+            {
+                WorkerMemory.GiveBack();
+            }
+        }
+
+        return _commands.Take();
+    }
+
+    private bool HoldsLargeBuffer()
+    {
+        foreach (var work in _work.Values)
+        {
+            if (work.Executor.HoldsLargeBuffer)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool ReleaseBuffers()
+    {
+        var released = false;
+        foreach (var work in _work.Values)
+        {
+            released |= work.Executor.ReleaseIdle();
+        }
+
+        return released;
     }
 
     private void Prepare(ref PayloadReader reader)
@@ -270,6 +318,8 @@ internal sealed class Executor(WorkerChannel channel, IWorkResolver resolver, st
     {
         if (_work.Remove(workId, out var work))
         {
+            // A values' buffer kept for large results is given back when idle, as if the work type were still prepared.
+            _giveBackWhenIdle |= work.Executor.ReleaseIdle();
             try
             {
                 work.Executor.Dispose();

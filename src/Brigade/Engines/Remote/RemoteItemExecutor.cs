@@ -27,6 +27,16 @@ internal abstract class RemoteItemExecutor : IDisposable
     /// <summary>Gets the bytes the executor's result buffer holds on to between chunks.</summary>
     internal abstract long RetainedBufferBytes { get; }
 
+    /// <summary>
+    /// Gets or sets whether the result buffer, once grown for a large chunk (over 4 MiB), is kept for the next chunks
+    /// until <see cref="ReleaseBuffers"/> (a worker process, which calls it when idle), rather than let go after every
+    /// chunk (the default: the cluster engine's grains, which keep nothing between calls).
+    /// </summary>
+    internal bool KeepsLargeBuffers { get; set; }
+
+    /// <summary>Lets go of a result buffer kept by <see cref="KeepsLargeBuffers"/>; returns its size (0 if it was small).</summary>
+    internal abstract long ReleaseBuffers();
+
     /// <summary>Creates the work instance and the executor for its input and result types (the only reflection; items cost none).</summary>
     /// <param name="descriptor">The work type.</param>
     /// <param name="policy">The run's item timeout and retry, or <see langword="null"/>.</param>

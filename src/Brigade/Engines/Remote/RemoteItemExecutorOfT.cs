@@ -305,7 +305,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private void Flush(bool final)
     {
         // Results first: one that cannot be serialized turns its item into a failure.
-        _values.Clear();
+        ForgetValues();
         var written = _output.WriteSucceeded(_values, _outputs, _outputAt, _succeeded, _failResult);
         if (written != _succeeded)
         {
@@ -328,11 +328,32 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         Array.Clear(_outputs, 0, _succeeded);
 
         // Written: a huge chunk's values (hundreds of megabytes) are let go now, not kept until the next batch of a run
-        // or an idle pooled worker's next run (lib56).
-        _values.Clear();
+        // or an idle pooled worker's next run (lib56), unless the transport keeps the buffer while large chunks keep
+        // coming and gives it back when idle (a worker process; review 63: each 10 MB string result cost a fresh 30 MB
+        // buffer, Utf8JsonWriter asking for three bytes a character).
+        ForgetValues();
+    }
+
+    private void ForgetValues()
+    {
+        if (KeepsLargeBuffers)
+        {
+            _values.Reset();
+        }
+        else
+        {
+            _values.Clear();
+        }
     }
 
     internal override long RetainedBufferBytes => _values.Capacity;
+
+    internal override long ReleaseBuffers()
+    {
+        var held = _values.Capacity;
+        _values.Clear();
+        return _values.Capacity < held ? held : 0;
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -31,6 +31,9 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         }
     }
 
+    /// <summary>Forgets what was written and keeps the buffer, however large (its owner gives it back with <see cref="Clear"/>).</summary>
+    public void Reset() => _length = 0;
+
     public byte[] ToArray() => WrittenSpan.ToArray();
 
     // Reserve first, then index the (possibly grown) buffer: `_buffer.AsSpan(Reserve(n))` would read the field
