@@ -51,10 +51,24 @@ public sealed class BackgroundHolderNoticeTests
 
         // Not a fixed wait for a notice that should not come (at load the 0.5 s timer could fire after any such wait): a
         // second command, started after the first ended, leaves its output held; its notice, due later than the first
-        // command's would have been, is the progress that comes first.
+        // command's would have been, is the progress that comes first. Its background child holds the output until that
+        // notice (a file the notice creates), not for a fixed 1.44 s: at load the command's shell exited so late that the
+        // child ended before the notice was due, and no notice came (ci183).
+        using var dir = new TempDirectory();
+        var noticed = dir.File("noticed");
         var heldNotices = new List<string>();
-        var held = new LingerNotice(TimeSpan.FromSeconds(0.5), holders => { lock (heldNotices) { heldNotices.Add(holders); } });
-        var (heldOutput, _, _) = await ExecRunner.RunAsync(new RenderedCommand("sleep 1.44 & echo held"), null, null, passFailure: false, held, CancellationToken.None);
+        var held = new LingerNotice(TimeSpan.FromSeconds(0.5), holders =>
+        {
+            lock (heldNotices)
+            {
+                heldNotices.Add(holders);
+            }
+
+            File.WriteAllText(noticed, "");
+        });
+        var (heldOutput, _, _) = await ExecRunner.RunAsync(
+            new RenderedCommand($"{{ i=0; while [ ! -e '{noticed}' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; }} & echo held"),
+            null, null, passFailure: false, held, CancellationToken.None);
 
         Assert.Equal("held\n", System.Text.Encoding.UTF8.GetString(heldOutput));
         lock (heldNotices)
