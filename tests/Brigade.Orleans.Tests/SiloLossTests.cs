@@ -6,7 +6,7 @@ namespace Brigade.Orleans.Tests;
 [Collection("cluster")]
 public sealed class SiloLossTests(ClusterFixture fixture)
 {
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task SiloStoppedMidRun_EveryItemStillCompletesExactlyOnce()
     {
         var extra = await fixture.Cluster.StartAdditionalSiloAsync();
@@ -24,7 +24,8 @@ public sealed class SiloLossTests(ClusterFixture fixture)
             var waited = Stopwatch.StartNew();
             while (!(await engine.DiscoverAsync()).Any(s => s.Address == extraName && s.NotAnswering is null))
             {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "the extra silo never became active");
+                // A hang check: at load 20 (ci184) the silo just started took over 30 s to answer; alone it answers within 1 s.
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the extra silo never became active");
                 await Task.Delay(100);
             }
 
