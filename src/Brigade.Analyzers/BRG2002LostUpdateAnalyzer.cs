@@ -159,6 +159,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         var apiName = together is not null ? together + " of Select(async ...)"
             : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop"
             : body.Kind == BodyKind.Timer && body.Api.MethodKind == MethodKind.Constructor ? body.ApiName + " with a period"
+            : body.Kind == BodyKind.RequestHandler ? body.Api.Name + " (one call per request)"
             : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
 
