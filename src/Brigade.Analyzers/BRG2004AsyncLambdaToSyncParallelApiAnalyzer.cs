@@ -11,7 +11,8 @@ namespace Brigade.Analyzers;
 /// BRG2004: an async lambda (or an async void method group) given to a synchronous parallel API as an Action:
 /// <c>Parallel.ForEach(items, async x => await SaveAsync(x))</c>. The lambda is async void: the loop counts each item
 /// done at its first await and returns while the work still runs; an exception it throws crashes the process. So are a
-/// timer's callback and Elapsed handler (review 63), unless everything from the first await on is caught.
+/// timer's callback and Elapsed handler (review 63), unless everything from the first await on is caught, in the
+/// function or as the whole body of an async method of the compilation it awaits (review 64).
 /// </summary>
 [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
 internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAnalyzer
