@@ -39,6 +39,7 @@ public sealed class BRG2004AwaitedCatchAllTests
                 var c = new Timer(async state => { await SafeStaticAsync(state); await _worker.SafeAsync(); }, null, 0, 1000);
                 var d = new Timer(OnTick, null, 0, 1000);
                 ThreadPool.QueueUserWorkItem(async _ => { Console.WriteLine(); await SafeTickAsync(); });
+                var l = new Timer(async _ => { var n = await SafeCountAsync(); await LocalSafeAsync(); }, null, 0, 1000);
 
                 var e = new Timer([|async _ =>|] await UnsafeTickAsync(), null, 0, 1000);
                 var f = new Timer([|async _ =>|] await PartlyAsync(), null, 0, 1000);
@@ -48,6 +49,8 @@ public sealed class BRG2004AwaitedCatchAllTests
                 var j = new Timer([|async _ =>|] { var n = await SafeCountAsync(); Console.WriteLine(100 / n); }, null, 0, 1000);
                 var k = new Timer([|async _ =>|] await SafeWithAsync(_cts.Token), null, 0, 1000);
                 Parallel.ForEach(items, [|async x =>|] await SafeTickAsync());
+
+                async Task LocalSafeAsync() { try { await Task.Delay(1); } catch (Exception) { } }
             }
 
             async void OnTick(object? state) => await SafeTickAsync();
