@@ -8,7 +8,8 @@ namespace Brigade.Analyzers;
 
 /// <summary>
 /// BRG2002: a lost update in a body that runs concurrently (<c>Parallel.For/ForEach/ForAsync/ForEachAsync/Invoke</c>,
-/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback): a captured local, a field or a static
+/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback, a minimal-API
+/// handler (<c>app.MapGet(...)</c>, review 64)): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -159,6 +160,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         var apiName = together is not null ? together + " of Select(async ...)"
             : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop"
             : body.Kind == BodyKind.Timer && body.Api.MethodKind == MethodKind.Constructor ? body.ApiName + " with a period"
+            : body.Kind == BodyKind.RequestHandler ? body.Api.Name + " (one call per request)"
             : body.ApiName;
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
 

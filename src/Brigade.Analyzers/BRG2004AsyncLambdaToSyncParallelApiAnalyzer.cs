@@ -11,7 +11,8 @@ namespace Brigade.Analyzers;
 /// BRG2004: an async lambda (or an async void method group) given to a synchronous parallel API as an Action:
 /// <c>Parallel.ForEach(items, async x => await SaveAsync(x))</c>. The lambda is async void: the loop counts each item
 /// done at its first await and returns while the work still runs; an exception it throws crashes the process. So are a
-/// timer's callback and Elapsed handler (review 63), unless everything from the first await on is caught.
+/// timer's callback and Elapsed handler (review 63), unless everything from the first await on is caught, in the
+/// function or as the whole body of an async method of the compilation it awaits (review 64).
 /// </summary>
 [DiagnosticAnalyzer(Microsoft.CodeAnalysis.LanguageNames.CSharp)]
 internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAnalyzer
@@ -58,7 +59,7 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
         {
             AnonymousFunctionExpressionSyntax function => (CSharpSyntaxNode?)function.Block ?? function.ExpressionBody,
             _ => null,
-        });
+        }, lambda.SemanticModel);
     }
 
     private static void AnalyzeMethodReference(OperationAnalysisContext context, KnownSymbols known)
@@ -68,14 +69,19 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
         {
             // The method's body, for a try around it: read as syntax, wherever it is declared.
             var declaration = reference.Method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(context.CancellationToken) as BaseMethodDeclarationSyntax;
-            Report(context, reference, known, reference.Syntax.GetLocation(), "method", (CSharpSyntaxNode?)declaration?.Body ?? declaration?.ExpressionBody);
+            var model = declaration is null || !context.Compilation.ContainsSyntaxTree(declaration.SyntaxTree) ? null
+                : declaration.SyntaxTree == reference.SemanticModel?.SyntaxTree ? reference.SemanticModel
+#pragma warning disable RS1030 // The method's body may be in another tree than the reference; read only for a timer's or work item's method group.
+                : context.Compilation.GetSemanticModel(declaration.SyntaxTree);
+#pragma warning restore RS1030
+            Report(context, reference, known, reference.Syntax.GetLocation(), "method", (CSharpSyntaxNode?)declaration?.Body ?? declaration?.ExpressionBody, model);
         }
     }
 
-    private static void Report(OperationAnalysisContext context, IOperation function, KnownSymbols known, Location location, string what, CSharpSyntaxNode? functionBody)
+    private static void Report(OperationAnalysisContext context, IOperation function, KnownSymbols known, Location location, string what, CSharpSyntaxNode? functionBody, SemanticModel? model)
     {
         if (!BodyContext.TryGet(function, known, out var body) || !IsSynchronousParallelApi(body)
-            || (IsFireAndForget(body) && functionBody is BlockSyntax block && CatchesAllFromFirstAwait(block)))
+            || (IsFireAndForget(body) && functionBody is not null && CatchesAllFromFirstAwait(functionBody, model)))
         {
             return;
         }
@@ -106,15 +112,22 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
         body.Kind == BodyKind.Timer || (body.Kind == BodyKind.PoolTask && !IsTaskConstructor(body));
 
     // Every statement from the first one holding an await on is a try with a catch clause for every exception (`catch`,
-    // `catch (Exception)`, no filter) that does not throw; statements before it run before the function returns to its
-    // caller. Read as syntax: a method group's body may be in another tree.
-    private static bool CatchesAllFromFirstAwait(BlockSyntax body)
+    // `catch (Exception)`, no filter) that does not throw, or an await of an async method that cannot fault
+    // (AwaitsCatchAllMethod); statements before it run before the function returns to its caller. An expression body is
+    // one statement. Read as syntax: a method group's body may be in another tree (the model is that tree's, if any).
+    private static bool CatchesAllFromFirstAwait(CSharpSyntaxNode body, SemanticModel? model)
     {
+        IEnumerable<SyntaxNode> statements = body switch
+        {
+            BlockSyntax block => block.Statements,
+            ArrowExpressionClauseSyntax arrow => [arrow.Expression],
+            _ => [body],
+        };
         var awaited = false;
-        foreach (var statement in body.Statements)
+        foreach (var statement in statements)
         {
             awaited = awaited || statement.DescendantNodesAndSelf().Any(n => n is AwaitExpressionSyntax || n is ForEachStatementSyntax { AwaitKeyword.RawKind: not 0 } || n is UsingStatementSyntax { AwaitKeyword.RawKind: not 0 } || n is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: not 0 });
-            if (awaited && (statement is not TryStatementSyntax attempt || !attempt.Catches.Any(IsCatchAll)))
+            if (awaited && !(statement is TryStatementSyntax attempt && attempt.Catches.Any(IsCatchAll)) && !AwaitsCatchAllMethod(statement, model))
             {
                 return false;
             }
@@ -122,6 +135,66 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
 
         return awaited;
     }
+
+    // `await SafeTickAsync();`, `await this.SafeTickAsync().ConfigureAwait(false)`, `var n = await CountAsync();` (review
+    // 64): an await of a method of the compilation that cannot throw there. The method is async (every exception of its
+    // body, before its first await too, goes to its task), returns a Task or ValueTask, is not virtual (no override runs
+    // instead), and its whole body is trys with a catch-all that does not throw: its task never faults, so the await
+    // does not throw. Its receiver is `this`, a type, or a variable the compiler's nullable analysis holds not null;
+    // its arguments are constants, locals, parameters or fields (evaluating them cannot throw). One method deep.
+    private static bool AwaitsCatchAllMethod(SyntaxNode statement, SemanticModel? model)
+    {
+        var awaitExpression = statement switch
+        {
+            AwaitExpressionSyntax expression => expression,
+            ExpressionStatementSyntax { Expression: AwaitExpressionSyntax expression } => expression,
+            LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: 0, UsingKeyword.RawKind: 0, Declaration.Variables: { Count: 1 } variables }
+                when variables[0].Initializer?.Value is AwaitExpressionSyntax expression => expression,
+            _ => null,
+        };
+        if (model is null || awaitExpression?.Expression is not InvocationExpressionSyntax call)
+        {
+            return false;
+        }
+
+        if (call is { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Expression: InvocationExpressionSyntax configured }, ArgumentList.Arguments: { Count: 1 } options }
+            && model.GetConstantValue(options[0].Expression).HasValue)
+        {
+            call = configured;
+        }
+
+        if (model.GetSymbolInfo(call).Symbol is not IMethodSymbol method)
+        {
+            return false;
+        }
+
+        method = method.ReducedFrom ?? method;
+        return method is { IsAsync: true, IsVirtual: false, IsAbstract: false, ReturnsVoid: false }
+            && (!method.IsOverride || method.IsSealed)
+            && method.ReturnType is INamedTypeSymbol { Name: "Task" or "ValueTask", ContainingNamespace: { Name: "Tasks", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } } }
+            && method.DeclaringSyntaxReferences.Length == 1
+            && method.DeclaringSyntaxReferences[0].GetSyntax() switch
+            {
+                BaseMethodDeclarationSyntax { Body: { } block } => block,
+                LocalFunctionStatementSyntax { Body: { } block } => block,
+                _ => null,
+            } is { Statements.Count: > 0 } calleeBody
+            && calleeBody.Statements.All(s => s is TryStatementSyntax attempt && attempt.Catches.Any(IsCatchAll))
+            && ReceiverCannotThrow(call.Expression, method, model)
+            && call.ArgumentList.Arguments.All(argument => model.GetConstantValue(argument.Expression).HasValue || argument.Expression is LiteralExpressionSyntax
+                || (argument.Expression is IdentifierNameSyntax && model.GetSymbolInfo(argument.Expression).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol));
+    }
+
+    private static bool ReceiverCannotThrow(ExpressionSyntax callee, IMethodSymbol method, SemanticModel model) => callee switch
+    {
+        IdentifierNameSyntax or GenericNameSyntax => true,
+        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } => true,
+        MemberAccessExpressionSyntax { Expression: var receiver } when method.IsStatic && model.GetSymbolInfo(receiver).Symbol is INamedTypeSymbol => true,
+        MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax or MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } } member
+            when model.GetSymbolInfo(member.Expression).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol
+            => model.GetTypeInfo(member.Expression).Nullability.FlowState == NullableFlowState.NotNull,
+        _ => false,
+    };
 
     private static bool IsCatchAll(CatchClauseSyntax clause) =>
         clause.Filter is null
@@ -166,7 +239,7 @@ internal sealed class BRG2004AsyncLambdaToSyncParallelApiAnalyzer : DiagnosticAn
         not null => replacement + ", which awaits each body",
         // A thread, a work item or a new Task is one function, not a loop: Task.Run awaits it (review 61).
         _ when body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread => "Task.Run, whose task completes when the async function does",
-        _ when body.Kind == BodyKind.Timer => "a try/catch around the whole body after the first await, or a loop over a PeriodicTimer (await timer.WaitForNextTickAsync())",
+        _ when body.Kind == BodyKind.Timer => "a try with a catch-all (catch (Exception)) around the whole body after the first await, or as the whole body of an async method it awaits, or a loop over a PeriodicTimer (await timer.WaitForNextTickAsync())",
         _ => body.Kind == BodyKind.Runner
             ? "the overload whose work is an (item, cancellationToken) lambda returning ValueTask"
             : "Parallel.ForEachAsync or Brigade's Runner.ForEachAsync, which await each body",

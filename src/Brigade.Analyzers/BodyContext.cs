@@ -45,7 +45,7 @@ internal readonly struct BodyContext
     /// <summary>Gets whether the body runs concurrently with other runs of itself or of its siblings.</summary>
     public bool IsConcurrent => Kind switch
     {
-        BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq => true,
+        BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq or BodyKind.RequestHandler => true,
         BodyKind.Runner => Engine != EngineKind.Sequential,
         _ => false,
     };
@@ -187,6 +187,14 @@ internal readonly struct BodyContext
         if (KnownSymbols.Is(type, known.ThreadingTimer) && method.MethodKind == MethodKind.Constructor)
         {
             return BodyKind.Timer;
+        }
+
+        // app.MapGet("/", () => ...): one call per request, and requests run at once (review 64). By name: the tests'
+        // references, and a library's, have no ASP.NET Core. A controller is not a body: ASP.NET Core makes one per request.
+        if (method.Name is "Map" or "MapGet" or "MapPost" or "MapPut" or "MapDelete" or "MapPatch" or "MapMethods"
+            && type.Name == "EndpointRouteBuilderExtensions" && type.ContainingNamespace?.ToDisplayString() == "Microsoft.AspNetCore.Builder")
+        {
+            return BodyKind.RequestHandler;
         }
 
         if (KnownSymbols.Is(type, known.Runner))

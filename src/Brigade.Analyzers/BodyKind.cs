@@ -35,4 +35,10 @@ internal enum BodyKind
     /// at each tick, two ticks at once when one outlasts the period (see <see cref="Timers"/>).
     /// </summary>
     Timer,
+
+    /// <summary>
+    /// An ASP.NET Core minimal-API handler (<c>app.MapGet("/", () =&gt; ...)</c>): run once per request, requests at once on
+    /// the thread pool (review 64).
+    /// </summary>
+    RequestHandler,
 }

@@ -20,7 +20,7 @@ internal static class Timers
     public static bool IsPeriodic(BodyContext body) => body.Call switch
     {
         IObjectCreationOperation creation => HasPeriod(creation),
-        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var name) && !SetsAny(type, name, "AutoReset", "SynchronizingObject"),
+        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var declaring, out var name) && !SetsAny(type, declaring, name, "AutoReset", "SynchronizingObject"),
         _ => false,
     };
 
@@ -57,7 +57,7 @@ internal static class Timers
     public static bool RunsOnThreadPool(BodyContext body) => body.Call switch
     {
         IObjectCreationOperation => true,
-        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var name) && !SetsAny(type, name, "SynchronizingObject"),
+        IEventAssignmentOperation handler => IsOwnTimer(handler, out var type, out var declaring, out var name) && !SetsAny(type, declaring, name, "SynchronizingObject"),
         _ => false,
     };
 
@@ -89,11 +89,14 @@ internal static class Timers
         return false;
     }
 
-    // `timer.Elapsed += ...` on a local, or a field or property of the type the handler is added in: the type whose code
-    // configures the timer (a timer handed in from elsewhere may be configured there: not known).
-    private static bool IsOwnTimer(IEventAssignmentOperation handler, out INamedTypeSymbol type, out string name)
+    // `timer.Elapsed += ...` on a local, or a field or property of the type the handler is added in or of a base type of
+    // it in the compilation (review 64: `protected readonly Timer Clock` of a base class): the types whose code configures
+    // the timer, read from `type` up to `declaring` (a timer handed in from elsewhere, or of a base type without source,
+    // may be configured there: not known).
+    private static bool IsOwnTimer(IEventAssignmentOperation handler, out INamedTypeSymbol type, out INamedTypeSymbol declaring, out string name)
     {
         type = null!;
+        declaring = null!;
         name = "";
         if (handler.EventReference is not IEventReferenceOperation { Instance: { } instance } || handler.SemanticModel is null)
         {
@@ -107,21 +110,49 @@ internal static class Timers
         }
 
         type = containing;
-        (var own, name) = Operations.SkipConversions(instance) switch
+        (var owner, name) = Operations.SkipConversions(instance) switch
         {
-            ILocalReferenceOperation local => (true, local.Local.Name),
-            IFieldReferenceOperation field => (SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, containing), field.Field.Name),
-            IPropertyReferenceOperation property => (SymbolEqualityComparer.Default.Equals(property.Property.ContainingType, containing), property.Property.Name),
-            _ => (false, ""),
+            ILocalReferenceOperation local => (containing, local.Local.Name),
+            IFieldReferenceOperation field => (field.Field.ContainingType, field.Field.Name),
+            IPropertyReferenceOperation property => (property.Property.ContainingType, property.Property.Name),
+            _ => (null, ""),
         };
-        return own;
+        for (var current = containing; owner is not null && current is not null && !current.DeclaringSyntaxReferences.IsEmpty; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, owner.OriginalDefinition))
+            {
+                declaring = current;
+                return true;
+            }
+        }
+
+        return false;
     }
 
-    // Whether any declaration of the type may assign one of the members of the timer named `timer`
+    // Whether any declaration of the type, or of a base type up to the one declaring the timer, may assign one of the
+    // members of the timer named `timer`
     // (`_timer.AutoReset = false`, `_timer = new(1000) { AutoReset = false }`), read as syntax: every part of a partial
     // type (a designer file's InitializeComponent). An assignment to another timer by name does not count; one whose
     // timer has no name (`Make(new Timer { AutoReset = false })`) may be this one, and does.
-    private static bool SetsAny(INamedTypeSymbol type, string timer, params string[] members)
+    private static bool SetsAny(INamedTypeSymbol type, INamedTypeSymbol declaring, string timer, params string[] members)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SetsAny(current, timer, members))
+            {
+                return true;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(current, declaring))
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool SetsAny(INamedTypeSymbol type, string timer, string[] members)
     {
         foreach (var reference in type.DeclaringSyntaxReferences)
         {

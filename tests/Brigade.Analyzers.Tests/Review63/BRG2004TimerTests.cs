@@ -22,7 +22,7 @@ public sealed class BRG2004TimerTests
         """,
         Verifier.Diagnostic().WithLocation(0).WithArguments(
             "lambda", "new Timer(...)", "the timer's callback returns at the lambda's first await",
-            "a try/catch around the whole body after the first await, or a loop over a PeriodicTimer (await timer.WaitForNextTickAsync())"));
+            "a try with a catch-all (catch (Exception)) around the whole body after the first await, or as the whole body of an async method it awaits, or a loop over a PeriodicTimer (await timer.WaitForNextTickAsync())"));
 
     [Fact]
     public Task Reports_Elapsed_handlers_and_work_items_but_not_caught_or_marshalled_ones() => Verifier.AnalyzerAsync(
