@@ -22,7 +22,7 @@ namespace Brigade.Doctor.Analysis;
 /// for flows (<see cref="AsyncFlows.MayHold"/>): IL order is not the path taken. Used only to say less: a slot held by a
 /// thread that can still run is not leaked, and a cycle through it is not one of flows.
 /// </summary>
-internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<ThreadScan>? scans = null)
+internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<ThreadScan>? scans = null, SourceLines? lines = null)
 {
     private readonly Dictionary<int, List<Taken>> _taken = [];
     private readonly Dictionary<ClrModule, MetadataReader?> _metadata = [];
@@ -86,24 +86,22 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     /// a thread waits on without an owner: where the releaser's code calls <paramref name="method"/> (any overload) of
     /// <paramref name="typeName"/> (<c>System.Threading.</c> omitted) on this very object, held in <paramref name="target"/>:
     /// <c>Barrier.SignalAndWait</c> (a participant's arrival), <c>CountdownEvent.Signal</c>.</summary>
-    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method)
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method) =>
+        ReleasesAfter(scan, target, typeName, method, $"System.Threading.{typeName}");
+
+    /// <summary>Review 64: as <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo, string, string)"/> for an object whose type
+    /// is <paramref name="fullType"/> exactly (a generic instance: <c>BlockingCollection&lt;int&gt;</c>'s <c>Take</c>).</summary>
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method, string fullType)
     {
         try
         {
-            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } frameMethod
-                || type.Module is not { } module || Metadata(module) is not { } md || Code(frameMethod) is not { } code)
+            if (InnermostAppCode(scan) is not { } app)
             {
                 return null;
             }
 
-            var current = frameMethod.GetILOffset(frame.Frame.InstructionPointer);
-            if (current <= 0)
-            {
-                return null;
-            }
-
-            var fullType = $"System.Threading.{typeName}";
-            var at = $"{type.Name}.{frameMethod.Name}";
+            var (frame, frameMethod, module, md, code, current) = app;
+            var at = app.Name;
             for (var i = 0; i < code.Count; i++)
             {
                 if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not (var calleeType, var calleeName, var parameters, _, _)
@@ -114,7 +112,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
 
                 if (Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
                 {
-                    return frame.Display.Location is { } location ? $"{at} ({location})" : at;
+                    return Where(app, code[i].Offset);
                 }
             }
 
@@ -134,8 +132,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
                         && (through is { Slot: "arg 0", Path.Count: > 0 } && !IsStatic(md, frameMethod) ? through with { Slot = null } : through) is var receiver
                         && Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
                     {
-                        var where = frame.Display.Location is { } location ? $"{at} ({location})" : at;
-                        return $"{where}, in its call to {helper.Name},";
+                        return $"{Where(app, code[i].Offset)}, in its call to {helper.Name},";
                     }
                 }
             }
@@ -159,24 +156,16 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     {
         try
         {
-            if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } frameMethod
-                || type.Module is not { } module || Metadata(module) is not { } md || Code(frameMethod) is not { } code)
+            if (InnermostAppCode(scan) is not { } app)
             {
                 return null;
             }
 
-            var current = frameMethod.GetILOffset(frame.Frame.InstructionPointer);
-            if (current <= 0)
+            foreach (var instruction in app.Code.Where(i => i.Offset > app.Current && i.Op is Call or CallVirt))
             {
-                return null;
-            }
-
-            foreach (var instruction in code.Where(i => i.Offset > current && i.Op is Call or CallVirt))
-            {
-                if (Callee(md, instruction.Operand) is (var calleeType, var calleeName, _, _, _) && calleeType == typeName && methods.Contains(calleeName))
+                if (Callee(app.Md, instruction.Operand) is (var calleeType, var calleeName, _, _, _) && calleeType == typeName && methods.Contains(calleeName))
                 {
-                    var at = $"{type.Name}.{frameMethod.Name}";
-                    return (frame.Display.Location is { } location ? $"{at} ({location})" : at) + $" calls {calleeName}";
+                    return $"{Where(app, instruction.Offset)} calls {calleeName}";
                 }
             }
         }
@@ -186,6 +175,40 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
         }
 
         return null;
+    }
+
+    /// <summary>The innermost method of the application on a thread's stack: its frame, its IL as the dump holds it, and the
+    /// IL offset of the call it is in. The offset of a frame below the top maps at or before its call, to the start of the
+    /// call's statement: 0 when it is the method's first (<c>worker.Join(); started.Set();</c>), which review 59-63 skipped
+    /// as unknown; ClrMD's unknown is -1.</summary>
+    private sealed record AppCode(FrameScan Frame, ClrMethod Method, ClrModule Module, MetadataReader Md, List<Instruction> Code, int Current)
+    {
+        public string Name => $"{Method.Type?.Name}.{Method.Name}";
+    }
+
+    /// <summary>Review 64: the preamble <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo, string, string, string)"/> and
+    /// <see cref="CallsAfter"/> shared: <paramref name="scan"/>'s innermost application frame, its IL, the current offset;
+    /// null when there is none or its body cannot be read.</summary>
+    private AppCode? InnermostAppCode(ThreadScan scan)
+    {
+        if (scan.Frames.FirstOrDefault(f => !f.IsFramework) is not { } frame || frame.Frame.Method is not { Type: { } type } method
+            || type.Module is not { } module || Metadata(module) is not { } md || Code(method) is not { } code)
+        {
+            return null;
+        }
+
+        var current = method.GetILOffset(frame.Frame.InstructionPointer);
+        return current < 0 ? null : new AppCode(frame, method, module, md, code, current);
+    }
+
+    /// <summary>Review 64: the method and the source line of the call at <paramref name="offset"/> in it (the call that would
+    /// release or complete), not the line the frame is at (the lock it waits for); the frame's line when the PDB has none.</summary>
+    private string Where(AppCode app, int offset)
+    {
+        var location = app.Module.Name is { Length: > 0 } path && lines?.Find(path, app.Method.MetadataToken, offset) is var (file, line)
+            ? $"{Path.GetFileName(file)}:{line}"
+            : app.Frame.Display.Location;
+        return location is null ? app.Name : $"{app.Name} ({location})";
     }
 
     private List<Taken> TakenBy(int managedThreadId)

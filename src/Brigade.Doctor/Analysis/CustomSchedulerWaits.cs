@@ -264,10 +264,23 @@ internal static class CustomSchedulerWaits
 
     /// <summary>The int field the scheduler keeps its limit in (<c>_maxDegreeOfParallelism</c>, a primary constructor's
     /// <c>maxDegreeOfParallelism</c>, <c>_maxConcurrency</c>), or null.</summary>
-    private static string? LimitField(ClrObject scheduler) =>
-        scheduler.Type?.Fields.FirstOrDefault(f => f.ElementType == ClrElementType.Int32 && f.Name is { } n
-            && (n.Contains("maxDegree", StringComparison.OrdinalIgnoreCase) || n.Contains("concurrency", StringComparison.OrdinalIgnoreCase)
-                || n.Contains("parallelism", StringComparison.OrdinalIgnoreCase)))?.Name;
+    private static string? LimitField(ClrObject scheduler)
+    {
+        var names = scheduler.Type?.Fields.Where(f => f.ElementType == ClrElementType.Int32 && f.Name is not null).Select(f => f.Name!).ToList() ?? [];
+        return names.Find(n => LimitFieldRank(n) == 1) ?? names.Find(n => LimitFieldRank(n) == 2);
+    }
+
+    /// <summary>How surely an <c>int</c> field of a scheduler, by its name, keeps how many tasks it runs at once: 1 for
+    /// <c>_maxDegreeOfParallelism</c>, <c>_concurrency</c>, <c>_parallelism</c>; 2 (taken when no field ranks 1) for a bare
+    /// bound, <c>_max</c>, <c>_limit</c>, <c>_maxTasks</c>, a primary constructor's <c>&lt;max&gt;P</c> (review 64: a
+    /// <c>LimitedConcurrencyLevelTaskScheduler(int max)</c> read "queued there, not started"); 0 otherwise. A bound of
+    /// something else read as this one says nothing unless it is no more than the threads running the scheduler's tasks.</summary>
+    internal static int LimitFieldRank(string name) =>
+        name.Contains("maxDegree", StringComparison.OrdinalIgnoreCase) || name.Contains("concurrency", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("parallelism", StringComparison.OrdinalIgnoreCase) ? 1
+        : (name.Contains("max", StringComparison.OrdinalIgnoreCase) || name.Contains("limit", StringComparison.OrdinalIgnoreCase))
+            && !name.Contains("queue", StringComparison.OrdinalIgnoreCase) && !name.Contains("length", StringComparison.OrdinalIgnoreCase) ? 2
+        : 0;
 
     private static bool StopAt(ClrType? type) => type is null || type.Name?.Contains("AsyncStateMachineBox<", StringComparison.Ordinal) == true
         || type.Name == "System.Threading.Thread" || WaitRule.DerivesFrom(type, "System.Threading.SynchronizationContext");

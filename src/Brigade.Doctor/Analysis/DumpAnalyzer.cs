@@ -212,7 +212,8 @@ internal static class DumpAnalyzer
         var graphs = new[]
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
-                && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal))
+                && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal)
+                    || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
@@ -414,7 +415,7 @@ internal static class DumpAnalyzer
             }
 
             var thread = threads[scan.ManagedId];
-            holders ??= new AsyncThreadHolders(reader.Domain, scans);
+            holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
             var semaphore = new SemaphoreInfo(scan.Target, count, max) { HeldIn = scan.TargetHeldIn };
             if (holders.TakenAt(thread, semaphore) is not { Surely: true } taken)
             {
@@ -458,7 +459,7 @@ internal static class DumpAnalyzer
             var semaphore = new SemaphoreInfo(waiter.Target, count, max) { HeldIn = waiter.TargetHeldIn };
             foreach (var releaser in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
             {
-                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
                 if (holders.ReleasesAfter(releaser, semaphore) is { } at)
                 {
                     waiter.Owners.Add(releaser.ManagedId);
@@ -483,13 +484,51 @@ internal static class DumpAnalyzer
             var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
             foreach (var releaser in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
             {
-                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
                 if (holders.ReleasesAfter(releaser, target, typeName, method) is { } at)
                 {
                     waiter.Owners.Add(releaser.ManagedId);
                     waiter.HolderRoles[releaser.ManagedId] = barrier
                         ? $"{SignalsAfterLock}{at} arrives at it, with SignalAndWait, after the lock it waits for) by"
                         : $"{SignalsAfterLock}{at} calls Signal on it after the lock it waits for) by";
+                }
+            }
+        }
+
+        // Review 64: the same for a ManualResetEventSlim that a thread joining the waiter (Thread.Join without a timeout) sets
+        // after the Join, or a thread blocked on the waiter's lock sets after the lock: `worker.Join(); started.Set();` while the
+        // worker waits for `started`. Read "No pitfall found", the event "no owner to blame", the joiner "held by" the worker.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.ManualResetEventSlim, Api: "ManualResetEventSlim.Wait", IsIdle: false }
+            && !s.Target.IsNull && s.Owners.Count == 0 && s.Target.Type?.Name == "System.Threading.ManualResetEventSlim"
+            && !HasTimedEventWait(s)))
+        {
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var setter in scans.Where(r => r != waiter && IsUntimedWaitFor(r, waiter)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+                if (holders.ReleasesAfter(setter, target, "ManualResetEventSlim", "Set") is { } at)
+                {
+                    waiter.Owners.Add(setter.ManagedId);
+                    waiter.HolderRoles[setter.ManagedId] = $"{SetsAfterWait}{at} calls Set on it after the {(setter.Kind == WaitKind.ThreadJoin ? "Join" : "lock")} it waits in) by";
+                }
+            }
+        }
+
+        // Review 64: the same for a producer blocked in BlockingCollection.Add on a full collection (no timeout) while it holds
+        // a lock whose waiter's code takes from that very collection after the lock: its only taker waits for it. Read "No
+        // pitfall found" with "no thread is taking from it". Possible: other code may take an item.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.SemaphoreSlim, Api: "BlockingCollection.Add", IsIdle: false } && s.Owners.Count == 0
+            && s.Target.Type?.Name is { } type && type.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)))
+        {
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var taker in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+                if ((holders.ReleasesAfter(taker, target, "BlockingCollection", "Take", waiter.Target.Type!.Name!)
+                    ?? holders.ReleasesAfter(taker, target, "BlockingCollection", "TryTake", waiter.Target.Type!.Name!)) is { } at)
+                {
+                    waiter.Owners.Add(taker.ManagedId);
+                    waiter.HolderRoles[taker.ManagedId] = $"{TakesAfterLock}{at} takes from it after the lock it waits for) by";
                 }
             }
         }
@@ -503,7 +542,7 @@ internal static class DumpAnalyzer
         {
             foreach (var setter in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
             {
-                holders ??= new AsyncThreadHolders(reader.Domain, scans);
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
                 if (holders.CallsAfter(setter, "TaskCompletionSource", SourceSetters) is { } at)
                 {
                     waiter.Owners.Add(setter.ManagedId);
@@ -512,6 +551,20 @@ internal static class DumpAnalyzer
             }
         }
     }
+
+    /// <summary>Review 64: the words by which a wait on a <c>ManualResetEventSlim</c> names a thread, joining the waiter or
+    /// blocked on its lock, whose code sets that event after the wait.</summary>
+    internal const string SetsAfterWait = "which would be set (";
+
+    /// <summary>Review 64: the words by which a producer blocked on a full <c>BlockingCollection</c> names a thread, blocked
+    /// on the lock the producer holds, whose code takes from that collection after the lock.</summary>
+    internal const string TakesAfterLock = "whose items would be taken (";
+
+    /// <summary>Whether <paramref name="scan"/> waits for <paramref name="waiter"/>: on a lock it holds (without a timeout),
+    /// or in <c>Thread.Join</c> on it (as a cycle of joins, whose timeout the frames do not tell: <c>Join()</c> runs
+    /// <c>Join(-1)</c>).</summary>
+    private static bool IsUntimedWaitFor(ThreadScan scan, ThreadScan waiter) =>
+        scan.Owners.Contains(waiter.ManagedId) && (scan.Kind is WaitKind.Monitor or WaitKind.Lock && !WaitRule.IsTimed(scan.Api!) || scan.Kind == WaitKind.ThreadJoin);
 
     /// <summary>Review 63: the words by which a wait on a <c>TaskCompletionSource</c>'s task names a thread, blocked on the lock
     /// the waiter holds, whose code completes a source of that type after the lock.</summary>
@@ -531,6 +584,16 @@ internal static class DumpAnalyzer
     {
         var outer = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i])
             .FirstOrDefault(f => f.TypeName == type && f.MethodName == method);
+        return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
+    }
+
+    /// <summary>Review 64: whether a <c>ManualResetEventSlim.Wait</c> may give up: its outermost frame takes a timeout
+    /// (<c>Wait()</c>, a one-line call of <c>Wait(-1, default)</c>, is often inlined into it) and the application's call
+    /// is not to <c>Wait()</c> or <c>Wait(CancellationToken)</c>.</summary>
+    private static bool HasTimedEventWait(ThreadScan scan)
+    {
+        var frames = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i]).ToList();
+        var outer = frames.FirstOrDefault(f => f.TypeName == "System.Threading.ManualResetEventSlim" && f.MethodName == "Wait");
         return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
     }
 

@@ -111,9 +111,15 @@ internal static class ReportBuilder
         : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true)
             ? "unless other code completes that source, "
+        : HasRole(cycle, DumpAnalyzer.SetsAfterWait) ? "unless code the dump does not show sets the event, "
+        : HasRole(cycle, DumpAnalyzer.TakesAfterLock) ? "unless code the dump does not show takes an item from the collection, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
+
+    /// <summary>Whether a link of <paramref name="cycle"/> names its holder in a role starting with <paramref name="prefix"/>.</summary>
+    private static bool HasRole(DeadlockCycle cycle, string prefix) =>
+        cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(prefix, StringComparison.Ordinal) == true);
 
     /// <summary>Review 57: the words by which a semaphore wait says its own thread completes what the slot's holder awaits.</summary>
     internal const string OwnCompletion = "; this thread's own code completes that source after this Wait";
@@ -183,12 +189,25 @@ internal static class ReportBuilder
             text.Append("  A possible deadlock: a Barrier or a CountdownEvent records no owner. The dump shows it short of arrivals or signals, and the thread waiting for the lock arriving at it or signalling it after that lock; ")
                 .Append("unless other code does so instead, it is a deadlock. Do not wait on a Barrier or a CountdownEvent while holding a lock its participants take first: leave the lock before you wait.\n");
         }
+        else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.TakesAfterLock))
+        {
+            // Review 64: a producer blocked on a full BlockingCollection under a lock its only taker needs first.
+            text.Append("  A possible deadlock: a BlockingCollection records no consumer. The dump shows it full, and the thread waiting for the lock taking from it after that lock; ")
+                .Append("unless other code takes an item, it is a deadlock. Do not add to a bounded collection while holding a lock its consumer takes first: add outside the lock, or use TryAdd with a timeout.\n");
+        }
         else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
             // Review 44: a SemaphoreSlim wait whose slot a suspended async flow took, awaiting work that runs on a thread in the cycle.
             text.Append("  A possible deadlock: a SemaphoreSlim records no owner. The dump shows the async flow suspended past its await of this semaphore's WaitAsync(), ")
                 .Append("with no Release of it on the way, and the semaphore with no free slot; if no other code released that slot, it is a deadlock. ")
                 .Append("Do not hold an async lock (SemaphoreSlim(1, 1)) while awaiting work that takes a lock its waiters hold, and do not block on the semaphore (Wait()) while holding a lock: await WaitAsync outside it.\n");
+        }
+
+        if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.SetsAfterWait))
+        {
+            // Review 64: an event whose setter first waits for the waiter (Join) or for a lock the waiter holds.
+            text.Append("  A possible deadlock: a ManualResetEventSlim records no owner. The dump shows it not set, and the thread waiting for its waiter (its Join, or its lock) setting it after that wait; ")
+                .Append("unless other code sets it, it is a deadlock. Set the event before you join the thread that waits for it (or take the lock), or wait with a timeout.\n");
         }
 
         if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true))
@@ -656,10 +675,12 @@ internal static class ReportBuilder
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
         WaitKind.PendingFinalizers => "whose finalizer thread is",
+        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var taker) && taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) => taker,
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
-        WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var signaller) && signaller.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) => signaller,
+        WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var signaller)
+            && (signaller.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) || signaller.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal)) => signaller,
         WaitKind.ReaderWriterLockRead when link.Wait.HolderRoles.GetValueOrDefault(link.Holder.ManagedThreadId) == RuntimeReader.QueuedBehindWriter => RuntimeReader.QueuedBehindWriter,
         _ when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var role) => $"whose {role} is held by",
         _ => "held by",
@@ -668,7 +689,8 @@ internal static class ReportBuilder
     /// <summary>The kinds of wait of a cycle's links, named for its headline; a <c>Barrier</c> or <c>CountdownEvent</c> wait (a
     /// <c>ManualResetEventSlim</c> inside) by the type the program called (review 51).</summary>
     private static IEnumerable<string> KindNames(IReadOnlyList<DeadlockLink> links) => links
-        .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent" : KindName(l.Wait.Kind))
+        .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent"
+            : WaitRule.IsBlockingAdd(l.Wait.Api) ? "BlockingCollection" : KindName(l.Wait.Kind))
         .Distinct();
 
     private static string KindName(WaitKind kind) => kind switch
@@ -772,12 +794,24 @@ internal static class ReportBuilder
             advice.Add("never call GC.WaitForPendingFinalizers while holding a lock a finalizer takes; better, take no lock in a finalizer (use SafeHandle, or queue the clean-up)");
         }
 
-        if (kinds.Contains(WaitKind.SemaphoreSlim))
+        var takenBehind = links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) == true);
+        if (takenBehind)
+        {
+            // Review 64: a producer blocked on a full BlockingCollection under a lock its consumer takes first.
+            advice.Add("never add to a bounded BlockingCollection while holding a lock its consumer takes before it takes an item: add after leaving the lock");
+        }
+        else if (kinds.Contains(WaitKind.SemaphoreSlim))
         {
             advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
         }
 
-        if (links.All(l => l.Wait.Kind == WaitKind.ThreadJoin))
+        var setBehind = links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) == true);
+        if (setBehind)
+        {
+            // Review 64: `worker.Join(); started.Set();` while the worker waits for `started`.
+            advice.Add("set an event before joining (or waiting for a lock of) the thread that waits for it");
+        }
+        else if (links.All(l => l.Wait.Kind == WaitKind.ThreadJoin))
         {
             // Review 52: a join ring (A joins B, B joins A) holds nothing; "holding something it needs" named nothing real.
             advice.Add("threads that join each other each wait for the other to end, so none ends: let one owner (the thread that started them) join them all, and have a thread never join one that may join it");

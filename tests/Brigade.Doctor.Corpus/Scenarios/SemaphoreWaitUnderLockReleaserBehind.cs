@@ -4,6 +4,9 @@ namespace Brigade.Doctor.Corpus.Scenarios;
 /// Review 59: a connection pool whose <c>Rent</c> waits for a free slot (<c>SemaphoreSlim.Wait()</c>) inside its
 /// <c>lock</c>, and whose <c>Return</c> takes that lock before it releases the slot: the renter waits for the returner, the
 /// returner for the renter's lock. A semaphore records no owner; the returner's code releases it after the lock.
+/// Review 64 (in this program, not one of its own: each program costs the suite a dump): beside it, a producer that adds to
+/// a full <c>BlockingCollection</c> inside a lock its only consumer takes before each <c>Take</c>. Before, "No pitfall
+/// found": the producer "no thread is taking from it", the consumer "held by" the producer. Now a possible cycle.
 /// </summary>
 public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
 {
@@ -11,7 +14,7 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
 
     public override Expectation Expected => new(Finding.Deadlock)
     {
-        Cycles = [["renter", "returner"]],
+        Cycles = [["renter", "returner"], ["outbox-producer", "outbox-consumer"]],
         WaitKinds = ["Monitor", "SemaphoreSlim"],
     };
 
@@ -23,6 +26,47 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
         WaitUntilBlocked(renter);
         var returner = Run("returner", () => pool.Return(first));
         WaitUntilBlocked(renter, returner);
+
+        var outbox = new Outbox();
+        var producer = Run("outbox-producer", () => outbox.Send(2));
+        WaitUntil(() => outbox.Sending);
+        var consumer = Run("outbox-consumer", outbox.Drain);
+        WaitUntilBlocked(producer, consumer);
+    }
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "It lives as long as the hung program.")]
+    private sealed class Outbox
+    {
+        private readonly object _gate = new();
+        private readonly System.Collections.Concurrent.BlockingCollection<int> _queue = new(boundedCapacity: 1);
+        private volatile bool _sending;
+
+        public bool Sending => _sending;
+
+        public void Send(int count)
+        {
+            lock (_gate)
+            {
+                _sending = true;
+                for (var i = 0; i < count; i++)
+                {
+                    _queue.Add(i);
+                }
+            }
+        }
+
+        public void Drain()
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    // The batch's bookkeeping, under the producer's lock.
+                }
+
+                _queue.Take();
+            }
+        }
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "It lives as long as the hung program, as an application's pool does.")]

@@ -24,6 +24,9 @@ public sealed class TcsSetUnderLockTests
         Assert.Contains("TaskCompletionSource", wait.Task!.ToString(), StringComparison.Ordinal);
         Assert.Contains(wait.HolderRoles.Values, r => r.StartsWith("which would be completed (", StringComparison.Ordinal) && r.Contains("calls TrySetResult", StringComparison.Ordinal)
             && r.Contains("ParallelInvokeUnderLock.cs:", StringComparison.Ordinal));
+        // Review 64: the line of the call that would complete it (TrySetResult), not the lock the setter waits at.
+        var setLine = Review64.CorpusSource.LineOf("ParallelInvokeUnderLock.cs", "Pages[item].TrySetResult(item);");
+        Assert.Contains(wait.HolderRoles.Values, r => r.Contains($"ParallelInvokeUnderLock.cs:{setLine}) calls TrySetResult", StringComparison.Ordinal));
         var lockWait = Assert.Single(cycle.Links, l => l.Wait.Kind == WaitKind.Monitor).Wait;
         Assert.Contains("Index", lockWait.Target!.HeldIn, StringComparison.Ordinal);
 
