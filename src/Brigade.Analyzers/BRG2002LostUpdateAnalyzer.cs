@@ -8,8 +8,9 @@ namespace Brigade.Analyzers;
 
 /// <summary>
 /// BRG2002: a lost update in a body that runs concurrently (<c>Parallel.For/ForEach/ForAsync/ForEachAsync/Invoke</c>,
-/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback, a minimal-API
-/// handler (<c>app.MapGet(...)</c>, review 64)): a captured local, a field or a static
+/// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback (also a method
+/// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64); for its statics only, a SignalR
+/// hub method or a gRPC service method, review 64b): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -45,10 +46,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         {
             var known = KnownSymbols.Create(start.Compilation);
             start.RegisterOperationAction(c => AnalyzeBody(c, known), OperationKind.AnonymousFunction);
-            if (known.Interfaces is { } interfaces)
-            {
-                start.RegisterOperationAction(c => AnalyzeImplementation(c, known, interfaces), OperationKind.MethodBody);
-            }
+            start.RegisterOperationAction(c => AnalyzeMethod(c, known), OperationKind.MethodBody);
         });
     }
 
@@ -146,6 +144,97 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         return parent is IAwaitOperation;
     }
 
+    // A method whose body runs concurrently with itself though no lambda is given: an implementation run in parallel
+    // bodies, a method given to a periodic timer by name, a SignalR hub method or a gRPC service method.
+    private static void AnalyzeMethod(OperationAnalysisContext context, KnownSymbols known)
+    {
+        var method = (IMethodBodyOperation)context.Operation;
+        if ((method.BlockBody is null && method.ExpressionBody is null) || context.ContainingSymbol is not IMethodSymbol symbol)
+        {
+            return;
+        }
+
+        // An implementation of an interface method that a generic method of the compilation runs in parallel bodies
+        // (review 48: ImageSharp's row operations, `struct RowOperation : IRowOperation { public void Invoke(int y) ... }`,
+        // run by ParallelRowIterator.IterateRows): its writes to `this`, to statics and to what its fields reference are
+        // shared by every row; its locals and parameters are not.
+        var body = (IOperation?)method.BlockBody ?? method.ExpressionBody!;
+        if (known.Interfaces is { } interfaces && interfaces.TryGet(symbol, out var kind, out var runner)
+            && kind is BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq)
+        {
+            ReportUpdates(context, body, new Scope(method, null, known), runner, null);
+            return;
+        }
+
+        if (PerCallServices.Of(symbol) is { } service)
+        {
+            // A new hub or service instance per call: only statics, and what they reference, are shared (review 64b).
+            ReportUpdates(context, body, new Scope(method, null, known, staticsOnly: true), service, null);
+            return;
+        }
+
+        if (TimerGivenByName(method, symbol, known) is { } timer && !Timers.GuardsItsTicks(method))
+        {
+            ReportUpdates(context, body, new Scope(method, null, known), ApiName(timer, null), null);
+        }
+    }
+
+    // `new Timer(DoWork, null, 0, 1000)` or `timer.Elapsed += OnElapsed` in the method's own type (review 64b: the
+    // IHostedService template): the timer, when periodic, runs the method at each tick as it would a lambda. Only methods
+    // of a timer callback's shape are looked up, and only in their type's declarations.
+    private static BodyContext? TimerGivenByName(IMethodBodyOperation method, IMethodSymbol symbol, KnownSymbols known)
+    {
+        if (symbol.MethodKind != MethodKind.Ordinary || !symbol.ReturnsVoid
+            || !(symbol.Parameters.Length == 1 && symbol.Parameters[0].Type.SpecialType == SpecialType.System_Object
+                || symbol.Parameters.Length == 2 && symbol.Parameters[1].Type.Name == "ElapsedEventArgs"))
+        {
+            return null;
+        }
+
+        // The parts of the type in the method's own file (the semantic model at hand): a timer made in another part of a
+        // partial type is not looked for.
+        foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree != method.Syntax.SyntaxTree || method.SemanticModel is not { } model)
+            {
+                continue;
+            }
+
+            var declaration = reference.GetSyntax();
+            foreach (var token in declaration.DescendantTokens())
+            {
+                if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.ValueText != symbol.Name
+                    || token.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name)
+                {
+                    continue;
+                }
+
+                SyntaxNode node = name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                var operation = model.GetOperation(node);
+                if (operation is IDelegateCreationOperation { Target: var target })
+                {
+                    operation = target;
+                }
+
+                if (operation is IMethodReferenceOperation referenced
+                    && SymbolEqualityComparer.Default.Equals(referenced.Method.OriginalDefinition, symbol.OriginalDefinition)
+                    && BodyContext.TryGet(referenced, known, out var body) && body.Kind == BodyKind.Timer && Timers.IsPeriodic(body))
+                {
+                    return body;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string ApiName(BodyContext body, string? together) =>
+        together is not null ? together + " of Select(async ...)"
+        : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop"
+        : body.Kind == BodyKind.Timer && body.Api.MethodKind == MethodKind.Constructor ? body.ApiName + " with a period"
+        : body.Kind == BodyKind.RequestHandler ? body.Api.Name + " (one call per request)"
+        : body.ApiName;
+
     private static void AnalyzeBody(OperationAnalysisContext context, KnownSymbols known)
     {
         var lambda = (IAnonymousFunctionOperation)context.Operation;
@@ -157,11 +246,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         // Async lambdas of a Select started together (Task.WhenAll): only what may run after the first await races (review 59).
         var together = AsyncSelect.StartedTogetherBy(lambda, body);
         var afterAwaitIn = together is null ? null : lambda;
-        var apiName = together is not null ? together + " of Select(async ...)"
-            : body.Kind is BodyKind.PoolTask or BodyKind.DedicatedThread ? body.ApiName + " in a loop"
-            : body.Kind == BodyKind.Timer && body.Api.MethodKind == MethodKind.Constructor ? body.ApiName + " with a period"
-            : body.Kind == BodyKind.RequestHandler ? body.Api.Name + " (one call per request)"
-            : body.ApiName;
+        var apiName = ApiName(body, together);
         var siblings = body.Kind == BodyKind.ParallelInvoke ? SiblingReferences(lambda, body) : null;
 
         // A periodic timer's callback races with its own next tick: what a timer made in a loop captures of the loop is
@@ -182,24 +267,6 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Target, update.Root), $"{update.What} by the local function {update.Function}, called", apiName));
             }
         }
-    }
-
-    // A method implementing an interface method that a generic method of the compilation runs in parallel bodies
-    // (review 48: ImageSharp's row operations, `struct RowOperation : IRowOperation { public void Invoke(int y) ... }`,
-    // run by ParallelRowIterator.IterateRows): its writes to `this`, to statics and to what its fields reference are
-    // shared by every row; its locals and parameters are not.
-    private static void AnalyzeImplementation(OperationAnalysisContext context, KnownSymbols known, ParallelInterfaces interfaces)
-    {
-        var method = (IMethodBodyOperation)context.Operation;
-        if ((method.BlockBody is null && method.ExpressionBody is null)
-            || context.ContainingSymbol is not IMethodSymbol symbol
-            || !interfaces.TryGet(symbol, out var kind, out var runner)
-            || kind is not (BodyKind.ParallelLoop or BodyKind.ParallelInvoke or BodyKind.Plinq))
-        {
-            return;
-        }
-
-        ReportUpdates(context, (IOperation?)method.BlockBody ?? method.ExpressionBody!, new Scope(method, null, known), runner, null);
     }
 
     private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
@@ -321,6 +388,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     private static ISymbol? SharedRoot(IOperation target, Scope scope, bool collection)
     {
         target = Operations.SkipConversions(target);
+        if (scope.StaticsOnly)
+        {
+            return StaticRoot(target, collection);
+        }
+
         switch (target)
         {
             case ILocalReferenceOperation local:
@@ -345,6 +417,16 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 return null;
         }
     }
+
+    // A static field or property, or a field or property of what one references (`s_stats.Count`); null otherwise.
+    private static ISymbol? StaticRoot(IOperation target, bool collection) => target switch
+    {
+        IFieldReferenceOperation field when !field.Field.IsConst && !IsThreadStatic(field.Field)
+            && (field.Instance is null || StaticRoot(Operations.SkipConversions(field.Instance), collection: true) is not null) => field.Field,
+        IPropertyReferenceOperation { Property.IsIndexer: false } property when (collection || !IsThreadLocalValue(property.Property))
+            && (property.Instance is null || StaticRoot(Operations.SkipConversions(property.Instance), collection: true) is not null) => property.Property,
+        _ => null,
+    };
 
     private static bool InstanceIsShared(IOperation instance, Scope scope)
     {
@@ -534,10 +616,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         private int[] _lockPositions = [];
         private int[] _locksHeld = [];
 
-        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known)
+        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known, bool staticsOnly = false)
         {
             Function = function;
             Known = known;
+            StaticsOnly = staticsOnly;
             _iteration = iteration?.Span;
             _iterationLocals = iteration?.Locals ?? ImmutableArray<ILocalSymbol>.Empty;
         }
@@ -545,6 +628,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         public IOperation Function { get; }
 
         public KnownSymbols Known { get; }
+
+        // Only statics, and what they reference, are shared: the function runs on an instance of its own (a hub method).
+        public bool StaticsOnly { get; }
 
         // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the
         // innermost loop around it (and a foreach's iteration variables), or the lambda of a Select that repeats it.

@@ -11,7 +11,8 @@ namespace Brigade.Analyzers;
 /// BRG2003: a call that blocks its thread (<c>Thread.Sleep</c>, <c>.Result</c>, <c>.Wait()</c>,
 /// <c>GetAwaiter().GetResult()</c>, synchronous file, socket and HTTP calls) where a thread of the pool runs it: in a
 /// body of <c>Parallel.*</c>, <c>Task.Run</c> or PLINQ, in an async method or lambda, or in a Brigade run on
-/// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>. A task already known complete (awaited before, checked with
+/// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>. The message names the thread: a pool thread for a body the pool runs, the
+/// caller's or captured context's (a UI thread, say) for another async function (review 64b). A task already known complete (awaited before, checked with
 /// <c>IsCompleted</c>, the antecedent of <c>ContinueWith</c>) does not block and is not reported.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -47,7 +48,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known, CompletionCache cache)
     {
         var kind = BlockingCall.Classify(context.Operation, known, out var name);
-        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable))
+        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable, out var onPool))
         {
             return;
         }
@@ -74,16 +75,22 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             IInvocationOperation invocation => invocation.Syntax.GetLocation(),
             _ => context.Operation.Syntax.GetLocation(),
         };
-        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2003BlockingOnThreadPool, location, properties, name, where));
+        // An async function not given to a pool API runs on its caller's thread and, after an await, on the context it
+        // captured: a UI thread is as likely as a pool thread, and the message says what is known (review 64b).
+        var thread = onPool ? "a thread-pool thread " + where : "the thread that runs the " + where + ": its caller's or, after an await, the captured context's (a UI thread, which it freezes, and deadlocks if the task needs that thread) or a thread-pool thread";
+        var advice = onPool ? "await its asynchronous form, or give blocking work to dedicated threads (Brigade's Engine.Threads)" : "await its asynchronous form instead";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2003BlockingOnThreadPool, location, properties, name, thread, advice));
     }
 
     // Walks out through the functions around the call: the first that is a pool body or async decides; a plain lambda
     // (a LINQ selector) runs where its caller runs, so the walk goes on; a dedicated thread, a local function or a
     // synchronous method stops it.
-    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable)
+    // `where` is "in a body of X" for a body the pool runs (onPool), else the kind of async function ("async lambda").
+    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable, out bool onPool)
     {
         where = "";
         awaitable = false;
+        onPool = true;
         var nearest = true;
         var canAwait = true;
         var child = operation;
@@ -109,7 +116,10 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                             return false;
                         }
 
-                        if (body.IsOnThreadPool)
+                        // An async lambda given to a timer that runs it on the pool, or to a minimal-API route (ASP.NET
+                        // Core has no synchronization context): the pool runs it before and after its awaits.
+                        if (body.IsOnThreadPool
+                            || (lambda.Symbol.IsAsync && (body.Kind == BodyKind.RequestHandler || (body.Kind == BodyKind.Timer && Timers.RunsOnThreadPool(body)))))
                         {
                             awaitable = nearest && canAwait && lambda.Symbol.IsAsync;
                             where = body.Kind == BodyKind.Runner
@@ -122,7 +132,8 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                     if (lambda.Symbol.IsAsync)
                     {
                         awaitable = nearest && canAwait;
-                        where = "in an async lambda";
+                        where = "async lambda";
+                        onPool = false;
                         return true;
                     }
 
@@ -137,7 +148,8 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                     break;
                 case ILocalFunctionOperation localFunction:
                     awaitable = nearest && canAwait && localFunction.Symbol.IsAsync;
-                    where = "in an async local function";
+                    where = "async local function";
+                    onPool = false;
                     return localFunction.Symbol.IsAsync;
             }
         }
@@ -145,7 +157,8 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         if (containingSymbol is IMethodSymbol { IsAsync: true } method)
         {
             awaitable = nearest && canAwait && !IsUnsafeMember(method);
-            where = method.MethodKind == MethodKind.LambdaMethod ? "in an async lambda" : "in an async method";
+            where = method.MethodKind == MethodKind.LambdaMethod ? "async lambda" : "async method";
+            onPool = false;
             return true;
         }
 

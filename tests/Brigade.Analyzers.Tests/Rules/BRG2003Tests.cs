@@ -104,7 +104,7 @@ public sealed class BRG2003Tests
     [Fact]
     public Task Message_names_the_call_and_where_it_runs() => Verifier.AnalyzerAsync(
         Prelude + "void M() { Parallel.ForEach(items, x => {|#0:Thread.Sleep(10)|}); } }",
-        Verifier.Diagnostic().WithLocation(0).WithArguments("Thread.Sleep", "in a body of Parallel.ForEach"));
+        Verifier.Diagnostic().WithLocation(0).WithArguments("Thread.Sleep", "a thread-pool thread in a body of Parallel.ForEach", "await its asynchronous form, or give blocking work to dedicated threads (Brigade's Engine.Threads)"));
 
     [Fact]
     public Task Fix_awaits_Result() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
