@@ -308,11 +308,26 @@ public static partial class Runner
         return () => ItemSource<TIn>.From(source);
     }
 
-    private static Func<TIn, CancellationToken, ValueTask<Unit>> Adapt<TIn>(Func<TIn, CancellationToken, ValueTask> work) => async (item, ct) =>
+    // lib64: a ValueTask that completed synchronously (a cache hit, a buffered write) is taken as it is, without an async
+    // state machine per item; only one still pending is awaited.
+    private static Func<TIn, CancellationToken, ValueTask<Unit>> Adapt<TIn>(Func<TIn, CancellationToken, ValueTask> work) => (item, ct) =>
     {
-        await work(item, ct).ConfigureAwait(false);
-        return default;
+        var pending = work(item, ct);
+        if (pending.IsCompletedSuccessfully)
+        {
+            // GetResult: a ValueTask over an IValueTaskSource is consumed, so its source can be reused.
+            pending.GetAwaiter().GetResult();
+            return default;
+        }
+
+        return AwaitAsync(pending);
     };
+
+    private static async ValueTask<Unit> AwaitAsync(ValueTask pending)
+    {
+        await pending.ConfigureAwait(false);
+        return default;
+    }
 
     private static T NotNull<T>(T source)
         where T : class

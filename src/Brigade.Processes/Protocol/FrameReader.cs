@@ -8,7 +8,11 @@ namespace Brigade.Processes.Protocol;
 /// next call. A stream that ends inside a frame, a length out of range or an unknown type is a
 /// <see cref="ProtocolException"/>: the reader never waits for bytes a malformed header promised beyond the limit.
 /// </summary>
-internal sealed class FrameReader(Stream stream, string peer)
+/// <param name="stream">The stream the frames come from.</param>
+/// <param name="peer">Who writes them, for the errors.</param>
+/// <param name="ownLargePayloads">Whether a frame larger than the buffer keeps (4 MiB) is read into an array of its own,
+/// whole and exact, rather than into the buffer (see <see cref="TryReadOwned"/>).</param>
+internal sealed class FrameReader(Stream stream, string peer, bool ownLargePayloads = false)
 {
     private const int InitialSize = 64 * 1024;
 
@@ -74,6 +78,12 @@ internal sealed class FrameReader(Stream stream, string peer)
 
         if (4 + length > KeptSize)
         {
+            if (ownLargePayloads)
+            {
+                payload = ReadOwned(length - 1);
+                return true;
+            }
+
             _largeFrameAt = Stopwatch.GetTimestamp();
         }
 
@@ -81,6 +91,49 @@ internal sealed class FrameReader(Stream stream, string peer)
         payload = _buffer.AsMemory(_start + WireFormat.HeaderLength, length - 1);
         _start += 4 + length;
         return true;
+    }
+
+    /// <summary>Reads the next frame into an array the caller keeps (a payload handed to another thread): a large frame's
+    /// own array when the reader was made with ownLargePayloads (no copy), else a copy of the payload.</summary>
+    public bool TryReadOwned(out MessageType type, out byte[] payload)
+    {
+        if (!TryRead(out type, out var memory))
+        {
+            payload = [];
+            return false;
+        }
+
+        payload = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment)
+            && segment.Array != _buffer && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+        return true;
+    }
+
+    // A large frame's payload (the header already buffered) read into an array of its own: what is buffered of it first,
+    // then the rest straight from the stream. The buffer does not grow for it, so nothing large stays behind in a reader
+    // that then waits idle in a read (lib64: the worker kept a buffer grown for 10 MB inputs for good, since Trim runs
+    // only on the next frame), and the payload needs no copy to outlive the next read.
+    private byte[] ReadOwned(int payloadLength)
+    {
+        _start += WireFormat.HeaderLength;
+        var owned = GC.AllocateUninitializedArray<byte>(payloadLength);
+        var buffered = Math.Min(_end - _start, payloadLength);
+        Buffer.BlockCopy(_buffer, _start, owned, 0, buffered);
+        _start += buffered;
+        var filled = buffered;
+        while (filled < payloadLength)
+        {
+            var read = stream.Read(owned, filled, payloadLength - filled);
+            if (read == 0)
+            {
+                throw new ProtocolException($"Truncated frame from {peer}: the stream ended {WireFormat.HeaderLength + filled} bytes into a frame that needs {WireFormat.HeaderLength + payloadLength}.");
+            }
+
+            filled += read;
+        }
+
+        return owned;
     }
 
     /// <summary>Reads the next frame; the stream's end is a protocol error.</summary>
