@@ -110,15 +110,26 @@ internal static class LossBreakdown
         // workers started late: check for a slow input"). A lane that finished earlier, while another still ran, stays
         // imbalance: the straggler held the run that long whenever the input ended.
         var inputEnd = TimeSpan.Zero;
-        if (counters.InputEndedAt is { } ended && ended > lastEndAll && slots.Count > 0)
+        var afterLast = TimeSpan.Zero;
+        if (counters.InputEndedAt is { } ended)
         {
-            inputEnd = Min(windDown, (Min(ended, wall) - lastEndAll) * slots.Count);
-            windDown -= inputEnd;
+            if (ended > lastEndAll && slots.Count > 0)
+            {
+                inputEnd = Min(windDown, (Min(ended, wall) - lastEndAll) * slots.Count);
+                windDown -= inputEnd;
+            }
+
+            // The input's waits counted after each worker's last batch (its last take, which found the end): not between
+            // batches, where the wait below is looked for.
+            foreach (var slot in slots)
+            {
+                afterLast += Max(TimeSpan.Zero, Min(ended, wall) - slot.LastEnd);
+            }
         }
 
         // The workers' waits for an asynchronous input's next items, as far as they fall between batches (a wait before a
         // worker's first batch is start-up's; the input is timed per take, the gaps per worker: both sum over workers).
-        var input = Min(Max(TimeSpan.Zero, between), TimeSpan.FromTicks(counters.InputWaitTicks));
+        var input = Min(Max(TimeSpan.Zero, between), Max(TimeSpan.Zero, TimeSpan.FromTicks(counters.InputWaitTicks) - afterLast));
 
         var ran = slots.Count;
         var unstarted = width - ran;

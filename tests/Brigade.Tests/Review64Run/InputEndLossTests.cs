@@ -59,7 +59,23 @@ public sealed class InputEndLossTests
         Assert.True(losses.Causes.Sum(static c => c.Time.Ticks) == losses.Gap.Ticks, all);
     }
 
-    private static RunReport Report(double wall, WorkerReport[] workers, double? inputEnded) => new()
+    [Fact]
+    public void TheWaitForTheInputsEnd_IsNotTakenForWaitsBetweenBatches()
+    {
+        // Each worker's takes between its batches cost 0.2 s, found items at once; its last take waited 2.6 s for the end.
+        // The input's waits (10.4 s, all at the end) were read as the time between batches: "0.80 s of it waiting for the
+        // input's next items: the input is slower than the work".
+        var report = Report(3.7, [Worker(0, 0.0, 1.0, 0.8), Worker(1, 0.0, 1.0, 0.8), Worker(2, 0.0, 1.0, 0.8), Worker(3, 0.0, 1.0, 0.8)], inputEnded: 3.6,
+            inputWait: 10.4);
+
+        var losses = LossBreakdown.Compute(report, report.Counters, callerKeepsEngine: false);
+
+        var overhead = Assert.Single(losses.Causes, c => c.Cause == LossCause.Overhead);
+        Assert.DoesNotContain("waiting for the input's next items", overhead.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("slower than the work", string.Join(" | ", losses.Advice), StringComparison.Ordinal);
+    }
+
+    private static RunReport Report(double wall, WorkerReport[] workers, double? inputEnded, double inputWait = 0) => new()
     {
         Engine = "async",
         DegreeOfParallelism = workers.Length,
@@ -67,7 +83,7 @@ public sealed class InputEndLossTests
         Succeeded = 8,
         WallTime = TimeSpan.FromSeconds(wall),
         Workers = workers,
-        Counters = new LossProbe(0, 0, 0, InputEndedAt: inputEnded is { } e ? TimeSpan.FromSeconds(e) : null),
+        Counters = new LossProbe(0, 0, 0, TimeSpan.FromSeconds(inputWait).Ticks, inputEnded is { } e ? TimeSpan.FromSeconds(e) : null),
     };
 
     private static WorkerReport Worker(int id, double first, double lastEnd, double busy) =>
