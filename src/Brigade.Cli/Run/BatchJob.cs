@@ -323,7 +323,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             return;
         }
 
-        var line = StoppingLine(TerminationSignal.Name, _counters.Running, options.Work is ExecWork, _outputs?.Journal is not null);
+        var line = StoppingLine(TerminationSignal.Name, options.Work.RunningNow ?? _counters.Running, options.Work is ExecWork, _outputs?.Journal is not null);
         Volatile.Write(ref _stopNotice, Task.Factory.StartNew(() => stderr.WriteLine(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
     }
 
@@ -369,7 +369,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     internal string ForcedExitLine()
     {
         var done = _counters.Delivered;
-        var running = _counters.Running;
+        var running = options.Work.RunningNow ?? _counters.Running;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - done - running):N0}" : "the rest";
         var kept = _outputs?.Journal is not null ? "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold" : "";
         return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({_counters.Failed:N0} failed), {running:N0} running killed, {notRun} not run{kept}.{ResumeHint()}";
@@ -380,9 +380,6 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     private string ResumeHint() => _outputs?.Journal is { } journal
         ? $" Resume with: {options.CommandLine} --resume{(options.Input == "-" ? ", fed the same items on stdin" : _inputIsPipe ? $", fed the same items again (the input '{options.Input}' is a pipe, which cannot be read twice)" : "")}{(_paths.JournalInStateDirectory ? $" (journal: {journal.Path})" : "")}"
         : " (no journal: give --output FILE or --journal FILE to make runs resumable)";
-
-    /// <summary>Gets the items running as the progress shows them (for tests).</summary>
-    internal long Running => _counters.Running;
 
     /// <summary>Gets the input's number of items as the progress shows it (read at the input's end; for tests).</summary>
     internal long? Total => _counters.Total;

@@ -25,24 +25,25 @@ public sealed class StopNoticeTests
         var options = new RunJobOptions
         {
             Input = input,
-            Work = new ExecWork(CommandTemplate.Parse("sleep 120 {}"), null, JobRetry.None),
+            Work = new ExecWork(CommandTemplate.Parse($"touch {dir.Path}/started.{{}}; sleep 120"), null, JobRetry.None),
             Engine = Engine.Async,
             Jobs = 2,
             Output = dir.File("out.txt"),
-            CommandLine = "brigade run in.txt -x 'sleep 120 {}' -o out.txt",
+            CommandLine = "brigade run in.txt -x 'sleep 120' -o out.txt",
         };
         var job = new BatchJob(options, stdout, stderr, interactive: false);
         using var cts = new CancellationTokenSource();
         var run = Task.Run(() => job.RunAsync(cts.Token));
 
-        // Both commands running (the progress's count), then the "Ctrl+C".
+        // Both commands running (each touched its file), then the "Ctrl+C". Not the progress's count, which comes at
+        // intervals: the line counts the commands themselves.
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (job.Running < 2 && !run.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
+        while (Directory.GetFiles(dir.Path, "started.*").Length < 2 && !run.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
         {
             await Task.Delay(25);
         }
 
-        Assert.Equal(2, job.Running);
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "started.*").Length);
         await cts.CancelAsync();
 
         // Failed before: no such line; the summary ("...; interrupted. Resume with: ...") was the first word of the stop.
@@ -60,7 +61,7 @@ public sealed class StopNoticeTests
         // What a second signal would say before it ends brigade: the counts and the command to resume.
         var forced = job.ForcedExitLine();
         Assert.StartsWith("brigade run: ended at once by a second signal: 0 items delivered (0 failed), ", forced, StringComparison.Ordinal);
-        Assert.Contains("Resume with: brigade run in.txt -x 'sleep 120 {}' -o out.txt --resume", forced, StringComparison.Ordinal);
+        Assert.Contains("Resume with: brigade run in.txt -x 'sleep 120' -o out.txt --resume", forced, StringComparison.Ordinal);
     }
 
     [Fact]
