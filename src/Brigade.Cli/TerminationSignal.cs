@@ -11,8 +11,9 @@ namespace Brigade.Cli;
 /// <para>brigade handles these signals here rather than through System.CommandLine (its
 /// <c>ProcessTerminationTimeout</c> is off): the signal must be noted before the token is cancelled, or the command
 /// could finish and choose its exit code before a second handler of the same signal ran.</para>
-/// <para>The first signal stops the command cleanly (it kills its commands, writes its summary and resume hint); a
-/// second one is left to its default action and ends the process at once, for a clean stop that hangs. A signal
+/// <para>The first signal stops the command cleanly (it kills its commands, writes its summary and resume hint; brigade
+/// run says so at once, <c>brigade run: stopping (SIGINT): ...</c>); a second one is left to its default action and ends
+/// the process at once, for a clean stop that hangs, after the command's line on what that leaves (<see cref="AtForcedExit"/>). A signal
 /// ignored when brigade started stays ignored (the .NET runtime leaves it alone; SIGHUP, which the runtime does not
 /// handle, is checked here: <c>nohup brigade ...</c> keeps running when its terminal goes).</para>
 /// <para>SIGHUP (the terminal closed, an SSH session dropped) killed brigade at once before review 39: its commands were
@@ -59,6 +60,13 @@ internal static class TerminationSignal
     public static Action? BeforeForcedExit { get; set; }
 
     /// <summary>
+    /// Gets or sets what to say before a second signal ends the process at once, once the terminal is put back: the
+    /// command's line on what it leaves and how to go on (<c>brigade run</c>: the items done, those killed, the
+    /// <c>--resume</c> command). Before run64 the process ended without a word. Null when there is nothing to say.
+    /// </summary>
+    public static Action? AtForcedExit { get; set; }
+
+    /// <summary>
     /// Gets the token the signals cancel once <see cref="Arm"/> has run, without handling them yet: a <c>brigade run</c>
     /// that may replace itself (<see cref="Run.RunRestart"/>) arms only once it knows it will not, so that a signal before
     /// then ends the process as it would one not yet started, rather than cancelling a token the new image never sees.
@@ -100,7 +108,9 @@ internal static class TerminationSignal
             // A second signal: its default action ends the process, once the terminal is put back. Not waited for long:
             // a terminal that takes no output (Ctrl+S, a stuck pager) would hold the write, and this signal is the way
             // out of a stop that hangs.
-            if (BeforeForcedExit is { } restore)
+            var restoreView = BeforeForcedExit;
+            var say = AtForcedExit;
+            if (restoreView is not null || say is not null)
             {
                 // On a thread of its own, not the pool's: at load the pool's queue (busy with the clean stop of the first
                 // signal) outlasted the wait, and the process ended with the terminal as the view had set it (ci108).
@@ -109,11 +119,12 @@ internal static class TerminationSignal
                 {
                     try
                     {
-                        restore();
+                        restoreView?.Invoke();
+                        say?.Invoke();
                     }
                     catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)
                     {
-                        // The terminal is gone: nothing to put back.
+                        // The terminal is gone: nothing to put back, nothing to say.
                     }
                     finally
                     {

@@ -80,5 +80,5 @@ public sealed class WhyNotFasterCliTests(TinyTasksDemoFixture demo) : IClassFixt
         Assert.Contains("Why not faster", scene.GetProperty("conclusion").GetString(), StringComparison.Ordinal);
     }
 
-    private static readonly string[] Causes = ["start-up", "imbalance", "overhead", "waiting-for-core", "gc-pauses", "lock-contention", "blocking", "unexplained", "width-change"];
+    private static readonly string[] Causes = ["start-up", "imbalance", "overhead", "waiting-for-core", "gc-pauses", "lock-contention", "blocking", "unexplained", "width-change", "input-end"];
 }

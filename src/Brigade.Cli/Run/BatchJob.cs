@@ -204,6 +204,10 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         using var stopRun = _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var marker = new Timer(_ => MarkOnTimer(), null, RunOutputs.WatermarkInterval, RunOutputs.WatermarkInterval);
         var view = ProgressView.Start(_counters, stderr, options.Quiet, interactive);
+        // The first signal's stop is said at once, the second's end too (TerminationSignal): before run64 a Ctrl+C printed
+        // nothing until the stop was over, and a second one ended brigade without a word.
+        using var stopping = cancellationToken.Register(SayStopping);
+        TerminationSignal.AtForcedExit = SayForcedExit;
         await using (view.ConfigureAwait(false))
         {
             _outputs.BeforeWrite = view.BeforeOutput;
@@ -270,6 +274,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // alone, but for the cluster, whose summary says what became of the silos.
     private async Task<int> StoppedAsync(Exception failure)
     {
+        TerminationSignal.AtForcedExit = null;
         if (BrokenPipe.Caused(failure))
         {
             // The output's reader went away (| head -1): the end of the pipeline, not a failure to report, as for a tool
@@ -307,6 +312,68 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 #else
     private static bool SilosLost(Exception failure) => failure is ClusterUnavailableException { SiloCount: > 0 };
 #endif
+
+    // Said when the stop begins (a signal, or a caller's cancel): the signal's thread only starts the write, on a thread of
+    // its own, since a terminal that takes no output (Ctrl+S) would otherwise hold the cancellation's other callbacks.
+    // Not with --quiet (brigade's notices are silenced), unlike the summary that follows.
+    private void SayStopping()
+    {
+        if (options.Quiet)
+        {
+            return;
+        }
+
+        var line = StoppingLine(TerminationSignal.Name, options.Work.RunningNow ?? _counters.Running, options.Work is ExecWork, _outputs?.Journal is not null);
+        Volatile.Write(ref _stopNotice, Task.Factory.StartNew(() => stderr.WriteLine(line), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+    }
+
+    private Task? _stopNotice;
+
+    /// <summary>The line the first signal gets: what the clean stop does, and how to end it at once.</summary>
+    /// <param name="signal">The signal's name (<c>SIGINT</c>), or null when a caller cancelled.</param>
+    /// <param name="running">The items running when it came.</param>
+    /// <param name="commands">Whether the items are commands (<c>--exec</c>) rather than a work type's items.</param>
+    /// <param name="journal">Whether the run keeps a journal, so that its end names the command to resume.</param>
+    internal static string StoppingLine(string? signal, long running, bool commands, bool journal)
+    {
+        var what = commands ? (running == 1 ? "command" : "commands") : (running == 1 ? "item" : "items");
+        var stopsRunning = running > 0
+            ? $"{(commands ? "killing" : "cancelling")} the {running:N0} running {what} (they run again on --resume)"
+            : $"no {what} running";
+        var again = signal switch
+        {
+            "SIGINT" => "Ctrl+C again ends brigade at once",
+            null => null,
+            _ => $"a second {signal} ends brigade at once",
+        };
+        return $"brigade run: stopping{(signal is null ? "" : $" ({signal})")}: starting no new items, {stopsRunning}, then the summary{(journal ? " and the command to resume" : "")}{(again is null ? "" : $"; {again}")}";
+    }
+
+    // Said by a second signal, which ends brigade at once (TerminationSignal): what it leaves and how to go on.
+    // The first signal's line first, when it is still being written (a second Ctrl+C right after the first).
+    private void SayForcedExit()
+    {
+        try
+        {
+            Volatile.Read(ref _stopNotice)?.Wait(TimeSpan.FromMilliseconds(200));
+        }
+        catch (AggregateException)
+        {
+            // That line could not be written: this one is still tried.
+        }
+
+        stderr.WriteLine(ForcedExitLine());
+    }
+
+    /// <summary>The line a second signal gets before it ends brigade: what was done, what it leaves, and how to go on.</summary>
+    internal string ForcedExitLine()
+    {
+        var done = _counters.Delivered;
+        var running = options.Work.RunningNow ?? _counters.Running;
+        var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - done - running):N0}" : "the rest";
+        var kept = _outputs?.Journal is not null ? "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold" : "";
+        return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({_counters.Failed:N0} failed), {running:N0} running killed, {notRun} not run{kept}.{ResumeHint()}";
+    }
 
     // Stdin cannot be read again: the resume needs the same items fed to it. Nor can a pipe given by its path: until run58
     // `brigade run <(seq 200) ...` printed `run /dev/fd/63 ... --resume`, which a shell runs without that descriptor.
@@ -422,9 +489,16 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             }
         }
 
+        TerminationSignal.AtForcedExit = null;
         var summary = $"brigade run: {_counters.Delivered:N0} {(_counters.Delivered == 1 ? "item" : "items")}, {_counters.Failed:N0} failed";
         if (interrupted)
         {
+            // The stop's own line first (written off the signal's thread), then the summary.
+            if (Volatile.Read(ref _stopNotice) is { } notice)
+            {
+                await Task.WhenAny(notice, Task.Delay(StuckWrite * 4, CancellationToken.None)).ConfigureAwait(false);
+            }
+
             // Not held by a stderr nobody reads (2>&1 | less): the interrupt ends the run with or without its summary.
             var line = $"{(reportFailure is null ? "" : reportFailure + Environment.NewLine)}{summary}; interrupted.{ResumeHint()}";
             await Task.WhenAny(Task.Run(() => stderr.WriteLine(line), CancellationToken.None), Task.Delay(StuckWrite * 4, CancellationToken.None)).ConfigureAwait(false);

@@ -22,6 +22,11 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
     private SortedSet<int>? _freeSlots;
     private int _nextSlot = 1;
 
+    // The commands started and not yet over (each attempt's), for the line a Ctrl+C gets.
+    private long _running;
+
+    public override long? RunningNow => Interlocked.Read(ref _running);
+
     public override string Description => "exec:" + template.Text;
 
     public override object Prepare(InputItem item) => template.RenderCommand(item);
@@ -46,6 +51,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
         {
             var attempt = ++entry.Attempts;
             var slot = template.UsesSlot ? TakeSlot() : 0;
+            Interlocked.Increment(ref _running);
             try
             {
                 var command = slot > 0 ? ((RenderedCommand)entry.Value).WithSlot(slot) : (RenderedCommand)entry.Value;
@@ -72,6 +78,7 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
             }
             finally
             {
+                Interlocked.Decrement(ref _running);
                 if (slot > 0)
                 {
                     ReturnSlot(slot);

@@ -24,6 +24,10 @@ internal abstract class JobWork
     /// with what its command wrote to stdout (or null) beside the reason.</param>
     public abstract JobStream Start(IAsyncEnumerable<PreparedItem> prepared, RunOptions options, Action<PreparedItem, byte[]?, string?> onCompleted);
 
+    /// <summary>Gets how many items are running now, counted by the work itself (its commands), or null when only the
+    /// engine's progress knows (reported at intervals, so right after commands started it can count fewer than run).</summary>
+    public virtual long? RunningNow => null;
+
     /// <summary>Releases what the work holds (worker processes, a cluster connection).</summary>
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -276,6 +276,22 @@ public sealed class EngineJob<TIn, TOut>
     /// complete at once, from the take to its items.</summary>
     internal long InputWaitTicks => Volatile.Read(ref _inputWaitTicks);
 
+    private long _inputEndedTimestamp;
+
+    /// <summary>Gets when a worker first found an asynchronous input's end (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp), or 0: the losses tell the workers' wait for an input whose writer closed it late (a FIFO, a pipe) from a
+    /// slow start or a straggler (run64).</summary>
+    internal long InputEndedTimestamp => Volatile.Read(ref _inputEndedTimestamp);
+
+    // A take that came back empty on an asynchronous input while the run was not stopping found the input's end.
+    private void NoteInputEnd(ItemBatch<TIn> batch)
+    {
+        if (batch.IsEmpty && _source.IsAsynchronous && !Stopping && _source.Failure is null)
+        {
+            Interlocked.CompareExchange(ref _inputEndedTimestamp, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
+        }
+    }
+
     // Checked before each take. _stop is linked to _abort, but a linked source is cancelled by a callback that runs
     // after the callbacks registered later (a sink's pending write among them): a worker woken by those could take
     // and run batch after batch before _stop itself reads as cancelled, reading an endless input far past the reader.
@@ -309,6 +325,7 @@ public sealed class EngineJob<TIn, TOut>
                 Interlocked.Add(ref _inputWaitTicks, waited);
             }
 
+            NoteInputEnd(batch);
             CheckSourceFailure();
             return batch;
         }
@@ -343,6 +360,7 @@ public sealed class EngineJob<TIn, TOut>
                 Interlocked.Add(ref _inputWaitTicks, System.Diagnostics.Stopwatch.GetElapsedTime(waitStart).Ticks);
             }
 
+            NoteInputEnd(batch);
             CheckSourceFailure();
             return batch;
         }

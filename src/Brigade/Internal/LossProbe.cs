@@ -23,7 +23,8 @@ namespace Brigade.Internal;
 /// <param name="MonitorContentions">Plain <c>lock</c> contentions.</param>
 /// <param name="LockWaitTicks">The run's waits on Brigade's primitives.</param>
 /// <param name="InputWaitTicks">The run's workers' waits for an asynchronous input's next items (<see cref="EngineJob{TIn, TOut}.InputWaitTicks"/>).</param>
-internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks, long InputWaitTicks = 0)
+/// <param name="InputEndedAt">When, from the run's start, a worker first found an asynchronous input's end (<see cref="EngineJob{TIn, TOut}.InputEndedTimestamp"/>); null when unknown.</param>
+internal readonly record struct LossProbe(long GcPauseTicks, long MonitorContentions, long LockWaitTicks, long InputWaitTicks = 0, TimeSpan? InputEndedAt = null)
 {
     /// <summary>Reads the process-wide counters now (<see cref="LockWaitTicks"/> is the run's own, given to <see cref="Since"/>).</summary>
     public static LossProbe Read() =>

@@ -123,6 +123,12 @@ internal static class RunPipeline
         var end = clock.Now();
         var cpu = Environment.CpuUsage.TotalTime - cpuAtStart;
         var counters = LossProbe.Read().Since(countersAtStart, recorder.LockWaitTicks(), job.InputWaitTicks);
+        if (job.InputEndedTimestamp is var inputEnded and > 0 && clock.TimeProvider == TimeProvider.System)
+        {
+            // Stopwatch timestamps, as the system time provider's (a fake clock's run has no such time to compare).
+            counters = counters with { InputEndedAt = clock.SinceStart(inputEnded) };
+        }
+
         if (progressTimer is not null)
         {
             // Not DisposeAsync: it waits for a call still running, and a callback that blocks held the run's results for

@@ -16,6 +16,7 @@ public static partial class HtmlReport
         [LossCause.Blocking] = "#00838f",
         [LossCause.Unexplained] = "#e0e0e0",
         [LossCause.WidthChange] = "#7cb342",
+        [LossCause.InputEnd] = "#fbc02d",
     };
 
     private static void WriteLosses(Html w, RunReport run)

@@ -104,9 +104,32 @@ internal static class LossBreakdown
         tail -= retired;
         startUp -= opened;
 
+        // After the last batch ended, the workers waited for the input to end (a FIFO or pipe whose writer closed it late):
+        // its wait, not the run's finishing (start-up) nor a straggler (imbalance), cost every worker that ran the time
+        // from the last batch's end to the input's end (run64: a FIFO closed 2.7 s after its last item read "start-up 95%:
+        // workers started late: check for a slow input"). A lane that finished earlier, while another still ran, stays
+        // imbalance: the straggler held the run that long whenever the input ended.
+        var inputEnd = TimeSpan.Zero;
+        var afterLast = TimeSpan.Zero;
+        if (counters.InputEndedAt is { } ended)
+        {
+            if (ended > lastEndAll && slots.Count > 0)
+            {
+                inputEnd = Min(windDown, (Min(ended, wall) - lastEndAll) * slots.Count);
+                windDown -= inputEnd;
+            }
+
+            // The input's waits counted after each worker's last batch (its last take, which found the end): not between
+            // batches, where the wait below is looked for.
+            foreach (var slot in slots)
+            {
+                afterLast += Max(TimeSpan.Zero, Min(ended, wall) - slot.LastEnd);
+            }
+        }
+
         // The workers' waits for an asynchronous input's next items, as far as they fall between batches (a wait before a
         // worker's first batch is start-up's; the input is timed per take, the gaps per worker: both sum over workers).
-        var input = Min(Max(TimeSpan.Zero, between), TimeSpan.FromTicks(counters.InputWaitTicks));
+        var input = Min(Max(TimeSpan.Zero, between), Max(TimeSpan.Zero, TimeSpan.FromTicks(counters.InputWaitTicks) - afterLast));
 
         var ran = slots.Count;
         var unstarted = width - ran;
@@ -238,6 +261,8 @@ internal static class LossBreakdown
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.WidthChange, retired + opened, widthText,
                 null),
+            (LossCause.InputEnd, inputEnd, Text($"the last item ended {LossText.Duration(slots.Count > 0 ? inputEnd / slots.Count : TimeSpan.Zero)} before the input did: every worker waited for more items from an input still open (a FIFO or pipe whose writer had not closed it)"),
+                "the run ends only when its input does: close the input (the writer of the FIFO or pipe) as soon as its last item is written"),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
             (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed

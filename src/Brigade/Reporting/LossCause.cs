@@ -30,4 +30,8 @@ public enum LossCause
     /// <summary>Lanes of the width that auto mode's plan had retired or not yet opened: the run's width changed mid-run (a
     /// re-plan narrowed or widened it), so those lanes sat idle by the plan, not because of a straggler or a slow start.</summary>
     WidthChange,
+
+    /// <summary>Every worker idle after the last item ended, waiting for an asynchronous input that was still open to end
+    /// (a FIFO or pipe whose writer closed it late): the run cannot end before its input does.</summary>
+    InputEnd,
 }

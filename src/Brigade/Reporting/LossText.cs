@@ -15,6 +15,7 @@ internal static class LossText
         LossCause.LockContention => "lock contention",
         LossCause.Blocking => "blocking",
         LossCause.WidthChange => "width change",
+        LossCause.InputEnd => "waiting for the input's end",
         _ => "unexplained",
     };
 

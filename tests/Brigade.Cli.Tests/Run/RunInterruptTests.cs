@@ -25,7 +25,8 @@ public sealed class RunInterruptTests
         // Each command says it started (and whether the signal reached it), then waits until the test lets it go: the
         // signal lands mid-command.
         var command = $"trap 'touch {dir.Path}/got-signal.{{#}}' {name}; touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
-        string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads", "-q"];
+        // Not --quiet: the stop's own line is checked too (run64).
+        string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads"];
         var reaper = 0;
         using (var brigade = CliProcess.StartInOwnGroup(dir.Path, args))
         {
@@ -42,6 +43,11 @@ public sealed class RunInterruptTests
                 var stderr = await brigade.StandardError.ReadToEndAsync();
                 Assert.True(brigade.ExitCode == exitCode, $"exit {brigade.ExitCode}: {stderr}");
                 Assert.Contains("--resume", stderr, StringComparison.Ordinal);
+
+                // Said as the stop began, before the summary (run64: nothing was said until the stop was over).
+                var stopping = stderr.IndexOf($"brigade run: stopping (SIG{name}): starting no new items, ", StringComparison.Ordinal);
+                Assert.True(stopping >= 0 && stopping < stderr.IndexOf("; interrupted.", StringComparison.Ordinal), stderr);
+                Assert.Contains(signal == SigInt ? "; Ctrl+C again ends brigade at once" : $"; a second SIG{name} ends brigade at once", stderr, StringComparison.Ordinal);
             }
             finally
             {

@@ -28,6 +28,7 @@ internal sealed class LossRecord
         LossCause.LockContention => "lock-contention",
         LossCause.Blocking => "blocking",
         LossCause.WidthChange => "width-change",
+        LossCause.InputEnd => "input-end",
         _ => "unexplained",
     };
 }
