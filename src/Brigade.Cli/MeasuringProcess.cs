@@ -76,7 +76,12 @@ internal static class MeasuringProcess
     /// <returns>True when the command would end in a usage error.</returns>
     internal static bool IsUsageError(string[] args)
     {
-        var parse = CliApp.BuildRoot(TextWriter.Null, TextWriter.Null).Parse(args);
+        // Only the command itself is built: this runs on every demo and advise before the restart, with tier-0 code.
+        var root = new System.CommandLine.RootCommand
+        {
+            args is ["advise", ..] ? Brigade.Cli.Commands.AdviseCommand.Create(TextWriter.Null, TextWriter.Null) : Brigade.Cli.Commands.DemoCommand.Create(TextWriter.Null, TextWriter.Null),
+        };
+        var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
             return true;
