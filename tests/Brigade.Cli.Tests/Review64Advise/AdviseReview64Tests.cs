@@ -19,7 +19,6 @@ public sealed class AdviseReview64Tests
     [InlineData("advise", "--repetitions", "abc")]
     [InlineData("advise", "--work", "X")]
     [InlineData("advise", "--frob")]
-    [InlineData("demo", "--frob")]
     public void AUsageError_IsFoundBeforeTheMeasuringRestart_SoNoSecondStartUp(params string[] args)
     {
         // Before, advise --engines gpu restarted itself with the measuring settings (execve, ~0.2 s of CPU) and only then
@@ -32,7 +31,8 @@ public sealed class AdviseReview64Tests
     [InlineData("advise", "--quick", "--engines", "threads,processes")]
     [InlineData("advise", "--quick", "--only", "tiny", "--repetitions", "2")]
     [InlineData("demo", "--quick")]
-    public void AGoodCommandLine_IsNoUsageError(params string[] args) => Assert.False(MeasuringProcess.IsUsageError(args));
+    [InlineData("demo", "--frob")] // the demo is not checked before its restart: a check costs each of its starts ~0.05 s of CPU
+    public void AGoodCommandLine_OrAnyDemoOne_IsNotCheckedAsAUsageErrorBeforeTheRestart(params string[] args) => Assert.False(MeasuringProcess.IsUsageError(args));
 
     [Fact]
     public async Task AdviseEngines_AutoPlansAmongThem_AndTheJsonHasEveryField_NullWhereUnknown()
