@@ -16,6 +16,10 @@ internal sealed class AdviseDocument
     /// <summary>The engines <c>--engines</c> named, the only ones auto mode was compared with; null without it (every engine).</summary>
     public List<string>? Engines { get; init; }
 
+    /// <summary>The engines auto mode planned among under <c>--engines</c>: the in-process ones named, or <c>processes</c>
+    /// alone when it is the only one (review 64); null without <c>--engines</c> (every engine).</summary>
+    public List<string>? AutoEngines { get; set; }
+
     public List<AdviseWorkload> Workloads { get; init; } = [];
 
     public double TotalSeconds { get; set; }

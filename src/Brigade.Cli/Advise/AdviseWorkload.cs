@@ -46,4 +46,8 @@ internal sealed class AdviseWorkload
 
     /// <summary>Auto's median wall time over the best alternative's.</summary>
     public double Ratio { get; init; }
+
+    /// <summary>What the measurements leave out, one sentence each, such as worker processes measured at the core count
+    /// only for work that waits (review 64); empty when nothing.</summary>
+    public List<string> Notes { get; init; } = [];
 }

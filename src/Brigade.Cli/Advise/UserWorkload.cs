@@ -122,6 +122,21 @@ internal static class UserWorkload
                 async (options, ct) => Succeeded((await MapAsync(inputs, options, ct).ConfigureAwait(false)).Report, options),
                 async ct =>
                 {
+                    // Starts the worker processes, every one of them: their cold start (~0.4 s a worker at load) landed on
+                    // the first measured run, auto's when auto runs on them alone (review 64: --engines processes,
+                    // SquareWork: auto 833 ms, "blocking I/O", against 10 ms for the same pool warm).
+                    foreach (var processes in handPicked.Select(h => h.Engine).OfType<Brigade.Processes.ProcessEngine>().Distinct())
+                    {
+                        try
+                        {
+                            await processes.WarmUpAsync(instance.GetType(), cancellationToken: ct).ConfigureAwait(false);
+                        }
+                        catch (Brigade.Processes.WorkerStartException)
+                        {
+                            // Left for the measured run to meet: it says which item failed and why, as before.
+                        }
+                    }
+
                     // Compiles the engines' code for this work's types (the suite's warm-up used other types).
                     foreach (var engine in new[] { Engine.Sequential, Engine.ThreadPool, Engine.Threads, WorkloadComparison.CreateAutoEngine() })
                     {

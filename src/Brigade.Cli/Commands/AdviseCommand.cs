@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -62,34 +63,50 @@ internal static class AdviseCommand
                 return ExitCodes.Success;
             }
 
-            var repetitions = parse.GetValue(reps) ?? (parse.GetValue(quick) ? 1 : 3);
-            if (repetitions is < 1 or > 100)
-            {
-                throw new CliUsageException("--repetitions: must be between 1 and 100");
-            }
-
-            var (assemblyPath, workType, inputPath) = (parse.GetValue(assembly), parse.GetValue(work), parse.GetValue(input));
-            UserWork? user = null;
-            if (assemblyPath is not null || workType is not null || inputPath is not null)
-            {
-                if (assemblyPath is null || workType is null || inputPath is null)
-                {
-                    throw new CliUsageException("advise: measuring your own work needs all three of --assembly PATH, --work TYPE and --input FILE");
-                }
-
-                if (parse.GetValue(only) is { Length: > 0 })
-                {
-                    throw new CliUsageException("advise: --only selects reference workloads; it does not go with --assembly/--work");
-                }
-
-                user = new UserWork(assemblyPath, workType, inputPath, parse.GetValue(format));
-            }
-
-            var ids = user is null ? Select(parse.GetValue(only) ?? [], given: parse.GetResult(only) is { Implicit: false }) : [];
-            var allowed = SelectEngines(parse.GetValue(engines) ?? [], given: parse.GetResult(engines) is { Implicit: false });
-            return await RunAsync(ids, user, allowed, parse.GetValue(quick), parse.GetValue(json), repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            var request = Check(parse);
+            return await RunAsync(request.Ids, request.User, request.Engines, request.Quick, request.Json, request.Repetitions, stdout, stderr, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The command line's usage errors that need nothing loaded or measured (a number out of range, an unknown workload or
+    /// engine, options that do not go together), as a <see cref="CliUsageException"/>; else what to measure. Called before
+    /// the measuring restart too (<see cref="MeasuringProcess.ShouldRestart"/>): review 64 found such errors only after the
+    /// process had started over with the measuring settings.
+    /// </summary>
+    /// <param name="parse">A parse of <c>advise</c>'s command line without parse errors.</param>
+    /// <returns>What to measure.</returns>
+    internal static AdviseRequest Check(ParseResult parse)
+    {
+        var quick = parse.GetValue<bool>("--quick");
+        var repetitions = parse.GetValue<int?>("--repetitions") ?? (quick ? 1 : 3);
+        if (repetitions is < 1 or > 100)
+        {
+            throw new CliUsageException("--repetitions: must be between 1 and 100");
+        }
+
+        var (assemblyPath, workType, inputPath) = (parse.GetValue<string?>("--assembly"), parse.GetValue<string?>("--work"), parse.GetValue<string?>("--input"));
+        AdviseUserWork? user = null;
+        var only = parse.GetValue<string[]>("--only") ?? [];
+        if (assemblyPath is not null || workType is not null || inputPath is not null)
+        {
+            if (assemblyPath is null || workType is null || inputPath is null)
+            {
+                throw new CliUsageException("advise: measuring your own work needs all three of --assembly PATH, --work TYPE and --input FILE");
+            }
+
+            if (only is { Length: > 0 })
+            {
+                throw new CliUsageException("advise: --only selects reference workloads; it does not go with --assembly/--work");
+            }
+
+            user = new AdviseUserWork(assemblyPath, workType, inputPath, parse.GetValue<InputFormat>("--format"));
+        }
+
+        var ids = user is null ? Select(only, given: parse.GetResult("--only") is OptionResult { Implicit: false }) : [];
+        var allowed = SelectEngines(parse.GetValue<string[]>("--engines") ?? [], given: parse.GetResult("--engines") is OptionResult { Implicit: false });
+        return new AdviseRequest(ids, user, allowed, quick, parse.GetValue<bool>("--json"), repetitions);
     }
 
     private static List<string> Select(string[] only, bool given)
@@ -137,7 +154,7 @@ internal static class AdviseCommand
         return [.. EngineNames.Where(e => names.Contains(e, StringComparer.OrdinalIgnoreCase))];
     }
 
-    private static async Task<int> RunAsync(List<string> ids, UserWork? user, List<string>? engines, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(List<string> ids, AdviseUserWork? user, List<string>? engines, bool quick, bool json, int repetitions, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         // Loaded before anything is printed: a wrong path, type or input is a usage error, not half a table.
         var resources = new EngineResources();
@@ -160,13 +177,20 @@ internal static class AdviseCommand
                 console.Write(new Rule("[bold]Brigade advise[/]").LeftJustified());
                 console.MarkupLine(Markup.Escape($"{document.Machine.Cores} cores · {document.Machine.Processor ?? document.Machine.Architecture} · {document.Machine.Runtime}"));
                 console.MarkupLine($"[grey]auto mode (sampling included, no plan cache) against hand-picked {(engines is null ? "engines" : Markup.Escape($"configurations on {string.Join(", ", engines)} (--engines)"))}; median of {repetitions} run{(repetitions == 1 ? "" : "s")} each ({WorkloadComparison.ShortRunRepetitions} when a run takes under {WorkloadComparison.ShortRun.TotalMilliseconds:0} ms)[/]");
+                if (engines is not null)
+                {
+                    console.MarkupLine(Markup.Escape(AutoAmong(engines)));
+                }
+
                 foreach (var w in skipped)
                 {
                     console.MarkupLine(Markup.Escape($"  {w.Id}: skipped, its hand-picked configurations run on {Join(EnginesOf(w), "and")}, which --engines leaves out"));
                 }
             }
 
-            comparisons = await CompareAsync(workloads, repetitions, document, forecasts, json ? null : console, cancellationToken).ConfigureAwait(false);
+            var auto = AutoFor(engines, workloads);
+            document.AutoEngines = engines is null ? null : AutoPlansOn(engines);
+            comparisons = await CompareAsync(workloads, auto, repetitions, document, forecasts, json ? null : console, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -185,6 +209,14 @@ internal static class AdviseCommand
 
         console.Write(Table(comparisons, engines));
         WriteForecast(console, comparisons, forecasts);
+        foreach (var c in comparisons)
+        {
+            foreach (var note in Notes(c))
+            {
+                console.MarkupLine(Markup.Escape($"note: {c.Workload.Id}: {note}"));
+            }
+        }
+
         if (userWorkload is not null)
         {
             var c = comparisons[0];
@@ -258,9 +290,49 @@ internal static class AdviseCommand
         return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list.Take(list.Count - 1)) + $" {last} " + list[^1];
     }
 
-    private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, int repetitions, AdviseDocument document, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecastsOf, IAnsiConsole? console, CancellationToken cancellationToken)
+    // Review 64: auto mode plans among the in-process engines --engines names (AutoEngineOptions.Engines: a plan on another
+    // engine runs on a stand-in and says so); with worker processes alone, auto hands the user's work to them (its
+    // isolated engine, the one the hand-picked configuration runs on) at the width it plans. Before, auto planned among
+    // every engine and its time could be of one the user had ruled out.
+    private static Engine AutoFor(List<string>? engines, List<Workload> workloads)
     {
-        var auto = WorkloadComparison.CreateAutoEngine();
+        if (engines is null)
+        {
+            return WorkloadComparison.CreateAutoEngine();
+        }
+
+        var options = new AutoEngineOptions { UsePlanCache = false };
+        var inProcess = AutoPlansOn(engines);
+        if (inProcess.Count > 0 && inProcess[0] != "processes")
+        {
+            options.Engines = inProcess;
+        }
+        else if (workloads.SelectMany(w => w.HandPicked).FirstOrDefault(h => h.Engine.Name == "processes")?.Engine is { } processes)
+        {
+            options.IsolatedEngine = processes;
+        }
+
+        return Engine.CreateAuto(options);
+    }
+
+    // The engines auto plans among under --engines: the in-process ones named, else worker processes alone.
+    private static List<string> AutoPlansOn(List<string> engines) =>
+        engines.Any(e => e != "processes") ? [.. engines.Where(e => e != "processes")] : ["processes"];
+
+    // The header's line on what auto mode plans among under --engines.
+    private static string AutoAmong(List<string> engines)
+    {
+        var on = AutoPlansOn(engines);
+        return on is ["processes"]
+            ? "auto mode runs the work on worker processes, the only engine --engines names, at the width it plans"
+            : $"auto mode plans among {Join(on, "and")} (--engines){(engines.Contains("processes") ? "; it runs nothing on worker processes, which are measured beside it" : "")}; a plan for another engine runs on one of these and says so";
+    }
+
+    private static async Task<List<WorkloadComparison>> CompareAsync(List<Workload> workloads, Engine auto, int repetitions, AdviseDocument document, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecastsOf, IAnsiConsole? console, CancellationToken cancellationToken)
+    {
+        // The process's one warm-up of auto mode's own code runs lambdas in this process: on an auto engine that runs
+        // nothing in this process (worker processes alone) it could not, so it runs on an unrestricted one first.
+        await WorkloadComparison.WarmUpAutoAsync(WorkloadComparison.CreateAutoEngine(), cancellationToken).ConfigureAwait(false);
         var comparisons = new List<WorkloadComparison>();
         foreach (var workload in workloads)
         {
@@ -371,9 +443,24 @@ internal static class AdviseCommand
         })],
         Best = c.Best.Label,
         Ratio = Math.Round(c.Ratio, 3),
+        Notes = Notes(c),
     };
 
-    private sealed record UserWork(string Assembly, string Work, string Input, InputFormat Format);
+    // Review 64: worker processes are measured at the core count only, each worker a process start (~0.3 s of CPU): for work
+    // that waits, more of them could finish sooner, and advise says so rather than start a wider pool. (Dedicated threads,
+    // measured at 16 and 64, overlap the same waits in one process; processes are for isolation, not speed, in .NET.)
+    internal static List<string> Notes(WorkloadComparison c)
+    {
+        var notes = new List<string>();
+        if (c.Alternatives.FirstOrDefault(a => a.Report.Engine == "processes") is { } processes &&
+            c.MeasuredClass is WorkloadClass.Blocking or WorkloadClass.Mixed or WorkloadClass.AsyncIo)
+        {
+            notes.Add($"worker processes were measured at {processes.Report.DegreeOfParallelism} only (one per core): for {WorkloadClassNames.Of(c.MeasuredClass)} work more could finish sooner " +
+                $"(brigade run --engine processes -j N); advise starts no wider pool, each worker being a process start");
+        }
+
+        return notes;
+    }
 
     // For people: "1.234 s", "123 ms", "0.052 ms" (a job of tiny items takes microseconds).
     private static string Time(TimeSpan t) => t.TotalSeconds >= 1 ? t.TotalSeconds.ToString("0.000 s", CultureInfo.InvariantCulture)

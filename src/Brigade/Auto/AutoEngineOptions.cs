@@ -170,6 +170,14 @@ public sealed class AutoEngineOptions
         set => _timeProvider = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>Gets or sets the in-process engines a plan may run on, by name (<c>sequential</c>, <c>threadpool</c>,
+    /// <c>threads</c>, <c>async</c>): <c>brigade advise --engines</c>, where auto mode is measured among the engines a user
+    /// can ship (review 64).</summary>
+    /// <value>Defaults to <see langword="null"/>: any. A plan on another engine runs on the first allowed one of its
+    /// stand-ins (<see cref="AutoPlanner.Among"/>) and its line says so. An <see cref="IsolatedEngine"/>'s plans are not
+    /// affected.</value>
+    internal IReadOnlyList<string>? Engines { get; set; }
+
     /// <summary>Gets or sets what is called with the run's final evidence when an in-process auto run ends (tests).</summary>
     /// <value>Defaults to <see langword="null"/>. Called once per run, on the run's flow, after the last worker left and before
     /// the run stops timing lock waits; not called for an <see cref="IsolatedEngine"/>'s runs or a run whose engine threw.</value>

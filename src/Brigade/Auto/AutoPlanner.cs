@@ -218,7 +218,52 @@ internal static class AutoPlanner
     /// <param name="sample">What was measured.</param>
     /// <param name="context">The run and machine.</param>
     /// <returns>The decision, or <see langword="null"/> when nothing was measured.</returns>
-    public static PlanDecision? Decide(in WorkSample sample, in PlanContext context)
+    public static PlanDecision? Decide(in WorkSample sample, in PlanContext context) =>
+        DecideAny(sample, context) is { } decision ? Among(decision, context) : null;
+
+    // Stand-ins for an engine the options leave out (AutoEngineOptions.Engines), best first: the same loop where there is
+    // one (the thread pool, async concurrency and one-after-another all run on tasks), else the other in-process loop.
+    private static readonly Dictionary<string, string[]> StandIns = new(StringComparer.Ordinal)
+    {
+        ["sequential"] = ["threadpool", "async", "threads"],
+        ["threadpool"] = ["threads", "async", "sequential"],
+        ["threads"] = ["threadpool", "async", "sequential"],
+        ["async"] = ["threads", "threadpool", "sequential"],
+    };
+
+    /// <summary>The decision on an engine <see cref="AutoEngineOptions.Engines"/> allows: as made when it is allowed (or
+    /// there is no such list, or it runs on the isolated engine), else on the first allowed stand-in at the same width
+    /// (one for <c>sequential</c>; at most <see cref="PlanContext.ThreadCeiling"/> dedicated threads), its line saying which
+    /// engine it stands in for and why (review 64: advise --engines threads,processes measured auto's plan on async, an
+    /// engine the user had ruled out).</summary>
+    /// <param name="decision">The plan as made on any engine.</param>
+    /// <param name="context">The run and machine, with the options.</param>
+    /// <returns>The plan on an allowed engine.</returns>
+    internal static PlanDecision Among(PlanDecision decision, in PlanContext context)
+    {
+        if (context.Options.Engines is not { Count: > 0 } allowed || decision.Kind == LoopKind.Isolated || allowed.Contains(decision.Engine) ||
+            !StandIns.TryGetValue(decision.Engine, out var standIns) || standIns.FirstOrDefault(allowed.Contains) is not { } engine)
+        {
+            return decision;
+        }
+
+        var (kind, head) = engine switch
+        {
+            "threads" => (LoopKind.Thread, "Threads"),
+            "threadpool" => (LoopKind.Task, "ThreadPool"),
+            "async" => (LoopKind.Task, "Async"),
+            _ => (LoopKind.Task, "Sequential"),
+        };
+        var width = engine == "sequential" || decision.Engine == "sequential" ? 1
+            : kind == LoopKind.Thread ? Math.Max(1, Math.Min(decision.Width, context.ThreadCeiling)) : decision.Width;
+        var line = decision.Explanation;
+        var dash = line.IndexOf(" — ", StringComparison.Ordinal);
+        var why = dash >= 0 ? line[(dash + 3)..] : line;
+        line = $"{head} ×{width}, batch {decision.BatchSize} — {decision.Engine} is not among the engines allowed ({string.Join(", ", allowed)}): {why}";
+        return decision with { Kind = kind, Engine = engine, Width = width, Explanation = line };
+    }
+
+    private static PlanDecision? DecideAny(in WorkSample sample, in PlanContext context)
     {
         var measured = Classify(sample, context.Options.ReportsExternalCpu);
         if (measured == WorkloadClass.Unknown)
