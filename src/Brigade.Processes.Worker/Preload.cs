@@ -59,5 +59,6 @@ internal sealed class Preload(IReadOnlyList<string> assemblyPaths, string? workN
     }
 
     // The types RemoteValueCodec sends as raw bytes between processes of one machine.
-    private static bool TravelsRaw(Type type) => type.IsPrimitive && type != typeof(IntPtr) && type != typeof(UIntPtr);
+    private static bool TravelsRaw(Type type) =>
+        (type.IsPrimitive && type != typeof(IntPtr) && type != typeof(UIntPtr)) || type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>);
 }

@@ -16,7 +16,7 @@ public sealed class WireGoldenTests
     private const int WorkId = 7;
     private const long BatchId = 3;
 
-    public static TheoryData<string> Cases => ["ints", "records", "strings", "unserializable-input", "failures", "failures-each-item"];
+    public static TheoryData<string> Cases => ["ints", "records", "strings", "unserializable-input", "failures", "failures-each-item", "bytes", "memory"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -30,6 +30,8 @@ public sealed class WireGoldenTests
             "unserializable-input" => RoundTrip<Checked, GoldenMaybe, int>([new(1), new(-1), new(5)], flags: 0),
             "failures" => RoundTrip<FailOdd, int, string>([0, 1, 2, 3, 4], flags: 0),
             "failures-each-item" => RoundTrip<FailOdd, int, string>([10, 11, 12], flags: WireFormat.BatchFlushEachItem),
+            "bytes" => RoundTrip<Review64Frames.ReverseBytes, byte[]?, byte[]?>([null, [], [1, 2, 3]], flags: 0),
+            "memory" => RoundTrip<Review64Frames.ReverseMemory, ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>([default, new byte[] { 4, 5 }], flags: 0),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };
 
@@ -109,6 +111,10 @@ public sealed class WireGoldenTests
                 "2B00000003070000000300000000000000000500000002140000000000000001000000020000000300000004000000",
             ["failures-each-item"] =
                 "23000000030700000003000000000000000103000000020C0000000A0000000B0000000C000000",
+            ["bytes"] =
+                "2200000003070000000300000000000000000300000003FFFFFFFF0000000003000000010203",
+            ["memory"] =
+                "1D0000000307000000030000000000000000020000000300000000020000000405",
         };
 
         public static readonly Dictionary<string, string> Results = new()
@@ -145,6 +151,12 @@ public sealed class WireGoldenTests
                 "427269676164652E50726F6365737365732E54657374732E4E6F537461636B457863657074696F6E08000000696E6E6572203131FFFFFFFF" +
                 "0000020000005B5D3600000043030000000000000002000000010000000100000000000000000000000000000000FFFFFFFFFFFFFFFF0000" +
                 "060000005B223132225D",
+            ["bytes"] =
+                "3D00000043030000000000000000000000030000000100000000000000000000000000000000FFFFFFFFFFFFFFFF00000003FFFFFFFF0000" +
+                "000003000000030201",
+            ["memory"] =
+                "3700000043030000000000000000000000020000000100000000000000000000000000000000FFFFFFFFFFFFFFFF00000300000000020000" +
+                "000504",
         };
     }
 }

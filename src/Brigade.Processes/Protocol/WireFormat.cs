@@ -15,8 +15,10 @@ internal static class WireFormat
     /// (in Batch, Results and Cancel) are int64, so that they never wrap in a worker's life. 4: a failure's error may carry
     /// every inner exception of an aggregate (<see cref="ErrorFrames"/>' flag 2); every other frame is byte for byte
     /// version 3's, and a host of version 4 reads version 3's errors the same. 5: Prepare carries the caller's culture
-    /// names (<see cref="PrepareCulture"/>, <see cref="RunCulture"/>); a version-4 worker would run under its own.</remarks>
-    public const ushort Version = 5;
+    /// names (<see cref="PrepareCulture"/>, <see cref="RunCulture"/>); a version-4 worker would run under its own. 6: <c>byte[]</c>
+    /// and <c>ReadOnlyMemory&lt;byte&gt;</c> values travel as their length and bytes (value encoding 3,
+    /// <c>RemoteValueCodec.RawBytes</c>), not base64 JSON; a version-5 side would not read them.</remarks>
+    public const ushort Version = 6;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;

@@ -10,7 +10,9 @@ namespace Brigade.Engines.Remote;
 /// serializer call for the whole batch, which is what makes tiny items cheap); when that fails, each value
 /// length-prefixed on its own, so that only the values that cannot be (de)serialized fail, each as its own item.
 /// Primitive numbers (<c>int</c>, <c>long</c>, <c>double</c>, ...) may travel as their raw bytes when both sides run
-/// on one machine (<c>allowRaw</c>), so no text is formatted or parsed. A leading byte says which encoding follows,
+/// on one machine (<c>allowRaw</c>), so no text is formatted or parsed; so may <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c>
+/// (<see cref="RawBytes"/>: each value's length and its bytes, where JSON would carry base64, a third larger and encoded
+/// and decoded on both sides). A leading byte says which encoding follows,
 /// so the reader needs no agreement beyond the value type.
 /// </summary>
 /// <typeparam name="T">The type the caller holds the values as: the work's own type, or (through the variance rule of
@@ -23,7 +25,12 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     public const byte EachPrefixed = 1;
     public const byte Raw = 2;
 
+    /// <summary>Byte arrays (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c>) as they are: per value an int32 length (-1 for a null
+    /// array) and the bytes. Like <see cref="Raw"/>, only between processes of one machine.</summary>
+    public const byte RawBytes = 3;
+
     private readonly Func<JsonTypeInfo>? _resolve;
+    private readonly Type _wireType;
     private readonly bool _exact;
     private readonly bool _raw;
     private readonly bool _refuseLostMembers;
@@ -36,8 +43,9 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     {
         ArgumentNullException.ThrowIfNull(wire);
         _json = new Metadata(wire, refuseLostMembers: false);
+        _wireType = wire.Type;
         _exact = _json.Element is not null;
-        _raw = allowRaw && _exact && IsRaw();
+        _raw = allowRaw && _exact && (IsRaw() || IsBytes());
     }
 
     /// <summary>
@@ -56,6 +64,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         ArgumentNullException.ThrowIfNull(wireType);
         ArgumentNullException.ThrowIfNull(wire);
         _refuseLostMembers = refuseLostMembers;
+        _wireType = wireType;
         _exact = wireType == typeof(T);
         _raw = allowRaw && TravelsRaw(wireType);
         if (_raw)
@@ -72,8 +81,13 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     private Metadata Json => _json ??= new Metadata(_resolve!(), _refuseLostMembers);
 
     /// <summary>Gets whether values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>, travel
-    /// as raw bytes where raw bytes are allowed (primitive numbers of the work's own type), never as JSON.</summary>
-    public static bool TravelsRaw(Type wireType) => wireType == typeof(T) && IsRaw();
+    /// as raw bytes where raw bytes are allowed (primitive numbers, <c>byte[]</c> or <c>ReadOnlyMemory&lt;byte&gt;</c> of the work's
+    /// own type), never as JSON.</summary>
+    public static bool TravelsRaw(Type wireType) => wireType == typeof(T) && (IsRaw() || IsBytes());
+
+    /// <summary>Gets whether <typeparamref name="T"/> is <c>byte[]</c> or <c>ReadOnlyMemory&lt;byte&gt;</c>: each value travels as its
+    /// length and bytes (<see cref="RawBytes"/>).</summary>
+    public static bool IsBytes() => typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>);
 
     /// <summary>Gets whether values of <typeparamref name="T"/> are primitive numbers, <c>bool</c> or <c>char</c>: raw bytes can carry them.</summary>
     public static bool IsRaw() =>
@@ -86,6 +100,12 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         ArgumentNullException.ThrowIfNull(buffer);
         ArgumentNullException.ThrowIfNull(values);
         var mark = buffer.Length;
+        if (_raw && IsBytes())
+        {
+            WriteBytes(buffer, values, count);
+            return null;
+        }
+
         if (_raw)
         {
             // T is a primitive (checked at construction): its array's memory is exactly the values' bytes.
@@ -185,6 +205,30 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         Array.Clear(errors, 0, count);
         var reader = new RemoteValueReader(source);
         var encoding = reader.ReadByte();
+        if (encoding == RawBytes)
+        {
+            if (_exact && IsBytes())
+            {
+                ReadBytes(ref reader, count, values);
+                return reader.Position;
+            }
+
+            // Variance: an IWork<X, byte[]> is an IWork<X, object> (or IList<byte>, ...): the worker writes the work's byte[]
+            // results raw, and a caller holding them as a base type reads the arrays as they are.
+            if (_wireType != typeof(byte[]) || !typeof(T).IsAssignableFrom(typeof(byte[])))
+            {
+                throw new RemoteFormatException($"Raw byte arrays cannot be read as {typeof(T).Name}.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var length = reader.ReadInt32();
+                values[i] = length == -1 ? default! : (T)(object)reader.ReadBytes(length).ToArray();
+            }
+
+            return reader.Position;
+        }
+
         if (encoding == Raw)
         {
             var bytes = reader.ReadValue();
@@ -235,6 +279,56 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     }
 
     public void Dispose() => _writer?.Dispose();
+
+    // T is byte[] or ReadOnlyMemory<byte> (IsBytes): the casts below are of the array's own type.
+    private static void WriteBytes(IRemoteValueBuffer buffer, T[] values, int count)
+    {
+        buffer.WriteByte(RawBytes);
+        if (values is byte[]?[] arrays)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (arrays[i] is { } bytes)
+                {
+                    buffer.WriteInt32(bytes.Length);
+                    buffer.WriteBytes(bytes);
+                }
+                else
+                {
+                    buffer.WriteInt32(-1);
+                }
+            }
+
+            return;
+        }
+
+        var memories = (ReadOnlyMemory<byte>[])(object)values;
+        for (var i = 0; i < count; i++)
+        {
+            buffer.WriteInt32(memories[i].Length);
+            buffer.WriteBytes(memories[i].Span);
+        }
+    }
+
+    private static void ReadBytes(ref RemoteValueReader reader, int count, T[] values)
+    {
+        if (values is byte[]?[] arrays)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var length = reader.ReadInt32();
+                arrays[i] = length == -1 ? null : reader.ReadBytes(length).ToArray();
+            }
+
+            return;
+        }
+
+        var memories = (ReadOnlyMemory<byte>[])(object)values;
+        for (var i = 0; i < count; i++)
+        {
+            memories[i] = reader.ReadBytes(reader.ReadInt32()).ToArray();
+        }
+    }
 
     // Metadata for T[] when the options can provide it (a source-generated context may not).
     private static JsonTypeInfo<T[]>? ArrayTypeInfo(JsonSerializerOptions options)

@@ -17,6 +17,9 @@ internal ref struct RemoteValueReader(ReadOnlySpan<byte> source)
     /// <summary>Reads a length-prefixed value.</summary>
     public ReadOnlySpan<byte> ReadValue() => Take(ReadInt32());
 
+    /// <summary>Reads <paramref name="count"/> bytes; a negative count is a <see cref="RemoteFormatException"/>.</summary>
+    public ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
+
     private ReadOnlySpan<byte> Take(int count)
     {
         if (count < 0 || count > _source.Length - Position)
