@@ -161,7 +161,7 @@ internal static class DumpAnalyzer
 
             if (scan.AllTasks.Count > 1)
             {
-                scan.Detail ??= $"one of {scan.AllTasks.Count} tasks it waits for, all needed";
+                scan.Detail ??= $"one of {scan.AllTasks.Count}{CustomSchedulerWaits.AllNeeded}";
             }
         }
 
