@@ -146,6 +146,55 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     }
 
     /// <summary>
+    /// Review 64b: where the innermost method of the application on <paramref name="scan"/>'s stack reads from this very
+    /// <paramref name="channel"/> after the call it is in: one of <paramref name="reads"/> of <c>ChannelReader</c> on the
+    /// channel's reader (held in a field or a local), or on <c>Reader</c> read from this channel in that method
+    /// (<c>_channel.Reader.ReadAsync()</c>: the reader is another object than the channel, reached through a call). Null
+    /// otherwise.
+    /// </summary>
+    public string? ReadsAfter(ThreadScan scan, ClrObject channel, IReadOnlyCollection<string> reads)
+    {
+        try
+        {
+            if (InnermostAppCode(scan) is not { } app || channel.Type?.Name is not { } channelType)
+            {
+                return null;
+            }
+
+            var (frame, _, module, md, code, current) = app;
+            var channelReader = channel.TryReadObjectField("<Reader>k__BackingField", out var r) && r is { IsNull: false, IsValid: true, Type.Name: { } } ? r : default;
+            int? readerFetched = null;
+            for (var i = 0; i < code.Count; i++)
+            {
+                if (code[i].Offset <= current || code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not (var calleeType, var calleeName, var parameters, _, _))
+                {
+                    continue;
+                }
+
+                if (calleeType == "Channel" && calleeName == "get_Reader"
+                    && (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is { } owner
+                    && Resolve(module, owner, () => frame.Roots, app.Name, channelType).Surely(new SemaphoreInfo(channel, 0, 0)))
+                {
+                    readerFetched = i;
+                }
+                else if (calleeType == "ChannelReader" && reads.Contains(calleeName)
+                    && (readerFetched is not null
+                        || (!channelReader.IsNull && (Skip(md, code, i - 1, parameters) is { } held ? Load(md, code, held) : null) is { } receiver
+                            && Resolve(module, receiver, () => frame.Roots, app.Name, channelReader.Type!.Name!).Surely(new SemaphoreInfo(channelReader, 0, 0)))))
+                {
+                    return Where(app, code[i].Offset);
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            // An unreadable method body: no read is known.
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Review 63: where the innermost method of the application on <paramref name="scan"/>'s stack calls, after the call it is
     /// in, one of <paramref name="methods"/> of <paramref name="typeName"/> (its simple name, any generic instance) on any
     /// receiver: <c>lock (Sync) { ... Results[item].TrySetResult(item); }</c> waiting for <c>Sync</c>. The receiver is not read

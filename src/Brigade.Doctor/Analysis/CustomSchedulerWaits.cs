@@ -37,7 +37,7 @@ internal static class CustomSchedulerWaits
     public static void Mark(RuntimeReader reader, IReadOnlyList<ThreadScan> scans, int poolQueued)
     {
         var heap = reader.Heap;
-        foreach (var scan in scans.Where(s => s.Owners.Count == 0 && s.Detail is null))
+        foreach (var scan in scans.Where(s => MayMark(s.Owners.Count, s.Detail)))
         {
             if (BlockedOnQueued(heap, scan) is not { } scheduler)
             {
@@ -51,8 +51,8 @@ internal static class CustomSchedulerWaits
             if (fieldThreads.Count == 1 && fieldThreads[0] == scan.ManagedId && runners.Contains(scan))
             {
                 scan.Owners.Add(scan.ManagedId);
-                scan.Detail = $"{OnlyThreadMarker}{scheduler.Type?.Name?.Replace('+', '.') ?? "?"}, a TaskScheduler of the program's own whose only thread "
-                    + $"(its field {threadField}) is this one, blocked here: the task is queued there, not started, and only this thread would start it";
+                scan.Detail = WithAllNeeded($"{OnlyThreadMarker}{scheduler.Type?.Name?.Replace('+', '.') ?? "?"}, a TaskScheduler of the program's own whose only thread "
+                    + $"(its field {threadField}) is this one, blocked here: the task is queued there, not started, and only this thread would start it", scan.Detail);
                 continue;
             }
 
@@ -64,10 +64,25 @@ internal static class CustomSchedulerWaits
             if (detail is not null)
             {
                 scan.Owners.Add(scan.ManagedId);
-                scan.Detail = detail;
+                scan.Detail = WithAllNeeded(detail, scan.Detail);
             }
         }
     }
+
+    /// <summary>Review 64b: the end of the detail of a wait on several tasks, all needed (<c>Task.WaitAll</c>), when nothing
+    /// else explains it: <c>one of 3 tasks it waits for, all needed</c>.</summary>
+    public const string AllNeeded = " tasks it waits for, all needed";
+
+    /// <summary>
+    /// Review 64b: whether a wait is one <see cref="Mark"/> reads: no owner, and no detail but that it waits on several tasks,
+    /// all needed. Before, a detail of any kind kept it out: <c>Task.WaitAll</c> on tasks queued to a full limited-concurrency
+    /// scheduler, whose detail is "one of 3 tasks it waits for, all needed", read <c>BRG1008</c> where <c>.Wait()</c> on one
+    /// such task reads <c>BRG1001</c> (possible). The first of them is the one read: WaitAll needs it too.
+    /// </summary>
+    internal static bool MayMark(int owners, string? detail) =>
+        owners == 0 && (detail is null || (detail.StartsWith("one of ", StringComparison.Ordinal) && detail.EndsWith(AllNeeded, StringComparison.Ordinal)));
+
+    private static string WithAllNeeded(string detail, string? before) => before is null ? detail : $"{detail} ({before})";
 
     /// <summary>
     /// Review 62: a thread running a task of a scheduler of the program's own, blocked without a timeout on an async method

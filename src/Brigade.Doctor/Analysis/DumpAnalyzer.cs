@@ -161,7 +161,7 @@ internal static class DumpAnalyzer
 
             if (scan.AllTasks.Count > 1)
             {
-                scan.Detail ??= $"one of {scan.AllTasks.Count} tasks it waits for, all needed";
+                scan.Detail ??= $"one of {scan.AllTasks.Count}{CustomSchedulerWaits.AllNeeded}";
             }
         }
 
@@ -188,7 +188,7 @@ internal static class DumpAnalyzer
         }
 
         Mark("holders named");
-        ReleasersBehindLocks(reader, scans);
+        ReleasersBehindLocks(reader, scans, asyncFlows?.Heap);
         var threads = new Dictionary<int, DiagnosedThread>();
         var ordered = new List<DiagnosedThread>();
         foreach (var scan in scans)
@@ -213,7 +213,7 @@ internal static class DumpAnalyzer
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
                 && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal)
-                    || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal))
+                    || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal) || r.StartsWith(ReadsAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
@@ -446,7 +446,7 @@ internal static class DumpAnalyzer
     /// is now the waiter's owner, so the cycle is reported, as a possible one (a semaphore records no owner: other code
     /// may release it).
     /// </summary>
-    private static void ReleasersBehindLocks(RuntimeReader reader, List<ThreadScan> scans)
+    private static void ReleasersBehindLocks(RuntimeReader reader, List<ThreadScan> scans, AsyncHeap? heap)
     {
         AsyncThreadHolders? holders = null;
         foreach (var waiter in scans.Where(s => s.Kind == WaitKind.SemaphoreSlim && !s.IsIdle && !s.Target.IsNull && s.Owners.Count == 0 && !HasTimedSemaphoreWait(s)))
@@ -533,6 +533,28 @@ internal static class DumpAnalyzer
             }
         }
 
+        // Review 64b: the same for a writer blocked on a full bounded Channel (WriteAsync(...).AsTask().Wait(), no timeout) while
+        // it holds a lock whose waiter's code reads from that very channel after the lock (through its Reader: another
+        // object, fetched by a call). Read "No pitfall found", the writer "its reader has ended". Possible: other code may read.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.Task, IsIdle: false } && s.Owners.Count == 0 && !s.Target.IsNull && !WaitRule.IsTimed(s.Api!)))
+        {
+            var operation = waiter.Target.TryReadObjectField("_source", out var source) && source is { IsNull: false, IsValid: true } ? source : waiter.Target;
+            if (heap?.ChannelOfOperation.GetValueOrDefault(operation.Address) is not { IsNull: false } channel || !IsFull(channel))
+            {
+                continue;
+            }
+
+            foreach (var consumer in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+                if (holders.ReadsAfter(consumer, channel, ChannelReads) is { } at)
+                {
+                    waiter.Owners.Add(consumer.ManagedId);
+                    waiter.HolderRoles[consumer.ManagedId] = $"{ReadsAfterLock}{at} reads from it after the lock it waits for) by";
+                }
+            }
+        }
+
         // Review 63: the same for a TaskCompletionSource's task waited on under a lock (Task.Wait(), .Result) whose setter is
         // blocked on that lock, its code completing a source of that type after it (Parallel.ForEach bodies: item 0 waits,
         // under the lock, for what item 1 sets under it). Read "No pitfall found", the source "nothing has completed yet".
@@ -551,6 +573,17 @@ internal static class DumpAnalyzer
             }
         }
     }
+
+    /// <summary>Review 64b: the words by which a writer blocked on a full bounded <c>Channel</c> names a thread, blocked on the
+    /// lock the writer holds, whose code reads from that channel after the lock.</summary>
+    internal const string ReadsAfterLock = "whose items would be read (";
+
+    private static readonly string[] ChannelReads = ["ReadAsync", "TryRead", "WaitToReadAsync", "ReadAllAsync", "TryPeek"];
+
+    /// <summary>Whether a bounded channel's buffer holds its capacity (a writer waits for room).</summary>
+    private static bool IsFull(ClrObject channel) =>
+        channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
+        && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count) && count >= capacity;
 
     /// <summary>Review 64: the words by which a wait on a <c>ManualResetEventSlim</c> names a thread, joining the waiter or
     /// blocked on its lock, whose code sets that event after the wait.</summary>

@@ -113,6 +113,7 @@ internal static class ReportBuilder
             ? "unless other code completes that source, "
         : HasRole(cycle, DumpAnalyzer.SetsAfterWait) ? "unless code the dump does not show sets the event, "
         : HasRole(cycle, DumpAnalyzer.TakesAfterLock) ? "unless code the dump does not show takes an item from the collection, "
+        : HasRole(cycle, DumpAnalyzer.ReadsAfterLock) ? "unless code the dump does not show reads an item from the channel, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
@@ -194,6 +195,12 @@ internal static class ReportBuilder
             // Review 64: a producer blocked on a full BlockingCollection under a lock its only taker needs first.
             text.Append("  A possible deadlock: a BlockingCollection records no consumer. The dump shows it full, and the thread waiting for the lock taking from it after that lock; ")
                 .Append("unless other code takes an item, it is a deadlock. Do not add to a bounded collection while holding a lock its consumer takes first: add outside the lock, or use TryAdd with a timeout.\n");
+        }
+        else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.ReadsAfterLock))
+        {
+            // Review 64b: a writer blocked on a full bounded Channel under a lock its only reader needs first.
+            text.Append("  A possible deadlock: a Channel records no reader. The dump shows it full, and the thread waiting for the lock reading from it after that lock; ")
+                .Append("unless other code reads an item, it is a deadlock. Do not wait for room in a bounded channel while holding a lock its reader takes first: write outside the lock, or use TryWrite.\n");
         }
         else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
@@ -671,6 +678,7 @@ internal static class ReportBuilder
     {
         WaitKind.ThreadJoin => "which is",
         WaitKind.Task when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var completer) && completer.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) => completer,
+        WaitKind.Task when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var channelReader) && channelReader.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) => channelReader,
         WaitKind.Task => "whose code runs on",
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
@@ -803,6 +811,12 @@ internal static class ReportBuilder
         else if (kinds.Contains(WaitKind.SemaphoreSlim))
         {
             advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
+        }
+
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 64b: a writer blocked on a full bounded Channel under a lock its reader takes first.
+            advice.Add("never wait for room in a bounded Channel while holding a lock its reader takes before it reads: write after leaving the lock");
         }
 
         var setBehind = links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) == true);

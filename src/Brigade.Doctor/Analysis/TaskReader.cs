@@ -639,6 +639,9 @@ internal sealed class TaskReader(RuntimeReader reader)
             {
                 text += ReaderOf(channel, operation) is { } readerFlow
                     ? $"; its reader is alive but has not taken the next item: {readerFlow} refers to its reader (a slow consumer, or one that waits on something else; it makes room when it reads again)"
+                    : ThreadHoldingChannel(channel, operation) is { } holding
+                    ? $"; no async flow or thread holds its reader, but {holding} holds the channel, and can read through its Reader: the dump cannot tell whether it will (a consumer that reads after waiting on something else), "
+                        + "and if it does not, nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally)"
                     : StaticReaderUnknown(holder, operation) ?? ReaderGone();
             }
         }
@@ -671,6 +674,28 @@ internal sealed class TaskReader(RuntimeReader reader)
             }
         }
 
+        foreach (var thread in reader.Threads.Where(t => !IsWriterThread(t, operation, writer)))
+        {
+            foreach (var root in thread.Frames.Where(f => !f.IsFramework).SelectMany(f => f.Roots))
+            {
+                if (root.IsValid && !root.IsNull && root.Type is { } type && (targets.Contains(root.Address) || Refers(type, root.Address, false, targets, 1)))
+                {
+                    return thread.Label;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Review 64b: a thread other than the blocked writer whose application frames root the channel itself (not its
+    /// reader), or an object one of whose fields holds it (a consumer's <c>this</c> with <c>_channel</c>, reading
+    /// <c>_channel.Reader</c> each time round): it may read. Before, "its reader has ended" for a consumer blocked on a lock
+    /// before its next read.</summary>
+    private string? ThreadHoldingChannel(ClrObject channel, ClrObject operation)
+    {
+        var writer = operation.TryReadObjectField("_continuationState", out var state) ? state.Address : 0;
+        var targets = new HashSet<ulong> { channel.Address };
         foreach (var thread in reader.Threads.Where(t => !IsWriterThread(t, operation, writer)))
         {
             foreach (var root in thread.Frames.Where(f => !f.IsFramework).SelectMany(f => f.Roots))

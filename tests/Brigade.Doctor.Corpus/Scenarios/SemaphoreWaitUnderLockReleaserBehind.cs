@@ -7,6 +7,9 @@ namespace Brigade.Doctor.Corpus.Scenarios;
 /// Review 64 (in this program, not one of its own: each program costs the suite a dump): beside it, a producer that adds to
 /// a full <c>BlockingCollection</c> inside a lock its only consumer takes before each <c>Take</c>. Before, "No pitfall
 /// found": the producer "no thread is taking from it", the consumer "held by" the producer. Now a possible cycle.
+/// Review 64b: and the same with a full bounded <c>Channel</c> (<c>WriteAsync(...).AsTask().Wait()</c> under the lock, the
+/// consumer reading through <c>_channel.Reader</c> after it). Before, "No pitfall found" and "its reader has ended" (false:
+/// the consumer holds the channel, and reads it after the lock).
 /// </summary>
 public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
 {
@@ -14,8 +17,8 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
 
     public override Expectation Expected => new(Finding.Deadlock)
     {
-        Cycles = [["renter", "returner"], ["outbox-producer", "outbox-consumer"]],
-        WaitKinds = ["Monitor", "SemaphoreSlim"],
+        Cycles = [["renter", "returner"], ["outbox-producer", "outbox-consumer"], ["mailbox-producer", "mailbox-consumer"]],
+        WaitKinds = ["Monitor", "SemaphoreSlim", "Task"],
     };
 
     public override void Start()
@@ -32,6 +35,44 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
         WaitUntil(() => outbox.Sending);
         var consumer = Run("outbox-consumer", outbox.Drain);
         WaitUntilBlocked(producer, consumer);
+
+        var mailbox = new Mailbox();
+        var writer = Run("mailbox-producer", mailbox.Send);
+        WaitUntil(() => mailbox.Sending);
+        var reader = Run("mailbox-consumer", mailbox.Drain);
+        WaitUntilBlocked(writer, reader);
+    }
+
+    private sealed class Mailbox
+    {
+        private readonly object _gate = new();
+        private readonly System.Threading.Channels.Channel<int> _channel = System.Threading.Channels.Channel.CreateBounded<int>(1);
+        private volatile bool _sending;
+
+        public bool Sending => _sending;
+
+        public void Send()
+        {
+            lock (_gate)
+            {
+                _sending = true;
+                _channel.Writer.TryWrite(0);
+                _channel.Writer.WriteAsync(1).AsTask().Wait();
+            }
+        }
+
+        public void Drain()
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    // The batch's bookkeeping, under the producer's lock.
+                }
+
+                _channel.Reader.ReadAsync().AsTask().Wait();
+            }
+        }
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "It lives as long as the hung program.")]
