@@ -471,6 +471,12 @@ internal sealed partial class ProcessRun<TIn, TOut>
             if (chunk.Count > 0)
             {
                 var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
+                if (chunk.CpuTime is not null)
+                {
+                    // The worker's own time on the chunk, beside its CPU: auto mode classes the work from the two (IsolatedSample).
+                    state.Worker.RecordRemoteBusy(chunk.Elapsed);
+                }
+
                 Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);
             }
 

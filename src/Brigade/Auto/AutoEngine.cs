@@ -22,7 +22,7 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
 
     // Work that asks for isolation never runs in this process, not even its sample: the isolated engine runs the whole
     // job at the planned width (the cached plan's, or the core count), and the work is classified afterwards from
-    // the CPU time that engine reports per batch.
+    // the CPU time that engine reports per batch, against the time its workers report spending on them (IsolatedSample).
     private async Task RunIsolatedAsync<TIn, TOut>(EngineJob<TIn, TOut> job, Engine isolated)
     {
         var cores = Math.Max(1, Environment.ProcessorCount);
@@ -47,20 +47,7 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
         var sample = default(WorkSample);
         foreach (var worker in job.Recorder.Workers())
         {
-            var report = worker.ToReport();
-            if (report.Batches > 0 && report.CpuTime is { } cpu)
-            {
-                sample += new WorkSample
-                {
-                    Items = report.Items,
-                    Batches = report.Batches,
-                    WallTicks = report.BusyTime.Ticks,
-                    MeasuredItems = report.Items,
-                    MeasuredBatches = report.Batches,
-                    MeasuredWallTicks = report.BusyTime.Ticks,
-                    CpuTicks = cpu.Ticks,
-                };
-            }
+            sample += IsolatedSample.Of(worker.ToReport(), worker.RemoteBusyTime);
         }
 
         if (AutoPlanner.Decide(sample, context with { ItemCount = job.ItemsTaken, Note = "measured on the isolated engine" }) is { } measured)

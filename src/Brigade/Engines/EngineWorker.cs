@@ -44,6 +44,7 @@ public sealed class EngineWorker
     private long _busyTimestamps;
     private long _measuredBusyTimestamps;
     private long _cpuTicks;
+    private long _remoteBusyTicks;
     private bool _measureCpu = true;
     private long _batchStart;
     private long _batchStartCpu = -1;
@@ -258,6 +259,14 @@ public sealed class EngineWorker
     /// <param name="cpuTime">The CPU time the batch used where it ran, if known.</param>
     public void RecordBatch(long firstIndex, int count, int failed, long startTimestamp, long endTimestamp, TimeSpan? cpuTime) =>
         Record(firstIndex, count, failed, startTimestamp, endTimestamp, cpuTime, 0);
+
+    /// <summary>Adds the time a worker elsewhere (a worker process) reports spending on a batch recorded with
+    /// <see cref="RecordBatch"/>: its own wall, without the transport the host's busy time holds.</summary>
+    internal void RecordRemoteBusy(TimeSpan elapsed) => _remoteBusyTicks += Math.Max(0, elapsed.Ticks);
+
+    /// <summary>Gets the time the worker elsewhere reported spending on its batches, or <see langword="null"/> when it
+    /// reported none (auto mode's isolated engine classes the work from it: <c>IsolatedSample</c>).</summary>
+    internal TimeSpan? RemoteBusyTime => _remoteBusyTicks > 0 ? TimeSpan.FromTicks(_remoteBusyTicks) : null;
 
     // externalTicks: what the batch's items reported using outside their thread (counted in the worker's total from its
     // account, not here): the batch's CPU time on the timeline includes it, and a batch whose thread's CPU time is not
