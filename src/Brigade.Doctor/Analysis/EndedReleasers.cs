@@ -181,7 +181,9 @@ internal static class EndedReleasers
             return TaskReader.ExceptionOf(task, lines) is { } thrown ? $"a task that threw {thrown}" : "a task that ended with an exception";
         }
 
-        return TaskReader.CancellationExceptionOf(task) is not null ? "a task cancelled while it ran (an OperationCanceledException before its Release)" : "a task cancelled before it ran";
+        return TaskReader.MachineOf(task) is not null ? "an async method cancelled (an OperationCanceledException at an await, before its Release)"
+            : TaskReader.CancellationExceptionOf(task) is not null ? "a task cancelled while it ran (an OperationCanceledException before its Release)"
+            : "a task cancelled before it ran";
     }
 
     private static ClrMethod? DelegateMethod(ClrObject @delegate)
@@ -207,7 +209,7 @@ internal static class EndedReleasers
         {
             if (method.Type?.Module is not { } module || Metadata(module, metadata) is not { } md
                 || module.AppDomain?.Runtime.DataTarget.DataReader is not { } data || Body(method, data) is not { } body
-                || TaskReader.MethodName(method) is not { } name)
+                || (method.Name == "MoveNext" && method.Type?.Name?.Contains(">d", StringComparison.Ordinal) == true ? TaskReader.AsyncMethodName(method.Type) : TaskReader.MethodName(method)) is not { } name)
             {
                 return null;
             }

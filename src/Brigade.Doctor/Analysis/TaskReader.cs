@@ -155,12 +155,13 @@ internal sealed class TaskReader(RuntimeReader reader)
     public static bool IsPromise(ClrObject task) => task.TryReadField<int>("m_stateFlags", out var flags) && (flags & PromiseTask) != 0;
 
     /// <summary>Review 64c: the exception a task cancelled while it ran holds (<c>OperationCanceledException</c>, with its
-    /// stack), or null.</summary>
+    /// stack; kept as is or in an <c>ExceptionDispatchInfo</c>), or null.</summary>
     internal static ClrObject? CancellationExceptionOf(ClrObject task) =>
         task.TryReadObjectField("m_contingentProperties", out var props) && props is { IsNull: false, IsValid: true }
         && props.TryReadObjectField("m_exceptionsHolder", out var holder) && holder is { IsNull: false, IsValid: true }
-        && holder.TryReadObjectField("m_cancellationException", out var exception) && exception is { IsNull: false, IsValid: true }
-        && exception.Type?.IsException == true
+        && holder.TryReadObjectField("m_cancellationException", out var cancellation) && cancellation is { IsNull: false, IsValid: true }
+        && (cancellation.Type?.IsException == true ? cancellation
+            : cancellation.TryReadObjectField("_exception", out var inner) ? inner : default) is { IsNull: false, IsValid: true } exception
             ? exception : null;
 
     private AwaitedTask Describe(ClrObject task, int depth, HashSet<ulong> seen)
