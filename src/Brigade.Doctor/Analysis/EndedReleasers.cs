@@ -25,6 +25,7 @@ internal static class EndedReleasers
 
     private const int Call = 0x28;
     private const int CallVirt = 0x6F;
+    private const int MaxVisited = 2_000;
 
     public static List<Found> Find(IEnumerable<ThreadScan> semaphoreWaits, IReadOnlyList<ThreadScan> scans, AsyncHeap heap, SourceLines? lines)
     {
@@ -42,7 +43,7 @@ internal static class EndedReleasers
         {
             var semaphore = group.Key;
             var holders = HolderTypes(group, semaphore);
-                if (holders.Count == 0)
+            if (holders.Count == 0)
             {
                 continue;
             }
@@ -102,8 +103,6 @@ internal static class EndedReleasers
         return types;
     }
 
-    private const int MaxVisited = 2_000;
-
     private static (string Task, string Releaser)? Releaser(ClrObject task, Dictionary<string, ClrType> holders, HashSet<(string, string)> running,
         Dictionary<ClrModule, MetadataReader?> metadata, SourceLines? lines)
     {
@@ -112,7 +111,7 @@ internal static class EndedReleasers
         // Its delegate, when the runtime has not dropped it: its target must hold this very semaphore's holder type.
         if (task.TryReadObjectField("m_action", out var action) && action is { IsNull: false, IsValid: true })
         {
-                if (!action.TryReadObjectField("_target", out var target) || target is not { IsNull: false, IsValid: true, Type.Name: { } targetType } || !holders.TryGetValue(targetType, out var holder))
+            if (!action.TryReadObjectField("_target", out var target) || target is not { IsNull: false, IsValid: true, Type.Name: { } targetType } || !holders.TryGetValue(targetType, out var holder))
             {
                 return null;
             }
@@ -151,8 +150,8 @@ internal static class EndedReleasers
         }
 
         // Cancelled before it ran (no exception recorded; not a TaskCompletionSource's task, which never had code): nothing
-        // of its code is left. A lambda of a holder (a delegate's code, as Task.Run takes)
-        // that releases it and that no thread runs is the one it would have run, unless code the dump does not show is.
+        // of its code is left. A lambda of a holder (a delegate's code, as Task.Run takes) that releases it and that no
+        // thread runs is the one it would have run, unless code the dump does not show is.
         if (cancelled && !TaskReader.IsPromise(task))
         {
             foreach (var holder in holders.Values)
