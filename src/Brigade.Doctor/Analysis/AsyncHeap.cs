@@ -29,6 +29,10 @@ internal sealed class AsyncHeap
     /// <c>BlockingCollection</c> that threw).</summary>
     public List<ClrObject> FaultedTasks { get; } = [];
 
+    /// <summary>Gets the tasks and async method boxes that were cancelled (review 64c: a semaphore's only releaser, cancelled
+    /// before it ran).</summary>
+    public List<ClrObject> CancelledTasks { get; } = [];
+
     /// <summary>Gets the <c>SemaphoreSlim</c>s that have async waiters, by address.</summary>
     public Dictionary<ulong, SemaphoreInfo> Semaphores { get; } = [];
 
@@ -123,6 +127,9 @@ internal sealed class AsyncHeap
                         break;
                     case Kind.Task when TaskReader.IsFaulted(obj):
                         result.FaultedTasks.Add(obj);
+                        break;
+                    case Kind.Task or Kind.Box when TaskReader.IsCanceled(obj):
+                        result.CancelledTasks.Add(obj);
                         break;
                     case Kind.Semaphore:
                         result.AddSemaphore(obj);

@@ -296,7 +296,14 @@ internal static class DumpAnalyzer
         var blockedWithoutOwner = ordered.Where(t => t.Wait is { Owners.Count: 0 } w && w.Kind is not WaitKind.Sleep and not WaitKind.IO
             && !t.IsIdle && t.RunsApplicationCode && !inCycles.Contains(t.ManagedThreadId)).ToList();
 
-        var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered, asyncHangs);
+        // Review 64c: threads waiting for ever on a SemaphoreSlim whose releasing task ended (cancelled before it ran, or with
+        // an exception before its Release): read from the ended tasks the one heap walk collected, only when it ran.
+        var endedReleasers = asyncHeap is { Truncated: false } && semaphoreWaits.Count > 0
+            ? EndedReleasers.Find(semaphoreWaits.Where(s => !inCycles.Contains(s.ManagedId)), scans, asyncHeap, reader.Lines)
+                .Select(f => (Waiters: f.Waiters.Select(id => threads[id]).ToList(), Found: f)).ToList()
+            : [];
+        var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered, asyncHangs,
+            endedReleasers);
         return new DiagnosisParts
         {
             RuntimeVersion = version ?? "unknown",

@@ -11,7 +11,7 @@ internal static class ReportBuilder
     private const int MaxStackFrames = 12;
 
     public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads,
-        List<AsyncFindings.Hang> asyncHangs)
+        List<AsyncFindings.Hang> asyncHangs, List<(List<DiagnosedThread> Waiters, EndedReleasers.Found Found)>? endedReleasers = null)
     {
         var reports = new List<DoctorReport>();
         foreach (var cycle in deadlocks)
@@ -28,6 +28,11 @@ internal static class ReportBuilder
             // The threads that took a slot with Wait() and cannot go on are part of the hang, not bystanders.
             reports.Add(new DoctorReport(PitfallKind.Hang, AsyncHang(hang), now,
                 [hang.Thread, .. hang.ThreadHolders.Values.SelectMany(l => l).Select(h => h.Thread).Where(t => t != hang.Thread).Distinct()]));
+        }
+
+        foreach (var (waiters, found) in endedReleasers ?? [])
+        {
+            reports.Add(new DoctorReport(PitfallKind.Hang, EndedReleaser(waiters, found), now, waiters));
         }
 
         if (pool is { IsStarved: true })
@@ -901,6 +906,31 @@ internal static class ReportBuilder
         }
 
         text.Append($"Await instead of blocking (.Result, .Wait(), GetAwaiter().GetResult()); run blocking calls on dedicated threads (Brigade: Engine.Threads); {(pool.Workers >= pool.MaxThreads ? $"with the pool capped (SetMaxThreads {pool.MaxThreads}), never block a pool thread on work queued to the same pool" : $"raising ThreadPool.SetMinThreads (now {pool.MinThreads}) only hides it")}.");
+        return text.ToString();
+    }
+
+    /// <summary>Review 64c: threads waiting for ever on a <c>SemaphoreSlim</c> whose releasing task has ended.</summary>
+    private static string EndedReleaser(List<DiagnosedThread> waiters, EndedReleasers.Found found)
+    {
+        var text = new StringBuilder();
+        var many = waiters.Count != 1;
+        var wait = waiters[0].Wait!;
+        text.Append($"Hang detected: {(many ? $"{waiters.Count} threads wait" : $"{waiters[0]} waits")} in {wait.Api} on {wait.Target?.TypeName ?? "a SemaphoreSlim"}")
+            .Append(wait.Target?.HeldIn is { } heldIn ? $" ({heldIn})" : "")
+            .Append(", with no free slot, and the task that was to release it has ended:\n");
+        text.Append("  ended: ").Append(found.Task).Append("; its code, which no thread runs: ").Append(found.Releaser).Append('\n');
+        foreach (var waiter in waiters.Take(MaxListed))
+        {
+            AppendStack(text, waiter, "  ");
+        }
+
+        if (waiters.Count > MaxListed)
+        {
+            text.Append($"  ... and {waiters.Count - MaxListed} more\n");
+        }
+
+        text.Append($"A possible hang: unless code the dump does not show releases it, {(many ? "these threads wait" : "this thread waits")} for ever. ")
+            .Append("A task can end before its Release runs (cancelled before it started, or an exception first): release in a finally inside the task (or in a continuation that runs however it ends), and have the waiters wait with the same CancellationToken (Wait(token)) or a timeout, so that they end with it.");
         return text.ToString();
     }
 

@@ -16,6 +16,7 @@ internal sealed class TaskReader(RuntimeReader reader)
     private const int TaskDelegateInvoked = 0x00020000;
     private const int TaskFaulted = 0x00200000;
     private const int TaskCanceled = 0x00400000;
+    private const int PromiseTask = 0x00000400;
     private const int TaskRanToCompletion = 0x01000000;
     private const int TaskWaitingForActivation = 0x02000000;
 
@@ -145,6 +146,23 @@ internal sealed class TaskReader(RuntimeReader reader)
 
     /// <summary>Gets whether the task ended with an exception.</summary>
     public static bool IsFaulted(ClrObject task) => task.TryReadField<int>("m_stateFlags", out var flags) && (flags & TaskFaulted) != 0;
+
+    /// <summary>Review 64c: gets whether the task was cancelled (its <c>m_stateFlags</c>' cancelled bit).</summary>
+    public static bool IsCanceled(ClrObject task) => task.TryReadField<int>("m_stateFlags", out var flags) && (flags & TaskCanceled) != 0;
+
+    /// <summary>Review 64c: gets whether the task is a promise (<c>InternalTaskOptions.PromiseTask</c>: a
+    /// <c>TaskCompletionSource</c>'s, an async method's), never a delegate's.</summary>
+    public static bool IsPromise(ClrObject task) => task.TryReadField<int>("m_stateFlags", out var flags) && (flags & PromiseTask) != 0;
+
+    /// <summary>Review 64c: the exception a task cancelled while it ran holds (<c>OperationCanceledException</c>, with its
+    /// stack; kept as is or in an <c>ExceptionDispatchInfo</c>), or null.</summary>
+    internal static ClrObject? CancellationExceptionOf(ClrObject task) =>
+        task.TryReadObjectField("m_contingentProperties", out var props) && props is { IsNull: false, IsValid: true }
+        && props.TryReadObjectField("m_exceptionsHolder", out var holder) && holder is { IsNull: false, IsValid: true }
+        && holder.TryReadObjectField("m_cancellationException", out var cancellation) && cancellation is { IsNull: false, IsValid: true }
+        && (cancellation.Type?.IsException == true ? cancellation
+            : cancellation.TryReadObjectField("_exception", out var inner) ? inner : default) is { IsNull: false, IsValid: true } exception
+            ? exception : null;
 
     private AwaitedTask Describe(ClrObject task, int depth, HashSet<ulong> seen)
     {
@@ -953,7 +971,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         return null;
     }
 
-    private static List<ClrMethod> StackOf(ClrObject exception)
+    internal static List<ClrMethod> StackOf(ClrObject exception)
     {
         try
         {
@@ -966,7 +984,7 @@ internal sealed class TaskReader(RuntimeReader reader)
     }
 
     /// <summary>"Shop.Main (lambda)" for a lambda, "Shop.Worker.Consume" for a method.</summary>
-    private static string? MethodName(ClrMethod method)
+    internal static string? MethodName(ClrMethod method)
     {
         if (method is not { Name: { } name, Type.Name: { } typeName })
         {
@@ -979,7 +997,7 @@ internal sealed class TaskReader(RuntimeReader reader)
         return lambda > 1 ? $"{outer.Replace('+', '.')}.{name[1..lambda]} (lambda)" : $"{typeName.Replace('+', '.')}.{name}";
     }
 
-    private static ClrObject? ExceptionObjectOf(ClrObject task) =>
+    internal static ClrObject? ExceptionObjectOf(ClrObject task) =>
         task.TryReadObjectField("m_contingentProperties", out var props) && props is { IsNull: false, IsValid: true }
         && props.TryReadObjectField("m_exceptionsHolder", out var holder) && holder is { IsNull: false, IsValid: true }
         && holder.TryReadObjectField("m_faultExceptions", out var list) && list is { IsNull: false, IsValid: true }
@@ -991,7 +1009,7 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// <summary>"InvalidDataException: bad item 1": the first exception a faulted task holds, or null. Review 62: with the
     /// source line of its throw site when its stack trace (kept in the exception) reaches the program's code and the module
     /// has a PDB: "InvalidDataException (Pipeline.cs:42): bad item 1".</summary>
-    private static string? ExceptionOf(ClrObject task, SourceLines? lines)
+    internal static string? ExceptionOf(ClrObject task, SourceLines? lines)
     {
         if (!task.TryReadObjectField("m_contingentProperties", out var props) || props is not { IsNull: false, IsValid: true }
             || !props.TryReadObjectField("m_exceptionsHolder", out var holder) || holder is not { IsNull: false, IsValid: true }
