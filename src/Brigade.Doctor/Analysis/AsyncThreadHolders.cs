@@ -685,32 +685,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     }
 
     /// <summary>The module's metadata, from the dump's copy of it.</summary>
-    private MetadataReader? Metadata(ClrModule module)
-    {
-        if (!_metadata.TryGetValue(module, out var md))
-        {
-            md = null;
-            try
-            {
-                if (module.MetadataAddress != 0 && module.MetadataLength is > 0 and < 64 << 20)
-                {
-                    var bytes = new byte[module.MetadataLength];
-                    if (domain!.Runtime.DataTarget.DataReader.Read(module.MetadataAddress, bytes) == bytes.Length)
-                    {
-                        md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(bytes)).GetMetadataReader();
-                    }
-                }
-            }
-            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException)
-            {
-                md = null;
-            }
-
-            _metadata[module] = md;
-        }
-
-        return md;
-    }
+    private MetadataReader? Metadata(ClrModule module) => ModuleMetadata(module, _metadata);
 
     /// <summary>Steps back over <paramref name="count"/> arguments made of loads and calls; returns the index of the
     /// receiver's last instruction, or null at anything else.</summary>

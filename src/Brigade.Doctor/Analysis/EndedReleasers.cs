@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Reflection.Metadata;
 using Microsoft.Diagnostics.Runtime;
 using static Brigade.Doctor.Analysis.IlReader;
@@ -206,7 +205,7 @@ internal static class EndedReleasers
     {
         try
         {
-            if (method.Type?.Module is not { } module || Metadata(module, metadata) is not { } md
+            if (method.Type?.Module is not { } module || ModuleMetadata(module, metadata) is not { } md
                 || module.AppDomain?.Runtime.DataTarget.DataReader is not { } data || Body(method, data) is not { } body
                 || (method.Name == "MoveNext" && method.Type?.Name?.Contains(">d", StringComparison.Ordinal) == true ? TaskReader.AsyncMethodName(method.Type) : TaskReader.MethodName(method)) is not { } name)
             {
@@ -230,25 +229,5 @@ internal static class EndedReleasers
         }
 
         return null;
-    }
-
-    private static MetadataReader? Metadata(ClrModule module, Dictionary<ClrModule, MetadataReader?> cache)
-    {
-        if (!cache.TryGetValue(module, out var md))
-        {
-            md = null;
-            if (module.MetadataAddress != 0 && module.MetadataLength is > 0 and < 64 << 20 && module.AppDomain?.Runtime.DataTarget.DataReader is { } data)
-            {
-                var bytes = new byte[module.MetadataLength];
-                if (data.Read(module.MetadataAddress, bytes) == bytes.Length)
-                {
-                    md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(bytes)).GetMetadataReader();
-                }
-            }
-
-            cache[module] = md;
-        }
-
-        return md;
     }
 }

@@ -9,6 +9,35 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal static class IlReader
 {
+    /// <summary>The metadata of <paramref name="module"/>, from the dump's copy of it (cached per module in
+    /// <paramref name="cache"/>); null when the dump does not hold it or it cannot be read.</summary>
+    public static MetadataReader? ModuleMetadata(Microsoft.Diagnostics.Runtime.ClrModule module, Dictionary<Microsoft.Diagnostics.Runtime.ClrModule, MetadataReader?> cache)
+    {
+        if (!cache.TryGetValue(module, out var md))
+        {
+            md = null;
+            try
+            {
+                if (module.MetadataAddress != 0 && module.MetadataLength is > 0 and < 64 << 20 && module.AppDomain?.Runtime.DataTarget.DataReader is { } data)
+                {
+                    var bytes = new byte[module.MetadataLength];
+                    if (data.Read(module.MetadataAddress, bytes) == bytes.Length)
+                    {
+                        md = MetadataReaderProvider.FromMetadataImage(System.Collections.Immutable.ImmutableArray.Create(bytes)).GetMetadataReader();
+                    }
+                }
+            }
+            catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or ArgumentException)
+            {
+                md = null;
+            }
+
+            cache[module] = md;
+        }
+
+        return md;
+    }
+
     /// <summary>An instruction: its offset, its opcode (two-byte ones as <c>0xFE..</c>), and its operand (a token, a
     /// branch's displacement, a local's or argument's number, a constant; <c>ldc.i4.s</c> and short branches sign-extended),
     /// or 0.</summary>
