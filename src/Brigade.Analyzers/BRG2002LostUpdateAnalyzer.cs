@@ -9,8 +9,10 @@ namespace Brigade.Analyzers;
 /// <summary>
 /// BRG2002: a lost update in a body that runs concurrently (<c>Parallel.For/ForEach/ForAsync/ForEachAsync/Invoke</c>,
 /// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback (also a method
-/// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64); for its statics only, a SignalR
-/// hub method or a gRPC service method, review 64b): a captured local, a field or a static
+/// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64) or middleware (<c>app.Use(...)</c>,
+/// review 65); for its statics only, a SignalR hub method, a controller action (review 65) or a gRPC service method, review
+/// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
+/// the methods of it they call, one level (review 65)): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
