@@ -50,11 +50,13 @@ internal static class PerCallServices
     /// <returns>True for a hub or a controller.</returns>
     public static bool IsHubOrController(INamedTypeSymbol type) => IsHub(type) || IsController(type);
 
-    // A public instance method, not an override or [NonAction], of a concrete class deriving from
+    // A public instance method, not an override, Dispose() or [NonAction], of a concrete class deriving from
     // Microsoft.AspNetCore.Mvc.ControllerBase (Controller derives from it).
     private static bool IsAction(IMethodSymbol method, INamedTypeSymbol type)
     {
-        if (method.DeclaredAccessibility != Accessibility.Public || method.IsOverride || type.IsAbstract || method.IsGenericMethod || !IsController(type))
+        // Dispose() is not an action (MVC leaves it out); MVC disposes of the controller once, after the request.
+        if (method.DeclaredAccessibility != Accessibility.Public || method.IsOverride || type.IsAbstract || method.IsGenericMethod
+            || (method.Name == "Dispose" && method.Parameters.IsEmpty) || !IsController(type))
         {
             return false;
         }

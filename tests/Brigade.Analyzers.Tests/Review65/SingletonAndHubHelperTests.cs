@@ -137,6 +137,8 @@ public sealed class SingletonAndHubHelperTests
                         _counter.Record();
                     }
                 }
+
+                public void Dispose() => s_served++;
             }
 
             sealed class ShopHub : Hub
