@@ -8,7 +8,8 @@ namespace Brigade.Analyzers;
 /// <summary>
 /// The services a compilation registers as singletons with Microsoft.Extensions.DependencyInjection (review 65):
 /// <c>services.AddSingleton&lt;Counter&gt;()</c>, <c>AddSingleton&lt;IStore, Store&gt;()</c>, <c>AddSingleton(new Counter())</c>,
-/// <c>AddSingleton(typeof(IStore), typeof(Store))</c>, <c>TryAddSingleton</c>. One instance serves every request, so a
+/// <c>AddSingleton(typeof(IStore), typeof(Store))</c>, <c>TryAddSingleton</c>, a factory that only makes one
+/// (<c>AddSingleton&lt;IClock&gt;(sp =&gt; new SystemClock())</c>). One instance serves every request, so a
 /// request handler that writes to it races with the others. Only registrations in the compilation are known (a library's
 /// extension method registering its own services is not read); a type registered as a singleton counts as one even if it
 /// is also registered otherwise. The compilation is read once, when first asked; only calls named AddSingleton or
@@ -99,6 +100,22 @@ internal sealed class SingletonServices
         _ => null,
     };
 
+    // The class a factory lambda makes when all it does is `new Store(...)`: `sp => new Store(sp.GetRequiredService<X>())`.
+    private static ITypeSymbol? MadeBy(IInvocationOperation operation)
+    {
+        foreach (var argument in operation.Arguments)
+        {
+            if (Operations.SkipConversions(argument.Value) is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda }
+                && lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } value }
+                && Operations.SkipConversions(value) is IObjectCreationOperation { Type: { } made })
+            {
+                return made;
+            }
+        }
+
+        return null;
+    }
+
     private static void Add(IInvocationOperation operation, Dictionary<ITypeSymbol, INamedTypeSymbol?> found)
     {
         var method = operation.TargetMethod;
@@ -130,6 +147,11 @@ internal sealed class SingletonServices
 
                 (service, implementation) = (types[0], hasFactory ? null : types[types.Count - 1]);
                 break;
+        }
+
+        if (implementation is null && hasFactory)
+        {
+            implementation = MadeBy(operation);
         }
 
         if (service is INamedTypeSymbol named)

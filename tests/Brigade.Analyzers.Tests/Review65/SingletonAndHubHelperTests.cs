@@ -23,6 +23,7 @@ public sealed class SingletonAndHubHelperTests
             public static class ServiceCollectionServiceExtensions
             {
                 public static IServiceCollection AddSingleton<TService>(this IServiceCollection services) where TService : class => services;
+                public static IServiceCollection AddSingleton<TService>(this IServiceCollection services, Func<IServiceProvider, TService> factory) where TService : class => services;
                 public static IServiceCollection AddSingleton<TService, TImplementation>(this IServiceCollection services) where TService : class where TImplementation : class, TService => services;
                 public static IServiceCollection AddScoped<TService>(this IServiceCollection services) where TService : class => services;
                 public static IServiceCollection AddTransient<TService>(this IServiceCollection services) where TService : class => services;
@@ -66,6 +67,12 @@ public sealed class SingletonAndHubHelperTests
 
             interface IStore { void Add(string order); }
 
+            interface IClock { void Tick(); }
+
+            sealed class SystemClock : IClock { long _ticks; public void Tick() => _ticks++; }
+
+            interface IFactoryMade { void Tick(); }
+
             sealed class Store : IStore
             {
                 readonly Dictionary<int, string> _orders = new();
@@ -99,6 +106,8 @@ public sealed class SingletonAndHubHelperTests
                     services.AddSingleton<SafeCounter>();
                     services.AddScoped<Cart>();
                     services.AddTransient<Clock>();
+                    services.AddSingleton<IClock>(sp => new SystemClock());
+                    services.AddSingleton<IFactoryMade>(sp => sp.GetService(typeof(IClock)) as IFactoryMade ?? throw new InvalidOperationException());
                 }
 
                 public static void Map(WebApplication app)
@@ -109,6 +118,7 @@ public sealed class SingletonAndHubHelperTests
                     app.MapPost("/orders", (IStore store, string order) => {|#2:store.Add(order)|});
                     app.MapPost("/safe", (SafeCounter s) => { s.Record(); s.Add(); });
                     app.MapPost("/cart", (Cart cart, Clock clock, Unregistered u) => { cart.Add(); clock.Tick(); u.Bump(); });
+                    app.MapPost("/tick", (IClock clock, IFactoryMade made) => { [|clock.Tick()|]; made.Tick(); });
                 }
             }
 
