@@ -9,8 +9,10 @@ namespace Brigade.Analyzers;
 /// <summary>
 /// BRG2002: a lost update in a body that runs concurrently (<c>Parallel.For/ForEach/ForAsync/ForEachAsync/Invoke</c>,
 /// PLINQ, <c>Task.Run</c> or <c>new Thread</c> in a loop, a Brigade run's work, a periodic timer's callback (also a method
-/// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64); for its statics only, a SignalR
-/// hub method or a gRPC service method, review 64b): a captured local, a field or a static
+/// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64) or middleware (<c>app.Use(...)</c>,
+/// review 65); for its statics only, a SignalR hub method, a controller action (review 65) or a gRPC service method, review
+/// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
+/// the methods of it they call, one level (review 65)): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -168,64 +170,18 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         if (PerCallServices.Of(symbol) is { } service)
         {
-            // A new hub or service instance per call: only statics, and what they reference, are shared (review 64b).
-            ReportUpdates(context, body, new Scope(method, null, known, staticsOnly: true), service, null);
+            // A new hub, controller or service instance per call: only statics, what they reference, and singletons
+            // injected into it are shared (review 64b, 65); its own non-public methods it calls are read one level.
+            var scope = new Scope(method, null, known, staticsOnly: true, InjectedMembers(symbol.ContainingType, known));
+            ReportUpdates(context, body, scope, service, null);
+            ReportCalls(context, body, scope, service, symbol.ContainingType);
             return;
         }
 
-        if (TimerGivenByName(method, symbol, known) is { } timer && !Timers.GuardsItsTicks(method))
+        if (Timers.GivenByName(method, symbol, known, periodicOnly: true) is { } timer && !Timers.GuardsItsTicks(method))
         {
             ReportUpdates(context, body, new Scope(method, null, known), ApiName(timer, null), null);
         }
-    }
-
-    // `new Timer(DoWork, null, 0, 1000)` or `timer.Elapsed += OnElapsed` in the method's own type (review 64b: the
-    // IHostedService template): the timer, when periodic, runs the method at each tick as it would a lambda. Only methods
-    // of a timer callback's shape are looked up, and only in their type's declarations.
-    private static BodyContext? TimerGivenByName(IMethodBodyOperation method, IMethodSymbol symbol, KnownSymbols known)
-    {
-        if (symbol.MethodKind != MethodKind.Ordinary || !symbol.ReturnsVoid
-            || !(symbol.Parameters.Length == 1 && symbol.Parameters[0].Type.SpecialType == SpecialType.System_Object
-                || symbol.Parameters.Length == 2 && symbol.Parameters[1].Type.Name == "ElapsedEventArgs"))
-        {
-            return null;
-        }
-
-        // The parts of the type in the method's own file (the semantic model at hand): a timer made in another part of a
-        // partial type is not looked for.
-        foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
-        {
-            if (reference.SyntaxTree != method.Syntax.SyntaxTree || method.SemanticModel is not { } model)
-            {
-                continue;
-            }
-
-            var declaration = reference.GetSyntax();
-            foreach (var token in declaration.DescendantTokens())
-            {
-                if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.ValueText != symbol.Name
-                    || token.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name)
-                {
-                    continue;
-                }
-
-                SyntaxNode node = name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-                var operation = model.GetOperation(node);
-                if (operation is IDelegateCreationOperation { Target: var target })
-                {
-                    operation = target;
-                }
-
-                if (operation is IMethodReferenceOperation referenced
-                    && SymbolEqualityComparer.Default.Equals(referenced.Method.OriginalDefinition, symbol.OriginalDefinition)
-                    && BodyContext.TryGet(referenced, known, out var body) && body.Kind == BodyKind.Timer && Timers.IsPeriodic(body))
-                {
-                    return body;
-                }
-            }
-        }
-
-        return null;
     }
 
     private static string ApiName(BodyContext body, string? together) =>
@@ -251,8 +207,15 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         // A periodic timer's callback races with its own next tick: what a timer made in a loop captures of the loop is
         // still shared by the ticks of that timer (review 63).
-        var scope = new Scope(lambda, body.IsConcurrent || together is not null || body.Kind == BodyKind.Timer ? null : Scope.IterationOf(body.Call), known);
+        // A minimal-API handler's parameter of a type registered as a singleton is that one instance (review 65).
+        var scope = new Scope(
+            lambda, body.IsConcurrent || together is not null || body.Kind == BodyKind.Timer ? null : Scope.IterationOf(body.Call), known,
+            injected: body.Kind == BodyKind.RequestHandler ? InjectedParameters(lambda, known) : null);
         ReportUpdates(context, lambda.Body, scope, apiName, siblings, afterAwaitIn);
+        if (body.Kind == BodyKind.RequestHandler)
+        {
+            ReportCalls(context, lambda.Body, scope, apiName, null);
+        }
 
         // Writes a local function of the enclosing method makes when the body calls it, reported at the call.
         var functions = new LocalFunctions(lambda, known);
@@ -298,6 +261,215 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), properties, DisplayName(target, root), what, apiName));
         }
+    }
+
+    // Calls a request's entry point makes that write shared state (review 65), reported at the call: a method of the
+    // compilation called on a singleton injected into it (the class registered, for an interface), whose writes to its
+    // fields and statics are shared by every request; and, in a hub, controller or gRPC service, a non-public method of
+    // its own type, whose statics are. One level: what the callee calls is not read.
+    private static void ReportCalls(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, INamedTypeSymbol? perCallType)
+    {
+        foreach (var operation in BodyOperations(body, scope.Known))
+        {
+            if (operation is not IInvocationOperation { TargetMethod.MethodKind: MethodKind.Ordinary } call)
+            {
+                continue;
+            }
+
+            IMethodSymbol? callee = null;
+            var staticsOnly = false;
+            var label = "the singleton's method ";
+            if (call.Instance is { } instance && SingletonOf(instance, scope) is { } singleton)
+            {
+                callee = Implementation(call.TargetMethod, singleton);
+            }
+            else if (perCallType is not null && call.Instance is null or IInstanceReferenceOperation
+                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, perCallType) && PerCallServices.Of(call.TargetMethod) is null)
+            {
+                (callee, staticsOnly, label) = (call.TargetMethod, true, "the method ");
+            }
+
+            if (callee is null || IsGuarded(call, scope)
+                || scope.Known.Singletons.Callee(callee, staticsOnly, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, staticsOnly, staticsOnly ? scope.Injected : null)))
+                    is not ValueTuple<IOperation, ISymbol, string> update)
+            {
+                continue;
+            }
+
+            var what = $"{update.Item3} by {label}{callee.ContainingType.Name}.{callee.Name}, called";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
+        }
+    }
+
+    // The first write of shared state in a function not under a lock, or null.
+    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope)
+    {
+        foreach (var operation in BodyOf(function).Descendants())
+        {
+            if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation
+                || IsInNestedFunction(operation, function)
+                || !TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null
+                || IsGuarded(operation, scope)
+                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+            {
+                continue;
+            }
+
+            return (target, root, what);
+        }
+
+        return null;
+    }
+
+    // The class of the singleton an instance is, when it is one injected into the entry point (a handler's parameter, a
+    // field of a hub or controller assigned from its constructor's parameter): the class registered, or the declared
+    // class when the registration gives a factory.
+    private static INamedTypeSymbol? SingletonOf(IOperation instance, Scope scope)
+    {
+        if (InjectedSymbol(Operations.SkipConversions(instance), scope) is not { } symbol)
+        {
+            return null;
+        }
+
+        var type = symbol switch
+        {
+            IParameterSymbol parameter => parameter.Type,
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+        return scope.Known.Singletons.TryGet(type, out var implementation) ? implementation ?? type as INamedTypeSymbol : null;
+    }
+
+    // The injected member or parameter an instance is: `c` (a handler's parameter), `_counter` or `this._counter`.
+    private static ISymbol? InjectedSymbol(IOperation instance, Scope scope)
+    {
+        var symbol = instance switch
+        {
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            IFieldReferenceOperation { Instance: IInstanceReferenceOperation } field => field.Field,
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation, Property.IsIndexer: false } property => property.Property,
+            _ => (ISymbol?)null,
+        };
+        return symbol is not null && scope.IsInjected(symbol) ? symbol : null;
+    }
+
+    // The method a call runs on an instance of a class: the class's implementation of an interface method or override
+    // of a virtual one, or the method itself.
+    private static IMethodSymbol? Implementation(IMethodSymbol method, INamedTypeSymbol type)
+    {
+        if (method.ContainingType.TypeKind == TypeKind.Interface)
+        {
+            return type.FindImplementationForInterfaceMember(method.OriginalDefinition) as IMethodSymbol;
+        }
+
+        if (!method.IsVirtual && !method.IsAbstract && !method.IsOverride)
+        {
+            return method;
+        }
+
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers(method.Name))
+            {
+                for (var candidate = member as IMethodSymbol; candidate is not null; candidate = candidate.OverriddenMethod)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, method.OriginalDefinition))
+                    {
+                        return (IMethodSymbol)member;
+                    }
+                }
+            }
+        }
+
+        return method;
+    }
+
+    // A minimal-API handler's parameters that ASP.NET Core fills with a singleton: of a type the compilation registers
+    // as one, not bound from the request by a [From...] attribute.
+    private static Func<ISymbol, bool> InjectedParameters(IAnonymousFunctionOperation lambda, KnownSymbols known) =>
+        symbol => symbol is IParameterSymbol parameter && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, lambda.Symbol)
+            && !parameter.GetAttributes().Any(a => a.AttributeClass?.Name is { } name && name.StartsWith("From", StringComparison.Ordinal) && name != "FromServicesAttribute")
+            && known.Singletons.TryGet(parameter.Type, out _);
+
+    // A hub's, controller's or service's fields and properties of a type registered as a singleton that its constructor
+    // assigns from its parameter (`_counter = counter`, also `?? throw ...`, or `= counter` of a primary constructor), and
+    // its primary constructor's parameters of such a type: the singleton, injected.
+    private static Func<ISymbol, bool> InjectedMembers(INamedTypeSymbol type, KnownSymbols known)
+    {
+        var answers = new Dictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+        return symbol =>
+        {
+            lock (answers)
+            {
+                if (!answers.TryGetValue(symbol, out var injected))
+                {
+                    answers[symbol] = injected = IsInjectedMember(symbol, type, known);
+                }
+
+                return injected;
+            }
+        };
+    }
+
+    private static bool IsInjectedMember(ISymbol symbol, INamedTypeSymbol type, KnownSymbols known)
+    {
+        var (memberType, owner) = symbol switch
+        {
+            IFieldSymbol field => (field.Type, field.ContainingType),
+            IPropertySymbol property => (property.Type, property.ContainingType),
+            IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } constructor } parameter => (parameter.Type, constructor.ContainingType),
+            _ => (null, null),
+        };
+        if (memberType is null || !SymbolEqualityComparer.Default.Equals(owner, type) || !known.Singletons.TryGet(memberType, out _))
+        {
+            return false;
+        }
+
+        if (symbol is IParameterSymbol)
+        {
+            // Captured in a method: a primary constructor's parameter.
+            return true;
+        }
+
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            var initializer = reference.GetSyntax() switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
+                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
+                _ => null,
+            };
+            if (initializer is not null)
+            {
+                return initializer is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax;
+            }
+        }
+
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            foreach (var constructor in reference.GetSyntax().ChildNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax>())
+            {
+                var parameters = new HashSet<string>(constructor.ParameterList.Parameters.Select(p => p.Identifier.ValueText), StringComparer.Ordinal);
+                foreach (var assignment in constructor.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax>())
+                {
+                    var left = assignment.Left switch
+                    {
+                        Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name => name.Identifier.ValueText,
+                        Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.ThisExpressionSyntax } access => access.Name.Identifier.ValueText,
+                        _ => null,
+                    };
+                    var right = assignment.Right is Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax coalesce
+                        && coalesce.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.CoalesceExpression) ? coalesce.Left : assignment.Right;
+                    if (left == symbol.Name && right is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax value && parameters.Contains(value.Identifier.ValueText))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     // The body's operations, nested lambdas included (a LINQ selector runs in the body) except concurrent bodies of
@@ -390,7 +562,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         target = Operations.SkipConversions(target);
         if (scope.StaticsOnly)
         {
-            return StaticRoot(target, collection);
+            return StaticRoot(target, collection, scope);
         }
 
         switch (target)
@@ -418,15 +590,23 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    // A static field or property, or a field or property of what one references (`s_stats.Count`); null otherwise.
-    private static ISymbol? StaticRoot(IOperation target, bool collection) => target switch
+    // A static field or property, or a field or property of what one references (`s_stats.Count`) or of a singleton
+    // injected (`_counter.Hits`, review 65); null otherwise.
+    private static ISymbol? StaticRoot(IOperation target, bool collection, Scope scope) => target switch
     {
+        _ when collection && InjectedSymbol(target, scope) is { } injected => injected,
         IFieldReferenceOperation field when !field.Field.IsConst && !IsThreadStatic(field.Field)
-            && (field.Instance is null || StaticRoot(Operations.SkipConversions(field.Instance), collection: true) is not null) => field.Field,
+            && (field.Instance is null || IsStaticOrInjected(field.Instance, scope)) => field.Field,
         IPropertyReferenceOperation { Property.IsIndexer: false } property when (collection || !IsThreadLocalValue(property.Property))
-            && (property.Instance is null || StaticRoot(Operations.SkipConversions(property.Instance), collection: true) is not null) => property.Property,
+            && (property.Instance is null || IsStaticOrInjected(property.Instance, scope)) => property.Property,
         _ => null,
     };
+
+    private static bool IsStaticOrInjected(IOperation instance, Scope scope)
+    {
+        instance = Operations.SkipConversions(instance);
+        return InjectedSymbol(instance, scope) is not null || StaticRoot(instance, collection: true, scope) is not null;
+    }
 
     private static bool InstanceIsShared(IOperation instance, Scope scope)
     {
@@ -435,7 +615,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         {
             IInstanceReferenceOperation => true,
             ILocalReferenceOperation local => scope.IsShared(local.Local),
-            IParameterReferenceOperation parameter => scope.IsShared(parameter.Parameter),
+            IParameterReferenceOperation parameter => scope.IsShared(parameter.Parameter) || scope.IsInjected(parameter.Parameter),
             IFieldReferenceOperation field => field.Instance is null || InstanceIsShared(field.Instance, scope),
             IPropertyReferenceOperation { Property.IsIndexer: false } property => property.Instance is null || InstanceIsShared(property.Instance, scope),
             _ => false,
@@ -616,16 +796,20 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         private int[] _lockPositions = [];
         private int[] _locksHeld = [];
 
-        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known, bool staticsOnly = false)
+        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known, bool staticsOnly = false, Func<ISymbol, bool>? injected = null)
         {
             Function = function;
             Known = known;
             StaticsOnly = staticsOnly;
+            Injected = injected;
             _iteration = iteration?.Span;
             _iterationLocals = iteration?.Locals ?? ImmutableArray<ILocalSymbol>.Empty;
         }
 
         public IOperation Function { get; }
+
+        // The parameters or members that hold a singleton injected into a request's entry point (review 65), or null.
+        public Func<ISymbol, bool>? Injected { get; }
 
         public KnownSymbols Known { get; }
 
@@ -654,6 +838,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             return null;
         }
+
+        // A singleton injected into the entry point: shared by every request though declared per call.
+        public bool IsInjected(ISymbol symbol) => Injected?.Invoke(symbol) == true;
 
         // Shared: declared outside the function and, for a repeated Task.Run, outside the repeated region.
         public bool IsShared(ISymbol symbol)

@@ -11,7 +11,8 @@ namespace Brigade.Analyzers;
 /// BRG2003: a call that blocks its thread (<c>Thread.Sleep</c>, <c>.Result</c>, <c>.Wait()</c>,
 /// <c>GetAwaiter().GetResult()</c>, synchronous file, socket and HTTP calls) where a thread of the pool runs it: in a
 /// body of <c>Parallel.*</c>, <c>Task.Run</c> or PLINQ, in an async method or lambda, or in a Brigade run on
-/// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>. The message names the thread: a pool thread for a body the pool runs, the
+/// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>; a wait on a task in a synchronous hub method, controller action, gRPC
+/// service method, minimal-API handler or timer callback, which the pool runs too (review 65). The message names the thread: a pool thread for a body the pool runs, the
 /// caller's or captured context's (a UI thread, say) for another async function (review 64b). A task already known complete (awaited before, checked with
 /// <c>IsCompleted</c>, the antecedent of <c>ContinueWith</c>) does not block and is not reported.
 /// </summary>
@@ -48,7 +49,15 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known, CompletionCache cache)
     {
         var kind = BlockingCall.Classify(context.Operation, known, out var name);
-        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable, out var onPool))
+        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable, out var onPool, out var synchronous))
+        {
+            return;
+        }
+
+        // In a synchronous request method or timer callback (review 65), waits on a task only: sync over async, which holds
+        // a pool thread until other pool work completes the task. Synchronous I/O and sleeps there are ASP.NET Core's and
+        // the timer's synchronous model, left alone.
+        if (synchronous && !IsTaskWait(kind, context.Operation, known))
         {
             return;
         }
@@ -86,11 +95,12 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     // (a LINQ selector) runs where its caller runs, so the walk goes on; a dedicated thread, a local function or a
     // synchronous method stops it.
     // `where` is "in a body of X" for a body the pool runs (onPool), else the kind of async function ("async lambda").
-    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable, out bool onPool)
+    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable, out bool onPool, out bool synchronous)
     {
         where = "";
         awaitable = false;
         onPool = true;
+        synchronous = false;
         var nearest = true;
         var canAwait = true;
         var child = operation;
@@ -116,11 +126,12 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
                             return false;
                         }
 
-                        // An async lambda given to a timer that runs it on the pool, or to a minimal-API route (ASP.NET
-                        // Core has no synchronization context): the pool runs it before and after its awaits.
-                        if (body.IsOnThreadPool
-                            || (lambda.Symbol.IsAsync && (body.Kind == BodyKind.RequestHandler || (body.Kind == BodyKind.Timer && Timers.RunsOnThreadPool(body)))))
+                        // A lambda given to a timer that runs it on the pool, or to a minimal-API route or middleware
+                        // (ASP.NET Core has no synchronization context): the pool runs it, before and after its awaits, and
+                        // a synchronous one too (review 65).
+                        if (body.IsOnThreadPool || body.Kind == BodyKind.RequestHandler || (body.Kind == BodyKind.Timer && Timers.RunsOnThreadPool(body)))
                         {
+                            synchronous = !body.IsOnThreadPool && !lambda.Symbol.IsAsync;
                             awaitable = nearest && canAwait && lambda.Symbol.IsAsync;
                             where = body.Kind == BodyKind.Runner
                                 ? "in the work of " + body.ApiName + " on Engine." + body.Engine
@@ -154,6 +165,25 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        // A hub method, a controller action or a gRPC service method: ASP.NET Core runs it on the pool, synchronous or
+        // async; a method given to a timer by name runs on the pool at each tick (review 65).
+        if (containingSymbol is IMethodSymbol entry && PerCallServices.Describe(entry) is { } service)
+        {
+            awaitable = nearest && canAwait && entry.IsAsync && !IsUnsafeMember(entry);
+            synchronous = !entry.IsAsync;
+            where = "in the " + service.Framework + " " + service.What;
+            return true;
+        }
+
+        if (containingSymbol is IMethodSymbol callback && Root(operation) is IMethodBodyOperation callbackBody
+            && Timers.GivenByName(callbackBody, callback, known, periodicOnly: false) is { } timer && Timers.RunsOnThreadPool(timer))
+        {
+            awaitable = nearest && canAwait && callback.IsAsync && !IsUnsafeMember(callback);
+            synchronous = !callback.IsAsync;
+            where = "in a body of " + timer.ApiName;
+            return true;
+        }
+
         if (containingSymbol is IMethodSymbol { IsAsync: true } method)
         {
             awaitable = nearest && canAwait && !IsUnsafeMember(method);
@@ -171,6 +201,22 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         return false;
+    }
+
+    // .Result, .Wait(...), WaitAll/WaitAny, GetAwaiter().GetResult(): a wait on a task.
+    private static bool IsTaskWait(BlockingCall.Kind kind, IOperation operation, KnownSymbols known) =>
+        kind is BlockingCall.Kind.Result or BlockingCall.Kind.Wait or BlockingCall.Kind.WaitAll or BlockingCall.Kind.GetResult
+        || (kind == BlockingCall.Kind.Other && operation is IInvocationOperation { TargetMethod.ContainingType: var type }
+            && (KnownSymbols.Is(type, known.Task) || KnownSymbols.Is(type, known.TaskOfT)));
+
+    private static IOperation Root(IOperation operation)
+    {
+        while (operation.Parent is { } parent)
+        {
+            operation = parent;
+        }
+
+        return operation;
     }
 
     // One method serving a synchronous and an asynchronous API, chosen by a flag (Npgsql, review 45; the BCL's and Azure

@@ -197,6 +197,14 @@ internal readonly struct BodyContext
             return BodyKind.RequestHandler;
         }
 
+        // app.Use(async (context, next) => ...), app.Run(async context => ...): middleware, run once per request (review 65).
+        // Not IApplicationBuilder.Use(Func<RequestDelegate, RequestDelegate>), whose lambda runs once, building the pipeline.
+        if (((method.Name == "Use" && type.Name == "UseExtensions") || (method.Name == "Run" && type.Name == "RunExtensions"))
+            && type.ContainingNamespace?.ToDisplayString() == "Microsoft.AspNetCore.Builder")
+        {
+            return BodyKind.RequestHandler;
+        }
+
         if (KnownSymbols.Is(type, known.Runner))
         {
             engine = EngineOf(arguments, known);

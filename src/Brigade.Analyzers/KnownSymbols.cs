@@ -42,7 +42,11 @@ internal sealed class KnownSymbols
         RaceDetector = compilation.GetTypeByMetadataName("Brigade.Diagnostics.RaceDetector");
         Wrappers = Parallel is null && Task is null ? null : new ParallelWrappers(compilation, this);
         Interfaces = Parallel is null && Task is null ? null : new ParallelInterfaces(compilation, this);
+        Singletons = new SingletonServices(compilation);
     }
+
+    /// <summary>Gets the services the compilation registers as singletons (read when first asked).</summary>
+    public SingletonServices Singletons { get; }
 
     /// <summary>Gets the interface methods the compilation runs in parallel bodies through a type parameter (null if it references no parallel API).</summary>
     public ParallelInterfaces? Interfaces { get; }

@@ -4,17 +4,24 @@ namespace Brigade.Analyzers;
 
 /// <summary>
 /// Methods a framework calls on an instance made for the call, many calls at once (review 64b): a SignalR hub method
-/// (SignalR makes a hub per invocation, "hubs are transient") and a gRPC service method (grpc-dotnet makes a service
-/// per call unless it is registered otherwise). Their instance fields are the call's own; static fields, and what they
+/// (SignalR makes a hub per invocation, "hubs are transient"), a gRPC service method (grpc-dotnet makes a service
+/// per call unless it is registered otherwise) and, since review 65, an MVC controller action (a controller per request). Their instance fields are the call's own; static fields, and what they
 /// reference, are shared by every call. Recognised by name: a library's references, and the tests', have neither
 /// framework.
 /// </summary>
 internal static class PerCallServices
 {
-    /// <summary>Names what runs a method per call, for messages, when it is a hub method or a gRPC service method.</summary>
+    /// <summary>Names what runs a method per call, for messages, when it is a hub method, a controller action or a gRPC service method.</summary>
     /// <param name="method">A method with a body.</param>
     /// <returns>The framework and method, or null.</returns>
-    public static string? Of(IMethodSymbol method)
+    public static string? Of(IMethodSymbol method) =>
+        Describe(method) is not { } found ? null
+        : found.Framework + " (" + found.What + (found.Framework == "SignalR" ? ", one call per invocation)" : ", one call per request)");
+
+    /// <summary>Finds the framework that calls a method per call and what the method is to it, such as ("SignalR", "hub method ChatHub.Send").</summary>
+    /// <param name="method">A method with a body.</param>
+    /// <returns>The framework and what the method is, or null.</returns>
+    public static (string Framework, string What)? Describe(IMethodSymbol method)
     {
         if (method.MethodKind != MethodKind.Ordinary || method.IsStatic || method.ContainingType is not { } type)
         {
@@ -26,10 +33,56 @@ internal static class PerCallServices
             && (!method.IsOverride || method.Name is "OnConnectedAsync" or "OnDisconnectedAsync"))
         {
             // Every public method is one a client may invoke; OnConnectedAsync/OnDisconnectedAsync run per connection.
-            return "SignalR (hub method " + name + ", one call per invocation)";
+            return ("SignalR", "hub method " + name);
         }
 
-        return method.IsOverride && IsGrpcServerMethod(method) ? "gRPC (service method " + name + ", one call per request)" : null;
+        if (IsAction(method, type))
+        {
+            // Review 65: MVC makes a controller per request too; its public methods are actions unless [NonAction].
+            return ("ASP.NET Core", "controller action " + name);
+        }
+
+        return method.IsOverride && IsGrpcServerMethod(method) ? ("gRPC", "service method " + name) : null;
+    }
+
+    /// <summary>Tests whether a type is a SignalR hub or an MVC controller: a new instance per call, its methods run at once.</summary>
+    /// <param name="type">A type.</param>
+    /// <returns>True for a hub or a controller.</returns>
+    public static bool IsHubOrController(INamedTypeSymbol type) => IsHub(type) || IsController(type);
+
+    // A public instance method, not an override, Dispose() or [NonAction], of a concrete class deriving from
+    // Microsoft.AspNetCore.Mvc.ControllerBase (Controller derives from it).
+    private static bool IsAction(IMethodSymbol method, INamedTypeSymbol type)
+    {
+        // Dispose() is not an action (MVC leaves it out); MVC disposes of the controller once, after the request.
+        if (method.DeclaredAccessibility != Accessibility.Public || method.IsOverride || type.IsAbstract || method.IsGenericMethod
+            || (method.Name == "Dispose" && method.Parameters.IsEmpty) || !IsController(type))
+        {
+            return false;
+        }
+
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.Name == "NonActionAttribute")
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsController(INamedTypeSymbol type)
+    {
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (current.Name == "ControllerBase" && IsIn(current, "Microsoft.AspNetCore.Mvc"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Microsoft.AspNetCore.SignalR.Hub, or Hub<T>, which derives from it, as a base type.

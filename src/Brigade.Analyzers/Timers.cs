@@ -202,4 +202,58 @@ internal static class Timers
         MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: var name } => name.Identifier.ValueText,
         _ => null,
     };
+
+    /// <summary>Finds the timer a method is given to by name in its own type: <c>new Timer(DoWork, null, 0, 1000)</c> or
+    /// <c>timer.Elapsed += OnElapsed</c> (review 64b: the IHostedService template); the timer runs the method at each tick
+    /// as it would a lambda. Only methods of a timer callback's shape are looked up, and only in their type's declarations.</summary>
+    /// <param name="method">The method's body.</param>
+    /// <param name="symbol">The method.</param>
+    /// <param name="known">The compilation's known types.</param>
+    /// <param name="periodicOnly">Whether only a periodic timer counts (BRG2002); any timer runs it on the pool (BRG2003).</param>
+    /// <returns>The timer's context, or null.</returns>
+    public static BodyContext? GivenByName(IMethodBodyOperation method, IMethodSymbol symbol, KnownSymbols known, bool periodicOnly)
+    {
+        if (symbol.MethodKind != MethodKind.Ordinary || !symbol.ReturnsVoid
+            || !(symbol.Parameters.Length == 1 && symbol.Parameters[0].Type.SpecialType == SpecialType.System_Object
+                || symbol.Parameters.Length == 2 && symbol.Parameters[1].Type.Name == "ElapsedEventArgs"))
+        {
+            return null;
+        }
+
+        // The parts of the type in the method's own file (the semantic model at hand): a timer made in another part of a
+        // partial type is not looked for.
+        foreach (var reference in symbol.ContainingType.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree != method.Syntax.SyntaxTree || method.SemanticModel is not { } model)
+            {
+                continue;
+            }
+
+            var declaration = reference.GetSyntax();
+            foreach (var token in declaration.DescendantTokens())
+            {
+                if (!token.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.IdentifierToken) || token.ValueText != symbol.Name
+                    || token.Parent is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name)
+                {
+                    continue;
+                }
+
+                SyntaxNode node = name.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access && access.Name == name ? access : name;
+                var operation = model.GetOperation(node);
+                if (operation is IDelegateCreationOperation { Target: var target })
+                {
+                    operation = target;
+                }
+
+                if (operation is IMethodReferenceOperation referenced
+                    && SymbolEqualityComparer.Default.Equals(referenced.Method.OriginalDefinition, symbol.OriginalDefinition)
+                    && BodyContext.TryGet(referenced, known, out var body) && body.Kind == BodyKind.Timer && (!periodicOnly || IsPeriodic(body)))
+                {
+                    return body;
+                }
+            }
+        }
+
+        return null;
+    }
 }
