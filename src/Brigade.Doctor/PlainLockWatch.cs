@@ -82,6 +82,16 @@ public sealed class PlainLockWatch : IDisposable
     // The lock a marker thread blocks on while the watch's thread holds it, so that the runtime raises a contention
     // event the watch can wait for (CatchUp).
     private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
+
+    // TEST-ONLY hook (review 65), read once per watch: a directory named by the environment variable
+    // BRIGADE_DOCTOR_TEST_HOLD_ANALYSIS. When it is set, each diagnosis, once its dump is written (and before it is
+    // analyzed), creates the file "held" in that directory and waits until the file "release" exists there (or the watch is
+    // disposed, or HoldFailsafe passes), so that a test can signal the program while the watch holds a dump, whatever the
+    // machine's speed (PlainLockWatchTests.ASignalDuringADiagnosis_LeavesNoDumpBehind: on a quiet machine the analysis
+    // ended before the signal came). Unset (every real use), nothing changes.
+    internal const string HoldAnalysisVariable = "BRIGADE_DOCTOR_TEST_HOLD_ANALYSIS";
+    private static readonly TimeSpan HoldFailsafe = TimeSpan.FromMinutes(2);
+    private readonly string? _holdAnalysisForTests = Environment.GetEnvironmentVariable(HoldAnalysisVariable) is { Length: > 0 } hold ? hold : null;
     private readonly Lock _markerGate = new();
 
     // Guards _dumpDirectory and _exiting: the private directory of the dump being made, deleted at process exit. The dump
@@ -424,8 +434,25 @@ public sealed class PlainLockWatch : IDisposable
         EnterStage(DiagnosisStage.Analysis);
         using (file)
         {
+            HoldAnalysisForTests();
             // The dump has no name: closing its descriptor (here, or the process ending, however) frees it.
             return DumpAnalyzer.Analyze(path, settings, Environment.ProcessId, dumpDuration, keptAt: null);
+        }
+    }
+
+    /// <summary>The test-only hold (see <see cref="HoldAnalysisVariable"/>): with the variable unset, returns at once.</summary>
+    private void HoldAnalysisForTests()
+    {
+        if (_holdAnalysisForTests is not { } directory)
+        {
+            return;
+        }
+
+        File.WriteAllText(Path.Combine(directory, "held"), $"{Environment.ProcessId}\n");
+        var release = Path.Combine(directory, "release");
+        var held = Stopwatch.StartNew();
+        while (!File.Exists(release) && held.Elapsed < HoldFailsafe && !_stopping.Wait(20))
+        {
         }
     }
 

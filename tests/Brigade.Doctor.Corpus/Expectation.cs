@@ -28,6 +28,9 @@ public sealed record Expectation(Finding Finding)
     /// suspended methods, as <c>Type.Method</c> suffixes).</summary>
     public string[] AsyncCycle { get; init; } = [];
 
+    /// <summary>Gets, for <see cref="Finding.Hang"/>, each hang's threads, ended task and <c>Release</c> line (review 65).</summary>
+    public ExpectedHang[] Hangs { get; init; } = [];
+
     /// <summary>Gets text the report must contain.</summary>
     public string? TextContains { get; init; }
 }

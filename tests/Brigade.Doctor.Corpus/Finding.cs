@@ -21,8 +21,9 @@ public enum Finding
     AsyncHang,
 
     /// <summary>Review 64c: threads waiting for ever on a <c>SemaphoreSlim</c> whose releasing task ended (Canceled or
-    /// Faulted): a possible hang (BRG1008) with no thread pool involved. Its specifics are checked by the program's own test
-    /// (Review64c/CancelledReleaserTests); the others of its program stay listed without an owner.</summary>
+    /// Faulted): a possible hang (BRG1008) with no thread pool involved, each as <see cref="Expectation.Hangs"/> lists it
+    /// (review 65: its threads, the ended task, the <c>Release</c> line); the <see cref="Expectation.Blocked"/> threads of
+    /// its program stay listed without an owner.</summary>
     Hang,
 
     /// <summary>No pitfall: a correct program, or waits with no owner to blame (listed, never a deadlock).</summary>

@@ -1,3 +1,4 @@
+using Brigade.Diagnostics;
 using Brigade.Doctor.Corpus;
 
 namespace Brigade.Doctor.Tests;
@@ -111,6 +112,38 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
                 Assert.Empty(diagnosis.Deadlocks);
                 Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
                 Assert.Contains("SemaphoreSlim.WaitAsync", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
+            case Finding.Hang:
+                // Review 65: checked as the others are (the switch had no case for it): each hang's rule, "possible", threads,
+                // ended task and Release line; the program's other waiters stay listed without an owner.
+                Assert.True(codes.Count == expected.Hangs.Length && codes.All(c => c == "BRG1008"), $"{name}: expected {expected.Hangs.Length} hangs:\n{text}");
+                Assert.Empty(diagnosis.Deadlocks);
+                var file = $"{CorpusFixture.Scenarios.Single(s => s.Name == name).GetType().Name}.cs";
+                foreach (var hang in expected.Hangs)
+                {
+                    var report = diagnosis.Reports.SingleOrDefault(r => r.Threads.Select(t => t.Name).Order(StringComparer.Ordinal).SequenceEqual(hang.Threads.Order(StringComparer.Ordinal)));
+                    Assert.True(report is not null, $"{name}: no hang of exactly [{string.Join(", ", hang.Threads)}] in:\n{text}");
+                    Assert.Equal(PitfallKind.Hang, report!.Kind);
+                    Assert.StartsWith("Hang detected:", report.Message, StringComparison.Ordinal);
+                    Assert.Contains("A possible hang: unless code the dump does not show releases it", report.Message, StringComparison.Ordinal);
+                    Assert.Contains(hang.Task, report.Message, StringComparison.Ordinal);
+                    Assert.Contains($"({file}:{Review64.CorpusSource.LineOf(file, hang.ReleaseLine)}) calls Release on it", report.Message, StringComparison.Ordinal);
+                }
+
+                foreach (var blocked in expected.Blocked)
+                {
+                    var thread = diagnosis.BlockedWithoutOwner.FirstOrDefault(t => t.Name == blocked);
+                    Assert.True(thread is not null, $"{name}: '{blocked}' not listed as blocked without owner:\n{text}");
+                    Assert.Contains(thread!.Wait!.Kind.ToString(), expected.WaitKinds);
+                    Assert.DoesNotContain(diagnosis.Reports, r => r.Threads.Any(t => t.Name == blocked));
+                }
+
+                if (expected.HeldIn is not null)
+                {
+                    Assert.Contains(diagnosis.BlockedWithoutOwner, t => t.Wait!.Target?.HeldIn == expected.HeldIn);
+                }
+
                 break;
 
             case Finding.None:

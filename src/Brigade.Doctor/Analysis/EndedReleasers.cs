@@ -1,4 +1,5 @@
 using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
 using Microsoft.Diagnostics.Runtime;
 using static Brigade.Doctor.Analysis.IlReader;
 
@@ -13,6 +14,10 @@ namespace Brigade.Doctor.Analysis;
 /// the exception it holds, or (cancelled before it ran: nothing is left) the lambdas of the objects the waiting threads hold
 /// this very semaphore through (a closure, an instance) that call its <c>Release</c> and that no thread runs. Always a
 /// <em>possible</em> hang: code the dump does not show (a timer's callback, a later request) may still release it.
+/// Review 65: a semaphore in a static field has no such object (a lambda that captures nothing is on the compiler's
+/// singleton closure): the code that loads that very static field (its value read in the app domain, no heap walk) and
+/// calls <c>Release</c> counts too, and (cancelled before it ran) the lambdas of the waiting code's types and of the
+/// static's type that do.
 /// </summary>
 internal static class EndedReleasers
 {
@@ -24,6 +29,7 @@ internal static class EndedReleasers
 
     private const int Call = 0x28;
     private const int CallVirt = 0x6F;
+    private const int LdStaticField = 0x7E;
     private const int MaxVisited = 2_000;
 
     public static List<Found> Find(IEnumerable<ThreadScan> semaphoreWaits, IReadOnlyList<ThreadScan> scans, AsyncHeap heap, SourceLines? lines)
@@ -42,14 +48,18 @@ internal static class EndedReleasers
         {
             var semaphore = group.Key;
             var holders = HolderTypes(group, semaphore);
-            if (holders.Count == 0)
+
+            // Review 65: held in a static field (a lambda that captured nothing holds no closure of it).
+            var inStatic = group.Any(s => s.TargetHeldIn?.StartsWith("static field ", StringComparison.Ordinal) == true)
+                ? new StaticHeld(semaphore, group.ToList(), metadata) : null;
+            if (holders.Count == 0 && inStatic is null)
             {
                 continue;
             }
 
             foreach (var task in ended)
             {
-                if (Releaser(task, holders, running, metadata, lines) is { } hit)
+                if (Releaser(task, holders, inStatic, running, metadata, lines) is { } hit)
                 {
                     found.Add(new Found([.. group.Select(s => s.ManagedId)], hit.Task, hit.Releaser));
                     break;
@@ -102,17 +112,18 @@ internal static class EndedReleasers
         return types;
     }
 
-    private static (string Task, string Releaser)? Releaser(ClrObject task, Dictionary<string, ClrType> holders, HashSet<(string, string)> running,
+    private static (string Task, string Releaser)? Releaser(ClrObject task, Dictionary<string, ClrType> holders, StaticHeld? inStatic, HashSet<(string, string)> running,
         Dictionary<ClrModule, MetadataReader?> metadata, SourceLines? lines)
     {
         var cancelled = TaskReader.IsCanceled(task);
 
-        // Its delegate, when the runtime has not dropped it: its target must hold this very semaphore's holder type.
+        // Its delegate, when the runtime has not dropped it: its target must hold this very semaphore's holder type, or
+        // (review 65) its method load the static field that holds it.
         if (task.TryReadObjectField("m_action", out var action) && action is { IsNull: false, IsValid: true })
         {
             if (!action.TryReadObjectField("_target", out var target) || target is not { IsNull: false, IsValid: true, Type.Name: { } targetType } || !holders.TryGetValue(targetType, out var holder))
             {
-                return null;
+                return inStatic is not null && DelegateMethod(action) is { } own && inStatic.ReleaseAt(own, lines) is { } releases ? (Ended(task, cancelled, lines), releases) : null;
             }
 
             // The delegate's method, or (its pointer a stub to code never compiled, which the dump cannot map) the lambdas of
@@ -131,15 +142,18 @@ internal static class EndedReleasers
                 return (Ended(task, cancelled, lines), at);
             }
 
-            return null;
+            // Review 65: an async method that releases the static field's semaphore holds no field of it.
+            return inStatic is not null && machine.Methods.FirstOrDefault(m => m.Name == "MoveNext") is { } next && inStatic.ReleaseAt(next, lines) is { } releases
+                ? (Ended(task, cancelled, lines), releases)
+                : null;
         }
 
         // A delegate's task that threw (or was cancelled while it ran): the methods its exception's stack went through.
         if ((cancelled ? TaskReader.CancellationExceptionOf(task) : TaskReader.ExceptionObjectOf(task)) is { } exception)
         {
-            foreach (var method in TaskReader.StackOf(exception).Where(m => m.Type?.Name is { } n && holders.ContainsKey(n)))
+            foreach (var method in TaskReader.StackOf(exception))
             {
-                if (ReleaseAt(method, metadata, lines) is { } at)
+                if ((method.Type?.Name is { } n && holders.ContainsKey(n) ? ReleaseAt(method, metadata, lines) : inStatic?.ReleaseAt(method, lines)) is { } at)
                 {
                     return (Ended(task, cancelled, lines), at);
                 }
@@ -160,9 +174,182 @@ internal static class EndedReleasers
                     return ("a task cancelled before it ran (the runtime dropped its delegate)", at);
                 }
             }
+
+            // Review 65: a lambda that loads the static field holding it (on the compiler's singleton closure when it
+            // captures nothing), among the types of the waiting code and of that static.
+            if (inStatic?.UnrunLambdaReleasing(running, lines) is { } releases)
+            {
+                return ("a task cancelled before it ran (the runtime dropped its delegate)", releases);
+            }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Review 65: a semaphore held in a static field, and the code that releases it: a method that loads a static field
+    /// whose value (read in the app domain, as <c>HolderFinder</c> reads the statics: no heap walk) is this very semaphore,
+    /// and calls <c>Release</c>. The lambdas looked at when a task's code is gone are those of the waiting code's types and
+    /// of the static's own type, with the types nested in them (the compiler's closures).
+    /// </summary>
+    private sealed class StaticHeld(ulong semaphore, List<ThreadScan> waiters, Dictionary<ClrModule, MetadataReader?> metadata)
+    {
+        private readonly Dictionary<ulong, bool> _loads = [];
+
+        /// <summary>Where <paramref name="method"/> calls <c>Release</c>, if it loads the static field holding the semaphore.</summary>
+        public string? ReleaseAt(ClrMethod method, SourceLines? lines) => LoadsIt(method) ? EndedReleasers.ReleaseAt(method, metadata, lines) : null;
+
+        /// <summary>Where a lambda that no thread runs loads the static field and calls <c>Release</c>, or null.</summary>
+        public string? UnrunLambdaReleasing(HashSet<(string, string)> running, SourceLines? lines)
+        {
+            foreach (var type in Family())
+            {
+                foreach (var method in type.Methods.Where(m => m.Name?.Contains(">b__", StringComparison.Ordinal) == true && !running.Contains((m.Type?.Name ?? "", m.Name!))))
+                {
+                    if (ReleaseAt(method, lines) is { } at)
+                    {
+                        return at;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Whether <paramref name="method"/>'s IL loads (<c>ldsfld</c>) a static field of its module whose value is the semaphore.</summary>
+        private bool LoadsIt(ClrMethod method)
+        {
+            if (_loads.TryGetValue(method.MethodDesc, out var known))
+            {
+                return known;
+            }
+
+            var loads = false;
+            try
+            {
+                if (method.Type?.Module is { AppDomain: { } domain } module && ModuleMetadata(module, metadata) is { } md
+                    && domain.Runtime.DataTarget.DataReader is { } data && Body(method, data) is { } body)
+                {
+                    foreach (var instruction in Decode(body).Where(i => i.Op == LdStaticField))
+                    {
+                        var handle = MetadataTokens.EntityHandle((int)instruction.Operand);
+                        if (handle.Kind != HandleKind.FieldDefinition)
+                        {
+                            continue;
+                        }
+
+                        var definition = md.GetFieldDefinition((FieldDefinitionHandle)handle);
+                        if (module.GetTypeByName(TypeName(md, definition.GetDeclaringType()))?.GetStaticFieldByName(md.GetString(definition.Name)) is { IsObjectReference: true } field
+                            && field.IsInitialized(domain) && field.ReadObject(domain).Address == semaphore)
+                        {
+                            loads = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or BadImageFormatException or NullReferenceException)
+            {
+                // Unreadable IL, metadata or static: not this code.
+            }
+
+            _loads[method.MethodDesc] = loads;
+            return loads;
+        }
+
+        /// <summary>The application's types of the waiting frames and of the static's declared type (from its name, "static
+        /// field Ns.Outer.Inner.F", nested types written with '.'), each outermost type with the types nested in it.</summary>
+        private List<ClrType> Family()
+        {
+            var outer = new Dictionary<string, ClrType>(StringComparer.Ordinal);
+            void AddOutermost(ClrType? type)
+            {
+                if (type is not { Name: { } name, Module: { } module })
+                {
+                    return;
+                }
+
+                var plus = name.IndexOf('+', StringComparison.Ordinal);
+                var top = plus > 0 ? module.GetTypeByName(name[..plus]) : type;
+                if (top?.Name is { } topName)
+                {
+                    outer.TryAdd(topName, top);
+                }
+            }
+
+            var modules = new List<ClrModule>();
+            foreach (var frame in waiters.SelectMany(w => w.Frames).Where(f => !f.IsFramework))
+            {
+                AddOutermost(frame.Frame.Method?.Type);
+                if (frame.Frame.Method?.Type?.Module is { } module && !modules.Contains(module))
+                {
+                    modules.Add(module);
+                }
+            }
+
+            foreach (var heldIn in waiters.Select(w => w.TargetHeldIn).OfType<string>().Where(h => h.StartsWith("static field ", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal))
+            {
+                var dotted = heldIn["static field ".Length..];
+                var last = dotted.LastIndexOf('.');
+                var typeName = last > 0 ? dotted[..last] : "";
+                foreach (var module in modules)
+                {
+                    // The first name that is a type, its dots taken from the right as nesting ('+') ones: Ns.Outer.Inner,
+                    // then Ns.Outer+Inner, ...
+                    for (var name = typeName; name.Length > 0;)
+                    {
+                        if (module.GetTypeByName(name) is { } type)
+                        {
+                            AddOutermost(type);
+                            break;
+                        }
+
+                        var dot = name.LastIndexOf('.');
+                        if (dot <= 0)
+                        {
+                            break;
+                        }
+
+                        name = $"{name[..dot]}+{name[(dot + 1)..]}";
+                    }
+                }
+            }
+
+            var family = new List<ClrType>();
+            foreach (var type in outer.Values)
+            {
+                AddNested(type, family, 0);
+            }
+
+            return family;
+        }
+
+        /// <summary>Adds <paramref name="type"/> and the types nested in it (their metadata read from the dump) that the
+        /// runtime loaded.</summary>
+        private void AddNested(ClrType type, List<ClrType> family, int depth)
+        {
+            family.Add(type);
+            if (depth >= 3 || type.Module is not { } module || ModuleMetadata(module, metadata) is not { } md || type.Name is not { } name)
+            {
+                return;
+            }
+
+            try
+            {
+                var handle = MetadataTokens.TypeDefinitionHandle(type.MetadataToken & 0xFFFFFF);
+                foreach (var nested in md.GetTypeDefinition(handle).GetNestedTypes())
+                {
+                    if (module.GetTypeByName($"{name}+{md.GetString(md.GetTypeDefinition(nested).Name)}") is { } loaded)
+                    {
+                        AddNested(loaded, family, depth + 1);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or BadImageFormatException)
+            {
+                // Unreadable metadata: the type alone.
+            }
+        }
     }
 
     /// <summary>Where a lambda of <paramref name="holder"/> that no thread runs calls <c>Release</c>, or null.</summary>

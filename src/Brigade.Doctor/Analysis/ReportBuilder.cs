@@ -700,10 +700,14 @@ internal static class ReportBuilder
     };
 
     /// <summary>The kinds of wait of a cycle's links, named for its headline; a <c>Barrier</c> or <c>CountdownEvent</c> wait (a
-    /// <c>ManualResetEventSlim</c> inside) by the type the program called (review 51).</summary>
+    /// <c>ManualResetEventSlim</c> inside) by the type the program called (review 51). Review 65: a writer blocked on a full
+    /// bounded <c>Channel</c> (a task's wait, its reader named by <see cref="DumpAnalyzer.ReadsAfterLock"/>) by what it waits
+    /// for, as one in <c>BlockingCollection.Add</c> is by its collection ("a blocking wait on a task" said nothing of the channel).</summary>
     private static IEnumerable<string> KindNames(IReadOnlyList<DeadlockLink> links) => links
         .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent"
-            : WaitRule.IsBlockingAdd(l.Wait.Api) ? "BlockingCollection" : KindName(l.Wait.Kind))
+            : WaitRule.IsBlockingAdd(l.Wait.Api) ? "BlockingCollection"
+            : l.Wait.Kind == WaitKind.Task && l.Wait.HolderRoles.TryGetValue(l.Holder.ManagedThreadId, out var reader) && reader.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) ? "a full Channel"
+            : KindName(l.Wait.Kind))
         .Distinct();
 
     private static string KindName(WaitKind kind) => kind switch

@@ -19,9 +19,10 @@ public sealed class CancelledReleaserTests
         var diagnosis = outcome.Diagnosis!;
         var text = diagnosis.ToString();
 
-        Assert.True(diagnosis.Reports.Select(r => r.Code).SequenceEqual(["BRG1008"]), text);
+        // Review 65: the program also has a static semaphore's hang (Review65/StaticSemaphoreEndedReleaserTests).
+        Assert.True(diagnosis.Reports.All(r => r.Code == "BRG1008"), text);
         Assert.Empty(diagnosis.Deadlocks);
-        var report = diagnosis.Reports[0];
+        var report = Assert.Single(diagnosis.Reports, r => r.Threads.Any(t => t.Name == "ready-waiter-a"));
         Assert.Equal(["ready-waiter-a", "ready-waiter-b"], report.Threads.Select(t => t.Name).Order(StringComparer.Ordinal));
         var message = report.Message;
         Assert.StartsWith("Hang detected: 2 threads wait in SemaphoreSlim.Wait on System.Threading.SemaphoreSlim (captured variable 'ready' in ", message, StringComparison.Ordinal);
