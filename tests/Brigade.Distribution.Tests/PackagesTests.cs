@@ -327,7 +327,8 @@ public sealed partial class PackagesTests(PackedFeed packed) : IClassFixture<Pac
             }
             """);
 
-        var (exit, output) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-nodeReuse:false");
+        // One node (-m:1), as the pack (PackedFeed): a second MSBuild process costs CPU that a one-project build cannot use.
+        var (exit, output) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-nodeReuse:false", "-m:1");
         Assert.True(exit == 0, $"the consumer did not restore or build:\n{output}");
         var warnings = output.Split('\n').Where(l => l.Contains("Pitfalls.cs(", StringComparison.Ordinal)).ToList();
         foreach (var (rule, line) in new[] { ("BRG2001", 6), ("BRG2001", 8), ("BRG2002", 10), ("BRG2003", 12), ("BRG2004", 14), ("BRG2007", 16), ("BRG2008", 18) })

@@ -55,7 +55,10 @@ public sealed class PackedFeed : IDisposable
 
     private async Task PackAllAsync()
     {
-        // One MSBuild invocation packs every project (in parallel), from the outputs the test run already built.
+        // One MSBuild invocation packs every project, from the outputs the test run already built, on one node (-m:1): a
+        // second node is one more MSBuild process to start and JIT-compile, for packing that copies and zips files. On the
+        // 2-core machine this pack took 12.6 and 10.7 s of CPU with -m, 8.0, 7.4 and 11.0 s with -m:1 (load 17-28,
+        // 2026-12-07); the test suite is CPU-bound there, so less CPU is what shortens it, not a parallel pack.
         var projects = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.csproj", SearchOption.AllDirectories);
         var properties = $"Configuration={Repository.Configuration};NoBuild=true;_IsPacking=true;PackageVersion={Version};PackageOutputPath={Feed}" +
             $";BrigadeNativeToolPackage={(Native ? "true" : "false")}";
@@ -69,7 +72,7 @@ public sealed class PackedFeed : IDisposable
                     new XAttribute("Properties", properties))));
         var file = _temp.File("pack.proj");
         packProject.Save(file);
-        var (exit, output) = await Dotnet.RunAsync(_temp.Path, "msbuild", file, "-t:PackAll", "-m", "-nologo", "-v:m", "-nodeReuse:false");
+        var (exit, output) = await Dotnet.RunAsync(_temp.Path, "msbuild", file, "-t:PackAll", "-m:1", "-nologo", "-v:m", "-nodeReuse:false");
         Assert.True(exit == 0, $"pack failed (the solution must be built in {Repository.Configuration} first):\n{output}");
         Assert.DoesNotContain("warning", output, StringComparison.OrdinalIgnoreCase);
         PackagesTests.WriteIsolatedNuGetConfig(_temp, Feed);
