@@ -12,6 +12,9 @@ internal sealed class AdviseAlternative
     /// <summary>The median wall time.</summary>
     public double Seconds { get; init; }
 
+    /// <summary>Every run's wall time, in the order they ran (the median is <see cref="Seconds"/>; review 65).</summary>
+    public List<double> RunSeconds { get; init; } = [];
+
     /// <summary>The speedup forecast from auto mode's sample and this engine's measured overhead; null when auto had no sample.</summary>
     public double? ForecastSpeedup { get; init; }
 

@@ -30,6 +30,9 @@ internal sealed class AdviseWorkload
     /// <summary>Auto's median wall time, sampling included.</summary>
     public double AutoSeconds { get; init; }
 
+    /// <summary>Every auto run's wall time, in the order they ran (review 65).</summary>
+    public List<double> AutoRunSeconds { get; init; } = [];
+
     /// <summary>The speedup auto's plan was forecast to reach, from its sample, before the full run; null when auto had no sample.</summary>
     public double? ForecastSpeedup { get; init; }
 

@@ -104,20 +104,28 @@ internal static class UserWorkload
 
         var name = descriptor.Name[(descriptor.Name.LastIndexOf('.') + 1)..];
         var title = $"{items.Count:N0} × {descriptor.Name} over {(input == "-" ? "stdin" : Path.GetFileName(input))}";
-        return builder.Build(name, title, handPicked, instance, items);
+        // Auto runs the items in this process unless --engines names worker processes alone (AdviseCommand.AutoFor).
+        var autoInProcess = engines is null || engines.Any(e => e != "processes");
+        return builder.Build(name, title, handPicked, instance, items, autoInProcess);
     }
 
     private interface IBuilder
     {
-        Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items);
+        Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, bool autoInProcess);
     }
 
     private sealed class Typed<TIn, TOut> : IBuilder
     {
-        public Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items)
+        public Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, bool autoInProcess)
         {
             var inputs = items.Select(i => (TIn)i).ToArray();
             var warmUp = inputs[..Math.Min(inputs.Length, 8)];
+            List<Engine> warmUpEngines = [.. handPicked.Select(h => h.Engine).Where(e => e is not Brigade.Processes.ProcessEngine).Distinct()];
+            if (autoInProcess)
+            {
+                warmUpEngines.Add(WorkloadComparison.CreateAutoEngine());
+            }
+
             return new Workload(id, title, WorkloadClass.Unknown, handPicked, inputs.Length,
                 async (options, ct) => Succeeded((await MapAsync(inputs, options, ct).ConfigureAwait(false)).Report, options),
                 async ct =>
@@ -137,8 +145,12 @@ internal static class UserWorkload
                         }
                     }
 
-                    // Compiles the engines' code for this work's types (the suite's warm-up used other types).
-                    foreach (var engine in new[] { Engine.Sequential, Engine.ThreadPool, Engine.Threads, WorkloadComparison.CreateAutoEngine() })
+                    // Compiles the engines' code for this work's types (the suite's warm-up used other types): the in-process
+                    // engines measured only, and auto where it runs here. Review 65: every in-process engine ran the user's
+                    // items in this process, under --engines processes too (work a user isolates because it is not
+                    // thread-safe, or crashes its process, ran on the thread pool and on threads here) and under
+                    // --engines sequential, in parallel.
+                    foreach (var engine in warmUpEngines)
                     {
                         await MapAsync(warmUp, new RunOptions { Engine = engine }, ct).ConfigureAwait(false);
                     }

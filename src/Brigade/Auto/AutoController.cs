@@ -276,7 +276,10 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
             // The sample's latency and throughput anchor the limiter only when they come from finished items at the
             // sample's width; items still running give a lower bound, which would make every later window look congested.
             var floor = Math.Min(_cores, decision.Width);
+            // On dedicated threads (a list of engines without the task loops', AutoPlanner.Among) each item in flight holds a
+            // thread: the limit grows no further than the threads auto mode may start.
             var ceiling = Math.Min(_options.MaxConcurrency, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue);
+            ceiling = decision.Kind == LoopKind.Thread ? Math.Max(floor, Math.Min(ceiling, Context().ThreadCeiling)) : ceiling;
             var seconds = _time.GetElapsedTime(_startTimestamp).TotalSeconds;
             _monitor.Limit(fromFinishedItems && revision == 0 && seconds > 0
                 ? new AimdLimiter(decision.Width, floor, ceiling, decision.Sample.TimePerItem, decision.Sample.TotalItems / seconds, Pool.Plan.Width)

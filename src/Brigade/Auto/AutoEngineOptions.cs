@@ -173,9 +173,9 @@ public sealed class AutoEngineOptions
     /// <summary>Gets or sets the in-process engines a plan may run on, by name (<c>sequential</c>, <c>threadpool</c>,
     /// <c>threads</c>, <c>async</c>): <c>brigade advise --engines</c>, where auto mode is measured among the engines a user
     /// can ship (review 64).</summary>
-    /// <value>Defaults to <see langword="null"/>: any. A plan on another engine runs on the first allowed one of its
-    /// stand-ins (<see cref="AutoPlanner.Among"/>) and its line says so. An <see cref="IsolatedEngine"/>'s plans are not
-    /// affected.</value>
+    /// <value>Defaults to <see langword="null"/>: any. A plan on another engine is planned again on the first allowed one of
+    /// its stand-ins, with the width and batch that engine needs (<see cref="AutoPlanner.Among"/>), and its line says so. An
+    /// <see cref="IsolatedEngine"/>'s plans are not affected.</value>
     internal IReadOnlyList<string>? Engines { get; set; }
 
     /// <summary>Gets or sets what is called with the run's final evidence when an in-process auto run ends (tests).</summary>

@@ -136,6 +136,11 @@ internal static class AutoPlanner
     /// <summary>The batch duration for an isolated engine, whose per-batch cost is an inter-process round trip (~50 µs).</summary>
     public static readonly TimeSpan IsolatedTargetBatch = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>What starting one worker process costs the run, about (a runtime start, loading the work's assembly: ~0.3 s
+    /// of CPU measured at load, review 64): with it, the width of waiting work on an isolated engine is the one that minimizes
+    /// the items' waves plus the workers' starts, √(items × time per item / start), never Little's law's hundreds of processes.</summary>
+    public static readonly TimeSpan IsolatedStartCost = TimeSpan.FromMilliseconds(300);
+
     /// <summary>The largest batch auto mode plans; the same ceiling as adaptive batching.</summary>
     public const int MaxBatch = 1 << 16;
 
@@ -223,19 +228,25 @@ internal static class AutoPlanner
 
     // Stand-ins for an engine the options leave out (AutoEngineOptions.Engines), best first: the same loop where there is
     // one (the thread pool, async concurrency and one-after-another all run on tasks), else the other in-process loop.
+    // Asynchronous I/O goes to the thread pool's task loops before dedicated threads: a task loop awaits its item as async
+    // concurrency does (the same loop, the same adaptive limit), where a dedicated thread blocks for each item in flight
+    // (review 65: --engines threadpool,threads ran async work on 1,024 threads).
     private static readonly Dictionary<string, string[]> StandIns = new(StringComparer.Ordinal)
     {
         ["sequential"] = ["threadpool", "async", "threads"],
         ["threadpool"] = ["threads", "async", "sequential"],
         ["threads"] = ["threadpool", "async", "sequential"],
-        ["async"] = ["threads", "threadpool", "sequential"],
+        ["async"] = ["threadpool", "threads", "sequential"],
     };
 
     /// <summary>The decision on an engine <see cref="AutoEngineOptions.Engines"/> allows: as made when it is allowed (or
-    /// there is no such list, or it runs on the isolated engine), else on the first allowed stand-in at the same width
-    /// (one for <c>sequential</c>; at most <see cref="PlanContext.ThreadCeiling"/> dedicated threads), its line saying which
-    /// engine it stands in for and why (review 64: advise --engines threads,processes measured auto's plan on async, an
-    /// engine the user had ruled out).</summary>
+    /// there is no such list, or it runs on the isolated engine), else planned again on the first allowed stand-in, its line
+    /// saying which engine would fit better and why (review 64: advise --engines threads,processes measured auto's plan on
+    /// async, an engine the user had ruled out). The stand-in keeps the width and batch where they mean the same on it, and
+    /// takes its own where they do not (review 65): one worker, with a sequential batch, one after the other; for asynchronous
+    /// I/O on dedicated threads, a thread per item in flight, weighed against the threads' starts and within
+    /// <see cref="PlanContext.ThreadCeiling"/>; for blocking work on the thread pool's loops, the same width, said to hold a
+    /// pool thread per waiting item.</summary>
     /// <param name="decision">The plan as made on any engine.</param>
     /// <param name="context">The run and machine, with the options.</param>
     /// <returns>The plan on an allowed engine.</returns>
@@ -254,13 +265,62 @@ internal static class AutoPlanner
             "async" => (LoopKind.Task, "Async"),
             _ => (LoopKind.Task, "Sequential"),
         };
-        var width = engine == "sequential" || decision.Engine == "sequential" ? 1
-            : kind == LoopKind.Thread ? Math.Max(1, Math.Min(decision.Width, context.ThreadCeiling)) : decision.Width;
+        if (engine == "async" && decision.Class == WorkloadClass.AsyncIo)
+        {
+            head += " (adaptive limit)";
+        }
+
+        var sample = decision.Sample;
+        var cores = Math.Max(1, context.Cores);
+        var open = context.ItemCount is { } count ? Math.Max(1, count - context.ItemsDone) : long.MaxValue;
+        var perItem = sample.TimePerItem;
+        var width = decision.Width;
+        var batch = decision.BatchSize;
+        var target = decision.TargetBatch;
+        var note = "";
+        if (engine == "sequential" || decision.Engine == "sequential")
+        {
+            width = 1;
+            if (engine == "sequential" && decision.Class is WorkloadClass.CpuBound or WorkloadClass.Serialized or WorkloadClass.Mixed &&
+                context.BatchSize is null && perItem > TimeSpan.Zero)
+            {
+                // One worker has nobody to balance with: a batch as long as a sequential plan's, not the parallel plan's.
+                target = SequentialTargetBatch;
+                batch = (int)Math.Clamp(Math.Min(open, BatchFor(perItem, target)), 1, MaxBatch);
+            }
+        }
+        else if (kind == LoopKind.Thread && decision.Class == WorkloadClass.AsyncIo)
+        {
+            // A dedicated thread blocks for its item's whole time in flight: as for blocking work, a job of a known size
+            // weighs the threads' starts against the waves they save (√(items × time / start)), within the thread ceiling.
+            var startBound = context.ItemCount is null || perItem <= TimeSpan.Zero ? double.PositiveInfinity
+                : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / context.ThreadStart.Ticks));
+            var wanted = Math.Min(decision.Width, Math.Max(startBound, cores));
+            width = Cap((int)Math.Clamp(wanted, 1, context.ThreadCeiling), context, open);
+            note = width >= decision.Width ? "; on dedicated threads, a thread per item in flight"
+                : wanted < decision.Width && width == (int)Math.Max(1, wanted)
+                    ? $"; on dedicated threads, a thread per item in flight: thread starts limit it to √(items × time / start{StartNote(context)}) = {AutoFormat.Count((long)wanted)}"
+                    : $"; on dedicated threads, a thread per item in flight: capped at {context.ThreadCeiling}";
+        }
+        else if (kind == LoopKind.Thread)
+        {
+            width = Math.Max(1, Math.Min(decision.Width, context.ThreadCeiling));
+        }
+        else if (decision.Kind == LoopKind.Thread && decision.Class is WorkloadClass.Blocking or WorkloadClass.Mixed && width > 1)
+        {
+            // The plan's width is what the waits need; on the thread pool each waiting item holds a pool thread, and the pool
+            // adds threads past its minimum only as it sees them blocked (about one or two a second): said, not hidden.
+            note = "; dedicated threads would fit better: each waiting item holds a pool thread, and past its minimum the pool starts threads slowly";
+        }
+
         var line = decision.Explanation;
+        var suffix = Suffix(context);
+        var ending = suffix.Length > 0 && line.EndsWith(suffix, StringComparison.Ordinal) ? suffix : "";
+        line = line[..^ending.Length];
         var dash = line.IndexOf(" — ", StringComparison.Ordinal);
         var why = dash >= 0 ? line[(dash + 3)..] : line;
-        line = $"{head} ×{width}, batch {decision.BatchSize} — {decision.Engine} is not among the engines allowed ({string.Join(", ", allowed)}): {why}";
-        return decision with { Kind = kind, Engine = engine, Width = width, Explanation = line };
+        line = $"{head} ×{width}, batch {batch} — {decision.Engine} is not among the engines allowed ({string.Join(", ", allowed)}): {why}{note}{ending}";
+        return decision with { Kind = kind, Engine = engine, Width = width, BatchSize = batch, TargetBatch = target, Explanation = line };
     }
 
     private static PlanDecision? DecideAny(in WorkSample sample, in PlanContext context)
@@ -360,6 +420,15 @@ internal static class AutoPlanner
                 // throughput. AIMD then backs off if latency rises without throughput to show for it.
                 var cpu = Math.Max(sample.CpuTimePerItem.Ticks, 10);
                 var little = Math.Ceiling(AsyncHeadroom * cores * ((double)perItem.Ticks / cpu));
+                if (isolated is not null)
+                {
+                    (kind, engine, head) = (LoopKind.Isolated, isolated.Name, isolated.Name);
+                    why = $"async I/O ({AutoFormat.Duration(perItem)} in flight, {AutoFormat.Duration(sample.CpuTimePerItem)} CPU per item); " +
+                        $"Little's law {AsyncHeadroom} × {cores} × {AutoFormat.Duration(perItem)} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))} = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
+                        IsolatedWidth(little, perItem, cores, context, open, out width);
+                    break;
+                }
+
                 width = Cap((int)Math.Clamp(little, cores, options.MaxConcurrency), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "async", "Async") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 head += " (adaptive limit)";
@@ -377,6 +446,14 @@ internal static class AutoPlanner
                 var wait = sample.WaitPerItem.Ticks;
                 var little = Math.Ceiling(cores * (1 + ((double)wait / cpu)));
                 (kind, engine, head) = isolated is null ? (LoopKind.Thread, "threads", "Threads") : (LoopKind.Isolated, isolated.Name, isolated.Name);
+                if (isolated is not null)
+                {
+                    why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
+                        $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
+                        IsolatedWidth(little, perItem, cores, context, open, out width);
+                    break;
+                }
+
                 if (context.FromRunningItems && measured == WorkloadClass.Blocking && sample.CpuRatio <= PureWaitMax)
                 {
                     // Items blocked from their first millisecond and still waiting: the wait so far is a lower bound, and
@@ -493,6 +570,26 @@ internal static class AutoPlanner
         }
 
         return (int)Math.Max(1, Math.Min(width, open));
+    }
+
+    // Waiting work on worker processes (an isolated engine): Little's law's width, but each worker is a process start
+    // (IsolatedStartCost), not a thread's: a job of a known size weighs the starts against the waves they save,
+    // √(items × time / start); one of an unknown size keeps the core count (review 65: a blocking sample planned 100
+    // worker processes, async I/O 1,024, and the plan cache carried the width to the next run).
+    private static string IsolatedWidth(double little, TimeSpan perItem, int cores, in PlanContext context, long open, out int width)
+    {
+        var bound = context.ItemCount is null ? cores
+            : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)Math.Max(0, perItem.Ticks) / IsolatedStartCost.Ticks));
+        var wanted = Math.Min(little, Math.Max(bound, cores));
+        width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
+        if (wanted >= little || width < (int)Math.Max(wanted, cores))
+        {
+            return Capped(little, width, context.ThreadCeiling, context, open);
+        }
+
+        return context.ItemCount is null
+            ? $", {AutoFormat.Count(width)} worker processes (one per core) while the job's size is unknown: each is a process start"
+            : $", worker-process starts limit it to √(items × time / start {AutoFormat.Duration(IsolatedStartCost)}) = {AutoFormat.Count((long)wanted)}";
     }
 
     // The measured thread start, where it is above the planner's usual figure (so the plan says why it is narrower).
