@@ -148,6 +148,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         _frame.WriteByte((byte)flags);
         _frame.WriteInt64(chunk.ElapsedTicks);
         _frame.WriteInt64(chunk.CpuTicks);
+        _frame.WriteInt64(chunk.RunQueueTicks);
         _frame.WriteInt64(chunk.Final && _context!.ReportMemory ? Environment.WorkingSet : -1);
         _frame.WriteBytes(statuses);
         foreach (var failure in failures)

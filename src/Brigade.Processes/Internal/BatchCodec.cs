@@ -106,6 +106,7 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         var flags = reader.ReadByte();
         var elapsed = reader.ReadInt64();
         var cpu = reader.ReadInt64();
+        var runQueue = reader.ReadInt64();
         var workingSet = reader.ReadInt64();
         if (id != batchId || offset != expectedOffset || count < 0 || count > batchCount - offset)
         {
@@ -189,7 +190,11 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
         }
 
         Array.Clear(_received, 0, succeeded);
-        return new ResultChunk(offset, count, (flags & WireFormat.ResultsFinal) != 0, TimeSpan.FromTicks(elapsed), cpu >= 0 ? TimeSpan.FromTicks(cpu) : null, workingSet);
+        return new ResultChunk(offset, count, (flags & WireFormat.ResultsFinal) != 0, TimeSpan.FromTicks(elapsed), cpu >= 0 ? TimeSpan.FromTicks(cpu) : null, workingSet)
+        {
+            // A wait longer than the chunk is no reading of it (a worker that measured wrong): unknown rather than wrong.
+            RunQueueWait = runQueue >= 0 && runQueue <= elapsed ? TimeSpan.FromTicks(runQueue) : null,
+        };
     }
 
     public void Dispose()
