@@ -221,6 +221,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         _writer = writer;
         _control = control;
         _writeError = null;
+        _values.ReferencesLargeValues = ReferencesLargeValues;
         if (_statuses.Length < _count)
         {
             _statuses = new byte[_count];
@@ -352,6 +353,8 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             _statuses.AsSpan(0, _chunkCount),
             _failures,
             _values.WrittenSpan,
+            _values.References,
+            _values.Length + _values.ReferencedBytes,
             Stopwatch.GetElapsedTime(_chunkStart).Ticks,
             cpu,
             runQueue,

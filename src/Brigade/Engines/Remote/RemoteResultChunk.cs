@@ -7,7 +7,7 @@ namespace Brigade.Engines.Remote;
 /// </summary>
 internal readonly ref struct RemoteResultChunk
 {
-    public RemoteResultChunk(int offset, int count, bool final, ReadOnlySpan<byte> statuses, IReadOnlyList<RemoteItemFailure> failures, ReadOnlySpan<byte> values, long elapsedTicks, long cpuTicks, long runQueueTicks, bool reportsAttempts)
+    public RemoteResultChunk(int offset, int count, bool final, ReadOnlySpan<byte> statuses, IReadOnlyList<RemoteItemFailure> failures, ReadOnlySpan<byte> values, ReadOnlySpan<RemoteValueReference> valueReferences, long valueBytes, long elapsedTicks, long cpuTicks, long runQueueTicks, bool reportsAttempts)
     {
         Offset = offset;
         Count = count;
@@ -15,6 +15,8 @@ internal readonly ref struct RemoteResultChunk
         Statuses = statuses;
         Failures = failures;
         Values = values;
+        ValueReferences = valueReferences;
+        ValueBytes = valueBytes;
         ElapsedTicks = elapsedTicks;
         CpuTicks = cpuTicks;
         RunQueueTicks = runQueueTicks;
@@ -38,6 +40,14 @@ internal readonly ref struct RemoteResultChunk
 
     /// <summary>Gets the results of the items that succeeded, in order (<see cref="RemoteValueCodec{T}"/>).</summary>
     public ReadOnlySpan<byte> Values { get; }
+
+    /// <summary>Gets the large values' bytes that <see cref="Values"/> refers to rather than holds, each to be sent after
+    /// <see cref="Values"/>' first <see cref="RemoteValueReference.At"/> bytes; empty unless the transport asked for them
+    /// (<see cref="RemoteItemExecutor.ReferencesLargeValues"/>).</summary>
+    public ReadOnlySpan<RemoteValueReference> ValueReferences { get; }
+
+    /// <summary>Gets the length of the results' encoding: <see cref="Values"/> and <see cref="ValueReferences"/>' bytes.</summary>
+    public long ValueBytes { get; }
 
     /// <summary>Gets how many succeeded: <see cref="Count"/> less the failures.</summary>
     public int SucceededCount => Count - Failures.Count;
