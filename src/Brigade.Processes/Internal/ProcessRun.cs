@@ -406,7 +406,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
         if (state.MaxBatchItems != int.MaxValue)
         {
-            state.FitBatchCap(pending.Batch.Count, frame.Length);
+            state.FitBatchCap(pending.Batch.Count, frame.Length + frame.ReferencedBytes);
         }
 
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());

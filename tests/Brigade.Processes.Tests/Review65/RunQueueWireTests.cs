@@ -91,7 +91,7 @@ public sealed class RunQueueWireTests
     {
         var descriptor = WorkDescriptor.For(typeof(TWork));
         var codec = new BatchCodec<TIn, TOut>(ProcessWork.ForWorkerHost(typeof(TWork)));
-        var batch = codec.EncodeBatch(7, BatchId, 0, items, out _).WrittenSpan.ToArray();
+        var batch = codec.EncodeBatch(7, BatchId, 0, items, out _).ToArray();
 
         var output = new MemoryStream();
         var context = new BatchContext(new WorkerChannel(output), long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);

@@ -70,7 +70,13 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         ForgetReferences();
     }
 
-    public byte[] ToArray() => WrittenSpan.ToArray();
+    /// <summary>Returns the message as one array: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
+    public byte[] ToArray()
+    {
+        var stream = new MemoryStream(checked((int)(_length + ReferencedBytes)));
+        WriteTo(stream);
+        return stream.ToArray();
+    }
 
     // Reserve first, then index the (possibly grown) buffer: `_buffer.AsSpan(Reserve(n))` would read the field
     // before Reserve replaced the array, and write into the old one.
@@ -153,10 +159,19 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         return _buffer.AsSpan(_length);
     }
 
+    /// <summary>Writes the message: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(_buffer, 0, _length);
+        var written = 0;
+        foreach (var reference in References)
+        {
+            stream.Write(_buffer, written, reference.At - written);
+            stream.Write(reference.Bytes.Span);
+            written = reference.At;
+        }
+
+        stream.Write(_buffer, written, _length - written);
         stream.Flush();
     }
 
