@@ -30,6 +30,9 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         // The values' buffer grown for a large result is kept while large results keep coming (review 63: a fresh 30 MB
         // buffer per 10 MB string) and given back when the worker is idle (ReleaseIdle).
         _executor.KeepsLargeBuffers = true;
+
+        // A large byte[] result goes to the pipe from its own array, not copied into the values' buffer first (review 65).
+        _executor.ReferencesLargeValues = true;
     }
 
     /// <summary>An executor for a work type found by reflection (the worker's tests build one without a process).</summary>
@@ -63,37 +66,39 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
     {
         WriteHead(chunk, chunk.Statuses, chunk.Failures);
         var values = chunk.Values;
-        var separate = values.Length > InlineValueBytes;
+        var separate = values.Length > InlineValueBytes || !chunk.ValueReferences.IsEmpty;
         if (!separate)
         {
             _frame.WriteBytes(values);
         }
 
-        if (_frame.PendingFrameLength + (separate ? values.Length : 0) <= WireFormat.MaxFrameLength || chunk.Count != 1 || chunk.SucceededCount != 1)
+        var tail = separate ? chunk.ValueBytes : 0;
+        if (_frame.PendingFrameLength + tail <= WireFormat.MaxFrameLength || chunk.Count != 1 || chunk.SucceededCount != 1)
         {
             // Several items over the limit: the frame fails (the worker stops) and the host runs them again one at a
             // time, where the branch below fails only the item whose result is too large.
-            _frame.EndFrame(separate ? values.Length : 0);
+            _frame.EndFrame((int)Math.Min(tail, int.MaxValue));
 
             // Large values go to the channel from the buffer they were serialized into (review 63: copying a 10 MB result
-            // into the frame cost a 13 MB buffer and a copy per result); small ones ride in the frame, one write.
-            _context!.Channel.Write(_frame, separate ? values : default);
+            // into the frame cost a 13 MB buffer and a copy per result), a large byte[] result from its own array (review
+            // 65); small ones ride in the frame, one write.
+            _context!.Channel.Write(_frame, separate ? values : default, chunk.ValueReferences);
 
             // Sent: a buffer grown for a huge frame (up to 512 MiB for a 256 MiB one) is let go now (lib56: it stayed
             // until the worker's next chunk, for an idle pooled worker until its next run), and the executor lets go of
             // the values' buffer when this returns.
-            LetGoOfFrame(values.Length);
+            LetGoOfFrame(chunk.ValueBytes);
             return;
         }
 
         // One result too large for any frame: it fails its item with the reason, and the worker goes on.
         var error = RemoteError.From(new InvalidDataException(
-            $"The result is {chunk.Values.Length:N0} bytes, over the protocol's frame limit of 256 MiB ({WireFormat.MaxFrameLength:N0} bytes): return a path or key instead of the value."));
+            $"The result is {chunk.ValueBytes:N0} bytes, over the protocol's frame limit of 256 MiB ({WireFormat.MaxFrameLength:N0} bytes): return a path or key instead of the value."));
         WriteHead(chunk, [RemoteItemExecutor.Failed], [new RemoteItemFailure(chunk.Offset, error, 1)]);
         _frame.WriteByte(NoValues);
         _frame.EndFrame();
         _context!.Channel.Write(_frame);
-        LetGoOfFrame(values.Length);
+        LetGoOfFrame(chunk.ValueBytes);
     }
 
     /// <summary>Gets the size of a let-go buffer from which the worker gives memory back when idle (64 MiB; a test's is smaller).</summary>
@@ -110,7 +115,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         return released;
     }
 
-    private void LetGoOfFrame(int valueBytes)
+    private void LetGoOfFrame(long valueBytes)
     {
         // The frame holds the values when they were small enough to copy in, and may have grown for many failures'
         // errors. The values' buffer is kept for the next chunks: a huge one (as large as a result of hundreds of
@@ -148,6 +153,7 @@ internal sealed class BatchExecutor : IRemoteResultWriter, IDisposable
         _frame.WriteByte((byte)flags);
         _frame.WriteInt64(chunk.ElapsedTicks);
         _frame.WriteInt64(chunk.CpuTicks);
+        _frame.WriteInt64(chunk.RunQueueTicks);
         _frame.WriteInt64(chunk.Final && _context!.ReportMemory ? Environment.WorkingSet : -1);
         _frame.WriteBytes(statuses);
         foreach (var failure in failures)

@@ -1,3 +1,4 @@
+using Brigade.Engines.Remote;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Worker;
@@ -20,16 +21,25 @@ internal sealed class WorkerChannel(Stream output)
         }
     }
 
-    /// <summary>Writes a frame whose last <paramref name="tail"/>.Length bytes are not in <paramref name="head"/> (see
-    /// <see cref="FrameBuffer.EndFrame(int)"/>): one frame on the wire, with no copy of the tail.</summary>
-    public void Write(FrameBuffer head, ReadOnlySpan<byte> tail)
+    /// <summary>Writes a frame whose last bytes are not in <paramref name="head"/> (see <see cref="FrameBuffer.EndFrame(int)"/>):
+    /// <paramref name="tail"/>, with each of <paramref name="references"/>' bytes spliced in at its place. One frame on the
+    /// wire, with no copy of the tail or of the values referred to.</summary>
+    public void Write(FrameBuffer head, ReadOnlySpan<byte> tail, ReadOnlySpan<RemoteValueReference> references = default)
     {
         lock (_gate)
         {
             if (!_closed)
             {
                 output.Write(head.WrittenSpan);
-                output.Write(tail);
+                var written = 0;
+                foreach (var reference in references)
+                {
+                    output.Write(tail[written..reference.At]);
+                    output.Write(reference.Bytes.Span);
+                    written = reference.At;
+                }
+
+                output.Write(tail[written..]);
                 output.Flush();
             }
         }

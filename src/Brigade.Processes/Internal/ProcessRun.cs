@@ -406,7 +406,7 @@ internal sealed partial class ProcessRun<TIn, TOut>
 
         if (state.MaxBatchItems != int.MaxValue)
         {
-            state.FitBatchCap(pending.Batch.Count, frame.Length);
+            state.FitBatchCap(pending.Batch.Count, frame.Length + frame.ReferencedBytes);
         }
 
         var flight = new InFlightBatch<TIn>(pending, batchId, inputFailures, _job.GetTimestamp());
@@ -473,8 +473,9 @@ internal sealed partial class ProcessRun<TIn, TOut>
                 var part = new ItemBatch<TIn>(batch.StartIndex + flight.Delivered, batch.Items.Slice(flight.Delivered, chunk.Count));
                 if (chunk.CpuTime is not null)
                 {
-                    // The worker's own time on the chunk, beside its CPU: auto mode classes the work from the two (IsolatedSample).
-                    state.Worker.RecordRemoteBusy(chunk.Elapsed);
+                    // The worker's own time on the chunk and its wait for a core in it, beside its CPU: auto mode classes the work
+                    // from them (IsolatedSample).
+                    state.Worker.RecordRemoteBusy(chunk.Elapsed, chunk.RunQueueWait);
                 }
 
                 Deliver(state.Worker, part, chunk.Count, state.Values.AsMemory(0, chunk.Count), state.Failures, chunkStart, chunk.CpuTime);

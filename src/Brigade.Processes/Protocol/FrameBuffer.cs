@@ -23,8 +23,9 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : RemoteValueBuffe
         PatchByte(_frameStart + 4, (byte)type);
     }
 
-    /// <summary>Gets the length the frame begun by <see cref="BeginFrame"/> would have if it ended now.</summary>
-    public long PendingFrameLength => (long)Length - _frameStart - 4;
+    /// <summary>Gets the length the frame begun by <see cref="BeginFrame"/> would have if it ended now (values referred to
+    /// included: <see cref="RemoteValueBuffer.References"/>).</summary>
+    public long PendingFrameLength => (long)Length - _frameStart - 4 + ReferencedBytes;
 
     public void EndFrame() => EndFrame(0);
 
@@ -32,7 +33,7 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : RemoteValueBuffe
     /// (a large result's values, written to the channel from where they were serialized rather than copied in).</summary>
     public void EndFrame(int trailingBytes)
     {
-        var length = Length - _frameStart - 4 + (long)trailingBytes;
+        var length = PendingFrameLength + trailingBytes;
         if (length > WireFormat.MaxFrameLength)
         {
             throw new ProtocolException($"A frame of {length:N0} bytes exceeds the protocol's limit of {WireFormat.MaxFrameLength:N0} bytes: use smaller batches or items.");

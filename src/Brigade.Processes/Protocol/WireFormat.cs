@@ -17,8 +17,10 @@ internal static class WireFormat
     /// version 3's, and a host of version 4 reads version 3's errors the same. 5: Prepare carries the caller's culture
     /// names (<see cref="PrepareCulture"/>, <see cref="RunCulture"/>); a version-4 worker would run under its own. 6: <c>byte[]</c>
     /// and <c>ReadOnlyMemory&lt;byte&gt;</c> values travel as their length and bytes (value encoding 3,
-    /// <c>RemoteValueCodec.RawBytes</c>), not base64 JSON; a version-5 side would not read them.</remarks>
-    public const ushort Version = 6;
+    /// <c>RemoteValueCodec.RawBytes</c>), not base64 JSON; a version-5 side would not read them. 7: Results carry the
+    /// run-queue wait of the worker's thread over the chunk (int64 ticks after its CPU, -1 when not measured), so that auto
+    /// mode sets the worker's CPU against its own time less its waits for a core (review 65).</remarks>
+    public const ushort Version = 7;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;

@@ -1,3 +1,4 @@
+using Brigade.Engines.Remote;
 using Brigade.Reporting;
 
 namespace Brigade.Auto;
@@ -8,8 +9,9 @@ internal static class IsolatedSample
     /// <summary>The sample of one worker's batches: its CPU (the worker process's), against the time the worker itself
     /// spent on them where the engine reports it.</summary>
     /// <param name="report">The worker's report: its busy time is the host's, from sending a batch to its results' arrival.</param>
-    /// <param name="workerBusy">The time the worker process spent on the same batches, or <see langword="null"/> when unknown.</param>
-    public static WorkSample Of(WorkerReport report, TimeSpan? workerBusy)
+    /// <param name="worker">The time the worker process spent on the same batches and its wait for a core in it, or
+    /// <see langword="null"/> when unknown.</param>
+    public static WorkSample Of(WorkerReport report, RemoteWorkerTime? worker)
     {
         if (report.Batches == 0 || report.CpuTime is not { } cpu)
         {
@@ -20,7 +22,19 @@ internal static class IsolatedSample
         // the worker's wait for its next batch are in it, while the CPU is the worker process's on the batch alone. Set
         // against it, CPU-bound work read as waiting (advise64: SquareWork, cpu/wall 0.20, "blocking I/O"). The worker's
         // own time on the batches is the wall its CPU belongs to; the host's stays the batches' wall (their cost here).
-        var own = workerBusy is { } busy && busy > TimeSpan.Zero ? busy : report.BusyTime;
+        var own = report.BusyTime;
+        var runQueue = 0L;
+        if (worker is { Busy: var busy, RunQueueWait: var wait } && busy > TimeSpan.Zero)
+        {
+            own = busy;
+
+            // The worker's own time holds its waits for a core: on a loaded machine CPU-bound work on worker processes
+            // read "mixed" (review 65: cpu/wall 0.37-0.45 at load 8-16 on 2 cores), as it would on threads without their
+            // run-queue wait. It is the sample's run-queue wait, as a thread's is (WorkSample.WaitTicks and TimePerItem
+            // leave it out).
+            runQueue = Math.Clamp(wait?.Ticks ?? 0, 0, busy.Ticks);
+        }
+
         return new WorkSample
         {
             Items = report.Items,
@@ -30,6 +44,7 @@ internal static class IsolatedSample
             MeasuredBatches = report.Batches,
             MeasuredWallTicks = own.Ticks,
             CpuTicks = cpu.Ticks,
+            RunQueueTicks = runQueue,
         };
     }
 }

@@ -1,5 +1,6 @@
 using Brigade.Auto;
 using Brigade.Engines;
+using Brigade.Engines.Remote;
 using Brigade.Internal;
 using Brigade.Reporting;
 
@@ -45,6 +46,8 @@ public sealed class EngineWorker
     private long _measuredBusyTimestamps;
     private long _cpuTicks;
     private long _remoteBusyTicks;
+    private long _remoteRunQueueTicks;
+    private bool _remoteRunQueueKnown;
     private bool _measureCpu = true;
     private long _batchStart;
     private long _batchStartCpu = -1;
@@ -262,11 +265,26 @@ public sealed class EngineWorker
 
     /// <summary>Adds the time a worker elsewhere (a worker process) reports spending on a batch recorded with
     /// <see cref="RecordBatch"/>: its own wall, without the transport the host's busy time holds.</summary>
-    internal void RecordRemoteBusy(TimeSpan elapsed) => _remoteBusyTicks += Math.Max(0, elapsed.Ticks);
+    /// <param name="elapsed">The worker's own wall on the batch (or a chunk of it).</param>
+    /// <param name="runQueueWait">How long the worker's thread waited for a core in <paramref name="elapsed"/>, or
+    /// <see langword="null"/> when it did not measure it.</param>
+    internal void RecordRemoteBusy(TimeSpan elapsed, TimeSpan? runQueueWait = null)
+    {
+        var busy = Math.Max(0, elapsed.Ticks);
+        _remoteBusyTicks += busy;
+        if (runQueueWait is { } wait)
+        {
+            _remoteRunQueueTicks += Math.Clamp(wait.Ticks, 0, busy);
+            _remoteRunQueueKnown = true;
+        }
+    }
 
-    /// <summary>Gets the time the worker elsewhere reported spending on its batches, or <see langword="null"/> when it
-    /// reported none (auto mode's isolated engine classes the work from it: <c>IsolatedSample</c>).</summary>
-    internal TimeSpan? RemoteBusyTime => _remoteBusyTicks > 0 ? TimeSpan.FromTicks(_remoteBusyTicks) : null;
+    /// <summary>Gets the time the worker elsewhere reported spending on its batches and its wait for a core in it, or
+    /// <see langword="null"/> when it reported none (auto mode's isolated engine classes the work from it:
+    /// <c>IsolatedSample</c>).</summary>
+    internal RemoteWorkerTime? RemoteBusyTime => _remoteBusyTicks > 0
+        ? new RemoteWorkerTime(TimeSpan.FromTicks(_remoteBusyTicks), _remoteRunQueueKnown ? TimeSpan.FromTicks(_remoteRunQueueTicks) : null)
+        : null;
 
     // externalTicks: what the batch's items reported using outside their thread (counted in the worker's total from its
     // account, not here): the batch's CPU time on the timeline includes it, and a batch whose thread's CPU time is not

@@ -152,7 +152,7 @@ public sealed class RawBytesTests
         const long batchId = 1;
         var descriptor = WorkDescriptor.For(typeof(TWork));
         using var codec = new BatchCodec<TIn, TOut>(ProcessWork.ForWorkerHost(typeof(TWork)));
-        var batch = codec.EncodeBatch(7, batchId, 0, items, out var inputFailures).WrittenSpan.ToArray();
+        var batch = codec.EncodeBatch(7, batchId, 0, items, out var inputFailures).ToArray();
         Assert.Null(inputFailures);
 
         var output = new MemoryStream();

@@ -34,6 +34,13 @@ internal abstract class RemoteItemExecutor : IDisposable
     /// </summary>
     internal bool KeepsLargeBuffers { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether large raw-byte results (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> of 64 KiB or more) reach
+    /// the writer by reference (<see cref="RemoteResultChunk.ValueReferences"/>) rather than copied into the values' buffer:
+    /// a transport that writes them out from there before <see cref="IRemoteResultWriter.WriteChunk"/> returns.
+    /// </summary>
+    internal bool ReferencesLargeValues { get; set; }
+
     /// <summary>Lets go of a result buffer kept by <see cref="KeepsLargeBuffers"/>; returns its size (0 if it was small).</summary>
     internal abstract long ReleaseBuffers();
 

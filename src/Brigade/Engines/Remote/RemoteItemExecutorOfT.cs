@@ -32,6 +32,10 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private int _succeeded;
     private long _chunkStart;
     private long _chunkCpuStart;
+    private long _chunkRunQueueStart;
+    private int _chunkThread;
+    private ThreadSchedStat? _runQueue;
+    private int _runQueueThread = -1;
     private IRemoteResultWriter? _writer;
     private RemoteBatchControl _control;
     private Exception? _writeError;
@@ -217,6 +221,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         _writer = writer;
         _control = control;
         _writeError = null;
+        _values.ReferencesLargeValues = ReferencesLargeValues;
         if (_statuses.Length < _count)
         {
             _statuses = new byte[_count];
@@ -242,11 +247,34 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         _failures.Clear();
         _chunkStart = Stopwatch.GetTimestamp();
         _chunkCpuStart = CpuTicks();
+        _chunkThread = Environment.CurrentManagedThreadId;
+        _chunkRunQueueStart = RunQueueTicks();
     }
 
     private long CpuTicks() => _control.Cpu == RemoteCpuClock.Process
         ? Environment.CpuUsage.TotalTime.Ticks
         : IsAsync ? -1 : ThreadCpuTime.NowTicks();
+
+    // The run-queue wait of the thread running the chunk, read where the chunk's CPU is the whole process's (a worker
+    // process runs one batch at a time, on one thread when the work is synchronous): that thread's waits for a core are
+    // in the chunk's wall and nowhere in its CPU. Asynchronous items run on whichever threads their continuations find, so
+    // no one thread's wait is theirs. One procfs read (~3 µs) per chunk, beside the CPU clock's system call.
+    private long RunQueueTicks()
+    {
+        if (_control.Cpu != RemoteCpuClock.Process || IsAsync || !ThreadSchedStat.IsSupported)
+        {
+            return -1;
+        }
+
+        var thread = Environment.CurrentManagedThreadId;
+        if (thread != _runQueueThread)
+        {
+            _runQueueThread = thread;
+            _runQueue = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
+        }
+
+        return _runQueue?.RunQueueWaitTicks() ?? -1;
+    }
 
     private void Succeed(TOut value)
     {
@@ -315,6 +343,9 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
 
         var cpuEnd = CpuTicks();
         var cpu = _chunkCpuStart >= 0 && cpuEnd >= 0 ? cpuEnd - _chunkCpuStart : -1;
+        var runQueueStart = _chunkRunQueueStart;
+        var runQueueEnd = Environment.CurrentManagedThreadId == _chunkThread ? RunQueueTicks() : -1;
+        var runQueue = runQueueStart >= 0 && runQueueEnd >= runQueueStart ? runQueueEnd - runQueueStart : -1;
         _writer!.WriteChunk(new RemoteResultChunk(
             _chunkOffset,
             _chunkCount,
@@ -322,8 +353,11 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             _statuses.AsSpan(0, _chunkCount),
             _failures,
             _values.WrittenSpan,
+            _values.References,
+            _values.Length + _values.ReferencedBytes,
             Stopwatch.GetElapsedTime(_chunkStart).Ticks,
             cpu,
+            runQueue,
             reportsAttempts: _policy is not null));
         Array.Clear(_outputs, 0, _succeeded);
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Brigade.Engines.Remote;
 
@@ -11,6 +12,7 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
 {
     private byte[] _buffer;
     private int _length;
+    private List<RemoteValueReference>? _references;
 
     public RemoteValueBuffer(int initialCapacity = 4096) => _buffer = new byte[initialCapacity];
 
@@ -21,10 +23,40 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
 
+    /// <summary>The smallest value <see cref="WriteOrReference"/> refers to rather than copies (64 KiB): smaller ones ride in
+    /// the buffer, one write with the rest.</summary>
+    public const int ReferenceThreshold = 64 * 1024;
+
+    /// <summary>Gets or sets whether <see cref="WriteOrReference"/> may refer to large values' bytes rather than copy them
+    /// (a transport that writes <see cref="References"/> in place, between the buffer's bytes: a worker process's pipe).</summary>
+    public bool ReferencesLargeValues { get; set; }
+
+    /// <summary>Gets the large values referred to, in order (none unless <see cref="ReferencesLargeValues"/>): the message is
+    /// <see cref="WrittenSpan"/> with each one's bytes spliced in at its <see cref="RemoteValueReference.At"/>.</summary>
+    public ReadOnlySpan<RemoteValueReference> References => CollectionsMarshal.AsSpan(_references);
+
+    /// <summary>Gets the bytes of <see cref="References"/>, which the message holds beside <see cref="Length"/>.</summary>
+    public long ReferencedBytes { get; private set; }
+
+    /// <summary>Appends a value's bytes: a reference to them when <see cref="ReferencesLargeValues"/> and they are large
+    /// (the caller keeps them unchanged until the message is sent), else a copy.</summary>
+    public void WriteOrReference(ReadOnlyMemory<byte> bytes)
+    {
+        if (!ReferencesLargeValues || bytes.Length < ReferenceThreshold)
+        {
+            WriteBytes(bytes.Span);
+            return;
+        }
+
+        (_references ??= []).Add(new RemoteValueReference(_length, bytes));
+        ReferencedBytes += bytes.Length;
+    }
+
     /// <summary>Forgets what was written; a huge buffer (over 4 MiB) is let go rather than pinned forever.</summary>
     public virtual void Clear()
     {
         _length = 0;
+        ForgetReferences();
         if (_buffer.Length > 4 * 1024 * 1024)
         {
             _buffer = new byte[4096];
@@ -32,9 +64,19 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
     }
 
     /// <summary>Forgets what was written and keeps the buffer, however large (its owner gives it back with <see cref="Clear"/>).</summary>
-    public void Reset() => _length = 0;
+    public void Reset()
+    {
+        _length = 0;
+        ForgetReferences();
+    }
 
-    public byte[] ToArray() => WrittenSpan.ToArray();
+    /// <summary>Returns the message as one array: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
+    public byte[] ToArray()
+    {
+        var stream = new MemoryStream(checked((int)(_length + ReferencedBytes)));
+        WriteTo(stream);
+        return stream.ToArray();
+    }
 
     // Reserve first, then index the (possibly grown) buffer: `_buffer.AsSpan(Reserve(n))` would read the field
     // before Reserve replaced the array, and write into the old one.
@@ -67,7 +109,32 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
 
     public void EndValue(int lengthAt) => PatchInt32(lengthAt, _length - lengthAt - 4);
 
-    public void Truncate(int length) => _length = length;
+    // A reference at `length` stays: it was written before the cut (every value referred to follows its own length prefix,
+    // so none is written right at a mark taken before it).
+    public void Truncate(int length)
+    {
+        _length = length;
+        if (_references is { Count: > 0 } references)
+        {
+            var keep = references.FindIndex(r => r.At > length);
+            if (keep >= 0)
+            {
+                for (var i = keep; i < references.Count; i++)
+                {
+                    ReferencedBytes -= references[i].Bytes.Length;
+                }
+
+                references.RemoveRange(keep, references.Count - keep);
+            }
+        }
+    }
+
+    // Let go of the values referred to: they are the work's results, free to collect once sent.
+    private void ForgetReferences()
+    {
+        _references?.Clear();
+        ReferencedBytes = 0;
+    }
 
     public void Advance(int count)
     {
@@ -92,10 +159,19 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         return _buffer.AsSpan(_length);
     }
 
+    /// <summary>Writes the message: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(_buffer, 0, _length);
+        var written = 0;
+        foreach (var reference in References)
+        {
+            stream.Write(_buffer, written, reference.At - written);
+            stream.Write(reference.Bytes.Span);
+            written = reference.At;
+        }
+
+        stream.Write(_buffer, written, _length - written);
         stream.Flush();
     }
 

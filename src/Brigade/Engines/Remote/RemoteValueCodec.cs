@@ -281,9 +281,12 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     public void Dispose() => _writer?.Dispose();
 
     // T is byte[] or ReadOnlyMemory<byte> (IsBytes): the casts below are of the array's own type.
+    // A large value goes by reference where the buffer allows (a worker process writes it to the pipe from the result's own
+    // array: review 65, a 10 MB result was copied into the values' buffer first).
     private static void WriteBytes(IRemoteValueBuffer buffer, T[] values, int count)
     {
         buffer.WriteByte(RawBytes);
+        var referring = buffer is RemoteValueBuffer { ReferencesLargeValues: true } referable ? referable : null;
         if (values is byte[]?[] arrays)
         {
             for (var i = 0; i < count; i++)
@@ -291,7 +294,14 @@ internal sealed class RemoteValueCodec<T> : IDisposable
                 if (arrays[i] is { } bytes)
                 {
                     buffer.WriteInt32(bytes.Length);
-                    buffer.WriteBytes(bytes);
+                    if (referring is not null)
+                    {
+                        referring.WriteOrReference(bytes);
+                    }
+                    else
+                    {
+                        buffer.WriteBytes(bytes);
+                    }
                 }
                 else
                 {
@@ -306,7 +316,14 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         for (var i = 0; i < count; i++)
         {
             buffer.WriteInt32(memories[i].Length);
-            buffer.WriteBytes(memories[i].Span);
+            if (referring is not null)
+            {
+                referring.WriteOrReference(memories[i]);
+            }
+            else
+            {
+                buffer.WriteBytes(memories[i].Span);
+            }
         }
     }
 
