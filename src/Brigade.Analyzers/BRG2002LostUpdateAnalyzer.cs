@@ -271,6 +271,12 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     {
         foreach (var operation in BodyOperations(body, scope.Known))
         {
+            if (operation is IPropertyReferenceOperation property)
+            {
+                ReportAccessor(context, property, scope, apiName);
+                continue;
+            }
+
             if (operation is not IInvocationOperation { TargetMethod.MethodKind: MethodKind.Ordinary } call)
             {
                 continue;
@@ -299,6 +305,50 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             var what = $"{update.Item3} by {label}{callee.ContainingType.Name}.{callee.Name}, called";
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
         }
+    }
+
+    // A property of a singleton injected into the entry point, read or written (review 65b): its accessor is a method of
+    // the singleton and read one level as one is, the getter for a read (`clock.Now`, whose getter does `_calls++`), the
+    // setter for an assignment (`counter.Tracked = 6`, whose setter does `_changes++`), reported at the reference or the
+    // assignment. `counter.Hits++`, `+=`, `??=` on the property are reported as writes of the property itself.
+    private static void ReportAccessor(OperationAnalysisContext context, IPropertyReferenceOperation property, Scope scope, string apiName)
+    {
+        if (property.Instance is not { } instance || property.Parent is INameOfOperation || SingletonOf(instance, scope) is not { } singleton)
+        {
+            return;
+        }
+
+        IMethodSymbol? accessor;
+        IOperation at = property;
+        string how;
+        switch (property.Parent)
+        {
+            case ISimpleAssignmentOperation assignment when assignment.Target == property:
+                // Already reported as the property's own write when read before in the body.
+                if (TryGetUpdate(assignment, scope, out _, out var root, out _) && root is not null && scope.IsReadBefore(root, assignment))
+                {
+                    return;
+                }
+
+                (accessor, at, how) = (property.Property.SetMethod, assignment, "set");
+                break;
+            case IAssignmentOperation or IIncrementOrDecrementOperation when ((property.Parent as IAssignmentOperation)?.Target ?? (property.Parent as IIncrementOrDecrementOperation)?.Target) == property:
+                return;
+            default:
+                (accessor, how) = (property.Property.GetMethod, "read");
+                break;
+        }
+
+        var callee = accessor is null ? null : Implementation(accessor, singleton);
+        if (callee?.AssociatedSymbol is not IPropertySymbol implemented || IsGuarded(at, scope)
+            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null)))
+                is not ValueTuple<IOperation, ISymbol, string> update)
+        {
+            return;
+        }
+
+        var what = $"{update.Item3} by the singleton's property {implemented.ContainingType.Name}.{implemented.Name}, {how}";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, at.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
     }
 
     // The first write of shared state in a function not under a lock, or null.
@@ -509,6 +559,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 target = compound.Target;
                 what = "updated with " + OperatorText(compound.OperatorKind);
                 break;
+            case ICoalesceAssignmentOperation { Value.ConstantValue.HasValue: true }:
+                // _header ??= "built once": every thread stores the same constant, nothing is lost (review 65b).
+                return false;
             case ICoalesceAssignmentOperation coalesce:
                 target = coalesce.Target;
                 what = "assigned if null (??=)";
