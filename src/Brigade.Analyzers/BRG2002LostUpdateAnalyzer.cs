@@ -341,7 +341,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         var callee = accessor is null ? null : Implementation(accessor, singleton);
         if (callee?.AssociatedSymbol is not IPropertySymbol implemented || IsGuarded(at, scope)
-            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null)))
+            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null), lazyFill: true))
                 is not ValueTuple<IOperation, ISymbol, string> update)
         {
             return;
@@ -352,7 +352,12 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     }
 
     // The first write of shared state in a function not under a lock, or null.
-    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope)
+    // In a property's accessor (lazyFill), a cache filled on first read (`get => _regex ??= new Regex(...)`,
+    // `if (_name == null) _name = Compute();`) is not one: racing threads store equal values, the .NET idiom of a benign
+    // race; nor a setter's store of `value` after comparing (`if (_motd == value) return; _motd = value;`): the last
+    // writer wins, as a setter means (review 65b). A plain assignment whose value reads the field itself (`_n = _n + 1`)
+    // still is.
+    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope, bool lazyFill = false)
     {
         foreach (var operation in BodyOf(function).Descendants())
         {
@@ -360,7 +365,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 || IsInNestedFunction(operation, function)
                 || !TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null
                 || IsGuarded(operation, scope)
-                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
+                || (lazyFill && IsCacheFill(operation, root)))
             {
                 continue;
             }
@@ -370,6 +376,18 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         return null;
     }
+
+    private static bool IsCacheFill(IOperation operation, ISymbol root) => operation switch
+    {
+        ICoalesceAssignmentOperation => true,
+        ISimpleAssignmentOperation { Value: var value } assignment when !IsDictionaryIndexer(assignment.Target) => !value.DescendantsAndSelf().Any(o => o switch
+        {
+            IFieldReferenceOperation field => SymbolEqualityComparer.Default.Equals(field.Field, root),
+            IPropertyReferenceOperation property => SymbolEqualityComparer.Default.Equals(property.Property, root),
+            _ => false,
+        }),
+        _ => false,
+    };
 
     // The class of the singleton an instance is, when it is one injected into the entry point (a handler's parameter, a
     // field of a hub or controller assigned from its constructor's parameter): the class registered, or the declared
