@@ -332,7 +332,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
                 (accessor, at, how) = (property.Property.SetMethod, assignment, "set");
                 break;
-            case IAssignmentOperation or IIncrementOrDecrementOperation when ((property.Parent as IAssignmentOperation)?.Target ?? (property.Parent as IIncrementOrDecrementOperation)?.Target) == property:
+            case IAssignmentOperation { Target: var written } when written == property:
+                return;
+            case IIncrementOrDecrementOperation { Target: var stepped } when stepped == property:
                 return;
             default:
                 (accessor, how) = (property.Property.GetMethod, "read");
