@@ -271,6 +271,12 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     {
         foreach (var operation in BodyOperations(body, scope.Known))
         {
+            if (operation is IPropertyReferenceOperation property)
+            {
+                ReportAccessor(context, property, scope, apiName);
+                continue;
+            }
+
             if (operation is not IInvocationOperation { TargetMethod.MethodKind: MethodKind.Ordinary } call)
             {
                 continue;
@@ -301,8 +307,59 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    // A property of a singleton injected into the entry point, read or written (review 65b): its accessor is a method of
+    // the singleton and read one level as one is, the getter for a read (`clock.Now`, whose getter does `_calls++`), the
+    // setter for an assignment (`counter.Tracked = 6`, whose setter does `_changes++`), reported at the reference or the
+    // assignment. `counter.Hits++`, `+=`, `??=` on the property are reported as writes of the property itself.
+    private static void ReportAccessor(OperationAnalysisContext context, IPropertyReferenceOperation property, Scope scope, string apiName)
+    {
+        if (property.Instance is not { } instance || property.Parent is INameOfOperation || SingletonOf(instance, scope) is not { } singleton)
+        {
+            return;
+        }
+
+        IMethodSymbol? accessor;
+        IOperation at = property;
+        string how;
+        switch (property.Parent)
+        {
+            case ISimpleAssignmentOperation assignment when assignment.Target == property:
+                // Already reported as the property's own write when read before in the body.
+                if (TryGetUpdate(assignment, scope, out _, out var root, out _) && root is not null && scope.IsReadBefore(root, assignment))
+                {
+                    return;
+                }
+
+                (accessor, at, how) = (property.Property.SetMethod, assignment, "set");
+                break;
+            case IAssignmentOperation { Target: var written } when written == property:
+                return;
+            case IIncrementOrDecrementOperation { Target: var stepped } when stepped == property:
+                return;
+            default:
+                (accessor, how) = (property.Property.GetMethod, "read");
+                break;
+        }
+
+        var callee = accessor is null ? null : Implementation(accessor, singleton);
+        if (callee?.AssociatedSymbol is not IPropertySymbol implemented || IsGuarded(at, scope)
+            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null), lazyFill: true))
+                is not ValueTuple<IOperation, ISymbol, string> update)
+        {
+            return;
+        }
+
+        var what = $"{update.Item3} by the singleton's property {implemented.ContainingType.Name}.{implemented.Name}, {how}";
+        context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, at.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
+    }
+
     // The first write of shared state in a function not under a lock, or null.
-    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope)
+    // In a property's accessor (lazyFill), a cache filled on first read (`get => _regex ??= new Regex(...)`,
+    // `if (_name == null) _name = Compute();`) is not one: racing threads store equal values, the .NET idiom of a benign
+    // race; nor a setter's store of `value` after comparing (`if (_motd == value) return; _motd = value;`): the last
+    // writer wins, as a setter means (review 65b). A plain assignment whose value reads the field itself (`_n = _n + 1`)
+    // still is.
+    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope, bool lazyFill = false)
     {
         foreach (var operation in BodyOf(function).Descendants())
         {
@@ -310,7 +367,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 || IsInNestedFunction(operation, function)
                 || !TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null
                 || IsGuarded(operation, scope)
-                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
+                || (lazyFill && IsCacheFill(operation, root)))
             {
                 continue;
             }
@@ -320,6 +378,18 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         return null;
     }
+
+    private static bool IsCacheFill(IOperation operation, ISymbol root) => operation switch
+    {
+        ICoalesceAssignmentOperation => true,
+        ISimpleAssignmentOperation { Value: var value } assignment when !IsDictionaryIndexer(assignment.Target) => !value.DescendantsAndSelf().Any(o => o switch
+        {
+            IFieldReferenceOperation field => SymbolEqualityComparer.Default.Equals(field.Field, root),
+            IPropertyReferenceOperation property => SymbolEqualityComparer.Default.Equals(property.Property, root),
+            _ => false,
+        }),
+        _ => false,
+    };
 
     // The class of the singleton an instance is, when it is one injected into the entry point (a handler's parameter, a
     // field of a hub or controller assigned from its constructor's parameter): the class registered, or the declared
@@ -509,6 +579,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 target = compound.Target;
                 what = "updated with " + OperatorText(compound.OperatorKind);
                 break;
+            case ICoalesceAssignmentOperation { Value.ConstantValue.HasValue: true }:
+                // _header ??= "built once": every thread stores the same constant, nothing is lost (review 65b).
+                return false;
             case ICoalesceAssignmentOperation coalesce:
                 target = coalesce.Target;
                 what = "assigned if null (??=)";

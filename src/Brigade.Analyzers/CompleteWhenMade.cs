@@ -16,7 +16,11 @@ internal static class CompleteWhenMade
     public static bool IsAwaitOfComplete(IOperation awaited) =>
         awaited is IAwaitOperation { Operation: { } operand } && IsComplete(Operations.SkipConversions(operand));
 
-    private static bool IsComplete(IOperation task)
+    /// <summary>Tests whether a task expression is complete when it is made (<c>Task.FromResult(1)</c>,
+    /// <c>new ValueTask&lt;int&gt;(7)</c>, <c>Task.CompletedTask</c>, with or without <c>ConfigureAwait</c>).</summary>
+    /// <param name="task">The task expression, conversions skipped.</param>
+    /// <returns>True when the task is complete as soon as it exists.</returns>
+    public static bool IsComplete(IOperation task)
     {
         if (task is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured } && IsTaskType(configured.Type))
         {

@@ -42,7 +42,7 @@ internal sealed class SingletonServices
     }
 
     /// <summary>The body of a method of the compilation, read once and kept with what was found in it.</summary>
-    /// <param name="method">A method of the compilation with one declaration.</param>
+    /// <param name="method">A method or property accessor of the compilation with one declaration.</param>
     /// <param name="staticsOnly">Which reading of it (as a singleton's method, or as a per-call service's helper).</param>
     /// <param name="read">Reads the body (null when the method has none in the compilation).</param>
     /// <returns>What <paramref name="read"/> returned, kept.</returns>
@@ -57,13 +57,27 @@ internal sealed class SingletonServices
         }
 
         var syntax = method.DeclaringSyntaxReferences[0].GetSyntax();
-        if (syntax is not MethodDeclarationSyntax || !_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        // A method, or a property's accessor with a body (`get { _calls++; ... }`, `set => ...`) or an expression-bodied
+        // property's getter (`public int Reads => _reads++;`), review 65b. An auto-property's accessor has none.
+        var readable = syntax switch
+        {
+            MethodDeclarationSyntax => true,
+            AccessorDeclarationSyntax accessor => accessor.Body is not null || accessor.ExpressionBody is not null,
+            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax } => true,
+            _ => false,
+        };
+        if (!readable || !_compilation.ContainsSyntaxTree(syntax.SyntaxTree))
         {
             return null;
         }
 
 #pragma warning disable RS1030 // The callee is in another tree than the handler analysed, or in the same: read once per compilation.
-        return _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) as IMethodBodyOperation;
+        return _compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax) switch
+        {
+            IMethodBodyOperation body => body,
+            IBlockOperation block when syntax is ArrowExpressionClauseSyntax => block,
+            _ => null,
+        };
 #pragma warning restore RS1030
     }
 
