@@ -91,7 +91,27 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
 
     /// <summary>Review 64: as <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo, string, string)"/> for an object whose type
     /// is <paramref name="fullType"/> exactly (a generic instance: <c>BlockingCollection&lt;int&gt;</c>'s <c>Take</c>).</summary>
-    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method, string fullType)
+    public string? ReleasesAfter(ThreadScan scan, SemaphoreInfo target, string typeName, string method, string fullType) =>
+        CallsOnAfter(scan, typeName, method, o => o.Type?.Name == fullType, taken => taken.Surely(target));
+
+    /// <summary>
+    /// Review 65b: where the innermost method of the application on <paramref name="scan"/>'s stack calls
+    /// <c>EventWaitHandle.Set</c> after the call it is in on the very event whose <c>SafeWaitHandle</c> is
+    /// <paramref name="handle"/> (a <c>WaitOne</c> roots only that handle, not the event): the receiver, read as one object
+    /// deriving from <c>EventWaitHandle</c> (<c>ManualResetEvent</c>, <c>AutoResetEvent</c>), must hold
+    /// <paramref name="handle"/> in its <c>_waitHandle</c> field. Null otherwise, and when the receiver cannot be read
+    /// (a local the frame roots several events for, a parameter).
+    /// </summary>
+    public string? SetsAfter(ThreadScan scan, ClrObject handle) =>
+        CallsOnAfter(scan, "EventWaitHandle", "Set", o => WaitRule.DerivesFrom(o.Type, "System.Threading.EventWaitHandle"),
+            taken => taken is { Any: false, Exact: true, Timed: false, Semaphores: [var only] }
+                && only.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle.Address);
+
+    /// <summary>The body of <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo, string, string, string)"/> and
+    /// <see cref="SetsAfter"/>: a call of <paramref name="method"/> of <paramref name="typeName"/> after the current one,
+    /// directly or in a helper of the application, whose receiver, resolved to objects of which <paramref name="isType"/>
+    /// holds, <paramref name="matches"/>.</summary>
+    private string? CallsOnAfter(ThreadScan scan, string typeName, string method, Func<ClrObject, bool> isType, Func<Taken, bool> matches)
     {
         try
         {
@@ -110,7 +130,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
                     continue;
                 }
 
-                if (Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
+                if (matches(Resolve(module, receiver, () => frame.Roots, at, isType)))
                 {
                     return Where(app, code[i].Offset);
                 }
@@ -130,7 +150,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
                     // `this.Signal()`: the helper's `this._free` is the caller's own field (arg 0 of an instance method is its this).
                     if (ThroughCall(md, code, i, inner) is { } through
                         && (through is { Slot: "arg 0", Path.Count: > 0 } && !IsStatic(md, frameMethod) ? through with { Slot = null } : through) is var receiver
-                        && Resolve(module, receiver, () => frame.Roots, at, fullType).Surely(target))
+                        && matches(Resolve(module, receiver, () => frame.Roots, at, isType)))
                     {
                         return $"{Where(app, code[i].Offset)}, in its call to {helper.Name},";
                     }
@@ -143,6 +163,29 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
         }
 
         return null;
+    }
+
+    /// <summary>Review 65b: whether the innermost method of the application on <paramref name="scan"/>'s stack calls
+    /// <paramref name="method"/> of <paramref name="typeName"/> (its simple name), and at every such call the overload
+    /// without arguments: <c>Loaded.WaitOne()</c>, not <c>WaitOne(timeout)</c>, whose frame the stack does not show (only
+    /// <c>WaitOneNoCheck(Int32, ...)</c>, for both). False when it makes no such call or its body cannot be read.</summary>
+    public bool CallsOnlyWithoutArguments(ThreadScan scan, string typeName, string method)
+    {
+        try
+        {
+            if (InnermostAppCode(scan) is not { } app)
+            {
+                return false;
+            }
+
+            var calls = app.Code.Where(i => i.Op is Call or CallVirt).Select(i => Callee(app.Md, i.Operand))
+                .Where(c => c is { } callee && callee.Type == typeName && callee.Name == method).ToList();
+            return calls.Count > 0 && calls.TrueForAll(c => c!.Value.Parameters == 0);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -648,19 +691,24 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     /// <summary>The semaphores a receiver names: a static field's, read from the dump; a field of <c>this</c>, every one
     /// that field path leads to from an object the frame roots (else known by the field's name only); a local or a
     /// parameter, any.</summary>
-    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at, string type = SemaphoreType)
+    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at, string type = SemaphoreType) =>
+        Resolve(module, receiver, roots, at, o => o.Type?.Name == type);
+
+    /// <summary>As <see cref="Resolve(ClrModule, Receiver, Func{List{ClrObject}}, string, string)"/> for the objects of which
+    /// <paramref name="isType"/> holds (review 65b: any <c>EventWaitHandle</c>).</summary>
+    private Taken Resolve(ClrModule module, Receiver receiver, Func<List<ClrObject>> roots, string at, Func<ClrObject, bool> isType)
     {
         if (receiver.StaticType is { } staticType)
         {
             var current = domain is not null && module.GetTypeByName(staticType)?.GetStaticFieldByName(receiver.Path[0]) is { IsObjectReference: true } field ? field.ReadObject(domain) : default;
-            var found = Follow(current, receiver.Path, 1, type);
+            var found = Follow(current, receiver.Path, 1, isType);
             return new Taken(found.IsNull ? [] : [found], receiver.Name, false, at);
         }
 
         var all = new List<ClrObject>();
         foreach (var root in roots())
         {
-            if (Follow(root, receiver.Path, 0, type) is { IsNull: false } found && !all.Exists(o => o.Address == found.Address))
+            if (Follow(root, receiver.Path, 0, isType) is { IsNull: false } found && !all.Exists(o => o.Address == found.Address))
             {
                 all.Add(found);
             }
@@ -674,14 +722,14 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
 
     private const string SemaphoreType = "System.Threading.SemaphoreSlim";
 
-    private static ClrObject Follow(ClrObject current, List<string> path, int start, string type)
+    private static ClrObject Follow(ClrObject current, List<string> path, int start, Func<ClrObject, bool> isType)
     {
         for (var i = start; i < path.Count && current is { IsNull: false, IsValid: true }; i++)
         {
             current = current.TryReadObjectField(path[i], out var next) ? next : default;
         }
 
-        return current is { IsNull: false, IsValid: true } && current.Type?.Name == type ? current : default;
+        return current is { IsNull: false, IsValid: true } && isType(current) ? current : default;
     }
 
     /// <summary>The module's metadata, from the dump's copy of it.</summary>

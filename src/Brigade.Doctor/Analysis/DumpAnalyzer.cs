@@ -521,6 +521,36 @@ internal static class DumpAnalyzer
             }
         }
 
+        // Review 65b: the same for a ManualResetEvent or AutoResetEvent waited on with WaitOne() (no timeout) under a lock whose
+        // waiter's code sets that very event after the lock: `lock (Cache) { Loaded.WaitOne(); }` while the loader runs
+        // `lock (Cache) { Loaded.Set(); }`. The wait roots only the event's SafeWaitHandle: the setter's receiver is matched
+        // through the event's _waitHandle. Read "No pitfall found" with "if that thread is to signal it, they deadlock".
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", IsIdle: false }
+            && !s.Target.IsNull && s.Owners.Count == 0))
+        {
+            holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+            if (HasTimedHandleWait(reader, holders, waiter))
+            {
+                continue;
+            }
+
+            var handle = waiter.Target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" ? waiter.Target
+                : waiter.Target.TryReadObjectField("_waitHandle", out var safe) && safe is { IsNull: false, IsValid: true } ? safe : default;
+            if (handle.IsNull)
+            {
+                continue;
+            }
+
+            foreach (var setter in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                if (holders.SetsAfter(setter, handle) is { } at)
+                {
+                    waiter.Owners.Add(setter.ManagedId);
+                    waiter.HolderRoles[setter.ManagedId] = $"{SetsAfterWait}{at} calls Set on it after the lock it waits in) by";
+                }
+            }
+        }
+
         // Review 64: the same for a producer blocked in BlockingCollection.Add on a full collection (no timeout) while it holds
         // a lock whose waiter's code takes from that very collection after the lock: its only taker waits for it. Read "No
         // pitfall found" with "no thread is taking from it". Possible: other code may take an item.
@@ -635,6 +665,30 @@ internal static class DumpAnalyzer
         var frames = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i]).ToList();
         var outer = frames.FirstOrDefault(f => f.TypeName == "System.Threading.ManualResetEventSlim" && f.MethodName == "Wait");
         return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
+    }
+
+    /// <summary>Review 65b: whether a <c>WaitHandle.WaitOne</c> may give up. Its outermost <c>WaitOne</c> frame, when the stack
+    /// shows one, tells the overload (<c>WaitOne()</c>, or <c>WaitOne(Int32)</c>, <c>WaitOne(TimeSpan)</c>); most often it shows
+    /// only <c>WaitOneNoCheck(Int32, ...)</c>, for both, and the application's method that called it tells: it calls only
+    /// <c>WaitOne()</c>. A timeout written <c>Timeout.Infinite</c> (or -1) at every call is none. Anything else (a framework
+    /// method between, an unreadable body, a variable) is read as a timeout: a miss, never a false alarm.</summary>
+    private static bool HasTimedHandleWait(RuntimeReader reader, AsyncThreadHolders holders, ThreadScan scan)
+    {
+        var frames = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i]).ToList();
+        var outer = frames.FirstOrDefault(f => f.TypeName == "System.Threading.WaitHandle" && f.MethodName == "WaitOne");
+        if (outer is not null && !WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature))
+        {
+            return false;
+        }
+
+        var index = outer is null ? scan.WaitFrame : scan.Frames.IndexOf(outer);
+        if (index < 0 || index + 1 >= scan.Frames.Count || scan.Frames[index + 1] is not { IsFramework: false } caller)
+        {
+            return true;
+        }
+
+        return !(outer is null && holders.CallsOnlyWithoutArguments(scan, "WaitHandle", "WaitOne"))
+            && !InfiniteTimeoutArgument.Passes(reader.Runtime, caller.Frame, "WaitHandle", "WaitOne");
     }
 
     /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,

@@ -217,8 +217,12 @@ internal static class ReportBuilder
 
         if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.SetsAfterWait))
         {
-            // Review 64: an event whose setter first waits for the waiter (Join) or for a lock the waiter holds.
-            text.Append("  A possible deadlock: a ManualResetEventSlim records no owner. The dump shows it not set, and the thread waiting for its waiter (its Join, or its lock) setting it after that wait; ")
+            // Review 64: an event whose setter first waits for the waiter (Join) or for a lock the waiter holds. Review 65b: or a
+            // ManualResetEvent or AutoResetEvent (WaitOne() under a lock its setter takes first).
+            var handleEvent = cycle.Links.Any(l => l.Wait.Kind == WaitKind.WaitHandle && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) == true);
+            text.Append(handleEvent
+                    ? "  A possible deadlock: a ManualResetEvent or AutoResetEvent records no owner. The dump shows a thread waiting on it with no timeout, and the thread waiting for its waiter's lock setting it after that lock; "
+                    : "  A possible deadlock: a ManualResetEventSlim records no owner. The dump shows it not set, and the thread waiting for its waiter (its Join, or its lock) setting it after that wait; ")
                 .Append("unless other code sets it, it is a deadlock. Set the event before you join the thread that waits for it (or take the lock), or wait with a timeout.\n");
         }
 
@@ -788,7 +792,7 @@ internal static class ReportBuilder
             advice.Add("never wait for anything while holding a SpinLock, nor spin for one while holding a lock (a SpinLock is for a few instructions): use a lock instead");
         }
 
-        if (kinds.Contains(WaitKind.WaitHandle))
+        if (links.Any(l => l.Wait.Kind == WaitKind.WaitHandle && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) != true))
         {
             // The only wait handle the graph gives an owner: the one given to Timer.Dispose(WaitHandle).
             advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");

@@ -4,6 +4,8 @@ namespace Brigade.Doctor.Corpus.Scenarios;
 /// Review 50: as <see cref="EventWaitUnderLock"/>, with the <c>ManualResetEvent</c> a local captured by the threads' lambdas
 /// (the usual <c>var loaded = new ManualResetEvent(false)</c>) rather than a static. Its wait roots only the event's
 /// <c>SafeWaitHandle</c>, which was named "field System.Threading.ManualResetEvent._waitHandle", not by the variable.
+/// Review 65b: the loader's code sets that very event after the lock (its receiver, the closure's field, holds the handle
+/// the wait roots): a possible cycle, as <see cref="EventWaitUnderLock"/>'s.
 /// </summary>
 public sealed class NewCapturedEventUnderLock : Scenario
 {
@@ -11,10 +13,10 @@ public sealed class NewCapturedEventUnderLock : Scenario
 
     public override string Name => "new-captured-event-under-lock";
 
-    public override Expectation Expected => new(Finding.None)
+    public override Expectation Expected => new(Finding.Deadlock)
     {
-        Blocked = ["catalog-owner"],
-        WaitKinds = ["WaitHandle"],
+        Cycles = [["catalog-owner", "catalog-loader"]],
+        WaitKinds = ["Monitor", "WaitHandle"],
         HeldIn = "the handle of System.Threading.ManualResetEvent captured variable 'loaded' in Brigade.Doctor.Corpus.Scenarios.NewCapturedEventUnderLock",
     };
 
