@@ -9,7 +9,8 @@ namespace Brigade.Processes.Tests.Review65;
 /// <summary>
 /// Review 65: a worker copied a large <c>byte[]</c> or <c>ReadOnlyMemory&lt;byte&gt;</c> result into its values' buffer before
 /// writing it to the pipe (a 10 MB copy per result, and a buffer of that size kept while large results kept coming). The
-/// result now goes to the pipe from its own memory; smaller ones (under 64 KiB) still ride in the frame, one write.
+/// result can go to the pipe from its own memory (<c>BatchExecutor.ReferencesLargeResults</c>, off by default: it cost the
+/// worker more CPU per result in review 65's measurement); smaller ones (under 64 KiB) still ride in the frame, one write.
 /// </summary>
 public sealed class ByteResultsByReferenceTests
 {
@@ -49,7 +50,7 @@ public sealed class ByteResultsByReferenceTests
         var output = new RecordingStream();
         var context = new BatchContext(new WorkerChannel(output), long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);
         long retained;
-        using (var executor = new BatchExecutor(descriptor))
+        using (var executor = new BatchExecutor(descriptor) { ReferencesLargeResults = true })
         {
             var reader = new PayloadReader(batch.AsSpan(WireFormat.HeaderLength, BitConverter.ToInt32(batch) - 1));
             reader.ReadInt32();
