@@ -175,7 +175,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        if (containingSymbol is IMethodSymbol callback && Root(operation) is IMethodBodyOperation callbackBody
+        if (containingSymbol is IMethodSymbol callback && Operations.Root(operation) is IMethodBodyOperation callbackBody
             && Timers.GivenByName(callbackBody, callback, known, periodicOnly: false) is { } timer && Timers.RunsOnThreadPool(timer))
         {
             awaitable = nearest && canAwait && callback.IsAsync && !IsUnsafeMember(callback);
@@ -208,16 +208,6 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         kind is BlockingCall.Kind.Result or BlockingCall.Kind.Wait or BlockingCall.Kind.WaitAll or BlockingCall.Kind.GetResult
         || (kind == BlockingCall.Kind.Other && operation is IInvocationOperation { TargetMethod.ContainingType: var type }
             && (KnownSymbols.Is(type, known.Task) || KnownSymbols.Is(type, known.TaskOfT)));
-
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is { } parent)
-        {
-            operation = parent;
-        }
-
-        return operation;
-    }
 
     // One method serving a synchronous and an asynchronous API, chosen by a flag (Npgsql, review 45; the BCL's and Azure
     // SDK's `bool async` pattern): `if (async) await stream.ReadAsync(...); else stream.Read(...);`, or `async ? await
@@ -312,7 +302,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
 
         // var done = Task.FromResult(42); ... done.Result  (review 65b): a local whose only value is a task complete
         // when made.
-        if (task is ILocalReferenceOperation { Local: var local } && HoldsOnlyACompleteTask(local, Root(operation)))
+        if (task is ILocalReferenceOperation { Local: var local } && HoldsOnlyACompleteTask(local, Operations.Root(operation)))
         {
             return true;
         }

@@ -41,7 +41,7 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
             return;
         }
 
-        var root = function ?? Root(invocation);
+        var root = function ?? Operations.Root(invocation);
         var start = invocation.Syntax.Span.End;
         var key = ThreadAffineLocks.Key(call.Lock);
         var notTaken = NotTakenSpans(invocation, root);
@@ -257,16 +257,6 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
         IExpressionStatementOperation { Operation: IThrowOperation } => true,
         _ => false,
     };
-
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is { } parent)
-        {
-            operation = parent;
-        }
-
-        return operation;
-    }
 
     // The first await that can suspend: one of a task complete when made (Task.CompletedTask) continues on this thread.
     private static IOperation? FirstAwait(IOperation root) =>

@@ -6,6 +6,19 @@ namespace Brigade.Analyzers;
 /// <summary>Small helpers over the operation tree shared by the analyzers.</summary>
 internal static class Operations
 {
+    /// <summary>Gets the root of an operation's tree (its method body, or the field initializer's).</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The topmost operation above it.</returns>
+    public static IOperation Root(IOperation operation)
+    {
+        while (operation.Parent is { } parent)
+        {
+            operation = parent;
+        }
+
+        return operation;
+    }
+
     /// <summary>Skips implicit and explicit conversions and parentheses.</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The operand under them.</returns>

@@ -45,11 +45,6 @@ internal static class PerCallServices
         return method.IsOverride && IsGrpcServerMethod(method) ? ("gRPC", "service method " + name) : null;
     }
 
-    /// <summary>Tests whether a type is a SignalR hub or an MVC controller: a new instance per call, its methods run at once.</summary>
-    /// <param name="type">A type.</param>
-    /// <returns>True for a hub or a controller.</returns>
-    public static bool IsHubOrController(INamedTypeSymbol type) => IsHub(type) || IsController(type);
-
     // A public instance method, not an override, Dispose() or [NonAction], of a concrete class deriving from
     // Microsoft.AspNetCore.Mvc.ControllerBase (Controller derives from it).
     private static bool IsAction(IMethodSymbol method, INamedTypeSymbol type)

@@ -448,7 +448,16 @@ public sealed class PlainLockWatch : IDisposable
             return;
         }
 
-        File.WriteAllText(Path.Combine(directory, "held"), $"{Environment.ProcessId}\n");
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "held"), $"{Environment.ProcessId}\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A hold nobody can see is no hold: the diagnosis goes on rather than fail.
+            return;
+        }
+
         var release = Path.Combine(directory, "release");
         var held = Stopwatch.StartNew();
         while (!File.Exists(release) && held.Elapsed < HoldFailsafe && !_stopping.Wait(20))
