@@ -13,6 +13,10 @@ internal sealed class AdviseDocument
 
     public int Repetitions { get; init; }
 
+    /// <summary>Runs of each configuration before its measured ones, left out of every figure (review 65b): 1 when
+    /// <see cref="Repetitions"/> is more than 1, else 0.</summary>
+    public int UnmeasuredRounds { get; init; }
+
     /// <summary>The engines <c>--engines</c> named, the only ones auto mode was compared with; null without it (every engine).</summary>
     public List<string>? Engines { get; init; }
 

@@ -33,6 +33,10 @@ internal sealed class AdviseWorkload
     /// <summary>Every auto run's wall time, in the order they ran (review 65).</summary>
     public List<double> AutoRunSeconds { get; init; } = [];
 
+    /// <summary>Auto's wall times in the unmeasured runs before those (<see cref="AdviseDocument.UnmeasuredRounds"/>), in
+    /// order; empty when there were none (review 65b).</summary>
+    public List<double> AutoUnmeasuredSeconds { get; init; } = [];
+
     /// <summary>The speedup auto's plan was forecast to reach, from its sample, before the full run; null when auto had no sample.</summary>
     public double? ForecastSpeedup { get; init; }
 

@@ -56,7 +56,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
         _serverGc = System.Runtime.GCSettings.IsServerGC;
         _affordableThreads = AutoThreads.Affordable(_cores);
         _inspector = inspector;
-        Pool = new AutoWorkerPool<TIn, TOut>(job, this, _time, _cores, options.TinyJoin);
+        Pool = new AutoWorkerPool<TIn, TOut>(job, this, _time, _cores, options.TinyJoin, options.OneAtATime);
         _probe = new AutoProbe<TIn, TOut>(this, Pool, inspector, job, options, _cores);
         _monitor = new AutoMonitor<TIn, TOut>(this, Pool, inspector, job, options);
     }
@@ -278,7 +278,7 @@ internal sealed class AutoController<TIn, TOut> : IAutoController
             var floor = Math.Min(_cores, decision.Width);
             // On dedicated threads (a list of engines without the task loops', AutoPlanner.Among) each item in flight holds a
             // thread: the limit grows no further than the threads auto mode may start.
-            var ceiling = Math.Min(_options.MaxConcurrency, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue);
+            var ceiling = _options.OneAtATime ? 1 : Math.Min(_options.MaxConcurrency, _job.Options.MaxDegreeOfParallelism ?? int.MaxValue);
             ceiling = decision.Kind == LoopKind.Thread ? Math.Max(floor, Math.Min(ceiling, Context().ThreadCeiling)) : ceiling;
             var seconds = _time.GetElapsedTime(_startTimestamp).TotalSeconds;
             _monitor.Limit(fromFinishedItems && revision == 0 && seconds > 0

@@ -178,6 +178,11 @@ public sealed class AutoEngineOptions
     /// <see cref="IsolatedEngine"/>'s plans are not affected.</value>
     internal IReadOnlyList<string>? Engines { get; set; }
 
+    /// <summary>Gets whether <see cref="Engines"/> allows no in-process engine that runs items at once (only <c>sequential</c>):
+    /// then the sample too runs one item at a time (review 65b: it ran the user's work on two or more workers before the
+    /// plan, which broke work chosen to run one after the other because it is not thread-safe).</summary>
+    internal bool OneAtATime => Engines is { Count: > 0 } engines && !engines.Any(e => e is "threadpool" or "threads" or "async");
+
     /// <summary>Gets or sets what is called with the run's final evidence when an in-process auto run ends (tests).</summary>
     /// <value>Defaults to <see langword="null"/>. Called once per run, on the run's flow, after the last worker left and before
     /// the run stops timing lock waits; not called for an <see cref="IsolatedEngine"/>'s runs or a run whose engine threw.</value>

@@ -339,7 +339,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
         var plan = pool.Plan;
         var context = controller.Context();
         var open = context.ItemCount is { } count ? count - context.ItemsDone : long.MaxValue;
-        if ((context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 || open < 2 * Math.Max(1, decision.BatchSize))
+        if ((context.MaxDegreeOfParallelism ?? int.MaxValue) < 2 || context.Options.OneAtATime || open < 2 * Math.Max(1, decision.BatchSize))
         {
             return;
         }

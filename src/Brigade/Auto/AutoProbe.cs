@@ -14,6 +14,9 @@ internal sealed class AutoProbe<TIn, TOut>(
     int cores)
 {
     private readonly TimeProvider _time = options.TimeProvider;
+
+    // Only sequential allowed (AutoEngineOptions.OneAtATime): the sample runs one item at a time too.
+    private readonly bool _oneAtATime = options.OneAtATime;
     private volatile bool _widenedOnce;
     private int _waitingTicks;
     private long _scalingWaitFrom = -1;
@@ -105,8 +108,9 @@ internal sealed class AutoProbe<TIn, TOut>(
             }
         }
 
-        // The running items wait but not for long enough to decide: widen the sample so that waits overlap meanwhile.
-        if (waiting)
+        // The running items wait but not for long enough to decide: widen the sample so that waits overlap meanwhile (not
+        // where items run one at a time: AutoEngineOptions.OneAtATime).
+        if (waiting && !_oneAtATime)
         {
             var kind = job.IsAsyncWork ? LoopKind.Task : LoopKind.Thread;
             var cap = job.IsAsyncWork ? options.MaxConcurrency : controller.Context().ThreadCeiling;
@@ -238,7 +242,7 @@ internal sealed class AutoProbe<TIn, TOut>(
     /// <param name="cores">The cores.</param>
     public static int UnsettledLockCap(int cores) => Math.Min(2 * cores, AutoTuning.MaxUnsettledLockWidth);
 
-    private bool CanRunTwo() => (job.Options.MaxDegreeOfParallelism ?? int.MaxValue) >= 2 && (job.ItemCount ?? long.MaxValue) >= 2;
+    private bool CanRunTwo() => !_oneAtATime && (job.Options.MaxDegreeOfParallelism ?? int.MaxValue) >= 2 && (job.ItemCount ?? long.MaxValue) >= 2;
 
     private static long TimestampOf(TimeSpan span) => (long)(span.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
@@ -256,7 +260,9 @@ internal sealed class AutoProbe<TIn, TOut>(
             return;
         }
 
-        var width = Math.Max(1, (int)Math.Min(Math.Min(cores, job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue));
+        // Where only sequential is allowed (AutoEngineOptions.OneAtATime), the sample stays at one worker: the user chose one
+        // item at a time, for work that may not be thread-safe (review 65b: the sample ran it on the cores' workers).
+        var width = _oneAtATime ? 1 : Math.Max(1, (int)Math.Min(Math.Min(cores, job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue));
         pool.SetPlan(pool.Plan with { Width = width });
     }
 }

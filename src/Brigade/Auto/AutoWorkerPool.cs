@@ -70,6 +70,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private const int JoinClosed = 3;
     private readonly bool? _tinyJoin;
     private int _join;
+
+    // The most items running at once, whatever the plan: the user's MaxDegreeOfParallelism, and one where no engine that runs
+    // items at once is allowed (AutoEngineOptions.OneAtATime: review 65b, the sample ran two or more workers before then).
+    private readonly int? _ceiling;
+    private readonly bool _oneAtATime;
     private ActivePlan? _joinPlan;
     private AutoWorker? _helper;
     private long _joinMinBatch = 1;
@@ -80,8 +85,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     /// <param name="time">The clock.</param>
     /// <param name="cores">The cores planned for.</param>
     /// <param name="tinyJoin">Whether a tiny job offers a pool thread to join it: null to decide by the job's rest and the pool's idle threads, true always (tests), false never.</param>
-    public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores, bool? tinyJoin = null)
+    /// <param name="oneAtATime">Whether items run one at a time whatever the plan (<see cref="AutoEngineOptions.OneAtATime"/>).</param>
+    public AutoWorkerPool(EngineJob<TIn, TOut> job, AutoController<TIn, TOut> controller, TimeProvider time, int cores, bool? tinyJoin = null, bool oneAtATime = false)
     {
+        _oneAtATime = oneAtATime;
+        _ceiling = oneAtATime ? 1 : job.Options.MaxDegreeOfParallelism;
         _job = job;
         _controller = controller;
         _time = time;
@@ -132,9 +140,9 @@ internal sealed class AutoWorkerPool<TIn, TOut>
             return false;
         }
 
-        // The user's MaxDegreeOfParallelism is a hard ceiling on items running at once, also while workers of the
-        // previous plan's kind finish their last batch; the plan's own width only bounds workers of its kind.
-        var cap = _job.Options.MaxDegreeOfParallelism;
+        // The user's MaxDegreeOfParallelism (or one at a time: _ceiling) is a hard ceiling on items running at once, also
+        // while workers of the previous plan's kind finish their last batch; the plan's own width only bounds workers of its kind.
+        var cap = _ceiling;
         ref var active = ref _active[(int)kind];
         while (true)
         {
@@ -338,7 +346,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
         var threads = Volatile.Read(ref _active[(int)LoopKind.Thread]);
         return plan.Kind == LoopKind.Thread && !plan.Probing && Volatile.Read(ref _done) == 0 && threads < plan.Width &&
             !(_job.ItemCount is { } n && _job.ItemsTaken >= n) &&
-            !(_job.Options.MaxDegreeOfParallelism is { } cap && threads + Volatile.Read(ref _active[(int)LoopKind.Task]) >= cap);
+            !(_ceiling is { } cap && threads + Volatile.Read(ref _active[(int)LoopKind.Task]) >= cap);
     }
 
     private async Task TaskLoopAsync(AutoWorker me)
@@ -526,7 +534,7 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     private void MaybeJoin(AutoWorker me, int count, bool tinyRest)
     {
         if (_tinyJoin == false || _job.IsAsyncWork || _job.IsAsyncSource || _job.ItemCount is not { } n || _job.Options.BatchSize is not null ||
-            _job.Options.MaxDegreeOfParallelism is not null || me.Kind != LoopKind.Task || count <= 0)
+            _ceiling is not null || me.Kind != LoopKind.Task || count <= 0)
         {
             return;
         }
@@ -684,6 +692,11 @@ internal sealed class AutoWorkerPool<TIn, TOut>
     // decision) also makes them restart batch adaptation from the plan's batch size.
     public void SetPlan(ActivePlan plan)
     {
+        if (_oneAtATime && plan.Width > 1)
+        {
+            plan = plan with { Width = 1 };
+        }
+
         _plan = plan;
         _job.DegreeOfParallelism = plan.Width;
         Launch(plan.Kind);
