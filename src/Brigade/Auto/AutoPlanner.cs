@@ -300,7 +300,7 @@ internal static class AutoPlanner
             note = width >= decision.Width ? "; on dedicated threads, a thread per item in flight"
                 : wanted < decision.Width && width == (int)Math.Max(1, wanted)
                     ? $"; on dedicated threads, a thread per item in flight: thread starts limit it to √(items × time / start{StartNote(context)}) = {AutoFormat.Count((long)wanted)}"
-                    : $"; on dedicated threads, a thread per item in flight: capped at {context.ThreadCeiling}";
+                    : "; on dedicated threads, a thread per item in flight" + Capped(decision.Width, width, context.ThreadCeiling, context, open);
         }
         else if (kind == LoopKind.Thread)
         {
@@ -429,7 +429,7 @@ internal static class AutoPlanner
                     break;
                 }
 
-                width = Cap((int)Math.Clamp(little, cores, options.MaxConcurrency), context, open);
+                width = Cap(Between(little, cores, options.MaxConcurrency), context, open);
                 (kind, engine, head) = isolated is null ? (LoopKind.Task, "async", "Async") : (LoopKind.Isolated, isolated.Name, isolated.Name);
                 head += " (adaptive limit)";
                 why = $"async I/O ({AutoFormat.Duration(perItem)} in flight, {AutoFormat.Duration(sample.CpuTimePerItem)} CPU per item); " +
@@ -464,7 +464,7 @@ internal static class AutoPlanner
                     // The wait so far bounds the items' from below only: while none finishes, the monitor widens the plan
                     // as the wait grows (AutoMonitor.WidenRunningWaits), so a long wait is not cut into waves.
                     var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / context.ThreadStart.Ticks));
-                    width = Cap((int)Math.Clamp(balanced, cores, context.ThreadCeiling), context, open);
+                    width = Cap(Between(balanced, cores, context.ThreadCeiling), context, open);
                     why = $"pure waits (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)} over {AutoFormat.Duration(perItem)} and still waiting): " +
                         $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start{StartNote(context)}) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
                         Capped(balanced, width, context.ThreadCeiling, context, open);
@@ -475,7 +475,7 @@ internal static class AutoPlanner
                 // threads take N·d/W plus W starts of c, least at W = √(N·d/c) (400 × 10 ms: 200 threads, not 400).
                 var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / context.ThreadStart.Ticks));
                 var wanted = Math.Min(little, Math.Max(startBound, cores));
-                width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
+                width = Cap(Between(wanted, cores, context.ThreadCeiling), context, open);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
                     $"Little's law {cores} × (1 + {AutoFormat.Duration(TimeSpan.FromTicks(wait))} / {AutoFormat.Duration(TimeSpan.FromTicks(cpu))}) = {AutoFormat.Count((long)Math.Min(little, 1e12))}" +
                     (wanted < little && width == (int)Math.Max(wanted, cores) ? $", thread starts limit it to √(items × time / start{StartNote(context)}) = {AutoFormat.Count((long)wanted)}" : Capped(little, width, context.ThreadCeiling, context, open));
@@ -581,7 +581,7 @@ internal static class AutoPlanner
         var bound = context.ItemCount is null ? cores
             : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)Math.Max(0, perItem.Ticks) / IsolatedStartCost.Ticks));
         var wanted = Math.Min(little, Math.Max(bound, cores));
-        width = Cap((int)Math.Clamp(wanted, cores, context.ThreadCeiling), context, open);
+        width = Cap(Between(wanted, cores, context.ThreadCeiling), context, open);
         if (wanted >= little || width < (int)Math.Max(wanted, cores))
         {
             return Capped(little, width, context.ThreadCeiling, context, open);
@@ -591,6 +591,11 @@ internal static class AutoPlanner
             ? $", {AutoFormat.Count(width)} worker processes (one per core) while the job's size is unknown: each is a process start"
             : $", worker-process starts limit it to √(items × time / start {AutoFormat.Duration(IsolatedStartCost)}) = {AutoFormat.Count((long)wanted)}";
     }
+
+    // A width from a figure, at least the cores (or the ceiling, when that is lower: MaxThreads 32 on 64 cores, a memory
+    // limit affording one thread, MaxConcurrency 1) and at most the ceiling. Math.Clamp(value, cores, ceiling) threw there
+    // (review 65), failing the run.
+    private static int Between(double value, int cores, int ceiling) => (int)Math.Clamp(value, Math.Min(cores, ceiling), ceiling);
 
     // The measured thread start, where it is above the planner's usual figure (so the plan says why it is narrower).
     private static string StartNote(in PlanContext context) =>
