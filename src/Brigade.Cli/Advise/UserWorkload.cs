@@ -104,26 +104,31 @@ internal static class UserWorkload
 
         var name = descriptor.Name[(descriptor.Name.LastIndexOf('.') + 1)..];
         var title = $"{items.Count:N0} × {descriptor.Name} over {(input == "-" ? "stdin" : Path.GetFileName(input))}";
-        // Auto runs the items in this process unless --engines names worker processes alone (AdviseCommand.AutoFor).
-        var autoInProcess = engines is null || engines.Any(e => e != "processes");
-        return builder.Build(name, title, handPicked, instance, items, autoInProcess);
+        // Auto runs the items in this process unless --engines names worker processes alone (AdviseCommand.AutoFor); the
+        // warm-up's auto plans among the same engines (review 65: an unrestricted one ran eight items at once under
+        // --engines sequential, chosen for work that is not thread-safe).
+        var inProcess = engines?.Where(e => e != "processes").ToList();
+        Engine? autoWarmUp = engines is null ? WorkloadComparison.CreateAutoEngine()
+            : inProcess is { Count: > 0 } ? Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, Engines = inProcess })
+            : null;
+        return builder.Build(name, title, handPicked, instance, items, autoWarmUp);
     }
 
     private interface IBuilder
     {
-        Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, bool autoInProcess);
+        Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, Engine? autoWarmUp);
     }
 
     private sealed class Typed<TIn, TOut> : IBuilder
     {
-        public Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, bool autoInProcess)
+        public Workload Build(string id, string title, IReadOnlyList<EngineChoice> handPicked, object instance, List<object> items, Engine? autoWarmUp)
         {
             var inputs = items.Select(i => (TIn)i).ToArray();
             var warmUp = inputs[..Math.Min(inputs.Length, 8)];
             List<Engine> warmUpEngines = [.. handPicked.Select(h => h.Engine).Where(e => e is not Brigade.Processes.ProcessEngine).Distinct()];
-            if (autoInProcess)
+            if (autoWarmUp is not null)
             {
-                warmUpEngines.Add(WorkloadComparison.CreateAutoEngine());
+                warmUpEngines.Add(autoWarmUp);
             }
 
             return new Workload(id, title, WorkloadClass.Unknown, handPicked, inputs.Length,

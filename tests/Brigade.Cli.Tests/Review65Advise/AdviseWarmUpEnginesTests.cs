@@ -29,8 +29,11 @@ public sealed class AdviseWarmUpEnginesTests
             Environment.SetEnvironmentVariable(R65ThreadLogWork.Variable, null);
         }
 
-        var names = await File.ReadAllLinesAsync(log);
-        Assert.NotEmpty(names);
-        Assert.DoesNotContain(names, n => n.StartsWith("brigade-thread-", StringComparison.Ordinal));
+        var lines = await File.ReadAllLinesAsync(log);
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(lines, n => n.StartsWith("brigade-thread-", StringComparison.Ordinal));
+
+        // One item at a time, warm-up and auto's sample included (review 65: the warm-up's auto engine was unrestricted).
+        Assert.All(lines, l => Assert.EndsWith(" 1", l, StringComparison.Ordinal));
     }
 }
