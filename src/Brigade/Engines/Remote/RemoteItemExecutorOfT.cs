@@ -245,10 +245,13 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
         _chunkCount = 0;
         _succeeded = 0;
         _failures.Clear();
-        _chunkStart = Stopwatch.GetTimestamp();
-        _chunkCpuStart = CpuTicks();
+
+        // The run-queue reading first: a thread's first one opens its procfs file (milliseconds in a young worker), which
+        // must not fall inside the chunk's wall and CPU (as AutoWorker.OnBatchStart, review 48).
         _chunkThread = Environment.CurrentManagedThreadId;
         _chunkRunQueueStart = RunQueueTicks();
+        _chunkStart = Stopwatch.GetTimestamp();
+        _chunkCpuStart = CpuTicks();
     }
 
     private long CpuTicks() => _control.Cpu == RemoteCpuClock.Process
@@ -258,7 +261,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     // The run-queue wait of the thread running the chunk, read where the chunk's CPU is the whole process's (a worker
     // process runs one batch at a time, on one thread when the work is synchronous): that thread's waits for a core are
     // in the chunk's wall and nowhere in its CPU. Asynchronous items run on whichever threads their continuations find, so
-    // no one thread's wait is theirs. One procfs read (~3 µs) per chunk, beside the CPU clock's system call.
+    // no one thread's wait is theirs. Two procfs reads (~3 µs each) per chunk, at its start and end, beside the CPU clock's system calls.
     private long RunQueueTicks()
     {
         if (_control.Cpu != RemoteCpuClock.Process || IsAsync || !ThreadSchedStat.IsSupported)

@@ -73,9 +73,26 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
     /// <summary>Returns the message as one array: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
     public byte[] ToArray()
     {
-        var stream = new MemoryStream(checked((int)(_length + ReferencedBytes)));
-        WriteTo(stream);
-        return stream.ToArray();
+        if (_references is not { Count: > 0 })
+        {
+            // The cluster's batches and every small message: one copy, as before references.
+            return WrittenSpan.ToArray();
+        }
+
+        var array = new byte[checked(_length + ReferencedBytes)];
+        var at = 0;
+        var written = 0;
+        foreach (var reference in _references)
+        {
+            _buffer.AsSpan(written, reference.At - written).CopyTo(array.AsSpan(at));
+            at += reference.At - written;
+            reference.Bytes.Span.CopyTo(array.AsSpan(at));
+            at += reference.Bytes.Length;
+            written = reference.At;
+        }
+
+        _buffer.AsSpan(written, _length - written).CopyTo(array.AsSpan(at));
+        return array;
     }
 
     // Reserve first, then index the (possibly grown) buffer: `_buffer.AsSpan(Reserve(n))` would read the field
