@@ -11,13 +11,10 @@ internal sealed class WorkerChannel(Stream output)
     private bool _closed;
 
     // Review 65c: a value referred to (a work's own large byte[] result) goes to the pipe through this kept buffer, a
-    // piece at a time, rather than straight from its array. The kernel's copy into the pipe from pages the process has
-    // just faulted in (every new 10 MB array) cost 12-15 ms of system CPU per 10 MB more than from pages it had copied
-    // from before (under this sandbox's PVM hypervisor, where the kernel's first touch of a new user page is slow), which
-    // made sending from the array dearer than copying it into the values' buffer. A user-space copy into a warm 256 KiB
-    // buffer costs about 1 ms per 10 MB and keeps the memory win (no 10 MB buffer kept).
-    internal const int StageBytes = 256 * 1024;
-    private byte[]? _stage;
+    // piece at a time, rather than straight from its array (see RemoteValueStage: the kernel's copy into the pipe from
+    // pages just faulted in is slow here).
+    internal const int StageBytes = RemoteValueStage.Bytes;
+    private readonly RemoteValueStage _stage = new();
 
     public void Write(FrameBuffer frame)
     {
@@ -25,7 +22,7 @@ internal sealed class WorkerChannel(Stream output)
         {
             if (!_closed)
             {
-                frame.WriteTo(output);
+                frame.WriteTo(output, _stage);
             }
         }
     }
@@ -39,40 +36,13 @@ internal sealed class WorkerChannel(Stream output)
         {
             if (!_closed)
             {
-                output.Write(head.WrittenSpan);
-                var written = 0;
-                foreach (var reference in references)
-                {
-                    output.Write(tail[written..reference.At]);
-                    WriteStaged(reference.Bytes.Span);
-                    written = reference.At;
-                }
-
-                output.Write(tail[written..]);
-                output.Flush();
+                RemoteValueBuffer.WriteSpliced(output, head.WrittenSpan, tail, references, _stage);
             }
         }
     }
 
     /// <summary>Gets whether the worker holds its staging buffer (allocated by its first large value referred to).</summary>
-    internal bool HoldsStage => _stage is not null;
-
-    private void WriteStaged(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.Length <= StageBytes / 4)
-        {
-            output.Write(bytes);
-            return;
-        }
-
-        var stage = _stage ??= new byte[StageBytes];
-        for (var at = 0; at < bytes.Length; at += stage.Length)
-        {
-            var piece = bytes.Slice(at, Math.Min(stage.Length, bytes.Length - at));
-            piece.CopyTo(stage);
-            output.Write(stage, 0, piece.Length);
-        }
-    }
+    internal bool HoldsStage => _stage.Holds;
 
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {

@@ -31,9 +31,10 @@ internal sealed class BatchCodec<TIn, TOut> : IDisposable
     {
         _maxFrameLength = maxFrameLength;
 
-        // A large byte[] input goes to the pipe from its own array (WriteTo), not copied into a frame grown for it: before
-        // review 65 each 10 MB input cost a frame buffer regrown from 4 KiB by doubling (~32 MB allocated and copied) and
-        // let go after the batch. The inputs stay unchanged while the frame is written (the batch holds them).
+        // A large byte[] input goes to the pipe by reference (WorkerProcess.Send, through the worker's kept stage since
+        // review 65d), not copied into a frame grown for it: before review 65 each 10 MB input cost a frame buffer regrown
+        // from 4 KiB by doubling (~32 MB allocated and copied) and let go after the batch. The inputs stay unchanged while
+        // the frame is written (the batch holds them).
         _frame.ReferencesLargeValues = true;
         _input = new RemoteValueCodec<TIn>(work.InputType, () => work.InputTypeInfo, allowRaw: true);
         _output = new RemoteValueCodec<TOut>(work.OutputType, () => work.OutputTypeInfo, allowRaw: true);

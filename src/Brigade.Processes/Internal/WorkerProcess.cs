@@ -27,6 +27,11 @@ internal sealed class WorkerProcess : IDisposable
     // Guards writes to _toWorker: a run's loop sends batches while a cancellation callback may send Cancel.
     private readonly Lock _writeGate = new();
 
+    // Review 65d: a large byte[] input referred to by a Batch frame goes to the pipe through this kept buffer (under
+    // _writeGate), not straight from the user's array: the kernel's copy from pages the program has just written is slow
+    // here (see RemoteValueStage). One per worker, allocated by its first large input.
+    private readonly RemoteValueStage _stage = new();
+
     // Guards the deadlines, _armed and _scheduled, and makes the watchdog's decision to kill atomic with Disarm.
     private readonly Lock _watchdogGate = new();
 
@@ -347,7 +352,7 @@ internal sealed class WorkerProcess : IDisposable
     {
         lock (_writeGate)
         {
-            frame.WriteTo(_toWorker);
+            frame.WriteTo(_toWorker, _stage);
         }
     }
 

@@ -176,19 +176,42 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         return _buffer.AsSpan(_length);
     }
 
-    /// <summary>Writes the message: the buffer's bytes with <see cref="References"/>' bytes in their places.</summary>
-    public void WriteTo(Stream stream)
+    /// <summary>Writes the message: the buffer's bytes with <see cref="References"/>' bytes in their places, each one
+    /// straight from its own memory.</summary>
+    public void WriteTo(Stream stream) => WriteTo(stream, stage: null);
+
+    /// <summary>Writes the message: the buffer's bytes with <see cref="References"/>' bytes in their places, a large one
+    /// through <paramref name="stage"/> (or straight from its own memory when it is <see langword="null"/>).</summary>
+    public void WriteTo(Stream stream, RemoteValueStage? stage)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        WriteSpliced(stream, default, WrittenSpan, References, stage);
+    }
+
+    /// <summary>Writes one message and flushes: <paramref name="head"/>, then <paramref name="tail"/> with each of
+    /// <paramref name="references"/>' bytes spliced in at its <see cref="RemoteValueReference.At"/> (an offset into
+    /// <paramref name="tail"/>), through <paramref name="stage"/> when given. The one splicing loop of the host's and the
+    /// worker's writers.</summary>
+    internal static void WriteSpliced(Stream stream, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail, ReadOnlySpan<RemoteValueReference> references, RemoteValueStage? stage)
+    {
+        stream.Write(head);
         var written = 0;
-        foreach (var reference in References)
+        foreach (var reference in references)
         {
-            stream.Write(_buffer, written, reference.At - written);
-            stream.Write(reference.Bytes.Span);
+            stream.Write(tail[written..reference.At]);
+            if (stage is null)
+            {
+                stream.Write(reference.Bytes.Span);
+            }
+            else
+            {
+                stage.Write(stream, reference.Bytes.Span);
+            }
+
             written = reference.At;
         }
 
-        stream.Write(_buffer, written, _length - written);
+        stream.Write(tail[written..]);
         stream.Flush();
     }
 
