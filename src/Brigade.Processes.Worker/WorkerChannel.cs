@@ -14,7 +14,10 @@ internal sealed class WorkerChannel(Stream output)
     // piece at a time, rather than straight from its array (see RemoteValueStage: the kernel's copy into the pipe from
     // pages just faulted in is slow here).
     internal const int StageBytes = RemoteValueStage.Bytes;
-    private readonly RemoteValueStage _stage = new();
+    // Made by the first write, not with the channel: the channel is made before the worker's handler for an assembly it
+    // cannot load, and a RemoteValueStage needs Brigade.dll (review 65: a host without Brigade.dll beside it crashed on it
+    // instead of saying "could not load 'Brigade, ...'", MissingBrigadeAssemblyTests).
+    private RemoteValueStage? _stage;
 
     public void Write(FrameBuffer frame)
     {
@@ -22,7 +25,7 @@ internal sealed class WorkerChannel(Stream output)
         {
             if (!_closed)
             {
-                frame.WriteTo(output, _stage);
+                frame.WriteTo(output, _stage ??= new());
             }
         }
     }
@@ -36,13 +39,13 @@ internal sealed class WorkerChannel(Stream output)
         {
             if (!_closed)
             {
-                RemoteValueBuffer.WriteSpliced(output, head.WrittenSpan, tail, references, _stage);
+                RemoteValueBuffer.WriteSpliced(output, head.WrittenSpan, tail, references, _stage ??= new());
             }
         }
     }
 
     /// <summary>Gets whether the worker holds its staging buffer (allocated by its first large value referred to).</summary>
-    internal bool HoldsStage => _stage.Holds;
+    internal bool HoldsStage => _stage is { Holds: true };
 
     public void WriteRaw(ReadOnlySpan<byte> bytes)
     {
