@@ -215,8 +215,7 @@ internal static class DoctorDemoChildCommand
     {
         // Both transfers hold their first lock before asking for the second: the barrier makes the deadlock certain.
         var bothHold = new Barrier(2);
-        StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold));
-        StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold));
+        var transfers = new[] { StartThread("transfer-1", () => Transfer(Checking, Savings, bothHold)), StartThread("transfer-2", () => Transfer(Savings, Checking, bothHold)) };
 
         // Two async flows, each holding one async lock and awaiting the other's: no thread blocks, the flows wait for
         // good. Started before the pool is starved, which would keep them from reaching their second lock.
@@ -245,8 +244,14 @@ internal static class DoctorDemoChildCommand
             Thread.Sleep(10);
         }
 
-        // Let the two transfers reach their second lock.
-        Thread.Sleep(50);
+        // Let the two transfers reach their second lock: past the barrier, each blocks there (review 65: a fixed 50 ms was
+        // not always enough under load, and a dump taken before showed no cycle). Seen blocked on three readings in a row,
+        // so that a thread still waking from the barrier is not taken for one blocked on the lock.
+        for (var blocked = 0; blocked < 3 && DateTime.UtcNow < deadline; Thread.Sleep(10))
+        {
+            blocked = bothHold.CurrentPhaseNumber > 0 && transfers.All(t => (t.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0) ? blocked + 1 : 0;
+        }
+
         stdout.WriteLine("ready");
         stdout.Flush();
         Console.In.ReadToEnd();
@@ -321,5 +326,10 @@ internal static class DoctorDemoChildCommand
         return 42;
     }
 
-    private static void StartThread(string name, Action body) => new Thread(() => body()) { IsBackground = true, Name = name }.Start();
+    private static Thread StartThread(string name, Action body)
+    {
+        var thread = new Thread(() => body()) { IsBackground = true, Name = name };
+        thread.Start();
+        return thread;
+    }
 }
