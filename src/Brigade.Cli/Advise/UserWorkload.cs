@@ -107,11 +107,7 @@ internal static class UserWorkload
         // Auto runs the items in this process unless --engines names worker processes alone (AdviseCommand.AutoFor); the
         // warm-up's auto plans among the same engines (review 65: an unrestricted one ran eight items at once under
         // --engines sequential, chosen for work that is not thread-safe).
-        var inProcess = engines?.Where(e => e != "processes").ToList();
-        Engine? autoWarmUp = engines is null ? WorkloadComparison.CreateAutoEngine()
-            : inProcess is { Count: > 0 } ? Engine.CreateAuto(new AutoEngineOptions { UsePlanCache = false, Engines = inProcess })
-            : null;
-        return builder.Build(name, title, handPicked, instance, items, autoWarmUp);
+        return builder.Build(name, title, handPicked, instance, items, AdviseEngines.InProcessAuto(engines));
     }
 
     private interface IBuilder

@@ -189,7 +189,7 @@ internal static class AdviseCommand
             }
 
             var auto = AutoFor(engines, workloads);
-            document.AutoEngines = engines is null ? null : AutoPlansOn(engines);
+            document.AutoEngines = engines is null ? null : AdviseEngines.AutoPlansOn(engines);
             comparisons = await CompareAsync(workloads, auto, repetitions, document, forecasts, json ? null : console, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -296,18 +296,13 @@ internal static class AdviseCommand
     // every engine and its time could be of one the user had ruled out.
     private static Engine AutoFor(List<string>? engines, List<Workload> workloads)
     {
-        if (engines is null)
+        if (AdviseEngines.InProcessAuto(engines) is { } inProcess)
         {
-            return WorkloadComparison.CreateAutoEngine();
+            return inProcess;
         }
 
         var options = new AutoEngineOptions { UsePlanCache = false };
-        var inProcess = AutoPlansOn(engines);
-        if (inProcess.Count > 0 && inProcess[0] != "processes")
-        {
-            options.Engines = inProcess;
-        }
-        else if (workloads.SelectMany(w => w.HandPicked).FirstOrDefault(h => h.Engine.Name == "processes")?.Engine is { } processes)
+        if (workloads.SelectMany(w => w.HandPicked).FirstOrDefault(h => h.Engine.Name == AdviseEngines.Processes)?.Engine is { } processes)
         {
             options.IsolatedEngine = processes;
         }
@@ -315,14 +310,10 @@ internal static class AdviseCommand
         return Engine.CreateAuto(options);
     }
 
-    // The engines auto plans among under --engines: the in-process ones named, else worker processes alone.
-    private static List<string> AutoPlansOn(List<string> engines) =>
-        engines.Any(e => e != "processes") ? [.. engines.Where(e => e != "processes")] : ["processes"];
-
     // The header's line on what auto mode plans among under --engines.
     private static string AutoAmong(List<string> engines)
     {
-        var on = AutoPlansOn(engines);
+        var on = AdviseEngines.AutoPlansOn(engines);
         return on is ["processes"]
             ? "auto mode runs the work on worker processes, the only engine --engines names, at the width it plans"
             : $"auto mode plans among {Join(on, "and")} (--engines){(engines.Contains("processes") ? "; it runs nothing on worker processes, which are measured beside it" : "")}; a plan for another engine runs on one of these and says so";

@@ -33,11 +33,14 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
             MaxDegreeOfParallelism = job.Options.MaxDegreeOfParallelism,
             BatchSize = job.Options.BatchSize,
             ItemCount = job.ItemCount,
+            AvailableMemoryBytes = AutoWorkerProcesses.AvailableBytes(),
         };
 
         var cache = options.PlanCacheEnabled && job.HasStableWorkIdentity ? new PlanCache(options.PlanCacheDirectory ?? PlanCache.DefaultDirectory()) : null;
         var key = PlanCache.KeyFor($"{job.WorkIdentity} (isolated)");
-        var cached = cache?.TryGet(key) is { } entry ? AutoPlanner.Decide(entry.ToSample(), context with { FromCache = true }) : null;
+        var entry = cache?.TryGet(key);
+        // A remembered plan's workers' memory, as the run that made it measured them (its own is read after this run).
+        var cached = entry is not null ? AutoPlanner.Decide(entry.ToSample(), context with { FromCache = true, WorkerProcessBytes = Math.Max(0, entry.WorkerBytes) }) : null;
         var width = cached?.Width ?? Math.Max(1, (int)Math.Min(Math.Min(cores, job.Options.MaxDegreeOfParallelism ?? int.MaxValue), job.ItemCount ?? long.MaxValue));
         job.DegreeOfParallelism = width;
         job.Plan = cached?.Explanation ?? $"{isolated.Name} ×{width} — isolation requested; width = cores until the work is measured";
@@ -50,7 +53,10 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
             sample += IsolatedSample.Of(worker.ToReport(), worker.RemoteBusyTime);
         }
 
-        if (AutoPlanner.Decide(sample, context with { ItemCount = job.ItemsTaken, Note = "measured on the isolated engine" }) is { } measured)
+        // The workers' memory, read while they are alive (idle in the pool after the run; a pool that retires them reads
+        // nothing, and the remembered figure or the stated one stands).
+        var workerBytes = AutoWorkerProcesses.ResidentBytes(job.Recorder.Workers().Select(static w => w.ToReport())) ?? Math.Max(0, entry?.WorkerBytes ?? 0);
+        if (AutoPlanner.Decide(sample, context with { ItemCount = job.ItemsTaken, Note = "measured on the isolated engine", WorkerProcessBytes = workerBytes }) is { } measured)
         {
             job.AutoPlans = [measured.ToPlan(0, 0, fromCache: cached is not null)];
             job.Plan = $"{isolated.Name} ×{width} — isolation requested; measured {AutoFormat.ClassName(measured.MeasuredClass)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(sample.TimePerItem)} per item";
@@ -63,6 +69,7 @@ internal sealed class AutoEngine(AutoEngineOptions options) : Engine
                 CpuPerItemNs = sample.CpuTimePerItem.TotalNanoseconds,
                 MeasuredItems = sample.TotalItems,
                 Engine = isolated.Name,
+                WorkerBytes = workerBytes,
                 Width = measured.Width,
                 BatchSize = measured.BatchSize,
                 Updated = options.TimeProvider.GetUtcNow(),

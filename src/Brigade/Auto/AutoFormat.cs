@@ -33,7 +33,8 @@ internal static class AutoFormat
     {
         < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes:0} B"),
         < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.#} KB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):0.#} MB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024):0.#} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024 * 1024):0.#} GB"),
     };
 
     public static string Ratio(double value) => string.Create(CultureInfo.InvariantCulture, $"{value:0.00}");

@@ -294,7 +294,7 @@ internal static class AutoPlanner
             // A dedicated thread blocks for its item's whole time in flight: as for blocking work, a job of a known size
             // weighs the threads' starts against the waves they save (√(items × time / start)), within the thread ceiling.
             var startBound = context.ItemCount is null || perItem <= TimeSpan.Zero ? double.PositiveInfinity
-                : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / context.ThreadStart.Ticks));
+                : StartBalanced(open, perItem, context.ThreadStart);
             var wanted = Math.Min(decision.Width, Math.Max(startBound, cores));
             width = Cap((int)Math.Clamp(wanted, 1, context.ThreadCeiling), context, open);
             note = width >= decision.Width ? "; on dedicated threads, a thread per item in flight"
@@ -460,10 +460,9 @@ internal static class AutoPlanner
                     // the ratio of a few microseconds of CPU to it is noise. Waits overlap for free: as wide as allowed.
                     // N items waiting at least d each on W threads take N·d/W plus W thread starts of c: W = √(N·d/c) at best.
                     // (64 × 1 s: 800, so all 64; 400 × 10 ms: 200; 1,000 × 100 ms: 1,000.)
-                    var items = Math.Min(open, (long)int.MaxValue);
                     // The wait so far bounds the items' from below only: while none finishes, the monitor widens the plan
                     // as the wait grows (AutoMonitor.WidenRunningWaits), so a long wait is not cut into waves.
-                    var balanced = Math.Ceiling(Math.Sqrt(items * (double)perItem.Ticks / context.ThreadStart.Ticks));
+                    var balanced = StartBalanced(open, perItem, context.ThreadStart);
                     width = Cap(Between(balanced, cores, context.ThreadCeiling), context, open);
                     why = $"pure waits (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)} over {AutoFormat.Duration(perItem)} and still waiting): " +
                         $"every item waits from its first millisecond, so they overlap; √(items × wait / thread start{StartNote(context)}) = {AutoFormat.Count((long)Math.Min(balanced, 1e12))}" +
@@ -473,7 +472,7 @@ internal static class AutoPlanner
 
                 // A job of a known size also weighs the threads' starts against the waves they save: N items of d on W
                 // threads take N·d/W plus W starts of c, least at W = √(N·d/c) (400 × 10 ms: 200 threads, not 400).
-                var startBound = context.ItemCount is null ? double.PositiveInfinity : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)perItem.Ticks / context.ThreadStart.Ticks));
+                var startBound = context.ItemCount is null ? double.PositiveInfinity : StartBalanced(open, perItem, context.ThreadStart);
                 var wanted = Math.Min(little, Math.Max(startBound, cores));
                 width = Cap(Between(wanted, cores, context.ThreadCeiling), context, open);
                 why = $"{AutoFormat.ClassName(measured)} (cpu/wall {AutoFormat.Ratio(sample.CpuRatio)}), {AutoFormat.Duration(perItem)} per item; " +
@@ -575,22 +574,45 @@ internal static class AutoPlanner
     // Waiting work on worker processes (an isolated engine): Little's law's width, but each worker is a process start
     // (IsolatedStartCost), not a thread's: a job of a known size weighs the starts against the waves they save,
     // √(items × time / start); one of an unknown size keeps the core count (review 65: a blocking sample planned 100
-    // worker processes, async I/O 1,024, and the plan cache carried the width to the next run).
+    // worker processes, async I/O 1,024, and the plan cache carried the width to the next run). Each worker is also a
+    // runtime's resident memory: the width is held to what the memory affords (PlanContext.ProcessCeiling), not to
+    // MaxThreads and a thread's stack (review 66: 10,000 items of 1 s planned 183 processes whatever the memory).
     private static string IsolatedWidth(double little, TimeSpan perItem, int cores, in PlanContext context, long open, out int width)
     {
-        var bound = context.ItemCount is null ? cores
-            : Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)Math.Max(0, perItem.Ticks) / IsolatedStartCost.Ticks));
+        var bound = context.ItemCount is null ? cores : StartBalanced(open, perItem, IsolatedStartCost);
         var wanted = Math.Min(little, Math.Max(bound, cores));
-        width = Cap(Between(wanted, cores, context.ThreadCeiling), context, open);
-        if (wanted >= little || width < (int)Math.Max(wanted, cores))
+        var ceiling = context.ProcessCeiling;
+        width = Cap(Between(wanted, cores, ceiling), context, open);
+        var reason = wanted >= little ? ""
+            : context.ItemCount is null
+                ? $", {AutoFormat.Count(Math.Min(cores, (long)Math.Ceiling(wanted)))} worker processes (one per core) while the job's size is unknown: each is a process start"
+                : $", worker-process starts limit it to √(items × time / start {AutoFormat.Duration(IsolatedStartCost)}) = {AutoFormat.Count((long)wanted)}";
+        if (width < Cap(Between(wanted, cores, int.MaxValue), context, open))
         {
-            return Capped(little, width, context.ThreadCeiling, context, open);
+            // The memory, not the run's limit or the items left, held the width below what the work wants.
+            return reason + MemoryNote(context);
         }
 
-        return context.ItemCount is null
-            ? $", {AutoFormat.Count(width)} worker processes (one per core) while the job's size is unknown: each is a process start"
-            : $", worker-process starts limit it to √(items × time / start {AutoFormat.Duration(IsolatedStartCost)}) = {AutoFormat.Count((long)wanted)}";
+        if (wanted >= little || width < (int)Math.Max(wanted, cores))
+        {
+            return Capped(little, width, ceiling, context, open);
+        }
+
+        return reason;
     }
+
+    // Why an isolated plan has no more workers: the memory they would take, and where the per-worker figure came from.
+    private static string MemoryNote(in PlanContext context) =>
+        $", memory affords {AutoFormat.Count(context.ProcessCeiling)} worker process{(context.ProcessCeiling == 1 ? "" : "es")} " +
+        $"(1/{AutoWorkerProcesses.MemoryShareDivisor} of {AutoFormat.Bytes(context.AvailableMemoryBytes)} available, " +
+        (context.WorkerBytesMeasured
+            ? $"{AutoFormat.Bytes(context.WorkerBytes)} a worker, measured)"
+            : $"{AutoFormat.Bytes(context.WorkerBytes)} a worker, assumed: not measured yet)");
+
+    // √(items × time / start): N items of d on W workers, each a start of c, take N·d/W plus W·c, least at W = √(N·d/c)
+    // (400 × 10 ms on threads: 200, not 400; 10,000 × 1 s on worker processes: 183).
+    private static double StartBalanced(long open, TimeSpan perItem, TimeSpan start) =>
+        Math.Ceiling(Math.Sqrt(Math.Min(open, (long)int.MaxValue) * (double)Math.Max(0, perItem.Ticks) / start.Ticks));
 
     // A width from a figure, at least the cores (or the ceiling, when that is lower: MaxThreads 32 on 64 cores, a memory
     // limit affording one thread, MaxConcurrency 1) and at most the ceiling. Math.Clamp(value, cores, ceiling) threw there

@@ -33,6 +33,10 @@ internal sealed class PlanCacheEntry
 
     public string Engine { get; set; } = "";
 
+    /// <summary>For a plan on worker processes: the largest resident memory of a worker the run measured
+    /// (<see cref="AutoWorkerProcesses.ResidentBytes"/>), in bytes; 0 when not measured (and in files written before it existed).</summary>
+    public long WorkerBytes { get; set; }
+
     public int Width { get; set; }
 
     public int BatchSize { get; set; }

@@ -44,6 +44,27 @@ internal readonly record struct PlanContext
     /// <summary>Gets the most dedicated threads a plan may use: <see cref="AutoEngineOptions.MaxThreads"/>, and no more than memory affords.</summary>
     public int ThreadCeiling => AffordableThreads > 0 ? Math.Max(1, Math.Min(Options.MaxThreads, AffordableThreads)) : Options.MaxThreads;
 
+    /// <summary>Gets the memory available for new processes here (see <see cref="AutoWorkerProcesses.AvailableBytes"/>), or 0
+    /// when not known: with <see cref="WorkerProcessBytes"/> it bounds the worker processes of an isolated plan.</summary>
+    public long AvailableMemoryBytes { get; init; }
+
+    /// <summary>Gets the resident memory of one worker process as a run measured it (<see cref="AutoWorkerProcesses.ResidentBytes"/>),
+    /// or 0 when not measured: then <see cref="AutoWorkerProcesses.StatedWorkerBytes"/>.</summary>
+    public long WorkerProcessBytes { get; init; }
+
+    /// <summary>Gets whether <see cref="WorkerProcessBytes"/> was measured (by a run of this work).</summary>
+    public bool WorkerBytesMeasured => WorkerProcessBytes > 0;
+
+    /// <summary>Gets the memory one worker process is counted at: <see cref="WorkerProcessBytes"/> when measured, else
+    /// <see cref="AutoWorkerProcesses.StatedWorkerBytes"/>.</summary>
+    public long WorkerBytes => WorkerProcessBytes > 0 ? WorkerProcessBytes : AutoWorkerProcesses.StatedWorkerBytes;
+
+    /// <summary>Gets the most worker processes an isolated plan may use: what the memory affords
+    /// (<see cref="AutoWorkerProcesses.Affordable"/>), or no limit when the memory is not known. Not
+    /// <see cref="ThreadCeiling"/>: <see cref="AutoEngineOptions.MaxThreads"/> and a thread's stack are the wrong measure of a
+    /// process (review 66).</summary>
+    public int ProcessCeiling => AvailableMemoryBytes > 0 ? AutoWorkerProcesses.Affordable(AvailableMemoryBytes, WorkerBytes) : int.MaxValue;
+
     /// <summary>Gets what starting one dedicated thread costs here (see <see cref="AutoThreads.StartCost"/>); default:
     /// <see cref="AutoPlanner.ThreadStartCost"/>.</summary>
     public TimeSpan ThreadStartCost { get; init; }

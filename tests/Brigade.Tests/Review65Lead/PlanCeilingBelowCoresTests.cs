@@ -30,9 +30,14 @@ public sealed class PlanCeilingBelowCoresTests
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public void BlockingWork_OnWorkerProcesses_WithOneThreadAllowed_PlansOneWorker(long? items)
+    public void BlockingWork_OnWorkerProcesses_WithMemoryForOneWorker_PlansOneWorker(long? items)
     {
-        var context = new PlanContext { Cores = 2, Options = new AutoEngineOptions { MaxThreads = 1, IsolatedEngine = Engine.Threads }, ItemCount = items };
+        // Review 66: worker processes have a ceiling of their own, what the memory affords (MaxThreads is a thread option).
+        var context = new PlanContext
+        {
+            Cores = 2, Options = new AutoEngineOptions { IsolatedEngine = Engine.Threads }, ItemCount = items,
+            AvailableMemoryBytes = 100L * 1024 * 1024, WorkerProcessBytes = 60L * 1024 * 1024,
+        };
 
         var plan = AutoPlanner.Decide(Sleeps, context)!;
 
