@@ -356,7 +356,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     // The first write of shared state in a called function (a singleton's method or accessor, a hub's own helper) not
     // under a lock, or null; with the name of its own method it was found in, when not in the function itself.
     // Lazy initialisation (`_regex ??= new Regex(...)`, `if (_name == null) _name = Compute();`) is not one: racing threads
-    // store equal values, the .NET idiom of a benign race; unless what it makes is a new collection (`_list ??= new
+    // store equal values, the .NET idiom of a benign race; unless what it makes is a new, empty collection (`_list ??= new
     // List<int>()`), which callers fill: the adds of a thread whose collection lost the race to be stored are lost. One
     // judgement for a method and a getter (review 66: a getter's `??=` of a list was not reported and a method's `??=` of
     // a Regex was). In a property's accessor (lazyFill), nor is any plain store whose value does not read the field, such
@@ -437,11 +437,14 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         };
     }
 
-    // A new collection or StringBuilder (`new List<int>()`, `new ConcurrentDictionary<K, V>()`, `[]`): made to be filled.
+    // A new, empty collection or StringBuilder (`new List<int>()`, `new ConcurrentDictionary<K, V>(comparer)`, `[]`):
+    // made to be filled by its callers. One made full (`new List<string>(names)`, `new() { ["a"] = 1 }`, `[a, b]`) and
+    // then only read is the same list in either thread's hands.
     private static bool MakesCollection(IOperation value) => Operations.SkipConversions(value) switch
     {
-        IObjectCreationOperation { Type: { } type } => IsCollection(type),
-        ICollectionExpressionOperation { Type: { } type } => IsCollection(type),
+        IObjectCreationOperation { Type: { } type, Initializer: null } creation => IsCollection(type)
+            && !creation.Arguments.Any(a => a.Value.Type is { } argument && IsCollection(argument)),
+        ICollectionExpressionOperation { Type: { } type, Elements.IsEmpty: true } => IsCollection(type),
         _ => false,
     };
 

@@ -10,8 +10,9 @@ namespace Brigade.Analyzers.Tests.Review66;
 // Read() => Bump(); int Bump() => _reads++;`) was not reported: a method of the singleton's class called on itself is read
 // one more level. (3) Lazy initialisation (`_pattern ??= new Regex(...)`, `if (_name == null) _name = Compute();`) was
 // reported in a singleton's method and not in its property getter; now in neither (racing threads store equal values),
-// unless what it makes is a collection (`_log ??= new List<string>()`), whose adds are lost with the list that loses the
-// race: reported in a method (as before) and now in a getter too; a check-then-act of another kind (`if (v > _max) _max =
+// unless what it makes is an empty collection (`_log ??= new List<string>()`), whose adds are lost with the list that
+// loses the race: reported in a method (as before) and now in a getter too (not one made full, `new List<string>(names)`,
+// `new() { ["a"] = 1 }`, then only read); a check-then-act of another kind (`if (v > _max) _max =
 // v;`) is reported as before. (4) Middleware of the form `app.Use(next => ctx
 // => ...)`: the inner lambda runs once per request (the outer once, building the pipeline), and is read as
 // `app.Use(async (ctx, next) => ...)` is.
@@ -96,6 +97,14 @@ public sealed class DispatcherLazyInitAndHelperTests
 
                 public List<string> Log => _log ??= new List<string>();
 
+                List<string>? _names;
+
+                public List<string> Names => _names ??= new List<string>(new[] { "a", "b" });
+
+                public Dictionary<string, int> Index() => _index ??= new Dictionary<string, int> { ["a"] = 1 };
+
+                Dictionary<string, int>? _index;
+
                 HashSet<int>? _seen;
 
                 public HashSet<int> Seen { get { if (_seen == null) { _seen = new HashSet<int>(); } return _seen; } }
@@ -126,6 +135,8 @@ public sealed class DispatcherLazyInitAndHelperTests
                         [|c.Max(3)|];
                         _ = [|c.Log|];
                         _ = [|c.Seen|];
+                        _ = c.Names;
+                        c.Index();
                     });
 
                     var served = 0;
