@@ -24,7 +24,54 @@ internal static class AsyncSelect
             return null;
         }
 
-        return CombinatorOf(select, followLocal: true);
+        return ResumesOnOneAtATimeContext(lambda, select) ? null : CombinatorOf(select, followLocal: true);
+    }
+
+    // In an Orleans grain, a Blazor component or a WPF or WinForms element, each lambda's continuations return to the
+    // context that started it: the grain's activation scheduler, the renderer's or the UI's dispatcher, each of which runs
+    // one thing at a time. The lambdas interleave at their awaits but never run at once (review 66: a grain's
+    // `_total += price` after an await was reported). Not when an await leaves the context (`ConfigureAwait(false)`), nor
+    // when the Select is in a lambda (given to Task.Run, say: it may run on the pool).
+    private static bool ResumesOnOneAtATimeContext(IAnonymousFunctionOperation lambda, IOperation select)
+    {
+        if (!RunsOnOneAtATimeContext(lambda.Symbol.ContainingType))
+        {
+            return false;
+        }
+
+        for (var current = select.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation)
+            {
+                return false;
+            }
+        }
+
+        foreach (var operation in Operations.DescendantsInFunction(lambda.Body))
+        {
+            if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure
+                && (configure.Arguments.Length != 1 || configure.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: true }))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool RunsOnOneAtATimeContext(INamedTypeSymbol? type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            var ns = current.ContainingNamespace?.ToDisplayString();
+            if ((current.Name == "Grain" && ns == "Orleans") || (current.Name == "ComponentBase" && ns == "Microsoft.AspNetCore.Components")
+                || (current.Name == "Control" && ns == "System.Windows.Forms") || (current.Name == "DispatcherObject" && ns == "System.Windows.Threading"))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Tests whether an operation of an async lambda may run after the lambda's first await.</summary>

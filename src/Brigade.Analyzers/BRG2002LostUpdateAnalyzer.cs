@@ -296,13 +296,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             }
 
             if (callee is null || IsGuarded(call, scope)
-                || scope.Known.Singletons.Callee(callee, staticsOnly, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, staticsOnly, staticsOnly ? scope.Injected : null)))
-                    is not ValueTuple<IOperation, ISymbol, string> update)
+                || scope.Known.Singletons.Callee(callee, staticsOnly, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, staticsOnly, staticsOnly ? scope.Injected : null), ownMethodsOf: staticsOnly ? null : callee))
+                    is not ValueTuple<IOperation, ISymbol, string, string> update)
             {
                 continue;
             }
 
-            var what = $"{update.Item3} by {label}{callee.ContainingType.Name}.{callee.Name}, called";
+            var what = $"{update.Item3} by {label}{callee.ContainingType.Name}.{callee.Name}{update.Item4}, called";
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, call.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
         }
     }
@@ -343,51 +343,128 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         var callee = accessor is null ? null : Implementation(accessor, singleton);
         if (callee?.AssociatedSymbol is not IPropertySymbol implemented || IsGuarded(at, scope)
-            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null), lazyFill: true))
-                is not ValueTuple<IOperation, ISymbol, string> update)
+            || scope.Known.Singletons.Callee(callee, false, b => b is null ? null : FirstUpdate(b, new Scope(b, null, scope.Known, false, null), lazyFill: true, ownMethodsOf: callee))
+                is not ValueTuple<IOperation, ISymbol, string, string> update)
         {
             return;
         }
 
-        var what = $"{update.Item3} by the singleton's property {implemented.ContainingType.Name}.{implemented.Name}, {how}";
+        var what = $"{update.Item3} by the singleton's property {implemented.ContainingType.Name}.{implemented.Name}{update.Item4}, {how}";
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, at.Syntax.GetLocation(), DisplayName(update.Item1, update.Item2), what, apiName));
     }
 
-    // The first write of shared state in a function not under a lock, or null.
-    // In a property's accessor (lazyFill), a cache filled on first read (`get => _regex ??= new Regex(...)`,
-    // `if (_name == null) _name = Compute();`) is not one: racing threads store equal values, the .NET idiom of a benign
-    // race; nor a setter's store of `value` after comparing (`if (_motd == value) return; _motd = value;`): the last
-    // writer wins, as a setter means (review 65b). A plain assignment whose value reads the field itself (`_n = _n + 1`)
-    // still is.
-    private static (IOperation Target, ISymbol Root, string What)? FirstUpdate(IOperation function, Scope scope, bool lazyFill = false)
+    // The first write of shared state in a called function (a singleton's method or accessor, a hub's own helper) not
+    // under a lock, or null; with the name of its own method it was found in, when not in the function itself.
+    // Lazy initialisation (`_regex ??= new Regex(...)`, `if (_name == null) _name = Compute();`) is not one: racing threads
+    // store equal values, the .NET idiom of a benign race; unless what it makes is a new, empty collection (`_list ??= new
+    // List<int>()`), which callers fill: the adds of a thread whose collection lost the race to be stored are lost. One
+    // judgement for a method and a getter (review 66: a getter's `??=` of a list was not reported and a method's `??=` of
+    // a Regex was). In a property's accessor (lazyFill), nor is any plain store whose value does not read the field, such
+    // as a setter's store of `value` after comparing (`if (_motd == value) return; _motd = value;`): the last writer
+    // wins, as a setter means (review 65b). A plain assignment whose value reads the field itself (`_n = _n + 1`) still
+    // is, and in a method a check-then-act other than a null test (`if (v > _max) _max = v;`).
+    // With ownMethodsOf (a singleton's method or accessor), a method of its class it calls on itself (`public int Read()
+    // => Bump();`) is read too, one more level (review 66): its writes are the singleton's.
+    private static (IOperation Target, ISymbol Root, string What, string Via)? FirstUpdate(IOperation function, Scope scope, bool lazyFill = false, IMethodSymbol? ownMethodsOf = null)
     {
         foreach (var operation in BodyOf(function).Descendants())
         {
+            if (ownMethodsOf is not null && operation is IInvocationOperation { TargetMethod.MethodKind: MethodKind.Ordinary } call
+                && !IsInNestedFunction(operation, function) && call.Instance is null or IInstanceReferenceOperation
+                && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType.OriginalDefinition, ownMethodsOf.ContainingType.OriginalDefinition)
+                && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, ownMethodsOf.OriginalDefinition)
+                && !IsGuarded(call, scope)
+                && scope.Known.Singletons.BodyOf(call.TargetMethod.OriginalDefinition) is { } inner
+                && FirstUpdate(inner, new Scope(inner, null, scope.Known, scope.StaticsOnly, null), lazyFill: false) is { } innerUpdate)
+            {
+                return (innerUpdate.Target, innerUpdate.Root, innerUpdate.What, " (in its method " + call.TargetMethod.Name + ")");
+            }
+
             if (operation is IAnonymousFunctionOperation or ILocalFunctionOperation
                 || IsInNestedFunction(operation, function)
                 || !TryGetUpdate(operation, scope, out var target, out var root, out var what) || root is null
                 || IsGuarded(operation, scope)
                 || (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
-                || (lazyFill && IsCacheFill(operation, root)))
+                || (lazyFill ? IsCacheFill(operation, root) : IsLazyInit(operation, root)))
             {
                 continue;
             }
 
-            return (target, root, what);
+            return (target, root, what, "");
         }
 
         return null;
     }
 
+    // `_x ??= Make()`, or a plain store to the field in the branch of an `if` that finds it null (`if (_x == null) _x =
+    // Make();`, `is null`), whose value does not read the field.
+    private static bool IsLazyInit(IOperation operation, ISymbol root)
+    {
+        if (operation is ICoalesceAssignmentOperation coalesce)
+        {
+            return !MakesCollection(coalesce.Value);
+        }
+
+        if (operation is not ISimpleAssignmentOperation assignment || IsDictionaryIndexer(assignment.Target) || Reads(assignment.Value, root)
+            || MakesCollection(assignment.Value))
+        {
+            return false;
+        }
+
+        IOperation child = operation;
+        for (var current = operation.Parent; current is not null && !Operations.IsNestedFunction(current); child = current, current = current.Parent)
+        {
+            if (current is IConditionalOperation conditional && child == conditional.WhenTrue && IsNullTest(conditional.Condition, root))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNullTest(IOperation condition, ISymbol root)
+    {
+        condition = Operations.SkipConversions(condition);
+        return condition switch
+        {
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } equals =>
+                (IsNull(equals.RightOperand) && Referenced(Operations.SkipConversions(equals.LeftOperand)) is { } left && SymbolEqualityComparer.Default.Equals(left, root))
+                || (IsNull(equals.LeftOperand) && Referenced(Operations.SkipConversions(equals.RightOperand)) is { } right && SymbolEqualityComparer.Default.Equals(right, root)),
+            IIsPatternOperation { Pattern: IConstantPatternOperation { Value: var constant } } pattern =>
+                IsNull(constant) && Referenced(Operations.SkipConversions(pattern.Value)) is { } tested && SymbolEqualityComparer.Default.Equals(tested, root),
+            _ => false,
+        };
+    }
+
+    // A new, empty collection or StringBuilder (`new List<int>()`, `new ConcurrentDictionary<K, V>(comparer)`, `[]`):
+    // made to be filled by its callers. One made full (`new List<string>(names)`, `new() { ["a"] = 1 }`, `[a, b]`) and
+    // then only read is the same list in either thread's hands.
+    private static bool MakesCollection(IOperation value) => Operations.SkipConversions(value) switch
+    {
+        IObjectCreationOperation { Type: { } type, Initializer: null } creation => IsCollection(type)
+            && !creation.Arguments.Any(a => a.Value.Type is { } argument && IsCollection(argument)),
+        ICollectionExpressionOperation { Type: { } type, Elements.IsEmpty: true } => IsCollection(type),
+        _ => false,
+    };
+
+    private static bool IsCollection(ITypeSymbol type) =>
+        type is not IArrayTypeSymbol && type.SpecialType != SpecialType.System_String
+        && (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable) || type is { Name: "StringBuilder", ContainingNamespace: { Name: "Text", ContainingNamespace.Name: "System" } });
+
+    private static bool IsNull(IOperation operation) => Operations.SkipConversions(operation).ConstantValue is { HasValue: true, Value: null };
+
+    private static bool Reads(IOperation value, ISymbol root) => value.DescendantsAndSelf().Any(o => o switch
+    {
+        IFieldReferenceOperation field => SymbolEqualityComparer.Default.Equals(field.Field, root),
+        IPropertyReferenceOperation property => SymbolEqualityComparer.Default.Equals(property.Property, root),
+        _ => false,
+    });
+
     private static bool IsCacheFill(IOperation operation, ISymbol root) => operation switch
     {
-        ICoalesceAssignmentOperation => true,
-        ISimpleAssignmentOperation { Value: var value } assignment when !IsDictionaryIndexer(assignment.Target) => !value.DescendantsAndSelf().Any(o => o switch
-        {
-            IFieldReferenceOperation field => SymbolEqualityComparer.Default.Equals(field.Field, root),
-            IPropertyReferenceOperation property => SymbolEqualityComparer.Default.Equals(property.Property, root),
-            _ => false,
-        }),
+        ICoalesceAssignmentOperation coalesce => !MakesCollection(coalesce.Value),
+        ISimpleAssignmentOperation { Value: var value } assignment when !IsDictionaryIndexer(assignment.Target) => !Reads(value, root) && !MakesCollection(value),
         _ => false,
     };
 
@@ -554,7 +631,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             yield return operation;
             foreach (var child in operation.ChildOperations.Reverse())
             {
-                if (child is IAnonymousFunctionOperation nested && IsConcurrentBody(nested, known, out _))
+                if (child is IAnonymousFunctionOperation nested && (IsConcurrentBody(nested, known, out _) || IsDispatched(nested)))
                 {
                     continue;
                 }
@@ -562,6 +639,32 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
                 stack.Push(child);
             }
         }
+    }
+
+    // A lambda handed to a dispatcher that runs its work items one at a time on one thread, as a UI's does (review 66):
+    // Blazor's renderer (`ComponentBase.InvokeAsync(() => { _ticks++; StateHasChanged(); })` in a timer's callback, the
+    // pattern Blazor's docs give; `Dispatcher.InvokeAsync`), WPF's `Dispatcher.Invoke/BeginInvoke/InvokeAsync`, WinForms'
+    // `Control.Invoke/BeginInvoke`. Its writes do not race with other runs of the body that hands it on.
+    private static bool IsDispatched(IAnonymousFunctionOperation lambda)
+    {
+        var current = lambda.Parent;
+        while (current is IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current is not IArgumentOperation { Parent: IInvocationOperation { TargetMethod: var method } })
+        {
+            return false;
+        }
+
+        return (method.Name, method.ContainingType.Name, method.ContainingType.ContainingNamespace?.ToDisplayString()) switch
+        {
+            ("InvokeAsync", "ComponentBase" or "Dispatcher", "Microsoft.AspNetCore.Components") => true,
+            ("Invoke" or "InvokeAsync" or "BeginInvoke", "Dispatcher", "System.Windows.Threading") => true,
+            ("Invoke" or "BeginInvoke", "Control", "System.Windows.Forms") => true,
+            _ => false,
+        };
     }
 
     private static bool TryGetUpdate(IOperation operation, Scope scope, out IOperation target, out ISymbol? root, out string what)

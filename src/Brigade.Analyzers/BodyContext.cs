@@ -83,6 +83,14 @@ internal readonly struct BodyContext
             return true;
         }
 
+        // app.Use(next => ctx => { ... }): the lambda the middleware's factory returns is the request delegate, run once
+        // per request (the factory runs once, building the pipeline), review 66.
+        if (current is IReturnOperation returned && RequestDelegateFactoryOf(returned) is { } use)
+        {
+            context = new BodyContext(BodyKind.RequestHandler, use.TargetMethod, use, EngineKind.Auto);
+            return true;
+        }
+
         if (current is not IArgumentOperation argument)
         {
             return false;
@@ -99,6 +107,34 @@ internal readonly struct BodyContext
             default:
                 return false;
         }
+    }
+
+    // The call of IApplicationBuilder.Use(Func<RequestDelegate, RequestDelegate>) (or WebApplication's) whose lambda
+    // returns this value, or null. By name: the tests' references, and a library's, have no ASP.NET Core.
+    private static IInvocationOperation? RequestDelegateFactoryOf(IReturnOperation returned)
+    {
+        IOperation? current = returned.Parent;
+        while (current is not null and not IAnonymousFunctionOperation && !Operations.IsNestedFunction(current))
+        {
+            current = current.Parent;
+        }
+
+        if (current is not IAnonymousFunctionOperation factory)
+        {
+            return null;
+        }
+
+        current = factory.Parent;
+        while (current is IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation)
+        {
+            current = current.Parent;
+        }
+
+        return current is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "Use", Parameters.Length: 1 } method } invocation }
+            && method.ContainingType.ContainingNamespace?.ToDisplayString() == "Microsoft.AspNetCore.Builder"
+            && method.Parameters[0].Type is INamedTypeSymbol { Name: "Func", Arity: 2 } factoryType
+            && factoryType.TypeArguments.All(t => t.Name == "RequestDelegate" && t.ContainingNamespace?.ToDisplayString() == "Microsoft.AspNetCore.Http")
+            ? invocation : null;
     }
 
     /// <summary>Classifies a known API (not the compilation's wrappers of it).</summary>

@@ -49,7 +49,10 @@ internal sealed class SingletonServices
     public object? Callee(IMethodSymbol method, bool staticsOnly, Func<IOperation?, object?> read) =>
         _callees.GetOrAdd((method.OriginalDefinition, staticsOnly), key => read(BodyOf(key.Method)));
 
-    private IOperation? BodyOf(IMethodSymbol method)
+    /// <summary>The body of a method or property accessor of the compilation with one declaration (not kept).</summary>
+    /// <param name="method">The method.</param>
+    /// <returns>Its body, or null when it has none in the compilation.</returns>
+    public IOperation? BodyOf(IMethodSymbol method)
     {
         if (method.DeclaringSyntaxReferences.Length != 1 || method.IsAbstract || method.IsExtern)
         {
