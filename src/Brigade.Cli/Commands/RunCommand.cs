@@ -17,7 +17,7 @@ internal static class RunCommand
             HelpName = "COMMAND",
         };
         var assembly = new Option<string?>("--assembly") { Description = "A .NET assembly (from its build output) holding the work type given with --work.", HelpName = "PATH" };
-        var work = new Option<string?>("--work") { Description = "A type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>: its full name, or its name alone when it is the one work type of that name; items are converted to TIn from JSON, results written as JSON lines.", HelpName = "TYPE" };
+        var work = new Option<string?>("--work") { Description = "A type implementing IWork<TIn, TOut> or IAsyncWork<TIn, TOut>: its full name, or its name alone when it is the one work type of that name; items are converted to TIn from JSON; results are written one per line, a string as it is (not quoted), other values as JSON.", HelpName = "TYPE" };
         var cluster = new ClusterClientOptions(); // --membership, --gateway, --cluster-id, --tls-*, --cluster-timeout (with --engine cluster)
         var format = InputFormatOption.Create("How to read items: auto (by extension; the default), lines, jsonlines, csv.");
         var nullSeparated = new Option<bool>("--null", "-0") { Description = "Items are separated by NUL bytes, not lines (as from find -print0; like xargs -0)." };

@@ -57,7 +57,9 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                 {
                     var value = instance is IAsyncWork<TIn, TOut> asyncWork
                         ? await asyncWork.ExecuteAsync((TIn)entry.Value, cancellationToken).ConfigureAwait(false)
-                        : ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Value);
+                        : timeout is null
+                        ? ((IWork<TIn, TOut>)instance).Execute((TIn)entry.Value)
+                        : await ExecuteApartAsync((IWork<TIn, TOut>)instance, (TIn)entry.Value).ConfigureAwait(false);
                     var bytes = Encode(value);
 
                     // Past the timeout the engine discards the result (and may try again): not a result to journal.
@@ -71,7 +73,9 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     var message = $"{e.GetType().Name}: {e.Message}{Cause(e)}";
-                    if (retry.IsLast(attempt))
+                    // An attempt the engine abandoned (a second past its timeout: ItemPolicy.AbandonGrace) that throws later:
+                    // the engine has reported its item already.
+                    if (retry.IsLast(attempt) && !(timeout is { } late && Stopwatch.GetElapsedTime(started) > late + TimeSpan.FromSeconds(1)))
                     {
                         // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
                         onCompleted(entry, null, JobRetry.Describe(message, attempt));
@@ -90,6 +94,13 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
             : Runner.StreamAsync(inputs, (IWork<TIn, TOut>)instance, options);
         return new JobStream(Encode(remote), () => remote.Report);
     }
+
+    // With --timeout, a synchronous Execute runs on a thread of its own, and the attempt is a task the engine can give up
+    // on: called inside the delegate, an Execute that never returned (a read without a timeout, a lock never released)
+    // never handed the engine a pending attempt to abandon a second past its timeout, and the run never ended, nor did a
+    // SIGTERM's clean stop (review 66). The thread is a background one: an abandoned call does not keep brigade alive.
+    private static Task<TOut> ExecuteApartAsync(IWork<TIn, TOut> work, TIn input) =>
+        Task.Factory.StartNew(() => work.Execute(input), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static async IAsyncEnumerable<TIn> Inputs(IAsyncEnumerable<PreparedItem> prepared, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
