@@ -77,7 +77,7 @@ public sealed class ColdStartTests
     public void OtherTypes_ResolveTheirMetadataAtOnce_SoThatAnUnusableTypeFailsBeforeAnyItem()
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
-            new RemoteValueCodec<string>(typeof(string), () => throw new InvalidOperationException("unusable"), allowRaw: true));
+            new RemoteValueCodec<decimal>(typeof(decimal), () => throw new InvalidOperationException("unusable"), allowRaw: true));
 
         Assert.Equal("unusable", error.Message);
     }

@@ -110,8 +110,10 @@ internal sealed class ProcessWork
 
         // Where reflection can be used, the same checks as the shipped worker host's: values that would arrive empty or as
         // JsonElement are refused before any item runs. Not for primitive numbers both ways: they never meet JSON, and the
-        // checks (JSON metadata built by reflection) were a quarter of a JIT-compiled application's first pool.
-        if (!(inputRaw && outputRaw) && CanReflect)
+        // checks (JSON metadata built by reflection) were a quarter of a JIT-compiled application's first pool. Strings, raw
+        // since review 66, keep the checks they had (their metadata is built in, so only the work type's constructor's).
+        var rawBothWays = inputRaw && outputRaw && !RemoteValueCodec<TIn>.IsText() && !RemoteValueCodec<TOut>.IsText();
+        if (!rawBothWays && CanReflect)
         {
             EnsureSerializableByReflection<TIn, TOut>(workType, ChecksJsonByReflection(input, output));
         }

@@ -19,8 +19,10 @@ internal static class WireFormat
     /// and <c>ReadOnlyMemory&lt;byte&gt;</c> values travel as their length and bytes (value encoding 3,
     /// <c>RemoteValueCodec.RawBytes</c>), not base64 JSON; a version-5 side would not read them. 7: Results carry the
     /// run-queue wait of the worker's thread over the chunk (int64 ticks after its CPU, -1 when not measured), so that auto
-    /// mode sets the worker's CPU against its own time less its waits for a core (review 65).</remarks>
-    public const ushort Version = 7;
+    /// mode sets the worker's CPU against its own time less its waits for a core (review 65). 8: <c>string</c> values travel
+    /// as their UTF-8 length and bytes (value encoding 4, <c>RemoteValueCodec.RawText</c>), not JSON; a version-7 side would
+    /// not read them (review 66).</remarks>
+    public const ushort Version = 8;
 
     /// <summary>Bytes before the payload: the length and the type.</summary>
     public const int HeaderLength = 5;

@@ -1,4 +1,5 @@
 using Brigade.Auto;
+using Brigade.Diagnostics;
 using Brigade.Engines;
 using Brigade.Engines.Remote;
 using Brigade.Internal;
@@ -61,8 +62,7 @@ public sealed class EngineWorker
     private int _lastCount;
     private readonly long _runQueueInterval;
     private long _runQueueReadAt;
-    private int _runQueueThread = -1;
-    private ThreadSchedStat? _runQueueReader;
+    private readonly RunQueueClock _runQueue = new();
     private long _runQueueLast = -1;
     private long _runQueueTicks;
     private long _runQueueCovered;
@@ -422,7 +422,7 @@ public sealed class EngineWorker
             return;
         }
 
-        var ticks = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId())?.RunQueueWaitTicks() ?? -1;
+        var ticks = RunQueueClock.ReadCallingThread();
         if (ticks >= start)
         {
             _startRunQueueWait = ticks - start;
@@ -436,16 +436,13 @@ public sealed class EngineWorker
     {
         var previous = _runQueueReadAt;
         _runQueueReadAt = now;
-        var thread = Environment.CurrentManagedThreadId;
-        if (thread != _runQueueThread)
+        var ticks = _runQueue.ReadCurrentThread(out var moved);
+        if (moved)
         {
-            _runQueueThread = thread;
-            _runQueueReader = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
-            _runQueueLast = _runQueueReader?.RunQueueWaitTicks() ?? -1;
+            _runQueueLast = ticks;
             return;
         }
 
-        var ticks = _runQueueReader?.RunQueueWaitTicks() ?? -1;
         if (ticks >= 0 && _runQueueLast >= 0)
         {
             _runQueueTicks += ticks - _runQueueLast;

@@ -160,8 +160,8 @@ public sealed class R38ProbeTests
     {
         var engine = TestEngines.Create(o => o.MaxWorkers = 1);
 
-        // The first batch holds one item: its 300 MB result cannot travel in a 256 MiB frame.
-        var result = await Runner.MapAsync([50_000_000, 1, 2], new R38Escaped(), TestEngines.Run(engine));
+        // The first batch holds one item: its 270 MB result cannot travel in a 256 MiB frame.
+        var result = await Runner.MapAsync([90_000_000, 1, 2], new R38Escaped(), TestEngines.Run(engine));
 
         var failure = Assert.Single(result.Report.Failures);
         Assert.Equal(0, failure.Index);

@@ -114,8 +114,9 @@ public sealed class R38TakePicky : IWork<R38Picky, int>
     public int Execute(R38Picky input) => input.Value;
 }
 
-/// <summary>Returns a string of that many '&lt;': JSON escapes each as six bytes, so 50 million make a 300 MB result.</summary>
+/// <summary>Returns a string of that many '€': three bytes each in UTF-8, so 90 million make a 270 MB result (JSON escaped
+/// the '&lt;' this returned before review 66 as six bytes each; strings now travel as UTF-8).</summary>
 public sealed class R38Escaped : IWork<int, string>
 {
-    public string Execute(int input) => new('<', input);
+    public string Execute(int input) => new('€', input);
 }

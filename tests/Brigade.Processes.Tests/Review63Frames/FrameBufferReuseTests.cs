@@ -58,12 +58,14 @@ public sealed class FrameBufferReuseTests
     [Fact]
     public void Worker_LargeResultSentWithoutACopy_ArrivesAsOneFrame()
     {
-        using var codec = new BatchCodec<int, string>(ProcessWork.ForWorkerHost(typeof(Repeat)));
+        // A record (JSON): a string result itself is referred to and encoded as it is written since review 66, with no
+        // values' buffer of its size (Review66/StringsByReferenceTests).
+        using var codec = new BatchCodec<int, Repeated>(ProcessWork.ForWorkerHost(typeof(RepeatRecord)));
         int[] inputs = [5, Large, 6];
         var batch = codec.EncodeBatch(workId: 7, batchId: 3, flags: 0, inputs, out _).WrittenSpan.ToArray();
         var output = new MemoryStream();
         var context = new BatchContext(new WorkerChannel(output), flushIntervalTicks: long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);
-        using var executor = new BatchExecutor(WorkDescriptor.For(typeof(Repeat)));
+        using var executor = new BatchExecutor(WorkDescriptor.For(typeof(RepeatRecord)));
         var reader = new PayloadReader(batch.AsSpan(WireFormat.HeaderLength, BitConverter.ToInt32(batch) - 1));
         reader.ReadInt32();
         reader.ReadInt64();
@@ -76,13 +78,13 @@ public sealed class FrameBufferReuseTests
         var frames = new FrameReader(output, "the worker");
         var (type, payload) = frames.Read();
         Assert.Equal(MessageType.Results, type);
-        var values = new string[3];
+        var values = new Repeated[3];
         var failures = new List<ItemFailure>();
         var chunk = codec.DecodeResults(payload.Span, 3, 0, 3, 0, values, failures, null, "test");
         Assert.Empty(failures);
         Assert.True(chunk.Final);
-        Assert.Equal(inputs, values.Select(v => v.Length));
-        Assert.All(values, v => Assert.DoesNotContain(v, c => c != 'x'));
+        Assert.Equal(inputs, values.Select(v => v.Text.Length));
+        Assert.All(values, v => Assert.DoesNotContain(v.Text, c => c != 'x'));
         Assert.False(frames.TryRead(out _, out _));
 
         // The values' buffer is kept for the run's next large results (frames63b: each one grew a fresh one, three bytes a
@@ -106,6 +108,17 @@ public sealed class FrameBufferReuseTests
         Assert.Single(capacities);
         Assert.InRange(capacities[0], 0, 1024 * 1024);
     }
+
+    /// <summary>A string of the input's length, in a record.</summary>
+    public sealed class RepeatRecord : IWork<int, Repeated>
+    {
+        /// <inheritdoc/>
+        public Repeated Execute(int input) => new(new string('x', input));
+    }
+
+    /// <summary>A string, travelling as JSON.</summary>
+    /// <param name="Text">The string.</param>
+    public sealed record Repeated(string Text);
 
     /// <summary>A string of the input's length.</summary>
     public sealed class Repeat : IWork<int, string>

@@ -1,7 +1,6 @@
 using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
 using Brigade.Processes.Protocol;
-using Brigade.Processes.Worker;
 
 namespace Brigade.Processes.Tests.Review64Frames;
 
@@ -150,37 +149,9 @@ public sealed class RawBytesTests
         where TWork : IWork<TIn, TOut>, new()
     {
         const long batchId = 1;
-        var descriptor = WorkDescriptor.For(typeof(TWork));
         using var codec = new BatchCodec<TIn, TOut>(ProcessWork.ForWorkerHost(typeof(TWork)));
-        var batch = codec.EncodeBatch(7, batchId, 0, items, out var inputFailures).ToArray();
-        Assert.Null(inputFailures);
-
-        var output = new MemoryStream();
-        var context = new BatchContext(new WorkerChannel(output), long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);
-        using (var executor = new BatchExecutor(descriptor))
-        {
-            var reader = new PayloadReader(batch.AsSpan(WireFormat.HeaderLength, BitConverter.ToInt32(batch) - 1));
-            reader.ReadInt32();
-            reader.ReadInt64();
-            reader.ReadByte();
-            var count = reader.ReadInt32();
-            executor.Run(batchId, 0, count, ref reader, context);
-        }
-
-        var frames = output.ToArray();
-        var values = new TOut[items.Length];
-        var failures = new List<ItemFailure>();
-        var offset = 0;
-        for (var at = 0; at < frames.Length; at += 4 + BitConverter.ToInt32(frames, at))
-        {
-            var payload = frames.AsSpan(at + WireFormat.HeaderLength, BitConverter.ToInt32(frames, at) - 1);
-            var chunk = codec.DecodeResults(payload, batchId, batchStart: 0, batchCount: items.Length, expectedOffset: offset, values, failures, inputFailures: null, "test");
-            offset += chunk.Count;
-        }
-
-        Assert.Empty(failures);
-        Assert.Equal(items.Length, offset);
-        return (batch, values);
+        var (batch, output, _) = Review65.WorkerResults.RunBatch<TWork, TIn, TOut>(codec, items, batchId);
+        return (batch, Review65.WorkerResults.Decode(codec, output.ToArray(), batchId, items.Length));
     }
 }
 

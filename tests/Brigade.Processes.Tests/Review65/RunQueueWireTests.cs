@@ -1,8 +1,6 @@
 using System.Buffers.Binary;
 using Brigade.Internal;
 using Brigade.Processes.Internal;
-using Brigade.Processes.Protocol;
-using Brigade.Processes.Worker;
 
 namespace Brigade.Processes.Tests.Review65;
 
@@ -89,31 +87,9 @@ public sealed class RunQueueWireTests
     private static (List<byte[]> Payloads, BatchCodec<TIn, TOut> Codec) Run<TWork, TIn, TOut>(TIn[] items)
         where TWork : new()
     {
-        var descriptor = WorkDescriptor.For(typeof(TWork));
         var codec = new BatchCodec<TIn, TOut>(ProcessWork.ForWorkerHost(typeof(TWork)));
-        var batch = codec.EncodeBatch(7, BatchId, 0, items, out _).ToArray();
-
-        var output = new MemoryStream();
-        var context = new BatchContext(new WorkerChannel(output), long.MaxValue, reportMemory: false, _ => false, () => CancellationToken.None);
-        using (var executor = new BatchExecutor(descriptor))
-        {
-            var reader = new PayloadReader(batch.AsSpan(WireFormat.HeaderLength, BitConverter.ToInt32(batch) - 1));
-            reader.ReadInt32();
-            reader.ReadInt64();
-            reader.ReadByte();
-            var count = reader.ReadInt32();
-            executor.Run(BatchId, 0, count, ref reader, context);
-        }
-
-        var frames = output.ToArray();
-        var payloads = new List<byte[]>();
-        for (var at = 0; at < frames.Length; at += 4 + BitConverter.ToInt32(frames, at))
-        {
-            Assert.Equal((byte)MessageType.Results, frames[at + 4]);
-            payloads.Add(frames.AsSpan(at + WireFormat.HeaderLength, BitConverter.ToInt32(frames, at) - 1).ToArray());
-        }
-
-        return (payloads, codec);
+        var (_, output, _) = WorkerResults.RunBatch<TWork, TIn, TOut>(codec, items, BatchId);
+        return (WorkerResults.Payloads(output.ToArray()), codec);
     }
 }
 

@@ -1,5 +1,6 @@
 using Brigade.Engines.Remote;
 using Brigade.Processes.Internal;
+using Brigade.Processes.Tests.Review65;
 
 namespace Brigade.Processes.Tests.Review65d;
 
@@ -27,7 +28,7 @@ public sealed class StagedByteInputsTests
         {
             var frame = codec.EncodeBatch(7, 1, 0, batch, out var failures);
             Assert.Null(failures);
-            var pipe = new RecordingStream();
+            var pipe = new RecordingPipe();
             frame.WriteTo(pipe, stage);
 
             // The frame on the wire is whole, the input in its place.
@@ -54,7 +55,7 @@ public sealed class StagedByteInputsTests
         var stage = new RemoteValueStage();
         using var codec = new BatchCodec<byte[]?, byte[]?>(ProcessWork.ForWorkerHost(typeof(Review64Frames.ReverseBytes)));
         var frame = codec.EncodeBatch(7, 1, 0, new byte[]?[] { [1, 2], new byte[RemoteValueBuffer.ReferenceThreshold - 1] }, out _);
-        var pipe = new RecordingStream();
+        var pipe = new RecordingPipe();
         frame.WriteTo(pipe, stage);
 
         Assert.Equal(frame.ToArray(), pipe.ToArray());
@@ -82,48 +83,6 @@ public sealed class StagedByteInputsTests
         }
 
         return bytes;
-    }
-
-    /// <summary>A pipe that keeps what was written and, for a write from an array, which array.</summary>
-    private sealed class RecordingStream : Stream
-    {
-        private readonly MemoryStream _written = new();
-
-        public List<(int Length, byte[]? Array)> Writes { get; } = [];
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => _written.Length;
-
-        public override long Position { get => _written.Position; set => throw new NotSupportedException(); }
-
-        public byte[] ToArray() => _written.ToArray();
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            Writes.Add((buffer.Length, null));
-            _written.Write(buffer);
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            Writes.Add((count, buffer));
-            _written.Write(buffer, offset, count);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
+using Brigade.Diagnostics;
 using Brigade.Internal;
 
 namespace Brigade.Engines.Remote;
@@ -34,8 +35,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
     private long _chunkCpuStart;
     private long _chunkRunQueueStart;
     private int _chunkThread;
-    private ThreadSchedStat? _runQueue;
-    private int _runQueueThread = -1;
+    private readonly RunQueueClock _runQueue = new();
     private IRemoteResultWriter? _writer;
     private RemoteBatchControl _control;
     private Exception? _writeError;
@@ -269,14 +269,7 @@ internal sealed class RemoteItemExecutor<TIn, TOut> : RemoteItemExecutor
             return -1;
         }
 
-        var thread = Environment.CurrentManagedThreadId;
-        if (thread != _runQueueThread)
-        {
-            _runQueueThread = thread;
-            _runQueue = ThreadSchedStat.ForCurrentThread(ThreadSchedStat.CurrentThreadId());
-        }
-
-        return _runQueue?.RunQueueWaitTicks() ?? -1;
+        return _runQueue.ReadCurrentThread(out _);
     }
 
     private void Succeed(TOut value)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Brigade.Engines.Remote;
 
@@ -52,6 +53,23 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         ReferencedBytes += bytes.Length;
     }
 
+    /// <summary>Appends a string's UTF-8 encoding, <paramref name="byteCount"/> bytes long (<c>Encoding.UTF8.GetByteCount</c>):
+    /// a reference to the string when <see cref="ReferencesLargeValues"/> and the encoding is large, encoded as it is
+    /// written (<see cref="RemoteValueStage.WriteText"/>), else encoded into the buffer.</summary>
+    public void WriteTextOrReference(string text, int byteCount)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!ReferencesLargeValues || byteCount < ReferenceThreshold)
+        {
+            var at = Reserve(byteCount);
+            Encoding.UTF8.GetBytes(text, _buffer.AsSpan(at, byteCount));
+            return;
+        }
+
+        (_references ??= []).Add(new RemoteValueReference(_length, default, text, byteCount));
+        ReferencedBytes += byteCount;
+    }
+
     /// <summary>Forgets what was written; a huge buffer (over 4 MiB) is let go rather than pinned forever.</summary>
     public virtual void Clear()
     {
@@ -86,8 +104,8 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
         {
             _buffer.AsSpan(written, reference.At - written).CopyTo(array.AsSpan(at));
             at += reference.At - written;
-            reference.Bytes.Span.CopyTo(array.AsSpan(at));
-            at += reference.Bytes.Length;
+            reference.CopyTo(array.AsSpan(at));
+            at += reference.Length;
             written = reference.At;
         }
 
@@ -138,7 +156,7 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
             {
                 for (var i = keep; i < references.Count; i++)
                 {
-                    ReferencedBytes -= references[i].Bytes.Length;
+                    ReferencedBytes -= references[i].Length;
                 }
 
                 references.RemoveRange(keep, references.Count - keep);
@@ -195,17 +213,23 @@ internal class RemoteValueBuffer : IRemoteValueBuffer
     internal static void WriteSpliced(Stream stream, ReadOnlySpan<byte> head, ReadOnlySpan<byte> tail, ReadOnlySpan<RemoteValueReference> references, RemoteValueStage? stage)
     {
         stream.Write(head);
+        RemoteValueStage? ownStage = null;
         var written = 0;
         foreach (var reference in references)
         {
             stream.Write(tail[written..reference.At]);
-            if (stage is null)
+            if (stage is not null)
+            {
+                stage.Write(stream, reference);
+            }
+            else if (reference.Text is null)
             {
                 stream.Write(reference.Bytes.Span);
             }
             else
             {
-                stage.Write(stream, reference.Bytes.Span);
+                // A string has no bytes of its own to write from: it is encoded through a buffer, made for this message.
+                (ownStage ??= new RemoteValueStage()).Write(stream, reference);
             }
 
             written = reference.At;

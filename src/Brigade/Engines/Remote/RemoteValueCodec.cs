@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -12,7 +13,8 @@ namespace Brigade.Engines.Remote;
 /// Primitive numbers (<c>int</c>, <c>long</c>, <c>double</c>, ...) may travel as their raw bytes when both sides run
 /// on one machine (<c>allowRaw</c>), so no text is formatted or parsed; so may <c>byte[]</c> and <c>ReadOnlyMemory&lt;byte&gt;</c>
 /// (<see cref="RawBytes"/>: each value's length and its bytes, where JSON would carry base64, a third larger and encoded
-/// and decoded on both sides). A leading byte says which encoding follows,
+/// and decoded on both sides), and so may <c>string</c> (<see cref="RawText"/>: each value's UTF-8 length and bytes, where JSON
+/// would escape them into a buffer the serializer sizes at three bytes a character). A leading byte says which encoding follows,
 /// so the reader needs no agreement beyond the value type.
 /// </summary>
 /// <typeparam name="T">The type the caller holds the values as: the work's own type, or (through the variance rule of
@@ -28,6 +30,17 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     /// <summary>Byte arrays (<c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c>) as they are: per value an int32 length (-1 for a null
     /// array) and the bytes. Like <see cref="Raw"/>, only between processes of one machine.</summary>
     public const byte RawBytes = 3;
+
+    /// <summary>Strings as UTF-8: per value an int32 byte count (-1 for null) and the bytes, a large one encoded only as it is
+    /// written to the pipe (<see cref="RemoteValueBuffer.WriteTextOrReference"/>). Like <see cref="Raw"/>, only between
+    /// processes of one machine (protocol version 8).</summary>
+    public const byte RawText = 4;
+
+    // RawText's length of a value the sender could not send (as an empty value of EachPrefixed).
+    private const int NotSent = -2;
+
+    // The longest string whose UTF-8 length surely fits an int32 (three bytes a UTF-16 character at most).
+    private const int MaxTextLength = int.MaxValue / 3;
 
     private readonly Func<JsonTypeInfo>? _resolve;
     private readonly Type _wireType;
@@ -45,7 +58,7 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         _json = new Metadata(wire, refuseLostMembers: false);
         _wireType = wire.Type;
         _exact = _json.Element is not null;
-        _raw = allowRaw && _exact && (IsRaw() || IsBytes());
+        _raw = allowRaw && _exact && (IsRaw() || IsBytes() || IsText());
     }
 
     /// <summary>
@@ -81,13 +94,17 @@ internal sealed class RemoteValueCodec<T> : IDisposable
     private Metadata Json => _json ??= new Metadata(_resolve!(), _refuseLostMembers);
 
     /// <summary>Gets whether values of <typeparamref name="T"/>, for a work whose values are <paramref name="wireType"/>, travel
-    /// as raw bytes where raw bytes are allowed (primitive numbers, <c>byte[]</c> or <c>ReadOnlyMemory&lt;byte&gt;</c> of the work's
-    /// own type), never as JSON.</summary>
-    public static bool TravelsRaw(Type wireType) => wireType == typeof(T) && (IsRaw() || IsBytes());
+    /// as raw bytes where raw bytes are allowed (primitive numbers, <c>byte[]</c>, <c>ReadOnlyMemory&lt;byte&gt;</c> or <c>string</c>
+    /// of the work's own type), never as JSON.</summary>
+    public static bool TravelsRaw(Type wireType) => wireType == typeof(T) && (IsRaw() || IsBytes() || IsText());
 
     /// <summary>Gets whether <typeparamref name="T"/> is <c>byte[]</c> or <c>ReadOnlyMemory&lt;byte&gt;</c>: each value travels as its
     /// length and bytes (<see cref="RawBytes"/>).</summary>
     public static bool IsBytes() => typeof(T) == typeof(byte[]) || typeof(T) == typeof(ReadOnlyMemory<byte>);
+
+    /// <summary>Gets whether <typeparamref name="T"/> is <c>string</c>: each value travels as its UTF-8 length and bytes
+    /// (<see cref="RawText"/>).</summary>
+    public static bool IsText() => typeof(T) == typeof(string);
 
     /// <summary>Gets whether values of <typeparamref name="T"/> are primitive numbers, <c>bool</c> or <c>char</c>: raw bytes can carry them.</summary>
     public static bool IsRaw() =>
@@ -104,6 +121,11 @@ internal sealed class RemoteValueCodec<T> : IDisposable
         {
             WriteBytes(buffer, values, count);
             return null;
+        }
+
+        if (_raw && IsText())
+        {
+            return WriteText(buffer, (string?[])(object)values, count);
         }
 
         if (_raw)
@@ -229,6 +251,30 @@ internal sealed class RemoteValueCodec<T> : IDisposable
             return reader.Position;
         }
 
+        if (encoding == RawText)
+        {
+            // Variance as for RawBytes: a caller may hold a string work's results as object.
+            if (_wireType != typeof(string) || !typeof(T).IsAssignableFrom(typeof(string)))
+            {
+                throw new RemoteFormatException($"Raw strings cannot be read as {typeof(T).Name}.");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var length = reader.ReadInt32();
+                if (length == NotSent)
+                {
+                    values[i] = default!;
+                    errors[i] = new InvalidDataException("The value could not be serialized by the sender.");
+                    continue;
+                }
+
+                values[i] = length == -1 ? default! : (T)(object)Encoding.UTF8.GetString(reader.ReadBytes(length));
+            }
+
+            return reader.Position;
+        }
+
         if (encoding == Raw)
         {
             var bytes = reader.ReadValue();
@@ -325,6 +371,46 @@ internal sealed class RemoteValueCodec<T> : IDisposable
                 buffer.WriteBytes(memories[i].Span);
             }
         }
+    }
+
+    // T is string (IsText). A large string goes by reference where the buffer allows, encoded as it is written to the pipe
+    // (review 66: 20 strings of 10 MB cost the host ~660 MB allocated and 2.4 s of CPU, the serializer's buffer sized at
+    // three bytes a character and grown by doubling, per batch). Lone surrogates become U+FFFD, as JSON wrote them.
+    private static List<(int Offset, Exception Error)>? WriteText(IRemoteValueBuffer buffer, string?[] texts, int count)
+    {
+        buffer.WriteByte(RawText);
+        var referring = buffer as RemoteValueBuffer;
+        List<(int, Exception)>? failures = null;
+        for (var i = 0; i < count; i++)
+        {
+            if (texts[i] is not { } text)
+            {
+                buffer.WriteInt32(-1);
+                continue;
+            }
+
+            if (text.Length > MaxTextLength)
+            {
+                // Its UTF-8 length might not fit an int32 (and it is far over any frame): not sent, its item fails.
+                buffer.WriteInt32(NotSent);
+                (failures ??= []).Add((i, new NotSupportedException($"A string of {text.Length:N0} characters is longer than the {MaxTextLength:N0} a value may hold.")));
+                continue;
+            }
+
+            var bytes = Encoding.UTF8.GetByteCount(text);
+            buffer.WriteInt32(bytes);
+            if (referring is not null)
+            {
+                referring.WriteTextOrReference(text, bytes);
+            }
+            else
+            {
+                Encoding.UTF8.GetBytes(text, buffer.GetSpan(bytes));
+                buffer.Advance(bytes);
+            }
+        }
+
+        return failures;
     }
 
     private static void ReadBytes(ref RemoteValueReader reader, int count, T[] values)

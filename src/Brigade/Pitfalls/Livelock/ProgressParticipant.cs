@@ -21,7 +21,7 @@ public sealed class ProgressParticipant : IDisposable
     // mark, so marking costs nothing more. The baseline is touched only by Sample, under the watchdog's gate; the reader
     // is guarded by _statGate (Dispose may run on the flow's thread).
     private readonly Lock _statGate = new();
-    private ThreadSchedStat? _schedStat;
+    private readonly RunQueueClock _runQueue = new();
     private int _threadId = -1;
     private long _waitMarks = -1;
     private long _waitBaseline = -1;
@@ -108,8 +108,7 @@ public sealed class ProgressParticipant : IDisposable
         _watchdog.Remove(this);
         lock (_statGate)
         {
-            _schedStat?.Dispose();
-            _schedStat = null;
+            _runQueue.Close();
         }
     }
 
@@ -208,13 +207,7 @@ public sealed class ProgressParticipant : IDisposable
         var tid = Volatile.Read(ref _threadId);
         lock (_statGate)
         {
-            if (_schedStat?.ThreadId != tid)
-            {
-                _schedStat?.Dispose();
-                _schedStat = tid > 0 ? ThreadSchedStat.Open(tid) : null;
-            }
-
-            return _schedStat?.RunQueueWaitTicks() ?? -1;
+            return _runQueue.ReadThread(tid);
         }
     }
 
