@@ -214,7 +214,8 @@ internal static class DumpAnalyzer
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
                 && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal)
                     || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal) || r.StartsWith(ReadsAfterLock, StringComparison.Ordinal)
-                    || r.StartsWith(HandleReleasedAfterLock, StringComparison.Ordinal) || r.StartsWith(AcquiredMutex, StringComparison.Ordinal))
+                    || r.StartsWith(HandleReleasedAfterLock, StringComparison.Ordinal) || r.StartsWith(AcquiredMutex, StringComparison.Ordinal)
+                    || r.StartsWith(AddsAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
@@ -618,6 +619,31 @@ internal static class DumpAnalyzer
             }
         }
 
+        // Review 66: the mirror: a consumer blocked in BlockingCollection.Take() (no timeout, no token: the application's
+        // method calls only Take(), which runs TryTake(out item, Timeout.Infinite, default)) while it holds a lock whose waiter's code adds to that
+        // very collection after the lock: `lock (_gate) { return _queue.Take(); }` against `lock (_gate) { _queue.Add(x); }`.
+        // Read "No pitfall found" with "if that thread is to add an item to it, they deadlock". Possible: other code may add.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.SemaphoreSlim, Api: "BlockingCollection.Take", IsIdle: false } && s.Owners.Count == 0
+            && s.Target.Type?.Name is { } type && type.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)))
+        {
+            holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+            if (!holders.CallsOnlyWith(waiter, "BlockingCollection", "Take", 0))
+            {
+                continue;
+            }
+
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var adder in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                if ((holders.ReleasesAfter(adder, target, "BlockingCollection", "Add", waiter.Target.Type!.Name!)
+                    ?? holders.ReleasesAfter(adder, target, "BlockingCollection", "TryAdd", waiter.Target.Type!.Name!)) is { } at)
+                {
+                    waiter.Owners.Add(adder.ManagedId);
+                    waiter.HolderRoles[adder.ManagedId] = $"{AddsAfterLock}{at} adds to it after the lock it waits for) by";
+                }
+            }
+        }
+
         // Review 64b: the same for a writer blocked on a full bounded Channel (WriteAsync(...).AsTask().Wait(), no timeout) while
         // it holds a lock whose waiter's code reads from that very channel after the lock (through its Reader: another
         // object, fetched by a call). Read "No pitfall found", the writer "its reader has ended". Possible: other code may read.
@@ -669,6 +695,10 @@ internal static class DumpAnalyzer
     private static bool IsFull(ClrObject channel) =>
         channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
         && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count) && count >= capacity;
+
+    /// <summary>Review 66: the words by which a consumer blocked in <c>BlockingCollection.Take</c> on an empty collection names
+    /// a thread, blocked on the lock the consumer holds, whose code adds to that collection after the lock.</summary>
+    internal const string AddsAfterLock = "to which an item would be added (";
 
     /// <summary>Review 66: the words by which a wait on a kernel <c>Semaphore</c> names a thread, blocked on the lock the
     /// waiter holds, whose code releases it after that lock.</summary>

@@ -120,6 +120,7 @@ internal static class ReportBuilder
         : HasRole(cycle, DumpAnalyzer.SetsAfterWait) ? "unless code the dump does not show sets the event, "
         : HasRole(cycle, DumpAnalyzer.HandleReleasedAfterLock) ? "unless code the dump does not show releases the semaphore, "
         : HasRole(cycle, DumpAnalyzer.TakesAfterLock) ? "unless code the dump does not show takes an item from the collection, "
+        : HasRole(cycle, DumpAnalyzer.AddsAfterLock) ? "unless code the dump does not show adds an item to the collection, "
         : HasRole(cycle, DumpAnalyzer.ReadsAfterLock) ? "unless code the dump does not show reads an item from the channel, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
@@ -212,6 +213,12 @@ internal static class ReportBuilder
             // Review 64: a producer blocked on a full BlockingCollection under a lock its only taker needs first.
             text.Append("  A possible deadlock: a BlockingCollection records no consumer. The dump shows it full, and the thread waiting for the lock taking from it after that lock; ")
                 .Append("unless other code takes an item, it is a deadlock. Do not add to a bounded collection while holding a lock its consumer takes first: add outside the lock, or use TryAdd with a timeout.\n");
+        }
+        else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.AddsAfterLock))
+        {
+            // Review 66: a consumer blocked in Take on an empty BlockingCollection under a lock its producer takes first.
+            text.Append("  A possible deadlock: a BlockingCollection records no producer. The dump shows a thread taking from it with no timeout, and the thread waiting for the taker's lock adding to it after that lock; ")
+                .Append("unless other code adds an item, it is a deadlock. Take from the collection after leaving the lock (or add before taking it).\n");
         }
         else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.ReadsAfterLock))
         {
@@ -722,7 +729,8 @@ internal static class ReportBuilder
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
         WaitKind.PendingFinalizers => "whose finalizer thread is",
-        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var taker) && taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) => taker,
+        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var taker)
+            && (taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) || taker.StartsWith(DumpAnalyzer.AddsAfterLock, StringComparison.Ordinal)) => taker,
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
@@ -739,7 +747,7 @@ internal static class ReportBuilder
     /// for, as one in <c>BlockingCollection.Add</c> is by its collection ("a blocking wait on a task" said nothing of the channel).</summary>
     private static IEnumerable<string> KindNames(IReadOnlyList<DeadlockLink> links) => links
         .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent"
-            : WaitRule.IsBlockingAdd(l.Wait.Api) ? "BlockingCollection"
+            : WaitRule.IsBlockingAdd(l.Wait.Api) || WaitRule.IsBlockingTake(l.Wait.Api) ? "BlockingCollection"
             : l.Wait.Kind == WaitKind.Task && l.Wait.HolderRoles.TryGetValue(l.Holder.ManagedThreadId, out var reader) && reader.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) ? "a full Channel"
             : KindName(l.Wait.Kind))
         .Distinct();
@@ -863,6 +871,11 @@ internal static class ReportBuilder
         {
             // Review 64: a producer blocked on a full BlockingCollection under a lock its consumer takes first.
             advice.Add("never add to a bounded BlockingCollection while holding a lock its consumer takes before it takes an item: add after leaving the lock");
+        }
+        else if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.AddsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 66: a consumer blocked in Take under a lock its producer takes first.
+            advice.Add("never take from a BlockingCollection while holding a lock its producer takes before it adds: take after leaving the lock");
         }
         else if (kinds.Contains(WaitKind.SemaphoreSlim))
         {
