@@ -107,6 +107,82 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
             taken => taken is { Any: false, Exact: true, Timed: false, Semaphores: [var only] }
                 && only.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle.Address);
 
+    /// <summary>Review 66: as <see cref="SetsAfter(ThreadScan, ClrObject)"/> for any of several handles (a
+    /// <c>WaitHandle.WaitAny</c> or <c>WaitAll</c> waits on all the handles of its array) and any kernel wait handle the
+    /// application signals: <c>EventWaitHandle.Set</c>, or <c>Semaphore.Release</c> (<paramref name="typeName"/>,
+    /// <paramref name="method"/>, on an object deriving from <paramref name="baseType"/>) whose <c>_waitHandle</c> is one of
+    /// <paramref name="handles"/>.</summary>
+    public string? SignalsAfter(ThreadScan scan, IReadOnlySet<ulong> handles, string typeName, string method, string baseType) =>
+        CallsOnAfter(scan, typeName, method, o => WaitRule.DerivesFrom(o.Type, baseType),
+            taken => taken is { Any: false, Exact: true, Timed: false, Semaphores: [var only] }
+                && only.TryReadObjectField("_waitHandle", out var safe) && handles.Contains(safe.Address));
+
+    /// <summary>
+    /// Review 66: where a method of the application on <paramref name="scan"/>'s stack (any frame, innermost first) called
+    /// <c>WaitOne()</c> (no timeout: it returned, so it acquired) on the very <c>Mutex</c> whose <c>SafeWaitHandle</c> is
+    /// <paramref name="handle"/>, before the call that frame is in, with no <c>ReleaseMutex</c> on the same receiver between.
+    /// A Mutex's owner is kept by the runtime's native wait subsystem (its PAL on Linux), not in the managed heap nor in
+    /// anything the runtime's data-access library reads: this is the code's word, not the owner's record (IL order is not
+    /// the path taken; a method it called may have released it). Null otherwise.
+    /// </summary>
+    public string? AcquiredBefore(ThreadScan scan, ClrObject handle)
+    {
+        foreach (var frame in scan.Frames.Where(f => !f.IsFramework))
+        {
+            try
+            {
+                if (frame.Frame.Method is not { Type: { } type } method || type.Module is not { } module || Metadata(module) is not { } md || Code(method) is not { } code)
+                {
+                    continue;
+                }
+
+                var current = method.GetILOffset(frame.Frame.InstructionPointer);
+                if (current < 0)
+                {
+                    continue;
+                }
+
+                var app = new AppCode(frame, method, module, md, code, current);
+                var waits = new List<(int Index, Receiver Receiver)>();
+                var releases = new List<(int Offset, Receiver Receiver)>();
+                for (var i = 0; i < code.Count && code[i].Offset < current; i++)
+                {
+                    if (code[i].Op is not (Call or CallVirt) || Callee(md, code[i].Operand) is not (var calleeType, var calleeName, var parameters, _, _)
+                        || !(calleeType == "WaitHandle" && calleeName == "WaitOne" && parameters == 0 || calleeType == "Mutex" && calleeName == "ReleaseMutex")
+                        || (Skip(md, code, i - 1, parameters) is { } last ? Load(md, code, last) : null) is not { } receiver)
+                    {
+                        continue;
+                    }
+
+                    if (calleeName == "WaitOne")
+                    {
+                        waits.Add((i, receiver));
+                    }
+                    else
+                    {
+                        releases.Add((code[i].Offset, receiver));
+                    }
+                }
+
+                foreach (var (index, receiver) in waits)
+                {
+                    if (!releases.Exists(r => r.Offset > code[index].Offset && r.Receiver.Same(receiver, code, code[index].Offset, r.Offset))
+                        && Resolve(module, receiver, () => frame.Roots, app.Name, o => WaitRule.DerivesFrom(o.Type, "System.Threading.Mutex")) is { Any: false, Exact: true, Semaphores: [var only] }
+                        && only.TryReadObjectField("_waitHandle", out var safe) && safe.Address == handle.Address)
+                    {
+                        return Where(app, code[index].Offset);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+            {
+                // An unreadable method body: no acquisition is known.
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The body of <see cref="ReleasesAfter(ThreadScan, SemaphoreInfo, string, string, string)"/> and
     /// <see cref="SetsAfter"/>: a call of <paramref name="method"/> of <paramref name="typeName"/> after the current one,
     /// directly or in a helper of the application, whose receiver, resolved to objects of which <paramref name="isType"/>
@@ -169,7 +245,11 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     /// <paramref name="method"/> of <paramref name="typeName"/> (its simple name), and at every such call the overload
     /// without arguments: <c>Loaded.WaitOne()</c>, not <c>WaitOne(timeout)</c>, whose frame the stack does not show (only
     /// <c>WaitOneNoCheck(Int32, ...)</c>, for both). False when it makes no such call or its body cannot be read.</summary>
-    public bool CallsOnlyWithoutArguments(ThreadScan scan, string typeName, string method)
+    public bool CallsOnlyWithoutArguments(ThreadScan scan, string typeName, string method) => CallsOnlyWith(scan, typeName, method, 0);
+
+    /// <summary>Review 66: as <see cref="CallsOnlyWithoutArguments"/> with <paramref name="parameters"/> parameters at every
+    /// call: <c>WaitHandle.WaitAny(handles)</c>, not <c>WaitAny(handles, timeout)</c>.</summary>
+    public bool CallsOnlyWith(ThreadScan scan, string typeName, string method, int parameters)
     {
         try
         {
@@ -180,7 +260,7 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
 
             var calls = app.Code.Where(i => i.Op is Call or CallVirt).Select(i => Callee(app.Md, i.Operand))
                 .Where(c => c is { } callee && callee.Type == typeName && callee.Name == method).ToList();
-            return calls.Count > 0 && calls.TrueForAll(c => c!.Value.Parameters == 0);
+            return calls.Count > 0 && calls.TrueForAll(c => c!.Value.Parameters == parameters);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
         {

@@ -213,7 +213,9 @@ internal static class DumpAnalyzer
         {
             (Edges: waits.Where(t => !WaitRule.TimeoutUnknown(t.Wait!.Api) && t.Wait!.Kind != WaitKind.SemaphoreSlim
                 && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal)
-                    || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal) || r.StartsWith(ReadsAfterLock, StringComparison.Ordinal))
+                    || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal) || r.StartsWith(ReadsAfterLock, StringComparison.Ordinal)
+                    || r.StartsWith(HandleReleasedAfterLock, StringComparison.Ordinal) || r.StartsWith(AcquiredMutex, StringComparison.Ordinal)
+                    || r.StartsWith(AddsAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
@@ -525,8 +527,62 @@ internal static class DumpAnalyzer
         // waiter's code sets that very event after the lock: `lock (Cache) { Loaded.WaitOne(); }` while the loader runs
         // `lock (Cache) { Loaded.Set(); }`. The wait roots only the event's SafeWaitHandle: the setter's receiver is matched
         // through the event's _waitHandle. Read "No pitfall found" with "if that thread is to signal it, they deadlock".
-        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", IsIdle: false }
-            && !s.Target.IsNull && s.Owners.Count == 0))
+        // Review 66: the same for WaitHandle.WaitAny(handles) and WaitAll(handles) (no timeout), whose handles are the
+        // elements of the WaitHandle[] the waiter's frames root, and for a kernel Semaphore its code releases after the lock
+        // (`lock (Cache) { Slots.Release(); }`): both read "No pitfall found". Possible: other code may set or release it.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne" or "WaitHandle.WaitAny" or "WaitHandle.WaitAll", IsIdle: false }
+            && s.Owners.Count == 0))
+        {
+            holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+            var handles = new HashSet<ulong>();
+            if (waiter.Api == "WaitHandle.WaitOne")
+            {
+                if (waiter.Target.IsNull || HasTimedHandleWait(reader, holders, waiter))
+                {
+                    continue;
+                }
+
+                var handle = waiter.Target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" ? waiter.Target
+                    : waiter.Target.TryReadObjectField("_waitHandle", out var safe) && safe is { IsNull: false, IsValid: true } ? safe : default;
+                if (!handle.IsNull)
+                {
+                    handles.Add(handle.Address);
+                }
+            }
+            else if (waiter.WaitFrame + 1 < waiter.Frames.Count && !waiter.Frames[waiter.WaitFrame + 1].IsFramework
+                && holders.CallsOnlyWith(waiter, "WaitHandle", waiter.Api![(waiter.Api!.IndexOf('.', StringComparison.Ordinal) + 1)..], 1))
+            {
+                handles.UnionWith(HandlesOfArrays(waiter));
+            }
+
+            if (handles.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var setter in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                if (holders.SignalsAfter(setter, handles, "EventWaitHandle", "Set", "System.Threading.EventWaitHandle") is { } at)
+                {
+                    waiter.Owners.Add(setter.ManagedId);
+                    waiter.HolderRoles[setter.ManagedId] = $"{SetsAfterWait}{at} calls Set on it after the lock it waits in) by";
+                }
+                else if (holders.SignalsAfter(setter, handles, "Semaphore", "Release", "System.Threading.Semaphore") is { } released)
+                {
+                    waiter.Owners.Add(setter.ManagedId);
+                    waiter.HolderRoles[setter.ManagedId] = $"{HandleReleasedAfterLock}{released} calls Release on it after the lock it waits in) by";
+                }
+            }
+        }
+
+        // Review 66: a kernel Mutex waited on with WaitOne(), held (by its code) by a thread blocked on something the waiter
+        // holds: `Orders.WaitOne(); ... lock (Cache)` against `lock (Cache) { Orders.WaitOne(); }`, or two Mutexes taken in
+        // opposite orders. Both read "No pitfall found", each Mutex "owned by the thread that acquired it, which the dump does
+        // not show". The owner is not in the dump (the runtime's native wait subsystem keeps it); the holder's code is: a
+        // frame on its stack called WaitOne() on this very Mutex before the call it is in, with no ReleaseMutex between.
+        // Possible: IL order is not the path taken, and a method it called may have released it.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", IsIdle: false } && s.Owners.Count == 0
+            && !s.Target.IsNull && s.Target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" && s.TargetHeldIn?.Contains("System.Threading.Mutex", StringComparison.Ordinal) == true))
         {
             holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
             if (HasTimedHandleWait(reader, holders, waiter))
@@ -534,19 +590,12 @@ internal static class DumpAnalyzer
                 continue;
             }
 
-            var handle = waiter.Target.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle" ? waiter.Target
-                : waiter.Target.TryReadObjectField("_waitHandle", out var safe) && safe is { IsNull: false, IsValid: true } ? safe : default;
-            if (handle.IsNull)
+            foreach (var owner in scans.Where(r => r != waiter && !r.IsIdle && r.Kind is not null))
             {
-                continue;
-            }
-
-            foreach (var setter in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
-            {
-                if (holders.SetsAfter(setter, handle) is { } at)
+                if (holders.AcquiredBefore(owner, waiter.Target) is { } at)
                 {
-                    waiter.Owners.Add(setter.ManagedId);
-                    waiter.HolderRoles[setter.ManagedId] = $"{SetsAfterWait}{at} calls Set on it after the lock it waits in) by";
+                    waiter.Owners.Add(owner.ManagedId);
+                    waiter.HolderRoles[owner.ManagedId] = $"{AcquiredMutex}{at} calls WaitOne() on it, and no ReleaseMutex since) by";
                 }
             }
         }
@@ -566,6 +615,31 @@ internal static class DumpAnalyzer
                 {
                     waiter.Owners.Add(taker.ManagedId);
                     waiter.HolderRoles[taker.ManagedId] = $"{TakesAfterLock}{at} takes from it after the lock it waits for) by";
+                }
+            }
+        }
+
+        // Review 66: the mirror: a consumer blocked in BlockingCollection.Take() (no timeout, no token: the application's
+        // method calls only Take(), which runs TryTake(out item, Timeout.Infinite, default)) while it holds a lock whose waiter's code adds to that
+        // very collection after the lock: `lock (_gate) { return _queue.Take(); }` against `lock (_gate) { _queue.Add(x); }`.
+        // Read "No pitfall found" with "if that thread is to add an item to it, they deadlock". Possible: other code may add.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.SemaphoreSlim, Api: "BlockingCollection.Take", IsIdle: false } && s.Owners.Count == 0
+            && s.Target.Type?.Name is { } type && type.StartsWith(WaitRule.BlockingCollectionType, StringComparison.Ordinal)))
+        {
+            holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+            if (!holders.CallsOnlyWith(waiter, "BlockingCollection", "Take", 0))
+            {
+                continue;
+            }
+
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var adder in scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId) && !WaitRule.IsTimed(r.Api!)))
+            {
+                if ((holders.ReleasesAfter(adder, target, "BlockingCollection", "Add", waiter.Target.Type!.Name!)
+                    ?? holders.ReleasesAfter(adder, target, "BlockingCollection", "TryAdd", waiter.Target.Type!.Name!)) is { } at)
+                {
+                    waiter.Owners.Add(adder.ManagedId);
+                    waiter.HolderRoles[adder.ManagedId] = $"{AddsAfterLock}{at} adds to it after the lock it waits for) by";
                 }
             }
         }
@@ -621,6 +695,54 @@ internal static class DumpAnalyzer
     private static bool IsFull(ClrObject channel) =>
         channel.TryReadField<int>("_bufferedCapacity", out var capacity) && channel.TryReadObjectField("_items", out var items)
         && items is { IsNull: false, IsValid: true } && items.TryReadField<int>("_size", out var count) && count >= capacity;
+
+    /// <summary>Review 66: the words by which a consumer blocked in <c>BlockingCollection.Take</c> on an empty collection names
+    /// a thread, blocked on the lock the consumer holds, whose code adds to that collection after the lock.</summary>
+    internal const string AddsAfterLock = "to which an item would be added (";
+
+    /// <summary>Review 66: the words by which a wait on a kernel <c>Semaphore</c> names a thread, blocked on the lock the
+    /// waiter holds, whose code releases it after that lock.</summary>
+    internal const string HandleReleasedAfterLock = "which would be released (";
+
+    /// <summary>Review 66: the words by which a wait on a <c>Mutex</c> names the thread whose code acquired it and has not
+    /// released it (the owner, as the code tells it: the dump does not hold a Mutex's owner).</summary>
+    internal const string AcquiredMutex = "which was acquired (";
+
+    /// <summary>Review 66: the <c>SafeWaitHandle</c>s of the wait handles in the arrays a <c>WaitAny</c> or <c>WaitAll</c>
+    /// waiter's frames root (the application's <c>WaitHandle[]</c>, and the runtime's rented <c>SafeWaitHandle[]</c>).</summary>
+    private static HashSet<ulong> HandlesOfArrays(ThreadScan waiter)
+    {
+        var handles = new HashSet<ulong>();
+        foreach (var root in waiter.Frames.Take(waiter.WaitFrame + 2).SelectMany(f => f.Roots))
+        {
+            if (!root.IsValid || root.IsNull || !root.IsArray || root.Type?.ComponentType is not { } component
+                || !(WaitRule.DerivesFrom(component, "System.Threading.WaitHandle") || component.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle"))
+            {
+                continue;
+            }
+
+            var array = root.AsArray();
+            for (var i = 0; i < Math.Min(array.Length, 64); i++)
+            {
+                var element = array.GetObjectValue(i);
+                if (!element.IsValid || element.IsNull)
+                {
+                    continue;
+                }
+
+                if (element.Type?.Name == "Microsoft.Win32.SafeHandles.SafeWaitHandle")
+                {
+                    handles.Add(element.Address);
+                }
+                else if (element.TryReadObjectField("_waitHandle", out var safe) && safe is { IsNull: false, IsValid: true })
+                {
+                    handles.Add(safe.Address);
+                }
+            }
+        }
+
+        return handles;
+    }
 
     /// <summary>Review 64: the words by which a wait on a <c>ManualResetEventSlim</c> names a thread, joining the waiter or
     /// blocked on its lock, whose code sets that event after the wait.</summary>

@@ -116,12 +116,25 @@ internal static class ReportBuilder
         : cycle.Links.Any(l => l.Wait.Detail?.Contains(OwnCompletion, StringComparison.Ordinal) == true) ? "unless other code releases the slot or completes that source, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true)
             ? "unless other code completes that source, "
+        : HasRole(cycle, DumpAnalyzer.AcquiredMutex) ? "unless a Mutex was released by code the dump does not show, "
         : HasRole(cycle, DumpAnalyzer.SetsAfterWait) ? "unless code the dump does not show sets the event, "
+        : HasRole(cycle, DumpAnalyzer.HandleReleasedAfterLock) ? "unless code the dump does not show releases the semaphore, "
         : HasRole(cycle, DumpAnalyzer.TakesAfterLock) ? "unless code the dump does not show takes an item from the collection, "
+        : HasRole(cycle, DumpAnalyzer.AddsAfterLock) ? "unless code the dump does not show adds an item to the collection, "
         : HasRole(cycle, DumpAnalyzer.ReadsAfterLock) ? "unless code the dump does not show reads an item from the channel, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
+
+    /// <summary>Review 66: whether every holder named in a role starting with <paramref name="prefix"/> waits in
+    /// <c>Thread.Join</c> (it sets the event after joining the waiter), not for a lock.</summary>
+    private static bool SetterJoins(DeadlockCycle cycle, string prefix) => SetterJoinsIn(cycle.Links, prefix);
+
+    private static bool SetterJoinsIn(IEnumerable<DeadlockLink> links, string prefix)
+    {
+        var setters = links.Where(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(prefix, StringComparison.Ordinal) == true).ToList();
+        return setters.Count > 0 && setters.TrueForAll(l => l.Holder.Wait?.Kind == WaitKind.ThreadJoin);
+    }
 
     /// <summary>Whether a link of <paramref name="cycle"/> names its holder in a role starting with <paramref name="prefix"/>.</summary>
     private static bool HasRole(DeadlockCycle cycle, string prefix) =>
@@ -201,6 +214,12 @@ internal static class ReportBuilder
             text.Append("  A possible deadlock: a BlockingCollection records no consumer. The dump shows it full, and the thread waiting for the lock taking from it after that lock; ")
                 .Append("unless other code takes an item, it is a deadlock. Do not add to a bounded collection while holding a lock its consumer takes first: add outside the lock, or use TryAdd with a timeout.\n");
         }
+        else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.AddsAfterLock))
+        {
+            // Review 66: a consumer blocked in Take on an empty BlockingCollection under a lock its producer takes first.
+            text.Append("  A possible deadlock: a BlockingCollection records no producer. The dump shows a thread taking from it with no timeout, and the thread waiting for the taker's lock adding to it after that lock; ")
+                .Append("unless other code adds an item, it is a deadlock. Take from the collection after leaving the lock (or add before taking it).\n");
+        }
         else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.ReadsAfterLock))
         {
             // Review 64b: a writer blocked on a full bounded Channel under a lock its only reader needs first.
@@ -218,12 +237,30 @@ internal static class ReportBuilder
         if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.SetsAfterWait))
         {
             // Review 64: an event whose setter first waits for the waiter (Join) or for a lock the waiter holds. Review 65b: or a
-            // ManualResetEvent or AutoResetEvent (WaitOne() under a lock its setter takes first).
+            // ManualResetEvent or AutoResetEvent (WaitOne() under a lock its setter takes first). Review 66: the fix named
+            // after what the setter waits for: "join" only when it joins the waiter (it read so for a lock, too).
             var handleEvent = cycle.Links.Any(l => l.Wait.Kind == WaitKind.WaitHandle && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) == true);
             text.Append(handleEvent
-                    ? "  A possible deadlock: a ManualResetEvent or AutoResetEvent records no owner. The dump shows a thread waiting on it with no timeout, and the thread waiting for its waiter's lock setting it after that lock; "
+                    ? "  A possible deadlock: a ManualResetEvent or AutoResetEvent records no owner. The dump shows a thread waiting on it with no timeout (WaitOne, WaitAny or WaitAll), and the thread waiting for its waiter's lock setting it after that lock; "
                     : "  A possible deadlock: a ManualResetEventSlim records no owner. The dump shows it not set, and the thread waiting for its waiter (its Join, or its lock) setting it after that wait; ")
-                .Append("unless other code sets it, it is a deadlock. Set the event before you join the thread that waits for it (or take the lock), or wait with a timeout.\n");
+                .Append("unless other code sets it, it is a deadlock. ")
+                .Append(SetterJoins(cycle, DumpAnalyzer.SetsAfterWait)
+                    ? "Set the event before you join the thread that waits for it, or wait with a timeout.\n"
+                    : "Set the event outside the lock (before taking it, or after leaving it), and do not wait for an event while holding a lock its setter needs, or wait with a timeout.\n");
+        }
+
+        if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.HandleReleasedAfterLock))
+        {
+            // Review 66: a kernel Semaphore waited on (WaitOne, WaitAny, WaitAll) under a lock its releaser takes first.
+            text.Append("  A possible deadlock: a Semaphore records no owner. The dump shows a thread waiting on it with no timeout, and the thread waiting for its waiter's lock releasing it after that lock; ")
+                .Append("unless other code releases it, it is a deadlock. Release the semaphore outside the lock, and do not wait on it while holding a lock its releaser needs, or wait with a timeout.\n");
+        }
+
+        if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.AcquiredMutex))
+        {
+            // Review 66: a Mutex's owner is not in the dump (the runtime's native wait subsystem keeps it); its holder's code is.
+            text.Append("  A possible deadlock: the dump does not hold a Mutex's owner (the runtime keeps it outside the managed heap). The stack of each thread named as its holder shows a method that called WaitOne() on this very Mutex, with no ReleaseMutex since; ")
+                .Append("unless that code released it on a path or in a call the dump does not show, it is a deadlock. Take Mutexes and locks in one global order, and release a Mutex before waiting for a lock or a Mutex its waiters hold.\n");
         }
 
         if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.CompletesAfterLock, StringComparison.Ordinal) == true))
@@ -692,7 +729,8 @@ internal static class ReportBuilder
         WaitKind.TypeInitializer => "which runs on",
         WaitKind.CancellationCallback => "whose callback runs on",
         WaitKind.PendingFinalizers => "whose finalizer thread is",
-        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var taker) && taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) => taker,
+        WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var taker)
+            && (taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) || taker.StartsWith(DumpAnalyzer.AddsAfterLock, StringComparison.Ordinal)) => taker,
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
@@ -709,7 +747,7 @@ internal static class ReportBuilder
     /// for, as one in <c>BlockingCollection.Add</c> is by its collection ("a blocking wait on a task" said nothing of the channel).</summary>
     private static IEnumerable<string> KindNames(IReadOnlyList<DeadlockLink> links) => links
         .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent"
-            : WaitRule.IsBlockingAdd(l.Wait.Api) ? "BlockingCollection"
+            : WaitRule.IsBlockingAdd(l.Wait.Api) || WaitRule.IsBlockingTake(l.Wait.Api) ? "BlockingCollection"
             : l.Wait.Kind == WaitKind.Task && l.Wait.HolderRoles.TryGetValue(l.Holder.ManagedThreadId, out var reader) && reader.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) ? "a full Channel"
             : KindName(l.Wait.Kind))
         .Distinct();
@@ -792,10 +830,23 @@ internal static class ReportBuilder
             advice.Add("never wait for anything while holding a SpinLock, nor spin for one while holding a lock (a SpinLock is for a few instructions): use a lock instead");
         }
 
-        if (links.Any(l => l.Wait.Kind == WaitKind.WaitHandle && l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) != true))
+        if (links.Any(l => l.Wait.Kind == WaitKind.WaitHandle && (l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId) is not { } role
+            || !(role.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) || role.StartsWith(DumpAnalyzer.HandleReleasedAfterLock, StringComparison.Ordinal) || role.StartsWith(DumpAnalyzer.AcquiredMutex, StringComparison.Ordinal)))))
         {
             // The only wait handle the graph gives an owner: the one given to Timer.Dispose(WaitHandle).
             advice.Add("do not wait for a timer's running callback (Timer.Dispose(WaitHandle), then WaitOne) while holding a lock the callback takes: dispose the timer after releasing the lock, or call Dispose() without a handle, which does not wait");
+        }
+
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.HandleReleasedAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 66: a kernel Semaphore waited on under a lock its releaser takes first.
+            advice.Add("release a semaphore outside the lock (never wait on a semaphore while holding a lock its releaser takes first)");
+        }
+
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.AcquiredMutex, StringComparison.Ordinal) == true))
+        {
+            // Review 66: a Mutex held (as its holder's code tells) by a thread waiting for what the Mutex's waiter holds.
+            advice.Add("take Mutexes (and the locks you hold with them) in one global order, and release a Mutex before waiting for anything its waiters may hold");
         }
 
         if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId) == RuntimeReader.PostPhaseRunner))
@@ -821,6 +872,11 @@ internal static class ReportBuilder
             // Review 64: a producer blocked on a full BlockingCollection under a lock its consumer takes first.
             advice.Add("never add to a bounded BlockingCollection while holding a lock its consumer takes before it takes an item: add after leaving the lock");
         }
+        else if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.AddsAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Review 66: a consumer blocked in Take under a lock its producer takes first.
+            advice.Add("never take from a BlockingCollection while holding a lock its producer takes before it adds: take after leaving the lock");
+        }
         else if (kinds.Contains(WaitKind.SemaphoreSlim))
         {
             advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
@@ -835,8 +891,11 @@ internal static class ReportBuilder
         var setBehind = links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal) == true);
         if (setBehind)
         {
-            // Review 64: `worker.Join(); started.Set();` while the worker waits for `started`.
-            advice.Add("set an event before joining (or waiting for a lock of) the thread that waits for it");
+            // Review 64: `worker.Join(); started.Set();` while the worker waits for `started`. Review 66: "joining" read for an
+            // event waited on under a lock its setter takes first, too; the advice now fits what the setter waits for.
+            advice.Add(SetterJoinsIn(links, DumpAnalyzer.SetsAfterWait)
+                ? "set an event before joining the thread that waits for it"
+                : "set an event outside the lock (never wait for an event while holding a lock its setter takes first)");
         }
         else if (links.All(l => l.Wait.Kind == WaitKind.ThreadJoin))
         {

@@ -17,7 +17,7 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
 
     public override Expectation Expected => new(Finding.Deadlock)
     {
-        Cycles = [["renter", "returner"], ["outbox-producer", "outbox-consumer"], ["mailbox-producer", "mailbox-consumer"]],
+        Cycles = [["renter", "returner"], ["outbox-producer", "outbox-consumer"], ["mailbox-producer", "mailbox-consumer"], ["inbox-consumer", "inbox-producer"]],
         WaitKinds = ["Monitor", "SemaphoreSlim", "Task"],
     };
 
@@ -41,6 +41,42 @@ public sealed class SemaphoreWaitUnderLockReleaserBehind : Scenario
         WaitUntil(() => mailbox.Sending);
         var reader = Run("mailbox-consumer", mailbox.Drain);
         WaitUntilBlocked(writer, reader);
+
+        var inbox = new Inbox();
+        var taker = Run("inbox-consumer", () => inbox.Receive());
+        WaitUntil(() => inbox.Receiving);
+        var poster = Run("inbox-producer", () => inbox.Post(1));
+        WaitUntilBlocked(taker, poster);
+    }
+
+    /// <summary>Review 66: the mirror of <see cref="Outbox"/>: a consumer that takes from an empty collection under the lock
+    /// its producer takes before adding. Read "No pitfall found" with "if that thread is to add an item to it, they
+    /// deadlock"; now a possible cycle.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "It lives as long as the hung program.")]
+    private sealed class Inbox
+    {
+        private readonly object _gate = new();
+        private readonly System.Collections.Concurrent.BlockingCollection<int> _queue = [];
+        private volatile bool _receiving;
+
+        public bool Receiving => _receiving;
+
+        public int Receive()
+        {
+            lock (_gate)
+            {
+                _receiving = true;
+                return _queue.Take();
+            }
+        }
+
+        public void Post(int item)
+        {
+            lock (_gate)
+            {
+                _queue.Add(item);
+            }
+        }
     }
 
     private sealed class Mailbox

@@ -35,7 +35,9 @@ public sealed class EventSetBehindLockTests
         Assert.StartsWith("Deadlock detected: 2 threads wait for each other in a cycle (", message, StringComparison.Ordinal);
         Assert.Contains("unless code the dump does not show sets the event, none of them can ever proceed", message, StringComparison.Ordinal);
         Assert.Contains("A possible deadlock: a ManualResetEvent or AutoResetEvent records no owner.", message, StringComparison.Ordinal);
-        Assert.Contains("set an event before joining (or waiting for a lock of) the thread that waits for it", message, StringComparison.OrdinalIgnoreCase);
+        // Review 66: the advice fits the wait (its setter waits for a lock, not in a Join): it read "set an event before joining".
+        Assert.Contains("Set an event outside the lock", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("join", message, StringComparison.OrdinalIgnoreCase);
 
         // Not a timer's handle: no Timer.Dispose advice.
         Assert.DoesNotContain("Timer.Dispose", message, StringComparison.Ordinal);
