@@ -12,7 +12,8 @@ namespace Brigade.Analyzers;
 /// <c>GetAwaiter().GetResult()</c>, synchronous file, socket and HTTP calls) where a thread of the pool runs it: in a
 /// body of <c>Parallel.*</c>, <c>Task.Run</c> or PLINQ, in an async method or lambda, or in a Brigade run on
 /// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>; a wait on a task in a synchronous hub method, controller action, gRPC
-/// service method, minimal-API handler or timer callback, which the pool runs too (review 65). The message names the thread: a pool thread for a body the pool runs, the
+/// service method, minimal-API handler or timer callback, which the pool runs too (review 65), or in a synchronous
+/// Orleans grain method, which holds the activation's only turn (review 66b). The message names the thread: a pool thread for a body the pool runs, the
 /// caller's or captured context's (a UI thread, say) for another async function (review 64b). A task already known complete (awaited before, checked with
 /// <c>IsCompleted</c>, the antecedent of <c>ContinueWith</c>) does not block and is not reported.
 /// </summary>

@@ -6,7 +6,8 @@ namespace Brigade.Analyzers.Tests.Review66b;
 // `app.MapGrpcService<CountingGreeter>()`: grpc-dotnet takes the service from the container when it is registered there)
 // is one instance for every call, but its service methods' writes to its own fields were read as per call (grpc-dotnet's
 // default: a service per call) and not reported. Not reported, and right: the same writes in a service not registered (per
-// call), or under a lock; a local.
+// call) or registered for an interface only (grpc-dotnet asks the container for the class), a write under a
+// lock, a local.
 public sealed class GrpcSingletonServiceTests
 {
     [Fact]
@@ -18,6 +19,7 @@ public sealed class GrpcSingletonServiceTests
             public static class ServiceCollectionServiceExtensions
             {
                 public static IServiceCollection AddSingleton<TService>(this IServiceCollection services) where TService : class => services;
+                public static IServiceCollection AddSingleton<TService, TImplementation>(this IServiceCollection services) where TService : class where TImplementation : class, TService => services;
             }
         }
         namespace Grpc.Core
@@ -48,7 +50,11 @@ public sealed class GrpcSingletonServiceTests
 
             static class Startup
             {
-                public static void Configure(IServiceCollection services) => services.AddSingleton<CountingGreeter>();
+                public static void Configure(IServiceCollection services)
+                {
+                    services.AddSingleton<CountingGreeter>();
+                    services.AddSingleton<IGreeterLike, InterfaceGreeter>();
+                }
             }
 
             public sealed class CountingGreeter : Greeter.GreeterBase
@@ -66,6 +72,20 @@ public sealed class GrpcSingletonServiceTests
                     var n = 0;
                     n++;
                     return Task.FromResult(new HelloReply { Message = request.Name + n });
+                }
+            }
+
+            public interface IGreeterLike { }
+
+            // grpc-dotnet asks the container for the class, not the interface: a service per call.
+            public sealed class InterfaceGreeter : Greeter.GreeterBase, IGreeterLike
+            {
+                private int _calls;
+
+                public override Task<HelloReply> SayHello(HelloRequest request, ServerCallContext context)
+                {
+                    _calls++;
+                    return Task.FromResult(new HelloReply());
                 }
             }
 
