@@ -12,7 +12,8 @@ namespace Brigade.Analyzers;
 /// given by name, review 64b), a minimal-API handler (<c>app.MapGet(...)</c>, review 64) or middleware (<c>app.Use(...)</c>,
 /// review 65); for its statics only, a SignalR hub method, a controller action (review 65) or a gRPC service method, review
 /// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
-/// the methods of it they call, one level (review 65)): a captured local, a field or a static
+/// the methods of it they call, one level (review 65), or into a Blazor Server component's method (review 66b); a gRPC
+/// service method's own fields too when the service class is registered as a singleton, review 66b): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -168,6 +169,17 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (PerCallServices.Describe(symbol) is { Framework: "gRPC" } grpc && known.Singletons.TryGet(symbol.ContainingType, out _))
+        {
+            // A gRPC service class registered itself as a singleton (`AddSingleton<GreeterService>()`, review 66b):
+            // grpc-dotnet takes it from the container, one instance for every call, so its own fields are shared too.
+            var shared = "gRPC (" + grpc.What + " of a service registered as a singleton, every call at once)";
+            var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known));
+            ReportUpdates(context, body, scope, shared, null);
+            ReportCalls(context, body, scope, shared, symbol.ContainingType);
+            return;
+        }
+
         if (PerCallServices.Of(symbol) is { } service)
         {
             // A new hub, controller or service instance per call: only statics, what they reference, and singletons
@@ -178,10 +190,38 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        if (BlazorComponents.Of(symbol, known) is { } component && HasSingletonInjected(symbol.ContainingType, known))
+        {
+            // A Blazor Server component's method (review 66b): its own fields and its scoped services are its circuit's,
+            // written one event at a time; the singletons injected into it (`[Inject]` properties, or its constructor's
+            // parameters) are every circuit's. Only writes through those are reported, not its statics.
+            var members = InjectedMembers(symbol.ContainingType, known);
+            var type = symbol.ContainingType;
+            var scope = new Scope(method, null, known, staticsOnly: true, s => BlazorComponents.IsInjectedSingleton(s, type, known) || members(s), injectedOnly: true);
+            ReportUpdates(context, body, scope, component, null);
+            ReportCalls(context, body, scope, component, null);
+            return;
+        }
+
         if (Timers.GivenByName(method, symbol, known, periodicOnly: true) is { } timer && !Timers.GuardsItsTicks(method))
         {
             ReportUpdates(context, body, new Scope(method, null, known), ApiName(timer, null), null);
         }
+    }
+
+    // A component with a singleton injected: an `[Inject]` property, or a constructor's parameter, of a registered type.
+    private static bool HasSingletonInjected(INamedTypeSymbol type, KnownSymbols known)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (BlazorComponents.IsInjectedSingleton(member, type, known)
+                || (member is IMethodSymbol { MethodKind: MethodKind.Constructor, IsStatic: false } constructor && constructor.Parameters.Any(p => known.Singletons.TryGet(p.Type, out _))))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string ApiName(BodyContext body, string? together) =>
@@ -772,9 +812,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     {
         _ when collection && InjectedSymbol(target, scope) is { } injected => injected,
         IFieldReferenceOperation field when !field.Field.IsConst && !IsThreadStatic(field.Field)
-            && (field.Instance is null || IsStaticOrInjected(field.Instance, scope)) => field.Field,
+            && (field.Instance is null ? !scope.InjectedOnly : IsStaticOrInjected(field.Instance, scope)) => field.Field,
         IPropertyReferenceOperation { Property.IsIndexer: false } property when (collection || !IsThreadLocalValue(property.Property))
-            && (property.Instance is null || IsStaticOrInjected(property.Instance, scope)) => property.Property,
+            && (property.Instance is null ? !scope.InjectedOnly : IsStaticOrInjected(property.Instance, scope)) => property.Property,
         _ => null,
     };
 
@@ -972,12 +1012,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         private int[] _lockPositions = [];
         private int[] _locksHeld = [];
 
-        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known, bool staticsOnly = false, Func<ISymbol, bool>? injected = null)
+        public Scope(IOperation function, (TextSpan Span, ImmutableArray<ILocalSymbol> Locals)? iteration, KnownSymbols known, bool staticsOnly = false, Func<ISymbol, bool>? injected = null, bool injectedOnly = false)
         {
             Function = function;
             Known = known;
             StaticsOnly = staticsOnly;
             Injected = injected;
+            InjectedOnly = injectedOnly;
             _iteration = iteration?.Span;
             _iterationLocals = iteration?.Locals ?? ImmutableArray<ILocalSymbol>.Empty;
         }
@@ -988,6 +1029,10 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         public Func<ISymbol, bool>? Injected { get; }
 
         public KnownSymbols Known { get; }
+
+        // With StaticsOnly: only what an injected singleton references is shared, not statics (a Blazor component's
+        // method, review 66b).
+        public bool InjectedOnly { get; }
 
         // Only statics, and what they reference, are shared: the function runs on an instance of its own (a hub method).
         public bool StaticsOnly { get; }

@@ -12,7 +12,8 @@ namespace Brigade.Analyzers;
 /// <c>GetAwaiter().GetResult()</c>, synchronous file, socket and HTTP calls) where a thread of the pool runs it: in a
 /// body of <c>Parallel.*</c>, <c>Task.Run</c> or PLINQ, in an async method or lambda, or in a Brigade run on
 /// <c>Engine.ThreadPool</c>/<c>Engine.Async</c>; a wait on a task in a synchronous hub method, controller action, gRPC
-/// service method, minimal-API handler or timer callback, which the pool runs too (review 65). The message names the thread: a pool thread for a body the pool runs, the
+/// service method, minimal-API handler or timer callback, which the pool runs too (review 65), or in a synchronous
+/// Orleans grain method, which holds the activation's only turn (review 66b). The message names the thread: a pool thread for a body the pool runs, the
 /// caller's or captured context's (a UI thread, say) for another async function (review 64b). A task already known complete (awaited before, checked with
 /// <c>IsCompleted</c>, the antecedent of <c>ContinueWith</c>) does not block and is not reported.
 /// </summary>
@@ -49,7 +50,7 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, KnownSymbols known, CompletionCache cache)
     {
         var kind = BlockingCall.Classify(context.Operation, known, out var name);
-        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable, out var onPool, out var synchronous))
+        if (kind == BlockingCall.Kind.None || !TryGetPoolContext(context.Operation, context.ContainingSymbol, known, out var where, out var awaitable, out var onPool, out var synchronous, out var grain))
         {
             return;
         }
@@ -86,8 +87,10 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         };
         // An async function not given to a pool API runs on its caller's thread and, after an await, on the context it
         // captured: a UI thread is as likely as a pool thread, and the message says what is known (review 64b).
-        var thread = onPool ? "a thread-pool thread " + where : "the thread that runs the " + where + ": its caller's or, after an await, the captured context's (a UI thread, which it freezes, and deadlocks if the task needs that thread) or a thread-pool thread";
-        var advice = onPool ? "await its asynchronous form, or give blocking work to dedicated threads (Brigade's Engine.Threads)" : "await its asynchronous form instead";
+        var thread = grain ? where
+            : onPool ? "a thread-pool thread " + where : "the thread that runs the " + where + ": its caller's or, after an await, the captured context's (a UI thread, which it freezes, and deadlocks if the task needs that thread) or a thread-pool thread";
+        var advice = grain ? "await its asynchronous form instead (make the grain method async)"
+            : onPool ? "await its asynchronous form, or give blocking work to dedicated threads (Brigade's Engine.Threads)" : "await its asynchronous form instead";
         context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2003BlockingOnThreadPool, location, properties, name, thread, advice));
     }
 
@@ -95,8 +98,10 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
     // (a LINQ selector) runs where its caller runs, so the walk goes on; a dedicated thread, a local function or a
     // synchronous method stops it.
     // `where` is "in a body of X" for a body the pool runs (onPool), else the kind of async function ("async lambda").
-    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable, out bool onPool, out bool synchronous)
+    // `grain`: a synchronous method of an Orleans grain, and `where` says the whole of what it blocks (review 66b).
+    private static bool TryGetPoolContext(IOperation operation, ISymbol containingSymbol, KnownSymbols known, out string where, out bool awaitable, out bool onPool, out bool synchronous, out bool grain)
     {
+        grain = false;
         where = "";
         awaitable = false;
         onPool = true;
@@ -189,6 +194,20 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             awaitable = nearest && canAwait && !IsUnsafeMember(method);
             where = method.MethodKind == MethodKind.LambdaMethod ? "async lambda" : "async method";
             onPool = false;
+            return true;
+        }
+
+        // A synchronous method of an Orleans grain (review 66b): Orleans runs one turn of an activation at a time, so a
+        // wait on a task holds the activation (no other call to the grain runs) and deadlocks when the task needs the
+        // grain. Task waits only, as in a synchronous request method; a static method may be called from anywhere.
+        if (containingSymbol is IMethodSymbol { IsStatic: false, MethodKind: MethodKind.Ordinary or MethodKind.PropertyGet or MethodKind.PropertySet } grainMethod
+            && OrleansGrains.IsGrain(grainMethod.ContainingType))
+        {
+            grain = true;
+            synchronous = true;
+            onPool = false;
+            where = "the grain activation's turn in the Orleans grain method " + grainMethod.ContainingType.Name + "." + grainMethod.Name
+                + ": no other call to the grain runs until it returns, and it deadlocks if the task needs the grain";
             return true;
         }
 

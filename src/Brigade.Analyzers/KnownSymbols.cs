@@ -43,7 +43,11 @@ internal sealed class KnownSymbols
         Wrappers = Parallel is null && Task is null ? null : new ParallelWrappers(compilation, this);
         Interfaces = Parallel is null && Task is null ? null : new ParallelInterfaces(compilation, this);
         Singletons = new SingletonServices(compilation);
+        CircuitHandler = compilation.GetTypeByMetadataName("Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler");
     }
+
+    /// <summary>Gets Blazor Server's circuit handler: present when the compilation can host components on the server (review 66b).</summary>
+    public INamedTypeSymbol? CircuitHandler { get; }
 
     /// <summary>Gets the services the compilation registers as singletons (read when first asked).</summary>
     public SingletonServices Singletons { get; }
