@@ -13,7 +13,8 @@ namespace Brigade.Analyzers;
 /// review 65); for its statics only, a SignalR hub method, a controller action (review 65) or a gRPC service method, review
 /// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
 /// the methods of it they call, one level (review 65), or into a Blazor Server component's method (review 66b); a gRPC
-/// service method's own fields too when the service class is registered as a singleton, review 66b): a captured local, a field or a static
+/// service method's own fields too when the service class is registered as a singleton, review 66b, and a hub method's
+/// when the hub class is, review 66c): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -169,11 +170,16 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (PerCallServices.Describe(symbol) is { Framework: "gRPC" } grpc && known.Singletons.TryGet(symbol.ContainingType, out _))
+        if (PerCallServices.Describe(symbol) is { Framework: "gRPC" or "SignalR" } found && known.Singletons.TryGet(symbol.ContainingType, out _))
         {
             // A gRPC service class registered itself as a singleton (`AddSingleton<GreeterService>()`, review 66b):
             // grpc-dotnet takes it from the container, one instance for every call, so its own fields are shared too.
-            var shared = "gRPC (" + grpc.What + " of a service registered as a singleton, every call at once)";
+            // So does SignalR with a hub class registered as a singleton (`AddSingleton<ChatHub>()`, review 66c): its
+            // DefaultHubActivator asks the container for the hub class first, and makes one per invocation only when
+            // the container has none.
+            var shared = found.Framework == "SignalR"
+                ? "SignalR (" + found.What + " of a hub registered as a singleton, every invocation at once)"
+                : "gRPC (" + found.What + " of a service registered as a singleton, every call at once)";
             var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known));
             ReportUpdates(context, body, scope, shared, null);
             ReportCalls(context, body, scope, shared, symbol.ContainingType);

@@ -38,10 +38,11 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         {
             var known = KnownSymbols.Create(start.Compilation);
             var helpers = new CompletingHelpers(start.Compilation, known);
+            var fields = new CompleteFields(start.Compilation);
             start.RegisterOperationBlockStartAction(block =>
             {
                 // What is complete where is collected once per body, when its first blocking call needs it.
-                var cache = new CompletionCache(helpers);
+                var cache = new CompletionCache(helpers, fields);
                 block.RegisterOperationAction(c => Analyze(c, known, cache), OperationKind.Invocation, OperationKind.PropertyReference);
             });
         });
@@ -326,6 +327,13 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
+        // private readonly Task<int> _loaded = Task.FromResult(3); ... _loaded.Result  (review 66c): a readonly field
+        // every assignment of which is a task complete when made.
+        if (task is IFieldReferenceOperation { Field: var field } && cache.Fields.HoldsOnlyACompleteTask(field))
+        {
+            return true;
+        }
+
         if (TaskCompletion.ReferencedSymbol(task) is IParameterSymbol { ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } lambdaSymbol } && IsContinuationAntecedent(operation, lambdaSymbol))
         {
             return true;
@@ -423,7 +431,14 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         private readonly CompletingHelpers _helpers;
         private TaskCompletion? _completion;
 
-        public CompletionCache(CompletingHelpers helpers) => _helpers = helpers;
+        public CompletionCache(CompletingHelpers helpers, CompleteFields fields)
+        {
+            _helpers = helpers;
+            Fields = fields;
+        }
+
+        // The compilation's readonly fields holding only tasks complete when made.
+        public CompleteFields Fields { get; }
 
         public TaskCompletion For(IOperation operation, KnownSymbols known)
         {

@@ -4,7 +4,8 @@ namespace Brigade.Analyzers;
 
 /// <summary>
 /// Methods a framework calls on an instance made for the call, many calls at once (review 64b): a SignalR hub method
-/// (SignalR makes a hub per invocation, "hubs are transient"), a gRPC service method (grpc-dotnet makes a service
+/// (SignalR makes a hub per invocation, "hubs are transient", unless the hub class is registered in the container: its
+/// DefaultHubActivator takes that one, review 66c), a gRPC service method (grpc-dotnet makes a service
 /// per call unless it is registered otherwise) and, since review 65, an MVC controller action (a controller per request). Their instance fields are the call's own; static fields, and what they
 /// reference, are shared by every call. Recognised by name: a library's references, and the tests', have neither
 /// framework.
