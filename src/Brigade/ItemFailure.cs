@@ -16,9 +16,16 @@ public sealed record ItemFailure(long Index, Exception Exception)
     public override string ToString() => $"item {Index}: {Describe()}";
 
     /// <summary>The error as <see cref="ToString"/> gives it, without the item: what a report's failure table shows.</summary>
-    internal string Describe()
+    internal string Describe() => Describe(brief: false);
+
+    /// <summary><see cref="ToString"/>, each message cut as <see cref="Internal.ExceptionText.Brief"/> cuts it: a failure
+    /// quoted in another exception's message.</summary>
+    internal string ToBriefString() => $"item {Index}: {Describe(brief: true)}";
+
+    private string Describe(bool brief)
     {
-        var text = $"{TypeName(Exception)}: {Internal.ExceptionText.Message(Exception)}";
+        string Text(Exception e) => brief ? Internal.ExceptionText.Brief(e) : Internal.ExceptionText.Message(e);
+        var text = $"{TypeName(Exception)}: {Text(Exception)}";
         var inners = Exception switch
         {
             RemoteWorkException { InnerExceptions.Count: > 1 } remote => remote.InnerExceptions.Select(TypeName),
@@ -39,7 +46,7 @@ public sealed record ItemFailure(long Index, Exception Exception)
             cause = inner;
         }
 
-        return cause == Exception ? text : $"{text} ---> {TypeName(cause)}: {Internal.ExceptionText.Message(cause)}";
+        return cause == Exception ? text : $"{text} ---> {TypeName(cause)}: {Text(cause)}";
     }
 
     private static bool IsWrapper(Exception exception) =>

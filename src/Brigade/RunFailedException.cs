@@ -5,7 +5,8 @@ namespace Brigade;
 /// <summary>Thrown when a caller asks for the results of a run that did not complete every item, and by
 /// <see cref="Runner.MapAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, RunOptions?, CancellationToken)"/>,
 /// <c>ForEachAsync</c> and <c>MapReduceAsync</c> when an error stopped the run (<see cref="RunReport.Error"/>).</summary>
-/// <remarks>The message lists the first failures with their indexes; <see cref="Report"/> has all of them. When an error
+/// <remarks>The message lists the first failures with their indexes, each message cut after 500 characters (its length
+/// said); <see cref="Report"/> has all of them, whole. When an error
 /// stopped the run (the engine's: worker processes that could not start, an engine disposed during the run), the message
 /// begins with it, <see cref="Exception.InnerException"/> is that error and <see cref="Report"/> says which items had
 /// succeeded, failed and not run; before review 45 that error was thrown alone, without the report.</remarks>
@@ -41,7 +42,7 @@ public sealed class RunFailedException : Exception
         if (report.Error is { } error)
         {
             // What stopped the run first, then what it had done: the caller's results are in Report.
-            var message = Internal.ExceptionText.Message(error).TrimEnd('.');
+            var message = Internal.ExceptionText.Brief(error).TrimEnd('.');
             sb.Append($"The run was stopped by {error.GetType().Name}: {message}; {report.Succeeded} of {report.Items} items succeeded, {report.Failed} failed, {report.NotRun} not run");
         }
         else
@@ -64,7 +65,8 @@ public sealed class RunFailedException : Exception
 
         foreach (var failure in report.Failures.Take(FailuresInMessage))
         {
-            sb.Append("; ").Append(failure);
+            // Each quoted at most ExceptionText.BriefLength characters (lib66: five 10 MB messages made one of 50 MB).
+            sb.Append("; ").Append(failure.ToBriefString());
         }
 
         if (report.Failures.Count > FailuresInMessage)

@@ -9,7 +9,7 @@ public sealed class SourceFailedException : Exception
     /// <param name="report">The report of the items that did run.</param>
     /// <param name="innerException">What the source threw.</param>
     public SourceFailedException(long itemsRead, RunReport report, Exception innerException)
-        : base($"The input sequence threw after {itemsRead} items were read: {innerException?.GetType().Name}: {(innerException is null ? null : Internal.ExceptionText.Message(innerException))}", innerException)
+        : base($"The input sequence threw after {itemsRead} items were read: {innerException?.GetType().Name}: {(innerException is null ? null : Internal.ExceptionText.Brief(innerException))}", innerException)
     {
         ItemsRead = itemsRead;
         Report = report;

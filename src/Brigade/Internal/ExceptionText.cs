@@ -24,6 +24,21 @@ internal static class ExceptionText
         }
     }
 
+    /// <summary>How much of a cause's message a message Brigade builds around it quotes (<see cref="Brief"/>).</summary>
+    public const int BriefLength = 500;
+
+    /// <summary>The exception's message on one line, cut after <see cref="BriefLength"/> characters with its length said,
+    /// for a message Brigade builds around it: a 10 MB message was copied whole into each (lib66: a
+    /// <see cref="RunFailedException"/> of 50 MB, a map-reduce's refused fold 1.1 GB). The whole message stays on the
+    /// exception itself.</summary>
+    public static string Brief(Exception exception)
+    {
+        var message = Message(exception);
+        return message.Length <= BriefLength
+            ? message.ReplaceLineEndings(" ")
+            : string.Concat(message.AsSpan(0, BriefLength).ToString().ReplaceLineEndings(" "), $"… ({message.Length:N0} characters)");
+    }
+
     /// <summary>The exception's stack trace, or null when its <see cref="Exception.StackTrace"/> throws.</summary>
     public static string? StackTrace(Exception exception)
     {

@@ -324,7 +324,7 @@ internal sealed class ReduceSink<TOut>(Func<TOut, TOut, TOut> combine, Action<lo
             : $"their values were not kept (the batch waited while {HeldValuesLimit:N0} values waited), so they could not be folded again one by one";
         return new InvalidOperationException(
             $"Not combined: folded with items {partial.Start:N0} to {partial.Start + partial.Count - 1:N0} into one partial result the combiner refused " +
-            $"({error.GetType().Name}: {Internal.ExceptionText.Message(error)}); {why} to find the item at fault, so all are left out of the result.",
+            $"({error.GetType().Name}: {Internal.ExceptionText.Brief(error)}); {why} to find the item at fault, so all are left out of the result.",
             error);
     }
 
