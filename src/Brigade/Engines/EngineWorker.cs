@@ -487,6 +487,7 @@ public sealed class EngineWorker
                 ExternalRunQueue = externalRunQueue,
                 StartRunQueue = TimeSpan.FromTicks(_startRunQueueWait),
             },
+            RemoteRunQueueWait = RemoteBusyTime?.RunQueueWait,
         };
     }
 }
