@@ -488,6 +488,7 @@ public sealed class EngineWorker
                 StartRunQueue = TimeSpan.FromTicks(_startRunQueueWait),
             },
             RemoteRunQueueWait = RemoteBusyTime?.RunQueueWait,
+            RemoteBusy = RemoteBusyTime?.Busy,
         };
     }
 }

@@ -27,4 +27,8 @@ public sealed record WorkerReport(
     /// (protocol 7), or null when it measured none: not in <see cref="Timing"/>, which the run's losses read, but the part
     /// of <see cref="BusyTime"/> that one worker on an idle machine would not have spent (brigade advise's measured speedup).</summary>
     internal TimeSpan? RemoteRunQueueWait { get; init; }
+
+    /// <summary>Gets how long a worker elsewhere (a worker process) said it spent on its batches, its own wall without the
+    /// transport and the host's waits that <see cref="BusyTime"/> holds, or null when it reported none.</summary>
+    internal TimeSpan? RemoteBusy { get; init; }
 }

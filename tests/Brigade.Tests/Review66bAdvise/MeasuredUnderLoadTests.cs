@@ -31,7 +31,7 @@ public sealed class MeasuredUnderLoadTests
     // Two workers, 150 items each, a batch per item, each batch 100 ms of wall (10 ms on a core, 90 ms waiting for one):
     // a 15 s run. Remote: where the workers are (processes), with the wait for a core the workers measured themselves
     // (protocol 7) when remoteRunQueue is set; in this process with it on the workers' timing otherwise.
-    private static RunReport Run(bool remote, bool remoteRunQueue = true)
+    private static RunReport Run(bool remote, bool remoteRunQueue = true, double transportMs = 0)
     {
         var wall = TimeSpan.FromSeconds(15);
         var perWorker = Items / 2;
@@ -40,7 +40,8 @@ public sealed class MeasuredUnderLoadTests
         var workers = Enumerable.Range(0, 2).Select(id => new WorkerReport(id, remote ? $"process {4242 + id}" : $"thread {id}", remote ? $"{4242 + id}" : null, perWorker, perWorker, 0, wall, cpu)
         {
             Timing = new WorkerTiming(TimeSpan.Zero, wall - TimeSpan.FromMilliseconds(100), wall, (id * perWorker) + perWorker - 1, 1, remote ? null : waited, TimeSpan.Zero),
-            RemoteRunQueueWait = remote && remoteRunQueue ? waited : null,
+            RemoteRunQueueWait = remote && remoteRunQueue ? waited - (perWorker * TimeSpan.FromMilliseconds(transportMs)) : null,
+            RemoteBusy = remote && remoteRunQueue ? wall - (perWorker * TimeSpan.FromMilliseconds(transportMs)) : null,
         }).ToArray();
         return new RunReport
         {
@@ -72,6 +73,17 @@ public sealed class MeasuredUnderLoadTests
 
         Assert.InRange(measured, 0.19, 0.21);
         Assert.InRange(forecast.Speedup / measured, 0.9, 1.1);
+    }
+
+    [Fact]
+    public void WorkerProcessesWaitingForACore_TheHostsWaitsAndTransportLeftOutToo()
+    {
+        // Of each batch's 100 ms seen from this process, 20 ms were transport and this process's own wait for a core to
+        // read the results: the worker's own wall was 80 ms, 70 of them waiting for a core. Before (the waits alone taken
+        // out): 30 s − 21 s = 9 s of the items' over 15 s, 0.6: three times the forecast.
+        var measured = ForecastComparison.Measured(Run(remote: true, transportMs: 20));
+
+        Assert.InRange(measured, 0.19, 0.21);
     }
 
     [Fact]
