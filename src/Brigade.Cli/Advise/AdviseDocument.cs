@@ -24,6 +24,11 @@ internal sealed class AdviseDocument
     /// alone when it is the only one (review 64); null without <c>--engines</c> (every engine).</summary>
     public List<string>? AutoEngines { get; set; }
 
+    /// <summary>What every <c>forecastSpeedup</c> and <c>measuredSpeedup</c> is a speedup over: <c>one worker on an idle
+    /// machine</c> (the items' own time, waits for a core left out, over the wall time; review 66b). On a busy machine both
+    /// can be below 1.</summary>
+    public string SpeedupOver { get; init; } = "";
+
     public List<AdviseWorkload> Workloads { get; init; } = [];
 
     public double TotalSeconds { get; set; }

@@ -43,7 +43,9 @@ internal sealed class AdviseWorkload
     /// <summary>What bounds auto's forecast, such as <c>cores</c> or <c>a busy machine</c>; null with no forecast.</summary>
     public string? ForecastLimitedBy { get; init; }
 
-    /// <summary>The measured speedup in the forecast's terms: the items × the sampled time per item over auto's median wall time; null with no forecast.</summary>
+    /// <summary>The measured speedup in the forecast's terms (<see cref="AdviseDocument.SpeedupOver"/>): the items' own time
+    /// (measured one at a time for the reference workloads, else from the run's batches less their waits for a core) over
+    /// auto's median wall time; null with no forecast.</summary>
     public double? MeasuredSpeedup { get; init; }
 
     public List<AdviseAlternative> Alternatives { get; init; } = [];

@@ -168,7 +168,7 @@ internal static class AdviseCommand
         var forecasts = new Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>>();
         var console = DemoCommand.CreateConsole(stdout);
         var total = Stopwatch.StartNew();
-        var document = new AdviseDocument { Machine = MachineInfo.Current(), Quick = quick, Repetitions = repetitions, UnmeasuredRounds = UnmeasuredRounds(repetitions), Engines = engines };
+        var document = new AdviseDocument { Machine = MachineInfo.Current(), Quick = quick, Repetitions = repetitions, UnmeasuredRounds = UnmeasuredRounds(repetitions), Engines = engines, SpeedupOver = SpeedupOver };
         try
         {
             var (workloads, skipped) = userWorkload is not null ? (new List<Workload> { userWorkload }, new List<Workload>()) : Filter(suite!.All.Where(w => ids.Contains(w.Id)).ToList(), engines);
@@ -384,8 +384,18 @@ internal static class AdviseCommand
         }
 
         console.Write(ForecastTable(comparisons, forecasts));
-        console.MarkupLine("[grey]speedup: forecast from auto's sample (before the full run) / measured, both as the items × the sampled time per item over the wall time[/]");
+        console.MarkupLine($"[grey]{Markup.Escape(ForecastLegend)}[/]");
     }
+
+    // Review 66b: both columns are one quantity, a speedup over one worker on an idle machine (SpeedupForecast.Speedup,
+    // ForecastComparison.Measured); the legend said "both as the items × the sampled time per item over the wall time",
+    // which the measured side never was, while on worker processes it was a speedup over one worker under the same load
+    // (1.99 beside a forecast of 0.09 with 8 `yes` running).
+    internal const string ForecastLegend = "speedup over one worker on an idle machine (the items' own time, waits for a core left out, over the wall time): " +
+        "forecast from auto's sample (before the full run) / measured in the median run; on a busy machine both can be below 1";
+
+    /// <summary>What the forecast table's speedups are over, in <c>--json</c>'s <c>speedupOver</c>.</summary>
+    internal const string SpeedupOver = "one worker on an idle machine";
 
     // Forecast beside measured, one row per configuration: its own table, so that the main one keeps its widths.
     private static Table ForecastTable(List<WorkloadComparison> comparisons, Dictionary<WorkloadComparison, IReadOnlyList<ForecastRow>> forecasts)

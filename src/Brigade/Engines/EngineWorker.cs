@@ -484,6 +484,8 @@ public sealed class EngineWorker
                 ExternalRunQueue = externalRunQueue,
                 StartRunQueue = TimeSpan.FromTicks(_startRunQueueWait),
             },
+            RemoteRunQueueWait = RemoteBusyTime?.RunQueueWait,
+            RemoteBusy = RemoteBusyTime?.Busy,
         };
     }
 }
