@@ -381,7 +381,8 @@ public sealed class EngineWorker
         return _external;
     }
 
-    // The run-queue wait before the first batch (ReadRunQueue measures from the first batch's end on): where the worker
+    // The run-queue wait before the first batch (ReadRunQueue measures from the first batch's end on; for this worker, from its
+    // start: ReadFirstBatchRunQueue): where the worker
     // starts (the constructor runs at the start of the engine's worker loop: EngineJob.CreateWorker), its thread's
     // schedstat is read once. A dedicated thread of WorkerGroup (named brigade-thread-) was started for this worker and
     // runs nothing else, so its whole wait since it began counts: on a loaded machine most of it is the new thread's wait
@@ -422,10 +423,21 @@ public sealed class EngineWorker
             return;
         }
 
-        var ticks = RunQueueClock.ReadCallingThread();
+        // Read through the batches' clock (ReadRunQueue), which this reading also starts (below).
+        var ticks = _runQueue.ReadCurrentThread(out _);
         if (ticks >= start)
         {
             _startRunQueueWait = ticks - start;
+        }
+
+        // This reading also starts the batches' (ReadRunQueue), so that they cover the first batch: read first at its end,
+        // the wait measured over the later batches alone was scaled up to the whole span, the first batch's included. A
+        // first command that slept 20 s, then four that took milliseconds each at load 15, read "waiting for a core 99%"
+        // (review 66b: the milliseconds' wait × 20 s / their few milliseconds); a thread blocked in a sleep waits for no core.
+        if (ticks >= 0)
+        {
+            _runQueueLast = ticks;
+            _runQueueReadAt = _recorder.Clock.Now();
         }
     }
 

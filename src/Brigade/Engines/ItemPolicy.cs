@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Brigade.Internal;
 using Polly;
@@ -158,7 +159,7 @@ internal sealed class ItemPolicy
         {
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw ItemAbandonedException.Mark(new TimeoutRejectedException(
-                $"The item's attempt ignored its cancellation: it was still running {AbandonGrace.TotalSeconds:0} s past its timeout of {timeout}, and was abandoned (its task may still be running).",
+                $"The item's attempt ignored its cancellation: it was still running {AbandonGrace.TotalSeconds:0} s past its timeout of {Seconds(timeout)}, and was abandoned (its task may still be running).",
                 timeout));
         }
     }
@@ -173,11 +174,17 @@ internal sealed class ItemPolicy
         }
     }
 
+    // "2 s", "0.25 s", as brigade run's "timed out after 2 s"; a TimeSpan's own format read "00:00:02" (review 66b).
+    // Under a millisecond (the library takes any TimeSpan) in ms, not "0 s".
+    private static string Seconds(TimeSpan timeout) => timeout >= TimeSpan.FromMilliseconds(1)
+        ? timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s"
+        : timeout.TotalMilliseconds.ToString("0.####", CultureInfo.InvariantCulture) + " ms";
+
     private void ThrowIfLate(long start)
     {
         if (_timeout is { } timeout && _time.GetElapsedTime(start) > timeout)
         {
-            throw new TimeoutRejectedException($"The item's attempt took longer than its timeout of {timeout}; its late result was discarded.", timeout);
+            throw new TimeoutRejectedException($"The item's attempt took longer than its timeout of {Seconds(timeout)}; its late result was discarded.", timeout);
         }
     }
 }
