@@ -137,7 +137,7 @@ internal sealed class ItemPolicy
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new AggregateException(
-                $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({ExceptionText.Message(e)}) deciding whether to retry the item's {failure.GetType().Name} ({ExceptionText.Message(failure)}); the item was not retried. Inside: the item's exception, then the predicate's.",
+                $"ItemRetryOptions.ShouldRetry threw {e.GetType().Name} ({ExceptionText.Brief(e)}) deciding whether to retry the item's {failure.GetType().Name} ({ExceptionText.Brief(failure)}); the item was not retried. Inside: the item's exception, then the predicate's.",
                 failure,
                 e);
         }
