@@ -75,7 +75,7 @@ internal sealed class TypedWork<TIn, TOut>(WorkDescriptor descriptor, object ins
                     var message = $"{e.GetType().Name}: {e.Message}{Cause(e)}";
                     // An attempt the engine abandoned (a second past its timeout: ItemPolicy.AbandonGrace) that throws later:
                     // the engine has reported its item already.
-                    if (retry.IsLast(attempt) && !(timeout is { } late && Stopwatch.GetElapsedTime(started) > late + TimeSpan.FromSeconds(1)))
+                    if (retry.IsLast(attempt) && !(timeout is { } late && Stopwatch.GetElapsedTime(started) > late + Brigade.Engines.ItemPolicy.AbandonGrace))
                     {
                         // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not).
                         onCompleted(entry, null, JobRetry.Describe(message, attempt));

@@ -26,14 +26,25 @@ internal static class AutoWorkerProcesses
     public static int Affordable(long availableBytes, long perWorkerBytes) =>
         (int)Math.Clamp(availableBytes / MemoryShareDivisor / Math.Max(1, perWorkerBytes), 1, int.MaxValue);
 
-    /// <summary>The memory available for new processes: the smaller of what the runtime may use (physical memory, or a
-    /// container's limit) and, on Linux, <c>/proc/meminfo</c>'s <c>MemAvailable</c> (what other processes leave); 0 when
-    /// neither is known.</summary>
+    /// <summary>The memory available for new processes: the smaller of what the runtime sees left (its total, physical
+    /// memory or a container's limit, less the memory load at the last collection, which counts a container's own use) and,
+    /// on Linux, <c>/proc/meminfo</c>'s <c>MemAvailable</c> (what the host's other processes leave); 0 when neither is known.</summary>
     public static long AvailableBytes()
     {
-        var runtime = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        var free = MemAvailable();
-        return runtime > 0 && free > 0 ? Math.Min(runtime, free) : Math.Max(Math.Max(runtime, free), 0);
+        var info = GC.GetGCMemoryInfo();
+        return AvailableBytes(info.TotalAvailableMemoryBytes, info.MemoryLoadBytes, MemAvailable());
+    }
+
+    /// <summary>The memory available for new processes from the runtime's total and load and the host's <c>MemAvailable</c>
+    /// (each 0 when not known). Review 66: the total alone was taken, so a 2 GB container with 1.8 GB in use (or Windows and
+    /// macOS, without <c>/proc</c>, whatever other processes held) "afforded" workers for memory already taken.</summary>
+    /// <param name="total">The runtime's total available memory (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</param>
+    /// <param name="load">The memory in use at the last collection (<see cref="GCMemoryInfo.MemoryLoadBytes"/>; 0 before any).</param>
+    /// <param name="memAvailable">The host's <c>MemAvailable</c>, or 0.</param>
+    public static long AvailableBytes(long total, long load, long memAvailable)
+    {
+        var left = load > 0 && total > load ? total - load : total;
+        return left > 0 && memAvailable > 0 ? Math.Min(left, memAvailable) : Math.Max(Math.Max(left, memAvailable), 0);
     }
 
     /// <summary>The largest resident memory among a run's worker processes still alive (read from <c>/proc/PID/status</c>,

@@ -44,7 +44,7 @@ internal readonly record struct PlanContext
     /// <summary>Gets the most dedicated threads a plan may use: <see cref="AutoEngineOptions.MaxThreads"/>, and no more than memory affords.</summary>
     public int ThreadCeiling => AffordableThreads > 0 ? Math.Max(1, Math.Min(Options.MaxThreads, AffordableThreads)) : Options.MaxThreads;
 
-    /// <summary>Gets the memory available for new processes here (see <see cref="AutoWorkerProcesses.AvailableBytes"/>), or 0
+    /// <summary>Gets the memory available for new processes here (see <see cref="AutoWorkerProcesses.AvailableBytes()"/>), or 0
     /// when not known: with <see cref="WorkerProcessBytes"/> it bounds the worker processes of an isolated plan.</summary>
     public long AvailableMemoryBytes { get; init; }
 

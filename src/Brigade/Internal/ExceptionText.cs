@@ -34,9 +34,14 @@ internal static class ExceptionText
     public static string Brief(Exception exception)
     {
         var message = Message(exception);
-        return message.Length <= BriefLength
-            ? message.ReplaceLineEndings(" ")
-            : string.Concat(message.AsSpan(0, BriefLength).ToString().ReplaceLineEndings(" "), $"… ({message.Length:N0} characters)");
+        if (message.Length <= BriefLength)
+        {
+            return message.ReplaceLineEndings(" ");
+        }
+
+        // Not between the halves of a surrogate pair: a lone half is not text (JSON writers and loggers replace or refuse it).
+        var cut = char.IsHighSurrogate(message[BriefLength - 1]) ? BriefLength - 1 : BriefLength;
+        return string.Concat(message.AsSpan(0, cut).ToString().ReplaceLineEndings(" "), $"… ({message.Length:N0} characters)");
     }
 
     /// <summary>The exception's stack trace, or null when its <see cref="Exception.StackTrace"/> throws.</summary>
