@@ -217,7 +217,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             // (also across the awaits of a [Reentrant] grain), but a static is one for every activation of the class (a
             // stateless worker has several per silo, a keyed grain one per key), whose turns run at once on the pool.
             var grain = "Orleans (grain method " + symbol.ContainingType.Name + "." + symbol.Name + "; a static is shared by every activation of the grain, whose turns run at once on the thread pool)";
-            ReportUpdates(context, body, new Scope(method, null, known, staticsOnly: true), grain, null);
+            ReportUpdates(context, body, new Scope(method, null, known, staticsOnly: true) { LazyInitIsBenign = true }, grain, null);
         }
     }
 
@@ -234,7 +234,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             ReportCalls(context, body, scope, singletonApi, null);
         }
 
-        ReportUpdates(context, body, new Scope(function, null, known, staticsOnly: true), staticApi, null);
+        ReportUpdates(context, body, new Scope(function, null, known, staticsOnly: true) { LazyInitIsBenign = true }, staticApi, null);
     }
 
     // A component with a singleton injected: an `[Inject]` property, or a constructor's parameter, of a registered type.
@@ -275,6 +275,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         if (!IsConcurrentBody(lambda, known, out var body))
         {
+            ReportAsyncLocalFunctionOfSelect(context, lambda, body, known);
             return;
         }
 
@@ -311,6 +312,39 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    // `await Task.WhenAll(Enumerable.Range(0, n).Select(_ => WorkAsync()))` (review 67): a selector that only calls an
+    // async local function starts one run of it per element, side by side after its first await, as the async lambdas of
+    // review 59 are. What the function writes after that await to what it captures, to statics or to fields is shared by
+    // the runs (reported at the write); its own locals and parameters are each run's.
+    private static void ReportAsyncLocalFunctionOfSelect(OperationAnalysisContext context, IAnonymousFunctionOperation lambda, BodyContext body, KnownSymbols known)
+    {
+        if (lambda.Symbol.IsAsync || body.Call is null
+            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
+            || Operations.SkipConversions(returned) is not IInvocationOperation
+            {
+                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
+            }
+            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: { } functionBody } function
+            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        {
+            return;
+        }
+
+        var apiName = together + " of Select(... => " + target.Name + "(...))";
+        var scope = new Scope(function, null, known);
+        foreach (var operation in BodyOperations(functionBody, known))
+        {
+            if (!TryGetUpdate(operation, scope, out var written, out var root, out var what) || root is null || IsGuarded(operation, scope)
+                || !AsyncSelect.MayRunAfterAnAwait(operation, function)
+                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+            {
+                continue;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), DisplayName(written, root), what, apiName));
+        }
+    }
+
     private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
     {
         var reported = new HashSet<IOperation>();
@@ -328,6 +362,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             }
 
             if (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
+            {
+                continue;
+            }
+
+            if (scope.LazyInitIsBenign && IsLazyInit(operation, root))
             {
                 continue;
             }
@@ -1078,6 +1117,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         // Only statics, and what they reference, are shared: the function runs on an instance of its own (a hub method).
         public bool StaticsOnly { get; }
+
+        // Lazy initialisation of a static (`s_pattern ??= new Regex(...)`, not of an empty collection) is not reported: the
+        // statics of a Blazor component or an Orleans grain (review 67), whose racing circuits or activations store equal
+        // values, as a singleton's method's are (review 66).
+        public bool LazyInitIsBenign { get; init; }
 
         // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the
         // innermost loop around it (and a foreach's iteration variables), or the lambda of a Select that repeats it.

@@ -10,12 +10,6 @@ namespace Brigade.Analyzers;
 /// </summary>
 internal static class CompleteWhenMade
 {
-    /// <summary>Tests whether an await's operand is complete when it is made, so the await never suspends.</summary>
-    /// <param name="awaited">An await (or <c>await foreach</c>/<c>await using</c>, never complete here).</param>
-    /// <returns>True when the function goes on without suspending.</returns>
-    public static bool IsAwaitOfComplete(IOperation awaited) =>
-        awaited is IAwaitOperation { Operation: { } operand } && IsComplete(Operations.SkipConversions(operand));
-
     /// <summary>Tests whether an await's operand is complete when it is made, or a local or readonly field that only ever
     /// holds such tasks (review 67: <c>var done = Task.CompletedTask; ... await done;</c>, <c>await s_done</c>).</summary>
     /// <param name="awaited">An await (or <c>await foreach</c>/<c>await using</c>, never complete here).</param>

@@ -7,7 +7,8 @@ namespace Brigade.Analyzers.Tests.Review67;
 // safe, but a static is one for every activation of the class (a stateless worker has several per silo, a keyed grain one
 // per key), and activations run their turns at once on the thread pool. Not reported, and right: the grain's own fields
 // (also across awaits in a [Reentrant] grain), a locked or Interlocked static write, a static constructor's writes, a
-// plain store (`s_last = sku`), a [ThreadStatic] static, a class that is not a grain.
+// plain store (`s_last = sku`), a [ThreadStatic] static, a class that is not a grain, lazy initialisation (`s_pattern ??=
+// new Regex(...)`: racing activations store equal values; not an empty collection, `s_seen ??= new List<string>()`).
 public sealed class Review67GrainStaticsTests
 {
     [Fact]
@@ -37,6 +38,8 @@ public sealed class Review67GrainStaticsTests
                 private static string s_last = "";
                 private static readonly int s_seed;
                 [ThreadStatic] private static int t_scratch;
+                private static System.Text.RegularExpressions.Regex? s_pattern;
+                private static List<string>? s_seen;
                 private int _own;
 
                 static PricingGrain() { s_seed = 3; s_quotes = s_seed; }
@@ -57,6 +60,8 @@ public sealed class Review67GrainStaticsTests
                     }
 
                     lock (s_gate) { s_safe++; }
+                    s_pattern ??= new System.Text.RegularExpressions.Regex("[A-Z]+");
+                    {|#2:s_seen ??= new List<string>()|};
                     return price;
                 }
             }
@@ -69,7 +74,8 @@ public sealed class Review67GrainStaticsTests
         }
         """,
         Verifier.Diagnostic().WithLocation(0).WithArguments("s_quotes", "incremented", Where),
-        Verifier.Diagnostic().WithLocation(1).WithArguments("s_prices[...]", "set through the Dictionary indexer", Where));
+        Verifier.Diagnostic().WithLocation(1).WithArguments("s_prices[...]", "set through the Dictionary indexer", Where),
+        Verifier.Diagnostic().WithLocation(2).WithArguments("s_seen", "assigned if null (??=)", Where));
 
     private const string Where = "Orleans (grain method PricingGrain.QuoteAsync; a static is shared by every activation of the grain, whose turns run at once on the thread pool)";
 }

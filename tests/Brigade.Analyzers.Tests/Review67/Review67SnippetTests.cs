@@ -12,7 +12,8 @@ namespace Brigade.Analyzers.Tests.Review67;
 // only; turned into the harness's `[|...|]` for that rule and dropped for the others). Before review 67: BRG2007 reported
 // `await pending` (a local holding only Task.FromResult) in snippet 11, false; BRG2002 missed `s_viewers++` and
 // `s_recent.Add(...)` inside InvokeAsync in snippet 12 (a Blazor Server component's statics) and `s_quotes++` in snippet 4
-// (a grain's static, shared by all its activations).
+// (a grain's static, shared by all its activations) and `fetched++` in snippet 16 (after the first await of an async local
+// function that Task.WhenAll of Select(_ => WorkAsync()) runs once per worker).
 public sealed class Review67SnippetTests
 {
     // The frameworks' types, shaped as the real ones (namespaces and names are what the analyzers look up).
@@ -696,6 +697,147 @@ public sealed class Review67SnippetTests
         }
         """;
 
+
+    // 14. A Blazor Server component's static helpers: a Regex made lazily, a static ImmutableList swapped with
+    // ImmutableInterlocked.Update, a static Lazy<T>, a static counter under a Lock.
+    private const string BlazorStaticHelpers = """
+        namespace Snippet14
+        {
+            using System.Collections.Immutable;
+            using System.Text.RegularExpressions;
+            using Microsoft.AspNetCore.Components;
+
+            public sealed class SearchBox : ComponentBase
+            {
+                private static Regex? s_tokens;
+                private static ImmutableList<string> s_recentQueries = ImmutableList<string>.Empty;
+                private static readonly Lazy<string[]> s_stopWords = new(() => new[] { "a", "the" });
+                private static readonly Lock s_gate = new();
+                private static int s_searches;
+                private string[] _terms = [];
+
+                private Task OnSearchAsync(string query)
+                {
+                    s_tokens ??= new Regex("\\w+", RegexOptions.Compiled);
+                    _terms = s_tokens.Matches(query).Select(m => m.Value).Except(s_stopWords.Value).ToArray();
+                    ImmutableInterlocked.Update(ref s_recentQueries, list => list.Add(query));
+                    lock (s_gate) { s_searches++; }
+                    return InvokeAsync(StateHasChanged);
+                }
+            }
+        }
+        """;
+
+    // 15. A [Reentrant] grain fanning out with Task.WhenAll of Select(async ...) over its own fields, a static
+    // ConcurrentDictionary shared by all activations, a RegisterTimer-style callback.
+    private const string ReentrantFanOut = """
+        namespace Snippet15
+        {
+            using Orleans;
+            using Orleans.Concurrency;
+
+            public interface ICatalogGrain : IGrainWithStringKey { Task<int> RefreshAsync(IReadOnlyList<string> skus); }
+
+            [Reentrant]
+            public sealed class CatalogGrain : Grain, ICatalogGrain
+            {
+                private static readonly ConcurrentDictionary<string, int> s_shared = new();
+                private readonly Dictionary<string, int> _stock = new();
+                private int _refreshes;
+
+                public async Task<int> RefreshAsync(IReadOnlyList<string> skus)
+                {
+                    _refreshes++;
+                    await Task.WhenAll(skus.Select(async sku =>
+                    {
+                        var n = await LoadAsync(sku);
+                        _stock[sku] = n;
+                        s_shared.AddOrUpdate(sku, n, (_, old) => Math.Max(old, n));
+                    }));
+                    return _stock.Count;
+                }
+
+                private static Task<int> LoadAsync(string sku) => Task.FromResult(sku.Length);
+            }
+        }
+        """;
+
+    // 16. A console worker pool: async local functions started with Task.WhenAll, a captured counter written after an
+    // await (shared by the workers), a Channel, a volatile stop flag.
+    private const string AsyncWorkerPool = """
+        namespace Snippet16
+        {
+            using System.Threading.Channels;
+
+            public static class Crawler
+            {
+                private static volatile bool s_stop;
+
+                public static async Task<int> RunAsync(IEnumerable<string> urls, int workers)
+                {
+                    var queue = Channel.CreateUnbounded<string>();
+                    foreach (var url in urls) queue.Writer.TryWrite(url);
+                    queue.Writer.Complete();
+                    var fetched = 0;
+                    var safe = 0;
+                    await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkAsync()));
+                    return fetched + safe;
+
+                    async Task WorkAsync()
+                    {
+                        await foreach (var url in queue.Reader.ReadAllAsync())
+                        {
+                            if (s_stop) return;
+                            await Task.Delay(url.Length);
+                            «2002:fetched++»;
+                            Interlocked.Increment(ref safe);
+                        }
+                    }
+                }
+
+                public static void Stop() => s_stop = true;
+            }
+        }
+        """;
+
+    // 17. Synchronous MVC action waiting on an async service (sync over async), and a WPF-style async handler that skips
+    // a refresh when one runs (Monitor.TryEnter) but awaits while holding it.
+    private const string SyncOverAsync = """
+        namespace Snippet17
+        {
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class OrdersService { public async Task<int> CountAsync() { await Task.Delay(1); return 3; } }
+
+            public sealed class OrdersController(OrdersService orders) : ControllerBase
+            {
+                [HttpGet("orders/count")]
+                public int Count() => «2003:orders.CountAsync().Result»;
+
+                [HttpGet("orders/count2")]
+                public async Task<int> CountAsync() => await orders.CountAsync();
+            }
+
+            public sealed class RefreshCommand
+            {
+                private readonly object _busy = new();
+                private readonly Lazy<Task<int>> _first = new(() => Task.FromResult(0));
+
+                public async Task ExecuteAsync()
+                {
+                    if (!Monitor.TryEnter(_busy)) return;
+                    try
+                    {
+                        «2007:await Task.Delay(100)»;
+                    }
+                    finally { Monitor.Exit(_busy); }
+                }
+
+                public async Task<int> FirstAsync() => await _first.Value;
+            }
+        }
+        """;
+
     public static TheoryData<string, string> Snippets => new()
     {
         { "1 minimal API, Lock", MinimalApiRateLimiter },
@@ -711,6 +853,10 @@ public sealed class Review67SnippetTests
         { "11 async blocking", AsyncBlocking },
         { "12 Blazor dashboard", BlazorDashboard },
         { "13 console partitions", ConsolePartitions },
+        { "14 Blazor static helpers", BlazorStaticHelpers },
+        { "15 reentrant grain fan-out", ReentrantFanOut },
+        { "16 async worker pool", AsyncWorkerPool },
+        { "17 sync over async, TryEnter", SyncOverAsync },
     };
 
     [Theory]
