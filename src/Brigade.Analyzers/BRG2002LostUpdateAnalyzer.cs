@@ -14,7 +14,8 @@ namespace Brigade.Analyzers;
 /// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
 /// the methods of it they call, one level (review 65), or into a Blazor Server component's method (review 66b); a gRPC
 /// service method's own fields too when the service class is registered as a singleton, review 66b, and a hub method's
-/// when the hub class is, review 66c): a captured local, a field or a static
+/// when the hub class is, review 66c; a Blazor Server component's or an Orleans grain's writes to statics, and a
+/// component's to singletons and statics inside <c>InvokeAsync</c>, review 67): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
