@@ -24,7 +24,24 @@ internal static class AsyncSelect
             return null;
         }
 
-        return ResumesOnOneAtATimeContext(lambda, select) ? null : CombinatorOf(select, followLocal: true);
+        return ResumesOnOneAtATimeContext(lambda.Symbol.ContainingType, select, lambda.Body) ? null : CombinatorOf(select, followLocal: true);
+    }
+
+    /// <summary>Gets the combinator that starts together the runs of an async local function a <c>Select</c>'s selector
+    /// only calls (<c>Task.WhenAll(Enumerable.Range(0, n).Select(_ =&gt; WorkAsync()))</c>, review 67), if any.</summary>
+    /// <param name="lambda">The selector, not async itself.</param>
+    /// <param name="body">What the selector is given to.</param>
+    /// <param name="function">The async local function it calls.</param>
+    /// <returns>The combinator's name for messages (<c>Task.WhenAll</c>), or null.</returns>
+    public static string? StartedTogetherByCall(IAnonymousFunctionOperation lambda, BodyContext body, ILocalFunctionOperation function)
+    {
+        if (body.Kind != BodyKind.None || body.Call is not IInvocationOperation select
+            || select.TargetMethod.Name != "Select" || select.TargetMethod.ContainingType?.ToDisplayString() != "System.Linq.Enumerable")
+        {
+            return null;
+        }
+
+        return ResumesOnOneAtATimeContext(lambda.Symbol.ContainingType, select, function.Body!) ? null : CombinatorOf(select, followLocal: true);
     }
 
     // In an Orleans grain, a Blazor component or a WPF or WinForms element, each lambda's continuations return to the
@@ -32,9 +49,9 @@ internal static class AsyncSelect
     // one thing at a time. The lambdas interleave at their awaits but never run at once (review 66: a grain's
     // `_total += price` after an await was reported). Not when an await leaves the context (`ConfigureAwait(false)`), nor
     // when the Select is in a lambda (given to Task.Run, say: it may run on the pool).
-    private static bool ResumesOnOneAtATimeContext(IAnonymousFunctionOperation lambda, IOperation select)
+    private static bool ResumesOnOneAtATimeContext(INamedTypeSymbol? type, IOperation select, IOperation started)
     {
-        if (!RunsOnOneAtATimeContext(lambda.Symbol.ContainingType))
+        if (!RunsOnOneAtATimeContext(type))
         {
             return false;
         }
@@ -47,7 +64,7 @@ internal static class AsyncSelect
             }
         }
 
-        foreach (var operation in Operations.DescendantsInFunction(lambda.Body))
+        foreach (var operation in Operations.DescendantsInFunction(started))
         {
             if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configure
                 && (configure.Arguments.Length != 1 || configure.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: true }))
@@ -76,12 +93,18 @@ internal static class AsyncSelect
 
     /// <summary>Tests whether an operation of an async lambda may run after the lambda's first await.</summary>
     /// <param name="operation">The operation (a write).</param>
-    /// <param name="lambda">The async lambda.</param>
+    /// <param name="lambda">The async lambda, or async local function (review 67).</param>
     /// <returns>True if an await precedes it in the lambda, or a loop around it awaits.</returns>
-    public static bool MayRunAfterAnAwait(IOperation operation, IAnonymousFunctionOperation lambda)
+    public static bool MayRunAfterAnAwait(IOperation operation, IOperation lambda)
     {
         var start = operation.Syntax.SpanStart;
-        foreach (var descendant in Operations.DescendantsInFunction(lambda.Body))
+        var body = lambda switch
+        {
+            IAnonymousFunctionOperation anonymous => anonymous.Body,
+            ILocalFunctionOperation { Body: { } block } => block,
+            _ => lambda,
+        };
+        foreach (var descendant in Operations.DescendantsInFunction(body))
         {
             if (Operations.IsAwait(descendant) && descendant.Syntax.Span.End <= start)
             {

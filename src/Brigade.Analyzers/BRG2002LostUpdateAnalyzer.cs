@@ -14,7 +14,8 @@ namespace Brigade.Analyzers;
 /// 64b, and their own helpers they call (review 65); a singleton the compilation registers injected into any of these, and
 /// the methods of it they call, one level (review 65), or into a Blazor Server component's method (review 66b); a gRPC
 /// service method's own fields too when the service class is registered as a singleton, review 66b, and a hub method's
-/// when the hub class is, review 66c): a captured local, a field or a static
+/// when the hub class is, review 66c; a Blazor Server component's or an Orleans grain's writes to statics, and a
+/// component's to singletons and statics inside <c>InvokeAsync</c>, review 67): a captured local, a field or a static
 /// written with <c>++</c>, <c>+=</c>, <c>??=</c> or assigned after being read, a non-thread-safe collection modified
 /// (<c>List&lt;T&gt;.Add</c>, a <c>Dictionary</c> indexer set), with no lock around it. Interlocked calls, concurrent
 /// collections, writes under <c>lock</c>/<c>Monitor</c>/a Brigade lock (held at the write: not released before it,
@@ -196,23 +197,45 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (BlazorComponents.Of(symbol, known) is { } component && HasSingletonInjected(symbol.ContainingType, known))
+        if (BlazorComponents.Of(symbol, known) is { } component)
         {
             // A Blazor Server component's method (review 66b): its own fields and its scoped services are its circuit's,
             // written one event at a time; the singletons injected into it (`[Inject]` properties, or its constructor's
-            // parameters) are every circuit's. Only writes through those are reported, not its statics.
-            var members = InjectedMembers(symbol.ContainingType, known);
-            var type = symbol.ContainingType;
-            var scope = new Scope(method, null, known, staticsOnly: true, s => BlazorComponents.IsInjectedSingleton(s, type, known) || members(s), injectedOnly: true);
-            ReportUpdates(context, body, scope, component, null);
-            ReportCalls(context, body, scope, component, null);
+            // parameters) are every circuit's, and so are statics (review 67: `s_online++`), its own or any class's.
+            ReportComponentWrites(context, method, body, symbol.ContainingType, component, BlazorComponents.StaticsOf(symbol), known);
             return;
         }
 
         if (Timers.GivenByName(method, symbol, known, periodicOnly: true) is { } timer && !Timers.GuardsItsTicks(method))
         {
             ReportUpdates(context, body, new Scope(method, null, known), ApiName(timer, null), null);
+            return;
         }
+
+        if (!symbol.IsStatic && symbol.MethodKind is MethodKind.Ordinary or MethodKind.PropertyGet or MethodKind.PropertySet && OrleansGrains.IsGrain(symbol.ContainingType))
+        {
+            // An Orleans grain's method (review 67): its activation runs one turn at a time, so its own fields are safe
+            // (also across the awaits of a [Reentrant] grain), but a static is one for every activation of the class (a
+            // stateless worker has several per silo, a keyed grain one per key), whose turns run at once on the pool.
+            var grain = "Orleans (grain method " + symbol.ContainingType.Name + "." + symbol.Name + "; a static is shared by every activation of the grain, whose turns run at once on the thread pool)";
+            ReportUpdates(context, body, new Scope(method, null, known, staticsOnly: true) { LazyInitIsBenign = true }, grain, null);
+        }
+    }
+
+    // Writes of a Blazor Server component's code (a method, or a lambda it hands to InvokeAsync) to what every circuit
+    // shares: an injected singleton (review 66b), reported with its own message, and statics (review 67). Two scopes, so
+    // that no write is found by both: a singleton reached through a static is read as a static.
+    private static void ReportComponentWrites(OperationAnalysisContext context, IOperation function, IOperation body, INamedTypeSymbol type, string singletonApi, string staticApi, KnownSymbols known)
+    {
+        if (HasSingletonInjected(type, known))
+        {
+            var members = InjectedMembers(type, known);
+            var scope = new Scope(function, null, known, staticsOnly: true, s => BlazorComponents.IsInjectedSingleton(s, type, known) || members(s), injectedOnly: true);
+            ReportUpdates(context, body, scope, singletonApi, null);
+            ReportCalls(context, body, scope, singletonApi, null);
+        }
+
+        ReportUpdates(context, body, new Scope(function, null, known, staticsOnly: true) { LazyInitIsBenign = true }, staticApi, null);
     }
 
     // A component with a singleton injected: an `[Inject]` property, or a constructor's parameter, of a registered type.
@@ -240,8 +263,20 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeBody(OperationAnalysisContext context, KnownSymbols known)
     {
         var lambda = (IAnonymousFunctionOperation)context.Operation;
+        if (DispatcherOf(lambda) == Dispatcher.Blazor && context.ContainingSymbol is { ContainingType: { } owner } member
+            && BlazorComponents.DispatchedIn(owner, member, known) is { } dispatched)
+        {
+            // A Blazor Server component's InvokeAsync(() => ...) (review 67): the circuit's dispatcher runs its work items
+            // one at a time, so the component's own fields are safe there (review 66), but a singleton or a static is
+            // written by every circuit's dispatcher at once, wherever the lambda is (a method, a timer's callback, an
+            // event handler).
+            ReportComponentWrites(context, lambda, lambda.Body, owner, dispatched.Singleton, dispatched.Static, known);
+            return;
+        }
+
         if (!IsConcurrentBody(lambda, known, out var body))
         {
+            ReportAsyncLocalFunctionOfSelect(context, lambda, body, known);
             return;
         }
 
@@ -278,6 +313,39 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    // `await Task.WhenAll(Enumerable.Range(0, n).Select(_ => WorkAsync()))` (review 67): a selector that only calls an
+    // async local function starts one run of it per element, side by side after its first await, as the async lambdas of
+    // review 59 are. What the function writes after that await to what it captures, to statics or to fields is shared by
+    // the runs (reported at the write); its own locals and parameters are each run's.
+    private static void ReportAsyncLocalFunctionOfSelect(OperationAnalysisContext context, IAnonymousFunctionOperation lambda, BodyContext body, KnownSymbols known)
+    {
+        if (lambda.Symbol.IsAsync || body.Call is null
+            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
+            || Operations.SkipConversions(returned) is not IInvocationOperation
+            {
+                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
+            }
+            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: { } functionBody } function
+            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        {
+            return;
+        }
+
+        var apiName = together + " of Select(... => " + target.Name + "(...))";
+        var scope = new Scope(function, null, known);
+        foreach (var operation in BodyOperations(functionBody, known))
+        {
+            if (!TryGetUpdate(operation, scope, out var written, out var root, out var what) || root is null || IsGuarded(operation, scope)
+                || !AsyncSelect.MayRunAfterAnAwait(operation, function)
+                || (what == "assigned after being read" && !scope.IsReadBefore(root, operation)))
+            {
+                continue;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), DisplayName(written, root), what, apiName));
+        }
+    }
+
     private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
     {
         var reported = new HashSet<IOperation>();
@@ -295,6 +363,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             }
 
             if (what == "assigned after being read" && !scope.IsReadBefore(root, operation))
+            {
+                continue;
+            }
+
+            if (scope.LazyInitIsBenign && IsLazyInit(operation, root))
             {
                 continue;
             }
@@ -691,7 +764,10 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     // Blazor's renderer (`ComponentBase.InvokeAsync(() => { _ticks++; StateHasChanged(); })` in a timer's callback, the
     // pattern Blazor's docs give; `Dispatcher.InvokeAsync`), WPF's `Dispatcher.Invoke/BeginInvoke/InvokeAsync`, WinForms'
     // `Control.Invoke/BeginInvoke`. Its writes do not race with other runs of the body that hands it on.
-    private static bool IsDispatched(IAnonymousFunctionOperation lambda)
+    private static bool IsDispatched(IAnonymousFunctionOperation lambda) => DispatcherOf(lambda) != Dispatcher.None;
+
+    // The dispatcher a lambda is handed to, if any.
+    private static Dispatcher DispatcherOf(IAnonymousFunctionOperation lambda)
     {
         var current = lambda.Parent;
         while (current is IDelegateCreationOperation or IConversionOperation or IParenthesizedOperation)
@@ -701,15 +777,15 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         if (current is not IArgumentOperation { Parent: IInvocationOperation { TargetMethod: var method } })
         {
-            return false;
+            return Dispatcher.None;
         }
 
         return (method.Name, method.ContainingType.Name, method.ContainingType.ContainingNamespace?.ToDisplayString()) switch
         {
-            ("InvokeAsync", "ComponentBase" or "Dispatcher", "Microsoft.AspNetCore.Components") => true,
-            ("Invoke" or "InvokeAsync" or "BeginInvoke", "Dispatcher", "System.Windows.Threading") => true,
-            ("Invoke" or "BeginInvoke", "Control", "System.Windows.Forms") => true,
-            _ => false,
+            ("InvokeAsync", "ComponentBase" or "Dispatcher", "Microsoft.AspNetCore.Components") => Dispatcher.Blazor,
+            ("Invoke" or "InvokeAsync" or "BeginInvoke", "Dispatcher", "System.Windows.Threading") => Dispatcher.Ui,
+            ("Invoke" or "BeginInvoke", "Control", "System.Windows.Forms") => Dispatcher.Ui,
+            _ => Dispatcher.None,
         };
     }
 
@@ -1043,6 +1119,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         // Only statics, and what they reference, are shared: the function runs on an instance of its own (a hub method).
         public bool StaticsOnly { get; }
 
+        // Lazy initialisation of a static (`s_pattern ??= new Regex(...)`, not of an empty collection) is not reported: the
+        // statics of a Blazor component or an Orleans grain (review 67), whose racing circuits or activations store equal
+        // values, as a singleton's method's are (review 66).
+        public bool LazyInitIsBenign { get; init; }
+
         // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the
         // innermost loop around it (and a foreach's iteration variables), or the lambda of a Select that repeats it.
         // A `for` loop's own variables are one for all iterations.
@@ -1258,5 +1339,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             return null;
         }
+    }
+
+    // A UI's dispatcher is one for the application (WPF, WinForms); Blazor Server's renderer has one per circuit.
+    private enum Dispatcher
+    {
+        None,
+        Ui,
+        Blazor,
     }
 }

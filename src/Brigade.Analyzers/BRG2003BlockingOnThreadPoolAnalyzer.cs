@@ -321,8 +321,8 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         // var done = Task.FromResult(42); ... done.Result  (review 65b): a local whose only value is a task complete
-        // when made.
-        if (task is ILocalReferenceOperation { Local: var local } && HoldsOnlyACompleteTask(local, Operations.Root(operation)))
+        // when made (since review 67 also one assigned again, each time with such a task).
+        if (task is ILocalReferenceOperation { Local: var local } && CompleteWhenMade.HoldsOnlyCompleteTasks(local, Operations.Root(operation)))
         {
             return true;
         }
@@ -340,45 +340,6 @@ internal sealed class BRG2003BlockingOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         return cache.For(operation, known).IsComplete(operation, task);
-    }
-
-    // A local declared with a task complete when made (`var t = Task.FromResult(1);`, `ValueTask<int> v = new(5);`) and
-    // never assigned again, nor passed by ref or out, nor taken by reference, anywhere in the body (its lambdas too).
-    private static bool HoldsOnlyACompleteTask(ILocalSymbol local, IOperation root)
-    {
-        if (local.IsRef)
-        {
-            return false;
-        }
-
-        var initialized = false;
-        foreach (var operation in root.DescendantsAndSelf())
-        {
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
-                    var value = declarator.Initializer?.Value ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer?.Value;
-                    if (value is null || !CompleteWhenMade.IsComplete(Operations.SkipConversions(value)))
-                    {
-                        return false;
-                    }
-
-                    initialized = true;
-                    break;
-                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local):
-                    if (reference.Parent is IAssignmentOperation assignment && assignment.Target == reference
-                        || reference.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }
-                        || reference.Parent is ITupleOperation or IAddressOfOperation
-                        || reference.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } })
-                    {
-                        return false;
-                    }
-
-                    break;
-            }
-        }
-
-        return initialized;
     }
 
     private static IOperation? TaskOf(IOperation operation)

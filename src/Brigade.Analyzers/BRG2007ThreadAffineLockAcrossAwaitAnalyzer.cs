@@ -28,11 +28,16 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterOperationAction(AnalyzeInvocation, OperationKind.Invocation);
-        context.RegisterOperationAction(AnalyzeUsing, OperationKind.Using, OperationKind.UsingDeclaration);
+        context.RegisterCompilationStartAction(start =>
+        {
+            // Readonly fields that only hold complete tasks (review 67), each read once per compilation when first awaited.
+            var fields = new CompleteFields(start.Compilation);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, fields), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeUsing(c, fields), OperationKind.Using, OperationKind.UsingDeclaration);
+        });
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, CompleteFields fields)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (!ThreadAffineLocks.IsAcquire(invocation, out var call)
@@ -60,7 +65,7 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
             {
                 end = release.Syntax.SpanStart;
             }
-            else if (Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation) && !notTaken.Any(s => s.Contains(operation.Syntax.SpanStart)))
+            else if (Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation, fields) && !notTaken.Any(s => s.Contains(operation.Syntax.SpanStart)))
             {
                 awaits.Add(operation);
             }
@@ -81,7 +86,7 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
     }
 
     // using (new ReadScope(_lock)) { await ... }: a type of the compilation whose Dispose releases a thread-affine lock.
-    private static void AnalyzeUsing(OperationAnalysisContext context)
+    private static void AnalyzeUsing(OperationAnalysisContext context, CompleteFields fields)
     {
         IOperation? resource;
         IEnumerable<IOperation> held;
@@ -108,7 +113,7 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
 
         foreach (var statement in held)
         {
-            if (FirstAwait(statement) is { } awaited)
+            if (FirstAwait(statement, fields) is { } awaited)
             {
                 var exception = release.Name == "ReleaseMutex" ? "ApplicationException" : "SynchronizationLockException";
                 context.ReportDiagnostic(Diagnostic.Create(
@@ -259,10 +264,11 @@ internal sealed class BRG2007ThreadAffineLockAcrossAwaitAnalyzer : DiagnosticAna
     };
 
     // The first await that can suspend: one of a task complete when made (Task.CompletedTask) continues on this thread.
-    private static IOperation? FirstAwait(IOperation root) =>
-        IsSuspending(root) ? root : Operations.DescendantsInFunction(root).FirstOrDefault(IsSuspending);
+    // Since review 67 also one of a local or readonly field that only ever holds such tasks (`await done`, `await s_done`).
+    private static IOperation? FirstAwait(IOperation root, CompleteFields fields) =>
+        IsSuspending(root, fields) ? root : Operations.DescendantsInFunction(root).FirstOrDefault(o => IsSuspending(o, fields));
 
-    private static bool IsSuspending(IOperation operation) => Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation);
+    private static bool IsSuspending(IOperation operation, CompleteFields fields) => Operations.IsAwait(operation) && !CompleteWhenMade.IsAwaitOfComplete(operation, fields);
 
     // The await expression, or the await keyword of await foreach / await using.
     private static Location AwaitLocation(IOperation awaited)

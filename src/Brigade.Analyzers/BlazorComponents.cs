@@ -26,6 +26,28 @@ internal static class BlazorComponents
         return "Blazor Server (component method " + type.Name + "." + method.Name + "; the singleton is shared by every circuit, each on its own thread)";
     }
 
+    /// <summary>Describes a method of a Blazor Server component that writes a static (review 67), for messages.</summary>
+    /// <param name="method">A method for which <see cref="Of"/> gave a description.</param>
+    /// <returns>What runs the method.</returns>
+    public static string StaticsOf(IMethodSymbol method) =>
+        "Blazor Server (component method " + method.ContainingType.Name + "." + method.Name + "; a static is shared by every circuit, each on its own thread)";
+
+    /// <summary>Describes a lambda a Blazor Server component's member hands to <c>InvokeAsync</c> (review 67), for messages.</summary>
+    /// <param name="type">The type of the member the lambda is written in.</param>
+    /// <param name="member">That member.</param>
+    /// <param name="known">The compilation's known symbols.</param>
+    /// <returns>What runs the lambda, for a singleton's write and a static's, or null when the type is not a Blazor Server component.</returns>
+    public static (string Singleton, string Static)? DispatchedIn(INamedTypeSymbol type, ISymbol member, KnownSymbols known)
+    {
+        if (known.CircuitHandler is null || type.TypeKind != TypeKind.Class || !IsComponent(type))
+        {
+            return null;
+        }
+
+        var where = "Blazor Server (InvokeAsync in component method " + type.Name + "." + member.Name + ", one work item at a time for its circuit only; ";
+        return (where + "the singleton is shared by every circuit, each on its own thread)", where + "a static is shared by every circuit, each on its own thread)");
+    }
+
     /// <summary>Finds whether a member is an <c>[Inject]</c> property of a type the compilation registers as a singleton.</summary>
     /// <param name="symbol">A field, property or parameter.</param>
     /// <param name="type">The component.</param>
