@@ -7,7 +7,15 @@ namespace Brigade.Orleans.Dispatch;
 internal static class SiloProbe
 {
     /// <summary>A silo's answer, or why it gave none; with membership's entry for it.</summary>
-    public sealed record Result(SiloAddress Address, string Name, PrepareResponse? Response, string? Error, MembershipEntry? Membership);
+    public sealed record Result(SiloAddress Address, string Name, PrepareResponse? Response, string? Error, MembershipEntry? Membership)
+    {
+        /// <summary>The question of a silo cut by the grace, still asked (see <see cref="HearLateAsync"/>); null otherwise.</summary>
+        internal Question? Late { get; init; }
+    }
+
+    /// <summary>A silo's question: the first answer of its asks, or its failure; cancelled at PrepareTimeout (or when the
+    /// probe is abandoned), not at the grace.</summary>
+    internal sealed record Question(Task<PrepareResponse> Answer, List<Task<PrepareResponse>> Asks);
 
     public static async Task<List<Result>> ProbeAsync(ClusterEngine engine, PrepareRequest request, Guid runId, CancellationToken cancellationToken)
     {
@@ -37,10 +45,16 @@ internal static class SiloProbe
         // Once one silo has answered, the others get AnsweredGrace more, not the whole PrepareTimeout (a silo that missed
         // the previous probe, KnownSilentGrace). Review 59: one frozen silo (SIGSTOP) of three held every `brigade run` 77 s
         // before its first item: the engine's discovery and then the run's own probe each waited out 30 s for it.
+        // A silo cut by its grace is still asked, in the background, up to PrepareTimeout: its late answer clears its "not
+        // answering" mark (review 67: a silo that once missed a probe got 2 s at every probe after, and its question was
+        // cancelled at those 2 s, so a silo 2-10 s slow, still starting at load, never came back into this engine's runs).
+        // The questions are abandoned only when the probe itself is (its caller cancelled it); there is nothing else to
+        // tie them to (the engine is not disposable).
         var graces = hosts.Select(_ => CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)).ToList();
+        var abandon = new CancellationTokenSource();
         try
         {
-            var probes = hosts.Select((entry, i) => (Task: ProbeOneAsync(engine, entry, runId, request, clock, graces[i].Token, cancellationToken), Grace: graces[i], Name: entry.SiloAddress.Endpoint.ToString())).ToList();
+            var probes = hosts.Select((entry, i) => (Task: ProbeOneAsync(engine, entry, runId, request, clock, graces[i].Token, abandon.Token, cancellationToken), Grace: graces[i], Name: entry.SiloAddress.Endpoint.ToString())).ToList();
             var pending = probes.Select(p => p.Task).ToList();
             while (pending.Count > 0)
             {
@@ -59,6 +73,11 @@ internal static class SiloProbe
 
             results = (await Task.WhenAll(probes.Select(p => p.Task)).ConfigureAwait(false)).ToList();
         }
+        catch
+        {
+            abandon.Cancel();
+            throw;
+        }
         finally
         {
             graces.ForEach(g => g.Dispose());
@@ -67,6 +86,12 @@ internal static class SiloProbe
         foreach (var r in results)
         {
             engine.Answered(r.Name, r.Error is null, asked);
+        }
+
+        // After the marks: a late answer clears the one just set.
+        foreach (var r in results.Where(r => r.Late is not null))
+        {
+            _ = HearLateAsync(engine, runId, r, r.Late!);
         }
 
         foreach (var r in results.Where(r => r.Error is not null))
@@ -121,14 +146,15 @@ internal static class SiloProbe
     // (SIGSTOP) holds what is routed through it without a word: review 59, one frozen silo of three failed a run with "No
     // silo can take the run", every silo "not answering", when the run's questions went through its gateway. A new grain id
     // is routed afresh, as a stuck batch's is (ClusterSlot).
-    private static async Task<PrepareResponse> AskAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, CancellationToken cancellationToken)
+    private static async Task<PrepareResponse> AskAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, List<Task<PrepareResponse>> asks, CancellationToken cancellationToken)
     {
-        var asks = new List<Task<PrepareResponse>>();
         while (true)
         {
             if (asks.Count < MaxAsks)
             {
-                asks.Add(engine.Slot(silo, runId, 0, asks.Count).PrepareAsync(request));
+                var ask = engine.Slot(silo, runId, 0, asks.Count).PrepareAsync(request);
+                Observe(ask);
+                asks.Add(ask);
             }
 
             var again = Task.Delay(AskAgainAfter, cancellationToken);
@@ -149,15 +175,35 @@ internal static class SiloProbe
     internal static readonly TimeSpan KnownSilentGrace = TimeSpan.FromSeconds(2);
 
     private static async Task<Result> ProbeOneAsync(
-        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken cancellationToken)
+        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken abandon, CancellationToken cancellationToken)
     {
         var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(rest);
-        bounded.CancelAfter(engine.Options.PrepareTimeout);
+        var asks = new List<Task<PrepareResponse>>();
+        var question = QuestionAsync(engine, silo, runId, request, asks, abandon);
+        Observe(question);
         try
         {
-            var response = await AskAsync(engine, silo, runId, request, bounded.Token).ConfigureAwait(false);
+            await question.WaitAsync(rest).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (rest.IsCancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // The grace ended: the run goes on without the silo, and the question stays asked (HearLateAsync).
+            return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry)
+            {
+                Late = new Question(question, asks),
+            };
+        }
+        catch (Exception) when (question.IsCompleted)
+        {
+            // Its own failure, told below.
+        }
+
+        try
+        {
+            var response = await question.ConfigureAwait(false);
             if (response.SiloAddress != silo.ToParsableString())
             {
                 // The silo was leaving: its slot was placed elsewhere. It is not part of this run.
@@ -170,15 +216,7 @@ internal static class SiloProbe
         {
             throw;
         }
-        catch (OperationCanceledException) when (rest.IsCancellationRequested)
-        {
-            return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry);
-        }
-        catch (OperationCanceledException) when (bounded.IsCancellationRequested)
-        {
-            return new Result(silo, name, null, $"no answer within {engine.Options.PrepareTimeout.TotalSeconds:0.#} s", entry);
-        }
-        catch (TimeoutException)
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
             return new Result(silo, name, null, $"no answer within {engine.Options.PrepareTimeout.TotalSeconds:0.#} s", entry);
         }
@@ -187,4 +225,55 @@ internal static class SiloProbe
             return new Result(silo, name, null, ErrorText.Gist(e), entry);
         }
     }
+
+    // Asked until answered, PrepareTimeout, or the probe is abandoned; not cut by the grace.
+    private static async Task<PrepareResponse> QuestionAsync(
+        ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, List<Task<PrepareResponse>> asks, CancellationToken abandon)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(abandon);
+        bounded.CancelAfter(engine.Options.PrepareTimeout);
+        return await AskAsync(engine, silo, runId, request, asks, bounded.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for the answer of a silo the run went on without: an answer, however late, clears the silo's "not answering"
+    /// mark, so that the engine's next probe gives it <see cref="AnsweredGrace"/>, not <see cref="KnownSilentGrace"/>.
+    /// Bounded by the question's PrepareTimeout; never throws. The run's slot grains it prepared on that silo (one per
+    /// ask answered) are told to go: the run sends them nothing, and the silo would count the run as held meanwhile.
+    /// </summary>
+    internal static async Task HearLateAsync(ClusterEngine engine, Guid runId, Result result, Question question)
+    {
+        try
+        {
+            var response = await question.Answer.ConfigureAwait(false);
+            if (response.SiloAddress == result.Address.ToParsableString())
+            {
+                engine.Answered(result.Name, true, DateTimeOffset.UtcNow);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // No answer within PrepareTimeout, or a failure: the mark stays.
+        }
+
+        if (runId == Guid.Empty)
+        {
+            return;
+        }
+
+        // The question is over: no ask is added any more. An ask still in flight is released once it is answered.
+        for (var generation = 0; generation < question.Asks.Count; generation++)
+        {
+            var grain = engine.Slot(result.Address, runId, 0, generation);
+            Observe(question.Asks[generation].ContinueWith(
+                ask => ask.IsCompletedSuccessfully ? grain.ReleaseAsync() : Task.CompletedTask,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).Unwrap());
+        }
+    }
+
+    // A task nobody awaits: its failure is read, so that it is not reported as unobserved.
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }
