@@ -114,6 +114,10 @@ public sealed class EngineWorker
 
     internal IReadOnlyList<TimelineEvent> Timeline => _timeline;
 
+    /// <summary>Gets the wall time of the worker's batches and the gaps between them that its run-queue readings covered
+    /// (the measured wait is scaled up from it to the worker's span: <see cref="ToReport"/>).</summary>
+    internal TimeSpan RunQueueCovered => _recorder.Clock.ToDuration(0, _runQueueCovered);
+
     /// <summary>
     /// Gets or sets the worker's measuring hook (auto mode's measurements), entered and exited inside
     /// <see cref="BeginBatch"/>/<see cref="EndBatch"/>, right around the items and inside the clock reads; set before the first batch.
@@ -157,6 +161,10 @@ public sealed class EngineWorker
         if (_startRunQueue >= 0)
         {
             ReadFirstBatchRunQueue();
+        }
+        else if (_runQueueLast < 0 && _batches == 0 && _runQueueInterval != long.MaxValue)
+        {
+            StartRunQueueAtFirstBatch();
         }
 
         if (_measureCpu)
@@ -441,6 +449,22 @@ public sealed class EngineWorker
         }
     }
 
+    // Any other worker (on the thread pool: Engine.ThreadPool, Sequential and Async, auto mode's loops) starts its readings
+    // at its first batch's start too, as review 66b did for dedicated threads (ReadFirstBatchRunQueue): read first at its
+    // end, the wait the later batches measured was scaled up over the first batch as well, and a long first batch that
+    // blocked (a command that slept 20 s), then short ones at load 15, read "waiting for a core" for nearly all of it. One
+    // reading per worker and run (~3 µs; the thread keeps its procfs file across runs); a first batch that awaits and ends
+    // on another thread (Engine.Async) wastes it, as the readings after such batches start afresh anyway (ReadRunQueue).
+    private void StartRunQueueAtFirstBatch()
+    {
+        var ticks = _runQueue.ReadCurrentThread(out _);
+        if (ticks >= 0)
+        {
+            _runQueueLast = ticks;
+            _runQueueReadAt = _recorder.Clock.Now();
+        }
+    }
+
     // Run-queue wait accrues between two readings on the same thread, in batches and between them; the wall time
     // those readings cover is kept so that the report can scale the measured wait up to the worker's whole span
     // (first batch start to last batch end), like CPU time.
@@ -467,6 +491,14 @@ public sealed class EngineWorker
     // CPU time is reported when batches covering at least 90% of the busy time were measured, scaled up to the
     // whole busy time; otherwise it is unknown rather than wrong. What the items reported using outside their thread is
     // added as reported (not scaled), and so is its wait for a core.
+    // The run-queue wait is scaled up from the time its readings covered to the worker's span (first batch's start to last
+    // batch's end), which assumes the time not covered waited like the time covered. Since the readings start at the first
+    // batch (every worker, review 67), that holds for the end of the last batches (at most the readings' interval, 1 ms,
+    // after the last reading: batches like the ones before them). Time is also left out where the worker moved to another
+    // thread (a batch that awaited or hopped is not read at its end, and the next reading starts afresh on the new
+    // thread). It does not hold there: the time left out is the awaiting batches', whose items wait for no core while they
+    // await, so a worker whose batches partly await can over-count (the losses cap the wait inside batches only at their
+    // time off the CPU, which awaiting fills). Nor does it for a long first batch, which is why the readings start there.
     internal WorkerReport ToReport()
     {
         var externalCpu = TimeSpan.FromTicks(Math.Max(0, _external?.Ticks ?? 0));

@@ -57,6 +57,14 @@ internal static class LossBreakdown
         // run's own finish after that). Run-queue wait is measured over each worker's span, so it splits between its
         // batches and the gaps between them in proportion; both parts count as waiting for a core.
         var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
+
+        // Worker processes measure their own thread's wait for a core and their own wall on each chunk (protocol 7:
+        // WorkerReport.RemoteRunQueueWait and RemoteBusy). Where every worker did, the wait is the machine's, inside the
+        // batches, and the batches beyond the workers' own wall are transport; before review 67 both counted as the items'
+        // time (CPU-bound work on 2 worker processes beside 8 `yes` read a speedup of 2.0 for items that got a tenth of a
+        // core each). Where one did not (a worker older than protocol 7, a silo), none counts, as before: advise's measured
+        // speedup (ForecastComparison) takes the waits out of the losses' useful time itself then.
+        var remoteMeasured = remote && report.Workers.All(static w => w.Batches == 0 || (w.RemoteRunQueueWait is not null && w.RemoteBusy is not null));
         TimeSpan startUp = TimeSpan.Zero, windDown = TimeSpan.Zero, between = TimeSpan.Zero, tail = TimeSpan.Zero, busy = TimeSpan.Zero;
         TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero, externalRunQueue = TimeSpan.Zero;
         var startRunQueue = TimeSpan.Zero;
@@ -70,12 +78,13 @@ internal static class LossBreakdown
 
             var gaps = Max(TimeSpan.Zero, slot.LastEnd - slot.First - slot.Busy);
             var span = slot.Busy + gaps;
-            var waited = remote ? TimeSpan.Zero : Min(slot.RunQueue, span);
+            var waited = remote ? (remoteMeasured ? Min(slot.RemoteRunQueue, slot.Busy) : TimeSpan.Zero) : Min(slot.RunQueue, span);
 
-            // What the items reported for work outside their thread (a command waiting for a core) fell inside batches.
-            var reported = Min(slot.ExternalRunQueue, waited);
+            // What the items reported for work outside their thread (a command waiting for a core) fell inside batches, and
+            // so did a worker process's wait, measured on its chunks.
+            var reported = remote ? waited : Min(slot.ExternalRunQueue, waited);
             var inside = reported + (span > TimeSpan.Zero ? (waited - reported) * (slot.Busy / span) : TimeSpan.Zero);
-            externalRunQueue += reported;
+            externalRunQueue += remote ? TimeSpan.Zero : reported;
             startUp += slot.First;
             between += gaps - (waited - inside);
             tail += lastEndAll - slot.LastEnd;
@@ -88,7 +97,7 @@ internal static class LossBreakdown
 
         // The run-queue wait is scaled up from the stretches measured; a thread waiting for a core is not on it, so
         // inside batches it is at most their time off the CPU. What the scaling put beyond that is the items' own.
-        if (!remote && report.WorkerCpuTime is { } batchesCpu && runQueueInside > Max(TimeSpan.Zero, busy - batchesCpu))
+        if ((!remote || remoteMeasured) && report.WorkerCpuTime is { } batchesCpu && runQueueInside > Max(TimeSpan.Zero, busy - batchesCpu))
         {
             var excess = runQueueInside - Max(TimeSpan.Zero, busy - batchesCpu);
             runQueueInside -= excess;
@@ -164,7 +173,20 @@ internal static class LossBreakdown
         if (report.WorkerCpuTime is { } cpu)
         {
             var offCpu = Max(TimeSpan.Zero, busy - cpu - runQueueInside - gc);
-            if (remote)
+            if (remoteMeasured)
+            {
+                // The workers' own wall on their batches is known: the rest of the batches is serialization, transport
+                // and this process's handling of the results (its threads' own waits for a core included); what the
+                // worker's own wall holds beyond its CPU time and its wait for a core is the items' own (I/O, sleeps).
+                var beyondOwn = TimeSpan.Zero;
+                foreach (var w in report.Workers)
+                {
+                    beyondOwn += w.Batches > 0 && w.RemoteBusy is { } own ? Max(TimeSpan.Zero, w.BusyTime - own) : TimeSpan.Zero;
+                }
+
+                transport = Min(offCpu, beyondOwn);
+            }
+            else if (remote)
             {
                 // A remote batch's time beyond its CPU time there is serialization and transport, unless the items
                 // themselves wait (I/O): then the two cannot be told apart and the time counts as the items'. Items
@@ -264,7 +286,7 @@ internal static class LossBreakdown
             (LossCause.InputEnd, inputEnd, Text($"the last item ended {LossText.Duration(slots.Count > 0 ? inputEnd / slots.Count : TimeSpan.Zero)} before the input did: every worker waited for more items from an input still open (a FIFO or pipe whose writer had not closed it)"),
                 "the run ends only when its input does: close the input (the writer of the FIFO or pipe) as soon as its last item is written"),
             (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
-            (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
+            (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : remoteMeasured ? "worker processes' threads (as they measured it)" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed
                     ? Text($"{width} workers for {cores} cores on CPU-bound items: the workers beyond the cores only wait for one: use at most {cores} (MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs {cores})")
                     : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
@@ -374,6 +396,7 @@ internal static class LossBreakdown
             free.LastEnd = t.LastEnd;
             free.Busy += w.BusyTime;
             free.RunQueue += t.RunQueueWait ?? TimeSpan.Zero;
+            free.RemoteRunQueue += w.RemoteRunQueueWait ?? TimeSpan.Zero;
             free.ExternalRunQueue += t.ExternalRunQueue;
             free.Contended += t.ContendedOffCpu;
             free.Last = t;
@@ -795,6 +818,9 @@ internal static class LossBreakdown
         public TimeSpan RunQueue { get; set; }
 
         public TimeSpan ExternalRunQueue { get; set; }
+
+        // What its worker processes said their thread waited for a core in their batches (WorkerReport.RemoteRunQueueWait).
+        public TimeSpan RemoteRunQueue { get; set; }
 
         // Its first worker's wait for a core before its first batch (a later worker's falls between batches).
         public TimeSpan StartRunQueue { get; init; }

@@ -375,12 +375,19 @@ public sealed partial class SpeedupForecast
     // share; on worker processes, the workers' own waits, protocol 7) beyond what the other groups explain. Review 66:
     // CPU-bound work on worker processes beside 8 `yes` of the same session, 97% of the workers' time waiting for a core,
     // was forecast 0.38 (limited by a busy machine) against 0.05 measured: the other groups alone explained none of it.
+    // Review 67: the sample's run-queue share misses that load when the sample is short and in-process: the scheduler lets
+    // its freshly woken threads run first, and cpu-loop's sample beside 8 `yes` of its own session read a contention of
+    // 0.000 (twice in three; 0.34 once, less than the other sessions explained), so below the 0.02 threshold (or under the
+    // other sessions' share) nothing was inferred and the forecast read 0.34-0.43 against 0.04 measured. The machine's count
+    // of runnable threads saw them: what no other group holds is the job's own group's (CountedGroupLoad); the larger of the
+    // two readings counts.
     private static double GroupLoad(ForecastSample sample, int cores, IReadOnlyList<double> groups, double t, double r)
     {
+        var counted = CountedGroupLoad(sample, cores, groups);
         var q = Math.Clamp(sample.RunQueueShare, 0, 0.99);
         if (q < 0.02)
         {
-            return 0;
+            return counted;
         }
 
         var got = 1 - q;
@@ -388,7 +395,7 @@ public sealed partial class SpeedupForecast
         double Share(double inGroup) => Math.Min(1, GroupCores(cores, groups, demand + inGroup) / Math.Max(1e-9, demand + inGroup));
         if (demand <= 1e-12 || Share(0) <= got)
         {
-            return 0;
+            return counted;
         }
 
         // The share falls as the group's other threads grow: the load at which it is what the sample got.
@@ -399,7 +406,23 @@ public sealed partial class SpeedupForecast
             (low, high) = Share(mid) > got ? (mid, high) : (low, mid);
         }
 
-        return (low + high) / 2;
+        return Math.Max(counted, (low + high) / 2);
+    }
+
+    // The machine's runnable threads (ForecastSample.OtherLoad: procs_running, this process's other threads included) that
+    // the other groups do not hold: the job's own group's. Only where no other group reads saturated: a group's count stops
+    // at the cores (MachineLoad), so the threads beyond may be a busy session's, which take nothing more from the job's
+    // group (its share is fixed by the number of groups), and nothing is inferred then. The count is an instant's, the
+    // groups' an average of five readings: a thread of the job's own (a sample worker still running when the plan read it)
+    // can count here, as it does in OtherLoad where the scheduler shares the cores between threads.
+    private static double CountedGroupLoad(ForecastSample sample, int cores, IReadOnlyList<double> groups)
+    {
+        if (sample.OtherLoad is not { } machine || groups.Any(g => g >= cores - 0.25))
+        {
+            return 0;
+        }
+
+        return Math.Max(0, machine - groups.Sum());
     }
 
     // The machine's other runnable threads, from the share of a core the sample's threads did not get.
