@@ -102,8 +102,10 @@ internal static class ForecastComparison
 
     // The items' own time in a run: its batches less the losses inside them that one worker would not have had. On one
     // worker (the baseline), a lock wait inside an item is the item's own too (nothing of the run contends with it).
-    // Worker processes: the run's losses leave their waits for a core out (a remote batch's time beyond its CPU time is
-    // the items' or transport), so the items' own time is what the workers measured themselves (protocol 7): their own
+    // Worker processes: where a worker did not measure its waits and busy time, the run's losses count its waits for a
+    // core as the items' (a remote batch's time beyond its CPU time is the items' or transport; where every worker measured
+    // both, the losses take the waits out since review 67, and the smaller of the two below is the same); so the items'
+    // own time is what the workers measured themselves (protocol 7): their own
     // wall on the batches (no transport, no wait of this process's threads) less their waits for a core; where a worker
     // did not measure both, the waits it did measure come off the batches; at least their CPU time. Review 66b: CPU-bound
     // work on processes ×2 beside 8 `yes` measured 1.99 (a speedup over one worker under the same load) beside a forecast
