@@ -27,7 +27,7 @@ internal static class DemoRenderer
     /// <summary>The line under a table whose speedups (marked *) are over one worker on an idle machine: the JSON's
     /// <c>speedupOver</c> of those runs, and the figure their <c>losses</c> give (review 67).</summary>
     internal const string OneWorkerLegend =
-        "* over " + RunRecord.OverOneWorker + " (no sequential run in this scene): the items' own time over the wall time, waits for a core not counted; other speedups are over the scene's sequential time";
+        "* speedup over " + RunRecord.OverOneWorker + " (no sequential run to compare with): the items' own time over the wall time, waits for a core not counted, as in the run's losses";
 
     public static void SceneEnd(IAnsiConsole console, SceneResult scene)
     {

@@ -80,7 +80,7 @@ public sealed class DemoSpeedupOverTests
         Assert.Contains("1.50×", text, StringComparison.Ordinal);
         Assert.DoesNotContain("1.50×*", text, StringComparison.Ordinal);
         Assert.DoesNotContain("1.95×", text, StringComparison.Ordinal);
-        Assert.Contains("* over one worker on an idle machine", text, StringComparison.Ordinal);
+        Assert.Contains("* speedup over one worker on an idle machine", text, StringComparison.Ordinal);
     }
 
     [Fact]
