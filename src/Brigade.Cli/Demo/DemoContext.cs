@@ -47,7 +47,9 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
 
     /// <summary>Records a Brigade run: keeps its report for the trace and turns it into a JSON run.</summary>
     /// <param name="report">The run's report.</param>
-    /// <param name="sequentialWall">The scene's sequential wall time, for a measured speedup; null to use the run's own estimate.</param>
+    /// <param name="sequentialWall">The scene's sequential wall time, for a measured speedup; null when the scene has none: the
+    /// speedup is then the run's <see cref="Brigade.Reporting.RunLosses.Speedup"/> (over one worker on an idle machine, the figure its
+    /// losses give), not <see cref="RunReport.Speedup"/>, which counts waits for a core as work (review 67).</param>
     /// <param name="efficiencyWidth">The width efficiency is relative to; defaults to the run's workers.</param>
     /// <param name="label">The run's label in the demo, instead of its report's (a <c>brigade run</c> job names its command).</param>
     public RunRecord Record(RunReport report, TimeSpan? sequentialWall = null, int? efficiencyWidth = null, string? label = null)
@@ -58,7 +60,10 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             _reports.Add(report);
         }
 
-        var speedup = sequentialWall is { } s && report.WallTime > TimeSpan.Zero ? s / report.WallTime : report.Speedup;
+        var losses = report.Losses;
+        var (speedup, over) = sequentialWall is { } s && report.WallTime > TimeSpan.Zero
+            ? (s / report.WallTime, RunRecord.OverSequential)
+            : (losses.Speedup, RunRecord.OverOneWorker);
         var width = Math.Max(1, efficiencyWidth ?? report.DegreeOfParallelism);
         return new RunRecord
         {
@@ -70,6 +75,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             CpuSeconds = Round(report.ProcessCpuTime.TotalSeconds),
             Failed = report.Failed,
             Speedup = Round(speedup, 2),
+            SpeedupOver = over,
             Efficiency = Round(speedup / width, 2),
             Batches = report.Batches,
             NotRun = report.NotRun > 0 ? report.NotRun : null,
@@ -78,7 +84,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
                     .OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(w => w.Items), StringComparer.Ordinal)
                 : null,
             FailedIndexes = report.Failed > 0 ? [.. report.Failures.Take(100).Select(f => f.Index)] : null,
-            Losses = LossesRecord.From(report.Losses),
+            Losses = LossesRecord.From(losses),
         };
     }
 
@@ -112,10 +118,11 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
         result.Conclusion += $" Why not faster: {result.WhyNotFaster}.";
     }
 
-    /// <summary>Records a plain .NET baseline measured by the scene itself.</summary>
-    public static RunRecord Baseline(string api, string label, int workers, long items, TimeSpan wall, TimeSpan cpu, TimeSpan? sequentialWall, int? efficiencyWidth = null)
+    /// <summary>Records a plain .NET baseline measured by the scene itself, against the scene's sequential time (a baseline
+    /// has no losses to estimate a speedup from: before review 67 a null sequential time made its speedup 1.0).</summary>
+    public static RunRecord Baseline(string api, string label, int workers, long items, TimeSpan wall, TimeSpan cpu, TimeSpan sequentialWall, int? efficiencyWidth = null)
     {
-        var speedup = sequentialWall is { } s && wall > TimeSpan.Zero ? s / wall : 1.0;
+        var speedup = wall > TimeSpan.Zero ? sequentialWall / wall : 1.0;
         return new RunRecord
         {
             Engine = "baseline",
@@ -127,6 +134,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             CpuSeconds = Round(cpu.TotalSeconds),
             Failed = 0,
             Speedup = Round(speedup, 2),
+            SpeedupOver = RunRecord.OverSequential,
             Efficiency = Round(speedup / Math.Max(1, efficiencyWidth ?? workers), 2),
         };
     }

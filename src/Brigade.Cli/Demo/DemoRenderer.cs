@@ -24,6 +24,11 @@ internal static class DemoRenderer
         console.Write(new Rule($"[bold yellow]{Markup.Escape(scene.Title)}[/] [grey]({scene.Id})[/]").LeftJustified());
     }
 
+    /// <summary>The line under a table whose speedups (marked *) are over one worker on an idle machine: the JSON's
+    /// <c>speedupOver</c> of those runs, and the figure their <c>losses</c> give (review 67).</summary>
+    internal const string OneWorkerLegend =
+        "* speedup over " + RunRecord.OverOneWorker + " (no sequential run to compare with): the items' own time over the wall time, waits for a core not counted, as in the run's losses";
+
     public static void SceneEnd(IAnsiConsole console, SceneResult scene)
     {
         if (scene.Runs.Count > 0)
@@ -46,6 +51,8 @@ internal static class DemoRenderer
 
             foreach (var run in scene.Runs)
             {
+                var measured = run.SpeedupOver != RunRecord.OverNothing;
+                var overOneWorker = run.SpeedupOver == RunRecord.OverOneWorker;
                 var engine = run.Engine == "baseline" ? $"[grey]{Markup.Escape(run.Baseline ?? "baseline")}[/]" : Markup.Escape(run.Engine);
                 var cells = new List<string>
                 {
@@ -55,8 +62,8 @@ internal static class DemoRenderer
                     run.Items.ToString("N0", CultureInfo.InvariantCulture),
                     run.WallSeconds.ToString("0.000", CultureInfo.InvariantCulture),
                     run.CpuSeconds.ToString("0.00", CultureInfo.InvariantCulture),
-                    run.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "×",
-                    run.Efficiency.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal),
+                    measured ? run.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "×" + (overOneWorker ? "*" : "") : "n/a",
+                    measured ? run.Efficiency.ToString("P0", CultureInfo.InvariantCulture).Replace(" ", "", StringComparison.Ordinal) : "n/a",
                     run.Failed == 0 ? "0" : $"[red]{run.Failed}[/]",
                 };
                 if (classes)
@@ -68,6 +75,10 @@ internal static class DemoRenderer
             }
 
             console.Write(table);
+            if (scene.Runs.Any(static r => r.SpeedupOver == RunRecord.OverOneWorker))
+            {
+                console.MarkupLine($"[grey]{Markup.Escape(OneWorkerLegend)}[/]");
+            }
         }
 
         console.MarkupLine($"[bold green]→[/] {Markup.Escape(scene.Conclusion)}");

@@ -21,8 +21,27 @@ internal sealed class RunRecord
 
     public long Failed { get; init; }
 
-    /// <summary>Wall time of the scene's sequential run divided by this run's; the run's own estimate when the scene has none.</summary>
+    /// <summary>What <see cref="Speedup"/> is over, in <see cref="SpeedupOver"/>: the scene's sequential time.</summary>
+    internal const string OverSequential = "sequential";
+
+    /// <summary>What <see cref="Speedup"/> is over, in <see cref="SpeedupOver"/>, where the scene has no sequential run: the
+    /// run's <see cref="Brigade.Reporting.RunLosses.Speedup"/>, in advise's words (<see cref="Commands.AdviseCommand.SpeedupOver"/>).</summary>
+    internal const string OverOneWorker = Commands.AdviseCommand.SpeedupOver;
+
+    /// <summary>What <see cref="Speedup"/> is over, in <see cref="SpeedupOver"/>, for runs that measure no speedup (the race
+    /// scene's two threads): <see cref="Speedup"/> and <see cref="Efficiency"/> are then placeholders.</summary>
+    internal const string OverNothing = "not measured";
+
+    /// <summary>The scene's sequential time divided by this run's wall time (<see cref="SpeedupOver"/> <c>sequential</c>);
+    /// where the scene has no sequential run, the run's <see cref="Brigade.Reporting.RunLosses.Speedup"/>, the same figure as
+    /// <see cref="Losses"/>' <c>speedup</c>: the items' own time over the wall time, waits for a core not counted
+    /// (<see cref="SpeedupOver"/> <c>one worker on an idle machine</c>). Before review 67 the latter was
+    /// <see cref="RunReport.Speedup"/>, which counts waits for a core as work.</summary>
     public double Speedup { get; init; }
+
+    /// <summary>What <see cref="Speedup"/> and <see cref="Efficiency"/> are over: <see cref="OverSequential"/>,
+    /// <see cref="OverOneWorker"/> or <see cref="OverNothing"/>; new in review 67, absent in older documents.</summary>
+    public string? SpeedupOver { get; init; }
 
     /// <summary>Speedup divided by the number of workers (capped by the number of cores for CPU-bound scenes).</summary>
     public double Efficiency { get; init; }

@@ -56,6 +56,7 @@ internal sealed class AutoModeScene : IDemoScene
             CpuSeconds = record.CpuSeconds,
             Failed = record.Failed,
             Speedup = record.Speedup,
+            SpeedupOver = record.SpeedupOver,
             Efficiency = record.Efficiency,
             Batches = record.Batches,
             NotRun = record.NotRun,

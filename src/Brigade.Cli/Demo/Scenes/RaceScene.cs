@@ -152,7 +152,9 @@ internal sealed class RaceScene : IDemoScene
         Items = expected,
         WallSeconds = DemoContext.Round(wall.TotalSeconds),
         CpuSeconds = DemoContext.Round(cpu.TotalSeconds),
+        // Not measured (two threads racing, nothing to compare with): placeholders the JSON contract keeps, said so.
         Speedup = 1,
+        SpeedupOver = RunRecord.OverNothing,
         Efficiency = 0.5,
         Expected = expected,
         Observed = observed,
