@@ -1134,7 +1134,7 @@ internal sealed class RuntimeReader : IDisposable
     /// <summary>
     /// Doctor67: the holders of a legacy <c>System.Threading.ReaderWriterLock</c> (not the Slim one). Its writer is the
     /// managed thread id in <c>_writerID</c>; its readers each have, in their <c>[ThreadStatic]</c> list of lock entries
-    /// (<c>t_lockEntryHead</c>), one whose <c>_lockID</c> is the lock's with a <c>_readerLevel</c> above 0. A writer waits for
+    /// (<c>ThreadLocalLockEntry.t_lockEntryHead</c>), one whose <c>_lockID</c> is the lock's with a <c>_readerLevel</c> above 0. A writer waits for
     /// both, a reader for the writer. Before, the wait read as one on its internal event with "no owner to blame", and two
     /// such locks taken in opposite orders read "No pitfall found".
     /// </summary>
@@ -1156,7 +1156,7 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         if (scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<long>("_lockID", out var lockId)
-            && rw.Type!.ThreadStaticFields.FirstOrDefault(f => f.Name == "t_lockEntryHead") is { } head)
+            && rw.Type!.Module?.GetTypeByName("System.Threading.ReaderWriterLock+ThreadLocalLockEntry")?.ThreadStaticFields.FirstOrDefault(f => f.Name == "t_lockEntryHead") is { } head)
         {
             foreach (var thread in _byManagedId.Values.Where(t => t.ManagedThreadId != scan.ManagedId && !scan.Owners.Contains(t.ManagedThreadId)))
             {
