@@ -17,7 +17,7 @@ public sealed class AwaitedTask
     public ulong Address { get; }
 
     /// <summary>Gets what the task is: <c>async method Orders.LoadAsync (at await #1)</c>, <c>Task.Delay</c>, <c>a TaskCompletionSource's task</c>, ...</summary>
-    public string Description { get; }
+    public string Description { get; internal set; }
 
     /// <summary>Gets the task's status (<c>WaitingForActivation</c>, <c>Running</c>, ...).</summary>
     public string Status { get; }

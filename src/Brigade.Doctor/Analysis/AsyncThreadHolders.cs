@@ -318,6 +318,44 @@ internal sealed class AsyncThreadHolders(ClrAppDomain? domain, IReadOnlyList<Thr
     }
 
     /// <summary>
+    /// Doctor67: where the innermost method of the application on <paramref name="scan"/>'s stack calls <c>Monitor.Pulse</c>
+    /// or <c>PulseAll</c> after the call it is in on this very object (the static call's argument, read as the object or the
+    /// field that holds it): <c>lock (Outer) { lock (Inner) { ready = true; Monitor.PulseAll(Inner); } }</c> waiting for
+    /// <c>Outer</c>. Null otherwise.
+    /// </summary>
+    public string? PulsesAfter(ThreadScan scan, SemaphoreInfo target)
+    {
+        try
+        {
+            if (InnermostAppCode(scan) is not { } app || target.Object.Type?.Name is not { } type)
+            {
+                return null;
+            }
+
+            var (frame, _, module, md, code, current) = app;
+            for (var i = 0; i < code.Count; i++)
+            {
+                if (code[i].Offset <= current || code[i].Op is not Call || Callee(md, code[i].Operand) is not ("Monitor", var pulse, 1, _, _)
+                    || pulse is not ("Pulse" or "PulseAll") || Load(md, code, i - 1) is not { } argument)
+                {
+                    continue;
+                }
+
+                if (Resolve(module, argument, () => frame.Roots, app.Name, o => o.Type?.Name == type).Surely(target))
+                {
+                    return $"{Where(app, code[i].Offset)} calls {pulse}";
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            // An unreadable method body: no pulse is known.
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Review 63: where the innermost method of the application on <paramref name="scan"/>'s stack calls, after the call it is
     /// in, one of <paramref name="methods"/> of <paramref name="typeName"/> (its simple name, any generic instance) on any
     /// receiver: <c>lock (Sync) { ... Results[item].TrySetResult(item); }</c> waiting for <c>Sync</c>. The receiver is not read

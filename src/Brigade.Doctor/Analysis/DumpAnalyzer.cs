@@ -153,6 +153,12 @@ internal static class DumpAnalyzer
         foreach (var scan in scans.Where(s => s.Kind == WaitKind.Task && !s.Target.IsNull))
         {
             scan.Task = tasks.Describe(scan.Target);
+            if (scan.AnyTasks.Count > 0)
+            {
+                AddAnyRunners(scan, tasks, byId);
+                continue;
+            }
+
             var waitedFor = scan.AllTasks.Where(t => t.Address != scan.Target.Address).Select(t => tasks.Describe(t)).Prepend(scan.Task);
             foreach (var waited in waitedFor)
             {
@@ -187,6 +193,18 @@ internal static class DumpAnalyzer
             scan.TargetHeldIn = reader.FindHolder(scan.Target, near);
         }
 
+        // Doctor67: WaitHandle.WaitAny(handles) and WaitAll(handles) waited "in WaitHandle.WaitAny" on nothing named (the
+        // frames root an array, not a handle): each handle of the application's array is named, as a WaitOne's is.
+        foreach (var scan in scans.Where(s => s is { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitAny" or "WaitHandle.WaitAll" } && s.Target.IsNull && s.Detail is null))
+        {
+            var handles = WaitHandlesOfArrays(scan);
+            if (handles.Count > 0)
+            {
+                var named = handles.Take(4).Select(h => reader.FindHolder(h, [scan]) is { } holder ? $"{h.Type?.Name} ({holder})" : h.Type?.Name ?? "?");
+                scan.Detail = $"{(scan.Api == "WaitHandle.WaitAny" ? "any" : "all")} of {handles.Count} handle{(handles.Count == 1 ? "" : "s")}: {string.Join(", ", named)}{(handles.Count > 4 ? $", and {handles.Count - 4} more" : "")}";
+            }
+        }
+
         Mark("holders named");
         ReleasersBehindLocks(reader, scans, asyncFlows?.Heap);
         var threads = new Dictionary<int, DiagnosedThread>();
@@ -215,7 +233,7 @@ internal static class DumpAnalyzer
                 && !t.Wait.HolderRoles.Values.Any(r => r.StartsWith(SignalsAfterLock, StringComparison.Ordinal) || r.StartsWith(CompletesAfterLock, StringComparison.Ordinal)
                     || r.StartsWith(SetsAfterWait, StringComparison.Ordinal) || r.StartsWith(TakesAfterLock, StringComparison.Ordinal) || r.StartsWith(ReadsAfterLock, StringComparison.Ordinal)
                     || r.StartsWith(HandleReleasedAfterLock, StringComparison.Ordinal) || r.StartsWith(AcquiredMutex, StringComparison.Ordinal)
-                    || r.StartsWith(AddsAfterLock, StringComparison.Ordinal))
+                    || r.StartsWith(AddsAfterLock, StringComparison.Ordinal) || r.StartsWith(PulsedAfterLock, StringComparison.Ordinal))
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.Marker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(CustomSchedulerWaits.MayContinuationMarker, StringComparison.Ordinal) != true
                 && t.Wait.Detail?.StartsWith(ContextPumpWaits.MayPumpGoneMarker, StringComparison.Ordinal) != true).ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: false),
@@ -324,20 +342,60 @@ internal static class DumpAnalyzer
     /// only one, so its flows are no owners): each is an owner of the wait.</summary>
     private static void AddRunners(ThreadScan scan, AwaitedTask waited)
     {
-        for (var task = waited; task is not null; task = task.Awaits)
+        foreach (var runner in Runners(waited))
         {
-            if (task.RunningOnThread is { } runner && runner != scan.ManagedId && !scan.Owners.Contains(runner))
+            if (runner != scan.ManagedId && !scan.Owners.Contains(runner))
             {
                 scan.Owners.Add(runner);
+            }
+        }
+    }
+
+    /// <summary>The threads running the code of a task, of what it awaits, and of what a <c>Task.WhenAll</c> on the way joins.</summary>
+    private static IEnumerable<int> Runners(AwaitedTask waited)
+    {
+        for (var task = waited; task is not null; task = task.Awaits)
+        {
+            if (task.RunningOnThread is { } runner)
+            {
+                yield return runner;
             }
 
             if (task.Description.StartsWith("Task.WhenAll", StringComparison.Ordinal))
             {
-                foreach (var joined in task.AwaitsAll)
+                foreach (var joined in task.AwaitsAll.SelectMany(Runners))
                 {
-                    AddRunners(scan, joined);
+                    yield return joined;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Doctor67: <c>Task.WaitAny(tasks)</c> (no timeout) ends when any one of its tasks does, so the threads running them are
+    /// its owners only when every one of its tasks runs on a thread that waits, without a timeout, for what this thread
+    /// holds (<c>lock (Routes) { Task.WaitAny(Task.Run(Probe), Task.Run(Probe)); }</c>, each <c>Probe</c> taking
+    /// <c>Routes</c>): then none can end, and a cycle through any of them is certain. Before, it read "No pitfall found", the
+    /// wait "for task of type CompleteOnInvokePromise" (WaitAny's own promise) with "no thread runs its code".
+    /// </summary>
+    private static void AddAnyRunners(ThreadScan scan, TaskReader tasks, Dictionary<int, ThreadScan> byId)
+    {
+        var count = scan.AnyTasks.Count;
+        var perTask = scan.AnyTasks.Select(t => (t.Address == scan.Target.Address ? scan.Task! : tasks.Describe(t)))
+            .Select(t => Runners(t).Where(r => r != scan.ManagedId).Distinct().ToList()).ToList();
+        var runners = perTask.SelectMany(r => r).Distinct().ToList();
+        var allHeld = perTask.TrueForAll(r => r.Count > 0) && runners.TrueForAll(r => byId.TryGetValue(r, out var runner)
+            && runner is { IsIdle: false, Api: { } api } && runner.Owners.Contains(scan.ManagedId) && !WaitRule.IsTimed(api) && !WaitRule.TimeoutUnknown(api));
+        if (allHeld)
+        {
+            scan.Owners.AddRange(runners.Where(r => !scan.Owners.Contains(r)));
+        }
+
+        if (count > 1)
+        {
+            scan.Detail ??= allHeld
+                ? $"any one of {count} ends it, and the code of every one of them waits for what this thread holds"
+                : $"any one of {count} ends it";
         }
     }
 
@@ -575,6 +633,31 @@ internal static class DumpAnalyzer
             }
         }
 
+        // Doctor67: nested monitor lockout. Monitor.Wait(Inner) (no timeout) lets go of Inner only: a waiter that holds another
+        // lock meanwhile (`lock (Outer) { lock (Inner) { while (!ready) Monitor.Wait(Inner); } }`) is never pulsed by a thread
+        // whose code takes Outer before it pulses (`lock (Outer) { lock (Inner) { ready = true; Monitor.PulseAll(Inner); } }`).
+        // Read "No pitfall found" with "if that thread is to pulse it, they deadlock". Possible: other code may pulse it.
+        foreach (var waiter in scans.Where(s => s is { Kind: WaitKind.MonitorWait, Api: "Monitor.Wait", IsIdle: false } && s.Owners.Count == 0 && !s.Target.IsNull))
+        {
+            var pulsers = scans.Where(r => r != waiter && r.Kind is WaitKind.Monitor or WaitKind.Lock && r.Owners.Contains(waiter.ManagedId)
+                && !WaitRule.IsTimed(r.Api!) && r.Target.Address != waiter.Target.Address).ToList();
+            holders ??= pulsers.Count > 0 ? new AsyncThreadHolders(reader.Domain, scans, reader.Lines) : null;
+            if (pulsers.Count == 0 || HasTimedMonitorWait(reader, holders!, waiter))
+            {
+                continue;
+            }
+
+            var target = new SemaphoreInfo(waiter.Target, 0, 0) { HeldIn = waiter.TargetHeldIn };
+            foreach (var pulser in pulsers)
+            {
+                if (holders!.PulsesAfter(pulser, target) is { } at)
+                {
+                    waiter.Owners.Add(pulser.ManagedId);
+                    waiter.HolderRoles[pulser.ManagedId] = $"{PulsedAfterLock}{at} on it after the lock it waits for) by";
+                }
+            }
+        }
+
         // Review 66: a kernel Mutex waited on with WaitOne(), held (by its code) by a thread blocked on something the waiter
         // holds: `Orders.WaitOne(); ... lock (Cache)` against `lock (Cache) { Orders.WaitOne(); }`, or two Mutexes taken in
         // opposite orders. Both read "No pitfall found", each Mutex "owned by the thread that acquired it, which the dump does
@@ -640,6 +723,10 @@ internal static class DumpAnalyzer
                 {
                     waiter.Owners.Add(adder.ManagedId);
                     waiter.HolderRoles[adder.ManagedId] = $"{AddsAfterLock}{at} adds to it after the lock it waits for) by";
+
+                    // Doctor67: "no thread is adding to it now" beside "to which an item would be added by" that thread read as
+                    // a contradiction: no thread is in Add, but this one's code adds after the lock.
+                    waiter.Detail = waiter.Detail?.Replace($"; {RuntimeReader.NoAdder}", "", StringComparison.Ordinal);
                 }
             }
         }
@@ -662,6 +749,10 @@ internal static class DumpAnalyzer
                 {
                     waiter.Owners.Add(consumer.ManagedId);
                     waiter.HolderRoles[consumer.ManagedId] = $"{ReadsAfterLock}{at} reads from it after the lock it waits for) by";
+                    if (waiter.Task is { } written)
+                    {
+                        written.Description = TaskReader.WithReaderBehindLock(written.Description);
+                    }
                 }
             }
         }
@@ -685,6 +776,10 @@ internal static class DumpAnalyzer
         }
     }
 
+    /// <summary>Doctor67: the words by which a thread in <c>Monitor.Wait</c> names a thread, blocked on another lock the waiter
+    /// holds, whose code pulses the waited object after that lock.</summary>
+    internal const string PulsedAfterLock = "which would be pulsed (";
+
     /// <summary>Review 64b: the words by which a writer blocked on a full bounded <c>Channel</c> names a thread, blocked on the
     /// lock the writer holds, whose code reads from that channel after the lock.</summary>
     internal const string ReadsAfterLock = "whose items would be read (";
@@ -707,6 +802,31 @@ internal static class DumpAnalyzer
     /// <summary>Review 66: the words by which a wait on a <c>Mutex</c> names the thread whose code acquired it and has not
     /// released it (the owner, as the code tells it: the dump does not hold a Mutex's owner).</summary>
     internal const string AcquiredMutex = "which was acquired (";
+
+    /// <summary>Doctor67: the wait handles (events, semaphores, mutexes) of the application's <c>WaitHandle[]</c> a
+    /// <c>WaitAny</c> or <c>WaitAll</c> waiter's frames root, each once, in the array's order.</summary>
+    private static List<ClrObject> WaitHandlesOfArrays(ThreadScan waiter)
+    {
+        var handles = new List<ClrObject>();
+        foreach (var root in waiter.Frames.Take(waiter.WaitFrame + 2).SelectMany(f => f.Roots))
+        {
+            if (!root.IsValid || root.IsNull || !root.IsArray || root.Type?.ComponentType is not { } component || !WaitRule.DerivesFrom(component, "System.Threading.WaitHandle"))
+            {
+                continue;
+            }
+
+            var array = root.AsArray();
+            for (var i = 0; i < Math.Min(array.Length, 64); i++)
+            {
+                if (array.GetObjectValue(i) is { IsValid: true, IsNull: false } element && !handles.Exists(h => h.Address == element.Address))
+                {
+                    handles.Add(element);
+                }
+            }
+        }
+
+        return handles;
+    }
 
     /// <summary>Review 66: the <c>SafeWaitHandle</c>s of the wait handles in the arrays a <c>WaitAny</c> or <c>WaitAll</c>
     /// waiter's frames root (the application's <c>WaitHandle[]</c>, and the runtime's rented <c>SafeWaitHandle[]</c>).</summary>
@@ -811,6 +931,28 @@ internal static class DumpAnalyzer
 
         return !(outer is null && holders.CallsOnlyWithoutArguments(scan, "WaitHandle", "WaitOne"))
             && !InfiniteTimeoutArgument.Passes(reader.Runtime, caller.Frame, "WaitHandle", "WaitOne");
+    }
+
+    /// <summary>Doctor67: whether a <c>Monitor.Wait</c> may give up, read as <see cref="HasTimedHandleWait"/> reads a
+    /// <c>WaitOne</c>: its outermost <c>Monitor.Wait</c> frame is <c>Wait(Object)</c>, or the application's method calls
+    /// only <c>Monitor.Wait(obj)</c>, or passes <c>Timeout.Infinite</c>. Anything else is read as a timeout.</summary>
+    private static bool HasTimedMonitorWait(RuntimeReader reader, AsyncThreadHolders holders, ThreadScan scan)
+    {
+        var frames = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i]).ToList();
+        var outer = frames.FirstOrDefault(f => f.TypeName == "System.Threading.Monitor" && f.MethodName == "Wait");
+        if (outer is not null && !WaitRule.IsTimedTaskWaitAllSignature(outer.Frame.Method?.Signature))
+        {
+            return false;
+        }
+
+        var index = outer is null ? scan.WaitFrame : scan.Frames.IndexOf(outer);
+        if (index < 0 || index + 1 >= scan.Frames.Count || scan.Frames[index + 1] is not { IsFramework: false } caller)
+        {
+            return true;
+        }
+
+        return !holders.CallsOnlyWith(scan, "Monitor", "Wait", 1)
+            && !InfiniteTimeoutArgument.Passes(reader.Runtime, caller.Frame, "Monitor", "Wait");
     }
 
     /// <summary>Whether the outermost <c>SemaphoreSlim.Wait</c> frame is an overload with a timeout (<c>Wait(Int32[, ...])</c>,

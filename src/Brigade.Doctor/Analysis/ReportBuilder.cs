@@ -122,6 +122,7 @@ internal static class ReportBuilder
         : HasRole(cycle, DumpAnalyzer.TakesAfterLock) ? "unless code the dump does not show takes an item from the collection, "
         : HasRole(cycle, DumpAnalyzer.AddsAfterLock) ? "unless code the dump does not show adds an item to the collection, "
         : HasRole(cycle, DumpAnalyzer.ReadsAfterLock) ? "unless code the dump does not show reads an item from the channel, "
+        : HasRole(cycle, DumpAnalyzer.PulsedAfterLock) ? "unless code the dump does not show pulses the object, "
         : cycle.Links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) == true)
             ? (cycle.Links.Any(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal)) ? "unless code the dump does not show arrives at the barrier, " : "unless code the dump does not show signals the countdown, ")
         : "unless a semaphore slot was released by code the dump does not show, ";
@@ -225,6 +226,12 @@ internal static class ReportBuilder
             // Review 64b: a writer blocked on a full bounded Channel under a lock its only reader needs first.
             text.Append("  A possible deadlock: a Channel records no reader. The dump shows it full, and the thread waiting for the lock reading from it after that lock; ")
                 .Append("unless other code reads an item, it is a deadlock. Do not wait for room in a bounded channel while holding a lock its reader takes first: write outside the lock, or use TryWrite.\n");
+        }
+        else if (cycle.IsPossible && HasRole(cycle, DumpAnalyzer.PulsedAfterLock))
+        {
+            // Doctor67: nested monitor lockout: Monitor.Wait lets go of the object it waits on, not of the other locks its thread holds.
+            text.Append("  A possible deadlock: Monitor.Wait records no one who will pulse. It lets go of the lock of the object it waits on, and of no other; the dump shows its thread holding another lock, and the thread waiting for that lock pulsing the object after it; ")
+                .Append("unless other code pulses it, it is a deadlock (a nested monitor lockout). Hold no other lock while you call Monitor.Wait, or have the pulser take only the waited object's lock.\n");
         }
         else if (cycle.IsPossible && cycle.Links.Any(l => l.Wait.Kind == WaitKind.SemaphoreSlim))
         {
@@ -733,6 +740,7 @@ internal static class ReportBuilder
             && (taker.StartsWith(DumpAnalyzer.TakesAfterLock, StringComparison.Ordinal) || taker.StartsWith(DumpAnalyzer.AddsAfterLock, StringComparison.Ordinal)) => taker,
         WaitKind.SemaphoreSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var slot) => $"whose slot {slot}",
         WaitKind.WaitHandle when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var setter) => setter,
+        WaitKind.MonitorWait when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var pulser) && pulser.StartsWith(DumpAnalyzer.PulsedAfterLock, StringComparison.Ordinal) => pulser,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var runner) && runner == RuntimeReader.PostPhaseRunner => runner,
         WaitKind.ManualResetEventSlim when link.Wait.HolderRoles.TryGetValue(link.Holder.ManagedThreadId, out var signaller)
             && (signaller.StartsWith(DumpAnalyzer.SignalsAfterLock, StringComparison.Ordinal) || signaller.StartsWith(DumpAnalyzer.SetsAfterWait, StringComparison.Ordinal)) => signaller,
@@ -749,6 +757,7 @@ internal static class ReportBuilder
         .Select(l => l.Wait.Api.StartsWith("Barrier.", StringComparison.Ordinal) ? "Barrier" : l.Wait.Api.StartsWith("CountdownEvent.", StringComparison.Ordinal) ? "CountdownEvent"
             : WaitRule.IsBlockingAdd(l.Wait.Api) || WaitRule.IsBlockingTake(l.Wait.Api) ? "BlockingCollection"
             : l.Wait.Kind == WaitKind.Task && l.Wait.HolderRoles.TryGetValue(l.Holder.ManagedThreadId, out var reader) && reader.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) ? "a full Channel"
+            : WaitRule.IsLegacyReaderWriterLock(l.Wait.Api) ? "ReaderWriterLock"
             : KindName(l.Wait.Kind))
         .Distinct();
 
@@ -764,6 +773,7 @@ internal static class ReportBuilder
         WaitKind.CancellationCallback => "a cancellation callback",
         WaitKind.PendingFinalizers => "GC.WaitForPendingFinalizers",
         WaitKind.SpinLock => "SpinLock",
+        WaitKind.MonitorWait => "Monitor.Wait",
         _ => kind.ToString(),
     };
 
@@ -880,6 +890,12 @@ internal static class ReportBuilder
         else if (kinds.Contains(WaitKind.SemaphoreSlim))
         {
             advice.Add("do not block on a SemaphoreSlim (Wait()) while holding what the holder of its slot needs to release it");
+        }
+
+        if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.PulsedAfterLock, StringComparison.Ordinal) == true))
+        {
+            // Doctor67: a nested monitor lockout.
+            advice.Add("never call Monitor.Wait while holding another lock its pulser takes first: Wait releases only the object it waits on");
         }
 
         if (links.Any(l => l.Wait.HolderRoles.GetValueOrDefault(l.Holder.ManagedThreadId)?.StartsWith(DumpAnalyzer.ReadsAfterLock, StringComparison.Ordinal) == true))

@@ -322,6 +322,30 @@ internal sealed class RuntimeReader : IDisposable
 
             CollectWaitAllTasks(scan);
         }
+        else if (WaitRule.IsLegacyReaderWriterLock(scan.Api))
+        {
+            // Doctor67: every Acquire*Lock takes a timeout; only Timeout.Infinite (or -1) written at the call waits for ever.
+            var method = scan.Api![(scan.Api!.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            if (!CallerPassesInfinite(scan, scan.WaitFrame, "ReaderWriterLock", method))
+            {
+                scan.Api = WaitRule.TimedLegacyReaderWriterLock;
+            }
+        }
+        else if (scan.Api == "Task.WaitAny")
+        {
+            // Doctor67: WaitAny(tasks) (no timeout) under a lock all of its tasks' code takes read "No pitfall found", the
+            // wait "for task of type CompleteOnInvokePromise" (the promise WaitAny blocks on) and "no thread runs its code".
+            var outer = Enumerable.Range(0, scan.WaitFrame + 1).Reverse().Select(i => frames[i])
+                .FirstOrDefault(f => f.TypeName == "System.Threading.Tasks.Task" && f.MethodName == "WaitAny");
+            if (outer is null || !WaitRule.IsTimedTaskWaitAllSignature(outer.Frame.Method?.Signature) || CallerPassesInfinite(scan, frames.IndexOf(outer), "WaitAny"))
+            {
+                CollectTasks(scan, scan.AnyTasks);
+                if (scan.AnyTasks.Count > 0)
+                {
+                    scan.Target = scan.AnyTasks[0];
+                }
+            }
+        }
         else if (scan.Api == "Thread.Sleep" && CallerPassesInfinite(scan, scan.WaitFrame, "Thread", "Sleep"))
         {
             // Thread.Sleep(Timeout.Infinite) (a service's Main parked for ever) never wakes: it is no thread that may still
@@ -549,6 +573,23 @@ internal sealed class RuntimeReader : IDisposable
     /// </summary>
     private static void CollectWaitAllTasks(ThreadScan scan)
     {
+        var seen = CollectTasks(scan, scan.AllTasks);
+        if (scan.AllTasks.Count > 0)
+        {
+            // The task the frames root first may be none of them (a promise of the single-task path); show one it waits for.
+            if (!scan.Target.IsNull && !TaskReader.IsCompleted(scan.Target) && seen.Add(scan.Target.Address))
+            {
+                scan.AllTasks.Add(scan.Target);
+            }
+
+            scan.Target = scan.AllTasks[0];
+        }
+    }
+
+    /// <summary>The unfinished tasks in the <c>Task[]</c> or <c>List&lt;Task&gt;</c> the frames of a wait on several tasks
+    /// root, into <paramref name="found"/>; returns the addresses seen.</summary>
+    private static HashSet<ulong> CollectTasks(ThreadScan scan, List<ClrObject> found)
+    {
         var seen = new HashSet<ulong>();
         for (var i = scan.WaitFrame; i >= 0; i--)
         {
@@ -574,22 +615,13 @@ internal sealed class RuntimeReader : IDisposable
                 {
                     if (elements.GetObjectValue(j) is { IsNull: false, IsValid: true } task && !TaskReader.IsCompleted(task) && seen.Add(task.Address))
                     {
-                        scan.AllTasks.Add(task);
+                        found.Add(task);
                     }
                 }
             }
         }
 
-        if (scan.AllTasks.Count > 0)
-        {
-            // The task the frames root first may be none of them (a promise of the single-task path); show one it waits for.
-            if (!scan.Target.IsNull && !TaskReader.IsCompleted(scan.Target) && seen.Add(scan.Target.Address))
-            {
-                scan.AllTasks.Add(scan.Target);
-            }
-
-            scan.Target = scan.AllTasks[0];
-        }
+        return seen;
     }
 
     private static void CollectRunningTasks(ThreadScan scan)
@@ -1052,6 +1084,12 @@ internal sealed class RuntimeReader : IDisposable
     private void ResolveReaderWriterOwners(ThreadScan scan)
     {
         var rw = scan.Target;
+        if (rw.Type?.Name == "System.Threading.ReaderWriterLock")
+        {
+            ResolveLegacyReaderWriterOwners(scan);
+            return;
+        }
+
         var roles = new List<(int Thread, string Role)>();
         if (rw.TryReadField<int>("_writeLockOwnerId", out var writer) && writer > 0)
         {
@@ -1088,6 +1126,62 @@ internal sealed class RuntimeReader : IDisposable
             && (ownersWord & 0x0FFFFFFF) - (rw.TryReadField<int>("_upgradeLockOwnerId", out var upgrading) && upgrading > 0 ? 1 : 0) is var unknown and > 0)
         {
             parts.Add($"{unknown} {(unknown == 1 ? "reader" : "readers")} {UnnamedReaders}");
+        }
+
+        scan.Detail = parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// Doctor67: the holders of a legacy <c>System.Threading.ReaderWriterLock</c> (not the Slim one). Its writer is the
+    /// managed thread id in <c>_writerID</c>; its readers each have, in their <c>[ThreadStatic]</c> list of lock entries
+    /// (<c>ThreadLocalLockEntry.t_lockEntryHead</c>), one whose <c>_lockID</c> is the lock's with a <c>_readerLevel</c> above 0. A writer waits for
+    /// both, a reader for the writer. Before, the wait read as one on its internal event with "no owner to blame", and two
+    /// such locks taken in opposite orders read "No pitfall found".
+    /// </summary>
+    private void ResolveLegacyReaderWriterOwners(ThreadScan scan)
+    {
+        var rw = scan.Target;
+        var parts = new List<string>();
+        if (rw.TryReadField<int>("_writerID", out var writer) && writer > 0 && writer != scan.ManagedId)
+        {
+            if (_byManagedId.ContainsKey(writer))
+            {
+                scan.Owners.Add(writer);
+                scan.HolderRoles[writer] = "write lock";
+            }
+            else
+            {
+                parts.Add($"write lock held by thread #{writer}, {EndedHolder}");
+            }
+        }
+
+        if (scan.Kind == WaitKind.ReaderWriterLockWrite && rw.TryReadField<long>("_lockID", out var lockId)
+            && rw.Type!.Module?.GetTypeByName("System.Threading.ReaderWriterLock+ThreadLocalLockEntry")?.ThreadStaticFields.FirstOrDefault(f => f.Name == "t_lockEntryHead") is { } head)
+        {
+            foreach (var thread in _byManagedId.Values.Where(t => t.ManagedThreadId != scan.ManagedId && !scan.Owners.Contains(t.ManagedThreadId)))
+            {
+                ClrObject entry;
+                try
+                {
+                    entry = head.ReadObject(thread);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
+                {
+                    continue;
+                }
+
+                for (var guard = 0; entry.IsValid && !entry.IsNull && guard < 64; guard++)
+                {
+                    if (entry.TryReadField<long>("_lockID", out var id) && id == lockId && entry.TryReadField<ushort>("_readerLevel", out var level) && level > 0)
+                    {
+                        scan.Owners.Add(thread.ManagedThreadId);
+                        scan.HolderRoles[thread.ManagedThreadId] = "read lock";
+                        break;
+                    }
+
+                    entry = entry.TryReadObjectField("_next", out var next) ? next : default;
+                }
+            }
         }
 
         scan.Detail = parts.Count == 0 ? null : string.Join("; ", parts);

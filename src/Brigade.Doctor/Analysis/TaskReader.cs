@@ -825,14 +825,33 @@ internal sealed class TaskReader(RuntimeReader reader)
     /// (a consumer that threw) is named with it, the way a <c>BlockingCollection</c> says "no thread is taking from it".</summary>
     private string ReaderGone()
     {
-        var text = "; no async flow or thread refers to its reader (none suspended in ReadAsync, ReadAllAsync or WaitToReadAsync, none holding it): its reader has ended";
+        var text = ReaderGoneStart + ": its reader has ended";
         var faulted = (Async?.Heap.FaultedBoxes ?? []).Select(b => Fault(b, reader.Lines)).OfType<string>().Distinct(StringComparer.Ordinal).Take(3).ToList();
         if (faulted.Count > 0)
         {
             text += $" (an async method ended with an exception: {string.Join("; ", faulted)})";
         }
 
-        return text + ", and nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
+        return text + ReaderGoneEnd;
+    }
+
+    /// <summary>Doctor67: how <see cref="ReaderGone"/>'s words begin.</summary>
+    internal const string ReaderGoneStart = "; no async flow or thread refers to its reader (none suspended in ReadAsync, ReadAllAsync or WaitToReadAsync, none holding it)";
+
+    /// <summary>Doctor67: how <see cref="ReaderGone"/>'s words end.</summary>
+    internal const string ReaderGoneEnd = ", and nothing will make room: a consumer that stops must complete the channel (Writer.TryComplete(exception) in a finally), so that writers fail instead of waiting";
+
+    /// <summary>
+    /// Doctor67: a full channel's writer whose reader is a thread blocked on a lock the writer holds (<see
+    /// cref="DumpAnalyzer.ReadsAfterLock"/>): "its reader has ended, and nothing will make room" was said beside "whose items
+    /// would be read by" that thread. What the dump shows instead: no flow refers to the reader, a thread's code reads it.
+    /// </summary>
+    internal static string WithReaderBehindLock(string description)
+    {
+        var start = description.IndexOf(ReaderGoneStart, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : description.IndexOf(ReaderGoneEnd, start, StringComparison.Ordinal);
+        return end < 0 ? description
+            : string.Concat(description.AsSpan(0, start), "; no async flow refers to its reader, and no thread holds it, but a thread blocked on a lock this thread holds reads from the channel after that lock", description.AsSpan(end + ReaderGoneEnd.Length));
     }
 
     /// <summary>Review 61: a reader waiting on a channel no writer completed, whose writer ended with an exception before its

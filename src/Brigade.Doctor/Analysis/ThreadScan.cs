@@ -47,6 +47,10 @@ internal sealed class ThreadScan(ClrThread thread)
     /// <summary>For a <c>Task.WaitAll</c>, every task it waits for (the first is <see cref="Target"/>).</summary>
     public List<ClrObject> AllTasks { get; } = [];
 
+    /// <summary>Doctor67: for a <c>Task.WaitAny</c> (no timeout), every unfinished task it waits for, any one of which ends it
+    /// (the first is <see cref="Target"/>).</summary>
+    public List<ClrObject> AnyTasks { get; } = [];
+
     /// <summary>Tasks whose code this thread is running (delegates and async state machines executing on it).</summary>
     public HashSet<ulong> RunningTasks { get; } = [];
 

@@ -76,7 +76,14 @@ internal static class WaitRule
 
     /// <summary>Gets whether a wait in <paramref name="api"/> is known to end by itself when its timeout expires: its
     /// owner is named, but it is no edge of the wait-for graph.</summary>
-    public static bool IsTimed(string api) => api is TimedTaskWait or TimedTaskWaitAll;
+    public static bool IsTimed(string api) => api is TimedTaskWait or TimedTaskWaitAll or TimedLegacyReaderWriterLock;
+
+    /// <summary>Doctor67: the API of a legacy <c>ReaderWriterLock</c>'s <c>AcquireReaderLock</c>, <c>AcquireWriterLock</c> or
+    /// <c>UpgradeToWriterLock</c> whose caller passes a timeout other than <c>Timeout.Infinite</c> (each takes one).</summary>
+    public const string TimedLegacyReaderWriterLock = "ReaderWriterLock (timeout)";
+
+    /// <summary>Doctor67: whether a wait is on a legacy <c>System.Threading.ReaderWriterLock</c>.</summary>
+    public static bool IsLegacyReaderWriterLock(string? api) => api?.StartsWith("ReaderWriterLock.", StringComparison.Ordinal) == true;
 
     /// <summary>Gets whether a wait in <paramref name="api"/> may have a timeout that the dump cannot show: on .NET 10
     /// <c>Monitor.TryEnter(x, ms)</c> reaches the same frames with any ms, <c>Timeout.Infinite</c> included (the value goes
@@ -123,6 +130,14 @@ internal static class WaitRule
                 {
                     "TryEnterSlow" or "EnterAndGetCurrentThreadId" or "Enter" or "EnterScope" => (WaitKind.Lock, "Lock.Enter"),
                     "TryEnter" or "TryEnter_Outlined" => (WaitKind.Lock, TimedLockEnter),
+                    _ => null,
+                };
+            case "System.Threading.ReaderWriterLock":
+                // Doctor67: the legacy lock (not the Slim one) waits on its own events, read as events with no owner.
+                return method switch
+                {
+                    "AcquireWriterLock" or "UpgradeToWriterLock" => (WaitKind.ReaderWriterLockWrite, $"ReaderWriterLock.{method}"),
+                    "AcquireReaderLock" => (WaitKind.ReaderWriterLockRead, "ReaderWriterLock.AcquireReaderLock"),
                     _ => null,
                 };
             case "System.Threading.ReaderWriterLockSlim":
@@ -279,7 +294,7 @@ internal static class WaitRule
         // Any object can be a lock, a string literal (one object for the whole process) or a typeof(T) included.
         WaitKind.Monitor or WaitKind.MonitorWait => true,
         WaitKind.Lock => type.Name == "System.Threading.Lock",
-        WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name == "System.Threading.ReaderWriterLockSlim",
+        WaitKind.ReaderWriterLockWrite or WaitKind.ReaderWriterLockRead or WaitKind.ReaderWriterLockUpgrade => type.Name is "System.Threading.ReaderWriterLockSlim" or "System.Threading.ReaderWriterLock",
         WaitKind.ThreadJoin => type.Name == "System.Threading.Thread",
         WaitKind.CancellationCallback => type.Name == "System.Threading.CancellationTokenSource+Registrations",
         WaitKind.Task => DerivesFrom(type, "System.Threading.Tasks.Task"),
