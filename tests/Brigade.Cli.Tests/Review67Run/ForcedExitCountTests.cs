@@ -41,7 +41,9 @@ public sealed class ForcedExitCountTests
         while (!run.IsCompleted)
         {
             var line = job.ForcedExitLine();
-            var said = long.Parse(line.Split(": ")[1].Split(' ')[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            var count = System.Text.RegularExpressions.Regex.Match(line, @"signal: ([0-9,]+) items? delivered");
+            Assert.True(count.Success, line);
+            var said = long.Parse(count.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
             var held = File.Exists(output) ? File.ReadAllBytes(output).Count(static b => b == (byte)'\n') : 0;
             checks++;
             if (said > held)
