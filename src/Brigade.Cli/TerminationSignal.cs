@@ -13,7 +13,8 @@ namespace Brigade.Cli;
 /// could finish and choose its exit code before a second handler of the same signal ran.</para>
 /// <para>The first signal stops the command cleanly (it kills its commands, writes its summary and resume hint; brigade
 /// run says so at once, <c>brigade run: stopping (SIGINT): ...</c>); a second one is left to its default action and ends
-/// the process at once, for a clean stop that hangs, after the command's line on what that leaves (<see cref="AtForcedExit"/>). A signal
+/// the process at once, for a clean stop that hangs, after the command's line on what that leaves (<see cref="AtForcedExit"/>);
+/// the same signal within <see cref="SameSignalWindow"/> of the first is a copy of it (GNU <c>timeout</c>'s), not a second one. A signal
 /// ignored when brigade started stays ignored (the .NET runtime leaves it alone; SIGHUP, which the runtime does not
 /// handle, is checked here: <c>nohup brigade ...</c> keeps running when its terminal goes).</para>
 /// <para>SIGHUP (the terminal closed, an SSH session dropped) killed brigade at once before review 39: its commands were
@@ -100,11 +101,41 @@ internal static class TerminationSignal
         }
     }
 
+    /// <summary>
+    /// How soon after the first signal the same signal again is taken as a copy of it, not as a second one: GNU
+    /// <c>timeout</c> sends its signal to brigade, then to its own process group, brigade included (<c>kill(pid)</c>,
+    /// then <c>kill(0)</c>, microseconds apart), and a <c>kill -TERM</c> of a process group that holds brigade and its
+    /// launcher does the same. Each copy is handled on a thread of its own, which a loaded machine may start some tens
+    /// of milliseconds late; a person's second Ctrl+C comes 0.3 s or more after the first. Before run67 the copy ended
+    /// brigade at once (no clean stop, and what finished since the last watermark ran again on --resume).
+    /// </summary>
+    internal static readonly TimeSpan SameSignalWindow = TimeSpan.FromMilliseconds(200);
+
+    private static long _firstAt;
+
+    /// <summary>Gets whether <paramref name="signal"/>, <paramref name="elapsed"/> after the first signal
+    /// <paramref name="first"/> (null: its time not yet noted, it is being handled now), is a copy of it.</summary>
+    internal static bool IsCopyOfFirst(int first, TimeSpan? elapsed, int signal) =>
+        signal == first && (elapsed is not { } e || e < SameSignalWindow);
+
     private static void Handle(PosixSignalContext context)
     {
         var signal = context.Signal == PosixSignal.SIGTERM ? SigTerm : context.Signal == PosixSignal.SIGHUP ? SigHup : SigInt;
-        if (Interlocked.CompareExchange(ref _signal, signal, 0) != 0)
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var first = Interlocked.CompareExchange(ref _signal, signal, 0);
+        if (first == 0)
         {
+            Volatile.Write(ref _firstAt, now);
+        }
+        else
+        {
+            var firstAt = Volatile.Read(ref _firstAt);
+            if (IsCopyOfFirst(first, firstAt == 0 ? null : System.Diagnostics.Stopwatch.GetElapsedTime(firstAt, now), signal))
+            {
+                context.Cancel = true; // the same signal, sent twice at once: the stop it started goes on
+                return;
+            }
+
             // A second signal: its default action ends the process, once the terminal is put back. Not waited for long:
             // a terminal that takes no output (Ctrl+S, a stuck pager) would hold the write, and this signal is the way
             // out of a stop that hangs.

@@ -368,7 +368,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     /// <summary>The line a second signal gets before it ends brigade: what was done, what it leaves, and how to go on.</summary>
     internal string ForcedExitLine()
     {
-        var done = _counters.Delivered;
+        // The items the outputs hold (the last watermark's), not those handed to a buffer this exit never writes (run67).
+        var done = _outputs?.Written ?? _counters.Delivered;
         var running = options.Work.RunningNow ?? _counters.Running;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - done - running):N0}" : "the rest";
         var kept = _outputs?.Journal is not null ? "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold" : "";

@@ -21,6 +21,7 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     private TimeSpan _runQueueSeen;
     private TimeSpan _groupRunQueue;
     private long _firstRunDelayNs = -1;
+    private bool _killed;
 
     public long Id => id;
 
@@ -49,6 +50,14 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
 
     /// <summary>Gets or sets the timer that says it (held here: a timer nothing references may be collected before it fires). Loop thread only.</summary>
     public Timer? LingerTimer { get; set; }
+
+    /// <summary>Gets or sets whether brigade is killing the command (its timeout, a stop): what still holds its output
+    /// then is not reported as left in the background (<see cref="LingerNotice"/>).</summary>
+    public bool Killed
+    {
+        get => Volatile.Read(ref _killed);
+        set => Volatile.Write(ref _killed, value);
+    }
 
     /// <summary>Gets or sets whether the first process exited (it stays unreaped, a zombie, until the output is closed too).</summary>
     public bool Exited { get; set; }

@@ -224,7 +224,7 @@ internal static unsafe class ExecEventLoop
     // The first process exited a while ago and the command is not over: a process it left holds its output (review 45).
     private static void SayLingering(ExecChild child)
     {
-        if (!child.Completion.Task.IsCompleted)
+        if (!child.Completion.Task.IsCompleted && !child.Killed)
         {
             child.Linger!.Notify(LingerNotice.Holders(child.Pid));
         }

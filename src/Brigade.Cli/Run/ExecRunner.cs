@@ -354,21 +354,36 @@ internal static class ExecRunner
         return (rest, total);
     }
 
-    // The whole group first (background children included), then whatever left it but still descends from the shell.
+    // The whole group (background children included) and whatever left it but still descends from the shell.
     private static void Kill(Process process, int group)
     {
+        // The group stopped (it forks no more), then every process below the shell, those that left the group included,
+        // then the group. The tree is read from itself where it can be (ProcessTree, run67): Process.Kill(entireProcessTree)
+        // read every process of the system per process of the tree.
         if (group != 0)
         {
-            NativeMethods.KillProcessGroup(group, NativeMethods.SigKill);
+            NativeMethods.KillProcessGroup(group, NativeMethods.SigStop);
         }
 
         try
         {
+            if (process.HasExited || ProcessTree.Kill(process.Id))
+            {
+                return;
+            }
+
             process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
             // Already exited.
+        }
+        finally
+        {
+            if (group != 0)
+            {
+                NativeMethods.KillProcessGroup(group, NativeMethods.SigKill);
+            }
         }
     }
 

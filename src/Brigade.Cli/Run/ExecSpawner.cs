@@ -323,18 +323,15 @@ internal static class ExecSpawner
                 return;
             }
 
+            // Brigade kills it: no notice that a process it left in the background holds its output (the shell's
+            // foreground child, stopped here, held it while a slow kill ran; run67).
+            child.Killed = true;
             _ = ExecNative.kill(-child.Pid, ExecNative.SigStop);
             if (!child.Exited)
             {
-                try
-                {
-                    using var process = Process.GetProcessById(child.Pid);
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-                {
-                    // Already gone.
-                }
+                // Every process below the first one, those that left the group (setsid) included, read from the tree
+                // itself: not Process.Kill(entireProcessTree), which read every process of the system (run67).
+                _ = ProcessTree.Kill(child.Pid);
             }
 
             _ = ExecNative.kill(-child.Pid, ExecNative.SigKill);

@@ -7,6 +7,9 @@ internal static unsafe partial class NativeMethods
 {
     public const int SigKill = 9;
 
+    /// <summary>Gets SIGSTOP's number: 19 on Linux, 17 on macOS.</summary>
+    public static int SigStop => OperatingSystem.IsMacOS() ? 17 : 19;
+
     // Large enough for struct stat on every 64-bit Unix (144 bytes on Linux x64, 128 on arm64, 144 on macOS).
     private const int StatBufferSize = 512;
 

@@ -133,6 +133,13 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     /// on a terminal: a resize is followed before the line, not after it), or null.</summary>
     public Action? BeforeWrite { get; set; }
 
+    /// <summary>
+    /// Gets how many items the outputs hold for sure: those the last watermark covers (the outputs were flushed before it
+    /// was written); null without a journal. What was delivered since may still be in a buffer that a process ended at
+    /// once (a second signal) never writes: before run67 its line said "1,350 items delivered" of an output holding 1,342.
+    /// </summary>
+    public long? Written => _journal is null || _output is null ? null : Volatile.Read(ref _markedDelivered);
+
     private void DeliverLocked(InputItem item, byte[]? output, string? error, int attempts)
     {
         if (_writeError is { } failed)
@@ -236,7 +243,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
 
         _journal.Flush();
-        _markedDelivered = counters.Delivered;
+        Volatile.Write(ref _markedDelivered, counters.Delivered);
         _markedUpTo = _upTo;
         _markedInputBytes = inputBytes;
     }

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Brigade.Cli.Run;
+
+namespace Brigade.Cli.Tests.Review67Run;
+
+/// <summary>
+/// run67: a run ended at once by a second signal said "1,350 items delivered" while its output held 1,342 lines: the
+/// count was of the results handed to the output's buffer, which a process ended at once never writes. It now counts
+/// those the outputs hold (the last watermark's).
+/// </summary>
+public sealed class ForcedExitCountTests
+{
+    [Fact(Timeout = 180_000)]
+    public async Task TheForcedExitLine_NeverCountsMoreItemsThanTheOutputHolds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var dir = new TempDirectory();
+        var input = dir.File("in.txt");
+        await File.WriteAllTextAsync(input, string.Concat(Enumerable.Range(1, 3000).Select(static i => $"{i}\n")));
+        var output = dir.File("out.txt");
+        var options = new RunJobOptions
+        {
+            Input = input,
+            Work = new ExecWork(CommandTemplate.Parse("echo {}"), null, JobRetry.None),
+            Engine = Engine.Threads,
+            Jobs = 4,
+            Output = output,
+            CommandLine = "brigade run in.txt -x 'echo {}' -o out.txt",
+        };
+        var job = new BatchJob(options, new StringWriter(), new StringWriter(), interactive: false);
+        using var cts = new CancellationTokenSource();
+        var run = Task.Run(() => job.RunAsync(cts.Token));
+
+        // What the line says, then what the file holds: the file only grows, so the count must never be ahead of it.
+        var checks = 0;
+        var ahead = new List<string>();
+        while (!run.IsCompleted)
+        {
+            var line = job.ForcedExitLine();
+            var count = System.Text.RegularExpressions.Regex.Match(line, @"signal: ([0-9,]+) items? delivered");
+            Assert.True(count.Success, line);
+            var said = long.Parse(count.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            var held = File.Exists(output) ? File.ReadAllBytes(output).Count(static b => b == (byte)'\n') : 0;
+            checks++;
+            if (said > held)
+            {
+                ahead.Add($"said {said}, the output held {held}");
+            }
+
+            await Task.Delay(3);
+        }
+
+        Assert.Equal(0, await run);
+        Assert.True(checks > 5, $"only {checks} checks");
+        Assert.True(ahead.Count == 0, string.Join("\n", ahead.Take(10)));
+    }
+}
