@@ -186,7 +186,9 @@ internal static class SiloProbe
         {
             await question.WaitAsync(rest).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (rest.IsCancellationRequested)
+        // A question that ended as the grace did (an answer, or its own failure such as an unavailable silo) is told as it
+        // ended, below, not as "no answer" (the review of orleans67).
+        catch (OperationCanceledException) when (rest.IsCancellationRequested && !question.IsCompleted)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -261,15 +263,23 @@ internal static class SiloProbe
             return;
         }
 
-        // The question is over: no ask is added any more. An ask still in flight is released once it is answered.
-        for (var generation = 0; generation < question.Asks.Count; generation++)
+        // The question is over: no ask is added any more. An ask still in flight is released once it is answered. Inside a
+        // try as the rest: a client disposed meanwhile throws from the grain factory, and this task is nobody's to observe.
+        try
         {
-            var grain = engine.Slot(result.Address, runId, 0, generation);
-            Observe(question.Asks[generation].ContinueWith(
-                ask => ask.IsCompletedSuccessfully ? grain.ReleaseAsync() : Task.CompletedTask,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default).Unwrap());
+            for (var generation = 0; generation < question.Asks.Count; generation++)
+            {
+                var grain = engine.Slot(result.Address, runId, 0, generation);
+                Observe(question.Asks[generation].ContinueWith(
+                    ask => ask.IsCompletedSuccessfully ? grain.ReleaseAsync() : Task.CompletedTask,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default).Unwrap());
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Left to Orleans' collection of idle grains.
         }
     }
 
