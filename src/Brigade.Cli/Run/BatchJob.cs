@@ -369,11 +369,14 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     internal string ForcedExitLine()
     {
         // The items the outputs hold (the last watermark's), not those handed to a buffer this exit never writes (run67).
+        // Its failed count is the same watermark's (the review of run67: "0 items delivered (7 failed)"), and what is not in
+        // the outputs is "not saved", not "not run": items that finished after the watermark ran, and --resume runs them again.
         var done = _outputs?.Written ?? _counters.Delivered;
+        var failed = _outputs?.WrittenFailed ?? _counters.Failed;
         var running = options.Work.RunningNow ?? _counters.Running;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - done - running):N0}" : "the rest";
         var kept = _outputs?.Journal is not null ? "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold" : "";
-        return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({_counters.Failed:N0} failed), {running:N0} running killed, {notRun} not run{kept}.{ResumeHint()}";
+        return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({failed:N0} failed), {running:N0} running killed, {notRun} not run or not saved{kept}.{ResumeHint()}";
     }
 
     // Stdin cannot be read again: the resume needs the same items fed to it. Nor can a pipe given by its path: until run58

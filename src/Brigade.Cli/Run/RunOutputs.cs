@@ -35,6 +35,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     private readonly List<long> _deliveredSinceMark = [];
     private DateTime _lastMark = DateTime.UtcNow;
     private long _markedDelivered;
+    private long _markedFailed;
     private long _markedUpTo = -1;
     private long _markedInputBytes = -1;
     private CliIOException? _writeError;
@@ -140,6 +141,9 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     /// </summary>
     public long? Written => _journal is null || _output is null ? null : Volatile.Read(ref _markedDelivered);
 
+    /// <summary>Gets how many of the <see cref="Written"/> items failed (the last watermark's count); null as it is.</summary>
+    public long? WrittenFailed => Written is null ? null : Volatile.Read(ref _markedFailed);
+
     private void DeliverLocked(InputItem item, byte[]? output, string? error, int attempts)
     {
         if (_writeError is { } failed)
@@ -243,6 +247,7 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
         }
 
         _journal.Flush();
+        Volatile.Write(ref _markedFailed, counters.Failed);
         Volatile.Write(ref _markedDelivered, counters.Delivered);
         _markedUpTo = _upTo;
         _markedInputBytes = inputBytes;
