@@ -139,10 +139,14 @@ internal static partial class ProcessCpuClock
     }
 
     // Reads /proc/PID/stat: the fields after the command name (which may hold spaces and parentheses, so the last ')' ends it).
-    // The state is its letter (R running, Z zombie, ...). Also ProcessGroup's.
-    internal static bool TryReadStat(int pid, out long cpu, out int pgid, out byte state)
+    // The state is its letter (R running, Z zombie, ...). Also ProcessGroup's and ProcessTree's.
+    internal static bool TryReadStat(int pid, out long cpu, out int pgid, out byte state) => TryReadStat(pid, out cpu, out _, out pgid, out state);
+
+    /// <summary>Reads /proc/PID/stat with the parent's id (ProcessTree's scan of every process).</summary>
+    internal static bool TryReadStat(int pid, out long cpu, out int parent, out int pgid, out byte state)
     {
         cpu = 0;
+        parent = 0;
         pgid = 0;
         state = 0;
         Span<byte> buffer = stackalloc byte[1024];
@@ -180,6 +184,10 @@ internal static partial class ProcessCpuClock
             if (field == 3)
             {
                 state = part[0];
+            }
+            else if (field == 4 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var ppid))
+            {
+                parent = ppid;
             }
             else if (field == 5 && int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var group))
             {

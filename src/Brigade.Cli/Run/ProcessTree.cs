@@ -148,7 +148,7 @@ internal static class ProcessTree
                 {
                     var name = Path.GetFileName(dir.AsSpan());
                     if (name.Length > 0 && char.IsAsciiDigit(name[0]) && int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
-                        TryReadParent(pid, out var parent))
+                        ProcessCpuClock.TryReadStat(pid, out _, out var parent, out _, out _))
                     {
                         if (!parents.TryGetValue(parent, out var list))
                         {
@@ -168,34 +168,5 @@ internal static class ProcessTree
             _snapshotAt = at;
             return parents;
         }
-    }
-
-    // The parent's id from /proc/PID/stat (the field after the state, after the name's closing parenthesis).
-    private static bool TryReadParent(int pid, out int parent)
-    {
-        parent = 0;
-        Span<byte> buffer = stackalloc byte[512];
-        int length;
-        try
-        {
-            using var handle = File.OpenHandle($"/proc/{pid}/stat");
-            length = RandomAccess.Read(handle, buffer, 0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-
-        var text = buffer[..length];
-        var close = text.LastIndexOf((byte)')');
-        if (close < 0 || close + 4 >= text.Length)
-        {
-            return false;
-        }
-
-        // ") S 1234 ..."
-        var rest = text[(close + 4)..];
-        var end = rest.IndexOf((byte)' ');
-        return end > 0 && int.TryParse(rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out parent);
     }
 }
