@@ -17,9 +17,6 @@ namespace Brigade.Cli.Run;
 /// </remarks>
 internal static class ProcessTree
 {
-    private const int SigKill = 9;
-    private const int SigStop = 19;
-
     private static readonly Lock SnapshotGate = new();
     private static readonly Lazy<bool> HasChildrenFiles = new(static () =>
         File.Exists($"/proc/{Environment.ProcessId}/task/{Environment.ProcessId}/children"));
@@ -54,7 +51,7 @@ internal static class ProcessTree
             // Breadth first: each process is stopped before its children are read, so that it starts none after.
             for (var i = 0; i < tree.Count; i++)
             {
-                _ = ExecNative.kill(tree[i], SigStop);
+                _ = ExecNative.kill(tree[i], ExecNative.SigStop);
                 foreach (var child in Children(tree[i]))
                 {
                     if (seen.Add(child))
@@ -66,7 +63,7 @@ internal static class ProcessTree
         }
         else
         {
-            _ = ExecNative.kill(root, SigStop);
+            _ = ExecNative.kill(root, ExecNative.SigStop);
             var stoppedAt = Stopwatch.GetTimestamp();
             var parents = Snapshot(stoppedAt);
             for (var i = 0; i < tree.Count; i++)
@@ -77,7 +74,7 @@ internal static class ProcessTree
                     {
                         if (seen.Add(child))
                         {
-                            _ = ExecNative.kill(child, SigStop);
+                            _ = ExecNative.kill(child, ExecNative.SigStop);
                             tree.Add(child);
                         }
                     }
@@ -87,7 +84,7 @@ internal static class ProcessTree
 
         foreach (var pid in tree)
         {
-            _ = ExecNative.kill(pid, SigKill);
+            _ = ExecNative.kill(pid, ExecNative.SigKill);
         }
 
         return true;

@@ -442,11 +442,7 @@ public sealed class EngineWorker
         // the wait measured over the later batches alone was scaled up to the whole span, the first batch's included. A
         // first command that slept 20 s, then four that took milliseconds each at load 15, read "waiting for a core 99%"
         // (review 66b: the milliseconds' wait × 20 s / their few milliseconds); a thread blocked in a sleep waits for no core.
-        if (ticks >= 0)
-        {
-            _runQueueLast = ticks;
-            _runQueueReadAt = _recorder.Clock.Now();
-        }
+        StartRunQueue(ticks);
     }
 
     // Any other worker (on the thread pool: Engine.ThreadPool, Sequential and Async, auto mode's loops) starts its readings
@@ -455,9 +451,11 @@ public sealed class EngineWorker
     // blocked (a command that slept 20 s), then short ones at load 15, read "waiting for a core" for nearly all of it. One
     // reading per worker and run (~3 µs; the thread keeps its procfs file across runs); a first batch that awaits and ends
     // on another thread (Engine.Async) wastes it, as the readings after such batches start afresh anyway (ReadRunQueue).
-    private void StartRunQueueAtFirstBatch()
+    private void StartRunQueueAtFirstBatch() => StartRunQueue(_runQueue.ReadCurrentThread(out _));
+
+    // A reading (negative: none could be made) from which the batches' run-queue wait accrues (ReadRunQueue).
+    private void StartRunQueue(long ticks)
     {
-        var ticks = _runQueue.ReadCurrentThread(out _);
         if (ticks >= 0)
         {
             _runQueueLast = ticks;
