@@ -296,8 +296,9 @@ internal static class SiloProbe
             {
                 engine.Answered(result.Name, question.Number);
             }
-            else
+            else if (runId == Guid.Empty)
             {
+                // A run's grains are all let go below.
                 ReleaseMisplaced(engine, result.Address, runId, question.Asks);
             }
         }
