@@ -32,7 +32,10 @@ namespace Brigade.Orleans;
 public sealed class ClusterEngine : Engine
 {
     private const int UndiscoveredWidth = 64;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _notAnsweringSince = new(StringComparer.Ordinal);
+    // What this engine knows of each silo's answers, by question (SiloProbe numbers them in the order they are asked).
+    private readonly Dictionary<string, Answers> _answers = new(StringComparer.Ordinal);
+    private readonly Lock _answersGate = new();
+    private long _questions;
     private int _knownWidth;
 
     /// <summary>Initializes an engine that runs work on the cluster reached through <paramref name="grainFactory"/>.</summary>
@@ -134,21 +137,74 @@ public sealed class ClusterEngine : Engine
         return new ClusterRun<TIn, TOut>(this, job).RunAsync();
     }
 
-    /// <summary>Records whether a silo answered a probe sent at <paramref name="asked"/>: the first of a row of probes it
-    /// missed is when it stopped answering, as far as this engine knows.</summary>
-    internal void Answered(string silo, bool answered, DateTimeOffset asked)
+    /// <summary>Numbers a probe's questions: later questions have greater numbers.</summary>
+    internal long NextQuestion() => Interlocked.Increment(ref _questions);
+
+    /// <summary>Records that a silo answered question <paramref name="question"/>, in time or late. It clears the silo's
+    /// "not answering" mark only if no later question went unanswered: the answer of a question says nothing of one asked
+    /// after it (review 68: a late answer to question N cleared the mark of N+1, which the silo had missed since). Ends the
+    /// silo's current <see cref="AnswerHeard"/> token.</summary>
+    internal void Answered(string silo, long question)
     {
-        if (answered)
+        CancellationTokenSource? heard;
+        lock (_answersGate)
         {
-            _notAnsweringSince.TryRemove(silo, out _);
+            var answers = _answers.TryGetValue(silo, out var known) ? known : new Answers();
+            answers = answers with { LastAnswered = Math.Max(answers.LastAnswered, question) };
+            if (answers.Since is not null && answers.LastMissed <= question)
+            {
+                answers = answers with { Since = null };
+            }
+
+            heard = answers.Heard;
+            _answers[silo] = answers with { Heard = null };
         }
-        else
+
+        heard?.Cancel();
+    }
+
+    /// <summary>Records that a silo did not answer question <paramref name="question"/>, asked at <paramref name="asked"/>:
+    /// the first of a row of questions it missed is when it stopped answering, as far as this engine knows. A miss older
+    /// than an answer already heard marks nothing.</summary>
+    internal void Missed(string silo, long question, DateTimeOffset asked)
+    {
+        lock (_answersGate)
         {
-            _notAnsweringSince.TryAdd(silo, asked);
+            var answers = _answers.TryGetValue(silo, out var known) ? known : new Answers();
+            if (answers.LastAnswered > question)
+            {
+                return;
+            }
+
+            _answers[silo] = answers with { Since = answers.Since ?? asked, LastMissed = Math.Max(answers.LastMissed, question) };
         }
     }
 
-    internal DateTimeOffset? NotAnsweringSince(string silo) => _notAnsweringSince.TryGetValue(silo, out var since) ? since : null;
+    /// <summary>Gets since when the silo has not been answering, as far as this engine knows; null if it answers.</summary>
+    internal DateTimeOffset? NotAnsweringSince(string silo)
+    {
+        lock (_answersGate)
+        {
+            return _answers.TryGetValue(silo, out var answers) ? answers.Since : null;
+        }
+    }
+
+    /// <summary>Gets a token cancelled when this engine next hears an answer of the silo to any of its questions (a late
+    /// answer to an earlier question included); see <see cref="Answered"/>.</summary>
+    internal CancellationToken AnswerHeard(string silo)
+    {
+        lock (_answersGate)
+        {
+            var answers = _answers.TryGetValue(silo, out var known) ? known : new Answers();
+            if (answers.Heard is null)
+            {
+                answers = answers with { Heard = new CancellationTokenSource() };
+                _answers[silo] = answers;
+            }
+
+            return answers.Heard!.Token;
+        }
+    }
 
     internal int WorkersFor(PrepareResponse silo) => Options.WorkersPerSilo ?? Math.Max(1, silo.ProcessorCount);
 
@@ -160,4 +216,8 @@ public sealed class ClusterEngine : Engine
     // the stuck one and the client routes them afresh (it sends every call to one grain through the same gateway).
     internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot, int generation = 0) =>
         GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot, generation));
+
+    // A silo's answers: the last question it answered and the last it missed; Since is set while it is marked not
+    // answering. Heard is ended at its next answer (and then dropped: a token of an ended source costs no timer).
+    private sealed record Answers(DateTimeOffset? Since = null, long LastMissed = 0, long LastAnswered = 0, CancellationTokenSource? Heard = null);
 }

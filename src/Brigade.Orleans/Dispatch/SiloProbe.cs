@@ -14,8 +14,8 @@ internal static class SiloProbe
     }
 
     /// <summary>A silo's question: the first answer of its asks, or its failure; cancelled at PrepareTimeout (or when the
-    /// probe is abandoned), not at the grace.</summary>
-    internal sealed record Question(Task<PrepareResponse> Answer, List<Task<PrepareResponse>> Asks);
+    /// probe is abandoned), not at the grace. <paramref name="Number"/> is the probe's (<see cref="ClusterEngine.NextQuestion"/>).</summary>
+    internal sealed record Question(Task<PrepareResponse> Answer, List<Task<PrepareResponse>> Asks, long Number);
 
     public static async Task<List<Result>> ProbeAsync(ClusterEngine engine, PrepareRequest request, Guid runId, CancellationToken cancellationToken)
     {
@@ -39,6 +39,7 @@ internal static class SiloProbe
         }
 
         var asked = DateTimeOffset.UtcNow;
+        var number = engine.NextQuestion();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         List<Result> results;
 
@@ -50,11 +51,22 @@ internal static class SiloProbe
         // cancelled at those 2 s, so a silo 2-10 s slow, still starting at load, never came back into this engine's runs).
         // The questions are abandoned only when the probe itself is (its caller cancelled it); there is nothing else to
         // tie them to (the engine is not disposable).
+        // A silo given the short grace that answers an earlier question meanwhile (a late answer) gets the normal grace
+        // after all: it is slow, not frozen (review 68: an engine starting a run every 100 ms asked again before a silo
+        // answering in 3 s had answered the last question, so every question got 2 s and the silo stayed out of every run).
+        // A frozen silo answers nothing, so it keeps the short grace, its earlier question pending or not. (Membership's
+        // I-am-alive cannot tell the two: a silo writes it every 30 s by default, so a frozen one looks alive that long.)
         var graces = hosts.Select(_ => CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)).ToList();
+        var extensions = new List<CancellationTokenRegistration>();
         var abandon = new CancellationTokenSource();
         try
         {
-            var probes = hosts.Select((entry, i) => (Task: ProbeOneAsync(engine, entry, runId, request, clock, graces[i].Token, abandon.Token, cancellationToken), Grace: graces[i], Name: entry.SiloAddress.Endpoint.ToString())).ToList();
+            var probes = hosts.Select((entry, i) =>
+            {
+                var name = entry.SiloAddress.Endpoint.ToString();
+                var heard = engine.NotAnsweringSince(name) is not null ? engine.AnswerHeard(name) : CancellationToken.None;
+                return (Task: ProbeOneAsync(engine, entry, runId, request, number, clock, graces[i].Token, abandon.Token, cancellationToken), Grace: graces[i], Name: name, Heard: heard);
+            }).ToList();
             var pending = probes.Select(p => p.Task).ToList();
             while (pending.Count > 0)
             {
@@ -62,9 +74,17 @@ internal static class SiloProbe
                 pending.Remove(done);
                 if (done.IsCompletedSuccessfully && done.Result.Error is null)
                 {
-                    foreach (var (_, grace, name) in probes.Where(p => pending.Contains(p.Task)))
+                    var deadline = clock.Elapsed + AnsweredGrace;
+                    foreach (var (_, grace, name, heard) in probes.Where(p => pending.Contains(p.Task)))
                     {
-                        grace.CancelAfter(engine.NotAnsweringSince(name) is not null ? KnownSilentGrace : AnsweredGrace);
+                        if (engine.NotAnsweringSince(name) is null || heard.IsCancellationRequested)
+                        {
+                            grace.CancelAfter(AnsweredGrace);
+                            continue;
+                        }
+
+                        grace.CancelAfter(KnownSilentGrace);
+                        extensions.Add(heard.Register(() => Extend(grace, deadline - clock.Elapsed)));
                     }
 
                     break;
@@ -80,15 +100,24 @@ internal static class SiloProbe
         }
         finally
         {
+            // First the extensions (a running one is waited for), then the graces they extend.
+            extensions.ForEach(e => e.Dispose());
             graces.ForEach(g => g.Dispose());
         }
 
         foreach (var r in results)
         {
-            engine.Answered(r.Name, r.Error is null, asked);
+            if (r.Error is null)
+            {
+                engine.Answered(r.Name, number);
+            }
+            else
+            {
+                engine.Missed(r.Name, number, asked);
+            }
         }
 
-        // After the marks: a late answer clears the one just set.
+        // After the marks: a late answer clears the one just set (not one set by a later question).
         foreach (var r in results.Where(r => r.Late is not null))
         {
             _ = HearLateAsync(engine, runId, r, r.Late!);
@@ -130,6 +159,19 @@ internal static class SiloProbe
         }
 
         return view;
+    }
+
+    // A short grace not yet over becomes the normal one (its end counted from the same first answer).
+    private static void Extend(CancellationTokenSource grace, TimeSpan rest)
+    {
+        try
+        {
+            grace.CancelAfter(rest > TimeSpan.Zero ? rest : TimeSpan.Zero);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The probe is over.
+        }
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
@@ -175,7 +217,7 @@ internal static class SiloProbe
     internal static readonly TimeSpan KnownSilentGrace = TimeSpan.FromSeconds(2);
 
     private static async Task<Result> ProbeOneAsync(
-        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken abandon, CancellationToken cancellationToken)
+        ClusterEngine engine, MembershipEntry entry, Guid runId, PrepareRequest request, long number, System.Diagnostics.Stopwatch clock, CancellationToken rest, CancellationToken abandon, CancellationToken cancellationToken)
     {
         var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
@@ -195,7 +237,7 @@ internal static class SiloProbe
             // The grace ended: the run goes on without the silo, and the question stays asked (HearLateAsync).
             return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry)
             {
-                Late = new Question(question, asks),
+                Late = new Question(question, asks, number),
             };
         }
         catch (Exception) when (question.IsCompleted)
@@ -209,6 +251,7 @@ internal static class SiloProbe
             if (response.SiloAddress != silo.ToParsableString())
             {
                 // The silo was leaving: its slot was placed elsewhere. It is not part of this run.
+                ReleaseMisplaced(engine, silo, runId, asks);
                 return new Result(silo, name, null, $"the silo is leaving the cluster (its worker was placed on {response.Silo})", entry);
             }
 
@@ -239,7 +282,8 @@ internal static class SiloProbe
 
     /// <summary>
     /// Waits for the answer of a silo the run went on without: an answer, however late, clears the silo's "not answering"
-    /// mark, so that the engine's next probe gives it <see cref="AnsweredGrace"/>, not <see cref="KnownSilentGrace"/>.
+    /// mark (unless a later question of the engine went unanswered since), so that the engine's next probe gives it
+    /// <see cref="AnsweredGrace"/>, not <see cref="KnownSilentGrace"/>; a probe under way gives it that grace too.
     /// Bounded by the question's PrepareTimeout; never throws. The run's slot grains it prepared on that silo (one per
     /// ask answered) are told to go: the run sends them nothing, and the silo would count the run as held meanwhile.
     /// </summary>
@@ -250,7 +294,12 @@ internal static class SiloProbe
             var response = await question.Answer.ConfigureAwait(false);
             if (response.SiloAddress == result.Address.ToParsableString())
             {
-                engine.Answered(result.Name, true, DateTimeOffset.UtcNow);
+                engine.Answered(result.Name, question.Number);
+            }
+            else if (runId == Guid.Empty)
+            {
+                // A run's grains are all let go below.
+                ReleaseMisplaced(engine, result.Address, runId, question.Asks);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -275,6 +324,30 @@ internal static class SiloProbe
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default).Unwrap());
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Left to Orleans' collection of idle grains.
+        }
+    }
+
+    // The grains of a question that answered from another silo than the one their key names are told to go. Placed while
+    // the silo was not yet (or no more) among those that could take them, they would stay where they are: discovery asks
+    // through the same grains every time ("probe" keys), so a silo just started whose first question was placed elsewhere
+    // was "leaving the cluster" at every question after, for as long as questions kept the misplaced grain busy (review 68:
+    // SiloLossTests' extra silo, polled every 100 ms, for 60 s). The next question places its grain afresh.
+    private static void ReleaseMisplaced(ClusterEngine engine, SiloAddress silo, Guid runId, List<Task<PrepareResponse>> asks)
+    {
+        try
+        {
+            var address = silo.ToParsableString();
+            for (var generation = 0; generation < asks.Count; generation++)
+            {
+                if (asks[generation].IsCompletedSuccessfully && asks[generation].Result.SiloAddress != address)
+                {
+                    Observe(engine.Slot(silo, runId, 0, generation).ReleaseAsync());
+                }
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
