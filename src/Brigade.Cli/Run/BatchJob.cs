@@ -379,6 +379,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         // (run68: -o - held items past the watermark, and more came after the line).
         var held = holdOutputs && _outputs is not null && _outputs.HoldForExit(ForcedExitHoldWait);
         var stuck = holdOutputs && _outputs is not null && !held;
+        OutputsHeld |= held;
         var whole = (held || stuck) && _outputs is { OutputCutsBack: false };
         var done = whole ? _counters.Delivered : _outputs?.Written ?? _counters.Delivered;
         var failed = whole ? _counters.Failed : _outputs?.WrittenFailed ?? _counters.Failed;
@@ -395,8 +396,18 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     // one stuck on a pipe nobody reads never ends). Within TerminationSignal's 500 ms for the whole line.
     private static readonly TimeSpan ForcedExitHoldWait = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Gets whether <see cref="ForcedExitLine(bool)"/> holds the outputs (tests).</summary>
+    internal bool OutputsHeld { get; private set; }
+
     /// <summary>Lets results through again after <see cref="ForcedExitLine(bool)"/> held them (tests; same thread).</summary>
-    internal void LetOutputsGo() => _outputs?.LetGo();
+    internal void LetOutputsGo()
+    {
+        if (OutputsHeld)
+        {
+            OutputsHeld = false;
+            _outputs!.LetGo();
+        }
+    }
 
     // Stdin cannot be read again: the resume needs the same items fed to it. Nor can a pipe given by its path: until run58
     // `brigade run <(seq 200) ...` printed `run /dev/fd/63 ... --resume`, which a shell runs without that descriptor.

@@ -47,7 +47,13 @@ public sealed class RunForcedExitStdoutTests
             var heldThen = stdout.Lines;
             Thread.Sleep(5);
             var heldAfter = stdout.Lines;
+            var held = job.OutputsHeld; // not before the outputs are open, nor when a write is stuck (not here)
             job.LetOutputsGo();
+            if (!held)
+            {
+                await Task.Delay(3);
+                continue;
+            }
 
             var count = Regex.Match(line, @"signal: ([0-9,]+) items? delivered");
             Assert.True(count.Success, line);
