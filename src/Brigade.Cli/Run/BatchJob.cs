@@ -362,21 +362,51 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
             // That line could not be written: this one is still tried.
         }
 
-        stderr.WriteLine(ForcedExitLine());
+        stderr.WriteLine(ForcedExitLine(holdOutputs: true));
     }
 
     /// <summary>The line a second signal gets before it ends brigade: what was done, what it leaves, and how to go on.</summary>
-    internal string ForcedExitLine()
+    internal string ForcedExitLine() => ForcedExitLine(holdOutputs: false);
+
+    /// <summary>The line a second signal gets; with <paramref name="holdOutputs"/>, the outputs take no more results
+    /// first (<see cref="RunOutputs.HoldForExit"/>), so that the line counts what they got, and no result comes after it.</summary>
+    internal string ForcedExitLine(bool holdOutputs)
     {
         // The items the outputs hold (the last watermark's), not those handed to a buffer this exit never writes (run67).
         // Its failed count is the same watermark's (the review of run67: "0 items delivered (7 failed)"), and what is not in
         // the outputs is "not saved", not "not run": items that finished after the watermark ran, and --resume runs them again.
-        var done = _outputs?.Written ?? _counters.Delivered;
-        var failed = _outputs?.WrittenFailed ?? _counters.Failed;
+        // Held, an output that is not cut back (stdout, a pipe) got every result delivered, and keeps it: those are counted
+        // (run68: -o - held items past the watermark, and more came after the line).
+        var held = holdOutputs && _outputs is not null && _outputs.HoldForExit(ForcedExitHoldWait);
+        var stuck = holdOutputs && _outputs is not null && !held;
+        OutputsHeld |= held;
+        var whole = (held || stuck) && _outputs is { OutputCutsBack: false };
+        var done = whole ? _counters.Delivered : _outputs?.Written ?? _counters.Delivered;
+        var failed = whole ? _counters.Failed : _outputs?.WrittenFailed ?? _counters.Failed;
         var running = options.Work.RunningNow ?? _counters.Running;
         var notRun = _counters.Total is { } total ? $"{Math.Max(0, total - done - running):N0}" : "the rest";
-        var kept = _outputs?.Journal is not null ? "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold" : "";
-        return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({failed:N0} failed), {running:N0} running killed, {notRun} not run or not saved{kept}.{ResumeHint()}";
+        var kept = _outputs?.Journal is null ? ""
+            : whole ? $"; the output keeps them (it cannot be cut back), and --resume runs what the journal's last watermark does not hold{(stuck ? ", so a result written twice is possible" : "")}"
+            : "; --resume cuts the outputs back to the journal's last watermark and runs what it does not hold";
+        var partly = stuck ? ", one more partly written (its write was stuck)" : "";
+        return $"brigade run: ended at once by a second {TerminationSignal.Name ?? "signal"}: {done:N0} {(done == 1 ? "item" : "items")} delivered ({failed:N0} failed){partly}, {running:N0} running killed, {notRun} not run or not saved{kept}.{ResumeHint()}";
+    }
+
+    // How long the forced exit waits for a result being written before it says its line (a write takes microseconds;
+    // one stuck on a pipe nobody reads never ends). Within TerminationSignal's 500 ms for the whole line.
+    private static readonly TimeSpan ForcedExitHoldWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Gets whether <see cref="ForcedExitLine(bool)"/> holds the outputs (tests).</summary>
+    internal bool OutputsHeld { get; private set; }
+
+    /// <summary>Lets results through again after <see cref="ForcedExitLine(bool)"/> held them (tests; same thread).</summary>
+    internal void LetOutputsGo()
+    {
+        if (OutputsHeld)
+        {
+            OutputsHeld = false;
+            _outputs!.LetGo();
+        }
     }
 
     // Stdin cannot be read again: the resume needs the same items fed to it. Nor can a pipe given by its path: until run58

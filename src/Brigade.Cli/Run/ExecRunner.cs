@@ -242,8 +242,9 @@ internal static class ExecRunner
             var waited = Stopwatch.StartNew();
             while (!output.IsCompleted && waited.Elapsed < (KilledOutputWaitOverride.Value ?? TimeSpan.FromSeconds(5)))
             {
+                var polledAt = Stopwatch.GetTimestamp(); // a reading of the system begun since will do (shared: run68)
                 if (await Task.WhenAny(output, Task.Delay(50, CancellationToken.None)).ConfigureAwait(false) != output &&
-                    group != 0 && ProcessGroup.HasLiveMember(group) == false)
+                    group != 0 && await ProcessGroup.HasLiveMemberAsync(group, polledAt).ConfigureAwait(false) == false)
                 {
                     await Task.WhenAny(output, Task.Delay(100, CancellationToken.None)).ConfigureAwait(false);
                     break;

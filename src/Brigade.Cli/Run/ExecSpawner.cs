@@ -116,9 +116,21 @@ internal static class ExecSpawner
                     await (timeout is { } t ? completion.WaitAsync(t, cancellationToken) : completion.WaitAsync(cancellationToken)).ConfigureAwait(false);
                 }
             }
-            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (TimeoutException)
             {
                 finished = false;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                finished = false;
+
+                // Resumed by the cancellation itself, on the thread that cancels (a stop, --fail-fast): every running
+                // command's kill would run there one after another, 40 of them in ~3 s at load 40 (run68). Each goes to
+                // the pool instead, so that they run side by side, as many at once as the pool has threads.
+                if (!ItemInvocation.CallerBlocks)
+                {
+                    await Task.Yield();
+                }
             }
 
             if (!finished)
@@ -353,12 +365,20 @@ internal static class ExecSpawner
         var limit = KillWaitOverride.Value ?? KillWait;
         while (waited.Elapsed < limit)
         {
+            // A reading of the system begun after this round's wait began will do: commands killed together share one.
+            var polledAt = Stopwatch.GetTimestamp();
             if (await Task.WhenAny(done, Task.Delay(poll)).ConfigureAwait(false) == done)
             {
                 return true;
             }
 
-            if (ProcessGroup.HasLiveMember(child.Pid) == false)
+            var live = await ProcessGroup.HasLiveMemberAsync(child.Pid, polledAt).ConfigureAwait(false);
+            if (done.IsCompleted)
+            {
+                return true;
+            }
+
+            if (live == false)
             {
                 return await Task.WhenAny(done, Task.Delay(PipeGrace)).ConfigureAwait(false) == done;
             }

@@ -21,6 +21,9 @@ internal static class ProcessTree
     private static readonly Lazy<bool> HasChildrenFiles = new(static () =>
         File.Exists($"/proc/{Environment.ProcessId}/task/{Environment.ProcessId}/children"));
 
+    // How many times the stopped tree is read at most: the first reading, then again until one finds nothing new.
+    private const int MaxPasses = 4;
+
     private static long _snapshotAt;
     private static Dictionary<int, List<int>>? _snapshot;
     private static int _fullScans;
@@ -32,7 +35,7 @@ internal static class ProcessTree
     internal static readonly AsyncLocal<bool> ForceFullScan = new();
 
     /// <summary>
-    /// Stops <paramref name="root"/> and every process below it, then kills them all (SIGKILL); false when the tree could
+    /// Stops <paramref name="root"/> and every process below it (each as soon as it is found), then kills them all (SIGKILL); false when the tree could
     /// not be read (not Linux, <c>/proc</c> unreadable), the caller then kills it as it can.
     /// </summary>
     /// <param name="root">The first process of the command; it must not have been reaped (its id would not be its own).</param>
@@ -48,16 +51,30 @@ internal static class ProcessTree
         var fullScan = ForceFullScan.Value || !HasChildrenFiles.Value;
         if (!fullScan)
         {
-            // Breadth first: each process is stopped before its children are read, so that it starts none after.
-            for (var i = 0; i < tree.Count; i++)
+            // Breadth first, each process stopped as soon as it is listed, before anything else is read: a running child
+            // may fork and exit between being listed and being stopped (its child then goes to init, out of reach), and a
+            // children file is reliable only for a stopped process (the kernel's proc.rst: "some children might be
+            // skipped" otherwise). Then the stopped tree is read again, until a reading finds no process it did not know:
+            // a stop takes effect a moment after kill() returns, and a child forked in that moment is found there (run68).
+            _ = ExecNative.kill(root, ExecNative.SigStop);
+            for (var pass = 0; pass < MaxPasses; pass++)
             {
-                _ = ExecNative.kill(tree[i], ExecNative.SigStop);
-                foreach (var child in Children(tree[i]))
+                var known = tree.Count;
+                for (var i = 0; i < tree.Count; i++)
                 {
-                    if (seen.Add(child))
+                    foreach (var child in Children(tree[i]))
                     {
-                        tree.Add(child);
+                        if (seen.Add(child))
+                        {
+                            _ = ExecNative.kill(child, ExecNative.SigStop);
+                            tree.Add(child);
+                        }
                     }
+                }
+
+                if (pass > 0 && tree.Count == known)
+                {
+                    break;
                 }
             }
         }

@@ -144,6 +144,23 @@ internal sealed class RunOutputs(RunJobOptions options, RunPaths paths, RunCount
     /// <summary>Gets how many of the <see cref="Written"/> items failed (the last watermark's count); null as it is.</summary>
     public long? WrittenFailed => Written is null ? null : Volatile.Read(ref _markedFailed);
 
+    /// <summary>Gets whether the output is a file <c>--resume</c> cuts back to the last watermark (not stdout, a pipe or
+    /// another descriptor's file, whose every byte written stays).</summary>
+    public bool OutputCutsBack => _outputCutsBack;
+
+    /// <summary>
+    /// Lets no more results through, for a process that ends at once (a second signal): waits up to
+    /// <paramref name="wait"/> for the write under way, then keeps the outputs' gate, so that what the forced exit's line
+    /// counts is what the outputs got (run68: with <c>-o -</c>, results kept coming to stdout after the line was said, and
+    /// the line counted fewer items than stdout held). False when the write under way did not end in time (stuck on a
+    /// pipe nobody reads): it stays partly written, and nothing after it is written either.
+    /// </summary>
+    /// <remarks>Never let go in a run (the process is ending); <see cref="LetGo"/> does, for a test, on the same thread.</remarks>
+    public bool HoldForExit(TimeSpan wait) => _writeGate.TryEnter(wait);
+
+    /// <summary>Lets results through again after <see cref="HoldForExit"/> returned true, on the thread that held them (tests).</summary>
+    internal void LetGo() => _writeGate.Exit();
+
     private void DeliverLocked(InputItem item, byte[]? output, string? error, int attempts)
     {
         if (_writeError is { } failed)
