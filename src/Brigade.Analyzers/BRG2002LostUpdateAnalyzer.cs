@@ -137,16 +137,130 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    // `await Task.Run(...)` in a loop runs one body at a time.
+    // `await Task.Run(...)` in a loop runs one body at a time. So does a task waited for before its iteration ends (review
+    // 68): `Task.Run(...).Wait()`, `.GetAwaiter().GetResult()`, `.Result`, and `var t = Task.Run(...); ... await t;` (also
+    // `t.Wait()`, a thread's `Join()`) by a later statement of the same block, with no jump or reassignment between.
     private static bool IsAwaitedAtOnce(IOperation call)
     {
+        IOperation child = call;
         var parent = call.Parent;
         while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
         {
+            child = parent;
             parent = parent.Parent;
         }
 
-        return parent is IAwaitOperation;
+        return parent is IAwaitOperation || IsWaitOn(parent, child) || IsWaitedLaterInItsBlock(call);
+    }
+
+    // A blocking wait for the whole task (or thread) that `task` is: Wait() or Wait(token), not with a timeout, which may
+    // return first; GetAwaiter().GetResult(); Result; Join().
+    private static bool IsWaitOn(IOperation? parent, IOperation task) => parent switch
+    {
+        IInvocationOperation { TargetMethod: { Name: "Wait" or "Join" } wait } invocation when invocation.Instance == task
+            && wait.Parameters.All(p => p.Type.Name == "CancellationToken") => true,
+        IInvocationOperation { TargetMethod.Name: "GetAwaiter", Parent: IInvocationOperation { TargetMethod.Name: "GetResult" } } awaiter when awaiter.Instance == task => true,
+        IPropertyReferenceOperation { Property.Name: "Result" } result when result.Instance == task => true,
+        _ => false,
+    };
+
+    // `var t = Task.Run(...);` (or `t = Task.Run(...);`) followed in its block by a statement that awaits or waits for `t`
+    // unconditionally, before any jump (break, continue, return, goto, throw, yield) and any other assignment of `t`.
+    private static bool IsWaitedLaterInItsBlock(IOperation call)
+    {
+        var current = call.Parent;
+        while (current is IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        ILocalSymbol? local;
+        IOperation statement;
+        switch (current)
+        {
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
+                when declarator.Parent is IVariableDeclarationOperation { Parent: IVariableDeclarationGroupOperation group }:
+                (local, statement) = (declarator.Symbol, group);
+                break;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target, Parent: IExpressionStatementOperation expression }:
+                (local, statement) = (target.Local, expression);
+                break;
+            default:
+                return false;
+        }
+
+        if (statement.Parent is not IBlockOperation block)
+        {
+            return false;
+        }
+
+        var after = false;
+        foreach (var next in block.Operations)
+        {
+            if (!after)
+            {
+                after = next == statement;
+                continue;
+            }
+
+            var waited = false;
+            foreach (var operation in Operations.DescendantsInFunction(next))
+            {
+                switch (operation)
+                {
+                    case IBranchOperation or IThrowOperation or IReturnOperation:
+                        return false;
+                    case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local):
+                        if (reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
+                        {
+                            return false;
+                        }
+
+                        waited |= IsUnconditionalWaitOf(reference, next);
+                        break;
+                }
+            }
+
+            if (waited)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `await t`, `await t.ConfigureAwait(false)` or a blocking wait of it, not under a condition of its statement.
+    private static bool IsUnconditionalWaitOf(ILocalReferenceOperation reference, IOperation statement)
+    {
+        IOperation task = reference;
+        var parent = reference.Parent;
+        while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
+        {
+            task = parent;
+            parent = parent.Parent;
+        }
+
+        if (parent is not IAwaitOperation && !IsWaitOn(parent, task))
+        {
+            return false;
+        }
+
+        for (var current = parent; current is not null; current = current.Parent)
+        {
+            if (current is IConditionalOperation or IConditionalAccessOperation or ICoalesceOperation or ISwitchExpressionOperation or ISwitchOperation
+                or ILoopOperation or ICatchClauseOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr })
+            {
+                return false;
+            }
+
+            if (current == statement)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A method whose body runs concurrently with itself though no lambda is given: an implementation run in parallel
@@ -319,16 +433,23 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     // the runs (reported at the write); its own locals and parameters are each run's.
     private static void ReportAsyncLocalFunctionOfSelect(OperationAnalysisContext context, IAnonymousFunctionOperation lambda, BodyContext body, KnownSymbols known)
     {
-        if (lambda.Symbol.IsAsync || body.Call is null
-            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
-            || Operations.SkipConversions(returned) is not IInvocationOperation
-            {
-                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
-            }
-            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: { } functionBody } function
-            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        if (SelectedAsyncLocalFunction(lambda, body) is not { Function.Body: { } functionBody } selected)
         {
             return;
+        }
+
+        var (target, function, together) = selected;
+
+        // Two selectors of one function (`WhenAll(a.Select(_ => WorkAsync()))`, `WhenAll(b.Select(_ => WorkAsync()))`):
+        // its writes are reported once, by the first of them in the method (review 68; each reported them before).
+        foreach (var other in Operations.Root(lambda).Descendants().OfType<IAnonymousFunctionOperation>())
+        {
+            if (other.Syntax.SpanStart < lambda.Syntax.SpanStart
+                && BodyContext.TryGet(other, known, out var otherBody) && SelectedAsyncLocalFunction(other, otherBody) is { Function: var first }
+                && SymbolEqualityComparer.Default.Equals(first.Symbol, function.Symbol))
+            {
+                return;
+            }
         }
 
         var apiName = together + " of Select(... => " + target.Name + "(...))";
@@ -344,6 +465,25 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), DisplayName(written, root), what, apiName));
         }
+    }
+
+    // A selector that only calls an async local function, `_ => WorkAsync()`, whose runs a combinator starts together: the
+    // function called, its declaration, and the combinator's name; null for any other lambda.
+    private static (IMethodSymbol Target, ILocalFunctionOperation Function, string Together)? SelectedAsyncLocalFunction(IAnonymousFunctionOperation lambda, BodyContext body)
+    {
+        if (lambda.Symbol.IsAsync || body.Call is null
+            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
+            || Operations.SkipConversions(returned) is not IInvocationOperation
+            {
+                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
+            }
+            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: not null } function
+            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        {
+            return null;
+        }
+
+        return (target, function, together);
     }
 
     private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
@@ -1212,10 +1352,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             {
                 switch (operation)
                 {
-                    case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known):
+                    // A throttle (`new SemaphoreSlim(3)`) lets several bodies in at once: not a lock (review 68).
+                    case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known) && !LockCalls.IsCountingSemaphore(invocation.Instance):
                         locks.Add((invocation.Syntax.SpanStart, 1));
                         break;
-                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation):
+                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation) && !LockCalls.IsCountingSemaphore(invocation.Instance):
                         locks.Add((invocation.Syntax.SpanStart, -1));
                         break;
                     case IUsingDeclarationOperation declaration when declaration.Parent is IBlockOperation block && LockCalls.IsLockResource(declaration.DeclarationGroup, Known):
