@@ -295,7 +295,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             var shared = found.Framework == "SignalR"
                 ? "SignalR (" + found.What + " of a hub registered as a singleton, every invocation at once)"
                 : "gRPC (" + found.What + " of a service registered as a singleton, every call at once)";
-            var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known));
+            var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known)) { LazyInitIsBenign = true };
             ReportUpdates(context, body, scope, shared, null);
             ReportCalls(context, body, scope, shared, symbol.ContainingType);
             return;
@@ -305,7 +305,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         {
             // A new hub, controller or service instance per call: only statics, what they reference, and singletons
             // injected into it are shared (review 64b, 65); its own non-public methods it calls are read one level.
-            var scope = new Scope(method, null, known, staticsOnly: true, InjectedMembers(symbol.ContainingType, known));
+            var scope = new Scope(method, null, known, staticsOnly: true, InjectedMembers(symbol.ContainingType, known)) { LazyInitIsBenign = true };
             ReportUpdates(context, body, scope, service, null);
             ReportCalls(context, body, scope, service, symbol.ContainingType);
             return;
@@ -403,9 +403,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         // A periodic timer's callback races with its own next tick: what a timer made in a loop captures of the loop is
         // still shared by the ticks of that timer (review 63).
         // A minimal-API handler's parameter of a type registered as a singleton is that one instance (review 65).
+        // A request's handler, as an action or a hub method: lazy initialisation there stores equal values (review 68).
         var scope = new Scope(
             lambda, body.IsConcurrent || together is not null || body.Kind == BodyKind.Timer ? null : Scope.IterationOf(body.Call), known,
-            injected: body.Kind == BodyKind.RequestHandler ? InjectedParameters(lambda, known) : null);
+            injected: body.Kind == BodyKind.RequestHandler ? InjectedParameters(lambda, known) : null)
+        {
+            LazyInitIsBenign = body.Kind == BodyKind.RequestHandler,
+        };
         ReportUpdates(context, lambda.Body, scope, apiName, siblings, afterAwaitIn);
         if (body.Kind == BodyKind.RequestHandler)
         {
@@ -989,9 +993,33 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return root is not null;
         }
 
+        // `counts[w]++`, `counts[w] += n`, `counts[w] = counts[w] + 1` on a ConcurrentDictionary (review 68): the indexer's
+        // get and set are each atomic, the update is not. A plain store (last writer wins) is not reported.
+        if (target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } dictionary } concurrentIndexer && IsConcurrentDictionary(concurrentIndexer.Property.ContainingType)
+            && operation is IIncrementOrDecrementOperation or ICompoundAssignmentOperation or ISimpleAssignmentOperation)
+        {
+            if (operation is ISimpleAssignmentOperation store)
+            {
+                if (Referenced(Operations.SkipConversions(dictionary)) is not { } variable
+                    || !store.Value.DescendantsAndSelf().Any(o => Referenced(o) is { } read && SymbolEqualityComparer.Default.Equals(read, variable)))
+                {
+                    return false;
+                }
+
+                what = "assigned from its own value";
+            }
+
+            root = SharedRoot(dictionary, scope, collection: true);
+            what += " through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)";
+            return root is not null;
+        }
+
         root = SharedRoot(target, scope, collection: false);
         return root is not null;
     }
+
+    private static bool IsConcurrentDictionary(ITypeSymbol type) =>
+        type.ContainingNamespace?.ToDisplayString() == "System.Collections.Concurrent" && type.OriginalDefinition.MetadataName == "ConcurrentDictionary`2";
 
     // The shared variable a target writes: a captured local or parameter, a static field, a field or property of `this`
     // or of a shared object. Null when the target is local to the body (or unknown, such as a call's result).
@@ -1261,7 +1289,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         // Lazy initialisation of a static (`s_pattern ??= new Regex(...)`, not of an empty collection) is not reported: the
         // statics of a Blazor component or an Orleans grain (review 67), whose racing circuits or activations store equal
-        // values, as a singleton's method's are (review 66).
+        // values, as a singleton's method's are (review 66); and, since review 68, what a controller action, a hub or gRPC
+        // method or a minimal-API handler (middleware) initialises so, as their own helpers' were.
         public bool LazyInitIsBenign { get; init; }
 
         // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the

@@ -11,10 +11,14 @@ namespace Brigade.Analyzers.Tests.Review68;
 // minimal APIs with singletons and static caches, BackgroundService loops, Parallel.ForEachAsync with shared state,
 // Interlocked used half-way, check-then-act on dictionaries, Lazy<T> and double-checked locking, SemaphoreSlim, lock(this),
 // lock(typeof(X)) and locks on strings, Task.Run in `for` and `foreach` loops, ValueTask, List.ForEach(async ...), timers,
-// events, volatile, Thread.Sleep in async code, GetAwaiter().GetResult() in constructors. Each snippet is run through the
-// six rules that read code without Brigade (BRG2001-BRG2004, BRG2007, BRG2008); `«2002:...»` marks what a rule reports
-// (true reports only; the harness's `[|...|]` for that rule, dropped for the others). What no rule covers is said in a
-// comment (`no rule:`), and listed in docs/analyzers.md.
+// events, volatile, Thread.Sleep in async code, GetAwaiter().GetResult() in constructors; and two more (21, 22) of shapes
+// probed for false reports. Each snippet is run through the six rules that read code without Brigade (BRG2001-BRG2004,
+// BRG2007, BRG2008); `«2002:...»` marks what a rule reports (true reports only; the harness's `[|...|]` for that rule,
+// dropped for the others). What no rule covers is said in a comment (`no rule`) and listed in docs/analyzers.md.
+// Before review 68: BRG2002 reported the writes of a Task.Run waited for in its own loop iteration (21: four, false) and the
+// lazy initialisation of a Regex and a string in a controller action and a handler (22: three, false); it missed
+// `_inFlight++` under a SemaphoreSlim(3) throttle (8) and `_counts[w]++`, `+= 2` and `= GetValueOrDefault(w) + 1` on a
+// ConcurrentDictionary (22).
 public sealed class Review68SnippetTests
 {
     // Stubs beyond review 67's.
@@ -814,6 +818,152 @@ public sealed class Review68SnippetTests
         }
         """;
 
+    // 22. More shapes (review 68's second probes): lazy initialisation of statics in a controller action and a minimal-API
+    // handler (a Regex, a string: benign, reported before this review; an empty List: still reported), a hub's static
+    // Dictionary written unguarded and under a lock, ConcurrentDictionary updates through its indexer (`_counts[w]++`:
+    // missed before this review), a lock around the check only, async void timer handlers given by name with a catch-all,
+    // a re-entered lock (no inversion), a transfer locking two accounts' `_sync` (the instances' order decides: no rule),
+    // a named Mutex held across an await (true), Write on a Stream, Thread.Sleep on a thread of its own.
+    private const string MoreProbes = """
+        namespace S22
+        {
+            using System.Text.RegularExpressions;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Mvc;
+            using Microsoft.AspNetCore.SignalR;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class SearchController : ControllerBase
+            {
+                private static Regex? s_words;
+                private static string? s_banner;
+                private static List<string>? s_log;
+
+                [HttpGet("search")]
+                public int Search(string q)
+                {
+                    s_words ??= new Regex("\\w+");
+                    if (s_banner == null) s_banner = "v" + q.Length;
+                    «2002:s_log ??= new List<string>()»;
+                    return s_words.Matches(q).Count;
+                }
+            }
+
+            public static class Api
+            {
+                private static Regex? s_ids;
+
+                public static void Map(WebApplication app)
+                {
+                    app.MapGet("/ids", (string s) => (s_ids ??= new Regex("\\d+")).Matches(s).Count);
+                }
+            }
+
+            public sealed class PresenceHub : Hub
+            {
+                private static readonly Dictionary<string, string> s_users = new();
+
+                public override Task OnConnectedAsync()
+                {
+                    «2002:s_users[Context.ConnectionId] = "anon"»;
+                    return Task.CompletedTask;
+                }
+
+                public void Rename(string name) { lock (s_users) { s_users[Context.ConnectionId] = name; } }
+            }
+
+            public sealed class Words
+            {
+                private readonly ConcurrentDictionary<string, int> _counts = new();
+                private readonly HashSet<string> _set = new();
+                private readonly object _gate = new();
+
+                public void Count(string[] words)
+                {
+                    Parallel.ForEach(words, w => «2002:_counts[w]++»);
+                    Parallel.ForEach(words, w => «2002:_counts[w] += 2»);
+                    Parallel.ForEach(words, w => «2002:_counts[w] = _counts.GetValueOrDefault(w) + 1»);
+                    Parallel.ForEach(words, w =>
+                    {
+                        bool exists;
+                        lock (_gate) { exists = _set.Contains(w); }
+                        if (!exists) «2002:_set.Add(w)»;
+                    });
+                }
+            }
+
+            public sealed class Poller : IDisposable
+            {
+                private readonly System.Timers.Timer _timer = new(1000);
+                private readonly Timer _threading;
+                private readonly object _a = new();
+                private readonly object _b = new();
+                private int _ticks;
+
+                public Poller()
+                {
+                    _timer.Elapsed += OnElapsed;
+                    _threading = new Timer(OnTick, null, 0, 1000);
+                }
+
+                private async void OnElapsed(object? sender, System.Timers.ElapsedEventArgs e)
+                {
+                    try { await Task.Delay(1); }
+                    catch (Exception ex) { Console.WriteLine(ex); }
+                }
+
+                private async void OnTick(object? state)
+                {
+                    try { await Task.Delay(1); }
+                    catch (Exception ex) { Console.WriteLine(ex); }
+                }
+
+                public void Outer() { lock (_a) { Inner(); } }
+
+                private void Inner() { lock (_a) { _ticks++; } }
+
+                public void Dispose() { _timer.Dispose(); _threading.Dispose(); }
+            }
+
+            public sealed class Account
+            {
+                private readonly object _sync = new();
+                private decimal _balance;
+
+                public void Transfer(Account to, decimal amount)
+                {
+                    lock (_sync)
+                    {
+                        lock (to._sync)
+                        {
+                            _balance -= amount;
+                            to._balance += amount;
+                        }
+                    }
+                }
+
+                public static void Move(Account from, Account to) { lock (from) { lock (to) { } } }
+            }
+
+            public static class Program
+            {
+                public static async Task<int> MainAsync(Stream output, byte[] data)
+                {
+                    using var mutex = new Mutex(false, "my-app");
+                    if (!mutex.WaitOne(0)) return 1;
+                    output.Write(data, 0, data.Length);
+                    var ms = new MemoryStream();
+                    ms.Write(data, 0, data.Length);
+                    var worker = new Thread(() => Thread.Sleep(100));
+                    worker.Start();
+                    «2007:await Task.Delay(10)»;
+                    mutex.ReleaseMutex();
+                    return 0;
+                }
+            }
+        }
+        """;
+
     public static TheoryData<string, string> Snippets => new()
     {
         { "1 controller static cache", ControllerStaticCache },
@@ -837,6 +987,7 @@ public sealed class Review68SnippetTests
         { "19 async locks", AsyncLocks },
         { "20 LongRunning workers", LongRunningWorkers },
         { "21 probes", Probes },
+        { "22 more probes", MoreProbes },
     };
 
     [Theory]
