@@ -11,14 +11,15 @@ namespace Brigade.Analyzers.Tests.Review68;
 // minimal APIs with singletons and static caches, BackgroundService loops, Parallel.ForEachAsync with shared state,
 // Interlocked used half-way, check-then-act on dictionaries, Lazy<T> and double-checked locking, SemaphoreSlim, lock(this),
 // lock(typeof(X)) and locks on strings, Task.Run in `for` and `foreach` loops, ValueTask, List.ForEach(async ...), timers,
-// events, volatile, Thread.Sleep in async code, GetAwaiter().GetResult() in constructors; and two more (21, 22) of shapes
+// events, volatile, Thread.Sleep in async code, GetAwaiter().GetResult() in constructors; and three more (21-23) of shapes
 // probed for false reports. Each snippet is run through the six rules that read code without Brigade (BRG2001-BRG2004,
 // BRG2007, BRG2008); `«2002:...»` marks what a rule reports (true reports only; the harness's `[|...|]` for that rule,
 // dropped for the others). What no rule covers is said in a comment (`no rule`) and listed in docs/analyzers.md.
 // Before review 68: BRG2002 reported the writes of a Task.Run waited for in its own loop iteration (21: four, false) and the
 // lazy initialisation of a Regex and a string in a controller action and a handler (22: three, false); it missed
 // `_inFlight++` under a SemaphoreSlim(3) throttle (8) and `_counts[w]++`, `+= 2` and `= GetValueOrDefault(w) + 1` on a
-// ConcurrentDictionary (22).
+// ConcurrentDictionary (22). BRG2003 reported `t.Result` of tasks filtered by `Where(t => t.IsCompleted...)` (23: two,
+// false).
 public sealed class Review68SnippetTests
 {
     // Stubs beyond review 67's.
@@ -964,6 +965,95 @@ public sealed class Review68SnippetTests
         }
         """;
 
+    // 23. Third probes (review 68): a check-then-act maximum and a captured struct's field in Parallel.For (true), a
+    // per-item object's fields, localFinally under a lock, a Partitioner's ranges; timer callbacks with `using var` or a
+    // `finally` around a catch-all; results of tasks filtered as complete after WhenAny (reported before this review,
+    // false); WhenAll(...).ContinueWith reading the tasks; Lock.EnterScope and an upgradeable read lock released before an
+    // await; StartNew of a lambda returning a task (true).
+    private const string ThirdProbes = """
+        namespace S23
+        {
+            public struct Stats { public int Count; }
+
+            public sealed class Order { public decimal Total; public List<decimal> Lines { get; } = new(); }
+
+            public sealed class Reports : IDisposable
+            {
+                private readonly Lock _lock = new();
+                private readonly ReaderWriterLockSlim _rw = new();
+                private readonly Timer _timer;
+                private readonly Timer _timer2;
+                private int _x;
+
+                public Reports()
+                {
+                    _timer = new Timer(async _ =>
+                    {
+                        using var cts = new CancellationTokenSource(1000);
+                        try { await Task.Delay(1, cts.Token); }
+                        catch (Exception ex) { Console.WriteLine(ex); }
+                    }, null, 0, 1000);
+                    _timer2 = new Timer(async _ =>
+                    {
+                        try { await Task.Delay(1); }
+                        catch (Exception ex) { Console.WriteLine(ex); }
+                        finally { Interlocked.Exchange(ref _x, 0); }
+                    }, null, 0, 1000);
+                }
+
+                public async Task<int> SumAsync(List<Task<int>> tasks, Task<int> a, Task<int> b)
+                {
+                    await Task.WhenAny(tasks);
+                    var done = tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Sum();
+                    foreach (var t in tasks.Where(t => t.IsCompleted)) done += t.Result;
+                    var both = await Task.WhenAll(a, b).ContinueWith(_ => a.Result + b.Result);
+                    return done + both;
+                }
+
+                public async Task LocksAsync()
+                {
+                    using (_lock.EnterScope()) { _x++; }
+                    await Task.Delay(1);
+                    _rw.EnterUpgradeableReadLock();
+                    try
+                    {
+                        if (_x > 0)
+                        {
+                            _rw.EnterWriteLock();
+                            try { _x = 0; } finally { _rw.ExitWriteLock(); }
+                        }
+                    }
+                    finally { _rw.ExitUpgradeableReadLock(); }
+
+                    await Task.Delay(1);
+                }
+
+                public Task StartLoop(CancellationToken ct) => Task.Factory.StartNew(«2008:() => LoopAsync(ct)», ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+                private static async Task LoopAsync(CancellationToken ct) { while (!ct.IsCancellationRequested) await Task.Delay(10, ct); }
+
+                public int Max(int[] data, Order[] orders)
+                {
+                    var max = int.MinValue;
+                    var stats = new Stats();
+                    var all = new List<int>();
+                    var results = new int[data.Length];
+                    Parallel.For(0, data.Length, i => { if (data[i] > max) «2002:max = data[i]»; });
+                    Parallel.For(0, data.Length, i => «2002:stats.Count++»);
+                    Parallel.ForEach(orders, order => { order.Total += order.Lines.Sum(); order.Lines.Add(1m); });
+                    Parallel.ForEach(data, () => new List<int>(), (x, _, local) => { local.Add(x); return local; }, local => { lock (all) all.AddRange(local); });
+                    Parallel.ForEach(Partitioner.Create(0, data.Length), range =>
+                    {
+                        for (var i = range.Item1; i < range.Item2; i++) results[i] = data[i] * 2;
+                    });
+                    return max + stats.Count;
+                }
+
+                public void Dispose() { _timer.Dispose(); _timer2.Dispose(); }
+            }
+        }
+        """;
+
     public static TheoryData<string, string> Snippets => new()
     {
         { "1 controller static cache", ControllerStaticCache },
@@ -988,6 +1078,7 @@ public sealed class Review68SnippetTests
         { "20 LongRunning workers", LongRunningWorkers },
         { "21 probes", Probes },
         { "22 more probes", MoreProbes },
+        { "23 third probes", ThirdProbes },
     };
 
     [Theory]
