@@ -998,6 +998,12 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         if (target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } dictionary } concurrentIndexer && IsConcurrentDictionary(concurrentIndexer.Property.ContainingType)
             && operation is IIncrementOrDecrementOperation or ICompoundAssignmentOperation or ISimpleAssignmentOperation)
         {
+            if (concurrentIndexer.Arguments.Length == 1 && IsParallelForIndex(concurrentIndexer.Arguments[0].Value))
+            {
+                // Parallel.For(0, n, i => totals[i] += x): one iteration per key, as an array's partitioned write.
+                return false;
+            }
+
             if (operation is ISimpleAssignmentOperation store)
             {
                 if (Referenced(Operations.SkipConversions(dictionary)) is not { } variable
@@ -1016,6 +1022,32 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         root = SharedRoot(target, scope, collection: false);
         return root is not null;
+    }
+
+    // The index parameter of the lambda given to Parallel.For/ForAsync: each value is one iteration's.
+    private static bool IsParallelForIndex(IOperation key)
+    {
+        if (Operations.SkipConversions(key) is not IParameterReferenceOperation { Parameter: { Ordinal: 0 } index })
+        {
+            return false;
+        }
+
+        for (var current = key.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation lambda && SymbolEqualityComparer.Default.Equals(lambda.Symbol, index.ContainingSymbol))
+            {
+                var call = lambda.Parent;
+                while (call is IDelegateCreationOperation or IConversionOperation or IArgumentOperation)
+                {
+                    call = call.Parent;
+                }
+
+                return call is IInvocationOperation { TargetMethod: { Name: "For" or "ForAsync", ContainingType: { Name: "Parallel", ContainingNamespace: var ns } } }
+                    && ns.ToDisplayString() == "System.Threading.Tasks";
+            }
+        }
+
+        return false;
     }
 
     private static bool IsConcurrentDictionary(ITypeSymbol type) =>

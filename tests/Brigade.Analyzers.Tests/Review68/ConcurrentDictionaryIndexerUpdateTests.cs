@@ -7,7 +7,8 @@ namespace Brigade.Analyzers.Tests.Review68;
 // collection), though the rule reads `++` and compound assignments of a field or property. Now `++`, `--`, `+=` ... and a
 // store whose value reads the same dictionary (`counts[w] = counts[w] + 1`, `counts.GetValueOrDefault(w) + 1`) through
 // its indexer are reported. Not reported, and right: AddOrUpdate, a plain store (`counts[w] = 1`, last writer wins),
-// TryAdd/GetOrAdd, a lock around the update, a dictionary declared in the body.
+// TryAdd/GetOrAdd, a lock around the update, a dictionary declared in the body, a key that is Parallel.For's index (one
+// iteration per key: the partitioned write arrays are left alone for).
 public sealed class ConcurrentDictionaryIndexerUpdateTests
 {
     [Fact]
@@ -35,10 +36,13 @@ public sealed class ConcurrentDictionaryIndexerUpdateTests
                     var mine = new ConcurrentDictionary<string, int>();
                     mine[w]++;
                 });
+                Parallel.For(0, words.Length, i => lengths[i] += words[i].Length);
+                Parallel.For(0, words.Length, i => {|#3:lengths[words[i].Length]++|});
             }
         }
         """,
         Verifier.Diagnostic().WithLocation(0).WithArguments("_counts[...]", "incremented through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)", "Parallel.ForEach"),
         Verifier.Diagnostic().WithLocation(1).WithArguments("s_bytes[...]", "updated with += through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)", "Parallel.ForEach"),
-        Verifier.Diagnostic().WithLocation(2).WithArguments("lengths[...]", "assigned from its own value through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)", "Parallel.ForEach"));
+        Verifier.Diagnostic().WithLocation(2).WithArguments("lengths[...]", "assigned from its own value through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)", "Parallel.ForEach"),
+        Verifier.Diagnostic().WithLocation(3).WithArguments("lengths[...]", "incremented through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)", "Parallel.For"));
 }
