@@ -137,16 +137,130 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    // `await Task.Run(...)` in a loop runs one body at a time.
+    // `await Task.Run(...)` in a loop runs one body at a time. So does a task waited for before its iteration ends (review
+    // 68): `Task.Run(...).Wait()`, `.GetAwaiter().GetResult()`, `.Result`, and `var t = Task.Run(...); ... await t;` (also
+    // `t.Wait()`, a thread's `Join()`) by a later statement of the same block, with no jump or reassignment between.
     private static bool IsAwaitedAtOnce(IOperation call)
     {
+        IOperation child = call;
         var parent = call.Parent;
         while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
         {
+            child = parent;
             parent = parent.Parent;
         }
 
-        return parent is IAwaitOperation;
+        return parent is IAwaitOperation || IsWaitOn(parent, child) || IsWaitedLaterInItsBlock(call);
+    }
+
+    // A blocking wait for the whole task (or thread) that `task` is: Wait() or Wait(token), not with a timeout, which may
+    // return first; GetAwaiter().GetResult(); Result; Join().
+    private static bool IsWaitOn(IOperation? parent, IOperation task) => parent switch
+    {
+        IInvocationOperation { TargetMethod: { Name: "Wait" or "Join" } wait } invocation when invocation.Instance == task
+            && wait.Parameters.All(p => p.Type.Name == "CancellationToken") => true,
+        IInvocationOperation { TargetMethod.Name: "GetAwaiter", Parent: IInvocationOperation { TargetMethod.Name: "GetResult" } } awaiter when awaiter.Instance == task => true,
+        IPropertyReferenceOperation { Property.Name: "Result" } result when result.Instance == task => true,
+        _ => false,
+    };
+
+    // `var t = Task.Run(...);` (or `t = Task.Run(...);`) followed in its block by a statement that awaits or waits for `t`
+    // unconditionally, before any jump (break, continue, return, goto, throw, yield) and any other assignment of `t`.
+    private static bool IsWaitedLaterInItsBlock(IOperation call)
+    {
+        var current = call.Parent;
+        while (current is IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        ILocalSymbol? local;
+        IOperation statement;
+        switch (current)
+        {
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }
+                when declarator.Parent is IVariableDeclarationOperation { Parent: IVariableDeclarationGroupOperation group }:
+                (local, statement) = (declarator.Symbol, group);
+                break;
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target, Parent: IExpressionStatementOperation expression }:
+                (local, statement) = (target.Local, expression);
+                break;
+            default:
+                return false;
+        }
+
+        if (statement.Parent is not IBlockOperation block)
+        {
+            return false;
+        }
+
+        var after = false;
+        foreach (var next in block.Operations)
+        {
+            if (!after)
+            {
+                after = next == statement;
+                continue;
+            }
+
+            var waited = false;
+            foreach (var operation in Operations.DescendantsInFunction(next))
+            {
+                switch (operation)
+                {
+                    case IBranchOperation or IThrowOperation or IReturnOperation:
+                        return false;
+                    case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local):
+                        if (reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)
+                        {
+                            return false;
+                        }
+
+                        waited |= IsUnconditionalWaitOf(reference, next);
+                        break;
+                }
+            }
+
+            if (waited)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // `await t`, `await t.ConfigureAwait(false)` or a blocking wait of it, not under a condition of its statement.
+    private static bool IsUnconditionalWaitOf(ILocalReferenceOperation reference, IOperation statement)
+    {
+        IOperation task = reference;
+        var parent = reference.Parent;
+        while (parent is IConversionOperation or IInvocationOperation { TargetMethod.Name: "ConfigureAwait" })
+        {
+            task = parent;
+            parent = parent.Parent;
+        }
+
+        if (parent is not IAwaitOperation && !IsWaitOn(parent, task))
+        {
+            return false;
+        }
+
+        for (var current = parent; current is not null; current = current.Parent)
+        {
+            if (current is IConditionalOperation or IConditionalAccessOperation or ICoalesceOperation or ISwitchExpressionOperation or ISwitchOperation
+                or ILoopOperation or ICatchClauseOperation or IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr })
+            {
+                return false;
+            }
+
+            if (current == statement)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A method whose body runs concurrently with itself though no lambda is given: an implementation run in parallel
@@ -181,7 +295,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             var shared = found.Framework == "SignalR"
                 ? "SignalR (" + found.What + " of a hub registered as a singleton, every invocation at once)"
                 : "gRPC (" + found.What + " of a service registered as a singleton, every call at once)";
-            var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known));
+            var scope = new Scope(method, null, known, injected: InjectedMembers(symbol.ContainingType, known)) { LazyInitIsBenign = true };
             ReportUpdates(context, body, scope, shared, null);
             ReportCalls(context, body, scope, shared, symbol.ContainingType);
             return;
@@ -191,7 +305,7 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         {
             // A new hub, controller or service instance per call: only statics, what they reference, and singletons
             // injected into it are shared (review 64b, 65); its own non-public methods it calls are read one level.
-            var scope = new Scope(method, null, known, staticsOnly: true, InjectedMembers(symbol.ContainingType, known));
+            var scope = new Scope(method, null, known, staticsOnly: true, InjectedMembers(symbol.ContainingType, known)) { LazyInitIsBenign = true };
             ReportUpdates(context, body, scope, service, null);
             ReportCalls(context, body, scope, service, symbol.ContainingType);
             return;
@@ -289,9 +403,13 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
         // A periodic timer's callback races with its own next tick: what a timer made in a loop captures of the loop is
         // still shared by the ticks of that timer (review 63).
         // A minimal-API handler's parameter of a type registered as a singleton is that one instance (review 65).
+        // A request's handler, as an action or a hub method: lazy initialisation there stores equal values (review 68).
         var scope = new Scope(
             lambda, body.IsConcurrent || together is not null || body.Kind == BodyKind.Timer ? null : Scope.IterationOf(body.Call), known,
-            injected: body.Kind == BodyKind.RequestHandler ? InjectedParameters(lambda, known) : null);
+            injected: body.Kind == BodyKind.RequestHandler ? InjectedParameters(lambda, known) : null)
+        {
+            LazyInitIsBenign = body.Kind == BodyKind.RequestHandler,
+        };
         ReportUpdates(context, lambda.Body, scope, apiName, siblings, afterAwaitIn);
         if (body.Kind == BodyKind.RequestHandler)
         {
@@ -319,16 +437,23 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
     // the runs (reported at the write); its own locals and parameters are each run's.
     private static void ReportAsyncLocalFunctionOfSelect(OperationAnalysisContext context, IAnonymousFunctionOperation lambda, BodyContext body, KnownSymbols known)
     {
-        if (lambda.Symbol.IsAsync || body.Call is null
-            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
-            || Operations.SkipConversions(returned) is not IInvocationOperation
-            {
-                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
-            }
-            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: { } functionBody } function
-            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        if (SelectedAsyncLocalFunction(lambda, body) is not { Function.Body: { } functionBody } selected)
         {
             return;
+        }
+
+        var (target, function, together) = selected;
+
+        // Two selectors of one function (`WhenAll(a.Select(_ => WorkAsync()))`, `WhenAll(b.Select(_ => WorkAsync()))`):
+        // its writes are reported once, by the first of them in the method (review 68; each reported them before).
+        foreach (var other in Operations.Root(lambda).Descendants().OfType<IAnonymousFunctionOperation>())
+        {
+            if (other.Syntax.SpanStart < lambda.Syntax.SpanStart
+                && BodyContext.TryGet(other, known, out var otherBody) && SelectedAsyncLocalFunction(other, otherBody) is { Function: var first }
+                && SymbolEqualityComparer.Default.Equals(first.Symbol, function.Symbol))
+            {
+                return;
+            }
         }
 
         var apiName = together + " of Select(... => " + target.Name + "(...))";
@@ -344,6 +469,25 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.BRG2002LostUpdate, operation.Syntax.GetLocation(), DisplayName(written, root), what, apiName));
         }
+    }
+
+    // A selector that only calls an async local function, `_ => WorkAsync()`, whose runs a combinator starts together: the
+    // function called, its declaration, and the combinator's name; null for any other lambda.
+    private static (IMethodSymbol Target, ILocalFunctionOperation Function, string Together)? SelectedAsyncLocalFunction(IAnonymousFunctionOperation lambda, BodyContext body)
+    {
+        if (lambda.Symbol.IsAsync || body.Call is null
+            || lambda.Body.Operations.Length != 1 || lambda.Body.Operations[0] is not IReturnOperation { ReturnedValue: { } returned }
+            || Operations.SkipConversions(returned) is not IInvocationOperation
+            {
+                TargetMethod: { MethodKind: MethodKind.LocalFunction, IsAsync: true } target,
+            }
+            || Operations.Root(lambda).Descendants().OfType<ILocalFunctionOperation>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, target.OriginalDefinition)) is not { Body: not null } function
+            || AsyncSelect.StartedTogetherByCall(lambda, body, function) is not { } together)
+        {
+            return null;
+        }
+
+        return (target, function, together);
     }
 
     private static void ReportUpdates(OperationAnalysisContext context, IOperation body, Scope scope, string apiName, HashSet<ISymbol>? siblings, IAnonymousFunctionOperation? afterAwaitIn = null)
@@ -849,9 +993,65 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return root is not null;
         }
 
+        // `counts[w]++`, `counts[w] += n`, `counts[w] = counts[w] + 1` on a ConcurrentDictionary (review 68): the indexer's
+        // get and set are each atomic, the update is not. A plain store (last writer wins) is not reported.
+        if (target is IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } dictionary } concurrentIndexer && IsConcurrentDictionary(concurrentIndexer.Property.ContainingType)
+            && operation is IIncrementOrDecrementOperation or ICompoundAssignmentOperation or ISimpleAssignmentOperation)
+        {
+            if (concurrentIndexer.Arguments.Length == 1 && IsParallelForIndex(concurrentIndexer.Arguments[0].Value))
+            {
+                // Parallel.For(0, n, i => totals[i] += x): one iteration per key, as an array's partitioned write.
+                return false;
+            }
+
+            if (operation is ISimpleAssignmentOperation store)
+            {
+                if (Referenced(Operations.SkipConversions(dictionary)) is not { } variable
+                    || !store.Value.DescendantsAndSelf().Any(o => Referenced(o) is { } read && SymbolEqualityComparer.Default.Equals(read, variable)))
+                {
+                    return false;
+                }
+
+                what = "assigned from its own value";
+            }
+
+            root = SharedRoot(dictionary, scope, collection: true);
+            what += " through the ConcurrentDictionary indexer (a read, then a write; AddOrUpdate does both in one step)";
+            return root is not null;
+        }
+
         root = SharedRoot(target, scope, collection: false);
         return root is not null;
     }
+
+    // The index parameter of the lambda given to Parallel.For/ForAsync: each value is one iteration's.
+    private static bool IsParallelForIndex(IOperation key)
+    {
+        if (Operations.SkipConversions(key) is not IParameterReferenceOperation { Parameter: { Ordinal: 0 } index })
+        {
+            return false;
+        }
+
+        for (var current = key.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation lambda && SymbolEqualityComparer.Default.Equals(lambda.Symbol, index.ContainingSymbol))
+            {
+                var call = lambda.Parent;
+                while (call is IDelegateCreationOperation or IConversionOperation or IArgumentOperation)
+                {
+                    call = call.Parent;
+                }
+
+                return call is IInvocationOperation { TargetMethod: { Name: "For" or "ForAsync", ContainingType: { Name: "Parallel", ContainingNamespace: var ns } } }
+                    && ns.ToDisplayString() == "System.Threading.Tasks";
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsConcurrentDictionary(ITypeSymbol type) =>
+        type.ContainingNamespace?.ToDisplayString() == "System.Collections.Concurrent" && type.OriginalDefinition.MetadataName == "ConcurrentDictionary`2";
 
     // The shared variable a target writes: a captured local or parameter, a static field, a field or property of `this`
     // or of a shared object. Null when the target is local to the body (or unknown, such as a call's result).
@@ -1121,7 +1321,8 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
 
         // Lazy initialisation of a static (`s_pattern ??= new Regex(...)`, not of an empty collection) is not reported: the
         // statics of a Blazor component or an Orleans grain (review 67), whose racing circuits or activations store equal
-        // values, as a singleton's method's are (review 66).
+        // values, as a singleton's method's are (review 66); and, since review 68, what a controller action, a hub or gRPC
+        // method or a minimal-API handler (middleware) initialises so, as their own helpers' were.
         public bool LazyInitIsBenign { get; init; }
 
         // The region whose variables are new on each repetition of a Task.Run (or new Thread) call: the body of the
@@ -1212,10 +1413,11 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             {
                 switch (operation)
                 {
-                    case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known):
+                    // A throttle (`new SemaphoreSlim(3)`) lets several bodies in at once: not a lock (review 68).
+                    case IInvocationOperation invocation when LockCalls.IsKnownAcquire(invocation.TargetMethod, Known) && !LockCalls.IsCountingSemaphore(invocation.Instance):
                         locks.Add((invocation.Syntax.SpanStart, 1));
                         break;
-                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation):
+                    case IInvocationOperation invocation when LockCalls.IsKnownRelease(invocation.TargetMethod) && !LockCalls.IsEarlyRelease(invocation) && !LockCalls.IsCountingSemaphore(invocation.Instance):
                         locks.Add((invocation.Syntax.SpanStart, -1));
                         break;
                     case IUsingDeclarationOperation declaration when declaration.Parent is IBlockOperation block && LockCalls.IsLockResource(declaration.DeclarationGroup, Known):

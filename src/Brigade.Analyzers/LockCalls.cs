@@ -36,6 +36,46 @@ internal static class LockCalls
         };
     }
 
+    /// <summary>Tests whether a semaphore is a throttle, not a mutex: a <c>SemaphoreSlim</c> (or <c>Semaphore</c>) field,
+    /// property or local whose declaration shows an initial count other than 1 (<c>new SemaphoreSlim(4)</c>) admits
+    /// several holders. One created elsewhere (a parameter), or with a count the declaration does not show, is taken as a
+    /// mutex (BRG2001 since review 45, BRG2002 since review 68).</summary>
+    /// <param name="instance">The receiver of the Wait/WaitAsync/Release call.</param>
+    /// <returns>True for a counting semaphore.</returns>
+    public static bool IsCountingSemaphore(IOperation? instance)
+    {
+        var member = (instance is null ? null : Operations.SkipConversions(instance)) switch
+        {
+            IFieldReferenceOperation field => (ISymbol)field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            ILocalReferenceOperation local => local.Local,
+            _ => null,
+        };
+        if (member is null || instance!.Type is not INamedTypeSymbol { Name: "SemaphoreSlim" or "Semaphore" } type
+            || type.ContainingNamespace?.ToDisplayString() != "System.Threading")
+        {
+            return false;
+        }
+
+        foreach (var reference in member.DeclaringSyntaxReferences)
+        {
+            var initializer = reference.GetSyntax() switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
+                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
+                _ => null,
+            };
+            if (initializer is Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: > 0 } arguments }
+                && arguments[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax literal
+                && literal.Token.Value is int count && count != 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Tests whether a call releases a lock that <see cref="IsKnownAcquire"/> takes, known by its type and name.</summary>
     /// <param name="method">The method called.</param>
     /// <returns>True for Monitor.Exit, Lock.Exit, SpinLock.Exit, SemaphoreSlim/Semaphore.Release, Mutex.ReleaseMutex and

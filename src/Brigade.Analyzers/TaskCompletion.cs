@@ -113,6 +113,11 @@ internal sealed class TaskCompletion
     public bool IsComplete(IOperation operation, IOperation task)
     {
         var position = operation.Syntax.SpanStart;
+        if (IsPickedComplete(task))
+        {
+            return true;
+        }
+
         if (ElementOf(task) is { } element)
         {
             return CollectionSymbol(element) is { } collection && IsFrom(_elementsCompleteFrom, collection, operation);
@@ -139,10 +144,68 @@ internal sealed class TaskCompletion
             }
         }
 
-        // An element drawn from a collection awaited with WhenAll: a lambda parameter (tasks.Select(t => t.Result))
-        // or a foreach variable (foreach (var t in tasks)).
-        return _elementsCompleteFrom.Count > 0 && SourceCollection(operation, symbol) is { } source && IsFrom(_elementsCompleteFrom, source, operation);
+        // An element drawn from a sequence filtered as complete (tasks.Where(t => t.IsCompleted).Select(t => t.Result),
+        // review 68), or from a collection awaited with WhenAll: a lambda parameter (tasks.Select(t => t.Result)) or a
+        // foreach variable (foreach (var t in tasks)).
+        if (SourceSequence(operation, symbol) is not { } sequence)
+        {
+            return false;
+        }
+
+        return IsFilteredComplete(sequence) || (_elementsCompleteFrom.Count > 0 && CollectionSymbol(sequence) is { } source && IsFrom(_elementsCompleteFrom, source, operation));
     }
+
+    // tasks.First(t => t.IsCompleted), FirstOrDefault, Single, Last (also `?.Result` of one): the element the predicate
+    // picks is complete (review 68).
+    private bool IsPickedComplete(IOperation task)
+    {
+        if (task is IConditionalAccessInstanceOperation && ConditionalAccessOf(task) is { } access)
+        {
+            task = Operations.SkipConversions(access.Operation);
+        }
+
+        return task is IInvocationOperation { TargetMethod: { ContainingType.Name: "Enumerable", Name: "First" or "FirstOrDefault" or "Single" or "SingleOrDefault" or "Last" or "LastOrDefault" } } pick
+            && pick.Arguments.Length == 2 && PredicateAssertsComplete(pick.Arguments[1].Value);
+    }
+
+    // A sequence filtered by a Where whose predicate says its task is complete, through operators that keep the
+    // elements (OrderBy, ToList, another Where...): `tasks.Where(t => t.IsCompletedSuccessfully)` (review 68).
+    private bool IsFilteredComplete(IOperation sequence)
+    {
+        for (var i = 0; i < 16; i++)
+        {
+            sequence = Operations.SkipConversions(sequence);
+            if (sequence is not IInvocationOperation { TargetMethod: { ContainingType.Name: "Enumerable", Name: var name } } linq || linq.Arguments.Length == 0 || !KeepsElements(name))
+            {
+                return false;
+            }
+
+            if (name == "Where" && linq.Arguments.Length == 2 && PredicateAssertsComplete(linq.Arguments[1].Value))
+            {
+                return true;
+            }
+
+            sequence = linq.Arguments[0].Value;
+        }
+
+        return false;
+    }
+
+    // `t => t.IsCompleted`, as a guard `if (t.IsCompleted)` would say it (a flag, Status, a pattern).
+    private bool PredicateAssertsComplete(IOperation argument)
+    {
+        while (argument is IDelegateCreationOperation or IConversionOperation)
+        {
+            argument = argument is IDelegateCreationOperation creation ? creation.Target : ((IConversionOperation)argument).Operand;
+        }
+
+        return argument is IAnonymousFunctionOperation { Symbol.Parameters.Length: > 0 } lambda
+            && lambda.Body.Operations.Length == 1 && lambda.Body.Operations[0] is IReturnOperation { ReturnedValue: { } value }
+            && Asserts(value, true, lambda.Symbol.Parameters[0]);
+    }
+
+    private static bool KeepsElements(string name) => name is "Where" or "OrderBy" or "OrderByDescending" or "ThenBy" or "ThenByDescending" or "Take" or "Skip"
+        or "TakeWhile" or "SkipWhile" or "ToList" or "ToArray" or "AsEnumerable" or "Reverse" or "Distinct" or "Cast" or "OfType";
 
     /// <summary>
     /// Tests whether a task parameter, never assigned in the body, is complete at every way out of it: each
@@ -1431,7 +1494,7 @@ internal sealed class TaskCompletion
         for (var i = 0; i < 16; i++)
         {
             collection = Operations.SkipConversions(collection);
-            if (collection is IInvocationOperation { TargetMethod: { ContainingType.Name: "Enumerable", Name: "Where" or "OrderBy" or "OrderByDescending" or "ThenBy" or "ThenByDescending" or "Take" or "Skip" or "TakeWhile" or "SkipWhile" or "ToList" or "ToArray" or "AsEnumerable" or "Reverse" or "Distinct" or "Cast" or "OfType" } } linq
+            if (collection is IInvocationOperation { TargetMethod: { ContainingType.Name: "Enumerable", Name: var name } } linq && KeepsElements(name)
                 && linq.Arguments.Length > 0)
             {
                 collection = linq.Arguments[0].Value;
@@ -1444,9 +1507,9 @@ internal sealed class TaskCompletion
         return null;
     }
 
-    // For a lambda parameter, the collection of the call the lambda is given to (tasks.Select(t => ...),
+    // For a lambda parameter, the sequence of the call the lambda is given to (tasks.Select(t => ...),
     // tasks.ForEach(t => ...)); for a foreach variable, the loop's collection.
-    private static ISymbol? SourceCollection(IOperation operation, ISymbol symbol)
+    private static IOperation? SourceSequence(IOperation operation, ISymbol symbol)
     {
         for (var current = operation.Parent; current is not null; current = current.Parent)
         {
@@ -1469,10 +1532,9 @@ internal sealed class TaskCompletion
                         return null;
                     }
 
-                    var source = invocation.Instance ?? (invocation.Arguments.Length > 1 && invocation.TargetMethod.IsExtensionMethod ? invocation.Arguments[0].Value : null);
-                    return source is null ? null : CollectionSymbol(source);
+                    return invocation.Instance ?? (invocation.Arguments.Length > 1 && invocation.TargetMethod.IsExtensionMethod ? invocation.Arguments[0].Value : null);
                 case IForEachLoopOperation loop when symbol is ILocalSymbol && ContainsLocal(loop.Locals, symbol):
-                    return CollectionSymbol(loop.Collection);
+                    return loop.Collection;
             }
         }
 

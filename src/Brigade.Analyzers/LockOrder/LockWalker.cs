@@ -304,7 +304,7 @@ internal sealed class LockWalker
             mode = LockMode.Upgradeable;
         }
         else if (IsThreading(method.ContainingType, "SemaphoreSlim") && method.Name is "Wait" or "WaitAsync"
-            && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !IsCountingSemaphore(invocation.Instance))
+            && method.Parameters.All(p => KnownSymbols.Is(p.Type, _known.CancellationToken)) && !LockCalls.IsCountingSemaphore(invocation.Instance))
         {
             target = invocation.Instance;
         }
@@ -321,40 +321,6 @@ internal sealed class LockWalker
     private static bool IsThreading(ITypeSymbol? type, string name) =>
         type is INamedTypeSymbol { ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } } named
         && named.Name == name;
-
-    // A SemaphoreSlim whose declaration shows an initial count other than 1 (new SemaphoreSlim(4)) admits several
-    // holders: not a mutex. One created elsewhere, or with a count the declaration does not show, is taken as a mutex.
-    private static bool IsCountingSemaphore(IOperation? instance)
-    {
-        var member = (instance is null ? null : Operations.SkipConversions(instance)) switch
-        {
-            IFieldReferenceOperation field => (ISymbol)field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            _ => null,
-        };
-        if (member is null)
-        {
-            return false;
-        }
-
-        foreach (var reference in member.DeclaringSyntaxReferences)
-        {
-            var initializer = reference.GetSyntax() switch
-            {
-                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
-                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
-                _ => null,
-            };
-            if (initializer is Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: > 0 } arguments }
-                && arguments[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax literal
-                && literal.Token.Value is int count && count != 1)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private LockKey? AcquiredBy(IInvocationOperation invocation, out LockMode mode) => AcquiredBy(invocation, out mode, out _);
 

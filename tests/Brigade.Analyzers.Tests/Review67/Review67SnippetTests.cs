@@ -17,7 +17,7 @@ namespace Brigade.Analyzers.Tests.Review67;
 public sealed class Review67SnippetTests
 {
     // The frameworks' types, shaped as the real ones (namespaces and names are what the analyzers look up).
-    private const string Stubs = """
+    internal const string Stubs = """
         namespace Microsoft.Extensions.DependencyInjection
         {
             public interface IServiceCollection { }
