@@ -143,6 +143,35 @@ public sealed class TargetKilledMidwayTests
     }
 
     [Fact]
+    public async Task AProcessAlreadyDead_GivenAtTheStart_IsBadInput_ThatSaysItExited()
+    {
+        // A zombie: `sleep 0`, whose parent became `sleep 60` (exec) and never reaps it. Before: "is not a .NET process".
+        var psi = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardOutput = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("sleep 0 & echo $!; exec sleep 60");
+        using var parent = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            var zombie = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.ReadAllText($"/proc/{zombie}/stat").Contains(") Z ", StringComparison.Ordinal) && waited.Elapsed < ChildProcess.Failsafe)
+            {
+                await Task.Delay(5);
+            }
+
+            var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", zombie.ToString(CultureInfo.InvariantCulture));
+            Assert.Equal($"brigade: doctor: process {zombie} (sleep) has already exited (its parent has not yet collected its exit status): there is nothing to diagnose", stderr.TrimEnd());
+            Assert.Equal("", stdout);
+            Assert.Equal(2, code);
+        }
+        finally
+        {
+            parent.Kill();
+            await parent.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
     public async Task NoSuchProcess_GivenAtTheStart_IsStillBadInput()
     {
         var (code, stdout, stderr) = await Cli.InProcessAsync("doctor", "999999999");
