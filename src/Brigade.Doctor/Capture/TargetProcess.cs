@@ -7,7 +7,6 @@ internal sealed class TargetProcess
 {
     private TargetProcess(int id, string name, uint userId, uint groupId, long? residentBytes, char state, int tracerId, string? startedAt)
     {
-        StartedAt = startedAt;
         Id = id;
         Name = name;
         UserId = userId;
@@ -15,6 +14,7 @@ internal sealed class TargetProcess
         ResidentBytes = residentBytes;
         State = state;
         TracerId = tracerId;
+        StartedAt = startedAt;
     }
 
     public int Id { get; }
@@ -83,7 +83,6 @@ internal sealed class TargetProcess
         return gone || stat is { State: 'Z' or 'X' } || (stat is { StartTime: { } now } && StartedAt is not null && now != StartedAt);
     }
 
-
     /// <summary>
     /// Gets whether this process published a diagnostics endpoint in <paramref name="directory"/>: the runtime names its
     /// socket <c>dotnet-diagnostic-{pid}-{start time}-socket</c>, the start time in clock ticks since boot as
@@ -126,7 +125,7 @@ internal sealed class TargetProcess
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // ESRCH while the file is read: it ended between open and read.
+            // An error while the file is read (ESRCH: it ended between open and read) is an end only when the file is gone.
             gone = e is IOException && !File.Exists($"/proc/{pid}/stat");
             return null;
         }
