@@ -36,11 +36,48 @@ internal static class DumpCapture
     /// <summary>As <see cref="CaptureAsync"/>, and says how the dump was written: null for the usual way (with no name when
     /// the check allowed it, otherwise named), or the sentence for <see cref="Diagnosis.Notes"/> when the unnamed dump was
     /// refused and a named one was taken instead.</summary>
+    /// <remarks>Review 68: the process is read first; none by that id (or one already dead) is bad input
+    /// (<see cref="DoctorErrorKind.NoSuchProcess"/>). One that ends after that, while it is dumped, whatever either route
+    /// then met, is <see cref="ExitedMeanwhile"/> (<see cref="DoctorErrorKind.DumpFailed"/>): before, it read as a runtime
+    /// mismatch (the core written here had the dead process's pages as zeros), as "not a .NET process" (the runtime's
+    /// route, tried after, found no live endpoint), or as no such process.</remarks>
     internal static async Task<((string Path, string Directory, SafeFileHandle? File) Capture, string? Route)> CaptureWithRouteAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
     {
+        var first = TargetProcess.Read(processId);
+        if (first.IsDead)
+        {
+            throw new DoctorException(DoctorErrorKind.NoSuchProcess,
+                $"process {processId} ({first.Name}) has already exited (its parent has not yet collected its exit status): there is nothing to diagnose");
+        }
+
+        try
+        {
+            return await CaptureLiveAsync(first, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DoctorException e) when (!IsExitedMeanwhile(e) && first.HasEnded())
+        {
+            throw ExitedMeanwhile(first, e);
+        }
+    }
+
+    /// <summary>The failure of a dump whose process ended while it was written (review 68): the docs' exit code 1 (the dump
+    /// failed), not bad input, and nothing else about the process is claimed.</summary>
+    internal static DoctorException ExitedMeanwhile(TargetProcess target, Exception? cause) =>
+        cause is null
+            ? new(DoctorErrorKind.DumpFailed, $"process {target.Id} ({target.Name}) {ExitedWords}")
+            : new(DoctorErrorKind.DumpFailed, $"process {target.Id} ({target.Name}) {ExitedWords}", cause);
+
+    private const string ExitedWords = "exited while its dump was being written: nothing to diagnose; run brigade doctor again on a live process";
+
+    private static bool IsExitedMeanwhile(DoctorException e) => e.Kind == DoctorErrorKind.DumpFailed && e.Message.EndsWith(ExitedWords, StringComparison.Ordinal);
+
+    private static async Task<((string Path, string Directory, SafeFileHandle? File) Capture, string? Route)> CaptureLiveAsync(TargetProcess first, DoctorOptions options, CancellationToken cancellationToken)
+    {
+        var processId = first.Id;
+
         // Review 57: a core file written here when this process may ptrace the target (no createdump, ~0.4 s of CPU less);
         // the runtime's createdump otherwise, or when anything goes wrong. A kept dump stays createdump's (dotnet-dump reads it).
-        if (options.KeepDumpPath is null && await TryCaptureByPtraceAsync(processId, options, cancellationToken).ConfigureAwait(false) is { } written)
+        if (options.KeepDumpPath is null && await TryCaptureByPtraceAsync(first, options, cancellationToken).ConfigureAwait(false) is { } written)
         {
             return (written, null);
         }
@@ -95,10 +132,13 @@ internal static class DumpCapture
     /// ptrace the target (root or CAP_SYS_PTRACE, <c>kernel.yama.ptrace_scope</c> 0, or the target is a descendant under
     /// scope 1: <c>PTRACE_SEIZE</c> is simply tried). Null when it was not (ptrace refused, a target that is stopped,
     /// traced, not .NET, another user's, x64 not, any failure, or not within the dump's timeout): the runtime's
-    /// <c>createdump</c> is asked then, as before, and says what is wrong if anything is. Throws only when cancelled.
+    /// <c>createdump</c> is asked then, as before, and says what is wrong if anything is. Throws when cancelled, and (review
+    /// 68) when the process ended while it was read (<see cref="ExitedMeanwhile"/>): a read refused because the process is
+    /// gone is no unreadable page, and the runtime's route has nothing to ask then.
     /// </summary>
-    private static async Task<(string Path, string Directory, SafeFileHandle? File)?> TryCaptureByPtraceAsync(int processId, DoctorOptions options, CancellationToken cancellationToken)
+    private static async Task<(string Path, string Directory, SafeFileHandle? File)?> TryCaptureByPtraceAsync(TargetProcess first, DoctorOptions options, CancellationToken cancellationToken)
     {
+        var processId = first.Id;
         // The seams of the runtime's route (review 49, 50) are that route's: tests that set them test it.
         if (!OperatingSystem.IsLinux() || !PtraceCore.Supported || processId == Environment.ProcessId || ForceRuntimeDumpForTests.Value || RefuseUnnamedForTests.Value || BeforeDumpForTests.Value is not null)
         {
@@ -161,6 +201,14 @@ internal static class DumpCapture
                 why = $"not written within {Waited(options.DumpTimeout)}";
             }
 
+            if (first.HasEnded())
+            {
+                // Also when the core was written: the process died as it was read, or right after (a page read as zeros
+                // because it was already gone would read as a runtime mismatch).
+                Trace($"dump: the process ended while it was read ({why ?? "the core was written"})");
+                throw ExitedMeanwhile(first, null);
+            }
+
             if (why is not null)
             {
                 Trace($"dump: not written here ({why}); asking the runtime");
@@ -172,8 +220,15 @@ internal static class DumpCapture
             RouteForTests.Value?.Enqueue("ptrace");
             return ($"/proc/{Environment.ProcessId}/fd/{file.DangerousGetHandle()}", directory, file);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException && !(e is DoctorException d && IsExitedMeanwhile(d)))
         {
+            // A read refused with ESRCH (PtraceCore.TargetExitedException) says so too; /proc decides.
+            if (first.HasEnded())
+            {
+                Trace($"dump: the process ended while it was read ({e.GetType().Name}: {e.Message})");
+                throw ExitedMeanwhile(first, e);
+            }
+
             Trace($"dump: not written here ({e.GetType().Name}: {e.Message}); asking the runtime");
             return null;
         }
@@ -527,9 +582,9 @@ internal static class DumpCapture
     private static DoctorException NotAnswering(TargetProcess target, string path, TimeSpan timeout, Exception cause)
     {
         var writing = StopCreateDump(target, path, out var blockedOnPipe);
-        if (!File.Exists($"/proc/{target.Id}/status"))
+        if (target.HasEnded())
         {
-            return new DoctorException(DoctorErrorKind.NoSuchProcess, $"process {target.Id} exited before its dump was written", cause);
+            return ExitedMeanwhile(target, cause);
         }
 
         var now = target.Refresh();
@@ -712,9 +767,9 @@ internal static class DumpCapture
 
     private static DoctorException Explain(Exception e, TargetProcess target)
     {
-        if (!File.Exists($"/proc/{target.Id}/status"))
+        if (target.HasEnded())
         {
-            return new DoctorException(DoctorErrorKind.NoSuchProcess, $"process {target.Id} exited before its dump was written", e);
+            return ExitedMeanwhile(target, e);
         }
 
         if (e is UnauthorizedAccessException || (e is SocketException { SocketErrorCode: SocketError.AccessDenied }) || e.InnerException is UnauthorizedAccessException)

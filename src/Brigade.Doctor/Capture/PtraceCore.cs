@@ -59,6 +59,13 @@ internal sealed unsafe class PtraceCore
 
         /// <summary>Gets what runs once every thread is stopped, before the memory is copied.</summary>
         public Action? Stopped { get; init; }
+
+        /// <summary>Gets what runs before each read of the memory copy (up to 1 MiB), with the read's index and how many
+        /// reads the copy makes (review 68: a test kills the target there).</summary>
+        public Action<int, int>? Reading { get; init; }
+
+        /// <summary>Gets what runs once the memory is copied, before the threads are let go.</summary>
+        public Action? Copied { get; init; }
     }
 
     /// <summary>Whether this kind of core can be written here: Linux on x64.</summary>
@@ -89,7 +96,13 @@ internal sealed unsafe class PtraceCore
             }
 
             seams?.Stopped?.Invoke();
-            return core.WriteCore(file);
+            why = core.WriteCore(file, seams);
+            if (why is null)
+            {
+                seams?.Copied?.Invoke();
+            }
+
+            return why;
         }
         finally
         {
@@ -253,7 +266,7 @@ internal sealed unsafe class PtraceCore
         return threads;
     }
 
-    private string? WriteCore(SafeFileHandle file)
+    private string? WriteCore(SafeFileHandle file, Seams? seams)
     {
         var mappings = MemoryMapping.Read(_processId).Where(m => m.Readable && !m.IsSpecial).ToList();
         if (mappings.Count + 1 >= 0xFFFF)
@@ -292,6 +305,8 @@ internal sealed unsafe class PtraceCore
 
         var buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes, pinned: true);
         var at = dataOffset;
+        var reads = seams?.Reading is null ? 0 : mappings.Sum(m => (int)((m.End - m.Start + ChunkBytes - 1) / ChunkBytes));
+        var read = 0;
         fixed (byte* pinned = buffer)
         {
             foreach (var m in mappings)
@@ -300,6 +315,7 @@ internal sealed unsafe class PtraceCore
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
                     var length = (int)Math.Min((ulong)ChunkBytes, m.End - address);
+                    seams?.Reading?.Invoke(read++, reads);
                     Copy(pinned, address, length);
                     WriteNonZero(file, buffer.AsSpan(0, length), at);
                     address += (ulong)length;
@@ -318,10 +334,12 @@ internal sealed unsafe class PtraceCore
     }
 
     /// <summary>Reads <paramref name="length"/> bytes at <paramref name="address"/>; what cannot be read (a file mapping past
-    /// its file's end) reads as zeros, page by page.</summary>
+    /// its file's end) reads as zeros, page by page. Review 68: a read refused because the process is gone (ESRCH: it was
+    /// killed, its memory released) throws <see cref="TargetExitedException"/>; before, its pages read as zeros, and the
+    /// core of a dead process went to the analysis, which blamed the data-access library.</summary>
     private void Copy(byte* buffer, ulong address, int length)
     {
-        var read = Ptrace.ReadMemory(_processId, buffer, address, length);
+        var read = ReadOrThrowIfGone(buffer, address, length);
         if (read == length)
         {
             return;
@@ -331,12 +349,26 @@ internal sealed unsafe class PtraceCore
         for (var page = good; page < length; page += _pageSize)
         {
             var size = Math.Min(_pageSize, length - page);
-            if (Ptrace.ReadMemory(_processId, buffer + page, address + (ulong)page, size) != size)
+            if (ReadOrThrowIfGone(buffer + page, address + (ulong)page, size) != size)
             {
                 new Span<byte>(buffer + page, size).Clear();
             }
         }
     }
+
+    private long ReadOrThrowIfGone(byte* buffer, ulong address, int length)
+    {
+        var read = Ptrace.ReadMemory(_processId, buffer, address, length);
+        if (read < 0 && Marshal.GetLastPInvokeError() == Ptrace.ErrorNoSuchProcess)
+        {
+            throw new TargetExitedException(string.Create(CultureInfo.InvariantCulture, $"process {_processId} ended while its memory was read (process_vm_readv: ESRCH at 0x{address:x})"));
+        }
+
+        return read;
+    }
+
+    /// <summary>The process ended while its core was written (review 68).</summary>
+    internal sealed class TargetExitedException(string message) : Exception(message);
 
     /// <summary>Writes the blocks of <paramref name="data"/> that are not all zeros; the others stay holes.</summary>
     private static void WriteNonZero(SafeFileHandle file, ReadOnlySpan<byte> data, long offset)

@@ -5,7 +5,7 @@ namespace Brigade.Doctor.Capture;
 /// <summary>What <c>/proc</c> says about a process: its name, its user, whether the .NET runtime is loaded in it.</summary>
 internal sealed class TargetProcess
 {
-    private TargetProcess(int id, string name, uint userId, uint groupId, long? residentBytes, char state, int tracerId)
+    private TargetProcess(int id, string name, uint userId, uint groupId, long? residentBytes, char state, int tracerId, string? startedAt)
     {
         Id = id;
         Name = name;
@@ -14,6 +14,7 @@ internal sealed class TargetProcess
         ResidentBytes = residentBytes;
         State = state;
         TracerId = tracerId;
+        StartedAt = startedAt;
     }
 
     public int Id { get; }
@@ -37,6 +38,14 @@ internal sealed class TargetProcess
     /// diagnostics server, so it cannot write a dump until it is resumed.</summary>
     public bool IsStopped => State == 'T';
 
+    /// <summary>Gets whether the process has ended and only its exit status is left (<c>Z</c>, a zombie its parent has not
+    /// reaped yet, or <c>X</c>): it runs nothing, its memory is gone.</summary>
+    public bool IsDead => State is 'Z' or 'X';
+
+    /// <summary>Gets the process's start time when it was read (field 22 of <c>/proc/PID/stat</c>), or null: with the id,
+    /// it tells this process from a later one that was given the same id.</summary>
+    public string? StartedAt { get; }
+
     public static TargetProcess Read(int pid)
     {
         var status = $"/proc/{pid}/status";
@@ -59,7 +68,19 @@ internal sealed class TargetProcess
         uint FirstNumber(string value) => uint.TryParse(value.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
         long? resident = long.TryParse(Field("VmRSS").Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null;
         var state = Field("State") is { Length: > 0 } text ? text[0] : '?';
-        return new TargetProcess(pid, Field("Name"), FirstNumber(Field("Uid")), FirstNumber(Field("Gid")), resident, state, (int)FirstNumber(Field("TracerPid")));
+        return new TargetProcess(pid, Field("Name"), FirstNumber(Field("Uid")), FirstNumber(Field("Gid")), resident, state, (int)FirstNumber(Field("TracerPid")), ReadStat(pid)?.StartTime);
+    }
+
+    /// <summary>
+    /// Review 68: whether this process has ended since it was read: <c>/proc</c> no longer has it, it is dead (a zombie, which
+    /// stays until its parent reaps it: a target killed while it is dumped is one when its parent is a shell that waits
+    /// for it later), or its id now belongs to a process that started at another time. A process whose <c>/proc</c> cannot
+    /// be read for another reason (permission) counts as living.
+    /// </summary>
+    public bool HasEnded()
+    {
+        var stat = ReadStat(Id, out var gone);
+        return gone || stat is { State: 'Z' or 'X' } || (stat is { StartTime: { } now } && StartedAt is not null && now != StartedAt);
     }
 
     /// <summary>
@@ -75,17 +96,37 @@ internal sealed class TargetProcess
     }
 
     /// <summary>Gets the process's start time (field 22 of <c>/proc/PID/stat</c>, clock ticks since boot), or null.</summary>
-    private string? StartTime()
+    private string? StartTime() => ReadStat(Id)?.StartTime;
+
+    private static (char State, string? StartTime)? ReadStat(int pid) => ReadStat(pid, out _);
+
+    /// <summary>The state letter and the start time (clock ticks since boot) in <c>/proc/PID/stat</c>, or null when it
+    /// cannot be read; <paramref name="gone"/> says whether that is because the process is gone.</summary>
+    private static (char State, string? StartTime)? ReadStat(int pid, out bool gone)
     {
+        gone = false;
         try
         {
-            var stat = File.ReadAllText($"/proc/{Id}/stat");
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
             // The name (field 2) is in parentheses and may hold spaces and parentheses: count fields after the last ')'.
             var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? fields[19] : null;
+            if (fields.Length == 0 || fields[0].Length == 0)
+            {
+                return null;
+            }
+
+            var start = fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? fields[19] : null;
+            return (fields[0][0], start);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            gone = true;
+            return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // An error while the file is read (ESRCH: it ended between open and read) is an end only when the file is gone.
+            gone = e is IOException && !File.Exists($"/proc/{pid}/stat");
             return null;
         }
     }
