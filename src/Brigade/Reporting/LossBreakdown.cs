@@ -59,11 +59,12 @@ internal static class LossBreakdown
         var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
 
         // Worker processes measure their own thread's wait for a core and their own wall on each chunk (protocol 7:
-        // WorkerReport.RemoteRunQueueWait and RemoteBusy). Where every worker did, the wait is the machine's, inside the
-        // batches, and the batches beyond the workers' own wall are transport; before review 67 both counted as the items'
-        // time (CPU-bound work on 2 worker processes beside 8 `yes` read a speedup of 2.0 for items that got a tenth of a
-        // core each). Where one did not (a worker older than protocol 7, a silo), none counts, as before: advise's measured
-        // speedup (ForecastComparison) takes the waits out of the losses' useful time itself then.
+        // WorkerReport.RemoteRunQueueWait and RemoteBusy), and so do silos since cluster68 (the wait for synchronous work
+        // only). Where every worker did, the wait is the machine's, inside the batches; before review 67 it counted as the
+        // items' time (CPU-bound work on 2 worker processes beside 8 `yes` read a speedup of 2.0 for items that got a tenth
+        // of a core each). Where one did not (a worker older than protocol 7, an older silo, asynchronous work on a silo),
+        // no wait counts, as before: advise's measured speedup (ForecastComparison) takes the waits out of the losses'
+        // useful time itself then.
         var remoteMeasured = remote && report.Workers.All(static w => w.Batches == 0 || (w.RemoteRunQueueWait is not null && w.RemoteBusy is not null));
 
         // Where every worker reported its own wall (a worker process; a silo, since cluster68, whose asynchronous work measures
