@@ -92,42 +92,14 @@ internal sealed class ClusterRunMonitor<TIn, TOut>(
             return;
         }
 
-        List<SiloState>? gone = null;
         foreach (var silo in silos)
         {
             if (!silo.IsLost && !hosts.ContainsKey(silo.Address))
             {
-                (gone ??= []).Add(silo);
+                ClusterLog.SiloLost(engine.Logger, runId, silo.Name);
+                silo.MarkLost("it left the cluster", LostSiloCause.Left);
+                signal();
             }
-        }
-
-        if (gone is null)
-        {
-            return;
-        }
-
-        // How each left, from its membership entry: shut down by itself, or declared dead by the others (cluster68: a silo
-        // killed mid-run was said to have "left the cluster", and the reader sent to its log, where a killed process writes
-        // nothing). Read only when one drops out; without an answer, it left.
-        MembershipEntry[]? entries = null;
-        try
-        {
-            entries = await engine.GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false, stop).WaitAsync(timeout, stop).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            if (!stop.IsCancellationRequested)
-            {
-                ClusterLog.MembershipCheckFailed(engine.Logger, runId, e);
-            }
-        }
-
-        foreach (var silo in gone)
-        {
-            var (reason, cause) = SiloDeparture.Of(entries?.FirstOrDefault(e => silo.Address.Equals(e.SiloAddress)));
-            ClusterLog.SiloLost(engine.Logger, runId, silo.Name);
-            silo.MarkLost(reason, cause);
-            signal();
         }
     }
 
