@@ -8,7 +8,9 @@ namespace Brigade.Orleans.Dispatch;
 /// suspicions into its entry (<see cref="MembershipEntry.SuspectTimes"/>), and the one whose vote completes the quorum
 /// writes it Dead, adding itself to the votes. So Dead with votes is a death the others declared; any other status, or Dead
 /// without votes, is a silo that shut itself down. A silo once suspected that recovered and later stopped gracefully
-/// would keep its stale votes and read as declared dead: rare, and its log then says it stopped.</remarks>
+/// would keep its stale votes and read as declared dead. Not used by the run's monitor yet (cluster68): a silo stopping
+/// gracefully can itself be voted dead mid-shutdown (the in-process test cluster's, every time), so Dead with votes does
+/// not prove a kill; telling them apart needs more than the entry (its ShuttingDown status seen before, say).</remarks>
 internal static class SiloDeparture
 {
     /// <summary>The reason of a silo that left by itself (or whose entry the run could not read).</summary>
