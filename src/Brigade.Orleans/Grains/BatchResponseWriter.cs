@@ -29,6 +29,21 @@ internal sealed class BatchResponseWriter(string silo) : IRemoteResultWriter
             Results = chunk.SucceededCount > 0 ? chunk.Values.ToArray() : [],
             Errors = errors,
             CpuTicks = chunk.CpuTicks,
+            ElapsedTicks = chunk.ElapsedTicks,
         };
     }
+
+    /// <summary>Returns the response with the run-queue wait its thread measured around the batch (ticks, or -1).</summary>
+    public BatchResponse WithRunQueue(long ticks) => ticks < 0 || Response is not { } response
+        ? Response!
+        : new BatchResponse
+        {
+            Silo = response.Silo,
+            Ran = response.Ran,
+            Results = response.Results,
+            Errors = response.Errors,
+            CpuTicks = response.CpuTicks,
+            ElapsedTicks = response.ElapsedTicks,
+            RunQueueTicks = ticks,
+        };
 }

@@ -134,6 +134,7 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
         var run = _run;
         registry.BatchStarted(run, request.Count);
         var ran = 0;
+        long runQueue = -1;
         try
         {
             var writer = new BatchResponseWriter(_silo);
@@ -150,16 +151,21 @@ internal sealed partial class WorkerGrain(WorkerRegistry registry, ILocalSiloDet
             }
             else
             {
-                await Task.Run(
+                // Synchronous work runs on this one thread: its wait for a core meanwhile (Linux' schedstat, two reads of a
+                // few µs) is part of the batch's own wall, the machine's, not the items' (as a worker process measures it).
+                runQueue = await Task.Run(
                     () =>
                     {
                         ReadInputs(executor, request);
+                        var before = Brigade.Diagnostics.RunQueueClock.ReadCallingThread();
                         executor.Run(writer, control);
+                        var after = before >= 0 ? Brigade.Diagnostics.RunQueueClock.ReadCallingThread() : -1;
+                        return after >= before && before >= 0 ? after - before : -1;
                     },
                     CancellationToken.None);
             }
 
-            var response = writer.Response!;
+            var response = writer.WithRunQueue(runQueue);
             ran = response.Ran;
             return response;
         }

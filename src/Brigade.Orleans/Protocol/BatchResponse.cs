@@ -29,4 +29,16 @@ internal sealed class BatchResponse
     /// <summary>Gets why the silo refused the batch (the work type is unknown there), or <see langword="null"/>.</summary>
     [Id(5)]
     public string? Rejected { get; init; }
+
+    /// <summary>Gets the silo's own wall-clock time on the batch's items (from the first item's start to the results
+    /// encoded), in ticks, or -1 when it did not say (a silo older than this field): what the batch took beyond it, seen
+    /// from the engine, is serialization, transport and the engine's reading of the results (the losses' overhead).</summary>
+    [Id(6)]
+    public long ElapsedTicks { get; init; } = -1;
+
+    /// <summary>Gets how long the silo's thread that ran the batch waited for a core in <see cref="ElapsedTicks"/>, in
+    /// ticks, or -1 when not measured (asynchronous work, whose items run on whatever threads their continuations find;
+    /// systems other than Linux; an older silo).</summary>
+    [Id(7)]
+    public long RunQueueTicks { get; init; } = -1;
 }

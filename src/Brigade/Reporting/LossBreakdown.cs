@@ -59,12 +59,17 @@ internal static class LossBreakdown
         var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
 
         // Worker processes measure their own thread's wait for a core and their own wall on each chunk (protocol 7:
-        // WorkerReport.RemoteRunQueueWait and RemoteBusy). Where every worker did, the wait is the machine's, inside the
-        // batches, and the batches beyond the workers' own wall are transport; before review 67 both counted as the items'
-        // time (CPU-bound work on 2 worker processes beside 8 `yes` read a speedup of 2.0 for items that got a tenth of a
-        // core each). Where one did not (a worker older than protocol 7, a silo), none counts, as before: advise's measured
-        // speedup (ForecastComparison) takes the waits out of the losses' useful time itself then.
+        // WorkerReport.RemoteRunQueueWait and RemoteBusy), and so do silos since cluster68 (the wait for synchronous work
+        // only). Where every worker did, the wait is the machine's, inside the batches; before review 67 it counted as the
+        // items' time (CPU-bound work on 2 worker processes beside 8 `yes` read a speedup of 2.0 for items that got a tenth
+        // of a core each). Where one did not (a worker older than protocol 7, an older silo, asynchronous work on a silo),
+        // no wait counts, as before: advise's measured speedup (ForecastComparison) takes the waits out of the losses'
+        // useful time itself then.
         var remoteMeasured = remote && report.Workers.All(static w => w.Batches == 0 || (w.RemoteRunQueueWait is not null && w.RemoteBusy is not null));
+
+        // Where every worker reported its own wall (a worker process; a silo, since cluster68, whose asynchronous work measures
+        // no run-queue wait), the batches beyond it are transport, whether or not the wait for a core was measured too.
+        var remoteOwnWall = remote && report.Workers.All(static w => w.Batches == 0 || w.RemoteBusy is not null);
         TimeSpan startUp = TimeSpan.Zero, windDown = TimeSpan.Zero, between = TimeSpan.Zero, tail = TimeSpan.Zero, busy = TimeSpan.Zero;
         TimeSpan runQueue = TimeSpan.Zero, runQueueInside = TimeSpan.Zero, contended = TimeSpan.Zero, externalRunQueue = TimeSpan.Zero;
         var startRunQueue = TimeSpan.Zero;
@@ -170,10 +175,14 @@ internal static class LossBreakdown
         TimeSpan contention = TimeSpan.Zero, blocking = TimeSpan.Zero, transport = TimeSpan.Zero;
         var untimedContended = TimeSpan.Zero;
         var withinBatches = Max(TimeSpan.Zero, busy - runQueueInside - gc);
+        // Whether the transport inside remote batches was told from the items' time: measured (the workers' own wall), or
+        // judged from the items (short, or mostly on the CPU). Otherwise it is in the items' time and the text says so,
+        // rather than print a measured 0 (cluster68).
+        var transportKnown = remoteOwnWall;
         if (report.WorkerCpuTime is { } cpu)
         {
             var offCpu = Max(TimeSpan.Zero, busy - cpu - runQueueInside - gc);
-            if (remoteMeasured)
+            if (remoteOwnWall)
             {
                 // The workers' own wall on their batches is known: the rest of the batches is serialization, transport
                 // and this process's handling of the results (its threads' own waits for a core included); what the
@@ -188,6 +197,7 @@ internal static class LossBreakdown
             }
             else if (remote)
             {
+                transportKnown = true;
                 // A remote batch's time beyond its CPU time there is serialization and transport, unless the items
                 // themselves wait (I/O): then the two cannot be told apart and the time counts as the items'. Items
                 // that wait are long (a millisecond or more) and mostly off the CPU.
@@ -195,6 +205,10 @@ internal static class LossBreakdown
                 if (cpu >= busy * 0.5 || busy / items < TimeSpan.FromMilliseconds(1))
                 {
                     transport = offCpu;
+                }
+                else
+                {
+                    transportKnown = false;
                 }
             }
             else
@@ -230,6 +244,17 @@ internal static class LossBreakdown
         else if (!remote)
         {
             contention = Min(lockWait + Min(timed ?? TimeSpan.Zero, contended), withinBatches);
+        }
+        else if (remoteOwnWall)
+        {
+            // No CPU time from the workers, but their own wall: the batches beyond it are transport all the same.
+            var beyondOwn = TimeSpan.Zero;
+            foreach (var w in report.Workers)
+            {
+                beyondOwn += w.Batches > 0 && w.RemoteBusy is { } own ? Max(TimeSpan.Zero, w.BusyTime - own) : TimeSpan.Zero;
+            }
+
+            transport = Min(withinBatches, beyondOwn);
         }
 
         // Contention on shared memory (compare-and-swap retries, cache lines moving between cores, a spinning lock) is
@@ -285,8 +310,8 @@ internal static class LossBreakdown
                 null),
             (LossCause.InputEnd, inputEnd, Text($"the last item ended {LossText.Duration(slots.Count > 0 ? inputEnd / slots.Count : TimeSpan.Zero)} before the input did: every worker waited for more items from an input still open (a FIFO or pipe whose writer had not closed it)"),
                 "the run ends only when its input does: close the input (the writer of the FIFO or pipe) as soon as its last item is written"),
-            (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, input), OverheadAdvice(remote, input, between)),
-            (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : remoteMeasured ? "worker processes' threads (as they measured it)" : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
+            (LossCause.Overhead, between + transport, OverheadText(report, between, transport, remote, transportKnown, input), OverheadAdvice(remote, input, between)),
+            (LossCause.WaitingForCore, runQueue, Text($"{(externalRunQueue > TimeSpan.Zero ? "worker threads and the processes their items ran" : remoteMeasured ? (report.Engine == "cluster" ? "the silos' worker threads (as they measured it)" : "worker processes' threads (as they measured it)") : "worker threads")} waited {LossText.Duration(runQueue)} in the run queue for a core ({Pct(runQueue, busy + between + runQueue - runQueueInside)} of the time they ran batches{(startRunQueue > TimeSpan.Zero ? Text($", {LossText.Duration(startRunQueue)} of it before their first batch") : "")}): {(oversubscribed ? Text($"the run's {width} workers on CPU-bound items outnumber the {cores} cores") : "other threads or processes were using the cores")}"),
                 oversubscribed
                     ? Text($"{width} workers for {cores} cores on CPU-bound items: the workers beyond the cores only wait for one: use at most {cores} (MaxDegreeOfParallelism, or Engine.ThreadPool; brigade run --jobs {cores})")
                     : "the machine is busy: more workers will not help; run when it is quieter or on more cores"),
@@ -669,6 +694,7 @@ internal static class LossBreakdown
         var why = string.Join("; ", causes.Select(static c => c switch
         {
             LostSiloCause.Unresponsive => "a silo stopped answering mid-run while still a member of the cluster: its slots ran nothing more and the batches it had in flight ran again elsewhere; its log may say nothing of it: look at its machine (a stopped or frozen process, no CPU to spare, swapping, a long GC pause, the network)",
+            LostSiloCause.DeclaredDead => "a silo was declared dead mid-run by the other silos (it stopped answering their probes: killed, crashed, its machine down, or cut off the network), not shut down: its slots ran nothing more and the batches it had in flight ran again elsewhere; a killed process writes nothing of it in its log: look at how its process ended (a kill, the OOM killer: the kernel's log, its service manager) and at its machine",
             LostSiloCause.WorkTypeGone => "a silo stopped accepting the work type mid-run (restarted with other work): its slots ran nothing more and the batches it had in flight ran again elsewhere; its log says what it loaded",
             _ => "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; the silo's log says why it left",
         }));
@@ -731,7 +757,7 @@ internal static class LossBreakdown
         : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
         : "workers started late: check for a slow input";
 
-    private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote, TimeSpan input)
+    private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote, bool transportKnown, TimeSpan input)
     {
         var items = Math.Max(1, report.Items - report.NotRun);
         var s = Text($"{LossText.Duration(between)} between batches ({LossText.Duration((between + transport) / items)} per item over {items:N0} items in {report.Batches:N0} batches)");
@@ -740,9 +766,15 @@ internal static class LossBreakdown
             s += Text($", {LossText.Duration(input)} of it waiting for the input's next items");
         }
 
-        if (remote)
+        if (remote && transportKnown)
         {
             s += Text($", {LossText.Duration(transport)} of serialization and transport inside batches");
+        }
+        else if (remote)
+        {
+            // Not a measured 0 (cluster68): the workers did not report their own time, and their items wait, so the batches'
+            // time off the CPU holds transport and the items' waits alike, counted as the items'.
+            s += Text($"; serialization and transport inside batches not measured (the workers reported no time of their own, and the items wait: that time counts as the items')");
         }
 
         return s;
