@@ -694,9 +694,8 @@ internal static class LossBreakdown
         var why = string.Join("; ", causes.Select(static c => c switch
         {
             LostSiloCause.Unresponsive => "a silo stopped answering mid-run while still a member of the cluster: its slots ran nothing more and the batches it had in flight ran again elsewhere; its log may say nothing of it: look at its machine (a stopped or frozen process, no CPU to spare, swapping, a long GC pause, the network)",
-            LostSiloCause.DeclaredDead => "a silo was declared dead mid-run by the other silos (it stopped answering their probes: killed, crashed, its machine down, or cut off the network), not shut down: its slots ran nothing more and the batches it had in flight ran again elsewhere; a killed process writes nothing of it in its log: look at how its process ended (a kill, the OOM killer: the kernel's log, its service manager) and at its machine",
             LostSiloCause.WorkTypeGone => "a silo stopped accepting the work type mid-run (restarted with other work): its slots ran nothing more and the batches it had in flight ran again elsewhere; its log says what it loaded",
-            _ => "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; the silo's log says why it left",
+            _ => "a silo left mid-run: its slots ran nothing more and the batches it had in flight ran again elsewhere; if it shut itself down, its log says why; if the other silos declared it dead (killed, crashed, cut off), its log says nothing: look at how its process ended (a kill, the OOM killer in the kernel's log, its service manager) and at its machine",
         }));
         var advice = $"{why}, and smaller batches (BatchSize) lose less when one does";
         return (description, advice, Text($"{(lost.Count == 1 ? "silo " + lost[0] : "silos " + string.Join(", ", lost))} lost during the run: {advice}"));

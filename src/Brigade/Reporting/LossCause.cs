@@ -9,7 +9,7 @@ public enum LossCause
     /// <summary>Workers idle at the end while others ran their last items (stragglers), or never started because there were fewer items than workers.</summary>
     Imbalance,
 
-    /// <summary>Time between a worker's batches (taking items, dispatch, delivering results), and for worker processes and clusters, a batch's time beyond its CPU time where it ran (serialization and transport) when the items do not wait themselves.</summary>
+    /// <summary>Time between a worker's batches (taking items, dispatch, delivering results), and for worker processes and clusters, a batch's time beyond the worker's own time on it (serialization and transport): the worker's own wall where every worker reported it (worker processes, and silos from review 68 on), else its CPU time there when the items do not wait themselves.</summary>
     Overhead,
 
     /// <summary>Worker threads ready to run but waiting in the operating system's run queue for a core: other threads or processes were using the cores.</summary>

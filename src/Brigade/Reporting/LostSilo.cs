@@ -11,9 +11,6 @@ namespace Brigade.Reporting;
 /// <param name="Cause">The kind of that reason, for the advice (<see cref="LossBreakdown"/>).</param>
 internal sealed record LostSilo(string Name, string Reason, LostSiloCause Cause = LostSiloCause.Left)
 {
-    /// <summary>The reason of a silo the others declared dead (<see cref="LostSiloCause.DeclaredDead"/>).</summary>
-    public const string DeclaredDeadReason = "the other silos declared it dead: it stopped answering them, killed, crashed or cut off";
-
     /// <summary>Returns what a run's plan says of the silos it lost: "; lost during the run: NAME (REASON); ..., its batches
     /// ran on the others" when it finished, "; lost before the run stopped: NAME (REASON); ..." when it stopped early (what
     /// the lost silo had in flight may not have run anywhere: review 50), or "" when it lost none.</summary>

@@ -4,7 +4,9 @@ namespace Brigade.Reporting;
 /// why in its log; one that stopped answering while still a member says nothing, its machine does).</summary>
 internal enum LostSiloCause
 {
-    /// <summary>The cluster's membership said it left: it shut itself down (or the run could not read how it left).</summary>
+    /// <summary>The cluster's membership no longer lists it as active: it shut itself down, or the other silos declared it
+    /// dead (killed, crashed, cut off). Its membership entry cannot tell the two apart reliably (review 68: a silo stopping
+    /// gracefully is itself voted dead mid-shutdown), so the advice names both.</summary>
     Left,
 
     /// <summary>It stayed a member but answered nothing for longer than the run waits (a stopped or frozen process, a
@@ -13,8 +15,4 @@ internal enum LostSiloCause
 
     /// <summary>It no longer accepted the run's work type (restarted with other work).</summary>
     WorkTypeGone,
-
-    /// <summary>The other silos declared it dead: it stopped answering their probes (killed, crashed, its machine down or
-    /// cut off), and did not shut itself down (its membership entry is Dead by their votes, not by its own update).</summary>
-    DeclaredDead,
 }

@@ -23,12 +23,12 @@ public sealed record WorkerReport(
     /// <summary>Gets when the worker's batches ran and how long its thread waited for a core, for <see cref="RunReport.Losses"/>.</summary>
     internal WorkerTiming? Timing { get; init; }
 
-    /// <summary>Gets how long a worker elsewhere (a worker process) said its thread waited for a core in its batches
+    /// <summary>Gets how long a worker elsewhere said its thread waited for a core in its batches
     /// (protocol 7), or null when it measured none: not in <see cref="Timing"/>, which the run's losses read, but the part
     /// of <see cref="BusyTime"/> that one worker on an idle machine would not have spent (brigade advise's measured speedup).</summary>
     internal TimeSpan? RemoteRunQueueWait { get; init; }
 
-    /// <summary>Gets how long a worker elsewhere (a worker process) said it spent on its batches, its own wall without the
+    /// <summary>Gets how long a worker elsewhere (a worker process) (a worker process, or a silo's worker) said it spent on its batches, its own wall without the
     /// transport and the host's waits that <see cref="BusyTime"/> holds, or null when it reported none.</summary>
     internal TimeSpan? RemoteBusy { get; init; }
 }

@@ -29,6 +29,7 @@ public sealed class LostSiloAdviceTests
 
         var advice = Assert.Single(losses.Advice, a => a.Contains($"silo {C} lost during the run", StringComparison.Ordinal));
         Assert.Contains("a silo left mid-run", advice, StringComparison.Ordinal);
-        Assert.Contains("the silo's log says why it left, and smaller batches (BatchSize) lose less when one does", advice, StringComparison.Ordinal);
+        Assert.Contains("if it shut itself down, its log says why; if the other silos declared it dead (killed, crashed, cut off), its log says nothing", advice, StringComparison.Ordinal);
+        Assert.Contains("and smaller batches (BatchSize) lose less when one does", advice, StringComparison.Ordinal);
     }
 }

@@ -73,15 +73,4 @@ public sealed class ClusterTransportLossTests
         Assert.DoesNotContain("0 µs of serialization", description, StringComparison.Ordinal);
         Assert.Contains("serialization and transport inside batches not measured", description, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void ASiloDeclaredDeadByTheOthers_IsNotSaidToHaveLeft()
-    {
-        const string C = "10.0.0.3:11111";
-        var losses = Review48Insight.LostSiloLossTests.ClusterRun("3 silos", [new LostSilo(C, LostSilo.DeclaredDeadReason, LostSiloCause.DeclaredDead)]).Losses;
-
-        var advice = Assert.Single(losses.Advice, a => a.Contains($"silo {C} lost during the run", StringComparison.Ordinal));
-        Assert.DoesNotContain("says why it left", advice, StringComparison.Ordinal);
-        Assert.Contains("was declared dead mid-run by the other silos", advice, StringComparison.Ordinal);
-    }
 }
