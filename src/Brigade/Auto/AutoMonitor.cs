@@ -73,7 +73,9 @@ internal sealed class AutoMonitor<TIn, TOut>(
         // and the clocks say waiting, the work is waiting whatever the threads do. Without this, 10 × `echo` then 8 ×
         // `sleep 3` planned CPU-bound at the cores' width ran the sleeps two at a time to the end (auto68: 12 s, not ~3).
         var readsThreads = !job.IsAsyncWork && !options.ReportsExternalCpu;
-        if (decision.Kind == LoopKind.Task && (readsThreads || options.ReportsExternalCpu) && pool.Workers() is var workers &&
+        // (Only a CPU plan: an asynchronous-I/O plan runs on the same loops and its items wait by nature; re-planning it
+        // every two ticks would reset its limiter.)
+        if (decision.Kind == LoopKind.Task && (readsThreads || (options.ReportsExternalCpu && decision.Class == WorkloadClass.CpuBound)) && pool.Workers() is var workers &&
             (!readsThreads || !workers.Exists(w => w.Account.Ticks > 0)))
         {
             // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
