@@ -68,8 +68,15 @@ internal sealed class AutoMonitor<TIn, TOut>(
         // (Not for items whose CPU is in child processes they wait for synchronously: their threads wait whatever the children
         // do. Such work says so with ReportsExternalCpu, or shows it by reporting ExternalCpuTime: a CPU plan made from it
         // was re-planned as blocking from 2 ms batches of threads waiting for "children" that computed.)
-        if (decision.Kind == LoopKind.Task && !job.IsAsyncWork && !options.ReportsExternalCpu && pool.Workers() is var workers &&
-            !workers.Exists(w => w.Account.Ticks > 0))
+        // Items that run child processes and report their CPU (brigade run's commands) are read by their children's clocks
+        // while in flight (BatchInspector.ReadExternal), as the sample reads them: when every running batch is such an item
+        // and the clocks say waiting, the work is waiting whatever the threads do. Without this, 10 × `echo` then 8 ×
+        // `sleep 3` planned CPU-bound at the cores' width ran the sleeps two at a time to the end (auto68: 12 s, not ~3).
+        var readsThreads = !job.IsAsyncWork && !options.ReportsExternalCpu;
+        // (Only a CPU plan: an asynchronous-I/O plan runs on the same loops and its items wait by nature; re-planning it
+        // every two ticks would reset its limiter.)
+        if (decision.Kind == LoopKind.Task && (readsThreads || (options.ReportsExternalCpu && decision.Class == WorkloadClass.CpuBound)) && pool.Workers() is var workers &&
+            (!readsThreads || !workers.Exists(w => w.Account.Ticks > 0)))
         {
             // Inspect skips batches that overlapped a garbage collection (whose pause is counted only when it ends); but
             // a thread can be held where no counter sees it (the runtime's other stops; the kernel's memory map, locked
@@ -81,7 +88,8 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // batches' ends, so with two workers each tick came right before the other's batch started, and a check of
             // batches older than the tick alone saw none (changes-halfway: 1-item batches of a 5 ms sleep at ×2, re-planned
             // by the windows 30–170 ms later). A batch of a CPU plan that long overran its target.
-            var running = inspector.Inspect(workers, now, Math.Max(controller.LastTickTimestamp, now - OverrunTimestamps(decision)), out _, out var stalled);
+            var running = inspector.Inspect(workers, now, Math.Max(controller.LastTickTimestamp, now - OverrunTimestamps(decision)), out var inFlight, out var stalled);
+            var childrenRead = !readsThreads && inFlight > 0 && inFlight == stalled;
 
             // Threads that start waiting for a lock contend on the way in; threads that start sleeping or reading do not.
             // Items of a CPU plan that wait on each other's lock are serialized: more threads would only queue there.
@@ -94,7 +102,10 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // Every running batch must be seen waiting: one that could not be read (ready to run, its wait unknown) may be
             // a lock holder the others wait for; one whose thread is held by another (a page fault behind the kernel's memory
             // map, the GC's allocation lock backing off: BatchInspector) is not waiting for anything of its own.
-            var stalledNow = !contended && BatchInspector.AllClearlyWaiting(running, stalled);
+            // (Items in flight are read as pending ones: their children's clocks over the time since the oldest started.)
+            var stalledNow = !contended && (readsThreads
+                ? BatchInspector.AllClearlyWaiting(running, stalled)
+                : childrenRead && running is { } children && children.CpuRatio < AutoTuning.ClearlyBlocking);
 
             // A worker blocked on a futex whose holder waits for a core (the GC's allocation lock, a runtime lock, at load
             // 30-50 on 2 cores) reads like one in a wait of its own: allocation-heavy CPU work ended on a blocking plan in
@@ -112,7 +123,7 @@ internal sealed class AutoMonitor<TIn, TOut>(
             // With the run's lock figures: where lock waits are timed, items that wait for each other's lock read as such
             // (two stalled checks in a row also let their waits' events arrive: AutoTuning.LockEventDelay).
             if (_stallTicks >= 2 &&
-                AutoPlanner.Decide(BatchInspector.WithLocks(running, total, stalled)!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true }) is { } blocking)
+                AutoPlanner.Decide(BatchInspector.WithLocks(running, total, stalled)!.Value, controller.Context(note: Replanned(decision, "running items started waiting")) with { NotWholeJob = true, FromRunningItems = childrenRead }) is { } blocking)
             {
                 controller.Apply(blocking, revision: controller.Plans.Count, fromFinishedItems: false);
                 return;
