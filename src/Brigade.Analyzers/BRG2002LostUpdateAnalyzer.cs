@@ -842,18 +842,9 @@ internal sealed class BRG2002LostUpdateAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        if (Operations.DeclaredInitializers(symbol).FirstOrDefault() is { } initializer)
         {
-            var initializer = reference.GetSyntax() switch
-            {
-                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
-                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
-                _ => null,
-            };
-            if (initializer is not null)
-            {
-                return initializer is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax;
-            }
+            return initializer is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax;
         }
 
         foreach (var reference in type.DeclaringSyntaxReferences)

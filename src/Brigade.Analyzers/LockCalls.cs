@@ -57,14 +57,8 @@ internal static class LockCalls
             return false;
         }
 
-        foreach (var reference in member.DeclaringSyntaxReferences)
+        foreach (var initializer in Operations.DeclaredInitializers(member))
         {
-            var initializer = reference.GetSyntax() switch
-            {
-                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
-                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
-                _ => null,
-            };
             if (initializer is Microsoft.CodeAnalysis.CSharp.Syntax.BaseObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: > 0 } arguments }
                 && arguments[0].Expression is Microsoft.CodeAnalysis.CSharp.Syntax.LiteralExpressionSyntax literal
                 && literal.Token.Value is int count && count != 1)

@@ -19,6 +19,27 @@ internal static class Operations
         return operation;
     }
 
+    /// <summary>Gets the initializers a field, property or local is declared with in source (<c>= value</c>), in
+    /// declaration order; none for a member declared without one or outside the compilation's source.</summary>
+    /// <param name="symbol">The field, property or local.</param>
+    /// <returns>The initializers' expressions.</returns>
+    public static IEnumerable<Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax> DeclaredInitializers(ISymbol symbol)
+    {
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            var initializer = reference.GetSyntax() switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax declarator => declarator.Initializer?.Value,
+                Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax property => property.Initializer?.Value,
+                _ => null,
+            };
+            if (initializer is not null)
+            {
+                yield return initializer;
+            }
+        }
+    }
+
     /// <summary>Skips implicit and explicit conversions and parentheses.</summary>
     /// <param name="operation">The operation.</param>
     /// <returns>The operand under them.</returns>

@@ -36,14 +36,5 @@ internal sealed class BatchResponseWriter(string silo) : IRemoteResultWriter
     /// <summary>Returns the response with the run-queue wait its thread measured around the batch (ticks, or -1).</summary>
     public BatchResponse WithRunQueue(long ticks) => ticks < 0 || Response is not { } response
         ? Response!
-        : new BatchResponse
-        {
-            Silo = response.Silo,
-            Ran = response.Ran,
-            Results = response.Results,
-            Errors = response.Errors,
-            CpuTicks = response.CpuTicks,
-            ElapsedTicks = response.ElapsedTicks,
-            RunQueueTicks = ticks,
-        };
+        : response with { RunQueueTicks = ticks };
 }

@@ -1,9 +1,10 @@
 
 namespace Brigade.Orleans.Protocol;
 
-/// <summary>What a worker grain sends back for a batch: how many items ran, their results as one JSON array, and the failures.</summary>
+/// <summary>What a worker grain sends back for a batch: how many items ran, their results as one JSON array, and the failures.
+/// A record, so that a copy with one field changed (<c>with</c>) cannot forget a field added later.</summary>
 [GenerateSerializer, Immutable, Alias("brigade.batch-response.v2")]
-internal sealed class BatchResponse
+internal sealed record BatchResponse
 {
     /// <summary>Gets the address of the silo that ran the batch, as reports show it (<c>host:port</c>).</summary>
     [Id(0)]
