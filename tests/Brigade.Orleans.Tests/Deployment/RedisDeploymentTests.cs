@@ -12,9 +12,13 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
-    // 10,000 Spin items (0.5 ms each), the host killed once a third are done. Named for what it checks, as the partition
-    // test below (5,000 items): 5,000 here saved 1.6 s of the test's ~33 s of CPU (one run each) and would leave a fast
-    // machine less room to kill the host before the run ends.
+    // 3,000 Spin items (0.5 ms each), the host killed once the output holds the first third (SimulatedHosts.RunCliAsync:
+    // by the output, not the 2 s progress line, so no machine is fast enough to end the run before the fault). The 2,000
+    // left are ~1 s of the three silos' spinning on 2 cores: the victim has batches in flight when it dies, which the run
+    // must redo elsewhere, once, after the failover. It was 10,000 (5,000 for the partition below), sized for a fault at
+    // the first progress line that reached a third.
+    private const int Items = 3_000;
+
     [Fact(Timeout = 300_000)]
     public async Task ThreeHosts_OneKilledMidRun_EveryItemExactlyOnce()
     {
@@ -29,13 +33,13 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
         Assert.All(SimulatedHosts.Addresses, a => Assert.Contains($"{a}:", status, StringComparison.Ordinal));
 
         var victim = hosts.Silos[1];
-        var outcome = await hosts.RunAsync(10_000, () => SiloSet.Kill(victim), RunTimeout);
+        var outcome = await hosts.RunAsync(Items, () => SiloSet.Kill(victim), RunTimeout);
         output.WriteLine($"redis, 127.0.0.3 SIGKILLed mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"[cluster stall] redis membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 
         Assert.NotNull(outcome.FaultAt);
         Assert.True(victim.HasExited);
-        outcome.AssertEveryItemExactlyOnce(10_000);
+        outcome.AssertEveryItemExactlyOnce(Items);
     }
 
     [SkippableFact(Timeout = 300_000)]
@@ -49,12 +53,12 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
         Partition? cut = null;
         try
         {
-            var outcome = await hosts.RunAsync(5_000, () => cut = Partition.Cut(SimulatedHosts.Addresses[1]), RunTimeout);
+            var outcome = await hosts.RunAsync(Items, () => cut = Partition.Cut(SimulatedHosts.Addresses[1]), RunTimeout);
             output.WriteLine($"redis, 127.0.0.3 partitioned mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"[cluster stall] redis membership, host partitioned: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 
             Assert.NotNull(cut);
-            outcome.AssertEveryItemExactlyOnce(5_000);
+            outcome.AssertEveryItemExactlyOnce(Items);
         }
         finally
         {
