@@ -4,11 +4,12 @@ namespace Brigade.Orleans.Tests.Deployment;
 
 /// <summary>
 /// The cluster as users deploy it: three hosts (127.0.0.2-4, same ports) with Redis membership and no primary, a
-/// CPU-bound <c>brigade run --engine cluster</c>, and one host lost mid-run: killed, or cut off by a partition.
+/// CPU-bound <c>brigade run --engine cluster</c>, and one host lost mid-run: killed, or cut off by a partition. The hosts
+/// are the class's (<see cref="RedisHosts"/>): each test starts with three active silos, 127.0.0.3 new.
 /// </summary>
 [Collection("processes")]
 [Trait("Category", "FaultInjection")]
-public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>
+public sealed class RedisDeploymentTests(RedisHosts fixture, ITestOutputHelper output) : IClassFixture<RedisHosts>
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
 
@@ -23,16 +24,16 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
     public async Task ThreeHosts_OneKilledMidRun_EveryItemExactlyOnce()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+        var hosts = await fixture.TakeAsync();
         output.WriteLine($"3 silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
-        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", redis.Uri, "--cluster-id", hosts.ClusterId, "--cluster-timeout", "45s");
+        var (code, status, stderr, _) = await BrigadeCli.RunAsync(TimeSpan.FromSeconds(60), "cluster", "status", "--membership", fixture.Redis.Uri, "--cluster-id", hosts.ClusterId, "--cluster-timeout", "45s");
         output.WriteLine($"status after {clock.Elapsed.TotalSeconds:0.0} s:\n{status}");
         Assert.True(code == 0, stderr);
         Assert.Contains(": 3 silos,", status, StringComparison.Ordinal);
         Assert.All(SimulatedHosts.Addresses, a => Assert.Contains($"{a}:", status, StringComparison.Ordinal));
 
-        var victim = hosts.Silos[1];
+        var victim = hosts.Silos[RedisHosts.Victim];
         var outcome = await hosts.RunAsync(Items, () => SiloSet.Kill(victim), RunTimeout);
         output.WriteLine($"redis, 127.0.0.3 SIGKILLed mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine($"[cluster stall] redis membership, host killed: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
@@ -48,12 +49,12 @@ public sealed class RedisDeploymentTests(RedisServer redis, ITestOutputHelper ou
         var unavailable = Partition.Unavailable();
         Skip.If(unavailable is not null, $"no partition can be made here: {unavailable}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using var hosts = await SimulatedHosts.StartAsync(redis.Uri);
+        var hosts = await fixture.TakeAsync();
         output.WriteLine($"3 silos ready after {clock.Elapsed.TotalSeconds:0.0} s");
         Partition? cut = null;
         try
         {
-            var outcome = await hosts.RunAsync(Items, () => cut = Partition.Cut(SimulatedHosts.Addresses[1]), RunTimeout);
+            var outcome = await hosts.RunAsync(Items, () => cut = Partition.Cut(SimulatedHosts.Addresses[RedisHosts.Victim]), RunTimeout);
             output.WriteLine($"redis, 127.0.0.3 partitioned mid-run: {outcome}; run over after {clock.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"[cluster stall] redis membership, host partitioned: worst output stall {outcome.WorstStall.TotalSeconds:0.0} s");
 

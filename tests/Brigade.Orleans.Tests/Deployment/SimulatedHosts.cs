@@ -15,6 +15,7 @@ internal sealed class SimulatedHosts : IAsyncDisposable
 
     private readonly SiloSet _silos = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("brigade-hosts-").FullName;
+    private string[] _ports = [];
 
     private SimulatedHosts(string membership, string clusterId)
     {
@@ -37,12 +38,8 @@ internal sealed class SimulatedHosts : IAsyncDisposable
         var hosts = new SimulatedHosts(membership, $"test-{Guid.NewGuid():N}"[..16]);
         try
         {
-            var ports = FreePorts.On(Addresses, 2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
-            hosts.Silos = await Task.WhenAll(Addresses.Select(a => hosts._silos.StartAsync(
-                "--address", a.ToString(), "--port", ports[0], "--gateway-port", ports[1], "--membership", membership, "--cluster-id", hosts.ClusterId,
-                // The tests wait for a failover, not for Orleans' production timings: the lost host is declared dead in
-                // seconds (2 s probes, `brigade silo --failure-detection fast`), not in 15-30 s.
-                "--failure-detection", "fast")));
+            hosts._ports = FreePorts.On(Addresses, 2).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToArray();
+            hosts.Silos = await Task.WhenAll(Addresses.Select(hosts.StartSiloAsync));
             return hosts;
         }
         catch
@@ -51,6 +48,38 @@ internal sealed class SimulatedHosts : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Replaces the silo of <paramref name="index"/> (the one a test killed or cut off) with a new one on the same address
+    /// and ports: SIGKILLed if it still runs (a silo cut off and declared dead stops by itself, later), then started again
+    /// and awaited (its ready line). The new silo's entry supersedes the old one's in membership (same endpoint, newer
+    /// generation), so the cluster has three active silos again, none of them the one the last test lost.
+    /// </summary>
+    public async Task ReplaceAsync(int index)
+    {
+        var old = Silos[index];
+        try
+        {
+            if (!old.HasExited)
+            {
+                SiloSet.Kill(old);
+            }
+        }
+        catch (ArgumentException)
+        {
+            // It ended between the check and the kill (a silo declared dead stops by itself).
+        }
+
+        var silos = Silos.ToArray();
+        silos[index] = await StartSiloAsync(Addresses[index]);
+        Silos = silos;
+    }
+
+    private Task<LocalSiloProcess> StartSiloAsync(IPAddress address) => _silos.StartAsync(
+        "--address", address.ToString(), "--port", _ports[0], "--gateway-port", _ports[1], "--membership", Membership, "--cluster-id", ClusterId,
+        // The tests wait for a failover, not for Orleans' production timings: the lost host is declared dead in
+        // seconds (2 s probes, `brigade silo --failure-detection fast`), not in 15-30 s.
+        "--failure-detection", "fast");
 
     /// <summary>
     /// Runs <paramref name="items"/> Spin items with <c>brigade run --engine cluster</c> on these hosts, calls
