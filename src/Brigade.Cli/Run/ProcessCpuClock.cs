@@ -6,19 +6,26 @@ using Brigade.Auto;
 namespace Brigade.Cli.Run;
 
 /// <summary>
-/// Reads what a running command has used from <c>/proc</c> (Linux), summed over its process group (each command leads a
-/// group of its own, and the programs a shell, a script or <c>make</c> runs are in it): each process's user and system time
-/// and that of the children it has waited for (<c>stat</c>'s <c>utime + stime + cutime + cstime</c>, in clock ticks of
-/// 10 ms), its time waiting for a core (<c>schedstat</c>'s second field, its main thread's), and whether any process of the
-/// group is running or ready to run (state <c>R</c>).
+/// Reads what a running command has used from <c>/proc</c> (Linux), summed over its live process tree: the command's first
+/// process (brigade's child, the leader of a group of its own) and every process below it, those that moved to a group of
+/// their own included (<c>timeout</c>, <c>setsid</c>, a shell's job control); each process's user and system time and that
+/// of the children it has waited for (<c>stat</c>'s <c>utime + stime + cutime + cstime</c>, in clock ticks of 10 ms), its
+/// time waiting for a core (<c>schedstat</c>'s second field, its main thread's), and whether any process of the tree is
+/// running or ready to run (state <c>R</c>).
 /// </summary>
 /// <remarks>
 /// For auto mode while commands run (<see cref="IExternalCpuSource"/>); once a command is over its CPU time comes from
-/// <c>wait4</c>, exact. One scan of <c>/proc</c> serves every group read within <see cref="GroupScanInterval"/>; it reads
-/// only processes whose id is at least the lowest group asked for (a child's id is higher than its parent's), so the host's
-/// older processes cost one directory entry each; and, when the kernel's ids have wrapped around since (the last id it
-/// gave, <c>/proc/loadavg</c>'s last field, is below that floor), the processes started since the wrap as well (see
-/// <see cref="InScan"/>). A process that exited and was waited for by a process outside the group is not counted.
+/// <c>wait4</c>, exact. One scan of <c>/proc</c> serves every command read within <see cref="GroupScanInterval"/>; it reads
+/// only processes whose id is at least the lowest command asked for (a child's id is higher than its parent's), so the
+/// host's older processes cost one directory entry each; and, when the kernel's ids have wrapped around since (the last id
+/// it gave, <c>/proc/loadavg</c>'s last field, is below that floor), the processes started since the wrap as well (see
+/// <see cref="InScan"/>). A process belongs to the command its parents lead up to (brigade's child); each is counted once:
+/// one that exits and is waited for by its parent moves its time into that parent's <c>cutime</c>. One that left the tree
+/// (its parent exited: it went to init or a subreaper) still counts for the command it was seen in (by id and start time),
+/// and its last seen time stays counted once it is gone. A process no reading saw in the tree (not below the command's
+/// first process, not seen there before) counts for its process group, as before auto69.
+/// Before auto69 the reading was the command's process group only, and <c>timeout 3 sh -c 'while :; do :; done'</c> (whose
+/// <c>timeout</c> moves to a group of its own) read as waiting: 6 of them planned Async ×64.
 /// </remarks>
 internal static partial class ProcessCpuClock
 {
@@ -38,6 +45,22 @@ internal static partial class ProcessCpuClock
     // The lowest scan floor at which the kernel's last id was seen below the floor (ids wrapped since the processes from
     // there up started); int.MaxValue: never. Kept for the process: rare, and then a scan reads more, never less.
     private static int _wrappedAtFloor = int.MaxValue;
+
+    // The processes the last scan counted for a command (by id): the command, the process's start time, its CPU then, and
+    // whether its parent was then in the command's tree (when it is gone, its parent waited for it: its time is in the
+    // parent's cutime) or not (it left the tree: its time goes with it, and its last seen time is kept in _departed).
+    private static Dictionary<int, Member> _members = [];
+
+    // Per command: the CPU ticks of its processes that left its tree and are gone, and when the command was last seen.
+    private static Dictionary<int, Departed> _departed = [];
+
+    // How long what a command's processes used is kept for a command no scan has seen (its reading fell below the floor).
+    private static readonly TimeSpan ForgetAfter = TimeSpan.FromSeconds(60);
+
+    private static readonly int Self = Environment.ProcessId;
+
+    // TreeRoot's path (under ScanGate).
+    private static readonly List<int> WalkPath = [];
 
     /// <summary>Reads group <paramref name="pgid"/>; false when it cannot be read (its leader gone, not Linux).</summary>
     public static bool TryReadGroup(int pgid, out ExternalCpuReading reading)
@@ -82,10 +105,9 @@ internal static partial class ProcessCpuClock
     internal static bool InScan(int pid, int floor, int lastPid, bool wrapped) =>
         pid >= floor || (wrapped && (lastPid >= floor || pid <= lastPid));
 
-    // The processes that can be in a group led from floor up (InScan), summed by process group.
+    // The processes that can be in a command's tree from floor up (InScan), summed by command (see the class's remarks).
     private static Dictionary<int, GroupUse> Scan(int floor)
     {
-        var groups = new Dictionary<int, GroupUse>();
         var lastPid = LastPid();
         if (lastPid > 0 && lastPid < floor)
         {
@@ -93,6 +115,7 @@ internal static partial class ProcessCpuClock
         }
 
         var wrapped = floor >= _wrappedAtFloor;
+        var procs = new Dictionary<int, Proc>();
         try
         {
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -103,19 +126,137 @@ internal static partial class ProcessCpuClock
                     continue;
                 }
 
-                if (TryReadStat(pid, out var cpu, out var pgid, out var state) && pgid >= floor)
+                if (TryReadStat(pid, out var cpu, out var parent, out var pgid, out var state, out var start))
                 {
-                    var sum = groups.GetValueOrDefault(pgid);
-                    groups[pgid] = new GroupUse(sum.Ticks + cpu, sum.RunDelayNs + RunDelayNanoseconds(pid), sum.Runnable || state == (byte)'R');
+                    procs[pid] = new Proc(parent, pgid, cpu, state, start);
                 }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // /proc unreadable: no group is known.
+            // /proc unreadable: what was read so far.
         }
 
+        return Attribute(procs, floor, lastPid, wrapped, Stopwatch.GetTimestamp());
+    }
+
+    // Sums the processes read by command, and keeps _members and _departed (see the class's remarks).
+    private static Dictionary<int, GroupUse> Attribute(Dictionary<int, Proc> procs, int floor, int lastPid, bool wrapped, long now)
+    {
+        var groups = new Dictionary<int, GroupUse>();
+        var roots = new Dictionary<int, int>(procs.Count);
+        var members = new Dictionary<int, Member>();
+        foreach (var (pid, p) in procs)
+        {
+            var root = TreeRoot(pid, procs, roots);
+            var counted = root != 0;
+            if (!counted)
+            {
+                if (_members.TryGetValue(pid, out var was) && was.Start == p.Start && procs.ContainsKey(was.Root))
+                {
+                    root = was.Root; // left the tree (its parent exited), still the command's
+                    counted = true;
+                }
+                else if (p.Pgid >= floor)
+                {
+                    root = p.Pgid; // before auto69's reading: its group
+                }
+                else
+                {
+                    continue;
+                }
+            }
+
+            var sum = groups.GetValueOrDefault(root);
+            groups[root] = new GroupUse(sum.Ticks + p.Cpu, sum.RunDelayNs + RunDelayNanoseconds(pid), sum.Runnable || p.State == (byte)'R');
+            if (counted)
+            {
+                var parentInTree = procs.ContainsKey(p.Parent) && roots.GetValueOrDefault(p.Parent) == root;
+                members[pid] = new Member(root, p.Start, p.Cpu, parentInTree, now);
+            }
+        }
+
+        // The processes counted before and gone now: one whose parent was in the tree was waited for there (its time is in
+        // that parent's cutime); one that had left it took its time along, which is kept.
+        foreach (var (pid, was) in _members)
+        {
+            if (members.ContainsKey(pid) || (procs.TryGetValue(pid, out var p) && p.Start == was.Start))
+            {
+                continue;
+            }
+
+            if (!procs.ContainsKey(pid) && !InScan(pid, floor, lastPid, wrapped) && Stopwatch.GetElapsedTime(was.SeenAt, now) < ForgetAfter)
+            {
+                members[pid] = was; // not read this time (below the floor): kept for a while
+            }
+            else if (!was.ParentInTree)
+            {
+                var d = _departed.GetValueOrDefault(was.Root);
+                _departed[was.Root] = d with { Ticks = d.Ticks + was.Cpu, SeenAt = now };
+            }
+        }
+
+        var departed = new Dictionary<int, Departed>();
+        foreach (var (root, d) in _departed)
+        {
+            if (groups.TryGetValue(root, out var sum))
+            {
+                groups[root] = sum with { Ticks = sum.Ticks + d.Ticks };
+                departed[root] = d with { SeenAt = now };
+            }
+            else if (!procs.ContainsKey(root) && !InScan(root, floor, lastPid, wrapped) && Stopwatch.GetElapsedTime(d.SeenAt, now) < ForgetAfter)
+            {
+                departed[root] = d; // not read this time (below the floor): kept for a while
+            }
+        }
+
+        _members = members;
+        _departed = departed;
         return groups;
+    }
+
+    // The command process pid belongs to: the first of its ancestors (itself included) whose parent is this process; 0 when
+    // its parents lead elsewhere (init, a process not read). Memoized in roots for the scan.
+    private static int TreeRoot(int pid, Dictionary<int, Proc> procs, Dictionary<int, int> roots)
+    {
+        var path = WalkPath;
+        path.Clear();
+        var root = 0;
+        var at = pid;
+        while (path.Count < 256)
+        {
+            if (roots.TryGetValue(at, out var known))
+            {
+                root = known;
+                break;
+            }
+
+            if (!procs.TryGetValue(at, out var p))
+            {
+                break;
+            }
+
+            path.Add(at);
+            if (p.Parent == Self)
+            {
+                root = at;
+                break;
+            }
+
+            if (p.Parent <= 0 || p.Parent == at)
+            {
+                break;
+            }
+
+            at = p.Parent;
+        }
+
+        foreach (var visited in path)
+        {
+            roots[visited] = root;
+        }
+
+        return root;
     }
 
     // The last process id the kernel gave in this process's pid namespace (/proc/loadavg's last field); 0 when not known.
@@ -143,8 +284,13 @@ internal static partial class ProcessCpuClock
     internal static bool TryReadStat(int pid, out long cpu, out int pgid, out byte state) => TryReadStat(pid, out cpu, out _, out pgid, out state);
 
     /// <summary>Reads /proc/PID/stat with the parent's id (ProcessTree's scan of every process).</summary>
-    internal static bool TryReadStat(int pid, out long cpu, out int parent, out int pgid, out byte state)
+    internal static bool TryReadStat(int pid, out long cpu, out int parent, out int pgid, out byte state) => TryReadStat(pid, out cpu, out parent, out pgid, out state, out _);
+
+    /// <summary>Reads /proc/PID/stat with the parent's id and the start time (clock ticks since boot: with the id, which
+    /// process it is, ids being reused).</summary>
+    internal static bool TryReadStat(int pid, out long cpu, out int parent, out int pgid, out byte state, out long start)
     {
+        start = 0;
         cpu = 0;
         parent = 0;
         pgid = 0;
@@ -168,7 +314,8 @@ internal static partial class ProcessCpuClock
             return false;
         }
 
-        // After ')': state(3) ppid(4) pgrp(5) session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime cutime cstime(17).
+        // After ')': state(3) ppid(4) pgrp(5) session tty_nr tpgid flags minflt cminflt majflt cmajflt utime(14) stime cutime
+        // cstime(17) priority nice num_threads itrealvalue starttime(22).
         var rest = text[(close + 1)..];
         var field = 2;
         long sum = 0;
@@ -197,8 +344,9 @@ internal static partial class ProcessCpuClock
             {
                 sum += Math.Max(0, ticks);
             }
-            else if (field > 17)
+            else if (field == 22)
             {
+                _ = long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out start);
                 break;
             }
         }
@@ -265,4 +413,10 @@ internal static partial class ProcessCpuClock
     private static partial long sysconf(int name);
 
     private readonly record struct GroupUse(long Ticks, long RunDelayNs, bool Runnable);
+
+    private readonly record struct Proc(int Parent, int Pgid, long Cpu, byte State, long Start);
+
+    private readonly record struct Member(int Root, long Start, long Cpu, bool ParentInTree, long SeenAt);
+
+    private readonly record struct Departed(long Ticks, long SeenAt);
 }
