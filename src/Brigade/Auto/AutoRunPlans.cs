@@ -133,25 +133,7 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
             }
 
             items = Math.Max(1, items - Math.Min(plan.AtItem, items));
-            plan = new AutoPlan
-            {
-                Class = plan.Class,
-                Engine = plan.Engine,
-                DegreeOfParallelism = plan.DegreeOfParallelism,
-                BatchSize = plan.BatchSize,
-                Explanation = plan.Explanation,
-                CpuRatio = plan.CpuRatio,
-                TimePerItem = plan.TimePerItem,
-                CpuTimePerItem = plan.CpuTimePerItem,
-                AllocatedBytesPerItem = plan.AllocatedBytesPerItem,
-                Contention = plan.Contention,
-                MeasuredItems = plan.MeasuredItems,
-                FromRunningItems = plan.FromRunningItems,
-                Revision = plan.Revision,
-                // Its items from the start, with no sample before them (a remembered plan's terms).
-                FromCache = true,
-                AtItem = 0,
-            };
+            plan = plan.FromItsOwnStart();
         }
 
         var idle = SpeedupForecast.ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: 0));
