@@ -65,6 +65,29 @@ public sealed class AutoPlan
     /// not recorded. The forecast reads what the sample's batches showed at that moment (<see cref="Reporting.SpeedupForecast.ForRun"/>).</summary>
     internal TimeSpan? DecidedAt { get; init; }
 
+    /// <summary>This plan as if it had run its job from the first item with no sample before it (a remembered plan's
+    /// terms): how a re-planned line forecasts its last plan alone (<see cref="AutoRunPlans.LineForecast"/>). Every other
+    /// property is copied: a property added here is added to this copy too.</summary>
+    internal AutoPlan FromItsOwnStart() => new()
+    {
+        Class = Class,
+        Engine = Engine,
+        DegreeOfParallelism = DegreeOfParallelism,
+        BatchSize = BatchSize,
+        Explanation = Explanation,
+        CpuRatio = CpuRatio,
+        TimePerItem = TimePerItem,
+        CpuTimePerItem = CpuTimePerItem,
+        AllocatedBytesPerItem = AllocatedBytesPerItem,
+        Contention = Contention,
+        MeasuredItems = MeasuredItems,
+        FromRunningItems = FromRunningItems,
+        Revision = Revision,
+        DecidedAt = DecidedAt,
+        FromCache = true,
+        AtItem = 0,
+    };
+
     /// <inheritdoc/>
     public override string ToString() => Explanation;
 }
