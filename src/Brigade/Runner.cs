@@ -16,12 +16,12 @@ namespace Brigade;
 /// fast as workers take items, so endless inputs run in bounded memory.</para>
 /// <para>A failing item never loses the others: every result and every failure (with the item's index) is in the
 /// result and its <see cref="RunReport"/>. Cancelling the token stops new items from starting, waits for those
-/// running, and then throws <see cref="OperationCanceledException"/>.</para>
+/// running, and then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/> that carries the run's report).</para>
 /// </remarks>
 /// <example>
 /// <code>
 /// var result = await Runner.MapAsync(files, path =&gt; Hash(path), new RunOptions { Engine = Engine.ThreadPool });
-/// Console.WriteLine(result.Report);            // threadpool ×8: 1,000 items in 0.41 s, speedup 7.6, ...
+/// Console.WriteLine(result.Report);            // threadpool ×8: 1,000 items in 0.41 s, ..., speedup 7.6 over one worker on an idle machine, ...
 /// foreach (var hash in result.Values) { ... }  // throws RunFailedException listing failed indexes, if any
 /// </code>
 /// </example>
@@ -33,8 +33,15 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
-    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <returns>Every item's outcome in input order, and the run's report; its <see cref="RunResult{T}.Values"/> throws <see cref="RunFailedException"/> when an item failed or was not run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options, cancellationToken);
 
@@ -44,8 +51,14 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
-    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <returns>Every item's outcome in input order, and the run's report; its <see cref="RunResult{T}.Values"/> throws <see cref="RunFailedException"/> when an item failed or was not run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options, cancellationToken);
 
@@ -55,8 +68,15 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
-    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <returns>Every item's outcome in input order, and the run's report; its <see cref="RunResult{T}.Values"/> throws <see cref="RunFailedException"/> when an item failed or was not run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options, cancellationToken);
 
@@ -66,8 +86,14 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
-    /// <returns>Every item's outcome in input order, and the run's report.</returns>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <returns>Every item's outcome in input order, and the run's report; its <see cref="RunResult{T}.Values"/> throws <see cref="RunFailedException"/> when an item failed or was not run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunResult<TOut>> MapAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         MapCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options, cancellationToken);
 
@@ -78,6 +104,9 @@ public static partial class Runner
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
         StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
@@ -88,6 +117,8 @@ public static partial class Runner
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
         StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
@@ -98,6 +129,9 @@ public static partial class Runner
     /// <param name="work">The work for one item.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> work, RunOptions? options = null) =>
         StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromSync(work, nameof(work)), options);
 
@@ -108,6 +142,8 @@ public static partial class Runner
     /// <param name="work">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> work, RunOptions? options = null) =>
         StreamCore(Deferred(source), WorkFunction<TIn, TOut>.FromAsync(work, nameof(work)), options);
 
@@ -116,8 +152,15 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The action for one item. An <c>async</c> lambda is rejected: use the asynchronous overload.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> is an <c>async</c> lambda bound to <see cref="Action{T}"/> (async void): use the asynchronous overload.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         WorkFunction<TIn, Unit>.RejectAsyncVoid(work, nameof(work));
@@ -129,8 +172,14 @@ public static partial class Runner
     /// <param name="source">The items.</param>
     /// <param name="work">The action for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunReport> ForEachAsync<TIn>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -142,8 +191,15 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The action for one item. An <c>async</c> lambda is rejected: use the asynchronous overload.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="work"/> is an <c>async</c> lambda bound to <see cref="Action{T}"/> (async void): use the asynchronous overload.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Action<TIn> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         WorkFunction<TIn, Unit>.RejectAsyncVoid(work, nameof(work));
@@ -155,8 +211,14 @@ public static partial class Runner
     /// <param name="source">The items, read as workers become free.</param>
     /// <param name="work">The action for one item; it receives the run's cancellation token.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The run's report, with every failure.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<RunReport> ForEachAsync<TIn>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask> work, RunOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(work);
@@ -173,8 +235,15 @@ public static partial class Runner
     /// <param name="map">The work for one item.</param>
     /// <param name="combine">Combines two results; must be associative (it need not be commutative: order is kept).</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults. The piece size is the batch size.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report; items that failed are left out and reported.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="map"/> or <paramref name="combine"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="map"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(map, nameof(map)), combine, options, cancellationToken);
 
@@ -185,8 +254,14 @@ public static partial class Runner
     /// <param name="map">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="map"/> or <paramref name="combine"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(map, nameof(map)), combine, options, cancellationToken);
 
@@ -197,8 +272,15 @@ public static partial class Runner
     /// <param name="map">The work for one item.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="map"/> or <paramref name="combine"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="map"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, TOut> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromSync(map, nameof(map)), combine, options, cancellationToken);
 
@@ -209,8 +291,14 @@ public static partial class Runner
     /// <param name="map">The work for one item; it receives the run's cancellation token.</param>
     /// <param name="combine">Combines two results; must be associative.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="OperationCanceledException"/> once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
+    /// <param name="cancellationToken">Stops new items from starting; the call then throws <see cref="RunCanceledException"/> (an <see cref="OperationCanceledException"/>, with the report of the items that ran) once the started items end (an asynchronous item that ignores its token is abandoned one second after the cancel).</param>
     /// <returns>The combined value and the run's report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/>, <paramref name="map"/> or <paramref name="combine"/> is <see langword="null"/>.</exception>
+    /// <exception cref="NotSupportedException">The engine cannot run this work: a delegate given to an engine that runs only work types (worker processes, a cluster: implement <see cref="IWork{TIn, TOut}"/>), or <see cref="RunOptions.ItemTimeout"/> or <see cref="RunOptions.ItemRetry"/> set for an engine that does not apply them.</exception>
+    /// <exception cref="RunCanceledException"><paramref name="cancellationToken"/> was cancelled; <see cref="RunCanceledException.Report"/> has the items that ran.</exception>
+    /// <exception cref="SourceFailedException"><paramref name="source"/> threw while it was read (the exception is the inner one); the items read before it ran, and its <see cref="SourceFailedException.Report"/> has them.</exception>
+    /// <exception cref="RunFailedException">An error stopped the run, not an item's (the engine failed: worker processes that could not start, an engine disposed mid-run); the error is the inner exception and <see cref="RunFailedException.Report"/> says which items ran. A failing item throws nothing here, <see cref="FailureMode.StopOnFirstFailure"/> included: it is in the result.</exception>
+    /// <exception cref="ObjectDisposedException">The engine in <see cref="RunOptions.Engine"/> was disposed before the run began.</exception>
     public static Task<ReduceResult<TOut>> MapReduceAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, Func<TIn, CancellationToken, ValueTask<TOut>> map, Func<TOut, TOut, TOut> combine, RunOptions? options = null, CancellationToken cancellationToken = default) =>
         ReduceCoreAsync(ItemSource<TIn>.From(NotNull(source)), WorkFunction<TIn, TOut>.FromAsync(map, nameof(map)), combine, options, cancellationToken);
 

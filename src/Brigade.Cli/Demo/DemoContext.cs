@@ -120,7 +120,11 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
 
     /// <summary>Records a plain .NET baseline measured by the scene itself, against the scene's sequential time (a baseline
     /// has no losses to estimate a speedup from: before review 67 a null sequential time made its speedup 1.0).</summary>
-    public static RunRecord Baseline(string api, string label, int workers, long items, TimeSpan wall, TimeSpan cpu, TimeSpan sequentialWall, int? efficiencyWidth = null)
+    /// <remarks><c>batches</c>: the units the baseline handed out, where its code fixes them (one <c>Task.Run</c> per item:
+    /// one per item; report 69: the tiny-tasks baseline had no <c>batches</c>); <see langword="null"/> where .NET decides
+    /// them unseen (<c>Parallel.ForEach</c> over an array takes ranges of a size it grows as it goes, and does not say how
+    /// many): the field is then left out of the JSON.</remarks>
+    public static RunRecord Baseline(string api, string label, int workers, long items, TimeSpan wall, TimeSpan cpu, TimeSpan sequentialWall, int? efficiencyWidth = null, long? batches = null)
     {
         var speedup = wall > TimeSpan.Zero ? sequentialWall / wall : 1.0;
         return new RunRecord
@@ -136,6 +140,7 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
             Speedup = Round(speedup, 2),
             SpeedupOver = RunRecord.OverSequential,
             Efficiency = Round(speedup / Math.Max(1, efficiencyWidth ?? workers), 2),
+            Batches = batches,
         };
     }
 

@@ -75,7 +75,8 @@ internal sealed partial class ProcessRun<TIn, TOut>
                             exit.Signal,
                             crashes,
                             $"pid {exit.Pid}",
-                            exit.StderrTail));
+                            exit.StderrTail),
+                            attempts: crashes);
                     }
                     else
                     {
@@ -102,9 +103,12 @@ internal sealed partial class ProcessRun<TIn, TOut>
         _engine.Pool.CountRetried(batch.Count);
     }
 
-    private void Isolate(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> item, Exception error)
+    // attempts: how many times the item was tried, ItemFailure.Attempts. An item that took down N workers was tried N times
+    // (report 69: it read 1 for an item that took down 2, while its WorkerCrashedException said 2). A death in a batch of
+    // several items, which named no culprit, is charged to none (the message and Crashes do not count it either).
+    private void Isolate(ProcessLoopState<TIn, TOut> state, ItemBatch<TIn> item, Exception error, int attempts = 1)
     {
         _engine.Pool.CountIsolated();
-        Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error)], _job.GetTimestamp(), null);
+        Deliver(state.Worker, item, 1, new TOut[1], [new ItemFailure(item.StartIndex, error) { Attempts = attempts }], _job.GetTimestamp(), null);
     }
 }

@@ -38,6 +38,40 @@ internal static class LossBreakdown
     /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
     internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine)
     {
+        var losses = Compute(report, counters, callerKeepsEngine, startTiming: false);
+
+        // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once); not for a run with
+        // nothing to break down (no wall time or no width), as before.
+        if (losses.Ideal > TimeSpan.Zero)
+        {
+            PlainLockWaits.Start();
+        }
+
+        return losses;
+    }
+
+    /// <summary>Whether the run measured its workers' waits for a core, so that <see cref="RunLosses.Speedup"/> (over one
+    /// worker on an idle machine) is known rather than the busy time's: on this machine's threads, any worker's wait
+    /// (a worker with under a millisecond of batches measures none, and counts none in the losses either); on worker
+    /// processes or silos, every worker's, as the losses require before they count any.</summary>
+    internal static bool RunQueueMeasured(RunReport report)
+    {
+        var remote = report.Workers.Any(static w => w.Batches > 0 && w.Location is not null);
+        return remote
+            ? report.Workers.All(static w => w.Batches == 0 || (w.RemoteRunQueueWait is not null && w.RemoteBusy is not null))
+            : report.Workers.Any(static w => w.Batches > 0 && w.Timing?.RunQueueWait is not null);
+    }
+
+    /// <summary>Computes the losses; <paramref name="startTiming"/> says whether to start timing plain lock waits for the
+    /// runs that follow, as reading <see cref="RunReport.Losses"/> does (a report's one-line summary computes them too, for
+    /// its headline speedup, and does not start it: printing a report switches nothing on).</summary>
+    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine, bool startTiming)
+    {
+        if (startTiming)
+        {
+            return Compute(report, counters, callerKeepsEngine);
+        }
+
         var wall = report.WallTime;
         var slots = Slots(report.Workers);
         // The width asked for, whose workers a lazy run was given but could not use count as lost (review 34), except
@@ -350,11 +384,7 @@ internal static class LossBreakdown
             }
         }
 
-        var losses = new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
-
-        // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once).
-        PlainLockWaits.Start();
-        return losses;
+        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
     }
 
     /// <summary>Gets the most workers that ran at once: the slots their batches' spans need (see <see cref="Slots"/>), plus

@@ -158,5 +158,7 @@ internal sealed class RaceScene : IDemoScene
         Efficiency = 0.5,
         Expected = expected,
         Observed = observed,
+        // Each of the two threads runs its half of the increments as one loop: two batches.
+        Batches = 2,
     };
 }

@@ -39,8 +39,9 @@ internal sealed class ThreadPoolStarvationScene : IDemoScene
         var outcome = await done.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
 
         var sequential = Io * outcome.Items;
-        result.Runs.Add(DemoContext.Baseline("Task.Run + .GetAwaiter().GetResult()", $"{outcome.Items} × {Io.TotalMilliseconds:0} ms async I/O, blocked on", outcome.ThreadsAtEnd, outcome.Items, outcome.BlockingWall, outcome.BlockingCpu, sequential, outcome.Items));
-        result.Runs.Add(DemoContext.Baseline("Task.Run + await", $"{outcome.Items} × {Io.TotalMilliseconds:0} ms async I/O, awaited", outcome.ThreadsAtEnd, outcome.Items, outcome.AsyncWall, outcome.AsyncCpu, sequential, outcome.Items));
+        // Both baselines start one Task.Run per call: one batch per item.
+        result.Runs.Add(DemoContext.Baseline("Task.Run + .GetAwaiter().GetResult()", $"{outcome.Items} × {Io.TotalMilliseconds:0} ms async I/O, blocked on", outcome.ThreadsAtEnd, outcome.Items, outcome.BlockingWall, outcome.BlockingCpu, sequential, outcome.Items, batches: outcome.Items));
+        result.Runs.Add(DemoContext.Baseline("Task.Run + await", $"{outcome.Items} × {Io.TotalMilliseconds:0} ms async I/O, awaited", outcome.ThreadsAtEnd, outcome.Items, outcome.AsyncWall, outcome.AsyncCpu, sequential, outcome.Items, batches: outcome.Items));
 
         result.Detected = outcome.Report is not null;
         result.DetectionMs = outcome.Report is null ? null : PitfallSceneHelpers.Milliseconds(outcome.DetectedAfter);
