@@ -38,6 +38,10 @@ public sealed class ClusterEngine : Engine
     private long _questions;
     private int _knownWidth;
 
+    // The first generation of each silo's discovery grains (by the silo's parsable address), past those that answered from
+    // another silo (SiloProbe): absent until one did, so a silo's questions go to the same grains as long as they can.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _probeGenerations = new(StringComparer.Ordinal);
+
     /// <summary>Initializes an engine that runs work on the cluster reached through <paramref name="grainFactory"/>.</summary>
     /// <param name="grainFactory">A connected <see cref="IClusterClient"/>, or a silo's <see cref="IGrainFactory"/>.</param>
     /// <param name="options">How to spread and retry work; <see langword="null"/> for the defaults. Copied.</param>
@@ -216,6 +220,14 @@ public sealed class ClusterEngine : Engine
     // the stuck one and the client routes them afresh (it sends every call to one grain through the same gateway).
     internal IWorkerGrain Slot(SiloAddress silo, Guid runId, int slot, int generation = 0) =>
         GrainFactory.GetGrain<IWorkerGrain>(SlotKey.Create(silo, runId == Guid.Empty ? "probe" : runId.ToString("N"), slot, generation));
+
+    /// <summary>The generation of a silo's first discovery grain (see <see cref="SkipProbeGenerations"/>); 0 until then.</summary>
+    internal int ProbeGeneration(SiloAddress silo) => _probeGenerations.TryGetValue(silo.ToParsableString(), out var first) ? first : 0;
+
+    /// <summary>Makes a silo's next discovery questions go to grains of generation <paramref name="next"/> on (never back):
+    /// grains of a new id, placed afresh, not routed where the last ones were.</summary>
+    internal void SkipProbeGenerations(SiloAddress silo, int next) =>
+        _probeGenerations.AddOrUpdate(silo.ToParsableString(), next, (_, first) => Math.Max(first, next));
 
     // A silo's answers: the last question it answered and the last it missed; Since is set while it is marked not
     // answering. Heard is ended at its next answer (and then dropped: a token of an ended source costs no timer).

@@ -24,7 +24,9 @@ public sealed class SiloLossTests(ClusterFixture fixture)
             // 100 ms here, gives it the normal 10 s once that late answer comes (review 68; until then each got 2 s and
             // was cut before the last one's answer came: ci201, "never became active" in 60 s). Nor is a first question
             // placed on another silo, before this one could take it, answered from there at every question after: the
-            // probe lets that grain go (review 68: "leaving the cluster (its worker was placed on ...)" for 60 s, here).
+            // probe lets that grain go (review 68: "leaving the cluster (its worker was placed on ...)" for 60 s, here) and
+            // asks the next question through a grain of a new id (review 69: the silo that placed the first one kept its
+            // location cached and sent the same key back there, where it was activated again; Review69/MisplacedProbeTests).
             var extraName = extra.SiloAddress.Endpoint.ToString();
             var waited = Stopwatch.StartNew();
             ClusterSilo? listed;

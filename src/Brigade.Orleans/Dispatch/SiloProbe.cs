@@ -14,8 +14,9 @@ internal static class SiloProbe
     }
 
     /// <summary>A silo's question: the first answer of its asks, or its failure; cancelled at PrepareTimeout (or when the
-    /// probe is abandoned), not at the grace. <paramref name="Number"/> is the probe's (<see cref="ClusterEngine.NextQuestion"/>).</summary>
-    internal sealed record Question(Task<PrepareResponse> Answer, List<Task<PrepareResponse>> Asks, long Number);
+    /// probe is abandoned), not at the grace. <paramref name="Number"/> is the probe's (<see cref="ClusterEngine.NextQuestion"/>);
+    /// <paramref name="First"/> is the generation of its first ask's grain (the next asks' are the next generations).</summary>
+    internal sealed record Question(Task<PrepareResponse> Answer, List<Task<PrepareResponse>> Asks, long Number, int First = 0);
 
     public static async Task<List<Result>> ProbeAsync(ClusterEngine engine, PrepareRequest request, Guid runId, CancellationToken cancellationToken)
     {
@@ -188,13 +189,13 @@ internal static class SiloProbe
     // (SIGSTOP) holds what is routed through it without a word: review 59, one frozen silo of three failed a run with "No
     // silo can take the run", every silo "not answering", when the run's questions went through its gateway. A new grain id
     // is routed afresh, as a stuck batch's is (ClusterSlot).
-    private static async Task<PrepareResponse> AskAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, List<Task<PrepareResponse>> asks, CancellationToken cancellationToken)
+    private static async Task<PrepareResponse> AskAsync(ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, int firstGeneration, List<Task<PrepareResponse>> asks, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (asks.Count < MaxAsks)
             {
-                var ask = engine.Slot(silo, runId, 0, asks.Count).PrepareAsync(request);
+                var ask = engine.Slot(silo, runId, 0, firstGeneration + asks.Count).PrepareAsync(request);
                 Observe(ask);
                 asks.Add(ask);
             }
@@ -222,7 +223,10 @@ internal static class SiloProbe
         var silo = entry.SiloAddress;
         var name = silo.Endpoint.ToString();
         var asks = new List<Task<PrepareResponse>>();
-        var question = QuestionAsync(engine, silo, runId, request, asks, abandon);
+        // A run's grains are its own; discovery asks through the same grains every time, past those that answered from
+        // another silo (ReleaseMisplaced).
+        var first = runId == Guid.Empty ? engine.ProbeGeneration(silo) : 0;
+        var question = QuestionAsync(engine, silo, runId, request, first, asks, abandon);
         Observe(question);
         try
         {
@@ -237,7 +241,7 @@ internal static class SiloProbe
             // The grace ended: the run goes on without the silo, and the question stays asked (HearLateAsync).
             return new Result(silo, name, null, $"no answer within {clock.Elapsed.TotalSeconds:0.#} s, while the other silos answered", entry)
             {
-                Late = new Question(question, asks, number),
+                Late = new Question(question, asks, number, first),
             };
         }
         catch (Exception) when (question.IsCompleted)
@@ -251,7 +255,7 @@ internal static class SiloProbe
             if (response.SiloAddress != silo.ToParsableString())
             {
                 // The silo was leaving: its slot was placed elsewhere. It is not part of this run.
-                ReleaseMisplaced(engine, silo, runId, asks);
+                ReleaseMisplaced(engine, silo, runId, first, asks);
                 return new Result(silo, name, null, $"the silo is leaving the cluster (its worker was placed on {response.Silo})", entry);
             }
 
@@ -273,11 +277,11 @@ internal static class SiloProbe
 
     // Asked until answered, PrepareTimeout, or the probe is abandoned; not cut by the grace.
     private static async Task<PrepareResponse> QuestionAsync(
-        ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, List<Task<PrepareResponse>> asks, CancellationToken abandon)
+        ClusterEngine engine, SiloAddress silo, Guid runId, PrepareRequest request, int first, List<Task<PrepareResponse>> asks, CancellationToken abandon)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(abandon);
         bounded.CancelAfter(engine.Options.PrepareTimeout);
-        return await AskAsync(engine, silo, runId, request, asks, bounded.Token).ConfigureAwait(false);
+        return await AskAsync(engine, silo, runId, request, first, asks, bounded.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -299,7 +303,7 @@ internal static class SiloProbe
             else if (runId == Guid.Empty)
             {
                 // A run's grains are all let go below.
-                ReleaseMisplaced(engine, result.Address, runId, question.Asks);
+                ReleaseMisplaced(engine, result.Address, runId, question.First, question.Asks);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -318,7 +322,7 @@ internal static class SiloProbe
         {
             for (var generation = 0; generation < question.Asks.Count; generation++)
             {
-                var grain = engine.Slot(result.Address, runId, 0, generation);
+                var grain = engine.Slot(result.Address, runId, 0, question.First + generation);
                 Observe(question.Asks[generation].ContinueWith(
                     ask => ask.IsCompletedSuccessfully ? grain.ReleaseAsync() : Task.CompletedTask,
                     CancellationToken.None,
@@ -332,12 +336,15 @@ internal static class SiloProbe
         }
     }
 
-    // The grains of a question that answered from another silo than the one their key names are told to go. Placed while
-    // the silo was not yet (or no more) among those that could take them, they would stay where they are: discovery asks
-    // through the same grains every time ("probe" keys), so a silo just started whose first question was placed elsewhere
-    // was "leaving the cluster" at every question after, for as long as questions kept the misplaced grain busy (review 68:
-    // SiloLossTests' extra silo, polled every 100 ms, for 60 s). The next question places its grain afresh.
-    private static void ReleaseMisplaced(ClusterEngine engine, SiloAddress silo, Guid runId, List<Task<PrepareResponse>> asks)
+    // The grains of a question that answered from another silo than the one their key names are told to go, and the silo's
+    // next discovery questions go to grains of new ids. Placed while the silo was not yet (or no more) among those that could
+    // take them, they were "leaving the cluster" at every question after (review 68: SiloLossTests' extra silo, polled every
+    // 100 ms, for 60 s). Letting the grain go was not enough (review 69): the silo that placed it (the client's gateway for
+    // that grain) keeps the placement in its cache of grain locations, so the next question of the same key went to the
+    // same silo, which activated the grain there again (a silo activates any grain a message reaches it for); the
+    // placement director is never asked again. A grain of a new id is in no cache: it is placed afresh, on the silo its
+    // key names once that silo can take it. Runs need nothing of the kind: each has grains of its own.
+    private static void ReleaseMisplaced(ClusterEngine engine, SiloAddress silo, Guid runId, int first, List<Task<PrepareResponse>> asks)
     {
         try
         {
@@ -346,7 +353,12 @@ internal static class SiloProbe
             {
                 if (asks[generation].IsCompletedSuccessfully && asks[generation].Result.SiloAddress != address)
                 {
-                    Observe(engine.Slot(silo, runId, 0, generation).ReleaseAsync());
+                    if (runId == Guid.Empty)
+                    {
+                        engine.SkipProbeGenerations(silo, first + MaxAsks);
+                    }
+
+                    Observe(engine.Slot(silo, runId, 0, first + generation).ReleaseAsync());
                 }
             }
         }
