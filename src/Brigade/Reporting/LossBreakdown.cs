@@ -384,7 +384,7 @@ internal static class LossBreakdown
             }
         }
 
-        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, Forecast = ForecastOf(report) };
+        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, ForecastWhenRead = () => ForecastOf(report) };
     }
 
     /// <summary>Gets the most workers that ran at once: the slots their batches' spans need (see <see cref="Slots"/>), plus

@@ -21,6 +21,9 @@ namespace Brigade.Reporting;
 /// </remarks>
 public sealed class RunLosses
 {
+    // Forecast, made when first read (see ForecastWhenRead).
+    private readonly Lazy<SpeedupForecast?> _forecast = new((SpeedupForecast?)null);
+
     internal RunLosses()
     {
     }
@@ -58,7 +61,16 @@ public sealed class RunLosses
 
     /// <summary>Gets the speedup auto mode's first plan forecast from its sample before the full run, to set beside
     /// <see cref="Speedup"/>; <see langword="null"/> for runs that auto mode did not plan.</summary>
-    public SpeedupForecast? Forecast { get; internal init; }
+    /// <remarks>Made when first read: for a run forecast to last a second or more it reads the machine's load (every other
+    /// process's threads), which the report's one-line summary, computing the losses for its speedup, does not need.</remarks>
+    public SpeedupForecast? Forecast { get => _forecast.Value; internal init => _forecast = new(value); }
+
+    // Forecast, made when first read (LossBreakdown sets it so: review 69, the summary line reads the losses too).
+    internal Func<SpeedupForecast?> ForecastWhenRead
+    {
+        get => () => _forecast.Value;
+        init => _forecast = new(value, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
     /// <summary>Gets the causes of the gap, largest first; they sum to <see cref="Gap"/>. Causes that cost nothing are left out.</summary>
     public IReadOnlyList<RunLoss> Causes { get; internal init; } = [];
