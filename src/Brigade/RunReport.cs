@@ -188,25 +188,10 @@ public sealed class RunReport
 
     /// <summary>Gets why the run was not faster: the gap between every worker busy for the whole run and the useful time, by cause.</summary>
     /// <remarks>Computed on first use from figures the run already collected (see <see cref="RunLosses"/>); the causes sum to the gap.</remarks>
-    public RunLosses Losses
-    {
-        get
-        {
-            var losses = LossesUntimed;
-
-            // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once), as computing
-            // them did before the summary computed them too (report 69).
-            if (losses.Ideal > TimeSpan.Zero)
-            {
-                PlainLockWaits.Start();
-            }
-
-            return losses;
-        }
-    }
+    public RunLosses Losses => LossBreakdown.TimingLocksAfter(LossesUntimed);
 
     // The losses, computed once, without starting the timing of plain lock waits: what ToString's headline reads.
-    private RunLosses LossesUntimed => _losses ??= LossBreakdown.Compute(this, Counters, LossBreakdown.CallerKeepsEngine, startTiming: false);
+    private RunLosses LossesUntimed => _losses ??= LossBreakdown.ComputeUntimed(this, Counters, LossBreakdown.CallerKeepsEngine);
 
     /// <summary>Gets the process-wide counters' gains during the run (GC pauses, lock waits), for <see cref="Losses"/>.</summary>
     internal Internal.LossProbe Counters { get; init; }

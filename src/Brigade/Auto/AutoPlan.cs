@@ -66,7 +66,7 @@ public sealed class AutoPlan
     internal TimeSpan? DecidedAt { get; init; }
 
     /// <summary>This plan as if it had run its job from the first item with no sample before it (a remembered plan's
-    /// terms): how a re-planned line forecasts its last plan alone (<see cref="AutoRunPlans.LineForecast"/>). Every other
+    /// terms): how a re-planned line forecasts its last plan alone (<see cref="Reporting.SpeedupForecast.PlanForecast(IReadOnlyList{AutoPlan}, long, double?)"/>). Every other
     /// property is copied: a property added here is added to this copy too.</summary>
     internal AutoPlan FromItsOwnStart() => new()
     {

@@ -100,46 +100,7 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
     /// <param name="poolPlan">The plan the workers followed at the end (its width may have been adapted).</param>
     /// <param name="helperItems">The items a pool thread that joined a tiny job ran.</param>
     public static AutoRunPlans Decided(IReadOnlyList<AutoPlan> plans, PlanDecision decision, long noteItems, ActivePlan poolPlan, long helperItems) =>
-        new(plans, decision, LineForecast(plans, noteItems), default, default, default, 0, noteItems, poolPlan, helperItems);
-
-    /// <summary>The forecast the line ends with: that of the plan it is printed with (the last), made on the run's return path.</summary>
-    /// <remarks>
-    /// <para>The machine is read as <see cref="SpeedupForecast.ForPlan(AutoPlan, long)"/> reads it (not at all for a job
-    /// forecast within <see cref="SpeedupForecast.WakeUpGrace"/>), except for the scheduler's session groups
-    /// (<see cref="MachineLoad.OtherGroups(int, int, TimeSpan)"/>): that reads every other process's threads five times,
-    /// 5 ms apart, and on a busy machine with hundreds of threads it took a second, between the run's last item and its
-    /// return (autotail69: 0.4–1.2 s at load ~80). The machine's runnable threads (one read of /proc/stat) stand for it;
-    /// the report's <see cref="RunLosses.Forecast"/>, made when read, still reads the groups.</para>
-    /// <para>After a re-plan, the last plan over the items it was left with, from its own measurement (no sample before it):
-    /// the whole run's forecast, most of it an earlier plan's, read "ThreadPool ×1 … one worker, not 2 … forecast speedup
-    /// 1.98" (autotail69), a speedup no plan of one worker can have.</para>
-    /// </remarks>
-    /// <param name="plans">The run's plans, first to last.</param>
-    /// <param name="items">The job's items.</param>
-    /// <param name="otherLoad">The machine's other runnable threads; read now when null (tests: 0).</param>
-    internal static SpeedupForecast? LineForecast(IReadOnlyList<AutoPlan> plans, long items, double? otherLoad = null)
-    {
-        if (plans.Count == 0 || plans[0].TimePerItem <= TimeSpan.Zero || items <= 0)
-        {
-            return null;
-        }
-
-        var plan = plans[^1];
-        if (plans.Count > 1)
-        {
-            if (plan.TimePerItem <= TimeSpan.Zero)
-            {
-                return null;
-            }
-
-            items = Math.Max(1, items - Math.Min(plan.AtItem, items));
-            plan = plan.FromItsOwnStart();
-        }
-
-        var idle = SpeedupForecast.ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: 0));
-        return idle.WallTime <= SpeedupForecast.WakeUpGrace || otherLoad == 0 ? idle
-            : SpeedupForecast.ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: otherLoad));
-    }
+        new(plans, decision, SpeedupForecast.PlanForecast(plans, noteItems), default, default, default, 0, noteItems, poolPlan, helperItems);
 
     /// <summary>The plans of a run whose input ended within the sample, decided when first read: see <see cref="CanDecideLater"/>.</summary>
     /// <param name="measured">What the decision is made from (the run's exact totals, or its warm-up).</param>
@@ -222,7 +183,7 @@ internal sealed class AutoRunPlans : IReadOnlyList<AutoPlan>
                 }
 
                 _plans = [decision.ToPlan(0, _itemsTaken, fromCache: false, _decidedAt)];
-                forecast = LineForecast(_plans, _noteItems);
+                forecast = SpeedupForecast.PlanForecast(_plans, _noteItems);
                 Debug.Assert(forecast is null || forecast.WallTime <= SpeedupForecast.WakeUpGrace, "a forecast that did not read the machine");
             }
 

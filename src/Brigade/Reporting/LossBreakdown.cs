@@ -36,12 +36,13 @@ internal static class LossBreakdown
 
     /// <summary>Computes the losses; <paramref name="callerKeepsEngine"/> says whether the caller can keep the engine for
     /// its next run (a program can; the brigade command cannot), so that advice to reuse it can be acted on.</summary>
-    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine)
-    {
-        var losses = Compute(report, counters, callerKeepsEngine, startTiming: false);
+    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine) =>
+        TimingLocksAfter(ComputeUntimed(report, counters, callerKeepsEngine));
 
-        // Losses were asked for: time plain lock waits for the runs that follow (process-wide, once); not for a run with
-        // nothing to break down (no wall time or no width), as before.
+    /// <summary>Losses were asked for: times plain lock waits for the runs that follow (process-wide, once); not for a run
+    /// with nothing to break down (no wall time or no width).</summary>
+    internal static RunLosses TimingLocksAfter(RunLosses losses)
+    {
         if (losses.Ideal > TimeSpan.Zero)
         {
             PlainLockWaits.Start();
@@ -62,16 +63,10 @@ internal static class LossBreakdown
             : report.Workers.Any(static w => w.Batches > 0 && w.Timing?.RunQueueWait is not null);
     }
 
-    /// <summary>Computes the losses; <paramref name="startTiming"/> says whether to start timing plain lock waits for the
-    /// runs that follow, as reading <see cref="RunReport.Losses"/> does (a report's one-line summary computes them too, for
-    /// its headline speedup, and does not start it: printing a report switches nothing on).</summary>
-    internal static RunLosses Compute(RunReport report, LossProbe counters, bool callerKeepsEngine, bool startTiming)
+    /// <summary>Computes the losses without starting the timing of plain lock waits (a report's one-line summary computes
+    /// them for its headline speedup: printing a report switches nothing on).</summary>
+    internal static RunLosses ComputeUntimed(RunReport report, LossProbe counters, bool callerKeepsEngine)
     {
-        if (startTiming)
-        {
-            return Compute(report, counters, callerKeepsEngine);
-        }
-
         var wall = report.WallTime;
         var slots = Slots(report.Workers);
         // The width asked for, whose workers a lazy run was given but could not use count as lost (review 34), except

@@ -186,13 +186,16 @@ public sealed partial class SpeedupForecast
     /// <param name="plan">The plan (a run's first is made from its sample).</param>
     /// <param name="items">The number of items in the job.</param>
     /// <returns>The forecast for the plan's engine, width and batch size.</returns>
-    internal static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items)
+    /// <param name="readGroups">Whether a job forecast to last a second or more reads the scheduler's session groups
+    /// (<see cref="MachineLoad.OtherGroups(int, int, TimeSpan)"/>: every other process's threads, five times).</param>
+    /// <param name="otherLoad">The machine's other runnable threads; read now when null (0: an idle machine).</param>
+    internal static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, bool readGroups = true, double? otherLoad = null)
     {
         // A job shorter than the wake-up grace runs as on an idle machine, so the machine is only read (a read of
         // /proc/stat, tens of microseconds) for longer ones: a run of a fraction of a millisecond does not pay for it.
         var idle = ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: 0));
-        return idle.WallTime <= WakeUpGrace ? idle
-            : ForPlan(plan, items, ForecastSample.FromPlan(plan, items, readGroups: idle.WallTime >= TimeSpan.FromSeconds(1)));
+        return idle.WallTime <= WakeUpGrace || otherLoad == 0 ? idle
+            : ForPlan(plan, items, ForecastSample.FromPlan(plan, items, otherLoad: otherLoad, readGroups: readGroups && idle.WallTime >= TimeSpan.FromSeconds(1)));
     }
 
     internal static SpeedupForecast ForPlan(Auto.AutoPlan plan, long items, ForecastSample sample)
@@ -266,21 +269,29 @@ public sealed partial class SpeedupForecast
     internal static SpeedupForecast? PlanForecast(Auto.AutoPlan plan, long items) =>
         plan.TimePerItem <= TimeSpan.Zero || items <= 0 ? null : ForPlan(plan, items);
 
-    /// <summary>The note for a run's plans so far: the first plan's (<see cref="PlanNote(Auto.AutoPlan, long)"/>) while there
-    /// is one, else each plan's items from its own measurement (<see cref="ForRun"/>), so that the plan line after a re-plan
-    /// forecasts the run as planned, not the first plan alone.</summary>
+    /// <summary>The note auto mode's plan line ends with for a run's plans so far (see
+    /// <see cref="PlanForecast(IReadOnlyList{Auto.AutoPlan}, long, double?)"/>).</summary>
     /// <param name="plans">The run's plans, first to last.</param>
     /// <param name="items">The number of items in the job.</param>
     /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
     /// <returns>The note, empty when the first plan holds no measurement.</returns>
     internal static string PlanNote(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null) => Note(PlanForecast(plans, items, otherLoad));
 
-    /// <summary>The forecast behind <see cref="PlanNote(IReadOnlyList{Auto.AutoPlan}, long, double?)"/>, or null when the
-    /// first plan holds no measurement. Made at once (it may read the machine's load); its note is text formatted from it
-    /// (<see cref="Note"/>), which auto mode leaves until its report's plan line is read.</summary>
+    /// <summary>The forecast auto mode's plan line ends with: that of the plan it is printed with (the last), or null when
+    /// the first plan holds no measurement. Made at once, on the run's return path.</summary>
+    /// <remarks>
+    /// <para>The machine is read as <see cref="ForPlan(Auto.AutoPlan, long, bool, double?)"/> reads it (not at all for a job
+    /// forecast within <see cref="WakeUpGrace"/>), except for the scheduler's session groups: reading every other process's
+    /// threads five times, 5 ms apart, took a second on a busy machine with hundreds of threads, between the run's last item
+    /// and its return (autotail69: 0.4–1.2 s at load ~80). The machine's runnable threads (one read of /proc/stat) stand for
+    /// it; the report's <see cref="RunLosses.Forecast"/>, made when read, still reads the groups.</para>
+    /// <para>After a re-plan, the last plan over the items it was left with, from its own measurement (no sample before it):
+    /// the whole run's forecast, most of it an earlier plan's, read "ThreadPool ×1 … one worker, not 2 … forecast speedup
+    /// 1.98" (autotail69), a speedup no plan of one worker can have.</para>
+    /// </remarks>
     /// <param name="plans">The run's plans, first to last.</param>
     /// <param name="items">The number of items in the job.</param>
-    /// <param name="otherLoad">The machine's other runnable threads; read now when null.</param>
+    /// <param name="otherLoad">The machine's other runnable threads; read now when null (0: an idle machine).</param>
     /// <returns>The forecast.</returns>
     internal static SpeedupForecast? PlanForecast(IReadOnlyList<Auto.AutoPlan> plans, long items, double? otherLoad = null)
     {
@@ -289,12 +300,19 @@ public sealed partial class SpeedupForecast
             return null;
         }
 
-        if (plans.Count == 1 && otherLoad is null)
+        var plan = plans[^1];
+        if (plans.Count > 1)
         {
-            return PlanForecast(plans[0], items);
+            if (plan.TimePerItem <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            items = Math.Max(1, items - Math.Min(plan.AtItem, items));
+            plan = plan.FromItsOwnStart();
         }
 
-        return ForRun(new RunReport { Engine = "auto", Items = items, Plans = plans }, sample: ForecastSample.FromPlan(plans[0], items, otherLoad: otherLoad));
+        return ForPlan(plan, items, readGroups: false, otherLoad);
     }
 
     /// <summary>The note a plan line ends with for a forecast: <c>; forecast speedup 1.9 (limited by cores)</c>, empty for none.</summary>

@@ -50,8 +50,8 @@ public sealed partial class ReplannedForecastTests
         Assert.True(ForecastIn(line) <= 1.0, line);
 
         // On an idle machine too (the line above read this one's load): the run's forecast, most of it the ×2 plan's,
-        // was what the line printed before (SpeedupForecast.PlanForecast(plans, items, 0): above 1).
-        var idle = AutoRunPlans.LineForecast(plans, items, otherLoad: 0)!;
+        // was what the line printed before (the whole run's forecast: above 1).
+        var idle = Brigade.Reporting.SpeedupForecast.PlanForecast(plans, items, otherLoad: 0)!;
         Assert.Equal(1, idle.DegreeOfParallelism);
         Assert.True(idle.Speedup <= 1.0, idle.ToString());
     }

@@ -460,8 +460,9 @@ public sealed class SpeedupForecastTests
     [Fact]
     public void PlanNote_AfterARePlan_ForecastsEachPlansItems()
     {
-        // The first plan alone forecasts 200 CPU items of 1 ms on 2 cores (about 2); with the re-plan to 100 threads for
-        // the last 100 items, which sleep 10 ms, the run as planned does far better than 2 (an idle machine assumed).
+        // The first plan alone forecasts 200 CPU items of 1 ms on 2 cores (about 2); after the re-plan to 100 threads for
+        // the last 100 items, which sleep 10 ms, the line forecasts that last plan over its items (review 69: a line
+        // forecasts the plan it is printed with), far better than 2 (an idle machine assumed).
         var plans = new[] { Plan("threadpool", 2, 1_000, 1, atItem: 0), Plan("threads", 100, 10_000, 0, atItem: 100) };
 
         var first = SpeedupForecast.PlanNote(plans[..1], 200, otherLoad: 0);
