@@ -184,6 +184,7 @@ public sealed class ClusterEngineTests(ClusterFixture fixture)
         var error = Assert.IsType<ClusterDispatchException>(failure.Exception);
         // Its batch of 8 failed, then the halves holding it (4, 2), then the item alone: every attempt is listed.
         Assert.Equal(4, error.Attempts.Count);
+        Assert.Equal(4, failure.Attempts); // ItemFailure.Attempts counts the same tries (it read 1)
         Assert.All(error.Attempts, a => Assert.Contains("injected: this call cannot complete", a, StringComparison.Ordinal));
         Assert.StartsWith("Item 13 could not be run on the cluster after 4 attempts", error.Message, StringComparison.Ordinal);
         Assert.Equal(39, result.Report.Succeeded);

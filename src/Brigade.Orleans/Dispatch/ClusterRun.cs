@@ -476,7 +476,7 @@ internal sealed class ClusterRun<TIn, TOut>
                 failed.History,
                 error);
             ClusterLog.ItemAbandoned(_engine.Logger, _runId, index, string.Join("; ", failed.History));
-            await _job.CompleteBatchAsync(slot.Worker, batch, 1, new TOut[1], [new ItemFailure(index, failure)], _job.GetTimestamp(), null).ConfigureAwait(false);
+            await _job.CompleteBatchAsync(slot.Worker, batch, 1, new TOut[1], [new ItemFailure(index, failure) { Attempts = failed.Tries }], _job.GetTimestamp(), null).ConfigureAwait(false);
             Done();
         }
         else
