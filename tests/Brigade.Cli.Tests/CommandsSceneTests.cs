@@ -33,5 +33,33 @@ public sealed class CommandsSceneTests
         Assert.Equal(4 * Environment.ProcessorCount, computing.GetProperty("items").GetInt64());
         Assert.Equal(0, computing.GetProperty("failed").GetInt64());
         Assert.Contains("at once", scene.GetProperty("conclusion").GetString(), StringComparison.Ordinal);
+
+        // Review 70: every auto run carries `plan` and `class` (README: "runs with engine `auto`"), here as in the auto-mode
+        // scene (before, only that scene's records had them); the threads run has neither.
+        var classes = new HashSet<string> { "cpu-bound", "blocking", "async-io", "tiny", "mixed", "serialized", "unknown" };
+        foreach (var run in runs.Values)
+        {
+            var label = run.GetProperty("label").GetString();
+            if (run.GetProperty("engine").GetString() == "auto")
+            {
+                Assert.True(run.TryGetProperty("plan", out var plan) && !string.IsNullOrWhiteSpace(plan.GetString()), $"{label}: no plan");
+                Assert.True(run.TryGetProperty("class", out var cls) && classes.Contains(cls.GetString()!), $"{label}: no class");
+            }
+            else
+            {
+                Assert.False(run.TryGetProperty("plan", out _), $"{label}: a plan");
+                Assert.False(run.TryGetProperty("class", out _), $"{label}: a class");
+            }
+        }
+
+        // 16 sleeps on auto's lanes (64 on most machines): brigade run gives no "why not faster" for fewer items than
+        // workers, nor does the demo (it read "brigade run exec:sleep {} (auto ×64): ... imbalance 91% ... use fewer
+        // workers"). A run the scene explains is named by its label in the runs.
+        if (scene.TryGetProperty("whyNotFaster", out var why))
+        {
+            var explained = Assert.Single(runs.Keys, k => why.GetString()!.StartsWith(k + " (", StringComparison.Ordinal));
+            var run = runs[explained];
+            Assert.True(run.GetProperty("items").GetInt64() >= run.GetProperty("workers").GetInt64(), $"{why.GetString()}: fewer items than workers");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Brigade.Cli.Demo.Model;
+using Brigade.Cli.Run;
 using Spectre.Console;
 
 namespace Brigade.Cli.Demo;
@@ -9,6 +10,10 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
     // Guards console writes: scenes print from worker threads.
     private readonly Lock _gate = new();
     private readonly List<RunReport> _reports = [];
+
+    // The labels given to Record instead of a report's own (a brigade run job names its command): the "why not faster" names
+    // the run as the scene's runs do (review 70: it read "brigade run exec:sleep {}" for two runs of the commands scene).
+    private readonly Dictionary<RunReport, string> _labels = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Gets whether to shorten the long runs.</summary>
     public bool Quick => quick;
@@ -52,12 +57,19 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
     /// losses give), not <see cref="RunReport.Speedup"/>, which counts waits for a core as work (review 67).</param>
     /// <param name="efficiencyWidth">The width efficiency is relative to; defaults to the run's workers.</param>
     /// <param name="label">The run's label in the demo, instead of its report's (a <c>brigade run</c> job names its command).</param>
+    /// <remarks>A run whose engine is <c>auto</c>, in any scene, carries auto mode's <c>plan</c> (the last plan's line) and the
+    /// <c>class</c> its last plan measured (README: "runs with engine <c>auto</c>"); before review 70 only the auto-mode
+    /// scene added them, and the commands scene's auto runs had neither.</remarks>
     public RunRecord Record(RunReport report, TimeSpan? sequentialWall = null, int? efficiencyWidth = null, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         lock (_gate)
         {
             _reports.Add(report);
+            if (label is not null)
+            {
+                _labels[report] = label;
+            }
         }
 
         var losses = report.Losses;
@@ -85,25 +97,34 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
                 : null,
             FailedIndexes = report.Failed > 0 ? [.. report.Failures.Take(100).Select(f => f.Index)] : null,
             Losses = LossesRecord.From(losses),
+            Plan = IsAuto(report) ? report.Plan : null,
+            Class = IsAuto(report) ? WorkloadClassNames.Of(report.Plans.Count > 0 ? report.Plans[^1].Class : Brigade.Auto.WorkloadClass.Unknown) : null,
         };
     }
 
+    private static bool IsAuto(RunReport report) => string.Equals(report.Engine, Engine.Auto.Name, StringComparison.Ordinal);
+
     /// <summary>
     /// Adds to a scene's conclusion why its least efficient parallel run (of those recorded since
-    /// <paramref name="firstReport"/>) was not faster, when that run lost at least 10% of its ideal.
+    /// <paramref name="firstReport"/>) was not faster, when that run lost at least 10% of its ideal and had an item for each
+    /// of its workers (<see cref="BatchJob.HasItemsForEveryWorker"/>, brigade run's rule: review 70, the commands scene's 16
+    /// sleeps on auto's 64 lanes read "imbalance 91% ... use fewer workers", where brigade run says nothing).
     /// </summary>
     public void ExplainLosses(SceneResult result, int firstReport)
     {
         ArgumentNullException.ThrowIfNull(result);
         RunReport[] reports;
+        Dictionary<RunReport, string> labels;
         lock (_gate)
         {
             reports = [.. _reports.Skip(firstReport)];
+            labels = new(_labels, ReferenceEqualityComparer.Instance);
         }
 
         // A list, not MinBy over tuples: MinBy of an empty sequence of value types throws.
         var candidates = reports
             .Where(static r => r.DegreeOfParallelism > 1 && r.Items > 0 && r.WallTime >= TimeSpan.FromMilliseconds(10))
+            .Where(static r => BatchJob.HasItemsForEveryWorker(r.Items, r.DegreeOfParallelism))
             .Select(static r => (Report: r, Losses: r.Losses))
             .Where(static x => x.Losses.Gap >= x.Losses.Ideal * 0.10)
             .ToList();
@@ -114,7 +135,8 @@ internal sealed class DemoContext(bool quick, bool json, IAnsiConsole console)
 
         var worst = candidates.MinBy(static x => x.Losses.Efficiency);
 
-        result.WhyNotFaster = $"{worst.Report.Label ?? worst.Report.Engine} ({worst.Report.Engine} ×{worst.Report.DegreeOfParallelism}): {worst.Losses.Summary}";
+        var name = labels.GetValueOrDefault(worst.Report) ?? worst.Report.Label ?? worst.Report.Engine;
+        result.WhyNotFaster = $"{name} ({worst.Report.Engine} ×{worst.Report.DegreeOfParallelism}): {worst.Losses.Summary}";
         result.Conclusion += $" Why not faster: {result.WhyNotFaster}.";
     }
 

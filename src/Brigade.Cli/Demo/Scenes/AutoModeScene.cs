@@ -25,7 +25,8 @@ internal sealed class AutoModeScene : IDemoScene
             var autoReport = comparison.Auto.Report;
             var pick = comparison.Alternatives[0];
             var cls = WorkloadClassNames.Of(comparison.MeasuredClass);
-            result.Runs.Add(Recorded(context, autoReport, cls));
+            // Record gives every auto run its plan and class (the class is the last plan's: comparison.MeasuredClass).
+            result.Runs.Add(context.Record(autoReport));
             result.Runs.Add(context.Record(pick.Report));
             matched += comparison.ClassMatches ? 1 : 0;
             within += comparison.Ratio <= 1.15 ? 1 : 0;
@@ -41,29 +42,6 @@ internal sealed class AutoModeScene : IDemoScene
             (context.Quick ? " (quick runs last tens of milliseconds, where a few milliseconds of sampling show)" : "") +
             ". Every plan says why in one line; see 'brigade advise' for all alternatives and docs/performance.md for full-size figures.";
         return result;
-    }
-
-    private static RunRecord Recorded(DemoContext context, RunReport report, string cls)
-    {
-        var record = context.Record(report);
-        return new RunRecord
-        {
-            Engine = record.Engine,
-            Label = record.Label,
-            Workers = record.Workers,
-            Items = record.Items,
-            WallSeconds = record.WallSeconds,
-            CpuSeconds = record.CpuSeconds,
-            Failed = record.Failed,
-            Speedup = record.Speedup,
-            SpeedupOver = record.SpeedupOver,
-            Efficiency = record.Efficiency,
-            Batches = record.Batches,
-            NotRun = record.NotRun,
-            Losses = record.Losses,
-            Plan = report.Plan,
-            Class = cls,
-        };
     }
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
