@@ -22,10 +22,13 @@ public sealed class RunForcedExitStdoutTests
 
         using var dir = new TempDirectory();
         var input = dir.File("in.txt");
-        // 1,000 `echo` commands (3,000 until suite69: ~2,200 checks, 26.6 s of CPU for this one test at load 70, 13 of it
-        // system time for the 3,000 processes). Every check is the same comparison while results flow; 1,000 still give
-        // ~640-690 of them, against the 5 the last assertion asks for.
-        await File.WriteAllTextAsync(input, string.Concat(Enumerable.Range(1, 1000).Select(static i => $"{i}\n")));
+        // 150 `echo` commands (3,000 until suite69, 1,000 until suite70). What goes red against run68's bug is the hold:
+        // with `-o -` every delivery forces a watermark inside the write gate, so the count alone (the watermark's against
+        // every result delivered) says the same either way, and reverting only it stays green (review 69). With the hold
+        // taken out as well (the line said as before 00498916: nothing held, the watermark's count) results reach stdout
+        // in the 5 ms after the line: red 3 of 3 at 30 commands (5-8 of 53-86 checks wrong, "said 0, stdout held 0, then
+        // 1"), at 100 (19-22 of 107-126) and at 1,000 (178 of 941); 150 keeps five times the smallest count's margin.
+        await File.WriteAllTextAsync(input, string.Concat(Enumerable.Range(1, 150).Select(static i => $"{i}\n")));
         var stdout = new LockedWriter();
         var options = new RunJobOptions
         {
