@@ -243,13 +243,15 @@ public sealed class FaultTests
     {
         await using var engine = TestEngines.Create(o => o.MaxItemsPerWorker = 10);
 
-        var result = await Runner.MapAsync(Enumerable.Range(0, 60).ToArray(), new WhichProcess(), TestEngines.Run(engine));
+        // Three workers' worth of items (not six: each recycle is a worker start): the two loops' first workers are retired
+        // and at least one more takes over.
+        var result = await Runner.MapAsync(Enumerable.Range(0, 30).ToArray(), new WhichProcess(), TestEngines.Run(engine));
 
         Assert.True(result.Report.IsSuccess);
         var perWorker = result.Values.GroupBy(pid => pid).ToList();
-        Assert.True(perWorker.Count >= 6, $"{perWorker.Count} workers");
+        Assert.True(perWorker.Count >= 3, $"{perWorker.Count} workers");
         Assert.All(perWorker, g => Assert.True(g.Count() <= 10, $"pid {g.Key} ran {g.Count()} items"));
-        Assert.True(engine.GetStatistics().WorkersRecycled >= 5);
+        Assert.True(engine.GetStatistics().WorkersRecycled >= 2);
     }
 
     [Fact(Timeout = 60_000)]
@@ -257,7 +259,8 @@ public sealed class FaultTests
     {
         await using var engine = TestEngines.Create(o => o.MaxItemsPerWorker = 5);
 
-        var result = await Runner.MapAsync(Enumerable.Range(0, 30).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 4));
+        // Five batches of 4 on two workers: without the cap some worker takes a second batch (8 items).
+        var result = await Runner.MapAsync(Enumerable.Range(0, 20).ToArray(), new WhichProcess(), TestEngines.Run(engine, batchSize: 4));
 
         Assert.True(result.Report.IsSuccess);
         Assert.All(result.Values.GroupBy(pid => pid), g => Assert.True(g.Count() <= 5, $"pid {g.Key} ran {g.Count()} items"));

@@ -9,6 +9,7 @@ namespace Brigade.Processes.Tests;
 /// Forwarded worker output (review 19): a standard error nobody reads must not stall whoever posts a worker's lines
 /// (the thread reading the worker's pipe, hence the worker), and lines that cannot wait are counted, not lost silently.
 /// </summary>
+[Collection(ProcessWide.Name)]
 public sealed class StderrForwarderTests
 {
     [Fact(Timeout = 30_000)]
@@ -108,7 +109,7 @@ public sealed class StderrForwarderTests
     [Fact(Timeout = 120_000)]
     public async Task WorkerWritingEightPipesOfOutput_WhileStandardErrorIsNotRead_FinishesItsItem_AndEveryLineArrives()
     {
-        // The test assembly runs one test at a time, so this process's standard error is the test's to replace.
+        // Its collection (ProcessWide) runs alone, so this process's standard error is the test's to replace.
         using var target = new GatedWriter();
         var original = Console.Error;
         Console.SetError(target);
