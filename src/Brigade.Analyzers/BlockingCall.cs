@@ -27,7 +27,7 @@ internal static class BlockingCall
         /// <summary><c>Thread.Sleep(...)</c>.</summary>
         Sleep,
 
-        /// <summary>A synchronous method with an asynchronous twin on the same type (<c>File.ReadAllText</c>).</summary>
+        /// <summary>A synchronous method with an asynchronous twin on the same type (<c>File.ReadAllText</c>, <c>SemaphoreSlim.Wait</c>).</summary>
         HasAsyncTwin,
 
         /// <summary>Another blocking call, with no mechanical fix.</summary>
@@ -101,7 +101,10 @@ internal static class BlockingCall
         {
             switch (type.Name, method.Name)
             {
+                // Review 70: every overload of SemaphoreSlim.Wait has WaitAsync with the same parameters, returning Task
+                // for void and Task<bool> for bool: awaiting it is the same call, so the code fix offers it.
                 case ("SemaphoreSlim", "Wait"):
+                    return HasAsyncTwin(method) ? Kind.HasAsyncTwin : Kind.Other;
                 case ("ManualResetEventSlim", "Wait"):
                 case ("CountdownEvent", "Wait"):
                 case ("Barrier", "SignalAndWait"):
