@@ -857,24 +857,25 @@ internal static class LossBreakdown
     // thread pool were sent to Engine.Threads on the first run, to "hold locks for less time" on the second, timed).
     private static string BlockingAdvice(TimeSpan blocking, TimeSpan untimedContended, long monitorContentions) =>
         untimedContended > TimeSpan.Zero && Min(untimedContended, blocking) * 2 >= blocking
-            ? Text($"the runtime counted {monitorContentions:N0} plain-lock contentions during these batches: a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state (RunLosses.StartTimingPlainLocks() before the run times the waits)")
+            ? Text($"the runtime counted {monitorContentions:N0} contentions on plain locks during these batches: a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state (RunLosses.StartTimingPlainLocks() before the run times the waits)")
             : "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)";
 
     // The fewest batches on the timeline from which a queue at a shared resource is looked for, and how much of the time an
-    // item alone may spend on the CPU (more: it waits for a core, a cause of its own, or computes inside a lock).
+    // item spends on the CPU at most (more: it waits for a core, a cause of its own, or computes inside a lock).
     private const int QueueMinBatches = 8;
     private const double QueueCpuShareMax = 0.5;
 
     // Items queued at something they share that serves them k at a time (a server, a disk, a database row, a lock): each
-    // item's latency grows with how many are in flight, and the run finishes about k items in the time the fastest item took
-    // (its latency when it found no queue). Read from the timeline (its recorded batches, when capped; nothing when it is
-    // off), where all three hold: (1) on average at least 2k batches in flight, so an item took twice the fastest's time or
-    // more; (2) the batches' ends k apart are spaced by at least half the fastest item's time (80% of them): served k at a
-    // time, no more than k end together, where independent items started together end together; (3) an item alone spends
-    // at most half of its time on the CPU, and the batches' time is mostly off it beyond their wait for a core (CPU-bound
-    // items on a busy machine slow the same way: that is waiting for a core), and no lock wait measured or counted (a lock
-    // in the process is lock contention). First items slowed by start-up, or one slow item, make the fastest item's time
-    // no shorter and the run's rate no lower: they do not read as a queue.
+    // item's latency grows with how many are in flight, and the run finishes k items per service time, wherever the
+    // workers started. Read from the timeline (its recorded batches, when capped; nothing when it is off), where all hold:
+    // (1) the workers' first batches started together (within half a typical batch), yet (2) after them, the batches'
+    // ends k apart are evenly spaced (90% of the gaps at least 0.6 of their mean): served k at a time, one (or k) ends
+    // every service time, where independent items started together end together, and items of many sizes end at random;
+    // (3) on average at least 2k batches in flight, so an item took twice its service time or more; (4) the batches' time
+    // is mostly off the CPU beyond their wait for a core, each item's CPU time under half its service time (CPU-bound items
+    // on a busy machine slow the same way: that is waiting for a core), and no lock wait measured or counted (a lock in the
+    // process is lock contention). The service time is read from the ends' spacing (k × the span per item), not from the
+    // fastest item: at a steady queue none is served alone (fresh70: the fastest of 40 took 602 ms, the service 200 ms).
     private static (TimeSpan Waited, string Description, string Advice)? SharedQueue(
         RunReport report, bool remote, TimeSpan busy, TimeSpan runQueueInside, TimeSpan contention, TimeSpan untimedContended)
     {
@@ -883,66 +884,67 @@ internal static class LossBreakdown
             return null;
         }
 
-        var events = report.Timeline.Where(static e => e.Count > 0 && e.Duration > TimeSpan.Zero).ToArray();
-        var succeeded = events.Where(static e => e.Failed == 0).ToArray();
-        if (events.Length < QueueMinBatches || succeeded.Length == 0)
+        var events = report.Timeline.Where(static e => e.Count > 0 && e.Duration > TimeSpan.Zero).OrderBy(static e => e.Start).ToArray();
+        var lanes = events.Select(static e => e.WorkerId).Distinct().Count();
+        if (lanes < 2 || events.Length < lanes + QueueMinBatches)
         {
             return null;
         }
 
-        var fastest = succeeded.Min(static e => e.Duration.TotalSeconds / e.Count);
-        var span = (events.Max(static e => e.End) - events.Min(static e => e.Start)).TotalSeconds;
+        var span = (events.Max(static e => e.End) - events[0].Start).TotalSeconds;
         long items = events.Sum(static e => (long)e.Count);
         var inBatches = events.Sum(static e => e.Duration.TotalSeconds);
-        if (fastest <= 0 || span <= 0)
+        var typical = Median(events.Select(static e => e.Duration.TotalSeconds));
+        if (span <= 0 || (events[lanes - 1].Start - events[0].Start).TotalSeconds > typical / 2)
         {
             return null;
         }
 
         var inFlight = inBatches / span;
-        var atOnce = items / span * fastest;
-        var k = Math.Max(1, (int)Math.Round(atOnce));
-        if (atOnce < 0.6 || inFlight < 2.0 * k)
+        var ends = events.Skip(lanes).Select(static e => e.End.TotalSeconds).Order().ToArray();
+        var k = 0;
+        for (var step = 1; step * 2 <= inFlight && k == 0; step++)
         {
-            return null;
-        }
-
-        var ends = events.Select(static e => (e.End, e.Count)).OrderBy(static e => e.End).ToArray();
-        var spaced = 0;
-        for (var i = 0; i + k < ends.Length; i++)
-        {
-            if ((ends[i + k].End - ends[i].End).TotalSeconds >= 0.5 * fastest * ends[i + k].Count)
+            var gaps = Enumerable.Range(0, Math.Max(0, ends.Length - step)).Select(i => ends[i + step] - ends[i]).ToArray();
+            if (gaps.Length >= QueueMinBatches / 2)
             {
-                spaced++;
+                var mean = gaps.Average();
+                k = mean > 0 && gaps.Count(g => g >= 0.6 * mean) >= 0.9 * gaps.Length ? step : 0;
             }
         }
 
-        if (spaced < 0.8 * (ends.Length - k))
+        if (k == 0)
         {
             return null;
         }
 
         // The CPU: the timeline's where every batch has it, else the workers' (the process's, an upper bound, without it).
+        var service = k * span / items;
         var cpu = events.All(static e => e.CpuTime is not null)
             ? events.Sum(static e => e.CpuTime!.Value.TotalSeconds)
             : (report.WorkerCpuTime ?? report.ProcessCpuTime).TotalSeconds * inBatches / Math.Max(busy.TotalSeconds, inBatches);
         var offCpu = inBatches - cpu - (runQueueInside.TotalSeconds * inBatches / busy.TotalSeconds);
-        if (cpu / items > QueueCpuShareMax * fastest || offCpu < 0.5 * inBatches)
+        if (cpu / items > QueueCpuShareMax * service || offCpu < 0.5 * inBatches)
         {
             return null;
         }
 
-        var waited = busy * Math.Max(0.0, 1.0 - (items * fastest / inBatches));
+        var waited = busy * Math.Max(0.0, 1.0 - (k / inFlight));
         if (waited <= TimeSpan.Zero || contention * 4 >= waited)
         {
             return null;
         }
 
-        var each = inBatches / items / fastest;
         var served = k == 1 ? "about one at a time" : Text($"about {k} at a time");
-        var description = Text($"items slowed as more ran at once: {inFlight:0.#} in flight took {each:0.0}× as long each as the fastest ({LossText.Duration(fastest)}), and the run finished {atOnce:0.0} {(k == 1 && atOnce < 1.5 ? "item" : "items")} per {LossText.Duration(fastest)}: something they share outside the process's CPU (a server, a disk, a database row, a lock) serves them {served}");
+        var description = Text($"items slowed as more ran at once: {inFlight:0.#} in flight took {inFlight / k:0.0}× as long each ({LossText.Duration(inBatches / items)}) as their service ({LossText.Duration(service)}, from the steady spacing of their ends); the run finished {k} per service, as {LossText.Workers(k)} would: something they share outside the process's CPU (a server, a disk, a database row, a lock) serves them {served}");
         var advice = Text($"fewer workers would do as well ({(k == 1 ? "1 or 2" : Text($"about {k}"))}: MaxDegreeOfParallelism): the limit is what the items share; look at the server, disk or lock that serves them {served}, or make it serve more at once");
         return (waited, description, advice);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, TimeSpan? timed, TimeSpan shared, double growth)

@@ -188,6 +188,109 @@ public sealed partial class SharedResourceLossTests
         Assert.True(headline.Success && double.Parse(headline.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 2, text);
     }
 
+    [Fact]
+    public void RecordedTimeline_FortyGetsToAOneAtATimeServer_Width4()
+    {
+        // fresh70's repro (async ×4, 200 ms per request, one at a time), its timeline as recorded: no item was served alone
+        // (the fastest took 602 ms, start-up included), the ends 200 ms apart. Before: "speedup 3.79, efficiency 95%".
+        var report = Recorded(Fresh70, wallMs: 8_735, processCpuMs: 1_057);
+
+        var losses = LossBreakdown.Compute(report, report.Counters, callerKeepsEngine: true);
+        var all = Causes(losses);
+
+        var shared = Assert.Single(losses.Causes, c => c.Cause == LossCause.SharedResource);
+        Assert.Contains("one at a time", shared.Description, StringComparison.Ordinal);
+        Assert.InRange(losses.Speedup, 0.7, 1.5);
+        Assert.Contains(losses.Advice, a => a.Contains("fewer workers", StringComparison.Ordinal));
+        Assert.DoesNotContain("speedup 3.", report.ToString(), StringComparison.Ordinal);
+        Assert.True(losses.Causes.Sum(static c => c.Time.Ticks) == losses.Gap.Ticks, all);
+    }
+
+    [Fact]
+    public void RecordedTimeline_IndependentItemsStartedApart_AreNotQueued()
+    {
+        // The same ends, but the workers' first items started 200 ms apart (an input that gave one every 200 ms): 800 ms
+        // items side by side look the same later on; only a start together then ends apart is a queue's.
+        var staggered = Fresh70.Select(static (e, i) => i < 4 ? (e.Worker, i * 200.0, 800.0) : e).ToArray();
+        var report = Recorded(staggered, wallMs: 8_735, processCpuMs: 1_057);
+
+        var losses = LossBreakdown.Compute(report, report.Counters, callerKeepsEngine: true);
+
+        Assert.DoesNotContain(losses.Causes, c => c.Cause == LossCause.SharedResource);
+    }
+
+    private static readonly (int Worker, double Start, double Duration)[] Fresh70 =
+    [
+        (1, 119, 602),
+        (0, 124, 768),
+        (2, 213, 1085),
+        (3, 213, 884),
+        (1, 754, 748),
+        (0, 892, 818),
+        (3, 1097, 814),
+        (2, 1298, 816),
+        (1, 1502, 813),
+        (0, 1710, 806),
+        (3, 1911, 827),
+        (2, 2113, 820),
+        (1, 2315, 820),
+        (0, 2516, 822),
+        (3, 2738, 823),
+        (2, 2934, 824),
+        (1, 3135, 836),
+        (0, 3338, 827),
+        (3, 3561, 809),
+        (2, 3758, 819),
+        (1, 3972, 814),
+        (0, 4165, 824),
+        (3, 4370, 835),
+        (2, 4576, 829),
+        (1, 4786, 847),
+        (0, 4989, 842),
+        (3, 5205, 834),
+        (2, 5406, 835),
+        (1, 5633, 812),
+        (0, 5831, 818),
+        (3, 6039, 815),
+        (2, 6241, 817),
+        (1, 6445, 824),
+        (0, 6649, 831),
+        (3, 6854, 828),
+        (2, 7058, 829),
+        (1, 7269, 837),
+        (0, 7480, 829),
+        (3, 7682, 839),
+        (2, 7887, 844)
+    ];
+
+    private static RunReport Recorded((int Worker, double Start, double Duration)[] batches, double wallMs, double processCpuMs)
+    {
+        var events = batches.Select(static (b, i) => new TimelineEvent(b.Worker, i, 1, 0, Ms(b.Start), Ms(b.Duration), null)).OrderBy(static e => e.Start).ToArray();
+        var workers = events.GroupBy(static e => e.WorkerId).OrderBy(static g => g.Key).Select(static g =>
+        {
+            var last = g.MaxBy(static e => e.End);
+            return new WorkerReport(g.Key, $"worker {g.Key}", null, g.Count(), g.Count(), 0, TimeSpan.FromTicks(g.Sum(static e => e.Duration.Ticks)), null)
+            {
+                Timing = new WorkerTiming(g.Min(static e => e.Start), last.Start, last.End, last.FirstIndex, 1, null, TimeSpan.Zero),
+            };
+        }).ToArray();
+        return new RunReport
+        {
+            Engine = "async",
+            DegreeOfParallelism = workers.Length,
+            Items = events.Length,
+            Succeeded = events.Length,
+            Batches = events.Length,
+            StartedAt = LongAgo,
+            WallTime = Ms(wallMs),
+            BusyTime = TimeSpan.FromTicks(events.Sum(static e => e.Duration.Ticks)),
+            ProcessCpuTime = Ms(processCpuMs),
+            Workers = workers,
+            Timeline = events,
+            Counters = new LossProbe(0, 0, 0),
+        };
+    }
+
     [GeneratedRegex(@"speedup (\d+\.\d\d) (over [^,(]+)")]
     private static partial Regex SpeedupOver();
 
