@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Brigade.Internal;
 using Brigade.Reporting;
-using Brigade.Tests.Infrastructure;
 
 namespace Brigade.Tests.Review70Losses;
 
@@ -157,35 +156,6 @@ public sealed partial class SharedResourceLossTests
         var losses = LossBreakdown.Compute(report, report.Counters, callerKeepsEngine: true);
 
         Assert.DoesNotContain(losses.Causes, c => c.Cause == LossCause.SharedResource);
-    }
-
-    [Fact]
-    public async Task ARealOneAtATimeResource_IsNamed_AndTheSpeedupIsNotFour()
-    {
-        using var gate = new SemaphoreSlim(1);
-        var report = (await Runner.MapAsync(Enumerable.Range(0, 20).ToArray(), async (int i, CancellationToken ct) =>
-        {
-            await gate.WaitAsync(ct);
-            try
-            {
-                await Task.Delay(50, ct);
-            }
-            finally
-            {
-                gate.Release();
-            }
-
-            return i;
-        }, new RunOptions { Engine = Engine.Async, MaxDegreeOfParallelism = 4 }).Bounded()).Report;
-
-        var losses = report.Losses;
-        var text = report.Explain();
-
-        Assert.Contains(losses.Causes, c => c.Cause == LossCause.SharedResource);
-        Assert.True(losses.Speedup <= 2, text);
-        Assert.True(losses.Efficiency <= 0.6, text);
-        var headline = Regex.Match(report.ToString(), @"speedup (\d+\.\d\d)");
-        Assert.True(headline.Success && double.Parse(headline.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 2, text);
     }
 
     [Fact]
