@@ -251,8 +251,7 @@ public sealed class RunReport
         return copy;
     }
 
-    // What the summary's speedup is over, in its words (the words RunLosses.ToString and the demo's speedupOver use).
-    private const string OverIdleMachine = "over one worker on an idle machine";
+    // What the summary's speedup is over where the losses have none (RunLosses.SpeedupOver says it where they have).
     private const string OverBusyTime = "over the items' busy time";
 
     /// <summary>Gets whether the run is the baseline speedups are measured against: it ran on <see cref="Brigade.Engine.Sequential"/>.</summary>
@@ -297,12 +296,15 @@ public sealed class RunReport
         var inv = CultureInfo.InvariantCulture;
         // A run in which no item ran (an empty input; cancelled or stopped before its first item) has no speedup to show:
         // its busy time is nothing, and "speedup 0.00" read as a run that went nowhere (review 40).
-        // A speedup says what it is over (report 69): where the waits for a core were measured, the losses' speedup over one
-        // worker on an idle machine, the one Explain() gives next; else the busy time's, which counts those waits as work.
+        // A speedup says what it is over (report 69), and it is the losses' speedup, the one Explain() gives next, in the same
+        // words (review 70: the busy time's, "3.79 over the items' busy time", counted the items' time in a one-at-a-time
+        // server's queue as work, and Explain() called the same figure "over one worker on an idle machine"): over one
+        // worker on an idle machine where the waits for a core were measured, else saying they were not. The busy time's
+        // only where the losses have nothing to break down.
         var rate = Succeeded + Failed == 0 && BusyTime == TimeSpan.Zero ? "no item ran"
             : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
-            : LossBreakdown.RunQueueMeasured(this) && WorkerCount > 0 && LossesUntimed.Ideal > TimeSpan.Zero
-                ? string.Create(inv, $"speedup {LossesUntimed.Speedup:0.00} {OverIdleMachine}, efficiency {LossesUntimed.Speedup / WorkerCount * 100:0}%")
+            : WorkerCount > 0 && LossesUntimed.Ideal > TimeSpan.Zero
+                ? string.Create(inv, $"speedup {LossesUntimed.Speedup:0.00} {LossesUntimed.SpeedupOver}, efficiency {LossesUntimed.Speedup / WorkerCount * 100:0}%")
             : string.Create(inv, $"speedup {Speedup:0.00} {OverBusyTime}, efficiency {Efficiency * 100:0}%");
         var s = string.Create(inv,
             $"{Engine} ×{ShownWidth}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");

@@ -5,7 +5,7 @@ namespace Brigade.Reporting;
 /// <content>The "why not faster" section: one bar adding up to 100% of the ideal, useful time first, then each cause.</content>
 public static partial class HtmlReport
 {
-    private static readonly Dictionary<LossCause, string> LossColors = new()
+    internal static readonly Dictionary<LossCause, string> LossColors = new()
     {
         [LossCause.StartUp] = "#90a4ae",
         [LossCause.Imbalance] = "#ef6c00",
@@ -17,6 +17,7 @@ public static partial class HtmlReport
         [LossCause.Unexplained] = "#e0e0e0",
         [LossCause.WidthChange] = "#7cb342",
         [LossCause.InputEnd] = "#fbc02d",
+        [LossCause.SharedResource] = "#5d4037",
     };
 
     private static void WriteLosses(Html w, RunReport run)

@@ -319,6 +319,20 @@ internal static class LossBreakdown
             useful = TimeSpan.Zero;
         }
 
+        // Items that waited in the queue of something they share that serves them one (or k) at a time (review 70: 40 GETs to
+        // a server answering one request at a time, async ×4, read "speedup 3.79, efficiency 95%" and sequential took as long):
+        // their time beyond the fastest item's is the queue's, not the items' own work. On the thread pool that time was
+        // counted as blocking; it is the queue's first.
+        var queued = SharedQueue(report, remote, busy, runQueueInside, contention, untimedContended);
+        var queueWait = TimeSpan.Zero;
+        if (queued is { } q)
+        {
+            queueWait = Min(q.Waited, useful + blocking);
+            var fromBlocking = Min(blocking, queueWait);
+            blocking -= fromBlocking;
+            useful -= queueWait - fromBlocking;
+        }
+
         var gap = ideal - useful;
 
         // More workers than cores on items that compute whenever they hold a core (their CPU time at least half of their
@@ -331,6 +345,13 @@ internal static class LossBreakdown
             && (BeyondCores(report, slots, cores) is { } beyond ? beyond.Running > TimeSpan.Zero && beyond.Cpu >= beyond.Running * 0.5 : ownCpu >= running * 0.5);
 
         var straggler = LostSilos(report, slots, lastEndAll, tail, tooFewWorkers, tooFew) ?? Straggler(report, slots, lastEndAll, tail, tooFewWorkers, tooFew);
+        if (queued is not null && report.LostSilos.Count == 0)
+        {
+            // The last items were as slow as the others because they waited in the same queue: splitting or sorting the
+            // items, all alike, cannot shorten it (review 70: "item 28 took 5.03 s: split large items" at ×16).
+            straggler = (straggler.Description + "; the last items waited in the shared resource's queue like the others", null, null);
+        }
+
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
             (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
@@ -349,7 +370,8 @@ internal static class LossBreakdown
             (LossCause.LockContention, contention, ContentionText(contention - Min(shared, contention), lockWait, counters.MonitorContentions, timed, Min(shared, contention), sharedGrowth),
                 "hold locks for less time, or give each worker its own state and combine at the end (Runner.MapReduceAsync)"),
             (LossCause.Blocking, blocking, BlockingText(blocking, busy, Min(untimedContended, blocking), counters.MonitorContentions),
-                "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)"),
+                BlockingAdvice(blocking, untimedContended, counters.MonitorContentions)),
+            (LossCause.SharedResource, queueWait, queued?.Description ?? "", queued?.Advice),
         };
 
         var named = TimeSpan.Zero;
@@ -379,7 +401,11 @@ internal static class LossBreakdown
             }
         }
 
-        return new RunLosses { Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, ForecastWhenRead = () => ForecastOf(report) };
+        return new RunLosses
+        {
+            Width = width, Ideal = ideal, Useful = useful, Causes = list, Advice = advice, RunQueueMeasured = RunQueueMeasured(report),
+            ForecastWhenRead = () => ForecastOf(report),
+        };
     }
 
     /// <summary>Gets the most workers that ran at once: the slots their batches' spans need (see <see cref="Slots"/>), plus
@@ -784,7 +810,7 @@ internal static class LossBreakdown
     private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote, bool transportKnown, TimeSpan input)
     {
         var items = Math.Max(1, report.Items - report.NotRun);
-        var s = Text($"{LossText.Duration(between)} between batches ({LossText.Duration((between + transport) / items)} per item over {items:N0} items in {report.Batches:N0} batches)");
+        var s = Text($"{LossText.Duration(between)} between batches ({LossText.Duration((between + transport).TotalSeconds / items)} per item over {items:N0} items in {report.Batches:N0} batches)");
         if (input > TimeSpan.Zero)
         {
             s += Text($", {LossText.Duration(input)} of it waiting for the input's next items");
@@ -824,6 +850,103 @@ internal static class LossBreakdown
         }
 
         return s;
+    }
+
+    // Where the runtime counted plain-lock contention during most of the blocked batches (not timed: the process's first run
+    // that read losses), a lock is the likely wait, and more threads cannot help it (review 70: 40 items in one lock on the
+    // thread pool were sent to Engine.Threads on the first run, to "hold locks for less time" on the second, timed).
+    private static string BlockingAdvice(TimeSpan blocking, TimeSpan untimedContended, long monitorContentions) =>
+        untimedContended > TimeSpan.Zero && Min(untimedContended, blocking) * 2 >= blocking
+            ? Text($"the runtime counted {monitorContentions:N0} contentions on plain locks during these batches: a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state (RunLosses.StartTimingPlainLocks() before the run times the waits)")
+            : "run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)";
+
+    // The fewest batches on the timeline from which a queue at a shared resource is looked for, and how much of the time an
+    // item spends on the CPU at most (more: it waits for a core, a cause of its own, or computes inside a lock).
+    private const int QueueMinBatches = 8;
+    private const double QueueCpuShareMax = 0.5;
+
+    // Items queued at something they share that serves them k at a time (a server, a disk, a database row, a lock): each
+    // item's latency grows with how many are in flight, and the run finishes k items per service time, wherever the
+    // workers started. Read from the timeline (its recorded batches, when capped; nothing when it is off), where all hold:
+    // (1) the workers' first batches started together (within half a typical batch), yet (2) after them, the batches'
+    // ends k apart are evenly spaced (90% of the gaps at least 0.6 of their mean): served k at a time, one (or k) ends
+    // every service time, where independent items started together end together, and items of many sizes end at random;
+    // (3) on average at least 2k batches in flight, so an item took twice its service time or more; (4) the batches' time
+    // is mostly off the CPU beyond their wait for a core, each item's CPU time under half its service time (CPU-bound items
+    // on a busy machine slow the same way: that is waiting for a core), and no lock wait measured or counted (a lock in the
+    // process is lock contention). The service time is read from the ends' spacing (k × the span per item), not from the
+    // fastest item: at a steady queue none is served alone (fresh70: the fastest of 40 took 602 ms, the service 200 ms).
+    private static (TimeSpan Waited, string Description, string Advice)? SharedQueue(
+        RunReport report, bool remote, TimeSpan busy, TimeSpan runQueueInside, TimeSpan contention, TimeSpan untimedContended)
+    {
+        if (remote || untimedContended > TimeSpan.Zero || busy <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        // Failed batches left out: an item that timed out waiting (fresh70 at ×16: one request hung 100 s) was not served.
+        var recorded = report.Timeline.Where(static e => e.Count > 0 && e.Duration > TimeSpan.Zero).ToArray();
+        var events = recorded.Where(static e => e.Failed == 0).OrderBy(static e => e.Start).ToArray();
+        var lanes = events.Select(static e => e.WorkerId).Distinct().Count();
+        if (lanes < 2 || events.Length < lanes + QueueMinBatches)
+        {
+            return null;
+        }
+
+        var span = (events.Max(static e => e.End) - events[0].Start).TotalSeconds;
+        long items = events.Sum(static e => (long)e.Count);
+        var inBatches = events.Sum(static e => e.Duration.TotalSeconds);
+        var typical = Median(events.Select(static e => e.Duration.TotalSeconds));
+        if (span <= 0 || (events[lanes - 1].Start - events[0].Start).TotalSeconds > typical / 2)
+        {
+            return null;
+        }
+
+        var inFlight = inBatches / span;
+        var ends = events.Skip(lanes).Select(static e => e.End.TotalSeconds).Order().ToArray();
+        var k = 0;
+        for (var step = 1; step * 2 <= inFlight && k == 0; step++)
+        {
+            var gaps = Enumerable.Range(0, Math.Max(0, ends.Length - step)).Select(i => ends[i + step] - ends[i]).ToArray();
+            if (gaps.Length >= QueueMinBatches / 2)
+            {
+                var mean = gaps.Average();
+                k = mean > 0 && gaps.Count(g => g >= 0.6 * mean) >= 0.9 * gaps.Length ? step : 0;
+            }
+        }
+
+        if (k == 0)
+        {
+            return null;
+        }
+
+        // The CPU: the timeline's where every batch has it, else the workers' (the process's, an upper bound, without it).
+        var service = k * span / items;
+        var cpu = events.All(static e => e.CpuTime is not null)
+            ? events.Sum(static e => e.CpuTime!.Value.TotalSeconds)
+            : (report.WorkerCpuTime ?? report.ProcessCpuTime).TotalSeconds * inBatches / Math.Max(busy.TotalSeconds, inBatches);
+        var offCpu = inBatches - cpu - (runQueueInside.TotalSeconds * inBatches / busy.TotalSeconds);
+        if (cpu / items > QueueCpuShareMax * service || offCpu < 0.5 * inBatches)
+        {
+            return null;
+        }
+
+        var waited = busy * (inBatches / recorded.Sum(static e => e.Duration.TotalSeconds)) * Math.Max(0.0, 1.0 - (k / inFlight));
+        if (waited <= TimeSpan.Zero || contention * 4 >= waited)
+        {
+            return null;
+        }
+
+        var served = k == 1 ? "about one at a time" : Text($"about {k} at a time");
+        var description = Text($"items slowed as more ran at once: {inFlight:0.#} in flight took {inFlight / k:0.0}× as long each ({LossText.Duration(inBatches / items)}) as their service ({LossText.Duration(service)}, from the steady spacing of their ends); the run finished {k} per service, as {LossText.Workers(k)} would: something they share outside the process's CPU (a server, a disk, a database row, a lock) serves them {served}");
+        var advice = Text($"fewer workers would do as well ({(k == 1 ? "1 or 2" : Text($"about {k}"))}: MaxDegreeOfParallelism): the limit is what the items share; look at the server, disk or lock that serves them {served}, or make it serve more at once");
+        return (waited, description, advice);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string ContentionText(TimeSpan contention, TimeSpan lockWait, long monitorContentions, TimeSpan? timed, TimeSpan shared, double growth)

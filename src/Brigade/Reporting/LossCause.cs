@@ -34,4 +34,9 @@ public enum LossCause
     /// <summary>Every worker idle after the last item ended, waiting for an asynchronous input that was still open to end
     /// (a FIFO or pipe whose writer closed it late): the run cannot end before its input does.</summary>
     InputEnd,
+
+    /// <summary>Items that waited in the queue of something they share outside the process's CPU (a server, a disk, a
+    /// database row, a lock) that serves them one (or a few) at a time: each item took longer the more ran at once, and the
+    /// run finished no more items per second than that many workers would; the time beyond the fastest item's is lost.</summary>
+    SharedResource,
 }

@@ -72,6 +72,16 @@ public sealed class RunLosses
         init => _forecast = new(value, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>Gets whether the run measured its workers' waits for a core (see <see cref="LossBreakdown.RunQueueMeasured"/>):
+    /// then <see cref="Speedup"/> is over one worker on an idle machine; else over one worker with the machine's waits for
+    /// a core not told apart from the items' time.</summary>
+    internal bool RunQueueMeasured { get; init; }
+
+    /// <summary>Gets what <see cref="Speedup"/> is over, in words: the same in <see cref="ToString"/> and the report's
+    /// one-line summary (review 70: the summary said "over the items' busy time" of the figure this called "over one worker
+    /// on an idle machine").</summary>
+    internal string SpeedupOver => RunQueueMeasured ? "over one worker on an idle machine" : "over one worker (waits for a core not measured)";
+
     /// <summary>Gets the causes of the gap, largest first; they sum to <see cref="Gap"/>. Causes that cost nothing are left out.</summary>
     public IReadOnlyList<RunLoss> Causes { get; internal init; } = [];
 
@@ -124,7 +134,7 @@ public sealed class RunLosses
     // Where the batches' time went when none of it was the items' own: the largest loss measured inside batches.
     private string AllLostTo()
     {
-        var inside = Causes.Where(static c => (c.Cause is LossCause.WaitingForCore or LossCause.GcPauses or LossCause.LockContention) && c.Time > TimeSpan.Zero)
+        var inside = Causes.Where(static c => (c.Cause is LossCause.WaitingForCore or LossCause.GcPauses or LossCause.LockContention or LossCause.SharedResource) && c.Time > TimeSpan.Zero)
             .MaxBy(static c => c.Time);
         return inside?.Cause switch
         {
@@ -146,7 +156,7 @@ public sealed class RunLosses
         }
         else
         {
-            sb.Append(inv, $"; speedup {Speedup:0.00} over one worker on an idle machine");
+            sb.Append(inv, $"; speedup {Speedup:0.00} {SpeedupOver}");
         }
 
         if (Forecast is { } forecast)

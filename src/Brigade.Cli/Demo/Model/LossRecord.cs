@@ -29,6 +29,7 @@ internal sealed class LossRecord
         LossCause.Blocking => "blocking",
         LossCause.WidthChange => "width-change",
         LossCause.InputEnd => "input-end",
+        LossCause.SharedResource => "shared-resource",
         _ => "unexplained",
     };
 }
