@@ -28,6 +28,13 @@ internal static class RunLossAdvice
         ("(the plan cache, on unless AutoEngineOptions.UsePlanCache is off)", "(brigade keeps auto mode's plan for each command)", "(brigade keeps auto mode's plan for each work type)"),
         ("use fewer threads, or asynchronous work on Engine.Async for items that wait", "use fewer jobs, or --engine async for commands that wait", "use fewer jobs"),
         ("run items that block on Engine.Threads, or make them async and use Engine.Async (auto mode picks this)", "run commands that wait with --engine async (auto mode picks this)", "run items that block with --engine threads (auto mode picks this)"),
+        (": MaxDegreeOfParallelism; brigade run --jobs)", ": --jobs)", ": --jobs)"),
+
+        // Review 70's advice for blocking while plain-lock contention was counted: brigade run does not time plain locks, and
+        // a command's locks are not counted in this process (the contentions counted are brigade's own).
+        ("a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state (RunLosses.StartTimingPlainLocks() before the run times the waits)",
+            "those are brigade's own locks, not the commands': run commands that wait with --engine async (auto mode picks this)",
+            "a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state"),
     ];
 
     /// <summary>Returns <paramref name="summary"/> with the library's batch-size advice replaced.</summary>

@@ -939,7 +939,7 @@ internal static class LossBreakdown
 
         var served = k == 1 ? "about one at a time" : Text($"about {k} at a time");
         var description = Text($"items slowed as more ran at once: {inFlight:0.#} in flight took {inFlight / k:0.0}× as long each ({LossText.Duration(inBatches / items)}) as their service ({LossText.Duration(service)}, from the steady spacing of their ends); the run finished {k} per service, as {LossText.Workers(k)} would: something they share outside the process's CPU (a server, a disk, a database row, a lock) serves them {served}");
-        var advice = Text($"fewer workers would do as well ({(k == 1 ? "1 or 2" : Text($"about {k}"))}: MaxDegreeOfParallelism): the limit is what the items share; look at the server, disk or lock that serves them {served}, or make it serve more at once");
+        var advice = Text($"fewer workers would do as well ({(k == 1 ? "1 or 2" : Text($"about {k}"))}: MaxDegreeOfParallelism; brigade run --jobs): the limit is what the items share; look at the server, disk or lock that serves them {served}, or make it serve more at once");
         return (waited, description, advice);
     }
 

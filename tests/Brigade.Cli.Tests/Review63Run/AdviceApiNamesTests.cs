@@ -37,6 +37,21 @@ public sealed class AdviceApiNamesTests
         });
     }
 
+    [Theory]
+    [InlineData(true, "those are brigade's own locks, not the commands': run commands that wait with --engine async")]
+    [InlineData(false, "a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state")]
+    public void LockLikelyAdvice_NamesNoLibraryApi_AndForCommandsSaysTheLocksAreBrigades(bool commands, string expected)
+    {
+        // Review 70: blocking while the runtime counted plain-lock contention reads "a lock is the likely wait" and names
+        // RunLosses.StartTimingPlainLocks(), which brigade run's user cannot call; a command's own locks are never counted.
+        var summary = "52% of the ideal; lost to blocking 88%: blocking cost 88% of the gap: the runtime counted 14 contentions on plain locks during these batches: a lock is the likely wait, and more threads will not help it; hold locks for less time, or give each worker its own state (RunLosses.StartTimingPlainLocks() before the run times the waits)";
+
+        var text = RunLossAdvice.ForRun(summary, commands);
+
+        Assert.EndsWith(expected + (commands ? " (auto mode picks this)" : ""), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("RunLosses", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Oversubscription_ReadsInTheCommandsOptions()
     {
