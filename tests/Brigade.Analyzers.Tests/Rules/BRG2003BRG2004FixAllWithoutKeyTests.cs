@@ -40,7 +40,8 @@ public sealed class BRG2003BRG2004FixAllWithoutKeyTests
         Assert.Contains("await Parallel.ForEachAsync(xs, async (x, cancellationToken) => await SaveAsync(x));", text, StringComparison.Ordinal);
     }
 
-    private static async Task<string> FixAllFromFirstAsync(DiagnosticAnalyzer analyzer, CodeFixProvider fix, string source)
+    // As dotnet format runs Fix All (Review70/FixAllWithNothingToFixTests calls it too, with one diagnostic at least).
+    internal static async Task<string> FixAllFromFirstAsync(DiagnosticAnalyzer analyzer, CodeFixProvider fix, string source, int leastDiagnostics = 2)
     {
         using var workspace = new AdhocWorkspace();
         var project = workspace.AddProject("P", LanguageNames.CSharp)
@@ -49,7 +50,7 @@ public sealed class BRG2003BRG2004FixAllWithoutKeyTests
         var document = project.AddDocument("Test0.cs", Verify<BRG2003BlockingOnThreadPoolAnalyzer>.Usings + source);
         var compilation = await document.Project.GetCompilationAsync();
         var diagnostics = (await compilation!.WithAnalyzers([analyzer]).GetAnalyzerDiagnosticsAsync()).OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
-        Assert.True(diagnostics.Length >= 2, string.Join("\n", diagnostics));
+        Assert.True(diagnostics.Length >= leastDiagnostics, string.Join("\n", diagnostics));
 
         // As dotnet format: the key is that of the first diagnostic's first action, here none.
         CodeAction? first = null;
