@@ -9,8 +9,10 @@ namespace Brigade.Cli.Tests.Review37;
 /// </summary>
 public sealed class SameOutputTwiceTests
 {
-    // Item 3 waits for a go file (at most a minute: a failed test leaves no command waiting for good).
-    private const string Command = "if [ {} = 3 ]; then n=0; while [ ! -e go ] && [ $n -lt 1200 ]; do sleep 0.05; n=$((n+1)); done; fi; echo out-{}";
+    // Item 3 waits for a go file: at a gate (a FIFO read in the run's directory, no process; until review 71 a `sleep 0.05`
+    // poll, up to a minute), which the test lets a line through once the go file is there. The test host's end of the
+    // gate closes with the test (or with the test host), and the read then ends: a failed test leaves no command waiting.
+    private const string Command = "if [ {} = 3 ]; then [ -e go ] || read _ < gate; fi; echo out-{}";
 
     [Theory(Timeout = 120_000)]
     [InlineData(false)]
@@ -23,6 +25,7 @@ public sealed class SameOutputTwiceTests
         }
 
         using var dir = new TempDirectory();
+        using var gate = Gate.Make(dir)!;
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
         await File.WriteAllTextAsync(dir.File("in.txt"), "1\n2\n3\n4\n");
         string[] args = ["run", dir.File("in.txt"), "-x", Command, "-o", dir.File("out.txt"), "-q"];
@@ -43,6 +46,7 @@ public sealed class SameOutputTwiceTests
         finally
         {
             await File.WriteAllTextAsync(dir.File("go"), "");
+            gate.Let(1);
             if (!first.WaitForExit(TimeSpan.FromSeconds(60)))
             {
                 first.Kill(entireProcessTree: true);

@@ -24,8 +24,11 @@ public sealed class HangUpTests
         }
 
         using var dir = new TempDirectory();
+        using var gate = Gate.Make(dir)!;
         await File.WriteAllTextAsync(dir.File("in.txt"), "item-1\nitem-2\n");
-        var command = $"touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
+        // Each command waits until the test lets it go: a read at a gate (a FIFO: no process), not a `sleep 0.05` poll of
+        // the go file (until review 71).
+        var command = $": > {dir.Path}/started.{{#}}; [ -e {dir.Path}/go ] || {gate.Wait}; echo {{}}";
         var psi = CliProcess.OwnGroupStartInfo(dir.Path, null, "run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "2", "-e", "threads", "-q");
         psi.ArgumentList[0] = nohup ? "--ignore-signal=HUP" : "--default-signal=INT,QUIT,TERM,HUP";
         using var brigade = Process.Start(psi)!;
@@ -45,6 +48,7 @@ public sealed class HangUpTests
             {
                 Assert.False(brigade.WaitForExit(TimeSpan.FromMilliseconds(500)), "brigade under nohup ended on SIGHUP");
                 await File.WriteAllTextAsync(dir.File("go"), "");
+                gate.Let(2);
             }
 
             await brigade.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -64,6 +68,7 @@ public sealed class HangUpTests
         finally
         {
             await File.WriteAllTextAsync(dir.File("go"), "");
+            gate.Let(2);
             if (!brigade.HasExited)
             {
                 brigade.Kill(entireProcessTree: true);

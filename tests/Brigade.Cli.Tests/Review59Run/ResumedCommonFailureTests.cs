@@ -17,8 +17,9 @@ public sealed class ResumedCommonFailureTests
     private const int SigTerm = 15;
 
     // a, b and c fail at once with the same reason; s1, s2 and s3 wait while the file "slow" exists, so the run is stopped
-    // with three failures delivered and three commands running. Each fails unless ITEM.ok exists.
-    private const string Command = "case {} in s*) test -e slow && sleep 60;; esac; test -e {}.ok || { echo missing >&2; exit 2; }";
+    // with three failures delivered and three commands running. Each fails unless ITEM.ok exists. Absolute paths: the
+    // resume runs in-process (CliRunner), where the commands start in the test host's directory.
+    private static string Command(TempDirectory dir) => $"case {{}} in s*) test -e {dir.Path}/slow && sleep 60;; esac; test -e {dir.Path}/{{}}.ok || {{ echo missing >&2; exit 2; }}";
 
     [Fact(Timeout = 180_000)]
     public async Task FailuresFile_ResumeAfterFixingOne_SummarySaysAllFailuresShareTheReason()
@@ -29,10 +30,10 @@ public sealed class ResumedCommonFailureTests
         }
 
         using var dir = new TempDirectory();
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "-o", dir.File("out.txt"), "-e", "threads", "-j", "3"];
+        string[] args = ["run", dir.File("in.txt"), "-x", Command(dir), "-o", dir.File("out.txt"), "-e", "threads", "-j", "3"];
         await StopAfterThreeFailuresAsync(dir, args, () => File.Exists(dir.File("out.txt.failures.jsonl")) ? File.ReadAllLines(dir.File("out.txt.failures.jsonl")).Length : 0);
 
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, "", [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 1, stderr);
         Assert.Contains("brigade run: 6 items, 5 failed, all with \"exit code 2: missing\"", stderr, StringComparison.Ordinal);
@@ -48,10 +49,10 @@ public sealed class ResumedCommonFailureTests
         }
 
         using var dir = new TempDirectory();
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "--journal", dir.File("j.journal"), "-e", "threads", "-j", "3"];
+        string[] args = ["run", dir.File("in.txt"), "-x", Command(dir), "--journal", dir.File("j.journal"), "-e", "threads", "-j", "3"];
         await StopAfterThreeFailuresAsync(dir, args, null);
 
-        var (code, _, stderr) = await CliProcess.RunAsync(dir.Path, "", [.. args, "--resume"]);
+        var (code, _, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 1, stderr);
         Assert.Contains("brigade run: 6 items, 5 failed, all with \"exit code 2: missing\"", stderr, StringComparison.Ordinal);
@@ -66,14 +67,14 @@ public sealed class ResumedCommonFailureTests
         }
 
         using var dir = new TempDirectory();
-        string[] args = ["run", dir.File("in.txt"), "-x", Command, "--journal", dir.File("j.journal"), "-e", "threads", "-j", "3"];
+        string[] args = ["run", dir.File("in.txt"), "-x", Command(dir), "--journal", dir.File("j.journal"), "-e", "threads", "-j", "3"];
         await StopAfterThreeFailuresAsync(dir, args, null);
         foreach (var item in new[] { "s2", "s3" })
         {
             await File.WriteAllTextAsync(dir.File($"{item}.ok"), "");
         }
 
-        var (code, stdout, stderr) = await CliProcess.RunAsync(dir.Path, "", [.. args, "--resume"]);
+        var (code, stdout, stderr) = await CliRunner.RunAsync([.. args, "--resume"]);
 
         Assert.True(code == 1, $"exit {code}: {stderr}");
         Assert.Contains("brigade run: 6 items, 3 failed, all with \"exit code 2: missing\"", stderr, StringComparison.Ordinal);

@@ -31,7 +31,9 @@ public sealed class FileSizeLimitTests
 
         using var dir = new TempDirectory();
         await File.WriteAllTextAsync(dir.File("in.txt"), string.Concat(Enumerable.Range(1, items).Select(i => $"{i}\n")));
-        var command = $"head -c {bytesPerItem} /dev/zero | tr '\\0' a; echo {{}}";
+        // The shell's own printf pads to the size (one process an item; `head -c N /dev/zero | tr '\0' a` until review 71
+        // was three: ~390 process starts a run of this test).
+        var command = $"printf '%0{bytesPerItem}d' 0; echo {{}}";
 
         var (code, err) = await RunAsync(dir, $"ulimit -f {LimitBlocks}; DOTNET_EnableWriteXorExecute=0 exec dotnet \"$@\"", command);
 
@@ -40,13 +42,15 @@ public sealed class FileSizeLimitTests
         Assert.Contains("--resume", err, StringComparison.Ordinal);
         Assert.True(File.Exists(dir.File("out.txt.journal")), err);
 
-        (code, err) = await RunAsync(dir, "exec dotnet \"$@\" --resume", command);
+        // The resume, with room, in-process (CliRunner): no limit, no signal, nothing of a process's own is checked; the
+        // same arguments as the stopped run's (absolute paths: the test host's directory is not the run's).
+        (code, _, err) = await CliRunner.RunAsync([.. Args(dir, command), "--resume"]);
 
         Assert.True(code == 0, $"exit {code}: {err}");
         var expected = new StringBuilder();
         for (var i = 1; i <= items; i++)
         {
-            expected.Append('a', bytesPerItem).Append(i).Append('\n');
+            expected.Append('0', bytesPerItem).Append(i).Append('\n');
         }
 
         Assert.True(expected.ToString() == await File.ReadAllTextAsync(dir.File("out.txt")), "the resumed output differs from an uninterrupted run's");
@@ -75,7 +79,7 @@ public sealed class FileSizeLimitTests
     private static async Task<(int Code, string Stderr)> RunAsync(TempDirectory dir, string script, string command)
     {
         var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir.Path, UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-c", script, "sh", CliProcess.CliDll, "run", "in.txt", "-x", command, "-o", "out.txt", "-j", "4" })
+        foreach (var a in new[] { "-c", script, "sh", CliProcess.CliDll }.Concat(Args(dir, command)))
         {
             psi.ArgumentList.Add(a);
         }
@@ -87,4 +91,6 @@ public sealed class FileSizeLimitTests
         await p.WaitForExitAsync(timeout.Token);
         return (p.ExitCode, await stderr);
     }
+
+    private static string[] Args(TempDirectory dir, string command) => ["run", dir.File("in.txt"), "-x", command, "-o", dir.File("out.txt"), "-j", "4"];
 }

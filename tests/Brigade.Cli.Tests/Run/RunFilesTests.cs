@@ -130,11 +130,14 @@ public sealed class RunFilesTests
         }
 
         using var dir = new TempDirectory();
+        using var gate = Gate.Make(dir)!;
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 40).Select(i => $"{i}"));
         var state = new Dictionary<string, string> { ["XDG_STATE_HOME"] = dir.File("state") };
 
-        // Items past 20 wait for a go file, so the run is interrupted with half its items done.
-        string[] args = ["run", dir.File("in.txt"), "-x", $"[ {{}} -le 20 ] || while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}} >> {dir.Path}/ran.log", "-o", "/dev/null", "-e", "threads", "-j", "4", "-q"];
+        // Items past 20 wait for a go file, so the run is interrupted with half its items done: at a gate (a FIFO read, no
+        // process; a `sleep 0.05` poll of the go file until review 71) that nothing opens, so they wait until brigade is
+        // killed; the resume finds the go file.
+        string[] args = ["run", dir.File("in.txt"), "-x", $"[ {{}} -le 20 ] || [ -e {dir.Path}/go ] || {gate.Wait}; echo {{}} >> {dir.Path}/ran.log", "-o", "/dev/null", "-e", "threads", "-j", "4", "-q"];
         using (var brigade = CliProcess.Start(dir.Path, state, args))
         {
             brigade.StandardInput.Close();

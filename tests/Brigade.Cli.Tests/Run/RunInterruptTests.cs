@@ -20,11 +20,14 @@ public sealed class RunInterruptTests
         }
 
         using var dir = new TempDirectory();
+        using var gate = Gate.Make(dir)!;
         await File.WriteAllLinesAsync(dir.File("in.txt"), Enumerable.Range(1, 6).Select(i => $"item-{i}"));
 
         // Each command says it started (and whether the signal reached it), then waits until the test lets it go: the
-        // signal lands mid-command.
-        var command = $"trap 'touch {dir.Path}/got-signal.{{#}}' {name}; touch {dir.Path}/started.{{#}}; while [ ! -e {dir.Path}/go ]; do sleep 0.05; done; echo {{}}";
+        // signal lands mid-command. The wait is a read at a gate (a FIFO: no process; a trapped signal ends the read, after
+        // its trap has marked it), not a `sleep 0.05` poll of the go file (a process start every 50 ms a command, until
+        // review 71); the resume finds the go file and does not wait.
+        var command = $"trap 'touch {dir.Path}/got-signal.{{#}}' {name}; : > {dir.Path}/started.{{#}}; [ -e {dir.Path}/go ] || {gate.Wait}; echo {{}}";
         // Not --quiet: the stop's own line is checked too (run64).
         string[] args = ["run", dir.File("in.txt"), "--exec", command, "-o", dir.File("out.txt"), "-j", "6", "-e", "threads"];
         var reaper = 0;

@@ -122,14 +122,16 @@ public sealed class RunStderrTests
     public async Task Run_HugeStderr_StreamsThrough_InBoundedMemory_OtherCommandsLinesWhole()
     {
         using var dir = new TempDirectory();
+        using var gate = Gate.Make(dir)!;
         await File.WriteAllLinesAsync(dir.File("in.txt"), ["first", "huge", "small", "small", "small", "small", "last"]);
 
         // 64 MB of stderr lines from one command while others write a line each; brigade's peak resident memory (read by the
-        // first and last commands, children of brigade) must not grow with it.
+        // first and last commands, children of brigade) must not grow with it. The last waits for the huge one's end at a
+        // gate (a FIFO the huge one writes a line to; a `sleep 0.05` poll of huge.done until review 71).
         var command = "case {} in " +
             "first) grep VmHWM /proc/$PPID/status | tr -dc 0-9; echo;; " +
-            "last) while [ ! -e huge.done ]; do sleep 0.05; done; grep VmHWM /proc/$PPID/status | tr -dc 0-9; echo;; " +
-            "huge) yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcde | head -n 500000 >&2; touch huge.done; echo;; " +
+            $"last) [ -e huge.done ] || {gate.Wait}; grep VmHWM /proc/$PPID/status | tr -dc 0-9; echo;; " +
+            $"huge) yes 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcde | head -n 500000 >&2; : > huge.done; echo >> {gate.Path}; echo;; " +
             "*) sleep 0.1; echo small-{#}-whole-line >&2; echo;; esac";
         var (code, _, stderr) = await RawAsync(dir, "", "run", "in.txt", "-x", command, "-j", "3", "-o", "out.txt", "-e", "threads", "-q");
 
