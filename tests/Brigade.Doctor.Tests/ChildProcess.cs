@@ -153,11 +153,19 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>Kills the process and every process it started (a program under <c>runuser</c>, a scenario's children), and
+    /// waits for the process to end.</summary>
+    internal async Task KillAsync()
+    {
         try
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                KillTree();
                 await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
             }
         }
@@ -165,9 +173,76 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             // Already gone.
         }
-
-        _process.Dispose();
     }
+
+    // Suite 71: Process.Kill(entireProcessTree: true) finds the children by reading every process's /proc/PID/stat: ~30 ms
+    // of CPU per child at the ~200 processes of a loaded machine, 4.8 of the corpus fixture's ~35 s in the test host (its
+    // 145 programs). The tree is read from /proc/PID/task/TID/children instead; where that cannot be read, the kill is
+    // Process's, as before. The process is killed first (it starts nothing more), then what it had started.
+    private void KillTree()
+    {
+        var descendants = new List<int>();
+        if (!OperatingSystem.IsLinux() || !TryAddDescendants(_process.Id, descendants))
+        {
+            _process.Kill(entireProcessTree: true);
+            return;
+        }
+
+        _process.Kill();
+        foreach (var pid in descendants)
+        {
+            _ = SendSignal(pid, 9);
+        }
+    }
+
+    private static bool TryAddDescendants(int pid, List<int> descendants)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;   // Gone meanwhile: nothing of it to kill.
+        }
+
+        foreach (var task in tasks)
+        {
+            string children;
+            try
+            {
+                children = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (FileNotFoundException) when (!Directory.Exists(task))
+            {
+                continue;   // The thread ended.
+            }
+            catch (FileNotFoundException)
+            {
+                return false;   // No children file in this kernel.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var id = int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
+                descendants.Add(id);
+                if (!TryAddDescendants(id, descendants))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void OnLine(string? line)
     {
