@@ -85,13 +85,13 @@ public static partial class Runner
     /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
     /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null)
     {
         var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
-        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+        return StreamCore(Deferred(source), function, options);
     }
 
     /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
@@ -101,12 +101,12 @@ public static partial class Runner
     /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
     /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null)
     {
         var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
-        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+        return StreamCore(Deferred(source), function, options);
     }
 
     /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
@@ -116,13 +116,13 @@ public static partial class Runner
     /// <param name="work">The work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="work"/> returns a <see cref="Task"/> or <see cref="ValueTask"/>: asynchronous work given as synchronous (use the overload that takes a cancellation token).</exception>
     /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IWork<TIn, TOut> work, RunOptions? options = null)
     {
         var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
-        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+        return StreamCore(Deferred(source), function, options);
     }
 
     /// <summary>Runs a work type over every item and yields each outcome as soon as it is ready (completion order).</summary>
@@ -132,12 +132,12 @@ public static partial class Runner
     /// <param name="work">The asynchronous work; in-process engines call this instance, other engines create their own from its type.</param>
     /// <param name="options">How to run; <see langword="null"/> for the defaults.</param>
     /// <returns>The outcomes as they finish; the report is on <see cref="RunStream{T}.Report"/> afterwards.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="work"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="work"/> is <see langword="null"/>.</exception>
     /// <remarks>Errors that stop the run (<see cref="RunCanceledException"/>, <see cref="SourceFailedException"/>, <see cref="NotSupportedException"/>, the engine's) are thrown while the stream is enumerated, not by this call.</remarks>
     public static RunStream<TOut> StreamAsync<TIn, TOut>(IAsyncEnumerable<TIn> source, IAsyncWork<TIn, TOut> work, RunOptions? options = null)
     {
         var function = WorkFunction<TIn, TOut>.FromWork(work, nameof(work));
-        return StreamCore(() => ItemSource<TIn>.From(NotNull(source)), function, options);
+        return StreamCore(Deferred(source), function, options);
     }
 
     /// <summary>Maps every item with a work type and combines the results in input order (see <see cref="MapReduceAsync{TIn, TOut}(IEnumerable{TIn}, Func{TIn, TOut}, Func{TOut, TOut, TOut}, RunOptions?, CancellationToken)"/>).</summary>

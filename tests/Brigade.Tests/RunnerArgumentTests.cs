@@ -80,6 +80,25 @@ public sealed class RunnerArgumentTests
         await Assert.ThrowsAsync<ArgumentNullException>("combine", () => Runner.MapReduceAsync(Items, x => x, null!));
     }
 
+    // Review 71: the work-type overloads of StreamAsync checked a null source only when the stream was enumerated (inside
+    // the deferred source), where the delegate overloads throw at the call, as their docs say.
+    [Fact]
+    public void StreamAsync_WorkTypeWithNullSource_ThrowsAtTheCall()
+    {
+        var work = new Increment();
+        Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.StreamAsync((int[])null!, (IWork<int, int>)work)));
+        Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.StreamAsync((int[])null!, (IAsyncWork<int, int>)work)));
+        Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.StreamAsync((IAsyncEnumerable<int>)null!, (IWork<int, int>)work)));
+        Assert.Throws<ArgumentNullException>("source", AtCall(() => Runner.StreamAsync((IAsyncEnumerable<int>)null!, (IAsyncWork<int, int>)work)));
+    }
+
+    private sealed class Increment : IWork<int, int>, IAsyncWork<int, int>
+    {
+        public int Execute(int input) => input + 1;
+
+        public ValueTask<int> ExecuteAsync(int input, CancellationToken cancellationToken) => new(input + 1);
+    }
+
     [Fact]
     public async Task RunStream_EnumeratedTwice_ThrowsInvalidOperationException()
     {

@@ -45,9 +45,12 @@ internal static class ClusterCommand
 
             var where = ClusterClientOptions.Describe(connection);
             var silent = silos.Count(s => s.NotAnswering is not null);
+            // Each silo counts the items it ran since it started: a silo killed and started again counts from 0, and a silo
+            // that left takes its count with it, so the sum is not the cluster's total (a kill -9'd silo's 30 items dropped
+            // out of 2,000 and the line read "1,970 run"): say what it is.
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"cluster '{connection.ClusterId}' ({where}): {silos.Count} silo{(silos.Count == 1 ? "" : "s")}{(silent == 0 ? "" : $" ({silent} not answering)")}, {silos.Sum(s => s.ProcessorCount)} cores, " +
-                $"{silos.Sum(s => s.ItemsRunning):N0} items running, {silos.Sum(s => s.ItemsCompleted):N0} run")).ConfigureAwait(false);
+                $"{silos.Sum(s => s.ItemsRunning):N0} items running, {silos.Sum(s => s.ItemsCompleted):N0} run since each silo started")).ConfigureAwait(false);
             var width = Math.Max(4, silos.Count == 0 ? 0 : silos.Max(s => s.Address.Length));
             await stdout.WriteLineAsync($"{"SILO".PadRight(width)}  CORES  RUNS  RUNNING  ITEMS RUN").ConfigureAwait(false);
             foreach (var silo in silos)
