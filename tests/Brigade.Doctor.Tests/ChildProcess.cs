@@ -177,17 +177,18 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     // Suite 71: Process.Kill(entireProcessTree: true) finds the children by reading every process's /proc/PID/stat: ~30 ms
     // of CPU per child at the ~200 processes of a loaded machine, 4.8 of the corpus fixture's ~35 s in the test host (its
-    // 145 programs). The tree is read from /proc/PID/task/TID/children instead; where that cannot be read, the kill is
-    // Process's, as before. The process is killed first (it starts nothing more), then what it had started.
+    // 145 programs). The tree is read from /proc/PID/task/TID/children instead (the doctor's own TargetProcess.Children).
+    // The process is killed first (it starts nothing more), then what it had started.
     private void KillTree()
     {
-        var descendants = new List<int>();
-        if (!OperatingSystem.IsLinux() || !TryAddDescendants(_process.Id, descendants))
+        if (!OperatingSystem.IsLinux())
         {
             _process.Kill(entireProcessTree: true);
             return;
         }
 
+        var descendants = new List<int>();
+        AddDescendants(_process.Id, descendants);
         _process.Kill();
         foreach (var pid in descendants)
         {
@@ -195,50 +196,23 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    private static bool TryAddDescendants(int pid, List<int> descendants)
+    private static void AddDescendants(int pid, List<int> descendants)
     {
-        string[] tasks;
+        IReadOnlyList<int> children;
         try
         {
-            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+            children = Brigade.Doctor.Capture.TargetProcess.Read(pid).Children();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (DoctorException)
         {
-            return true;   // Gone meanwhile: nothing of it to kill.
+            return;   // Gone meanwhile: nothing of it to kill.
         }
 
-        foreach (var task in tasks)
+        foreach (var child in children)
         {
-            string children;
-            try
-            {
-                children = File.ReadAllText(Path.Combine(task, "children"));
-            }
-            catch (FileNotFoundException) when (!Directory.Exists(task))
-            {
-                continue;   // The thread ended.
-            }
-            catch (FileNotFoundException)
-            {
-                return false;   // No children file in this kernel.
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var id = int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
-                descendants.Add(id);
-                if (!TryAddDescendants(id, descendants))
-                {
-                    return false;
-                }
-            }
+            descendants.Add(child);
+            AddDescendants(child, descendants);
         }
-
-        return true;
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
