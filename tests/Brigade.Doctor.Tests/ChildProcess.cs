@@ -153,11 +153,19 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>Kills the process and every process it started (a program under <c>runuser</c>, a scenario's children), and
+    /// waits for the process to end.</summary>
+    internal async Task KillAsync()
+    {
         try
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                KillTree();
                 await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
             }
         }
@@ -165,9 +173,50 @@ internal sealed class ChildProcess : IAsyncDisposable
         {
             // Already gone.
         }
-
-        _process.Dispose();
     }
+
+    // Suite 71: Process.Kill(entireProcessTree: true) finds the children by reading every process's /proc/PID/stat: ~30 ms
+    // of CPU per child at the ~200 processes of a loaded machine, 4.8 of the corpus fixture's ~35 s in the test host (its
+    // 145 programs). The tree is read from /proc/PID/task/TID/children instead (the doctor's own TargetProcess.Children).
+    // The process is killed first (it starts nothing more), then what it had started.
+    private void KillTree()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            _process.Kill(entireProcessTree: true);
+            return;
+        }
+
+        var descendants = new List<int>();
+        AddDescendants(_process.Id, descendants);
+        _process.Kill();
+        foreach (var pid in descendants)
+        {
+            _ = SendSignal(pid, 9);
+        }
+    }
+
+    private static void AddDescendants(int pid, List<int> descendants)
+    {
+        IReadOnlyList<int> children;
+        try
+        {
+            children = Brigade.Doctor.Capture.TargetProcess.Read(pid).Children();
+        }
+        catch (DoctorException)
+        {
+            return;   // Gone meanwhile: nothing of it to kill.
+        }
+
+        foreach (var child in children)
+        {
+            descendants.Add(child);
+            AddDescendants(child, descendants);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     private void OnLine(string? line)
     {
