@@ -1,4 +1,6 @@
 using System.Globalization;
+using Brigade.Doctor;
+using Brigade.Doctor.Capture;
 
 namespace Brigade.Cli.Commands;
 
@@ -134,37 +136,21 @@ internal static class DoctorTarget
                 || string.Equals(name, Path.GetFileNameWithoutExtension(app), StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Whether the process runs (not a zombie) and is .NET: it maps the runtime, or, where its map cannot be read,
-    /// it published a diagnostics endpoint.</summary>
+    /// <summary>Whether the process runs (not a zombie) and is .NET: it maps the runtime, or it published a diagnostics
+    /// endpoint of its own (a single-file app has the runtime in its executable; another user's map cannot be read).</summary>
     private static bool IsLiveDotNet(int pid)
     {
-        // The fields after the name, which is in parentheses and may hold either: the state first, the start time 20th.
-        var stat = Read($"/proc/{pid}/stat");
-        var fields = stat is null ? [] : stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length < 20 || fields[0] is "Z" or "X")
-        {
-            return false;
-        }
-
+        TargetProcess process;
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{pid}/maps"))
-            {
-                if (line.EndsWith("/libcoreclr.so", StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
+            process = TargetProcess.Read(pid);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (DoctorException)
         {
-            // Unreadable (another user's): its endpoint below.
+            return false;   // Ended meanwhile.
         }
 
-        // A single-file app has the runtime in its executable, and another user's map is hidden: the endpoint the runtime
-        // publishes, dotnet-diagnostic-PID-START-socket (of this process: one with another start time was left by an
-        // earlier process that had the id).
-        return File.Exists(Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-{fields[19]}-socket"));
+        return !process.IsDead && (process.LoadsCoreClr() == true || process.HasDiagnosticsEndpoint(Path.GetTempPath()) == true);
     }
 
     /// <summary>This process and its ancestors.</summary>
