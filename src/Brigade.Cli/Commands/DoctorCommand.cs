@@ -19,8 +19,14 @@ internal static class DoctorCommand
         var timeout = new Option<string?>("--timeout") { Description = "How long to wait for the process to write its dump (e.g. 30s, 2m; default 30s). A process that does not answer (stopped, or hung) is reported after it.", HelpName = "DURATION" };
         var dac = new Option<string?>("--dac") { Description = "The data-access library (libmscordaccore.so) of the dump's runtime, when that runtime is not installed here.", HelpName = "PATH" };
 
-        // `brigade doctor 4242` and `brigade doctor core.4242`, as one types them first: a number is a process, else a file.
-        var target = new Argument<string?>("target") { Description = "The process id or the dump file (the same as --pid PID or --dump FILE).", Arity = ArgumentArity.ZeroOrOne, HelpName = "PID|FILE" };
+        // `brigade doctor 4242`, `brigade doctor core.4242` and `brigade doctor Hangs`, as one types them first: a file, a
+        // number (a process), else the name of a running .NET process, as dotnet-dump's -n (review 71; DoctorTarget).
+        var target = new Argument<string?>("target")
+        {
+            Description = "The process id, the dump file (the same as --pid PID or --dump FILE), or the name of the one running .NET process to diagnose, as dotnet-dump collect -n NAME (its process name, or APP for dotnet APP.dll).",
+            Arity = ArgumentArity.ZeroOrOne,
+            HelpName = "PID|FILE|NAME",
+        };
 
         var command = new Command("doctor", "Diagnose a hung .NET process (or a dump): deadlock cycles across lock/Monitor, Lock, ReaderWriterLockSlim and Thread.Join, sync-over-async, thread-pool starvation.")
         {
@@ -30,6 +36,7 @@ internal static class DoctorCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (processId, dumpPath, keepPath) = (parse.GetValue(pid), parse.GetValue(dump), parse.GetValue(keep));
+            string? name = null;
             if (parse.GetValue(target) is { } given)
             {
                 if (processId is not null || dumpPath is not null)
@@ -37,14 +44,7 @@ internal static class DoctorCommand
                     throw new CliUsageException($"doctor: '{given}' and --pid/--dump: give the process or the dump once");
                 }
 
-                if (int.TryParse(given, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && !File.Exists(given))
-                {
-                    processId = number;
-                }
-                else
-                {
-                    dumpPath = given;
-                }
+                (processId, dumpPath, name) = DoctorTarget.Resolve(given);
             }
 
             if (processId is null == dumpPath is null)
@@ -86,6 +86,13 @@ internal static class DoctorCommand
             {
                 await stderr.WriteLineAsync($"brigade: doctor: {e.Message}").ConfigureAwait(false);
                 return e.Kind == DoctorErrorKind.DumpFailed ? ExitCodes.Failure : ExitCodes.Usage;
+            }
+
+            if (name is not null)
+            {
+                // Which process the name was (the report's own first line says its id only); beside --json's document, not in it.
+                var found = $"process '{name}' (pid {processId}), the one running .NET process of that name";
+                await (parse.GetValue(json) ? stderr.WriteLineAsync($"brigade: doctor: {found}") : stdout.WriteLineAsync(found)).ConfigureAwait(false);
             }
 
             await stdout.WriteAsync(parse.GetValue(json) ? diagnosis.ToJson() + Environment.NewLine : diagnosis.ToString()).ConfigureAwait(false);
