@@ -27,7 +27,7 @@ public sealed partial class PlainLockWatchTests
             return Empty();
         });
 
-        using (var turns = new TakingTurns(new object(), threads: 4, Review71Hold))
+        using (var turns = new Review71Turns(new object(), threads: 4, Review71Hold))
         {
             Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref calls) >= 1, Deadline), "the watch never dumped the slow holder");
 
@@ -48,7 +48,7 @@ public sealed partial class PlainLockWatchTests
         // dumped before, slow and not deadlocked. Each wait of the cycle is on a lock whose holder waits on the other one.
         var diagnostics = new PitfallDiagnostics();
         var calls = 0;
-        Abba? formed = null;
+        Review71Abba? formed = null;
         var left = new object();
         var right = new object();
         using var waiterA = new Worker("abba-a");
@@ -61,18 +61,18 @@ public sealed partial class PlainLockWatchTests
             return Volatile.Read(ref formed) is { } abba ? Cycle(possible: false, abba.A, abba.B) : Empty();
         });
 
-        using (new TakingTurns(left, threads: 3, Review71Hold))
+        using (new Review71Turns(left, threads: 3, Review71Hold))
         {
             Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref calls) >= 1, Deadline), "the watch never dumped the slow holder of the first lock");
         }
 
         var afterLeft = Volatile.Read(ref calls);
-        using (new TakingTurns(right, threads: 3, Review71Hold))
+        using (new Review71Turns(right, threads: 3, Review71Hold))
         {
             Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref calls) > afterLeft, Deadline), "the watch never dumped the slow holder of the second lock");
         }
 
-        using var ring = new Abba(waiterA, waiterB, left, right);
+        using var ring = new Review71Abba(waiterA, waiterB, left, right);
         ring.Begin();
         Volatile.Write(ref formed, ring);
         Assert.True(SpinWait.SpinUntil(() => diagnostics.Reports.Count >= 1, Deadline), $"the deadlock was not reported; diagnoses: {Volatile.Read(ref calls)}");
@@ -83,14 +83,14 @@ public sealed partial class PlainLockWatchTests
     }
 
     /// <summary>Threads that take turns holding one lock (each holds it <c>hold</c>, then lets the others in), until disposed.</summary>
-    private sealed class TakingTurns : IDisposable
+    private sealed class Review71Turns : IDisposable
     {
         private readonly Thread[] _threads;
         private readonly HashSet<int> _holders = [];
         private volatile bool _stop;
         private int _turns;
 
-        public TakingTurns(object gate, int threads, TimeSpan hold)
+        public Review71Turns(object gate, int threads, TimeSpan hold)
         {
             _threads = [.. Enumerable.Range(0, threads).Select(k => new Thread(() =>
             {
@@ -143,7 +143,7 @@ public sealed partial class PlainLockWatchTests
 
     /// <summary>A real lock cycle: A holds the left lock and waits on the right one, B holds the right one and waits on
     /// the left one. <see cref="End"/> interrupts B's wait, which lets both go.</summary>
-    private sealed class Abba(Worker a, Worker b, object left, object right) : IDisposable
+    private sealed class Review71Abba(Worker a, Worker b, object left, object right) : IDisposable
     {
         private Thread? _threadB;
         private Task? _waitA;
