@@ -20,14 +20,21 @@ namespace Brigade.Doctor;
 /// <para>Each diagnosis stops the whole process while its dump is written: about a third of a second for a small
 /// process, a second or more per few hundred MB of heap (a 600 MB dump took 1-4 s on a loaded machine); the dump takes
 /// about the process's resident size in <c>/dev/shm</c> or the temporary directory until its analysis ends. So the watch
-/// rations dumps: a set of contentions (the same threads waiting on the same locks) that was analyzed and showed nothing
-/// is not dumped again for <see cref="PlainLockWatchOptions.MaxBackOff"/>, and after each analysis that published nothing
-/// new the next waits a pause that starts at the threshold (at least 1 s) and doubles up to
-/// <see cref="PlainLockWatchOptions.MaxBackOff"/> (back to the start after a finding, or once no long contention came for
-/// that long). A lock held long again and again (a slow holder, not a deadlock) thus costs one dump, then at most one
-/// per <see cref="PlainLockWatchOptions.MaxBackOff"/>; the price is that a deadlock that forms while the watch pauses is
-/// reported up to one pause later. A diagnosis that fails (the dump could not be written) is retried while the waits
-/// last, after 1 s, then 2, 4, ... up to <see cref="PlainLockWatchOptions.MaxBackOff"/>.</para>
+/// rations dumps, per lock and for the whole process. Per lock (review 71; before, per set of waiting threads, which a
+/// lock passed round changes every turn): a lock whose long waits a dump showed to be no deadlock is not dumped again
+/// for <see cref="PlainLockWatchOptions.MaxBackOff"/>, whoever waits on it. The key is the lock together with the lock
+/// its holder waits on, if it waits on one (as the contention events tell): a cycle always has a thread that waits on a
+/// second lock while it holds the first, so a deadlock that forms later on locks that were slow before has new keys,
+/// and is dumped. For the whole process: after each analysis that published nothing new the next waits a pause that
+/// starts at the threshold (at least 1 s) and doubles up to <see cref="PlainLockWatchOptions.MaxBackOff"/> (back to the
+/// start after a finding, or once no long contention on a lock not rationed came for that long): with the defaults, at
+/// most 6 dumps that find nothing in any minute, whatever the program does. A lock held long again and again (a slow
+/// holder, not a deadlock), by whichever threads, thus costs one dump, then at most one per
+/// <see cref="PlainLockWatchOptions.MaxBackOff"/>; the price is that a deadlock that forms while the watch pauses is
+/// reported up to one pause later, and one whose every contention event looks like a slow holder's (its other waits are
+/// not on a lock: a <c>Mutex</c>, a <c>Join</c>) on a lock dumped shortly before, up to
+/// <see cref="PlainLockWatchOptions.MaxBackOff"/> later. A diagnosis that fails (the dump could not be written) is
+/// retried while the waits last, after 1 s, then 2, 4, ... up to <see cref="PlainLockWatchOptions.MaxBackOff"/>.</para>
 /// <para>A deadlock is published once, the first time a dump shows it, and only if the contentions of its cycle are
 /// still on after the analysis: a cycle of <c>Monitor.TryEnter</c> waits that gave up meanwhile publishes nothing. The
 /// same threads deadlocking again later (new waits) are published again. A deadlock already formed when the watch
@@ -103,7 +110,9 @@ public sealed class PlainLockWatch : IDisposable
     // Touched only by the watch's thread; _published also read by a Dispose that stopped waiting, so changed under _publishGate.
     private readonly Dictionary<long, long> _diagnosed = [];
     private readonly Dictionary<string, ContentionWait[]> _published = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _quietSets = new(StringComparer.Ordinal);
+    // Review 71: episode key (EpisodeKey: a lock, and the lock its holder waits on) -> when a dump showed its long waits
+    // to be no deadlock. Its waits are not dumped again for MaxBackOff.
+    private readonly Dictionary<string, long> _quietEpisodes = new(StringComparer.Ordinal);
     private long _notBefore;
     private int _quietStreak;
     private int _failures;
@@ -526,7 +535,7 @@ public sealed class PlainLockWatch : IDisposable
             // warm; and it is the only chance to see a deadlock formed before the watch started (no event comes for it).
             _listener.Snapshot(waits);
             DumpAnalyzer.Mark("watch: warm-up");
-            Diagnose(waits, waitSet: null);
+            Diagnose(waits, warmUp: true);
         }
 
         _warm.Set();
@@ -536,12 +545,17 @@ public sealed class PlainLockWatch : IDisposable
             _listener.Snapshot(waits);
             Forget(waits);
             var now = DateTime.UtcNow.Ticks;
+            var maxBackOff = _options.MaxBackOff.Ticks;
             var due = false;
             foreach (var wait in waits)
             {
-                if (now - wait.StartTicks >= _options.Threshold.Ticks && (!_diagnosed.TryGetValue(wait.Thread, out var seen) || seen != wait.StartTicks))
+                // A long wait not diagnosed yet is due, unless its lock's long waits were dumped and showed nothing less
+                // than MaxBackOff ago (review 71: whoever waits; a lock passed round has new waiters every turn).
+                if (now - wait.StartTicks >= _options.Threshold.Ticks && (!_diagnosed.TryGetValue(wait.Thread, out var seen) || seen != wait.StartTicks)
+                    && !(_quietEpisodes.TryGetValue(EpisodeKey(wait, waits), out var quietAt) && now - quietAt < maxBackOff))
                 {
                     due = true;
+                    break;
                 }
             }
 
@@ -550,7 +564,6 @@ public sealed class PlainLockWatch : IDisposable
                 continue;
             }
 
-            var maxBackOff = _options.MaxBackOff.Ticks;
             if (_quietStreak > 0 && now - Math.Max(_lastAnalysis, _lastHeldBack) >= maxBackOff)
             {
                 // No long contention for a whole MaxBackOff: the slow phase is over, pauses start short again.
@@ -558,8 +571,7 @@ public sealed class PlainLockWatch : IDisposable
                 _notBefore = 0;
             }
 
-            var waitSet = WaitSetKey(waits, now - _options.Threshold.Ticks);
-            if (now < _notBefore || (_quietSets.TryGetValue(waitSet, out var quietAt) && now - quietAt < maxBackOff))
+            if (now < _notBefore)
             {
                 // Rationed: these waits stay due, and are diagnosed when the pause ends if they still last.
                 _lastHeldBack = now;
@@ -567,7 +579,7 @@ public sealed class PlainLockWatch : IDisposable
             }
 
             DumpAnalyzer.Mark("watch: contention past threshold");
-            Diagnose(waits, waitSet);
+            Diagnose(waits, warmUp: false);
         }
     }
 
@@ -582,8 +594,8 @@ public sealed class PlainLockWatch : IDisposable
     }
 
     /// <summary>Dumps and analyzes the process, publishes the findings whose waits still last, and schedules the next
-    /// diagnosis: <paramref name="waitSet"/> is null for the warm-up, which neither rations nor retries.</summary>
-    private void Diagnose(List<ContentionWait> waits, string? waitSet)
+    /// diagnosis: the warm-up neither rations nor retries.</summary>
+    private void Diagnose(List<ContentionWait> waits, bool warmUp)
     {
         var before = waits.ToArray();
         var dumpStart = DateTime.UtcNow.Ticks;
@@ -602,8 +614,8 @@ public sealed class PlainLockWatch : IDisposable
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: could not diagnose the process{(waitSet is null ? " (warm-up)" : "")}: {e.Message}");
-                if (waitSet is not null)
+                System.Diagnostics.Trace.TraceWarning($"PlainLockWatch: could not diagnose the process{(warmUp ? " (warm-up)" : "")}: {e.Message}");
+                if (!warmUp)
                 {
                     // The waits are not marked diagnosed: they are tried again, later and later, while they last.
                     _notBefore = DateTime.UtcNow.Ticks + Pause(FirstRetry.Ticks, _failures++, _options.MaxBackOff.Ticks);
@@ -627,7 +639,7 @@ public sealed class PlainLockWatch : IDisposable
             var published = Publish(diagnosis, before, dumpStart);
             ForgetWaitsShownOver(diagnosis, before, dumpStart);
             _lastAnalysis = DateTime.UtcNow.Ticks;
-            if (waitSet is null)
+            if (warmUp)
             {
                 return;
             }
@@ -636,23 +648,16 @@ public sealed class PlainLockWatch : IDisposable
             {
                 _quietStreak = 0;
                 _notBefore = 0;
-                _quietSets.Remove(waitSet);
+                foreach (var wait in before)
+                {
+                    _quietEpisodes.Remove(EpisodeKey(wait, before));
+                }
             }
             else
             {
                 // Nothing new (a slow holder, a TryEnter that gave up, a deadlock published before): the next dump waits.
                 _notBefore = _lastAnalysis + Pause(Math.Max(_options.Threshold.Ticks, TimeSpan.TicksPerSecond), _quietStreak++, _options.MaxBackOff.Ticks);
-                if (_quietSets.Count >= 256)
-                {
-                    _quietSets.Clear();
-                }
-
-                if (diagnosis.Reports.Count == 0)
-                {
-                    // Only a set of waits that showed nothing at all is a slow holder's: a cycle whose waits ended
-                    // (TryEnters that gave up) may form again for good among the same threads and locks.
-                    _quietSets[waitSet] = _lastAnalysis;
-                }
+                QuietEpisodes(diagnosis, before, dumpStart);
             }
         }
         finally
@@ -660,6 +665,39 @@ public sealed class PlainLockWatch : IDisposable
             _stage = (int)DiagnosisStage.None;
             Volatile.Write(ref _diagnosing, []);
             _listener.StopTrackingEnds();
+        }
+    }
+
+    /// <summary>
+    /// Review 71: records the keys (<see cref="EpisodeKey"/>) of the long waits of a dump that published nothing new, so
+    /// that their locks are not dumped again for <see cref="PlainLockWatchOptions.MaxBackOff"/>, whoever waits on them.
+    /// Not the waits of a thread in a deadlock the dump showed (not published: its waits ended, or it was published
+    /// before): a cycle of <c>TryEnter</c>s that gave up may form again for good on the same locks.
+    /// </summary>
+    private void QuietEpisodes(Diagnosis diagnosis, ContentionWait[] before, long dumpStart)
+    {
+        var inCycles = diagnosis.Reports.Where(r => r.Kind == PitfallKind.Deadlock).SelectMany(r => r.Threads).Select(t => (long)t.OSThreadId).ToHashSet();
+        if (_quietEpisodes.Count >= 256)
+        {
+            var expired = _quietEpisodes.Where(e => _lastAnalysis - e.Value >= _options.MaxBackOff.Ticks).Select(e => e.Key).ToList();
+            foreach (var key in expired)
+            {
+                _quietEpisodes.Remove(key);
+            }
+
+            if (_quietEpisodes.Count >= 4096)
+            {
+                // Thousands of slow locks within MaxBackOff: the pauses ration them.
+                _quietEpisodes.Clear();
+            }
+        }
+
+        foreach (var wait in before)
+        {
+            if (dumpStart - wait.StartTicks >= _options.Threshold.Ticks && !inCycles.Contains(wait.Thread))
+            {
+                _quietEpisodes[EpisodeKey(wait, before)] = _lastAnalysis;
+            }
         }
     }
 
@@ -853,10 +891,31 @@ public sealed class PlainLockWatch : IDisposable
         }
     }
 
-    /// <summary>Names the long contentions (started at or before <paramref name="longSince"/>): which threads wait on
-    /// which locks, not since when, so that a slow holder's next round has the same name.</summary>
-    private static string WaitSetKey(List<ContentionWait> waits, long longSince) =>
-        string.Join(',', waits.Where(w => w.StartTicks <= longSince).Select(w => $"{w.Thread}:{w.LockId}").Order(StringComparer.Ordinal));
+    /// <summary>
+    /// Review 71: names the episode a wait belongs to, for rationing: the lock it waits on, and the lock its holder waits
+    /// on (as the contention events tell), if another one. Not the waiting thread, nor since when: a slow holder's next
+    /// turn, whichever threads wait, has the same name. A cycle always has a thread that waits on a second lock while
+    /// it holds the first, so its waits have new names even on locks that were slow before. The holder is the one when
+    /// the wait started: one that let go meanwhile and waits on the same lock again is no holder. A wait whose event
+    /// carried no lock id is named by its thread.
+    /// </summary>
+    internal static string EpisodeKey(ContentionWait wait, IReadOnlyList<ContentionWait> waits)
+    {
+        if (wait.LockId == 0)
+        {
+            return $"thread {wait.Thread}";
+        }
+
+        foreach (var other in waits)
+        {
+            if (wait.Owner != 0 && other.Thread == wait.Owner && other.LockId != wait.LockId)
+            {
+                return $"{Hex(wait.LockId)}<{(other.LockId == 0 ? "?" : Hex(other.LockId))}";
+            }
+        }
+
+        return Hex(wait.LockId);
+    }
 
     private static long CurrentOsThreadId()
     {

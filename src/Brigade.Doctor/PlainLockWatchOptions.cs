@@ -42,7 +42,8 @@ public sealed class PlainLockWatchOptions
     public bool WarmUp { get; set; } = true;
 
     /// <summary>Gets or sets the longest pause between two diagnoses when the earlier ones found nothing new, and how
-    /// long a set of contentions (the same threads waiting on the same locks) that showed nothing is not dumped again.
+    /// long a lock whose long waits a dump showed to be no deadlock is not dumped again, whoever waits on it (review 71;
+    /// keyed with the lock its holder waits on, if any, so that a cycle that forms later on the same lock is dumped).
     /// Each diagnosis stops the process while its dump is written (see <see cref="PlainLockWatch"/>): a longer back-off
     /// stops a process whose locks are often held long (slow, not deadlocked) less often, and may report a deadlock that
     /// forms in such a phase that much later.</summary>
