@@ -60,6 +60,7 @@ internal static class HelpExamples
         ["doctor"] =
         [
             "brigade doctor --pid 4242                              # why is process 4242 stuck?",
+            "brigade doctor MyService                               # the one running .NET process named MyService (or dotnet MyService.dll)",
             "brigade doctor --pid 4242 --json > diagnosis.json",
             "brigade doctor --dump core.4242                        # a dump taken elsewhere (dotnet-dump collect, createdump)",
             "brigade doctor --pid 4242 --keep-dump stuck.dmp",
