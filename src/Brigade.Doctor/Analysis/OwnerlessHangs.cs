@@ -35,7 +35,7 @@ internal static class OwnerlessHangs
             return found;
         }
 
-        var quiet = QuietProcess(scans, candidates, inCycles, heap, workQueued, out var live);
+        var quiet = QuietProcess(reader, scans, candidates, inCycles, heap, workQueued, out var live);
         List<(int Thread, ulong Object)>? roots = null;
         foreach (var (scan, waited) in candidates)
         {
@@ -69,7 +69,7 @@ internal static class OwnerlessHangs
 
     /// <summary>Whether nothing but the candidates can still run: each other thread is idle machinery, sleeps for ever, is
     /// in a deadlock cycle, or is a candidate; no timer is scheduled, no pool work queued, no other async method suspended.</summary>
-    private static bool QuietProcess(List<ThreadScan> scans, List<(ThreadScan Scan, List<ClrObject> Waited)> candidates, HashSet<int> inCycles,
+    private static bool QuietProcess(RuntimeReader reader, List<ThreadScan> scans, List<(ThreadScan Scan, List<ClrObject> Waited)> candidates, HashSet<int> inCycles,
         AsyncHeap? heap, bool workQueued, out List<string> forever)
     {
         forever = [];
@@ -88,14 +88,9 @@ internal static class OwnerlessHangs
                 continue;
             }
 
-            if (scan.Frames.Count > 0 && !scan.Frames.Exists(f => !f.IsFramework) && scan.IsIdle)
+            if (scan.Api == WaitRule.SleepForever || SleepsForEverHere(reader, scan) || inCycles.Contains(scan.ManagedId))
             {
-                continue;
-            }
-
-            if (scan.Api == WaitRule.SleepForever || inCycles.Contains(scan.ManagedId))
-            {
-                forever.Add($"{scan.Label} {(scan.Api == WaitRule.SleepForever ? "sleeps for ever" : "is deadlocked")}");
+                forever.Add($"{scan.Label} {(inCycles.Contains(scan.ManagedId) ? "is deadlocked" : "sleeps for ever")}");
                 continue;
             }
 
@@ -106,6 +101,13 @@ internal static class OwnerlessHangs
         var chains = candidates.Where(c => c.Scan.Task is not null).SelectMany(c => Chain(c.Scan.Task!)).Select(t => t.Address).ToHashSet();
         return heap.Boxes.Keys.All(chains.Contains);
     }
+
+    /// <summary>A <c>Thread.Sleep</c> whose application caller passes <c>Timeout.Infinite</c> at the call it is in, though it
+    /// sleeps for a while elsewhere (a <c>Main</c> that waits 300 ms in one branch and parks for ever at its end).</summary>
+    private static bool SleepsForEverHere(RuntimeReader reader, ThreadScan scan) =>
+        scan is { Kind: WaitKind.Sleep, Api: "Thread.Sleep", WaitFrame: >= 0 } && scan.WaitFrame + 1 < scan.Frames.Count
+        && scan.Frames[scan.WaitFrame + 1] is { IsFramework: false } caller
+        && InfiniteTimeoutArgument.PassesAtFrame(reader.Runtime, caller.Frame, "Thread", "Sleep");
 
     private static IEnumerable<AwaitedTask> Chain(AwaitedTask task)
     {
