@@ -21,6 +21,11 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal static class OwnerlessHangs
 {
+    /// <summary>How many waits at most are proven private to their waiter: each proof walks the heap from every other root
+    /// (up to <c>DoctorOptions.MaxHeapObjects</c>), and a process with hundreds of such waits should not cost hundreds of
+    /// walks. The others may still be possible hangs.</summary>
+    private const int MaxProofs = 8;
+
     /// <summary>One thread that waits for ever: what it waits on, and whether that is proven.</summary>
     internal sealed record Found(DiagnosedThread Thread, bool Certain, string Why);
 
@@ -37,10 +42,16 @@ internal static class OwnerlessHangs
 
         var quiet = QuietProcess(reader, scans, candidates, inCycles, heap, workQueued, out var live);
         List<(int Thread, ulong Object)>? roots = null;
+        var proofs = 0;
         foreach (var (scan, waited) in candidates)
         {
-            roots ??= Roots(reader, scans);
-            var only = roots.Count > 0 ? PrivateTo(reader.Heap, roots, scan.ManagedId, waited, maxObjects) : null;
+            ClrObject? only = null;
+            if (waited.Count > 0 && proofs++ < MaxProofs)
+            {
+                roots ??= Roots(reader, scans);
+                only = roots.Count > 0 ? PrivateTo(reader.Heap, roots, scan.ManagedId, waited, maxObjects) : null;
+            }
+
             var thread = threads[scan.ManagedId];
             if (only is { } o)
             {
