@@ -26,6 +26,11 @@ public enum Finding
     /// its program stay listed without an owner.</summary>
     Hang,
 
+    /// <summary>Review 71: threads waiting with no timeout on what nothing left in the process can signal (a lost
+    /// <c>Pulse</c>, an event nothing sets, a <c>TaskCompletionSource</c> only the waiter refers to): one hang (BRG1008)
+    /// naming exactly the <see cref="Expectation.Blocked"/> threads.</summary>
+    OwnerlessHang,
+
     /// <summary>No pitfall: a correct program, or waits with no owner to blame (listed, never a deadlock).</summary>
     None,
 }

@@ -146,6 +146,14 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
 
                 break;
 
+            case Finding.OwnerlessHang:
+                // Review 71: one hang naming exactly the waiters nothing can signal (OwnerlessHangTests checks its words).
+                Assert.True(codes.SequenceEqual(["BRG1008"]), $"{name}: expected one hang:\n{text}");
+                Assert.Empty(diagnosis.Deadlocks);
+                Assert.Equal(expected.Blocked.Order(StringComparer.Ordinal), diagnosis.Reports[0].Threads.Select(t => t.Name!).Order(StringComparer.Ordinal));
+                Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
+                break;
+
             case Finding.None:
                 Assert.True(codes.Count == 0, $"{name}: a correct program was reported:\n{text}");
                 Assert.Empty(diagnosis.Deadlocks);

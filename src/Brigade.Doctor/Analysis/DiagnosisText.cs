@@ -175,7 +175,7 @@ internal static class DiagnosisText
                             ? " — no live thread holds a read lock on it (each live thread's own read count is in the dump, and none has one), so a thread that ended or returned without ExitReadLock left it held: nothing will release it; release a read lock in a finally on every path"
                         : IsLock(thread.Wait)
                             ? " — no thread holds it at this instant: its holder had just released it and this thread is about to take it (a contended lock caught between two holders); if the wait lasts, run the command again"
-                            : " — no owner to blame: any thread may release it");
+                            : $" — no owner to blame: any thread may {EndingVerb(thread.Wait)}");
                     AppendLockHeldMeanwhile(text, diagnosis, thread);
                 }
 
@@ -342,6 +342,16 @@ internal static class DiagnosisText
     /// holder let go), unlike a semaphore, an event or a wait handle.</summary>
     private static bool IsLock(ThreadWait wait) => wait.Kind is Brigade.Doctor.WaitKind.Monitor or Brigade.Doctor.WaitKind.Lock
         or Brigade.Doctor.WaitKind.ReaderWriterLockWrite or Brigade.Doctor.WaitKind.ReaderWriterLockRead or Brigade.Doctor.WaitKind.ReaderWriterLockUpgrade;
+
+    /// <summary>Review 71: what another thread does to end an ownerless wait: an event is set, a countdown or a barrier
+    /// signalled, a semaphore released.</summary>
+    private static string EndingVerb(ThreadWait wait) => wait switch
+    {
+        { Kind: Brigade.Doctor.WaitKind.ManualResetEventSlim, Api: "CountdownEvent.Wait" or "Barrier.SignalAndWait" } => "signal it",
+        { Kind: Brigade.Doctor.WaitKind.ManualResetEventSlim } => "set it",
+        { Kind: Brigade.Doctor.WaitKind.WaitHandle, Target.TypeName: "System.Threading.AutoResetEvent" or "System.Threading.ManualResetEvent" or "System.Threading.EventWaitHandle" } => "set it",
+        _ => "release it",
+    };
 
     private static bool IsMutex(ThreadWait wait) => wait.Kind == Brigade.Doctor.WaitKind.WaitHandle && wait.Target is { } target
         && (target.TypeName == "System.Threading.Mutex" || target.HeldIn?.Contains("System.Threading.Mutex", StringComparison.Ordinal) == true);

@@ -260,6 +260,7 @@ internal static class DumpAnalyzer
         // walk it for such a cycle alone (no hang: that needs a thread waiting), on a bounded heap: a healthy service's
         // large heap should not cost a minute of reading for a cycle that is seldom there.
         var semaphoreFlows = asyncFlows is not null;
+        var walked = asyncHeap;
         if (asyncFlows is null && asyncHeap is null && deadlocks.Count == 0)
         {
             var speculative = AsyncHeap.Read(reader.Heap, Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects));
@@ -267,7 +268,12 @@ internal static class DumpAnalyzer
             {
                 notes.Add($"Async flows not analysed: no thread waits on a task and the heap has more than {Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects):N0} objects; an async-lock cycle among flows nothing waits on is not looked for.");
             }
-            else if (speculative.Semaphores.Count > 0 || AwaitCycles.Worth(speculative))
+            else
+            {
+                walked = speculative;
+            }
+
+            if (!speculative.Truncated && (speculative.Semaphores.Count > 0 || AwaitCycles.Worth(speculative)))
             {
                 // Review 57: or a cycle of awaits may be there (async methods awaiting each other's tasks, or a completion
                 // source whose completer may await back); the semaphores' flows are read only when there are semaphores.
@@ -322,8 +328,19 @@ internal static class DumpAnalyzer
             ? EndedReleasers.Find(semaphoreWaits.Where(s => !inCycles.Contains(s.ManagedId)), scans, asyncHeap, reader.Lines)
                 .Select(f => (Waiters: f.Waiters.Select(id => threads[id]).ToList(), Found: f)).ToList()
             : [];
+        // Review 71: threads waiting, with no timeout, on what no code left in the process can signal (a lost Pulse, an event
+        // nothing sets, a completion source only the waiter refers to) read "No pitfall found": a hang, possible or certain.
+        var reportedHangs = asyncHangs.Select(h => h.Thread.ManagedThreadId).Concat(endedReleasers.SelectMany(e => e.Waiters).Select(t => t.ManagedThreadId)).ToHashSet();
+        var candidates = OwnerlessCandidates(reader, scans, byId, blockedWithoutOwner.Where(t => !reportedHangs.Contains(t.ManagedThreadId)));
+        if (candidates.Count > 0 && walked is null)
+        {
+            walked = AsyncHeap.Read(reader.Heap, Math.Min(options.MaxHeapObjects, SpeculativeHeapObjects));
+        }
+
+        var ownerless = OwnerlessHangs.Find(reader, scans, threads, candidates, inCycles, walked, queued is { Count: > 0 }, options.MaxHeapObjects);
+        Mark($"ownerless waits: {candidates.Count} untimed, {ownerless.Count} hangs");
         var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered, asyncHangs,
-            endedReleasers);
+            endedReleasers, ownerless);
         return new DiagnosisParts
         {
             RuntimeVersion = version ?? "unknown",
@@ -897,6 +914,82 @@ internal static class DumpAnalyzer
         var outer = Enumerable.Range(0, Math.Min(scan.WaitFrame + 1, scan.Frames.Count)).Reverse().Select(i => scan.Frames[i])
             .FirstOrDefault(f => f.TypeName == type && f.MethodName == method);
         return outer is null || WaitRule.IsTimedTaskWaitSignature(outer.Frame.Method?.Signature);
+    }
+
+    /// <summary>Review 71: the threads in an ownerless wait with no timeout on something a signal ends (<c>Monitor.Wait</c>,
+    /// <c>ManualResetEventSlim.Wait</c>, an event's <c>WaitOne</c>, a task a <c>TaskCompletionSource</c> completes), with the
+    /// objects whose signal would end each: the gate or the event, or the completion sources' tasks its wait needs (not
+    /// through a <c>Task.WhenAny</c>, which any other task may end). A kernel event may be named (another process may set
+    /// it): none of its objects is given, so it is never proven. Pool threads blocked on tasks are reported already.</summary>
+    private static List<(ThreadScan Scan, List<ClrObject> Waited)> OwnerlessCandidates(RuntimeReader reader, List<ThreadScan> scans, Dictionary<int, ThreadScan> byId,
+        IEnumerable<DiagnosedThread> blocked)
+    {
+        var candidates = new List<(ThreadScan, List<ClrObject>)>();
+        AsyncThreadHolders? holders = null;
+        foreach (var thread in blocked)
+        {
+            var scan = byId[thread.ManagedThreadId];
+            if (scan.Owners.Count > 0 || scan.HolderRoles.Count > 0)
+            {
+                continue;
+            }
+
+            switch (scan)
+            {
+                case { Kind: WaitKind.MonitorWait, Api: "Monitor.Wait" } when !scan.Target.IsNull:
+                    holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+                    if (!HasTimedMonitorWait(reader, holders, scan))
+                    {
+                        candidates.Add((scan, [scan.Target]));
+                    }
+
+                    break;
+                case { Kind: WaitKind.ManualResetEventSlim, Api: "ManualResetEventSlim.Wait" } when !scan.Target.IsNull && !HasTimedEventWait(scan):
+                    candidates.Add((scan, [scan.Target]));
+                    break;
+                case { Kind: WaitKind.WaitHandle, Api: "WaitHandle.WaitOne", Target.Type.Name: "System.Threading.AutoResetEvent" or "System.Threading.ManualResetEvent" or "System.Threading.EventWaitHandle" }:
+                    holders ??= new AsyncThreadHolders(reader.Domain, scans, reader.Lines);
+                    if (!HasTimedHandleWait(reader, holders, scan))
+                    {
+                        candidates.Add((scan, []));
+                    }
+
+                    break;
+                case { Kind: WaitKind.Task, IsPoolWorker: false, Task: { } task } when !WaitRule.IsTimed(scan.Api!) && scan.AnyTasks.Count == 0:
+                    var sources = NeededSources(task).Select(t => reader.Heap.GetObject(t.Address)).Where(o => o.IsValid).ToList();
+                    if (sources.Count > 0)
+                    {
+                        candidates.Add((scan, sources));
+                    }
+
+                    break;
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>The completion sources' tasks nothing has completed down a task chain and into what its <c>Task.WhenAll</c>s
+    /// join (each is needed), not into a <c>Task.WhenAny</c>.</summary>
+    private static IEnumerable<AwaitedTask> NeededSources(AwaitedTask chain)
+    {
+        for (var task = chain; task is not null; task = task.Awaits)
+        {
+            if (task.Description.StartsWith("Task.WhenAny", StringComparison.Ordinal))
+            {
+                yield break;
+            }
+
+            if (task.Description.StartsWith(UncompletedSource, StringComparison.Ordinal))
+            {
+                yield return task;
+            }
+
+            foreach (var joined in task.AwaitsAll.SelectMany(NeededSources))
+            {
+                yield return joined;
+            }
+        }
     }
 
     /// <summary>Review 64: whether a <c>ManualResetEventSlim.Wait</c> may give up: its outermost frame takes a timeout

@@ -40,7 +40,23 @@ internal static class InfiniteTimeoutArgument
         }
     }
 
-    private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
+    /// <summary>Review 71: as <see cref="Passes"/>, but only the calls that may be the one <paramref name="frame"/> is in must
+    /// pass an infinite timeout: those at or after the frame's IL offset (it is at or before its own call), and one that
+    /// ends right at it. A <c>Main</c> that sleeps 300 ms in one branch and for ever at its end is in the latter. Without an
+    /// offset, every call must.</summary>
+    public static bool PassesAtFrame(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
+    {
+        try
+        {
+            return Read(runtime, frame, declaringType, method, frame.Method?.GetILOffset(frame.InstructionPointer) ?? -1);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            return false;
+        }
+    }
+
+    private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method, int current = -1)
     {
         var reader = runtime.DataTarget.DataReader;
         if (frame.Method is not { Type.Module: { } module } caller || module.MetadataAddress == 0 || module.MetadataLength is <= 0 or >= 64 << 20
@@ -56,7 +72,7 @@ internal static class InfiniteTimeoutArgument
         }
 
         var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
-        return EveryCallPassesInfinite(bytes, token => Member(md, token), declaringType, method);
+        return EveryCallPassesInfinite(bytes, token => Member(md, token), declaringType, method, current);
     }
 
     /// <summary>Gets whether every call to <c>declaringType.method</c> in the IL <paramref name="bytes"/> passes an infinite timeout
@@ -65,14 +81,22 @@ internal static class InfiniteTimeoutArgument
     /// <c>Thread.Sleep(Timeout.Infinite)</c> after a <c>switch</c> or an <c>if</c>, whose ends jump to the literal, read as a
     /// sleep that wakes). <c>cond ? Timeout.Infinite : ms</c> ends with <c>ldc.i4.m1</c> too, but its paths meet on the call,
     /// a branch target: still not infinite. <paramref name="member"/> names a token's declaring type and member.</summary>
-    internal static bool EveryCallPassesInfinite(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method)
+    internal static bool EveryCallPassesInfinite(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method, int current = -1)
     {
         var code = IlReader.Decode(bytes);
         var targets = IlReader.BranchTargets(bytes, code);
         var calls = new List<bool>();
+        // Review 71: with the frame's IL offset, the calls it may be in (at or after it, or one ending right at it); none
+        // such (an offset past them all), every call.
+        if (current >= 0 && !code.Exists(c => c.Op is Call or CallVirt && (c.Offset >= current || c.Offset + 5 == current) && member(c.Operand) == (declaringType, method)))
+        {
+            current = -1;
+        }
+
         for (var i = 1; i < code.Count; i++)
         {
-            if (code[i].Op is Call or CallVirt && member(code[i].Operand) == (declaringType, method))
+            if (code[i].Op is Call or CallVirt && member(code[i].Operand) == (declaringType, method)
+                && (current < 0 || code[i].Offset >= current || code[i].Offset + 5 == current))
             {
                 // The argument is the instruction just before the call only when no branch lands on the call. One that
                 // follows a br or a ret without being a branch target is never run (nor is the call).

@@ -11,7 +11,8 @@ internal static class ReportBuilder
     private const int MaxStackFrames = 12;
 
     public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads,
-        List<AsyncFindings.Hang> asyncHangs, List<(List<DiagnosedThread> Waiters, EndedReleasers.Found Found)>? endedReleasers = null)
+        List<AsyncFindings.Hang> asyncHangs, List<(List<DiagnosedThread> Waiters, EndedReleasers.Found Found)>? endedReleasers = null,
+        List<OwnerlessHangs.Found>? ownerless = null)
     {
         var reports = new List<DoctorReport>();
         foreach (var cycle in deadlocks)
@@ -33,6 +34,13 @@ internal static class ReportBuilder
         foreach (var (waiters, found) in endedReleasers ?? [])
         {
             reports.Add(new DoctorReport(PitfallKind.Hang, EndedReleaser(waiters, found), now, waiters));
+        }
+
+        // Review 71: the proven ones, then the possible ones, each a hang of its own.
+        foreach (var group in (ownerless ?? []).GroupBy(f => f.Certain).OrderByDescending(g => g.Key))
+        {
+            var found = group.ToList();
+            reports.Add(new DoctorReport(PitfallKind.Hang, OwnerlessHang(found, group.Key), now, [.. found.Select(f => f.Thread)]));
         }
 
         if (pool is { IsStarved: true })
@@ -1014,6 +1022,46 @@ internal static class ReportBuilder
 
         text.Append($"A possible hang: unless code the dump does not show releases it, {(many ? "these threads wait" : "this thread waits")} for ever. ")
             .Append("A task can end before its Release runs (cancelled before it started, or an exception first): release in a finally inside the task (or in a continuation that runs however it ends), and have the waiters wait with the same CancellationToken (Wait(token)) or a timeout, so that they end with it.");
+        return text.ToString();
+    }
+
+    /// <summary>Review 71: threads waiting, with no timeout, on what no code left in the process can signal.</summary>
+    private static string OwnerlessHang(List<OwnerlessHangs.Found> found, bool certain)
+    {
+        var text = new StringBuilder();
+        var many = found.Count != 1;
+        text.Append($"Hang detected: {(many ? $"{found.Count} threads wait" : $"{found[0].Thread} waits")}, with no timeout, on what no code left in the process can signal{(certain ? "" : " (possible)")}:\n");
+        foreach (var hang in found.Take(MaxListed))
+        {
+            text.Append("  ").Append(DescribeWait(hang.Thread)).Append('\n');
+            text.Append("    ").Append(certain ? "for ever: " : "possibly for ever: ").Append(hang.Why).Append('\n');
+        }
+
+        if (found.Count > MaxListed)
+        {
+            text.Append($"  ... and {found.Count - MaxListed} more\n");
+        }
+
+        text.Append(certain
+            ? $"A hang: {(many ? "these threads wait" : "this thread waits")} for ever; nothing in the process can end {(many ? "their waits" : "its wait")}. "
+            : $"A possible hang: unless code the dump does not show signals it (a native callback, another process setting a named event), {(many ? "these threads wait" : "this thread waits")} for ever. ");
+        var kinds = found.Select(f => f.Thread.Wait!.Kind).ToHashSet();
+        if (kinds.Contains(WaitKind.MonitorWait))
+        {
+            text.Append("A Pulse sent before a Monitor.Wait began is lost (nothing remembers it): wait in a loop on a condition set under the same lock (while (!ready) Monitor.Wait(gate)). ");
+        }
+
+        if (kinds.Contains(WaitKind.ManualResetEventSlim) || kinds.Contains(WaitKind.WaitHandle))
+        {
+            text.Append("An event nothing sets: the code that was to set it ended (an exception, an early return) or never ran; set it in a finally on every path. ");
+        }
+
+        if (kinds.Contains(WaitKind.Task))
+        {
+            text.Append("A TaskCompletionSource nothing completes: complete it (SetResult, SetException, SetCanceled) on every path, and hand it to the code that is to complete it. ");
+        }
+
+        text.Append("Wait with a timeout or a CancellationToken where a signal may never come.");
         return text.ToString();
     }
 
