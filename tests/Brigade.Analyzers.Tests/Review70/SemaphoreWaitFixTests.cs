@@ -43,38 +43,26 @@ public sealed class SemaphoreWaitFixTests
         }
         """);
 
+    // The source is its own fixed state: no fix is offered, so nothing changes.
+    private const string NothingToAwait =
+        """
+        class C
+        {
+            private readonly object _sync = new();
+
+            async Task M(SemaphoreSlim gate, SemaphoreSlim maybe, ManualResetEventSlim ready)
+            {
+                await Task.Yield();
+                [|ready.Wait()|];
+                lock (_sync) { [|gate.Wait()|]; }
+                maybe?[|.Wait()|];
+            }
+
+            void S(SemaphoreSlim gate) => Parallel.For(0, 4, i => [|gate.Wait()|]);
+        }
+        """;
+
     [Fact]
-    public Task Fix_is_not_offered_where_nothing_can_be_awaited_or_there_is_no_twin() => Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(
-        """
-        class C
-        {
-            private readonly object _sync = new();
-
-            async Task M(SemaphoreSlim gate, SemaphoreSlim maybe, ManualResetEventSlim ready)
-            {
-                await Task.Yield();
-                [|ready.Wait()|];
-                lock (_sync) { [|gate.Wait()|]; }
-                maybe?[|.Wait()|];
-            }
-
-            void S(SemaphoreSlim gate) => Parallel.For(0, 4, i => [|gate.Wait()|]);
-        }
-        """,
-        """
-        class C
-        {
-            private readonly object _sync = new();
-
-            async Task M(SemaphoreSlim gate, SemaphoreSlim maybe, ManualResetEventSlim ready)
-            {
-                await Task.Yield();
-                [|ready.Wait()|];
-                lock (_sync) { [|gate.Wait()|]; }
-                maybe?[|.Wait()|];
-            }
-
-            void S(SemaphoreSlim gate) => Parallel.For(0, 4, i => [|gate.Wait()|]);
-        }
-        """);
+    public Task Fix_is_not_offered_where_nothing_can_be_awaited_or_there_is_no_twin() =>
+        Verifier.CodeFixAsync<BRG2003AwaitCodeFix>(NothingToAwait, NothingToAwait);
 }
