@@ -30,7 +30,7 @@ public sealed class DoubleInterruptTerminalTests
         // The terminal does not echo the keys (-echoctl): a second Ctrl+C that comes after the shell's last line would put
         // its "^C" on the last row (ci106, quiet: the clean stop was over before the second key).
         await File.WriteAllTextAsync(dir.File("run.sh"),
-            $"stty -echoctl; trap : INT; cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 30; echo {{}}' -j 8 -o out.txt; echo BRIGADE-EXIT=$?; for i in {{1..30}}; do echo after-$i; done; while :; do sleep 600; done\n");
+            $"stty -echoctl; trap : INT; cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 30; echo {{}}' -j 8 -o out.txt; echo BRIGADE-EXIT=$?; for i in {{1..30}}; do echo after-$i; done; {Tmux.Signal(socket, "done")}; while :; do sleep 600; done\n");
         await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "10", "-s", "t", $"bash '{dir.File("run.sh")}'");
         try
         {
@@ -48,6 +48,9 @@ public sealed class DoubleInterruptTerminalTests
             await Tmux.RunAsync(socket, "send-keys", "-t", "t", "C-c");
             await Task.Delay(20);
             await Tmux.RunAsync(socket, "send-keys", "-t", "t", "C-c");
+            // The script's last line written, waited for (tmux wait-for), not polled every 100 ms (until suite72); then read
+            // until it is on the screen (the server may take the signal before the pane's last bytes: once, as a rule).
+            await Tmux.WaitForAsync(socket, "done", TimeSpan.FromSeconds(120) - deadline.Elapsed);
             while (!(screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("after-30", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(120))
             {
                 await Task.Delay(100);

@@ -27,7 +27,7 @@ public sealed class TerminalResizeTests
         await File.WriteAllLinesAsync(dir.File("items.txt"), Enumerable.Range(1, Items).Select(i => $"{i}"));
         var socket = "brigade-test-" + Guid.NewGuid().ToString("N")[..12];
         await File.WriteAllTextAsync(dir.File("run.sh"),
-            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 0.7; echo result-{{#}}' -j 1 -e threads; echo BRIGADE-EXIT=$?; sleep 600\n");
+            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'sleep 0.7; echo result-{{#}}' -j 1 -e threads; echo BRIGADE-EXIT=$?; {Tmux.Signal(socket, "done")}; sleep 600\n");
 
         await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "8", "-s", "t", $"sh '{dir.File("run.sh")}'");
         try
@@ -38,7 +38,7 @@ public sealed class TerminalResizeTests
             var deadline = Stopwatch.StartNew();
             var resized = 0;
             var finished = false;
-            while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(120))
+            while (resized < 2 && !finished && deadline.Elapsed < TimeSpan.FromSeconds(120))
             {
                 var screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t");
                 var (after, rows) = resized == 0 ? ("result-4\n", 5) : ("result-8\n", 12);
@@ -50,6 +50,20 @@ public sealed class TerminalResizeTests
 
                 finished = screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
                 await Task.Delay(50);
+            }
+
+            // The rest of the run (eight results, ~6 s) has nothing to watch for: its end is waited for (tmux wait-for), not
+            // polled (~120 captures until suite72); then read until its last line is on the screen (the server may take the
+            // signal before the pane's last bytes: once, as a rule).
+            if (!finished)
+            {
+                await Tmux.WaitForAsync(socket, "done", TimeSpan.FromSeconds(120) - deadline.Elapsed);
+            }
+
+            while (!finished && deadline.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                finished = (await Tmux.RunAsync(socket, "capture-pane", "-p", "-t", "t")).Contains("BRIGADE-EXIT=", StringComparison.Ordinal);
+                await Task.Delay(finished ? 0 : 50);
             }
 
             Assert.True(finished, "brigade run did not finish within 120 s");

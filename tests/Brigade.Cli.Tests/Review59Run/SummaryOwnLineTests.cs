@@ -107,17 +107,20 @@ public sealed class SummaryOwnLineTests
         var socket = "brigade-test-" + Guid.NewGuid().ToString("N")[..12];
         var script = dir.File("run.sh");
         await File.WriteAllTextAsync(script,
-            $"cd '{dir.Path}' && printf 'x' | dotnet '{CliProcess.CliDll}' run - -x 'printf %s'; echo BRIGADE-EXIT=$?; sleep 600\n");
+            $"cd '{dir.Path}' && printf 'x' | dotnet '{CliProcess.CliDll}' run - -x 'printf %s'; echo BRIGADE-EXIT=$?; {Tmux.Signal(socket, "done")}; sleep 600\n");
 
         await Tmux.RunAsync(socket, "new-session", "-d", "-x", "100", "-y", "24", "-s", "t", $"sh '{script}'");
         try
         {
-            var screen = "";
+            // The script's end waited for (tmux wait-for), not polled (a capture every 50 ms until suite72); then read until
+            // its last line is on the screen (the server may take the signal before the pane's last bytes: once, as a rule).
             var deadline = Stopwatch.StartNew();
+            await Tmux.WaitForAsync(socket, "done", TimeSpan.FromSeconds(90));
+            var screen = "";
             while (!screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(90))
             {
-                await Task.Delay(50);
                 screen = await Tmux.RunAsync(socket, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "t");
+                await Task.Delay(screen.Contains("BRIGADE-EXIT=", StringComparison.Ordinal) ? 0 : 50);
             }
 
             var rows = screen.Split('\n').Select(r => r.TrimEnd()).ToList();

@@ -10,7 +10,11 @@ namespace Brigade.Cli.Tests.Run;
 public sealed class TerminalProgressTests
 {
     // ~2.5 s at -j 3: a dozen status refreshes (200 ms apart) for the 50 ms captures to catch, and three commands' stderr at once.
-    private const int Items = 120;
+    // 30 items each pausing 0.2 s between its two stderr lines, not 120 pausing 0.05 s (suite72): the same ten-odd waves
+    // of three and the same run length, a quarter of the commands' processes (a shell and a sleep each), and a longer
+    // pause for another command's line to land in, were a command's stderr not passed as a whole. 30 results and 60
+    // stderr lines still scroll the 24-row terminal three times over.
+    private const int Items = 30;
 
     /// <summary>
     /// One run checks both what a terminal shows of its results and of its commands' stderr (they were two tests, each
@@ -31,7 +35,7 @@ public sealed class TerminalProgressTests
         var socket = "brigade-test-" + Guid.NewGuid().ToString("N")[..12];
         var script = dir.File("run.sh");
         await File.WriteAllTextAsync(script,
-            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'echo note-{{#}}-a >&2; sleep 0.05; echo note-{{#}}-b >&2; echo result-{{#}}' -j 3; echo BRIGADE-EXIT=$?; sleep 600\n");
+            $"cd '{dir.Path}' && dotnet '{CliProcess.CliDll}' run items.txt -x 'echo note-{{#}}-a >&2; sleep 0.2; echo note-{{#}}-b >&2; echo result-{{#}}' -j 3; echo BRIGADE-EXIT=$?; sleep 600\n");
 
         await Tmux.RunAsync(socket, "new-session", "-d", "-x", "80", "-y", "24", "-s", "t", $"sh '{script}'");
         try
