@@ -11,8 +11,8 @@ namespace Brigade.Orleans.Tests.Scheduling;
 /// others in xunit's default order.
 /// </summary>
 /// <remarks>
-/// xunit 2 runs as many collections at once as it has threads (one per core; 2.8 and later, the conservative algorithm),
-/// in the orderer's order; its default orderer shuffles them on every run (a new Guid per collection). So "processes"
+/// xunit 2 runs as many collections at once as it has threads (xunit.runner.json: two per core since suite72; one per core
+/// before; 2.8 and later, the conservative algorithm), in the orderer's order; its default orderer shuffles them on every run (a new Guid per collection). So "processes"
 /// started wherever the draw put it: at 174 s of 452 s in one run (2 cores, load 33), after "clients" and the in-process
 /// cluster's collections, and then ran alone to the end (the wall was "clients" plus "processes"); at 3 s of 384 s in
 /// another (load 25). Started first, "processes" runs beside "clients" (as <see cref="Deployment.ClientCollection"/>
