@@ -346,11 +346,21 @@ internal sealed class RuntimeReader : IDisposable
                 }
             }
         }
-        else if (scan.Api == "Thread.Sleep" && CallerPassesInfinite(scan, scan.WaitFrame, "Thread", "Sleep"))
+        else if (scan.Api == "Thread.Sleep" && scan.WaitFrame + 1 < frames.Count && frames[scan.WaitFrame + 1] is { IsFramework: false } sleeper
+            && InfiniteTimeoutArgument.PassesAtFrame(_runtime, sleeper.Frame, "Thread", "Sleep"))
         {
             // Thread.Sleep(Timeout.Infinite) (a service's Main parked for ever) never wakes: it is no thread that may still
-            // release what the stuck flows wait for.
+            // release what the stuck flows wait for. Review 72: read at the call the frame is in (as OwnerlessHangs does), so a
+            // Main that also sleeps 300 ms elsewhere is named as parked for ever in "Other blocked threads" too.
             scan.Api = WaitRule.SleepForever;
+        }
+        else if (WaitRule.TimeoutUnknown(scan.Api!) && scan.Api!.Split('.')[0] is var type && type is "Monitor" or "Lock"
+            && scan.WaitFrame + 1 < frames.Count && frames[scan.WaitFrame + 1] is { IsFramework: false } caller
+            && InfiniteTimeoutArgument.FiniteAtFrame(_runtime, caller.Frame, type, "TryEnter") is { } finite)
+        {
+            // Review 72: Monitor.TryEnter(other, 20) passes its timeout to native code, but the caller's IL has it: a wait
+            // that gives up after 20 ms is no edge of a deadlock (a cycle of such waits is threads retrying: a livelock).
+            scan.Detail = WaitRule.FiniteTryEnterDetail(finite);
         }
 
         // Review 55: a Socket.Receive said only "waits in Socket.Receive"; whether it can end by itself is its receive timeout.
