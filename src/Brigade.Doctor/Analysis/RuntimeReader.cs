@@ -9,6 +9,9 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal sealed class RuntimeReader : IDisposable
 {
+    /// <summary>The modules' metadata, read once each (review 72: the generic parameters' names of shared code's types).</summary>
+    private readonly Dictionary<ClrModule, System.Reflection.Metadata.MetadataReader?> _metadata = [];
+
     // The object header word (the 4 bytes before the method table pointer): a thin lock keeps its owner's managed thread
     // id in the low 10 bits unless the word holds a hash code or a sync block index.
     private const uint HeaderIsHashOrSyncBlock = 0x08000000;
@@ -102,7 +105,8 @@ internal sealed class RuntimeReader : IDisposable
                 var method = frame.Method.Name ?? "?";
                 var isFramework = WaitRule.IsFrameworkType(type, frame.Method.Type?.Module?.Name);
                 var source = isFramework ? null : _lines?.Find(frame, scan.Frames.Count == 0);
-                var display = new DiagnosedFrame($"{type}.{method}", source?.File, source?.Line, isFramework);
+                // Review 72: shown as the source names it (Shop.Repo<T>.Save, not Shop.Repo<System.__Canon>.Save); matched by the runtime's name.
+                var display = new DiagnosedFrame($"{SourceNames.Of(frame.Method.Type, _metadata)}.{method}", source?.File, source?.Line, isFramework);
                 var frameScan = new FrameScan(frame, type, method, isFramework, display);
                 scan.Frames.Add(frameScan);
                 bySp.TryAdd((frame.StackPointer, frame.InstructionPointer), frameScan);
