@@ -1051,13 +1051,13 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         scan.Owners.Add(finalizer.ManagedId);
-        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {running.TypeName.Replace('+', '.')}'s finalizer";
+        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {SourceNames.Type(running.TypeName, null).Replace('+', '.')}'s finalizer";
     }
 
     private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)
-            .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => f.TypeName.Replace('+', '.')).Distinct().ToList()))
+            .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => SourceNames.Type(f.TypeName, null).Replace('+', '.')).Distinct().ToList()))
             .Where(r => r.Types.Count > 0).ToList();
         var unknown = threads.Where(t => t != scan && _partialStacks.Contains(t.ManagedId) && !running.Exists(r => r.Scan == t)).ToList();
         if (running.Count == 1 && unknown.Count == 0)
