@@ -50,7 +50,7 @@ public sealed class Diagnosis
     /// <c>Monitor.Wait</c>, a task nobody runs): listed, never called a deadlock.</summary>
     public IReadOnlyList<DiagnosedThread> BlockedWithoutOwner { get; }
 
-    /// <summary>Gets the pitfalls found, as Brigade reports (<c>BRG1001</c>, <c>BRG1004</c>, <c>BRG1008</c>).</summary>
+    /// <summary>Gets the pitfalls found, as Brigade reports (<c>BRG1001</c>, <c>BRG1004</c>, <c>BRG1007</c>, <c>BRG1008</c>).</summary>
     public IReadOnlyList<DoctorReport> Reports { get; }
 
     /// <summary>Gets whether any pitfall was found.</summary>

@@ -31,6 +31,10 @@ public enum Finding
     /// naming exactly the <see cref="Expectation.Blocked"/> threads.</summary>
     OwnerlessHang,
 
+    /// <summary>Review 72: threads each holding a lock the next one tries with <c>TryEnter</c> and a finite literal timeout: a
+    /// possible livelock (BRG1007), each cycle with exactly the threads of <see cref="Expectation.Cycles"/>; no deadlock.</summary>
+    Livelock,
+
     /// <summary>No pitfall: a correct program, or waits with no owner to blame (listed, never a deadlock).</summary>
     None,
 }

@@ -154,6 +154,13 @@ public sealed class CorpusTests(CorpusFixture corpus) : IClassFixture<CorpusFixt
                 Assert.StartsWith("Hang detected:", diagnosis.Reports[0].Message, StringComparison.Ordinal);
                 break;
 
+            case Finding.Livelock:
+                // Review 72: threads retrying each other's locks with finite TryEnters: no deadlock (FiniteTryEnterTests checks its words).
+                Assert.True(codes.Count == expected.Cycles.Length && codes.All(c => c == "BRG1007"), $"{name}: expected {expected.Cycles.Length} livelocks:\n{text}");
+                Assert.Empty(diagnosis.Deadlocks);
+                Assert.All(expected.Cycles, cycle => Assert.Contains(diagnosis.Reports, r => r.Threads.Select(t => t.Name!).Order(StringComparer.Ordinal).SequenceEqual(cycle.Order(StringComparer.Ordinal))));
+                break;
+
             case Finding.None:
                 Assert.True(codes.Count == 0, $"{name}: a correct program was reported:\n{text}");
                 Assert.Empty(diagnosis.Deadlocks);

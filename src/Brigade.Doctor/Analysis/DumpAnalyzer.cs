@@ -240,16 +240,20 @@ internal static class DumpAnalyzer
             (Edges: waits.ToDictionary(t => t.ManagedThreadId, t => t.Wait!.Owners.Where(threads.ContainsKey).ToList()), Possible: true),
         };
         var deadlocks = new List<DeadlockCycle>();
+        var livelocks = new List<DeadlockCycle>();
         var inCycles = new HashSet<int>();
         foreach (var (edges, possible) in graphs)
         {
             foreach (var (cycle, stuck) in WaitGraph.FindCycles(edges).Where(c => !c.Cycle.Exists(inCycles.Contains)))
             {
                 var links = cycle.Select((id, i) => new DeadlockLink(threads[id], threads[cycle[(i + 1) % cycle.Count]])).ToList();
-                deadlocks.Add(new DeadlockCycle(links, stuck.Where(s => !inCycles.Contains(s)).Select(s => threads[s]).ToList()) { IsPossible = possible });
+                var found = new DeadlockCycle(links, stuck.Where(s => !inCycles.Contains(s)).Select(s => threads[s]).ToList()) { IsPossible = possible };
+                // Review 72: every wait a TryEnter whose caller passes a finite literal timeout: threads retrying each
+                // other's locks, a possible livelock, never a deadlock.
+                (possible && links.TrueForAll(l => WaitRule.GivesUp(l.Wait)) ? livelocks : deadlocks).Add(found);
             }
 
-            inCycles.UnionWith(deadlocks.SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId));
+            inCycles.UnionWith(deadlocks.Concat(livelocks).SelectMany(d => d.Threads.Concat(d.AlsoStuck)).Select(t => t.ManagedThreadId));
         }
 
         deadlocks.AddRange(SemaphoreSelfWaits(reader, scans, threads, waits, inCycles));
@@ -340,7 +344,7 @@ internal static class DumpAnalyzer
         var ownerless = OwnerlessHangs.Find(reader, scans, threads, candidates, inCycles, walked, queued is { Count: > 0 }, options.MaxHeapObjects);
         Mark($"ownerless waits: {candidates.Count} untimed, {ownerless.Count} hangs");
         var reports = ReportBuilder.Build(options.TimeProvider.GetUtcNow(), deadlocks, pool, syncOverAsync.Where(t => t.IsThreadPoolWorker && !inCycles.Contains(t.ManagedThreadId)).ToList(), ordered, asyncHangs,
-            endedReleasers, ownerless);
+            endedReleasers, ownerless, livelocks);
         return new DiagnosisParts
         {
             RuntimeVersion = version ?? "unknown",

@@ -289,13 +289,13 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
 
                 return type.Name?.Contains("<>c__DisplayClass", StringComparison.Ordinal) == true
                     ? CapturedName(field.Name, OuterType(type.Name))
-                    : $"field {type.Name?.Replace('+', '.')}.{field.Name}";
+                    : $"field {SourceNames.Of(type, null).Replace('+', '.')}.{field.Name}";
             }
 
             // Review 53: a lock kept in a collection field (_locks["orders"], _stripes[3]) is named by the field and its key.
             if (value.IsValid && !value.IsNull && Elements(value, target.Address).FirstOrDefault() is { Element.IsNull: false } held)
             {
-                return $"field {type.Name?.Replace('+', '.')}.{field.Name}[{held.Index}]";
+                return $"field {SourceNames.Of(type, null).Replace('+', '.')}.{field.Name}[{held.Index}]";
             }
 
             if (next is not null && value.IsValid && !value.IsNull && value.Type is { IsString: false, IsArray: false })
@@ -313,7 +313,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
         try
         {
             return holder.AsDelegate().GetDelegateTarget()?.Method is { Name: { } name, Type.Name: { } typeName }
-                ? $"{typeName.Replace('+', '.')}.{name}"
+                ? $"{SourceNames.Type(typeName, null).Replace('+', '.')}.{name}"
                 : null;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or NullReferenceException)
@@ -373,7 +373,7 @@ internal sealed class HolderFinder(ClrRuntime runtime, ClrAppDomain? domain)
                         var value = field.ReadObject(domain);
                         if (value.IsValid && !value.IsNull)
                         {
-                            var name = $"static field {type.Name?.Replace('+', '.')}.{field.Name}";
+                            var name = $"static field {SourceNames.Of(type, null).Replace('+', '.')}.{field.Name}";
                             statics.TryAdd(value.Address, name);
                             directs.Add(value.Address);
                             if (WaitRule.DerivesFrom(value.Type, "System.Threading.WaitHandle") && value.TryReadObjectField("_waitHandle", out var safeHandle) && !safeHandle.IsNull)

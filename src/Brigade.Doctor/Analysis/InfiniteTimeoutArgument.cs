@@ -19,7 +19,11 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal static class InfiniteTimeoutArgument
 {
+    /// <summary>The value of <c>Timeout.Infinite</c>, as <see cref="LastArguments"/> reads it (<c>InfiniteTimeSpan</c> too).</summary>
+    internal const long Infinite = -1;
+
     private const int LdcI4M1 = 0x15;
+    private const int LdcI4Eight = 0x1E;
     private const int LdcI4S = 0x1F;
     private const int LdcI4 = 0x20;
     private const int Call = 0x28;
@@ -56,23 +60,43 @@ internal static class InfiniteTimeoutArgument
         }
     }
 
-    private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method, int current = -1)
+    /// <summary>Review 72: the finite timeouts (ms) the method of <paramref name="frame"/> passes as literals, as the last
+    /// argument, to <c>declaringType.method</c> at the calls <paramref name="frame"/> may be in (as <see cref="PassesAtFrame"/>
+    /// picks them): <c>Monitor.TryEnter(other, 20)</c> gives up after 20 ms. Null unless every such call passes a literal of 0
+    /// or more on a straight path (a variable, <c>Timeout.Infinite</c>, an unreadable body: null, the timeout unknown).</summary>
+    public static IReadOnlyList<long>? FiniteAtFrame(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method)
+    {
+        try
+        {
+            return Literals(runtime, frame, declaringType, method, frame.Method?.GetILOffset(frame.InstructionPointer) ?? -1) is { Count: > 0 } values
+                && values.TrueForAll(v => v >= 0) ? [.. values.Cast<long>().Distinct().Order()] : null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or BadImageFormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Read(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method, int current = -1) =>
+        Literals(runtime, frame, declaringType, method, current) is { Count: > 0 } values && values.TrueForAll(v => v == Infinite);
+
+    private static List<long?>? Literals(ClrRuntime runtime, ClrStackFrame frame, string declaringType, string method, int current)
     {
         var reader = runtime.DataTarget.DataReader;
         if (frame.Method is not { Type.Module: { } module } caller || module.MetadataAddress == 0 || module.MetadataLength is <= 0 or >= 64 << 20
             || IlReader.Body(caller, reader) is not { } bytes)
         {
-            return false;
+            return null;
         }
 
         var image = new byte[module.MetadataLength];
         if (reader.Read(module.MetadataAddress, image) != image.Length)
         {
-            return false;
+            return null;
         }
 
         var md = MetadataReaderProvider.FromMetadataImage(ImmutableArray.Create(image)).GetMetadataReader();
-        return EveryCallPassesInfinite(bytes, token => Member(md, token), declaringType, method, current);
+        return LastArguments(bytes, token => Member(md, token), declaringType, method, current);
     }
 
     /// <summary>Gets whether every call to <c>declaringType.method</c> in the IL <paramref name="bytes"/> passes an infinite timeout
@@ -81,11 +105,18 @@ internal static class InfiniteTimeoutArgument
     /// <c>Thread.Sleep(Timeout.Infinite)</c> after a <c>switch</c> or an <c>if</c>, whose ends jump to the literal, read as a
     /// sleep that wakes). <c>cond ? Timeout.Infinite : ms</c> ends with <c>ldc.i4.m1</c> too, but its paths meet on the call,
     /// a branch target: still not infinite. <paramref name="member"/> names a token's declaring type and member.</summary>
-    internal static bool EveryCallPassesInfinite(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method, int current = -1)
+    internal static bool EveryCallPassesInfinite(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method, int current = -1) =>
+        LastArguments(bytes, member, declaringType, method, current) is { Count: > 0 } values && values.TrueForAll(v => v == Infinite);
+
+    /// <summary>Review 72: the literal each call to <c>declaringType.method</c> in <paramref name="bytes"/> that the frame may be
+    /// in (all of them without an offset) passes as its last argument, on a straight path as <see cref="EveryCallPassesInfinite"/>
+    /// reads it: <see cref="Infinite"/> for <c>Timeout.Infinite</c>, <c>-1</c> or <c>Timeout.InfiniteTimeSpan</c>, the value of
+    /// any other <c>ldc.i4</c>, null for anything else (a variable, a call, a branch landing on the call).</summary>
+    internal static List<long?> LastArguments(byte[] bytes, Func<long, (string Type, string Name)?> member, string declaringType, string method, int current = -1)
     {
         var code = IlReader.Decode(bytes);
         var targets = IlReader.BranchTargets(bytes, code);
-        var calls = new List<bool>();
+        var calls = new List<long?>();
         // Review 71: with the frame's IL offset, the calls it may be in (at or after it, or one ending right at it); none
         // such (an offset past them all), every call.
         if (current >= 0 && !code.Exists(c => c.Op is Call or CallVirt && (c.Offset >= current || c.Offset + 5 == current) && member(c.Operand) == (declaringType, method)))
@@ -101,15 +132,17 @@ internal static class InfiniteTimeoutArgument
                 // The argument is the instruction just before the call only when no branch lands on the call. One that
                 // follows a br or a ret without being a branch target is never run (nor is the call).
                 var previous = code[i - 1];
-                var straight = !targets.Contains(code[i].Offset);
-                calls.Add(straight && (previous.Op == LdcI4M1 || (previous.Op is LdcI4S or LdcI4 && previous.Operand == -1)
-                    || (previous.Op == LdStaticField && member(previous.Operand) == ("Timeout", "InfiniteTimeSpan"))));
+                calls.Add(targets.Contains(code[i].Offset) ? null
+                    : previous.Op is >= LdcI4M1 and <= LdcI4Eight ? previous.Op - LdcI4M1 - 1
+                    : previous.Op is LdcI4S or LdcI4 ? previous.Operand
+                    : previous.Op == LdStaticField && member(previous.Operand) == ("Timeout", "InfiniteTimeSpan") ? Infinite
+                    : null);
             }
         }
 
         // The frame's IL offset does not tell which call it is in (it can be at or before its own call), so every call to
-        // that method in the caller must pass an infinite timeout.
-        return calls.Count > 0 && calls.TrueForAll(infinite => infinite);
+        // that method it may be in counts.
+        return calls;
     }
 
     /// <summary>A member's declaring type's simple name and its name (a method or a field: IlReader.Callee reads methods only).</summary>

@@ -12,7 +12,7 @@ internal static class ReportBuilder
 
     public static List<DoctorReport> Build(DateTimeOffset now, List<DeadlockCycle> deadlocks, ThreadPoolSnapshot? pool, List<DiagnosedThread> poolSyncOverAsync, List<DiagnosedThread> threads,
         List<AsyncFindings.Hang> asyncHangs, List<(List<DiagnosedThread> Waiters, EndedReleasers.Found Found)>? endedReleasers = null,
-        List<OwnerlessHangs.Found>? ownerless = null)
+        List<OwnerlessHangs.Found>? ownerless = null, List<DeadlockCycle>? livelocks = null)
     {
         var reports = new List<DoctorReport>();
         foreach (var cycle in deadlocks)
@@ -22,6 +22,11 @@ internal static class ReportBuilder
                 : cycle.AsyncLinks.Count > 0
                 ? new DoctorReport(PitfallKind.Deadlock, AsyncDeadlock(cycle), now, cycle.AlsoStuck)
                 : new DoctorReport(PitfallKind.Deadlock, Deadlock(cycle), now, [.. cycle.Threads]));
+        }
+
+        foreach (var cycle in livelocks ?? [])
+        {
+            reports.Add(new DoctorReport(PitfallKind.Livelock, Livelock(cycle), now, [.. cycle.Threads]));
         }
 
         foreach (var hang in asyncHangs)
@@ -312,6 +317,38 @@ internal static class ReportBuilder
         }
 
         text.Append(Advice(cycle.Links, selfWait: cycle.Links.Count == 1)).Append('\n');
+        text.Append("Stacks:\n");
+        foreach (var link in cycle.Links)
+        {
+            AppendStack(text, link.Waiter, "  ");
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    /// <summary>Review 72: threads each holding a lock the next one tries to take with a <c>TryEnter</c> whose caller passes
+    /// a finite literal timeout (<c>Monitor.TryEnter(other, 20)</c>): each gives up, so none waits for ever; a loop that
+    /// retries keeps them failing while they retry in step (a polite livelock), never a deadlock.</summary>
+    private static string Livelock(DeadlockCycle cycle)
+    {
+        var alike = NamedAlike(cycle.Links.Select(l => l.Wait));
+        var text = new StringBuilder();
+        text.Append(cycle.Links.Count == 1
+            ? $"Livelock detected: {cycle.Links[0].Waiter} tries, with TryEnter and a finite timeout, a lock it holds itself ({string.Join(", ", KindNames(cycle.Links))}); it gives up each time, and fails again each time it retries.\n"
+            : $"Livelock detected: {cycle.Links.Count} threads retry each other's locks in a cycle ({string.Join(", ", KindNames(cycle.Links))}): each holds a lock the next one tries to take with TryEnter and a finite timeout, so none waits for ever (not a deadlock), "
+                + "but each gives up, and while they retry in step they keep failing: a possible livelock.\n");
+        for (var i = 0; i < cycle.Links.Count; i++)
+        {
+            var link = cycle.Links[i];
+            text.Append($"  {i + 1}. ").Append(DescribeWait(link.Waiter, alike)).Append($", {Relation(link)} {link.Holder}").Append('\n');
+        }
+
+        if (cycle.AlsoStuck.Count > 0)
+        {
+            AppendStuck(text, cycle, cycle.Links.Count == 1);
+        }
+
+        text.Append("Take the locks in one global order so no cycle can form; or, when a TryEnter fails, release every lock you hold and back off for a random time (jitter) before you retry, so the threads stop retrying in step.\n");
         text.Append("Stacks:\n");
         foreach (var link in cycle.Links)
         {

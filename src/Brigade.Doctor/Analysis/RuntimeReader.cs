@@ -9,6 +9,9 @@ namespace Brigade.Doctor.Analysis;
 /// </summary>
 internal sealed class RuntimeReader : IDisposable
 {
+    /// <summary>The modules' metadata, read once each (review 72: the generic parameters' names of shared code's types).</summary>
+    private readonly Dictionary<ClrModule, System.Reflection.Metadata.MetadataReader?> _metadata = [];
+
     // The object header word (the 4 bytes before the method table pointer): a thin lock keeps its owner's managed thread
     // id in the low 10 bits unless the word holds a hash code or a sync block index.
     private const uint HeaderIsHashOrSyncBlock = 0x08000000;
@@ -102,7 +105,8 @@ internal sealed class RuntimeReader : IDisposable
                 var method = frame.Method.Name ?? "?";
                 var isFramework = WaitRule.IsFrameworkType(type, frame.Method.Type?.Module?.Name);
                 var source = isFramework ? null : _lines?.Find(frame, scan.Frames.Count == 0);
-                var display = new DiagnosedFrame($"{type}.{method}", source?.File, source?.Line, isFramework);
+                // Review 72: shown as the source names it (Shop.Repo<T>.Save, not Shop.Repo<System.__Canon>.Save); matched by the runtime's name.
+                var display = new DiagnosedFrame($"{SourceNames.Of(frame.Method.Type, _metadata)}.{method}", source?.File, source?.Line, isFramework);
                 var frameScan = new FrameScan(frame, type, method, isFramework, display);
                 scan.Frames.Add(frameScan);
                 bySp.TryAdd((frame.StackPointer, frame.InstructionPointer), frameScan);
@@ -346,11 +350,21 @@ internal sealed class RuntimeReader : IDisposable
                 }
             }
         }
-        else if (scan.Api == "Thread.Sleep" && CallerPassesInfinite(scan, scan.WaitFrame, "Thread", "Sleep"))
+        else if (scan.Api == "Thread.Sleep" && scan.WaitFrame + 1 < frames.Count && frames[scan.WaitFrame + 1] is { IsFramework: false } sleeper
+            && InfiniteTimeoutArgument.PassesAtFrame(_runtime, sleeper.Frame, "Thread", "Sleep"))
         {
             // Thread.Sleep(Timeout.Infinite) (a service's Main parked for ever) never wakes: it is no thread that may still
-            // release what the stuck flows wait for.
+            // release what the stuck flows wait for. Review 72: read at the call the frame is in (as OwnerlessHangs does), so a
+            // Main that also sleeps 300 ms elsewhere is named as parked for ever in "Other blocked threads" too.
             scan.Api = WaitRule.SleepForever;
+        }
+        else if (WaitRule.TimeoutUnknown(scan.Api!) && scan.Api!.Split('.')[0] is var type && type is "Monitor" or "Lock"
+            && scan.WaitFrame + 1 < frames.Count && frames[scan.WaitFrame + 1] is { IsFramework: false } caller
+            && InfiniteTimeoutArgument.FiniteAtFrame(_runtime, caller.Frame, type, "TryEnter") is { } finite)
+        {
+            // Review 72: Monitor.TryEnter(other, 20) passes its timeout to native code, but the caller's IL has it: a wait
+            // that gives up after 20 ms is no edge of a deadlock (a cycle of such waits is threads retrying: a livelock).
+            scan.Detail = WaitRule.FiniteTryEnterDetail(finite);
         }
 
         // Review 55: a Socket.Receive said only "waits in Socket.Receive"; whether it can end by itself is its receive timeout.
@@ -1037,13 +1051,13 @@ internal sealed class RuntimeReader : IDisposable
         }
 
         scan.Owners.Add(finalizer.ManagedId);
-        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {running.TypeName.Replace('+', '.')}'s finalizer";
+        scan.Detail = $"until the finalizer thread has run the finalizers queued so far; it is running {SourceNames.Type(running.TypeName, null).Replace('+', '.')}'s finalizer";
     }
 
     private void ResolveTypeInitializerOwner(ThreadScan scan, List<ThreadScan> threads)
     {
         var running = threads.Where(t => t != scan)
-            .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => f.TypeName.Replace('+', '.')).Distinct().ToList()))
+            .Select(t => (Scan: t, Types: t.Frames.Where(f => f.MethodName == ".cctor").Select(f => SourceNames.Type(f.TypeName, null).Replace('+', '.')).Distinct().ToList()))
             .Where(r => r.Types.Count > 0).ToList();
         var unknown = threads.Where(t => t != scan && _partialStacks.Contains(t.ManagedId) && !running.Exists(r => r.Scan == t)).ToList();
         if (running.Count == 1 && unknown.Count == 0)

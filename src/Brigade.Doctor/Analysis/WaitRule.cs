@@ -90,6 +90,18 @@ internal static class WaitRule
     /// to native code). Such a wait is an edge of a <em>possible</em> deadlock.</summary>
     public static bool TimeoutUnknown(string api) => api is TimedMonitorEnter or TimedLockEnter or SpinLockTryEnter;
 
+    /// <summary>Review 72: the start of the detail of a <c>TryEnter</c> whose caller passes a finite literal timeout.</summary>
+    internal const string FiniteTryEnterMarker = "with a timeout of ";
+
+    /// <summary>Review 72: the detail of a <c>Monitor.TryEnter</c> or <c>Lock.TryEnter</c> whose caller passes a finite literal
+    /// timeout (<c>TryEnter(other, 20)</c>, read from its IL): it gives up then.</summary>
+    internal static string FiniteTryEnterDetail(IReadOnlyList<long> ms) =>
+        $"{FiniteTryEnterMarker}{string.Join(" or ", ms.Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture)))} ms, written at the call: it gives up then";
+
+    /// <summary>Review 72: whether a wait is a <c>TryEnter</c> whose timeout is a finite literal at its call: it gives up.</summary>
+    public static bool GivesUp(ThreadWait? wait) =>
+        wait is { } w && TimeoutUnknown(w.Api) && w.Detail?.StartsWith(FiniteTryEnterMarker, StringComparison.Ordinal) == true;
+
     /// <summary>Gets whether a <c>Task.Wait</c> frame's signature takes a timeout: <c>Wait(Int32[, CancellationToken])</c>
     /// or <c>Wait(TimeSpan[, CancellationToken])</c>. <c>Wait()</c> and <c>Wait(CancellationToken)</c> do not.</summary>
     public static bool IsTimedTaskWaitSignature(string? signature) => IsTimeoutParameter(signature, 0);
