@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Brigade.Engines.Remote;
+using Brigade.Internal;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -66,6 +67,14 @@ internal sealed class WorkerProcess : IDisposable
     private string? _fatal;
     private int _disposed;
 
+    // Review 72: the worker's start time, read as it starts, and its TMPDIR: what its runtime's files in the temporary
+    // directory (two debugger FIFOs, the diagnostics socket) are named after and where they are. A worker killed with
+    // SIGKILL cannot remove them; this process does once it sees the death (_killed, then _ipcFilesRemoved).
+    private readonly string? _startTime;
+    private readonly string? _temporaryDirectory;
+    private int _killed;
+    private int _ipcFilesRemoved;
+
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
     {
         _process = process;
@@ -75,6 +84,10 @@ internal sealed class WorkerProcess : IDisposable
         _toWorker = process.StandardInput.BaseStream;
         _reader = new FrameReader(process.StandardOutput.BaseStream, $"worker pid {Pid}");
         _watchdog = Brigade.Internal.DetachedContext.CreateTimer(static state => ((WorkerProcess)state!).OnWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _startTime = RuntimeIpcFiles.StartTime(Pid);
+        _temporaryDirectory = RuntimeIpcFiles.TemporaryDirectoryOf(process.StartInfo);
+        // The launcher raises Exited (once the process is reaped), unless the Process is disposed first: Dispose sees to that case.
+        process.Exited += (_, _) => RemoveIpcFilesIfKilled();
     }
 
     public int Pid { get; }
@@ -565,6 +578,7 @@ internal sealed class WorkerProcess : IDisposable
     public void Kill(KillReason reason)
     {
         Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None);
+        Volatile.Write(ref _killed, 1);
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -595,6 +609,7 @@ internal sealed class WorkerProcess : IDisposable
             if (_process.HasExited)
             {
                 (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
+                RemoveIpcFilesIfKilled();
             }
         }
         catch (InvalidOperationException)
@@ -667,7 +682,46 @@ internal sealed class WorkerProcess : IDisposable
             Kill(KillReason.Disposed);
         }
 
+        if (Volatile.Read(ref _killed) != 0 && Volatile.Read(ref _ipcFilesRemoved) == 0)
+        {
+            if (HasExited)
+            {
+                RemoveIpcFilesIfKilled();
+            }
+            else
+            {
+                // Killed a moment ago: its death is seen from /proc, since the Process (and its Exited) goes now.
+                _ = Task.Run(RemoveIpcFilesOnceDeadAsync);
+            }
+        }
+
         _process.Dispose();
+    }
+
+    // Once the worker was killed and its death seen: removes its runtime's files (never throws).
+    private void RemoveIpcFilesIfKilled()
+    {
+        if (Volatile.Read(ref _killed) != 0 && Interlocked.Exchange(ref _ipcFilesRemoved, 1) == 0)
+        {
+            _ = RuntimeIpcFiles.RemoveAfterKill(Pid, _startTime, _temporaryDirectory);
+        }
+    }
+
+    // Waits (at most 10 s; SIGKILL takes moments) until /proc says the killed worker is dead (a zombie or reaped), then
+    // removes its files.
+    private async Task RemoveIpcFilesOnceDeadAsync()
+    {
+        for (var i = 0; i < 200 && IsRunning(); i++)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        if (!IsRunning())
+        {
+            RemoveIpcFilesIfKilled();
+        }
+
+        bool IsRunning() => RuntimeIpcFiles.ReadStat(Pid, out var gone) is { } stat && !gone && stat.StartTime == _startTime && stat.State is not ('Z' or 'X');
     }
 
     private static void InstallExitHook()
@@ -676,9 +730,20 @@ internal sealed class WorkerProcess : IDisposable
         {
             AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
             {
-                foreach (var worker in Live.Keys)
+                var workers = Live.Keys.ToArray();
+                foreach (var worker in workers)
                 {
                     worker.Kill(KillReason.Disposed);
+                }
+
+                // Their runtimes' files are removed once they are seen dead: a moment each, at most 1 s in all.
+                var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+                foreach (var worker in workers)
+                {
+                    if (worker.ExitsWithin(TimeSpan.FromTicks(Math.Max(0, (until - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency))))
+                    {
+                        worker.RemoveIpcFilesIfKilled();
+                    }
                 }
             };
         }
