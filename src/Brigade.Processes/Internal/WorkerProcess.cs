@@ -68,11 +68,11 @@ internal sealed class WorkerProcess : IDisposable
     private int _disposed;
 
     // Review 72: the worker's start time, read as it starts, and its TMPDIR: what its runtime's files in the temporary
-    // directory (two debugger FIFOs, the diagnostics socket) are named after and where they are. A worker killed with
-    // SIGKILL cannot remove them; this process does once it sees the death (_killed, then _ipcFilesRemoved).
+    // directory (two debugger FIFOs, the diagnostics socket) are named after and where they are. A worker never removes
+    // them itself: it is killed (SIGKILL), crashes, or ends with _exit (ParentWatch.Exit: retired, recycled, its channel
+    // gone), none of which runs the runtime's shutdown. This process removes them once it sees the death.
     private readonly string? _startTime;
     private readonly string? _temporaryDirectory;
-    private int _killed;
     private int _ipcFilesRemoved;
 
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
@@ -87,7 +87,7 @@ internal sealed class WorkerProcess : IDisposable
         _startTime = RuntimeIpcFiles.StartTime(Pid);
         _temporaryDirectory = RuntimeIpcFiles.TemporaryDirectoryOf(process.StartInfo);
         // The launcher raises Exited (once the process is reaped), unless the Process is disposed first: Dispose sees to that case.
-        process.Exited += (_, _) => RemoveIpcFilesIfKilled();
+        process.Exited += (_, _) => RemoveIpcFiles();
     }
 
     public int Pid { get; }
@@ -578,7 +578,6 @@ internal sealed class WorkerProcess : IDisposable
     public void Kill(KillReason reason)
     {
         Interlocked.CompareExchange(ref _killReason, (int)reason, (int)KillReason.None);
-        Volatile.Write(ref _killed, 1);
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -609,7 +608,7 @@ internal sealed class WorkerProcess : IDisposable
             if (_process.HasExited)
             {
                 (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
-                RemoveIpcFilesIfKilled();
+                RemoveIpcFiles();
             }
         }
         catch (InvalidOperationException)
@@ -682,11 +681,11 @@ internal sealed class WorkerProcess : IDisposable
             Kill(KillReason.Disposed);
         }
 
-        if (Volatile.Read(ref _killed) != 0 && Volatile.Read(ref _ipcFilesRemoved) == 0)
+        if (Volatile.Read(ref _ipcFilesRemoved) == 0)
         {
             if (HasExited)
             {
-                RemoveIpcFilesIfKilled();
+                RemoveIpcFiles();
             }
             else
             {
@@ -698,16 +697,16 @@ internal sealed class WorkerProcess : IDisposable
         _process.Dispose();
     }
 
-    // Once the worker was killed and its death seen: removes its runtime's files (never throws).
-    private void RemoveIpcFilesIfKilled()
+    // Once the worker's death is seen: removes its runtime's files, once (never throws; nothing while it runs).
+    private void RemoveIpcFiles()
     {
-        if (Volatile.Read(ref _killed) != 0 && Interlocked.Exchange(ref _ipcFilesRemoved, 1) == 0)
+        if (Interlocked.Exchange(ref _ipcFilesRemoved, 1) == 0)
         {
             _ = RuntimeIpcFiles.RemoveAfterKill(Pid, _startTime, _temporaryDirectory);
         }
     }
 
-    // Waits (at most 10 s; SIGKILL takes moments) until /proc says the killed worker is dead (a zombie or reaped), then
+    // Waits (at most 10 s; SIGKILL takes moments) until /proc says the worker is dead (a zombie or reaped), then
     // removes its files.
     private async Task RemoveIpcFilesOnceDeadAsync()
     {
@@ -718,7 +717,7 @@ internal sealed class WorkerProcess : IDisposable
 
         if (!IsRunning())
         {
-            RemoveIpcFilesIfKilled();
+            RemoveIpcFiles();
         }
 
         bool IsRunning() => RuntimeIpcFiles.ReadStat(Pid, out var gone) is { } stat && !gone && stat.StartTime == _startTime && stat.State is not ('Z' or 'X');
@@ -742,7 +741,7 @@ internal sealed class WorkerProcess : IDisposable
                 {
                     if (worker.ExitsWithin(TimeSpan.FromTicks(Math.Max(0, (until - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency))))
                     {
-                        worker.RemoveIpcFilesIfKilled();
+                        worker.RemoveIpcFiles();
                     }
                 }
             };
