@@ -51,6 +51,9 @@ internal sealed class ExecChild(long id, int pid, int slot, int outFd, int errFd
     /// <summary>Gets or sets the timer that says it (held here: a timer nothing references may be collected before it fires). Loop thread only.</summary>
     public Timer? LingerTimer { get; set; }
 
+    /// <summary>Gets or sets the processes brigade killed with the command and their start times (<see cref="ProcessTree.Kill"/>), or null.</summary>
+    public List<(int Pid, string? StartTime)>? KilledTree { get; set; }
+
     /// <summary>Gets or sets whether brigade is killing the command (its timeout, a stop): what still holds its output
     /// then is not reported as left in the background (<see cref="LingerNotice"/>).</summary>
     public bool Killed

@@ -234,7 +234,7 @@ internal static class ExecRunner
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-            Kill(process, group);
+            var killed = Kill(process, group);
 
             // A process that left the command's group may still hold its output; the item is over regardless, once the
             // group is gone (as ExecSpawner.WaitKilledAsync).
@@ -251,6 +251,8 @@ internal static class ExecRunner
                 }
             }
 
+            // Those of its processes that ran .NET left their runtime's files: removed for those seen dead (review 72).
+            ProcessTree.RemoveRuntimeFiles(killed);
             cancellationToken.ThrowIfCancellationRequested();
             var partial = readErr.IsCompletedSuccessfully ? TakeCpuTimes(errors.Tail()).Stderr : null;
             if (passFailure && readErr.IsCompletedSuccessfully && stderr is not null)
@@ -356,7 +358,8 @@ internal static class ExecRunner
     }
 
     // The whole group (background children included) and whatever left it but still descends from the shell.
-    private static void Kill(Process process, int group)
+    // Returns the processes killed with their start times (review 72: ProcessTree.RemoveRuntimeFiles).
+    private static List<(int Pid, string? StartTime)> Kill(Process process, int group)
     {
         // The group stopped (it forks no more), then every process below the shell, those that left the group included,
         // then the group. The tree is read from itself where it can be (ProcessTree, run67): Process.Kill(entireProcessTree)
@@ -366,11 +369,12 @@ internal static class ExecRunner
             NativeMethods.KillProcessGroup(group, NativeMethods.SigStop);
         }
 
+        var killed = new List<(int Pid, string? StartTime)>();
         try
         {
-            if (process.HasExited || ProcessTree.Kill(process.Id))
+            if (process.HasExited || ProcessTree.Kill(process.Id, killed))
             {
-                return;
+                return killed;
             }
 
             process.Kill(entireProcessTree: true);
@@ -386,6 +390,8 @@ internal static class ExecRunner
                 NativeMethods.KillProcessGroup(group, NativeMethods.SigKill);
             }
         }
+
+        return killed;
     }
 
     // Reads the command's stderr into its buffer; when it is passed through and the buffer is full, a chunk is written

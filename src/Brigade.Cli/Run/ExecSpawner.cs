@@ -157,6 +157,9 @@ internal static class ExecSpawner
                     }
                 }
 
+                // Those of its processes that ran .NET left their runtime's files: removed for those seen dead (review 72).
+                ProcessTree.RemoveRuntimeFiles(child.KilledTree);
+
                 cancellationToken.ThrowIfCancellationRequested();
                 var partial = child.Completion.Task.IsCompleted ? child.StderrTail() : null;
                 if (passFailure && child.Completion.Task.IsCompleted && stderr is not null)
@@ -343,7 +346,8 @@ internal static class ExecSpawner
             {
                 // Every process below the first one, those that left the group (setsid) included, read from the tree
                 // itself: not Process.Kill(entireProcessTree), which read every process of the system (run67).
-                _ = ProcessTree.Kill(child.Pid);
+                child.KilledTree = [];
+                _ = ProcessTree.Kill(child.Pid, child.KilledTree);
             }
 
             _ = ExecNative.kill(-child.Pid, ExecNative.SigKill);

@@ -39,7 +39,9 @@ internal static class ProcessTree
     /// not be read (not Linux, <c>/proc</c> unreadable), the caller then kills it as it can.
     /// </summary>
     /// <param name="root">The first process of the command; it must not have been reaped (its id would not be its own).</param>
-    public static bool Kill(int root)
+    /// <param name="killed">Where each process killed is added with its start time (read while it is stopped), for
+    /// <see cref="RemoveRuntimeFiles"/> once they are dead; or null.</param>
+    public static bool Kill(int root, List<(int Pid, string? StartTime)>? killed = null)
     {
         if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
         {
@@ -101,10 +103,30 @@ internal static class ProcessTree
 
         foreach (var pid in tree)
         {
+            killed?.Add((pid, Brigade.Internal.RuntimeIpcFiles.StartTime(pid)));
             _ = ExecNative.kill(pid, ExecNative.SigKill);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Review 72: removes the files the .NET runtime left in the temporary directory for each process of
+    /// <paramref name="killed"/> (<see cref="Kill"/>'s) that is dead now: a command may be a .NET program, and one killed
+    /// with SIGKILL leaves its debugger FIFOs and diagnostics socket behind. Commands have brigade's TMPDIR. Never throws.
+    /// </summary>
+    public static void RemoveRuntimeFiles(List<(int Pid, string? StartTime)>? killed)
+    {
+        if (killed is null)
+        {
+            return;
+        }
+
+        var temporaryDirectory = Environment.GetEnvironmentVariable("TMPDIR");
+        foreach (var (pid, startTime) in killed)
+        {
+            _ = Brigade.Internal.RuntimeIpcFiles.RemoveAfterKill(pid, startTime, temporaryDirectory);
+        }
     }
 
     // The children of every thread of a process; none once it is gone.

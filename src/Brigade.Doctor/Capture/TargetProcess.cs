@@ -1,4 +1,5 @@
 using System.Globalization;
+using Brigade.Internal;
 
 namespace Brigade.Doctor.Capture;
 
@@ -79,7 +80,7 @@ internal sealed class TargetProcess
     /// </summary>
     public bool HasEnded()
     {
-        var stat = ReadStat(Id, out var gone);
+        var stat = RuntimeIpcFiles.ReadStat(Id, out var gone);
         return gone || stat is { State: 'Z' or 'X' } || (stat is { StartTime: { } now } && StartedAt is not null && now != StartedAt);
     }
 
@@ -92,44 +93,14 @@ internal sealed class TargetProcess
     public bool? HasDiagnosticsEndpoint(string directory)
     {
         var start = StartTime();
-        return start is null ? null : File.Exists(Path.Combine(directory, $"dotnet-diagnostic-{Id}-{start}-socket"));
+        return start is null ? null : File.Exists(Path.Combine(directory, RuntimeIpcFiles.SocketName(Id, start)));
     }
 
     /// <summary>Gets the process's start time (field 22 of <c>/proc/PID/stat</c>, clock ticks since boot), or null.</summary>
     private string? StartTime() => ReadStat(Id)?.StartTime;
 
-    private static (char State, string? StartTime)? ReadStat(int pid) => ReadStat(pid, out _);
-
-    /// <summary>The state letter and the start time (clock ticks since boot) in <c>/proc/PID/stat</c>, or null when it
-    /// cannot be read; <paramref name="gone"/> says whether that is because the process is gone.</summary>
-    private static (char State, string? StartTime)? ReadStat(int pid, out bool gone)
-    {
-        gone = false;
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The name (field 2) is in parentheses and may hold spaces and parentheses: count fields after the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0 || fields[0].Length == 0)
-            {
-                return null;
-            }
-
-            var start = fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out _) ? fields[19] : null;
-            return (fields[0][0], start);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            gone = true;
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An error while the file is read (ESRCH: it ended between open and read) is an end only when the file is gone.
-            gone = e is IOException && !File.Exists($"/proc/{pid}/stat");
-            return null;
-        }
-    }
+    // The reader is shared with whoever kills a .NET process and removes its runtime's files (review 72).
+    private static (char State, string? StartTime)? ReadStat(int pid) => RuntimeIpcFiles.ReadStat(pid, out _);
 
     /// <summary>
     /// Gets the size of the process's writable mappings (<c>/proc/PID/maps</c>), or null when they cannot be read: what a

@@ -26,6 +26,9 @@ public sealed class LocalSiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopped;
 
+    // Review 72: the child's start time, read as it starts: names its runtime's files, removed should it be killed.
+    private string? _startTime;
+
     private LocalSiloProcess(Process process)
     {
         _process = process;
@@ -64,6 +67,7 @@ public sealed class LocalSiloProcess : IAsyncDisposable
             throw new InvalidOperationException($"Could not start '{startInfo.FileName}'.");
         }
 
+        silo._startTime = Brigade.Internal.RuntimeIpcFiles.StartTime(process.Id);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -115,6 +119,9 @@ public sealed class LocalSiloProcess : IAsyncDisposable
                 {
                     _process.Kill(entireProcessTree: true);
                     await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+
+                    // Killed, it could not remove its runtime's files from the temporary directory (review 72).
+                    _ = Brigade.Internal.RuntimeIpcFiles.RemoveAfterKill(_process.Id, _startTime, Brigade.Internal.RuntimeIpcFiles.TemporaryDirectoryOf(_process.StartInfo));
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Brigade.Engines.Remote;
+using Brigade.Internal;
 using Brigade.Processes.Protocol;
 
 namespace Brigade.Processes.Internal;
@@ -66,6 +67,14 @@ internal sealed class WorkerProcess : IDisposable
     private string? _fatal;
     private int _disposed;
 
+    // Review 72: the worker's start time, read as it starts, and its TMPDIR: what its runtime's files in the temporary
+    // directory (two debugger FIFOs, the diagnostics socket) are named after and where they are. A worker never removes
+    // them itself: it is killed (SIGKILL), crashes, or ends with _exit (ParentWatch.Exit: retired, recycled, its channel
+    // gone), none of which runs the runtime's shutdown. This process removes them once it sees the death.
+    private readonly string? _startTime;
+    private readonly string? _temporaryDirectory;
+    private int _ipcFilesRemoved;
+
     private WorkerProcess(Process process, string assemblyPath, StderrTail stderr)
     {
         _process = process;
@@ -75,6 +84,10 @@ internal sealed class WorkerProcess : IDisposable
         _toWorker = process.StandardInput.BaseStream;
         _reader = new FrameReader(process.StandardOutput.BaseStream, $"worker pid {Pid}");
         _watchdog = Brigade.Internal.DetachedContext.CreateTimer(static state => ((WorkerProcess)state!).OnWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _startTime = RuntimeIpcFiles.StartTime(Pid);
+        _temporaryDirectory = RuntimeIpcFiles.TemporaryDirectoryOf(process.StartInfo);
+        // The launcher raises Exited (once the process is reaped), unless the Process is disposed first: Dispose sees to that case.
+        process.Exited += (_, _) => RemoveIpcFiles();
     }
 
     public int Pid { get; }
@@ -595,6 +608,7 @@ internal sealed class WorkerProcess : IDisposable
             if (_process.HasExited)
             {
                 (exitCode, signal) = WorkerExit.Interpret(_process.ExitCode);
+                RemoveIpcFiles();
             }
         }
         catch (InvalidOperationException)
@@ -667,7 +681,46 @@ internal sealed class WorkerProcess : IDisposable
             Kill(KillReason.Disposed);
         }
 
+        if (Volatile.Read(ref _ipcFilesRemoved) == 0)
+        {
+            if (HasExited)
+            {
+                RemoveIpcFiles();
+            }
+            else
+            {
+                // Killed a moment ago: its death is seen from /proc, since the Process (and its Exited) goes now.
+                _ = Task.Run(RemoveIpcFilesOnceDeadAsync);
+            }
+        }
+
         _process.Dispose();
+    }
+
+    // Once the worker's death is seen: removes its runtime's files, once (never throws; nothing while it runs).
+    private void RemoveIpcFiles()
+    {
+        if (Interlocked.Exchange(ref _ipcFilesRemoved, 1) == 0)
+        {
+            _ = RuntimeIpcFiles.RemoveAfterKill(Pid, _startTime, _temporaryDirectory);
+        }
+    }
+
+    // Waits (at most 10 s; SIGKILL takes moments) until /proc says the worker is dead (a zombie or reaped), then
+    // removes its files.
+    private async Task RemoveIpcFilesOnceDeadAsync()
+    {
+        for (var i = 0; i < 200 && IsRunning(); i++)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        if (!IsRunning())
+        {
+            RemoveIpcFiles();
+        }
+
+        bool IsRunning() => RuntimeIpcFiles.ReadStat(Pid, out var gone) is { } stat && !gone && stat.StartTime == _startTime && stat.State is not ('Z' or 'X');
     }
 
     private static void InstallExitHook()
@@ -676,9 +729,20 @@ internal sealed class WorkerProcess : IDisposable
         {
             AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
             {
-                foreach (var worker in Live.Keys)
+                var workers = Live.Keys.ToArray();
+                foreach (var worker in workers)
                 {
                     worker.Kill(KillReason.Disposed);
+                }
+
+                // Their runtimes' files are removed once they are seen dead: a moment each, at most 1 s in all.
+                var until = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+                foreach (var worker in workers)
+                {
+                    if (worker.ExitsWithin(TimeSpan.FromTicks(Math.Max(0, (until - Stopwatch.GetTimestamp()) * TimeSpan.TicksPerSecond / Stopwatch.Frequency))))
+                    {
+                        worker.RemoveIpcFiles();
+                    }
                 }
             };
         }

@@ -45,7 +45,19 @@ internal static class CliChild
         {
             if (!child.HasExited)
             {
+                // Killed, it cannot remove its runtime's files from the temporary directory: removed once it is seen dead (review 72).
+                var startTime = Brigade.Internal.RuntimeIpcFiles.StartTime(child.Id);
                 child.Kill(entireProcessTree: true);
+                using var death = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await child.WaitForExitAsync(death.Token).ConfigureAwait(false);
+                    _ = Brigade.Internal.RuntimeIpcFiles.RemoveAfterKill(child.Id, startTime, Brigade.Internal.RuntimeIpcFiles.TemporaryDirectoryOf(child.StartInfo));
+                }
+                catch (OperationCanceledException)
+                {
+                    // Not dead within 5 s (stuck in the kernel): its files stay.
+                }
             }
         }
     }
