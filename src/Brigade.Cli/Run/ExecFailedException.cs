@@ -14,4 +14,11 @@ internal sealed class ExecFailedException(string message, int? exitCode, string?
 
     /// <summary>Gets what the command wrote to stdout, or null when it wrote nothing or never started.</summary>
     public byte[]? Output => output is { Length: > 0 } ? output : null;
+
+    /// <summary>Gets the CPU time the command used before it failed, where known: it counts as a finished command's does
+    /// (auto mode's reading of busy commands that exit non-zero, <c>timeout 3 sh -c 'while :; do :; done'</c>; auto72).</summary>
+    public TimeSpan? CpuTime { get; init; }
+
+    /// <summary>Gets the command's time waiting for a core before it failed (zero when unknown).</summary>
+    public TimeSpan RunQueueWait { get; init; }
 }

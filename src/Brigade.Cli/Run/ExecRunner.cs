@@ -94,11 +94,13 @@ internal static class ExecRunner
     /// <paramref name="output"/> is what it wrote to stdout, which the failure carries to the output.</summary>
     /// <exception cref="ExecFailedException">Always, unless the run is being interrupted.</exception>
     /// <exception cref="OperationCanceledException">The command was killed by the interrupt that is stopping the run.</exception>
-    internal static async Task ThrowFailureAsync(int exitCode, string tail, int? knownSignal, byte[]? output, CancellationToken cancellationToken)
+    /// <remarks>The failure carries <paramref name="cpuTime"/> and <paramref name="runQueueWait"/>, what the command used
+    /// where known: it counts as a success's does (auto72).</remarks>
+    internal static async Task ThrowFailureAsync(int exitCode, string tail, int? knownSignal, byte[]? output, CancellationToken cancellationToken, TimeSpan? cpuTime = null, TimeSpan runQueueWait = default)
     {
         if (exitCode < 0)
         {
-            throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail, output);
+            throw new ExecFailedException("the command's exit status was lost (another part of the process reaped it)", null, tail, output) { CpuTime = cpuTime, RunQueueWait = runQueueWait };
         }
 
         // 128 + N is a signal only for a signal number that exists: `exit 255` is an exit code, not "signal 127".
@@ -117,7 +119,7 @@ internal static class ExecRunner
             what += ": command not found";
         }
 
-        throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, exitCode, tail, output);
+        throw new ExecFailedException(tail.Length > 0 ? $"{what}: {LastLine(tail)}" : what, exitCode, tail, output) { CpuTime = cpuTime, RunQueueWait = runQueueWait };
     }
 
     // Through Process and the shell, with `times` for the CPU time: where ExecSpawner is not available.
@@ -285,7 +287,7 @@ internal static class ExecRunner
 
         if (process.ExitCode != 0)
         {
-            await ThrowFailureAsync(process.ExitCode, tail, null, stdout.ToArray(), cancellationToken).ConfigureAwait(false);
+            await ThrowFailureAsync(process.ExitCode, tail, null, stdout.ToArray(), cancellationToken, cpu).ConfigureAwait(false);
         }
 
         return (stdout.ToArray(), cpu, TimeSpan.Zero);

@@ -195,7 +195,7 @@ internal static class ExecSpawner
             // The wait status tells a signal from an exit code: a program run directly that exits 130 was not killed by
             // SIGINT. Through the shell, 128 + N is also how the shell reports a command of it killed by signal N.
             int? signal = code > 0 && (child.Status & 0x7f) != 0 ? child.Status & 0x7f : ranDirect ? 0 : null;
-            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, output, cancellationToken).ConfigureAwait(false);
+            await ExecRunner.ThrowFailureAsync(code, child.StderrTail(), signal, output, cancellationToken, child.CpuTime, child.RunQueueWait).ConfigureAwait(false);
         }
 
         return (output, child.CpuTime, child.RunQueueWait);

@@ -68,12 +68,23 @@ internal sealed class ExecWork(CommandTemplate template, TimeSpan? timeout, JobR
                 onCompleted(entry, output, null);
                 return output;
             }
-            catch (ExecFailedException e) when (retry.IsLast(attempt))
+            catch (ExecFailedException e)
             {
-                // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not), with
-                // what this last attempt wrote to stdout, which goes to the output in the item's place.
-                entry.FailedOutput = e.Output;
-                onCompleted(entry, e.Output, JobRetry.Describe(e.Message, attempt));
+                // A failed command used its CPU time too: before, only a success's counted, and 6 × `timeout 3 sh -c
+                // 'while :; do :; done'` (exit 124) read as 3 s of waiting each, planned Async ×64 (auto72).
+                if (e.CpuTime is { } used)
+                {
+                    ExternalCpuTime.Add(used, e.RunQueueWait);
+                }
+
+                if (retry.IsLast(attempt))
+                {
+                    // The engine tries it no more: journaled now as the failure it reports (an earlier attempt's is not),
+                    // with what this last attempt wrote to stdout, which goes to the output in the item's place.
+                    entry.FailedOutput = e.Output;
+                    onCompleted(entry, e.Output, JobRetry.Describe(e.Message, attempt));
+                }
+
                 throw;
             }
             finally
