@@ -434,6 +434,9 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
             var item = entry.Item;
             _counters.OnAttempts(entry.Attempts);
+
+            // Before it is counted delivered: the progress line never counts it both delivered and running (review 72).
+            _counters.OnEngineResult();
             DeliverPendingBefore(ordered ? item.Index : long.MaxValue);
             if (result.IsSuccess)
             {
@@ -915,7 +918,8 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
     {
         public void Report(RunProgress value)
         {
-            counters.SetRunning(value.Running);
+            // With the items it had finished then: the results delivered since are no longer running (review 72).
+            counters.SetRunning(value.Running, value.Completed);
             counters.SetStall(value.OrderedWaitItem is { } position && lineOf(position) is { } line
                 ? new OrderedStall(line, value.OrderedWaitTime, value.OrderedHeld)
                 : null);

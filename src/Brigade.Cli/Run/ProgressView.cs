@@ -58,14 +58,15 @@ internal sealed class ProgressView : IAsyncDisposable
     }
 
     /// <summary>The counts in words, for the plain lines: "12/30 done (40.0%), 0 failed, 3 running, 4.1/s, ETA 00:00:05".</summary>
-    public static string Describe(RunCounters c)
+    public static string Describe(RunCounters counters)
     {
+        var c = Counts.Of(counters);
         var (rate, eta) = RateAndEta(c);
         var known = KnownTotal(c);
         var total = known is { } t ? $"/{t.ToString("N0", CultureInfo.InvariantCulture)}" : "";
         var percent = known is { } tt && tt > 0 ? $" ({100.0 * c.Delivered / tt:0.0}%)" : "";
         var etaText = eta is { } e ? $", ETA {Clock(e)}" : "";
-        var stall = ShownStall(c) is { } s ? string.Create(CultureInfo.InvariantCulture, $"; the output waits for line {s.Line:N0} ({Clock(s.Waited)}, {s.Held:N0} {(s.Held == 1 ? "result" : "results")} held)") : "";
+        var stall = ShownStall(counters) is { } s ? string.Create(CultureInfo.InvariantCulture, $"; the output waits for line {s.Line:N0} ({Clock(s.Waited)}, {s.Held:N0} {(s.Held == 1 ? "result" : "results")} held)") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"{c.Delivered:N0}{total} done{percent}, {c.Failed:N0} failed, {c.Running:N0} running, {rate:N1}/s{etaText}{stall}");
     }
@@ -82,8 +83,9 @@ internal sealed class ProgressView : IAsyncDisposable
     /// </summary>
     /// <example><c>[#######.......] 12/30 40% | 3 running | 0 failed | 4.1/s | ETA 0:05</c>; an ordered run held behind a slow
     /// item adds <c>waits for line 3 0:02</c> before the ETA.</example>
-    public static string StatusText(RunCounters c, int width)
+    public static string StatusText(RunCounters counters, int width)
     {
+        var c = Counts.Of(counters);
         width = Math.Max(10, width);
         var (rate, eta) = RateAndEta(c);
         var known = KnownTotal(c);
@@ -96,7 +98,7 @@ internal sealed class ProgressView : IAsyncDisposable
             string.Create(CultureInfo.InvariantCulture, $"{c.Failed:N0} failed"),
             string.Create(CultureInfo.InvariantCulture, $"{rate:0.#}/s"),
         };
-        if (ShownStall(c) is { } stall)
+        if (ShownStall(counters) is { } stall)
         {
             fields.Add(string.Create(CultureInfo.InvariantCulture, $"waits for line {stall.Line:N0} {Clock(stall.Waited)}"));
         }
@@ -162,16 +164,32 @@ internal sealed class ProgressView : IAsyncDisposable
     // The input's count is taken when the run starts: a file appended to while it runs yields more items than that, and the
     // line read "26/10 done (260.0%)" (review 40). Once the items done or running pass the count, the total is no longer
     // known: the line shows what an input of unknown length shows (no total, percent, bar or ETA).
-    private static long? KnownTotal(RunCounters c) =>
+    // Review 72: the items running are counted so that done plus running never passes the items taken (RunCounters.Running),
+    // and the counts are read once per line, done first: a line no longer drops a regular file's total for a moment's
+    // over-count ("16 done, 0 failed, 5 running" of 20 lines).
+    private static long? KnownTotal(Counts c) =>
         c.Total is { } total && c.Delivered + c.Running <= total ? total : null;
 
-    private static (double Rate, TimeSpan? Eta) RateAndEta(RunCounters c)
+    // The ETA is rounded up to the second shown: "52/60 done ..., ETA 0:00" with a second left read as done (review 72).
+    private static (double Rate, TimeSpan? Eta) RateAndEta(Counts c)
     {
         var elapsed = DateTimeOffset.UtcNow - c.Started;
         var doneNow = c.Delivered - c.ResumedFrom;
         var rate = elapsed.TotalSeconds > 0 ? doneNow / elapsed.TotalSeconds : 0;
-        TimeSpan? eta = KnownTotal(c) is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, (n - c.Delivered) / rate)) : null;
+        TimeSpan? eta = KnownTotal(c) is { } n && rate > 0 ? TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, (n - c.Delivered) / rate))) : null;
         return (rate, eta);
+    }
+
+    // One reading of the counters for one line: delivered first, then running (see RunCounters.Running).
+    private readonly record struct Counts(long Delivered, long Failed, long Running, long? Total, long ResumedFrom, DateTimeOffset Started)
+    {
+        public static Counts Of(RunCounters c)
+        {
+            var delivered = c.Delivered;
+            var failed = c.Failed;
+            var running = c.Running;
+            return new Counts(delivered, failed, running, c.Total, c.ResumedFrom, c.Started);
+        }
     }
 
     private static string Clock(TimeSpan t) => t.TotalHours >= 1

@@ -5,7 +5,6 @@ internal sealed class RunCounters
 {
     private long _delivered;
     private long _failed;
-    private long _running;
 
     // -1: unknown. Set before the run (the count of a regular file's items) and again at the input's end (the items read),
     // while the progress view reads it: one long, never torn.
@@ -24,7 +23,34 @@ internal sealed class RunCounters
 
     public long Failed => Volatile.Read(ref _failed);
 
-    public long Running => Volatile.Read(ref _running);
+    /// <summary>
+    /// Gets the items running now: the engine's last count, less the results delivered since it was taken (review 72).
+    /// </summary>
+    /// <remarks>The engine's count comes on its progress ticks, the deliveries as they happen: an item delivered after the
+    /// tick was still counted running, and "16 done, 0 failed, 5 running" of a 20-line file (21 of 20) dropped the total,
+    /// the percent and the ETA as if the file had grown. The engine's count and its finished items are kept together
+    /// (<see cref="SetRunning(long, long)"/>), and every result the engine has delivered past those finished ones is an
+    /// item no longer running; so done plus running never passes the items the engine had taken, nor a regular file's
+    /// count. Read <see cref="Delivered"/> before this (as <see cref="ProgressView"/> does): a result is counted here
+    /// (<see cref="OnEngineResult"/>) before it is counted delivered.</remarks>
+    public long Running
+    {
+        get
+        {
+            var engine = Volatile.Read(ref _engine);
+            var pastTick = engine.Completed is { } completed ? Math.Max(0, Volatile.Read(ref _engineResults) - completed) : 0;
+            return Math.Max(0, engine.Running - pastTick);
+        }
+    }
+
+    // The engine's last progress tick, its two counts read together (one reference, never torn); Completed null when
+    // the count came alone (no correction for the deliveries since).
+    private EngineCount _engine = new(0, null);
+
+    // Results the engine handed back and the delivery loop took, counted before each is delivered.
+    private long _engineResults;
+
+    private sealed record EngineCount(long Running, long? Completed);
 
     public long ResumedFrom { get; set; }
 
@@ -53,7 +79,14 @@ internal sealed class RunCounters
         }
     }
 
-    public void SetRunning(long running) => Volatile.Write(ref _running, running);
+    /// <summary>Sets the items running, counted alone (no finished count to correct it with).</summary>
+    public void SetRunning(long running) => Volatile.Write(ref _engine, new EngineCount(running, null));
+
+    /// <summary>Sets the engine's progress tick: the items running and the items it had finished when it counted them.</summary>
+    public void SetRunning(long running, long completed) => Volatile.Write(ref _engine, new EngineCount(running, completed));
+
+    /// <summary>Counts a result the engine handed back, before it is delivered (delivery loop only).</summary>
+    public void OnEngineResult() => Interlocked.Increment(ref _engineResults);
 
     // The job's failure reasons, counted by their first line, for the summary's "all with …" (review 54: 1,000 items of a
     // missing program said "1,000 failed (see FILE)" and nothing of why): this run's, and on --resume the earlier runs'
