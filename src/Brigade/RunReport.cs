@@ -41,6 +41,8 @@ public sealed class RunReport
     private long _undelivered;
     private bool _cancelled;
     private bool _abandoned;
+    private long _items;
+    private string? _stoppedWords;
     private IReadOnlyList<ItemFailure> _failures = [];
 
     internal RunReport()
@@ -77,7 +79,7 @@ public sealed class RunReport
     public int? BatchSize { get; init; }
 
     /// <summary>Gets the number of items in the run: those read from the input, plus those never read when the input's size is known.</summary>
-    public long Items { get; init; }
+    public long Items { get => _items; init => _items = value; }
 
     /// <summary>Gets the number of items whose work returned.</summary>
     public long Succeeded { get => _succeeded; init => _succeeded = value; }
@@ -257,6 +259,83 @@ public sealed class RunReport
         return copy;
     }
 
+    /// <summary>What the headline figure is: no item ran, the sequential baseline's busy share, or a speedup.</summary>
+    internal enum HeadlineKind
+    {
+        NoItemRan,
+        Baseline,
+        Speedup,
+    }
+
+    /// <summary>The headline speedup, efficiency and what the speedup is over: one choice, shown alike by <see cref="ToString"/>
+    /// (and so <see cref="Explain"/>) and the HTML report (report 72: the page showed <see cref="Speedup"/>, 13.87×, of a run the
+    /// summary gave 0.22 over one worker on an idle machine).</summary>
+    /// <param name="Kind">What the figure is.</param>
+    /// <param name="Speedup">The speedup (for the baseline, its busy share).</param>
+    /// <param name="Efficiency">The speedup per worker.</param>
+    /// <param name="Over">What the speedup is over, in words.</param>
+    /// <param name="Workers">The workers the efficiency divides by.</param>
+    internal readonly record struct RunHeadline(HeadlineKind Kind, double Speedup, double Efficiency, string Over, int Workers);
+
+    /// <summary>Gets the headline: the losses' speedup where they have an ideal to break down (over one worker on an idle
+    /// machine where the waits for a core were measured, else saying they were not); the busy time's only where they have none.</summary>
+    internal RunHeadline Headline
+    {
+        get
+        {
+            // A run in which no item ran (an empty input; cancelled or stopped before its first item) has no speedup to show:
+            // its busy time is nothing, and "speedup 0.00" read as a run that went nowhere (review 40).
+            if (Succeeded + Failed == 0 && BusyTime == TimeSpan.Zero)
+            {
+                return new(HeadlineKind.NoItemRan, 0, 0, string.Empty, WorkerCount);
+            }
+
+            if (IsBaseline)
+            {
+                return new(HeadlineKind.Baseline, Speedup, Speedup, "busy", 1);
+            }
+
+            if (WorkerCount > 0 && LossesUntimed.Ideal > TimeSpan.Zero)
+            {
+                var losses = LossesUntimed;
+                return new(HeadlineKind.Speedup, losses.Speedup, losses.Speedup / WorkerCount, losses.SpeedupOver, WorkerCount);
+            }
+
+            return new(HeadlineKind.Speedup, Speedup, Efficiency, OverBusyTime, WorkerCount);
+        }
+    }
+
+    /// <summary>Gets a few words on how the run stopped before its end (cancelled, interrupted, abandoned, stopped at a failure
+    /// or by an error) and what of it was done, for the HTML report and the trace (report 72: a cancelled run's page said
+    /// "Not run 36" and nothing of why); <see langword="null"/> for a run that reached its end.</summary>
+    internal string? StoppedWords => _stoppedWords ?? DefaultStoppedWords();
+
+    private string? DefaultStoppedWords()
+    {
+        var how = Abandoned ? "abandoned by its reader"
+            : Cancelled ? "cancelled"
+            : StoppedOnFailure ? "stopped at the first failure"
+            : Error is { } error ? $"stopped by {error.GetType().Name}"
+            : null;
+        return how is null ? null : string.Create(CultureInfo.InvariantCulture, $"{how}: {Succeeded + Failed:N0} of {Items:N0} items done, {NotRun:N0} not run");
+    }
+
+    /// <summary>Returns a copy of this report for a run its caller interrupted (<c>brigade run</c> on Ctrl+C): cancelled, its
+    /// items and not-run counts the caller's (the input's lines, known or read so far), and <paramref name="words"/> said
+    /// on its HTML page and trace.</summary>
+    /// <param name="items">The run's items as its caller counts them.</param>
+    /// <param name="notRun">Those of them not done.</param>
+    /// <param name="words">How it stopped and what was done, in a few words.</param>
+    internal RunReport Interrupted(long items, long notRun, string words)
+    {
+        var copy = (RunReport)MemberwiseClone();
+        copy._items = items;
+        copy._notRun = notRun;
+        copy._cancelled = true;
+        copy._stoppedWords = words;
+        return copy;
+    }
+
     // What the summary's speedup is over where the losses have none (RunLosses.SpeedupOver says it where they have).
     private const string OverBusyTime = "over the items' busy time";
 
@@ -307,11 +386,13 @@ public sealed class RunReport
         // server's queue as work, and Explain() called the same figure "over one worker on an idle machine"): over one
         // worker on an idle machine where the waits for a core were measured, else saying they were not. The busy time's
         // only where the losses have nothing to break down.
-        var rate = Succeeded + Failed == 0 && BusyTime == TimeSpan.Zero ? "no item ran"
-            : IsBaseline ? string.Create(inv, $"baseline, busy {Speedup * 100:0}%")
-            : WorkerCount > 0 && LossesUntimed.Ideal > TimeSpan.Zero
-                ? string.Create(inv, $"speedup {LossesUntimed.Speedup:0.00} {LossesUntimed.SpeedupOver}, efficiency {LossesUntimed.Speedup / WorkerCount * 100:0}%")
-            : string.Create(inv, $"speedup {Speedup:0.00} {OverBusyTime}, efficiency {Efficiency * 100:0}%");
+        var headline = Headline;
+        var rate = headline.Kind switch
+        {
+            HeadlineKind.NoItemRan => "no item ran",
+            HeadlineKind.Baseline => string.Create(inv, $"baseline, busy {headline.Speedup * 100:0}%"),
+            _ => string.Create(inv, $"speedup {headline.Speedup:0.00} {headline.Over}, efficiency {headline.Efficiency * 100:0}% (that speedup ÷ {headline.Workers} {(headline.Workers == 1 ? "worker" : "workers")})"),
+        };
         var s = string.Create(inv,
             $"{Engine} ×{ShownWidth}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");
         if (NotRun > 0)

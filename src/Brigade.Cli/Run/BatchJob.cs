@@ -268,6 +268,20 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         return await FinishAsync(stream.Report, interrupted, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The report of a run interrupted at <paramref name="counters"/>: cancelled, saying so on its page and trace, and
+    /// counting the input's items (its total when known, else those read so far) and those done as the summary line does
+    /// (report 72: a 60-line input stopped at 36 showed "Items 40, Not run 4" and no word of the interrupt).</summary>
+    internal static RunReport InterruptedReport(RunReport report, RunCounters counters)
+    {
+        var done = Math.Max(0, counters.Delivered - counters.ResumedFrom);
+        var known = counters.Total is { } total ? Math.Max(done, total - counters.ResumedFrom) : (long?)null;
+        var items = known ?? Math.Max(done, report.Items);
+        var earlier = counters.ResumedFrom > 0 ? $"; {counters.ResumedFrom:N0} done by the runs before" : "";
+        var of = known is null ? $"the {items:N0} items read so far" : $"{items:N0} items";
+        var unknown = known is null ? " (the input's total not known)" : "";
+        return report.Interrupted(items, items - done, $"interrupted: {done:N0} of {of} done, {items - done:N0} not done{unknown}{earlier}");
+    }
+
     // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted
     // one when its journal is kept: the reason in one line, then the summary (done, failed, not run; for the cluster,
     // the silos lost) and the command that continues it. Without a journal (nothing reached the outputs) the reason
@@ -485,6 +499,11 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
 
     private async Task<int> FinishAsync(RunReport? report, bool interrupted, CancellationToken cancellationToken)
     {
+        if (interrupted && report is not null)
+        {
+            report = InterruptedReport(report, _counters);
+        }
+
         Report = report;
         // A report or trace that cannot be written fails the run (exit 1), but only after the run has ended as a finished
         // one: before, the error was thrown here, so the journal of a complete run was kept, and the same command was then

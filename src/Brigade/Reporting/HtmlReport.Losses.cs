@@ -30,7 +30,7 @@ public static partial class HtmlReport
 
         var inv = CultureInfo.InvariantCulture;
         w.Raw("<h3>Why not faster</h3>");
-        w.Raw("<p>").Text(string.Create(inv, $"{losses.Efficiency * 100:0}% of the ideal ({losses.Width} workers × {run.WallTime.TotalSeconds:0.000} s); the rest of the bar is the time lost, by cause.")).Raw("</p>");
+        w.Raw("<p>").Text(string.Create(inv, $"{losses.Efficiency * 100:0}% of the ideal ({losses.Width} workers × {run.WallTime.TotalSeconds:0.000} s) was the items' own work; the rest of the bar is the time lost, by cause.")).Raw("</p>");
 
         // Shares of the ideal: useful plus the causes (a negative unexplained rest is drawn as zero width).
         var segments = new List<(string Class, string Color, double Share, string Title)>

@@ -82,22 +82,34 @@ public static partial class HtmlReport
 
         var wall = run.WallTime.TotalSeconds;
         var throughput = wall > 0 ? (run.Succeeded + run.Failed) / wall : 0;
+        if (run.StoppedWords is { } stopped)
+        {
+            // A run that stopped before its end says so above its figures (report 72: "Not run 36" and no word of why).
+            w.Raw("<p class=\"stopped\"><b>").Text(run.Abandoned ? "Abandoned" : run.Cancelled ? (stopped.StartsWith("interrupted", StringComparison.Ordinal) ? "Interrupted" : "Cancelled") : "Stopped").Raw(":</b> ").Text(stopped).Raw("</p>");
+        }
+
         w.Raw("<table class=\"summary\"><tr>");
         Cell(w, "Items", run.Items.ToString("N0", CultureInfo.InvariantCulture));
         Cell(w, "Failed", run.Failed.ToString("N0", CultureInfo.InvariantCulture), run.Failed > 0 ? "bad" : null);
         Cell(w, "Not run", run.NotRun.ToString("N0", CultureInfo.InvariantCulture), run.NotRun > 0 ? "warn" : null);
         Cell(w, "Wall", $"{wall:0.000} s");
         Cell(w, "CPU", $"{run.ProcessCpuTime.TotalSeconds:0.00} s");
-        if (run.IsBaseline)
+        // The summary's figure and words (RunReport.Headline), not RunReport.Speedup, the busy time's (report 72).
+        var headline = run.Headline;
+        switch (headline.Kind)
         {
-            // The sequential engine is the baseline: its busy share, not a speedup over itself (RunReport's remarks).
-            Cell(w, "Speedup", "baseline");
-            Cell(w, "Busy", $"{run.Speedup * 100:0}%");
-        }
-        else
-        {
-            Cell(w, "Speedup", $"{run.Speedup:0.00}×");
-            Cell(w, "Efficiency", $"{run.Efficiency * 100:0}%");
+            case RunReport.HeadlineKind.Baseline:
+                // The sequential engine is the baseline: its busy share, not a speedup over itself (RunReport's remarks).
+                Cell(w, "Speedup", "baseline");
+                Cell(w, "Busy", $"{headline.Speedup * 100:0}%");
+                break;
+            case RunReport.HeadlineKind.NoItemRan:
+                Cell(w, "Speedup", "no item ran");
+                break;
+            default:
+                Cell(w, "Speedup", $"{headline.Speedup:0.00}×", note: headline.Over);
+                Cell(w, "Efficiency", $"{headline.Efficiency * 100:0}%", note: $"that speedup ÷ {headline.Workers} {(headline.Workers == 1 ? "worker" : "workers")}");
+                break;
         }
 
         Cell(w, "Throughput", $"{throughput:N0} items/s");
@@ -319,9 +331,15 @@ public static partial class HtmlReport
         w.Raw("</svg>");
     }
 
-    private static void Cell(Html w, string name, string value, string? cssClass = null)
+    private static void Cell(Html w, string name, string value, string? cssClass = null, string? note = null)
     {
-        w.Raw(cssClass is null ? "<td>" : $"<td class=\"{cssClass}\">").Raw("<div class=\"k\">").Text(name).Raw("</div><div class=\"v\">").Text(value).Raw("</div></td>");
+        w.Raw(cssClass is null ? "<td>" : $"<td class=\"{cssClass}\">").Raw("<div class=\"k\">").Text(name).Raw("</div><div class=\"v\">").Text(value).Raw("</div>");
+        if (note is not null)
+        {
+            w.Raw("<div class=\"q\">").Text(note).Raw("</div>");
+        }
+
+        w.Raw("</td>");
     }
 
     private static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
@@ -331,6 +349,7 @@ public static partial class HtmlReport
         h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-top:1px solid #dde3ea;padding-top:16px}
         h3{font-size:14px;margin:16px 0 6px;color:#4a5566}.muted{color:#6b7685}.plan{background:#f3f6fa;padding:6px 10px;border-radius:6px}
         table.summary{border-collapse:collapse}table.summary td{padding:4px 14px 4px 0;vertical-align:top}
+        .q{font-size:11px;color:#6b7685;max-width:180px}.stopped{background:#fff3e0;padding:6px 10px;border-radius:6px}
         .k{font-size:11px;color:#6b7685;text-transform:uppercase;letter-spacing:.04em}.v{font-size:16px;font-weight:600}
         td.bad .v{color:#c62828}td.warn .v{color:#b26a00}
         svg{display:block;max-width:100%;height:auto}.tick{stroke:#eef1f5}.axis,.label{font-size:11px;fill:#4a5566}

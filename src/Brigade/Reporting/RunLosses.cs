@@ -149,7 +149,9 @@ public sealed class RunLosses
     {
         var sb = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        sb.Append(inv, $"Why not faster: {Efficiency * 100:0}% of the ideal ({Width} × wall = {LossText.Duration(Ideal)}), useful {LossText.Duration(Useful)}, lost {LossText.Duration(Gap)}");
+        // Says what the share is of, and what it counts, so that it is not read as the summary's efficiency (report 72:
+        // "efficiency 81%" then "0% of the ideal" for one run, the difference the time items blocked, which the speedup counts).
+        sb.Append(inv, $"Why not faster: {Efficiency * 100:0}% of the ideal ({Width} × wall = {LossText.Duration(Ideal)}) was the items' own work, useful {LossText.Duration(Useful)}, lost {LossText.Duration(Gap)}");
         if (Ideal > TimeSpan.Zero && Speedup <= 0)
         {
             sb.Append("; no speedup measurable: ").Append(AllLostTo());
@@ -157,6 +159,10 @@ public sealed class RunLosses
         else
         {
             sb.Append(inv, $"; speedup {Speedup:0.00} {SpeedupOver}");
+            if (TimeLostTo(LossCause.Blocking) is var blocked && blocked > TimeSpan.Zero)
+            {
+                sb.Append(inv, $", which counts the {LossText.Duration(blocked)} items blocked as their own (one worker would have waited too)");
+            }
         }
 
         if (Forecast is { } forecast)
