@@ -85,7 +85,10 @@ public static partial class HtmlReport
         if (run.StoppedWords is { } stopped)
         {
             // A run that stopped before its end says so above its figures (report 72: "Not run 36" and no word of why).
-            w.Raw("<p class=\"stopped\"><b>").Text(run.Abandoned ? "Abandoned" : run.Cancelled ? (stopped.StartsWith("interrupted", StringComparison.Ordinal) ? "Interrupted" : "Cancelled") : "Stopped").Raw(":</b> ").Text(stopped).Raw("</p>");
+            // Its words are "how: what was done" ("interrupted: 24 of 60 items done, 36 not done"): the how in bold, once.
+            var colon = stopped.IndexOf(": ", StringComparison.Ordinal);
+            var how = colon > 0 ? stopped[..colon] : stopped;
+            w.Raw("<p class=\"stopped\"><b>").Text(char.ToUpperInvariant(how[0]) + how[1..]).Raw(colon > 0 ? ":</b> " : "</b>").Text(colon > 0 ? stopped[(colon + 2)..] : string.Empty).Raw("</p>");
         }
 
         w.Raw("<table class=\"summary\"><tr>");

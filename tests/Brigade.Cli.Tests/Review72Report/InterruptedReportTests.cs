@@ -27,7 +27,8 @@ public sealed class InterruptedReportTests
         Assert.Equal(60, interrupted.Items);
         Assert.Equal(24, interrupted.NotRun);
         Assert.Contains("Interrupted", html, StringComparison.Ordinal);
-        Assert.Contains("interrupted: 36 of 60 items done, 24 not done", html, StringComparison.Ordinal);
+        Assert.Contains("<b>Interrupted:</b> 36 of 60 items done, 24 not done", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Interrupted:</b> interrupted", html, StringComparison.Ordinal);
         Assert.Contains("<div class=\"k\">Items</div><div class=\"v\">60</div>", html, StringComparison.Ordinal);
         Assert.Contains("<div class=\"k\">Not run</div><div class=\"v\">24</div>", html, StringComparison.Ordinal);
         Assert.Contains("(interrupted: 36 of 60 items done, 24 not done)", trace, StringComparison.Ordinal);
@@ -45,7 +46,7 @@ public sealed class InterruptedReportTests
 
         var html = System.Net.WebUtility.HtmlDecode(HtmlReport.ToHtml([BatchJob.InterruptedReport(report, counters)]));
 
-        Assert.Contains("interrupted: 36 of the 40 items read so far done, 4 not done (the input's total not known)", html, StringComparison.Ordinal);
+        Assert.Contains("Interrupted:</b> 36 of the 40 items read so far done, 4 not done (the input's total not known)", html, StringComparison.Ordinal);
     }
 
     private static async Task<RunReport> EngineReportAsync(int items) =>
