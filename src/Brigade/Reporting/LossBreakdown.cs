@@ -174,6 +174,11 @@ internal static class LossBreakdown
         // worker's first batch is start-up's; the input is timed per take, the gaps per worker: both sum over workers).
         var input = Min(Max(TimeSpan.Zero, between), Max(TimeSpan.Zero, TimeSpan.FromTicks(counters.InputWaitTicks) - afterLast));
 
+        // The rest of the input's measured waits fell before the workers' first batches: only a start-up they make up most of
+        // was a slow input's (review 72: sixteen sleeps over an in-memory List on Sequential, a process's first run, read
+        // "workers started late: check for a slow input" for 300 ms of JIT and first use; the List was ready).
+        var inputFirst = Max(TimeSpan.Zero, TimeSpan.FromTicks(counters.InputWaitTicks) - afterLast - input);
+
         var ran = slots.Count;
         var unstarted = width - ran;
         var tooFewWorkers = report.Items < width ? (int)Math.Min(unstarted, width - report.Items) : 0;
@@ -354,7 +359,7 @@ internal static class LossBreakdown
 
         var causes = new List<(LossCause Cause, TimeSpan Time, string Description, string? Advice)>
         {
-            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine)),
+            (LossCause.StartUp, startUp + windDown + lateStart, StartUpText(report, ran, startUp, windDown, unstarted - tooFewWorkers, wall), StartUpAdvice(report, remote, callerKeepsEngine, inputFirst * 2 >= startUp && inputFirst > TimeSpan.Zero)),
             (LossCause.Imbalance, tail + tooFew, straggler.Description, straggler.Advice),
             (LossCause.WidthChange, retired + opened, widthText,
                 null),
@@ -798,14 +803,19 @@ internal static class LossBreakdown
         return s;
     }
 
-    private static string StartUpAdvice(RunReport report, bool remote, bool callerKeepsEngine) =>
+    // inputLate: the input's measured waits (an asynchronous input's takes are timed) make up most of the time before the
+    // workers' first batches. Without them the input was ready, or not timed (a lazy IEnumerable makes its items on the
+    // worker's thread): the start is the run's own, on a process's first run mostly warm-up, and "check for a slow input"
+    // sent the reader to an in-memory List (review 72).
+    private static string StartUpAdvice(RunReport report, bool remote, bool callerKeepsEngine, bool inputLate) =>
         remote && callerKeepsEngine ? "worker processes or silos started during the run: reuse the engine across runs, so that its workers are warm"
         : remote ? "each brigade invocation starts its workers anew (worker processes, or its work on the cluster's silos), a large share of a run this short: give one invocation more items rather than several invocations a few each"
         : report.WallTime < TimeSpan.FromMilliseconds(50) ? "the run is short: its fixed start-up cost matters; combine short runs or run them sequentially"
         : report.Plans is [{ FromCache: true }, _, ..] ? "auto mode's re-plans started workers late: the work no longer fits the plan cached for it; if it is steady, give the engine and width outright (RunOptions.Engine and MaxDegreeOfParallelism; brigade run --engine, --jobs)"
         : report.Plans is [{ FromCache: false }, ..] ? "auto mode's sample and re-plans started workers late: later runs of the same work skip the sample (the plan cache, on unless AutoEngineOptions.UsePlanCache is off)"
         : report.Engine == "threads" ? "dedicated threads start one at a time: use fewer threads, or asynchronous work on Engine.Async for items that wait"
-        : "workers started late: check for a slow input";
+        : inputLate ? "workers started late: check for a slow input"
+        : "workers started late, not waiting for the input (no wait for it was measured): on a process's first run this is mostly warm-up (JIT compilation, first use of types and the engine), which later runs in the process do not pay; a lazy input that makes its first items on the worker's thread counts here too";
 
     private static string OverheadText(RunReport report, TimeSpan between, TimeSpan transport, bool remote, bool transportKnown, TimeSpan input)
     {
@@ -865,6 +875,10 @@ internal static class LossBreakdown
     private const int QueueMinBatches = 8;
     private const double QueueCpuShareMax = 0.5;
 
+    // How much the items' time per item in flight may grow over the run, as a share of its median, for a queue to be read:
+    // a queue's turn stays level; independent items of growing length grow it (see TurnGrowth).
+    private const double QueueTurnGrowthMax = 0.25;
+
     // Items queued at something they share that serves them k at a time (a server, a disk, a database row, a lock): each
     // item's latency grows with how many are in flight, and the run finishes k items per service time, wherever the
     // workers started. Read from the timeline (its recorded batches, when capped; nothing when it is off), where all hold:
@@ -915,7 +929,12 @@ internal static class LossBreakdown
             }
         }
 
-        if (k == 0)
+        // Evenly spaced ends are not enough (review 72: 16 independent sleeps of 0.2, 0.4 ... 3.2 s on 8 threads, started
+        // together, end 0.2 s apart as a one-at-a-time queue's would; "fewer workers would do as well" would have made the
+        // run 5× slower). In a queue an item's time is its turn: the items in flight when it started, each served in turn,
+        // so its time per item in flight is the same for every item, whatever its place in the run; independent items take
+        // their own time, and items of growing length take ever more of it per item in flight.
+        if (k == 0 || TurnGrowth(events, lanes) > QueueTurnGrowthMax)
         {
             return null;
         }
@@ -941,6 +960,69 @@ internal static class LossBreakdown
         var description = Text($"items slowed as more ran at once: {inFlight:0.#} in flight took {inFlight / k:0.0}× as long each ({LossText.Duration(inBatches / items)}) as their service ({LossText.Duration(service)}, from the steady spacing of their ends); the run finished {k} per service, as {LossText.Workers(k)} would: something they share outside the process's CPU (a server, a disk, a database row, a lock) serves them {served}");
         var advice = Text($"fewer workers would do as well ({(k == 1 ? "1 or 2" : Text($"about {k}"))}: MaxDegreeOfParallelism; brigade run --jobs): the limit is what the items share; look at the server, disk or lock that serves them {served}, or make it serve more at once");
         return (waited, description, advice);
+    }
+
+    // How much the items' time per item in flight at their start grew over the run, as a share of its median: the Theil–Sen
+    // slope (the median of the slopes between every two items, so that an item that jumped the queue, as flock lets one do,
+    // does not sway it) across the items after the workers' first, whose starts together made their turns differ. A queue
+    // holds it about level (fresh70's server: +3%, fresh72's flock: −10%); items of growing length raise it (fresh72's
+    // sleeps: +54%).
+    private static double TurnGrowth(TimelineEvent[] events, int lanes)
+    {
+        // In flight at a start: the batches started by then (the events are in start order) less those ended by then. At
+        // most TurnSamples items, evenly picked, so that a long timeline costs no more than a short one's pairs.
+        var starts = events.Select(static e => e.Start).ToArray();
+        var ends = events.Select(static e => e.End).Order().ToArray();
+        var count = events.Length - lanes;
+        if (count < 3)
+        {
+            return 0;
+        }
+
+        var picked = Math.Min(count, TurnSamples);
+        var turns = new List<double>(picked);
+        for (var p = 0; p < picked; p++)
+        {
+            var i = lanes + (int)((long)p * count / picked);
+            var start = events[i].Start;
+            var inFlight = UpperBound(starts, start) - UpperBound(ends, start);
+            turns.Add(events[i].Duration.TotalSeconds / Math.Max(1, inFlight));
+        }
+
+        var slopes = new List<double>(turns.Count * (turns.Count - 1) / 2);
+        for (var i = 0; i < turns.Count; i++)
+        {
+            for (var j = i + 1; j < turns.Count; j++)
+            {
+                slopes.Add((turns[j] - turns[i]) / (j - i));
+            }
+        }
+
+        var typical = Median(turns);
+        return typical > 0 ? Median(slopes) * (turns.Count - 1) / typical : 0;
+    }
+
+    // The items TurnGrowth reads at most: their pairs' slopes number about 20,000.
+    private const int TurnSamples = 200;
+
+    // How many of the sorted times are at or before `at`.
+    private static int UpperBound(TimeSpan[] sorted, TimeSpan at)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (sorted[mid] <= at)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private static double Median(IEnumerable<double> values)
