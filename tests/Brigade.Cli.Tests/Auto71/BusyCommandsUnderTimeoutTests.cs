@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Brigade.Cli.Tests.Auto71;
 
@@ -10,7 +8,7 @@ namespace Brigade.Cli.Tests.Auto71;
 /// so the finished items read as 3 s of waiting each. A failed command's CPU time now counts, for auto mode and the run's
 /// figures alike.
 /// </summary>
-public sealed partial class BusyCommandsUnderTimeoutTests
+public sealed class BusyCommandsUnderTimeoutTests
 {
     private static readonly Dictionary<string, string> NoPlanCache = new() { ["BRIGADE_NO_PLAN_CACHE"] = "1" };
 
@@ -30,7 +28,7 @@ public sealed partial class BusyCommandsUnderTimeoutTests
 
         Assert.True(code != 0, stderr);
         Assert.Contains("exit code 3", stderr, StringComparison.Ordinal);
-        var commands = CommandsCpu(await File.ReadAllTextAsync(dir.File("out.txt")), 4);
+        var commands = RunCpu.CommandCpuTests.CommandsCpu(await File.ReadAllTextAsync(dir.File("out.txt")), 4);
         var traced = TimeSpan.Zero;
         using (var trace = JsonDocument.Parse(await File.ReadAllTextAsync(dir.File("trace.json"))))
         {
@@ -74,24 +72,4 @@ public sealed partial class BusyCommandsUnderTimeoutTests
         var end = stderr.IndexOf('\n', at);
         return stderr[at..(end < 0 ? stderr.Length : end)];
     }
-
-    // The sum of the shells' own user and system time, from 'times' (dash: "0m0.200000s 0m0.000000s" first).
-    private static TimeSpan CommandsCpu(string output, int commands)
-    {
-        var lines = TimesLine().Matches(output);
-        Assert.Equal(2 * commands, lines.Count);
-        var total = TimeSpan.Zero;
-        for (var i = 0; i < lines.Count; i += 2)
-        {
-            var m = lines[i];
-            total += TimeSpan.FromSeconds((60 * double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)) + double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-            total += TimeSpan.FromSeconds((60 * double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)) + double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture));
-        }
-
-        Assert.True(total > TimeSpan.Zero, output);
-        return total;
-    }
-
-    [GeneratedRegex(@"^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$", RegexOptions.Multiline)]
-    private static partial Regex TimesLine();
 }

@@ -79,8 +79,9 @@ public sealed partial class CommandCpuTests
         Assert.DoesNotContain("use at most", stderr, StringComparison.Ordinal);
     }
 
-    // The sum of the shells' own user and system time, from 'times' (dash: "0m0.200000s 0m0.000000s" first).
-    private static TimeSpan CommandsCpu(string output, int commands)
+    // The sum of the shells' own user and system time, from 'times' (dash: "0m0.200000s 0m0.000000s" first); also
+    // Auto71's failed commands.
+    internal static TimeSpan CommandsCpu(string output, int commands)
     {
         var lines = TimesLine().Matches(output);
         Assert.Equal(2 * commands, lines.Count);
