@@ -42,7 +42,7 @@ public sealed class RunReport
     private bool _cancelled;
     private bool _abandoned;
     private long _items;
-    private string? _stoppedWords;
+    private RunStop? _stop;
     private IReadOnlyList<ItemFailure> _failures = [];
 
     internal RunReport()
@@ -275,7 +275,20 @@ public sealed class RunReport
     /// <param name="Efficiency">The speedup per worker.</param>
     /// <param name="Over">What the speedup is over, in words.</param>
     /// <param name="Workers">The workers the efficiency divides by.</param>
-    internal readonly record struct RunHeadline(HeadlineKind Kind, double Speedup, double Efficiency, string Over, int Workers);
+    internal readonly record struct RunHeadline(HeadlineKind Kind, double Speedup, double Efficiency, string Over, int Workers)
+    {
+        /// <summary>Gets what the efficiency is: "that speedup ÷ 4 workers".</summary>
+        public string PerWorker => string.Create(CultureInfo.InvariantCulture, $"that speedup ÷ {Workers} {(Workers == 1 ? "worker" : "workers")}");
+    }
+
+    /// <summary>How a run stopped before its end, and what of it was done.</summary>
+    /// <param name="How">How it stopped: "cancelled", "interrupted", "abandoned by its reader"...</param>
+    /// <param name="Done">What was done: "24 of 60 items done, 36 not done".</param>
+    internal readonly record struct RunStop(string How, string Done)
+    {
+        /// <summary>Returns "how: done".</summary>
+        public override string ToString() => $"{How}: {Done}";
+    }
 
     /// <summary>Gets the headline: the losses' speedup where they have an ideal to break down (over one worker on an idle
     /// machine where the waits for a core were measured, else saying they were not); the busy time's only where they have none.</summary>
@@ -305,34 +318,34 @@ public sealed class RunReport
         }
     }
 
-    /// <summary>Gets a few words on how the run stopped before its end (cancelled, interrupted, abandoned, stopped at a failure
-    /// or by an error) and what of it was done, for the HTML report and the trace (report 72: a cancelled run's page said
-    /// "Not run 36" and nothing of why); <see langword="null"/> for a run that reached its end.</summary>
-    internal string? StoppedWords => _stoppedWords ?? DefaultStoppedWords();
+    /// <summary>Gets how the run stopped before its end (cancelled, interrupted, abandoned, stopped at a failure or by an
+    /// error) and what of it was done, for the HTML report and the trace (report 72: a cancelled run's page said "Not run 36"
+    /// and nothing of why); <see langword="null"/> for a run that reached its end.</summary>
+    internal RunStop? Stop => _stop ?? DefaultStop();
 
-    private string? DefaultStoppedWords()
+    private RunStop? DefaultStop()
     {
         var how = Abandoned ? "abandoned by its reader"
             : Cancelled ? "cancelled"
             : StoppedOnFailure ? "stopped at the first failure"
             : Error is { } error ? $"stopped by {error.GetType().Name}"
             : null;
-        return how is null ? null : string.Create(CultureInfo.InvariantCulture, $"{how}: {Succeeded + Failed:N0} of {Items:N0} items done, {NotRun:N0} not run");
+        return how is null ? null : new RunStop(how, string.Create(CultureInfo.InvariantCulture, $"{Succeeded + Failed:N0} of {Items:N0} items done, {NotRun:N0} not run"));
     }
 
     /// <summary>Returns a copy of this report for a run its caller interrupted (<c>brigade run</c> on Ctrl+C): cancelled, its
-    /// items and not-run counts the caller's (the input's lines, known or read so far), and <paramref name="words"/> said
-    /// on its HTML page and trace.</summary>
+    /// items and not-run counts the caller's (the input's lines, known or read so far), and <paramref name="done"/> said
+    /// on its HTML page and trace after "interrupted".</summary>
     /// <param name="items">The run's items as its caller counts them.</param>
     /// <param name="notRun">Those of them not done.</param>
-    /// <param name="words">How it stopped and what was done, in a few words.</param>
-    internal RunReport Interrupted(long items, long notRun, string words)
+    /// <param name="done">What was done, in a few words ("24 of 60 items done, 36 not done").</param>
+    internal RunReport Interrupted(long items, long notRun, string done)
     {
         var copy = (RunReport)MemberwiseClone();
         copy._items = items;
         copy._notRun = notRun;
         copy._cancelled = true;
-        copy._stoppedWords = words;
+        copy._stop = new RunStop("interrupted", done);
         return copy;
     }
 
@@ -391,7 +404,7 @@ public sealed class RunReport
         {
             HeadlineKind.NoItemRan => "no item ran",
             HeadlineKind.Baseline => string.Create(inv, $"baseline, busy {headline.Speedup * 100:0}%"),
-            _ => string.Create(inv, $"speedup {headline.Speedup:0.00} {headline.Over}, efficiency {headline.Efficiency * 100:0}% (that speedup ÷ {headline.Workers} {(headline.Workers == 1 ? "worker" : "workers")})"),
+            _ => string.Create(inv, $"speedup {headline.Speedup:0.00} {headline.Over}, efficiency {headline.Efficiency * 100:0}% ({headline.PerWorker})"),
         };
         var s = string.Create(inv,
             $"{Engine} ×{ShownWidth}{label}: {Items:N0} items in {WallTime.TotalSeconds:0.000} s, cpu {ProcessCpuTime.TotalSeconds:0.00} s, {rate}, {Failed} failed");

@@ -279,7 +279,7 @@ internal sealed class BatchJob(RunJobOptions options, TextWriter stdout, TextWri
         var earlier = counters.ResumedFrom > 0 ? $"; {counters.ResumedFrom:N0} done by the runs before" : "";
         var of = known is null ? $"the {items:N0} items read so far" : $"{items:N0} items";
         var unknown = known is null ? " (the input's total not known)" : "";
-        return report.Interrupted(items, items - done, $"interrupted: {done:N0} of {of} done, {items - done:N0} not done{unknown}{earlier}");
+        return report.Interrupted(items, items - done, $"{done:N0} of {of} done, {items - done:N0} not done{unknown}{earlier}");
     }
 
     // A run that failed part-way (a file could not be written, the cluster made no progress) ends like an interrupted

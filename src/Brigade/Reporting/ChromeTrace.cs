@@ -66,7 +66,7 @@ public static class ChromeTrace
                 ? string.Create(CultureInfo.InvariantCulture, $" (timeline truncated: the first {run.Timeline.Count:N0} of {run.Batches:N0} batches)")
                 : string.Empty;
             // So does a run that stopped before its end (report 72: a cancelled run's trace read as a finished one).
-            var stopped = run.StoppedWords is { } words ? $" ({words})" : string.Empty;
+            var stopped = run.Stop is { } stop ? $" ({stop})" : string.Empty;
             WriteMetadata(w, "process_name", pid, 0, $"run {pid}: {run.Engine} ×{run.ShownWidth}{(run.Label is null ? string.Empty : " — " + run.Label)}{stopped}{truncated}");
             WriteMetadata(w, "process_sort_index", pid, 0, null, pid);
             foreach (var worker in run.Workers)

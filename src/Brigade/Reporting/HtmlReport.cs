@@ -82,13 +82,11 @@ public static partial class HtmlReport
 
         var wall = run.WallTime.TotalSeconds;
         var throughput = wall > 0 ? (run.Succeeded + run.Failed) / wall : 0;
-        if (run.StoppedWords is { } stopped)
+        if (run.Stop is { } stop)
         {
-            // A run that stopped before its end says so above its figures (report 72: "Not run 36" and no word of why).
-            // Its words are "how: what was done" ("interrupted: 24 of 60 items done, 36 not done"): the how in bold, once.
-            var colon = stopped.IndexOf(": ", StringComparison.Ordinal);
-            var how = colon > 0 ? stopped[..colon] : stopped;
-            w.Raw("<p class=\"stopped\"><b>").Text(char.ToUpperInvariant(how[0]) + how[1..]).Raw(colon > 0 ? ":</b> " : "</b>").Text(colon > 0 ? stopped[(colon + 2)..] : string.Empty).Raw("</p>");
+            // A run that stopped before its end says so above its figures (report 72: "Not run 36" and no word of why):
+            // "Interrupted: 24 of 60 items done, 36 not done".
+            w.Raw("<p class=\"stopped\"><b>").Text(char.ToUpperInvariant(stop.How[0]) + stop.How[1..]).Raw(":</b> ").Text(stop.Done).Raw("</p>");
         }
 
         w.Raw("<table class=\"summary\"><tr>");
@@ -111,7 +109,7 @@ public static partial class HtmlReport
                 break;
             default:
                 Cell(w, "Speedup", $"{headline.Speedup:0.00}×", note: headline.Over);
-                Cell(w, "Efficiency", $"{headline.Efficiency * 100:0}%", note: $"that speedup ÷ {headline.Workers} {(headline.Workers == 1 ? "worker" : "workers")}");
+                Cell(w, "Efficiency", $"{headline.Efficiency * 100:0}%", note: headline.PerWorker);
                 break;
         }
 
